@@ -1,0 +1,1 @@
+"""The command-line door, installed as ``gan_augment.cli``."""

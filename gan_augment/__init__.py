@@ -1,0 +1,31 @@
+"""gan-augment: top up rare classes with a class-conditional GAN.
+
+Public API (imported lazily so that ``import gan_augment`` and ``gan-augment --help`` stay fast):
+
+* :class:`GANAugmenter` -- an imbalanced-learn sampler (``fit_resample``, ``sampling_strategy``).
+* :class:`AugmentedClassifier` -- a scikit-learn meta-estimator that augments inside ``fit``.
+"""
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "GANAugmenter": "gan_augment.augmenter",
+    "AugmentedClassifier": "gan_augment.classifier",
+    "load_dataset": "gan_augment.data.io",
+}
+
+__all__ = ["AugmentedClassifier", "GANAugmenter", "load_dataset", "__version__"]
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'gan_augment' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))

@@ -1,0 +1,366 @@
+"""GANAugmenter: the scikit-learn / imbalanced-learn door.
+
+It validates, encodes, calls the engine, decodes. Like every imbalanced-learn sampler, the public
+``fit_resample`` (inherited) validates input and turns ``sampling_strategy`` into
+``sampling_strategy_ = {class: n_to_add}``; this class writes only ``_fit_resample``.
+"""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+import torch
+from imblearn.over_sampling.base import BaseOverSampler
+from imblearn.utils import check_sampling_strategy, check_target_type
+from imblearn.utils._validation import _check_X
+from scipy import sparse
+from sklearn.base import _fit_context
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from gan_augment._classes import resolve_class
+from gan_augment.checkpoint import load_state, save_state
+from gan_augment.config import LOSSES, OPTIMIZERS, TabularModelConfig, TrainingConfig, config_from_dict, \
+    config_to_dict
+from gan_augment.data.tabular import TabularEncoder
+from gan_augment.models.tabular import TabularDiscriminator, TabularGenerator
+from gan_augment.training import GANTrainer, History, ProgressBar
+from gan_augment.training.trainer import generate, resolve_device, seeded_rng
+
+_SEED_MAX = np.iinfo(np.int32).max
+
+
+class GANAugmenter(BaseOverSampler):
+    """Top up classes with rows from a class-conditional GAN fitted on your data.
+
+    Parameters
+    ----------
+    sampling_strategy : float, str, dict or callable, default="auto"
+        How many rows to add per class, in imbalanced-learn's grammar: ``"auto"`` / ``"not
+        majority"``, ``"minority"``, ``"not minority"``, ``"all"``, a float (binary only: the
+        wanted minority/majority ratio), a dict ``{class: target count}`` or a callable ``y ->
+        dict``.
+    classes : list of class labels, default=None
+        Shorthand for "top these classes up to the majority count". Cannot be combined with a
+        non-default ``sampling_strategy``.
+    categorical_features : list of column names or indices, default=None
+        Columns to model as categories besides those whose dtype says so (object, string,
+        category, bool): use it for integer codes.
+    epochs : int or "auto", default="auto"
+        Passes over the data (one pass = ``ceil(n_rows / batch_size)`` updates). "auto" aims at
+        about 1,500 generator updates, which suffices for tables of up to ~100k rows.
+    batch_size : int, default=500
+    loss : {"wgan-gp", "wasserstein", "hinge", "non-saturating", "minimax", "lsgan"}, default="wgan-gp"
+    optimizer : {"adam", "rmsprop", "sgd"}, default="adam"
+    lr_g, lr_d : float, default=2e-4
+        Learning rates of the generator and the discriminator.
+    n_critic : int, default=1
+        Discriminator updates per generator update.
+    ema_decay : float or None, default=0.995
+        Decay of the exponential moving average of the generator's weights used for sampling.
+    lr_schedule : {None, "linear", "cosine"}, default=None
+    noise_dim : int, default=64
+    generator_dims, discriminator_dims : tuple of int, default=(256, 256)
+    pac : int, default=8
+        Rows the discriminator judges together (PacGAN); guards against repeated rows.
+    max_categories : int, default=100
+        Categories beyond this many per column share one slot (a warning names the column).
+    clip_to_range : bool, default=True
+        Keep generated numbers inside the range seen in training.
+    device : {"auto", "cpu", "cuda"}, default="auto"
+    callbacks : list of gan_augment.training.Callback, default=None
+    random_state : int, RandomState instance or None, default=None
+        Seeds everything: encoding, weights, training, sampling. The same int gives bit-identical
+        models and rows on CPU.
+    verbose : int, default=0
+        Above 0, show a progress bar over epochs.
+
+    Attributes
+    ----------
+    sampling_strategy_ : dict
+        ``{class: rows to add}`` from the last ``fit`` / ``fit_resample``.
+    classes_ : ndarray
+        Class labels, sorted.
+    class_counts_ : dict
+        Real rows per class seen in ``fit``.
+    encoder_ : TabularEncoder
+    generator_ : torch.nn.Module
+        The generator used for sampling (its EMA copy when ``ema_decay`` is set).
+    history_ : History
+        Per-epoch losses and times.
+    n_features_in_, feature_names_in_ : as in scikit-learn.
+
+    Examples
+    --------
+    >>> from gan_augment import GANAugmenter
+    >>> X_res, y_res = GANAugmenter(random_state=0).fit_resample(X, y)  # doctest: +SKIP
+    >>> rows = GANAugmenter(classes=["fraud"]).fit(X, y).sample(100, "fraud")  # doctest: +SKIP
+    """
+
+    _parameter_constraints: dict = {
+        **BaseOverSampler._parameter_constraints,
+        "classes": ["array-like", None],
+        "categorical_features": ["array-like", None],
+        "epochs": [Interval(numbers.Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "loss": [StrOptions(set(LOSSES))],
+        "optimizer": [StrOptions(set(OPTIMIZERS))],
+        "lr_g": [Interval(numbers.Real, 0, None, closed="neither")],
+        "lr_d": [Interval(numbers.Real, 0, None, closed="neither")],
+        "n_critic": [Interval(numbers.Integral, 1, None, closed="left")],
+        "ema_decay": [Interval(numbers.Real, 0, 1, closed="left"), None],
+        "lr_schedule": [StrOptions({"linear", "cosine"}), None],
+        "noise_dim": [Interval(numbers.Integral, 1, None, closed="left")],
+        "generator_dims": [tuple, list],
+        "discriminator_dims": [tuple, list],
+        "pac": [Interval(numbers.Integral, 1, None, closed="left")],
+        "max_categories": [Interval(numbers.Integral, 1, None, closed="left")],
+        "clip_to_range": ["boolean"],
+        "device": [str, torch.device],
+        "callbacks": [list, None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(self, *, sampling_strategy="auto", classes=None, categorical_features=None, epochs="auto",
+                 batch_size=500, loss="wgan-gp", optimizer="adam", lr_g=2e-4, lr_d=2e-4, n_critic=1,
+                 ema_decay=0.995, lr_schedule=None, noise_dim=64, generator_dims=(256, 256),
+                 discriminator_dims=(256, 256), pac=8, max_categories=100, clip_to_range=True, device="auto",
+                 callbacks=None, random_state=None, verbose=0):
+        super().__init__(sampling_strategy=sampling_strategy)
+        self.classes = classes
+        self.categorical_features = categorical_features
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.loss = loss
+        self.optimizer = optimizer
+        self.lr_g = lr_g
+        self.lr_d = lr_d
+        self.n_critic = n_critic
+        self.ema_decay = ema_decay
+        self.lr_schedule = lr_schedule
+        self.noise_dim = noise_dim
+        self.generator_dims = generator_dims
+        self.discriminator_dims = discriminator_dims
+        self.pac = pac
+        self.max_categories = max_categories
+        self.clip_to_range = clip_to_range
+        self.device = device
+        self.callbacks = callbacks
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ============================================================== public API
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Fit the GAN on ``(X, y)``; ``sample`` and ``fit_resample`` then draw from it."""
+        check_classification_targets(y)
+        X, y, _ = self._check_X_y(X, y)
+        self.sampling_strategy_ = self._resolve_sampling_strategy(y)
+        self._fit_gan(X, y)
+        return self
+
+    def sample(self, n_samples, cls, *, random_state=None):
+        """``n_samples`` synthetic rows of class ``cls``.
+
+        Returns rows shaped like ``X`` at fit time: a DataFrame with the original columns and
+        dtypes if fitted on one, else an ndarray of the original dtype. Every row is of class
+        ``cls`` by construction, and the cost grows with ``n_samples`` only. ``random_state``
+        defaults to one derived from the estimator's, so the same call gives the same rows.
+        """
+        check_is_fitted(self, "generator_")
+        if isinstance(n_samples, bool) or not isinstance(n_samples, numbers.Integral) or n_samples < 0:
+            raise ValueError(f"n_samples must be a non-negative int, got {n_samples!r}.")
+        label = resolve_class(cls, list(self.classes_))
+        index = int(np.flatnonzero(self.classes_ == label)[0])
+        base = self.sample_seed_ if random_state is None else check_random_state(random_state).randint(_SEED_MAX)
+        seed, decode_seed = np.random.SeedSequence([base, index]).generate_state(2)
+        encoded = generate(self.generator_, int(n_samples), index, seed=int(seed))
+        return self.encoder_.inverse_transform(encoded.numpy(), random_state=int(decode_seed))
+
+    def save(self, path):
+        """Save to directory ``path`` (safetensors weights + JSON); see :meth:`load`."""
+        check_is_fitted(self, "generator_")
+        state = {
+            "versions": _versions(),
+            "params": _params_to_json(self.get_params(deep=False)),
+            "classes": [_plain(c) for c in self.classes_],
+            "classes_dtype": self.classes_.dtype.str,
+            "class_counts": [[_plain(c), int(n)] for c, n in self.class_counts_.items()],
+            "sampling_strategy": [[_plain(c), int(n)] for c, n in self.sampling_strategy_.items()],
+            "n_features_in": int(self.n_features_in_),
+            "feature_names_in": [str(f) for f in self.feature_names_in_] if hasattr(self, "feature_names_in_") else None,
+            "sample_seed": int(self.sample_seed_),
+            "encoder": self.encoder_.to_dict(),
+            "model_config": config_to_dict(self.model_config_),
+            "history": list(self.history_),
+            "generator": self.generator_.state_dict(),
+        }
+        save_state(path, state, kind="model")
+        return path
+
+    @classmethod
+    def load(cls, path, *, device="cpu"):
+        """Load a model saved by :meth:`save`. Never unpickles; a GPU-fitted model loads on CPU."""
+        state = load_state(path, kind="model", device="cpu")
+        params = state["params"]
+        for key in ("generator_dims", "discriminator_dims"):
+            params[key] = tuple(params[key])
+        augmenter = cls(**params)
+        augmenter.classes_ = np.array(state["classes"], dtype=np.dtype(state["classes_dtype"]))
+        augmenter.class_counts_ = {c: n for c, n in state["class_counts"]}
+        augmenter.sampling_strategy_ = {c: n for c, n in state["sampling_strategy"]}
+        augmenter.n_features_in_ = state["n_features_in"]
+        if state["feature_names_in"] is not None:
+            augmenter.feature_names_in_ = np.array(state["feature_names_in"], dtype=object)
+        augmenter.sample_seed_ = state["sample_seed"]
+        augmenter.encoder_ = TabularEncoder.from_dict(state["encoder"])
+        augmenter.model_config_ = config_from_dict(TabularModelConfig, state["model_config"])
+        augmenter.history_ = History(state["history"])
+        generator = augmenter._build_generator(len(augmenter.classes_))
+        generator.load_state_dict(state["generator"])
+        augmenter.generator_ = generator.to(resolve_device(device)).eval().requires_grad_(False)
+        return augmenter
+
+    # ============================================================== imblearn hooks
+    def _check_X_y(self, X, y, accept_sparse=None):
+        if sparse.issparse(X) or (isinstance(X, pd.DataFrame) and any(
+                isinstance(dtype, pd.SparseDtype) for dtype in X.dtypes)):
+            raise TypeError(
+                "GANAugmenter does not accept sparse input: it models dense columns. "
+                "Pass a dense array (X.toarray()) or DataFrame."
+            )
+        y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
+        X = _check_X(X)
+        validate_data(self, X=X, y=y, reset=True, skip_check_array=True)
+        return X, y, binarize_y
+
+    def _fit_resample(self, X, y):
+        self.sampling_strategy_ = self._resolve_sampling_strategy(y)
+        self._fit_gan(X, y)
+        parts, labels = [X], [np.asarray(y)]
+        for label, n_new in self.sampling_strategy_.items():
+            if n_new > 0:
+                parts.append(self.sample(n_new, label))
+                labels.append(np.full(n_new, label, dtype=np.asarray(y).dtype))
+        if isinstance(X, pd.DataFrame):
+            X_res = pd.concat([part.reset_index(drop=True) for part in parts], ignore_index=True)
+        else:
+            X_res = np.concatenate(parts, axis=0)
+        return X_res, np.concatenate(labels)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.input_tags.string = True
+        tags.input_tags.sparse = False
+        tags.sampler_tags.sample_indices = False
+        return tags
+
+    # ============================================================== internals
+    def _resolve_sampling_strategy(self, y) -> dict:
+        if self.classes is None:
+            return check_sampling_strategy(self.sampling_strategy, y, self._sampling_type)
+        if not (isinstance(self.sampling_strategy, str) and self.sampling_strategy == "auto"):
+            raise ValueError(
+                "Give either classes or sampling_strategy, not both: classes=[...] already means "
+                "'top these classes up to the majority count'."
+            )
+        counts = Counter(y.tolist())
+        if len(counts) < 2:
+            raise ValueError(f"The target 'y' needs to have more than 1 class. Got {len(counts)} class instead")
+        wanted = [self.classes] if isinstance(self.classes, (str, numbers.Number)) else list(self.classes)
+        majority = max(counts.values())
+        labels = sorted(counts)
+        strategy = {}
+        for value in wanted:
+            label = resolve_class(value, labels)
+            strategy[label] = majority - counts[label]
+        return strategy
+
+    def _fit_gan(self, X, y):
+        y = np.asarray(y)
+        self.classes_, y_index, counts = np.unique(y, return_inverse=True, return_counts=True)
+        self.class_counts_ = dict(zip(self.classes_.tolist(), counts.tolist()))
+        rng = check_random_state(self.random_state)
+        encoder_seed, model_seed, train_seed, self.sample_seed_ = (int(s) for s in rng.randint(_SEED_MAX, size=4))
+        self.encoder_ = TabularEncoder(
+            categorical_columns=self.categorical_features, max_categories=self.max_categories,
+            clip_to_range=self.clip_to_range, random_state=encoder_seed,
+        ).fit(X)
+        encoded = torch.from_numpy(self.encoder_.transform(X, random_state=encoder_seed))
+        self.model_config_ = TabularModelConfig(
+            noise_dim=self.noise_dim, generator_dims=tuple(self.generator_dims),
+            discriminator_dims=tuple(self.discriminator_dims), pac=self.pac,
+        )
+        training_config = TrainingConfig(
+            epochs=self.epochs, batch_size=self.batch_size, loss=self.loss, optimizer=self.optimizer,
+            lr_g=self.lr_g, lr_d=self.lr_d, n_critic=self.n_critic, ema_decay=self.ema_decay,
+            lr_schedule=self.lr_schedule,
+        )
+        device = resolve_device(self.device)
+        with seeded_rng(model_seed, torch.device("cpu")):
+            generator = self._build_generator(len(self.classes_))
+            discriminator = TabularDiscriminator(
+                self.encoder_.output_dim, len(self.classes_), hidden_dims=self.model_config_.discriminator_dims,
+                pac=self.model_config_.pac, dropout=self.model_config_.discriminator_dropout,
+            )
+        callbacks = list(self.callbacks or [])
+        if self.verbose:
+            callbacks.append(ProgressBar())
+        trainer = GANTrainer(generator, discriminator, training_config, device=device, callbacks=callbacks,
+                             random_state=train_seed)
+        trainer.fit(encoded, torch.from_numpy(y_index))
+        self.history_ = trainer.history_
+        self.generator_ = trainer.sampling_generator.eval().requires_grad_(False)
+        return self
+
+    def _build_generator(self, n_classes):
+        config = self.model_config_
+        return TabularGenerator(
+            config.noise_dim, n_classes, self.encoder_.output_spans,
+            class_embedding_dim=config.class_embedding_dim, hidden_dims=config.generator_dims,
+            gumbel_tau=config.gumbel_tau,
+        )
+
+
+def _plain(value):
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _params_to_json(params: dict) -> dict:
+    out = {}
+    for key, value in params.items():
+        if key == "callbacks":
+            continue  # live objects; they belong to a training run, not to the model
+        if key == "random_state" and not (value is None or isinstance(value, numbers.Integral)):
+            value = None
+        if key == "device":
+            value = str(value)
+        if isinstance(value, (tuple, np.ndarray)):
+            value = list(value)
+        if callable(value):
+            warnings.warn(f"{key}={value!r} is a callable and is not saved with the model.", UserWarning)
+            value = None if key != "sampling_strategy" else "auto"
+        if isinstance(value, dict):
+            value = {_plain(k): _plain(v) for k, v in value.items()}
+        elif isinstance(value, list):
+            value = [_plain(v) for v in value]
+        out[key] = _plain(value)
+    return out
+
+
+def _versions() -> dict:
+    import imblearn
+    import sklearn
+
+    from gan_augment import __version__
+
+    return {"gan_augment": __version__, "torch": torch.__version__, "scikit-learn": sklearn.__version__,
+            "imbalanced-learn": imblearn.__version__, "numpy": np.__version__, "pandas": pd.__version__}

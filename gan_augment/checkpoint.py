@@ -1,0 +1,155 @@
+"""Safe persistence: tensors in safetensors, everything else in JSON; loading never unpickles.
+
+A saved state is a directory holding ``<name>.safetensors`` and ``<name>.json``. Nested state
+(module and optimizer state dicts, histories, configs) is split by :func:`save_state`: every tensor
+goes to the safetensors file under its path in the tree (``"opt_g/state/3/exp_avg"``), and the JSON
+keeps the tree with a ``{"__tensor__": path}`` placeholder in its place. The JSON also records a
+format marker and the SHA-256 of the tensor file, so a truncated, foreign or modified file is
+refused with a clear error instead of yielding a half-loaded model.
+
+Writes are atomic: the directory is written beside its target and renamed into place, so an
+interrupted save never leaves a half-written model where a good one was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save_file
+
+from gan_augment.exceptions import ModelFileError
+
+FORMAT = "gan-augment"
+FORMAT_VERSION = 1
+
+
+def save_state(directory, state: dict, *, kind: str, name: str = "model") -> Path:
+    """Write ``state`` (nested dicts/lists of tensors and JSON values) into ``directory``."""
+    directory = Path(directory)
+    tensors: dict[str, torch.Tensor] = {}
+    tree = _split(state, "", tensors)
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
+    try:
+        weights = staging / f"{name}.safetensors"
+        save_file(tensors, str(weights))
+        header = {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "kind": kind,
+            "weights_sha256": _sha256(weights),
+            "state": tree,
+        }
+        (staging / f"{name}.json").write_text(json.dumps(header, indent=1, allow_nan=True))
+        _replace_directory(staging, directory)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return directory
+
+
+def load_state(directory, *, kind: str, name: str = "model", device="cpu") -> dict:
+    """Read back what :func:`save_state` wrote, with every tensor on ``device``."""
+    directory = Path(directory)
+    meta_path, weights = directory / f"{name}.json", directory / f"{name}.safetensors"
+    for path in (meta_path, weights):
+        if not path.is_file():
+            raise ModelFileError(
+                f"{path} is missing: {directory} is not a gan-augment {kind} directory "
+                "(it should hold model.json and model.safetensors)."
+            )
+    try:
+        header = json.loads(meta_path.read_text())
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelFileError(f"{meta_path} is not valid JSON ({exc}); the file is damaged or foreign.") from exc
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        raise ModelFileError(f"{meta_path} was not written by gan-augment.")
+    if header.get("format_version", 0) > FORMAT_VERSION:
+        raise ModelFileError(
+            f"{meta_path} has format version {header['format_version']}, newer than this gan-augment "
+            f"reads ({FORMAT_VERSION}); upgrade gan-augment."
+        )
+    if header.get("kind") != kind:
+        raise ModelFileError(f"{directory} holds a {header.get('kind')!r}, not a {kind!r}.")
+    if _sha256(weights) != header.get("weights_sha256"):
+        raise ModelFileError(
+            f"{weights} does not match the checksum recorded in {meta_path.name}: it was truncated or "
+            "modified after saving. Restore it from a backup or fit again."
+        )
+    try:
+        tensors = load_file(str(weights), device=str(device))
+    except (SafetensorError, OSError, ValueError) as exc:
+        raise ModelFileError(f"{weights} could not be read as safetensors: {exc}") from exc
+    return _join(header["state"], tensors)
+
+
+# ---------------------------------------------------------------------------------------------
+def _split(node, path, tensors):
+    if isinstance(node, torch.Tensor):
+        tensors[path] = node.detach().to("cpu").contiguous().clone()
+        return {"__tensor__": path}
+    if isinstance(node, dict):
+        if all(isinstance(key, str) for key in node):
+            return {key: _split(value, f"{path}/{key}", tensors) for key, value in node.items()}
+        # Optimizer state is keyed by int: keep key types by storing pairs.
+        return {"__items__": [[key, _split(value, f"{path}/{key}", tensors)] for key, value in node.items()]}
+    if isinstance(node, (list, tuple)):
+        return [_split(value, f"{path}/{i}", tensors) for i, value in enumerate(node)]
+    return node
+
+
+def _join(node, tensors):
+    if isinstance(node, dict):
+        if set(node) == {"__tensor__"}:
+            try:
+                return tensors[node["__tensor__"]]
+            except KeyError:
+                raise ModelFileError(f"Tensor {node['__tensor__']!r} is missing from the weights file.") from None
+        if set(node) == {"__items__"}:
+            return {key: _join(value, tensors) for key, value in node["__items__"]}
+        return {key: _join(value, tensors) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_join(value, tensors) for value in node]
+    return node
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _is_ours(directory: Path) -> bool:
+    if not directory.is_dir():
+        return False
+    for meta in directory.glob("*.json"):
+        try:
+            if json.loads(meta.read_text()).get("format") == FORMAT:
+                return True
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError):
+            continue
+    return not any(directory.iterdir())
+
+
+def _replace_directory(staging: Path, target: Path) -> None:
+    if not target.exists():
+        os.replace(staging, target)
+        return
+    if not _is_ours(target):
+        raise FileExistsError(
+            f"{target} exists and is not a gan-augment directory; choose a new path so that "
+            "nothing in it is replaced."
+        )
+    retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
+    os.replace(target, retired / target.name)
+    os.replace(staging, target)
+    shutil.rmtree(retired, ignore_errors=True)

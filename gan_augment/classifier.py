@@ -1,0 +1,87 @@
+"""AugmentedClassifier: the door for plain scikit-learn pipelines.
+
+scikit-learn's Pipeline has no notion of a resampling step, and imbalanced-learn's Pipeline rejects
+a step with both ``transform`` and ``fit_resample``. This meta-estimator therefore augments inside
+``fit`` only: the wrapped classifier is trained on real + synthetic rows, and ``predict`` sees the
+caller's rows untouched, so test data stays 100% real under cross-validation.
+"""
+
+from __future__ import annotations
+
+from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, _fit_context, clone
+from sklearn.utils._param_validation import HasMethods
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_is_fitted
+
+
+def _estimator_has(attr):
+    def check(self):
+        if hasattr(self, "estimator_"):
+            return hasattr(self.estimator_, attr)
+        return hasattr(self.estimator, attr)
+
+    return check
+
+
+class AugmentedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
+    """Fit ``estimator`` on ``augmenter.fit_resample(X, y)``; predict with it unchanged.
+
+    Parameters
+    ----------
+    estimator : scikit-learn classifier
+    augmenter : GANAugmenter or any imbalanced-learn style sampler (with ``fit_resample``)
+
+    Attributes
+    ----------
+    estimator_ : the fitted clone of ``estimator``
+    augmenter_ : the fitted clone of ``augmenter``
+    classes_ : class labels of the fitted estimator
+    """
+
+    _parameter_constraints: dict = {
+        "estimator": [HasMethods(["fit", "predict"])],
+        "augmenter": [HasMethods(["fit_resample"])],
+    }
+
+    def __init__(self, estimator, augmenter):
+        self.estimator = estimator
+        self.augmenter = augmenter
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y, **fit_params):
+        self.augmenter_ = clone(self.augmenter)
+        X_res, y_res = self.augmenter_.fit_resample(X, y)
+        self.estimator_ = clone(self.estimator).fit(X_res, y_res, **fit_params)
+        self.classes_ = self.estimator_.classes_
+        if hasattr(self.estimator_, "n_features_in_"):
+            self.n_features_in_ = self.estimator_.n_features_in_
+        if hasattr(self.estimator_, "feature_names_in_"):
+            self.feature_names_in_ = self.estimator_.feature_names_in_
+        return self
+
+    def predict(self, X):
+        check_is_fitted(self)
+        return self.estimator_.predict(X)
+
+    @available_if(_estimator_has("predict_proba"))
+    def predict_proba(self, X):
+        check_is_fitted(self)
+        return self.estimator_.predict_proba(X)
+
+    @available_if(_estimator_has("predict_log_proba"))
+    def predict_log_proba(self, X):
+        check_is_fitted(self)
+        return self.estimator_.predict_log_proba(X)
+
+    @available_if(_estimator_has("decision_function"))
+    def decision_function(self, X):
+        check_is_fitted(self)
+        return self.estimator_.decision_function(X)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        estimator_tags = self.estimator.__sklearn_tags__()
+        augmenter_tags = self.augmenter.__sklearn_tags__()
+        tags.input_tags.allow_nan = estimator_tags.input_tags.allow_nan and augmenter_tags.input_tags.allow_nan
+        tags.input_tags.sparse = estimator_tags.input_tags.sparse and augmenter_tags.input_tags.sparse
+        return tags

@@ -1,0 +1,1 @@
+"""User data <-> tensors: loading files and encoding tables."""

@@ -1,0 +1,390 @@
+"""TabularEncoder: tables <-> the float matrix the GAN works on, with an exact round trip of form.
+
+Numeric columns use mode-specific normalisation (Xu et al. 2019, "Modeling Tabular Data using
+Conditional GAN", section 4.2): a Bayesian Gaussian mixture is fitted per column; a value is
+represented by the one-hot of a mixture mode drawn from its posterior plus a scalar
+``alpha = (x - mu_k) / (4 sigma_k)``. Multi-modal and skewed columns become easy for a generator
+with a ``tanh`` output. Missing numeric values are one more "mode", so the generator reproduces
+their rate. Categorical columns are one-hot (generated through Gumbel-softmax), with missing as one
+more category.
+
+The decoded output has the container, column order, names and dtypes of the data the encoder was
+fitted on; integers stay integers, and by default values stay inside the observed range.
+"""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.mixture import BayesianGaussianMixture
+
+from gan_augment.exceptions import DataValidationError
+
+# Components of the Bayesian mixture whose weight falls below this are dropped (they explain
+# almost no rows and would waste output units).
+_MIN_MODE_WEIGHT = 0.005
+# Mixture fitting is the slow part of encoding; its parameters are stable long before 5,000 rows.
+_GMM_MAX_ROWS = 5000
+_ALPHA_CLIP = 0.99
+
+
+@dataclass(frozen=True)
+class OutputSpan:
+    """A block of the encoded matrix and the activation the generator applies to it."""
+
+    start: int
+    size: int
+    activation: str  # "tanh" or "softmax"
+
+
+class TabularEncoder:
+    """Encode a table (DataFrame or 2-D array) for the GAN and decode generated rows back.
+
+    Parameters
+    ----------
+    categorical_columns : list of column names (DataFrame) or indices (array), default=None
+        Columns to treat as categorical in addition to those detected from their dtype
+        (object, string, category, bool). Use it for integer codes.
+    max_modes : int, default=10
+        Upper bound on mixture modes per numeric column.
+    max_categories : int, default=100
+        Categories beyond this many (the rarest ones) share one "other" slot; a decoded "other"
+        becomes one of them, drawn by their observed frequency. A warning names the column.
+    clip_to_range : bool, default=True
+        Clip decoded numeric values into the range observed at fit time.
+    random_state : int or None
+        Seeds the mixture fits and the posterior mode draws.
+    """
+
+    def __init__(self, *, categorical_columns=None, max_modes=10, max_categories=100,
+                 clip_to_range=True, random_state=None):
+        self.categorical_columns = categorical_columns
+        self.max_modes = max_modes
+        self.max_categories = max_categories
+        self.clip_to_range = clip_to_range
+        self.random_state = random_state
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, X):
+        frame, self.container_ = _to_frame(X)
+        forced = self._resolve_categorical_columns(frame)
+        seed = np.random.SeedSequence(self.random_state if self.random_state is not None else None)
+        column_seeds = seed.spawn(frame.shape[1])
+        self.columns_ = []
+        for position, name in enumerate(frame.columns):
+            series = frame[name]
+            kind = _column_kind(series, forced=position in forced, name=name)
+            if kind == "numeric":
+                spec = _fit_numeric(series, self.max_modes, column_seeds[position])
+            else:
+                spec = _fit_categorical(series, self.max_categories)
+            spec["name"] = _json_scalar(name)
+            spec["dtype"] = _dtype_to_json(series.dtype)
+            self.columns_.append(spec)
+        return self
+
+    def _resolve_categorical_columns(self, frame) -> set[int]:
+        if self.categorical_columns is None:
+            return set()
+        positions = set()
+        names = list(frame.columns)
+        for column in self.categorical_columns:
+            if column in names:
+                positions.add(names.index(column))
+            elif self.container_["kind"] == "ndarray" and isinstance(column, numbers.Integral) \
+                    and 0 <= column < len(names):
+                positions.add(int(column))
+            else:
+                raise DataValidationError(
+                    f"categorical_columns names {column!r}, which is not a column of X "
+                    f"(columns: {names[:20]}{' ...' if len(names) > 20 else ''})."
+                )
+        return positions
+
+    # ------------------------------------------------------------ layout
+    @property
+    def output_spans(self) -> list[OutputSpan]:
+        spans, start = [], 0
+        for spec in self.columns_:
+            if spec["kind"] == "numeric":
+                spans.append(OutputSpan(start, 1, "tanh"))
+                start += 1
+            spans.append(OutputSpan(start, _n_slots(spec), "softmax"))
+            start += _n_slots(spec)
+        return spans
+
+    @property
+    def output_dim(self) -> int:
+        return sum(span.size for span in self.output_spans)
+
+    # ------------------------------------------------------------ encode
+    def transform(self, X, random_state=None) -> np.ndarray:
+        """Encode rows into a float32 matrix; mixture modes are drawn from their posterior."""
+        frame, _ = _to_frame(X)
+        if frame.shape[1] != len(self.columns_):
+            raise DataValidationError(
+                f"X has {frame.shape[1]} columns; the encoder was fitted on {len(self.columns_)}."
+            )
+        rng = np.random.default_rng(random_state)
+        blocks = []
+        for spec, name in zip(self.columns_, frame.columns):
+            series = frame[name]
+            if spec["kind"] == "numeric":
+                blocks.extend(_encode_numeric(series, spec, rng))
+            else:
+                blocks.append(_encode_categorical(series, spec))
+        return np.concatenate(blocks, axis=1).astype(np.float32, copy=False)
+
+    # ------------------------------------------------------------ decode
+    def inverse_transform(self, Z, random_state=None):
+        """Decode generated rows into the container, columns and dtypes seen in :meth:`fit`."""
+        Z = np.asarray(Z, dtype=np.float64)
+        rng = np.random.default_rng(random_state)
+        columns, offset = {}, 0
+        for spec in self.columns_:
+            if spec["kind"] == "numeric":
+                alpha = Z[:, offset]
+                slot = Z[:, offset + 1: offset + 1 + _n_slots(spec)].argmax(axis=1)
+                columns[spec["name"]] = _decode_numeric(alpha, slot, spec, self.clip_to_range)
+                offset += 1 + _n_slots(spec)
+            else:
+                slot = Z[:, offset: offset + _n_slots(spec)].argmax(axis=1)
+                columns[spec["name"]] = _decode_categorical(slot, spec, rng)
+                offset += _n_slots(spec)
+        return _from_columns(columns, self.columns_, self.container_, n_rows=Z.shape[0])
+
+    # ------------------------------------------------------------ persistence
+    def to_dict(self) -> dict:
+        return {
+            "params": {
+                "max_modes": self.max_modes,
+                "max_categories": self.max_categories,
+                "clip_to_range": self.clip_to_range,
+            },
+            "container": self.container_,
+            "columns": self.columns_,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "TabularEncoder":
+        encoder = cls(**data["params"])
+        encoder.container_ = data["container"]
+        encoder.columns_ = data["columns"]
+        return encoder
+
+
+# ======================================================================= helpers: containers
+def _to_frame(X) -> tuple[pd.DataFrame, dict]:
+    """A DataFrame view of X plus what is needed to rebuild X's container."""
+    if isinstance(X, pd.DataFrame):
+        frame = X.reset_index(drop=True)
+        if frame.columns.duplicated().any():
+            duplicated = frame.columns[frame.columns.duplicated()].tolist()
+            raise DataValidationError(f"X has duplicated column names {duplicated}; rename them.")
+        return frame, {"kind": "dataframe"}
+    array = np.asarray(X)
+    if array.ndim != 2:
+        raise DataValidationError(f"X must be 2-D (rows x columns), got shape {array.shape}.")
+    return pd.DataFrame(array), {"kind": "ndarray", "dtype": array.dtype.str}
+
+
+def _from_columns(columns: dict, specs: list[dict], container: dict, n_rows: int):
+    if container["kind"] == "ndarray":
+        dtype = np.dtype(container["dtype"])
+        out = np.empty((n_rows, len(specs)), dtype=dtype)
+        for position, spec in enumerate(specs):
+            out[:, position] = columns[spec["name"]].to_numpy()
+        return out
+    data = {spec["name"]: columns[spec["name"]].astype(_dtype_from_json(spec["dtype"]))
+            for spec in specs}
+    return pd.DataFrame(data, columns=[spec["name"] for spec in specs])
+
+
+def _column_kind(series: pd.Series, *, forced: bool, name) -> str:
+    dtype = series.dtype
+    if pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype):
+        raise DataValidationError(
+            f"Column {name!r} has dtype {dtype}; convert dates and durations to numbers "
+            "(e.g. days since an origin) or strings before fitting."
+        )
+    if pd.api.types.is_complex_dtype(dtype):
+        raise DataValidationError(f"Column {name!r} holds complex numbers, which cannot be modelled.")
+    if forced or pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
+        if not forced and dtype == object:
+            # An object column from a numpy array may still hold plain numbers.
+            values = series.dropna()
+            if len(values) and all(isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_))
+                                   for v in values):
+                return "numeric"
+        return "categorical"
+    return "numeric"
+
+
+def _dtype_to_json(dtype):
+    if isinstance(dtype, pd.CategoricalDtype):
+        return {"categorical": [_json_scalar(v) for v in dtype.categories], "ordered": bool(dtype.ordered)}
+    return str(dtype)
+
+
+def _dtype_from_json(spec):
+    if isinstance(spec, dict):
+        return pd.CategoricalDtype(spec["categorical"], ordered=spec["ordered"])
+    return pd.api.types.pandas_dtype(spec)
+
+
+def _json_scalar(value):
+    """Plain Python value for JSON (numpy scalars unwrapped); unsupported types are an error."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    raise DataValidationError(
+        f"Value {value!r} of type {type(value).__name__} cannot be stored in a model file; "
+        "convert the column to strings or numbers."
+    )
+
+
+# ======================================================================= helpers: numeric
+def _n_slots(spec: dict) -> int:
+    if spec["kind"] == "numeric":
+        return len(spec["means"]) + int(spec["has_missing"])
+    return len(spec["categories"]) + int(bool(spec["other"])) + int(spec["has_missing"])
+
+
+def _fit_numeric(series: pd.Series, max_modes: int, seed: np.random.SeedSequence) -> dict:
+    values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    missing = np.isnan(values)
+    observed = values[~missing]
+    # Whole-number columns (counts, ages, codes) decode to whole numbers even when stored as float
+    # (a CSV column with gaps is read as float64).
+    is_integer = len(observed) > 0 and bool(np.all(np.mod(observed, 1) == 0))
+    spec = {
+        "kind": "numeric",
+        "is_integer": bool(is_integer),
+        "has_missing": bool(missing.any()),
+        "min": float(observed.min()) if len(observed) else 0.0,
+        "max": float(observed.max()) if len(observed) else 0.0,
+    }
+    unique = np.unique(observed)
+    if len(unique) < 2:
+        # Constant (or entirely missing) column: one mode, decoded to the constant.
+        spec.update(means=[float(unique[0]) if len(unique) else 0.0], stds=[1.0], weights=[1.0])
+        return spec
+    rng = np.random.default_rng(seed)
+    fit_values = observed if len(observed) <= _GMM_MAX_ROWS else rng.choice(observed, _GMM_MAX_ROWS, replace=False)
+    n_components = int(min(max_modes, len(unique), len(fit_values)))
+    mixture = BayesianGaussianMixture(
+        n_components=n_components,
+        weight_concentration_prior_type="dirichlet_process",
+        weight_concentration_prior=1e-3,
+        max_iter=100,
+        n_init=1,
+        random_state=int(rng.integers(2**31 - 1)),
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        mixture.fit(fit_values.reshape(-1, 1))
+    keep = mixture.weights_ > _MIN_MODE_WEIGHT
+    if not keep.any():
+        keep[np.argmax(mixture.weights_)] = True
+    means = mixture.means_.ravel()[keep]
+    # Floor the spread so a mode collapsed on one repeated value cannot divide by ~0.
+    stds = np.maximum(np.sqrt(mixture.covariances_.ravel()[keep]), 1e-3 * observed.std() + 1e-12)
+    weights = mixture.weights_[keep] / mixture.weights_[keep].sum()
+    order = np.argsort(means)
+    spec.update(means=means[order].tolist(), stds=stds[order].tolist(), weights=weights[order].tolist())
+    return spec
+
+
+def _encode_numeric(series: pd.Series, spec: dict, rng: np.random.Generator) -> list[np.ndarray]:
+    values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    missing = np.isnan(values)
+    means, stds = np.asarray(spec["means"]), np.asarray(spec["stds"])
+    log_weights = np.log(np.asarray(spec["weights"]))
+    filled = np.where(missing, means[0], values)
+    # Posterior over modes, then one draw per row (the paper samples the mode rather than taking
+    # the argmax, so rows between modes are spread over both).
+    log_post = log_weights - np.log(stds) - 0.5 * ((filled[:, None] - means) / stds) ** 2
+    log_post -= log_post.max(axis=1, keepdims=True)
+    post = np.exp(log_post)
+    post /= post.sum(axis=1, keepdims=True)
+    mode = (post.cumsum(axis=1) > rng.random((len(values), 1))).argmax(axis=1)
+    alpha = np.clip((filled - means[mode]) / (4 * stds[mode]), -_ALPHA_CLIP, _ALPHA_CLIP)
+    alpha[missing] = 0.0
+    slots = np.zeros((len(values), _n_slots(spec)))
+    slots[np.arange(len(values)), mode] = 1.0
+    if spec["has_missing"]:
+        slots[missing] = 0.0
+        slots[missing, -1] = 1.0
+    return [alpha[:, None], slots]
+
+
+def _decode_numeric(alpha: np.ndarray, slot: np.ndarray, spec: dict, clip: bool) -> pd.Series:
+    n_modes = len(spec["means"])
+    mode = np.minimum(slot, n_modes - 1)
+    values = np.clip(alpha, -1, 1) * 4 * np.asarray(spec["stds"])[mode] + np.asarray(spec["means"])[mode]
+    if clip:
+        values = np.clip(values, spec["min"], spec["max"])
+    if spec["is_integer"]:
+        values = np.round(values)
+    values[slot == n_modes] = np.nan  # the missing slot (exists only if has_missing)
+    return pd.Series(values)
+
+
+# ======================================================================= helpers: categorical
+def _fit_categorical(series: pd.Series, max_categories: int) -> dict:
+    missing = series.isna().to_numpy()
+    counts = series[~missing].astype(object).value_counts(sort=True)
+    values = [_json_scalar(v) for v in counts.index]
+    kept, other = values[:max_categories], values[max_categories:]
+    if other:
+        warnings.warn(
+            f"Column {series.name!r} has {len(values)} distinct values; the {max_categories} most "
+            f"frequent are modelled one by one and the other {len(other)} share one slot, decoded "
+            "by their observed frequency. Raise max_categories to model them all.",
+            UserWarning,
+            stacklevel=4,
+        )
+    other_counts = counts.to_numpy()[max_categories:]
+    return {
+        "kind": "categorical",
+        "categories": kept,
+        "other": other,
+        "other_probs": (other_counts / other_counts.sum()).tolist() if other else [],
+        "has_missing": bool(missing.any()),
+    }
+
+
+def _encode_categorical(series: pd.Series, spec: dict) -> np.ndarray:
+    lookup = {value: i for i, value in enumerate(spec["categories"])}
+    other_slot = len(spec["categories"])
+    missing_slot = _n_slots(spec) - 1
+    slot = np.empty(len(series), dtype=np.int64)
+    for row, value in enumerate(series.astype(object).to_numpy()):
+        if pd.isna(value):
+            slot[row] = missing_slot if spec["has_missing"] else 0
+            continue
+        value = value.item() if isinstance(value, np.generic) else value
+        slot[row] = lookup.get(value, other_slot if spec["other"] else 0)
+    onehot = np.zeros((len(series), _n_slots(spec)))
+    onehot[np.arange(len(series)), slot] = 1.0
+    return onehot
+
+
+def _decode_categorical(slot: np.ndarray, spec: dict, rng: np.random.Generator) -> pd.Series:
+    n_kept = len(spec["categories"])
+    out = np.empty(len(slot), dtype=object)
+    kept = slot < n_kept
+    out[kept] = np.asarray(spec["categories"] + [None], dtype=object)[slot[kept]]
+    if spec["other"]:
+        is_other = slot == n_kept
+        choice = rng.choice(len(spec["other"]), size=int(is_other.sum()), p=spec["other_probs"])
+        out[is_other] = np.asarray(spec["other"], dtype=object)[choice]
+    if spec["has_missing"]:
+        out[slot == _n_slots(spec) - 1] = np.nan
+    return pd.Series(out, dtype=object)

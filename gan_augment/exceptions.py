@@ -1,0 +1,13 @@
+"""Errors that gan-augment raises on purpose, each naming what is at fault and what to do."""
+
+
+class DataValidationError(ValueError):
+    """The data given (a column, a file, a class) cannot be used as it is."""
+
+
+class ModelFileError(ValueError):
+    """A saved model or checkpoint is missing, truncated, foreign or was modified."""
+
+
+class TrainingDivergedError(RuntimeError):
+    """Training produced non-finite losses or weights; no model is returned."""

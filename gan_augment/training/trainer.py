@@ -1,0 +1,307 @@
+"""GANTrainer: the one training loop, for every data kind and every loss.
+
+It works on tensors and class indices only. Two rules of the design live here:
+
+* Rare classes are not starved: every batch draws its class labels uniformly over the classes,
+  then a real row of each drawn class, so a class of 20 rows gets as many G and D updates as a
+  class of 20,000.
+* Reproducible: the whole of ``fit`` (and each ``sample`` call) runs inside a forked torch RNG
+  seeded from ``random_state``. Every draw -- class labels, row indices, noise, dropout,
+  Gumbel noise -- comes from that stream and the caller's global RNG is left untouched. A
+  checkpoint stores the stream's state, so an interrupted-then-resumed CPU run ends bit-identical
+  to an uninterrupted one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import math
+import time
+
+import numpy as np
+import torch
+
+from gan_augment.checkpoint import load_state, save_state
+from gan_augment.config import TrainingConfig, config_from_dict, config_to_dict
+from gan_augment.exceptions import TrainingDivergedError
+from gan_augment.losses import discriminator_loss, generator_loss, gradient_penalty
+from gan_augment.training.history import History
+
+# A loss beyond this magnitude means the game has blown up even if it is still finite.
+_DIVERGENCE_LIMIT = 1e6
+_SAMPLE_CHUNK = 8192
+
+
+def resolve_device(device) -> torch.device:
+    if device is None or device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    device = torch.device(device)
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"device={str(device)!r} was asked for but CUDA is not available; use 'cpu' or 'auto'.")
+    return device
+
+
+@contextlib.contextmanager
+def seeded_rng(seed: int, device: torch.device):
+    """Run a block on a private copy of torch's RNG, seeded with ``seed``."""
+    devices = [device.index or 0] if device.type == "cuda" else []
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(seed)
+        yield
+
+
+@torch.no_grad()
+def generate(generator, n: int, class_index: int, *, seed: int) -> torch.Tensor:
+    """``n`` rows of class ``class_index`` from ``generator``, on the CPU.
+
+    Label-exact and O(n): the class is the generator's condition, never a filter, so a rare class
+    costs what a common one costs. Chunks keep memory flat for large ``n``.
+    """
+    if not 0 <= class_index < generator.n_classes:
+        raise ValueError(f"class_index must lie in [0, {generator.n_classes}), got {class_index}.")
+    device = next(generator.parameters()).device
+    was_training = generator.training
+    generator.eval()
+    chunks = []
+    try:
+        with seeded_rng(seed, device):
+            for start in range(0, max(n, 1), _SAMPLE_CHUNK):
+                size = min(_SAMPLE_CHUNK, n - start)
+                z = torch.randn(size, generator.noise_dim, device=device)
+                labels = torch.full((size,), class_index, dtype=torch.long, device=device)
+                chunks.append(generator(z, labels).cpu())
+    finally:
+        generator.train(was_training)
+    return torch.cat(chunks)
+
+
+class GANTrainer:
+    """Trains ``generator(z, y)`` against ``discriminator(x, y)``.
+
+    Parameters
+    ----------
+    generator, discriminator : nn.Module
+        ``generator`` must expose ``noise_dim`` and ``n_classes``; a packing discriminator exposes
+        ``pac`` (batches are then a multiple of it).
+    config : TrainingConfig
+    device : "auto", "cpu", "cuda" or torch.device
+    callbacks : sequence of Callback
+    random_state : int or None
+        Seeds everything the trainer draws. None draws a seed from fresh entropy.
+
+    Attributes (after fit)
+    ----------------------
+    history_ : History
+    epoch_ : int, epochs completed
+    n_epochs_ : int, epochs planned
+    generator_ema_ : nn.Module or None, the EMA copy of the generator, used for sampling
+    """
+
+    def __init__(self, generator, discriminator, config: TrainingConfig | None = None, *, device="auto",
+                 callbacks=(), random_state=None):
+        self.generator = generator
+        self.discriminator = discriminator
+        self.config = config if config is not None else TrainingConfig()
+        self.device = device
+        self.callbacks = list(callbacks)
+        self.random_state = random_state
+
+    # ================================================================== public
+    def fit(self, X: torch.Tensor, y: torch.Tensor, *, resume_from=None) -> "GANTrainer":
+        """Train on rows ``X`` (float, first axis = samples) with class indices ``y``."""
+        y = torch.as_tensor(y, dtype=torch.long)
+        if X.shape[0] != y.shape[0] or X.shape[0] == 0:
+            raise ValueError(f"X has {X.shape[0]} rows and y {y.shape[0]}; both must be equal and non-zero.")
+        if int(y.min()) < 0 or int(y.max()) >= self.generator.n_classes:
+            raise ValueError(f"Class indices must lie in [0, {self.generator.n_classes}).")
+        self.device_ = resolve_device(self.device)
+        self.seed_ = int(self.random_state if self.random_state is not None
+                         else np.random.SeedSequence().generate_state(1)[0])
+        X, y = X.to(self.device_, torch.float32), y.to(self.device_)
+        self._init_sampler(y)
+        self.n_epochs_ = self.config.resolve_epochs(self.steps_per_epoch_)
+        with seeded_rng(self.seed_, self.device_):
+            self._initialize()
+            if resume_from is not None:
+                self._restore(load_state(resume_from, kind="checkpoint", device=self.device_))
+            self.stop_training = False
+            for callback in self.callbacks:
+                callback.on_train_begin(self)
+            try:
+                while self.epoch_ < self.n_epochs_ and not self.stop_training:
+                    record = self._run_epoch(X)
+                    self.history_.append(record)
+                    for callback in self.callbacks:
+                        callback.on_epoch_end(self, record)
+            finally:
+                for callback in self.callbacks:
+                    callback.on_train_end(self)
+        return self
+
+    def sample(self, n: int, class_index: int, *, seed: int) -> torch.Tensor:
+        """``n`` generated rows of class ``class_index`` from the EMA generator (see :func:`generate`)."""
+        return generate(self.sampling_generator, n, class_index, seed=seed)
+
+    @property
+    def sampling_generator(self):
+        ema = getattr(self, "generator_ema_", None)
+        return ema if ema is not None else self.generator
+
+    def save_checkpoint(self, directory) -> None:
+        """Write everything needed to resume bit-identically (weights, optimizers, EMA, RNG, epoch)."""
+        state = {
+            "config": config_to_dict(self.config),
+            "seed": self.seed_,
+            "epoch": self.epoch_,
+            "step": self.step_,
+            "history": list(self.history_),
+            "generator": self.generator.state_dict(),
+            "discriminator": self.discriminator.state_dict(),
+            "generator_ema": self.generator_ema_.state_dict() if self.generator_ema_ is not None else None,
+            "optimizer_g": self.optimizer_g_.state_dict(),
+            "optimizer_d": self.optimizer_d_.state_dict(),
+            "rng_cpu": torch.get_rng_state(),
+            "rng_cuda": torch.cuda.get_rng_state(self.device_) if self.device_.type == "cuda" else None,
+        }
+        save_state(directory, state, kind="checkpoint")
+
+    # ================================================================== internals
+    def _initialize(self):
+        self.generator.to(self.device_).train()
+        self.discriminator.to(self.device_).train()
+        self.pac_ = getattr(self.discriminator, "pac", 1)
+        self.optimizer_g_ = self._make_optimizer(self.generator.parameters(), self.config.lr_g)
+        self.optimizer_d_ = self._make_optimizer(self.discriminator.parameters(), self.config.lr_d)
+        self.generator_ema_ = None
+        if self.config.ema_decay is not None:
+            self.generator_ema_ = copy.deepcopy(self.generator).eval().requires_grad_(False)
+        self.epoch_, self.step_ = 0, 0
+        self.history_ = History()
+
+    def _restore(self, state):
+        saved = config_from_dict(TrainingConfig, state["config"])
+        if saved != self.config:
+            raise ValueError(
+                "The checkpoint was written with a different training configuration; resume with "
+                f"the same one. Saved: {saved}; now: {self.config}."
+            )
+        self.generator.load_state_dict(state["generator"])
+        self.discriminator.load_state_dict(state["discriminator"])
+        if self.generator_ema_ is not None:
+            self.generator_ema_.load_state_dict(state["generator_ema"])
+        self.optimizer_g_.load_state_dict(state["optimizer_g"])
+        self.optimizer_d_.load_state_dict(state["optimizer_d"])
+        self.epoch_, self.step_ = state["epoch"], state["step"]
+        self.history_ = History(state["history"])
+        torch.set_rng_state(state["rng_cpu"].cpu())
+        if state["rng_cuda"] is not None and self.device_.type == "cuda":
+            torch.cuda.set_rng_state(state["rng_cuda"].cpu(), self.device_)
+
+    def _make_optimizer(self, params, lr):
+        cfg = self.config
+        if cfg.optimizer == "adam":
+            return torch.optim.Adam(params, lr=lr, betas=tuple(cfg.betas), weight_decay=cfg.weight_decay)
+        if cfg.optimizer == "rmsprop":
+            return torch.optim.RMSprop(params, lr=lr, weight_decay=cfg.weight_decay)
+        return torch.optim.SGD(params, lr=lr, weight_decay=cfg.weight_decay)
+
+    def _init_sampler(self, y):
+        """Index structures for class-balanced draws in O(batch) time."""
+        self.classes_present_, counts = torch.unique(y, return_counts=True)
+        self.class_counts_ = counts
+        self.class_starts_ = torch.cumsum(counts, 0) - counts
+        self.rows_by_class_ = torch.argsort(y, stable=True)
+        pac = getattr(self.discriminator, "pac", 1)
+        batch = min(self.config.batch_size, y.shape[0])
+        self.batch_size_ = max(pac, batch - batch % pac)
+        self.steps_per_epoch_ = math.ceil(y.shape[0] / self.batch_size_)
+
+    def _draw_labels(self):
+        pick = torch.randint(len(self.classes_present_), (self.batch_size_,), device=self.device_)
+        return pick, self.classes_present_[pick]
+
+    def _draw_real(self, X):
+        pick, labels = self._draw_labels()
+        offset = (torch.rand(self.batch_size_, device=self.device_) * self.class_counts_[pick]).long()
+        rows = self.rows_by_class_[self.class_starts_[pick] + offset]
+        return X[rows], labels
+
+    def _run_epoch(self, X) -> dict:
+        cfg, G, D = self.config, self.generator, self.discriminator
+        started = time.perf_counter()
+        lr_factor = self._lr_factor()
+        for optimizer, lr in ((self.optimizer_g_, cfg.lr_g), (self.optimizer_d_, cfg.lr_d)):
+            for group in optimizer.param_groups:
+                group["lr"] = lr * lr_factor
+        loss_d_sum = torch.zeros((), device=self.device_)
+        loss_g_sum = torch.zeros((), device=self.device_)
+        for _ in range(self.steps_per_epoch_):
+            D.requires_grad_(True)
+            for _ in range(cfg.n_critic):
+                real, labels = self._draw_real(X)
+                z = torch.randn(self.batch_size_, G.noise_dim, device=self.device_)
+                with torch.no_grad():
+                    fake = G(z, labels)
+                loss_d = discriminator_loss(cfg.loss, D(real, labels), D(fake, labels))
+                if cfg.loss == "wgan-gp":
+                    loss_d = loss_d + cfg.gp_weight * gradient_penalty(D, real, fake, labels)
+                self.optimizer_d_.zero_grad(set_to_none=True)
+                loss_d.backward()
+                self.optimizer_d_.step()
+                if cfg.loss == "wasserstein":
+                    with torch.no_grad():
+                        for param in D.parameters():
+                            param.clamp_(-cfg.clip_value, cfg.clip_value)
+                loss_d_sum += loss_d.detach() / cfg.n_critic
+            # The generator step needs gradients through D, not of D's weights.
+            D.requires_grad_(False)
+            _, labels = self._draw_labels()
+            z = torch.randn(self.batch_size_, G.noise_dim, device=self.device_)
+            loss_g = generator_loss(cfg.loss, D(G(z, labels), labels))
+            self.optimizer_g_.zero_grad(set_to_none=True)
+            loss_g.backward()
+            self.optimizer_g_.step()
+            loss_g_sum += loss_g.detach()
+            self.step_ += 1
+            self._update_ema()
+        D.requires_grad_(True)
+        self.epoch_ += 1
+        record = {
+            "epoch": self.epoch_,
+            "loss_d": loss_d_sum.item() / self.steps_per_epoch_,
+            "loss_g": loss_g_sum.item() / self.steps_per_epoch_,
+            "lr_g": cfg.lr_g * lr_factor,
+            "lr_d": cfg.lr_d * lr_factor,
+            "time_s": time.perf_counter() - started,
+        }
+        self._check_divergence(record)
+        return record
+
+    def _lr_factor(self) -> float:
+        progress = self.epoch_ / self.n_epochs_
+        if self.config.lr_schedule == "linear":
+            return 1.0 - progress
+        if self.config.lr_schedule == "cosine":
+            return 0.5 * (1.0 + math.cos(math.pi * progress))
+        return 1.0
+
+    @torch.no_grad()
+    def _update_ema(self):
+        if self.generator_ema_ is None:
+            return
+        # Warm-up: early on the average would be dominated by the random initialisation.
+        decay = min(self.config.ema_decay, (1 + self.step_) / (10 + self.step_))
+        for ema_param, param in zip(self.generator_ema_.parameters(), self.generator.parameters()):
+            ema_param.lerp_(param, 1.0 - decay)
+        for ema_buffer, buffer in zip(self.generator_ema_.buffers(), self.generator.buffers()):
+            ema_buffer.copy_(buffer)
+
+    def _check_divergence(self, record):
+        for key in ("loss_d", "loss_g"):
+            value = record[key]
+            if not math.isfinite(value) or abs(value) > _DIVERGENCE_LIMIT:
+                raise TrainingDivergedError(
+                    f"Training diverged at epoch {record['epoch']}: {key} became {value:.4g}. No model was "
+                    "kept. Try lower learning rates (lr_g, lr_d), loss='wgan-gp', or a larger batch_size."
+                )
