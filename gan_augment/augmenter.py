@@ -29,6 +29,7 @@ from gan_augment.checkpoint import load_state, save_state
 from gan_augment.config import LOSSES, OPTIMIZERS, TabularModelConfig, TrainingConfig, config_from_dict, \
     config_to_dict
 from gan_augment.data.tabular import TabularEncoder
+from gan_augment.exceptions import DataValidationError
 from gan_augment.models.tabular import TabularDiscriminator, TabularGenerator
 from gan_augment.training import GANTrainer, History, ProgressBar
 from gan_augment.training.trainer import generate, resolve_device, seeded_rng
@@ -69,6 +70,8 @@ class GANAugmenter(BaseOverSampler):
     generator_dims, discriminator_dims : tuple of int, default=(256, 256)
     pac : int, default=8
         Rows the discriminator judges together (PacGAN); guards against repeated rows.
+    max_modes : int, default=10
+        Most Gaussian-mixture modes per numeric column (mode-specific normalisation).
     max_categories : int, default=100
         Categories beyond this many per column share one slot (a warning names the column).
     clip_to_range : bool, default=True
@@ -120,6 +123,7 @@ class GANAugmenter(BaseOverSampler):
         "generator_dims": [tuple, list],
         "discriminator_dims": [tuple, list],
         "pac": [Interval(numbers.Integral, 1, None, closed="left")],
+        "max_modes": [Interval(numbers.Integral, 1, None, closed="left")],
         "max_categories": [Interval(numbers.Integral, 1, None, closed="left")],
         "clip_to_range": ["boolean"],
         "device": [str, torch.device],
@@ -131,7 +135,7 @@ class GANAugmenter(BaseOverSampler):
     def __init__(self, *, sampling_strategy="auto", classes=None, categorical_features=None, epochs="auto",
                  batch_size=500, loss="wgan-gp", optimizer="adam", lr_g=2e-4, lr_d=2e-4, n_critic=1,
                  ema_decay=0.995, lr_schedule=None, noise_dim=64, generator_dims=(256, 256),
-                 discriminator_dims=(256, 256), pac=8, max_categories=100, clip_to_range=True, device="auto",
+                 discriminator_dims=(256, 256), pac=8, max_modes=10, max_categories=100, clip_to_range=True, device="auto",
                  callbacks=None, random_state=None, verbose=0):
         super().__init__(sampling_strategy=sampling_strategy)
         self.classes = classes
@@ -149,6 +153,7 @@ class GANAugmenter(BaseOverSampler):
         self.generator_dims = generator_dims
         self.discriminator_dims = discriminator_dims
         self.pac = pac
+        self.max_modes = max_modes
         self.max_categories = max_categories
         self.clip_to_range = clip_to_range
         self.device = device
@@ -239,6 +244,7 @@ class GANAugmenter(BaseOverSampler):
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
         X = _check_X(X)
         validate_data(self, X=X, y=y, reset=True, skip_check_array=True)
+        _check_finite(X)
         return X, y, binarize_y
 
     def _fit_resample(self, X, y):
@@ -291,7 +297,8 @@ class GANAugmenter(BaseOverSampler):
         rng = check_random_state(self.random_state)
         encoder_seed, model_seed, train_seed, self.sample_seed_ = (int(s) for s in rng.randint(_SEED_MAX, size=4))
         self.encoder_ = TabularEncoder(
-            categorical_columns=self.categorical_features, max_categories=self.max_categories,
+            categorical_columns=self.categorical_features, max_modes=self.max_modes,
+            max_categories=self.max_categories,
             clip_to_range=self.clip_to_range, random_state=encoder_seed,
         ).fit(X)
         encoded = torch.from_numpy(self.encoder_.transform(X, random_state=encoder_seed))
@@ -328,6 +335,23 @@ class GANAugmenter(BaseOverSampler):
             class_embedding_dim=config.class_embedding_dim, hidden_dims=config.generator_dims,
             gumbel_tau=config.gumbel_tau,
         )
+
+
+def _check_finite(X):
+    """Refuse infinities (NaN is fine: it is modelled as missing), naming the column."""
+    frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(X)
+    for name in frame.columns:
+        column = frame[name]
+        if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(column.dtype):
+            values = column.to_numpy(dtype=np.float64, na_value=np.nan)
+        elif column.dtype == object:
+            values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+        else:
+            continue
+        if np.isinf(values).any():
+            raise DataValidationError(
+                f"Column {name!r} holds infinite values; replace them (with NaN they are modelled as missing)."
+            )
 
 
 def _plain(value):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, _fit_context, clone
 from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 
 def _estimator_has(attr):
@@ -49,6 +49,9 @@ class AugmentedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, **fit_params):
+        shape = getattr(y, "shape", ())
+        if len(shape) == 2 and shape[1] == 1:
+            y = column_or_1d(y, warn=True)  # as every scikit-learn classifier does
         self.augmenter_ = clone(self.augmenter)
         X_res, y_res = self.augmenter_.fit_resample(X, y)
         self.estimator_ = clone(self.estimator).fit(X_res, y_res, **fit_params)

@@ -32,7 +32,8 @@ class TabularGenerator(nn.Module):
     spans : list of OutputSpan
         Layout of the encoded row: ``tanh`` blocks hold mode-normalised scalars, ``softmax``
         blocks one-hot choices (mixture modes, categories, "missing"). Softmax blocks are drawn
-        with Gumbel-softmax: soft (differentiable) in training, one-hot samples otherwise.
+        with Gumbel-softmax in training (soft, differentiable) and as exact one-hot Gumbel-max
+        draws in eval mode.
     """
 
     def __init__(self, noise_dim, n_classes, spans, *, class_embedding_dim=16, hidden_dims=(256, 256),
@@ -52,14 +53,34 @@ class TabularGenerator(nn.Module):
 
     def forward(self, z, y):
         logits = self.head(self.body(torch.cat([z, self.class_embedding(y)], dim=1)))
+        if not self.training:
+            return self._draw_hard(logits)
         pieces = []
         for start, size, activation in self.spans:
             block = logits[:, start:start + size]
             if activation == "tanh":
                 pieces.append(torch.tanh(block))
             else:
-                pieces.append(F.gumbel_softmax(block, tau=self.gumbel_tau, hard=not self.training))
+                pieces.append(F.gumbel_softmax(block, tau=self.gumbel_tau))
         return torch.cat(pieces, dim=1)
+
+    def _draw_hard(self, logits):
+        """Exact one-hot draws for sampling: the Gumbel-max trick.
+
+        ``argmax(logits + Gumbel noise)`` is a draw from ``softmax(logits)``, the same categorical
+        draw ``gumbel_softmax(hard=True)`` makes (dividing by tau does not move the argmax), without
+        its softmax and straight-through arithmetic. One noise tensor for the whole row keeps the
+        per-span work to an argmax: sampling speed is what this path is for.
+        """
+        out = torch.zeros_like(logits)
+        perturbed = logits - torch.empty_like(logits).exponential_().log()
+        for start, size, activation in self.spans:
+            if activation == "tanh":
+                out[:, start:start + size] = torch.tanh(logits[:, start:start + size])
+            else:
+                choice = perturbed[:, start:start + size].argmax(dim=1, keepdim=True)
+                out[:, start:start + size].scatter_(1, choice, 1.0)
+        return out
 
 
 class TabularDiscriminator(nn.Module):

@@ -1,0 +1,42 @@
+"""scikit-learn's and imbalanced-learn's estimator checks, with fast training settings."""
+
+from __future__ import annotations
+
+from imblearn.utils.estimator_checks import parametrize_with_checks as imblearn_checks
+from sklearn.linear_model import LogisticRegression
+from sklearn.utils.estimator_checks import parametrize_with_checks as sklearn_checks
+
+from gan_augment import AugmentedClassifier, GANAugmenter
+
+
+def fast_augmenter(**params):
+    settings = dict(epochs=1, batch_size=64, noise_dim=8, generator_dims=(16,), discriminator_dims=(16,), pac=2,
+                    max_modes=2, random_state=0, device="cpu")
+    settings.update(params)
+    return GANAugmenter(**settings)
+
+
+def expected_failures(estimator):
+    if isinstance(estimator, GANAugmenter):
+        return {
+            # The sparse tag is off, so the plain sparse check is not generated; this one is
+            # generated regardless of the tag.
+            "check_samplers_pandas_sparse": "sparse input is refused with a TypeError that says to densify: "
+                                            "the GAN models dense columns",
+        }
+    return {
+        # The augmenter models non-numeric object columns as categories; a cell holding a dict is
+        # refused with a DataValidationError naming the column, not with numpy's TypeError.
+        "check_dtype_object": "unsupported cell types raise DataValidationError naming the column",
+    }
+
+
+@imblearn_checks([fast_augmenter()], expected_failed_checks=expected_failures)
+def test_imblearn_sampler_checks(estimator, check):
+    check(estimator)
+
+
+@sklearn_checks([AugmentedClassifier(LogisticRegression(), fast_augmenter())],
+                expected_failed_checks=expected_failures)
+def test_sklearn_classifier_checks(estimator, check):
+    check(estimator)

@@ -1,0 +1,47 @@
+"""The wheel installs into a fresh environment and its console script runs."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import sysconfig
+import venv
+import zipfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_wheel_installs_and_cli_runs(tmp_path):
+    dist = tmp_path / "dist"
+    # --no-isolation: the build tools are in the test environment; an isolated build would need
+    # the network.
+    subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist), str(REPO)],
+                   check=True, capture_output=True, cwd=tmp_path)
+    (wheel,) = dist.glob("gan_augment-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "gan_augment/cli/main.py" in names
+    assert not any(name.startswith("cli/") for name in names), "cli/ must ship as gan_augment.cli only"
+    assert "gan_augment/data/bundled/adult_sample.csv" in names
+
+    env_dir = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=True).create(env_dir)
+    python = env_dir / "bin" / "python"
+    # Reuse the installed dependencies (torch included) instead of downloading them: a .pth line
+    # puts this environment's site-packages behind the fresh one's (without its editable hooks).
+    fresh_site = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                                     check=True, capture_output=True, text=True).stdout.strip())
+    (fresh_site / "reuse_test_env.pth").write_text(sysconfig.get_path("purelib") + "\n")
+    subprocess.run([str(python), "-m", "pip", "install", "--no-index", "--no-deps", "-q", str(wheel)],
+                   check=True, capture_output=True)
+
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    result = subprocess.run([str(env_dir / "bin" / "gan-augment"), "--help"], capture_output=True, text=True,
+                            env=env, cwd=tmp_path, timeout=120)
+    assert result.returncode == 0, result.stderr
+    for command in ("fit", "sample", "augment", "info", "demo"):
+        assert command in result.stdout
+    where = subprocess.run([str(python), "-c", "import gan_augment.cli, sys; print(gan_augment.cli.__file__)"],
+                           capture_output=True, text=True, env=env, cwd=tmp_path, check=True).stdout
+    assert str(fresh_site) in where, f"gan_augment.cli was imported from {where}, not from the wheel"
