@@ -1,0 +1,257 @@
+"""GANAugmenter and AugmentedClassifier: the scikit-learn door."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from imblearn.pipeline import Pipeline as ImbPipeline
+from scipy import sparse
+from sklearn.compose import make_column_transformer
+from sklearn.datasets import load_wine
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_validate
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+from gan_augment import AugmentedClassifier, GANAugmenter
+from gan_augment.exceptions import DataValidationError, ModelFileError
+
+FAST = dict(epochs=3, batch_size=64, noise_dim=8, generator_dims=(32,), discriminator_dims=(32,), pac=4,
+            max_modes=3, device="cpu")
+
+
+def fast(**params):
+    return GANAugmenter(**{**FAST, "random_state": 0, **params})
+
+
+def imbalanced_wine():
+    X, y = load_wine(return_X_y=True)
+    keep = (y != 2) | (np.arange(len(y)) % 4 == 0)  # class 2 cut from 48 rows to 12
+    return X[keep], y[keep]
+
+
+# ---------------------------------------------------------------- resampling
+def test_fit_resample_tops_up_to_majority_and_keeps_real_rows():
+    X, y = imbalanced_wine()
+    X_res, y_res = fast().fit_resample(X, y)
+    counts = Counter(y_res)
+    assert set(counts.values()) == {max(Counter(y).values())}
+    np.testing.assert_array_equal(X_res[: len(X)], X)
+    np.testing.assert_array_equal(y_res[: len(y)], y)
+    assert X_res.dtype == X.dtype and y_res.dtype == y.dtype
+
+
+@pytest.mark.parametrize(
+    "strategy, expected_added",
+    [
+        ("minority", {2: 59}),
+        ("not majority", {0: 12, 2: 59}),
+        ("all", {0: 12, 1: 0, 2: 59}),
+        ({2: 30}, {2: 18}),
+        (lambda y: {2: 20}, {2: 8}),
+    ],
+)
+def test_sampling_strategy_grammar(strategy, expected_added):
+    X, y = imbalanced_wine()  # counts: 0 -> 59, 1 -> 71, 2 -> 12
+    augmenter = fast(sampling_strategy=strategy)
+    X_res, y_res = augmenter.fit_resample(X, y)
+    added = Counter(y_res) - Counter(y)
+    assert {k: v for k, v in expected_added.items() if v} == dict(added)
+    assert augmenter.sampling_strategy_ == expected_added
+
+
+def test_float_strategy_for_binary_target():
+    X, y = imbalanced_wine()
+    binary = (y == 2).astype(int)
+    _, y_res = fast(sampling_strategy=0.5).fit_resample(X, binary)
+    assert Counter(y_res)[1] == int(0.5 * Counter(binary)[0])
+
+
+def test_classes_shorthand_tops_named_classes_up_to_majority(mixed_frame):
+    X, y = mixed_frame
+    augmenter = fast(classes=["rare"])
+    X_res, y_res = augmenter.fit_resample(X, y)
+    assert Counter(y_res) == {"common": 120, "rare": 120}
+    assert augmenter.sampling_strategy_ == {"rare": 100}
+
+
+def test_unknown_class_is_a_clear_error(mixed_frame):
+    X, y = mixed_frame
+    with pytest.raises(ValueError, match=r"Unknown class 'rar'.*Did you mean 'rare'"):
+        fast(classes=["rar"]).fit(X, y)
+
+
+def test_classes_and_sampling_strategy_together_is_an_error(mixed_frame):
+    X, y = mixed_frame
+    with pytest.raises(ValueError, match="either classes or sampling_strategy"):
+        fast(classes=["rare"], sampling_strategy="minority").fit(X, y)
+
+
+# ---------------------------------------------------------------- form of the output
+def test_dataframe_in_dataframe_out_with_dtypes(mixed_frame):
+    X, y = mixed_frame
+    X_res, y_res = fast(classes=["rare"]).fit_resample(X, y)
+    assert isinstance(X_res, pd.DataFrame) and isinstance(y_res, pd.Series)
+    assert list(X_res.columns) == list(X.columns)
+    assert X_res.dtypes.to_dict() == X.dtypes.to_dict()
+    synthetic = X_res.iloc[len(X):]
+    assert set(synthetic["city"].dropna()) <= set(X["city"].cat.categories)
+    assert synthetic["age"].between(X["age"].min(), X["age"].max()).all()
+    assert y_res.name == "label"
+
+
+def test_sample_is_label_exact_and_x_like(mixed_frame):
+    X, y = mixed_frame
+    augmenter = fast(classes=["rare"]).fit(X, y)
+    rows = augmenter.sample(37, "rare")
+    assert isinstance(rows, pd.DataFrame) and len(rows) == 37
+    assert rows.dtypes.to_dict() == X.dtypes.to_dict()
+    assert augmenter.sample(0, "common").shape == (0, X.shape[1])
+    with pytest.raises(ValueError, match="Unknown class"):
+        augmenter.sample(5, "missing-class")
+    with pytest.raises(ValueError, match="n_samples"):
+        augmenter.sample(-1, "rare")
+
+
+def test_samples_are_closer_to_their_class_than_to_the_other():
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(-3, 0.5, (300, 2)), rng.normal(3, 0.5, (40, 2))])
+    y = np.array([0] * 300 + [1] * 40)
+    augmenter = GANAugmenter(epochs=150, batch_size=64, pac=4, generator_dims=(64, 64), discriminator_dims=(64, 64),
+                             random_state=0, device="cpu").fit(X, y)
+    rare, common = augmenter.sample(500, 1), augmenter.sample(500, 0)
+
+    def share_nearer(rows, centre):
+        return np.mean(np.linalg.norm(rows - centre, axis=1) < np.linalg.norm(rows + centre, axis=1))
+
+    assert share_nearer(rare, 3.0) > 0.9 and share_nearer(common, -3.0) > 0.9
+    assert np.abs(rare.mean(axis=0) - 3).max() < 1.0
+    assert np.abs(common.mean(axis=0) + 3).max() < 1.0
+
+
+# ---------------------------------------------------------------- reproducibility
+def test_same_seed_bit_identical_model_and_samples(mixed_frame):
+    X, y = mixed_frame
+    first, second = fast(random_state=7).fit(X, y), fast(random_state=7).fit(X, y)
+    for (name, a), (_, b) in zip(first.generator_.state_dict().items(), second.generator_.state_dict().items()):
+        assert torch.equal(a, b), name
+    pd.testing.assert_frame_equal(first.sample(50, "rare"), second.sample(50, "rare"))
+    other = fast(random_state=8).fit(X, y)
+    assert not first.sample(50, "rare").equals(other.sample(50, "rare"))
+
+
+def test_fit_leaves_global_random_state_alone(mixed_frame):
+    X, y = mixed_frame
+    torch_state, numpy_state = torch.get_rng_state(), np.random.get_state()[1].copy()
+    fast().fit_resample(X, y)
+    assert torch.equal(torch_state, torch.get_rng_state())
+    np.testing.assert_array_equal(numpy_state, np.random.get_state()[1])
+
+
+# ---------------------------------------------------------------- bad input, before training
+class _NoTraining(Exception):
+    pass
+
+
+@pytest.fixture
+def training_forbidden(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise _NoTraining("training started before the input was validated")
+
+    monkeypatch.setattr("gan_augment.training.trainer.GANTrainer.fit", refuse)
+
+
+def test_infinite_values_name_the_column(mixed_frame, training_forbidden):
+    X, y = mixed_frame
+    X = X.copy()
+    X.loc[3, "income"] = np.inf
+    with pytest.raises(DataValidationError, match="'income'.*infinite"):
+        fast().fit(X, y)
+
+
+def test_sparse_input_is_refused_with_advice(training_forbidden):
+    X, y = imbalanced_wine()
+    with pytest.raises(TypeError, match="toarray"):
+        fast().fit(sparse.csr_matrix(X), y)
+
+
+def test_datetime_column_is_refused(mixed_frame, training_forbidden):
+    X, y = mixed_frame
+    X = X.assign(when=pd.Timestamp("2024-01-01"))
+    with pytest.raises(DataValidationError, match="'when'"):
+        fast().fit(X, y)
+
+
+def test_single_class_is_refused(training_forbidden):
+    with pytest.raises(ValueError, match="more than 1 class"):
+        fast().fit(np.zeros((10, 2)), np.zeros(10))
+
+
+# ---------------------------------------------------------------- save / load
+def test_save_load_round_trip(tmp_path, mixed_frame):
+    X, y = mixed_frame
+    augmenter = fast(classes=["rare"]).fit(X, y)
+    augmenter.save(tmp_path / "model")
+    loaded = GANAugmenter.load(tmp_path / "model")
+    pd.testing.assert_frame_equal(augmenter.sample(40, "rare"), loaded.sample(40, "rare"))
+    assert loaded.get_params() == {**augmenter.get_params(), "callbacks": None}
+    assert list(loaded.classes_) == ["common", "rare"] and loaded.sampling_strategy_ == {"rare": 100}
+    assert all(t.device.type == "cpu" for t in loaded.generator_.state_dict().values())
+
+
+def test_loading_a_tampered_model_fails_clearly(tmp_path, mixed_frame):
+    X, y = mixed_frame
+    fast().fit(X, y).save(tmp_path / "model")
+    weights = tmp_path / "model" / "model.safetensors"
+    data = bytearray(weights.read_bytes())
+    data[-1] ^= 0xFF
+    weights.write_bytes(bytes(data))
+    with pytest.raises(ModelFileError, match="truncated or modified"):
+        GANAugmenter.load(tmp_path / "model")
+
+
+# ---------------------------------------------------------------- in scikit-learn tools
+def test_in_imblearn_pipeline_under_cross_validation_and_grid_search():
+    X, y = imbalanced_wine()
+    pipeline = ImbPipeline([("augment", fast()), ("scale", StandardScaler()),
+                            ("model", LogisticRegression(max_iter=500))])
+    cv = StratifiedKFold(3, shuffle=True, random_state=0)
+    scores = cross_validate(pipeline, X, y, cv=cv, scoring="balanced_accuracy")
+    assert scores["test_score"].mean() > 0.8
+    search = GridSearchCV(pipeline, {"augment__loss": ["wgan-gp", "hinge"]}, cv=cv).fit(X, y)
+    assert search.best_params_["augment__loss"] in {"wgan-gp", "hinge"}
+
+
+def test_augmented_classifier_in_sklearn_pipeline_and_grid_search(mixed_frame):
+    X, y = mixed_frame
+    features = make_column_transformer(
+        (OneHotEncoder(handle_unknown="ignore"), ["city", "member"]),
+        (make_pipeline(StandardScaler()), ["income", "age"]),
+    )
+    model = AugmentedClassifier(make_pipeline(features, LogisticRegression()), fast(classes=["rare"]))
+    search = GridSearchCV(model, {"estimator__logisticregression__C": [0.1, 1.0]}, cv=2).fit(X, y)
+    fitted = search.best_estimator_
+    assert fitted.augmenter_.sampling_strategy_ == {"rare": 100}  # refit on all rows: 120 - 20
+    assert list(fitted.classes_) == ["common", "rare"]
+    assert fitted.predict(X).shape == (len(X),)
+    assert fitted.predict_proba(X).shape == (len(X), 2)
+
+
+def test_augmented_classifier_predicts_untouched_rows(mixed_frame):
+    X, y = mixed_frame
+    seen = []
+
+    class Recording(LogisticRegression):
+        def predict(self, X):
+            seen.append(len(X))
+            return super().predict(X)
+
+    numeric = X[["income", "age"]]
+    model = AugmentedClassifier(Recording(), fast(classes=["rare"])).fit(numeric, y)
+    assert model.estimator_.n_features_in_ == 2
+    model.predict(numeric.iloc[:9])
+    assert seen == [9]
