@@ -23,8 +23,11 @@ _MODEL_FILES = ("model.json", "model.safetensors")
 
 def check_model_out(out, *, force: bool) -> None:
     """Raise FileExistsError unless a model directory may be written at ``out``."""
+    from gan_augment.data.io import _check_parent_writable
+
     out = Path(out)
     if not out.exists():
+        _check_parent_writable(out)  # DataValidationError: a file in the way, or no permission
         return
     if not out.is_dir():
         raise FileExistsError(f"{out} exists and is a file, not a model directory; choose another --out.")

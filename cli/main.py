@@ -135,7 +135,7 @@ def fit(
     _set_flags(quiet, debug)
     from ._model_dir import check_model_out, save_model
 
-    with _errors(USAGE, FileExistsError):
+    with _errors(USAGE, FileExistsError, DataValidationError):
         check_model_out(out, force=force)
     job = _prepare(data, target, classes, epochs=epochs, batch_size=batch_size, loss=loss, seed=seed,
                    device=device)
@@ -263,7 +263,7 @@ def info(
     if len(history):
         last = history[-1]
         seconds = sum(record.get("time_s", 0.0) for record in history)
-        echo(f"Training:  {len(history)} epochs in {seconds:.1f} s; loss {params['loss']}, "
+        echo(f"Training:  {len(history)} epoch{'s' if len(history) != 1 else ''} in {seconds:.1f} s; loss {params['loss']}, "
              f"batch {params['batch_size']}, seed {params['random_state']}")
         echo(f"Final losses:  D {last['loss_d']:+.4f}   G {last['loss_g']:+.4f}")
     if versions:
@@ -303,7 +303,7 @@ class _Job:
     def sidecar(self, seconds) -> dict:
         return {
             "target": _plain(self.target),
-            "target_dtype": str(self.y.dtype),
+            "target_dtype": _dtype_to_json(self.y.dtype),
             "columns": [_plain(c) for c in self.frame.columns],
             "source": str(self.data),
             "n_rows": int(len(self.frame)),
@@ -413,9 +413,9 @@ def _with_target(rows, label, augmenter, sidecar: dict):
     dtype = sidecar.get("target_dtype")
     if dtype:
         try:
-            column = column.astype(pd.api.types.pandas_dtype(dtype))
-        except (TypeError, ValueError):
-            pass
+            column = column.astype(_dtype_from_json(dtype))
+        except (TypeError, ValueError, KeyError):
+            pass  # an unknown dtype record: keep the labels as they are
     columns = sidecar.get("columns") or []
     position = columns.index(target) if target in columns else len(rows.columns)
     rows = rows.copy()
@@ -423,9 +423,32 @@ def _with_target(rows, label, augmenter, sidecar: dict):
     return rows
 
 
+def _dtype_to_json(dtype):
+    # The encoder's own record of a dtype, so that the target column round-trips like the others.
+    from gan_augment.data.tabular import _dtype_to_json as to_json
+
+    try:
+        return to_json(dtype)
+    except (TypeError, ValueError):
+        return str(dtype)
+
+
+def _dtype_from_json(spec):
+    from gan_augment.data.tabular import _dtype_from_json as from_json
+
+    return from_json(spec)
+
+
+def _dtype_name(spec) -> str:
+    if isinstance(spec, dict) and "categorical" in spec:
+        return "category"
+    if isinstance(spec, dict) and "string" in spec:
+        return "str" if spec.get("na_value") == "nan" else f"string[{spec['string']}]"
+    return str(spec)
+
+
 def _describe_column(spec: dict) -> str:
-    dtype = spec.get("dtype")
-    dtype = "category" if isinstance(dtype, dict) else dtype
+    dtype = _dtype_name(spec.get("dtype"))
     missing = ", has missing values" if spec.get("has_missing") else ""
     if spec.get("kind") == "numeric":
         kind = "whole numbers" if spec.get("is_integer") else "real numbers"

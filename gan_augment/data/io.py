@@ -268,8 +268,20 @@ def check_output_path(path, *, force: bool = False) -> str:
     if path.is_dir():
         raise FileExistsError(f"{path} is a directory; give a file name ending in {path.suffix}.")
     if path.exists() and not force:
-        raise FileExistsError(f"{path} already exists; pass --force (force=True) to replace it.")
+        raise FileExistsError(f"{path} already exists; pass --force to replace it (force=True in Python).")
+    _check_parent_writable(path)
     return kind
+
+
+def _check_parent_writable(path: Path) -> None:
+    """The nearest existing ancestor of ``path`` must be a directory we may write into."""
+    for ancestor in path.absolute().parents:
+        if ancestor.exists():
+            if not ancestor.is_dir():
+                raise DataValidationError(f"Cannot write {path}: {ancestor} is a file, not a directory.")
+            if not os.access(ancestor, os.W_OK | os.X_OK):
+                raise DataValidationError(f"Cannot write {path}: no permission to write in {ancestor}.")
+            return
 
 
 def _column_list(names, limit=30) -> str:

@@ -1,0 +1,282 @@
+"""The command line: `gan-augment fit / sample / augment / info / demo`, exit codes, no overwrites.
+
+The commands run in-process through ``main(argv)`` (which returns the exit code) with tiny
+settings (--epochs 1-2 on a few hundred generated rows) so that the file stays fast on 2 cores.
+"""
+
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gan_augment.cli.main import main
+
+N_COMMON, N_RARE, N_TINY = 150, 20, 10
+
+
+def _table(seed=0):
+    rng = np.random.default_rng(seed)
+    n = N_COMMON + N_RARE + N_TINY
+    return pd.DataFrame({
+        "age": rng.integers(18, 80, n),
+        "score": rng.normal(50, 10, n).round(3),
+        "color": rng.choice(["red", "green", "blue"], n),
+        "label": ["common"] * N_COMMON + ["rare"] * N_RARE + ["tiny"] * N_TINY,
+        "visits": rng.integers(0, 5, n),
+    })
+
+
+def run(capsys, *args):
+    """(exit code, stdout, stderr) of `gan-augment ARGS`."""
+    code = main([str(a) for a in args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def _one_line_error(err):
+    lines = [line for line in err.strip().splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("Error: "), err
+    assert "Traceback" not in err
+    return lines[0]
+
+
+@pytest.fixture(scope="module")
+def data_csv(tmp_path_factory):
+    path = tmp_path_factory.mktemp("data") / "data.csv"
+    _table().to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture(scope="module")
+def model_dir(data_csv, tmp_path_factory):
+    out = tmp_path_factory.mktemp("models") / "model"
+    assert main(["fit", str(data_csv), "--classes", "rare", "--epochs", "2", "--seed", "0", "--out", str(out),
+                 "--quiet"]) == 0
+    return out
+
+
+# ----------------------------------------------------------------------------- fit / sample
+def test_fit_creates_model_dir(model_dir):
+    names = sorted(p.name for p in model_dir.iterdir())
+    assert names == ["dataset.json", "model.json", "model.safetensors"]
+
+
+def test_fit_shows_progress_unless_quiet(data_csv, tmp_path, capsys):
+    code, out, err = run(capsys, "fit", data_csv, "--classes", "tiny,rare", "-e", "1", "-o", tmp_path / "m")
+    assert code == 0, err
+    assert "Top-up plan:" in err and "'rare' +130" in err and "'tiny' +140" in err
+    assert "Saved the model" in err
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_sample_exact_rows_columns_and_dtypes(model_dir, data_csv, tmp_path, capsys, suffix):
+    out = tmp_path / f"synth{suffix}"
+    code, _, err = run(capsys, "sample", model_dir, "--class", "rare", "--n", 37, "--out", out, "-q")
+    assert code == 0, err
+    rows = pd.read_csv(out) if suffix == ".csv" else pd.read_parquet(out)
+    original = pd.read_csv(data_csv)
+    assert len(rows) == 37
+    assert (rows["label"] == "rare").all()
+    assert list(rows.columns) == list(original.columns)  # target column back in its place
+    for column in ("age", "visits"):
+        assert rows[column].dtype == np.int64  # ints stay ints
+    assert rows["score"].dtype == np.float64
+    assert set(rows["color"]) <= {"red", "green", "blue"}
+
+
+def test_sample_is_reproducible_and_seedable(model_dir, tmp_path, capsys):
+    paths = [tmp_path / f"s{i}.csv" for i in range(3)]
+    for path, seed in zip(paths, ([], [], ["--seed", "5"])):
+        assert run(capsys, "sample", model_dir, "--class", "tiny", "--n", 20, "-o", path, "-q", *seed)[0] == 0
+    assert paths[0].read_text() == paths[1].read_text()
+    assert paths[0].read_text() != paths[2].read_text()
+
+
+def test_sample_to_stdout(model_dir, capsys):
+    code, out, _ = run(capsys, "sample", model_dir, "--class", "rare", "--n", 4, "--out", "-")
+    assert code == 0
+    assert out.splitlines()[0] == "age,score,color,label,visits" and len(out.splitlines()) == 5
+
+
+# ----------------------------------------------------------------------------- augment
+def test_augment_real_rows_then_top_up_with_marker(data_csv, tmp_path, capsys):
+    out = tmp_path / "augmented.csv"
+    code, _, err = run(capsys, "augment", data_csv, "--classes", "rare", "--out", out,
+                       "--mark-synthetic", "is_synthetic", "--epochs", "1", "--seed", "0", "-q")
+    assert code == 0, err
+    result, original = pd.read_csv(out), pd.read_csv(data_csv)
+    n_new = N_COMMON - N_RARE
+    assert len(result) == len(original) + n_new
+    assert list(result.columns) == [*original.columns, "is_synthetic"]
+    real = result.iloc[:len(original)]
+    pd.testing.assert_frame_equal(real.drop(columns="is_synthetic"), original)
+    assert not real["is_synthetic"].any()
+    synthetic = result.iloc[len(original):]
+    assert synthetic["is_synthetic"].all() and (synthetic["label"] == "rare").all()
+    assert result["label"].value_counts().to_dict() == {"common": N_COMMON, "rare": N_COMMON, "tiny": N_TINY}
+    assert result["age"].dtype == np.int64
+
+
+def test_augment_marker_must_be_a_new_column(data_csv, tmp_path, capsys):
+    code, _, err = run(capsys, "augment", data_csv, "-o", tmp_path / "a.csv", "--mark-synthetic", "color", "-q")
+    assert code == 2 and "already a column" in _one_line_error(err)
+    assert not (tmp_path / "a.csv").exists()
+
+
+# ----------------------------------------------------------------------------- usage errors (exit 2)
+def test_unknown_class_exit_2_with_suggestion(data_csv, tmp_path, capsys):
+    out = tmp_path / "m"
+    code, _, err = run(capsys, "fit", data_csv, "--classes", "raer", "--out", out, "-e", "1")
+    assert code == 2
+    assert "Did you mean 'rare'?" in _one_line_error(err)
+    assert not out.exists()  # rejected before training
+
+
+def test_unknown_class_in_sample(model_dir, tmp_path, capsys):
+    code, _, err = run(capsys, "sample", model_dir, "--class", "tinny", "--n", 3, "-o", tmp_path / "s.csv")
+    assert code == 2 and "Did you mean 'tiny'?" in _one_line_error(err)
+    assert not (tmp_path / "s.csv").exists()
+
+
+def test_ambiguous_target_exit_2_asks_for_target(tmp_path, capsys):
+    path = tmp_path / "amb.csv"
+    pd.DataFrame({"x": [1, 2, 3, 4], "label": [0, 1, 0, 0], "target": [1, 0, 1, 1]}).to_csv(path, index=False)
+    code, _, err = run(capsys, "fit", path, "--out", tmp_path / "m")
+    assert code == 2
+    line = _one_line_error(err)
+    assert "--target" in line and "label, target" in line
+
+
+def test_unknown_target_column_exit_2(data_csv, tmp_path, capsys):
+    code, _, err = run(capsys, "fit", data_csv, "--target", "colour", "--out", tmp_path / "m")
+    assert code == 2 and "Did you mean 'color'?" in _one_line_error(err)
+
+
+def test_bad_option_values_exit_2_one_line(data_csv, tmp_path, capsys):
+    for args in (["--epochs", "0"], ["--loss", "nope"], ["--epochs", "many"]):
+        code, _, err = run(capsys, "fit", data_csv, "--out", tmp_path / "m", *args)
+        assert code == 2, args
+        _one_line_error(err)
+    code, _, err = run(capsys, "sample", tmp_path / "m", "--class", "rare", "--n", 3, "--out", tmp_path / "s.xlsx")
+    assert code == 2 and ".xlsx" in _one_line_error(err)
+
+
+# ----------------------------------------------------------------------------- no overwrite
+def test_refuses_to_overwrite_output_file_without_force(model_dir, tmp_path, capsys):
+    out = tmp_path / "synth.csv"
+    out.write_text("keep me\n")
+    code, _, err = run(capsys, "sample", model_dir, "--class", "rare", "--n", 5, "--out", out)
+    assert code == 2 and "--force" in _one_line_error(err)
+    assert out.read_text() == "keep me\n"
+    assert run(capsys, "sample", model_dir, "--class", "rare", "--n", 5, "--out", out, "--force", "-q")[0] == 0
+    assert len(pd.read_csv(out)) == 5
+
+
+def test_refuses_to_overwrite_model_dir_before_training(model_dir, data_csv, capsys):
+    before = {p.name: p.stat().st_mtime_ns for p in model_dir.iterdir()}
+    code, _, err = run(capsys, "fit", data_csv, "--classes", "rare", "--out", model_dir, "-e", "1")
+    assert code == 2 and "--force" in _one_line_error(err)
+    assert "Read " not in err  # checked before the data was even read
+    assert {p.name: p.stat().st_mtime_ns for p in model_dir.iterdir()} == before
+
+
+def test_force_never_replaces_a_foreign_directory(data_csv, tmp_path, capsys):
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    (folder / "cat.jpg").write_text("meow")
+    code, _, err = run(capsys, "fit", data_csv, "--out", folder, "--force", "-e", "1")
+    assert code == 2 and "not a gan-augment model directory" in _one_line_error(err)
+    assert (folder / "cat.jpg").read_text() == "meow"
+
+
+# ----------------------------------------------------------------------------- data / model errors (exit 1)
+def test_truncated_model_dir_exit_1_one_line(model_dir, tmp_path, capsys):
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    for path in model_dir.iterdir():
+        (broken / path.name).write_bytes(path.read_bytes())
+    weights = broken / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[:1000])
+    for command in (["info", broken], ["sample", broken, "--class", "rare", "--n", 3, "-o", tmp_path / "s.csv"]):
+        code, _, err = run(capsys, *command)
+        assert code == 1
+        assert "truncated" in _one_line_error(err)
+    (broken / "model.json").write_text("{not json")
+    code, _, err = run(capsys, "info", broken)
+    assert code == 1 and "not valid JSON" in _one_line_error(err)
+    code, _, err = run(capsys, "info", tmp_path / "nowhere")
+    assert code == 1 and "does not exist" in _one_line_error(err)
+
+
+def test_debug_shows_traceback(tmp_path, capsys):
+    code, _, err = run(capsys, "info", tmp_path / "nowhere", "--debug")
+    assert code == 1 and "Traceback" in err and err.strip().splitlines()[-1].startswith("Error: ")
+
+
+def test_data_errors_exit_1(tmp_path, capsys):
+    code, _, err = run(capsys, "fit", tmp_path / "missing.csv", "--out", tmp_path / "m")
+    assert code == 1 and "does not exist" in _one_line_error(err)
+    path = tmp_path / "gaps.csv"
+    path.write_text("a,label\n1,x\n2,\n3,y\n")
+    code, _, err = run(capsys, "fit", path, "--out", tmp_path / "m")
+    assert code == 1 and "1 missing value" in _one_line_error(err)
+    path = tmp_path / "one.csv"
+    path.write_text("a,label\n1,x\n2,x\n")
+    code, _, err = run(capsys, "fit", path, "--out", tmp_path / "m")
+    assert code == 1 and "single class" in _one_line_error(err)
+
+
+# ----------------------------------------------------------------------------- parquet, directories
+def test_parquet_input_and_directory_input(tmp_path, capsys):
+    folder = tmp_path / "dataset"
+    folder.mkdir()
+    _table(1).to_parquet(folder / "table.parquet", index=False)
+    out = tmp_path / "m"
+    code, _, err = run(capsys, "fit", folder, "-c", "tiny", "-e", "1", "-s", "0", "-o", out, "-q")
+    assert code == 0, err
+    code, _, err = run(capsys, "sample", out, "--class", "tiny", "--n", 9, "-o", tmp_path / "s.parquet", "-q")
+    assert code == 0, err
+    rows = pd.read_parquet(tmp_path / "s.parquet")
+    assert len(rows) == 9 and (rows["label"] == "tiny").all() and rows["visits"].dtype == np.int64
+    (folder / "other.csv").write_text("a,label\n1,x\n")
+    code, _, err = run(capsys, "fit", folder, "-o", tmp_path / "m2")
+    assert code == 1 and "other.csv, table.parquet" in _one_line_error(err)
+
+
+# ----------------------------------------------------------------------------- info, demo, entry points
+def test_info_prints_classes_columns_training(model_dir, capsys):
+    code, out, _ = run(capsys, "info", model_dir)
+    assert code == 0
+    for text in ("'common'", "'rare'", "'tiny'", "+130", "age", "categorical", "2 epochs", "torch"):
+        assert text in out, text
+
+
+def test_demo_runs_with_tiny_epochs(tmp_path, capsys):
+    code, out, err = run(capsys, "demo", "--epochs", "1", "--out", tmp_path / "demo", "--quiet")
+    assert code == 0, err
+    for text in ("before top-up", "after top-up", "synthetic '>50K' rows", "Holdout check", "GAN top-up vs"):
+        assert text in out, text
+    assert (tmp_path / "demo" / "model" / "model.json").is_file()
+    train = pd.read_csv(tmp_path / "demo" / "train_augmented.csv")
+    assert train["synthetic"].sum() > 0
+    assert run(capsys, "demo", "--epochs", "1", "--out", tmp_path / "demo")[0] == 2  # no overwrite
+
+
+def test_python_dash_m_help_is_fast_and_torch_free():
+    result = subprocess.run([sys.executable, "-m", "gan_augment", "--help"], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    for command in ("fit", "sample", "augment", "info", "demo"):
+        assert command in result.stdout
+    check = ("import sys; import gan_augment.cli.main as m; "
+             "assert not {'torch', 'sklearn', 'pandas'} & set(sys.modules), sorted(sys.modules)")
+    assert subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, timeout=60).returncode == 0
+
+
+def test_version_and_no_arguments(capsys):
+    code, out, _ = run(capsys, "--version")
+    assert code == 0 and out.startswith("gan-augment ")
+    code, out, _ = run(capsys)
+    assert code == 0 and "Usage" in out
