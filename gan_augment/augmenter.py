@@ -54,14 +54,14 @@ class GANAugmenter(BaseOverSampler):
         Columns to model as categories besides those whose dtype says so (object, string,
         category, bool): use it for integer codes.
     epochs : int or "auto", default="auto"
-        Passes over the data (one pass = ``ceil(n_rows / batch_size)`` updates). "auto" aims at
-        about 1,500 generator updates, which suffices for tables of up to ~100k rows.
+        Passes over the data (one pass = ``ceil(n_rows / batch_size)`` generator updates). "auto"
+        aims at about 3,000 generator updates (at most 1,000 epochs).
     batch_size : int, default=500
     loss : {"wgan-gp", "wasserstein", "hinge", "non-saturating", "minimax", "lsgan"}, default="wgan-gp"
     optimizer : {"adam", "rmsprop", "sgd"}, default="adam"
-    lr_g, lr_d : float, default=2e-4
+    lr_g, lr_d : float, default=1e-3
         Learning rates of the generator and the discriminator.
-    n_critic : int, default=1
+    n_critic : int, default=2
         Discriminator updates per generator update.
     ema_decay : float or None, default=0.995
         Decay of the exponential moving average of the generator's weights used for sampling.
@@ -132,11 +132,17 @@ class GANAugmenter(BaseOverSampler):
         "verbose": ["verbose"],
     }
 
-    def __init__(self, *, sampling_strategy="auto", classes=None, categorical_features=None, epochs="auto",
-                 batch_size=500, loss="wgan-gp", optimizer="adam", lr_g=2e-4, lr_d=2e-4, n_critic=1,
-                 ema_decay=0.995, lr_schedule=None, noise_dim=64, generator_dims=(256, 256),
-                 discriminator_dims=(256, 256), pac=8, max_modes=10, max_categories=100, clip_to_range=True, device="auto",
-                 callbacks=None, random_state=None, verbose=0):
+    # Defaults come from the config dataclasses, their one home (class attributes of a dataclass
+    # are its field defaults).
+    def __init__(self, *, sampling_strategy="auto", classes=None, categorical_features=None,
+                 epochs=TrainingConfig.epochs, batch_size=TrainingConfig.batch_size, loss=TrainingConfig.loss,
+                 optimizer=TrainingConfig.optimizer, lr_g=TrainingConfig.lr_g, lr_d=TrainingConfig.lr_d,
+                 n_critic=TrainingConfig.n_critic, ema_decay=TrainingConfig.ema_decay,
+                 lr_schedule=TrainingConfig.lr_schedule, noise_dim=TabularModelConfig.noise_dim,
+                 generator_dims=TabularModelConfig.generator_dims,
+                 discriminator_dims=TabularModelConfig.discriminator_dims, pac=TabularModelConfig.pac,
+                 max_modes=10, max_categories=100, clip_to_range=True, device="auto", callbacks=None,
+                 random_state=None, verbose=0):
         super().__init__(sampling_strategy=sampling_strategy)
         self.classes = classes
         self.categorical_features = categorical_features

@@ -15,10 +15,9 @@ LOSSES = ("minimax", "non-saturating", "wasserstein", "wgan-gp", "lsgan", "hinge
 OPTIMIZERS = ("adam", "rmsprop", "sgd")
 LR_SCHEDULES = (None, "linear", "cosine")
 
-# "auto" epochs aim at this many generator updates: enough for tables of a few thousand rows to
-# converge on 2 CPU cores in well under a minute, and measured on Adult to be on the plateau of
-# downstream utility (benchmarks/RESULTS.md).
-AUTO_TARGET_STEPS = 1500
+# "auto" epochs aim at this many generator updates. On cut Adult, 1,500 updates left the generator
+# short for gradient boosting (macro-F1 0.679 vs 0.712 at 3,000; benchmarks/DEFAULTS_SWEEP.md).
+AUTO_TARGET_STEPS = 3000
 AUTO_MAX_EPOCHS = 1000
 
 
@@ -58,11 +57,11 @@ class TrainingConfig:
     batch_size: int = 500
     loss: str = "wgan-gp"
     optimizer: str = "adam"
-    lr_g: float = 2e-4
-    lr_d: float = 2e-4
+    lr_g: float = 1e-3
+    lr_d: float = 1e-3
     betas: tuple[float, float] = (0.5, 0.9)
     weight_decay: float = 1e-6
-    n_critic: int = 1
+    n_critic: int = 2
     gp_weight: float = 10.0
     clip_value: float = 0.01
     ema_decay: float | None = 0.995
