@@ -1,7 +1,10 @@
 """Defaults sweep for GANAugmenter on the cut-Adult utility task (gan-augment only).
 
 Grid: loss in {wgan-gp (n_critic 1 and 2), hinge, non-saturating} x training length in
-{epochs="auto" (~1,500 generator steps), 2x that}; then lr 2e-4 vs 1e-3 for the best loss.
+{epochs="auto", 2x that}, all at lr 2e-4; then lr 1e-3 for the best loss. Parameters not set in
+``GRID`` are the library's defaults *at the time of the run*, and so is the length "auto" resolves to
+(DEFAULTS_SWEEP.md records the commit; the first sweep ran with "auto" = ~1,500 generator steps,
+since raised to 3,000, so a re-run now compares 3,000 with 6,000).
 Each configuration is fitted once per seed at 2x length; the "auto" result is the EMA generator
 snapshotted at the epoch "auto" resolves to. With ``lr_schedule=None`` (the default) the learning
 rate does not depend on the planned length, so that snapshot is the model a separate
@@ -17,6 +20,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import shlex
 import sys
 import time
 from datetime import datetime, timezone
@@ -31,11 +35,14 @@ from gan_augment.training import Callback  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 
+# Explicit values, so that re-running the sweep measures the same grid whatever the library's
+# defaults are by then (the first sweep ran when these were the defaults: lr 2e-4, n_critic 1).
+_BASE = {"n_critic": 1, "lr_g": 2e-4, "lr_d": 2e-4}
 GRID = [
-    ("wgan-gp, n_critic=1", {"loss": "wgan-gp", "n_critic": 1}),
-    ("wgan-gp, n_critic=2", {"loss": "wgan-gp", "n_critic": 2}),
-    ("hinge", {"loss": "hinge"}),
-    ("non-saturating", {"loss": "non-saturating"}),
+    ("wgan-gp, n_critic=1", {**_BASE, "loss": "wgan-gp"}),
+    ("wgan-gp, n_critic=2", {**_BASE, "loss": "wgan-gp", "n_critic": 2}),
+    ("hinge", {**_BASE, "loss": "hinge"}),
+    ("non-saturating", {**_BASE, "loss": "non-saturating"}),
 ]
 
 
@@ -94,17 +101,39 @@ def main(argv=None):
     parser.add_argument("--lr-loss", default=None, help="grid label to re-run at lr 1e-3 (default: best of the grid)")
     parser.add_argument("--quick", action="store_true", help="smoke run: 1 seed, 4 epochs instead of auto")
     parser.add_argument("--check-snapshot", action="store_true")
+    parser.add_argument("--stage", choices=["all", "grid", "lr", "cost"], default="all",
+                        help="grid: baselines + loss/n_critic/length grid; lr: only the lr 1e-3 run (needs --lr-loss); "
+                             "all: both, picking the best loss from this run's grid; cost: time every config "
+                             "back to back for --cost-epochs epochs, interleaved over --cost-rounds rounds")
+    parser.add_argument("--cost-epochs", type=int, default=4)
+    parser.add_argument("--cost-rounds", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=2, help="torch.set_num_threads (use 1 on a shared, loaded machine)")
     parser.add_argument("--out", default=str(HERE / "DEFAULTS_SWEEP.md"))
     parser.add_argument("--json", default=str(HERE / "defaults_sweep.json"))
+    parser.add_argument("--notes", help="markdown file appended to --out (findings written by hand)")
+    parser.add_argument("--merge", nargs="+", metavar="JSON",
+                        help="only merge these JSON files (e.g. one per seed or stage, run in parallel) and write --out")
     args = parser.parse_args(argv)
+    command = shlex.join(["/work/venv/bin/python", "benchmarks/sweep_defaults.py",
+                          *(sys.argv[1:] if argv is None else argv)])
+    if args.merge:
+        merged = merge([json.loads(Path(f).read_text()) for f in args.merge])
+        merged["merge_command"] = command.strip()
+        text = render(merged)
+        if args.notes:
+            text += "\n" + Path(args.notes).read_text()
+        Path(args.out).write_text(text)
+        Path(args.json).write_text(json.dumps(merged, indent=1))
+        print(f"wrote {args.out} and {args.json}")
+        return
 
     import torch
 
-    torch.set_num_threads(2)
+    torch.set_num_threads(args.threads)
+    A.limit_threads(args.threads)
     X_all, y_all = A.load_adult(A.adult_path(args.data_dir))
     seeds = args.seeds[:1] if args.quick else args.seeds
     started = time.perf_counter()
-    command = "/work/venv/bin/python benchmarks/sweep_defaults.py " + " ".join(sys.argv[1:] if argv is None else argv)
     results = {"command": command.strip(), "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                "machine": A.machine_info(), "rows": []}
 
@@ -114,6 +143,12 @@ def main(argv=None):
     if args.quick:
         auto = 2
     results["auto_epochs"], results["steps_per_epoch"], results["n_train_rows"] = auto, steps, n_rows
+    from gan_augment import GANAugmenter
+    from gan_augment.config import AUTO_TARGET_STEPS
+
+    defaults = GANAugmenter().get_params()
+    results["defaults"] = {k: defaults[k] for k in ("loss", "n_critic", "lr_g", "lr_d", "batch_size", "ema_decay", "pac")}
+    results["defaults"]["auto_target_steps"] = AUTO_TARGET_STEPS
     print(f"cut training split: {n_rows} rows, {int((tasks[seeds[0]][1] == A.RARE).sum())} of class {A.RARE}; "
           f"epochs='auto' -> {auto} epochs x {steps} steps", flush=True)
     if args.check_snapshot:
@@ -131,7 +166,7 @@ def main(argv=None):
         Path(args.json).write_text(json.dumps(results, indent=1))
 
     # Reference baselines (cheap): none / random oversampling / SMOTE-NC.
-    for seed in seeds:
+    for seed in (seeds if args.stage in ("all", "grid") else []):
         X_tr, y_tr, X_te, y_te = tasks[seed]
         for label, fn in (("none", None), ("random oversampling", A.resample_ros), ("SMOTE-NC", A.resample_smotenc)):
             t = time.perf_counter()
@@ -147,23 +182,84 @@ def main(argv=None):
                 record(label, length, seed, A.evaluate_arm(X_r, y_r, X_te, y_te, seed), fit_s,
                        {"params": params, "epochs": auto if length == "auto" else 2 * auto})
 
-    for label, params in GRID:
-        run_config(label, params)
+    if args.stage == "cost":
+        results["cost"] = measure_cost(*tasks[seeds[0]][:2], args.cost_epochs, args.cost_rounds)
+        results["total_s"] = time.perf_counter() - started
+        Path(args.json).write_text(json.dumps(results, indent=1))
+        return
 
-    # lr 1e-3 for the best loss (by mean of LR and HGB macro-F1 over seeds, best length).
-    frame = pd.DataFrame(results["rows"])
-    grid = frame[frame["config"].isin([g[0] for g in GRID])]
-    grid = grid.assign(f1=(grid["LR_macro_f1"] + grid["HGB_macro_f1"]) / 2)
-    best = grid.groupby(["config", "length"])["f1"].mean().idxmax()[0]
-    lr_label = args.lr_loss or best
-    params = dict(dict(GRID)[lr_label], lr_g=1e-3, lr_d=1e-3)
-    results["lr_config"] = lr_label
-    run_config(f"{lr_label}, lr=1e-3", params)
+    if args.stage in ("all", "grid"):
+        for label, params in GRID:
+            run_config(label, params)
+    if args.stage in ("all", "lr"):
+        # lr 1e-3 for the best loss (by mean of LR and HGB macro-F1 over seeds, best length).
+        lr_label = args.lr_loss or best_config(results["rows"])
+        if lr_label is None:
+            sys.exit("error: --stage lr needs --lr-loss (one of: " + ", ".join(g[0] for g in GRID) + ")")
+        params = dict(dict(GRID)[lr_label], lr_g=1e-3, lr_d=1e-3)
+        results["lr_config"] = lr_label
+        run_config(f"{lr_label}, lr=1e-3", params)
 
     results["total_s"] = time.perf_counter() - started
+    results["load_average_end"] = A.load_average()
     Path(args.json).write_text(json.dumps(results, indent=1))
     Path(args.out).write_text(render(results))
     print(f"wrote {args.out} and {args.json} in {results['total_s'] / 60:.1f} min", flush=True)
+
+
+def cost_configs():
+    configs = list(GRID)
+    configs += [(f"{label}, lr=1e-3", dict(params, lr_g=1e-3, lr_d=1e-3)) for label, params in GRID
+                if label in ("wgan-gp, n_critic=2", "hinge")]
+    return configs
+
+
+def measure_cost(X, y, epochs, rounds):
+    """Seconds per generator step of each config, timed back to back (interleaved rounds, best kept).
+
+    The grid's own fit times were taken hours apart on a shared machine; these are comparable.
+    """
+    from gan_augment import GANAugmenter
+
+    times = {}
+    for _ in range(rounds):
+        for label, params in cost_configs():
+            augmenter = GANAugmenter(classes=[A.RARE], random_state=0, epochs=epochs, **params).fit(X, y)
+            seconds = sum(record["time_s"] for record in augmenter.history_)
+            steps = epochs * A.auto_epochs(len(y))[1]
+            times[label] = min(times.get(label, float("inf")), seconds / steps)
+            print(f"  cost {label:<28} {1000 * seconds / steps:6.1f} ms / generator step", flush=True)
+    return [{"config": label, "s_per_step": value} for label, value in times.items()]
+
+
+def best_config(rows):
+    """Grid label with the best mean of LR and HGB macro-F1 over seeds (at its better length)."""
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return None
+    grid = frame[frame["config"].isin([g[0] for g in GRID])]
+    if grid.empty:
+        return None
+    grid = grid.assign(f1=(grid["LR_macro_f1"] + grid["HGB_macro_f1"]) / 2)
+    return grid.groupby(["config", "length"])["f1"].mean().idxmax()[0]
+
+
+def merge(parts):
+    """Combine sweep JSONs run in parallel (same task definition, disjoint seeds or stages)."""
+    out = dict(parts[0])
+    out["rows"] = [row for part in parts for row in part["rows"]]
+    out["command"] = " ; ".join(dict.fromkeys(p["command"] for p in parts))
+    out["total_s"] = max(p.get("total_s", 0) for p in parts)
+    out["part_minutes"] = [round(p.get("total_s", 0) / 60, 1) for p in parts]
+    out["date"] = min(p["date"] for p in parts)
+    out["cost"] = next((p["cost"] for p in parts if p.get("cost")), None)
+    out["load_average_end"] = " | ".join(p.get("load_average_end", "?") for p in parts)
+    checks = [p["snapshot_check"] for p in parts if "snapshot_check" in p]
+    if checks:
+        out["snapshot_check"] = all(checks)
+    for key in ("auto_epochs", "steps_per_epoch", "n_train_rows"):
+        assert all(p[key] == out[key] for p in parts), f"parts disagree on {key}"
+    return out
 
 
 def render(results) -> str:
@@ -173,9 +269,12 @@ def render(results) -> str:
         "# GANAugmenter defaults sweep on cut Adult",
         "",
         f"Command: `{results['command']}`  ",
-        f"Date (UTC): {results['date']}; total {results['total_s'] / 60:.1f} min  ",
+        *([f"Merged with: `{results['merge_command']}`  "] if results.get("merge_command") else []),
+        (f"Date (UTC): {results['date']}; parts ran {results['part_minutes']} min (in parallel per seed)  "
+         if results.get("part_minutes") else
+         f"Date (UTC): {results['date']}; total {results['total_s'] / 60:.1f} min  "),
         f"Machine: {m['nproc']} CPUs ({m['cpu']}), {m['ram_gib']} GiB RAM; torch {m['torch']} "
-        f"({m['torch_threads']} threads), scikit-learn {m['scikit-learn']}, imbalanced-learn "
+        f"(threads={m['torch_threads']}), scikit-learn {m['scikit-learn']}, imbalanced-learn "
         f"{m['imbalanced-learn']}, pandas {m['pandas']}; gan-augment {m['gan_augment']} @ {m['git_commit']}",
         "",
         f"Task: stratified 80/20 split of Adult per seed; in the training split the `>50K` class is cut to 5% "
@@ -187,7 +286,8 @@ def render(results) -> str:
         f"{2 * results['auto_epochs']} epochs. Each config is fitted once at 2x; the `auto` row is the EMA "
         "generator snapshotted at the epoch `auto` resolves to (identical to a separate auto fit when "
         "`lr_schedule=None`), and its fit time is the wall time up to the snapshot plus sampling. "
-        "Unlisted parameters are GANAugmenter's defaults at the commit above (lr 2e-4, batch 500, EMA 0.995, pac 8).",
+        "Unlisted parameters are GANAugmenter's defaults at the commit above"
+        + (" (" + ", ".join(f"{k}={v}" for k, v in results["defaults"].items()) + ")." if results.get("defaults") else "."),
         "",
     ]
     if "snapshot_check" in results:
@@ -206,9 +306,25 @@ def render(results) -> str:
                                                     "HGB_balanced_accuracy")]
             fit = f"{sub['fit_s'].mean():.1f}"
             lines.append(f"| {config} | {length} | " + " | ".join(cells) + f" | {fit} |")
-    lines += ["", f"lr 1e-3 was run for: {results.get('lr_config')} (best grid mean of LR and HGB macro-F1).", ""]
-    lines += ["Load average at the end of the run (other jobs shared the 2 cores, so fit times are noisy): "
-              f"{A.load_average()}.", ""]
+    lines += [""]
+    if results.get("cost"):
+        auto, steps = results["auto_epochs"], results["steps_per_epoch"]
+        lines += [
+            "Relative cost, timed back to back in one process (training loop only, best of the rounds; the fit "
+            "times above were taken at different times on a shared machine and are not comparable across rows):",
+            "",
+            "| config | ms / generator step | x wgan-gp n_critic=1 | projected auto fit s | projected 2x fit s |",
+            "|---|---|---|---|---|",
+        ]
+        base = next(c["s_per_step"] for c in results["cost"] if c["config"] == "wgan-gp, n_critic=1")
+        for c in results["cost"]:
+            lines.append(f"| {c['config']} | {1000 * c['s_per_step']:.1f} | {c['s_per_step'] / base:.2f} | "
+                         f"{c['s_per_step'] * auto * steps:.0f} | {2 * c['s_per_step'] * auto * steps:.0f} |")
+        lines += [""]
+    loads = [x for x in str(results.get("load_average_end", "")).split(" | ") if x and x not in ("?", "not recorded")]
+    if loads:
+        lines += ["Load average (1/5/15 min) at the end of each part (other jobs shared the cores, so fit times "
+                  f"are noisy): {' | '.join(loads)}.", ""]
     return "\n".join(lines)
 
 
