@@ -5,6 +5,7 @@
     gan-augment augment DATA --classes rare      fit and write real + synthetic rows in one go
     gan-augment info MODEL                       what a saved model holds
     gan-augment demo                             the whole job on a bundled slice of UCI Adult
+    gan-augment evaluate DATA --classes rare     cross-validate: no top-up vs baselines vs GAN, with intervals
 
 Like every door it is thin: it validates, reads the table (``gan_augment.data.io``), calls
 ``GANAugmenter`` and writes the result. Everything that can be checked -- the target column, the
@@ -32,6 +33,8 @@ import typer
 from gan_augment import __version__
 from gan_augment.config import LOSSES
 from gan_augment.exceptions import DataValidationError, ModelFileError, TrainingDivergedError
+
+from .evaluate import evaluate as _evaluate_command
 
 PROG = "gan-augment"
 DEFAULT_MODEL_DIR = Path("gan-augment-model")
@@ -288,6 +291,9 @@ def demo(
     from . import demo as demo_module
 
     demo_module.run(out=out, epochs=epochs, seed=seed, force=force, quiet=_state.quiet, echo=typer.echo, say=_say)
+
+
+app.command(name="evaluate")(_evaluate_command)
 
 
 # ============================================================================ the job

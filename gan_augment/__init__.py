@@ -4,6 +4,8 @@ Public API (imported lazily so that ``import gan_augment`` and ``gan-augment --h
 
 * :class:`GANAugmenter` -- an imbalanced-learn sampler (``fit_resample``, ``sampling_strategy``).
 * :class:`AugmentedClassifier` -- a scikit-learn meta-estimator that augments inside ``fit``.
+* :func:`evaluate_augmentation` -- did the synthetic rows help? Cross-validated, against baselines,
+  with intervals.
 """
 
 __version__ = "0.1.0"
@@ -12,9 +14,12 @@ _LAZY = {
     "GANAugmenter": "gan_augment.augmenter",
     "AugmentedClassifier": "gan_augment.classifier",
     "load_dataset": "gan_augment.data.io",
+    "evaluate_augmentation": "gan_augment.evaluation",
+    "AugmentationReport": "gan_augment.evaluation",
 }
 
-__all__ = ["AugmentedClassifier", "GANAugmenter", "load_dataset", "__version__"]
+__all__ = ["AugmentationReport", "AugmentedClassifier", "GANAugmenter", "evaluate_augmentation", "load_dataset",
+           "__version__"]
 
 
 def __getattr__(name):

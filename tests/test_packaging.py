@@ -40,7 +40,7 @@ def test_wheel_installs_and_cli_runs(tmp_path):
     result = subprocess.run([str(env_dir / "bin" / "gan-augment"), "--help"], capture_output=True, text=True,
                             env=env, cwd=tmp_path, timeout=120)
     assert result.returncode == 0, result.stderr
-    for command in ("fit", "sample", "augment", "info", "demo"):
+    for command in ("fit", "sample", "augment", "info", "demo", "evaluate"):
         assert command in result.stdout
     where = subprocess.run([str(python), "-c", "import gan_augment.cli, sys; print(gan_augment.cli.__file__)"],
                            capture_output=True, text=True, env=env, cwd=tmp_path, check=True).stdout

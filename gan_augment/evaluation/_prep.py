@@ -1,0 +1,116 @@
+"""Column kinds, the built-in estimators and a numeric encoding of a table (for distances)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+MISSING = "(missing)"
+
+#: Names accepted by ``estimator=`` (and ``--estimator``), with what they build.
+ESTIMATORS = {
+    "logreg": "logistic regression (median-imputed, standardised numbers; one-hot categories)",
+    "hgb": "HistGradientBoostingClassifier (native categories and missing values)",
+    "rf": "a random forest of 200 trees (ordinal-encoded categories)",
+}
+
+
+def is_numeric(series: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype)
+
+
+def split_columns(X: pd.DataFrame):
+    numeric = [c for c in X.columns if is_numeric(X[c])]
+    categorical = [c for c in X.columns if c not in numeric]
+    return numeric, categorical
+
+
+def as_text(X):
+    """Categories as plain strings, missing values as their own category (module level: picklable)."""
+    frame = pd.DataFrame(X).copy()
+    for column in frame.columns:
+        values = frame[column].astype(object)
+        frame[column] = values.where(values.notna(), MISSING).astype(str)
+    return frame.to_numpy(dtype=object)
+
+
+def build_estimator(name: str, X: pd.DataFrame, random_state=None):
+    """The built-in estimator ``name`` as a pipeline that accepts ``X``'s columns as they are."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import Pipeline, make_pipeline
+    from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, OrdinalEncoder, StandardScaler
+
+    numeric, categorical = split_columns(X)
+    if name == "logreg":
+        from sklearn.linear_model import LogisticRegression
+
+        parts = []
+        if numeric:
+            parts.append(("num", make_pipeline(SimpleImputer(strategy="median", keep_empty_features=True),
+                                               StandardScaler()), numeric))
+        if categorical:
+            parts.append(("cat", make_pipeline(FunctionTransformer(as_text),
+                                               OneHotEncoder(handle_unknown="ignore")), categorical))
+        return Pipeline([("prep", ColumnTransformer(parts)),
+                         ("model", LogisticRegression(max_iter=2000, random_state=random_state))])
+    ordinal = make_pipeline(FunctionTransformer(as_text), OrdinalEncoder(
+        handle_unknown="use_encoded_value", unknown_value=np.nan))
+    parts = ([("cat", ordinal, categorical)] if categorical else []) + \
+            ([("num", "passthrough", numeric)] if numeric else [])
+    prep = ColumnTransformer(parts)
+    if name == "hgb":
+        from sklearn.ensemble import HistGradientBoostingClassifier
+
+        mask = [True] * len(categorical) + [False] * len(numeric)
+        model = HistGradientBoostingClassifier(categorical_features=mask if categorical else None,
+                                               random_state=random_state)
+    elif name == "rf":
+        from sklearn.ensemble import RandomForestClassifier
+
+        model = RandomForestClassifier(n_estimators=200, random_state=random_state, n_jobs=1)
+    else:  # pragma: no cover - checked by the caller
+        raise ValueError(name)
+    return Pipeline([("prep", prep), ("model", model)])
+
+
+class TableEncoder:
+    """Numbers for distances: standardised numeric columns (median-imputed, plus a missing flag where
+    values are missing) and one-hot categories scaled by 1/sqrt(2), so that a different category
+    counts as one unit of distance, like one standard deviation of a number."""
+
+    def fit(self, X: pd.DataFrame):
+        self.numeric_, self.categorical_ = split_columns(X)
+        self.medians_ = {c: _median(X[c]) for c in self.numeric_}
+        self.scales_ = {}
+        self.missing_ = [c for c in self.numeric_ if X[c].isna().any()]
+        for c in self.numeric_:
+            values = _floats(X[c]).fillna(self.medians_[c])
+            std = float(values.std(ddof=0)) if len(values) else 0.0
+            self.scales_[c] = std if std > 0 else 1.0
+        self.categories_ = {c: sorted(set(as_text(X[[c]])[:, 0])) for c in self.categorical_}
+        return self
+
+    def transform(self, X: pd.DataFrame) -> np.ndarray:
+        parts = []
+        for c in self.numeric_:
+            values = _floats(X[c])
+            parts.append(((values.fillna(self.medians_[c]) - self.medians_[c]) / self.scales_[c]).to_numpy()[:, None])
+        for c in self.missing_:
+            parts.append(X[c].isna().to_numpy(dtype=float)[:, None])
+        for c in self.categorical_:
+            text = as_text(X[[c]])[:, 0]
+            cats = self.categories_[c]
+            parts.append((text[:, None] == np.array(cats, dtype=object)[None, :]).astype(float) / np.sqrt(2.0))
+        if not parts:
+            return np.zeros((len(X), 0))
+        return np.hstack(parts).astype(float)
+
+
+def _floats(series: pd.Series) -> pd.Series:
+    return pd.to_numeric(series, errors="coerce").astype(float)
+
+
+def _median(series: pd.Series) -> float:
+    values = _floats(series).dropna()
+    return float(values.median()) if len(values) else 0.0

@@ -1,0 +1,94 @@
+"""How much the synthetic rows of a class look like the real rows of that class.
+
+* Classifier two-sample test (C2ST): a random forest is cross-validated on real vs synthetic rows
+  (equal numbers of each); its ROC AUC is 0.5 when the two cannot be told apart and 1.0 when they
+  always can.
+* Per-column distance: the Kolmogorov-Smirnov statistic for numeric columns (missing values
+  dropped) and the total variation distance for categorical ones (missing is one more category);
+  both lie in [0, 1], 0 is ideal.
+* Correlation difference: the mean absolute difference between the Pearson correlation matrices of
+  the numeric columns (upper triangle), 0 is ideal.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from gan_augment.evaluation._prep import TableEncoder, as_text, split_columns
+
+
+def column_distances(real: pd.DataFrame, synthetic: pd.DataFrame) -> list[dict]:
+    """One record per column: ``column``, ``kind`` and ``distance`` (KS or total variation)."""
+    from scipy.stats import ks_2samp
+
+    numeric, categorical = split_columns(real)
+    records = []
+    for column in real.columns:
+        if column in numeric:
+            a = pd.to_numeric(real[column], errors="coerce").dropna().to_numpy(float)
+            b = pd.to_numeric(synthetic[column], errors="coerce").dropna().to_numpy(float)
+            distance = float(ks_2samp(a, b).statistic) if len(a) and len(b) else math.nan
+            kind = "numeric (KS)"
+        else:
+            a = pd.Series(as_text(real[[column]])[:, 0]).value_counts(normalize=True)
+            b = pd.Series(as_text(synthetic[[column]])[:, 0]).value_counts(normalize=True)
+            both = a.index.union(b.index)
+            distance = float(0.5 * np.abs(a.reindex(both, fill_value=0) - b.reindex(both, fill_value=0)).sum()) \
+                if len(a) and len(b) else math.nan
+            kind = "categorical (TV)"
+        records.append({"column": str(column), "kind": kind, "distance": distance})
+    return records
+
+
+def correlation_difference(real: pd.DataFrame, synthetic: pd.DataFrame) -> float:
+    numeric, _ = split_columns(real)
+    if len(numeric) < 2 or len(real) < 3 or len(synthetic) < 3:
+        return math.nan
+    a = real[numeric].apply(pd.to_numeric, errors="coerce").astype(float).corr().to_numpy()
+    b = synthetic[numeric].apply(pd.to_numeric, errors="coerce").astype(float).corr().to_numpy()
+    upper = np.triu_indices(len(numeric), k=1)
+    diff = np.abs(a[upper] - b[upper])
+    diff = diff[np.isfinite(diff)]
+    return float(diff.mean()) if diff.size else math.nan
+
+
+def c2st_auc(real: pd.DataFrame, synthetic: pd.DataFrame, *, random_state=0, max_rows: int = 2000) -> float:
+    """Cross-validated ROC AUC of a random forest telling real from synthetic rows (0.5 is ideal)."""
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    from sklearn.metrics import roc_auc_score
+
+    rng = np.random.default_rng(random_state)
+    n = min(len(real), len(synthetic), max_rows)
+    if n < 4:
+        return math.nan
+    real = real.iloc[rng.choice(len(real), n, replace=False)]
+    synthetic = synthetic.iloc[rng.choice(len(synthetic), n, replace=False)]
+    encoder = TableEncoder().fit(real)
+    features = np.vstack([encoder.transform(real), encoder.transform(synthetic)])
+    labels = np.r_[np.zeros(n), np.ones(n)]
+    folds = StratifiedKFold(n_splits=min(5, n), shuffle=True, random_state=int(rng.integers(2**31 - 1)))
+    forest = RandomForestClassifier(n_estimators=50, min_samples_leaf=2, random_state=int(rng.integers(2**31 - 1)),
+                                    n_jobs=1)
+    scores = cross_val_predict(forest, features, labels, cv=folds, method="predict_proba")[:, 1]
+    return float(roc_auc_score(labels, scores))
+
+
+def fidelity(real: pd.DataFrame, synthetic: pd.DataFrame, *, random_state=0):
+    """``(summary, per_column)``: a dict of the class-level scores and the per-column records."""
+    columns = column_distances(real, synthetic)
+    distances = [r["distance"] for r in columns if np.isfinite(r["distance"])]
+    worst = max(columns, key=lambda r: -1 if not np.isfinite(r["distance"]) else r["distance"]) if columns else None
+    summary = {
+        "n_real": int(len(real)),
+        "n_synthetic": int(len(synthetic)),
+        "c2st_auc": c2st_auc(real, synthetic, random_state=random_state),
+        "mean_column_distance": float(np.mean(distances)) if distances else math.nan,
+        "worst_column": worst["column"] if worst else None,
+        "worst_column_distance": worst["distance"] if worst else math.nan,
+        "correlation_difference": correlation_difference(real, synthetic),
+    }
+    return summary, columns

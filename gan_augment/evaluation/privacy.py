@@ -1,0 +1,56 @@
+"""Are the synthetic rows new, or copies of training rows?
+
+Distance to the closest record (DCR): for each synthetic row, the distance to its nearest real
+training row (in the space of :class:`~gan_augment.evaluation._prep.TableEncoder`: standardised
+numbers, one-hot categories). The same is measured for held-out real rows (the test fold, never
+used for fitting), which shows how far a genuinely new row of this population typically lies.
+
+* ``near_copy_share``: the share of synthetic rows closer to a training row than 95% of the
+  held-out real rows are (below the 5th percentile of their DCR). Rows as new as real unseen rows
+  give about 0.05; random oversampling gives 1.0. Exact copies always count as near copies.
+* ``exact_copy_share``: the share of synthetic rows that equal a training row (DCR ~ 0).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from gan_augment.evaluation._prep import TableEncoder
+
+EXACT = 1e-9
+
+
+def dcr(train: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Euclidean distance from each of ``rows`` to its nearest row of ``train``."""
+    from sklearn.neighbors import NearestNeighbors
+
+    if len(rows) == 0 or len(train) == 0:
+        return np.zeros(0)
+    index = NearestNeighbors(n_neighbors=1).fit(train)
+    return index.kneighbors(rows, return_distance=True)[0][:, 0]
+
+
+class PrivacyProbe:
+    """Distances to the training fold, fitted once per fold and reused for each method and class."""
+
+    def __init__(self, X_train: pd.DataFrame, X_holdout: pd.DataFrame):
+        self.encoder = TableEncoder().fit(X_train)
+        self.train = self.encoder.transform(X_train)
+        self.holdout_dcr = dcr(self.train, self.encoder.transform(X_holdout))
+        finite = self.holdout_dcr[np.isfinite(self.holdout_dcr)]
+        self.threshold = float(np.quantile(finite, 0.05)) if finite.size else math.nan
+
+    def score(self, synthetic: pd.DataFrame, holdout_mask=None) -> dict:
+        distances = dcr(self.train, self.encoder.transform(synthetic))
+        holdout = self.holdout_dcr if holdout_mask is None else self.holdout_dcr[np.asarray(holdout_mask, bool)]
+        return {
+            "n_synthetic": int(len(distances)),
+            "dcr_synthetic_median": float(np.median(distances)) if len(distances) else math.nan,
+            "dcr_holdout_median": float(np.median(holdout)) if len(holdout) else math.nan,
+            "near_copy_share": float(np.mean((distances < self.threshold) | (distances <= EXACT)))
+            if len(distances) and np.isfinite(self.threshold) else math.nan,
+            "exact_copy_share": float(np.mean(distances <= EXACT)) if len(distances) else math.nan,
+        }

@@ -1,0 +1,313 @@
+"""The judge: evaluate_augmentation, AugmentationReport and `gan-augment evaluate`.
+
+Small tables, 2-3 folds and GANs of 2-3 epochs keep the file fast on 2 CPU cores. The statistical
+tests use constructions whose answer is known: random oversampling provably moves a logistic
+regression's threshold towards the rare class (recall must rise), and provably cannot change a
+1-nearest-neighbour classifier or a tree on perfectly separable classes (every difference is 0).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+import pytest
+from imblearn.over_sampling import RandomOverSampler
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.linear_model import LinearRegression, LogisticRegression
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.tree import DecisionTreeClassifier
+
+from gan_augment import GANAugmenter
+from gan_augment.evaluation import AugmentationReport, evaluate_augmentation
+from gan_augment.evaluation.stats import corrected_interval
+from gan_augment.exceptions import DataValidationError
+
+FAST = dict(epochs=2, batch_size=64, noise_dim=8, generator_dims=(16,), discriminator_dims=(16,), pac=2,
+            max_modes=2, device="cpu")
+
+
+def two_gaussians(n_major=300, n_minor=20, shift=1.5, seed=0):
+    rng = np.random.default_rng(seed)
+    X = np.vstack([rng.normal(0, 1, (n_major, 2)), rng.normal(shift, 1, (n_minor, 2))])
+    y = np.array(["common"] * n_major + ["rare"] * n_minor)
+    return pd.DataFrame(X, columns=["a", "b"]), y
+
+
+def rare_recall(report, label="rare", method=None):
+    frame = report.per_class
+    frame = frame[(frame["class"] == label) & (frame["metric"] == "recall") & (frame["method"] != "none")]
+    if method is not None:
+        frame = frame[frame["method"] == method]
+    return frame.iloc[0]
+
+
+# ============================================================================ no leakage
+EVENTS = []
+
+
+class RecordingGAN(GANAugmenter):
+    """A GANAugmenter that records the row ids it is fitted on."""
+
+    def fit_resample(self, X, y):
+        EVENTS.append(("fit", set(X["row_id"].tolist())))
+        return super().fit_resample(X, y)
+
+
+class RecordingClassifier(ClassifierMixin, BaseEstimator):
+    """Predicts the majority class and records the row ids it is asked to predict."""
+
+    def fit(self, X, y):
+        self.classes_ = np.unique(y)
+        self.majority_ = Counter(np.asarray(y).tolist()).most_common(1)[0][0]
+        return self
+
+    def predict(self, X):
+        EVENTS.append(("predict", set(X["row_id"].tolist())))
+        return np.full(len(X), self.majority_, dtype=object)
+
+
+def test_augmenter_never_sees_a_test_row(mixed_frame):
+    X, y = mixed_frame
+    X = X.assign(row_id=np.arange(len(X), dtype=float))
+    EVENTS.clear()
+    report = evaluate_augmentation(X, y, RecordingGAN(**FAST), estimator=RecordingClassifier(), classes=["rare"],
+                                   cv=3, repeats=2, baselines=("none", "random"), random_state=0)
+    fits = [i for i, (kind, _) in enumerate(EVENTS) if kind == "fit"]
+    assert len(fits) == 6  # one GAN per training fold
+    everything = set(range(len(X)))
+    for i in fits:
+        trained_on = EVENTS[i][1]
+        kind, tested_on = EVENTS[i + 1]  # the same fold's test rows, predicted right after
+        assert kind == "predict"
+        assert trained_on.isdisjoint(tested_on)
+        assert trained_on | tested_on == everything
+    # every test fold is real: as many rows as a third of the data, ids of real rows only
+    tested = [ids for kind, ids in EVENTS if kind == "predict"]
+    assert all(ids <= everything and abs(len(ids) - len(X) / 3) <= 1 for ids in tested)
+    assert len(report.histories) == 6
+
+
+# ============================================================================ the intervals
+def test_interval_above_zero_when_oversampling_helps_a_linear_model():
+    # 800 vs 40 overlapping rows: the unweighted logistic regression rarely predicts "rare";
+    # duplicating rare rows to balance the classes moves its threshold, so rare recall must rise.
+    X, y = two_gaussians(n_major=800, n_minor=40)
+    report = evaluate_augmentation(X, y, RandomOverSampler(random_state=0), estimator=LogisticRegression(),
+                                   classes=["rare"], cv=5, repeats=2, baselines=("none",), random_state=0,
+                                   fidelity=False, privacy=False)
+    row = rare_recall(report)
+    assert row["ci_low"] > 0 and row["delta"] > 0.2
+    assert report.verdict.startswith("RandomOverSampler helped: recall of class 'rare' +")
+    assert "Nadeau-Bengio" in report.verdict and "Nadeau-Bengio" in report.to_markdown()
+
+
+def test_interval_covers_zero_when_duplicates_cannot_change_the_model():
+    # 1-nearest-neighbour: adding exact copies of training rows never changes a prediction.
+    X, y = two_gaussians(n_major=120, n_minor=15)
+    report = evaluate_augmentation(X, y, RandomOverSampler(random_state=0),
+                                   estimator=KNeighborsClassifier(n_neighbors=1), classes=["rare"], cv=3,
+                                   repeats=2, baselines=("none", "random"), random_state=0)
+    for frame in (report.summary[report.summary["metric"] != "augment_time_s"], report.per_class):
+        changed = frame[frame["method"] != "none"]
+        assert (changed["delta"].abs() < 1e-12).all()
+        assert (changed["ci_low"] <= 0).all() and (changed["ci_high"] >= 0).all()
+    assert report.verdict.startswith("RandomOverSampler did not clearly help")
+    assert "prefer no augmentation" in report.verdict
+
+
+def test_interval_covers_zero_on_perfectly_separable_classes():
+    rng = np.random.default_rng(1)
+    X = pd.DataFrame({"a": np.r_[rng.uniform(0, 1, 90), rng.uniform(5, 6, 12)], "b": rng.normal(0, 1, 102)})
+    y = np.array([0] * 90 + [1] * 12)
+    report = evaluate_augmentation(X, y, RandomOverSampler(random_state=0),
+                                   estimator=DecisionTreeClassifier(random_state=0), cv=3, repeats=1,
+                                   baselines=("none", "random", "smote"), random_state=0)
+    macro = report.summary[report.summary["metric"] == "macro_f1"]
+    assert (macro["mean"] == 1.0).all()
+    changed = macro[macro["method"] != "none"]
+    assert ((changed["ci_low"] <= 0) & (changed["ci_high"] >= 0)).all()
+    assert "did not clearly help" in report.verdict.split(".")[0]
+
+
+def test_corrected_interval_matches_the_formula():
+    d = np.array([0.1, 0.3, -0.05, 0.2, 0.15, 0.05])
+    mean, low, high = corrected_interval(d, test_train_ratio=0.5, confidence=0.95)
+    from scipy import stats
+
+    half = stats.t.ppf(0.975, 5) * math.sqrt((1 / 6 + 0.5) * d.var(ddof=1))
+    assert mean == pytest.approx(d.mean()) and high - mean == pytest.approx(half) and mean - low == pytest.approx(half)
+    assert corrected_interval([0.2, 0.2, 0.2], 0.5) == pytest.approx((0.2, 0.2, 0.2))
+
+
+# ============================================================================ GAN + report
+@pytest.fixture(scope="module")
+def gan_report():
+    rng = np.random.default_rng(0)
+    n_major, n_minor = 100, 18
+    n = n_major + n_minor
+    y = np.array(["common"] * n_major + ["rare"] * n_minor)
+    shift = np.where(y == "rare", 1.0, 0.0)
+    X = pd.DataFrame({
+        "income": rng.normal(50 + 10 * shift, 5, n),
+        "age": rng.integers(18, 70, n) + (shift * 5).astype(int),
+        "city": pd.Categorical(rng.choice(["paris", "lyon", "nice"], n)),
+        "member": rng.random(n) < 0.3,
+        "score": np.where(rng.random(n) < 0.1, np.nan, rng.normal(0, 1, n)),
+    })
+    return evaluate_augmentation(X, y, GANAugmenter(**FAST), classes=["rare"], cv=3, repeats=1,
+                                 baselines=("none", "random", "smote", "class_weight"), random_state=0)
+
+
+def test_report_holds_every_method_metric_and_class(gan_report):
+    assert isinstance(gan_report, AugmentationReport)
+    methods = ["none", "random oversampling", "SMOTE-NC", "class_weight='balanced'", "GAN top-up"]
+    assert list(dict.fromkeys(gan_report.summary["method"])) == methods
+    assert set(gan_report.summary["metric"]) == {"accuracy", "balanced_accuracy", "macro_f1", "pr_auc",
+                                                 "augment_time_s"}
+    assert set(gan_report.per_class["class"]) == {"common", "rare"}
+    assert {"delta", "ci_low", "ci_high", "mean"} <= set(gan_report.summary.columns)
+    assert len(gan_report.folds) == 3 * len(methods)
+    assert gan_report.verdict.startswith("GAN top-up")
+    # fidelity and privacy of the rows each augmenting method added to class "rare"
+    assert set(gan_report.fidelity["method"]) == {"random oversampling", "SMOTE-NC", "GAN top-up"}
+    assert gan_report.fidelity["c2st_auc"].between(0, 1).all()
+    privacy = gan_report.privacy.set_index("method")
+    assert privacy.loc["random oversampling", "exact_copy_share"] == 1.0
+    assert privacy.loc["GAN top-up", "exact_copy_share"] < 1.0
+    assert set(gan_report.column_distances["column"]) == {"income", "age", "city", "member", "score"}
+    assert len(gan_report.histories) == 3 and "loss_g" in gan_report.histories[0][0]
+
+
+def test_report_renders_html_markdown_and_json(gan_report, tmp_path):
+    path = tmp_path / "report.html"
+    text = gan_report.to_html(path)
+    assert path.exists() and path.read_text(encoding="utf-8") == text
+    assert text.count("<img") >= 4 and "data:image/png;base64," in text
+    assert "http://" not in text and "https://" not in text  # self-contained
+    markdown = gan_report.to_markdown()
+    assert "| method | accuracy |" in markdown and "| GAN top-up |" in markdown
+    assert markdown.startswith("# Augmentation report")
+    document = json.loads(gan_report.to_json())
+    assert document["verdict"] == gan_report.verdict
+    assert document["settings"]["classes"] == ["rare"] and len(document["summary"]) == len(gan_report.summary)
+
+
+def test_parallel_folds_give_the_same_report():
+    X, y = two_gaussians(n_major=80, n_minor=12)
+    kwargs = dict(estimator=LogisticRegression(), classes=["rare"], cv=3, repeats=1, baselines=("none", "smote"),
+                  random_state=3, fidelity=False, privacy=False)
+    one = evaluate_augmentation(X, y, RandomOverSampler(), **kwargs)
+    two = evaluate_augmentation(X, y, RandomOverSampler(), n_jobs=2, **kwargs)
+    columns = ["method", "metric", "mean", "delta", "ci_low", "ci_high"]
+    scores = lambda r: r.summary[r.summary["metric"] != "augment_time_s"][columns]  # noqa: E731
+    pd.testing.assert_frame_equal(scores(one), scores(two))
+    assert one.verdict == two.verdict
+
+
+@pytest.mark.parametrize("name", ["logreg", "hgb", "rf"])
+def test_built_in_estimators_take_categories_missing_values_and_class_weight(mixed_frame, name):
+    X, y = mixed_frame
+    report = evaluate_augmentation(X, y, RandomOverSampler(random_state=0), estimator=name, cv=2, repeats=1,
+                                   baselines=("none", "class_weight"), random_state=0, fidelity=False,
+                                   privacy=False)
+    assert report.summary["mean"].notna().all()
+    assert "class_weight='balanced'" in set(report.summary["method"])
+
+
+# ============================================================================ bad inputs
+class ExplodingSampler(RandomOverSampler):
+    def fit_resample(self, X, y):  # pragma: no cover - must never run
+        raise AssertionError("fitted before the inputs were checked")
+
+
+def test_class_with_one_member_is_refused_before_fitting():
+    X, y = two_gaussians(n_major=40, n_minor=8)
+    y = y.copy()
+    y[0] = "lonely"
+    with pytest.raises(DataValidationError, match=r"Class 'lonely' has 1 row.*stratified cross-validation"):
+        evaluate_augmentation(X, y, ExplodingSampler(), cv=5)
+
+
+def test_too_few_rows_for_cv_names_the_class_and_the_fix():
+    X, y = two_gaussians(n_major=40, n_minor=3)
+    with pytest.raises(DataValidationError, match=r"Class 'rare' has 3 rows.*Lower cv"):
+        evaluate_augmentation(X, y, ExplodingSampler(), cv=5)
+
+
+def test_unknown_class_is_refused_with_a_suggestion():
+    X, y = two_gaussians(n_major=40, n_minor=8)
+    with pytest.raises(DataValidationError, match=r"Unknown class 'rar'.*Did you mean 'rare'"):
+        evaluate_augmentation(X, y, ExplodingSampler(), classes=["rar"], cv=3)
+
+
+def test_non_classifier_estimator_is_named():
+    X, y = two_gaussians(n_major=40, n_minor=8)
+    with pytest.raises(TypeError, match=r"LinearRegression.*not a scikit-learn classifier"):
+        evaluate_augmentation(X, y, ExplodingSampler(), estimator=LinearRegression(), cv=3)
+    with pytest.raises(ValueError, match=r"Unknown estimator 'svm'"):
+        evaluate_augmentation(X, y, ExplodingSampler(), estimator="svm", cv=3)
+
+
+def test_bad_baselines_are_refused():
+    X, y = two_gaussians(n_major=40, n_minor=8)
+    with pytest.raises(ValueError, match=r"Unknown baseline 'adasyn'"):
+        evaluate_augmentation(X, y, ExplodingSampler(), baselines=("none", "adasyn"), cv=3)
+    with pytest.raises(ValueError, match=r"class_weight.*KNeighborsClassifier"):
+        evaluate_augmentation(X, y, ExplodingSampler(), estimator=KNeighborsClassifier(),
+                              baselines=("class_weight",), cv=3)
+    with pytest.raises(TypeError, match=r"no fit_resample"):
+        evaluate_augmentation(X, y, LogisticRegression(), cv=3)
+
+
+# ============================================================================ command line
+@pytest.fixture(scope="module")
+def cli_main():
+    from gan_augment.cli import main as main_module
+    from gan_augment.cli.evaluate import evaluate
+
+    # main.py registers the command; until it does, register it here the same way.
+    if not any(getattr(c.callback, "__name__", "") == "evaluate" for c in main_module.app.registered_commands):
+        main_module.app.command()(evaluate)
+    return main_module.main
+
+
+@pytest.fixture(scope="module")
+def data_csv(tmp_path_factory):
+    X, y = two_gaussians(n_major=60, n_minor=10)
+    X["color"] = np.random.default_rng(0).choice(["red", "blue"], len(X))
+    path = tmp_path_factory.mktemp("data") / "data.csv"
+    X.assign(label=y).to_csv(path, index=False)
+    return path
+
+
+def test_cli_evaluate_writes_the_report(cli_main, data_csv, tmp_path, capsys):
+    out = tmp_path / "report.html"
+    code = cli_main(["evaluate", str(data_csv), "--classes", "rare", "--epochs", "1", "--cv", "2", "--repeats",
+                     "1", "--seed", "0", "--report", str(out)])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "**Verdict.**" in captured.out and "| method |" in captured.out
+    assert out.exists() and "data:image/png;base64," in out.read_text(encoding="utf-8")
+    assert f"Wrote the report to {out}" in captured.err
+    # an existing report is not replaced without --force
+    code = cli_main(["evaluate", str(data_csv), "--report", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2 and "already exists" in err and err.count("\n") == 1
+
+
+def test_cli_evaluate_json_and_usage_errors(cli_main, data_csv, capsys):
+    code = cli_main(["evaluate", str(data_csv), "--classes", "rare", "--epochs", "1", "--cv", "2", "--repeats", "1",
+                     "--baseline", "none", "--seed", "0", "--json", "--quiet"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert json.loads(captured.out)["settings"]["cv"] == 2
+    code = cli_main(["evaluate", str(data_csv), "--classes", "rar", "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("Error: Unknown class 'rar'") and err.count("\n") == 1
+    code = cli_main(["evaluate", str(data_csv), "--cv", "20", "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2 and "Class 'rare' has 10 rows" in err
