@@ -69,9 +69,11 @@ def load_state(directory, *, kind: str, name: str = "model", device="cpu") -> di
         header = json.loads(meta_path.read_text())
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ModelFileError(f"{meta_path} is not valid JSON ({exc}); the file is damaged or foreign.") from exc
-    if not isinstance(header, dict) or header.get("format") != FORMAT:
+    if not isinstance(header, dict) or header.get("format") != FORMAT or "state" not in header:
         raise ModelFileError(f"{meta_path} was not written by gan-augment.")
-    if header.get("format_version", 0) > FORMAT_VERSION:
+    if not isinstance(header.get("format_version"), int):
+        raise ModelFileError(f"{meta_path} has no valid format_version; the file is damaged.")
+    if header["format_version"] > FORMAT_VERSION:
         raise ModelFileError(
             f"{meta_path} has format version {header['format_version']}, newer than this gan-augment "
             f"reads ({FORMAT_VERSION}); upgrade gan-augment."
@@ -93,6 +95,10 @@ def load_state(directory, *, kind: str, name: str = "model", device="cpu") -> di
 # ---------------------------------------------------------------------------------------------
 def _split(node, path, tensors):
     if isinstance(node, torch.Tensor):
+        if path in tensors:
+            # Keys 3 and "3", or "a/b" beside {"a": {"b": ...}}, spell the same path: without a
+            # unique name the second tensor would silently replace the first.
+            path = f"{path}#{len(tensors)}"
         tensors[path] = node.detach().to("cpu").contiguous().clone()
         return {"__tensor__": path}
     if isinstance(node, dict):
@@ -129,7 +135,15 @@ def _sha256(path: Path) -> str:
 
 
 def _is_ours(directory: Path) -> bool:
+    """An empty directory, or one holding only what :func:`save_state` writes, marker included.
+
+    Anything else in it (a user's notes, a sub-folder) would be deleted by the replacement, so such
+    a directory is not ours even if it holds a gan-augment file.
+    """
     if not directory.is_dir():
+        return False
+    entries = list(directory.iterdir())
+    if any(not entry.is_file() or entry.suffix not in (".json", ".safetensors") for entry in entries):
         return False
     for meta in directory.glob("*.json"):
         try:
@@ -137,7 +151,7 @@ def _is_ours(directory: Path) -> bool:
                 return True
         except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError):
             continue
-    return not any(directory.iterdir())
+    return not entries
 
 
 def _replace_directory(staging: Path, target: Path) -> None:
@@ -146,10 +160,19 @@ def _replace_directory(staging: Path, target: Path) -> None:
         return
     if not _is_ours(target):
         raise FileExistsError(
-            f"{target} exists and is not a gan-augment directory; choose a new path so that "
-            "nothing in it is replaced."
+            f"{target} exists and is not a gan-augment directory (or holds files gan-augment did "
+            "not write); choose a new path so that nothing in it is replaced."
         )
     retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
-    os.replace(target, retired / target.name)
-    os.replace(staging, target)
+    try:
+        os.replace(target, retired / target.name)
+    except BaseException:
+        retired.rmdir()
+        raise
+    try:
+        os.replace(staging, target)
+    except BaseException:
+        os.replace(retired / target.name, target)  # put the old content back rather than leave a gap
+        retired.rmdir()
+        raise
     shutil.rmtree(retired, ignore_errors=True)

@@ -143,18 +143,22 @@ class TabularEncoder:
     # ------------------------------------------------------------ decode
     def inverse_transform(self, Z, random_state=None):
         """Decode generated rows into the container, columns and dtypes seen in :meth:`fit`."""
-        Z = np.asarray(Z, dtype=np.float64)
+        Z = np.asarray(Z)
+        if Z.dtype.kind != "f":
+            Z = Z.astype(np.float64)
+        # A float32 matrix is read as it is: argmax does not care, and each scalar column is widened
+        # on its own (copying the whole matrix to float64 was a large part of sampling time).
         rng = np.random.default_rng(random_state)
         columns, offset = {}, 0
         for spec in self.columns_:
             if spec["kind"] == "numeric":
-                alpha = Z[:, offset]
+                alpha = Z[:, offset].astype(np.float64)
                 slot = Z[:, offset + 1: offset + 1 + _n_slots(spec)].argmax(axis=1)
                 columns[spec["name"]] = _decode_numeric(alpha, slot, spec, self.clip_to_range)
                 offset += 1 + _n_slots(spec)
             else:
                 slot = Z[:, offset: offset + _n_slots(spec)].argmax(axis=1)
-                columns[spec["name"]] = _decode_categorical(slot, spec, rng)
+                columns[spec["name"]] = _decode_categorical(slot, spec, rng, _dtype_from_json(spec["dtype"]))
                 offset += _n_slots(spec)
         return _from_columns(columns, self.columns_, self.container_, n_rows=Z.shape[0])
 
@@ -194,15 +198,25 @@ def _to_frame(X) -> tuple[pd.DataFrame, dict]:
 
 
 def _from_columns(columns: dict, specs: list[dict], container: dict, n_rows: int):
+    data = {spec["name"]: _restore_dtype(columns[spec["name"]], spec) for spec in specs}
     if container["kind"] == "ndarray":
-        dtype = np.dtype(container["dtype"])
-        out = np.empty((n_rows, len(specs)), dtype=dtype)
+        out = np.empty((n_rows, len(specs)), dtype=np.dtype(container["dtype"]))
         for position, spec in enumerate(specs):
-            out[:, position] = columns[spec["name"]].to_numpy()
+            out[:, position] = data[spec["name"]].to_numpy()
         return out
-    data = {spec["name"]: columns[spec["name"]].astype(_dtype_from_json(spec["dtype"]))
-            for spec in specs}
     return pd.DataFrame(data, columns=[spec["name"] for spec in specs])
+
+
+def _restore_dtype(values: pd.Series, spec: dict) -> pd.Series:
+    dtype = _dtype_from_json(spec["dtype"])
+    if spec["kind"] == "numeric" and spec["is_integer"] and dtype == object:
+        # Whole numbers held as Python objects were ints: give back ints, not floats like 3.0.
+        floats = values.to_numpy()
+        out = floats.astype(object)
+        observed = ~np.isnan(floats)
+        out[observed] = floats[observed].astype(np.int64)  # stored into an object array: Python ints
+        return pd.Series(out, dtype=object)
+    return values.astype(dtype)
 
 
 def _column_kind(series: pd.Series, *, forced: bool, name) -> str:
@@ -228,10 +242,21 @@ def _column_kind(series: pd.Series, *, forced: bool, name) -> str:
 def _dtype_to_json(dtype):
     if isinstance(dtype, pd.CategoricalDtype):
         return {"categorical": [_json_scalar(v) for v in dtype.categories], "ordered": bool(dtype.ordered)}
+    if isinstance(dtype, pd.StringDtype):
+        # str(dtype) ("str" / "string") drops the storage, and a "python" string column would come
+        # back as "pyarrow", a different dtype.
+        return {"string": dtype.storage, "na_value": "NA" if dtype.na_value is pd.NA else "nan"}
     return str(dtype)
 
 
 def _dtype_from_json(spec):
+    if isinstance(spec, dict) and "string" in spec:
+        if spec["na_value"] == "NA":
+            return pd.StringDtype(spec["string"])
+        try:
+            return pd.StringDtype(spec["string"], na_value=np.nan)
+        except TypeError:  # pandas < 2.3: the "pyarrow_numpy" storage carries the NaN itself
+            return pd.StringDtype(spec["string"])
     if isinstance(spec, dict):
         return pd.CategoricalDtype(spec["categorical"], ordered=spec["ordered"])
     return pd.api.types.pandas_dtype(spec)
@@ -260,6 +285,11 @@ def _fit_numeric(series: pd.Series, max_modes: int, seed: np.random.SeedSequence
     values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
     missing = np.isnan(values)
     observed = values[~missing]
+    if np.isinf(observed).any():
+        raise DataValidationError(
+            f"Column {series.name!r} holds infinite values; replace them (e.g. by NaN, which is "
+            "modelled as missing) before fitting."
+        )
     # Whole-number columns (counts, ages, codes) decode to whole numbers even when stored as float
     # (a CSV column with gaps is read as float64).
     is_integer = len(observed) > 0 and bool(np.all(np.mod(observed, 1) == 0))
@@ -293,8 +323,10 @@ def _fit_numeric(series: pd.Series, max_modes: int, seed: np.random.SeedSequence
     if not keep.any():
         keep[np.argmax(mixture.weights_)] = True
     means = mixture.means_.ravel()[keep]
-    # Floor the spread so a mode collapsed on one repeated value cannot divide by ~0.
-    stds = np.maximum(np.sqrt(mixture.covariances_.ravel()[keep]), 1e-3 * observed.std() + 1e-12)
+    # Floor the spread so a mode collapsed on one repeated value cannot divide by ~0, but keep the
+    # floor tiny against the column's range: a spike (capital-gain is 0 for 92% of Adult) must decode
+    # back onto its value, not smeared by +-4 floors around it.
+    stds = np.maximum(np.sqrt(mixture.covariances_.ravel()[keep]), 1e-6 * (observed.max() - observed.min()))
     weights = mixture.weights_[keep] / mixture.weights_[keep].sum()
     order = np.argsort(means)
     spec.update(means=means[order].tolist(), stds=stds[order].tolist(), weights=weights[order].tolist())
@@ -376,15 +408,23 @@ def _encode_categorical(series: pd.Series, spec: dict) -> np.ndarray:
     return onehot
 
 
-def _decode_categorical(slot: np.ndarray, spec: dict, rng: np.random.Generator) -> pd.Series:
+def _decode_categorical(slot: np.ndarray, spec: dict, rng: np.random.Generator, dtype) -> pd.Series:
+    """The values of the decoded slots, already in the column's ``dtype``.
+
+    The few distinct values are converted to ``dtype`` once and the rows are a positional take from
+    them: converting one object per row (e.g. to a pyarrow string column) was the slow part of
+    sampling.
+    """
     n_kept = len(spec["categories"])
-    out = np.empty(len(slot), dtype=object)
-    kept = slot < n_kept
-    out[kept] = np.asarray(spec["categories"] + [None], dtype=object)[slot[kept]]
+    table, codes = list(spec["categories"]), slot.copy()
     if spec["other"]:
+        # The "other" slot becomes one of the rare values, drawn by their observed frequency.
         is_other = slot == n_kept
         choice = rng.choice(len(spec["other"]), size=int(is_other.sum()), p=spec["other_probs"])
-        out[is_other] = np.asarray(spec["other"], dtype=object)[choice]
+        codes[is_other] = n_kept + choice
+        table += spec["other"]
     if spec["has_missing"]:
-        out[slot == _n_slots(spec) - 1] = np.nan
-    return pd.Series(out, dtype=object)
+        codes[slot == _n_slots(spec) - 1] = len(table)
+        table.append(np.nan)
+    values = pd.Series(table, dtype=object).astype(dtype)
+    return values.take(codes).reset_index(drop=True)

@@ -73,13 +73,18 @@ class TabularGenerator(nn.Module):
         per-span work to an argmax: sampling speed is what this path is for.
         """
         out = torch.zeros_like(logits)
-        perturbed = logits - torch.empty_like(logits).exponential_().log()
+        # Gumbel noise is -log(-log(u)); built in place from uniforms, several times faster on CPU
+        # than torch's exponential_ sampler. u = 0 gives -inf: that slot is never picked.
+        perturbed = logits - torch.rand_like(logits).log_().neg_().log_()
+        chosen = []
         for start, size, activation in self.spans:
             if activation == "tanh":
                 out[:, start:start + size] = torch.tanh(logits[:, start:start + size])
             else:
-                choice = perturbed[:, start:start + size].argmax(dim=1, keepdim=True)
-                out[:, start:start + size].scatter_(1, choice, 1.0)
+                # max(...).indices: the same first-maximum index as argmax, from a faster CPU kernel.
+                chosen.append(perturbed[:, start:start + size].max(dim=1, keepdim=True).indices + start)
+        if chosen:
+            out.scatter_(1, torch.cat(chosen, dim=1), 1.0)  # one write for all the one-hots
         return out
 
 

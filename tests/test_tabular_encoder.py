@@ -1,0 +1,279 @@
+"""TabularEncoder: an exact round trip of form (container, columns, dtypes, missing values)."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gan_augment.data.tabular import TabularEncoder
+from gan_augment.exceptions import DataValidationError
+
+N = 240
+ALPHA_CLIP = 0.99
+
+
+def _frame(n=N, seed=0):
+    rng = np.random.default_rng(seed)
+
+    def holes(values, rate):
+        values = pd.Series(values, dtype=object)
+        values[rng.random(n) < rate] = None
+        return values
+
+    return pd.DataFrame({
+        "count": rng.integers(0, 50, n),
+        "income": np.where(rng.random(n) < 0.15, np.nan,
+                           np.concatenate([rng.normal(-10, 1, n // 2), rng.normal(20, 3, n - n // 2)])),
+        "nullable_int": pd.array(holes(rng.integers(-5, 6, n), 0.1), dtype="Int64"),
+        "flag": rng.random(n) < 0.3,
+        "colour": pd.Categorical(rng.choice(["red", "green", "blue"], n),
+                                 categories=["blue", "green", "red", "unused"]),
+        "city": pd.Series(rng.choice(["paris", "lyon", "nice"], n), dtype=object),
+        "word": pd.Series(rng.choice(["alpha", "beta"], n), dtype="str"),
+        "word_with_gaps": pd.Series(holes(rng.choice(["x", "y", "z"], n), 0.2), dtype="str"),
+        "python_string": pd.Series(holes(rng.choice(["u", "v"], n), 0.1),
+                                   dtype=pd.StringDtype("python")),
+        "small": rng.integers(0, 200, n).astype(np.uint8),
+        "single": rng.normal(0, 1, n).astype(np.float32),
+        "constant": np.full(n, 7),
+    })
+
+
+def _alpha_positions(encoder):
+    """Column index in the encoded matrix of each numeric column's scalar."""
+    spans = iter(encoder.output_spans)
+    positions = {}
+    for spec in encoder.columns_:
+        span = next(spans)
+        if spec["kind"] == "numeric":
+            positions[spec["name"]] = span.start
+            next(spans)  # its mode span
+    return positions
+
+
+def _random_rows(encoder, n, seed):
+    """Rows as a generator would emit them: a scalar in (-1, 1) and a random one-hot per span."""
+    rng = np.random.default_rng(seed)
+    Z = np.zeros((n, encoder.output_dim), dtype=np.float32)
+    for span in encoder.output_spans:
+        if span.activation == "tanh":
+            Z[:, span.start] = rng.uniform(-1, 1, n)
+        else:
+            Z[np.arange(n), span.start + rng.integers(0, span.size, n)] = 1.0
+    return Z
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    frame = _frame()
+    encoder = TabularEncoder(random_state=0).fit(frame)
+    encoded = encoder.transform(frame, random_state=1)
+    return frame, encoder, encoded, encoder.inverse_transform(encoded, random_state=2)
+
+
+def test_round_trip_keeps_columns_order_and_dtypes(fitted):
+    frame, _, encoded, decoded = fitted
+    assert isinstance(decoded, pd.DataFrame)
+    assert list(decoded.columns) == list(frame.columns)
+    assert decoded.dtypes.to_dict() == frame.dtypes.to_dict()
+    assert len(decoded) == len(frame)
+    assert encoded.dtype == np.float32 and np.isfinite(encoded).all()
+
+
+@pytest.mark.parametrize("column", ["flag", "colour", "city", "word", "word_with_gaps", "python_string",
+                                    "nullable_int", "count", "small", "constant"])
+def test_round_trip_reproduces_categorical_and_integer_values_exactly(fitted, column):
+    frame, _, _, decoded = fitted
+    pd.testing.assert_series_equal(decoded[column], frame[column])
+
+
+@pytest.mark.parametrize("column", ["income", "single"])
+def test_round_trip_of_floats_is_lossy_only_where_alpha_was_clipped(fitted, column):
+    frame, encoder, encoded, decoded = fitted
+    original, restored = frame[column].to_numpy(np.float64), decoded[column].to_numpy(np.float64)
+    assert np.array_equal(np.isnan(original), np.isnan(restored))
+    clipped = np.abs(encoded[:, _alpha_positions(encoder)[column]]) >= ALPHA_CLIP
+    observed = ~np.isnan(original)
+    exact = observed & ~clipped
+    assert exact.sum() > 0.95 * observed.sum()
+    scale = np.nanstd(original)
+    np.testing.assert_allclose(restored[exact], original[exact], rtol=0, atol=1e-5 * scale)
+
+
+def test_missing_positions_match_exactly(fitted):
+    frame, _, _, decoded = fitted
+    for column in frame.columns:
+        assert np.array_equal(frame[column].isna().to_numpy(), decoded[column].isna().to_numpy()), column
+
+
+def test_decoded_generated_rows_stay_in_range_and_integers_stay_integers(fitted):
+    frame, encoder, _, _ = fitted
+    decoded = encoder.inverse_transform(_random_rows(encoder, 2000, seed=3), random_state=0)
+    assert decoded.dtypes.to_dict() == frame.dtypes.to_dict()
+    for column in ["count", "income", "nullable_int", "small", "single", "constant"]:
+        values = decoded[column].dropna().to_numpy(np.float64)
+        assert values.min() >= frame[column].min() and values.max() <= frame[column].max(), column
+    for column in ["count", "nullable_int", "small"]:
+        values = decoded[column].dropna().to_numpy(np.float64)
+        assert np.array_equal(values, np.round(values)), column
+    for column in ["flag", "colour", "city", "word", "word_with_gaps", "python_string"]:
+        assert set(decoded[column].dropna()) <= set(frame[column].dropna()), column
+
+
+def test_only_columns_with_missing_values_decode_missing_values(fitted):
+    frame, encoder, _, _ = fitted
+    decoded = encoder.inverse_transform(_random_rows(encoder, 3000, seed=4), random_state=0)
+    for column in frame.columns:
+        had_missing = frame[column].isna().any()
+        assert decoded[column].isna().any() == had_missing, column
+
+
+def test_missing_rate_is_carried_by_the_missing_slot(fitted):
+    """Rows drawn slot-by-slot at the data's frequencies come back with the data's missing rate."""
+    frame, encoder, encoded, _ = fitted
+    rng = np.random.default_rng(5)
+    resampled = encoded[rng.integers(0, len(encoded), 20000)]
+    decoded = encoder.inverse_transform(resampled, random_state=0)
+    for column in ["income", "nullable_int", "word_with_gaps"]:
+        assert decoded[column].isna().mean() == pytest.approx(frame[column].isna().mean(), abs=0.02)
+
+
+def test_decoding_is_reproducible_and_accepts_float64(fitted):
+    _, encoder, encoded, decoded = fitted
+    again = encoder.inverse_transform(encoded.astype(np.float64), random_state=2)
+    pd.testing.assert_frame_equal(again, decoded)
+
+
+def test_encoded_layout_matches_output_spans(fitted):
+    _, encoder, encoded, _ = fitted
+    assert encoded.shape[1] == encoder.output_dim
+    for span in encoder.output_spans:
+        block = encoded[:, span.start:span.start + span.size]
+        if span.activation == "softmax":
+            assert np.array_equal(block.sum(axis=1), np.ones(len(block)))
+            assert set(np.unique(block)) <= {0.0, 1.0}
+        else:
+            assert np.abs(block).max() <= ALPHA_CLIP + 1e-6
+
+
+@pytest.mark.parametrize("array", [
+    np.random.default_rng(0).normal(size=(80, 3)),
+    np.where(np.random.default_rng(1).random((80, 3)) < 0.1, np.nan, np.random.default_rng(2).normal(size=(80, 3))),
+    np.random.default_rng(3).integers(-20, 20, size=(80, 4)),
+    np.random.default_rng(4).choice(["a", "b", "c"], size=(80, 2)).astype(object),
+], ids=["float", "float-nan", "int", "object-strings"])
+def test_numpy_arrays_round_trip_with_their_dtype(array):
+    encoder = TabularEncoder(random_state=0).fit(array)
+    encoded = encoder.transform(array, random_state=0)
+    decoded = encoder.inverse_transform(encoded)
+    assert isinstance(decoded, np.ndarray)
+    assert decoded.dtype == array.dtype and decoded.shape == array.shape
+    if array.dtype.kind == "f":
+        assert np.array_equal(np.isnan(decoded), np.isnan(array))
+        alpha = encoded[:, [s.start for s in encoder.output_spans if s.activation == "tanh"]]
+        exact = ~np.isnan(array) & (np.abs(alpha) < ALPHA_CLIP)
+        np.testing.assert_allclose(decoded[exact], array[exact], atol=1e-5 * np.nanstd(array))
+    else:
+        assert np.array_equal(decoded, array)
+
+
+def test_object_array_of_numbers_and_strings_keeps_python_ints():
+    array = np.array([[i % 7, ["a", "b", None][i % 3]] for i in range(60)], dtype=object)
+    encoder = TabularEncoder(random_state=0).fit(array)
+    decoded = encoder.inverse_transform(encoder.transform(array, random_state=0))
+    assert decoded.dtype == object
+    assert [type(v) for v in decoded[:, 0]] == [int] * 60
+    assert decoded[:, 0].tolist() == array[:, 0].tolist()
+    assert [v if isinstance(v, str) else None for v in decoded[:, 1]] == array[:, 1].tolist()
+
+
+def test_high_cardinality_column_warns_and_decodes_only_observed_values():
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"zip": [f"z{v:03d}" for v in rng.zipf(1.5, 600) % 300], "x": rng.normal(size=600)})
+    with pytest.warns(UserWarning, match="'zip'"):
+        encoder = TabularEncoder(max_categories=10, random_state=0).fit(frame)
+    assert encoder.output_spans[0].size == 11  # 10 kept categories + one "other" slot
+    decoded = encoder.inverse_transform(_random_rows(encoder, 3000, seed=1), random_state=0)
+    assert set(decoded["zip"]) <= set(frame["zip"])
+    assert decoded["zip"].nunique() > 11  # the "other" slot spreads over the rare values
+    assert decoded["zip"].dtype == frame["zip"].dtype
+
+
+def test_no_warning_for_a_low_cardinality_table(fitted):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        TabularEncoder(random_state=0).fit(_frame(60))
+
+
+@pytest.mark.parametrize("values", [pd.date_range("2020-01-01", periods=30),
+                                    pd.to_timedelta(np.arange(30), unit="D")], ids=["datetime", "timedelta"])
+def test_dates_and_durations_are_refused_naming_the_column(values):
+    frame = pd.DataFrame({"x": np.arange(30.0), "when": values})
+    with pytest.raises(DataValidationError, match="'when'"):
+        TabularEncoder().fit(frame)
+
+
+def test_infinite_values_are_refused_naming_the_column():
+    frame = pd.DataFrame({"ok": np.arange(10.0), "bad": [1.0, np.inf] + [2.0] * 8})
+    with pytest.raises(DataValidationError, match="'bad'.*infinite"):
+        TabularEncoder().fit(frame)
+
+
+def test_unknown_categorical_column_is_refused():
+    with pytest.raises(DataValidationError, match="'nope'"):
+        TabularEncoder(categorical_columns=["nope"]).fit(_frame(40))
+
+
+def test_categorical_columns_forces_integer_codes_to_categories():
+    frame = pd.DataFrame({"code": np.random.default_rng(0).choice([3, 17, 42], 90), "x": np.arange(90.0)})
+    encoder = TabularEncoder(categorical_columns=["code"], random_state=0).fit(frame)
+    assert encoder.columns_[0]["kind"] == "categorical"
+    decoded = encoder.inverse_transform(_random_rows(encoder, 500, seed=0))
+    assert decoded["code"].dtype == np.int64
+    assert set(decoded["code"]) == {3, 17, 42}
+
+
+def test_categorical_columns_by_position_for_arrays():
+    array = np.random.default_rng(0).integers(0, 3, size=(50, 2))
+    encoder = TabularEncoder(categorical_columns=[1], random_state=0).fit(array)
+    assert [spec["kind"] for spec in encoder.columns_] == ["numeric", "categorical"]
+    assert np.array_equal(encoder.inverse_transform(encoder.transform(array)), array)
+
+
+def test_transform_with_a_different_number_of_columns_is_refused(fitted):
+    frame, encoder, _, _ = fitted
+    with pytest.raises(DataValidationError, match="columns"):
+        encoder.transform(frame.iloc[:, :3])
+
+
+def test_duplicated_column_names_are_refused():
+    frame = pd.DataFrame([[1, 2], [3, 4]], columns=["a", "a"])
+    with pytest.raises(DataValidationError, match="duplicated"):
+        TabularEncoder().fit(frame)
+
+
+def test_to_dict_survives_json_and_decodes_identically(fitted):
+    frame, encoder, encoded, decoded = fitted
+    restored = TabularEncoder.from_dict(json.loads(json.dumps(encoder.to_dict())))
+    assert restored.output_spans == encoder.output_spans
+    pd.testing.assert_frame_equal(restored.inverse_transform(encoded, random_state=2), decoded)
+    np.testing.assert_array_equal(restored.transform(frame, random_state=1), encoded)
+
+
+def test_fit_is_reproducible_with_a_random_state():
+    frame = _frame(120)
+    first = TabularEncoder(random_state=7).fit(frame)
+    second = TabularEncoder(random_state=7).fit(frame)
+    assert first.to_dict() == second.to_dict()
+    np.testing.assert_array_equal(first.transform(frame, random_state=0), second.transform(frame, random_state=0))
+
+
+def test_multimodal_column_gets_several_modes(fitted):
+    _, encoder, _, _ = fitted
+    income = next(spec for spec in encoder.columns_ if spec["name"] == "income")
+    means = np.asarray(income["means"])
+    assert (means < 0).any() and (means > 10).any()

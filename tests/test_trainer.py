@@ -1,0 +1,395 @@
+"""GANTrainer and generate: reproducibility, class balance, label-exact O(k) sampling, resuming."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from gan_augment.config import LOSSES, TrainingConfig
+from gan_augment.data.tabular import OutputSpan, TabularEncoder
+from gan_augment.exceptions import TrainingDivergedError
+from gan_augment.models.tabular import TabularDiscriminator, TabularGenerator
+from gan_augment.training import Callback, Checkpoint, EarlyStopping, GANTrainer
+from gan_augment.training.trainer import _SAMPLE_CHUNK, generate, seeded_rng
+
+# Data column 0 is a class marker (see _table); then a categorical block and a "numeric" pair.
+SPANS = [OutputSpan(0, 1, "tanh"), OutputSpan(1, 3, "softmax"), OutputSpan(4, 1, "tanh"),
+         OutputSpan(5, 2, "softmax")]
+DIM = 7
+PAC = 4
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    # The models here are tiny: a second thread only adds synchronisation, and on a busy 2-core
+    # machine it makes every step many times slower.
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def _table(counts=(60, 60), seed=0):
+    """Encoded-like rows; column 0 holds the class index scaled into (-1, 1)."""
+    rng = np.random.default_rng(seed)
+    y = np.repeat(np.arange(len(counts)), counts)
+    X = np.zeros((len(y), DIM), dtype=np.float32)
+    X[:, 0] = y / 10
+    X[np.arange(len(y)), 1 + rng.integers(0, 3, len(y))] = 1
+    X[:, 4] = np.tanh(rng.normal(y - 0.5, 0.3))
+    X[np.arange(len(y)), 5 + (rng.random(len(y)) < 0.3 + 0.4 * y)] = 1
+    return torch.from_numpy(X), torch.from_numpy(y)
+
+
+class RecordingGenerator(TabularGenerator):
+    """Records the class indices of every call."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.calls = []
+
+    def forward(self, z, y):
+        self.calls.append(y.clone())
+        return super().forward(z, y)
+
+
+class RecordingDiscriminator(TabularDiscriminator):
+    """Records the rows and class indices of every call."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.calls = []
+
+    def forward(self, x, y):
+        self.calls.append((x.detach().clone(), y.clone()))
+        return super().forward(x, y)
+
+
+class NaNGenerator(TabularGenerator):
+    def forward(self, z, y):
+        return super().forward(z, y) * float("nan")
+
+
+def _modules(seed=0, n_classes=2, generator_cls=TabularGenerator, discriminator_cls=TabularDiscriminator,
+             spans=SPANS):
+    with seeded_rng(seed, torch.device("cpu")):
+        generator = generator_cls(8, n_classes, spans, class_embedding_dim=4, hidden_dims=(32,))
+        discriminator = discriminator_cls(sum(s.size for s in spans), n_classes, hidden_dims=(32,), pac=PAC)
+    return generator, discriminator
+
+
+def _trainer(seed=0, *, module_seed=0, callbacks=(), generator_cls=TabularGenerator,
+             discriminator_cls=TabularDiscriminator, n_classes=2, **config):
+    config = {"epochs": 3, "batch_size": 32, "lr_g": 1e-3, "lr_d": 1e-3, **config}
+    generator, discriminator = _modules(module_seed, n_classes, generator_cls, discriminator_cls)
+    return GANTrainer(generator, discriminator, TrainingConfig(**config), device="cpu",
+                      callbacks=callbacks, random_state=seed)
+
+
+def _states_equal(a, b):
+    a, b = a.state_dict(), b.state_dict()
+    return a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+
+
+# ============================================================================ reproducibility
+def test_same_seed_gives_bit_identical_models_and_samples():
+    X, y = _table()
+    first, second = _trainer(0).fit(X, y), _trainer(0).fit(X, y)
+    assert _states_equal(first.generator, second.generator)
+    assert _states_equal(first.discriminator, second.discriminator)
+    assert _states_equal(first.generator_ema_, second.generator_ema_)
+    assert torch.equal(first.sample(50, 1, seed=3), second.sample(50, 1, seed=3))
+    assert first.history_[:, "loss_g"] == second.history_[:, "loss_g"]
+
+
+def test_same_seed_is_bit_identical_with_several_threads_too():
+    X, y = _table()
+    threads = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        first, second = _trainer(0, epochs=1).fit(X, y), _trainer(0, epochs=1).fit(X, y)
+        assert _states_equal(first.generator_ema_, second.generator_ema_)
+        assert torch.equal(first.sample(300, 0, seed=1), second.sample(300, 0, seed=1))
+    finally:
+        torch.set_num_threads(threads)
+
+
+def test_different_seeds_give_different_models_and_samples():
+    X, y = _table()
+    first, second = _trainer(0).fit(X, y), _trainer(1).fit(X, y)
+    assert not _states_equal(first.generator, second.generator)
+    assert not torch.equal(first.sample(50, 1, seed=3), second.sample(50, 1, seed=3))
+    assert not torch.equal(first.sample(50, 1, seed=3), first.sample(50, 1, seed=4))
+
+
+def test_fit_and_generate_leave_the_global_torch_rng_alone():
+    X, y = _table()
+    torch.manual_seed(123)
+    before = torch.get_rng_state()
+    trainer = _trainer(0).fit(X, y)
+    assert torch.equal(torch.get_rng_state(), before)
+    trainer.sample(100, 0, seed=1)
+    generate(trainer.generator, 10, 1, seed=2)
+    assert torch.equal(torch.get_rng_state(), before)
+
+
+def test_random_state_none_still_trains_and_records_its_seed():
+    X, y = _table()
+    trainer = _trainer(None, epochs=1).fit(X, y)
+    assert isinstance(trainer.seed_, int) and len(trainer.history_) == 1
+
+
+# ============================================================================ history and losses
+def test_history_records_moving_finite_losses():
+    X, y = _table()
+    trainer = _trainer(0, epochs=4).fit(X, y)
+    history = trainer.history_
+    assert history[:, "epoch"] == [1, 2, 3, 4]
+    assert set(history[0]) >= {"epoch", "loss_d", "loss_g", "lr_g", "lr_d", "time_s"}
+    assert all(math.isfinite(v) for v in history[:, "loss_d"] + history[:, "loss_g"])
+    assert len(set(history[:, "loss_d"])) == 4 and len(set(history[:, "loss_g"])) == 4
+    assert history[:, "lr_g"] == [1e-3] * 4  # no schedule: constant
+    assert trainer.epoch_ == trainer.n_epochs_ == 4
+    assert trainer.step_ == 4 * trainer.steps_per_epoch_
+
+
+@pytest.mark.parametrize("loss", LOSSES)
+def test_every_loss_trains_without_nan(loss):
+    X, y = _table()
+    before = _modules()[0].state_dict()
+    trainer = _trainer(0, epochs=2, loss=loss).fit(X, y)
+    assert all(math.isfinite(v) for v in trainer.history_[:, "loss_d"] + trainer.history_[:, "loss_g"])
+    for module in (trainer.generator, trainer.discriminator, trainer.generator_ema_):
+        assert all(torch.isfinite(p).all() for p in module.parameters())
+    assert any(not torch.equal(before[k], v) for k, v in trainer.generator.state_dict().items())
+
+
+def test_wasserstein_clips_the_critic_weights():
+    X, y = _table()
+    trainer = _trainer(0, epochs=2, loss="wasserstein", clip_value=0.02, lr_d=0.05).fit(X, y)
+    weights = torch.cat([p.flatten() for p in trainer.discriminator.parameters()])
+    assert weights.abs().max() <= 0.02
+    assert (weights.abs() == 0.02).any()  # the clip was active, not vacuous
+
+
+@pytest.mark.parametrize("schedule", ["linear", "cosine"])
+def test_lr_schedule_changes_the_learning_rate_per_epoch(schedule):
+    X, y = _table()
+    trainer = _trainer(0, epochs=4, lr_schedule=schedule, lr_g=1e-3, lr_d=2e-3).fit(X, y)
+    progress = np.arange(4) / 4
+    factor = 1 - progress if schedule == "linear" else 0.5 * (1 + np.cos(np.pi * progress))
+    np.testing.assert_allclose(trainer.history_[:, "lr_g"], 1e-3 * factor)
+    np.testing.assert_allclose(trainer.history_[:, "lr_d"], 2e-3 * factor)
+    assert trainer.optimizer_g_.param_groups[0]["lr"] == pytest.approx(trainer.history_[-1]["lr_g"])
+    assert trainer.optimizer_d_.param_groups[0]["lr"] == pytest.approx(trainer.history_[-1]["lr_d"])
+
+
+# ============================================================================ divergence guard
+def test_a_generator_producing_nan_raises_a_clear_error():
+    X, y = _table()
+    trainer = _trainer(0, generator_cls=NaNGenerator, loss="non-saturating")
+    with pytest.raises(TrainingDivergedError, match=r"diverged at epoch 1: loss_(d|g) became nan.*lr_g"):
+        trainer.fit(X, y)
+
+
+def test_an_absurd_learning_rate_raises_a_clear_error():
+    X, y = _table()
+    trainer = _trainer(0, epochs=5, loss="wasserstein", clip_value=1e6, optimizer="sgd", lr_d=1e12)
+    with pytest.raises(TrainingDivergedError, match="diverged"):
+        trainer.fit(X, y)
+
+
+def test_fit_refuses_inconsistent_inputs():
+    X, y = _table()
+    with pytest.raises(ValueError, match="rows"):
+        _trainer(0).fit(X[:10], y)
+    with pytest.raises(ValueError, match="Class indices"):
+        _trainer(0).fit(X, y + 1)
+
+
+# ============================================================================ class balance
+def test_labels_are_drawn_class_balanced_and_real_rows_match_their_label():
+    X, y = _table(counts=(380, 20))  # 95 % / 5 %
+    trainer = _trainer(0, epochs=3, loss="non-saturating", n_critic=1, discriminator_cls=RecordingDiscriminator,
+                       generator_cls=RecordingGenerator)
+    trainer.fit(X, y)
+    d_calls = trainer.discriminator.calls
+    labels = torch.cat([labels for _, labels in d_calls])
+    assert abs(labels.float().mean().item() - 0.5) < 0.05
+    g_labels = torch.cat(trainer.generator.calls)
+    assert abs(g_labels.float().mean().item() - 0.5) < 0.05
+    # Per step (n_critic=1) D sees real, fake, then G's rows; real rows carry their class in column 0.
+    for rows, labels in d_calls[0::3]:
+        assert torch.equal(rows[:, 0], labels.float() / 10)
+    # All 20 rare rows get used, not a few of them over and over.
+    rare_seen = {tuple(r.tolist()) for rows, labels in d_calls[0::3] for r in rows[labels == 1]}
+    assert len(rare_seen) == 20
+
+
+# ============================================================================ generation
+def test_generate_is_label_exact_and_costs_one_call_per_chunk():
+    generator, _ = _modules(n_classes=3, generator_cls=RecordingGenerator)
+    for class_index in (0, 2):
+        generator.calls.clear()
+        out = generate(generator, 10, class_index, seed=0)
+        assert out.shape == (10, DIM)
+        assert len(generator.calls) == 1
+        assert generator.calls[0].tolist() == [class_index] * 10
+    generator.calls.clear()
+    out = generate(generator, 2 * _SAMPLE_CHUNK + 5, 1, seed=0)
+    assert out.shape[0] == 2 * _SAMPLE_CHUNK + 5
+    assert [len(c) for c in generator.calls] == [_SAMPLE_CHUNK, _SAMPLE_CHUNK, 5]
+    assert all(bool((c == 1).all()) for c in generator.calls)
+
+
+def test_generate_zero_rows_and_bad_class():
+    generator, _ = _modules()
+    assert generate(generator, 0, 1, seed=0).shape == (0, DIM)
+    with pytest.raises(ValueError, match="class_index"):
+        generate(generator, 5, 2, seed=0)
+
+
+def test_generate_is_reproducible_and_restores_the_training_mode():
+    generator, _ = _modules()
+    generator.train()
+    first = generate(generator, 64, 0, seed=5)
+    assert generator.training
+    assert torch.equal(first, generate(generator, 64, 0, seed=5))
+    assert not torch.equal(first, generate(generator, 64, 0, seed=6))
+
+
+def test_sampling_rows_are_exact_one_hots_and_bounded_scalars():
+    generator, _ = _modules()
+    out = generate(generator, 500, 1, seed=0)
+    for span in SPANS:
+        block = out[:, span.start:span.start + span.size]
+        if span.activation == "softmax":
+            assert set(block.unique().tolist()) <= {0.0, 1.0}
+            assert torch.equal(block.sum(1), torch.ones(500))
+        else:
+            assert block.abs().max() < 1
+    generator.train()
+    soft = generator(torch.randn(64, 8), torch.zeros(64, dtype=torch.long))
+    assert not set(soft[:, 1:4].unique().tolist()) <= {0.0, 1.0}  # training: soft, differentiable
+
+
+def test_sampled_categories_follow_the_generator_probabilities():
+    """The Gumbel-max draw used for sampling picks slot k with probability softmax(logits)_k."""
+    spans = [OutputSpan(0, 3, "softmax"), OutputSpan(3, 1, "tanh"), OutputSpan(4, 2, "softmax")]
+    generator, _ = _modules(spans=spans)
+    probs = [torch.tensor([0.7, 0.2, 0.1]), torch.tensor([0.25, 0.75])]
+    with torch.no_grad():
+        generator.head.weight.zero_()
+        generator.head.bias.copy_(torch.cat([probs[0].log() + 3.0, torch.zeros(1), probs[1].log() - 2.0]))
+    out = generate(generator, 40000, 0, seed=0)
+    np.testing.assert_allclose(out[:, :3].mean(0).numpy(), probs[0].numpy(), atol=0.01)
+    np.testing.assert_allclose(out[:, 4:].mean(0).numpy(), probs[1].numpy(), atol=0.01)
+    assert torch.all(out[:, 3] == 0)  # tanh(0)
+
+
+# ============================================================================ callbacks and resume
+class StopAfter(Callback):
+    def __init__(self, epoch):
+        self.epoch = epoch
+
+    def on_epoch_end(self, trainer, record):
+        if record["epoch"] >= self.epoch:
+            trainer.stop_training = True
+
+
+def test_resume_from_a_checkpoint_is_bit_identical_to_an_uninterrupted_run(tmp_path):
+    X, y = _table()
+    config = {"epochs": 4, "loss": "wgan-gp", "n_critic": 2}
+    uninterrupted = _trainer(7, **config).fit(X, y)
+
+    interrupted = _trainer(7, callbacks=[Checkpoint(tmp_path / "ckpt", every=2), StopAfter(2)], **config)
+    interrupted.fit(X, y)
+    assert len(interrupted.history_) == 2 and (tmp_path / "ckpt" / "model.safetensors").is_file()
+
+    resumed = _trainer(7, **config).fit(X, y, resume_from=tmp_path / "ckpt")
+    assert len(resumed.history_) == 4 and resumed.history_[:, "epoch"] == [1, 2, 3, 4]
+    assert _states_equal(resumed.generator, uninterrupted.generator)
+    assert _states_equal(resumed.generator_ema_, uninterrupted.generator_ema_)
+    assert _states_equal(resumed.discriminator, uninterrupted.discriminator)
+    assert resumed.history_[:, "loss_g"] == uninterrupted.history_[:, "loss_g"]
+    assert resumed.step_ == uninterrupted.step_
+    assert torch.equal(resumed.sample(20, 1, seed=0), uninterrupted.sample(20, 1, seed=0))
+
+
+def test_resuming_with_a_different_configuration_is_refused(tmp_path):
+    X, y = _table()
+    _trainer(0, epochs=2, callbacks=[Checkpoint(tmp_path / "ckpt", every=1)]).fit(X, y)
+    with pytest.raises(ValueError, match="different training configuration"):
+        _trainer(0, epochs=2, lr_g=5e-4).fit(X, y, resume_from=tmp_path / "ckpt")
+
+
+def test_checkpoint_callback_writes_every_n_epochs_and_at_the_end(tmp_path):
+    X, y = _table()
+    saved = []
+
+    class Spy(Checkpoint):
+        def on_epoch_end(self, trainer, record):
+            before = self.directory.exists() and (self.directory / "model.json").stat().st_mtime_ns
+            super().on_epoch_end(trainer, record)
+            after = self.directory.exists() and (self.directory / "model.json").stat().st_mtime_ns
+            if after != before:
+                saved.append(record["epoch"])
+
+    _trainer(0, epochs=5, callbacks=[Spy(tmp_path / "ckpt", every=2)]).fit(X, y)
+    assert saved == [2, 4, 5]
+
+
+def test_early_stopping_stops_a_plateaued_run():
+    X, y = _table()
+    stopper = EarlyStopping("loss_g", patience=2, min_delta=1e9)  # nothing counts as improvement
+    trainer = _trainer(0, epochs=20, callbacks=[stopper]).fit(X, y)
+    assert len(trainer.history_) == 3 and trainer.epoch_ == 3 and trainer.n_epochs_ == 20
+
+
+def test_early_stopping_on_an_unknown_key_is_an_error():
+    X, y = _table()
+    with pytest.raises(KeyError, match="val_score"):
+        _trainer(0, epochs=2, callbacks=[EarlyStopping("val_score")]).fit(X, y)
+
+
+def test_callbacks_see_begin_and_end_even_when_training_fails():
+    X, y = _table()
+    events = []
+
+    class Spy(Callback):
+        def on_train_begin(self, trainer):
+            events.append("begin")
+
+        def on_train_end(self, trainer):
+            events.append("end")
+
+    with pytest.raises(TrainingDivergedError):
+        _trainer(0, generator_cls=NaNGenerator, callbacks=[Spy()]).fit(X, y)
+    assert events == ["begin", "end"]
+
+
+# ============================================================================ it learns
+def test_generated_rows_are_closer_to_their_class_than_to_the_other():
+    rng = np.random.default_rng(0)
+    labels = np.repeat([0, 1], 200)
+    centre = np.where(labels == 1, 3.0, -3.0)
+    frame = pd.DataFrame({"a": rng.normal(centre, 0.5), "b": rng.normal(centre, 0.5)})
+    encoder = TabularEncoder(random_state=0).fit(frame)
+    X = torch.from_numpy(encoder.transform(frame, random_state=0))
+    y = torch.from_numpy(labels)
+    with seeded_rng(0, torch.device("cpu")):
+        generator = TabularGenerator(16, 2, encoder.output_spans, class_embedding_dim=4, hidden_dims=(64, 64))
+        discriminator = TabularDiscriminator(encoder.output_dim, 2, hidden_dims=(64, 64), pac=4)
+    config = TrainingConfig(epochs=50, batch_size=64, loss="non-saturating", lr_g=2e-3, lr_d=2e-3)
+    trainer = GANTrainer(generator, discriminator, config, device="cpu", random_state=0).fit(X, y)
+    assert trainer.step_ >= 300
+    for class_index, target in ((0, -3.0), (1, 3.0)):
+        rows = encoder.inverse_transform(trainer.sample(1000, class_index, seed=1).numpy(), random_state=0)
+        means = rows.mean().to_numpy()
+        assert np.all(np.abs(means - target) < 0.5), (class_index, means)
+        # Most rows individually sit on their class's side.
+        assert (np.sign(rows.to_numpy()) == np.sign(target)).mean() > 0.9
