@@ -277,3 +277,22 @@ def test_multimodal_column_gets_several_modes(fitted):
     income = next(spec for spec in encoder.columns_ if spec["name"] == "income")
     means = np.asarray(income["means"])
     assert (means < 0).any() and (means > 10).any()
+
+
+def test_frequent_value_becomes_an_exact_mode():
+    # capital-gain-like: 0 for most rows, spread-out values otherwise; the spike must decode onto 0
+    # exactly, whatever small offset the generator puts on it.
+    rng = np.random.default_rng(0)
+    values = np.where(rng.random(2000) < 0.9, 0, rng.integers(1000, 20000, 2000))
+    encoder = TabularEncoder(random_state=0).fit(pd.DataFrame({"gain": values}))
+    spec = encoder.columns_[0]
+    zero_mode = spec["means"].index(0.0)
+    assert spec["stds"][zero_mode] == 0.0
+    encoded = encoder.transform(pd.DataFrame({"gain": values}), random_state=0)
+    is_zero = values == 0
+    assert (encoded[is_zero, 1 + zero_mode] == 1).all()
+    nudged = encoded.copy()
+    nudged[:, 0] += 0.05  # the generator's tanh output is never exactly 0
+    decoded = encoder.inverse_transform(nudged)["gain"].to_numpy()
+    assert (decoded[is_zero] == 0).all()
+    assert (decoded[~is_zero] != 0).mean() > 0.99

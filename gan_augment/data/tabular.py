@@ -31,6 +31,8 @@ _MIN_MODE_WEIGHT = 0.005
 # Mixture fitting is the slow part of encoding; its parameters are stable long before 5,000 rows.
 _GMM_MAX_ROWS = 5000
 _ALPHA_CLIP = 0.99
+# A single value holding at least this share of a numeric column gets an exact mode of its own.
+_POINT_MASS_SHARE = 0.05
 
 
 @dataclass(frozen=True)
@@ -303,11 +305,35 @@ def _fit_numeric(series: pd.Series, max_modes: int, seed: np.random.SeedSequence
     unique = np.unique(observed)
     if len(unique) < 2:
         # Constant (or entirely missing) column: one mode, decoded to the constant.
-        spec.update(means=[float(unique[0]) if len(unique) else 0.0], stds=[1.0], weights=[1.0])
+        spec.update(means=[float(unique[0]) if len(unique) else 0.0], stds=[0.0], weights=[1.0])
         return spec
+    # Values that alone make up a large share of the column (capital-gain is 0 for 92% of Adult; an
+    # integer score has a few frequent levels) become exact modes with zero spread: they decode
+    # back onto the value itself, where a Gaussian mode would smear them over their neighbours.
+    uniques, counts = np.unique(observed, return_counts=True)
+    frequent = np.argsort(-counts, kind="stable")[:max_modes]
+    frequent = frequent[counts[frequent] >= _POINT_MASS_SHARE * len(observed)]
+    point_values = uniques[frequent]
+    rest = observed[~np.isin(observed, point_values)]
+    means, stds, weights = list(point_values), [0.0] * len(point_values), list(counts[frequent] / len(observed))
+    if len(np.unique(rest)) >= 2:
+        cont_means, cont_stds, cont_weights = _fit_mixture(rest, max_modes, seed, observed.max() - observed.min())
+        means += cont_means
+        stds += cont_stds
+        weights += list(np.asarray(cont_weights) * len(rest) / len(observed))
+    elif len(rest):
+        means, stds, weights = means + [float(rest[0])], stds + [0.0], weights + [len(rest) / len(observed)]
+    order = np.argsort(means, kind="stable")
+    spec.update(means=[float(means[i]) for i in order], stds=[float(stds[i]) for i in order],
+                weights=[float(weights[i]) for i in order])
+    return spec
+
+
+def _fit_mixture(values: np.ndarray, max_modes: int, seed, value_range: float):
+    """Means, spreads and weights of a Bayesian Gaussian mixture on ``values`` (unused modes dropped)."""
     rng = np.random.default_rng(seed)
-    fit_values = observed if len(observed) <= _GMM_MAX_ROWS else rng.choice(observed, _GMM_MAX_ROWS, replace=False)
-    n_components = int(min(max_modes, len(unique), len(fit_values)))
+    fit_values = values if len(values) <= _GMM_MAX_ROWS else rng.choice(values, _GMM_MAX_ROWS, replace=False)
+    n_components = int(min(max_modes, len(np.unique(fit_values)), len(fit_values)))
     mixture = BayesianGaussianMixture(
         n_components=n_components,
         weight_concentration_prior_type="dirichlet_process",
@@ -322,31 +348,38 @@ def _fit_numeric(series: pd.Series, max_modes: int, seed: np.random.SeedSequence
     keep = mixture.weights_ > _MIN_MODE_WEIGHT
     if not keep.any():
         keep[np.argmax(mixture.weights_)] = True
-    means = mixture.means_.ravel()[keep]
-    # Floor the spread so a mode collapsed on one repeated value cannot divide by ~0, but keep the
-    # floor tiny against the column's range: a spike (capital-gain is 0 for 92% of Adult) must decode
-    # back onto its value, not smeared by +-4 floors around it.
-    stds = np.maximum(np.sqrt(mixture.covariances_.ravel()[keep]), 1e-6 * (observed.max() - observed.min()))
+    # Floor the spread so a mode collapsed on one repeated value cannot divide by ~0.
+    stds = np.maximum(np.sqrt(mixture.covariances_.ravel()[keep]), 1e-6 * value_range)
     weights = mixture.weights_[keep] / mixture.weights_[keep].sum()
-    order = np.argsort(means)
-    spec.update(means=means[order].tolist(), stds=stds[order].tolist(), weights=weights[order].tolist())
-    return spec
+    return mixture.means_.ravel()[keep].tolist(), stds.tolist(), weights.tolist()
 
 
 def _encode_numeric(series: pd.Series, spec: dict, rng: np.random.Generator) -> list[np.ndarray]:
     values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
     missing = np.isnan(values)
     means, stds = np.asarray(spec["means"]), np.asarray(spec["stds"])
-    log_weights = np.log(np.asarray(spec["weights"]))
     filled = np.where(missing, means[0], values)
-    # Posterior over modes, then one draw per row (the paper samples the mode rather than taking
-    # the argmax, so rows between modes are spread over both).
-    log_post = log_weights - np.log(stds) - 0.5 * ((filled[:, None] - means) / stds) ** 2
-    log_post -= log_post.max(axis=1, keepdims=True)
-    post = np.exp(log_post)
-    post /= post.sum(axis=1, keepdims=True)
-    mode = (post.cumsum(axis=1) > rng.random((len(values), 1))).argmax(axis=1)
-    alpha = np.clip((filled - means[mode]) / (4 * stds[mode]), -_ALPHA_CLIP, _ALPHA_CLIP)
+    is_point = stds == 0
+    mode = np.full(len(values), -1)
+    for index in np.flatnonzero(is_point):
+        mode[filled == means[index]] = index
+    loose = mode < 0
+    if loose.any():
+        if is_point.all():  # a value unseen at fit time with only exact modes: the nearest one
+            mode[loose] = np.abs(filled[loose, None] - means).argmin(axis=1)
+        else:
+            # Posterior over the Gaussian modes, then one draw per row (the paper samples the mode
+            # rather than taking the argmax, so rows between modes are spread over both).
+            safe = np.where(is_point, 1.0, stds)
+            log_post = np.log(np.asarray(spec["weights"])) - np.log(safe) \
+                - 0.5 * ((filled[loose, None] - means) / safe) ** 2
+            log_post[:, is_point] = -np.inf
+            log_post -= log_post.max(axis=1, keepdims=True)
+            post = np.exp(log_post)
+            post /= post.sum(axis=1, keepdims=True)
+            mode[loose] = (post.cumsum(axis=1) > rng.random((int(loose.sum()), 1))).argmax(axis=1)
+    alpha = np.where(is_point[mode], 0.0, (filled - means[mode]) / (4 * np.where(is_point, 1.0, stds)[mode]))
+    alpha = np.clip(alpha, -_ALPHA_CLIP, _ALPHA_CLIP)
     alpha[missing] = 0.0
     slots = np.zeros((len(values), _n_slots(spec)))
     slots[np.arange(len(values)), mode] = 1.0
