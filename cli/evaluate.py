@@ -71,9 +71,7 @@ def evaluate(
     Every augmenter is fitted inside each training fold only; test folds stay real.
     Prints the verdict and tables (Markdown, or JSON with --json); --report writes HTML, .md or .json.
     """
-    from gan_augment.exceptions import DataValidationError
-
-    from .main import DATA, USAGE, CLIError, _check_device, _errors, _say, _set_flags, _show, _state
+    from .main import USAGE, CLIError, _check_device, _errors, _load_table, _say, _set_flags, _show, _state
 
     _set_flags(quiet, debug)
     kind = None
@@ -90,18 +88,7 @@ def evaluate(
     if baselines:
         names = [part.strip() for value in baselines for part in value.split(",") if part.strip()]
 
-    from gan_augment.data import io
-
-    with _errors(DATA, DataValidationError, OSError):
-        frame = io.read_table(data)
-    with _errors(USAGE, DataValidationError):
-        target_name = io.find_target(frame.columns, target, source=str(data))
-    with _errors(DATA, DataValidationError):
-        X, y = io.split_target(frame, target_name, source=str(data))
-    labels = None
-    if classes:
-        with _errors(USAGE, DataValidationError):
-            labels = io.resolve_classes(classes, y)
+    frame, target_name, X, y, labels = _load_table(data, target, classes)
     device = _check_device(device)
 
     from gan_augment.augmenter import GANAugmenter

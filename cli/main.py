@@ -144,7 +144,7 @@ def fit(
                    device=device)
     seconds = _train(job)
     with _errors(USAGE, FileExistsError):
-        save_model(job.augmenter, out, job.sidecar(seconds), force=force)
+        save_model(job.augmenter, out, job.dataset_info(seconds), force=force)
     _say(f"Saved the model to {out}/ (fit in {seconds:.1f} s).")
     label = next(iter(job.added_labels()), job.labels[0])
     _say(f"Next: {PROG} sample {_quote(out)} --class {_quote(label)} --n 1000 --out synthetic.csv")
@@ -169,13 +169,13 @@ def sample(
     from ._model_dir import load_model
 
     _check_table_out(out, force)
-    augmenter, sidecar = load_model(model_dir)
+    augmenter, dataset_info = load_model(model_dir)
     from gan_augment._classes import resolve_class
 
     with _errors(USAGE, ValueError):
         label = resolve_class(cls, list(augmenter.classes_))
     rows = augmenter.sample(n, label, random_state=seed)
-    table = _with_target(rows, label, augmenter, sidecar)
+    table = _with_target(rows, label, augmenter, dataset_info)
     _write(table, out, force)
     _say(f"Wrote {n:,} synthetic rows of class {_show(label)} to {_where(out)}.")
 
@@ -216,7 +216,7 @@ def augment(
     for label, n_new in job.augmenter.sampling_strategy_.items():
         if n_new > 0:
             rows = job.augmenter.sample(int(n_new), label)
-            parts.append(_with_target(rows, label, job.augmenter, job.sidecar(seconds)))
+            parts.append(_with_target(rows, label, job.augmenter, job.dataset_info(seconds)))
             added[label] = int(n_new)
     table = pd.concat([p.reset_index(drop=True) for p in parts], ignore_index=True)[job.frame.columns]
     if mark_synthetic is not None:
@@ -239,13 +239,13 @@ def info(
     from ._model_dir import load_model
     from gan_augment.checkpoint import load_state
 
-    augmenter, sidecar = load_model(model_dir)
+    augmenter, dataset_info = load_model(model_dir)
     versions = load_state(model_dir, kind="model").get("versions", {})
     echo = typer.echo
     echo(f"Model directory: {model_dir}")
-    if sidecar:
-        echo(f"Fitted on:       {sidecar.get('source', '?')} ({sidecar.get('n_rows', '?'):,} rows), "
-             f"target column {sidecar.get('target')!r}" + (f", {sidecar['created']}" if sidecar.get("created") else ""))
+    if dataset_info:
+        echo(f"Fitted on:       {dataset_info.get('source', '?')} ({dataset_info.get('n_rows', '?'):,} rows), "
+             f"target column {dataset_info.get('target')!r}" + (f", {dataset_info['created']}" if dataset_info.get("created") else ""))
     echo("")
     echo("Classes           real rows    rows added by augment")
     width = max(12, *(len(_show(c)) for c in augmenter.classes_))
@@ -306,7 +306,7 @@ class _Job:
     def added_labels(self):
         return [label for label, n in self.plan.items() if n > 0]
 
-    def sidecar(self, seconds) -> dict:
+    def dataset_info(self, seconds) -> dict:
         return {
             "target": _plain(self.target),
             "target_dtype": _dtype_to_json(self.y.dtype),
@@ -319,7 +319,9 @@ class _Job:
         }
 
 
-def _prepare(data, target, classes, *, epochs, batch_size, loss, seed, device, progress=True) -> _Job:
+def _load_table(data, target, classes):
+    """``(frame, target_name, X, y, labels)``: an unreadable file is a data error (exit 1); a target
+    or class that is not named right is a usage error (exit 2). ``labels`` is None without classes."""
     from gan_augment.data import io
 
     with _errors(DATA, DataValidationError, OSError):
@@ -328,14 +330,19 @@ def _prepare(data, target, classes, *, epochs, batch_size, loss, seed, device, p
         target_name = io.find_target(frame.columns, target, source=str(data))
     with _errors(DATA, DataValidationError):
         X, y = io.split_target(frame, target_name, source=str(data))
-    counts = y.value_counts(sort=False)
-    if len(counts) < 2:
-        raise CLIError(f"Target column {str(target_name)!r} of {data} holds a single class "
-                       f"({_show(counts.index[0])}); there is nothing to top up.", DATA)
     labels = None
     if classes:
         with _errors(USAGE, DataValidationError):
             labels = io.resolve_classes(classes, y)
+    return frame, target_name, X, y, labels
+
+
+def _prepare(data, target, classes, *, epochs, batch_size, loss, seed, device, progress=True) -> _Job:
+    frame, target_name, X, y, labels = _load_table(data, target, classes)
+    counts = y.value_counts(sort=False)
+    if len(counts) < 2:
+        raise CLIError(f"Target column {str(target_name)!r} of {data} holds a single class "
+                       f"({_show(counts.index[0])}); there is nothing to top up.", DATA)
     majority = int(counts.max())
     if labels is None:  # imbalanced-learn's "auto": every class but the (first) majority
         top = counts.idxmax()
@@ -403,26 +410,26 @@ def _write(table, out: Path, force: bool) -> None:
         io.write_table(table, out, force=force)
 
 
-def _with_target(rows, label, augmenter, sidecar: dict):
+def _with_target(rows, label, augmenter, dataset_info: dict):
     """Generated feature rows plus the target column (holding ``label``), where it was in the data."""
     import pandas as pd
 
     if not isinstance(rows, pd.DataFrame):
         names = list(getattr(augmenter, "feature_names_in_", [])) or [f"x{i}" for i in range(rows.shape[1])]
         rows = pd.DataFrame(rows, columns=names)
-    target = sidecar.get("target")
+    target = dataset_info.get("target")
     if target is None:
         target = "target"
         while target in rows.columns:
             target = f"_{target}"
     column = pd.Series([_plain(label)] * len(rows), dtype=object)
-    dtype = sidecar.get("target_dtype")
+    dtype = dataset_info.get("target_dtype")
     if dtype:
         try:
             column = column.astype(_dtype_from_json(dtype))
         except (TypeError, ValueError, KeyError):
             pass  # an unknown dtype record: keep the labels as they are
-    columns = sidecar.get("columns") or []
+    columns = dataset_info.get("columns") or []
     position = columns.index(target) if target in columns else len(rows.columns)
     rows = rows.copy()
     rows.insert(min(position, len(rows.columns)), target, column)

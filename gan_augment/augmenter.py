@@ -195,10 +195,16 @@ class GANAugmenter(BaseOverSampler):
         encoded = generate(self.generator_, int(n_samples), index, seed=int(seed))
         return self.encoder_.inverse_transform(encoded.numpy(), random_state=int(decode_seed))
 
-    def save(self, path):
-        """Save to directory ``path`` (safetensors weights + JSON); see :meth:`load`."""
+    def save(self, path, *, metadata=None):
+        """Save to directory ``path`` (safetensors weights + JSON); see :meth:`load`.
+
+        ``metadata``: a JSON-serialisable dict kept with the model (e.g. where the data came
+        from); :meth:`load` gives it back as ``metadata_``. An existing directory is replaced only
+        if it holds a gan-augment model (or nothing), never a folder with other files in it.
+        """
         check_is_fitted(self, "generator_")
         state = {
+            "metadata": dict(metadata or {}),
             "versions": _versions(),
             "params": _params_to_json(self.get_params(deep=False)),
             "classes": [_plain(c) for c in self.classes_],
@@ -231,6 +237,7 @@ class GANAugmenter(BaseOverSampler):
         if state["feature_names_in"] is not None:
             augmenter.feature_names_in_ = np.array(state["feature_names_in"], dtype=object)
         augmenter.sample_seed_ = state["sample_seed"]
+        augmenter.metadata_ = state.get("metadata", {})
         augmenter.encoder_ = TabularEncoder.from_dict(state["encoder"])
         augmenter.model_config_ = config_from_dict(TabularModelConfig, state["model_config"])
         augmenter.history_ = History(state["history"])

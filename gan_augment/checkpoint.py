@@ -24,6 +24,7 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
+from gan_augment._fs import default_mode
 from gan_augment.exceptions import ModelFileError
 
 FORMAT = "gan-augment"
@@ -48,6 +49,10 @@ def save_state(directory, state: dict, *, kind: str, name: str = "model") -> Pat
             "state": tree,
         }
         (staging / f"{name}.json").write_text(json.dumps(header, indent=1, allow_nan=True))
+        # mkdtemp made the folder 0700; give everything the permissions new files would get.
+        for path in staging.iterdir():
+            os.chmod(path, default_mode())
+        os.chmod(staging, default_mode(directory=True))
         _replace_directory(staging, directory)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -134,7 +139,7 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _is_ours(directory: Path) -> bool:
+def is_state_directory(directory: Path) -> bool:
     """An empty directory, or one holding only what :func:`save_state` writes, marker included.
 
     Anything else in it (a user's notes, a sub-folder) would be deleted by the replacement, so such
@@ -158,7 +163,7 @@ def _replace_directory(staging: Path, target: Path) -> None:
     if not target.exists():
         os.replace(staging, target)
         return
-    if not _is_ours(target):
+    if not is_state_directory(target):
         raise FileExistsError(
             f"{target} exists and is not a gan-augment directory (or holds files gan-augment did "
             "not write); choose a new path so that nothing in it is replaced."

@@ -60,7 +60,11 @@ def model_dir(data_csv, tmp_path_factory):
 # ----------------------------------------------------------------------------- fit / sample
 def test_fit_creates_model_dir(model_dir):
     names = sorted(p.name for p in model_dir.iterdir())
-    assert names == ["dataset.json", "model.json", "model.safetensors"]
+    assert names == ["model.json", "model.safetensors"]
+    from gan_augment import GANAugmenter
+
+    dataset = GANAugmenter.load(model_dir).metadata_["dataset"]
+    assert dataset["target"] == "label" and dataset["n_rows"] > 0
 
 
 def test_fit_shows_progress_unless_quiet(data_csv, tmp_path, capsys):

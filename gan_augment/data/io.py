@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import difflib
 import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
+from gan_augment._fs import atomic_path
 from gan_augment.exceptions import DataValidationError
 
 #: Column names (compared case-insensitively) taken as the target when exactly one column of the
@@ -229,10 +229,7 @@ def write_table(df: pd.DataFrame, path, *, force: bool = False) -> Path:
     """
     path = Path(path)
     kind = check_output_path(path, force=force)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(handle)
-    try:
+    with atomic_path(path) as temp:
         if kind == "csv":
             df.to_csv(temp, index=False)
         else:
@@ -243,13 +240,6 @@ def write_table(df: pd.DataFrame, path, *, force: bool = False) -> Path:
                     f"Writing {path} needs pyarrow: pip install 'gan-augment[parquet]'."
                 ) from exc
             df.to_parquet(temp, index=False)
-        os.replace(temp, path)
-    except BaseException:
-        try:
-            os.unlink(temp)
-        except FileNotFoundError:
-            pass
-        raise
     return path
 
 

@@ -10,13 +10,12 @@ import html
 import io
 import json
 import math
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from gan_augment._fs import atomic_path
 from gan_augment.evaluation.stats import METHOD_NAME, corrected_interval
 from gan_augment.evaluation.utility import AUGMENTER, CLASS_METRICS, OVERALL_METRICS
 
@@ -536,20 +535,9 @@ def _records(frame: pd.DataFrame) -> list:
 
 
 def _write_text(path, text: str) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temp, path)
-    except BaseException:
-        try:
-            os.unlink(temp)
-        except FileNotFoundError:
-            pass
-        raise
-    return path
+    with atomic_path(path) as temp:
+        temp.write_text(text, encoding="utf-8")
+    return Path(path)
 
 
 _CSS = """

@@ -32,9 +32,13 @@ class ProgressBar(Callback):
     def on_train_begin(self, trainer):
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+        from rich.console import Console
+
+        # On stderr: stdout may be carrying results (e.g. a table piped to a file).
         self._progress = Progress(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
             TimeElapsedColumn(), TextColumn("{task.fields[losses]}"), transient=False,
+            console=Console(stderr=True),
         )
         self._progress.start()
         self._task = self._progress.add_task(
