@@ -426,7 +426,9 @@ def _with_target(rows, label, augmenter, dataset_info: dict):
     dtype = dataset_info.get("target_dtype")
     if dtype:
         try:
-            column = column.astype(_dtype_from_json(dtype))
+            from gan_augment.data.tabular import dtype_from_json
+
+            column = column.astype(dtype_from_json(dtype))
         except (TypeError, ValueError, KeyError):
             pass  # an unknown dtype record: keep the labels as they are
     columns = dataset_info.get("columns") or []
@@ -438,18 +440,12 @@ def _with_target(rows, label, augmenter, dataset_info: dict):
 
 def _dtype_to_json(dtype):
     # The encoder's own record of a dtype, so that the target column round-trips like the others.
-    from gan_augment.data.tabular import _dtype_to_json as to_json
+    from gan_augment.data.tabular import dtype_to_json
 
     try:
-        return to_json(dtype)
+        return dtype_to_json(dtype)
     except (TypeError, ValueError):
         return str(dtype)
-
-
-def _dtype_from_json(spec):
-    from gan_augment.data.tabular import _dtype_from_json as from_json
-
-    return from_json(spec)
 
 
 def _dtype_name(spec) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -15,9 +16,13 @@ REPO = Path(__file__).resolve().parents[1]
 
 def test_wheel_installs_and_cli_runs(tmp_path):
     dist = tmp_path / "dist"
+    # Build from a copy: setuptools leaves build/ and egg-info folders in the tree it builds.
+    source = tmp_path / "source"
+    shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", "benchmarks"))
     # --no-isolation: the build tools are in the test environment; an isolated build would need
     # the network.
-    subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist), str(REPO)],
+    subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist), str(source)],
                    check=True, capture_output=True, cwd=tmp_path)
     (wheel,) = dist.glob("gan_augment-*.whl")
     names = zipfile.ZipFile(wheel).namelist()

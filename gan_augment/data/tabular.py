@@ -86,7 +86,7 @@ class TabularEncoder:
             else:
                 spec = _fit_categorical(series, self.max_categories)
             spec["name"] = _json_scalar(name)
-            spec["dtype"] = _dtype_to_json(series.dtype)
+            spec["dtype"] = dtype_to_json(series.dtype)
             self.columns_.append(spec)
         return self
 
@@ -160,7 +160,7 @@ class TabularEncoder:
                 offset += 1 + _n_slots(spec)
             else:
                 slot = Z[:, offset: offset + _n_slots(spec)].argmax(axis=1)
-                columns[spec["name"]] = _decode_categorical(slot, spec, rng, _dtype_from_json(spec["dtype"]))
+                columns[spec["name"]] = _decode_categorical(slot, spec, rng, dtype_from_json(spec["dtype"]))
                 offset += _n_slots(spec)
         return _from_columns(columns, self.columns_, self.container_, n_rows=Z.shape[0])
 
@@ -210,7 +210,7 @@ def _from_columns(columns: dict, specs: list[dict], container: dict, n_rows: int
 
 
 def _restore_dtype(values: pd.Series, spec: dict) -> pd.Series:
-    dtype = _dtype_from_json(spec["dtype"])
+    dtype = dtype_from_json(spec["dtype"])
     if spec["kind"] == "numeric" and spec["is_integer"] and dtype == object:
         # Whole numbers held as Python objects were ints: give back ints, not floats like 3.0.
         floats = values.to_numpy()
@@ -241,7 +241,7 @@ def _column_kind(series: pd.Series, *, forced: bool, name) -> str:
     return "numeric"
 
 
-def _dtype_to_json(dtype):
+def dtype_to_json(dtype):
     if isinstance(dtype, pd.CategoricalDtype):
         return {"categorical": [_json_scalar(v) for v in dtype.categories], "ordered": bool(dtype.ordered)}
     if isinstance(dtype, pd.StringDtype):
@@ -251,7 +251,7 @@ def _dtype_to_json(dtype):
     return str(dtype)
 
 
-def _dtype_from_json(spec):
+def dtype_from_json(spec):
     if isinstance(spec, dict) and "string" in spec:
         if spec["na_value"] == "NA":
             return pd.StringDtype(spec["string"])
