@@ -248,8 +248,10 @@ def make_verdict(plan, results, names, paired) -> str:
         }
 
     def significant(interval, sign):
+        # A zero-width interval means every fold gave the same difference, which with few test
+        # rows of a class (recall moving in steps of 1/n) is chance, not certainty: not evidence.
         _, low, high = interval
-        return bool(np.isfinite(low)) and (low > 0 if sign > 0 else high < 0)
+        return bool(np.isfinite(low)) and high > low and (low > 0 if sign > 0 else high < 0)
 
     def recall_up(method):
         return any(significant(interval, +1) for _, interval in effects[method]["recall"])
