@@ -88,6 +88,11 @@ def evaluate(
     if baselines:
         names = [part.strip() for value in baselines for part in value.split(",") if part.strip()]
 
+    from gan_augment.data.image_folder import is_image_folder
+
+    if is_image_folder(data):
+        raise CLIError(f"{data} is an image folder; `evaluate` cross-validates tables. For images, judge the "
+                       "samples with gan_augment.image_quality (see the README).", USAGE)
     frame, target_name, X, y, labels = _load_table(data, target, classes)
     device = _check_device(device)
 

@@ -1,13 +1,16 @@
 """``gan-augment``: the command-line door.
 
     gan-augment fit DATA --classes rare          fit a model, save it to a directory
-    gan-augment sample MODEL --class rare --n N  draw N synthetic rows of one class
-    gan-augment augment DATA --classes rare      fit and write real + synthetic rows in one go
+    gan-augment sample MODEL --class rare --n N  draw N synthetic rows (or PNG images) of one class
+    gan-augment augment DATA --classes rare      fit and write real + synthetic rows (or a new image tree)
     gan-augment info MODEL                       what a saved model holds
     gan-augment demo                             the whole job on a bundled slice of UCI Adult
     gan-augment evaluate DATA --classes rare     cross-validate: no top-up vs baselines vs GAN, with intervals
 
-Like every door it is thin: it validates, reads the table (``gan_augment.data.io``), calls
+DATA is a table (CSV / parquet) or an image folder (``DATA/<class>/*.png|jpg|...``), told apart
+by :func:`gan_augment.data.image_folder.is_image_folder`.
+
+Like every door it is thin: it validates, reads the data (``gan_augment.data``), calls
 ``GANAugmenter`` and writes the result. Everything that can be checked -- the target column, the
 class names, the output paths, the device -- is checked before training starts, and no existing
 file or model directory is replaced without ``--force``.
@@ -68,8 +71,9 @@ Loss.__str__ = lambda self: self.value
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress output (errors and results still print).")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show the full traceback of an error.")]
 ForceOpt = Annotated[bool, typer.Option("--force", "-f", help="Replace the output if it exists.")]
-DataArg = Annotated[Path, typer.Argument(metavar="DATA", help="A .csv or .parquet file, or a directory holding one.",
-                                         show_default=False)]
+DataArg = Annotated[Path, typer.Argument(
+    metavar="DATA", show_default=False,
+    help="A .csv or .parquet file, a directory holding one, or an image folder (one sub-folder per class).")]
 ModelArg = Annotated[Path, typer.Argument(metavar="MODEL_DIR", help="A model directory written by `gan-augment fit`.",
                                           show_default=False)]
 TargetOpt = Annotated[Optional[str], typer.Option(
@@ -81,9 +85,15 @@ ClassesOpt = Annotated[Optional[list[str]], typer.Option(
          "Default: every class but the majority.")]
 EpochsOpt = Annotated[Optional[int], typer.Option(
     "--epochs", "-e", min=1, metavar="N", show_default=False,
-    help="Passes over the data. Default: auto (about 1,500 generator updates).")]
-BatchOpt = Annotated[int, typer.Option("--batch-size", min=1, metavar="N", help="Rows per training batch.")]
-LossOpt = Annotated[Loss, typer.Option("--loss", help="GAN loss.")]
+    help="Passes over the data. Default: auto (about 3,000 generator updates for tables, 2,000 for images).")]
+BatchOpt = Annotated[Optional[int], typer.Option(
+    "--batch-size", min=1, metavar="N", show_default=False,
+    help="Rows (images) per training batch. Default: 500 for tables, 64 for images.")]
+LossOpt = Annotated[Optional[Loss], typer.Option(
+    "--loss", show_default=False, help="GAN loss. Default: wgan-gp for tables, hinge for images.")]
+SkipUnreadableOpt = Annotated[bool, typer.Option(
+    "--skip-unreadable", help="Image folders: leave out image files that cannot be decoded (counted) "
+                              "instead of stopping.")]
 SeedOpt = Annotated[Optional[int], typer.Option(
     "--seed", "-s", metavar="S", show_default=False,
     help="Random seed: the same seed gives the same model and rows on CPU.")]
@@ -98,7 +108,7 @@ def _version_callback(value: bool):
 
 app = typer.Typer(
     name=PROG,
-    help="Top up rare classes of a table with rows from a class-conditional GAN.",
+    help="Top up rare classes of a table or an image folder with samples from a class-conditional GAN.",
     epilog="Exit codes: 0 success, 1 data or model error, 2 usage error. "
            "Try 'gan-augment demo' to see the whole job on a bundled dataset.",
     add_completion=False,
@@ -126,28 +136,35 @@ def fit(
     out: Annotated[Path, typer.Option("--out", "-o", metavar="MODEL_DIR",
                                       help="Directory to save the model to.")] = DEFAULT_MODEL_DIR,
     epochs: EpochsOpt = None,
-    batch_size: BatchOpt = 500,
-    loss: LossOpt = Loss("wgan-gp"),
+    batch_size: BatchOpt = None,
+    loss: LossOpt = None,
     seed: SeedOpt = None,
     device: DeviceOpt = "auto",
+    skip_unreadable: SkipUnreadableOpt = False,
     force: ForceOpt = False,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ):
-    """Fit a GAN on DATA and save it to a model directory (read by `sample` and `info`)."""
+    """Fit a GAN on DATA and save it to a model directory (read by `sample` and `info`).
+
+    For an image folder the model directory also gets a grid of samples per class (PNG)."""
     _set_flags(quiet, debug)
     from ._model_dir import check_model_out, save_model
 
     with _errors(USAGE, FileExistsError, DataValidationError):
         check_model_out(out, force=force)
     job = _prepare(data, target, classes, epochs=epochs, batch_size=batch_size, loss=loss, seed=seed,
-                   device=device)
+                   device=device, skip_unreadable=skip_unreadable)
     seconds = _train(job)
     with _errors(USAGE, FileExistsError):
         save_model(job.augmenter, out, job.dataset_info(seconds), force=force)
     _say(f"Saved the model to {out}/ (fit in {seconds:.1f} s).")
     label = next(iter(job.added_labels()), job.labels[0])
-    _say(f"Next: {PROG} sample {_quote(out)} --class {_quote(label)} --n 1000 --out synthetic.csv")
+    if job.images:
+        _say(f"Sample grids: {out}/samples_*.png. Next: {PROG} sample {_quote(out)} --class {_quote(label)} "
+             "--n 100 --out synthetic/")
+    else:
+        _say(f"Next: {PROG} sample {_quote(out)} --class {_quote(label)} --n 1000 --out synthetic.csv")
 
 
 @app.command()
@@ -157,23 +174,43 @@ def sample(
                                      help="The class of the rows to generate.")],
     n: Annotated[int, typer.Option("--n", "-n", min=0, metavar="N", show_default=False,
                                    help="How many rows.")],
-    out: Annotated[Path, typer.Option("--out", "-o", metavar="FILE", show_default=False,
-                                      help="Output .csv or .parquet file ('-' writes CSV to stdout).")],
+    out: Annotated[Path, typer.Option(
+        "--out", "-o", metavar="FILE|DIR", show_default=False,
+        help="Tables: output .csv or .parquet file ('-' writes CSV to stdout). Images: a directory; "
+             "the PNGs go to DIR/<class>/.")],
     seed: SeedOpt = None,
     force: ForceOpt = False,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ):
-    """Write N synthetic rows of one class (target column included) from a saved model."""
+    """Write N synthetic rows (target column included) or N PNG images of one class from a saved model."""
     _set_flags(quiet, debug)
     from ._model_dir import load_model
 
-    _check_table_out(out, force)
+    names_file = str(out) == "-" or bool(out.suffix)
+    if names_file:  # a table's output is checked before the model is even read
+        _check_table_out(out, force)
     augmenter, dataset_info = load_model(model_dir)
+    is_image = augmenter.kind_ == "image"
+    if is_image and names_file:
+        raise CLIError(f"--out {out}: {model_dir} makes images, written as PNG files into a directory; "
+                       "give a directory, e.g. --out synthetic/.", USAGE)
+    if not is_image:
+        _check_table_out(out, force)
     from gan_augment._classes import resolve_class
 
     with _errors(USAGE, ValueError):
         label = resolve_class(cls, list(augmenter.classes_))
+    if is_image:
+        from gan_augment.data.image_folder import write_class_samples
+
+        if n == 0:
+            raise CLIError("--n 0: there is no image to write; ask for at least one.", USAGE)
+        images = augmenter.encoder_.to_pixels(augmenter.sample(n, label, random_state=seed))
+        with _errors(USAGE, FileExistsError, DataValidationError):
+            folder = write_class_samples(images, str(_plain(label)), out, force=force)
+        _say(f"Wrote {n:,} synthetic images of class {_show(label)} to {folder}/.")
+        return
     rows = augmenter.sample(n, label, random_state=seed)
     table = _with_target(rows, label, augmenter, dataset_info)
     _write(table, out, force)
@@ -183,26 +220,36 @@ def sample(
 @app.command()
 def augment(
     data: DataArg,
-    out: Annotated[Path, typer.Option("--out", "-o", metavar="FILE", show_default=False,
-                                      help="Output .csv or .parquet file ('-' writes CSV to stdout).")],
+    out: Annotated[Path, typer.Option(
+        "--out", "-o", metavar="FILE|DIR", show_default=False,
+        help="Tables: output .csv or .parquet file ('-' writes CSV to stdout). Image folders: a NEW "
+             "directory for the real images plus synthetic_*.png files.")],
     classes: ClassesOpt = None,
     target: TargetOpt = None,
     mark_synthetic: Annotated[Optional[str], typer.Option(
         "--mark-synthetic", metavar="COLUMN", show_default=False,
-        help="Add a boolean column of this name: true on synthetic rows.")] = None,
+        help="Tables: add a boolean column of this name, true on synthetic rows.")] = None,
     epochs: EpochsOpt = None,
-    batch_size: BatchOpt = 500,
-    loss: LossOpt = Loss("wgan-gp"),
+    batch_size: BatchOpt = None,
+    loss: LossOpt = None,
     seed: SeedOpt = None,
     device: DeviceOpt = "auto",
+    skip_unreadable: SkipUnreadableOpt = False,
     force: ForceOpt = False,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ):
-    """Fit on DATA and write its rows followed by synthetic rows topping up the chosen classes."""
+    """Fit on DATA and write it with synthetic samples topping up the chosen classes.
+
+    Tables: the rows followed by synthetic rows. Image folders: a new tree in --out holding copies
+    of the real images and synthetic_*.png files; DATA itself is never touched."""
     _set_flags(quiet, debug)
     import pandas as pd
 
+    if _is_image_folder(data):
+        _augment_images(data, out, classes, epochs=epochs, batch_size=batch_size, loss=loss, seed=seed,
+                        device=device, skip_unreadable=skip_unreadable, force=force)
+        return
     _check_table_out(out, force)
     # The progress bar draws on stdout; keep it out of a table written there.
     job = _prepare(data, target, classes, epochs=epochs, batch_size=batch_size, loss=loss, seed=seed,
@@ -228,6 +275,31 @@ def augment(
          f"{what}) to {_where(out)} (fit in {seconds:.1f} s).")
 
 
+def _augment_images(data, out, classes, *, force, **settings) -> None:
+    from gan_augment.data.image_folder import write_augmented_tree
+
+    with _errors(USAGE, FileExistsError, DataValidationError):
+        _check_tree_out(data, out, force)
+    job = _prepare(data, None, classes, **settings)
+    seconds = _train(job)
+    synthetic = {str(label): job.augmenter.encoder_.to_pixels(job.augmenter.sample(int(n_new), label))
+                 for label, n_new in job.augmenter.sampling_strategy_.items() if n_new > 0}
+    with _errors(USAGE, FileExistsError, DataValidationError):
+        write_augmented_tree(job.folder, out, synthetic, force=force)
+    what = ", ".join(f"{_show(k)} +{len(v):,}" for k, v in synthetic.items()) or "nothing to add"
+    _say(f"Wrote {len(job.folder.files):,} real and {sum(map(len, synthetic.values())):,} synthetic images "
+         f"({what}) to {out}/ (fit in {seconds:.1f} s).")
+
+
+def _check_tree_out(data, out: Path, force: bool) -> None:
+    """Fail before training if --out cannot take the new tree (the writer checks again)."""
+    source, target = Path(data).resolve(), Path(out).resolve()
+    if target == source or source in target.parents or target in source.parents:
+        raise DataValidationError(f"--out {out} overlaps the image folder {data}; write the new tree elsewhere.")
+    if target.exists() and (not target.is_dir() or any(target.iterdir())) and not force:
+        raise FileExistsError(f"{out} already exists; pass --force to replace it, or choose another --out.")
+
+
 @app.command()
 def info(
     model_dir: ModelArg,
@@ -244,30 +316,41 @@ def info(
     echo = typer.echo
     echo(f"Model directory: {model_dir}")
     if dataset_info:
-        echo(f"Fitted on:       {dataset_info.get('source', '?')} ({dataset_info.get('n_rows', '?'):,} rows), "
-             f"target column {dataset_info.get('target')!r}" + (f", {dataset_info['created']}" if dataset_info.get("created") else ""))
+        what = (f"{dataset_info.get('n_rows', '?'):,} images)" if augmenter.kind_ == "image" else
+                f"{dataset_info.get('n_rows', '?'):,} rows), target column {dataset_info.get('target')!r}")
+        echo(f"Fitted on:       {dataset_info.get('source', '?')} ({what}"
+             + (f", {dataset_info['created']}" if dataset_info.get("created") else ""))
     echo("")
-    echo("Classes           real rows    rows added by augment")
+    unit = "images" if augmenter.kind_ == "image" else "rows"
+    echo(f"Classes         real {unit:<6}    {unit} added by augment")
     width = max(12, *(len(_show(c)) for c in augmenter.classes_))
     for label in augmenter.classes_:
         key = _plain(label)
         count = augmenter.class_counts_.get(key, 0)
         add = augmenter.sampling_strategy_.get(key)
         echo(f"  {_show(key):<{width}}  {count:>9,}    {('+' + format(add, ',')) if add else '-':>8}")
-    columns = augmenter.encoder_.columns_
     echo("")
-    echo(f"Columns ({len(columns)}):")
-    name_width = max(8, *(len(str(spec["name"])) for spec in columns))
-    for spec in columns:
-        echo(f"  {str(spec['name']):<{name_width}}  {_describe_column(spec)}")
+    if augmenter.kind_ == "image":
+        codec, config = augmenter.encoder_, augmenter.model_config_
+        c, h, w = codec.image_shape_
+        echo(f"Images:    {'grayscale' if c == 1 else 'RGB'} {h}x{w} ({codec.layout_}, {codec.dtype_}), "
+             f"worked on at {codec.resolution_}x{codec.resolution_} by a {config.architecture} GAN")
+        echo(f"Sample grids: {model_dir}/samples_*.png")
+    else:
+        columns = augmenter.encoder_.columns_
+        echo(f"Columns ({len(columns)}):")
+        name_width = max(8, *(len(str(spec["name"])) for spec in columns))
+        for spec in columns:
+            echo(f"  {str(spec['name']):<{name_width}}  {_describe_column(spec)}")
     history = augmenter.history_
     params = augmenter.get_params()
     echo("")
     if len(history):
         last = history[-1]
         seconds = sum(record.get("time_s", 0.0) for record in history)
-        echo(f"Training:  {len(history)} epoch{'s' if len(history) != 1 else ''} in {seconds:.1f} s; loss {params['loss']}, "
-             f"batch {params['batch_size']}, seed {params['random_state']}")
+        training = augmenter.training_config_
+        echo(f"Training:  {len(history)} epoch{'s' if len(history) != 1 else ''} in {seconds:.1f} s; loss {training.loss}, "
+             f"batch {training.batch_size}, seed {params['random_state']}")
         echo(f"Final losses:  D {last['loss_d']:+.4f}   G {last['loss_g']:+.4f}")
     if versions:
         echo("Versions:  " + ", ".join(f"{k} {v}" for k, v in versions.items()))
@@ -307,16 +390,44 @@ class _Job:
         return [label for label, n in self.plan.items() if n > 0]
 
     def dataset_info(self, seconds) -> dict:
-        return {
-            "target": _plain(self.target),
-            "target_dtype": _dtype_to_json(self.y.dtype),
-            "columns": [_plain(c) for c in self.frame.columns],
+        info = {
             "source": str(self.data),
-            "n_rows": int(len(self.frame)),
+            "n_rows": int(len(self.y)),
             "fit_seconds": round(float(seconds), 3),
             "created": time.strftime("%Y-%m-%d %H:%M:%S"),
             "gan_augment": __version__,
         }
+        if not self.images:
+            info.update(target=_plain(self.target), target_dtype=_dtype_to_json(self.y.dtype),
+                        columns=[_plain(c) for c in self.frame.columns])
+        return info
+
+
+def _is_image_folder(data) -> bool:
+    from gan_augment.data.image_folder import is_image_folder
+
+    return is_image_folder(data)
+
+
+def _load_images(data, classes, skip_unreadable):
+    """``(folder, X, y, labels)`` for an image folder, like :func:`_load_table` for a table."""
+    import pandas as pd
+
+    from gan_augment.data import io
+    from gan_augment.data.image_folder import read_image_folder
+
+    with _errors(DATA, DataValidationError, OSError):
+        folder = read_image_folder(data, skip_unreadable=skip_unreadable)
+    y = pd.Series(folder.labels, name="class")
+    labels = None
+    if classes:
+        with _errors(USAGE, DataValidationError):
+            labels = io.resolve_classes(classes, y)
+    n, h, w, c = folder.images.shape
+    _say(f"Read {n:,} {'grayscale' if c == 1 else 'RGB'} images of {h}x{w} px in {len(folder.classes)} class "
+         f"folders from {data}" + (f"; skipped {len(folder.skipped)} non-image files" if folder.skipped else "")
+         + (f" and {len(folder.unreadable)} unreadable images" if folder.unreadable else "") + ".")
+    return folder, folder.images, y, labels
 
 
 def _load_table(data, target, classes):
@@ -337,12 +448,23 @@ def _load_table(data, target, classes):
     return frame, target_name, X, y, labels
 
 
-def _prepare(data, target, classes, *, epochs, batch_size, loss, seed, device, progress=True) -> _Job:
-    frame, target_name, X, y, labels = _load_table(data, target, classes)
+def _prepare(data, target, classes, *, epochs, batch_size, loss, seed, device, progress=True,
+             skip_unreadable=False) -> _Job:
+    images = _is_image_folder(data)
+    if images:
+        if target is not None:
+            raise CLIError(f"--target names a table column, but {data} is an image folder whose classes are its "
+                           "sub-folders; drop --target.", USAGE)
+        folder, X, y, labels = _load_images(data, classes, skip_unreadable)
+        frame, target_name = None, None
+    else:
+        frame, target_name, X, y, labels = _load_table(data, target, classes)
+        folder = None
     counts = y.value_counts(sort=False)
     if len(counts) < 2:
-        raise CLIError(f"Target column {str(target_name)!r} of {data} holds a single class "
-                       f"({_show(counts.index[0])}); there is nothing to top up.", DATA)
+        where = f"{data} holds a single class folder" if images else \
+            f"Target column {str(target_name)!r} of {data} holds a single class"
+        raise CLIError(f"{where} ({_show(counts.index[0])}); there is nothing to top up.", DATA)
     majority = int(counts.max())
     if labels is None:  # imbalanced-learn's "auto": every class but the (first) majority
         top = counts.idxmax()
@@ -355,10 +477,12 @@ def _prepare(data, target, classes, *, epochs, batch_size, loss, seed, device, p
 
     augmenter = GANAugmenter(
         sampling_strategy="auto", classes=labels, epochs=epochs if epochs is not None else "auto",
-        batch_size=batch_size, loss=str(loss.value if isinstance(loss, Loss) else loss), random_state=seed,
+        batch_size=batch_size if batch_size is not None else "auto",
+        loss=str(loss.value if isinstance(loss, Loss) else loss or "auto"), random_state=seed,
         device=device, verbose=int(progress and not _state.quiet),
     )
-    _say(f"Read {len(frame):,} rows x {frame.shape[1]} columns from {data}; target column {str(target_name)!r}.")
+    if not images:
+        _say(f"Read {len(frame):,} rows x {frame.shape[1]} columns from {data}; target column {str(target_name)!r}.")
     _say("Class counts: " + ", ".join(f"{_show(k)} {int(v):,}" for k, v in counts.sort_values(ascending=False).items()))
     to_add = [(k, v) for k, v in plan.items() if v > 0]
     if to_add:
@@ -366,8 +490,8 @@ def _prepare(data, target, classes, *, epochs, batch_size, loss, seed, device, p
     for label, n_new in plan.items():
         if n_new <= 0:
             _warn(f"class {_show(label)} already has the majority count ({majority:,}); no rows will be added to it.")
-    return _Job(data=data, frame=frame, X=X, y=y, target=target_name, labels=labels or list(plan), plan=plan,
-                augmenter=augmenter)
+    return _Job(data=data, frame=frame, folder=folder, images=images, X=X, y=y, target=target_name,
+                labels=labels or list(plan), plan=plan, augmenter=augmenter)
 
 
 def _train(job: _Job) -> float:

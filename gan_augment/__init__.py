@@ -6,6 +6,8 @@ Public API (imported lazily so that ``import gan_augment`` and ``gan-augment --h
 * :class:`AugmentedClassifier` -- a scikit-learn meta-estimator that augments inside ``fit``.
 * :func:`evaluate_augmentation` -- did the synthetic rows help? Cross-validated, against baselines,
   with intervals.
+* :func:`image_quality` -- how good are synthetic images of each class, judged by a CNN trained on
+  the real ones (no downloaded weights).
 """
 
 __version__ = "0.1.0"
@@ -16,10 +18,11 @@ _LAZY = {
     "load_dataset": "gan_augment.data.io",
     "evaluate_augmentation": "gan_augment.evaluation",
     "AugmentationReport": "gan_augment.evaluation",
+    "image_quality": "gan_augment.evaluation",
 }
 
-__all__ = ["AugmentationReport", "AugmentedClassifier", "GANAugmenter", "evaluate_augmentation", "load_dataset",
-           "__version__"]
+__all__ = ["AugmentationReport", "AugmentedClassifier", "GANAugmenter", "evaluate_augmentation", "image_quality",
+           "load_dataset", "__version__"]
 
 
 def __getattr__(name):

@@ -1,6 +1,7 @@
 """GANAugmenter: the scikit-learn / imbalanced-learn door.
 
-It validates, encodes, calls the engine, decodes. Like every imbalanced-learn sampler, the public
+It validates, encodes, calls the engine, decodes: tables through TabularEncoder and the MLP models,
+images through ImageCodec and the convolutional models, with the one trainer for both. Like every imbalanced-learn sampler, the public
 ``fit_resample`` (inherited) validates input and turns ``sampling_strategy`` into
 ``sampling_strategy_ = {class: n_to_add}``; this class writes only ``_fit_resample``.
 """
@@ -8,6 +9,7 @@ It validates, encodes, calls the engine, decodes. Like every imbalanced-learn sa
 from __future__ import annotations
 
 import numbers
+import re
 import warnings
 from collections import Counter
 
@@ -26,10 +28,12 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from gan_augment._classes import resolve_class
 from gan_augment.checkpoint import load_state, save_state
-from gan_augment.config import LOSSES, OPTIMIZERS, TabularModelConfig, TrainingConfig, config_from_dict, \
-    config_to_dict
+from gan_augment.config import LOSSES, OPTIMIZERS, ImageModelConfig, TabularModelConfig, TrainingConfig, \
+    config_from_dict, config_to_dict, training_config
+from gan_augment.data.images import ImageCodec
 from gan_augment.data.tabular import TabularEncoder
 from gan_augment.exceptions import DataValidationError
+from gan_augment.models.image import ARCHITECTURES, RESOLUTIONS, build_image_discriminator, build_image_generator
 from gan_augment.models.tabular import TabularDiscriminator, TabularGenerator
 from gan_augment.training import GANTrainer, History, ProgressBar
 from gan_augment.training.trainer import generate, resolve_device, seeded_rng
@@ -38,7 +42,12 @@ _SEED_MAX = np.iinfo(np.int32).max
 
 
 class GANAugmenter(BaseOverSampler):
-    """Top up classes with rows from a class-conditional GAN fitted on your data.
+    """Top up classes with rows (or images) from a class-conditional GAN fitted on your data.
+
+    Tables (arrays or DataFrames; numeric, categorical, missing values) get an MLP GAN. Images get
+    a convolutional one: pass ``image_shape=(C, H, W)`` with 2-D rows of pixels (as scikit-learn's
+    ``load_digits`` holds them), or an image array ``(N, H, W)``, ``(N, H, W, C)`` or
+    ``(N, C, H, W)``. Settings that say "auto" take the default of the data kind (tables / images).
 
     Parameters
     ----------
@@ -53,29 +62,48 @@ class GANAugmenter(BaseOverSampler):
     categorical_features : list of column names or indices, default=None
         Columns to model as categories besides those whose dtype says so (object, string,
         category, bool): use it for integer codes.
+        (Tables only.)
+    image_shape : (C, H, W) or None, default=None
+        Treat the rows of a 2-D ``X`` as flattened images of this shape (C = 1 grayscale or 3 RGB).
+        Output comes back in the input's layout, dtype and value range.
+    image_size : "auto" or {8, 16, 32, 64}, default="auto"
+        Working resolution of the image GAN; "auto" is the smallest power of two holding the
+        image (28 px -> 32), within 8 to 64.
+    architecture : {"dcgan", "resnet"}, default="dcgan"
+        Image models: the conditional DCGAN, or a residual G with class-conditional batch norm
+        against a spectrally normalised projection discriminator (2.5 times the cost per step on a
+        CPU; see :class:`~gan_augment.config.ImageModelConfig` for the measurement behind the default).
+    augment : "auto", policy string or None, default="auto"
+        Differentiable augmentation of the discriminator's inputs (images only), a comma-separated
+        subset of "color,translation,cutout" applied with an adaptive probability; "auto" is all
+        three for images and none for tables.
     epochs : int or "auto", default="auto"
         Passes over the data (one pass = ``ceil(n_rows / batch_size)`` generator updates). "auto"
-        aims at about 3,000 generator updates (at most 1,000 epochs).
-    batch_size : int, default=500
-    loss : {"wgan-gp", "wasserstein", "hinge", "non-saturating", "minimax", "lsgan"}, default="wgan-gp"
+        aims at about 3,000 generator updates for tables and 2,000 for images (at most 1,000
+        epochs).
+    batch_size : int or "auto", default="auto"
+        500 for tables, 64 for images.
+    loss : {"wgan-gp", "wasserstein", "hinge", "non-saturating", "minimax", "lsgan"} or "auto", default="auto"
+        "wgan-gp" for tables, "hinge" for images.
     optimizer : {"adam", "rmsprop", "sgd"}, default="adam"
-    lr_g, lr_d : float, default=1e-3
-        Learning rates of the generator and the discriminator.
-    n_critic : int, default=2
-        Discriminator updates per generator update.
+    lr_g, lr_d : float or "auto", default="auto"
+        Learning rates of the generator and the discriminator: 1e-3 for tables, 2e-4 for images.
+    n_critic : int or "auto", default="auto"
+        Discriminator updates per generator update: 2 for tables, 1 for images.
     ema_decay : float or None, default=0.995
         Decay of the exponential moving average of the generator's weights used for sampling.
     lr_schedule : {None, "linear", "cosine"}, default=None
     noise_dim : int, default=64
     generator_dims, discriminator_dims : tuple of int, default=(256, 256)
+        Hidden widths of the MLPs (tables only).
     pac : int, default=8
-        Rows the discriminator judges together (PacGAN); guards against repeated rows.
+        Rows the discriminator judges together (PacGAN); guards against repeated rows (tables only).
     max_modes : int, default=10
-        Most Gaussian-mixture modes per numeric column (mode-specific normalisation).
+        Most Gaussian-mixture modes per numeric column (mode-specific normalisation; tables only).
     max_categories : int, default=100
         Categories beyond this many per column share one slot (a warning names the column).
     clip_to_range : bool, default=True
-        Keep generated numbers inside the range seen in training.
+        Keep generated numbers inside the range seen in training (tables only).
     device : {"auto", "cpu", "cuda"}, default="auto"
     callbacks : list of gan_augment.training.Callback, default=None
     random_state : int, RandomState instance or None, default=None
@@ -92,9 +120,11 @@ class GANAugmenter(BaseOverSampler):
         Class labels, sorted.
     class_counts_ : dict
         Real rows per class seen in ``fit``.
-    encoder_ : TabularEncoder
+    encoder_ : TabularEncoder or ImageCodec
     generator_ : torch.nn.Module
         The generator used for sampling (its EMA copy when ``ema_decay`` is set).
+    training_config_ : TrainingConfig
+        The settings training ran with, "auto" resolved.
     history_ : History
         Per-epoch losses and times.
     n_features_in_, feature_names_in_ : as in scikit-learn.
@@ -110,13 +140,17 @@ class GANAugmenter(BaseOverSampler):
         **BaseOverSampler._parameter_constraints,
         "classes": ["array-like", None],
         "categorical_features": ["array-like", None],
+        "image_shape": [tuple, list, None],
+        "image_size": [StrOptions({"auto"}), Interval(numbers.Integral, 8, 64, closed="both")],
+        "architecture": [StrOptions(set(ARCHITECTURES))],
+        "augment": [str, None],
         "epochs": [Interval(numbers.Integral, 1, None, closed="left"), StrOptions({"auto"})],
-        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
-        "loss": [StrOptions(set(LOSSES))],
+        "batch_size": [Interval(numbers.Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "loss": [StrOptions(set(LOSSES) | {"auto"})],
         "optimizer": [StrOptions(set(OPTIMIZERS))],
-        "lr_g": [Interval(numbers.Real, 0, None, closed="neither")],
-        "lr_d": [Interval(numbers.Real, 0, None, closed="neither")],
-        "n_critic": [Interval(numbers.Integral, 1, None, closed="left")],
+        "lr_g": [Interval(numbers.Real, 0, None, closed="neither"), StrOptions({"auto"})],
+        "lr_d": [Interval(numbers.Real, 0, None, closed="neither"), StrOptions({"auto"})],
+        "n_critic": [Interval(numbers.Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "ema_decay": [Interval(numbers.Real, 0, 1, closed="left"), None],
         "lr_schedule": [StrOptions({"linear", "cosine"}), None],
         "noise_dim": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -132,12 +166,13 @@ class GANAugmenter(BaseOverSampler):
         "verbose": ["verbose"],
     }
 
-    # Defaults come from the config dataclasses, their one home (class attributes of a dataclass
-    # are its field defaults).
-    def __init__(self, *, sampling_strategy="auto", classes=None, categorical_features=None,
-                 epochs=TrainingConfig.epochs, batch_size=TrainingConfig.batch_size, loss=TrainingConfig.loss,
-                 optimizer=TrainingConfig.optimizer, lr_g=TrainingConfig.lr_g, lr_d=TrainingConfig.lr_d,
-                 n_critic=TrainingConfig.n_critic, ema_decay=TrainingConfig.ema_decay,
+    # Defaults come from the config module, their one home ("auto": the data kind's default there;
+    # class attributes of a dataclass are its field defaults).
+    def __init__(self, *, sampling_strategy="auto", classes=None, categorical_features=None, image_shape=None,
+                 image_size="auto", architecture=ImageModelConfig.architecture, augment="auto",
+                 epochs=TrainingConfig.epochs, batch_size="auto", loss="auto",
+                 optimizer=TrainingConfig.optimizer, lr_g="auto", lr_d="auto",
+                 n_critic="auto", ema_decay=TrainingConfig.ema_decay,
                  lr_schedule=TrainingConfig.lr_schedule, noise_dim=TabularModelConfig.noise_dim,
                  generator_dims=TabularModelConfig.generator_dims,
                  discriminator_dims=TabularModelConfig.discriminator_dims, pac=TabularModelConfig.pac,
@@ -146,6 +181,10 @@ class GANAugmenter(BaseOverSampler):
         super().__init__(sampling_strategy=sampling_strategy)
         self.classes = classes
         self.categorical_features = categorical_features
+        self.image_shape = image_shape
+        self.image_size = image_size
+        self.architecture = architecture
+        self.augment = augment
         self.epochs = epochs
         self.batch_size = batch_size
         self.loss = loss
@@ -178,10 +217,11 @@ class GANAugmenter(BaseOverSampler):
         return self
 
     def sample(self, n_samples, cls, *, random_state=None):
-        """``n_samples`` synthetic rows of class ``cls``.
+        """``n_samples`` synthetic rows (or images) of class ``cls``.
 
         Returns rows shaped like ``X`` at fit time: a DataFrame with the original columns and
-        dtypes if fitted on one, else an ndarray of the original dtype. Every row is of class
+        dtypes if fitted on one, else an ndarray of the original dtype (images: the original
+        layout, size, dtype and value range). Every row is of class
         ``cls`` by construction, and the cost grows with ``n_samples`` only. ``random_state``
         defaults to one derived from the estimator's, so the same call gives the same rows.
         """
@@ -193,17 +233,21 @@ class GANAugmenter(BaseOverSampler):
         base = self.sample_seed_ if random_state is None else check_random_state(random_state).randint(_SEED_MAX)
         seed, decode_seed = np.random.SeedSequence([base, index]).generate_state(2)
         encoded = generate(self.generator_, int(n_samples), index, seed=int(seed))
+        if self.kind_ == "image":
+            return self.encoder_.inverse_transform(encoded)
         return self.encoder_.inverse_transform(encoded.numpy(), random_state=int(decode_seed))
 
     def save(self, path, *, metadata=None):
         """Save to directory ``path`` (safetensors weights + JSON); see :meth:`load`.
 
         ``metadata``: a JSON-serialisable dict kept with the model (e.g. where the data came
-        from); :meth:`load` gives it back as ``metadata_``. An existing directory is replaced only
+        from); :meth:`load` gives it back as ``metadata_``. An image model also gets a grid of
+        64 samples per class, ``samples_<class index>_<class>.png``, to look at. An existing directory is replaced only
         if it holds a gan-augment model (or nothing), never a folder with other files in it.
         """
         check_is_fitted(self, "generator_")
         state = {
+            "kind": self.kind_,
             "metadata": dict(metadata or {}),
             "versions": _versions(),
             "params": _params_to_json(self.get_params(deep=False)),
@@ -216,10 +260,11 @@ class GANAugmenter(BaseOverSampler):
             "sample_seed": int(self.sample_seed_),
             "encoder": self.encoder_.to_dict(),
             "model_config": config_to_dict(self.model_config_),
+            "training_config": config_to_dict(self.training_config_),
             "history": list(self.history_),
             "generator": self.generator_.state_dict(),
         }
-        save_state(path, state, kind="model")
+        save_state(path, state, kind="model", files=self._sample_grids() if self.kind_ == "image" else None)
         return path
 
     @classmethod
@@ -238,8 +283,14 @@ class GANAugmenter(BaseOverSampler):
             augmenter.feature_names_in_ = np.array(state["feature_names_in"], dtype=object)
         augmenter.sample_seed_ = state["sample_seed"]
         augmenter.metadata_ = state.get("metadata", {})
-        augmenter.encoder_ = TabularEncoder.from_dict(state["encoder"])
-        augmenter.model_config_ = config_from_dict(TabularModelConfig, state["model_config"])
+        augmenter.kind_ = state.get("kind", "tabular")
+        if augmenter.kind_ == "image":
+            augmenter.encoder_ = ImageCodec.from_dict(state["encoder"])
+            augmenter.model_config_ = config_from_dict(ImageModelConfig, state["model_config"])
+        else:
+            augmenter.encoder_ = TabularEncoder.from_dict(state["encoder"])
+            augmenter.model_config_ = config_from_dict(TabularModelConfig, state["model_config"])
+        augmenter.training_config_ = config_from_dict(TrainingConfig, state["training_config"])
         augmenter.history_ = History(state["history"])
         generator = augmenter._build_generator(len(augmenter.classes_))
         generator.load_state_dict(state["generator"])
@@ -248,6 +299,8 @@ class GANAugmenter(BaseOverSampler):
 
     # ============================================================== imblearn hooks
     def _check_X_y(self, X, y, accept_sparse=None):
+        if self._is_image_input(X):
+            return self._check_images_y(X, y)
         if sparse.issparse(X) or (isinstance(X, pd.DataFrame) and any(
                 isinstance(dtype, pd.SparseDtype) for dtype in X.dtypes)):
             raise TypeError(
@@ -260,6 +313,23 @@ class GANAugmenter(BaseOverSampler):
         _check_finite(X)
         return X, y, binarize_y
 
+    def _check_images_y(self, X, y):
+        y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
+        X = np.asarray(X)
+        if X.shape[0] != len(y):
+            raise ValueError(f"X holds {X.shape[0]} images but y {len(y)} labels; give one label per image.")
+        if X.shape[0] < 1:
+            raise ValueError("Found array with 0 sample(s) while a minimum of 1 is required.")
+        if self.categorical_features is not None:
+            raise ValueError("categorical_features applies to tables; these are images (drop the argument).")
+        self.n_features_in_ = int(np.prod(X.shape[1:]))
+        if hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
+        return X, y, binarize_y
+
+    def _is_image_input(self, X) -> bool:
+        return self.image_shape is not None or getattr(X, "ndim", 2) > 2
+
     def _fit_resample(self, X, y):
         self.sampling_strategy_ = self._resolve_sampling_strategy(y)
         self._fit_gan(X, y)
@@ -268,7 +338,7 @@ class GANAugmenter(BaseOverSampler):
             if n_new > 0:
                 parts.append(self.sample(n_new, label))
                 labels.append(np.full(n_new, label, dtype=np.asarray(y).dtype))
-        if isinstance(X, pd.DataFrame):
+        if isinstance(X, pd.DataFrame):  # tables only: images were made an ndarray by _check_X_y
             X_res = pd.concat([part.reset_index(drop=True) for part in parts], ignore_index=True)
         else:
             X_res = np.concatenate(parts, axis=0)
@@ -309,45 +379,88 @@ class GANAugmenter(BaseOverSampler):
         self.class_counts_ = dict(zip(self.classes_.tolist(), counts.tolist()))
         rng = check_random_state(self.random_state)
         encoder_seed, model_seed, train_seed, self.sample_seed_ = (int(s) for s in rng.randint(_SEED_MAX, size=4))
-        self.encoder_ = TabularEncoder(
-            categorical_columns=self.categorical_features, max_modes=self.max_modes,
-            max_categories=self.max_categories,
-            clip_to_range=self.clip_to_range, random_state=encoder_seed,
-        ).fit(X)
-        encoded = torch.from_numpy(self.encoder_.transform(X, random_state=encoder_seed))
-        self.model_config_ = TabularModelConfig(
-            noise_dim=self.noise_dim, generator_dims=tuple(self.generator_dims),
-            discriminator_dims=tuple(self.discriminator_dims), pac=self.pac,
-        )
-        training_config = TrainingConfig(
-            epochs=self.epochs, batch_size=self.batch_size, loss=self.loss, optimizer=self.optimizer,
+        self.kind_ = "image" if self._is_image_input(X) else "tabular"
+        if self.kind_ == "image":
+            encoded = self._encode_images(X)
+        else:
+            encoded = self._encode_table(X, encoder_seed)
+        self.training_config_ = training = training_config(
+            self.kind_, epochs=self.epochs, batch_size=self.batch_size, loss=self.loss, optimizer=self.optimizer,
             lr_g=self.lr_g, lr_d=self.lr_d, n_critic=self.n_critic, ema_decay=self.ema_decay,
-            lr_schedule=self.lr_schedule,
+            lr_schedule=self.lr_schedule, augment=self._augment_policy(),
         )
         device = resolve_device(self.device)
         with seeded_rng(model_seed, torch.device("cpu")):
             generator = self._build_generator(len(self.classes_))
-            discriminator = TabularDiscriminator(
-                self.encoder_.output_dim, len(self.classes_), hidden_dims=self.model_config_.discriminator_dims,
-                pac=self.model_config_.pac, dropout=self.model_config_.discriminator_dropout,
-            )
+            discriminator = self._build_discriminator(len(self.classes_))
         callbacks = list(self.callbacks or [])
         if self.verbose:
             callbacks.append(ProgressBar())
-        trainer = GANTrainer(generator, discriminator, training_config, device=device, callbacks=callbacks,
+        trainer = GANTrainer(generator, discriminator, training, device=device, callbacks=callbacks,
                              random_state=train_seed)
         trainer.fit(encoded, torch.from_numpy(y_index))
         self.history_ = trainer.history_
         self.generator_ = trainer.sampling_generator.eval().requires_grad_(False)
         return self
 
+    def _encode_table(self, X, seed) -> torch.Tensor:
+        self.encoder_ = TabularEncoder(
+            categorical_columns=self.categorical_features, max_modes=self.max_modes,
+            max_categories=self.max_categories, clip_to_range=self.clip_to_range, random_state=seed,
+        ).fit(X)
+        self.model_config_ = TabularModelConfig(
+            noise_dim=self.noise_dim, generator_dims=tuple(self.generator_dims),
+            discriminator_dims=tuple(self.discriminator_dims), pac=self.pac,
+        )
+        return torch.from_numpy(self.encoder_.transform(X, random_state=seed))
+
+    def _encode_images(self, X) -> torch.Tensor:
+        if self.image_size != "auto" and self.image_size not in RESOLUTIONS:
+            raise ValueError(f"image_size must be 'auto' or one of {list(RESOLUTIONS)}, got {self.image_size!r}.")
+        self.encoder_ = ImageCodec(image_shape=self.image_shape, image_size=self.image_size).fit(X)
+        self.model_config_ = ImageModelConfig(
+            channels=self.encoder_.channels, resolution=self.encoder_.resolution_,
+            architecture=self.architecture, noise_dim=self.noise_dim,
+        )
+        return self.encoder_.transform(X)
+
+    def _augment_policy(self):
+        if self.augment == "auto":
+            return training_config("image").augment if self.kind_ == "image" else None
+        if self.augment is not None and self.kind_ != "image":
+            raise ValueError(f"augment={self.augment!r} augments images; these are table rows (use augment=None).")
+        return self.augment
+
     def _build_generator(self, n_classes):
         config = self.model_config_
+        if self.kind_ == "image":
+            return build_image_generator(config, n_classes)
         return TabularGenerator(
             config.noise_dim, n_classes, self.encoder_.output_spans,
             class_embedding_dim=config.class_embedding_dim, hidden_dims=config.generator_dims,
             gumbel_tau=config.gumbel_tau,
         )
+
+    def _build_discriminator(self, n_classes):
+        config = self.model_config_
+        if self.kind_ == "image":
+            return build_image_discriminator(config, n_classes)
+        return TabularDiscriminator(
+            self.encoder_.output_dim, n_classes, hidden_dims=config.discriminator_dims, pac=config.pac,
+            dropout=config.discriminator_dropout,
+        )
+
+    def _sample_grids(self) -> dict:
+        """``{file name: PNG bytes}``: 64 samples of each class in one grid, for people to look at."""
+        from gan_augment.data.image_folder import encode_png, image_grid
+
+        grids = {}
+        for index, label in enumerate(self.classes_):
+            images = self.encoder_.to_pixels(self.encoder_.inverse_transform(
+                generate(self.generator_, 64, index, seed=self.sample_seed_)))
+            safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", str(label))[:40]
+            grids[f"samples_{index}_{safe}.png"] = encode_png(image_grid(images, ncols=8))
+        return grids
 
 
 def _check_finite(X):

@@ -29,10 +29,15 @@ from gan_augment.exceptions import ModelFileError
 
 FORMAT = "gan-augment"
 FORMAT_VERSION = 1
+# Pictures saved beside a state for people to look at; never read back.
+_PICTURE_SUFFIXES = (".png",)
 
 
-def save_state(directory, state: dict, *, kind: str, name: str = "model") -> Path:
-    """Write ``state`` (nested dicts/lists of tensors and JSON values) into ``directory``."""
+def save_state(directory, state: dict, *, kind: str, name: str = "model", files: dict | None = None) -> Path:
+    """Write ``state`` (nested dicts/lists of tensors and JSON values) into ``directory``.
+
+    ``files``: ``{name: bytes}`` of PNG pictures to keep beside the state (sample grids).
+    """
     directory = Path(directory)
     tensors: dict[str, torch.Tensor] = {}
     tree = _split(state, "", tensors)
@@ -49,6 +54,10 @@ def save_state(directory, state: dict, *, kind: str, name: str = "model") -> Pat
             "state": tree,
         }
         (staging / f"{name}.json").write_text(json.dumps(header, indent=1, allow_nan=True))
+        for file_name, content in (files or {}).items():
+            if Path(file_name).suffix not in _PICTURE_SUFFIXES or Path(file_name).name != file_name:
+                raise ValueError(f"Cannot keep {file_name!r} with a state: only plain .png file names.")
+            (staging / file_name).write_bytes(content)
         # mkdtemp made the folder 0700; give everything the permissions new files would get.
         for path in staging.iterdir():
             os.chmod(path, default_mode())
@@ -140,7 +149,8 @@ def _sha256(path: Path) -> str:
 
 
 def is_state_directory(directory: Path) -> bool:
-    """An empty directory, or one holding only what :func:`save_state` writes, marker included.
+    """An empty directory, or one holding only what :func:`save_state` writes (state files, sample
+    PNGs), marker included.
 
     Anything else in it (a user's notes, a sub-folder) would be deleted by the replacement, so such
     a directory is not ours even if it holds a gan-augment file.
@@ -148,7 +158,8 @@ def is_state_directory(directory: Path) -> bool:
     if not directory.is_dir():
         return False
     entries = list(directory.iterdir())
-    if any(not entry.is_file() or entry.suffix not in (".json", ".safetensors") for entry in entries):
+    ours = (".json", ".safetensors", *_PICTURE_SUFFIXES)
+    if any(not entry.is_file() or entry.suffix not in ours for entry in entries):
         return False
     for meta in directory.glob("*.json"):
         try:

@@ -3,14 +3,18 @@
 :func:`evaluate_augmentation` cross-validates an estimator trained on the real rows alone ("none"),
 with cheap baselines (random oversampling, SMOTE / SMOTE-NC, class weights) and with the augmenter
 under test, each fitted inside the training folds only, and returns an :class:`AugmentationReport`.
+
+:func:`image_quality` judges synthetic images per class in the features of a small CNN trained on
+the real ones: label fidelity, Frechet distance with baselines, k-NN precision/recall.
 """
 
 from __future__ import annotations
 
+from gan_augment.evaluation.images import image_quality
 from gan_augment.evaluation.report import AugmentationReport
 from gan_augment.evaluation.utility import BASELINES, plan_evaluation, run_evaluation
 
-__all__ = ["AugmentationReport", "evaluate_augmentation", "BASELINES"]
+__all__ = ["AugmentationReport", "evaluate_augmentation", "image_quality", "BASELINES"]
 
 
 def evaluate_augmentation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5, repeats=3,

@@ -5,6 +5,10 @@ It works on tensors and class indices only. Two rules of the design live here:
 * Rare classes are not starved: every batch draws its class labels uniformly over the classes,
   then a real row of each drawn class, so a class of 20 rows gets as many G and D updates as a
   class of 20,000.
+* Tiny classes do not collapse onto common ones: with ``condition_warmup`` the class condition of
+  G and D (their ``condition_strength``) fades in from 0, so all classes first share what they
+  have in common; with an augmentation policy every discriminator input is augmented
+  differentiably, with an adaptive probability (see :mod:`gan_augment.diffaug`).
 * Reproducible: the whole of ``fit`` (and each ``sample`` call) runs inside a forked torch RNG
   seeded from ``random_state``. Every draw -- class labels, row indices, noise, dropout,
   Gumbel noise -- comes from that stream and the caller's global RNG is left untouched. A
@@ -24,12 +28,15 @@ import torch
 
 from gan_augment.checkpoint import load_state, save_state
 from gan_augment.config import TrainingConfig, config_from_dict, config_to_dict
+from gan_augment.diffaug import AdaptiveProbability, augment, parse_policy
 from gan_augment.exceptions import TrainingDivergedError
 from gan_augment.losses import discriminator_loss, generator_loss, gradient_penalty
 from gan_augment.training.history import History
 
 # A loss beyond this magnitude means the game has blown up even if it is still finite.
 _DIVERGENCE_LIMIT = 1e6
+# Batches of generated images over which batch-norm statistics are re-estimated after training.
+_BATCHNORM_CALIBRATION_BATCHES = 32
 # Rows generated per forward pass when sampling. Measured on 2 CPU cores (Adult): 4096 keeps the
 # activations (4096 x 256 floats) near the cache and was ~20% faster than 8192; smaller chunks gain
 # nothing more and multiply the per-call overhead.
@@ -141,6 +148,8 @@ class GANTrainer:
                     self.history_.append(record)
                     for callback in self.callbacks:
                         callback.on_epoch_end(self, record)
+                self._set_condition_strength(1.0)
+                self._calibrate_batchnorm(self.sampling_generator)
             finally:
                 for callback in self.callbacks:
                     callback.on_train_end(self)
@@ -168,6 +177,7 @@ class GANTrainer:
             "generator_ema": self.generator_ema_.state_dict() if self.generator_ema_ is not None else None,
             "optimizer_g": self.optimizer_g_.state_dict(),
             "optimizer_d": self.optimizer_d_.state_dict(),
+            "augment_p": self.augment_p_.state_dict() if self.augment_p_ is not None else None,
             "rng_cpu": torch.get_rng_state(),
             "rng_cuda": torch.cuda.get_rng_state(self.device_) if self.device_.type == "cuda" else None,
         }
@@ -185,6 +195,14 @@ class GANTrainer:
             self.generator_ema_ = copy.deepcopy(self.generator).eval().requires_grad_(False)
         self.epoch_, self.step_ = 0, 0
         self.history_ = History()
+        self.augment_policy_ = parse_policy(self.config.augment)
+        self.augment_p_ = None
+        if self.augment_policy_:
+            adaptive = self.config.augment_p == "adaptive"
+            self.augment_p_ = AdaptiveProbability(
+                target=self.config.ada_target, max_p=self.config.ada_max_p,
+                p=0.0 if adaptive else float(self.config.augment_p), adaptive=adaptive,
+            )
 
     def _restore(self, state):
         saved = config_from_dict(TrainingConfig, state["config"])
@@ -201,6 +219,8 @@ class GANTrainer:
         self.optimizer_d_.load_state_dict(state["optimizer_d"])
         self.epoch_, self.step_ = state["epoch"], state["step"]
         self.history_ = History(state["history"])
+        if self.augment_p_ is not None:
+            self.augment_p_.load_state_dict(state["augment_p"])
         torch.set_rng_state(state["rng_cpu"].cpu())
         if state["rng_cuda"] is not None and self.device_.type == "cuda":
             torch.cuda.set_rng_state(state["rng_cuda"].cpu(), self.device_)
@@ -245,12 +265,17 @@ class GANTrainer:
         loss_g_sum = torch.zeros((), device=self.device_)
         for _ in range(self.steps_per_epoch_):
             D.requires_grad_(True)
+            self._set_condition_strength(self._condition_strength())
             for _ in range(cfg.n_critic):
                 real, labels = self._draw_real(X)
                 z = torch.randn(self.batch_size_, G.noise_dim, device=self.device_)
                 with torch.no_grad():
                     fake = G(z, labels)
-                loss_d = discriminator_loss(cfg.loss, D(real, labels), D(fake, labels))
+                real, fake = self._augment(real), self._augment(fake)
+                real_scores = D(real, labels)
+                if self.augment_p_ is not None:
+                    self.augment_p_.observe(real_scores)
+                loss_d = discriminator_loss(cfg.loss, real_scores, D(fake, labels))
                 if cfg.loss == "wgan-gp":
                     loss_d = loss_d + cfg.gp_weight * gradient_penalty(D, real, fake, labels)
                 self.optimizer_d_.zero_grad(set_to_none=True)
@@ -265,7 +290,7 @@ class GANTrainer:
             D.requires_grad_(False)
             _, labels = self._draw_labels()
             z = torch.randn(self.batch_size_, G.noise_dim, device=self.device_)
-            loss_g = generator_loss(cfg.loss, D(G(z, labels), labels))
+            loss_g = generator_loss(cfg.loss, D(self._augment(G(z, labels)), labels))
             self.optimizer_g_.zero_grad(set_to_none=True)
             loss_g.backward()
             self.optimizer_g_.step()
@@ -282,8 +307,49 @@ class GANTrainer:
             "lr_d": cfg.lr_d * lr_factor,
             "time_s": time.perf_counter() - started,
         }
+        if self.augment_p_ is not None:
+            record["augment_p"] = self.augment_p_.p
+            record["real_sign"] = self.augment_p_.last_signal
         self._check_divergence(record)
         return record
+
+    def _augment(self, images):
+        if self.augment_p_ is None:
+            return images
+        return augment(images, self.augment_policy_, self.augment_p_.p)
+
+    def _condition_strength(self) -> float:
+        warmup_steps = self.config.condition_warmup * self.n_epochs_ * self.steps_per_epoch_
+        return 1.0 if warmup_steps < 1 else min(1.0, self.step_ / warmup_steps)
+
+    def _set_condition_strength(self, strength: float) -> None:
+        for module in (self.generator, self.discriminator, self.generator_ema_):
+            if module is not None and hasattr(module, "condition_strength"):
+                module.condition_strength = strength
+
+    @torch.no_grad()
+    def _calibrate_batchnorm(self, generator):
+        """Re-estimate the batch-norm statistics that ``generator`` uses in eval mode.
+
+        Sampling runs in eval mode so that an image never depends on the others in its batch. The
+        running statistics collected in training belong to the live weights at each step, not to
+        the averaged (EMA) weights that sample, so they are recomputed here as a plain average
+        over class-balanced batches ("standing statistics", Brock et al. 2019).
+        """
+        norms = [m for m in generator.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
+        if not norms:
+            return
+        momenta = [norm.momentum for norm in norms]
+        for norm in norms:
+            norm.reset_running_stats()
+            norm.momentum = None  # cumulative average
+        generator.train()
+        for _ in range(_BATCHNORM_CALIBRATION_BATCHES):
+            _, labels = self._draw_labels()
+            generator(torch.randn(self.batch_size_, generator.noise_dim, device=self.device_), labels)
+        for norm, momentum in zip(norms, momenta):
+            norm.momentum = momentum
+        generator.eval()
 
     def _lr_factor(self) -> float:
         progress = self.epoch_ / self.n_epochs_

@@ -1,0 +1,634 @@
+"""Image folders in and out: class-per-folder trees (``root/<class>/<image files>``), as read by
+torchvision's ``ImageFolder``.
+
+:func:`read_image_folder` reads such a tree into one uint8 array, checking it first so that a
+stray file, an unreadable image or a class too small to learn from is named before any work is
+done. :func:`write_class_samples` and :func:`write_augmented_tree` write generated images back as
+PNG files, never over a folder the user did not agree to replace and never half-written: the new
+folder is built beside its destination and renamed into place when complete.
+:func:`image_grid` / :func:`save_image_grid` tile images into one picture for a quick look.
+
+Only Pillow and numpy are imported here (no torch), so the command line stays quick to start.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import math
+import os
+import shutil
+import tempfile
+import warnings
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from gan_augment._fs import atomic_path, default_mode
+from gan_augment.data.io import _check_parent_writable
+from gan_augment.exceptions import DataValidationError
+
+#: File suffixes (compared case-insensitively) read as images; other files are skipped.
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
+
+#: What Pillow raises for a file it cannot decode: not an image, truncated, corrupt, or so large
+#: that it looks like a decompression bomb.
+_DECODE_ERRORS = (OSError, ValueError, SyntaxError, EOFError, UnidentifiedImageError,
+                  Image.DecompressionBombError)
+
+_LAYOUT = "root/<class>/<image files>"
+_SKIP_HINT = "pass --skip-unreadable (skip_unreadable=True in Python)"
+
+
+@dataclass
+class ImageFolder:
+    """The images of a class-per-folder tree, as :func:`read_image_folder` returns them.
+
+    Attributes
+    ----------
+    images : ndarray, shape (N, H, W, C), uint8
+        Channel-last pixels; C is 1 (grayscale) or 3 (RGB).
+    labels : ndarray of str (dtype object), shape (N,)
+        The class (folder name) of each image.
+    files : list of Path
+        The file each image was read from, in the same order as ``images``.
+    classes : list of str
+        The class folder names, sorted.
+    root : Path
+        The folder holding the class folders.
+    skipped : list of Path
+        Entries of the class folders that are not images: files without an image suffix, hidden
+        files (``.DS_Store``) and nested sub-folders.
+    unreadable : list of Path
+        Image files left out because they could not be decoded (only with ``skip_unreadable=True``).
+    """
+
+    images: np.ndarray = field(repr=False)
+    labels: np.ndarray = field(repr=False)
+    files: list = field(repr=False)
+    classes: list
+    root: Path
+    skipped: list = field(default_factory=list)
+    unreadable: list = field(default_factory=list)
+
+
+# ===================================================================================== finding
+def _is_hidden(path) -> bool:
+    return Path(path).name.startswith(".")
+
+
+def _has_image_suffix(path) -> bool:
+    return Path(path).suffix.lower() in IMAGE_SUFFIXES
+
+
+def is_image_folder(path) -> bool:
+    """True when ``path`` is a directory with a (non-hidden) sub-directory holding an image file.
+
+    Meant to tell an image tree from a table cheaply: it stops at the first image found and reads
+    no image. It does not check the tree; :func:`read_image_folder` does.
+    """
+    try:
+        with os.scandir(path) as entries:
+            sub_dirs = [e.path for e in entries if e.is_dir() and not e.name.startswith(".")]
+    except OSError:  # missing, a file, or not readable
+        return False
+    for sub_dir in sub_dirs:
+        try:
+            with os.scandir(sub_dir) as entries:
+                if any(e.is_file() and not e.name.startswith(".") and _has_image_suffix(e.name)
+                       for e in entries):
+                    return True
+        except OSError:
+            continue
+    return False
+
+
+def _list_tree(root: Path):
+    """``(class_dirs, image_files, skipped)`` of the tree at ``root``, in name order, checked.
+
+    ``image_files`` maps each class name to its image-suffixed files. Raises DataValidationError
+    for anything that makes the tree unusable, before any image is decoded.
+    """
+    if not root.exists():
+        raise DataValidationError(f"{root} does not exist.")
+    if not root.is_dir():
+        raise DataValidationError(
+            f"{root} is a file, not a folder; give a folder holding one sub-folder per class "
+            f"({_LAYOUT})."
+        )
+    entries = _sorted_entries(root)
+    stray = [e for e in entries if e.is_file() and not _is_hidden(e) and _has_image_suffix(e)]
+    if stray:
+        more = f" (and {len(stray) - 1} more image files)" if len(stray) > 1 else ""
+        raise DataValidationError(
+            f"{stray[0]}{more} lies directly in {root}; images must sit in one sub-folder per class "
+            f"({root}/<class>/{stray[0].name}). Move them into their class folder."
+        )
+    class_dirs = [e for e in entries if e.is_dir() and not _is_hidden(e)]
+    if not class_dirs:
+        raise DataValidationError(
+            f"{root} holds no class folders; put the images in one sub-folder per class ({_LAYOUT})."
+        )
+    image_files, skipped = {}, []
+    for class_dir in class_dirs:
+        files = []
+        for entry in _sorted_entries(class_dir):
+            # Nested folders are not read (no recursion, as in torchvision): their images would
+            # otherwise silently join the class.
+            if entry.is_file() and not _is_hidden(entry) and _has_image_suffix(entry):
+                files.append(entry)
+            else:
+                skipped.append(entry)
+        _check_class_size(class_dir, len(files))
+        image_files[class_dir.name] = files
+    return class_dirs, image_files, skipped
+
+
+def _sorted_entries(directory: Path) -> list:
+    try:
+        return sorted(directory.iterdir(), key=lambda p: p.name)
+    except OSError as exc:
+        raise DataValidationError(f"Cannot list {directory}: {exc.strerror or exc}.") from exc
+
+
+def _check_class_size(class_dir: Path, count: int, *, after_skipping: bool = False) -> None:
+    """A GAN learns a class from its images: a class needs at least two."""
+    if count == 0:
+        what = "no readable image" if after_skipping else \
+            f"no image file ({', '.join(IMAGE_SUFFIXES)})"
+        raise DataValidationError(
+            f"Class folder {class_dir} holds {what}; add images or remove the folder."
+        )
+    if count == 1:
+        what = "readable image" if after_skipping else "image"
+        raise DataValidationError(
+            f"Class {class_dir.name!r} ({class_dir}) has only one {what}; a GAN needs at least 2 "
+            "images of a class. Add more or remove the folder."
+        )
+
+
+# ===================================================================================== decoding
+def _decode(path: Path) -> np.ndarray:
+    """The pixels of one image file as (H, W, C) uint8, C 1 or 3; raises one of _DECODE_ERRORS."""
+    with Image.open(path) as image:
+        image.load()  # Image.open reads only the header: a truncated file fails here
+        image = _upright(image)
+        return _to_array(image, path)
+
+
+def _upright(image: Image.Image) -> Image.Image:
+    """Turn a photo as its EXIF orientation says, so the pixels are what an image viewer shows."""
+    try:
+        return ImageOps.exif_transpose(image)
+    except Exception:  # noqa: BLE001 - a broken EXIF block must not make readable pixels unusable
+        return image
+
+
+def _to_array(image: Image.Image, path: Path) -> np.ndarray:
+    """Grayscale modes become (H, W, 1), every other mode (H, W, 3) RGB.
+
+    * ``1``, ``L``: as 0..255 values; ``LA``/``La``: the alpha channel is dropped.
+    * ``I;16`` (16-bit): the full 0..65535 range is mapped onto 0..255 (divided by 257).
+    * ``I`` (32-bit integer) and ``F`` (float): values are clipped to 0..255, not rescaled, since
+      their range is not known from the mode (NaN becomes 0).
+    * ``P`` / ``PA`` with an all-grey palette (as Pillow writes grayscale GIFs): grayscale.
+    * Everything else (``RGB``, ``RGBA``, ``P``, ``CMYK``, ``YCbCr``, ...): converted to RGB;
+      an alpha channel is dropped, not blended onto a background.
+    """
+    mode = image.mode
+    if mode.startswith("I;16"):
+        gray = np.rint(np.asarray(image).astype(np.float64) / 257.0)  # 65535 / 257 = 255
+    elif mode in ("I", "F"):
+        gray = np.clip(np.rint(np.nan_to_num(np.asarray(image, dtype=np.float64))), 0, 255)
+    elif mode in ("1", "L"):
+        gray = np.asarray(image.convert("L"))
+    elif mode in ("LA", "La"):
+        gray = np.asarray(image.getchannel(0))
+    elif mode in ("P", "PA") and _grey_palette(image):
+        gray = np.asarray(image.convert("RGB"))[..., 0]
+    else:
+        try:
+            rgb = image.convert("RGB")
+        except ValueError as exc:
+            raise DataValidationError(
+                f"{path} has colour mode {mode!r}, which cannot be converted to RGB; save it as an "
+                "RGB or grayscale PNG."
+            ) from exc
+        return np.asarray(rgb, dtype=np.uint8)
+    return gray.astype(np.uint8)[..., None]
+
+
+def _grey_palette(image: Image.Image) -> bool:
+    palette = image.getpalette("RGB")
+    if not palette:
+        return False
+    colours = np.asarray(palette).reshape(-1, 3)
+    return bool((colours == colours[:, :1]).all())
+
+
+# ===================================================================================== reading
+def read_image_folder(path, *, skip_unreadable: bool = False) -> ImageFolder:
+    """Read a class-per-folder image tree (``root/<class>/<image files>``).
+
+    Parameters
+    ----------
+    path : str or Path
+        The root folder. Each non-hidden sub-folder is a class, named by its folder; classes and
+        files are taken in name order. Files without an image suffix (:data:`IMAGE_SUFFIXES`),
+        hidden files and nested sub-folders are skipped and listed in ``skipped``.
+    skip_unreadable : bool
+        Leave out (with a warning) image files that cannot be decoded, instead of raising.
+
+    Returns
+    -------
+    ImageFolder
+        All images as one (N, H, W, C) uint8 array, C 1 (grayscale) or 3 (RGB), see
+        :func:`_to_array` for how colour modes are mapped. Images whose size differs from the most
+        common one are resized to it (bilinear), with a warning.
+
+    Raises
+    ------
+    DataValidationError
+        The folder is missing or has no class folders, an image lies directly in the root, a class
+        has fewer than two images, a file cannot be decoded (without ``skip_unreadable``), or the
+        folder mixes grayscale and RGB images.
+    """
+    root = Path(path)
+    class_dirs, image_files, skipped = _list_tree(root)
+    arrays, files, labels, unreadable = [], [], [], []
+    for class_dir in class_dirs:
+        readable = 0
+        for file in image_files[class_dir.name]:
+            try:
+                array = _decode(file)
+            except DataValidationError:  # a ValueError, but about the colour mode, not decoding
+                raise
+            except _DECODE_ERRORS as exc:
+                if not skip_unreadable:
+                    raise DataValidationError(
+                        f"{file} could not be read as an image ({_reason(exc)}); remove it, or "
+                        f"{_SKIP_HINT} to leave out unreadable files."
+                    ) from exc
+                unreadable.append(file)
+                continue
+            arrays.append(array)
+            files.append(file)
+            labels.append(class_dir.name)
+            readable += 1
+        _check_class_size(class_dir, readable, after_skipping=True)
+    if unreadable:
+        warnings.warn(
+            f"Skipped {len(unreadable)} unreadable image file{'s' if len(unreadable) != 1 else ''} "
+            f"in {root} (e.g. {unreadable[0]}).", UserWarning, stacklevel=2,
+        )
+    _check_one_kind(arrays, files, root)
+    arrays = _same_size(arrays, files, root)
+    return ImageFolder(
+        images=np.stack(arrays),
+        labels=np.array(labels, dtype=object),
+        files=files,
+        classes=[d.name for d in class_dirs],
+        root=root,
+        skipped=skipped,
+        unreadable=unreadable,
+    )
+
+
+def _reason(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def _check_one_kind(arrays, files, root: Path) -> None:
+    """All grayscale or all RGB: a generator makes one number of channels."""
+    is_gray = [a.shape[2] == 1 for a in arrays]
+    n_gray = sum(is_gray)
+    n_rgb = len(arrays) - n_gray
+    if n_gray and n_rgb:
+        odd_is_gray = n_gray <= n_rgb
+        odd = next(f for f, gray in zip(files, is_gray) if gray == odd_is_gray)
+        raise DataValidationError(
+            f"{root} mixes grayscale and RGB images ({n_gray} grayscale, {n_rgb} RGB images, e.g. "
+            f"{odd} is {'grayscale' if odd_is_gray else 'RGB'}); convert them to one kind "
+            "(grayscale to RGB loses nothing)."
+        )
+
+
+def _same_size(arrays, files, root: Path) -> list:
+    """Resize every image to the most common (height, width), ties going to the larger area."""
+    sizes = Counter(a.shape[:2] for a in arrays)
+    if len(sizes) == 1:
+        return arrays
+    height, width = max(sizes, key=lambda s: (sizes[s], s[0] * s[1], s))
+    resized, first = 0, None
+    out = []
+    for array, file in zip(arrays, files):
+        if array.shape[:2] != (height, width):
+            if first is None:
+                first = (file, array.shape[1], array.shape[0])
+            array = _resize(array, height, width)
+            resized += 1
+        out.append(array)
+    file, old_w, old_h = first
+    warnings.warn(
+        f"Resized {resized} of {len(arrays)} images in {root} to {width}x{height} pixels "
+        f"(width x height), the most common size (e.g. {file} was {old_w}x{old_h}); resize them "
+        "beforehand to choose how.", UserWarning, stacklevel=3,
+    )
+    return out
+
+
+def _resize(array: np.ndarray, height: int, width: int) -> np.ndarray:
+    image = Image.fromarray(array[..., 0] if array.shape[2] == 1 else array)
+    image = image.resize((width, height), Image.Resampling.BILINEAR, reducing_gap=None)
+    return np.asarray(image, dtype=np.uint8).reshape(height, width, array.shape[2])
+
+
+# ===================================================================================== writing
+def write_png(image, path) -> Path:
+    """Write one (H, W, C) or (H, W) uint8 array to ``path`` as a PNG, atomically.
+
+    C=1 (or no channel axis) is saved as grayscale ("L"), C=3 as RGB. An existing file at ``path``
+    is replaced, and only once the new one is completely written.
+    """
+    pixels = _check_image(image)
+    path = Path(path)
+    with atomic_path(path) as temp:
+        # The temporary name ends in .tmp, so the format cannot be guessed from it.
+        Image.fromarray(pixels).save(temp, format="PNG")
+    return path
+
+
+def encode_png(image) -> bytes:
+    """One (H, W, C) or (H, W) uint8 array as PNG file content."""
+    buffer = io.BytesIO()
+    Image.fromarray(_check_image(image)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _check_image(image) -> np.ndarray:
+    """``image`` as a contiguous (H, W) or (H, W, 3) uint8 array, as Pillow takes it."""
+    if not isinstance(image, np.ndarray) or image.dtype != np.uint8:
+        raise ValueError(f"An image must be a uint8 numpy array, not {_describe(image)}.")
+    if image.ndim == 3 and image.shape[2] == 1:
+        image = image[..., 0]
+    if not (image.ndim == 2 or (image.ndim == 3 and image.shape[2] == 3)) or 0 in image.shape:
+        raise ValueError(
+            f"An image must have shape (H, W), (H, W, 1) or (H, W, 3), not {image.shape}."
+        )
+    return np.ascontiguousarray(image)
+
+
+def _check_images(images, what="images") -> np.ndarray:
+    """``images`` as an (N, H, W, C) uint8 array with C 1 or 3."""
+    if not isinstance(images, np.ndarray) or images.dtype != np.uint8:
+        raise ValueError(f"{what} must be a uint8 numpy array, not {_describe(images)}.")
+    if images.ndim != 4 or images.shape[3] not in (1, 3) or 0 in images.shape[1:]:
+        raise ValueError(f"{what} must have shape (N, H, W, C) with C 1 or 3, not {images.shape}.")
+    return images
+
+
+def _describe(value) -> str:
+    if isinstance(value, np.ndarray):
+        return f"an array of {value.dtype}"
+    return type(value).__name__
+
+
+def _check_name(name, what: str) -> str:
+    """``name`` must be usable as one file or folder name, read back as it was written."""
+    if not isinstance(name, str):
+        raise DataValidationError(f"The {what} {name!r} must be a string, not {type(name).__name__}.")
+    if name in ("", ".", "..") or any(c in name for c in ("/", "\\", "\0")):
+        raise DataValidationError(
+            f"The {what} {name!r} cannot be used as a folder or file name; rename it (no '/', "
+            "'\\' or NUL, and not empty, '.' or '..')."
+        )
+    if name.startswith("."):
+        # read_image_folder ignores hidden folders and files: what is written must be read back.
+        raise DataValidationError(
+            f"The {what} {name!r} starts with '.', which makes it a hidden name that is skipped "
+            "when the folder is read; rename it."
+        )
+    return name
+
+
+def _sample_names(count: int, prefix: str, taken=()) -> list:
+    """``<prefix>_00000.png``, ``..._00001.png``, ...: zero-padded to at least 5 digits, skipping
+    names in ``taken`` (compared case-insensitively, as some file systems do)."""
+    taken = {name.lower() for name in taken}
+    width = max(5, len(str(max(count - 1 + len(taken), 0))))
+    names, number = [], 0
+    while len(names) < count:
+        name = f"{prefix}_{number:0{width}d}.png"
+        if name.lower() not in taken:
+            names.append(name)
+        number += 1
+    return names
+
+
+def write_class_samples(images, class_name, out_dir, *, force: bool = False,
+                        prefix: str = "synthetic") -> Path:
+    """Write ``images`` (N, H, W, C uint8) as ``out_dir/<class_name>/<prefix>_00000.png``, ...
+
+    An existing non-empty ``out_dir/<class_name>`` is replaced as a whole with ``force=True``
+    (FileExistsError otherwise). The files are written into a hidden staging folder in
+    ``out_dir`` and renamed into place when all are written: on any error, what was there is left
+    untouched. Returns the class folder.
+    """
+    images = _check_images(images)
+    if len(images) == 0:
+        raise ValueError(f"No image to write for class {class_name!r}.")
+    _check_name(class_name, "class name")
+    _check_name(prefix, "file name prefix")
+    out_dir = Path(out_dir)
+    class_dir = out_dir / class_name
+    _check_replaceable(class_dir, force=force, what="Class folder")
+    _check_parent_writable(class_dir)
+    with _created_dirs(out_dir):
+        staging = _staging_dir(out_dir, class_name)
+        try:
+            for image, name in zip(images, _sample_names(len(images), prefix)):
+                write_png(image, staging / name)
+            _swap_into_place(staging, class_dir)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+    return class_dir
+
+
+def write_augmented_tree(source: ImageFolder, out_dir, synthetic, *, force: bool = False,
+                         prefix: str = "synthetic") -> Path:
+    """Write a new tree ``out_dir/<class>/...``: the real images of ``source`` plus ``synthetic``.
+
+    Every file in ``source.files`` is copied byte for byte (``shutil.copy2``) under its own name;
+    skipped and unreadable files are not copied. ``synthetic`` maps class names (those of
+    ``source`` or new ones) to (N, H, W, C) uint8 arrays, written as ``<prefix>_00000.png``, ...
+    (numbers already used by a real file are passed over), so generated files are recognisable.
+
+    The source folder is never touched: ``out_dir`` may not be it, lie inside it or contain it.
+    An existing non-empty ``out_dir`` is replaced only with ``force=True`` (FileExistsError
+    otherwise), and only once the new tree is complete: it is built in a hidden staging folder
+    beside ``out_dir`` and swapped in, so on any error ``out_dir`` is as it was. Returns ``out_dir``.
+    """
+    out_dir = Path(out_dir)
+    _check_name(prefix, "file name prefix")
+    synthetic = _check_synthetic(synthetic, source)
+    _check_outside_source(out_dir, source)
+    _check_replaceable(out_dir, force=force, what="Output folder")
+    _check_parent_writable(out_dir)
+    # Lexically absolute (links not followed), so that "." or "a/.." still has a parent and a name.
+    target = Path(os.path.abspath(out_dir))
+    with _created_dirs(target.parent):
+        staging = _staging_dir(target.parent, target.name)
+        try:
+            _fill_tree(staging, source, synthetic, prefix)
+            _swap_into_place(staging, target)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+    return out_dir
+
+
+def _check_synthetic(synthetic, source: ImageFolder) -> dict:
+    """The generated images by class, checked: safe class names, one kind of image as the source."""
+    checked = {}
+    channels = source.images.shape[3] if source.images.ndim == 4 else None
+    for class_name, images in dict(synthetic).items():
+        _check_name(class_name, "class name")
+        images = _check_images(images, f"The synthetic images of class {class_name!r}")
+        if channels is not None and len(images) and images.shape[3] != channels:
+            kinds = {1: "grayscale", 3: "RGB"}
+            # A tree mixing the two could not be read back (see read_image_folder).
+            raise DataValidationError(
+                f"The synthetic images of class {class_name!r} are {kinds[images.shape[3]]} but "
+                f"the images of {source.root} are {kinds[channels]}; generate {kinds[channels]} "
+                "images."
+            )
+        checked[str(class_name)] = images
+    return checked
+
+
+def _check_outside_source(out_dir: Path, source: ImageFolder) -> None:
+    """Refuse an ``out_dir`` that is, lies in or holds the source tree (or one of its class
+    folders, which may be links to elsewhere): replacing it would delete the user's images."""
+    out = out_dir.resolve()
+    protected = {Path(source.root).resolve()} | {Path(f).parent.resolve() for f in source.files}
+    for folder in sorted(protected):
+        if out == folder:
+            relation = "is"
+        elif folder in out.parents:
+            relation = "lies inside"
+        elif out in folder.parents:
+            relation = "contains"
+        else:
+            continue
+        what = "the source folder" if folder == Path(source.root).resolve() else "the source class folder"
+        raise DataValidationError(
+            f"The output folder {out_dir} {relation} {what} {folder}; choose an output folder "
+            "outside it, so the images read are never overwritten."
+        )
+
+
+def _fill_tree(staging: Path, source: ImageFolder, synthetic: dict, prefix: str) -> None:
+    real = {}
+    for file, label in zip(source.files, source.labels):
+        real.setdefault(str(label), []).append(Path(file))
+    for class_name in sorted(set(real) | {c for c, images in synthetic.items() if len(images)}):
+        class_dir = staging / class_name
+        class_dir.mkdir()
+        for file in real.get(class_name, []):
+            shutil.copy2(file, class_dir / file.name)
+        images = synthetic.get(class_name, ())
+        taken = [f.name for f in real.get(class_name, [])]
+        for image, name in zip(images, _sample_names(len(images), prefix, taken)):
+            write_png(image, class_dir / name)
+
+
+def _check_replaceable(path: Path, *, force: bool, what: str) -> None:
+    """``path`` may be written: absent, an empty folder, or (with force) a folder to replace."""
+    if path.is_dir():
+        try:
+            is_empty = next(path.iterdir(), None) is None
+        except OSError as exc:
+            raise DataValidationError(f"Cannot list {path}: {exc.strerror or exc}.") from exc
+        if not is_empty and not force:
+            raise FileExistsError(
+                f"{what} {path} already exists and is not empty; pass --force to replace it "
+                "(force=True in Python), or choose another folder."
+            )
+    elif path.exists() or path.is_symlink():
+        raise FileExistsError(f"{path} exists and is not a folder; give a folder path.")
+
+
+def _staging_dir(parent: Path, name: str) -> Path:
+    """A new hidden folder in ``parent``, on the same file system as the destination so that the
+    final rename is atomic; hidden so that a reader of ``parent`` skips it."""
+    staging = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".partial", dir=parent))
+    os.chmod(staging, default_mode(directory=True))  # mkdtemp made it 0700
+    return staging
+
+
+def _swap_into_place(staging: Path, target: Path) -> None:
+    """Rename ``staging`` onto ``target``; an existing ``target`` is renamed aside first and
+    deleted only once the new folder is in place (and put back if that rename fails)."""
+    if not target.exists():
+        os.rename(staging, target)
+        return
+    aside_parent = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
+    aside = aside_parent / target.name
+    try:
+        os.rename(target, aside)
+        try:
+            os.rename(staging, target)
+        except BaseException:
+            os.rename(aside, target)
+            raise
+    finally:
+        shutil.rmtree(aside_parent, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _created_dirs(directory: Path):
+    """Create ``directory`` and its missing parents (default permissions); if the block raises,
+    remove those of them that are still empty, so a failed write leaves no trace."""
+    directory = Path(directory)
+    missing = [d for d in [directory, *directory.parents] if not d.exists()]
+    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        yield directory
+    except BaseException:
+        for created in missing:  # deepest first
+            with contextlib.suppress(OSError):
+                created.rmdir()
+        raise
+
+
+# ===================================================================================== grids
+def image_grid(images, *, ncols=None, padding: int = 2) -> np.ndarray:
+    """Tile (N, H, W, C) uint8 images row by row into one (rows*H + gaps, ncols*W + gaps, C) array.
+
+    ``ncols`` defaults to ceil(sqrt(N)); ``padding`` pixels of value 0 separate the tiles (none
+    around the border); unused tiles of the last row stay 0.
+    """
+    images = _check_images(images)
+    count, height, width, channels = images.shape
+    if count == 0:
+        raise ValueError("No image to tile.")
+    ncols = math.ceil(math.sqrt(count)) if ncols is None else int(ncols)
+    if ncols < 1 or padding < 0:
+        raise ValueError(f"ncols must be at least 1 and padding at least 0, not {ncols} and {padding}.")
+    nrows = math.ceil(count / ncols)
+    grid = np.zeros((nrows * height + (nrows - 1) * padding,
+                     ncols * width + (ncols - 1) * padding, channels), dtype=np.uint8)
+    for index, image in enumerate(images):
+        row, col = divmod(index, ncols)
+        top, left = row * (height + padding), col * (width + padding)
+        grid[top:top + height, left:left + width] = image
+    return grid
+
+
+def save_image_grid(images, path, *, ncols=None, padding: int = 2) -> Path:
+    """Tile ``images`` with :func:`image_grid` and write them to ``path`` as one PNG, atomically."""
+    return write_png(image_grid(images, ncols=ncols, padding=padding), path)

@@ -1,0 +1,117 @@
+"""The command line on an image folder: fit (with sample grids), sample PNGs, augment into a new
+tree, and the errors that must come before any training."""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pytest
+from PIL import Image
+from sklearn.datasets import load_digits
+
+from gan_augment.cli.main import main
+
+from test_cli import _one_line_error, run
+
+COUNTS = {"common": 40, "other": 30, "rare": 8}
+
+
+@pytest.fixture(scope="module")
+def image_folder(tmp_path_factory):
+    """Digits 0, 1 and 7 as 16x16 grayscale PNGs in class folders, plus a stray notes.txt."""
+    root = tmp_path_factory.mktemp("images") / "digits"
+    X, y = load_digits(return_X_y=True)
+    for name, digit in zip(COUNTS, (0, 1, 7)):
+        (root / name).mkdir(parents=True)
+        for i in np.flatnonzero(y == digit)[:COUNTS[name]]:
+            pixels = (X[i].reshape(8, 8) * 255 / 16).astype(np.uint8)
+            Image.fromarray(pixels).resize((16, 16)).save(root / name / f"img{i:04d}.png")
+    (root / "common" / "notes.txt").write_text("not an image")
+    return root
+
+
+def _digest(root):
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def image_model(image_folder, tmp_path_factory):
+    out = tmp_path_factory.mktemp("image_models") / "model"
+    assert main(["fit", str(image_folder), "--classes", "rare", "--epochs", "1", "--seed", "0",
+                 "--out", str(out), "--quiet"]) == 0
+    return out
+
+
+def test_fit_detects_the_folder_and_saves_a_sample_grid_per_class(image_model, capsys):
+    grids = sorted(p.name for p in image_model.glob("samples_*.png"))
+    assert grids == ["samples_0_common.png", "samples_1_other.png", "samples_2_rare.png"]
+    grid = np.asarray(Image.open(image_model / "samples_2_rare.png"))
+    assert grid.shape == (8 * 16 + 7 * 2, 8 * 16 + 7 * 2)  # 64 samples of 16 px, 2 px apart
+    code, out, _ = run(capsys, "info", image_model)
+    assert code == 0 and "grayscale 16x16" in out and "'rare'" in out and "+32" in out
+
+
+def test_sample_writes_pngs_of_the_class_into_dir_class(image_model, tmp_path, capsys):
+    code, _, err = run(capsys, "sample", image_model, "--class", "rare", "--n", 12, "--out", tmp_path / "syn",
+                       "--seed", 3)
+    assert code == 0, err
+    files = sorted((tmp_path / "syn" / "rare").iterdir())
+    assert [f.name for f in files[:2]] == ["synthetic_00000.png", "synthetic_00001.png"] and len(files) == 12
+    image = np.asarray(Image.open(files[0]))
+    assert image.shape == (16, 16) and image.dtype == np.uint8
+    # The same seed writes the same pixels; a second run into the same folder needs --force.
+    code, _, err = run(capsys, "sample", image_model, "--class", "rare", "--n", 12, "--out", tmp_path / "syn",
+                       "--seed", 3)
+    assert code == 2 and "--force" in _one_line_error(err)
+    before = _digest(tmp_path / "syn")
+    assert run(capsys, "sample", image_model, "--class", "rare", "--n", 12, "--out", tmp_path / "syn",
+               "--seed", 3, "--force")[0] == 0
+    assert _digest(tmp_path / "syn") == before
+
+
+def test_sample_of_an_image_model_refuses_a_table_file(image_model, tmp_path, capsys):
+    code, _, err = run(capsys, "sample", image_model, "--class", "rare", "--n", 3, "--out", tmp_path / "x.csv")
+    assert code == 2 and "directory" in _one_line_error(err)
+
+
+def test_augment_writes_a_new_tree_and_leaves_the_source_alone(image_folder, tmp_path, capsys):
+    before = _digest(image_folder)
+    code, _, err = run(capsys, "augment", image_folder, "--classes", "rare", "--epochs", "1", "--seed", "0",
+                       "--out", tmp_path / "augmented", "--quiet")
+    assert code == 0, err
+    assert _digest(image_folder) == before
+    out = tmp_path / "augmented"
+    for name, count in COUNTS.items():
+        files = sorted(p.name for p in (out / name).iterdir())
+        real = [f for f in files if not f.startswith("synthetic_")]
+        assert len(real) == count
+        expected_synthetic = COUNTS["common"] - count if name == "rare" else 0
+        assert len(files) - len(real) == expected_synthetic
+    real_copy = next((out / "rare").glob("img*.png"))
+    assert real_copy.read_bytes() == (image_folder / "rare" / real_copy.name).read_bytes()
+    assert not (out / "common" / "notes.txt").exists()
+
+
+def test_augment_refuses_an_output_inside_the_source_before_training(image_folder, capsys):
+    code, _, err = run(capsys, "augment", image_folder, "--classes", "rare", "--out", image_folder / "more")
+    assert code == 2 and "overlaps" in _one_line_error(err)
+
+
+def test_image_folder_errors_name_the_file_or_class(image_folder, tmp_path, capsys):
+    import shutil
+
+    broken = tmp_path / "broken"
+    shutil.copytree(image_folder, broken)
+    (broken / "rare" / "bad.png").write_bytes(b"not a png at all")
+    code, _, err = run(capsys, "fit", broken, "--out", tmp_path / "m")
+    assert code == 1 and "bad.png" in _one_line_error(err)
+    code, _, err = run(capsys, "fit", broken, "--classes", "rare", "--epochs", "1", "--skip-unreadable",
+                       "--out", tmp_path / "m", "--quiet")
+    assert code == 0, err
+    code, _, err = run(capsys, "fit", image_folder, "--classes", "rarest", "--out", tmp_path / "m2")
+    assert code == 2 and "rarest" in _one_line_error(err)
+    code, _, err = run(capsys, "fit", image_folder, "--target", "label", "--out", tmp_path / "m3")
+    assert code == 2 and "--target" in _one_line_error(err)
+    assert not (tmp_path / "m2").exists() and not (tmp_path / "m3").exists()

@@ -1,0 +1,433 @@
+"""gan_augment.data.image_folder: class-per-folder image trees in and out, checked and atomic."""
+
+import os
+import warnings
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from gan_augment.data import image_folder
+from gan_augment.data.image_folder import (
+    IMAGE_SUFFIXES,
+    ImageFolder,
+    image_grid,
+    is_image_folder,
+    read_image_folder,
+    save_image_grid,
+    write_augmented_tree,
+    write_class_samples,
+    write_png,
+)
+from gan_augment.exceptions import DataValidationError
+
+
+def _pixels(seed, shape=(4, 5), channels=1):
+    rng = np.random.default_rng(seed)
+    full = shape + ((channels,) if channels == 3 else ())
+    return rng.integers(0, 256, full, dtype=np.uint8)
+
+
+def _save(path, pixels, mode=None):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    image = Image.fromarray(pixels)
+    (image.convert(mode) if mode else image).save(path)
+    return path
+
+
+def _tree(root, counts, *, channels=1, shape=(4, 5)):
+    """``root/<class>/img_<i>.png`` with ``counts[class]`` random images each; returns the pixels."""
+    pixels = {}
+    for c, (name, count) in enumerate(sorted(counts.items())):
+        for i in range(count):
+            array = _pixels(100 * c + i, shape, channels)
+            _save(root / name / f"img_{i}.png", array)
+            pixels[(name, f"img_{i}.png")] = array
+    return pixels
+
+
+def _listing(root):
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*"))
+
+
+# ===================================================================================== reading
+@pytest.mark.parametrize("channels", [1, 3])
+def test_round_trip_is_exact(tmp_path, channels):
+    pixels = _tree(tmp_path / "data", {"cat": 3, "dog": 2}, channels=channels)
+    folder = read_image_folder(tmp_path / "data")
+    assert folder.images.shape == (5, 4, 5, channels) and folder.images.dtype == np.uint8
+    assert folder.classes == ["cat", "dog"]
+    assert folder.root == tmp_path / "data"
+    for image, label, file in zip(folder.images, folder.labels, folder.files):
+        expected = pixels[(label, file.name)]
+        np.testing.assert_array_equal(image, expected.reshape(image.shape))
+    assert folder.skipped == [] and folder.unreadable == []
+
+
+def test_classes_and_files_sorted_labels_aligned(tmp_path):
+    root = tmp_path / "data"
+    for name in ["zebra", "ant", "Moose"]:
+        for file in ["b.png", "a.png", "c.PNG"]:
+            _save(root / name / file, _pixels(len(name)))
+    (root / ".hidden").mkdir()
+    _save(root / ".hidden" / "x.png", _pixels(0))
+    folder = read_image_folder(root)
+    assert folder.classes == ["Moose", "ant", "zebra"]  # name order, hidden folder ignored
+    assert [f.name for f in folder.files[:3]] == ["a.png", "b.png", "c.PNG"]
+    assert list(folder.labels) == ["Moose"] * 3 + ["ant"] * 3 + ["zebra"] * 3
+    assert all(f.parent.name == label for f, label in zip(folder.files, folder.labels))
+
+
+def test_non_images_hidden_files_and_nested_folders_skipped(tmp_path):
+    root = tmp_path / "data"
+    _tree(root, {"cat": 2, "dog": 2})
+    (root / "cat" / "notes.txt").write_text("hello")
+    (root / "cat" / ".DS_Store").write_bytes(b"\0\1")
+    _save(root / "dog" / "nested" / "deep.png", _pixels(9))
+    (root / "README.md").write_text("not a class")  # outside the class folders: ignored
+    folder = read_image_folder(root)
+    assert len(folder.images) == 4
+    assert sorted(p.name for p in folder.skipped) == [".DS_Store", "nested", "notes.txt"]
+
+
+def test_corrupt_image_named_or_skipped_with_warning(tmp_path):
+    root = tmp_path / "data"
+    _tree(root, {"cat": 3, "dog": 2})
+    bad = root / "cat" / "broken.png"
+    bad.write_bytes(np.random.default_rng(0).bytes(200))
+    with pytest.raises(DataValidationError, match="skip-unreadable") as info:
+        read_image_folder(root)
+    assert str(bad) in str(info.value)
+    with pytest.warns(UserWarning, match="Skipped 1 unreadable image file in"):
+        folder = read_image_folder(root, skip_unreadable=True)
+    assert folder.unreadable == [bad]
+    assert len(folder.images) == 5 and bad not in folder.files
+
+
+def test_truncated_image_is_unreadable(tmp_path):
+    root = tmp_path / "data"
+    _tree(root, {"cat": 2, "dog": 2}, shape=(32, 32))
+    whole = (root / "cat" / "img_0.png").read_bytes()
+    (root / "cat" / "img_0.png").write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(DataValidationError, match="img_0.png could not be read"):
+        read_image_folder(root)
+
+
+def test_class_folder_without_images_named(tmp_path):
+    root = tmp_path / "data"
+    _tree(root, {"cat": 2})
+    (root / "empty").mkdir()
+    with pytest.raises(DataValidationError, match="empty.*no image file"):
+        read_image_folder(root)
+    (root / "empty" / "notes.txt").write_text("only text")
+    with pytest.raises(DataValidationError, match="empty.*no image file"):
+        read_image_folder(root)
+
+
+def test_class_with_one_image_named(tmp_path):
+    root = tmp_path / "data"
+    _tree(root, {"cat": 3, "lonely": 1})
+    with pytest.raises(DataValidationError, match="'lonely'.*at least 2"):
+        read_image_folder(root)
+
+
+def test_one_readable_image_after_skipping_is_an_error(tmp_path):
+    root = tmp_path / "data"
+    _tree(root, {"cat": 3, "dog": 2})
+    (root / "dog" / "img_1.png").write_bytes(b"not a png")
+    with pytest.raises(DataValidationError, match="'dog'.*one readable"):
+        read_image_folder(root, skip_unreadable=True)
+
+
+def test_mixed_grayscale_and_rgb_names_the_odd_file(tmp_path):
+    root = tmp_path / "data"
+    _tree(root, {"cat": 3, "dog": 2}, channels=1)
+    odd = _save(root / "dog" / "x.png", _pixels(7, channels=3))
+    with pytest.raises(DataValidationError, match="5 grayscale, 1 RGB") as info:
+        read_image_folder(root)
+    assert f"{odd} is RGB" in str(info.value)
+
+
+@pytest.mark.parametrize("layout", ["only_root", "root_and_classes"])
+def test_image_directly_in_root(tmp_path, layout):
+    root = tmp_path / "data"
+    if layout == "root_and_classes":
+        _tree(root, {"cat": 2, "dog": 2})
+    _save(root / "stray.jpg", _pixels(3, channels=3))
+    with pytest.raises(DataValidationError, match=r"stray.jpg lies directly in .*<class>"):
+        read_image_folder(root)
+
+
+def test_missing_file_or_empty_root(tmp_path):
+    with pytest.raises(DataValidationError, match="does not exist"):
+        read_image_folder(tmp_path / "nope")
+    (tmp_path / "table.csv").write_text("a,b\n1,2\n")
+    with pytest.raises(DataValidationError, match="is a file, not a folder"):
+        read_image_folder(tmp_path / "table.csv")
+    (tmp_path / "bare").mkdir()
+    with pytest.raises(DataValidationError, match="no class folders"):
+        read_image_folder(tmp_path / "bare")
+
+
+def test_different_sizes_resized_to_most_common(tmp_path):
+    root = tmp_path / "data"
+    _tree(root, {"cat": 2, "dog": 2}, shape=(6, 8))
+    same = read_image_folder(root).images
+    _save(root / "dog" / "big.png", _pixels(5, shape=(12, 10)))
+    with pytest.warns(UserWarning, match=r"Resized 1 of 5 images .* to 8x6 pixels") as record:
+        folder = read_image_folder(root)
+    assert len(record) == 1
+    assert folder.images.shape == (5, 6, 8, 1)
+    np.testing.assert_array_equal(np.delete(folder.images, 2, axis=0), same)  # others untouched
+
+
+def test_size_tie_goes_to_larger_area(tmp_path):
+    root = tmp_path / "data"
+    _save(root / "a" / "1.png", _pixels(1, shape=(4, 4)))
+    _save(root / "a" / "2.png", _pixels(2, shape=(8, 8)))
+    with pytest.warns(UserWarning, match="to 8x8"):
+        assert read_image_folder(root).images.shape == (2, 8, 8, 1)
+
+
+def test_same_size_folder_reads_without_warning(tmp_path):
+    _tree(tmp_path / "data", {"cat": 2, "dog": 2})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        read_image_folder(tmp_path / "data")
+
+
+def test_rgba_becomes_rgb_and_16_bit_becomes_8_bit(tmp_path):
+    rgba = np.dstack([_pixels(1, channels=3), np.full((4, 5), 10, np.uint8)])
+    _save(tmp_path / "rgba" / "a" / "1.png", rgba)
+    _save(tmp_path / "rgba" / "a" / "2.png", rgba)
+    folder = read_image_folder(tmp_path / "rgba")
+    assert folder.images.shape == (2, 4, 5, 3)
+    np.testing.assert_array_equal(folder.images[0], rgba[..., :3])  # alpha dropped, not blended
+
+    deep = np.array([[0, 257, 65535], [128 * 257, 1000, 30000]], dtype=np.uint16)
+    for name in ["1.png", "2.tif"]:
+        image = Image.fromarray(deep)
+        assert image.mode == "I;16"
+        _save(tmp_path / "deep" / "a" / name, deep)
+    folder = read_image_folder(tmp_path / "deep")
+    assert folder.images.shape == (2, 2, 3, 1)
+    expected = np.rint(deep / 257.0).astype(np.uint8)
+    np.testing.assert_array_equal(folder.images[0, ..., 0], expected)
+    np.testing.assert_array_equal(folder.images[1, ..., 0], expected)
+
+
+@pytest.mark.parametrize("image, expected", [
+    (Image.fromarray(np.array([[-5, 100, 300]], np.int32)), [0, 100, 255]),  # "I": clipped
+    (Image.fromarray(np.array([[-5.2, 100.6, np.nan]], np.float32)), [0, 101, 0]),  # "F"
+    (Image.new("1", (3, 1), 1), [255, 255, 255]),
+    (Image.new("LA", (3, 1), (7, 9)), [7, 7, 7]),  # alpha dropped
+], ids=["I", "F", "1", "LA"])
+def test_other_grayscale_modes(tmp_path, image, expected):
+    for name in ["1.tif", "2.tif"]:
+        (tmp_path / "d" / "a").mkdir(parents=True, exist_ok=True)
+        image.save(tmp_path / "d" / "a" / name)
+    folder = read_image_folder(tmp_path / "d")
+    assert folder.images.shape == (2, 1, 3, 1)
+    assert folder.images[0, 0, :, 0].tolist() == expected
+
+
+def test_exif_orientation_applied(tmp_path):
+    image = Image.new("RGB", (4, 2))
+    exif = image.getexif()
+    exif[0x0112] = 6  # "rotate 90 degrees to display"
+    for name in ["1.jpg", "2.jpg"]:
+        (tmp_path / "d" / "a").mkdir(parents=True, exist_ok=True)
+        image.save(tmp_path / "d" / "a" / name, exif=exif)
+    assert read_image_folder(tmp_path / "d").images.shape == (2, 4, 2, 3)  # as a viewer shows it
+
+
+def test_grayscale_gif_stays_grayscale(tmp_path):
+    # Pillow writes a grayscale GIF with a grey palette (mode "P" when read back).
+    _save(tmp_path / "d" / "a" / "1.png", _pixels(1))
+    _save(tmp_path / "d" / "a" / "2.gif", _pixels(2))
+    folder = read_image_folder(tmp_path / "d")
+    assert folder.images.shape[3] == 1
+    np.testing.assert_array_equal(folder.images[1, ..., 0], _pixels(2))
+
+
+def test_is_image_folder(tmp_path):
+    (tmp_path / "table.csv").write_text("a\n1\n")
+    (tmp_path / "csvs" / "part").mkdir(parents=True)
+    (tmp_path / "csvs" / "data.csv").write_text("a\n1\n")
+    (tmp_path / "csvs" / "part" / "more.csv").write_text("a\n1\n")
+    _save(tmp_path / "tree" / "cat" / "x.JPG", _pixels(0, channels=3))
+    assert is_image_folder(tmp_path / "tree")
+    assert not is_image_folder(tmp_path / "table.csv")
+    assert not is_image_folder(tmp_path / "csvs")
+    assert not is_image_folder(tmp_path / "missing")
+    assert not is_image_folder(tmp_path / "tree" / "cat")  # images, but no class folders
+    assert set(IMAGE_SUFFIXES) >= {".png", ".jpg", ".jpeg", ".webp"}
+    assert all(s == s.lower() for s in IMAGE_SUFFIXES)
+
+
+# ===================================================================================== writing
+def test_write_png_round_trip_and_rejects(tmp_path):
+    gray, rgb = _pixels(1), _pixels(2, channels=3)
+    write_png(gray[..., None], tmp_path / "g.png")
+    write_png(rgb, tmp_path / "c.png")
+    with Image.open(tmp_path / "g.png") as image:
+        assert image.mode == "L" and np.array_equal(np.asarray(image), gray)
+    with Image.open(tmp_path / "c.png") as image:
+        assert image.mode == "RGB" and np.array_equal(np.asarray(image), rgb)
+    assert os.stat(tmp_path / "g.png").st_mode & 0o777 == image_folder.default_mode()
+    with pytest.raises(ValueError, match="uint8"):
+        write_png(gray.astype(np.float32), tmp_path / "f.png")
+    with pytest.raises(ValueError, match="shape"):
+        write_png(np.zeros((4, 4, 2), np.uint8), tmp_path / "two.png")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.png", "g.png"]
+
+
+def test_write_class_samples_names_and_force(tmp_path):
+    images = np.stack([_pixels(i, channels=3) for i in range(3)])
+    class_dir = write_class_samples(images, "cat", tmp_path / "out")
+    assert class_dir == tmp_path / "out" / "cat"
+    assert sorted(p.name for p in class_dir.iterdir()) == [
+        "synthetic_00000.png", "synthetic_00001.png", "synthetic_00002.png"]
+    with Image.open(class_dir / "synthetic_00001.png") as image:
+        np.testing.assert_array_equal(np.asarray(image), images[1])
+    assert os.stat(class_dir).st_mode & 0o777 == image_folder.default_mode(directory=True)
+
+    with pytest.raises(FileExistsError, match="--force"):
+        write_class_samples(images[:1], "cat", tmp_path / "out", prefix="new")
+    assert len(list(class_dir.iterdir())) == 3  # untouched
+    write_class_samples(images[:1], "cat", tmp_path / "out", force=True, prefix="new")
+    assert [p.name for p in class_dir.iterdir()] == ["new_00000.png"]  # replaced as a whole
+    assert _listing(tmp_path / "out") == ["cat", "cat/new_00000.png"]  # no staging left
+
+
+def test_write_class_samples_many_digits(tmp_path):
+    names = image_folder._sample_names(100001, "s")
+    assert names[0] == "s_000000.png" and names[-1] == "s_100000.png"
+    assert image_folder._sample_names(2, "s", taken=["S_00000.PNG"]) == ["s_00001.png", "s_00002.png"]
+
+
+@pytest.mark.parametrize("name", ["", ".", "..", "a/b", "a\\b", "a\0b", ".hidden"])
+def test_write_class_samples_unsafe_names(tmp_path, name):
+    with pytest.raises(DataValidationError, match="rename"):
+        write_class_samples(np.zeros((1, 2, 2, 1), np.uint8), name, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_write_class_samples_error_leaves_nothing(tmp_path, monkeypatch):
+    out = tmp_path / "new" / "out"
+    _fail_after_first_png(monkeypatch)
+    with pytest.raises(RuntimeError, match="disk full"):
+        write_class_samples(np.zeros((3, 2, 2, 1), np.uint8), "cat", out)
+    assert list(tmp_path.iterdir()) == []  # staging folder and the folders made for it are gone
+
+
+def _fail_after_first_png(monkeypatch):
+    real = image_folder.write_png
+    calls = []
+
+    def failing(image, path):
+        calls.append(path)
+        if len(calls) > 1:
+            raise RuntimeError("disk full")
+        return real(image, path)
+
+    monkeypatch.setattr(image_folder, "write_png", failing)
+
+
+@pytest.fixture
+def source(tmp_path):
+    root = tmp_path / "data"
+    _tree(root, {"cat": 3, "dog": 2}, channels=3)
+    _save(root / "dog" / "synthetic_00000.png", _pixels(50, channels=3))  # a real file, that name
+    (root / "dog" / "notes.txt").write_text("skipped")
+    return read_image_folder(root)
+
+
+def _synthetic(count, seed=0):
+    return np.stack([_pixels(seed + i, channels=3) for i in range(count)])
+
+
+def test_write_augmented_tree(tmp_path, source):
+    fake = {"dog": _synthetic(2), "bird": _synthetic(2, seed=10)}
+    out = write_augmented_tree(source, tmp_path / "out", fake)
+    assert out == tmp_path / "out"
+    assert _listing(out) == [
+        "bird", "bird/synthetic_00000.png", "bird/synthetic_00001.png",
+        "cat", "cat/img_0.png", "cat/img_1.png", "cat/img_2.png",
+        "dog", "dog/img_0.png", "dog/img_1.png",
+        "dog/synthetic_00000.png", "dog/synthetic_00001.png", "dog/synthetic_00002.png",
+    ]
+    for file in source.files:
+        assert (out / file.parent.name / file.name).read_bytes() == file.read_bytes()
+    with Image.open(out / "dog" / "synthetic_00002.png") as image:
+        np.testing.assert_array_equal(np.asarray(image), fake["dog"][1])
+    back = read_image_folder(out)
+    assert {c: int((back.labels == c).sum()) for c in back.classes} == {"bird": 2, "cat": 3, "dog": 5}
+    assert [p for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+@pytest.mark.parametrize("where", ["same", "inside", "contains"])
+def test_write_augmented_tree_refuses_source(tmp_path, source, where):
+    out = {"same": source.root, "inside": source.root / "cat" / "out", "contains": tmp_path}[where]
+    before = _listing(tmp_path)
+    with pytest.raises(DataValidationError, match="source"):
+        write_augmented_tree(source, out, {"cat": _synthetic(1)}, force=True)
+    assert _listing(tmp_path) == before
+
+
+def test_write_augmented_tree_existing_out_dir(tmp_path, source):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine")
+    with pytest.raises(FileExistsError, match="--force"):
+        write_augmented_tree(source, out, {"cat": _synthetic(1)})
+    assert _listing(out) == ["keep.txt"]
+    write_augmented_tree(source, out, {"cat": _synthetic(1)}, force=True)
+    assert "keep.txt" not in _listing(out) and "cat/synthetic_00000.png" in _listing(out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "out"]  # no staging or old copy
+
+
+def test_write_augmented_tree_error_leaves_nothing(tmp_path, source, monkeypatch):
+    _fail_after_first_png(monkeypatch)
+    with pytest.raises(RuntimeError, match="disk full"):
+        write_augmented_tree(source, tmp_path / "out", {"cat": _synthetic(3)})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
+
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "keep.txt").write_text("mine")
+    with pytest.raises(RuntimeError, match="disk full"):
+        write_augmented_tree(source, tmp_path / "old", {"cat": _synthetic(3)}, force=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "old"]
+    assert _listing(tmp_path / "old") == ["keep.txt"]
+
+
+def test_write_augmented_tree_rejects_other_kind_of_image(tmp_path, source):
+    gray = np.zeros((2, 4, 5, 1), np.uint8)
+    with pytest.raises(DataValidationError, match="grayscale but the images of .* are RGB"):
+        write_augmented_tree(source, tmp_path / "out", {"cat": gray})
+    with pytest.raises(DataValidationError, match="rename"):
+        write_augmented_tree(source, tmp_path / "out", {"../up": _synthetic(1)})
+    assert not (tmp_path / "out").exists()
+
+
+def test_image_folder_repr_is_short(source):
+    text = repr(source)
+    assert "ImageFolder(" in text and "classes=['cat', 'dog']" in text and "array" not in text
+    assert isinstance(source, ImageFolder)
+
+
+# ===================================================================================== grids
+def test_image_grid_shape_and_placement(tmp_path):
+    images = np.stack([np.full((3, 4, 3), 10 * (i + 1), np.uint8) for i in range(5)])
+    grid = image_grid(images)  # ncols = ceil(sqrt(5)) = 3, two rows
+    assert grid.shape == (2 * 3 + 2, 3 * 4 + 2 * 2, 3)
+    assert (grid[0:3, 0:4] == 10).all() and (grid[0:3, 6:10] == 20).all()
+    assert (grid[5:8, 0:4] == 40).all() and (grid[5:8, 6:10] == 50).all()
+    assert (grid[3:5] == 0).all() and (grid[:, 4:6] == 0).all()  # padding
+    assert (grid[5:8, 12:16] == 0).all()  # the unused last tile
+    assert image_grid(images, ncols=5, padding=0).shape == (3, 20, 3)
+    path = save_image_grid(images[..., :1], tmp_path / "grid.png", ncols=2, padding=1)
+    with Image.open(path) as image:
+        assert image.mode == "L" and image.size == (2 * 4 + 1, 3 * 3 + 2)
+    with pytest.raises(ValueError):
+        image_grid(images, ncols=0)

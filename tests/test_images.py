@@ -1,0 +1,306 @@
+"""Images through the engine: the codec, the models, differentiable augmentation, training, and
+GANAugmenter with ``image_shape`` (scikit-learn's 8x8 digits)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from sklearn.datasets import load_digits
+from sklearn.linear_model import LogisticRegression
+
+from gan_augment import GANAugmenter
+from gan_augment.config import ImageModelConfig, TrainingConfig, training_config
+from gan_augment.data.images import ImageCodec, infer_layout, working_resolution
+from gan_augment.diffaug import AdaptiveProbability, augment, cutout, parse_policy, translation
+from gan_augment.exceptions import DataValidationError
+from gan_augment.models.image import build_image_discriminator, build_image_generator
+from gan_augment.training import GANTrainer
+from gan_augment.training.trainer import seeded_rng
+
+FAST = dict(epochs=2, batch_size=32)
+
+
+@pytest.fixture(scope="module")
+def digits():
+    X, y = load_digits(return_X_y=True)
+    return X, y
+
+
+def _rare_digits(X, y, rare=3, keep=15):
+    mask = (y != rare) | (np.cumsum(y == rare) <= keep)
+    return X[mask], y[mask]
+
+
+# ----------------------------------------------------------------------------- codec
+@pytest.mark.parametrize("layout, shape", [
+    ("flat", (5, 64)), ("nhw", (5, 8, 8)), ("nhwc", (5, 8, 8, 3)), ("nchw", (5, 3, 8, 8)),
+])
+def test_codec_round_trips_every_layout_exactly_for_uint8(layout, shape):
+    rng = np.random.default_rng(0)
+    X = rng.integers(0, 256, size=shape, dtype=np.uint8)
+    codec = ImageCodec(image_shape=(1, 8, 8) if layout == "flat" else None).fit(X)
+    assert codec.layout_ == layout
+    encoded = codec.transform(X)
+    assert encoded.shape == (5, codec.channels, 8, 8) and encoded.dtype == torch.float32
+    assert encoded.min() >= -1 and encoded.max() <= 1
+    back = codec.inverse_transform(encoded)
+    assert back.dtype == np.uint8 and back.shape == X.shape
+    np.testing.assert_array_equal(back, X)
+
+
+def test_codec_resizes_to_a_power_of_two_and_back_keeping_range_and_dtype(digits):
+    X = np.repeat(np.repeat(digits[0][:10].reshape(10, 8, 8), 3, axis=1), 3, axis=2)[:, :20, :20]  # 20x20, 0..16
+    codec = ImageCodec().fit(X)
+    assert codec.resolution_ == 32 and codec.value_range_ == (0.0, 16.0)
+    encoded = codec.transform(X)
+    assert encoded.shape == (10, 1, 32, 32)
+    back = codec.inverse_transform(encoded)
+    assert back.shape == X.shape and back.dtype == X.dtype
+    assert back.min() >= 0 and back.max() <= 16
+    assert np.abs(back - X).mean() < 1.0  # resizing up and down blurs a little, no more
+
+
+def test_working_resolution():
+    assert working_resolution(8, 8) == 8
+    assert working_resolution(28, 28) == 32
+    assert working_resolution(5, 3) == 8
+    assert working_resolution(200, 100) == 64
+    assert working_resolution(28, 28, 16) == 16
+    with pytest.raises(ValueError, match="image_size"):
+        working_resolution(28, 28, 24)
+
+
+def test_layout_errors_say_what_to_do():
+    with pytest.raises(DataValidationError, match="image_shape"):
+        infer_layout((5, 64))
+    with pytest.raises(DataValidationError, match="64 columns.*holds 49"):
+        infer_layout((5, 64), (1, 7, 7))
+    with pytest.raises(DataValidationError, match="1 or 3 channels"):
+        infer_layout((5, 8, 8, 5))
+    with pytest.raises(DataValidationError, match="images are"):
+        infer_layout((5, 2, 8, 8, 3))
+    with pytest.raises(DataValidationError, match="NaN"):
+        ImageCodec().fit(np.full((3, 8, 8), np.nan))
+
+
+# ----------------------------------------------------------------------------- augmentation
+def test_augmentations_keep_shape_and_let_gradients_through():
+    x = torch.rand(6, 3, 16, 16, requires_grad=True)
+    out = augment(x * 2 - 1, parse_policy("color,translation,cutout"), p=1.0)
+    assert out.shape == x.shape
+    out.sum().backward()
+    assert x.grad is not None and x.grad.abs().sum() > 0
+
+
+def test_probability_zero_is_the_identity_and_policy_words_are_checked():
+    x = torch.rand(4, 1, 8, 8)
+    assert torch.equal(augment(x, parse_policy("color,translation,cutout"), p=0.0), x)
+    with pytest.raises(ValueError, match="'blur'"):
+        parse_policy("color,blur")
+
+
+def test_translation_moves_pixels_without_changing_them():
+    torch.manual_seed(0)
+    x = torch.arange(64, dtype=torch.float32).reshape(1, 1, 8, 8).repeat(20, 1, 1, 1) / 64
+    out = translation(x)
+    for image in out:
+        values = image[image != -1]
+        assert set(values.tolist()) <= set(x[0].flatten().tolist())  # only original values, or the fill
+    assert not torch.equal(out, x)
+
+
+def test_cutout_blanks_one_square_of_half_the_size():
+    torch.manual_seed(0)
+    out = cutout(torch.ones(50, 1, 16, 16))
+    blanked = (out == -1).sum(dim=(1, 2, 3))
+    assert blanked.max() == 64 and blanked.min() > 0  # an 8x8 square, clipped at the border at worst
+
+
+def test_adaptive_probability_follows_the_overfitting_signal_within_its_cap():
+    ada = AdaptiveProbability(target=0.6, max_p=0.5, interval=1, steps_to_full=10)
+    for _ in range(20):
+        ada.observe(torch.ones(8))  # D is sure of every real image: r_t = 1 > 0.6
+    assert ada.p == pytest.approx(0.5)
+    for _ in range(3):
+        ada.observe(-torch.ones(8))
+    assert ada.p == pytest.approx(0.2)
+    fixed = AdaptiveProbability(p=0.3, adaptive=False)
+    fixed.observe(torch.ones(8))
+    assert fixed.p == 0.3
+
+
+# ----------------------------------------------------------------------------- models
+@pytest.mark.parametrize("architecture", ["resnet", "dcgan"])
+@pytest.mark.parametrize("resolution, channels", [(8, 1), (16, 3), (32, 1), (64, 3)])
+def test_models_map_noise_and_class_to_images_and_images_to_scores(architecture, resolution, channels):
+    config = ImageModelConfig(channels=channels, resolution=resolution, architecture=architecture,
+                              generator_width=8, discriminator_width=8)
+    G, D = build_image_generator(config, 4), build_image_discriminator(config, 4)
+    y = torch.tensor([0, 1, 2, 3])
+    images = G(torch.randn(4, config.noise_dim), y)
+    assert images.shape == (4, channels, resolution, resolution)
+    assert images.min() >= -1 and images.max() <= 1
+    assert D(images, y).shape == (4,)
+
+
+@pytest.mark.parametrize("architecture", ["resnet", "dcgan"])
+def test_condition_strength_zero_makes_models_ignore_the_class(architecture):
+    config = ImageModelConfig(channels=1, resolution=16, architecture=architecture, generator_width=8,
+                              discriminator_width=8)
+    G, D = build_image_generator(config, 3).eval(), build_image_discriminator(config, 3).eval()
+    z, x = torch.randn(1, config.noise_dim).repeat(3, 1), torch.rand(1, 1, 16, 16).repeat(3, 1, 1, 1)
+    y = torch.tensor([0, 1, 2])
+    with torch.no_grad():
+        for module in (G, D):  # give the class weights something to say first
+            for name, param in module.named_parameters():
+                if "embed" in name or "gain" in name or "bias.weight" in name:
+                    param.normal_()
+        assert not torch.allclose(G(z, y)[0], G(z, y)[1])
+        assert not torch.allclose(D(x, y)[0], D(x, y)[1])
+        G.condition_strength = D.condition_strength = 0.0
+        assert torch.allclose(G(z, y)[0], G(z, y)[1]) and torch.allclose(G(z, y)[1], G(z, y)[2])
+        assert torch.allclose(D(x, y)[0], D(x, y)[2])
+
+
+# ----------------------------------------------------------------------------- training
+def _train(X, y, seed=0, **settings):
+    config = ImageModelConfig(channels=1, resolution=8, generator_width=16, discriminator_width=16)
+    with seeded_rng(seed, torch.device("cpu")):
+        G, D = build_image_generator(config, 10), build_image_discriminator(config, 10)
+    training = training_config("image", **{"epochs": 3, "batch_size": 64, **settings})
+    return GANTrainer(G, D, training, device="cpu", random_state=seed).fit(X, y)
+
+
+@pytest.fixture(scope="module")
+def digit_tensors(digits):
+    codec = ImageCodec(image_shape=(1, 8, 8)).fit(digits[0])
+    return codec.transform(digits[0]), torch.from_numpy(digits[1])
+
+
+def test_image_training_is_deterministic_and_records_augmentation(digit_tensors):
+    first, second = _train(*digit_tensors), _train(*digit_tensors)
+    for a, b in zip(first.sampling_generator.state_dict().values(), second.sampling_generator.state_dict().values()):
+        assert torch.equal(a, b)
+    assert all("augment_p" in record for record in first.history_)
+    assert torch.equal(first.sample(5, 2, seed=1), second.sample(5, 2, seed=1))
+    assert not torch.equal(first.sample(5, 2, seed=1), _train(*digit_tensors, seed=1).sample(5, 2, seed=1))
+
+
+def test_image_training_resumes_bit_identically(digit_tensors, tmp_path):
+    class StopAfter2:
+        def on_train_begin(self, trainer): pass
+        def on_train_end(self, trainer): pass
+        def on_epoch_end(self, trainer, record):
+            if record["epoch"] == 2:
+                trainer.save_checkpoint(tmp_path / "ckpt")
+                trainer.stop_training = True
+
+    full = _train(*digit_tensors, augment_p=0.5)
+    config = ImageModelConfig(channels=1, resolution=8, generator_width=16, discriminator_width=16)
+    training = training_config("image", epochs=3, batch_size=64, augment_p=0.5)
+    with seeded_rng(0, torch.device("cpu")):
+        G, D = build_image_generator(config, 10), build_image_discriminator(config, 10)
+    GANTrainer(G, D, training, device="cpu", callbacks=[StopAfter2()], random_state=0).fit(*digit_tensors)
+    with seeded_rng(0, torch.device("cpu")):
+        G, D = build_image_generator(config, 10), build_image_discriminator(config, 10)
+    resumed = GANTrainer(G, D, training, device="cpu", random_state=0).fit(*digit_tensors,
+                                                                            resume_from=tmp_path / "ckpt")
+    for a, b in zip(full.sampling_generator.state_dict().values(), resumed.sampling_generator.state_dict().values()):
+        assert torch.equal(a, b)
+
+
+def test_sampling_is_batch_independent_after_batchnorm_calibration(digit_tensors):
+    trainer = _train(*digit_tensors)
+    G = trainer.sampling_generator
+    z = torch.randn(6, G.noise_dim)
+    with torch.no_grad():
+        together = G(z, torch.tensor([0, 1, 2, 3, 4, 5]))
+        alone = G(z[:1], torch.tensor([0]))
+    assert not G.training
+    torch.testing.assert_close(together[:1], alone)
+    means = [m.running_mean for m in G.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    assert means and all(torch.isfinite(m).all() and m.abs().sum() > 0 for m in means)
+
+
+def test_condition_warmup_fades_in_and_ends_at_full_strength(digit_tensors):
+    strengths = []
+
+    class Watch:
+        def on_train_begin(self, trainer): pass
+        def on_train_end(self, trainer): pass
+        def on_epoch_end(self, trainer, record):
+            strengths.append(trainer.generator.condition_strength)
+
+    config = ImageModelConfig(channels=1, resolution=8, generator_width=16, discriminator_width=16)
+    G, D = build_image_generator(config, 10), build_image_discriminator(config, 10)
+    training = training_config("image", epochs=4, batch_size=64, condition_warmup=0.5)
+    trainer = GANTrainer(G, D, training, device="cpu", callbacks=[Watch()], random_state=0).fit(*digit_tensors)
+    assert 0 < strengths[0] < strengths[1] < 1 and strengths[-1] == 1.0
+    assert trainer.sampling_generator.condition_strength == 1.0
+
+
+def test_image_training_defaults_differ_from_tables_only_where_stated():
+    image, table = training_config("image"), TrainingConfig()
+    assert (image.loss, image.batch_size, image.augment) == ("hinge", 64, "color,translation,cutout")
+    assert image.optimizer == table.optimizer and image.ema_decay == table.ema_decay
+    assert training_config("image", loss="auto", batch_size=16).batch_size == 16
+
+
+# ----------------------------------------------------------------------------- scikit-learn door
+def test_digits_in_a_pipeline_with_image_shape(digits):
+    from imblearn.pipeline import make_pipeline
+
+    X, y = _rare_digits(*digits)
+    pipe = make_pipeline(GANAugmenter(image_shape=(1, 8, 8), random_state=0, **FAST),
+                         LogisticRegression(max_iter=2000))
+    pipe.fit(X, y)
+    assert pipe.score(*digits) > 0.5
+    X_res, y_res = GANAugmenter(image_shape=(1, 8, 8), random_state=0, **FAST).fit_resample(X, y)
+    assert X_res.shape == (len(y_res), 64) and X_res.dtype == X.dtype
+    assert np.bincount(y_res).tolist() == [np.bincount(y).max()] * 10  # every class topped up exactly
+    np.testing.assert_array_equal(X_res[:len(X)], X)  # real rows first, untouched
+    assert X_res.min() >= 0 and X_res.max() <= 16
+
+
+def test_image_arrays_come_back_in_their_layout_dtype_and_range():
+    rng = np.random.default_rng(0)
+    X = rng.integers(0, 256, size=(40, 12, 12, 3), dtype=np.uint8)
+    y = np.array([0] * 30 + [1] * 10)
+    augmenter = GANAugmenter(random_state=0, **FAST).fit(X, y)
+    images = augmenter.sample(7, 1)
+    assert images.shape == (7, 12, 12, 3) and images.dtype == np.uint8
+    assert augmenter.kind_ == "image" and augmenter.encoder_.resolution_ == 16
+    assert augmenter.n_features_in_ == 12 * 12 * 3
+
+
+def test_image_augmenter_saves_loads_and_keeps_sample_grids(digits, tmp_path):
+    X, y = _rare_digits(*digits)
+    augmenter = GANAugmenter(image_shape=(1, 8, 8), classes=[3], random_state=0, **FAST).fit(X, y)
+    augmenter.save(tmp_path / "model")
+    grids = sorted(p.name for p in (tmp_path / "model").glob("samples_*.png"))
+    assert len(grids) == 10 and grids[3] == "samples_3_3.png"
+    loaded = GANAugmenter.load(tmp_path / "model")
+    np.testing.assert_array_equal(loaded.sample(9, 3), augmenter.sample(9, 3))
+    assert loaded.training_config_ == augmenter.training_config_
+    augmenter.save(tmp_path / "model")  # a model directory with grids is ours to replace
+
+
+def test_image_specific_errors(digits):
+    X, y = digits
+    with pytest.raises(DataValidationError, match="64 columns"):
+        GANAugmenter(image_shape=(1, 4, 4), **FAST).fit(X, y)
+    with pytest.raises(ValueError, match="categorical_features"):
+        GANAugmenter(image_shape=(1, 8, 8), categorical_features=[0], **FAST).fit(X, y)
+    with pytest.raises(ValueError, match="augments images"):
+        GANAugmenter(augment="cutout", **FAST).fit(X[:, :5], y)
+
+
+def test_generated_digits_look_like_their_class(digits):
+    """Real property, not "it ran": after a short fit, a classifier trained on real digits labels
+    most synthetic digits of each class with that class (chance is 0.1)."""
+    X, y = digits
+    augmenter = GANAugmenter(image_shape=(1, 8, 8), epochs=40, random_state=0).fit(X, y)
+    judge = LogisticRegression(max_iter=500).fit(X, y)
+    fidelity = [np.mean(judge.predict(augmenter.sample(100, c)) == c) for c in range(10)]
+    assert np.mean(fidelity) > 0.7, fidelity
