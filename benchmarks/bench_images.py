@@ -15,7 +15,7 @@ training half the rare digit keeps 25 of its ~500 images. Per seed and architect
   affine moves), (c) it with the rare digit topped up to the majority count by the GAN, (d) both;
   rare-digit recall and accuracy on the untouched test half.
 
-Writes benchmarks/IMAGES.md and benchmarks/images_results.json.
+Writes benchmarks/images_results.json (``--out``); benchmarks/IMAGES.md is written from it.
 """
 
 from __future__ import annotations
@@ -60,72 +60,83 @@ def classic_augment(seed: int):
     return apply
 
 
-def downstream(X_train, y_train, X_test, y_test, seed, *, augment):
-    model = train_image_classifier(to_model_range(X_train), y_train, n_classes=10, epochs=5, class_balanced=False,
+def downstream(X_train, y_train, X_test, y_test, seed, *, augment, epochs):
+    model = train_image_classifier(to_model_range(X_train), y_train, n_classes=10, epochs=epochs, class_balanced=False,
                                    augment=classic_augment(seed) if augment else None, random_state=seed)
     predicted = predict_labels(model, to_model_range(X_test))
     return {"rare_recall": float(np.mean(predicted[y_test == RARE] == RARE)),
             "accuracy": float(np.mean(predicted == y_test))}
 
 
-def run_seed(seed, architectures, results):
+def prepare_seed(seed, cnn_epochs):
+    """The split, the two arms without a GAN, and the judge: shared by the architectures."""
     X_train, y_train, X_test, y_test = cut_split(RARE, seed)
-    arms = {"none": downstream(X_train, y_train, X_test, y_test, seed, augment=False),
-            "classic": downstream(X_train, y_train, X_test, y_test, seed, augment=True)}
+    arms = {name: downstream(X_train, y_train, X_test, y_test, seed, augment=name == "classic", epochs=cnn_epochs)
+            for name in ("none", "classic")}
     print(f"seed {seed}: none {arms['none']}, classic {arms['classic']}", flush=True)
-    # One judge per seed, trained on the real training half, shared by the architectures.
     judge = train_image_classifier(to_model_range(X_train), y_train, n_classes=10, random_state=seed)
-    for architecture in architectures:
-        augmenter = GANAugmenter(classes=[RARE], architecture=architecture, random_state=seed)
-        started = time.perf_counter()
-        augmenter.fit(X_train, y_train)
-        fit_s = time.perf_counter() - started
-        started = time.perf_counter()
-        augmenter.sample(10_000, RARE, random_state=1)
-        sample_rate = 10_000 / (time.perf_counter() - started)
-        synthetic = np.concatenate([augmenter.sample(N_JUDGED, c, random_state=2) for c in (RARE, COMMON)])
-        quality = image_quality(to_model_range(X_train), y_train, to_model_range(X_test), y_test,
-                                to_model_range(synthetic), np.repeat([RARE, COMMON], N_JUDGED),
-                                classifier=judge, random_state=seed)
-        n_add = augmenter.sampling_strategy_[RARE]
-        X_top = np.concatenate([X_train, augmenter.sample(n_add, RARE, random_state=3)])
-        y_top = np.concatenate([y_train, np.full(n_add, RARE)])
-        record = {
-            "seed": seed, "architecture": architecture, "fit_s": fit_s, "sample_images_per_s": sample_rate,
-            "epochs": len(augmenter.history_),
-            "final_augment_p": augmenter.history_[-1].get("augment_p"),
-            "quality": {str(c): quality.loc[c].to_dict() for c in quality.index},
-            "judge_accuracy": quality.attrs["judge_accuracy"],
-            "downstream": {**arms,
-                           "gan": downstream(X_top, y_top, X_test, y_test, seed, augment=False),
-                           "gan+classic": downstream(X_top, y_top, X_test, y_test, seed, augment=True)},
-        }
-        results.append(record)
-        q = record["quality"][str(RARE)]
-        print(f"seed {seed} {architecture}: fit {fit_s:.0f}s, {sample_rate:,.0f} img/s, rare fidelity "
-              f"{q['label_fidelity']:.3f}, FD {q['frechet_distance']:.1f} (real {q['frechet_real']:.1f}, blurred "
-              f"{q['frechet_blurred']:.1f}), downstream {record['downstream']}", flush=True)
-        (HERE / "images_results.json").write_text(json.dumps(results, indent=1))
+    return (X_train, y_train, X_test, y_test), arms, judge
+
+
+def run(seed, architecture, prepared, *, epochs, cnn_epochs):
+    (X_train, y_train, X_test, y_test), arms, judge = prepared
+    augmenter = GANAugmenter(classes=[RARE], architecture=architecture, epochs=epochs, random_state=seed)
+    started = time.perf_counter()
+    augmenter.fit(X_train, y_train)
+    fit_s = time.perf_counter() - started
+    started = time.perf_counter()
+    augmenter.sample(10_000, RARE, random_state=1)
+    sample_rate = 10_000 / (time.perf_counter() - started)
+    synthetic = np.concatenate([augmenter.sample(N_JUDGED, c, random_state=2) for c in (RARE, COMMON)])
+    quality = image_quality(to_model_range(X_train), y_train, to_model_range(X_test), y_test,
+                            to_model_range(synthetic), np.repeat([RARE, COMMON], N_JUDGED),
+                            classifier=judge, random_state=seed)
+    n_add = augmenter.sampling_strategy_[RARE]
+    X_top = np.concatenate([X_train, augmenter.sample(n_add, RARE, random_state=3)])
+    y_top = np.concatenate([y_train, np.full(n_add, RARE)])
+    record = {
+        "seed": seed, "architecture": architecture, "fit_s": fit_s, "sample_images_per_s": sample_rate,
+        "epochs": len(augmenter.history_), "n_added": int(n_add),
+        "final_augment_p": augmenter.history_[-1].get("augment_p"),
+        "quality": {str(c): quality.loc[c].to_dict() for c in quality.index},
+        "judge_accuracy": quality.attrs["judge_accuracy"],
+        "downstream": {**arms,
+                       "gan": downstream(X_top, y_top, X_test, y_test, seed, augment=False, epochs=cnn_epochs),
+                       "gan+classic": downstream(X_top, y_top, X_test, y_test, seed, augment=True,
+                                                 epochs=cnn_epochs)},
+    }
+    q = record["quality"][str(RARE)]
+    print(f"seed {seed} {architecture}: fit {fit_s:.0f}s, {sample_rate:,.0f} img/s, rare fidelity "
+          f"{q['label_fidelity']:.3f}, FD {q['frechet_distance']:.1f} (real {q['frechet_real']:.1f}, blurred "
+          f"{q['frechet_blurred']:.1f}), downstream {record['downstream']}", flush=True)
+    return record
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    parser.add_argument("--architectures", nargs="+", default=["resnet", "dcgan"])
+    parser.add_argument("--architectures", nargs="+", default=["dcgan", "resnet"])
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--epochs", default="auto", help="GAN epochs ('auto' is the default setting)")
+    parser.add_argument("--cnn-epochs", type=int, default=5, help="epochs of the downstream CNN")
+    parser.add_argument("--out", default=str(HERE / "images_results.json"))
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
-    results = []
+    epochs = args.epochs if args.epochs == "auto" else int(args.epochs)
+    command = "python benchmarks/bench_images.py " + " ".join(sys.argv[1:] if argv is None else argv)
+    meta = {"command": command, "threads": args.threads, "torch": torch.__version__,
+            "machine": platform.processor() or platform.machine(), "rare_digit": RARE, "common_digit": COMMON}
+    results, prepared = [], {}
     started = time.perf_counter()
-    for seed in args.seeds:
-        run_seed(seed, args.architectures, results)
-    wall = time.perf_counter() - started
-    meta = {"command": "python benchmarks/bench_images.py " + " ".join(argv or sys.argv[1:]),
-            "wall_s": wall, "threads": args.threads, "torch": torch.__version__, "machine": platform.processor()
-            or platform.machine(), "rare_digit": RARE, "common_digit": COMMON}
-    (HERE / "images_results.json").write_text(json.dumps({"meta": meta, "runs": results}, indent=1))
-    print(f"done in {wall / 60:.1f} min")
-
+    # Architecture by architecture, so that an interrupted run still holds every seed of the first.
+    for architecture in args.architectures:
+        for seed in args.seeds:
+            if seed not in prepared:
+                prepared[seed] = prepare_seed(seed, args.cnn_epochs)
+            results.append(run(seed, architecture, prepared[seed], epochs=epochs, cnn_epochs=args.cnn_epochs))
+            meta["wall_s"] = time.perf_counter() - started
+            Path(args.out).write_text(json.dumps({"meta": meta, "runs": results}, indent=1))
+    print(f"done in {meta['wall_s'] / 60:.1f} min")
 
 if __name__ == "__main__":
     main()

@@ -69,12 +69,18 @@ class ImageModelConfig:
     resolution: int = 32
     architecture: str = "dcgan"
     noise_dim: int = 64
-    generator_width: int = 32
-    discriminator_width: int = 32
+    # None: the architecture's own default (32 for "dcgan", 16 for "resnet", whose 3x3 convolutions
+    # at full resolution cost several times more per channel than DCGAN's strided ones).
+    generator_width: int | None = None
+    discriminator_width: int | None = None
     max_channels: int = 256
 
     def __post_init__(self):
-        from gan_augment.models.image import ARCHITECTURES, RESOLUTIONS
+        from gan_augment.models.image import ARCHITECTURES, DEFAULT_WIDTHS, RESOLUTIONS
+
+        for name in ("generator_width", "discriminator_width"):
+            if getattr(self, name) is None:  # frozen: resolved once, here, so saved configs are explicit
+                object.__setattr__(self, name, DEFAULT_WIDTHS.get(self.architecture, 32))
 
         if self.channels not in (1, 3):
             raise ValueError(f"channels must be 1 (grayscale) or 3 (RGB), got {self.channels!r}.")

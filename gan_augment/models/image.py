@@ -28,6 +28,8 @@ from torch.nn.utils.parametrizations import spectral_norm
 ARCHITECTURES = ("resnet", "dcgan")
 #: Working resolutions: G grows from 4x4 by doublings, so a power of two.
 RESOLUTIONS = (8, 16, 32, 64)
+#: Channels at full resolution when the config does not say.
+DEFAULT_WIDTHS = {"dcgan": 32, "resnet": 16}
 
 
 def channel_plan(resolution: int, width: int, max_channels: int) -> dict[int, int]:
