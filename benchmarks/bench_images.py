@@ -120,7 +120,11 @@ def main(argv=None):
     parser.add_argument("--epochs", default="auto", help="GAN epochs ('auto' is the default setting)")
     parser.add_argument("--cnn-epochs", type=int, default=5, help="epochs of the downstream CNN")
     parser.add_argument("--out", default=str(HERE / "images_results.json"))
+    parser.add_argument("--report-only", action="store_true", help="only rewrite IMAGES.md from --out")
     args = parser.parse_args(argv)
+    if args.report_only:
+        write_markdown(json.loads(Path(args.out).read_text()), HERE / "IMAGES.md")
+        return
     torch.set_num_threads(args.threads)
     epochs = args.epochs if args.epochs == "auto" else int(args.epochs)
     command = "python benchmarks/bench_images.py " + " ".join(sys.argv[1:] if argv is None else argv)
@@ -137,6 +141,67 @@ def main(argv=None):
             meta["wall_s"] = time.perf_counter() - started
             Path(args.out).write_text(json.dumps({"meta": meta, "runs": results}, indent=1))
     print(f"done in {meta['wall_s'] / 60:.1f} min")
+    write_markdown({"meta": meta, "runs": results}, HERE / "IMAGES.md")
+
+
+def _mean_std(values, fmt=".3f") -> str:
+    values = np.asarray(values, dtype=float)
+    if len(values) == 1:
+        return format(values.mean(), fmt)
+    return f"{format(values.mean(), fmt)} ± {format(values.std(ddof=1), fmt)}"
+
+
+def write_markdown(data: dict, path: Path) -> None:
+    """The results table, per architecture, mean ± std over seeds with every seed listed too."""
+    meta, runs = data["meta"], data["runs"]
+    rare, common = str(meta["rare_digit"]), str(meta["common_digit"])
+    lines = [
+        "# Image benchmark: a rare MNIST digit",
+        "",
+        f"Command: `{meta['command']}` (wall time {meta['wall_s'] / 60:.1f} min; torch {meta['torch']}, "
+        f"{meta['threads']} threads, {meta['machine']}).",
+        "",
+        "Data: the 10,000 MNIST test images (../shared/data/mnist), split 50/50 stratified by seed; in the "
+        f"training half digit {rare} keeps 25 of its ~500 images (5% of them, 0.55% of the half: the issue's "
+        "'1% ... (about 25)' cannot both hold, the explicit count was kept). GAN at its defaults "
+        "(`GANAugmenter(classes=[3], architecture=...)`, `epochs='auto'` = ~2,000 generator updates). "
+        "The judge is the CNN of `gan_augment.image_quality` trained on the real training half; quality is "
+        f"measured on 1,000 synthetic images of digit {rare} (rare) and {common} (common) against the test half.",
+        "",
+    ]
+    by_arch = {}
+    for run in runs:
+        by_arch.setdefault(run["architecture"], []).append(run)
+    lines += ["## Fit, sampling, quality", "",
+              "| architecture | seeds | fit (s) | images/s | rare label fidelity | common label fidelity | "
+              "rare FD (floor / blurred) | common FD (floor / blurred) | rare precision / recall |",
+              "|---|---|---|---|---|---|---|---|---|"]
+    for arch, group in by_arch.items():
+        q = lambda c, key: [r["quality"][c][key] for r in group]  # noqa: E731
+        lines.append(
+            f"| {arch} | {', '.join(str(r['seed']) for r in group)} | {_mean_std([r['fit_s'] for r in group], '.0f')} | "
+            f"{np.mean([r['sample_images_per_s'] for r in group]):,.0f} | {_mean_std(q(rare, 'label_fidelity'))} | "
+            f"{_mean_std(q(common, 'label_fidelity'))} | {np.mean(q(rare, 'frechet_distance')):.1f} "
+            f"({np.mean(q(rare, 'frechet_real')):.1f} / {np.mean(q(rare, 'frechet_blurred')):.1f}) | "
+            f"{np.mean(q(common, 'frechet_distance')):.1f} ({np.mean(q(common, 'frechet_real')):.1f} / "
+            f"{np.mean(q(common, 'frechet_blurred')):.1f}) | {np.mean(q(rare, 'precision')):.2f} / "
+            f"{np.mean(q(rare, 'recall')):.2f} |")
+    lines += ["", f"## Downstream: a small CNN on the test half (digit {rare} recall / accuracy)", "",
+              "| architecture | seed | none | classic (albumentations) | GAN top-up | both | GAN beats none on recall |",
+              "|---|---|---|---|---|---|---|"]
+    for arch, group in by_arch.items():
+        for r in group:
+            d = r["downstream"]
+            cells = [f"{d[k]['rare_recall']:.3f} / {d[k]['accuracy']:.4f}" for k in ("none", "classic", "gan", "gan+classic")]
+            beats = "yes" if d["gan"]["rare_recall"] > d["none"]["rare_recall"] else "no"
+            lines.append(f"| {arch} | {r['seed']} | " + " | ".join(cells) + f" | {beats} |")
+        means = {k: (np.mean([r["downstream"][k]["rare_recall"] for r in group]),
+                     np.mean([r["downstream"][k]["accuracy"] for r in group]))
+                 for k in ("none", "classic", "gan", "gan+classic")}
+        lines.append(f"| {arch} | mean | " + " | ".join(f"{a:.3f} / {b:.4f}" for a, b in means.values()) + " | |")
+    lines += ["", "Targets (issue): rare label fidelity >= 0.90; GAN top-up beats no augmentation on rare recall "
+              "on every seed; fit under 10 minutes on 2 cores at the default setting.", ""]
+    path.write_text("\n".join(lines))
 
 if __name__ == "__main__":
     main()

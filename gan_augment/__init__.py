@@ -8,6 +8,8 @@ Public API (imported lazily so that ``import gan_augment`` and ``gan-augment --h
   with intervals.
 * :func:`image_quality` -- how good are synthetic images of each class, judged by a CNN trained on
   the real ones (no downloaded weights).
+* :class:`AugmentedDataset` -- a torch Dataset: real items followed by synthetic ones topping up
+  the rare classes; :func:`augment_loader` does the same for an existing DataLoader.
 """
 
 __version__ = "0.1.0"
@@ -19,10 +21,12 @@ _LAZY = {
     "evaluate_augmentation": "gan_augment.evaluation",
     "AugmentationReport": "gan_augment.evaluation",
     "image_quality": "gan_augment.evaluation",
+    "AugmentedDataset": "gan_augment.torch_data",
+    "augment_loader": "gan_augment.torch_data",
 }
 
-__all__ = ["AugmentationReport", "AugmentedClassifier", "GANAugmenter", "evaluate_augmentation", "image_quality",
-           "load_dataset", "__version__"]
+__all__ = ["AugmentationReport", "AugmentedClassifier", "AugmentedDataset", "GANAugmenter", "augment_loader",
+           "evaluate_augmentation", "image_quality", "load_dataset", "__version__"]
 
 
 def __getattr__(name):

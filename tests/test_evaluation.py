@@ -311,3 +311,25 @@ def test_cli_evaluate_json_and_usage_errors(cli_main, data_csv, capsys):
     code = cli_main(["evaluate", str(data_csv), "--cv", "20", "--quiet"])
     err = capsys.readouterr().err
     assert code == 2 and "Class 'rare' has 10 rows" in err
+
+
+def test_images_are_judged_by_the_cnn_and_shown_as_grids(tmp_path):
+    """An augmenter fitted with image_shape gets the image judge's per-class table and an image grid."""
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    keep = (y < 3) & ((y != 2) | (np.cumsum(y == 2) <= 30))
+    X, y = X[keep], y[keep]
+    augmenter = GANAugmenter(image_shape=(1, 8, 8), epochs=3, random_state=0)
+    report = evaluate_augmentation(X, y, augmenter, classes=[2], cv=2, repeats=1, baselines=("none",),
+                                   random_state=0)
+    quality = report.image_quality
+    assert list(quality["class"]) == [2]
+    row = quality.iloc[0]
+    assert 0.0 <= row["label_fidelity"] <= 1.0 and row["frechet_distance"] >= 0
+    assert row["judge_accuracy"] > 0.9  # three digit classes are easy: the judge itself is trustworthy
+    assert report.settings["image_shape"] == [1, 8, 8]
+    assert "Quality of the added images" in report.to_markdown()
+    page = report.to_html(tmp_path / "report.html")
+    assert "Real vs synthetic images" in page and "Real vs synthetic marginals" not in page
+    assert json.loads(report.to_json())["image_quality"][0]["class"] == 2

@@ -22,3 +22,28 @@ def test_sklearn_pipeline_example(capsys):
         assert len(scores["macro_f1"]) == 2
         assert all(0.0 <= value <= 1.0 for value in scores["rare_recall"])
     assert "GAN top-up" in capsys.readouterr().out
+
+
+def test_digits_pipeline_example(capsys):
+    results = load_example("digits_pipeline").main(["--epochs", "2"])
+    for name in ("no augmentation", "GAN top-up"):
+        assert 0.5 < results[name]["accuracy"] <= 1.0 and 0.0 <= results[name]["rare_recall"] <= 1.0
+    assert 0.0 <= results["quality"]["label_fidelity"] <= 1.0
+    assert "label fidelity" in capsys.readouterr().out
+
+
+def test_torch_images_example(capsys):
+    results = load_example("torch_images").main(["--epochs", "2", "--cnn-epochs", "1"])
+    for name in ("no augmentation", "GAN top-up"):
+        assert 0.0 <= results[name]["accuracy"] <= 1.0 and 0.0 <= results[name]["rare_recall"] <= 1.0
+        assert set(results[name]["recall"]) == set(range(10))
+    assert results["n_synthetic"] > 0
+    assert "recall per class" in capsys.readouterr().out
+
+
+def test_torch_tabular_example(capsys):
+    results = load_example("torch_tabular").main(["--epochs", "2", "--mlp-epochs", "2"])
+    for name in ("no augmentation", "GAN top-up"):
+        assert 0.0 <= results[name]["rare_recall"] <= 1.0 and 0.0 <= results[name]["balanced_accuracy"] <= 1.0
+    assert results["n_synthetic"] > 0
+    assert "GAN top-up" in capsys.readouterr().out

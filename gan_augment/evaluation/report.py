@@ -43,6 +43,11 @@ class AugmentationReport:
         per-column distance (KS / total variation), correlation difference.
     column_distances : DataFrame
         The per-column distances behind ``fidelity``.
+    image_quality : DataFrame
+        Images only (an augmenter fitted with ``image_shape``): per class, on the first training
+        fold, the added images judged by a CNN trained on the real training images -- label
+        fidelity, Frechet distance to the test images with its real and blurred references, k-NN
+        precision and recall (see :func:`gan_augment.image_quality`). Empty for tables.
     privacy : DataFrame
         Per (method, class): median distance to the closest training record of the synthetic rows
         and of held-out real rows, the share of near copies and of exact copies.
@@ -55,7 +60,7 @@ class AugmentationReport:
     """
 
     def __init__(self, *, summary, per_class, folds, fidelity, column_distances, privacy, verdict, settings,
-                 histories, marginals=None):
+                 histories, marginals=None, image_quality=None):
         self.summary = summary
         self.per_class = per_class
         self.folds = folds
@@ -65,6 +70,7 @@ class AugmentationReport:
         self.verdict = verdict
         self.settings = settings
         self.histories = histories
+        self.image_quality = image_quality if image_quality is not None else pd.DataFrame()
         self._marginals = marginals or {}
 
     def __repr__(self):
@@ -91,6 +97,7 @@ class AugmentationReport:
             "fidelity": _records(self.fidelity),
             "column_distances": _records(self.column_distances),
             "privacy": _records(self.privacy),
+            "image_quality": _records(self.image_quality),
             "folds": _records(self.folds),
             "histories": _jsonable(self.histories),
         }
@@ -138,6 +145,14 @@ class AugmentationReport:
                            "indistinguishable, 1.0 = always told apart; well below 0.5 means copies of real rows). Column distance: Kolmogorov-Smirnov "
                            "(numeric) or total variation (categorical), 0 is ideal. Correlation difference: mean "
                            "absolute difference of the numeric columns' correlations.", _fmt_frame(table)))
+        if len(self.image_quality):
+            tables.append(("Quality of the added images (first training fold)",
+                           "Judged by a CNN trained on the real training images. Label fidelity: share of the "
+                           "added images of the class that it assigns to the class. Frechet distance to the test "
+                           "images of the class in its features, next to that of real training images (the "
+                           "floor) and of blurred ones (a poor generator). k-NN precision (added images inside "
+                           "the real manifold) and recall (real images inside the added manifold).",
+                           _fmt_frame(self.image_quality)))
         if len(self.privacy):
             tables.append(("Privacy of the added rows (first training fold)",
                            "Distance to the closest training record (DCR) of the added rows and of held-out real "
@@ -205,11 +220,18 @@ def build_report(plan, results) -> AugmentationReport:
         "interval": METHOD_NAME,
         "test_train_ratio": plan.test_train_ratio,
         "positive_class": _plain(plan.positive) if plan.binary else None,
+        "image_shape": _image_shape(plan.augmenter),
     }
     histories = [fold["history"] for fold in results if fold["history"]]
     return AugmentationReport(summary=summary, per_class=per_class, folds=folds, fidelity=fidelity,
                               column_distances=columns, privacy=privacy, verdict=verdict, settings=settings,
-                              histories=histories, marginals=first["marginals"])
+                              histories=histories, marginals=first["marginals"],
+                              image_quality=pd.DataFrame(first.get("image_quality", [])))
+
+
+def _image_shape(augmenter):
+    shape = getattr(augmenter, "image_shape", None) if augmenter is not None else None
+    return [int(v) for v in shape] if shape is not None else None
 
 
 def method_names(plan) -> dict:
@@ -344,7 +366,10 @@ def render_figures(report: AugmentationReport) -> list:
     if report.histories:
         figures.append(("Training losses", "Discriminator and generator losses per epoch, one line per fold.",
                         _png(_fig_losses(Figure, report))))
-    if report._marginals:
+    if report._marginals and report.settings.get("image_shape"):
+        figures.append(("Real vs synthetic images", "Real (top) and added (bottom) images of each topped-up class "
+                        "(first training fold).", _png(_fig_images(Figure, report))))
+    elif report._marginals:
         figures.append(("Real vs synthetic marginals", "Columns of the real and synthetic rows of each topped-up "
                         "class (first training fold).", _png(_fig_marginals(Figure, report))))
     return figures
@@ -411,6 +436,26 @@ def _fig_losses(Figure, report):
     ax.set_xlabel("epoch")
     ax.set_ylabel("loss")
     ax.legend(fontsize=8)
+    return figure
+
+
+def _fig_images(Figure, report, per_row=8):
+    channels, height, width = report.settings["image_shape"]
+    items = list(report._marginals.items())[:3]
+    figure = Figure(figsize=(per_row * 0.9, 2 * 0.9 * len(items) + 0.3))
+    axes = np.array(figure.subplots(2 * len(items), per_row, squeeze=False))
+    for row, (label, pair) in enumerate(items):
+        for offset, (kind, rows) in enumerate(zip(("real", "synthetic"), pair)):
+            pixels = rows.to_numpy(dtype=float)[:per_row]
+            low, high = np.nanmin(pixels), np.nanmax(pixels)
+            for col in range(per_row):
+                ax = axes[2 * row + offset, col]
+                ax.axis("off")
+                if col < len(pixels):
+                    image = ((pixels[col] - low) / (high - low or 1)).reshape(channels, height, width).transpose(1, 2, 0)
+                    ax.imshow(image[..., 0] if channels == 1 else image, cmap="gray", vmin=0, vmax=1)
+            axes[2 * row + offset, 0].set_title(f"{kind} {_show(label)}", fontsize=7, loc="left")
+    figure.tight_layout()
     return figure
 
 

@@ -241,7 +241,7 @@ def _run_fold(plan: _Plan, index: int, train, test) -> dict:
             "fold": index % plan.n_splits if plan.n_splits else index,
             "n_train": len(train), "n_test": len(test), "scores": {}, "class_scores": {}, "augment_time_s": {},
             "fit_time_s": {}, "n_added": {}, "history": None, "fidelity": [], "columns": [], "privacy": [],
-            "marginals": {}}
+            "image_quality": [], "marginals": {}}
     probe = None
     if extras and plan.privacy:
         from gan_augment.evaluation.privacy import PrivacyProbe
@@ -264,6 +264,8 @@ def _run_fold(plan: _Plan, index: int, train, test) -> dict:
             fold["history"] = [dict(record) for record in fitted.history_]
         if extras and len(y_fit) > len(y_train):
             _inspect(plan, fold, method, X_train, y_train, X_fit, y_fit, y_test, probe, seed)
+            if method == AUGMENTER and plan.fidelity and getattr(fitted, "kind_", None) == "image":
+                fold["image_quality"] = _image_quality(fitted, X_train, y_train, X_test, y_test, X_fit, y_fit, seed)
     return fold
 
 
@@ -416,6 +418,32 @@ def _inspect(plan, fold, method, X_train, y_train, X_fit, y_fit, y_test, probe, 
             cap = 1000
             fold["marginals"][label] = (real.head(cap).reset_index(drop=True),
                                         synthetic.head(cap).reset_index(drop=True))
+
+
+def _image_quality(fitted, X_train, y_train, X_test, y_test, X_fit, y_fit, seed) -> list[dict]:
+    """Per class, the added images judged by a CNN trained on the real training fold
+    (:func:`gan_augment.evaluation.images.image_quality`), at the augmenter's working resolution."""
+    from gan_augment.evaluation.images import image_quality
+
+    codec = fitted.encoder_
+    position = {label: i for i, label in enumerate(fitted.classes_.tolist())}
+
+    def encode(X):
+        return codec.transform(np.asarray(X))
+
+    def indices(labels):
+        return np.array([position[label] for label in np.asarray(labels).tolist()])
+
+    added = slice(len(X_train), None)
+    frame = image_quality(encode(X_train), indices(y_train), encode(X_test), indices(y_test),
+                          encode(X_fit.iloc[added]), indices(np.asarray(y_fit)[added]),
+                          class_names=[_plain_label(c) for c in fitted.classes_], random_state=seed)
+    return [{"class": label, **{key: _plain_label(value) for key, value in row.items()},
+             "judge_accuracy": frame.attrs["judge_accuracy"]} for label, row in frame.iterrows()]
+
+
+def _plain_label(value):
+    return value.item() if isinstance(value, np.generic) else value
 
 
 # ============================================================================ summaries

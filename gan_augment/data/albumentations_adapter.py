@@ -1,0 +1,176 @@
+"""albumentations behind a small adapter: a picklable callable ``x -> x`` for torch datasets.
+
+albumentations is optional (``pip install "gan-augment[albumentations]"``, pinned below 2.1, the
+last MIT-licensed line) and imported lazily, with its network update check turned off
+(``NO_ALBUMENTATIONS_UPDATE=1``). Global seeds do not reach it: the seed goes into
+``A.Compose(seed=...)``.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+
+import numpy as np
+
+# Set on import of this module, before albumentations can be imported by anything here or by
+# unpickling an adapter in a DataLoader worker (pickle imports this module before the Compose).
+os.environ.setdefault("NO_ALBUMENTATIONS_UPDATE", "1")
+
+__all__ = ["AlbumentationsTransform", "import_albumentations"]
+
+_INSTALL_HINT = ('This needs albumentations, which is not installed; install it with '
+                 'pip install "gan-augment[albumentations]".')
+
+
+def import_albumentations():
+    """``import albumentations`` with the update check off, or an ImportError that says what to install."""
+    os.environ.setdefault("NO_ALBUMENTATIONS_UPDATE", "1")
+    try:
+        import albumentations
+    except ImportError as error:
+        raise ImportError(_INSTALL_HINT) from error
+    return albumentations
+
+
+class AlbumentationsTransform:
+    """Run an albumentations pipeline on one image, given and returned as the same type.
+
+    Parameters
+    ----------
+    transform : albumentations Compose, a single transform, or a list of transforms
+        A list (or a single transform) is put into ``A.Compose(transforms, seed=seed)``; a Compose
+        is used as is but reseeded when ``seed`` is given. Either way the adapter works on its own
+        copy (transforms hold their random state; the objects passed in are left as they were).
+    seed : int or None, default=None
+        Seeds the pipeline's own random state: two adapters with the same seed transform the
+        same sequence of images identically.
+
+    Calling it with an image returns the transformed image as the same type: a numpy ``(H, W)``
+    or ``(H, W, C)`` array of the same dtype, a ``(C, H, W)`` or ``(H, W)`` torch tensor of the
+    same dtype, or a PIL image of the same mode. albumentations works on channel-last numpy
+    arrays: uint8 in 0..255 or float32, which several of its colour transforms expect in 0..1
+    (geometric ones take any range).
+
+    In DataLoader workers every worker would otherwise start from the same random state (and,
+    without persistent workers, from the same state every epoch): there the pipeline is reseeded
+    from ``seed`` and the worker's torch seed, which differs per worker and per epoch and follows
+    the loader's ``generator``. The adapter is picklable.
+    """
+
+    def __init__(self, transform, *, seed=None):
+        A = import_albumentations()
+        if isinstance(transform, A.BaseCompose):
+            compose = copy.deepcopy(transform)
+            if seed is not None:
+                compose.set_random_seed(seed)
+        elif isinstance(transform, A.BasicTransform):
+            compose = A.Compose([copy.deepcopy(transform)], seed=seed)
+        elif isinstance(transform, (list, tuple)):
+            # Copied: transforms carry their own random state, which two Composes must not share.
+            compose = A.Compose(copy.deepcopy(list(transform)), seed=seed)
+        else:
+            raise TypeError(
+                "transform must be an albumentations Compose, transform, or list of transforms; "
+                f"got {type(transform).__name__}."
+            )
+        self.transform = compose
+        self.seed = seed if seed is not None else getattr(compose, "seed", None)
+        self._worker = None
+
+    def __call__(self, image):
+        self._reseed_in_worker()
+        restore, array = _to_hwc(image)
+        out = self.transform(image=array)["image"]
+        return restore(out)
+
+    def __repr__(self) -> str:
+        return f"AlbumentationsTransform({self.transform!r}, seed={self.seed!r})"
+
+    def _reseed_in_worker(self):
+        from torch.utils.data import get_worker_info
+
+        info = get_worker_info()
+        if info is None:
+            return
+        key = (info.id, info.seed)
+        if self._worker == key:
+            return
+        self._worker = key
+        entropy = [int(info.seed) % 2**63] if self.seed is None else [int(self.seed), int(info.seed) % 2**63]
+        self.transform.set_random_seed(int(np.random.SeedSequence(entropy).generate_state(1)[0]))
+
+
+def _to_hwc(image):
+    """``(restore, array)``: the image as an albumentations-ready channel-last array, and the
+    function turning albumentations' output back into the input's type."""
+    import torch
+
+    if isinstance(image, torch.Tensor):
+        if image.ndim not in (2, 3):
+            raise ValueError(f"Image tensors must be (C, H, W) or (H, W); got shape {tuple(image.shape)}.")
+        dtype, device = image.dtype, image.device
+        tensor = image.detach().cpu()
+        if tensor.ndim == 3:
+            tensor = tensor.permute(1, 2, 0)
+        array = tensor.float().numpy() if tensor.is_floating_point() else tensor.numpy()
+        array, back = _numpy_ready(np.ascontiguousarray(array))
+
+        def restore(out):
+            out = back(out)
+            result = torch.from_numpy(np.ascontiguousarray(out))
+            if image.ndim == 3:
+                result = result.permute(2, 0, 1).contiguous() if result.ndim == 3 else result.unsqueeze(0)
+            elif result.ndim == 3 and result.shape[2] == 1:
+                result = result[..., 0]
+            if not dtype.is_floating_point and result.is_floating_point():
+                result = result.round()
+            return result.to(device=device, dtype=dtype)
+
+        return restore, array
+    if type(image).__module__.startswith("PIL.") and hasattr(image, "mode"):
+        from PIL import Image
+
+        mode = image.mode
+        array, back = _numpy_ready(np.asarray(image))
+
+        def restore(out):
+            out = Image.fromarray(np.ascontiguousarray(back(out)))
+            return out if out.mode == mode else out.convert(mode)
+
+        return restore, array
+    if isinstance(image, np.ndarray):
+        if image.ndim not in (2, 3):
+            raise ValueError(f"Image arrays must be (H, W) or (H, W, C); got shape {image.shape}.")
+        dtype = image.dtype
+        array, back = _numpy_ready(image)
+
+        def restore(out):
+            out = back(out)
+            if dtype.kind in "iu" and out.dtype.kind == "f":
+                info = np.iinfo(dtype)
+                out = np.clip(np.rint(out), info.min, info.max)
+            return out.astype(dtype, copy=False)
+
+        return restore, array
+    raise TypeError(
+        f"AlbumentationsTransform takes numpy arrays, torch tensors and PIL images; got {type(image).__name__}."
+    )
+
+
+def _numpy_ready(array: np.ndarray):
+    """uint8 stays uint8, everything else goes float32; a 2-D image gets a channel axis back off."""
+    was_2d = array.ndim == 2
+    if array.dtype != np.uint8:
+        array = array.astype(np.float32)
+    if was_2d:
+        array = array[..., None]
+    array = np.ascontiguousarray(array)
+
+    def back(out):
+        out = np.asarray(out)
+        if was_2d and out.ndim == 3 and out.shape[2] == 1:
+            out = out[..., 0]
+        return out
+
+    return array, back

@@ -1,0 +1,405 @@
+"""The torch door: AugmentedDataset and augment_loader, on scikit-learn's 8x8 digits as tensors."""
+
+from __future__ import annotations
+
+import pickle
+from collections import Counter
+
+import numpy as np
+import pytest
+import torch
+from sklearn.datasets import load_digits, make_classification
+from sklearn.linear_model import LogisticRegression
+from torch.utils.data import (BatchSampler, DataLoader, Dataset, RandomSampler, SequentialSampler, Subset,
+                              TensorDataset, WeightedRandomSampler)
+from torch.utils.data.distributed import DistributedSampler
+
+from gan_augment import GANAugmenter
+from gan_augment.torch_data import AugmentedDataset, augment_loader
+
+RARE, KEEP = 3, 10
+GAN_EPOCHS = 15  # enough for the synthetic digits to be recognised by a classifier trained on real ones
+
+
+class Pairs(Dataset):
+    """A plain map-style dataset of (x, label) pairs (module level, so that workers can pickle it)."""
+
+    def __init__(self, xs, labels):
+        self.xs, self.labels = list(xs), list(labels)
+
+    def __len__(self):
+        return len(self.xs)
+
+    def __getitem__(self, index):
+        return self.xs[index], self.labels[index]
+
+
+def negate(x):
+    return -x
+
+
+def collate_pairs(batch):
+    return [item[0] for item in batch], [item[1] for item in batch]
+
+
+@pytest.fixture(scope="module")
+def digits():
+    """All digits as (N, 1, 8, 8) float32 values 0..16, and a training set with few 3s."""
+    X, y = load_digits(return_X_y=True)
+    X = X.reshape(-1, 1, 8, 8).astype(np.float32)
+    keep = (y != RARE) | (np.cumsum(y == RARE) <= KEEP)
+    return X, y, X[keep], y[keep]
+
+
+@pytest.fixture(scope="module")
+def base(digits):
+    _, _, X, y = digits
+    return TensorDataset(torch.from_numpy(X), torch.from_numpy(y))
+
+
+@pytest.fixture(scope="module")
+def augmented(base):
+    """The GAN fitted once, here, by AugmentedDataset itself; the other tests reuse its augmenter."""
+    return AugmentedDataset(base, GANAugmenter(epochs=GAN_EPOCHS, batch_size=64, random_state=0), random_state=0,
+                            return_synthetic_flag=True)
+
+
+@pytest.fixture(scope="module")
+def fitted(augmented):
+    return augmented.augmenter_
+
+
+def _synthetic(dataset):
+    return [dataset[i] for i in dataset.synthetic_indices]
+
+
+def _same_items(a, b):
+    assert len(a) == len(b)
+    for (xa, ya, *_), (xb, yb, *_) in zip(a, b):
+        assert torch.equal(torch.as_tensor(np.asarray(xa)), torch.as_tensor(np.asarray(xb))) and ya == yb
+
+
+# ----------------------------------------------------------------------------- counts, labels, layout
+def test_counts_per_class_are_exact_and_real_items_come_first(augmented, base, digits):
+    y = digits[3]
+    majority = Counter(y.tolist()).most_common(1)[0][1]
+    assert augmented.augmenter_.generator_ is not None  # fitted here
+    assert augmented.class_counts == {c: majority for c in range(10)}
+    assert len(augmented) == 10 * majority == augmented.n_real + augmented.n_synthetic
+    assert augmented.sampling_strategy_[RARE] == majority - KEEP
+    assert augmented.real_indices == range(len(base))
+    counts = Counter(int(augmented[i][1]) for i in range(len(augmented)))
+    assert counts == Counter(augmented.class_counts)
+    assert Counter(augmented.targets.tolist()) == counts
+    x, label, synthetic = augmented[5]
+    assert torch.equal(x, base[5][0]) and torch.equal(label, base[5][1]) and synthetic is False
+    x, label, synthetic = augmented[-1]
+    assert synthetic is True and augmented.is_synthetic(-1) and not augmented.is_synthetic(0)
+    assert x.shape == (1, 8, 8) and x.dtype == torch.float32 and 0 <= x.min() and x.max() <= 16
+    assert isinstance(label, torch.Tensor) and label.dtype == base[0][1].dtype and label.ndim == 0
+    with pytest.raises(IndexError):
+        augmented[len(augmented)]
+
+
+@pytest.mark.parametrize("kind", ["int", "str", "numpy", "tensor"])
+def test_labels_keep_the_base_type_and_encoding(kind, digits, fitted):
+    _, _, X, y = digits
+    make = {"int": int, "str": str, "numpy": np.int32,
+            "tensor": lambda v: torch.tensor(v, dtype=torch.int16)}[kind]
+    labels = [make(v) for v in y]
+    data = AugmentedDataset(Pairs(torch.from_numpy(X), labels), fitted, classes=[make(RARE)], random_state=0)
+    x, label = data[len(data) - 1]
+    assert type(label) is type(make(RARE)) and label == make(RARE)
+    if kind == "tensor":
+        assert label.dtype == torch.int16
+    assert data.class_counts[RARE if kind != "str" else str(RARE)] == max(data.class_counts.values())
+
+
+def test_numpy_images_come_back_as_numpy_in_their_own_layout_and_dtype(digits, fitted):
+    _, _, X, y = digits
+    images = X[:, 0].astype(np.float64)  # (H, W) float64, while the GAN was fitted on (1, H, W) float32
+    data = AugmentedDataset(Pairs(images, y), fitted, classes=[RARE], random_state=0)
+    x, label = data[len(data) - 1]
+    assert isinstance(x, np.ndarray) and x.shape == (8, 8) and x.dtype == np.float64 and label == RARE
+
+
+# ----------------------------------------------------------------------------- determinism and refresh
+def test_same_seed_same_items_other_seed_other_items(base, fitted):
+    first = AugmentedDataset(base, fitted, classes=[RARE], random_state=0)
+    again = AugmentedDataset(base, fitted, classes=[RARE], random_state=0)
+    other = AugmentedDataset(base, fitted, classes=[RARE], random_state=1)
+    _same_items(_synthetic(first), _synthetic(again))
+    assert not torch.equal(first[len(first) - 1][0], other[len(other) - 1][0])
+
+
+def test_fitting_here_is_deterministic(digits):
+    _, _, X, y = digits
+    small = TensorDataset(torch.from_numpy(X[::6]), torch.from_numpy(y[::6]))
+    runs = [AugmentedDataset(small, GANAugmenter(epochs=1, batch_size=64), classes=[RARE], random_state=0)
+            for _ in range(2)]
+    assert runs[0].augmenter_.random_state == 0  # random_state seeds an augmenter that has none
+    _same_items(_synthetic(runs[0]), _synthetic(runs[1]))
+
+
+def test_refresh_epoch_draws_a_new_set_and_going_back_reproduces(base, fitted):
+    data = AugmentedDataset(base, fitted, classes=[RARE], refresh="epoch", random_state=0)
+    epoch0 = _synthetic(data)
+    data.set_epoch(1)
+    assert data.epoch == 1 and len(data) == len(epoch0) + data.n_real
+    assert not torch.equal(data[len(data) - 1][0], epoch0[-1][0])
+    data.set_epoch(0)
+    _same_items(_synthetic(data), epoch0)
+
+    cached = AugmentedDataset(base, fitted, classes=[RARE], random_state=0)
+    cached.set_epoch(1)
+    _same_items(_synthetic(cached), epoch0)
+    with pytest.raises(ValueError, match="refresh"):
+        AugmentedDataset(base, fitted, refresh="batch")
+
+
+def test_synthetic_images_are_stored_as_uint8_unless_float32_is_asked_for(base, fitted):
+    compact = AugmentedDataset(base, fitted, classes=[RARE], random_state=0)
+    exact = AugmentedDataset(base, fitted, classes=[RARE], random_state=0, synthetic_dtype="float32")
+    assert compact._store.dtype == np.uint8 and exact._store.dtype == np.float32
+    n = exact.n_synthetic
+    seed = int(np.random.SeedSequence([0, 0, RARE]).generate_state(1)[0])  # the documented seed of a draw
+    expected = fitted.sample(n, RARE, random_state=seed)
+    np.testing.assert_array_equal(torch.stack([x for x, _ in _synthetic(exact)]).numpy(), expected)
+    quantised = torch.stack([x for x, _ in _synthetic(compact)]).numpy()
+    assert np.abs(quantised - expected).max() <= 16 / 510 + 1e-5  # half a step of 256 levels over 0..16
+
+
+# ----------------------------------------------------------------------------- label-exactness
+def test_synthetic_items_are_of_their_label_for_a_classifier_trained_on_real_data(digits, base, fitted):
+    X_all, y_all, _, y = digits
+    judge = LogisticRegression(max_iter=3000).fit(X_all.reshape(len(X_all), -1) / 16, y_all)
+    counts = Counter(y.tolist())
+    data = AugmentedDataset(base, fitted, sampling_strategy={c: n + 30 for c, n in counts.items()}, random_state=0)
+    items = _synthetic(data)
+    images = torch.stack([x for x, _ in items]).reshape(len(items), -1).numpy()
+    labels = np.array([int(label) for _, label in items])
+    assert Counter(labels.tolist()) == {c: 30 for c in counts}  # label-exact: k asked, k given
+    predicted = judge.predict(images / 16)
+    fidelity = {c: float(np.mean(predicted[labels == c] == c)) for c in counts}
+    assert np.mean(list(fidelity.values())) > 0.8, fidelity
+    assert fidelity[RARE] > 0.5, fidelity
+
+
+# ----------------------------------------------------------------------------- loaders, workers, splits
+def test_workers_see_the_same_items_and_the_dataset_pickles(augmented):
+    assert pickle.loads(pickle.dumps(augmented)).class_counts == augmented.class_counts
+    batches = {}
+    for workers in (0, 2):
+        loader = DataLoader(augmented, batch_size=128, num_workers=workers)
+        batches[workers] = [(x, y, flag) for x, y, flag in loader]
+    for (x0, y0, f0), (x2, y2, f2) in zip(batches[0], batches[2], strict=True):
+        assert torch.equal(x0, x2) and torch.equal(y0, y2) and torch.equal(f0, f2)
+    labels = torch.cat([y for _, y, _ in batches[2]]).tolist()
+    assert Counter(labels) == Counter(augmented.class_counts)
+    assert int(torch.cat([f for _, _, f in batches[2]]).sum()) == augmented.n_synthetic
+
+
+def test_augment_loader_with_workers_and_shuffling(base, fitted):
+    loader = DataLoader(base, batch_size=100, shuffle=True, num_workers=2, generator=torch.Generator().manual_seed(0))
+    augmented = augment_loader(loader, fitted, classes=[RARE], random_state=0)
+    labels = torch.cat([y for _, y in augmented]).tolist()
+    assert Counter(labels) == Counter(augmented.dataset.class_counts)
+    assert labels != sorted(labels)
+
+
+def test_augment_loader_keeps_the_loader_settings(base, fitted):
+    generator = torch.Generator().manual_seed(0)
+    loader = DataLoader(base, batch_size=16, shuffle=True, collate_fn=collate_pairs, pin_memory=True, num_workers=2,
+                        drop_last=True, persistent_workers=True, prefetch_factor=3, timeout=30, generator=generator)
+    new = augment_loader(loader, fitted, classes=[RARE], random_state=0)
+    assert isinstance(new.dataset, AugmentedDataset) and new.dataset.base is base
+    assert (new.batch_size, new.collate_fn, new.pin_memory, new.num_workers, new.drop_last) == \
+        (16, collate_pairs, True, 2, True)
+    assert (new.persistent_workers, new.prefetch_factor, new.timeout, new.generator) == (True, 3, 30, generator)
+    assert type(new.sampler) is RandomSampler and new.sampler.data_source is new.dataset
+
+    plain = augment_loader(DataLoader(base, batch_size=8), fitted, classes=[RARE], random_state=0)
+    assert type(plain.sampler) is SequentialSampler and plain.batch_size == 8 and plain.num_workers == 0
+    x, y = next(iter(augment_loader(DataLoader(base, batch_size=4, collate_fn=collate_pairs), fitted, classes=[RARE])))
+    assert isinstance(x, list) and len(x) == 4
+
+
+def test_loaders_that_cannot_be_rebuilt_are_refused_with_a_way_out(base, fitted):
+    custom = DataLoader(base, batch_sampler=BatchSampler(SequentialSampler(base), 8, drop_last=False))
+    with pytest.raises(ValueError, match="batch_sampler.*AugmentedDataset"):
+        augment_loader(custom, fitted, classes=[RARE])
+    weighted = DataLoader(base, batch_size=8, sampler=WeightedRandomSampler(torch.ones(len(base)), len(base)))
+    with pytest.raises(ValueError, match="WeightedRandomSampler.*AugmentedDataset"):
+        augment_loader(weighted, fitted, classes=[RARE])
+
+
+def test_distributed_shares_cover_the_dataset_without_overlap(base, fitted):
+    replicas = 3
+    loaders = [augment_loader(DataLoader(base, batch_size=32, sampler=DistributedSampler(
+        base, num_replicas=replicas, rank=rank, shuffle=True, seed=7)), fitted, classes=[RARE], random_state=0)
+        for rank in range(replicas)]
+    data = loaders[0].dataset
+    shares = []
+    for rank, loader in enumerate(loaders):
+        sampler = loader.sampler
+        assert type(sampler) is DistributedSampler
+        assert (sampler.num_replicas, sampler.rank, sampler.seed) == (replicas, rank, 7)
+        assert sampler.dataset is loader.dataset
+        shares.append(list(sampler))
+    everything = [i for share in shares for i in share]
+    padding = (-len(data)) % replicas  # DistributedSampler repeats a few indices to even the shares out
+    assert set(everything) == set(range(len(data)))
+    assert len(everything) == len(data) + padding
+    assert sum(n - 1 for n in Counter(everything).values()) == padding
+    assert any(i in data.synthetic_indices for i in shares[1])
+
+    exact = [list(DistributedSampler(data, num_replicas=replicas, rank=r, shuffle=True, seed=0, drop_last=True))
+             for r in range(replicas)]
+    flat = [i for share in exact for i in share]
+    assert len(flat) == len(set(flat)) == len(data) - len(data) % replicas
+
+
+def test_a_validation_split_of_real_indices_holds_no_synthetic_item(augmented, base):
+    validation = Subset(augmented, augmented.real_indices)
+    assert len(validation) == len(base)
+    assert not any(flag for _, _, flag in DataLoader(validation, batch_size=256) for flag in flag.tolist())
+    assert all(augmented[i][2] for i in augmented.synthetic_indices[:20])
+
+
+# ----------------------------------------------------------------------------- other kinds of base data
+@pytest.mark.parametrize("mode", ["L", "RGB"])
+def test_pil_images_round_trip(mode, digits):
+    from PIL import Image
+
+    _, _, X, y = digits
+    pixels = (X[::5, 0] * 15).astype(np.uint8)
+    images = [Image.fromarray(p).convert(mode) for p in pixels]
+    data = AugmentedDataset(Pairs(images, y[::5]), GANAugmenter(epochs=1, batch_size=64, random_state=0),
+                            classes=[RARE], random_state=0)
+    assert data.augmenter_.kind_ == "image" and data._store.dtype == np.uint8
+    x, label = data[len(data) - 1]
+    assert isinstance(x, Image.Image) and x.mode == mode and x.size == (8, 8) and label == RARE
+
+
+def test_tabular_rows_work(digits):
+    X, y = make_classification(n_samples=160, n_features=4, n_informative=3, n_redundant=0, weights=[0.85],
+                               random_state=0)
+    rows = torch.from_numpy(X.astype(np.float32))
+    labels = ["common" if v == 0 else "rare" for v in y]
+    data = AugmentedDataset(Pairs(rows, labels), GANAugmenter(epochs=1, batch_size=64, random_state=0), random_state=0)
+    assert data.augmenter_.kind_ == "tabular"
+    assert data.class_counts["rare"] == data.class_counts["common"] == labels.count("common")
+    x, label = data[len(data) - 1]
+    assert label == "rare" and x.shape == (4,) and x.dtype == torch.float32 and torch.isfinite(x).all()
+
+
+# ----------------------------------------------------------------------------- errors, saved models
+def test_unknown_classes_are_clear_errors(base, fitted, digits):
+    with pytest.raises(ValueError, match="42"):
+        AugmentedDataset(base, fitted, classes=[42])
+    with pytest.raises(ValueError, match="cat"):
+        AugmentedDataset(base, fitted, sampling_strategy={"cat": 500})
+    _, _, X, y = digits
+    relabelled = np.where(y == RARE, 10, y)  # a class the fitted augmenter never saw
+    with pytest.raises(ValueError, match=r"Class 10 .*does not know"):
+        AugmentedDataset(TensorDataset(torch.from_numpy(X), torch.from_numpy(relabelled)), fitted, classes=[10])
+    with pytest.raises(ValueError, match=r"images of shape .*\(1, 16, 16\).*makes \(1, 8, 8\)"):
+        AugmentedDataset(TensorDataset(torch.zeros(4, 1, 16, 16), torch.tensor([0, 0, 0, 3])), fitted, classes=[3])
+    with pytest.raises(ValueError, match="rows of 5 values"):
+        AugmentedDataset(TensorDataset(torch.zeros(4, 5), torch.tensor([0, 0, 0, 3])), fitted, classes=[3])
+
+
+def test_a_saved_model_directory_is_accepted_as_augmenter(tmp_path, base, fitted):
+    path = fitted.save(tmp_path / "model")
+    loaded = AugmentedDataset(base, str(path), classes=[RARE], random_state=0)
+    in_memory = AugmentedDataset(base, fitted, classes=[RARE], random_state=0)
+    _same_items(_synthetic(loaded), _synthetic(in_memory))
+
+
+# ----------------------------------------------------------------------------- transforms
+def test_a_plain_callable_transform_is_applied_to_real_and_synthetic_items(base, fitted):
+    raw = AugmentedDataset(base, fitted, classes=[RARE], random_state=0)
+    negated = AugmentedDataset(base, fitted, classes=[RARE], random_state=0, transform=negate)
+    for i in (0, len(raw) - 1):
+        assert torch.equal(negated[i][0], -raw[i][0])
+    pickle.loads(pickle.dumps(negated))
+
+
+def test_albumentations_adapter_is_seeded_picklable_and_keeps_the_type(base, fitted):
+    A = pytest.importorskip("albumentations")
+    from PIL import Image
+
+    from gan_augment.data.albumentations_adapter import AlbumentationsTransform
+
+    steps = [A.HorizontalFlip(p=0.5), A.Affine(translate_px=(-1, 1), p=0.5)]
+    rng = np.random.default_rng(0)
+    images = [rng.integers(0, 256, (8, 8, 3), dtype=np.uint8) for _ in range(12)]
+    first, second = AlbumentationsTransform(steps, seed=3), AlbumentationsTransform(steps, seed=3)
+    for image in images:
+        np.testing.assert_array_equal(first(image), second(image))
+    copy = pickle.loads(pickle.dumps(first))
+    for image in images:
+        np.testing.assert_array_equal(first(image), copy(image))
+
+    flip = AlbumentationsTransform([A.HorizontalFlip(p=1.0)], seed=0)
+    tensor = torch.arange(64, dtype=torch.float32).reshape(1, 8, 8)
+    assert torch.equal(flip(tensor), tensor.flip(-1))
+    gray = np.arange(64, dtype=np.float64).reshape(8, 8)
+    out = flip(gray)
+    assert out.dtype == np.float64 and out.shape == (8, 8) and np.array_equal(out, gray[:, ::-1])
+    pil = flip(Image.fromarray(images[0]).convert("L"))
+    assert isinstance(pil, Image.Image) and pil.mode == "L" and pil.size == (8, 8)
+
+    raw = AugmentedDataset(base, fitted, classes=[RARE], random_state=0)
+    flip_all = A.Compose([A.HorizontalFlip(p=1.0)])  # a bare Compose is wrapped in the adapter
+    flipped = AugmentedDataset(base, fitted, classes=[RARE], random_state=0, transform=flip_all)
+    for i in (0, len(raw) - 1):
+        assert torch.equal(flipped[i][0], raw[i][0].flip(-1))
+
+
+class Repeated(Dataset):
+    """One image, transformed anew on every access."""
+
+    def __init__(self, image, n, transform):
+        self.image, self.n, self.transform = image, n, transform
+
+    def __len__(self):
+        return self.n
+
+    def __getitem__(self, index):
+        return self.transform(self.image), 0
+
+
+def test_albumentations_in_workers_differs_per_worker_and_follows_the_loader_seed():
+    A = pytest.importorskip("albumentations")
+    from gan_augment.data.albumentations_adapter import AlbumentationsTransform
+
+    image = np.random.default_rng(0).integers(0, 256, (8, 8, 3), dtype=np.uint8)
+    dataset = Repeated(image, 16, AlbumentationsTransform([A.Affine(translate_px=(-2, 2), p=1.0)], seed=0))
+
+    def run(seed):
+        loader = DataLoader(dataset, batch_size=1, num_workers=2, generator=torch.Generator().manual_seed(seed))
+        return torch.cat([x for x, _ in loader]).numpy()
+
+    first = run(0)
+    np.testing.assert_array_equal(first, run(0))
+    assert not np.array_equal(first[0::2], first[1::2])  # worker 0 and worker 1 draw differently
+    assert not np.array_equal(first, run(1))
+
+
+def test_a_missing_albumentations_says_what_to_install(monkeypatch):
+    import sys
+
+    from gan_augment.data.albumentations_adapter import AlbumentationsTransform
+
+    monkeypatch.setitem(sys.modules, "albumentations", None)  # as if it were not installed
+    with pytest.raises(ImportError, match=r'pip install "gan-augment\[albumentations\]"'):
+        AlbumentationsTransform([])
+
+
+def test_a_bad_request_leaves_the_users_augmenter_untouched(base):
+    augmenter = GANAugmenter(epochs=1)
+    with pytest.raises(ValueError, match="42"):
+        AugmentedDataset(base, augmenter, classes=[42], random_state=0)
+    assert augmenter.classes is None and augmenter.random_state is None
+    assert not hasattr(augmenter, "generator_")
