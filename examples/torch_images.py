@@ -23,7 +23,7 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from gan_augment import GANAugmenter
-from gan_augment.torch_data import augment_loader
+from gan_augment import augment_loader
 
 RARE = 3
 

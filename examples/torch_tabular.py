@@ -23,7 +23,7 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset
 
 from gan_augment import GANAugmenter
-from gan_augment.torch_data import AugmentedDataset
+from gan_augment import AugmentedDataset
 
 RARE = "malignant"
 

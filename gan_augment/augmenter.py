@@ -1,9 +1,10 @@
 """GANAugmenter: the scikit-learn / imbalanced-learn door.
 
 It validates, encodes, calls the engine, decodes: tables through TabularEncoder and the MLP models,
-images through ImageCodec and the convolutional models, with the one trainer for both. Like every imbalanced-learn sampler, the public
-``fit_resample`` (inherited) validates input and turns ``sampling_strategy`` into
-``sampling_strategy_ = {class: n_to_add}``; this class writes only ``_fit_resample``.
+images through ImageCodec and the convolutional models, with the one trainer for both. Like every
+imbalanced-learn sampler, the public ``fit_resample`` (inherited) validates input and turns
+``sampling_strategy`` into ``sampling_strategy_ = {class: n_to_add}``; this class writes only
+``_fit_resample``.
 """
 
 from __future__ import annotations
@@ -61,8 +62,7 @@ class GANAugmenter(BaseOverSampler):
         non-default ``sampling_strategy``.
     categorical_features : list of column names or indices, default=None
         Columns to model as categories besides those whose dtype says so (object, string,
-        category, bool): use it for integer codes.
-        (Tables only.)
+        category, bool): use it for integer codes (tables only).
     image_shape : (C, H, W) or None, default=None
         Treat the rows of a 2-D ``X`` as flattened images of this shape (C = 1 grayscale or 3 RGB).
         Output comes back in the input's layout, dtype and value range.

@@ -171,7 +171,7 @@ class DCGANGenerator(nn.Module):
         sizes = sorted(plan)
         self.stem_channels = plan[4]
         self.embed = nn.Embedding(n_classes, class_embedding_dim)
-        self.stem = nn.Sequential(nn.Linear(noise_dim + class_embedding_dim, 16 * plan[4], bias=False))
+        self.stem = nn.Linear(noise_dim + class_embedding_dim, 16 * plan[4], bias=False)
         self.stem_norm = nn.BatchNorm2d(plan[4])
         layers = []
         for small, large in zip(sizes[:-1], sizes[1:-1]):

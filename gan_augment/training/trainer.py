@@ -336,7 +336,8 @@ class GANTrainer:
         the averaged (EMA) weights that sample, so they are recomputed here as a plain average
         over class-balanced batches ("standing statistics", Brock et al. 2019).
         """
-        norms = [m for m in generator.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
+        norms = [m for m in generator.modules()
+                 if isinstance(m, (torch.nn.BatchNorm1d, torch.nn.BatchNorm2d, torch.nn.BatchNorm3d))]
         if not norms:
             return
         momenta = [norm.momentum for norm in norms]
