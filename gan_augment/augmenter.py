@@ -34,7 +34,8 @@ from gan_augment.config import LOSSES, OPTIMIZERS, ImageModelConfig, TabularMode
 from gan_augment.data.images import ImageCodec
 from gan_augment.data.tabular import TabularEncoder
 from gan_augment.exceptions import DataValidationError
-from gan_augment.models.image import ARCHITECTURES, RESOLUTIONS, build_image_discriminator, build_image_generator
+from gan_augment.models.image import ARCHITECTURES, RESOLUTIONS, build_image_discriminator, build_image_generator, \
+    default_architecture
 from gan_augment.models.tabular import TabularDiscriminator, TabularGenerator
 from gan_augment.training import GANTrainer, History, ProgressBar
 from gan_augment.training.trainer import generate, resolve_device, seeded_rng
@@ -69,10 +70,12 @@ class GANAugmenter(BaseOverSampler):
     image_size : "auto" or {8, 16, 32, 64}, default="auto"
         Working resolution of the image GAN; "auto" is the smallest power of two holding the
         image (28 px -> 32), within 8 to 64.
-    architecture : {"dcgan", "resnet"}, default="dcgan"
-        Image models: the conditional DCGAN, or a residual G with class-conditional batch norm
-        against a spectrally normalised projection discriminator (2.5 times the cost per step on a
-        CPU; see :class:`~gan_augment.config.ImageModelConfig` for the measurement behind the default).
+    architecture : {"auto", "resnet", "dcgan"}, default="auto"
+        Image models: a residual G with class-conditional batch norm against a spectrally
+        normalised projection discriminator, or the conditional DCGAN (half the cost per step on a
+        CPU). "auto" takes the residual pair on a GPU from a working size of 32 px up (closer to
+        the real images) and the DCGAN otherwise (twice as fast; the measurements are in
+        :class:`~gan_augment.config.ImageModelConfig`).
     augment : "auto", policy string or None, default="auto"
         Differentiable augmentation of the discriminator's inputs (images only), a comma-separated
         subset of "color,translation,cutout" applied with an adaptive probability; "auto" is all
@@ -142,7 +145,7 @@ class GANAugmenter(BaseOverSampler):
         "categorical_features": ["array-like", None],
         "image_shape": [tuple, list, None],
         "image_size": [StrOptions({"auto"}), Interval(numbers.Integral, 8, 64, closed="both")],
-        "architecture": [StrOptions(set(ARCHITECTURES))],
+        "architecture": [StrOptions(set(ARCHITECTURES) | {"auto"})],
         "augment": [str, None],
         "epochs": [Interval(numbers.Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left"), StrOptions({"auto"})],
@@ -169,7 +172,7 @@ class GANAugmenter(BaseOverSampler):
     # Defaults come from the config module, their one home ("auto": the data kind's default there;
     # class attributes of a dataclass are its field defaults).
     def __init__(self, *, sampling_strategy="auto", classes=None, categorical_features=None, image_shape=None,
-                 image_size="auto", architecture=ImageModelConfig.architecture, augment="auto",
+                 image_size="auto", architecture="auto", augment="auto",
                  epochs=TrainingConfig.epochs, batch_size="auto", loss="auto",
                  optimizer=TrainingConfig.optimizer, lr_g="auto", lr_d="auto",
                  n_critic="auto", ema_decay=TrainingConfig.ema_decay,
@@ -380,8 +383,9 @@ class GANAugmenter(BaseOverSampler):
         rng = check_random_state(self.random_state)
         encoder_seed, model_seed, train_seed, self.sample_seed_ = (int(s) for s in rng.randint(_SEED_MAX, size=4))
         self.kind_ = "image" if self._is_image_input(X) else "tabular"
+        device = resolve_device(self.device)
         if self.kind_ == "image":
-            encoded = self._encode_images(X)
+            encoded = self._encode_images(X, device)
         else:
             encoded = self._encode_table(X, encoder_seed)
         self.training_config_ = training = training_config(
@@ -389,7 +393,6 @@ class GANAugmenter(BaseOverSampler):
             lr_g=self.lr_g, lr_d=self.lr_d, n_critic=self.n_critic, ema_decay=self.ema_decay,
             lr_schedule=self.lr_schedule, augment=self._augment_policy(),
         )
-        device = resolve_device(self.device)
         with seeded_rng(model_seed, torch.device("cpu")):
             generator = self._build_generator(len(self.classes_))
             discriminator = self._build_discriminator(len(self.classes_))
@@ -414,13 +417,16 @@ class GANAugmenter(BaseOverSampler):
         )
         return torch.from_numpy(self.encoder_.transform(X, random_state=seed))
 
-    def _encode_images(self, X) -> torch.Tensor:
+    def _encode_images(self, X, device) -> torch.Tensor:
         if self.image_size != "auto" and self.image_size not in RESOLUTIONS:
             raise ValueError(f"image_size must be 'auto' or one of {list(RESOLUTIONS)}, got {self.image_size!r}.")
         self.encoder_ = ImageCodec(image_shape=self.image_shape, image_size=self.image_size).fit(X)
+        architecture = self.architecture
+        if architecture == "auto":
+            architecture = default_architecture(self.encoder_.resolution_, device)
         self.model_config_ = ImageModelConfig(
             channels=self.encoder_.channels, resolution=self.encoder_.resolution_,
-            architecture=self.architecture, noise_dim=self.noise_dim,
+            architecture=architecture, noise_dim=self.noise_dim,
         )
         return self.encoder_.transform(X)
 

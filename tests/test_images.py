@@ -14,7 +14,7 @@ from gan_augment.config import ImageModelConfig, TrainingConfig, training_config
 from gan_augment.data.images import ImageCodec, infer_layout, working_resolution
 from gan_augment.diffaug import AdaptiveProbability, augment, cutout, parse_policy, translation
 from gan_augment.exceptions import DataValidationError
-from gan_augment.models.image import build_image_discriminator, build_image_generator
+from gan_augment.models.image import build_image_discriminator, build_image_generator, default_architecture
 from gan_augment.training import GANTrainer
 from gan_augment.training.trainer import seeded_rng
 
@@ -142,6 +142,15 @@ def test_models_map_noise_and_class_to_images_and_images_to_scores(architecture,
     assert images.shape == (4, channels, resolution, resolution)
     assert images.min() >= -1 and images.max() <= 1
     assert D(images, y).shape == (4,)
+
+
+def test_auto_architecture_is_the_residual_pair_only_where_it_is_affordable():
+    assert default_architecture(32, "cuda") == "resnet" and default_architecture(64, "cuda:1") == "resnet"
+    assert default_architecture(16, "cuda") == "dcgan"  # it learned poorly on small images
+    assert default_architecture(32, "cpu") == "dcgan"  # twice the fit time on a CPU
+    augmenter = GANAugmenter(random_state=0, **FAST).fit(np.zeros((6, 8, 8), np.uint8) + np.arange(6)[:, None, None],
+                                                          [0, 0, 0, 1, 1, 1])
+    assert augmenter.model_config_.architecture == "dcgan"
 
 
 @pytest.mark.parametrize("architecture", ["resnet", "dcgan"])

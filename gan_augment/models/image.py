@@ -2,10 +2,10 @@
 
 Two families, built by :func:`build_image_models` from an :class:`~gan_augment.config.ImageModelConfig`:
 
-* ``"dcgan"``: after Radford et al. (2016), the default (see ImageModelConfig for why): transposed convolutions with batch
+* ``"dcgan"``: after Radford et al. (2016), the default on a CPU (see :func:`default_architecture`): transposed convolutions with batch
   norm in G, strided convolutions with LeakyReLU in D; the class enters G as an embedding joined to
   the noise and D as one-hot planes joined to the image (Mirza & Osindero 2014).
-* ``"resnet"``: the heavier model after Miyato et al. (2018, SNGAN) and Miyato & Koyama (2018,
+* ``"resnet"``: the default on a GPU from 32 px up, after Miyato et al. (2018, SNGAN) and Miyato & Koyama (2018,
   cGANs with projection discriminator): residual blocks; G conditions every batch norm on the
   class; D has spectral norm on every layer and scores ``linear(h) + <embed(y), h>`` on its
   pooled features ``h`` (the projection).
@@ -30,6 +30,12 @@ ARCHITECTURES = ("resnet", "dcgan")
 RESOLUTIONS = (8, 16, 32, 64)
 #: Channels at full resolution when the config does not say.
 DEFAULT_WIDTHS = {"dcgan": 32, "resnet": 16}
+
+
+def default_architecture(resolution: int, device) -> str:
+    """What ``architecture="auto"`` means (the measurements are in ImageModelConfig's docstring): the
+    residual pair where its better images are affordable -- a GPU, 32 px and up -- else the DCGAN."""
+    return "resnet" if resolution >= 32 and torch.device(device).type == "cuda" else "dcgan"
 
 
 def channel_plan(resolution: int, width: int, max_channels: int) -> dict[int, int]:
