@@ -115,3 +115,8 @@ def test_image_folder_errors_name_the_file_or_class(image_folder, tmp_path, caps
     code, _, err = run(capsys, "fit", image_folder, "--target", "label", "--out", tmp_path / "m3")
     assert code == 2 and "--target" in _one_line_error(err)
     assert not (tmp_path / "m2").exists() and not (tmp_path / "m3").exists()
+
+
+def test_evaluate_on_an_image_folder_points_to_the_image_judge(image_folder, capsys):
+    code, _, err = run(capsys, "evaluate", image_folder, "--classes", "rare")
+    assert code == 2 and "image_quality" in _one_line_error(err)
