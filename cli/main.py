@@ -247,6 +247,9 @@ def augment(
     import pandas as pd
 
     if _is_image_folder(data):
+        if target is not None or mark_synthetic is not None:
+            raise CLIError(f"{data} is an image folder: its classes are its sub-folders and synthetic files are "
+                           "named synthetic_*.png; drop --target / --mark-synthetic.", USAGE)
         _augment_images(data, out, classes, epochs=epochs, batch_size=batch_size, loss=loss, seed=seed,
                         device=device, skip_unreadable=skip_unreadable, force=force)
         return

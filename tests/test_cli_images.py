@@ -114,7 +114,9 @@ def test_image_folder_errors_name_the_file_or_class(image_folder, tmp_path, caps
     assert code == 2 and "rarest" in _one_line_error(err)
     code, _, err = run(capsys, "fit", image_folder, "--target", "label", "--out", tmp_path / "m3")
     assert code == 2 and "--target" in _one_line_error(err)
-    assert not (tmp_path / "m2").exists() and not (tmp_path / "m3").exists()
+    code, _, err = run(capsys, "augment", image_folder, "--mark-synthetic", "fake", "--out", tmp_path / "m4")
+    assert code == 2 and "--mark-synthetic" in _one_line_error(err)
+    assert not any((tmp_path / name).exists() for name in ("m2", "m3", "m4"))
 
 
 def test_evaluate_on_an_image_folder_points_to_the_image_judge(image_folder, capsys):
