@@ -279,10 +279,10 @@ def augment(
 
 
 def _augment_images(data, out, classes, *, force, **settings) -> None:
-    from gan_augment.data.image_folder import write_augmented_tree
+    from gan_augment.data.image_folder import check_tree_out, write_augmented_tree
 
     with _errors(USAGE, FileExistsError, DataValidationError):
-        _check_tree_out(data, out, force)
+        check_tree_out(data, out, force=force)  # before any work; the writer checks again
     job = _prepare(data, None, classes, **settings)
     seconds = _train(job)
     synthetic = {str(label): job.augmenter.encoder_.to_pixels(job.augmenter.sample(int(n_new), label))
@@ -292,15 +292,6 @@ def _augment_images(data, out, classes, *, force, **settings) -> None:
     what = ", ".join(f"{_show(k)} +{len(v):,}" for k, v in synthetic.items()) or "nothing to add"
     _say(f"Wrote {len(job.folder.files):,} real and {sum(map(len, synthetic.values())):,} synthetic images "
          f"({what}) to {out}/ (fit in {seconds:.1f} s).")
-
-
-def _check_tree_out(data, out: Path, force: bool) -> None:
-    """Fail before training if --out cannot take the new tree (the writer checks again)."""
-    source, target = Path(data).resolve(), Path(out).resolve()
-    if target == source or source in target.parents or target in source.parents:
-        raise DataValidationError(f"--out {out} overlaps the image folder {data}; write the new tree elsewhere.")
-    if target.exists() and (not target.is_dir() or any(target.iterdir())) and not force:
-        raise FileExistsError(f"{out} already exists; pass --force to replace it, or choose another --out.")
 
 
 @app.command()

@@ -34,7 +34,7 @@ from gan_augment.config import LOSSES, OPTIMIZERS, ImageModelConfig, TabularMode
 from gan_augment.data.images import ImageCodec
 from gan_augment.data.tabular import TabularEncoder
 from gan_augment.exceptions import DataValidationError
-from gan_augment.models.image import ARCHITECTURES, RESOLUTIONS, build_image_discriminator, build_image_generator, \
+from gan_augment.models.image import ARCHITECTURES, build_image_discriminator, build_image_generator, \
     default_architecture
 from gan_augment.models.tabular import TabularDiscriminator, TabularGenerator
 from gan_augment.training import GANTrainer, History, ProgressBar
@@ -418,8 +418,6 @@ class GANAugmenter(BaseOverSampler):
         return torch.from_numpy(self.encoder_.transform(X, random_state=seed))
 
     def _encode_images(self, X, device) -> torch.Tensor:
-        if self.image_size != "auto" and self.image_size not in RESOLUTIONS:
-            raise ValueError(f"image_size must be 'auto' or one of {list(RESOLUTIONS)}, got {self.image_size!r}.")
         self.encoder_ = ImageCodec(image_shape=self.image_shape, image_size=self.image_size).fit(X)
         architecture = self.architecture
         if architecture == "auto":

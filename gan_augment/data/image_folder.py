@@ -475,9 +475,7 @@ def write_augmented_tree(source: ImageFolder, out_dir, synthetic, *, force: bool
     out_dir = Path(out_dir)
     _check_name(prefix, "file name prefix")
     synthetic = _check_synthetic(synthetic, source)
-    _check_outside_source(out_dir, source)
-    _check_replaceable(out_dir, force=force, what="Output folder")
-    _check_parent_writable(out_dir)
+    check_tree_out(source.root, out_dir, force=force)
     # Lexically absolute (links not followed), so that "." or "a/.." still has a parent and a name.
     target = Path(os.path.abspath(out_dir))
     with _created_dirs(target.parent):
@@ -489,6 +487,16 @@ def write_augmented_tree(source: ImageFolder, out_dir, synthetic, *, force: bool
             shutil.rmtree(staging, ignore_errors=True)
             raise
     return out_dir
+
+
+def check_tree_out(source_root, out_dir, *, force: bool = False) -> None:
+    """Raise unless :func:`write_augmented_tree` may write ``out_dir`` for the image folder at
+    ``source_root``: outside the source tree, absent or empty (or ``force``), in a writable place.
+    Cheap (nothing is decoded): call it before any long work."""
+    out_dir = Path(out_dir)
+    _check_outside_source(out_dir, Path(source_root))
+    _check_replaceable(out_dir, force=force, what="Output folder")
+    _check_parent_writable(out_dir)
 
 
 def _check_synthetic(synthetic, source: ImageFolder) -> dict:
@@ -510,11 +518,11 @@ def _check_synthetic(synthetic, source: ImageFolder) -> dict:
     return checked
 
 
-def _check_outside_source(out_dir: Path, source: ImageFolder) -> None:
+def _check_outside_source(out_dir: Path, root: Path) -> None:
     """Refuse an ``out_dir`` that is, lies in or holds the source tree (or one of its class
     folders, which may be links to elsewhere): replacing it would delete the user's images."""
     out = out_dir.resolve()
-    protected = {Path(source.root).resolve()} | {Path(f).parent.resolve() for f in source.files}
+    protected = {root.resolve()} | {entry.resolve() for entry in root.iterdir() if entry.is_dir()}
     for folder in sorted(protected):
         if out == folder:
             relation = "is"
@@ -524,10 +532,10 @@ def _check_outside_source(out_dir: Path, source: ImageFolder) -> None:
             relation = "contains"
         else:
             continue
-        what = "the source folder" if folder == Path(source.root).resolve() else "the source class folder"
+        what = "the source folder" if folder == root.resolve() else "the source class folder"
         raise DataValidationError(
-            f"The output folder {out_dir} {relation} {what} {folder}; choose an output folder "
-            "outside it, so the images read are never overwritten."
+            f"The output folder {out_dir} {relation} {what} {folder}; an output that overlaps the "
+            "source could overwrite the images read: choose a folder outside it."
         )
 
 
