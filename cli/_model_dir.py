@@ -17,7 +17,7 @@ from gan_augment.exceptions import ModelFileError
 
 def check_model_out(out, *, force: bool) -> None:
     """Raise FileExistsError unless a model directory may be written at ``out``."""
-    from gan_augment.data.io import _check_parent_writable
+    from gan_augment._fs import check_parent_writable as _check_parent_writable
 
     out = Path(out)
     if not out.exists():

@@ -7,8 +7,9 @@ keeps the tree with a ``{"__tensor__": path}`` placeholder in its place. The JSO
 format marker and the SHA-256 of the tensor file, so a truncated, foreign or modified file is
 refused with a clear error instead of yielding a half-loaded model.
 
-Writes are atomic: the directory is written beside its target and renamed into place, so an
-interrupted save never leaves a half-written model where a good one was.
+Writes are atomic (:func:`gan_augment._fs.staged_directory`): the directory is written beside its
+target and renamed into place, so an interrupted save never leaves a half-written model where a
+good one was, and a folder holding anything gan-augment did not write is never replaced.
 """
 
 from __future__ import annotations
@@ -16,15 +17,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
-from gan_augment._fs import default_mode
+from gan_augment._fs import default_mode, staged_directory
 from gan_augment.exceptions import ModelFileError
 
 FORMAT = "gan-augment"
@@ -41,9 +40,7 @@ def save_state(directory, state: dict, *, kind: str, name: str = "model", files:
     directory = Path(directory)
     tensors: dict[str, torch.Tensor] = {}
     tree = _split(state, "", tensors)
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
-    try:
+    with staged_directory(directory, check_replace=_check_replaceable) as staging:
         weights = staging / f"{name}.safetensors"
         save_file(tensors, str(weights))
         header = {
@@ -58,14 +55,9 @@ def save_state(directory, state: dict, *, kind: str, name: str = "model", files:
             if Path(file_name).suffix not in _PICTURE_SUFFIXES or Path(file_name).name != file_name:
                 raise ValueError(f"Cannot keep {file_name!r} with a state: only plain .png file names.")
             (staging / file_name).write_bytes(content)
-        # mkdtemp made the folder 0700; give everything the permissions new files would get.
+        # Every file gets the permissions a new file would get, whatever the writer chose.
         for path in staging.iterdir():
             os.chmod(path, default_mode())
-        os.chmod(staging, default_mode(directory=True))
-        _replace_directory(staging, directory)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return directory
 
 
@@ -170,25 +162,9 @@ def is_state_directory(directory: Path) -> bool:
     return not entries
 
 
-def _replace_directory(staging: Path, target: Path) -> None:
-    if not target.exists():
-        os.replace(staging, target)
-        return
+def _check_replaceable(target: Path) -> None:
     if not is_state_directory(target):
         raise FileExistsError(
             f"{target} exists and is not a gan-augment directory (or holds files gan-augment did "
             "not write); choose a new path so that nothing in it is replaced."
         )
-    retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
-    try:
-        os.replace(target, retired / target.name)
-    except BaseException:
-        retired.rmdir()
-        raise
-    try:
-        os.replace(staging, target)
-    except BaseException:
-        os.replace(retired / target.name, target)  # put the old content back rather than leave a gap
-        retired.rmdir()
-        raise
-    shutil.rmtree(retired, ignore_errors=True)

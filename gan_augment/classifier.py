@@ -8,10 +8,12 @@ caller's rows untouched, so test data stays 100% real under cross-validation.
 
 from __future__ import annotations
 
-from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, _fit_context, clone
-from sklearn.utils._param_validation import HasMethods
+from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
+from sklearn.utils import get_tags
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, column_or_1d
+
+from gan_augment._compat import HasMethods, fit_context
 
 
 def _estimator_has(attr):
@@ -47,7 +49,7 @@ class AugmentedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         self.estimator = estimator
         self.augmenter = augmenter
 
-    @_fit_context(prefer_skip_nested_validation=False)
+    @fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, **fit_params):
         shape = getattr(y, "shape", ())
         if len(shape) == 2 and shape[1] == 1:
@@ -83,8 +85,8 @@ class AugmentedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        estimator_tags = self.estimator.__sklearn_tags__()
-        augmenter_tags = self.augmenter.__sklearn_tags__()
+        estimator_tags = get_tags(self.estimator)
+        augmenter_tags = get_tags(self.augmenter)
         tags.input_tags.allow_nan = estimator_tags.input_tags.allow_nan and augmenter_tags.input_tags.allow_nan
         tags.input_tags.sparse = estimator_tags.input_tags.sparse and augmenter_tags.input_tags.sparse
         return tags

@@ -172,12 +172,23 @@ IMAGE_TRAINING = {
 }
 
 
+#: Each data kind's TrainingConfig defaults that differ from the dataclass's (chosen on tables).
+_KIND_TRAINING_DEFAULTS = {"tabular": {}, "image": IMAGE_TRAINING}
+
+
+def training_defaults_for(kind: str) -> dict:
+    """The TrainingConfig fields whose defaults differ for data of ``kind`` (a kind's name)."""
+    try:
+        return dict(_KIND_TRAINING_DEFAULTS[kind])
+    except KeyError:
+        raise ValueError(f"Unknown data kind {kind!r}; known: {sorted(_KIND_TRAINING_DEFAULTS)}.") from None
+
+
 def training_config(kind: str, **settings) -> TrainingConfig:
     """The TrainingConfig for data of ``kind`` ("tabular" or "image"): that kind's defaults, with
     every setting given here that is not "auto" on top."""
-    defaults = IMAGE_TRAINING if kind == "image" else {}
     given = {key: value for key, value in settings.items() if not (isinstance(value, str) and value == "auto")}
-    return TrainingConfig(**{**defaults, **given})
+    return TrainingConfig(**{**training_defaults_for(kind), **given})
 
 
 def config_to_dict(config) -> dict:

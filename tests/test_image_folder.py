@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from gan_augment._fs import default_mode
 from gan_augment.data import image_folder
 from gan_augment.data.image_folder import (
     IMAGE_SUFFIXES,
@@ -274,7 +275,7 @@ def test_write_png_round_trip_and_rejects(tmp_path):
         assert image.mode == "L" and np.array_equal(np.asarray(image), gray)
     with Image.open(tmp_path / "c.png") as image:
         assert image.mode == "RGB" and np.array_equal(np.asarray(image), rgb)
-    assert os.stat(tmp_path / "g.png").st_mode & 0o777 == image_folder.default_mode()
+    assert os.stat(tmp_path / "g.png").st_mode & 0o777 == default_mode()
     with pytest.raises(ValueError, match="uint8"):
         write_png(gray.astype(np.float32), tmp_path / "f.png")
     with pytest.raises(ValueError, match="shape"):
@@ -290,7 +291,7 @@ def test_write_class_samples_names_and_force(tmp_path):
         "synthetic_00000.png", "synthetic_00001.png", "synthetic_00002.png"]
     with Image.open(class_dir / "synthetic_00001.png") as image:
         np.testing.assert_array_equal(np.asarray(image), images[1])
-    assert os.stat(class_dir).st_mode & 0o777 == image_folder.default_mode(directory=True)
+    assert os.stat(class_dir).st_mode & 0o777 == default_mode(directory=True)
 
     with pytest.raises(FileExistsError, match="--force"):
         write_class_samples(images[:1], "cat", tmp_path / "out", prefix="new")

@@ -279,7 +279,7 @@ def test_image_arrays_come_back_in_their_layout_dtype_and_range():
     augmenter = GANAugmenter(random_state=0, **FAST).fit(X, y)
     images = augmenter.sample(7, 1)
     assert images.shape == (7, 12, 12, 3) and images.dtype == np.uint8
-    assert augmenter.kind_ == "image" and augmenter.encoder_.resolution_ == 16
+    assert augmenter.kind_.name == "image" and augmenter.encoder_.resolution_ == 16
     assert augmenter.n_features_in_ == 12 * 12 * 3
 
 

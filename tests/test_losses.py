@@ -7,7 +7,7 @@ import torch
 from torch import nn
 
 from gan_augment.config import LOSSES
-from gan_augment.losses import discriminator_loss, generator_loss, gradient_penalty
+from gan_augment.losses import discriminator_loss, generator_loss, get_loss, gradient_penalty
 
 HIGH = torch.full((64,), 2.0)
 LOW = torch.full((64,), -2.0)
@@ -86,3 +86,42 @@ def test_gradient_penalty_is_differentiable_in_the_critic_weights():
     # d/dw (||w|| - 1)^2 = 2 (||w|| - 1) w / ||w||: along w, pointing outwards when ||w|| > 1.
     assert critic.weight.grad is not None
     assert torch.dot(critic.weight.grad, critic.weight.detach()) > 0
+
+
+# ============================================================================ the registry
+def test_the_registry_holds_exactly_the_configurable_losses():
+    from gan_augment.losses import LOSSES as REGISTRY
+
+    assert tuple(REGISTRY) == tuple(LOSSES)
+    for name in LOSSES:
+        assert get_loss(name).name == name
+
+
+def test_each_loss_brings_its_own_penalty_and_after_step_hook():
+    from gan_augment.config import TrainingConfig
+
+    config = TrainingConfig(gp_weight=2.5, clip_value=0.05)
+    for name in LOSSES:
+        loss = get_loss(name, config)
+        assert (loss.penalty is not None) == (name == "wgan-gp"), name
+        assert (loss.after_discriminator_step is not None) == (name == "wasserstein"), name
+
+    critic = _LinearCritic(5, 1, norm=3.0)
+    real, fake = torch.randn(16, 5), torch.randn(16, 5)
+    y = torch.zeros(16, dtype=torch.long)
+    penalty = get_loss("wgan-gp", config).penalty(critic, real, fake, y)
+    assert penalty.item() == pytest.approx(2.5 * (3.0 - 1) ** 2, rel=1e-5)
+
+    get_loss("wasserstein", config).after_discriminator_step(critic)
+    assert torch.equal(critic.weight.detach().abs(), torch.full((5,), 0.05))  # every weight was beyond it
+
+
+def test_get_loss_defaults_to_the_training_config_and_refuses_unknown_names():
+    from gan_augment.config import TrainingConfig
+
+    critic = _LinearCritic(5, 1, norm=3.0)
+    real, fake, y = torch.randn(16, 5), torch.randn(16, 5), torch.zeros(16, dtype=torch.long)
+    assert get_loss("wgan-gp").penalty(critic, real, fake, y).item() == pytest.approx(
+        TrainingConfig().gp_weight * 4.0, rel=1e-5)
+    with pytest.raises(ValueError, match="Unknown loss 'wgan'"):
+        get_loss("wgan")

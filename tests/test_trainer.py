@@ -356,6 +356,70 @@ def test_early_stopping_on_an_unknown_key_is_an_error():
         _trainer(0, epochs=2, callbacks=[EarlyStopping("val_score")]).fit(X, y)
 
 
+def test_early_stopping_patience_survives_a_resume(tmp_path):
+    X, y = _table()
+
+    def stopper():
+        return EarlyStopping("loss_g", patience=3, min_delta=1e9)  # only the first epoch improves
+
+    uninterrupted = _trainer(0, epochs=20, callbacks=[stopper()]).fit(X, y)
+    assert len(uninterrupted.history_) == 4
+
+    # Checkpoint is listed first but saves after the other callbacks have seen the epoch.
+    first = stopper()
+    _trainer(0, epochs=20, callbacks=[Checkpoint(tmp_path / "ckpt", every=1), first, StopAfter(2)]).fit(X, y)
+    assert first.wait_ == 1
+
+    again = stopper()
+    resumed = _trainer(0, epochs=20, callbacks=[Checkpoint(tmp_path / "ckpt2"), again])
+    resumed.fit(X, y, resume_from=tmp_path / "ckpt")
+    # Without the saved count the resumed run would wait 3 more epochs (6 in all).
+    assert len(resumed.history_) == 4 and again.wait_ == 3
+    assert again.best_ == first.best_
+    assert resumed.history_[:, "loss_g"] == uninterrupted.history_[:, "loss_g"]
+
+    # The same callback in a fresh run counts afresh.
+    _trainer(0, epochs=20, callbacks=[again]).fit(X, y)
+    assert again.wait_ == 3
+
+
+def test_callbacks_state_is_saved_by_position_and_class_and_old_checkpoints_still_resume(tmp_path):
+    from gan_augment.checkpoint import load_state, save_state
+
+    X, y = _table()
+
+    class Counter(Callback):
+        def __init__(self):
+            self.epochs = 0
+
+        def on_epoch_end(self, trainer, record):
+            self.epochs += 1
+
+        def state_dict(self):
+            return {"epochs": self.epochs}
+
+        def load_state_dict(self, state):
+            self.epochs = state["epochs"]
+
+    _trainer(0, epochs=3, callbacks=[Counter(), Checkpoint(tmp_path / "ckpt", every=2), StopAfter(2)]).fit(X, y)
+    state = load_state(tmp_path / "ckpt", kind="checkpoint")
+    assert state["callbacks"] == {"0:Counter": {"epochs": 2}, "1:Checkpoint": {}, "2:StopAfter": {}}
+
+    counter = Counter()
+    _trainer(0, epochs=3, callbacks=[counter]).fit(X, y, resume_from=tmp_path / "ckpt")
+    assert counter.epochs == 3
+    moved = Counter()  # at another position: not its state, so it starts afresh
+    _trainer(0, epochs=3, callbacks=[StopAfter(9), moved]).fit(X, y, resume_from=tmp_path / "ckpt")
+    assert moved.epochs == 1
+
+    # A checkpoint written before callbacks had state.
+    del state["callbacks"]
+    save_state(tmp_path / "old", state, kind="checkpoint")
+    stopper = EarlyStopping("loss_g", patience=5)
+    resumed = _trainer(0, epochs=3, callbacks=[stopper]).fit(X, y, resume_from=tmp_path / "old")
+    assert resumed.history_[:, "epoch"] == [1, 2, 3] and stopper.wait_ <= 1
+
+
 def test_callbacks_see_begin_and_end_even_when_training_fails():
     X, y = _table()
     events = []

@@ -13,12 +13,10 @@ Only Pillow and numpy are imported here (no torch), so the command line stays qu
 
 from __future__ import annotations
 
-import contextlib
 import io
 import math
 import os
 import shutil
-import tempfile
 import warnings
 from collections import Counter
 from dataclasses import dataclass, field
@@ -27,8 +25,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from gan_augment._fs import atomic_path, default_mode
-from gan_augment.data.io import _check_parent_writable
+from gan_augment._fs import atomic_path, check_parent_writable, staged_directory
 from gan_augment.exceptions import DataValidationError
 
 #: File suffixes (compared case-insensitively) read as images; other files are skipped.
@@ -175,8 +172,7 @@ def _decode(path: Path) -> np.ndarray:
     """The pixels of one image file as (H, W, C) uint8, C 1 or 3; raises one of _DECODE_ERRORS."""
     with Image.open(path) as image:
         image.load()  # Image.open reads only the header: a truncated file fails here
-        image = _upright(image)
-        return _to_array(image, path)
+        return _to_array(_upright(image), path)
 
 
 def _upright(image: Image.Image) -> Image.Image:
@@ -331,6 +327,7 @@ def _same_size(arrays, files, root: Path) -> list:
             array = _resize(array, height, width)
             resized += 1
         out.append(array)
+    assert first is not None  # two sizes or more: some image was resized
     file, old_w, old_h = first
     warnings.warn(
         f"Resized {resized} of {len(arrays)} images in {root} to {width}x{height} pixels "
@@ -419,7 +416,8 @@ def _sample_names(count: int, prefix: str, taken=()) -> list:
     names in ``taken`` (compared case-insensitively, as some file systems do)."""
     taken = {name.lower() for name in taken}
     width = max(5, len(str(max(count - 1 + len(taken), 0))))
-    names, number = [], 0
+    names: list[str] = []
+    number = 0
     while len(names) < count:
         name = f"{prefix}_{number:0{width}d}.png"
         if name.lower() not in taken:
@@ -445,16 +443,10 @@ def write_class_samples(images, class_name, out_dir, *, force: bool = False,
     out_dir = Path(out_dir)
     class_dir = out_dir / class_name
     _check_replaceable(class_dir, force=force, what="Class folder")
-    _check_parent_writable(class_dir)
-    with _created_dirs(out_dir):
-        staging = _staging_dir(out_dir, class_name)
-        try:
-            for image, name in zip(images, _sample_names(len(images), prefix)):
-                write_png(image, staging / name)
-            _swap_into_place(staging, class_dir)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
+    check_parent_writable(class_dir)
+    with staged_directory(class_dir) as staging:
+        for image, name in zip(images, _sample_names(len(images), prefix)):
+            write_png(image, staging / name)
     return class_dir
 
 
@@ -476,16 +468,8 @@ def write_augmented_tree(source: ImageFolder, out_dir, synthetic, *, force: bool
     _check_name(prefix, "file name prefix")
     synthetic = _check_synthetic(synthetic, source)
     check_tree_out(source.root, out_dir, force=force)
-    # Lexically absolute (links not followed), so that "." or "a/.." still has a parent and a name.
-    target = Path(os.path.abspath(out_dir))
-    with _created_dirs(target.parent):
-        staging = _staging_dir(target.parent, target.name)
-        try:
-            _fill_tree(staging, source, synthetic, prefix)
-            _swap_into_place(staging, target)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
+    with staged_directory(out_dir) as staging:
+        _fill_tree(staging, source, synthetic, prefix)
     return out_dir
 
 
@@ -496,7 +480,7 @@ def check_tree_out(source_root, out_dir, *, force: bool = False) -> None:
     out_dir = Path(out_dir)
     _check_outside_source(out_dir, Path(source_root))
     _check_replaceable(out_dir, force=force, what="Output folder")
-    _check_parent_writable(out_dir)
+    check_parent_writable(out_dir)
 
 
 def _check_synthetic(synthetic, source: ImageFolder) -> dict:
@@ -540,7 +524,7 @@ def _check_outside_source(out_dir: Path, root: Path) -> None:
 
 
 def _fill_tree(staging: Path, source: ImageFolder, synthetic: dict, prefix: str) -> None:
-    real = {}
+    real: dict[str, list[Path]] = {}
     for file, label in zip(source.files, source.labels):
         real.setdefault(str(label), []).append(Path(file))
     for class_name in sorted(set(real) | {c for c, images in synthetic.items() if len(images)}):
@@ -568,49 +552,6 @@ def _check_replaceable(path: Path, *, force: bool, what: str) -> None:
             )
     elif path.exists() or path.is_symlink():
         raise FileExistsError(f"{path} exists and is not a folder; give a folder path.")
-
-
-def _staging_dir(parent: Path, name: str) -> Path:
-    """A new hidden folder in ``parent``, on the same file system as the destination so that the
-    final rename is atomic; hidden so that a reader of ``parent`` skips it."""
-    staging = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".partial", dir=parent))
-    os.chmod(staging, default_mode(directory=True))  # mkdtemp made it 0700
-    return staging
-
-
-def _swap_into_place(staging: Path, target: Path) -> None:
-    """Rename ``staging`` onto ``target``; an existing ``target`` is renamed aside first and
-    deleted only once the new folder is in place (and put back if that rename fails)."""
-    if not target.exists():
-        os.rename(staging, target)
-        return
-    aside_parent = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
-    aside = aside_parent / target.name
-    try:
-        os.rename(target, aside)
-        try:
-            os.rename(staging, target)
-        except BaseException:
-            os.rename(aside, target)
-            raise
-    finally:
-        shutil.rmtree(aside_parent, ignore_errors=True)
-
-
-@contextlib.contextmanager
-def _created_dirs(directory: Path):
-    """Create ``directory`` and its missing parents (default permissions); if the block raises,
-    remove those of them that are still empty, so a failed write leaves no trace."""
-    directory = Path(directory)
-    missing = [d for d in [directory, *directory.parents] if not d.exists()]
-    directory.mkdir(parents=True, exist_ok=True)
-    try:
-        yield directory
-    except BaseException:
-        for created in missing:  # deepest first
-            with contextlib.suppress(OSError):
-                created.rmdir()
-        raise
 
 
 # ===================================================================================== grids

@@ -21,67 +21,14 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
+from gan_augment.data.layout import BATCH_LAYOUTS, from_nchw, infer_layout, to_nchw
 from gan_augment.exceptions import DataValidationError
 from gan_augment.models.image import RESOLUTIONS
 
-LAYOUTS = ("flat", "nhw", "nhwc", "nchw")
+__all__ = ["LAYOUTS", "ImageCodec", "infer_layout", "working_resolution"]
 
-
-def infer_layout(shape: tuple, image_shape=None) -> tuple[str, tuple[int, int, int]]:
-    """``(layout, (C, H, W))`` of an array of ``shape``; ``image_shape`` settles ambiguous cases."""
-    if image_shape is not None:
-        image_shape = _check_image_shape(image_shape)
-    c, h, w = image_shape or (None, None, None)
-    if len(shape) == 2:
-        if image_shape is None:
-            raise DataValidationError(
-                f"X has shape {shape}: 2-D rows are images only with image_shape=(C, H, W), "
-                "e.g. image_shape=(1, 8, 8) for scikit-learn's digits."
-            )
-        if shape[1] != c * h * w:
-            raise DataValidationError(
-                f"X has {shape[1]} columns but image_shape={image_shape} holds {c * h * w} pixels; "
-                "give the shape the rows were flattened from."
-            )
-        return "flat", image_shape
-    if len(shape) == 3:
-        found = (1, shape[1], shape[2])
-        layout = "nhw"
-    elif len(shape) == 4:
-        channel_last, channel_first = shape[3] in (1, 3), shape[1] in (1, 3)
-        if image_shape is not None:
-            if channel_last and (shape[3], shape[1], shape[2]) == image_shape:
-                return "nhwc", image_shape
-            if channel_first and tuple(shape[1:]) == image_shape:
-                return "nchw", image_shape
-            found, layout = None, None
-        elif channel_last:
-            found, layout = (shape[3], shape[1], shape[2]), "nhwc"  # numpy/PIL order wins a tie
-        elif channel_first:
-            found, layout = tuple(shape[1:]), "nchw"
-        else:
-            raise DataValidationError(
-                f"X has shape {shape}: neither its last axis (channel-last) nor its second "
-                "(channel-first) has 1 or 3 channels; gan-augment models grayscale and RGB images."
-            )
-    else:
-        raise DataValidationError(
-            f"X has shape {shape}; images are (N, H, W), (N, H, W, C), (N, C, H, W), or 2-D rows "
-            "with image_shape=(C, H, W)."
-        )
-    if image_shape is not None and found != image_shape:
-        raise DataValidationError(f"X has shape {shape}, which does not hold images of image_shape={image_shape}.")
-    return layout, found
-
-
-def _check_image_shape(image_shape) -> tuple[int, int, int]:
-    try:
-        c, h, w = (int(v) for v in image_shape)
-    except (TypeError, ValueError):
-        raise ValueError(f"image_shape must be (C, H, W), got {image_shape!r}.") from None
-    if c not in (1, 3) or h < 1 or w < 1:
-        raise ValueError(f"image_shape must be (C, H, W) with C = 1 or 3 and H, W >= 1, got {image_shape!r}.")
-    return c, h, w
+# The layout rules live in gan_augment.data.layout; re-exported here for existing imports.
+LAYOUTS = BATCH_LAYOUTS
 
 
 def working_resolution(height: int, width: int, image_size="auto") -> int:
@@ -135,45 +82,50 @@ class ImageCodec:
     def channels(self) -> int:
         return self.image_shape_[0]
 
+    @property
+    def sample_shape(self) -> tuple[int, int, int]:
+        """``(C, H, W)`` of one image as the user gave it (and gets it back)."""
+        c, h, w = self.image_shape_
+        return c, h, w
+
     def transform(self, X) -> torch.Tensor:
         """``X`` in the fitted layout -> float32 tensor (N, C, R, R) in [-1, 1]."""
         low, high = self.value_range_
-        images = ((self._as_nchw(X) - low) / (high - low) * 2 - 1).clamp_(-1, 1)
+        images = ((self.to_nchw(X) - low) / (high - low) * 2 - 1).clamp_(-1, 1)
         return self._resize(images, (self.resolution_, self.resolution_))
 
     def to_pixels(self, X) -> np.ndarray:
-        """``X`` in the fitted layout -> (N, H, W, C) uint8: what PNG files and grids hold."""
+        """``X`` in the fitted layout -> (N, H, W, C) uint8: what PNG files and grids hold (the
+        fitted value range mapped onto 0..255)."""
         low, high = self.value_range_
-        images = ((self._as_nchw(X) - low) / (high - low) * 255).round_().clamp_(0, 255)
+        images = ((self.to_nchw(X) - low) / (high - low) * 255).round_().clamp_(0, 255)
         return images.to(torch.uint8).permute(0, 2, 3, 1).numpy()
 
-    def _as_nchw(self, X) -> torch.Tensor:
+    def from_pixels(self, pixels) -> np.ndarray:
+        """(N, H, W, C) uint8 (as made by :meth:`to_pixels`) -> an array like the one fitted on."""
+        pixels = torch.as_tensor(np.asarray(pixels)).permute(0, 3, 1, 2).float()
+        low, high = self.value_range_
+        return self._to_user((pixels * ((high - low) / 255.0) + low).clamp_(low, high))
+
+    def to_nchw(self, X) -> torch.Tensor:
+        """``X`` in the fitted layout -> float32 tensor (N, C, H, W) in the user's value range."""
         X = np.asarray(X)
         layout, shape = infer_layout(X.shape, self.image_shape_)
         if layout != self.layout_:
             raise DataValidationError(f"X is laid out as {layout!r}, but the codec was fitted on {self.layout_!r}.")
         images = torch.from_numpy(np.ascontiguousarray(X, dtype=np.float32))
-        if layout == "flat":
-            images = images.reshape(-1, *shape)
-        elif layout == "nhw":
-            images = images.unsqueeze(1)
-        elif layout == "nhwc":
-            images = images.permute(0, 3, 1, 2)
-        return images.contiguous()
+        return to_nchw(images, layout, shape).contiguous()
 
     def inverse_transform(self, images: torch.Tensor) -> np.ndarray:
         """Model tensors (N, C, R, R) in [-1, 1] -> an array like the one fitted on."""
         c, h, w = self.image_shape_
         images = self._resize(images.float().clamp(-1, 1), (h, w))
         low, high = self.value_range_
-        values = ((images + 1) / 2 * (high - low) + low).clamp_(low, high)
-        if self.layout_ == "flat":
-            values = values.reshape(values.shape[0], -1)
-        elif self.layout_ == "nhw":
-            values = values[:, 0]
-        elif self.layout_ == "nhwc":
-            values = values.permute(0, 2, 3, 1)
-        out = values.numpy()
+        return self._to_user(((images + 1) / 2 * (high - low) + low).clamp_(low, high))
+
+    def _to_user(self, values: torch.Tensor) -> np.ndarray:
+        """(N, C, H, W) floats in the user's value range -> the fitted layout and dtype."""
+        out = from_nchw(values, self.layout_).numpy()
         if self.dtype_.kind in "biu":
             out = np.rint(out)
         return np.ascontiguousarray(out.astype(self.dtype_))
@@ -184,6 +136,13 @@ class ImageCodec:
             return images
         # antialias: shrinking (64 -> 32) without it aliases fine strokes away.
         return F.interpolate(images, size=size, mode="bilinear", align_corners=False, antialias=True)
+
+    def describe(self) -> str:
+        """One line for people: colour, size, layout, dtype and working size."""
+        c, h, w = self.image_shape_
+        r = self.resolution_
+        return (f"{'grayscale' if c == 1 else 'RGB'} {h}x{w} ({self.layout_}, {self.dtype_}), "
+                f"worked on at {r}x{r}")
 
     def to_dict(self) -> dict:
         return {

@@ -13,12 +13,11 @@ first with exit code 1 and the second with exit code 2.
 from __future__ import annotations
 
 import difflib
-import os
 from pathlib import Path
 
 import pandas as pd
 
-from gan_augment._fs import atomic_path
+from gan_augment._fs import atomic_path, check_parent_writable
 from gan_augment.exceptions import DataValidationError
 
 #: Column names (compared case-insensitively) taken as the target when exactly one column of the
@@ -174,7 +173,7 @@ def resolve_classes(values, y) -> list:
 
     labels = sorted(pd.unique(y).tolist(), key=lambda v: (str(type(v)), v))
     texts = {str(label) for label in labels}
-    wanted = []
+    wanted: list = []
     for value in ([values] if isinstance(values, str) else list(values)):
         parts = [value] if not isinstance(value, str) or value in texts else \
             [p.strip() for p in value.split(",") if p.strip()]
@@ -259,19 +258,8 @@ def check_output_path(path, *, force: bool = False) -> str:
         raise FileExistsError(f"{path} is a directory; give a file name ending in {path.suffix}.")
     if path.exists() and not force:
         raise FileExistsError(f"{path} already exists; pass --force to replace it (force=True in Python).")
-    _check_parent_writable(path)
+    check_parent_writable(path)
     return kind
-
-
-def _check_parent_writable(path: Path) -> None:
-    """The nearest existing ancestor of ``path`` must be a directory we may write into."""
-    for ancestor in path.absolute().parents:
-        if ancestor.exists():
-            if not ancestor.is_dir():
-                raise DataValidationError(f"Cannot write {path}: {ancestor} is a file, not a directory.")
-            if not os.access(ancestor, os.W_OK | os.X_OK):
-                raise DataValidationError(f"Cannot write {path}: no permission to write in {ancestor}.")
-            return
 
 
 def _column_list(names, limit=30) -> str:

@@ -99,7 +99,7 @@ class TabularEncoder:
             if column in names:
                 positions.add(names.index(column))
             elif self.container_["kind"] == "ndarray" and isinstance(column, numbers.Integral) \
-                    and 0 <= column < len(names):
+                    and 0 <= int(column) < len(names):
                 positions.add(int(column))
             else:
                 raise DataValidationError(
@@ -164,6 +164,15 @@ class TabularEncoder:
                 offset += _n_slots(spec)
         return _from_columns(columns, self.columns_, self.container_, n_rows=Z.shape[0])
 
+    @property
+    def sample_shape(self) -> tuple[int]:
+        """``(n_columns,)``: the shape of one row as the user gave it (and gets it back)."""
+        return (len(self.columns_),)
+
+    def describe_columns(self) -> list[tuple[str, str]]:
+        """``[(column name, what the encoder learned of it)]``, in column order, for people."""
+        return [(str(spec["name"]), _describe_column(spec)) for spec in self.columns_]
+
     # ------------------------------------------------------------ persistence
     def to_dict(self) -> dict:
         return {
@@ -182,6 +191,31 @@ class TabularEncoder:
         encoder.container_ = data["container"]
         encoder.columns_ = data["columns"]
         return encoder
+
+
+# ======================================================================= helpers: descriptions
+def _describe_column(spec: dict) -> str:
+    dtype = _dtype_name(spec.get("dtype"))
+    missing = ", has missing values" if spec.get("has_missing") else ""
+    if spec.get("kind") == "numeric":
+        kind = "whole numbers" if spec.get("is_integer") else "real numbers"
+        modes = len(spec.get("means", []))
+        return (f"numeric      {dtype}, {kind} in [{_num(spec.get('min'))}, {_num(spec.get('max'))}], "
+                f"{modes} mode{'s' if modes != 1 else ''}{missing}")
+    n_values = len(spec.get("categories", [])) + len(spec.get("other", []))
+    return f"categorical  {dtype}, {n_values} value{'s' if n_values != 1 else ''}{missing}"
+
+
+def _dtype_name(spec) -> str:
+    if isinstance(spec, dict) and "categorical" in spec:
+        return "category"
+    if isinstance(spec, dict) and "string" in spec:
+        return "str" if spec.get("na_value") == "nan" else f"string[{spec['string']}]"
+    return str(spec)
+
+
+def _num(value) -> str:
+    return "?" if value is None else f"{value:g}"
 
 
 # ======================================================================= helpers: containers

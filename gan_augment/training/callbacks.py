@@ -3,6 +3,12 @@
 A callback sees the trainer and the record of the epoch just finished; it may set
 ``trainer.stop_training = True``. Callbacks must not draw random numbers: the loop's random
 stream is part of what a checkpoint restores.
+
+A callback that counts something across epochs returns it from ``state_dict()`` (JSON values and
+tensors) and takes it back in ``load_state_dict``: the trainer saves it in each checkpoint and, on
+``fit(..., resume_from=...)``, restores it before ``on_train_begin``, which must then keep it.
+Callbacks run in ascending ``order`` (0 by default; then as listed); :class:`Checkpoint` runs last,
+so that it saves what the other callbacks did in the same epoch.
 """
 
 from __future__ import annotations
@@ -12,14 +18,24 @@ from pathlib import Path
 
 
 class Callback:
+    #: Callbacks run in ascending order (then in the order given).
+    order: int = 0
+
     def on_train_begin(self, trainer) -> None:
-        """Called once before the first epoch (also when resuming)."""
+        """Called once before the first epoch (also when resuming, after ``load_state_dict``)."""
 
     def on_epoch_end(self, trainer, record: dict) -> None:
         """Called after every epoch with that epoch's History record."""
 
     def on_train_end(self, trainer) -> None:
         """Called once after the last epoch, also when stopped early or by an error."""
+
+    def state_dict(self) -> dict:
+        """What this callback must carry across a checkpoint and resume (none by default)."""
+        return {}
+
+    def load_state_dict(self, state: dict) -> None:
+        """Take back what :meth:`state_dict` returned; called before ``on_train_begin``."""
 
 
 class ProgressBar(Callback):
@@ -66,9 +82,23 @@ class EarlyStopping(Callback):
         if mode not in ("min", "max"):
             raise ValueError(f"mode must be 'min' or 'max', got {mode!r}.")
         self.monitor, self.patience, self.min_delta, self.mode = monitor, patience, min_delta, mode
+        self._restored = False
 
     def on_train_begin(self, trainer):
-        self.best_, self.wait_ = math.inf, 0
+        # A fresh run starts counting afresh; a resumed one goes on from the restored count.
+        if not getattr(self, "_restored", False):
+            self.best_, self.wait_ = math.inf, 0
+        self._restored = False
+
+    def state_dict(self) -> dict:
+        if not hasattr(self, "best_"):
+            return {}  # training has not begun
+        return {"best": self.best_, "wait": self.wait_}
+
+    def load_state_dict(self, state: dict) -> None:
+        if state:
+            self.best_, self.wait_ = float(state["best"]), int(state["wait"])
+            self._restored = True
 
     def on_epoch_end(self, trainer, record):
         if self.monitor not in record:
@@ -88,6 +118,9 @@ class Checkpoint(Callback):
     Resume with ``trainer.fit(..., resume_from=directory)``; on CPU the resumed run ends
     bit-identical to an uninterrupted one.
     """
+
+    #: After every other callback, so that the saved state includes what they did this epoch.
+    order = 100
 
     def __init__(self, directory, *, every: int = 10):
         if every < 1:

@@ -30,7 +30,7 @@ from gan_augment.checkpoint import load_state, save_state
 from gan_augment.config import TrainingConfig, config_from_dict, config_to_dict
 from gan_augment.diffaug import AdaptiveProbability, augment, parse_policy
 from gan_augment.exceptions import TrainingDivergedError
-from gan_augment.losses import discriminator_loss, generator_loss, gradient_penalty
+from gan_augment.losses import get_loss
 from gan_augment.training.history import History
 
 # A loss beyond this magnitude means the game has blown up even if it is still finite.
@@ -41,6 +41,16 @@ _BATCHNORM_CALIBRATION_BATCHES = 32
 # activations (4096 x 256 floats) near the cache and was ~20% faster than 8192; smaller chunks gain
 # nothing more and multiply the per-call overhead.
 _SAMPLE_CHUNK = 4096
+
+
+def _callback_key(position: int, callback) -> str:
+    """Where a callback's state lives in a checkpoint: its position in ``callbacks`` and class."""
+    return f"{position}:{type(callback).__name__}"
+
+
+def _callback_state(callback) -> dict:
+    state_dict = getattr(callback, "state_dict", None)  # callbacks need not subclass Callback
+    return dict(state_dict()) if state_dict is not None else {}
 
 
 def resolve_device(device) -> torch.device:
@@ -87,6 +97,7 @@ def generate(generator, n: int, class_index: int, *, seed: int) -> torch.Tensor:
                 out[start:start + size] = rows
     finally:
         generator.train(was_training)
+    assert out is not None  # the loop runs at least once, also for n = 0
     return out
 
 
@@ -110,6 +121,7 @@ class GANTrainer:
     epoch_ : int, epochs completed
     n_epochs_ : int, epochs planned
     generator_ema_ : nn.Module or None, the EMA copy of the generator, used for sampling
+    loss_ : GANLoss, the objective named by ``config.loss`` with its penalty / after-step hooks
     """
 
     def __init__(self, generator, discriminator, config: TrainingConfig | None = None, *, device="auto",
@@ -138,20 +150,23 @@ class GANTrainer:
         with seeded_rng(self.seed_, self.device_):
             self._initialize()
             if resume_from is not None:
+                # Before on_train_begin, so that the callbacks' restored state (e.g. EarlyStopping's
+                # patience count) is what they begin with.
                 self._restore(load_state(resume_from, kind="checkpoint", device=self.device_))
             self.stop_training = False
-            for callback in self.callbacks:
+            callbacks = self._ordered_callbacks()
+            for callback in callbacks:
                 callback.on_train_begin(self)
             try:
                 while self.epoch_ < self.n_epochs_ and not self.stop_training:
                     record = self._run_epoch(X)
                     self.history_.append(record)
-                    for callback in self.callbacks:
+                    for callback in callbacks:
                         callback.on_epoch_end(self, record)
                 self._set_condition_strength(1.0)
                 self._calibrate_batchnorm(self.sampling_generator)
             finally:
-                for callback in self.callbacks:
+                for callback in callbacks:
                     callback.on_train_end(self)
         return self
 
@@ -180,6 +195,8 @@ class GANTrainer:
             "augment_p": self.augment_p_.state_dict() if self.augment_p_ is not None else None,
             "rng_cpu": torch.get_rng_state(),
             "rng_cuda": torch.cuda.get_rng_state(self.device_) if self.device_.type == "cuda" else None,
+            "callbacks": {_callback_key(i, callback): _callback_state(callback)
+                          for i, callback in enumerate(self.callbacks)},
         }
         save_state(directory, state, kind="checkpoint")
 
@@ -188,6 +205,7 @@ class GANTrainer:
         self.generator.to(self.device_).train()
         self.discriminator.to(self.device_).train()
         self.pac_ = getattr(self.discriminator, "pac", 1)
+        self.loss_ = get_loss(self.config.loss, self.config)
         self.optimizer_g_ = self._make_optimizer(self.generator.parameters(), self.config.lr_g)
         self.optimizer_d_ = self._make_optimizer(self.discriminator.parameters(), self.config.lr_d)
         self.generator_ema_ = None
@@ -224,6 +242,18 @@ class GANTrainer:
         torch.set_rng_state(state["rng_cpu"].cpu())
         if state["rng_cuda"] is not None and self.device_.type == "cuda":
             torch.cuda.set_rng_state(state["rng_cuda"].cpu(), self.device_)
+        # Checkpoints written before callbacks had state have no "callbacks" key; a callback that
+        # is not at the same position (same class) as when saving starts afresh.
+        saved_callbacks = state.get("callbacks") or {}
+        for i, callback in enumerate(self.callbacks):
+            key = _callback_key(i, callback)
+            if key in saved_callbacks and hasattr(callback, "load_state_dict"):
+                callback.load_state_dict(saved_callbacks[key])
+
+    def _ordered_callbacks(self) -> list:
+        """The callbacks in the order they run: by their ``order`` (0 unless set), then as given.
+        Checkpoint runs last so that what it saves includes what the others did that epoch."""
+        return sorted(self.callbacks, key=lambda callback: getattr(callback, "order", 0))
 
     def _make_optimizer(self, params, lr):
         cfg = self.config
@@ -255,7 +285,7 @@ class GANTrainer:
         return X[rows], labels
 
     def _run_epoch(self, X) -> dict:
-        cfg, G, D = self.config, self.generator, self.discriminator
+        cfg, G, D, loss = self.config, self.generator, self.discriminator, self.loss_
         started = time.perf_counter()
         lr_factor = self._lr_factor()
         for optimizer, lr in ((self.optimizer_g_, cfg.lr_g), (self.optimizer_d_, cfg.lr_d)):
@@ -275,22 +305,20 @@ class GANTrainer:
                 real_scores = D(real, labels)
                 if self.augment_p_ is not None:
                     self.augment_p_.observe(real_scores)
-                loss_d = discriminator_loss(cfg.loss, real_scores, D(fake, labels))
-                if cfg.loss == "wgan-gp":
-                    loss_d = loss_d + cfg.gp_weight * gradient_penalty(D, real, fake, labels)
+                loss_d = loss.discriminator(real_scores, D(fake, labels))
+                if loss.penalty is not None:
+                    loss_d = loss_d + loss.penalty(D, real, fake, labels)
                 self.optimizer_d_.zero_grad(set_to_none=True)
                 loss_d.backward()
                 self.optimizer_d_.step()
-                if cfg.loss == "wasserstein":
-                    with torch.no_grad():
-                        for param in D.parameters():
-                            param.clamp_(-cfg.clip_value, cfg.clip_value)
+                if loss.after_discriminator_step is not None:
+                    loss.after_discriminator_step(D)
                 loss_d_sum += loss_d.detach() / cfg.n_critic
             # The generator step needs gradients through D, not of D's weights.
             D.requires_grad_(False)
             _, labels = self._draw_labels()
             z = torch.randn(self.batch_size_, G.noise_dim, device=self.device_)
-            loss_g = generator_loss(cfg.loss, D(self._augment(G(z, labels)), labels))
+            loss_g = loss.generator(D(self._augment(G(z, labels)), labels))
             self.optimizer_g_.zero_grad(set_to_none=True)
             loss_g.backward()
             self.optimizer_g_.step()

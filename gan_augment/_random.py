@@ -1,0 +1,59 @@
+"""The one seed helper: every ``random_state`` a user gives becomes integer seeds here.
+
+scikit-learn's rule is followed: ``None`` (fresh entropy), an int, or a ``RandomState`` (drawn
+from, so it advances as scikit-learn's estimators advance it); numpy ``Generator`` objects are
+accepted as well. Seeds are plain non-negative ints below 2**32, valid for ``torch.manual_seed``,
+``RandomState``, ``SeedSequence`` and albumentations alike.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+__all__ = ["SEED_MAX", "check_seed", "derive_seed", "spawn_seeds"]
+
+SEED_MAX = np.iinfo(np.int32).max
+
+
+def _check_type(random_state, name: str):
+    if random_state is None or isinstance(random_state, (np.random.RandomState, np.random.Generator)):
+        return
+    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
+        if not 0 <= int(random_state) < 2**32:
+            raise ValueError(f"{name} must be an int in [0, 2**32), got {random_state}.")
+        return
+    raise TypeError(
+        f"{name} must be None, an int, a numpy RandomState or a numpy Generator; got {random_state!r}."
+    )
+
+
+def check_seed(random_state, *, name: str = "random_state") -> int:
+    """One int seed from ``random_state``: an int is kept as it is; a RandomState or Generator is
+    drawn from once; ``None`` draws fresh entropy."""
+    _check_type(random_state, name)
+    if isinstance(random_state, numbers.Integral):
+        return int(random_state)
+    if isinstance(random_state, np.random.RandomState):
+        return int(random_state.randint(SEED_MAX))
+    if isinstance(random_state, np.random.Generator):
+        return int(random_state.integers(SEED_MAX))
+    return int(np.random.SeedSequence().generate_state(1)[0]) % SEED_MAX
+
+
+def spawn_seeds(random_state, n: int, *, name: str = "random_state") -> list[int]:
+    """``n`` independent seeds drawn from ``check_random_state(random_state)`` (an int seeds a new
+    RandomState, as in scikit-learn: the same int always gives the same seeds)."""
+    _check_type(random_state, name)
+    if isinstance(random_state, np.random.Generator):
+        return [int(s) for s in random_state.integers(SEED_MAX, size=n)]
+    from sklearn.utils import check_random_state
+
+    return [int(s) for s in check_random_state(random_state).randint(SEED_MAX, size=n)]
+
+
+def derive_seed(*keys: int) -> int:
+    """A seed determined by ``keys`` (e.g. a base seed, an epoch and a class index) through numpy's
+    ``SeedSequence``: different keys give statistically independent streams."""
+    return int(np.random.SeedSequence([int(k) for k in keys]).generate_state(1)[0])

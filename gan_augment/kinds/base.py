@@ -1,0 +1,88 @@
+"""The protocol every data kind follows.
+
+A data kind (tables, images; room for a third such as time series) is the one place that knows
+how its data looks to a user and to the engine. The doors and the engine never test which kind
+they hold; they ask it:
+
+* recognise its input (:meth:`DataKind.recognises`) and validate it (:meth:`check_input`);
+* make the codec that turns user data into tensors and back (:meth:`fit_codec`, :meth:`decode`,
+  :meth:`codec_from_dict`);
+* choose its model and training defaults (:meth:`model_config`, :attr:`training_defaults`,
+  :meth:`augment_policy`) and build G and D (:meth:`build_generator`, :meth:`build_discriminator`);
+* say what else a saved model holds (:meth:`extra_files`) and how to describe it (:meth:`describe`);
+* judge its synthetic samples in the evaluator (:meth:`fold_quality`).
+
+Kinds are stateless: one instance of each lives in the registry (:mod:`gan_augment.kinds`), and
+everything learned lives on the estimator (``encoder_``, ``model_config_``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import torch
+
+
+class DataKind:
+    """Base class of the data kinds; see the module docstring for the protocol."""
+
+    #: Name saved in model files and shown to users ("tabular", "image").
+    name: ClassVar[str]
+    #: What one sample is called in messages ("rows", "images").
+    unit: ClassVar[str]
+    #: The config dataclass of this kind's models.
+    model_config_class: ClassVar[type]
+    #: TrainingConfig fields whose defaults differ for this kind (gan_augment.config holds them).
+    training_defaults: ClassVar[dict]
+
+    def recognises(self, X, params: dict) -> bool:
+        """Whether ``X`` (with the estimator's ``params``) is data of this kind."""
+        raise NotImplementedError
+
+    def check_input(self, estimator, X, y):
+        """Validate ``(X, y)`` as imbalanced-learn's ``_check_X_y`` does: ``(X, y, binarize_y)``.
+        Sets ``n_features_in_`` (and ``feature_names_in_`` where it applies) on ``estimator``."""
+        raise NotImplementedError
+
+    def fit_codec(self, params: dict, X, *, seed: int, device: torch.device):
+        """Fit the codec on ``X``: ``(codec, model_config, encoded float tensor)``."""
+        raise NotImplementedError
+
+    def decode(self, codec, encoded: torch.Tensor, *, seed: int):
+        """Generated tensors -> samples laid out as the user's ``X`` (``seed``: any draws decoding makes)."""
+        raise NotImplementedError
+
+    def codec_from_dict(self, data: dict):
+        raise NotImplementedError
+
+    def augment_policy(self, augment) -> str | None:
+        """The differentiable-augmentation policy for the user's ``augment`` ("auto", a policy or None)."""
+        raise NotImplementedError
+
+    def build_generator(self, config, codec, n_classes: int) -> torch.nn.Module:
+        raise NotImplementedError
+
+    def build_discriminator(self, config, codec, n_classes: int) -> torch.nn.Module:
+        raise NotImplementedError
+
+    def extra_files(self, augmenter) -> dict[str, bytes]:
+        """Files saved beside the weights, for people to look at: ``{file name: bytes}``."""
+        return {}
+
+    def describe(self, augmenter) -> list[str]:
+        """Lines that say what the fitted ``augmenter`` models (for ``gan-augment info``)."""
+        raise NotImplementedError
+
+    def fold_quality(self, fitted, X_train, y_train, X_test, y_test, X_fit, y_fit, seed: int) -> list[dict]:
+        """Per-class quality of the samples ``fitted`` added in one training fold, for the evaluator's
+        report (empty where the evaluator's generic fidelity scores already cover the kind)."""
+        return []
+
+    def __repr__(self) -> str:
+        return f"<data kind {self.name!r}>"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickles (and clones) by name: the registry's instance comes back.
+        from gan_augment.kinds import kind_named
+
+        return kind_named, (self.name,)

@@ -1,0 +1,85 @@
+"""Small images: arrays of any common layout (or flattened rows with ``image_shape``), modelled by
+convolutional GANs."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import torch
+from imblearn.utils import check_target_type
+
+from gan_augment.config import ImageModelConfig, training_defaults_for
+from gan_augment.data.images import ImageCodec
+from gan_augment.kinds.base import DataKind
+from gan_augment.models.image import build_image_discriminator, build_image_generator, default_architecture
+
+#: Samples per class in the grid saved beside an image model.
+GRID_SAMPLES = 64
+
+
+class ImageKind(DataKind):
+    name = "image"
+    unit = "images"
+    model_config_class = ImageModelConfig
+    training_defaults = training_defaults_for("image")
+
+    def recognises(self, X, params: dict) -> bool:
+        return params.get("image_shape") is not None or getattr(X, "ndim", 2) > 2
+
+    def check_input(self, estimator, X, y):
+        y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
+        X = np.asarray(X)
+        if X.shape[0] != len(y):
+            raise ValueError(f"X holds {X.shape[0]} images but y {len(y)} labels; give one label per image.")
+        if X.shape[0] < 1:
+            raise ValueError("Found array with 0 sample(s) while a minimum of 1 is required.")
+        if estimator.get_params().get("categorical_features") is not None:
+            raise ValueError("categorical_features applies to tables; these are images (drop the argument).")
+        estimator.n_features_in_ = int(np.prod(X.shape[1:]))
+        if hasattr(estimator, "feature_names_in_"):
+            del estimator.feature_names_in_
+        return X, y, binarize_y
+
+    def fit_codec(self, params: dict, X, *, seed: int, device: torch.device):
+        codec = ImageCodec(image_shape=params["image_shape"], image_size=params["image_size"]).fit(X)
+        architecture = params["architecture"]
+        if architecture == "auto":
+            architecture = default_architecture(codec.resolution_, device)
+        config = ImageModelConfig(channels=codec.channels, resolution=codec.resolution_,
+                                  architecture=architecture, noise_dim=params["noise_dim"])
+        return codec, config, codec.transform(X)
+
+    def decode(self, codec, encoded: torch.Tensor, *, seed: int):
+        return codec.inverse_transform(encoded)
+
+    def codec_from_dict(self, data: dict):
+        return ImageCodec.from_dict(data)
+
+    def augment_policy(self, augment) -> str | None:
+        return self.training_defaults["augment"] if augment == "auto" else augment
+
+    def build_generator(self, config, codec, n_classes: int) -> torch.nn.Module:
+        return build_image_generator(config, n_classes)
+
+    def build_discriminator(self, config, codec, n_classes: int) -> torch.nn.Module:
+        return build_image_discriminator(config, n_classes)
+
+    def extra_files(self, augmenter) -> dict[str, bytes]:
+        """A grid of 64 samples of each class, ``samples_<class index>_<class>.png``."""
+        from gan_augment.data.image_folder import encode_png, image_grid
+
+        grids = {}
+        for index, label in enumerate(augmenter.classes_):
+            images = augmenter.encoder_.to_pixels(augmenter.sample(GRID_SAMPLES, label, random_state=None))
+            safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", str(label))[:40]
+            grids[f"samples_{index}_{safe}.png"] = encode_png(image_grid(images, ncols=8))
+        return grids
+
+    def describe(self, augmenter) -> list[str]:
+        return [f"Images:    {augmenter.encoder_.describe()} by a {augmenter.model_config_.architecture} GAN"]
+
+    def fold_quality(self, fitted, X_train, y_train, X_test, y_test, X_fit, y_fit, seed: int) -> list[dict]:
+        from gan_augment.evaluation.images import fold_image_quality
+
+        return fold_image_quality(fitted, X_train, y_train, X_test, y_test, X_fit, y_fit, seed)

@@ -1,0 +1,99 @@
+"""Tables: arrays or DataFrames of numeric, categorical and missing values, modelled by MLPs."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+import pandas as pd
+import torch
+from imblearn.utils import check_target_type
+from scipy import sparse
+from sklearn.utils.validation import validate_data
+
+from gan_augment._compat import check_X_frame
+from gan_augment.config import TabularModelConfig
+from gan_augment.data.tabular import TabularEncoder
+from gan_augment.exceptions import DataValidationError
+from gan_augment.kinds.base import DataKind
+from gan_augment.models.tabular import TabularDiscriminator, TabularGenerator
+
+
+class TabularKind(DataKind):
+    name = "tabular"
+    unit = "rows"
+    model_config_class = TabularModelConfig
+    training_defaults: ClassVar[dict] = {}  # TrainingConfig's own defaults were chosen on tables
+
+    def recognises(self, X, params: dict) -> bool:
+        # The fallback kind: anything 2-D that no other kind claims.
+        return True
+
+    def check_input(self, estimator, X, y):
+        if sparse.issparse(X) or (isinstance(X, pd.DataFrame) and any(
+                isinstance(dtype, pd.SparseDtype) for dtype in X.dtypes)):
+            raise TypeError(
+                "GANAugmenter does not accept sparse input: it models dense columns. "
+                "Pass a dense array (X.toarray()) or DataFrame."
+            )
+        y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
+        X = check_X_frame(X)
+        validate_data(estimator, X=X, y=y, reset=True, skip_check_array=True)
+        _check_finite(X)
+        return X, y, binarize_y
+
+    def fit_codec(self, params: dict, X, *, seed: int, device: torch.device):
+        codec = TabularEncoder(
+            categorical_columns=params["categorical_features"], max_modes=params["max_modes"],
+            max_categories=params["max_categories"], clip_to_range=params["clip_to_range"], random_state=seed,
+        ).fit(X)
+        config = TabularModelConfig(
+            noise_dim=params["noise_dim"], generator_dims=tuple(params["generator_dims"]),
+            discriminator_dims=tuple(params["discriminator_dims"]), pac=params["pac"],
+        )
+        return codec, config, torch.from_numpy(codec.transform(X, random_state=seed))
+
+    def decode(self, codec, encoded: torch.Tensor, *, seed: int):
+        return codec.inverse_transform(encoded.numpy(), random_state=seed)
+
+    def codec_from_dict(self, data: dict):
+        return TabularEncoder.from_dict(data)
+
+    def augment_policy(self, augment) -> str | None:
+        if augment not in ("auto", None):
+            raise ValueError(f"augment={augment!r} augments images; these are table rows (use augment=None).")
+        return None
+
+    def build_generator(self, config, codec, n_classes: int) -> torch.nn.Module:
+        return TabularGenerator(
+            config.noise_dim, n_classes, codec.output_spans, class_embedding_dim=config.class_embedding_dim,
+            hidden_dims=config.generator_dims, gumbel_tau=config.gumbel_tau,
+        )
+
+    def build_discriminator(self, config, codec, n_classes: int) -> torch.nn.Module:
+        return TabularDiscriminator(
+            codec.output_dim, n_classes, hidden_dims=config.discriminator_dims, pac=config.pac,
+            dropout=config.discriminator_dropout,
+        )
+
+    def describe(self, augmenter) -> list[str]:
+        columns = augmenter.encoder_.describe_columns()
+        width = max(8, *(len(name) for name, _ in columns))
+        return [f"Columns ({len(columns)}):"] + [f"  {name:<{width}}  {text}" for name, text in columns]
+
+
+def _check_finite(X):
+    """Refuse infinities (NaN is fine: it is modelled as missing), naming the column."""
+    frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(X)
+    for name in frame.columns:
+        column = frame[name]
+        if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(column.dtype):
+            values = column.to_numpy(dtype=np.float64, na_value=np.nan)
+        elif column.dtype == object:
+            values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+        else:
+            continue
+        if np.isinf(values).any():
+            raise DataValidationError(
+                f"Column {name!r} holds infinite values; replace them (with NaN they are modelled as missing)."
+            )
