@@ -12,74 +12,38 @@ classes come topped up with GAN samples, without rewriting the script::
 The door is thin: it reads the base dataset once, hands the images (or rows) to
 :class:`~gan_augment.GANAugmenter`, and serves real items (read from the base dataset, untouched)
 followed by synthetic ones made in batches, one ``augmenter.sample`` call per class per draw.
+What it does not decide itself, it asks: how many items per class (:mod:`gan_augment.planner`,
+as every door does), seeds (:mod:`gan_augment._random`), what a base item is and how to rebuild
+one (:mod:`gan_augment.data.torch_items`, with the layout rules of :mod:`gan_augment.data.layout`),
+and what the augmenter's values mean (its codec: ``sample_shape``, ``to_nchw``, ``to_pixels``,
+``from_pixels``).
 """
 
 from __future__ import annotations
 
 import numbers
 import operator
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import torch
-from imblearn.utils import check_sampling_strategy
-from sklearn.utils import check_random_state
 from torch.utils.data import DataLoader, Dataset, IterableDataset, RandomSampler, SequentialSampler
 from torch.utils.data.distributed import DistributedSampler
 
 from gan_augment._classes import resolve_class
+from gan_augment._random import check_seed, derive_seed
 from gan_augment.augmenter import GANAugmenter
+from gan_augment.data.layout import items_from_nchw
+from gan_augment.data.torch_items import ItemSpec, as_item, copy_label, read_base, sort_key, split_item
+from gan_augment.planner import class_counts as count_labels
+from gan_augment.planner import is_auto, plan_top_up
 
 __all__ = ["AugmentedDataset", "augment_loader"]
 
-_SEED_MAX = np.iinfo(np.int32).max
 # Most synthetic items made by one ``sample`` call: bounds the float32 scratch memory of a large
 # top-up (a 64x64 RGB chunk is 200 MB as float32) while keeping the generator batched.
 _CHUNK = 4096
 REFRESH = (None, "epoch")
 SYNTHETIC_DTYPES = ("auto", "uint8", "float16", "float32")
-_PIL_MODES = {"L": 1, "RGB": 3}
-
-
-@dataclass(frozen=True)
-class _ItemSpec:
-    """What the ``x`` of every base item is: container, layout, shape, dtype (and PIL mode)."""
-
-    container: str  # "tensor", "numpy" or "pil"
-    layout: str  # "chw", "hw", "hwc" (images) or "row" (tables)
-    shape: tuple
-    dtype: object  # torch.dtype for tensors, np.dtype for arrays and PIL images
-    mode: str | None = None  # PIL mode
-
-    @property
-    def is_image(self) -> bool:
-        return self.layout != "row"
-
-    @property
-    def image_shape(self) -> tuple[int, int, int]:
-        if self.layout == "chw":
-            return tuple(self.shape)
-        if self.layout == "hw":
-            return (1, *self.shape)
-        if self.layout == "hwc":
-            return (self.shape[2], self.shape[0], self.shape[1])
-        raise AttributeError("table rows have no image shape")
-
-    @property
-    def numpy_dtype(self) -> np.dtype:
-        if self.container == "tensor":
-            if self.dtype in (torch.bfloat16, torch.float16):
-                return np.dtype(np.float32)
-            return torch.empty(0, dtype=self.dtype).numpy().dtype
-        return np.dtype(self.dtype)
-
-    def describe(self) -> str:
-        kind = {"tensor": f"{self.dtype} tensor", "numpy": f"{self.dtype} array",
-                "pil": f"PIL image (mode {self.mode!r})"}[self.container]
-        if self.container == "pil":
-            return f"{kind} of size {self.shape[1]}x{self.shape[0]}"
-        return f"{kind} of shape {self.shape}"
 
 
 class AugmentedDataset(Dataset):
@@ -112,9 +76,11 @@ class AugmentedDataset(Dataset):
     sampling_strategy : float, str, dict or callable, default="auto"
         How many items to add per class, in imbalanced-learn's grammar, computed on the base
         dataset's labels (see :class:`~gan_augment.GANAugmenter`). Left at "auto" with a given
-        augmenter, the augmenter's own ``sampling_strategy`` / ``classes`` apply.
+        augmenter, the augmenter's own ``sampling_strategy`` / ``classes`` apply. A dict is keyed
+        by the labels themselves (``{1: 40}``, not ``{"1": 40}``), exactly as for GANAugmenter.
     classes : list of labels, default=None
-        Shorthand for "top these classes up to the majority count".
+        Shorthand for "top these classes up to the majority count" (a label or its text: ``"1"``
+        names the label ``1``).
     refresh : {None, "epoch"}, default=None
         ``None``: one synthetic set, made here and kept. ``"epoch"``: a fresh set for every epoch;
         call :meth:`set_epoch` at the start of each epoch, as with ``DistributedSampler``. The new
@@ -127,7 +93,7 @@ class AugmentedDataset(Dataset):
         pipeline: torchvision-style callables, or an albumentations ``Compose``, wrapped in
         :class:`~gan_augment.data.albumentations_adapter.AlbumentationsTransform`; wrap it
         yourself to give it a seed). Must be picklable to run in DataLoader workers.
-    random_state : int, RandomState instance or None, default=None
+    random_state : int, RandomState or Generator instance, or None, default=None
         Seeds the synthetic draws: draw ``epoch`` of class ``c`` uses the seed
         ``SeedSequence([random_state, epoch, index of c])``, so the same seed gives the same items
         (bit-identical on CPU), whatever the DataLoader does. It also seeds a GAN fitted here.
@@ -185,22 +151,21 @@ class AugmentedDataset(Dataset):
         self.synthetic_dtype = synthetic_dtype
         self._check_params()
         self._transform = _wrap_transform(transform)
-        self._seed = _base_seed(random_state)
+        self._seed = check_seed(random_state)
         augmenter = self._resolve_augmenter()
         fitted = _is_fitted(augmenter)
 
-        spec, y, label_objects, X = _read_base(base, stack=not fitted)
+        spec, y, label_objects, X = read_base(base, stack=not fitted)
         self._spec = spec
         self._y_real = y
-        self.classes_ = sorted(label_objects, key=_sort_key)
+        self.classes_ = sorted(label_objects, key=sort_key)
         self._label_objects = [label_objects[label] for label in self.classes_]
-        self.sampling_strategy_ = self._resolve_strategy(y, augmenter)
+        self.sampling_strategy_ = self._plan(y, augmenter)
         if not fitted:  # the user's augmenter is changed only once the input is known to be good
-            _check_fit_input(spec, y)
             self._prepare_for_fit(augmenter).fit(X, y)
         del X  # the stacked copy is needed for fitting only; real items are read from base
         self.augmenter_ = augmenter
-        self._check_augmenter(spec)
+        self._targets = self._check_augmenter(spec)
         self._store_dtype = self._resolve_store_dtype(spec)
         self.epoch = 0
         self._draw(0)
@@ -210,18 +175,25 @@ class AugmentedDataset(Dataset):
         return self.n_real + self.n_synthetic
 
     def __getitem__(self, index):
-        index = self._check_index(index)
-        if index < self.n_real:
-            x, label = _split_item(self.base[index], index)
-            synthetic = False
-        else:
-            j = index - self.n_real
-            x = self._synthetic_x(j)
-            label = _copy_label(self._label_objects[int(self._synthetic_class[j])])
-            synthetic = True
-        if self._transform is not None:
-            x = self._transform(x)
-        return (x, label, synthetic) if self.return_synthetic_flag else (x, label)
+        return self.__getitems__([index])[0]
+
+    def __getitems__(self, indices) -> list:
+        """The items at ``indices``, as a list (how DataLoader fetches a batch): the synthetic ones
+        are converted together, one codec call per batch rather than one per item."""
+        indices = [self._check_index(index) for index in indices]
+        synthetic = iter(self._synthetic_xs([index - self.n_real for index in indices if index >= self.n_real]))
+        items = []
+        for index in indices:
+            if index < self.n_real:
+                x, label = split_item(self.base[index], index)
+            else:
+                x = next(synthetic)
+                label = copy_label(self._label_objects[int(self._synthetic_class[index - self.n_real])])
+            if self._transform is not None:
+                x = self._transform(x)
+            flag = index >= self.n_real
+            items.append((x, label, flag) if self.return_synthetic_flag else (x, label))
+        return items
 
     # ------------------------------------------------------------------ public helpers
     def set_epoch(self, epoch: int) -> None:
@@ -261,15 +233,14 @@ class AugmentedDataset(Dataset):
 
     @property
     def class_counts(self) -> dict:
-        real = dict(zip(*np.unique(self._y_real, return_counts=True)))
-        return {label: int(real[label]) + int(self.sampling_strategy_.get(label, 0)) for label in self.classes_}
+        real = count_labels(self._y_real)
+        return {label: real[label] + int(self.sampling_strategy_.get(label, 0)) for label in self.classes_}
 
     def __repr__(self) -> str:
         added = {label: n for label, n in self.sampling_strategy_.items() if n}
         return (f"{type(self).__name__}(n_real={self.n_real}, n_synthetic={self.n_synthetic}, "
                 f"added={added}, refresh={self.refresh!r}, epoch={self.epoch})")
 
-    # ------------------------------------------------------------------ internals
     def _check_params(self):
         if self.refresh not in REFRESH:
             raise ValueError(f"refresh must be None or 'epoch', got {self.refresh!r}.")
@@ -301,157 +272,102 @@ class AugmentedDataset(Dataset):
         """The arguments given here, set on an augmenter about to be fitted here."""
         if self.classes is not None:
             augmenter.set_params(classes=self.classes, sampling_strategy="auto")
-        elif not _is_auto(self.sampling_strategy):
+        elif not is_auto(self.sampling_strategy):
             augmenter.set_params(sampling_strategy=self.sampling_strategy, classes=None)
         if augmenter.random_state is None and self.random_state is not None:
             augmenter.set_params(random_state=self._seed)
         return augmenter
 
-    def _resolve_strategy(self, y, augmenter) -> dict:
-        """``{class: items to add}`` on the base labels; the arguments given here win, then the augmenter's."""
+    def _plan(self, y, augmenter) -> dict:
+        """``{class: items to add}`` on the base labels, by the planner every door uses; the
+        arguments given here win, then the augmenter's own."""
         strategy, classes = self.sampling_strategy, self.classes
-        if _is_auto(strategy) and classes is None and self.augmenter is not None:
+        if is_auto(strategy) and classes is None and self.augmenter is not None:
             strategy, classes = augmenter.sampling_strategy, augmenter.classes
-        labels = self.classes_
-        if classes is not None:
-            if not _is_auto(strategy):
-                raise ValueError(
-                    "Give either classes or sampling_strategy, not both: classes=[...] already means "
-                    "'top these classes up to the majority count'."
-                )
-            if len(labels) < 2:
-                raise ValueError(f"The base dataset needs more than 1 class to top up; it has {len(labels)}.")
-            counts = dict(zip(*np.unique(y, return_counts=True)))
-            majority = max(counts.values())
-            wanted = [classes] if isinstance(classes, (str, numbers.Number)) else list(classes)
-            resolved = {}
-            for value in wanted:
-                label = resolve_class(value, labels)
-                resolved[label] = int(majority - counts[label])
-        else:
-            if isinstance(strategy, dict):
-                strategy = {resolve_class(key, labels): value for key, value in strategy.items()}
-            resolved = {_plain(k): int(v) for k, v in check_sampling_strategy(strategy, y, "over-sampling").items()}
-        return {label: resolved[label] for label in labels if label in resolved}
+        return plan_top_up(y, strategy, classes)
 
-    def _check_augmenter(self, spec):
-        """A fitted augmenter must make what the base holds, and know every class to top up."""
+    def _check_augmenter(self, spec: ItemSpec) -> dict:
+        """A fitted augmenter must know every class to top up and make what the base holds.
+
+        Returns ``{class: (the augmenter's label, its class index)}`` for the classes to top up
+        (a base label may name the augmenter's by its text: ``"3"`` for ``3``)."""
         augmenter = self.augmenter_
         known = list(augmenter.classes_)
-        self._augmenter_labels = {}
+        targets = {}
         for label, n_add in self.sampling_strategy_.items():
             if n_add <= 0:
                 continue
             try:
-                self._augmenter_labels[label] = resolve_class(label, known)
+                target = resolve_class(label, known)
             except ValueError:
                 raise ValueError(
                     f"Class {label!r} is to be topped up, but the augmenter does not know it; it was fitted "
                     f"on the classes {[str(c) for c in known]}."
                 ) from None
-        kind = augmenter.kind_
-        if spec.is_image:
-            if kind != "image":
-                raise ValueError(
-                    f"The base dataset holds images ({spec.describe()}), but the augmenter models table rows."
-                )
-            if tuple(augmenter.encoder_.image_shape_) != spec.image_shape:
-                raise ValueError(
-                    f"The base dataset holds images of shape (C, H, W) = {spec.image_shape}, but the augmenter "
-                    f"makes {tuple(augmenter.encoder_.image_shape_)}."
-                )
-        else:
-            width = spec.shape[0]
-            made = int(np.prod(augmenter.encoder_.image_shape_)) if kind == "image" else augmenter.n_features_in_
-            if made != width:
-                raise ValueError(f"The base dataset holds rows of {width} values, but the augmenter makes {made}.")
+            targets[label] = (target, known.index(target))
+        made, unit = tuple(augmenter.encoder_.sample_shape), augmenter.kind_.unit
+        if spec.is_image and made != spec.image_shape:
+            raise ValueError(
+                f"The base dataset holds images of shape (C, H, W) = {spec.image_shape}, but the augmenter "
+                f"makes {made}-shaped {unit}."
+            )
+        # A row may hold a flattened image: only the number of values has to agree.
+        if not spec.is_image and int(np.prod(made)) != spec.shape[0]:
+            raise ValueError(f"The base dataset holds rows of {spec.shape[0]} values, but the augmenter makes "
+                             f"{unit} of {int(np.prod(made))} values.")
+        return targets
 
-    def _resolve_store_dtype(self, spec):
-        is_image = self.augmenter_.kind_ == "image"
+    def _resolve_store_dtype(self, spec: ItemSpec) -> np.dtype:
+        makes_images = _makes_images(self.augmenter_.encoder_)
         if self.synthetic_dtype == "auto":
-            return np.dtype(np.uint8) if is_image else spec.numpy_dtype
-        if self.synthetic_dtype == "uint8" and not is_image:
+            return np.dtype(np.uint8) if makes_images else spec.numpy_dtype
+        if self.synthetic_dtype == "uint8" and not makes_images:
             raise ValueError("synthetic_dtype='uint8' quantises images; these are table rows (use 'auto' or a float).")
         return np.dtype(self.synthetic_dtype)
 
     def _draw(self, epoch: int):
         """Make the synthetic set of ``epoch``: one ``sample`` call per class (per 4,096 items)."""
-        augmenter = self.augmenter_
-        known = list(augmenter.classes_)
-        total = sum(n for label, n in self.sampling_strategy_.items() if n > 0)
-        store = None
-        owners = np.empty(total, dtype=np.int32)
-        self._scale = None
-        if augmenter.kind_ == "image" and self._store_dtype == np.uint8 and augmenter.encoder_.dtype_ != np.uint8:
-            self._scale = tuple(float(v) for v in augmenter.encoder_.value_range_)
-        position = 0
-        for label, n_add in self.sampling_strategy_.items():
-            if n_add <= 0:
-                continue
-            target = self._augmenter_labels[label]
-            class_index = next(i for i, c in enumerate(known) if c is target or _plain(c) == _plain(target))
+        total = sum(n for n in self.sampling_strategy_.values() if n > 0)
+        store, owners, position = None, np.empty(total, dtype=np.int32), 0
+        for label, (target, class_index) in self._targets.items():
+            n_add = self.sampling_strategy_[label]
             owners[position:position + n_add] = self.classes_.index(label)
             for chunk, start in enumerate(range(0, n_add, _CHUNK)):
                 size = min(_CHUNK, n_add - start)
-                key = [self._seed, epoch, class_index] + ([chunk] if chunk else [])
-                seed = int(np.random.SeedSequence(key).generate_state(1)[0])
-                values = self._encode(self._to_item_layout(augmenter.sample(size, target, random_state=seed)))
+                # The first chunk's seed has no chunk key: the seed documented for a draw.
+                keys = (self._seed, epoch, class_index) + ((chunk,) if chunk else ())
+                values = self._to_store(self.augmenter_.sample(size, target, random_state=derive_seed(*keys)))
                 if store is None:
                     store = np.empty((total, *values.shape[1:]), dtype=values.dtype)
                 store[position + start:position + start + size] = values
             position += n_add
-        self._store = store
+        self._store = np.empty(0, dtype=self._store_dtype) if store is None else store  # None: nothing to add
         self._synthetic_class = owners
         self._drawn_for = epoch
 
-    def _to_item_layout(self, out) -> np.ndarray:
-        """The augmenter's output (its fitted layout) -> an array of base items, stacked."""
-        out = out.to_numpy() if hasattr(out, "to_numpy") else np.asarray(out)
-        spec, augmenter = self._spec, self.augmenter_
-        if augmenter.kind_ != "image":
-            return out
-        codec = augmenter.encoder_
-        c, h, w = codec.image_shape_
-        layout = codec.layout_
-        if layout == "flat":
-            nchw = out.reshape(-1, c, h, w)
-        elif layout == "nhw":
-            nchw = out[:, None]
-        elif layout == "nhwc":
-            nchw = out.transpose(0, 3, 1, 2)
+    def _to_store(self, out) -> np.ndarray:
+        """The augmenter's output (laid out as it was fitted) -> entries of the synthetic store:
+        8-bit pixels ``(N, H, W, C)`` for a uint8 store, else base items, stacked."""
+        codec = self.augmenter_.encoder_
+        if self._store_dtype == np.uint8:  # image codecs only (see _resolve_store_dtype)
+            return codec.to_pixels(out)
+        if _makes_images(codec):
+            out = items_from_nchw(codec.to_nchw(out).numpy(), self._spec.layout)
         else:
-            nchw = out
-        if spec.layout == "chw":
-            return nchw
-        if spec.layout == "hw":
-            return nchw[:, 0]
-        if spec.layout == "hwc":
-            return nchw.transpose(0, 2, 3, 1)
-        return nchw.reshape(len(nchw), -1)
+            out = out.to_numpy() if hasattr(out, "to_numpy") else np.asarray(out)
+        return out.astype(self._store_dtype, copy=False)
 
-    def _encode(self, values: np.ndarray) -> np.ndarray:
-        if self._scale is not None:
-            low, high = self._scale
-            scaled = (values.astype(np.float32) - low) * (255.0 / (high - low))
-            return np.clip(np.rint(scaled), 0, 255).astype(np.uint8)
-        return values.astype(self._store_dtype, copy=False)
-
-    def _synthetic_x(self, j):
-        values = self._store[j]
-        if self._scale is not None:
-            low, high = self._scale
-            values = values.astype(np.float32) * np.float32((high - low) / 255.0) + np.float32(low)
-        spec = self._spec
-        if spec.container == "pil":
-            from PIL import Image
-
-            image = Image.fromarray(_cast(values, np.dtype(np.uint8)))
-            return image if image.mode == spec.mode else image.convert(spec.mode)
-        values = _cast(values, spec.numpy_dtype)  # a copy: the cache is never handed out
-        if spec.container == "tensor":
-            tensor = torch.from_numpy(values)
-            return tensor if tensor.dtype == spec.dtype else tensor.to(spec.dtype)
-        return values
+    def _synthetic_xs(self, positions: list) -> list:
+        """Synthetic items ``positions`` (0 = the first synthetic item) in the base's item type."""
+        if not positions:
+            return []
+        values = self._store[positions]
+        if self._store_dtype == np.uint8:
+            # The codec maps its pixels back onto the value range and dtype it was fitted on.
+            codec = self.augmenter_.encoder_
+            images = codec.to_nchw(codec.from_pixels(values))
+            values = items_from_nchw(images, self._spec.layout).contiguous().numpy()
+        return [as_item(value, self._spec) for value in values]
 
     def _check_index(self, index) -> int:
         try:
@@ -544,169 +460,7 @@ def augment_loader(loader, augmenter=None, *, sampling_strategy="auto", classes=
     return DataLoader(data, **kwargs)
 
 
-# ====================================================================== reading the base dataset
-def _read_base(base, *, stack: bool):
-    """One pass over ``base``: the item spec, the plain labels, one label object per class and,
-    when ``stack``, the stacked ``x`` in a layout GANAugmenter takes."""
-    n = len(base)
-    if n == 0:
-        raise ValueError("The base dataset is empty.")
-    spec, labels, label_objects, xs = None, [], {}, []
-    for i in range(n):
-        x, label = _split_item(base[i], i)
-        item_spec = _describe(x, i)
-        if spec is None:
-            spec = item_spec
-        elif item_spec != spec:
-            raise ValueError(
-                f"Item {i} of the base dataset is a {item_spec.describe()}, but item 0 is a {spec.describe()}; "
-                "every x must have one type, shape and dtype (resize or convert them in the base dataset)."
-            )
-        plain = _plain_label(label, i)
-        if plain not in label_objects:
-            label_objects[plain] = _copy_label(label)
-        labels.append(plain)
-        if stack:
-            xs.append(_as_numpy(x, spec))
-    y = np.asarray(labels)
-    if y.dtype == object:
-        raise ValueError(
-            "The base dataset's labels mix types (e.g. ints and strs); give every item the same kind of label."
-        )
-    X = None
-    if stack:
-        X = np.stack(xs)
-        if spec.layout == "chw" and X.shape[3] in (1, 3):
-            # (N, C, H, 1 or 3) would read as channel-last; channel-last is unambiguous.
-            X = np.ascontiguousarray(X.transpose(0, 2, 3, 1))
-    return spec, y, label_objects, X
-
-
-def _split_item(item, index):
-    if not isinstance(item, (tuple, list)) or len(item) != 2:
-        raise ValueError(
-            f"Item {index} of the base dataset is {_short(item)}; AugmentedDataset needs (x, label) pairs."
-        )
-    return item[0], item[1]
-
-
-def _describe(x, index) -> _ItemSpec:
-    if isinstance(x, torch.Tensor):
-        shape = tuple(x.shape)
-        if x.ndim == 1:
-            layout = "row"
-        elif x.ndim == 2:
-            layout = "hw"
-        elif x.ndim == 3 and shape[0] in (1, 3):
-            layout = "chw"
-        else:
-            raise ValueError(
-                f"Item {index}: x is a tensor of shape {shape}; AugmentedDataset takes image tensors (C, H, W) with "
-                "C = 1 or 3, or (H, W), and table rows (F,)."
-            )
-        if x.is_complex():
-            raise ValueError(f"Item {index}: x is a complex tensor; images and rows must be real numbers.")
-        return _ItemSpec("tensor", layout, shape, x.dtype)
-    if _is_pil(x):
-        if x.mode not in _PIL_MODES:
-            raise ValueError(
-                f"Item {index}: a PIL image of mode {x.mode!r}; AugmentedDataset models 'L' and 'RGB' images "
-                "(convert them in the base dataset, e.g. image.convert('RGB'))."
-            )
-        width, height = x.size
-        shape = (height, width) if x.mode == "L" else (height, width, 3)
-        return _ItemSpec("pil", "hw" if x.mode == "L" else "hwc", shape, np.dtype(np.uint8), x.mode)
-    if isinstance(x, np.ndarray):
-        if x.dtype.kind not in "biuf":
-            raise ValueError(f"Item {index}: x is an array of dtype {x.dtype}; images and rows must be numeric.")
-        shape = x.shape
-        if x.ndim == 1:
-            layout = "row"
-        elif x.ndim == 2:
-            layout = "hw"
-        elif x.ndim == 3 and shape[2] in (1, 3):
-            layout = "hwc"
-        elif x.ndim == 3 and shape[0] in (1, 3):
-            layout = "chw"
-        else:
-            raise ValueError(
-                f"Item {index}: x is an array of shape {shape}; AugmentedDataset takes images (H, W), (H, W, C) or "
-                "(C, H, W) with C = 1 or 3, and table rows (F,)."
-            )
-        return _ItemSpec("numpy", layout, tuple(shape), x.dtype)
-    raise TypeError(
-        f"Item {index}: x is a {type(x).__name__}; AugmentedDataset takes torch tensors, numpy arrays and PIL "
-        "images (convert lists and other containers in the base dataset)."
-    )
-
-
-def _as_numpy(x, spec: _ItemSpec) -> np.ndarray:
-    if spec.container == "tensor":
-        x = x.detach().cpu()
-        if x.is_floating_point():
-            x = x.float()  # the GAN works in float32; bfloat16 has no numpy twin
-        return x.numpy()
-    return np.asarray(x)
-
-
-def _check_fit_input(spec, y):
-    if len(np.unique(y)) < 2:
-        raise ValueError(f"The base dataset holds a single class ({y[0]!r}); there is nothing to top up.")
-
-
-def _is_pil(x) -> bool:
-    return type(x).__module__.startswith("PIL.") and hasattr(x, "mode") and hasattr(x, "size")
-
-
-def _plain_label(label, index):
-    """A label as a plain hashable value (int, str, float, bool) for the augmenter."""
-    if isinstance(label, torch.Tensor):
-        if label.numel() != 1 or label.ndim > 1:
-            raise ValueError(
-                f"Item {index}: the label is a tensor of shape {tuple(label.shape)}; labels must be class ids "
-                "(one-hot or multi-label targets cannot be topped up per class)."
-            )
-        return label.item()
-    if isinstance(label, np.ndarray):
-        if label.size != 1:
-            raise ValueError(f"Item {index}: the label is an array of shape {label.shape}; labels must be class ids.")
-        return label.item()
-    if isinstance(label, np.generic):
-        return label.item()
-    if isinstance(label, (numbers.Number, str)):
-        return label
-    raise TypeError(f"Item {index}: the label is a {type(label).__name__}; labels must be ints, strs or 0-d tensors.")
-
-
-def _copy_label(label):
-    """The label object to hand out: tensors are copied (and detached from a larger storage)."""
-    if isinstance(label, torch.Tensor):
-        return label.detach().clone()
-    if isinstance(label, np.ndarray):
-        return label.copy()
-    return label
-
-
-def _sort_key(label):
-    return (type(label).__name__ == "str", label)
-
-
-def _short(item) -> str:
-    text = repr(item)
-    return text if len(text) <= 80 else f"a {type(item).__name__}"
-
-
 # ====================================================================== small helpers
-def _cast(values: np.ndarray, dtype: np.dtype) -> np.ndarray:
-    """A copy of ``values`` as ``dtype``, rounded (and clipped) when going to integers."""
-    if dtype.kind in "iu" and values.dtype.kind == "f":
-        info = np.iinfo(dtype)
-        return np.clip(np.rint(values), info.min, info.max).astype(dtype)
-    if dtype.kind == "b" and values.dtype.kind == "f":
-        return values > 0.5
-    return np.array(values, dtype=dtype, copy=True)
-
-
 def _wrap_transform(transform):
     if transform is None:
         return None
@@ -719,21 +473,10 @@ def _wrap_transform(transform):
     return transform
 
 
-def _base_seed(random_state) -> int:
-    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
-        if random_state < 0:
-            raise ValueError(f"random_state must be a non-negative int, got {random_state}.")
-        return int(random_state)
-    return int(check_random_state(random_state).randint(_SEED_MAX))
-
-
 def _is_fitted(augmenter) -> bool:
     return hasattr(augmenter, "generator_")
 
 
-def _is_auto(strategy) -> bool:
-    return isinstance(strategy, str) and strategy == "auto"
-
-
-def _plain(value):
-    return value.item() if isinstance(value, np.generic) else value
+def _makes_images(codec) -> bool:
+    """Whether the codec makes images: those can be laid out (N, C, H, W) and stored as 8-bit pixels."""
+    return hasattr(codec, "to_pixels")

@@ -186,6 +186,13 @@ def test_synthetic_items_are_of_their_label_for_a_classifier_trained_on_real_dat
 
 
 # ----------------------------------------------------------------------------- loaders, workers, splits
+def test_a_batch_fetch_gives_the_items_one_by_one_would(augmented):
+    indices = [0, len(augmented) - 1, augmented.n_real, -2, 5]
+    batch = augmented.__getitems__(indices)  # what DataLoader calls
+    _same_items(batch, [augmented[i] for i in indices])
+    assert [flag for _, _, flag in batch] == [augmented.is_synthetic(i) for i in indices]
+
+
 def test_workers_see_the_same_items_and_the_dataset_pickles(augmented):
     assert pickle.loads(pickle.dumps(augmented)).class_counts == augmented.class_counts
     batches = {}
@@ -276,7 +283,7 @@ def test_pil_images_round_trip(mode, digits):
     images = [Image.fromarray(p).convert(mode) for p in pixels]
     data = AugmentedDataset(Pairs(images, y[::5]), GANAugmenter(epochs=1, batch_size=64, random_state=0),
                             classes=[RARE], random_state=0)
-    assert data.augmenter_.kind_ == "image" and data._store.dtype == np.uint8
+    assert data.augmenter_.kind_.name == "image" and data._store.dtype == np.uint8
     x, label = data[len(data) - 1]
     assert isinstance(x, Image.Image) and x.mode == mode and x.size == (8, 8) and label == RARE
 
@@ -287,10 +294,43 @@ def test_tabular_rows_work(digits):
     rows = torch.from_numpy(X.astype(np.float32))
     labels = ["common" if v == 0 else "rare" for v in y]
     data = AugmentedDataset(Pairs(rows, labels), GANAugmenter(epochs=1, batch_size=64, random_state=0), random_state=0)
-    assert data.augmenter_.kind_ == "tabular"
+    assert data.augmenter_.kind_.name == "tabular"
     assert data.class_counts["rare"] == data.class_counts["common"] == labels.count("common")
     x, label = data[len(data) - 1]
     assert label == "rare" and x.shape == (4,) and x.dtype == torch.float32 and torch.isfinite(x).all()
+
+
+# ----------------------------------------------------------------------------- one planner for every door
+TINY = dict(epochs=1, batch_size=16, random_state=0)
+
+
+def _tiny_table():
+    X = np.arange(18, dtype=np.float32).reshape(6, 3)
+    y = np.array([0, 0, 0, 0, 1, 1])
+    return X, y, TensorDataset(torch.from_numpy(X), torch.from_numpy(y))
+
+
+@pytest.mark.parametrize("request_", [{"sampling_strategy": {1: 4}}, {"sampling_strategy": "auto"},
+                                      {"classes": ["1"]}, {"sampling_strategy": 0.75}])
+def test_the_torch_door_plans_as_the_sampler_does(request_):
+    X, y, base = _tiny_table()
+    sampler = GANAugmenter(**TINY, **request_).fit(X, y)
+    assert AugmentedDataset(base, GANAugmenter(**TINY), random_state=0, **request_).sampling_strategy_ == \
+        sampler.sampling_strategy_
+    # The augmenter's own request applies when none is given here.
+    assert AugmentedDataset(base, GANAugmenter(**TINY, **request_), random_state=0).sampling_strategy_ == \
+        sampler.sampling_strategy_
+
+
+def test_a_strategy_keyed_by_a_labels_text_is_refused_by_both_doors_alike():
+    X, y, base = _tiny_table()
+    with pytest.raises(ValueError, match="'1'") as by_sampler:
+        GANAugmenter(**TINY, sampling_strategy={"1": 2}).fit(X, y)
+    augmenter = GANAugmenter(**TINY)
+    with pytest.raises(ValueError) as by_dataset:
+        AugmentedDataset(base, augmenter, sampling_strategy={"1": 2}, random_state=0)
+    assert str(by_dataset.value) == str(by_sampler.value)
+    assert not hasattr(augmenter, "generator_")
 
 
 # ----------------------------------------------------------------------------- errors, saved models

@@ -13,6 +13,8 @@ import os
 
 import numpy as np
 
+from gan_augment.data.layout import item_image_shape, items_from_nchw, items_to_batch_layout, to_nchw
+
 # Set on import of this module, before albumentations can be imported by anything here or by
 # unpickling an adapter in a DataLoader worker (pickle imports this module before the Compose).
 os.environ.setdefault("NO_ALBUMENTATIONS_UPDATE", "1")
@@ -111,18 +113,11 @@ def _to_hwc(image):
             raise ValueError(f"Image tensors must be (C, H, W) or (H, W); got shape {tuple(image.shape)}.")
         dtype, device = image.dtype, image.device
         tensor = image.detach().cpu()
-        if tensor.ndim == 3:
-            tensor = tensor.permute(1, 2, 0)
-        array = tensor.float().numpy() if tensor.is_floating_point() else tensor.numpy()
-        array, back = _numpy_ready(np.ascontiguousarray(array))
+        array, back = _hwc_ready(tensor.float().numpy() if tensor.is_floating_point() else tensor.numpy(),
+                                 "chw" if image.ndim == 3 else "hw")
 
         def restore(out):
-            out = back(out)
-            result = torch.from_numpy(np.ascontiguousarray(out))
-            if image.ndim == 3:
-                result = result.permute(2, 0, 1).contiguous() if result.ndim == 3 else result.unsqueeze(0)
-            elif result.ndim == 3 and result.shape[2] == 1:
-                result = result[..., 0]
+            result = torch.from_numpy(back(out))
             if not dtype.is_floating_point and result.is_floating_point():
                 result = result.round()
             return result.to(device=device, dtype=dtype)
@@ -132,10 +127,11 @@ def _to_hwc(image):
         from PIL import Image
 
         mode = image.mode
-        array, back = _numpy_ready(np.asarray(image))
+        pixels = np.asarray(image)
+        array, back = _hwc_ready(pixels, "hw" if pixels.ndim == 2 else "hwc")
 
         def restore(out):
-            out = Image.fromarray(np.ascontiguousarray(back(out)))
+            out = Image.fromarray(back(out))
             return out if out.mode == mode else out.convert(mode)
 
         return restore, array
@@ -143,7 +139,7 @@ def _to_hwc(image):
         if image.ndim not in (2, 3):
             raise ValueError(f"Image arrays must be (H, W) or (H, W, C); got shape {image.shape}.")
         dtype = image.dtype
-        array, back = _numpy_ready(image)
+        array, back = _hwc_ready(image, "hw" if image.ndim == 2 else "hwc")
 
         def restore(out):
             out = back(out)
@@ -158,19 +154,26 @@ def _to_hwc(image):
     )
 
 
-def _numpy_ready(array: np.ndarray):
-    """uint8 stays uint8, everything else goes float32; a 2-D image gets a channel axis back off."""
-    was_2d = array.ndim == 2
+def _hwc_ready(array: np.ndarray, layout: str):
+    """``(hwc, back)``: an image in item ``layout`` as the channel-last array albumentations takes
+    (uint8 stays uint8, anything else goes float32, the type its transforms accept), and the
+    function that puts albumentations' output back into ``layout``."""
     if array.dtype != np.uint8:
         array = array.astype(np.float32)
-    if was_2d:
-        array = array[..., None]
-    array = np.ascontiguousarray(array)
+    hwc = np.ascontiguousarray(_move(array, layout, "hwc"))
 
     def back(out):
         out = np.asarray(out)
-        if was_2d and out.ndim == 3 and out.shape[2] == 1:
-            out = out[..., 0]
-        return out
+        if out.ndim == 2:  # a transform that dropped a single channel axis
+            out = out[..., None]
+        # A transform may add channels (e.g. gray to RGB): a 2-D image can then only come back HWC.
+        target = "hwc" if layout == "hw" and out.shape[2] != 1 else layout
+        return np.ascontiguousarray(_move(out, "hwc", target))
 
-    return array, back
+    return hwc, back
+
+
+def _move(image, layout: str, target: str):
+    """One image from item ``layout`` to item ``target`` (the rules are gan_augment.data.layout's)."""
+    nchw = to_nchw(image[None], items_to_batch_layout(layout), item_image_shape(layout, image.shape))
+    return items_from_nchw(nchw, target)[0]

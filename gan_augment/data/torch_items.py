@@ -1,0 +1,224 @@
+"""The items of a torch Dataset as the torch door reads and serves them.
+
+A base dataset yields ``(x, label)`` pairs. This module says what ``x`` is (:class:`ItemSpec`:
+container, item layout, shape, dtype), reads the whole base once (:func:`read_base`), turns labels
+into plain values and back, and makes an item of the base's type from a numpy array
+(:func:`as_item`). Which axis holds the channels is decided by :mod:`gan_augment.data.layout`;
+what the values mean (value range, pixels) is the augmenter's codec's business, not this module's.
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+
+from gan_augment.data.layout import from_nchw, infer_item_layout, infer_layout, item_image_shape, \
+    items_to_batch_layout, to_nchw
+
+__all__ = ["ItemSpec", "as_item", "copy_label", "item_spec", "read_base", "sort_key", "split_item"]
+
+_PIL_MODES = ("L", "RGB")
+
+
+@dataclass(frozen=True)
+class ItemSpec:
+    """What the ``x`` of every base item is: container, layout, shape, dtype (and PIL mode)."""
+
+    container: str  # "tensor", "numpy" or "pil"
+    layout: str  # an item layout of gan_augment.data.layout: "chw", "hw", "hwc" or "row"
+    shape: tuple
+    dtype: Any  # torch.dtype for tensors, np.dtype for arrays and PIL images
+    mode: str | None = None  # PIL mode
+
+    @property
+    def is_image(self) -> bool:
+        return self.layout != "row"
+
+    @property
+    def image_shape(self) -> tuple[int, int, int]:
+        return item_image_shape(self.layout, self.shape)
+
+    @property
+    def numpy_dtype(self) -> np.dtype:
+        if self.container == "tensor":
+            if self.dtype in (torch.bfloat16, torch.float16):
+                return np.dtype(np.float32)
+            return torch.empty(0, dtype=self.dtype).numpy().dtype
+        return np.dtype(self.dtype)
+
+    def describe(self) -> str:
+        if self.container == "pil":
+            return f"PIL image (mode {self.mode!r}) of size {self.shape[1]}x{self.shape[0]}"
+        kind = f"{self.dtype} tensor" if self.container == "tensor" else f"{self.dtype} array"
+        return f"{kind} of shape {self.shape}"
+
+
+def read_base(base, *, stack: bool):
+    """One pass over ``base``: ``(spec, y, label_objects, X)``: the item spec, the plain labels,
+    one label object per class and, when ``stack``, the stacked ``x`` in a layout GANAugmenter
+    reads unambiguously (else None)."""
+    n = len(base)
+    if n == 0:
+        raise ValueError("The base dataset is empty.")
+    spec, labels, label_objects, xs = None, [], {}, []
+    for i in range(n):
+        x, label = split_item(base[i], i)
+        this = item_spec(x, i)
+        if spec is None:
+            spec = this
+        elif this != spec:
+            raise ValueError(
+                f"Item {i} of the base dataset is a {this.describe()}, but item 0 is a {spec.describe()}; "
+                "every x must have one type, shape and dtype (resize or convert them in the base dataset)."
+            )
+        plain = _plain_label(label, i)
+        if plain not in label_objects:
+            label_objects[plain] = copy_label(label)
+        labels.append(plain)
+        if stack:
+            xs.append(_as_numpy(x, spec))
+    assert spec is not None  # the base holds at least one item
+    y = np.asarray(labels)
+    if y.dtype == object:
+        raise ValueError(
+            "The base dataset's labels mix types (e.g. ints and strs); give every item the same kind of label."
+        )
+    return spec, y, label_objects, _stack(xs, spec) if stack else None
+
+
+def _stack(xs: list, spec: ItemSpec) -> np.ndarray:
+    X = np.stack(xs)
+    if not spec.is_image:
+        return X
+    batch_layout = items_to_batch_layout(spec.layout)
+    if infer_layout(X.shape)[0] != batch_layout:
+        # (N, C, H, 1 or 3) would be read as channel-last: hand it over channel-last, which is unambiguous.
+        X = np.ascontiguousarray(from_nchw(to_nchw(X, batch_layout, spec.image_shape), "nhwc"))
+    return X
+
+
+def split_item(item, index):
+    if not isinstance(item, (tuple, list)) or len(item) != 2:
+        raise ValueError(
+            f"Item {index} of the base dataset is {_short(item)}; AugmentedDataset needs (x, label) pairs."
+        )
+    return item[0], item[1]
+
+
+def item_spec(x, index) -> ItemSpec:
+    """The spec of one ``x``, or a clear error saying what is accepted."""
+    if isinstance(x, torch.Tensor):
+        shape = tuple(x.shape)
+        layout = infer_item_layout(shape, channel_first=True)
+        if layout is None or layout == "hwc":  # torch images are channel-first
+            raise ValueError(
+                f"Item {index}: x is a tensor of shape {shape}; AugmentedDataset takes image tensors (C, H, W) with "
+                "C = 1 or 3, or (H, W), and table rows (F,)."
+            )
+        if x.is_complex():
+            raise ValueError(f"Item {index}: x is a complex tensor; images and rows must be real numbers.")
+        return ItemSpec("tensor", layout, shape, x.dtype)
+    if _is_pil(x):
+        if x.mode not in _PIL_MODES:
+            raise ValueError(
+                f"Item {index}: a PIL image of mode {x.mode!r}; AugmentedDataset models 'L' and 'RGB' images "
+                "(convert them in the base dataset, e.g. image.convert('RGB'))."
+            )
+        width, height = x.size
+        shape = (height, width) if x.mode == "L" else (height, width, 3)
+        return ItemSpec("pil", "hw" if x.mode == "L" else "hwc", shape, np.dtype(np.uint8), x.mode)
+    if isinstance(x, np.ndarray):
+        if x.dtype.kind not in "biuf":
+            raise ValueError(f"Item {index}: x is an array of dtype {x.dtype}; images and rows must be numeric.")
+        layout = infer_item_layout(x.shape, channel_first=False)
+        if layout is None:
+            raise ValueError(
+                f"Item {index}: x is an array of shape {x.shape}; AugmentedDataset takes images (H, W), (H, W, C) or "
+                "(C, H, W) with C = 1 or 3, and table rows (F,)."
+            )
+        return ItemSpec("numpy", layout, tuple(x.shape), x.dtype)
+    raise TypeError(
+        f"Item {index}: x is a {type(x).__name__}; AugmentedDataset takes torch tensors, numpy arrays and PIL "
+        "images (convert lists and other containers in the base dataset)."
+    )
+
+
+def as_item(values: np.ndarray, spec: ItemSpec):
+    """One item of the base's type made from ``values`` (an array in the item's layout); always a
+    new object, so a cache the values come from is never handed out."""
+    if spec.container == "pil":
+        from PIL import Image
+
+        image = Image.fromarray(_cast(values, np.dtype(np.uint8)))
+        return image if image.mode == spec.mode else image.convert(spec.mode)
+    values = _cast(values, spec.numpy_dtype)
+    if spec.container == "tensor":
+        tensor = torch.from_numpy(values)
+        return tensor if tensor.dtype == spec.dtype else tensor.to(spec.dtype)
+    return values
+
+
+def _as_numpy(x, spec: ItemSpec) -> np.ndarray:
+    if spec.container == "tensor":
+        x = x.detach().cpu()
+        if x.is_floating_point():
+            x = x.float()  # the GAN works in float32; bfloat16 has no numpy twin
+        return x.numpy()
+    return np.asarray(x)
+
+
+def _cast(values: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """A copy of ``values`` as ``dtype``, rounded (and clipped) when going to integers."""
+    if dtype.kind in "iu" and values.dtype.kind == "f":
+        info = np.iinfo(dtype)
+        return np.clip(np.rint(values), info.min, info.max).astype(dtype)
+    if dtype.kind == "b" and values.dtype.kind == "f":
+        return values > 0.5
+    return np.array(values, dtype=dtype, copy=True)
+
+
+def _is_pil(x) -> bool:
+    return type(x).__module__.startswith("PIL.") and hasattr(x, "mode") and hasattr(x, "size")
+
+
+# ---------------------------------------------------------------------- labels
+def _plain_label(label, index):
+    """A label as a plain hashable value (int, str, float, bool) for the augmenter."""
+    if isinstance(label, torch.Tensor):
+        if label.numel() != 1 or label.ndim > 1:
+            raise ValueError(
+                f"Item {index}: the label is a tensor of shape {tuple(label.shape)}; labels must be class ids "
+                "(one-hot or multi-label targets cannot be topped up per class)."
+            )
+        return label.item()
+    if isinstance(label, np.ndarray):
+        if label.size != 1:
+            raise ValueError(f"Item {index}: the label is an array of shape {label.shape}; labels must be class ids.")
+        return label.item()
+    if isinstance(label, np.generic):
+        return label.item()
+    if isinstance(label, (numbers.Number, str)):
+        return label
+    raise TypeError(f"Item {index}: the label is a {type(label).__name__}; labels must be ints, strs or 0-d tensors.")
+
+
+def copy_label(label):
+    """The label object to hand out: tensors are copied (and detached from a larger storage)."""
+    if isinstance(label, torch.Tensor):
+        return label.detach().clone()
+    if isinstance(label, np.ndarray):
+        return label.copy()
+    return label
+
+
+def sort_key(label):
+    return (type(label).__name__ == "str", label)
+
+
+def _short(item) -> str:
+    text = repr(item)
+    return text if len(text) <= 80 else f"a {type(item).__name__}"
