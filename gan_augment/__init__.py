@@ -3,6 +3,8 @@
 Public API (imported lazily so that ``import gan_augment`` and ``gan-augment --help`` stay fast):
 
 * :class:`GANAugmenter` -- an imbalanced-learn sampler (``fit_resample``, ``sampling_strategy``).
+* :class:`AutoAugmenter` -- an imbalanced-learn sampler that chooses the top-up (none, random
+  oversampling, SMOTE or the GAN, and how much) by inner cross-validation on the training data.
 * :class:`AugmentedClassifier` -- a scikit-learn meta-estimator that augments inside ``fit``.
 * :func:`evaluate_augmentation` -- did the synthetic rows help? Cross-validated, against baselines,
   with intervals.
@@ -16,6 +18,7 @@ __version__ = "0.1.0"
 
 _LAZY = {
     "GANAugmenter": "gan_augment.augmenter",
+    "AutoAugmenter": "gan_augment.auto",
     "AugmentedClassifier": "gan_augment.classifier",
     "load_dataset": "gan_augment.data.io",
     "evaluate_augmentation": "gan_augment.evaluation",
@@ -25,7 +28,7 @@ _LAZY = {
     "augment_loader": "gan_augment.torch_data",
 }
 
-__all__ = ["AugmentationReport", "AugmentedClassifier", "AugmentedDataset", "GANAugmenter", "augment_loader",
+__all__ = ["AugmentationReport", "AugmentedClassifier", "AutoAugmenter", "AugmentedDataset", "GANAugmenter", "augment_loader",
            "evaluate_augmentation", "image_quality", "load_dataset", "__version__"]
 
 

@@ -1,0 +1,265 @@
+"""AutoAugmenter: choose the top-up -- method and amount -- by evidence inside the training data.
+
+Full balancing is often the mistake: on tables whose rare class is a few percent, topping it up to
+the majority count can lower macro-F1 below doing nothing, whatever the sampler. So the amount is
+chosen like the method, by inner stratified cross-validation on the training data only, scored
+with the user's estimator and metric:
+
+* ``"none"`` (no rows added), then for each method in ``methods`` and each amount in
+  ``amounts`` (a share of the gap between each class to top up and the majority):
+  ``"random"`` oversampling, ``"smote"`` (SMOTE / SMOTE-NC / SMOTE-N by the columns), ``"gan"``.
+* The GAN is fitted once per inner fold (not once per amount): its rows for a smaller amount are
+  the first rows of the largest amount's, an i.i.d. prefix.
+* The winner is the candidate with the best mean inner score; ties go to the earlier candidate, so
+  "none" and smaller amounts win ties. The winner then resamples the whole training data (a
+  winning GAN is fitted once more, on all of it).
+
+Cost: ``cv`` GAN fits (plus one when the GAN wins), as many estimator fits as candidates times
+``cv``, and the SMOTE / random resampling, which are cheap next to a GAN fit.
+"""
+
+from __future__ import annotations
+
+import numbers
+import time
+
+import numpy as np
+import pandas as pd
+from imblearn.over_sampling.base import BaseOverSampler
+from sklearn.base import clone, is_classifier
+from sklearn.metrics import check_scoring
+from sklearn.model_selection import StratifiedKFold
+
+from gan_augment._compat import HasMethods, Interval, StrOptions
+from gan_augment._random import derive_seed, spawn_seeds
+from gan_augment.baselines import BASELINE_SAMPLERS, baseline_sampler
+from gan_augment.kinds import kind_for_input
+from gan_augment.planner import plan_top_up
+
+__all__ = ["AutoAugmenter"]
+
+METHODS = ("random", "smote", "gan")
+
+
+class AutoAugmenter(BaseOverSampler):
+    """An imbalanced-learn sampler that picks the top-up (none, random, SMOTE or GAN, and how much)
+    by inner cross-validation on the data it is given, then resamples with the winner.
+
+    Parameters
+    ----------
+    sampling_strategy : float, str, dict or callable, default="auto"
+        The full top-up in imbalanced-learn's grammar (as :class:`~gan_augment.GANAugmenter`);
+        ``amounts`` are shares of it.
+    classes : list of class labels, default=None
+        Shorthand for "top these classes up to the majority count" (the full top-up).
+    estimator : None, "logreg", "hgb", "rf" or a scikit-learn classifier, default=None
+        The downstream model the candidates are scored with; None is the evaluator's logistic
+        regression (imputed, scaled numbers, one-hot categories).
+    scoring : str or callable, default="f1_macro"
+        A scikit-learn scorer.
+    methods : sequence of {"random", "smote", "gan"}, default=("random", "smote", "gan")
+        Candidates besides "none" (which is always one).
+    amounts : sequence of float in (0, 1], default=(0.25, 0.5, 1.0)
+        Shares of the full top-up each method is tried at.
+    cv : int, default=3
+        Inner stratified folds (at most the smallest class's count).
+    augmenter : GANAugmenter or None, default=None
+        The GAN to try (cloned); None is ``GANAugmenter()`` at its defaults.
+    random_state : int, RandomState instance or None, default=None
+    verbose : int, default=0
+        Above 0, print each candidate's inner score.
+
+    Attributes
+    ----------
+    chosen_ : dict
+        ``{"method": ..., "amount": ...}`` of the winner.
+    cv_results_ : dict of arrays
+        As in scikit-learn's searches: ``params``, ``mean_test_score``, ``std_test_score``,
+        ``rank_test_score``, ``split<i>_test_score``, ``mean_fit_time``.
+    sampling_strategy_ : dict
+        ``{class: rows added}`` by the winner.
+    augmenter_ : fitted GANAugmenter or None
+        The GAN refitted on all the data when the GAN won.
+    """
+
+    _parameter_constraints: dict = {
+        **BaseOverSampler._parameter_constraints,
+        "classes": ["array-like", None],
+        "estimator": [StrOptions({"logreg", "hgb", "rf"}), HasMethods(["fit", "predict"]), None],
+        "scoring": [str, callable],
+        "methods": ["array-like"],
+        "amounts": ["array-like"],
+        "cv": [Interval(numbers.Integral, 2, None, closed="left")],
+        "augmenter": [HasMethods(["fit", "sample", "get_params"]), None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(self, *, sampling_strategy="auto", classes=None, estimator=None, scoring="f1_macro",
+                 methods=METHODS, amounts=(0.25, 0.5, 1.0), cv=3, augmenter=None, random_state=None, verbose=0):
+        super().__init__(sampling_strategy=sampling_strategy)
+        self.classes = classes
+        self.estimator = estimator
+        self.scoring = scoring
+        self.methods = methods
+        self.amounts = amounts
+        self.cv = cv
+        self.augmenter = augmenter
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ imblearn hooks
+    def _check_X_y(self, X, y, accept_sparse=None):
+        return kind_for_input(X, self._gan_params()).check_input(self, X, y)
+
+    def _fit_resample(self, X, y):
+        methods, amounts = self._check_candidates()
+        y = np.asarray(y)
+        full_plan = plan_top_up(y, self.sampling_strategy, self.classes)
+        cv_seed, estimator_seed, gan_seed, final_seed = spawn_seeds(self.random_state, 4)
+        candidates = [("none", 0.0)] + [(m, a) for m in methods for a in amounts]
+        folds = self._folds(y, cv_seed)
+        scores, times = self._score_candidates(X, y, candidates, folds, estimator_seed, gan_seed)
+        self.cv_results_ = _cv_results(candidates, scores, times)
+        best = int(np.argmax(self.cv_results_["mean_test_score"]))  # first of the ties: none, small amounts
+        method, amount = candidates[best]
+        self.chosen_ = {"method": method, "amount": amount}
+        if self.verbose:
+            for (m, a), mean in zip(candidates, self.cv_results_["mean_test_score"]):
+                print(f"AutoAugmenter: {m:>6} {a:>5.0%}  inner score {mean:.4f}")
+        self.sampling_strategy_ = _scaled(full_plan, amount)
+        self.augmenter_ = None
+        return self._resample(X, y, method, self.sampling_strategy_, final_seed)
+
+    # ------------------------------------------------------------------ internals
+    def _gan_params(self) -> dict:
+        return self.augmenter.get_params(deep=False) if self.augmenter is not None else {}
+
+    def _check_candidates(self):
+        methods = list(dict.fromkeys(self.methods))
+        unknown = [m for m in methods if m not in METHODS]
+        if unknown:
+            raise ValueError(f"methods: unknown method {unknown[0]!r}; choose from {list(METHODS)} "
+                             "('none' is always a candidate).")
+        amounts = sorted({float(a) for a in self.amounts})
+        if not amounts or any(not 0 < a <= 1 for a in amounts):
+            raise ValueError(f"amounts must be shares of the full top-up in (0, 1]; got {list(self.amounts)!r}.")
+        return methods, amounts
+
+    def _folds(self, y, seed):
+        smallest = int(np.unique(y, return_counts=True)[1].min())
+        if smallest < 2:
+            raise ValueError("A class has a single row: inner cross-validation needs at least 2 rows of every "
+                             "class. Drop the class, or use GANAugmenter / RandomOverSampler directly.")
+        n_splits = min(int(self.cv), smallest)
+        return list(StratifiedKFold(n_splits, shuffle=True, random_state=seed).split(np.zeros(len(y)), y))
+
+    def _estimator(self, X, seed):
+        estimator = self.estimator
+        if estimator is None or isinstance(estimator, str):
+            from gan_augment.evaluation._prep import build_estimator
+
+            frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X))
+            return build_estimator(estimator or "logreg", frame, random_state=seed)
+        if not is_classifier(estimator):
+            raise TypeError(f"estimator={estimator!r} is not a scikit-learn classifier; pass one, or one of "
+                            "'logreg', 'hgb', 'rf'.")
+        return clone(estimator)
+
+    def _score_candidates(self, X, y, candidates, folds, estimator_seed, gan_seed):
+        estimator = self._estimator(X, estimator_seed)
+        scorer = check_scoring(estimator, scoring=self.scoring)
+        scores = np.full((len(candidates), len(folds)), np.nan)
+        times = np.zeros((len(candidates), len(folds)))
+        for k, (train, test) in enumerate(folds):
+            X_tr, y_tr, X_te, y_te = _take(X, train), y[train], _take(X, test), y[test]
+            plan = plan_top_up(y_tr, self.sampling_strategy, self.classes)
+            gan_rows = self._gan_rows(X_tr, y_tr, plan, candidates, derive_seed(gan_seed, k))
+            for i, (method, amount) in enumerate(candidates):
+                started = time.process_time()
+                strategy = _scaled(plan, amount)
+                if method == "gan":
+                    X_fit, y_fit = _append(X_tr, y_tr, gan_rows, strategy)
+                else:
+                    X_fit, y_fit = self._resample(X_tr, y_tr, method, strategy, derive_seed(gan_seed, k, i))
+                model = clone(estimator).fit(X_fit, y_fit)
+                times[i, k] = time.process_time() - started
+                scores[i, k] = scorer(model, X_te, y_te)
+        return scores, times
+
+    def _gan_rows(self, X, y, plan, candidates, seed) -> dict:
+        """``{class: rows}`` for the largest GAN amount, from one GAN fitted on this fold."""
+        largest = max((a for m, a in candidates if m == "gan"), default=0.0)
+        if largest == 0.0:
+            return {}
+        gan = self._fit_gan(X, y, seed)
+        return {label: gan.sample(n, label) for label, n in _scaled(plan, largest).items() if n > 0}
+
+    def _fit_gan(self, X, y, seed):
+        from gan_augment.augmenter import GANAugmenter
+
+        gan = clone(self.augmenter) if self.augmenter is not None else GANAugmenter()
+        if gan.get_params().get("random_state") is None:
+            gan.set_params(random_state=seed)
+        return gan.fit(X, y)
+
+    def _resample(self, X, y, method, strategy, seed):
+        if method == "none" or not any(n > 0 for n in strategy.values()):
+            return X, y
+        if method in BASELINE_SAMPLERS:
+            counts = dict(zip(*np.unique(y, return_counts=True)))
+            target = {label: int(counts[label]) + n for label, n in strategy.items() if n > 0}
+            return baseline_sampler(method, target, random_state=seed).fit_resample(X, y)
+        self.augmenter_ = self._fit_gan(X, y, seed)
+        rows = {label: self.augmenter_.sample(n, label) for label, n in strategy.items() if n > 0}
+        return _append(X, y, rows, strategy)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.input_tags.string = True
+        tags.sampler_tags.sample_indices = False
+        return tags
+
+
+def _scaled(plan: dict, amount: float) -> dict:
+    """``{class: rows}``: ``amount`` of each class's full top-up, rounded."""
+    return {label: int(round(amount * n)) for label, n in plan.items()}
+
+
+def _take(X, index):
+    if isinstance(X, pd.DataFrame):
+        return X.iloc[index].reset_index(drop=True)
+    return np.asarray(X)[index]
+
+
+def _append(X, y, rows: dict, strategy: dict):
+    """``X, y`` followed by the first ``strategy[c]`` of ``rows[c]`` for each class."""
+    parts, labels = [X], [y]
+    for label, n in strategy.items():
+        if n > 0:
+            new = rows[label]
+            parts.append(new.iloc[:n] if isinstance(new, pd.DataFrame) else new[:n])
+            labels.append(np.full(n, label, dtype=y.dtype))
+    if isinstance(X, pd.DataFrame):
+        return pd.concat([p.reset_index(drop=True) for p in parts], ignore_index=True), np.concatenate(labels)
+    return np.concatenate(parts, axis=0), np.concatenate(labels)
+
+
+def _cv_results(candidates, scores, times) -> dict:
+    means = scores.mean(axis=1)
+    order = np.argsort(-means, kind="stable")
+    ranks = np.empty(len(means), dtype=int)
+    ranks[order] = np.arange(1, len(means) + 1)
+    results = {
+        "params": [{"method": m, "amount": a} for m, a in candidates],
+        "param_method": np.array([m for m, _ in candidates], dtype=object),
+        "param_amount": np.array([a for _, a in candidates]),
+        "mean_test_score": means,
+        "std_test_score": scores.std(axis=1),
+        "rank_test_score": ranks,
+        "mean_fit_time": times.mean(axis=1),
+    }
+    for k in range(scores.shape[1]):
+        results[f"split{k}_test_score"] = scores[:, k]
+    return results

@@ -1,0 +1,136 @@
+"""AutoAugmenter chooses the top-up by inner cross-validation; MixedSMOTE is the SMOTE baseline."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from imblearn.pipeline import make_pipeline
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import make_scorer, recall_score
+
+from gan_augment import AutoAugmenter, GANAugmenter
+from gan_augment.baselines import MixedSMOTE
+
+FAST_GAN = dict(epochs=2, batch_size=64)
+
+
+def _table(n=400, rare=0.06, seed=0):
+    rng = np.random.default_rng(seed)
+    y = (rng.random(n) < rare).astype(int)
+    X = pd.DataFrame({
+        "a": rng.normal(size=n) + 1.5 * y,
+        "b": rng.normal(size=n) - 1.0 * y,
+        "colour": rng.choice(["red", "green", "blue"], size=n),
+    })
+    X.loc[rng.random(n) < 0.05, "a"] = np.nan
+    return X, y
+
+
+class CountingGAN(GANAugmenter):
+    """A GANAugmenter that counts its fits (class attribute: clones share it)."""
+
+    fits = 0
+
+    def fit(self, X, y):
+        type(self).fits += 1
+        return super().fit(X, y)
+
+
+def test_every_candidate_is_scored_and_the_best_mean_is_chosen():
+    X, y = _table()
+    auto = AutoAugmenter(augmenter=GANAugmenter(**FAST_GAN), cv=3, random_state=0)
+    X_res, y_res = auto.fit_resample(X, y)
+    results = auto.cv_results_
+    assert len(results["params"]) == 1 + 3 * 3  # none + 3 methods x 3 amounts
+    best = int(np.argmax(results["mean_test_score"]))
+    assert auto.chosen_ == results["params"][best]
+    assert results["rank_test_score"][best] == 1
+    assert all(np.isfinite(results[f"split{k}_test_score"]).all() for k in range(3))
+    # The real rows come first, untouched, then exactly the chosen number of rows per class.
+    pd.testing.assert_frame_equal(X_res.iloc[:len(X)].reset_index(drop=True), X.reset_index(drop=True))
+    added = {label: int((y_res == label).sum() - (y == label).sum()) for label in np.unique(y)}
+    assert added == {label: auto.sampling_strategy_.get(label, 0) for label in added}
+
+
+def test_a_metric_that_rewards_rare_recall_never_picks_doing_nothing():
+    X, y = _table(rare=0.05, seed=1)
+    scoring = make_scorer(recall_score, pos_label=1)
+    auto = AutoAugmenter(methods=("random", "smote"), scoring=scoring, cv=3, random_state=0)
+    X_res, y_res = auto.fit_resample(X, y)
+    assert auto.chosen_["method"] != "none"
+    none_score = auto.cv_results_["mean_test_score"][0]
+    assert auto.cv_results_["mean_test_score"].max() > none_score
+    assert (y_res == 1).sum() > (y == 1).sum()
+
+
+def test_balanced_data_gets_nothing_added():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(90, 3))
+    y = np.repeat([0, 1, 2], 30)
+    auto = AutoAugmenter(methods=("random", "smote"), cv=3, random_state=0)
+    X_res, y_res = auto.fit_resample(X, y)
+    assert auto.chosen_ == {"method": "none", "amount": 0.0}
+    np.testing.assert_array_equal(X_res, X)
+    np.testing.assert_array_equal(y_res, y)
+
+
+def test_the_gan_is_fitted_once_per_inner_fold_not_once_per_amount():
+    X, y = _table()
+    CountingGAN.fits = 0
+    auto = AutoAugmenter(methods=("gan",), amounts=(0.25, 0.5, 1.0), augmenter=CountingGAN(**FAST_GAN), cv=3,
+                         random_state=0)
+    auto.fit_resample(X, y)
+    won = auto.chosen_["method"] == "gan"
+    assert CountingGAN.fits == 3 + int(won)
+    assert (auto.augmenter_ is not None) == won
+
+
+def test_same_seed_same_choice_and_rows():
+    X, y = _table()
+    first = AutoAugmenter(methods=("random", "smote"), random_state=3).fit_resample(X, y)
+    second = AutoAugmenter(methods=("random", "smote"), random_state=3).fit_resample(X, y)
+    pd.testing.assert_frame_equal(first[0], second[0])
+    np.testing.assert_array_equal(first[1], second[1])
+
+
+def test_it_works_as_a_pipeline_step():
+    X, y = _table()
+    X = X[["a", "b"]].fillna(0.0)
+    pipeline = make_pipeline(AutoAugmenter(methods=("random",), random_state=0), LogisticRegression())
+    pipeline.fit(X, y)
+    assert pipeline.predict(X).shape == (len(X),)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(methods=("gan", "magic")), "unknown method 'magic'"),
+    (dict(amounts=(0.5, 1.5)), "shares of the full top-up"),
+    (dict(amounts=()), "shares of the full top-up"),
+    (dict(classes=[1], sampling_strategy="minority"), "either classes or sampling_strategy"),
+])
+def test_bad_settings_are_refused_before_any_fit(kwargs, message):
+    X, y = _table()
+    CountingGAN.fits = 0
+    with pytest.raises(ValueError, match=message):
+        AutoAugmenter(augmenter=CountingGAN(**FAST_GAN), random_state=0, **kwargs).fit_resample(X, y)
+    assert CountingGAN.fits == 0
+
+
+def test_a_single_row_class_is_refused_with_what_to_do():
+    X, y = _table()
+    y = y.copy()
+    y[np.flatnonzero(y == 1)[1:]] = 0
+    with pytest.raises(ValueError, match="single row"):
+        AutoAugmenter(methods=("random",), random_state=0).fit_resample(X, y)
+
+
+def test_mixed_smote_keeps_real_rows_and_makes_rows_like_them():
+    X, y = _table(rare=0.1)
+    X["flag"] = X["b"] > 0
+    X_res, y_res = MixedSMOTE(random_state=0).fit_resample(X, y)
+    n_new = int((y == 0).sum() - (y == 1).sum())
+    assert len(X_res) == len(X) + n_new and (y_res[len(X):] == 1).all()
+    pd.testing.assert_frame_equal(X_res.iloc[:len(X)].reset_index(drop=True), X.reset_index(drop=True))
+    new = X_res.iloc[len(X):]
+    assert list(new.dtypes) == list(X.dtypes)
+    assert set(new["colour"]) <= set(X["colour"]) and not new["a"].isna().any()
+    rare = X[y == 1]
+    assert new["a"].between(rare["a"].min(), rare["a"].max()).all()  # interpolated between rare rows
