@@ -46,7 +46,7 @@ def rare_recall(report, label="rare", method=None):
 
 
 # ============================================================================ no leakage
-EVENTS = []
+EVENTS: list[tuple[str, set]] = []
 
 
 class RecordingGAN(GANAugmenter):
@@ -206,6 +206,38 @@ def test_parallel_folds_give_the_same_report():
     scores = lambda r: r.summary[r.summary["metric"] != "augment_time_s"][columns]  # noqa: E731
     pd.testing.assert_frame_equal(scores(one), scores(two))
     assert one.verdict == two.verdict
+
+
+def test_a_random_state_object_is_drawn_from_once_and_a_bad_one_refused():
+    """The judge takes what every door takes (gan_augment._random.check_seed): a RandomState gives
+    the report of the int it yields; anything else is a TypeError naming random_state, before fitting."""
+    from gan_augment._random import SEED_MAX
+
+    X, y = two_gaussians(n_major=80, n_minor=12)
+    kwargs = dict(estimator=LogisticRegression(), classes=["rare"], cv=3, repeats=1, baselines=("none", "random"),
+                  fidelity=False, privacy=False)
+    drawn = int(np.random.RandomState(0).randint(SEED_MAX))
+    from_state = evaluate_augmentation(X, y, RandomOverSampler(), random_state=np.random.RandomState(0), **kwargs)
+    from_int = evaluate_augmentation(X, y, RandomOverSampler(), random_state=drawn, **kwargs)
+    columns = ["method", "metric", "mean", "delta", "ci_low", "ci_high"]
+    scores = lambda r: r.summary[r.summary["metric"] != "augment_time_s"][columns]  # noqa: E731
+    pd.testing.assert_frame_equal(scores(from_state), scores(from_int))
+    with pytest.raises(TypeError, match="random_state"):
+        evaluate_augmentation(X, y, ExplodingSampler(), random_state="zero", **kwargs)
+
+
+def test_the_plan_is_checked_once_and_frozen():
+    import dataclasses
+
+    from gan_augment.evaluation import EvaluationPlan, plan_evaluation
+
+    X, y = two_gaussians(n_major=40, n_minor=8)
+    plan = plan_evaluation(X, y, ExplodingSampler(), classes="rare", cv=3, repeats=2, random_state=0)
+    assert isinstance(plan, EvaluationPlan)
+    assert plan.targets == ["rare"] and plan.labels == ["common", "rare"] and plan.counts == {"common": 40, "rare": 8}
+    assert plan.methods == ("none", "random", "smote", "augmenter") and len(plan.splits) == 6
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        plan.targets = ["common"]  # type: ignore[misc]
 
 
 @pytest.mark.parametrize("name", ["logreg", "hgb", "rf"])

@@ -274,3 +274,20 @@ def test_image_quality_rejects_a_foreign_or_too_small_judge(digits):
     small = ImageClassifier(1, 3, width=4, feature_dim=8).eval()
     with pytest.raises(ValueError, match="n_classes=10"):
         image_quality(X_train, y_train, X_test, y_test, X_test, y_test, classifier=small)
+
+
+def test_image_quality_takes_the_seeds_evaluate_augmentation_takes(digits, judge):
+    """One seed helper (gan_augment._random.check_seed): a RandomState is drawn from once, as in
+    evaluate_augmentation, and anything else is refused with a TypeError naming random_state."""
+    from gan_augment._random import SEED_MAX
+
+    X_train, X_test, y_train, y_test = digits
+    args = (X_train, y_train, X_test, y_test, X_test[:40], y_test[:40])
+    drawn = int(np.random.RandomState(0).randint(SEED_MAX))
+    from_state = image_quality(*args, classes=[0], classifier=judge, random_state=np.random.RandomState(0))
+    from_int = image_quality(*args, classes=[0], classifier=judge, random_state=drawn)
+    pd.testing.assert_frame_equal(from_state, from_int)
+    with pytest.raises(TypeError, match="random_state"):
+        image_quality(*args, classifier=judge, random_state="zero")
+    with pytest.raises(TypeError, match="random_state"):
+        train_image_classifier(X_train[:20], y_train[:20], epochs=1, random_state=1.5)

@@ -10,11 +10,14 @@ the real ones: label fidelity, Frechet distance with baselines, k-NN precision/r
 
 from __future__ import annotations
 
+from gan_augment.evaluation._types import BASELINES, EvaluationPlan
 from gan_augment.evaluation.images import image_quality
+from gan_augment.evaluation.plan import plan_evaluation
 from gan_augment.evaluation.report import AugmentationReport
-from gan_augment.evaluation.utility import BASELINES, plan_evaluation, run_evaluation
+from gan_augment.evaluation.utility import run_evaluation
 
-__all__ = ["AugmentationReport", "evaluate_augmentation", "image_quality", "BASELINES"]
+__all__ = ["AugmentationReport", "EvaluationPlan", "evaluate_augmentation", "image_quality", "BASELINES",
+           "plan_evaluation", "run_evaluation"]
 
 
 def evaluate_augmentation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5, repeats=3,

@@ -34,6 +34,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from gan_augment._random import check_seed
+from gan_augment.data.layout import infer_item_layout, to_nchw
 from gan_augment.training.trainer import resolve_device, seeded_rng
 
 __all__ = [
@@ -44,6 +46,7 @@ __all__ = [
     "frechet_distance",
     "knn_precision_recall",
     "image_quality",
+    "fold_image_quality",
     "to_model_range",
 ]
 
@@ -53,7 +56,6 @@ _RANGE_TOLERANCE = 1e-3
 # Query rows per block of the pairwise-distance matrix in k-NN precision/recall: 1024 x 10,000
 # float64 distances is 80 MB, so memory stays flat whatever the set sizes.
 _DISTANCE_CHUNK = 1024
-_SEED_MAX = 2**31 - 1
 # The blurred reference uses sigma = H/16 px, but never less than this. A floor of 1 px (H <= 16)
 # made 8x8 digits unrecognisable -- the judge classified 10-46% of them right, chance is 10% -- so
 # the reference was no longer "poor but plausible" and scored as far as uniform noise. At 0.5 px
@@ -141,7 +143,7 @@ def train_image_classifier(images, labels, *, n_classes=None, epochs: int = 10, 
         must return a tensor of the same shape (e.g. random shifts). It runs inside the seeded RNG,
         so torch random draws in it are reproducible as well.
     device : "cpu", "cuda", "auto" or torch.device, default="cpu"
-    random_state : int or None
+    random_state : int, RandomState, Generator or None
         Seeds the weights, the shuffling, dropout and ``augment``; the same int gives bit-identical
         weights on the CPU. The caller's global torch RNG is left untouched.
 
@@ -161,7 +163,7 @@ def train_image_classifier(images, labels, *, n_classes=None, epochs: int = 10, 
     if augment is not None and not callable(augment):
         raise TypeError(f"augment must be a callable taking and returning a batch tensor, got {augment!r}.")
     device = resolve_device(device)
-    seed = _resolve_seed(random_state)
+    seed = check_seed(random_state)
 
     x = images.to(device)
     y = torch.as_tensor(labels, dtype=torch.long, device=device)
@@ -374,7 +376,7 @@ def image_quality(train_images, train_labels, holdout_images, holdout_labels, sy
     epochs : int, default=10
     k : int, default=3
         Neighbours in k-NN precision/recall.
-    random_state : int or None
+    random_state : int, RandomState, Generator or None
         Seeds the judge's training and the draw of the reference training images.
 
     Returns
@@ -416,7 +418,7 @@ def image_quality(train_images, train_labels, holdout_images, holdout_labels, sy
     holdout_y = _as_labels(holdout_labels, len(holdout_x), "holdout_labels")
     synthetic_y = _as_labels(synthetic_labels, len(synthetic_x), "synthetic_labels")
     n_classes = int(max(train_y.max(), holdout_y.max(), synthetic_y.max())) + 1
-    seed = _resolve_seed(random_state)
+    seed = check_seed(random_state)
 
     if classifier is None:
         classifier = train_image_classifier(train_x, train_y, n_classes=n_classes, epochs=epochs,
@@ -444,6 +446,32 @@ def image_quality(train_images, train_labels, holdout_images, holdout_labels, sy
     frame = pd.DataFrame(rows, index=pd.Index(names, name="class"))
     frame.attrs["judge_accuracy"] = float(np.mean(holdout_pred == holdout_y))
     return frame
+
+
+def fold_image_quality(fitted, X_train, y_train, X_test, y_test, X_fit, y_fit, seed: int) -> list[dict]:
+    """The evaluator's image table for one training fold: per class, the images ``fitted`` (a
+    GANAugmenter fitted on ``X_train``) added in ``X_fit``, judged by :func:`image_quality` against
+    the test fold, at the augmenter's working resolution. One record per class, with the judge's
+    overall accuracy repeated on each (the report shows it next to the class)."""
+    codec = fitted.encoder_
+    position = {label: i for i, label in enumerate(fitted.classes_.tolist())}
+
+    def encode(X):
+        return codec.transform(np.asarray(X))
+
+    def indices(labels):
+        return np.array([position[label] for label in np.asarray(labels).tolist()])
+
+    added = slice(len(X_train), None)
+    frame = image_quality(encode(X_train), indices(y_train), encode(X_test), indices(y_test),
+                          encode(X_fit.iloc[added]), indices(np.asarray(y_fit)[added]),
+                          class_names=[_plain(c) for c in fitted.classes_], random_state=seed)
+    return [{"class": label, **{key: _plain(value) for key, value in row.items()},
+             "judge_accuracy": frame.attrs["judge_accuracy"]} for label, row in frame.iterrows()]
+
+
+def _plain(value):
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _class_row(c, name, holdout_mask, synthetic_mask, holdout_pred, synthetic_pred, holdout_f, synthetic_f,
@@ -518,10 +546,12 @@ def to_model_range(images_uint8_nhwc) -> np.ndarray:
         raise ValueError(f"to_model_range expects uint8 images (0..255), got dtype {images.dtype}; float images "
                          "in [0, 1] convert with x * 2 - 1.")
     if images.ndim == 3:
-        images = images[..., None]
-    if images.ndim != 4:
+        nchw = to_nchw(images, "nhw", (1, *images.shape[1:]))
+    elif images.ndim == 4:
+        nchw = to_nchw(images, "nhwc", (images.shape[3], *images.shape[1:3]))
+    else:
         raise ValueError(f"Expected uint8 images of shape (N, H, W, C) or (N, H, W), got {images.shape}.")
-    return (images.transpose(0, 3, 1, 2).astype(np.float32) / np.float32(127.5) - np.float32(1.0))
+    return nchw.astype(np.float32) / np.float32(127.5) - np.float32(1.0)
 
 
 # ============================================================================ validation helpers
@@ -539,7 +569,7 @@ def _as_images(images, name: str) -> torch.Tensor:
                          "images (images[:, None]).")
     if len(x) == 0:
         raise ValueError(f"{name} holds no image.")
-    if x.shape[-1] in (1, 3) and x.shape[1] not in (1, 3):
+    if infer_item_layout(tuple(x.shape[1:]), channel_first=True) == "hwc":
         raise ValueError(f"{name} has shape {tuple(x.shape)}, which looks channel-last (N, H, W, C); transpose it "
                          "to (N, C, H, W), or use to_model_range for uint8 images.")
     if not torch.isfinite(x).all():
@@ -574,14 +604,6 @@ def _resolve_n_classes(n_classes, labels: np.ndarray) -> int:
         raise ValueError(f"labels go up to {labels.max()} but n_classes={n_classes}; "
                          f"pass n_classes={labels.max() + 1}.")
     return int(n_classes)
-
-
-def _resolve_seed(random_state) -> int:
-    if random_state is None:
-        return int(np.random.SeedSequence().generate_state(1)[0]) % _SEED_MAX
-    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
-        return int(random_state)
-    raise TypeError(f"random_state must be None or an int, got {random_state!r}.")
 
 
 def _resolve_classes(classes, synthetic_y: np.ndarray, n_classes: int) -> list[int]:

@@ -15,6 +15,8 @@ cross-validation by Bouckaert & Frank (2004):
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -40,3 +42,20 @@ def corrected_interval(values, test_train_ratio: float, confidence: float = 0.95
     variance = (1.0 / values.size + float(test_train_ratio)) * float(values.var(ddof=1))
     half = float(stats.t.ppf(0.5 + confidence / 2.0, values.size - 1)) * math.sqrt(variance)
     return mean, mean - half, mean + half
+
+
+class IntervalSettings(Protocol):
+    """What :func:`paired` needs of an evaluation plan."""
+
+    @property
+    def test_train_ratio(self) -> float: ...
+
+    @property
+    def confidence(self) -> float: ...
+
+
+def paired(plan: IntervalSettings, folds: Sequence, method: str, reference: str,
+           key: Callable[[Any, str], float]):
+    """``(mean, low, high)`` of per-fold ``key(fold, method) - key(fold, reference)``."""
+    differences = [key(fold, method) - key(fold, reference) for fold in folds]
+    return corrected_interval(differences, plan.test_train_ratio, plan.confidence)

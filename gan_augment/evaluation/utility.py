@@ -4,202 +4,31 @@ For each training fold, every method -- no augmentation, the baselines and the a
 test -- is fitted on that fold only, a fresh clone of the same estimator is trained on the result,
 and everything is scored on the test fold, which stays 100% real. Scores are compared per fold with
 "none" (paired differences) and summarised with a corrected t interval (:mod:`.stats`).
+
+The inputs are checked first, by :func:`~gan_augment.evaluation.plan.plan_evaluation`; this module
+runs the folds of its plan.
 """
 
 from __future__ import annotations
 
 import math
-import numbers
 import time
-from collections import Counter
 
 import numpy as np
 import pandas as pd
 
-from gan_augment.evaluation._prep import ESTIMATORS, build_estimator, split_columns
-from gan_augment.evaluation.stats import corrected_interval
-from gan_augment.exceptions import DataValidationError
+from gan_augment._random import SEED_MAX, derive_seed
+from gan_augment.evaluation._types import (AUGMENTER, BASELINES, CLASS_METRICS, OVERALL_METRICS, EvaluationPlan,
+                                           FoldResult)
+from gan_augment.evaluation.plan import plan_evaluation
+from gan_augment.planner import class_counts
 
-#: Baselines that ``baselines=`` may name.
-BASELINES = ("none", "random", "smote", "class_weight")
-AUGMENTER = "augmenter"  # the key of the augmenter under test in the results
-OVERALL_METRICS = ("accuracy", "balanced_accuracy", "macro_f1", "pr_auc")
-CLASS_METRICS = ("precision", "recall", "f1")
-_SEED_MAX = 2**31 - 1
-
-
-class _Plan:
-    """Everything checked before any fitting."""
-
-    def __init__(self, **kwargs):
-        self.__dict__.update(kwargs)
-
-
-# ============================================================================ validation
-def plan_evaluation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5, repeats=3,
-                    baselines=("none", "random", "smote"), n_jobs=None, random_state=None,
-                    confidence=0.95, progress=False, fidelity=True, privacy=True) -> _Plan:
-    """Validate every input and return the plan of the evaluation; nothing is fitted here.
-
-    Raises ValueError / TypeError (DataValidationError for the data) naming what is at fault.
-    """
-    from sklearn.base import clone, is_classifier
-    from sklearn.model_selection import RepeatedStratifiedKFold
-
-    from gan_augment._classes import resolve_class
-
-    # ---- data
-    if not isinstance(X, pd.DataFrame):
-        array = np.asarray(X)
-        if array.ndim != 2:
-            raise DataValidationError(f"X must be 2-D (rows x columns); got an array of shape {array.shape}.")
-        X = pd.DataFrame(array, columns=[f"x{i}" for i in range(array.shape[1])])
-    else:
-        X = X.reset_index(drop=True)
-    y_values = np.asarray(y)
-    if y_values.ndim == 2 and y_values.shape[1] == 1:
-        y_values = y_values[:, 0]
-    if y_values.ndim != 1:
-        raise DataValidationError(f"y must be 1-D; got shape {y_values.shape}.")
-    if len(y_values) != len(X):
-        raise DataValidationError(f"X has {len(X)} rows but y has {len(y_values)}; they must match.")
-    if pd.isna(pd.Series(y_values)).any():
-        raise DataValidationError(f"y has {int(pd.isna(pd.Series(y_values)).sum())} missing labels; drop those rows.")
-    counts = Counter(y_values.tolist())
-    if len(counts) < 2:
-        raise DataValidationError("y holds a single class; there is nothing to compare.")
-    labels = sorted(counts, key=lambda v: (str(type(v)), v))
-
-    # ---- classes to top up
-    if classes is not None:
-        wanted = [classes] if isinstance(classes, (str, numbers.Number)) else list(classes)
-        if not wanted:
-            raise ValueError("classes is empty; name at least one class or pass classes=None.")
-        try:
-            targets = [resolve_class(value, labels) for value in wanted]
-        except ValueError as exc:
-            raise DataValidationError(str(exc)) from None
-    elif augmenter is not None and getattr(augmenter, "classes", None) is not None:
-        own = augmenter.classes
-        own = [own] if isinstance(own, (str, numbers.Number)) else list(own)
-        try:
-            targets = [resolve_class(value, labels) for value in own]
-        except ValueError as exc:
-            raise DataValidationError(f"augmenter.classes: {exc}") from None
-    else:
-        targets = None  # decided by the sampling strategy below
-
-    # ---- the augmenter
-    if augmenter is None:
-        from gan_augment.augmenter import GANAugmenter
-
-        augmenter = GANAugmenter()
-    if not hasattr(augmenter, "fit_resample"):
-        raise TypeError(f"augmenter={augmenter!r} has no fit_resample method; pass a GANAugmenter or any "
-                        "imbalanced-learn style sampler.")
-    augmenter = clone(augmenter)
-    params = augmenter.get_params(deep=False)
-    strategy = params.get("sampling_strategy", "auto")
-    if targets is None:
-        from imblearn.utils import check_sampling_strategy
-
-        try:
-            plan = check_sampling_strategy(strategy, y_values, "over-sampling")
-        except (ValueError, TypeError) as exc:
-            raise ValueError(f"augmenter's sampling_strategy={strategy!r}: {exc}") from None
-        targets = [label for label, n in plan.items() if n > 0] or \
-                  [label for label in labels if counts[label] < max(counts.values())]
-        baseline_strategy = strategy
-    else:
-        baseline_strategy = None  # per fold: top the target classes up to the fold's majority
-
-    seeds = np.random.SeedSequence(_seed_entropy(random_state))
-    cv_seed, estimator_seed, augmenter_seed, extra_seed = (int(s) % _SEED_MAX for s in seeds.generate_state(4))
-
-    # ---- cross-validation
-    if isinstance(cv, numbers.Integral) and not isinstance(cv, bool):
-        if cv < 2:
-            raise ValueError(f"cv must be at least 2 folds; got {cv}.")
-        if not isinstance(repeats, numbers.Integral) or isinstance(repeats, bool) or repeats < 1:
-            raise ValueError(f"repeats must be a positive int; got {repeats!r}.")
-        small = [(label, counts[label]) for label in labels if counts[label] < cv]
-        if small:
-            label, n = min(small, key=lambda item: item[1])
-            raise DataValidationError(
-                f"Class {_show(label)} has {n} row{'s' if n != 1 else ''}; {cv}-fold stratified "
-                f"cross-validation needs at least {cv} rows of every class. Lower cv (--cv) to at most "
-                f"{max(n, 1)} or drop the class." if n >= 2 else
-                f"Class {_show(label)} has 1 row; stratified cross-validation needs at least 2 rows of "
-                f"every class (and {cv} for cv={cv}). Drop the class or collect more rows.")
-        splitter = RepeatedStratifiedKFold(n_splits=int(cv), n_repeats=int(repeats), random_state=cv_seed)
-        n_splits, n_repeats = int(cv), int(repeats)
-    elif hasattr(cv, "split"):
-        splitter = cv
-        n_splits, n_repeats = None, None
-    else:
-        raise TypeError(f"cv must be an int (number of folds) or a cross-validation splitter; got {cv!r}.")
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be in (0, 1); got {confidence!r}.")
-
-    # ---- baselines
-    if isinstance(baselines, str):
-        baselines = [baselines]
-    unknown = [b for b in baselines if b not in BASELINES]
-    if unknown:
-        raise ValueError(f"Unknown baseline {unknown[0]!r}; choose from {list(BASELINES)}.")
-    methods = ["none"] + [b for b in dict.fromkeys(baselines) if b != "none"]
-
-    # ---- the estimator
-    if estimator is None:
-        estimator = "logreg"
-    if isinstance(estimator, str):
-        if estimator not in ESTIMATORS:
-            raise ValueError(f"Unknown estimator {estimator!r}; choose from {list(ESTIMATORS)} or pass a "
-                             "scikit-learn classifier.")
-        estimator_name = ESTIMATORS[estimator]
-        estimator = build_estimator(estimator, X, random_state=estimator_seed)
-    else:
-        if not (hasattr(estimator, "fit") and hasattr(estimator, "get_params")) or not is_classifier(estimator):
-            raise TypeError(f"estimator={estimator!r} is not a scikit-learn classifier (is_classifier() is False); "
-                            f"pass a classifier or one of {list(ESTIMATORS)}.")
-        estimator_name = _describe(estimator)
-        estimator = clone(estimator)
-    class_weight_key = _class_weight_key(estimator)
-    if "class_weight" in methods and class_weight_key is None:
-        raise ValueError(f"baseline 'class_weight' needs an estimator with a class_weight parameter; "
-                         f"{estimator_name} has none. Drop it from baselines.")
-
-    # ---- SMOTE needs at least 2 rows of each topped-up class in every training fold
-    if "smote" in methods and n_splits is not None:
-        for label in targets:
-            n_train = counts[label] - math.ceil(counts[label] / n_splits)
-            if n_train < 2:
-                raise DataValidationError(
-                    f"Class {_show(label)} has {counts[label]} rows: a training fold holds only {n_train}, and SMOTE "
-                    "needs at least 2 to interpolate. Lower cv, or drop 'smote' from baselines.")
-    numeric, categorical = split_columns(X)
-    splits = list(splitter.split(X, y_values))
-    if len(splits) < 2:
-        raise ValueError(f"cv gave {len(splits)} split; an interval needs at least 2 folds.")
-    ratio = float(np.mean([len(test) / len(train) for train, test in splits]))
-    binary = len(labels) == 2
-    positive = None
-    if binary:
-        positive = targets[0] if len(targets) == 1 else min(labels, key=lambda v: counts[v])
-    return _Plan(
-        X=X, y=y_values, labels=labels, counts=counts, targets=targets, augmenter=augmenter,
-        augmenter_name=_augmenter_name(augmenter), augmenter_seed=augmenter_seed, explicit_classes=baseline_strategy is None,
-        baseline_strategy=baseline_strategy, methods=methods + [AUGMENTER], estimator=estimator,
-        estimator_name=estimator_name, class_weight_key=class_weight_key, splits=splits, n_splits=n_splits,
-        n_repeats=n_repeats, test_train_ratio=ratio, confidence=float(confidence), n_jobs=n_jobs,
-        progress=bool(progress), fidelity=bool(fidelity), privacy=bool(privacy), extra_seed=extra_seed,
-        numeric=numeric, categorical=categorical, binary=binary, positive=positive,
-        smote_name="SMOTE-NC" if categorical and numeric else ("SMOTE-N" if categorical else "SMOTE"),
-    )
+# Names importable from here before the plan had a module of its own.
+__all__ = ["AUGMENTER", "BASELINES", "CLASS_METRICS", "OVERALL_METRICS", "plan_evaluation", "run_evaluation"]
 
 
 # ============================================================================ running
-def run_evaluation(plan: _Plan):
+def run_evaluation(plan: EvaluationPlan):
     """Run the folds of ``plan`` (in parallel with joblib when ``n_jobs`` says so); the report."""
     from joblib import Parallel, delayed
 
@@ -220,7 +49,7 @@ def run_evaluation(plan: _Plan):
     return build_report(plan, results)
 
 
-def _progress(plan):
+def _progress(plan: EvaluationPlan):
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -230,54 +59,75 @@ def _progress(plan):
     return bar, bar.add_task("Cross-validating", total=len(plan.splits))
 
 
-def _run_fold(plan: _Plan, index: int, train, test) -> dict:
-    from sklearn.base import clone
-
+def _run_fold(plan: EvaluationPlan, index: int, train, test) -> FoldResult:
     X_train, X_test = plan.X.iloc[train].reset_index(drop=True), plan.X.iloc[test].reset_index(drop=True)
     y_train, y_test = plan.y[train], plan.y[test]
-    seed = int(np.random.SeedSequence([plan.augmenter_seed, index]).generate_state(1)[0]) % _SEED_MAX
-    extras = index == 0 and (plan.fidelity or plan.privacy)
-    fold = {"index": index, "repeat": index // plan.n_splits if plan.n_splits else 0,
-            "fold": index % plan.n_splits if plan.n_splits else index,
-            "n_train": len(train), "n_test": len(test), "scores": {}, "class_scores": {}, "augment_time_s": {},
-            "fit_time_s": {}, "n_added": {}, "history": None, "fidelity": [], "columns": [], "privacy": [],
-            "image_quality": [], "marginals": {}}
-    probe = None
-    if extras and plan.privacy:
-        from gan_augment.evaluation.privacy import PrivacyProbe
-
-        probe = PrivacyProbe(X_train, X_test)
+    seed = derive_seed(plan.augmenter_seed, index) % SEED_MAX
+    per_repeat = plan.n_splits or len(plan.splits)  # a caller's splitter: one "repeat" of all its folds
+    fold = FoldResult(index=index, repeat=index // per_repeat, fold=index % per_repeat,
+                      n_train=len(train), n_test=len(test))
+    # Fidelity, privacy and image quality are measured on the first fold only: they describe the
+    # samples, not the downstream model, and cost as much as the rest of a fold.
+    inspect = index == 0 and (plan.fidelity or plan.privacy)
+    probe = _privacy_probe(X_train, X_test) if inspect and plan.privacy else None
     for method in plan.methods:
-        started = time.perf_counter()
-        X_fit, y_fit, fitted = _resample(plan, method, X_train, y_train, seed)
-        fold["augment_time_s"][method] = time.perf_counter() - started
-        fold["n_added"][method] = int(len(y_fit) - len(y_train))
-        model = clone(plan.estimator)
-        if method == "class_weight":
-            model.set_params(**{plan.class_weight_key: "balanced"})
-        started = time.perf_counter()
-        model.fit(X_fit, y_fit)
-        fold["fit_time_s"][method] = time.perf_counter() - started
-        predicted = model.predict(X_test)
-        fold["scores"][method], fold["class_scores"][method] = _score(plan, model, X_test, y_test, predicted)
-        if method == AUGMENTER and fitted is not None and hasattr(fitted, "history_"):
-            fold["history"] = [dict(record) for record in fitted.history_]
-        if extras and len(y_fit) > len(y_train):
+        X_fit, y_fit, fitted = _fit_method(plan, fold, method, X_train, y_train, X_test, y_test, seed)
+        if inspect and len(y_fit) > len(y_train):
             _inspect(plan, fold, method, X_train, y_train, X_fit, y_fit, y_test, probe, seed)
-            if method == AUGMENTER and plan.fidelity and getattr(fitted, "kind_", None) == "image":
-                fold["image_quality"] = _image_quality(fitted, X_train, y_train, X_test, y_test, X_fit, y_fit, seed)
+            if method == AUGMENTER and plan.fidelity:
+                fold.image_quality = _kind_quality(fitted, X_train, y_train, X_test, y_test, X_fit, y_fit, seed)
     return fold
 
 
-def _fold_strategy(plan: _Plan, y_train):
+def _fit_method(plan: EvaluationPlan, fold: FoldResult, method: str, X_train, y_train, X_test, y_test, seed):
+    """Resample the training fold by ``method``, train the estimator on it and score it on the test
+    fold, recording into ``fold``; ``(X_fit, y_fit, fitted sampler or None)``."""
+    from sklearn.base import clone
+
+    started = time.perf_counter()
+    X_fit, y_fit, fitted = _resample(plan, method, X_train, y_train, seed)
+    fold.augment_time_s[method] = time.perf_counter() - started
+    fold.n_added[method] = int(len(y_fit) - len(y_train))
+    model = clone(plan.estimator)
+    if method == "class_weight" and plan.class_weight_key is not None:  # the plan made sure it is not
+        model.set_params(**{plan.class_weight_key: "balanced"})
+    started = time.perf_counter()
+    model.fit(X_fit, y_fit)
+    fold.fit_time_s[method] = time.perf_counter() - started
+    predicted = model.predict(X_test)
+    fold.scores[method], fold.class_scores[method] = _score(plan, model, X_test, y_test, predicted)
+    if method == AUGMENTER and fitted is not None and hasattr(fitted, "history_"):
+        fold.history = [dict(record) for record in fitted.history_]
+    return X_fit, y_fit, fitted
+
+
+def _privacy_probe(X_train, X_test):
+    from gan_augment.evaluation.privacy import PrivacyProbe
+
+    return PrivacyProbe(X_train, X_test)
+
+
+def _kind_quality(fitted, X_train, y_train, X_test, y_test, X_fit, y_fit, seed) -> list[dict]:
+    """The data kind's own judgement of the samples (images: the CNN judge); other imbalanced-learn
+    samplers have no ``kind_``, and the generic fidelity scores are all there is for them."""
+    from gan_augment.kinds.base import DataKind
+
+    kind = getattr(fitted, "kind_", None)
+    if not isinstance(kind, DataKind):
+        return []
+    return kind.fold_quality(fitted, X_train, y_train, X_test, y_test, X_fit, y_fit, seed)
+
+
+def _fold_strategy(plan: EvaluationPlan, y_train):
+    """The baselines' ``sampling_strategy`` in a training fold: the augmenter's own, or with explicit
+    classes, those classes up to this fold's majority count (a dict of wanted counts, imblearn's form)."""
     if plan.baseline_strategy is not None:
         return plan.baseline_strategy
-    counts = Counter(y_train.tolist())
-    majority = max(counts.values())
+    majority = max(class_counts(y_train).values())
     return {label: majority for label in plan.targets}
 
 
-def _resample(plan: _Plan, method: str, X_train, y_train, seed):
+def _resample(plan: EvaluationPlan, method: str, X_train, y_train, seed):
     """``(X_fit, y_fit, fitted sampler or None)``: the training fold, augmented by ``method``."""
     from sklearn.base import clone
 
@@ -307,13 +157,13 @@ def _resample(plan: _Plan, method: str, X_train, y_train, seed):
     return _as_frame(X_res, X_train), np.asarray(y_res), sampler
 
 
-def _smote(plan: _Plan, X_train, y_train, strategy, seed):
+def _smote(plan: EvaluationPlan, X_train, y_train, strategy, seed):
     """SMOTE on numbers, SMOTE-NC on mixed columns, SMOTE-N on categories only; missing values are
     imputed (median / most frequent, from the training fold) for the interpolation only: the real
     rows are kept as they were and only the new rows are appended."""
     from imblearn.over_sampling import SMOTE, SMOTEN, SMOTENC
 
-    counts = Counter(y_train.tolist())
+    counts = class_counts(y_train)
     wanted = strategy if isinstance(strategy, dict) else None
     smallest = min(counts[label] for label in (wanted or plan.targets))
     k = max(1, min(5, smallest - 1))
@@ -365,7 +215,7 @@ def _as_frame(X_res, like: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(np.asarray(X_res), columns=like.columns)
 
 
-def _score(plan: _Plan, model, X_test, y_test, predicted):
+def _score(plan: EvaluationPlan, model, X_test, y_test, predicted):
     from sklearn.metrics import (accuracy_score, average_precision_score, balanced_accuracy_score, f1_score,
                                  precision_recall_fscore_support)
 
@@ -395,7 +245,7 @@ def _score(plan: _Plan, model, X_test, y_test, predicted):
     return scores, per_class
 
 
-def _inspect(plan, fold, method, X_train, y_train, X_fit, y_fit, y_test, probe, seed):
+def _inspect(plan: EvaluationPlan, fold: FoldResult, method: str, X_train, y_train, X_fit, y_fit, y_test, probe, seed):
     """Fidelity and privacy of the rows ``method`` added to the first training fold."""
     from gan_augment.evaluation.fidelity import fidelity
 
@@ -409,92 +259,12 @@ def _inspect(plan, fold, method, X_train, y_train, X_fit, y_fit, y_test, probe, 
         real, synthetic = X_train[real_mask], synthetic_X[mask]
         if plan.fidelity:
             summary, columns = fidelity(real, synthetic, random_state=seed)
-            fold["fidelity"].append({"method": method, "class": label, **summary})
-            fold["columns"].extend({"method": method, "class": label, **record} for record in columns)
+            fold.fidelity.append({"method": method, "class": label, **summary})
+            fold.columns.extend({"method": method, "class": label, **record} for record in columns)
         if probe is not None:
             holdout_mask = np.asarray([value == label for value in y_test])
-            fold["privacy"].append({"method": method, "class": label, **probe.score(synthetic, holdout_mask)})
+            fold.privacy.append({"method": method, "class": label, **probe.score(synthetic, holdout_mask)})
         if method == AUGMENTER:
-            cap = 1000
-            fold["marginals"][label] = (real.head(cap).reset_index(drop=True),
-                                        synthetic.head(cap).reset_index(drop=True))
-
-
-def _image_quality(fitted, X_train, y_train, X_test, y_test, X_fit, y_fit, seed) -> list[dict]:
-    """Per class, the added images judged by a CNN trained on the real training fold
-    (:func:`gan_augment.evaluation.images.image_quality`), at the augmenter's working resolution."""
-    from gan_augment.evaluation.images import image_quality
-
-    codec = fitted.encoder_
-    position = {label: i for i, label in enumerate(fitted.classes_.tolist())}
-
-    def encode(X):
-        return codec.transform(np.asarray(X))
-
-    def indices(labels):
-        return np.array([position[label] for label in np.asarray(labels).tolist()])
-
-    added = slice(len(X_train), None)
-    frame = image_quality(encode(X_train), indices(y_train), encode(X_test), indices(y_test),
-                          encode(X_fit.iloc[added]), indices(np.asarray(y_fit)[added]),
-                          class_names=[_plain_label(c) for c in fitted.classes_], random_state=seed)
-    return [{"class": label, **{key: _plain_label(value) for key, value in row.items()},
-             "judge_accuracy": frame.attrs["judge_accuracy"]} for label, row in frame.iterrows()]
-
-
-def _plain_label(value):
-    return value.item() if isinstance(value, np.generic) else value
-
-
-# ============================================================================ summaries
-def paired(plan: _Plan, folds, method: str, reference: str, key):
-    """``(mean, low, high)`` of per-fold ``key(scores of method) - key(scores of reference)``."""
-    differences = [key(fold, method) - key(fold, reference) for fold in folds]
-    return corrected_interval(differences, plan.test_train_ratio, plan.confidence)
-
-
-# ============================================================================ small helpers
-def _seed_entropy(random_state):
-    if random_state is None:
-        return None
-    if isinstance(random_state, numbers.Integral):
-        return int(random_state)
-    if isinstance(random_state, np.random.RandomState):
-        return int(random_state.randint(_SEED_MAX))
-    if isinstance(random_state, np.random.Generator):
-        return int(random_state.integers(_SEED_MAX))
-    raise TypeError(f"random_state must be None, an int, a RandomState or a Generator; got {random_state!r}.")
-
-
-def _class_weight_key(estimator):
-    params = estimator.get_params(deep=True)
-    if "class_weight" in params:
-        return "class_weight"
-    keys = [k for k in params if k.endswith("__class_weight")]
-    if not keys:
-        return None
-    # the final step of a pipeline (the classifier)
-    steps = getattr(estimator, "steps", None)
-    if steps:
-        last = f"{steps[-1][0]}__class_weight"
-        if last in keys:
-            return last
-    return keys[-1]
-
-
-def _describe(estimator) -> str:
-    steps = getattr(estimator, "steps", None)
-    if steps:
-        return f"{type(steps[-1][1]).__name__} (in a {type(estimator).__name__})"
-    return type(estimator).__name__
-
-
-def _augmenter_name(augmenter) -> str:
-    from gan_augment.augmenter import GANAugmenter
-
-    return "GAN top-up" if isinstance(augmenter, GANAugmenter) else type(augmenter).__name__
-
-
-def _show(label) -> str:
-    label = label.item() if isinstance(label, np.generic) else label
-    return repr(label)
+            cap = 1000  # rows kept for the report's figures
+            fold.marginals[label] = (real.head(cap).reset_index(drop=True),
+                                     synthetic.head(cap).reset_index(drop=True))

@@ -1,0 +1,103 @@
+"""The report's words and tables: number formats, Markdown / HTML tables, the settings sentence,
+and JSON-safe values. Shared by the report, its verdict and its figures."""
+
+from __future__ import annotations
+
+import html
+import math
+
+import numpy as np
+import pandas as pd
+
+METRIC_NAMES = {"accuracy": "accuracy", "balanced_accuracy": "balanced accuracy", "macro_f1": "macro-F1",
+                "pr_auc": "PR-AUC", "augment_time_s": "augment time (s)", "precision": "precision",
+                "recall": "recall", "f1": "F1"}
+
+
+def pivot(frame: pd.DataFrame, keys) -> pd.DataFrame:
+    """One row per ``keys``, one column per metric: "mean (+delta [low, high])"."""
+    rows: dict[tuple, dict[str, str]] = {}
+    for record in frame.to_dict(orient="records"):
+        key = tuple(record[k] for k in keys)
+        cell = fmt(record["mean"])
+        if record["method"] != "none" and record["metric"] != "augment_time_s":
+            cell += f" ({record['delta']:+.3f}" + (f" [{record['ci_low']:+.3f}, {record['ci_high']:+.3f}])"
+                                                   if np.isfinite(record["ci_low"]) else ")")
+        rows.setdefault(key, {})[METRIC_NAMES.get(record["metric"], record["metric"])] = cell
+    out = pd.DataFrame([{**dict(zip(keys, (show_cell(k) for k in key))), **cells} for key, cells in rows.items()])
+    return out
+
+
+def fmt(value) -> str:
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+        return "-"
+    return f"{value:.3f}"
+
+
+def fmt_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for column in out.columns:
+        out[column] = [(fmt(v) if isinstance(v, (float, np.floating)) else show_cell(v)) for v in out[column]]
+    return out
+
+
+def show_cell(value) -> str:
+    value = plain(value)
+    return "-" if value is None else str(value)
+
+
+def markdown_table(frame: pd.DataFrame) -> str:
+    if frame.empty:
+        return "(none)"
+    header = [str(c) for c in frame.columns]
+    escape = lambda text: str(text).replace("|", "\\|")  # noqa: E731
+    lines = ["| " + " | ".join(escape(h) for h in header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    for row in frame.itertuples(index=False):
+        lines.append("| " + " | ".join(escape(v) for v in row) + " |")
+    return "\n".join(lines)
+
+
+def html_table(frame: pd.DataFrame) -> str:
+    if frame.empty:
+        return "<p>(none)</p>"
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
+                   for row in frame.itertuples(index=False))
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def settings_text(settings: dict) -> str:
+    counts = ", ".join(f"{show(k)} {v:,}" for k, v in settings["class_counts"].items())
+    how = (f"{settings['cv']}-fold stratified cross-validation x {settings['repeats']} "
+           f"repeat{'s' if settings['repeats'] != 1 else ''}"
+           if settings.get("cv") else f"{settings['n_folds']} folds of the given splitter")
+    return (f"{settings['n_rows']:,} rows ({counts}); classes topped up: "
+            f"{', '.join(show(c) for c in settings['classes'])}; estimator: {settings['estimator']}; {how}; "
+            f"methods: {', '.join(settings['methods'])}. Every augmenter was fitted inside each training fold only; "
+            f"test folds are 100% real. Intervals: {settings['confidence']:.0%} {settings['interval']}.")
+
+
+def show(label) -> str:
+    label = plain(label)
+    return repr(label) if isinstance(label, str) else str(label)
+
+
+def plain(value):
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def jsonable(value):
+    if isinstance(value, dict):
+        return {str(plain(k)): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    value = plain(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)
+
+
+def records(frame: pd.DataFrame) -> list:
+    return [jsonable(record) for record in frame.to_dict(orient="records")]

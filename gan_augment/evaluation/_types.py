@@ -1,0 +1,85 @@
+"""What the evaluator's modules share: the method and metric names, the plan, the per-fold record.
+
+This module imports no other module of the evaluator, so that ``plan``, ``utility`` (the runner)
+and ``report`` can all depend on it without depending on each other the wrong way round.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+import numpy as np
+import pandas as pd
+
+#: Baselines that ``baselines=`` may name.
+BASELINES = ("none", "random", "smote", "class_weight")
+AUGMENTER = "augmenter"  # the key of the augmenter under test in the results
+OVERALL_METRICS = ("accuracy", "balanced_accuracy", "macro_f1", "pr_auc")
+CLASS_METRICS = ("precision", "recall", "f1")
+
+
+@dataclass(frozen=True)
+class EvaluationPlan:
+    """Everything :func:`~gan_augment.evaluation.plan.plan_evaluation` checked, before any fitting.
+
+    Frozen: the folds run in parallel (joblib may pickle the plan to other processes), and none of
+    them may change what the others see.
+    """
+
+    # ---- the data
+    X: pd.DataFrame
+    y: np.ndarray
+    labels: list  # every class, in sorted order
+    counts: dict  # {label: rows}, sorted label order
+    numeric: list  # column names
+    categorical: list
+    binary: bool
+    positive: Any  # the class PR-AUC scores on a binary target; None otherwise
+    # ---- what is topped up, and by which methods
+    targets: list  # the classes topped up
+    explicit_classes: bool  # targets named (classes=...) rather than a sampling_strategy
+    baseline_strategy: Any  # the augmenter's sampling_strategy for the baselines; None with explicit classes
+    methods: tuple[str, ...]  # "none", the baselines, then AUGMENTER
+    augmenter: Any  # an unfitted clone
+    augmenter_name: str
+    augmenter_seed: int
+    smote_name: str
+    # ---- the downstream model
+    estimator: Any  # an unfitted clone
+    estimator_name: str
+    class_weight_key: Optional[str]  # its class_weight parameter (maybe inside a pipeline)
+    # ---- cross-validation and intervals
+    splits: list  # [(train indices, test indices)]
+    n_splits: Optional[int]  # None for a splitter of the caller's
+    n_repeats: Optional[int]
+    test_train_ratio: float
+    confidence: float
+    # ---- how to run
+    n_jobs: Optional[int]
+    progress: bool
+    fidelity: bool
+    privacy: bool
+
+
+@dataclass
+class FoldResult:
+    """What one training/test fold gave. ``scores`` etc. are keyed by method ("none", ..., AUGMENTER)."""
+
+    index: int
+    repeat: int
+    fold: int
+    n_train: int
+    n_test: int
+    scores: dict[str, dict[str, float]] = field(default_factory=dict)  # method -> metric -> score
+    class_scores: dict[str, dict[Any, dict[str, float]]] = field(default_factory=dict)  # method -> class -> metric
+    augment_time_s: dict[str, float] = field(default_factory=dict)
+    fit_time_s: dict[str, float] = field(default_factory=dict)
+    n_added: dict[str, int] = field(default_factory=dict)
+    history: Optional[list[dict]] = None  # the augmenter's history_, where it has one
+    # Measured on the first fold only (index 0):
+    fidelity: list[dict] = field(default_factory=list)
+    columns: list[dict] = field(default_factory=list)
+    privacy: list[dict] = field(default_factory=list)
+    image_quality: list[dict] = field(default_factory=list)
+    marginals: dict[Any, tuple[pd.DataFrame, pd.DataFrame]] = field(default_factory=dict)

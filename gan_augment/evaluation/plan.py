@@ -1,0 +1,272 @@
+"""Check everything before anything is fitted: :func:`plan_evaluation` -> :class:`EvaluationPlan`.
+
+A cross-validation of GANs runs for minutes to hours; a bad class name or a fold too small for
+SMOTE must fail at once, not after the first fold. Each step below checks one input, in the order
+a user reads the arguments, and raises an error that names what is at fault.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any, NamedTuple, Optional
+
+import numpy as np
+import pandas as pd
+
+from gan_augment._random import SEED_MAX, check_seed
+from gan_augment.evaluation._prep import ESTIMATORS, build_estimator, split_columns
+from gan_augment.evaluation._types import AUGMENTER, BASELINES, EvaluationPlan
+from gan_augment.exceptions import DataValidationError
+from gan_augment.planner import class_counts, plan_top_up
+
+__all__ = ["plan_evaluation"]
+
+
+def plan_evaluation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5, repeats=3,
+                    baselines=("none", "random", "smote"), n_jobs=None, random_state=None,
+                    confidence=0.95, progress=False, fidelity=True, privacy=True) -> EvaluationPlan:
+    """Validate every input and return the plan of the evaluation; nothing is fitted here.
+
+    Raises ValueError / TypeError (DataValidationError for the data) naming what is at fault.
+    """
+    X, y = _check_data(X, y)
+    counts = class_counts(y)
+    targets = _explicit_targets(y, classes, augmenter)
+    augmenter = _check_augmenter(augmenter)
+    explicit = targets is not None
+    baseline_strategy = None  # with explicit classes, per fold: top them up to the fold's majority
+    if targets is None:
+        baseline_strategy = augmenter.get_params(deep=False).get("sampling_strategy", "auto")
+        targets = _strategy_targets(y, baseline_strategy, counts)
+    seeds = _seeds(random_state)
+    splitter, n_splits, n_repeats = _check_cv(cv, repeats, counts, seeds.cv)
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be in (0, 1); got {confidence!r}.")
+    methods = _check_baselines(baselines)
+    estimator, estimator_name = _check_estimator(estimator, X, seeds.estimator)
+    class_weight_key = _class_weight_key(estimator)
+    if "class_weight" in methods and class_weight_key is None:
+        raise ValueError(f"baseline 'class_weight' needs an estimator with a class_weight parameter; "
+                         f"{estimator_name} has none. Drop it from baselines.")
+    if "smote" in methods and n_splits is not None:
+        _check_smote_folds(targets, counts, n_splits)
+    numeric, categorical = split_columns(X)
+    splits = _check_splits(splitter, X, y)
+    binary = len(counts) == 2
+    return EvaluationPlan(
+        X=X, y=y, labels=list(counts), counts=counts, numeric=numeric, categorical=categorical, binary=binary,
+        positive=_positive_class(targets, counts) if binary else None,
+        targets=targets, explicit_classes=explicit, baseline_strategy=baseline_strategy,
+        methods=(*methods, AUGMENTER), augmenter=augmenter, augmenter_name=_augmenter_name(augmenter),
+        augmenter_seed=seeds.augmenter, smote_name=_smote_name(numeric, categorical),
+        estimator=estimator, estimator_name=estimator_name, class_weight_key=class_weight_key,
+        splits=splits, n_splits=n_splits, n_repeats=n_repeats,
+        test_train_ratio=float(np.mean([len(test) / len(train) for train, test in splits])),
+        confidence=float(confidence), n_jobs=n_jobs, progress=bool(progress), fidelity=bool(fidelity),
+        privacy=bool(privacy),
+    )
+
+
+# ============================================================================ the data
+def _check_data(X, y) -> tuple[pd.DataFrame, np.ndarray]:
+    """``X`` as a DataFrame with a fresh index, ``y`` as a 1-D array of as many labels."""
+    if isinstance(X, pd.DataFrame):
+        X = X.reset_index(drop=True)
+    else:
+        array = np.asarray(X)
+        if array.ndim != 2:
+            raise DataValidationError(f"X must be 2-D (rows x columns); got an array of shape {array.shape}.")
+        X = pd.DataFrame(array, columns=[f"x{i}" for i in range(array.shape[1])])
+    labels = np.asarray(y)
+    if labels.ndim == 2 and labels.shape[1] == 1:
+        labels = labels[:, 0]
+    if labels.ndim != 1:
+        raise DataValidationError(f"y must be 1-D; got shape {labels.shape}.")
+    if len(labels) != len(X):
+        raise DataValidationError(f"X has {len(X)} rows but y has {len(labels)}; they must match.")
+    missing = int(pd.isna(pd.Series(labels)).sum())
+    if missing:
+        raise DataValidationError(f"y has {missing} missing labels; drop those rows.")
+    if len(np.unique(labels)) < 2:
+        raise DataValidationError("y holds a single class; there is nothing to compare.")
+    return X, labels
+
+
+# ============================================================================ what is topped up
+def _explicit_targets(y, classes, augmenter) -> Optional[list]:
+    """The classes named by ``classes=``, else by the augmenter's own ``classes``; None when neither
+    names any (the augmenter's ``sampling_strategy`` then decides)."""
+    if classes is not None:
+        where, named = "", classes
+    elif augmenter is not None and getattr(augmenter, "classes", None) is not None:
+        where, named = "augmenter.classes: ", augmenter.classes
+    else:
+        return None
+    try:
+        return list(plan_top_up(y, classes=named))
+    except ValueError as exc:
+        raise DataValidationError(f"{where}{exc}") from None
+
+
+def _strategy_targets(y, strategy, counts: dict) -> list:
+    """The classes the augmenter's ``sampling_strategy`` adds rows to (when it adds none, every class
+    but the largest: the report still compares the methods on them)."""
+    try:
+        plan = plan_top_up(y, strategy)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"augmenter's sampling_strategy={strategy!r}: {exc}") from None
+    majority = max(counts.values())
+    return [label for label, n in plan.items() if n > 0] or [label for label, n in counts.items() if n < majority]
+
+
+def _positive_class(targets: list, counts: dict):
+    """The class PR-AUC is measured for on a binary target: the one topped up, else the rarer."""
+    return targets[0] if len(targets) == 1 else min(counts, key=counts.__getitem__)
+
+
+# ============================================================================ the augmenter
+def _check_augmenter(augmenter):
+    """An unfitted clone of ``augmenter`` (``GANAugmenter()`` for None)."""
+    from sklearn.base import clone
+
+    if augmenter is None:
+        from gan_augment.augmenter import GANAugmenter
+
+        augmenter = GANAugmenter()
+    if not hasattr(augmenter, "fit_resample"):
+        raise TypeError(f"augmenter={augmenter!r} has no fit_resample method; pass a GANAugmenter or any "
+                        "imbalanced-learn style sampler.")
+    return clone(augmenter)
+
+
+def _augmenter_name(augmenter) -> str:
+    from gan_augment.augmenter import GANAugmenter
+
+    return "GAN top-up" if isinstance(augmenter, GANAugmenter) else type(augmenter).__name__
+
+
+class _Seeds(NamedTuple):
+    cv: int
+    estimator: int
+    augmenter: int
+
+
+def _seeds(random_state) -> _Seeds:
+    """Independent seeds for the folds, the estimator and the augmenters, all from ``random_state``."""
+    # Four states, of which the fourth is unused: the first three are what earlier versions drew,
+    # so the same seed still gives the same report.
+    states = np.random.SeedSequence(check_seed(random_state)).generate_state(4)
+    return _Seeds(*(int(s) % SEED_MAX for s in states[:3]))
+
+
+# ============================================================================ cross-validation
+def _check_cv(cv, repeats, counts: dict, seed: int) -> tuple[Any, Optional[int], Optional[int]]:
+    """``(splitter, n_splits, n_repeats)``; the two counts are None for a splitter of the caller's."""
+    from sklearn.model_selection import RepeatedStratifiedKFold
+
+    if hasattr(cv, "split"):
+        return cv, None, None
+    if not isinstance(cv, numbers.Integral) or isinstance(cv, bool):
+        raise TypeError(f"cv must be an int (number of folds) or a cross-validation splitter; got {cv!r}.")
+    n_splits = int(cv)
+    if n_splits < 2:
+        raise ValueError(f"cv must be at least 2 folds; got {cv}.")
+    if not isinstance(repeats, numbers.Integral) or isinstance(repeats, bool) or repeats < 1:
+        raise ValueError(f"repeats must be a positive int; got {repeats!r}.")
+    _check_fold_sizes(counts, n_splits)
+    return RepeatedStratifiedKFold(n_splits=n_splits, n_repeats=int(repeats), random_state=seed), n_splits, int(repeats)
+
+
+def _check_fold_sizes(counts: dict, cv: int) -> None:
+    """Stratified k-fold needs k rows of every class; name the smallest class that has fewer."""
+    small = [(label, n) for label, n in counts.items() if n < cv]
+    if not small:
+        return
+    label, n = min(small, key=lambda item: item[1])
+    if n < 2:
+        raise DataValidationError(
+            f"Class {_show(label)} has 1 row; stratified cross-validation needs at least 2 rows of "
+            f"every class (and {cv} for cv={cv}). Drop the class or collect more rows.")
+    raise DataValidationError(
+        f"Class {_show(label)} has {n} rows; {cv}-fold stratified cross-validation needs at least {cv} rows "
+        f"of every class. Lower cv (--cv) to at most {n} or drop the class.")
+
+
+def _check_smote_folds(targets: list, counts: dict, n_splits: int) -> None:
+    """SMOTE interpolates between 2 rows of a class: every training fold must hold 2 of each target."""
+    for label in targets:
+        n_train = counts[label] - math.ceil(counts[label] / n_splits)
+        if n_train < 2:
+            raise DataValidationError(
+                f"Class {_show(label)} has {counts[label]} rows: a training fold holds only {n_train}, and SMOTE "
+                "needs at least 2 to interpolate. Lower cv, or drop 'smote' from baselines.")
+
+
+def _check_splits(splitter, X: pd.DataFrame, y: np.ndarray) -> list:
+    splits = list(splitter.split(X, y))
+    if len(splits) < 2:
+        raise ValueError(f"cv gave {len(splits)} split; an interval needs at least 2 folds.")
+    return splits
+
+
+# ============================================================================ baselines and estimator
+def _check_baselines(baselines) -> list[str]:
+    """The methods to run before the augmenter: "none" first, then each baseline once."""
+    if isinstance(baselines, str):
+        baselines = [baselines]
+    unknown = [b for b in baselines if b not in BASELINES]
+    if unknown:
+        raise ValueError(f"Unknown baseline {unknown[0]!r}; choose from {list(BASELINES)}.")
+    return ["none"] + [b for b in dict.fromkeys(baselines) if b != "none"]
+
+
+def _check_estimator(estimator, X: pd.DataFrame, seed: int) -> tuple[Any, str]:
+    """``(unfitted estimator, its name for the report)``; a built-in name is built for ``X``'s columns."""
+    from sklearn.base import clone, is_classifier
+
+    if estimator is None:
+        estimator = "logreg"
+    if isinstance(estimator, str):
+        if estimator not in ESTIMATORS:
+            raise ValueError(f"Unknown estimator {estimator!r}; choose from {list(ESTIMATORS)} or pass a "
+                             "scikit-learn classifier.")
+        return build_estimator(estimator, X, random_state=seed), ESTIMATORS[estimator]
+    if not (hasattr(estimator, "fit") and hasattr(estimator, "get_params")) or not is_classifier(estimator):
+        raise TypeError(f"estimator={estimator!r} is not a scikit-learn classifier (is_classifier() is False); "
+                        f"pass a classifier or one of {list(ESTIMATORS)}.")
+    return clone(estimator), _describe(estimator)
+
+
+def _class_weight_key(estimator) -> Optional[str]:
+    """The parameter that sets the classifier's class_weight: its own, or the last pipeline step's."""
+    params = estimator.get_params(deep=True)
+    if "class_weight" in params:
+        return "class_weight"
+    keys = [k for k in params if k.endswith("__class_weight")]
+    if not keys:
+        return None
+    steps = getattr(estimator, "steps", None)
+    if steps:
+        last = f"{steps[-1][0]}__class_weight"
+        if last in keys:
+            return last
+    return keys[-1]
+
+
+def _describe(estimator) -> str:
+    steps = getattr(estimator, "steps", None)
+    if steps:
+        return f"{type(steps[-1][1]).__name__} (in a {type(estimator).__name__})"
+    return type(estimator).__name__
+
+
+def _smote_name(numeric: list, categorical: list) -> str:
+    if categorical:
+        return "SMOTE-NC" if numeric else "SMOTE-N"
+    return "SMOTE"
+
+
+def _show(label) -> str:
+    label = label.item() if isinstance(label, np.generic) else label
+    return repr(label)
