@@ -21,17 +21,21 @@ from sklearn.utils.validation import validate_data
 
 from gan_augment._compat import Interval, check_X_frame
 
-__all__ = ["BASELINE_SAMPLERS", "MixedSMOTE", "baseline_sampler", "split_columns"]
+__all__ = ["BASELINE_SAMPLERS", "MixedSMOTE", "baseline_sampler", "is_numeric", "split_columns"]
 
 #: Resampling baselines by the name the evaluator and AutoAugmenter use.
 BASELINE_SAMPLERS = ("random", "smote")
 _MISSING = "(missing)"
 
 
+def is_numeric(series: pd.Series) -> bool:
+    """Numbers SMOTE may interpolate; booleans count as categories."""
+    return pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype)
+
+
 def split_columns(X: pd.DataFrame) -> tuple[list, list]:
-    """``(numeric columns, categorical columns)``: booleans count as categories."""
-    numeric = [c for c in X.columns
-               if pd.api.types.is_numeric_dtype(X[c].dtype) and not pd.api.types.is_bool_dtype(X[c].dtype)]
+    """``(numeric columns, categorical columns)`` of ``X``."""
+    numeric = [c for c in X.columns if is_numeric(X[c])]
     return numeric, [c for c in X.columns if c not in numeric]
 
 

@@ -5,6 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from gan_augment.baselines import is_numeric, split_columns
+
+__all__ = ["ESTIMATORS", "MISSING", "TableEncoder", "as_text", "build_estimator", "is_numeric", "split_columns"]
+
 MISSING = "(missing)"
 
 #: Names accepted by ``estimator=`` (and ``--estimator``), with what they build.
@@ -13,16 +17,6 @@ ESTIMATORS = {
     "hgb": "HistGradientBoostingClassifier (native categories and missing values)",
     "rf": "a random forest of 200 trees (ordinal-encoded categories)",
 }
-
-
-def is_numeric(series: pd.Series) -> bool:
-    return pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype)
-
-
-def split_columns(X: pd.DataFrame):
-    numeric = [c for c in X.columns if is_numeric(X[c])]
-    categorical = [c for c in X.columns if c not in numeric]
-    return numeric, categorical
 
 
 def as_text(X):

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from gan_augment._random import SEED_MAX, derive_seed
+from gan_augment.baselines import BASELINE_SAMPLERS, baseline_sampler
 from gan_augment.evaluation._types import (AUGMENTER, BASELINES, CLASS_METRICS, OVERALL_METRICS, EvaluationPlan,
                                            FoldResult)
 from gan_augment.evaluation.plan import plan_evaluation
@@ -134,14 +135,10 @@ def _resample(plan: EvaluationPlan, method: str, X_train, y_train, seed):
     if method in ("none", "class_weight"):
         return X_train, y_train, None
     strategy = _fold_strategy(plan, y_train)
-    if method == "random":
-        from imblearn.over_sampling import RandomOverSampler
-
-        sampler = RandomOverSampler(sampling_strategy=strategy, random_state=seed)
+    if method in BASELINE_SAMPLERS:
+        sampler = baseline_sampler(method, strategy, random_state=seed)
         X_res, y_res = sampler.fit_resample(X_train, y_train)
         return _as_frame(X_res, X_train), np.asarray(y_res), sampler
-    if method == "smote":
-        return _smote(plan, X_train, y_train, strategy, seed)
     sampler = clone(plan.augmenter)
     params = sampler.get_params(deep=False)
     if plan.explicit_classes:
@@ -155,58 +152,6 @@ def _resample(plan: EvaluationPlan, method: str, X_train, y_train, seed):
         sampler.set_params(random_state=seed)
     X_res, y_res = sampler.fit_resample(X_train, y_train)
     return _as_frame(X_res, X_train), np.asarray(y_res), sampler
-
-
-def _smote(plan: EvaluationPlan, X_train, y_train, strategy, seed):
-    """SMOTE on numbers, SMOTE-NC on mixed columns, SMOTE-N on categories only; missing values are
-    imputed (median / most frequent, from the training fold) for the interpolation only: the real
-    rows are kept as they were and only the new rows are appended."""
-    from imblearn.over_sampling import SMOTE, SMOTEN, SMOTENC
-
-    counts = class_counts(y_train)
-    wanted = strategy if isinstance(strategy, dict) else None
-    smallest = min(counts[label] for label in (wanted or plan.targets))
-    k = max(1, min(5, smallest - 1))
-    imputed = X_train.copy()
-    numeric, categorical = plan.numeric, plan.categorical
-    for column in numeric:
-        values = pd.to_numeric(imputed[column], errors="coerce").astype(float)
-        imputed[column] = values.fillna(values.median() if values.notna().any() else 0.0)
-    for column in categorical:
-        text = imputed[column].astype(object)
-        mode = text.dropna().mode()
-        imputed[column] = text.where(text.notna(), mode.iloc[0] if len(mode) else "(missing)").astype(str)
-    if categorical and numeric:
-        sampler = SMOTENC(categorical_features=[imputed.columns.get_loc(c) for c in categorical],
-                          sampling_strategy=strategy, k_neighbors=k, random_state=seed)
-    elif categorical:
-        sampler = SMOTEN(sampling_strategy=strategy, k_neighbors=k, random_state=seed)
-    else:
-        sampler = SMOTE(sampling_strategy=strategy, k_neighbors=k, random_state=seed)
-    X_res, y_res = sampler.fit_resample(imputed, y_train)
-    new = _as_frame(X_res, X_train).iloc[len(X_train):].reset_index(drop=True)
-    new = _cast_like(new, X_train)
-    X_fit = pd.concat([X_train, new], ignore_index=True)
-    return X_fit, np.asarray(y_res), sampler
-
-
-def _cast_like(new: pd.DataFrame, like: pd.DataFrame) -> pd.DataFrame:
-    new = new.copy()
-    for column in like.columns:
-        dtype = like[column].dtype
-        try:
-            if pd.api.types.is_bool_dtype(dtype):
-                new[column] = new[column].astype(str).map({"True": True, "False": False}).astype(dtype)
-            elif pd.api.types.is_integer_dtype(dtype):
-                new[column] = pd.to_numeric(new[column]).round().astype(dtype)
-            elif isinstance(dtype, pd.CategoricalDtype):
-                categories = {str(c): c for c in dtype.categories}
-                new[column] = pd.Categorical(new[column].astype(str).map(categories), dtype=dtype)
-            else:
-                new[column] = new[column].astype(dtype)
-        except (TypeError, ValueError):
-            pass  # keep the values as the sampler returned them
-    return new
 
 
 def _as_frame(X_res, like: pd.DataFrame) -> pd.DataFrame:
