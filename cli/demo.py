@@ -20,8 +20,13 @@ import math
 import time
 from importlib import resources
 from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
 
 from gan_augment.exceptions import DataValidationError
+
+from ._common import USAGE, DebugOpt, ForceOpt, QuietOpt, errors, say, set_flags, state
 
 DATA_FILE = "adult_sample.csv"
 TARGET = "income"
@@ -32,7 +37,6 @@ TEST_FRACTION = 0.3
 # minute on 2 CPU cores; the library's "auto" would run ~1,500 generator updates instead.
 DEFAULT_EPOCHS = 200
 BATCH_SIZE = 500
-N_BOOTSTRAP = 1000
 N_SHOWN = 5
 
 
@@ -41,10 +45,26 @@ def bundled_data():
     return resources.files("gan_augment.data").joinpath("bundled", DATA_FILE)
 
 
-def run(*, out, epochs, seed, force, quiet, echo, say):
-    """Run the demo; ``echo`` prints results (stdout), ``say`` prints progress (stderr, muted by --quiet)."""
-    from .main import USAGE, _errors
+def demo(
+    out: Annotated[Optional[Path], typer.Option(
+        "--out", "-o", metavar="DIR", show_default=False,
+        help="Also save the model, the augmented training rows and the test rows here.")] = None,
+    epochs: Annotated[Optional[int], typer.Option(
+        "--epochs", "-e", min=1, metavar="N", show_default=False,
+        help="Training epochs. Default: a number that keeps the demo near a minute on 2 CPU cores.")] = None,
+    seed: Annotated[int, typer.Option("--seed", "-s", metavar="S", help="Random seed.")] = 0,
+    force: ForceOpt = False,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+):
+    """Top up a rare class of a bundled slice of UCI Adult and check the effect on a held-out split."""
+    set_flags(quiet, debug)
+    run(out=out, epochs=epochs, seed=seed, force=force)
 
+
+def run(*, out: Optional[Path], epochs: Optional[int], seed: int, force: bool) -> None:
+    """Run the demo: results on stdout, progress on stderr (muted by --quiet)."""
+    echo = typer.echo
     started = time.perf_counter()
     epochs = DEFAULT_EPOCHS if epochs is None else int(epochs)
     outputs = None
@@ -80,7 +100,7 @@ def run(*, out, epochs, seed, force, quiet, echo, say):
     from gan_augment.augmenter import GANAugmenter
 
     augmenter = GANAugmenter(classes=[RARE], epochs=epochs, batch_size=BATCH_SIZE, random_state=seed,
-                             device="cpu", verbose=0 if quiet else 1)
+                             device="cpu", verbose=0 if state.quiet else 1)
     say(f"Fitting the GAN ({epochs} epochs, seed {seed}) ...")
     import torch
 
@@ -113,22 +133,24 @@ def run(*, out, epochs, seed, force, quiet, echo, say):
     y_ros = pd.concat([y_cut, y_cut.iloc[extra]], ignore_index=True)
 
     say("Training the holdout classifiers ...")
+    from ._demo_check import fit_predict, paired_bootstrap, scores
+
     predictions = {}
     for name, (X_fit, y_fit) in {
         "no top-up": (X_cut, y_cut),
         "random oversampling": (X_ros, y_ros),
         "GAN top-up": (X_gan, y_gan),
     }.items():
-        predictions[name] = _fit_predict(X_fit, y_fit, X_test, seed)
+        predictions[name] = fit_predict(X_fit, y_fit, X_test, positive=RARE, seed=seed)
     truth = (y_test == RARE).to_numpy()
     echo("Holdout check: the same logistic regression trained on each training set, scored on the test split.")
     echo(f"  {'training set':<22}{'macro-F1':>10}{'recall ' + RARE:>16}{'precision ' + RARE:>19}")
     for name, predicted in predictions.items():
-        f1, recall, precision = _scores(truth, predicted)
+        f1, recall, precision = scores(truth, predicted)
         echo(f"  {name:<22}{f1:>10.3f}{recall:>16.3f}{precision:>19.3f}")
     echo("")
     for baseline in ("no top-up", "random oversampling"):
-        delta, low, high = _paired_bootstrap(truth, predictions["GAN top-up"], predictions[baseline], seed)
+        delta, low, high = paired_bootstrap(truth, predictions["GAN top-up"], predictions[baseline], seed)
         if low > 0:
             verdict = "the GAN top-up is better"
         elif high < 0:
@@ -142,12 +164,12 @@ def run(*, out, epochs, seed, force, quiet, echo, say):
 
     if outputs is not None:
         from ._model_dir import save_model
-        from .main import _dtype_to_json
+        from ._tables import dtype_record
         from gan_augment.data.io import write_table
 
-        with _errors(USAGE, FileExistsError):
+        with errors(USAGE, FileExistsError):
             save_model(augmenter, outputs["model"], {
-                "target": TARGET, "target_dtype": _dtype_to_json(y.dtype), "columns": [*X.columns, TARGET],
+                "target": TARGET, "target_dtype": dtype_record(y.dtype), "columns": [*X.columns, TARGET],
                 "source": f"bundled {DATA_FILE} (training split, {RARE!r} cut to {KEEP_FRACTION:.0%})",
                 "n_rows": int(len(X_cut)), "fit_seconds": round(fit_seconds, 3),
                 "created": time.strftime("%Y-%m-%d %H:%M:%S"),
@@ -164,11 +186,10 @@ def run(*, out, epochs, seed, force, quiet, echo, say):
 
 def _check_outputs(out: Path, force: bool) -> dict:
     from ._model_dir import check_model_out
-    from .main import USAGE, _errors
     from gan_augment.data.io import check_output_path
 
     outputs = {"model": out / "model", "train": out / "train_augmented.csv", "test": out / "test.csv"}
-    with _errors(USAGE, FileExistsError, DataValidationError):
+    with errors(USAGE, FileExistsError, DataValidationError):
         if out.exists() and not out.is_dir():
             raise FileExistsError(f"{out} is a file; --out needs a directory.")
         check_model_out(outputs["model"], force=force)
@@ -180,72 +201,3 @@ def _check_outputs(out: Path, force: bool) -> dict:
 def _counts(y) -> str:
     counts = y.value_counts()
     return "   ".join(f"{label} {int(n):,}" for label, n in sorted(counts.items(), key=lambda kv: str(kv[0])))
-
-
-def _prepare(X):
-    """Categories as plain objects with missing values as their own category, for one-hot encoding."""
-    X = X.copy()
-    for column in X.columns:
-        if not _is_numeric(X[column]):
-            X[column] = X[column].astype(object).where(X[column].notna(), "(missing)").astype(str)
-    return X
-
-
-def _is_numeric(series) -> bool:
-    import pandas as pd
-
-    return pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype)
-
-
-def _fit_predict(X_fit, y_fit, X_test, seed):
-    from sklearn.compose import ColumnTransformer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import OneHotEncoder, StandardScaler
-
-    X_fit, X_test = _prepare(X_fit), _prepare(X_test)
-    numeric = [c for c in X_fit.columns if _is_numeric(X_fit[c])]
-    categorical = [c for c in X_fit.columns if c not in numeric]
-    model = make_pipeline(
-        ColumnTransformer([("num", StandardScaler(), numeric),
-                           ("cat", OneHotEncoder(handle_unknown="ignore"), categorical)]),
-        LogisticRegression(max_iter=2000, random_state=seed),
-    )
-    model.fit(X_fit, (y_fit == RARE).to_numpy())
-    return model.predict(X_test)
-
-
-def _scores(truth, predicted):
-    """Macro-F1 over both classes, recall and precision of the rare class (binary, as booleans)."""
-    import numpy as np
-
-    batch = _scores_batch(np.asarray(truth, bool)[None, :], np.asarray(predicted, bool)[None, :])
-    return tuple(float(values[0]) for values in batch)
-
-
-def _scores_batch(truth, predicted):
-    """Row-wise (macro-F1, recall, precision of the positive class) for boolean 2-D arrays."""
-    import numpy as np
-
-    tp = (truth & predicted).sum(axis=1).astype(float)
-    fp = (~truth & predicted).sum(axis=1).astype(float)
-    fn = (truth & ~predicted).sum(axis=1).astype(float)
-    tn = (~truth & ~predicted).sum(axis=1).astype(float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        f1_pos = np.where(2 * tp + fp + fn > 0, 2 * tp / (2 * tp + fp + fn), 0.0)
-        f1_neg = np.where(2 * tn + fn + fp > 0, 2 * tn / (2 * tn + fn + fp), 0.0)
-        recall = np.where(tp + fn > 0, tp / (tp + fn), 0.0)
-        precision = np.where(tp + fp > 0, tp / (tp + fp), 0.0)
-    return (f1_pos + f1_neg) / 2, recall, precision
-
-
-def _paired_bootstrap(truth, predicted_a, predicted_b, seed):
-    """Macro-F1 of a minus b, and a 95% percentile interval from resampling test rows (paired)."""
-    import numpy as np
-
-    truth, a, b = np.asarray(truth, bool), np.asarray(predicted_a, bool), np.asarray(predicted_b, bool)
-    delta = _scores_batch(truth[None], a[None])[0][0] - _scores_batch(truth[None], b[None])[0][0]
-    index = np.random.default_rng(seed).integers(0, len(truth), size=(N_BOOTSTRAP, len(truth)))
-    deltas = _scores_batch(truth[index], a[index])[0] - _scores_batch(truth[index], b[index])[0]
-    low, high = np.percentile(deltas, [2.5, 97.5])
-    return float(delta), float(low), float(high)

@@ -74,6 +74,21 @@ def test_fit_shows_progress_unless_quiet(data_csv, tmp_path, capsys):
     assert "Saved the model" in err
 
 
+def test_tied_majority_plan_is_the_augmenters(tmp_path, capsys):
+    """Two classes tie for the majority: the plan shown follows imbalanced-learn's rule (the first
+    in sorted order is the majority), as the augmenter does, not the order of the rows."""
+    path = tmp_path / "tie.csv"
+    labels = ["zeta"] * 30 + ["alpha"] * 30 + ["rare"] * 5
+    pd.DataFrame({"x": np.arange(len(labels)) % 7, "label": labels}).to_csv(path, index=False)
+    code, _, err = run(capsys, "fit", path, "-e", "1", "-s", "0", "-o", tmp_path / "m")
+    assert code == 0, err
+    assert "'rare' +25 (to 30)" in err
+    assert "class 'zeta' already has the majority count" in err and "'alpha' already" not in err
+    from gan_augment import GANAugmenter
+
+    assert GANAugmenter.load(tmp_path / "m").sampling_strategy_ == {"rare": 25, "zeta": 0}
+
+
 @pytest.mark.parametrize("suffix", [".csv", ".parquet"])
 def test_sample_exact_rows_columns_and_dtypes(model_dir, data_csv, tmp_path, capsys, suffix):
     out = tmp_path / f"synth{suffix}"

@@ -1,0 +1,178 @@
+"""What every ``gan-augment`` command shares: exit codes and ``CLIError``, the ``--quiet`` /
+``--debug`` state, the one-line error context manager, message helpers and the option
+declarations.
+
+Options are declared once here so that two commands cannot drift apart (``evaluate`` once had its
+own ``--batch-size`` with a different default). Where a command needs other help text for the same
+option, it writes ``Annotated[type, classes_opt(help=...)]``: names, short flags and metavars stay
+here, and so do the defaults of the shared aliases.
+
+This module imports neither torch nor pandas: ``gan-augment --help`` must stay instant.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import shlex
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from gan_augment.config import LOSSES
+
+PROG = "gan-augment"
+DEFAULT_MODEL_DIR = Path("gan-augment-model")
+USAGE, DATA = 2, 1  # exit codes: a usage error, a data or model error
+INTERRUPTED = 130  # what a shell reports for Ctrl-C
+
+
+class CLIError(Exception):
+    """An error the command line reports as one line, with its exit code."""
+
+    def __init__(self, message: str, exit_code: int = DATA):
+        super().__init__(message)
+        self.message = message
+        self.exit_code = exit_code
+
+
+class _State:
+    """``--quiet`` and ``--debug``: given before or after the command name, either counts."""
+
+    quiet = False
+    debug = False
+
+
+state = _State()
+
+
+def set_flags(quiet: bool, debug: bool) -> None:
+    state.quiet = state.quiet or bool(quiet)
+    state.debug = state.debug or bool(debug)
+
+
+# ============================================================================ messages
+def say(message: str) -> None:
+    """Progress output: to stderr (stdout stays clean for data), silenced by --quiet."""
+    if not state.quiet:
+        typer.echo(message, err=True)
+
+
+def warn(message: str) -> None:
+    typer.echo(f"Warning: {message}", err=True)
+
+
+def show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Python warnings as one ``Warning:`` line (stands in for ``warnings.showwarning``)."""
+    warn(str(message))
+
+
+@contextlib.contextmanager
+def errors(exit_code: int, *types: type[BaseException]) -> Iterator[None]:
+    """Report exceptions of ``types`` raised in the block as a one-line error with ``exit_code``."""
+    try:
+        yield
+    except types as exc:
+        raise CLIError(message_of(exc), exit_code) from exc
+
+
+def message_of(exc: BaseException) -> str:
+    """An exception as one line; an OSError names its file."""
+    if isinstance(exc, OSError) and exc.filename and exc.strerror and not isinstance(exc, FileExistsError):
+        return f"{exc.filename}: {exc.strerror}."
+    return one_line(exc)
+
+
+def one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text or type(exc).__name__
+
+
+def plain(value: Any) -> Any:
+    """A numpy scalar as the Python value it holds (labels print and save as users wrote them)."""
+    return value.item() if hasattr(value, "item") and not isinstance(value, (str, bytes)) else value
+
+
+def show(label: Any) -> str:
+    """A class label as messages show it: text quoted, numbers bare."""
+    return repr(plain(label)) if isinstance(plain(label), str) else str(plain(label))
+
+
+def quote(value: Any) -> str:
+    """A value quoted for a shell command the user may copy."""
+    return shlex.quote(str(plain(value)))
+
+
+def where(out: Path) -> str:
+    return "stdout" if is_stdout(out) else str(out)
+
+
+def is_stdout(out: Path) -> bool:
+    return str(out) == "-"
+
+
+def check_device(device: str) -> str:
+    """``--device`` checked before any work: a missing GPU is a usage error, not a crash mid-fit."""
+    if device in ("auto", "cpu"):
+        return device
+    from gan_augment.training.trainer import resolve_device
+
+    try:
+        return str(resolve_device(device))
+    except (ValueError, RuntimeError) as exc:
+        raise CLIError(f"--device {device!r}: {one_line(exc)}", USAGE) from None
+
+
+# ============================================================================ options
+# The GAN losses as the command line spells them (gan_augment.config.LOSSES); an Enum so that typer
+# checks the value and lists the choices in --help.
+Loss = enum.Enum("Loss", [(name.replace("-", "_"), name) for name in LOSSES], type=str)  # type: ignore[misc]
+Loss.__str__ = lambda self: self.value  # type: ignore[method-assign,assignment,attr-defined]
+
+DATA_HELP = "A .csv or .parquet file, a directory holding one, or an image folder (one sub-folder per class)."
+CLASSES_HELP = ("Class(es) to top up to the majority count; repeat the option or separate names with commas. "
+                "Default: every class but the majority.")
+SEED_HELP = "Random seed: the same seed gives the same model and rows on CPU."
+
+
+def data_arg(help: str = DATA_HELP) -> Any:
+    return typer.Argument(metavar="DATA", show_default=False, help=help)
+
+
+def classes_opt(help: str = CLASSES_HELP) -> Any:
+    return typer.Option("--classes", "-c", metavar="NAMES", show_default=False, help=help)
+
+
+def seed_opt(help: str = SEED_HELP) -> Any:
+    return typer.Option("--seed", "-s", metavar="S", show_default=False, help=help)
+
+
+def force_opt(help: str = "Replace the output if it exists.") -> Any:
+    return typer.Option("--force", "-f", help=help)
+
+
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress output (errors and results still print).")]
+DebugOpt = Annotated[bool, typer.Option("--debug", help="Show the full traceback of an error.")]
+ForceOpt = Annotated[bool, force_opt()]
+DataArg = Annotated[Path, data_arg()]
+ClassesOpt = Annotated[Optional[list[str]], classes_opt()]
+SeedOpt = Annotated[Optional[int], seed_opt()]
+ModelArg = Annotated[Path, typer.Argument(metavar="MODEL_DIR", help="A model directory written by `gan-augment fit`.",
+                                          show_default=False)]
+TargetOpt = Annotated[Optional[str], typer.Option(
+    "--target", "-t", metavar="COLUMN", show_default=False,
+    help="Target column. Default: the one column named label, target, class or y (any case).")]
+EpochsOpt = Annotated[Optional[int], typer.Option(
+    "--epochs", "-e", min=1, metavar="N", show_default=False,
+    help="Passes over the data. Default: auto (about 3,000 generator updates for tables, 2,000 for images).")]
+BatchOpt = Annotated[Optional[int], typer.Option(
+    "--batch-size", min=1, metavar="N", show_default=False,
+    help="Rows (images) per training batch. Default: 500 for tables, 64 for images.")]
+LossOpt = Annotated[Optional[Loss], typer.Option(
+    "--loss", show_default=False, help="GAN loss. Default: wgan-gp for tables, hinge for images.")]
+SkipUnreadableOpt = Annotated[bool, typer.Option(
+    "--skip-unreadable", help="Image folders: leave out image files that cannot be decoded (counted) "
+                              "instead of stopping.")]
+DeviceOpt = Annotated[str, typer.Option("--device", metavar="DEVICE", help="auto, cpu, cuda or cuda:N.")]

@@ -1,0 +1,88 @@
+"""Image folders (``DATA/<class>/*.png|jpg|...``) on the command line: classes are sub-folders,
+synthetic images are PNG files, and ``augment`` writes a new tree (DATA itself is never touched)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Optional
+
+from gan_augment.exceptions import DataValidationError
+
+from ._common import DATA, PROG, USAGE, CLIError, errors, plain, quote, say, show
+from ._data import DataHandler, Dataset, added_text, resolve_labels, synthetic_samples
+
+
+class ImageFolderData(DataHandler):
+    kind_name = "image"
+
+    def load(self, data: Path, *, target: Optional[str], classes: Optional[list[str]],
+             skip_unreadable: bool = False) -> Dataset:
+        if target is not None:
+            raise CLIError(f"--target names a table column, but {data} is an image folder whose classes are its "
+                           "sub-folders; drop --target.", USAGE)
+        import pandas as pd
+
+        from gan_augment.data.image_folder import read_image_folder
+
+        with errors(DATA, DataValidationError, OSError):
+            folder = read_image_folder(data, skip_unreadable=skip_unreadable)
+        y = pd.Series(folder.labels, name="class")
+        labels = resolve_labels(classes, y)
+        n, h, w, c = folder.images.shape
+        summary = (f"Read {n:,} {'grayscale' if c == 1 else 'RGB'} images of {h}x{w} px in {len(folder.classes)} "
+                   f"class folders from {data}"
+                   + (f"; skipped {len(folder.skipped)} non-image files" if folder.skipped else "")
+                   + (f" and {len(folder.unreadable)} unreadable images" if folder.unreadable else "") + ".")
+        return Dataset(X=folder.images, y=y, labels=labels, summary=summary, real=folder, info={},
+                       single_class=f"{data} holds a single class folder")
+
+    def refuse_evaluate(self, data: Path) -> None:
+        raise CLIError(f"{data} is an image folder; `evaluate` cross-validates tables. For images, judge the "
+                       "samples with gan_augment.image_quality (see the README).", USAGE)
+
+    def next_hint(self, out: Path, label: Any) -> str:
+        return (f"Sample grids: {out}/samples_*.png. Next: {PROG} sample {quote(out)} --class {quote(label)} "
+                "--n 100 --out synthetic/")
+
+    def info_lines(self, model_dir: Path) -> list[str]:
+        return [f"Sample grids: {model_dir}/samples_*.png"]
+
+    # ------------------------------------------------------------ augment
+    def check_augment_args(self, data: Path, out: Path, *, force: bool, target: Optional[str],
+                           mark_synthetic: Optional[str]) -> None:
+        if target is not None or mark_synthetic is not None:
+            raise CLIError(f"{data} is an image folder: its classes are its sub-folders and synthetic files are "
+                           "named synthetic_*.png; drop --target / --mark-synthetic.", USAGE)
+        from gan_augment.data.image_folder import check_tree_out
+
+        with errors(USAGE, FileExistsError, DataValidationError):
+            check_tree_out(data, out, force=force)  # before any work; the writer checks again
+
+    def write_augmented(self, dataset: Dataset, augmenter, out: Path, *, force: bool,
+                        mark_synthetic: Optional[str], seconds: float) -> None:
+        from gan_augment.data.image_folder import write_augmented_tree
+
+        synthetic = {str(label): augmenter.encoder_.to_pixels(images)
+                     for label, images in synthetic_samples(augmenter)}
+        with errors(USAGE, FileExistsError, DataValidationError):
+            write_augmented_tree(dataset.real, out, synthetic, force=force)
+        what = added_text({k: len(v) for k, v in synthetic.items()})
+        say(f"Wrote {len(dataset.real.files):,} real and {sum(map(len, synthetic.values())):,} synthetic images "
+            f"({what}) to {out}/ (fit in {seconds:.1f} s).")
+
+    # ------------------------------------------------------------ sample
+    def check_sample_out(self, out: Path, model_dir: Path, *, force: bool, names_file: bool) -> None:
+        if names_file:
+            raise CLIError(f"--out {out}: {model_dir} makes images, written as PNG files into a directory; "
+                           "give a directory, e.g. --out synthetic/.", USAGE)
+
+    def write_samples(self, augmenter, dataset_info: dict, label: Any, n: int, out: Path, *, force: bool,
+                      seed: Optional[int]) -> None:
+        from gan_augment.data.image_folder import write_class_samples
+
+        if n == 0:
+            raise CLIError("--n 0: there is no image to write; ask for at least one.", USAGE)
+        images = augmenter.encoder_.to_pixels(augmenter.sample(n, label, random_state=seed))
+        with errors(USAGE, FileExistsError, DataValidationError):
+            folder = write_class_samples(images, str(plain(label)), out, force=force)
+        say(f"Wrote {n:,} synthetic images of class {show(label)} to {folder}/.")

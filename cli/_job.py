@@ -1,0 +1,115 @@
+"""A training job of ``fit`` and ``augment``: everything read and checked before training starts
+(the data, the top-up plan, the device, the augmenter), then the training itself."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Optional
+
+from gan_augment import __version__
+
+from ._common import DATA, INTERRUPTED, USAGE, CLIError, Loss, check_device, errors, say, show, state, warn
+from ._data import DataHandler, Dataset
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The training options of ``fit`` and ``augment`` as given (None: the augmenter's "auto")."""
+
+    epochs: Optional[int] = None
+    batch_size: Optional[int] = None
+    loss: Optional[Loss] = None
+    seed: Optional[int] = None
+    device: str = "auto"
+    skip_unreadable: bool = False
+
+
+@dataclass
+class Job:
+    """The checked input, its top-up plan and the augmenter that will be fitted on it."""
+
+    data: Path
+    handler: DataHandler
+    dataset: Dataset
+    plan: dict  # {label: samples to add}, as the augmenter will plan it
+    augmenter: Any
+
+    @property
+    def labels(self) -> list:
+        """The classes named with --classes, or else every class of the plan."""
+        return self.dataset.labels or list(self.plan)
+
+    def added_labels(self) -> list:
+        return [label for label, n in self.plan.items() if n > 0]
+
+    def dataset_info(self, seconds: float) -> dict:
+        """The ``"dataset"`` metadata saved with the model (``sample`` and ``info`` read it back)."""
+        return {
+            "source": str(self.data),
+            "n_rows": int(len(self.dataset.y)),
+            "fit_seconds": round(float(seconds), 3),
+            "created": time.strftime("%Y-%m-%d %H:%M:%S"),
+            "gan_augment": __version__,
+            **self.dataset.info,
+        }
+
+
+def prepare(data: Path, handler: DataHandler, *, target: Optional[str], classes: Optional[list[str]],
+            settings: Settings, progress: bool = True) -> Job:
+    """Read DATA, plan the top-up and build the augmenter; every check happens here, before training."""
+    dataset = handler.load(data, target=target, classes=classes, skip_unreadable=settings.skip_unreadable)
+    plan, majority = _plan(dataset)
+    device = check_device(settings.device)
+    from gan_augment.augmenter import GANAugmenter
+
+    augmenter = GANAugmenter(
+        sampling_strategy="auto", classes=dataset.labels,
+        epochs=settings.epochs if settings.epochs is not None else "auto",
+        batch_size=settings.batch_size if settings.batch_size is not None else "auto",
+        loss=str(settings.loss.value if isinstance(settings.loss, Loss) else settings.loss or "auto"),
+        random_state=settings.seed, device=device, verbose=int(progress and not state.quiet),
+    )
+    # Said only now that every check passed: an error stays the one line on stderr.
+    say(dataset.summary)
+    _say_plan(dataset, plan, majority)
+    return Job(data=data, handler=handler, dataset=dataset, plan=plan, augmenter=augmenter)
+
+
+def _plan(dataset: Dataset) -> tuple[dict, int]:
+    """``({label: n_to_add}, majority count)`` from the one planner, so that the plan shown is the
+    plan the augmenter follows (ties for the majority included)."""
+    from gan_augment import planner
+
+    counts = planner.class_counts(dataset.y)
+    if len(counts) < 2:
+        raise CLIError(f"{dataset.single_class} ({show(next(iter(counts)))}); there is nothing to top up.", DATA)
+    with errors(USAGE, ValueError):
+        plan = planner.plan_top_up(dataset.y, classes=dataset.labels)
+    if dataset.labels:  # in the order the user named them
+        plan = {label: plan[label] for label in dataset.labels}
+    return plan, counts[planner.majority_class(dataset.y)]
+
+
+def _say_plan(dataset: Dataset, plan: dict, majority: int) -> None:
+    from gan_augment import planner
+
+    counts = sorted(planner.class_counts(dataset.y).items(), key=lambda item: -item[1])
+    say("Class counts: " + ", ".join(f"{show(k)} {v:,}" for k, v in counts))
+    to_add = [(k, v) for k, v in plan.items() if v > 0]
+    if to_add:
+        say("Top-up plan:  " + ", ".join(f"{show(k)} +{v:,} (to {majority:,})" for k, v in to_add))
+    for label, n_new in plan.items():
+        if n_new <= 0:
+            warn(f"class {show(label)} already has the majority count ({majority:,}); no rows will be added to it.")
+
+
+def train(job: Job) -> float:
+    """Fit the job's augmenter; the seconds it took. Ctrl-C stops cleanly: nothing is written yet."""
+    started = time.perf_counter()
+    try:
+        job.augmenter.fit(job.dataset.X, job.dataset.y)
+    except KeyboardInterrupt:
+        raise CLIError("Interrupted during training; nothing was written.", INTERRUPTED) from None
+    return time.perf_counter() - started

@@ -1,0 +1,67 @@
+"""``gan-augment info MODEL_DIR``: what a saved model holds (classes, data, training, versions)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from ._common import DebugOpt, ModelArg, QuietOpt, plain, set_flags, show
+
+
+def info(
+    model_dir: ModelArg,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+):
+    """Show what a saved model holds: classes, columns, training, versions."""
+    set_flags(quiet, debug)
+    from ._handlers import for_model
+    from ._model_dir import load_model
+    from gan_augment.checkpoint import load_state
+
+    augmenter, dataset_info = load_model(model_dir)
+    versions = load_state(model_dir, kind="model").get("versions", {})
+    handler, unit = for_model(augmenter), augmenter.kind_.unit
+    lines = [f"Model directory: {model_dir}"]
+    if dataset_info:
+        lines.append(f"Fitted on:       {dataset_info.get('source', '?')} ({_count(dataset_info)} {unit})"
+                     + handler.fitted_on(dataset_info)
+                     + (f", {dataset_info['created']}" if dataset_info.get("created") else ""))
+    lines += ["", *_class_lines(augmenter, unit), ""]
+    lines += augmenter.kind_.describe(augmenter) + handler.info_lines(Path(model_dir))
+    lines += _training_lines(augmenter)
+    if versions:
+        lines.append("Versions:  " + ", ".join(f"{k} {v}" for k, v in versions.items()))
+    for line in lines:
+        typer.echo(line)
+
+
+def _count(dataset_info: dict) -> str:
+    n = dataset_info.get("n_rows")
+    return f"{n:,}" if isinstance(n, int) else "?"
+
+
+def _class_lines(augmenter, unit: str) -> list[str]:
+    lines = [f"Classes         real {unit:<6}    {unit} added by augment"]
+    width = max(12, *(len(show(c)) for c in augmenter.classes_))
+    for label in augmenter.classes_:
+        key = plain(label)
+        count = augmenter.class_counts_.get(key, 0)
+        add = augmenter.sampling_strategy_.get(key)
+        lines.append(f"  {show(key):<{width}}  {count:>9,}    {('+' + format(add, ',')) if add else '-':>8}")
+    return lines
+
+
+def _training_lines(augmenter) -> list[str]:
+    history = augmenter.history_
+    lines = [""]
+    if len(history):
+        last = history[-1]
+        seconds = sum(record.get("time_s", 0.0) for record in history)
+        training = augmenter.training_config_
+        lines.append(f"Training:  {len(history)} epoch{'s' if len(history) != 1 else ''} in {seconds:.1f} s; "
+                     f"loss {training.loss}, batch {training.batch_size}, "
+                     f"seed {augmenter.get_params()['random_state']}")
+        lines.append(f"Final losses:  D {last['loss_d']:+.4f}   G {last['loss_g']:+.4f}")
+    return lines

@@ -1,0 +1,44 @@
+"""``gan-augment sample MODEL_DIR --class C --n N``: synthetic rows (or PNG images) of one class."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ._common import USAGE, DebugOpt, ForceOpt, ModelArg, QuietOpt, SeedOpt, errors, is_stdout, set_flags
+
+
+def sample(
+    model_dir: ModelArg,
+    cls: Annotated[str, typer.Option("--class", metavar="CLASS", show_default=False,
+                                     help="The class of the rows to generate.")],
+    n: Annotated[int, typer.Option("--n", "-n", min=0, metavar="N", show_default=False,
+                                   help="How many rows.")],
+    out: Annotated[Path, typer.Option(
+        "--out", "-o", metavar="FILE|DIR", show_default=False,
+        help="Tables: output .csv or .parquet file ('-' writes CSV to stdout). Images: a directory; "
+             "the PNGs go to DIR/<class>/.")],
+    seed: SeedOpt = None,
+    force: ForceOpt = False,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+):
+    """Write N synthetic rows (target column included) or N PNG images of one class from a saved model."""
+    set_flags(quiet, debug)
+    from ._handlers import for_model
+    from ._model_dir import load_model
+    from ._tables import check_table_out
+
+    names_file = is_stdout(out) or bool(out.suffix)
+    if names_file:  # an output that names a file is checked before the model is even read
+        check_table_out(out, force)
+    augmenter, dataset_info = load_model(model_dir)
+    handler = for_model(augmenter)
+    handler.check_sample_out(out, model_dir, force=force, names_file=names_file)
+    from gan_augment._classes import resolve_class
+
+    with errors(USAGE, ValueError):
+        label = resolve_class(cls, list(augmenter.classes_))
+    handler.write_samples(augmenter, dataset_info, label, n, out, force=force, seed=seed)
