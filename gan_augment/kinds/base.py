@@ -18,7 +18,7 @@ everything learned lives on the estimator (``encoder_``, ``model_config_``).
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import torch
 
@@ -81,8 +81,9 @@ class DataKind:
     def __repr__(self) -> str:
         return f"<data kind {self.name!r}>"
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        # Pickles (and clones) by name: the registry's instance comes back.
-        from gan_augment.kinds import kind_named
+    # Kinds are stateless: two instances of one kind (e.g. one unpickled with an estimator) are equal.
+    def __eq__(self, other) -> bool:
+        return isinstance(other, DataKind) and other.name == self.name
 
-        return kind_named, (self.name,)
+    def __hash__(self) -> int:
+        return hash(self.name)

@@ -1,0 +1,127 @@
+"""The single owners of shared knowledge: the kind registry, the top-up planner, the image-layout
+rules and the seed helper."""
+
+import pickle
+
+import numpy as np
+import pytest
+import torch
+from imblearn.utils import check_sampling_strategy
+from sklearn.utils import check_random_state
+
+from gan_augment._random import SEED_MAX, check_seed, derive_seed, spawn_seeds
+from gan_augment.data import layout
+from gan_augment.exceptions import DataValidationError
+from gan_augment.kinds import KINDS, DataKind, kind_for_input, kind_named
+from gan_augment.planner import majority_class, plan_top_up
+
+
+# ================================================================ kinds
+@pytest.mark.parametrize("X, params, expected", [
+    (np.zeros((4, 3)), {}, "tabular"),
+    (np.zeros((4, 64)), {"image_shape": (1, 8, 8)}, "image"),
+    (np.zeros((4, 8, 8)), {}, "image"),
+    (np.zeros((4, 8, 8, 3)), {}, "image"),
+    ([[1, 2], [3, 4]], {}, "tabular"),
+])
+def test_the_registry_picks_the_kind_of_the_input(X, params, expected):
+    assert kind_for_input(X, params).name == expected
+
+
+def test_kinds_are_found_by_name_and_survive_pickling():
+    for kind in KINDS:
+        assert kind_named(kind.name) is kind
+        assert pickle.loads(pickle.dumps(kind)) == kind
+    assert kind_named("image") != kind_named("tabular")
+    with pytest.raises(ValueError, match="Unknown data kind 'audio'"):
+        kind_named("audio")
+
+
+def test_every_registered_kind_implements_the_protocol():
+    required = ["recognises", "check_input", "fit_codec", "decode", "codec_from_dict", "augment_policy",
+                "build_generator", "build_discriminator", "describe"]
+    for kind in KINDS:
+        for name in required:
+            assert getattr(type(kind), name) is not getattr(DataKind, name), f"{kind.name} lacks {name}"
+        assert kind.unit and kind.model_config_class is not None
+
+
+# ================================================================ planner
+@pytest.mark.parametrize("y", [
+    np.array([0, 0, 1, 1, 2]),              # a tie for the majority
+    np.array(["b", "b", "a", "a", "c", "c", "d"]),
+    np.array([3, 3, 3, 1, 2, 2]),
+])
+def test_the_plan_and_the_majority_follow_imbalanced_learn(y):
+    expected = {k.item() if hasattr(k, "item") else k: v
+                for k, v in check_sampling_strategy("auto", y, "over-sampling").items()}
+    assert plan_top_up(y) == expected
+    majority = majority_class(y)
+    assert majority not in expected  # "auto" tops up every class but imbalanced-learn's majority
+
+
+def test_classes_are_named_by_label_or_text_and_topped_up_to_the_majority():
+    y = np.array([0, 0, 0, 0, 1, 1, 2])
+    assert plan_top_up(y, classes=["1", 2]) == {1: 2, 2: 3}
+    assert plan_top_up(y, classes=1) == {1: 2}
+    with pytest.raises(ValueError, match="not both"):
+        plan_top_up(y, sampling_strategy="minority", classes=[1])
+    with pytest.raises(ValueError, match="Unknown class 7"):
+        plan_top_up(y, classes=[7])
+
+
+def test_a_dict_key_that_is_only_a_labels_text_is_refused_with_the_fix():
+    y = np.array([0, 0, 0, 0, 1, 1])
+    with pytest.raises(ValueError, match=r"names the class '1', but the label is 1 \(int\)"):
+        plan_top_up(y, {"1": 2})
+    assert plan_top_up(y, {1: 4}) == {1: 2}
+
+
+# ================================================================ layout
+@pytest.mark.parametrize("layout_name, shape", [
+    ("flat", (5, 3 * 4 * 6)), ("nhw", (5, 4, 6)), ("nhwc", (5, 4, 6, 3)), ("nchw", (5, 3, 4, 6)),
+])
+def test_every_batch_layout_round_trips_through_nchw(layout_name, shape):
+    image_shape = (1, 4, 6) if layout_name == "nhw" else (3, 4, 6)
+    x = np.arange(np.prod(shape), dtype=np.float32).reshape(shape)
+    found, found_shape = layout.infer_layout(shape, image_shape if layout_name == "flat" else None)
+    assert (found, found_shape) == (layout_name, image_shape)
+    nchw = layout.to_nchw(x, found, found_shape)
+    assert nchw.shape == (5, *image_shape)
+    np.testing.assert_array_equal(layout.from_nchw(nchw, found), x)
+    # torch tensors follow the same rules
+    torch.testing.assert_close(layout.to_nchw(torch.from_numpy(x), found, found_shape), torch.from_numpy(nchw))
+
+
+def test_ambiguous_items_follow_their_containers_order():
+    assert layout.infer_item_layout((3, 8, 3), channel_first=True) == "chw"  # torch: channel-first
+    assert layout.infer_item_layout((3, 8, 3), channel_first=False) == "hwc"  # numpy / PIL: channel-last
+    assert layout.infer_item_layout((8, 8), channel_first=True) == "hw"
+    assert layout.infer_item_layout((10,), channel_first=False) == "row"
+    assert layout.infer_item_layout((5, 8, 8), channel_first=True) is None
+    assert layout.item_image_shape("hwc", (8, 6, 3)) == (3, 8, 6)
+
+
+def test_layout_errors_say_what_to_do():
+    with pytest.raises(DataValidationError, match="image_shape=\\(C, H, W\\)"):
+        layout.infer_layout((5, 64))
+    with pytest.raises(DataValidationError, match="1 or 3 channels"):
+        layout.infer_layout((5, 8, 8, 5))
+    with pytest.raises(ValueError, match="C = 1 or 3"):
+        layout.check_image_shape((2, 8, 8))
+
+
+# ================================================================ seeds
+def test_seeds_from_every_form_of_random_state():
+    assert check_seed(7) == 7
+    assert check_seed(np.random.RandomState(0)) == np.random.RandomState(0).randint(SEED_MAX)
+    assert check_seed(np.random.default_rng(0)) == np.random.default_rng(0).integers(SEED_MAX)
+    assert 0 <= check_seed(None) < SEED_MAX
+    assert spawn_seeds(5, 3) == list(check_random_state(5).randint(SEED_MAX, size=3))
+    assert derive_seed(1, 2) == derive_seed(1, 2) != derive_seed(2, 1)
+
+
+@pytest.mark.parametrize("bad", [True, "0", 1.5, -1, 2**32])
+def test_bad_seeds_name_the_parameter(bad):
+    with pytest.raises((TypeError, ValueError), match="seed_param"):
+        check_seed(bad, name="seed_param")
