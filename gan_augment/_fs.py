@@ -4,34 +4,77 @@
 * :func:`staged_directory`: a whole directory, built in a hidden folder beside its destination and
   swapped into place when complete; what was there is kept until then and put back on failure.
 * :func:`check_parent_writable`: a cheap check, before any long work, that a path can be created.
+* :func:`recover_swap`: put back a directory whose replacement was killed half-way.
+
+No clobbering without consent: with ``overwrite=False`` the final step itself refuses an existing
+output (a hard link for files, a rename onto a non-empty folder for directories), so two runs
+writing the same output cannot both succeed, whatever the timing of their existence checks.
+
+Names of our own temporary entries beside an output ``NAME`` (``TAG`` = a hash of the host name,
+``PID`` = the writing process, ``R`` = random):
+
+* ``.NAME.TAG-PID.R.tmp``: a file being written;
+* ``.NAME.TAG-PID.R.partial``: a directory being built;
+* ``.NAME.old-TAG-PID-R``: the previous directory, moved aside for the instant of a replacement;
+* ``.NAME.trash-TAG-PID-R``: that previous directory, being deleted.
+
+A process killed mid-write (SIGKILL, power loss) leaves them behind: the next write of the same
+output deletes the ``.tmp``, ``.partial`` and ``.trash`` entries of processes that are gone, and
+if ``NAME`` itself is missing, renames an ``.old`` directory back to ``NAME`` (a kill between the
+two renames of a replacement). Entries of the format used before (``.NAME.XXXXXXXX.tmp``,
+``.partial``, ``.old``, without a process id) are treated alike once a minute old.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import functools
+import hashlib
 import os
+import re
+import secrets
 import shutil
+import socket
 import tempfile
+import time
 from pathlib import Path
 from typing import Callable, Iterator, Optional
 
 from gan_augment.exceptions import DataValidationError
 
+#: Entries without a live owner that we can name (other hosts, the format before process ids)
+#: are deleted once untouched for this long: a writer at work keeps touching what it writes.
+STALE_AFTER_S = 60.0
+
+# errno values of a rename or link that found its target taken.
+_TAKEN = {errno.EEXIST, errno.ENOTEMPTY, errno.ENOTDIR, errno.EISDIR}
+# errno values of a file system that cannot make hard links (FAT, some network mounts).
+_NO_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK, errno.ENOSYS}
+
 
 @contextlib.contextmanager
-def atomic_path(path):
+def atomic_path(path, *, overwrite: bool = True):
     """Yield a temporary path beside ``path``; on success it is renamed onto ``path``.
 
     If the block raises, the temporary file is removed and whatever was at ``path`` is untouched.
+    With ``overwrite=False``, a ``path`` that exists when the file is put in place (because another
+    run wrote it meanwhile) is kept and FileExistsError raised: the placing is a hard link, which
+    the file system refuses atomically when the name is taken. Stale temporary files of a killed
+    earlier write of ``path`` are removed first.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    remove_stale(path)
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.{_owner()}.", suffix=".tmp", dir=path.parent)
     os.close(handle)
     try:
         yield Path(temp)
         os.chmod(temp, default_mode())  # mkstemp made it 0600
-        os.replace(temp, path)
+        if overwrite:
+            os.replace(temp, path)
+        else:
+            _place_file_exclusively(Path(temp), path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
@@ -39,28 +82,43 @@ def atomic_path(path):
 
 
 @contextlib.contextmanager
-def staged_directory(target, *, check_replace: Optional[Callable[[Path], None]] = None) -> Iterator[Path]:
+def staged_directory(target, *, check_replace: Optional[Callable[[Path], None]] = None,
+                     overwrite: bool = True) -> Iterator[Path]:
     """Yield a new, empty, hidden folder beside ``target``; when the block ends without error it
     takes ``target``'s place.
 
     The folder is made on the same file system as ``target`` (so the final rename is atomic), with
-    the permissions a new folder gets. An existing ``target`` is renamed aside first and deleted
-    only once the new folder is in place; if that rename fails it is put back. ``check_replace``,
-    if given, is called with ``target`` when one exists just before the swap and may raise to
-    refuse replacing it. On any error the staging folder and any parent folders this call created
-    are removed, and ``target`` is as it was.
+    the permissions a new folder gets. On any error the staging folder and any parent folders this
+    call created are removed, and ``target`` is as it was.
+
+    ``overwrite=False``: only an absent or empty ``target`` is replaced; one that is not empty when
+    the new folder moves in (another run finished first) is kept and FileExistsError raised. The
+    rename itself refuses a non-empty folder, so there is no gap between check and rename.
+
+    ``overwrite=True``: an existing ``target`` is renamed aside to ``.NAME.old-TAG-PID-R``, the new
+    folder renamed into place, and the old one deleted; if the second rename fails the old one is
+    put back. Should the process be killed between the two renames, ``target`` is missing and the
+    old folder waits under that name: the next :func:`staged_directory` or :func:`recover_swap` of
+    ``target`` renames it back (or move it back yourself). ``check_replace``, if given, is called
+    with ``target`` when one exists just before the swap and may raise to refuse replacing it.
     """
     given = Path(target)
     # Lexically absolute (links not followed), so that "." or "a/.." still has a parent and a name.
     target = Path(os.path.abspath(given))
     with _created_dirs(target.parent):
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent))
+        recover_swap(target)
+        remove_stale(target)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.{_owner()}.", suffix=".partial",
+                                        dir=target.parent))
         try:
             os.chmod(staging, default_mode(directory=True))  # mkdtemp made it 0700
             yield staging
-            if check_replace is not None and target.exists():
-                check_replace(given)
-            _swap_into_place(staging, target)
+            if not overwrite:
+                _move_directory_exclusively(staging, target)
+            else:
+                if check_replace is not None and os.path.lexists(target):
+                    check_replace(given)
+                _swap_into_place(staging, target)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
@@ -86,28 +144,230 @@ def default_mode(directory: bool = False) -> int:
     return (0o777 if directory else 0o666) & ~umask
 
 
+def recover_swap(target) -> Optional[Path]:
+    """If ``target`` is missing but a replacement of it was killed between its two renames, rename
+    the directory moved aside back to ``target`` and return ``target``; else return None.
+
+    OSError (e.g. no permission) propagates; :func:`interrupted_swap` names the folder to move back.
+    """
+    target = Path(os.path.abspath(target))
+    if os.path.lexists(target):
+        return None
+    aside = interrupted_swap(target)
+    if aside is None:
+        return None
+    os.rename(aside, target)
+    if aside.parent != target.parent:  # the format before: .NAME.XXXXXXXX.old/NAME; drop the shell
+        with contextlib.suppress(OSError):
+            aside.parent.rmdir()
+    return target
+
+
+def interrupted_swap(target) -> Optional[Path]:
+    """The directory that holds ``target``'s previous content after a replacement was killed
+    between its two renames (``target`` is then missing), or None. The newest one if several."""
+    target = Path(os.path.abspath(target))
+    found = []
+    for entry, owner in _our_entries(target):
+        if owner.role == "old" and owner.stale(entry):
+            found.append(entry)
+        elif owner.role == "legacy-old" and owner.stale(entry):
+            inner = entry / target.name  # the format before: .NAME.XXXXXXXX.old/NAME
+            if inner.is_dir() and not inner.is_symlink():
+                found.append(inner)
+    if not found:
+        return None
+    return max(found, key=lambda path: path.lstat().st_mtime)
+
+
+def remove_stale(target) -> list[Path]:
+    """Delete what killed writes of ``target`` left beside it (see the module docstring): only
+    entries named by this module, only of processes that are gone (or, where the owner cannot be
+    told, untouched for :data:`STALE_AFTER_S`). An ``.old`` directory is removed only while
+    ``target`` exists (else it is the one to restore). Returns what was removed."""
+    target = Path(os.path.abspath(target))
+    if _inside_staging(target):
+        # A folder this process is building holds nothing stale, and listing it once per file
+        # written (thousands of images) would make writing it quadratic.
+        return []
+    target_exists = os.path.lexists(target)
+    removed = []
+    for entry, owner in _our_entries(target):
+        if owner.role in ("old", "legacy-old") and not target_exists:
+            continue
+        if not owner.stale(entry):
+            continue
+        if owner.kind == "file" and entry.is_file() and not entry.is_symlink():
+            with contextlib.suppress(FileNotFoundError):
+                entry.unlink()
+        elif owner.kind == "dir" and entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            continue  # a name like ours on something else: not ours to delete
+        removed.append(entry)
+    return removed
+
+
+# ============================================================================ internals
+class _Owner:
+    """Who left an entry of our naming: its role, whether it is a file or a folder, and whether
+    the process that made it may still be at work."""
+
+    def __init__(self, role: str, kind: str, host: Optional[str], pid: Optional[int]):
+        self.role, self.kind = role, kind
+        self.local = host == _host_tag() and pid is not None
+        # A process on another host (or of the format before) cannot be asked: age decides.
+        self.alive = pid is not None and self.local and _pid_alive(pid)
+
+    def stale(self, entry: Path) -> bool:
+        if self.local:
+            return not self.alive
+        return time.time() - _last_touched(entry) >= STALE_AFTER_S
+
+
+def _our_entries(target: Path):
+    """``(path, _Owner)`` for every entry beside ``target`` named by this module for it."""
+    name = re.escape(target.name)
+    patterns = [
+        (re.compile(rf"^\.{name}\.([0-9a-f]{{6}})-(\d+)\.[A-Za-z0-9_]+\.tmp$"), "tmp", "file"),
+        (re.compile(rf"^\.{name}\.([0-9a-f]{{6}})-(\d+)\.[A-Za-z0-9_]+\.partial$"), "partial", "dir"),
+        (re.compile(rf"^\.{name}\.old-([0-9a-f]{{6}})-(\d+)-[0-9a-f]+$"), "old", "dir"),
+        (re.compile(rf"^\.{name}\.trash-([0-9a-f]{{6}})-(\d+)-[0-9a-f]+$"), "trash", "dir"),
+        # The format before process ids: mkstemp / mkdtemp names of 8 characters.
+        (re.compile(rf"^\.{name}\.[a-z0-9_]{{8}}\.tmp$"), "legacy-tmp", "file"),
+        (re.compile(rf"^\.{name}\.[a-z0-9_]{{8}}\.partial$"), "legacy-partial", "dir"),
+        (re.compile(rf"^\.{name}\.[a-z0-9_]{{8}}\.old$"), "legacy-old", "dir"),
+    ]
+    prefix = f".{target.name}."
+    try:
+        entries = [entry for entry in os.scandir(target.parent) if entry.name.startswith(prefix)]
+    except OSError:
+        return
+    for entry in entries:
+        for pattern, role, kind in patterns:
+            match = pattern.match(entry.name)
+            if match:
+                host, pid = (match.group(1), int(match.group(2))) if match.groups() else (None, None)
+                yield Path(entry.path), _Owner(role, kind, host, pid)
+                break
+
+
+_STAGING = re.compile(r"^\..+\.([0-9a-f]{6})-(\d+)\.[A-Za-z0-9_]+\.partial$")
+
+
+def _inside_staging(path: Path) -> bool:
+    """Whether ``path`` lies in a staging folder of this very process."""
+    for part in path.parent.parts:
+        match = _STAGING.match(part)
+        if match and match.group(1) == _host_tag() and int(match.group(2)) == os.getpid():
+            return True
+    return False
+
+
+def _owner() -> str:
+    return f"{_host_tag()}-{os.getpid()}"
+
+
+@functools.lru_cache(maxsize=1)
+def _host_tag() -> str:
+    # Process ids are only meaningful on the host that made them (a shared network folder).
+    return hashlib.sha256(socket.gethostname().encode()).hexdigest()[:6]
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    except OSError:
+        return True  # cannot tell: keep its files
+    return True
+
+
+def _last_touched(path: Path) -> float:
+    """Newest modification time of ``path`` and, for a folder, of its direct entries: a folder
+    being filled changes, or holds a file that changes."""
+    try:
+        newest = path.lstat().st_mtime
+        if path.is_dir() and not path.is_symlink():
+            for entry in os.scandir(path):
+                newest = max(newest, entry.stat(follow_symlinks=False).st_mtime)
+    except OSError:
+        return time.time()  # vanished or unreadable while looking: not stale
+    return newest
+
+
+def _taken(path: Path) -> FileExistsError:
+    return FileExistsError(
+        errno.EEXIST,
+        f"{path} exists now (another run may have written it while this one was writing); it was "
+        "kept as it is. Choose another output path, or allow replacing it (--force, force=True)",
+        str(path),
+    )
+
+
+def _place_file_exclusively(temp: Path, path: Path) -> None:
+    """Give the finished ``temp`` the name ``path`` unless ``path`` exists, atomically."""
+    try:
+        os.link(temp, path)  # fails with EEXIST if the name is taken, whoever took it when
+    except FileExistsError:
+        raise _taken(path) from None
+    except OSError as exc:
+        if exc.errno not in _NO_LINKS:
+            raise
+        # No hard links here: reserve the name with an exclusive create, then rename onto the
+        # reservation (an empty file stands at ``path`` for that instant).
+        try:
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, default_mode()))
+        except FileExistsError:
+            raise _taken(path) from None
+        os.replace(temp, path)
+        return
+    os.unlink(temp)
+
+
+def _move_directory_exclusively(staging: Path, target: Path) -> None:
+    """Rename ``staging`` onto ``target`` if ``target`` is absent or an empty folder."""
+    try:
+        os.rename(staging, target)
+    except OSError as exc:
+        if exc.errno in _TAKEN or isinstance(exc, FileExistsError):
+            raise _taken(target) from None
+        raise
+
+
 def _swap_into_place(staging: Path, target: Path) -> None:
     """Rename ``staging`` onto ``target``; an existing ``target`` is renamed aside first and
     deleted only once the new folder is in place (and put back if that rename fails)."""
-    if not target.exists():
-        os.rename(staging, target)
-        return
-    aside_parent = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
-    aside = aside_parent / target.name
+    if not os.path.lexists(target):
+        try:
+            os.rename(staging, target)
+            return
+        except OSError as exc:
+            if exc.errno not in _TAKEN:
+                raise
+            # Created meanwhile: replace it as asked, through the aside below.
+    token = secrets.token_hex(4)
+    aside = target.with_name(f".{target.name}.old-{_owner()}-{token}")
+    os.rename(target, aside)
     try:
-        os.rename(target, aside)
-    except BaseException:
-        aside_parent.rmdir()
-        raise
-    try:
         os.rename(staging, target)
     except BaseException:
-        # Put the old folder back rather than leave a gap. Should even that fail, the old folder
-        # stays (hidden) in aside_parent rather than being deleted.
+        # Put the old folder back rather than leave a gap. Should even that fail, it stays under
+        # its .old name, which the next write of ``target`` restores.
         os.rename(aside, target)
-        aside_parent.rmdir()
         raise
-    shutil.rmtree(aside_parent, ignore_errors=True)
+    # Renamed before deleting: a half-deleted folder must never carry a name that gets restored.
+    trash = target.with_name(f".{target.name}.trash-{_owner()}-{token}")
+    try:
+        os.rename(aside, trash)
+    except OSError:
+        return  # left under its .old name; removed by the next write of ``target``
+    shutil.rmtree(trash, ignore_errors=True)
 
 
 @contextlib.contextmanager

@@ -9,8 +9,12 @@ imbalanced-learn sampler, the public ``fit_resample`` (inherited) validates inpu
 
 from __future__ import annotations
 
+import hashlib
+import json
 import numbers
+import os
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -21,14 +25,18 @@ from sklearn.utils.validation import check_is_fitted
 
 from gan_augment._classes import resolve_class
 from gan_augment._compat import Interval, StrOptions, fit_context
+from gan_augment._fs import check_parent_writable
 from gan_augment._random import spawn_seeds
-from gan_augment.checkpoint import load_state, save_state
+from gan_augment.checkpoint import build_checked, check_state_target, load_state, read_metadata, \
+    recover_interrupted_save, save_state
 from gan_augment.config import LOSSES, OPTIMIZERS, TabularModelConfig, TrainingConfig, config_from_dict, \
     config_to_dict, training_config
+from gan_augment.exceptions import ModelFileError
+from gan_augment.data.tabular import check_target
 from gan_augment.kinds import kind_for_input, kind_named
 from gan_augment.models.image import ARCHITECTURES
 from gan_augment.planner import plan_top_up
-from gan_augment.training import GANTrainer, History, ProgressBar
+from gan_augment.training import Checkpoint, GANTrainer, History, ProgressBar
 from gan_augment.training.trainer import generate, resolve_device, seeded_rng
 
 
@@ -98,6 +106,18 @@ class GANAugmenter(BaseOverSampler):
         Keep generated numbers inside the range seen in training (tables only).
     device : {"auto", "cpu", "cuda"}, default="auto"
     callbacks : list of gan_augment.training.Callback, default=None
+    checkpoint_dir : str, path or None, default=None
+        Folder for the training state, written every ``checkpoint_every`` epochs and at the end
+        (see :class:`~gan_augment.training.Checkpoint`). If it already holds a checkpoint of the
+        same data and settings (a fingerprint of the encoded data, class labels, model and training
+        configs and seeds is saved with it), ``fit`` continues from it: a run killed after an hour
+        loses at most ``checkpoint_every`` epochs, and on CPU the result is bit-identical to an
+        uninterrupted run. With ``random_state=None`` the seeds saved in the checkpoint are reused.
+        A checkpoint of other data or settings, or a non-empty folder that holds anything else, is
+        refused before training; give each fit its own folder (e.g. each cross-validation fold).
+        The folder is kept after ``fit``; delete it when the model is saved.
+    checkpoint_every : int, default=10
+        Epochs between checkpoints (only with ``checkpoint_dir``).
     random_state : int, RandomState instance or None, default=None
         Seeds everything: encoding, weights, training, sampling. The same int gives bit-identical
         models and rows on CPU.
@@ -154,6 +174,8 @@ class GANAugmenter(BaseOverSampler):
         "clip_to_range": ["boolean"],
         "device": [str, torch.device],
         "callbacks": [list, None],
+        "checkpoint_dir": [str, os.PathLike, None],
+        "checkpoint_every": [Interval(numbers.Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
@@ -169,7 +191,7 @@ class GANAugmenter(BaseOverSampler):
                  generator_dims=TabularModelConfig.generator_dims,
                  discriminator_dims=TabularModelConfig.discriminator_dims, pac=TabularModelConfig.pac,
                  max_modes=10, max_categories=100, clip_to_range=True, device="auto", callbacks=None,
-                 random_state=None, verbose=0):
+                 checkpoint_dir=None, checkpoint_every=10, random_state=None, verbose=0):
         super().__init__(sampling_strategy=sampling_strategy)
         self.classes = classes
         self.categorical_features = categorical_features
@@ -195,6 +217,8 @@ class GANAugmenter(BaseOverSampler):
         self.clip_to_range = clip_to_range
         self.device = device
         self.callbacks = callbacks
+        self.checkpoint_dir = checkpoint_dir
+        self.checkpoint_every = checkpoint_every
         self.random_state = random_state
         self.verbose = verbose
 
@@ -202,6 +226,7 @@ class GANAugmenter(BaseOverSampler):
     @fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Fit the GAN on ``(X, y)``; ``sample`` and ``fit_resample`` then draw from it."""
+        check_target(y)  # names missing labels and regression-like targets before scikit-learn's check
         check_classification_targets(y)
         X, y, _ = self._check_X_y(X, y)
         self.sampling_strategy_ = self._resolve_sampling_strategy(y)
@@ -227,13 +252,17 @@ class GANAugmenter(BaseOverSampler):
         encoded = generate(self.generator_, int(n_samples), index, seed=int(seed))
         return self.kind_.decode(self.encoder_, encoded, seed=int(decode_seed))
 
-    def save(self, path, *, metadata=None):
+    def save(self, path, *, metadata=None, overwrite=True):
         """Save to directory ``path`` (safetensors weights + JSON); see :meth:`load`.
 
         ``metadata``: a JSON-serialisable dict kept with the model (e.g. where the data came
         from); :meth:`load` gives it back as ``metadata_``. An image model also gets a grid of
         64 samples per class, ``samples_<class index>_<class>.png``, to look at. An existing directory is replaced only
-        if it holds a gan-augment model (or nothing), never a folder with other files in it.
+        if it holds a gan-augment model (or nothing), never a folder with other files in it; with
+        ``overwrite=False``, only an absent or empty one (FileExistsError otherwise, also when
+        another run finishes writing ``path`` first). A save killed mid-way never leaves a
+        half-written model: the previous one stays, or waits beside ``path`` as ``.NAME.old-...``
+        until the next save or load of ``path`` puts it back.
         """
         check_is_fitted(self, "generator_")
         state = {
@@ -254,7 +283,7 @@ class GANAugmenter(BaseOverSampler):
             "history": list(self.history_),
             "generator": self.generator_.state_dict(),
         }
-        save_state(path, state, kind="model", files=self.kind_.extra_files(self) or None)
+        save_state(path, state, kind="model", files=self.kind_.extra_files(self) or None, overwrite=overwrite)
         return path
 
     @classmethod
@@ -278,7 +307,12 @@ class GANAugmenter(BaseOverSampler):
         augmenter.model_config_ = config_from_dict(kind.model_config_class, state["model_config"])
         augmenter.training_config_ = config_from_dict(TrainingConfig, state["training_config"])
         augmenter.history_ = History(state["history"])
-        generator = kind.build_generator(augmenter.model_config_, augmenter.encoder_, len(augmenter.classes_))
+        # Checked against the weights before anything is allocated: an edited model.json must not
+        # make loading build (and allocate) a model of whatever size it names.
+        generator = build_checked(
+            lambda: kind.build_generator(augmenter.model_config_, augmenter.encoder_, len(augmenter.classes_)),
+            state["generator"], source=Path(path) / "model.json",
+        )
         generator.load_state_dict(state["generator"])
         augmenter.generator_ = generator.to(resolve_device(device)).eval().requires_grad_(False)
         return augmenter
@@ -286,7 +320,9 @@ class GANAugmenter(BaseOverSampler):
     # ============================================================== imblearn hooks
     def _check_X_y(self, X, y, accept_sparse=None):
         # imbalanced-learn's public fit_resample validates through this hook (tests/test_compat.py
-        # fails if it stops doing so): the data kind decides what valid input is.
+        # fails if it stops doing so): the data kind decides what valid input is, after the labels
+        # are known to be classes (no missing labels, no two that read the same as text).
+        check_target(y)
         return kind_for_input(X, self.get_params(deep=False)).check_input(self, X, y)
 
     def _fit_resample(self, X, y):
@@ -319,7 +355,10 @@ class GANAugmenter(BaseOverSampler):
         y = np.asarray(y)
         self.classes_, y_index, counts = np.unique(y, return_inverse=True, return_counts=True)
         self.class_counts_ = dict(zip(self.classes_.tolist(), counts.tolist()))
-        encoder_seed, model_seed, train_seed, self.sample_seed_ = spawn_seeds(self.random_state, 4)
+        # Before any work: a checkpoint_dir that cannot be used fails now, not after training.
+        saved = _saved_run(self.checkpoint_dir)
+        seeds = self._seeds(saved)
+        encoder_seed, model_seed, train_seed, self.sample_seed_ = seeds
         params = self.get_params(deep=False)
         self.kind_ = kind = kind_for_input(X, params)
         device = resolve_device(self.device)
@@ -336,12 +375,90 @@ class GANAugmenter(BaseOverSampler):
         callbacks = list(self.callbacks or [])
         if self.verbose:
             callbacks.append(ProgressBar())
+        resume_from = None
+        if self.checkpoint_dir is not None:
+            fingerprint = self._fingerprint(encoded, y_index, seeds)
+            resume_from = _resume_point(self.checkpoint_dir, saved, fingerprint)
+            callbacks.append(Checkpoint(self.checkpoint_dir, every=self.checkpoint_every,
+                                        metadata={_RUN_KEY: {"fingerprint": fingerprint, "seeds": seeds}}))
         trainer = GANTrainer(generator, discriminator, training, device=device, callbacks=callbacks,
                              random_state=train_seed)
-        trainer.fit(encoded, torch.from_numpy(y_index))
+        trainer.fit(encoded, torch.from_numpy(y_index), resume_from=resume_from)
         self.history_ = trainer.history_
         self.generator_ = trainer.sampling_generator.eval().requires_grad_(False)
         return self
+
+    def _seeds(self, saved) -> list[int]:
+        """Encoder, model, training and sampling seeds. An int ``random_state`` fixes them; else a
+        checkpoint being resumed gives its own, so that a run without a seed can still continue."""
+        if saved is not None and not isinstance(self.random_state, numbers.Integral):
+            return [int(seed) for seed in saved["seeds"]]
+        return spawn_seeds(self.random_state, 4)
+
+    def _fingerprint(self, encoded: torch.Tensor, y_index: np.ndarray, seeds: list[int]) -> dict:
+        """What a checkpoint must match to be continued: every input of training, by part (so
+        that a refusal can say which part differs)."""
+        data = hashlib.sha256()
+        for array in (encoded.detach().cpu().numpy(), y_index.astype(np.int64)):
+            array = np.ascontiguousarray(array)
+            data.update(f"{array.dtype.str}{array.shape}".encode())
+            data.update(array.data)  # the buffer itself: no copy of a large image set
+        classes = json.dumps([[str(type(c).__name__), repr(_plain(c))] for c in self.classes_])
+        return {
+            "kind": self.kind_.name,
+            "data": data.hexdigest(),
+            "classes": hashlib.sha256(classes.encode()).hexdigest(),
+            "encoder": hashlib.sha256(
+                json.dumps(self.encoder_.to_dict(), allow_nan=True, default=str).encode()).hexdigest(),
+            "model_config": config_to_dict(self.model_config_),
+            "training_config": config_to_dict(self.training_config_),
+            "seeds": [int(seed) for seed in seeds],
+        }
+
+
+# Where GANAugmenter's own record lives in a checkpoint's metadata.
+_RUN_KEY = "gan_augmenter"
+
+
+def _saved_run(checkpoint_dir) -> dict | None:
+    """What GANAugmenter saved in the checkpoint in ``checkpoint_dir`` (its fingerprint and
+    seeds), None if there is none yet; raises, naming the folder, if it cannot be used."""
+    if checkpoint_dir is None:
+        return None
+    directory = Path(checkpoint_dir)
+    recover_interrupted_save(directory)  # a run killed while writing its checkpoint
+    try:
+        check_state_target(directory, kind="checkpoint")
+    except FileExistsError as exc:
+        raise FileExistsError(f"checkpoint_dir: {exc}") from None
+    check_parent_writable(directory)  # a checkpoint is staged beside its folder, then renamed
+    if not directory.is_dir() or not any(directory.iterdir()):
+        return None
+    state = read_metadata(directory, kind="checkpoint")
+    run = (state.get("metadata") or {}).get(_RUN_KEY) if isinstance(state, dict) else None
+    if not isinstance(run, dict) or not isinstance(run.get("fingerprint"), dict) \
+            or not (isinstance(run.get("seeds"), list) and len(run["seeds"]) == 4):
+        raise ModelFileError(
+            f"checkpoint_dir {directory} holds a checkpoint that GANAugmenter did not write (e.g. one of "
+            "a GANTrainer's Checkpoint callback), so it cannot tell what it was trained on; choose "
+            "another checkpoint_dir."
+        )
+    return run
+
+
+def _resume_point(checkpoint_dir, saved: dict | None, fingerprint: dict):
+    """``checkpoint_dir`` if its checkpoint belongs to this very run, None if there is none."""
+    if saved is None:
+        return None
+    differ = [key for key in sorted(set(fingerprint) | set(saved["fingerprint"]))
+              if saved["fingerprint"].get(key) != fingerprint.get(key)]
+    if differ:
+        raise ModelFileError(
+            f"checkpoint_dir {checkpoint_dir} holds a checkpoint of other data or settings (they differ "
+            f"in: {', '.join(differ)}), so training cannot continue from it. Delete it, or choose "
+            "another checkpoint_dir, to start afresh; give each fit its own folder."
+        )
+    return checkpoint_dir
 
 
 def _plain(value):
@@ -351,8 +468,8 @@ def _plain(value):
 def _params_to_json(params: dict) -> dict:
     out = {}
     for key, value in params.items():
-        if key == "callbacks":
-            continue  # live objects; they belong to a training run, not to the model
+        if key in ("callbacks", "checkpoint_dir"):
+            continue  # they belong to a training run, not to the model
         if key == "random_state" and not (value is None or isinstance(value, numbers.Integral)):
             value = None
         if key == "device":

@@ -4,12 +4,17 @@ A saved state is a directory holding ``<name>.safetensors`` and ``<name>.json``.
 (module and optimizer state dicts, histories, configs) is split by :func:`save_state`: every tensor
 goes to the safetensors file under its path in the tree (``"opt_g/state/3/exp_avg"``), and the JSON
 keeps the tree with a ``{"__tensor__": path}`` placeholder in its place. The JSON also records a
-format marker and the SHA-256 of the tensor file, so a truncated, foreign or modified file is
-refused with a clear error instead of yielding a half-loaded model.
+format marker, the SHA-256 of the tensor file and the SHA-256 of its own content
+(``header_sha256``), so a truncated, foreign or modified file, weights or JSON, is refused with a
+clear error instead of yielding a half-loaded model. Files written before ``header_sha256`` existed
+still load (their weights are still checked); :func:`build_checked` then keeps an edited JSON from
+building modules of a size the weights do not have.
 
 Writes are atomic (:func:`gan_augment._fs.staged_directory`): the directory is written beside its
 target and renamed into place, so an interrupted save never leaves a half-written model where a
-good one was, and a folder holding anything gan-augment did not write is never replaced.
+good one was, and a folder holding anything gan-augment did not write is never replaced. A save
+killed between the two renames of a replacement leaves the previous directory as
+``.NAME.old-...`` beside it; the next save or load of that path renames it back.
 """
 
 from __future__ import annotations
@@ -18,29 +23,41 @@ import hashlib
 import json
 import os
 from pathlib import Path
+from typing import Callable
 
 import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
+from torch.overrides import TorchFunctionMode
 
-from gan_augment._fs import default_mode, staged_directory
+from gan_augment._fs import default_mode, interrupted_swap, recover_swap, staged_directory
 from gan_augment.exceptions import ModelFileError
 
 FORMAT = "gan-augment"
 FORMAT_VERSION = 1
 # Pictures saved beside a state for people to look at; never read back.
 _PICTURE_SUFFIXES = (".png",)
+# The JSON field holding the checksum of the JSON itself (all other fields).
+_HEADER_SUM = "header_sha256"
 
 
-def save_state(directory, state: dict, *, kind: str, name: str = "model", files: dict | None = None) -> Path:
+def save_state(directory, state: dict, *, kind: str, name: str = "model", files: dict | None = None,
+               overwrite: bool = True) -> Path:
     """Write ``state`` (nested dicts/lists of tensors and JSON values) into ``directory``.
 
     ``files``: ``{name: bytes}`` of PNG pictures to keep beside the state (sample grids).
+    ``overwrite``: replace a ``directory`` that holds a gan-augment state of the same ``kind``
+    (default), or, with False, refuse any non-empty ``directory`` (FileExistsError), also one that
+    another run finishes writing while this one writes: the check is the final rename itself.
     """
     directory = Path(directory)
     tensors: dict[str, torch.Tensor] = {}
     tree = _split(state, "", tensors)
-    with staged_directory(directory, check_replace=_check_replaceable) as staging:
+
+    def check_replace(target: Path) -> None:
+        check_state_target(target, kind=kind)
+
+    with staged_directory(directory, check_replace=check_replace, overwrite=overwrite) as staging:
         weights = staging / f"{name}.safetensors"
         save_file(tensors, str(weights))
         header = {
@@ -50,6 +67,7 @@ def save_state(directory, state: dict, *, kind: str, name: str = "model", files:
             "weights_sha256": _sha256(weights),
             "state": tree,
         }
+        header[_HEADER_SUM] = _header_sha256(json.loads(json.dumps(header, allow_nan=True)))
         (staging / f"{name}.json").write_text(json.dumps(header, indent=1, allow_nan=True))
         for file_name, content in (files or {}).items():
             if Path(file_name).suffix not in _PICTURE_SUFFIXES or Path(file_name).name != file_name:
@@ -64,12 +82,84 @@ def save_state(directory, state: dict, *, kind: str, name: str = "model", files:
 def load_state(directory, *, kind: str, name: str = "model", device="cpu") -> dict:
     """Read back what :func:`save_state` wrote, with every tensor on ``device``."""
     directory = Path(directory)
+    header, weights = _read_header(directory, kind=kind, name=name)
+    if _sha256(weights) != header.get("weights_sha256"):
+        raise ModelFileError(
+            f"{weights} does not match the checksum recorded in {name}.json: it was truncated or "
+            "modified after saving. Restore it from a backup or fit again."
+        )
+    try:
+        tensors = load_file(str(weights), device=str(device))
+    except (SafetensorError, OSError, ValueError) as exc:
+        raise ModelFileError(f"{weights} could not be read as safetensors: {exc}") from exc
+    return _join(header["state"], tensors)
+
+
+def read_metadata(directory, *, kind: str, name: str = "model") -> dict:
+    """The JSON part of a saved state, checked as :func:`load_state` checks it, without reading
+    the weights: tensors stay ``{"__tensor__": path}`` placeholders. Cheap, for deciding what a
+    directory holds (e.g. whether a checkpoint belongs to this training run)."""
+    header, _ = _read_header(Path(directory), kind=kind, name=name)
+    return header["state"]
+
+
+def check_state_target(directory, *, kind: str) -> None:
+    """Raise FileExistsError unless a state of ``kind`` may be written to ``directory``: absent,
+    empty, or holding only what :func:`save_state` wrote for a state of the same kind (a checkpoint
+    never replaces a saved model, nor the reverse)."""
+    directory = Path(directory)
+    if not os.path.lexists(directory):
+        return
+    if not is_state_directory(directory):
+        raise FileExistsError(
+            f"{directory} exists and is not a gan-augment directory (or holds files gan-augment did "
+            "not write); choose a new path so that nothing in it is replaced."
+        )
+    kinds = _kinds_in(directory)
+    if kinds and kind not in kinds:
+        raise FileExistsError(
+            f"{directory} holds a gan-augment {' and '.join(sorted(kinds))}, not a {kind}; choose "
+            f"another path so that it is not replaced."
+        )
+
+
+def build_checked(build: Callable[[], torch.nn.Module], tensors: dict, *, source) -> torch.nn.Module:
+    """``build()``, once its parameters and buffers are known to have the shapes of ``tensors``
+    (a state dict read from a weights file); ModelFileError naming ``source`` otherwise.
+
+    The module is first built on the meta device with its initialisation skipped, which allocates
+    nothing and takes milliseconds, so a JSON edited to describe a far larger model (30,000-wide
+    layers) is refused instead of allocating gigabytes before ``load_state_dict`` would complain.
+    """
+    try:
+        with torch.device("meta"), _SkipInitialisation():
+            expected = {key: tuple(value.shape) for key, value in build().state_dict().items()}
+    except (ValueError, TypeError, RuntimeError, OverflowError, KeyError, IndexError) as exc:
+        raise ModelFileError(
+            f"{source} describes a model that cannot be built ({type(exc).__name__}: {exc}); the file "
+            "is damaged or was edited."
+        ) from exc
+    found = {key: tuple(value.shape) for key, value in tensors.items()}
+    for key in [*expected, *(key for key in found if key not in expected)]:  # first layers first
+        if expected.get(key) != found.get(key):
+            raise ModelFileError(
+                f"{source} describes tensor {key!r} as {_shape_text(expected.get(key))} but the weights "
+                f"file holds {_shape_text(found.get(key))}: the JSON was edited or belongs to another "
+                "model. Restore the directory from a backup or fit again."
+            )
+    return build()
+
+
+# ---------------------------------------------------------------------------------------------
+def _read_header(directory: Path, *, kind: str, name: str) -> tuple[dict, Path]:
+    """The checked JSON header of the state in ``directory`` and the path of its weights."""
+    recover_interrupted_save(directory)
     meta_path, weights = directory / f"{name}.json", directory / f"{name}.safetensors"
     for path in (meta_path, weights):
         if not path.is_file():
             raise ModelFileError(
                 f"{path} is missing: {directory} is not a gan-augment {kind} directory "
-                "(it should hold model.json and model.safetensors)."
+                f"(it should hold {name}.json and {name}.safetensors)."
             )
     try:
         header = json.loads(meta_path.read_text())
@@ -84,18 +174,79 @@ def load_state(directory, *, kind: str, name: str = "model", device="cpu") -> di
             f"{meta_path} has format version {header['format_version']}, newer than this gan-augment "
             f"reads ({FORMAT_VERSION}); upgrade gan-augment."
         )
+    # Absent from files of earlier versions, which stay readable (the weights are still checked).
+    if _HEADER_SUM in header and header[_HEADER_SUM] != _header_sha256(header):
+        raise ModelFileError(
+            f"{meta_path} does not match the checksum recorded in it: it was edited or damaged after "
+            "saving. Restore it from a backup or fit again."
+        )
     if header.get("kind") != kind:
         raise ModelFileError(f"{directory} holds a {header.get('kind')!r}, not a {kind!r}.")
-    if _sha256(weights) != header.get("weights_sha256"):
-        raise ModelFileError(
-            f"{weights} does not match the checksum recorded in {meta_path.name}: it was truncated or "
-            "modified after saving. Restore it from a backup or fit again."
-        )
+    return header, weights
+
+
+def recover_interrupted_save(directory) -> None:
+    """If ``directory`` is missing because a save was killed between its two renames, rename its
+    previous content back; ModelFileError saying where it is if that fails."""
+    directory = Path(directory)
+    if os.path.lexists(directory):
+        return
     try:
-        tensors = load_file(str(weights), device=str(device))
-    except (SafetensorError, OSError, ValueError) as exc:
-        raise ModelFileError(f"{weights} could not be read as safetensors: {exc}") from exc
-    return _join(header["state"], tensors)
+        recover_swap(directory)
+    except OSError as exc:
+        aside = interrupted_swap(directory)
+        raise ModelFileError(
+            f"{directory} is missing: a save of it was interrupted, and its previous content is in "
+            f"{aside}, which could not be renamed back ({exc.strerror or exc}). Rename it to "
+            f"{directory.name} to use it."
+        ) from exc
+
+
+def _header_sha256(header: dict) -> str:
+    """Checksum of a header's content (all fields but the checksum), from its parsed JSON: the
+    same for the text written and for that text read back, whatever the indentation."""
+    content = {key: value for key, value in header.items() if key != _HEADER_SUM}
+    text = json.dumps(content, separators=(",", ":"), allow_nan=True, ensure_ascii=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _kinds_in(directory: Path) -> set:
+    """The ``kind`` of every gan-augment JSON header in ``directory``."""
+    kinds = set()
+    for meta in directory.glob("*.json"):
+        try:
+            header = json.loads(meta.read_text())
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            continue
+        if isinstance(header, dict) and header.get("format") == FORMAT:
+            kinds.add(header.get("kind"))
+    return kinds
+
+
+def _shape_text(shape) -> str:
+    return "absent" if shape is None else f"shape {list(shape)}"
+
+
+# In-place initialisers, as functions of torch.nn.init and as tensor methods: on the meta device
+# some (normal_) are implemented in Python and their first call imports ~800 modules (seconds).
+_INITIALISERS = frozenset({
+    "normal_", "uniform_", "fill_", "zero_", "bernoulli_", "exponential_", "random_", "log_normal_",
+    "cauchy_", "geometric_", "erfinv_", "trunc_normal_", "kaiming_uniform_", "kaiming_normal_",
+    "xavier_uniform_", "xavier_normal_", "orthogonal_", "constant_", "ones_", "zeros_", "eye_",
+    "dirac_", "sparse_",
+})
+
+
+class _SkipInitialisation(TorchFunctionMode):
+    """Turn initialisers of meta tensors into no-ops: only shapes matter there."""
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        if getattr(func, "__name__", "") in _INITIALISERS:
+            tensor = next((a for a in (*args, *kwargs.values()) if isinstance(a, torch.Tensor)), None)
+            if tensor is not None and tensor.is_meta:
+                return tensor
+        return func(*args, **kwargs)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -160,11 +311,3 @@ def is_state_directory(directory: Path) -> bool:
         except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError):
             continue
     return not entries
-
-
-def _check_replaceable(target: Path) -> None:
-    if not is_state_directory(target):
-        raise FileExistsError(
-            f"{target} exists and is not a gan-augment directory (or holds files gan-augment did "
-            "not write); choose a new path so that nothing in it is replaced."
-        )

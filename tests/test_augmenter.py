@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+import time
 from collections import Counter
 
 import numpy as np
@@ -212,6 +216,91 @@ def test_loading_a_tampered_model_fails_clearly(tmp_path, mixed_frame):
     weights.write_bytes(bytes(data))
     with pytest.raises(ModelFileError, match="truncated or modified"):
         GANAugmenter.load(tmp_path / "model")
+
+
+def _edit_model_json(directory, edit, *, keep_checksum_valid):
+    from gan_augment.checkpoint import _header_sha256
+
+    meta = directory / "model.json"
+    header = json.loads(meta.read_text())
+    edit(header)
+    if keep_checksum_valid:  # what someone who knows the format could do
+        header["header_sha256"] = _header_sha256(header)
+    meta.write_text(json.dumps(header))
+
+
+@pytest.mark.parametrize("keep_checksum_valid", [True, False])
+def test_a_model_json_edited_to_huge_layers_is_refused_before_allocating(tmp_path, mixed_frame,
+                                                                        keep_checksum_valid):
+    X, y = mixed_frame
+    fast().fit(X, y).save(tmp_path / "model")
+
+    def huge(header):
+        header["state"]["model_config"]["generator_dims"] = [30000, 30000]  # 3.6 GB of weights
+        if not keep_checksum_valid:
+            header.pop("header_sha256")  # a file of the format before the JSON checksum
+
+    _edit_model_json(tmp_path / "model", huge, keep_checksum_valid=keep_checksum_valid)
+    started = time.perf_counter()
+    with pytest.raises(ModelFileError, match=r"model\.json describes tensor .* as shape \[30000"):
+        GANAugmenter.load(tmp_path / "model")
+    assert time.perf_counter() - started < 10  # building it for real took 22 s
+
+
+def test_an_edited_model_json_is_refused_by_its_checksum(tmp_path, mixed_frame):
+    X, y = mixed_frame
+    fast().fit(X, y).save(tmp_path / "model")
+    _edit_model_json(tmp_path / "model", lambda h: h["state"]["class_counts"][0].__setitem__(1, 7),
+                     keep_checksum_valid=False)
+    with pytest.raises(ModelFileError, match="does not match the checksum"):
+        GANAugmenter.load(tmp_path / "model")
+
+
+def test_a_model_saved_before_the_json_checksum_still_loads(tmp_path, mixed_frame):
+    X, y = mixed_frame
+    augmenter = fast(classes=["rare"]).fit(X, y)
+    augmenter.save(tmp_path / "model")
+    _edit_model_json(tmp_path / "model", lambda h: h.pop("header_sha256"), keep_checksum_valid=False)
+    loaded = GANAugmenter.load(tmp_path / "model")
+    pd.testing.assert_frame_equal(augmenter.sample(40, "rare"), loaded.sample(40, "rare"))
+
+
+def test_save_without_overwrite_keeps_an_existing_model(tmp_path, mixed_frame):
+    X, y = mixed_frame
+    first = fast(classes=["rare"]).fit(X, y)
+    first.save(tmp_path / "model", overwrite=False)
+    with pytest.raises(FileExistsError, match="model"):
+        fast(classes=["rare"], random_state=1).fit(X, y).save(tmp_path / "model", overwrite=False)
+    pd.testing.assert_frame_equal(GANAugmenter.load(tmp_path / "model").sample(20, "rare"),
+                                  first.sample(20, "rare"))
+
+
+def test_the_checkpoint_folder_is_not_saved_with_the_model(tmp_path, mixed_frame):
+    X, y = mixed_frame
+    augmenter = fast(checkpoint_dir=tmp_path / "ckpt", checkpoint_every=3).fit(X, y)
+    augmenter.save(tmp_path / "model")
+    loaded = GANAugmenter.load(tmp_path / "model")
+    assert loaded.checkpoint_dir is None and loaded.checkpoint_every == 3
+
+
+_LOAD_WITHOUT_PYARROW = """
+import sys
+sys.modules["pyarrow"] = None  # as if it were not installed
+from gan_augment import GANAugmenter
+rows = GANAugmenter.load(sys.argv[1]).sample(5, 1)
+print(rows["s"].dtype.storage, rows["s"].isin(["a", "b"]).all())
+"""
+
+
+def test_a_model_fitted_with_pyarrow_strings_loads_and_samples_without_pyarrow(tmp_path):
+    pytest.importorskip("pyarrow")
+    X = pd.DataFrame({"x": np.arange(40.0), "s": pd.array(["a", "b"] * 20, dtype="string[pyarrow]")})
+    y = np.array([0] * 30 + [1] * 10)
+    fast().fit(X, y).save(tmp_path / "model")
+    done = subprocess.run([sys.executable, "-c", _LOAD_WITHOUT_PYARROW, str(tmp_path / "model")],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["python", "True"]
 
 
 # ---------------------------------------------------------------- in scikit-learn tools

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 import math
+import signal
+import subprocess
+import sys
 
 import pytest
 import torch
 
-from gan_augment.checkpoint import FORMAT, load_state, save_state
+from gan_augment import _fs
+from gan_augment.checkpoint import FORMAT, build_checked, load_state, read_metadata, save_state
 from gan_augment.exceptions import ModelFileError
 
 
@@ -204,3 +208,125 @@ def test_a_failed_save_leaves_the_old_model_and_no_debris(tmp_path):
 def test_loading_maps_tensors_to_the_device_asked_for(tmp_path):
     save_state(tmp_path / "model", {"w": torch.ones(2)}, kind="model")
     assert load_state(tmp_path / "model", kind="model", device="cpu")["w"].device.type == "cpu"
+
+
+# ================================================================================ the JSON is checked too
+def _edit_json(directory, edit, *, name="model"):
+    meta = directory / f"{name}.json"
+    header = json.loads(meta.read_text())
+    edit(header)
+    meta.write_text(json.dumps(header, indent=1))
+
+
+def test_an_edited_json_is_refused_by_its_checksum(tmp_path):
+    save_state(tmp_path / "model", {"w": torch.zeros(2), "dims": [32, 32]}, kind="model")
+    _edit_json(tmp_path / "model", lambda header: header["state"].update(dims=[30000, 30000]))
+    for read in (load_state, read_metadata):
+        with pytest.raises(ModelFileError, match=r"model\.json does not match the checksum"):
+            read(tmp_path / "model", kind="model")
+
+
+def test_the_json_checksum_ignores_layout_but_not_content(tmp_path):
+    save_state(tmp_path / "model", {"w": torch.zeros(2), "x": 1.5, "nan": float("nan")}, kind="model")
+    meta = tmp_path / "model" / "model.json"
+    meta.write_text(json.dumps(json.loads(meta.read_text())))  # re-indented, same content
+    assert load_state(tmp_path / "model", kind="model")["x"] == 1.5
+
+
+def test_a_file_saved_before_the_json_checksum_still_loads(tmp_path):
+    # The format before had no header_sha256: stripping it gives exactly such a file.
+    state = _state()
+    save_state(tmp_path / "model", state, kind="model")
+    _edit_json(tmp_path / "model", lambda header: header.pop("header_sha256"))
+    _assert_same(state, load_state(tmp_path / "model", kind="model"))
+
+
+def test_read_metadata_gives_the_tree_without_the_weights(tmp_path):
+    save_state(tmp_path / "ckpt", {"w": torch.zeros(2), "epoch": 3}, kind="checkpoint")
+    (tmp_path / "ckpt" / "model.safetensors").write_bytes(b"")  # not even read
+    assert read_metadata(tmp_path / "ckpt", kind="checkpoint") == {"w": {"__tensor__": "/w"}, "epoch": 3}
+
+
+def test_build_checked_refuses_other_shapes_without_allocating(tmp_path):
+    devices = []
+
+    def build():
+        devices.append(torch.empty(0).device.type)
+        return torch.nn.Linear(30000, 30000)  # 3.6 GB if it were built for real
+
+    weights = torch.nn.Linear(3, 4).state_dict()
+    with pytest.raises(ModelFileError, match=r"'weight' as shape \[30000, 30000\].*holds shape \[4, 3\]") as info:
+        build_checked(build, weights, source=tmp_path / "model.json")
+    assert str(tmp_path / "model.json") in str(info.value)
+    assert devices == ["meta"]
+
+
+def test_build_checked_builds_for_real_when_the_shapes_agree():
+    module = build_checked(lambda: torch.nn.Linear(3, 4), torch.nn.Linear(3, 4).state_dict(), source="m")
+    assert module.weight.device.type == "cpu" and module.weight.abs().sum() > 0  # initialised
+    with pytest.raises(ModelFileError, match="'bias' as absent"):
+        build_checked(lambda: torch.nn.Linear(3, 4, bias=False), torch.nn.Linear(3, 4).state_dict(), source="m")
+
+
+# ================================================================================ no clobbering, kinds
+def test_saving_without_overwrite_keeps_an_existing_model(tmp_path):
+    save_state(tmp_path / "model", {"w": torch.zeros(2)}, kind="model")
+    with pytest.raises(FileExistsError, match="model"):
+        save_state(tmp_path / "model", {"w": torch.ones(2)}, kind="model", overwrite=False)
+    assert torch.equal(load_state(tmp_path / "model", kind="model")["w"], torch.zeros(2))
+    assert not [p for p in tmp_path.iterdir() if ".old-" in p.name]
+    # The killed save's half-built folder goes with the next save of the same path.
+    save_state(tmp_path / "model", {"w": torch.full((2,), 2.0)}, kind="model")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]
+
+
+def test_a_checkpoint_never_replaces_a_saved_model(tmp_path):
+    save_state(tmp_path / "model", {"w": torch.zeros(2)}, kind="model")
+    with pytest.raises(FileExistsError, match="holds a gan-augment model, not a checkpoint"):
+        save_state(tmp_path / "model", {"w": torch.ones(2)}, kind="checkpoint")
+    assert torch.equal(load_state(tmp_path / "model", kind="model")["w"], torch.zeros(2))
+
+
+# ================================================================================ a kill mid-save
+def _save_killed_between_the_renames(tmp_path):
+    """Replace tmp_path/model in a child process killed between the two renames of the swap."""
+    script = f"""
+import os, signal, torch
+from gan_augment import _fs
+from gan_augment.checkpoint import save_state
+rename = os.rename
+def second_rename_dies(src, dst):
+    if str(src).endswith(".partial"):
+        os.kill(os.getpid(), signal.SIGKILL)
+    rename(src, dst)
+_fs.os.rename = second_rename_dies
+save_state({str(tmp_path / "model")!r}, {{"w": torch.ones(2)}}, kind="model")
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    assert not (tmp_path / "model").exists()
+
+
+def test_a_save_killed_mid_swap_is_restored_by_the_next_load(tmp_path):
+    save_state(tmp_path / "model", {"w": torch.zeros(2)}, kind="model")
+    _save_killed_between_the_renames(tmp_path)
+    assert torch.equal(load_state(tmp_path / "model", kind="model")["w"], torch.zeros(2))
+    assert not [p for p in tmp_path.iterdir() if ".old-" in p.name]
+    # The killed save's half-built folder goes with the next save of the same path.
+    save_state(tmp_path / "model", {"w": torch.full((2,), 2.0)}, kind="model")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]
+
+
+def test_a_model_that_cannot_be_restored_is_named_in_the_error(tmp_path, monkeypatch):
+    save_state(tmp_path / "model", {"w": torch.zeros(2)}, kind="model")
+    _save_killed_between_the_renames(tmp_path)
+    [aside] = [p for p in tmp_path.iterdir() if p.name.startswith(".model.old-")]
+
+    def read_only(target):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("gan_augment.checkpoint.recover_swap", read_only)
+    with pytest.raises(ModelFileError, match="save of it was interrupted") as info:
+        load_state(tmp_path / "model", kind="model")
+    assert str(aside) in str(info.value)
+    assert _fs.interrupted_swap(tmp_path / "model") == aside

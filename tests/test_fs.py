@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
 
@@ -132,3 +137,233 @@ def test_check_parent_writable_names_the_path_without_permission(tmp_path, monke
     with pytest.raises(DataValidationError, match="no permission") as info:
         check_parent_writable(tmp_path / "out.csv")
     assert str(tmp_path / "out.csv") in str(info.value)
+
+
+# ================================================================================ no clobbering
+def test_atomic_path_without_overwrite_keeps_a_file_written_meanwhile(tmp_path):
+    # The other writer finishes between our existence check and our rename: its file must stay.
+    path = tmp_path / "out.csv"
+    with pytest.raises(FileExistsError, match="out.csv"):
+        with atomic_path(path, overwrite=False) as temp:
+            temp.write_text("ours")
+            path.write_text("theirs, finished first")
+    assert _tree(tmp_path) == {"out.csv": b"theirs, finished first"}
+
+
+def test_atomic_path_without_overwrite_writes_a_new_file(tmp_path):
+    path = tmp_path / "out.csv"
+    with atomic_path(path, overwrite=False) as temp:
+        temp.write_text("new")
+    assert _tree(tmp_path) == {"out.csv": b"new"}
+    assert os.stat(path).st_mode & 0o777 == default_mode()
+
+
+def test_atomic_path_without_hard_links_still_refuses_a_taken_name(tmp_path, monkeypatch):
+    def no_links(src, dst):
+        raise OSError(errno.EPERM, "no hard links on this file system")
+
+    monkeypatch.setattr(_fs.os, "link", no_links)
+    path = tmp_path / "out.csv"
+    with atomic_path(path, overwrite=False) as temp:
+        temp.write_text("first")
+    with pytest.raises(FileExistsError):
+        with atomic_path(path, overwrite=False) as temp:
+            temp.write_text("second")
+    assert _tree(tmp_path) == {"out.csv": b"first"}
+
+
+def _write_exclusively(args):
+    path, text, barrier = args
+    barrier.wait()
+    try:
+        with atomic_path(path, overwrite=False) as temp:
+            temp.write_text(text)
+    except FileExistsError:
+        return None
+    return text
+
+
+def test_of_concurrent_writers_without_overwrite_exactly_one_wins(tmp_path):
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    path = tmp_path / "out.csv"
+    with context.Manager() as manager:
+        barrier = manager.Barrier(6)
+        with context.Pool(6) as pool:
+            results = pool.map(_write_exclusively, [(path, f"writer {i}", barrier) for i in range(6)])
+    winners = [r for r in results if r is not None]
+    assert len(winners) == 1
+    assert _tree(tmp_path) == {"out.csv": winners[0].encode()}
+
+
+def test_staged_directory_without_overwrite_keeps_a_folder_written_meanwhile(tmp_path):
+    target = tmp_path / "out"
+    with pytest.raises(FileExistsError, match="out"):
+        with staged_directory(target, overwrite=False) as staging:
+            (staging / "ours.txt").write_text("ours")
+            target.mkdir()
+            (target / "theirs.txt").write_text("theirs")
+    assert _tree(tmp_path) == {"out": None, "out/theirs.txt": b"theirs"}
+
+
+def test_staged_directory_without_overwrite_fills_an_absent_or_empty_folder(tmp_path):
+    for target in (tmp_path / "absent", tmp_path / "empty"):
+        if target.name == "empty":
+            target.mkdir()
+        with staged_directory(target, overwrite=False) as staging:
+            (staging / "x.txt").write_text("x")
+        assert _tree(target) == {"x.txt": b"x"}
+    with pytest.raises(FileExistsError):
+        with staged_directory(tmp_path / "empty", overwrite=False) as staging:
+            (staging / "y.txt").write_text("y")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["absent", "empty"]
+
+
+# ================================================================================ killed writes
+def _run_and_kill(code: str, tmp_path):
+    """Run ``code`` in a child Python that is killed (no clean-up runs) where it calls ``die()``."""
+    script = (
+        "import os, signal, sys\n"
+        "from pathlib import Path\n"
+        "from gan_augment import _fs\n"
+        "def die(*args, **kwargs):\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)\n"
+        f"tmp = Path({str(tmp_path)!r})\n" + code
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == -signal.SIGKILL, done.stderr
+
+
+def test_a_kill_between_the_two_renames_is_undone_by_the_next_write(tmp_path):
+    target = _old_folder(tmp_path)
+    _run_and_kill(
+        "rename = os.rename\n"
+        "def second_rename_dies(src, dst):\n"
+        "    if str(src).endswith('.partial'):\n"
+        "        die()\n"
+        "    rename(src, dst)\n"
+        "_fs.os.rename = second_rename_dies\n"
+        "with _fs.staged_directory(tmp / 'out') as staging:\n"
+        "    (staging / 'new.txt').write_text('new')\n",
+        tmp_path,
+    )
+    # The kill left no "out", only its previous content under a predictable hidden name.
+    assert not target.exists()
+    [aside] = [p for p in tmp_path.iterdir() if p.name.startswith(".out.old-")]
+    assert _tree(aside) == {"a.txt": b"old a", "sub": None, "sub/b.txt": b"old b"}
+    assert _fs.interrupted_swap(target) == aside
+    # The next write of "out" first puts it back, so check_replace judges the real folder and
+    # the replacement leaves nothing behind.
+    seen = []
+    with staged_directory(target, check_replace=seen.append) as staging:
+        (staging / "newer.txt").write_text("newer")
+    assert seen == [target]
+    assert _tree(tmp_path) == {"out": None, "out/newer.txt": b"newer"}
+
+
+def test_a_kill_between_the_two_renames_is_restored_not_replaced_without_overwrite(tmp_path):
+    target = _old_folder(tmp_path)
+    before = _tree(tmp_path)
+    _run_and_kill(
+        "rename = os.rename\n"
+        "def second_rename_dies(src, dst):\n"
+        "    if str(src).endswith('.partial'):\n"
+        "        die()\n"
+        "    rename(src, dst)\n"
+        "_fs.os.rename = second_rename_dies\n"
+        "with _fs.staged_directory(tmp / 'out') as staging:\n"
+        "    (staging / 'new.txt').write_text('new')\n",
+        tmp_path,
+    )
+    assert not target.exists()
+    assert any(p.name.startswith(".out.old-") for p in tmp_path.iterdir())
+    with pytest.raises(FileExistsError):
+        with staged_directory(target, overwrite=False) as staging:
+            (staging / "newer.txt").write_text("newer")
+    assert _tree(tmp_path) == before  # restored, and nothing of either write left behind
+
+
+def test_the_temp_file_of_a_killed_write_is_removed_by_the_next_write(tmp_path):
+    _run_and_kill(
+        "with _fs.atomic_path(tmp / 'out.csv') as temp:\n"
+        "    temp.write_text('half a table')\n"
+        "    die()\n",
+        tmp_path,
+    )
+    [left] = [p.name for p in tmp_path.iterdir()]
+    assert left.startswith(".out.csv.") and left.endswith(".tmp")
+    with atomic_path(tmp_path / "out.csv") as temp:
+        temp.write_text("table")
+    assert _tree(tmp_path) == {"out.csv": b"table"}
+
+
+def test_the_staging_folder_of_a_killed_write_is_removed_by_the_next_write(tmp_path):
+    _run_and_kill(
+        "with _fs.staged_directory(tmp / 'model') as staging:\n"
+        "    (staging / 'model.json').write_text('{}')\n"
+        "    die()\n",
+        tmp_path,
+    )
+    [left] = [p.name for p in tmp_path.iterdir()]
+    assert left.startswith(".model.") and left.endswith(".partial")
+    with staged_directory(tmp_path / "model") as staging:
+        (staging / "model.json").write_text("{}")
+    assert _tree(tmp_path) == {"model": None, "model/model.json": b"{}"}
+
+
+def test_only_our_stale_entries_are_removed(tmp_path):
+    out = tmp_path / "out.csv"
+    owner = _fs._owner()
+    live = tmp_path / f".out.csv.{owner}.abc123.tmp"  # this process: at work
+    other_output = tmp_path / f".other.csv.{_fs._host_tag()}-999999999.abc123.tmp"  # not this output
+    user_files = [tmp_path / ".out.csv.keep.tmp", tmp_path / ".out.csv.old-notes", tmp_path / "out.csv.tmp"]
+    old_format_fresh = tmp_path / ".out.csv.fresh123.tmp"
+    old_format_stale = tmp_path / ".out.csv.stale123.tmp"
+    other_host_stale = tmp_path / ".out.csv.000000-1.abc123.tmp"
+    other_host_fresh = tmp_path / ".out.csv.000000-2.abc123.tmp"
+    for path in [live, other_output, *user_files, old_format_fresh, old_format_stale, other_host_stale,
+                 other_host_fresh]:
+        path.write_text("x")
+    an_hour_ago = time.time() - 3600
+    for path in (old_format_stale, other_host_stale):
+        os.utime(path, (an_hour_ago, an_hour_ago))
+    removed = _fs.remove_stale(out)
+    assert sorted(removed) == sorted([old_format_stale, other_host_stale])
+    assert all(p.exists() for p in [live, other_output, *user_files, old_format_fresh, other_host_fresh])
+
+
+def test_a_replacement_interrupted_by_the_format_before_is_restored(tmp_path):
+    # Versions before process ids moved the old folder to .NAME.XXXXXXXX.old/NAME.
+    aside = tmp_path / ".model.k2j4h5g6.old" / "model"
+    aside.mkdir(parents=True)
+    (aside / "model.json").write_text("old model")
+    an_hour_ago = time.time() - 3600
+    for path in (aside, aside.parent):
+        os.utime(path, (an_hour_ago, an_hour_ago))
+    assert _fs.recover_swap(tmp_path / "model") == tmp_path / "model"
+    assert (tmp_path / "model" / "model.json").read_text() == "old model"
+    assert _tree(tmp_path) == {"model": None, "model/model.json": b"old model"}
+    with staged_directory(tmp_path / "model") as staging:
+        (staging / "model.json").write_text("new model")
+    assert _tree(tmp_path) == {"model": None, "model/model.json": b"new model"}
+
+
+def test_files_written_inside_a_staged_folder_do_not_list_it(tmp_path, monkeypatch):
+    # Thousands of images are written into a staged folder: one listing per file would be quadratic.
+    listed = []
+    scandir = os.scandir
+
+    def counting_scandir(path="."):
+        listed.append(str(path))
+        return scandir(path)
+
+    with staged_directory(tmp_path / "tree") as staging:
+        (staging / "cls").mkdir()
+        monkeypatch.setattr(_fs.os, "scandir", counting_scandir)
+        for i in range(50):
+            with atomic_path(staging / "cls" / f"{i}.png") as temp:
+                temp.write_bytes(b"png")
+        monkeypatch.undo()
+    assert listed == []
+    assert len(list((tmp_path / "tree" / "cls").iterdir())) == 50

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gan_augment.data.tabular import TabularEncoder
+from gan_augment.data.tabular import TabularEncoder, check_target
 from gan_augment.exceptions import DataValidationError
 
 N = 240
@@ -296,3 +296,69 @@ def test_frequent_value_becomes_an_exact_mode():
     decoded = encoder.inverse_transform(nudged)["gain"].to_numpy()
     assert (decoded[is_zero] == 0).all()
     assert (decoded[~is_zero] != 0).mean() > 0.99
+
+
+# ============================================================ issue 10: nothing invented, clear errors
+def test_all_missing_columns_stay_all_missing_in_generated_rows():
+    n = 80
+    frame = pd.DataFrame({
+        "x": np.arange(n, dtype=float),
+        "empty_float": np.full(n, np.nan),  # what read_table gives for an empty CSV column
+        "empty_int": pd.array([None] * n, dtype="Int64"),
+        "empty_text": pd.Series([None] * n, dtype=object),
+    })
+    encoder = TabularEncoder(random_state=0).fit(frame)
+    # Rows as a badly trained generator may emit them: any slot, including the placeholder mode.
+    decoded = encoder.inverse_transform(_random_rows(encoder, 2000, seed=0), random_state=0)
+    for column in ("empty_float", "empty_int", "empty_text"):
+        assert decoded[column].isna().all(), column
+    assert decoded["empty_int"].dtype == "Int64"
+    again = TabularEncoder.from_dict(json.loads(json.dumps(encoder.to_dict())))
+    assert again.inverse_transform(_random_rows(encoder, 500, seed=1))["empty_float"].isna().all()
+
+
+@pytest.mark.parametrize("dates", [
+    ["2021-03-04", "2021-03-05", "2022-12-31"],
+    ["2021-03-04T10:30:00Z", "2021-03-04 11:00", "2021-03-05T00:00:00.5+02:00"],
+    ["4/3/2021", "12/31/21", "1/1/2020"],
+    ["04.03.2021", "31.12.2021", "1.1.2020"],
+])
+def test_text_dates_warn_that_they_are_modelled_as_categories(dates):
+    frame = pd.DataFrame({"x": np.arange(30.0), "signup": (dates * 10)[:30]})
+    with pytest.warns(UserWarning, match="'signup' looks like dates.*modelled as categories"):
+        TabularEncoder(random_state=0).fit(frame)
+
+
+def test_text_that_only_sometimes_looks_like_a_date_does_not_warn():
+    frame = pd.DataFrame({"x": np.arange(30.0), "note": (["2021-03-04", "late", "n/a"] * 10)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        TabularEncoder(random_state=0).fit(frame)
+
+
+# ------------------------------------------------------------ check_target
+@pytest.mark.parametrize("y, match", [
+    (["a", np.nan, "b", None], r"The target y has 2 missing values of 4 rows \(at positions 1, 3"),
+    (pd.Series(["a", "b", pd.NA], dtype="string"), "1 missing value of 3 rows"),
+    ([1, "1", 2, 2], r"differ only in type: 1 \(int\), '1' \(str\) all read '1'"),
+    ([np.float64(1.5), "1.5", "x"], "differ only in type"),
+    (np.random.default_rng(0).normal(size=40), "looks like a regression target: 40 distinct numbers in 40 rows"),
+    (np.arange(100), "looks like a regression target: 100 distinct"),
+    (np.array([0.5, 1.5, 0.5, 1.5] * 10), r"fractional part as labels \(e.g. 0.5\)"),
+])
+def test_check_target_refuses_what_cannot_be_classes(y, match):
+    with pytest.raises(DataValidationError, match=match):
+        check_target(y)
+
+
+@pytest.mark.parametrize("y", [
+    ["a", "b", "a"], [0, 1, 1, 2], np.array([0.0, 1.0, 1.0]), [True, False, True], np.arange(8),
+    pd.Series(["007", "7"]), np.array([[0, 1], [1, 0]]),
+])
+def test_check_target_accepts_classes(y):
+    check_target(y)
+
+
+def test_check_target_names_the_column_and_file():
+    with pytest.raises(DataValidationError, match=r"Target column 'label' in d.csv has 1 missing value.*data rows 2"):
+        check_target(pd.Series(["a", None, "b"]), name="label", source="d.csv")

@@ -15,6 +15,7 @@ fitted on; integers stay integers, and by default values stay inside the observe
 from __future__ import annotations
 
 import numbers
+import re
 import warnings
 from dataclasses import dataclass
 
@@ -84,6 +85,7 @@ class TabularEncoder:
             if kind == "numeric":
                 spec = _fit_numeric(series, self.max_modes, column_seeds[position])
             else:
+                _warn_if_dates(series, name)
                 spec = _fit_categorical(series, self.max_categories)
             spec["name"] = _json_scalar(name)
             spec["dtype"] = dtype_to_json(series.dtype)
@@ -193,6 +195,130 @@ class TabularEncoder:
         return encoder
 
 
+# ======================================================================= the target
+# A numeric target with more distinct values than this share of its rows would give most classes
+# a single row: it is a quantity, not classes (see _check_not_continuous).
+_REGRESSION_UNIQUE_SHARE = 0.5
+_REGRESSION_MIN_DISTINCT = 20
+
+
+def check_target(y, *, name=None, source=None) -> None:
+    """Refuse a target that cannot be a set of classes, before anything is trained.
+
+    Raises :class:`DataValidationError`, naming the target (column ``name`` of ``source`` when
+    read from a file) and saying what to do, when it holds missing labels (NaN / None), labels of
+    different types that read the same as text (``1`` and ``"1"``: model files and the command line
+    name classes by their text), numbers with a fractional part, or so many distinct numbers that
+    it looks like a regression target. A 2-D target is left to scikit-learn's own checks.
+    """
+    if np.ndim(y) != 1:
+        return
+    labels = y if isinstance(y, pd.Series) else pd.Series(list(y), dtype=object)
+    what = _target_name(name, source)
+    _check_no_missing_labels(labels, what, from_file=source is not None)
+    if labels.dtype == object:
+        _check_labels_distinct_as_text(labels, what)
+    _check_not_continuous(labels, what, from_file=source is not None)
+
+
+def _target_name(name, source) -> str:
+    if name is None:
+        return "The target y"
+    return f"Target column {str(name)!r}" + (f" in {source}" if source is not None else "")
+
+
+def _check_no_missing_labels(labels: pd.Series, what: str, *, from_file: bool) -> None:
+    missing = labels.isna().to_numpy()
+    count = int(missing.sum())
+    if not count:
+        return
+    rows = np.flatnonzero(missing)[:5]
+    more = ", ..." if count > 5 else ""
+    where = (f" (data rows {', '.join(str(r + 1) for r in rows)}{more}; the first row is 1)" if from_file
+             else f" (at positions {', '.join(map(str, rows))}{more}; the first is 0)")
+    raise DataValidationError(
+        f"{what} has {count} missing value{'s' if count != 1 else ''} of {len(labels)} rows{where}; "
+        "a class cannot be missing: drop or fill those rows first."
+    )
+
+
+def _check_labels_distinct_as_text(labels: pd.Series, what: str) -> None:
+    by_text: dict[str, list] = {}
+    for label in pd.unique(labels):
+        by_text.setdefault(str(label), []).append(label)
+    for text, group in by_text.items():
+        if len(group) > 1:
+            shown = ", ".join(f"{label!r} ({type(label).__name__})" for label in group)
+            raise DataValidationError(
+                f"{what} holds labels that differ only in type: {shown} all read {text!r}. Model "
+                "files and the command line name classes by their text, so they would become one "
+                "class; give the labels one type first (e.g. y.astype(str))."
+            )
+
+
+def _check_not_continuous(labels: pd.Series, what: str, *, from_file: bool) -> None:
+    if pd.api.types.is_bool_dtype(labels.dtype):
+        return
+    as_text = False
+    if pd.api.types.is_numeric_dtype(labels.dtype):
+        values = labels.to_numpy(dtype=np.float64, na_value=np.nan)
+    elif all(isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_)) for v in labels):
+        values = labels.to_numpy(dtype=np.float64, na_value=np.nan)
+    else:
+        # Numbers kept as text (a CSV column written as 1.10, 2.50 is read as text so that it comes
+        # back as written) are still a regression target when they are mostly distinct.
+        values = pd.to_numeric(labels.astype(object), errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+        if np.isnan(values).any():
+            return
+        as_text = True
+    finite = values[np.isfinite(values)]
+    fractional = finite[np.mod(finite, 1) != 0]
+    distinct = len(np.unique(values))
+    # Mostly distinct values are a quantity: decimals at any size, whole numbers once there are
+    # many of them (a handful of integer classes in a tiny table is plausible).
+    if distinct > _REGRESSION_UNIQUE_SHARE * len(values) and (len(fractional) or distinct > _REGRESSION_MIN_DISTINCT):
+        name_it = " (--target on the command line, target= in Python)" if from_file else ""
+        raise DataValidationError(
+            f"{what} looks like a regression target: {distinct} distinct numbers in {len(values)} "
+            f"rows (e.g. {', '.join(f'{v:g}' for v in values[:3])}), so most classes would hold a "
+            "single row. gan-augment tops up the classes of a classification target: bin the values "
+            f"into classes first (e.g. pandas.cut), or name the column that holds the classes{name_it}."
+        )
+    if len(fractional) and not as_text:  # text such as "0.5" is a fine class name
+        raise DataValidationError(
+            f"{what} holds numbers with a fractional part as labels (e.g. {fractional[0]:g}); class "
+            "labels must be whole numbers or text. Convert class codes to text first "
+            "(y.astype(str)), or bin measurements into classes (pandas.cut)."
+        )
+
+
+# ======================================================================= helpers: dates
+# Text that is a date, optionally with a time: ISO 8601 (2021-03-04, 2021-03-04T10:30:00Z),
+# 2021/3/4, 4/3/2021 and 4.3.2021.
+_DATE_PATTERN = re.compile(
+    r"\d{4}-\d{1,2}-\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+    r"|\d{4}/\d{1,2}/\d{1,2}|\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}\.\d{1,2}\.\d{4}"
+)
+# Enough values to tell a date column from one that holds a date now and then.
+_DATE_SAMPLE = 200
+
+
+def _warn_if_dates(series: pd.Series, name) -> None:
+    """Warn, naming the column, that text dates are modelled as categories (not as a time axis)."""
+    values = series.dropna()
+    if not len(values):
+        return
+    sample = pd.unique(values.astype(object))[:_DATE_SAMPLE]
+    if all(isinstance(v, str) and _DATE_PATTERN.fullmatch(v.strip()) for v in sample):
+        warnings.warn(
+            f"Column {name!r} looks like dates (e.g. {sample[0]!r}); it is modelled as categories, so "
+            "synthetic rows only repeat dates seen in the data, never one in between. To model time "
+            "as a quantity, convert the column to numbers (e.g. days since an origin) before fitting.",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
 # ======================================================================= helpers: descriptions
 def _describe_column(spec: dict) -> str:
     dtype = _dtype_name(spec.get("dtype"))
@@ -285,14 +411,22 @@ def dtype_to_json(dtype):
     return str(dtype)
 
 
+def _string_dtype(storage, na_value):
+    if na_value == "NA":
+        return pd.StringDtype(storage)
+    try:
+        return pd.StringDtype(storage, na_value=np.nan)
+    except TypeError:  # pandas < 2.3: the "pyarrow_numpy" storage carries the NaN itself
+        return pd.StringDtype(storage)
+
+
 def dtype_from_json(spec):
     if isinstance(spec, dict) and "string" in spec:
-        if spec["na_value"] == "NA":
-            return pd.StringDtype(spec["string"])
         try:
-            return pd.StringDtype(spec["string"], na_value=np.nan)
-        except TypeError:  # pandas < 2.3: the "pyarrow_numpy" storage carries the NaN itself
-            return pd.StringDtype(spec["string"])
+            return _string_dtype(spec["string"], spec["na_value"])
+        except ImportError:
+            # pyarrow is not installed here: the same values and missing-value marker, held by Python objects.
+            return _string_dtype("python", spec["na_value"])
     if isinstance(spec, dict):
         return pd.CategoricalDtype(spec["categorical"], ordered=spec["ordered"])
     return pd.api.types.pandas_dtype(spec)
@@ -335,6 +469,9 @@ def _fit_numeric(series: pd.Series, max_modes: int, seed: np.random.SeedSequence
         "has_missing": bool(missing.any()),
         "min": float(observed.min()) if len(observed) else 0.0,
         "max": float(observed.max()) if len(observed) else 0.0,
+        # Nothing was observed: every decoded value is missing, whatever slot the generator picks
+        # (its one mode slot would otherwise invent the placeholder 0.0 in some rows).
+        "all_missing": not len(observed),
     }
     unique = np.unique(observed)
     if len(unique) < 2:
@@ -424,6 +561,8 @@ def _encode_numeric(series: pd.Series, spec: dict, rng: np.random.Generator) -> 
 
 
 def _decode_numeric(alpha: np.ndarray, slot: np.ndarray, spec: dict, clip: bool) -> pd.Series:
+    if spec.get("all_missing"):  # absent from model files written before it existed: False
+        return pd.Series(np.full(len(alpha), np.nan))
     n_modes = len(spec["means"])
     mode = np.minimum(slot, n_modes - 1)
     values = np.clip(alpha, -1, 1) * 4 * np.asarray(spec["stds"])[mode] + np.asarray(spec["means"])[mode]

@@ -113,20 +113,33 @@ class EarlyStopping(Callback):
 
 
 class Checkpoint(Callback):
-    """Save the full training state to ``directory`` every ``every`` epochs and at the end.
+    """Save the full training state to ``directory`` every ``every`` epochs, at the end, and when a
+    callback stops training (so that resuming loses nothing; it then trains on).
 
     Resume with ``trainer.fit(..., resume_from=directory)``; on CPU the resumed run ends
-    bit-identical to an uninterrupted one.
+    bit-identical to an uninterrupted one. ``metadata``: JSON values saved with each checkpoint
+    (GANAugmenter keeps there what the run was trained on). A ``directory`` that exists and holds
+    anything but a gan-augment checkpoint (a user's files, a saved model) is refused when training
+    begins, before the first epoch, as is one that cannot be created.
     """
 
     #: After every other callback, so that the saved state includes what they did this epoch.
     order = 100
 
-    def __init__(self, directory, *, every: int = 10):
+    def __init__(self, directory, *, every: int = 10, metadata: dict | None = None):
         if every < 1:
             raise ValueError(f"every must be >= 1, got {every!r}.")
-        self.directory, self.every = Path(directory), every
+        self.directory, self.every, self.metadata = Path(directory), every, metadata
+
+    def on_train_begin(self, trainer):
+        from gan_augment._fs import check_parent_writable
+        from gan_augment.checkpoint import check_state_target
+
+        # Now rather than at the first save, an epoch or an hour later.
+        check_state_target(self.directory, kind="checkpoint")
+        check_parent_writable(self.directory)
 
     def on_epoch_end(self, trainer, record):
-        if record["epoch"] % self.every == 0 or record["epoch"] == trainer.n_epochs_:
-            trainer.save_checkpoint(self.directory)
+        if (record["epoch"] % self.every == 0 or record["epoch"] == trainer.n_epochs_
+                or getattr(trainer, "stop_training", False)):
+            trainer.save_checkpoint(self.directory, metadata=self.metadata)

@@ -155,9 +155,11 @@ class GANTrainer:
                 self._restore(load_state(resume_from, kind="checkpoint", device=self.device_))
             self.stop_training = False
             callbacks = self._ordered_callbacks()
-            for callback in callbacks:
-                callback.on_train_begin(self)
+            begun = []  # a callback refusing to begin (e.g. Checkpoint's folder check) ends those begun
             try:
+                for callback in callbacks:
+                    callback.on_train_begin(self)
+                    begun.append(callback)
                 while self.epoch_ < self.n_epochs_ and not self.stop_training:
                     record = self._run_epoch(X)
                     self.history_.append(record)
@@ -166,7 +168,7 @@ class GANTrainer:
                 self._set_condition_strength(1.0)
                 self._calibrate_batchnorm(self.sampling_generator)
             finally:
-                for callback in callbacks:
+                for callback in begun:
                     callback.on_train_end(self)
         return self
 
@@ -179,9 +181,11 @@ class GANTrainer:
         ema = getattr(self, "generator_ema_", None)
         return ema if ema is not None else self.generator
 
-    def save_checkpoint(self, directory) -> None:
-        """Write everything needed to resume bit-identically (weights, optimizers, EMA, RNG, epoch)."""
+    def save_checkpoint(self, directory, *, metadata: dict | None = None) -> None:
+        """Write everything needed to resume bit-identically (weights, optimizers, EMA, RNG, epoch,
+        callbacks' state); ``metadata``: JSON values kept with it."""
         state = {
+            "metadata": metadata,
             "config": config_to_dict(self.config),
             "seed": self.seed_,
             "epoch": self.epoch_,

@@ -1,0 +1,270 @@
+"""Resume for users: GANAugmenter(checkpoint_dir=...) continues an interrupted fit of the same data and
+settings, bit-identically on CPU, and refuses a folder it cannot use before training starts."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from sklearn.utils._param_validation import InvalidParameterError
+
+from gan_augment import GANAugmenter, _fs
+from gan_augment.checkpoint import save_state
+from gan_augment.exceptions import ModelFileError
+from gan_augment.config import TrainingConfig
+from gan_augment.training import Callback, Checkpoint, GANTrainer, ProgressBar
+
+FAST = dict(epochs=5, batch_size=32, noise_dim=8, generator_dims=(16,), discriminator_dims=(16,), pac=4,
+            max_modes=2, device="cpu", random_state=0)
+
+
+def _data(shift: float = 0.0):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(90, 3)) + shift
+    y = np.array([0] * 70 + [1] * 20)
+    X[y == 1] += 2.0
+    return X, y
+
+
+class InterruptAt(Callback):
+    """Ctrl-C at the end of epoch ``epoch`` (before that epoch's checkpoint: Checkpoint runs last)."""
+
+    def __init__(self, epoch):
+        self.epoch = epoch
+
+    def on_epoch_end(self, trainer, record):
+        if record["epoch"] == self.epoch:
+            raise KeyboardInterrupt
+
+
+class CountEpochs(Callback):
+    def __init__(self):
+        self.epochs, self.begun, self.ended = [], 0, 0
+
+    def on_train_begin(self, trainer):
+        self.begun += 1
+
+    def on_epoch_end(self, trainer, record):
+        self.epochs.append(record["epoch"])
+
+    def on_train_end(self, trainer):
+        self.ended += 1
+
+
+def _assert_same_model(a, b):
+    for cls in (0, 1):
+        np.testing.assert_array_equal(a.sample(64, cls), b.sample(64, cls))
+    for (key, x), (_, z) in zip(a.generator_.state_dict().items(), b.generator_.state_dict().items()):
+        assert torch.equal(x, z), key
+
+
+# ================================================================================ resuming
+def test_an_interrupted_fit_resumes_bit_identical_to_an_uninterrupted_one(tmp_path):
+    X, y = _data()
+    uninterrupted = GANAugmenter(**FAST).fit(X, y)
+
+    with pytest.raises(KeyboardInterrupt):
+        GANAugmenter(**FAST, checkpoint_dir=tmp_path / "ckpt", checkpoint_every=2,
+                     callbacks=[InterruptAt(3)]).fit(X, y)
+    assert (tmp_path / "ckpt" / "model.safetensors").is_file()
+
+    counter = CountEpochs()
+    resumed = GANAugmenter(**FAST, checkpoint_dir=tmp_path / "ckpt", checkpoint_every=2,
+                           callbacks=[counter]).fit(X, y)
+    assert counter.epochs == [3, 4, 5]  # went on from the checkpoint of epoch 2, did not start over
+    assert resumed.history_[:, "epoch"] == [1, 2, 3, 4, 5]
+    assert resumed.history_[:, "loss_g"] == uninterrupted.history_[:, "loss_g"]
+    _assert_same_model(uninterrupted, resumed)
+
+
+def test_fit_resample_resumes_too(tmp_path):
+    X, y = _data()
+    X_full, y_full = GANAugmenter(**FAST).fit_resample(X, y)
+    with pytest.raises(KeyboardInterrupt):
+        GANAugmenter(**FAST, checkpoint_dir=tmp_path / "ckpt", checkpoint_every=1,
+                     callbacks=[InterruptAt(4)]).fit_resample(X, y)
+    X_res, y_res = GANAugmenter(**FAST, checkpoint_dir=tmp_path / "ckpt", checkpoint_every=1).fit_resample(X, y)
+    np.testing.assert_array_equal(X_res, X_full)
+    np.testing.assert_array_equal(y_res, y_full)
+
+
+_KILLED_FIT = """
+import os, signal, sys
+import numpy as np
+sys.path.insert(0, {tests!r})
+from test_resume import FAST, _data
+from gan_augment import GANAugmenter, _fs
+from gan_augment.training import Callback
+
+class Kill(Callback):
+    def on_epoch_end(self, trainer, record):
+        if record["epoch"] == 4:
+            os.kill(os.getpid(), signal.SIGKILL)  # no clean-up of any kind runs
+
+X, y = _data()
+GANAugmenter(**FAST, checkpoint_dir={ckpt!r}, checkpoint_every=3, callbacks=[Kill()]).fit(X, y)
+"""
+
+
+def test_a_fit_killed_with_sigkill_resumes_bit_identical(tmp_path):
+    X, y = _data()
+    script = _KILLED_FIT.format(tests=str(Path(__file__).parent), ckpt=str(tmp_path / "ckpt"))
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert done.returncode == -signal.SIGKILL, done.stderr[-2000:]
+    counter = CountEpochs()
+    resumed = GANAugmenter(**FAST, checkpoint_dir=tmp_path / "ckpt", checkpoint_every=3,
+                           callbacks=[counter]).fit(X, y)
+    assert counter.epochs == [4, 5]
+    _assert_same_model(GANAugmenter(**FAST).fit(X, y), resumed)
+
+
+def test_a_checkpoint_whose_replacement_was_killed_mid_swap_is_resumed(tmp_path):
+    X, y = _data()
+    with pytest.raises(KeyboardInterrupt):
+        GANAugmenter(**FAST, checkpoint_dir=tmp_path / "ckpt", checkpoint_every=2,
+                     callbacks=[InterruptAt(3)]).fit(X, y)
+    # What a SIGKILL between the two renames of the next checkpoint write leaves: no "ckpt", and the
+    # previous checkpoint aside under its hidden name (of a process that is gone).
+    (tmp_path / "ckpt").rename(tmp_path / f".ckpt.old-{_fs._host_tag()}-999999999-0badc0de")
+    counter = CountEpochs()
+    resumed = GANAugmenter(**FAST, checkpoint_dir=tmp_path / "ckpt", checkpoint_every=2,
+                           callbacks=[counter]).fit(X, y)
+    assert counter.epochs == [3, 4, 5]
+    _assert_same_model(GANAugmenter(**FAST).fit(X, y), resumed)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ckpt"]
+
+
+def test_without_a_seed_the_checkpoint_seeds_are_reused(tmp_path):
+    X, y = _data()
+    params = {**FAST, "random_state": None, "checkpoint_dir": tmp_path / "ckpt", "checkpoint_every": 1}
+    with pytest.raises(KeyboardInterrupt):
+        GANAugmenter(**params, callbacks=[InterruptAt(2)]).fit(X, y)
+    counter = CountEpochs()
+    first = GANAugmenter(**params, callbacks=[counter]).fit(X, y)
+    assert counter.epochs == [2, 3, 4, 5]
+    # The checkpoint now holds the finished run: fitting again changes nothing.
+    again = GANAugmenter(**params).fit(X, y)
+    _assert_same_model(first, again)
+
+
+def test_a_finished_checkpoint_gives_the_same_model_without_training(tmp_path):
+    X, y = _data()
+    first = GANAugmenter(**FAST, checkpoint_dir=tmp_path / "ckpt").fit(X, y)
+    counter = CountEpochs()
+    second = GANAugmenter(**FAST, checkpoint_dir=tmp_path / "ckpt", callbacks=[counter]).fit(X, y)
+    assert counter.epochs == []
+    _assert_same_model(first, second)
+
+
+# ================================================================================ refusals, before training
+def _snapshot(folder):
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+@pytest.mark.parametrize("change, named", [
+    (dict(data=True), "data"),
+    (dict(epochs=6), "training_config"),
+    (dict(generator_dims=(8,)), "model_config"),
+    (dict(random_state=1), "seeds"),
+])
+def test_a_checkpoint_of_other_data_or_settings_is_refused(tmp_path, change, named):
+    X, y = _data()
+    GANAugmenter(**FAST, checkpoint_dir=tmp_path / "ckpt").fit(X, y)
+    before = _snapshot(tmp_path / "ckpt")
+    params = {**FAST, **{k: v for k, v in change.items() if k != "data"}}
+    if change.get("data"):
+        X, y = _data(shift=0.5)
+    counter = CountEpochs()
+    with pytest.raises(ModelFileError, match="other data or settings") as info:
+        GANAugmenter(**params, checkpoint_dir=tmp_path / "ckpt", callbacks=[counter]).fit(X, y)
+    message = str(info.value)
+    assert str(tmp_path / "ckpt") in message and named in message
+    assert counter.begun == 0  # refused before training
+    assert _snapshot(tmp_path / "ckpt") == before
+
+
+def test_a_folder_with_other_files_is_refused_before_training(tmp_path):
+    X, y = _data()
+    folder = tmp_path / "results"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("mine")
+    counter = CountEpochs()
+    with pytest.raises(FileExistsError, match="checkpoint_dir.*results"):
+        GANAugmenter(**FAST, checkpoint_dir=folder, callbacks=[counter]).fit(X, y)
+    assert counter.begun == 0 and _snapshot(folder) == {"notes.txt": b"mine"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["results"]
+
+
+def test_a_saved_model_is_not_taken_for_a_checkpoint(tmp_path):
+    X, y = _data()
+    GANAugmenter(**FAST).fit(X, y).save(tmp_path / "model")
+    before = _snapshot(tmp_path / "model")
+    with pytest.raises(FileExistsError, match="holds a gan-augment model, not a checkpoint"):
+        GANAugmenter(**FAST, checkpoint_dir=tmp_path / "model").fit(X, y)
+    assert _snapshot(tmp_path / "model") == before
+
+
+def test_a_checkpoint_gan_augmenter_did_not_write_is_refused(tmp_path):
+    save_state(tmp_path / "ckpt", {"epoch": 1, "w": torch.zeros(1)}, kind="checkpoint")
+    X, y = _data()
+    with pytest.raises(ModelFileError, match="GANAugmenter did not write"):
+        GANAugmenter(**FAST, checkpoint_dir=tmp_path / "ckpt").fit(X, y)
+
+
+def test_a_checkpoint_dir_under_a_file_is_refused_before_training(tmp_path):
+    (tmp_path / "blocker").write_text("")
+    X, y = _data()
+    counter = CountEpochs()
+    with pytest.raises(ValueError, match="blocker"):
+        GANAugmenter(**FAST, checkpoint_dir=tmp_path / "blocker" / "ckpt", callbacks=[counter]).fit(X, y)
+    assert counter.begun == 0
+
+
+def test_checkpoint_every_is_validated():
+    X, y = _data()
+    with pytest.raises(InvalidParameterError, match="checkpoint_every"):
+        GANAugmenter(**FAST, checkpoint_every=0).fit(X, y)
+    with pytest.raises(InvalidParameterError, match="checkpoint_dir"):
+        GANAugmenter(**FAST, checkpoint_dir=3).fit(X, y)
+
+
+# ================================================================================ the Checkpoint callback
+def test_the_checkpoint_callback_refuses_a_folder_that_is_not_a_checkpoint_before_the_first_epoch(tmp_path):
+    folder = tmp_path / "results"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("mine")
+    X, y = torch.randn(40, 3), torch.tensor([0, 1] * 20)
+    counter, bar = CountEpochs(), ProgressBar()
+    trainer = GANTrainer(_Tiny(3, 2), _TinyD(3, 2), TrainingConfig(epochs=3, batch_size=8), device="cpu",
+                         callbacks=[counter, bar, Checkpoint(folder, every=1)], random_state=0)
+    with pytest.raises(FileExistsError, match="results"):
+        trainer.fit(X, y)
+    assert counter.epochs == [] and counter.ended == 1 and bar._progress is None  # what began was ended
+    assert _snapshot(folder) == {"notes.txt": b"mine"}
+
+
+class _Tiny(torch.nn.Module):
+    noise_dim = 4
+
+    def __init__(self, dim, n_classes):
+        super().__init__()
+        self.n_classes = n_classes
+        self.net = torch.nn.Linear(self.noise_dim + n_classes, dim)
+
+    def forward(self, z, y):
+        return self.net(torch.cat([z, torch.nn.functional.one_hot(y, self.n_classes).float()], 1))
+
+
+class _TinyD(torch.nn.Module):
+    def __init__(self, dim, n_classes):
+        super().__init__()
+        self.n_classes = n_classes
+        self.net = torch.nn.Linear(dim + n_classes, 1)
+
+    def forward(self, x, y):
+        return self.net(torch.cat([x, torch.nn.functional.one_hot(y, self.n_classes).float()], 1)).squeeze(1)
