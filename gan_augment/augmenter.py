@@ -25,6 +25,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from gan_augment._classes import resolve_class
 from gan_augment._compat import Interval, StrOptions, fit_context
+from gan_augment._sampler import TableSamplerMixin
 from gan_augment._fs import check_parent_writable
 from gan_augment._random import spawn_seeds
 from gan_augment.checkpoint import build_checked, check_state_target, load_state, read_metadata, \
@@ -37,10 +38,10 @@ from gan_augment.kinds import kind_for_input, kind_named
 from gan_augment.models.image import ARCHITECTURES
 from gan_augment.planner import plan_top_up
 from gan_augment.training import Checkpoint, GANTrainer, History, ProgressBar
-from gan_augment.training.trainer import generate, resolve_device, seeded_rng
+from gan_augment.training.trainer import generate, resolve_device, seeded_rng, torch_threads
 
 
-class GANAugmenter(BaseOverSampler):
+class GANAugmenter(TableSamplerMixin, BaseOverSampler):
     """Top up classes with rows (or images) from a class-conditional GAN fitted on your data.
 
     Tables (arrays or DataFrames; numeric, categorical, missing values) get an MLP GAN. Images get
@@ -105,6 +106,15 @@ class GANAugmenter(BaseOverSampler):
     clip_to_range : bool, default=True
         Keep generated numbers inside the range seen in training (tables only).
     device : {"auto", "cpu", "cuda"}, default="auto"
+    n_threads : "auto" or int, default="auto"
+        Torch CPU threads during ``fit`` and ``sample`` (set with ``torch.set_num_threads`` and
+        restored afterwards: the caller's setting is left as it was). "auto" takes the usable
+        cores (CPU affinity), at most 4, and 1 thread when the 1-minute load average says the cores
+        are already taken: on a busy machine torch's default of one thread per core can make
+        training many times slower than one thread. Reproducibility holds per thread count: the
+        same ``random_state`` and the same ``n_threads`` give bit-identical models and rows on
+        CPU, while another thread count may differ in the last bits (floating-point sums split
+        differently), so pass an int when runs on different machines must match.
     callbacks : list of gan_augment.training.Callback, default=None
     checkpoint_dir : str, path or None, default=None
         Folder for the training state, written every ``checkpoint_every`` epochs and at the end
@@ -173,6 +183,7 @@ class GANAugmenter(BaseOverSampler):
         "max_categories": [Interval(numbers.Integral, 1, None, closed="left")],
         "clip_to_range": ["boolean"],
         "device": [str, torch.device],
+        "n_threads": [StrOptions({"auto"}), Interval(numbers.Integral, 1, None, closed="left")],
         "callbacks": [list, None],
         "checkpoint_dir": [str, os.PathLike, None],
         "checkpoint_every": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -190,7 +201,7 @@ class GANAugmenter(BaseOverSampler):
                  lr_schedule=TrainingConfig.lr_schedule, noise_dim=TabularModelConfig.noise_dim,
                  generator_dims=TabularModelConfig.generator_dims,
                  discriminator_dims=TabularModelConfig.discriminator_dims, pac=TabularModelConfig.pac,
-                 max_modes=10, max_categories=100, clip_to_range=True, device="auto", callbacks=None,
+                 max_modes=10, max_categories=100, clip_to_range=True, device="auto", n_threads="auto", callbacks=None,
                  checkpoint_dir=None, checkpoint_every=10, random_state=None, verbose=0):
         super().__init__(sampling_strategy=sampling_strategy)
         self.classes = classes
@@ -216,6 +227,7 @@ class GANAugmenter(BaseOverSampler):
         self.max_categories = max_categories
         self.clip_to_range = clip_to_range
         self.device = device
+        self.n_threads = n_threads
         self.callbacks = callbacks
         self.checkpoint_dir = checkpoint_dir
         self.checkpoint_every = checkpoint_every
@@ -241,6 +253,9 @@ class GANAugmenter(BaseOverSampler):
         layout, size, dtype and value range). Every row is of class
         ``cls`` by construction, and the cost grows with ``n_samples`` only. ``random_state``
         defaults to one derived from the estimator's, so the same call gives the same rows.
+        Rows are generated and decoded in chunks (about 32 MB of encoded rows each), so memory
+        stays flat for large ``n_samples``; each chunk has its own seed, derived from the call's,
+        so the rows depend on the chunk size (a constant of this module) and stay deterministic.
         """
         check_is_fitted(self, "generator_")
         if isinstance(n_samples, bool) or not isinstance(n_samples, numbers.Integral) or n_samples < 0:
@@ -248,9 +263,32 @@ class GANAugmenter(BaseOverSampler):
         label = resolve_class(cls, list(self.classes_))
         index = int(np.flatnonzero(self.classes_ == label)[0])
         base = self.sample_seed_ if random_state is None else spawn_seeds(random_state, 1)[0]
-        seed, decode_seed = np.random.SeedSequence([base, index]).generate_state(2)
-        encoded = generate(self.generator_, int(n_samples), index, seed=int(seed))
-        return self.kind_.decode(self.encoder_, encoded, seed=int(decode_seed))
+        n_samples = int(n_samples)
+        with torch_threads(self.n_threads):
+            chunk = self._sample_chunk_rows(n_samples, index)
+            parts = []
+            for k, start in enumerate(range(0, max(n_samples, 1), chunk)):
+                # Chunk 0 is seeded as a single-chunk call always was; chunk k > 0 from (base, class, k).
+                entropy = [base, index] if k == 0 else [base, index, k]
+                seed, decode_seed = np.random.SeedSequence(entropy).generate_state(2)
+                encoded = generate(self.generator_, min(chunk, n_samples - start), index, seed=int(seed))
+                parts.append(self.kind_.decode(self.encoder_, encoded, seed=int(decode_seed)))
+                del encoded  # the encoded chunk is freed before the next one is made
+        if len(parts) == 1:
+            return parts[0]
+        if isinstance(parts[0], pd.DataFrame):
+            return pd.concat(parts, ignore_index=True)
+        return np.concatenate(parts, axis=0)
+
+    def _sample_chunk_rows(self, n_samples: int, index: int) -> int:
+        """Rows generated and decoded at a time by :meth:`sample`, so that memory stays flat
+        whatever ``n_samples``: about ``_SAMPLE_CHUNK_BYTES`` of encoded rows, never fewer than
+        ``_SAMPLE_MIN_CHUNK`` rows. The rows a seed gives depend on these two constants (and on the
+        encoded row's size): another chunking draws other (equally distributed) rows."""
+        if n_samples <= _SAMPLE_MIN_CHUNK:
+            return _SAMPLE_MIN_CHUNK
+        probe = generate(self.generator_, 1, index, seed=0)  # the encoded row's size, for any kind
+        return max(_SAMPLE_MIN_CHUNK, _SAMPLE_CHUNK_BYTES // max(1, probe.numel() * probe.element_size()))
 
     def save(self, path, *, metadata=None, overwrite=True):
         """Save to directory ``path`` (safetensors weights + JSON); see :meth:`load`.
@@ -339,19 +377,15 @@ class GANAugmenter(BaseOverSampler):
             X_res = np.concatenate(parts, axis=0)
         return X_res, np.concatenate(labels)
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True
-        tags.input_tags.string = True
-        tags.input_tags.sparse = False
-        tags.sampler_tags.sample_indices = False
-        return tags
-
     # ============================================================== internals
     def _resolve_sampling_strategy(self, y) -> dict:
         return plan_top_up(y, self.sampling_strategy, self.classes)
 
     def _fit_gan(self, X, y):
+        with torch_threads(self.n_threads):
+            return self._fit_gan_threaded(X, y)
+
+    def _fit_gan_threaded(self, X, y):
         y = np.asarray(y)
         self.classes_, y_index, counts = np.unique(y, return_inverse=True, return_counts=True)
         self.class_counts_ = dict(zip(self.classes_.tolist(), counts.tolist()))
@@ -415,6 +449,12 @@ class GANAugmenter(BaseOverSampler):
             "seeds": [int(seed) for seed in seeds],
         }
 
+
+# sample() generates and decodes about this many bytes of encoded rows at a time (at least
+# _SAMPLE_MIN_CHUNK rows). 1M Adult rows (155 floats each): 16 chunks of 54k rows; a chunk's
+# decode temporaries stay in the tens of MB. Changing either constant changes the rows a seed gives.
+_SAMPLE_CHUNK_BYTES = 32 * 2 ** 20
+_SAMPLE_MIN_CHUNK = 4096
 
 # Where GANAugmenter's own record lives in a checkpoint's metadata.
 _RUN_KEY = "gan_augmenter"

@@ -31,6 +31,7 @@ from sklearn.metrics import check_scoring
 from sklearn.model_selection import StratifiedKFold
 
 from gan_augment._compat import HasMethods, Interval, StrOptions
+from gan_augment._sampler import TableSamplerMixin
 from gan_augment._random import derive_seed, spawn_seeds
 from gan_augment.baselines import BASELINE_SAMPLERS, baseline_sampler
 from gan_augment.kinds import kind_for_input
@@ -41,7 +42,7 @@ __all__ = ["AutoAugmenter"]
 METHODS = ("random", "smote", "gan")
 
 
-class AutoAugmenter(BaseOverSampler):
+class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
     """An imbalanced-learn sampler that picks the top-up (none, random, SMOTE or GAN, and how much)
     by inner cross-validation on the data it is given, then resamples with the winner.
 
@@ -213,13 +214,6 @@ class AutoAugmenter(BaseOverSampler):
         self.augmenter_ = self._fit_gan(X, y, seed)
         rows = {label: self.augmenter_.sample(n, label) for label, n in strategy.items() if n > 0}
         return _append(X, y, rows, strategy)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True
-        tags.input_tags.string = True
-        tags.sampler_tags.sample_indices = False
-        return tags
 
 
 def _scaled(plan: dict, amount: float) -> dict:

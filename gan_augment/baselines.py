@@ -20,6 +20,7 @@ from imblearn.utils import check_target_type
 from sklearn.utils.validation import validate_data
 
 from gan_augment._compat import Interval, check_X_frame
+from gan_augment._sampler import TableSamplerMixin
 
 __all__ = ["BASELINE_SAMPLERS", "MixedSMOTE", "baseline_sampler", "is_numeric", "split_columns"]
 
@@ -48,7 +49,7 @@ def baseline_sampler(method: str, sampling_strategy="auto", random_state=None):
     raise ValueError(f"Unknown baseline {method!r}; expected one of {list(BASELINE_SAMPLERS)}.")
 
 
-class MixedSMOTE(BaseOverSampler):
+class MixedSMOTE(TableSamplerMixin, BaseOverSampler):
     """SMOTE for any table: SMOTE, SMOTE-NC or SMOTE-N chosen by the columns' types.
 
     Missing values are imputed (median / most frequent) for the interpolation only: the real rows
@@ -104,13 +105,6 @@ class MixedSMOTE(BaseOverSampler):
         if isinstance(X, pd.DataFrame):
             return combined, np.asarray(y_res)
         return combined.to_numpy(dtype=np.asarray(X).dtype), np.asarray(y_res)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True
-        tags.input_tags.string = True
-        tags.sampler_tags.sample_indices = False
-        return tags
 
 
 def _impute(frame: pd.DataFrame, numeric: list, categorical: list) -> pd.DataFrame:

@@ -211,6 +211,8 @@ def check_target(y, *, name=None, source=None) -> None:
     name classes by their text), numbers with a fractional part, or so many distinct numbers that
     it looks like a regression target. A 2-D target is left to scikit-learn's own checks.
     """
+    if not isinstance(y, (pd.Series, np.ndarray, list, tuple)):
+        y = np.asarray(y)  # other array-likes (they may refuse numpy's functions, as scikit-learn's checks do)
     if np.ndim(y) != 1:
         return
     labels = y if isinstance(y, pd.Series) else pd.Series(list(y), dtype=object)
