@@ -1,9 +1,12 @@
 """Tables (CSV / parquet) on the command line: read with the target column split off, synthetic rows
-written back with the target column where it was, in the dtype it had."""
+written back with the target column where it was, in the dtype it had. ``augment`` copies the real
+lines of a CSV into a CSV output byte for byte (gan_augment.data.io.write_augmented_table)."""
 
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
+from io import BytesIO
 from pathlib import Path
 from typing import Any, Optional
 
@@ -11,6 +14,19 @@ from gan_augment.exceptions import DataValidationError
 
 from ._common import DATA, PROG, USAGE, CLIError, errors, is_stdout, plain, quote, say, show, where
 from ._data import DataHandler, Dataset, added_text, resolve_labels, synthetic_samples
+
+
+@dataclass(frozen=True)
+class RealTable:
+    """What ``augment`` writes back beside the synthetic rows: the table as read, and for a CSV the
+    source whose bytes are copied (``gan_augment.data.io.CsvSource``; None for parquet)."""
+
+    frame: Any
+    source: Any
+
+    @property
+    def columns(self):
+        return self.frame.columns
 
 
 class TableData(DataHandler):
@@ -21,14 +37,15 @@ class TableData(DataHandler):
         from gan_augment.data import io
 
         with errors(DATA, DataValidationError, OSError):
-            frame = io.read_table(data)
+            # The target name goes along so that its column is typed as labels (007 and 7 stay two).
+            frame, source = io.read_table_source(data, target=target)
         with errors(USAGE, DataValidationError):
             target_name = io.find_target(frame.columns, target, source=str(data))
         with errors(DATA, DataValidationError):
             X, y = io.split_target(frame, target_name, source=str(data))
         labels = resolve_labels(classes, y)
         return Dataset(
-            X=X, y=y, labels=labels, real=frame,
+            X=X, y=y, labels=labels, real=RealTable(frame, source),
             summary=f"Read {len(frame):,} rows x {frame.shape[1]} columns from {data}; "
                     f"target column {str(target_name)!r}.",
             single_class=f"Target column {str(target_name)!r} of {data} holds a single class",
@@ -57,16 +74,16 @@ class TableData(DataHandler):
                         mark_synthetic: Optional[str], seconds: float) -> None:
         import pandas as pd
 
-        frame = dataset.real
-        parts, added = [frame], {}
+        real: RealTable = dataset.real
+        parts, added = [], {}
         for label, rows in synthetic_samples(augmenter):
-            parts.append(with_target(rows, label, augmenter, dataset.info))
+            parts.append(with_target(rows, label, augmenter, dataset.info).reset_index(drop=True))
             added[label] = len(rows)
-        table = pd.concat([p.reset_index(drop=True) for p in parts], ignore_index=True)[frame.columns]
-        if mark_synthetic is not None:
-            table[mark_synthetic] = pd.Series([False] * len(frame) + [True] * (len(table) - len(frame)), dtype=bool)
-        write_table_out(table, out, force)
-        say(f"Wrote {len(table):,} rows ({len(frame):,} real, {len(table) - len(frame):,} synthetic: "
+        synthetic = (pd.concat(parts, ignore_index=True) if parts else real.frame.iloc[:0]).reindex(
+            columns=real.frame.columns)
+        write_augmented_out(real, synthetic, out, force, mark_synthetic)
+        n_real, n_new = len(real.frame), len(synthetic)
+        say(f"Wrote {n_real + n_new:,} rows ({n_real:,} real, {n_new:,} synthetic: "
             f"{added_text(added)}) to {where(out)} (fit in {seconds:.1f} s).")
 
     # ------------------------------------------------------------ sample
@@ -88,6 +105,29 @@ def check_table_out(out: Path, force: bool) -> None:
 
     with errors(USAGE, DataValidationError, FileExistsError):
         io.check_output_path(out, force=force)
+
+
+def write_augmented_out(real: RealTable, synthetic, out: Path, force: bool, mark_synthetic: Optional[str]) -> None:
+    """Real rows then synthetic rows to ``out`` (``-``: CSV on stdout), the real lines of a CSV copied as they were."""
+    from gan_augment.data import io
+
+    if not is_stdout(out):
+        with errors(USAGE, FileExistsError):
+            io.write_augmented_table(real.frame, synthetic, out, source=real.source, force=force,
+                                     mark_synthetic=mark_synthetic)
+        return
+    if real.source is not None:
+        binary = getattr(sys.stdout, "buffer", None)
+        if binary is None:  # a text-only stdout (an embedding application): the bytes decoded
+            held = BytesIO()
+            io.write_augmented_csv(held, real.frame, synthetic, real.source, mark_synthetic=mark_synthetic)
+            sys.stdout.write(held.getvalue().decode(io.CSV_ENCODING))
+            return
+        sys.stdout.flush()  # text written before must come first
+        io.write_augmented_csv(binary, real.frame, synthetic, real.source, mark_synthetic=mark_synthetic)
+        binary.flush()
+        return
+    io.augmented_frame(real.frame, synthetic, None, mark_synthetic).to_csv(sys.stdout, index=False)
 
 
 def write_table_out(table, out: Path, force: bool) -> None:

@@ -4,6 +4,7 @@ The commands run in-process through ``main(argv)`` (which returns the exit code)
 settings (--epochs 1-2 on a few hundred generated rows) so that the file stays fast on 2 cores.
 """
 
+import io
 import subprocess
 import sys
 
@@ -299,3 +300,54 @@ def test_version_and_no_arguments(capsys):
     assert code == 0 and out.startswith("gan-augment ")
     code, out, _ = run(capsys)
     assert code == 0 and "Usage" in out
+
+
+# ----------------------------------------------------------------------------- augment: rows as written
+def _as_written_csv(tmp_path):
+    """A CSV as users write them: two-decimal numbers, zip codes, NA words, quoted fields, CRLF."""
+    rng = np.random.default_rng(1)
+    lines = ["zip,region,mcg,gvh,note,label"]
+    for i in range(60):
+        note = '"Smith, ""Jr""\r\nline 2"' if i % 9 == 0 else rng.choice(["NA", "None", "ok"])
+        lines.append(f"{rng.choice(['02139', '00501', '10001'])},{rng.choice(['NA', 'EU'])},"
+                     f"{rng.uniform(0, 1):.2f},{rng.integers(0, 100) / 100:.2f},{note},{'MIT' if i < 45 else 'ERL'}")
+    path = tmp_path / "data.csv"
+    path.write_bytes("\r\n".join(lines).encode() + b"\r\n")
+    return path, lines
+
+
+def test_augment_copies_real_rows_byte_for_byte_and_models_numbers(tmp_path, capsys):
+    from gan_augment.data.io import read_table
+
+    data, lines = _as_written_csv(tmp_path)
+    source = data.read_bytes()
+    assert read_table(data)["mcg"].dtype == np.float64  # modelled as numbers, not as categories
+    out = tmp_path / "out.csv"
+    code, _, err = run(capsys, "augment", data, "--out", out, "--epochs", "1", "--batch-size", "32", "--seed", "0",
+                       "-q")
+    assert code == 0, err
+    written = out.read_bytes()
+    assert written.startswith(source)  # header and every real line, quoting and CRLF included
+    # the first len(real) + 1 lines (a quoted field spans two physical lines) are the source's
+    assert written.split(b"\r\n")[:len(lines) + 7] == source.split(b"\r\n")[:len(lines) + 7]
+    assert data.read_bytes() == source
+    synthetic = pd.read_csv(out, dtype=str, keep_default_na=False).iloc[60:]
+    assert len(synthetic) == 30 and (synthetic["label"] == "ERL").all()
+    for column in ("mcg", "gvh"):  # at most the 2 decimals written in the real rows, plain notation
+        assert all(len(v.partition(".")[2]) <= 2 and "e" not in v for v in synthetic[column]), synthetic[column]
+        assert pd.to_numeric(synthetic[column]).notna().all()
+    assert set(synthetic["zip"]) <= {"02139", "00501", "10001"}
+
+
+def test_augment_marker_and_stdout_keep_real_lines(tmp_path, capsys):
+    data, lines = _as_written_csv(tmp_path)
+    code, out, err = run(capsys, "augment", data, "--out", "-", "--mark-synthetic", "synthetic", "--epochs", "1",
+                         "--batch-size", "32", "--seed", "0", "-q")
+    assert code == 0, err
+    records = out.split("\r\n")
+    assert records[0] == lines[0] + ",synthetic"
+    # every real line keeps its bytes and gains ",False" (a quoted field spans two physical lines)
+    expected = "\r\n".join(line + ",False" for line in lines[1:]).split("\r\n")
+    assert records[1:len(expected) + 1] == expected
+    marks = pd.read_csv(io.StringIO(out), dtype=str)["synthetic"]
+    assert marks.tolist() == ["False"] * 60 + ["True"] * 30

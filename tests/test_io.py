@@ -6,13 +6,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from gan_augment.data import io
 from gan_augment.data.io import (
     TARGET_NAMES,
     check_output_path,
+    csv_decimals,
     find_target,
     load_dataset,
     read_table,
+    read_table_source,
     resolve_classes,
+    write_augmented_table,
     write_table,
 )
 from gan_augment.exceptions import DataValidationError
@@ -27,7 +31,7 @@ def _frame(n=12):
     })
 
 
-def test_csv_options_bom_spaces_question_marks(tmp_path):
+def test_csv_options_bom_spaces_and_na_values(tmp_path):
     path = tmp_path / "data.csv"
     path.write_bytes("\ufeffage, color, Label\n1, red, x\n2, ?, y\n3,, x\n".encode("utf-8"))
     X, y, target = load_dataset(path)
@@ -35,8 +39,11 @@ def test_csv_options_bom_spaces_question_marks(tmp_path):
     assert list(X.columns) == ["age", "color"]
     assert X["age"].dtype == np.int64
     assert X["color"].iloc[0] == "red"  # the space after the comma is dropped
-    assert X["color"].isna().tolist() == [False, True, True]
+    assert X["color"].tolist()[:2] == ["red", "?"]  # only empty cells are missing by default
+    assert X["color"].isna().tolist() == [False, False, True]
     assert y.tolist() == ["x", "y", "x"]
+    X, _, _ = load_dataset(path, na_values=["?"])
+    assert X["color"].isna().tolist() == [False, True, True]
 
 
 def test_target_names_are_short_and_documented():
@@ -67,8 +74,10 @@ def test_unknown_target_suggests_close_match(tmp_path):
 def test_target_with_missing_values_names_the_count(tmp_path):
     path = tmp_path / "d.csv"
     path.write_text("a,label\n1,x\n2,\n3,?\n4,y\n")
-    with pytest.raises(DataValidationError, match="'label'.* 2 missing values of 4 rows"):
+    with pytest.raises(DataValidationError, match="'label'.* 1 missing value of 4 rows .data rows 2;"):
         load_dataset(path)
+    with pytest.raises(DataValidationError, match="'label'.* 2 missing values of 4 rows .data rows 2, 3;"):
+        load_dataset(path, na_values="?")
 
 
 def test_classes_are_checked_with_suggestion(tmp_path):
@@ -168,3 +177,269 @@ def test_write_table_bad_suffix_and_failed_write_keeps_original(tmp_path, monkey
         write_table(_frame(), path, force=True)
     assert path.read_text() == "precious\n"
     assert sorted(os.listdir(tmp_path)) == ["afile", "out.csv"]
+
+
+# ============================================================ values come back as written (issue 10)
+def _write(path, text):
+    path.write_text(text)
+    return path
+
+
+def test_leading_zeros_keep_labels_and_zip_codes_apart(tmp_path):
+    path = _write(tmp_path / "d.csv", "zip,n,label\n02139,1,007\n12345,2,7\n02139,3,7\n")
+    X, y, _ = load_dataset(path)
+    assert X["zip"].tolist() == ["02139", "12345", "02139"]
+    assert sorted(pd.unique(y)) == ["007", "7"]  # two classes, not one class 7
+    assert X["n"].dtype == np.int64  # a column whose every value round-trips is still numeric
+
+
+def test_real_rows_are_written_back_byte_for_byte(tmp_path):
+    # Numbers are read as numbers (the GAN models them as quantities); the real rows still come
+    # back as written because the writer copies their bytes instead of re-formatting the floats.
+    text = ("zip,code,price,mixed,flag,gappy_int,gappy_flag,region,label\n"
+            "02139,+7,1.50,7,True,3,True,NA,007\n"
+            "10001,7,2.0,7.5,False,,,None,7\n"
+            "00501,1e3,3.25,-2,True,-9007199254740993,False,N/A,7\n")
+    path = _write(tmp_path / "in.csv", text)
+    frame, source = read_table_source(path)
+    assert frame["price"].dtype == np.float64 and frame["price"].tolist() == [1.5, 2.0, 3.25]
+    assert frame["code"].dtype == np.float64 and frame["code"].tolist() == [7, 7, 1000]  # +7 and 1e3 are numbers
+    assert frame["mixed"].dtype == np.float64 and frame["mixed"].tolist() == [7, 7.5, -2]
+    assert frame["gappy_int"].dtype == "Int64"  # not float64: no float detour for big ints
+    assert frame["gappy_int"].iloc[2] == -9007199254740993  # not rounded through a float
+    assert frame["flag"].dtype == bool
+    assert frame["zip"].tolist() == ["02139", "10001", "00501"]
+    assert frame["label"].tolist() == ["007", "7", "7"]
+    write_augmented_table(frame, frame.iloc[:0], tmp_path / "out.csv", source=source)
+    assert (tmp_path / "out.csv").read_bytes() == text.encode()
+
+
+@pytest.mark.parametrize("word", ["NA", "None", "null", "N/A", "nan", "NaN", "n/a", "?", "#N/A"])
+def test_na_like_words_are_values_unless_named(tmp_path, word):
+    path = _write(tmp_path / "d.csv", f"region,v,label\n{word},1,a\nEU,2,b\n{word},3,a\n,4,b\n")
+    frame = read_table(path)
+    assert frame["region"].tolist()[:3] == [word, "EU", word] and frame["region"].isna().sum() == 1
+    assert read_table(path, na_values=[word])["region"].isna().sum() == 3
+    assert read_table(path, na_values=word)["region"].isna().sum() == 3  # one string is one value
+
+
+def test_na_values_is_checked(tmp_path):
+    path = _write(tmp_path / "d.csv", "a,label\n1,x\n2,y\n")
+    with pytest.raises(DataValidationError, match="na_values must be strings.*got 0"):
+        read_table(path, na_values=["NA", 0])
+    _frame().to_parquet(tmp_path / "d.parquet", index=False)
+    with pytest.raises(DataValidationError, match="CSV files only.*d.parquet"):
+        read_table(tmp_path / "d.parquet", na_values=["NA"])
+    assert len(read_table(tmp_path / "d.parquet", na_values=[])) == 12
+
+
+def test_nan_text_keeps_a_numeric_column_as_text(tmp_path):
+    # "nan" is a value like any other: as a number it would be written back as an empty cell.
+    frame = read_table(_write(tmp_path / "d.csv", "v,label\n1.5,a\nnan,b\n"))
+    assert frame["v"].tolist() == ["1.5", "nan"]
+
+
+def test_empty_column_is_all_missing(tmp_path):
+    frame = read_table(_write(tmp_path / "d.csv", "e,label\n,a\n,b\n"))
+    assert frame["e"].isna().all() and frame["e"].dtype == np.float64
+
+
+def test_duplicated_header_names_are_refused_naming_the_column(tmp_path):
+    path = _write(tmp_path / "d.csv", "age,age,label\n1,2,a\n3,4,b\n")
+    with pytest.raises(DataValidationError, match=r"'age' at positions 1, 2.*rename"):
+        read_table(path)
+    with pytest.raises(DataValidationError, match="'age'"):
+        load_dataset(path)
+    # a column really named "age.1" (what pandas renames a duplicate to) is a name of its own
+    frame = read_table(_write(tmp_path / "ok.csv", "age,age.1,label\n1,2,a\n"))
+    assert list(frame.columns) == ["age", "age.1", "label"]
+
+
+def test_regression_target_is_refused_before_training(tmp_path):
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"a": rng.normal(size=60), "price": rng.normal(100, 20, 60).round(2)})
+    frame.to_csv(tmp_path / "d.csv", index=False)
+    with pytest.raises(DataValidationError, match="'price'.*looks like a regression target.*--target"):
+        load_dataset(tmp_path / "d.csv", target="price")
+
+
+def test_fractional_class_codes_in_a_file_are_text_classes(tmp_path):
+    # Labels are integers only when written as plain integers; 0.5 / 1.5 are two classes named as
+    # written (a fractional float target given in Python is still refused: test_bad_inputs).
+    path = _write(tmp_path / "d.csv", "a,label\n" + "".join(f"{i},{0.5 + i % 2}\n" for i in range(20)))
+    X, y, _ = load_dataset(path)
+    assert sorted(y.unique()) == ["0.5", "1.5"] and X["a"].dtype == np.int64
+
+
+# ============================================================ numbers are numbers, rows stay as written
+YEAST_LIKE = ("mcg,gvh,alm,erl,pox,label\n"
+              "0.58,0.61,0.47,0.5,0,MIT\n"
+              "0.43,0.67,0.48,0.5,0,MIT\n"
+              "0.64,0.62,0.49,1,0.83,NUC\n"
+              "0.50,0.41,0.30,0.5,0,CYT\n")
+
+
+def test_two_decimal_columns_are_read_as_floats(tmp_path):
+    # keel_yeast.csv: 0.50 / 0.30 are written with a trailing zero; they are still numbers.
+    frame = read_table(_write(tmp_path / "yeast.csv", YEAST_LIKE))
+    assert all(frame[c].dtype == np.float64 for c in ["mcg", "gvh", "alm", "erl", "pox"])
+    assert frame["mcg"].tolist() == [0.58, 0.43, 0.64, 0.5]
+    assert frame["label"].tolist() == ["MIT", "MIT", "NUC", "CYT"]
+
+
+@pytest.mark.parametrize("cells, dtype", [
+    (["0.50", "0.41", "0.30"], "float64"),
+    (["1", "-2", "+7"], "int64"),  # "+" is a sign: the number means the same
+    (["1e3", "2.5E-3", ".5", "5."], "float64"),  # exponent notation and bare points are numbers
+    (["0", "0.5", "-0", "-0.25"], "float64"),  # a single 0 before the point is no padding
+    (["0", "10", "-0"], "int64"),
+    (["12345678901234567890", "1"], "float64"),  # beyond int64: a number still
+    (["02139", "12345"], "object"),  # zip codes: zero-padded, a number would drop the zero
+    (["007", "7"], "object"),
+    (["-01", "5"], "object"),
+    (["00.5", "1.5"], "object"),
+    (["1.5", "nan"], "object"),  # nan / inf are words here (na_values makes them missing)
+    (["1.5", "inf"], "object"),
+    (["1e999", "1"], "object"),  # no finite float64
+    (["1_000", "2"], "object"),  # float() would take these; a CSV number does not look so
+    (["1,5", "2"], "object"),
+    (["7 kg", "3"], "object"),
+    (["1.5", "NA"], "object"),
+])
+def test_which_columns_are_numbers(tmp_path, cells, dtype):
+    body = "".join(f'"{c}",{"ab"[i % 2]}\n' for i, c in enumerate(cells))
+    frame = read_table(_write(tmp_path / "d.csv", "v,label\n" + body))
+    column = frame["v"]
+    if dtype == "object":
+        assert not pd.api.types.is_numeric_dtype(column.dtype) and column.tolist() == cells
+    else:
+        assert column.dtype == dtype
+
+
+def test_numbers_with_empty_cells(tmp_path):
+    frame = read_table(_write(tmp_path / "d.csv", "i,f,z,label\n1,0.50,007,a\n,,,b\n3,1.25,010,a\n"))
+    assert frame["i"].dtype == "Int64" and frame["i"].isna().tolist() == [False, True, False]
+    assert frame["f"].dtype == np.float64 and frame["f"].isna().sum() == 1
+    assert frame["z"].tolist()[::2] == ["007", "010"]
+
+
+@pytest.mark.parametrize("labels, expected", [
+    (["0", "1", "1"], [0, 1, 1]),  # integer class codes stay integers
+    (["-1", "1", "1"], [-1, 1, 1]),
+    (["007", "7", "7"], ["007", "7", "7"]),  # two classes, not one
+    (["+1", "1", "1"], ["+1", "1", "1"]),
+    (["1.0", "2.0", "2.0"], ["1.0", "2.0", "2.0"]),  # as floats both would print differently
+    (["True", "False", "True"], [True, False, True]),
+])
+def test_labels_are_text_unless_written_as_plain_integers(tmp_path, labels, expected):
+    body = "".join(f"{i},{label}\n" for i, label in enumerate(labels))
+    path = _write(tmp_path / "d.csv", "a,grade\n" + body)
+    assert read_table(path, target="grade")["grade"].tolist() == expected
+    _, y, _ = load_dataset(path, target="grade")
+    assert y.tolist() == expected
+    assert read_table(path)["a"].dtype == np.int64
+
+
+def test_an_auto_detected_target_is_typed_as_labels(tmp_path):
+    path = _write(tmp_path / "d.csv", "a,label\n1,1.0\n2,2.0\n")
+    assert read_table(path)["label"].tolist() == ["1.0", "2.0"]
+    assert read_table(path, target="a")["label"].tolist() == [1.0, 2.0]  # not the target: a feature
+
+
+@pytest.mark.parametrize("cells, places", [
+    (["0.50", "0.4", "1"], 2), (["1e3", "2"], 0), (["1.5e-05", "2"], 6), (["1.25E1"], 1),
+    (["12.000"], 3), ([".5"], 1), (["5."], 0), ([], 0),
+])
+def test_decimals_written_in_a_column(cells, places):
+    assert csv_decimals(pd.Series(cells, dtype=object)) == places
+
+
+def _synthetic(frame, **columns):
+    rows = pd.DataFrame({name: frame[name].iloc[[0, 0]].tolist() for name in frame.columns})
+    for name, values in columns.items():
+        rows[name] = pd.Series(values)
+    return rows
+
+
+def test_synthetic_numbers_written_as_the_real_ones(tmp_path):
+    text = "f,i,e,label\n0.50,3,1.5e-05,a\n0.25,4,2e-05,b\n"
+    frame, source = read_table_source(_write(tmp_path / "in.csv", text))
+    synthetic = pd.DataFrame({"f": [0.123456789, -0.0012], "i": np.array([7, 9007199254740993]),
+                              "e": [0.0000123456, 1e-9], "label": ["a", "b"]})
+    write_augmented_table(frame, synthetic, tmp_path / "out.csv", source=source)
+    lines = (tmp_path / "out.csv").read_text().splitlines()
+    assert lines[:3] == text.splitlines()
+    # floats rounded to the decimals written in their column (no -0.00), in plain notation;
+    # integers as integers, exactly
+    assert lines[3:] == ["0.12,7,0.000012,a", "0.00,9007199254740993,0.000000,b"]
+
+
+def test_augmented_csv_copies_crlf_quotes_bom_and_blank_lines(tmp_path):
+    text = ('\ufeffzip,note,v,label\r\n02139,"a, ""b""\r\nc",0.50,x\r\n\r\n'
+            '00501,NA,0.25,y\r\n   \r\n10001,plain,1.00,x').encode()  # no final line ending
+    path = tmp_path / "in.csv"
+    path.write_bytes(text)
+    frame, source = read_table_source(path)
+    assert len(frame) == 3 and frame["note"].iloc[0] == 'a, "b"\r\nc' and frame["v"].dtype == np.float64
+    write_augmented_table(frame, _synthetic(frame, v=[0.3333, 2.0]), tmp_path / "out.csv", source=source)
+    written = (tmp_path / "out.csv").read_bytes()
+    assert written.startswith(text + b"\r\n")  # every real byte, then the file's own line ending
+    assert written[len(text) + 2:] == b"02139,\"a, \"\"b\"\"\r\nc\",0.33,x\r\n02139,\"a, \"\"b\"\"\r\nc\",2.00,x\r\n"
+    assert path.read_bytes() == text  # the input is untouched
+
+
+def test_augmented_csv_with_marker_appends_to_each_real_line(tmp_path):
+    text = 'a,note,label\r\n1,"two\r\nlines",x\r\n\r\n2,plain,y'.encode()
+    path = tmp_path / "in.csv"
+    path.write_bytes(text)
+    frame, source = read_table_source(path)
+    write_augmented_table(frame, _synthetic(frame, a=[5, 6]), tmp_path / "out.csv", source=source,
+                          mark_synthetic="is, synthetic")
+    written = (tmp_path / "out.csv").read_bytes()
+    assert written == ('a,note,label,"is, synthetic"\r\n1,"two\r\nlines",x,False\r\n\r\n2,plain,y,False\r\n'
+                       '5,"two\r\nlines",x,True\r\n6,"two\r\nlines",x,True\r\n').encode()
+    again = read_table(tmp_path / "out.csv")
+    assert again["is, synthetic"].tolist() == [False, False, True, True]
+
+
+def test_augmented_parquet_from_csv_rounds_synthetic_floats(tmp_path):
+    frame, source = read_table_source(_write(tmp_path / "in.csv", YEAST_LIKE))
+    synthetic = _synthetic(frame, mcg=[0.123456, 0.98765])
+    write_augmented_table(frame, synthetic, tmp_path / "out.parquet", source=source, mark_synthetic="syn")
+    back = pd.read_parquet(tmp_path / "out.parquet")
+    assert back["mcg"].tolist() == [0.58, 0.43, 0.64, 0.5, 0.12, 0.99]
+    assert back["syn"].tolist() == [False] * 4 + [True] * 2
+
+
+def test_unmatched_lines_fall_back_to_the_frame_with_a_warning(tmp_path):
+    frame, source = read_table_source(_write(tmp_path / "in.csv", "a,label\n0.50,x\n"))
+    unmatched = io.CsvSource(path=source.path, data=source.data, decimals=source.decimals,
+                             newline=source.newline, content_ends=None, line_ends=None)
+    with pytest.warns(UserWarning, match="in.csv are written as parsed, not copied byte for byte"):
+        write_augmented_table(frame, frame, tmp_path / "out.csv", source=unmatched)
+    assert (tmp_path / "out.csv").read_text() == "a,label\n0.5,x\n0.50,x\n"
+
+
+def test_source_bytes_are_the_bytes_parsed(tmp_path):
+    # The copy comes from the bytes read, so an edit of the file during training cannot slip in.
+    path = _write(tmp_path / "in.csv", "a,label\n1,x\n")
+    frame, source = read_table_source(path)
+    path.write_text("a,label\n2,x\n")
+    write_augmented_table(frame, frame.iloc[:0], tmp_path / "out.csv", source=source)
+    assert (tmp_path / "out.csv").read_text() == "a,label\n1,x\n"
+
+
+def test_no_clobber_is_decided_when_the_file_is_placed(tmp_path, monkeypatch):
+    # Another writer creates the output after our existence check: it is kept, not replaced.
+    out = tmp_path / "out.csv"
+    real_check = io.check_output_path
+
+    def check_then_race(path, *, force=False):
+        kind = real_check(path, force=force)
+        out.write_text("theirs\n")
+        return kind
+
+    monkeypatch.setattr(io, "check_output_path", check_then_race)
+    with pytest.raises(FileExistsError):
+        write_table(_frame(), out)
+    assert out.read_text() == "theirs\n" and os.listdir(tmp_path) == ["out.csv"]

@@ -1,6 +1,13 @@
 """Tables in and out: ``load_dataset`` reads a CSV / parquet file (or a folder holding one) and
 splits off the target column; ``write_table`` writes a table atomically, never over a file the user
-did not agree to replace.
+did not agree to replace; ``write_augmented_table`` writes real rows plus synthetic rows, copying the
+real lines of a CSV byte for byte.
+
+Two promises meet here. *Numbers are numbers*: a CSV column of numbers is read as numbers, so that
+the GAN models it as a quantity (see :func:`type_csv_column` for the few texts kept as text). *Your
+table comes back as it went in*: that is kept by copying the real lines of the source CSV into the
+output verbatim (:func:`write_augmented_table`), not by re-formatting parsed numbers, which could
+never give ``0.50`` back from the float 0.5.
 
 Only pandas (and pyarrow, for parquet) is imported here, so the command line stays quick to start.
 
@@ -12,12 +19,20 @@ first with exit code 1 and the second with exit code 2.
 
 from __future__ import annotations
 
+import csv
 import difflib
+import io as _io
+import re
+import warnings
+from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO, Optional
 
+import numpy as np
 import pandas as pd
 
 from gan_augment._fs import atomic_path, check_parent_writable
+from gan_augment.data.tabular import check_target
 from gan_augment.exceptions import DataValidationError
 
 #: Column names (compared case-insensitively) taken as the target when exactly one column of the
@@ -28,9 +43,18 @@ TARGET_NAMES = ("label", "target", "class", "y")
 #: File suffixes understood, and the format each one means.
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 
-#: How CSV files are read: values may follow a comma and spaces (``a, b``), ``?`` and empty fields
-#: are missing values, and a UTF-8 byte-order mark (common in files saved by spreadsheets) is dropped.
-CSV_OPTIONS = {"skipinitialspace": True, "na_values": ["?", ""], "encoding": "utf-8-sig"}
+#: How CSV files are read: values may follow a comma and spaces (``a, b``: the spaces are part of
+#: the separator), and a UTF-8 byte-order mark (common in files saved by spreadsheets) is dropped.
+#: Every cell is read as text first; :func:`read_table` then types each column (see there).
+#: Synthetic rows appended to a CSV use the same separator (:func:`write_augmented_table`).
+CSV_ENCODING = "utf-8-sig"
+CSV_SEPARATOR = ","
+CSV_OPTIONS = {"sep": CSV_SEPARATOR, "skipinitialspace": True, "encoding": CSV_ENCODING}
+
+#: The cells of a CSV that are missing values unless ``na_values=`` names more: empty ones only.
+#: ``NA``, ``None``, ``null``, ``N/A``, ``nan`` and ``?`` are values (``NA`` is North America in a
+#: region column, Namibia in a country column); pandas' longer default list lost them silently.
+DEFAULT_NA_VALUES = ("",)
 
 
 # ===================================================================================== reading
@@ -62,13 +86,52 @@ def resolve_table_path(path) -> Path:
     return path
 
 
-def read_table(path) -> pd.DataFrame:
-    """Read a CSV or parquet file (or the one such file in a directory) into a DataFrame."""
+@dataclass(frozen=True)
+class CsvSource:
+    """A CSV file as it was read, for writing its real rows back byte for byte.
+
+    ``data`` holds the very bytes that were parsed (so what is copied into an output is what was
+    trained on, even if the file changes meanwhile). ``content_ends[i]`` / ``line_ends[i]`` are the
+    byte offsets where record ``i`` (0: the header, then one per row of the frame) ends before and
+    after its line ending; they are None when the records could not be matched one to one with
+    the rows pandas read, and the real rows are then written from the frame (with a warning).
+    ``decimals`` maps each numeric column to the largest number of decimals written in it
+    (0 for integer columns): synthetic numbers are written with no more.
+    """
+
+    path: Path
+    data: bytes
+    decimals: dict
+    newline: bytes
+    content_ends: Optional[np.ndarray]
+    line_ends: Optional[np.ndarray]
+
+
+def read_table(path, *, na_values=None, target=None) -> pd.DataFrame:
+    """Read a CSV or parquet file (or the one such file in a directory) into a DataFrame.
+
+    A CSV's columns are typed by :func:`type_csv_column`: numbers are numbers (``0.50`` is the
+    float 0.5), while zero-padded codes (``007``, the zip code ``02139``), words and anything else
+    stay text as written. The target column (``target``, or the one :func:`find_target` detects)
+    is typed as labels: integers only if every label is written as a plain integer, else text, so
+    ``007`` and ``7`` stay two classes. Only empty cells are missing values, plus those listed in
+    ``na_values`` (a string or a list of strings, CSV only). A header naming a column twice is
+    refused. Parsing a number loses how it was written (``0.50`` -> 0.5); writers that must give a
+    file back as it was use :func:`read_table_source` and :func:`write_augmented_table`.
+    """
+    return read_table_source(path, na_values=na_values, target=target)[0]
+
+
+def read_table_source(path, *, na_values=None, target=None) -> tuple[pd.DataFrame, Optional[CsvSource]]:
+    """``(frame, source)``: :func:`read_table`'s frame and, for a CSV, the :class:`CsvSource` that
+    :func:`write_augmented_table` copies the real rows from (None for parquet)."""
     path = resolve_table_path(path)
     kind = FORMATS[path.suffix.lower()]
+    missing = _check_na_values(na_values, path, kind)
+    source = None
     try:
         if kind == "csv":
-            frame = pd.read_csv(path, **CSV_OPTIONS)
+            frame, source = _read_csv(path, missing, target)
         else:
             frame = _read_parquet(path)
     except DataValidationError:
@@ -81,6 +144,11 @@ def read_table(path) -> pd.DataFrame:
     except (pd.errors.ParserError, ValueError, OSError) as exc:
         message = " ".join(str(exc).split()) or type(exc).__name__
         raise DataValidationError(f"{path} could not be read as {kind}: {message}") from exc
+    _check_frame(frame, path, kind)
+    return frame, source
+
+
+def _check_frame(frame: pd.DataFrame, path: Path, kind: str) -> None:
     if frame.shape[1] == 0:
         raise DataValidationError(f"{path} has no columns.")
     if frame.shape[0] == 0:
@@ -95,7 +163,198 @@ def read_table(path) -> pd.DataFrame:
                 f"{path} has columns without a name in its header ({', '.join(renamed)}); give every "
                 "column a name (a file written with pandas' to_csv needs index=False)."
             )
-    return frame
+
+
+def _check_na_values(na_values, path: Path, kind: str) -> list[str]:
+    """The cell texts read as missing: the defaults plus ``na_values`` (checked)."""
+    if na_values is None:
+        return list(DEFAULT_NA_VALUES)
+    extra = [na_values] if isinstance(na_values, str) else na_values
+    try:
+        extra = list(extra)
+    except TypeError:
+        extra = [extra]
+    wrong = [v for v in extra if not isinstance(v, str)]
+    if wrong:
+        raise DataValidationError(
+            f"na_values must be strings (the cell texts to read as missing), got {wrong[0]!r}; "
+            "write them as they appear in the file, e.g. na_values=['NA', '?']."
+        )
+    if kind != "csv" and extra:
+        raise DataValidationError(
+            f"na_values applies to CSV files only; {path} is {kind}, which stores missing values as "
+            "such. Leave out na_values (--na-values) for it."
+        )
+    return list(DEFAULT_NA_VALUES) + [v.strip() for v in extra]
+
+
+def _read_csv(path: Path, na_values: list[str], target) -> tuple[pd.DataFrame, CsvSource]:
+    # The bytes are read once: pandas parses them and the writer copies them, so the real rows
+    # written out are the rows trained on even if the file is edited during training.
+    data = path.read_bytes()
+    # pandas renames a repeated header name (age, age -> age, age.1) and nothing can turn that
+    # off, so the header is read on its own, untouched, and checked first.
+    header = pd.read_csv(_io.BytesIO(data), header=None, nrows=1, dtype=str, na_filter=False, **CSV_OPTIONS)
+    _check_header(header.iloc[0].tolist(), path)
+    with warnings.catch_warnings():
+        # A row with more fields than the header: by default pandas makes the extra leading fields
+        # the index, shifting that row's values into the wrong columns; with index_col=False it
+        # drops the extra fields with only a ParserWarning. Either loses data, so it is an error.
+        warnings.simplefilter("error", pd.errors.ParserWarning)
+        try:
+            text = pd.read_csv(_io.BytesIO(data), dtype=str, keep_default_na=False, na_values=na_values,
+                               index_col=False, **CSV_OPTIONS)
+        except pd.errors.ParserWarning:
+            raise DataValidationError(_long_row_message(path, data, len(header.columns))) from None
+    labels = _label_column(text.columns, target)
+    columns, decimals = {}, {}
+    for name in text.columns:
+        columns[name] = type_csv_column(text[name], labels=name == labels)
+        if columns[name].dtype.kind in "iuf" or str(columns[name].dtype) == "Int64":
+            decimals[name] = csv_decimals(text[name]) if columns[name].dtype.kind == "f" else 0
+    frame = pd.DataFrame(columns, columns=text.columns)
+    bounds = _record_bounds(data, len(frame))
+    source = CsvSource(path=path, data=data, decimals=decimals, newline=_first_line_ending(data),
+                       content_ends=None if bounds is None else bounds[0],
+                       line_ends=None if bounds is None else bounds[1])
+    return frame, source
+
+
+def _label_column(columns, target):
+    """The column to type as class labels: the target if it can be found, else None (the caller's
+    own :func:`find_target` then says what is wrong, with the exit code it chooses)."""
+    try:
+        return find_target(columns, target)
+    except DataValidationError:
+        return None
+
+
+def _long_row_message(path: Path, data: bytes, n_names: int) -> str:
+    reader = csv.reader(_io.StringIO(data.decode(CSV_ENCODING), newline=""), skipinitialspace=True)
+    for row in reader:
+        if len(row) > n_names:
+            where = f"line {reader.line_num} has {len(row)} fields"
+            break
+    else:  # not reached: pandas saw such a row
+        where = "a row has more fields"
+    return (f"{path}: {where}, but the header names {n_names} columns. Remove the extra fields (a "
+            "trailing comma?) or name every column in the header.")
+
+
+def _check_header(names: list, path: Path) -> None:
+    positions: dict[str, list[int]] = {}
+    for position, name in enumerate(names, start=1):
+        if name != "":  # unnamed columns get their own message (see read_table)
+            positions.setdefault(name, []).append(position)
+    repeated = {name: where for name, where in positions.items() if len(where) > 1}
+    if repeated:
+        details = "; ".join(f"{name!r} at positions {', '.join(map(str, where))}"
+                            for name, where in repeated.items())
+        raise DataValidationError(
+            f"{path} names a column more than once in its header ({details}; the first column is 1); "
+            "rename them so that each column has a name of its own."
+        )
+
+
+# A number as a CSV cell writes it: an optional sign, digits with an optional decimal point, an
+# optional exponent. Stricter than float() on purpose: no spaces, no "1_000", no "inf" / "nan".
+_NUMBER = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+_INTEGER = r"[+-]?[0-9]+"
+# A leading zero followed by a digit marks a code (zip code 02139, id 007): as a number it would
+# lose the zero and merge with another code, so such a column stays text.
+_ZERO_PADDED = r"[+-]?0[0-9]"
+# A label is an integer only when written as Python writes that integer: no sign "+", no "-0".
+_PLAIN_INTEGER = r"0|-?[1-9][0-9]*"
+# Decimals of a written number, counting an exponent: 1.5e-05 has 6, 1.25e1 has 1.
+_DECIMALS = r"[+-]?[0-9]*(?:\.([0-9]*))?(?:[eE]([+-]?[0-9]+))?"
+# Plain notation down to the smallest float64 (5e-324) needs 324 decimals; no column needs more.
+_MAX_DECIMALS = 324
+
+
+def type_csv_column(text: pd.Series, *, labels: bool = False) -> pd.Series:
+    """A column of CSV cells (strings, NaN where missing) typed as numbers, booleans or text.
+
+    Features (``labels=False``): the column is numeric if every non-missing cell is a finite
+    number written in plain or exponent notation (``0.50``, ``-3``, ``+7``, ``1e3``, ``.5``):
+    int64 if all are integers (nullable ``Int64`` when some cells are empty, so that large ints
+    stay exact), else float64. It stays text if any cell is zero-padded (``007``, ``02139``,
+    ``-01``: codes that a number would change) or is not such a number: ``nan``, ``inf``, ``NA``,
+    ``1,5``, ``1_000`` and ``7 kg`` are values like any other word (name them in ``na_values`` to
+    make them missing). ``True`` / ``False`` only is boolean.
+
+    Labels (``labels=True``, the target column): int64 only if every label is written exactly as
+    its integer (``7``, ``-2``; not ``007``, ``+7``, ``7.0``), booleans as above, else text: two
+    labels written differently stay two classes.
+    """
+    # Each distinct text is judged once and the column is a take from the typed distinct values:
+    # a column has far fewer distinct texts than rows.
+    codes, texts = pd.factorize(text.to_numpy(dtype=object), use_na_sentinel=True)
+    texts = np.asarray(texts, dtype=object)
+    if not len(texts):
+        return pd.Series(np.nan, index=text.index, name=text.name)  # an empty column, as pandas reads it
+    typed = _typed_labels(texts) if labels else _typed_values(texts)
+    if typed is None:
+        return pd.Series(text.to_numpy(dtype=object), index=text.index, name=text.name)  # the default string dtype
+    missing = codes < 0
+    if not missing.any():
+        return pd.Series(typed.take(codes), index=text.index, name=text.name)
+    if typed.dtype == np.int64:
+        values = pd.array(typed.take(codes), dtype="Int64")  # no float detour: ints beyond 2**53 stay exact
+        values[missing] = pd.NA
+        return pd.Series(values, index=text.index, name=text.name)
+    holder = typed.astype(np.float64 if typed.dtype == np.float64 else object)
+    held = holder.take(codes)
+    held[missing] = np.nan
+    return pd.Series(held, index=text.index, name=text.name)
+
+
+def _typed_values(texts: np.ndarray) -> Optional[np.ndarray]:
+    """The distinct cell texts of a feature as bools / int64 / float64, or None: keep them as text."""
+    if set(texts.tolist()) <= {"True", "False"}:
+        return texts == "True"
+    if not re.fullmatch(_NUMBER, texts[0]):  # most text columns give up at their first value
+        return None
+    cells = pd.Series(texts, dtype=object)
+    if not cells.str.fullmatch(_NUMBER).all() or cells.str.match(_ZERO_PADDED).any():
+        return None
+    if cells.str.fullmatch(_INTEGER).all():
+        ints = _as_int64(texts)
+        if ints is not None:
+            return ints
+    numbers = texts.astype(np.float64)
+    return numbers if np.isfinite(numbers).all() else None  # 1e999 is no finite number
+
+
+def _typed_labels(texts: np.ndarray) -> Optional[np.ndarray]:
+    """The distinct labels as bools / int64 when each is written exactly so, or None: keep them as text."""
+    if set(texts.tolist()) <= {"True", "False"}:
+        return texts == "True"
+    if not pd.Series(texts, dtype=object).str.fullmatch(_PLAIN_INTEGER).all():
+        return None
+    return _as_int64(texts)
+
+
+def _as_int64(texts: np.ndarray) -> Optional[np.ndarray]:
+    try:
+        return np.array([int(t) for t in texts], dtype=np.int64)
+    except OverflowError:  # beyond int64: float64 for a feature, text for a label
+        return None
+
+
+def csv_decimals(text: pd.Series) -> int:
+    """The largest number of decimals written in a column of numbers as text (``0.50`` -> 2,
+    ``1e3`` -> 0, ``1.5e-05`` -> 6): how precisely the user wrote the column.
+
+    :func:`write_augmented_table` writes synthetic values of the column with that many decimals,
+    in plain notation, so that they look like the real ones and claim no invented precision.
+    """
+    texts = pd.Series(pd.unique(text.dropna().to_numpy(dtype=object)), dtype=object)
+    if not len(texts):
+        return 0
+    parts = texts.str.extract(f"^{_DECIMALS}$")
+    fraction = parts[0].fillna("").str.len().to_numpy(dtype=np.float64)
+    exponent = pd.to_numeric(parts[1], errors="coerce").fillna(0).to_numpy(dtype=np.float64)
+    return int(np.clip(np.max(fraction - exponent), 0, _MAX_DECIMALS))
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:
@@ -111,6 +370,74 @@ def _read_parquet(path: Path) -> pd.DataFrame:
         return pd.read_parquet(path)
     except pyarrow.lib.ArrowException as exc:
         raise DataValidationError(f"{path} could not be read as parquet: {exc}") from exc
+
+
+# ===================================================================================== records
+_LINE_ENDING = re.compile(rb"\r\n|\n|\r")
+
+
+def _first_line_ending(data: bytes) -> bytes:
+    """The file's line ending (that of its first line), used for lines we add; ``\\n`` if none."""
+    found = _LINE_ENDING.search(data)
+    return found.group() if found else b"\n"
+
+
+def _record_bounds(data: bytes, n_rows: int) -> Optional[tuple[np.ndarray, np.ndarray]]:
+    """Where each record (the header, then each row) of a CSV ends, before and after its line
+    ending, as byte offsets; None if the records found are not the ``n_rows`` rows pandas read.
+
+    A record is one physical line unless a quoted field holds a line break; lines holding only
+    spaces or tabs are skipped, as pandas skips them. Line breaks are single bytes (CR, LF) that
+    UTF-8 never uses inside a character, so the file is split as bytes and only lines that hold a
+    quote are decoded and handed to the csv module, which says how many lines the record spans.
+    """
+    starts, content_ends, line_ends = _physical_lines(data)
+    n_lines = len(starts)
+    records_content, records_end = [], []
+    i = 0
+    while i < n_lines:
+        line = data[starts[i]:content_ends[i]]
+        if not line.strip(b" \t") or (i == 0 and line == b"\xef\xbb\xbf"):
+            i += 1  # a blank line: not a record (pandas skips it); copied as it is
+            continue
+        last = i if b'"' not in line else _last_line_of_record(data, starts, line_ends, i)
+        records_content.append(content_ends[last])
+        records_end.append(line_ends[last])
+        i = last + 1
+    if len(records_content) != n_rows + 1:
+        return None
+    return np.array(records_content, dtype=np.int64), np.array(records_end, dtype=np.int64)
+
+
+def _physical_lines(data: bytes) -> tuple[list[int], list[int], list[int]]:
+    """Start, end of content and end (line ending included) of every physical line of ``data``."""
+    starts, content_ends, line_ends = [], [], []
+    position = 0
+    for match in _LINE_ENDING.finditer(data):
+        starts.append(position)
+        content_ends.append(match.start())
+        line_ends.append(match.end())
+        position = match.end()
+    if position < len(data):  # a last line without a line ending
+        starts.append(position)
+        content_ends.append(len(data))
+        line_ends.append(len(data))
+    return starts, content_ends, line_ends
+
+
+def _last_line_of_record(data: bytes, starts: list[int], line_ends: list[int], first: int) -> int:
+    """The index of the physical line on which the record starting at line ``first`` ends."""
+    consumed = first
+
+    def lines():
+        nonlocal consumed
+        for index in range(first, len(starts)):
+            consumed = index
+            yield data[starts[index]:line_ends[index]].decode("utf-8", errors="replace")
+
+    # The csv module asks for another line only while a quoted field is open.
+    next(csv.reader(lines(), delimiter=CSV_SEPARATOR, skipinitialspace=True), None)
+    return consumed
 
 
 # ===================================================================================== target
@@ -147,17 +474,13 @@ def find_target(columns, target=None, *, source="the data") -> str:
 
 
 def split_target(frame: pd.DataFrame, target, *, source="the data"):
-    """``(X, y)``: the frame without column ``target``, and that column; missing labels are an error."""
+    """``(X, y)``: the frame without column ``target``, and that column.
+
+    The target is checked by :func:`gan_augment.data.tabular.check_target` (missing labels, a
+    regression target, labels that collide as text) before anything is trained.
+    """
     y = frame[target]
-    missing = int(y.isna().sum())
-    if missing:
-        rows = (y.index[y.isna()][:5] + 1).tolist() if isinstance(y.index, pd.RangeIndex) else None
-        where = f" (data rows {', '.join(map(str, rows))}{', ...' if missing > 5 else ''}; the first row is 1)" \
-            if rows else ""
-        raise DataValidationError(
-            f"Target column {str(target)!r} in {source} has {missing} missing value"
-            f"{'s' if missing != 1 else ''} of {len(y)} rows{where}; drop or fill those rows first."
-        )
+    check_target(y, name=target, source=source)
     if frame.shape[1] < 2:
         raise DataValidationError(f"{source} has only the target column {str(target)!r}; there is nothing to model.")
     return frame.drop(columns=[target]), y
@@ -189,28 +512,31 @@ def resolve_classes(values, y) -> list:
     return wanted
 
 
-def load_dataset(path, target=None, *, classes=None):
+def load_dataset(path, target=None, *, classes=None, na_values=None):
     """Read a table and split off its target column.
 
     Parameters
     ----------
     path : str or Path
         A ``.csv`` or ``.parquet`` file, or a directory holding exactly one such file. CSVs are
-        read with :data:`CSV_OPTIONS` (``?`` and empty fields are missing values, spaces after
-        commas are dropped, a UTF-8 BOM is ignored).
+        read as :func:`read_table` says: columns of numbers are numeric, zero-padded codes and
+        words stay text, labels are integers only if written as plain integers (else text),
+        spaces after commas are dropped, a UTF-8 BOM is ignored, and only empty cells are missing.
     target : str, optional
         The target column. Without it, the single column named label, target, class or y (any
         case) is used; if there is not exactly one, a DataValidationError lists the columns.
     classes : list of str, optional
         Class names to check against the target (each may hold several, comma-separated); an
         unknown one is a DataValidationError suggesting the closest class.
+    na_values : str or list of str, optional
+        More cell texts of a CSV to read as missing (e.g. ``["NA", "?"]``), besides empty cells.
 
     Returns
     -------
     X : DataFrame, the other columns; y : Series, the target; target_name : its column name.
     """
     source = str(path)
-    frame = read_table(path)
+    frame = read_table(path, na_values=na_values, target=target)
     target_name = find_target(frame.columns, target, source=source)
     X, y = split_target(frame, target_name, source=source)
     if classes is not None:
@@ -222,13 +548,19 @@ def load_dataset(path, target=None, *, classes=None):
 def write_table(df: pd.DataFrame, path, *, force: bool = False) -> Path:
     """Write ``df`` to ``path`` (.csv or .parquet, by suffix), atomically.
 
-    An existing file is replaced only with ``force=True`` (FileExistsError otherwise). The table is
-    written to a temporary file beside ``path`` and renamed into place, so an interrupted write
-    never leaves a half-written file, nor destroys the one that was there.
+    An existing file is replaced only with ``force=True`` (FileExistsError otherwise, also when
+    another process creates ``path`` while this one writes). The table is written to a temporary
+    file beside ``path`` and renamed into place, so an interrupted write never leaves a
+    half-written file, nor destroys the one that was there. Values are written as pandas formats
+    them (a float 0.5 read from ``0.50`` is written ``0.5``); to give a CSV's real rows back byte for
+    byte, use :func:`write_augmented_table`.
     """
     path = Path(path)
-    kind = check_output_path(path, force=force)
-    with atomic_path(path) as temp:
+    return _write_frame(df, path, check_output_path(path, force=force), force)
+
+
+def _write_frame(df: pd.DataFrame, path: Path, kind: str, force: bool) -> Path:
+    with atomic_path(path, overwrite=force) as temp:
         if kind == "csv":
             df.to_csv(temp, index=False)
         else:
@@ -240,6 +572,137 @@ def write_table(df: pd.DataFrame, path, *, force: bool = False) -> Path:
                 ) from exc
             df.to_parquet(temp, index=False)
     return path
+
+
+def write_augmented_table(real: pd.DataFrame, synthetic: pd.DataFrame, path, *, source: Optional[CsvSource] = None,
+                          force: bool = False, mark_synthetic: Optional[str] = None) -> Path:
+    """Write the real rows followed by the synthetic rows to ``path`` (.csv or .parquet), atomically.
+
+    With a CSV ``source`` (from :func:`read_table_source`) and a CSV ``path``, the header and every
+    real line are copied byte for byte from the source (separator, quoting, line endings, a BOM;
+    a final line ending is added if the file had none), then the synthetic rows are appended,
+    written by pandas with the same separator and line ending. ``mark_synthetic`` adds a column of
+    that name: ``<sep>NAME`` after the header, ``<sep>False`` after each real line (its bytes
+    otherwise unchanged) and True on synthetic rows. Otherwise (parquet in or out) the frames are
+    concatenated and written as :func:`write_table` writes.
+
+    Synthetic numbers are written as the source wrote its own (this is the one place that decides):
+    integer columns as integers, float columns rounded to the largest number of decimals written in
+    that column (:func:`csv_decimals`; ``0.50`` -> 2 decimals), in plain notation, never ``1e-05``.
+    An existing ``path`` is replaced only with ``force=True``.
+    """
+    path = Path(path)
+    kind = check_output_path(path, force=force)
+    if kind == "csv" and source is not None:
+        with atomic_path(path, overwrite=force) as temp, open(temp, "wb") as handle:
+            write_augmented_csv(handle, real, synthetic, source, mark_synthetic=mark_synthetic)
+        return path
+    return _write_frame(augmented_frame(real, synthetic, source, mark_synthetic), path, kind, force)
+
+
+def write_augmented_csv(handle: BinaryIO, real: pd.DataFrame, synthetic: pd.DataFrame, source: CsvSource, *,
+                        mark_synthetic: Optional[str] = None) -> None:
+    """Write the source's header and real lines, byte for byte, then the synthetic rows, to a binary
+    handle (a file, ``sys.stdout.buffer``); see :func:`write_augmented_table`.
+
+    Should the source's lines not match its rows one to one (see :class:`CsvSource`), the real rows
+    are written from ``real`` as pandas formats them, with a warning saying so.
+    """
+    synthetic = synthetic.reindex(columns=real.columns)
+    newline = source.newline
+    if _copyable(source):
+        _copy_real_lines(handle, source, mark_synthetic)
+    else:
+        warnings.warn(f"The real rows of {source.path} are written as parsed, not copied byte for byte: "
+                      "its lines could not be matched one to one with the rows read.", stacklevel=2)
+        rows = real.copy()
+        if mark_synthetic is not None:
+            rows[mark_synthetic] = False
+        handle.write(rows.to_csv(index=False, sep=CSV_SEPARATOR, lineterminator=newline.decode("ascii")).encode("utf-8"))
+    rows = _formatted(synthetic, source.decimals)
+    if mark_synthetic is not None:
+        rows[mark_synthetic] = True
+    text = rows.to_csv(index=False, header=False, sep=CSV_SEPARATOR, lineterminator=newline.decode("ascii"))
+    handle.write(text.encode("utf-8"))
+
+
+def _copyable(source: Optional[CsvSource]) -> bool:
+    return source is not None and source.content_ends is not None and source.line_ends is not None
+
+
+def _copy_real_lines(handle: BinaryIO, source: CsvSource, mark: Optional[str]) -> None:
+    """The source's bytes, ending with a line ending; with ``mark``, ``<sep>mark`` after the header
+    and ``<sep>False`` after each real row."""
+    data = source.data
+    if mark is None:
+        handle.write(data)
+        if not data.endswith((b"\n", b"\r")):
+            handle.write(source.newline)  # the synthetic rows start on a line of their own
+        return
+    assert source.content_ends is not None and source.line_ends is not None  # checked by the caller
+    view = memoryview(data)
+    marks = [(CSV_SEPARATOR + _csv_field(mark)).encode("utf-8")]
+    marks += [(CSV_SEPARATOR + "False").encode("ascii")] * (len(source.content_ends) - 1)
+    position = 0
+    for suffix, content_end, line_end in zip(marks, source.content_ends.tolist(), source.line_ends.tolist()):
+        handle.write(view[position:content_end])
+        handle.write(suffix)
+        # The last line may have no line ending: give it the file's own.
+        handle.write(view[content_end:line_end] if line_end > content_end else source.newline)
+        position = line_end
+    tail = data[position:]  # blank lines after the last row, copied too
+    handle.write(tail)
+    if tail and not tail.endswith((b"\n", b"\r")):
+        handle.write(source.newline)
+
+
+def _csv_field(value: str) -> str:
+    """``value`` as one CSV field, quoted where the reader needs it to be."""
+    if any(c in value for c in (CSV_SEPARATOR, '"', "\n", "\r")) or value[:1].isspace():
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+def _formatted(synthetic: pd.DataFrame, decimals: dict) -> pd.DataFrame:
+    """The synthetic rows with each numeric column of the source as text, written as its real cells are."""
+    rows = synthetic.copy()
+    for name, places in decimals.items():
+        if name in rows.columns:
+            rows[name] = _number_texts(rows[name], places)
+    return rows
+
+
+def _number_texts(values: pd.Series, places: int) -> pd.Series:
+    if pd.api.types.is_integer_dtype(values.dtype):  # not through a float: ints beyond 2**53 stay exact
+        texts = ["" if pd.isna(v) else str(int(v)) for v in values.tolist()]
+    else:
+        numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+        texts = ["" if np.isnan(v) else _plain(v, places) for v in numbers.tolist()]
+    return pd.Series(texts, index=values.index, dtype=object)
+
+
+def _plain(value: float, places: int) -> str:
+    """``value`` rounded to ``places`` decimals in plain notation; no ``-0.00``."""
+    text = f"{value:.{places}f}"
+    if text.startswith("-") and not text.strip("-0."):
+        text = text[1:]
+    return text
+
+
+def augmented_frame(real: pd.DataFrame, synthetic: pd.DataFrame, source: Optional[CsvSource],
+                     mark_synthetic: Optional[str]) -> pd.DataFrame:
+    """Real and synthetic rows in one frame (``mark_synthetic``: plus that boolean column), the
+    synthetic floats of a CSV ``source``'s columns rounded to the decimals written in them."""
+    if source is not None:
+        synthetic = synthetic.copy()
+        for name, places in source.decimals.items():
+            if name in synthetic.columns and pd.api.types.is_float_dtype(synthetic[name].dtype) and places <= 15:
+                synthetic[name] = synthetic[name].round(places)  # beyond 15 decimals a float64 is as precise
+    table = pd.concat([real.reset_index(drop=True), synthetic.reset_index(drop=True)],
+                      ignore_index=True)[real.columns]
+    if mark_synthetic is not None:
+        table[mark_synthetic] = pd.Series([False] * len(real) + [True] * len(synthetic), dtype=bool)
+    return table
 
 
 def check_output_path(path, *, force: bool = False) -> str:
