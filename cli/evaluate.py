@@ -24,6 +24,16 @@ class Estimator(str, enum.Enum):
         return self.value
 
 
+class Metric(str, enum.Enum):
+    macro_f1 = "macro_f1"
+    balanced_accuracy = "balanced_accuracy"
+    accuracy = "accuracy"
+    pr_auc = "pr_auc"
+
+    def __str__(self):
+        return self.value
+
+
 REPORT_FORMATS = {".html": "html", ".htm": "html", ".md": "markdown", ".json": "json"}
 
 
@@ -36,6 +46,10 @@ def evaluate(
     estimator: Annotated[Estimator, typer.Option(
         "--estimator", help="Downstream classifier: logistic regression (scaled, one-hot, imputed), "
                             "HistGradientBoosting or a random forest.")] = Estimator.logreg,
+    metric: Annotated[Metric, typer.Option(
+        "--metric", help="The primary metric, fixed before the run: the verdict decides on it alone (Holm-corrected "
+                         "across methods); the others are supporting evidence. pr_auc: binary targets only.")
+    ] = Metric.macro_f1,
     cv: Annotated[int, typer.Option("--cv", min=2, metavar="K", help="Folds of stratified cross-validation.")] = 5,
     repeats: Annotated[int, typer.Option("--repeats", min=1, metavar="R",
                                          help="Repetitions of the K-fold cross-validation.")] = 3,
@@ -85,7 +99,8 @@ def evaluate(
     options = {} if names is None else {"baselines": names}
     with errors(USAGE, ValueError, TypeError):
         plan = plan_evaluation(dataset.X, dataset.y, augmenter, estimator=str(estimator), classes=dataset.labels,
-                               cv=cv, repeats=repeats, n_jobs=n_jobs, random_state=seed, progress=not state.quiet,
+                               cv=cv, repeats=repeats, n_jobs=n_jobs, random_state=seed, metric=str(metric),
+                               progress=not state.quiet,
                                **options)
     say(dataset.summary)
     say(f"Cross-validating {len(plan.splits)} folds ({cv}-fold x {repeats}): "

@@ -23,7 +23,9 @@ from sklearn.tree import DecisionTreeClassifier
 
 from gan_augment import GANAugmenter
 from gan_augment.evaluation import AugmentationReport, evaluate_augmentation
-from gan_augment.evaluation.stats import corrected_interval
+from gan_augment.evaluation._types import FoldResult
+from gan_augment.evaluation._verdict import class_comparisons, compare_with_none, decide
+from gan_augment.evaluation.stats import corrected_interval, corrected_test, holm
 from gan_augment.exceptions import DataValidationError
 
 FAST = dict(epochs=2, batch_size=64, noise_dim=8, generator_dims=(16,), discriminator_dims=(16,), pac=2,
@@ -94,15 +96,18 @@ def test_augmenter_never_sees_a_test_row(mixed_frame):
 # ============================================================================ the intervals
 def test_interval_above_zero_when_oversampling_helps_a_linear_model():
     # 800 vs 40 overlapping rows: the unweighted logistic regression rarely predicts "rare";
-    # duplicating rare rows to balance the classes moves its threshold, so rare recall must rise.
+    # duplicating rare rows to balance the classes moves its threshold, so rare recall must rise,
+    # and with it balanced accuracy -- the primary metric chosen here -- while macro-F1 need not.
     X, y = two_gaussians(n_major=800, n_minor=40)
     report = evaluate_augmentation(X, y, RandomOverSampler(random_state=0), estimator=LogisticRegression(),
                                    classes=["rare"], cv=5, repeats=2, baselines=("none",), random_state=0,
-                                   fidelity=False, privacy=False)
+                                   fidelity=False, privacy=False, metric="balanced_accuracy")
     row = rare_recall(report)
-    assert row["ci_low"] > 0 and row["delta"] > 0.2
-    assert report.verdict.startswith("RandomOverSampler helped: recall of class 'rare' +")
-    assert "Nadeau-Bengio" in report.verdict and "Nadeau-Bengio" in report.to_markdown()
+    assert row["ci_low"] > 0 and row["delta"] > 0.2 and row["p_holm"] < 0.05
+    assert report.verdict.startswith("RandomOverSampler helped: balanced accuracy +")
+    assert "recall of class 'rare' +" in report.verdict.split(". ")[-1]  # cited as supporting evidence
+    assert report.settings["metric"] == "balanced_accuracy"
+    assert "Nadeau-Bengio" in report.to_markdown() and "balanced accuracy (primary)" in report.to_markdown()
 
 
 def test_interval_covers_zero_when_duplicates_cannot_change_the_model():
@@ -141,6 +146,234 @@ def test_corrected_interval_matches_the_formula():
     half = stats.t.ppf(0.975, 5) * math.sqrt((1 / 6 + 0.5) * d.var(ddof=1))
     assert mean == pytest.approx(d.mean()) and high - mean == pytest.approx(half) and mean - low == pytest.approx(half)
     assert corrected_interval([0.2, 0.2, 0.2], 0.5) == pytest.approx((0.2, 0.2, 0.2))
+
+
+def test_holm_adjusts_step_down_and_keeps_nan():
+    assert holm([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.06, 0.06])
+    assert holm([0.5, 0.01, 0.2, 0.04]) == pytest.approx([0.5, 0.04, 0.4, 0.12])
+    adjusted = holm([0.02, math.nan, 0.03])
+    assert adjusted[0] == pytest.approx(0.04) and math.isnan(adjusted[1]) and adjusted[2] == pytest.approx(0.04)
+
+
+def test_no_interval_leaves_the_range_of_a_rate():
+    # Differences of recall swinging between -1 and +1 (a class with 1-2 test rows): the t interval
+    # alone runs far past +/-1; the reported one stays inside, with the same mean and p-value.
+    swings = [1.0, -1.0, 1.0, 1.0, 0.0, 1.0, -1.0, 1.0, 1.0]
+    raw = corrected_test(swings, 0.5)
+    assert raw.low < -1 and raw.high > 1  # what the issue saw: [-1.125, +1.207]
+    clipped = corrected_test(swings, 0.5, bounds=(-1.0, 1.0))
+    assert (clipped.mean, clipped.p) == (raw.mean, raw.p) and (clipped.low, clipped.high) == (-1.0, 1.0)
+    levels = corrected_interval([1.0, 1.0, 0.9, 0.2, 1.0], 0.5, bounds=(0.0, 1.0))
+    assert 0.0 <= levels[1] and levels[2] == 1.0
+    # ... and so does every interval of a report, whatever the folds (built with wild swings here).
+    folds = fold_scores(["a", "b", "c"], {"random": {("recall", "a"): 0.49 * np.array([1, -1, 1, 1, 1, -1])},
+                                          "augmenter": {"macro_f1": 0.49 * np.array([1, 1, -1, 1, 1, 1])}}, n=6)
+    for method in ("random", "augmenter"):
+        for metric in ("recall", "precision", "f1"):
+            for c in class_comparisons(folds, method, ["a", "b", "c"], metric, test_train_ratio=0.5,
+                                       confidence=0.95).values():
+                assert -1.0 <= c.low <= c.mean <= c.high <= 1.0
+    for c in compare_with_none(folds, ["none", "random", "augmenter"], "macro_f1", test_train_ratio=0.5,
+                               confidence=0.95).values():
+        assert -1.0 <= c.low <= c.high <= 1.0
+
+
+# ============================================================================ the decision rule
+def fold_scores(labels, shifts, n=15, base=0.5):
+    """Per-fold scores built directly: "none" scores ``base`` on everything; each method in ``shifts``
+    scores ``base`` + its per-fold shift, keyed by an overall metric or by (per-class metric, class)."""
+    metrics = ("accuracy", "balanced_accuracy", "macro_f1")
+    methods = ["none", *shifts]
+    folds = []
+    for j in range(n):
+        fold = FoldResult(index=j, repeat=j // 5, fold=j % 5, n_train=160, n_test=40)
+        for method in methods:
+            shift = shifts.get(method, {})
+            fold.scores[method] = {m: base + float(np.asarray(shift.get(m, np.zeros(n)))[j]) for m in metrics}
+            fold.class_scores[method] = {
+                label: {m: base + float(np.asarray(shift.get((m, label), np.zeros(n)))[j]) for m in ("precision",
+                                                                                                   "recall", "f1")}
+                | {"support": 40 if label == labels[0] else 6} for label in labels}
+        folds.append(fold)
+    return folds
+
+
+def unit_noise(seed, n=15):
+    """A fixed per-fold pattern of mean 0 and standard deviation 1."""
+    z = np.random.default_rng(seed).normal(size=n)
+    return (z - z.mean()) / z.std(ddof=1)
+
+
+METHODS = ("none", "random", "smote", "augmenter")
+
+
+def test_one_class_improving_by_chance_among_many_is_not_a_gain():
+    labels = list(range(10))
+    # The augmenter's recall of class 3 rises by 0.1 (raw p = 0.02): among 10 classes, one such
+    # "gain" in 5 is expected by chance alone. Macro-F1 and every other class do not move.
+    shifts = {"augmenter": {("recall", 3): 0.1 + 0.068 * unit_noise(0), "macro_f1": 0.01 * unit_noise(1)},
+              "random": {"macro_f1": 0.01 * unit_noise(2)}, "smote": {"macro_f1": 0.01 * unit_noise(3)}}
+    folds = fold_scores(labels, shifts)
+    chance = class_comparisons(folds, "augmenter", labels, "recall", test_train_ratio=0.25, confidence=0.95)[3]
+    assert chance.low > 0 and chance.p < 0.05  # alone, it looks like a gain: the old rule said "helped"
+    assert chance.p_holm >= 0.05  # across the 10 classes it is not
+    decision = decide(folds, METHODS, test_train_ratio=0.25, labels=labels, names={"augmenter": "GAN top-up"})
+    assert decision.helped == [] and decision.choice == "none"
+    assert len(decision.sentences) <= 3
+    assert decision.text.startswith("GAN top-up did not clearly help: macro-F1 ")
+    assert "prefer no augmentation" in decision.text and "class 3" not in decision.text
+    # The same construction with a real macro-F1 gain is a gain: the test above can fail.
+    shifts["augmenter"]["macro_f1"] = 0.05 + 0.01 * unit_noise(1)
+    decision = decide(fold_scores(labels, shifts), METHODS, test_train_ratio=0.25, labels=labels,
+                      names={"augmenter": "GAN top-up"})
+    assert decision.helped == ["augmenter"] and decision.text.startswith("GAN top-up helped: macro-F1 +0.050")
+
+
+def glass_like():
+    """Six classes, five topped up; "none" recalls the majority class 1 well. SMOTE: a significant gain
+    in balanced accuracy only. Random oversampling: a large recall gain for class 3 and a loss for the
+    majority, with a macro-F1 interval that includes 0. The augmenter: nothing."""
+    labels = [1, 2, 3, 5, 6, 7]
+    shifts = {
+        "random": {"macro_f1": 0.03 + 0.1 * unit_noise(1), "balanced_accuracy": 0.02 + 0.1 * unit_noise(2),
+                   ("recall", 3): 0.3 + 0.05 * unit_noise(3), ("recall", 1): -0.1 + 0.02 * unit_noise(4)},
+        "smote": {"balanced_accuracy": 0.06 + 0.02 * unit_noise(5), "macro_f1": 0.02 + 0.1 * unit_noise(6)},
+        "augmenter": {"macro_f1": 0.01 * unit_noise(7), "balanced_accuracy": 0.01 * unit_noise(8)},
+    }
+    return labels, fold_scores(labels, shifts)
+
+
+def test_glass_like_case_names_only_what_the_corrected_rule_supports():
+    labels, folds = glass_like()
+    names = {"none": "none", "random": "random oversampling", "smote": "SMOTE", "augmenter": "GAN top-up"}
+    kw = dict(test_train_ratio=0.25, confidence=0.95)
+    primary = compare_with_none(folds, METHODS, "macro_f1", **kw)
+    assert primary["random"].low < 0 < primary["random"].high  # macro-F1 interval includes 0 ...
+    recall = class_comparisons(folds, "random", labels, "recall", **kw)
+    assert recall[3].p_holm < 0.05 and recall[1].p_holm < 0.05  # ... with a real per-class gain and loss
+    assert compare_with_none(folds, METHODS, "balanced_accuracy", **kw)["smote"].p_holm < 0.05
+    decision = decide(folds, METHODS, labels=labels, names=names, **kw)
+    assert decision.helped == [] and decision.hurt == [] and decision.choice == "none"
+    assert len(decision.sentences) <= 3
+    text = decision.text
+    assert text.startswith("GAN top-up did not clearly help: macro-F1 ")
+    assert "prefer no augmentation here" in text
+    assert "random oversampling" not in text and "SMOTE" not in text  # neither is supported by the rule
+    # The rule applied as stated to another primary metric, chosen up front: SMOTE is then the answer.
+    decision = decide(folds, METHODS, labels=labels, names=names, metric="balanced_accuracy", **kw)
+    assert decision.helped == ["smote"] and decision.choice == "smote"
+    assert decision.sentences[1].startswith("Prefer SMOTE here: the largest significant balanced accuracy gain")
+    assert "random oversampling" not in decision.text
+
+
+def test_a_cheaper_baseline_is_preferred_unless_the_augmenter_beats_it():
+    labels = [0, 1]
+    shifts = {"smote": {"macro_f1": 0.04 + 0.01 * unit_noise(1)},
+              "augmenter": {"macro_f1": 0.05 + 0.01 * unit_noise(2)}}
+    decision = decide(fold_scores(labels, shifts), ("none", "smote", "augmenter"), test_train_ratio=0.25,
+                      names={"smote": "SMOTE", "augmenter": "GAN top-up"})
+    assert decision.helped == ["smote", "augmenter"] and decision.choice == "smote"
+    assert "not significantly better than SMOTE" in decision.sentences[1]
+    shifts["augmenter"]["macro_f1"] = 0.15 + 0.01 * unit_noise(2)
+    decision = decide(fold_scores(labels, shifts), ("none", "smote", "augmenter"), test_train_ratio=0.25,
+                      names={"smote": "SMOTE", "augmenter": "GAN top-up"})
+    assert decision.choice == "augmenter" and decision.sentences[1].startswith("Prefer GAN top-up here")
+
+
+def test_unknown_or_unfit_primary_metric_is_refused():
+    from gan_augment.evaluation import plan_evaluation
+
+    X, y = two_gaussians(n_major=40, n_minor=8)
+    with pytest.raises(ValueError, match=r"Unknown metric 'f1'.*macro_f1"):
+        plan_evaluation(X, y, ExplodingSampler(), metric="f1", cv=3)
+    y3 = y.copy()
+    y3[:10] = "third"
+    with pytest.raises(ValueError, match=r"pr_auc.*binary"):
+        plan_evaluation(X, y3, ExplodingSampler(), metric="pr_auc", cv=3)
+    assert plan_evaluation(X, y, ExplodingSampler(), cv=3).metric == "macro_f1"
+
+
+# ============================================================================ six classes, many columns
+@pytest.fixture(scope="module")
+def six_class_report():
+    from sklearn.datasets import make_classification
+
+    X, y = make_classification(n_samples=260, n_features=14, n_informative=6, n_classes=6, n_clusters_per_class=1,
+                               weights=[0.5, 0.2, 0.12, 0.08, 0.06, 0.04], random_state=0)
+    X = pd.DataFrame(X, columns=[f"c{i:02d}" for i in range(14)])
+    return evaluate_augmentation(X, y, RandomOverSampler(random_state=0), estimator=LogisticRegression(max_iter=300),
+                                 cv=3, repeats=1, baselines=("none", "random", "smote"), random_state=0)
+
+
+def test_six_class_report_respects_ranges_and_states_the_rule(six_class_report):
+    report = six_class_report
+    assert len(report.settings["classes"]) == 5
+    scores = report.summary[report.summary["metric"] != "augment_time_s"]
+    for frame in (scores, report.per_class):
+        assert frame["mean_low"].between(0, 1).all() and frame["mean_high"].between(0, 1).all()
+        changed = frame[frame["method"] != "none"]
+        assert changed["ci_low"].between(-1, 1).all() and changed["ci_high"].between(-1, 1).all()
+        assert changed["p_holm"].dropna().ge(changed["p_value"].dropna()).all()
+    assert report.summary.loc[report.summary["primary"], "metric"].unique().tolist() == ["macro_f1"]
+    assert "Holm" in report.settings["interval"] and "clipped" in report.settings["interval"]
+    markdown = report.to_markdown()
+    assert "Decision rule: macro-F1 is the primary metric" in markdown and "macro-F1 (primary)" in markdown
+
+
+def test_error_bars_stay_on_the_axis(six_class_report):
+    from gan_augment.evaluation._figures import _error_bars
+    from gan_augment.evaluation._types import CLASS_METRICS
+
+    frame = six_class_report.per_class
+    for (_, _), part in frame.groupby(["method", "class"]):
+        part = part.set_index("metric")
+        below, above = _error_bars(part)
+        means = [part.loc[m, "mean"] for m in CLASS_METRICS]
+        assert all(0 <= m - b and m + a <= 1 for m, b, a in zip(means, below, above))
+
+
+def test_html_shows_every_topped_up_class_or_says_what_is_left_out(six_class_report):
+    import html
+    import re
+
+    page = six_class_report.to_html()
+    captions = [html.unescape(c) for c in re.findall(r"<figcaption>(.*?)</figcaption>", page)]
+    marginals = next(c for c in captions if "marginals" in c or "topped-up class" in c and "Columns" in c)
+    assert "Shown: all topped-up classes (5)." in marginals
+    # 14 columns, 7 drawn for each of 5 classes: the caption names the 7 left out and where every
+    # column's distance is
+    assert "Shown: 7 of 14 columns; left out:" in marginals and "column_distances" in marginals
+    left_out = [name.strip("'") for name in re.search(r"left out: (.*?) \(", marginals).group(1).split(", ")]
+    assert len(left_out) == 7 and set(left_out) <= {f"c{i:02d}" for i in range(14)}
+    # the columns left out are the best-matched ones (smallest worst-class distance)
+    distances = six_class_report.column_distances
+    worst = distances[distances["method"] == "RandomOverSampler"].groupby("column")["distance"].max()
+    assert worst[left_out].max() <= worst.drop(left_out).min()
+    assert any("Shown: all classes (6)." in c for c in captions)
+    document = json.loads(six_class_report.to_json())
+    pairs = {(r["class"], r["column"]) for r in document["column_distances"] if r["method"] == "RandomOverSampler"}
+    assert len(pairs) == 5 * 14  # the rest is in the JSON
+
+
+def test_small_sample_caveats_sit_beside_the_scores(six_class_report):
+    from gan_augment.evaluation._text import with_caveats
+
+    fidelity = six_class_report.fidelity
+    few = (fidelity["n_real"] < 30) | (fidelity["n_synthetic"] < 30)
+    assert few.any() and fidelity.loc[few, "caveat"].str.startswith("few rows: ").all()
+    assert (fidelity.loc[~few, "caveat"] == "").all()
+    per_class = six_class_report.per_class
+    assert per_class.loc[per_class["n_rows"] < 30, "caveat"].str.contains("test rows of the class per fold").all()
+    assert "few rows: " in six_class_report.to_markdown()
+    frame = with_caveats(pd.DataFrame({"n_real": [40, 40], "n_synthetic": [5, 300]}), ("n_real", "real"),
+                         ("n_synthetic", "synthetic"))
+    assert list(frame["caveat"]) == ["few rows: 5 synthetic (< 30)", ""]
+
+
+def test_verdict_is_three_sentences_leading_with_the_answer(six_class_report):
+    verdict = six_class_report.verdict
+    assert verdict.startswith("RandomOverSampler ") and "macro-F1" in verdict.split(":")[1]
+    assert len(verdict.split(". ")) <= 3 and len(verdict.split()) < 120
 
 
 # ============================================================================ GAN + report
@@ -333,10 +566,14 @@ def test_cli_evaluate_writes_the_report(cli_main, data_csv, tmp_path, capsys):
 
 def test_cli_evaluate_json_and_usage_errors(cli_main, data_csv, capsys):
     code = cli_main(["evaluate", str(data_csv), "--classes", "rare", "--epochs", "1", "--cv", "2", "--repeats", "1",
-                     "--baseline", "none", "--seed", "0", "--json", "--quiet"])
+                     "--baseline", "none", "--seed", "0", "--metric", "balanced_accuracy", "--json", "--quiet"])
     captured = capsys.readouterr()
     assert code == 0, captured.err
-    assert json.loads(captured.out)["settings"]["cv"] == 2
+    document = json.loads(captured.out)
+    assert document["settings"]["cv"] == 2 and document["settings"]["metric"] == "balanced_accuracy"
+    assert document["verdict"].split(":")[1].lstrip().startswith("balanced accuracy")
+    code = cli_main(["evaluate", str(data_csv), "--metric", "f1", "--quiet"])
+    assert code == 2 and "--metric" in capsys.readouterr().err
     code = cli_main(["evaluate", str(data_csv), "--classes", "rar", "--quiet"])
     err = capsys.readouterr().err
     assert code == 2 and err.startswith("Error: Unknown class 'rar'") and err.count("\n") == 1

@@ -22,7 +22,8 @@ __all__ = ["AugmentationReport", "EvaluationPlan", "evaluate_augmentation", "ima
 
 def evaluate_augmentation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5, repeats=3,
                           baselines=("none", "random", "smote"), n_jobs=None, random_state=None,
-                          confidence=0.95, progress=False, fidelity=True, privacy=True) -> AugmentationReport:
+                          confidence=0.95, metric="macro_f1", progress=False, fidelity=True,
+                          privacy=True) -> AugmentationReport:
     """Cross-validate the effect of augmentation on a downstream classifier.
 
     Repeated stratified k-fold cross-validation (``cv`` folds x ``repeats``). In each training fold
@@ -31,7 +32,12 @@ def evaluate_augmentation(X, y, augmenter=None, *, estimator=None, classes=None,
     Each method's per-fold scores are compared with those of "none" on the same fold; the interval
     is a Student t interval on these paired differences with the Nadeau-Bengio corrected variance
     ``(1/J + n_test/n_train) * s^2`` (J = cv x repeats folds, Nadeau & Bengio 2003; Bouckaert &
-    Frank 2004), which allows for the overlap of the training sets.
+    Frank 2004), which allows for the overlap of the training sets, clipped to the metric's range
+    ([0, 1] for a score, [-1, 1] for a difference).
+
+    The verdict applies one decision rule (stated in :mod:`gan_augment.evaluation._verdict`): the
+    primary ``metric`` alone decides, with p-values Holm-adjusted across the methods compared with
+    "none"; secondary and per-class metrics are supporting evidence only.
 
     Parameters
     ----------
@@ -61,6 +67,10 @@ def evaluate_augmentation(X, y, augmenter=None, *, estimator=None, classes=None,
     random_state : int, RandomState, Generator or None
         Seeds the folds, the estimator and every augmenter; the same int gives the same report.
     confidence : float, default=0.95
+        Of the intervals; the verdict's significance level is ``1 - confidence``.
+    metric : {"macro_f1", "balanced_accuracy", "accuracy", "pr_auc"}, default="macro_f1"
+        The primary metric, chosen before anything runs: the verdict decides on it alone. "pr_auc"
+        (of the rarer or topped-up class) only for a binary target.
     progress : bool, default=False
         A rich progress bar over folds (on stderr).
     fidelity, privacy : bool, default=True
@@ -80,5 +90,5 @@ def evaluate_augmentation(X, y, augmenter=None, *, estimator=None, classes=None,
     """
     plan = plan_evaluation(X, y, augmenter, estimator=estimator, classes=classes, cv=cv, repeats=repeats,
                            baselines=baselines, n_jobs=n_jobs, random_state=random_state, confidence=confidence,
-                           progress=progress, fidelity=fidelity, privacy=privacy)
+                           metric=metric, progress=progress, fidelity=fidelity, privacy=privacy)
     return run_evaluation(plan)

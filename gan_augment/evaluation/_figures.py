@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import io
+import math
 
 import numpy as np
 import pandas as pd
@@ -12,7 +13,13 @@ import pandas as pd
 from gan_augment.data.layout import check_image_shape, from_nchw, to_nchw
 from gan_augment.evaluation._prep import as_text, is_numeric
 from gan_augment.evaluation._text import METRIC_NAMES, show
-from gan_augment.evaluation._types import CLASS_METRICS
+from gan_augment.evaluation._types import CLASS_METRICS, MIN_ROWS
+
+
+MAX_CLASS_PANELS = 12  # per-class panels of the per-class figure
+MAX_MARGINAL_CLASSES = 8  # rows of the marginals / image grids
+MAX_MARGINAL_COLUMNS = 12  # columns of the marginals figure
+MAX_MARGINAL_PANELS = 36  # classes x columns drawn (each panel costs ~0.2-0.5 s to draw on a small CPU)
 
 
 def render_figures(report) -> list:
@@ -20,24 +27,29 @@ def render_figures(report) -> list:
 
     Figures are made with ``matplotlib.figure.Figure``, never pyplot, so they are drawn by the Agg
     renderer whatever the user's backend is, no window opens, and pyplot's global state is untouched.
+    A figure that cannot show every class or column says in its caption what it left out and where
+    the rest is.
     """
     from matplotlib.figure import Figure
 
     figures = []
     figures.append(("Differences from none", f"Paired differences from none with their "
-                    f"{report.settings['confidence']:.0%} intervals (Nadeau-Bengio corrected t).",
-                    _png(_fig_deltas(Figure, report))))
-    figures.append(("Per-class metrics", "Mean precision, recall and F1 per class and method, with intervals.",
-                    _png(_fig_per_class(Figure, report))))
+                    f"{report.settings['confidence']:.0%} intervals (Nadeau-Bengio corrected t, clipped to [-1, 1]); "
+                    "every metric, and the recall of every topped-up class.", _png(_fig_deltas(Figure, report))))
+    figure, note = _fig_per_class(Figure, report)
+    figures.append(("Per-class metrics", "Mean precision, recall and F1 per class and method, with intervals "
+                    f"(clipped to [0, 1]). {note}", _png(figure)))
     if report.histories:
         figures.append(("Training losses", "Discriminator and generator losses per epoch, one line per fold.",
                         _png(_fig_losses(Figure, report))))
     if report._marginals and report.settings.get("image_shape"):
+        figure, note = _fig_images(Figure, report)
         figures.append(("Real vs synthetic images", "Real (top) and added (bottom) images of each topped-up class "
-                        "(first training fold).", _png(_fig_images(Figure, report))))
+                        f"(first training fold). {note}", _png(figure)))
     elif report._marginals:
+        figure, note = _fig_marginals(Figure, report)
         figures.append(("Real vs synthetic marginals", "Columns of the real and synthetic rows of each topped-up "
-                        "class (first training fold).", _png(_fig_marginals(Figure, report))))
+                        f"class (first training fold). {note}", _png(figure)))
     return figures
 
 
@@ -47,47 +59,84 @@ def _png(figure) -> str:
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
+def shown_note(what: str, shown: list, everything: list, where: str) -> str:
+    """"Shown: all 5 classes." or "Shown: 8 of 12 classes; left out: 'a', 'b', ... (in ...)"."""
+    if len(shown) >= len(everything):
+        return f"Shown: all {what} ({len(everything)})."
+    left = [show(item) for item in everything if item not in shown]
+    listed = ", ".join(left[:10]) + (f" and {len(left) - 10} more" if len(left) > 10 else "")
+    return f"Shown: {len(shown)} of {len(everything)} {what}; left out: {listed} ({where})."
+
+
 def _fig_deltas(Figure, report):
     summary = report.summary[(report.summary["method"] != "none") & (report.summary["metric"] != "augment_time_s")]
     per_class = report.per_class[(report.per_class["method"] != "none") & (report.per_class["metric"] == "recall")
                                  & report.per_class["class"].isin(report.settings["classes"])]
-    rows = [(f"{r['method']}: {METRIC_NAMES[r['metric']]}", r["delta"], r["ci_low"], r["ci_high"])
-            for r in summary.to_dict(orient="records")]
+    rows = [(f"{r['method']}: {METRIC_NAMES[r['metric']]}{' (primary)' if r.get('primary') else ''}", r["delta"],
+             r["ci_low"], r["ci_high"]) for r in summary.to_dict(orient="records")]
     rows += [(f"{r['method']}: recall of {show(r['class'])}", r["delta"], r["ci_low"], r["ci_high"])
              for r in per_class.to_dict(orient="records")]
     figure = Figure(figsize=(7, 0.35 * len(rows) + 1.2))
     ax = figure.subplots()
     for i, (_, delta, low, high) in enumerate(rows):
-        ax.plot([low, high], [i, i], color="tab:blue", lw=2)
+        if np.isfinite(low):
+            ax.plot([low, high], [i, i], color="tab:blue", lw=2)
         ax.plot([delta], [i], "o", color="tab:blue")
     ax.axvline(0, color="grey", lw=1, ls="--")
     ax.set_yticks(range(len(rows)), [r[0] for r in rows], fontsize=8)
     ax.invert_yaxis()
+    reach = max([abs(v) for _, *values in rows for v in values if np.isfinite(v)] + [0.05])
+    ax.set_xlim(-min(1.0, reach) * 1.08, min(1.0, reach) * 1.08)  # a difference of rates lies in [-1, 1]
     ax.set_xlabel("difference from none")
     return figure
 
 
 def _fig_per_class(Figure, report):
+    """Precision, recall and F1 of every class (topped-up classes first), up to MAX_CLASS_PANELS panels."""
     frame = report.per_class
-    classes = list(dict.fromkeys(report.settings["classes"] + list(frame["class"])))[:4]
+    everything = list(dict.fromkeys(report.settings["classes"] + list(frame["class"])))
+    classes = everything[:MAX_CLASS_PANELS]
     methods = list(dict.fromkeys(frame["method"]))
-    figure = Figure(figsize=(4 * len(classes), 3.2))
-    axes = np.atleast_1d(figure.subplots(1, len(classes), sharey=True))
+    per_row = min(4, len(classes))
+    n_rows = -(-len(classes) // per_row)
+    figure = Figure(figsize=(4 * per_row, 3.2 * n_rows))
+    axes = np.atleast_1d(figure.subplots(n_rows, per_row, sharey=True, squeeze=False)).ravel()
     width = 0.8 / len(methods)
     for ax, label in zip(axes, classes):
         for j, method in enumerate(methods):
             part = frame[(frame["class"] == label) & (frame["method"] == method)].set_index("metric")
             means = [part.loc[m, "mean"] for m in CLASS_METRICS]
-            low = [max(0.0, part.loc[m, "mean"] - part.loc[m, "mean_low"]) if np.isfinite(part.loc[m, "mean_low"])
-                   else 0.0 for m in CLASS_METRICS]
-            high = [max(0.0, part.loc[m, "mean_high"] - part.loc[m, "mean"]) if np.isfinite(part.loc[m, "mean_high"])
-                    else 0.0 for m in CLASS_METRICS]
-            ax.bar(np.arange(3) + j * width, means, width, yerr=[low, high], capsize=2, label=method)
+            ax.bar(np.arange(3) + j * width, means, width, yerr=_error_bars(part), capsize=2, label=method)
         ax.set_xticks(np.arange(3) + width * (len(methods) - 1) / 2, [METRIC_NAMES[m] for m in CLASS_METRICS])
-        ax.set_title(f"class {show(label)}", fontsize=9)
+        ax.set_title(f"class {show(label)}{_rows_note(frame, label)}", fontsize=9)
         ax.set_ylim(0, 1.05)
-    axes[-1].legend(fontsize=7, loc="lower right")
-    return figure
+    for ax in axes[len(classes):]:
+        ax.axis("off")
+    figure.subplots_adjust(hspace=0.35)
+    axes[len(classes) - 1].legend(fontsize=7, loc="lower right")
+    return figure, shown_note("classes", classes, everything, "every class is in the Per class table and in the "
+                              "JSON report's per_class")
+
+
+def _rows_note(frame: pd.DataFrame, label) -> str:
+    """" (8 test rows/fold: few)" beside a class whose scores rest on fewer than MIN_ROWS rows."""
+    if "n_rows" not in frame:
+        return ""
+    rows = frame.loc[frame["class"] == label, "n_rows"]
+    n = float(rows.iloc[0]) if len(rows) else math.nan
+    if not np.isfinite(n):
+        return ""
+    return f" ({n:.0f} test rows/fold{': few' if n < MIN_ROWS else ''})"
+
+
+def _error_bars(part: pd.DataFrame) -> list:
+    """``[below, above]`` the means, from intervals already clipped to [0, 1]: the bars stay on the axis."""
+    below, above = [], []
+    for m in CLASS_METRICS:
+        mean, low, high = part.loc[m, "mean"], part.loc[m, "mean_low"], part.loc[m, "mean_high"]
+        below.append(max(0.0, mean - max(low, 0.0)) if np.isfinite(low) else 0.0)
+        above.append(max(0.0, min(high, 1.0) - mean) if np.isfinite(high) else 0.0)
+    return [below, above]
 
 
 def _fig_losses(Figure, report):
@@ -105,10 +154,18 @@ def _fig_losses(Figure, report):
     return figure
 
 
+def _marginal_classes(report) -> tuple[list, str]:
+    everything = list(report._marginals)
+    shown = everything[:MAX_MARGINAL_CLASSES]
+    return shown, shown_note("topped-up classes", shown, everything, "their fidelity and per-column distances are "
+                             "in the tables and in the JSON report's fidelity and column_distances")
+
+
 def _fig_images(Figure, report, per_row=8):
     shape = check_image_shape(report.settings["image_shape"])
     channels = shape[0]
-    items = list(report._marginals.items())[:3]
+    labels, note = _marginal_classes(report)
+    items = [(label, report._marginals[label]) for label in labels]
     figure = Figure(figsize=(per_row * 0.9, 2 * 0.9 * len(items) + 0.3))
     axes = np.array(figure.subplots(2 * len(items), per_row, squeeze=False))
     for row, (label, pair) in enumerate(items):
@@ -125,34 +182,61 @@ def _fig_images(Figure, report, per_row=8):
                     ax.imshow(image[..., 0] if channels == 1 else image, cmap="gray", vmin=0, vmax=1)
             axes[2 * row + offset, 0].set_title(f"{kind} {show(label)}", fontsize=7, loc="left")
     figure.tight_layout()
-    return figure
+    return figure, note
+
+
+def _marginal_columns(report, columns: list, n_classes: int) -> tuple[list, str]:
+    """The columns to draw: the augmenter's worst-matched first (largest distance), up to
+    MAX_MARGINAL_COLUMNS and MAX_MARGINAL_PANELS in all (at least 4 a class)."""
+    distances = report.column_distances
+    if len(distances) and {"method", "column", "distance"} <= set(distances.columns):
+        mine = distances[distances["method"] == report.settings.get("augmenter")]
+        worst = mine.groupby("column")["distance"].max().to_dict() if len(mine) else {}
+
+        def rank(column) -> float:
+            distance = worst.get(str(column), math.nan)
+            return -distance if np.isfinite(distance) else math.inf
+
+        columns = sorted(columns, key=rank)
+    shown = columns[:max(4, min(MAX_MARGINAL_COLUMNS, MAX_MARGINAL_PANELS // max(n_classes, 1)))]
+    note = shown_note("columns", shown, columns, "the best-matched ones; the distance of every column is in the "
+                      "JSON report's column_distances")
+    if len(shown) < len(columns):
+        note += " Columns are drawn worst-matched first."
+    return shown, note
 
 
 def _fig_marginals(Figure, report):
-    items = list(report._marginals.items())[:3]
-    n_columns = min(6, max(len(real.columns) for _, (real, _) in items))
-    figure = Figure(figsize=(2.6 * n_columns, 2.3 * len(items)))
-    axes = np.array(figure.subplots(len(items), n_columns, squeeze=False))
+    labels, class_note = _marginal_classes(report)
+    items = [(label, report._marginals[label]) for label in labels]
+    columns, column_note = _marginal_columns(report, list(max((real.columns for _, (real, _) in items), key=len)),
+                                             len(items))
+    figure = Figure(figsize=(2.6 * len(columns), 2.3 * len(items)))
+    axes = np.array(figure.subplots(len(items), len(columns), squeeze=False))
     for row, (label, (real, synthetic)) in enumerate(items):
-        for col, column in enumerate(list(real.columns)[:n_columns]):
-            ax = axes[row, col]
-            if is_numeric(real[column]):
-                a = pd.to_numeric(real[column], errors="coerce").dropna()
-                b = pd.to_numeric(synthetic[column], errors="coerce").dropna()
-                values = pd.concat([a, b])
-                bins = np.histogram_bin_edges(values, bins=20) if len(values) else 10
-                ax.hist(a, bins=bins, density=True, alpha=0.5, label="real")
-                ax.hist(b, bins=bins, density=True, alpha=0.5, label="synthetic")
-            else:
-                a = pd.Series(as_text(real[[column]])[:, 0]).value_counts(normalize=True)
-                b = pd.Series(as_text(synthetic[[column]])[:, 0]).value_counts(normalize=True)
-                cats = list(a.index.union(b.index))[:10]
-                x = np.arange(len(cats))
-                ax.bar(x - 0.2, a.reindex(cats, fill_value=0), 0.4, label="real")
-                ax.bar(x + 0.2, b.reindex(cats, fill_value=0), 0.4, label="synthetic")
-                ax.set_xticks(x, cats, rotation=45, fontsize=6, ha="right")
-            ax.set_title(f"{column} ({show(label)})", fontsize=8)
-            ax.tick_params(labelsize=6)
+        for col, column in enumerate(columns):
+            _draw_marginal(axes[row, col], real[column], synthetic[column])
+            axes[row, col].set_title(f"{column} ({show(label)})", fontsize=8)
         axes[row, 0].legend(fontsize=6)
-    figure.tight_layout()
-    return figure
+    figure.subplots_adjust(hspace=0.6, wspace=0.3)  # not tight_layout: it costs a full extra draw
+    return figure, f"{class_note} {column_note}"
+
+
+def _draw_marginal(ax, real: pd.Series, synthetic: pd.Series) -> None:
+    if is_numeric(real):
+        a = pd.to_numeric(real, errors="coerce").dropna()
+        b = pd.to_numeric(synthetic, errors="coerce").dropna()
+        values = pd.concat([a, b])
+        bins = np.histogram_bin_edges(values, bins=20) if len(values) else np.linspace(0, 1, 11)
+        for sample, name in ((a, "real"), (b, "synthetic")):
+            if len(sample):  # stairs draws one patch where hist draws one a bin: much faster
+                ax.stairs(np.histogram(sample, bins=bins, density=True)[0], bins, fill=True, alpha=0.5, label=name)
+    else:
+        a = pd.Series(as_text(real.to_frame())[:, 0]).value_counts(normalize=True)
+        b = pd.Series(as_text(synthetic.to_frame())[:, 0]).value_counts(normalize=True)
+        cats = list(a.index.union(b.index))[:10]
+        x = np.arange(len(cats))
+        ax.bar(x - 0.2, a.reindex(cats, fill_value=0), 0.4, label="real")
+        ax.bar(x + 0.2, b.reindex(cats, fill_value=0), 0.4, label="synthetic")
+        ax.set_xticks(x, cats, rotation=45, fontsize=6, ha="right")
+    ax.tick_params(labelsize=6)

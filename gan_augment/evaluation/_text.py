@@ -9,23 +9,60 @@ import math
 import numpy as np
 import pandas as pd
 
+from gan_augment.evaluation._types import MIN_ROWS
+
 METRIC_NAMES = {"accuracy": "accuracy", "balanced_accuracy": "balanced accuracy", "macro_f1": "macro-F1",
                 "pr_auc": "PR-AUC", "augment_time_s": "augment time (s)", "precision": "precision",
                 "recall": "recall", "f1": "F1"}
 
 
-def pivot(frame: pd.DataFrame, keys) -> pd.DataFrame:
-    """One row per ``keys``, one column per metric: "mean (+delta [low, high])"."""
+def pivot(frame: pd.DataFrame, keys, *, alpha: float = 0.05, primary=None) -> pd.DataFrame:
+    """One row per ``keys``, one column per metric: "mean (+delta [low, high])", a * when the
+    Holm-adjusted p is below ``alpha``; the primary metric's column says so; then the rows each
+    score rests on, and a caveat where they are few."""
     rows: dict[tuple, dict[str, str]] = {}
+    counts: dict[tuple, dict[str, str]] = {}
     for record in frame.to_dict(orient="records"):
         key = tuple(record[k] for k in keys)
-        cell = fmt(record["mean"])
-        if record["method"] != "none" and record["metric"] != "augment_time_s":
-            cell += f" ({record['delta']:+.3f}" + (f" [{record['ci_low']:+.3f}, {record['ci_high']:+.3f}])"
-                                                   if np.isfinite(record["ci_low"]) else ")")
-        rows.setdefault(key, {})[METRIC_NAMES.get(record["metric"], record["metric"])] = cell
-    out = pd.DataFrame([{**dict(zip(keys, (show_cell(k) for k in key))), **cells} for key, cells in rows.items()])
+        name = METRIC_NAMES.get(record["metric"], record["metric"])
+        if record["metric"] == primary:
+            name += " (primary)"
+        rows.setdefault(key, {})[name] = fmt(record["mean"]) + _delta_cell(record, alpha)
+        if "n_rows" in record and np.isfinite(record["n_rows"]):
+            counts[key] = {"rows": _count(record["n_rows"]), "caveat": record.get("caveat") or ""}
+    return pd.DataFrame([{**dict(zip(keys, (show_cell(k) for k in key))), **cells, **counts.get(key, {})}
+                         for key, cells in rows.items()])
+
+
+def _delta_cell(record: dict, alpha: float) -> str:
+    if record["method"] == "none" or record["metric"] == "augment_time_s":
+        return ""
+    star = "*" if np.isfinite(record.get("p_holm", math.nan)) and record["p_holm"] < alpha else ""
+    interval = (f" [{record['ci_low']:+.3f}, {record['ci_high']:+.3f}]" if np.isfinite(record["ci_low"]) else "")
+    return f" ({record['delta']:+.3f}{interval}){star}"
+
+
+def caveat(counts: dict) -> str:
+    """"few rows: 5 synthetic (< 30)" for the counts below :data:`MIN_ROWS`; "" when there are none."""
+    few = [f"{_count(n)} {what}" for what, n in counts.items()
+           if n is not None and np.isfinite(n) and n < MIN_ROWS]
+    return f"few rows: {', '.join(few)} (< {MIN_ROWS})" if few else ""
+
+
+def with_caveats(frame: pd.DataFrame, *columns: tuple[str, str]) -> pd.DataFrame:
+    """``frame`` with a ``caveat`` column from its row counts (``(column, what)`` pairs)."""
+    if frame.empty:
+        return frame
+    out = frame.copy()
+    present = [(column, what) for column, what in columns if column in out.columns]
+    out["caveat"] = [caveat({what: float(row[column]) for column, what in present})
+                     for row in out.to_dict(orient="records")]
     return out
+
+
+def _count(n) -> str:
+    n = float(n)
+    return f"{n:.0f}" if n == round(n) else f"{n:.1f}"
 
 
 def fmt(value) -> str:
@@ -74,7 +111,10 @@ def settings_text(settings: dict) -> str:
     return (f"{settings['n_rows']:,} rows ({counts}); classes topped up: "
             f"{', '.join(show(c) for c in settings['classes'])}; estimator: {settings['estimator']}; {how}; "
             f"methods: {', '.join(settings['methods'])}. Every augmenter was fitted inside each training fold only; "
-            f"test folds are 100% real. Intervals: {settings['confidence']:.0%} {settings['interval']}.")
+            f"test folds are 100% real. Decision rule: {METRIC_NAMES.get(str(settings.get('metric')), '?')} is the "
+            f"primary metric, chosen before the run; significance at {settings.get('alpha', 0.05):.2g} after Holm "
+            f"correction; other metrics are supporting evidence. Intervals: {settings['confidence']:.0%} "
+            f"{settings['interval']}.")
 
 
 def show(label) -> str:

@@ -17,6 +17,8 @@ BASELINES = ("none", "random", "smote", "class_weight")
 AUGMENTER = "augmenter"  # the key of the augmenter under test in the results
 OVERALL_METRICS = ("accuracy", "balanced_accuracy", "macro_f1", "pr_auc")
 CLASS_METRICS = ("precision", "recall", "f1")
+PRIMARY_METRIC = "macro_f1"  # the default metric the verdict decides on
+MIN_ROWS = 30  # a score resting on fewer rows than this gets a caveat beside it
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,7 @@ class EvaluationPlan:
     n_repeats: Optional[int]
     test_train_ratio: float
     confidence: float
+    metric: str  # the primary metric, one of OVERALL_METRICS: the verdict decides on it alone
     # ---- how to run
     n_jobs: Optional[int]
     progress: bool

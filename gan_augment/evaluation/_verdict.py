@@ -1,123 +1,234 @@
-"""The report's verdict in plain words: did the augmenter help, against which baseline, and what to use.
+"""The report's verdict: did the augmenter help, and what to use. The decision rule, stated once:
 
-A method "helped" when its macro-F1 rose significantly, or when the recall of a topped-up class
-rose significantly without macro-F1 falling significantly; intervals are the paired corrected t
-intervals of :mod:`.stats`. When the augmenter did not help, that is the first thing said.
+**Decision rule.** One primary metric is fixed before any fold runs: macro-F1 unless ``metric=``
+(``--metric``) names accuracy, balanced_accuracy or pr_auc (binary targets). Every method is
+compared with no augmentation ("none") on that metric alone: the per-fold paired differences are
+tested with the corrected resampled t test (Nadeau-Bengio variance over the J = cv x repeats
+folds), and the p-values are Holm-adjusted across the methods compared. A method *helped* when its
+adjusted p is below alpha = 1 - confidence (0.05 by default) and its mean difference is positive,
+*made the model worse* when the adjusted p is below alpha and the difference is negative, and
+otherwise *did not clearly help*. The recommendation is the method that helped with the largest
+mean gain; when that is the augmenter and a cheaper baseline also helped, the augmenter must beat
+that baseline significantly on the same metric (Holm across those baselines), or the baseline is
+recommended; when no method helped, the recommendation is no augmentation. Secondary metrics
+(Holm across methods, per metric) and per-class precision, recall and F1 (Holm across classes,
+per method and metric) are supporting evidence only: they are shown in the tables, and cited in
+the verdict when significant after correction, but never change the answer. The verdict is at
+most three sentences: the answer, the recommendation, the supporting evidence.
+
+Where every fold gives the same paired difference, p is taken as 1 (with few test rows, scores move
+in steps of 1/n, and identical steps are chance, not certainty): never significant, but counted in
+the family that Holm corrects.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple, Optional
 
 import numpy as np
 
-from gan_augment.evaluation._text import show
-from gan_augment.evaluation._types import AUGMENTER, EvaluationPlan, FoldResult
-from gan_augment.evaluation.stats import paired
+from gan_augment.evaluation._text import METRIC_NAMES, show
+from gan_augment.evaluation._types import (AUGMENTER, MIN_ROWS, OVERALL_METRICS, PRIMARY_METRIC,
+                                           EvaluationPlan, FoldResult)
+from gan_augment.evaluation.stats import DIFFERENCE, Test, holm, paired
 
-Interval = tuple[float, float, float]  # (mean, low, high)
+__all__ = ["Comparison", "Decision", "class_comparisons", "compare_with_none", "decide", "make_verdict"]
 
-
-def macro_f1(fold: FoldResult, method: str) -> float:
-    return fold.scores[method]["macro_f1"]
-
-
-def _recall_of(label):
-    def key(fold: FoldResult, method: str) -> float:
-        return fold.class_scores[method][label]["recall"]
-
-    return key
+MAX_EVIDENCE = 3  # supporting changes named per method in the verdict; the rest are in the tables
 
 
-def _significant(interval: Interval, sign: int) -> bool:
-    # A zero-width interval means every fold gave the same difference, which with few test
-    # rows of a class (recall moving in steps of 1/n) is chance, not certainty: not evidence.
-    _, low, high = interval
-    return bool(np.isfinite(low)) and high > low and (low > 0 if sign > 0 else high < 0)
+class Comparison(NamedTuple):
+    """One method against a reference on one metric: the paired test and its Holm-adjusted p."""
+
+    mean: float
+    low: float
+    high: float
+    p: float
+    p_holm: float
+
+    def significant(self, alpha: float, sign: int = 0) -> bool:
+        """Adjusted p below ``alpha`` (and the mean of sign ``sign`` when it is +1 or -1)."""
+        if not (np.isfinite(self.p_holm) and self.p_holm < alpha):
+            return False
+        return sign == 0 or (self.mean > 0 if sign > 0 else self.mean < 0)
+
+
+class _Settings(NamedTuple):
+    test_train_ratio: float
+    confidence: float
+
+
+def _family(tests: Sequence[Test]) -> list[Comparison]:
+    """Holm across ``tests``: one family of hypotheses."""
+    adjusted = holm([t.p for t in tests])
+    return [Comparison(t.mean, t.low, t.high, t.p, a) for t, a in zip(tests, adjusted)]
+
+
+def _overall(metric: str):
+    return lambda fold, method: fold.scores[method].get(metric, math.nan)
+
+
+def _by_class(label, metric: str):
+    return lambda fold, method: fold.class_scores[method][label][metric]
+
+
+def compare_with_none(folds: Sequence[FoldResult], methods: Iterable[str], metric: str, *, test_train_ratio: float,
+                      confidence: float, reference: str = "none") -> dict[str, Comparison]:
+    """``{method: Comparison}`` on overall ``metric`` for each method but ``reference``; Holm across them."""
+    settings = _Settings(test_train_ratio, confidence)
+    others = [m for m in methods if m != reference]
+    tests = [paired(settings, folds, m, reference, _overall(metric), DIFFERENCE) for m in others]
+    return dict(zip(others, _family(tests)))
+
+
+def class_comparisons(folds: Sequence[FoldResult], method: str, labels: Sequence, metric: str, *,
+                      test_train_ratio: float, confidence: float) -> dict[Any, Comparison]:
+    """``{class: Comparison}`` of ``method`` against "none" on per-class ``metric``; Holm across the classes."""
+    settings = _Settings(test_train_ratio, confidence)
+    tests = [paired(settings, folds, method, "none", _by_class(label, metric), DIFFERENCE) for label in labels]
+    return dict(zip(labels, _family(tests)))
 
 
 @dataclass(frozen=True)
-class _Effect:
-    """One method's paired differences from "none": recall of each topped-up class, and macro-F1."""
+class Decision:
+    """What the rule decided, and the verdict's sentences (at most three)."""
 
-    recall: list[tuple[object, Interval]]
-    macro_f1: Interval
+    metric: str
+    alpha: float
+    primary: dict[str, Comparison]  # method -> its comparison with none on the primary metric
+    helped: list[str]
+    hurt: list[str]
+    choice: str  # the method recommended; "none" when nothing helped
+    sentences: list[str] = field(default_factory=list)
+    evidence: list[str] = field(default_factory=list)  # the supporting evidence cited, per method
 
-    def recall_up(self) -> bool:
-        return any(_significant(interval, +1) for _, interval in self.recall)
-
-    def helped(self) -> bool:
-        return _significant(self.macro_f1, +1) or (self.recall_up() and not _significant(self.macro_f1, -1))
-
-    def trade_off(self) -> bool:
-        return self.recall_up() and _significant(self.macro_f1, -1)
-
-    def hurt(self) -> bool:
-        recalls = [interval for _, interval in self.recall]
-        return _significant(self.macro_f1, -1) or (bool(recalls) and all(_significant(i, -1) for i in recalls))
-
+    @property
     def text(self) -> str:
-        pieces = [f"recall of class {show(label)} {_change(interval)}" for label, interval in self.recall]
-        pieces.append(f"macro-F1 {_change(self.macro_f1)}")
-        return ", ".join(pieces)
+        return " ".join(self.sentences)
 
-    def rank(self) -> tuple[float, float]:
-        return self.macro_f1[0], float(np.mean([i[0] for _, i in self.recall] or [0]))
+
+def decide(folds: Sequence[FoldResult], methods: Sequence[str], *, test_train_ratio: float,
+           metric: str = PRIMARY_METRIC, confidence: float = 0.95, labels: Sequence = (),
+           names: Optional[dict] = None) -> Decision:
+    """Apply the decision rule of this module to per-fold scores; ``methods`` holds "none" and the rest.
+
+    ``labels``: the classes whose per-class metrics are supporting evidence (Holm across them).
+    ``names``: display names of the methods (default: the keys themselves).
+    """
+    names = {m: m for m in methods} | dict(names or {})
+    alpha = 1.0 - confidence
+    kw: dict[str, Any] = dict(test_train_ratio=test_train_ratio, confidence=confidence)
+    primary = compare_with_none(folds, methods, metric, **kw)
+    helped = [m for m, c in primary.items() if c.significant(alpha, +1)]
+    hurt = [m for m, c in primary.items() if c.significant(alpha, -1)]
+    subject = AUGMENTER if AUGMENTER in primary else list(primary)[-1]
+    choice, advice = _advice(folds, primary, helped, subject, names, metric, alpha, kw)
+    cited = [subject] + ([choice] if choice not in ("none", subject) else [])
+    evidence = _evidence(folds, list(methods), cited, labels, metric, names, alpha, kw)
+    sentences = [_answer(names[subject], primary[subject], metric, alpha, len(primary), folds), advice,
+                 _supporting(evidence)]
+    return Decision(metric=metric, alpha=alpha, primary=primary, helped=helped, hurt=hurt, choice=choice,
+                    sentences=sentences, evidence=evidence)
 
 
 def make_verdict(plan: EvaluationPlan, results: list[FoldResult], names: dict) -> str:
-    effects = {method: _Effect(
-        recall=[(label, paired(plan, results, method, "none", _recall_of(label))) for label in plan.targets],
-        macro_f1=paired(plan, results, method, "none", macro_f1),
-    ) for method in plan.methods if method != "none"}
-    sentences = [_first_sentence(names[AUGMENTER], effects[AUGMENTER])]
-    sentences += [f"{names[method]}: {effects[method].text()}." for method in plan.methods
-                  if method not in ("none", AUGMENTER)]
-    sentences.append(_advice(plan, results, names, effects))
-    how = (f"{plan.n_splits}-fold stratified CV x {plan.n_repeats} repeat{'s' if plan.n_repeats != 1 else ''}"
-           if plan.n_splits else "the given CV splitter")
-    sentences.append(f"Intervals: {plan.confidence:.0%} t intervals over {len(results)} paired folds ({how}) with "
-                     f"the Nadeau-Bengio corrected variance; the estimator was {plan.estimator_name}.")
-    return " ".join(sentences)
+    return decide(results, plan.methods, test_train_ratio=plan.test_train_ratio, metric=plan.metric,
+                  confidence=plan.confidence, labels=plan.labels, names=names).text
 
 
-def _first_sentence(name: str, effect: _Effect) -> str:
-    if effect.helped():
-        return f"{name} helped: {effect.text()} versus none."
-    if effect.trade_off():
-        return (f"{name} traded precision for recall, not a clear gain: {effect.text()} versus none "
-                "(recall up, macro-F1 down).")
-    if effect.hurt():
-        return f"{name} made the model worse: {effect.text()} versus none."
-    return f"{name} did not clearly help: {effect.text()} versus none (intervals include 0)."
+# ============================================================================ the sentences
+def _answer(name: str, c: Comparison, metric: str, alpha: float, n_methods: int, folds: Sequence[FoldResult]) -> str:
+    """Sentence 1: the answer for the augmenter, on the primary metric."""
+    family = f"Holm-adjusted p {_p(c.p_holm)} across {n_methods} method{'s' if n_methods != 1 else ''}"
+    change = f"{METRIC_NAMES[metric]} {_change(c)} versus none ({family}{_few_test_rows(folds)})"
+    if c.significant(alpha, +1):
+        return f"{name} helped: {change}."
+    if c.significant(alpha, -1):
+        return f"{name} made the model worse: {change}."
+    return f"{name} did not clearly help: {change}."
 
 
-def _advice(plan: EvaluationPlan, results: list[FoldResult], names: dict, effects: dict[str, _Effect]) -> str:
-    """Which method to use: none when nothing helped; a cheaper baseline when the augmenter is not
-    clearly better than it."""
-    candidates = [m for m in effects if effects[m].helped()]
-    if not candidates:
-        return "No method clearly improved on none: prefer no augmentation here."
-    best = max(candidates, key=lambda m: effects[m].rank())
-    if best != AUGMENTER:
-        return f"Prefer {names[best]} here: the best macro-F1 of the methods that clearly helped."
-    name = names[AUGMENTER]
-    cheaper = [m for m in candidates if m != AUGMENTER
-               and not _clearly_above(paired(plan, results, AUGMENTER, m, macro_f1))]
+def _few_test_rows(folds: Sequence[FoldResult]) -> str:
+    n_test = int(round(float(np.mean([f.n_test for f in folds])))) if folds else 0
+    return f"; few rows: test folds of {n_test} rows (< {MIN_ROWS})" if 0 < n_test < MIN_ROWS else ""
+
+
+def _advice(folds, primary: dict[str, Comparison], helped: list[str], subject: str, names: dict, metric: str,
+            alpha: float, kw: dict) -> tuple[str, str]:
+    """``(method to use, sentence 2)``: none when nothing helped; a cheaper baseline when the augmenter
+    is not significantly better than it."""
+    label = METRIC_NAMES[metric]
+    if not helped:
+        return "none", f"No method improved {label} significantly over none: prefer no augmentation here."
+    best = max(helped, key=lambda m: primary[m].mean)
+    if best != subject:
+        return best, f"Prefer {names[best]} here: the largest significant {label} gain, {_change(primary[best])}."
+    cheaper = [m for m in helped if m != subject]
     if not cheaper:
-        return f"Prefer {name} here: it beat every other method that helped on macro-F1."
-    alt = max(cheaper, key=lambda m: effects[m].macro_f1[0])
-    return (f"{name} is not clearly better than {names[alt]} on macro-F1, and {names[alt]} is cheaper: "
-            f"prefer {names[alt]} here.")
+        return best, f"Prefer {names[best]} here: no other method improved {label} significantly."
+    versus = compare_with_none(folds, [subject, *cheaper], metric, reference=subject, **kw)
+    # versus[m] is m - augmenter: the augmenter is clearly better when that is significantly negative.
+    tied = [m for m in cheaper if not versus[m].significant(alpha, -1)]
+    if not tied:
+        return best, f"Prefer {names[best]} here: it beat every other method that helped on {label}."
+    alt = max(tied, key=lambda m: primary[m].mean)
+    return alt, (f"{names[subject]} is not significantly better than {names[alt]} on {label}, and "
+                 f"{names[alt]} is cheaper: prefer {names[alt]} here.")
 
 
-def _clearly_above(interval: Interval) -> bool:
-    _, low, _ = interval
-    return bool(np.isfinite(low) and low > 0)
+def _evidence(folds, methods: list[str], cited: list[str], labels: Sequence, metric: str, names: dict, alpha: float,
+              kw: dict) -> list[str]:
+    """The supporting evidence for the ``cited`` methods (the augmenter, and the recommended method):
+    each secondary metric (Holm across the methods) and per-class recall, F1 and precision (Holm
+    across the classes) that changed significantly, as "name: change, change, ..."."""
+    secondary = [m for m in OVERALL_METRICS if m != metric and _defined(folds, m)]
+    tests = {m: compare_with_none(folds, methods, m, **kw) for m in secondary}
+    items = []
+    for method in cited:
+        changes = [f"{METRIC_NAMES[m]} {tests[m][method].mean:+.3f}" for m in secondary
+                   if tests[m][method].significant(alpha)]
+        for class_metric in ("recall", "f1", "precision"):
+            changes += [f"{METRIC_NAMES[class_metric]} of class {show(label)} {c.mean:+.3f}{_few_class_rows(folds, label)}"
+                        for label, c in class_comparisons(folds, method, list(labels), class_metric, **kw).items()
+                        if c.significant(alpha)]
+        if changes:
+            items.append((names[method], changes))
+    return [f"{name}: {', '.join(changes[:MAX_EVIDENCE])}"
+            + (f" and {len(changes) - MAX_EVIDENCE} more" if len(changes) > MAX_EVIDENCE else "")
+            for name, changes in items]
 
 
-def _change(interval: Interval) -> str:
-    mean, low, high = interval
+def _few_class_rows(folds: Sequence[FoldResult], label) -> str:
+    """" (few rows: 8 per test fold)" when the class's per-fold score rests on fewer than MIN_ROWS rows."""
+    support = [fold.class_scores["none"][label].get("support", math.nan) for fold in folds]
+    mean = float(np.mean(support)) if support else math.nan
+    return f" (few rows: {mean:.0f} per test fold)" if np.isfinite(mean) and mean < MIN_ROWS else ""
+
+
+def _defined(folds: Sequence[FoldResult], metric: str) -> bool:
+    return any(np.isfinite(fold.scores[m].get(metric, math.nan)) for fold in folds for m in fold.scores)
+
+
+def _supporting(evidence: list[str]) -> str:
+    """Sentence 3: the supporting evidence, named only when significant after correction."""
+    if not evidence:
+        return ("No secondary or per-class metric changed significantly after Holm correction; "
+                "the details are in the tables.")
+    return ("Supporting evidence only, not part of the answer (significant after Holm correction; intervals in the "
+            f"tables): {'; '.join(evidence)}.")
+
+
+def _p(p: float) -> str:
+    if not np.isfinite(p):
+        return "undefined (fewer than 2 folds)"
+    return "< 0.001" if p < 0.001 else f"= {p:.3f}"
+
+
+def _change(c) -> str:
+    mean, low, high = c[0], c[1], c[2]
     if not np.isfinite(low):
         return f"{mean:+.3f}"
     return f"{mean:+.3f} [{low:+.3f}, {high:+.3f}]"

@@ -16,7 +16,7 @@ import pandas as pd
 
 from gan_augment._random import SEED_MAX, check_seed
 from gan_augment.evaluation._prep import ESTIMATORS, build_estimator, split_columns
-from gan_augment.evaluation._types import AUGMENTER, BASELINES, EvaluationPlan
+from gan_augment.evaluation._types import AUGMENTER, BASELINES, OVERALL_METRICS, PRIMARY_METRIC, EvaluationPlan
 from gan_augment.exceptions import DataValidationError
 from gan_augment.planner import class_counts, plan_top_up
 
@@ -25,8 +25,12 @@ __all__ = ["plan_evaluation"]
 
 def plan_evaluation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5, repeats=3,
                     baselines=("none", "random", "smote"), n_jobs=None, random_state=None,
-                    confidence=0.95, progress=False, fidelity=True, privacy=True) -> EvaluationPlan:
+                    confidence=0.95, metric=PRIMARY_METRIC, progress=False, fidelity=True,
+                    privacy=True) -> EvaluationPlan:
     """Validate every input and return the plan of the evaluation; nothing is fitted here.
+
+    ``metric`` is the primary metric the verdict decides on (see :mod:`._verdict`), fixed here,
+    before any fold runs.
 
     Raises ValueError / TypeError (DataValidationError for the data) naming what is at fault.
     """
@@ -44,6 +48,8 @@ def plan_evaluation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5,
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be in (0, 1); got {confidence!r}.")
     methods = _check_baselines(baselines)
+    binary = len(counts) == 2
+    metric = _check_metric(metric, binary)
     estimator, estimator_name = _check_estimator(estimator, X, seeds.estimator)
     class_weight_key = _class_weight_key(estimator)
     if "class_weight" in methods and class_weight_key is None:
@@ -53,7 +59,6 @@ def plan_evaluation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5,
         _check_smote_folds(targets, counts, n_splits)
     numeric, categorical = split_columns(X)
     splits = _check_splits(splitter, X, y)
-    binary = len(counts) == 2
     return EvaluationPlan(
         X=X, y=y, labels=list(counts), counts=counts, numeric=numeric, categorical=categorical, binary=binary,
         positive=_positive_class(targets, counts) if binary else None,
@@ -63,7 +68,7 @@ def plan_evaluation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5,
         estimator=estimator, estimator_name=estimator_name, class_weight_key=class_weight_key,
         splits=splits, n_splits=n_splits, n_repeats=n_repeats,
         test_train_ratio=float(np.mean([len(test) / len(train) for train, test in splits])),
-        confidence=float(confidence), n_jobs=n_jobs, progress=bool(progress), fidelity=bool(fidelity),
+        confidence=float(confidence), metric=metric, n_jobs=n_jobs, progress=bool(progress), fidelity=bool(fidelity),
         privacy=bool(privacy),
     )
 
@@ -208,6 +213,18 @@ def _check_splits(splitter, X: pd.DataFrame, y: np.ndarray) -> list:
     if len(splits) < 2:
         raise ValueError(f"cv gave {len(splits)} split; an interval needs at least 2 folds.")
     return splits
+
+
+# ============================================================================ the primary metric
+def _check_metric(metric, binary: bool) -> str:
+    """The primary metric: one of the overall metrics the evaluator computes (PR-AUC: binary targets only)."""
+    if not isinstance(metric, str) or metric not in OVERALL_METRICS:
+        raise ValueError(f"Unknown metric {metric!r}; choose one of {list(OVERALL_METRICS)} (default "
+                         f"{PRIMARY_METRIC!r}).")
+    if metric == "pr_auc" and not binary:
+        raise ValueError("metric='pr_auc' is measured for binary targets only; this target has more than 2 "
+                         "classes. Choose macro_f1, balanced_accuracy or accuracy.")
+    return metric
 
 
 # ============================================================================ baselines and estimator

@@ -48,6 +48,7 @@ class PrivacyProbe:
         holdout = self.holdout_dcr if holdout_mask is None else self.holdout_dcr[np.asarray(holdout_mask, bool)]
         return {
             "n_synthetic": int(len(distances)),
+            "n_holdout": int(len(holdout)),
             "dcr_synthetic_median": float(np.median(distances)) if len(distances) else math.nan,
             "dcr_holdout_median": float(np.median(holdout)) if len(holdout) else math.nan,
             "near_copy_share": float(np.mean((distances < self.threshold) | (distances <= EXACT)))

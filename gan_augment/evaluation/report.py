@@ -11,15 +11,17 @@ import math
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from gan_augment._fs import atomic_path
 from gan_augment.evaluation._figures import render_figures
-from gan_augment.evaluation._text import (METRIC_NAMES, fmt_frame, html_table, jsonable, markdown_table, pivot, plain,
-                                          records, settings_text)
-from gan_augment.evaluation._types import AUGMENTER, CLASS_METRICS, OVERALL_METRICS, EvaluationPlan, FoldResult
-from gan_augment.evaluation._verdict import make_verdict
-from gan_augment.evaluation.stats import METHOD_NAME, corrected_interval, paired
+from gan_augment.evaluation._text import (METRIC_NAMES, caveat, fmt_frame, html_table, jsonable, markdown_table, pivot,
+                                          plain, records, settings_text, with_caveats)
+from gan_augment.evaluation._types import (AUGMENTER, CLASS_METRICS, MIN_ROWS, OVERALL_METRICS, EvaluationPlan,
+                                           FoldResult)
+from gan_augment.evaluation._verdict import class_comparisons, compare_with_none, make_verdict
+from gan_augment.evaluation.stats import LEVEL, METHOD_NAME, corrected_interval
 
 # Re-exported: the figures and the verdict had their home here before.
 __all__ = ["METRIC_NAMES", "AugmentationReport", "build_report", "make_verdict", "method_names", "render_figures"]
@@ -32,16 +34,21 @@ class AugmentationReport:
     ----------
     summary : DataFrame
         One row per (method, metric): ``mean`` over folds with its interval (``mean_low``,
-        ``mean_high``), and the paired difference from "none" (``delta``, ``ci_low``, ``ci_high``).
-        Metrics: accuracy, balanced_accuracy, macro_f1, pr_auc (binary targets), augment_time_s
-        (seconds spent fitting the augmenter / baseline and resampling, per fold).
+        ``mean_high``, within [0, 1]), the paired difference from "none" (``delta``, ``ci_low``,
+        ``ci_high``, within [-1, 1]), its p-value (``p_value``) and the p-value Holm-adjusted across
+        the methods (``p_holm``); ``primary`` marks the metric the verdict decides on; ``n_rows``
+        (test rows per fold) and ``caveat`` (set below 30 rows). Metrics: accuracy,
+        balanced_accuracy, macro_f1, pr_auc (binary targets), augment_time_s (seconds spent
+        fitting the augmenter / baseline and resampling, per fold).
     per_class : DataFrame
-        The same for precision, recall and F1 of every class.
+        The same for precision, recall and F1 of every class, ``p_holm`` adjusted across the
+        classes (per method and metric); ``n_rows`` is the class's test rows per fold.
     folds : DataFrame
         The raw per-fold scores of every method.
     fidelity : DataFrame
         Per (method, class), on the first training fold: C2ST AUC (0.5 is ideal), mean and worst
-        per-column distance (KS / total variation), correlation difference.
+        per-column distance (KS / total variation), correlation difference; ``caveat`` where they
+        rest on fewer than 30 real or synthetic rows (as do ``privacy`` and ``image_quality``).
     column_distances : DataFrame
         The per-column distances behind ``fidelity``.
     image_quality : DataFrame
@@ -53,9 +60,11 @@ class AugmentationReport:
         Per (method, class): median distance to the closest training record of the synthetic rows
         and of held-out real rows, the share of near copies and of exact copies.
     verdict : str
-        The answer in plain words; when the augmenter under test did not help, that comes first.
+        At most three sentences: the answer for the augmenter on the primary metric, what to use,
+        and the supporting evidence -- by the decision rule of :mod:`gan_augment.evaluation._verdict`.
     settings : dict
-        How the evaluation was run (folds, repeats, estimator, classes, interval method).
+        How the evaluation was run (folds, repeats, estimator, classes, primary metric, significance
+        level, interval method).
     histories : list of list of dict
         The augmenter's per-epoch training records (``history_``), one list per fold.
     """
@@ -132,15 +141,23 @@ class AugmentationReport:
     # ------------------------------------------------------------------ tables
     def _tables(self):
         conf = f"{self.settings['confidence']:.0%}"
+        alpha = self.settings.get("alpha", 1 - self.settings["confidence"])
+        primary = METRIC_NAMES.get(self.settings.get("metric", ""), "")
+        star = (f"* marks a difference whose Holm-adjusted p is below {alpha:.2g}; scores computed on fewer "
+                f"than {MIN_ROWS} rows carry a caveat.")
         tables = [
             ("Summary", f"Mean over folds; for each method but none, the paired difference from none and its "
-                        f"{conf} interval in brackets.", pivot(self.summary, ["method"])),
-            ("Per class", "Precision, recall and F1 of every class; difference from none and interval in brackets.",
-             pivot(self.per_class, ["method", "class"])),
+                        f"{conf} interval in brackets. The verdict decides on {primary} (primary) alone; Holm "
+                        f"across the methods, per metric. {star}",
+             pivot(self.summary, ["method"], alpha=alpha, primary=self.settings.get("metric"))),
+            ("Per class", "Precision, recall and F1 of every class (supporting evidence); difference from none and "
+                          f"interval in brackets; Holm across the classes, per method and metric. {star}",
+             pivot(self.per_class, ["method", "class"], alpha=alpha)),
         ]
         if len(self.fidelity):
-            table = self.fidelity[["method", "class", "n_real", "n_synthetic", "c2st_auc", "mean_column_distance",
-                                   "worst_column", "worst_column_distance", "correlation_difference"]]
+            table = self.fidelity[[c for c in ("method", "class", "n_real", "n_synthetic", "c2st_auc",
+                                               "mean_column_distance", "worst_column", "worst_column_distance",
+                                               "correlation_difference", "caveat") if c in self.fidelity]]
             tables.append(("Fidelity of the added rows (first training fold)",
                            "C2ST AUC: a random forest telling real from added rows of the class (0.5 = "
                            "indistinguishable, 1.0 = always told apart; well below 0.5 means copies of real rows). Column distance: Kolmogorov-Smirnov "
@@ -171,9 +188,11 @@ def build_report(plan: EvaluationPlan, results: list[FoldResult]) -> Augmentatio
     results = sorted(results, key=lambda r: r.index)
     names = method_names(plan)
     first = results[0]
-    fidelity = pd.DataFrame(first.fidelity)
+    fidelity = with_caveats(pd.DataFrame(first.fidelity), ("n_real", "real"), ("n_synthetic", "synthetic"))
     columns = pd.DataFrame(first.columns)
-    privacy = pd.DataFrame(first.privacy)
+    privacy = with_caveats(pd.DataFrame(first.privacy), ("n_synthetic", "synthetic"), ("n_holdout", "held-out"))
+    image_quality = with_caveats(pd.DataFrame(first.image_quality), ("n_synthetic", "synthetic"),
+                                 ("n_holdout", "held-out"))
     for frame in (fidelity, columns, privacy):
         if len(frame):
             frame["method"] = frame["method"].map(names)
@@ -182,37 +201,56 @@ def build_report(plan: EvaluationPlan, results: list[FoldResult]) -> Augmentatio
                               privacy=privacy, verdict=make_verdict(plan, results, names),
                               settings=_settings(plan, results, names),
                               histories=[fold.history for fold in results if fold.history],
-                              marginals=first.marginals, image_quality=pd.DataFrame(first.image_quality))
+                              marginals=first.marginals, image_quality=image_quality)
 
 
 def _fold_table(plan: EvaluationPlan, results: list[FoldResult], names: dict) -> pd.DataFrame:
     return pd.DataFrame([{"repeat": fold.repeat, "fold": fold.fold, "method": names[method], **fold.scores[method],
                           "augment_time_s": fold.augment_time_s[method], "fit_time_s": fold.fit_time_s[method],
-                          "n_added": fold.n_added[method]}
+                          "n_added": fold.n_added[method], "n_test": fold.n_test}
                          for fold in results for method in plan.methods])
 
 
 def _summary(plan: EvaluationPlan, results: list[FoldResult], names: dict) -> pd.DataFrame:
+    """One row per (method, metric); p-values Holm-adjusted across the methods, per metric."""
     metrics = [m for m in OVERALL_METRICS if m != "pr_auc" or plan.binary]
+    n_test = float(np.mean([fold.n_test for fold in results]))
+    note = caveat({"test rows per fold": n_test})
+    tests = {metric: compare_with_none(results, plan.methods, metric, test_train_ratio=plan.test_train_ratio,
+                                       confidence=plan.confidence) for metric in metrics}
     rows = []
     for method in plan.methods:
         for metric in metrics:
-            rows.append({"method": names[method], "metric": metric,
-                         **_stats(plan, results, method, _overall(metric))})
+            rows.append({"method": names[method], "metric": metric, "primary": metric == plan.metric,
+                         **_level(plan, results, method, _overall(metric), LEVEL),
+                         **_difference(method, tests[metric].get(method)), "n_rows": n_test, "caveat": note})
         # A cost, not a score: no paired comparison.
-        rows.append({"method": names[method], "metric": "augment_time_s",
-                     **_stats(plan, results, method, _augment_time, compare=False)})
+        rows.append({"method": names[method], "metric": "augment_time_s", "primary": False,
+                     **_level(plan, results, method, _augment_time, (0.0, math.inf)),
+                     **_difference(method, None, compare=False), "n_rows": math.nan, "caveat": ""})
     return pd.DataFrame(rows)
 
 
 def _per_class(plan: EvaluationPlan, results: list[FoldResult], names: dict) -> pd.DataFrame:
-    return pd.DataFrame([{"method": names[method], "class": label, "metric": metric,
-                          **_stats(plan, results, method, _by_class(label, metric))}
-                         for method in plan.methods for label in plan.labels for metric in CLASS_METRICS])
+    """One row per (method, class, metric); p-values Holm-adjusted across the classes, per method and metric."""
+    support = {label: float(np.mean([fold.class_scores["none"][label]["support"] for fold in results]))
+               for label in plan.labels}
+    rows = []
+    for method in plan.methods:
+        tests = {metric: ({} if method == "none" else
+                          class_comparisons(results, method, plan.labels, metric,
+                                            test_train_ratio=plan.test_train_ratio, confidence=plan.confidence))
+                 for metric in CLASS_METRICS}
+        rows += [{"method": names[method], "class": label, "metric": metric,
+                  **_level(plan, results, method, _by_class(label, metric), LEVEL),
+                  **_difference(method, tests[metric].get(label)), "n_rows": support[label],
+                  "caveat": caveat({"test rows of the class per fold": support[label]})}
+                 for label in plan.labels for metric in CLASS_METRICS]
+    return pd.DataFrame(rows)
 
 
 def _overall(metric: str) -> Key:
-    return lambda fold, method: fold.scores[method][metric]
+    return lambda fold, method: fold.scores[method].get(metric, math.nan)
 
 
 def _augment_time(fold: FoldResult, method: str) -> float:
@@ -223,17 +261,21 @@ def _by_class(label, metric: str) -> Key:
     return lambda fold, method: fold.class_scores[method][label][metric]
 
 
-def _stats(plan: EvaluationPlan, results: list[FoldResult], method: str, key: Key, *, compare: bool = True) -> dict:
-    """Mean over folds with its interval, and the paired difference from "none" with its own."""
+def _level(plan: EvaluationPlan, results: list[FoldResult], method: str, key: Key, bounds) -> dict:
+    """Mean over folds with its interval, clipped to the metric's range."""
     mean, low, high = corrected_interval([key(fold, method) for fold in results], plan.test_train_ratio,
-                                         plan.confidence)
+                                         plan.confidence, bounds)
+    return {"mean": mean, "mean_low": low, "mean_high": high}
+
+
+def _difference(method: str, comparison, *, compare: bool = True) -> dict:
+    """The paired difference from "none", its interval (within [-1, 1]) and p-values (raw and Holm-adjusted)."""
     if method == "none":
-        delta, d_low, d_high = 0.0, math.nan, math.nan
-    elif not compare:
-        delta, d_low, d_high = math.nan, math.nan, math.nan
-    else:
-        delta, d_low, d_high = paired(plan, results, method, "none", key)
-    return {"mean": mean, "mean_low": low, "mean_high": high, "delta": delta, "ci_low": d_low, "ci_high": d_high}
+        return {"delta": 0.0, "ci_low": math.nan, "ci_high": math.nan, "p_value": math.nan, "p_holm": math.nan}
+    if not compare or comparison is None:
+        return {"delta": math.nan, "ci_low": math.nan, "ci_high": math.nan, "p_value": math.nan, "p_holm": math.nan}
+    return {"delta": comparison.mean, "ci_low": comparison.low, "ci_high": comparison.high,
+            "p_value": comparison.p, "p_holm": comparison.p_holm}
 
 
 def _settings(plan: EvaluationPlan, results: list[FoldResult], names: dict) -> dict:
@@ -246,6 +288,8 @@ def _settings(plan: EvaluationPlan, results: list[FoldResult], names: dict) -> d
         "methods": [names[m] for m in plan.methods],
         "cv": plan.n_splits, "repeats": plan.n_repeats, "n_folds": len(results),
         "confidence": plan.confidence,
+        "metric": plan.metric,
+        "alpha": round(1.0 - plan.confidence, 10),
         "interval": METHOD_NAME,
         "test_train_ratio": plan.test_train_ratio,
         "positive_class": plain(plan.positive) if plan.binary else None,

@@ -1,47 +1,104 @@
-"""Intervals for paired differences from repeated cross-validation.
+"""Intervals and tests for paired differences from repeated cross-validation.
 
 Scores of the same method on different folds are not independent (the training sets overlap), so
 the naive standard error of their mean is too small and its intervals too narrow. We use the
-corrected resampled t interval of Nadeau & Bengio (2003), as applied to repeated k-fold
+corrected resampled t statistic of Nadeau & Bengio (2003), as applied to repeated k-fold
 cross-validation by Bouckaert & Frank (2004):
 
     d_j  = score(method, fold j) - score(reference, fold j),   j = 1..J  (J = k folds x r repeats)
     var  = (1/J + n_test/n_train) * s^2(d)
-    mean(d) +/- t_{J-1, (1+confidence)/2} * sqrt(var)
+    mean(d) +/- t_{J-1, (1+confidence)/2} * sqrt(var),   p = 2 * P(T_{J-1} > |mean(d)| / sqrt(var))
 
 ``n_test/n_train`` is ``1/(k-1)`` for k-fold cross-validation.
+
+Every score the evaluator compares is a rate in [0, 1], so a level lies in [0, 1] and a difference
+of two in [-1, 1]; the t interval knows nothing of that, and is clipped to the range (``bounds``).
+Clipping changes neither the mean nor the p-value. Several methods (or classes) tested at once are
+corrected with Holm's step-down procedure (:func:`holm`).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Optional, Protocol
 
 import numpy as np
 
 METHOD_NAME = ("Student t interval on the per-fold paired differences with the Nadeau-Bengio corrected "
-               "variance (1/J + n_test/n_train) * s^2 for repeated cross-validation")
+               "variance (1/J + n_test/n_train) * s^2 for repeated cross-validation, clipped to the metric's "
+               "range ([0, 1] for a score, [-1, 1] for a difference of two); p-values from the same corrected "
+               "t statistic, Holm-adjusted across the methods compared with none (per metric) and across "
+               "classes (per method and metric)")
+
+LEVEL = (0.0, 1.0)  # the range of a score (a rate)
+DIFFERENCE = (-1.0, 1.0)  # the range of a difference of two rates
+
+Bounds = Optional[tuple[float, float]]
 
 
-def corrected_interval(values, test_train_ratio: float, confidence: float = 0.95):
-    """``(mean, low, high)`` of ``values`` (per-fold scores or paired differences).
+class Test(NamedTuple):
+    """A corrected t interval and its two-sided p-value (NaN where undefined)."""
+
+    mean: float
+    low: float
+    high: float
+    p: float
+
+
+def corrected_test(values, test_train_ratio: float, confidence: float = 0.95, bounds: Bounds = None) -> Test:
+    """Mean of ``values`` (per-fold scores or paired differences), its interval and the p-value of mean = 0.
 
     NaN values (a metric undefined on a fold) are dropped. With fewer than two finite values the
-    bounds are NaN; with zero spread the interval is the point itself.
+    bounds and p are NaN. With zero spread the interval is the point itself and p is 1: every fold
+    giving the same difference (with few test rows, scores move in steps of 1/n) is not taken as
+    evidence, but it still counts as one of the hypotheses tested when a family is corrected.
+    ``bounds=(lo, hi)`` clips the interval to the metric's range.
     """
     from scipy import stats
 
     values = np.asarray(values, dtype=float)
     values = values[np.isfinite(values)]
     if values.size == 0:
-        return math.nan, math.nan, math.nan
+        return Test(math.nan, math.nan, math.nan, math.nan)
     mean = float(values.mean())
     if values.size < 2:
-        return mean, math.nan, math.nan
-    variance = (1.0 / values.size + float(test_train_ratio)) * float(values.var(ddof=1))
-    half = float(stats.t.ppf(0.5 + confidence / 2.0, values.size - 1)) * math.sqrt(variance)
-    return mean, mean - half, mean + half
+        return Test(mean, math.nan, math.nan, math.nan)
+    scale = math.sqrt((1.0 / values.size + float(test_train_ratio)) * float(values.var(ddof=1)))
+    if scale == 0.0:
+        return Test(mean, mean, mean, 1.0)
+    df = values.size - 1
+    half = float(stats.t.ppf(0.5 + confidence / 2.0, df)) * scale
+    p = float(2.0 * stats.t.sf(abs(mean) / scale, df))
+    low, high = mean - half, mean + half
+    if bounds is not None:
+        low, high = max(low, bounds[0]), min(high, bounds[1])
+    return Test(mean, low, high, p)
+
+
+def corrected_interval(values, test_train_ratio: float, confidence: float = 0.95, bounds: Bounds = None):
+    """``(mean, low, high)`` of :func:`corrected_test`."""
+    mean, low, high, _ = corrected_test(values, test_train_ratio, confidence, bounds)
+    return mean, low, high
+
+
+def holm(p_values: Sequence[float]) -> list[float]:
+    """Holm's step-down adjusted p-values (Holm 1979), in the order given.
+
+    Reject hypothesis i at level alpha when its adjusted p is below alpha: this controls the chance
+    of any false "significant" among the family at alpha, whatever their dependence. A NaN p (no
+    test possible) stays NaN and does not count in the family.
+    """
+    p = np.asarray(p_values, dtype=float)
+    finite = np.flatnonzero(np.isfinite(p))
+    adjusted = np.full(p.shape, math.nan)
+    order = finite[np.argsort(p[finite], kind="stable")]
+    m = len(order)
+    running = 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * float(p[i])))
+        adjusted[i] = running
+    return [float(v) for v in adjusted]
 
 
 class IntervalSettings(Protocol):
@@ -55,7 +112,7 @@ class IntervalSettings(Protocol):
 
 
 def paired(plan: IntervalSettings, folds: Sequence, method: str, reference: str,
-           key: Callable[[Any, str], float]):
-    """``(mean, low, high)`` of per-fold ``key(fold, method) - key(fold, reference)``."""
+           key: Callable[[Any, str], float], bounds: Bounds = DIFFERENCE) -> Test:
+    """:func:`corrected_test` of per-fold ``key(fold, method) - key(fold, reference)``."""
     differences = [key(fold, method) - key(fold, reference) for fold in folds]
-    return corrected_interval(differences, plan.test_train_ratio, plan.confidence)
+    return corrected_test(differences, plan.test_train_ratio, plan.confidence, bounds)
