@@ -94,6 +94,7 @@ def test_augmenter_never_sees_a_test_row(mixed_frame):
 
 
 # ============================================================================ the intervals
+@pytest.mark.slow
 def test_interval_above_zero_when_oversampling_helps_a_linear_model():
     # 800 vs 40 overlapping rows: the unweighted logistic regression rarely predicts "rare";
     # duplicating rare rows to balance the classes moves its threshold, so rare recall must rise,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+import pytest
+
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
@@ -15,6 +17,7 @@ def load_example(name):
     return module
 
 
+@pytest.mark.slow
 def test_sklearn_pipeline_example(capsys):
     results = load_example("sklearn_pipeline").main(["--epochs", "2", "--folds", "2"])
     assert set(results) == {"no augmentation", "GAN top-up"}
@@ -24,6 +27,7 @@ def test_sklearn_pipeline_example(capsys):
     assert "GAN top-up" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_digits_pipeline_example(capsys):
     results = load_example("digits_pipeline").main(["--epochs", "2"])
     for name in ("no augmentation", "GAN top-up"):
@@ -32,6 +36,7 @@ def test_digits_pipeline_example(capsys):
     assert "label fidelity" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_torch_images_example(capsys):
     results = load_example("torch_images").main(["--epochs", "2", "--cnn-epochs", "1"])
     for name in ("no augmentation", "GAN top-up"):
@@ -41,6 +46,7 @@ def test_torch_images_example(capsys):
     assert "recall per class" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_torch_tabular_example(capsys):
     results = load_example("torch_tabular").main(["--epochs", "2", "--mlp-epochs", "2"])
     for name in ("no augmentation", "GAN top-up"):

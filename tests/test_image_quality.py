@@ -136,6 +136,7 @@ def test_image_classifier_takes_8_to_64_pixel_images(size):
     assert model.features(x).shape == (2, 16)
 
 
+@pytest.mark.slow
 def test_judge_learns_digits(digits, judge):
     _, X_test, _, y_test = digits
     assert isinstance(judge, ImageClassifier) and not judge.training

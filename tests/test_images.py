@@ -305,6 +305,7 @@ def test_image_specific_errors(digits):
         GANAugmenter(augment="cutout", **FAST).fit(X[:, :5], y)
 
 
+@pytest.mark.slow
 def test_generated_digits_look_like_their_class(digits):
     """Real property, not "it ran": after a short fit, a classifier trained on real digits labels
     most synthetic digits of each class with that class (chance is 0.1)."""

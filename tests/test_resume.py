@@ -111,6 +111,7 @@ GANAugmenter(**FAST, checkpoint_dir={ckpt!r}, checkpoint_every=3, callbacks=[Kil
 """
 
 
+@pytest.mark.slow
 def test_a_fit_killed_with_sigkill_resumes_bit_identical(tmp_path):
     X, y = _data()
     script = _KILLED_FIT.format(tests=str(Path(__file__).parent), ckpt=str(tmp_path / "ckpt"))
