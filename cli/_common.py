@@ -82,6 +82,10 @@ def message_of(exc: BaseException) -> str:
     """An exception as one line; an OSError names its file."""
     if isinstance(exc, OSError) and exc.filename and exc.strerror and not isinstance(exc, FileExistsError):
         return f"{exc.filename}: {exc.strerror}."
+    if isinstance(exc, FileExistsError) and exc.strerror and str(exc.filename) in exc.strerror:
+        # gan_augment._fs: the message names the path already; leave out "[Errno 17] ...: 'path'".
+        text = " ".join(exc.strerror.split())
+        return text if text.endswith(".") else text + "."
     return one_line(exc)
 
 
@@ -111,6 +115,17 @@ def where(out: Path) -> str:
 
 def is_stdout(out: Path) -> bool:
     return str(out) == "-"
+
+
+def escape(value: Any) -> str:
+    """User-supplied text (a column or class name, a path) made safe to print to a terminal: each
+    control character (an ANSI escape sequence's ESC, a carriage return, ...) shown as Python writes
+    it in a string (``\\x1b``, ``\\r``, ``\\u200e``) instead of acting on the terminal. Printable
+    text, accents included, is unchanged."""
+    text = str(plain(value))
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def check_device(device: str) -> str:
@@ -176,3 +191,40 @@ SkipUnreadableOpt = Annotated[bool, typer.Option(
     "--skip-unreadable", help="Image folders: leave out image files that cannot be decoded (counted) "
                               "instead of stopping.")]
 DeviceOpt = Annotated[str, typer.Option("--device", metavar="DEVICE", help="auto, cpu, cuda or cuda:N.")]
+NaValuesOpt = Annotated[Optional[list[str]], typer.Option(
+    "--na-values", metavar="TEXT", show_default=False,
+    help="CSV input: a cell text to read as a missing value, besides empty cells (repeat the option for "
+         "more, e.g. --na-values NA --na-values '?'). By default NA, None, null and ? are values.")]
+
+
+class Estimator(str, enum.Enum):
+    """The downstream classifiers ``evaluate`` and ``augment --auto`` score with."""
+
+    logreg = "logreg"
+    hgb = "hgb"
+    rf = "rf"
+
+    def __str__(self):
+        return self.value
+
+
+class Metric(str, enum.Enum):
+    macro_f1 = "macro_f1"
+    balanced_accuracy = "balanced_accuracy"
+    accuracy = "accuracy"
+    pr_auc = "pr_auc"
+
+    def __str__(self):
+        return self.value
+
+
+ESTIMATOR_HELP = ("Downstream classifier: logistic regression (scaled, one-hot, imputed), HistGradientBoosting or "
+                  "a random forest.")
+
+
+def estimator_opt(help: str = ESTIMATOR_HELP) -> Any:
+    return typer.Option("--estimator", help=help)
+
+
+def metric_opt(help: str) -> Any:
+    return typer.Option("--metric", help=help)

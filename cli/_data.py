@@ -39,12 +39,16 @@ class DataHandler:
     kind_name: ClassVar[str]
 
     def load(self, data: Path, *, target: Optional[str], classes: Optional[list[str]],
-             skip_unreadable: bool = False) -> Dataset:
-        """Read DATA: an unreadable input is a data error (exit 1), a wrong name a usage error (exit 2)."""
+             skip_unreadable: bool = False, na_values: Optional[list[str]] = None) -> Dataset:
+        """Read DATA: an unreadable input is a data error (exit 1), a wrong name or an option that does
+        not apply to it (``na_values``: --na-values) a usage error (exit 2)."""
         raise NotImplementedError
 
     def refuse_evaluate(self, data: Path) -> None:
         """Raise a usage error if ``evaluate`` cannot cross-validate this kind of data."""
+
+    def refuse_auto(self, data: Path) -> None:
+        """Raise a usage error if ``augment --auto`` cannot choose a top-up for this kind of data."""
 
     def next_hint(self, out: Path, label: Any) -> str:
         """The line ``fit`` ends with: what to run next on the saved model."""
@@ -69,6 +73,12 @@ class DataHandler:
 
     def write_augmented(self, dataset: Dataset, augmenter, out: Path, *, force: bool,
                         mark_synthetic: Optional[str], seconds: float) -> None:
+        raise NotImplementedError
+
+    def write_resampled(self, dataset: Dataset, X_new, y_new, out: Path, *, force: bool,
+                        mark_synthetic: Optional[str], seconds: float) -> None:
+        """``augment --auto``: write the real data, then ``X_new`` (labels ``y_new``), the samples the
+        chosen method added."""
         raise NotImplementedError
 
     def check_sample_out(self, out: Path, model_dir: Path, *, force: bool, names_file: bool) -> None:

@@ -16,10 +16,13 @@ class ImageFolderData(DataHandler):
     kind_name = "image"
 
     def load(self, data: Path, *, target: Optional[str], classes: Optional[list[str]],
-             skip_unreadable: bool = False) -> Dataset:
+             skip_unreadable: bool = False, na_values: Optional[list[str]] = None) -> Dataset:
         if target is not None:
             raise CLIError(f"--target names a table column, but {data} is an image folder whose classes are its "
                            "sub-folders; drop --target.", USAGE)
+        if na_values:
+            raise CLIError(f"--na-values names cell texts of a CSV file, but {data} is an image folder; "
+                           "drop --na-values.", USAGE)
         import pandas as pd
 
         from gan_augment.data.image_folder import read_image_folder
@@ -39,6 +42,10 @@ class ImageFolderData(DataHandler):
     def refuse_evaluate(self, data: Path) -> None:
         raise CLIError(f"{data} is an image folder; `evaluate` cross-validates tables. For images, judge the "
                        "samples with gan_augment.image_quality (see the README).", USAGE)
+
+    def refuse_auto(self, data: Path) -> None:
+        raise CLIError(f"{data} is an image folder; --auto chooses among table samplers (random oversampling, "
+                       "SMOTE, the GAN) and works on tables only for now. Drop --auto.", USAGE)
 
     def next_hint(self, out: Path, label: Any) -> str:
         return (f"Sample grids: {out}/samples_*.png. Next: {PROG} sample {quote(out)} --class {quote(label)} "

@@ -24,6 +24,9 @@ class Settings:
     seed: Optional[int] = None
     device: str = "auto"
     skip_unreadable: bool = False
+    na_values: Optional[list[str]] = None  # --na-values (CSV tables)
+    checkpoint_dir: Optional[Path] = None  # fit --checkpoint-dir: save (and resume) the training state there
+    checkpoint_every: Optional[int] = None  # epochs between checkpoints; None: the augmenter's default
 
 
 @dataclass
@@ -59,17 +62,23 @@ class Job:
 def prepare(data: Path, handler: DataHandler, *, target: Optional[str], classes: Optional[list[str]],
             settings: Settings, progress: bool = True) -> Job:
     """Read DATA, plan the top-up and build the augmenter; every check happens here, before training."""
-    dataset = handler.load(data, target=target, classes=classes, skip_unreadable=settings.skip_unreadable)
+    dataset = handler.load(data, target=target, classes=classes, skip_unreadable=settings.skip_unreadable,
+                           na_values=settings.na_values)
     plan, majority = _plan(dataset)
     device = check_device(settings.device)
     from gan_augment.augmenter import GANAugmenter
 
+    checkpoint: dict[str, Any] = {}
+    if settings.checkpoint_dir is not None:
+        checkpoint["checkpoint_dir"] = str(settings.checkpoint_dir)
+        if settings.checkpoint_every is not None:
+            checkpoint["checkpoint_every"] = settings.checkpoint_every
     augmenter = GANAugmenter(
         sampling_strategy="auto", classes=dataset.labels,
         epochs=settings.epochs if settings.epochs is not None else "auto",
         batch_size=settings.batch_size if settings.batch_size is not None else "auto",
         loss=str(settings.loss.value if isinstance(settings.loss, Loss) else settings.loss or "auto"),
-        random_state=settings.seed, device=device, verbose=int(progress and not state.quiet),
+        random_state=settings.seed, device=device, verbose=int(progress and not state.quiet), **checkpoint,
     )
     # Said only now that every check passed: an error stays the one line on stderr.
     say(dataset.summary)
@@ -106,10 +115,21 @@ def _say_plan(dataset: Dataset, plan: dict, majority: int) -> None:
 
 
 def train(job: Job) -> float:
-    """Fit the job's augmenter; the seconds it took. Ctrl-C stops cleanly: nothing is written yet."""
+    """Fit the job's augmenter; the seconds it took. Ctrl-C stops cleanly: nothing is written yet.
+
+    With a checkpoint folder, what the augmenter refuses before the first epoch (a checkpoint of
+    other data or settings, a folder holding other files) is a usage error: the folder was wrong."""
+    from gan_augment.exceptions import ModelFileError
+
+    refusals = (ModelFileError, FileExistsError) if job.augmenter.checkpoint_dir is not None else ()
     started = time.perf_counter()
     try:
-        job.augmenter.fit(job.dataset.X, job.dataset.y)
+        with errors(USAGE, *refusals):
+            job.augmenter.fit(job.dataset.X, job.dataset.y)
     except KeyboardInterrupt:
+        checkpoint = job.augmenter.checkpoint_dir
+        if checkpoint is not None:
+            raise CLIError(f"Interrupted during training; no model was written. Run the same command with --resume "
+                           f"to continue from the last checkpoint in {checkpoint}/.", INTERRUPTED) from None
         raise CLIError("Interrupted during training; nothing was written.", INTERRUPTED) from None
     return time.perf_counter() - started

@@ -35,9 +35,12 @@ def check_model_out(out, *, force: bool) -> None:
 
 
 def save_model(augmenter, out, dataset: dict, *, force: bool) -> Path:
-    """Save ``augmenter`` with ``dataset`` (target column, source) to directory ``out``, atomically."""
+    """Save ``augmenter`` with ``dataset`` (target column, source) to directory ``out``, atomically.
+
+    Without ``force`` a directory that another run wrote at ``out`` meanwhile (after the check
+    before training, even after the check just below) is kept: the final rename refuses it."""
     check_model_out(out, force=force)  # again: something may have appeared while training
-    augmenter.save(out, metadata={"dataset": dataset})
+    augmenter.save(out, metadata={"dataset": dataset}, overwrite=force)
     return Path(out)
 
 

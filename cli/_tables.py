@@ -33,12 +33,18 @@ class TableData(DataHandler):
     kind_name = "tabular"
 
     def load(self, data: Path, *, target: Optional[str], classes: Optional[list[str]],
-             skip_unreadable: bool = False) -> Dataset:
+             skip_unreadable: bool = False, na_values: Optional[list[str]] = None) -> Dataset:
         from gan_augment.data import io
 
+        if na_values:  # --na-values for a parquet file is a usage error
+            with errors(DATA, DataValidationError, OSError):
+                path = io.resolve_table_path(data)
+            if io.FORMATS.get(path.suffix.lower()) != "csv":
+                with errors(USAGE, DataValidationError):  # the reader refuses it before reading the file
+                    io.read_table_source(path, na_values=na_values, target=target)
         with errors(DATA, DataValidationError, OSError):
             # The target name goes along so that its column is typed as labels (007 and 7 stay two).
-            frame, source = io.read_table_source(data, target=target)
+            frame, source = io.read_table_source(data, target=target, na_values=na_values or None)
         with errors(USAGE, DataValidationError):
             target_name = io.find_target(frame.columns, target, source=str(data))
         with errors(DATA, DataValidationError):
@@ -85,6 +91,21 @@ class TableData(DataHandler):
         n_real, n_new = len(real.frame), len(synthetic)
         say(f"Wrote {n_real + n_new:,} rows ({n_real:,} real, {n_new:,} synthetic: "
             f"{added_text(added)}) to {where(out)} (fit in {seconds:.1f} s).")
+
+    def write_resampled(self, dataset: Dataset, X_new, y_new, out: Path, *, force: bool,
+                        mark_synthetic: Optional[str], seconds: float) -> None:
+        """``augment --auto``: the real table, then the rows the chosen method added (``X_new``,
+        labels ``y_new``; none when it chose "none")."""
+        real: RealTable = dataset.real
+        synthetic = with_labels(X_new.reset_index(drop=True), list(y_new), None, dataset.info).reindex(
+            columns=real.frame.columns)
+        write_augmented_out(real, synthetic, out, force, mark_synthetic)
+        added: dict = {}
+        for label in y_new:
+            added[plain(label)] = added.get(plain(label), 0) + 1
+        n_real, n_new = len(real.frame), len(synthetic)
+        say(f"Wrote {n_real + n_new:,} rows ({n_real:,} real, {n_new:,} added: "
+            f"{added_text(added)}) to {where(out)} (in {seconds:.1f} s).")
 
     # ------------------------------------------------------------ sample
     def check_sample_out(self, out: Path, model_dir: Path, *, force: bool, names_file: bool) -> None:
@@ -142,6 +163,11 @@ def write_table_out(table, out: Path, force: bool) -> None:
 
 def with_target(rows, label, augmenter, dataset_info: dict):
     """Generated feature rows plus the target column (holding ``label``), where it was in the data."""
+    return with_labels(rows, [label] * len(rows), augmenter, dataset_info)
+
+
+def with_labels(rows, labels: list, augmenter, dataset_info: dict):
+    """Feature rows plus the target column (holding ``labels``, one per row), where it was in the data."""
     import pandas as pd
 
     if not isinstance(rows, pd.DataFrame):
@@ -152,7 +178,7 @@ def with_target(rows, label, augmenter, dataset_info: dict):
         target = "target"
         while target in rows.columns:
             target = f"_{target}"
-    column = pd.Series([plain(label)] * len(rows), dtype=object)
+    column = pd.Series([plain(label) for label in labels], dtype=object)
     dtype = dataset_info.get("target_dtype")
     if dtype:
         try:

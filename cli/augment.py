@@ -1,16 +1,25 @@
 """``gan-augment augment DATA``: fit, then write DATA with synthetic samples topping up the chosen
-classes (a table with the synthetic rows appended, or a new image tree)."""
+classes (a table with the synthetic rows appended, or a new image tree).
+
+``--auto`` (tables): let :class:`gan_augment.AutoAugmenter` choose the top-up -- none, random
+oversampling, SMOTE or the GAN, and how much -- by inner cross-validation with the downstream
+``--estimator`` and ``--metric``, then write what the winner added."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from ._common import (BatchOpt, ClassesOpt, DataArg, DebugOpt, DeviceOpt, EpochsOpt, ForceOpt, LossOpt, QuietOpt,
-                      SeedOpt, SkipUnreadableOpt, TargetOpt, is_stdout, set_flags)
-from ._job import Settings, prepare, train
+from ._common import (DATA, INTERRUPTED, USAGE, BatchOpt, ClassesOpt, CLIError, DataArg, DebugOpt, DeviceOpt, EpochsOpt,
+                      Estimator, ForceOpt, LossOpt, Metric, NaValuesOpt, QuietOpt, SeedOpt, SkipUnreadableOpt,
+                      TargetOpt, errors, estimator_opt, is_stdout, metric_opt, say, set_flags, show)
+from ._job import Job, Settings, prepare, train
+
+#: ``--metric`` as scikit-learn scorer names, for ``--auto``.
+SCORERS = {Metric.macro_f1: "f1_macro", Metric.balanced_accuracy: "balanced_accuracy", Metric.accuracy: "accuracy"}
 
 
 def augment(
@@ -24,11 +33,22 @@ def augment(
     mark_synthetic: Annotated[Optional[str], typer.Option(
         "--mark-synthetic", metavar="COLUMN", show_default=False,
         help="Tables: add a boolean column of this name, true on synthetic rows.")] = None,
+    auto: Annotated[bool, typer.Option(
+        "--auto", help="Tables: choose the top-up -- none, random oversampling, SMOTE or the GAN, and how much -- by "
+                       "inner cross-validation scored with --estimator and --metric, and write what the winner "
+                       "adds.")] = False,
+    estimator: Annotated[Optional[Estimator], estimator_opt(
+        help="With --auto: the downstream classifier the candidates are scored with (logistic regression, "
+             "HistGradientBoosting or a random forest). Default: logreg.")] = None,
+    metric: Annotated[Optional[Metric], metric_opt(
+        help="With --auto: the score that picks the winner (macro_f1, balanced_accuracy or accuracy). "
+             "Default: macro_f1.")] = None,
     epochs: EpochsOpt = None,
     batch_size: BatchOpt = None,
     loss: LossOpt = None,
     seed: SeedOpt = None,
     device: DeviceOpt = "auto",
+    na_values: NaValuesOpt = None,
     skip_unreadable: SkipUnreadableOpt = False,
     force: ForceOpt = False,
     quiet: QuietOpt = False,
@@ -37,17 +57,92 @@ def augment(
     """Fit on DATA and write it with synthetic samples topping up the chosen classes.
 
     Tables: the rows followed by synthetic rows. Image folders: a new tree in --out holding copies
-    of the real images and synthetic_*.png files; DATA itself is never touched."""
+    of the real images and synthetic_*.png files; DATA itself is never touched.
+    With --auto (tables), the top-up is the one inner cross-validation found best, which may be none."""
     set_flags(quiet, debug)
     from ._handlers import for_path
 
+    scoring = _check_auto_args(auto, estimator, metric)
     handler = for_path(data)
+    if auto:
+        handler.refuse_auto(data)
     handler.check_augment_args(data, out, force=force, target=target, mark_synthetic=mark_synthetic)
     # The progress bar draws on stdout; keep it out of a table written there.
     job = prepare(data, handler, target=target, classes=classes, progress=not is_stdout(out),
                   settings=Settings(epochs=epochs, batch_size=batch_size, loss=loss, seed=seed, device=device,
-                                    skip_unreadable=skip_unreadable))
+                                    skip_unreadable=skip_unreadable, na_values=na_values))
     handler.check_augment_job(data, job.dataset, mark_synthetic)
+    if auto:
+        X_new, y_new, seconds = _auto_resample(job, str(estimator or Estimator.logreg), scoring, seed)
+        handler.write_resampled(job.dataset, X_new, y_new, out, force=force, mark_synthetic=mark_synthetic,
+                                seconds=seconds)
+        return
     seconds = train(job)
     handler.write_augmented(job.dataset, job.augmenter, out, force=force, mark_synthetic=mark_synthetic,
                             seconds=seconds)
+
+
+def _check_auto_args(auto: bool, estimator: Optional[Estimator], metric: Optional[Metric]) -> str:
+    """The scikit-learn scorer of --metric for --auto ("" without --auto); options that apply
+    only with --auto are refused without it."""
+    if not auto:
+        given = [name for name, value in (("--estimator", estimator), ("--metric", metric)) if value is not None]
+        if given:
+            raise CLIError(f"{' and '.join(given)} appl{'y' if len(given) > 1 else 'ies'} with --auto only (the "
+                           "classifier and score that choose the top-up); add --auto, or drop them.", USAGE)
+        return ""
+    metric = metric or Metric.macro_f1
+    if metric not in SCORERS:
+        raise CLIError(f"--metric {metric} is not available with --auto; choose one of "
+                       f"{', '.join(str(m) for m in SCORERS)}.", USAGE)
+    return SCORERS[metric]
+
+
+def _auto_resample(job: Job, estimator: str, scoring: str, seed: Optional[int]):
+    """Run AutoAugmenter on the job's table: ``(added rows, their labels, seconds)``; says what it chose."""
+    import numpy as np
+
+    from gan_augment import AutoAugmenter
+
+    X, y = job.dataset.X, job.dataset.y
+    single = [label for label, n in y.value_counts(sort=False).items() if n < 2]
+    if single:  # AutoAugmenter refuses them too, without naming them
+        raise CLIError(f"Class{'es' if len(single) > 1 else ''} {', '.join(show(c) for c in single)} of {job.data} "
+                       f"ha{'ve' if len(single) > 1 else 's'} a single row: --auto cross-validates inside the data and "
+                       "needs at least 2 rows of every class. Drop --auto, or the class.", DATA)
+    # The job's GANAugmenter carries --classes, --epochs, --batch-size, --loss, --seed and --device;
+    # AutoAugmenter clones it for each inner fold (and once more if the GAN wins).
+    auto = AutoAugmenter(classes=job.dataset.labels, estimator=estimator, scoring=scoring, augmenter=job.augmenter,
+                         random_state=seed)
+    amounts = ", ".join(f"{a:.0%}" for a in auto.amounts)
+    say(f"Choosing the top-up by inner {auto.cv}-fold cross-validation ({estimator}, {scoring}): no top-up, or "
+        f"{', '.join(METHOD_NAMES[m] for m in auto.methods)} at {amounts} of the plan.")
+    started = time.perf_counter()
+    try:
+        # A ValueError here is about the data (e.g. a class of one row cannot be cross-validated).
+        with errors(DATA, ValueError):
+            X_res, y_res = auto.fit_resample(X, y)
+    except KeyboardInterrupt:
+        raise CLIError("Interrupted while choosing the top-up; nothing was written.", INTERRUPTED) from None
+    seconds = time.perf_counter() - started
+    _say_choice(auto)
+    n = len(X)
+    return X_res.iloc[n:], np.asarray(y_res)[n:], seconds
+
+
+METHOD_NAMES = {"none": "no top-up", "random": "random oversampling", "smote": "SMOTE", "gan": "the GAN"}
+
+
+def _say_choice(auto) -> None:
+    results = auto.cv_results_
+    say(f"Inner scores ({auto.scoring}, mean +- std over the folds):")
+    for params, mean, std, rank in zip(results["params"], results["mean_test_score"], results["std_test_score"],
+                                       results["rank_test_score"]):
+        amount = "" if params["method"] == "none" else f"{params['amount']:.0%}"
+        say(f"  {params['method']:<7}{amount:>5}  {mean:.4f} +- {std:.4f}" + ("  <- chosen" if rank == 1 else ""))
+    chosen = auto.chosen_
+    added = ", ".join(f"{show(k)} +{v:,}" for k, v in auto.sampling_strategy_.items() if v > 0)
+    if chosen["method"] == "none" or not added:
+        say("Chose: no top-up (nothing beat the data as it is); the output holds the real rows only.")
+    else:
+        say(f"Chose: {METHOD_NAMES[chosen['method']]} at {chosen['amount']:.0%} of the top-up ({added}).")

@@ -4,34 +4,14 @@ only) and prints the verdict and tables; ``--report`` writes HTML, Markdown or J
 
 from __future__ import annotations
 
-import enum
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from ._common import (INTERRUPTED, USAGE, BatchOpt, CLIError, DebugOpt, DeviceOpt, EpochsOpt, QuietOpt,
-                      TargetOpt, check_device, classes_opt, data_arg, errors, force_opt, say, seed_opt,
-                      set_flags, show, state)
-
-
-class Estimator(str, enum.Enum):
-    logreg = "logreg"
-    hgb = "hgb"
-    rf = "rf"
-
-    def __str__(self):
-        return self.value
-
-
-class Metric(str, enum.Enum):
-    macro_f1 = "macro_f1"
-    balanced_accuracy = "balanced_accuracy"
-    accuracy = "accuracy"
-    pr_auc = "pr_auc"
-
-    def __str__(self):
-        return self.value
+from ._common import (INTERRUPTED, USAGE, BatchOpt, CLIError, DebugOpt, DeviceOpt, EpochsOpt, Estimator, Metric,
+                      NaValuesOpt, QuietOpt, TargetOpt, check_device, classes_opt, data_arg, errors, estimator_opt,
+                      force_opt, metric_opt, say, seed_opt, set_flags, show, state)
 
 
 REPORT_FORMATS = {".html": "html", ".htm": "html", ".md": "markdown", ".json": "json"}
@@ -43,12 +23,11 @@ def evaluate(
         help="Class(es) to top up to the majority count in each training fold; repeat the option or separate "
              "names with commas. Default: every class but the majority.")] = None,
     target: TargetOpt = None,
-    estimator: Annotated[Estimator, typer.Option(
-        "--estimator", help="Downstream classifier: logistic regression (scaled, one-hot, imputed), "
-                            "HistGradientBoosting or a random forest.")] = Estimator.logreg,
-    metric: Annotated[Metric, typer.Option(
-        "--metric", help="The primary metric, fixed before the run: the verdict decides on it alone (Holm-corrected "
-                         "across methods); the others are supporting evidence. pr_auc: binary targets only.")
+    na_values: NaValuesOpt = None,
+    estimator: Annotated[Estimator, estimator_opt()] = Estimator.logreg,
+    metric: Annotated[Metric, metric_opt(
+        help="The primary metric, fixed before the run: the verdict decides on it alone (Holm-corrected "
+             "across methods); the others are supporting evidence. pr_auc: binary targets only.")
     ] = Metric.macro_f1,
     cv: Annotated[int, typer.Option("--cv", min=2, metavar="K", help="Folds of stratified cross-validation.")] = 5,
     repeats: Annotated[int, typer.Option("--repeats", min=1, metavar="R",
@@ -87,7 +66,7 @@ def evaluate(
 
     handler = for_path(data)
     handler.refuse_evaluate(data)
-    dataset = handler.load(data, target=target, classes=classes)
+    dataset = handler.load(data, target=target, classes=classes, na_values=na_values)
     device = check_device(device)
 
     from gan_augment.augmenter import GANAugmenter

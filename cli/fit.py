@@ -1,16 +1,24 @@
-"""``gan-augment fit DATA``: fit a GAN and save it to a model directory (read by ``sample`` and ``info``)."""
+"""``gan-augment fit DATA``: fit a GAN and save it to a model directory (read by ``sample`` and ``info``).
+
+With ``--checkpoint-dir DIR`` the training state is saved to DIR every ``--checkpoint-every``
+epochs, and ``--resume`` continues a run that was killed from its last checkpoint (bit-identical to
+an uninterrupted run on CPU). A DIR that already holds something is used only with ``--resume``, so
+that a second run with other data cannot mix with, or silently continue, the first.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
 from gan_augment.exceptions import DataValidationError
 
-from ._common import (DEFAULT_MODEL_DIR, USAGE, BatchOpt, ClassesOpt, DataArg, DebugOpt, DeviceOpt, EpochsOpt,
-                      ForceOpt, LossOpt, QuietOpt, SeedOpt, SkipUnreadableOpt, TargetOpt, errors, say, set_flags)
+from ._common import (DEFAULT_MODEL_DIR, USAGE, BatchOpt, ClassesOpt, CLIError, DataArg, DebugOpt, DeviceOpt,
+                      EpochsOpt, ForceOpt, LossOpt, NaValuesOpt, QuietOpt, SeedOpt, SkipUnreadableOpt, TargetOpt,
+                      errors, quote, say, set_flags)
 from ._job import Settings, prepare, train
 
 
@@ -25,7 +33,18 @@ def fit(
     loss: LossOpt = None,
     seed: SeedOpt = None,
     device: DeviceOpt = "auto",
+    na_values: NaValuesOpt = None,
     skip_unreadable: SkipUnreadableOpt = False,
+    checkpoint_dir: Annotated[Optional[Path], typer.Option(
+        "--checkpoint-dir", metavar="DIR", show_default=False,
+        help="Save the training state to DIR as training goes (a new or empty folder; delete it once the model "
+             "is saved), so that a run that is killed can be continued with --resume.")] = None,
+    checkpoint_every: Annotated[Optional[int], typer.Option(
+        "--checkpoint-every", min=1, metavar="N", show_default=False,
+        help="Epochs between checkpoints (with --checkpoint-dir). Default: 10.")] = None,
+    resume: Annotated[bool, typer.Option(
+        "--resume", help="Continue the training saved in --checkpoint-dir (same DATA and options); an absent or "
+                         "empty folder starts afresh.")] = False,
     force: ForceOpt = False,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
@@ -37,15 +56,69 @@ def fit(
     from ._handlers import for_path
     from ._model_dir import check_model_out, save_model
 
+    _check_checkpoint_args(checkpoint_dir, checkpoint_every, resume, out)
     # The output is checked first: a typo in --out must not cost a training run.
     with errors(USAGE, FileExistsError, DataValidationError):
         check_model_out(out, force=force)
+    resuming = _check_checkpoint_dir(checkpoint_dir, resume) if checkpoint_dir is not None else None
     handler = for_path(data)
     job = prepare(data, handler, target=target, classes=classes,
                   settings=Settings(epochs=epochs, batch_size=batch_size, loss=loss, seed=seed, device=device,
-                                    skip_unreadable=skip_unreadable))
+                                    skip_unreadable=skip_unreadable, na_values=na_values,
+                                    checkpoint_dir=checkpoint_dir, checkpoint_every=checkpoint_every))
+    if resuming:
+        say(resuming)
     seconds = train(job)
     with errors(USAGE, FileExistsError):
         save_model(job.augmenter, out, job.dataset_info(seconds), force=force)
     say(f"Saved the model to {out}/ (fit in {seconds:.1f} s).")
+    if checkpoint_dir is not None:
+        say(f"The checkpoint in {checkpoint_dir}/ is no longer needed; delete it (rm -r {quote(checkpoint_dir)}).")
     say(handler.next_hint(out, next(iter(job.added_labels()), job.labels[0])))
+
+
+def _check_checkpoint_args(checkpoint_dir: Optional[Path], checkpoint_every: Optional[int], resume: bool,
+                           out: Path) -> None:
+    """The checkpoint options checked against each other, before anything is read."""
+    if checkpoint_dir is None:
+        if resume:
+            raise CLIError("--resume continues the training saved in a checkpoint folder; name it with "
+                           "--checkpoint-dir DIR (the folder of the run to continue).", USAGE)
+        if checkpoint_every is not None:
+            raise CLIError("--checkpoint-every applies with --checkpoint-dir DIR; add it, or drop --checkpoint-every.",
+                           USAGE)
+        return
+    if os.path.abspath(checkpoint_dir) == os.path.abspath(out):
+        raise CLIError(f"--checkpoint-dir {checkpoint_dir} is also the model directory (--out); give the checkpoint "
+                       "its own folder.", USAGE)
+
+
+def _check_checkpoint_dir(checkpoint_dir: Path, resume: bool) -> Optional[str]:
+    """Refuse a checkpoint folder that may not be used (before any data is read); the line to say
+    once the run starts: resuming, or starting afresh although --resume was given (None: nothing)."""
+    from gan_augment.checkpoint import check_state_target, read_metadata, recover_interrupted_save
+    from gan_augment.exceptions import ModelFileError
+
+    with errors(USAGE, ModelFileError):
+        recover_interrupted_save(checkpoint_dir)  # a run killed while it wrote its checkpoint
+    if checkpoint_dir.exists() and not checkpoint_dir.is_dir():
+        raise CLIError(f"--checkpoint-dir {checkpoint_dir} is a file; give a folder.", USAGE)
+    with errors(USAGE, FileExistsError):
+        check_state_target(checkpoint_dir, kind="checkpoint")  # a folder holding anything else
+    with errors(USAGE, DataValidationError):
+        from gan_augment._fs import check_parent_writable
+
+        check_parent_writable(checkpoint_dir)
+    holds = checkpoint_dir.is_dir() and any(checkpoint_dir.iterdir())
+    if not holds:
+        return (f"{checkpoint_dir} holds no checkpoint yet; starting afresh (checkpoints will be saved there)."
+                if resume else None)
+    if not resume:
+        raise CLIError(f"{checkpoint_dir} holds a checkpoint; pass --resume to continue it, or choose an empty "
+                       "folder.", USAGE)
+    try:
+        epoch = read_metadata(checkpoint_dir, kind="checkpoint").get("epoch")
+    except (ModelFileError, OSError, AttributeError, ValueError):
+        epoch = None  # the fit names what is wrong with it, before training
+    after = f" (saved after epoch {epoch})" if isinstance(epoch, int) else ""
+    return f"Resuming from the checkpoint in {checkpoint_dir}/{after}."

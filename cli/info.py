@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from ._common import DebugOpt, ModelArg, QuietOpt, plain, set_flags, show
+from ._common import DebugOpt, ModelArg, QuietOpt, escape, plain, set_flags, show
 
 
 def info(
@@ -18,10 +18,10 @@ def info(
     set_flags(quiet, debug)
     from ._handlers import for_model
     from ._model_dir import load_model
-    from gan_augment.checkpoint import load_state
+    from gan_augment.checkpoint import read_metadata
 
     augmenter, dataset_info = load_model(model_dir)
-    versions = load_state(model_dir, kind="model").get("versions", {})
+    versions = read_metadata(model_dir, kind="model").get("versions") or {}
     handler, unit = for_model(augmenter), augmenter.kind_.unit
     lines = [f"Model directory: {model_dir}"]
     if dataset_info:
@@ -31,10 +31,12 @@ def info(
     lines += ["", *_class_lines(augmenter, unit), ""]
     lines += augmenter.kind_.describe(augmenter) + handler.info_lines(Path(model_dir))
     lines += _training_lines(augmenter)
-    if versions:
+    if isinstance(versions, dict) and versions:
         lines.append("Versions:  " + ", ".join(f"{k} {v}" for k, v in versions.items()))
+    # Column and class names and the source path come from the user's files: a crafted header must
+    # not drive the terminal (ANSI escapes, carriage returns); its control characters print escaped.
     for line in lines:
-        typer.echo(line)
+        typer.echo(escape(line))
 
 
 def _count(dataset_info: dict) -> str:

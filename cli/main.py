@@ -1,8 +1,11 @@
 """``gan-augment``: the command-line door.
 
     gan-augment fit DATA --classes rare          fit a model, save it to a directory
+                         --checkpoint-dir D      ... saving the training state; --resume continues a killed run
     gan-augment sample MODEL --class rare --n N  draw N synthetic rows (or PNG images) of one class
     gan-augment augment DATA --classes rare      fit and write real + synthetic rows (or a new image tree)
+    gan-augment augment DATA --auto              the same, with the top-up (none / random / SMOTE / GAN, how
+                                                 much) chosen by inner cross-validation (tables)
     gan-augment info MODEL                       what a saved model holds
     gan-augment demo                             the whole job on a bundled slice of UCI Adult
     gan-augment evaluate DATA --classes rare     cross-validate: no top-up vs baselines vs GAN, with intervals

@@ -7,7 +7,7 @@ changed or half-written. Sections:
 1. Files: reading tables (gan_augment.data.io)
 2. Target column (gan_augment.data.tabular.check_target, used by io.split_target)
 3. Table columns (TabularEncoder)
-4. Command-line door (gan-augment augment / fit)
+4. Command-line door (gan-augment augment / fit, their options)
 5. scikit-learn door (GANAugmenter)
 
 Add a case to the section of the door it enters by; keep GAN fits tiny (epochs=1, batch_size<=64).
@@ -200,6 +200,38 @@ def test_cli_augment_writes_real_rows_byte_for_byte(tmp_path, capsys):
     written = out.read_text().splitlines()
     assert written[:len(lines)] == lines
     assert len(written) == len(lines) + 20  # class '7' topped up to the 40 rows of '007': two classes, not one
+
+
+# ---------------------------------------------------------------- command line: options that do not fit the data
+def test_cli_na_values_for_parquet_is_a_usage_error_and_nothing_is_written(tmp_path, capsys):
+    data = tmp_path / "data.parquet"
+    pd.DataFrame({"a": np.arange(30), "label": ["x"] * 20 + ["y"] * 10}).to_parquet(data)
+    before = _snapshot(tmp_path)
+    code, err = _cli(capsys, "augment", data, "--na-values", "NA", "--out", tmp_path / "out.csv", "-e", "1")
+    assert code == 2 and "CSV files only" in err and "data.parquet" in err and "Traceback" not in err
+    assert _snapshot(tmp_path) == before
+
+
+def test_cli_auto_names_a_class_of_one_row_before_training(tmp_path, capsys):
+    data = tmp_path / "data.csv"
+    data.write_text("x,label\n" + "".join(f"{i},{'a' if i < 20 else 'b' if i < 29 else 'lone'}\n" for i in range(30)))
+    before = _snapshot(tmp_path)
+    code, err = _cli(capsys, "augment", data, "--auto", "--out", tmp_path / "out.csv", "-e", "1", "-q")
+    assert code == 1 and "'lone'" in err and "single row" in err and "Traceback" not in err
+    assert _snapshot(tmp_path) == before
+
+
+def test_cli_checkpoint_folder_of_other_files_is_refused_and_left_alone(tmp_path, capsys):
+    data = tmp_path / "data.csv"
+    data.write_text("x,label\n" + "".join(f"{i},{'a' if i < 20 else 'b'}\n" for i in range(30)))
+    folder = tmp_path / "work"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("mine")
+    before = _snapshot(tmp_path)
+    for extra in ([], ["--resume"]):
+        code, err = _cli(capsys, "fit", data, "--checkpoint-dir", folder, "--out", tmp_path / "m", "-e", "1", *extra)
+        assert code == 2 and str(folder) in err and "Traceback" not in err
+        assert _snapshot(tmp_path) == before
 
 
 # =============================================================================================

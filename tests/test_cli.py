@@ -351,3 +351,109 @@ def test_augment_marker_and_stdout_keep_real_lines(tmp_path, capsys):
     assert records[1:len(expected) + 1] == expected
     marks = pd.read_csv(io.StringIO(out), dtype=str)["synthetic"]
     assert marks.tolist() == ["False"] * 60 + ["True"] * 30
+
+
+# ----------------------------------------------------------------------------- --na-values
+def _regions_csv(tmp_path):
+    """A table whose region NA is North America, a value like EU."""
+    lines = ["x,region,label"] + [f"{i},{'NA' if i % 3 == 0 else 'EU'},{'a' if i <= 28 else 'b'}" for i in range(1, 41)]
+    path = tmp_path / "regions.csv"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_na_values_makes_a_cell_text_missing_only_when_asked(tmp_path, capsys):
+    data = _regions_csv(tmp_path)
+    for name, extra, region in (("kept", [], "2 values"), ("missing", ["--na-values", "NA"], "1 value, has missing")):
+        code, _, err = run(capsys, "fit", data, "-e", 1, "-s", 0, "-o", tmp_path / name, "-q", *extra)
+        assert code == 0, err
+        code, out, _ = run(capsys, "info", tmp_path / name)
+        line = next(line for line in out.splitlines() if line.strip().startswith("region"))
+        assert region in line, line
+    # augment: the real lines are still copied as written
+    out = tmp_path / "out.csv"
+    code, _, err = run(capsys, "augment", data, "--na-values", "NA", "-e", 1, "-s", 0, "-o", out, "-q")
+    assert code == 0, err
+    assert out.read_text().startswith(data.read_text())
+
+
+def test_na_values_for_parquet_or_images_is_a_usage_error(tmp_path, capsys):
+    path = tmp_path / "t.parquet"
+    _table().to_parquet(path, index=False)
+    for command in (["fit", path, "-o", tmp_path / "m"], ["augment", path, "-o", tmp_path / "o.csv"],
+                    ["evaluate", path]):
+        code, _, err = run(capsys, *command, "--na-values", "NA")
+        assert code == 2 and "CSV files only" in _one_line_error(err) and "t.parquet" in err
+    assert not (tmp_path / "m").exists() and not (tmp_path / "o.csv").exists()
+
+
+# ----------------------------------------------------------------------------- augment --auto
+def test_augment_auto_chooses_and_writes_real_lines_then_the_winners_rows(tmp_path, capsys):
+    data = tmp_path / "data.csv"
+    _table().to_csv(data, index=False)
+    out = tmp_path / "out.csv"
+    code, _, err = run(capsys, "augment", data, "--auto", "--classes", "rare", "-e", 1, "--batch-size", 64,
+                       "-s", 0, "--estimator", "logreg", "--metric", "balanced_accuracy", "-o", out)
+    assert code == 0, err
+    assert "Inner scores (balanced_accuracy" in err and "Chose: " in err
+    score_lines = [line for line in err.splitlines() if line.startswith("  ") and "+-" in line]
+    assert len(score_lines) == 10 and sum("<- chosen" in line for line in score_lines) == 1  # none + 3 x 3
+    source = data.read_text()
+    written = out.read_text()
+    assert written.startswith(source)
+    added = pd.read_csv(out).iloc[len(_table()):]
+    assert set(added["label"]) <= {"rare"} and len(added) in (0, 33, 65, 130)  # a share of the 130 to add
+    if len(added) == 0:
+        assert "Chose: no top-up" in err
+
+
+def test_augment_auto_option_errors(data_csv, tmp_path, capsys):
+    code, _, err = run(capsys, "augment", data_csv, "--metric", "accuracy", "-o", tmp_path / "o.csv")
+    assert code == 2 and "--metric applies with --auto only" in _one_line_error(err)
+    code, _, err = run(capsys, "augment", data_csv, "--auto", "--metric", "pr_auc", "-o", tmp_path / "o.csv")
+    assert code == 2 and "not available with --auto" in _one_line_error(err)
+    assert not (tmp_path / "o.csv").exists()
+
+
+# ----------------------------------------------------------------------------- info: terminal safety
+def test_info_prints_control_characters_of_user_names_escaped(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    data = tmp_path / "data\x1b[1m.csv"
+    pd.DataFrame({"\x1b[31mred": rng.normal(size=60).round(2), "label": ["a\x1b[2Jb"] * 40 + ["c\x07d"] * 20}) \
+        .to_csv(data, index=False)
+    out_dir = tmp_path / "model"
+    assert run(capsys, "fit", data, "-e", 1, "-s", 0, "-o", out_dir, "-q")[0] == 0
+    code, out, _ = run(capsys, "info", out_dir)
+    assert code == 0
+    assert "\x1b" not in out and "\x07" not in out
+    for text in (r"\x1b[31mred", r"'a\x1b[2Jb'", r"'c\x07d'", r"data\x1b[1m.csv"):
+        assert text in out, text
+
+
+# ----------------------------------------------------------------------------- no clobbering, even in a race
+def test_a_model_dir_written_by_another_run_meanwhile_is_kept(model_dir, data_csv, tmp_path, capsys, monkeypatch):
+    """Another run writes --out after the last check: the final rename refuses it (exit 2), unless --force."""
+    import shutil
+
+    import gan_augment.cli._model_dir as model_dir_module
+
+    real_check = model_dir_module.check_model_out
+    out = tmp_path / "m"
+    calls = []
+
+    def check_then_lose_the_race(path, *, force):
+        real_check(path, force=force)
+        calls.append(force)
+        if len(calls) == 2 and not out.exists():  # save_model's own check, just before it saves
+            shutil.copytree(model_dir, out)
+
+    monkeypatch.setattr(model_dir_module, "check_model_out", check_then_lose_the_race)
+    theirs = {p.name: p.read_bytes() for p in model_dir.iterdir()}
+    code, _, err = run(capsys, "fit", data_csv, "-e", 1, "-s", 1, "-o", out, "-q")
+    assert code == 2 and f"{out} exists now (another run may have written it" in _one_line_error(err)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == theirs  # the other run's model, kept
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staging folder left
+    calls.clear()
+    code, _, err = run(capsys, "fit", data_csv, "-e", 1, "-s", 1, "-o", out, "-q", "--force")
+    assert code == 0, err
+    assert (out / "model.safetensors").read_bytes() != theirs["model.safetensors"]

@@ -122,3 +122,38 @@ def test_image_folder_errors_name_the_file_or_class(image_folder, tmp_path, caps
 def test_evaluate_on_an_image_folder_points_to_the_image_judge(image_folder, capsys):
     code, _, err = run(capsys, "evaluate", image_folder, "--classes", "rare")
     assert code == 2 and "image_quality" in _one_line_error(err)
+
+
+def test_table_only_options_are_refused_for_an_image_folder(image_folder, tmp_path, capsys):
+    code, _, err = run(capsys, "augment", image_folder, "--auto", "--out", tmp_path / "a")
+    assert code == 2 and "--auto" in _one_line_error(err) and "tables only" in err
+    code, _, err = run(capsys, "fit", image_folder, "--na-values", "NA", "--out", tmp_path / "m")
+    assert code == 2 and "--na-values" in _one_line_error(err)
+    assert not (tmp_path / "a").exists() and not (tmp_path / "m").exists()
+
+
+def test_an_output_tree_written_by_another_run_meanwhile_is_kept(image_folder, tmp_path, capsys, monkeypatch):
+    """The output folder appears after the checks (another run): it is kept, exit 2, unless --force."""
+    import gan_augment.data.image_folder as image_folder_module
+
+    real_check = image_folder_module.check_tree_out
+    out = tmp_path / "augmented"
+    calls = []
+
+    def check_then_lose_the_race(source_root, out_dir, *, force=False):
+        real_check(source_root, out_dir, force=force)
+        calls.append(force)
+        if len(calls) == 2 and not out.exists():  # the writer's own check, just before it builds the tree
+            (out / "rare").mkdir(parents=True)
+            (out / "rare" / "theirs.png").write_bytes(b"the other run's file")
+
+    monkeypatch.setattr(image_folder_module, "check_tree_out", check_then_lose_the_race)
+    code, _, err = run(capsys, "augment", image_folder, "--classes", "rare", "--epochs", "1", "--seed", "0",
+                       "--out", out, "-q")
+    assert code == 2 and f"{out} exists now (another run may have written it" in _one_line_error(err)
+    assert _digest(out) == {"rare/theirs.png": hashlib.sha256(b"the other run's file").hexdigest()}
+    calls.clear()
+    code, _, err = run(capsys, "augment", image_folder, "--classes", "rare", "--epochs", "1", "--seed", "0",
+                       "--out", out, "-q", "--force")
+    assert code == 0, err
+    assert not (out / "rare" / "theirs.png").exists() and len(list((out / "rare").iterdir())) == COUNTS["common"]

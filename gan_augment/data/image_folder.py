@@ -444,7 +444,8 @@ def write_class_samples(images, class_name, out_dir, *, force: bool = False,
     class_dir = out_dir / class_name
     _check_replaceable(class_dir, force=force, what="Class folder")
     check_parent_writable(class_dir)
-    with staged_directory(class_dir) as staging:
+    # overwrite=force: a folder another run wrote meanwhile is kept unless force (the rename refuses it).
+    with staged_directory(class_dir, overwrite=force) as staging:
         for image, name in zip(images, _sample_names(len(images), prefix)):
             write_png(image, staging / name)
     return class_dir
@@ -468,7 +469,8 @@ def write_augmented_tree(source: ImageFolder, out_dir, synthetic, *, force: bool
     _check_name(prefix, "file name prefix")
     synthetic = _check_synthetic(synthetic, source)
     check_tree_out(source.root, out_dir, force=force)
-    with staged_directory(out_dir) as staging:
+    # overwrite=force: a folder another run wrote meanwhile is kept unless force (the rename refuses it).
+    with staged_directory(out_dir, overwrite=force) as staging:
         _fill_tree(staging, source, synthetic, prefix)
     return out_dir
 

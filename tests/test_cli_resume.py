@@ -1,0 +1,183 @@
+"""`gan-augment fit --checkpoint-dir DIR [--checkpoint-every N] [--resume]`: a run killed mid-way
+(SIGKILL, no clean-up) and continued with --resume gives the same model and rows as a run never
+interrupted; the folder rules are usage errors (exit 2) found before any training.
+
+The fits run in subprocesses (`python -m gan_augment`), each pinned to one CPU: with
+``n_threads="auto"`` the thread count follows the cores and the load, and bit-identical results
+are promised per thread count.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gan_augment.checkpoint import read_metadata, recover_interrupted_save
+from gan_augment.cli.main import main
+
+EPOCHS = 20  # a few seconds of training on one core: time to kill it after its first checkpoints
+
+
+def _table(path):
+    rng = np.random.default_rng(0)
+    n = 180
+    pd.DataFrame({
+        "age": rng.integers(18, 80, n),
+        "score": rng.normal(50, 10, n).round(3),
+        "color": rng.choice(["red", "green", "blue"], n),
+        "label": ["common"] * 150 + ["rare"] * 20 + ["tiny"] * 10,
+    }).to_csv(path, index=False)
+    return path
+
+
+def _one_cpu():
+    try:
+        cpu = min(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux: the thread count is left to chance (so is the test)
+        return None
+    return lambda: os.sched_setaffinity(0, {cpu})
+
+
+def _gan_augment(*args, **kwargs):
+    """`python -m gan_augment ARGS` on one CPU, as a running process."""
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    return subprocess.Popen([sys.executable, "-m", "gan_augment", *map(str, args)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=_one_cpu(), **kwargs)
+
+
+def _finish(process, timeout=300):
+    out, err = process.communicate(timeout=timeout)
+    return process.returncode, out, err.decode(errors="replace")
+
+
+def _fit_args(data, out, *extra):
+    return ["fit", data, "--classes", "rare,tiny", "--epochs", EPOCHS, "--batch-size", 32, "--seed", 0,
+            "--out", out, *extra]
+
+
+def _samples(capsys, model):
+    # In this process, both models alike: the weights are compared byte for byte as well.
+    assert main(["sample", str(model), "--class", "rare", "--n", "50", "--seed", "3", "--out", "-", "-q"]) == 0
+    return capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_killed_fit_resumed_equals_an_uninterrupted_one(tmp_path, capsys):
+    data = _table(tmp_path / "data.csv")
+    checkpoint = tmp_path / "checkpoint"
+    straight = _gan_augment(*_fit_args(data, tmp_path / "straight", "-q"))  # the reference, meanwhile
+    run = _gan_augment(*_fit_args(data, tmp_path / "killed", "--checkpoint-dir", checkpoint,
+                                  "--checkpoint-every", 1, "-q"))
+    try:
+        deadline = time.monotonic() + 240
+        while not (checkpoint / "model.json").exists():  # the first checkpoint, written after epoch 1
+            assert run.poll() is None, _finish(run)[2]
+            assert time.monotonic() < deadline, "no checkpoint was written"
+            time.sleep(0.05)
+        assert run.poll() is None, "the fit ended before it could be killed; give it more epochs"
+        run.send_signal(signal.SIGKILL)
+        run.wait(timeout=60)
+    finally:
+        if run.poll() is None:
+            run.kill()
+        run.communicate()
+    assert run.returncode == -signal.SIGKILL
+    assert not (tmp_path / "killed").exists()  # killed before the model was saved
+    recover_interrupted_save(checkpoint)  # as the next fit does, should the kill have hit a save
+    saved = read_metadata(checkpoint, kind="checkpoint")["history"]
+    assert 1 <= len(saved) < EPOCHS
+
+    code, _, err = _finish(_gan_augment(*_fit_args(data, tmp_path / "resumed", "--checkpoint-dir", checkpoint,
+                                                   "--resume")))
+    assert code == 0, err
+    assert f"Resuming from the checkpoint in {checkpoint}/ (saved after epoch" in err
+    assert f"(saved after epoch {len(saved)})" in err
+    # It did continue: the first epochs' records (their timings included) are the killed run's.
+    history = read_metadata(tmp_path / "resumed", kind="model")["history"]
+    assert len(history) == EPOCHS and history[:len(saved)] == saved
+    assert f"The checkpoint in {checkpoint}/ is no longer needed" in err
+
+    code, _, err = _finish(straight)
+    assert code == 0, err
+    assert (tmp_path / "resumed" / "model.safetensors").read_bytes() == \
+        (tmp_path / "straight" / "model.safetensors").read_bytes()
+    rows = _samples(capsys, tmp_path / "resumed")
+    assert rows == _samples(capsys, tmp_path / "straight") and rows.count("\n") == 51
+
+
+# ----------------------------------------------------------------------------- usage errors
+def _run(capsys, *args):
+    code = main([str(a) for a in args])
+    captured = capsys.readouterr()
+    return code, captured.err
+
+
+@pytest.fixture
+def data_csv(tmp_path):
+    return _table(tmp_path / "data.csv")
+
+
+def test_resume_without_checkpoint_dir_is_a_usage_error_before_reading(tmp_path, capsys):
+    code, err = _run(capsys, "fit", tmp_path / "absent.csv", "--resume", "--out", tmp_path / "m")
+    assert code == 2 and "--resume" in err and "--checkpoint-dir" in err and "absent.csv" not in err
+    code, err = _run(capsys, "fit", tmp_path / "absent.csv", "--checkpoint-every", 2, "--out", tmp_path / "m")
+    assert code == 2 and "--checkpoint-every applies with --checkpoint-dir" in err
+
+
+def test_a_checkpoint_folder_without_resume_is_refused_before_training(data_csv, tmp_path, capsys):
+    checkpoint = tmp_path / "ck"
+    code, err = _run(capsys, "fit", data_csv, "-e", 1, "--seed", 0, "--checkpoint-dir", checkpoint,
+                     "--out", tmp_path / "m1", "-q")
+    assert code == 0, err
+    assert "no longer needed; delete it" not in err  # --quiet
+    before = {p.name: p.read_bytes() for p in checkpoint.iterdir()}
+    code, err = _run(capsys, "fit", data_csv, "-e", 1, "--seed", 0, "--checkpoint-dir", checkpoint,
+                     "--out", tmp_path / "m2")
+    assert code == 2
+    assert err.strip() == (f"Error: {checkpoint} holds a checkpoint; pass --resume to continue it, or choose an "
+                           "empty folder.")
+    assert not (tmp_path / "m2").exists() and {p.name: p.read_bytes() for p in checkpoint.iterdir()} == before
+
+    # A checkpoint of other settings (here: epochs) is refused by the fit, before training: exit 2.
+    code, err = _run(capsys, "fit", data_csv, "-e", 2, "--seed", 0, "--checkpoint-dir", checkpoint,
+                     "--out", tmp_path / "m3", "--resume")
+    assert code == 2 and "holds a checkpoint of other data or settings" in err and "Training GAN" not in err
+    assert not (tmp_path / "m3").exists()
+
+
+def test_resume_with_an_empty_folder_starts_afresh_with_a_note(data_csv, tmp_path, capsys):
+    checkpoint = tmp_path / "ck"
+    checkpoint.mkdir()
+    code, err = _run(capsys, "fit", data_csv, "-e", 1, "--seed", 0, "--checkpoint-dir", checkpoint,
+                     "--out", tmp_path / "m", "--resume")
+    assert code == 0, err
+    assert f"{checkpoint} holds no checkpoint yet; starting afresh" in err
+    assert (checkpoint / "model.json").exists() and (tmp_path / "m" / "model.json").exists()
+
+
+@pytest.mark.parametrize("content", ["notes", "model"])
+def test_a_folder_holding_anything_else_is_refused(data_csv, tmp_path, capsys, content):
+    folder = tmp_path / "ck"
+    if content == "notes":
+        folder.mkdir()
+        (folder / "notes.txt").write_text("mine")
+    else:  # a saved model is not a checkpoint
+        assert main(["fit", str(data_csv), "-e", "1", "--seed", "0", "--out", str(folder), "-q"]) == 0
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    for extra in ([], ["--resume"]):
+        code, err = _run(capsys, "fit", data_csv, "-e", 1, "--checkpoint-dir", folder, "--out", tmp_path / "m", *extra)
+        assert code == 2 and str(folder) in err and "Traceback" not in err, err
+        assert "not a gan-augment directory" in err or "not a checkpoint" in err
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+
+
+def test_checkpoint_dir_may_not_be_the_model_dir(data_csv, tmp_path, capsys):
+    code, err = _run(capsys, "fit", data_csv, "--checkpoint-dir", tmp_path / "m", "--out", tmp_path / "m")
+    assert code == 2 and "also the model directory" in err
