@@ -110,7 +110,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         Torch CPU threads during ``fit`` and ``sample`` (set with ``torch.set_num_threads`` and
         restored afterwards: the caller's setting is left as it was). "auto" takes the usable
         cores (CPU affinity), at most 4, and 1 thread when the 1-minute load average says the cores
-        are already taken: on a busy machine torch's default of one thread per core can make
+        are already taken (decided once per process, so fits in one session agree): on a busy machine torch's default of one thread per core can make
         training many times slower than one thread. Reproducibility holds per thread count: the
         same ``random_state`` and the same ``n_threads`` give bit-identical models and rows on
         CPU, while another thread count may differ in the last bits (floating-point sums split

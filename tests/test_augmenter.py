@@ -344,3 +344,57 @@ def test_augmented_classifier_predicts_untouched_rows(mixed_frame):
     assert model.estimator_.n_features_in_ == 2
     model.predict(numeric.iloc[:9])
     assert seen == [9]
+
+
+# ---------------------------------------------------------------- speed (issue 15)
+def test_sample_generates_and_decodes_in_chunks_deterministically(mixed_frame, monkeypatch):
+    from gan_augment import augmenter as augmenter_module
+
+    X, y = mixed_frame
+    augmenter = fast(classes=["rare"]).fit(X, y)
+    one_chunk = augmenter.sample(100, "rare")
+    monkeypatch.setattr(augmenter_module, "_SAMPLE_MIN_CHUNK", 16)
+    monkeypatch.setattr(augmenter_module, "_SAMPLE_CHUNK_BYTES", 1)
+    decoded = []
+    real_decode = augmenter.kind_.decode
+    monkeypatch.setattr(augmenter.kind_, "decode", lambda *a, **k: decoded.append(len(a[1])) or real_decode(*a, **k))
+    rows = augmenter.sample(100, "rare")
+    assert decoded == [16] * 6 + [4]  # generated and decoded chunk by chunk
+    assert isinstance(rows, pd.DataFrame) and len(rows) == 100
+    assert rows.dtypes.to_dict() == one_chunk.dtypes.to_dict()
+    assert rows.index.equals(pd.RangeIndex(100))
+    pd.testing.assert_frame_equal(rows, augmenter.sample(100, "rare"))  # deterministic
+    assert not rows.iloc[:16].reset_index(drop=True).equals(rows.iloc[16:32].reset_index(drop=True))
+    # Arrays are concatenated as arrays.
+    X_arr, y_arr = imbalanced_wine()
+    arrays = fast().fit(X_arr, y_arr).sample(40, 2)
+    assert isinstance(arrays, np.ndarray) and arrays.shape == (40, X_arr.shape[1]) and arrays.dtype == X_arr.dtype
+
+
+class _ThreadsSeen:
+    def __init__(self):
+        self.threads = []
+
+    def on_train_begin(self, trainer):
+        self.threads.append(torch.get_num_threads())
+
+    def on_epoch_end(self, trainer, record):
+        pass
+
+    def on_train_end(self, trainer):
+        pass
+
+
+def test_n_threads_applies_inside_fit_and_sample_and_restores_the_callers_setting(mixed_frame):
+    X, y = mixed_frame
+    before = torch.get_num_threads()
+    seen = _ThreadsSeen()
+    first = fast(classes=["rare"], n_threads=2, callbacks=[seen]).fit(X, y)
+    assert seen.threads == [2] and torch.get_num_threads() == before
+    rows = first.sample(30, "rare")
+    assert torch.get_num_threads() == before
+    # Reproducible for a given thread count.
+    second = fast(classes=["rare"], n_threads=2).fit(X, y)
+    pd.testing.assert_frame_equal(rows, second.sample(30, "rare"))
+    with pytest.raises(ValueError, match="n_threads"):
+        fast(n_threads=0).fit(X, y)

@@ -222,11 +222,14 @@ def test_labels_are_drawn_class_balanced_and_real_rows_match_their_label():
     assert abs(labels.float().mean().item() - 0.5) < 0.05
     g_labels = torch.cat(trainer.generator.calls)
     assert abs(g_labels.float().mean().item() - 0.5) < 0.05
-    # Per step (n_critic=1) D sees real, fake, then G's rows; real rows carry their class in column 0.
-    for rows, labels in d_calls[0::3]:
+    # Per step (n_critic=1) D sees real and fake in one call (the tabular D scores each pack on its
+    # own), then G's rows; real rows, the first half, carry their class in column 0.
+    assert len(d_calls) == 2 * trainer.step_
+    real_calls = [(rows[: len(rows) // 2], labels[: len(labels) // 2]) for rows, labels in d_calls[0::2]]
+    for rows, labels in real_calls:
         assert torch.equal(rows[:, 0], labels.float() / 10)
     # All 20 rare rows get used, not a few of them over and over.
-    rare_seen = {tuple(r.tolist()) for rows, labels in d_calls[0::3] for r in rows[labels == 1]}
+    rare_seen = {tuple(r.tolist()) for rows, labels in real_calls for r in rows[labels == 1]}
     assert len(rare_seen) == 20
 
 
@@ -457,3 +460,107 @@ def test_generated_rows_are_closer_to_their_class_than_to_the_other():
         assert np.all(np.abs(means - target) < 0.5), (class_index, means)
         # Most rows individually sit on their class's side.
         assert (np.sign(rows.to_numpy()) == np.sign(target)).mean() > 0.9
+
+
+# ============================================================================ speed levers (issue 15)
+def test_training_forward_is_a_gumbel_softmax_per_block():
+    """The batched training forward equals, for the same uniforms, a softmax per block of
+    (logits + Gumbel noise) / tau, and tanh on the tanh blocks: F.gumbel_softmax's distribution."""
+    spans = [OutputSpan(0, 1, "tanh"), OutputSpan(1, 3, "softmax"), OutputSpan(4, 1, "tanh"),
+             OutputSpan(5, 5, "softmax"), OutputSpan(10, 2, "softmax")]
+    generator = TabularGenerator(8, 3, spans, class_embedding_dim=4, hidden_dims=(16,)).train()
+    z, y = torch.randn(9, 8), torch.randint(3, (9,))
+    torch.manual_seed(5)
+    out = generator(z, y)
+    logits = generator.head(generator.body(torch.cat([z, generator.class_embedding(y)], dim=1)))
+    torch.manual_seed(5)
+    noise = -torch.log(-torch.log(torch.rand(9, 10)))  # one uniform per softmax column, in column order
+    expected, k = [], 0
+    for start, size, activation in generator.spans:
+        block = logits[:, start:start + size]
+        if activation == "tanh":
+            expected.append(torch.tanh(block))
+        else:
+            expected.append(torch.softmax((block + noise[:, k:k + size]) / generator.gumbel_tau, dim=1))
+            k += size
+    torch.testing.assert_close(out, torch.cat(expected, dim=1))
+    out.sum().backward()  # differentiable through the padded softmax
+    assert torch.isfinite(generator.head.weight.grad).all()
+    only_tanh = TabularGenerator(4, 2, [OutputSpan(0, 2, "tanh")], hidden_dims=(8,)).train()
+    assert only_tanh(torch.randn(3, 4), torch.zeros(3, dtype=torch.long)).shape == (3, 2)
+
+
+def test_discriminator_dropout_keeps_units_with_probability_one_minus_p_and_scales_them():
+    _, discriminator = _modules()
+    dropout = discriminator.net[2]
+    x = torch.ones(200, 500)
+    kept = dropout(x)
+    assert set(kept.unique().tolist()) <= {0.0, torch.tensor(1 / (1 - dropout.p)).item()}
+    assert abs((kept > 0).float().mean().item() - (1 - dropout.p)) < 0.01
+    assert torch.equal(dropout.eval()(x), x)
+
+
+class BatchDependentDiscriminator(RecordingDiscriminator):
+    batch_independent = False
+
+
+def test_models_that_depend_on_their_batch_get_separate_calls():
+    X, y = _table()
+    trainer = _trainer(0, epochs=1, loss="non-saturating", n_critic=2,
+                       discriminator_cls=BatchDependentDiscriminator, generator_cls=RecordingGenerator)
+    trainer.generator.batch_independent = False
+    trainer.fit(X, y)
+    batch = trainer.batch_size_
+    assert all(len(rows) == batch for rows, _ in trainer.discriminator.calls)
+    assert len(trainer.discriminator.calls) == trainer.step_ * (2 * 2 + 1)
+    assert [len(c) for c in trainer.generator.calls[:3]] == [batch] * 3  # one G call per critic step
+
+
+# ============================================================================ threads
+def test_n_threads_int_is_taken_as_given_and_bad_values_are_refused():
+    from gan_augment.training.trainer import resolve_threads
+
+    assert resolve_threads(3) == 3 and resolve_threads(np.int64(2)) == 2
+    for bad in (0, -1, 1.5, True, "many"):
+        with pytest.raises(ValueError, match="n_threads"):
+            resolve_threads(bad)
+
+
+def test_auto_threads_is_one_when_the_cores_are_taken_and_capped_otherwise(monkeypatch):
+    from gan_augment.training import trainer as trainer_module
+
+    def auto():
+        trainer_module._auto_threads.cache_clear()  # decided once per process: decide again here
+        return trainer_module.resolve_threads("auto")
+
+    monkeypatch.setattr(trainer_module, "usable_cores", lambda: 16)
+    monkeypatch.setattr(trainer_module.os, "getloadavg", lambda: (16.5, 10.0, 5.0))
+    assert auto() == 1
+    monkeypatch.setattr(trainer_module.os, "getloadavg", lambda: (0.3, 0.2, 0.1))
+    assert auto() == trainer_module._AUTO_THREADS_CAP
+    monkeypatch.setattr(trainer_module, "usable_cores", lambda: 2)
+    assert auto() == 2
+    trainer_module._auto_threads.cache_clear()
+
+
+def test_auto_threads_does_not_follow_the_load_within_a_process(monkeypatch):
+    from gan_augment.training import trainer as trainer_module
+
+    trainer_module._auto_threads.cache_clear()
+    monkeypatch.setattr(trainer_module, "usable_cores", lambda: 2)
+    monkeypatch.setattr(trainer_module.os, "getloadavg", lambda: (0.1, 0.1, 0.1))
+    first = trainer_module.resolve_threads("auto")
+    monkeypatch.setattr(trainer_module.os, "getloadavg", lambda: (9.0, 9.0, 9.0))
+    assert trainer_module.resolve_threads("auto") == first == 2  # two fits of one session agree
+    trainer_module._auto_threads.cache_clear()
+
+
+def test_torch_threads_restores_the_callers_setting_even_on_error():
+    from gan_augment.training.trainer import torch_threads
+
+    before = torch.get_num_threads()
+    with pytest.raises(RuntimeError):
+        with torch_threads(before + 1) as used:
+            assert used == before + 1 == torch.get_num_threads()
+            raise RuntimeError("boom")
+    assert torch.get_num_threads() == before

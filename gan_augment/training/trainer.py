@@ -20,7 +20,10 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import math
+import numbers
+import os
 import time
 
 import numpy as np
@@ -41,6 +44,65 @@ _BATCHNORM_CALIBRATION_BATCHES = 32
 # activations (4096 x 256 floats) near the cache and was ~20% faster than 8192; smaller chunks gain
 # nothing more and multiply the per-call overhead.
 _SAMPLE_CHUNK = 4096
+
+
+# n_threads="auto": at most this many torch threads. The tabular MLP's matmuls are small (500 x 256):
+# beyond a few threads the OpenMP barriers cost more than the work they split.
+_AUTO_THREADS_CAP = 4
+
+
+def usable_cores() -> int:
+    """Cores this process may run on (its CPU affinity, which containers and ``taskset`` narrow)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def resolve_threads(n_threads="auto") -> int:
+    """The number of torch threads ``n_threads`` stands for.
+
+    An int is taken as given. ``"auto"``: the usable cores, at most ``_AUTO_THREADS_CAP``, and 1
+    when the 1-minute load average says the cores are already taken (load >= usable cores),
+    decided at the first "auto" of the process and kept for the rest of it. On a
+    busy machine torch's default of one thread per core makes every parallel op wait at a barrier
+    for a thread that is not running: measured 1.5-16x slower than one thread
+    (benchmarks/SPEED.md), whereas one thread never loses more than the parallel share.
+    """
+    if n_threads != "auto":
+        if isinstance(n_threads, bool) or not isinstance(n_threads, numbers.Integral) or n_threads < 1:
+            raise ValueError(f"n_threads must be 'auto' or a positive int, got {n_threads!r}.")
+        return int(n_threads)
+    return _auto_threads()
+
+
+@functools.lru_cache(maxsize=1)
+def _auto_threads() -> int:
+    # Decided once per process: a count that followed the load from one fit to the next would make
+    # two fits with the same seed in one session differ (results are identical per thread count).
+    cores = usable_cores()
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):
+        load = 0.0
+    if load >= cores:
+        return 1
+    return max(1, min(cores, _AUTO_THREADS_CAP))
+
+
+@contextlib.contextmanager
+def torch_threads(n_threads="auto"):
+    """Run a block with ``resolve_threads(n_threads)`` torch threads; the caller's setting is
+    restored afterwards."""
+    before = torch.get_num_threads()
+    wanted = resolve_threads(n_threads)
+    if wanted != before:
+        torch.set_num_threads(wanted)
+    try:
+        yield wanted
+    finally:
+        if torch.get_num_threads() != before:
+            torch.set_num_threads(before)
 
 
 def _callback_key(position: int, callback) -> str:
@@ -215,6 +277,11 @@ class GANTrainer:
         self.generator_ema_ = None
         if self.config.ema_decay is not None:
             self.generator_ema_ = copy.deepcopy(self.generator).eval().requires_grad_(False)
+        # Exact shortcuts, taken only for models that declare rows independent of their batch and of
+        # the number of calls (no batch norm, no spectral-norm power iteration per call): the
+        # tabular pair. Same distributions; the random stream is consumed in another order.
+        self.batched_fakes_ = bool(getattr(self.generator, "batch_independent", False))
+        self.joint_d_ = bool(getattr(self.discriminator, "batch_independent", False))
         self.epoch_, self.step_ = 0, 0
         self.history_ = History()
         self.augment_policy_ = parse_policy(self.config.augment)
@@ -262,7 +329,11 @@ class GANTrainer:
     def _make_optimizer(self, params, lr):
         cfg = self.config
         if cfg.optimizer == "adam":
-            return torch.optim.Adam(params, lr=lr, betas=tuple(cfg.betas), weight_decay=cfg.weight_decay)
+            # Fused: one kernel for all parameters instead of a dozen small ops per tensor; 1.04x
+            # per tabular step on CPU (benchmarks/SPEED.md). The same update, rounded differently.
+            fused = self.device_.type in ("cpu", "cuda")
+            return torch.optim.Adam(params, lr=lr, betas=tuple(cfg.betas), weight_decay=cfg.weight_decay,
+                                    fused=fused or None)
         if cfg.optimizer == "rmsprop":
             return torch.optim.RMSprop(params, lr=lr, weight_decay=cfg.weight_decay)
         return torch.optim.SGD(params, lr=lr, weight_decay=cfg.weight_decay)
@@ -278,13 +349,14 @@ class GANTrainer:
         self.batch_size_ = max(pac, batch - batch % pac)
         self.steps_per_epoch_ = math.ceil(y.shape[0] / self.batch_size_)
 
-    def _draw_labels(self):
-        pick = torch.randint(len(self.classes_present_), (self.batch_size_,), device=self.device_)
+    def _draw_labels(self, n=None):
+        n = self.batch_size_ if n is None else n
+        pick = torch.randint(len(self.classes_present_), (n,), device=self.device_)
         return pick, self.classes_present_[pick]
 
-    def _draw_real(self, X):
-        pick, labels = self._draw_labels()
-        offset = (torch.rand(self.batch_size_, device=self.device_) * self.class_counts_[pick]).long()
+    def _draw_real(self, X, n=None):
+        pick, labels = self._draw_labels(n)
+        offset = (torch.rand(labels.shape[0], device=self.device_) * self.class_counts_[pick]).long()
         rows = self.rows_by_class_[self.class_starts_[pick] + offset]
         return X[rows], labels
 
@@ -298,37 +370,9 @@ class GANTrainer:
         loss_d_sum = torch.zeros((), device=self.device_)
         loss_g_sum = torch.zeros((), device=self.device_)
         for _ in range(self.steps_per_epoch_):
-            D.requires_grad_(True)
-            self._set_condition_strength(self._condition_strength())
-            for _ in range(cfg.n_critic):
-                real, labels = self._draw_real(X)
-                z = torch.randn(self.batch_size_, G.noise_dim, device=self.device_)
-                with torch.no_grad():
-                    fake = G(z, labels)
-                real, fake = self._augment(real), self._augment(fake)
-                real_scores = D(real, labels)
-                if self.augment_p_ is not None:
-                    self.augment_p_.observe(real_scores)
-                loss_d = loss.discriminator(real_scores, D(fake, labels))
-                if loss.penalty is not None:
-                    loss_d = loss_d + loss.penalty(D, real, fake, labels)
-                self.optimizer_d_.zero_grad(set_to_none=True)
-                loss_d.backward()
-                self.optimizer_d_.step()
-                if loss.after_discriminator_step is not None:
-                    loss.after_discriminator_step(D)
-                loss_d_sum += loss_d.detach() / cfg.n_critic
-            # The generator step needs gradients through D, not of D's weights.
-            D.requires_grad_(False)
-            _, labels = self._draw_labels()
-            z = torch.randn(self.batch_size_, G.noise_dim, device=self.device_)
-            loss_g = loss.generator(D(self._augment(G(z, labels)), labels))
-            self.optimizer_g_.zero_grad(set_to_none=True)
-            loss_g.backward()
-            self.optimizer_g_.step()
-            loss_g_sum += loss_g.detach()
-            self.step_ += 1
-            self._update_ema()
+            loss_d, loss_g = self._train_step(X)
+            loss_d_sum += loss_d
+            loss_g_sum += loss_g
         D.requires_grad_(True)
         self.epoch_ += 1
         record = {
@@ -344,6 +388,61 @@ class GANTrainer:
             record["real_sign"] = self.augment_p_.last_signal
         self._check_divergence(record)
         return record
+
+    def _train_step(self, X):
+        """``n_critic`` discriminator updates, one generator update, the EMA; returns the mean
+        discriminator loss and the generator loss (detached 0-d tensors)."""
+        cfg, G, D, loss = self.config, self.generator, self.discriminator, self.loss_
+        B, n_critic = self.batch_size_, cfg.n_critic
+        D.requires_grad_(True)
+        self._set_condition_strength(self._condition_strength())
+        if self.batched_fakes_:
+            # G's weights do not move during the critic updates, and its rows do not depend on
+            # their batch: the fakes of all critic updates come from one call.
+            reals, labels_all = self._draw_real(X, B * n_critic)
+            with torch.no_grad():
+                fakes = G(torch.randn(B * n_critic, G.noise_dim, device=self.device_), labels_all)
+        loss_d_sum = torch.zeros((), device=self.device_)
+        for k in range(n_critic):
+            if self.batched_fakes_:
+                part = slice(k * B, (k + 1) * B)
+                real, fake, labels = reals[part], fakes[part], labels_all[part]
+            else:
+                real, labels = self._draw_real(X, B)
+                z = torch.randn(B, G.noise_dim, device=self.device_)
+                with torch.no_grad():
+                    fake = G(z, labels)
+            real, fake = self._augment(real), self._augment(fake)
+            if self.joint_d_:
+                # One call on real and fake together: D scores each row (pack) on its own.
+                real_scores, fake_scores = D(torch.cat([real, fake]), torch.cat([labels, labels])).chunk(2)
+            else:
+                real_scores, fake_scores = D(real, labels), None
+            if self.augment_p_ is not None:
+                self.augment_p_.observe(real_scores)
+            if fake_scores is None:
+                fake_scores = D(fake, labels)
+            loss_d = loss.discriminator(real_scores, fake_scores)
+            if loss.penalty is not None:
+                loss_d = loss_d + loss.penalty(D, real, fake, labels)
+            self.optimizer_d_.zero_grad(set_to_none=True)
+            loss_d.backward()
+            self.optimizer_d_.step()
+            if loss.after_discriminator_step is not None:
+                loss.after_discriminator_step(D)
+            loss_d_sum += loss_d.detach()
+        # The generator step needs gradients through D, not of D's weights.
+        D.requires_grad_(False)
+        _, labels = self._draw_labels(B)
+        z = torch.randn(B, G.noise_dim, device=self.device_)
+        loss_g = loss.generator(D(self._augment(G(z, labels)), labels))
+        self.optimizer_g_.zero_grad(set_to_none=True)
+        loss_g.backward()
+        self.optimizer_g_.step()
+        self.step_ += 1
+        self._update_ema()
+        D.requires_grad_(True)
+        return loss_d_sum / n_critic, loss_g.detach()
 
     def _augment(self, images):
         if self.augment_p_ is None:
