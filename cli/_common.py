@@ -191,6 +191,23 @@ SkipUnreadableOpt = Annotated[bool, typer.Option(
     "--skip-unreadable", help="Image folders: leave out image files that cannot be decoded (counted) "
                               "instead of stopping.")]
 DeviceOpt = Annotated[str, typer.Option("--device", metavar="DEVICE", help="auto, cpu, cuda or cuda:N.")]
+ThreadsOpt = Annotated[str, typer.Option(
+    "--threads", metavar="N",
+    help="CPU threads for torch: a positive int, or auto (the usable cores, at most 4; one thread when the "
+         "machine is already busy). Results are identical for a seed at one thread count.")]
+
+
+def check_threads(threads: str):
+    """``--threads`` as GANAugmenter's ``n_threads``: "auto" or a positive int (else a usage error)."""
+    if threads == "auto":
+        return threads
+    try:
+        value = int(threads)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise CLIError(f"--threads {threads!r}: give a positive number of threads or 'auto'.", USAGE)
+    return value
 NaValuesOpt = Annotated[Optional[list[str]], typer.Option(
     "--na-values", metavar="TEXT", show_default=False,
     help="CSV input: a cell text to read as a missing value, besides empty cells (repeat the option for "

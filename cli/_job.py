@@ -27,6 +27,7 @@ class Settings:
     na_values: Optional[list[str]] = None  # --na-values (CSV tables)
     checkpoint_dir: Optional[Path] = None  # fit --checkpoint-dir: save (and resume) the training state there
     checkpoint_every: Optional[int] = None  # epochs between checkpoints; None: the augmenter's default
+    threads: Any = "auto"  # --threads, checked: "auto" or a positive int
 
 
 @dataclass
@@ -78,7 +79,8 @@ def prepare(data: Path, handler: DataHandler, *, target: Optional[str], classes:
         epochs=settings.epochs if settings.epochs is not None else "auto",
         batch_size=settings.batch_size if settings.batch_size is not None else "auto",
         loss=str(settings.loss.value if isinstance(settings.loss, Loss) else settings.loss or "auto"),
-        random_state=settings.seed, device=device, verbose=int(progress and not state.quiet), **checkpoint,
+        random_state=settings.seed, device=device, n_threads=settings.threads,
+        verbose=int(progress and not state.quiet), **checkpoint,
     )
     # Said only now that every check passed: an error stays the one line on stderr.
     say(dataset.summary)

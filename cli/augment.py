@@ -15,7 +15,8 @@ import typer
 
 from ._common import (DATA, INTERRUPTED, USAGE, BatchOpt, ClassesOpt, CLIError, DataArg, DebugOpt, DeviceOpt, EpochsOpt,
                       Estimator, ForceOpt, LossOpt, Metric, NaValuesOpt, QuietOpt, SeedOpt, SkipUnreadableOpt,
-                      TargetOpt, errors, estimator_opt, is_stdout, metric_opt, say, set_flags, show)
+                      TargetOpt, ThreadsOpt, check_threads, errors, estimator_opt, is_stdout, metric_opt, say,
+                      set_flags, show)
 from ._job import Job, Settings, prepare, train
 
 #: ``--metric`` as scikit-learn scorer names, for ``--auto``.
@@ -48,6 +49,7 @@ def augment(
     loss: LossOpt = None,
     seed: SeedOpt = None,
     device: DeviceOpt = "auto",
+    threads: ThreadsOpt = "auto",
     na_values: NaValuesOpt = None,
     skip_unreadable: SkipUnreadableOpt = False,
     force: ForceOpt = False,
@@ -70,6 +72,7 @@ def augment(
     # The progress bar draws on stdout; keep it out of a table written there.
     job = prepare(data, handler, target=target, classes=classes, progress=not is_stdout(out),
                   settings=Settings(epochs=epochs, batch_size=batch_size, loss=loss, seed=seed, device=device,
+                                    threads=check_threads(threads),
                                     skip_unreadable=skip_unreadable, na_values=na_values))
     handler.check_augment_job(data, job.dataset, mark_synthetic)
     if auto:

@@ -11,7 +11,7 @@ import typer
 
 from ._common import (INTERRUPTED, USAGE, BatchOpt, CLIError, DebugOpt, DeviceOpt, EpochsOpt, Estimator, Metric,
                       NaValuesOpt, QuietOpt, TargetOpt, check_device, classes_opt, data_arg, errors, estimator_opt,
-                      force_opt, metric_opt, say, seed_opt, set_flags, show, state)
+                      ThreadsOpt, check_threads, force_opt, metric_opt, say, seed_opt, set_flags, show, state)
 
 
 REPORT_FORMATS = {".html": "html", ".htm": "html", ".md": "markdown", ".json": "json"}
@@ -48,6 +48,7 @@ def evaluate(
     seed: Annotated[Optional[int], seed_opt(
         help="Random seed: the same seed gives the same folds, models and report on CPU.")] = None,
     device: DeviceOpt = "auto",
+    threads: ThreadsOpt = "auto",
     force: Annotated[bool, force_opt(help="Replace the report file if it exists.")] = False,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
@@ -74,7 +75,7 @@ def evaluate(
 
     augmenter = GANAugmenter(epochs=epochs if epochs is not None else "auto",
                              batch_size=batch_size if batch_size is not None else "auto",
-                             random_state=seed, device=device)
+                             random_state=seed, device=device, n_threads=check_threads(threads))
     options = {} if names is None else {"baselines": names}
     with errors(USAGE, ValueError, TypeError):
         plan = plan_evaluation(dataset.X, dataset.y, augmenter, estimator=str(estimator), classes=dataset.labels,

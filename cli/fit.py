@@ -18,7 +18,7 @@ from gan_augment.exceptions import DataValidationError
 
 from ._common import (DEFAULT_MODEL_DIR, USAGE, BatchOpt, ClassesOpt, CLIError, DataArg, DebugOpt, DeviceOpt,
                       EpochsOpt, ForceOpt, LossOpt, NaValuesOpt, QuietOpt, SeedOpt, SkipUnreadableOpt, TargetOpt,
-                      errors, quote, say, set_flags)
+                      ThreadsOpt, check_threads, errors, quote, say, set_flags)
 from ._job import Settings, prepare, train
 
 
@@ -33,6 +33,7 @@ def fit(
     loss: LossOpt = None,
     seed: SeedOpt = None,
     device: DeviceOpt = "auto",
+    threads: ThreadsOpt = "auto",
     na_values: NaValuesOpt = None,
     skip_unreadable: SkipUnreadableOpt = False,
     checkpoint_dir: Annotated[Optional[Path], typer.Option(
@@ -64,6 +65,7 @@ def fit(
     handler = for_path(data)
     job = prepare(data, handler, target=target, classes=classes,
                   settings=Settings(epochs=epochs, batch_size=batch_size, loss=loss, seed=seed, device=device,
+                                    threads=check_threads(threads),
                                     skip_unreadable=skip_unreadable, na_values=na_values,
                                     checkpoint_dir=checkpoint_dir, checkpoint_every=checkpoint_every))
     if resuming:

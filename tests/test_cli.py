@@ -75,6 +75,23 @@ def test_fit_shows_progress_unless_quiet(data_csv, tmp_path, capsys):
     assert "Saved the model" in err
 
 
+@pytest.mark.parametrize("bad", ["0", "-2", "many"])
+def test_threads_must_be_auto_or_a_positive_int(data_csv, tmp_path, capsys, bad):
+    code, _, err = run(capsys, "fit", data_csv, "--threads", bad, "-e", "1", "-o", tmp_path / "m")
+    assert code == 2 and "--threads" in _one_line_error(err)
+    assert not (tmp_path / "m").exists()
+
+
+def test_threads_reach_the_augmenter_and_one_thread_is_reproducible(data_csv, tmp_path, capsys):
+    from gan_augment import GANAugmenter
+
+    for name in ("a", "b"):
+        assert run(capsys, "fit", data_csv, "--threads", "1", "-e", "1", "-s", "3", "-o", tmp_path / name)[0] == 0
+    first, second = GANAugmenter.load(tmp_path / "a"), GANAugmenter.load(tmp_path / "b")
+    assert first.n_threads == 1
+    pd.testing.assert_frame_equal(first.sample(20, "rare"), second.sample(20, "rare"))
+
+
 def test_tied_majority_plan_is_the_augmenters(tmp_path, capsys):
     """Two classes tie for the majority: the plan shown follows imbalanced-learn's rule (the first
     in sorted order is the majority), as the augmenter does, not the order of the rows."""
