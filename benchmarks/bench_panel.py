@@ -1,0 +1,295 @@
+"""The panel: does a top-up beat what a practitioner would do anyway, and how much should be added?
+
+For each scenario (a public imbalanced table, natural or with a class cut to a few dozen rows) and
+each seed: a stratified 70/30 split; every arm resamples the training split only; logistic
+regression and gradient boosting (the evaluator's pipelines) are trained on the result and scored
+on the untouched test split (macro-F1, recall of the rarest training class, balanced accuracy).
+
+Arms: none; class_weight="balanced"; random oversampling, SMOTE(-NC/-N) and the GAN at 25%, 50%
+and 100% of the gap to the majority ("auto" plan: every class but the majority); AutoAugmenter
+choosing among none / random / SMOTE ("auto-base", cheap) or also the GAN ("auto"), with the same
+classifier as its inner judge. The GAN is fitted once per scenario and seed; its rows for smaller
+amounts are prefixes of the largest amount's.
+
+    python benchmarks/bench_panel.py                       # baselines and AutoAugmenter without the GAN
+    python benchmarks/bench_panel.py --arms all --seeds 3  # everything, GAN included (hours on 2 cores)
+
+Results: benchmarks/PANEL.md and benchmarks/panel_results.json (the command is written into both).
+Run with OMP_NUM_THREADS=1 on a shared machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_DATA = HERE.parent.parent / "shared" / "data" / "tabular"
+AMOUNTS = (0.25, 0.5, 1.0)
+MIN_CLASS_ROWS = 6  # classes with fewer rows are dropped: a 70/30 split cannot give both sides two rows
+
+#: name -> (file, how to read it, cut: (class, rows kept in the whole table) or None)
+SCENARIOS = {
+    "yeast": ("keel_yeast.csv", "keel", None),
+    "page-blocks": ("keel_page-blocks.csv", "keel", None),
+    "thyroid": ("keel_thyroid.csv", "keel", None),
+    "ecoli": ("keel_ecoli.csv", "keel", None),
+    "winequality-red": ("keel_winequality-red.csv", "keel", None),
+    "shuttle": ("keel_shuttle.csv", "keel", None),
+    "glass": ("keel_glass.csv", "keel", None),
+    "new-thyroid": ("keel_new-thyroid.csv", "keel", None),
+    "car": ("keel_car.csv", "keel", None),
+    "dermatology": ("keel_dermatology.csv", "keel", None),
+    "mammography": ("mammography.csv", "noheader", None),
+    "abalone-19": ("abalone.csv", "abalone19", None),
+    "credit-g cut": ("weka_credit-g.csv", "header", ("bad", 40)),
+    "hypothyroid": ("weka_hypothyroid.csv", "header", None),
+    "dermatology cut": ("keel_dermatology.csv", "keel", ("F", 12)),
+}
+BASE_ARMS = ["none", "class_weight"] + [f"{m}@{a:g}" for m in ("random", "smote") for a in AMOUNTS] + ["auto-base"]
+GAN_ARMS = [f"gan@{a:g}" for a in AMOUNTS] + ["auto"]
+CLASSIFIERS = ("logreg", "hgb")
+
+
+# ===================================================================================== data
+def load(name: str, data_dir: Path, seed: int):
+    """``(X, y, note)`` of scenario ``name``."""
+    file, how, cut = SCENARIOS[name]
+    path = data_dir / file
+    if how == "keel":
+        frame = pd.read_csv(path, encoding="utf-8-sig")
+    elif how == "header":
+        frame = pd.read_csv(path)
+    else:
+        frame = pd.read_csv(path, header=None)
+    if how == "abalone19":
+        y = np.where(frame.iloc[:, -1] == 19, "19", "rest").astype(object)
+    else:
+        y = frame.iloc[:, -1].astype(str).str.strip().str.strip("'").to_numpy(dtype=object)
+    X = frame.iloc[:, :-1].copy()
+    X.columns = [str(c) for c in X.columns]
+    notes = []
+    if cut is not None:
+        label, keep = cut
+        rows = np.flatnonzero(y == label)
+        kept = np.random.RandomState(seed).choice(rows, size=keep, replace=False)
+        mask = y != label
+        mask[kept] = True
+        X, y = X[mask].reset_index(drop=True), y[mask]
+        notes.append(f"{label!r} cut to {keep} of {len(rows)} rows (seeded)")
+    labels, counts = np.unique(y, return_counts=True)
+    small = labels[counts < MIN_CLASS_ROWS]
+    if len(small):
+        mask = ~np.isin(y, small)
+        X, y = X[mask].reset_index(drop=True), y[mask]
+        notes.append(f"dropped classes with < {MIN_CLASS_ROWS} rows: {', '.join(map(str, small))}")
+    return X, y, "; ".join(notes) or "as in the file"
+
+
+# ===================================================================================== arms
+def classifier(name, X, seed, balanced=False):
+    from gan_augment.evaluation._prep import build_estimator
+
+    model = build_estimator(name, X, random_state=seed)
+    if balanced:
+        model.set_params(model__class_weight="balanced")
+    return model
+
+
+def scores(model, X_test, y_test, rare):
+    from sklearn.metrics import balanced_accuracy_score, f1_score, recall_score
+
+    predicted = model.predict(X_test)
+    return {
+        "macro_f1": float(f1_score(y_test, predicted, average="macro", zero_division=0)),
+        "rare_recall": float(recall_score(y_test, predicted, labels=[rare], average="macro", zero_division=0)),
+        "balanced_accuracy": float(balanced_accuracy_score(y_test, predicted)),
+    }
+
+
+def arm_data(arm, X, y, plan, seed, gan_rows, clf_name, clf_seed):
+    """The training data of ``arm`` (and what AutoAugmenter chose, where it ran)."""
+    from gan_augment import AutoAugmenter
+    from gan_augment.auto import _append, _scaled
+    from gan_augment.baselines import baseline_sampler
+
+    if arm in ("none", "class_weight"):
+        return X, y, None
+    if arm.startswith("auto"):
+        methods = ("random", "smote") if arm == "auto-base" else ("random", "smote", "gan")
+        auto = AutoAugmenter(methods=methods, estimator=clf_name, random_state=seed)
+        X_res, y_res = auto.fit_resample(X, y)
+        return X_res, y_res, auto.chosen_
+    method, amount = arm.split("@")
+    strategy = _scaled(plan, float(amount))
+    if method == "gan":
+        return (*_append(X, y, gan_rows, strategy), None)
+    counts = dict(zip(*np.unique(y, return_counts=True)))
+    target = {c: int(counts[c]) + n for c, n in strategy.items() if n > 0}
+    if not target:
+        return X, y, None
+    X_res, y_res = baseline_sampler(method, target, random_state=seed).fit_resample(X, y)
+    return X_res, y_res, None
+
+
+def run_one(name, seed, arms, data_dir):
+    from sklearn.model_selection import train_test_split
+
+    from gan_augment import GANAugmenter
+    from gan_augment.planner import plan_top_up
+
+    X, y, note = load(name, data_dir, seed)
+    X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=0.3, stratify=y, random_state=seed)
+    X_tr, X_te = X_tr.reset_index(drop=True), X_te.reset_index(drop=True)
+    labels, counts = np.unique(y_tr, return_counts=True)
+    rare = labels[np.argmin(counts)]
+    plan = plan_top_up(y_tr)
+    gan_rows, gan_seconds = {}, None
+    if any(a.startswith("gan@") for a in arms):
+        started = time.process_time()
+        gan = GANAugmenter(random_state=seed).fit(X_tr, y_tr)
+        gan_seconds = time.process_time() - started
+        gan_rows = {c: gan.sample(n, c) for c, n in plan.items() if n > 0}
+    records = []
+    for clf_name in CLASSIFIERS:
+        for arm in arms:
+            started = time.process_time()
+            X_fit, y_fit, chosen = arm_data(arm, X_tr, y_tr, plan, seed, gan_rows, clf_name, seed)
+            model = classifier(clf_name, X_tr, seed, balanced=arm == "class_weight").fit(X_fit, y_fit)
+            record = {"scenario": name, "seed": seed, "classifier": clf_name, "arm": arm, "rare": str(rare),
+                      "n_train": int(len(y_tr)), "n_rare_train": int(counts.min()),
+                      "cpu_s": time.process_time() - started, **scores(model, X_te, y_te, rare)}
+            if chosen is not None:
+                record["chosen"] = f"{chosen['method']}@{chosen['amount']:g}"
+            records.append(record)
+    return records, note, gan_seconds
+
+
+# ===================================================================================== report
+def summarise(frame: pd.DataFrame, arms) -> list[str]:
+    lines = []
+    for metric in ("macro_f1", "rare_recall"):
+        lines += [f"### {metric} (mean over seeds; best arm per row in bold)", ""]
+        pivot = frame.pivot_table(index=["scenario", "classifier"], columns="arm", values=metric, aggfunc="mean")
+        pivot = pivot[[a for a in arms if a in pivot.columns]]
+        lines.append("| scenario | clf | " + " | ".join(pivot.columns) + " |")
+        lines.append("|---|---|" + "---|" * len(pivot.columns))
+        for (scenario, clf), row in pivot.iterrows():
+            best = row.max()
+            cells = [f"**{v:.3f}**" if v == best else f"{v:.3f}" for v in row]
+            lines.append(f"| {scenario} | {clf} | " + " | ".join(cells) + " |")
+        lines.append("")
+    return lines
+
+
+def verdicts(frame: pd.DataFrame) -> list[str]:
+    """The issue's targets, computed from the cells (scenario x classifier, means over seeds)."""
+    cells = frame.pivot_table(index=["scenario", "classifier"], columns="arm", values="macro_f1", aggfunc="mean")
+    per_seed = frame.pivot_table(index=["scenario", "classifier", "seed"], columns="arm", values="macro_f1")
+    lines = ["### Targets", ""]
+    baselines = [a for a in ("none", "class_weight", "random@1", "smote@1") if a in cells.columns]
+    best_baseline = cells[baselines].mean().idxmax()
+    for auto in ("auto-base", "auto"):
+        if auto not in cells.columns:
+            continue
+        diff = per_seed[auto] - per_seed["none"]
+        grouped = diff.groupby(level=[0, 1])
+        low = grouped.mean() - 2 * grouped.std(ddof=1) / np.sqrt(grouped.count())
+        worse = [f"{s} / {c}" for (s, c), v in grouped.mean().items() if v < 0 and low[(s, c)] < 0 and
+                 grouped.mean()[(s, c)] + 2 * grouped.std(ddof=1)[(s, c)] / np.sqrt(grouped.count()[(s, c)]) < 0]
+        lines.append(f"- {auto}: mean macro-F1 {cells[auto].mean():.3f} vs none {cells['none'].mean():.3f} and the "
+                     f"best single baseline on average ({best_baseline}) {cells[best_baseline].mean():.3f}; cells "
+                     f"significantly below none (mean - 2 s.e. of the seed differences entirely < 0): "
+                     f"{', '.join(worse) or 'none'}.")
+    for method in ("smote", "random", "gan"):
+        columns = [f"{method}@{a:g}" for a in AMOUNTS if f"{method}@{a:g}" in cells.columns]
+        if not columns:
+            continue
+        best = cells[columns].idxmax(axis=1).value_counts()
+        lines.append(f"- {method}: best amount per cell (oracle, on the test split) " +
+                     ", ".join(f"{k} in {v}" for k, v in best.items()) +
+                     f"; full balancing ({method}@1) below none in "
+                     f"{int((cells[f'{method}@1'] < cells['none']).sum())} of {len(cells)} cells.")
+    if "gan@1" in cells.columns and "smote@1" in cells.columns:
+        gan_best = cells[[f"gan@{a:g}" for a in AMOUNTS]].max(axis=1)
+        smote_best = cells[[f"smote@{a:g}" for a in AMOUNTS]].max(axis=1)
+        recall = frame.pivot_table(index=["scenario", "classifier"], columns="arm", values="rare_recall")
+        lines.append(f"- GAN (best amount) >= SMOTE (best amount) on macro-F1 in {int((gan_best >= smote_best).sum())} "
+                     f"of {len(cells)} cells (target 60%); rare recall in "
+                     f"{int((recall[[f'gan@{a:g}' for a in AMOUNTS]].max(axis=1) >= recall[[f'smote@{a:g}' for a in AMOUNTS]].max(axis=1)).sum())} "
+                     f"of {len(cells)} (target 75%).")
+    return lines + [""]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scenarios", nargs="+", default=list(SCENARIOS), choices=list(SCENARIOS))
+    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--arms", choices=("base", "all"), default="base",
+                        help="base: no GAN (minutes); all: GAN arms and AutoAugmenter with the GAN (hours).")
+    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--out", type=Path, default=HERE / "PANEL.md")
+    parser.add_argument("--json", type=Path, default=HERE / "panel_results.json")
+    parser.add_argument("--report-only", action="store_true",
+                        help="Write the Markdown from the records already in --json (e.g. of an interrupted run).")
+    args = parser.parse_args(argv)
+    if args.report_only:
+        saved = json.loads(args.json.read_text())
+        frame = pd.DataFrame(saved["records"])
+        arms = [a for a in BASE_ARMS + GAN_ARMS if a in set(frame["arm"])]
+        write_report(args.out, frame, arms, saved["command"], saved["notes"], saved.get("gan_times", {}),
+                     saved.get("wall_s"), complete=saved.get("complete", False))
+        return
+    if not args.data_dir.is_dir():
+        sys.exit(f"error: {args.data_dir} does not exist; pass --data-dir (../shared/data/tabular by default).")
+    import torch
+
+    torch.set_num_threads(1)
+    arms = BASE_ARMS + (GAN_ARMS if args.arms == "all" else [])
+    command = "python benchmarks/bench_panel.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    records, notes, gan_times = [], {}, {}
+    started = time.perf_counter()
+    for name in args.scenarios:
+        for seed in range(args.seeds):
+            rows, notes[name], gan_seconds = run_one(name, seed, arms, args.data_dir)
+            records += rows
+            if gan_seconds is not None:
+                gan_times.setdefault(name, []).append(gan_seconds)
+            print(f"{name} seed {seed}: done ({time.perf_counter() - started:.0f} s)", flush=True)
+            save_json(args.json, command, records, notes, gan_times, time.perf_counter() - started, complete=False)
+    save_json(args.json, command, records, notes, gan_times, time.perf_counter() - started, complete=True)
+    write_report(args.out, pd.DataFrame(records), arms, command, notes, gan_times, time.perf_counter() - started,
+                 complete=True)
+    print(f"wrote {args.out} and {args.json}")
+
+
+def save_json(path, command, records, notes, gan_times, wall_s, *, complete):
+    path.write_text(json.dumps({"command": command, "records": records, "notes": notes, "gan_times": gan_times,
+                                "wall_s": wall_s, "complete": complete}, indent=1))
+
+
+def write_report(path, frame, arms, command, notes, gan_times, wall_s, *, complete):
+    seeds = frame.groupby("scenario")["seed"].nunique()
+    lines = [f"# Panel: {frame['scenario'].nunique()} scenarios x {len(CLASSIFIERS)} classifiers", "",
+             f"Command: `{command.strip()}` (OMP_NUM_THREADS=1), {wall_s or 0:.0f} s wall"
+             + ("" if complete else " (interrupted: the tables hold the seeds that finished)") + ".", "",
+             "Seeds per scenario: " + ", ".join(f"{k} {v}" for k, v in seeds.items()) + ".", "",
+             "Scenarios: " + "; ".join(f"{k}: {v}" for k, v in notes.items()) + ".", ""]
+    if gan_times:
+        lines += ["GAN fit CPU seconds (mean over seeds): " +
+                  ", ".join(f"{k} {np.mean(v):.0f}" for k, v in gan_times.items()) + ".", ""]
+    lines += verdicts(frame) + summarise(frame, arms)
+    if "chosen" in frame.columns:
+        chosen = frame.dropna(subset=["chosen"]).groupby(["arm", "classifier"])["chosen"].value_counts()
+        lines += ["### What AutoAugmenter chose (count of scenario x seed)", "", "```", chosen.to_string(), "```", ""]
+    path.write_text("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
