@@ -8,8 +8,8 @@ Utility (cut Adult): per seed a stratified 80/20 split; in the training split th
 to 5% of its rows; none / random oversampling / SMOTE-NC / CTGAN top-up / gan-augment top-up; LR
 and HGB scored on the untouched test split (balanced accuracy, macro-F1, rare-class recall).
 
-    /work/venv/bin/python benchmarks/bench_adult.py            # full run, ~60 min on 2 cores
-    /work/venv/bin/python benchmarks/bench_adult.py --quick    # smoke run: 1 seed, CTGAN 5 epochs
+    .venv/bin/python benchmarks/bench_adult.py            # full run, ~60 min on 2 cores
+    .venv/bin/python benchmarks/bench_adult.py --quick    # smoke run: 1 seed, CTGAN 5 epochs
 
 Writes benchmarks/RESULTS.md and benchmarks/results.json (``--quick`` writes RESULTS_quick.md /
 results_quick.json instead, so a smoke run never overwrites the real results).
@@ -221,14 +221,14 @@ def main(argv=None):
             import ctgan  # noqa: F401
         except ImportError:
             sys.exit("error: the CTGAN peer is not installed. Install it (benchmark-only) with\n"
-                     "  /work/venv/bin/pip install -c benchmarks/constraints.txt ctgan   (see benchmarks/README.md)\n"
+                     "  .venv/bin/pip install -c benchmarks/constraints.txt ctgan   (see benchmarks/README.md)\n"
                      "or run with --skip-ctgan.")
     import torch
 
     torch.set_num_threads(args.threads)
     A.limit_threads(args.threads)
     results = {
-        "command": shlex.join(["/work/venv/bin/python", "benchmarks/bench_adult.py",
+        "command": shlex.join([".venv/bin/python", "benchmarks/bench_adult.py",
                                *(sys.argv[1:] if argv is None else argv)]),
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "machine": A.machine_info(),

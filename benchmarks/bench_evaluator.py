@@ -20,8 +20,8 @@ Data sets (files under ``<data-dir>/tabular/``, see ../shared/data/SOURCES.md):
 
 Every method tops the named classes up to the majority count of each training fold.
 
-    /work/venv/bin/python benchmarks/bench_evaluator.py            # full run, ~35-40 min on 2 cores
-    /work/venv/bin/python benchmarks/bench_evaluator.py --quick    # smoke run, ~30 s
+    .venv/bin/python benchmarks/bench_evaluator.py            # full run, ~35-40 min on 2 cores
+    .venv/bin/python benchmarks/bench_evaluator.py --quick    # smoke run, ~30 s
 
 Writes benchmarks/EVALUATOR_RESULTS.md and benchmarks/evaluator_results.json; ``--quick`` writes
 EVALUATOR_RESULTS_quick.md / evaluator_results_quick.json instead, and an estimator other than
@@ -185,7 +185,7 @@ def main(argv=None):
     torch.set_num_threads(args.threads)
     A.limit_threads(args.threads)
     env = " ".join(f"{k}={os.environ[k]}" for k in ("OMP_NUM_THREADS",) if k in os.environ)
-    command = shlex.join(["/work/venv/bin/python", "benchmarks/bench_evaluator.py",
+    command = shlex.join([".venv/bin/python", "benchmarks/bench_evaluator.py",
                           *(sys.argv[1:] if argv is None else argv)])
     results = {
         "command": (env + " " if env else "") + command,

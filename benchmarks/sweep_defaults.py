@@ -12,7 +12,7 @@ rate does not depend on the planned length, so that snapshot is the model a sepa
 subsample). Its fit time is the wall time from the start of ``fit_resample`` to the snapshot, plus
 sampling.
 
-    /work/venv/bin/python benchmarks/sweep_defaults.py --seeds 0 1
+    .venv/bin/python benchmarks/sweep_defaults.py --seeds 0 1
 """
 
 from __future__ import annotations
@@ -114,7 +114,7 @@ def main(argv=None):
     parser.add_argument("--merge", nargs="+", metavar="JSON",
                         help="only merge these JSON files (e.g. one per seed or stage, run in parallel) and write --out")
     args = parser.parse_args(argv)
-    command = shlex.join(["/work/venv/bin/python", "benchmarks/sweep_defaults.py",
+    command = shlex.join([".venv/bin/python", "benchmarks/sweep_defaults.py",
                           *(sys.argv[1:] if argv is None else argv)])
     if args.merge:
         merged = merge([json.loads(Path(f).read_text()) for f in args.merge])
