@@ -121,6 +121,7 @@ def test_sample_is_label_exact_and_x_like(mixed_frame):
         augmenter.sample(-1, "rare")
 
 
+@pytest.mark.slow
 def test_samples_are_closer_to_their_class_than_to_the_other():
     rng = np.random.default_rng(0)
     X = np.vstack([rng.normal(-3, 0.5, (300, 2)), rng.normal(3, 0.5, (40, 2))])

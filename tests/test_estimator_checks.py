@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
 from imblearn.utils.estimator_checks import parametrize_with_checks as imblearn_checks
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.estimator_checks import parametrize_with_checks as sklearn_checks
 
 from gan_augment import AugmentedClassifier, GANAugmenter
+
+# The compliance suites take about a minute and a half; they run by default and in CI.
+pytestmark = pytest.mark.slow
 
 
 def fast_augmenter(**params):

@@ -11,9 +11,12 @@ import venv
 import zipfile
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.slow
 def test_wheel_installs_and_cli_runs(tmp_path):
     dist = tmp_path / "dist"
     # Build from a copy: setuptools leaves build/ and egg-info folders in the tree it builds.

@@ -440,6 +440,7 @@ def test_callbacks_see_begin_and_end_even_when_training_fails():
 
 
 # ============================================================================ it learns
+@pytest.mark.slow
 def test_generated_rows_are_closer_to_their_class_than_to_the_other():
     rng = np.random.default_rng(0)
     labels = np.repeat([0, 1], 200)
