@@ -134,3 +134,13 @@ def test_mixed_smote_keeps_real_rows_and_makes_rows_like_them():
     assert set(new["colour"]) <= set(X["colour"]) and not new["a"].isna().any()
     rare = X[y == 1]
     assert new["a"].between(rare["a"].min(), rare["a"].max()).all()  # interpolated between rare rows
+
+
+def test_the_evaluator_takes_it_as_an_arm_and_it_chooses_inside_each_training_fold():
+    from gan_augment import evaluate_augmentation
+
+    X, y = _table(n=300)
+    report = evaluate_augmentation(X, y, AutoAugmenter(methods=("random", "smote"), random_state=0), cv=2,
+                                   repeats=1, baselines=("none",), fidelity=False, privacy=False, random_state=0)
+    methods = set(report.summary["method"])
+    assert "none" in methods and "AutoAugmenter" in methods
