@@ -12,7 +12,8 @@ classifier as its inner judge. The GAN is fitted once per scenario and seed; its
 amounts are prefixes of the largest amount's.
 
     python benchmarks/bench_panel.py                       # baselines and AutoAugmenter without the GAN
-    python benchmarks/bench_panel.py --arms all --seeds 3  # everything, GAN included (hours on 2 cores)
+    python benchmarks/bench_panel.py --arms gan --seeds 2  # plus the GAN at 25/50/100% (one fit per table and seed)
+    python benchmarks/bench_panel.py --arms all --seeds 3  # plus AutoAugmenter with the GAN (hours on 2 cores)
 
 Results: benchmarks/PANEL.md and benchmarks/panel_results.json (the command is written into both).
 Run with OMP_NUM_THREADS=1 on a shared machine.
@@ -231,8 +232,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenarios", nargs="+", default=list(SCENARIOS), choices=list(SCENARIOS))
     parser.add_argument("--seeds", type=int, default=5)
-    parser.add_argument("--arms", choices=("base", "all"), default="base",
-                        help="base: no GAN (minutes); all: GAN arms and AutoAugmenter with the GAN (hours).")
+    parser.add_argument("--arms", choices=("base", "gan", "all"), default="base",
+                        help="base: no GAN (minutes); gan: plus the GAN at each amount (one GAN fit per "
+                             "scenario and seed); all: plus AutoAugmenter with the GAN (hours).")
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--out", type=Path, default=HERE / "PANEL.md")
     parser.add_argument("--json", type=Path, default=HERE / "panel_results.json")
@@ -251,7 +253,7 @@ def main(argv=None):
     import torch
 
     torch.set_num_threads(1)
-    arms = BASE_ARMS + (GAN_ARMS if args.arms == "all" else [])
+    arms = BASE_ARMS + {"base": [], "gan": GAN_ARMS[:-1], "all": GAN_ARMS}[args.arms]
     command = "python benchmarks/bench_panel.py " + " ".join(argv if argv is not None else sys.argv[1:])
     records, notes, gan_times = [], {}, {}
     started = time.perf_counter()
