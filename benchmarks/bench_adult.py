@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import resource
 import shlex
 import statistics
@@ -234,7 +235,7 @@ def main(argv=None):
         "machine": A.machine_info(),
         "load_average_start": A.load_average(),
         "quick": args.quick,
-        "settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items() if k != "worker"},
+        "settings": {k: (os.path.relpath(v) if isinstance(v, Path) else v) for k, v in vars(args).items() if k != "worker"},
         "speed": [],
         "utility": [],
     }

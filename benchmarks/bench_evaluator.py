@@ -193,7 +193,7 @@ def main(argv=None):
         "machine": {**A.machine_info(), "env_OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS")},
         "load_average_start": A.load_average(),
         "quick": args.quick,
-        "settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
+        "settings": {k: (os.path.relpath(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
         "datasets": [],
     }
     started = time.perf_counter()
