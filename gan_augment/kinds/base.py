@@ -7,8 +7,9 @@ they hold; they ask it:
 * recognise its input (:meth:`DataKind.recognises`) and validate it (:meth:`check_input`);
 * make the codec that turns user data into tensors and back (:meth:`fit_codec`, :meth:`decode`,
   :meth:`codec_from_dict`);
-* choose its model and training defaults (:meth:`model_config`, :attr:`training_defaults`,
-  :meth:`augment_policy`) and build G and D (:meth:`build_generator`, :meth:`build_discriminator`);
+* choose its model config (in :meth:`fit_codec`; training defaults live in
+  :func:`gan_augment.config.training_defaults_for`, keyed by the kind's name), its
+  :meth:`augment_policy`, and build G and D (:meth:`build_generator`, :meth:`build_discriminator`);
 * say what else a saved model holds (:meth:`extra_files`) and how to describe it (:meth:`describe`);
 * judge its synthetic samples in the evaluator (:meth:`fold_quality`).
 
@@ -32,8 +33,6 @@ class DataKind:
     unit: ClassVar[str]
     #: The config dataclass of this kind's models.
     model_config_class: ClassVar[type]
-    #: TrainingConfig fields whose defaults differ for this kind (gan_augment.config holds them).
-    training_defaults: ClassVar[dict]
 
     def recognises(self, X, params: dict) -> bool:
         """Whether ``X`` (with the estimator's ``params``) is data of this kind."""

@@ -22,7 +22,6 @@ class ImageKind(DataKind):
     name = "image"
     unit = "images"
     model_config_class = ImageModelConfig
-    training_defaults = training_defaults_for("image")
 
     def recognises(self, X, params: dict) -> bool:
         return params.get("image_shape") is not None or getattr(X, "ndim", 2) > 2
@@ -57,7 +56,7 @@ class ImageKind(DataKind):
         return ImageCodec.from_dict(data)
 
     def augment_policy(self, augment) -> str | None:
-        return self.training_defaults["augment"] if augment == "auto" else augment
+        return training_defaults_for(self.name)["augment"] if augment == "auto" else augment
 
     def build_generator(self, config, codec, n_classes: int) -> torch.nn.Module:
         return build_image_generator(config, n_classes)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 import numpy as np
 import pandas as pd
 import torch
@@ -23,7 +21,6 @@ class TabularKind(DataKind):
     name = "tabular"
     unit = "rows"
     model_config_class = TabularModelConfig
-    training_defaults: ClassVar[dict] = {}  # TrainingConfig's own defaults were chosen on tables
 
     def recognises(self, X, params: dict) -> bool:
         # The fallback kind: anything 2-D that no other kind claims.

@@ -361,7 +361,7 @@ class GANTrainer:
         return X[rows], labels
 
     def _run_epoch(self, X) -> dict:
-        cfg, G, D, loss = self.config, self.generator, self.discriminator, self.loss_
+        cfg, D = self.config, self.discriminator
         started = time.perf_counter()
         lr_factor = self._lr_factor()
         for optimizer, lr in ((self.optimizer_g_, cfg.lr_g), (self.optimizer_d_, cfg.lr_d)):
