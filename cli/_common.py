@@ -78,6 +78,22 @@ def errors(exit_code: int, *types: type[BaseException]) -> Iterator[None]:
         raise CLIError(message_of(exc), exit_code) from exc
 
 
+@contextlib.contextmanager
+def writing(out: Path, what: str) -> Iterator[None]:
+    """Ctrl-C while ``what`` is written to ``out`` says what happened to ``out``: files and model
+    folders are written beside it and renamed into place whole, so it is either as it was before or
+    not there; only standard output can hold part of the rows."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        if is_stdout(out):
+            message = f"Interrupted while writing {what} to stdout; what came out is incomplete."
+        else:
+            message = (f"Interrupted while writing {what}; nothing was written to {out} (a file or model that "
+                       "was there is unchanged, and no temporary file is left).")
+        raise CLIError(message, INTERRUPTED) from None
+
+
 def message_of(exc: BaseException) -> str:
     """An exception as one line; an OSError names its file."""
     if isinstance(exc, OSError) and exc.filename and exc.strerror and not isinstance(exc, FileExistsError):
@@ -161,7 +177,8 @@ def classes_opt(help: str = CLASSES_HELP) -> Any:
 
 
 def seed_opt(help: str = SEED_HELP) -> Any:
-    return typer.Option("--seed", "-s", metavar="S", show_default=False, help=help)
+    # The range of a seed (gan_augment._random): -1 or 2**32 is refused naming --seed, before any work.
+    return typer.Option("--seed", "-s", metavar="S", min=0, max=2**32 - 1, show_default=False, help=help)
 
 
 def force_opt(help: str = "Replace the output if it exists.") -> Any:
@@ -190,6 +207,14 @@ LossOpt = Annotated[Optional[Loss], typer.Option(
 SkipUnreadableOpt = Annotated[bool, typer.Option(
     "--skip-unreadable", help="Image folders: leave out image files that cannot be decoded (counted) "
                               "instead of stopping.")]
+MaxCategoriesOpt = Annotated[Optional[int], typer.Option(
+    "--max-categories", min=1, metavar="N", show_default=False,
+    help="Tables: model the N most frequent values of a text column as categories; rarer ones are drawn by "
+         "their frequency. Default: 100.")]
+MinClassSizeOpt = Annotated[Optional[int], typer.Option(
+    "--min-class-size", min=1, metavar="N", show_default=False,
+    help="Refuse to top up a class with fewer than N real rows (images). Default: top up any class, with a "
+         "warning below 3.")]
 DeviceOpt = Annotated[str, typer.Option("--device", metavar="DEVICE", help="auto, cpu, cuda or cuda:N.")]
 ThreadsOpt = Annotated[str, typer.Option(
     "--threads", metavar="N",

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
@@ -28,6 +29,8 @@ class Settings:
     checkpoint_dir: Optional[Path] = None  # fit --checkpoint-dir: save (and resume) the training state there
     checkpoint_every: Optional[int] = None  # epochs between checkpoints; None: the augmenter's default
     threads: Any = "auto"  # --threads, checked: "auto" or a positive int
+    max_categories: Optional[int] = None  # --max-categories; None: the augmenter's default
+    min_class_size: Optional[int] = None  # --min-class-size
 
 
 @dataclass
@@ -66,21 +69,30 @@ def prepare(data: Path, handler: DataHandler, *, target: Optional[str], classes:
     dataset = handler.load(data, target=target, classes=classes, skip_unreadable=settings.skip_unreadable,
                            na_values=settings.na_values)
     plan, majority = _plan(dataset)
-    device = check_device(settings.device)
+    from gan_augment import planner
     from gan_augment.augmenter import GANAugmenter
+    from gan_augment.exceptions import DataValidationError
+    from gan_augment.kinds import kind_named
 
-    checkpoint: dict[str, Any] = {}
+    with errors(DATA, DataValidationError):  # --min-class-size refuses; a class of 1-2 rows is warned about
+        planner.check_class_sizes(plan, planner.class_counts(dataset.y), settings.min_class_size,
+                                  unit=kind_named(handler.kind_name).unit, option="--min-class-size")
+    device = check_device(settings.device)
+
+    options: dict[str, Any] = {}  # given options only: the rest keep the augmenter's defaults
+    if settings.max_categories is not None:
+        options["max_categories"] = settings.max_categories
     if settings.checkpoint_dir is not None:
-        checkpoint["checkpoint_dir"] = str(settings.checkpoint_dir)
+        options["checkpoint_dir"] = str(settings.checkpoint_dir)
         if settings.checkpoint_every is not None:
-            checkpoint["checkpoint_every"] = settings.checkpoint_every
+            options["checkpoint_every"] = settings.checkpoint_every
     augmenter = GANAugmenter(
         sampling_strategy="auto", classes=dataset.labels,
         epochs=settings.epochs if settings.epochs is not None else "auto",
         batch_size=settings.batch_size if settings.batch_size is not None else "auto",
         loss=str(settings.loss.value if isinstance(settings.loss, Loss) else settings.loss or "auto"),
-        random_state=settings.seed, device=device, n_threads=settings.threads,
-        verbose=int(progress and not state.quiet), **checkpoint,
+        random_state=settings.seed, device=device, n_threads=settings.threads, min_class_size=settings.min_class_size,
+        verbose=int(progress and not state.quiet), **options,
     )
     # Said only now that every check passed: an error stays the one line on stderr.
     say(dataset.summary)
@@ -121,12 +133,13 @@ def train(job: Job) -> float:
 
     With a checkpoint folder, what the augmenter refuses before the first epoch (a checkpoint of
     other data or settings, a folder holding other files) is a usage error: the folder was wrong."""
-    from gan_augment.exceptions import ModelFileError
+    from gan_augment.exceptions import ModelFileError, SmallClassWarning
 
     refusals = (ModelFileError, FileExistsError) if job.augmenter.checkpoint_dir is not None else ()
     started = time.perf_counter()
     try:
-        with errors(USAGE, *refusals):
+        with errors(USAGE, *refusals), warnings.catch_warnings():
+            warnings.simplefilter("ignore", SmallClassWarning)  # said by prepare, before training
             job.augmenter.fit(job.dataset.X, job.dataset.y)
     except KeyboardInterrupt:
         checkpoint = job.augmenter.checkpoint_dir

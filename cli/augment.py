@@ -14,9 +14,9 @@ from typing import Annotated, Optional
 import typer
 
 from ._common import (DATA, INTERRUPTED, USAGE, BatchOpt, ClassesOpt, CLIError, DataArg, DebugOpt, DeviceOpt, EpochsOpt,
-                      Estimator, ForceOpt, LossOpt, Metric, NaValuesOpt, QuietOpt, SeedOpt, SkipUnreadableOpt,
+                      Estimator, ForceOpt, LossOpt, MaxCategoriesOpt, Metric, MinClassSizeOpt, NaValuesOpt, QuietOpt, SeedOpt, SkipUnreadableOpt,
                       TargetOpt, ThreadsOpt, check_threads, errors, estimator_opt, is_stdout, metric_opt, say,
-                      set_flags, show)
+                      set_flags, show, writing)
 from ._job import Job, Settings, prepare, train
 
 #: ``--metric`` as scikit-learn scorer names, for ``--auto``.
@@ -51,6 +51,8 @@ def augment(
     device: DeviceOpt = "auto",
     threads: ThreadsOpt = "auto",
     na_values: NaValuesOpt = None,
+    max_categories: MaxCategoriesOpt = None,
+    min_class_size: MinClassSizeOpt = None,
     skip_unreadable: SkipUnreadableOpt = False,
     force: ForceOpt = False,
     quiet: QuietOpt = False,
@@ -73,16 +75,19 @@ def augment(
     job = prepare(data, handler, target=target, classes=classes, progress=not is_stdout(out),
                   settings=Settings(epochs=epochs, batch_size=batch_size, loss=loss, seed=seed, device=device,
                                     threads=check_threads(threads),
-                                    skip_unreadable=skip_unreadable, na_values=na_values))
+                                    skip_unreadable=skip_unreadable, na_values=na_values,
+                                    max_categories=max_categories, min_class_size=min_class_size))
     handler.check_augment_job(data, job.dataset, mark_synthetic)
     if auto:
         X_new, y_new, seconds = _auto_resample(job, str(estimator or Estimator.logreg), scoring, seed)
-        handler.write_resampled(job.dataset, X_new, y_new, out, force=force, mark_synthetic=mark_synthetic,
-                                seconds=seconds)
+        with writing(out, "the augmented data"):
+            handler.write_resampled(job.dataset, X_new, y_new, out, force=force, mark_synthetic=mark_synthetic,
+                                    seconds=seconds)
         return
     seconds = train(job)
-    handler.write_augmented(job.dataset, job.augmenter, out, force=force, mark_synthetic=mark_synthetic,
-                            seconds=seconds)
+    with writing(out, "the augmented data"):
+        handler.write_augmented(job.dataset, job.augmenter, out, force=force, mark_synthetic=mark_synthetic,
+                                seconds=seconds)
 
 
 def _check_auto_args(auto: bool, estimator: Optional[Estimator], metric: Optional[Metric]) -> str:

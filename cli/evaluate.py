@@ -9,9 +9,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from ._common import (INTERRUPTED, USAGE, BatchOpt, CLIError, DebugOpt, DeviceOpt, EpochsOpt, Estimator, Metric,
+from ._common import (INTERRUPTED, USAGE, BatchOpt, CLIError, DebugOpt, DeviceOpt, EpochsOpt, Estimator,
+                      MaxCategoriesOpt, Metric,
                       NaValuesOpt, QuietOpt, TargetOpt, check_device, classes_opt, data_arg, errors, estimator_opt,
-                      ThreadsOpt, check_threads, force_opt, metric_opt, say, seed_opt, set_flags, show, state)
+                      ThreadsOpt, check_threads, force_opt, metric_opt, say, seed_opt, set_flags, show, state, writing)
 
 
 REPORT_FORMATS = {".html": "html", ".htm": "html", ".md": "markdown", ".json": "json"}
@@ -43,6 +44,7 @@ def evaluate(
                                                           "Markdown.")] = False,
     epochs: EpochsOpt = None,
     batch_size: BatchOpt = None,
+    max_categories: MaxCategoriesOpt = None,
     n_jobs: Annotated[Optional[int], typer.Option("--n-jobs", "-j", metavar="N", show_default=False,
                                                   help="Folds to run in parallel (-1: all cores).")] = None,
     seed: Annotated[Optional[int], seed_opt(
@@ -75,7 +77,8 @@ def evaluate(
 
     augmenter = GANAugmenter(epochs=epochs if epochs is not None else "auto",
                              batch_size=batch_size if batch_size is not None else "auto",
-                             random_state=seed, device=device, n_threads=check_threads(threads))
+                             random_state=seed, device=device, n_threads=check_threads(threads),
+                             **({} if max_categories is None else {"max_categories": max_categories}))
     options = {} if names is None else {"baselines": names}
     with errors(USAGE, ValueError, TypeError):
         plan = plan_evaluation(dataset.X, dataset.y, augmenter, estimator=str(estimator), classes=dataset.labels,
@@ -92,7 +95,8 @@ def evaluate(
         raise CLIError("Interrupted during evaluation; nothing was written.", INTERRUPTED) from None
     typer.echo(result.to_json() if json_out else result.to_markdown())
     if report is not None:
-        _write_report(result, report, report_format)
+        with writing(report, "the report"):
+            _write_report(result, report, report_format)
         say(f"Wrote the report to {report}.")
 
 
@@ -108,6 +112,11 @@ def _check_report(report: Optional[Path], force: bool) -> Optional[str]:
         raise CLIError(f"--report {report} is a directory; give a file name.", USAGE)
     if report.exists() and not force:
         raise CLIError(f"{report} already exists; pass --force to replace it.", USAGE)
+    from gan_augment._fs import check_parent_writable
+    from gan_augment.exceptions import DataValidationError
+
+    with errors(USAGE, DataValidationError):  # an unwritable folder is found now, not after the folds
+        check_parent_writable(report)
     return report_format
 
 

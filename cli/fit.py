@@ -17,8 +17,8 @@ import typer
 from gan_augment.exceptions import DataValidationError
 
 from ._common import (DEFAULT_MODEL_DIR, USAGE, BatchOpt, ClassesOpt, CLIError, DataArg, DebugOpt, DeviceOpt,
-                      EpochsOpt, ForceOpt, LossOpt, NaValuesOpt, QuietOpt, SeedOpt, SkipUnreadableOpt, TargetOpt,
-                      ThreadsOpt, check_threads, errors, quote, say, set_flags)
+                      EpochsOpt, ForceOpt, LossOpt, MaxCategoriesOpt, MinClassSizeOpt, NaValuesOpt, QuietOpt, SeedOpt, SkipUnreadableOpt, TargetOpt,
+                      ThreadsOpt, check_threads, errors, quote, say, set_flags, writing)
 from ._job import Settings, prepare, train
 
 
@@ -35,6 +35,8 @@ def fit(
     device: DeviceOpt = "auto",
     threads: ThreadsOpt = "auto",
     na_values: NaValuesOpt = None,
+    max_categories: MaxCategoriesOpt = None,
+    min_class_size: MinClassSizeOpt = None,
     skip_unreadable: SkipUnreadableOpt = False,
     checkpoint_dir: Annotated[Optional[Path], typer.Option(
         "--checkpoint-dir", metavar="DIR", show_default=False,
@@ -67,11 +69,12 @@ def fit(
                   settings=Settings(epochs=epochs, batch_size=batch_size, loss=loss, seed=seed, device=device,
                                     threads=check_threads(threads),
                                     skip_unreadable=skip_unreadable, na_values=na_values,
+                                    max_categories=max_categories, min_class_size=min_class_size,
                                     checkpoint_dir=checkpoint_dir, checkpoint_every=checkpoint_every))
     if resuming:
         say(resuming)
     seconds = train(job)
-    with errors(USAGE, FileExistsError):
+    with errors(USAGE, FileExistsError), writing(out, "the model"):
         save_model(job.augmenter, out, job.dataset_info(seconds), force=force)
     say(f"Saved the model to {out}/ (fit in {seconds:.1f} s).")
     if checkpoint_dir is not None:

@@ -28,7 +28,7 @@ def info(
         lines.append(f"Fitted on:       {dataset_info.get('source', '?')} ({_count(dataset_info)} {unit})"
                      + handler.fitted_on(dataset_info)
                      + (f", {dataset_info['created']}" if dataset_info.get("created") else ""))
-    lines += ["", *_class_lines(augmenter, unit), ""]
+    lines += ["", *_class_lines(augmenter, unit), "", *_diversity_lines(augmenter, unit), ""]
     lines += augmenter.kind_.describe(augmenter) + handler.info_lines(Path(model_dir))
     lines += _training_lines(augmenter)
     if isinstance(versions, dict) and versions:
@@ -52,6 +52,21 @@ def _class_lines(augmenter, unit: str) -> list[str]:
         count = augmenter.class_counts_.get(key, 0)
         add = augmenter.sampling_strategy_.get(key)
         lines.append(f"  {show(key):<{width}}  {count:>9,}    {('+' + format(add, ',')) if add else '-':>8}")
+    return lines
+
+
+def _diversity_lines(augmenter, unit: str) -> list[str]:
+    from gan_augment.diversity import DISTINCT_COLLAPSED, SAMPLES_PER_CLASS, SPREAD_COLLAPSED
+
+    if not augmenter.diversity_:
+        return ["Diversity: not measured (a model saved before the mode-collapse check)."]
+    lines = [f"Diversity of {SAMPLES_PER_CLASS} synthetic {unit} per class against the real ones "
+             f"(collapsed: spread < {SPREAD_COLLAPSED} or distinct < {DISTINCT_COLLAPSED}):",
+             f"  {'class':<12}  distinct  spread  coverage"]
+    width = max(12, *(len(show(c)) for c in augmenter.diversity_))
+    for label, d in augmenter.diversity_.items():
+        flag = f"  COLLAPSED: {d.distinct_synthetic} distinct {unit}" if d.collapsed else ""
+        lines.append(f"  {show(label):<{width}}  {d.distinct:>8.2f}  {d.spread:>6.2f}  {d.coverage:>8.2f}{flag}")
     return lines
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ._common import USAGE, DebugOpt, ForceOpt, ModelArg, QuietOpt, SeedOpt, errors, is_stdout, set_flags
+from ._common import USAGE, DebugOpt, ForceOpt, ModelArg, QuietOpt, SeedOpt, errors, is_stdout, set_flags, writing
 
 
 def sample(
@@ -41,4 +41,5 @@ def sample(
 
     with errors(USAGE, ValueError):
         label = resolve_class(cls, list(augmenter.classes_))
-    handler.write_samples(augmenter, dataset_info, label, n, out, force=force, seed=seed)
+    with writing(out, "the samples"):
+        handler.write_samples(augmenter, dataset_info, label, n, out, force=force, seed=seed)

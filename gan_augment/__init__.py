@@ -26,10 +26,12 @@ _LAZY = {
     "image_quality": "gan_augment.evaluation",
     "AugmentedDataset": "gan_augment.torch_data",
     "augment_loader": "gan_augment.torch_data",
+    "ModeCollapseWarning": "gan_augment.exceptions",
+    "SmallClassWarning": "gan_augment.exceptions",
 }
 
 __all__ = ["AugmentationReport", "AugmentedClassifier", "AutoAugmenter", "AugmentedDataset", "GANAugmenter", "augment_loader",
-           "evaluate_augmentation", "image_quality", "load_dataset", "__version__"]
+           "ModeCollapseWarning", "SmallClassWarning", "evaluate_augmentation", "image_quality", "load_dataset", "__version__"]
 
 
 def __getattr__(name):

@@ -27,16 +27,18 @@ from gan_augment._classes import resolve_class
 from gan_augment._compat import Interval, StrOptions, fit_context
 from gan_augment._sampler import TableSamplerMixin
 from gan_augment._fs import check_parent_writable
-from gan_augment._random import spawn_seeds
+from gan_augment._random import derive_seed, spawn_seeds
 from gan_augment.checkpoint import build_checked, check_state_target, load_state, read_metadata, \
     recover_interrupted_save, save_state
 from gan_augment.config import LOSSES, OPTIMIZERS, TabularModelConfig, TrainingConfig, config_from_dict, \
     config_to_dict, training_config
+from gan_augment.diversity import SAMPLES_PER_CLASS, ClassDiversity, measure_class, real_subset, \
+    warn_if_collapsed
 from gan_augment.exceptions import ModelFileError
 from gan_augment.data.tabular import check_target
 from gan_augment.kinds import kind_for_input, kind_named
 from gan_augment.models.image import ARCHITECTURES
-from gan_augment.planner import plan_top_up
+from gan_augment.planner import check_class_sizes, class_counts, plan_top_up
 from gan_augment.training import Checkpoint, GANTrainer, History, ProgressBar
 from gan_augment.training.trainer import generate, resolve_device, seeded_rng, torch_threads
 
@@ -59,6 +61,10 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
     classes : list of class labels, default=None
         Shorthand for "top these classes up to the majority count". Cannot be combined with a
         non-default ``sampling_strategy``.
+    min_class_size : int or None, default=None
+        Refuse (before training, naming the class) to top up a class with fewer real samples than
+        this. Without it, a class of fewer than 3 real samples is topped up with a
+        ``SmallClassWarning``: the synthetic samples of such a class are mostly near copies.
     categorical_features : list of column names or indices, default=None
         Columns to model as categories besides those whose dtype says so (object, string,
         category, bool): use it for integer codes (tables only).
@@ -149,6 +155,11 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         The settings training ran with, "auto" resolved.
     history_ : History
         Per-epoch losses and times.
+    diversity_ : dict
+        ``{class: ClassDiversity}``: after training, 500 synthetic samples of each class are compared
+        with its real ones (distinct samples, spread, coverage; :mod:`gan_augment.diversity`). A class
+        whose samples collapsed to near copies of one another raises a ``ModeCollapseWarning`` naming
+        it (make it an error with ``warnings.simplefilter("error", ModeCollapseWarning)``).
     n_features_in_, feature_names_in_ : as in scikit-learn.
 
     Examples
@@ -181,6 +192,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         "pac": [Interval(numbers.Integral, 1, None, closed="left")],
         "max_modes": [Interval(numbers.Integral, 1, None, closed="left")],
         "max_categories": [Interval(numbers.Integral, 1, None, closed="left")],
+        "min_class_size": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "clip_to_range": ["boolean"],
         "device": [str, torch.device],
         "n_threads": [StrOptions({"auto"}), Interval(numbers.Integral, 1, None, closed="left")],
@@ -193,7 +205,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
 
     # Defaults come from the config module, their one home ("auto": the data kind's default there;
     # class attributes of a dataclass are its field defaults).
-    def __init__(self, *, sampling_strategy="auto", classes=None, categorical_features=None, image_shape=None,
+    def __init__(self, *, sampling_strategy="auto", classes=None, min_class_size=None, categorical_features=None,
+                 image_shape=None,
                  image_size="auto", architecture="auto", augment="auto",
                  epochs=TrainingConfig.epochs, batch_size="auto", loss="auto",
                  optimizer=TrainingConfig.optimizer, lr_g="auto", lr_d="auto",
@@ -205,6 +218,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
                  checkpoint_dir=None, checkpoint_every=10, random_state=None, verbose=0):
         super().__init__(sampling_strategy=sampling_strategy)
         self.classes = classes
+        self.min_class_size = min_class_size
         self.categorical_features = categorical_features
         self.image_shape = image_shape
         self.image_size = image_size
@@ -241,7 +255,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         check_target(y)  # names missing labels and regression-like targets before scikit-learn's check
         check_classification_targets(y)
         X, y, _ = self._check_X_y(X, y)
-        self.sampling_strategy_ = self._resolve_sampling_strategy(y)
+        self.sampling_strategy_ = self._resolve_sampling_strategy(X, y)
         self._fit_gan(X, y)
         return self
 
@@ -319,6 +333,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
             "model_config": config_to_dict(self.model_config_),
             "training_config": config_to_dict(self.training_config_),
             "history": list(self.history_),
+            "diversity": [[label, d.to_dict()] for label, d in self.diversity_.items()],
             "generator": self.generator_.state_dict(),
         }
         save_state(path, state, kind="model", files=self.kind_.extra_files(self) or None, overwrite=overwrite)
@@ -345,6 +360,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         augmenter.model_config_ = config_from_dict(kind.model_config_class, state["model_config"])
         augmenter.training_config_ = config_from_dict(TrainingConfig, state["training_config"])
         augmenter.history_ = History(state["history"])
+        # Models saved before the check have none; info then says so.
+        augmenter.diversity_ = {label: ClassDiversity.from_dict(d) for label, d in state.get("diversity") or []}
         # Checked against the weights before anything is allocated: an edited model.json must not
         # make loading build (and allocate) a model of whatever size it names.
         generator = build_checked(
@@ -364,7 +381,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         return kind_for_input(X, self.get_params(deep=False)).check_input(self, X, y)
 
     def _fit_resample(self, X, y):
-        self.sampling_strategy_ = self._resolve_sampling_strategy(y)
+        self.sampling_strategy_ = self._resolve_sampling_strategy(X, y)
         self._fit_gan(X, y)
         parts, labels = [X], [np.asarray(y)]
         for label, n_new in self.sampling_strategy_.items():
@@ -378,8 +395,11 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         return X_res, np.concatenate(labels)
 
     # ============================================================== internals
-    def _resolve_sampling_strategy(self, y) -> dict:
-        return plan_top_up(y, self.sampling_strategy, self.classes)
+    def _resolve_sampling_strategy(self, X, y) -> dict:
+        plan = plan_top_up(y, self.sampling_strategy, self.classes)
+        unit = kind_for_input(X, self.get_params(deep=False)).unit
+        check_class_sizes(plan, class_counts(y), self.min_class_size, unit=unit)
+        return plan
 
     def _fit_gan(self, X, y):
         with torch_threads(self.n_threads):
@@ -420,7 +440,22 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         trainer.fit(encoded, torch.from_numpy(y_index), resume_from=resume_from)
         self.history_ = trainer.history_
         self.generator_ = trainer.sampling_generator.eval().requires_grad_(False)
+        self.diversity_ = self._measure_diversity(X, y)
+        warn_if_collapsed(self.diversity_, kind.unit)
         return self
+
+    def _measure_diversity(self, X, y: np.ndarray) -> dict:
+        """Each class's synthetic samples against (at most 1,000 of) its real ones; seeded by the
+        sampling seed on a stream of its own, so it changes no other draw."""
+        diversity = {}
+        for index, label in enumerate(self.classes_):
+            seed = derive_seed(self.sample_seed_, _DIVERSITY_STREAM, index)
+            rows = np.flatnonzero(y == label)
+            rows = rows[real_subset(len(rows), seed)]
+            real = X.iloc[rows] if isinstance(X, pd.DataFrame) else X[rows]
+            synthetic = self.sample(SAMPLES_PER_CLASS, label, random_state=seed)
+            diversity[_plain(label)] = measure_class(*self.kind_.diversity_features(self.encoder_, real, synthetic))
+        return diversity
 
     def _seeds(self, saved) -> list[int]:
         """Encoder, model, training and sampling seeds. An int ``random_state`` fixes them; else a
@@ -455,6 +490,9 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
 # decode temporaries stay in the tens of MB. Changing either constant changes the rows a seed gives.
 _SAMPLE_CHUNK_BYTES = 32 * 2 ** 20
 _SAMPLE_MIN_CHUNK = 4096
+
+# The mode-collapse check's seeds: derive_seed(sample_seed_, _DIVERSITY_STREAM, class index).
+_DIVERSITY_STREAM = 0xD1E5
 
 # Where GANAugmenter's own record lives in a checkpoint's metadata.
 _RUN_KEY = "gan_augmenter"

@@ -8,7 +8,7 @@ caller's rows untouched, so test data stays 100% real under cross-validation.
 
 from __future__ import annotations
 
-from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
+from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone, is_regressor
 from sklearn.utils import get_tags
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, column_or_1d
@@ -51,6 +51,11 @@ class AugmentedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
 
     @fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, **fit_params):
+        if is_regressor(self.estimator):  # before any augmenter is fitted: a top-up balances classes
+            raise ValueError(
+                f"AugmentedClassifier needs a classifier; estimator={self.estimator!r} is a regressor. Topping up "
+                "rare classes only makes sense for class labels: pass a classifier (e.g. LogisticRegression)."
+            )
         shape = getattr(y, "shape", ())
         if len(shape) == 2 and shape[1] == 1:
             y = column_or_1d(y, warn=True)  # as every scikit-learn classifier does

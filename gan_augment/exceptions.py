@@ -11,3 +11,11 @@ class ModelFileError(ValueError):
 
 class TrainingDivergedError(RuntimeError):
     """Training produced non-finite losses or weights; no model is returned."""
+
+
+class ModeCollapseWarning(UserWarning):
+    """The synthetic samples of a class are far less varied than its real ones (see diversity_)."""
+
+
+class SmallClassWarning(UserWarning):
+    """A class is topped up from so few real samples that most synthetic ones will be near copies."""

@@ -11,14 +11,19 @@ names the label ``1``, as typed on a command line).
 from __future__ import annotations
 
 import numbers
-from collections.abc import Sequence
+import warnings
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 from imblearn.utils import check_sampling_strategy
 
 from gan_augment._classes import resolve_class
 
-__all__ = ["class_counts", "majority_class", "plan_top_up", "wanted_classes"]
+__all__ = ["FEW_ROWS", "check_class_sizes", "class_counts", "majority_class", "plan_top_up", "wanted_classes"]
+
+#: A class topped up from fewer real samples than this gets a SmallClassWarning: a generator can
+#: only vary a little around one or two samples, so thousands of them are mostly near copies.
+FEW_ROWS = 3
 
 BOTH_GIVEN = ("Give either classes or sampling_strategy, not both: classes=[...] already means "
               "'top these classes up to the majority count'.")
@@ -84,6 +89,33 @@ def plan_top_up(y, sampling_strategy="auto", classes=None) -> dict:
     majority = max(counts.values())
     resolved = {resolve_class(value, labels) for value in wanted}
     return {label: majority - counts[label] for label in labels if label in resolved}
+
+
+def check_class_sizes(plan: Mapping, counts: Mapping, min_class_size=None, *, unit: str = "rows",
+                      option: str = "min_class_size") -> None:
+    """Before training: refuse a class to top up with fewer than ``min_class_size`` real samples
+    (DataValidationError naming it and ``option``, as the user spelt it), and warn about one with
+    fewer than :data:`FEW_ROWS`."""
+    from gan_augment.exceptions import DataValidationError, SmallClassWarning
+
+    topped_up = [(label, counts[label], n) for label, n in plan.items() if n > 0]
+    if min_class_size is not None:
+        small = [(label, have) for label, have, _ in topped_up if have < min_class_size]
+        if small:
+            label, have = small[0]
+            raise DataValidationError(
+                f"Class {label!r} has {have} real {unit}, fewer than {option} {min_class_size}"
+                + (f" (as do {len(small) - 1} more classes)" if len(small) > 1 else "")
+                + f"; collect more, leave it out of the top-up, or lower {option}.")
+    few = [(label, have, n) for label, have, n in topped_up if have < FEW_ROWS]
+    if few:
+        listed = "; ".join(f"class {label!r}: {have} real {unit}, {n:,} synthetic to add" for label, have, n in few)
+        warnings.warn(
+            f"Very small classes ({listed}): a generator can only vary a little around so few {unit}, so most "
+            "synthetic ones will be near copies. Consider random oversampling, or SMOTE once a class has a few "
+            f"more, or add fewer; {option} N refuses such classes.",
+            SmallClassWarning, stacklevel=4,
+        )
 
 
 def _check_strategy_keys(strategy: dict, labels: list) -> None:

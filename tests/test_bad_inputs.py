@@ -8,7 +8,9 @@ changed or half-written. Sections:
 2. Target column (gan_augment.data.tabular.check_target, used by io.split_target)
 3. Table columns (TabularEncoder)
 4. Command-line door (gan-augment augment / fit, their options)
-5. scikit-learn door (GANAugmenter)
+5. scikit-learn door (GANAugmenter, AugmentedClassifier)
+6. Evaluator door (evaluate_augmentation's plan)
+7. Command line: option values and faults (Ctrl-C while writing, outputs that cannot be written)
 
 Add a case to the section of the door it enters by; keep GAN fits tiny (epochs=1, batch_size<=64).
 """
@@ -263,3 +265,155 @@ def test_gan_augmenter_keeps_an_all_missing_column_all_missing():
         warnings.simplefilter("ignore")  # a one-epoch GAN may warn about its own quality
         X_res, _ = GANAugmenter(epochs=1, batch_size=32, random_state=0).fit_resample(X, y)
     assert len(X_res) == 90 and X_res["empty"].isna().all()
+
+
+@pytest.mark.parametrize("param, value", [("min_class_size", 0), ("max_categories", 0), ("min_class_size", 2.5)])
+def test_gan_augmenter_refuses_bad_parameters_naming_them(param, value):
+    from gan_augment import GANAugmenter
+
+    X, y = pd.DataFrame({"a": np.arange(30.0)}), np.array([0] * 20 + [1] * 10)
+    with pytest.raises(ValueError, match=f"'{param}' parameter"):
+        GANAugmenter(epochs=1, **{param: value}).fit(X, y)
+
+
+def _small_class_data():
+    X = pd.DataFrame({"a": np.arange(32.0), "b": np.arange(32.0) % 5})
+    return X, np.array(["common"] * 30 + ["lone"] * 1 + ["pair"] * 1)
+
+
+def test_min_class_size_refuses_before_training_naming_the_class():
+    from gan_augment import GANAugmenter
+    from gan_augment.training import Callback
+
+    class Watch(Callback):
+        epochs = 0
+
+        def on_epoch_end(self, trainer, record):
+            Watch.epochs += 1
+
+    X, y = _small_class_data()
+    augmenter = GANAugmenter(epochs=1, batch_size=16, min_class_size=2, callbacks=[Watch()], random_state=0)
+    with pytest.raises(DataValidationError, match=r"Class 'lone' has 1 real rows?, fewer than min_class_size 2 "
+                                                  r"\(as do 1 more classes\)"):
+        augmenter.fit_resample(X, y)
+    assert Watch.epochs == 0 and not hasattr(augmenter, "generator_")
+
+
+def test_a_class_of_one_or_two_rows_is_topped_up_with_a_warning_naming_it():
+    from gan_augment import GANAugmenter, SmallClassWarning
+
+    X, y = _small_class_data()
+    with pytest.warns(SmallClassWarning, match=r"class 'lone': 1 real rows?, 29 synthetic to add; "
+                                               r"class 'pair': 1 real rows?, 29 synthetic"):
+        X_res, y_res = GANAugmenter(epochs=1, batch_size=16, random_state=0).fit_resample(X, y)
+    assert (y_res == "lone").sum() == 30  # a warning, not a refusal: the top-up still happens
+
+
+def test_augmented_classifier_refuses_a_regressor_before_augmenting():
+    from sklearn.linear_model import LinearRegression
+
+    from gan_augment import AugmentedClassifier, GANAugmenter
+
+    model = AugmentedClassifier(LinearRegression(), GANAugmenter(epochs=1))
+    with pytest.raises(ValueError, match=r"LinearRegression\(\) is a regressor"):
+        model.fit(pd.DataFrame({"a": np.arange(30.0)}), np.array([0] * 20 + [1] * 10))
+    assert not hasattr(model, "augmenter_")  # refused before any GAN was fitted
+
+
+# =============================================================================================
+# 6. Evaluator door
+# =============================================================================================
+def test_a_custom_cv_that_leaves_a_class_out_of_a_fold_is_named():
+    from sklearn.model_selection import KFold
+
+    from gan_augment import GANAugmenter
+    from gan_augment.evaluation import plan_evaluation
+
+    X = pd.DataFrame({"a": np.arange(60.0)})
+    y = np.array(["rare"] * 12 + ["a"] * 48)  # unshuffled KFold: fold 1 tests every 'rare' row, trains on none
+    with pytest.raises(DataValidationError, match=r"cv split 1 of 5 has no row of class 'rare' in its training "
+                                                  r"part \(48 rows\).*StratifiedKFold"):
+        plan_evaluation(X, y, GANAugmenter(epochs=1), cv=KFold(5))
+
+
+# =============================================================================================
+# 7. Command line: options and faults
+# =============================================================================================
+def _table(tmp_path, rows=30):
+    data = tmp_path / "data.csv"
+    data.write_text("x,label\n" + "".join(f"{i},{'a' if i < 2 * rows // 3 else 'b'}\n" for i in range(rows)))
+    return data
+
+
+@pytest.mark.parametrize("args, culprit", [
+    (["--seed", "-1"], "'--seed'"),
+    (["--seed", str(2 ** 32)], "'--seed'"),
+    (["--max-categories", "0"], "'--max-categories'"),
+    (["--min-class-size", "0"], "'--min-class-size'"),
+    (["--epochs", "0"], "'--epochs'"),
+    (["--batch-size", "0"], "'--batch-size'"),
+    (["--threads", "0"], "--threads '0'"),
+    (["--checkpoint-every", "0"], "'--checkpoint-every'"),
+])
+def test_cli_bad_option_values_are_usage_errors_naming_the_option(tmp_path, capsys, args, culprit):
+    data = _table(tmp_path)
+    before = _snapshot(tmp_path)
+    code, err = _cli(capsys, "fit", data, "--out", tmp_path / "model", *args)
+    assert code == 2 and culprit in err and "Traceback" not in err, err
+    assert _snapshot(tmp_path) == before and not (tmp_path / "model").exists()
+
+
+def test_cli_min_class_size_names_the_class_and_the_option(tmp_path, capsys):
+    data = _table(tmp_path, rows=30)  # 'b' has 10 rows
+    before = _snapshot(tmp_path)
+    code, err = _cli(capsys, "augment", data, "--out", tmp_path / "out.csv", "--min-class-size", "11", "-e", "1")
+    assert code == 1 and "Class 'b' has 10 real rows, fewer than --min-class-size 11" in err
+    assert _snapshot(tmp_path) == before
+
+
+def test_cli_max_categories_reaches_the_model(tmp_path, capsys):
+    data = tmp_path / "data.csv"
+    data.write_text("city,label\n" + "".join(f"c{i % 7},{'a' if i < 20 else 'b'}\n" for i in range(30)))
+    code, err = _cli(capsys, "fit", data, "--out", tmp_path / "m", "--max-categories", "3", "-e", "1", "-s", "0", "-q")
+    assert code == 0, err
+    from gan_augment import GANAugmenter
+
+    assert GANAugmenter.load(tmp_path / "m").max_categories == 3
+
+
+def test_cli_parquet_output_without_pyarrow_is_refused_before_training(tmp_path, capsys, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # `import pyarrow` now raises ImportError
+    data = _table(tmp_path)
+    before = _snapshot(tmp_path)
+    code, err = _cli(capsys, "augment", data, "--out", tmp_path / "out.parquet", "-e", "1")
+    assert code == 2 and "out.parquet needs pyarrow" in err and "Training" not in err
+    assert _snapshot(tmp_path) == before
+
+
+def test_cli_evaluate_report_that_cannot_be_written_is_refused_before_the_folds(tmp_path, capsys):
+    data = _table(tmp_path)
+    (tmp_path / "notes").write_text("a file, not a folder")
+    before = _snapshot(tmp_path)
+    code, err = _cli(capsys, "evaluate", data, "--report", tmp_path / "notes" / "report.html", "-e", "1")
+    assert code == 2 and "notes is a file, not a directory" in err and "Cross-validating" not in err
+    assert _snapshot(tmp_path) == before
+
+
+def test_cli_ctrl_c_while_writing_says_nothing_was_written(tmp_path, capsys, monkeypatch):
+    data = _table(tmp_path)
+    code, err = _cli(capsys, "fit", data, "--out", tmp_path / "model", "-e", "1", "-s", "0", "-q")
+    assert code == 0, err
+    original = pd.DataFrame.to_csv
+
+    def interrupted(self, path=None, *args, **kwargs):
+        original(self.head(1), path, *args, **kwargs)  # part of the rows are on disk when Ctrl-C comes
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", interrupted)
+    before = _snapshot(tmp_path)
+    code, err = _cli(capsys, "sample", tmp_path / "model", "--class", "b", "-n", "50", "--out", tmp_path / "s.csv")
+    assert code == 130
+    assert "Interrupted while writing the samples; nothing was written to" in err and "s.csv" in err
+    assert _snapshot(tmp_path) == before  # no s.csv, no temporary file beside it

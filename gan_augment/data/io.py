@@ -357,13 +357,18 @@ def csv_decimals(text: pd.Series) -> int:
     return int(np.clip(np.max(fraction - exponent), 0, _MAX_DECIMALS))
 
 
-def _read_parquet(path: Path) -> pd.DataFrame:
+def _require_pyarrow(path: Path, action: str) -> None:
+    """Parquet files are read and written with pyarrow, an optional dependency: say how to get it."""
     try:
         import pyarrow  # noqa: F401
     except ImportError as exc:
         raise DataValidationError(
-            f"Reading {path} needs pyarrow: pip install 'gan-augment[parquet]'."
+            f"{action} {path} needs pyarrow: pip install 'gan-augment[parquet]' (or use a .csv file)."
         ) from exc
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    _require_pyarrow(path, "Reading")
     import pyarrow.lib
 
     try:
@@ -564,12 +569,7 @@ def _write_frame(df: pd.DataFrame, path: Path, kind: str, force: bool) -> Path:
         if kind == "csv":
             df.to_csv(temp, index=False)
         else:
-            try:
-                import pyarrow  # noqa: F401
-            except ImportError as exc:
-                raise DataValidationError(
-                    f"Writing {path} needs pyarrow: pip install 'gan-augment[parquet]'."
-                ) from exc
+            _require_pyarrow(path, "Writing")
             df.to_parquet(temp, index=False)
     return path
 
@@ -722,6 +722,8 @@ def check_output_path(path, *, force: bool = False) -> str:
     if path.exists() and not force:
         raise FileExistsError(f"{path} already exists; pass --force to replace it (force=True in Python).")
     check_parent_writable(path)
+    if kind == "parquet":
+        _require_pyarrow(path, "Writing")  # known now, not after training
     return kind
 
 

@@ -212,6 +212,17 @@ def _check_splits(splitter, X: pd.DataFrame, y: np.ndarray) -> list:
     splits = list(splitter.split(X, y))
     if len(splits) < 2:
         raise ValueError(f"cv gave {len(splits)} split; an interval needs at least 2 folds.")
+    labels = np.unique(y)
+    for number, (train, test) in enumerate(splits, start=1):
+        # A custom splitter (our own are stratified) can leave a class out of a fold: the augmenters
+        # and the classifier would not see it, and the fold would score another task.
+        for part, rows in (("training", train), ("test", test)):
+            missing = np.setdiff1d(labels, y[rows])
+            if len(missing):
+                raise DataValidationError(
+                    f"cv split {number} of {len(splits)} has no row of class {_show(missing[0])} in its {part} "
+                    f"part ({len(rows)} rows). Every fold must hold every class: use a stratified splitter (e.g. "
+                    "StratifiedKFold or RepeatedStratifiedKFold), or an int cv.")
     return splits
 
 

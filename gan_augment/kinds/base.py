@@ -11,7 +11,8 @@ they hold; they ask it:
   :func:`gan_augment.config.training_defaults_for`, keyed by the kind's name), its
   :meth:`augment_policy`, and build G and D (:meth:`build_generator`, :meth:`build_discriminator`);
 * say what else a saved model holds (:meth:`extra_files`) and how to describe it (:meth:`describe`);
-* judge its synthetic samples in the evaluator (:meth:`fold_quality`).
+* judge its synthetic samples in the evaluator (:meth:`fold_quality`) and give the features on
+  which the mode-collapse check compares them with real ones (:meth:`diversity_features`).
 
 Kinds are stateless: one instance of each lives in the registry (:mod:`gan_augment.kinds`), and
 everything learned lives on the estimator (``encoder_``, ``model_config_``).
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+import numpy as np
 import torch
 
 
@@ -70,6 +72,12 @@ class DataKind:
 
     def describe(self, augmenter) -> list[str]:
         """Lines that say what the fitted ``augmenter`` models (for ``gan-augment info``)."""
+        raise NotImplementedError
+
+    def diversity_features(self, codec, real, synthetic) -> tuple[np.ndarray, np.ndarray]:
+        """``real`` and ``synthetic`` samples of one class (laid out as the user's ``X``) as two 2-D
+        float arrays of the same features, on scales where distances mean something, for the
+        mode-collapse check (:mod:`gan_augment.diversity`)."""
         raise NotImplementedError
 
     def fold_quality(self, fitted, X_train, y_train, X_test, y_test, X_fit, y_fit, seed: int) -> list[dict]:

@@ -78,6 +78,11 @@ class ImageKind(DataKind):
     def describe(self, augmenter) -> list[str]:
         return [f"Images:    {augmenter.encoder_.describe()} by a {augmenter.model_config_.architecture} GAN"]
 
+    def diversity_features(self, codec, real, synthetic) -> tuple[np.ndarray, np.ndarray]:
+        # Pixels at the model's resolution, in its [-1, 1] range: one scale for every feature.
+        return tuple(codec.transform(images).reshape(len(images), -1).numpy().astype(np.float64)
+                     for images in (real, synthetic))
+
     def fold_quality(self, fitted, X_train, y_train, X_test, y_test, X_fit, y_fit, seed: int) -> list[dict]:
         from gan_augment.evaluation.images import fold_image_quality
 

@@ -73,6 +73,9 @@ class TabularKind(DataKind):
             dropout=config.discriminator_dropout,
         )
 
+    def diversity_features(self, codec, real, synthetic) -> tuple[np.ndarray, np.ndarray]:
+        return _comparable_columns(pd.DataFrame(real), pd.DataFrame(synthetic))
+
     def describe(self, augmenter) -> list[str]:
         columns = augmenter.encoder_.describe_columns()
         width = max(8, *(len(name) for name, _ in columns))
@@ -94,3 +97,35 @@ def _check_finite(X):
             raise DataValidationError(
                 f"Column {name!r} holds infinite values; replace them (with NaN they are modelled as missing)."
             )
+
+
+def _comparable_columns(real: pd.DataFrame, synthetic: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Real and synthetic rows as float features on the real rows' scale: numbers standardised by
+    the real rows (with a flag column where values are missing), anything else one-hot."""
+    real_parts, synthetic_parts = [], []
+    for column in real.columns:
+        a, b = real[column], synthetic[column]
+        if pd.api.types.is_numeric_dtype(a) and not pd.api.types.is_bool_dtype(a):
+            a, b = a.astype(np.float64), b.astype(np.float64)
+            if a.isna().any() or b.isna().any():
+                real_parts.append(a.isna().to_numpy(np.float64))
+                synthetic_parts.append(b.isna().to_numpy(np.float64))
+            centre = a.mean() if a.notna().any() else 0.0
+            scale = a.std(ddof=0) if a.notna().sum() > 1 and a.std(ddof=0) > 0 else 1.0
+            real_parts.append(((a.fillna(centre) - centre) / scale).to_numpy())
+            synthetic_parts.append(((b.fillna(centre) - centre) / scale).to_numpy())
+        else:
+            a, b = _as_text(a), _as_text(b)
+            for value in sorted(set(a) | set(b)):
+                real_parts.append((a == value).to_numpy(np.float64))
+                synthetic_parts.append((b == value).to_numpy(np.float64))
+    return _stacked(real_parts, len(real)), _stacked(synthetic_parts, len(synthetic))
+
+
+def _as_text(column: pd.Series) -> pd.Series:
+    """Category values as text, missing cells (None, NaN, pd.NA alike) as one more category."""
+    return column.astype(object).astype(str).where(column.notna().to_numpy(), "\0missing")
+
+
+def _stacked(columns: list, n_rows: int) -> np.ndarray:
+    return np.column_stack(columns) if columns else np.zeros((n_rows, 0))

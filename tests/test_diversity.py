@@ -1,0 +1,102 @@
+"""The mode-collapse check (gan_augment.diversity): collapsed samples are named, healthy ones are not."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.datasets import load_iris
+
+from gan_augment import GANAugmenter, ModeCollapseWarning
+from gan_augment.diversity import ClassDiversity, measure_class
+from gan_augment.kinds import kind_named
+
+
+def test_copies_of_one_sample_are_collapsed():
+    real = np.random.default_rng(0).normal(size=(50, 4))
+    diversity = measure_class(real, np.tile(real[0], (500, 1)))
+    assert diversity.collapsed
+    assert diversity.distinct_synthetic == 1 and diversity.spread < 1e-9
+    assert diversity.coverage < 0.5  # one point lies in the neighbourhoods of few real samples
+
+
+def test_samples_from_the_real_distribution_are_not_collapsed():
+    rng = np.random.default_rng(0)
+    diversity = measure_class(rng.normal(size=(200, 4)), rng.normal(size=(500, 4)))
+    assert not diversity.collapsed
+    assert diversity.distinct == 1.0 and 0.8 < diversity.spread < 1.2 and diversity.coverage > 0.8
+
+
+def test_distinct_is_measured_against_what_the_real_class_allows():
+    real = np.repeat(np.eye(3), [10, 5, 1], axis=0)  # 16 rows, 3 distinct values
+    # Drawing 500 rows from these gives all 3 values: synthetic rows that do the same are as varied.
+    assert measure_class(real, np.tile(np.eye(3), (167, 1))[:500]).distinct == 1.0
+    two = measure_class(real, np.tile(np.eye(3)[:2], (250, 1)))
+    assert two.distinct == pytest.approx(2 / 3, abs=0.01) and not two.collapsed
+
+
+def test_a_class_of_one_sample_has_no_spread_and_is_not_called_collapsed():
+    diversity = measure_class(np.ones((1, 3)), np.random.default_rng(0).normal(size=(500, 3)))
+    assert math.isnan(diversity.spread) and math.isnan(diversity.coverage) and not diversity.collapsed
+    saved = diversity.to_dict()
+    assert saved["spread"] is None  # strict JSON in model.json
+    again = ClassDiversity.from_dict(saved)
+    assert math.isnan(again.spread) and again.distinct == diversity.distinct
+
+
+def test_table_features_put_numbers_categories_and_missing_cells_on_one_scale():
+    real = pd.DataFrame({"x": [1.0, 2.0, np.nan, 4.0], "c": ["u", "v", None, "u"]})
+    synthetic = pd.DataFrame({"x": [2.0, 2.0], "c": ["w", "u"]})
+    a, b = kind_named("tabular").diversity_features(None, real, synthetic)
+    # x: a missing flag and the standardised value; c: one-hot over u, v, w and missing.
+    assert a.shape == (4, 6) and b.shape == (2, 6)
+    assert np.allclose(a[:, 1].mean(), 0) and a[2, 0] == 1 and b[0, 0] == 0
+    assert b[0].sum() == pytest.approx(b[0, 1] + 1)  # exactly one category set ('w')
+
+
+def test_collapsed_images_are_named_by_their_pixels():
+    from gan_augment.data.images import ImageCodec
+
+    rng = np.random.default_rng(0)
+    real = rng.integers(0, 256, size=(40, 16, 16), dtype=np.uint8)
+    codec = ImageCodec().fit(real)
+    one_picture = np.clip(real[0].astype(int) + rng.integers(-4, 5, size=(500, 16, 16)), 0, 255).astype(np.uint8)
+    kind = kind_named("image")
+    collapsed = measure_class(*kind.diversity_features(codec, real, one_picture))
+    varied = measure_class(*kind.diversity_features(codec, real, rng.integers(0, 256, size=(500, 16, 16),
+                                                                               dtype=np.uint8)))
+    # Each noisy copy is distinct: the spread is what gives the collapse away.
+    assert collapsed.collapsed and collapsed.distinct == 1.0 and collapsed.spread < 0.1
+    assert not varied.collapsed and varied.spread > 0.9
+
+
+def test_a_collapsed_gan_is_named_recorded_and_shown_by_info(tmp_path, capsys):
+    X, y = load_iris(return_X_y=True, as_frame=True)
+    # A learning rate of 1 for G drives every row of every class onto one point within 10 epochs.
+    with pytest.warns(ModeCollapseWarning, match=r"class 0: 1 distinct of 500 synthetic rows.*class 2:"):
+        augmenter = GANAugmenter(epochs=10, lr_g=1.0, random_state=0).fit(X, y)
+    assert all(d.collapsed for d in augmenter.diversity_.values()) and set(augmenter.diversity_) == {0, 1, 2}
+    augmenter.save(tmp_path / "model")
+    assert GANAugmenter.load(tmp_path / "model").diversity_ == augmenter.diversity_
+
+    from gan_augment.cli.main import main
+
+    assert main(["info", str(tmp_path / "model")]) == 0
+    out = capsys.readouterr().out
+    assert out.count("COLLAPSED: 1 distinct rows") == 3
+
+
+def test_a_healthy_fit_is_not_called_collapsed_and_the_check_is_seeded():
+    X, y = load_iris(return_X_y=True, as_frame=True)
+    keep = np.r_[0:50, 50:100, 100:115]
+    X, y = X.iloc[keep], y.iloc[keep]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ModeCollapseWarning)
+        first = GANAugmenter(epochs=30, random_state=0).fit(X, y)
+    second = GANAugmenter(epochs=30, random_state=0).fit(X, y)
+    assert first.diversity_ == second.diversity_
+    assert not any(d.collapsed for d in first.diversity_.values())
+    assert first.diversity_[2].n_real == 15 and first.diversity_[2].n_synthetic == 500
