@@ -207,6 +207,17 @@ LossOpt = Annotated[Optional[Loss], typer.Option(
 SkipUnreadableOpt = Annotated[bool, typer.Option(
     "--skip-unreadable", help="Image folders: leave out image files that cannot be decoded (counted) "
                               "instead of stopping.")]
+SepOpt = Annotated[Optional[str], typer.Option(
+    "--sep", metavar="CHAR", show_default=False,
+    help="CSV input: the field separator, one character (e.g. ';' or '|'; '\\t' for a tab). Default: ','. "
+         "Synthetic rows written to a CSV use the same.")]
+
+
+def check_sep(sep: Optional[str]) -> Optional[str]:
+    """``--sep`` as typed: ``\\t`` (what a shell passes for '\\t') is a tab; the reader checks the rest."""
+    return "\t" if sep == "\\t" else sep
+
+
 MaxCategoriesOpt = Annotated[Optional[int], typer.Option(
     "--max-categories", min=1, metavar="N", show_default=False,
     help="Tables: model the N most frequent values of a text column as categories; rarer ones are drawn by "

@@ -39,9 +39,10 @@ class DataHandler:
     kind_name: ClassVar[str]
 
     def load(self, data: Path, *, target: Optional[str], classes: Optional[list[str]],
-             skip_unreadable: bool = False, na_values: Optional[list[str]] = None) -> Dataset:
+             skip_unreadable: bool = False, na_values: Optional[list[str]] = None,
+             sep: Optional[str] = None) -> Dataset:
         """Read DATA: an unreadable input is a data error (exit 1), a wrong name or an option that does
-        not apply to it (``na_values``: --na-values) a usage error (exit 2)."""
+        not apply to it (``na_values``: --na-values, ``sep``: --sep) a usage error (exit 2)."""
         raise NotImplementedError
 
     def refuse_evaluate(self, data: Path) -> None:

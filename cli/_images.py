@@ -16,13 +16,14 @@ class ImageFolderData(DataHandler):
     kind_name = "image"
 
     def load(self, data: Path, *, target: Optional[str], classes: Optional[list[str]],
-             skip_unreadable: bool = False, na_values: Optional[list[str]] = None) -> Dataset:
+             skip_unreadable: bool = False, na_values: Optional[list[str]] = None,
+             sep: Optional[str] = None) -> Dataset:
         if target is not None:
             raise CLIError(f"--target names a table column, but {data} is an image folder whose classes are its "
                            "sub-folders; drop --target.", USAGE)
-        if na_values:
-            raise CLIError(f"--na-values names cell texts of a CSV file, but {data} is an image folder; "
-                           "drop --na-values.", USAGE)
+        for given, option in ((na_values, "--na-values"), (sep, "--sep")):
+            if given:
+                raise CLIError(f"{option} applies to CSV files, but {data} is an image folder; drop {option}.", USAGE)
         import pandas as pd
 
         from gan_augment.data.image_folder import read_image_folder

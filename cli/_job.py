@@ -26,6 +26,7 @@ class Settings:
     device: str = "auto"
     skip_unreadable: bool = False
     na_values: Optional[list[str]] = None  # --na-values (CSV tables)
+    sep: Optional[str] = None  # --sep (CSV tables)
     checkpoint_dir: Optional[Path] = None  # fit --checkpoint-dir: save (and resume) the training state there
     checkpoint_every: Optional[int] = None  # epochs between checkpoints; None: the augmenter's default
     threads: Any = "auto"  # --threads, checked: "auto" or a positive int
@@ -67,7 +68,7 @@ def prepare(data: Path, handler: DataHandler, *, target: Optional[str], classes:
             settings: Settings, progress: bool = True) -> Job:
     """Read DATA, plan the top-up and build the augmenter; every check happens here, before training."""
     dataset = handler.load(data, target=target, classes=classes, skip_unreadable=settings.skip_unreadable,
-                           na_values=settings.na_values)
+                           na_values=settings.na_values, sep=settings.sep)
     plan, majority = _plan(dataset)
     from gan_augment import planner
     from gan_augment.augmenter import GANAugmenter

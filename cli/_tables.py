@@ -33,18 +33,18 @@ class TableData(DataHandler):
     kind_name = "tabular"
 
     def load(self, data: Path, *, target: Optional[str], classes: Optional[list[str]],
-             skip_unreadable: bool = False, na_values: Optional[list[str]] = None) -> Dataset:
+             skip_unreadable: bool = False, na_values: Optional[list[str]] = None,
+             sep: Optional[str] = None) -> Dataset:
         from gan_augment.data import io
 
-        if na_values:  # --na-values for a parquet file is a usage error
+        if na_values or sep is not None:  # --na-values / --sep for a parquet file, or a bad --sep: usage errors
             with errors(DATA, DataValidationError, OSError):
                 path = io.resolve_table_path(data)
-            if io.FORMATS.get(path.suffix.lower()) != "csv":
-                with errors(USAGE, DataValidationError):  # the reader refuses it before reading the file
-                    io.read_table_source(path, na_values=na_values, target=target)
+            with errors(USAGE, DataValidationError):
+                io.check_read_options(path, na_values=na_values, sep=sep)
         with errors(DATA, DataValidationError, OSError):
             # The target name goes along so that its column is typed as labels (007 and 7 stay two).
-            frame, source = io.read_table_source(data, target=target, na_values=na_values or None)
+            frame, source = io.read_table_source(data, target=target, na_values=na_values or None, sep=sep)
         with errors(USAGE, DataValidationError):
             target_name = io.find_target(frame.columns, target, source=str(data))
         with errors(DATA, DataValidationError):

@@ -13,10 +13,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from ._common import (DATA, INTERRUPTED, USAGE, BatchOpt, ClassesOpt, CLIError, DataArg, DebugOpt, DeviceOpt, EpochsOpt,
-                      Estimator, ForceOpt, LossOpt, MaxCategoriesOpt, Metric, MinClassSizeOpt, NaValuesOpt, QuietOpt, SeedOpt, SkipUnreadableOpt,
-                      TargetOpt, ThreadsOpt, check_threads, errors, estimator_opt, is_stdout, metric_opt, say,
-                      set_flags, show, writing)
+from ._common import (DATA, INTERRUPTED, USAGE, BatchOpt, ClassesOpt, CLIError, DataArg, DebugOpt, DeviceOpt,
+                      EpochsOpt, Estimator, ForceOpt, LossOpt, MaxCategoriesOpt, Metric, MinClassSizeOpt, NaValuesOpt,
+                      QuietOpt, SeedOpt, SepOpt, SkipUnreadableOpt, TargetOpt, ThreadsOpt, check_sep, check_threads,
+                      errors, estimator_opt, is_stdout, metric_opt, say, set_flags, show, writing)
 from ._job import Job, Settings, prepare, train
 
 #: ``--metric`` as scikit-learn scorer names, for ``--auto``.
@@ -51,6 +51,7 @@ def augment(
     device: DeviceOpt = "auto",
     threads: ThreadsOpt = "auto",
     na_values: NaValuesOpt = None,
+    sep: SepOpt = None,
     max_categories: MaxCategoriesOpt = None,
     min_class_size: MinClassSizeOpt = None,
     skip_unreadable: SkipUnreadableOpt = False,
@@ -75,7 +76,7 @@ def augment(
     job = prepare(data, handler, target=target, classes=classes, progress=not is_stdout(out),
                   settings=Settings(epochs=epochs, batch_size=batch_size, loss=loss, seed=seed, device=device,
                                     threads=check_threads(threads),
-                                    skip_unreadable=skip_unreadable, na_values=na_values,
+                                    skip_unreadable=skip_unreadable, na_values=na_values, sep=check_sep(sep),
                                     max_categories=max_categories, min_class_size=min_class_size))
     handler.check_augment_job(data, job.dataset, mark_synthetic)
     if auto:

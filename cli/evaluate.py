@@ -10,9 +10,9 @@ from typing import Annotated, Optional
 import typer
 
 from ._common import (INTERRUPTED, USAGE, BatchOpt, CLIError, DebugOpt, DeviceOpt, EpochsOpt, Estimator,
-                      MaxCategoriesOpt, Metric,
-                      NaValuesOpt, QuietOpt, TargetOpt, check_device, classes_opt, data_arg, errors, estimator_opt,
-                      ThreadsOpt, check_threads, force_opt, metric_opt, say, seed_opt, set_flags, show, state, writing)
+                      MaxCategoriesOpt, Metric, NaValuesOpt, QuietOpt, SepOpt, TargetOpt, ThreadsOpt, check_device,
+                      check_sep, check_threads, classes_opt, data_arg, errors, estimator_opt, force_opt, metric_opt,
+                      say, seed_opt, set_flags, show, state, writing)
 
 
 REPORT_FORMATS = {".html": "html", ".htm": "html", ".md": "markdown", ".json": "json"}
@@ -25,6 +25,7 @@ def evaluate(
              "names with commas. Default: every class but the majority.")] = None,
     target: TargetOpt = None,
     na_values: NaValuesOpt = None,
+    sep: SepOpt = None,
     estimator: Annotated[Estimator, estimator_opt()] = Estimator.logreg,
     metric: Annotated[Metric, metric_opt(
         help="The primary metric, fixed before the run: the verdict decides on it alone (Holm-corrected "
@@ -69,7 +70,7 @@ def evaluate(
 
     handler = for_path(data)
     handler.refuse_evaluate(data)
-    dataset = handler.load(data, target=target, classes=classes, na_values=na_values)
+    dataset = handler.load(data, target=target, classes=classes, na_values=na_values, sep=check_sep(sep))
     device = check_device(device)
 
     from gan_augment.augmenter import GANAugmenter

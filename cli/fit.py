@@ -17,8 +17,9 @@ import typer
 from gan_augment.exceptions import DataValidationError
 
 from ._common import (DEFAULT_MODEL_DIR, USAGE, BatchOpt, ClassesOpt, CLIError, DataArg, DebugOpt, DeviceOpt,
-                      EpochsOpt, ForceOpt, LossOpt, MaxCategoriesOpt, MinClassSizeOpt, NaValuesOpt, QuietOpt, SeedOpt, SkipUnreadableOpt, TargetOpt,
-                      ThreadsOpt, check_threads, errors, quote, say, set_flags, writing)
+                      EpochsOpt, ForceOpt, LossOpt, MaxCategoriesOpt, MinClassSizeOpt, NaValuesOpt, QuietOpt, SeedOpt,
+                      SepOpt, SkipUnreadableOpt, TargetOpt, ThreadsOpt, check_sep, check_threads, errors, quote, say,
+                      set_flags, writing)
 from ._job import Settings, prepare, train
 
 
@@ -35,6 +36,7 @@ def fit(
     device: DeviceOpt = "auto",
     threads: ThreadsOpt = "auto",
     na_values: NaValuesOpt = None,
+    sep: SepOpt = None,
     max_categories: MaxCategoriesOpt = None,
     min_class_size: MinClassSizeOpt = None,
     skip_unreadable: SkipUnreadableOpt = False,
@@ -68,7 +70,7 @@ def fit(
     job = prepare(data, handler, target=target, classes=classes,
                   settings=Settings(epochs=epochs, batch_size=batch_size, loss=loss, seed=seed, device=device,
                                     threads=check_threads(threads),
-                                    skip_unreadable=skip_unreadable, na_values=na_values,
+                                    skip_unreadable=skip_unreadable, na_values=na_values, sep=check_sep(sep),
                                     max_categories=max_categories, min_class_size=min_class_size,
                                     checkpoint_dir=checkpoint_dir, checkpoint_every=checkpoint_every))
     if resuming:

@@ -371,6 +371,30 @@ def test_cli_min_class_size_names_the_class_and_the_option(tmp_path, capsys):
     assert _snapshot(tmp_path) == before
 
 
+@pytest.mark.parametrize("sep, suffix, culprit", [
+    (";;", ".csv", "sep must be one character"),
+    ('"', ".csv", "sep must be one character"),
+    (";", ".parquet", "sep applies to CSV files only"),
+])
+def test_cli_bad_sep_is_a_usage_error_before_reading(tmp_path, capsys, sep, suffix, culprit):
+    data = tmp_path / f"data{suffix}"
+    frame = pd.DataFrame({"x": np.arange(30), "label": ["a"] * 20 + ["b"] * 10})
+    frame.to_csv(data, index=False) if suffix == ".csv" else frame.to_parquet(data)
+    before = _snapshot(tmp_path)
+    code, err = _cli(capsys, "augment", data, "--sep", sep, "--out", tmp_path / "out.csv", "-e", "1")
+    assert code == 2 and culprit in err and "Traceback" not in err
+    assert _snapshot(tmp_path) == before
+
+
+def test_cli_semicolon_file_without_sep_names_the_separator_to_pass(tmp_path, capsys):
+    data = tmp_path / "data.csv"
+    data.write_text("x;label\n" + "".join(f"{i};{'a' if i < 20 else 'b'}\n" for i in range(30)))
+    before = _snapshot(tmp_path)
+    code, err = _cli(capsys, "fit", data, "--out", tmp_path / "m", "-e", "1")
+    assert code == 1 and "pass --sep ';'" in err
+    assert _snapshot(tmp_path) == before
+
+
 def test_cli_max_categories_reaches_the_model(tmp_path, capsys):
     data = tmp_path / "data.csv"
     data.write_text("city,label\n" + "".join(f"c{i % 7},{'a' if i < 20 else 'b'}\n" for i in range(30)))

@@ -312,6 +312,13 @@ def test_python_dash_m_help_is_fast_and_torch_free():
     assert subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, timeout=60).returncode == 0
 
 
+@pytest.mark.parametrize("command", ["fit", "sample", "augment", "info", "evaluate", "demo"])
+def test_help_shows_flags_as_flags(capsys, command):
+    code, out, _ = run(capsys, command, "--help")
+    assert code == 0 and "--quiet" in out and "--debug" in out
+    assert "<bool>" not in out  # a flag takes no value; typer 0.29 drew every flag as "<bool>"
+
+
 def test_version_and_no_arguments(capsys):
     code, out, _ = run(capsys, "--version")
     assert code == 0 and out.startswith("gan-augment ")

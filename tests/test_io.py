@@ -402,6 +402,33 @@ def test_augmented_csv_with_marker_appends_to_each_real_line(tmp_path):
     assert again["is, synthetic"].tolist() == [False, False, True, True]
 
 
+@pytest.mark.parametrize("sep", [";", "\t", "|"])
+def test_other_separators_are_read_and_written_back_with_the_same(tmp_path, sep):
+    # A comma inside a field needs no quotes when it is not the separator (1,5 in a European file).
+    text = sep.join(["a", "note; x", "v", "label"]).replace("note; x", '"note; x"' if sep == ";" else "note; x")
+    lines = [text, sep.join(["1", '"a|b"', "1,5", "x"]), sep.join(["2", "plain", "2,25", "y"])]
+    data = ("\n".join(lines) + "\n").encode()
+    path = tmp_path / "in.csv"
+    path.write_bytes(data)
+    frame, source = read_table_source(path, sep=sep)
+    assert list(frame.columns) == ["a", "note; x", "v", "label"] and frame["note; x"].iloc[0] == "a|b"
+    assert frame["v"].tolist() == ["1,5", "2,25"]  # a decimal comma is text, kept as written
+    write_augmented_table(frame, _synthetic(frame, a=[5, 6]), tmp_path / "out.csv", source=source, mark_synthetic="syn")
+    written = (tmp_path / "out.csv").read_bytes()
+    assert written.splitlines()[1:3] == [line.encode() + f"{sep}False".encode() for line in lines[1:]]
+    again = read_table(tmp_path / "out.csv", sep=sep)
+    assert again["a"].tolist() == [1, 2, 5, 6] and again["syn"].tolist() == [False, False, True, True]
+
+
+@pytest.mark.parametrize("sep", [";", "\t"])
+def test_a_file_read_with_the_wrong_separator_says_which_to_pass(tmp_path, sep):
+    path = tmp_path / "in.csv"
+    path.write_text(sep.join(["a", "b", "label"]) + "\n" + sep.join(["1", "2", "x"]) + "\n")
+    shown = "\\\\t" if sep == "\t" else sep
+    with pytest.raises(DataValidationError, match=f"header holds .*: pass --sep '{shown}'"):
+        read_table(path)
+
+
 def test_augmented_parquet_from_csv_rounds_synthetic_floats(tmp_path):
     frame, source = read_table_source(_write(tmp_path / "in.csv", YEAST_LIKE))
     synthetic = _synthetic(frame, mcg=[0.123456, 0.98765])

@@ -105,9 +105,10 @@ class CsvSource:
     newline: bytes
     content_ends: Optional[np.ndarray]
     line_ends: Optional[np.ndarray]
+    sep: str = CSV_SEPARATOR  # the field separator it was read with; synthetic rows use it too
 
 
-def read_table(path, *, na_values=None, target=None) -> pd.DataFrame:
+def read_table(path, *, na_values=None, target=None, sep=None) -> pd.DataFrame:
     """Read a CSV or parquet file (or the one such file in a directory) into a DataFrame.
 
     A CSV's columns are typed by :func:`type_csv_column`: numbers are numbers (``0.50`` is the
@@ -115,23 +116,25 @@ def read_table(path, *, na_values=None, target=None) -> pd.DataFrame:
     stay text as written. The target column (``target``, or the one :func:`find_target` detects)
     is typed as labels: integers only if every label is written as a plain integer, else text, so
     ``007`` and ``7`` stay two classes. Only empty cells are missing values, plus those listed in
-    ``na_values`` (a string or a list of strings, CSV only). A header naming a column twice is
-    refused. Parsing a number loses how it was written (``0.50`` -> 0.5); writers that must give a
+    ``na_values`` (a string or a list of strings, CSV only). ``sep``: a CSV's field separator, one
+    character (default ``","``; a header that reads as one column holding ``;``, a tab or ``|`` is
+    refused with a hint to pass it). A header naming a column twice is refused. Parsing a number loses how it was written (``0.50`` -> 0.5); writers that must give a
     file back as it was use :func:`read_table_source` and :func:`write_augmented_table`.
     """
-    return read_table_source(path, na_values=na_values, target=target)[0]
+    return read_table_source(path, na_values=na_values, target=target, sep=sep)[0]
 
 
-def read_table_source(path, *, na_values=None, target=None) -> tuple[pd.DataFrame, Optional[CsvSource]]:
+def read_table_source(path, *, na_values=None, target=None, sep=None) -> tuple[pd.DataFrame, Optional[CsvSource]]:
     """``(frame, source)``: :func:`read_table`'s frame and, for a CSV, the :class:`CsvSource` that
     :func:`write_augmented_table` copies the real rows from (None for parquet)."""
     path = resolve_table_path(path)
     kind = FORMATS[path.suffix.lower()]
     missing = _check_na_values(na_values, path, kind)
+    separator = _check_sep(sep, path, kind)
     source = None
     try:
         if kind == "csv":
-            frame, source = _read_csv(path, missing, target)
+            frame, source = _read_csv(path, missing, target, separator, sep_given=sep is not None)
         else:
             frame = _read_parquet(path)
     except DataValidationError:
@@ -188,13 +191,53 @@ def _check_na_values(na_values, path: Path, kind: str) -> list[str]:
     return list(DEFAULT_NA_VALUES) + [v.strip() for v in extra]
 
 
-def _read_csv(path: Path, na_values: list[str], target) -> tuple[pd.DataFrame, CsvSource]:
+def check_read_options(path, *, na_values=None, sep=None) -> None:
+    """Refuse reading options that do not fit the file at ``path`` (e.g. ``sep`` for parquet) before
+    it is read; :func:`read_table` applies the same checks."""
+    path = resolve_table_path(path)
+    kind = FORMATS[path.suffix.lower()]
+    _check_na_values(na_values, path, kind)
+    _check_sep(sep, path, kind)
+
+
+def _check_sep(sep, path: Path, kind: str) -> str:
+    """The CSV field separator: one character that is not a quote, a line break or a space."""
+    if sep is None:
+        return CSV_SEPARATOR
+    if kind != "csv":
+        raise DataValidationError(f"sep applies to CSV files only; {path} is {kind}. Leave out sep (--sep) for it.")
+    if not isinstance(sep, str) or len(sep) != 1 or sep in {'"', "\n", "\r", " "}:
+        raise DataValidationError(
+            f"sep must be one character other than a quote, a line break or a space, got {sep!r}; e.g. ';', "
+            "'|' or a tab ('\\t' on the command line).")
+    return sep
+
+
+def _separator_hint(header: pd.DataFrame, path: Path, sep: str) -> Optional[str]:
+    """If a header read with ``sep`` is one column holding another common separator, what to pass."""
+    if header.shape[1] != 1:
+        return None
+    name = str(header.iloc[0, 0])
+    found = [c for c in (";", "\t", "|", ",") if c != sep and c in name]
+    if not found:
+        return None
+    shown = "\\t" if found[0] == "\t" else found[0]
+    return (f"{path} reads as one column with {sep!r} as the separator, but its header holds {found[0]!r}: "
+            f"pass --sep '{shown}' (sep={found[0]!r} in Python).")
+
+
+def _read_csv(path: Path, na_values: list[str], target, sep: str, *, sep_given: bool
+              ) -> tuple[pd.DataFrame, CsvSource]:
     # The bytes are read once: pandas parses them and the writer copies them, so the real rows
     # written out are the rows trained on even if the file is edited during training.
     data = path.read_bytes()
     # pandas renames a repeated header name (age, age -> age, age.1) and nothing can turn that
     # off, so the header is read on its own, untouched, and checked first.
-    header = pd.read_csv(_io.BytesIO(data), header=None, nrows=1, dtype=str, na_filter=False, **CSV_OPTIONS)
+    options = {**CSV_OPTIONS, "sep": sep}
+    header = pd.read_csv(_io.BytesIO(data), header=None, nrows=1, dtype=str, na_filter=False, **options)
+    hint = _separator_hint(header, path, sep)
+    if hint is not None:  # one column cannot hold features and a target: the separator is wrong
+        raise DataValidationError(hint if not sep_given else hint.replace("pass --sep", "try --sep"))
     _check_header(header.iloc[0].tolist(), path)
     with warnings.catch_warnings():
         # A row with more fields than the header: by default pandas makes the extra leading fields
@@ -203,9 +246,9 @@ def _read_csv(path: Path, na_values: list[str], target) -> tuple[pd.DataFrame, C
         warnings.simplefilter("error", pd.errors.ParserWarning)
         try:
             text = pd.read_csv(_io.BytesIO(data), dtype=str, keep_default_na=False, na_values=na_values,
-                               index_col=False, **CSV_OPTIONS)
+                               index_col=False, **options)
         except pd.errors.ParserWarning:
-            raise DataValidationError(_long_row_message(path, data, len(header.columns))) from None
+            raise DataValidationError(_long_row_message(path, data, len(header.columns), sep)) from None
     labels = _label_column(text.columns, target)
     columns, decimals = {}, {}
     for name in text.columns:
@@ -213,10 +256,10 @@ def _read_csv(path: Path, na_values: list[str], target) -> tuple[pd.DataFrame, C
         if columns[name].dtype.kind in "iuf" or str(columns[name].dtype) == "Int64":
             decimals[name] = csv_decimals(text[name]) if columns[name].dtype.kind == "f" else 0
     frame = pd.DataFrame(columns, columns=text.columns)
-    bounds = _record_bounds(data, len(frame))
+    bounds = _record_bounds(data, len(frame), sep)
     source = CsvSource(path=path, data=data, decimals=decimals, newline=_first_line_ending(data),
                        content_ends=None if bounds is None else bounds[0],
-                       line_ends=None if bounds is None else bounds[1])
+                       line_ends=None if bounds is None else bounds[1], sep=sep)
     return frame, source
 
 
@@ -229,8 +272,8 @@ def _label_column(columns, target):
         return None
 
 
-def _long_row_message(path: Path, data: bytes, n_names: int) -> str:
-    reader = csv.reader(_io.StringIO(data.decode(CSV_ENCODING), newline=""), skipinitialspace=True)
+def _long_row_message(path: Path, data: bytes, n_names: int, sep: str) -> str:
+    reader = csv.reader(_io.StringIO(data.decode(CSV_ENCODING), newline=""), delimiter=sep, skipinitialspace=True)
     for row in reader:
         if len(row) > n_names:
             where = f"line {reader.line_num} has {len(row)} fields"
@@ -238,7 +281,7 @@ def _long_row_message(path: Path, data: bytes, n_names: int) -> str:
     else:  # not reached: pandas saw such a row
         where = "a row has more fields"
     return (f"{path}: {where}, but the header names {n_names} columns. Remove the extra fields (a "
-            "trailing comma?) or name every column in the header.")
+            "trailing separator?) or name every column in the header.")
 
 
 def _check_header(names: list, path: Path) -> None:
@@ -387,7 +430,7 @@ def _first_line_ending(data: bytes) -> bytes:
     return found.group() if found else b"\n"
 
 
-def _record_bounds(data: bytes, n_rows: int) -> Optional[tuple[np.ndarray, np.ndarray]]:
+def _record_bounds(data: bytes, n_rows: int, sep: str) -> Optional[tuple[np.ndarray, np.ndarray]]:
     """Where each record (the header, then each row) of a CSV ends, before and after its line
     ending, as byte offsets; None if the records found are not the ``n_rows`` rows pandas read.
 
@@ -405,7 +448,7 @@ def _record_bounds(data: bytes, n_rows: int) -> Optional[tuple[np.ndarray, np.nd
         if not line.strip(b" \t") or (i == 0 and line == b"\xef\xbb\xbf"):
             i += 1  # a blank line: not a record (pandas skips it); copied as it is
             continue
-        last = i if b'"' not in line else _last_line_of_record(data, starts, line_ends, i)
+        last = i if b'"' not in line else _last_line_of_record(data, starts, line_ends, i, sep)
         records_content.append(content_ends[last])
         records_end.append(line_ends[last])
         i = last + 1
@@ -430,7 +473,7 @@ def _physical_lines(data: bytes) -> tuple[list[int], list[int], list[int]]:
     return starts, content_ends, line_ends
 
 
-def _last_line_of_record(data: bytes, starts: list[int], line_ends: list[int], first: int) -> int:
+def _last_line_of_record(data: bytes, starts: list[int], line_ends: list[int], first: int, sep: str) -> int:
     """The index of the physical line on which the record starting at line ``first`` ends."""
     consumed = first
 
@@ -441,7 +484,7 @@ def _last_line_of_record(data: bytes, starts: list[int], line_ends: list[int], f
             yield data[starts[index]:line_ends[index]].decode("utf-8", errors="replace")
 
     # The csv module asks for another line only while a quoted field is open.
-    next(csv.reader(lines(), delimiter=CSV_SEPARATOR, skipinitialspace=True), None)
+    next(csv.reader(lines(), delimiter=sep, skipinitialspace=True), None)
     return consumed
 
 
@@ -517,7 +560,7 @@ def resolve_classes(values, y) -> list:
     return wanted
 
 
-def load_dataset(path, target=None, *, classes=None, na_values=None):
+def load_dataset(path, target=None, *, classes=None, na_values=None, sep=None):
     """Read a table and split off its target column.
 
     Parameters
@@ -535,13 +578,15 @@ def load_dataset(path, target=None, *, classes=None, na_values=None):
         unknown one is a DataValidationError suggesting the closest class.
     na_values : str or list of str, optional
         More cell texts of a CSV to read as missing (e.g. ``["NA", "?"]``), besides empty cells.
+    sep : str, optional
+        A CSV's field separator (one character; default ``","``).
 
     Returns
     -------
     X : DataFrame, the other columns; y : Series, the target; target_name : its column name.
     """
     source = str(path)
-    frame = read_table(path, na_values=na_values, target=target)
+    frame = read_table(path, na_values=na_values, target=target, sep=sep)
     target_name = find_target(frame.columns, target, source=source)
     X, y = split_target(frame, target_name, source=source)
     if classes is not None:
@@ -618,11 +663,11 @@ def write_augmented_csv(handle: BinaryIO, real: pd.DataFrame, synthetic: pd.Data
         rows = real.copy()
         if mark_synthetic is not None:
             rows[mark_synthetic] = False
-        handle.write(rows.to_csv(index=False, sep=CSV_SEPARATOR, lineterminator=newline.decode("ascii")).encode("utf-8"))
+        handle.write(rows.to_csv(index=False, sep=source.sep, lineterminator=newline.decode("ascii")).encode("utf-8"))
     rows = _formatted(synthetic, source.decimals)
     if mark_synthetic is not None:
         rows[mark_synthetic] = True
-    text = rows.to_csv(index=False, header=False, sep=CSV_SEPARATOR, lineterminator=newline.decode("ascii"))
+    text = rows.to_csv(index=False, header=False, sep=source.sep, lineterminator=newline.decode("ascii"))
     handle.write(text.encode("utf-8"))
 
 
@@ -641,8 +686,8 @@ def _copy_real_lines(handle: BinaryIO, source: CsvSource, mark: Optional[str]) -
         return
     assert source.content_ends is not None and source.line_ends is not None  # checked by the caller
     view = memoryview(data)
-    marks = [(CSV_SEPARATOR + _csv_field(mark)).encode("utf-8")]
-    marks += [(CSV_SEPARATOR + "False").encode("ascii")] * (len(source.content_ends) - 1)
+    marks = [(source.sep + _csv_field(mark, source.sep)).encode("utf-8")]
+    marks += [(source.sep + "False").encode("ascii")] * (len(source.content_ends) - 1)
     position = 0
     for suffix, content_end, line_end in zip(marks, source.content_ends.tolist(), source.line_ends.tolist()):
         handle.write(view[position:content_end])
@@ -656,9 +701,9 @@ def _copy_real_lines(handle: BinaryIO, source: CsvSource, mark: Optional[str]) -
         handle.write(source.newline)
 
 
-def _csv_field(value: str) -> str:
+def _csv_field(value: str, sep: str) -> str:
     """``value`` as one CSV field, quoted where the reader needs it to be."""
-    if any(c in value for c in (CSV_SEPARATOR, '"', "\n", "\r")) or value[:1].isspace():
+    if any(c in value for c in (sep, '"', "\n", "\r")) or value[:1].isspace():
         return '"' + value.replace('"', '""') + '"'
     return value
 
