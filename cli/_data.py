@@ -73,7 +73,9 @@ class DataHandler:
         """Checks that need the data read, still before training."""
 
     def write_augmented(self, dataset: Dataset, augmenter, out: Path, *, force: bool,
-                        mark_synthetic: Optional[str], seconds: float) -> None:
+                        mark_synthetic: Optional[str], seconds: Optional[float]) -> None:
+        """The real data, then the samples of ``augmenter``'s plan (``sampling_strategy_``);
+        ``seconds``: the fit's time, None for a saved model."""
         raise NotImplementedError
 
     def write_resampled(self, dataset: Dataset, X_new, y_new, out: Path, *, force: bool,
@@ -106,6 +108,11 @@ def synthetic_samples(augmenter) -> Iterator[tuple[Any, Any]]:
     for label, n_new in augmenter.sampling_strategy_.items():
         if n_new > 0:
             yield label, augmenter.sample(int(n_new), label)
+
+
+def fit_time(seconds: Optional[float]) -> str:
+    """`` (fit in 3.2 s)`` after an output line; nothing when a saved model was used (``augment --model``)."""
+    return "" if seconds is None else f" (fit in {seconds:.1f} s)"
 
 
 def added_text(added: dict) -> str:

@@ -9,7 +9,7 @@ from typing import Any, Optional
 from gan_augment.exceptions import DataValidationError
 
 from ._common import DATA, PROG, USAGE, CLIError, errors, plain, quote, say, show
-from ._data import DataHandler, Dataset, added_text, resolve_labels, synthetic_samples
+from ._data import DataHandler, Dataset, added_text, fit_time, resolve_labels, synthetic_samples
 
 
 class ImageFolderData(DataHandler):
@@ -67,7 +67,7 @@ class ImageFolderData(DataHandler):
             check_tree_out(data, out, force=force)  # before any work; the writer checks again
 
     def write_augmented(self, dataset: Dataset, augmenter, out: Path, *, force: bool,
-                        mark_synthetic: Optional[str], seconds: float) -> None:
+                        mark_synthetic: Optional[str], seconds: Optional[float]) -> None:
         from gan_augment.data.image_folder import write_augmented_tree
 
         synthetic = {str(label): augmenter.encoder_.to_pixels(images)
@@ -76,7 +76,7 @@ class ImageFolderData(DataHandler):
             write_augmented_tree(dataset.real, out, synthetic, force=force)
         what = added_text({k: len(v) for k, v in synthetic.items()})
         say(f"Wrote {len(dataset.real.files):,} real and {sum(map(len, synthetic.values())):,} synthetic images "
-            f"({what}) to {out}/ (fit in {seconds:.1f} s).")
+            f"({what}) to {out}/{fit_time(seconds)}.")
 
     # ------------------------------------------------------------ sample
     def check_sample_out(self, out: Path, model_dir: Path, *, force: bool, names_file: bool) -> None:

@@ -13,7 +13,7 @@ from typing import Any, Optional
 from gan_augment.exceptions import DataValidationError
 
 from ._common import DATA, PROG, USAGE, CLIError, errors, is_stdout, plain, quote, say, show, where
-from ._data import DataHandler, Dataset, added_text, resolve_labels, synthetic_samples
+from ._data import DataHandler, Dataset, added_text, fit_time, resolve_labels, synthetic_samples
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ class TableData(DataHandler):
                            USAGE)
 
     def write_augmented(self, dataset: Dataset, augmenter, out: Path, *, force: bool,
-                        mark_synthetic: Optional[str], seconds: float) -> None:
+                        mark_synthetic: Optional[str], seconds: Optional[float]) -> None:
         import pandas as pd
 
         real: RealTable = dataset.real
@@ -90,7 +90,7 @@ class TableData(DataHandler):
         write_augmented_out(real, synthetic, out, force, mark_synthetic)
         n_real, n_new = len(real.frame), len(synthetic)
         say(f"Wrote {n_real + n_new:,} rows ({n_real:,} real, {n_new:,} synthetic: "
-            f"{added_text(added)}) to {where(out)} (fit in {seconds:.1f} s).")
+            f"{added_text(added)}) to {where(out)}{fit_time(seconds)}.")
 
     def write_resampled(self, dataset: Dataset, X_new, y_new, out: Path, *, force: bool,
                         mark_synthetic: Optional[str], seconds: float) -> None:

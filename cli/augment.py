@@ -17,6 +17,7 @@ from ._common import (DATA, INTERRUPTED, USAGE, BatchOpt, ClassesOpt, CLIError, 
                       EpochsOpt, Estimator, ForceOpt, LossOpt, MaxCategoriesOpt, Metric, MinClassSizeOpt, NaValuesOpt,
                       QuietOpt, SeedOpt, SepOpt, SkipUnreadableOpt, TargetOpt, ThreadsOpt, check_sep, check_threads,
                       errors, estimator_opt, is_stdout, metric_opt, say, set_flags, show, writing)
+from ._data import added_text
 from ._job import Job, Settings, prepare, train
 
 #: ``--metric`` as scikit-learn scorer names, for ``--auto``.
@@ -31,6 +32,10 @@ def augment(
              "directory for the real images plus synthetic_*.png files.")],
     classes: ClassesOpt = None,
     target: TargetOpt = None,
+    model: Annotated[Optional[Path], typer.Option(
+        "--model", "-m", metavar="MODEL_DIR", show_default=False,
+        help="Draw the synthetic samples from this model (written by `gan-augment fit`) instead of fitting one: "
+             "DATA must have the model's columns (image size) and classes. --seed then seeds the draws.")] = None,
     mark_synthetic: Annotated[Optional[str], typer.Option(
         "--mark-synthetic", metavar="COLUMN", show_default=False,
         help="Tables: add a boolean column of this name, true on synthetic rows.")] = None,
@@ -72,6 +77,13 @@ def augment(
     if auto:
         handler.refuse_auto(data)
     handler.check_augment_args(data, out, force=force, target=target, mark_synthetic=mark_synthetic)
+    if model is not None:
+        training = {"--auto": auto, "--epochs": epochs, "--batch-size": batch_size, "--loss": loss,
+                    "--max-categories": max_categories, "--min-class-size": min_class_size}
+        _augment_from_model(model, data, handler, out, target=target, classes=classes, force=force,
+                            mark_synthetic=mark_synthetic, seed=seed, na_values=na_values, sep=check_sep(sep),
+                            skip_unreadable=skip_unreadable, refused=[k for k, v in training.items() if v])
+        return
     # The progress bar draws on stdout; keep it out of a table written there.
     job = prepare(data, handler, target=target, classes=classes, progress=not is_stdout(out),
                   settings=Settings(epochs=epochs, batch_size=batch_size, loss=loss, seed=seed, device=device,
@@ -89,6 +101,67 @@ def augment(
     with writing(out, "the augmented data"):
         handler.write_augmented(job.dataset, job.augmenter, out, force=force, mark_synthetic=mark_synthetic,
                                 seconds=seconds)
+
+
+def _augment_from_model(model_dir: Path, data: Path, handler, out: Path, *, target: Optional[str],
+                        classes: Optional[list[str]], force: bool, mark_synthetic: Optional[str], seed: Optional[int],
+                        na_values, sep, skip_unreadable: bool, refused: list[str]) -> None:
+    """``augment --model``: top DATA up with samples of a saved model; every check before any sampling."""
+    if refused:
+        raise CLIError(f"{', '.join(refused)} appl{'y' if len(refused) > 1 else 'ies'} to fitting a model; with --model "
+                       f"the samples come from {model_dir}. Drop {'them' if len(refused) > 1 else 'it'}, or --model.",
+                       USAGE)
+    from gan_augment import planner
+    from gan_augment.exceptions import ModelFileError
+
+    from ._handlers import for_model
+    from ._model_dir import load_model
+
+    with errors(DATA, ModelFileError):
+        augmenter, dataset_info = load_model(model_dir)
+    if for_model(augmenter).kind_name != handler.kind_name:
+        raise CLIError(f"{model_dir} models {augmenter.kind_.name} data, but {data} is not; give a model fitted on data "
+                       "like DATA.", USAGE)
+    # The model's target column is the default: `fit --target COL` need not be repeated.
+    dataset = handler.load(data, target=target if target is not None else dataset_info.get("target"),
+                           classes=classes, skip_unreadable=skip_unreadable, na_values=na_values, sep=sep)
+    handler.check_augment_job(data, dataset, mark_synthetic)
+    _check_model_fits(augmenter, dataset, data, model_dir)
+    with errors(USAGE, ValueError):
+        plan = planner.plan_top_up(dataset.y, classes=dataset.labels)
+    unknown = [label for label, n in plan.items() if n > 0 and label not in augmenter.class_counts_]
+    if unknown:
+        raise CLIError(f"{model_dir} has no class {show(unknown[0])} (it was fitted on "
+                       f"{', '.join(show(c) for c in augmenter.classes_)}); fit a model on DATA, or name other "
+                       "--classes.", USAGE)
+    augmenter.sampling_strategy_ = plan  # what DATA needs, drawn from the saved generator
+    if seed is not None:
+        from gan_augment._random import spawn_seeds
+
+        augmenter.sample_seed_ = spawn_seeds(seed, 1)[0]  # as `sample --seed` seeds its draws
+    say(dataset.summary)
+    say(f"Top-up plan from {model_dir}: " + (added_text({k: v for k, v in plan.items() if v > 0}) or "nothing to add"))
+    with writing(out, "the augmented data"):
+        handler.write_augmented(dataset, augmenter, out, force=force, mark_synthetic=mark_synthetic, seconds=None)
+
+
+def _check_model_fits(augmenter, dataset, data: Path, model_dir: Path) -> None:
+    """DATA's features must be the model's: the same columns in the same order (tables), the same
+    number of values per sample (images)."""
+    import numpy as np
+
+    names = getattr(augmenter, "feature_names_in_", None)
+    if names is not None and hasattr(dataset.X, "columns"):
+        have, want = [str(c) for c in dataset.X.columns], [str(c) for c in names]
+        if have != want:
+            missing = [c for c in want if c not in have]
+            extra = [c for c in have if c not in want]
+            detail = (f"it lacks {missing[0]!r}" if missing else f"it has {extra[0]!r}, which the model does not"
+                      if extra else "its columns are in another order")
+            raise CLIError(f"{data} does not have the columns {model_dir} was fitted on: {detail}.", USAGE)
+    elif int(np.prod(np.shape(dataset.X)[1:])) != augmenter.n_features_in_:
+        raise CLIError(f"The images of {data} are not the size {model_dir} was fitted on; fit a model on DATA.",
+                       USAGE)
 
 
 def _check_auto_args(auto: bool, estimator: Optional[Estimator], metric: Optional[Metric]) -> str:

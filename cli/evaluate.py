@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ._common import (INTERRUPTED, USAGE, BatchOpt, CLIError, DebugOpt, DeviceOpt, EpochsOpt, Estimator,
+from ._common import (DATA, INTERRUPTED, USAGE, BatchOpt, CLIError, DebugOpt, DeviceOpt, EpochsOpt, Estimator,
                       MaxCategoriesOpt, Metric, NaValuesOpt, QuietOpt, SepOpt, TargetOpt, ThreadsOpt, check_device,
                       check_sep, check_threads, classes_opt, data_arg, errors, estimator_opt, force_opt, metric_opt,
                       say, seed_opt, set_flags, show, state, writing)
@@ -43,6 +43,10 @@ def evaluate(
         help="Write the report to FILE: .html (self-contained, with plots), .md or .json.")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the report as JSON on stdout instead of "
                                                           "Markdown.")] = False,
+    model: Annotated[Optional[Path], typer.Option(
+        "--model", "-m", metavar="MODEL_DIR", show_default=False,
+        help="Fit the GAN of each training fold with the settings of this model (written by `gan-augment fit`). "
+             "Its weights are not reused: they were fitted on every row, the test folds' included.")] = None,
     epochs: EpochsOpt = None,
     batch_size: BatchOpt = None,
     max_categories: MaxCategoriesOpt = None,
@@ -76,10 +80,12 @@ def evaluate(
     from gan_augment.augmenter import GANAugmenter
     from gan_augment.evaluation import plan_evaluation, run_evaluation
 
-    augmenter = GANAugmenter(epochs=epochs if epochs is not None else "auto",
-                             batch_size=batch_size if batch_size is not None else "auto",
-                             random_state=seed, device=device, n_threads=check_threads(threads),
-                             **({} if max_categories is None else {"max_categories": max_categories}))
+    settings = {"epochs": epochs, "batch_size": batch_size, "max_categories": max_categories}
+    if model is not None:
+        settings = _model_settings(model, [f"--{k.replace('_', '-')}" for k, v in settings.items() if v is not None])
+    augmenter = GANAugmenter(**{**{"epochs": "auto", "batch_size": "auto"},
+                                **{k: v for k, v in settings.items() if v is not None},
+                                "random_state": seed, "device": device, "n_threads": check_threads(threads)})
     options = {} if names is None else {"baselines": names}
     with errors(USAGE, ValueError, TypeError):
         plan = plan_evaluation(dataset.X, dataset.y, augmenter, estimator=str(estimator), classes=dataset.labels,
@@ -99,6 +105,26 @@ def evaluate(
         with writing(report, "the report"):
             _write_report(result, report, report_format)
         say(f"Wrote the report to {report}.")
+
+
+def _model_settings(model_dir: Path, given: list[str]) -> dict:
+    """The GAN settings of a saved model, for the GAN of each fold (its weights saw the test folds)."""
+    if given:
+        raise CLIError(f"{', '.join(given)} and --model both set the GAN's settings; drop one.", USAGE)
+    from gan_augment.exceptions import ModelFileError
+
+    from ._model_dir import load_model
+
+    with errors(DATA, ModelFileError):
+        augmenter, _ = load_model(model_dir)
+    params = augmenter.get_params(deep=False)
+    # Which classes to top up, the seed and the machine are this command's own options.
+    for key in ("sampling_strategy", "classes", "random_state", "device", "n_threads", "verbose", "callbacks",
+                "checkpoint_dir"):
+        params.pop(key, None)
+    say(f"Each fold's GAN is fitted with the settings of {model_dir} (epochs {params['epochs']}, loss "
+        f"{augmenter.training_config_.loss}); its weights saw every row, so they are not scored.")
+    return params
 
 
 def _check_report(report: Optional[Path], force: bool) -> Optional[str]:

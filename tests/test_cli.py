@@ -326,6 +326,65 @@ def test_version_and_no_arguments(capsys):
     assert code == 0 and "Usage" in out
 
 
+# ----------------------------------------------------------------------------- augment / evaluate --model
+def test_augment_with_model_draws_from_it_without_fitting(data_csv, model_dir, tmp_path, capsys, monkeypatch):
+    from gan_augment import GANAugmenter
+
+    def no_fit(*args, **kwargs):
+        raise AssertionError("augment --model must not fit a GAN")
+
+    monkeypatch.setattr(GANAugmenter, "fit", no_fit)
+    out = tmp_path / "out.csv"
+    code, _, err = run(capsys, "augment", data_csv, "--model", model_dir, "--classes", "rare", "--out", out, "-s", "3")
+    assert code == 0, err
+    assert "Top-up plan from" in err and "fit in" not in err
+    real = pd.read_csv(data_csv)
+    written = pd.read_csv(out)
+    assert written.iloc[:len(real)].equals(real)
+    added = written.iloc[len(real):]
+    assert (added["label"] == "rare").sum() == N_COMMON - N_RARE and set(added["label"]) == {"rare"}
+    # The draws are the model's: the same as `sample` with the same seed.
+    code, _, err = run(capsys, "sample", model_dir, "--class", "rare", "-n", N_COMMON - N_RARE, "-s", "3",
+                       "--out", tmp_path / "s.csv")
+    assert code == 0, err
+    sampled = pd.read_csv(tmp_path / "s.csv")
+    assert np.allclose(sampled["score"], added["score"].to_numpy())
+
+
+@pytest.mark.parametrize("args, culprit", [
+    (["--epochs", "3"], "--epochs applies to fitting a model"),
+    (["--auto"], "--auto applies to fitting a model"),
+])
+def test_augment_with_model_refuses_what_does_not_fit(data_csv, model_dir, tmp_path, capsys, args, culprit):
+    code, _, err = run(capsys, "augment", data_csv, "--model", model_dir, "--out", tmp_path / "out.csv", *args)
+    assert code == 2 and culprit in _one_line_error(err)
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_augment_with_model_refuses_a_class_it_was_not_fitted_on(model_dir, tmp_path, capsys):
+    other = tmp_path / "other.csv"
+    _table().replace({"label": {"tiny": "newcomer"}}).to_csv(other, index=False)
+    code, _, err = run(capsys, "augment", other, "--model", model_dir, "--out", tmp_path / "out.csv")
+    assert code == 2 and "has no class 'newcomer'" in _one_line_error(err)
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_augment_with_model_refuses_data_of_other_columns(model_dir, tmp_path, capsys):
+    other = tmp_path / "other.csv"
+    _table().drop(columns=["visits"]).to_csv(other, index=False)
+    code, _, err = run(capsys, "augment", other, "--model", model_dir, "--out", tmp_path / "out.csv")
+    assert code == 2 and "does not have the columns" in err and "it lacks 'visits'" in err
+
+
+def test_evaluate_with_model_fits_each_fold_with_its_settings(data_csv, model_dir, capsys):
+    code, _, err = run(capsys, "evaluate", data_csv, "--model", model_dir, "--epochs", "1")
+    assert code == 2 and "--epochs and --model" in _one_line_error(err)
+    code, out, err = run(capsys, "evaluate", data_csv, "--model", model_dir, "--cv", "2", "--repeats", "1",
+                         "--baseline", "none", "-s", "0")
+    assert code == 0, err
+    assert "settings of" in err and "(epochs 2, loss wgan-gp)" in err and "Verdict" in out
+
+
 # ----------------------------------------------------------------------------- augment: rows as written
 def _as_written_csv(tmp_path):
     """A CSV as users write them: two-decimal numbers, zip codes, NA words, quoted fields, CRLF."""
