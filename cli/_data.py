@@ -45,8 +45,10 @@ class DataHandler:
         not apply to it (``na_values``: --na-values, ``sep``: --sep) a usage error (exit 2)."""
         raise NotImplementedError
 
-    def refuse_evaluate(self, data: Path) -> None:
-        """Raise a usage error if ``evaluate`` cannot cross-validate this kind of data."""
+    def evaluation_data(self, dataset: Dataset) -> tuple[Any, dict]:
+        """``(X, augmenter parameters)`` for ``evaluate``: the samples as rows the evaluator and its
+        baselines (random oversampling, SMOTE) take, and what the GAN needs to read them back."""
+        return dataset.X, {}
 
     def refuse_auto(self, data: Path) -> None:
         """Raise a usage error if ``augment --auto`` cannot choose a top-up for this kind of data."""

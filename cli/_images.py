@@ -40,9 +40,13 @@ class ImageFolderData(DataHandler):
         return Dataset(X=folder.images, y=y, labels=labels, summary=summary, real=folder, info={},
                        single_class=f"{data} holds a single class folder")
 
-    def refuse_evaluate(self, data: Path) -> None:
-        raise CLIError(f"{data} is an image folder; `evaluate` cross-validates tables. For images, judge the "
-                       "samples with gan_augment.image_quality (see the README).", USAGE)
+    def evaluation_data(self, dataset: Dataset) -> tuple[Any, dict]:
+        # Each image as one row of pixels in (C, H, W) order, as GANAugmenter(image_shape=...) reads
+        # rows: the baselines repeat (random) or interpolate (SMOTE) whole images, and the classifier
+        # sees pixels.
+        images = dataset.X  # (N, H, W, C), as read from the folder
+        n, h, w, c = images.shape
+        return images.transpose(0, 3, 1, 2).reshape(n, c * h * w), {"image_shape": (c, h, w)}
 
     def refuse_auto(self, data: Path) -> None:
         raise CLIError(f"{data} is an image folder; --auto chooses among table samplers (random oversampling, "

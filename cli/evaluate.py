@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ._common import (DATA, INTERRUPTED, USAGE, BatchOpt, CLIError, DebugOpt, DeviceOpt, EpochsOpt, Estimator,
+from ._common import (DATA, INTERRUPTED, USAGE, BatchOpt, CLIError, DataArg, DebugOpt, DeviceOpt, EpochsOpt, Estimator,
                       MaxCategoriesOpt, Metric, NaValuesOpt, QuietOpt, SepOpt, TargetOpt, ThreadsOpt, check_device,
                       check_sep, check_threads, classes_opt, data_arg, errors, estimator_opt, force_opt, metric_opt,
                       say, seed_opt, set_flags, show, state, writing)
@@ -19,7 +19,7 @@ REPORT_FORMATS = {".html": "html", ".htm": "html", ".md": "markdown", ".json": "
 
 
 def evaluate(
-    data: Annotated[Path, data_arg(help="A .csv or .parquet file, or a directory holding one.")],
+    data: DataArg,
     classes: Annotated[Optional[list[str]], classes_opt(
         help="Class(es) to top up to the majority count in each training fold; repeat the option or separate "
              "names with commas. Default: every class but the majority.")] = None,
@@ -73,7 +73,6 @@ def evaluate(
     from ._handlers import for_path
 
     handler = for_path(data)
-    handler.refuse_evaluate(data)
     dataset = handler.load(data, target=target, classes=classes, na_values=na_values, sep=check_sep(sep))
     device = check_device(device)
 
@@ -83,12 +82,13 @@ def evaluate(
     settings = {"epochs": epochs, "batch_size": batch_size, "max_categories": max_categories}
     if model is not None:
         settings = _model_settings(model, [f"--{k.replace('_', '-')}" for k, v in settings.items() if v is not None])
+    X, kind_params = handler.evaluation_data(dataset)
     augmenter = GANAugmenter(**{**{"epochs": "auto", "batch_size": "auto"},
-                                **{k: v for k, v in settings.items() if v is not None},
+                                **{k: v for k, v in settings.items() if v is not None}, **kind_params,
                                 "random_state": seed, "device": device, "n_threads": check_threads(threads)})
     options = {} if names is None else {"baselines": names}
     with errors(USAGE, ValueError, TypeError):
-        plan = plan_evaluation(dataset.X, dataset.y, augmenter, estimator=str(estimator), classes=dataset.labels,
+        plan = plan_evaluation(X, dataset.y, augmenter, estimator=str(estimator), classes=dataset.labels,
                                cv=cv, repeats=repeats, n_jobs=n_jobs, random_state=seed, metric=str(metric),
                                progress=not state.quiet,
                                **options)

@@ -119,9 +119,18 @@ def test_image_folder_errors_name_the_file_or_class(image_folder, tmp_path, caps
     assert not any((tmp_path / name).exists() for name in ("m2", "m3", "m4"))
 
 
-def test_evaluate_on_an_image_folder_points_to_the_image_judge(image_folder, capsys):
-    code, _, err = run(capsys, "evaluate", image_folder, "--classes", "rare")
-    assert code == 2 and "image_quality" in _one_line_error(err)
+def test_evaluate_cross_validates_an_image_folder(image_folder, tmp_path, capsys):
+    report = tmp_path / "report.json"
+    code, out, err = run(capsys, "evaluate", image_folder, "--classes", "rare", "--cv", "2", "--repeats", "1",
+                         "-e", "1", "-s", "0", "--report", report)
+    assert code == 0, err
+    assert "Verdict" in out and "GAN top-up" in out and "random oversampling" in out
+    import json
+
+    result = json.loads(report.read_text())
+    assert result["settings"]["class_counts"] == COUNTS and result["settings"]["image_shape"] == [1, 16, 16]
+    # The image judge scores the synthetic images of each fold: a report only images get.
+    assert [row["class"] for row in result["image_quality"]] == ["rare"]
 
 
 def test_table_only_options_are_refused_for_an_image_folder(image_folder, tmp_path, capsys):
