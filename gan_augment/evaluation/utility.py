@@ -37,27 +37,34 @@ def run_evaluation(plan: EvaluationPlan):
 
     jobs = (delayed(_run_fold)(plan, index, train, test) for index, (train, test) in enumerate(plan.splits))
     results = []
-    progress = _progress(plan) if plan.progress else None
+    show = _progress(len(plan.splits)) if plan.progress else None
     try:
         parallel = Parallel(n_jobs=plan.n_jobs, return_as="generator")
         for result in parallel(jobs):
             results.append(result)
-            if progress is not None:
-                progress[0].update(progress[1], advance=1)
+            if show is not None:
+                show(len(results))
     finally:
-        if progress is not None:
-            progress[0].stop()
+        if show is not None:
+            show(None)
     return build_report(plan, results)
 
 
-def _progress(plan: EvaluationPlan):
+def _progress(total: int):
+    """``show(folds done)``, ``show(None)`` at the end: a rich bar on a terminal, else plain lines."""
+    from gan_augment.training.callbacks import ProgressLines, stderr_is_terminal
+
+    if not stderr_is_terminal():
+        lines = ProgressLines("Cross-validating", total, unit="fold ")
+        return lambda done: None if done is None else lines.update(done)
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                    console=Console(stderr=True))
     bar.start()
-    return bar, bar.add_task("Cross-validating", total=len(plan.splits))
+    task = bar.add_task("Cross-validating", total=total)
+    return lambda done: bar.stop() if done is None else bar.update(task, completed=done)
 
 
 def _run_fold(plan: EvaluationPlan, index: int, train, test) -> FoldResult:

@@ -14,6 +14,8 @@ so that it saves what the other callbacks did in the same epoch.
 from __future__ import annotations
 
 import math
+import sys
+import time
 from pathlib import Path
 
 
@@ -38,14 +40,57 @@ class Callback:
         """Take back what :meth:`state_dict` returned; called before ``on_train_begin``."""
 
 
+class ProgressLines:
+    """Progress as plain lines on stderr, for when it is not a terminal (a log file, a pipe, a CI
+    job), where a progress bar prints nothing until the end.
+
+    :meth:`update` writes a line after each ``line_every`` of ``total`` (5%) if ``min_seconds``
+    (10 s) have passed since the last line, at least every ``max_seconds`` (5 min) when steps are
+    slow, and at the end; each with the step, ``details``, the time so far and an estimate of the
+    time left. A run of a few seconds prints one line; an hour's run about twenty.
+    """
+
+    def __init__(self, description: str, total: int, *, start: int = 0, unit: str = "", line_every: float = 0.05,
+                 min_seconds: float = 10.0, max_seconds: float = 300.0):
+        self.description, self.total, self.unit = description, total, unit
+        self.line_every, self.min_seconds, self.max_seconds = line_every, min_seconds, max_seconds
+        self._started = self._last_time = time.monotonic()
+        self._first = self._last = start  # not 0 when a run resumes
+
+    def update(self, done: int, details: str = "") -> None:
+        now = time.monotonic()
+        waited = now - self._last_time
+        due = (done >= self.total or waited >= self.max_seconds
+               or (waited >= self.min_seconds and done - self._last >= math.ceil(self.line_every * self.total)))
+        if not due:
+            return
+        elapsed = now - self._started
+        left = elapsed / (done - self._first) * (self.total - done) if done > self._first else 0.0
+        print(f"{self.description}: {self.unit}{done}/{self.total} ({done / self.total:.0%})"
+              + (f", {details}" if details else "") + f", {_duration(elapsed)} elapsed"
+              + (f", about {_duration(left)} left" if done < self.total else ""), file=sys.stderr, flush=True)
+        self._last, self._last_time = done, now
+
+
+def stderr_is_terminal() -> bool:
+    from rich.console import Console
+
+    return Console(stderr=True).is_terminal
+
+
 class ProgressBar(Callback):
-    """A rich progress bar over epochs showing the latest losses."""
+    """A rich progress bar over epochs showing the latest losses, on stderr; plain lines
+    (:class:`ProgressLines`) when stderr is not a terminal."""
 
     def __init__(self, description: str = "Training GAN"):
         self.description = description
         self._progress = None
+        self._lines = None
 
     def on_train_begin(self, trainer):
+        if not stderr_is_terminal():
+            self._lines = ProgressLines(self.description, trainer.n_epochs_, start=trainer.epoch_, unit="epoch ")
+            return
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         from rich.console import Console
@@ -63,12 +108,26 @@ class ProgressBar(Callback):
 
     def on_epoch_end(self, trainer, record):
         losses = f"loss D {record['loss_d']:+.3f}  G {record['loss_g']:+.3f}"
-        self._progress.update(self._task, completed=record["epoch"], losses=losses)
+        if self._lines is not None:
+            self._lines.update(record["epoch"], losses)
+        else:
+            self._progress.update(self._task, completed=record["epoch"], losses=losses)
 
     def on_train_end(self, trainer):
+        self._lines = None
         if self._progress is not None:
             self._progress.stop()
             self._progress = None
+
+
+def _duration(seconds: float) -> str:
+    """``42 s``, ``3 min 05 s``, ``1 h 02 min``."""
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60:02d} s"
+    return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
 
 
 class EarlyStopping(Callback):

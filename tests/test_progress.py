@@ -1,0 +1,83 @@
+"""Progress when stderr is not a terminal: plain lines instead of a bar that prints nothing until the end."""
+
+from __future__ import annotations
+
+import re
+from types import SimpleNamespace
+
+import pytest
+
+from gan_augment.training import callbacks
+from gan_augment.training.callbacks import ProgressBar
+
+
+def _run(monkeypatch, capsys, *, n_epochs, seconds_per_epoch, start_epoch=0):
+    clock = {"now": 1000.0}
+    monkeypatch.setattr(callbacks.time, "monotonic", lambda: clock["now"])
+    trainer = SimpleNamespace(n_epochs_=n_epochs, epoch_=start_epoch)
+    bar = ProgressBar()
+    bar.on_train_begin(trainer)  # capsys: stderr is not a terminal
+    for epoch in range(start_epoch + 1, n_epochs + 1):
+        clock["now"] += seconds_per_epoch
+        bar.on_epoch_end(trainer, {"epoch": epoch, "loss_d": 0.5, "loss_g": -1.25})
+    bar.on_train_end(trainer)
+    return capsys.readouterr().err.splitlines()
+
+
+def test_a_short_fit_prints_one_line(monkeypatch, capsys):
+    lines = _run(monkeypatch, capsys, n_epochs=300, seconds_per_epoch=0.01)
+    assert lines == ["Training GAN: epoch 300/300 (100%), loss D +0.500  G -1.250, 3 s elapsed"]
+
+
+def test_a_long_fit_prints_about_twenty_lines_with_the_time_left(monkeypatch, capsys):
+    lines = _run(monkeypatch, capsys, n_epochs=100, seconds_per_epoch=30.0)
+    assert len(lines) == 20
+    assert lines[0] == ("Training GAN: epoch 5/100 (5%), loss D +0.500  G -1.250, 2 min 30 s elapsed, "
+                        "about 47 min 30 s left")
+    assert lines[-1].startswith("Training GAN: epoch 100/100 (100%)") and lines[-1].endswith("50 min 00 s elapsed")
+
+
+def _epochs(lines):
+    return [int(re.search(r"epoch (\d+)/", line).group(1)) for line in lines]
+
+
+def test_slow_epochs_print_at_least_every_five_minutes(monkeypatch, capsys):
+    lines = _run(monkeypatch, capsys, n_epochs=1000, seconds_per_epoch=10.0)  # 5% of the epochs is 8 min
+    assert _epochs(lines)[:3] == [30, 60, 90] and _epochs(lines)[-1] == 1000
+    assert "2 h 46 min elapsed" in lines[-1]
+
+
+def test_few_long_epochs_print_a_line_each(monkeypatch, capsys):
+    lines = _run(monkeypatch, capsys, n_epochs=10, seconds_per_epoch=400.0)
+    assert _epochs(lines) == list(range(1, 11)) and "1 h 06 min elapsed" in lines[-1]
+
+
+def test_a_resumed_fit_estimates_from_the_epochs_it_ran(monkeypatch, capsys):
+    lines = _run(monkeypatch, capsys, n_epochs=100, seconds_per_epoch=30.0, start_epoch=50)
+    assert lines[0].endswith("epoch 55/100 (55%), loss D +0.500  G -1.250, 2 min 30 s elapsed, about 22 min 30 s left")
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+def test_the_command_line_prints_progress_lines_to_a_log(tmp_path, capsys, quiet):
+    from gan_augment.cli.main import main
+
+    data = tmp_path / "data.csv"
+    data.write_text("x,label\n" + "".join(f"{i},{'a' if i < 20 else 'b'}\n" for i in range(30)))
+    args = ["fit", str(data), "-e", "2", "-s", "0", "-o", str(tmp_path / "m")] + (["-q"] if quiet else [])
+    assert main(args) == 0
+    err = capsys.readouterr().err
+    assert ("Training GAN: epoch 2/2 (100%)" in err) != quiet
+
+
+def test_the_evaluator_reports_folds_as_lines(monkeypatch, capsys):
+    from gan_augment.evaluation.utility import _progress
+
+    clock = {"now": 0.0}
+    monkeypatch.setattr(callbacks.time, "monotonic", lambda: clock["now"])
+    show = _progress(15)
+    for done in range(1, 16):
+        clock["now"] += 120.0  # two minutes a fold
+        show(done)
+    show(None)
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 15 and lines[0] == "Cross-validating: fold 1/15 (7%), 2 min 00 s elapsed, about 28 min 00 s left"
