@@ -222,6 +222,12 @@ MaxCategoriesOpt = Annotated[Optional[int], typer.Option(
     "--max-categories", min=1, metavar="N", show_default=False,
     help="Tables: model the N most frequent values of a text column as categories; rarer ones are drawn by "
          "their frequency. Default: 100.")]
+NoRoundingOpt = Annotated[bool, typer.Option(
+    "--no-rounding", help="Tables: keep the generator's full precision instead of rounding each column to the "
+                          "decimals of its real values.")]
+NoRulesOpt = Annotated[bool, typer.Option(
+    "--no-rules", help="Tables: do not look for the rules the real rows obey (one-hot groups, 0/1 columns, "
+                       "missing-value links); model every column on its own.")]
 MinClassSizeOpt = Annotated[Optional[int], typer.Option(
     "--min-class-size", min=1, metavar="N", show_default=False,
     help="Refuse to top up a class with fewer than N real rows (images). Default: top up any class, with a "

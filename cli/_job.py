@@ -32,6 +32,8 @@ class Settings:
     threads: Any = "auto"  # --threads, checked: "auto" or a positive int
     max_categories: Optional[int] = None  # --max-categories; None: the augmenter's default
     min_class_size: Optional[int] = None  # --min-class-size
+    round_to_observed: bool = True  # not --no-rounding
+    detect_rules: bool = True  # not --no-rules
 
 
 @dataclass
@@ -93,7 +95,7 @@ def prepare(data: Path, handler: DataHandler, *, target: Optional[str], classes:
         batch_size=settings.batch_size if settings.batch_size is not None else "auto",
         loss=str(settings.loss.value if isinstance(settings.loss, Loss) else settings.loss or "auto"),
         random_state=settings.seed, device=device, n_threads=settings.threads, min_class_size=settings.min_class_size,
-        verbose=int(progress and not state.quiet), **options,
+        round_to_observed=settings.round_to_observed, detect_rules=settings.detect_rules, verbose=int(progress and not state.quiet), **options,
     )
     # Said only now that every check passed: an error stays the one line on stderr.
     say(dataset.summary)

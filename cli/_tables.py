@@ -182,7 +182,7 @@ def with_labels(rows, labels: list, augmenter, dataset_info: dict):
     dtype = dataset_info.get("target_dtype")
     if dtype:
         try:
-            from gan_augment.data.tabular import dtype_from_json
+            from gan_augment.data._dtypes import dtype_from_json
 
             column = column.astype(dtype_from_json(dtype))
         except (TypeError, ValueError, KeyError):
@@ -196,7 +196,7 @@ def with_labels(rows, labels: list, augmenter, dataset_info: dict):
 
 def dtype_record(dtype) -> Any:
     """The encoder's own JSON record of a dtype, so that the target column round-trips like the others."""
-    from gan_augment.data.tabular import dtype_to_json
+    from gan_augment.data._dtypes import dtype_to_json
 
     try:
         return dtype_to_json(dtype)

@@ -15,8 +15,9 @@ import typer
 
 from ._common import (DATA, INTERRUPTED, USAGE, BatchOpt, ClassesOpt, CLIError, DataArg, DebugOpt, DeviceOpt,
                       EpochsOpt, Estimator, ForceOpt, LossOpt, MaxCategoriesOpt, Metric, MinClassSizeOpt, NaValuesOpt,
-                      QuietOpt, SeedOpt, SepOpt, SkipUnreadableOpt, TargetOpt, ThreadsOpt, check_sep, check_threads,
-                      errors, estimator_opt, is_stdout, metric_opt, say, set_flags, show, writing)
+                      NoRoundingOpt, NoRulesOpt, QuietOpt, SeedOpt, SepOpt, SkipUnreadableOpt, TargetOpt, ThreadsOpt,
+                      check_sep, check_threads, errors, estimator_opt, is_stdout, metric_opt, say, set_flags, show,
+                      writing)
 from ._data import added_text
 from ._job import Job, Settings, prepare, train
 
@@ -59,6 +60,8 @@ def augment(
     sep: SepOpt = None,
     max_categories: MaxCategoriesOpt = None,
     min_class_size: MinClassSizeOpt = None,
+    no_rounding: NoRoundingOpt = False,
+    no_rules: NoRulesOpt = False,
     skip_unreadable: SkipUnreadableOpt = False,
     force: ForceOpt = False,
     quiet: QuietOpt = False,
@@ -89,7 +92,8 @@ def augment(
                   settings=Settings(epochs=epochs, batch_size=batch_size, loss=loss, seed=seed, device=device,
                                     threads=check_threads(threads),
                                     skip_unreadable=skip_unreadable, na_values=na_values, sep=check_sep(sep),
-                                    max_categories=max_categories, min_class_size=min_class_size))
+                                    max_categories=max_categories, min_class_size=min_class_size,
+                                    round_to_observed=not no_rounding, detect_rules=not no_rules))
     handler.check_augment_job(data, job.dataset, mark_synthetic)
     if auto:
         X_new, y_new, seconds = _auto_resample(job, str(estimator or Estimator.logreg), scoring, seed)

@@ -11,7 +11,7 @@ import typer
 
 from ._common import (DATA, INTERRUPTED, USAGE, BatchOpt, CLIError, DataArg, DebugOpt, DeviceOpt, EpochsOpt, Estimator,
                       MaxCategoriesOpt, Metric, NaValuesOpt, QuietOpt, SepOpt, TargetOpt, ThreadsOpt, check_device,
-                      check_sep, check_threads, classes_opt, data_arg, errors, estimator_opt, force_opt, metric_opt,
+                      check_sep, check_threads, classes_opt, errors, estimator_opt, force_opt, metric_opt,
                       say, seed_opt, set_flags, show, state, writing)
 
 

@@ -17,9 +17,9 @@ import typer
 from gan_augment.exceptions import DataValidationError
 
 from ._common import (DEFAULT_MODEL_DIR, USAGE, BatchOpt, ClassesOpt, CLIError, DataArg, DebugOpt, DeviceOpt,
-                      EpochsOpt, ForceOpt, LossOpt, MaxCategoriesOpt, MinClassSizeOpt, NaValuesOpt, QuietOpt, SeedOpt,
-                      SepOpt, SkipUnreadableOpt, TargetOpt, ThreadsOpt, check_sep, check_threads, errors, quote, say,
-                      set_flags, writing)
+                      EpochsOpt, ForceOpt, LossOpt, MaxCategoriesOpt, MinClassSizeOpt, NaValuesOpt, NoRoundingOpt,
+                      NoRulesOpt, QuietOpt, SeedOpt, SepOpt, SkipUnreadableOpt, TargetOpt, ThreadsOpt, check_sep,
+                      check_threads, errors, quote, say, set_flags, writing)
 from ._job import Settings, prepare, train
 
 
@@ -39,6 +39,8 @@ def fit(
     sep: SepOpt = None,
     max_categories: MaxCategoriesOpt = None,
     min_class_size: MinClassSizeOpt = None,
+    no_rounding: NoRoundingOpt = False,
+    no_rules: NoRulesOpt = False,
     skip_unreadable: SkipUnreadableOpt = False,
     checkpoint_dir: Annotated[Optional[Path], typer.Option(
         "--checkpoint-dir", metavar="DIR", show_default=False,
@@ -72,6 +74,7 @@ def fit(
                                     threads=check_threads(threads),
                                     skip_unreadable=skip_unreadable, na_values=na_values, sep=check_sep(sep),
                                     max_categories=max_categories, min_class_size=min_class_size,
+                                    round_to_observed=not no_rounding, detect_rules=not no_rules,
                                     checkpoint_dir=checkpoint_dir, checkpoint_every=checkpoint_every))
     if resuming:
         say(resuming)

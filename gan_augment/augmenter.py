@@ -109,6 +109,16 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         Most Gaussian-mixture modes per numeric column (mode-specific normalisation; tables only).
     max_categories : int, default=100
         Categories beyond this many per column share one slot (a warning names the column).
+    round_to_observed : bool, default=True
+        Round the synthetic values of each float column to the most decimals its real values need
+        (a 2-decimal column comes back with 2 decimals; columns needing more than 10 are left as
+        generated). Tables only.
+    detect_rules : bool, default=True
+        Find the rules the real rows obey and keep them in synthetic rows: a group of 0/1 columns with
+        exactly one 1 per row (a OneHotEncoder's output) is modelled as one category, other 0/1
+        columns as two-valued categories, and "A is missing exactly when B = v" links are kept
+        (``encoder_.describe_rules()``; ``encoder_.rule_violations(rows)`` measures rows against
+        them). Tables only.
     clip_to_range : bool, default=True
         Keep generated numbers inside the range seen in training (tables only).
     device : {"auto", "cpu", "cuda"}, default="auto"
@@ -194,6 +204,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         "max_categories": [Interval(numbers.Integral, 1, None, closed="left")],
         "min_class_size": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "clip_to_range": ["boolean"],
+        "round_to_observed": ["boolean"],
+        "detect_rules": ["boolean"],
         "device": [str, torch.device],
         "n_threads": [StrOptions({"auto"}), Interval(numbers.Integral, 1, None, closed="left")],
         "callbacks": [list, None],
@@ -206,15 +218,15 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
     # Defaults come from the config module, their one home ("auto": the data kind's default there;
     # class attributes of a dataclass are its field defaults).
     def __init__(self, *, sampling_strategy="auto", classes=None, min_class_size=None, categorical_features=None,
-                 image_shape=None,
-                 image_size="auto", architecture="auto", augment="auto",
+                 image_shape=None, image_size="auto", architecture="auto", augment="auto",
                  epochs=TrainingConfig.epochs, batch_size="auto", loss="auto",
                  optimizer=TrainingConfig.optimizer, lr_g="auto", lr_d="auto",
                  n_critic="auto", ema_decay=TrainingConfig.ema_decay,
                  lr_schedule=TrainingConfig.lr_schedule, noise_dim=TabularModelConfig.noise_dim,
                  generator_dims=TabularModelConfig.generator_dims,
                  discriminator_dims=TabularModelConfig.discriminator_dims, pac=TabularModelConfig.pac,
-                 max_modes=10, max_categories=100, clip_to_range=True, device="auto", n_threads="auto", callbacks=None,
+                 max_modes=10, max_categories=100, clip_to_range=True, round_to_observed=True, detect_rules=True,
+                 device="auto", n_threads="auto", callbacks=None,
                  checkpoint_dir=None, checkpoint_every=10, random_state=None, verbose=0):
         super().__init__(sampling_strategy=sampling_strategy)
         self.classes = classes
@@ -240,6 +252,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         self.max_modes = max_modes
         self.max_categories = max_categories
         self.clip_to_range = clip_to_range
+        self.round_to_observed = round_to_observed
+        self.detect_rules = detect_rules
         self.device = device
         self.n_threads = n_threads
         self.callbacks = callbacks

@@ -540,3 +540,27 @@ def test_a_model_dir_written_by_another_run_meanwhile_is_kept(model_dir, data_cs
     code, _, err = run(capsys, "fit", data_csv, "-e", 1, "-s", 1, "-o", out, "-q", "--force")
     assert code == 0, err
     assert (out / "model.safetensors").read_bytes() != theirs["model.safetensors"]
+
+
+# ----------------------------------------------------------------------------- the table's own rules
+def _dummies_csv(tmp_path):
+    rng = np.random.default_rng(0)
+    colour = rng.choice(["red", "green", "blue"], 120)
+    frame = pd.DataFrame({"x": rng.normal(size=120).round(2), "label": ["a"] * 90 + ["b"] * 30})
+    frame = frame.join(pd.get_dummies(pd.Series(colour, name="colour"), prefix="colour", dtype=int))
+    path = tmp_path / "dummies.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_info_names_the_rules_kept_and_no_rules_turns_them_off(tmp_path, capsys):
+    data = _dummies_csv(tmp_path)
+    for name, extra in (("with", []), ("without", ["--no-rules", "--no-rounding"])):
+        code, _, err = run(capsys, "augment", data, "-o", tmp_path / f"{name}.csv", "-e", "2", "-s", "0", "-q", *extra)
+        assert code == 0, err
+        assert run(capsys, "fit", data, "-o", tmp_path / name, "-e", "2", "-s", "0", "-q", *extra)[0] == 0
+        code, out, _ = run(capsys, "info", tmp_path / name)
+        assert ("one-hot group of 3 columns (colour_blue, colour_green, colour_red)" in out) == (name == "with")
+    synthetic = pd.read_csv(tmp_path / "with.csv").iloc[120:]
+    assert (synthetic.filter(like="colour_").sum(axis=1) == 1).all()  # every synthetic row has one colour
+    assert (synthetic["x"].round(2) == synthetic["x"]).all()

@@ -9,7 +9,16 @@ their rate. Categorical columns are one-hot (generated through Gumbel-softmax), 
 more category.
 
 The decoded output has the container, column order, names and dtypes of the data the encoder was
-fitted on; integers stay integers, and by default values stay inside the observed range.
+fitted on; integers stay integers, and by default values stay inside the observed range and are
+rounded to the decimals observed in each column.
+
+The encoder also keeps the rules the table itself obeys on every real row, so that synthetic rows
+obey them too: a group of 0/1 columns with exactly one 1 per row (what a OneHotEncoder or
+``pd.get_dummies`` writes) is modelled as ONE categorical and decoded back into its columns; other
+0/1 columns are two-valued categories (never 0.47); and "column A is missing exactly when column B
+takes value v (or is missing)" is kept by deriving A's missingness from B's decoded value.
+:meth:`TabularEncoder.describe_rules` says which rules were found and
+:meth:`TabularEncoder.rule_violations` measures how often a table breaks them.
 """
 
 from __future__ import annotations
@@ -24,6 +33,8 @@ import pandas as pd
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import BayesianGaussianMixture
 
+from gan_augment.data import column_rules
+from gan_augment.data._dtypes import dtype_from_json, dtype_to_json, json_scalar
 from gan_augment.exceptions import DataValidationError
 
 # Components of the Bayesian mixture whose weight falls below this are dropped (they explain
@@ -34,6 +45,9 @@ _GMM_MAX_ROWS = 5000
 _ALPHA_CLIP = 0.99
 # A single value holding at least this share of a numeric column gets an exact mode of its own.
 _POINT_MASS_SHARE = 0.05
+# A float column whose values need more decimals than this to be written exactly (0.46997202843...)
+# has no precision of its own to keep: its synthetic values are not rounded.
+_MAX_DECIMALS = 10
 
 
 @dataclass(frozen=True)
@@ -60,16 +74,35 @@ class TabularEncoder:
         becomes one of them, drawn by their observed frequency. A warning names the column.
     clip_to_range : bool, default=True
         Clip decoded numeric values into the range observed at fit time.
+    round_to_observed : bool, default=True
+        Round decoded values of each float column to the most decimals any of its real values needs
+        to be written exactly (``12.5``, ``0.25`` -> 2 decimals), so a 2-decimal column does not come
+        back as 0.46997202843030206. Columns needing more than 10 decimals are left as generated.
+    detect_rules : bool, default=True
+        Find and keep the table's own rules (see :meth:`describe_rules`): one-hot groups of 0/1
+        columns, 0/1 columns as two-valued categories, exact missingness links.
     random_state : int or None
         Seeds the mixture fits and the posterior mode draws.
+
+    Attributes
+    ----------
+    columns_ : list of dict
+        What was learned of each column, in column order (saved in model files).
+    groups_ : list of list of int
+        Positions of the columns of each one-hot group.
+    links_ : list of dict
+        Missingness links: ``{"column": a, "parent": b, "when": "equals" or "missing", "value": v}``
+        (positions): column ``a`` is missing exactly when column ``b`` = ``v`` (or is missing).
     """
 
     def __init__(self, *, categorical_columns=None, max_modes=10, max_categories=100,
-                 clip_to_range=True, random_state=None):
+                 clip_to_range=True, round_to_observed=True, detect_rules=True, random_state=None):
         self.categorical_columns = categorical_columns
         self.max_modes = max_modes
         self.max_categories = max_categories
         self.clip_to_range = clip_to_range
+        self.round_to_observed = round_to_observed
+        self.detect_rules = detect_rules
         self.random_state = random_state
 
     # ------------------------------------------------------------------ fit
@@ -78,18 +111,31 @@ class TabularEncoder:
         forced = self._resolve_categorical_columns(frame)
         seed = np.random.SeedSequence(self.random_state if self.random_state is not None else None)
         column_seeds = seed.spawn(frame.shape[1])
+        binary = column_rules.binary_columns(frame) if self.detect_rules else {}
+        self.groups_ = column_rules.find_onehot_groups(
+            frame, [position for position, (_, has_missing) in binary.items() if not has_missing])
+        group_of = {position: index for index, members in enumerate(self.groups_) for position in members}
         self.columns_ = []
         for position, name in enumerate(frame.columns):
             series = frame[name]
-            kind = _column_kind(series, forced=position in forced, name=name)
-            if kind == "numeric":
-                spec = _fit_numeric(series, self.max_modes, column_seeds[position])
+            if position in group_of:
+                spec = {"kind": "onehot", "group": group_of[position], "values": binary[position][0]}
             else:
-                _warn_if_dates(series, name)
-                spec = _fit_categorical(series, self.max_categories)
-            spec["name"] = _json_scalar(name)
+                kind = _column_kind(series, forced=position in forced, name=name)
+                if kind == "numeric" and position in binary:
+                    # A 0/1 column is a yes/no answer: as a two-valued category it decodes to exactly
+                    # 0 or 1 and costs one softmax pair instead of a scalar plus modes.
+                    spec = _fit_categorical(series, self.max_categories)
+                    spec["binary"] = True
+                elif kind == "numeric":
+                    spec = _fit_numeric(series, self.max_modes, column_seeds[position])
+                else:
+                    _warn_if_dates(series, name)
+                    spec = _fit_categorical(series, self.max_categories)
+            spec["name"] = json_scalar(name)
             spec["dtype"] = dtype_to_json(series.dtype)
             self.columns_.append(spec)
+        self.links_ = column_rules.find_missing_links(frame, self.columns_) if self.detect_rules else []
         return self
 
     def _resolve_categorical_columns(self, frame) -> set[int]:
@@ -111,10 +157,35 @@ class TabularEncoder:
         return positions
 
     # ------------------------------------------------------------ layout
+    def _layout(self) -> list[int]:
+        """Where each column's block starts in the encoded matrix.
+
+        A one-hot group has a single block, at its first member; the other members point at it too.
+        """
+        starts, start = [], 0
+        for position, spec in enumerate(self.columns_):
+            if spec["kind"] == "onehot":
+                members = self.groups_[spec["group"]]
+                if position == members[0]:
+                    starts.append(start)
+                    start += len(members)
+                else:
+                    starts.append(starts[members[0]])
+                continue
+            starts.append(start)
+            start += _n_slots(spec) + int(spec["kind"] == "numeric")
+        return starts
+
     @property
     def output_spans(self) -> list[OutputSpan]:
         spans, start = [], 0
-        for spec in self.columns_:
+        for position, spec in enumerate(self.columns_):
+            if spec["kind"] == "onehot":
+                members = self.groups_[spec["group"]]
+                if position == members[0]:
+                    spans.append(OutputSpan(start, len(members), "softmax"))
+                    start += len(members)
+                continue
             if spec["kind"] == "numeric":
                 spans.append(OutputSpan(start, 1, "tanh"))
                 start += 1
@@ -129,20 +200,28 @@ class TabularEncoder:
     # ------------------------------------------------------------ encode
     def transform(self, X, random_state=None) -> np.ndarray:
         """Encode rows into a float32 matrix; mixture modes are drawn from their posterior."""
+        frame = self._frame_of(X)
+        rng = np.random.default_rng(random_state)
+        blocks = []
+        for position, (spec, name) in enumerate(zip(self.columns_, frame.columns)):
+            series = frame[name]
+            if spec["kind"] == "onehot":
+                members = self.groups_[spec["group"]]
+                if position == members[0]:
+                    blocks.append(column_rules.encode_group(frame, members))
+            elif spec["kind"] == "numeric":
+                blocks.extend(_encode_numeric(series, spec, rng))
+            else:
+                blocks.append(_encode_categorical(series, spec))
+        return np.concatenate(blocks, axis=1).astype(np.float32, copy=False)
+
+    def _frame_of(self, X) -> pd.DataFrame:
         frame, _ = _to_frame(X)
         if frame.shape[1] != len(self.columns_):
             raise DataValidationError(
                 f"X has {frame.shape[1]} columns; the encoder was fitted on {len(self.columns_)}."
             )
-        rng = np.random.default_rng(random_state)
-        blocks = []
-        for spec, name in zip(self.columns_, frame.columns):
-            series = frame[name]
-            if spec["kind"] == "numeric":
-                blocks.extend(_encode_numeric(series, spec, rng))
-            else:
-                blocks.append(_encode_categorical(series, spec))
-        return np.concatenate(blocks, axis=1).astype(np.float32, copy=False)
+        return frame
 
     # ------------------------------------------------------------ decode
     def inverse_transform(self, Z, random_state=None):
@@ -153,18 +232,49 @@ class TabularEncoder:
         # A float32 matrix is read as it is: argmax does not care, and each scalar column is widened
         # on its own (copying the whole matrix to float64 was a large part of sampling time).
         rng = np.random.default_rng(random_state)
-        columns, offset = {}, 0
-        for spec in self.columns_:
+        starts, links = self._layout(), self._links_by_column()
+        columns = {}
+        # Columns whose missingness follows another column are decoded after all the others, once
+        # the column they follow is known (a followed column never follows one itself).
+        order = [p for p in range(len(self.columns_)) if p not in links] + sorted(links)
+        for position in order:
+            spec, offset = self.columns_[position], starts[position]
+            if spec["kind"] == "onehot":
+                members = self.groups_[spec["group"]]
+                if position == members[0]:
+                    chosen = Z[:, offset: offset + len(members)].argmax(axis=1)
+                    for index, member in enumerate(members):
+                        member_spec = self.columns_[member]
+                        columns[member_spec["name"]] = _decode_binary(chosen == index, member_spec)
+                continue
+            width = _n_slots(spec)
+            block = Z[:, offset + 1: offset + 1 + width] if spec["kind"] == "numeric" else Z[:, offset: offset + width]
+            if position in links:
+                # The missing slot is never chosen by the generator here: missingness is the link's.
+                slot = block[:, :width - 1].argmax(axis=1)
+                slot[self._link_holds(links[position], columns)] = width - 1
+            else:
+                slot = block.argmax(axis=1)
             if spec["kind"] == "numeric":
                 alpha = Z[:, offset].astype(np.float64)
-                slot = Z[:, offset + 1: offset + 1 + _n_slots(spec)].argmax(axis=1)
-                columns[spec["name"]] = _decode_numeric(alpha, slot, spec, self.clip_to_range)
-                offset += 1 + _n_slots(spec)
+                columns[spec["name"]] = _decode_numeric(alpha, slot, spec, self.clip_to_range,
+                                                        self.round_to_observed)
             else:
-                slot = Z[:, offset: offset + _n_slots(spec)].argmax(axis=1)
                 columns[spec["name"]] = _decode_categorical(slot, spec, rng, dtype_from_json(spec["dtype"]))
-                offset += _n_slots(spec)
         return _from_columns(columns, self.columns_, self.container_, n_rows=Z.shape[0])
+
+    def _links_by_column(self) -> dict[int, dict]:
+        return {link["column"]: link for link in self.links_}
+
+    def _link_holds(self, link: dict, columns) -> np.ndarray:
+        """Rows where ``link``'s column must be missing: its parent holds the value (or is missing).
+
+        ``columns`` maps column names to values (the parent's at least).
+        """
+        values = columns[self.columns_[link["parent"]]["name"]]
+        if link["when"] == "missing":
+            return values.isna().to_numpy(dtype=bool)
+        return values.isin([link["value"]]).to_numpy(dtype=bool)
 
     @property
     def sample_shape(self) -> tuple[int]:
@@ -173,7 +283,62 @@ class TabularEncoder:
 
     def describe_columns(self) -> list[tuple[str, str]]:
         """``[(column name, what the encoder learned of it)]``, in column order, for people."""
-        return [(str(spec["name"]), _describe_column(spec)) for spec in self.columns_]
+        return [(str(spec["name"]), _describe_column(spec, self.groups_)) for spec in self.columns_]
+
+    # ------------------------------------------------------------ rules
+    def describe_rules(self) -> list[str]:
+        """One line per rule found in the real rows and kept in synthetic ones, for people."""
+        return [text for text, _ in self._rules()]
+
+    def rule_violations(self, X) -> dict[str, float]:
+        """Share of the rows of ``X`` (e.g. synthetic rows) that break each rule of :meth:`describe_rules`.
+
+        Returns ``{rule: rate}`` with the texts of :meth:`describe_rules` as keys, in that order,
+        followed by ``"any rule"``: the share of rows breaking at least one (absent when no rule was
+        found). A one-hot group is broken by a row without exactly one 1 (or with a value other than
+        0 and 1), a binary column by a value other than 0 and 1 (or a missing value where the real
+        column had none), a missingness link by a row where the column is missing while the other
+        does not hold the value, or the reverse.
+        """
+        frame = self._frame_of(X)
+        rates, any_broken = {}, np.zeros(len(frame), dtype=bool)
+        for text, broken_rows in self._rules():
+            broken = broken_rows(frame)
+            rates[text] = float(broken.mean()) if len(frame) else 0.0
+            any_broken |= broken
+        if rates:
+            rates["any rule"] = float(any_broken.mean()) if len(frame) else 0.0
+        return rates
+
+    def _rules(self) -> list[tuple[str, object]]:
+        """``[(description, rows -> mask of the rows breaking the rule)]``."""
+        specs, name = self.columns_, self._display_name
+        rules = []
+        for members in self.groups_:
+            rules.append((f"one-hot group of {len(members)} columns ({_names([name(p) for p in members])}): "
+                          "exactly one is 1 in every row; modelled as one category",
+                          lambda frame, members=members: column_rules.group_broken(frame, members)))
+        binary = [p for p, spec in enumerate(specs) if spec.get("binary")]
+        if binary:
+            rules.append((f"binary: {_names([name(p) for p in binary])} hold{'s' if len(binary) == 1 else ''} "
+                          "only 0 and 1; modelled as two-valued categories",
+                          lambda frame: column_rules.binary_broken(frame, binary, specs)))
+        for link in self.links_:
+            when = "is missing" if link["when"] == "missing" else f"= {link['value']!r}"
+            rules.append((f"missing link: {name(link['column'])} is missing exactly when {name(link['parent'])} {when}",
+                          lambda frame, link=link: self._link_broken(frame, link)))
+        return rules
+
+    def _display_name(self, position: int) -> str:
+        """A column as people name it: its name in a DataFrame, "column 3" in an array."""
+        if self.container_["kind"] == "ndarray":
+            return f"column {position}"
+        return str(self.columns_[position]["name"])
+
+    def _link_broken(self, frame: pd.DataFrame, link: dict) -> np.ndarray:
+        by_name = {self.columns_[p]["name"]: frame.iloc[:, p] for p in (link["column"], link["parent"])}
+        missing = frame.iloc[:, link["column"]].isna().to_numpy(dtype=bool)
+        return missing != self._link_holds(link, by_name)
 
     # ------------------------------------------------------------ persistence
     def to_dict(self) -> dict:
@@ -182,9 +347,13 @@ class TabularEncoder:
                 "max_modes": self.max_modes,
                 "max_categories": self.max_categories,
                 "clip_to_range": self.clip_to_range,
+                "round_to_observed": self.round_to_observed,
+                "detect_rules": self.detect_rules,
             },
             "container": self.container_,
             "columns": self.columns_,
+            "groups": self.groups_,
+            "links": self.links_,
         }
 
     @classmethod
@@ -192,7 +361,21 @@ class TabularEncoder:
         encoder = cls(**data["params"])
         encoder.container_ = data["container"]
         encoder.columns_ = data["columns"]
+        # Model files written before the column rules existed hold none (and their numeric
+        # columns no "decimals": nothing is rounded).
+        encoder.groups_ = [list(members) for members in data.get("groups", [])]
+        encoder.links_ = list(data.get("links", []))
         return encoder
+
+    def __setstate__(self, state):
+        # An encoder pickled (inside a fitted pipeline) by the version before the column rules:
+        # no rules, and its numeric columns hold no "decimals", so nothing is rounded.
+        state.setdefault("round_to_observed", True)
+        state.setdefault("detect_rules", True)
+        if "columns_" in state:
+            state.setdefault("groups_", [])
+            state.setdefault("links_", [])
+        self.__dict__.update(state)
 
 
 # ======================================================================= the target
@@ -322,14 +505,21 @@ def _warn_if_dates(series: pd.Series, name) -> None:
 
 
 # ======================================================================= helpers: descriptions
-def _describe_column(spec: dict) -> str:
+def _describe_column(spec: dict, groups: list[list[int]]) -> str:
     dtype = _dtype_name(spec.get("dtype"))
     missing = ", has missing values" if spec.get("has_missing") else ""
+    if spec.get("kind") == "onehot":
+        size = len(groups[spec["group"]])
+        return f"one-hot      {dtype}, one of {size} columns of one-hot group {spec['group'] + 1} (one category)"
     if spec.get("kind") == "numeric":
         kind = "whole numbers" if spec.get("is_integer") else "real numbers"
         modes = len(spec.get("means", []))
-        return (f"numeric      {dtype}, {kind} in [{_num(spec.get('min'))}, {_num(spec.get('max'))}], "
+        decimals = spec.get("decimals")
+        places = "" if decimals is None else f", {decimals} decimal{'s' if decimals != 1 else ''}"
+        return (f"numeric      {dtype}, {kind} in [{_num(spec.get('min'))}, {_num(spec.get('max'))}]{places}, "
                 f"{modes} mode{'s' if modes != 1 else ''}{missing}")
+    if spec.get("binary"):
+        return f"categorical  {dtype}, binary 0/1{missing}"
     n_values = len(spec.get("categories", [])) + len(spec.get("other", []))
     return f"categorical  {dtype}, {n_values} value{'s' if n_values != 1 else ''}{missing}"
 
@@ -403,49 +593,6 @@ def _column_kind(series: pd.Series, *, forced: bool, name) -> str:
     return "numeric"
 
 
-def dtype_to_json(dtype):
-    if isinstance(dtype, pd.CategoricalDtype):
-        return {"categorical": [_json_scalar(v) for v in dtype.categories], "ordered": bool(dtype.ordered)}
-    if isinstance(dtype, pd.StringDtype):
-        # str(dtype) ("str" / "string") drops the storage, and a "python" string column would come
-        # back as "pyarrow", a different dtype.
-        return {"string": dtype.storage, "na_value": "NA" if dtype.na_value is pd.NA else "nan"}
-    return str(dtype)
-
-
-def _string_dtype(storage, na_value):
-    if na_value == "NA":
-        return pd.StringDtype(storage)
-    try:
-        return pd.StringDtype(storage, na_value=np.nan)
-    except TypeError:  # pandas < 2.3: the "pyarrow_numpy" storage carries the NaN itself
-        return pd.StringDtype(storage)
-
-
-def dtype_from_json(spec):
-    if isinstance(spec, dict) and "string" in spec:
-        try:
-            return _string_dtype(spec["string"], spec["na_value"])
-        except ImportError:
-            # pyarrow is not installed here: the same values and missing-value marker, held by Python objects.
-            return _string_dtype("python", spec["na_value"])
-    if isinstance(spec, dict):
-        return pd.CategoricalDtype(spec["categorical"], ordered=spec["ordered"])
-    return pd.api.types.pandas_dtype(spec)
-
-
-def _json_scalar(value):
-    """Plain Python value for JSON (numpy scalars unwrapped); unsupported types are an error."""
-    if isinstance(value, np.generic):
-        value = value.item()
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    raise DataValidationError(
-        f"Value {value!r} of type {type(value).__name__} cannot be stored in a model file; "
-        "convert the column to strings or numbers."
-    )
-
-
 # ======================================================================= helpers: numeric
 def _n_slots(spec: dict) -> int:
     if spec["kind"] == "numeric":
@@ -474,6 +621,9 @@ def _fit_numeric(series: pd.Series, max_modes: int, seed: np.random.SeedSequence
         # Nothing was observed: every decoded value is missing, whatever slot the generator picks
         # (its one mode slot would otherwise invent the placeholder 0.0 in some rows).
         "all_missing": not len(observed),
+        # Decimals of the real values, kept when decoding (round_to_observed); whole numbers are
+        # rounded anyway.
+        "decimals": None if is_integer or not len(observed) else _observed_decimals(observed, series.dtype),
     }
     unique = np.unique(observed)
     if len(unique) < 2:
@@ -562,7 +712,8 @@ def _encode_numeric(series: pd.Series, spec: dict, rng: np.random.Generator) -> 
     return [alpha[:, None], slots]
 
 
-def _decode_numeric(alpha: np.ndarray, slot: np.ndarray, spec: dict, clip: bool) -> pd.Series:
+def _decode_numeric(alpha: np.ndarray, slot: np.ndarray, spec: dict, clip: bool,
+                    round_to_observed: bool = False) -> pd.Series:
     if spec.get("all_missing"):  # absent from model files written before it existed: False
         return pd.Series(np.full(len(alpha), np.nan))
     n_modes = len(spec["means"])
@@ -572,6 +723,9 @@ def _decode_numeric(alpha: np.ndarray, slot: np.ndarray, spec: dict, clip: bool)
         values = np.clip(values, spec["min"], spec["max"])
     if spec["is_integer"]:
         values = np.round(values)
+    elif round_to_observed and spec.get("decimals") is not None:  # absent from older model files
+        # The observed range's ends have at most this many decimals: rounding keeps values inside it.
+        values = np.round(values, spec["decimals"])
     values[slot == n_modes] = np.nan  # the missing slot (exists only if has_missing)
     return pd.Series(values)
 
@@ -580,7 +734,7 @@ def _decode_numeric(alpha: np.ndarray, slot: np.ndarray, spec: dict, clip: bool)
 def _fit_categorical(series: pd.Series, max_categories: int) -> dict:
     missing = series.isna().to_numpy()
     counts = series[~missing].astype(object).value_counts(sort=True)
-    values = [_json_scalar(v) for v in counts.index]
+    values = [json_scalar(v) for v in counts.index]
     kept, other = values[:max_categories], values[max_categories:]
     if other:
         warnings.warn(
@@ -636,3 +790,29 @@ def _decode_categorical(slot: np.ndarray, spec: dict, rng: np.random.Generator, 
         table.append(np.nan)
     values = pd.Series(table, dtype=object).astype(dtype)
     return values.take(codes).reset_index(drop=True)
+
+
+def _decode_binary(is_one: np.ndarray, spec: dict) -> pd.Series:
+    values = pd.Series(spec["values"], dtype=object).astype(dtype_from_json(spec["dtype"]))
+    return values.take(is_one.astype(np.int64)).reset_index(drop=True)
+
+
+# ======================================================================= helpers: precision
+def _observed_decimals(values: np.ndarray, dtype) -> int | None:
+    """The most decimals any of ``values`` needs to be written exactly; None beyond _MAX_DECIMALS.
+
+    Compared in the column's own precision, so a float32 0.1 needs 1 decimal, not 9.
+    """
+    single = getattr(dtype, "numpy_dtype", dtype) == np.float32  # float32 or pandas' Float32
+    remaining = values.astype(np.float32 if single else np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):  # huge values overflow x * 10**decimals: not rounded
+        for decimals in range(_MAX_DECIMALS + 1):
+            remaining = remaining[np.round(remaining, decimals) != remaining]
+            if not len(remaining):
+                return decimals
+    return None
+
+
+def _names(names: list, limit: int = 8) -> str:
+    shown = ", ".join(str(name) for name in names[:limit])
+    return shown + (f", ... ({len(names) - limit} more)" if len(names) > limit else "")

@@ -42,7 +42,8 @@ class TabularKind(DataKind):
     def fit_codec(self, params: dict, X, *, seed: int, device: torch.device):
         codec = TabularEncoder(
             categorical_columns=params["categorical_features"], max_modes=params["max_modes"],
-            max_categories=params["max_categories"], clip_to_range=params["clip_to_range"], random_state=seed,
+            max_categories=params["max_categories"], clip_to_range=params["clip_to_range"],
+            round_to_observed=params["round_to_observed"], detect_rules=params["detect_rules"], random_state=seed,
         ).fit(X)
         config = TabularModelConfig(
             noise_dim=params["noise_dim"], generator_dims=tuple(params["generator_dims"]),
@@ -79,7 +80,10 @@ class TabularKind(DataKind):
     def describe(self, augmenter) -> list[str]:
         columns = augmenter.encoder_.describe_columns()
         width = max(8, *(len(name) for name, _ in columns))
-        return [f"Columns ({len(columns)}):"] + [f"  {name:<{width}}  {text}" for name, text in columns]
+        rules = augmenter.encoder_.describe_rules()
+        return ([f"Columns ({len(columns)}):"] + [f"  {name:<{width}}  {text}" for name, text in columns]
+                + ([f"Rules of the real rows, kept in synthetic ones ({len(rules)}):"] + [f"  {r}" for r in rules]
+                   if rules else []))
 
 
 def _check_finite(X):

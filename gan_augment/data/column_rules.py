@@ -1,0 +1,220 @@
+"""The rules a table obeys on every real row, found so that synthetic rows obey them too.
+
+* One-hot groups: 0/1 columns with exactly one 1 per row (what a OneHotEncoder or
+  ``pd.get_dummies`` writes). :class:`~gan_augment.data.tabular.TabularEncoder` models each group as
+  ONE categorical and decodes it back into its columns.
+* Binary columns: other 0/1 columns, modelled as two-valued categories (never 0.47).
+* Missingness links: "column A is missing exactly when column B = v (or is missing)", kept by
+  deriving A's missingness from B's decoded value.
+
+Functions here find the rules and tell which rows break them; the encoder owns how they are
+modelled. Positions are column positions in the table.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+import pandas as pd
+
+from gan_augment.data._dtypes import json_scalar
+from gan_augment.exceptions import DataValidationError
+
+# A missingness link must hold on every real row and be seen on at least this many rows on each
+# side (missing and present): five rows that happen to line up are not yet a rule.
+_MIN_LINK_ROWS = 5
+# Rows per block when counting co-occurrences of 0/1 columns (bounds memory on tall tables).
+_COOCCURRENCE_BLOCK = 65536
+# Dead ends the search for a column's one-hot group may back out of (a group written side by side
+# is found with none), per column and in all: they keep a table of many sparse 0/1 columns, where
+# a search can wander, to about a second.
+_GROUP_DEAD_ENDS = 32
+_GROUP_DEAD_ENDS_TOTAL = 500
+
+
+def as_numbers(series: pd.Series) -> np.ndarray:
+    """float64 values of a column of numbers or booleans; NaN where missing or not a number."""
+    if series.dtype == object:
+        return np.array([float(v) if isinstance(v, (numbers.Real, np.bool_)) and not pd.isna(v) else np.nan
+                         for v in series.to_numpy()], dtype=np.float64)
+    if getattr(series.dtype, "kind", "O") in "biuf":
+        return series.to_numpy(dtype=np.float64, na_value=np.nan)
+    return np.full(len(series), np.nan)
+
+
+def binary_columns(frame: pd.DataFrame) -> dict[int, tuple[list, bool]]:
+    """Columns holding exactly the two values 0 and 1 (or False and True), missing values aside.
+
+    Returns ``{position: ([zero, one] as the column holds them, has missing values)}``.
+    """
+    found = {}
+    for position in range(frame.shape[1]):
+        series = frame.iloc[:, position]
+        kind = getattr(series.dtype, "kind", "O")
+        if kind not in "biufO":
+            continue
+        missing = series.isna().to_numpy(dtype=bool)
+        if kind == "O":
+            # Two distinct values at most (hashing is cheap; text columns stop here), then which.
+            held = pd.unique(series.to_numpy()[~missing])
+            if len(held) != 2:
+                continue
+            values = as_numbers(pd.Series(held, dtype=object))
+            pair = [held[np.argmin(values)], held[np.argmax(values)]]
+        else:
+            values = series.to_numpy(dtype=np.float64, na_value=np.nan)[~missing]
+            pair = {"b": [False, True], "f": [0.0, 1.0]}.get(kind, [0, 1])
+        is_one = values == 1
+        if not is_one.any() or is_one.all() or not (is_one | (values == 0)).all():
+            continue  # a NaN in `values` is text in an object column: not binary either
+        found[position] = ([json_scalar(v) for v in pair], bool(missing.any()))
+    return found
+
+
+def find_onehot_groups(frame: pd.DataFrame, candidates: list[int]) -> list[list[int]]:
+    """Disjoint groups (positions, ascending) of 0/1 columns with exactly one 1 in every row.
+
+    Columns of one group are never 1 in the same row, and their counts of 1s add up to the number
+    of rows. The co-occurrence matrix of all candidates (one matrix product, in row blocks) tells
+    which columns exclude each other; then a group is searched from each column not yet taken
+    (:func:`_group_containing`). Every group found is checked on the rows themselves. Cost:
+    O(rows x candidates^2) for the product, and a bounded search per candidate.
+    """
+    n_rows = len(frame)
+    if len(candidates) < 2 or n_rows == 0:
+        return []
+    ones = np.column_stack([as_numbers(frame.iloc[:, p]) == 1 for p in candidates])
+    n_columns = ones.shape[1]
+    together = np.zeros((n_columns, n_columns))
+    for start in range(0, n_rows, _COOCCURRENCE_BLOCK):  # float32 counts stay exact below 2**24 rows per block
+        block = ones[start:start + _COOCCURRENCE_BLOCK].astype(np.float32)
+        together += block.T @ block
+    exclusive = together == 0  # the diagonal is False: every candidate is 1 somewhere
+    by_column = np.ascontiguousarray(ones.T)
+    free = np.ones(n_columns, dtype=bool)
+    groups, dead_ends_left = [], _GROUP_DEAD_ENDS_TOTAL
+    for first in range(n_columns):
+        if not free[first]:
+            continue
+        members, dead_ends = _group_containing(first, ones, by_column, exclusive & free,
+                                               min(_GROUP_DEAD_ENDS, dead_ends_left))
+        dead_ends_left -= dead_ends
+        if members is not None and (ones[:, members].sum(axis=1) == 1).all():
+            free[members] = False
+            groups.append(sorted(candidates[i] for i in members))
+    return sorted(groups)
+
+
+def _group_containing(first: int, ones: np.ndarray, by_column: np.ndarray, exclusive: np.ndarray,
+                      max_dead_ends: int) -> tuple[list[int] | None, int]:
+    """Columns (indices of ``ones``) that with ``first`` have exactly one 1 in every row, or None;
+    and the number of dead ends met. ``by_column`` is ``ones.T``, contiguous.
+
+    A depth-first exact-cover search: the first row no member covers yet must be covered by a
+    column that is 1 there and excludes every member so far; those are tried nearest-after
+    ``first`` first (a OneHotEncoder writes a group side by side, so on such tables the first
+    path is the answer). The search stops at the dead end after ``max_dead_ends``.
+    """
+    n_rows, n_columns = ones.shape
+    nearness = (np.arange(n_columns) - first) % n_columns
+
+    def choices(allowed, covered):
+        row = int(np.argmin(covered))
+        found = np.flatnonzero(allowed & ones[row])
+        return iter(found[np.argsort(nearness[found], kind="stable")].tolist())
+
+    covered = by_column[first].copy()
+    stack = [([first], exclusive[first], covered, int(covered.sum()), choices(exclusive[first], covered))]
+    dead_ends = 0
+    while stack:
+        members, allowed, covered, total, options = stack[-1]
+        other = next(options, None)
+        if other is None:
+            stack.pop()
+            dead_ends += 1
+            if dead_ends > max_dead_ends:
+                break
+            continue
+        allowed, covered = allowed & exclusive[other], covered | by_column[other]
+        total += int(np.count_nonzero(by_column[other]))  # exclusive columns: their 1s never overlap
+        if total == n_rows:
+            return members + [other], dead_ends
+        stack.append((members + [other], allowed, covered, total, choices(allowed, covered)))
+    return None, dead_ends
+
+
+def encode_group(frame: pd.DataFrame, members: list[int]) -> np.ndarray:
+    ones = np.column_stack([as_numbers(frame.iloc[:, p]) == 1 for p in members])
+    onehot = np.zeros(ones.shape)
+    onehot[np.arange(len(ones)), ones.argmax(axis=1)] = 1.0  # a row without a 1 (unseen data) -> the first
+    return onehot
+
+
+def group_broken(frame: pd.DataFrame, members: list[int]) -> np.ndarray:
+    values = np.column_stack([as_numbers(frame.iloc[:, p]) for p in members])
+    zero_or_one = ((values == 0) | (values == 1)).all(axis=1)
+    return ~zero_or_one | ((values == 1).sum(axis=1) != 1)
+
+
+def binary_broken(frame: pd.DataFrame, positions: list[int], specs: list[dict]) -> np.ndarray:
+    broken = np.zeros(len(frame), dtype=bool)
+    for position in positions:
+        series = frame.iloc[:, position]
+        values = as_numbers(series)
+        allowed_missing = series.isna().to_numpy(dtype=bool) & bool(specs[position]["has_missing"])
+        broken |= ~((values == 0) | (values == 1) | allowed_missing)
+    return broken
+
+
+def find_missing_links(frame: pd.DataFrame, specs: list[dict]) -> list[dict]:
+    """Exact links "column A is missing exactly when column B = v", or "... when B is missing".
+
+    Columns with the same missing rows form a class. A class follows a column without missing
+    values that takes one value exactly on those rows (``T3 measured = 'f'`` when ``T3`` is
+    missing); failing that, every member but the first follows the first one's missingness. The
+    followed columns never follow another, so decoding needs one pass for them, one for the rest.
+    Both sides need ``_MIN_LINK_ROWS`` rows.
+    """
+    n_rows = len(frame)
+    missing = [frame.iloc[:, p].isna().to_numpy(dtype=bool) for p in range(frame.shape[1])]
+    classes: dict[bytes, list[int]] = {}
+    for position, spec in enumerate(specs):
+        count = int(missing[position].sum())
+        if spec["kind"] in ("numeric", "categorical") and _MIN_LINK_ROWS <= count <= n_rows - _MIN_LINK_ROWS:
+            classes.setdefault(np.packbits(missing[position]).tobytes(), []).append(position)
+    if not classes:
+        return []
+    parents = [p for p in range(len(specs)) if not missing[p].any()]
+    codes, code_counts = {}, {}
+    links = []
+    for members in classes.values():
+        mask = missing[members[0]]
+        size, first_row = int(mask.sum()), int(np.argmax(mask))
+        followed = None
+        for parent in parents:
+            if parent not in codes:
+                codes[parent] = pd.factorize(frame.iloc[:, parent])[0]
+                code_counts[parent] = np.bincount(codes[parent])
+            code = codes[parent][first_row]
+            if code_counts[parent][code] != size or not np.array_equal(codes[parent] == code, mask):
+                continue
+            try:
+                value = json_scalar(frame.iloc[first_row, parent])
+            except DataValidationError:
+                continue
+            if _decodes_exactly(specs[parent], value):
+                followed = parent
+                break
+        if followed is not None:
+            links += [{"column": p, "parent": followed, "when": "equals", "value": value} for p in members]
+        else:
+            links += [{"column": p, "parent": members[0], "when": "missing", "value": None} for p in members[1:]]
+    return sorted(links, key=lambda link: link["column"])
+
+
+def _decodes_exactly(spec: dict, value) -> bool:
+    """Whether decoded rows can hold exactly ``value`` (a numeric column: only at an exact mode)."""
+    if spec["kind"] != "numeric":
+        return True
+    return any(std == 0 and mean == value for mean, std in zip(spec["means"], spec["stds"]))

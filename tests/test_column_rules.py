@@ -1,0 +1,373 @@
+"""The table's own rules (issue 16): one-hot groups, 0/1 columns, missingness links, precision.
+
+Synthetic rows must obey what every real row obeys: exactly one 1 in a group of dummy columns, 0 or
+1 (never 0.47) in a yes/no column, "T3 is missing exactly when T3 measured = f", and no more decimals
+than the real column has.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gan_augment.data import column_rules
+from gan_augment.data.tabular import TabularEncoder
+
+
+def _random_rows(encoder, n, seed):
+    """Rows as an untrained generator may emit them: any scalar in (-1, 1), any slot of every block."""
+    rng = np.random.default_rng(seed)
+    Z = np.zeros((n, encoder.output_dim), dtype=np.float32)
+    for span in encoder.output_spans:
+        if span.activation == "tanh":
+            Z[:, span.start] = rng.uniform(-1, 1, n)
+        else:
+            Z[np.arange(n), span.start + rng.integers(0, span.size, n)] = 1.0
+    return Z
+
+
+def _categories(n, seed=0):
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({
+        "x": rng.normal(size=n),
+        "colour": rng.choice(["red", "green", "blue"], n),
+        "size": rng.choice(["s", "m", "l", "xl"], n, p=[0.4, 0.3, 0.2, 0.1]),
+    })
+
+
+def _names(encoder, group):
+    return [encoder.columns_[p]["name"] for p in group]
+
+
+# ------------------------------------------------------------ detection of one-hot groups
+def test_dummies_with_a_prefix_become_one_category_per_group():
+    table = pd.get_dummies(_categories(200), columns=["colour", "size"])  # bool columns colour_blue, ...
+    encoder = TabularEncoder(max_modes=3, random_state=0).fit(table)
+    assert [_names(encoder, g) for g in encoder.groups_] == [
+        ["colour_blue", "colour_green", "colour_red"], ["size_l", "size_m", "size_s", "size_xl"]]
+    # One softmax block per group instead of a pair of slots per dummy column.
+    assert [span.size for span in encoder.output_spans] == [1, encoder.output_spans[1].size, 3, 4]
+    decoded = encoder.inverse_transform(_random_rows(encoder, 3000, seed=1), random_state=0)
+    assert list(decoded.columns) == list(table.columns)
+    assert decoded.dtypes.to_dict() == table.dtypes.to_dict()
+    for group in encoder.groups_:
+        assert (decoded.iloc[:, group].sum(axis=1) == 1).all()
+    assert set(encoder.rule_violations(decoded).values()) == {0.0}
+
+
+def test_dummies_without_a_prefix_and_as_integers():
+    colour = pd.get_dummies(_categories(150)["colour"], dtype=np.int64)  # columns blue, green, red
+    table = pd.concat([colour[["red"]], pd.Series(np.arange(150.0), name="t"), colour[["blue", "green"]]], axis=1)
+    encoder = TabularEncoder(max_modes=3, random_state=0).fit(table)
+    assert [_names(encoder, g) for g in encoder.groups_] == [["red", "blue", "green"]]
+    decoded = encoder.inverse_transform(_random_rows(encoder, 2000, seed=2), random_state=0)
+    assert decoded.dtypes.to_dict() == table.dtypes.to_dict()
+    assert (decoded[["red", "blue", "green"]].sum(axis=1) == 1).all()
+    assert set(decoded["red"]) == {0, 1}
+
+
+def test_two_groups_side_by_side_in_an_array_as_a_one_hot_encoder_writes_them():
+    frame = _categories(300)
+    array = np.column_stack([pd.get_dummies(frame["colour"]).to_numpy(float),
+                             pd.get_dummies(frame["size"]).to_numpy(float), frame["x"].to_numpy()])
+    encoder = TabularEncoder(max_modes=3, random_state=0).fit(array)
+    assert encoder.groups_ == [[0, 1, 2], [3, 4, 5, 6]]
+    np.testing.assert_array_equal(encoder.inverse_transform(encoder.transform(array, random_state=0))[:, :7],
+                                  array[:, :7])
+    decoded = encoder.inverse_transform(_random_rows(encoder, 3000, seed=3), random_state=0)
+    assert decoded.dtype == np.float64 and set(np.unique(decoded[:, :7])) == {0.0, 1.0}
+    assert (decoded[:, :3].sum(axis=1) == 1).all() and (decoded[:, 3:7].sum(axis=1) == 1).all()
+
+
+def test_a_group_in_an_object_array_beside_text():
+    # A ColumnTransformer that passes text columns through gives one object array.
+    frame = _categories(150)
+    dummies = pd.get_dummies(frame["colour"]).to_numpy(float)
+    array = np.column_stack([dummies.astype(object), frame["size"].to_numpy(object)])
+    encoder = TabularEncoder(random_state=0).fit(array)
+    assert encoder.groups_ == [[0, 1, 2]]
+    assert encoder.describe_rules()[0].startswith("one-hot group of 3 columns (column 0, column 1, column 2)")
+    decoded = encoder.inverse_transform(_random_rows(encoder, 1000, seed=0), random_state=0)
+    assert decoded.dtype == object and {type(v) for v in decoded[:, :3].ravel()} == {float}
+    assert (decoded[:, :3].astype(float).sum(axis=1) == 1).all()
+    assert set(decoded[:, 3]) <= set(frame["size"])
+
+
+def test_many_shuffled_groups_and_lone_binary_columns_are_told_apart():
+    rng = np.random.default_rng(0)
+    n, blocks = 400, []
+    for size in [2, 3, 4, 6] * 8:  # 32 groups, about 120 columns, with rare categories
+        block = np.eye(size)[rng.choice(size, n, p=rng.dirichlet(np.full(size, 0.5)))]
+        blocks.append(block[:, block.sum(axis=0) > 0])
+    lone = (rng.random((n, 10)) < 0.5).astype(float)
+    array = np.column_stack(blocks + [lone])
+    order = rng.permutation(array.shape[1])  # groups no longer side by side
+    encoder = TabularEncoder(max_modes=3, random_state=0).fit(array[:, order])
+    expected, start = [], 0
+    for block in blocks:
+        if block.shape[1] > 1:
+            expected.append(sorted(int(np.flatnonzero(order == start + k)[0]) for k in range(block.shape[1])))
+        start += block.shape[1]
+    assert len(expected) > 25 and sorted(encoder.groups_) == sorted(expected)
+    lone_positions = {int(np.flatnonzero(order == start + k)[0]) for k in range(10)}
+    assert {p for p, spec in enumerate(encoder.columns_) if spec.get("binary")} == lone_positions
+
+
+def test_a_wrong_first_choice_is_backed_out_of():
+    # Columns a1 b1 a2 b2: b1 is never 1 with a1 and sits nearer, but a1 + b1 leaves rows that only
+    # a column clashing with them could fill; the search must go back and take a2.
+    a1 = np.array([1, 1, 0, 0, 0, 0] * 10)
+    b1 = np.array([0, 0, 1, 1, 0, 0] * 10)
+    array = np.column_stack([a1, b1, 1 - a1, 1 - b1])
+    encoder = TabularEncoder(random_state=0).fit(array)
+    assert encoder.groups_ == [[0, 2], [1, 3]]
+    # The search from a1 itself: it meets b1 first, backs out, and finds a2.
+    ones = array == 1
+    exclusive = (ones.T.astype(int) @ ones.astype(int)) == 0
+    by_column = np.ascontiguousarray(ones.T)
+    assert column_rules._group_containing(0, ones, by_column, exclusive, max_dead_ends=5) == ([0, 2], 1)
+    assert column_rules._group_containing(0, ones, by_column, exclusive, max_dead_ends=0)[0] is None
+    decoded = encoder.inverse_transform(_random_rows(encoder, 500, seed=0))
+    assert decoded.dtype == array.dtype
+    assert (decoded[:, [0, 2]].sum(axis=1) == 1).all() and (decoded[:, [1, 3]].sum(axis=1) == 1).all()
+
+
+def test_a_lone_binary_column_is_a_two_valued_category_not_a_group():
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame({"x": rng.normal(size=200), "smoker": (rng.random(200) < 0.3).astype(float),
+                          "always": np.ones(200)})
+    encoder = TabularEncoder(max_modes=3, random_state=0).fit(table)
+    assert encoder.groups_ == []
+    smoker = encoder.columns_[1]
+    assert smoker["kind"] == "categorical" and smoker["binary"] and sorted(smoker["categories"]) == [0.0, 1.0]
+    assert encoder.columns_[2]["kind"] == "numeric"  # always 1: a constant, neither binary nor a group
+    decoded = encoder.inverse_transform(_random_rows(encoder, 2000, seed=0), random_state=0)
+    assert set(decoded["smoker"]) == {0.0, 1.0} and decoded["smoker"].dtype == np.float64
+    assert encoder.describe_rules() == ["binary: smoker holds only 0 and 1; modelled as two-valued categories"]
+
+
+def test_a_column_that_is_one_with_another_member_breaks_the_group():
+    table = pd.get_dummies(_categories(120)["colour"], dtype=float)
+    both = np.flatnonzero(table["blue"] == 1)[:2]
+    table.loc[both, "green"] = 1.0  # two rows with two colours
+    encoder = TabularEncoder(max_modes=3, random_state=0).fit(table)
+    assert encoder.groups_ == []
+    assert all(spec.get("binary") for spec in encoder.columns_)
+
+
+def test_a_missing_value_keeps_a_column_out_of_a_group():
+    table = pd.get_dummies(_categories(120), columns=["colour", "size"], dtype=float)
+    table.loc[5, "colour_red"] = np.nan
+    encoder = TabularEncoder(max_modes=3, random_state=0).fit(table)
+    assert [_names(encoder, g) for g in encoder.groups_] == [["size_l", "size_m", "size_s", "size_xl"]]
+    red = encoder.columns_[list(table.columns).index("colour_red")]
+    assert red["binary"] and red["has_missing"]
+    decoded = encoder.inverse_transform(_random_rows(encoder, 2000, seed=0), random_state=0)
+    assert set(decoded["colour_red"].dropna()) == {0.0, 1.0}
+
+
+def test_detect_rules_off_and_a_table_without_rules_encode_as_before():
+    table = _categories(200)
+    table["count"] = np.random.default_rng(1).integers(0, 30, 200)
+    with_rules = TabularEncoder(max_modes=3, random_state=0).fit(table)
+    without = TabularEncoder(max_modes=3, random_state=0, detect_rules=False).fit(table)
+    assert with_rules.describe_rules() == [] and with_rules.output_spans == without.output_spans
+    Z = _random_rows(with_rules, 500, seed=0)
+    np.testing.assert_array_equal(with_rules.transform(table, random_state=0), without.transform(table, random_state=0))
+    pd.testing.assert_frame_equal(with_rules.inverse_transform(Z, random_state=1),
+                                  without.inverse_transform(Z, random_state=1))
+    dummies = pd.get_dummies(table, columns=["colour"])
+    assert TabularEncoder(max_modes=3, random_state=0, detect_rules=False).fit(dummies).groups_ == []
+
+
+# ------------------------------------------------------------ missingness links
+def _thyroid(n=300, seed=0):
+    rng = np.random.default_rng(seed)
+    measured = rng.random(n) < 0.75
+    tsh_measured = rng.random(n) < 0.85
+    return pd.DataFrame({
+        "age": rng.integers(18, 90, n),
+        "T3 measured": np.where(measured, "t", "f"),
+        "T3": np.where(measured, rng.normal(2.0, 0.6, n), np.nan),
+        "TSH": np.where(tsh_measured, rng.gamma(2.0, 1.0, n), np.nan),
+        "FTI": pd.array(np.where(tsh_measured, rng.integers(60, 140, n), None), dtype="Int64"),
+        "note": pd.Series(np.where(rng.random(n) < 0.2, None, rng.choice(["a", "b"], n)), dtype=object),
+    })
+
+
+def test_missing_exactly_when_another_column_takes_a_value_is_kept():
+    table = _thyroid()
+    encoder = TabularEncoder(max_modes=3, random_state=0).fit(table)
+    assert encoder.describe_rules() == [
+        "missing link: T3 is missing exactly when T3 measured = 'f'",
+        "missing link: FTI is missing exactly when TSH is missing",
+    ]
+    decoded = encoder.inverse_transform(_random_rows(encoder, 4000, seed=0), random_state=0)
+    np.testing.assert_array_equal(decoded["T3"].isna(), decoded["T3 measured"] == "f")
+    np.testing.assert_array_equal(decoded["FTI"].isna(), decoded["TSH"].isna())
+    assert decoded["FTI"].dtype == "Int64"
+    assert set(encoder.rule_violations(decoded).values()) == {0.0}
+    # Without the link the same kind of rows break it about half the time.
+    loose = TabularEncoder(max_modes=3, random_state=0, detect_rules=False).fit(table)
+    independent = loose.inverse_transform(_random_rows(loose, 4000, seed=0), random_state=0)
+    rates = encoder.rule_violations(independent)
+    assert rates["missing link: T3 is missing exactly when T3 measured = 'f'"] > 0.3
+
+
+def test_the_missing_rate_follows_the_decoded_column():
+    """Rows resampled from the real encoding keep the real missing rate: it comes from the parent."""
+    table = _thyroid(600)
+    encoder = TabularEncoder(max_modes=3, random_state=0).fit(table)
+    encoded = encoder.transform(table, random_state=0)
+    resampled = encoded[np.random.default_rng(1).integers(0, len(encoded), 5000)]
+    decoded = encoder.inverse_transform(resampled, random_state=0)
+    assert decoded["T3"].isna().mean() == pytest.approx(table["T3"].isna().mean(), abs=0.03)
+    real = encoder.inverse_transform(encoded, random_state=0)
+    pd.testing.assert_series_equal(real["T3"].isna(), table["T3"].isna())
+
+
+@pytest.mark.parametrize("change", ["too few rows", "one row off"])
+def test_a_link_needs_every_row_and_enough_rows(change):
+    table = _thyroid()
+    if change == "too few rows":
+        table = table.iloc[np.r_[np.flatnonzero(table["T3"].notna()), np.flatnonzero(table["T3"].isna())[:4]]]
+    else:
+        row = np.flatnonzero(table["T3"].isna())[0]
+        table.loc[row, "T3"] = 2.0  # measured = f, yet a value
+    encoder = TabularEncoder(max_modes=3, random_state=0).fit(table)
+    assert not any("T3 is missing" in rule for rule in encoder.describe_rules())
+
+
+# ------------------------------------------------------------ reports and model files
+def test_rule_violations_counts_the_rows_that_break_each_rule():
+    table = pd.get_dummies(_categories(100), columns=["colour"], dtype=float)
+    table["T3 measured"] = np.where(np.arange(100) % 4 == 0, "f", "t")
+    table["T3"] = np.where(table["T3 measured"] == "f", np.nan, 1.5)
+    table["flag"] = np.arange(100) % 3 == 0
+    table["flag"] = table["flag"].astype(np.int64)
+    encoder = TabularEncoder(max_modes=3, random_state=0).fit(table)
+    bad = table.iloc[:10].copy().reset_index(drop=True)
+    bad.loc[0, "colour_red"] = 1 - bad.loc[0, "colour_red"]  # zero or two colours
+    bad.loc[1, ["colour_blue", "colour_green", "colour_red"]] = [0.5, 0.5, 0.0]  # sums to 1, yet not 0/1
+    bad.loc[2, "flag"] = 2
+    bad.loc[3, "T3"] = np.nan if bad.loc[3, "T3 measured"] == "t" else 1.0
+    rates = encoder.rule_violations(bad)
+    assert list(rates) == encoder.describe_rules() + ["any rule"]
+    assert rates == {
+        "one-hot group of 3 columns (colour_blue, colour_green, colour_red): exactly one is 1 in every row; "
+        "modelled as one category": 0.2,
+        "binary: flag holds only 0 and 1; modelled as two-valued categories": 0.1,
+        "missing link: T3 is missing exactly when T3 measured = 'f'": 0.1,
+        "any rule": 0.4,
+    }
+
+
+def test_rules_survive_a_model_file_and_old_model_files_still_load():
+    table = pd.get_dummies(_thyroid(), columns=["note"], dummy_na=True, dtype=np.int64)
+    table["x"] = np.round(np.random.default_rng(0).normal(size=len(table)), 2)
+    encoder = TabularEncoder(max_modes=3, random_state=0).fit(table)
+    assert encoder.groups_ and encoder.links_
+    restored = TabularEncoder.from_dict(json.loads(json.dumps(encoder.to_dict())))
+    assert restored.describe_rules() == encoder.describe_rules()
+    assert restored.output_spans == encoder.output_spans
+    Z = _random_rows(encoder, 500, seed=0)
+    pd.testing.assert_frame_equal(restored.inverse_transform(Z, random_state=1),
+                                  encoder.inverse_transform(Z, random_state=1))
+
+    # A model file of the previous version: no rules, no decimals, no new parameters.
+    plain = TabularEncoder(max_modes=3, random_state=0, detect_rules=False).fit(_thyroid())
+    old = plain.to_dict()
+    for key in ("groups", "links"):
+        del old[key]
+    for key in ("round_to_observed", "detect_rules"):
+        del old["params"][key]
+    for spec in old["columns"]:
+        spec.pop("decimals", None)
+    loaded = TabularEncoder.from_dict(json.loads(json.dumps(old)))
+    assert loaded.describe_rules() == [] and loaded.output_spans == plain.output_spans
+    assert loaded.rule_violations(_thyroid()) == {}
+    Z = _random_rows(plain, 300, seed=2)
+    pd.testing.assert_frame_equal(loaded.inverse_transform(Z, random_state=0),
+                                  plain.inverse_transform(Z, random_state=0))
+
+
+def test_describe_columns_names_the_group_and_the_binary_columns():
+    table = pd.get_dummies(_categories(100), columns=["colour"])
+    table["flag"] = np.arange(100) % 2
+    described = dict(TabularEncoder(max_modes=3, random_state=0).fit(table).describe_columns())
+    assert described["colour_red"].startswith("one-hot")
+    assert "one of 3 columns of one-hot group 1" in described["colour_red"]
+    assert described["flag"] == "categorical  int64, binary 0/1"
+
+
+# ------------------------------------------------------------ precision
+def test_values_come_back_with_the_decimals_of_the_column():
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame({
+        "price": np.round(rng.uniform(0, 100, 300), 2),
+        "ratio": rng.uniform(0, 1, 300),  # 0.46997202843030206-like: no precision to keep
+        "tenths": np.round(rng.normal(5, 2, 300), 1).astype(np.float32),
+        "count": rng.integers(0, 9, 300).astype(float),
+    })
+    encoder = TabularEncoder(max_modes=3, random_state=0).fit(table)
+    assert [spec["decimals"] for spec in encoder.columns_] == [2, None, 1, None]
+    Z = _random_rows(encoder, 2000, seed=0)
+    decoded = encoder.inverse_transform(Z, random_state=0)
+    np.testing.assert_array_equal(decoded["price"], np.round(decoded["price"], 2))
+    assert decoded["tenths"].dtype == np.float32
+    tenths = decoded["tenths"].to_numpy()
+    np.testing.assert_array_equal(tenths, np.round(tenths.astype(np.float64), 1).astype(np.float32))
+    assert (decoded["ratio"] != np.round(decoded["ratio"], 10)).mean() > 0.5
+    raw = TabularEncoder(max_modes=3, random_state=0, round_to_observed=False).fit(table)
+    assert raw.to_dict()["params"]["round_to_observed"] is False
+    unrounded = TabularEncoder.from_dict(json.loads(json.dumps(raw.to_dict()))).inverse_transform(Z, random_state=0)
+    assert (unrounded["price"] != np.round(unrounded["price"], 2)).mean() > 0.5
+    pd.testing.assert_series_equal(unrounded["ratio"], decoded["ratio"])
+
+
+# ------------------------------------------------------------ issue 16's done-when
+def test_one_hot_encoder_then_gan_augmenter_pipeline_gives_no_broken_rows():
+    from imblearn.pipeline import make_pipeline
+    from sklearn.compose import ColumnTransformer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import OneHotEncoder
+
+    from gan_augment import GANAugmenter
+
+    class Recording(LogisticRegression):
+        """Keeps the rows it is fitted on: the real rows, then the GAN's."""
+
+        def fit(self, X, y, sample_weight=None):
+            self.seen_ = X
+            return super().fit(X, y, sample_weight)
+
+    rng = np.random.default_rng(0)
+    n = 200
+    X = pd.DataFrame({  # credit-g-like
+        "checking_status": rng.choice(["<0", "0<=X<200", ">=200", "no checking"], n),
+        "duration": rng.integers(4, 72, n),
+        "purpose": rng.choice(["radio/tv", "new car", "furniture", "used car", "business"], n),
+        "credit_amount": np.round(np.exp(rng.normal(7.8, 0.75, n))),
+        "savings_status": rng.choice(["<100", "100<=X<500", "unknown"], n),
+    })
+    y = np.where(rng.random(n) < 0.3, "bad", "good")
+    onehot = ColumnTransformer([("onehot", OneHotEncoder(sparse_output=False),
+                                 ["checking_status", "purpose", "savings_status"])], remainder="passthrough")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        pipeline = make_pipeline(onehot, GANAugmenter(epochs=1, random_state=0, n_threads=1),
+                                 Recording(max_iter=500)).fit(X, y)
+    seen = pipeline[-1].seen_
+    np.testing.assert_array_equal(seen[:n], pipeline[0].transform(X))
+    synthetic = seen[n:]
+    assert len(synthetic) > 40
+    start = 0
+    for size in (4, 5, 3):
+        block = synthetic[:, start:start + size]
+        assert set(np.unique(block)) == {0.0, 1.0}
+        assert (block.sum(axis=1) == 1).all()
+        start += size
