@@ -603,3 +603,20 @@ def test_images_are_judged_by_the_cnn_and_shown_as_grids(tmp_path):
     page = report.to_html(tmp_path / "report.html")
     assert "Real vs synthetic images" in page and "Real vs synthetic marginals" not in page
     assert json.loads(report.to_json())["image_quality"][0]["class"] == 2
+
+
+def test_the_report_counts_added_rows_that_break_the_tables_rules():
+    # A one-hot group of floats, as a OneHotEncoder writes it: SMOTE interpolates between rows of
+    # different categories (0.3 red + 0.7 blue); the GAN models the group as one category.
+    rng = np.random.default_rng(0)
+    colour = rng.choice(["red", "green", "blue"], 300)
+    X = pd.DataFrame({"x": rng.normal(size=300).round(2)}).join(
+        pd.get_dummies(pd.Series(colour, name="colour"), dtype=float))
+    y = np.where(rng.random(300) < 0.15, "rare", "common")
+    report = evaluate_augmentation(X, y, GANAugmenter(epochs=2, random_state=0), cv=2, repeats=1, random_state=0,
+                                   privacy=False)
+    broken = report.rules[report.rules["rule"] == "any rule"].set_index("method")["broken"]
+    assert broken["GAN top-up"] == 0.0 and broken["random oversampling"] == 0.0
+    assert broken["SMOTE"] > 0.05
+    assert "Rules of the table broken by the added rows" in report.to_markdown()
+    assert json.loads(report.to_json())["rules"][0]["rule"].startswith("one-hot group of 3 columns")

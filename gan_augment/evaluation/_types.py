@@ -85,4 +85,5 @@ class FoldResult:
     columns: list[dict] = field(default_factory=list)
     privacy: list[dict] = field(default_factory=list)
     image_quality: list[dict] = field(default_factory=list)
+    rules: list[dict] = field(default_factory=list)  # method, rule, broken: the table's rules broken by added rows
     marginals: dict[Any, tuple[pd.DataFrame, pd.DataFrame]] = field(default_factory=dict)

@@ -67,10 +67,14 @@ class AugmentationReport:
         level, interval method).
     histories : list of list of dict
         The augmenter's per-epoch training records (``history_``), one list per fold.
+    rules : DataFrame
+        Per (method, rule): the share of the rows the method added to the first training fold that
+        break a rule every real row obeys (one-hot groups, 0/1 columns, missing-value links; empty
+        when the augmenter found none).
     """
 
     def __init__(self, *, summary, per_class, folds, fidelity, column_distances, privacy, verdict, settings,
-                 histories, marginals=None, image_quality=None):
+                 histories, marginals=None, image_quality=None, rules=None):
         self.summary = summary
         self.per_class = per_class
         self.folds = folds
@@ -81,6 +85,7 @@ class AugmentationReport:
         self.settings = settings
         self.histories = histories
         self.image_quality = image_quality if image_quality is not None else pd.DataFrame()
+        self.rules = rules if rules is not None else pd.DataFrame()
         self._marginals = marginals or {}
 
     def __repr__(self):
@@ -108,6 +113,7 @@ class AugmentationReport:
             "column_distances": records(self.column_distances),
             "privacy": records(self.privacy),
             "image_quality": records(self.image_quality),
+            "rules": records(self.rules),
             "folds": records(self.folds),
             "histories": jsonable(self.histories),
         }
@@ -171,6 +177,15 @@ class AugmentationReport:
                            "floor) and of blurred ones (a poor generator). k-NN precision (added images inside "
                            "the real manifold) and recall (real images inside the added manifold).",
                            fmt_frame(self.image_quality)))
+        if len(self.rules):
+            tables.append(("Rules of the table broken by the added rows (first training fold)",
+                           "Rules every real training row obeys (found as the GAN's encoder found them): a one-hot "
+                           "group holds exactly one 1, a 0/1 column only 0 and 1, a missing-value link holds both "
+                           "ways. Share of each method's added rows that break the rule; 'any rule' last.",
+                           self.rules.pivot(index="rule", columns="method", values="broken")
+                           .reindex(index=list(dict.fromkeys(self.rules["rule"])),
+                                    columns=list(dict.fromkeys(self.rules["method"])))
+                           .reset_index().pipe(fmt_frame)))
         if len(self.privacy):
             tables.append(("Privacy of the added rows (first training fold)",
                            "Distance to the closest training record (DCR) of the added rows and of held-out real "
@@ -193,7 +208,8 @@ def build_report(plan: EvaluationPlan, results: list[FoldResult]) -> Augmentatio
     privacy = with_caveats(pd.DataFrame(first.privacy), ("n_synthetic", "synthetic"), ("n_holdout", "held-out"))
     image_quality = with_caveats(pd.DataFrame(first.image_quality), ("n_synthetic", "synthetic"),
                                  ("n_holdout", "held-out"))
-    for frame in (fidelity, columns, privacy):
+    rules = pd.DataFrame(first.rules)
+    for frame in (fidelity, columns, privacy, rules):
         if len(frame):
             frame["method"] = frame["method"].map(names)
     return AugmentationReport(summary=_summary(plan, results, names), per_class=_per_class(plan, results, names),
@@ -201,7 +217,7 @@ def build_report(plan: EvaluationPlan, results: list[FoldResult]) -> Augmentatio
                               privacy=privacy, verdict=make_verdict(plan, results, names),
                               settings=_settings(plan, results, names),
                               histories=[fold.history for fold in results if fold.history],
-                              marginals=first.marginals, image_quality=image_quality)
+                              marginals=first.marginals, image_quality=image_quality, rules=rules)
 
 
 def _fold_table(plan: EvaluationPlan, results: list[FoldResult], names: dict) -> pd.DataFrame:

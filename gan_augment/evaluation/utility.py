@@ -78,13 +78,27 @@ def _run_fold(plan: EvaluationPlan, index: int, train, test) -> FoldResult:
     # samples, not the downstream model, and cost as much as the rest of a fold.
     inspect = index == 0 and (plan.fidelity or plan.privacy)
     probe = _privacy_probe(X_train, X_test) if inspect and plan.privacy else None
+    added = {}  # method -> the rows it added to the first training fold
     for method in plan.methods:
         X_fit, y_fit, fitted = _fit_method(plan, fold, method, X_train, y_train, X_test, y_test, seed)
         if inspect and len(y_fit) > len(y_train):
+            added[method] = X_fit.iloc[len(X_train):]
             _inspect(plan, fold, method, X_train, y_train, X_fit, y_fit, y_test, probe, seed)
             if method == AUGMENTER and plan.fidelity:
                 fold.image_quality = _kind_quality(fitted, X_train, y_train, X_test, y_test, X_fit, y_fit, seed)
+                fold.rules = _rules_broken(fitted, added)
     return fold
+
+
+def _rules_broken(fitted, added: dict) -> list[dict]:
+    """Share of the rows each method added that break the rules of the real training rows (one-hot
+    groups, 0/1 columns, missingness links), as the augmenter's encoder found them on this fold;
+    nothing when the augmenter keeps no such rules (images, other samplers, ``detect_rules=False``)."""
+    encoder = getattr(fitted, "encoder_", None)
+    if not hasattr(encoder, "rule_violations") or not encoder.describe_rules():
+        return []
+    return [{"method": method, "rule": rule, "broken": rate}
+            for method, rows in added.items() for rule, rate in encoder.rule_violations(rows).items()]
 
 
 def _fit_method(plan: EvaluationPlan, fold: FoldResult, method: str, X_train, y_train, X_test, y_test, seed):
