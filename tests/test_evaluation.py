@@ -605,7 +605,7 @@ def test_images_are_judged_by_the_cnn_and_shown_as_grids(tmp_path):
     assert json.loads(report.to_json())["image_quality"][0]["class"] == 2
 
 
-def test_the_report_counts_added_rows_that_break_the_tables_rules():
+def test_the_report_counts_rule_breaking_rows_and_shows_the_gans_diversity():
     # A one-hot group of floats, as a OneHotEncoder writes it: SMOTE interpolates between rows of
     # different categories (0.3 red + 0.7 blue); the GAN models the group as one category.
     rng = np.random.default_rng(0)
@@ -620,3 +620,6 @@ def test_the_report_counts_added_rows_that_break_the_tables_rules():
     assert broken["SMOTE"] > 0.05
     assert "Rules of the table broken by the added rows" in report.to_markdown()
     assert json.loads(report.to_json())["rules"][0]["rule"].startswith("one-hot group of 3 columns")
+    # The GAN's mode-collapse check of the first fold comes along, for the topped-up class only.
+    assert report.diversity["class"].tolist() == ["rare"] and report.diversity["n_synthetic"].tolist() == [500]
+    assert "Diversity of the GAN's samples" in report.to_markdown()

@@ -86,4 +86,5 @@ class FoldResult:
     privacy: list[dict] = field(default_factory=list)
     image_quality: list[dict] = field(default_factory=list)
     rules: list[dict] = field(default_factory=list)  # method, rule, broken: the table's rules broken by added rows
+    diversity: list[dict] = field(default_factory=list)  # the augmenter's mode-collapse check, per class
     marginals: dict[Any, tuple[pd.DataFrame, pd.DataFrame]] = field(default_factory=dict)

@@ -67,6 +67,9 @@ class AugmentationReport:
         level, interval method).
     histories : list of list of dict
         The augmenter's per-epoch training records (``history_``), one list per fold.
+    diversity : DataFrame
+        Per topped-up class: the GAN's mode-collapse check on the first training fold (distinct,
+        spread, coverage, collapsed; :mod:`gan_augment.diversity`).
     rules : DataFrame
         Per (method, rule): the share of the rows the method added to the first training fold that
         break a rule every real row obeys (one-hot groups, 0/1 columns, missing-value links; empty
@@ -74,7 +77,7 @@ class AugmentationReport:
     """
 
     def __init__(self, *, summary, per_class, folds, fidelity, column_distances, privacy, verdict, settings,
-                 histories, marginals=None, image_quality=None, rules=None):
+                 histories, marginals=None, image_quality=None, rules=None, diversity=None):
         self.summary = summary
         self.per_class = per_class
         self.folds = folds
@@ -86,6 +89,7 @@ class AugmentationReport:
         self.histories = histories
         self.image_quality = image_quality if image_quality is not None else pd.DataFrame()
         self.rules = rules if rules is not None else pd.DataFrame()
+        self.diversity = diversity if diversity is not None else pd.DataFrame()
         self._marginals = marginals or {}
 
     def __repr__(self):
@@ -114,6 +118,7 @@ class AugmentationReport:
             "privacy": records(self.privacy),
             "image_quality": records(self.image_quality),
             "rules": records(self.rules),
+            "diversity": records(self.diversity),
             "folds": records(self.folds),
             "histories": jsonable(self.histories),
         }
@@ -177,6 +182,13 @@ class AugmentationReport:
                            "floor) and of blurred ones (a poor generator). k-NN precision (added images inside "
                            "the real manifold) and recall (real images inside the added manifold).",
                            fmt_frame(self.image_quality)))
+        if len(self.diversity):
+            tables.append(("Diversity of the GAN's samples (first training fold)",
+                           "The GAN's own check after training: 500 samples of each topped-up class against its "
+                           "real training rows. Distinct: distinct samples over what as many draws from the real "
+                           "rows would give; spread: synthetic over real standard deviation, median over features; "
+                           "coverage: share of real rows with a sample among their 5 nearest neighbours. Collapsed: "
+                           "spread < 0.25 or distinct < 0.1.", fmt_frame(self.diversity)))
         if len(self.rules):
             tables.append(("Rules of the table broken by the added rows (first training fold)",
                            "Rules every real training row obeys (found as the GAN's encoder found them): a one-hot "
@@ -209,6 +221,7 @@ def build_report(plan: EvaluationPlan, results: list[FoldResult]) -> Augmentatio
     image_quality = with_caveats(pd.DataFrame(first.image_quality), ("n_synthetic", "synthetic"),
                                  ("n_holdout", "held-out"))
     rules = pd.DataFrame(first.rules)
+    diversity = with_caveats(pd.DataFrame(first.diversity), ("n_real", "real"))
     for frame in (fidelity, columns, privacy, rules):
         if len(frame):
             frame["method"] = frame["method"].map(names)
@@ -217,7 +230,8 @@ def build_report(plan: EvaluationPlan, results: list[FoldResult]) -> Augmentatio
                               privacy=privacy, verdict=make_verdict(plan, results, names),
                               settings=_settings(plan, results, names),
                               histories=[fold.history for fold in results if fold.history],
-                              marginals=first.marginals, image_quality=image_quality, rules=rules)
+                              marginals=first.marginals, image_quality=image_quality, rules=rules,
+                              diversity=diversity)
 
 
 def _fold_table(plan: EvaluationPlan, results: list[FoldResult], names: dict) -> pd.DataFrame:

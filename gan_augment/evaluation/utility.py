@@ -87,7 +87,15 @@ def _run_fold(plan: EvaluationPlan, index: int, train, test) -> FoldResult:
             if method == AUGMENTER and plan.fidelity:
                 fold.image_quality = _kind_quality(fitted, X_train, y_train, X_test, y_test, X_fit, y_fit, seed)
                 fold.rules = _rules_broken(fitted, added)
+                fold.diversity = _diversity(fitted, plan.targets)
     return fold
+
+
+def _diversity(fitted, targets) -> list[dict]:
+    """The GAN's own mode-collapse check (``diversity_``) for the classes it topped up."""
+    measured = getattr(fitted, "diversity_", None) or {}
+    return [{"class": label, **measured[label].to_dict(), "collapsed": measured[label].collapsed}
+            for label in targets if label in measured]
 
 
 def _rules_broken(fitted, added: dict) -> list[dict]:
