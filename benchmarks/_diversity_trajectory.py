@@ -1,8 +1,12 @@
 """Per-class pixel spread of the generator during training (a probe for issue 11's collapse).
 
 Usage: OMP_NUM_THREADS=1 .venv/bin/python benchmarks/_diversity_trajectory.py SIZE STEPS [key=value ...]
-key=value are TrainingConfig fields (json values) on top of the image defaults; model.key=value
-are ImageModelConfig fields.
+key=value are TrainingConfig fields (json values) on top of the image defaults (e.g.
+mode_seeking_weight=0 for the defaults before issue 11's fix, r1_gamma=1, lr_d=5e-5,
+ada_max_p=0.95); model.key=value are ImageModelConfig fields; model_seed / train_seed pick the
+seeds of the weights and of training; sn=1 puts spectral norm on every layer of the DCGAN
+discriminator; grid=PATH.png saves 16 samples per class at the end. The last line gives the
+fit's CPU seconds (time.process_time).
 """
 import json
 import sys
@@ -73,8 +77,9 @@ def main():
     cfg = ImageModelConfig(resolution=size, **model)
     steps_per_epoch = -(-len(train_y) // 64)
     tc = training_config("image", epochs=max(1, steps // steps_per_epoch),
-                         **{k: v for k, v in settings.items() if k not in ("sn", "model_seed", "train_seed")})
+                         **{k: v for k, v in settings.items() if k not in ("sn", "model_seed", "train_seed", "grid")})
     sn = settings.pop("sn", 0)
+    grid = settings.pop("grid", None)
     model_seed, train_seed = settings.pop("model_seed", 0), settings.pop("train_seed", 0)
     with seeded_rng(model_seed, torch.device("cpu")):
         G, D = build_image_generator(cfg, 3), build_image_discriminator(cfg, 3)
@@ -86,7 +91,21 @@ def main():
                         setattr(module, child_name, spectral_norm(child))
     real = [pixel_std(X[torch.as_tensor(train_y) == c][:128]) for c in range(3)]
     print(f"size {size} steps {steps} {settings} {model} real std {real[0]:.1f} {real[1]:.1f} {real[2]:.1f}", flush=True)
-    GANTrainer(G, D, tc, device="cpu", callbacks=[Probe(10)], random_state=train_seed).fit(X, torch.as_tensor(train_y))
+    started = time.process_time()
+    trainer = GANTrainer(G, D, tc, device="cpu", callbacks=[Probe(10)], random_state=train_seed)
+    trainer.fit(X, torch.as_tensor(train_y))
+    cpu = time.process_time() - started
+    if grid:  # 16 samples per class (rows), raw G in train mode as probed, as a PNG
+        from PIL import Image
+
+        with torch.no_grad():
+            z = torch.randn(16, G.noise_dim, generator=torch.Generator().manual_seed(5))
+            rows = [torch.cat(list(G(z, torch.full((16,), c)).clamp(-1, 1)[:, 0]), dim=1) for c in range(3)]
+        pixels = ((torch.cat(rows, dim=0) + 1) * 127.5).round().to(torch.uint8).numpy()
+        Image.fromarray(pixels).resize((pixels.shape[1] * 3, pixels.shape[0] * 3), Image.NEAREST).save(grid)
+    print(f"fit cpu {cpu:.0f} s for {trainer.step_} updates ({cpu / trainer.step_:.3f} s per update); "
+          f"mode_seeking_weight {tc.mode_seeking_weight} r1_gamma {tc.r1_gamma} lr_d {tc.lr_d} "
+          f"ada_max_p {tc.ada_max_p}", flush=True)
 
 
 if __name__ == "__main__":

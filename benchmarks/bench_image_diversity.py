@@ -19,7 +19,10 @@ generator in train mode (batch statistics of a one-class batch), and the raw gen
 Usage::
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_image_diversity.py \
-        --fit default --fit warmup0 --fit noaug --fit noema [--epochs N] [--out FILE.json]
+        --fit default --fit warmup0 --fit noaug --fit noema [--epochs N] [--random-state N] [--out FILE.json]
+
+``--fit 'key=value;key=value'`` fits with those settings (TrainingConfig fields the door does not
+expose, such as ``r1_gamma``, are patched into the kind's training defaults).
 """
 
 from __future__ import annotations
@@ -137,11 +140,11 @@ def score(judge, held_f, samples):
     return rows
 
 
-def run_fit(name, extra, train_x, train_y, epochs):
+def run_fit(name, extra, train_x, train_y, epochs, random_state=0):
     from gan_augment import GANAugmenter
 
     grab = Grab()
-    kwargs = dict(random_state=0, callbacks=[grab], device="cpu")
+    kwargs = dict(random_state=random_state, callbacks=[grab], device="cpu")
     kwargs.update({k: v for k, v in extra.items() if k in GANAugmenter().get_params()})
     if epochs:
         kwargs["epochs"] = epochs
@@ -183,6 +186,7 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, default=0)
     parser.add_argument("--out", default="")
     parser.add_argument("--sampling-variants", action="store_true")
+    parser.add_argument("--random-state", type=int, default=0, help="GANAugmenter's random_state")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     train_x, train_y, held, ref = build_sets()
@@ -196,7 +200,7 @@ def main(argv=None):
             for part in name.split(";"):
                 key, value = part.split("=")
                 extra[key] = None if value == "None" else json.loads(value) if value[0] in "0123456789-[" else value
-        augmenter, grab, cpu = run_fit(name, extra, train_x, train_y, args.epochs)
+        augmenter, grab, cpu = run_fit(name, extra, train_x, train_y, args.epochs, args.random_state)
         if judge is None:
             judge, held_f, real_rows = judge_and_refs(augmenter.encoder_, train_x, train_y, held, ref)
             results["real_vs_real"] = real_rows
@@ -205,7 +209,8 @@ def main(argv=None):
             "shipped (EMA, eval, calibrated)": lambda c: draw(grab.trainer.sampling_generator, N_EVAL, c, seed=1)}
         for label, make in variants.items():
             rows = score(judge, held_f, {c: make(c) for c in range(len(DIGITS))})
-            results["fits"].append(dict(fit=name, sampling=label, cpu_s=cpu, epochs=grab.trainer.n_epochs_,
+            results["fits"].append(dict(fit=name, random_state=args.random_state, sampling=label, cpu_s=cpu,
+                                        epochs=grab.trainer.n_epochs_,
                                         steps=grab.trainer.step_, classes=rows))
             print(f"{name:>10} | {label:<34} | cpu {cpu:6.0f}s | {_fmt(rows)}", flush=True)
     if args.out:

@@ -121,6 +121,14 @@ class TrainingConfig:
     # Share of the planned generator updates over which the class condition fades in from 0 to 1
     # (0 = conditional from the start).
     condition_warmup: float = 0.0
+    # Weight gamma of the R1 penalty gamma/2 * E||grad_x D(x)||^2 on real rows (any loss;
+    # gan_augment.losses.r1_penalty); 0 = none, for every kind: on the MNIST seeds whose DCGAN
+    # collapsed it did not stop the collapse (benchmarks/IMAGE_DIVERSITY.md, section 3).
+    r1_gamma: float = 0.0
+    # Weight of the mode-seeking term weight / (ratio + eps) in the generator's loss, where ratio is
+    # the pixel distance per unit of noise distance between samples of one class
+    # (gan_augment.losses.mode_seeking_ratio); 0 = none.
+    mode_seeking_weight: float = 0.0
 
     def __post_init__(self):
         if self.epochs != "auto":
@@ -134,6 +142,10 @@ class TrainingConfig:
             value = getattr(self, name)
             if not (isinstance(value, numbers.Real) and value > 0 and math.isfinite(value)):
                 raise ValueError(f"{name} must be a positive finite number, got {value!r}.")
+        for name in ("r1_gamma", "mode_seeking_weight"):
+            value = getattr(self, name)
+            if not (isinstance(value, numbers.Real) and value >= 0 and math.isfinite(value)):
+                raise ValueError(f"{name} must be a finite number >= 0, got {value!r}.")
         if self.ema_decay is not None and not 0.0 <= self.ema_decay < 1.0:
             raise ValueError(f"ema_decay must be in [0, 1) or None, got {self.ema_decay!r}.")
         _check_positive_int("target_steps", self.target_steps)
@@ -159,6 +171,11 @@ class TrainingConfig:
 #: small batches, the hinge loss of SNGAN / BigGAN, Adam's betas of DCGAN (beta1 = 0, as in SNGAN,
 #: collapsed the DCGAN baseline on MNIST to one shape for every class), differentiable augmentation
 #: with an adaptive probability, and a class condition faded in over the first 10% of updates.
+#: The mode-seeking term (weight 0.1) keeps each class's samples apart: without it the DCGAN
+#: stopped using its noise for some seeds (GANAugmenter(random_state=0, image_size=16) on MNIST
+#: 3/5/8: per-class pixel std ~5 against ~33 for real digits), which neither an R1 penalty
+#: (gamma 1, 10), a 4x lower lr_d, a higher ADA cap (0.95) nor a minibatch-std channel in D fixed
+#: (benchmarks/IMAGE_DIVERSITY.md, section 3).
 IMAGE_TRAINING = {
     "batch_size": 64,
     "loss": "hinge",
@@ -169,6 +186,7 @@ IMAGE_TRAINING = {
     "target_steps": 2000,
     "augment": "color,translation,cutout",
     "condition_warmup": 0.1,
+    "mode_seeking_weight": 0.1,
 }
 
 

@@ -5,10 +5,16 @@ training step must do for it, so that the loop names no loss. ``wasserstein`` cl
 weights after each critic step (Arjovsky et al. 2017); ``wgan-gp`` adds :func:`gradient_penalty`
 to the critic's loss (Gulrajani et al. 2017). :data:`LOSSES` maps each name to a factory that binds
 those hooks to a :class:`~gan_augment.config.TrainingConfig` (``gp_weight``, ``clip_value``).
+
+Independently of the objective, ``r1_gamma > 0`` adds the R1 penalty :func:`r1_penalty` on real
+rows (Mescheder et al. 2018) to whatever penalty the loss brings, and ``mode_seeking_weight > 0``
+gives the generator the mode-seeking term of :func:`mode_seeking_ratio` (Mao et al. 2019);
+:func:`get_loss` composes them.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
@@ -20,6 +26,9 @@ from torch.nn import functional as F
 Penalty = Callable[[nn.Module, torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
 #: ``D -> None``, run after every optimizer step of the discriminator (e.g. weight clipping).
 AfterStep = Callable[[nn.Module], None]
+#: ``(fake, z, y) -> tensor`` added to the generator's loss (already weighted); ``fake`` are the
+#: generator's rows for noise ``z`` and classes ``y``, before any augmentation.
+GeneratorPenalty = Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
 
 
 @dataclass(frozen=True)
@@ -28,8 +37,9 @@ class GANLoss:
 
     ``discriminator(real_scores, fake_scores)`` and ``generator(fake_scores)`` are minimised;
     ``penalty`` (or None) is added to the discriminator's loss; ``after_discriminator_step`` (or
-    None) runs after each discriminator update. Neither hook may draw random numbers other than
-    in a fixed order: they run inside the trainer's seeded stream.
+    None) runs after each discriminator update; ``generator_penalty`` (or None) is added to the
+    generator's loss. No hook may draw random numbers other than in a fixed order: they run
+    inside the trainer's seeded stream.
     """
 
     name: str
@@ -37,6 +47,7 @@ class GANLoss:
     generator: Callable[[torch.Tensor], torch.Tensor]
     penalty: Optional[Penalty] = None
     after_discriminator_step: Optional[AfterStep] = None
+    generator_penalty: Optional[GeneratorPenalty] = None
 
 
 # ------------------------------------------------------------------------------- objectives
@@ -89,10 +100,62 @@ def gradient_penalty(discriminator, real: torch.Tensor, fake: torch.Tensor, y: t
     return ((norms - 1) ** 2).mean()
 
 
+def r1_penalty(discriminator, real: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """``E[||grad_x D(x, y)||^2]`` over the real rows ``x`` (Mescheder et al. 2018, "Which training
+    methods for GANs do actually converge?"), not yet halved nor weighted.
+
+    It pushes D's gradient at the data towards zero, so D cannot sharpen its boundary around the
+    few real images it has memorised; the game then converges locally instead of cycling.
+    With a packing discriminator the norm is taken per pack (the sum of its rows' squared norms).
+    """
+    pac = getattr(discriminator, "pac", 1)
+    real = real.detach().requires_grad_(True)
+    scores = discriminator(real, y)
+    (grad,) = torch.autograd.grad(scores.sum(), real, create_graph=True)
+    return grad.pow(2).reshape(grad.shape[0] // pac, -1).sum(dim=1).mean()
+
+
+def mode_seeking_ratio(fake: torch.Tensor, z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Mean over pairs of rows of the same class of ``mean|G(z_i) - G(z_j)| / mean|z_i - z_j|``.
+
+    How far apart the generator puts two samples of one class per unit of noise between them
+    (Mao et al. 2019, "Mode seeking GANs for diverse image synthesis"): near 0 when the
+    generator ignores its noise, which is how a conditional GAN collapses within a class. Pairs
+    are taken within the batch, so no extra forward pass is needed. 0 when no class has two rows.
+    """
+    flat_x, flat_z = fake.reshape(fake.shape[0], -1), z.reshape(z.shape[0], -1)
+    dx = torch.cdist(flat_x, flat_x, p=1) / flat_x.shape[1]
+    dz = torch.cdist(flat_z, flat_z, p=1) / flat_z.shape[1]
+    same = (y[:, None] == y[None, :]) & ~torch.eye(len(y), dtype=torch.bool, device=y.device)
+    if not bool(same.any()):
+        return fake.sum() * 0.0
+    return (dx[same] / dz[same].clamp_min(1e-8)).mean()
+
+
 # ------------------------------------------------------------------------------- hooks
 def _weighted_gradient_penalty(weight: float) -> Penalty:
     def penalty(discriminator, real, fake, y):
         return weight * gradient_penalty(discriminator, real, fake, y)
+
+    return penalty
+
+
+def _with_r1(penalty: Optional[Penalty], gamma: float) -> Penalty:
+    """``penalty`` (or nothing) plus ``gamma / 2 * r1_penalty`` on the real rows."""
+
+    def combined(discriminator, real, fake, y):
+        r1 = 0.5 * gamma * r1_penalty(discriminator, real, y)
+        return r1 if penalty is None else penalty(discriminator, real, fake, y) + r1
+
+    return combined
+
+
+def _mode_seeking(weight: float) -> GeneratorPenalty:
+    """``weight / (ratio + eps)``: the reciprocal of :func:`mode_seeking_ratio`, as Mao et al.
+    minimise it, so that the push is strongest when the samples of a class are closest."""
+
+    def penalty(fake, z, y):
+        return weight / (mode_seeking_ratio(fake, z, y) + 1e-5)
 
     return penalty
 
@@ -107,7 +170,8 @@ def _weight_clipping(clip_value: float) -> AfterStep:
 
 
 # ------------------------------------------------------------------------------- registry
-#: name -> factory ``config -> GANLoss``; ``config`` is read for ``gp_weight`` and ``clip_value``.
+#: name -> factory ``config -> GANLoss``; ``config`` is read for ``gp_weight`` and ``clip_value``
+#: (``r1_gamma`` and ``mode_seeking_weight`` are added by :func:`get_loss`, for every loss alike).
 #: The names are those of :data:`gan_augment.config.LOSSES` (a test keeps the two in step).
 LOSSES: dict[str, Callable[[Any], GANLoss]] = {
     "minimax": lambda config: GANLoss("minimax", _logistic_d, _minimax_g),
@@ -123,7 +187,8 @@ LOSSES: dict[str, Callable[[Any], GANLoss]] = {
 
 def get_loss(name: str, config=None) -> GANLoss:
     """The :class:`GANLoss` called ``name``, its hooks set from ``config`` (a TrainingConfig;
-    None = its defaults)."""
+    None = its defaults), with the R1 penalty added when ``config.r1_gamma > 0`` and the
+    mode-seeking term when ``config.mode_seeking_weight > 0``."""
     try:
         factory = LOSSES[name]
     except (KeyError, TypeError):
@@ -132,7 +197,14 @@ def get_loss(name: str, config=None) -> GANLoss:
         from gan_augment.config import TrainingConfig  # lazily: config may one day read LOSSES
 
         config = TrainingConfig
-    return factory(config)
+    loss = factory(config)
+    gamma = getattr(config, "r1_gamma", 0.0)
+    if gamma > 0:
+        loss = dataclasses.replace(loss, penalty=_with_r1(loss.penalty, float(gamma)))
+    seek = getattr(config, "mode_seeking_weight", 0.0)
+    if seek > 0:
+        loss = dataclasses.replace(loss, generator_penalty=_mode_seeking(float(seek)))
+    return loss
 
 
 def discriminator_loss(loss: str, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:

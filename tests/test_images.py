@@ -252,6 +252,8 @@ def test_condition_warmup_fades_in_and_ends_at_full_strength(digit_tensors):
 def test_image_training_defaults_differ_from_tables_only_where_stated():
     image, table = training_config("image"), TrainingConfig()
     assert (image.loss, image.batch_size, image.augment) == ("hinge", 64, "color,translation,cutout")
+    assert image.mode_seeking_weight > 0 and table.mode_seeking_weight == 0  # issue 11's within-class collapse
+    assert image.r1_gamma == table.r1_gamma == 0
     assert image.optimizer == table.optimizer and image.ema_decay == table.ema_decay
     assert training_config("image", loss="auto", batch_size=16).batch_size == 16
 
@@ -292,6 +294,7 @@ def test_image_augmenter_saves_loads_and_keeps_sample_grids(digits, tmp_path):
     loaded = GANAugmenter.load(tmp_path / "model")
     np.testing.assert_array_equal(loaded.sample(9, 3), augmenter.sample(9, 3))
     assert loaded.training_config_ == augmenter.training_config_
+    assert loaded.training_config_.mode_seeking_weight == training_config("image").mode_seeking_weight > 0
     augmenter.save(tmp_path / "model")  # a model directory with grids is ours to replace
 
 

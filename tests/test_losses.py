@@ -7,7 +7,8 @@ import torch
 from torch import nn
 
 from gan_augment.config import LOSSES
-from gan_augment.losses import discriminator_loss, generator_loss, get_loss, gradient_penalty
+from gan_augment.losses import discriminator_loss, generator_loss, get_loss, gradient_penalty, \
+    mode_seeking_ratio, r1_penalty
 
 HIGH = torch.full((64,), 2.0)
 LOW = torch.full((64,), -2.0)
@@ -86,6 +87,91 @@ def test_gradient_penalty_is_differentiable_in_the_critic_weights():
     # d/dw (||w|| - 1)^2 = 2 (||w|| - 1) w / ||w||: along w, pointing outwards when ||w|| > 1.
     assert critic.weight.grad is not None
     assert torch.dot(critic.weight.grad, critic.weight.detach()) > 0
+
+
+class _QuadraticCritic(nn.Module):
+    """``D(x, y) = sum(a * x^2)`` per row: its input gradient is ``2 a x``, so R1 = E[sum 4 a^2 x^2]."""
+
+    def __init__(self, dim):
+        super().__init__()
+        self.a = nn.Parameter(torch.linspace(0.5, 2.0, dim))
+
+    def forward(self, x, y):
+        return (self.a * x ** 2).sum(dim=1)
+
+
+@pytest.mark.parametrize("pac", [1, 4])
+def test_r1_penalty_is_the_squared_input_gradient_norm_per_scored_unit(pac):
+    real = torch.randn(32, 5)
+    y = torch.zeros(32, dtype=torch.long)
+    # A linear critic's gradient is w for every pack whatever the input: R1 = ||w||^2.
+    assert r1_penalty(_LinearCritic(5, pac, norm=3.0), real, y).item() == pytest.approx(9.0, rel=1e-5)
+    critic = _QuadraticCritic(5)
+    expected = (4 * critic.a.detach() ** 2 * real ** 2).sum(dim=1).mean()
+    assert r1_penalty(critic, real, y).item() == pytest.approx(expected.item(), rel=1e-5)
+    assert not real.requires_grad  # the caller's tensor is left alone
+
+
+def test_r1_penalty_gradient_in_the_critic_weights_shrinks_them():
+    critic = _QuadraticCritic(3)
+    real, y = torch.randn(64, 3), torch.zeros(64, dtype=torch.long)
+    r1_penalty(critic, real, y).backward()
+    # d/da E[sum 4 a^2 x^2] = 8 a E[x^2]: double backprop through the input gradient.
+    expected = 8 * critic.a.detach() * (real ** 2).mean(dim=0)
+    torch.testing.assert_close(critic.a.grad, expected)
+
+
+@pytest.mark.parametrize("name", LOSSES)
+def test_r1_gamma_adds_half_gamma_r1_to_every_loss_and_reads_no_fakes(name):
+    from gan_augment.config import TrainingConfig
+
+    critic = _LinearCritic(5, 1, norm=3.0)
+    real, fake, y = torch.randn(16, 5), torch.randn(16, 5), torch.zeros(16, dtype=torch.long)
+    plain = get_loss(name, TrainingConfig(gp_weight=2.5))
+    with_r1 = get_loss(name, TrainingConfig(gp_weight=2.5, r1_gamma=4.0))
+    base = 0.0 if plain.penalty is None else plain.penalty(critic, real, fake, y).item()
+    assert with_r1.penalty(critic, real, fake, y).item() == pytest.approx(base + 0.5 * 4.0 * 9.0, rel=1e-5)
+    assert with_r1.after_discriminator_step is plain.after_discriminator_step or name == "wasserstein"
+    if plain.penalty is None:  # R1 alone: the fakes play no part
+        assert with_r1.penalty(critic, real, fake * 100, y).item() == pytest.approx(18.0, rel=1e-5)
+
+
+def test_regulariser_weights_must_be_finite_non_negative_numbers():
+    from gan_augment.config import TrainingConfig
+
+    assert TrainingConfig().r1_gamma == 0.0 and TrainingConfig().mode_seeking_weight == 0.0  # tables
+    for name in ("r1_gamma", "mode_seeking_weight"):
+        for bad in (-1.0, float("inf"), "1"):
+            with pytest.raises(ValueError, match=name):
+                TrainingConfig(**{name: bad})
+
+
+def test_mode_seeking_ratio_is_pixel_distance_per_noise_distance_within_a_class():
+    z = torch.tensor([[0.0, 0.0], [2.0, 0.0], [0.0, 0.0], [0.0, 4.0]])
+    y = torch.tensor([0, 0, 1, 1])
+    fake = torch.tensor([[0.0, 0.0, 0.0], [3.0, 0.0, 0.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0]])
+    # class 0: pixels 3/3 = 1 apart for noise 2/2 = 1 apart -> 1; class 1: identical rows -> 0.
+    # Each same-class pair counts twice (i, j) and (j, i): the mean is (1 + 1 + 0 + 0) / 4.
+    assert mode_seeking_ratio(fake, z, y).item() == pytest.approx(0.5)
+    # Rows of different classes never pair: class 1 alone is collapsed.
+    assert mode_seeking_ratio(fake[2:], z[2:], y[2:]).item() == 0.0
+    assert mode_seeking_ratio(fake[[0, 2]], z[[0, 2]], y[[0, 2]]).item() == 0.0  # no pair at all
+
+
+def test_mode_seeking_penalty_pushes_samples_of_a_class_apart():
+    from gan_augment.config import TrainingConfig
+
+    z = torch.randn(8, 4, generator=torch.Generator().manual_seed(0))
+    y = torch.tensor([0, 1] * 4)
+    fake = (0.01 * z[:, :3]).requires_grad_(True)  # nearly collapsed
+    loss = get_loss("hinge", TrainingConfig(mode_seeking_weight=2.0))
+    assert loss.penalty is None and get_loss("hinge").generator_penalty is None
+    value = loss.generator_penalty(fake, z, y)
+    ratio = mode_seeking_ratio(fake.detach(), z, y).item()
+    assert value.item() == pytest.approx(2.0 / (ratio + 1e-5), rel=1e-5)
+    value.backward()
+    # A small step against the gradient spreads the rows of each class: the ratio grows.
+    assert mode_seeking_ratio(fake.detach() - 1e-4 * fake.grad, z, y).item() > ratio
 
 
 # ============================================================================ the registry

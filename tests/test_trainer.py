@@ -168,6 +168,22 @@ def test_every_loss_trains_without_nan(loss):
     assert any(not torch.equal(before[k], v) for k, v in trainer.generator.state_dict().items())
 
 
+@pytest.mark.parametrize("setting", [{"r1_gamma": 1.0}, {"mode_seeking_weight": 0.5}])
+def test_regularisers_come_with_the_loss_and_change_training(setting):
+    # R1 (on D) and mode seeking (on G) reach the step through the loss's hooks, for any loss.
+    X, y = _table()
+    plain = _trainer(0, epochs=2, loss="hinge").fit(X, y)
+    regularised = _trainer(0, epochs=2, loss="hinge", **setting).fit(X, y)
+    hooks = (regularised.loss_.penalty, regularised.loss_.generator_penalty)
+    assert hooks[0 if "r1_gamma" in setting else 1] is not None
+    assert plain.loss_.penalty is None and plain.loss_.generator_penalty is None
+    assert all(math.isfinite(v) for v in regularised.history_[:, "loss_d"] + regularised.history_[:, "loss_g"])
+    assert not _states_equal(plain.generator, regularised.generator)
+    # Off by default: a weight of 0 is the plain run, bit for bit.
+    off = _trainer(0, epochs=2, loss="hinge", **{key: 0.0 for key in setting}).fit(X, y)
+    assert _states_equal(plain.generator, off.generator)
+
+
 def test_wasserstein_clips_the_critic_weights():
     X, y = _table()
     trainer = _trainer(0, epochs=2, loss="wasserstein", clip_value=0.02, lr_d=0.05).fit(X, y)

@@ -435,7 +435,10 @@ class GANTrainer:
         D.requires_grad_(False)
         _, labels = self._draw_labels(B)
         z = torch.randn(B, G.noise_dim, device=self.device_)
-        loss_g = loss.generator(D(self._augment(G(z, labels)), labels))
+        fake = G(z, labels)
+        loss_g = loss.generator(D(self._augment(fake), labels))
+        if loss.generator_penalty is not None:
+            loss_g = loss_g + loss.generator_penalty(fake, z, labels)
         self.optimizer_g_.zero_grad(set_to_none=True)
         loss_g.backward()
         self.optimizer_g_.step()
