@@ -78,8 +78,12 @@ class ClassDiversity:
 
     @classmethod
     def from_dict(cls, data: Mapping) -> ClassDiversity:
-        fields = {field.name: field.type for field in dataclasses.fields(cls)}
-        return cls(**{name: (float("nan") if data.get(name) is None else data[name]) for name in fields})
+        def score(name: str) -> float:
+            return float("nan") if data.get(name) is None else float(data[name])
+
+        return cls(n_real=int(data["n_real"]), n_synthetic=int(data["n_synthetic"]),
+                   distinct_synthetic=int(data["distinct_synthetic"]), distinct=score("distinct"),
+                   spread=score("spread"), coverage=score("coverage"))
 
 
 def measure_class(real: np.ndarray, synthetic: np.ndarray) -> ClassDiversity:

@@ -61,10 +61,10 @@ def binary_columns(frame: pd.DataFrame) -> dict[int, tuple[list, bool]]:
             if len(held) != 2:
                 continue
             values = as_numbers(pd.Series(held, dtype=object))
-            pair = [held[np.argmin(values)], held[np.argmax(values)]]
+            pair: list = [held[np.argmin(values)], held[np.argmax(values)]]
         else:
             values = series.to_numpy(dtype=np.float64, na_value=np.nan)[~missing]
-            pair = {"b": [False, True], "f": [0.0, 1.0]}.get(kind, [0, 1])
+            pair = [False, True] if kind == "b" else [0.0, 1.0] if kind == "f" else [0, 1]
         is_one = values == 1
         if not is_one.any() or is_one.all() or not (is_one | (values == 0)).all():
             continue  # a NaN in `values` is text in an object column: not binary either

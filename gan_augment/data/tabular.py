@@ -23,9 +23,11 @@ takes value v (or is missing)" is kept by deriving A's missingness from B's deco
 
 from __future__ import annotations
 
+import functools
 import numbers
 import re
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -310,23 +312,23 @@ class TabularEncoder:
             rates["any rule"] = float(any_broken.mean()) if len(frame) else 0.0
         return rates
 
-    def _rules(self) -> list[tuple[str, object]]:
+    def _rules(self) -> list[tuple[str, Callable[[pd.DataFrame], np.ndarray]]]:
         """``[(description, rows -> mask of the rows breaking the rule)]``."""
         specs, name = self.columns_, self._display_name
-        rules = []
+        rules: list[tuple[str, Callable[[pd.DataFrame], np.ndarray]]] = []
         for members in self.groups_:
             rules.append((f"one-hot group of {len(members)} columns ({_names([name(p) for p in members])}): "
                           "exactly one is 1 in every row; modelled as one category",
-                          lambda frame, members=members: column_rules.group_broken(frame, members)))
+                          functools.partial(_group_rows_broken, members=members)))
         binary = [p for p, spec in enumerate(specs) if spec.get("binary")]
         if binary:
             rules.append((f"binary: {_names([name(p) for p in binary])} hold{'s' if len(binary) == 1 else ''} "
                           "only 0 and 1; modelled as two-valued categories",
-                          lambda frame: column_rules.binary_broken(frame, binary, specs)))
+                          functools.partial(_binary_rows_broken, positions=binary, specs=specs)))
         for link in self.links_:
             when = "is missing" if link["when"] == "missing" else f"= {link['value']!r}"
             rules.append((f"missing link: {name(link['column'])} is missing exactly when {name(link['parent'])} {when}",
-                          lambda frame, link=link: self._link_broken(frame, link)))
+                          functools.partial(self._link_broken, link=link)))
         return rules
 
     def _display_name(self, position: int) -> str:
@@ -376,6 +378,14 @@ class TabularEncoder:
             state.setdefault("groups_", [])
             state.setdefault("links_", [])
         self.__dict__.update(state)
+
+
+def _group_rows_broken(frame: pd.DataFrame, *, members: list[int]) -> np.ndarray:
+    return column_rules.group_broken(frame, members)
+
+
+def _binary_rows_broken(frame: pd.DataFrame, *, positions: list[int], specs: list[dict]) -> np.ndarray:
+    return column_rules.binary_broken(frame, positions, specs)
 
 
 # ======================================================================= the target
@@ -804,10 +814,11 @@ def _observed_decimals(values: np.ndarray, dtype) -> int | None:
     Compared in the column's own precision, so a float32 0.1 needs 1 decimal, not 9.
     """
     single = getattr(dtype, "numpy_dtype", dtype) == np.float32  # float32 or pandas' Float32
-    remaining = values.astype(np.float32 if single else np.float64)
+    remaining: np.ndarray = np.asarray(values, dtype=np.float32 if single else np.float64)
     with np.errstate(over="ignore", invalid="ignore"):  # huge values overflow x * 10**decimals: not rounded
         for decimals in range(_MAX_DECIMALS + 1):
-            remaining = remaining[np.round(remaining, decimals) != remaining]
+            inexact: np.ndarray = np.round(remaining, decimals) != remaining
+            remaining = remaining[inexact]
             if not len(remaining):
                 return decimals
     return None

@@ -103,7 +103,7 @@ def _rules_broken(fitted, added: dict) -> list[dict]:
     groups, 0/1 columns, missingness links), as the augmenter's encoder found them on this fold;
     nothing when the augmenter keeps no such rules (images, other samplers, ``detect_rules=False``)."""
     encoder = getattr(fitted, "encoder_", None)
-    if not hasattr(encoder, "rule_violations") or not encoder.describe_rules():
+    if encoder is None or not hasattr(encoder, "rule_violations") or not encoder.describe_rules():
         return []
     return [{"method": method, "rule": rule, "broken": rate}
             for method, rows in added.items() for rule, rate in encoder.rule_violations(rows).items()]
