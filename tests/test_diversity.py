@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import warnings
 
 import numpy as np
@@ -75,10 +76,12 @@ def test_collapsed_images_are_named_by_their_pixels():
 
 def test_a_collapsed_gan_is_named_recorded_and_shown_by_info(tmp_path, capsys):
     X, y = load_iris(return_X_y=True, as_frame=True)
-    # A learning rate of 1 for G drives every row of every class onto one point within 10 epochs.
-    with pytest.warns(ModeCollapseWarning, match=r"class 0: 1 distinct of 500 synthetic rows.*class 2:"):
+    # A learning rate of 1 for G drives every row of every class onto one or two points within 10
+    # epochs (which, depends on the thread count "auto" picks: results are exact per thread count).
+    with pytest.warns(ModeCollapseWarning, match=r"class 0: [12] distinct of 500 synthetic rows, spread 0.00.*class 2:"):
         augmenter = GANAugmenter(epochs=10, lr_g=1.0, random_state=0).fit(X, y)
-    assert all(d.collapsed for d in augmenter.diversity_.values()) and set(augmenter.diversity_) == {0, 1, 2}
+    assert set(augmenter.diversity_) == {0, 1, 2}
+    assert all(d.collapsed and d.distinct_synthetic <= 2 for d in augmenter.diversity_.values())
     augmenter.save(tmp_path / "model")
     assert GANAugmenter.load(tmp_path / "model").diversity_ == augmenter.diversity_
 
@@ -86,7 +89,7 @@ def test_a_collapsed_gan_is_named_recorded_and_shown_by_info(tmp_path, capsys):
 
     assert main(["info", str(tmp_path / "model")]) == 0
     out = capsys.readouterr().out
-    assert out.count("COLLAPSED: 1 distinct rows") == 3
+    assert len(re.findall(r"COLLAPSED: [12] distinct rows", out)) == 3
 
 
 def test_a_healthy_fit_is_not_called_collapsed_and_the_check_is_seeded():
