@@ -81,8 +81,10 @@ def augment(
         handler.refuse_auto(data)
     handler.check_augment_args(data, out, force=force, target=target, mark_synthetic=mark_synthetic)
     if model is not None:
+        # Options that shape a fit: the saved model was fitted already, its encoder set as it was told.
         training = {"--auto": auto, "--epochs": epochs, "--batch-size": batch_size, "--loss": loss,
-                    "--max-categories": max_categories, "--min-class-size": min_class_size}
+                    "--max-categories": max_categories, "--min-class-size": min_class_size,
+                    "--no-rounding": no_rounding, "--no-rules": no_rules}
         _augment_from_model(model, data, handler, out, target=target, classes=classes, force=force,
                             mark_synthetic=mark_synthetic, seed=seed, na_values=na_values, sep=check_sep(sep),
                             skip_unreadable=skip_unreadable, refused=[k for k, v in training.items() if v])

@@ -354,6 +354,7 @@ def test_augment_with_model_draws_from_it_without_fitting(data_csv, model_dir, t
 @pytest.mark.parametrize("args, culprit", [
     (["--epochs", "3"], "--epochs applies to fitting a model"),
     (["--auto"], "--auto applies to fitting a model"),
+    (["--no-rules"], "--no-rules applies to fitting a model"),
 ])
 def test_augment_with_model_refuses_what_does_not_fit(data_csv, model_dir, tmp_path, capsys, args, culprit):
     code, _, err = run(capsys, "augment", data_csv, "--model", model_dir, "--out", tmp_path / "out.csv", *args)
