@@ -189,9 +189,14 @@ def main(argv=None):
     parser.add_argument("--out", default=str(HERE / "images_results.json"))
     parser.add_argument("--markdown", default=str(HERE / "IMAGES.md"))
     parser.add_argument("--report-only", action="store_true", help="only rewrite --markdown from --out")
+    parser.add_argument("--merge", nargs="+", default=None, metavar="JSON",
+                        help="with --report-only: first combine these results files (e.g. one per seed, run as "
+                             "parallel processes) into --out")
     parser.add_argument("--note", default=None, help="a paragraph on the run's conditions, kept in the JSON")
     args = parser.parse_args(argv)
     if args.report_only:
+        if args.merge:
+            Path(args.out).write_text(json.dumps(merge_results(args.merge), indent=1))
         data = json.loads(Path(args.out).read_text())
         if args.note:
             data["meta"]["note"] = args.note
@@ -206,7 +211,8 @@ def main(argv=None):
     command = "python benchmarks/bench_images.py " + " ".join(sys.argv[1:] if argv is None else argv)
     meta = {"command": command, "started": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
             "code": _git_state(), "threads": args.threads, "torch": torch.__version__,
-            "machine": platform.processor() or platform.machine(), "rare_digit": RARE, "common_digit": COMMON,
+            "machine": platform.processor() or platform.machine(),
+            "gan_device": torch.cuda.get_device_name() if torch.cuda.is_available() else "cpu", "rare_digit": RARE, "common_digit": COMMON,
             "cnn_epochs": cnn_epochs, "gan_epochs": epochs, "quick": args.quick,
             "planned": {"seeds": args.seeds, "rare_counts": args.rare_counts, "architectures": args.architectures},
             "note": args.note}
@@ -234,6 +240,20 @@ def main(argv=None):
     write_markdown(data, Path(args.markdown))
 
 
+def merge_results(paths) -> dict:
+    """One results dict from several runs of this script (same settings, other seeds or rare counts)."""
+    parts = [json.loads(Path(path).read_text()) for path in paths]
+    meta = dict(parts[0]["meta"])
+    for key in ("seeds", "rare_counts", "architectures"):
+        meta["planned"][key] = sorted({v for part in parts for v in part["meta"]["planned"][key]},
+                                      key=lambda v: (str(type(v)), v))
+    meta["wall_s"] = max(part["meta"]["wall_s"] for part in parts)
+    meta["finished"] = all(part["meta"].get("finished") for part in parts)
+    meta["command"] = " ; ".join(dict.fromkeys(part["meta"]["command"] for part in parts)) + " (in parallel)"
+    return {"meta": meta, "baselines": [b for part in parts for b in part["baselines"]],
+            "runs": [r for part in parts for r in part["runs"]]}
+
+
 def _mean_std(values, fmt=".3f") -> str:
     values = np.asarray(values, dtype=float)
     if len(values) == 1:
@@ -255,7 +275,8 @@ def write_markdown(data: dict, path: Path) -> None:
         "# Image benchmark: a rare MNIST digit",
         "",
         f"Command: `{meta['command']}`, started {meta['started']} (wall time {wall}; code {meta['code']}; "
-        f"torch {meta['torch']}, {meta['threads']} thread(s), {meta['machine']}).",
+        f"torch {meta['torch']}, {meta['threads']} thread(s), {meta['machine']}; GANs trained on "
+        f"{meta.get('gan_device', 'cpu')}, downstream CNNs on the CPU).",
         "",
         "Data: the 10,000 MNIST test images (../shared/data/mnist), split 50/50 stratified by seed; in the "
         f"training half digit {rare} keeps only a few of its ~500 images (7 or 25, the 'rare count'). The "

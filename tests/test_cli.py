@@ -486,7 +486,9 @@ def test_augment_auto_chooses_and_writes_real_lines_then_the_winners_rows(tmp_pa
     written = out.read_text()
     assert written.startswith(source)
     added = pd.read_csv(out).iloc[len(_table()):]
-    assert set(added["label"]) <= {"rare"} and len(added) in (0, 33, 65, 130)  # a share of the 130 to add
+    # A share of the 130 to add, rounded half to even as AutoAugmenter rounds (25% -> 32); which one
+    # wins depends on the device and thread count.
+    assert set(added["label"]) <= {"rare"} and len(added) in {0} | {round(a * 130) for a in (0.25, 0.5, 1.0)}
     if len(added) == 0:
         assert "Chose: no top-up" in err
 

@@ -291,7 +291,8 @@ def test_image_augmenter_saves_loads_and_keeps_sample_grids(digits, tmp_path):
     augmenter.save(tmp_path / "model")
     grids = sorted(p.name for p in (tmp_path / "model").glob("samples_*.png"))
     assert len(grids) == 10 and grids[3] == "samples_3_3.png"
-    loaded = GANAugmenter.load(tmp_path / "model")
+    # Loaded where the fit ran (the GPU, where there is one): samples are reproducible per device.
+    loaded = GANAugmenter.load(tmp_path / "model", device=next(augmenter.generator_.parameters()).device)
     np.testing.assert_array_equal(loaded.sample(9, 3), augmenter.sample(9, 3))
     assert loaded.training_config_ == augmenter.training_config_
     assert loaded.training_config_.mode_seeking_weight == training_config("image").mode_seeking_weight > 0

@@ -61,8 +61,10 @@ def base(digits):
 @pytest.fixture(scope="module")
 def augmented(base):
     """The GAN fitted once, here, by AugmentedDataset itself; the other tests reuse its augmenter."""
-    return AugmentedDataset(base, GANAugmenter(epochs=GAN_EPOCHS, batch_size=64, random_state=0), random_state=0,
-                            return_synthetic_flag=True)
+    # On the CPU wherever the tests run: a saved model directory given as ``augmenter`` loads on the CPU,
+    # and one test compares it with this in-memory model sample for sample.
+    return AugmentedDataset(base, GANAugmenter(epochs=GAN_EPOCHS, batch_size=64, random_state=0, device="cpu"),
+                            random_state=0, return_synthetic_flag=True)
 
 
 @pytest.fixture(scope="module")
