@@ -6,6 +6,7 @@ time (``time.process_time``) and wall time are recorded. On a busy machine wall 
 the variants see the same drift, and CPU-time ratios hold.
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_step.py --steps 300
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_step.py --variants trainer,trainer@medium,trainer@bf16
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_step.py sample --n 1000000   # sampling memory
     .venv/bin/python benchmarks/bench_step.py threads --rounds 3 --steps 100     # 1 vs 2 vs auto threads
 
@@ -19,6 +20,8 @@ from __future__ import annotations
 
 import argparse
 import copy
+import dataclasses
+import functools
 import os
 import statistics
 import sys
@@ -37,7 +40,8 @@ from gan_augment.config import TabularModelConfig, TrainingConfig  # noqa: E402
 from gan_augment.data.tabular import TabularEncoder  # noqa: E402
 from gan_augment.losses import gradient_penalty  # noqa: E402
 from gan_augment.models.tabular import TabularDiscriminator, TabularGenerator, _Dropout  # noqa: E402
-from gan_augment.training.trainer import GANTrainer  # noqa: E402
+from gan_augment.training.distributed import SINGLE_PROCESS  # noqa: E402
+from gan_augment.training.trainer import GANTrainer, float32_matmul_precision  # noqa: E402
 
 ADULT = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "tabular" / "adult.csv"
 LEVERS = ("uniform_gumbel", "batched_gumbel", "cheap_dropout", "joint_d", "joint_d_penalty",
@@ -94,9 +98,14 @@ class Variant:
                 if isinstance(layer, _Dropout):
                     self.D.net[i] = nn.Dropout(layer.p)
         self.trainer = None
-        if name == "trainer":
+        if name.startswith("trainer"):
+            # "trainer@bf16": the library's step at another TrainingConfig.precision.
+            precision = name.partition("@")[2] or cfg.precision
+            cfg = dataclasses.replace(cfg, precision=precision)
+            self.precision = functools.partial(float32_matmul_precision, precision, torch.device("cpu"))
             self.trainer = GANTrainer(self.G, self.D, cfg, device="cpu", random_state=0)
             self.trainer.device_ = torch.device("cpu")
+            self.trainer.group_, self.trainer.shared_rng_ = SINGLE_PROCESS, None
             self.trainer._init_sampler(y)
             self.trainer.n_epochs_ = 10 ** 6
             self.trainer._initialize()
@@ -132,7 +141,8 @@ class Variant:
 
     def step(self):
         if self.trainer is not None:
-            self.trainer._train_step(self.trainer._X)
+            with self.precision():
+                self.trainer._train_step(self.trainer._X)
             return
         lever, cfg, G, D, B = self.lever, self.cfg, self.G, self.D, self.batch
         D.requires_grad_(True)
@@ -289,7 +299,7 @@ def main(argv=None):
     for name in args.variants.split(","):
         if name == "baseline":
             lever = {}
-        elif name == "all" or name == "trainer":
+        elif name == "all" or name.startswith("trainer"):
             lever = {k: True for k in args.all.split(",")}
         else:
             lever = {name.lstrip("+"): True}

@@ -21,7 +21,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from gan_augment.config import LOSSES
+from gan_augment.config import LOSSES, PRECISIONS
 
 PROG = "gan-augment"
 DEFAULT_MODEL_DIR = Path("gan-augment-model")
@@ -51,6 +51,23 @@ state = _State()
 def set_flags(quiet: bool, debug: bool) -> None:
     state.quiet = state.quiet or bool(quiet)
     state.debug = state.debug or bool(debug)
+
+
+def check_processes(command: str, *, data_parallel: bool = False) -> bool:
+    """Under ``torchrun`` with several processes: a command that trains (``fit``, ``augment``) runs
+    data-parallel, rank 0 alone printing and writing; any other is refused before it reads
+    anything. Returns whether this process writes (True without torchrun)."""
+    from gan_augment.training.distributed import is_main_process, launched_by_torchrun
+
+    if not launched_by_torchrun():
+        return True
+    if not data_parallel:
+        raise CLIError(f"`gan-augment {command}` runs in one process; start it without torchrun (fit and augment "
+                       "train data-parallel under torchrun).", USAGE)
+    if not is_main_process():
+        state.quiet = True  # one copy of the progress output: rank 0's
+        return False
+    return True
 
 
 # ============================================================================ messages
@@ -161,6 +178,8 @@ def check_device(device: str) -> str:
 # checks the value and lists the choices in --help.
 Loss = enum.Enum("Loss", [(name.replace("-", "_"), name) for name in LOSSES], type=str)  # type: ignore[misc]
 Loss.__str__ = lambda self: self.value  # type: ignore[method-assign,assignment,attr-defined]
+Precision = enum.Enum("Precision", [(name, name) for name in PRECISIONS], type=str)  # type: ignore[misc]
+Precision.__str__ = lambda self: self.value  # type: ignore[method-assign,assignment,attr-defined]
 
 DATA_HELP = "A .csv or .parquet file, a directory holding one, or an image folder (one sub-folder per class)."
 CLASSES_HELP = ("Class(es) to top up to the majority count; repeat the option or separate names with commas. "
@@ -233,6 +252,10 @@ MinClassSizeOpt = Annotated[Optional[int], typer.Option(
     help="Refuse to top up a class with fewer than N real rows (images). Default: top up any class, with a "
          "warning below 3.")]
 DeviceOpt = Annotated[str, typer.Option("--device", metavar="DEVICE", help="auto, cpu, cuda or cuda:N.")]
+PrecisionOpt = Annotated[Precision, typer.Option(
+    "--precision", help="Arithmetic of the training steps: float32; medium (float32 products with TF32/bf16 "
+                        "passes where the hardware has them); bf16 (forward passes in bfloat16). Sampling is "
+                        "float32 always.")]
 ThreadsOpt = Annotated[str, typer.Option(
     "--threads", metavar="N",
     help="CPU threads for torch: a positive int, or auto (the usable cores, at most 4; one thread when the "

@@ -11,6 +11,8 @@ from typing import Any, Optional
 
 from gan_augment import __version__
 
+from gan_augment.config import TrainingConfig
+
 from ._common import DATA, INTERRUPTED, USAGE, CLIError, Loss, check_device, errors, say, show, state, warn
 from ._data import DataHandler, Dataset
 
@@ -30,6 +32,7 @@ class Settings:
     checkpoint_dir: Optional[Path] = None  # fit --checkpoint-dir: save (and resume) the training state there
     checkpoint_every: Optional[int] = None  # epochs between checkpoints; None: the augmenter's default
     threads: Any = "auto"  # --threads, checked: "auto" or a positive int
+    precision: str = TrainingConfig.precision  # --precision
     max_categories: Optional[int] = None  # --max-categories; None: the augmenter's default
     min_class_size: Optional[int] = None  # --min-class-size
     round_to_observed: bool = True  # not --no-rounding
@@ -94,7 +97,7 @@ def prepare(data: Path, handler: DataHandler, *, target: Optional[str], classes:
         epochs=settings.epochs if settings.epochs is not None else "auto",
         batch_size=settings.batch_size if settings.batch_size is not None else "auto",
         loss=str(settings.loss.value if isinstance(settings.loss, Loss) else settings.loss or "auto"),
-        random_state=settings.seed, device=device, n_threads=settings.threads, min_class_size=settings.min_class_size,
+        random_state=settings.seed, device=device, precision=str(settings.precision), n_threads=settings.threads, min_class_size=settings.min_class_size,
         round_to_observed=settings.round_to_observed, detect_rules=settings.detect_rules, verbose=int(progress and not state.quiet), **options,
     )
     # Said only now that every check passed: an error stays the one line on stderr.

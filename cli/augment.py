@@ -15,9 +15,9 @@ import typer
 
 from ._common import (DATA, INTERRUPTED, USAGE, BatchOpt, ClassesOpt, CLIError, DataArg, DebugOpt, DeviceOpt,
                       EpochsOpt, Estimator, ForceOpt, LossOpt, MaxCategoriesOpt, Metric, MinClassSizeOpt, NaValuesOpt,
-                      NoRoundingOpt, NoRulesOpt, QuietOpt, SeedOpt, SepOpt, SkipUnreadableOpt, TargetOpt, ThreadsOpt,
-                      check_sep, check_threads, errors, estimator_opt, is_stdout, metric_opt, say, set_flags, show,
-                      writing)
+                      NoRoundingOpt, NoRulesOpt, Precision, PrecisionOpt, QuietOpt, SeedOpt, SepOpt, SkipUnreadableOpt,
+                      TargetOpt, ThreadsOpt, check_processes, check_sep, check_threads, errors, estimator_opt, is_stdout,
+                      metric_opt, say, set_flags, show, writing)
 from ._data import added_text
 from ._job import Job, Settings, prepare, train
 
@@ -55,6 +55,7 @@ def augment(
     loss: LossOpt = None,
     seed: SeedOpt = None,
     device: DeviceOpt = "auto",
+    precision: PrecisionOpt = Precision("float32"),
     threads: ThreadsOpt = "auto",
     na_values: NaValuesOpt = None,
     sep: SepOpt = None,
@@ -73,6 +74,9 @@ def augment(
     of the real images and synthetic_*.png files; DATA itself is never touched.
     With --auto (tables), the top-up is the one inner cross-validation found best, which may be none."""
     set_flags(quiet, debug)
+    # --auto and --model run in one process; a plain augment trains data-parallel under torchrun.
+    writes = check_processes("augment --auto" if auto else "augment --model" if model is not None else "augment",
+                             data_parallel=not auto and model is None)
     from ._handlers import for_path
 
     scoring = _check_auto_args(auto, estimator, metric)
@@ -84,7 +88,8 @@ def augment(
         # Options that shape a fit: the saved model was fitted already, its encoder set as it was told.
         training = {"--auto": auto, "--epochs": epochs, "--batch-size": batch_size, "--loss": loss,
                     "--max-categories": max_categories, "--min-class-size": min_class_size,
-                    "--no-rounding": no_rounding, "--no-rules": no_rules}
+                    "--no-rounding": no_rounding, "--no-rules": no_rules,
+                    "--precision": precision != Precision("float32")}
         _augment_from_model(model, data, handler, out, target=target, classes=classes, force=force,
                             mark_synthetic=mark_synthetic, seed=seed, na_values=na_values, sep=check_sep(sep),
                             skip_unreadable=skip_unreadable, refused=[k for k, v in training.items() if v])
@@ -92,7 +97,7 @@ def augment(
     # The progress bar draws on stdout; keep it out of a table written there.
     job = prepare(data, handler, target=target, classes=classes, progress=not is_stdout(out),
                   settings=Settings(epochs=epochs, batch_size=batch_size, loss=loss, seed=seed, device=device,
-                                    threads=check_threads(threads),
+                                    threads=check_threads(threads), precision=str(precision),
                                     skip_unreadable=skip_unreadable, na_values=na_values, sep=check_sep(sep),
                                     max_categories=max_categories, min_class_size=min_class_size,
                                     round_to_observed=not no_rounding, detect_rules=not no_rules))
@@ -104,6 +109,8 @@ def augment(
                                     seconds=seconds)
         return
     seconds = train(job)
+    if not writes:  # another process of a torchrun job; rank 0 writes
+        return
     with writing(out, "the augmented data"):
         handler.write_augmented(job.dataset, job.augmenter, out, force=force, mark_synthetic=mark_synthetic,
                                 seconds=seconds)

@@ -26,7 +26,7 @@ import typer
 
 from gan_augment.exceptions import DataValidationError
 
-from ._common import USAGE, DebugOpt, ForceOpt, QuietOpt, errors, say, set_flags, state
+from ._common import USAGE, DebugOpt, ForceOpt, QuietOpt, check_processes, errors, say, set_flags, state
 
 DATA_FILE = "adult_sample.csv"
 TARGET = "income"
@@ -59,6 +59,7 @@ def demo(
 ):
     """Top up a rare class of a bundled slice of UCI Adult and check the effect on a held-out split."""
     set_flags(quiet, debug)
+    check_processes("demo")
     run(out=out, epochs=epochs, seed=seed, force=force)
 
 

@@ -11,7 +11,7 @@ import typer
 
 from ._common import (DATA, INTERRUPTED, USAGE, BatchOpt, CLIError, DataArg, DebugOpt, DeviceOpt, EpochsOpt, Estimator,
                       MaxCategoriesOpt, Metric, NaValuesOpt, QuietOpt, SepOpt, TargetOpt, ThreadsOpt, check_device,
-                      check_sep, check_threads, classes_opt, errors, estimator_opt, force_opt, metric_opt,
+                      check_processes, check_sep, check_threads, classes_opt, errors, estimator_opt, force_opt, metric_opt,
                       say, seed_opt, set_flags, show, state, writing)
 
 
@@ -66,6 +66,7 @@ def evaluate(
     Prints the verdict and tables (Markdown, or JSON with --json); --report writes HTML, .md or .json.
     """
     set_flags(quiet, debug)
+    check_processes("evaluate")
     report_format = _check_report(report, force)
     names = None
     if baselines:

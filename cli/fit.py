@@ -18,7 +18,8 @@ from gan_augment.exceptions import DataValidationError
 
 from ._common import (DEFAULT_MODEL_DIR, USAGE, BatchOpt, ClassesOpt, CLIError, DataArg, DebugOpt, DeviceOpt,
                       EpochsOpt, ForceOpt, LossOpt, MaxCategoriesOpt, MinClassSizeOpt, NaValuesOpt, NoRoundingOpt,
-                      NoRulesOpt, QuietOpt, SeedOpt, SepOpt, SkipUnreadableOpt, TargetOpt, ThreadsOpt, check_sep,
+                      NoRulesOpt, Precision, PrecisionOpt, QuietOpt, SeedOpt, SepOpt, SkipUnreadableOpt, TargetOpt,
+                      ThreadsOpt, check_processes, check_sep,
                       check_threads, errors, quote, say, set_flags, writing)
 from ._job import Settings, prepare, train
 
@@ -34,6 +35,7 @@ def fit(
     loss: LossOpt = None,
     seed: SeedOpt = None,
     device: DeviceOpt = "auto",
+    precision: PrecisionOpt = Precision("float32"),
     threads: ThreadsOpt = "auto",
     na_values: NaValuesOpt = None,
     sep: SepOpt = None,
@@ -58,8 +60,11 @@ def fit(
 ):
     """Fit a GAN on DATA and save it to a model directory (read by `sample` and `info`).
 
-    For an image folder the model directory also gets a grid of samples per class (PNG)."""
+    For an image folder the model directory also gets a grid of samples per class (PNG). Under
+    `torchrun --nproc-per-node N -m gan_augment fit ...` the N processes train data-parallel and
+    rank 0 alone prints and saves."""
     set_flags(quiet, debug)
+    writes = check_processes("fit", data_parallel=True)
     from ._handlers import for_path
     from ._model_dir import check_model_out, save_model
 
@@ -71,7 +76,7 @@ def fit(
     handler = for_path(data)
     job = prepare(data, handler, target=target, classes=classes,
                   settings=Settings(epochs=epochs, batch_size=batch_size, loss=loss, seed=seed, device=device,
-                                    threads=check_threads(threads),
+                                    threads=check_threads(threads), precision=str(precision),
                                     skip_unreadable=skip_unreadable, na_values=na_values, sep=check_sep(sep),
                                     max_categories=max_categories, min_class_size=min_class_size,
                                     round_to_observed=not no_rounding, detect_rules=not no_rules,
@@ -79,6 +84,8 @@ def fit(
     if resuming:
         say(resuming)
     seconds = train(job)
+    if not writes:  # another process of a torchrun job; rank 0 saves
+        return
     with errors(USAGE, FileExistsError), writing(out, "the model"):
         save_model(job.augmenter, out, job.dataset_info(seconds), force=force)
     say(f"Saved the model to {out}/ (fit in {seconds:.1f} s).")

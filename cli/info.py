@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from ._common import DebugOpt, ModelArg, QuietOpt, escape, plain, set_flags, show
+from ._common import DebugOpt, ModelArg, QuietOpt, check_processes, escape, plain, set_flags, show
 
 
 def info(
@@ -16,6 +16,7 @@ def info(
 ):
     """Show what a saved model holds: classes, columns, training, versions."""
     set_flags(quiet, debug)
+    check_processes("info")
     from ._handlers import for_model
     from ._model_dir import load_model
     from gan_augment.checkpoint import read_metadata

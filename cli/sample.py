@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ._common import USAGE, DebugOpt, ForceOpt, ModelArg, QuietOpt, SeedOpt, errors, is_stdout, set_flags, writing
+from ._common import USAGE, DebugOpt, ForceOpt, ModelArg, QuietOpt, SeedOpt, check_processes, errors, is_stdout, set_flags, writing
 
 
 def sample(
@@ -27,6 +27,7 @@ def sample(
 ):
     """Write N synthetic rows (target column included) or N PNG images of one class from a saved model."""
     set_flags(quiet, debug)
+    check_processes("sample")
     from ._handlers import for_model
     from ._model_dir import load_model
     from ._tables import check_table_out

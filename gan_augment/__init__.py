@@ -28,10 +28,11 @@ _LAZY = {
     "augment_loader": "gan_augment.torch_data",
     "ModeCollapseWarning": "gan_augment.exceptions",
     "SmallClassWarning": "gan_augment.exceptions",
+    "DistributedError": "gan_augment.exceptions",
 }
 
 __all__ = ["AugmentationReport", "AugmentedClassifier", "AutoAugmenter", "AugmentedDataset", "GANAugmenter", "augment_loader",
-           "ModeCollapseWarning", "SmallClassWarning", "evaluate_augmentation", "image_quality", "load_dataset", "__version__"]
+           "DistributedError", "ModeCollapseWarning", "SmallClassWarning", "evaluate_augmentation", "image_quality", "load_dataset", "__version__"]
 
 
 def __getattr__(name):

@@ -30,7 +30,7 @@ from gan_augment._fs import check_parent_writable
 from gan_augment._random import derive_seed, spawn_seeds
 from gan_augment.checkpoint import build_checked, check_state_target, load_state, read_metadata, \
     recover_interrupted_save, save_state
-from gan_augment.config import LOSSES, OPTIMIZERS, TabularModelConfig, TrainingConfig, config_from_dict, \
+from gan_augment.config import LOSSES, OPTIMIZERS, PRECISIONS, TabularModelConfig, TrainingConfig, config_from_dict, \
     config_to_dict, training_config
 from gan_augment.diversity import SAMPLES_PER_CLASS, ClassDiversity, measure_class, real_subset, \
     warn_if_collapsed
@@ -40,6 +40,7 @@ from gan_augment.kinds import kind_for_input, kind_named
 from gan_augment.models.image import ARCHITECTURES
 from gan_augment.planner import check_class_sizes, class_counts, plan_top_up
 from gan_augment.training import Checkpoint, GANTrainer, History, ProgressBar
+from gan_augment.training.distributed import closing, local_device, resolve_process_group
 from gan_augment.training.trainer import generate, resolve_device, seeded_rng, torch_threads
 
 
@@ -122,6 +123,19 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
     clip_to_range : bool, default=True
         Keep generated numbers inside the range seen in training (tables only).
     device : {"auto", "cpu", "cuda"}, default="auto"
+    precision : {"float32", "medium", "bf16"}, default="float32"
+        Arithmetic of the training steps: full float32; "medium", float32 matrix products with
+        reduced-precision internal passes (TF32 / bf16 where the hardware has them); "bf16",
+        forward passes under bfloat16 autocast (weights, optimizer state, losses and the tables'
+        Gumbel draws stay float32). Sampling is float32 always. Measured in benchmarks/SPEED.md.
+    distributed : "auto" or bool, default="auto"
+        Train data-parallel on torch's process group: "auto" does so when one is initialised or the
+        script was started by ``torchrun`` with several processes (gloo on the CPU, NCCL on GPUs),
+        True insists on it, False trains in this process alone. Rank 0 encodes the data and the
+        others receive the encoding; every process ends with the same model, and a process that
+        stops makes the others raise :class:`~gan_augment.exceptions.DistributedError`. Save on
+        rank 0 only. ``batch_size`` is the global batch; see
+        :mod:`gan_augment.training.distributed`.
     n_threads : "auto" or int, default="auto"
         Torch CPU threads during ``fit`` and ``sample`` (set with ``torch.set_num_threads`` and
         restored afterwards: the caller's setting is left as it was). "auto" takes the usable
@@ -207,6 +221,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         "round_to_observed": ["boolean"],
         "detect_rules": ["boolean"],
         "device": [str, torch.device],
+        "precision": [StrOptions(set(PRECISIONS))],
+        "distributed": ["boolean", StrOptions({"auto"})],
         "n_threads": [StrOptions({"auto"}), Interval(numbers.Integral, 1, None, closed="left")],
         "callbacks": [list, None],
         "checkpoint_dir": [str, os.PathLike, None],
@@ -226,7 +242,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
                  generator_dims=TabularModelConfig.generator_dims,
                  discriminator_dims=TabularModelConfig.discriminator_dims, pac=TabularModelConfig.pac,
                  max_modes=10, max_categories=100, clip_to_range=True, round_to_observed=True, detect_rules=True,
-                 device="auto", n_threads="auto", callbacks=None,
+                 device="auto", precision=TrainingConfig.precision, distributed="auto", n_threads="auto", callbacks=None,
                  checkpoint_dir=None, checkpoint_every=10, random_state=None, verbose=0):
         super().__init__(sampling_strategy=sampling_strategy)
         self.classes = classes
@@ -255,6 +271,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         self.round_to_observed = round_to_observed
         self.detect_rules = detect_rules
         self.device = device
+        self.precision = precision
+        self.distributed = distributed
         self.n_threads = n_threads
         self.callbacks = callbacks
         self.checkpoint_dir = checkpoint_dir
@@ -428,20 +446,35 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         seeds = self._seeds(saved)
         encoder_seed, model_seed, train_seed, self.sample_seed_ = seeds
         params = self.get_params(deep=False)
-        self.kind_ = kind = kind_for_input(X, params)
+        self.kind_ = kind_for_input(X, params)
         device = resolve_device(self.device)
-        self.encoder_, self.model_config_, encoded = kind.fit_codec(params, X, seed=encoder_seed, device=device)
+        with closing(resolve_process_group(self.distributed, device)) as group:
+            return self._fit_in_group(X, y, y_index, params, local_device(device, group), group, saved, seeds)
+
+    def _fit_in_group(self, X, y, y_index, params, device, group, saved, seeds):
+        kind = self.kind_
+        # Rank 0's seeds for all: without a random_state each process drew its own.
+        seeds = group.broadcast_object(seeds)
+        encoder_seed, model_seed, train_seed, self.sample_seed_ = seeds
+        # Rank 0 alone learns the encoding (mixture fits, category lists) and encodes; the others
+        # receive both, so that every process trains on the very same numbers.
+        encoded = None
+        if group.is_main:
+            self.encoder_, self.model_config_, encoded = kind.fit_codec(params, X, seed=encoder_seed, device=device)
+        self.encoder_, self.model_config_ = group.broadcast_object(
+            (self.encoder_, self.model_config_) if group.is_main else None)
+        encoded = group.broadcast_tensor(encoded).cpu()
         self.training_config_ = training = training_config(
             kind.name, epochs=self.epochs, batch_size=self.batch_size, loss=self.loss, optimizer=self.optimizer,
             lr_g=self.lr_g, lr_d=self.lr_d, n_critic=self.n_critic, ema_decay=self.ema_decay,
-            lr_schedule=self.lr_schedule, augment=kind.augment_policy(self.augment),
+            lr_schedule=self.lr_schedule, augment=kind.augment_policy(self.augment), precision=self.precision,
         )
         n_classes = len(self.classes_)
         with seeded_rng(model_seed, torch.device("cpu")):
             generator = kind.build_generator(self.model_config_, self.encoder_, n_classes)
             discriminator = kind.build_discriminator(self.model_config_, self.encoder_, n_classes)
         callbacks = list(self.callbacks or [])
-        if self.verbose:
+        if self.verbose and group.is_main:
             callbacks.append(ProgressBar())
         resume_from = None
         if self.checkpoint_dir is not None:
@@ -450,12 +483,13 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
             callbacks.append(Checkpoint(self.checkpoint_dir, every=self.checkpoint_every,
                                         metadata={_RUN_KEY: {"fingerprint": fingerprint, "seeds": seeds}}))
         trainer = GANTrainer(generator, discriminator, training, device=device, callbacks=callbacks,
-                             random_state=train_seed)
+                             random_state=train_seed, distributed=group)
         trainer.fit(encoded, torch.from_numpy(y_index), resume_from=resume_from)
         self.history_ = trainer.history_
         self.generator_ = trainer.sampling_generator.eval().requires_grad_(False)
-        self.diversity_ = self._measure_diversity(X, y)
-        warn_if_collapsed(self.diversity_, kind.unit)
+        self.diversity_ = self._measure_diversity(X, y)  # the same in every process: the same model
+        if group.is_main:
+            warn_if_collapsed(self.diversity_, kind.unit)
         return self
 
     def _measure_diversity(self, X, y: np.ndarray) -> dict:

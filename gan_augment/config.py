@@ -14,6 +14,8 @@ from dataclasses import asdict, dataclass, fields
 LOSSES = ("minimax", "non-saturating", "wasserstein", "wgan-gp", "lsgan", "hinge")
 OPTIMIZERS = ("adam", "rmsprop", "sgd")
 LR_SCHEDULES = (None, "linear", "cosine")
+# The arithmetic of a training step (sampling is always float32): see TrainingConfig.precision.
+PRECISIONS = ("float32", "medium", "bf16")
 
 # "auto" epochs aim at this many generator updates. On cut Adult, 1,500 updates left the generator
 # short for gradient boosting (macro-F1 0.679 vs 0.712 at 3,000; benchmarks/DEFAULTS_SWEEP.md).
@@ -129,6 +131,12 @@ class TrainingConfig:
     # the pixel distance per unit of noise distance between samples of one class
     # (gan_augment.losses.mode_seeking_ratio); 0 = none.
     mode_seeking_weight: float = 0.0
+    # "float32": every matrix product in full float32 (TF32 off on GPUs too); "medium": float32
+    # matrix products may use reduced-precision internal passes (torch.set_float32_matmul_precision
+    # "medium": TF32 or bf16 where the hardware has them); "bf16": forward passes under bfloat16
+    # autocast, weights, optimizer state, losses and the tabular Gumbel draws kept in float32.
+    # The default stays "float32" until the others are shown to keep utility (benchmarks/SPEED.md).
+    precision: str = "float32"
 
     def __post_init__(self):
         if self.epochs != "auto":
@@ -138,6 +146,7 @@ class TrainingConfig:
         _check_choice("loss", self.loss, LOSSES)
         _check_choice("optimizer", self.optimizer, OPTIMIZERS)
         _check_choice("lr_schedule", self.lr_schedule, LR_SCHEDULES)
+        _check_choice("precision", self.precision, PRECISIONS)
         for name in ("lr_g", "lr_d"):
             value = getattr(self, name)
             if not (isinstance(value, numbers.Real) and value > 0 and math.isfinite(value)):

@@ -124,16 +124,21 @@ class AdaptiveProbability:
         about 0.8 (Karras et al., Fig. 3), so the default stays there.
     p : float
         Starting probability. ``adaptive=False`` keeps it fixed (plain DiffAugment is ``p=1``).
+    reduce : callable or None
+        Averages a tensor over the processes of a data-parallel run, so that all of them move ``p``
+        alike (:meth:`gan_augment.training.distributed.ProcessGroup.mean`).
     """
 
-    def __init__(self, *, target=0.6, max_p=0.8, p=0.0, adaptive=True, interval=4, steps_to_full=500):
+    def __init__(self, *, target=0.6, max_p=0.8, p=0.0, adaptive=True, interval=4, steps_to_full=500,
+                 reduce=None):
         self.target = target
         self.max_p = max_p
         self.p = p
         self.adaptive = adaptive
         self.interval = interval
         self.steps_to_full = steps_to_full
-        self._signs = 0.0
+        self.reduce = reduce
+        self._signs: torch.Tensor | float = 0.0
         self._count = 0
         self.last_signal = float("nan")
 
@@ -141,17 +146,21 @@ class AdaptiveProbability:
         """Record the discriminator's raw scores of one batch of (augmented) real images."""
         if not self.adaptive:
             return
-        self._signs += torch.sign(real_scores.detach()).mean().item()
+        # Summed on the device: the host reads it once per ``interval`` steps, not every step.
+        self._signs = self._signs + torch.sign(real_scores.detach()).mean(dtype=torch.float64)
         self._count += 1
         if self._count == self.interval:
-            self.last_signal = self._signs / self._count
+            signs = torch.as_tensor(self._signs)
+            if self.reduce is not None:
+                signs = self.reduce(signs)
+            self.last_signal = float(signs) / self._count
             step = self.interval / self.steps_to_full
             direction = 1.0 if self.last_signal > self.target else -1.0
             self.p = min(self.max_p, max(0.0, self.p + direction * step))
             self._signs, self._count = 0.0, 0
 
     def state_dict(self) -> dict:
-        return {"p": self.p, "signs": self._signs, "count": self._count, "last_signal": self.last_signal}
+        return {"p": self.p, "signs": float(self._signs), "count": self._count, "last_signal": self.last_signal}
 
     def load_state_dict(self, state: dict) -> None:
         self.p, self._signs, self._count = state["p"], state["signs"], state["count"]

@@ -13,6 +13,10 @@ class TrainingDivergedError(RuntimeError):
     """Training produced non-finite losses or weights; no model is returned."""
 
 
+class DistributedError(RuntimeError):
+    """A data-parallel run cannot start or go on: no process group, or another process stopped."""
+
+
 class ModeCollapseWarning(UserWarning):
     """The synthetic samples of a class are far less varied than its real ones (see diversity_)."""
 

@@ -581,3 +581,40 @@ def test_torch_threads_restores_the_callers_setting_even_on_error():
             assert used == before + 1 == torch.get_num_threads()
             raise RuntimeError("boom")
     assert torch.get_num_threads() == before
+
+
+# ============================================================================ precision
+class DtypeRecordingDiscriminator(TabularDiscriminator):
+    """Records the dtype of what it returns (the forward passes' arithmetic)."""
+
+    def forward(self, x, y):
+        scores = super().forward(x, y)
+        self.dtypes = getattr(self, "dtypes", set()) | {scores.dtype}
+        return scores
+
+
+def test_bf16_precision_runs_forward_passes_in_bf16_and_keeps_weights_float32():
+    X, y = _table()
+    trainer = _trainer(0, epochs=3, precision="bf16", discriminator_cls=DtypeRecordingDiscriminator).fit(X, y)
+    assert trainer.discriminator.dtypes == {torch.bfloat16}
+    assert all(p.dtype == torch.float32 for p in trainer.generator.parameters())
+    assert all(math.isfinite(v) for v in trainer.history_[:, "loss_d"] + trainer.history_[:, "loss_g"])
+    # It trained: another trajectory than float32's, and samples are float32 (sampling never autocasts).
+    full = _trainer(0, epochs=3, discriminator_cls=DtypeRecordingDiscriminator).fit(X, y)
+    assert full.discriminator.dtypes == {torch.float32}
+    assert trainer.history_[:, "loss_d"] != full.history_[:, "loss_d"]
+    assert generate(trainer.sampling_generator, 10, 1, seed=0).dtype == torch.float32
+
+
+def test_precision_settings_are_restored_and_unknown_ones_refused():
+    from gan_augment.training.trainer import float32_matmul_precision
+
+    before = torch.get_float32_matmul_precision()
+    with float32_matmul_precision("medium", torch.device("cpu")):
+        assert torch.get_float32_matmul_precision() == "medium"
+    assert torch.get_float32_matmul_precision() == before
+    X, y = _table()
+    _trainer(0, epochs=1, precision="medium").fit(X, y)
+    assert torch.get_float32_matmul_precision() == before
+    with pytest.raises(ValueError, match="precision must be one of"):
+        TrainingConfig(precision="fp16")

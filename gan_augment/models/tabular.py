@@ -77,7 +77,8 @@ class TabularGenerator(nn.Module):
         self.register_buffer("column_order", order, persistent=False)
 
     def forward(self, z, y):
-        logits = self.head(self.body(torch.cat([z, self.class_embedding(y)], dim=1)))
+        # float32 from here on also under bf16 autocast: the Gumbel draws need its resolution.
+        logits = self.head(self.body(torch.cat([z, self.class_embedding(y)], dim=1))).float()
         if not self.training:
             return self._draw_hard(logits)
         if self.soft_slots is None:  # only tanh blocks

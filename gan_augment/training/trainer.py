@@ -14,6 +14,8 @@ It works on tensors and class indices only. Two rules of the design live here:
   Gumbel noise -- comes from that stream and the caller's global RNG is left untouched. A
   checkpoint stores the stream's state, so an interrupted-then-resumed CPU run ends bit-identical
   to an uninterrupted one.
+* Data-parallel when a torch process group is running (``torchrun``): see
+  :mod:`gan_augment.training.distributed` for how batches are split and G and D kept in step.
 """
 
 from __future__ import annotations
@@ -29,17 +31,21 @@ import time
 import numpy as np
 import torch
 
+from gan_augment._random import derive_seed
 from gan_augment.checkpoint import load_state, save_state
 from gan_augment.config import TrainingConfig, config_from_dict, config_to_dict
 from gan_augment.diffaug import AdaptiveProbability, augment, parse_policy
 from gan_augment.exceptions import TrainingDivergedError
 from gan_augment.losses import get_loss
+from gan_augment.training.distributed import ProcessGroup, local_device, resolve_process_group
 from gan_augment.training.history import History
 
 # A loss beyond this magnitude means the game has blown up even if it is still finite.
 _DIVERGENCE_LIMIT = 1e6
 # Batches of generated images over which batch-norm statistics are re-estimated after training.
 _BATCHNORM_CALIBRATION_BATCHES = 32
+# The stream of each process's own draws in a data-parallel run: derive_seed(seed, this, rank).
+_LOCAL_STREAM = 0x10CA1
 # Rows generated per forward pass when sampling. Measured on 2 CPU cores (Adult): 4096 keeps the
 # activations (4096 x 256 floats) near the cache and was ~20% faster than 8192; smaller chunks gain
 # nothing more and multiply the per-call overhead.
@@ -115,6 +121,22 @@ def _callback_state(callback) -> dict:
     return dict(state_dict()) if state_dict is not None else {}
 
 
+@contextlib.contextmanager
+def float32_matmul_precision(precision: str, device: torch.device):
+    """Run a block with the float32 matrix-product precision that ``precision`` asks for
+    (:attr:`TrainingConfig.precision`); torch's global settings are restored afterwards."""
+    matmul = "medium" if precision == "medium" else "highest"
+    before = (torch.get_float32_matmul_precision(), torch.backends.cudnn.allow_tf32)
+    torch.set_float32_matmul_precision(matmul)
+    if device.type == "cuda":  # torch lets cuDNN convolutions use TF32 by default: not in "float32"
+        torch.backends.cudnn.allow_tf32 = matmul != "highest"
+    try:
+        yield
+    finally:
+        torch.set_float32_matmul_precision(before[0])
+        torch.backends.cudnn.allow_tf32 = before[1]
+
+
 def resolve_device(device) -> torch.device:
     if device is None or device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
@@ -176,6 +198,10 @@ class GANTrainer:
     callbacks : sequence of Callback
     random_state : int or None
         Seeds everything the trainer draws. None draws a seed from fresh entropy.
+    distributed : "auto", bool or ProcessGroup
+        Train data-parallel over a torch process group (:mod:`gan_augment.training.distributed`):
+        "auto" when one is running or ``torchrun`` started several processes, True to insist,
+        False never. ``config.batch_size`` is the global batch, split evenly over the processes.
 
     Attributes (after fit)
     ----------------------
@@ -187,13 +213,14 @@ class GANTrainer:
     """
 
     def __init__(self, generator, discriminator, config: TrainingConfig | None = None, *, device="auto",
-                 callbacks=(), random_state=None):
+                 callbacks=(), random_state=None, distributed="auto"):
         self.generator = generator
         self.discriminator = discriminator
         self.config = config if config is not None else TrainingConfig()
         self.device = device
         self.callbacks = list(callbacks)
         self.random_state = random_state
+        self.distributed = distributed
 
     # ================================================================== public
     def fit(self, X: torch.Tensor, y: torch.Tensor, *, resume_from=None) -> "GANTrainer":
@@ -203,13 +230,32 @@ class GANTrainer:
             raise ValueError(f"X has {X.shape[0]} rows and y {y.shape[0]}; both must be equal and non-zero.")
         if int(y.min()) < 0 or int(y.max()) >= self.generator.n_classes:
             raise ValueError(f"Class indices must lie in [0, {self.generator.n_classes}).")
-        self.device_ = resolve_device(self.device)
-        self.seed_ = int(self.random_state if self.random_state is not None
-                         else np.random.SeedSequence().generate_state(1)[0])
+        device = resolve_device(self.device)
+        owns_group = not isinstance(self.distributed, ProcessGroup)
+        self.group_ = self.distributed if not owns_group else resolve_process_group(self.distributed, device)
+        try:
+            self.device_ = local_device(device, self.group_)
+            return self._fit(X, y, resume_from)
+        finally:
+            if owns_group:
+                self.group_.close()
+
+    def _fit(self, X, y, resume_from):
+        group = self.group_
+        seed = self.random_state if self.random_state is not None else np.random.SeedSequence().generate_state(1)[0]
+        self.seed_ = int(group.broadcast_object(int(seed)))  # one seed for all processes, even when drawn
         X, y = X.to(self.device_, torch.float32), y.to(self.device_)
         self._init_sampler(y)
         self.n_epochs_ = self.config.resolve_epochs(self.steps_per_epoch_)
-        with seeded_rng(self.seed_, self.device_):
+        # One process: every draw from one stream. Several: the batches from a stream all share,
+        # the draws inside a step from one of each process's own (see training.distributed).
+        self.shared_rng_ = None
+        local_seed = self.seed_
+        if group.active:
+            self.shared_rng_ = torch.Generator(device=self.device_)
+            self.shared_rng_.manual_seed(self.seed_)
+            local_seed = derive_seed(self.seed_, _LOCAL_STREAM, group.rank)
+        with seeded_rng(local_seed, self.device_), float32_matmul_precision(self.config.precision, self.device_):
             self._initialize()
             if resume_from is not None:
                 # Before on_train_begin, so that the callbacks' restored state (e.g. EarlyStopping's
@@ -229,6 +275,10 @@ class GANTrainer:
                         callback.on_epoch_end(self, record)
                 self._set_condition_strength(1.0)
                 self._calibrate_batchnorm(self.sampling_generator)
+                # Equal already but for per-process batch-norm statistics: rank 0's for everyone.
+                for module in (self.generator, self.generator_ema_, self.discriminator):
+                    if module is not None:
+                        group.broadcast_module(module)
             finally:
                 for callback in begun:
                     callback.on_train_end(self)
@@ -245,7 +295,13 @@ class GANTrainer:
 
     def save_checkpoint(self, directory, *, metadata: dict | None = None) -> None:
         """Write everything needed to resume bit-identically (weights, optimizers, EMA, RNG, epoch,
-        callbacks' state); ``metadata``: JSON values kept with it."""
+        callbacks' state); ``metadata``: JSON values kept with it.
+
+        In a data-parallel run every process calls this (each one's random stream is gathered) and
+        rank 0 alone writes."""
+        local = self.group_.gather_objects(self._local_state())
+        if not self.group_.is_main:
+            return
         state = {
             "metadata": metadata,
             "config": config_to_dict(self.config),
@@ -258,18 +314,31 @@ class GANTrainer:
             "generator_ema": self.generator_ema_.state_dict() if self.generator_ema_ is not None else None,
             "optimizer_g": self.optimizer_g_.state_dict(),
             "optimizer_d": self.optimizer_d_.state_dict(),
-            "augment_p": self.augment_p_.state_dict() if self.augment_p_ is not None else None,
-            "rng_cpu": torch.get_rng_state(),
-            "rng_cuda": torch.cuda.get_rng_state(self.device_) if self.device_.type == "cuda" else None,
+            "augment_p": local[0]["augment_p"],
+            "rng_cpu": local[0]["cpu"],
+            "rng_cuda": local[0]["cuda"],
+            "world_size": self.group_.world_size,
+            "rng_shared": self.shared_rng_.get_state() if self.shared_rng_ is not None else None,
+            # Each process's own stream and augmentation tally (only rank 0's with one process).
+            "ranks": local if self.group_.active else None,
             "callbacks": {_callback_key(i, callback): _callback_state(callback)
                           for i, callback in enumerate(self.callbacks)},
         }
         save_state(directory, state, kind="checkpoint")
 
     # ================================================================== internals
+    def _local_state(self) -> dict:
+        """What differs between the processes of a data-parallel run: their own random streams and
+        the augmentation tally since its last all-reduce."""
+        return {"cpu": torch.get_rng_state(),
+                "cuda": torch.cuda.get_rng_state(self.device_) if self.device_.type == "cuda" else None,
+                "augment_p": self.augment_p_.state_dict() if self.augment_p_ is not None else None}
+
     def _initialize(self):
         self.generator.to(self.device_).train()
         self.discriminator.to(self.device_).train()
+        for module in (self.generator, self.discriminator):  # models built apart start alike
+            self.group_.broadcast_module(module)
         self.pac_ = getattr(self.discriminator, "pac", 1)
         self.loss_ = get_loss(self.config.loss, self.config)
         self.optimizer_g_ = self._make_optimizer(self.generator.parameters(), self.config.lr_g)
@@ -282,6 +351,9 @@ class GANTrainer:
         # tabular pair. Same distributions; the random stream is consumed in another order.
         self.batched_fakes_ = bool(getattr(self.generator, "batch_independent", False))
         self.joint_d_ = bool(getattr(self.discriminator, "batch_independent", False))
+        # Forward passes only; backward passes run in the types autocast recorded.
+        self.autocast_ = functools.partial(torch.autocast, self.device_.type, dtype=torch.bfloat16,
+                                           enabled=self.config.precision == "bf16")
         self.epoch_, self.step_ = 0, 0
         self.history_ = History()
         self.augment_policy_ = parse_policy(self.config.augment)
@@ -291,6 +363,7 @@ class GANTrainer:
             self.augment_p_ = AdaptiveProbability(
                 target=self.config.ada_target, max_p=self.config.ada_max_p,
                 p=0.0 if adaptive else float(self.config.augment_p), adaptive=adaptive,
+                reduce=self.group_.mean,
             )
 
     def _restore(self, state):
@@ -308,11 +381,21 @@ class GANTrainer:
         self.optimizer_d_.load_state_dict(state["optimizer_d"])
         self.epoch_, self.step_ = state["epoch"], state["step"]
         self.history_ = History(state["history"])
+        saved_world = state.get("world_size", 1)  # checkpoints older than data-parallel runs: 1
+        if saved_world != self.group_.world_size:
+            raise ValueError(
+                f"The checkpoint was written by a run on {saved_world} process(es); this one has "
+                f"{self.group_.world_size}. Resume with {saved_world} (e.g. torchrun --nproc-per-node "
+                f"{saved_world}), or start afresh in an empty folder.")
+        local = state["ranks"][self.group_.rank] if self.group_.active else \
+            {"cpu": state["rng_cpu"], "cuda": state["rng_cuda"], "augment_p": state["augment_p"]}
         if self.augment_p_ is not None:
-            self.augment_p_.load_state_dict(state["augment_p"])
-        torch.set_rng_state(state["rng_cpu"].cpu())
-        if state["rng_cuda"] is not None and self.device_.type == "cuda":
-            torch.cuda.set_rng_state(state["rng_cuda"].cpu(), self.device_)
+            self.augment_p_.load_state_dict(local["augment_p"])
+        torch.set_rng_state(local["cpu"].cpu())
+        if local["cuda"] is not None and self.device_.type == "cuda":
+            torch.cuda.set_rng_state(local["cuda"].cpu(), self.device_)
+        if self.shared_rng_ is not None:
+            self.shared_rng_.set_state(state["rng_shared"].cpu())
         # Checkpoints written before callbacks had state have no "callbacks" key; a callback that
         # is not at the same position (same class) as when saving starts afresh.
         saved_callbacks = state.get("callbacks") or {}
@@ -344,21 +427,41 @@ class GANTrainer:
         self.class_counts_ = counts
         self.class_starts_ = torch.cumsum(counts, 0) - counts
         self.rows_by_class_ = torch.argsort(y, stable=True)
-        pac = getattr(self.discriminator, "pac", 1)
+        # The global batch: a multiple of the packing size on every process.
+        unit = getattr(self.discriminator, "pac", 1) * self.group_.world_size
         batch = min(self.config.batch_size, y.shape[0])
-        self.batch_size_ = max(pac, batch - batch % pac)
+        self.batch_size_ = max(unit, batch - batch % unit)
+        self.local_batch_size_ = self.batch_size_ // self.group_.world_size
         self.steps_per_epoch_ = math.ceil(y.shape[0] / self.batch_size_)
 
-    def _draw_labels(self, n=None):
+    def _local(self, n_global: int, groups: int = 1) -> torch.Tensor | slice:
+        """Which of ``n_global`` shared draws, made as ``groups`` consecutive global batches, are
+        this process's: its slice of each batch."""
+        if not self.group_.active:
+            return slice(None)
+        per_batch = torch.arange(n_global, device=self.device_).view(groups, -1)
+        return per_batch[:, self.group_.local_slice(n_global // groups)].reshape(-1)
+
+    def _draw_labels(self, n=None, groups: int = 1):
+        """This process's part of ``n`` (default: one global batch) class-balanced labels."""
         n = self.batch_size_ if n is None else n
-        pick = torch.randint(len(self.classes_present_), (n,), device=self.device_)
+        pick = torch.randint(len(self.classes_present_), (n,), device=self.device_, generator=self.shared_rng_)
+        pick = pick[self._local(n, groups)]
         return pick, self.classes_present_[pick]
 
-    def _draw_real(self, X, n=None):
-        pick, labels = self._draw_labels(n)
-        offset = (torch.rand(labels.shape[0], device=self.device_) * self.class_counts_[pick]).long()
-        rows = self.rows_by_class_[self.class_starts_[pick] + offset]
-        return X[rows], labels
+    def _draw_real(self, X, n=None, groups: int = 1):
+        n = self.batch_size_ if n is None else n
+        pick = torch.randint(len(self.classes_present_), (n,), device=self.device_, generator=self.shared_rng_)
+        offset = torch.rand(n, device=self.device_, generator=self.shared_rng_)
+        local = self._local(n, groups)
+        pick, offset = pick[local], offset[local]
+        rows = self.rows_by_class_[self.class_starts_[pick] + (offset * self.class_counts_[pick]).long()]
+        return X[rows], self.classes_present_[pick]
+
+    def _draw_noise(self, n=None, groups: int = 1) -> torch.Tensor:
+        n = self.batch_size_ if n is None else n
+        z = torch.randn(n, self.generator.noise_dim, device=self.device_, generator=self.shared_rng_)
+        return z[self._local(n, groups)]
 
     def _run_epoch(self, X) -> dict:
         cfg, D = self.config, self.discriminator
@@ -375,10 +478,13 @@ class GANTrainer:
             loss_g_sum += loss_g
         D.requires_grad_(True)
         self.epoch_ += 1
+        # The one host sync of the epoch; averaged over the processes, so all see one history.
+        loss_d_mean, loss_g_mean = (self.group_.mean(torch.stack([loss_d_sum, loss_g_sum]))
+                                    / self.steps_per_epoch_).tolist()
         record = {
             "epoch": self.epoch_,
-            "loss_d": loss_d_sum.item() / self.steps_per_epoch_,
-            "loss_g": loss_g_sum.item() / self.steps_per_epoch_,
+            "loss_d": loss_d_mean,
+            "loss_g": loss_g_mean,
             "lr_g": cfg.lr_g * lr_factor,
             "lr_d": cfg.lr_d * lr_factor,
             "time_s": time.perf_counter() - started,
@@ -392,41 +498,43 @@ class GANTrainer:
     def _train_step(self, X):
         """``n_critic`` discriminator updates, one generator update, the EMA; returns the mean
         discriminator loss and the generator loss (detached 0-d tensors)."""
-        cfg, G, D, loss = self.config, self.generator, self.discriminator, self.loss_
-        B, n_critic = self.batch_size_, cfg.n_critic
+        cfg, G, D, loss, group = self.config, self.generator, self.discriminator, self.loss_, self.group_
+        B, b, n_critic = self.batch_size_, self.local_batch_size_, cfg.n_critic  # global, this process's
         D.requires_grad_(True)
         self._set_condition_strength(self._condition_strength())
         if self.batched_fakes_:
             # G's weights do not move during the critic updates, and its rows do not depend on
             # their batch: the fakes of all critic updates come from one call.
-            reals, labels_all = self._draw_real(X, B * n_critic)
-            with torch.no_grad():
-                fakes = G(torch.randn(B * n_critic, G.noise_dim, device=self.device_), labels_all)
+            reals, labels_all = self._draw_real(X, B * n_critic, groups=n_critic)
+            with torch.no_grad(), self.autocast_():
+                fakes = G(self._draw_noise(B * n_critic, groups=n_critic), labels_all)
         loss_d_sum = torch.zeros((), device=self.device_)
         for k in range(n_critic):
             if self.batched_fakes_:
-                part = slice(k * B, (k + 1) * B)
+                part = slice(k * b, (k + 1) * b)
                 real, fake, labels = reals[part], fakes[part], labels_all[part]
             else:
                 real, labels = self._draw_real(X, B)
-                z = torch.randn(B, G.noise_dim, device=self.device_)
-                with torch.no_grad():
+                z = self._draw_noise(B)
+                with torch.no_grad(), self.autocast_():
                     fake = G(z, labels)
-            real, fake = self._augment(real), self._augment(fake)
-            if self.joint_d_:
-                # One call on real and fake together: D scores each row (pack) on its own.
-                real_scores, fake_scores = D(torch.cat([real, fake]), torch.cat([labels, labels])).chunk(2)
-            else:
-                real_scores, fake_scores = D(real, labels), None
-            if self.augment_p_ is not None:
-                self.augment_p_.observe(real_scores)
-            if fake_scores is None:
-                fake_scores = D(fake, labels)
-            loss_d = loss.discriminator(real_scores, fake_scores)
-            if loss.penalty is not None:
-                loss_d = loss_d + loss.penalty(D, real, fake, labels)
+            with self.autocast_():
+                real, fake = self._augment(real), self._augment(fake)
+                if self.joint_d_:
+                    # One call on real and fake together: D scores each row (pack) on its own.
+                    real_scores, fake_scores = D(torch.cat([real, fake]), torch.cat([labels, labels])).chunk(2)
+                else:
+                    real_scores, fake_scores = D(real, labels), None
+                if self.augment_p_ is not None:
+                    self.augment_p_.observe(real_scores)
+                if fake_scores is None:
+                    fake_scores = D(fake, labels)
+                loss_d = loss.discriminator(real_scores.float(), fake_scores.float())
+                if loss.penalty is not None:
+                    loss_d = loss_d + loss.penalty(D, real, fake, labels)
             self.optimizer_d_.zero_grad(set_to_none=True)
             loss_d.backward()
+            group.average_gradients(D)
             self.optimizer_d_.step()
             if loss.after_discriminator_step is not None:
                 loss.after_discriminator_step(D)
@@ -434,13 +542,15 @@ class GANTrainer:
         # The generator step needs gradients through D, not of D's weights.
         D.requires_grad_(False)
         _, labels = self._draw_labels(B)
-        z = torch.randn(B, G.noise_dim, device=self.device_)
-        fake = G(z, labels)
-        loss_g = loss.generator(D(self._augment(fake), labels))
-        if loss.generator_penalty is not None:
-            loss_g = loss_g + loss.generator_penalty(fake, z, labels)
+        z = self._draw_noise(B)
+        with self.autocast_():
+            fake = G(z, labels)
+            loss_g = loss.generator(D(self._augment(fake), labels).float())
+            if loss.generator_penalty is not None:
+                loss_g = loss_g + loss.generator_penalty(fake, z, labels)
         self.optimizer_g_.zero_grad(set_to_none=True)
         loss_g.backward()
+        group.average_gradients(G)
         self.optimizer_g_.step()
         self.step_ += 1
         self._update_ema()
@@ -481,7 +591,7 @@ class GANTrainer:
         generator.train()
         for _ in range(_BATCHNORM_CALIBRATION_BATCHES):
             _, labels = self._draw_labels()
-            generator(torch.randn(self.batch_size_, generator.noise_dim, device=self.device_), labels)
+            generator(self._draw_noise(), labels)
         for norm, momentum in zip(norms, momenta):
             norm.momentum = momentum
         generator.eval()

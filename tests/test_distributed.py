@@ -1,0 +1,133 @@
+"""Data-parallel training on CPU: two gloo processes, started the way torchrun starts them.
+
+The worker processes run tests/distributed_worker.py; each test waits for them with a timeout, so
+a hang fails the test instead of stalling the suite.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import torch
+
+import distributed_worker as worker
+from gan_augment import GANAugmenter
+from gan_augment.exceptions import DistributedError
+from gan_augment.training.distributed import resolve_process_group
+
+WORKER = Path(__file__).resolve().parent / "distributed_worker.py"
+TIMEOUT_S = 240
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _env() -> dict:
+    env = dict(os.environ, OMP_NUM_THREADS="1")
+    for name in ("RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT"):
+        env.pop(name, None)
+    return env
+
+
+def _run_workers(scenario: str, out: Path, world_size: int = 2) -> list[subprocess.CompletedProcess]:
+    port = _free_port()
+    processes = [subprocess.Popen([sys.executable, str(WORKER), scenario, str(out), str(rank), str(world_size),
+                                   str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env())
+                 for rank in range(world_size)]
+    finished = []
+    try:
+        for rank, process in enumerate(processes):
+            stdout, stderr = process.communicate(timeout=TIMEOUT_S)
+            finished.append(subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr))
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+    return finished
+
+
+def _load(out: Path, scenario: str, rank: int) -> dict:
+    return torch.load(out / f"{scenario}_rank{rank}.pt")
+
+
+def test_two_processes_train_as_one_process_with_the_same_global_batch(tmp_path):
+    """The global batch is split, not duplicated, and the gradients averaged: 2 processes with 8 rows
+    each end where 1 process with 16 ends (to float rounding), both ranks bit-identical, and a run
+    stopped and resumed from its checkpoint ends bit-identical to an uninterrupted one."""
+    runs = _run_workers("trainer", tmp_path)
+    assert all(run.returncode == 0 for run in runs), runs[0].stderr[-3000:] + runs[1].stderr[-3000:]
+    rank0, rank1 = _load(tmp_path, "trainer", 0), _load(tmp_path, "trainer", 1)
+    one = worker.trainer_runs(tmp_path)  # world size 1, in this process
+    for name, value in rank0["whole"].items():
+        assert torch.equal(value, rank1["whole"][name]), name  # identical on every rank, EMA included
+        assert torch.equal(value, rank0["resumed"][name]), name  # resume is exact, distributed too
+        torch.testing.assert_close(value, one["whole"][name], rtol=1e-5, atol=1e-6, msg=name)
+    # ... and the run did train: the weights moved from their (seeded) start.
+    torch.manual_seed(0)
+    start = worker.LinearGenerator().state_dict()
+    assert not torch.allclose(rank0["whole"]["G.net.0.weight"], start["net.0.weight"])
+
+
+def test_a_process_that_dies_stops_the_others_with_an_error(tmp_path):
+    runs = _run_workers("killed", tmp_path)  # rank 1 exits abruptly after epoch 2 of 50
+    assert runs[1].returncode == 3
+    assert runs[0].returncode != 0
+    assert "DistributedError" in runs[0].stderr and "another process of the distributed run stopped" in runs[0].stderr
+    assert not (tmp_path / "killed_rank0.pt").exists()
+
+
+def test_augmenter_trains_data_parallel_on_tables_and_images(tmp_path):
+    runs = _run_workers("augmenter", tmp_path)
+    assert all(run.returncode == 0 for run in runs), runs[0].stderr[-3000:] + runs[1].stderr[-3000:]
+    rank0, rank1 = _load(tmp_path, "augmenter", 0), _load(tmp_path, "augmenter", 1)
+    for kind in ("table", "images"):
+        for name, value in rank0[kind]["generator"].items():
+            assert torch.equal(value, rank1[kind]["generator"][name]), (kind, name)
+        assert torch.equal(rank0[kind]["sample"], rank1[kind]["sample"])
+        # Rank 0 saved the model, and it is the model both processes hold.
+        loaded = GANAugmenter.load(tmp_path / f"model_{kind}")
+        for name, value in loaded.generator_.state_dict().items():
+            assert torch.equal(value, rank0[kind]["generator"][name]), (kind, name)
+
+
+def test_torchrun_fit_writes_one_model_and_prints_once(tmp_path):
+    from sklearn.datasets import make_classification
+
+    X, y = make_classification(n_samples=150, n_features=4, n_informative=3, n_redundant=0, weights=[0.85, 0.15],
+                               random_state=0)
+    data = pd.DataFrame(X, columns=list("abcd")).round(3)
+    data["label"] = ["common" if v == 0 else "rare" for v in y]
+    data.to_csv(tmp_path / "t.csv", index=False)
+    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2",
+               "-m", "gan_augment", "fit", "t.csv", "--classes", "rare", "-e", "2", "--batch-size", "32", "-s", "0",
+               "-o", "model"]
+    run = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, env=_env(), timeout=TIMEOUT_S)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert run.stderr.count("Saved the model to model/") == 1 and run.stderr.count("Top-up plan:") == 1
+    assert sorted(p.name for p in (tmp_path / "model").iterdir()) == ["model.json", "model.safetensors"]
+    assert GANAugmenter.load(tmp_path / "model").sampling_strategy_ == {"rare": 102}
+    # A command that does not train is refused under torchrun, before it reads anything.
+    refused = subprocess.run([*command[:6], "-m", "gan_augment", "info", "model"], cwd=tmp_path,
+                             capture_output=True, text=True, env=_env(), timeout=TIMEOUT_S)
+    assert refused.returncode != 0 and "runs in one process; start it without torchrun" in refused.stderr
+
+
+def test_distributed_true_without_processes_says_how_to_start_them(monkeypatch):
+    for name in ("RANK", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(DistributedError, match="torchrun --nproc-per-node 2"):
+        resolve_process_group(True)
+    assert not resolve_process_group("auto").active and not resolve_process_group(False).active
+    with pytest.raises(ValueError, match="distributed must be"):
+        resolve_process_group("yes")
+    with pytest.raises(DistributedError, match="torchrun"):  # before any data is read or encoded
+        GANAugmenter(distributed=True, epochs=1).fit([[0.0], [1.0], [2.0], [3.0]], [0, 0, 1, 1])
