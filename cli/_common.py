@@ -256,6 +256,10 @@ PrecisionOpt = Annotated[Precision, typer.Option(
     "--precision", help="Arithmetic of the training steps: float32; medium (float32 products with TF32/bf16 "
                         "passes where the hardware has them); bf16 (forward passes in bfloat16). Sampling is "
                         "float32 always.")]
+GeneratorsOpt = Annotated[Optional[int], typer.Option(
+    "--generators", min=1, metavar="K", show_default=False,
+    help="Train K generators from independent seeds and sample from all of them (a generator ensemble; K "
+         "times the fit). Default: 1.")]
 ThreadsOpt = Annotated[str, typer.Option(
     "--threads", metavar="N",
     help="CPU threads for torch: a positive int, or auto (the usable cores, at most 4; one thread when the "

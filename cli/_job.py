@@ -34,6 +34,7 @@ class Settings:
     threads: Any = "auto"  # --threads, checked: "auto" or a positive int
     precision: str = TrainingConfig.precision  # --precision
     max_categories: Optional[int] = None  # --max-categories; None: the augmenter's default
+    n_generators: Optional[int] = None  # --generators; None: the augmenter's default
     min_class_size: Optional[int] = None  # --min-class-size
     round_to_observed: bool = True  # not --no-rounding
     detect_rules: bool = True  # not --no-rules
@@ -88,6 +89,8 @@ def prepare(data: Path, handler: DataHandler, *, target: Optional[str], classes:
     options: dict[str, Any] = {}  # given options only: the rest keep the augmenter's defaults
     if settings.max_categories is not None:
         options["max_categories"] = settings.max_categories
+    if settings.n_generators is not None:
+        options["n_generators"] = settings.n_generators
     if settings.checkpoint_dir is not None:
         options["checkpoint_dir"] = str(settings.checkpoint_dir)
         if settings.checkpoint_every is not None:

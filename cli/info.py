@@ -61,13 +61,18 @@ def _diversity_lines(augmenter, unit: str) -> list[str]:
 
     if not augmenter.diversity_:
         return ["Diversity: not measured (a model saved before the mode-collapse check)."]
+    ensemble = getattr(augmenter, "n_generators", 1) > 1
     lines = [f"Diversity of {SAMPLES_PER_CLASS} synthetic {unit} per class against the real ones "
              f"(collapsed: spread < {SPREAD_COLLAPSED} or distinct < {DISTINCT_COLLAPSED}):",
-             f"  {'class':<12}  distinct  spread  coverage"]
+             f"  {'class':<12}  distinct  spread  coverage" + ("  disagreement" if ensemble else "")]
     width = max(12, *(len(show(c)) for c in augmenter.diversity_))
     for label, d in augmenter.diversity_.items():
         flag = f"  COLLAPSED: {d.distinct_synthetic} distinct {unit}" if d.collapsed else ""
-        lines.append(f"  {show(label):<{width}}  {d.distinct:>8.2f}  {d.spread:>6.2f}  {d.coverage:>8.2f}{flag}")
+        between = f"  {d.disagreement:>12.2f}" if ensemble else ""
+        lines.append(f"  {show(label):<{width}}  {d.distinct:>8.2f}  {d.spread:>6.2f}  {d.coverage:>8.2f}{between}{flag}")
+    if ensemble:
+        lines.append(f"  (an ensemble of {augmenter.n_generators} generators; disagreement 0: interchangeable "
+                     "members, near 1: each covers its own region)")
     return lines
 
 

@@ -37,6 +37,7 @@ from gan_augment.diversity import SAMPLES_PER_CLASS, ClassDiversity, measure_cla
 from gan_augment.exceptions import ModelFileError
 from gan_augment.data.tabular import check_target
 from gan_augment.kinds import kind_for_input, kind_named
+from gan_augment.models.ensemble import GeneratorEnsemble
 from gan_augment.models.image import ARCHITECTURES
 from gan_augment.planner import check_class_sizes, class_counts, plan_top_up
 from gan_augment.training import Checkpoint, GANTrainer, History, ProgressBar
@@ -122,6 +123,12 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         them). Tables only.
     clip_to_range : bool, default=True
         Keep generated numbers inside the range seen in training (tables only).
+    n_generators : int, default=1
+        Train this many generators from independent seeds (each with its own critic) and sample
+        from all of them as an equal mixture, a generator ensemble (Deep Generative Ensembles, van
+        Breugel et al. 2023): a mode one member drops or invents is diluted by the others. Costs
+        ``n_generators`` fits. ``diversity_`` then reports each class's ``disagreement`` between the
+        members. ``history_`` is the first member's; ``member_histories_`` holds all.
     device : {"auto", "cpu", "cuda"}, default="auto"
     precision : {"float32", "medium", "bf16"}, default="float32"
         Arithmetic of the training steps: full float32; "medium", float32 matrix products with
@@ -220,6 +227,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         "clip_to_range": ["boolean"],
         "round_to_observed": ["boolean"],
         "detect_rules": ["boolean"],
+        "n_generators": [Interval(numbers.Integral, 1, None, closed="left")],
         "device": [str, torch.device],
         "precision": [StrOptions(set(PRECISIONS))],
         "distributed": ["boolean", StrOptions({"auto"})],
@@ -242,7 +250,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
                  generator_dims=TabularModelConfig.generator_dims,
                  discriminator_dims=TabularModelConfig.discriminator_dims, pac=TabularModelConfig.pac,
                  max_modes=10, max_categories=100, clip_to_range=True, round_to_observed=True, detect_rules=True,
-                 device="auto", precision=TrainingConfig.precision, distributed="auto", n_threads="auto", callbacks=None,
+                 n_generators=1, device="auto", precision=TrainingConfig.precision, distributed="auto", n_threads="auto", callbacks=None,
                  checkpoint_dir=None, checkpoint_every=10, random_state=None, verbose=0):
         super().__init__(sampling_strategy=sampling_strategy)
         self.classes = classes
@@ -270,6 +278,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         self.clip_to_range = clip_to_range
         self.round_to_observed = round_to_observed
         self.detect_rules = detect_rules
+        self.n_generators = n_generators
         self.device = device
         self.precision = precision
         self.distributed = distributed
@@ -396,10 +405,12 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         augmenter.diversity_ = {label: ClassDiversity.from_dict(d) for label, d in state.get("diversity") or []}
         # Checked against the weights before anything is allocated: an edited model.json must not
         # make loading build (and allocate) a model of whatever size it names.
-        generator = build_checked(
-            lambda: kind.build_generator(augmenter.model_config_, augmenter.encoder_, len(augmenter.classes_)),
-            state["generator"], source=Path(path) / "model.json",
-        )
+        def build():
+            members = [kind.build_generator(augmenter.model_config_, augmenter.encoder_, len(augmenter.classes_))
+                       for _ in range(augmenter.n_generators)]
+            return members[0] if len(members) == 1 else GeneratorEnsemble(members)
+
+        generator = build_checked(build, state["generator"], source=Path(path) / "model.json")
         generator.load_state_dict(state["generator"])
         augmenter.generator_ = generator.to(resolve_device(device)).eval().requires_grad_(False)
         return augmenter
@@ -442,6 +453,9 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         self.classes_, y_index, counts = np.unique(y, return_inverse=True, return_counts=True)
         self.class_counts_ = dict(zip(self.classes_.tolist(), counts.tolist()))
         # Before any work: a checkpoint_dir that cannot be used fails now, not after training.
+        if self.checkpoint_dir is not None and self.n_generators > 1:
+            raise ValueError(f"checkpoint_dir cannot be combined with n_generators={self.n_generators} yet: a "
+                             "checkpoint holds one generator's training. Drop one of the two.")
         saved = _saved_run(self.checkpoint_dir)
         seeds = self._seeds(saved)
         encoder_seed, model_seed, train_seed, self.sample_seed_ = seeds
@@ -469,24 +483,31 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
             lr_g=self.lr_g, lr_d=self.lr_d, n_critic=self.n_critic, ema_decay=self.ema_decay,
             lr_schedule=self.lr_schedule, augment=kind.augment_policy(self.augment), precision=self.precision,
         )
-        n_classes = len(self.classes_)
-        with seeded_rng(model_seed, torch.device("cpu")):
-            generator = kind.build_generator(self.model_config_, self.encoder_, n_classes)
-            discriminator = kind.build_discriminator(self.model_config_, self.encoder_, n_classes)
-        callbacks = list(self.callbacks or [])
-        if self.verbose and group.is_main:
-            callbacks.append(ProgressBar())
-        resume_from = None
-        if self.checkpoint_dir is not None:
-            fingerprint = self._fingerprint(encoded, y_index, seeds)
-            resume_from = _resume_point(self.checkpoint_dir, saved, fingerprint)
-            callbacks.append(Checkpoint(self.checkpoint_dir, every=self.checkpoint_every,
-                                        metadata={_RUN_KEY: {"fingerprint": fingerprint, "seeds": seeds}}))
-        trainer = GANTrainer(generator, discriminator, training, device=device, callbacks=callbacks,
-                             random_state=train_seed, distributed=group)
-        trainer.fit(encoded, torch.from_numpy(y_index), resume_from=resume_from)
-        self.history_ = trainer.history_
-        self.generator_ = trainer.sampling_generator.eval().requires_grad_(False)
+        n_classes, n_members = len(self.classes_), self.n_generators
+        members, self.member_histories_ = [], []
+        for member in range(n_members):
+            # Member 0 has the seeds a single generator has: n_generators=1 is the plain fit.
+            member_seeds = (model_seed, train_seed) if member == 0 else \
+                (derive_seed(model_seed, _ENSEMBLE_STREAM, member), derive_seed(train_seed, _ENSEMBLE_STREAM, member))
+            with seeded_rng(member_seeds[0], torch.device("cpu")):
+                generator = kind.build_generator(self.model_config_, self.encoder_, n_classes)
+                discriminator = kind.build_discriminator(self.model_config_, self.encoder_, n_classes)
+            callbacks = list(self.callbacks or [])
+            if self.verbose and group.is_main:
+                callbacks.append(ProgressBar("Training GAN" + (f" {member + 1}/{n_members}" if n_members > 1 else "")))
+            resume_from = None
+            if self.checkpoint_dir is not None:
+                fingerprint = self._fingerprint(encoded, y_index, seeds)
+                resume_from = _resume_point(self.checkpoint_dir, saved, fingerprint)
+                callbacks.append(Checkpoint(self.checkpoint_dir, every=self.checkpoint_every,
+                                            metadata={_RUN_KEY: {"fingerprint": fingerprint, "seeds": seeds}}))
+            trainer = GANTrainer(generator, discriminator, training, device=device, callbacks=callbacks,
+                                 random_state=member_seeds[1], distributed=group)
+            trainer.fit(encoded, torch.from_numpy(y_index), resume_from=resume_from)
+            self.member_histories_.append(trainer.history_)
+            members.append(trainer.sampling_generator.eval().requires_grad_(False))
+        self.history_ = self.member_histories_[0]
+        self.generator_ = members[0] if n_members == 1 else GeneratorEnsemble(members).eval()
         self.diversity_ = self._measure_diversity(X, y)  # the same in every process: the same model
         if group.is_main:
             warn_if_collapsed(self.diversity_, kind.unit)
@@ -502,7 +523,11 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
             rows = rows[real_subset(len(rows), seed)]
             real = X.iloc[rows] if isinstance(X, pd.DataFrame) else X[rows]
             synthetic = self.sample(SAMPLES_PER_CLASS, label, random_state=seed)
-            diversity[_plain(label)] = measure_class(*self.kind_.diversity_features(self.encoder_, real, synthetic))
+            # One generator call made them (SAMPLES_PER_CLASS < a sampling chunk): row i is member i mod K's.
+            members = (GeneratorEnsemble.member_of_row(SAMPLES_PER_CLASS, self.n_generators).numpy()
+                       if self.n_generators > 1 else None)
+            diversity[_plain(label)] = measure_class(*self.kind_.diversity_features(self.encoder_, real, synthetic),
+                                                     members=members)
         return diversity
 
     def _seeds(self, saved) -> list[int]:
@@ -541,6 +566,9 @@ _SAMPLE_MIN_CHUNK = 4096
 
 # The mode-collapse check's seeds: derive_seed(sample_seed_, _DIVERSITY_STREAM, class index).
 _DIVERSITY_STREAM = 0xD1E5
+
+# The seeds of ensemble member k > 0: derive_seed(model or training seed, _ENSEMBLE_STREAM, k).
+_ENSEMBLE_STREAM = 0xE5E
 
 # Where GANAugmenter's own record lives in a checkpoint's metadata.
 _RUN_KEY = "gan_augmenter"

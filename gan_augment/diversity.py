@@ -18,6 +18,11 @@ samples of each class and compares them with the real class on three numbers:
     the class) holds a synthetic one (Naeem et al., 2020, "Reliable Fidelity and Diversity
     Metrics for Generative Models"). It falls both with collapse and with samples off the data,
     so it is reported, not used to decide.
+``disagreement`` (generator ensembles only)
+    How much the members' samples keep apart: 1 - (the share of synthetic samples whose nearest
+    other synthetic sample comes from another member) / (that share if the members were one
+    distribution). 0: the members are interchangeable; near 1: each covers its own region (they
+    disagree, and the mixture is wider than any member).
 
 A class is *collapsed* when ``spread < SPREAD_COLLAPSED`` or ``distinct < DISTINCT_COLLAPSED``.
 Both bounds sit far below what any trained or untrained generator gives on real data (healthy and
@@ -66,6 +71,7 @@ class ClassDiversity:
     distinct: float
     spread: float
     coverage: float
+    disagreement: float | None = None  # generator ensembles only
 
     @property
     def collapsed(self) -> bool:
@@ -73,8 +79,10 @@ class ClassDiversity:
 
     def to_dict(self) -> dict:
         # NaN (a class of one real sample has no spread) is saved as null: model.json stays strict JSON.
+        # disagreement is left out for one generator (nothing to disagree), kept (maybe null) for ensembles.
         return {key: (None if isinstance(value, float) and math.isnan(value) else value)
-                for key, value in dataclasses.asdict(self).items()}
+                for key, value in dataclasses.asdict(self).items()
+                if not (key == "disagreement" and value is None)}
 
     @classmethod
     def from_dict(cls, data: Mapping) -> ClassDiversity:
@@ -83,16 +91,19 @@ class ClassDiversity:
 
         return cls(n_real=int(data["n_real"]), n_synthetic=int(data["n_synthetic"]),
                    distinct_synthetic=int(data["distinct_synthetic"]), distinct=score("distinct"),
-                   spread=score("spread"), coverage=score("coverage"))
+                   spread=score("spread"), coverage=score("coverage"),
+                   disagreement=None if "disagreement" not in data else score("disagreement"))
 
 
-def measure_class(real: np.ndarray, synthetic: np.ndarray) -> ClassDiversity:
-    """Diversity of ``synthetic`` against ``real``: two 2-D float arrays of the same features."""
+def measure_class(real: np.ndarray, synthetic: np.ndarray, members: np.ndarray | None = None) -> ClassDiversity:
+    """Diversity of ``synthetic`` against ``real``: two 2-D float arrays of the same features;
+    ``members``: which generator of an ensemble made each synthetic sample."""
     distinct_synthetic = len(np.unique(synthetic, axis=0)) if len(synthetic) else 0
     return ClassDiversity(
         n_real=len(real), n_synthetic=len(synthetic), distinct_synthetic=distinct_synthetic,
         distinct=_distinct_ratio(real, distinct_synthetic, len(synthetic)),
         spread=_spread(real, synthetic), coverage=_coverage(real, synthetic),
+        disagreement=_disagreement(synthetic, members) if members is not None else None,
     )
 
 
@@ -124,6 +135,18 @@ def _coverage(real: np.ndarray, synthetic: np.ndarray) -> float:
     radius = NearestNeighbors(n_neighbors=k + 1).fit(real).kneighbors(real)[0][:, -1]
     nearest = NearestNeighbors(n_neighbors=1).fit(synthetic).kneighbors(real)[0][:, 0]
     return float(np.mean(nearest <= radius))
+
+
+def _disagreement(synthetic: np.ndarray, members: np.ndarray) -> float:
+    members = np.asarray(members)
+    n = len(synthetic)
+    if n < 3 or len(np.unique(members)) < 2:
+        return float("nan")
+    nearest = NearestNeighbors(n_neighbors=2).fit(synthetic).kneighbors(synthetic)[1][:, 1]  # column 0: itself
+    observed = np.mean(members[nearest] != members)
+    sizes = np.bincount(members)[members]
+    expected = np.mean((n - sizes) / (n - 1))  # a random other sample's chance of another member
+    return float(np.clip(1.0 - observed / expected, 0.0, 1.0))
 
 
 def real_subset(n_real: int, seed: int) -> np.ndarray:

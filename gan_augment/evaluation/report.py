@@ -187,8 +187,10 @@ class AugmentationReport:
                            "The GAN's own check after training: 500 samples of each topped-up class against its "
                            "real training rows. Distinct: distinct samples over what as many draws from the real "
                            "rows would give; spread: synthetic over real standard deviation, median over features; "
-                           "coverage: share of real rows with a sample among their 5 nearest neighbours. Collapsed: "
-                           "spread < 0.25 or distinct < 0.1.", fmt_frame(self.diversity)))
+                           "coverage: share of real rows with a sample among their 5 nearest neighbours; "
+                           "disagreement (generator ensembles): 0 when the members' samples are interchangeable, "
+                           "near 1 when each covers its own region. Collapsed: spread < 0.25 or distinct < 0.1.",
+                           fmt_frame(self.diversity)))
         if len(self.rules):
             tables.append(("Rules of the table broken by the added rows (first training fold)",
                            "Rules every real training row obeys (found as the GAN's encoder found them): a one-hot "
