@@ -47,11 +47,12 @@ def worker(args) -> None:
     if int(os.environ.get("RANK", "0")) == 0:
         sample = augmenter.sample(2000, rare, random_state=1)
         numeric = sample.select_dtypes("number").mean().round(3).to_dict()
+        real = frame[y == rare].select_dtypes("number").mean().round(3).to_dict()
         epoch_times = [r["time_s"] for r in augmenter.history_][1:]  # the first epoch warms up
         Path(args.result).write_text(json.dumps({
             "fit_wall_s": wall, "fit_cpu_s": cpu, "epoch_s": statistics.median(epoch_times),
             "final_loss_d": augmenter.history_[-1]["loss_d"],
-            "rare_sample_means": numeric, "rare": str(rare),
+            "rare_sample_means": numeric, "rare_real_means": real, "rare": str(rare),
             "batch_size": augmenter.training_config_.batch_size,
         }))
 
@@ -86,11 +87,19 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--out", default=str(HERE / "distributed_results.json"))
     parser.add_argument("--markdown", default=str(HERE / "DISTRIBUTED.md"))
+    parser.add_argument("--note", default=None, help="a paragraph on the run's conditions, kept in the JSON")
+    parser.add_argument("--report-only", action="store_true", help="only rewrite --markdown from --out")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--result", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         worker(args)
+        return
+    if args.report_only:
+        data = json.loads(Path(args.out).read_text())
+        data["note"] = args.note or data.get("note")
+        Path(args.out).write_text(json.dumps(data, indent=1))
+        write_markdown(data, Path(args.markdown))
         return
     command = "python benchmarks/bench_distributed.py " + " ".join(sys.argv[1:])
     runs = []
@@ -108,7 +117,7 @@ def main() -> None:
     data = {"command": command, "started": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
             "machine": platform.processor() or platform.machine(), "cores": os.cpu_count(),
             "load_before": os.getloadavg()[0], "torch": torch.__version__, "rows": args.rows, "epochs": args.epochs,
-            "runs": runs}
+            "runs": runs, "note": args.note}
     Path(args.out).write_text(json.dumps(data, indent=1))
     write_markdown(data, Path(args.markdown))
 
@@ -124,14 +133,17 @@ def write_markdown(data: dict, path: Path) -> None:
              "same for 1 and 2 processes (each of 2 processes draws half of it). One torch thread per process. "
              "Medians over the rounds; CPU time is rank 0's own.", "",
              "| processes | fit wall (s) | fit CPU, rank 0 (s) | epoch (s) | final D loss | rare class: mean age, "
-             "hours-per-week of 2,000 samples |", "|---|---|---|---|---|---|"]
+             "hours-per-week of 2,000 samples (real rows) |", "|---|---|---|---|---|---|"]
     for world, runs in sorted(by_world.items()):
-        means = runs[0]["rare_sample_means"]
+        means, real = runs[0]["rare_sample_means"], runs[0].get("rare_real_means", {})
         lines.append(f"| {world} | {statistics.median(r['fit_wall_s'] for r in runs):.1f} | "
                      f"{statistics.median(r['fit_cpu_s'] for r in runs):.1f} | "
                      f"{statistics.median(r['epoch_s'] for r in runs):.2f} | "
                      f"{statistics.median(r['final_loss_d'] for r in runs):+.3f} | "
-                     f"{means.get('age', float('nan')):.1f}, {means.get('hours-per-week', float('nan')):.1f} |")
+                     f"{means.get('age', float('nan')):.1f}, {means.get('hours-per-week', float('nan')):.1f} "
+                     f"({real.get('age', float('nan')):.1f}, {real.get('hours-per-week', float('nan')):.1f}) |")
+    if data.get("note"):
+        lines += ["", "Conditions and reading: " + data["note"]]
     lines += ["", "Both runs see the same batches (the 2-process run splits each global batch in two), so the "
               "losses and the samples' statistics agree up to the per-process draws inside a step (dropout, "
               "Gumbel noise, penalty interpolates), which differ by design. The wall-time ratio says what two "

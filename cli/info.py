@@ -64,12 +64,15 @@ def _diversity_lines(augmenter, unit: str) -> list[str]:
     ensemble = getattr(augmenter, "n_generators", 1) > 1
     lines = [f"Diversity of {SAMPLES_PER_CLASS} synthetic {unit} per class against the real ones "
              f"(collapsed: spread < {SPREAD_COLLAPSED} or distinct < {DISTINCT_COLLAPSED}):",
-             f"  {'class':<12}  distinct  spread  coverage" + ("  disagreement" if ensemble else "")]
+             f"  {'class':<12}  distinct  spread  coverage  vs real" + ("  disagreement" if ensemble else "")]
     width = max(12, *(len(show(c)) for c in augmenter.diversity_))
     for label, d in augmenter.diversity_.items():
         flag = f"  COLLAPSED: {d.distinct_synthetic} distinct {unit}" if d.collapsed else ""
         between = f"  {d.disagreement:>12.2f}" if ensemble else ""
-        lines.append(f"  {show(label):<{width}}  {d.distinct:>8.2f}  {d.spread:>6.2f}  {d.coverage:>8.2f}{between}{flag}")
+        lines.append(f"  {show(label):<{width}}  {d.distinct:>8.2f}  {d.spread:>6.2f}  {d.coverage:>8.2f}  "
+                     f"{d.relative_coverage:>7.2f}{between}{flag}")
+    lines.append("  (vs real: coverage of half the real class by as many synthetic samples, over its coverage by the "
+                 "other half; below 0.5 the samples miss much of the class)")
     if ensemble:
         lines.append(f"  (an ensemble of {augmenter.n_generators} generators; disagreement 0: interchangeable "
                      "members, near 1: each covers its own region)")

@@ -29,10 +29,11 @@ _LAZY = {
     "ModeCollapseWarning": "gan_augment.exceptions",
     "SmallClassWarning": "gan_augment.exceptions",
     "DistributedError": "gan_augment.exceptions",
+    "LowCoverageWarning": "gan_augment.exceptions",
 }
 
 __all__ = ["AugmentationReport", "AugmentedClassifier", "AutoAugmenter", "AugmentedDataset", "GANAugmenter", "augment_loader",
-           "DistributedError", "ModeCollapseWarning", "SmallClassWarning", "evaluate_augmentation", "image_quality", "load_dataset", "__version__"]
+           "DistributedError", "LowCoverageWarning", "ModeCollapseWarning", "SmallClassWarning", "evaluate_augmentation", "image_quality", "load_dataset", "__version__"]
 
 
 def __getattr__(name):

@@ -33,7 +33,7 @@ from gan_augment.checkpoint import build_checked, check_state_target, load_state
 from gan_augment.config import LOSSES, OPTIMIZERS, PRECISIONS, TabularModelConfig, TrainingConfig, config_from_dict, \
     config_to_dict, training_config
 from gan_augment.diversity import SAMPLES_PER_CLASS, ClassDiversity, measure_class, real_subset, \
-    warn_if_collapsed
+    warn_if_collapsed, warn_if_undercovered
 from gan_augment.exceptions import ModelFileError
 from gan_augment.data.tabular import check_target
 from gan_augment.kinds import kind_for_input, kind_named
@@ -511,6 +511,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         self.diversity_ = self._measure_diversity(X, y)  # the same in every process: the same model
         if group.is_main:
             warn_if_collapsed(self.diversity_, kind.unit)
+            topped_up = {_plain(label) for label, n in self.sampling_strategy_.items() if n > 0}
+            warn_if_undercovered({k: d for k, d in self.diversity_.items() if k in topped_up}, kind.unit)
         return self
 
     def _measure_diversity(self, X, y: np.ndarray) -> dict:
@@ -526,8 +528,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
             # One generator call made them (SAMPLES_PER_CLASS < a sampling chunk): row i is member i mod K's.
             members = (GeneratorEnsemble.member_of_row(SAMPLES_PER_CLASS, self.n_generators).numpy()
                        if self.n_generators > 1 else None)
-            diversity[_plain(label)] = measure_class(*self.kind_.diversity_features(self.encoder_, real, synthetic),
-                                                     members=members)
+            real_features, synthetic_features = self.kind_.diversity_features(self.encoder_, real, synthetic)
+            diversity[_plain(label)] = measure_class(real_features, synthetic_features, members=members)
         return diversity
 
     def _seeds(self, saved) -> list[int]:

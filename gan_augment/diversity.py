@@ -18,6 +18,16 @@ samples of each class and compares them with the real class on three numbers:
     the class) holds a synthetic one (Naeem et al., 2020, "Reliable Fidelity and Diversity
     Metrics for Generative Models"). It falls both with collapse and with samples off the data,
     so it is reported, not used to decide.
+``relative_coverage``
+    Coverage calibrated on the class itself: half of its real samples (a seeded split) are covered
+    by as many synthetic samples, and by the other half of the real ones; the ratio of the two.
+    1 means the synthetic samples cover the class as well as fresh real data of the same size
+    would; below ``RELATIVE_COVERAGE_LOW`` (0.5) they miss much of it (modes dropped, or samples off
+    the data), and a :class:`LowCoverageWarning` names the topped-up classes concerned. The bound is
+    the issue's own target (half of what a real-vs-real split gets), not tuned. Measured: default
+    fits on iris and wine gave 0.84-1.10 for every class, on breast cancer (30 features) 0.46 and
+    0.55; 3-epoch fits 0.00-0.62; samples of the real distribution 0.98, of half its modes 0.34,
+    collapsed ones 0.06. Classes of fewer than 20 real samples are not measured (NaN).
 ``disagreement`` (generator ensembles only)
     How much the members' samples keep apart: 1 - (the share of synthetic samples whose nearest
     other synthetic sample comes from another member) / (that share if the members were one
@@ -43,10 +53,11 @@ from collections.abc import Mapping
 import numpy as np
 from sklearn.neighbors import NearestNeighbors
 
-from gan_augment.exceptions import ModeCollapseWarning
+from gan_augment.exceptions import LowCoverageWarning, ModeCollapseWarning
 
-__all__ = ["DISTINCT_COLLAPSED", "SAMPLES_PER_CLASS", "SPREAD_COLLAPSED", "ClassDiversity", "ModeCollapseWarning",
-           "measure_class", "real_subset", "warn_if_collapsed"]
+__all__ = ["DISTINCT_COLLAPSED", "RELATIVE_COVERAGE_LOW", "SAMPLES_PER_CLASS", "SPREAD_COLLAPSED", "ClassDiversity",
+           "LowCoverageWarning", "ModeCollapseWarning", "measure_class", "real_subset", "warn_if_collapsed",
+           "warn_if_undercovered"]
 
 #: Synthetic samples drawn per class for the check.
 SAMPLES_PER_CLASS = 500
@@ -56,6 +67,10 @@ MAX_REAL = 1000
 COVERAGE_K = 5
 SPREAD_COLLAPSED = 0.25
 DISTINCT_COLLAPSED = 0.1
+RELATIVE_COVERAGE_LOW = 0.5
+# Relative coverage needs halves of at least this many real samples (classes of 20 or more): with
+# fewer, coverage moves in steps of 1/7 or coarser and one sample flips the verdict.
+_MIN_HALF = 10
 # Features whose real std is below this share of the largest real std are left out of spread:
 # a near-constant pixel or column would turn noise into a huge or tiny ratio.
 _MIN_RELATIVE_STD = 0.01
@@ -72,10 +87,25 @@ class ClassDiversity:
     spread: float
     coverage: float
     disagreement: float | None = None  # generator ensembles only
+    relative_coverage: float = float("nan")  # models saved before it was measured: NaN
 
     @property
     def collapsed(self) -> bool:
         return self.spread < SPREAD_COLLAPSED or self.distinct < DISTINCT_COLLAPSED
+
+    @property
+    def undercovered(self) -> bool:
+        """Far less of the class covered than real data covers (NaN, unmeasured: False)."""
+        return self.relative_coverage < RELATIVE_COVERAGE_LOW
+
+    def __eq__(self, other) -> bool:
+        # Field by field, with an unmeasured (NaN) figure equal to another NaN: a model's check
+        # compares equal to itself after a save and load.
+        if not isinstance(other, ClassDiversity):
+            return NotImplemented
+        return self.to_dict() == other.to_dict()
+
+    __hash__ = None  # type: ignore[assignment]  # compared by value, never a dict key
 
     def to_dict(self) -> dict:
         # NaN (a class of one real sample has no spread) is saved as null: model.json stays strict JSON.
@@ -92,7 +122,8 @@ class ClassDiversity:
         return cls(n_real=int(data["n_real"]), n_synthetic=int(data["n_synthetic"]),
                    distinct_synthetic=int(data["distinct_synthetic"]), distinct=score("distinct"),
                    spread=score("spread"), coverage=score("coverage"),
-                   disagreement=None if "disagreement" not in data else score("disagreement"))
+                   disagreement=None if "disagreement" not in data else score("disagreement"),
+                   relative_coverage=score("relative_coverage"))
 
 
 def measure_class(real: np.ndarray, synthetic: np.ndarray, members: np.ndarray | None = None) -> ClassDiversity:
@@ -104,6 +135,7 @@ def measure_class(real: np.ndarray, synthetic: np.ndarray, members: np.ndarray |
         distinct=_distinct_ratio(real, distinct_synthetic, len(synthetic)),
         spread=_spread(real, synthetic), coverage=_coverage(real, synthetic),
         disagreement=_disagreement(synthetic, members) if members is not None else None,
+        relative_coverage=_relative_coverage(real, synthetic),
     )
 
 
@@ -135,6 +167,18 @@ def _coverage(real: np.ndarray, synthetic: np.ndarray) -> float:
     radius = NearestNeighbors(n_neighbors=k + 1).fit(real).kneighbors(real)[0][:, -1]
     nearest = NearestNeighbors(n_neighbors=1).fit(synthetic).kneighbors(real)[0][:, 0]
     return float(np.mean(nearest <= radius))
+
+
+def _relative_coverage(real: np.ndarray, synthetic: np.ndarray) -> float:
+    half = len(real) // 2
+    if half < _MIN_HALF or len(synthetic) < half:
+        return float("nan")
+    order = np.random.default_rng(0).permutation(len(real))  # a fixed split: the check stays seeded
+    reference, other = real[order[:half]], real[order[half:2 * half]]
+    baseline = _coverage(reference, other)
+    if not baseline > 0:
+        return float("nan")
+    return _coverage(reference, synthetic[:half]) / baseline
 
 
 def _disagreement(synthetic: np.ndarray, members: np.ndarray) -> float:
@@ -173,4 +217,20 @@ def warn_if_collapsed(diversity: Mapping, unit: str) -> None:
             "lr_d), another loss or more epochs, or top these classes up with SMOTE or random "
             "oversampling. The check is in diversity_ and in `gan-augment info`.",
             ModeCollapseWarning, stacklevel=3,
+        )
+
+
+def warn_if_undercovered(diversity: Mapping, unit: str) -> None:
+    """One :class:`LowCoverageWarning` naming every class (of ``{label: ClassDiversity}``, the
+    topped-up ones) whose synthetic samples cover too little of it and did not collapse (that
+    warning says more)."""
+    low = [f"class {repr(label) if isinstance(label, str) else label}: {d.relative_coverage:.2f}"
+           for label, d in diversity.items() if d.undercovered and not d.collapsed]
+    if low:
+        warnings.warn(
+            f"The synthetic {unit} cover little of their class ({'; '.join(low)} of what as many real {unit} "
+            f"cover; {RELATIVE_COVERAGE_LOW} or more is healthy): they miss much of it, from too few epochs or "
+            "dropped modes. Train longer (epochs), try n_generators=3, or top these classes up with SMOTE or "
+            "random oversampling. The figures are in diversity_ and in `gan-augment info`.",
+            LowCoverageWarning, stacklevel=3,
         )

@@ -21,5 +21,9 @@ class ModeCollapseWarning(UserWarning):
     """The synthetic samples of a class are far less varied than its real ones (see diversity_)."""
 
 
+class LowCoverageWarning(UserWarning):
+    """A topped-up class's synthetic samples cover much less of it than as many real samples would."""
+
+
 class SmallClassWarning(UserWarning):
     """A class is topped up from so few real samples that most synthetic ones will be near copies."""

@@ -103,3 +103,21 @@ def test_a_healthy_fit_is_not_called_collapsed_and_the_check_is_seeded():
     assert first.diversity_ == second.diversity_
     assert not any(d.collapsed for d in first.diversity_.values())
     assert first.diversity_[2].n_real == 15 and first.diversity_[2].n_synthetic == 500
+
+
+def test_relative_coverage_is_calibrated_on_a_real_split_and_warns_for_thin_classes():
+    from gan_augment import LowCoverageWarning
+    from gan_augment.diversity import warn_if_undercovered
+
+    rng = np.random.default_rng(0)
+    real = rng.normal(size=(300, 4))
+    fresh = measure_class(real, rng.normal(size=(500, 4)))
+    half_the_modes = measure_class(real, np.abs(rng.normal(size=(500, 4))))
+    assert 0.8 < fresh.relative_coverage < 1.2 and not fresh.undercovered
+    assert half_the_modes.relative_coverage < 0.5 and half_the_modes.undercovered
+    assert math.isnan(measure_class(real[:19], real[:19]).relative_coverage)  # too few to calibrate
+    with pytest.warns(LowCoverageWarning, match=r"class 'thin': 0\.\d\d of what as many real rows cover"):
+        warn_if_undercovered({"thin": half_the_modes, "fine": fresh}, "rows")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warn_if_undercovered({"fine": fresh}, "rows")

@@ -188,6 +188,9 @@ class AugmentationReport:
                            "real training rows. Distinct: distinct samples over what as many draws from the real "
                            "rows would give; spread: synthetic over real standard deviation, median over features; "
                            "coverage: share of real rows with a sample among their 5 nearest neighbours; "
+                           "relative coverage: the coverage of half the real rows by as many samples over their "
+                           "coverage by the other half (1: as good as real data; below 0.5 the samples miss much "
+                           "of the class); "
                            "disagreement (generator ensembles): 0 when the members' samples are interchangeable, "
                            "near 1 when each covers its own region. Collapsed: spread < 0.25 or distinct < 0.1.",
                            fmt_frame(self.diversity)))
