@@ -6,7 +6,7 @@
 For each device and precision: the library's training step (``GANTrainer._train_step``, the
 default configuration) on synthetic tables laid out like encoded Adult (139 columns, batch 500) and
 on 32 px images (DCGAN, batch 64), timed over ``--steps`` steps after warm-up with the device
-synchronised; the FLOPs of one step counted by ``torch.utils.flop_counter``; and the device's
+synchronised; the FLOPs of one step counted by the torch profiler (``with_flops``); and the device's
 matrix-product rate measured in the same process at the model's largest layer shape and at
 4096^3. Achieved FLOP/s over that rate says how close a step runs to the hardware; rows or
 images per second say what a user gets. Sampling: rows per second of ``generate``.
@@ -20,7 +20,6 @@ import time
 from pathlib import Path
 
 import torch
-from torch.utils.flop_counter import FlopCounterMode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -90,9 +89,11 @@ def step_rate(kind, device, precision, steps) -> dict:
     trainer.n_epochs_ = 10 ** 6
     with float32_matmul_precision(precision, device):
         trainer._initialize()
-        with FlopCounterMode(display=False) as counter:
+        # The profiler's FLOP count (matrix products and convolutions): FlopCounterMode's module
+        # hooks do not survive the gradient penalty's autograd.grad.
+        with torch.profiler.profile(with_flops=True) as profile:
             trainer._train_step(X)
-        flops = counter.get_total_flops()
+        flops = sum(event.flops or 0 for event in profile.key_averages())
         for _ in range(3):
             trainer._train_step(X)
         _sync(device)
@@ -115,7 +116,9 @@ def step_rate(kind, device, precision, steps) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--devices", nargs="+", default=None)
-    parser.add_argument("--precisions", nargs="+", default=["float32", "bf16"])
+    parser.add_argument("--precisions", nargs="+", default=None,
+                        help="default: float32 and bf16 on a GPU, float32 on the CPU (benchmarks/SPEED.md has bf16 "
+                             "there: 5.8x slower without bf16 units)")
     parser.add_argument("--steps", type=int, default=50)
     parser.add_argument("--threads", type=int, default=2, help="torch CPU threads")
     parser.add_argument("--markdown", default=str(HERE / "DEVICE.md"))
@@ -125,19 +128,22 @@ def main() -> None:
     lines = ["# Training throughput per device (issue 14)", "",
              f"Command: `python benchmarks/bench_device.py {' '.join(sys.argv[1:])}`; torch {torch.__version__}, "
              f"{args.threads} CPU thread(s). Achieved = counted FLOPs of one step / its time; the rate it is "
-             "compared with is the device's own matrix product at the model's 500 x 256 x 256 shape and at "
-             "4096^3, measured in the same run.", "",
-             "| device | precision | data | ms/step | GFLOP/step | achieved GFLOP/s | matmul GFLOP/s (model shape / 4096^3) "
+             "compared with is the device's own matrix product at the model's 500 x 256 x 256 shape and at a "
+             "large square one, measured in the same run.", "",
+             "| device | precision | data | ms/step | GFLOP/step | achieved GFLOP/s | matmul GFLOP/s (model shape / "
+             "4096^3 on GPUs, 1024^3 on CPUs) "
              "| achieved / model-shape rate | rows or images through G+D per s | sampled per s |",
              "|---|---|---|---|---|---|---|---|---|---|"]
     for name in devices:
         device = torch.device(name)
         label = torch.cuda.get_device_name(device) if device.type == "cuda" else "CPU"
-        for precision in args.precisions:
+        precisions = args.precisions or (["float32", "bf16"] if device.type == "cuda" else ["float32"])
+        big_side = 4096 if device.type == "cuda" else 1024  # 4096^3 takes minutes on one CPU thread
+        for precision in precisions:
             dtype = torch.bfloat16 if precision == "bf16" else torch.float32
             with float32_matmul_precision(precision, device):
                 small = matmul_rate(device, 500, 256, 256, dtype, repeats=200)
-                big = matmul_rate(device, 4096, 4096, 4096, dtype, repeats=5 if device.type == "cpu" else 50)
+                big = matmul_rate(device, big_side, big_side, big_side, dtype, repeats=50)
             for kind in ("table", "image"):
                 r = step_rate(kind, device, precision, args.steps)
                 print(r, flush=True)

@@ -177,8 +177,12 @@ def generate(generator, n: int, class_index: int, *, seed: int) -> torch.Tensor:
                 rows = generator(z, labels)
                 if out is None:
                     # Filled in place: concatenating a list of chunks would copy every row again.
-                    out = torch.empty((n, *rows.shape[1:]), dtype=rows.dtype)
-                out[start:start + size] = rows
+                    # Page-locked when the rows come from a GPU, so that each chunk's copy runs
+                    # while the next chunk is generated.
+                    out = torch.empty((n, *rows.shape[1:]), dtype=rows.dtype, pin_memory=device.type == "cuda")
+                out[start:start + size].copy_(rows, non_blocking=True)
+            if device.type == "cuda":
+                torch.cuda.synchronize(device)  # every copy landed before the rows are read
     finally:
         generator.train(was_training)
     assert out is not None  # the loop runs at least once, also for n = 0
