@@ -1,7 +1,7 @@
 """Training throughput on one device against that device's own matrix-product rate (issue 14).
 
     python benchmarks/bench_device.py                       # every device here: cuda if present, and cpu
-    python benchmarks/bench_device.py --devices cpu --steps 20 --markdown /tmp/device.md
+    python benchmarks/bench_device.py --devices cpu --steps 20 --markdown device_quick.md
 
 For each device and precision: the library's training step (``GANTrainer._train_step``, the
 default configuration) on synthetic tables laid out like encoded Adult (139 columns, batch 500) and

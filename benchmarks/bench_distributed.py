@@ -1,7 +1,7 @@
 """Data-parallel training on CPU: 1 process against 2 (gloo), the same global batch (issue 14).
 
     python benchmarks/bench_distributed.py                    # Adult, 5,000 rows, 12 epochs, rounds of 1 and 2
-    python benchmarks/bench_distributed.py --rows 2000 --epochs 4 --rounds 1 --out /tmp/d.json --markdown /tmp/d.md
+    python benchmarks/bench_distributed.py --rows 2000 --epochs 4 --rounds 1 --out quick.json --markdown quick.md
 
 Each run starts fresh processes the way ``torchrun`` does (RANK, WORLD_SIZE, MASTER_ADDR/PORT in the
 environment), one torch thread each, and fits ``GANAugmenter(epochs=..., random_state=0)`` on the
