@@ -34,7 +34,7 @@ from gan_augment.config import LOSSES, OPTIMIZERS, PRECISIONS, TabularModelConfi
     config_to_dict, training_config
 from gan_augment.diversity import SAMPLES_PER_CLASS, ClassDiversity, measure_class, real_subset, \
     warn_if_collapsed, warn_if_undercovered
-from gan_augment.exceptions import ModelFileError
+from gan_augment.exceptions import DistributedError, ModelFileError
 from gan_augment.data.tabular import check_target
 from gan_augment.kinds import kind_for_input, kind_named
 from gan_augment.models.ensemble import GeneratorEnsemble
@@ -467,6 +467,15 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
 
     def _fit_in_group(self, X, y, y_index, params, device, group, saved, seeds):
         kind = self.kind_
+        if group.active:
+            # The processes split the batches of one data set; different data (e.g. each process's
+            # own shard) would be trained with rank 0's rows under another process's labels.
+            digest = hashlib.sha256(np.ascontiguousarray(y_index, dtype=np.int64).tobytes()).hexdigest()
+            if len(set(group.gather_objects((np.shape(X), digest)))) > 1:
+                raise DistributedError(
+                    "GANAugmenter was given different data on different processes of the distributed run. "
+                    "Data-parallel training splits the batches itself and needs the same X and y on every "
+                    "process; to fit one GAN per process on its own data, pass distributed=False.")
         # Rank 0's seeds for all: without a random_state each process drew its own.
         seeds = group.broadcast_object(seeds)
         encoder_seed, model_seed, train_seed, self.sample_seed_ = seeds

@@ -129,6 +129,10 @@ def augmenter_runs(out: Path, rank: int) -> dict:
         results[name] = {"generator": {k: v.clone() for k, v in augmenter.generator_.state_dict().items()},
                          "sample": torch.as_tensor(np.asarray(augmenter.sample(16, augmenter.classes_[-1],
                                                                                 random_state=1), dtype=float))}
+    try:  # each process with its own shard: refused on every process, before any training
+        GANAugmenter(epochs=1, device="cpu").fit(X[rank::2], y[rank::2])
+    except Exception as exc:  # noqa: BLE001 -- the test checks which
+        results["own_shards"] = f"{type(exc).__name__}: {exc}"
     return results
 
 
