@@ -179,7 +179,8 @@ class Checkpoint(Callback):
     bit-identical to an uninterrupted one. ``metadata``: JSON values saved with each checkpoint
     (GANAugmenter keeps there what the run was trained on). A ``directory`` that exists and holds
     anything but a gan-augment checkpoint (a user's files, a saved model) is refused when training
-    begins, before the first epoch, as is one that cannot be created.
+    begins, before the first epoch, as is one that cannot be created. In a data-parallel run every
+    process runs it (their random streams are gathered into the checkpoint) and rank 0 writes.
     """
 
     #: After every other callback, so that the saved state includes what they did this epoch.
