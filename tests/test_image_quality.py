@@ -203,6 +203,9 @@ def test_real_images_score_as_real(digits, judge):
     assert {"n_synthetic", "label_fidelity", "frechet_distance", "frechet_real", "frechet_blurred",
             "frechet_mean_shifted", "precision", "recall", "judge_recall"} <= set(frame.columns)
     assert frame.attrs["judge_accuracy"] >= 0.95
+    # Real images in, real score out: two confidently told-apart classes score near 2, as real ones do.
+    assert frame.attrs["judge_score"] == pytest.approx(frame.attrs["judge_score_real"], abs=0.15)
+    assert frame.attrs["judge_score"] > 1.8 and (frame["judge_confidence"] >= 0.85).all()
     assert (frame["judge_recall"] >= 0.9).all()
     assert (frame["label_fidelity"] >= 0.9).all()
     assert (frame["frechet_distance"] < frame["frechet_blurred"]).all()
@@ -219,6 +222,8 @@ def test_noise_scores_as_noise(digits, judge):
                           random_state=0)
     assert list(frame.index) == [3, 7] and (frame["n_synthetic"] == 100).all()
     assert (frame["label_fidelity"] <= 0.3).all()
+    assert frame.attrs["judge_score"] < frame.attrs["judge_score_real"] - 0.5  # noise is not two digits
+    assert (frame["judge_confidence"] <= 0.3).all()
     assert (frame["frechet_distance"] > frame["frechet_blurred"]).all()
     # k-NN precision is inflated by real outliers, whose k-th neighbour ball is wide: over eight judge
     # seeds the noise precision of digit 3 ranged 0.0-0.36 (0.01 with this one), real images >= 0.79.
@@ -292,3 +297,13 @@ def test_image_quality_takes_the_seeds_evaluate_augmentation_takes(digits, judge
         image_quality(*args, classifier=judge, random_state="zero")
     with pytest.raises(TypeError, match="random_state"):
         train_image_classifier(X_train[:20], y_train[:20], epochs=1, random_state=1.5)
+
+
+def test_judge_score_is_the_inception_score_formula():
+    from gan_augment.evaluation.images import judge_score
+
+    assert judge_score(np.full((50, 4), 0.25)) == pytest.approx(1.0)  # nothing told apart
+    assert judge_score(np.eye(4)[np.arange(40) % 4]) == pytest.approx(4.0, rel=1e-6)  # sure and even
+    assert judge_score(np.eye(4)[np.zeros(40, dtype=int)]) == pytest.approx(1.0)  # sure, one class
+    mixed = np.eye(4)[np.arange(40) % 2]  # sure, two of four classes
+    assert judge_score(mixed) == pytest.approx(2.0, rel=1e-6)

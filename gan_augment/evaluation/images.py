@@ -232,6 +232,27 @@ def predict_labels(classifier: ImageClassifier, images, *, batch_size: int = 512
     return _apply(classifier, lambda x: classifier(x).argmax(1), images, batch_size).astype(np.int64)
 
 
+@torch.no_grad()
+def predict_probabilities(classifier: ImageClassifier, images, *, batch_size: int = 512) -> np.ndarray:
+    """(N, n_classes) float64 class probabilities (softmax) of ``images``."""
+    return _apply(classifier, lambda x: classifier(x).softmax(1), images, batch_size).astype(np.float64)
+
+
+def judge_score(probabilities) -> float:
+    """The Inception Score's formula on the judge's class probabilities: ``exp(E_x KL(p(y|x) || p(y)))``.
+
+    Salimans et al. (2016) score a set by how confidently each image is classified and how evenly
+    the set spreads over the classes; here the classifier is the judge trained on the real
+    images, not a downloaded Inception network. It lies in [1, number of classes]: 1 for images the
+    judge cannot tell apart or that all look like one class, the number of classes for confident
+    images spread evenly over all of them. Compare it with the same score of real images in the
+    same class proportions (:func:`image_quality` reports both).
+    """
+    p = np.clip(np.asarray(probabilities, dtype=np.float64), 1e-12, 1.0)
+    marginal = p.mean(axis=0)
+    return float(np.exp(np.mean(np.sum(p * (np.log(p) - np.log(marginal)), axis=1))))
+
+
 def _apply(classifier, function, images, batch_size) -> np.ndarray:
     """``function`` over ``images`` in chunks, in eval mode; the model's mode is restored after."""
     images = _as_images(images, "images")
@@ -386,6 +407,7 @@ def image_quality(train_images, train_labels, holdout_images, holdout_labels, sy
 
         * ``n_synthetic``, ``n_holdout``: images of the class in each set.
         * ``label_fidelity``: share of the synthetic images of the class that the judge assigns to it.
+        * ``judge_confidence``: the judge's mean probability of the class on them (a soft fidelity).
         * ``frechet_distance``: synthetic vs held-out real images of the class.
         * ``frechet_real``: training real images vs held-out real -- the floor a perfect generator
           would reach.
@@ -397,7 +419,11 @@ def image_quality(train_images, train_labels, holdout_images, holdout_labels, sy
         * ``judge_recall``: the judge's recall on the held-out images of the class; when it is low
           the judge cannot be trusted on that class.
 
-        ``frame.attrs["judge_accuracy"]`` is the judge's accuracy on all held-out images.
+        ``frame.attrs["judge_accuracy"]`` is the judge's accuracy on all held-out images;
+        ``frame.attrs["judge_score"]`` the Inception-Score analogue (:func:`judge_score`) of the
+        synthetic images of the reported classes, and ``frame.attrs["judge_score_real"]`` that of
+        held-out real images in the same per-class numbers (as many as both sets have), the value
+        a generator as good as real data would get.
 
         The Fréchet distance is biased upwards when few images are used, so the three reference
         distances use as many training images as there are synthetic images of the class (a random
@@ -432,8 +458,9 @@ def image_quality(train_images, train_labels, holdout_images, holdout_labels, sy
     classes = _resolve_classes(classes, synthetic_y, classifier.n_classes)
     names = _class_labels(classes, class_names)
 
-    holdout_pred = predict_labels(classifier, holdout_x)
-    synthetic_pred = predict_labels(classifier, synthetic_x)
+    holdout_proba = predict_probabilities(classifier, holdout_x)
+    synthetic_proba = predict_probabilities(classifier, synthetic_x)
+    holdout_pred, synthetic_pred = holdout_proba.argmax(1), synthetic_proba.argmax(1)
     holdout_f = extract_features(classifier, holdout_x)
     synthetic_f = extract_features(classifier, synthetic_x)
     references = _reference_features(classifier, train_x, train_y, synthetic_y, classes, names, seed)
@@ -442,10 +469,28 @@ def image_quality(train_images, train_labels, holdout_images, holdout_labels, sy
     for c, name in zip(classes, names):
         row = _class_row(c, name, holdout_y == c, synthetic_y == c, holdout_pred, synthetic_pred,
                          holdout_f, synthetic_f, references[c], k)
+        mask = synthetic_y == c
+        row["judge_confidence"] = float(synthetic_proba[mask, c].mean()) if mask.any() else math.nan
         rows.append(row)
     frame = pd.DataFrame(rows, index=pd.Index(names, name="class"))
     frame.attrs["judge_accuracy"] = float(np.mean(holdout_pred == holdout_y))
+    synthetic_rows, real_rows = _matched_rows(synthetic_y, holdout_y, classes, seed)
+    frame.attrs["judge_score"] = judge_score(synthetic_proba[synthetic_rows]) if len(synthetic_rows) else math.nan
+    frame.attrs["judge_score_real"] = judge_score(holdout_proba[real_rows]) if len(real_rows) else math.nan
     return frame
+
+
+def _matched_rows(synthetic_y, holdout_y, classes, seed) -> tuple[np.ndarray, np.ndarray]:
+    """Synthetic and held-out rows of ``classes`` in equal numbers per class (a seeded subset of
+    the larger side), so that their judge scores see the same class proportions."""
+    rng = np.random.default_rng(seed)
+    synthetic_rows, real_rows = [], []
+    for c in classes:
+        synthetic_c, real_c = np.flatnonzero(synthetic_y == c), np.flatnonzero(holdout_y == c)
+        n = min(len(synthetic_c), len(real_c))
+        synthetic_rows.append(np.sort(rng.permutation(synthetic_c)[:n]))
+        real_rows.append(np.sort(rng.permutation(real_c)[:n]))
+    return np.concatenate(synthetic_rows).astype(int), np.concatenate(real_rows).astype(int)
 
 
 def fold_image_quality(fitted, X_train, y_train, X_test, y_test, X_fit, y_fit, seed: int) -> list[dict]:
@@ -467,7 +512,8 @@ def fold_image_quality(fitted, X_train, y_train, X_test, y_test, X_fit, y_fit, s
                           encode(X_fit.iloc[added]), indices(np.asarray(y_fit)[added]),
                           class_names=[_plain(c) for c in fitted.classes_], random_state=seed)
     return [{"class": label, **{key: _plain(value) for key, value in row.items()},
-             "judge_accuracy": frame.attrs["judge_accuracy"]} for label, row in frame.iterrows()]
+             **{key: frame.attrs[key] for key in ("judge_accuracy", "judge_score", "judge_score_real")}}
+            for label, row in frame.iterrows()]
 
 
 def _plain(value):
