@@ -256,6 +256,10 @@ PrecisionOpt = Annotated[Precision, typer.Option(
     "--precision", help="Arithmetic of the training steps: float32; medium (float32 products with TF32/bf16 "
                         "passes where the hardware has them); bf16 (forward passes in bfloat16). Sampling is "
                         "float32 always.")]
+LabelGateOpt = Annotated[bool, typer.Option(
+    "--label-gate", help="Images: keep only synthetic images that a CNN trained on the real ones assigns to their "
+                         "class (generating more until there are enough); the share kept per class is shown by "
+                         "info.")]
 GeneratorsOpt = Annotated[Optional[int], typer.Option(
     "--generators", min=1, metavar="K", show_default=False,
     help="Train K generators from independent seeds and sample from all of them (a generator ensemble; K "

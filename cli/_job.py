@@ -35,6 +35,7 @@ class Settings:
     precision: str = TrainingConfig.precision  # --precision
     max_categories: Optional[int] = None  # --max-categories; None: the augmenter's default
     n_generators: Optional[int] = None  # --generators; None: the augmenter's default
+    label_gate: bool = False  # --label-gate
     min_class_size: Optional[int] = None  # --min-class-size
     round_to_observed: bool = True  # not --no-rounding
     detect_rules: bool = True  # not --no-rules
@@ -73,6 +74,8 @@ class Job:
 def prepare(data: Path, handler: DataHandler, *, target: Optional[str], classes: Optional[list[str]],
             settings: Settings, progress: bool = True) -> Job:
     """Read DATA, plan the top-up and build the augmenter; every check happens here, before training."""
+    if settings.label_gate and handler.kind_name != "image":
+        raise CLIError(f"--label-gate judges images; {data} is a table. Drop --label-gate.", USAGE)
     dataset = handler.load(data, target=target, classes=classes, skip_unreadable=settings.skip_unreadable,
                            na_values=settings.na_values, sep=settings.sep)
     plan, majority = _plan(dataset)
@@ -91,6 +94,8 @@ def prepare(data: Path, handler: DataHandler, *, target: Optional[str], classes:
         options["max_categories"] = settings.max_categories
     if settings.n_generators is not None:
         options["n_generators"] = settings.n_generators
+    if settings.label_gate:
+        options["label_gate"] = True
     if settings.checkpoint_dir is not None:
         options["checkpoint_dir"] = str(settings.checkpoint_dir)
         if settings.checkpoint_every is not None:

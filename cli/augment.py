@@ -14,7 +14,7 @@ from typing import Annotated, Optional
 import typer
 
 from ._common import (DATA, INTERRUPTED, USAGE, BatchOpt, ClassesOpt, CLIError, DataArg, DebugOpt, DeviceOpt,
-                      EpochsOpt, Estimator, ForceOpt, GeneratorsOpt, LossOpt, MaxCategoriesOpt, Metric, MinClassSizeOpt, NaValuesOpt,
+                      EpochsOpt, Estimator, ForceOpt, GeneratorsOpt, LabelGateOpt, LossOpt, MaxCategoriesOpt, Metric, MinClassSizeOpt, NaValuesOpt,
                       NoRoundingOpt, NoRulesOpt, Precision, PrecisionOpt, QuietOpt, SeedOpt, SepOpt, SkipUnreadableOpt,
                       TargetOpt, ThreadsOpt, check_processes, check_sep, check_threads, errors, estimator_opt, is_stdout,
                       metric_opt, say, set_flags, show, writing)
@@ -57,6 +57,7 @@ def augment(
     device: DeviceOpt = "auto",
     precision: PrecisionOpt = Precision("float32"),
     generators: GeneratorsOpt = None,
+    label_gate: LabelGateOpt = False,
     threads: ThreadsOpt = "auto",
     na_values: NaValuesOpt = None,
     sep: SepOpt = None,
@@ -90,7 +91,8 @@ def augment(
         training = {"--auto": auto, "--epochs": epochs, "--batch-size": batch_size, "--loss": loss,
                     "--max-categories": max_categories, "--min-class-size": min_class_size,
                     "--no-rounding": no_rounding, "--no-rules": no_rules,
-                    "--precision": precision != Precision("float32"), "--generators": generators}
+                    "--precision": precision != Precision("float32"), "--generators": generators,
+                    "--label-gate": label_gate}
         _augment_from_model(model, data, handler, out, target=target, classes=classes, force=force,
                             mark_synthetic=mark_synthetic, seed=seed, na_values=na_values, sep=check_sep(sep),
                             skip_unreadable=skip_unreadable, refused=[k for k, v in training.items() if v])
@@ -99,7 +101,7 @@ def augment(
     job = prepare(data, handler, target=target, classes=classes, progress=not is_stdout(out),
                   settings=Settings(epochs=epochs, batch_size=batch_size, loss=loss, seed=seed, device=device,
                                     threads=check_threads(threads), precision=str(precision),
-                                    n_generators=generators,
+                                    n_generators=generators, label_gate=label_gate,
                                     skip_unreadable=skip_unreadable, na_values=na_values, sep=check_sep(sep),
                                     max_categories=max_categories, min_class_size=min_class_size,
                                     round_to_observed=not no_rounding, detect_rules=not no_rules))

@@ -17,7 +17,7 @@ import typer
 from gan_augment.exceptions import DataValidationError
 
 from ._common import (DEFAULT_MODEL_DIR, USAGE, BatchOpt, ClassesOpt, CLIError, DataArg, DebugOpt, DeviceOpt,
-                      EpochsOpt, ForceOpt, GeneratorsOpt, LossOpt, MaxCategoriesOpt, MinClassSizeOpt, NaValuesOpt, NoRoundingOpt,
+                      EpochsOpt, ForceOpt, GeneratorsOpt, LabelGateOpt, LossOpt, MaxCategoriesOpt, MinClassSizeOpt, NaValuesOpt, NoRoundingOpt,
                       NoRulesOpt, Precision, PrecisionOpt, QuietOpt, SeedOpt, SepOpt, SkipUnreadableOpt, TargetOpt,
                       ThreadsOpt, check_processes, check_sep,
                       check_threads, errors, quote, say, set_flags, writing)
@@ -37,6 +37,7 @@ def fit(
     device: DeviceOpt = "auto",
     precision: PrecisionOpt = Precision("float32"),
     generators: GeneratorsOpt = None,
+    label_gate: LabelGateOpt = False,
     threads: ThreadsOpt = "auto",
     na_values: NaValuesOpt = None,
     sep: SepOpt = None,
@@ -78,7 +79,7 @@ def fit(
     job = prepare(data, handler, target=target, classes=classes,
                   settings=Settings(epochs=epochs, batch_size=batch_size, loss=loss, seed=seed, device=device,
                                     threads=check_threads(threads), precision=str(precision),
-                                    n_generators=generators,
+                                    n_generators=generators, label_gate=label_gate,
                                     skip_unreadable=skip_unreadable, na_values=na_values, sep=check_sep(sep),
                                     max_categories=max_categories, min_class_size=min_class_size,
                                     round_to_observed=not no_rounding, detect_rules=not no_rules,

@@ -73,6 +73,11 @@ def _diversity_lines(augmenter, unit: str) -> list[str]:
                      f"{d.relative_coverage:>7.2f}{between}{flag}")
     lines.append("  (vs real: coverage of half the real class by as many synthetic samples, over its coverage by the "
                  "other half; below 0.5 the samples miss much of the class)")
+    gate = getattr(augmenter, "label_gate_", None)
+    if gate is not None:
+        shares = ", ".join(f"{show(label)} {rate:.0%}" for label, rate in zip(augmenter.classes_, gate.acceptance))
+        lines.append(f"Label gate: the judge keeps {shares} of the generated {unit}"
+                     + ("" if augmenter.label_gate else " (switched off: label_gate=False)"))
     if ensemble:
         lines.append(f"  (an ensemble of {augmenter.n_generators} generators; disagreement 0: interchangeable "
                      "members, near 1: each covers its own region)")

@@ -37,6 +37,7 @@ from gan_augment.diversity import SAMPLES_PER_CLASS, ClassDiversity, measure_cla
 from gan_augment.exceptions import DistributedError, ModelFileError
 from gan_augment.data.tabular import check_target
 from gan_augment.kinds import kind_for_input, kind_named
+from gan_augment.label_gate import MIN_ACCEPTANCE, LabelGate
 from gan_augment.models.ensemble import GeneratorEnsemble
 from gan_augment.models.image import ARCHITECTURES
 from gan_augment.planner import check_class_sizes, class_counts, plan_top_up
@@ -123,6 +124,12 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         them). Tables only.
     clip_to_range : bool, default=True
         Keep generated numbers inside the range seen in training (tables only).
+    label_gate : bool, default=False
+        Images only: after training, a judge (a small CNN) is trained on the real training images,
+        and :meth:`sample` keeps a synthetic image of class c only if the judge assigns it to c,
+        generating more until there are enough (label-exact, O(n) in expectation). The share each
+        class keeps is ``label_gate_.acceptance`` (also in `gan-augment info`); a class below 5% is
+        refused when sampled. ``set_params(label_gate=False)`` samples without it.
     n_generators : int, default=1
         Train this many generators from independent seeds (each with its own critic) and sample
         from all of them as an equal mixture, a generator ensemble (Deep Generative Ensembles, van
@@ -228,6 +235,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         "round_to_observed": ["boolean"],
         "detect_rules": ["boolean"],
         "n_generators": [Interval(numbers.Integral, 1, None, closed="left")],
+        "label_gate": ["boolean"],
         "device": [str, torch.device],
         "precision": [StrOptions(set(PRECISIONS))],
         "distributed": ["boolean", StrOptions({"auto"})],
@@ -250,7 +258,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
                  generator_dims=TabularModelConfig.generator_dims,
                  discriminator_dims=TabularModelConfig.discriminator_dims, pac=TabularModelConfig.pac,
                  max_modes=10, max_categories=100, clip_to_range=True, round_to_observed=True, detect_rules=True,
-                 n_generators=1, device="auto", precision=TrainingConfig.precision, distributed="auto", n_threads="auto", callbacks=None,
+                 label_gate=False, n_generators=1, device="auto", precision=TrainingConfig.precision, distributed="auto", n_threads="auto", callbacks=None,
                  checkpoint_dir=None, checkpoint_every=10, random_state=None, verbose=0):
         super().__init__(sampling_strategy=sampling_strategy)
         self.classes = classes
@@ -278,6 +286,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         self.clip_to_range = clip_to_range
         self.round_to_observed = round_to_observed
         self.detect_rules = detect_rules
+        self.label_gate = label_gate
         self.n_generators = n_generators
         self.device = device
         self.precision = precision
@@ -311,7 +320,11 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         Rows are generated and decoded in chunks (about 32 MB of encoded rows each), so memory
         stays flat for large ``n_samples``; each chunk has its own seed, derived from the call's,
         so the rows depend on the chunk size (a constant of this module) and stay deterministic.
+        With ``label_gate=True`` only images the gate's judge assigns to ``cls`` are returned.
         """
+        return self._sample(n_samples, cls, random_state=random_state, gated=True)
+
+    def _sample(self, n_samples, cls, *, random_state, gated: bool):
         check_is_fitted(self, "generator_")
         if isinstance(n_samples, bool) or not isinstance(n_samples, numbers.Integral) or n_samples < 0:
             raise ValueError(f"n_samples must be a non-negative int, got {n_samples!r}.")
@@ -326,7 +339,11 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
                 # Chunk 0 is seeded as a single-chunk call always was; chunk k > 0 from (base, class, k).
                 entropy = [base, index] if k == 0 else [base, index, k]
                 seed, decode_seed = np.random.SeedSequence(entropy).generate_state(2)
-                encoded = generate(self.generator_, min(chunk, n_samples - start), index, seed=int(seed))
+                size = min(chunk, n_samples - start)
+                gate = self._gate() if gated else None
+                encoded = (generate(self.generator_, size, index, seed=int(seed)) if gate is None else
+                           gate.generate(self.generator_, size, index, seed=int(seed), class_name=repr(label),
+                                         chunk=chunk))
                 parts.append(self.kind_.decode(self.encoder_, encoded, seed=int(decode_seed)))
                 del encoded  # the encoded chunk is freed before the next one is made
         if len(parts) == 1:
@@ -334,6 +351,25 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         if isinstance(parts[0], pd.DataFrame):
             return pd.concat(parts, ignore_index=True)
         return np.concatenate(parts, axis=0)
+
+    def preview(self, n_samples, cls, *, random_state=None):
+        """What the model makes of class ``cls``, for checks and pictures: :meth:`sample`, except
+        that a class the label gate refuses (too few images accepted) is shown as generated
+        instead of raising."""
+        index = int(np.flatnonzero(self.classes_ == resolve_class(cls, list(self.classes_)))[0])
+        gate = getattr(self, "label_gate_", None) if self.label_gate else None
+        gated = gate is not None and gate.acceptance[index] >= MIN_ACCEPTANCE
+        return self._sample(n_samples, cls, random_state=random_state, gated=gated)
+
+    def _gate(self):
+        """The label gate ``sample`` applies: None with ``label_gate=False``."""
+        if not self.label_gate:
+            return None
+        gate = getattr(self, "label_gate_", None)
+        if gate is None:
+            raise ValueError("label_gate=True, but this model was fitted without the gate (it has no judge); fit "
+                             "it again with label_gate=True, or sample with label_gate=False.")
+        return gate
 
     def _sample_chunk_rows(self, n_samples: int, index: int) -> int:
         """Rows generated and decoded at a time by :meth:`sample`, so that memory stays flat
@@ -376,6 +412,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
             "history": list(self.history_),
             "diversity": [[label, d.to_dict()] for label, d in self.diversity_.items()],
             "generator": self.generator_.state_dict(),
+            "label_gate": self.label_gate_.state() if getattr(self, "label_gate_", None) is not None else None,
         }
         save_state(path, state, kind="model", files=self.kind_.extra_files(self) or None, overwrite=overwrite)
         return path
@@ -403,6 +440,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         augmenter.history_ = History(state["history"])
         # Models saved before the check have none; info then says so.
         augmenter.diversity_ = {label: ClassDiversity.from_dict(d) for label, d in state.get("diversity") or []}
+        gate = state.get("label_gate")  # models saved before the gate have none
+        augmenter.label_gate_ = LabelGate.from_state(gate) if gate is not None else None
         # Checked against the weights before anything is allocated: an edited model.json must not
         # make loading build (and allocate) a model of whatever size it names.
         def build():
@@ -461,6 +500,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         encoder_seed, model_seed, train_seed, self.sample_seed_ = seeds
         params = self.get_params(deep=False)
         self.kind_ = kind_for_input(X, params)
+        if self.label_gate and self.kind_.name != "image":
+            raise ValueError("label_gate=True judges images with a CNN; these are table rows (use label_gate=False).")
         device = resolve_device(self.device)
         with closing(resolve_process_group(self.distributed, device)) as group:
             return self._fit_in_group(X, y, y_index, params, local_device(device, group), group, saved, seeds)
@@ -517,6 +558,9 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
             members.append(trainer.sampling_generator.eval().requires_grad_(False))
         self.history_ = self.member_histories_[0]
         self.generator_ = members[0] if n_members == 1 else GeneratorEnsemble(members).eval()
+        self.label_gate_ = None
+        if self.label_gate:
+            self.label_gate_ = LabelGate.fit(encoded, y_index, self.generator_, seed=derive_seed(train_seed, _GATE_STREAM))
         self.diversity_ = self._measure_diversity(X, y)  # the same in every process: the same model
         if group.is_main:
             warn_if_collapsed(self.diversity_, kind.unit)
@@ -533,7 +577,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
             rows = np.flatnonzero(y == label)
             rows = rows[real_subset(len(rows), seed)]
             real = X.iloc[rows] if isinstance(X, pd.DataFrame) else X[rows]
-            synthetic = self.sample(SAMPLES_PER_CLASS, label, random_state=seed)
+            synthetic = self.preview(SAMPLES_PER_CLASS, label, random_state=seed)
             # One generator call made them (SAMPLES_PER_CLASS < a sampling chunk): row i is member i mod K's.
             members = (GeneratorEnsemble.member_of_row(SAMPLES_PER_CLASS, self.n_generators).numpy()
                        if self.n_generators > 1 else None)
@@ -577,6 +621,9 @@ _SAMPLE_MIN_CHUNK = 4096
 
 # The mode-collapse check's seeds: derive_seed(sample_seed_, _DIVERSITY_STREAM, class index).
 _DIVERSITY_STREAM = 0xD1E5
+
+# The label gate's judge: derive_seed(training seed, _GATE_STREAM).
+_GATE_STREAM = 0x6A7E
 
 # The seeds of ensemble member k > 0: derive_seed(model or training seed, _ENSEMBLE_STREAM, k).
 _ENSEMBLE_STREAM = 0xE5E
