@@ -105,8 +105,9 @@ def prepare(data: Path, handler: DataHandler, *, target: Optional[str], classes:
         epochs=settings.epochs if settings.epochs is not None else "auto",
         batch_size=settings.batch_size if settings.batch_size is not None else "auto",
         loss=str(settings.loss.value if isinstance(settings.loss, Loss) else settings.loss or "auto"),
-        random_state=settings.seed, device=device, precision=str(settings.precision), n_threads=settings.threads, min_class_size=settings.min_class_size,
-        round_to_observed=settings.round_to_observed, detect_rules=settings.detect_rules, verbose=int(progress and not state.quiet), **options,
+        random_state=settings.seed, device=device, precision=str(settings.precision), n_threads=settings.threads,
+        min_class_size=settings.min_class_size, round_to_observed=settings.round_to_observed,
+        detect_rules=settings.detect_rules, verbose=int(progress and not state.quiet), **options,
     )
     # Said only now that every check passed: an error stays the one line on stderr.
     say(dataset.summary)

@@ -14,8 +14,9 @@ from typing import Annotated, Optional
 import typer
 
 from ._common import (DATA, INTERRUPTED, USAGE, BatchOpt, ClassesOpt, CLIError, DataArg, DebugOpt, DeviceOpt,
-                      EpochsOpt, Estimator, ForceOpt, GeneratorsOpt, LabelGateOpt, LossOpt, MaxCategoriesOpt, Metric, MinClassSizeOpt, NaValuesOpt,
-                      NoRoundingOpt, NoRulesOpt, Precision, PrecisionOpt, QuietOpt, SeedOpt, SepOpt, SkipUnreadableOpt,
+                      EpochsOpt, Estimator, ForceOpt, GeneratorsOpt, LabelGateOpt, LossOpt, MaxCategoriesOpt, Metric,
+                      MinClassSizeOpt, NaValuesOpt, NoRoundingOpt, NoRulesOpt, Precision, PrecisionOpt, QuietOpt,
+                      SeedOpt, SepOpt, SkipUnreadableOpt,
                       TargetOpt, ThreadsOpt, check_processes, check_sep, check_threads, errors, estimator_opt, is_stdout,
                       metric_opt, say, set_flags, show, writing)
 from ._data import added_text

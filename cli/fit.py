@@ -17,10 +17,10 @@ import typer
 from gan_augment.exceptions import DataValidationError
 
 from ._common import (DEFAULT_MODEL_DIR, USAGE, BatchOpt, ClassesOpt, CLIError, DataArg, DebugOpt, DeviceOpt,
-                      EpochsOpt, ForceOpt, GeneratorsOpt, LabelGateOpt, LossOpt, MaxCategoriesOpt, MinClassSizeOpt, NaValuesOpt, NoRoundingOpt,
-                      NoRulesOpt, Precision, PrecisionOpt, QuietOpt, SeedOpt, SepOpt, SkipUnreadableOpt, TargetOpt,
-                      ThreadsOpt, check_processes, check_sep,
-                      check_threads, errors, quote, say, set_flags, writing)
+                      EpochsOpt, ForceOpt, GeneratorsOpt, LabelGateOpt, LossOpt, MaxCategoriesOpt, MinClassSizeOpt,
+                      NaValuesOpt, NoRoundingOpt, NoRulesOpt, Precision, PrecisionOpt, QuietOpt, SeedOpt, SepOpt,
+                      SkipUnreadableOpt, TargetOpt, ThreadsOpt, check_processes, check_sep, check_threads, errors, quote,
+                      say, set_flags, writing)
 from ._job import Settings, prepare, train
 
 

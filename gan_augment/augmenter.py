@@ -258,7 +258,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
                  generator_dims=TabularModelConfig.generator_dims,
                  discriminator_dims=TabularModelConfig.discriminator_dims, pac=TabularModelConfig.pac,
                  max_modes=10, max_categories=100, clip_to_range=True, round_to_observed=True, detect_rules=True,
-                 label_gate=False, n_generators=1, device="auto", precision=TrainingConfig.precision, distributed="auto", n_threads="auto", callbacks=None,
+                 label_gate=False, n_generators=1, device="auto", precision=TrainingConfig.precision,
+                 distributed="auto", n_threads="auto", callbacks=None,
                  checkpoint_dir=None, checkpoint_every=10, random_state=None, verbose=0):
         super().__init__(sampling_strategy=sampling_strategy)
         self.classes = classes
@@ -497,7 +498,6 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
                              "checkpoint holds one generator's training. Drop one of the two.")
         saved = _saved_run(self.checkpoint_dir)
         seeds = self._seeds(saved)
-        encoder_seed, model_seed, train_seed, self.sample_seed_ = seeds
         params = self.get_params(deep=False)
         self.kind_ = kind_for_input(X, params)
         if self.label_gate and self.kind_.name != "image":
@@ -560,7 +560,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         self.generator_ = members[0] if n_members == 1 else GeneratorEnsemble(members).eval()
         self.label_gate_ = None
         if self.label_gate:
-            self.label_gate_ = LabelGate.fit(encoded, y_index, self.generator_, seed=derive_seed(train_seed, _GATE_STREAM))
+            self.label_gate_ = LabelGate.fit(encoded, y_index, self.generator_,
+                                             seed=derive_seed(train_seed, _GATE_STREAM))
         self.diversity_ = self._measure_diversity(X, y)  # the same in every process: the same model
         if group.is_main:
             warn_if_collapsed(self.diversity_, kind.unit)
