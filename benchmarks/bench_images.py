@@ -190,8 +190,8 @@ def main(argv=None):
     parser.add_argument("--markdown", default=str(HERE / "IMAGES.md"))
     parser.add_argument("--report-only", action="store_true", help="only rewrite --markdown from --out")
     parser.add_argument("--merge", nargs="+", default=None, metavar="JSON",
-                        help="with --report-only: first combine these results files (e.g. one per seed, run as "
-                             "parallel processes) into --out")
+                        help="with --report-only: first combine these results files (other seeds or rare counts, "
+                             "e.g. run as parallel processes) into --out")
     parser.add_argument("--note", default=None, help="a paragraph on the run's conditions, kept in the JSON")
     args = parser.parse_args(argv)
     if args.report_only:
@@ -247,9 +247,10 @@ def merge_results(paths) -> dict:
     for key in ("seeds", "rare_counts", "architectures"):
         meta["planned"][key] = sorted({v for part in parts for v in part["meta"]["planned"][key]},
                                       key=lambda v: (str(type(v)), v))
-    meta["wall_s"] = max(part["meta"]["wall_s"] for part in parts)
+    meta["wall_s"] = sum(part["meta"]["wall_s"] for part in parts)  # the runs' own times, added up
     meta["finished"] = all(part["meta"].get("finished") for part in parts)
-    meta["command"] = " ; ".join(dict.fromkeys(part["meta"]["command"] for part in parts)) + " (in parallel)"
+    meta["command"] = " ; ".join(dict.fromkeys(part["meta"]["command"] for part in parts)) + " (merged with --merge)"
+    meta["code"] = " / ".join(dict.fromkeys(part["meta"]["code"] for part in parts))
     return {"meta": meta, "baselines": [b for part in parts for b in part["baselines"]],
             "runs": [r for part in parts for r in part["runs"]]}
 
