@@ -117,10 +117,18 @@ def test_torchrun_fit_writes_one_model_and_prints_once(tmp_path):
     assert run.stderr.count("Saved the model to model/") == 1 and run.stderr.count("Top-up plan:") == 1
     assert sorted(p.name for p in (tmp_path / "model").iterdir()) == ["model.json", "model.safetensors"]
     assert GANAugmenter.load(tmp_path / "model").sampling_strategy_ == {"rare": 102}
-    # A command that does not train is refused under torchrun, before it reads anything.
-    refused = subprocess.run([*command[:6], "-m", "gan_augment", "info", "model"], cwd=tmp_path,
-                             capture_output=True, text=True, env=_env(), timeout=TIMEOUT_S)
-    assert refused.returncode != 0 and "runs in one process; start it without torchrun" in refused.stderr
+
+
+def test_under_torchrun_other_ranks_are_quiet_and_commands_that_do_not_train_are_refused(monkeypatch):
+    from gan_augment.cli._common import CLIError, check_processes, state
+
+    monkeypatch.setattr(state, "quiet", False)
+    assert check_processes("info") is True  # not under torchrun: every command, this process writes
+    for name, value in {"RANK": "1", "WORLD_SIZE": "2", "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": "29500"}.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(CLIError, match="`gan-augment info` runs in one process; start it without torchrun"):
+        check_processes("info")
+    assert check_processes("fit", data_parallel=True) is False and state.quiet  # rank 1: rank 0 writes
 
 
 def test_distributed_true_without_processes_says_how_to_start_them(monkeypatch):
