@@ -27,8 +27,10 @@ from gan_augment.config import ImageModelConfig, TrainingConfig  # noqa: E402
 from gan_augment.data.tabular import OutputSpan  # noqa: E402
 from gan_augment.models.image import build_image_discriminator, build_image_generator  # noqa: E402
 from gan_augment.models.tabular import TabularDiscriminator, TabularGenerator  # noqa: E402
-from gan_augment.training.distributed import SINGLE_PROCESS  # noqa: E402
-from gan_augment.training.trainer import GANTrainer, float32_matmul_precision, generate  # noqa: E402
+from gan_augment.training.trainer import float32_matmul_precision, generate  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_step import stepping_trainer  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 
@@ -81,14 +83,9 @@ def step_rate(kind, device, precision, steps) -> dict:
         config = TrainingConfig(batch_size=64, loss="hinge", n_critic=1, precision=precision,
                                 augment="translation,cutout")
     y = torch.arange(len(X)) % G.n_classes
-    trainer = GANTrainer(G, D, config, device=device, random_state=0)
-    trainer.device_, trainer.group_, trainer.shared_rng_ = device, SINGLE_PROCESS, None
-    trainer.seed_ = 0
-    X, y = X.to(device), y.to(device)
-    trainer._init_sampler(y)
-    trainer.n_epochs_ = 10 ** 6
+    X = X.to(device)
     with float32_matmul_precision(precision, device):
-        trainer._initialize()
+        trainer = stepping_trainer(G, D, config, y, device)
         # The profiler's FLOP count (matrix products and convolutions): FlopCounterMode's module
         # hooks do not survive the gradient penalty's autograd.grad.
         with torch.profiler.profile(with_flops=True) as profile:

@@ -78,22 +78,19 @@ class LabelGate:
                 f"(at least {MIN_ACCEPTANCE:.0%}). Fit longer (epochs) or another architecture, top the class "
                 "up with repeated real images and classic augmentation, or sample without the gate "
                 "(set_params(label_gate=False)).")
-        kept, have = [], 0
-        for round_ in range(_MAX_ROUNDS):
-            if have >= n:
-                break
-            # 20% above the expected need (and a few more) so that one round usually suffices.
-            size = min(chunk, math.ceil((n - have) / rate * 1.2) + 8)
-            candidates = generate(generator, size, class_index, seed=int(np.random.SeedSequence([seed, round_])
-                                                                         .generate_state(1)[0]))
-            accepted = candidates[self.accepts(candidates, class_index)][: n - have]
-            kept.append(accepted)
-            have += len(accepted)
-        else:
-            if have < n:
+        kept, have, round_ = [], 0, 0
+        while have < n:
+            if round_ == _MAX_ROUNDS:
                 raise RuntimeError(f"The label gate found {have} of {n} images of class {class_name} in "
                                    f"{_MAX_ROUNDS} rounds; sample without the gate (set_params(label_gate=False)).")
-        return torch.cat(kept) if kept else generate(generator, 0, class_index, seed=seed)
+            # 20% above the expected need (and a few more) so that one round usually suffices.
+            size = min(chunk, math.ceil((n - have) / rate * 1.2) + 8)
+            round_seed = int(np.random.SeedSequence([seed, round_]).generate_state(1)[0])
+            candidates = generate(generator, size, class_index, seed=round_seed)
+            kept.append(candidates[self.accepts(candidates, class_index)][: n - have])
+            have += len(kept[-1])
+            round_ += 1
+        return torch.cat(kept) if kept else generate(generator, 0, class_index, seed=seed)  # n = 0
 
     def state(self) -> dict:
         """What :meth:`from_state` needs: the judge's shape and weights, the acceptance rates."""
