@@ -207,7 +207,7 @@ def describe(label_text: str, diversity: ClassDiversity, unit: str) -> str:
 
 def warn_if_collapsed(diversity: Mapping, unit: str) -> None:
     """One :class:`ModeCollapseWarning` naming every collapsed class (``{label: ClassDiversity}``)."""
-    collapsed = [describe(repr(label) if isinstance(label, str) else str(label), d, unit)
+    collapsed = [describe(_label_text(label), d, unit)
                  for label, d in diversity.items() if d.collapsed]
     if collapsed:
         warnings.warn(
@@ -224,7 +224,7 @@ def warn_if_undercovered(diversity: Mapping, unit: str) -> None:
     """One :class:`LowCoverageWarning` naming every class (of ``{label: ClassDiversity}``, the
     topped-up ones) whose synthetic samples cover too little of it and did not collapse (that
     warning says more)."""
-    low = [f"class {repr(label) if isinstance(label, str) else label}: {d.relative_coverage:.2f}"
+    low = [f"class {_label_text(label)}: {d.relative_coverage:.2f}"
            for label, d in diversity.items() if d.undercovered and not d.collapsed]
     if low:
         warnings.warn(
@@ -234,3 +234,8 @@ def warn_if_undercovered(diversity: Mapping, unit: str) -> None:
             "random oversampling. The figures are in diversity_ and in `gan-augment info`.",
             LowCoverageWarning, stacklevel=3,
         )
+
+
+def _label_text(label) -> str:
+    """A class as warnings name it: text quoted, numbers plain."""
+    return repr(label) if isinstance(label, str) else str(label)
