@@ -181,6 +181,17 @@ Loss.__str__ = lambda self: self.value  # type: ignore[method-assign,assignment,
 Precision = enum.Enum("Precision", [(name, name) for name in PRECISIONS], type=str)  # type: ignore[misc]
 Precision.__str__ = lambda self: self.value  # type: ignore[method-assign,assignment,attr-defined]
 
+
+class Method(str, enum.Enum):
+    """How the synthetic samples are made: ``gan`` generates them from noise (GANAugmenter),
+    ``translate`` turns images of other classes into the class (TranslationAugmenter)."""
+
+    gan = "gan"
+    translation = "translate"  # not named ``translate``: that would hide str.translate
+
+    def __str__(self) -> str:
+        return self.value
+
 DATA_HELP = "A .csv or .parquet file, a directory holding one, or an image folder (one sub-folder per class)."
 CLASSES_HELP = ("Class(es) to top up to the majority count; repeat the option or separate names with commas. "
                 "Default: every class but the majority.")
@@ -256,6 +267,10 @@ PrecisionOpt = Annotated[Precision, typer.Option(
     "--precision", help="Arithmetic of the training steps: float32; medium (float32 products with TF32/bf16 "
                         "passes where the hardware has them); bf16 (forward passes in bfloat16). Sampling is "
                         "float32 always.")]
+MethodOpt = Annotated[Method, typer.Option(
+    "--method", help="gan: generate the samples with a class-conditional GAN. translate (images): translate images "
+                     "of the other classes into each topped-up class (CycleGAN), keeping only those a CNN "
+                     "trained on the real images assigns to it.")]
 LabelGateOpt = Annotated[bool, typer.Option(
     "--label-gate", help="Images: keep only synthetic images that a CNN trained on the real ones assigns to their "
                          "class (generating more until there are enough); the share kept per class is shown by "
@@ -266,8 +281,8 @@ GeneratorsOpt = Annotated[Optional[int], typer.Option(
          "times the fit). Default: 1.")]
 ThreadsOpt = Annotated[str, typer.Option(
     "--threads", metavar="N",
-    help="CPU threads for torch: a positive int, or auto (the usable cores, at most 4; one thread when the "
-         "machine is already busy). Results are identical for a seed at one thread count.")]
+    help="CPU threads for torch: a positive int, or auto (the usable cores, at most 4 and at most "
+         "OMP_NUM_THREADS where set; one thread when the machine is already busy). Results are identical for a seed at one thread count.")]
 
 
 def check_threads(threads: str):

@@ -13,7 +13,7 @@ from gan_augment import __version__
 
 from gan_augment.config import TrainingConfig
 
-from ._common import DATA, INTERRUPTED, USAGE, CLIError, Loss, check_device, errors, say, show, state, warn
+from ._common import DATA, INTERRUPTED, USAGE, CLIError, Loss, Method, check_device, errors, say, show, state, warn
 from ._data import DataHandler, Dataset
 
 
@@ -36,6 +36,7 @@ class Settings:
     max_categories: Optional[int] = None  # --max-categories; None: the augmenter's default
     n_generators: Optional[int] = None  # --generators; None: the augmenter's default
     label_gate: bool = False  # --label-gate
+    method: Method = Method.gan  # --method
     min_class_size: Optional[int] = None  # --min-class-size
     round_to_observed: bool = True  # not --no-rounding
     detect_rules: bool = True  # not --no-rules
@@ -76,6 +77,16 @@ def prepare(data: Path, handler: DataHandler, *, target: Optional[str], classes:
     """Read DATA, plan the top-up and build the augmenter; every check happens here, before training."""
     if settings.label_gate and handler.kind_name != "image":
         raise CLIError(f"--label-gate judges images; {data} is a table. Drop --label-gate.", USAGE)
+    translate = settings.method == Method.translation
+    if translate:
+        if handler.kind_name != "image":
+            raise CLIError(f"--method translate turns images of one class into another; {data} is a table. Use "
+                           "--method gan.", USAGE)
+        given = {"--generators": settings.n_generators is not None, "--label-gate": settings.label_gate,
+                 "--max-categories": settings.max_categories is not None}
+        if any(given.values()):
+            raise CLIError(f"{', '.join(k for k, v in given.items() if v)} does not apply to --method translate "
+                           "(one translator; its label gate is always on); drop it.", USAGE)
     dataset = handler.load(data, target=target, classes=classes, skip_unreadable=settings.skip_unreadable,
                            na_values=settings.na_values, sep=settings.sep)
     plan, majority = _plan(dataset)
@@ -100,14 +111,17 @@ def prepare(data: Path, handler: DataHandler, *, target: Optional[str], classes:
         options["checkpoint_dir"] = str(settings.checkpoint_dir)
         if settings.checkpoint_every is not None:
             options["checkpoint_every"] = settings.checkpoint_every
-    augmenter = GANAugmenter(
+    if not translate:
+        options.update(round_to_observed=settings.round_to_observed, detect_rules=settings.detect_rules)
+    from gan_augment.translation import TranslationAugmenter
+
+    augmenter = (TranslationAugmenter if translate else GANAugmenter)(
         sampling_strategy="auto", classes=dataset.labels,
         epochs=settings.epochs if settings.epochs is not None else "auto",
         batch_size=settings.batch_size if settings.batch_size is not None else "auto",
         loss=str(settings.loss.value if isinstance(settings.loss, Loss) else settings.loss or "auto"),
         random_state=settings.seed, device=device, precision=str(settings.precision), n_threads=settings.threads,
-        min_class_size=settings.min_class_size, round_to_observed=settings.round_to_observed,
-        detect_rules=settings.detect_rules, verbose=int(progress and not state.quiet), **options,
+        min_class_size=settings.min_class_size, verbose=int(progress and not state.quiet), **options,
     )
     # Said only now that every check passed: an error stays the one line on stderr.
     say(dataset.summary)

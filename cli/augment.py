@@ -14,11 +14,11 @@ from typing import Annotated, Optional
 import typer
 
 from ._common import (DATA, INTERRUPTED, USAGE, BatchOpt, ClassesOpt, CLIError, DataArg, DebugOpt, DeviceOpt,
-                      EpochsOpt, Estimator, ForceOpt, GeneratorsOpt, LabelGateOpt, LossOpt, MaxCategoriesOpt, Metric,
-                      MinClassSizeOpt, NaValuesOpt, NoRoundingOpt, NoRulesOpt, Precision, PrecisionOpt, QuietOpt,
-                      SeedOpt, SepOpt, SkipUnreadableOpt,
-                      TargetOpt, ThreadsOpt, check_processes, check_sep, check_threads, errors, estimator_opt, is_stdout,
-                      metric_opt, say, set_flags, show, writing)
+                      EpochsOpt, Estimator, ForceOpt, GeneratorsOpt, LabelGateOpt, LossOpt, MaxCategoriesOpt, Method,
+                      MethodOpt, Metric, MinClassSizeOpt, NaValuesOpt, NoRoundingOpt, NoRulesOpt, Precision,
+                      PrecisionOpt, QuietOpt, SeedOpt, SepOpt, SkipUnreadableOpt, TargetOpt, ThreadsOpt, check_processes,
+                      check_sep, check_threads, errors, estimator_opt, is_stdout, metric_opt, say, set_flags, show,
+                      writing)
 from ._data import added_text
 from ._job import Job, Settings, prepare, train
 
@@ -59,6 +59,7 @@ def augment(
     precision: PrecisionOpt = Precision("float32"),
     generators: GeneratorsOpt = None,
     label_gate: LabelGateOpt = False,
+    method: MethodOpt = Method.gan,
     threads: ThreadsOpt = "auto",
     na_values: NaValuesOpt = None,
     sep: SepOpt = None,
@@ -93,7 +94,7 @@ def augment(
                     "--max-categories": max_categories, "--min-class-size": min_class_size,
                     "--no-rounding": no_rounding, "--no-rules": no_rules,
                     "--precision": precision != Precision("float32"), "--generators": generators,
-                    "--label-gate": label_gate}
+                    "--label-gate": label_gate, "--method": method != Method.gan}
         _augment_from_model(model, data, handler, out, target=target, classes=classes, force=force,
                             mark_synthetic=mark_synthetic, seed=seed, na_values=na_values, sep=check_sep(sep),
                             skip_unreadable=skip_unreadable, refused=[k for k, v in training.items() if v])
@@ -102,7 +103,7 @@ def augment(
     job = prepare(data, handler, target=target, classes=classes, progress=not is_stdout(out),
                   settings=Settings(epochs=epochs, batch_size=batch_size, loss=loss, seed=seed, device=device,
                                     threads=check_threads(threads), precision=str(precision),
-                                    n_generators=generators, label_gate=label_gate,
+                                    n_generators=generators, label_gate=label_gate, method=method,
                                     skip_unreadable=skip_unreadable, na_values=na_values, sep=check_sep(sep),
                                     max_categories=max_categories, min_class_size=min_class_size,
                                     round_to_observed=not no_rounding, detect_rules=not no_rules))

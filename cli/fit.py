@@ -17,10 +17,10 @@ import typer
 from gan_augment.exceptions import DataValidationError
 
 from ._common import (DEFAULT_MODEL_DIR, USAGE, BatchOpt, ClassesOpt, CLIError, DataArg, DebugOpt, DeviceOpt,
-                      EpochsOpt, ForceOpt, GeneratorsOpt, LabelGateOpt, LossOpt, MaxCategoriesOpt, MinClassSizeOpt,
-                      NaValuesOpt, NoRoundingOpt, NoRulesOpt, Precision, PrecisionOpt, QuietOpt, SeedOpt, SepOpt,
-                      SkipUnreadableOpt, TargetOpt, ThreadsOpt, check_processes, check_sep, check_threads, errors, quote,
-                      say, set_flags, writing)
+                      EpochsOpt, ForceOpt, GeneratorsOpt, LabelGateOpt, LossOpt, MaxCategoriesOpt, Method, MethodOpt,
+                      MinClassSizeOpt, NaValuesOpt, NoRoundingOpt, NoRulesOpt, Precision, PrecisionOpt, QuietOpt, SeedOpt,
+                      SepOpt, SkipUnreadableOpt, TargetOpt, ThreadsOpt, check_processes, check_sep, check_threads, errors,
+                      quote, say, set_flags, writing)
 from ._job import Settings, prepare, train
 
 
@@ -38,6 +38,7 @@ def fit(
     precision: PrecisionOpt = Precision("float32"),
     generators: GeneratorsOpt = None,
     label_gate: LabelGateOpt = False,
+    method: MethodOpt = Method.gan,
     threads: ThreadsOpt = "auto",
     na_values: NaValuesOpt = None,
     sep: SepOpt = None,
@@ -79,7 +80,7 @@ def fit(
     job = prepare(data, handler, target=target, classes=classes,
                   settings=Settings(epochs=epochs, batch_size=batch_size, loss=loss, seed=seed, device=device,
                                     threads=check_threads(threads), precision=str(precision),
-                                    n_generators=generators, label_gate=label_gate,
+                                    n_generators=generators, label_gate=label_gate, method=method,
                                     skip_unreadable=skip_unreadable, na_values=na_values, sep=check_sep(sep),
                                     max_categories=max_categories, min_class_size=min_class_size,
                                     round_to_observed=not no_rounding, detect_rules=not no_rules,

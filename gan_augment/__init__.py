@@ -5,6 +5,8 @@ Public API (imported lazily so that ``import gan_augment`` and ``gan-augment --h
 * :class:`GANAugmenter` -- an imbalanced-learn sampler (``fit_resample``, ``sampling_strategy``).
 * :class:`AutoAugmenter` -- an imbalanced-learn sampler that chooses the top-up (none, random
   oversampling, SMOTE or the GAN, and how much) by inner cross-validation on the training data.
+* :class:`TranslationAugmenter` -- an imbalanced-learn sampler for images that tops up a rare class
+  by translating images of the other classes into it (CycleGAN), kept only if a judge agrees.
 * :class:`AugmentedClassifier` -- a scikit-learn meta-estimator that augments inside ``fit``.
 * :func:`evaluate_augmentation` -- did the synthetic rows help? Cross-validated, against baselines,
   with intervals.
@@ -19,6 +21,7 @@ __version__ = "0.1.0"
 _LAZY = {
     "GANAugmenter": "gan_augment.augmenter",
     "AutoAugmenter": "gan_augment.auto",
+    "TranslationAugmenter": "gan_augment.translation",
     "AugmentedClassifier": "gan_augment.classifier",
     "load_dataset": "gan_augment.data.io",
     "evaluate_augmentation": "gan_augment.evaluation",
@@ -33,7 +36,7 @@ _LAZY = {
 }
 
 __all__ = ["AugmentationReport", "AugmentedClassifier", "AutoAugmenter", "AugmentedDataset", "GANAugmenter", "augment_loader",
-           "DistributedError", "LowCoverageWarning", "ModeCollapseWarning", "SmallClassWarning", "evaluate_augmentation", "image_quality", "load_dataset", "__version__"]
+           "DistributedError", "LowCoverageWarning", "ModeCollapseWarning", "SmallClassWarning", "TranslationAugmenter", "evaluate_augmentation", "image_quality", "load_dataset", "__version__"]
 
 
 def __getattr__(name):

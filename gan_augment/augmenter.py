@@ -39,7 +39,7 @@ from gan_augment.data.tabular import check_target
 from gan_augment.kinds import kind_for_input, kind_named
 from gan_augment.label_gate import MIN_ACCEPTANCE, LabelGate
 from gan_augment.models.ensemble import GeneratorEnsemble
-from gan_augment.models.image import ARCHITECTURES
+from gan_augment.models.image import NOISE_ARCHITECTURES
 from gan_augment.planner import check_class_sizes, class_counts, plan_top_up
 from gan_augment.training import Checkpoint, GANTrainer, History, ProgressBar
 from gan_augment.training.distributed import closing, local_device, resolve_process_group
@@ -153,9 +153,10 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
     n_threads : "auto" or int, default="auto"
         Torch CPU threads during ``fit`` and ``sample`` (set with ``torch.set_num_threads`` and
         restored afterwards: the caller's setting is left as it was). "auto" takes the usable
-        cores (CPU affinity), at most 4, and 1 thread when the 1-minute load average says the cores
-        are already taken (decided once per process, so fits in one session agree): on a busy machine torch's default of one thread per core can make
-        training many times slower than one thread. Reproducibility holds per thread count: the
+        cores (CPU affinity), at most 4 and at most ``OMP_NUM_THREADS`` where that is set, and 1
+        thread when the 1-minute load average says the cores are already taken (decided once per
+        process, so fits in one session agree): on a busy machine torch's default of one thread
+        per core can make training many times slower than one thread. Reproducibility holds per thread count: the
         same ``random_state`` and the same ``n_threads`` give bit-identical models and rows on
         CPU, while another thread count may differ in the last bits (floating-point sums split
         differently), so pass an int when runs on different machines must match.
@@ -207,13 +208,16 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
     >>> rows = GANAugmenter(classes=["fraud"]).fit(X, y).sample(100, "fraud")  # doctest: +SKIP
     """
 
+    #: Saved with the model, so that ``load`` builds the class that saved it.
+    _method = "gan"
+
     _parameter_constraints: dict = {
         **BaseOverSampler._parameter_constraints,
         "classes": ["array-like", None],
         "categorical_features": ["array-like", None],
         "image_shape": [tuple, list, None],
         "image_size": [StrOptions({"auto"}), Interval(numbers.Integral, 8, 64, closed="both")],
-        "architecture": [StrOptions(set(ARCHITECTURES) | {"auto"})],
+        "architecture": [StrOptions(set(NOISE_ARCHITECTURES) | {"auto"})],
         "augment": [str, None],
         "epochs": [Interval(numbers.Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left"), StrOptions({"auto"})],
@@ -397,6 +401,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         check_is_fitted(self, "generator_")
         state = {
             "kind": self.kind_.name,
+            "method": self._method,
             "metadata": dict(metadata or {}),
             "versions": _versions(),
             "params": _params_to_json(self.get_params(deep=False)),
@@ -422,9 +427,11 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
     def load(cls, path, *, device="cpu"):
         """Load a model saved by :meth:`save`. Never unpickles; a GPU-fitted model loads on CPU."""
         state = load_state(path, kind="model", device="cpu")
+        cls = _saved_class(cls, state.get("method", "gan"), path)
         params = state["params"]
-        for key in ("generator_dims", "discriminator_dims"):
-            params[key] = tuple(params[key])
+        for key in ("generator_dims", "discriminator_dims", "image_shape"):  # JSON made the tuples lists
+            if params.get(key) is not None:
+                params[key] = tuple(params[key])
         augmenter = cls(**params)
         augmenter.classes_ = np.array(state["classes"], dtype=np.dtype(state["classes_dtype"]))
         augmenter.class_counts_ = {c: n for c, n in state["class_counts"]}
@@ -498,10 +505,9 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
                              "checkpoint holds one generator's training. Drop one of the two.")
         saved = _saved_run(self.checkpoint_dir)
         seeds = self._seeds(saved)
-        params = self.get_params(deep=False)
+        params = self._codec_params()
         self.kind_ = kind_for_input(X, params)
-        if self.label_gate and self.kind_.name != "image":
-            raise ValueError("label_gate=True judges images with a CNN; these are table rows (use label_gate=False).")
+        self._check_kind(self.kind_)
         device = resolve_device(self.device)
         with closing(resolve_process_group(self.distributed, device)) as group:
             return self._fit_in_group(X, y, y_index, params, local_device(device, group), group, saved, seeds)
@@ -528,8 +534,9 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         self.encoder_, self.model_config_ = group.broadcast_object(
             (self.encoder_, self.model_config_) if group.is_main else None)
         encoded = group.broadcast_tensor(encoded).cpu()
+        self.model_config_ = self._complete_model_config(self.model_config_, encoded, y_index, encoder_seed)
         self.training_config_ = training = training_config(
-            kind.name, epochs=self.epochs, batch_size=self.batch_size, loss=self.loss, optimizer=self.optimizer,
+            self._training_defaults_name(), epochs=self.epochs, batch_size=self.batch_size, loss=self.loss, optimizer=self.optimizer,
             lr_g=self.lr_g, lr_d=self.lr_d, n_critic=self.n_critic, ema_decay=self.ema_decay,
             lr_schedule=self.lr_schedule, augment=kind.augment_policy(self.augment), precision=self.precision,
         )
@@ -542,6 +549,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
             with seeded_rng(member_seeds[0], torch.device("cpu")):
                 generator = kind.build_generator(self.model_config_, self.encoder_, n_classes)
                 discriminator = kind.build_discriminator(self.model_config_, self.encoder_, n_classes)
+            self._prepare_generator(generator)
             callbacks = list(self.callbacks or [])
             if self.verbose and group.is_main:
                 callbacks.append(ProgressBar("Training GAN" + (f" {member + 1}/{n_members}" if n_members > 1 else "")))
@@ -585,6 +593,27 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
             real_features, synthetic_features = self.kind_.diversity_features(self.encoder_, real, synthetic)
             diversity[_plain(label)] = measure_class(real_features, synthetic_features, members=members)
         return diversity
+
+    # ---------------------------------------------- the hooks a variant of the GAN (translation) overrides
+    def _codec_params(self) -> dict:
+        """The parameters the data kind reads to recognise the data and fit its codec and model config."""
+        return self.get_params(deep=False)
+
+    def _check_kind(self, kind) -> None:
+        """Refuse, before any work, data of a kind these settings cannot serve."""
+        if self.label_gate and kind.name != "image":
+            raise ValueError("label_gate=True judges images with a CNN; these are table rows (use label_gate=False).")
+
+    def _training_defaults_name(self) -> str:
+        """Whose training defaults "auto" settings take (config.training_defaults_for)."""
+        return self.kind_.name
+
+    def _complete_model_config(self, config, encoded: torch.Tensor, y_index: np.ndarray, seed: int):
+        """The model config once the data is encoded (the same on every process)."""
+        return config
+
+    def _prepare_generator(self, generator) -> None:
+        """Called on each generator built for training, before the trainer gets it."""
 
     def _seeds(self, saved) -> list[int]:
         """Encoder, model, training and sampling seeds. An int ``random_state`` fixes them; else a
@@ -631,6 +660,19 @@ _ENSEMBLE_STREAM = 0xE5E
 
 # Where GANAugmenter's own record lives in a checkpoint's metadata.
 _RUN_KEY = "gan_augmenter"
+
+
+def _saved_class(cls, method: str, path):
+    """The augmenter class that saved a model of ``method``, when ``cls.load`` reads it: a
+    translation model loads as a TranslationAugmenter also through ``GANAugmenter.load``."""
+    from gan_augment.translation import TranslationAugmenter
+
+    saved = {"gan": GANAugmenter, "translate": TranslationAugmenter}.get(method)
+    if saved is None:
+        raise ModelFileError(f"{path} holds a model of method {method!r}, which this version does not know.")
+    if not issubclass(saved, cls):
+        raise ModelFileError(f"{path} holds a {saved.__name__} model; load it with {saved.__name__}.load.")
+    return saved
 
 
 def _saved_run(checkpoint_dir) -> dict | None:

@@ -309,12 +309,6 @@ def test_image_specific_errors(digits):
         GANAugmenter(augment="cutout", **FAST).fit(X[:, :5], y)
 
 
-@pytest.mark.slow
-def test_generated_digits_look_like_their_class(digits):
-    """Real property, not "it ran": after a short fit, a classifier trained on real digits labels
-    most synthetic digits of each class with that class (chance is 0.1)."""
-    X, y = digits
-    augmenter = GANAugmenter(image_shape=(1, 8, 8), epochs=40, random_state=0).fit(X, y)
-    judge = LogisticRegression(max_iter=500).fit(X, y)
-    fidelity = [np.mean(judge.predict(augmenter.sample(100, c)) == c) for c in range(10)]
-    assert np.mean(fidelity) > 0.7, fidelity
+# That synthetic digits look like their class (a classifier trained on real digits labels them with it,
+# rare class included) is asserted once, on the 40-epoch fit that tests/test_torch_data.py shares
+# between its tests: a second 40-epoch fit here cost ~40 s of the suite and checked less.

@@ -550,11 +550,17 @@ def test_auto_threads_is_one_when_the_cores_are_taken_and_capped_otherwise(monke
         trainer_module._auto_threads.cache_clear()  # decided once per process: decide again here
         return trainer_module.resolve_threads("auto")
 
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
     monkeypatch.setattr(trainer_module, "usable_cores", lambda: 16)
     monkeypatch.setattr(trainer_module.os, "getloadavg", lambda: (16.5, 10.0, 5.0))
     assert auto() == 1
     monkeypatch.setattr(trainer_module.os, "getloadavg", lambda: (0.3, 0.2, 0.1))
     assert auto() == trainer_module._AUTO_THREADS_CAP
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")  # the cores were shared out by whoever set it
+    assert auto() == 1
+    monkeypatch.setenv("OMP_NUM_THREADS", "not a number")
+    assert auto() == trainer_module._AUTO_THREADS_CAP
+    monkeypatch.delenv("OMP_NUM_THREADS")
     monkeypatch.setattr(trainer_module, "usable_cores", lambda: 2)
     assert auto() == 2
     trainer_module._auto_threads.cache_clear()
@@ -564,6 +570,7 @@ def test_auto_threads_does_not_follow_the_load_within_a_process(monkeypatch):
     from gan_augment.training import trainer as trainer_module
 
     trainer_module._auto_threads.cache_clear()
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
     monkeypatch.setattr(trainer_module, "usable_cores", lambda: 2)
     monkeypatch.setattr(trainer_module.os, "getloadavg", lambda: (0.1, 0.1, 0.1))
     first = trainer_module.resolve_threads("auto")

@@ -76,7 +76,11 @@ class ImageKind(DataKind):
         return grids
 
     def describe(self, augmenter) -> list[str]:
-        return [f"Images:    {augmenter.encoder_.describe()} by a {augmenter.model_config_.architecture} GAN"]
+        config = augmenter.model_config_
+        if config.architecture == "translator":
+            return [f"Images:    {augmenter.encoder_.describe()}, translated from the other classes' images "
+                    f"({config.n_sources:,} held as sources) by a CycleGAN-style translator"]
+        return [f"Images:    {augmenter.encoder_.describe()} by a {config.architecture} GAN"]
 
     def diversity_features(self, codec, real, synthetic) -> tuple[np.ndarray, np.ndarray]:
         # Pixels at the model's resolution, in its [-1, 1] range: one scale for every feature.

@@ -25,11 +25,14 @@ from torch import nn
 from torch.nn import functional as F
 from torch.nn.utils.parametrizations import spectral_norm
 
-ARCHITECTURES = ("resnet", "dcgan")
+#: The generators of noise, for GANAugmenter; "translator" (gan_augment.models.translation) turns
+#: images of other classes into the class asked for, for TranslationAugmenter.
+NOISE_ARCHITECTURES = ("resnet", "dcgan")
+ARCHITECTURES = NOISE_ARCHITECTURES + ("translator",)
 #: Working resolutions: G grows from 4x4 by doublings, so a power of two.
 RESOLUTIONS = (8, 16, 32, 64)
 #: Channels at full resolution when the config does not say.
-DEFAULT_WIDTHS = {"dcgan": 32, "resnet": 16}
+DEFAULT_WIDTHS = {"dcgan": 32, "resnet": 16, "translator": 16}
 
 
 def default_architecture(resolution: int, device) -> str:
@@ -51,12 +54,13 @@ class ConditionalBatchNorm2d(nn.Module):
     """Batch norm whose gain and bias are shared ones plus a per-class offset (de Vries et al. 2017).
 
     The offsets start at zero and are scaled by ``condition_strength``, so at strength 0 this is a
-    plain batch norm and every class shares one generator.
+    plain batch norm and every class shares one generator. ``norm`` may be another normalisation
+    (the translator's is ``nn.InstanceNorm2d``: conditional instance norm, Dumoulin et al. 2017).
     """
 
-    def __init__(self, channels: int, n_classes: int):
+    def __init__(self, channels: int, n_classes: int, norm=nn.BatchNorm2d):
         super().__init__()
-        self.norm = nn.BatchNorm2d(channels)
+        self.norm = norm(channels)
         self.gain = nn.Embedding(n_classes, channels)
         self.bias = nn.Embedding(n_classes, channels)
         nn.init.zeros_(self.gain.weight)
@@ -219,12 +223,23 @@ class DCGANDiscriminator(nn.Module):
 # ============================================================================== factory
 def build_image_generator(config, n_classes: int) -> nn.Module:
     """The generator described by ``config`` (an ImageModelConfig)."""
+    if config.architecture == "translator":
+        from gan_augment.models.translation import ConditionalTranslator
+
+        return ConditionalTranslator(n_classes, config.channels, config.resolution, config.n_sources,
+                                     width=config.generator_width, max_channels=config.max_channels,
+                                     cycle_weight=config.cycle_weight, identity_weight=config.identity_weight)
     cls = ResNetGenerator if config.architecture == "resnet" else DCGANGenerator
     return cls(config.noise_dim, n_classes, config.channels, config.resolution,
                width=config.generator_width, max_channels=config.max_channels)
 
 
 def build_image_discriminator(config, n_classes: int) -> nn.Module:
+    if config.architecture == "translator":
+        from gan_augment.models.translation import PatchDiscriminator
+
+        return PatchDiscriminator(config.channels, n_classes, config.resolution,
+                                  width=config.discriminator_width, max_channels=config.max_channels)
     cls = ProjectionDiscriminator if config.architecture == "resnet" else DCGANDiscriminator
     return cls(config.channels, n_classes, config.resolution, width=config.discriminator_width,
                max_channels=config.max_channels)

@@ -68,9 +68,10 @@ def usable_cores() -> int:
 def resolve_threads(n_threads="auto") -> int:
     """The number of torch threads ``n_threads`` stands for.
 
-    An int is taken as given. ``"auto"``: the usable cores, at most ``_AUTO_THREADS_CAP``, and 1
-    when the 1-minute load average says the cores are already taken (load >= usable cores),
-    decided at the first "auto" of the process and kept for the rest of it. On a
+    An int is taken as given. ``"auto"``: the usable cores, at most ``_AUTO_THREADS_CAP`` and at
+    most ``OMP_NUM_THREADS`` where the environment sets it, and 1 when the 1-minute load average
+    says the cores are already taken (load >= usable cores), decided at the first "auto" of the
+    process and kept for the rest of it. On a
     busy machine torch's default of one thread per core makes every parallel op wait at a barrier
     for a thread that is not running: measured 1.5-16x slower than one thread
     (benchmarks/SPEED.md), whereas one thread never loses more than the parallel share.
@@ -93,7 +94,11 @@ def _auto_threads() -> int:
         load = 0.0
     if load >= cores:
         return 1
-    return max(1, min(cores, _AUTO_THREADS_CAP))
+    # Whoever set OMP_NUM_THREADS (a job scheduler, joblib, the user running processes side by
+    # side) has shared the cores out already: more threads than that would oversubscribe them.
+    limit = os.environ.get("OMP_NUM_THREADS", "").strip()
+    cap = min(_AUTO_THREADS_CAP, int(limit)) if limit.isdigit() and int(limit) > 0 else _AUTO_THREADS_CAP
+    return max(1, min(cores, cap))
 
 
 @contextlib.contextmanager
@@ -345,6 +350,9 @@ class GANTrainer:
             self.group_.broadcast_module(module)
         self.pac_ = getattr(self.discriminator, "pac", 1)
         self.loss_ = get_loss(self.config.loss, self.config)
+        # A generator with an objective of its own (the translator's cycle and identity terms)
+        # says so with ``extra_generator_loss(fake, z, y)``, added to the adversarial loss.
+        self.generator_terms_ = getattr(self.generator, "extra_generator_loss", None)
         self.optimizer_g_ = self._make_optimizer(self.generator.parameters(), self.config.lr_g)
         self.optimizer_d_ = self._make_optimizer(self.discriminator.parameters(), self.config.lr_d)
         self.generator_ema_ = None
@@ -552,6 +560,8 @@ class GANTrainer:
             loss_g = loss.generator(D(self._augment(fake), labels).float())
             if loss.generator_penalty is not None:
                 loss_g = loss_g + loss.generator_penalty(fake, z, labels)
+            if self.generator_terms_ is not None:
+                loss_g = loss_g + self.generator_terms_(fake, z, labels)
         self.optimizer_g_.zero_grad(set_to_none=True)
         loss_g.backward()
         group.average_gradients(G)

@@ -1,0 +1,203 @@
+"""TranslationAugmenter: top up a rare image class by translating images of the other classes into it.
+
+A class of 10-30 images cannot teach a generator much variety; the common classes can (pose,
+stroke, background). Unpaired image-to-image translation (CycleGAN, Zhu et al. 2017) keeps a source
+image's variety while turning it into the target class. The model is
+:class:`gan_augment.models.translation.ConditionalTranslator` trained by the one trainer; this door
+is GANAugmenter's with another model, other training defaults and the label gate on: a translated
+image counts as the target class only if a judge trained on the real images agrees.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import numbers
+
+import numpy as np
+import torch
+from imblearn.over_sampling.base import BaseOverSampler
+
+from gan_augment._classes import resolve_class
+from gan_augment._compat import Interval, StrOptions
+from gan_augment._random import derive_seed
+from gan_augment.augmenter import GANAugmenter, _plain
+from gan_augment.config import LOSSES, TrainingConfig
+from gan_augment.kinds import kind_for_input
+from gan_augment.models.translation import TRANSLATOR_NOISE_DIM
+
+# The pool's subset of each class: np.random.default_rng(derive_seed(encoder seed, _POOL_STREAM)).
+_POOL_STREAM = 0x9001
+
+
+class TranslationAugmenter(GANAugmenter):
+    """Top up image classes with images of other classes translated into them (CycleGAN).
+
+    One translator conditioned on the target class learns every translation at once: an
+    adversarial loss (least squares, against a class-conditional PatchGAN) makes a translated
+    image look like its target class, a cycle-consistency loss makes translating it back give the
+    source image, and an identity loss leaves images of the target class unchanged. Sampling picks
+    a source image of another class at random and translates it, so the top-up inherits the variety
+    of the common classes. With ``label_gate=True`` (the default) a judge trained on the real
+    images keeps only the translations it assigns to the target class (``label_gate_.acceptance``
+    per class; a class below 5% is refused when sampled).
+
+    Same doors as :class:`GANAugmenter`: ``fit_resample`` in an imbalanced-learn Pipeline,
+    :class:`~gan_augment.AugmentedDataset`, ``gan-augment fit --method translate``; save / load,
+    checkpoints and resume, ``random_state`` as there. Images only.
+
+    Parameters
+    ----------
+    sampling_strategy, classes, min_class_size, image_shape, image_size, augment, epochs, batch_size,
+    optimizer, lr_g, lr_d, n_critic, ema_decay, lr_schedule, device, precision, distributed, n_threads,
+    callbacks, checkpoint_dir, checkpoint_every, random_state, verbose :
+        As in :class:`GANAugmenter`.
+    source : list of class labels or None, default=None
+        The classes whose images are translated into the topped-up classes; None: all other
+        classes, each image equally likely (so classes weigh by their size in the pool). Classes
+        not topped up are still translated into (the cycle translates back to every source), from
+        all other classes.
+    loss : str, default="auto"
+        "auto" is "lsgan", CycleGAN's; any of GANAugmenter's losses may be given.
+    epochs, batch_size : "auto" is about 1,500 translator updates of 32 images.
+    cycle_weight, identity_weight : float, default=0.2, 0.0
+        Weights of the cycle-consistency and identity L1 losses (mean absolute pixel error, pixels in
+        [-1, 1]). CycleGAN's 10 and 5 suit changes of appearance (colour, texture) that keep the
+        layout; a class that differs in shape needs the translator free to change it. Measured on
+        8x8 digits (600 updates; the rare digit's translations the judge accepted): 10 / 5 gave 0%
+        (the translator returned its input), 10 / 0 17-27%, 0.5 / 0 35-90%, 0.2 / 0 89-99%
+        (benchmarks/TRANSLATION.md).
+    max_sources_per_class : int, default=500
+        Real images of each class kept in the model as sources (a random subset of larger classes).
+        The saved model holds them: do not share a translation model where the images are private.
+    label_gate : bool, default=True
+        Keep only translations that the judge trained on real images assigns to their class.
+
+    Attributes
+    ----------
+    As :class:`GANAugmenter`, and ``source_counts_``: ``{class: images of it in the source pool}``.
+    """
+
+    _method = "translate"
+    #: Fixed for a translator: one model (no ensemble), its own architecture and noise.
+    n_generators = 1
+
+    _parameter_constraints: dict = {
+        **{key: GANAugmenter._parameter_constraints[key] for key in (
+            "sampling_strategy", "classes", "min_class_size", "image_shape", "image_size", "augment", "epochs",
+            "batch_size", "optimizer", "lr_g", "lr_d", "n_critic", "ema_decay", "lr_schedule", "label_gate",
+            "device", "precision", "distributed", "n_threads", "callbacks", "checkpoint_dir", "checkpoint_every",
+            "random_state", "verbose")},
+        "loss": [StrOptions(set(LOSSES) | {"auto"})],
+        "source": ["array-like", None],
+        "cycle_weight": [Interval(numbers.Real, 0, None, closed="left")],
+        "identity_weight": [Interval(numbers.Real, 0, None, closed="left")],
+        "max_sources_per_class": [Interval(numbers.Integral, 1, None, closed="left")],
+    }
+
+    def __init__(self, *, sampling_strategy="auto", classes=None, source=None, min_class_size=None,
+                 image_shape=None, image_size="auto", augment="auto", epochs=TrainingConfig.epochs,
+                 batch_size="auto", loss="auto", optimizer=TrainingConfig.optimizer, lr_g="auto", lr_d="auto",
+                 n_critic="auto", ema_decay=TrainingConfig.ema_decay, lr_schedule=TrainingConfig.lr_schedule,
+                 cycle_weight=0.2, identity_weight=0.0, max_sources_per_class=500, label_gate=True,
+                 device="auto", precision=TrainingConfig.precision, distributed="auto", n_threads="auto",
+                 callbacks=None, checkpoint_dir=None, checkpoint_every=10, random_state=None, verbose=0):
+        BaseOverSampler.__init__(self, sampling_strategy=sampling_strategy)
+        self.classes = classes
+        self.source = source
+        self.min_class_size = min_class_size
+        self.image_shape = image_shape
+        self.image_size = image_size
+        self.augment = augment
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.loss = loss
+        self.optimizer = optimizer
+        self.lr_g = lr_g
+        self.lr_d = lr_d
+        self.n_critic = n_critic
+        self.ema_decay = ema_decay
+        self.lr_schedule = lr_schedule
+        self.cycle_weight = cycle_weight
+        self.identity_weight = identity_weight
+        self.max_sources_per_class = max_sources_per_class
+        self.label_gate = label_gate
+        self.device = device
+        self.precision = precision
+        self.distributed = distributed
+        self.n_threads = n_threads
+        self.callbacks = callbacks
+        self.checkpoint_dir = checkpoint_dir
+        self.checkpoint_every = checkpoint_every
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ============================================================== GANAugmenter's hooks
+    def _check_X_y(self, X, y, accept_sparse=None):
+        if kind_for_input(X, self._codec_params()).name != "image":
+            raise ValueError("TranslationAugmenter translates images: pass an image array (N, H, W), (N, H, W, C) "
+                             "or (N, C, H, W), or flattened rows with image_shape=(C, H, W). For table rows use "
+                             "GANAugmenter.")
+        return super()._check_X_y(X, y, accept_sparse)
+
+    def _codec_params(self) -> dict:
+        return {**self.get_params(deep=False), "architecture": "translator", "noise_dim": TRANSLATOR_NOISE_DIM}
+
+    def _check_kind(self, kind) -> None:
+        super()._check_kind(kind)
+        self.allowed_sources_ = self._allowed_sources()
+
+    def _training_defaults_name(self) -> str:
+        return "image-translation"
+
+    def _complete_model_config(self, config, encoded, y_index, seed):
+        rng = np.random.default_rng(derive_seed(seed, _POOL_STREAM))
+        rows = []
+        for index in range(len(self.classes_)):
+            members = np.flatnonzero(y_index == index)
+            if len(members) > self.max_sources_per_class:
+                members = np.sort(rng.choice(members, self.max_sources_per_class, replace=False))
+            rows.append(members)
+        rows = np.concatenate(rows)
+        self._pool = (encoded[torch.from_numpy(rows)], torch.from_numpy(y_index[rows].astype(np.int64)))
+        self.source_counts_ = {_plain(label): int(np.sum(y_index[rows] == index))
+                               for index, label in enumerate(self.classes_)}
+        return dataclasses.replace(config, n_sources=len(rows), cycle_weight=float(self.cycle_weight),
+                                   identity_weight=float(self.identity_weight))
+
+    def _prepare_generator(self, generator) -> None:
+        images, labels = self._pool
+        generator.set_sources(images, labels, torch.from_numpy(self.allowed_sources_))
+
+    def _fit_gan(self, X, y):
+        try:
+            return super()._fit_gan(X, y)
+        finally:
+            self.__dict__.pop("_pool", None)  # the generator holds the pool; no second copy
+
+    # ============================================================== internals
+    def _allowed_sources(self) -> np.ndarray:
+        """``allowed[t, s]``: images of class s may be translated into class t (by class index).
+        Every class may become any other; a topped-up class only from ``source`` when given."""
+        n_classes = len(self.classes_)
+        if n_classes < 2:
+            raise ValueError(f"TranslationAugmenter translates images of one class into another, and y holds one "
+                             f"class ({self.classes_[0]!r}). Use GANAugmenter to generate images of a single class.")
+        allowed = ~np.eye(n_classes, dtype=bool)
+        if self.source is None:
+            return allowed
+        if isinstance(self.source, (str, bytes)) or not np.ndim(self.source) == 1:
+            raise ValueError(f"source must be a list of class labels, got {self.source!r}.")
+        classes = list(self.classes_)
+        sources = [classes.index(resolve_class(label, classes)) for label in self.source]
+        for label, n_new in self.sampling_strategy_.items():
+            if n_new <= 0:
+                continue
+            target = classes.index(label)
+            allowed[target] = False
+            allowed[target, sources] = True
+            allowed[target, target] = False
+            if not allowed[target].any():
+                raise ValueError(f"Class {label!r} is to be topped up, and source={list(self.source)!r} names no "
+                                 "other class to translate into it; add a source class.")
+        return allowed
+

@@ -1,0 +1,225 @@
+"""TranslationAugmenter: images of the other classes translated into a rare one (CycleGAN)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from sklearn.base import clone
+from sklearn.datasets import load_digits
+
+from gan_augment import GANAugmenter, TranslationAugmenter
+from gan_augment.config import ImageModelConfig, training_config
+from gan_augment.exceptions import ModelFileError
+from gan_augment.label_gate import LabelGate
+from gan_augment.models.image import build_image_discriminator, build_image_generator
+from gan_augment.models.translation import ConditionalTranslator
+from gan_augment.training import GANTrainer
+from gan_augment.training.trainer import seeded_rng
+
+FAST = dict(image_shape=(1, 8, 8), epochs=1, batch_size=16, label_gate=False, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def rare_digits():
+    """Digits 0, 1 and 3 (8x8, 0-16): 80 0s, 90 1s and 10 3s."""
+    X, y = load_digits(return_X_y=True)
+    keep = ((y == 0) & (np.cumsum(y == 0) <= 80)) | ((y == 1) & (np.cumsum(y == 1) <= 90)) \
+        | ((y == 3) & (np.cumsum(y == 3) <= 10))
+    return X[keep], y[keep]
+
+
+def _translator(labels, allowed=None, resolution=8):
+    n_classes = int(labels.max()) + 1
+    translator = ConditionalTranslator(n_classes, 1, resolution, len(labels))
+    images = torch.arange(len(labels), dtype=torch.float32)[:, None, None, None].expand(-1, 1, resolution, resolution)
+    allowed = ~torch.eye(n_classes, dtype=torch.bool) if allowed is None else allowed
+    translator.set_sources(images.clone(), labels, allowed)
+    return translator
+
+
+def test_sources_come_from_the_allowed_classes_in_proportion_to_their_pool_size():
+    labels = torch.tensor([0] * 60 + [1] * 30 + [2] * 10)
+    translator = _translator(labels)
+    u = torch.rand(20000, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
+    for target, expected in ((2, {0: 60 / 90, 1: 30 / 90}), (0, {1: 30 / 40, 2: 10 / 40})):
+        rows, source = translator.pick_sources(u, torch.full((len(u),), target))
+        pooled = translator.class_counts.cumsum(0) - translator.class_counts
+        assert torch.equal(labels[torch.argsort(labels, stable=True)][rows], source)  # the row is of its class
+        assert target not in source.tolist()
+        assert bool((rows >= pooled[source]).all()) and bool((rows < pooled[source] + translator.class_counts[source]).all())
+        for cls, share in expected.items():
+            assert abs(float((source == cls).double().mean()) - share) < 0.02
+        assert len(torch.unique(rows)) == int(sum(translator.class_counts[c] for c in expected))  # every image reachable
+    own = translator.pick_own(u[:500], torch.full((500,), 2))
+    assert torch.equal(labels[own], torch.full((500,), 2))
+    # A source rule: class 2 may be made from class 1 only.
+    allowed = ~torch.eye(3, dtype=torch.bool)
+    allowed[2, 0] = False
+    _, source = _translator(labels, allowed).pick_sources(u, torch.full((len(u),), 2))
+    assert set(source.tolist()) == {1}
+
+
+def test_the_cycle_and_identity_losses_fall_when_trained(rare_digits):
+    X, y = rare_digits
+    images = torch.as_tensor(X, dtype=torch.float32).view(-1, 1, 8, 8) / 8 - 1
+    labels = torch.as_tensor(np.searchsorted([0, 1, 3], y))
+    config = ImageModelConfig(channels=1, resolution=8, architecture="translator", noise_dim=2, n_sources=len(y),
+                              cycle_weight=10.0, identity_weight=5.0)  # CycleGAN's weights: both terms matter
+    with seeded_rng(0, torch.device("cpu")):
+        G, D = build_image_generator(config, 3), build_image_discriminator(config, 3)
+    G.set_sources(images, labels, ~torch.eye(3, dtype=torch.bool))
+    z, targets = torch.randn(256, 2, generator=torch.Generator().manual_seed(1)), torch.arange(256) % 3
+
+    def cycle_and_identity(generator):
+        with torch.no_grad():
+            return float(generator.extra_generator_loss(generator(z, targets), z, targets))
+
+    before = cycle_and_identity(G)
+    trainer = GANTrainer(G, D, training_config("image-translation", epochs=6, batch_size=16), device="cpu",
+                         random_state=0).fit(images, labels)
+    after = cycle_and_identity(trainer.generator)
+    assert after < 0.5 * before, (before, after)
+
+
+def test_the_gate_rejects_a_translator_that_returns_its_input(rare_digits):
+    """A 'translation' that leaves the source unchanged is an image of another class: the judge
+    trained on real images says so, and the class is refused."""
+    X, y = rare_digits
+    images = torch.as_tensor(X, dtype=torch.float32).view(-1, 1, 8, 8) / 8 - 1
+    labels = np.searchsorted([0, 1, 3], y)
+
+    class Unchanged(ConditionalTranslator):
+        def translate(self, images, y):
+            return images
+
+    lazy = Unchanged(3, 1, 8, len(y))
+    lazy.set_sources(images, torch.as_tensor(labels), ~torch.eye(3, dtype=torch.bool))
+    gate = LabelGate.fit(images, labels, lazy, seed=0)
+    assert gate.acceptance[2] < 0.05, gate.acceptance
+    with pytest.raises(ValueError, match="label gate accepts"):
+        gate.generate(lazy, 10, 2, seed=0, class_name="3", chunk=64)
+
+
+@pytest.mark.slow
+def test_translations_are_recognised_as_the_target_class(rare_digits):
+    """Real property: a judge trained on the real digits labels the translations into the rare 3
+    (made from 0s and 1s) as 3 far above chance (1/3), and the gate's rate says the same."""
+    X, y = rare_digits
+    augmenter = TranslationAugmenter(image_shape=(1, 8, 8), classes=[3], epochs=80, random_state=0).fit(X, y)
+    assert augmenter.label_gate_.acceptance[2] > 0.5, augmenter.label_gate_.acceptance
+    ungated = clone(augmenter).set_params(label_gate=False)
+    ungated.__dict__.update({k: v for k, v in augmenter.__dict__.items() if k.endswith("_")})
+    from sklearn.linear_model import LogisticRegression
+
+    judge = LogisticRegression(max_iter=1000).fit(X, y)
+    assert np.mean(judge.predict(ungated.sample(300, 3)) == 3) > 0.5
+    assert np.mean(judge.predict(augmenter.sample(300, 3)) == 3) > 0.9  # the gate keeps what its judge accepts
+
+
+def test_fit_resample_is_label_exact_reproducible_and_round_trips(rare_digits, tmp_path):
+    X, y = rare_digits
+    augmenter = TranslationAugmenter(classes=[3], **FAST)
+    X_res, y_res = augmenter.fit_resample(X, y)
+    assert X_res.shape == (len(X) + 80, 64) and np.sum(y_res == 3) == 90
+    assert np.array_equal(X_res[:len(X)], X)
+    synthetic = X_res[len(X):]
+    assert synthetic.min() >= 0 and synthetic.max() <= 16 and synthetic.std() > 0
+    assert augmenter.source_counts_ == {0: 80, 1: 90, 3: 10}
+    assert augmenter.model_config_.architecture == "translator"
+    assert augmenter.training_config_.loss == "lsgan"
+    again = TranslationAugmenter(classes=[3], **FAST).fit_resample(X, y)[0]
+    assert np.array_equal(X_res, again)
+    augmenter.save(tmp_path / "model")
+    loaded = GANAugmenter.load(tmp_path / "model")  # the class that saved it, through either door
+    assert type(loaded) is TranslationAugmenter and loaded.get_params() == augmenter.get_params()
+    assert np.array_equal(loaded.sample(20, 3), augmenter.sample(20, 3))
+    GANAugmenter(image_shape=(1, 8, 8), epochs=1, random_state=0).fit(X, y).save(tmp_path / "gan")
+    with pytest.raises(ModelFileError, match="holds a GANAugmenter model; load it with GANAugmenter.load"):
+        TranslationAugmenter.load(tmp_path / "gan")
+
+
+def test_source_limits_what_is_translated_into_the_topped_up_class(rare_digits):
+    X, y = rare_digits
+    augmenter = TranslationAugmenter(classes=[3], source=[1], **FAST).fit(X, y)
+    assert augmenter.allowed_sources_.tolist() == [[False, True, True], [True, False, True], [False, True, False]]
+    u = torch.linspace(0, 0.999, 200, dtype=torch.float64)
+    _, source = augmenter.generator_.pick_sources(u, torch.full((200,), 2))
+    assert set(source.tolist()) == {1}
+
+
+@pytest.mark.parametrize("case", ["table", "one class", "unknown source", "only itself"])
+def test_bad_input_is_refused_before_training_naming_the_culprit(rare_digits, case):
+    X, y = rare_digits
+    augmenter = TranslationAugmenter(classes=[3], **FAST)
+    if case == "table":
+        with pytest.raises(ValueError, match="translates images.*GANAugmenter"):
+            augmenter.set_params(image_shape=None).fit(pd.DataFrame(X[:, :4]), y)
+    elif case == "one class":
+        with pytest.raises(ValueError, match="more than 1 class"):
+            TranslationAugmenter(image_shape=(1, 8, 8), sampling_strategy={3: 20}).fit(X[y == 3], y[y == 3])
+    elif case == "unknown source":
+        with pytest.raises(ValueError, match="Unknown class 7"):
+            augmenter.set_params(source=[7]).fit(X, y)
+    else:
+        with pytest.raises(ValueError, match="Class 3 is to be topped up.*names no other class"):
+            augmenter.set_params(source=[3]).fit(X, y)
+    assert not hasattr(augmenter, "generator_")
+
+
+def test_parameters_follow_scikit_learn_conventions():
+    augmenter = TranslationAugmenter(source=[0, 1], cycle_weight=5.0)
+    assert set(TranslationAugmenter._parameter_constraints) == set(augmenter.get_params())
+    copy = clone(augmenter)
+    assert copy.get_params() == augmenter.get_params() and copy.label_gate is True
+    with pytest.raises(ValueError, match="cycle_weight"):
+        TranslationAugmenter(cycle_weight=-1.0, image_shape=(1, 8, 8)).fit(np.zeros((4, 64)), [0, 0, 1, 1])
+
+
+def test_a_killed_fit_resumes_from_its_checkpoint_bit_identically(rare_digits, tmp_path):
+    X, y = rare_digits
+
+    class KilledAtEpoch2:
+        def on_train_begin(self, trainer): pass
+        def on_train_end(self, trainer): pass
+        def on_epoch_end(self, trainer, record):
+            if record["epoch"] == 2:
+                raise KeyboardInterrupt
+
+    settings = dict(FAST, epochs=3, batch_size=64, checkpoint_every=1)
+    with pytest.raises(KeyboardInterrupt):
+        TranslationAugmenter(classes=[3], checkpoint_dir=tmp_path / "ckpt", callbacks=[KilledAtEpoch2()],
+                             **settings).fit(X, y)
+    resumed = TranslationAugmenter(classes=[3], checkpoint_dir=tmp_path / "ckpt", **settings).fit(X, y)
+    straight = TranslationAugmenter(classes=[3], **settings).fit(X, y)
+    assert np.array_equal(resumed.sample(30, 3), straight.sample(30, 3))
+
+
+def test_the_command_line_fits_with_method_translate_and_refuses_what_does_not_apply(rare_digits, tmp_path, capsys):
+    from PIL import Image
+
+    from test_cli import _one_line_error, run
+
+    X, y = rare_digits
+    root = tmp_path / "digits"
+    for name, digit in (("zero", 0), ("one", 1), ("rare", 3)):
+        (root / name).mkdir(parents=True)
+        for i in np.flatnonzero(y == digit)[:30]:
+            Image.fromarray((X[i].reshape(8, 8) * 255 / 16).astype(np.uint8)).save(root / name / f"img{i:04d}.png")
+    code, out, err = run(capsys, "fit", root, "--classes", "rare", "--method", "translate", "--epochs", "1",
+                         "--seed", "0", "--out", tmp_path / "model")
+    assert code == 0, err
+    model = GANAugmenter.load(tmp_path / "model")
+    assert type(model) is TranslationAugmenter and model.label_gate_ is not None
+    assert "samples_1_rare.png" in {p.name for p in (tmp_path / "model").glob("samples_*.png")}
+    code, out, _ = run(capsys, "info", tmp_path / "model")
+    assert code == 0 and "translated from the other classes' images (70 held as sources)" in out
+    code, _, err = run(capsys, "fit", root, "--classes", "rare", "--method", "translate", "--generators", "2",
+                       "--out", tmp_path / "other")
+    assert code != 0 and "--generators does not apply to --method translate" in _one_line_error(err)
+    table = tmp_path / "table.csv"
+    pd.DataFrame({"a": range(20), "label": ["x"] * 15 + ["y"] * 5}).to_csv(table, index=False)
+    code, _, err = run(capsys, "fit", table, "--target", "label", "--method", "translate", "--out", tmp_path / "t")
+    assert code != 0 and "is a table. Use --method gan" in _one_line_error(err)
+    assert not (tmp_path / "other").exists() and not (tmp_path / "t").exists()
