@@ -156,10 +156,11 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         cores (CPU affinity), at most 4 and at most ``OMP_NUM_THREADS`` where that is set, and 1
         thread when the 1-minute load average says the cores are already taken (decided once per
         process, so fits in one session agree): on a busy machine torch's default of one thread
-        per core can make training many times slower than one thread. Reproducibility holds per thread count: the
-        same ``random_state`` and the same ``n_threads`` give bit-identical models and rows on
-        CPU, while another thread count may differ in the last bits (floating-point sums split
-        differently), so pass an int when runs on different machines must match.
+        per core can make training many times slower than one thread. Reproducibility holds per
+        thread count: the same ``random_state`` and the same ``n_threads`` give bit-identical
+        models and rows on CPU, while another thread count may differ in the last bits
+        (floating-point sums split differently), so pass an int when runs on different machines
+        must match.
     callbacks : list of gan_augment.training.Callback, default=None
     checkpoint_dir : str, path or None, default=None
         Folder for the training state, written every ``checkpoint_every`` epochs and at the end
@@ -536,8 +537,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         encoded = group.broadcast_tensor(encoded).cpu()
         self.model_config_ = self._complete_model_config(self.model_config_, encoded, y_index, encoder_seed)
         self.training_config_ = training = training_config(
-            self._training_defaults_name(), epochs=self.epochs, batch_size=self.batch_size, loss=self.loss, optimizer=self.optimizer,
-            lr_g=self.lr_g, lr_d=self.lr_d, n_critic=self.n_critic, ema_decay=self.ema_decay,
+            self._training_defaults_name(), epochs=self.epochs, batch_size=self.batch_size, loss=self.loss,
+            optimizer=self.optimizer, lr_g=self.lr_g, lr_d=self.lr_d, n_critic=self.n_critic, ema_decay=self.ema_decay,
             lr_schedule=self.lr_schedule, augment=kind.augment_policy(self.augment), precision=self.precision,
         )
         n_classes, n_members = len(self.classes_), self.n_generators

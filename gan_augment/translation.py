@@ -11,6 +11,7 @@ image counts as the target class only if a judge trained on the real images agre
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import numbers
 
 import numpy as np
@@ -167,6 +168,12 @@ class TranslationAugmenter(GANAugmenter):
     def _prepare_generator(self, generator) -> None:
         images, labels = self._pool
         generator.set_sources(images, labels, torch.from_numpy(self.allowed_sources_))
+
+    def _fingerprint(self, encoded, y_index, seeds) -> dict:
+        # The source rule is trained into the model (a buffer of the translator): a checkpoint of
+        # other sources must not be continued.
+        return {**super()._fingerprint(encoded, y_index, seeds),
+                "sources": hashlib.sha256(np.ascontiguousarray(self.allowed_sources_).tobytes()).hexdigest()}
 
     def _fit_gan(self, X, y):
         try:

@@ -194,6 +194,8 @@ def test_a_killed_fit_resumes_from_its_checkpoint_bit_identically(rare_digits, t
     resumed = TranslationAugmenter(classes=[3], checkpoint_dir=tmp_path / "ckpt", **settings).fit(X, y)
     straight = TranslationAugmenter(classes=[3], **settings).fit(X, y)
     assert np.array_equal(resumed.sample(30, 3), straight.sample(30, 3))
+    with pytest.raises(ModelFileError, match="differ in: sources"):  # other sources: not this checkpoint's run
+        TranslationAugmenter(classes=[3], source=[1], checkpoint_dir=tmp_path / "ckpt", **settings).fit(X, y)
 
 
 def test_the_command_line_fits_with_method_translate_and_refuses_what_does_not_apply(rare_digits, tmp_path, capsys):
@@ -223,3 +225,18 @@ def test_the_command_line_fits_with_method_translate_and_refuses_what_does_not_a
     code, _, err = run(capsys, "fit", table, "--target", "label", "--method", "translate", "--out", tmp_path / "t")
     assert code != 0 and "is a table. Use --method gan" in _one_line_error(err)
     assert not (tmp_path / "other").exists() and not (tmp_path / "t").exists()
+
+
+def test_the_torch_door_serves_translated_items(rare_digits):
+    from torch.utils.data import TensorDataset
+
+    from gan_augment import AugmentedDataset
+
+    X, y = rare_digits
+    base = TensorDataset(torch.as_tensor(X, dtype=torch.float32).view(-1, 1, 8, 8), torch.as_tensor(y))
+    data = AugmentedDataset(base, TranslationAugmenter(epochs=1, batch_size=16, label_gate=False, random_state=0),
+                            classes=[3], random_state=0, return_synthetic_flag=True)
+    assert type(data.augmenter_) is TranslationAugmenter and len(data) == len(y) + 80
+    items = [data[i] for i in data.synthetic_indices]
+    assert {int(label) for _, label, _ in items} == {3} and all(flag for _, _, flag in items)
+    assert items[0][0].shape == (1, 8, 8) and items[0][0].dtype == torch.float32
