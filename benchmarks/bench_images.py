@@ -99,9 +99,13 @@ def repeat_rare(X_train, y_train, n_add, seed):
     return np.concatenate([X_train, X_train[drawn]]), np.concatenate([y_train, y_train[drawn]])
 
 
-def prepare(seed, rare_count, cnn_epochs, *, with_classic=False, judge_epochs=10):
-    """The split, the arms without a GAN, and the judge: shared by the architectures."""
-    X_train, y_train, X_test, y_test = cut_split(RARE, seed, rare_count=rare_count)
+def prepare(seed, rare_count, cnn_epochs, *, with_classic=False, judge_epochs=10, split=None):
+    """The split, the arms without a GAN, and the judge: shared by the architectures. ``split``:
+    ``(seed, rare_count) -> X_train, y_train, X_test, y_test`` for other data than MNIST."""
+    if split is None:
+        X_train, y_train, X_test, y_test = cut_split(RARE, seed, rare_count=rare_count)
+    else:
+        X_train, y_train, X_test, y_test = split(seed, rare_count)
     # The GAN top-up's count (to the majority), from the same planner GANAugmenter uses; checked
     # against the fitted augmenter's sampling_strategy_ in run().
     n_add = plan_top_up(y_train, classes=[RARE])[RARE]

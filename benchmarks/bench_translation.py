@@ -3,10 +3,13 @@
     python benchmarks/bench_translation.py                        # rare counts 7 and 25, seeds 0-2, 16 px
     python benchmarks/bench_translation.py --rare-counts 7 --seeds 0 --source 5 8   # from related digits only
     python benchmarks/bench_translation.py --report-only --merge a.json b.json  # combine parallel runs
+    python benchmarks/bench_translation.py --data digits --rare-counts 10 --image-size 8 --cnn-epochs 10 \
+        --seeds 0 1 2 3 4 --out translation_digits.json --markdown TRANSLATION_DIGITS.md
 
 The split, the downstream CNN and the baselines are those of benchmarks/bench_images.py (imported):
 the 10,000 MNIST test images split 50/50, digit 3 cut to ``--rare-counts`` training images, a small
-CNN scored on the untouched half; arms none, class-weighted loss, repeat, repeat + classic
+CNN scored on the untouched half (``--data digits``: scikit-learn's 8x8 digits split as in
+benchmarks/bench_label_gate.py); arms none, class-weighted loss, repeat, repeat + classic
 augmentation (albumentations). Added here, all topping digit 3 up to the majority count:
 
 * ``translate``: ``TranslationAugmenter(classes=[3], image_size=--image-size)`` at its defaults
@@ -35,6 +38,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_images import RARE, _git_state, downstream, prepare  # noqa: E402
+from bench_label_gate import split as digits_split  # noqa: E402
 
 from gan_augment import GANAugmenter, TranslationAugmenter  # noqa: E402
 from gan_augment.evaluation.images import image_quality, to_model_range  # noqa: E402
@@ -84,6 +88,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--rare-counts", type=int, nargs="+", default=[7, 25])
+    parser.add_argument("--data", choices=("mnist", "digits"), default="mnist")
     parser.add_argument("--image-size", type=int, default=16, help="working size of both generators")
     parser.add_argument("--source", type=int, nargs="+", default=None, help="digits to translate from (default: all)")
     parser.add_argument("--threads", type=int, default=1)
@@ -108,7 +113,7 @@ def main(argv=None):
     meta = {"command": command, "started": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
             "code": _git_state(), "threads": args.threads, "torch": torch.__version__,
             "machine": platform.processor() or platform.machine(), "image_size": args.image_size,
-            "source": args.source, "cnn_epochs": args.cnn_epochs}
+            "source": args.source, "cnn_epochs": args.cnn_epochs, "data": args.data}
     data = {"meta": meta, "baselines": [], "runs": []}
     started = time.perf_counter()
 
@@ -118,7 +123,7 @@ def main(argv=None):
 
     for seed in args.seeds:
         for rare_count in args.rare_counts:
-            prepared = prepare(seed, rare_count, args.cnn_epochs)
+            prepared = prepare(seed, rare_count, args.cnn_epochs, split=digits_split if args.data == "digits" else None)
             data["baselines"].append(prepared[1])
             save()
             translator = TranslationAugmenter(classes=[RARE], image_size=args.image_size, source=args.source,
@@ -145,10 +150,12 @@ def _mean_sd(values, fmt=".3f") -> str:
 def write_markdown(data: dict, path: Path) -> None:
     meta = data["meta"]
     source = "all other digits" if not meta["source"] else "digits " + ", ".join(map(str, meta["source"]))
-    lines = ["# Translation benchmark: a rare MNIST digit made from the other digits", "",
+    data_name = "scikit-learn's 8x8 digits" if meta.get("data") == "digits" else "MNIST"
+    lines = [f"# Translation benchmark ({data_name}): a rare digit made from the other digits", "",
              f"Command: `{meta['command']}`, started {meta['started']} (wall time {meta['wall_s'] / 60:.1f} min; "
              f"code {meta['code']}; torch {meta['torch']}, {meta['threads']} thread(s), {meta['machine']}).", "",
-             f"Split, downstream CNN ({meta['cnn_epochs']} epochs) and baselines as in benchmarks/IMAGES.md. Digit "
+             f"Split, downstream CNN ({meta['cnn_epochs']} epochs) and baselines as in benchmarks/"
+             f"{'LABEL_GATE' if meta.get('data') == 'digits' else 'IMAGES'}.md. Digit "
              f"{RARE} is topped up to the majority count by `TranslationAugmenter` (sources: {source}; label gate "
              f"on) and by `GANAugmenter`, both at their defaults with a {meta['image_size']} px working size. Cells: "
              "rare recall / macro-F1 on the untouched test half.", ""]

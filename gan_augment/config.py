@@ -213,10 +213,11 @@ IMAGE_TRAINING = {
 #: TranslationAugmenter's differences from IMAGE_TRAINING: CycleGAN's least-squares loss (Zhu et
 #: al. 2017), the class condition on from the start (the target class is all that tells the
 #: translator what to make), no mode-seeking term (its noise only picks the image to translate),
-#: and batches of 32 for 1,500 updates: a translator step costs ~10x a DCGAN step on a CPU (three
-#: passes through G: the translation, the cycle back and, with identity_weight, the identity),
-#: and on 8x8 digits 600 updates of 64 already made translations the judge accepted 85-99% of the
-#: time (benchmarks/TRANSLATION.md).
+#: and batches of 32 for 1,500 updates: a translator step costs several DCGAN steps on a CPU (two or
+#: three passes through G: the translation, the cycle back and, with identity_weight, the identity;
+#: default fits on 8x8 digits took 300-340 s against the DCGAN's 94-122 s, TRANSLATION_DIGITS.md),
+#: and on 8x8 digits 600 updates of 64 already made translations the judge accepted 89-99% of the
+#: time (benchmarks/TRANSLATION_WEIGHTS.md).
 TRANSLATION_TRAINING = {**IMAGE_TRAINING, "loss": "lsgan", "condition_warmup": 0.0, "mode_seeking_weight": 0.0,
                         "batch_size": 32, "target_steps": 1500}
 

@@ -65,8 +65,8 @@ class TranslationAugmenter(GANAugmenter):
         [-1, 1]). CycleGAN's 10 and 5 suit changes of appearance (colour, texture) that keep the
         layout; a class that differs in shape needs the translator free to change it. Measured on
         8x8 digits (600 updates; the rare digit's translations the judge accepted): 10 / 5 gave 0%
-        (the translator returned its input), 10 / 0 17-27%, 0.5 / 0 35-90%, 0.2 / 0 89-99%
-        (benchmarks/TRANSLATION.md).
+        (the translator returned its input), 10 / 0 6-27%, 0.5 / 0 35-90%, 0.2 / 0 89-99%
+        (benchmarks/TRANSLATION_WEIGHTS.md).
     max_sources_per_class : int, default=500
         Real images of each class kept in the model as sources (a random subset of larger classes).
         The saved model holds them: do not share a translation model where the images are private.
