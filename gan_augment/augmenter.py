@@ -211,6 +211,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
 
     #: Saved with the model, so that ``load`` builds the class that saved it.
     _method = "gan"
+    #: What the progress bar says it trains.
+    _model_name = "GAN"
 
     _parameter_constraints: dict = {
         **BaseOverSampler._parameter_constraints,
@@ -553,7 +555,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
             self._prepare_generator(generator)
             callbacks = list(self.callbacks or [])
             if self.verbose and group.is_main:
-                callbacks.append(ProgressBar("Training GAN" + (f" {member + 1}/{n_members}" if n_members > 1 else "")))
+                member_of = f" {member + 1}/{n_members}" if n_members > 1 else ""
+                callbacks.append(ProgressBar(f"Training {self._model_name}{member_of}"))
             resume_from = None
             if self.checkpoint_dir is not None:
                 fingerprint = self._fingerprint(encoded, y_index, seeds)

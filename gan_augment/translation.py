@@ -79,6 +79,7 @@ class TranslationAugmenter(GANAugmenter):
     """
 
     _method = "translate"
+    _model_name = "translator"
     #: Fixed for a translator: one model (no ensemble), its own architecture and noise.
     n_generators = 1
 
