@@ -160,9 +160,10 @@ class TranslationAugmenter(GANAugmenter):
                 members = np.sort(rng.choice(members, self.max_sources_per_class, replace=False))
             rows.append(members)
         rows = np.concatenate(rows)
-        self._pool = (encoded[torch.from_numpy(rows)], torch.from_numpy(y_index[rows].astype(np.int64)))
-        self.source_counts_ = {_plain(label): int(np.sum(y_index[rows] == index))
-                               for index, label in enumerate(self.classes_)}
+        labels = y_index[rows].astype(np.int64)
+        self._pool = (encoded[torch.from_numpy(rows)], torch.from_numpy(labels))
+        counts = np.bincount(labels, minlength=len(self.classes_))
+        self.source_counts_ = {_plain(label): int(n) for label, n in zip(self.classes_, counts)}
         return dataclasses.replace(config, n_sources=len(rows), cycle_weight=float(self.cycle_weight),
                                    identity_weight=float(self.identity_weight))
 
