@@ -118,6 +118,12 @@ class TrainingConfig:
     weight_decay: float = 1e-6
     n_critic: int = 2
     gp_weight: float = 10.0
+    # Lazy regularisation (Karras et al. 2020, "Analyzing and improving the image quality of
+    # StyleGAN", section 3.1): the discriminator's penalties (wgan-gp's gradient penalty, R1) are
+    # computed on one discriminator update in every ``penalty_every``, weighted by it, so their
+    # expected gradient is unchanged at 1/penalty_every of their cost (the penalty's double
+    # backward is about 40% of a tabular step's arithmetic; benchmarks/SPEED.md).
+    penalty_every: int = 1
     clip_value: float = 0.01
     ema_decay: float | None = 0.995
     lr_schedule: str | None = None
@@ -154,6 +160,7 @@ class TrainingConfig:
             _check_positive_int("epochs", self.epochs)
         _check_positive_int("batch_size", self.batch_size)
         _check_positive_int("n_critic", self.n_critic)
+        _check_positive_int("penalty_every", self.penalty_every)
         _check_choice("loss", self.loss, LOSSES)
         _check_choice("optimizer", self.optimizer, OPTIMIZERS)
         _check_choice("lr_schedule", self.lr_schedule, LR_SCHEDULES)

@@ -542,8 +542,11 @@ class GANTrainer:
                 if fake_scores is None:
                     fake_scores = D(fake, labels)
                 loss_d = loss.discriminator(real_scores.float(), fake_scores.float())
-                if loss.penalty is not None:
-                    loss_d = loss_d + loss.penalty(D, real, fake, labels)
+                # Lazy regularisation: the penalty on one update in every penalty_every (counted
+                # over the whole run, so a resumed fit keeps the same updates), weighted by it.
+                if loss.penalty is not None and (self.step_ * n_critic + k) % cfg.penalty_every == 0:
+                    penalty = loss.penalty(D, real, fake, labels)
+                    loss_d = loss_d + (penalty if cfg.penalty_every == 1 else cfg.penalty_every * penalty)
             self.optimizer_d_.zero_grad(set_to_none=True)
             loss_d.backward()
             group.average_gradients(D)
