@@ -192,6 +192,18 @@ class Method(str, enum.Enum):
     def __str__(self) -> str:
         return self.value
 
+class Architecture(str, enum.Enum):
+    """The image generator (GANAugmenter's ``architecture``)."""
+
+    auto = "auto"
+    dcgan = "dcgan"
+    resnet = "resnet"
+    stylegan = "stylegan"
+
+    def __str__(self) -> str:
+        return self.value
+
+
 DATA_HELP = "A .csv or .parquet file, a directory holding one, or an image folder (one sub-folder per class)."
 CLASSES_HELP = ("Class(es) to top up to the majority count; repeat the option or separate names with commas. "
                 "Default: every class but the majority.")
@@ -271,6 +283,10 @@ MethodOpt = Annotated[Method, typer.Option(
     "--method", help="gan: generate the samples with a class-conditional GAN. translate (images): translate images "
                      "of the other classes into each topped-up class (CycleGAN), keeping only those a CNN "
                      "trained on the real images assigns to it.")]
+ArchitectureOpt = Annotated[Architecture, typer.Option(
+    "--architecture", help="Images, --method gan: the generator. dcgan (conditional DCGAN), resnet (residual G, "
+                           "projection critic), stylegan (style-based G: mapping network, modulated convolutions, "
+                           "noise inputs), or auto (resnet on a GPU from 32 px up, else dcgan).")]
 LabelGateOpt = Annotated[bool, typer.Option(
     "--label-gate", help="Images: keep only synthetic images that a CNN trained on the real ones assigns to their "
                          "class (generating more until there are enough); the share kept per class is shown by "

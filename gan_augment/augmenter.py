@@ -31,7 +31,7 @@ from gan_augment._random import derive_seed, spawn_seeds
 from gan_augment.checkpoint import build_checked, check_state_target, load_state, read_metadata, \
     recover_interrupted_save, save_state
 from gan_augment.config import LOSSES, OPTIMIZERS, PRECISIONS, TabularModelConfig, TrainingConfig, config_from_dict, \
-    config_to_dict, training_config
+    config_to_dict, training_config, training_defaults_name
 from gan_augment.diversity import SAMPLES_PER_CLASS, ClassDiversity, measure_class, real_subset, \
     warn_if_collapsed, warn_if_undercovered
 from gan_augment.exceptions import DistributedError, ModelFileError
@@ -77,10 +77,12 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
     image_size : "auto" or {8, 16, 32, 64}, default="auto"
         Working resolution of the image GAN; "auto" is the smallest power of two holding the
         image (28 px -> 32), within 8 to 64.
-    architecture : {"auto", "resnet", "dcgan"}, default="auto"
+    architecture : {"auto", "resnet", "dcgan", "stylegan"}, default="auto"
         Image models: a residual G with class-conditional batch norm against a spectrally
-        normalised projection discriminator, or the conditional DCGAN (half the cost per step on a
-        CPU). "auto" takes the residual pair on a GPU from a working size of 32 px up (closer to
+        normalised projection discriminator, the conditional DCGAN (half the cost per step on a
+        CPU), or a style-based G (StyleGAN2's mapping network, modulated convolutions, noise inputs
+        and style mixing; :mod:`gan_augment.models.stylegan`) against the projection
+        discriminator, trained as StyleGAN2 is (non-saturating loss, lazy R1). "auto" takes the residual pair on a GPU from a working size of 32 px up (closer to
         the real images) and the DCGAN otherwise (twice as fast; the measurements are in
         :class:`~gan_augment.config.ImageModelConfig`).
     augment : "auto", policy string or None, default="auto"
@@ -610,7 +612,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
 
     def _training_defaults_name(self) -> str:
         """Whose training defaults "auto" settings take (config.training_defaults_for)."""
-        return self.kind_.name
+        return training_defaults_name(self.kind_.name, getattr(self.model_config_, "architecture", None))
 
     def _complete_model_config(self, config, encoded: torch.Tensor, y_index: np.ndarray, seed: int):
         """The model config once the data is encoded (the same on every process)."""

@@ -228,9 +228,28 @@ IMAGE_TRAINING = {
 TRANSLATION_TRAINING = {**IMAGE_TRAINING, "loss": "lsgan", "condition_warmup": 0.0, "mode_seeking_weight": 0.0,
                         "batch_size": 32, "target_steps": 1500}
 
+#: The style-based generator's differences from IMAGE_TRAINING, as in StyleGAN2 (Karras et al.
+#: 2020): the non-saturating loss with a lazy R1 penalty (every 16th critic update, weighted by 16),
+#: Adam with beta1 = 0, and no mode-seeking term (its noise maps and style mixing keep samples apart).
+#: lr_g is ten times IMAGE_TRAINING's because its weights are stored at unit scale (equalised
+#: learning rate): Adam's steps are then relative to a weight ten or more times larger. lr_d: on 8x8
+#: digits (870 updates, seed 0) the projection critic at IMAGE_TRAINING's 2e-4 stayed at chance and
+#: a judge trained on real digits recognised 65% of the samples (one class 2%); at 1e-3, 97.5%
+#: (every class >= 89%); at 2e-3, 96%.
+STYLEGAN_TRAINING = {**IMAGE_TRAINING, "loss": "non-saturating", "betas": (0.0, 0.99), "lr_g": 2e-3,
+                     "lr_d": 1e-3, "r1_gamma": 0.1, "penalty_every": 16, "mode_seeking_weight": 0.0}
+
 #: Each data kind's TrainingConfig defaults that differ from the dataclass's (chosen on tables);
-#: "image-translation" is TranslationAugmenter's (images, translated rather than generated).
-_KIND_TRAINING_DEFAULTS = {"tabular": {}, "image": IMAGE_TRAINING, "image-translation": TRANSLATION_TRAINING}
+#: "image-translation" is TranslationAugmenter's (images, translated rather than generated), and
+#: "<kind>-<architecture>" an architecture's own, where it has them (training_defaults_name).
+_KIND_TRAINING_DEFAULTS = {"tabular": {}, "image": IMAGE_TRAINING, "image-translation": TRANSLATION_TRAINING,
+                           "image-stylegan": STYLEGAN_TRAINING}
+
+
+def training_defaults_name(kind: str, architecture: str | None = None) -> str:
+    """Whose training defaults a model of ``architecture`` on data of ``kind`` takes."""
+    specific = f"{kind}-{architecture}"
+    return specific if specific in _KIND_TRAINING_DEFAULTS else kind
 
 
 def training_defaults_for(kind: str) -> dict:

@@ -131,14 +131,14 @@ def test_adaptive_probability_follows_the_overfitting_signal_within_its_cap():
 
 
 # ----------------------------------------------------------------------------- models
-@pytest.mark.parametrize("architecture", ["resnet", "dcgan"])
+@pytest.mark.parametrize("architecture", ["resnet", "dcgan", "stylegan"])
 @pytest.mark.parametrize("resolution, channels", [(8, 1), (16, 3), (32, 1), (64, 3)])
 def test_models_map_noise_and_class_to_images_and_images_to_scores(architecture, resolution, channels):
     config = ImageModelConfig(channels=channels, resolution=resolution, architecture=architecture,
                               generator_width=8, discriminator_width=8)
     G, D = build_image_generator(config, 4), build_image_discriminator(config, 4)
     y = torch.tensor([0, 1, 2, 3])
-    images = G(torch.randn(4, config.noise_dim), y)
+    images = G(torch.randn(4, G.noise_dim), y)
     assert images.shape == (4, channels, resolution, resolution)
     assert images.min() >= -1 and images.max() <= 1
     assert D(images, y).shape == (4,)
@@ -153,12 +153,12 @@ def test_auto_architecture_is_the_residual_pair_only_where_it_is_affordable():
     assert augmenter.model_config_.architecture == "dcgan"
 
 
-@pytest.mark.parametrize("architecture", ["resnet", "dcgan"])
+@pytest.mark.parametrize("architecture", ["resnet", "dcgan", "stylegan"])
 def test_condition_strength_zero_makes_models_ignore_the_class(architecture):
     config = ImageModelConfig(channels=1, resolution=16, architecture=architecture, generator_width=8,
                               discriminator_width=8)
     G, D = build_image_generator(config, 3).eval(), build_image_discriminator(config, 3).eval()
-    z, x = torch.randn(1, config.noise_dim).repeat(3, 1), torch.rand(1, 1, 16, 16).repeat(3, 1, 1, 1)
+    z, x = torch.randn(1, G.noise_dim).repeat(3, 1), torch.rand(1, 1, 16, 16).repeat(3, 1, 1, 1)
     y = torch.tensor([0, 1, 2])
     with torch.no_grad():
         for module in (G, D):  # give the class weights something to say first

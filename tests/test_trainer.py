@@ -339,6 +339,30 @@ def test_resume_from_a_checkpoint_is_bit_identical_to_an_uninterrupted_run(tmp_p
     assert torch.equal(resumed.sample(20, 1, seed=0), uninterrupted.sample(20, 1, seed=0))
 
 
+def test_lazy_penalty_weighs_in_on_one_critic_update_in_k_and_keeps_its_schedule_on_resume(tmp_path, monkeypatch):
+    from gan_augment import losses
+
+    X, y = _table()
+    config = {"epochs": 4, "loss": "wgan-gp", "n_critic": 2, "gp_weight": 10.0}
+    # A penalty of constant value 1 moves no weight: the runs below train identically, and what
+    # each adds to the recorded critic loss is exactly the penalty's schedule times its weight.
+    monkeypatch.setattr(losses, "gradient_penalty", lambda *args: torch.ones(()))
+    every_update = _trainer(7, **config).fit(X, y)
+    lazy = _trainer(7, penalty_every=3, **config).fit(X, y)
+    assert _states_equal(every_update.discriminator, lazy.discriminator)
+    updates = lazy.step_ * 2
+    added = (np.array(lazy.history_[:, "loss_d"]) - np.array(every_update.history_[:, "loss_d"]) + 10.0).sum()
+    assert added * lazy.steps_per_epoch_ * 2 == pytest.approx(3 * 10.0 * math.ceil(updates / 3), rel=1e-5)
+    monkeypatch.undo()
+
+    config["penalty_every"] = 3  # the schedule counts updates over the whole run: a resume keeps it
+    uninterrupted = _trainer(7, **config).fit(X, y)
+    _trainer(7, callbacks=[Checkpoint(tmp_path / "ckpt", every=2), StopAfter(2)], **config).fit(X, y)
+    resumed = _trainer(7, **config).fit(X, y, resume_from=tmp_path / "ckpt")
+    assert _states_equal(resumed.discriminator, uninterrupted.discriminator)
+    assert not _states_equal(resumed.discriminator, _trainer(7, **{**config, "penalty_every": 1}).fit(X, y).discriminator)
+
+
 def test_resuming_with_a_different_configuration_is_refused(tmp_path):
     X, y = _table()
     _trainer(0, epochs=2, callbacks=[Checkpoint(tmp_path / "ckpt", every=1)]).fit(X, y)

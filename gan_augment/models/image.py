@@ -1,10 +1,12 @@
 """Class-conditional image generators and discriminators (square images, 8 to 64 px).
 
-Two families, built by :func:`build_image_models` from an :class:`~gan_augment.config.ImageModelConfig`:
+Three families, built by :func:`build_image_models` from an :class:`~gan_augment.config.ImageModelConfig`:
 
 * ``"dcgan"``: after Radford et al. (2016), the default on a CPU (see :func:`default_architecture`): transposed convolutions with batch
   norm in G, strided convolutions with LeakyReLU in D; the class enters G as an embedding joined to
   the noise and D as one-hot planes joined to the image (Mirza & Osindero 2014).
+* ``"stylegan"``: a style-based generator (Karras et al. 2019, 2020; :mod:`gan_augment.models.stylegan`)
+  against the residual projection discriminator below.
 * ``"resnet"``: the default on a GPU from 32 px up, after Miyato et al. (2018, SNGAN) and Miyato & Koyama (2018,
   cGANs with projection discriminator): residual blocks; G conditions every batch norm on the
   class; D has spectral norm on every layer and scores ``linear(h) + <embed(y), h>`` on its
@@ -27,12 +29,12 @@ from torch.nn.utils.parametrizations import spectral_norm
 
 #: The generators of noise, for GANAugmenter; "translator" (gan_augment.models.translation) turns
 #: images of other classes into the class asked for, for TranslationAugmenter.
-NOISE_ARCHITECTURES = ("resnet", "dcgan")
+NOISE_ARCHITECTURES = ("resnet", "dcgan", "stylegan")
 ARCHITECTURES = NOISE_ARCHITECTURES + ("translator",)
 #: Working resolutions: G grows from 4x4 by doublings, so a power of two.
 RESOLUTIONS = (8, 16, 32, 64)
 #: Channels at full resolution when the config does not say.
-DEFAULT_WIDTHS = {"dcgan": 32, "resnet": 16, "translator": 16}
+DEFAULT_WIDTHS = {"dcgan": 32, "resnet": 16, "stylegan": 16, "translator": 16}
 
 
 def default_architecture(resolution: int, device) -> str:
@@ -229,6 +231,12 @@ def build_image_generator(config, n_classes: int) -> nn.Module:
         return ConditionalTranslator(n_classes, config.channels, config.resolution, config.n_sources,
                                      width=config.generator_width, max_channels=config.max_channels,
                                      cycle_weight=config.cycle_weight, identity_weight=config.identity_weight)
+    if config.architecture == "stylegan":
+        from gan_augment.models.stylegan import StyleGenerator
+
+        # noise_dim is the mapping network's latent; the noise maps come on top (see StyleGenerator).
+        return StyleGenerator(n_classes, config.channels, config.resolution, latent_dim=config.noise_dim,
+                              width=config.generator_width, max_channels=config.max_channels)
     cls = ResNetGenerator if config.architecture == "resnet" else DCGANGenerator
     return cls(config.noise_dim, n_classes, config.channels, config.resolution,
                width=config.generator_width, max_channels=config.max_channels)
@@ -240,6 +248,7 @@ def build_image_discriminator(config, n_classes: int) -> nn.Module:
 
         return PatchDiscriminator(config.channels, n_classes, config.resolution,
                                   width=config.discriminator_width, max_channels=config.max_channels)
-    cls = ProjectionDiscriminator if config.architecture == "resnet" else DCGANDiscriminator
+    # The style-based generator is paired with the residual projection critic (as in issue 12).
+    cls = ProjectionDiscriminator if config.architecture in ("resnet", "stylegan") else DCGANDiscriminator
     return cls(config.channels, n_classes, config.resolution, width=config.discriminator_width,
                max_channels=config.max_channels)
