@@ -199,6 +199,7 @@ class Architecture(str, enum.Enum):
     dcgan = "dcgan"
     resnet = "resnet"
     stylegan = "stylegan"
+    progressive = "progressive"
 
     def __str__(self) -> str:
         return self.value
@@ -286,7 +287,8 @@ MethodOpt = Annotated[Method, typer.Option(
 ArchitectureOpt = Annotated[Architecture, typer.Option(
     "--architecture", help="Images, --method gan: the generator. dcgan (conditional DCGAN), resnet (residual G, "
                            "projection critic), stylegan (style-based G: mapping network, modulated convolutions, "
-                           "noise inputs), or auto (resnet on a GPU from 32 px up, else dcgan).")]
+                           "noise inputs), progressive (grown from 4x4 to the working size), or auto (resnet on a GPU from "
+                           "32 px up, else dcgan).")]
 LabelGateOpt = Annotated[bool, typer.Option(
     "--label-gate", help="Images: keep only synthetic images that a CNN trained on the real ones assigns to their "
                          "class (generating more until there are enough); the share kept per class is shown by "

@@ -239,11 +239,18 @@ TRANSLATION_TRAINING = {**IMAGE_TRAINING, "loss": "lsgan", "condition_warmup": 0
 STYLEGAN_TRAINING = {**IMAGE_TRAINING, "loss": "non-saturating", "betas": (0.0, 0.99), "lr_g": 2e-3,
                      "lr_d": 1e-3, "r1_gamma": 0.1, "penalty_every": 16, "mode_seeking_weight": 0.0}
 
+#: Progressive growing's differences from IMAGE_TRAINING, as in Karras et al. (2018): Adam at
+#: 1e-3 with beta1 = 0 and beta2 = 0.99 for both networks (their weights are stored at unit scale,
+#: equalised learning rate), and no mode-seeking term (its critic sees each batch's variety
+#: through the minibatch standard deviation).
+PROGRESSIVE_TRAINING = {**IMAGE_TRAINING, "betas": (0.0, 0.99), "lr_g": 1e-3, "lr_d": 1e-3,
+                        "mode_seeking_weight": 0.0}
+
 #: Each data kind's TrainingConfig defaults that differ from the dataclass's (chosen on tables);
 #: "image-translation" is TranslationAugmenter's (images, translated rather than generated), and
 #: "<kind>-<architecture>" an architecture's own, where it has them (training_defaults_name).
 _KIND_TRAINING_DEFAULTS = {"tabular": {}, "image": IMAGE_TRAINING, "image-translation": TRANSLATION_TRAINING,
-                           "image-stylegan": STYLEGAN_TRAINING}
+                           "image-stylegan": STYLEGAN_TRAINING, "image-progressive": PROGRESSIVE_TRAINING}
 
 
 def training_defaults_name(kind: str, architecture: str | None = None) -> str:

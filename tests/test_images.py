@@ -131,7 +131,7 @@ def test_adaptive_probability_follows_the_overfitting_signal_within_its_cap():
 
 
 # ----------------------------------------------------------------------------- models
-@pytest.mark.parametrize("architecture", ["resnet", "dcgan", "stylegan"])
+@pytest.mark.parametrize("architecture", ["resnet", "dcgan", "stylegan", "progressive"])
 @pytest.mark.parametrize("resolution, channels", [(8, 1), (16, 3), (32, 1), (64, 3)])
 def test_models_map_noise_and_class_to_images_and_images_to_scores(architecture, resolution, channels):
     config = ImageModelConfig(channels=channels, resolution=resolution, architecture=architecture,
@@ -153,7 +153,7 @@ def test_auto_architecture_is_the_residual_pair_only_where_it_is_affordable():
     assert augmenter.model_config_.architecture == "dcgan"
 
 
-@pytest.mark.parametrize("architecture", ["resnet", "dcgan", "stylegan"])
+@pytest.mark.parametrize("architecture", ["resnet", "dcgan", "stylegan", "progressive"])
 def test_condition_strength_zero_makes_models_ignore_the_class(architecture):
     config = ImageModelConfig(channels=1, resolution=16, architecture=architecture, generator_width=8,
                               discriminator_width=8)

@@ -1,12 +1,14 @@
 """Class-conditional image generators and discriminators (square images, 8 to 64 px).
 
-Three families, built by :func:`build_image_models` from an :class:`~gan_augment.config.ImageModelConfig`:
+Four families, built by :func:`build_image_models` from an :class:`~gan_augment.config.ImageModelConfig`:
 
 * ``"dcgan"``: after Radford et al. (2016), the default on a CPU (see :func:`default_architecture`): transposed convolutions with batch
   norm in G, strided convolutions with LeakyReLU in D; the class enters G as an embedding joined to
   the noise and D as one-hot planes joined to the image (Mirza & Osindero 2014).
 * ``"stylegan"``: a style-based generator (Karras et al. 2019, 2020; :mod:`gan_augment.models.stylegan`)
   against the residual projection discriminator below.
+* ``"progressive"``: progressive growing from 4x4 (Karras et al. 2018;
+  :mod:`gan_augment.models.progressive`), a generator and critic of its own.
 * ``"resnet"``: the default on a GPU from 32 px up, after Miyato et al. (2018, SNGAN) and Miyato & Koyama (2018,
   cGANs with projection discriminator): residual blocks; G conditions every batch norm on the
   class; D has spectral norm on every layer and scores ``linear(h) + <embed(y), h>`` on its
@@ -29,12 +31,12 @@ from torch.nn.utils.parametrizations import spectral_norm
 
 #: The generators of noise, for GANAugmenter; "translator" (gan_augment.models.translation) turns
 #: images of other classes into the class asked for, for TranslationAugmenter.
-NOISE_ARCHITECTURES = ("resnet", "dcgan", "stylegan")
+NOISE_ARCHITECTURES = ("resnet", "dcgan", "stylegan", "progressive")
 ARCHITECTURES = NOISE_ARCHITECTURES + ("translator",)
 #: Working resolutions: G grows from 4x4 by doublings, so a power of two.
 RESOLUTIONS = (8, 16, 32, 64)
 #: Channels at full resolution when the config does not say.
-DEFAULT_WIDTHS = {"dcgan": 32, "resnet": 16, "stylegan": 16, "translator": 16}
+DEFAULT_WIDTHS = {"dcgan": 32, "resnet": 16, "stylegan": 16, "progressive": 16, "translator": 16}
 
 
 def default_architecture(resolution: int, device) -> str:
@@ -237,6 +239,11 @@ def build_image_generator(config, n_classes: int) -> nn.Module:
         # noise_dim is the mapping network's latent; the noise maps come on top (see StyleGenerator).
         return StyleGenerator(n_classes, config.channels, config.resolution, latent_dim=config.noise_dim,
                               width=config.generator_width, max_channels=config.max_channels)
+    if config.architecture == "progressive":
+        from gan_augment.models.progressive import ProgressiveGenerator
+
+        return ProgressiveGenerator(config.noise_dim, n_classes, config.channels, config.resolution,
+                                    width=config.generator_width, max_channels=config.max_channels)
     cls = ResNetGenerator if config.architecture == "resnet" else DCGANGenerator
     return cls(config.noise_dim, n_classes, config.channels, config.resolution,
                width=config.generator_width, max_channels=config.max_channels)
@@ -248,6 +255,11 @@ def build_image_discriminator(config, n_classes: int) -> nn.Module:
 
         return PatchDiscriminator(config.channels, n_classes, config.resolution,
                                   width=config.discriminator_width, max_channels=config.max_channels)
+    if config.architecture == "progressive":
+        from gan_augment.models.progressive import ProgressiveDiscriminator
+
+        return ProgressiveDiscriminator(config.channels, n_classes, config.resolution,
+                                        width=config.discriminator_width, max_channels=config.max_channels)
     # The style-based generator is paired with the residual projection critic (as in issue 12).
     cls = ProjectionDiscriminator if config.architecture in ("resnet", "stylegan") else DCGANDiscriminator
     return cls(config.channels, n_classes, config.resolution, width=config.discriminator_width,

@@ -30,6 +30,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from gan_augment.models.equalized import EqualizedLinear
 from gan_augment.models.image import channel_plan
 
 #: Dimension of the latent that feeds the mapping network (the rest of ``z`` is the noise maps).
@@ -43,21 +44,6 @@ _LRELU_GAIN = math.sqrt(2.0)  # keeps a leaky-ReLU layer's output at the varianc
 
 def normalize_2nd_moment(x: torch.Tensor, eps: float = 1e-8) -> torch.Tensor:
     return x * torch.rsqrt(x.pow(2).mean(dim=1, keepdim=True) + eps)
-
-
-class EqualizedLinear(nn.Module):
-    """A linear layer with weights stored at unit variance and scaled by ``lr_multiplier /
-    sqrt(fan_in)`` at run time (equalised learning rate, Karras et al. 2018)."""
-
-    def __init__(self, in_features: int, out_features: int, *, bias_init: float = 0.0, lr_multiplier: float = 1.0):
-        super().__init__()
-        self.weight = nn.Parameter(torch.randn(out_features, in_features) / lr_multiplier)
-        self.bias = nn.Parameter(torch.full((out_features,), float(bias_init) / lr_multiplier))
-        self.weight_gain = lr_multiplier / math.sqrt(in_features)
-        self.bias_gain = lr_multiplier
-
-    def forward(self, x):
-        return F.linear(x, self.weight * self.weight_gain, self.bias * self.bias_gain)
 
 
 class MappingNetwork(nn.Module):

@@ -514,6 +514,7 @@ class GANTrainer:
         B, b, n_critic = self.batch_size_, self.local_batch_size_, cfg.n_critic  # global, this process's
         D.requires_grad_(True)
         self._set_condition_strength(self._condition_strength())
+        self._set_progress()
         if self.batched_fakes_:
             # G's weights do not move during the critic updates, and its rows do not depend on
             # their batch: the fakes of all critic updates come from one call.
@@ -582,6 +583,14 @@ class GANTrainer:
     def _condition_strength(self) -> float:
         warmup_steps = self.config.condition_warmup * self.n_epochs_ * self.steps_per_epoch_
         return 1.0 if warmup_steps < 1 else min(1.0, self.step_ / warmup_steps)
+
+    def _set_progress(self) -> None:
+        """Tell models that change with training (progressive growing: ``set_progress``) how far
+        it is: the share of the planned generator updates done, which a checkpoint restores."""
+        planned = self.n_epochs_ * self.steps_per_epoch_
+        for module in (self.generator, self.discriminator, self.generator_ema_):
+            if module is not None and hasattr(module, "set_progress"):
+                module.set_progress(min(1.0, self.step_ / planned))
 
     def _set_condition_strength(self, strength: float) -> None:
         for module in (self.generator, self.discriminator, self.generator_ema_):
