@@ -50,6 +50,8 @@ def pixel_norm(x: torch.Tensor, eps: float = 1e-8) -> torch.Tensor:
 class _Growing(nn.Module):
     """The training progress both networks follow (a buffer, with a float copy for ``forward``)."""
 
+    progress: torch.Tensor
+
     def __init__(self, n_stages: int):
         super().__init__()
         self.n_stages = n_stages
