@@ -77,13 +77,14 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
     image_size : "auto" or {8, 16, 32, 64}, default="auto"
         Working resolution of the image GAN; "auto" is the smallest power of two holding the
         image (28 px -> 32), within 8 to 64.
-    architecture : {"auto", "resnet", "dcgan", "stylegan"}, default="auto"
+    architecture : {"auto", "resnet", "dcgan", "stylegan", "progressive"}, default="auto"
         Image models: a residual G with class-conditional batch norm against a spectrally
-        normalised projection discriminator, the conditional DCGAN (half the cost per step on a
-        CPU), or a style-based G (StyleGAN2's mapping network, modulated convolutions, noise inputs
-        and style mixing; :mod:`gan_augment.models.stylegan`) against the projection
-        discriminator, trained as StyleGAN2 is (non-saturating loss, lazy R1). "auto" takes the residual pair on a GPU from a working size of 32 px up (closer to
-        the real images) and the DCGAN otherwise (twice as fast; the measurements are in
+        normalised projection discriminator; the conditional DCGAN (half the cost per step on a
+        CPU); a style-based G (StyleGAN2's mapping network, modulated convolutions, noise maps and
+        style mixing; :mod:`gan_augment.models.stylegan`) against the projection discriminator,
+        trained as StyleGAN2 is (non-saturating loss, lazy R1); or progressive growing from 4x4
+        (:mod:`gan_augment.models.progressive`). "auto" takes the residual pair on a GPU from a
+        working size of 32 px up (closer to the real images) and the DCGAN otherwise (twice as fast; the measurements are in
         :class:`~gan_augment.config.ImageModelConfig`).
     augment : "auto", policy string or None, default="auto"
         Differentiable augmentation of the discriminator's inputs (images only), a comma-separated
@@ -106,6 +107,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         Decay of the exponential moving average of the generator's weights used for sampling.
     lr_schedule : {None, "linear", "cosine"}, default=None
     noise_dim : int, default=64
+        Dimension of the generator's noise (for ``architecture="stylegan"``, of the latent its
+        mapping network takes; its per-pixel noise maps come on top).
     generator_dims, discriminator_dims : tuple of int, default=(256, 256)
         Hidden widths of the MLPs (tables only).
     pac : int, default=8
