@@ -35,7 +35,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_images import RARE, _git_state, prepare  # noqa: E402
 from bench_label_gate import split as digits_split  # noqa: E402
-from bench_translation import _mean_sd, top_up  # noqa: E402
+from bench_translation import _mean_sd, merge_parts, top_up  # noqa: E402
 
 from gan_augment import GANAugmenter  # noqa: E402
 
@@ -79,12 +79,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.report_only:
         if args.merge:
-            parts = [json.loads(Path(p).read_text()) for p in args.merge]
-            merged = {"meta": parts[0]["meta"], "baselines": [b for p in parts for b in p["baselines"]],
-                      "runs": [r for p in parts for r in p["runs"]]}
-            merged["meta"]["command"] = " ; ".join(dict.fromkeys(p["meta"]["command"] for p in parts))
-            merged["meta"]["wall_s"] = max(p["meta"]["wall_s"] for p in parts)
-            Path(args.out).write_text(json.dumps(merged, indent=1))
+            merge_parts(args.merge, args.out, wall=max)  # the parts ran side by side
         write_markdown(json.loads(Path(args.out).read_text()), Path(args.markdown))
         return
     torch.set_num_threads(args.threads)

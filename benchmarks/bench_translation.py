@@ -84,6 +84,18 @@ def top_up(method, augmenter, prepared, seed, cnn_epochs) -> dict:
     return record
 
 
+def merge_parts(paths, out, *, wall=sum) -> None:
+    """Join the JSON files of runs made as separate processes (their baselines and runs) into
+    ``out``; ``wall`` combines their wall times (``sum`` for runs one after another, ``max`` for
+    runs side by side)."""
+    parts = [json.loads(Path(p).read_text()) for p in paths]
+    merged = {"meta": parts[0]["meta"], "baselines": [b for p in parts for b in p["baselines"]],
+              "runs": [r for p in parts for r in p["runs"]]}
+    merged["meta"]["command"] = " ; ".join(dict.fromkeys(p["meta"]["command"] for p in parts))
+    merged["meta"]["wall_s"] = wall(p["meta"]["wall_s"] for p in parts)
+    Path(out).write_text(json.dumps(merged, indent=1))
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
@@ -100,12 +112,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.report_only:
         if args.merge:
-            parts = [json.loads(Path(p).read_text()) for p in args.merge]
-            merged = {"meta": parts[0]["meta"], "baselines": [b for p in parts for b in p["baselines"]],
-                      "runs": [r for p in parts for r in p["runs"]]}
-            merged["meta"]["command"] = " ; ".join(dict.fromkeys(p["meta"]["command"] for p in parts))
-            merged["meta"]["wall_s"] = sum(p["meta"]["wall_s"] for p in parts)
-            Path(args.out).write_text(json.dumps(merged, indent=1))
+            merge_parts(args.merge, args.out)
         write_markdown(json.loads(Path(args.out).read_text()), Path(args.markdown))
         return
     torch.set_num_threads(args.threads)

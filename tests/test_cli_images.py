@@ -31,6 +31,19 @@ def image_folder(tmp_path_factory):
     return root
 
 
+def write_digit_folder(root, images, y, digits_by_name: dict, per_class: int):
+    """An image folder ``root/<name>/img<i>.png`` of the first ``per_class`` 8x8 digits (values
+    0..16, any shape holding 64 pixels) of each digit named in ``digits_by_name``."""
+    from PIL import Image
+
+    for name, digit in digits_by_name.items():
+        (root / name).mkdir(parents=True)
+        for i in np.flatnonzero(y == digit)[:per_class]:
+            pixels = (np.asarray(images[i]).reshape(8, 8) * 255 / 16).astype(np.uint8)
+            Image.fromarray(pixels).save(root / name / f"img{i:04d}.png")
+    return root
+
+
 def _digest(root):
     return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(root.rglob("*")) if p.is_file()}

@@ -151,16 +151,12 @@ def test_stylegan_top_up_is_label_exact_reproducible_and_survives_save_load(fitt
 def test_the_command_line_fits_a_stylegan_and_refuses_the_option_where_it_does_not_apply(digits_job, tmp_path,
                                                                                           capsys):
     import pandas as pd
-    from PIL import Image
 
     from test_cli import _one_line_error, run
+    from test_cli_images import write_digit_folder
 
     X, y = digits_job
-    root = tmp_path / "digits"
-    for name, digit in (("zero", 0), ("one", 1), ("rare", 2)):
-        (root / name).mkdir(parents=True)
-        for i in np.flatnonzero(y == digit)[:20]:
-            Image.fromarray((X[i] * 255 / 16).astype(np.uint8)).save(root / name / f"img{i:04d}.png")
+    root = write_digit_folder(tmp_path / "digits", X, y, {"zero": 0, "one": 1, "rare": 2}, 20)
     code, out, err = run(capsys, "fit", root, "--classes", "rare", "--architecture", "stylegan", "--epochs", "1",
                          "--seed", "0", "--out", tmp_path / "model", "--quiet")
     assert code == 0, err

@@ -199,16 +199,11 @@ def test_a_killed_fit_resumes_from_its_checkpoint_bit_identically(rare_digits, t
 
 
 def test_the_command_line_fits_with_method_translate_and_refuses_what_does_not_apply(rare_digits, tmp_path, capsys):
-    from PIL import Image
-
     from test_cli import _one_line_error, run
+    from test_cli_images import write_digit_folder
 
     X, y = rare_digits
-    root = tmp_path / "digits"
-    for name, digit in (("zero", 0), ("one", 1), ("rare", 3)):
-        (root / name).mkdir(parents=True)
-        for i in np.flatnonzero(y == digit)[:30]:
-            Image.fromarray((X[i].reshape(8, 8) * 255 / 16).astype(np.uint8)).save(root / name / f"img{i:04d}.png")
+    root = write_digit_folder(tmp_path / "digits", X, y, {"zero": 0, "one": 1, "rare": 3}, 30)
     code, out, err = run(capsys, "fit", root, "--classes", "rare", "--method", "translate", "--epochs", "1",
                          "--seed", "0", "--out", tmp_path / "model")
     assert code == 0, err
