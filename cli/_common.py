@@ -21,7 +21,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from gan_augment.config import LOSSES, PRECISIONS
+from gan_augment.config import LOSSES, NOISE_ARCHITECTURES, PRECISIONS
 
 PROG = "gan-augment"
 DEFAULT_MODEL_DIR = Path("gan-augment-model")
@@ -180,6 +180,9 @@ Loss = enum.Enum("Loss", [(name.replace("-", "_"), name) for name in LOSSES], ty
 Loss.__str__ = lambda self: self.value  # type: ignore[method-assign,assignment,attr-defined]
 Precision = enum.Enum("Precision", [(name, name) for name in PRECISIONS], type=str)  # type: ignore[misc]
 Precision.__str__ = lambda self: self.value  # type: ignore[method-assign,assignment,attr-defined]
+Architecture = enum.Enum(  # type: ignore[misc]
+    "Architecture", [(name, name) for name in ("auto",) + NOISE_ARCHITECTURES], type=str)
+Architecture.__str__ = lambda self: self.value  # type: ignore[method-assign,assignment,attr-defined]
 
 
 class Method(str, enum.Enum):
@@ -188,18 +191,6 @@ class Method(str, enum.Enum):
 
     gan = "gan"
     translation = "translate"  # not named ``translate``: that would hide str.translate
-
-    def __str__(self) -> str:
-        return self.value
-
-class Architecture(str, enum.Enum):
-    """The image generator (GANAugmenter's ``architecture``)."""
-
-    auto = "auto"
-    dcgan = "dcgan"
-    resnet = "resnet"
-    stylegan = "stylegan"
-    progressive = "progressive"
 
     def __str__(self) -> str:
         return self.value

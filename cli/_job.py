@@ -13,7 +13,7 @@ from gan_augment import __version__
 
 from gan_augment.config import TrainingConfig
 
-from ._common import DATA, INTERRUPTED, USAGE, CLIError, Architecture, Loss, Method, check_device, errors, say, show, state, warn
+from ._common import DATA, INTERRUPTED, USAGE, CLIError, Loss, Method, check_device, errors, say, show, state, warn
 from ._data import DataHandler, Dataset
 
 
@@ -37,7 +37,7 @@ class Settings:
     n_generators: Optional[int] = None  # --generators; None: the augmenter's default
     label_gate: bool = False  # --label-gate
     method: Method = Method.gan  # --method
-    architecture: Architecture = Architecture.auto  # --architecture
+    architecture: str = "auto"  # --architecture
     min_class_size: Optional[int] = None  # --min-class-size
     round_to_observed: bool = True  # not --no-rounding
     detect_rules: bool = True  # not --no-rules
@@ -78,7 +78,7 @@ def prepare(data: Path, handler: DataHandler, *, target: Optional[str], classes:
     """Read DATA, plan the top-up and build the augmenter; every check happens here, before training."""
     if settings.label_gate and handler.kind_name != "image":
         raise CLIError(f"--label-gate judges images; {data} is a table. Drop --label-gate.", USAGE)
-    if settings.architecture != Architecture.auto and handler.kind_name != "image":
+    if settings.architecture != "auto" and handler.kind_name != "image":
         raise CLIError(f"--architecture chooses the image generator; {data} is a table. Drop --architecture.", USAGE)
     translate = settings.method == Method.translation
     if translate:
@@ -87,7 +87,7 @@ def prepare(data: Path, handler: DataHandler, *, target: Optional[str], classes:
                            "--method gan.", USAGE)
         given = {"--generators": settings.n_generators is not None, "--label-gate": settings.label_gate,
                  "--max-categories": settings.max_categories is not None,
-                 "--architecture": settings.architecture != Architecture.auto}
+                 "--architecture": settings.architecture != "auto"}
         if any(given.values()):
             raise CLIError(f"{', '.join(k for k, v in given.items() if v)} does not apply to --method translate "
                            "(one translator; its label gate is always on); drop it.", USAGE)
@@ -111,8 +111,8 @@ def prepare(data: Path, handler: DataHandler, *, target: Optional[str], classes:
         options["n_generators"] = settings.n_generators
     if settings.label_gate:
         options["label_gate"] = True
-    if settings.architecture != Architecture.auto:
-        options["architecture"] = str(settings.architecture)
+    if settings.architecture != "auto":
+        options["architecture"] = settings.architecture
     if settings.checkpoint_dir is not None:
         options["checkpoint_dir"] = str(settings.checkpoint_dir)
         if settings.checkpoint_every is not None:

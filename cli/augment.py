@@ -13,7 +13,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from ._common import (Architecture, ArchitectureOpt, DATA, INTERRUPTED, USAGE, BatchOpt, ClassesOpt, CLIError, DataArg, DebugOpt, DeviceOpt,
+from ._common import (DATA, INTERRUPTED, USAGE, Architecture, ArchitectureOpt, BatchOpt, ClassesOpt, CLIError,
+                      DataArg, DebugOpt, DeviceOpt,
                       EpochsOpt, Estimator, ForceOpt, GeneratorsOpt, LabelGateOpt, LossOpt, MaxCategoriesOpt, Method,
                       MethodOpt, Metric, MinClassSizeOpt, NaValuesOpt, NoRoundingOpt, NoRulesOpt, Precision,
                       PrecisionOpt, QuietOpt, SeedOpt, SepOpt, SkipUnreadableOpt, TargetOpt, ThreadsOpt, check_processes,
@@ -60,7 +61,7 @@ def augment(
     generators: GeneratorsOpt = None,
     label_gate: LabelGateOpt = False,
     method: MethodOpt = Method.gan,
-    architecture: ArchitectureOpt = Architecture.auto,
+    architecture: ArchitectureOpt = Architecture("auto"),
     threads: ThreadsOpt = "auto",
     na_values: NaValuesOpt = None,
     sep: SepOpt = None,
@@ -96,7 +97,7 @@ def augment(
                     "--no-rounding": no_rounding, "--no-rules": no_rules,
                     "--precision": precision != Precision("float32"), "--generators": generators,
                     "--label-gate": label_gate, "--method": method != Method.gan,
-                    "--architecture": architecture != Architecture.auto}
+                    "--architecture": architecture != Architecture("auto")}
         _augment_from_model(model, data, handler, out, target=target, classes=classes, force=force,
                             mark_synthetic=mark_synthetic, seed=seed, na_values=na_values, sep=check_sep(sep),
                             skip_unreadable=skip_unreadable, refused=[k for k, v in training.items() if v])
@@ -106,7 +107,7 @@ def augment(
                   settings=Settings(epochs=epochs, batch_size=batch_size, loss=loss, seed=seed, device=device,
                                     threads=check_threads(threads), precision=str(precision),
                                     n_generators=generators, label_gate=label_gate, method=method,
-                                    architecture=architecture,
+                                    architecture=str(architecture),
                                     skip_unreadable=skip_unreadable, na_values=na_values, sep=check_sep(sep),
                                     max_categories=max_categories, min_class_size=min_class_size,
                                     round_to_observed=not no_rounding, detect_rules=not no_rules))

@@ -16,7 +16,8 @@ import typer
 
 from gan_augment.exceptions import DataValidationError
 
-from ._common import (Architecture, ArchitectureOpt, DEFAULT_MODEL_DIR, USAGE, BatchOpt, ClassesOpt, CLIError, DataArg, DebugOpt, DeviceOpt,
+from ._common import (DEFAULT_MODEL_DIR, USAGE, Architecture, ArchitectureOpt, BatchOpt, ClassesOpt, CLIError,
+                      DataArg, DebugOpt, DeviceOpt,
                       EpochsOpt, ForceOpt, GeneratorsOpt, LabelGateOpt, LossOpt, MaxCategoriesOpt, Method, MethodOpt,
                       MinClassSizeOpt, NaValuesOpt, NoRoundingOpt, NoRulesOpt, Precision, PrecisionOpt, QuietOpt, SeedOpt,
                       SepOpt, SkipUnreadableOpt, TargetOpt, ThreadsOpt, check_processes, check_sep, check_threads, errors,
@@ -39,7 +40,7 @@ def fit(
     generators: GeneratorsOpt = None,
     label_gate: LabelGateOpt = False,
     method: MethodOpt = Method.gan,
-    architecture: ArchitectureOpt = Architecture.auto,
+    architecture: ArchitectureOpt = Architecture("auto"),
     threads: ThreadsOpt = "auto",
     na_values: NaValuesOpt = None,
     sep: SepOpt = None,
@@ -82,7 +83,7 @@ def fit(
                   settings=Settings(epochs=epochs, batch_size=batch_size, loss=loss, seed=seed, device=device,
                                     threads=check_threads(threads), precision=str(precision),
                                     n_generators=generators, label_gate=label_gate, method=method,
-                                    architecture=architecture,
+                                    architecture=str(architecture),
                                     skip_unreadable=skip_unreadable, na_values=na_values, sep=check_sep(sep),
                                     max_categories=max_categories, min_class_size=min_class_size,
                                     round_to_observed=not no_rounding, detect_rules=not no_rules,

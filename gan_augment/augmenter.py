@@ -30,8 +30,8 @@ from gan_augment._fs import check_parent_writable
 from gan_augment._random import derive_seed, spawn_seeds
 from gan_augment.checkpoint import build_checked, check_state_target, load_state, read_metadata, \
     recover_interrupted_save, save_state
-from gan_augment.config import LOSSES, OPTIMIZERS, PRECISIONS, TabularModelConfig, TrainingConfig, config_from_dict, \
-    config_to_dict, training_config, training_defaults_name
+from gan_augment.config import LOSSES, NOISE_ARCHITECTURES, OPTIMIZERS, PRECISIONS, TabularModelConfig, \
+    TrainingConfig, config_from_dict, config_to_dict, training_config, training_defaults_name
 from gan_augment.diversity import SAMPLES_PER_CLASS, ClassDiversity, measure_class, real_subset, \
     warn_if_collapsed, warn_if_undercovered
 from gan_augment.exceptions import DistributedError, ModelFileError
@@ -39,7 +39,6 @@ from gan_augment.data.tabular import check_target
 from gan_augment.kinds import kind_for_input, kind_named
 from gan_augment.label_gate import MIN_ACCEPTANCE, LabelGate
 from gan_augment.models.ensemble import GeneratorEnsemble
-from gan_augment.models.image import NOISE_ARCHITECTURES
 from gan_augment.planner import check_class_sizes, class_counts, plan_top_up
 from gan_augment.training import Checkpoint, GANTrainer, History, ProgressBar
 from gan_augment.training.distributed import closing, local_device, resolve_process_group

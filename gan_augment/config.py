@@ -16,6 +16,8 @@ OPTIMIZERS = ("adam", "rmsprop", "sgd")
 LR_SCHEDULES = (None, "linear", "cosine")
 # The arithmetic of a training step (sampling is always float32): see TrainingConfig.precision.
 PRECISIONS = ("float32", "medium", "bf16")
+# The image generators of noise, GANAugmenter's ``architecture`` (gan_augment.models.image builds them).
+NOISE_ARCHITECTURES = ("resnet", "dcgan", "stylegan", "progressive")
 
 # "auto" epochs aim at this many generator updates. On cut Adult, 1,500 updates left the generator
 # short for gradient boosting (macro-F1 0.679 vs 0.712 at 3,000; benchmarks/DEFAULTS_SWEEP.md).

@@ -29,9 +29,11 @@ from torch import nn
 from torch.nn import functional as F
 from torch.nn.utils.parametrizations import spectral_norm
 
-#: The generators of noise, for GANAugmenter; "translator" (gan_augment.models.translation) turns
-#: images of other classes into the class asked for, for TranslationAugmenter.
-NOISE_ARCHITECTURES = ("resnet", "dcgan", "stylegan", "progressive")
+from gan_augment.config import NOISE_ARCHITECTURES
+
+#: The generators of noise (config.NOISE_ARCHITECTURES, for GANAugmenter), and "translator"
+#: (gan_augment.models.translation), which turns images of other classes into the class asked
+#: for, for TranslationAugmenter.
 ARCHITECTURES = NOISE_ARCHITECTURES + ("translator",)
 #: Working resolutions: G grows from 4x4 by doublings, so a power of two.
 RESOLUTIONS = (8, 16, 32, 64)
