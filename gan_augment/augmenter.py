@@ -83,8 +83,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         style mixing; :mod:`gan_augment.models.stylegan`) against the projection discriminator,
         trained as StyleGAN2 is (non-saturating loss, lazy R1); or progressive growing from 4x4
         (:mod:`gan_augment.models.progressive`). "auto" takes the residual pair on a GPU from a
-        working size of 32 px up (closer to the real images) and the DCGAN otherwise (twice as fast; the measurements are in
-        :class:`~gan_augment.config.ImageModelConfig`).
+        working size of 32 px up (closer to the real images) and the DCGAN otherwise (twice as
+        fast; the measurements are in :class:`~gan_augment.config.ImageModelConfig`).
     augment : "auto", policy string or None, default="auto"
         Differentiable augmentation of the discriminator's inputs (images only), a comma-separated
         subset of "color,translation,cutout" applied with an adaptive probability; "auto" is all

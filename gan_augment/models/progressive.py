@@ -102,9 +102,8 @@ class ProgressiveGenerator(_Growing):
         latent = torch.cat([pixel_norm(z), self.condition_strength * self.embed(y)], dim=1)
         h = pixel_norm(F.leaky_relu(self.stem(latent), 0.2).view(z.shape[0], self.stem_channels, 4, 4))
         h = self._condition(pixel_norm(F.leaky_relu(self.stem_conv(h), 0.2)), 0, y)
-        previous = h
         for k in range(1, stage + 1):
-            previous = h
+            previous = h  # the stage below's features, for the fade-in
             h = F.interpolate(h, scale_factor=2, mode="nearest")
             for conv in self.blocks[k - 1]:
                 h = pixel_norm(F.leaky_relu(conv(h), 0.2))
