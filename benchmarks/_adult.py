@@ -114,13 +114,17 @@ def score(y_true, y_pred) -> dict:
     }
 
 
-def evaluate_arm(X_train, y_train, X_test, y_test, seed) -> dict:
-    """Fit each classifier on (X_train, y_train) and score it on the untouched test split."""
+def evaluate_arm(X_train, y_train, X_test, y_test, seed, *, balanced=False) -> dict:
+    """Fit each classifier on (X_train, y_train) and score it on the untouched test split;
+    ``balanced``: with ``class_weight="balanced"`` (the class-weights baseline)."""
     numeric, categorical = column_kinds(X_test)
     X_train = X_train[X_test.columns]
     out = {}
     for name, make in CLASSIFIERS.items():
-        model = make(numeric, categorical, seed).fit(X_train, np.asarray(y_train, dtype=object))
+        model = make(numeric, categorical, seed)
+        if balanced:
+            model.set_params(clf__class_weight="balanced")
+        model.fit(X_train, np.asarray(y_train, dtype=object))
         out[name] = score(y_test, model.predict(X_test))
     return out
 
