@@ -13,7 +13,7 @@ from gan_augment.config import LOSSES, TrainingConfig
 from gan_augment.data.tabular import OutputSpan, TabularEncoder
 from gan_augment.exceptions import TrainingDivergedError
 from gan_augment.models.tabular import TabularDiscriminator, TabularGenerator
-from gan_augment.training import Callback, Checkpoint, EarlyStopping, GANTrainer
+from gan_augment.training import Callback, Checkpoint, EarlyStopping, GANTrainer, SnapshotSelection
 from gan_augment.training.trainer import _SAMPLE_CHUNK, generate, seeded_rng
 
 # Data column 0 is a class marker (see _table); then a categorical block and a "numeric" pair.
@@ -424,6 +424,62 @@ def test_early_stopping_patience_survives_a_resume(tmp_path):
     # The same callback in a fresh run counts afresh.
     _trainer(0, epochs=20, callbacks=[again]).fit(X, y)
     assert again.wait_ == 3
+
+
+class Scripted:
+    """A snapshot score that returns ``values`` in turn, whatever the generator."""
+
+    def __init__(self, *values):
+        self.values, self.calls = list(values), 0
+
+    def __call__(self, generator):
+        self.calls += 1
+        return self.values[self.calls - 1]
+
+
+def test_snapshot_selection_ends_with_the_best_rated_snapshot():
+    X, y = _table()
+    selection = SnapshotSelection(Scripted(3.0, 1.0, 2.0, 5.0), key="rating")
+    trainer = _trainer(0, epochs=4, ema_decay=0.9, callbacks=[selection]).fit(X, y)
+    assert trainer.history_[:, "rating"] == [3.0, 1.0, 2.0, 5.0]
+    assert selection.best_epoch_ == 2 and selection.scores_ == [(1, 3.0), (2, 1.0), (3, 2.0), (4, 5.0)]
+    # The EMA generator of epoch 2 is what a 2-epoch run ends with (nothing depends on the length).
+    two_epochs = _trainer(0, epochs=2, ema_decay=0.9).fit(X, y)
+    assert _states_equal(trainer.sampling_generator, two_epochs.sampling_generator)
+    assert not _states_equal(trainer.generator, two_epochs.generator)  # training itself went on
+    # Rated every other epoch, and always after the last one.
+    sparse = SnapshotSelection(Scripted(2.0, 1.0, 0.5), every=2)
+    _trainer(0, epochs=5, callbacks=[sparse]).fit(X, y)
+    assert [epoch for epoch, _ in sparse.scores_] == [2, 4, 5] and sparse.best_epoch_ == 5
+
+
+def test_snapshot_selection_stops_after_patience_ratings_without_improvement():
+    X, y = _table()
+    selection = SnapshotSelection(Scripted(2.0, 1.0, 1.5, 1.0, 0.0, 0.0), patience=2, min_delta=0.1)
+    trainer = _trainer(0, epochs=20, ema_decay=0.9, callbacks=[selection]).fit(X, y)
+    assert len(trainer.history_) == 4 and selection.best_epoch_ == 2 and selection.wait_ == 2
+    assert _states_equal(trainer.sampling_generator, _trainer(0, epochs=2, ema_decay=0.9).fit(X, y).sampling_generator)
+    with pytest.raises(ValueError, match="patience"):
+        SnapshotSelection(Scripted(), patience=0)
+    with pytest.raises(ValueError, match="every"):
+        SnapshotSelection(Scripted(), every=0)
+
+
+def test_snapshot_selection_survives_a_resume(tmp_path):
+    X, y = _table()
+
+    def selection():  # a score of the weights themselves: the same run rates the same
+        return SnapshotSelection(lambda g: float(next(g.parameters()).sum().abs()), patience=3)
+
+    config = {"epochs": 6, "ema_decay": 0.9}
+    uninterrupted_selection = selection()
+    uninterrupted = _trainer(0, callbacks=[uninterrupted_selection], **config).fit(X, y)
+    _trainer(0, callbacks=[Checkpoint(tmp_path / "ckpt", every=1), selection(), StopAfter(3)], **config).fit(X, y)
+    again = selection()  # at the same position in the list: its state is restored
+    resumed = _trainer(0, callbacks=[Checkpoint(tmp_path / "ckpt2"), again], **config).fit(
+        X, y, resume_from=tmp_path / "ckpt")
+    assert again.scores_ == uninterrupted_selection.scores_ and again.best_epoch_ == uninterrupted_selection.best_epoch_
+    assert _states_equal(resumed.sampling_generator, uninterrupted.sampling_generator)
 
 
 def test_callbacks_state_is_saved_by_position_and_class_and_old_checkpoints_still_resume(tmp_path):

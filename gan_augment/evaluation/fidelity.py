@@ -57,10 +57,6 @@ def correlation_difference(real: pd.DataFrame, synthetic: pd.DataFrame) -> float
 
 def c2st_auc(real: pd.DataFrame, synthetic: pd.DataFrame, *, random_state=0, max_rows: int = 2000) -> float:
     """Cross-validated ROC AUC of a random forest telling real from synthetic rows (0.5 is ideal)."""
-    from sklearn.ensemble import RandomForestClassifier
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
-    from sklearn.metrics import roc_auc_score
-
     rng = np.random.default_rng(random_state)
     n = min(len(real), len(synthetic), max_rows)
     if n < 4:
@@ -68,9 +64,23 @@ def c2st_auc(real: pd.DataFrame, synthetic: pd.DataFrame, *, random_state=0, max
     real = real.iloc[rng.choice(len(real), n, replace=False)]
     synthetic = synthetic.iloc[rng.choice(len(synthetic), n, replace=False)]
     encoder = TableEncoder().fit(real)
-    features = np.vstack([encoder.transform(real), encoder.transform(synthetic)])
-    labels = np.r_[np.zeros(n), np.ones(n)]
-    folds = StratifiedKFold(n_splits=min(5, n), shuffle=True, random_state=int(rng.integers(2**31 - 1)))
+    return two_sample_auc(encoder.transform(real), encoder.transform(synthetic), rng=rng)
+
+
+def two_sample_auc(real: np.ndarray, synthetic: np.ndarray, *, rng: np.random.Generator) -> float:
+    """The C2ST on features: cross-validated ROC AUC of a random forest telling the rows of
+    ``real`` from those of ``synthetic`` (two 2-D float arrays; ROC AUC does not depend on their
+    proportions). NaN when either side has fewer than 2 rows."""
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    from sklearn.metrics import roc_auc_score
+
+    if min(len(real), len(synthetic)) < 2:
+        return math.nan
+    features = np.vstack([real, synthetic])
+    labels = np.r_[np.zeros(len(real)), np.ones(len(synthetic))]
+    folds = StratifiedKFold(n_splits=min(5, len(real), len(synthetic)), shuffle=True,
+                            random_state=int(rng.integers(2**31 - 1)))
     forest = RandomForestClassifier(n_estimators=50, min_samples_leaf=2, random_state=int(rng.integers(2**31 - 1)),
                                     n_jobs=1)
     scores = cross_val_predict(forest, features, labels, cv=folds, method="predict_proba")[:, 1]

@@ -1,4 +1,5 @@
-"""Hooks into the training loop: progress display, early stopping, periodic checkpoints.
+"""Hooks into the training loop: progress display, early stopping, snapshot selection, periodic
+checkpoints.
 
 A callback sees the trainer and the record of the epoch just finished; it may set
 ``trainer.stop_training = True``. Callbacks must not draw random numbers: the loop's random
@@ -169,6 +170,75 @@ class EarlyStopping(Callback):
         self.wait_ += 1
         if self.wait_ >= self.patience:
             trainer.stop_training = True
+
+
+class SnapshotSelection(Callback):
+    """Keep the sampling generator (the EMA copy) of the epoch that ``score`` rates best, and end
+    training with it; optionally stop once the score has not improved for ``patience`` ratings.
+
+    ``score(generator) -> float``, lower is better, is called every ``every`` epochs and after the
+    last one (also when another callback ends training), with the generator that would sample if training ended then. It must not draw from
+    torch's global stream (seed its own draws, as :func:`gan_augment.training.trainer.generate`
+    does): the loop's stream is part of what a checkpoint restores. Each rating is added to the
+    epoch's History record under ``key``. When training ends (all epochs run, or stopped by a
+    callback) the best snapshot's weights are loaded into the sampling generator, before the
+    trainer's end-of-training steps (full condition strength, batch-norm calibration), so a saved or
+    sampled model is the selected one; checkpoints keep the EMA as training left it. ``scores_``
+    keeps every ``(epoch, score)``, ``best_epoch_`` the selected one.
+    """
+
+    #: Before Checkpoint, which then saves this epoch's rating and snapshot with the rest.
+    order = 50
+
+    def __init__(self, score, *, every: int = 1, patience: int | None = None, min_delta: float = 0.0,
+                 key: str = "snapshot_score"):
+        if not (isinstance(every, int) and every >= 1):
+            raise ValueError(f"every must be an integer >= 1, got {every!r}.")
+        if patience is not None and not (isinstance(patience, int) and patience >= 1):
+            raise ValueError(f"patience must be None or an integer >= 1, got {patience!r}.")
+        self.score, self.every, self.patience, self.min_delta, self.key = score, every, patience, min_delta, key
+        self._restored = False
+
+    def on_train_begin(self, trainer):
+        if not self._restored:
+            self.best_, self.best_epoch_, self.wait_, self.best_state_ = math.inf, None, 0, None
+            self.scores_: list[tuple[int, float]] = []
+        self._restored = False
+
+    def state_dict(self) -> dict:
+        if not hasattr(self, "best_"):
+            return {}
+        return {"best": self.best_, "best_epoch": self.best_epoch_, "wait": self.wait_,
+                "scores": [list(pair) for pair in self.scores_], "best_state": self.best_state_}
+
+    def load_state_dict(self, state: dict) -> None:
+        if state:
+            self.best_, self.best_epoch_, self.wait_ = float(state["best"]), state["best_epoch"], int(state["wait"])
+            self.scores_ = [(int(epoch), float(value)) for epoch, value in state["scores"]]
+            self.best_state_ = state["best_state"]
+            self._restored = True
+
+    def on_epoch_end(self, trainer, record):
+        epoch = record["epoch"]
+        last = epoch >= trainer.n_epochs_ or getattr(trainer, "stop_training", False)
+        if epoch % self.every == 0 or last:
+            generator = trainer.sampling_generator
+            value = float(self.score(generator))
+            record[self.key] = value
+            self.scores_.append((epoch, value))
+            if value < self.best_ - self.min_delta:  # NaN never improves
+                self.best_, self.best_epoch_, self.wait_ = value, epoch, 0
+                self.best_state_ = {name: tensor.detach().clone() for name, tensor in generator.state_dict().items()}
+            else:
+                self.wait_ += 1
+                if self.patience is not None and self.wait_ >= self.patience:
+                    trainer.stop_training = True
+
+    def on_train_end(self, trainer):
+        # Here, after the last checkpoint was written with the EMA as training left it (a resumed
+        # run continues from that), and before the trainer readies the sampling generator.
+        if self.best_state_ is not None:
+            trainer.sampling_generator.load_state_dict(self.best_state_)
 
 
 class Checkpoint(Callback):

@@ -282,15 +282,17 @@ class GANTrainer:
                     self.history_.append(record)
                     for callback in callbacks:
                         callback.on_epoch_end(self, record)
-                self._set_condition_strength(1.0)
-                self._calibrate_batchnorm(self.sampling_generator)
-                # Equal already but for per-process batch-norm statistics: rank 0's for everyone.
-                for module in (self.generator, self.generator_ema_, self.discriminator):
-                    if module is not None:
-                        group.broadcast_module(module)
             finally:
                 for callback in begun:
                     callback.on_train_end(self)
+            # After on_train_end, which may have put other weights in the sampling generator
+            # (SnapshotSelection), so that it samples at full condition and calibrated.
+            self._set_condition_strength(1.0)
+            self._calibrate_batchnorm(self.sampling_generator)
+            # Equal already but for per-process batch-norm statistics: rank 0's for everyone.
+            for module in (self.generator, self.generator_ema_, self.discriminator):
+                if module is not None:
+                    group.broadcast_module(module)
         return self
 
     def sample(self, n: int, class_index: int, *, seed: int) -> torch.Tensor:
