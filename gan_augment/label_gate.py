@@ -23,6 +23,8 @@ from gan_augment.training.trainer import generate
 
 #: Below this share of accepted images a class is refused: the generator does not make it.
 MIN_ACCEPTANCE = 0.05
+#: How to do without the gate, through either door (the command line's translations are always gated).
+_WITHOUT_GATE = "Python: set_params(label_gate=False); command line: fit again without --label-gate"
 #: Images generated per class to measure the acceptance rate after training.
 ACCEPTANCE_SAMPLES = 500
 #: Epochs of the judge: those of the image-quality judge (gan_augment.evaluation.images).
@@ -75,14 +77,14 @@ class LabelGate:
             raise ValueError(
                 f"The label gate accepts {rate:.1%} of the synthetic images of class {class_name} (the judge "
                 f"trained on the real images assigns the rest to other classes): too few to top it up "
-                f"(at least {MIN_ACCEPTANCE:.0%}). Fit longer (epochs) or another architecture, top the class "
-                "up with repeated real images and classic augmentation, or sample without the gate "
-                "(set_params(label_gate=False)).")
+                f"(at least {MIN_ACCEPTANCE:.0%}). Fit longer (epochs=, --epochs) or with another architecture "
+                "(architecture=, --architecture), top the class up with its real images repeated under classic "
+                f"augmentation, or sample without the gate ({_WITHOUT_GATE}).")
         kept, have, round_ = [], 0, 0
         while have < n:
             if round_ == _MAX_ROUNDS:
                 raise RuntimeError(f"The label gate found {have} of {n} images of class {class_name} in "
-                                   f"{_MAX_ROUNDS} rounds; sample without the gate (set_params(label_gate=False)).")
+                                   f"{_MAX_ROUNDS} rounds; sample without the gate ({_WITHOUT_GATE}).")
             # 20% above the expected need (and a few more) so that one round usually suffices.
             size = min(chunk, math.ceil((n - have) / rate * 1.2) + 8)
             round_seed = int(np.random.SeedSequence([seed, round_]).generate_state(1)[0])
