@@ -85,7 +85,8 @@ def run_seed(task, seed, n_ratings, data_dir, epochs="auto") -> dict:
         X_tr, y_tr, params, rare, evaluate = adult_task(seed, data_dir)
     else:
         X_tr, y_tr, params, rare, evaluate = panel_task(task, seed, data_dir)
-    augmenter = GANAugmenter(random_state=seed, n_threads=1, epochs=epochs, **params)
+    # The full run, every snapshot kept: the rules are applied to its ratings afterwards.
+    augmenter = GANAugmenter(random_state=seed, n_threads=1, epochs=epochs, early_stopping=False, **params)
     plan = augmenter._resolve_sampling_strategy(X_tr, y_tr)
     labels = np.unique(np.asarray(y_tr))
     y_index = np.searchsorted(labels, np.asarray(y_tr))

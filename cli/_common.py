@@ -262,6 +262,11 @@ NoRoundingOpt = Annotated[bool, typer.Option(
 NoRulesOpt = Annotated[bool, typer.Option(
     "--no-rules", help="Tables: do not look for the rules the real rows obey (one-hot groups, 0/1 columns, "
                        "missing-value links); model every column on its own.")]
+EarlyStoppingOpt = Annotated[bool, typer.Option(
+    "--early-stopping", help="Tables: stop training once the rated likeness of the topped-up classes' synthetic "
+                             "rows to their real ones stops improving, and keep the best-rated snapshot (--epochs "
+                             "is then a ceiling). Off by default: it can stop too soon on tables of many small "
+                             "classes.")]
 MinClassSizeOpt = Annotated[Optional[int], typer.Option(
     "--min-class-size", min=1, metavar="N", show_default=False,
     help="Refuse to top up a class with fewer than N real rows (images). Default: top up any class, with a "

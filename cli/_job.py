@@ -41,6 +41,7 @@ class Settings:
     min_class_size: Optional[int] = None  # --min-class-size
     round_to_observed: bool = True  # not --no-rounding
     detect_rules: bool = True  # not --no-rules
+    early_stopping: bool = False  # --early-stopping
 
 
 @dataclass
@@ -78,6 +79,8 @@ def prepare(data: Path, handler: DataHandler, *, target: Optional[str], classes:
     """Read DATA, plan the top-up and build the augmenter; every check happens here, before training."""
     if settings.label_gate and handler.kind_name != "image":
         raise CLIError(f"--label-gate judges images; {data} is a table. Drop --label-gate.", USAGE)
+    if settings.early_stopping and handler.kind_name != "tabular":
+        raise CLIError(f"--early-stopping rates table rows; {data} holds images. Drop --early-stopping.", USAGE)
     if settings.architecture != "auto" and handler.kind_name != "image":
         raise CLIError(f"--architecture chooses the image generator; {data} is a table. Drop --architecture.", USAGE)
     translate = settings.method == Method.translation
@@ -119,6 +122,8 @@ def prepare(data: Path, handler: DataHandler, *, target: Optional[str], classes:
             options["checkpoint_every"] = settings.checkpoint_every
     if not translate:
         options.update(round_to_observed=settings.round_to_observed, detect_rules=settings.detect_rules)
+        if settings.early_stopping:
+            options["early_stopping"] = True
     from gan_augment.translation import TranslationAugmenter
 
     augmenter = (TranslationAugmenter if translate else GANAugmenter)(

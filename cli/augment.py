@@ -14,10 +14,10 @@ from typing import Annotated, Optional
 import typer
 
 from ._common import (DATA, INTERRUPTED, USAGE, Architecture, ArchitectureOpt, BatchOpt, ClassesOpt, CLIError,
-                      DataArg, DebugOpt, DeviceOpt,
+                      DataArg, DebugOpt, DeviceOpt, EarlyStoppingOpt,
                       EpochsOpt, Estimator, ForceOpt, GeneratorsOpt, LabelGateOpt, LossOpt, MaxCategoriesOpt, Method,
-                      MethodOpt, Metric, MinClassSizeOpt, NaValuesOpt, NoRoundingOpt, NoRulesOpt, Precision,
-                      PrecisionOpt, QuietOpt, SeedOpt, SepOpt, SkipUnreadableOpt, TargetOpt, ThreadsOpt, check_processes,
+                      MethodOpt, Metric, MinClassSizeOpt, NaValuesOpt, NoRoundingOpt, NoRulesOpt,
+                      Precision, PrecisionOpt, QuietOpt, SeedOpt, SepOpt, SkipUnreadableOpt, TargetOpt, ThreadsOpt, check_processes,
                       check_sep, check_threads, errors, estimator_opt, is_stdout, metric_opt, say, set_flags, show,
                       writing)
 from ._data import added_text
@@ -69,6 +69,7 @@ def augment(
     min_class_size: MinClassSizeOpt = None,
     no_rounding: NoRoundingOpt = False,
     no_rules: NoRulesOpt = False,
+    early_stopping: EarlyStoppingOpt = False,
     skip_unreadable: SkipUnreadableOpt = False,
     force: ForceOpt = False,
     quiet: QuietOpt = False,
@@ -94,7 +95,7 @@ def augment(
         # Options that shape a fit: the saved model was fitted already, its encoder set as it was told.
         training = {"--auto": auto, "--epochs": epochs, "--batch-size": batch_size, "--loss": loss,
                     "--max-categories": max_categories, "--min-class-size": min_class_size,
-                    "--no-rounding": no_rounding, "--no-rules": no_rules,
+                    "--no-rounding": no_rounding, "--no-rules": no_rules, "--early-stopping": early_stopping,
                     "--precision": precision != Precision("float32"), "--generators": generators,
                     "--label-gate": label_gate, "--method": method != Method.gan,
                     "--architecture": architecture != Architecture("auto")}
@@ -110,7 +111,8 @@ def augment(
                                     architecture=str(architecture),
                                     skip_unreadable=skip_unreadable, na_values=na_values, sep=check_sep(sep),
                                     max_categories=max_categories, min_class_size=min_class_size,
-                                    round_to_observed=not no_rounding, detect_rules=not no_rules))
+                                    round_to_observed=not no_rounding, detect_rules=not no_rules,
+                                    early_stopping=early_stopping))
     handler.check_augment_job(data, job.dataset, mark_synthetic)
     if auto:
         X_new, y_new, seconds = _auto_resample(job, str(estimator or Estimator.logreg), scoring, seed)

@@ -17,9 +17,10 @@ import typer
 from gan_augment.exceptions import DataValidationError
 
 from ._common import (DEFAULT_MODEL_DIR, USAGE, Architecture, ArchitectureOpt, BatchOpt, ClassesOpt, CLIError,
-                      DataArg, DebugOpt, DeviceOpt,
+                      DataArg, DebugOpt, DeviceOpt, EarlyStoppingOpt,
                       EpochsOpt, ForceOpt, GeneratorsOpt, LabelGateOpt, LossOpt, MaxCategoriesOpt, Method, MethodOpt,
-                      MinClassSizeOpt, NaValuesOpt, NoRoundingOpt, NoRulesOpt, Precision, PrecisionOpt, QuietOpt, SeedOpt,
+                      MinClassSizeOpt, NaValuesOpt, NoRoundingOpt, NoRulesOpt, Precision,
+                      PrecisionOpt, QuietOpt, SeedOpt,
                       SepOpt, SkipUnreadableOpt, TargetOpt, ThreadsOpt, check_processes, check_sep, check_threads, errors,
                       quote, say, set_flags, writing)
 from ._job import Settings, prepare, train
@@ -48,6 +49,7 @@ def fit(
     min_class_size: MinClassSizeOpt = None,
     no_rounding: NoRoundingOpt = False,
     no_rules: NoRulesOpt = False,
+    early_stopping: EarlyStoppingOpt = False,
     skip_unreadable: SkipUnreadableOpt = False,
     checkpoint_dir: Annotated[Optional[Path], typer.Option(
         "--checkpoint-dir", metavar="DIR", show_default=False,
@@ -87,6 +89,7 @@ def fit(
                                     skip_unreadable=skip_unreadable, na_values=na_values, sep=check_sep(sep),
                                     max_categories=max_categories, min_class_size=min_class_size,
                                     round_to_observed=not no_rounding, detect_rules=not no_rules,
+                                    early_stopping=early_stopping,
                                     checkpoint_dir=checkpoint_dir, checkpoint_every=checkpoint_every))
     if resuming:
         say(resuming)

@@ -95,4 +95,9 @@ def _training_lines(augmenter) -> list[str]:
                      f"loss {training.loss}, batch {training.batch_size}, "
                      f"seed {augmenter.get_params()['random_state']}")
         lines.append(f"Final losses:  D {last['loss_d']:+.4f}   G {last['loss_g']:+.4f}")
+        rated = [(record["epoch"], record["snapshot_score"]) for record in history if "snapshot_score" in record]
+        if rated:
+            epoch, score = min(rated, key=lambda pair: pair[1])
+            lines.append(f"Early stopping:  {len(rated)} ratings; samples from the epoch-{epoch} snapshot (mean "
+                         f"|C2ST AUC - 0.5| of the topped-up classes {score:.3f}; 0 is best)")
     return lines

@@ -80,8 +80,10 @@ class TranslationAugmenter(GANAugmenter):
 
     _method = "translate"
     _model_name = "translator"
-    #: Fixed for a translator: one model (no ensemble), its own architecture and noise.
+    #: Fixed for a translator: one model (no ensemble), its own architecture and noise, no
+    #: early stopping (it rates table rows).
     n_generators = 1
+    early_stopping = False
 
     _parameter_constraints: dict = {
         **{key: GANAugmenter._parameter_constraints[key] for key in (

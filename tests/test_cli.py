@@ -68,6 +68,26 @@ def test_fit_creates_model_dir(model_dir):
     assert dataset["target"] == "label" and dataset["n_rows"] > 0
 
 
+def test_early_stopping_reaches_the_augmenter_and_is_refused_for_images(model_dir, data_csv, tmp_path, capsys):
+    from gan_augment import GANAugmenter
+
+    assert GANAugmenter.load(model_dir).early_stopping is False  # the default
+    code, _, err = run(capsys, "fit", data_csv, "--classes", "rare", "-e", "2", "--early-stopping", "-o",
+                       tmp_path / "m")
+    assert code == 0, err
+    loaded = GANAugmenter.load(tmp_path / "m")
+    assert loaded.early_stopping is True and [r["epoch"] for r in loaded.history_ if "snapshot_score" in r] == [1, 2]
+    from sklearn.datasets import load_digits
+
+    from test_cli_images import write_digit_folder
+
+    X, y = load_digits(return_X_y=True)
+    folder = write_digit_folder(tmp_path / "images", X, y, {"zero": 0, "one": 1}, 5)
+    code, _, err = run(capsys, "fit", folder, "--early-stopping", "-e", "1", "-o", tmp_path / "im")
+    assert code == 2 and "--early-stopping rates table rows" in _one_line_error(err)
+    assert not (tmp_path / "im").exists()
+
+
 def test_fit_shows_progress_unless_quiet(data_csv, tmp_path, capsys):
     code, out, err = run(capsys, "fit", data_csv, "--classes", "tiny,rare", "-e", "1", "-o", tmp_path / "m")
     assert code == 0, err
@@ -290,6 +310,19 @@ def test_info_prints_classes_columns_training(model_dir, capsys):
         assert text in out, text
 
 
+def test_info_says_which_snapshot_early_stopping_kept(model_dir, tmp_path, capsys):
+    from gan_augment import GANAugmenter
+
+    assert "Early stopping" not in run(capsys, "info", model_dir)[1]  # --epochs 2: off
+    table = _table()
+    augmenter = GANAugmenter(classes=["rare"], epochs=4, early_stopping=True, batch_size=64, random_state=0)
+    augmenter.fit(table.drop(columns="label"), table["label"]).save(tmp_path / "m")
+    rated = [r for r in augmenter.history_ if "snapshot_score" in r]
+    best = min(rated, key=lambda r: r["snapshot_score"])
+    code, out, _ = run(capsys, "info", tmp_path / "m")
+    assert code == 0 and f"{len(rated)} ratings; samples from the epoch-{best['epoch']} snapshot" in out
+
+
 def test_demo_runs_with_tiny_epochs(tmp_path, capsys):
     code, out, err = run(capsys, "demo", "--epochs", "1", "--out", tmp_path / "demo", "--quiet")
     assert code == 0, err
@@ -355,6 +388,7 @@ def test_augment_with_model_draws_from_it_without_fitting(data_csv, model_dir, t
     (["--epochs", "3"], "--epochs applies to fitting a model"),
     (["--auto"], "--auto applies to fitting a model"),
     (["--no-rules"], "--no-rules applies to fitting a model"),
+    (["--early-stopping"], "--early-stopping applies to fitting a model"),
 ])
 def test_augment_with_model_refuses_what_does_not_fit(data_csv, model_dir, tmp_path, capsys, args, culprit):
     code, _, err = run(capsys, "augment", data_csv, "--model", model_dir, "--out", tmp_path / "out.csv", *args)

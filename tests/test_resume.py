@@ -82,6 +82,22 @@ def test_an_interrupted_fit_resumes_bit_identical_to_an_uninterrupted_one(tmp_pa
     _assert_same_model(uninterrupted, resumed)
 
 
+def test_an_interrupted_fit_with_early_stopping_resumes_with_its_ratings(tmp_path):
+    X, y = _data()
+    params = {**FAST, "epochs": 8, "early_stopping": True}
+    uninterrupted = GANAugmenter(**params).fit(X, y)
+    with pytest.raises(KeyboardInterrupt):
+        GANAugmenter(**params, checkpoint_dir=tmp_path / "ckpt", checkpoint_every=2,
+                     callbacks=[InterruptAt(5)]).fit(X, y)
+    # The same list of callbacks (the rating callback comes after the user's), as a rerun would have.
+    resumed = GANAugmenter(**params, checkpoint_dir=tmp_path / "ckpt", checkpoint_every=2,
+                           callbacks=[CountEpochs()]).fit(X, y)
+    rated = [(r["epoch"], r["snapshot_score"]) for r in uninterrupted.history_ if "snapshot_score" in r]
+    assert len(rated) >= 2
+    assert [(r["epoch"], r["snapshot_score"]) for r in resumed.history_ if "snapshot_score" in r] == rated
+    _assert_same_model(uninterrupted, resumed)  # the same snapshot kept
+
+
 def test_fit_resample_resumes_too(tmp_path):
     X, y = _data()
     X_full, y_full = GANAugmenter(**FAST).fit_resample(X, y)
@@ -172,6 +188,7 @@ def _snapshot(folder):
     (dict(epochs=6), "training_config"),
     (dict(generator_dims=(8,)), "model_config"),
     (dict(random_state=1), "seeds"),
+    (dict(early_stopping=True), "early_stopping"),
 ])
 def test_a_checkpoint_of_other_data_or_settings_is_refused(tmp_path, change, named):
     X, y = _data()

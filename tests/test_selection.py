@@ -1,9 +1,10 @@
-"""The snapshot score of gan_augment.selection: low for fresh samples of the real distribution, high
-for a collapsed generator, and the same for the same generator."""
+"""The snapshot score of gan_augment.selection (low for fresh samples of the real distribution, high
+for a collapsed generator, the same for the same generator) and GANAugmenter's early stopping."""
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import pandas as pd
 import torch
 
@@ -54,3 +55,44 @@ def test_c2st_score_tells_true_samples_from_a_collapsed_generator_and_repeats_it
     assert collapsed > 0.4, collapsed
     assert score(Oracle(pools)) == true_samples  # common random numbers: same generator, same score
     pd.testing.assert_frame_equal(X, before)  # the user's rows are read, not changed
+
+
+def _wine_frame():
+    from sklearn.datasets import load_wine
+
+    X, y = load_wine(return_X_y=True, as_frame=True)
+    return X, y.to_numpy()
+
+
+def test_early_stopping_keeps_the_best_rated_snapshot_and_ends_within_patience_of_it():
+    from gan_augment._random import derive_seed, spawn_seeds
+    from gan_augment.augmenter import _SELECTION_STREAM
+    from gan_augment.config import EARLY_STOPPING_PATIENCE
+
+    X, y = _wine_frame()
+    augmenter = GANAugmenter(classes=[2], epochs=60, early_stopping=True, batch_size=64, random_state=0,
+                             n_threads=1).fit(X, y)
+    rated = [(r["epoch"], r["snapshot_score"]) for r in augmenter.history_ if "snapshot_score" in r]
+    epochs = [epoch for epoch, _ in rated]
+    assert epochs[:3] == [3, 6, 9]  # every 5% of the 60 planned epochs
+    best_epoch, best = min(rated, key=lambda pair: pair[1])
+    last = len(augmenter.history_)
+    assert last == 60 or (last < 60 and len([e for e in epochs if e > best_epoch]) == EARLY_STOPPING_PATIENCE)
+    # The generator kept is the best-rated one: rated again, it scores the best score.
+    labels = np.unique(y)
+    score = c2st_scorer(augmenter.kind_, augmenter.encoder_, X, np.searchsorted(labels, y), [2],
+                        seed=derive_seed(spawn_seeds(0, 4)[2], _SELECTION_STREAM))
+    assert score(augmenter.generator_) == best
+    if best_epoch < last:  # then it differs from where training ended
+        assert augmenter.history_[best_epoch - 1]["snapshot_score"] == best
+
+
+def test_early_stopping_is_off_by_default_and_refused_for_images():
+    X, y = _wine_frame()
+    plain = GANAugmenter(classes=[2], epochs=4, batch_size=64, random_state=0, n_threads=1).fit(X, y)
+    assert len(plain.history_) == 4 and all("snapshot_score" not in r for r in plain.history_)
+    images = np.random.default_rng(0).random((40, 64)).astype(np.float32)
+    with pytest.raises(ValueError, match="early_stopping=True rates table rows"):
+        GANAugmenter(image_shape=(1, 8, 8), early_stopping=True, epochs=1).fit(images, np.repeat([0, 1], 20))
+    with pytest.raises(ValueError, match="early_stopping"):
+        GANAugmenter(early_stopping="auto").fit(X, y)

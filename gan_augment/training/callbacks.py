@@ -176,10 +176,12 @@ class SnapshotSelection(Callback):
     """Keep the sampling generator (the EMA copy) of the epoch that ``score`` rates best, and end
     training with it; optionally stop once the score has not improved for ``patience`` ratings.
 
-    ``score(generator) -> float``, lower is better, is called every ``every`` epochs and after the
-    last one (also when another callback ends training), with the generator that would sample if training ended then. It must not draw from
-    torch's global stream (seed its own draws, as :func:`gan_augment.training.trainer.generate`
-    does): the loop's stream is part of what a checkpoint restores. Each rating is added to the
+    ``score(generator) -> float``, lower is better, is called every ``every`` epochs (an int, or a
+    float in (0, 1): that share of the planned epochs, at least 1) and after the last one (also
+    when another callback ends training), with the generator that would sample if training ended
+    then. It must not draw from torch's global stream (seed its own draws, as
+    :func:`gan_augment.training.trainer.generate` does): the loop's stream is part of what a
+    checkpoint restores. Each rating is added to the
     epoch's History record under ``key``. When training ends (all epochs run, or stopped by a
     callback) the best snapshot's weights are loaded into the sampling generator, before the
     trainer's end-of-training steps (full condition strength, batch-norm calibration), so a saved or
@@ -192,14 +194,15 @@ class SnapshotSelection(Callback):
 
     def __init__(self, score, *, every: int = 1, patience: int | None = None, min_delta: float = 0.0,
                  key: str = "snapshot_score"):
-        if not (isinstance(every, int) and every >= 1):
-            raise ValueError(f"every must be an integer >= 1, got {every!r}.")
+        if not ((isinstance(every, int) and every >= 1) or (isinstance(every, float) and 0 < every < 1)):
+            raise ValueError(f"every must be an integer >= 1 or a share of the epochs in (0, 1), got {every!r}.")
         if patience is not None and not (isinstance(patience, int) and patience >= 1):
             raise ValueError(f"patience must be None or an integer >= 1, got {patience!r}.")
         self.score, self.every, self.patience, self.min_delta, self.key = score, every, patience, min_delta, key
         self._restored = False
 
     def on_train_begin(self, trainer):
+        self.every_ = self.every if isinstance(self.every, int) else max(1, round(self.every * trainer.n_epochs_))
         if not self._restored:
             self.best_, self.best_epoch_, self.wait_, self.best_state_ = math.inf, None, 0, None
             self.scores_: list[tuple[int, float]] = []
@@ -221,7 +224,7 @@ class SnapshotSelection(Callback):
     def on_epoch_end(self, trainer, record):
         epoch = record["epoch"]
         last = epoch >= trainer.n_epochs_ or getattr(trainer, "stop_training", False)
-        if epoch % self.every == 0 or last:
+        if epoch % self.every_ == 0 or last:
             generator = trainer.sampling_generator
             value = float(self.score(generator))
             record[self.key] = value
