@@ -587,6 +587,18 @@ def test_training_forward_is_a_gumbel_softmax_per_block():
     assert only_tanh(torch.randn(3, 4), torch.zeros(3, dtype=torch.long)).shape == (3, 2)
 
 
+def test_a_zero_uniform_does_not_make_a_one_slot_block_nan(monkeypatch):
+    """A constant column is a softmax block of one slot; a uniform draw of exactly 0 (one in 2^24,
+    but millions of draws per fit) once turned its Gumbel logit into -inf and the block into NaN."""
+    spans = [OutputSpan(0, 1, "tanh"), OutputSpan(1, 1, "softmax"), OutputSpan(2, 3, "softmax")]
+    generator = TabularGenerator(8, 2, spans, class_embedding_dim=4, hidden_dims=(16,)).train()
+    monkeypatch.setattr(torch, "rand_like", lambda t, **kw: torch.zeros_like(t))  # the worst draw, everywhere
+    out = generator(torch.randn(6, 8), torch.randint(2, (6,)))
+    assert torch.isfinite(out).all()
+    torch.testing.assert_close(out[:, 1], torch.ones(6))  # the one slot always holds all the mass
+    torch.testing.assert_close(out[:, 2:].sum(1), torch.ones(6))
+
+
 def test_discriminator_dropout_keeps_units_with_probability_one_minus_p_and_scales_them():
     _, discriminator = _modules()
     dropout = discriminator.net[2]

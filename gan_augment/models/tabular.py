@@ -86,10 +86,13 @@ class TabularGenerator(nn.Module):
         # Soft Gumbel-softmax draws of every softmax block at once: the blocks' logits are laid out
         # in one (batch, blocks, widest block) tensor padded with -inf (probability exactly 0),
         # so that one softmax replaces one per block. Gumbel noise is -log(-log(u)) from
-        # uniforms as in sampling (u = 0 gives a -inf logit: that slot gets probability 0). The
-        # distribution is that of ``F.gumbel_softmax`` per block; ~40% fewer ops per step.
+        # uniforms as in sampling. u is kept above 0: u = 0 (one draw in 2^24) would give a -inf
+        # logit, and a block of one slot (a constant column) would then be all -inf, its softmax
+        # NaN: it diverged a default fit on KEEL thyroid. The distribution is that of
+        # ``F.gumbel_softmax`` per block; ~40% fewer ops per step.
         soft = logits.index_select(1, self.soft_columns)
-        soft = (soft - torch.rand_like(soft).log_().neg_().log_()) * (1.0 / self.gumbel_tau)
+        uniform = torch.rand_like(soft).clamp_(min=torch.finfo(soft.dtype).tiny)
+        soft = (soft - uniform.log_().neg_().log_()) * (1.0 / self.gumbel_tau)
         padded = soft.new_full((soft.shape[0], self.n_soft_blocks * self.widest_block), float("-inf"))
         padded = padded.index_copy(1, self.soft_slots, soft)
         probs = torch.softmax(padded.view(soft.shape[0], self.n_soft_blocks, self.widest_block), dim=2)
