@@ -101,9 +101,10 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         two-sample test, :func:`gan_augment.selection.c2st_scorer`), stop once 3 ratings in a
         row have not improved on the best, and keep the best-rated snapshot
         (:class:`~gan_augment.training.SnapshotSelection`; the ratings are in ``history_`` under
-        "snapshot_score"). Off by default: on cut Adult it trained 35% fewer epochs at the same
-        utility, but on yeast (many small classes, noisy ratings) it stopped too soon and lost
-        macro-F1 (benchmarks/SNAPSHOTS.md). Ratings cost ~1 CPU-second per topped-up class.
+        "snapshot_score"). Off by default: on cut Adult it trained a third fewer epochs at the
+        same utility, but on yeast and ecoli (many small classes, noisy ratings) it stopped too
+        soon and lost macro-F1 or rare recall (benchmarks/SNAPSHOTS.md). A rating costs about a
+        CPU-second per topped-up class.
     batch_size : int or "auto", default="auto"
         500 for tables, 64 for images.
     loss : {"wgan-gp", "wasserstein", "hinge", "non-saturating", "minimax", "lsgan"} or "auto", default="auto"
