@@ -192,7 +192,7 @@ class SnapshotSelection(Callback):
     #: Before Checkpoint, which then saves this epoch's rating and snapshot with the rest.
     order = 50
 
-    def __init__(self, score, *, every: int = 1, patience: int | None = None, min_delta: float = 0.0,
+    def __init__(self, score, *, every: int | float = 1, patience: int | None = None, min_delta: float = 0.0,
                  key: str = "snapshot_score"):
         if not ((isinstance(every, int) and every >= 1) or (isinstance(every, float) and 0 < every < 1)):
             raise ValueError(f"every must be an integer >= 1 or a share of the epochs in (0, 1), got {every!r}.")
@@ -205,7 +205,7 @@ class SnapshotSelection(Callback):
         self.every_ = self.every if isinstance(self.every, int) else max(1, round(self.every * trainer.n_epochs_))
         if not self._restored:
             self.best_, self.best_epoch_, self.wait_, self.best_state_ = math.inf, None, 0, None
-            self.scores_: list[tuple[int, float]] = []
+            self.scores_ = []  # (epoch, score) of every rating
         self._restored = False
 
     def state_dict(self) -> dict:
