@@ -26,7 +26,7 @@ AUTO_MAX_EPOCHS = 1000
 # Early stopping of table fits (GANAugmenter's early_stopping): the EMA generator is rated every
 # EARLY_STOPPING_EVERY of the planned epochs (gan_augment.selection.c2st_scorer); training stops after
 # EARLY_STOPPING_PATIENCE ratings in a row without a better one and keeps the best-rated snapshot.
-# Measured on cut Adult, yeast and ecoli, 5 seeds each (benchmarks/SNAPSHOTS.md); off by default.
+# Measured on cut Adult (5 seeds), yeast and ecoli (3 each): benchmarks/SNAPSHOTS.md; off by default.
 EARLY_STOPPING_EVERY = 0.05
 EARLY_STOPPING_PATIENCE = 3
 
