@@ -37,7 +37,7 @@ def evaluate(
     baselines: Annotated[Optional[list[str]], typer.Option(
         "--baseline", metavar="NAME", show_default=False,
         help="Baselines to compare with: none, random, smote, class_weight (repeatable or comma-separated). "
-             "Default: none, random, smote.")] = None,
+             "Default: none, random, smote, and class_weight where the classifier takes it.")] = None,
     report: Annotated[Optional[Path], typer.Option(
         "--report", "-r", metavar="FILE", show_default=False,
         help="Write the report to FILE: .html (self-contained, with plots), .md or .json.")] = None,

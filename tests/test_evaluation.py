@@ -469,9 +469,18 @@ def test_the_plan_is_checked_once_and_frozen():
     plan = plan_evaluation(X, y, ExplodingSampler(), classes="rare", cv=3, repeats=2, random_state=0)
     assert isinstance(plan, EvaluationPlan)
     assert plan.targets == ["rare"] and plan.labels == ["common", "rare"] and plan.counts == {"common": 40, "rare": 8}
-    assert plan.methods == ("none", "random", "smote", "augmenter") and len(plan.splits) == 6
+    # The default baselines: class weights too, since logistic regression takes them ...
+    assert plan.methods == ("none", "random", "smote", "class_weight", "augmenter") and len(plan.splits) == 6
     with pytest.raises(dataclasses.FrozenInstanceError):
         plan.targets = ["common"]  # type: ignore[misc]
+    # ... and not for a classifier without a class_weight parameter (asking for them is an error there).
+    from sklearn.neighbors import KNeighborsClassifier
+
+    knn = plan_evaluation(X, y, ExplodingSampler(), estimator=KNeighborsClassifier(), classes="rare", cv=3)
+    assert knn.methods == ("none", "random", "smote", "augmenter")
+    with pytest.raises(ValueError, match="class_weight"):
+        plan_evaluation(X, y, ExplodingSampler(), estimator=KNeighborsClassifier(), classes="rare", cv=3,
+                        baselines=("none", "class_weight"))
 
 
 @pytest.mark.parametrize("name", ["logreg", "hgb", "rf"])

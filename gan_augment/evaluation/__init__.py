@@ -21,7 +21,7 @@ __all__ = ["AugmentationReport", "EvaluationPlan", "evaluate_augmentation", "ima
 
 
 def evaluate_augmentation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5, repeats=3,
-                          baselines=("none", "random", "smote"), n_jobs=None, random_state=None,
+                          baselines="auto", n_jobs=None, random_state=None,
                           confidence=0.95, metric="macro_f1", progress=False, fidelity=True,
                           privacy=True) -> AugmentationReport:
     """Cross-validate the effect of augmentation on a downstream classifier.
@@ -57,8 +57,9 @@ def evaluate_augmentation(X, y, augmenter=None, *, estimator=None, classes=None,
     cv : int or a cross-validation splitter, default=5
     repeats : int, default=3
         Repetitions of ``cv``-fold cross-validation with different shuffles (when ``cv`` is an int).
-    baselines : iterable of {"none", "random", "smote", "class_weight"}, default=("none", "random", "smote")
-        "random": random oversampling; "smote": SMOTE, SMOTE-NC when there are categorical columns
+    baselines : "auto" or iterable of {"none", "random", "smote", "class_weight"}, default="auto"
+        "auto": none, random, smote, and class_weight when the estimator has a ``class_weight``
+        parameter (the built-in ones do). "random": random oversampling; "smote": SMOTE, SMOTE-NC when there are categorical columns
         (SMOTE-N if all are), on a training fold whose missing values are imputed for the
         interpolation only; "class_weight": the estimator with ``class_weight="balanced"``.
         "none" is always included: it is the reference.

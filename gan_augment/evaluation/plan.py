@@ -24,7 +24,7 @@ __all__ = ["plan_evaluation"]
 
 
 def plan_evaluation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5, repeats=3,
-                    baselines=("none", "random", "smote"), n_jobs=None, random_state=None,
+                    baselines="auto", n_jobs=None, random_state=None,
                     confidence=0.95, metric=PRIMARY_METRIC, progress=False, fidelity=True,
                     privacy=True) -> EvaluationPlan:
     """Validate every input and return the plan of the evaluation; nothing is fitted here.
@@ -47,11 +47,14 @@ def plan_evaluation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5,
     splitter, n_splits, n_repeats = _check_cv(cv, repeats, counts, seeds.cv)
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be in (0, 1); got {confidence!r}.")
-    methods = _check_baselines(baselines)
     binary = len(counts) == 2
     metric = _check_metric(metric, binary)
     estimator, estimator_name = _check_estimator(estimator, X, seeds.estimator)
     class_weight_key = _class_weight_key(estimator)
+    if isinstance(baselines, str) and baselines == "auto":
+        # What a practitioner would try first; class weights wherever the estimator takes them.
+        baselines = ("none", "random", "smote") + (("class_weight",) if class_weight_key is not None else ())
+    methods = _check_baselines(baselines)
     if "class_weight" in methods and class_weight_key is None:
         raise ValueError(f"baseline 'class_weight' needs an estimator with a class_weight parameter; "
                          f"{estimator_name} has none. Drop it from baselines.")
