@@ -8,7 +8,7 @@ snapshot of the EMA generator is kept. Afterwards each snapshot tops up the trai
 and HGB are scored on the untouched test split. The report compares, over seeds:
 
 - ``last``: the last snapshot (what a default fit samples from today);
-- ``c2st best``: the snapshot with the best score (``snapshot_selection`` without patience);
+- ``c2st best``: the snapshot with the best score (``SnapshotSelection`` without patience);
 - ``c2st patience P``: training stopped once P ratings in a row did not improve, best snapshot so far
   (simulated on the ratings of the full run: the same snapshots a stopped run would have had);
 - ``coverage best``: the snapshot with the highest relative coverage;
