@@ -47,7 +47,7 @@ def adult_task(seed, data_dir):
     X_tr, y_tr, X_te, y_te = cut_task(X, y, seed)
 
     def evaluate(X_fit, y_fit):
-        return {clf: metrics for clf, metrics in evaluate_arm(X_fit, y_fit, X_te, y_te, seed).items()}
+        return evaluate_arm(X_fit, y_fit, X_te, y_te, seed)
 
     return X_tr, y_tr, {"classes": [RARE]}, RARE, evaluate
 
@@ -91,6 +91,8 @@ def run_seed(task, seed, n_ratings, data_dir, epochs="auto") -> dict:
     labels = np.unique(np.asarray(y_tr))
     y_index = np.searchsorted(labels, np.asarray(y_tr))
     topped = [int(np.searchsorted(labels, label)) for label, n in plan.items() if n > 0]
+    rare_index = int(np.searchsorted(labels, rare))
+    rare_real = X_tr.iloc[np.flatnonzero(y_index == rare_index)]
     ratings, snapshots, rating_cpu, scorer = [], {}, [0.0], []
 
     def score(generator):
@@ -99,11 +101,9 @@ def run_seed(task, seed, n_ratings, data_dir, epochs="auto") -> dict:
             scorer.append(c2st_scorer(augmenter.kind_, augmenter.encoder_, X_tr, y_index, topped, seed=seed))
         value = scorer[0](generator)
         # The collapse check's relative coverage of the rarest class, as a second criterion.
-        index = int(np.searchsorted(labels, rare))
-        real = X_tr.iloc[np.flatnonzero(y_index == index)]
-        synthetic = augmenter.kind_.decode(augmenter.encoder_, generate(generator, max(200, len(real)), index,
-                                                                        seed=seed + 1), seed=seed + 1)
-        diversity = measure_class(*augmenter.kind_.diversity_features(augmenter.encoder_, real, synthetic))
+        encoded = generate(generator, max(200, len(rare_real)), rare_index, seed=seed + 1)
+        synthetic = augmenter.kind_.decode(augmenter.encoder_, encoded, seed=seed + 1)
+        diversity = measure_class(*augmenter.kind_.diversity_features(augmenter.encoder_, rare_real, synthetic))
         ratings.append({"c2st": value, "relative_coverage": diversity.relative_coverage,
                         "coverage": diversity.coverage})
         snapshots[len(ratings) - 1] = {k: v.detach().clone() for k, v in generator.state_dict().items()}
@@ -224,8 +224,8 @@ def main(argv=None):
     limit_threads(1)
     command = "python benchmarks/bench_snapshots.py " + " ".join(argv if argv is not None else sys.argv[1:])
     started, runs = time.perf_counter(), []
+    epochs = args.epochs if args.epochs == "auto" else int(args.epochs)
     for seed in args.seeds:
-        epochs = args.epochs if args.epochs == "auto" else int(args.epochs)
         runs.append(run_seed(args.task, seed, args.ratings, args.data_dir, epochs))
         wall = time.perf_counter() - started
         args.json.write_text(json.dumps({"command": command, "runs": runs, "wall_s": wall}, indent=1))

@@ -31,16 +31,16 @@ MIN_SYNTHETIC = 200
 
 def c2st_scorer(kind, codec, X, y_index: np.ndarray, class_indices, *, seed: int) -> Callable[[torch.nn.Module], float]:
     """``score(generator)``: mean ``|C2ST AUC - 0.5|`` over ``class_indices`` (see the module)."""
-    reals = {}
+    reals = {}  # class index -> (its real rows, the seed of all its draws)
     for index in class_indices:
+        class_seed = derive_seed(seed, index)
         rows = np.flatnonzero(y_index == index)
-        rows = rows[real_subset(len(rows), derive_seed(seed, index))]
-        reals[index] = X.iloc[rows] if hasattr(X, "iloc") else X[rows]
+        rows = rows[real_subset(len(rows), class_seed)]
+        reals[index] = (X.iloc[rows] if hasattr(X, "iloc") else X[rows]), class_seed
 
     def score(generator) -> float:
         gaps = []
-        for index, real in reals.items():
-            class_seed = derive_seed(seed, index)
+        for index, (real, class_seed) in reals.items():
             encoded = generate(generator, max(MIN_SYNTHETIC, len(real)), index, seed=class_seed)
             synthetic = kind.decode(codec, encoded, seed=class_seed)
             real_features, synthetic_features = kind.diversity_features(codec, real, synthetic)

@@ -181,12 +181,12 @@ class SnapshotSelection(Callback):
     when another callback ends training), with the generator that would sample if training ended
     then. It must not draw from torch's global stream (seed its own draws, as
     :func:`gan_augment.training.trainer.generate` does): the loop's stream is part of what a
-    checkpoint restores. Each rating is added to the
-    epoch's History record under ``key``. When training ends (all epochs run, or stopped by a
-    callback) the best snapshot's weights are loaded into the sampling generator, before the
-    trainer's end-of-training steps (full condition strength, batch-norm calibration), so a saved or
-    sampled model is the selected one; checkpoints keep the EMA as training left it. ``scores_``
-    keeps every ``(epoch, score)``, ``best_epoch_`` the selected one.
+    checkpoint restores. Each rating is added to the epoch's History record under ``key``. When
+    training ends (all epochs run, or stopped by a callback) the best snapshot's weights are loaded
+    into the sampling generator, before the trainer's end-of-training steps (full condition
+    strength, batch-norm calibration), so a saved or sampled model is the selected one; checkpoints
+    keep the EMA as training left it. ``scores_`` keeps every ``(epoch, score)``, ``best_epoch_``
+    the selected one.
     """
 
     #: Before Checkpoint, which then saves this epoch's rating and snapshot with the rest.
