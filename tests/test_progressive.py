@@ -93,7 +93,7 @@ def test_a_fit_killed_mid_growth_resumes_bit_identically(digits_job, tmp_path):
                 raise KeyboardInterrupt
 
     settings = dict(architecture="progressive", epochs=5, batch_size=32, random_state=0, n_threads=1,
-                    checkpoint_every=1)
+                    checkpoint_every=1, device="cpu")  # bit-identical on the CPU, as promised
     with pytest.raises(KeyboardInterrupt):
         GANAugmenter(checkpoint_dir=tmp_path / "ckpt", callbacks=[KilledAtEpoch3()], **settings).fit(X, y)
     assert seen[-1][0] == 1 and seen[-1][1] < 1  # stopped while 8x8 was fading in
