@@ -154,9 +154,11 @@ def write_markdown(data: dict, path: Path) -> None:
              "training half; spread and relative coverage from the fitted model's diversity check (rare digit); "
              "the generator's loss in the last epoch.", "",
              "| architecture | device | rare images | form | seed | fit s | rare fidelity | rare FD (floor) | "
-             "rare k-NN recall | rare spread | rare rel. coverage | common fidelity | common FD (floor) | last loss_g |",
+             "rare k-NN recall | rare spread | rare rel. coverage | common fidelity | common FD (floor) | "
+             "last loss_g |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
-    for r in sorted(data["runs"], key=lambda r: (r["architecture"], r["device"], r["rare_count"], r["form"], r["seed"])):
+    order = ("architecture", "device", "rare_count", "form", "seed")
+    for r in sorted(data["runs"], key=lambda r: tuple(r[key] for key in order)):
         rare, common = r["rare"], r["common"]
         lines.append(f"| {r['architecture']} | {r['device']} | {r['rare_count']} | {r['form']} | {r['seed']} | "
                      f"{r['fit_s']:.0f} | {rare['label_fidelity']:.3f} | "
