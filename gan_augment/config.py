@@ -155,10 +155,9 @@ class TrainingConfig:
     # gan_augment.losses.r1_penalty); 0 = none, for every kind: on the MNIST seeds whose DCGAN
     # collapsed it did not stop the collapse (benchmarks/IMAGE_DIVERSITY.md, section 3).
     r1_gamma: float = 0.0
-    # Weight of the mode-seeking term -weight * min(ratio, target) / target in the generator's loss,
-    # where ratio is the pixel distance per unit of noise distance between samples of one class
-    # (gan_augment.losses.mode_seeking_ratio) and target the real rows' own ratio, which the
-    # trainer measures from its data; 0 = none.
+    # Weight of the mode-seeking term weight / (ratio + eps) in the generator's loss, where ratio is
+    # the pixel distance per unit of noise distance between samples of one class
+    # (gan_augment.losses.mode_seeking_ratio); 0 = none.
     mode_seeking_weight: float = 0.0
     # "float32": every matrix product in full float32 (TF32 off on GPUs too); "medium": float32
     # matrix products may use reduced-precision internal passes (torch.set_float32_matmul_precision
@@ -214,11 +213,10 @@ class TrainingConfig:
 #: stopped using its noise for some seeds (GANAugmenter(random_state=0, image_size=16) on MNIST
 #: 3/5/8: per-class pixel std ~5 against ~33 for real digits), which neither an R1 penalty
 #: (gamma 1, 10), a 4x lower lr_d, a higher ADA cap (0.95) nor a minibatch-std channel in D fixed
-#: (benchmarks/IMAGE_DIVERSITY.md, section 3). Its form is capped at the real digits' own spread:
-#: Mao et al.'s uncapped reciprocal drove the 32 px DCGAN to noise (MNIST, 7 rare 3s, seed 1 on the
-#: CPU: label fidelity 0.00 for the rare and a common digit; capped: 1.00 and 0.997; no term: 1.00
-#: and 0.63, one image per class; benchmarks/MODE_SEEKING.md). The 16 px figures above are the
-#: reciprocal form's; the capped form is not yet re-measured there.
+#: (benchmarks/IMAGE_DIVERSITY.md, section 3). Its price at 32 px: on a CPU seed of MNIST with 7
+#: rare 3s it drove the DCGAN to noise (label fidelity 0 for the rare and a common digit), as it did
+#: on two of three GPU seeds; a form capped at the real images' spread fixed that seed but let 16 px
+#: fits collapse again (1 of 3 fully, 1 partly): no form wins on both yet (benchmarks/MODE_SEEKING.md).
 IMAGE_TRAINING = {
     "batch_size": 64,
     "loss": "hinge",

@@ -8,18 +8,16 @@ those hooks to a :class:`~gan_augment.config.TrainingConfig` (``gp_weight``, ``c
 
 Independently of the objective, ``r1_gamma > 0`` adds the R1 penalty :func:`r1_penalty` on real
 rows (Mescheder et al. 2018) to whatever penalty the loss brings, and ``mode_seeking_weight > 0``
-gives the generator a mode-seeking term on :func:`mode_seeking_ratio` (Mao et al. 2019), capped at
-the real data's own ratio (:func:`real_mode_seeking_ratio`); :func:`get_loss` composes them.
+gives the generator the mode-seeking term of :func:`mode_seeking_ratio` (Mao et al. 2019);
+:func:`get_loss` composes them.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import math
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
-import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
@@ -134,25 +132,6 @@ def mode_seeking_ratio(fake: torch.Tensor, z: torch.Tensor, y: torch.Tensor) -> 
     return (dx[same] / dz[same].clamp_min(1e-8)).mean()
 
 
-#: E|a - b| for independent standard normal a and b: the mean distance per noise coordinate.
-_NOISE_DISTANCE = 2 / math.sqrt(math.pi)
-
-
-def real_mode_seeking_ratio(X: torch.Tensor, y: torch.Tensor, *, max_rows: int = 256) -> float:
-    """:func:`mode_seeking_ratio` for real rows, as if standard normal noise had made them: the
-    mean per-feature L1 distance between two rows of one class over ``E|z_i - z_j|`` (2 / sqrt(pi)
-    per coordinate), averaged over the classes with two rows or more (the first ``max_rows`` of
-    each: no random draw). 0 when no class has two rows."""
-    flat = X.reshape(X.shape[0], -1).float()
-    ratios = []
-    for label in torch.unique(y):
-        rows = flat[y == label][:max_rows]
-        if len(rows) >= 2:
-            pairs = len(rows) * (len(rows) - 1)
-            ratios.append(float(torch.cdist(rows, rows, p=1).sum()) / (pairs * rows.shape[1]))
-    return float(np.mean(ratios)) / _NOISE_DISTANCE if ratios else 0.0
-
-
 # ------------------------------------------------------------------------------- hooks
 def _weighted_gradient_penalty(weight: float) -> Penalty:
     def penalty(discriminator, real, fake, y):
@@ -171,15 +150,12 @@ def _with_r1(penalty: Optional[Penalty], gamma: float) -> Penalty:
     return combined
 
 
-def _mode_seeking(weight: float, target: float) -> GeneratorPenalty:
-    """``-weight * min(ratio, target) / target``: a steady push apart for the samples of a class
-    while they vary less per unit of noise than the real data (``target``), none beyond it (the
-    diversity-sensitive form of Yang et al. 2019). Mao et al.'s ``weight / (ratio + eps)`` pushes
-    harder the closer the samples are, without end: on MNIST at 32 px it drove the DCGAN to noise
-    on a seed where the capped form made the digits (benchmarks/MODE_SEEKING.md)."""
+def _mode_seeking(weight: float) -> GeneratorPenalty:
+    """``weight / (ratio + eps)``: the reciprocal of :func:`mode_seeking_ratio`, as Mao et al.
+    minimise it, so that the push is strongest when the samples of a class are closest."""
 
     def penalty(fake, z, y):
-        return -weight * torch.clamp(mode_seeking_ratio(fake, z, y), max=target) / target
+        return weight / (mode_seeking_ratio(fake, z, y) + 1e-5)
 
     return penalty
 
@@ -209,11 +185,10 @@ LOSSES: dict[str, Callable[[Any], GANLoss]] = {
 }
 
 
-def get_loss(name: str, config=None, *, mode_seeking_target: float | None = None) -> GANLoss:
+def get_loss(name: str, config=None) -> GANLoss:
     """The :class:`GANLoss` called ``name``, its hooks set from ``config`` (a TrainingConfig;
     None = its defaults), with the R1 penalty added when ``config.r1_gamma > 0`` and the
-    mode-seeking term when ``config.mode_seeking_weight > 0`` and the real data's ratio
-    ``mode_seeking_target`` (:func:`real_mode_seeking_ratio`, which GANTrainer measures) is > 0."""
+    mode-seeking term when ``config.mode_seeking_weight > 0``."""
     try:
         factory = LOSSES[name]
     except (KeyError, TypeError):
@@ -228,11 +203,7 @@ def get_loss(name: str, config=None, *, mode_seeking_target: float | None = None
         loss = dataclasses.replace(loss, penalty=_with_r1(loss.penalty, float(gamma)))
     seek = getattr(config, "mode_seeking_weight", 0.0)
     if seek > 0:
-        if mode_seeking_target is None:
-            raise ValueError("mode_seeking_weight > 0 needs mode_seeking_target, the real data's "
-                             "real_mode_seeking_ratio (GANTrainer measures it from its training rows).")
-        if mode_seeking_target > 0:  # 0: no class has two rows, nothing to compare samples with
-            loss = dataclasses.replace(loss, generator_penalty=_mode_seeking(float(seek), float(mode_seeking_target)))
+        loss = dataclasses.replace(loss, generator_penalty=_mode_seeking(float(seek)))
     return loss
 
 

@@ -36,7 +36,7 @@ from gan_augment.checkpoint import load_state, save_state
 from gan_augment.config import TrainingConfig, config_from_dict, config_to_dict
 from gan_augment.diffaug import AdaptiveProbability, augment, parse_policy
 from gan_augment.exceptions import TrainingDivergedError
-from gan_augment.losses import get_loss, real_mode_seeking_ratio
+from gan_augment.losses import get_loss
 from gan_augment.training.distributed import ProcessGroup, local_device, resolve_process_group
 from gan_augment.training.history import History
 
@@ -255,9 +255,6 @@ class GANTrainer:
         self.seed_ = int(group.broadcast_object(int(seed)))  # one seed for all processes, even when drawn
         X, y = X.to(self.device_, torch.float32), y.to(self.device_)
         self._init_sampler(y)
-        # What the mode-seeking term asks of the generator: the real rows' own spread per unit of
-        # noise (measured from the data, no random draw; the same on every process and on resume).
-        self.mode_seeking_target_ = real_mode_seeking_ratio(X, y) if self.config.mode_seeking_weight > 0 else None
         self.n_epochs_ = self.config.resolve_epochs(self.steps_per_epoch_)
         # One process: every draw from one stream. Several: the batches from a stream all share,
         # the draws inside a step from one of each process's own (see training.distributed).
@@ -354,7 +351,7 @@ class GANTrainer:
         for module in (self.generator, self.discriminator):  # models built apart start alike
             self.group_.broadcast_module(module)
         self.pac_ = getattr(self.discriminator, "pac", 1)
-        self.loss_ = get_loss(self.config.loss, self.config, mode_seeking_target=self.mode_seeking_target_)
+        self.loss_ = get_loss(self.config.loss, self.config)
         # A generator with an objective of its own (the translator's cycle and identity terms)
         # says so with ``extra_generator_loss(fake, z, y)``, added to the adversarial loss.
         self.generator_terms_ = getattr(self.generator, "extra_generator_loss", None)
