@@ -214,9 +214,10 @@ class TrainingConfig:
 #: 3/5/8: per-class pixel std ~5 against ~33 for real digits), which neither an R1 penalty
 #: (gamma 1, 10), a 4x lower lr_d, a higher ADA cap (0.95) nor a minibatch-std channel in D fixed
 #: (benchmarks/IMAGE_DIVERSITY.md, section 3). Its price at 32 px: on a CPU seed of MNIST with 7
-#: rare 3s it drove the DCGAN to noise (label fidelity 0 for the rare and a common digit), as it did
-#: on two of three GPU seeds; a form capped at the real images' spread fixed that seed but let 16 px
-#: fits collapse again (1 of 3 fully, 1 partly): no form wins on both yet (benchmarks/MODE_SEEKING.md).
+#: rare 3s it drove the DCGAN to noise (label fidelity 0 for the rare and a common digit; with it the
+#: DCGAN also diverged on two of three GPU seeds, not traced); a form capped at the real images'
+#: spread fixed that seed but let 16 px fits collapse again (1 of 3 fully, 1 partly): no form wins
+#: on both yet (benchmarks/MODE_SEEKING.md).
 IMAGE_TRAINING = {
     "batch_size": 64,
     "loss": "hinge",
