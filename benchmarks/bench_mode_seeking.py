@@ -37,6 +37,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _mnist import cut_split  # noqa: E402
 from bench_images import RARE, _git_state  # noqa: E402
+from bench_translation import merge_parts  # noqa: E402
 
 import gan_augment.losses as losses  # noqa: E402
 from gan_augment import config  # noqa: E402
@@ -99,7 +100,8 @@ def run(seed: int, form: str, data, judge, tau: float, args) -> dict:
     with mode_seeking_form(form, tau):
         augmenter.fit(X_train, y_train)
     record = {"form": form, "seed": seed, "architecture": args.architecture, "rare_count": args.rare_count,
-              "device": str(next(augmenter.generator_.parameters()).device), "fit_s": time.perf_counter() - started, "tau": tau,
+              "device": str(next(augmenter.generator_.parameters()).device),
+              "fit_s": time.perf_counter() - started, "tau": tau,
               "history": [dict(epoch) for epoch in augmenter.history_]}
     for name, label in (("rare", RARE), ("common", COMMON)):
         judged = augmenter.sample(N_JUDGED, label, random_state=2)
@@ -131,11 +133,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.report_only:
         if args.merge:
-            parts = [json.loads(Path(p).read_text()) for p in args.merge]
-            merged = {"meta": parts[0]["meta"], "runs": [r for p in parts for r in p["runs"]]}
-            merged["meta"]["command"] = " ; ".join(dict.fromkeys(p["meta"]["command"] for p in parts))
-            merged["meta"]["wall_s"] = max(p["meta"]["wall_s"] for p in parts)  # side by side
-            Path(args.out).write_text(json.dumps(merged, indent=1))
+            merge_parts(args.merge, args.out, wall=max)  # the parts ran side by side
         write_markdown(json.loads(Path(args.out).read_text()), Path(args.markdown))
         return
     torch.set_num_threads(args.threads)

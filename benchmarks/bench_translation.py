@@ -85,12 +85,14 @@ def top_up(method, augmenter, prepared, seed, cnn_epochs) -> dict:
 
 
 def merge_parts(paths, out, *, wall=sum) -> None:
-    """Join the JSON files of runs made as separate processes (their baselines and runs) into
-    ``out``; ``wall`` combines their wall times (``sum`` for runs one after another, ``max`` for
-    runs side by side)."""
+    """Join the JSON files of runs made as separate processes (their baselines, where they have
+    them, and runs) into ``out``; ``wall`` combines their wall times (``sum`` for runs one after
+    another, ``max`` for runs side by side)."""
     parts = [json.loads(Path(p).read_text()) for p in paths]
-    merged = {"meta": parts[0]["meta"], "baselines": [b for p in parts for b in p["baselines"]],
-              "runs": [r for p in parts for r in p["runs"]]}
+    merged = {"meta": parts[0]["meta"]}
+    if any("baselines" in p for p in parts):
+        merged["baselines"] = [b for p in parts for b in p.get("baselines", [])]
+    merged["runs"] = [r for p in parts for r in p["runs"]]
     merged["meta"]["command"] = " ; ".join(dict.fromkeys(p["meta"]["command"] for p in parts))
     merged["meta"]["wall_s"] = wall(p["meta"]["wall_s"] for p in parts)
     Path(out).write_text(json.dumps(merged, indent=1))

@@ -59,9 +59,10 @@ def evaluate_augmentation(X, y, augmenter=None, *, estimator=None, classes=None,
         Repetitions of ``cv``-fold cross-validation with different shuffles (when ``cv`` is an int).
     baselines : "auto" or iterable of {"none", "random", "smote", "class_weight"}, default="auto"
         "auto": none, random, smote, and class_weight when the estimator has a ``class_weight``
-        parameter (the built-in ones do). "random": random oversampling; "smote": SMOTE, SMOTE-NC when there are categorical columns
-        (SMOTE-N if all are), on a training fold whose missing values are imputed for the
-        interpolation only; "class_weight": the estimator with ``class_weight="balanced"``.
+        parameter (the built-in ones do). "random": random oversampling; "smote": SMOTE, SMOTE-NC
+        when there are categorical columns (SMOTE-N if all are), on a training fold whose missing
+        values are imputed for the interpolation only; "class_weight": the estimator with
+        ``class_weight="balanced"``.
         "none" is always included: it is the reference.
     n_jobs : int, default=None
         Folds run in parallel with joblib.
