@@ -5,8 +5,9 @@ size, peak memory (ru_maxrss of a fresh subprocess per measured fit), sampling t
 decoded to a DataFrame) and the time to sample 10,000 rows of the rarest vs the commonest class.
 
 Utility (cut Adult): per seed a stratified 80/20 split; in the training split the >50K class is cut
-to 5% of its rows; none / random oversampling / SMOTE-NC / CTGAN top-up / gan-augment top-up; LR
-and HGB scored on the untouched test split (balanced accuracy, macro-F1, rare-class recall).
+to 5% of its rows; none / class weights (``class_weight="balanced"``, no resampling) / random
+oversampling / SMOTE-NC / CTGAN top-up / gan-augment top-up; LR and HGB scored on the untouched
+test split (balanced accuracy, macro-F1, rare-class recall).
 
     .venv/bin/python benchmarks/bench_adult.py            # full run, ~60 min on 2 cores
     .venv/bin/python benchmarks/bench_adult.py --quick    # smoke run: 1 seed, CTGAN 5 epochs
@@ -149,9 +150,9 @@ def utility_seed(X_all, y_all, seed, args) -> list[dict]:
     X_tr, y_tr, X_te, y_te = A.cut_task(X_all, y_all, seed)
     rows = []
 
-    def add(arm, X_r, y_r, fit_s, extra=None):
+    def add(arm, X_r, y_r, fit_s, extra=None, *, balanced=False):
         t = time.perf_counter()
-        metrics = A.evaluate_arm(X_r, y_r, X_te, y_te, seed)
+        metrics = A.evaluate_arm(X_r, y_r, X_te, y_te, seed, balanced=balanced)
         eval_s = time.perf_counter() - t
         row = {"seed": seed, "arm": arm, "resample_s": fit_s, "eval_s": eval_s, "n_train": len(y_r),
                **(extra or {})}
@@ -163,6 +164,7 @@ def utility_seed(X_all, y_all, seed, args) -> list[dict]:
               f"HGB {row['HGB_rare_recall']:.3f}", flush=True)
 
     add("none", X_tr, y_tr, 0.0)
+    add("class weights", X_tr, y_tr, 0.0, balanced=True)
     for arm, fn in (("random oversampling", A.resample_ros), ("SMOTE-NC", A.resample_smotenc)):
         t = time.perf_counter()
         X_r, y_r = fn(X_tr, y_tr, seed)
@@ -300,18 +302,22 @@ def _targets(results) -> list[tuple[str, str, str]]:
                      _met(ratio <= 0.2 and theirs["epochs"] == 300, valid=theirs["epochs"] == 300)))
     if ours:
         rows.append(("stretch: fit at defaults under 60 s", f"{ours['fit_s']:.1f} s", _met(ours["fit_s"] < 60)))
-        rows.append(("sampling >= 200,000 rows/s", f"{ours['sample_rows_per_s']:,.0f} rows/s",
-                     _met(ours["sample_rows_per_s"] >= 200_000)))
+        for floor in (200_000, 300_000):
+            rows.append((f"sampling >= {floor:,} rows/s", f"{ours['sample_rows_per_s']:,.0f} rows/s",
+                         _met(ours["sample_rows_per_s"] >= floor)))
         ratio = ours["class_rare"]["seconds"] / ours["class_common"]["seconds"]
         rows.append(("rare/common sampling time ratio <= 1.5", f"{ratio:.2f}", _met(ratio <= 1.5)))
     util = pd.DataFrame(results["utility"])
     if not util.empty and {"gan-augment", "SMOTE-NC", "random oversampling"} <= set(util["arm"]):
         means = util.groupby("arm").mean(numeric_only=True)
-        for ref, prefix in (("SMOTE-NC", ""), ("random oversampling", "stretch: ")):
+        references = [("SMOTE-NC", ""), ("random oversampling", "stretch: ")]
+        if "class weights" in set(util["arm"]):
+            references.append(("class weights", "stretch: "))
+        for ref, prefix in references:
             for clf in ("LR", "HGB"):
                 for metric, name in (("macro_f1", "macro-F1"), ("rare_recall", "rare recall")):
                     ours_v, ref_v = means.loc["gan-augment", f"{clf}_{metric}"], means.loc[ref, f"{clf}_{metric}"]
-                    rows.append((f"{prefix}{name} ({clf}) >= {ref}'s", f"{ours_v:.3f} vs {ref_v:.3f}",
+                    rows.append((f"{prefix}{name} ({clf}) >= {ref}", f"{ours_v:.3f} vs {ref_v:.3f}",
                                  _met(ours_v >= ref_v)))
     return rows
 
@@ -399,6 +405,8 @@ def render(results) -> str:
             "- LR: median-impute + StandardScaler on numerics, constant-impute + OneHotEncoder(handle_unknown='ignore') "
             "on categoricals, LogisticRegression(max_iter=2000).",
             "- HGB: OrdinalEncoder (unknown/missing -> NaN) + HistGradientBoostingClassifier with native categorical support.",
+            "- class weights: the same classifiers with `class_weight=\"balanced\"` on the cut training data, "
+            "no resampling.",
             "- SMOTE-NC: missing values imputed first (median / 'missing').",
             f"- CTGAN: fitted on the cut training data with `income` as a discrete column, **{s['ctgan_utility_epochs']} "
             "epochs** (not its default 300: 5 seeds at 300 epochs do not fit the ~60-minute budget on 2 cores), "
