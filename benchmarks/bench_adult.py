@@ -77,7 +77,8 @@ def worker(spec: dict) -> dict:
         model.fit(X, y)
         out["fit_s"] = time.perf_counter() - t
         epochs = len(model.history_)
-        batch = model.batch_size - model.batch_size % model.pac
+        # The batch the fit ran with: "auto" resolved, rounded down to a multiple of pac.
+        batch = model.training_config_.batch_size - model.training_config_.batch_size % model.pac
         out.update(epochs=epochs, batch_size=batch, generator_steps=epochs * math.ceil(len(X) / batch),
                    params={k: str(v) for k, v in model.get_params().items() if k != "callbacks"})
     else:
