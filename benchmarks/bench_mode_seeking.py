@@ -9,7 +9,11 @@ defaults, except for the form of the generator's mode-seeking term
 (``TrainingConfig.mode_seeking_weight``, Mao et al. 2019), swapped in for the run through
 ``gan_augment.losses``:
 
-* ``reciprocal``: ``w / (ratio + 1e-5)``, Mao et al.'s form (the library's);
+* ``reciprocal``: ``w / (ratio + 1e-5)``, Mao et al.'s form (the library's until the capped
+  reciprocal below);
+* ``capped-reciprocal``: the library's term as it is, ``w / (min(ratio, cap) + 1e-5)`` with the
+  cap the real training images' ratio at the working size (``losses.real_mode_seeking_ratio``):
+  the reciprocal's pull out of collapse, no push beyond the real spread;
 * ``off``: no term;
 * ``log``: ``-w * log(ratio + 1e-5)``: the same push towards spread-out samples, with a gradient
   ``w / ratio`` instead of ``w / ratio^2`` where the samples of a class draw together;
@@ -70,7 +74,7 @@ def mode_seeking_form(form: str, tau: float):
     """Within the block, image fits use the mode-seeking term of ``form`` (weight from the config;
     ``off`` sets the image defaults' weight to 0, which leaves the term out)."""
 
-    def build(weight: float):
+    def build(weight: float, cap=None):
         def penalty(fake, z, y):
             ratio = losses.mode_seeking_ratio(fake, z, y)
             if form == "reciprocal":
@@ -82,7 +86,8 @@ def mode_seeking_form(form: str, tau: float):
         return penalty
 
     library_form, saved_weight = losses._mode_seeking, config.IMAGE_TRAINING["mode_seeking_weight"]
-    losses._mode_seeking = build
+    if form != "capped-reciprocal":  # that one is the library's own
+        losses._mode_seeking = build
     if form == "off":
         config.IMAGE_TRAINING["mode_seeking_weight"] = 0.0
     try:
@@ -121,7 +126,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--forms", nargs="+", default=["reciprocal", "off", "log", "capped"],
-                        choices=("reciprocal", "off", "log", "capped"))
+                        choices=("reciprocal", "off", "log", "capped", "capped-reciprocal"))
     parser.add_argument("--epochs", default="auto", help="GAN epochs (a number for a smoke test)")
     parser.add_argument("--architecture", default="dcgan")
     parser.add_argument("--rare-count", type=int, default=25)

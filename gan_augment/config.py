@@ -155,9 +155,10 @@ class TrainingConfig:
     # gan_augment.losses.r1_penalty); 0 = none, for every kind: on the MNIST seeds whose DCGAN
     # collapsed it did not stop the collapse (benchmarks/IMAGE_DIVERSITY.md, section 3).
     r1_gamma: float = 0.0
-    # Weight of the mode-seeking term weight / (ratio + eps) in the generator's loss, where ratio is
-    # the pixel distance per unit of noise distance between samples of one class
-    # (gan_augment.losses.mode_seeking_ratio); 0 = none.
+    # Weight of the mode-seeking term weight / (min(ratio, cap) + eps) in the generator's loss,
+    # where ratio is the pixel distance per unit of noise distance between samples of one class
+    # (gan_augment.losses.mode_seeking_ratio) and cap the real training rows' own ratio
+    # (losses.real_mode_seeking_ratio); 0 = none.
     mode_seeking_weight: float = 0.0
     # "float32": every matrix product in full float32 (TF32 off on GPUs too); "medium": float32
     # matrix products may use reduced-precision internal passes (torch.set_float32_matmul_precision
@@ -213,11 +214,12 @@ class TrainingConfig:
 #: stopped using its noise for some seeds (GANAugmenter(random_state=0, image_size=16) on MNIST
 #: 3/5/8: per-class pixel std ~5 against ~33 for real digits), which neither an R1 penalty
 #: (gamma 1, 10), a 4x lower lr_d, a higher ADA cap (0.95) nor a minibatch-std channel in D fixed
-#: (benchmarks/IMAGE_DIVERSITY.md, section 3). Its price at 32 px: on a CPU seed of MNIST with 7
-#: rare 3s it drove the DCGAN to noise (label fidelity 0 for the rare and a common digit; with it the
-#: DCGAN also diverged on two of three GPU seeds, not traced); a form capped at the real images'
-#: spread fixed that seed but let 16 px fits collapse again (1 of 3 fully, 1 partly): no form wins
-#: on both yet (benchmarks/MODE_SEEKING.md).
+#: (benchmarks/IMAGE_DIVERSITY.md, section 3). It is capped at the real images' own spread
+#: (benchmarks/MODE_SEEKING.md): uncapped it drove both 32 px DCGAN fits measured on a CPU to noise
+#: (MNIST, rare / common digit label fidelity 0.00 / 0.00 and 0.48 / 0.08); capped, the same fits
+#: reached 0.89 / 0.49 and 0.82 / 0.90. At 16 px the cap cost one seed of three some fidelity (0.89
+#: against 0.98), at 8 px nothing downstream. A cap that pushes evenly below the real spread (Yang
+#: et al.'s linear form) let 16 px fits collapse again.
 IMAGE_TRAINING = {
     "batch_size": 64,
     "loss": "hinge",

@@ -8,8 +8,8 @@ those hooks to a :class:`~gan_augment.config.TrainingConfig` (``gp_weight``, ``c
 
 Independently of the objective, ``r1_gamma > 0`` adds the R1 penalty :func:`r1_penalty` on real
 rows (Mescheder et al. 2018) to whatever penalty the loss brings, and ``mode_seeking_weight > 0``
-gives the generator the mode-seeking term of :func:`mode_seeking_ratio` (Mao et al. 2019);
-:func:`get_loss` composes them.
+gives the generator the mode-seeking term of :func:`mode_seeking_ratio` (Mao et al. 2019), capped
+where the trainer passes the real rows' own ratio; :func:`get_loss` composes them.
 """
 
 from __future__ import annotations
@@ -132,6 +132,26 @@ def mode_seeking_ratio(fake: torch.Tensor, z: torch.Tensor, y: torch.Tensor) -> 
     return (dx[same] / dz[same].clamp_min(1e-8)).mean()
 
 
+#: E|a - b| for independent standard normal a and b: the mean distance per noise coordinate.
+_NOISE_DISTANCE = 2.0 / float(torch.pi) ** 0.5
+
+
+def real_mode_seeking_ratio(X: torch.Tensor, y: torch.Tensor, rows_per_class: int = 200) -> Optional[float]:
+    """What :func:`mode_seeking_ratio` reads for real rows: the within-class mean per-feature L1
+    distance, over the mean distance per coordinate of standard normal noise, averaged over the
+    classes with two rows or more (the first ``rows_per_class`` of each; no random draws). None
+    when no class has two rows. A generator whose samples lie as far apart as the real ones of
+    their class, per unit of noise, reads this."""
+    flat = X.reshape(X.shape[0], -1).float()
+    ratios = []
+    for label in torch.unique(y):
+        rows = flat[y == label][:rows_per_class]
+        if len(rows) >= 2:
+            distances = torch.cdist(rows, rows, p=1) / rows.shape[1]
+            ratios.append(float(distances.sum()) / (len(rows) * (len(rows) - 1)) / _NOISE_DISTANCE)
+    return sum(ratios) / len(ratios) if ratios else None
+
+
 # ------------------------------------------------------------------------------- hooks
 def _weighted_gradient_penalty(weight: float) -> Penalty:
     def penalty(discriminator, real, fake, y):
@@ -150,12 +170,18 @@ def _with_r1(penalty: Optional[Penalty], gamma: float) -> Penalty:
     return combined
 
 
-def _mode_seeking(weight: float) -> GeneratorPenalty:
-    """``weight / (ratio + eps)``: the reciprocal of :func:`mode_seeking_ratio`, as Mao et al.
-    minimise it, so that the push is strongest when the samples of a class are closest."""
+def _mode_seeking(weight: float, cap: Optional[float] = None) -> GeneratorPenalty:
+    """``weight / (min(ratio, cap) + eps)``: the reciprocal of :func:`mode_seeking_ratio`, as Mao
+    et al. minimise it, so that the push is strongest when the samples of a class are closest;
+    with a ``cap`` (the real rows' own ratio, :func:`real_mode_seeking_ratio`) there is no push
+    once the samples are as far apart as the real ones: beyond that, spread is the
+    discriminator's to judge."""
 
     def penalty(fake, z, y):
-        return weight / (mode_seeking_ratio(fake, z, y) + 1e-5)
+        ratio = mode_seeking_ratio(fake, z, y)
+        if cap is not None:
+            ratio = ratio.clamp(max=cap)
+        return weight / (ratio + 1e-5)
 
     return penalty
 
@@ -185,10 +211,11 @@ LOSSES: dict[str, Callable[[Any], GANLoss]] = {
 }
 
 
-def get_loss(name: str, config=None) -> GANLoss:
+def get_loss(name: str, config=None, *, mode_seeking_cap: Optional[float] = None) -> GANLoss:
     """The :class:`GANLoss` called ``name``, its hooks set from ``config`` (a TrainingConfig;
     None = its defaults), with the R1 penalty added when ``config.r1_gamma > 0`` and the
-    mode-seeking term when ``config.mode_seeking_weight > 0``."""
+    mode-seeking term when ``config.mode_seeking_weight > 0`` (capped at ``mode_seeking_cap``
+    when given)."""
     try:
         factory = LOSSES[name]
     except (KeyError, TypeError):
@@ -203,7 +230,7 @@ def get_loss(name: str, config=None) -> GANLoss:
         loss = dataclasses.replace(loss, penalty=_with_r1(loss.penalty, float(gamma)))
     seek = getattr(config, "mode_seeking_weight", 0.0)
     if seek > 0:
-        loss = dataclasses.replace(loss, generator_penalty=_mode_seeking(float(seek)))
+        loss = dataclasses.replace(loss, generator_penalty=_mode_seeking(float(seek), mode_seeking_cap))
     return loss
 
 

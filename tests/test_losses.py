@@ -8,7 +8,7 @@ from torch import nn
 
 from gan_augment.config import LOSSES
 from gan_augment.losses import discriminator_loss, generator_loss, get_loss, gradient_penalty, \
-    mode_seeking_ratio, r1_penalty
+    mode_seeking_ratio, r1_penalty, real_mode_seeking_ratio
 
 HIGH = torch.full((64,), 2.0)
 LOW = torch.full((64,), -2.0)
@@ -172,6 +172,41 @@ def test_mode_seeking_penalty_pushes_samples_of_a_class_apart():
     value.backward()
     # A small step against the gradient spreads the rows of each class: the ratio grows.
     assert mode_seeking_ratio(fake.detach() - 1e-4 * fake.grad, z, y).item() > ratio
+
+
+def test_real_rows_read_as_a_generator_that_spreads_them_as_its_noise():
+    # A "generator" that returns its noise puts its samples exactly as far apart as the noise:
+    # ratio 1 per pair. Real rows drawn like that noise read 1 as well (up to sampling error),
+    # so the cap and the generator's ratio are on one scale.
+    z = torch.randn(400, 16, generator=torch.Generator().manual_seed(0))
+    y = torch.arange(400) % 2
+    assert mode_seeking_ratio(z, z, y).item() == pytest.approx(1.0)
+    assert real_mode_seeking_ratio(z, y) == pytest.approx(1.0, abs=0.03)
+    # Half as spread real rows read half; the reading is per feature, whatever the shape.
+    assert real_mode_seeking_ratio(0.5 * z.reshape(400, 1, 4, 4), y) == pytest.approx(0.5, abs=0.02)
+    # Only classes with two rows or more count; none at all reads None.
+    lonely = torch.cat([z[:10], 5 * z[10:11]]), torch.tensor([0] * 10 + [1])
+    assert real_mode_seeking_ratio(*lonely) == pytest.approx(real_mode_seeking_ratio(z[:10], torch.zeros(10)))
+    assert real_mode_seeking_ratio(z[:2], torch.tensor([0, 1])) is None
+
+
+def test_capped_mode_seeking_term_pulls_only_below_the_real_spread():
+    from gan_augment.config import TrainingConfig
+
+    z = torch.randn(8, 4, generator=torch.Generator().manual_seed(0))
+    y = torch.tensor([0, 1] * 4)
+    config = TrainingConfig(mode_seeking_weight=2.0)
+    for scale, pulls in ((0.01, True), (10.0, False)):  # collapsed / far more spread than the cap
+        fake = (scale * z[:, :3]).requires_grad_(True)
+        ratio = mode_seeking_ratio(fake.detach(), z, y).item()
+        value = get_loss("hinge", config, mode_seeking_cap=1.0).generator_penalty(fake, z, y)
+        assert value.item() == pytest.approx(2.0 / (min(ratio, 1.0) + 1e-5), rel=1e-5)
+        value.backward()
+        assert bool(fake.grad.abs().sum() > 0) is pulls
+        # Below the cap it is the uncapped term, gradient and all.
+        uncapped = fake.detach().requires_grad_(True)
+        get_loss("hinge", config).generator_penalty(uncapped, z, y).backward()
+        assert torch.equal(fake.grad, uncapped.grad) is pulls
 
 
 # ============================================================================ the registry

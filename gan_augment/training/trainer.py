@@ -36,7 +36,7 @@ from gan_augment.checkpoint import load_state, save_state
 from gan_augment.config import TrainingConfig, config_from_dict, config_to_dict
 from gan_augment.diffaug import AdaptiveProbability, augment, parse_policy
 from gan_augment.exceptions import TrainingDivergedError
-from gan_augment.losses import get_loss
+from gan_augment.losses import get_loss, real_mode_seeking_ratio
 from gan_augment.training.distributed import ProcessGroup, local_device, resolve_process_group
 from gan_augment.training.history import History
 
@@ -265,7 +265,7 @@ class GANTrainer:
             self.shared_rng_.manual_seed(self.seed_)
             local_seed = derive_seed(self.seed_, _LOCAL_STREAM, group.rank)
         with seeded_rng(local_seed, self.device_), float32_matmul_precision(self.config.precision, self.device_):
-            self._initialize()
+            self._initialize(X, y)
             if resume_from is not None:
                 # Before on_train_begin, so that the callbacks' restored state (e.g. EarlyStopping's
                 # patience count) is what they begin with.
@@ -345,13 +345,16 @@ class GANTrainer:
                 "cuda": torch.cuda.get_rng_state(self.device_) if self.device_.type == "cuda" else None,
                 "augment_p": self.augment_p_.state_dict() if self.augment_p_ is not None else None}
 
-    def _initialize(self):
+    def _initialize(self, X, y):
         self.generator.to(self.device_).train()
         self.discriminator.to(self.device_).train()
         for module in (self.generator, self.discriminator):  # models built apart start alike
             self.group_.broadcast_module(module)
         self.pac_ = getattr(self.discriminator, "pac", 1)
-        self.loss_ = get_loss(self.config.loss, self.config)
+        # The mode-seeking term stops pushing once samples are as spread as the real rows; the cap
+        # is read off the data without random draws, so a resumed fit finds the same one.
+        cap = real_mode_seeking_ratio(X, y) if self.config.mode_seeking_weight > 0 else None
+        self.loss_ = get_loss(self.config.loss, self.config, mode_seeking_cap=cap)
         # A generator with an objective of its own (the translator's cycle and identity terms)
         # says so with ``extra_generator_loss(fake, z, y)``, added to the adversarial loss.
         self.generator_terms_ = getattr(self.generator, "extra_generator_loss", None)
