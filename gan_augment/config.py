@@ -215,9 +215,9 @@ class TrainingConfig:
 #: 3/5/8: per-class pixel std ~5 against ~33 for real digits), which neither an R1 penalty
 #: (gamma 1, 10), a 4x lower lr_d, a higher ADA cap (0.95) nor a minibatch-std channel in D fixed
 #: (benchmarks/IMAGE_DIVERSITY.md, section 3). It is capped at the real images' own spread
-#: (benchmarks/MODE_SEEKING.md): uncapped it drove both 32 px DCGAN fits measured on a CPU to noise
-#: (MNIST, rare / common digit label fidelity 0.00 / 0.00 and 0.48 / 0.08); capped, the same fits
-#: reached 0.89 / 0.49 and 0.82 / 0.90. At 16 px the cap cost one seed of three some fidelity (0.89
+#: (benchmarks/MODE_SEEKING.md): uncapped it drove two of three 32 px DCGAN fits measured on a CPU
+#: to noise (MNIST, rare / common digit label fidelity 0.00 / 0.00 and 0.48 / 0.08); capped, those
+#: reached 0.89 / 0.49 and 0.82 / 0.90, and the third 0.97 / 0.97 (0.97 / 0.94 uncapped). At 16 px the cap cost one seed of three some fidelity (0.89
 #: against 0.98), at 8 px nothing downstream. A cap that pushes evenly below the real spread (Yang
 #: et al.'s linear form) let 16 px fits collapse again.
 IMAGE_TRAINING = {
