@@ -8,11 +8,14 @@ on the untouched test split (macro-F1, recall of the rarest training class, bala
 Arms: none; class_weight="balanced"; random oversampling, SMOTE(-NC/-N) and the GAN at 25%, 50%
 and 100% of the gap to the majority ("auto" plan: every class but the majority); AutoAugmenter
 choosing among none / random / SMOTE ("auto-base", cheap) or also the GAN ("auto"), with the same
-classifier as its inner judge. The GAN is fitted once per scenario and seed; its rows for smaller
-amounts are prefixes of the largest amount's.
+classifier as its inner judge; the GAN's rows through its label gate ("gated": a judge trained on
+the real training rows keeps only rows it assigns to their class). The GAN is fitted once per
+scenario and seed (gated and ungated rows come from the same fit); its rows for smaller amounts are
+prefixes of the largest amount's.
 
     python benchmarks/bench_panel.py                       # baselines and AutoAugmenter without the GAN
     python benchmarks/bench_panel.py --arms gan --seeds 2  # plus the GAN at 25/50/100% (one fit per table and seed)
+    python benchmarks/bench_panel.py --arms gate --seeds 3 # the GAN at 25/50/100%, ungated and gated (no auto-base)
     python benchmarks/bench_panel.py --arms all --seeds 3  # plus AutoAugmenter with the GAN (hours on 2 cores)
 
 Results: benchmarks/PANEL.md and benchmarks/panel_results.json (the command is written into both).
@@ -55,6 +58,7 @@ SCENARIOS = {
 }
 BASE_ARMS = ["none", "class_weight"] + [f"{m}@{a:g}" for m in ("random", "smote") for a in AMOUNTS] + ["auto-base"]
 GAN_ARMS = [f"gan@{a:g}" for a in AMOUNTS] + ["auto"]
+GATED_ARMS = [f"gated@{a:g}" for a in AMOUNTS]
 CLASSIFIERS = ("logreg", "hgb")
 
 
@@ -129,8 +133,9 @@ def arm_data(arm, X, y, plan, seed, gan_rows, clf_name, clf_seed):
         return X_res, y_res, auto.chosen_
     method, amount = arm.split("@")
     strategy = _scaled(plan, float(amount))
-    if method == "gan":
-        return (*_append(X, y, gan_rows, strategy), None)
+    if method in gan_rows:  # "gan", "gated"
+        rows = gan_rows[method]  # a class the gate refused has none: it is left as it is
+        return (*_append(X, y, rows, {c: min(n, len(rows[c])) if n > 0 else 0 for c, n in strategy.items()}), None)
     counts = dict(zip(*np.unique(y, return_counts=True)))
     target = {c: int(counts[c]) + n for c, n in strategy.items() if n > 0}
     if not target:
@@ -151,12 +156,26 @@ def run_one(name, seed, arms, data_dir):
     labels, counts = np.unique(y_tr, return_counts=True)
     rare = labels[np.argmin(counts)]
     plan = plan_top_up(y_tr)
-    gan_rows, gan_seconds = {}, None
+    gan_rows, gan_seconds, acceptance = {}, None, {}
     if any(a.startswith("gan@") for a in arms):
+        gated = any(a.startswith("gated@") for a in arms)
         started = time.process_time()
-        gan = GANAugmenter(random_state=seed).fit(X_tr, y_tr)
+        # The gate's judge is trained after the GAN, on a seed stream of its own: the GAN and its
+        # ungated rows are those of label_gate=False.
+        gan = GANAugmenter(random_state=seed, label_gate=gated).fit(X_tr, y_tr)
         gan_seconds = time.process_time() - started
-        gan_rows = {c: gan.sample(n, c) for c, n in plan.items() if n > 0}
+        gan.set_params(label_gate=False)
+        gan_rows["gan"] = {c: gan.sample(n, c) for c, n in plan.items() if n > 0}
+        if gated:
+            gan.set_params(label_gate=True)
+            acceptance = {str(c): a for c, a in zip(gan.classes_, gan.label_gate_.acceptance)}
+            gan_rows["gated"] = {}
+            for c, n in plan.items():
+                if n > 0:
+                    try:
+                        gan_rows["gated"][c] = gan.sample(n, c)
+                    except ValueError:  # the gate refuses the class (acceptance below 5%): no rows
+                        gan_rows["gated"][c] = X_tr.iloc[:0]
     records = []
     for clf_name in CLASSIFIERS:
         for arm in arms:
@@ -166,6 +185,8 @@ def run_one(name, seed, arms, data_dir):
             record = {"scenario": name, "seed": seed, "classifier": clf_name, "arm": arm, "rare": str(rare),
                       "n_train": int(len(y_tr)), "n_rare_train": int(counts.min()),
                       "cpu_s": time.process_time() - started, **scores(model, X_te, y_te, rare)}
+            if arm.startswith("gated@"):
+                record["rare_acceptance"] = acceptance.get(str(rare))
             if chosen is not None:
                 record["chosen"] = f"{chosen['method']}@{chosen['amount']:g}"
             records.append(record)
@@ -208,7 +229,7 @@ def verdicts(frame: pd.DataFrame) -> list[str]:
                      f"best single baseline on average ({best_baseline}) {cells[best_baseline].mean():.3f}; cells "
                      f"significantly below none (mean - 2 s.e. of the seed differences entirely < 0): "
                      f"{', '.join(worse) or 'none'}.")
-    for method in ("smote", "random", "gan"):
+    for method in ("smote", "random", "gan", "gated"):
         columns = [f"{method}@{a:g}" for a in AMOUNTS if f"{method}@{a:g}" in cells.columns]
         if not columns:
             continue
@@ -217,14 +238,28 @@ def verdicts(frame: pd.DataFrame) -> list[str]:
                      ", ".join(f"{k} in {v}" for k, v in best.items()) +
                      f"; full balancing ({method}@1) below none in "
                      f"{int((cells[f'{method}@1'] < cells['none']).sum())} of {len(cells)} cells.")
-    if "gan@1" in cells.columns and "smote@1" in cells.columns:
-        gan_best = cells[[f"gan@{a:g}" for a in AMOUNTS]].max(axis=1)
-        smote_best = cells[[f"smote@{a:g}" for a in AMOUNTS]].max(axis=1)
-        recall = frame.pivot_table(index=["scenario", "classifier"], columns="arm", values="rare_recall")
-        lines.append(f"- GAN (best amount) >= SMOTE (best amount) on macro-F1 in {int((gan_best >= smote_best).sum())} "
-                     f"of {len(cells)} cells (target 60%); rare recall in "
-                     f"{int((recall[[f'gan@{a:g}' for a in AMOUNTS]].max(axis=1) >= recall[[f'smote@{a:g}' for a in AMOUNTS]].max(axis=1)).sum())} "
-                     f"of {len(cells)} (target 75%).")
+    recall = frame.pivot_table(index=["scenario", "classifier"], columns="arm", values="rare_recall")
+
+    def best(table, method):
+        return table[[f"{method}@{a:g}" for a in AMOUNTS]].max(axis=1)
+
+    for method, name in (("gan", "GAN"), ("gated", "GAN through its label gate")):
+        if f"{method}@1" in cells.columns and "smote@1" in cells.columns:
+            lines.append(f"- {name} (best amount) >= SMOTE (best amount) on macro-F1 in "
+                         f"{int((best(cells, method) >= best(cells, 'smote')).sum())} of {len(cells)} cells (target "
+                         f"60%); rare recall in {int((best(recall, method) >= best(recall, 'smote')).sum())} of "
+                         f"{len(cells)} (target 75%).")
+    if "gated@1" in cells.columns:
+        lines.append(f"- Gated against ungated GAN (best amount each): macro-F1 higher in "
+                     f"{int((best(cells, 'gated') > best(cells, 'gan')).sum())}, lower in "
+                     f"{int((best(cells, 'gated') < best(cells, 'gan')).sum())} of {len(cells)} cells (mean "
+                     f"{best(cells, 'gated').mean():.3f} vs {best(cells, 'gan').mean():.3f}); rare recall higher in "
+                     f"{int((best(recall, 'gated') > best(recall, 'gan')).sum())}, lower in "
+                     f"{int((best(recall, 'gated') < best(recall, 'gan')).sum())}.")
+    if "rare_acceptance" in frame.columns:
+        rates = frame.dropna(subset=["rare_acceptance"]).groupby("scenario")["rare_acceptance"].mean()
+        lines.append("- The gate's acceptance of the rarest class (mean over seeds): "
+                     + ", ".join(f"{k} {v:.0%}" for k, v in rates.items()) + ".")
     return lines + [""]
 
 
@@ -232,9 +267,11 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenarios", nargs="+", default=list(SCENARIOS), choices=list(SCENARIOS))
     parser.add_argument("--seeds", type=int, default=5)
-    parser.add_argument("--arms", choices=("base", "gan", "all"), default="base",
+    parser.add_argument("--arms", choices=("base", "gan", "gate", "all"), default="base",
                         help="base: no GAN (minutes); gan: plus the GAN at each amount (one GAN fit per "
-                             "scenario and seed); all: plus AutoAugmenter with the GAN (hours).")
+                             "scenario and seed); gate: the GAN's rows ungated and through its label gate "
+                             "(no AutoAugmenter); "
+                             "all: plus AutoAugmenter with the GAN (hours).")
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--out", type=Path, default=HERE / "PANEL.md")
     parser.add_argument("--json", type=Path, default=HERE / "panel_results.json")
@@ -244,7 +281,7 @@ def main(argv=None):
     if args.report_only:
         saved = json.loads(args.json.read_text())
         frame = pd.DataFrame(saved["records"])
-        arms = [a for a in BASE_ARMS + GAN_ARMS if a in set(frame["arm"])]
+        arms = [a for a in BASE_ARMS + GAN_ARMS + GATED_ARMS if a in set(frame["arm"])]
         write_report(args.out, frame, arms, saved["command"], saved["notes"], saved.get("gan_times", {}),
                      saved.get("wall_s"), complete=saved.get("complete", False))
         return
@@ -253,7 +290,9 @@ def main(argv=None):
     import torch
 
     torch.set_num_threads(1)
-    arms = BASE_ARMS + {"base": [], "gan": GAN_ARMS[:-1], "all": GAN_ARMS}[args.arms]
+    arms = {"base": BASE_ARMS, "gan": BASE_ARMS + GAN_ARMS[:-1], "all": BASE_ARMS + GAN_ARMS,
+            # AutoAugmenter left out: the question is the gate's, and it is the costliest base arm.
+            "gate": BASE_ARMS[:-1] + GAN_ARMS[:-1] + GATED_ARMS}[args.arms]
     command = "python benchmarks/bench_panel.py " + " ".join(argv if argv is not None else sys.argv[1:])
     records, notes, gan_times = [], {}, {}
     started = time.perf_counter()

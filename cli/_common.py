@@ -286,9 +286,9 @@ ArchitectureOpt = Annotated[Architecture, typer.Option(
                            "noise inputs), progressive (grown from 4x4 to the working size), or auto (resnet on a GPU from "
                            "32 px up, else dcgan).")]
 LabelGateOpt = Annotated[bool, typer.Option(
-    "--label-gate", help="Images: keep only synthetic images that a CNN trained on the real ones assigns to their "
-                         "class (generating more until there are enough); the share kept per class is shown by "
-                         "info.")]
+    "--label-gate", help="Keep only synthetic samples that a classifier trained on the real ones (a CNN for "
+                         "images, a multilayer perceptron for tables) assigns to their class, generating more "
+                         "until there are enough; the share kept per class is shown by info.")]
 GeneratorsOpt = Annotated[Optional[int], typer.Option(
     "--generators", min=1, metavar="K", show_default=False,
     help="Train K generators from independent seeds and sample from all of them (a generator ensemble; K "

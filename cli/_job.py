@@ -77,8 +77,6 @@ class Job:
 def prepare(data: Path, handler: DataHandler, *, target: Optional[str], classes: Optional[list[str]],
             settings: Settings, progress: bool = True) -> Job:
     """Read DATA, plan the top-up and build the augmenter; every check happens here, before training."""
-    if settings.label_gate and handler.kind_name != "image":
-        raise CLIError(f"--label-gate judges images; {data} is a table. Drop --label-gate.", USAGE)
     if settings.early_stopping and handler.kind_name != "tabular":
         raise CLIError(f"--early-stopping rates table rows; {data} holds images. Drop --early-stopping.", USAGE)
     if settings.architecture != "auto" and handler.kind_name != "image":

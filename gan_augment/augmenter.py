@@ -141,11 +141,12 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
     clip_to_range : bool, default=True
         Keep generated numbers inside the range seen in training (tables only).
     label_gate : bool, default=False
-        Images only: after training, a judge (a small CNN) is trained on the real training images,
-        and :meth:`sample` keeps a synthetic image of class c only if the judge assigns it to c,
-        generating more until there are enough (label-exact, O(n) in expectation). The share each
-        class keeps is ``label_gate_.acceptance`` (also in `gan-augment info`); a class below 5% is
-        refused when sampled. ``set_params(label_gate=False)`` samples without it.
+        After training, a judge is trained on the real training data (a small CNN for images, a
+        multilayer perceptron on the encoded rows for tables), and :meth:`sample` keeps a synthetic
+        sample of class c only if the judge assigns it to c, generating more until there are enough
+        (label-exact, O(n) in expectation). The share each class keeps is ``label_gate_.acceptance``
+        (also in `gan-augment info`); a class below 5% is refused when sampled.
+        ``set_params(label_gate=False)`` samples without it.
     n_generators : int, default=1
         Train this many generators from independent seeds (each with its own critic) and sample
         from all of them as an equal mixture, a generator ensemble (Deep Generative Ensembles, van
@@ -470,7 +471,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         # Models saved before the check have none; info then says so.
         augmenter.diversity_ = {label: ClassDiversity.from_dict(d) for label, d in state.get("diversity") or []}
         gate = state.get("label_gate")  # models saved before the gate have none
-        augmenter.label_gate_ = LabelGate.from_state(gate) if gate is not None else None
+        augmenter.label_gate_ = LabelGate.from_state(gate, kind) if gate is not None else None
         # Checked against the weights before anything is allocated: an edited model.json must not
         # make loading build (and allocate) a model of whatever size it names.
         def build():
@@ -595,7 +596,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         self.generator_ = members[0] if n_members == 1 else GeneratorEnsemble(members).eval()
         self.label_gate_ = None
         if self.label_gate:
-            self.label_gate_ = LabelGate.fit(encoded, y_index, self.generator_,
+            self.label_gate_ = LabelGate.fit(kind, encoded, y_index, self.generator_,
                                              seed=derive_seed(train_seed, _GATE_STREAM))
         self.diversity_ = self._measure_diversity(X, y)  # the same in every process: the same model
         if group.is_main:
@@ -628,8 +629,6 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
 
     def _check_kind(self, kind) -> None:
         """Refuse, before any work, data of a kind these settings cannot serve."""
-        if self.label_gate and kind.name != "image":
-            raise ValueError("label_gate=True judges images with a CNN; these are table rows (use label_gate=False).")
         if self.early_stopping and kind.name != "tabular":
             raise ValueError("early_stopping=True rates table rows; these are images (use early_stopping=False, "
                              "and see the collapse check in diversity_ or label_gate=True).")

@@ -323,6 +323,18 @@ def test_info_says_which_snapshot_early_stopping_kept(model_dir, tmp_path, capsy
     assert code == 0 and f"{len(rated)} ratings; samples from the epoch-{best['epoch']} snapshot" in out
 
 
+def test_label_gate_on_a_table_through_the_cli(data_csv, tmp_path, capsys):
+    from gan_augment import GANAugmenter
+
+    code, _, err = run(capsys, "fit", data_csv, "--classes", "rare", "-e", "2", "--label-gate", "--seed", "0",
+                       "-o", tmp_path / "m", "--quiet")
+    assert code == 0, err
+    model = GANAugmenter.load(tmp_path / "m")
+    assert model.label_gate is True and model.label_gate_.unit == "rows"
+    code, out, _ = run(capsys, "info", tmp_path / "m")
+    assert code == 0 and "Label gate: the judge keeps" in out and "of the generated rows" in out
+
+
 def test_demo_runs_with_tiny_epochs(tmp_path, capsys):
     code, out, err = run(capsys, "demo", "--epochs", "1", "--out", tmp_path / "demo", "--quiet")
     assert code == 0, err

@@ -12,6 +12,7 @@ from sklearn.datasets import load_digits
 from gan_augment import GANAugmenter, TranslationAugmenter
 from gan_augment.config import ImageModelConfig, training_config
 from gan_augment.exceptions import ModelFileError
+from gan_augment.kinds import kind_named
 from gan_augment.label_gate import LabelGate
 from gan_augment.models.image import build_image_discriminator, build_image_generator
 from gan_augment.models.translation import ConditionalTranslator
@@ -97,7 +98,7 @@ def test_the_gate_rejects_a_translator_that_returns_its_input(rare_digits):
 
     lazy = Unchanged(3, 1, 8, len(y))
     lazy.set_sources(images, torch.as_tensor(labels), ~torch.eye(3, dtype=torch.bool))
-    gate = LabelGate.fit(images, labels, lazy, seed=0)
+    gate = LabelGate.fit(kind_named("image"), images, labels, lazy, seed=0)
     assert gate.acceptance[2] < 0.05, gate.acceptance
     # The way out is named for both doors.
     with pytest.raises(ValueError, match=r"label gate accepts .*set_params\(label_gate=False\).*without --label-gate"):

@@ -11,8 +11,9 @@ they hold; they ask it:
   :func:`gan_augment.config.training_defaults_for`, keyed by the kind's name), its
   :meth:`augment_policy`, and build G and D (:meth:`build_generator`, :meth:`build_discriminator`);
 * say what else a saved model holds (:meth:`extra_files`) and how to describe it (:meth:`describe`);
-* judge its synthetic samples in the evaluator (:meth:`fold_quality`) and give the features on
-  which the mode-collapse check compares them with real ones (:meth:`diversity_features`).
+* judge its synthetic samples in the evaluator (:meth:`fold_quality`), give the features on
+  which the mode-collapse check compares them with real ones (:meth:`diversity_features`), and
+  train the label gate's judge on real encoded samples (:meth:`train_judge`, :meth:`build_judge`).
 
 Kinds are stateless: one instance of each lives in the registry (:mod:`gan_augment.kinds`), and
 everything learned lives on the estimator (``encoder_``, ``model_config_``).
@@ -78,6 +79,15 @@ class DataKind:
         """``real`` and ``synthetic`` samples of one class (laid out as the user's ``X``) as two 2-D
         float arrays of the same features, on scales where distances mean something, for the
         mode-collapse check (:mod:`gan_augment.diversity`)."""
+        raise NotImplementedError
+
+    def train_judge(self, encoded: torch.Tensor, y_index: np.ndarray, n_classes: int, *, seed: int) -> torch.nn.Module:
+        """A classifier of encoded samples (the generator's output), trained on the real ones, for the
+        label gate (:mod:`gan_augment.label_gate`); it has a ``config()`` that :meth:`build_judge` takes."""
+        raise NotImplementedError
+
+    def build_judge(self, config: dict) -> torch.nn.Module:
+        """An untrained judge of :meth:`train_judge`'s shape, from its ``config()``, to load weights into."""
         raise NotImplementedError
 
     def fold_quality(self, fitted, X_train, y_train, X_test, y_test, X_fit, y_fit, seed: int) -> list[dict]:

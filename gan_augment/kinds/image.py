@@ -16,6 +16,8 @@ from gan_augment.models.image import build_image_discriminator, build_image_gene
 
 #: Samples per class in the grid saved beside an image model.
 GRID_SAMPLES = 64
+#: Epochs of the label gate's judge: those of the image-quality judge (gan_augment.evaluation.images).
+JUDGE_EPOCHS = 10
 
 
 class ImageKind(DataKind):
@@ -86,6 +88,17 @@ class ImageKind(DataKind):
         # Pixels at the model's resolution, in its [-1, 1] range: one scale for every feature.
         return tuple(codec.transform(images).reshape(len(images), -1).numpy().astype(np.float64)
                      for images in (real, synthetic))
+
+    def train_judge(self, encoded: torch.Tensor, y_index: np.ndarray, n_classes: int, *, seed: int) -> torch.nn.Module:
+        from gan_augment.evaluation.images import train_image_classifier
+
+        return train_image_classifier(encoded, y_index, n_classes=n_classes, epochs=JUDGE_EPOCHS, random_state=seed)
+
+    def build_judge(self, config: dict) -> torch.nn.Module:
+        from gan_augment.evaluation.images import ImageClassifier
+
+        return ImageClassifier(int(config["in_channels"]), int(config["n_classes"]), width=int(config.get("width", 32)),
+                               feature_dim=int(config["feature_dim"]))
 
     def fold_quality(self, fitted, X_train, y_train, X_test, y_test, X_fit, y_fit, seed: int) -> list[dict]:
         from gan_augment.evaluation.images import fold_image_quality
