@@ -123,7 +123,8 @@ def test_table_gate_keeps_rows_that_follow_their_class_rule_and_round_trips(tmp_
     augmenter.save(tmp_path / "model")
     loaded = GANAugmenter.load(tmp_path / "model")
     assert loaded.label_gate_.acceptance == gate.acceptance and loaded.label_gate_.unit == "rows"
-    pd.testing.assert_frame_equal(loaded.sample(50, "rare", random_state=2), augmenter.sample(50, "rare", random_state=2))
+    pd.testing.assert_frame_equal(loaded.sample(50, "rare", random_state=2),
+                                  augmenter.sample(50, "rare", random_state=2))
 
 
 def test_row_judge_learns_a_rule_and_is_seeded():

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from typing import Callable, TypeVar
 
 import numpy as np
 import torch
@@ -25,9 +26,12 @@ __all__ = ["RowClassifier", "fit_classifier", "train_row_classifier"]
 #: 3 of Adult's 26,000 training rows (batch 64).
 ROW_JUDGE_STEPS = 1500
 
+ModuleT = TypeVar("ModuleT", bound=nn.Module)
 
-def fit_classifier(build, x: torch.Tensor, labels: np.ndarray, *, n_classes: int, epochs: int, batch_size: int,
-                   lr: float, class_balanced: bool, augment, device: torch.device, seed: int) -> nn.Module:
+
+def fit_classifier(build: Callable[[], ModuleT], x: torch.Tensor, labels: np.ndarray, *, n_classes: int, epochs: int,
+                   batch_size: int, lr: float, class_balanced: bool, augment, device: torch.device,
+                   seed: int) -> ModuleT:
     """Train the classifier ``build()`` makes on ``x`` / ``labels``; return it in eval mode on the
     CPU. ``build`` runs inside the seeded RNG, so the initial weights are the seed's too. Inputs are
     checked by the caller."""
@@ -108,8 +112,9 @@ def train_row_classifier(rows: torch.Tensor, labels: np.ndarray, *, n_classes: i
         raise ValueError(f"A row judge needs one label per row and at least 2 classes; got {len(labels)} labels "
                          f"of {len(np.unique(labels))} class(es) for {len(rows)} rows.")
     epochs = max(1, math.ceil(steps / len(_batch_bounds(len(rows), batch_size))))
-    return fit_classifier(lambda: RowClassifier(rows.shape[1], n_classes), rows.float(), labels, n_classes=n_classes, epochs=epochs, batch_size=batch_size,
-                          lr=lr, class_balanced=True, augment=None, device=torch.device("cpu"), seed=random_state)
+    return fit_classifier(lambda: RowClassifier(rows.shape[1], n_classes), rows.float(), labels, n_classes=n_classes,
+                          epochs=epochs, batch_size=batch_size, lr=lr, class_balanced=True, augment=None,
+                          device=torch.device("cpu"), seed=random_state)
 
 
 def _batch_bounds(n: int, batch_size: int) -> list[tuple[int, int]]:
