@@ -347,7 +347,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         Rows are generated and decoded in chunks (about 32 MB of encoded rows each), so memory
         stays flat for large ``n_samples``; each chunk has its own seed, derived from the call's,
         so the rows depend on the chunk size (a constant of this module) and stay deterministic.
-        With ``label_gate=True`` only images the gate's judge assigns to ``cls`` are returned.
+        With ``label_gate=True`` only samples the gate's judge assigns to ``cls`` are returned.
         """
         return self._sample(n_samples, cls, random_state=random_state, gated=True)
 
@@ -381,7 +381,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
 
     def preview(self, n_samples, cls, *, random_state=None):
         """What the model makes of class ``cls``, for checks and pictures: :meth:`sample`, except
-        that a class the label gate refuses (too few images accepted) is shown as generated
+        that a class the label gate refuses (too few samples accepted) is shown as generated
         instead of raising."""
         index = int(np.flatnonzero(self.classes_ == resolve_class(cls, list(self.classes_)))[0])
         gate = getattr(self, "label_gate_", None) if self.label_gate else None
