@@ -85,7 +85,7 @@ def step_rate(kind, device, precision, steps) -> dict:
     y = torch.arange(len(X)) % G.n_classes
     X = X.to(device)
     with float32_matmul_precision(precision, device):
-        trainer = stepping_trainer(G, D, config, y, device)
+        trainer = stepping_trainer(G, D, config, X, y, device)
         # The profiler's FLOP count (matrix products and convolutions): FlopCounterMode's module
         # hooks do not survive the gradient penalty's autograd.grad.
         with torch.profiler.profile(with_flops=True) as profile:

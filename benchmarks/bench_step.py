@@ -59,14 +59,14 @@ def load(rows: int, seed: int = 0):
 
 
 # ----------------------------------------------------------------------------- the baseline pieces
-def stepping_trainer(G, D, cfg, y, device) -> GANTrainer:
+def stepping_trainer(G, D, cfg, X, y, device) -> GANTrainer:
     """A GANTrainer set up as ``fit`` sets it up, in one process, ready for ``_train_step`` calls
     outside ``fit`` (the A/B loop times steps, not epochs). Shared with bench_device.py."""
     trainer = GANTrainer(G, D, cfg, device=device, random_state=0)
     trainer.device_, trainer.group_, trainer.shared_rng_, trainer.seed_ = device, SINGLE_PROCESS, None, 0
     trainer._init_sampler(y.to(device))
     trainer.n_epochs_ = 10 ** 6
-    trainer._initialize()
+    trainer._initialize(X, y)
     return trainer
 
 
@@ -114,7 +114,7 @@ class Variant:
             precision = name.partition("@")[2] or cfg.precision
             cfg = dataclasses.replace(cfg, precision=precision)
             self.precision = functools.partial(float32_matmul_precision, precision, torch.device("cpu"))
-            self.trainer = stepping_trainer(self.G, self.D, cfg, y, torch.device("cpu"))
+            self.trainer = stepping_trainer(self.G, self.D, cfg, X, y, torch.device("cpu"))
             self.trainer._X = X
         kwargs = {}
         if lever.get("fused_adam"):
