@@ -285,10 +285,12 @@ ArchitectureOpt = Annotated[Architecture, typer.Option(
                            "projection critic), stylegan (style-based G: mapping network, modulated convolutions, "
                            "noise inputs), progressive (grown from 4x4 to the working size), or auto (resnet on a GPU from "
                            "32 px up, else dcgan).")]
-LabelGateOpt = Annotated[bool, typer.Option(
-    "--label-gate", help="Keep only synthetic samples that a classifier trained on the real ones (a CNN for "
-                         "images, a multilayer perceptron for tables) assigns to their class, generating more "
-                         "until there are enough; the share kept per class is shown by info.")]
+LabelGateOpt = Annotated[Optional[bool], typer.Option(
+    "--label-gate/--no-label-gate", show_default=False,
+    help="Keep only synthetic samples that a classifier trained on the real ones (a CNN for images, a "
+         "multilayer perceptron for tables) assigns to their class, generating more until there are enough; "
+         "the share kept per class is shown by info. Default: on for tables (a class it keeps under 5% of "
+         "is then topped up without it, with a warning), off for images. --label-gate refuses such a class.")]
 GeneratorsOpt = Annotated[Optional[int], typer.Option(
     "--generators", min=1, metavar="K", show_default=False,
     help="Train K generators from independent seeds and sample from all of them (a generator ensemble; K "

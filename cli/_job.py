@@ -35,7 +35,7 @@ class Settings:
     precision: str = TrainingConfig.precision  # --precision
     max_categories: Optional[int] = None  # --max-categories; None: the augmenter's default
     n_generators: Optional[int] = None  # --generators; None: the augmenter's default
-    label_gate: bool = False  # --label-gate
+    label_gate: Optional[bool] = None  # --label-gate / --no-label-gate; None: the augmenter's "auto"
     method: Method = Method.gan  # --method
     architecture: str = "auto"  # --architecture
     min_class_size: Optional[int] = None  # --min-class-size
@@ -86,7 +86,7 @@ def prepare(data: Path, handler: DataHandler, *, target: Optional[str], classes:
         if handler.kind_name != "image":
             raise CLIError(f"--method translate turns images of one class into another; {data} is a table. Use "
                            "--method gan.", USAGE)
-        given = {"--generators": settings.n_generators is not None, "--label-gate": settings.label_gate,
+        given = {"--generators": settings.n_generators is not None, "--label-gate/--no-label-gate": settings.label_gate is not None,
                  "--max-categories": settings.max_categories is not None,
                  "--architecture": settings.architecture != "auto"}
         if any(given.values()):
@@ -110,8 +110,8 @@ def prepare(data: Path, handler: DataHandler, *, target: Optional[str], classes:
         options["max_categories"] = settings.max_categories
     if settings.n_generators is not None:
         options["n_generators"] = settings.n_generators
-    if settings.label_gate:
-        options["label_gate"] = True
+    if settings.label_gate is not None:
+        options["label_gate"] = settings.label_gate
     if settings.architecture != "auto":
         options["architecture"] = settings.architecture
     if settings.checkpoint_dir is not None:

@@ -59,7 +59,7 @@ def augment(
     device: DeviceOpt = "auto",
     precision: PrecisionOpt = Precision("float32"),
     generators: GeneratorsOpt = None,
-    label_gate: LabelGateOpt = False,
+    label_gate: LabelGateOpt = None,
     method: MethodOpt = Method.gan,
     architecture: ArchitectureOpt = Architecture("auto"),
     threads: ThreadsOpt = "auto",
@@ -97,7 +97,7 @@ def augment(
                     "--max-categories": max_categories, "--min-class-size": min_class_size,
                     "--no-rounding": no_rounding, "--no-rules": no_rules, "--early-stopping": early_stopping,
                     "--precision": precision != Precision("float32"), "--generators": generators,
-                    "--label-gate": label_gate, "--method": method != Method.gan,
+                    "--label-gate/--no-label-gate": label_gate is not None, "--method": method != Method.gan,
                     "--architecture": architecture != Architecture("auto")}
         _augment_from_model(model, data, handler, out, target=target, classes=classes, force=force,
                             mark_synthetic=mark_synthetic, seed=seed, na_values=na_values, sep=check_sep(sep),

@@ -39,7 +39,7 @@ def fit(
     device: DeviceOpt = "auto",
     precision: PrecisionOpt = Precision("float32"),
     generators: GeneratorsOpt = None,
-    label_gate: LabelGateOpt = False,
+    label_gate: LabelGateOpt = None,
     method: MethodOpt = Method.gan,
     architecture: ArchitectureOpt = Architecture("auto"),
     threads: ThreadsOpt = "auto",

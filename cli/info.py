@@ -75,9 +75,16 @@ def _diversity_lines(augmenter, unit: str) -> list[str]:
                  "other half; below 0.5 the samples miss much of the class)")
     gate = getattr(augmenter, "label_gate_", None)
     if gate is not None:
+        from gan_augment.label_gate import MIN_ACCEPTANCE
+
         shares = ", ".join(f"{show(label)} {rate:.0%}" for label, rate in zip(augmenter.classes_, gate.acceptance))
-        lines.append(f"Label gate: the judge keeps {shares} of the generated {unit}"
-                     + ("" if augmenter.label_gate else " (switched off: label_gate=False)"))
+        if augmenter.label_gate is False:
+            how = " (switched off: label_gate=False)"
+        elif isinstance(augmenter.label_gate, str) and any(not a >= MIN_ACCEPTANCE for a in gate.acceptance):
+            how = f" (a class under {MIN_ACCEPTANCE:.0%} is sampled without it)"
+        else:
+            how = ""
+        lines.append(f"Label gate: the judge keeps {shares} of the generated {unit}{how}")
     if ensemble:
         lines.append(f"  (an ensemble of {augmenter.n_generators} generators; disagreement 0: interchangeable "
                      "members, near 1: each covers its own region)")

@@ -140,12 +140,15 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         them). Tables only.
     clip_to_range : bool, default=True
         Keep generated numbers inside the range seen in training (tables only).
-    label_gate : bool, default=False
+    label_gate : "auto" or bool, default="auto"
         After training, a judge is trained on the real training data (a small CNN for images, a
         multilayer perceptron on the encoded rows for tables), and :meth:`sample` keeps a synthetic
         sample of class c only if the judge assigns it to c, generating more until there are enough
         (label-exact, O(n) in expectation). The share each class keeps is ``label_gate_.acceptance``
-        (also in `gan-augment info`); a class below 5% is refused when sampled.
+        (also in `gan-augment info`). "auto": on for tables (it lifted the GAN top-up's mean
+        macro-F1 on 12 tables, ``benchmarks/PANEL_GATE.md``), off for images (no gain on digits,
+        ``benchmarks/LABEL_GATE.md``); a class the gate keeps below 5% of is then sampled without it,
+        with a warning at fit time. ``True``: such a class is refused when sampled.
         ``set_params(label_gate=False)`` samples without it.
     n_generators : int, default=1
         Train this many generators from independent seeds (each with its own critic) and sample
@@ -260,7 +263,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         "round_to_observed": ["boolean"],
         "detect_rules": ["boolean"],
         "n_generators": [Interval(numbers.Integral, 1, None, closed="left")],
-        "label_gate": ["boolean"],
+        "label_gate": ["boolean", StrOptions({"auto"})],
         "device": [str, torch.device],
         "precision": [StrOptions(set(PRECISIONS))],
         "distributed": ["boolean", StrOptions({"auto"})],
@@ -283,7 +286,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
                  generator_dims=TabularModelConfig.generator_dims,
                  discriminator_dims=TabularModelConfig.discriminator_dims, pac=TabularModelConfig.pac,
                  max_modes=10, max_categories=100, clip_to_range=True, round_to_observed=True, detect_rules=True,
-                 label_gate=False, n_generators=1, device="auto", precision=TrainingConfig.precision,
+                 label_gate="auto", n_generators=1, device="auto", precision=TrainingConfig.precision,
                  distributed="auto", n_threads="auto", callbacks=None,
                  checkpoint_dir=None, checkpoint_every=10, random_state=None, verbose=0):
         super().__init__(sampling_strategy=sampling_strategy)
@@ -347,11 +350,11 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         Rows are generated and decoded in chunks (about 32 MB of encoded rows each), so memory
         stays flat for large ``n_samples``; each chunk has its own seed, derived from the call's,
         so the rows depend on the chunk size (a constant of this module) and stay deterministic.
-        With ``label_gate=True`` only samples the gate's judge assigns to ``cls`` are returned.
+        Through the label gate (``label_gate``), only samples its judge assigns to ``cls`` are returned.
         """
-        return self._sample(n_samples, cls, random_state=random_state, gated=True)
+        return self._sample(n_samples, cls, random_state=random_state, refuse=True)
 
-    def _sample(self, n_samples, cls, *, random_state, gated: bool):
+    def _sample(self, n_samples, cls, *, random_state, refuse: bool):
         check_is_fitted(self, "generator_")
         if isinstance(n_samples, bool) or not isinstance(n_samples, numbers.Integral) or n_samples < 0:
             raise ValueError(f"n_samples must be a non-negative int, got {n_samples!r}.")
@@ -359,6 +362,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         index = int(np.flatnonzero(self.classes_ == label)[0])
         base = self.sample_seed_ if random_state is None else spawn_seeds(random_state, 1)[0]
         n_samples = int(n_samples)
+        gate = self._gate(index, refuse=refuse)
         with torch_threads(self.n_threads):
             chunk = self._sample_chunk_rows(n_samples, index)
             parts = []
@@ -367,9 +371,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
                 entropy = [base, index] if k == 0 else [base, index, k]
                 seed, decode_seed = np.random.SeedSequence(entropy).generate_state(2)
                 size = min(chunk, n_samples - start)
-                gate = self._gate() if gated else None
                 encoded = (generate(self.generator_, size, index, seed=int(seed)) if gate is None else
-                           gate.generate(self.generator_, size, index, seed=int(seed), class_name=repr(label),
+                           gate.generate(self.generator_, size, index, seed=int(seed), class_name=repr(_plain(label)),
                                          chunk=chunk))
                 parts.append(self.kind_.decode(self.encoder_, encoded, seed=int(decode_seed)))
                 del encoded  # the encoded chunk is freed before the next one is made
@@ -383,19 +386,25 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         """What the model makes of class ``cls``, for checks and pictures: :meth:`sample`, except
         that a class the label gate refuses (too few samples accepted) is shown as generated
         instead of raising."""
-        index = int(np.flatnonzero(self.classes_ == resolve_class(cls, list(self.classes_)))[0])
-        gate = getattr(self, "label_gate_", None) if self.label_gate else None
-        gated = gate is not None and gate.acceptance[index] >= MIN_ACCEPTANCE
-        return self._sample(n_samples, cls, random_state=random_state, gated=gated)
+        return self._sample(n_samples, cls, random_state=random_state, refuse=False)
 
-    def _gate(self):
-        """The label gate ``sample`` applies: None with ``label_gate=False``."""
-        if not self.label_gate:
+    def _gate(self, index: int, *, refuse: bool):
+        """The label gate that sampling class ``index`` goes through, or None (samples as generated).
+
+        A class the gate keeps too few samples of (below ``MIN_ACCEPTANCE``) goes without it under
+        ``label_gate="auto"`` and in :meth:`preview`; with ``label_gate=True``, :meth:`sample`
+        refuses it (``refuse``; the gate raises, with the rate and what to do)."""
+        auto = isinstance(self.label_gate, str)
+        if not auto and not self.label_gate:
             return None
         gate = getattr(self, "label_gate_", None)
         if gate is None:
+            if auto or not refuse:  # "auto": a kind without the gate by default
+                return None
             raise ValueError("label_gate=True, but this model was fitted without the gate (it has no judge); fit "
                              "it again with label_gate=True, or sample with label_gate=False.")
+        if auto or not refuse:
+            return gate if gate.acceptance[index] >= MIN_ACCEPTANCE else None
         return gate
 
     def _sample_chunk_rows(self, n_samples: int, index: int) -> int:
@@ -595,15 +604,32 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         self.history_ = self.member_histories_[0]
         self.generator_ = members[0] if n_members == 1 else GeneratorEnsemble(members).eval()
         self.label_gate_ = None
-        if self.label_gate:
+        if kind.label_gate_default if isinstance(self.label_gate, str) else self.label_gate:
             self.label_gate_ = LabelGate.fit(kind, encoded, y_index, self.generator_,
                                              seed=derive_seed(train_seed, _GATE_STREAM))
+            if isinstance(self.label_gate, str) and group.is_main:
+                self._warn_ungated_classes()
         self.diversity_ = self._measure_diversity(X, y)  # the same in every process: the same model
         if group.is_main:
             warn_if_collapsed(self.diversity_, kind.unit)
             topped_up = {_plain(label) for label, n in self.sampling_strategy_.items() if n > 0}
             warn_if_undercovered({k: d for k, d in self.diversity_.items() if k in topped_up}, kind.unit)
         return self
+
+    def _warn_ungated_classes(self) -> None:
+        """Under ``label_gate="auto"``, name the classes to top up that the gate keeps too few of:
+        they are sampled without it."""
+        low = [(label, rate) for label, rate in zip(self.classes_, self.label_gate_.acceptance)
+               if self.sampling_strategy_.get(label, 0) > 0 and not rate >= MIN_ACCEPTANCE]
+        if low:
+            shares = ", ".join(f"{_plain(label)!r} ({rate:.1%})" for label, rate in low)
+            unit = self.kind_.unit
+            warnings.warn(
+                f"The label gate keeps under {MIN_ACCEPTANCE:.0%} of the synthetic {unit} of class {shares} (its "
+                f"judge, trained on the real {unit}, assigns the rest to other classes), so they are topped up "
+                "without the gate: the generator may not make them well. Compare with SMOTE or random "
+                "oversampling (AutoAugmenter, gan-augment evaluate), or fit longer (epochs=).",
+                UserWarning, stacklevel=3)
 
     def _measure_diversity(self, X, y: np.ndarray) -> dict:
         """Each class's synthetic samples against (at most 1,000 of) its real ones; seeded by the

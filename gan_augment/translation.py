@@ -88,10 +88,11 @@ class TranslationAugmenter(GANAugmenter):
     _parameter_constraints: dict = {
         **{key: GANAugmenter._parameter_constraints[key] for key in (
             "sampling_strategy", "classes", "min_class_size", "image_shape", "image_size", "augment", "epochs",
-            "batch_size", "optimizer", "lr_g", "lr_d", "n_critic", "ema_decay", "lr_schedule", "label_gate",
+            "batch_size", "optimizer", "lr_g", "lr_d", "n_critic", "ema_decay", "lr_schedule",
             "device", "precision", "distributed", "n_threads", "callbacks", "checkpoint_dir", "checkpoint_every",
             "random_state", "verbose")},
         "loss": [StrOptions(set(LOSSES) | {"auto"})],
+        "label_gate": ["boolean"],  # no "auto": a translation is gated unless switched off
         "source": ["array-like", None],
         "cycle_weight": [Interval(numbers.Real, 0, None, closed="left")],
         "identity_weight": [Interval(numbers.Real, 0, None, closed="left")],

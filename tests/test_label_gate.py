@@ -154,7 +154,68 @@ def test_image_gate_saved_before_table_gates_still_loads():
 
 def test_the_gate_is_needed_once_asked_for():
     X, y = load_iris(return_X_y=True)
-    plain = GANAugmenter(epochs=1, batch_size=64, random_state=0, device="cpu").fit(X, y)
+    plain = GANAugmenter(epochs=1, batch_size=64, random_state=0, device="cpu", label_gate=False).fit(X, y)
+    assert plain.label_gate_ is None
     plain.set_params(label_gate=True)
     with pytest.raises(ValueError, match="fitted without the gate"):
         plain.sample(5, 1)
+    assert len(plain.preview(5, 1)) == 5  # a picture of the model needs no gate
+    plain.set_params(label_gate="auto")  # "auto" on a model fitted without a gate: as generated
+    np.testing.assert_array_equal(plain.sample(5, 1, random_state=0),
+                                  plain.set_params(label_gate=False).sample(5, 1, random_state=0))
+
+
+def test_auto_gates_tables_and_not_images():
+    """The default ("auto") trains the gate for a table and samples through it, exactly as
+    label_gate=True does; an image model gets none."""
+    X, y = rule_table()
+    table = GANAugmenter(epochs=3, batch_size=64, random_state=0, device="cpu")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        table.fit(X, y)
+    assert table.label_gate == "auto" and table.label_gate_ is not None
+    assert min(table.label_gate_.acceptance) >= MIN_ACCEPTANCE
+    gated = table.sample(60, "rare", random_state=1)
+    pd.testing.assert_frame_equal(gated, table.set_params(label_gate=True).sample(60, "rare", random_state=1))
+    assert not gated.equals(table.set_params(label_gate=False).sample(60, "rare", random_state=1))
+
+    digits, labels = load_digits(return_X_y=True)
+    keep = np.isin(labels, [1, 3])
+    images = GANAugmenter(image_shape=(1, 8, 8), epochs=1, batch_size=32, random_state=0, device="cpu")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        images.fit(digits[keep][:120], labels[keep][:120])
+    assert images.label_gate_ is None and images.sample(4, 3).shape == (4, 64)
+
+
+class AlwaysCommon(torch.nn.Module):
+    """A row 'judge' that assigns every row to class index 0."""
+
+    def __init__(self, n_classes):
+        super().__init__()
+        self.n_classes = n_classes
+        self.bias = torch.nn.Parameter(torch.zeros(()))
+
+    def forward(self, rows):
+        logits = torch.zeros(len(rows), self.n_classes)
+        logits[:, 0] = 1.0
+        return logits + self.bias
+
+
+def test_auto_tops_up_a_class_the_gate_refuses_without_it_and_says_so(monkeypatch):
+    """Under "auto" a class the judge never accepts is sampled as generated (after a warning that
+    names it at fit time), where label_gate=True refuses it."""
+    monkeypatch.setattr(type(kind_named("tabular")), "train_judge",
+                        lambda self, encoded, y_index, n_classes, *, seed: AlwaysCommon(n_classes))
+    X, y = rule_table()
+    augmenter = GANAugmenter(epochs=1, batch_size=64, random_state=0, device="cpu")
+    with pytest.warns(UserWarning, match=r"under 5% of the synthetic rows of class 'rare' \(0\.0%\).*without the gate"):
+        augmenter.fit(X, y)
+    assert augmenter.label_gate_.acceptance == [1.0, 0.0]  # classes_: common, rare
+    rows = augmenter.sample(30, "rare", random_state=1)
+    pd.testing.assert_frame_equal(rows, augmenter.set_params(label_gate=False).sample(30, "rare", random_state=1))
+    _, y_resampled = augmenter.set_params(label_gate="auto").fit_resample(X, y)
+    assert (y_resampled == "rare").sum() == (y == "common").sum()
+    augmenter.set_params(label_gate=True)
+    with pytest.raises(ValueError, match="accepts 0.0% of the synthetic rows of class 'rare'"):
+        augmenter.sample(5, "rare")

@@ -101,7 +101,7 @@ def test_the_gate_rejects_a_translator_that_returns_its_input(rare_digits):
     gate = LabelGate.fit(kind_named("image"), images, labels, lazy, seed=0)
     assert gate.acceptance[2] < 0.05, gate.acceptance
     # The way out is named for both doors.
-    with pytest.raises(ValueError, match=r"label gate accepts .*set_params\(label_gate=False\).*without --label-gate"):
+    with pytest.raises(ValueError, match=r"label gate accepts .*set_params\(label_gate=False\).*with --no-label-gate"):
         gate.generate(lazy, 10, 2, seed=0, class_name="3", chunk=64)
 
 

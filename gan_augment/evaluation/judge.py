@@ -25,6 +25,10 @@ __all__ = ["RowClassifier", "fit_classifier", "train_row_classifier"]
 #: Optimiser steps of a row judge, whatever the table's size: ~25 epochs of a 1,000-row table,
 #: 3 of Adult's 26,000 training rows (batch 64).
 ROW_JUDGE_STEPS = 1500
+#: ...but at most this many passes over a table of one or two batches (up to 128 rows): beyond
+#: them the judge only learns its few rows by heart, at a second or more per fit. From 129 rows
+#: up, ROW_JUDGE_STEPS decides.
+ROW_JUDGE_MAX_EPOCHS = 500
 
 ModuleT = TypeVar("ModuleT", bound=nn.Module)
 
@@ -104,14 +108,15 @@ class RowClassifier(nn.Module):
 def train_row_classifier(rows: torch.Tensor, labels: np.ndarray, *, n_classes: int, steps: int = ROW_JUDGE_STEPS,
                          batch_size: int = 64, lr: float = 1e-3, random_state: int = 0) -> RowClassifier:
     """Train a class-balanced :class:`RowClassifier` on encoded real rows for about ``steps``
-    optimiser steps (whole epochs), so that a small table is seen many times and a large one a few."""
+    optimiser steps (whole epochs, at most ``ROW_JUDGE_MAX_EPOCHS``), so that a small table is seen
+    many times and a large one a few."""
     if rows.ndim != 2:
         raise ValueError(f"rows must be encoded table rows of shape (N, D), got {tuple(rows.shape)}.")
     labels = np.asarray(labels, dtype=np.int64)
     if len(labels) != len(rows) or len(np.unique(labels)) < 2:
         raise ValueError(f"A row judge needs one label per row and at least 2 classes; got {len(labels)} labels "
                          f"of {len(np.unique(labels))} class(es) for {len(rows)} rows.")
-    epochs = max(1, math.ceil(steps / len(_batch_bounds(len(rows), batch_size))))
+    epochs = min(ROW_JUDGE_MAX_EPOCHS, max(1, math.ceil(steps / len(_batch_bounds(len(rows), batch_size)))))
     return fit_classifier(lambda: RowClassifier(rows.shape[1], n_classes), rows.float(), labels, n_classes=n_classes,
                           epochs=epochs, batch_size=batch_size, lr=lr, class_balanced=True, augment=None,
                           device=torch.device("cpu"), seed=random_state)

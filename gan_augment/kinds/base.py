@@ -36,6 +36,9 @@ class DataKind:
     unit: ClassVar[str]
     #: The config dataclass of this kind's models.
     model_config_class: ClassVar[type]
+    #: Whether ``label_gate="auto"`` trains the label gate for this kind (the measurements that
+    #: chose it are with each kind's value).
+    label_gate_default: ClassVar[bool] = False
 
     def recognises(self, X, params: dict) -> bool:
         """Whether ``X`` (with the estimator's ``params``) is data of this kind."""
