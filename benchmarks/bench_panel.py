@@ -267,6 +267,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenarios", nargs="+", default=list(SCENARIOS), choices=list(SCENARIOS))
     parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--first-seed", type=int, default=0,
+                        help="run seeds first-seed .. first-seed + seeds - 1 (to add seeds to a run: merge the JSON "
+                             "records, then --report-only)")
     parser.add_argument("--arms", choices=("base", "gan", "gate", "all"), default="base",
                         help="base: no GAN (minutes); gan: plus the GAN at each amount (one GAN fit per "
                              "scenario and seed); gate: the GAN's rows ungated and through its label gate "
@@ -297,7 +300,7 @@ def main(argv=None):
     records, notes, gan_times = [], {}, {}
     started = time.perf_counter()
     for name in args.scenarios:
-        for seed in range(args.seeds):
+        for seed in range(args.first_seed, args.first_seed + args.seeds):
             rows, notes[name], gan_seconds = run_one(name, seed, arms, args.data_dir)
             records += rows
             if gan_seconds is not None:

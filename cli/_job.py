@@ -86,7 +86,8 @@ def prepare(data: Path, handler: DataHandler, *, target: Optional[str], classes:
         if handler.kind_name != "image":
             raise CLIError(f"--method translate turns images of one class into another; {data} is a table. Use "
                            "--method gan.", USAGE)
-        given = {"--generators": settings.n_generators is not None, "--label-gate/--no-label-gate": settings.label_gate is not None,
+        given = {"--generators": settings.n_generators is not None,
+                 "--label-gate/--no-label-gate": settings.label_gate is not None,
                  "--max-categories": settings.max_categories is not None,
                  "--architecture": settings.architecture != "auto"}
         if any(given.values()):
