@@ -413,7 +413,8 @@ def render(results) -> str:
             "epochs** (not its default 300: 5 seeds at 300 epochs do not fit the ~60-minute budget on 2 cores), "
             "batch 500; `>50K` rows drawn with `condition_column='income', condition_value='>50K'`, rows of the "
             "wrong label discarded (see the draws table).",
-            "- gan-augment: `GANAugmenter(classes=['>50K'], random_state=seed).fit_resample(X, y)`, all else default.",
+            "- gan-augment: `GANAugmenter(classes=['>50K'], random_state=seed).fit_resample(X, y)`, all else default "
+            "(the label gate on, as for every table by default).",
             "",
         ]
         arms = list(dict.fromkeys(util["arm"]))
