@@ -80,7 +80,7 @@ def _diversity_lines(augmenter, unit: str) -> list[str]:
         shares = ", ".join(f"{show(label)} {rate:.0%}" for label, rate in zip(augmenter.classes_, gate.acceptance))
         if augmenter.label_gate is False:
             how = " (switched off: label_gate=False)"
-        elif isinstance(augmenter.label_gate, str) and any(not a >= MIN_ACCEPTANCE for a in gate.acceptance):
+        elif isinstance(augmenter.label_gate, str) and not all(map(gate.serves, range(len(gate.acceptance)))):
             how = f" (a class under {MIN_ACCEPTANCE:.0%} is sampled without it)"
         else:
             how = ""

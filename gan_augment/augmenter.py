@@ -397,15 +397,14 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         auto = isinstance(self.label_gate, str)
         if not auto and not self.label_gate:
             return None
+        lenient = auto or not refuse  # go without the gate rather than raise
         gate = getattr(self, "label_gate_", None)
         if gate is None:
-            if auto or not refuse:  # "auto": a kind without the gate by default
+            if lenient:  # "auto": a kind without the gate by default
                 return None
             raise ValueError("label_gate=True, but this model was fitted without the gate (it has no judge); fit "
                              "it again with label_gate=True, or sample with label_gate=False.")
-        if auto or not refuse:
-            return gate if gate.acceptance[index] >= MIN_ACCEPTANCE else None
-        return gate
+        return None if lenient and not gate.serves(index) else gate
 
     def _sample_chunk_rows(self, n_samples: int, index: int) -> int:
         """Rows generated and decoded at a time by :meth:`sample`, so that memory stays flat
@@ -604,10 +603,11 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         self.history_ = self.member_histories_[0]
         self.generator_ = members[0] if n_members == 1 else GeneratorEnsemble(members).eval()
         self.label_gate_ = None
-        if kind.label_gate_default if isinstance(self.label_gate, str) else self.label_gate:
+        auto_gate = isinstance(self.label_gate, str)
+        if kind.label_gate_default if auto_gate else self.label_gate:
             self.label_gate_ = LabelGate.fit(kind, encoded, y_index, self.generator_,
                                              seed=derive_seed(train_seed, _GATE_STREAM))
-            if isinstance(self.label_gate, str) and group.is_main:
+            if auto_gate and group.is_main:
                 self._warn_ungated_classes()
         self.diversity_ = self._measure_diversity(X, y)  # the same in every process: the same model
         if group.is_main:
@@ -619,8 +619,9 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
     def _warn_ungated_classes(self) -> None:
         """Under ``label_gate="auto"``, name the classes to top up that the gate keeps too few of:
         they are sampled without it."""
-        low = [(label, rate) for label, rate in zip(self.classes_, self.label_gate_.acceptance)
-               if self.sampling_strategy_.get(label, 0) > 0 and not rate >= MIN_ACCEPTANCE]
+        gate = self.label_gate_
+        low = [(label, gate.acceptance[index]) for index, label in enumerate(self.classes_)
+               if self.sampling_strategy_.get(label, 0) > 0 and not gate.serves(index)]
         if low:
             shares = ", ".join(f"{_plain(label)!r} ({rate:.1%})" for label, rate in low)
             unit = self.kind_.unit

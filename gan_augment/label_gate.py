@@ -65,6 +65,11 @@ class LabelGate:
             gate.acceptance[index] = round(float(gate.accepts(candidates, index).float().mean()), 4)
         return gate
 
+    def serves(self, class_index: int) -> bool:
+        """Whether the gate keeps enough of the class's samples (at least ``MIN_ACCEPTANCE``) to be
+        used for it; a rate not measured (NaN) does not."""
+        return self.acceptance[class_index] >= MIN_ACCEPTANCE
+
     @torch.no_grad()
     def accepts(self, samples: torch.Tensor, class_index: int) -> torch.Tensor:
         """A boolean mask: the judge assigns each encoded sample to ``class_index``."""
@@ -75,7 +80,7 @@ class LabelGate:
         """``n`` samples of ``class_index`` that the judge accepts, in rounds of candidates (each
         round seeded from ``seed`` and its number); at most ``chunk`` candidates per round."""
         rate = self.acceptance[class_index]
-        if not rate >= MIN_ACCEPTANCE:
+        if not self.serves(class_index):
             unit = self.unit
             raise ValueError(
                 f"The label gate accepts {rate:.1%} of the synthetic {unit} of class {class_name} (the judge "
