@@ -46,10 +46,12 @@ _DIVERGENCE_LIMIT = 1e6
 _BATCHNORM_CALIBRATION_BATCHES = 32
 # The stream of each process's own draws in a data-parallel run: derive_seed(seed, this, rank).
 _LOCAL_STREAM = 0x10CA1
-# Rows generated per forward pass when sampling. Measured on 2 CPU cores (Adult): 4096 keeps the
-# activations (4096 x 256 floats) near the cache and was ~20% faster than 8192; smaller chunks gain
-# nothing more and multiply the per-call overhead.
-_SAMPLE_CHUNK = 4096
+# Rows generated per forward pass when sampling: small enough that the activations (2048 x 256
+# floats) stay near the cache, large enough that per-call overhead is small. On Adult, one thread:
+# 4096 was ~20% faster than 8192 on an older 2-core machine, where smaller chunks gained nothing;
+# on an AMD EPYC with AVX-512, 2048 made 6% more rows per CPU-second than 4096, and 1024 no more
+# than 2048 (benchmarks/SPEED.md, "Sampling settings"). The rows a seed gives depend on it.
+_SAMPLE_CHUNK = 2048
 
 
 # n_threads="auto": at most this many torch threads. The tabular MLP's matmuls are small (500 x 256):
