@@ -20,7 +20,7 @@ untouched test split; wall and CPU time (``time.process_time``) of the GAN (fit,
 drawing the top-up rows); the final generator / critic losses.
 
     python benchmarks/bench_precision.py                        # 3 tasks x 5 seeds x 2 precisions
-    python benchmarks/bench_precision.py --tasks yeast --seeds 0 --epochs 3 --json /some/where.json --out /some/where.md
+    python benchmarks/bench_precision.py --tasks yeast --seeds 0 --epochs 3 --json smoke.json --out smoke.md
     python benchmarks/bench_precision.py --report-only          # the Markdown from the JSON alone
 
 Writes benchmarks/PRECISION.md and benchmarks/precision_results.json (the JSON after every seed, so
@@ -251,6 +251,15 @@ def paired(frame: pd.DataFrame, task: str) -> pd.DataFrame:
     return out.dropna()
 
 
+def _paired_p(d) -> float:
+    """Two-sided p-value of a paired t-test (bf16 - float32 = 0); nan when undefined."""
+    from scipy import stats
+
+    if len(d) < 2 or np.allclose(d, d[0]):
+        return float("nan")
+    return float(stats.ttest_1samp(d, 0.0).pvalue)
+
+
 def verdict(frame: pd.DataFrame, tasks) -> tuple[list[str], dict]:
     """Per task and metric: |mean paired difference| <= float32's seed std, and the difference's SE."""
     rows, summary = [], {"within": 0, "cells": 0, "outside": [], "significant": []}
@@ -263,13 +272,17 @@ def verdict(frame: pd.DataFrame, tasks) -> tuple[list[str], dict]:
             mean = float(d.mean()) if len(d) else float("nan")
             se = float(d.std(ddof=1) / np.sqrt(len(d))) if len(d) > 1 else float("nan")
             within = bool(abs(mean) <= sd) if np.isfinite(sd) else None
+            p_value = _paired_p(d)
             summary["cells"] += 1
             summary["within"] += bool(within)
             if within is False:
                 summary["outside"].append(f"{task} {METRIC_NAMES[metric]}")
             if np.isfinite(se) and abs(mean) > 2 * se:
-                summary["significant"].append(f"{task} {METRIC_NAMES[metric]} ({mean:+.3f}, SE {se:.3f})")
-            rows.append((task, metric, mean, se, sd, within, len(d)))
+                summary["significant"].append(
+                    f"{task} {METRIC_NAMES[metric]} ({mean:+.3f}, SE {se:.3f}, lower in {int((d < 0).sum())} and "
+                    f"higher in {int((d > 0).sum())} of {len(d)} seeds, paired t-test p = {p_value:.2f}, "
+                    f"{abs(mean) / sd:.2f} of float32's seed std)")
+            rows.append((task, metric, mean, se, sd, within, p_value))
     return rows, summary
 
 
@@ -293,7 +306,9 @@ def write_report(path: Path, saved: dict) -> None:
         + f"; started {runs[0]['started_utc']}.", "",
         f"Machine: {machine['cpu']} (with `avx512_bf16`), {machine['nproc']} cores shared with other jobs, one thread "
         f"per process (`OMP_NUM_THREADS=1`, `torch.set_num_threads(1)`, `n_threads=1`); torch {machine['torch']}, "
-        f"scikit-learn {machine['scikit-learn']}, Python {machine['python']}.", "",
+        f"scikit-learn {machine['scikit-learn']}, Python {machine['python']}. 1-minute load average before each fit: "
+        f"{min(float(v.split()[0]) for v in frame['load_before']):.2f}-"
+        f"{max(float(v.split()[0]) for v in frame['load_before']):.2f}.", "",
         "Per task and seed the GAN is fitted twice with the same `random_state` (the seed) and the same split, "
         "`precision=\"float32\"` then `precision=\"bf16\"`, everything else at the library's defaults "
         "(`epochs=\"auto\"`, `label_gate=\"auto\"`). bf16: forward passes under bfloat16 autocast; weights, "
@@ -303,7 +318,10 @@ def write_report(path: Path, saved: dict) -> None:
         ".fit_resample` (bench_adult.py's gan-augment arm) with its LR / HGB; the KEEL top-ups are bench_panel.py's "
         "`gated@1` arm (every class but the majority up to the majority's count, rows drawn with "
         "`label_gate=\"auto\"`) with the panel's logistic regression / gradient boosting. Scores on the untouched "
-        "test split; rare = the rarest training class.", "",
+        "test split; rare = the rarest training class. \"GAN CPU s\" / \"GAN wall s\": the fit (the GAN and the label "
+        "gate's judge) plus drawing the top-up rows (for Adult, the whole `fit_resample`); `time.process_time` for "
+        "CPU. The KEEL test splits hold few rare rows (yeast POX 6, page-blocks graphic 8), so their rare recall "
+        "moves in steps of 1/6 and 1/8.", "",
         "Seeds: " + ", ".join(f"{t} {sorted(frame[frame['task'] == t]['seed'].unique().tolist())}" for t in tasks)
         + ".", "",
     ]
@@ -311,10 +329,10 @@ def write_report(path: Path, saved: dict) -> None:
         sub = frame[frame["task"] == task]
         first = sub.iloc[0]
         lines += [f"## {task}", "",
-                  f"{int(first['n_train'])} training rows, rare class `{first['rare']}` with {int(first['n_rare_train'])} "
-                  f"(seed {int(first['seed'])}); {int(first['epochs'])} epochs.", "",
-                  "| precision | LR macro-F1 | LR rare recall | HGB macro-F1 | HGB rare recall | GAN CPU s | GAN wall s "
-                  "| final loss G / D |", "|---|---|---|---|---|---|---|---|"]
+                  f"{int(first['n_train'])} training rows, rare class `{first['rare']}` with "
+                  f"{int(first['n_rare_train'])} (seed {int(first['seed'])}); {int(first['epochs'])} epochs.", "",
+                  "| precision | LR macro-F1 | LR rare recall | HGB macro-F1 | HGB rare recall | GAN CPU s "
+                  "| GAN wall s | final loss G / D |", "|---|---|---|---|---|---|---|---|"]
         for precision in PRECISIONS:
             arm = sub[sub["precision"] == precision]
             if arm.empty:
@@ -333,7 +351,8 @@ def write_report(path: Path, saved: dict) -> None:
                 lines.append(f"| {seed} | " + " | ".join(f"{row[m]:+.3f}" for m in METRICS)
                              + f" | {row['cpu_ratio']:.2f}x |")
             se = diffs.std(ddof=1) / np.sqrt(len(diffs)) if len(diffs) > 1 else diffs.std() * np.nan
-            lines.append("| **mean ± SE** | " + " | ".join(f"**{diffs[m].mean():+.3f} ± {se[m]:.3f}**" for m in METRICS)
+            lines.append("| **mean ± SE** | "
+                         + " | ".join(f"**{diffs[m].mean():+.3f} ± {se[m]:.3f}**" for m in METRICS)
                          + f" | **{diffs['cpu_ratio'].mean():.2f}x** |")
             lines.append("| float32 std | " + " | ".join(f"{base[m].std(ddof=1):.3f}" for m in METRICS) + " | |")
         fit_cpu = sub.dropna(subset=["fit_cpu_s"])
@@ -351,7 +370,8 @@ def write_report(path: Path, saved: dict) -> None:
                 kinds.setdefault(w, []).append(r["precision"])
         if kinds:
             lines += ["", "Warnings during the fits (opening words; fits that raised it): " + "; ".join(
-                f"`{w}…` float32 {v.count('float32')}, bf16 {v.count('bf16')}" for w, v in sorted(kinds.items())) + "."]
+                f"`{w}…` float32 {v.count('float32')}, bf16 {v.count('bf16')}"
+                for w, v in sorted(kinds.items())) + "."]
         lines.append("")
 
     rows, summary = verdict(frame, tasks)
@@ -373,11 +393,22 @@ def write_report(path: Path, saved: dict) -> None:
         f"bf16 minus float32, mean over paired seeds, within float32's own seed std (|mean difference| <= std) in "
         f"{summary['within']} of {summary['cells']} cells (task x metric); outside: {outside}. Differences beyond "
         f"2 standard errors of the paired mean: {significant}. {speed}", "",
-        "| task | metric | mean bf16 − float32 | SE | float32 std | within 1 std |", "|---|---|---|---|---|---|"]
-    for task, metric, mean, se, sd, within, n in rows:
-        lines.append(f"| {task} | {METRIC_NAMES[metric]} | {mean:+.3f} | {se:.3f} | {sd:.3f} | "
+        "| task | metric | mean bf16 − float32 | SE | paired t-test p | float32 std | within 1 std |",
+        "|---|---|---|---|---|---|---|"]
+    for task, metric, mean, se, sd, within, p_value in rows:
+        p_text = f"{p_value:.2f}" if np.isfinite(p_value) else "n/a (no difference)"
+        lines.append(f"| {task} | {METRIC_NAMES[metric]} | {mean:+.3f} | {se:.3f} | {p_text} | {sd:.3f} | "
                      f"{'yes' if within else 'no' if within is not None else 'n/a'} |")
-    lines.append("")
+    everywhere = summary["within"] == summary["cells"]
+    worst = max(rows, key=lambda r: abs(r[2]) / r[4] if r[4] > 0 else 0.0)
+    lines += ["", "In plain words: " + (
+        "yes, bf16 stays within one standard deviation of float32's seed spread on every metric and task"
+        if everywhere else f"no, bf16 moves {len(summary['outside'])} of {summary['cells']} cells by more than "
+                           "float32's seed spread") +
+        f" ({summary['within']} of {summary['cells']}); the largest shift relative to that spread is {worst[0]} "
+        f"{METRIC_NAMES[worst[1]]} ({worst[2]:+.3f}, {abs(worst[2]) / worst[4]:.2f} std). " + speed +
+        " The speed-up is this CPU's (AVX-512 with bf16 instructions); on a CPU without them bf16 autocast made a "
+        "step 5.8x slower (SPEED.md, \"Precision\"), so bf16 is only worth asking for where the hardware has it.", ""]
     path.write_text("\n".join(lines))
 
 

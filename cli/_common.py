@@ -274,8 +274,8 @@ MinClassSizeOpt = Annotated[Optional[int], typer.Option(
 DeviceOpt = Annotated[str, typer.Option("--device", metavar="DEVICE", help="auto, cpu, cuda or cuda:N.")]
 PrecisionOpt = Annotated[Precision, typer.Option(
     "--precision", help="Arithmetic of the training steps: float32; medium (float32 products with TF32/bf16 "
-                        "passes where the hardware has them); bf16 (forward passes in bfloat16). Sampling is "
-                        "float32 always.")]
+                        "passes where the hardware has them); bf16 (forward passes in bfloat16: faster on a CPU with "
+                        "bf16 instructions, several times slower on one without). Sampling is float32 always.")]
 MethodOpt = Annotated[Method, typer.Option(
     "--method", help="gan: generate the samples with a class-conditional GAN. translate (images): translate images "
                      "of the other classes into each topped-up class (CycleGAN), keeping only those a CNN "

@@ -161,7 +161,9 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         Arithmetic of the training steps: full float32; "medium", float32 matrix products with
         reduced-precision internal passes (TF32 / bf16 where the hardware has them); "bf16",
         forward passes under bfloat16 autocast (weights, optimizer state, losses and the tables'
-        Gumbel draws stay float32). Sampling is float32 always. Measured in benchmarks/SPEED.md.
+        Gumbel draws stay float32). Sampling is float32 always. On a CPU with bf16 instructions
+        "bf16" fitted tables 1.15-1.31x faster with utility within seed noise; without them it is
+        several times slower (benchmarks/PRECISION.md, SPEED.md).
     distributed : "auto" or bool, default="auto"
         Train data-parallel on torch's process group: "auto" does so when one is initialised or the
         script was started by ``torchrun`` with several processes (gloo on the CPU, NCCL on GPUs),

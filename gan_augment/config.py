@@ -164,7 +164,9 @@ class TrainingConfig:
     # matrix products may use reduced-precision internal passes (torch.set_float32_matmul_precision
     # "medium": TF32 or bf16 where the hardware has them); "bf16": forward passes under bfloat16
     # autocast, weights, optimizer state, losses and the tabular Gumbel draws kept in float32.
-    # The default stays "float32" until the others are shown to keep utility (benchmarks/SPEED.md).
+    # The default stays "float32": on a CPU with bf16 units bf16 fitted 1.15-1.31x faster with
+    # utility within seed noise on Adult, yeast and page-blocks, but its one difference beyond two
+    # standard errors was a loss, and without those units it is 5.8x slower (benchmarks/PRECISION.md).
     precision: str = "float32"
 
     def __post_init__(self):
