@@ -223,13 +223,13 @@ def resample_ctgan(X, y, seed, epochs, batch_size=500):
 
 
 # ----------------------------------------------------------------------------------- reporting
-def mean_std(values) -> str:
+def mean_std(values, digits: int = 3) -> str:
     values = np.asarray(values, dtype=float)
     if len(values) == 0:
         return "n/a"
     if len(values) == 1:
-        return f"{values[0]:.3f}"
-    return f"{values.mean():.3f} ± {values.std(ddof=1):.3f}"
+        return f"{values[0]:.{digits}f}"
+    return f"{values.mean():.{digits}f} ± {values.std(ddof=1):.{digits}f}"
 
 
 def machine_info() -> dict:

@@ -144,15 +144,20 @@ def arm_data(arm, X, y, plan, seed, gan_rows, clf_name, clf_seed):
     return X_res, y_res, None
 
 
-def run_one(name, seed, arms, data_dir):
+def split(name, seed, data_dir):
+    """``(X_train, X_test, y_train, y_test, note)``: scenario ``name``'s stratified 70/30 split."""
     from sklearn.model_selection import train_test_split
-
-    from gan_augment import GANAugmenter
-    from gan_augment.planner import plan_top_up
 
     X, y, note = load(name, data_dir, seed)
     X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=0.3, stratify=y, random_state=seed)
-    X_tr, X_te = X_tr.reset_index(drop=True), X_te.reset_index(drop=True)
+    return X_tr.reset_index(drop=True), X_te.reset_index(drop=True), y_tr, y_te, note
+
+
+def run_one(name, seed, arms, data_dir):
+    from gan_augment import GANAugmenter
+    from gan_augment.planner import plan_top_up
+
+    X_tr, X_te, y_tr, y_te, note = split(name, seed, data_dir)
     labels, counts = np.unique(y_tr, return_counts=True)
     rare = labels[np.argmin(counts)]
     plan = plan_top_up(y_tr)

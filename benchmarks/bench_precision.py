@@ -137,17 +137,14 @@ class Tasks:
         self.notes = {}
 
     def split(self, task, seed):
-        from sklearn.model_selection import train_test_split
-
         if task == "adult":
             if self._adult is None:
                 self._adult = A.load_adult(A.adult_path(self.data_dir))
             self.notes[task] = "cut Adult (bench_adult.py): stratified 80/20, training >50K rows cut to 5%"
             return A.cut_task(*self._adult, seed)
-        X, y, note = P.load(task, self.data_dir / "tabular", seed)
+        X_tr, X_te, y_tr, y_te, note = P.split(task, seed, self.data_dir / "tabular")
         self.notes[task] = f"KEEL (bench_panel.py), stratified 70/30; {note}"
-        X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=0.3, stratify=y, random_state=seed)
-        return X_tr.reset_index(drop=True), y_tr, X_te.reset_index(drop=True), y_te
+        return X_tr, y_tr, X_te, y_te
 
 
 # ===================================================================================== main
@@ -231,15 +228,6 @@ def main(argv=None):
 
 
 # ===================================================================================== report
-def _fmt(values, digits=3):
-    values = np.asarray(values, dtype=float)
-    if len(values) == 0:
-        return "n/a"
-    if len(values) == 1:
-        return f"{values[0]:.{digits}f}"
-    return f"{values.mean():.{digits}f} ± {values.std(ddof=1):.{digits}f}"
-
-
 def paired(frame: pd.DataFrame, task: str) -> pd.DataFrame:
     """Per seed, bf16 minus float32, for the seeds that have both arms."""
     sub = frame[frame["task"] == task]
@@ -337,8 +325,8 @@ def write_report(path: Path, saved: dict) -> None:
             arm = sub[sub["precision"] == precision]
             if arm.empty:
                 continue
-            lines.append(f"| {precision} | " + " | ".join(_fmt(arm[m]) for m in METRICS)
-                         + f" | {_fmt(arm['gan_cpu_s'], 0)} | {_fmt(arm['gan_wall_s'], 0)} | "
+            lines.append(f"| {precision} | " + " | ".join(A.mean_std(arm[m]) for m in METRICS)
+                         + f" | {A.mean_std(arm['gan_cpu_s'], 0)} | {A.mean_std(arm['gan_wall_s'], 0)} | "
                          f"{arm['loss_g_final'].mean():.3f} / {arm['loss_d_final'].mean():.3f} |")
         diffs = paired(frame, task)
         if len(diffs):
