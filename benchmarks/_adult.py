@@ -232,6 +232,20 @@ def mean_std(values, digits: int = 3) -> str:
     return f"{values.mean():.{digits}f} ± {values.std(ddof=1):.{digits}f}"
 
 
+def recorded_command(script: str, argv) -> str:
+    """The command line to write into a report, as run from the repo root: ``--data-dir`` and its
+    value (a machine path) left out."""
+    shown, skip = [], False
+    for token in argv:
+        if skip:
+            skip = False
+        elif token == "--data-dir":
+            skip = True
+        elif not token.startswith("--data-dir="):
+            shown.append(token)
+    return " ".join([f"python benchmarks/{script}", *shown])
+
+
 def machine_info() -> dict:
     import imblearn
     import sklearn

@@ -81,7 +81,7 @@ def _gate(augmenter, rare) -> dict:
 
 
 def run_adult(data, seed, precision, args) -> dict:
-    X_tr, y_tr, X_te, y_te = data[seed]
+    X_tr, y_tr, X_te, y_te = data
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         wall, cpu = time.perf_counter(), time.process_time()
@@ -100,12 +100,12 @@ def run_adult(data, seed, precision, args) -> dict:
     return record
 
 
-def run_keel(name, data, seed, precision, args) -> dict:
+def run_keel(data, seed, precision, args) -> dict:
     """bench_panel's run_one, restricted to its gated@1 arm (rows drawn with label_gate="auto")."""
     from gan_augment import GANAugmenter
     from gan_augment.planner import plan_top_up
 
-    X_tr, y_tr, X_te, y_te = data[seed]
+    X_tr, y_tr, X_te, y_te = data
     labels, counts = np.unique(y_tr, return_counts=True)
     rare = labels[np.argmin(counts)]
     plan = plan_top_up(y_tr)
@@ -175,19 +175,7 @@ def main(argv=None):
 
     torch.set_num_threads(1)
     A.limit_threads(1)
-    # The command as run from the repo root; --data-dir's value is a machine path, so it is not written.
-    shown, skip = [], False
-    for token in argv:
-        if skip:
-            skip = False
-            continue
-        if token == "--data-dir":
-            skip = True
-            continue
-        if token.startswith("--data-dir="):
-            continue
-        shown.append(token)
-    command = " ".join(["python benchmarks/bench_precision.py", *shown])
+    command = A.recorded_command("bench_precision.py", argv)
     saved = json.loads(args.json.read_text()) if args.resume and args.json.is_file() else {"records": [], "runs": []}
     done = {(r["task"], r["seed"], r["precision"]) for r in saved["records"]}
     run = {"command": command, "data_dir_given": "--data-dir" in " ".join(argv), "epochs_override": args.epochs,
@@ -200,7 +188,7 @@ def main(argv=None):
         for task in args.tasks:
             if all((task, seed, p) in done for p in PRECISIONS):
                 continue
-            data = {seed: tasks.split(task, seed)}
+            data = tasks.split(task, seed)
             for precision in PRECISIONS:  # interleaved: float32 then bf16, same seed, same split
                 if (task, seed, precision) in done:
                     continue
@@ -208,7 +196,7 @@ def main(argv=None):
                 if task == "adult":
                     record = run_adult(data, seed, precision, args)
                 else:
-                    record = run_keel(task, data, seed, precision, args)
+                    record = run_keel(data, seed, precision, args)
                 record = {"task": task, "seed": seed, "precision": precision, "load_before": load,
                           "epochs_override": args.epochs, **record}
                 saved["records"].append(record)

@@ -10,7 +10,8 @@ seeded stream, so the rows stay deterministic).
 Per panel scenario (benchmarks/bench_panel.py: the same loading, 70/30 split, classifiers, scores)
 and seed: one default GANAugmenter fit (label_gate="auto"); its top-up through the gate sampled
 at psi = none (the library's rows), 1.0 and 0.5, each at 25/50/100% of the gap to the majority;
-beside them none, class weights and SMOTE at the same amounts. The arms of one fit are paired.
+beside them none, class weights, random oversampling and SMOTE at the same amounts. The arms of one fit
+are paired.
 
     OMP_NUM_THREADS=1 python benchmarks/bench_truncation.py --seeds 3
     OMP_NUM_THREADS=1 python benchmarks/bench_truncation.py --report-only
@@ -29,6 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
+from _adult import recorded_command
 from bench_panel import AMOUNTS, CLASSIFIERS, DEFAULT_DATA, SCENARIOS, arm_data, classifier, scores, split
 
 from gan_augment.models.tabular import TabularGenerator
@@ -36,7 +38,7 @@ from gan_augment.models.tabular import TabularGenerator
 HERE = Path(__file__).resolve().parent
 PANEL = [s for s in SCENARIOS if s not in ("shuttle", "dermatology", "hypothyroid")]  # PANEL_GATE.md's 12
 PSIS = {"gated": None, "trunc1": 1.0, "trunc05": 0.5}
-BASE = ["none", "class_weight"] + [f"smote@{a:g}" for a in AMOUNTS]
+BASE = ["none", "class_weight"] + [f"{m}@{a:g}" for m in ("random", "smote") for a in AMOUNTS]
 ARMS = BASE + [f"{name}@{a:g}" for name in PSIS for a in AMOUNTS]
 
 _forward = TabularGenerator.forward
@@ -53,7 +55,8 @@ def _truncated_forward(self, z, y):
     return _forward(self, z, y)
 
 
-def run_one(name, seed, data_dir):
+def run_one(name, seed, data_dir, arms=ARMS):
+    """Records of ``arms`` on scenario ``name`` and ``seed``; the GAN is fitted only when an arm needs it."""
     global _psi
     from gan_augment import GANAugmenter
     from gan_augment.planner import plan_top_up
@@ -62,19 +65,20 @@ def run_one(name, seed, data_dir):
     labels, counts = np.unique(y_tr, return_counts=True)
     rare = labels[np.argmin(counts)]
     plan = plan_top_up(y_tr)
-    started = time.process_time()
-    gan = GANAugmenter(random_state=seed, n_threads=1).fit(X_tr, y_tr)
-    fit_s = time.process_time() - started
-    gan_rows = {}
-    for arm, psi in PSIS.items():
-        _psi = psi
-        try:
-            gan_rows[arm] = {c: gan.sample(n, c) for c, n in plan.items() if n > 0}
-        finally:
-            _psi = None
+    gan_rows, fit_s = {}, None
+    if any(arm.split("@")[0] in PSIS for arm in arms):
+        started = time.process_time()
+        gan = GANAugmenter(random_state=seed, n_threads=1).fit(X_tr, y_tr)
+        fit_s = time.process_time() - started
+        for arm, psi in PSIS.items():
+            _psi = psi
+            try:
+                gan_rows[arm] = {c: gan.sample(n, c) for c, n in plan.items() if n > 0}
+            finally:
+                _psi = None
     records = []
     for clf_name in CLASSIFIERS:
-        for arm in ARMS:
+        for arm in arms:
             X_fit, y_fit, _ = arm_data(arm, X_tr, y_tr, plan, seed, gan_rows, clf_name, seed)
             model = classifier(clf_name, X_tr, seed, balanced=arm == "class_weight").fit(X_fit, y_fit)
             records.append({"scenario": name, "seed": seed, "classifier": clf_name, "arm": arm, "rare": str(rare),
@@ -132,16 +136,26 @@ def main(argv=None):
     parser.add_argument("--out", type=Path, default=HERE / "TRUNCATION.md")
     parser.add_argument("--json", type=Path, default=HERE / "truncation_results.json")
     parser.add_argument("--report-only", action="store_true")
+    parser.add_argument("--add-baselines", action="store_true",
+                        help="score the baseline arms missing from --json on its scenarios and seeds (no GAN fits), "
+                             "add them and rewrite the report")
     args = parser.parse_args(argv)
     if args.report_only:
         args.out.write_text(report(json.loads(args.json.read_text())))
         return
+    if args.add_baselines:
+        saved = json.loads(args.json.read_text())
+        have = {(r["scenario"], r["seed"], r["arm"]) for r in saved["records"]}
+        for name, seed in sorted({(r["scenario"], r["seed"]) for r in saved["records"]}):
+            missing = [arm for arm in BASE if (name, seed, arm) not in have]
+            if missing:
+                saved["records"] += run_one(name, seed, args.data_dir, missing)[0]
+        args.json.write_text(json.dumps(saved, indent=1))
+        args.out.write_text(report(saved))
+        return
     torch.set_num_threads(1)
     TabularGenerator.forward = _truncated_forward
-    given = list(argv if argv is not None else sys.argv[1:])
-    if "--data-dir" in given:  # no machine paths in the record
-        del given[given.index("--data-dir"):given.index("--data-dir") + 2]
-    command = "python benchmarks/bench_truncation.py " + " ".join(given)
+    command = recorded_command("bench_truncation.py", argv if argv is not None else sys.argv[1:])
     saved = {"command": command, "records": [], "notes": {}, "fit_s": {}, "wall_s": 0.0, "complete": False}
     started = time.perf_counter()
     for name in args.scenarios:
