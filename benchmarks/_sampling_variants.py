@@ -115,6 +115,8 @@ def main(argv, *, script: str, doc: str, variants, title: str, description: str,
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--out", type=Path, default=out)
     parser.add_argument("--json", type=Path, default=json_path)
+    parser.add_argument("--variants", nargs="+", choices=list(variants), default=list(variants),
+                        help="the variants to run or report (the first is the reference)")
     parser.add_argument("--report-only", action="store_true")
     parser.add_argument("--merge", nargs="+", type=Path, metavar="PART",
                         help="merge the JSON records of parts run side by side into --json (wall time: the "
@@ -124,6 +126,7 @@ def main(argv, *, script: str, doc: str, variants, title: str, description: str,
                         help="score the baseline arms missing from --json on its scenarios and seeds (no GAN fits), "
                              "add them and rewrite the report")
     args = parser.parse_args(argv)
+    variants = {name: variants[name] for name in args.variants}
 
     def write(saved, *, record=True):
         if record:

@@ -11,6 +11,8 @@ trades precision for recall. This benchmark asks whether a stricter gate pays:
   added to its logits (tau = 1: the natural-prior posterior's argmax; 0.5: half-way), its
   acceptance measured again on 500 candidates per class as the gate does after training (a class
   it keeps under 5% of goes without the gate, as under "auto");
+- ``plainjudge``: the gate's judge trained on the rows as encoded (the judge before
+  :class:`~gan_augment.evaluation.judge.RowFeatures`, which reads numeric values in quantile bins);
 - ``treejudge`` (a diagnostic, not something a saved model could carry: it needs the training rows
   at sampling time): the GAN's rows kept only where a class-balanced gradient-boosting classifier
   of the real training rows (the panel's HGB) agrees, in place of the MLP judge. It says whether a
@@ -76,6 +78,26 @@ def _with_prior(tau):
     return draw
 
 
+_fit_gate = LabelGate.fit.__func__
+_gate_inputs: dict = {}
+
+
+def _recording_fit_gate(cls, kind, real, labels, generator, *, seed, codec=None):
+    """LabelGate.fit, keeping what the library trained its judge on (the encoded rows, the seed)."""
+    _gate_inputs.update(kind=kind, real=real, labels=labels, generator=generator, seed=seed)
+    return _fit_gate(cls, kind, real, labels, generator, seed=seed, codec=codec)
+
+
+def _plain_judged(gan, plan, X_train, y_train, seed):
+    library_gate = gan.label_gate_
+    # The same rows, labels and seed as the library's judge; only the codec (and so RowFeatures) is left out.
+    gan.label_gate_ = _fit_gate(LabelGate, **_gate_inputs)
+    try:
+        return _as_library_samples(gan, plan, X_train, y_train, seed)
+    finally:
+        gan.label_gate_ = library_gate
+
+
 def _tree_judged(gan, plan, X_train, y_train, seed):
     judge = classifier("hgb", X_train, seed, balanced=True).fit(X_train, y_train)
     gan.set_params(label_gate=False)
@@ -104,15 +126,16 @@ def _tree_judged(gan, plan, X_train, y_train, seed):
 
 
 VARIANTS = {"gated": _as_library_samples, "prior1": _with_prior(1.0), "prior05": _with_prior(0.5),
-            "treejudge": _tree_judged}
+            "plainjudge": _plain_judged, "treejudge": _tree_judged}
 DESCRIPTION = ("One default `GANAugmenter` fit per scenario and seed; `gated` is its top-up as the library samples it "
                "(through the label gate, `label_gate='auto'`); `prior1` / `prior05` the same fit's rows through the "
                "same judge with 1.0 / 0.5 x log(class share) added to its logits (a stricter gate for rare classes); "
-               "`treejudge` its ungated rows kept where a class-balanced HGB of the real training rows agrees (a "
+               "`plainjudge` its rows through a judge of the rows as encoded (no RowFeatures); `treejudge` its ungated rows kept where a class-balanced HGB of the real training rows agrees (a "
                "diagnostic). Mean over seeds; amounts 25/50/100% of the gap.")
 
 
 def main(argv=None):
+    LabelGate.fit = classmethod(_recording_fit_gate)
     run_variants(argv, script="bench_gate_strictness.py", doc=__doc__, variants=VARIANTS,
                  title="How strict should the tables' label gate be? (issue 11)", description=DESCRIPTION,
                  out=HERE / "GATE_STRICTNESS.md", json_path=HERE / "gate_strictness_results.json")

@@ -608,7 +608,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         auto_gate = isinstance(self.label_gate, str)
         if kind.label_gate_default if auto_gate else self.label_gate:
             self.label_gate_ = LabelGate.fit(kind, encoded, y_index, self.generator_,
-                                             seed=derive_seed(train_seed, _GATE_STREAM))
+                                             seed=derive_seed(train_seed, _GATE_STREAM), codec=self.encoder_)
             if auto_gate and group.is_main:
                 self._warn_ungated_classes()
         self.diversity_ = self._measure_diversity(X, y)  # the same in every process: the same model

@@ -57,11 +57,12 @@ class LabelGate:
         self.unit = unit
 
     @classmethod
-    def fit(cls, kind, real: torch.Tensor, labels: np.ndarray, generator, *, seed: int) -> LabelGate:
-        """Train ``kind``'s judge on the encoded ``real`` samples and their ``labels`` (class
-        indices) and measure how many of ``generator``'s samples of each class it accepts."""
+    def fit(cls, kind, real: torch.Tensor, labels: np.ndarray, generator, *, seed: int, codec=None) -> LabelGate:
+        """Train ``kind``'s judge on the ``real`` samples (encoded by ``codec``) and their ``labels``
+        (class indices) and measure how many of ``generator``'s samples of each class it accepts."""
         n_classes = generator.n_classes
-        gate = cls(kind.train_judge(real, labels, n_classes, seed=seed), [math.nan] * n_classes, unit=kind.unit)
+        gate = cls(kind.train_judge(real, labels, n_classes, seed=seed, codec=codec), [math.nan] * n_classes,
+                   unit=kind.unit)
         for index in range(n_classes):
             candidates = generate(generator, ACCEPTANCE_SAMPLES, index, seed=seed + index)
             gate.acceptance[index] = round(float(gate.accepts(candidates, index).float().mean()), 4)

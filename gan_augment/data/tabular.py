@@ -195,6 +195,17 @@ class TabularEncoder:
             start += _n_slots(spec)
         return spans
 
+    def numeric_blocks(self) -> list[tuple[int, list[float], list[float]]]:
+        """Where each numeric column's value sits in an encoded row: ``(start, means, stds)``.
+
+        At ``start`` is the column's alpha, then one slot per mode (then its missing slot, if any);
+        a row whose mode slot ``k`` is set holds ``means[k] + 4 * stds[k] * clip(alpha, -1, 1)``, the
+        value :meth:`inverse_transform` decodes before clipping and rounding. Columns whose every
+        value was missing are left out (they hold no value)."""
+        return [(start, list(spec["means"]), list(spec["stds"]))
+                for spec, start in zip(self.columns_, self._layout())
+                if spec["kind"] == "numeric" and not spec.get("all_missing")]
+
     @property
     def output_dim(self) -> int:
         return sum(span.size for span in self.output_spans)

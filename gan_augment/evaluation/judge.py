@@ -20,7 +20,7 @@ from torch.nn import functional as F
 
 from gan_augment.training.trainer import seeded_rng
 
-__all__ = ["RowClassifier", "fit_classifier", "train_row_classifier"]
+__all__ = ["RowFeatures", "RowClassifier", "fit_classifier", "train_row_classifier"]
 
 #: Optimiser steps of a row judge, whatever the table's size: ~25 epochs of a 1,000-row table,
 #: 3 of Adult's 26,000 training rows (batch 64).
@@ -29,6 +29,8 @@ ROW_JUDGE_STEPS = 1500
 #: them the judge only learns its few rows by heart, at a second or more per fit. From 129 rows
 #: up, ROW_JUDGE_STEPS decides.
 ROW_JUDGE_MAX_EPOCHS = 500
+#: Quantile bins of each numeric column in the row judge's piecewise-linear encoding.
+ROW_JUDGE_BINS = 16
 
 ModuleT = TypeVar("ModuleT", bound=nn.Module)
 
@@ -66,13 +68,98 @@ def fit_classifier(build: Callable[[], ModuleT], x: torch.Tensor, labels: np.nda
     return model.cpu().eval()
 
 
+class RowFeatures(nn.Module):
+    """What the row judge reads of an encoded table row: each numeric column's value in
+    piecewise-linear features, everything else (categories, missing-value slots) as encoded.
+
+    The GAN's encoding of a number (the one-hot slot of a mixture mode and the position within it)
+    is made for generating, not for telling classes apart: a cut such as "TSH above 6" falls at a
+    different place in each mode, and a real value between two modes is given one of them at
+    random. A perceptron on that encoding told KEEL thyroid's classes apart with balanced accuracy
+    0.935 on held-out rows, where gradient boosting on the raw values reached 0.98. This module
+    reads each value back off the encoded row (as the codec decodes it) and encodes it against
+    quantile bins of the real rows (the piecewise-linear encoding of Gorishniy et al. 2022, "On
+    Embeddings for Numerical Features in Tabular Deep Learning"): feature t is 0 below bin t, 1
+    above it and linear inside, so any cut between bin edges is one unit's threshold. On these
+    features the same perceptron reached 0.975 (benchmarks/JUDGE.md has every panel table).
+
+    Build it with :meth:`fit`; ``RowFeatures(**config())`` is an empty one of the same shape to
+    load a state dict into. Everything it holds is a buffer, saved with the judge.
+    """
+
+    def __init__(self, n_passthrough: int, n_columns: int, n_modes: int, n_bins: int):
+        super().__init__()
+        self.n_passthrough, self.n_columns = int(n_passthrough), int(n_columns)
+        self.n_modes, self.n_bins = int(n_modes), int(n_bins)
+        self.register_buffer("passthrough", torch.zeros(self.n_passthrough, dtype=torch.long))
+        self.register_buffer("alpha_index", torch.zeros(self.n_columns, dtype=torch.long))
+        self.register_buffer("slot_index", torch.zeros(self.n_columns, self.n_modes, dtype=torch.long))
+        # Per column and mode: the mode's mean and 4 x its spread; zero where a column has fewer modes.
+        self.register_buffer("means", torch.zeros(self.n_columns, self.n_modes))
+        self.register_buffer("spreads", torch.zeros(self.n_columns, self.n_modes))
+        self.register_buffer("mode_mask", torch.zeros(self.n_columns, self.n_modes))
+        self.register_buffer("lower", torch.zeros(self.n_columns, self.n_bins))
+        self.register_buffer("width", torch.ones(self.n_columns, self.n_bins))
+
+    @classmethod
+    def fit(cls, blocks, rows: torch.Tensor, *, n_bins: int = ROW_JUDGE_BINS) -> RowFeatures:
+        """The features of encoded rows whose numeric columns sit at ``blocks``
+        (``TabularEncoder.numeric_blocks()``: ``(start, means, stds)`` each), with bins at the
+        quantiles of the encoded real ``rows``."""
+        value_positions = {p for start, means, _ in blocks for p in range(start, start + 1 + len(means))}
+        passthrough = [p for p in range(rows.shape[1]) if p not in value_positions]
+        features = cls(len(passthrough), len(blocks), max(len(means) for _, means, _ in blocks), n_bins)
+        features.passthrough[:] = torch.as_tensor(passthrough, dtype=torch.long)
+        for column, (start, means, stds) in enumerate(blocks):
+            k = len(means)
+            features.alpha_index[column] = start
+            features.slot_index[column, :k] = torch.arange(start + 1, start + 1 + k)
+            features.means[column, :k] = torch.as_tensor(means, dtype=torch.float32)
+            features.spreads[column, :k] = 4 * torch.as_tensor(stds, dtype=torch.float32)
+            features.mode_mask[column, :k] = 1.0
+        values, observed = features.values(rows.float())
+        levels = torch.linspace(0, 1, n_bins + 1, dtype=torch.float64)
+        for column in range(features.n_columns):
+            seen = values[observed[:, column], column].double()
+            if not len(seen):
+                continue  # every real value missing: the features stay constant
+            edges = torch.quantile(seen, levels).float()
+            features.lower[column] = edges[:-1]
+            # A bin of zero width (one value filling a quantile's span) becomes a step at that value.
+            features.width[column] = (edges[1:] - edges[:-1]).clamp_min(1e-12)
+        return features
+
+    @property
+    def out_features(self) -> int:
+        return self.n_passthrough + self.n_columns * self.n_bins
+
+    def config(self) -> dict:
+        return {"n_passthrough": self.n_passthrough, "n_columns": self.n_columns, "n_modes": self.n_modes,
+                "n_bins": self.n_bins}
+
+    def values(self, rows: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(values, observed)``, both (N, n_columns): each numeric column's value as the codec
+        decodes it (before clipping and rounding; 0 where missing), and whether it is not missing."""
+        alpha = rows[:, self.alpha_index].clamp(-1, 1)
+        slots = rows[:, self.slot_index] * self.mode_mask
+        values = (slots * (self.means + self.spreads * alpha[..., None])).sum(-1)
+        return values, slots.sum(-1) > 0.5
+
+    def forward(self, rows: torch.Tensor) -> torch.Tensor:
+        """(N, out_features) features."""
+        values, _ = self.values(rows)
+        bins = ((values[..., None] - self.lower) / self.width).clamp(0, 1).flatten(1)
+        return torch.cat([rows[:, self.passthrough], bins], dim=1)
+
+
 class RowClassifier(nn.Module):
     """A multilayer perceptron on encoded table rows: the label gate's judge for tables.
 
     Two hidden layers of ``hidden`` units (ReLU, dropout 0.2 against learning a rare class's few
     rows by heart) and a linear classification layer. It reads rows as the GAN writes them: one-hot
     categories and the numeric columns' mode-normalised values, so a synthetic row needs no decoding
-    to be judged.
+    to be judged; with ``features`` (:class:`RowFeatures`), it reads the numeric columns' values in
+    piecewise-linear features instead of their modes.
 
     Parameters
     ----------
@@ -80,36 +167,54 @@ class RowClassifier(nn.Module):
         Width of an encoded row.
     n_classes : int
     hidden : int, default=128
+    features : RowFeatures, optional
+        What it reads of an encoded row; without it, the row as encoded.
     """
 
-    def __init__(self, in_features: int, n_classes: int, *, hidden: int = 128):
+    def __init__(self, in_features: int, n_classes: int, *, hidden: int = 128,
+                 features: RowFeatures | None = None):
         super().__init__()
         for name, value, minimum in (("in_features", in_features, 1), ("n_classes", n_classes, 2),
                                      ("hidden", hidden, 1)):
             if not isinstance(value, numbers.Integral) or value < minimum:
                 raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}.")
         self.in_features, self.n_classes, self.hidden = int(in_features), int(n_classes), int(hidden)
+        self.features = features
+        width = features.out_features if features is not None else self.in_features
         self.net = nn.Sequential(
-            nn.Linear(self.in_features, self.hidden), nn.ReLU(), nn.Dropout(0.2),
+            nn.Linear(width, self.hidden), nn.ReLU(), nn.Dropout(0.2),
             nn.Linear(self.hidden, self.hidden), nn.ReLU(), nn.Dropout(0.2),
             nn.Linear(self.hidden, self.n_classes))
 
+    @classmethod
+    def from_config(cls, config: dict) -> RowClassifier:
+        """An untrained judge of the shape ``config()`` describes, to load weights into (a judge
+        saved before :class:`RowFeatures` existed reads rows as encoded)."""
+        features = config.get("features")
+        return cls(int(config["in_features"]), int(config["n_classes"]), hidden=int(config["hidden"]),
+                   features=RowFeatures(**features) if features else None)
+
     def config(self) -> dict:
         """The constructor's arguments, to rebuild the judge before loading its weights."""
-        return {"in_features": self.in_features, "n_classes": self.n_classes, "hidden": self.hidden}
+        config = {"in_features": self.in_features, "n_classes": self.n_classes, "hidden": self.hidden}
+        if self.features is not None:
+            config["features"] = self.features.config()
+        return config
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """(N, n_classes) logits."""
         if x.ndim != 2 or x.shape[1] != self.in_features:
             raise ValueError(f"Expected encoded rows of shape (N, {self.in_features}), got {tuple(x.shape)}.")
-        return self.net(x)
+        return self.net(x if self.features is None else self.features(x))
 
 
 def train_row_classifier(rows: torch.Tensor, labels: np.ndarray, *, n_classes: int, steps: int = ROW_JUDGE_STEPS,
-                         batch_size: int = 64, lr: float = 1e-3, random_state: int = 0) -> RowClassifier:
+                         batch_size: int = 64, lr: float = 1e-3, numeric_blocks=None,
+                         random_state: int = 0) -> RowClassifier:
     """Train a class-balanced :class:`RowClassifier` on encoded real rows for about ``steps``
     optimiser steps (whole epochs, at most ``ROW_JUDGE_MAX_EPOCHS``), so that a small table is seen
-    many times and a large one a few."""
+    many times and a large one a few. ``numeric_blocks`` (``TabularEncoder.numeric_blocks()``):
+    where the numeric columns sit, for the judge to read their values (:class:`RowFeatures`)."""
     if rows.ndim != 2:
         raise ValueError(f"rows must be encoded table rows of shape (N, D), got {tuple(rows.shape)}.")
     labels = np.asarray(labels, dtype=np.int64)
@@ -117,9 +222,10 @@ def train_row_classifier(rows: torch.Tensor, labels: np.ndarray, *, n_classes: i
         raise ValueError(f"A row judge needs one label per row and at least 2 classes; got {len(labels)} labels "
                          f"of {len(np.unique(labels))} class(es) for {len(rows)} rows.")
     epochs = min(ROW_JUDGE_MAX_EPOCHS, max(1, math.ceil(steps / len(_batch_bounds(len(rows), batch_size)))))
-    return fit_classifier(lambda: RowClassifier(rows.shape[1], n_classes), rows.float(), labels, n_classes=n_classes,
-                          epochs=epochs, batch_size=batch_size, lr=lr, class_balanced=True, augment=None,
-                          device=torch.device("cpu"), seed=random_state)
+    features = RowFeatures.fit(numeric_blocks, rows) if numeric_blocks else None
+    return fit_classifier(lambda: RowClassifier(rows.shape[1], n_classes, features=features), rows.float(), labels,
+                          n_classes=n_classes, epochs=epochs, batch_size=batch_size, lr=lr, class_balanced=True,
+                          augment=None, device=torch.device("cpu"), seed=random_state)
 
 
 def _batch_bounds(n: int, batch_size: int) -> list[tuple[int, int]]:

@@ -84,9 +84,11 @@ class DataKind:
         mode-collapse check (:mod:`gan_augment.diversity`)."""
         raise NotImplementedError
 
-    def train_judge(self, encoded: torch.Tensor, y_index: np.ndarray, n_classes: int, *, seed: int) -> torch.nn.Module:
+    def train_judge(self, encoded: torch.Tensor, y_index: np.ndarray, n_classes: int, *, seed: int,
+                    codec=None) -> torch.nn.Module:
         """A classifier of encoded samples (the generator's output), trained on the real ones, for the
-        label gate (:mod:`gan_augment.label_gate`); it has a ``config()`` that :meth:`build_judge` takes."""
+        label gate (:mod:`gan_augment.label_gate`); it has a ``config()`` that :meth:`build_judge` takes.
+        ``codec``: the fitted codec that encoded them, where the judge reads the encoding's layout."""
         raise NotImplementedError
 
     def build_judge(self, config: dict) -> torch.nn.Module:

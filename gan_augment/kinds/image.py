@@ -92,7 +92,8 @@ class ImageKind(DataKind):
         return tuple(codec.transform(images).reshape(len(images), -1).numpy().astype(np.float64)
                      for images in (real, synthetic))
 
-    def train_judge(self, encoded: torch.Tensor, y_index: np.ndarray, n_classes: int, *, seed: int) -> torch.nn.Module:
+    def train_judge(self, encoded: torch.Tensor, y_index: np.ndarray, n_classes: int, *, seed: int,
+                    codec=None) -> torch.nn.Module:
         from gan_augment.evaluation.images import train_image_classifier
 
         return train_image_classifier(encoded, y_index, n_classes=n_classes, epochs=JUDGE_EPOCHS, random_state=seed)

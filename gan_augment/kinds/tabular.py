@@ -80,15 +80,17 @@ class TabularKind(DataKind):
     def diversity_features(self, codec, real, synthetic) -> tuple[np.ndarray, np.ndarray]:
         return _comparable_columns(pd.DataFrame(real), pd.DataFrame(synthetic))
 
-    def train_judge(self, encoded: torch.Tensor, y_index: np.ndarray, n_classes: int, *, seed: int) -> torch.nn.Module:
+    def train_judge(self, encoded: torch.Tensor, y_index: np.ndarray, n_classes: int, *, seed: int,
+                    codec=None) -> torch.nn.Module:
         from gan_augment.evaluation.judge import train_row_classifier
 
-        return train_row_classifier(encoded.cpu(), y_index, n_classes=n_classes, random_state=seed)
+        return train_row_classifier(encoded.cpu(), y_index, n_classes=n_classes, random_state=seed,
+                                    numeric_blocks=codec.numeric_blocks() if codec is not None else None)
 
     def build_judge(self, config: dict) -> torch.nn.Module:
         from gan_augment.evaluation.judge import RowClassifier
 
-        return RowClassifier(int(config["in_features"]), int(config["n_classes"]), hidden=int(config["hidden"]))
+        return RowClassifier.from_config(config)
 
     def describe(self, augmenter) -> list[str]:
         columns = augmenter.encoder_.describe_columns()
