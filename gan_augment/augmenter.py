@@ -142,7 +142,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         Keep generated numbers inside the range seen in training (tables only).
     label_gate : "auto" or bool, default="auto"
         After training, a judge is trained on the real training data (a small CNN for images, a
-        multilayer perceptron on the encoded rows for tables), and :meth:`sample` keeps a synthetic
+        multilayer perceptron for tables, reading numbers in quantile bins), and :meth:`sample` keeps a synthetic
         sample of class c only if the judge assigns it to c, generating more until there are enough
         (label-exact, O(n) in expectation). The share each class keeps is ``label_gate_.acceptance``
         (also in `gan-augment info`). "auto": on for tables (it lifted the GAN top-up's mean

@@ -6,8 +6,8 @@ benchmarks/IMAGES.md; on a table whose classes follow exact rules, such as car, 
 little off the rule is a row of another class under the wrong label). Topping up with them teaches
 the downstream model the wrong thing. The gate trains a judge on the real training samples, in the
 model's encoding (the data kind's :meth:`~gan_augment.kinds.base.DataKind.train_judge`: a small CNN
-for images, a multilayer perceptron for table rows), and keeps a synthetic sample of class c only
-when the judge assigns it to c.
+for images; for table rows a multilayer perceptron that reads each number in quantile bins), and
+keeps a synthetic sample of class c only when the judge assigns it to c.
 
 Generation stays label-exact (every kept sample was generated *as* class c) and O(n) in
 expectation: n samples cost about n / acceptance generator calls. The acceptance rate of each class

@@ -113,6 +113,7 @@ def test_table_gate_keeps_rows_that_follow_their_class_rule_and_round_trips(tmp_
         augmenter.fit(X, y)
     gate = augmenter.label_gate_
     assert gate.unit == "rows" and len(gate.acceptance) == 2 and gate.acceptance[1] >= MIN_ACCEPTANCE
+    assert gate.judge.config()["features"]["n_columns"] == 2  # the judge reads "size" and "noise" as numbers
     gated = augmenter.sample(300, "rare", random_state=1)
     assert len(gated) == 300 and list(gated.columns) == list(X.columns)
     augmenter.set_params(label_gate=False)
