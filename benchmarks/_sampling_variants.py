@@ -69,6 +69,10 @@ def report(saved, *, title: str, description: str, variants) -> str:
              + (f", {saved['context']}" if saved.get("context") else "") + f"; {saved['wall_s']:.0f} s wall"
              f"{'' if saved['complete'] else ' (INCOMPLETE run)'}.", ""]
     seeds = sorted(int(s) for s in frame["seed"].unique())
+    if isinstance(description, dict):  # a sentence per variant; those of the variants reported
+        shown = [text for name, text in description.items() if name in variants]
+        description = "One default `GANAugmenter` fit per scenario and seed; " + "; ".join(shown) + \
+            ". Mean over seeds; amounts 25/50/100% of the gap."
     lines += [f"Scenarios: {frame['scenario'].nunique()}; seeds {seeds}. {description}", ""]
     for metric in ("macro_f1", "rare_recall"):
         table = frame.pivot_table(index=["scenario", "classifier"], columns="arm", values=metric, aggfunc="mean")

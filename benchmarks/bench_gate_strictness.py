@@ -1,22 +1,23 @@
-"""How strict should the tables' label gate be? The judge's prior, and a tree judge, on the panel.
+"""How strict should the tables' label gate be, and how good its judge? Paired variants on the panel.
 
 The label gate keeps a synthetic row of class c when its judge assigns it to c. The judge is trained
-class-balanced, so its argmax is the decision of a classifier that thinks every class equally
-likely: in the region where a rare class overlaps a common one it says "rare", and the gate keeps
-rows there that a classifier of the real data would call common. Those rows are where a top-up
-trades precision for recall. This benchmark asks whether a stricter gate pays:
+class-balanced, so its plain argmax is the decision of a classifier that thinks every class equally
+likely: where a rare class overlaps a common one it says "rare", and the gate keeps rows there that
+a classifier of the real data would call common. Those rows are where a top-up trades precision for
+recall. And a judge that tells the real classes apart poorly keeps the wrong rows. Variants of one
+fit's top-up:
 
-- ``gated``: the library's rows (``label_gate="auto"``);
-- ``prior1`` / ``prior05``: the same judge with ``tau * log(class share in the training split)``
-  added to its logits (tau = 1: the natural-prior posterior's argmax; 0.5: half-way), its
-  acceptance measured again on 500 candidates per class as the gate does after training (a class
-  it keeps under 5% of goes without the gate, as under "auto");
-- ``plainjudge``: the gate's judge trained on the rows as encoded (the judge before
-  :class:`~gan_augment.evaluation.judge.RowFeatures`, which reads numeric values in quantile bins);
+- ``gated``: the library's rows at the commit the run names (``label_gate="auto"``);
+- ``prior0`` / ``prior05`` / ``prior1``: the library's judge with ``tau * log(class share in the
+  training split)`` added to its logits, tau = 0 / 0.5 / 1 (1: the natural-prior posterior's
+  argmax), its acceptance measured again on 500 candidates per class as the gate does after
+  training (a class it keeps under 5% of goes without the gate, as under "auto");
+- ``plainjudge``: the gate as it was before RowFeatures and the prior shift: a judge of the same
+  rows and seed reading them as encoded (the codec's mixture modes), its argmax unshifted;
 - ``treejudge`` (a diagnostic, not something a saved model could carry: it needs the training rows
-  at sampling time): the GAN's rows kept only where a class-balanced gradient-boosting classifier
-  of the real training rows (the panel's HGB) agrees, in place of the MLP judge. It says whether a
-  better judge would help.
+  at sampling time): the GAN's ungated rows kept only where a class-balanced gradient-boosting
+  classifier of the real training rows (the panel's HGB) agrees. It says whether a better judge
+  would help.
 
     OMP_NUM_THREADS=1 python benchmarks/bench_gate_strictness.py --seeds 3
     OMP_NUM_THREADS=1 python benchmarks/bench_gate_strictness.py --report-only
@@ -32,7 +33,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import torch
 from _sampling_variants import main as run_variants
 from bench_panel import classifier
 
@@ -49,25 +49,13 @@ def _as_library_samples(gan, plan, X_train, y_train, seed):
     return {c: gan.sample(n, c) for c, n in plan.items() if n > 0}
 
 
-class _PriorShifted(torch.nn.Module):
-    """The judge with a constant added to its logits: ``tau * log prior``."""
-
-    def __init__(self, judge, shift):
-        super().__init__()
-        self.judge = judge
-        self.register_buffer("shift", shift)
-
-    def forward(self, x):
-        return self.judge(x) + self.shift
-
-
 def _with_prior(tau):
     def draw(gan, plan, X_train, y_train, seed):
         library_gate = gan.label_gate_
         counts = np.array([np.sum(y_train == label) for label in gan.classes_], dtype=np.float64)
-        shift = torch.as_tensor(tau * np.log(counts / counts.sum()), dtype=torch.float32)
-        gate = LabelGate(_PriorShifted(library_gate.judge, shift), [math.nan] * len(counts), unit=library_gate.unit)
-        for index in range(len(counts)):
+        gate = LabelGate(library_gate.judge, [math.nan] * len(counts), unit=library_gate.unit,
+                         prior_shift=tau * np.log(counts / counts.sum()))
+        for index in range(len(counts)):  # as LabelGate.fit measures it
             candidates = generate(gan.generator_, ACCEPTANCE_SAMPLES, index, seed=seed + index)
             gate.acceptance[index] = float(gate.accepts(candidates, index).float().mean())
         gan.label_gate_ = gate
@@ -90,8 +78,10 @@ def _recording_fit_gate(cls, kind, real, labels, generator, *, seed, codec=None)
 
 def _plain_judged(gan, plan, X_train, y_train, seed):
     library_gate = gan.label_gate_
-    # The same rows, labels and seed as the library's judge; only the codec (and so RowFeatures) is left out.
+    # The gate before RowFeatures and the prior shift: a judge of the same rows, labels and seed as
+    # the library's, without the codec (so reading the rows as encoded), its argmax unshifted.
     gan.label_gate_ = _fit_gate(LabelGate, **_gate_inputs)
+    gan.label_gate_.prior_shift = None
     try:
         return _as_library_samples(gan, plan, X_train, y_train, seed)
     finally:
@@ -125,13 +115,19 @@ def _tree_judged(gan, plan, X_train, y_train, seed):
     return rows
 
 
-VARIANTS = {"gated": _as_library_samples, "prior1": _with_prior(1.0), "prior05": _with_prior(0.5),
+VARIANTS = {"gated": _as_library_samples, "prior0": _with_prior(0.0), "prior1": _with_prior(1.0),
+            "prior05": _with_prior(0.5),
             "plainjudge": _plain_judged, "treejudge": _tree_judged}
-DESCRIPTION = ("One default `GANAugmenter` fit per scenario and seed; `gated` is its top-up as the library samples it "
-               "(through the label gate, `label_gate='auto'`); `prior1` / `prior05` the same fit's rows through the "
-               "same judge with 1.0 / 0.5 x log(class share) added to its logits (a stricter gate for rare classes); "
-               "`plainjudge` its rows through a judge of the rows as encoded (no RowFeatures); `treejudge` its ungated rows kept where a class-balanced HGB of the real training rows agrees (a "
-               "diagnostic). Mean over seeds; amounts 25/50/100% of the gap.")
+DESCRIPTION = {
+    "gated": "`gated`: the library's top-up (through its label gate, `label_gate='auto'`) at the commit above",
+    "prior0": "`prior0`: the library's judge, its argmax unshifted",
+    "prior05": "`prior05`: the library's judge with 0.5 x log(class share) added to its logits",
+    "prior1": "`prior1`: the library's judge with log(class share) added to its logits (the natural prior)",
+    "plainjudge": "`plainjudge`: the gate before RowFeatures and the prior shift (a judge of the rows as encoded, "
+                  "argmax unshifted)",
+    "treejudge": "`treejudge`: the ungated rows kept where a class-balanced HGB of the real training rows agrees "
+                 "(a diagnostic)",
+}
 
 
 def main(argv=None):

@@ -49,20 +49,28 @@ class LabelGate:
         Per class index, the share of its synthetic samples the judge assigned to it.
     unit : str, default="images"
         What a sample is called in messages (the data kind's ``unit``).
+    prior_shift : list of float, optional
+        Per class index, added to the judge's logits before its argmax (the data kind's
+        ``judge_prior_weight`` times the log of the class's share of the training samples).
     """
 
-    def __init__(self, judge, acceptance, *, unit: str = "images"):
+    def __init__(self, judge, acceptance, *, unit: str = "images", prior_shift=None):
         self.judge = judge.eval().requires_grad_(False)
         self.acceptance = [float(a) for a in acceptance]
         self.unit = unit
+        self.prior_shift = None if prior_shift is None else [float(s) for s in prior_shift]
 
     @classmethod
     def fit(cls, kind, real: torch.Tensor, labels: np.ndarray, generator, *, seed: int, codec=None) -> LabelGate:
         """Train ``kind``'s judge on the ``real`` samples (encoded by ``codec``) and their ``labels``
         (class indices) and measure how many of ``generator``'s samples of each class it accepts."""
         n_classes = generator.n_classes
+        shift = None
+        if kind.judge_prior_weight:
+            shares = np.maximum(np.bincount(np.asarray(labels), minlength=n_classes), 1) / len(labels)
+            shift = (kind.judge_prior_weight * np.log(shares)).tolist()
         gate = cls(kind.train_judge(real, labels, n_classes, seed=seed, codec=codec), [math.nan] * n_classes,
-                   unit=kind.unit)
+                   unit=kind.unit, prior_shift=shift)
         for index in range(n_classes):
             candidates = generate(generator, ACCEPTANCE_SAMPLES, index, seed=seed + index)
             gate.acceptance[index] = round(float(gate.accepts(candidates, index).float().mean()), 4)
@@ -77,7 +85,10 @@ class LabelGate:
     def accepts(self, samples: torch.Tensor, class_index: int) -> torch.Tensor:
         """A boolean mask: the judge assigns each encoded sample to ``class_index``."""
         device = next(self.judge.parameters()).device
-        return (self.judge(samples.to(device)).argmax(1) == class_index).cpu()
+        logits = self.judge(samples.to(device))
+        if self.prior_shift is not None:
+            logits = logits + torch.tensor(self.prior_shift, dtype=logits.dtype, device=device)
+        return (logits.argmax(1) == class_index).cpu()
 
     def generate(self, generator, n: int, class_index: int, *, seed: int, class_name: str, chunk: int) -> torch.Tensor:
         """``n`` samples of ``class_index`` that the judge accepts, in rounds of candidates (each
@@ -109,8 +120,10 @@ class LabelGate:
         return torch.cat(kept) if kept else generate(generator, 0, class_index, seed=seed)  # n = 0
 
     def state(self) -> dict:
-        """What :meth:`from_state` needs: the judge's shape and weights, the acceptance rates."""
-        return {"judge": self.judge.config(), "acceptance": self.acceptance, "weights": self.judge.state_dict()}
+        """What :meth:`from_state` needs: the judge's shape and weights, the acceptance rates, the
+        prior shift."""
+        return {"judge": self.judge.config(), "acceptance": self.acceptance, "weights": self.judge.state_dict(),
+                "prior_shift": self.prior_shift}
 
     @classmethod
     def from_state(cls, state: dict, kind) -> LabelGate:
@@ -118,4 +131,6 @@ class LabelGate:
         config = state.get("judge") or {key: state[key] for key in ("in_channels", "n_classes", "feature_dim")}
         judge = kind.build_judge(config)
         judge.load_state_dict(state["weights"])
-        return cls(judge, [math.nan if a is None else float(a) for a in state["acceptance"]], unit=kind.unit)
+        # Gates saved before the prior shift existed have none.
+        return cls(judge, [math.nan if a is None else float(a) for a in state["acceptance"]], unit=kind.unit,
+                   prior_shift=state.get("prior_shift"))

@@ -114,6 +114,8 @@ def test_table_gate_keeps_rows_that_follow_their_class_rule_and_round_trips(tmp_
     gate = augmenter.label_gate_
     assert gate.unit == "rows" and len(gate.acceptance) == 2 and gate.acceptance[1] >= MIN_ACCEPTANCE
     assert gate.judge.config()["features"]["n_columns"] == 2  # the judge reads "size" and "noise" as numbers
+    # Half the log of each class's share is added to the judge's logits (classes_: common, rare).
+    np.testing.assert_allclose(gate.prior_shift, 0.5 * np.log([np.mean(y == "common"), np.mean(y == "rare")]))
     gated = augmenter.sample(300, "rare", random_state=1)
     assert len(gated) == 300 and list(gated.columns) == list(X.columns)
     augmenter.set_params(label_gate=False)
@@ -125,6 +127,7 @@ def test_table_gate_keeps_rows_that_follow_their_class_rule_and_round_trips(tmp_
     augmenter.save(tmp_path / "model")
     loaded = GANAugmenter.load(tmp_path / "model")
     assert loaded.label_gate_.acceptance == gate.acceptance and loaded.label_gate_.unit == "rows"
+    assert loaded.label_gate_.prior_shift == gate.prior_shift
     pd.testing.assert_frame_equal(loaded.sample(50, "rare", random_state=2),
                                   augmenter.sample(50, "rare", random_state=2))
 
@@ -194,6 +197,28 @@ def test_row_judge_on_row_features_learns_a_cut_in_a_heavy_tail_and_round_trips(
     rebuilt.load_state_dict(binned.state_dict())
     assert torch.equal(rebuilt.eval()(test_rows), binned(test_rows))
     assert RowClassifier.from_config(plain.config()).features is None  # judges saved before RowFeatures
+
+
+class LeansToClassOne(torch.nn.Module):
+    """A 'judge' that prefers class 1 by half a logit, whatever the row."""
+
+    def __init__(self):
+        super().__init__()
+        self.unused = torch.nn.Parameter(torch.zeros(()))
+
+    def forward(self, x):
+        return torch.tensor([[0.0, 0.5]]).expand(len(x), 2)
+
+
+def test_the_prior_shift_decides_where_the_judge_leans_less_than_the_class_shares():
+    rows = torch.zeros(4, 3)
+    assert LabelGate(LeansToClassOne(), [1.0, 1.0], unit="rows").accepts(rows, 1).all()
+    # Class 1 holds 10% of the rows: 0.5 * log(0.1 / 0.9) = -1.1 outweighs the judge's 0.5.
+    shifted = LabelGate(LeansToClassOne(), [1.0, 1.0], unit="rows", prior_shift=0.5 * np.log([0.9, 0.1]))
+    assert not shifted.accepts(rows, 1).any() and shifted.accepts(rows, 0).all()
+    # A shift smaller than the judge's lean changes nothing.
+    assert LabelGate(LeansToClassOne(), [1.0, 1.0], unit="rows",
+                     prior_shift=0.5 * np.log([0.6, 0.4])).accepts(rows, 1).all()
 
 
 def test_image_gate_saved_before_table_gates_still_loads():

@@ -39,6 +39,10 @@ class DataKind:
     #: Whether ``label_gate="auto"`` trains the label gate for this kind (the measurements that
     #: chose it are with each kind's value).
     label_gate_default: ClassVar[bool] = False
+    #: The label gate adds this times the log of each class's share of the training samples to its
+    #: judge's logits (the judge is trained class-balanced: at 0 its argmax takes every class as
+    #: equally likely, at 1 as likely as in the data).
+    judge_prior_weight: ClassVar[float] = 0.0
 
     def recognises(self, X, params: dict) -> bool:
         """Whether ``X`` (with the estimator's ``params``) is data of this kind."""
