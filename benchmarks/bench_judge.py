@@ -74,7 +74,8 @@ def report(saved) -> str:
              f"Scenarios: {frame['scenario'].nunique()}; seeds {seeds}. The gate's judge trained on the encoded "
              "training split, scored on the encoded test split: `plain` reads the rows as encoded, `features` reads "
              "numeric values in quantile bins (RowFeatures, the library's judge); `logreg` / `hgb`: the panel's "
-             "class-balanced classifiers on the raw columns, for reference. Mean over seeds.", ""]
+             "class-balanced classifiers on the raw columns, for reference. The judges' argmax without the gate's "
+             "prior shift (kind.judge_prior_weight): these are the classifiers' own scores. Mean over seeds.", ""]
     for metric in ("balanced_accuracy", "macro_f1"):
         table = frame.pivot_table(index="scenario", columns="judge", values=metric, aggfunc="mean")[list(JUDGES)]
         lines += [f"## {metric}", "", "| scenario | " + " | ".join(JUDGES) + " |", "|---|" + "---|" * len(JUDGES)]

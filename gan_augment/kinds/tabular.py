@@ -24,7 +24,7 @@ class TabularKind(DataKind):
     # On 12 tables x 5 seeds x LR/HGB the gate lifted the GAN top-up's mean macro-F1 by 0.010-0.020
     # (>= 2 standard errors), to SMOTE's level (benchmarks/PANEL_GATE.md); on cut Adult LR 0.765 -> 0.781.
     label_gate_default = True
-    # Half-way to the data's class shares: paired on the same fits (9 tables x 5 seeds x LR/HGB),
+    # Half-way to the data's class shares: paired on the same fits (9 tables, 5 seeds (yeast 2), LR/HGB),
     # macro-F1 +0.006 to +0.010 (SE 0.002) at 25-100% of the gap with rare recall unchanged
     # (+0.006 to -0.005, SE 0.004-0.008); the full prior (1.0) gained as much and cost recall
     # (-0.02 to -0.03). benchmarks/GATE_STRICTNESS.md.
