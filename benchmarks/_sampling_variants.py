@@ -42,11 +42,13 @@ def run_one(name, seed, data_dir, variants, arms):
     labels, counts = np.unique(y_tr, return_counts=True)
     rare = labels[np.argmin(counts)]
     plan = plan_top_up(y_tr)
-    gan_rows, fit_s = {}, None
+    gan_rows, fit_s, acceptance = {}, None, None
     if any(arm.split("@")[0] in variants for arm in arms):
         started = time.process_time()
         gan = GANAugmenter(random_state=seed, n_threads=1).fit(X_tr, y_tr)
         fit_s = time.process_time() - started
+        if gan.label_gate_ is not None:  # the share of the rarest class's rows the library's gate keeps
+            acceptance = gan.label_gate_.acceptance[int(np.flatnonzero(gan.classes_ == rare)[0])]
         for variant, draw in variants.items():
             gan_rows[variant] = draw(gan, plan, X_tr, y_tr, seed)
     records = []
@@ -55,7 +57,7 @@ def run_one(name, seed, data_dir, variants, arms):
             X_fit, y_fit, _ = arm_data(arm, X_tr, y_tr, plan, seed, gan_rows, clf_name, seed)
             model = classifier(clf_name, X_tr, seed, balanced=arm == "class_weight").fit(X_fit, y_fit)
             records.append({"scenario": name, "seed": seed, "classifier": clf_name, "arm": arm, "rare": str(rare),
-                            **scores(model, X_te, y_te, rare)})
+                            "gate_rare_acceptance": acceptance, **scores(model, X_te, y_te, rare)})
     return records, note, fit_s
 
 
@@ -104,6 +106,10 @@ def report(saved, *, title: str, description: str, variants) -> str:
                              f"{int((d > 0).sum())} / {int((d < 0).sum())} of {len(d)}")
             lines.append(f"| {a:g} | " + " | ".join(cells) + " |")
         lines.append("")
+    if "gate_rare_acceptance" in frame and frame["gate_rare_acceptance"].notna().any():
+        shares = frame.dropna(subset=["gate_rare_acceptance"]).groupby("scenario")["gate_rare_acceptance"].mean()
+        lines += ["The library's gate keeps of the rarest class's rows (mean over the seeds that recorded it): "
+                  + ", ".join(f"{k} {v:.0%}" for k, v in shares.items()) + ".", ""]
     lines += ["GAN fit CPU s (mean over seeds): " + ", ".join(
         f"{k} {np.mean(v):.0f}" for k, v in saved["fit_s"].items()) + "."]
     return "\n".join(lines) + "\n"

@@ -3,7 +3,9 @@ proportions drawn under each variant, the variants alternated in one process (fo
 backward order) so that drift in the machine's load favours none; median rows per CPU-second and
 per wall-second.
 
-A variant is ``gate:chunk:headroom``: ``label_gate`` ("auto", the tables' default, or False), the
+A variant is ``gate:chunk:headroom``: ``label_gate`` ("auto", the tables' default, or False; or
+"plain": "auto" through the gate as it was before RowFeatures and the prior shift, a judge of the
+same rows and seed reading them as encoded, its argmax unshifted), the
 rows per generator forward pass (``gan_augment.training.trainer._SAMPLE_CHUNK``) and the label
 gate's candidates per round relative to the expected need (``gan_augment.label_gate._HEADROOM``).
 The last two are module constants, set here between calls; the rows a seed gives depend on both.
@@ -20,15 +22,18 @@ import warnings
 
 import numpy as np
 import pandas as pd
+import torch
 from _adult import adult_path, load_adult  # benchmarks/ is on sys.path when run as a script
 
 from gan_augment import GANAugmenter, label_gate
+from gan_augment._random import derive_seed
+from gan_augment.augmenter import _GATE_STREAM
 from gan_augment.training import trainer
 
 
 def parse_variant(text: str) -> tuple:
     gate, chunk, headroom = text.split(":")
-    return {"auto": "auto", "False": False, "True": True}[gate], int(chunk), float(headroom)
+    return {"auto": "auto", "plain": "plain", "False": False, "True": True}[gate], int(chunk), float(headroom)
 
 
 def main():
@@ -48,12 +53,28 @@ def main():
         model = GANAugmenter(random_state=0, n_threads=args.threads).fit(X, y)
     print(f"default fit: {time.process_time() - started:.0f} CPU s; the gate keeps "
           + ", ".join(f"{label} {rate:.1%}" for label, rate in zip(model.classes_, model.label_gate_.acceptance)))
+    gates = {"auto": model.label_gate_}
+    if any(gate == "plain" for gate, _, _ in variants.values()):
+        # The judge's inputs as the fit gave them: the encoded rows and labels (the judge's seed is
+        # any fixed one: the rate depends on its acceptance, not on which judge of the two it is).
+        y_index = np.searchsorted(model.classes_, y)
+        encoded = torch.from_numpy(model.encoder_.transform(X, random_state=0))
+        gates["plain"] = label_gate.LabelGate.fit(model.kind_, encoded, y_index, model.generator_,
+                                                  seed=derive_seed(0, _GATE_STREAM))
+        gates["plain"].prior_shift = None
+        gates["plain"].acceptance = [  # as LabelGate.fit measures it, now without the shift
+            round(float(gates["plain"].accepts(trainer.generate(model.generator_, label_gate.ACCEPTANCE_SAMPLES, i,
+                                                                seed=derive_seed(0, _GATE_STREAM) + i), i)
+                        .float().mean()), 4) for i in range(len(model.classes_))]
+        print("the plain gate keeps " + ", ".join(f"{label} {rate:.1%}" for label, rate in
+                                                   zip(model.classes_, gates["plain"].acceptance)))
     shares = pd.Series(y).value_counts(normalize=True)
     times: dict = {text: [] for text in variants}
     for repeat in range(args.repeats):
         for text in list(variants) if repeat % 2 == 0 else list(variants)[::-1]:
             gate, trainer._SAMPLE_CHUNK, label_gate._HEADROOM = variants[text]
-            model.set_params(label_gate=gate)
+            model.label_gate_ = gates.get(gate, gates["auto"])
+            model.set_params(label_gate="auto" if gate == "plain" else gate)
             cpu, wall = time.process_time(), time.perf_counter()
             for label, share in shares.items():
                 model.sample(int(round(args.rows * share)), label, random_state=repeat)

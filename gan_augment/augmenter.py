@@ -141,10 +141,11 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
     clip_to_range : bool, default=True
         Keep generated numbers inside the range seen in training (tables only).
     label_gate : "auto" or bool, default="auto"
-        After training, a judge is trained on the real training data (a small CNN for images, a
-        multilayer perceptron for tables, reading numbers in quantile bins), and :meth:`sample` keeps a synthetic
-        sample of class c only if the judge assigns it to c, generating more until there are enough
-        (label-exact, O(n) in expectation). The share each class keeps is ``label_gate_.acceptance``
+        After training, a judge is trained on the real training data (a small CNN for images; for
+        tables a multilayer perceptron that reads numbers in quantile bins, its votes weighed by
+        half the log of each class's share), and :meth:`sample` keeps a synthetic sample of class c
+        only if the judge assigns it to c, generating more until there are enough (label-exact,
+        O(n) in expectation). The share each class keeps is ``label_gate_.acceptance``
         (also in `gan-augment info`). "auto": on for tables (it lifted the GAN top-up's mean
         macro-F1 on 12 tables, ``benchmarks/PANEL_GATE.md``), off for images (no gain on digits,
         ``benchmarks/LABEL_GATE.md``); a class the gate keeps below 5% of is then sampled without it,
