@@ -87,6 +87,15 @@ class RowFeatures(nn.Module):
     load a state dict into. Everything it holds is a buffer, saved with the judge.
     """
 
+    passthrough: torch.Tensor
+    alpha_index: torch.Tensor
+    slot_index: torch.Tensor
+    means: torch.Tensor
+    spreads: torch.Tensor
+    mode_mask: torch.Tensor
+    lower: torch.Tensor
+    width: torch.Tensor
+
     def __init__(self, n_passthrough: int, n_columns: int, n_modes: int, n_bins: int):
         super().__init__()
         self.n_passthrough, self.n_columns = int(n_passthrough), int(n_columns)
@@ -196,7 +205,7 @@ class RowClassifier(nn.Module):
 
     def config(self) -> dict:
         """The constructor's arguments, to rebuild the judge before loading its weights."""
-        config = {"in_features": self.in_features, "n_classes": self.n_classes, "hidden": self.hidden}
+        config: dict = {"in_features": self.in_features, "n_classes": self.n_classes, "hidden": self.hidden}
         if self.features is not None:
             config["features"] = self.features.config()
         return config
