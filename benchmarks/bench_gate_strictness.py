@@ -36,8 +36,7 @@ import pandas as pd
 from _sampling_variants import main as run_variants
 from bench_panel import classifier
 
-from gan_augment.label_gate import ACCEPTANCE_SAMPLES, MIN_ACCEPTANCE, LabelGate
-from gan_augment.training.trainer import generate
+from gan_augment.label_gate import MIN_ACCEPTANCE, LabelGate
 
 HERE = Path(__file__).resolve().parent
 # Rounds of ungated candidates the tree judge may look through for one class before giving up on
@@ -55,9 +54,7 @@ def _with_prior(tau):
         counts = np.array([np.sum(y_train == label) for label in gan.classes_], dtype=np.float64)
         gate = LabelGate(library_gate.judge, [math.nan] * len(counts), unit=library_gate.unit,
                          prior_shift=tau * np.log(counts / counts.sum()))
-        for index in range(len(counts)):  # as LabelGate.fit measures it
-            candidates = generate(gan.generator_, ACCEPTANCE_SAMPLES, index, seed=seed + index)
-            gate.acceptance[index] = float(gate.accepts(candidates, index).float().mean())
+        gate.measure_acceptance(gan.generator_, seed=seed)
         gan.label_gate_ = gate
         try:
             return _as_library_samples(gan, plan, X_train, y_train, seed)
@@ -82,6 +79,7 @@ def _plain_judged(gan, plan, X_train, y_train, seed):
     # the library's, without the codec (so reading the rows as encoded), its argmax unshifted.
     gan.label_gate_ = _fit_gate(LabelGate, **_gate_inputs)
     gan.label_gate_.prior_shift = None
+    gan.label_gate_.measure_acceptance(gan.generator_, seed=_gate_inputs["seed"])  # fit measured it shifted
     try:
         return _as_library_samples(gan, plan, X_train, y_train, seed)
     finally:

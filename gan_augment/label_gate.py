@@ -71,10 +71,15 @@ class LabelGate:
             shift = (kind.judge_prior_weight * np.log(shares)).tolist()
         gate = cls(kind.train_judge(real, labels, n_classes, seed=seed, codec=codec), [math.nan] * n_classes,
                    unit=kind.unit, prior_shift=shift)
-        for index in range(n_classes):
-            candidates = generate(generator, ACCEPTANCE_SAMPLES, index, seed=seed + index)
-            gate.acceptance[index] = round(float(gate.accepts(candidates, index).float().mean()), 4)
+        gate.measure_acceptance(generator, seed=seed)
         return gate
+
+    def measure_acceptance(self, generator, *, seed: int) -> None:
+        """Set ``acceptance``: the share of ``ACCEPTANCE_SAMPLES`` of ``generator``'s samples of each
+        class that the gate keeps (class c's drawn with seed ``seed + c``)."""
+        for index in range(generator.n_classes):
+            candidates = generate(generator, ACCEPTANCE_SAMPLES, index, seed=seed + index)
+            self.acceptance[index] = round(float(self.accepts(candidates, index).float().mean()), 4)
 
     def serves(self, class_index: int) -> bool:
         """Whether the gate keeps enough of the class's samples (at least ``MIN_ACCEPTANCE``) to be
