@@ -13,8 +13,8 @@ quantile of r_c over fresh synthetic rows of c. Variants of one fit's top-up:
 
 - ``gated``: the library's rows at the commit the run names (``label_gate="auto"``);
 - ``drs``: the library's gate, then the realness rejection (M_c: 95th percentile);
-- ``drs50``: the same with M_c at the median (a stricter rejection: expected acceptance about half
-  or less of the gated rows);
+- ``drs50``: the same with M_c at the median, a milder rejection: every candidate whose ratio is
+  above the class's median is kept, the rest with probability r_c / M_c.
 
 The realness judge is the library's row judge (``train_row_classifier``: RowFeatures, class-balanced,
 so the ratio of its two outputs of class c estimates the density ratio) on 2 x K labels, trained on
@@ -112,7 +112,7 @@ DESCRIPTION = {
     "gated": "`gated`: the library's top-up (through its label gate, `label_gate='auto'`) at the commit above",
     "drs": "`drs`: the library's gate, then candidates kept with probability min(1, r/M), r the realness judge's "
            "density ratio, M its 95th percentile over fresh synthetic rows of the class",
-    "drs50": "`drs50`: the same with M at the median",
+    "drs50": "`drs50`: the same with M at the median (milder: a candidate above it is always kept)",
 }
 
 
