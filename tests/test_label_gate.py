@@ -114,8 +114,7 @@ def test_table_gate_keeps_rows_that_follow_their_class_rule_and_round_trips(tmp_
     gate = augmenter.label_gate_
     assert gate.unit == "rows" and len(gate.acceptance) == 2 and gate.acceptance[1] >= MIN_ACCEPTANCE
     assert gate.judge.config()["features"]["n_columns"] == 2  # the judge reads "size" and "noise" as numbers
-    # Half the log of each class's share is added to the judge's logits (classes_: common, rare).
-    np.testing.assert_allclose(gate.prior_shift, 0.5 * np.log([np.mean(y == "common"), np.mean(y == "rare")]))
+    assert gate.prior_shift is None  # the judge's class-balanced argmax (TabularKind.judge_prior_weight)
     gated = augmenter.sample(300, "rare", random_state=1)
     assert len(gated) == 300 and list(gated.columns) == list(X.columns)
     augmenter.set_params(label_gate=False)
@@ -130,6 +129,18 @@ def test_table_gate_keeps_rows_that_follow_their_class_rule_and_round_trips(tmp_
     assert loaded.label_gate_.prior_shift == gate.prior_shift
     pd.testing.assert_frame_equal(loaded.sample(50, "rare", random_state=2),
                                   augmenter.sample(50, "rare", random_state=2))
+
+
+def test_a_kind_with_a_prior_weight_shifts_the_judge_by_the_log_class_shares(monkeypatch):
+    from gan_augment.kinds.tabular import TabularKind
+
+    monkeypatch.setattr(TabularKind, "judge_prior_weight", 0.5)
+    X, y = rule_table()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        gate = GANAugmenter(epochs=1, batch_size=64, random_state=0, label_gate=True).fit(X, y).label_gate_
+    # classes_: common, rare
+    np.testing.assert_allclose(gate.prior_shift, 0.5 * np.log([np.mean(y == "common"), np.mean(y == "rare")]))
 
 
 def test_row_judge_learns_a_rule_and_is_seeded():
