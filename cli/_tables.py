@@ -69,6 +69,9 @@ class TableData(DataHandler):
     # ------------------------------------------------------------ augment
     def check_augment_args(self, data: Path, out: Path, *, force: bool, target: Optional[str],
                            mark_synthetic: Optional[str]) -> None:
+        if mark_synthetic is not None and not mark_synthetic.strip():
+            # An empty name would write a header that no reader (ours included) takes back.
+            raise CLIError(f"--mark-synthetic needs a column name; got {mark_synthetic!r}.", USAGE)
         check_table_out(out, force)
 
     def check_augment_job(self, data: Path, dataset: Dataset, mark_synthetic: Optional[str]) -> None:

@@ -184,6 +184,10 @@ def _check_model_fits(augmenter, dataset, data: Path, model_dir: Path) -> None:
             detail = (f"it lacks {missing[0]!r}" if missing else f"it has {extra[0]!r}, which the model does not"
                       if extra else "its columns are in another order")
             raise CLIError(f"{data} does not have the columns {model_dir} was fitted on: {detail}.", USAGE)
+        try:
+            augmenter.encoder_.check_like_fitted(dataset.X, source=str(data))
+        except ValueError as exc:
+            raise CLIError(str(exc), USAGE) from None
     elif int(np.prod(np.shape(dataset.X)[1:])) != augmenter.n_features_in_:
         raise CLIError(f"The images of {data} are not the size {model_dir} was fitted on; fit a model on DATA.",
                        USAGE)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from gan_augment.data.tabular import check_target
+from gan_augment.planner import check_strategy_values
+
 
 class TableSamplerMixin:
-    """Tags of a sampler that takes tables as they are -- missing values and string columns
-    included, never sparse -- and returns new rows rather than indices of existing ones."""
+    """An imbalanced-learn sampler that takes tables as they are -- missing values and string
+    columns included, never sparse -- and returns new rows rather than indices of existing ones."""
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()  # type: ignore[misc]
@@ -14,3 +17,27 @@ class TableSamplerMixin:
         tags.input_tags.sparse = False
         tags.sampler_tags.sample_indices = False
         return tags
+
+    def fit(self, X, y, **params):
+        """Check the sampling strategy as imbalanced-learn's ``fit`` does, with the target and the
+        strategy's counts checked first (see :meth:`fit_resample`)."""
+        self._check_target_and_counts(y)
+        return super().fit(X, y, **params)  # type: ignore[misc]
+
+    def fit_resample(self, X, y, **params):
+        """Resample ``(X, y)`` as imbalanced-learn's ``fit_resample`` does, with the target and the
+        sampling strategy's counts checked first.
+
+        imbalanced-learn runs scikit-learn's ``check_classification_targets`` before any hook of
+        ours: a missing label in a pandas Series fails there with numpy's own ``TypeError``
+        (comparing ``str`` and ``float``), and labels of mixed types are called a "regression
+        target". Then it compares a dict strategy's values with the class counts, so that ``"10"``
+        fails with a ``TypeError`` and ``10.5`` is floored. Here both are named first
+        (:func:`~gan_augment.data.tabular.check_target`).
+        """
+        self._check_target_and_counts(y)
+        return super().fit_resample(X, y, **params)  # type: ignore[misc]
+
+    def _check_target_and_counts(self, y) -> None:
+        check_target(y)
+        check_strategy_values(self.sampling_strategy, y)  # type: ignore[attr-defined]

@@ -34,6 +34,7 @@ from gan_augment._compat import HasMethods, Interval, StrOptions
 from gan_augment._sampler import TableSamplerMixin
 from gan_augment._random import derive_seed, spawn_seeds
 from gan_augment.baselines import BASELINE_SAMPLERS, baseline_sampler
+from gan_augment.data.tabular import check_target
 from gan_augment.kinds import kind_for_input
 from gan_augment.planner import plan_top_up
 
@@ -111,6 +112,7 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
 
     # ------------------------------------------------------------------ imblearn hooks
     def _check_X_y(self, X, y, accept_sparse=None):
+        check_target(y)  # as GANAugmenter: missing labels and mixed or continuous targets, named
         return kind_for_input(X, self._gan_params()).check_input(self, X, y)
 
     def _fit_resample(self, X, y):
@@ -119,7 +121,7 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         full_plan = plan_top_up(y, self.sampling_strategy, self.classes)
         cv_seed, estimator_seed, gan_seed, final_seed = spawn_seeds(self.random_state, 4)
         candidates = [("none", 0.0)] + [(m, a) for m in methods for a in amounts]
-        folds = self._folds(y, cv_seed)
+        folds = self._folds(y, cv_seed, methods, full_plan)
         scores, times = self._score_candidates(X, y, candidates, folds, estimator_seed, gan_seed)
         self.cv_results_ = _cv_results(candidates, scores, times)
         best = int(np.argmax(self.cv_results_["mean_test_score"]))  # first of the ties: none, small amounts
@@ -147,13 +149,27 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
             raise ValueError(f"amounts must be shares of the full top-up in (0, 1]; got {list(self.amounts)!r}.")
         return methods, amounts
 
-    def _folds(self, y, seed):
-        smallest = int(np.unique(y, return_counts=True)[1].min())
-        if smallest < 2:
-            raise ValueError("A class has a single row: inner cross-validation needs at least 2 rows of every "
-                             "class. Drop the class, or use GANAugmenter / RandomOverSampler directly.")
-        n_splits = min(int(self.cv), smallest)
-        return list(StratifiedKFold(n_splits, shuffle=True, random_state=seed).split(np.zeros(len(y)), y))
+    def _folds(self, y, seed, methods, plan):
+        """The inner folds, checked before anything is trained: every class needs 2 rows to be
+        cross-validated, and SMOTE needs 2 rows of a class it tops up in every training fold."""
+        labels, counts = np.unique(y, return_counts=True)
+        single = [label for label, n in zip(labels, counts) if n < 2]
+        if single:
+            raise ValueError(f"{_classes_named(single)} a single row: inner cross-validation needs at least 2 "
+                             "rows of every class. Drop the class, or use GANAugmenter / RandomOverSampler directly.")
+        n_splits = min(int(self.cv), int(counts.min()))
+        folds = list(StratifiedKFold(n_splits, shuffle=True, random_state=seed).split(np.zeros(len(y)), y))
+        if "smote" in methods:
+            # SMOTE interpolates between a row and one of its neighbours in the class: a class left
+            # with one row in a training fold cannot be topped up by it.
+            thin = [label for label in labels if plan.get(label, 0) > 0
+                    and min(int(np.sum(y[train] == label)) for train, _ in folds) < 2]
+            if thin:
+                raise ValueError(f"{_classes_named(thin)} too few rows for SMOTE inside cross-validation: with "
+                                 f"{n_splits} inner folds a training fold keeps a single row of it, and SMOTE needs "
+                                 "2 to interpolate between. Leave 'smote' out of methods=, or give the class at "
+                                 "least 3 rows.")
+        return folds
 
     def _estimator(self, X, seed):
         estimator = self.estimator
@@ -214,6 +230,12 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         self.augmenter_ = self._fit_gan(X, y, seed)
         rows = {label: self.augmenter_.sample(n, label) for label, n in strategy.items() if n > 0}
         return _append(X, y, rows, strategy)
+
+
+def _classes_named(labels) -> str:
+    """``Class 'a' has`` / ``Classes 'a', 'b' have``, for a message."""
+    shown = ", ".join(repr(label.item() if isinstance(label, np.generic) else label) for label in labels)
+    return f"Class {shown} has" if len(labels) == 1 else f"Classes {shown} have"
 
 
 def _scaled(plan: dict, amount: float) -> dict:

@@ -87,8 +87,14 @@ class MixedSMOTE(TableSamplerMixin, BaseOverSampler):
         to_add = {label: n for label, n in self.sampling_strategy_.items() if n > 0}
         if not to_add:
             return X, y
+        single = [label for label in to_add if counts[label] < 2]
+        if single:
+            shown = ", ".join(repr(label.item() if isinstance(label, np.generic) else label) for label in single)
+            raise ValueError(f"SMOTE cannot top up class {shown}: it has a single row, and SMOTE interpolates "
+                             "between two rows of a class. Top it up with random oversampling or the GAN, or "
+                             "leave it out.")
         smallest = min(counts[label] for label in to_add)
-        k = max(1, min(self.k_neighbors, smallest - 1))
+        k = min(self.k_neighbors, smallest - 1)
         numeric, categorical = split_columns(frame)
         imputed = _impute(frame, numeric, categorical)
         target = {label: counts[label] + n for label, n in to_add.items()}

@@ -11,6 +11,7 @@ from __future__ import annotations
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone, is_regressor
 from sklearn.utils import get_tags
 from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from gan_augment._compat import HasMethods, fit_context
@@ -59,6 +60,10 @@ class AugmentedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         shape = getattr(y, "shape", ())
         if len(shape) == 2 and shape[1] == 1:
             y = column_or_1d(y, warn=True)  # as every scikit-learn classifier does
+        if _is_continuous(y):
+            # scikit-learn's words for a classifier given a quantity ("Unknown label type:
+            # continuous", which its estimator checks expect); the samplers name other faults.
+            check_classification_targets(y)
         self.augmenter_ = clone(self.augmenter)
         X_res, y_res = self.augmenter_.fit_resample(X, y)
         self.estimator_ = clone(self.estimator).fit(X_res, y_res, **fit_params)
@@ -95,3 +100,10 @@ class AugmentedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         tags.input_tags.allow_nan = estimator_tags.input_tags.allow_nan and augmenter_tags.input_tags.allow_nan
         tags.input_tags.sparse = estimator_tags.input_tags.sparse and augmenter_tags.input_tags.sparse
         return tags
+
+
+def _is_continuous(y) -> bool:
+    try:
+        return type_of_target(y).startswith("continuous")
+    except (TypeError, ValueError):  # labels scikit-learn cannot even type: the samplers name them
+        return False

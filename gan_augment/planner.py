@@ -74,8 +74,11 @@ def plan_top_up(y, sampling_strategy="auto", classes=None) -> dict:
     y = np.asarray(y)
     counts = class_counts(y)
     if classes is None:
+        if callable(sampling_strategy):
+            sampling_strategy = _called_strategy(sampling_strategy, y)
         if isinstance(sampling_strategy, dict):
             _check_strategy_keys(sampling_strategy, list(counts))
+            _check_strategy_counts(sampling_strategy)
         plan = check_sampling_strategy(sampling_strategy, y, "over-sampling")
         return {_plain(label): int(n) for label, n in plan.items()}
     if not is_auto(sampling_strategy):
@@ -132,6 +135,33 @@ def _check_strategy_keys(strategy: dict, labels: list) -> None:
             f"sampling_strategy names the class {key!r}, but the label is {meant!r} ({type(meant).__name__}); "
             f"write {{{meant!r}: ...}}, or use classes=[{key!r}], which also accepts a label's text."
         )
+
+
+def check_strategy_values(sampling_strategy, y) -> None:
+    """Refuse a dict ``sampling_strategy`` (or what a callable one returns for ``y``) whose values
+    are not whole numbers of rows, before imbalanced-learn compares them with the class counts."""
+    if callable(sampling_strategy):
+        sampling_strategy = _called_strategy(sampling_strategy, y)
+    if isinstance(sampling_strategy, dict):
+        _check_strategy_counts(sampling_strategy)
+
+
+def _called_strategy(strategy, y) -> dict:
+    """What a callable ``sampling_strategy`` returns for ``y``: a dict, as imbalanced-learn requires."""
+    plan = strategy(y)
+    if not isinstance(plan, dict):
+        raise TypeError(f"sampling_strategy={strategy!r} returned {type(plan).__name__} ({plan!r:.80}); a callable "
+                        "sampling_strategy must return a dict of class -> wanted number of rows.")
+    return plan
+
+
+def _check_strategy_counts(strategy: dict) -> None:
+    """A dict's values are wanted row counts: whole numbers (imbalanced-learn would floor 10.5 and
+    compare a string or NaN with an integer)."""
+    for key, value in strategy.items():
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+            raise ValueError(f"sampling_strategy[{key!r}] must be a whole number of rows (the count wanted "
+                             f"after the top-up), got {value!r} ({type(value).__name__}).")
 
 
 def _same_label(key, label) -> bool:

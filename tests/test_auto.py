@@ -118,8 +118,31 @@ def test_a_single_row_class_is_refused_with_what_to_do():
     X, y = _table()
     y = y.copy()
     y[np.flatnonzero(y == 1)[1:]] = 0
-    with pytest.raises(ValueError, match="single row"):
+    with pytest.raises(ValueError, match="Class 1 has a single row"):
         AutoAugmenter(methods=("random",), random_state=0).fit_resample(X, y)
+
+
+def test_a_class_too_small_for_smote_in_the_inner_folds_is_refused_before_any_fit():
+    # 2 rows: 2 inner folds, each training fold keeps one, and SMOTE interpolates between two (this
+    # failed with scikit-learn's "Expected n_neighbors <= n_samples_fit" after a GAN fold was fitted).
+    X, y = _table()
+    y = y.copy()
+    y[np.flatnonzero(y == 1)[2:]] = 0
+    CountingGAN.fits = 0
+    with pytest.raises(ValueError, match=r"Class 1 has too few rows for SMOTE inside cross-validation.*"
+                                         r"Leave 'smote' out of methods="):
+        AutoAugmenter(augmenter=CountingGAN(**FAST_GAN), random_state=0).fit_resample(X, y)
+    assert CountingGAN.fits == 0
+    X_res, y_res = AutoAugmenter(methods=("random",), random_state=0).fit_resample(X, y)  # without SMOTE it runs
+    assert (y_res == 1).sum() >= 2
+
+
+def test_mixed_smote_names_a_class_of_one_row():
+    X, y = _table()
+    y = y.copy()
+    y[np.flatnonzero(y == 1)[1:]] = 0
+    with pytest.raises(ValueError, match=r"SMOTE cannot top up class 1: it has a single row"):
+        MixedSMOTE(random_state=0).fit_resample(X, y)
 
 
 def test_mixed_smote_keeps_real_rows_and_makes_rows_like_them():

@@ -109,6 +109,19 @@ def test_augmented_output_over_an_existing_file_is_refused_and_nothing_changes(t
     assert _snapshot(tmp_path) == before
 
 
+def test_a_parquet_index_with_a_name_is_refused_not_dropped(tmp_path):
+    pytest.importorskip("pyarrow")
+    frame = pd.DataFrame({"x": np.arange(30.0), "label": ["a"] * 20 + ["b"] * 10})
+    frame.set_index(pd.Index(range(100, 130), name="patient_id")).to_parquet(tmp_path / "named.parquet")
+    frame[frame.x > 3].to_parquet(tmp_path / "filtered.parquet")  # unnamed row numbers left by a filter
+    before = _snapshot(tmp_path)
+    with pytest.raises(DataValidationError, match=r"named.parquet stores a pandas index named 'patient_id'.*"
+                                                  r"reset_index\(\)"):
+        read_table(tmp_path / "named.parquet")
+    assert len(read_table(tmp_path / "filtered.parquet")) == 26
+    assert _snapshot(tmp_path) == before
+
+
 # =============================================================================================
 # 2. Target column
 # =============================================================================================
@@ -147,6 +160,9 @@ def test_fractional_labels_in_a_file_are_kept_as_written_not_refused(tmp_path):
     ([True, "True", "x"], r"differ only in type: True \(bool\), 'True' \(str\)"),
     (np.linspace(0, 1, 50), r"looks like a regression target"),
     ([f"{v:.2f}" for v in np.linspace(0, 1, 50)], r"looks like a regression target"),  # numbers as text
+    # scikit-learn calls these "unknown" (a regression target?), and True == 1 would merge two classes
+    ([1] * 5 + ["b"] * 5, r"mixes labels of different kinds: numbers \(1\), text \('b'\)"),
+    (np.array([True] * 5 + [1] * 5, dtype=object), r"mixes labels of different kinds: booleans \(True\), numbers"),
 ])
 def test_bad_targets_in_python_are_refused(y, match):
     with pytest.raises(DataValidationError, match=match):
@@ -160,6 +176,14 @@ def test_text_date_column_warns_naming_the_column():
     frame = pd.DataFrame({"x": np.arange(20.0), "joined": [f"2021-01-{d:02d}" for d in range(1, 21)]})
     with pytest.warns(UserWarning, match="'joined' looks like dates.*categories.*days since"):
         TabularEncoder(random_state=0).fit(frame)
+
+
+def test_a_column_mixing_booleans_and_numbers_is_refused_naming_it():
+    # True == 1 and False == 0.0 in Python: they became one category; 1.0, False and 0.0 never came back.
+    frame = pd.DataFrame({"x": np.arange(24.0), "mixed": np.array([True, "x", 1.0, 0, False, 0.0] * 4, dtype=object)})
+    with pytest.raises(DataValidationError, match=r"Column 'mixed' mixes booleans with numbers"):
+        TabularEncoder(random_state=0).fit(frame)
+    TabularEncoder(random_state=0).fit(frame.assign(mixed=frame["mixed"].astype(str)))  # as the message says
 
 
 # =============================================================================================
@@ -223,6 +247,24 @@ def test_cli_auto_names_a_class_of_one_row_before_training(tmp_path, capsys):
     assert _snapshot(tmp_path) == before
 
 
+def test_cli_augment_with_a_model_refuses_a_column_of_another_kind(tmp_path, capsys):
+    # Names alone matched: real rows "70y" were written beside synthetic 23, 45, ...
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"age": rng.integers(20, 70, 30), "label": ["a"] * 20 + ["b"] * 10})
+    frame.to_csv(tmp_path / "data.csv", index=False)
+    code, err = _cli(capsys, "fit", tmp_path / "data.csv", "--out", tmp_path / "m", "-e", "1", "-s", "0", "-q")
+    assert code == 0, err
+    frame.assign(age=[f"{a}y" for a in frame.age]).to_csv(tmp_path / "text.csv", index=False)
+    frame.assign(age=frame.age + 0.5).to_csv(tmp_path / "fractions.csv", index=False)
+    before = _snapshot(tmp_path)
+    code, err = _cli(capsys, "augment", tmp_path / "text.csv", "--model", tmp_path / "m", "--out", tmp_path / "o.csv")
+    assert code == 2 and "Column 'age' of" in err and "holds text ('" in err and "fitted on numbers" in err, err
+    assert _snapshot(tmp_path) == before
+    code, err = _cli(capsys, "augment", tmp_path / "fractions.csv", "--model", tmp_path / "m",
+                     "--out", tmp_path / "o.csv", "-q")
+    assert code == 0 and "fractions.csv holds fractions, but the model learnt whole numbers" in err, err
+
+
 def test_cli_checkpoint_folder_of_other_files_is_refused_and_left_alone(tmp_path, capsys):
     data = tmp_path / "data.csv"
     data.write_text("x,label\n" + "".join(f"{i},{'a' if i < 20 else 'b'}\n" for i in range(30)))
@@ -253,6 +295,74 @@ def test_gan_augmenter_refuses_bad_targets_before_training(y, match, method):
     # ("... a regression target with continuous values"), a ValueError like ours.
     with pytest.raises(ValueError, match=match):
         getattr(GANAugmenter(epochs=1, batch_size=32, random_state=0), method)(X, y)
+
+
+@pytest.mark.parametrize("y, match", [
+    # imbalanced-learn's fit_resample checks the target with scikit-learn before any hook of ours:
+    # these failed there with numpy's "'<' not supported between 'str' and 'float'", pandas'
+    # "boolean value of NA is ambiguous" and "Unknown label type: unknown"
+    (pd.Series(["a"] * 29 + [np.nan] + ["b"] * 10), r"1 missing value of 40 rows \(at positions 29"),
+    (pd.Series(["a"] * 29 + [pd.NA] + ["b"] * 10, dtype="string"), r"1 missing value of 40 rows"),
+    (pd.Categorical(["a"] * 29 + [np.nan] + ["b"] * 10), r"1 missing value of 40 rows"),
+    (np.array([1] * 30 + ["b"] * 10, dtype=object), r"mixes labels of different kinds"),
+])
+@pytest.mark.parametrize("sampler", ["GANAugmenter", "AutoAugmenter", "MixedSMOTE"])
+def test_every_sampler_names_a_bad_pandas_target_before_training(y, match, sampler):
+    import gan_augment
+    from gan_augment.baselines import MixedSMOTE
+
+    X = pd.DataFrame({"a": np.arange(40.0)})
+    make = {"GANAugmenter": lambda: gan_augment.GANAugmenter(epochs=1, batch_size=32, random_state=0),
+            "AutoAugmenter": lambda: gan_augment.AutoAugmenter(methods=("random",), random_state=0),
+            "MixedSMOTE": lambda: MixedSMOTE(random_state=0)}[sampler]
+    with pytest.raises(DataValidationError, match=match):
+        make().fit_resample(X, y)
+
+
+@pytest.mark.parametrize("strategy, match", [
+    ({"b": float("nan")}, r"sampling_strategy\['b'\] must be a whole number of rows.*got nan"),
+    ({"b": "20"}, r"sampling_strategy\['b'\] must be a whole number.*got '20' \(str\)"),
+    ({"b": 20.5}, r"got 20.5 \(float\)"),  # imbalanced-learn would floor it
+    ({"b": True}, r"got True \(bool\)"),
+    (lambda y: None, r"returned NoneType \(None\); a callable sampling_strategy must return a dict"),
+])
+@pytest.mark.parametrize("sampler", ["GANAugmenter", "AutoAugmenter"])
+@pytest.mark.parametrize("method", ["fit", "fit_resample"])
+def test_sampling_strategy_counts_that_are_not_whole_numbers_are_named(strategy, match, sampler, method):
+    import gan_augment
+
+    X, y = pd.DataFrame({"a": np.arange(40.0)}), np.array(["a"] * 30 + ["b"] * 10)
+    make = {"GANAugmenter": lambda: gan_augment.GANAugmenter(epochs=1, sampling_strategy=strategy),
+            "AutoAugmenter": lambda: gan_augment.AutoAugmenter(methods=("random",), sampling_strategy=strategy)}
+    estimator = make[sampler]()
+    with pytest.raises((ValueError, TypeError), match=match):
+        getattr(estimator, method)(X, y)
+    assert not hasattr(estimator, "generator_")
+
+
+def _frame_faults():
+    X = pd.DataFrame({"x": np.arange(40.0), "z": np.arange(40.0) % 3})
+    return [
+        (X[[]], r"0 feature\(s\).*the table X has no columns"),
+        (X.assign(cells=[[1, 2]] * 40), r"Column 'cells' holds list values \(position 0: \[1, 2\]\)"),
+        (X.assign(cells=[{"k": 1}] * 40), r"Column 'cells' holds dict values"),
+        (X.rename(columns={"z": 5}), r"column names mix types: str \('x'\), int \(5\).*astype\(str\)"),
+        (pd.concat([X, X[["x"]]], axis=1), r"X repeats the column name 'x'; give each column its own name"),
+    ]
+
+
+@pytest.mark.parametrize("X, match", _frame_faults(), ids=["no-columns", "lists", "dicts", "mixed-names", "repeated"])
+def test_gan_augmenter_names_a_faulty_frame_before_training(X, match):
+    # These failed with numpy's "need at least one array to concatenate", "unhashable type: 'list'",
+    # scikit-learn's TypeError and narwhals' DuplicateError.
+    from gan_augment import GANAugmenter
+
+    augmenter = GANAugmenter(epochs=1, batch_size=32, random_state=0)
+    before = X.copy()
+    with pytest.raises(DataValidationError, match=match):
+        augmenter.fit_resample(X, np.array(["a"] * 30 + ["b"] * 10))
+    assert not hasattr(augmenter, "generator_")
+    pd.testing.assert_frame_equal(X, before)
 
 
 def test_gan_augmenter_keeps_an_all_missing_column_all_missing():
@@ -361,6 +471,26 @@ def test_cli_bad_option_values_are_usage_errors_naming_the_option(tmp_path, caps
     code, err = _cli(capsys, "fit", data, "--out", tmp_path / "model", *args)
     assert code == 2 and culprit in err and "Traceback" not in err, err
     assert _snapshot(tmp_path) == before and not (tmp_path / "model").exists()
+
+
+@pytest.mark.parametrize("command, args, culprit", [
+    ("augment", ["--mark-synthetic", ""], "--mark-synthetic needs a column name; got ''"),
+    ("augment", ["--mark-synthetic", "  "], "--mark-synthetic needs a column name"),
+    ("evaluate", ["--n-jobs", "0"], "n_jobs (--n-jobs) is the number of folds to run at once"),
+    ("fit", ["--device", "mps"], "--device 'mps': device='mps' is not available in this torch build"),
+])
+def test_cli_more_bad_option_values_are_usage_errors_before_training(tmp_path, capsys, command, args, culprit):
+    import torch
+
+    if args[-1] == "mps" and torch.backends.mps.is_available():
+        args = ["--device", "no_such_device:7"]  # an Apple machine has one: ask for a device none has
+        culprit = "--device"
+    data = _table(tmp_path)
+    before = _snapshot(tmp_path)
+    out = {"augment": ["--out", tmp_path / "out.csv"], "fit": ["--out", tmp_path / "m"], "evaluate": []}[command]
+    code, err = _cli(capsys, command, data, *out, "-e", "1", *args)
+    assert code == 2 and culprit in err and "Traceback" not in err, err
+    assert _snapshot(tmp_path) == before
 
 
 def test_cli_min_class_size_names_the_class_and_the_option(tmp_path, capsys):

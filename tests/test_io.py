@@ -160,6 +160,10 @@ def test_write_table_bad_suffix_and_failed_write_keeps_original(tmp_path, monkey
         write_table(_frame(), tmp_path / "out.xlsx")
     with pytest.raises(DataValidationError):
         check_output_path(tmp_path / "noext")
+    (tmp_path / "adir").mkdir()
+    with pytest.raises(FileExistsError, match=r"adir is a directory; give a file name ending in one of .csv"):
+        check_output_path(tmp_path / "adir")  # not "the suffix '(none)' is not one of ..."
+    (tmp_path / "adir").rmdir()
     (tmp_path / "afile").write_text("x")
     with pytest.raises(DataValidationError, match="is a file, not a directory"):
         check_output_path(tmp_path / "afile" / "sub" / "out.csv")
@@ -400,6 +404,26 @@ def test_augmented_csv_with_marker_appends_to_each_real_line(tmp_path):
                        '5,"two\r\nlines",x,True\r\n6,"two\r\nlines",x,True\r\n').encode()
     again = read_table(tmp_path / "out.csv")
     assert again["is, synthetic"].tolist() == [False, False, True, True]
+
+
+@pytest.mark.parametrize("mark", [None, "syn"])
+def test_a_file_spaced_after_its_commas_gets_synthetic_rows_spaced_alike_and_no_blank_rows(tmp_path, mark):
+    # UCI Adult's style. We read "39, a" as "a" (skipinitialspace); pandas' default keeps " a". Synthetic
+    # rows written "40,a" read back as a third spelling of the class, after the trailing blank lines.
+    text = b"x, note, label\n1.5, two words, a\n2.5, b c, b\n\n\n"
+    path = tmp_path / "in.csv"
+    path.write_bytes(text)
+    frame, source = read_table_source(path)
+    assert frame["label"].tolist() == ["a", "b"] and source.spaced
+    write_augmented_table(frame, _synthetic(frame, x=[7.25, 8.0]), tmp_path / "out.csv", source=source,
+                          mark_synthetic=mark)
+    written = (tmp_path / "out.csv").read_bytes()
+    tag = (lambda value: f", {value}") if mark else (lambda value: "")
+    assert written == (f"x, note, label{tag('syn')}\n1.5, two words, a{tag(False)}\n2.5, b c, b{tag(False)}\n"
+                       f"7.2, two words, a{tag(True)}\n8.0, two words, a{tag(True)}\n").encode()
+    plain = pd.read_csv(tmp_path / "out.csv")  # pandas' defaults: the spaces kept, one spelling per value
+    assert plain[" label"].tolist() == [" a", " b", " a", " a"]
+    assert read_table(tmp_path / "out.csv")["label"].tolist() == ["a", "b", "a", "a"]
 
 
 @pytest.mark.parametrize("sep", [";", "\t", "|"])

@@ -106,6 +106,10 @@ class CsvSource:
     content_ends: Optional[np.ndarray]
     line_ends: Optional[np.ndarray]
     sep: str = CSV_SEPARATOR  # the field separator it was read with; synthetic rows use it too
+    # Whether its fields are separated by the separator and a space (``39, State-gov``, as UCI Adult
+    # is written): the reader skips that space, and the synthetic rows are written with it too, so
+    # that a reader that keeps it (pandas by default) sees one spelling of each value.
+    spaced: bool = False
 
 
 def read_table(path, *, na_values=None, target=None, sep=None) -> pd.DataFrame:
@@ -259,8 +263,18 @@ def _read_csv(path: Path, na_values: list[str], target, sep: str, *, sep_given: 
     bounds = _record_bounds(data, len(frame), sep)
     source = CsvSource(path=path, data=data, decimals=decimals, newline=_first_line_ending(data),
                        content_ends=None if bounds is None else bounds[0],
-                       line_ends=None if bounds is None else bounds[1], sep=sep)
+                       line_ends=None if bounds is None else bounds[1], sep=sep, spaced=_spaced(data, sep))
     return frame, source
+
+
+def _spaced(data: bytes, sep: str) -> bool:
+    """Whether the first row (the header if there is none) separates every field by ``sep`` and a space."""
+    head = data[:1 << 16].decode(CSV_ENCODING, errors="ignore")
+    records = [r for r in csv.reader(_io.StringIO(head, newline=""), delimiter=sep) if r][:2]
+    if not records:
+        return False
+    fields = records[-1]
+    return len(fields) > 1 and all(field.startswith(" ") for field in fields[1:])
 
 
 def _label_column(columns, target):
@@ -415,9 +429,18 @@ def _read_parquet(path: Path) -> pd.DataFrame:
     import pyarrow.lib
 
     try:
-        return pd.read_parquet(path)
+        frame = pd.read_parquet(path)
     except pyarrow.lib.ArrowException as exc:
         raise DataValidationError(f"{path} could not be read as parquet: {exc}") from exc
+    named = [str(name) for name in frame.index.names if name is not None]
+    if named:
+        # A named index is data (an ID, a date): the output is written from the columns, so it
+        # would be lost without a word. An unnamed one (row numbers left by a filter) is not.
+        raise DataValidationError(
+            f"{path} stores a pandas index named {', '.join(map(repr, named))} beside its columns; gan-augment "
+            "reads the columns only, so its values would be missing from the output. Store it as a column "
+            "(df.reset_index().to_parquet(...)) to keep it, or drop it (df.reset_index(drop=True)).")
+    return frame
 
 
 # ===================================================================================== records
@@ -668,6 +691,10 @@ def write_augmented_csv(handle: BinaryIO, real: pd.DataFrame, synthetic: pd.Data
     if mark_synthetic is not None:
         rows[mark_synthetic] = True
     text = rows.to_csv(index=False, header=False, sep=source.sep, lineterminator=newline.decode("ascii"))
+    if source.spaced:  # pandas writes one character between fields: re-join them as the source does
+        records = csv.reader(_io.StringIO(text, newline=""), delimiter=source.sep)
+        text = "".join((source.sep + " ").join(_csv_field(field, source.sep) for field in record)
+                       + newline.decode("ascii") for record in records)
     handle.write(text.encode("utf-8"))
 
 
@@ -680,25 +707,25 @@ def _copy_real_lines(handle: BinaryIO, source: CsvSource, mark: Optional[str]) -
     and ``<sep>False`` after each real row."""
     data = source.data
     if mark is None:
-        handle.write(data)
-        if not data.endswith((b"\n", b"\r")):
+        # Up to the last record's line ending: blank lines after it would come between the real
+        # rows and the synthetic ones (pandas skips them; csv.reader and others read empty rows).
+        body = data[:int(source.line_ends[-1])] if _copyable(source) else data.rstrip(b"\r\n")
+        handle.write(body)
+        if not body.endswith((b"\n", b"\r")):
             handle.write(source.newline)  # the synthetic rows start on a line of their own
         return
     assert source.content_ends is not None and source.line_ends is not None  # checked by the caller
     view = memoryview(data)
-    marks = [(source.sep + _csv_field(mark, source.sep)).encode("utf-8")]
-    marks += [(source.sep + "False").encode("ascii")] * (len(source.content_ends) - 1)
+    sep = source.sep + " " if source.spaced else source.sep
+    marks = [(sep + _csv_field(mark, source.sep)).encode("utf-8")]
+    marks += [(sep + "False").encode("ascii")] * (len(source.content_ends) - 1)
     position = 0
     for suffix, content_end, line_end in zip(marks, source.content_ends.tolist(), source.line_ends.tolist()):
         handle.write(view[position:content_end])
         handle.write(suffix)
         # The last line may have no line ending: give it the file's own.
         handle.write(view[content_end:line_end] if line_end > content_end else source.newline)
-        position = line_end
-    tail = data[position:]  # blank lines after the last row, copied too
-    handle.write(tail)
-    if tail and not tail.endswith((b"\n", b"\r")):
-        handle.write(source.newline)
+        position = line_end  # blank lines after the last row are left out, as above
 
 
 def _csv_field(value: str, sep: str) -> str:
@@ -757,6 +784,9 @@ def check_output_path(path, *, force: bool = False) -> str:
     """
     path = Path(path)
     kind = FORMATS.get(path.suffix.lower())
+    if kind is None and path.is_dir():
+        raise FileExistsError(f"{path} is a directory; give a file name ending in one of "
+                              f"{', '.join(sorted(FORMATS))} (e.g. {path / 'augmented.csv'}).")
     if kind is None:
         raise DataValidationError(
             f"Cannot write {path}: the suffix {path.suffix or '(none)'!r} is not one of "

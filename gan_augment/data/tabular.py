@@ -195,6 +195,27 @@ class TabularEncoder:
             start += _n_slots(spec)
         return spans
 
+    def check_like_fitted(self, X, *, source: str = "X") -> None:
+        """Refuse a table whose columns hold another kind of value than the one this codec was
+        fitted on (text where it learnt numbers, numbers where it learnt text, ...), naming the
+        column; warn where an integer column now holds fractions. For new data given to a fitted
+        model (``gan-augment augment --model``): its real rows are written beside synthetic rows
+        made the fitted way, and a column should not mix the two. Names are checked by the caller."""
+        frame, _ = _to_frame(X)
+        for spec, name in zip(self.columns_, frame.columns):
+            fitted, given = _value_kind(dtype_from_json(spec["dtype"])), _value_kind(frame[name].dtype)
+            if fitted != given:
+                shown = frame[name].dropna().iloc[:3].tolist()
+                raise DataValidationError(
+                    f"Column {str(name)!r} of {source} holds {given} ({', '.join(map(repr, shown))}, ...), but the "
+                    f"model was fitted on {fitted} in it: its synthetic rows would not match the real ones. Fit "
+                    "a model on this data, or give the column the model's kind of values.")
+            if spec["kind"] == "numeric" and spec.get("is_integer") and given == "numbers":
+                values = frame[name].to_numpy(dtype=np.float64, na_value=np.nan)
+                if np.any(np.mod(values[~np.isnan(values)], 1) != 0):
+                    warnings.warn(f"Column {str(name)!r} of {source} holds fractions, but the model learnt whole "
+                                  "numbers in it: its synthetic values are whole numbers.", stacklevel=2)
+
     def numeric_blocks(self) -> list[tuple[int, list[float], list[float]]]:
         """Where each numeric column's value sits in an encoded row: ``(start, means, stds)``.
 
@@ -406,6 +427,17 @@ _REGRESSION_UNIQUE_SHARE = 0.5
 _REGRESSION_MIN_DISTINCT = 20
 
 
+def _value_kind(dtype) -> str:
+    """What a column of ``dtype`` holds, as :meth:`TabularEncoder.check_like_fitted` compares it."""
+    if pd.api.types.is_bool_dtype(dtype):
+        return "booleans"
+    if pd.api.types.is_numeric_dtype(dtype):
+        return "numbers"
+    if isinstance(dtype, pd.CategoricalDtype):
+        return _value_kind(dtype.categories.dtype)
+    return "text"
+
+
 def check_target(y, *, name=None, source=None) -> None:
     """Refuse a target that cannot be a set of classes, before anything is trained.
 
@@ -424,6 +456,7 @@ def check_target(y, *, name=None, source=None) -> None:
     _check_no_missing_labels(labels, what, from_file=source is not None)
     if labels.dtype == object:
         _check_labels_distinct_as_text(labels, what)
+        _check_one_label_kind(labels, what)
     _check_not_continuous(labels, what, from_file=source is not None)
 
 
@@ -460,6 +493,31 @@ def _check_labels_distinct_as_text(labels: pd.Series, what: str) -> None:
                 "files and the command line name classes by their text, so they would become one "
                 "class; give the labels one type first (e.g. y.astype(str))."
             )
+
+
+def _label_kind(label) -> str:
+    if isinstance(label, (bool, np.bool_)):
+        return "booleans"
+    if isinstance(label, numbers.Number):
+        return "numbers"
+    return "text" if isinstance(label, str) else type(label).__name__
+
+
+def _check_one_label_kind(labels: pd.Series, what: str) -> None:
+    """Refuse labels that mix text, numbers and booleans (``1`` and ``"b"``, ``True`` and ``1``).
+
+    scikit-learn calls such a target "unknown" and suggests it is a regression target, and Python
+    takes ``True == 1``: the two would merge into one class, or a label would come back as another
+    type than the one given."""
+    examples: dict[str, object] = {}
+    for label in labels.tolist():  # every value: pd.unique would already have merged True and 1
+        examples.setdefault(_label_kind(label), label)
+    if len(examples) > 1:
+        shown = ", ".join(f"{kind} ({example!r})" for kind, example in examples.items())
+        raise DataValidationError(
+            f"{what} mixes labels of different kinds: {shown}. Give the labels one type first "
+            "(e.g. y.astype(str)), so that each class comes back as it was given."
+        )
 
 
 def _check_not_continuous(labels: pd.Series, what: str, *, from_file: bool) -> None:
@@ -604,6 +662,8 @@ def _column_kind(series: pd.Series, *, forced: bool, name) -> str:
     if pd.api.types.is_complex_dtype(dtype):
         raise DataValidationError(f"Column {name!r} holds complex numbers, which cannot be modelled.")
     if forced or pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
+        if dtype == object:
+            _check_no_equal_values_of_two_kinds(series, name)
         if not forced and dtype == object:
             # An object column from a numpy array may still hold plain numbers.
             values = series.dropna()
@@ -612,6 +672,16 @@ def _column_kind(series: pd.Series, *, forced: bool, name) -> str:
                 return "numeric"
         return "categorical"
     return "numeric"
+
+
+def _check_no_equal_values_of_two_kinds(series: pd.Series, name) -> None:
+    """Refuse an object column mixing booleans with numbers: Python takes ``True == 1`` and
+    ``False == 0.0``, so they would become one category and come back as whichever came first."""
+    kinds = {_label_kind(v) for v in series.dropna().tolist()}
+    if {"booleans", "numbers"} <= kinds:
+        raise DataValidationError(
+            f"Column {name!r} mixes booleans with numbers; Python counts True as 1 and False as 0, so they "
+            "would merge into one category. Give the column one type first (e.g. X[col].astype(str)).")
 
 
 # ======================================================================= helpers: numeric

@@ -47,6 +47,9 @@ def plan_evaluation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5,
     splitter, n_splits, n_repeats = _check_cv(cv, repeats, counts, seeds.cv)
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be in (0, 1); got {confidence!r}.")
+    if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(n_jobs, numbers.Integral) or n_jobs == 0):
+        raise ValueError(f"n_jobs (--n-jobs) is the number of folds to run at once: a whole number other than 0 "
+                         f"(1, 2, ...; -1 for every core), or None; got {n_jobs!r}.")
     binary = len(counts) == 2
     metric = _check_metric(metric, binary)
     estimator, estimator_name = _check_estimator(estimator, X, seeds.estimator)

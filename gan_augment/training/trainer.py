@@ -150,6 +150,12 @@ def resolve_device(device) -> torch.device:
     device = torch.device(device)
     if device.type == "cuda" and not torch.cuda.is_available():
         raise ValueError(f"device={str(device)!r} was asked for but CUDA is not available; use 'cpu' or 'auto'.")
+    if device.type not in ("cpu", "cuda"):
+        try:  # mps, xpu, ...: whether this torch build and machine have one, before any work
+            torch.empty(0, device=device)
+        except (RuntimeError, AssertionError):
+            raise ValueError(f"device={str(device)!r} is not available in this torch build or on this machine; "
+                             "use 'cpu' or 'auto'.") from None
     return device
 
 
