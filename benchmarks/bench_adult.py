@@ -176,7 +176,10 @@ def utility_seed(X_all, y_all, seed, args) -> list[dict]:
         add(f"CTGAN ({args.ctgan_utility_epochs} ep)", X_r, y_r, time.perf_counter() - t, {"ctgan": info})
     t = time.perf_counter()
     X_r, y_r, augmenter = A.resample_gan(X_tr, y_tr, seed)
-    add("gan-augment", X_r, y_r, time.perf_counter() - t, {"epochs": len(augmenter.history_)})
+    gate = augmenter.label_gate_
+    acceptance = None if gate is None else dict(zip(map(str, augmenter.classes_), gate.acceptance))
+    add("gan-augment", X_r, y_r, time.perf_counter() - t, {"epochs": len(augmenter.history_),
+                                                            "gate_acceptance": acceptance})
     return rows
 
 
