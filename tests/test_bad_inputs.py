@@ -17,6 +17,8 @@ Add a case to the section of the door it enters by; keep GAN fits tiny (epochs=1
 
 from __future__ import annotations
 
+import datetime
+import decimal
 import warnings
 
 import numpy as np
@@ -176,6 +178,27 @@ def test_text_date_column_warns_naming_the_column():
     frame = pd.DataFrame({"x": np.arange(20.0), "joined": [f"2021-01-{d:02d}" for d in range(1, 21)]})
     with pytest.warns(UserWarning, match="'joined' looks like dates.*categories.*days since"):
         TabularEncoder(random_state=0).fit(frame)
+
+
+@pytest.mark.parametrize("value", [b"ab", decimal.Decimal("1.5"), datetime.date(2020, 1, 2)])
+def test_a_value_a_model_file_cannot_hold_is_refused_naming_its_column(value):
+    frame = pd.DataFrame({"x": np.arange(20.0), "odd": [value, "plain"] * 10})
+    with pytest.raises(DataValidationError, match=r"Column 'odd' holds the value .* cannot be stored in a model file"):
+        TabularEncoder(random_state=0).fit(frame)
+
+
+@pytest.mark.parametrize("dtype", ["int64", "uint64", "Int64"])
+def test_whole_numbers_beyond_float_precision_stay_in_their_observed_range(dtype):
+    # Through float64, 2**53 + 1 came back as 2**53: below the smallest value ever seen.
+    start = 2 ** 53 + 1 if dtype != "uint64" else 12345678901234567890
+    ids = pd.array([start + i for i in range(40)], dtype=dtype)
+    frame = pd.DataFrame({"x": np.arange(40.0), "id": ids})
+    encoder = TabularEncoder(random_state=0)
+    with pytest.warns(UserWarning, match=r"Column 'id' holds whole numbers beyond 2\*\*53.*leave it out"):
+        encoder.fit(frame)
+    decoded = encoder.inverse_transform(encoder.transform(frame, random_state=0), random_state=0)
+    assert str(decoded["id"].dtype) == dtype
+    assert decoded["id"].min() >= start and decoded["id"].max() <= start + 39
 
 
 def test_a_column_mixing_booleans_and_numbers_is_refused_naming_it():

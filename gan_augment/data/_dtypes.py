@@ -45,13 +45,15 @@ def dtype_from_json(spec):
     return pd.api.types.pandas_dtype(spec)
 
 
-def json_scalar(value):
-    """Plain Python value for JSON (numpy scalars unwrapped); unsupported types are an error."""
+def json_scalar(value, *, column=None):
+    """Plain Python value for JSON (numpy scalars unwrapped); unsupported types are an error, naming
+    the ``column`` that holds the value when given."""
     if isinstance(value, np.generic):
         value = value.item()
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
+    where = f"Column {column!r} holds the value" if column is not None else "Value"
     raise DataValidationError(
-        f"Value {value!r} of type {type(value).__name__} cannot be stored in a model file; "
+        f"{where} {value!r} of type {type(value).__name__}, which cannot be stored in a model file; "
         "convert the column to strings or numbers."
     )

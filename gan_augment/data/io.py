@@ -334,7 +334,7 @@ def type_csv_column(text: pd.Series, *, labels: bool = False) -> pd.Series:
     Features (``labels=False``): the column is numeric if every non-missing cell is a finite
     number written in plain or exponent notation (``0.50``, ``-3``, ``+7``, ``1e3``, ``.5``):
     int64 if all are integers (nullable ``Int64`` when some cells are empty, so that large ints
-    stay exact), else float64. It stays text if any cell is zero-padded (``007``, ``02139``,
+    stay exact; text if one is beyond int64, where a float would change it), else float64. It stays text if any cell is zero-padded (``007``, ``02139``,
     ``-01``: codes that a number would change) or is not such a number: ``nan``, ``inf``, ``NA``,
     ``1,5``, ``1_000`` and ``7 kg`` are values like any other word (name them in ``na_values`` to
     make them missing). ``True`` / ``False`` only is boolean.
@@ -375,9 +375,8 @@ def _typed_values(texts: np.ndarray) -> Optional[np.ndarray]:
     if not cells.str.fullmatch(_NUMBER).all() or cells.str.match(_ZERO_PADDED).any():
         return None
     if cells.str.fullmatch(_INTEGER).all():
-        ints = _as_int64(texts)
-        if ints is not None:
-            return ints
+        # Beyond int64 (20-digit identifiers) a float would change the values: they stay text.
+        return _as_int64(texts)
     numbers = texts.astype(np.float64)
     return numbers if np.isfinite(numbers).all() else None  # 1e999 is no finite number
 
@@ -394,7 +393,7 @@ def _typed_labels(texts: np.ndarray) -> Optional[np.ndarray]:
 def _as_int64(texts: np.ndarray) -> Optional[np.ndarray]:
     try:
         return np.array([int(t) for t in texts], dtype=np.int64)
-    except OverflowError:  # beyond int64: float64 for a feature, text for a label
+    except OverflowError:  # beyond int64: text
         return None
 
 

@@ -642,6 +642,10 @@ def _from_columns(columns: dict, specs: list[dict], container: dict, n_rows: int
 
 def _restore_dtype(values: pd.Series, spec: dict) -> pd.Series:
     dtype = dtype_from_json(spec["dtype"])
+    if "int_range" in spec and pd.api.types.is_integer_dtype(dtype):
+        # Clipped as integers: through float64, 2**53 + 1 comes back as 2**53, below the range.
+        low, high = spec["int_range"]
+        return values.astype(dtype).clip(low, high)
     if spec["kind"] == "numeric" and spec["is_integer"] and dtype == object:
         # Whole numbers held as Python objects were ints: give back ints, not floats like 3.0.
         floats = values.to_numpy()
@@ -716,6 +720,8 @@ def _fit_numeric(series: pd.Series, max_modes: int, seed: np.random.SeedSequence
         # rounded anyway.
         "decimals": None if is_integer or not len(observed) else _observed_decimals(observed, series.dtype),
     }
+    if is_integer and len(observed) and max(abs(observed.min()), abs(observed.max())) > _EXACT_FLOAT_INT:
+        _keep_exact_int_range(spec, series)
     unique = np.unique(observed)
     if len(unique) < 2:
         # Constant (or entirely missing) column: one mode, decoded to the constant.
@@ -741,6 +747,25 @@ def _fit_numeric(series: pd.Series, max_modes: int, seed: np.random.SeedSequence
     spec.update(means=[float(means[i]) for i in order], stds=[float(stds[i]) for i in order],
                 weights=[float(weights[i]) for i in order])
     return spec
+
+
+#: Whole numbers above this in size are not all representable as float64 (2**53).
+_EXACT_FLOAT_INT = 2 ** 53
+
+
+def _keep_exact_int_range(spec: dict, series: pd.Series) -> None:
+    """A whole-number column with values beyond 2**53 (identifiers, codes): keep its exact range,
+    to clip decoded values to it as integers (through float64 they could fall outside it), and
+    say that its synthetic values are only as precise as a float."""
+    try:
+        observed = [int(v) for v in series.dropna().tolist()]
+    except (TypeError, ValueError, OverflowError):
+        return
+    spec["int_range"] = [min(observed), max(observed)]
+    warnings.warn(f"Column {series.name!r} holds whole numbers beyond 2**53 (up to {max(observed, key=abs)}), which "
+                  "the model handles as floats: its synthetic values are rounded to a float's precision (kept "
+                  "within the observed range). If it is an identifier, leave it out of the data.",
+                  UserWarning, stacklevel=4)
 
 
 def _fit_mixture(values: np.ndarray, max_modes: int, seed, value_range: float):
@@ -825,7 +850,7 @@ def _decode_numeric(alpha: np.ndarray, slot: np.ndarray, spec: dict, clip: bool,
 def _fit_categorical(series: pd.Series, max_categories: int) -> dict:
     missing = series.isna().to_numpy()
     counts = series[~missing].astype(object).value_counts(sort=True)
-    values = [json_scalar(v) for v in counts.index]
+    values = [json_scalar(v, column=series.name) for v in counts.index]
     kept, other = values[:max_categories], values[max_categories:]
     if other:
         warnings.warn(
