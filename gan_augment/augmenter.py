@@ -142,8 +142,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         Keep generated numbers inside the range seen in training (tables only).
     label_gate : "auto" or bool, default="auto"
         After training, a judge is trained on the real training data (a small CNN for images; for
-        tables a multilayer perceptron that reads numbers in quantile bins, its votes weighed by
-        half the log of each class's share), and :meth:`sample` keeps a synthetic sample of class c
+        tables a class-balanced multilayer perceptron that reads numbers in quantile bins), and
+        :meth:`sample` keeps a synthetic sample of class c
         only if the judge assigns it to c, generating more until there are enough (label-exact,
         O(n) in expectation). The share each class keeps is ``label_gate_.acceptance``
         (also in `gan-augment info`). "auto": on for tables (it lifted the GAN top-up's mean
