@@ -34,7 +34,6 @@ from gan_augment._compat import HasMethods, Interval, StrOptions
 from gan_augment._sampler import TableSamplerMixin
 from gan_augment._random import derive_seed, spawn_seeds
 from gan_augment.baselines import BASELINE_SAMPLERS, baseline_sampler
-from gan_augment.data.tabular import check_target
 from gan_augment.kinds import kind_for_input
 from gan_augment.planner import plan_top_up
 
@@ -112,7 +111,6 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
 
     # ------------------------------------------------------------------ imblearn hooks
     def _check_X_y(self, X, y, accept_sparse=None):
-        check_target(y)  # as GANAugmenter: missing labels and mixed or continuous targets, named
         return kind_for_input(X, self._gan_params()).check_input(self, X, y)
 
     def _fit_resample(self, X, y):

@@ -334,8 +334,9 @@ def type_csv_column(text: pd.Series, *, labels: bool = False) -> pd.Series:
     Features (``labels=False``): the column is numeric if every non-missing cell is a finite
     number written in plain or exponent notation (``0.50``, ``-3``, ``+7``, ``1e3``, ``.5``):
     int64 if all are integers (nullable ``Int64`` when some cells are empty, so that large ints
-    stay exact; text if one is beyond int64, where a float would change it), else float64. It stays text if any cell is zero-padded (``007``, ``02139``,
-    ``-01``: codes that a number would change) or is not such a number: ``nan``, ``inf``, ``NA``,
+    stay exact; text if one is beyond int64, where a float would change it), else float64. It
+    stays text if any cell is zero-padded (``007``, ``02139``, ``-01``: codes that a number
+    would change) or is not such a number: ``nan``, ``inf``, ``NA``,
     ``1,5``, ``1_000`` and ``7 kg`` are values like any other word (name them in ``na_values`` to
     make them missing). ``True`` / ``False`` only is boolean.
 
@@ -647,8 +648,9 @@ def write_augmented_table(real: pd.DataFrame, synthetic: pd.DataFrame, path, *, 
 
     With a CSV ``source`` (from :func:`read_table_source`) and a CSV ``path``, the header and every
     real line are copied byte for byte from the source (separator, quoting, line endings, a BOM;
-    a final line ending is added if the file had none), then the synthetic rows are appended,
-    written by pandas with the same separator and line ending. ``mark_synthetic`` adds a column of
+    a final line ending is added if the file had none, blank lines after the last row are left
+    out), then the synthetic rows are appended, written with the same separator (followed by a
+    space where the source's fields are, as UCI Adult's) and line ending. ``mark_synthetic`` adds a column of
     that name: ``<sep>NAME`` after the header, ``<sep>False`` after each real line (its bytes
     otherwise unchanged) and True on synthetic rows. Otherwise (parquet in or out) the frames are
     concatenated and written as :func:`write_table` writes.
@@ -708,7 +710,8 @@ def _copy_real_lines(handle: BinaryIO, source: CsvSource, mark: Optional[str]) -
     if mark is None:
         # Up to the last record's line ending: blank lines after it would come between the real
         # rows and the synthetic ones (pandas skips them; csv.reader and others read empty rows).
-        body = data[:int(source.line_ends[-1])] if _copyable(source) else data.rstrip(b"\r\n")
+        line_ends = source.line_ends
+        body = data[:int(line_ends[-1])] if line_ends is not None and _copyable(source) else data.rstrip(b"\r\n")
         handle.write(body)
         if not body.endswith((b"\n", b"\r")):
             handle.write(source.newline)  # the synthetic rows start on a line of their own

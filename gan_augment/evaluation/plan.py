@@ -74,8 +74,8 @@ def plan_evaluation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5,
         estimator=estimator, estimator_name=estimator_name, class_weight_key=class_weight_key,
         splits=splits, n_splits=n_splits, n_repeats=n_repeats,
         test_train_ratio=float(np.mean([len(test) / len(train) for train, test in splits])),
-        confidence=float(confidence), metric=metric, n_jobs=n_jobs, progress=bool(progress), fidelity=bool(fidelity),
-        privacy=bool(privacy),
+        confidence=float(confidence), metric=metric, n_jobs=None if n_jobs is None else int(n_jobs),
+        progress=bool(progress), fidelity=bool(fidelity), privacy=bool(privacy),
     )
 
 
