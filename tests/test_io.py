@@ -1,6 +1,7 @@
 """gan_augment.data.io: reading tables, finding the target, writing atomically."""
 
 import os
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -237,10 +238,15 @@ def test_na_values_is_checked(tmp_path):
     assert len(read_table(tmp_path / "d.parquet", na_values=[])) == 12
 
 
-def test_nan_text_keeps_a_numeric_column_as_text(tmp_path):
+def test_nan_text_keeps_a_numeric_column_as_text_and_says_how_to_read_it_as_missing(tmp_path):
     # "nan" is a value like any other: as a number it would be written back as an empty cell.
-    frame = read_table(_write(tmp_path / "d.csv", "v,label\n1.5,a\nnan,b\n"))
+    with pytest.warns(UserWarning, match=r"Column 'v' of .*d.csv holds numbers and 'nan': it is read as text.*"
+                                         r"pass --na-values nan"):
+        frame = read_table(_write(tmp_path / "d.csv", "v,label\n1.5,a\nnan,b\n"))
     assert frame["v"].tolist() == ["1.5", "nan"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # named as missing: a number column, and nothing to say
+        assert read_table(tmp_path / "d.csv", na_values=["nan"])["v"].dtype == np.float64
 
 
 def test_empty_column_is_all_missing(tmp_path):

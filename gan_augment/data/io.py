@@ -260,11 +260,32 @@ def _read_csv(path: Path, na_values: list[str], target, sep: str, *, sep_given: 
         if columns[name].dtype.kind in "iuf" or str(columns[name].dtype) == "Int64":
             decimals[name] = csv_decimals(text[name]) if columns[name].dtype.kind == "f" else 0
     frame = pd.DataFrame(columns, columns=text.columns)
+    _hint_missing_value_words(frame, labels, path)
     bounds = _record_bounds(data, len(frame), sep)
     source = CsvSource(path=path, data=data, decimals=decimals, newline=_first_line_ending(data),
                        content_ends=None if bounds is None else bounds[0],
                        line_ends=None if bounds is None else bounds[1], sep=sep, spaced=_spaced(data, sep))
     return frame, source
+
+
+#: Words that other tools write for a missing number; read as text unless ``na_values`` names them.
+_MISSING_WORDS = {"nan", "NaN", "NAN", "NA", "N/A", "n/a", "null", "NULL", "None", "?", "-", "."}
+
+
+def _hint_missing_value_words(frame: pd.DataFrame, target, path: Path) -> None:
+    """Warn about a feature column that would be numbers but for cells like ``nan`` or ``NA``: it
+    is modelled as categories, which is seldom what was meant, and ``--na-values`` says otherwise."""
+    for name in frame.columns:
+        column = frame[name]
+        if name == target or pd.api.types.is_numeric_dtype(column.dtype) or pd.api.types.is_bool_dtype(column.dtype):
+            continue
+        words = set(column.dropna().unique().tolist()) & _MISSING_WORDS
+        rest = column[~column.isin(words)].dropna()
+        if words and len(rest) and rest.astype(str).str.fullmatch(_NUMBER).all():
+            shown = ", ".join(repr(w) for w in sorted(words))
+            warnings.warn(f"Column {str(name)!r} of {path} holds numbers and {shown}: it is read as text (categories). "
+                          f"If {shown} mean{'s' if len(words) == 1 else ''} missing, pass --na-values "
+                          f"{' '.join(sorted(words))} (na_values= in Python).", UserWarning, stacklevel=5)
 
 
 def _spaced(data: bytes, sep: str) -> bool:
