@@ -67,3 +67,14 @@ def load_model(model_dir):
     if not isinstance(dataset, dict):
         raise ModelFileError(f"{model_dir}/model.json holds damaged metadata; fit the model again.")
     return augmenter, dataset
+
+
+def check_model_kind(augmenter, handler, model_dir, data) -> None:
+    """A model fitted on one kind of data (tables, images) is refused for DATA of another, before
+    any work: its settings would not mean the same there."""
+    from ._common import USAGE, CLIError
+    from ._handlers import for_model
+
+    if for_model(augmenter).kind_name != handler.kind_name:
+        raise CLIError(f"{model_dir} models {augmenter.kind_.name} data, but {data} is not; give a model fitted on data "
+                       "like DATA.", USAGE)

@@ -139,14 +139,11 @@ def _augment_from_model(model_dir: Path, data: Path, handler, out: Path, *, targ
     from gan_augment import planner
     from gan_augment.exceptions import ModelFileError
 
-    from ._handlers import for_model
-    from ._model_dir import load_model
+    from ._model_dir import check_model_kind, load_model
 
     with errors(DATA, ModelFileError):
         augmenter, dataset_info = load_model(model_dir)
-    if for_model(augmenter).kind_name != handler.kind_name:
-        raise CLIError(f"{model_dir} models {augmenter.kind_.name} data, but {data} is not; give a model fitted on data "
-                       "like DATA.", USAGE)
+    check_model_kind(augmenter, handler, model_dir, data)
     # The model's target column is the default: `fit --target COL` need not be repeated.
     dataset = handler.load(data, target=target if target is not None else dataset_info.get("target"),
                            classes=classes, skip_unreadable=skip_unreadable, na_values=na_values, sep=sep)

@@ -82,7 +82,8 @@ def evaluate(
 
     settings = {"epochs": epochs, "batch_size": batch_size, "max_categories": max_categories}
     if model is not None:
-        settings = _model_settings(model, [f"--{k.replace('_', '-')}" for k, v in settings.items() if v is not None])
+        settings = _model_settings(model, [f"--{k.replace('_', '-')}" for k, v in settings.items() if v is not None],
+                                   handler, data)
     X, kind_params = handler.evaluation_data(dataset)
     augmenter = GANAugmenter(**{**{"epochs": "auto", "batch_size": "auto"},
                                 **{k: v for k, v in settings.items() if v is not None}, **kind_params,
@@ -108,16 +109,17 @@ def evaluate(
         say(f"Wrote the report to {report}.")
 
 
-def _model_settings(model_dir: Path, given: list[str]) -> dict:
+def _model_settings(model_dir: Path, given: list[str], handler, data: Path) -> dict:
     """The GAN settings of a saved model, for the GAN of each fold (its weights saw the test folds)."""
     if given:
         raise CLIError(f"{', '.join(given)} and --model both set the GAN's settings; drop one.", USAGE)
     from gan_augment.exceptions import ModelFileError
 
-    from ._model_dir import load_model
+    from ._model_dir import check_model_kind, load_model
 
     with errors(DATA, ModelFileError):
         augmenter, _ = load_model(model_dir)
+    check_model_kind(augmenter, handler, model_dir, data)
     params = augmenter.get_params(deep=False)
     # Which classes to top up, the seed and the machine are this command's own options.
     for key in ("sampling_strategy", "classes", "random_state", "device", "n_threads", "verbose", "callbacks",

@@ -8,6 +8,7 @@ caller's rows untouched, so test data stays 100% real under cross-validation.
 
 from __future__ import annotations
 
+import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone, is_regressor
 from sklearn.utils import get_tags
 from sklearn.utils.metaestimators import available_if
@@ -60,6 +61,13 @@ class AugmentedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         shape = getattr(y, "shape", ())
         if len(shape) == 2 and shape[1] == 1:
             y = column_or_1d(y, warn=True)  # as every scikit-learn classifier does
+        per_row = [name for name, value in fit_params.items() if np.ndim(value) >= 1 and len(value) == len(y)]
+        if per_row:
+            # The estimator is trained on the augmented rows, not on X's: a weight per row of X
+            # has no row to go with for each synthetic one.
+            raise ValueError(f"AugmentedClassifier cannot pass {', '.join(per_row)} on: the estimator is fitted on "
+                             "the augmented rows (X's and the synthetic ones), not on X's alone. Weight the classes "
+                             "in the estimator (class_weight=), or resample first and fit the estimator yourself.")
         if _is_continuous(y):
             # scikit-learn's words for a classifier given a quantity ("Unknown label type:
             # continuous", which its estimator checks expect); the samplers name other faults.

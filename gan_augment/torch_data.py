@@ -155,7 +155,7 @@ class AugmentedDataset(Dataset):
         augmenter = self._resolve_augmenter()
         fitted = _is_fitted(augmenter)
 
-        spec, y, label_objects, X = read_base(base, stack=not fitted)
+        spec, y, label_objects, X, value_range = read_base(base, stack=not fitted)
         self._spec = spec
         self._y_real = y
         self.classes_ = sorted(label_objects, key=sort_key)
@@ -166,6 +166,7 @@ class AugmentedDataset(Dataset):
         del X  # the stacked copy is needed for fitting only; real items are read from base
         self.augmenter_ = augmenter
         self._targets = self._check_augmenter(spec)
+        _check_value_scale(value_range, spec, augmenter.encoder_)
         self._store_dtype = self._resolve_store_dtype(spec)
         self.epoch = 0
         self._draw(0)
@@ -315,6 +316,11 @@ class AugmentedDataset(Dataset):
         if not spec.is_image and int(np.prod(made)) != spec.shape[0]:
             raise ValueError(f"The base dataset holds rows of {spec.shape[0]} values, but the augmenter makes "
                              f"{unit} of {int(np.prod(made))} values.")
+        text = augmenter.encoder_.text_columns() if hasattr(augmenter.encoder_, "text_columns") else []
+        if not spec.is_image and text:
+            raise ValueError(f"The augmenter makes rows with text in column{'s' if len(text) > 1 else ''} "
+                             f"{', '.join(map(repr, text))}, which the base's {spec.describe()} rows cannot hold; "
+                             "fit it on the rows as numbers (e.g. the categories' codes), as the base holds them.")
         return targets
 
     def _resolve_store_dtype(self, spec: ItemSpec) -> np.dtype:
@@ -471,6 +477,27 @@ def _wrap_transform(transform):
     if not callable(transform):
         raise TypeError(f"transform must be callable, got {type(transform).__name__}.")
     return transform
+
+
+#: Real and synthetic images whose largest values differ by more than this factor are on two scales.
+_SCALE_FACTOR = 10.0
+
+
+def _check_value_scale(value_range, spec: ItemSpec, codec) -> None:
+    """Refuse base images on another scale than the augmenter's (0..1 against 0..255): the items
+    of one dataset would mix the two, silently."""
+    fitted = getattr(codec, "value_range_", None)
+    if value_range is None or fitted is None:
+        return
+    if spec.numpy_dtype.kind in "iub" and np.dtype(codec.dtype_).kind in "iub":
+        return  # integer pixels on both sides: the codec's range is its dtype's (0..255), not a measurement
+    base_high, made_high = abs(value_range[1]), abs(fitted[1])
+    if min(base_high, made_high) > 0 and max(base_high, made_high) / min(base_high, made_high) > _SCALE_FACTOR:
+        raise ValueError(
+            f"The base dataset's images hold values in [{value_range[0]:g}, {value_range[1]:g}], but the augmenter "
+            f"makes images in [{fitted[0]:g}, {fitted[1]:g}] (the range of the images it was fitted on): real and "
+            "synthetic items would be on two scales. Fit the augmenter on images scaled as the base's (e.g. both "
+            "through ToTensor()), or scale the base's images to its range.")
 
 
 def _is_fitted(augmenter) -> bool:

@@ -342,6 +342,22 @@ def test_every_sampler_names_a_bad_pandas_target_before_training(y, match, sampl
         make().fit_resample(X, y)
 
 
+@pytest.mark.parametrize("labels, rare", [(pd.array([3] * 30 + [7] * 10, dtype="Int64"), 7),
+                                          (pd.array([False] * 30 + [True] * 10, dtype="boolean"), True)])
+def test_nullable_pandas_labels_keep_their_values_as_classes(labels, rare):
+    # scikit-learn's checks made them floats: classes_ [3.0, 7.0], and classes=[7] was "Unknown class 7".
+    from gan_augment import GANAugmenter
+
+    X, y = pd.DataFrame({"a": np.arange(40.0)}), pd.Series(labels)
+    augmenter = GANAugmenter(epochs=1, batch_size=32, random_state=0, classes=[rare])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a one-epoch GAN may warn about its own quality
+        _, y_res = augmenter.fit_resample(X, y)
+    assert augmenter.sampling_strategy_ == {rare: 20} and type(augmenter.classes_[1].item()) is type(rare)
+    assert y_res.dtype == y.dtype and (y_res == rare).sum() == 30
+    assert len(augmenter.sample(3, rare)) == 3
+
+
 @pytest.mark.parametrize("strategy, match", [
     ({"b": float("nan")}, r"sampling_strategy\['b'\] must be a whole number of rows.*got nan"),
     ({"b": "20"}, r"sampling_strategy\['b'\] must be a whole number.*got '20' \(str\)"),
@@ -440,6 +456,18 @@ def test_a_class_of_one_or_two_rows_is_topped_up_with_a_warning_naming_it():
                                                r"class 'pair': 1 real rows?, 29 synthetic"):
         X_res, y_res = GANAugmenter(epochs=1, batch_size=16, random_state=0).fit_resample(X, y)
     assert (y_res == "lone").sum() == 30  # a warning, not a refusal: the top-up still happens
+
+
+def test_augmented_classifier_refuses_a_weight_per_row_before_augmenting():
+    # It crashed inside scikit-learn ("sample_weight.shape == (40,), expected (60,)") after the GAN fit.
+    from sklearn.linear_model import LogisticRegression
+
+    from gan_augment import AugmentedClassifier, GANAugmenter
+
+    model = AugmentedClassifier(LogisticRegression(), GANAugmenter(epochs=1))
+    with pytest.raises(ValueError, match=r"cannot pass sample_weight on: the estimator is fitted on the augmented rows"):
+        model.fit(pd.DataFrame({"a": np.arange(40.0)}), np.array([0] * 30 + [1] * 10), sample_weight=np.ones(40))
+    assert not hasattr(model, "augmenter_")
 
 
 def test_augmented_classifier_refuses_a_regressor_before_augmenting():

@@ -89,6 +89,17 @@ def test_sample_of_an_image_model_refuses_a_table_file(image_model, tmp_path, ca
     assert code == 2 and "directory" in _one_line_error(err)
 
 
+@pytest.mark.parametrize("command", ["augment", "evaluate"])
+def test_an_image_model_is_refused_for_a_table_before_any_work(image_model, tmp_path, capsys, command):
+    # evaluate --model took the image model's settings for a table's folds and said it used them.
+    data = tmp_path / "t.csv"
+    data.write_text("x,label\n" + "".join(f"{i},{'a' if i < 20 else 'b'}\n" for i in range(30)))
+    out = ["--out", tmp_path / "o.csv"] if command == "augment" else []
+    code, _, err = run(capsys, command, data, "--model", image_model, *out)
+    assert code == 2 and "models image data, but" in _one_line_error(err) and "t.csv is not" in err, err
+    assert not (tmp_path / "o.csv").exists()
+
+
 def test_augment_writes_a_new_tree_and_leaves_the_source_alone(image_folder, tmp_path, capsys):
     before = _digest(image_folder)
     code, _, err = run(capsys, "augment", image_folder, "--classes", "rare", "--epochs", "1", "--seed", "0",

@@ -352,6 +352,27 @@ def test_unknown_classes_are_clear_errors(base, fitted, digits):
         AugmentedDataset(TensorDataset(torch.zeros(4, 5), torch.tensor([0, 0, 0, 3])), fitted, classes=[3])
 
 
+def test_images_on_another_scale_than_the_augmenters_are_refused(digits, fitted):
+    # The fitted digits are 0..16 floats; ToTensor-like 0..1 images made synthetic items 16x brighter
+    # than the real ones beside them, silently.
+    _, _, X, y = digits
+    with pytest.raises(ValueError, match=r"images hold values in \[0, 1\], but the augmenter makes images in "
+                                         r"\[0, 16\].*two scales"):
+        AugmentedDataset(TensorDataset(torch.from_numpy(X / 16), torch.from_numpy(y)), fitted, classes=[RARE])
+    AugmentedDataset(TensorDataset(torch.from_numpy(X * 0.9), torch.from_numpy(y)), fitted, classes=[RARE])  # same scale
+
+
+def test_rows_of_numbers_are_refused_a_model_that_makes_text():
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    y = np.array([0] * 40 + [1] * 20)
+    table = pd.DataFrame({"a": rng.normal(size=60), "b": np.arange(60), "colour": ["red", "blue"] * 30})
+    model = GANAugmenter(epochs=1, batch_size=32, random_state=0).fit(table, y)
+    with pytest.raises(ValueError, match=r"makes rows with text in column 'colour'"):  # was numpy's "could not convert"
+        AugmentedDataset(TensorDataset(torch.randn(60, 3), torch.from_numpy(y)), model)
+
+
 def test_a_saved_model_directory_is_accepted_as_augmenter(tmp_path, base, fitted):
     path = fitted.save(tmp_path / "model")
     loaded = AugmentedDataset(base, str(path), classes=[RARE], random_state=0)

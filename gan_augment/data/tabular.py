@@ -195,6 +195,10 @@ class TabularEncoder:
             start += _n_slots(spec)
         return spans
 
+    def text_columns(self) -> list:
+        """The columns whose values are text (what a tensor of numbers cannot hold)."""
+        return [spec["name"] for spec in self.columns_ if _value_kind(dtype_from_json(spec["dtype"])) == "text"]
+
     def check_like_fitted(self, X, *, source: str = "X") -> None:
         """Refuse a table whose columns hold another kind of value than the one this codec was
         fitted on (text where it learnt numbers, numbers where it learnt text, ...), naming the
@@ -436,6 +440,18 @@ def _value_kind(dtype) -> str:
     if isinstance(dtype, pd.CategoricalDtype):
         return _value_kind(dtype.categories.dtype)
     return "text"
+
+
+def plain_labels(y):
+    """``y`` with a pandas nullable dtype (``Int64``, ``boolean``) and no missing value as numpy's
+    own (int64, bool); anything else as it is. scikit-learn's checks turn such labels into floats
+    (``classes_`` 3.0 and 7.0 for 3 and 7), and a class named 7 or True was then not found."""
+    dtype = getattr(y, "dtype", None)
+    numpy_dtype = getattr(dtype, "numpy_dtype", None)
+    if isinstance(y, pd.Series) and isinstance(dtype, pd.api.extensions.ExtensionDtype) and numpy_dtype is not None \
+            and numpy_dtype.kind in "iub" and not y.isna().any():
+        return y.astype(numpy_dtype)
+    return y
 
 
 def check_target(y, *, name=None, source=None) -> None:

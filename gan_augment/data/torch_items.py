@@ -58,13 +58,15 @@ class ItemSpec:
 
 
 def read_base(base, *, stack: bool):
-    """One pass over ``base``: ``(spec, y, label_objects, X)``: the item spec, the plain labels,
-    one label object per class and, when ``stack``, the stacked ``x`` in a layout GANAugmenter
-    reads unambiguously (else None)."""
+    """One pass over ``base``: ``(spec, y, label_objects, X, value_range)``: the item spec, the
+    plain labels, one label object per class, when ``stack`` the stacked ``x`` in a layout
+    GANAugmenter reads unambiguously (else None), and the smallest and largest value of the
+    images' ``x`` (None for rows)."""
     n = len(base)
     if n == 0:
         raise ValueError("The base dataset is empty.")
     spec, labels, label_objects, xs = None, [], {}, []
+    low, high = np.inf, -np.inf
     for i in range(n):
         x, label = split_item(base[i], i)
         this = item_spec(x, i)
@@ -79,15 +81,20 @@ def read_base(base, *, stack: bool):
         if plain not in label_objects:
             label_objects[plain] = copy_label(label)
         labels.append(plain)
-        if stack:
-            xs.append(_as_numpy(x, spec))
+        if stack or spec.is_image:
+            values = _as_numpy(x, spec)
+            if spec.is_image and values.size:
+                low, high = min(low, float(values.min())), max(high, float(values.max()))
+            if stack:
+                xs.append(values)
     assert spec is not None  # the base holds at least one item
     y = np.asarray(labels)
     if y.dtype == object:
         raise ValueError(
             "The base dataset's labels mix types (e.g. ints and strs); give every item the same kind of label."
         )
-    return spec, y, label_objects, _stack(xs, spec) if stack else None
+    value_range = (low, high) if spec.is_image and np.isfinite(low) else None
+    return spec, y, label_objects, _stack(xs, spec) if stack else None, value_range
 
 
 def _stack(xs: list, spec: ItemSpec) -> np.ndarray:

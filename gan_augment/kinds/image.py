@@ -11,6 +11,7 @@ from imblearn.utils import check_target_type
 
 from gan_augment.config import ImageModelConfig, training_defaults_for
 from gan_augment.data.images import ImageCodec
+from gan_augment.data.tabular import plain_labels
 from gan_augment.kinds.base import DataKind
 from gan_augment.models.image import build_image_discriminator, build_image_generator, default_architecture
 
@@ -32,7 +33,7 @@ class ImageKind(DataKind):
         return params.get("image_shape") is not None or getattr(X, "ndim", 2) > 2
 
     def check_input(self, estimator, X, y):
-        y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
+        y, binarize_y = check_target_type(plain_labels(y), indicate_one_vs_all=True)
         X = np.asarray(X)
         if X.shape[0] != len(y):
             raise ValueError(f"X holds {X.shape[0]} images but y {len(y)} labels; give one label per image.")

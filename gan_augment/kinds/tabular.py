@@ -11,7 +11,7 @@ from sklearn.utils.validation import validate_data
 
 from gan_augment._compat import check_X_frame
 from gan_augment.config import TabularModelConfig
-from gan_augment.data.tabular import TabularEncoder
+from gan_augment.data.tabular import TabularEncoder, plain_labels
 from gan_augment.exceptions import DataValidationError
 from gan_augment.kinds.base import DataKind
 from gan_augment.models.tabular import TabularDiscriminator, TabularGenerator
@@ -43,7 +43,7 @@ class TabularKind(DataKind):
                 "GANAugmenter does not accept sparse input: it models dense columns. "
                 "Pass a dense array (X.toarray()) or DataFrame."
             )
-        y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
+        y, binarize_y = check_target_type(plain_labels(y), indicate_one_vs_all=True)
         X = check_X_frame(X)
         _check_columns(X)
         validate_data(estimator, X=X, y=y, reset=True, skip_check_array=True)
