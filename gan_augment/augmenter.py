@@ -800,14 +800,18 @@ def _params_to_json(params: dict) -> dict:
         if key in ("callbacks", "checkpoint_dir"):
             continue  # they belong to a training run, not to the model
         if key == "random_state" and not (value is None or isinstance(value, numbers.Integral)):
+            warnings.warn(f"random_state={value!r} is not saved with the model (only an int seed is): the loaded model's "
+                          "random_state is None. Pass an int seed to keep it.", UserWarning)
             value = None
         if key == "device":
             value = str(value)
         if isinstance(value, (tuple, np.ndarray)):
             value = list(value)
         if callable(value):
-            warnings.warn(f"{key}={value!r} is a callable and is not saved with the model.", UserWarning)
-            value = None if key != "sampling_strategy" else "auto"
+            replaced = None if key != "sampling_strategy" else "auto"
+            warnings.warn(f"{key}={value!r} is a callable and is not saved with the model: the loaded model's "
+                          f"{key} is {replaced!r}.", UserWarning)
+            value = replaced
         if isinstance(value, dict):
             value = {_plain(k): _plain(v) for k, v in value.items()}
         elif isinstance(value, list):

@@ -458,6 +458,24 @@ def test_a_class_of_one_or_two_rows_is_topped_up_with_a_warning_naming_it():
     assert (y_res == "lone").sum() == 30  # a warning, not a refusal: the top-up still happens
 
 
+def test_saving_says_which_settings_a_model_file_cannot_keep(tmp_path):
+    from gan_augment import GANAugmenter
+
+    X, y = pd.DataFrame({"a": np.arange(40.0)}), np.array([0] * 30 + [1] * 10)
+    augmenter = GANAugmenter(epochs=1, batch_size=32, random_state=np.random.RandomState(0),
+                             sampling_strategy=lambda labels: {1: 35})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        augmenter.fit(X, y)
+    with pytest.warns(UserWarning) as caught:
+        augmenter.save(tmp_path / "model")
+    messages = " | ".join(str(w.message) for w in caught)
+    assert "random_state=RandomState" in messages and "the loaded model's random_state is None" in messages
+    assert "the loaded model's sampling_strategy is 'auto'" in messages
+    loaded = GANAugmenter.load(tmp_path / "model")
+    assert loaded.random_state is None and loaded.sampling_strategy == "auto"
+
+
 def test_augmented_classifier_refuses_a_weight_per_row_before_augmenting():
     # It crashed inside scikit-learn ("sample_weight.shape == (40,), expected (60,)") after the GAN fit.
     from sklearn.linear_model import LogisticRegression
@@ -484,6 +502,17 @@ def test_augmented_classifier_refuses_a_regressor_before_augmenting():
 # =============================================================================================
 # 6. Evaluator door
 # =============================================================================================
+def test_evaluating_a_top_up_of_the_majority_class_only_is_refused():
+    # It fitted every fold's GAN and reported "+0.000 [+0.000, +0.000]".
+    from gan_augment import GANAugmenter
+    from gan_augment.evaluation import plan_evaluation
+
+    X, y = pd.DataFrame({"a": np.arange(60.0)}), np.array(["common"] * 48 + ["rare"] * 12)
+    with pytest.raises(DataValidationError, match=r"'common' already has the majority count: the top-up adds "
+                                                  r"nothing to evaluate"):
+        plan_evaluation(X, y, GANAugmenter(epochs=1), classes=["common"])
+
+
 def test_a_custom_cv_that_leaves_a_class_out_of_a_fold_is_named():
     from sklearn.model_selection import KFold
 

@@ -115,9 +115,15 @@ def _explicit_targets(y, classes, augmenter) -> Optional[list]:
     else:
         return None
     try:
-        return list(plan_top_up(y, classes=named))
+        plan = plan_top_up(y, classes=named)
     except ValueError as exc:
         raise DataValidationError(f"{where}{exc}") from None
+    if not any(n > 0 for n in plan.values()):
+        # Every fold's top-up would add nothing, and the verdict would compare a model with itself.
+        raise DataValidationError(
+            f"{where}{', '.join(map(repr, plan))} already ha{'s' if len(plan) == 1 else 've'} the majority count: "
+            "the top-up adds nothing to evaluate. Name a rarer class (classes=, --classes).")
+    return list(plan)
 
 
 def _strategy_targets(y, strategy, counts: dict) -> list:
