@@ -32,8 +32,14 @@ def sample(
     from ._model_dir import load_model
     from ._tables import check_table_out
 
-    names_file = is_stdout(out) or bool(out.suffix)
-    if names_file:  # an output that names a file is checked before the model is even read
+    from gan_augment.data.image_folder import IMAGE_SUFFIXES
+    from gan_augment.data.io import FORMATS
+
+    # An output named like a table or an image file names a file; any other name (run.v2, out/) a
+    # folder, which is what an image model writes. A table file is checked before the model is read.
+    table_file = is_stdout(out) or out.suffix.lower() in FORMATS
+    names_file = table_file or out.suffix.lower() in IMAGE_SUFFIXES
+    if table_file:
         check_table_out(out, force)
     augmenter, dataset_info = load_model(model_dir)
     handler = for_model(augmenter)

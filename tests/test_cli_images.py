@@ -84,6 +84,15 @@ def test_sample_writes_pngs_of_the_class_into_dir_class(image_model, tmp_path, c
     assert _digest(tmp_path / "syn") == before
 
 
+def test_sample_of_an_image_model_takes_a_folder_name_with_a_dot(image_model, tmp_path, capsys):
+    # "run.v2" was refused as a table file with an unknown suffix.
+    code, _, err = run(capsys, "sample", image_model, "--class", "rare", "--n", 2, "--out", tmp_path / "run.v2")
+    assert code == 0, err
+    assert len(list((tmp_path / "run.v2" / "rare").glob("*.png"))) == 2
+    code, _, err = run(capsys, "sample", image_model, "--class", "rare", "--n", 2, "--out", tmp_path / "one.png")
+    assert code == 2 and "makes images, written as PNG files into a directory" in _one_line_error(err)
+
+
 def test_sample_of_an_image_model_refuses_a_table_file(image_model, tmp_path, capsys):
     code, _, err = run(capsys, "sample", image_model, "--class", "rare", "--n", 3, "--out", tmp_path / "x.csv")
     assert code == 2 and "directory" in _one_line_error(err)
