@@ -57,7 +57,7 @@ def _class_lines(augmenter, unit: str) -> list[str]:
 
 
 def _diversity_lines(augmenter, unit: str) -> list[str]:
-    from gan_augment.diversity import DISTINCT_COLLAPSED, SAMPLES_PER_CLASS, SPREAD_COLLAPSED
+    from gan_augment.diversity import DISTINCT_COLLAPSED, MIN_HALF, SAMPLES_PER_CLASS, SPREAD_COLLAPSED
 
     if not augmenter.diversity_:
         return ["Diversity: not measured (a model saved before the mode-collapse check)."]
@@ -72,7 +72,8 @@ def _diversity_lines(augmenter, unit: str) -> list[str]:
         lines.append(f"  {show(label):<{width}}  {d.distinct:>8.2f}  {d.spread:>6.2f}  {d.coverage:>8.2f}  "
                      f"{d.relative_coverage:>7.2f}{between}{flag}")
     lines.append("  (vs real: coverage of half the real class by as many synthetic samples, over its coverage by the "
-                 "other half; below 0.5 the samples miss much of the class)")
+                 "other half; below 0.5 the samples miss much of the class; nan: a class of fewer than "
+                 f"{2 * MIN_HALF} real {unit}, too few halves to measure)")
     gate = getattr(augmenter, "label_gate_", None)
     if gate is not None:
         from gan_augment.label_gate import MIN_ACCEPTANCE

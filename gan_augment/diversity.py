@@ -55,7 +55,7 @@ from sklearn.neighbors import NearestNeighbors
 
 from gan_augment.exceptions import LowCoverageWarning, ModeCollapseWarning
 
-__all__ = ["DISTINCT_COLLAPSED", "RELATIVE_COVERAGE_LOW", "SAMPLES_PER_CLASS", "SPREAD_COLLAPSED", "ClassDiversity",
+__all__ = ["DISTINCT_COLLAPSED", "MIN_HALF", "RELATIVE_COVERAGE_LOW", "SAMPLES_PER_CLASS", "SPREAD_COLLAPSED", "ClassDiversity",
            "LowCoverageWarning", "ModeCollapseWarning", "measure_class", "real_subset", "warn_if_collapsed",
            "warn_if_undercovered"]
 
@@ -70,7 +70,7 @@ DISTINCT_COLLAPSED = 0.1
 RELATIVE_COVERAGE_LOW = 0.5
 # Relative coverage needs halves of at least this many real samples (classes of 20 or more): with
 # fewer, coverage moves in steps of 1/7 or coarser and one sample flips the verdict.
-_MIN_HALF = 10
+MIN_HALF = 10
 # Features whose real std is below this share of the largest real std are left out of spread:
 # a near-constant pixel or column would turn noise into a huge or tiny ratio.
 _MIN_RELATIVE_STD = 0.01
@@ -171,7 +171,7 @@ def _coverage(real: np.ndarray, synthetic: np.ndarray) -> float:
 
 def _relative_coverage(real: np.ndarray, synthetic: np.ndarray) -> float:
     half = len(real) // 2
-    if half < _MIN_HALF or len(synthetic) < half:
+    if half < MIN_HALF or len(synthetic) < half:
         return float("nan")
     order = np.random.default_rng(0).permutation(len(real))  # a fixed split: the check stays seeded
     reference, other = real[order[:half]], real[order[half:2 * half]]
