@@ -123,6 +123,10 @@ def test_class_folder_without_images_named(tmp_path):
     (root / "empty" / "notes.txt").write_text("only text")
     with pytest.raises(DataValidationError, match="empty.*no image file"):
         read_image_folder(root)
+    _tree(root / "empty", {"batch1": 2})  # one level too deep: say so, not just "no image file"
+    with pytest.raises(DataValidationError, match=r"no image file .* directly \(images in its subfolder 'batch1' "
+                                                  r"are not read"):
+        read_image_folder(root)
 
 
 def test_class_with_one_image_named(tmp_path):

@@ -156,8 +156,12 @@ def _check_class_size(class_dir: Path, count: int, *, after_skipping: bool = Fal
     if count == 0:
         what = "no readable image" if after_skipping else \
             f"no image file ({', '.join(IMAGE_SUFFIXES)})"
+        nested = sorted(p.name for p in class_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
+        where = (f" directly (images in its subfolder{'s' if len(nested) > 1 else ''} "
+                 f"{', '.join(map(repr, nested[:3]))} are not read: a class's images sit in its own folder)"
+                 if nested else "")
         raise DataValidationError(
-            f"Class folder {class_dir} holds {what}; add images or remove the folder."
+            f"Class folder {class_dir} holds {what}{where}; add images or remove the folder."
         )
     if count == 1:
         what = "readable image" if after_skipping else "image"
