@@ -365,6 +365,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         index = int(np.flatnonzero(self.classes_ == label)[0])
         base = self.sample_seed_ if random_state is None else spawn_seeds(random_state, 1)[0]
         n_samples = int(n_samples)
+        _check_fits_in_memory(n_samples, int(np.prod(self.encoder_.sample_shape)), self.kind_.unit)
         gate = self._gate(index, refuse=refuse)
         with torch_threads(self.n_threads):
             chunk = self._sample_chunk_rows(n_samples, index)
@@ -522,6 +523,9 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         plan = plan_top_up(y, self.sampling_strategy, self.classes)
         unit = kind_for_input(X, self.get_params(deep=False)).unit
         check_class_sizes(plan, class_counts(y), self.min_class_size, unit=unit)
+        # Before training: a top-up that could never be held is refused now, not after the fit.
+        _check_fits_in_memory(sum(n for n in plan.values() if n > 0), int(np.prod(np.shape(X)[1:])), unit,
+                              what="The top-up's ")
         return plan
 
     def _fit_gan(self, X, y):
@@ -792,6 +796,21 @@ def _resume_point(checkpoint_dir, saved: dict | None, fingerprint: dict):
 
 def _plain(value):
     return value.item() if isinstance(value, np.generic) else value
+
+
+def _check_fits_in_memory(n_samples: int, values: int, unit: str, *, what: str = "n_samples=") -> None:
+    """Refuse a request whose output alone could not fit in this machine's memory, before any
+    work (10**12 rows allocated for minutes and then failed). A lower bound: 8 bytes per value,
+    ``values`` per sample."""
+    needed = n_samples * max(values, 1) * 8
+    try:
+        physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # not on this platform: nothing to compare with
+        return
+    if needed > physical:
+        raise ValueError(f"{what}{n_samples:,} {unit} of {values} values need at least {needed / 2 ** 30:,.0f} GiB, "
+                         f"more than this machine's {physical / 2 ** 30:,.0f} GiB of memory; ask for fewer, or sample "
+                         "in parts (several calls, each with its own random_state).")
 
 
 def _params_to_json(params: dict) -> dict:

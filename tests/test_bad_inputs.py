@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import os
 import warnings
 
 import numpy as np
@@ -456,6 +457,25 @@ def test_a_class_of_one_or_two_rows_is_topped_up_with_a_warning_naming_it():
                                                r"class 'pair': 1 real rows?, 29 synthetic"):
         X_res, y_res = GANAugmenter(epochs=1, batch_size=16, random_state=0).fit_resample(X, y)
     assert (y_res == "lone").sum() == 30  # a warning, not a refusal: the top-up still happens
+
+
+@pytest.mark.skipif(not hasattr(os, "sysconf"), reason="the memory size is read with os.sysconf")
+def test_a_top_up_or_sample_that_cannot_fit_in_memory_is_refused_before_any_work():
+    # 10**12 rows allocated for minutes (3 GB and growing) before anything was said.
+    from gan_augment import GANAugmenter
+
+    X, y = pd.DataFrame({"a": np.arange(40.0)}), np.array([0] * 30 + [1] * 10)
+    augmenter = GANAugmenter(epochs=1, batch_size=32, random_state=0, sampling_strategy={1: 10 ** 15})
+    with pytest.raises(ValueError, match=r"The top-up's 999,999,999,999,990 rows of 1 values need at least .* GiB, "
+                                         r"more than this machine's"):
+        augmenter.fit_resample(X, y)
+    assert not hasattr(augmenter, "generator_")
+    augmenter.set_params(sampling_strategy="auto")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        augmenter.fit(X, y)
+    with pytest.raises(ValueError, match=r"n_samples=1,000,000,000,000,000 rows .*sample in parts"):
+        augmenter.sample(10 ** 15, 1)
 
 
 def test_saving_says_which_settings_a_model_file_cannot_keep(tmp_path):
