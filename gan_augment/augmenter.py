@@ -40,7 +40,7 @@ from gan_augment.data.tabular import check_target
 from gan_augment.kinds import kind_for_input, kind_named
 from gan_augment.label_gate import MIN_ACCEPTANCE, LabelGate
 from gan_augment.models.ensemble import GeneratorEnsemble
-from gan_augment.planner import check_class_sizes, class_counts, plan_top_up
+from gan_augment.planner import check_class_sizes, class_counts, plain_label, plan_top_up
 from gan_augment.selection import c2st_scorer
 from gan_augment.training import Checkpoint, GANTrainer, History, ProgressBar, SnapshotSelection
 from gan_augment.training.distributed import closing, local_device, resolve_process_group
@@ -376,8 +376,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
                 seed, decode_seed = np.random.SeedSequence(entropy).generate_state(2)
                 size = min(chunk, n_samples - start)
                 encoded = (generate(self.generator_, size, index, seed=int(seed)) if gate is None else
-                           gate.generate(self.generator_, size, index, seed=int(seed), class_name=repr(_plain(label)),
-                                         chunk=chunk))
+                           gate.generate(self.generator_, size, index, seed=int(seed),
+                                         class_name=repr(plain_label(label)), chunk=chunk))
                 parts.append(self.kind_.decode(self.encoder_, encoded, seed=int(decode_seed)))
                 del encoded  # the encoded chunk is freed before the next one is made
         if len(parts) == 1:
@@ -439,10 +439,10 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
             "metadata": dict(metadata or {}),
             "versions": _versions(),
             "params": _params_to_json(self.get_params(deep=False)),
-            "classes": [_plain(c) for c in self.classes_],
+            "classes": [plain_label(c) for c in self.classes_],
             "classes_dtype": self.classes_.dtype.str,
-            "class_counts": [[_plain(c), int(n)] for c, n in self.class_counts_.items()],
-            "sampling_strategy": [[_plain(c), int(n)] for c, n in self.sampling_strategy_.items()],
+            "class_counts": [[plain_label(c), int(n)] for c, n in self.class_counts_.items()],
+            "sampling_strategy": [[plain_label(c), int(n)] for c, n in self.sampling_strategy_.items()],
             "n_features_in": int(self.n_features_in_),
             "feature_names_in": [str(f) for f in self.feature_names_in_] if hasattr(self, "feature_names_in_") else None,
             "sample_seed": int(self.sample_seed_),
@@ -619,7 +619,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         self.diversity_ = self._measure_diversity(X, y)  # the same in every process: the same model
         if group.is_main:
             warn_if_collapsed(self.diversity_, kind.unit)
-            topped_up = {_plain(label) for label, n in self.sampling_strategy_.items() if n > 0}
+            topped_up = {plain_label(label) for label, n in self.sampling_strategy_.items() if n > 0}
             warn_if_undercovered({k: d for k, d in self.diversity_.items() if k in topped_up}, kind.unit)
         return self
 
@@ -630,7 +630,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         low = [(label, gate.acceptance[index]) for index, label in enumerate(self.classes_)
                if self.sampling_strategy_.get(label, 0) > 0 and not gate.serves(index)]
         if low:
-            shares = ", ".join(f"{_plain(label)!r} ({rate:.1%})" for label, rate in low)
+            shares = ", ".join(f"{plain_label(label)!r} ({rate:.1%})" for label, rate in low)
             unit = self.kind_.unit
             warnings.warn(
                 f"The label gate keeps under {MIN_ACCEPTANCE:.0%} of the synthetic {unit} of class {shares} (its "
@@ -653,7 +653,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
             members = (GeneratorEnsemble.member_of_row(SAMPLES_PER_CLASS, self.n_generators).numpy()
                        if self.n_generators > 1 else None)
             real_features, synthetic_features = self.kind_.diversity_features(self.encoder_, real, synthetic)
-            diversity[_plain(label)] = measure_class(real_features, synthetic_features, members=members)
+            diversity[plain_label(label)] = measure_class(real_features, synthetic_features, members=members)
         return diversity
 
     # ---------------------------------------------- the hooks a variant of the GAN (translation) overrides
@@ -703,7 +703,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
             array = np.ascontiguousarray(array)
             data.update(f"{array.dtype.str}{array.shape}".encode())
             data.update(array.data)  # the buffer itself: no copy of a large image set
-        classes = json.dumps([[str(type(c).__name__), repr(_plain(c))] for c in self.classes_])
+        classes = json.dumps([[str(type(c).__name__), repr(plain_label(c))] for c in self.classes_])
         return {
             "kind": self.kind_.name,
             "data": data.hexdigest(),
@@ -794,10 +794,6 @@ def _resume_point(checkpoint_dir, saved: dict | None, fingerprint: dict):
     return checkpoint_dir
 
 
-def _plain(value):
-    return value.item() if isinstance(value, np.generic) else value
-
-
 def _check_fits_in_memory(n_samples: int, values: int, unit: str, *, what: str = "n_samples=") -> None:
     """Refuse a request whose output alone could not fit in this machine's memory, before any
     work (10**12 rows allocated for minutes and then failed). A lower bound: 8 bytes per value,
@@ -819,8 +815,8 @@ def _params_to_json(params: dict) -> dict:
         if key in ("callbacks", "checkpoint_dir"):
             continue  # they belong to a training run, not to the model
         if key == "random_state" and not (value is None or isinstance(value, numbers.Integral)):
-            warnings.warn(f"random_state={value!r} is not saved with the model (only an int seed is): the loaded model's "
-                          "random_state is None. Pass an int seed to keep it.", UserWarning)
+            warnings.warn(f"random_state={value!r} is not saved with the model (only an int seed is): the loaded "
+                          "model's random_state is None. Pass an int seed to keep it.", UserWarning)
             value = None
         if key == "device":
             value = str(value)
@@ -832,10 +828,10 @@ def _params_to_json(params: dict) -> dict:
                           f"{key} is {replaced!r}.", UserWarning)
             value = replaced
         if isinstance(value, dict):
-            value = {_plain(k): _plain(v) for k, v in value.items()}
+            value = {plain_label(k): plain_label(v) for k, v in value.items()}
         elif isinstance(value, list):
-            value = [_plain(v) for v in value]
-        out[key] = _plain(value)
+            value = [plain_label(v) for v in value]
+        out[key] = plain_label(value)
     return out
 
 

@@ -35,7 +35,7 @@ from gan_augment._sampler import TableSamplerMixin
 from gan_augment._random import derive_seed, spawn_seeds
 from gan_augment.baselines import BASELINE_SAMPLERS, baseline_sampler
 from gan_augment.kinds import kind_for_input
-from gan_augment.planner import plan_top_up
+from gan_augment.planner import plain_label, plan_top_up
 
 __all__ = ["AutoAugmenter"]
 
@@ -232,7 +232,7 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
 
 def _classes_named(labels) -> str:
     """``Class 'a' has`` / ``Classes 'a', 'b' have``, for a message."""
-    shown = ", ".join(repr(label.item() if isinstance(label, np.generic) else label) for label in labels)
+    shown = ", ".join(repr(plain_label(label)) for label in labels)
     return f"Class {shown} has" if len(labels) == 1 else f"Classes {shown} have"
 
 

@@ -21,6 +21,7 @@ from sklearn.utils.validation import validate_data
 
 from gan_augment._compat import Interval, check_X_frame
 from gan_augment._sampler import TableSamplerMixin
+from gan_augment.planner import plain_label
 
 __all__ = ["BASELINE_SAMPLERS", "MixedSMOTE", "baseline_sampler", "is_numeric", "split_columns"]
 
@@ -89,7 +90,7 @@ class MixedSMOTE(TableSamplerMixin, BaseOverSampler):
             return X, y
         single = [label for label in to_add if counts[label] < 2]
         if single:
-            shown = ", ".join(repr(label.item() if isinstance(label, np.generic) else label) for label in single)
+            shown = ", ".join(repr(plain_label(label)) for label in single)
             raise ValueError(f"SMOTE cannot top up class {shown}: it has a single row, and SMOTE interpolates "
                              "between two rows of a class. Top it up with random oversampling or the GAN, or "
                              "leave it out.")

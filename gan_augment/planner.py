@@ -32,7 +32,7 @@ BOTH_GIVEN = ("Give either classes or sampling_strategy, not both: classes=[...]
 def class_counts(y) -> dict:
     """``{label: rows}`` in sorted label order (the order imbalanced-learn counts in)."""
     labels, counts = np.unique(np.asarray(y), return_counts=True)
-    return {_plain(label): int(count) for label, count in zip(labels, counts)}
+    return {plain_label(label): int(count) for label, count in zip(labels, counts)}
 
 
 def majority_class(y):
@@ -80,7 +80,7 @@ def plan_top_up(y, sampling_strategy="auto", classes=None) -> dict:
             _check_strategy_keys(sampling_strategy, list(counts))
             _check_strategy_counts(sampling_strategy)
         plan = check_sampling_strategy(sampling_strategy, y, "over-sampling")
-        return {_plain(label): int(n) for label, n in plan.items()}
+        return {plain_label(label): int(n) for label, n in plan.items()}
     if not is_auto(sampling_strategy):
         raise ValueError(BOTH_GIVEN)
     if len(counts) < 2:
@@ -171,5 +171,6 @@ def _same_label(key, label) -> bool:
         return False
 
 
-def _plain(value):
+def plain_label(value):
+    """A numpy scalar label as the Python value it holds (for messages and JSON); others as they are."""
     return value.item() if isinstance(value, np.generic) else value

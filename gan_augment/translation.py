@@ -21,7 +21,8 @@ from imblearn.over_sampling.base import BaseOverSampler
 from gan_augment._classes import resolve_class
 from gan_augment._compat import Interval, StrOptions
 from gan_augment._random import derive_seed
-from gan_augment.augmenter import GANAugmenter, _plain
+from gan_augment.augmenter import GANAugmenter
+from gan_augment.planner import plain_label
 from gan_augment.config import LOSSES, TrainingConfig
 from gan_augment.kinds import kind_for_input
 from gan_augment.models.translation import TRANSLATOR_NOISE_DIM
@@ -166,7 +167,7 @@ class TranslationAugmenter(GANAugmenter):
         labels = y_index[rows].astype(np.int64)
         self._pool = (encoded[torch.from_numpy(rows)], torch.from_numpy(labels))
         counts = np.bincount(labels, minlength=len(self.classes_))
-        self.source_counts_ = {_plain(label): int(n) for label, n in zip(self.classes_, counts)}
+        self.source_counts_ = {plain_label(label): int(n) for label, n in zip(self.classes_, counts)}
         return dataclasses.replace(config, n_sources=len(rows), cycle_weight=float(self.cycle_weight),
                                    identity_weight=float(self.identity_weight))
 

@@ -511,12 +511,25 @@ def _check_labels_distinct_as_text(labels: pd.Series, what: str) -> None:
             )
 
 
-def _label_kind(label) -> str:
-    if isinstance(label, (bool, np.bool_)):
+def _kind_of(value_type: type) -> str:
+    if issubclass(value_type, (bool, np.bool_)):
         return "booleans"
-    if isinstance(label, numbers.Number):
+    if issubclass(value_type, numbers.Number):
         return "numbers"
-    return "text" if isinstance(label, str) else type(label).__name__
+    return "text" if issubclass(value_type, str) else value_type.__name__
+
+
+def _value_kinds(values: list) -> dict:
+    """``{kind: its first value}`` of the kinds (text, numbers, booleans, other types) among
+    ``values``, read off every value: ``pd.unique`` would already have merged True and 1. Types
+    are gathered first, so values are walked one by one only when kinds are mixed."""
+    kinds = {_kind_of(t) for t in set(map(type, values))}
+    if len(kinds) < 2:
+        return dict.fromkeys(kinds)
+    examples: dict = {}
+    for value in values:
+        examples.setdefault(_kind_of(type(value)), value)
+    return examples
 
 
 def _check_one_label_kind(labels: pd.Series, what: str) -> None:
@@ -525,9 +538,7 @@ def _check_one_label_kind(labels: pd.Series, what: str) -> None:
     scikit-learn calls such a target "unknown" and suggests it is a regression target, and Python
     takes ``True == 1``: the two would merge into one class, or a label would come back as another
     type than the one given."""
-    examples: dict[str, object] = {}
-    for label in labels.tolist():  # every value: pd.unique would already have merged True and 1
-        examples.setdefault(_label_kind(label), label)
+    examples = _value_kinds(labels.tolist())
     if len(examples) > 1:
         shown = ", ".join(f"{kind} ({example!r})" for kind, example in examples.items())
         raise DataValidationError(
@@ -697,8 +708,7 @@ def _column_kind(series: pd.Series, *, forced: bool, name) -> str:
 def _check_no_equal_values_of_two_kinds(series: pd.Series, name) -> None:
     """Refuse an object column mixing booleans with numbers: Python takes ``True == 1`` and
     ``False == 0.0``, so they would become one category and come back as whichever came first."""
-    kinds = {_label_kind(v) for v in series.dropna().tolist()}
-    if {"booleans", "numbers"} <= kinds:
+    if {"booleans", "numbers"} <= _value_kinds(series.dropna().tolist()).keys():
         raise DataValidationError(
             f"Column {name!r} mixes booleans with numbers; Python counts True as 1 and False as 0, so they "
             "would merge into one category. Give the column one type first (e.g. X[col].astype(str)).")

@@ -132,10 +132,11 @@ def _check_columns(X) -> None:
         column = X[name]
         if column.dtype != object:
             continue
-        nested = column.map(lambda v: isinstance(v, (list, tuple, dict, set, np.ndarray))).to_numpy()
-        if nested.any():
-            row = int(np.flatnonzero(nested)[0])
-            value = column.iloc[row]
+        containers = (list, tuple, dict, set, np.ndarray)
+        values = column.tolist()
+        if any(issubclass(t, containers) for t in set(map(type, values))):  # types first: one C-level pass
+            row = next(i for i, v in enumerate(values) if isinstance(v, containers))
+            value = values[row]
             raise DataValidationError(
                 f"Column {name!r} holds {type(value).__name__} values (position {row}: {value!r:.60}); a table "
                 "cell is a number, text or missing: spread it over columns or make it text first.")
