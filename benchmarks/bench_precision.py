@@ -1,10 +1,18 @@
-"""Precision: does bf16 autocast keep the GAN top-up's utility? float32 vs bf16, paired by seed.
+"""Training options paired by seed: does a cheaper fit keep the GAN top-up's utility?
 
-Issue 15: the default of ``GANAugmenter(precision=...)`` is to be chosen by utility over 5 seeds on
-Adult and two KEEL sets, not by speed alone. Per task and seed, the GAN is fitted twice with the
-same ``random_state`` (the seed), once with ``precision="float32"`` and once with
-``precision="bf16"``, all else at the library's defaults (``label_gate="auto"``), one after the
-other so that machine load hits both alike. Tasks:
+Issue 15: a default that makes fits cheaper (``precision``, the loss) is to be chosen by utility
+over 5 seeds on Adult and two KEEL sets, not by speed alone. Per task and seed, the GAN is fitted
+once per arm with the same ``random_state`` (the seed), the first arm being the reference, all
+else at the library's defaults (``label_gate="auto"``), one after the other so that machine load
+hits every arm alike. Arms (``--arms``, default ``float32 bf16``: the precision study):
+
+- ``default``: the library's defaults (today ``loss="wgan-gp", n_critic=2, precision="float32"``);
+- ``float32``, ``bf16``: ``precision=...`` (everything else the library's default);
+- ``hinge``: ``loss="hinge", n_critic=1`` (no gradient penalty, one critic update per generator
+  update: about 0.6 of the default step's CPU time);
+- ``non-saturating``: ``loss="non-saturating", n_critic=1`` (the same cost).
+
+Tasks:
 
 - ``adult``: the cut Adult task of ``bench_adult.py`` (``_adult.cut_task``: stratified 80/20
   split, the training split's >50K rows cut to 5%); the top-up is ``_adult.resample_gan``
@@ -20,6 +28,7 @@ untouched test split; wall and CPU time (``time.process_time``) of the GAN (fit,
 drawing the top-up rows); the final generator / critic losses.
 
     python benchmarks/bench_precision.py                        # 3 tasks x 5 seeds x 2 precisions
+    python benchmarks/bench_precision.py --arms default hinge --out benchmarks/LOSS_COST.md --json benchmarks/loss_cost_results.json
     python benchmarks/bench_precision.py --tasks yeast --seeds 0 --epochs 3 --json smoke.json --out smoke.md
     python benchmarks/bench_precision.py --report-only          # the Markdown from the JSON alone
 
@@ -47,7 +56,9 @@ import _adult as A  # noqa: E402
 import bench_panel as P  # noqa: E402
 
 TASKS = ("adult", "yeast", "page-blocks")
-PRECISIONS = ("float32", "bf16")
+# Arm name -> GANAugmenter parameters on top of the library's defaults.
+ARMS = {"default": {}, "float32": {"precision": "float32"}, "bf16": {"precision": "bf16"},
+        "hinge": {"loss": "hinge", "n_critic": 1}, "non-saturating": {"loss": "non-saturating", "n_critic": 1}}
 METRICS = ("LR_macro_f1", "LR_rare_recall", "HGB_macro_f1", "HGB_rare_recall")
 METRIC_NAMES = {"LR_macro_f1": "LR macro-F1", "LR_rare_recall": "LR rare recall",
                 "HGB_macro_f1": "HGB macro-F1", "HGB_rare_recall": "HGB rare recall"}
@@ -55,8 +66,8 @@ PANEL_CLASSIFIERS = {"logreg": "LR", "hgb": "HGB"}  # bench_panel's names -> thi
 
 
 # ===================================================================================== one arm
-def _gan_params(precision, seed, args):
-    params = {"random_state": seed, "precision": precision, "n_threads": 1}
+def _gan_params(arm, seed, args):
+    params = {"random_state": seed, "n_threads": 1, **ARMS[arm]}
     if args.epochs is not None:  # smoke runs only
         params["epochs"] = args.epochs
     return params
@@ -80,12 +91,12 @@ def _gate(augmenter, rare) -> dict:
     return {"rare_acceptance": acceptance.get(str(rare))}
 
 
-def run_adult(data, seed, precision, args) -> dict:
+def run_adult(data, seed, arm, args) -> dict:
     X_tr, y_tr, X_te, y_te = data
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         wall, cpu = time.perf_counter(), time.process_time()
-        params = {k: v for k, v in _gan_params(precision, seed, args).items() if k != "random_state"}
+        params = {k: v for k, v in _gan_params(arm, seed, args).items() if k != "random_state"}
         X_res, y_res, augmenter = A.resample_gan(X_tr, y_tr, seed, **params)  # random_state=seed
         gan_cpu, gan_wall = time.process_time() - cpu, time.perf_counter() - wall
     metrics = A.evaluate_arm(X_res, y_res, X_te, y_te, seed)
@@ -100,7 +111,7 @@ def run_adult(data, seed, precision, args) -> dict:
     return record
 
 
-def run_keel(data, seed, precision, args) -> dict:
+def run_keel(data, seed, arm, args) -> dict:
     """bench_panel's run_one, restricted to its gated@1 arm (rows drawn with label_gate="auto")."""
     from gan_augment import GANAugmenter
     from gan_augment.planner import plan_top_up
@@ -112,7 +123,7 @@ def run_keel(data, seed, precision, args) -> dict:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         wall, cpu = time.perf_counter(), time.process_time()
-        gan = GANAugmenter(**_gan_params(precision, seed, args)).fit(X_tr, y_tr)
+        gan = GANAugmenter(**_gan_params(arm, seed, args)).fit(X_tr, y_tr)
         fit_cpu, fit_wall = time.process_time() - cpu, time.perf_counter() - wall
         rows = {c: gan.sample(n, c) for c, n in plan.items() if n > 0}
         gan_cpu, gan_wall = time.process_time() - cpu, time.perf_counter() - wall
@@ -153,6 +164,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tasks", nargs="+", default=list(TASKS), choices=TASKS)
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2, 3, 4])
+    parser.add_argument("--arms", nargs="+", default=["float32", "bf16"], choices=list(ARMS),
+                        help="the first is the reference the others are paired with (default: float32 bf16)")
     parser.add_argument("--data-dir", type=Path, default=A.DEFAULT_DATA_DIR,
                         help="folder holding tabular/adult.csv and tabular/keel_*.csv (default: ../shared/data "
                              "from the repo root)")
@@ -161,9 +174,22 @@ def main(argv=None):
     parser.add_argument("--out", type=Path, default=HERE / "PRECISION.md")
     parser.add_argument("--json", type=Path, default=HERE / "precision_results.json")
     parser.add_argument("--resume", action="store_true",
-                        help="keep the records already in --json and skip the (task, seed, precision) they cover")
+                        help="keep the records already in --json and skip the (task, seed, arm) they cover")
     parser.add_argument("--report-only", action="store_true", help="write --out from the records in --json")
+    parser.add_argument("--merge", nargs="+", type=Path, metavar="PART",
+                        help="join the JSONs of runs made in parallel (e.g. one per task) into --json and --out")
     args = parser.parse_args(argv)
+    if len(set(args.arms)) < 2 or len(set(args.arms)) != len(args.arms):
+        parser.error("--arms needs at least two different arms, each once")
+    if args.merge:
+        parts = [json.loads(part.read_text()) for part in args.merge]
+        merged = {"records": [r for part in parts for r in part["records"]],
+                  "runs": [r for part in parts for r in part["runs"]],
+                  "notes": {k: v for part in parts for k, v in part.get("notes", {}).items()}}
+        args.json.write_text(json.dumps(merged, indent=1))
+        write_report(args.out, merged)
+        print(f"wrote {args.json} and {args.out}")
+        return
     if args.report_only:
         write_report(args.out, json.loads(args.json.read_text()))
         print(f"wrote {args.out}")
@@ -177,30 +203,27 @@ def main(argv=None):
     A.limit_threads(1)
     command = A.recorded_command("bench_precision.py", argv)
     saved = json.loads(args.json.read_text()) if args.resume and args.json.is_file() else {"records": [], "runs": []}
-    done = {(r["task"], r["seed"], r["precision"]) for r in saved["records"]}
+    done = {(r["task"], r["seed"], _arm(r)) for r in saved["records"]}
     run = {"command": command, "data_dir_given": "--data-dir" in " ".join(argv), "epochs_override": args.epochs,
-           "started_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": A.machine_info(),
-           "wall_s": 0.0, "complete": False}
+           "arms": args.arms, "started_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+           "machine": A.machine_info(), "wall_s": 0.0, "complete": False}
     saved["runs"].append(run)
     tasks = Tasks(args.data_dir)
     started = time.perf_counter()
     for seed in args.seeds:
         for task in args.tasks:
-            if all((task, seed, p) in done for p in PRECISIONS):
+            if all((task, seed, arm) in done for arm in args.arms):
                 continue
             data = tasks.split(task, seed)
-            for precision in PRECISIONS:  # interleaved: float32 then bf16, same seed, same split
-                if (task, seed, precision) in done:
+            for arm in args.arms:  # interleaved: every arm on the same seed and split, one after the other
+                if (task, seed, arm) in done:
                     continue
                 load = A.load_average()
-                if task == "adult":
-                    record = run_adult(data, seed, precision, args)
-                else:
-                    record = run_keel(data, seed, precision, args)
-                record = {"task": task, "seed": seed, "precision": precision, "load_before": load,
+                record = (run_adult if task == "adult" else run_keel)(data, seed, arm, args)
+                record = {"task": task, "seed": seed, "arm": arm, "params": ARMS[arm], "load_before": load,
                           "epochs_override": args.epochs, **record}
                 saved["records"].append(record)
-                print(f"{task:<12} seed {seed} {precision:<8} GAN {record['gan_cpu_s']:6.1f} CPU-s "
+                print(f"{task:<12} seed {seed} {arm:<14} GAN {record['gan_cpu_s']:6.1f} CPU-s "
                       f"{record['gan_wall_s']:6.1f} wall-s  LR F1 {record['LR_macro_f1']:.3f} rec "
                       f"{record['LR_rare_recall']:.3f}  HGB F1 {record['HGB_macro_f1']:.3f} rec "
                       f"{record['HGB_rare_recall']:.3f}  loss_g {record['loss_g_final']:.3f} "
@@ -215,20 +238,25 @@ def main(argv=None):
     print(f"wrote {args.out} and {args.json} ({run['wall_s']:.0f} s)")
 
 
+def _arm(record: dict) -> str:
+    # Records of the first (precision) study name their arm by its precision alone.
+    return record.get("arm") or record["precision"]
+
+
 # ===================================================================================== report
-def paired(frame: pd.DataFrame, task: str) -> pd.DataFrame:
-    """Per seed, bf16 minus float32, for the seeds that have both arms."""
+def paired(frame: pd.DataFrame, task: str, arm: str, base: str) -> pd.DataFrame:
+    """Per seed, ``arm`` minus ``base``, for the seeds that have both."""
     sub = frame[frame["task"] == task]
-    wide = sub.pivot_table(index="seed", columns="precision", values=list(METRICS) + ["gan_cpu_s", "fit_cpu_s"])
+    wide = sub.pivot_table(index="seed", columns="arm", values=list(METRICS) + ["gan_cpu_s"])
     out = pd.DataFrame(index=wide.index)
     for metric in METRICS:
-        out[metric] = wide[(metric, "bf16")] - wide[(metric, "float32")]
-    out["cpu_ratio"] = wide[("gan_cpu_s", "float32")] / wide[("gan_cpu_s", "bf16")]
+        out[metric] = wide[(metric, arm)] - wide[(metric, base)]
+    out["cpu_ratio"] = wide[("gan_cpu_s", base)] / wide[("gan_cpu_s", arm)]
     return out.dropna()
 
 
 def _paired_p(d) -> float:
-    """Two-sided p-value of a paired t-test (bf16 - float32 = 0); nan when undefined."""
+    """Two-sided p-value of a paired t-test (difference = 0); nan when undefined."""
     from scipy import stats
 
     if len(d) < 2 or np.allclose(d, d[0]):
@@ -236,15 +264,15 @@ def _paired_p(d) -> float:
     return float(stats.ttest_1samp(d, 0.0).pvalue)
 
 
-def verdict(frame: pd.DataFrame, tasks) -> tuple[list[str], dict]:
-    """Per task and metric: |mean paired difference| <= float32's seed std, and the difference's SE."""
+def verdict(frame: pd.DataFrame, tasks, arm: str, base: str) -> tuple[list[str], dict]:
+    """Per task and metric: |mean paired difference| <= the reference's seed std, and the difference's SE."""
     rows, summary = [], {"within": 0, "cells": 0, "outside": [], "significant": []}
     for task in tasks:
-        diffs = paired(frame, task)
-        base = frame[(frame["task"] == task) & (frame["precision"] == "float32")]
+        diffs = paired(frame, task, arm, base)
+        reference = frame[(frame["task"] == task) & (frame["arm"] == base)]
         for metric in METRICS:
             d = diffs[metric].to_numpy()
-            sd = float(base[metric].std(ddof=1)) if len(base) > 1 else float("nan")
+            sd = float(reference[metric].std(ddof=1)) if len(reference) > 1 else float("nan")
             mean = float(d.mean()) if len(d) else float("nan")
             se = float(d.std(ddof=1) / np.sqrt(len(d))) if len(d) > 1 else float("nan")
             within = bool(abs(mean) <= sd) if np.isfinite(sd) else None
@@ -257,19 +285,28 @@ def verdict(frame: pd.DataFrame, tasks) -> tuple[list[str], dict]:
                 summary["significant"].append(
                     f"{task} {METRIC_NAMES[metric]} ({mean:+.3f}, SE {se:.3f}, lower in {int((d < 0).sum())} and "
                     f"higher in {int((d > 0).sum())} of {len(d)} seeds, paired t-test p = {p_value:.2f}, "
-                    f"{abs(mean) / sd:.2f} of float32's seed std)")
+                    f"{abs(mean) / sd:.2f} of {base}'s seed std)")
             rows.append((task, metric, mean, se, sd, within, p_value))
     return rows, summary
 
 
+def _describe(arm: str) -> str:
+    return ", ".join(f"{k}={v!r}" for k, v in ARMS[arm].items()) or "the library's defaults"
+
+
 def write_report(path: Path, saved: dict) -> None:
     frame = pd.DataFrame(saved["records"])
+    frame["arm"] = [_arm(r) for r in saved["records"]]
     runs = saved["runs"]
     machine = runs[-1]["machine"]
+    arms = list(runs[-1].get("arms") or ("float32", "bf16"))
+    base, others = arms[0], arms[1:]
     tasks = [t for t in TASKS if t in set(frame["task"])]
     smoke = frame["epochs_override"].notna().any()
     wall = sum(r["wall_s"] for r in runs)
-    lines = ["# Precision: float32 vs bf16 autocast, utility over seeds (issue 15)", ""]
+    title = ("Precision: float32 vs bf16 autocast" if arms == ["float32", "bf16"]
+             else "Training options: " + " vs ".join(arms))
+    lines = [f"# {title}, utility over seeds (issue 15)", ""]
     if smoke:
         lines += ["> **Smoke run** (`--epochs` override): not the study.", ""]
     for r in runs:
@@ -280,17 +317,17 @@ def write_report(path: Path, saved: dict) -> None:
            else "") + f"); {wall:.0f} s wall ({wall / 60:.0f} min) in all"
         + ("" if all(r["complete"] for r in runs) else " (a run was interrupted: the tables hold what finished)")
         + f"; started {runs[0]['started_utc']}.", "",
-        f"Machine: {machine['cpu']} (with `avx512_bf16`), {machine['nproc']} cores shared with other jobs, one thread "
+        f"Machine: {machine['cpu']}, {machine['nproc']} cores shared with other jobs, one thread "
         f"per process (`OMP_NUM_THREADS=1`, `torch.set_num_threads(1)`, `n_threads=1`); torch {machine['torch']}, "
         f"scikit-learn {machine['scikit-learn']}, Python {machine['python']}. 1-minute load average before each fit: "
         f"{min(float(v.split()[0]) for v in frame['load_before']):.2f}-"
         f"{max(float(v.split()[0]) for v in frame['load_before']):.2f}.", "",
-        "Per task and seed the GAN is fitted twice with the same `random_state` (the seed) and the same split, "
-        "`precision=\"float32\"` then `precision=\"bf16\"`, everything else at the library's defaults "
-        "(`epochs=\"auto\"`, `label_gate=\"auto\"`). bf16: forward passes under bfloat16 autocast; weights, "
-        "optimizer state and losses in float32; sampling always float32.", "",
+        "Per task and seed the GAN is fitted once per arm with the same `random_state` (the seed) and the same "
+        "split, one arm after the other, everything else at the library's defaults (`epochs=\"auto\"`, "
+        "`label_gate=\"auto\"`). Arms: " + "; ".join(f"`{a}`: {_describe(a)}" for a in arms)
+        + f". `{base}` is the reference.", "",
         "Tasks: " + "; ".join(f"**{k}**: {v}" for k, v in saved.get("notes", {}).items() if k in tasks) + ". "
-        "Adult's top-up is `GANAugmenter(classes=['>50K'], random_state=seed, precision=..., n_threads=1)"
+        "Adult's top-up is `GANAugmenter(classes=['>50K'], random_state=seed, n_threads=1, <arm>)"
         ".fit_resample` (bench_adult.py's gan-augment arm) with its LR / HGB; the KEEL top-ups are bench_panel.py's "
         "`gated@1` arm (every class but the majority up to the majority's count, rows drawn with "
         "`label_gate=\"auto\"`) with the panel's logistic regression / gradient boosting. Scores on the untouched "
@@ -307,21 +344,23 @@ def write_report(path: Path, saved: dict) -> None:
         lines += [f"## {task}", "",
                   f"{int(first['n_train'])} training rows, rare class `{first['rare']}` with "
                   f"{int(first['n_rare_train'])} (seed {int(first['seed'])}); {int(first['epochs'])} epochs.", "",
-                  "| precision | LR macro-F1 | LR rare recall | HGB macro-F1 | HGB rare recall | GAN CPU s "
+                  "| arm | LR macro-F1 | LR rare recall | HGB macro-F1 | HGB rare recall | GAN CPU s "
                   "| GAN wall s | final loss G / D |", "|---|---|---|---|---|---|---|---|"]
-        for precision in PRECISIONS:
-            arm = sub[sub["precision"] == precision]
-            if arm.empty:
+        for arm in arms:
+            rows = sub[sub["arm"] == arm]
+            if rows.empty:
                 continue
-            lines.append(f"| {precision} | " + " | ".join(A.mean_std(arm[m]) for m in METRICS)
-                         + f" | {A.mean_std(arm['gan_cpu_s'], 0)} | {A.mean_std(arm['gan_wall_s'], 0)} | "
-                         f"{arm['loss_g_final'].mean():.3f} / {arm['loss_d_final'].mean():.3f} |")
-        diffs = paired(frame, task)
-        if len(diffs):
-            base = sub[sub["precision"] == "float32"]
-            lines += ["", "Paired per seed, bf16 − float32 (mean ± standard error over seeds; float32's seed std "
+            lines.append(f"| {arm} | " + " | ".join(A.mean_std(rows[m]) for m in METRICS)
+                         + f" | {A.mean_std(rows['gan_cpu_s'], 0)} | {A.mean_std(rows['gan_wall_s'], 0)} | "
+                         f"{rows['loss_g_final'].mean():.3f} / {rows['loss_d_final'].mean():.3f} |")
+        reference = sub[sub["arm"] == base]
+        for arm in others:
+            diffs = paired(frame, task, arm, base)
+            if not len(diffs):
+                continue
+            lines += ["", f"Paired per seed, {arm} − {base} (mean ± standard error over seeds; {base}'s seed std "
                       "for scale):", "",
-                      "| seed | " + " | ".join(METRIC_NAMES[m] for m in METRICS) + " | GAN CPU ratio float32 / bf16 |",
+                      "| seed | " + " | ".join(METRIC_NAMES[m] for m in METRICS) + f" | GAN CPU ratio {base} / {arm} |",
                       "|---|" + "---|" * (len(METRICS) + 1)]
             for seed, row in diffs.iterrows():
                 lines.append(f"| {seed} | " + " | ".join(f"{row[m]:+.3f}" for m in METRICS)
@@ -330,61 +369,68 @@ def write_report(path: Path, saved: dict) -> None:
             lines.append("| **mean ± SE** | "
                          + " | ".join(f"**{diffs[m].mean():+.3f} ± {se[m]:.3f}**" for m in METRICS)
                          + f" | **{diffs['cpu_ratio'].mean():.2f}x** |")
-            lines.append("| float32 std | " + " | ".join(f"{base[m].std(ddof=1):.3f}" for m in METRICS) + " | |")
+            lines.append(f"| {base} std | " + " | ".join(f"{reference[m].std(ddof=1):.3f}" for m in METRICS) + " | |")
         fit_cpu = sub.dropna(subset=["fit_cpu_s"])
         if not fit_cpu.empty:
-            per = fit_cpu.groupby("precision")["fit_cpu_s"].mean()
-            lines += ["", f"Fit alone (GAN and the gate's judge, without drawing rows), CPU s: float32 "
-                      f"{per.get('float32', float('nan')):.0f}, bf16 {per.get('bf16', float('nan')):.0f}."]
-        acc = sub.dropna(subset=["rare_acceptance"]).groupby("precision")["rare_acceptance"].mean()
+            per = fit_cpu.groupby("arm")["fit_cpu_s"].mean()
+            lines += ["", "Fit alone (GAN and the gate's judge, without drawing rows), CPU s: "
+                      + ", ".join(f"{a} {per.get(a, float('nan')):.0f}" for a in arms) + "."]
+        acc = sub.dropna(subset=["rare_acceptance"]).groupby("arm")["rare_acceptance"].mean()
         if len(acc):
             lines += ["", "The label gate's acceptance of the rare class (mean over seeds): "
                       + ", ".join(f"{k} {v:.1%}" for k, v in acc.items()) + "."]
-        kinds = {}  # a warning's opening words -> fits (precision, seed) that raised it
+        kinds = {}  # a warning's opening words -> the arms of the fits that raised it
         for _, r in sub.iterrows():
             for w in {w.split(" (")[0][:100] for w in r["warnings"]}:
-                kinds.setdefault(w, []).append(r["precision"])
+                kinds.setdefault(w, []).append(r["arm"])
         if kinds:
             lines += ["", "Warnings during the fits (opening words; fits that raised it): " + "; ".join(
-                f"`{w}…` float32 {v.count('float32')}, bf16 {v.count('bf16')}"
+                f"`{w}…` " + ", ".join(f"{a} {v.count(a)}" for a in arms)
                 for w, v in sorted(kinds.items())) + "."]
         lines.append("")
 
-    rows, summary = verdict(frame, tasks)
-    totals = frame.pivot_table(index=["task", "seed"], columns="precision", values="gan_cpu_s").dropna()
-    walls = frame.pivot_table(index=["task", "seed"], columns="precision", values="gan_wall_s").dropna()
     lines += ["## Conclusion", ""]
-    if len(totals):
-        ratio_cpu = totals["float32"].sum() / totals["bf16"].sum()
-        ratio_wall = walls["float32"].sum() / walls["bf16"].sum()
-        per_task = ", ".join(f"{t} {totals.loc[t, 'float32'].sum() / totals.loc[t, 'bf16'].sum():.2f}x"
-                             for t in tasks if t in totals.index.get_level_values(0))
-        speed = (f"On fits, bf16 took {1 / ratio_cpu:.2f} of float32's CPU time over all paired fits ({ratio_cpu:.2f}x "
-                 f"faster; {per_task}) and {1 / ratio_wall:.2f} of its wall time ({ratio_wall:.2f}x).")
-    else:
-        speed = "No paired fits."
-    outside = ", ".join(summary["outside"]) or "none"
-    significant = ", ".join(summary["significant"]) or "none"
-    lines += [
-        f"bf16 minus float32, mean over paired seeds, within float32's own seed std (|mean difference| <= std) in "
-        f"{summary['within']} of {summary['cells']} cells (task x metric); outside: {outside}. Differences beyond "
-        f"2 standard errors of the paired mean: {significant}. {speed}", "",
-        "| task | metric | mean bf16 − float32 | SE | paired t-test p | float32 std | within 1 std |",
-        "|---|---|---|---|---|---|---|"]
-    for task, metric, mean, se, sd, within, p_value in rows:
-        p_text = f"{p_value:.2f}" if np.isfinite(p_value) else "n/a (no difference)"
-        lines.append(f"| {task} | {METRIC_NAMES[metric]} | {mean:+.3f} | {se:.3f} | {p_text} | {sd:.3f} | "
-                     f"{'yes' if within else 'no' if within is not None else 'n/a'} |")
-    everywhere = summary["within"] == summary["cells"]
-    worst = max(rows, key=lambda r: abs(r[2]) / r[4] if r[4] > 0 else 0.0)
-    lines += ["", "In plain words: " + (
-        "yes, bf16 stays within one standard deviation of float32's seed spread on every metric and task"
-        if everywhere else f"no, bf16 moves {len(summary['outside'])} of {summary['cells']} cells by more than "
-                           "float32's seed spread") +
-        f" ({summary['within']} of {summary['cells']}); the largest shift relative to that spread is {worst[0]} "
-        f"{METRIC_NAMES[worst[1]]} ({worst[2]:+.3f}, {abs(worst[2]) / worst[4]:.2f} std). " + speed +
-        " The speed-up is this CPU's (AVX-512 with bf16 instructions); on a CPU without them bf16 autocast made a "
-        "step 5.8x slower (SPEED.md, \"Precision\"), so bf16 is only worth asking for where the hardware has it.", ""]
+    totals = frame.pivot_table(index=["task", "seed"], columns="arm", values="gan_cpu_s")
+    walls = frame.pivot_table(index=["task", "seed"], columns="arm", values="gan_wall_s")
+    for arm in others:
+        rows, summary = verdict(frame, tasks, arm, base)
+        pair = totals[[base, arm]].dropna() if arm in totals else totals.iloc[:0]
+        if len(pair):
+            wall_pair = walls[[base, arm]].dropna()
+            ratio_cpu = pair[base].sum() / pair[arm].sum()
+            ratio_wall = wall_pair[base].sum() / wall_pair[arm].sum()
+            per_task = ", ".join(f"{t} {pair.loc[t, base].sum() / pair.loc[t, arm].sum():.2f}x"
+                                 for t in tasks if t in pair.index.get_level_values(0))
+            speed = (f"On fits, {arm} took {1 / ratio_cpu:.2f} of {base}'s CPU time over all paired fits "
+                     f"({ratio_cpu:.2f}x faster; {per_task}) and {1 / ratio_wall:.2f} of its wall time "
+                     f"({ratio_wall:.2f}x).")
+        else:
+            speed = "No paired fits."
+        outside = ", ".join(summary["outside"]) or "none"
+        significant = ", ".join(summary["significant"]) or "none"
+        lines += [
+            f"### {arm} − {base}", "",
+            f"Mean over paired seeds, within {base}'s own seed std (|mean difference| <= std) in "
+            f"{summary['within']} of {summary['cells']} cells (task x metric); outside: {outside}. Differences beyond "
+            f"2 standard errors of the paired mean: {significant}. {speed}", "",
+            f"| task | metric | mean {arm} − {base} | SE | paired t-test p | {base} std | within 1 std |",
+            "|---|---|---|---|---|---|---|"]
+        for task, metric, mean, se, sd, within, p_value in rows:
+            p_text = f"{p_value:.2f}" if np.isfinite(p_value) else "n/a (no difference)"
+            lines.append(f"| {task} | {METRIC_NAMES[metric]} | {mean:+.3f} | {se:.3f} | {p_text} | {sd:.3f} | "
+                         f"{'yes' if within else 'no' if within is not None else 'n/a'} |")
+        everywhere = summary["within"] == summary["cells"]
+        worst = max(rows, key=lambda r: abs(r[2]) / r[4] if r[4] > 0 else 0.0)
+        lines += ["", "In plain words: " + (
+            f"yes, {arm} stays within one standard deviation of {base}'s seed spread on every metric and task"
+            if everywhere else f"no, {arm} moves {len(summary['outside'])} of {summary['cells']} cells by more than "
+                               f"{base}'s seed spread") +
+            f" ({summary['within']} of {summary['cells']}); the largest shift relative to that spread is {worst[0]} "
+            f"{METRIC_NAMES[worst[1]]} ({worst[2]:+.3f}, {abs(worst[2]) / worst[4]:.2f} std). " + speed, ""]
+    if "bf16" in arms:
+        lines += ["bf16's speed-up is the CPU's (AVX-512 with bf16 instructions); on a CPU without them bf16 autocast "
+                  "made a step 5.8x slower (SPEED.md, \"Precision\"), so bf16 is only worth asking for where the "
+                  "hardware has it.", ""]
     path.write_text("\n".join(lines))
 
 
