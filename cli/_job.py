@@ -162,9 +162,6 @@ def _say_plan(dataset: Dataset, plan: dict, majority: int) -> None:
     to_add = [(k, v) for k, v in plan.items() if v > 0]
     if to_add:
         say("Top-up plan:  " + ", ".join(f"{show(k)} +{v:,} (to {majority:,})" for k, v in to_add))
-    for label, n_new in plan.items():
-        if n_new <= 0:
-            warn(f"class {show(label)} already has the majority count ({majority:,}); no rows will be added to it.")
 
 
 def train(job: Job) -> float:
@@ -172,13 +169,14 @@ def train(job: Job) -> float:
 
     With a checkpoint folder, what the augmenter refuses before the first epoch (a checkpoint of
     other data or settings, a folder holding other files) is a usage error: the folder was wrong."""
-    from gan_augment.exceptions import ModelFileError, SmallClassWarning
+    from gan_augment.exceptions import ModelFileError, NothingToAddWarning, SmallClassWarning
 
     refusals = (ModelFileError, FileExistsError) if job.augmenter.checkpoint_dir is not None else ()
     started = time.perf_counter()
     try:
         with errors(USAGE, *refusals), warnings.catch_warnings():
-            warnings.simplefilter("ignore", SmallClassWarning)  # said by prepare, before training
+            for said in (SmallClassWarning, NothingToAddWarning):  # said by prepare, before training
+                warnings.simplefilter("ignore", said)
             job.augmenter.fit(job.dataset.X, job.dataset.y)
     except KeyboardInterrupt:
         checkpoint = job.augmenter.checkpoint_dir

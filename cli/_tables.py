@@ -72,6 +72,10 @@ class TableData(DataHandler):
         if mark_synthetic is not None and not mark_synthetic.strip():
             # An empty name would write a header that no reader (ours included) takes back.
             raise CLIError(f"--mark-synthetic needs a column name; got {mark_synthetic!r}.", USAGE)
+        if not is_stdout(out) and _same_file(data, out):
+            # Even with --force: the user's table would be replaced by the augmented one.
+            raise CLIError(f"--out {out} is the input table {data}; writing there would replace your data. "
+                           "Choose another --out.", USAGE)
         check_table_out(out, force)
 
     def check_augment_job(self, data: Path, dataset: Dataset, mark_synthetic: Optional[str]) -> None:
@@ -119,6 +123,14 @@ class TableData(DataHandler):
         rows = augmenter.sample(n, label, random_state=seed)
         write_table_out(with_target(rows, label, augmenter, dataset_info), out, force)
         say(f"Wrote {n:,} synthetic rows of class {show(label)} to {where(out)}.")
+
+
+def _same_file(data: Path, out: Path) -> bool:
+    """Whether ``out`` names the file ``data`` (through links, relative parts or another spelling)."""
+    try:
+        return out.resolve() == data.resolve() or (out.exists() and data.samefile(out))
+    except OSError:  # unreadable: the data reader and the output check say what is wrong
+        return False
 
 
 def check_table_out(out: Path, force: bool) -> None:

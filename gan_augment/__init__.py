@@ -31,12 +31,13 @@ _LAZY = {
     "augment_loader": "gan_augment.torch_data",
     "ModeCollapseWarning": "gan_augment.exceptions",
     "SmallClassWarning": "gan_augment.exceptions",
+    "NothingToAddWarning": "gan_augment.exceptions",
     "DistributedError": "gan_augment.exceptions",
     "LowCoverageWarning": "gan_augment.exceptions",
 }
 
 __all__ = ["AugmentationReport", "AugmentedClassifier", "AutoAugmenter", "AugmentedDataset", "GANAugmenter", "augment_loader",
-           "DistributedError", "LowCoverageWarning", "ModeCollapseWarning", "SmallClassWarning", "TranslationAugmenter", "evaluate_augmentation", "image_quality", "load_dataset", "__version__"]
+           "DistributedError", "LowCoverageWarning", "ModeCollapseWarning", "NothingToAddWarning", "SmallClassWarning", "TranslationAugmenter", "evaluate_augmentation", "image_quality", "load_dataset", "__version__"]
 
 
 def __getattr__(name):

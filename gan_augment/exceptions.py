@@ -27,3 +27,7 @@ class LowCoverageWarning(UserWarning):
 
 class SmallClassWarning(UserWarning):
     """A class is topped up from so few real samples that most synthetic ones will be near copies."""
+
+
+class NothingToAddWarning(UserWarning):
+    """A class asked to be topped up to the majority count has it already: no rows are added to it."""

@@ -18,6 +18,7 @@ import numpy as np
 from imblearn.utils import check_sampling_strategy
 
 from gan_augment._classes import resolve_class
+from gan_augment.exceptions import NothingToAddWarning
 
 __all__ = ["FEW_ROWS", "check_class_sizes", "class_counts", "majority_class", "plan_top_up", "wanted_classes"]
 
@@ -74,13 +75,17 @@ def plan_top_up(y, sampling_strategy="auto", classes=None) -> dict:
     y = np.asarray(y)
     counts = class_counts(y)
     if classes is None:
+        auto = is_auto(sampling_strategy)
         if callable(sampling_strategy):
             sampling_strategy = _called_strategy(sampling_strategy, y)
         if isinstance(sampling_strategy, dict):
             _check_strategy_keys(sampling_strategy, list(counts))
             _check_strategy_counts(sampling_strategy)
         plan = check_sampling_strategy(sampling_strategy, y, "over-sampling")
-        return {plain_label(label): int(n) for label, n in plan.items()}
+        plan = {plain_label(label): int(n) for label, n in plan.items()}
+        if auto:  # a class tied with the majority gets nothing
+            _warn_full_classes(plan)
+        return plan
     if not is_auto(sampling_strategy):
         raise ValueError(BOTH_GIVEN)
     if len(counts) < 2:
@@ -91,7 +96,20 @@ def plan_top_up(y, sampling_strategy="auto", classes=None) -> dict:
     labels: Sequence = list(counts)
     majority = max(counts.values())
     resolved = {resolve_class(value, labels) for value in wanted}
-    return {label: majority - counts[label] for label in labels if label in resolved}
+    plan = {label: majority - counts[label] for label in labels if label in resolved}
+    _warn_full_classes(plan)
+    return plan
+
+
+def _warn_full_classes(plan: Mapping) -> None:
+    """Say which classes asked to be topped up to the majority count are there already.
+
+    The message holds no counts, so that the same class named again (each fold of an evaluation)
+    is said once under Python's default warning filter."""
+    for label, n_new in plan.items():
+        if n_new <= 0:
+            warnings.warn(f"class {label!r} already has the majority count; no rows will be added to it.",
+                          NothingToAddWarning, stacklevel=3)
 
 
 def check_class_sizes(plan: Mapping, counts: Mapping, min_class_size=None, *, unit: str = "rows",

@@ -671,3 +671,24 @@ def test_cli_ctrl_c_while_writing_says_nothing_was_written(tmp_path, capsys, mon
     assert code == 130
     assert "Interrupted while writing the samples; nothing was written to" in err and "s.csv" in err
     assert _snapshot(tmp_path) == before  # no s.csv, no temporary file beside it
+
+
+def test_naming_the_majority_class_warns_that_nothing_is_added():
+    # The command line said so; the Python doors fitted a GAN in silence and added nothing.
+    from gan_augment import GANAugmenter, NothingToAddWarning
+    from gan_augment.planner import plan_top_up
+
+    y = np.array(["common"] * 40 + ["rare"] * 10)
+    with pytest.warns(NothingToAddWarning, match=r"class 'common' already has the majority count"):
+        assert plan_top_up(y, classes=["common", "rare"]) == {"common": 0, "rare": 30}
+    tied = np.array(["a"] * 20 + ["b"] * 20 + ["c"] * 5)
+    with pytest.warns(NothingToAddWarning, match=r"class 'b' already has"):
+        assert plan_top_up(tied) == {"b": 0, "c": 15}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", NothingToAddWarning)
+        assert plan_top_up(y) == {"rare": 30}
+        assert plan_top_up(tied, {"c": 20}) == {"c": 15}  # counts the user gave: nothing to point out
+    X = pd.DataFrame({"a": np.arange(50.0)})
+    with pytest.warns(NothingToAddWarning, match="'common'"):
+        X_res, _ = GANAugmenter(classes=["common"], epochs=1, random_state=0).fit_resample(X, y)
+    assert len(X_res) == len(X)

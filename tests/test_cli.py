@@ -240,6 +240,16 @@ def test_refuses_to_overwrite_model_dir_before_training(model_dir, data_csv, cap
     assert {p.name: p.stat().st_mtime_ns for p in model_dir.iterdir()} == before
 
 
+def test_augment_never_writes_over_its_input_table(data_csv, tmp_path, capsys):
+    data = tmp_path / "d.csv"
+    data.write_bytes(data_csv.read_bytes())
+    (tmp_path / "link.csv").symlink_to(data)
+    for out in (data, tmp_path / "sub" / ".." / "d.csv", tmp_path / "link.csv"):
+        code, _, err = run(capsys, "augment", data, "--classes", "rare", "--out", out, "--force", "-e", "1")
+        assert code == 2 and "is the input table" in _one_line_error(err), out
+    assert data.read_bytes() == data_csv.read_bytes()
+
+
 def test_force_never_replaces_a_foreign_directory(data_csv, tmp_path, capsys):
     folder = tmp_path / "photos"
     folder.mkdir()
