@@ -13,7 +13,7 @@ from gan_augment import __version__
 
 from gan_augment.config import TrainingConfig
 
-from ._common import DATA, INTERRUPTED, USAGE, CLIError, Loss, Method, check_device, errors, say, show, state, warn
+from ._common import DATA, INTERRUPTED, USAGE, CLIError, Loss, Method, check_device, errors, say, show, state
 from ._data import DataHandler, Dataset
 
 
