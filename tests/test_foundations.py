@@ -68,6 +68,14 @@ def test_classes_are_named_by_label_or_text_and_topped_up_to_the_majority():
         plan_top_up(y, sampling_strategy="minority", classes=[1])
     with pytest.raises(ValueError, match="Unknown class 7"):
         plan_top_up(y, classes=[7])
+    # A float target column (1.0 / 2.0 in a CSV) is named the way its values are counted: "2".
+    floats = np.array([1.0] * 4 + [2.0] * 2 + [2.5])
+    assert plan_top_up(floats, classes=["2", "2.5"]) == {2.0: 2, 2.5: 3}
+    with pytest.raises(ValueError, match="Unknown class '3'"):
+        plan_top_up(floats, classes=["3"])
+    flags = np.array([True] * 3 + [False])
+    with pytest.raises(ValueError, match="Unknown class '0'"):  # a boolean is named by a boolean (or its text)
+        plan_top_up(flags, classes=["0"])
 
 
 def test_a_dict_key_that_is_only_a_labels_text_is_refused_with_the_fix():
