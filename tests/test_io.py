@@ -265,6 +265,17 @@ def test_duplicated_header_names_are_refused_naming_the_column(tmp_path):
     assert list(frame.columns) == ["age", "age.1", "label"]
 
 
+def test_a_file_without_a_header_row_is_pointed_out(tmp_path):
+    # UCI-style files (winequality, abalone) have none: their first row became the column names.
+    path = _write(tmp_path / "d.csv", "7,0.27,6\n6.3,0.3,6\n8.1,0.28,5\n")
+    with pytest.warns(UserWarning, match=r"Every column name in the first line of .*d.csv is a number \(7, 0.27, 6\)"):
+        frame = read_table(path)
+    assert len(frame) == 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        read_table(_write(tmp_path / "ok.csv", "x1,2,label\n1,2,a\n"))  # one name is not a number
+
+
 def test_regression_target_is_refused_before_training(tmp_path):
     rng = np.random.default_rng(0)
     frame = pd.DataFrame({"a": rng.normal(size=60), "price": rng.normal(100, 20, 60).round(2)})

@@ -243,6 +243,7 @@ def _read_csv(path: Path, na_values: list[str], target, sep: str, *, sep_given: 
     if hint is not None:  # one column cannot hold features and a target: the separator is wrong
         raise DataValidationError(hint if not sep_given else hint.replace("pass --sep", "try --sep"))
     _check_header(header.iloc[0].tolist(), path)
+    _hint_headerless(header.iloc[0].tolist(), path)
     with warnings.catch_warnings():
         # A row with more fields than the header: by default pandas makes the extra leading fields
         # the index, shifting that row's values into the wrong columns; with index_col=False it
@@ -332,6 +333,16 @@ def _check_header(names: list, path: Path) -> None:
             f"{path} names a column more than once in its header ({details}; the first column is 1); "
             "rename them so that each column has a name of its own."
         )
+
+
+def _hint_headerless(names: list, path: Path) -> None:
+    """Warn when every name in the header is a number: the file most likely has no header row, so
+    its first row of data became the column names (and is not in the data)."""
+    if len(names) > 1 and all(re.fullmatch(_NUMBER, name.strip()) for name in names):
+        shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
+        warnings.warn(f"Every column name in the first line of {path} is a number ({shown}): if the file has no "
+                      "header row, that line of data was read as the column names and is not in the data. Add a "
+                      "first line naming the columns (the target among them).", UserWarning, stacklevel=2)
 
 
 # A number as a CSV cell writes it: an optional sign, digits with an optional decimal point, an
