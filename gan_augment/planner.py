@@ -134,9 +134,16 @@ def check_class_sizes(plan: Mapping, counts: Mapping, min_class_size=None, *, un
         warnings.warn(
             f"Very small classes ({listed}): a generator can only vary a little around so few {unit}, so most "
             "synthetic ones will be near copies. Consider random oversampling, or SMOTE once a class has a few "
-            f"more, or add fewer; {option} N refuses such classes.",
+            f"more, or add fewer; {_refusing(option)} refuses such classes.",
             SmallClassWarning, stacklevel=4,
         )
+
+
+def _refusing(option: str) -> str:
+    # The Python name reaches command-line users too (the folds of `gan-augment evaluate`): name both.
+    if option == "min_class_size":
+        return "min_class_size=N (--min-class-size N for the command line's fit and augment)"
+    return f"{option} N"
 
 
 def _check_strategy_keys(strategy: dict, labels: list) -> None:

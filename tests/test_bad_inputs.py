@@ -454,7 +454,8 @@ def test_a_class_of_one_or_two_rows_is_topped_up_with_a_warning_naming_it():
 
     X, y = _small_class_data()
     with pytest.warns(SmallClassWarning, match=r"class 'lone': 1 real rows?, 29 synthetic to add; "
-                                               r"class 'pair': 1 real rows?, 29 synthetic"):
+                                               r"class 'pair': 1 real rows?, 29 synthetic.*min_class_size=N "
+                                               r"\(--min-class-size N for the command line's fit and augment\)"):
         X_res, y_res = GANAugmenter(epochs=1, batch_size=16, random_state=0).fit_resample(X, y)
     assert (y_res == "lone").sum() == 30  # a warning, not a refusal: the top-up still happens
 
