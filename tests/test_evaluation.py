@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 from collections import Counter
 
 import numpy as np
@@ -440,6 +441,27 @@ def test_parallel_folds_give_the_same_report():
     scores = lambda r: r.summary[r.summary["metric"] != "augment_time_s"][columns]  # noqa: E731
     pd.testing.assert_frame_equal(scores(one), scores(two))
     assert one.verdict == two.verdict
+
+
+class _WarningOverSampler(RandomOverSampler):
+    """Random oversampling that warns on every fit, as a GAN of a tiny class does in every fold."""
+
+    def fit_resample(self, X, y, **params):
+        warnings.warn("the same warning from every fold", UserWarning)
+        return super().fit_resample(X, y, **params)
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_a_warning_raised_in_every_fold_is_said_once_with_its_count(n_jobs):
+    # 5 folds x 2 repeats printed it 10 times (and folds run in other processes not at all).
+    X, y = two_gaussians(n_major=60, n_minor=12)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        evaluate_augmentation(X, y, _WarningOverSampler(random_state=0), estimator=LogisticRegression(),
+                              classes=["rare"], cv=3, repeats=2, baselines=("none",), random_state=0,
+                              fidelity=False, privacy=False, n_jobs=n_jobs)
+    said = [str(w.message) for w in caught if "the same warning" in str(w.message)]
+    assert said == ["the same warning from every fold (in 6 of 6 folds)"]
 
 
 def test_a_random_state_object_is_drawn_from_once_and_a_bad_one_refused():

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
+from collections import Counter
 
 import numpy as np
 import pandas as pd
@@ -47,7 +49,18 @@ def run_evaluation(plan: EvaluationPlan):
     finally:
         if show is not None:
             show(None)
+    _say_fold_warnings(results)
     return build_report(plan, results)
+
+
+def _say_fold_warnings(results) -> None:
+    """Each distinct warning of the folds once, with the number of folds that raised it: every fold
+    fits the same samplers on similar data, so 15 folds used to print the same warning 15 times
+    (and folds run in other processes printed none)."""
+    counts = Counter(warning for fold in results for warning in dict.fromkeys(fold.warnings))
+    for (category, message), n in counts.items():
+        where = f" (in {n} of {len(results)} folds)" if len(results) > 1 else ""
+        warnings.warn(message + where, category, stacklevel=4)
 
 
 def _progress(total: int):
@@ -68,6 +81,14 @@ def _progress(total: int):
 
 
 def _run_fold(plan: EvaluationPlan, index: int, train, test) -> FoldResult:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fold = _run_fold_quietly(plan, index, train, test)
+    fold.warnings = [(w.category, str(w.message)) for w in caught]
+    return fold
+
+
+def _run_fold_quietly(plan: EvaluationPlan, index: int, train, test) -> FoldResult:
     X_train, X_test = plan.X.iloc[train].reset_index(drop=True), plan.X.iloc[test].reset_index(drop=True)
     y_train, y_test = plan.y[train], plan.y[test]
     seed = derive_seed(plan.augmenter_seed, index) % SEED_MAX
