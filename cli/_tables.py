@@ -126,10 +126,14 @@ class TableData(DataHandler):
 
 
 def _same_file(data: Path, out: Path) -> bool:
-    """Whether ``out`` names the file ``data`` (through links, relative parts or another spelling)."""
+    """Whether ``out`` names the table ``data`` reads (the file, or the one data file of a folder),
+    through links, relative parts or another spelling."""
+    from gan_augment.data.io import resolve_table_path
+
     try:
-        return out.resolve() == data.resolve() or (out.exists() and data.samefile(out))
-    except OSError:  # unreadable: the data reader and the output check say what is wrong
+        table = resolve_table_path(data)
+        return out.resolve() == table.resolve() or (out.exists() and table.samefile(out))
+    except (OSError, DataValidationError):  # the data reader and the output check say what is wrong
         return False
 
 

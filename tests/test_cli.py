@@ -244,10 +244,14 @@ def test_augment_never_writes_over_its_input_table(data_csv, tmp_path, capsys):
     data = tmp_path / "d.csv"
     data.write_bytes(data_csv.read_bytes())
     (tmp_path / "link.csv").symlink_to(data)
-    for out in (data, tmp_path / "sub" / ".." / "d.csv", tmp_path / "link.csv"):
-        code, _, err = run(capsys, "augment", data, "--classes", "rare", "--out", out, "--force", "-e", "1")
+    folder = tmp_path / "folder"  # a folder holding one table names that table
+    folder.mkdir()
+    (folder / "f.csv").write_bytes(data_csv.read_bytes())
+    for given, out in ((data, data), (data, tmp_path / "sub" / ".." / "d.csv"), (data, tmp_path / "link.csv"),
+                       (folder, folder / "f.csv")):
+        code, _, err = run(capsys, "augment", given, "--classes", "rare", "--out", out, "--force", "-e", "1")
         assert code == 2 and "is the input table" in _one_line_error(err), out
-    assert data.read_bytes() == data_csv.read_bytes()
+    assert data.read_bytes() == (folder / "f.csv").read_bytes() == data_csv.read_bytes()
 
 
 def test_force_never_replaces_a_foreign_directory(data_csv, tmp_path, capsys):
