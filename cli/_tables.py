@@ -72,9 +72,9 @@ class TableData(DataHandler):
         if mark_synthetic is not None and not mark_synthetic.strip():
             # An empty name would write a header that no reader (ours included) takes back.
             raise CLIError(f"--mark-synthetic needs a column name; got {mark_synthetic!r}.", USAGE)
-        if not is_stdout(out) and _same_file(data, out):
-            # Even with --force: the user's table would be replaced by the augmented one.
-            raise CLIError(f"--out {out} is the input table {data}; writing there would replace your data. "
+        table = None if is_stdout(out) else _input_table_at(data, out)
+        if table is not None:  # even with --force: the user's table would be replaced by the augmented one
+            raise CLIError(f"--out {out} is the input table {table}; writing there would replace your data. "
                            "Choose another --out.", USAGE)
         check_table_out(out, force)
 
@@ -125,16 +125,17 @@ class TableData(DataHandler):
         say(f"Wrote {n:,} synthetic rows of class {show(label)} to {where(out)}.")
 
 
-def _same_file(data: Path, out: Path) -> bool:
-    """Whether ``out`` names the table ``data`` reads (the file, or the one data file of a folder),
-    through links, relative parts or another spelling."""
+def _input_table_at(data: Path, out: Path) -> Optional[Path]:
+    """The table ``data`` reads (the file, or the one data file of a folder) when ``out`` names it,
+    through links, relative parts or another spelling; else None."""
     from gan_augment.data.io import resolve_table_path
 
     try:
         table = resolve_table_path(data)
-        return out.resolve() == table.resolve() or (out.exists() and table.samefile(out))
+        same = out.resolve() == table.resolve() or (out.exists() and table.samefile(out))
     except (OSError, DataValidationError):  # the data reader and the output check say what is wrong
-        return False
+        return None
+    return table if same else None
 
 
 def check_table_out(out: Path, force: bool) -> None:
