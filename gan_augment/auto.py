@@ -33,6 +33,7 @@ from sklearn.model_selection import StratifiedKFold
 from gan_augment._compat import HasMethods, Interval, StrOptions
 from gan_augment._sampler import TableSamplerMixin
 from gan_augment._random import derive_seed, spawn_seeds
+from gan_augment._warnings import recording, say_once
 from gan_augment.baselines import BASELINE_SAMPLERS, baseline_sampler
 from gan_augment.kinds import kind_for_input
 from gan_augment.planner import plain_label, plan_top_up
@@ -186,20 +187,30 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         scorer = check_scoring(estimator, scoring=self.scoring)
         scores = np.full((len(candidates), len(folds)), np.nan)
         times = np.zeros((len(candidates), len(folds)))
+        raised = []  # each inner fold's warnings, said once after the last (the same GAN warns in each)
         for k, (train, test) in enumerate(folds):
-            X_tr, y_tr, X_te, y_te = _take(X, train), y[train], _take(X, test), y[test]
-            plan = plan_top_up(y_tr, self.sampling_strategy, self.classes)
-            gan_rows = self._gan_rows(X_tr, y_tr, plan, candidates, derive_seed(gan_seed, k))
-            for i, (method, amount) in enumerate(candidates):
-                started = time.process_time()
-                strategy = _scaled(plan, amount)
-                if method == "gan":
-                    X_fit, y_fit = _append(X_tr, y_tr, gan_rows, strategy)
-                else:
-                    X_fit, y_fit = self._resample(X_tr, y_tr, method, strategy, derive_seed(gan_seed, k, i))
-                model = clone(estimator).fit(X_fit, y_fit)
-                times[i, k] = time.process_time() - started
-                scores[i, k] = scorer(model, X_te, y_te)
+            (scores[:, k], times[:, k]), fold_raised = recording(
+                self._score_fold, X, y, train, test, candidates, estimator, scorer, gan_seed, k)
+            raised.append(fold_raised)
+        say_once(raised, unit="inner folds", stacklevel=4)
+        return scores, times
+
+    def _score_fold(self, X, y, train, test, candidates, estimator, scorer, gan_seed, k):
+        """``(scores, CPU seconds)`` of every candidate on inner fold ``k``."""
+        scores, times = np.full(len(candidates), np.nan), np.zeros(len(candidates))
+        X_tr, y_tr, X_te, y_te = _take(X, train), y[train], _take(X, test), y[test]
+        plan = plan_top_up(y_tr, self.sampling_strategy, self.classes)
+        gan_rows = self._gan_rows(X_tr, y_tr, plan, candidates, derive_seed(gan_seed, k))
+        for i, (method, amount) in enumerate(candidates):
+            started = time.process_time()
+            strategy = _scaled(plan, amount)
+            if method == "gan":
+                X_fit, y_fit = _append(X_tr, y_tr, gan_rows, strategy)
+            else:
+                X_fit, y_fit = self._resample(X_tr, y_tr, method, strategy, derive_seed(gan_seed, k, i))
+            model = clone(estimator).fit(X_fit, y_fit)
+            times[i] = time.process_time() - started
+            scores[i] = scorer(model, X_te, y_te)
         return scores, times
 
     def _gan_rows(self, X, y, plan, candidates, seed) -> dict:

@@ -1,5 +1,7 @@
 """AutoAugmenter chooses the top-up by inner cross-validation; MixedSMOTE is the SMOTE baseline."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -82,6 +84,26 @@ def test_the_gan_is_fitted_once_per_inner_fold_not_once_per_amount():
     won = auto.chosen_["method"] == "gan"
     assert CountingGAN.fits == 3 + int(won)
     assert (auto.augmenter_ is not None) == won
+
+
+class WarningGAN(GANAugmenter):
+    """A GANAugmenter that warns on every fit, as one of a tiny class does in every inner fold."""
+
+    def fit(self, X, y):
+        warnings.warn("a warning from every fit", UserWarning)
+        return super().fit(X, y)
+
+
+def test_a_warning_of_every_inner_fold_is_said_once_with_its_count():
+    X, y = _table()
+    auto = AutoAugmenter(methods=("gan",), amounts=(0.25,), augmenter=WarningGAN(**FAST_GAN), cv=3, random_state=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        auto.fit_resample(X, y)
+    said = [str(w.message) for w in caught if str(w.message).startswith("a warning from every fit")]
+    # Once for the 3 inner folds, and once more from the final fit when the GAN was chosen.
+    assert said == ["a warning from every fit (in 3 of 3 inner folds)"] + \
+        ["a warning from every fit"] * (auto.chosen_["method"] == "gan")
 
 
 def test_same_seed_same_choice_and_rows():

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import math
 import time
-import warnings
-from collections import Counter
 
 import numpy as np
 import pandas as pd
 
 from gan_augment._random import SEED_MAX, derive_seed
+from gan_augment._warnings import recording, say_once
 from gan_augment.baselines import BASELINE_SAMPLERS, baseline_sampler
 from gan_augment.evaluation._types import (AUGMENTER, BASELINES, CLASS_METRICS, OVERALL_METRICS, EvaluationPlan,
                                            FoldResult)
@@ -49,18 +48,8 @@ def run_evaluation(plan: EvaluationPlan):
     finally:
         if show is not None:
             show(None)
-    _say_fold_warnings(results)
+    say_once([fold.warnings for fold in results], stacklevel=3)
     return build_report(plan, results)
-
-
-def _say_fold_warnings(results) -> None:
-    """Each distinct warning of the folds once, with the number of folds that raised it: every fold
-    fits the same samplers on similar data, so 15 folds used to print the same warning 15 times
-    (and folds run in other processes printed none)."""
-    counts = Counter(warning for fold in results for warning in dict.fromkeys(fold.warnings))
-    for (category, message), n in counts.items():
-        where = f" (in {n} of {len(results)} folds)" if len(results) > 1 else ""
-        warnings.warn(message + where, category, stacklevel=4)
 
 
 def _progress(total: int):
@@ -81,10 +70,8 @@ def _progress(total: int):
 
 
 def _run_fold(plan: EvaluationPlan, index: int, train, test) -> FoldResult:
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        fold = _run_fold_quietly(plan, index, train, test)
-    fold.warnings = [(w.category, str(w.message)) for w in caught]
+    fold, raised = recording(_run_fold_quietly, plan, index, train, test)
+    fold.warnings = raised
     return fold
 
 
