@@ -25,7 +25,7 @@ without the gate, as under ``label_gate="auto"``):
 - ``et256``: ExtraTreesClassifier, 100 trees of at most 256 leaves, ``class_weight=
   "balanced_subsample"`` (trees scikit-learn exposes as arrays, so a saved model could hold them).
 
-    OMP_NUM_THREADS=1 python benchmarks/bench_two_judges.py --seeds 3 --variants gated hgbfeat et256
+    OMP_NUM_THREADS=1 python benchmarks/bench_two_judges.py --seeds 3 --variants gated hgbfeat et256 --out benchmarks/TWO_JUDGES_SAVED.md --json benchmarks/two_judges_saved_results.json
 
     OMP_NUM_THREADS=1 python benchmarks/bench_two_judges.py --seeds 3
 
