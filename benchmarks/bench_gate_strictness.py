@@ -68,16 +68,23 @@ _gate_inputs: dict = {}
 
 
 def _recording_fit_gate(cls, kind, real, labels, generator, *, seed, codec=None):
-    """LabelGate.fit, keeping what the library trained its judge on (the encoded rows, the seed)."""
-    _gate_inputs.update(kind=kind, real=real, labels=labels, generator=generator, seed=seed)
+    """LabelGate.fit, keeping what the library trained its judge on (the encoded rows, the seed, the
+    codec that reads them). Also used by bench_two_judges.py."""
+    _gate_inputs.update(kind=kind, real=real, labels=labels, generator=generator, seed=seed, codec=codec)
     return _fit_gate(cls, kind, real, labels, generator, seed=seed, codec=codec)
+
+
+def record_gate_inputs() -> None:
+    """Make every LabelGate.fit of this process keep its inputs in ``_gate_inputs``."""
+    LabelGate.fit = classmethod(_recording_fit_gate)
 
 
 def _plain_judged(gan, plan, X_train, y_train, seed):
     library_gate = gan.label_gate_
     # The gate before RowFeatures and the prior shift: a judge of the same rows, labels and seed as
     # the library's, without the codec (so reading the rows as encoded), its argmax unshifted.
-    gan.label_gate_ = _fit_gate(LabelGate, **_gate_inputs)
+    without_codec = {k: v for k, v in _gate_inputs.items() if k != "codec"}
+    gan.label_gate_ = _fit_gate(LabelGate, **without_codec)
     gan.label_gate_.prior_shift = None
     gan.label_gate_.measure_acceptance(gan.generator_, seed=_gate_inputs["seed"])  # fit measured it shifted
     try:
@@ -86,31 +93,38 @@ def _plain_judged(gan, plan, X_train, y_train, seed):
         gan.label_gate_ = library_gate
 
 
+def agreed_rows(gan, plan, judge, seed):
+    """``{class: rows}``: ``gan``'s rows (through whatever gate it samples with) kept where ``judge``
+    predicts their class, in rounds of twice the need; a class ``judge`` keeps under
+    MIN_ACCEPTANCE of is topped up with ``gan``'s rows alone, as ``label_gate="auto"`` does."""
+    rows = {}
+    for c, n in plan.items():
+        if n <= 0:
+            continue
+        kept, have = [], 0
+        for round_ in range(_TREE_ROUNDS):
+            candidates = gan.sample(2 * n, c, random_state=seed * 1000 + round_)
+            keep = candidates[judge.predict(candidates) == c]
+            kept.append(keep)
+            have += len(keep)
+            if have >= n:
+                break
+        share = have / (2 * n * (round_ + 1))
+        if have < n and share < MIN_ACCEPTANCE:
+            rows[c] = gan.sample(n, c)
+        else:
+            rows[c] = pd.concat(kept, ignore_index=True).iloc[:n] if isinstance(kept[0], pd.DataFrame) \
+                else np.concatenate(kept)[:n]
+    return rows
+
+
 def _tree_judged(gan, plan, X_train, y_train, seed):
     judge = classifier("hgb", X_train, seed, balanced=True).fit(X_train, y_train)
     gan.set_params(label_gate=False)
-    rows = {}
     try:
-        for c, n in plan.items():
-            if n <= 0:
-                continue
-            kept, have = [], 0
-            for round_ in range(_TREE_ROUNDS):
-                candidates = gan.sample(2 * n, c, random_state=seed * 1000 + round_)
-                keep = candidates[judge.predict(candidates) == c]
-                kept.append(keep)
-                have += len(keep)
-                if have >= n:
-                    break
-            share = have / (2 * n * (round_ + 1))
-            if have < n and share < MIN_ACCEPTANCE:
-                rows[c] = gan.sample(n, c)  # as "auto" does for a class the gate keeps too few of
-            else:
-                rows[c] = pd.concat(kept, ignore_index=True).iloc[:n] if isinstance(kept[0], pd.DataFrame) \
-                    else np.concatenate(kept)[:n]
+        return agreed_rows(gan, plan, judge, seed)
     finally:
         gan.set_params(label_gate="auto")
-    return rows
 
 
 VARIANTS = {"gated": _as_library_samples, "prior0": _with_prior(0.0), "prior1": _with_prior(1.0),
@@ -129,7 +143,7 @@ DESCRIPTION = {
 
 
 def main(argv=None):
-    LabelGate.fit = classmethod(_recording_fit_gate)
+    record_gate_inputs()
     run_variants(argv, script="bench_gate_strictness.py", doc=__doc__, variants=VARIANTS,
                  title="How strict should the tables' label gate be? (issue 11)", description=DESCRIPTION,
                  out=HERE / "GATE_STRICTNESS.md", json_path=HERE / "gate_strictness_results.json")

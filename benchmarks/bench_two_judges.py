@@ -38,24 +38,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import torch
 from _sampling_variants import main as run_variants
-from bench_gate_strictness import _TREE_ROUNDS, _as_library_samples, _tree_judged
+from bench_gate_strictness import _as_library_samples, _gate_inputs, _tree_judged, agreed_rows, record_gate_inputs
 from bench_panel import classifier
 
 from gan_augment.evaluation.judge import RowFeatures
-from gan_augment.label_gate import MIN_ACCEPTANCE, LabelGate
+from gan_augment.label_gate import LabelGate
 
 HERE = Path(__file__).resolve().parent
-_fit_gate = LabelGate.fit.__func__
-_gate_inputs: dict = {}
-
-
-def _recording_fit_gate(cls, kind, real, labels, generator, *, seed, codec=None):
-    """LabelGate.fit, keeping what the library trained its judge on (the encoded rows, the codec)."""
-    _gate_inputs.update(real=real, labels=labels, seed=seed, codec=codec)
-    return _fit_gate(cls, kind, real, labels, generator, seed=seed, codec=codec)
 
 
 class _AndGate(LabelGate):
@@ -108,26 +99,7 @@ def _extra_trees(seed):
 
 def _both_judged(gan, plan, X_train, y_train, seed):
     """The library's gated rows, kept where a class-balanced HGB of the training rows agrees."""
-    judge = classifier("hgb", X_train, seed, balanced=True).fit(X_train, y_train)
-    rows = {}
-    for c, n in plan.items():
-        if n <= 0:
-            continue
-        kept, have = [], 0
-        for round_ in range(_TREE_ROUNDS):
-            candidates = gan.sample(2 * n, c, random_state=seed * 1000 + round_)  # through the library's gate
-            keep = candidates[judge.predict(candidates) == c]
-            kept.append(keep)
-            have += len(keep)
-            if have >= n:
-                break
-        share = have / (2 * n * (round_ + 1))
-        if have < n and share < MIN_ACCEPTANCE:
-            rows[c] = gan.sample(n, c)  # the trees reject almost all: the library's rows alone
-        else:
-            rows[c] = pd.concat(kept, ignore_index=True).iloc[:n] if isinstance(kept[0], pd.DataFrame) \
-                else np.concatenate(kept)[:n]
-    return rows
+    return agreed_rows(gan, plan, classifier("hgb", X_train, seed, balanced=True).fit(X_train, y_train), seed)
 
 
 VARIANTS = {"gated": _as_library_samples, "treejudge": _tree_judged, "bothjudges": _both_judged,
@@ -144,7 +116,7 @@ DESCRIPTION = {
 
 
 def main(argv=None):
-    LabelGate.fit = classmethod(_recording_fit_gate)
+    record_gate_inputs()
     run_variants(argv, script="bench_two_judges.py", doc=__doc__, variants=VARIANTS,
                  title="Two judges at the gate: perceptron and trees (issue 11)", description=DESCRIPTION,
                  out=HERE / "TWO_JUDGES.md", json_path=HERE / "two_judges_results.json")
