@@ -242,8 +242,9 @@ def _read_csv(path: Path, na_values: list[str], target, sep: str, *, sep_given: 
     hint = _separator_hint(header, path, sep)
     if hint is not None:  # one column cannot hold features and a target: the separator is wrong
         raise DataValidationError(hint if not sep_given else hint.replace("pass --sep", "try --sep"))
-    _check_header(header.iloc[0].tolist(), path)
-    _hint_headerless(header.iloc[0].tolist(), path)
+    names = header.iloc[0].tolist()
+    _check_header(names, path)
+    _hint_headerless(names, path)
     with warnings.catch_warnings():
         # A row with more fields than the header: by default pandas makes the extra leading fields
         # the index, shifting that row's values into the wrong columns; with index_col=False it

@@ -109,6 +109,10 @@ class TabularKind(DataKind):
                    if rules else []))
 
 
+#: Cell values that are not one value (a table cell is a number, text or missing).
+_CONTAINERS = (list, tuple, dict, set, np.ndarray)
+
+
 def _check_columns(X) -> None:
     """Refuse a table that has no columns, repeats a column name, mixes name types (scikit-learn
     refuses ``5`` beside ``"x"``) or holds cells that are containers (lists, dicts): each with the
@@ -132,10 +136,9 @@ def _check_columns(X) -> None:
         column = X[name]
         if column.dtype != object:
             continue
-        containers = (list, tuple, dict, set, np.ndarray)
         values = column.tolist()
-        if any(issubclass(t, containers) for t in set(map(type, values))):  # types first: one C-level pass
-            row = next(i for i, v in enumerate(values) if isinstance(v, containers))
+        if any(issubclass(t, _CONTAINERS) for t in set(map(type, values))):  # types first: one C-level pass
+            row = next(i for i, v in enumerate(values) if isinstance(v, _CONTAINERS))
             value = values[row]
             raise DataValidationError(
                 f"Column {name!r} holds {type(value).__name__} values (position {row}: {value!r:.60}); a table "
