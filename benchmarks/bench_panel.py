@@ -119,7 +119,7 @@ def scores(model, X_test, y_test, rare):
 
 
 def arm_data(arm, X, y, plan, seed, gan_rows, clf_name, clf_seed):
-    """The training data of ``arm`` (and what AutoAugmenter chose, where it ran)."""
+    """The training data of ``arm`` (and the fitted AutoAugmenter, where it ran)."""
     from gan_augment import AutoAugmenter
     from gan_augment.auto import _append, _scaled
     from gan_augment.baselines import baseline_sampler
@@ -130,7 +130,7 @@ def arm_data(arm, X, y, plan, seed, gan_rows, clf_name, clf_seed):
         methods = ("random", "smote") if arm == "auto-base" else ("random", "smote", "gan")
         auto = AutoAugmenter(methods=methods, estimator=clf_name, random_state=seed)
         X_res, y_res = auto.fit_resample(X, y)
-        return X_res, y_res, auto.chosen_
+        return X_res, y_res, auto
     method, amount = arm.split("@")
     strategy = _scaled(plan, float(amount))
     if method in gan_rows:  # "gan", "gated"
@@ -142,6 +142,11 @@ def arm_data(arm, X, y, plan, seed, gan_rows, clf_name, clf_seed):
         return X, y, None
     X_res, y_res = baseline_sampler(method, target, random_state=seed).fit_resample(X, y)
     return X_res, y_res, None
+
+
+def arm_name(params) -> str:
+    """The arm of AutoAugmenter's candidate ``{"method": ..., "amount": ...}``."""
+    return "none" if params["method"] == "none" else f"{params['method']}@{params['amount']:g}"
 
 
 def split(name, seed, data_dir):
@@ -180,15 +185,19 @@ def run_one(name, seed, arms, data_dir):
     for clf_name in CLASSIFIERS:
         for arm in arms:
             started = time.process_time()
-            X_fit, y_fit, chosen = arm_data(arm, X_tr, y_tr, plan, seed, gan_rows, clf_name, seed)
+            X_fit, y_fit, auto = arm_data(arm, X_tr, y_tr, plan, seed, gan_rows, clf_name, seed)
             model = classifier(clf_name, X_tr, seed, balanced=arm == "class_weight").fit(X_fit, y_fit)
             record = {"scenario": name, "seed": seed, "classifier": clf_name, "arm": arm, "rare": str(rare),
                       "n_train": int(len(y_tr)), "n_rare_train": int(counts.min()),
                       "cpu_s": time.process_time() - started, **scores(model, X_te, y_te, rare)}
             if arm.startswith("gated@"):
                 record["rare_acceptance"] = acceptance.get(str(rare))
-            if chosen is not None:
-                record["chosen"] = f"{chosen['method']}@{chosen['amount']:g}"
+            if auto is not None:
+                record["chosen"] = arm_name(auto.chosen_)
+                # Every candidate's inner fold scores, for selection rules applied afterwards.
+                folds = [key for key in auto.cv_results_ if key.startswith("split")]
+                record["inner"] = {arm_name(params): [float(auto.cv_results_[key][i]) for key in folds]
+                                   for i, params in enumerate(auto.cv_results_["params"])}
             records.append(record)
     return records, note, gan_seconds
 
@@ -210,6 +219,61 @@ def summarise(frame: pd.DataFrame, arms) -> list[str]:
     return lines
 
 
+def significantly_below(diff: pd.Series) -> list[str]:
+    """The cells (``scenario / classifier``) whose seed differences ``diff`` (indexed by scenario,
+    classifier, seed) lie below zero by more than two standard errors of their mean."""
+    grouped = diff.groupby(level=[0, 1])
+    high = grouped.mean() + 2 * grouped.std(ddof=1) / np.sqrt(grouped.count())
+    return [f"{s} / {c}" for (s, c), v in high.items() if v < 0]
+
+
+def selection_rules(frame: pd.DataFrame) -> list[str]:
+    """AutoAugmenter's recorded inner scores read again under other selection rules. Each rule's
+    choice is scored as the panel's arm of that method and amount on the same scenario, seed and
+    classifier (its own resampling seed, so "best" here can differ a little from the arm as run)."""
+    from gan_augment.auto import _simplest, one_standard_error
+
+    if "inner" not in frame.columns:
+        return []
+
+    def unpaired(results):  # the textbook rule: within the best candidate's own standard error
+        splits = np.column_stack([results[k] for k in results if k.startswith("split")])
+        best = int(np.argmax(results["mean_test_score"]))
+        bar = results["mean_test_score"][best] - splits[best].std(ddof=1) / np.sqrt(splits.shape[1])
+        return _simplest(results, results["mean_test_score"] >= bar)
+
+    rules = {"best": lambda r: int(np.argmax(r["mean_test_score"])), "one_se": one_standard_error,
+             "one_se unpaired": unpaired}
+    test = frame.set_index(["scenario", "classifier", "seed", "arm"])
+    rows = []
+    for record in frame.dropna(subset=["inner"]).itertuples():
+        arms = list(record.inner)
+        splits = np.array([record.inner[a] for a in arms])
+        results = {"params": arms, "param_method": np.array([a.split("@")[0] for a in arms], dtype=object),
+                   "param_amount": np.array([float(a.split("@")[1]) if "@" in a else 0.0 for a in arms]),
+                   "mean_test_score": splits.mean(axis=1),
+                   **{f"split{k}_test_score": splits[:, k] for k in range(splits.shape[1])}}
+        for rule, pick in rules.items():
+            arm = arms[pick(results)]
+            scored = test.loc[(record.scenario, record.classifier, record.seed, arm)]
+            rows.append({"scenario": record.scenario, "classifier": record.classifier, "seed": record.seed,
+                         "auto": record.arm, "rule": rule, "chosen": arm, "macro_f1": scored["macro_f1"],
+                         "rare_recall": scored["rare_recall"], "none": test.loc[(record.scenario, record.classifier,
+                                                                                  record.seed, "none"), "macro_f1"]})
+    chosen = pd.DataFrame(rows)
+    lines = ["### Selection rules, applied afterwards to the recorded inner scores", "",
+             "| AutoAugmenter | rule | mean macro-F1 | mean rare recall | cells >= none | cells significantly "
+             "below none | chose none |", "|---|---|---|---|---|---|---|"]
+    for (auto, rule), group in chosen.groupby(["auto", "rule"], sort=False):
+        cells = group.groupby(["scenario", "classifier"])[["macro_f1", "rare_recall", "none"]].mean()
+        diff = group.set_index(["scenario", "classifier", "seed"])
+        worse = significantly_below(diff["macro_f1"] - diff["none"])
+        lines.append(f"| {auto} | {rule} | {cells['macro_f1'].mean():.3f} | {cells['rare_recall'].mean():.3f} | "
+                     f"{int((cells['macro_f1'] >= cells['none']).sum())} of {len(cells)} | "
+                     f"{', '.join(worse) or 'none'} | {int((group['chosen'] == 'none').sum())} of {len(group)} |")
+    return lines + [""]
+
+
 def verdicts(frame: pd.DataFrame) -> list[str]:
     """The issue's targets, computed from the cells (scenario x classifier, means over seeds)."""
     cells = frame.pivot_table(index=["scenario", "classifier"], columns="arm", values="macro_f1", aggfunc="mean")
@@ -220,11 +284,7 @@ def verdicts(frame: pd.DataFrame) -> list[str]:
     for auto in ("auto-base", "auto"):
         if auto not in cells.columns:
             continue
-        diff = per_seed[auto] - per_seed["none"]
-        grouped = diff.groupby(level=[0, 1])
-        low = grouped.mean() - 2 * grouped.std(ddof=1) / np.sqrt(grouped.count())
-        worse = [f"{s} / {c}" for (s, c), v in grouped.mean().items() if v < 0 and low[(s, c)] < 0 and
-                 grouped.mean()[(s, c)] + 2 * grouped.std(ddof=1)[(s, c)] / np.sqrt(grouped.count()[(s, c)]) < 0]
+        worse = significantly_below(per_seed[auto] - per_seed["none"])
         lines.append(f"- {auto}: mean macro-F1 {cells[auto].mean():.3f} vs none {cells['none'].mean():.3f} and the "
                      f"best single baseline on average ({best_baseline}) {cells[best_baseline].mean():.3f}; cells "
                      f"significantly below none (mean - 2 s.e. of the seed differences entirely < 0): "
@@ -328,7 +388,7 @@ def write_report(path, frame, arms, command, notes, gan_times, wall_s, *, comple
     if gan_times:
         lines += ["GAN fit CPU seconds (mean over seeds): " +
                   ", ".join(f"{k} {np.mean(v):.0f}" for k, v in gan_times.items()) + ".", ""]
-    lines += verdicts(frame) + summarise(frame, arms)
+    lines += verdicts(frame) + selection_rules(frame) + summarise(frame, arms)
     if "chosen" in frame.columns:
         chosen = frame.dropna(subset=["chosen"]).groupby(["arm", "classifier"])["chosen"].value_counts()
         lines += ["### What AutoAugmenter chose (count of scenario x seed)", "", "```", chosen.to_string(), "```", ""]

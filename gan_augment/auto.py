@@ -10,9 +10,10 @@ with the user's estimator and metric:
   ``"random"`` oversampling, ``"smote"`` (SMOTE / SMOTE-NC / SMOTE-N by the columns), ``"gan"``.
 * The GAN is fitted once per inner fold (not once per amount): its rows for a smaller amount are
   the first rows of the largest amount's, an i.i.d. prefix.
-* The winner is the candidate with the best mean inner score; ties go to the earlier candidate, so
-  "none" and smaller amounts win ties. The winner then resamples the whole training data (a
-  winning GAN is fitted once more, on all of it).
+* The winner (``selection="best"``) is the candidate with the best mean inner score; ties go to
+  the earlier candidate, so "none" and smaller amounts win ties. ``selection="one_se"`` takes the
+  simplest candidate the folds cannot tell from the best. The winner then resamples the whole
+  training data (a winning GAN is fitted once more, on all of it).
 
 Cost: ``cv`` GAN fits (plus one when the GAN wins), as many estimator fits as candidates times
 ``cv``, and the SMOTE / random resampling, which are cheap next to a GAN fit.
@@ -38,7 +39,7 @@ from gan_augment.baselines import BASELINE_SAMPLERS, baseline_sampler
 from gan_augment.kinds import kind_for_input
 from gan_augment.planner import plain_label, plan_top_up
 
-__all__ = ["AutoAugmenter"]
+__all__ = ["AutoAugmenter", "one_standard_error"]
 
 METHODS = ("random", "smote", "gan")
 
@@ -65,6 +66,13 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         Shares of the full top-up each method is tried at.
     cv : int, default=3
         Inner stratified folds (at most the smallest class's count).
+    selection : {"best", "one_se"} or callable, default="best"
+        How the winner is picked from the inner scores. ``"best"``: the highest mean score.
+        ``"one_se"``: the simplest candidate whose mean is within one standard error of the best's,
+        the standard error of their fold-by-fold differences (the one-standard-error rule of
+        Breiman et al., paired because every candidate is scored on the same folds). Simplest:
+        doing nothing, then the smaller amount, then the method listed first in ``methods``. A
+        callable takes ``cv_results_`` and returns the winner's index (as GridSearchCV's ``refit``).
     augmenter : GANAugmenter or None, default=None
         The GAN to try (cloned); None is ``GANAugmenter()`` at its defaults.
     random_state : int, RandomState instance or None, default=None
@@ -92,13 +100,15 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         "methods": ["array-like"],
         "amounts": ["array-like"],
         "cv": [Interval(numbers.Integral, 2, None, closed="left")],
+        "selection": [StrOptions({"best", "one_se"}), callable],
         "augmenter": [HasMethods(["fit", "sample", "get_params"]), None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
 
     def __init__(self, *, sampling_strategy="auto", classes=None, estimator=None, scoring="f1_macro",
-                 methods=METHODS, amounts=(0.25, 0.5, 1.0), cv=3, augmenter=None, random_state=None, verbose=0):
+                 methods=METHODS, amounts=(0.25, 0.5, 1.0), cv=3, selection="best", augmenter=None, random_state=None,
+                 verbose=0):
         super().__init__(sampling_strategy=sampling_strategy)
         self.classes = classes
         self.estimator = estimator
@@ -106,6 +116,7 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         self.methods = methods
         self.amounts = amounts
         self.cv = cv
+        self.selection = selection
         self.augmenter = augmenter
         self.random_state = random_state
         self.verbose = verbose
@@ -123,8 +134,8 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         folds = self._folds(y, cv_seed, methods, full_plan)
         scores, times = self._score_candidates(X, y, candidates, folds, estimator_seed, gan_seed)
         self.cv_results_ = _cv_results(candidates, scores, times)
-        best = int(np.argmax(self.cv_results_["mean_test_score"]))  # first of the ties: none, small amounts
-        method, amount = candidates[best]
+        chosen = self._select(self.cv_results_)
+        method, amount = candidates[chosen]
         self.chosen_ = {"method": method, "amount": amount}
         if self.verbose:
             for (m, a), mean in zip(candidates, self.cv_results_["mean_test_score"]):
@@ -136,6 +147,18 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
     # ------------------------------------------------------------------ internals
     def _gan_params(self) -> dict:
         return self.augmenter.get_params(deep=False) if self.augmenter is not None else {}
+
+    def _select(self, cv_results) -> int:
+        if callable(self.selection):
+            chosen = self.selection(cv_results)
+            n = len(cv_results["params"])
+            if not isinstance(chosen, numbers.Integral) or not 0 <= chosen < n:
+                raise ValueError(f"selection={self.selection!r} returned {chosen!r}; it must return the index of "
+                                 f"a candidate in cv_results_['params'] (an int in [0, {n})).")
+            return int(chosen)
+        if self.selection == "one_se":
+            return one_standard_error(cv_results)
+        return int(np.argmax(cv_results["mean_test_score"]))  # first of the ties: none, small amounts
 
     def _check_candidates(self):
         methods = list(dict.fromkeys(self.methods))
@@ -239,6 +262,34 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         self.augmenter_ = self._fit_gan(X, y, seed)
         rows = {label: self.augmenter_.sample(n, label) for label, n in strategy.items() if n > 0}
         return _append(X, y, rows, strategy)
+
+
+def one_standard_error(cv_results) -> int:
+    """The index of the simplest candidate in ``cv_results`` whose mean score is within one standard
+    error of the best mean, the standard error of the two candidates' fold-by-fold differences.
+
+    Simplest: no rows added, then the smaller amount, then the method that comes first. Scores of
+    one fold share its rows, so the paired differences carry no fold-to-fold difficulty; the
+    unpaired rule (the best's own standard error) would call almost anything a tie on the few,
+    uneven folds a rare class allows.
+    """
+    splits = np.column_stack([cv_results[f"split{k}_test_score"] for k in range(_n_splits(cv_results))])
+    best = int(np.argmax(cv_results["mean_test_score"]))
+    gap = splits[best] - splits  # candidate x fold
+    return _simplest(cv_results, gap.mean(axis=1) <= gap.std(axis=1, ddof=1) / np.sqrt(splits.shape[1]))
+
+
+def _simplest(cv_results, eligible) -> int:
+    """The index of the simplest candidate where ``eligible`` is true: no rows added, then the
+    smaller amount, then the method that comes first."""
+    methods = list(dict.fromkeys(cv_results["param_method"]))
+    order = sorted(range(len(eligible)), key=lambda i: (cv_results["param_amount"][i],
+                                                        methods.index(cv_results["param_method"][i])))
+    return next(i for i in order if eligible[i])
+
+
+def _n_splits(cv_results) -> int:
+    return sum(key.startswith("split") and key.endswith("_test_score") for key in cv_results)
 
 
 def _classes_named(labels) -> str:
