@@ -244,13 +244,16 @@ METHOD_NAMES = {"none": "no top-up", "random": "random oversampling", "smote": "
 def _say_choice(auto) -> None:
     results = auto.cv_results_
     say(f"Inner scores ({auto.scoring}, mean +- std over the folds):")
+    chosen = auto.chosen_
     for params, mean, std, rank in zip(results["params"], results["mean_test_score"], results["std_test_score"],
                                        results["rank_test_score"]):
         amount = "" if params["method"] == "none" else f"{params['amount']:.0%}"
-        say(f"  {params['method']:<7}{amount:>5}  {mean:.4f} +- {std:.4f}" + ("  <- chosen" if rank == 1 else ""))
-    chosen = auto.chosen_
+        mark = "  <- chosen" if params == chosen else "  (best mean)" if rank == 1 else ""
+        say(f"  {params['method']:<7}{amount:>5}  {mean:.4f} +- {std:.4f}{mark}")
+    rule = ("the simplest candidate within one standard error of the best mean" if auto.selection == "one_se"
+            else "the best mean")
     added = ", ".join(f"{show(k)} +{v:,}" for k, v in auto.sampling_strategy_.items() if v > 0)
     if chosen["method"] == "none" or not added:
-        say("Chose: no top-up (nothing beat the data as it is); the output holds the real rows only.")
+        say(f"Chose: no top-up ({rule}); the output holds the real rows only.")
     else:
-        say(f"Chose: {METHOD_NAMES[chosen['method']]} at {chosen['amount']:.0%} of the top-up ({added}).")
+        say(f"Chose: {METHOD_NAMES[chosen['method']]} at {chosen['amount']:.0%} of the top-up ({added}; {rule}).")

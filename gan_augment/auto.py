@@ -30,6 +30,7 @@ from imblearn.over_sampling.base import BaseOverSampler
 from sklearn.base import clone, is_classifier
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import StratifiedKFold
+from sklearn.utils.validation import check_memory
 
 from gan_augment._compat import HasMethods, Interval, StrOptions
 from gan_augment._sampler import TableSamplerMixin
@@ -75,6 +76,13 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         callable takes ``cv_results_`` and returns the winner's index (as GridSearchCV's ``refit``).
     augmenter : GANAugmenter or None, default=None
         The GAN to try (cloned); None is ``GANAugmenter()`` at its defaults.
+    memory : None, str or joblib.Memory, default=None
+        Where to keep the GAN fits (each inner fold's and the final one), as Pipeline's ``memory``:
+        a folder or a ``joblib.Memory``. A fit is found again by the GAN's settings, the rows and
+        the seed, so another AutoAugmenter on the same data and ``random_state`` (trying another
+        estimator or scoring, say) reuses it instead of training again; sampling a fitted GAN is a
+        function of its seed, so the rows are those of a fresh fit. Warnings of a reused fit are
+        not said again. None: nothing is kept.
     random_state : int, RandomState instance or None, default=None
     verbose : int, default=0
         Above 0, print each candidate's inner score.
@@ -102,13 +110,14 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         "cv": [Interval(numbers.Integral, 2, None, closed="left")],
         "selection": [StrOptions({"best", "one_se"}), callable],
         "augmenter": [HasMethods(["fit", "sample", "get_params"]), None],
+        "memory": [None, str, HasMethods(["cache"])],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
 
     def __init__(self, *, sampling_strategy="auto", classes=None, estimator=None, scoring="f1_macro",
-                 methods=METHODS, amounts=(0.25, 0.5, 1.0), cv=3, selection="best", augmenter=None, random_state=None,
-                 verbose=0):
+                 methods=METHODS, amounts=(0.25, 0.5, 1.0), cv=3, selection="best", augmenter=None, memory=None,
+                 random_state=None, verbose=0):
         super().__init__(sampling_strategy=sampling_strategy)
         self.classes = classes
         self.estimator = estimator
@@ -118,6 +127,7 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         self.cv = cv
         self.selection = selection
         self.augmenter = augmenter
+        self.memory = memory
         self.random_state = random_state
         self.verbose = verbose
 
@@ -250,7 +260,7 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         gan = clone(self.augmenter) if self.augmenter is not None else GANAugmenter()
         if gan.get_params().get("random_state") is None:
             gan.set_params(random_state=seed)
-        return gan.fit(X, y)
+        return check_memory(self.memory).cache(_fitted)(gan, X, y)
 
     def _resample(self, X, y, method, strategy, seed):
         if method == "none" or not any(n > 0 for n in strategy.values()):
@@ -290,6 +300,11 @@ def _simplest(cv_results, eligible) -> int:
 
 def _n_splits(cv_results) -> int:
     return sum(key.startswith("split") and key.endswith("_test_score") for key in cv_results)
+
+
+def _fitted(estimator, X, y):
+    """``estimator`` fitted on ``X, y``: a function of its arguments alone, so that it can be cached."""
+    return estimator.fit(X, y)
 
 
 def _classes_named(labels) -> str:

@@ -10,6 +10,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import make_scorer, recall_score
 
 from gan_augment import AutoAugmenter, GANAugmenter
+from gan_augment.auto import one_standard_error
 from gan_augment.baselines import MixedSMOTE
 
 FAST_GAN = dict(epochs=2, batch_size=64)
@@ -53,6 +54,57 @@ def test_every_candidate_is_scored_and_the_best_mean_is_chosen():
     assert added == {label: auto.sampling_strategy_.get(label, 0) for label in added}
 
 
+def _results(candidates, splits):
+    """A ``cv_results_`` of ``candidates`` ``[(method, amount), ...]`` with these fold scores."""
+    splits = np.asarray(splits, dtype=float)
+    return {"params": [{"method": m, "amount": a} for m, a in candidates],
+            "param_method": np.array([m for m, _ in candidates], dtype=object),
+            "param_amount": np.array([a for _, a in candidates]),
+            "mean_test_score": splits.mean(axis=1),
+            **{f"split{k}_test_score": splits[:, k] for k in range(splits.shape[1])}}
+
+
+CANDIDATES = [("none", 0.0), ("random", 0.5), ("random", 1.0), ("smote", 0.5), ("smote", 1.0)]
+
+
+def test_one_standard_error_keeps_doing_nothing_when_the_folds_disagree_on_the_gain():
+    # smote@1 is best on average, but by +0.05, -0.03, +0.03 over doing nothing: a mean gain of
+    # 0.017 within one standard error of the paired differences (0.024), so nothing is added.
+    splits = [[0.60, 0.70, 0.65], [0.61, 0.69, 0.66], [0.62, 0.68, 0.66], [0.63, 0.66, 0.64], [0.65, 0.67, 0.68]]
+    assert one_standard_error(_results(CANDIDATES, splits)) == 0
+
+
+def test_one_standard_error_takes_a_gain_every_fold_agrees_on_and_prefers_the_smaller_amount():
+    # Fold difficulty differs a lot (0.5 to 0.8), smote@1's gain over nothing does not (0.06 in
+    # every fold): the paired rule sees it, where the best's own standard error (0.087) would not.
+    # random@0.5 and smote@0.5 are within a standard error of smote@1; at one amount the method
+    # listed first wins.
+    splits = [[0.50, 0.65, 0.80], [0.55, 0.72, 0.84], [0.53, 0.70, 0.84], [0.57, 0.70, 0.85], [0.56, 0.71, 0.86]]
+    chosen = one_standard_error(_results(CANDIDATES, splits))
+    assert CANDIDATES[chosen] == ("random", 0.5)
+    best = int(np.argmax(_results(CANDIDATES, splits)["mean_test_score"]))
+    assert CANDIDATES[best] == ("smote", 1.0)  # what selection="best" takes
+
+
+def test_selection_one_se_resamples_with_the_rules_choice():
+    X, y = _table(rare=0.05, seed=1)
+    auto = AutoAugmenter(methods=("random", "smote"), selection="one_se", cv=3, random_state=0)
+    X_res, y_res = auto.fit_resample(X, y)
+    chosen = one_standard_error(auto.cv_results_)
+    assert auto.chosen_ == auto.cv_results_["params"][chosen]
+    assert (y_res == 1).sum() - (y == 1).sum() == auto.sampling_strategy_.get(1, 0)
+
+
+def test_selection_takes_a_callable_of_cv_results_and_checks_what_it_returns():
+    X, y = _table()
+    auto = AutoAugmenter(methods=("random",), selection=lambda results: 0, random_state=0)
+    X_res, y_res = auto.fit_resample(X, y)
+    assert auto.chosen_ == {"method": "none", "amount": 0.0}
+    pd.testing.assert_frame_equal(X_res, X)
+    with pytest.raises(ValueError, match=r"selection=.* returned 7; it must return the index of a candidate"):
+        AutoAugmenter(methods=("random",), selection=lambda results: 7, random_state=0).fit_resample(X, y)
+
+
 def test_a_metric_that_rewards_rare_recall_never_picks_doing_nothing():
     X, y = _table(rare=0.05, seed=1)
     scoring = make_scorer(recall_score, pos_label=1)
@@ -84,6 +136,24 @@ def test_the_gan_is_fitted_once_per_inner_fold_not_once_per_amount():
     won = auto.chosen_["method"] == "gan"
     assert CountingGAN.fits == 3 + int(won)
     assert (auto.augmenter_ is not None) == won
+
+
+def test_with_memory_another_estimator_reuses_the_inner_gan_fits_and_gets_the_same_rows(tmp_path):
+    X, y = _table()
+    settings = dict(methods=("gan",), amounts=(1.0,), augmenter=CountingGAN(**FAST_GAN), cv=3, random_state=0)
+    CountingGAN.fits = 0
+    plain = AutoAugmenter(**settings).fit_resample(X, y)
+    fresh_fits = CountingGAN.fits
+    CountingGAN.fits = 0
+    cached = AutoAugmenter(memory=str(tmp_path), **settings).fit_resample(X, y)
+    assert CountingGAN.fits == fresh_fits  # the first run fits as many, and keeps them
+    pd.testing.assert_frame_equal(cached[0], plain[0])  # a kept fit samples as a fresh one
+    np.testing.assert_array_equal(cached[1], plain[1])
+    CountingGAN.fits = 0
+    other = AutoAugmenter(memory=str(tmp_path), estimator="hgb", **settings)
+    other.fit_resample(X, y)
+    assert CountingGAN.fits == 0  # the same folds and seeds with another estimator: every fit reused
+    assert np.isfinite(other.cv_results_["mean_test_score"]).all()
 
 
 class WarningGAN(GANAugmenter):
@@ -126,6 +196,7 @@ def test_it_works_as_a_pipeline_step():
     (dict(methods=("gan", "magic")), "unknown method 'magic'"),
     (dict(amounts=(0.5, 1.5)), "shares of the full top-up"),
     (dict(amounts=()), "shares of the full top-up"),
+    (dict(selection="mean"), "selection"),
     (dict(classes=[1], sampling_strategy="minority"), "either classes or sampling_strategy"),
 ])
 def test_bad_settings_are_refused_before_any_fit(kwargs, message):
