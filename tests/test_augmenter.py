@@ -170,6 +170,15 @@ def training_forbidden(monkeypatch):
     monkeypatch.setattr("gan_augment.training.trainer.GANTrainer.fit", refuse)
 
 
+def test_values_too_large_to_square_name_the_column_before_training(mixed_frame, training_forbidden):
+    X, y = mixed_frame
+    X = X.copy()
+    X["income"] = X["income"].astype(float) * 1e160  # finite, but squares overflow: the mixture fit failed
+    with pytest.raises(DataValidationError, match=r"'income' holds values as large as .*e\+16\d in "
+                                                  r"magnitude.*rescale the column"):
+        GANAugmenter(epochs=1).fit(X, y)
+
+
 def test_infinite_values_name_the_column(mixed_frame, training_forbidden):
     X, y = mixed_frame
     X = X.copy()

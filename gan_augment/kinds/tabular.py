@@ -145,8 +145,14 @@ def _check_columns(X) -> None:
                 "cell is a number, text or missing: spread it over columns or make it text first.")
 
 
+# The encoder fits Gaussian modes to each number column: sums of squared values, which overflow a
+# float64 (about 1.8e308) beyond magnitudes of about 1e154; 1e150 leaves room for many rows.
+_LARGEST_MAGNITUDE = 1e150
+
+
 def _check_finite(X):
-    """Refuse infinities (NaN is fine: it is modelled as missing), naming the column."""
+    """Refuse infinities (NaN is fine: it is modelled as missing) and magnitudes whose squares
+    overflow, naming the column."""
     frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(X)
     for name in frame.columns:
         column = frame[name]
@@ -160,6 +166,12 @@ def _check_finite(X):
             raise DataValidationError(
                 f"Column {name!r} holds infinite values; replace them (with NaN they are modelled as missing)."
             )
+        largest = np.nanmax(np.abs(values), initial=0.0)
+        if largest > _LARGEST_MAGNITUDE:
+            raise DataValidationError(
+                f"Column {name!r} holds values as large as {largest:.3g} in magnitude, beyond the "
+                f"{_LARGEST_MAGNITUDE:.0e} the model can square without overflowing; rescale the column "
+                "(divide it by a power of ten, or take a logarithm) before fitting.")
 
 
 def _comparable_columns(real: pd.DataFrame, synthetic: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
