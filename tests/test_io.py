@@ -249,6 +249,18 @@ def test_nan_text_keeps_a_numeric_column_as_text_and_says_how_to_read_it_as_miss
         assert read_table(tmp_path / "d.csv", na_values=["nan"])["v"].dtype == np.float64
 
 
+def test_numbers_with_a_decimal_comma_are_text_and_the_warning_says_how_to_save_them(tmp_path):
+    path = _write(tmp_path / "d.csv", "v;n;label\n0,5;3;a\n-12,75;4;b\n7;5;a\n")
+    with pytest.warns(UserWarning, match=r"Column 'v' of .*d.csv holds numbers written with a decimal comma "
+                                         r"\('0,5'\).*read_csv\(path, sep=';', decimal=','\)") as caught:
+        frame = read_table(path, sep=";")
+    assert frame["v"].tolist() == ["0,5", "-12,75", "7"]  # as written: text
+    assert not any("'n'" in str(w.message) for w in caught)  # whole numbers read as numbers: nothing to say
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # text with commas that is not a number says nothing
+        read_table(_write(tmp_path / "e.csv", 'v,label\n"a,b",x\n"1,5 kg",y\n'))
+
+
 def test_empty_column_is_all_missing(tmp_path):
     frame = read_table(_write(tmp_path / "d.csv", "e,label\n,a\n,b\n"))
     assert frame["e"].isna().all() and frame["e"].dtype == np.float64

@@ -263,6 +263,7 @@ def _read_csv(path: Path, na_values: list[str], target, sep: str, *, sep_given: 
             decimals[name] = csv_decimals(text[name]) if columns[name].dtype.kind == "f" else 0
     frame = pd.DataFrame(columns, columns=text.columns)
     _hint_missing_value_words(frame, labels, path)
+    _hint_decimal_commas(frame, labels, path, sep)
     bounds = _record_bounds(data, len(frame), sep)
     source = CsvSource(path=path, data=data, decimals=decimals, newline=_first_line_ending(data),
                        content_ends=None if bounds is None else bounds[0],
@@ -288,6 +289,23 @@ def _hint_missing_value_words(frame: pd.DataFrame, target, path: Path) -> None:
             warnings.warn(f"Column {str(name)!r} of {path} holds numbers and {shown}: it is read as text (categories). "
                           f"If {shown} mean{'s' if len(words) == 1 else ''} missing, pass --na-values "
                           f"{' '.join(sorted(words))} (na_values= in Python).", UserWarning, stacklevel=5)
+
+
+def _hint_decimal_commas(frame: pd.DataFrame, target, path: Path, sep: str) -> None:
+    """Warn about a feature column of numbers written with a decimal comma (``0,5``, as
+    spreadsheets in many languages save them): it is read as text (categories), and every value
+    becomes a category of its own."""
+    for name in frame.columns:
+        column = frame[name]
+        if name == target or pd.api.types.is_numeric_dtype(column.dtype) or pd.api.types.is_bool_dtype(column.dtype):
+            continue
+        cells = column.dropna().astype(str)
+        if len(cells) and cells.str.contains(",", regex=False).any() and cells.str.fullmatch(_COMMA_NUMBER).all():
+            example = cells[cells.str.contains(",", regex=False)].iloc[0]
+            warnings.warn(f"Column {str(name)!r} of {path} holds numbers written with a decimal comma ({example!r}): "
+                          "it is read as text, each value a category of its own. Save the table with decimal "
+                          f"points, e.g. pandas.read_csv(path, sep={sep!r}, decimal=',').to_csv(new_path, "
+                          "index=False).", UserWarning, stacklevel=5)
 
 
 def _spaced(data: bytes, sep: str) -> bool:
@@ -350,6 +368,8 @@ def _hint_headerless(names: list, path: Path) -> None:
 # optional exponent. Stricter than float() on purpose: no spaces, no "1_000", no "inf" / "nan".
 _NUMBER = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
 _INTEGER = r"[+-]?[0-9]+"
+# A number with a decimal comma, as spreadsheets in many languages write it (0,5 or -12,75).
+_COMMA_NUMBER = r"[+-]?[0-9]+(?:,[0-9]+)?"
 # A leading zero followed by a digit marks a code (zip code 02139, id 007): as a number it would
 # lose the zero and merge with another code, so such a column stays text.
 _ZERO_PADDED = r"[+-]?0[0-9]"
