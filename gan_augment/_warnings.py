@@ -2,17 +2,29 @@
 
 Every fold fits the same samplers on similar data, so a warning of one fold is usually a warning
 of all: printed as raised, 15 folds showed it 15 times (and folds run in other processes, not at
-all). Each fold's warnings are recorded instead, and said once after the last fold.
+all). Each fold's warnings are recorded instead, and said once after the last fold. A warning
+whose figures differ from fit to fit (an acceptance rate, a coverage) is raised by :func:`warn`
+with its gist, the same warning without them: folds that raised it are counted together, and
+it is said once as its gist. Messages are never merged by stripping figures from them, since a
+class named ``2`` is not a class named ``3``.
 """
 
 from __future__ import annotations
 
 import warnings
 from collections import Counter
-from typing import Callable, Sequence, TypeVar
+from typing import Callable, Optional, Sequence, TypeVar
 
 T = TypeVar("T")
-Raised = list[tuple[type, str]]  # (category, message) in the order raised
+Raised = list[tuple[type, str, Optional[str]]]  # (category, message, gist or None) in the order raised
+
+
+def warn(message: str, category: type[Warning], *, gist: str, stacklevel: int = 2) -> None:
+    """``warnings.warn(message, category)``, carrying ``gist``: the same warning without the
+    figures of this fit, which :func:`say_once` says for the folds whose figures differ."""
+    warning = category(message)
+    warning.gist = gist  # type: ignore[attr-defined]
+    warnings.warn(warning, stacklevel=stacklevel + 1)
 
 
 def recording(fn: Callable[..., T], *args, **kwargs) -> tuple[T, Raised]:
@@ -20,13 +32,22 @@ def recording(fn: Callable[..., T], *args, **kwargs) -> tuple[T, Raised]:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         result = fn(*args, **kwargs)
-    return result, [(w.category, str(w.message)) for w in caught]
+    return result, [(w.category, str(w.message), getattr(w.message, "gist", None)) for w in caught]
 
 
 def say_once(raised: Sequence[Raised], *, unit: str = "folds", stacklevel: int = 3) -> None:
     """Each distinct warning of ``raised`` (one list per fold) once, with the number of folds that
-    raised it when there were several."""
-    counts = Counter(warning for fold in raised for warning in dict.fromkeys(fold))
-    for (category, message), n in counts.items():
-        where = f" (in {n} of {len(raised)} {unit})" if len(raised) > 1 else ""
-        warnings.warn(message + where, category, stacklevel=stacklevel + 1)
+    raised it when there were several: as raised when every fold said it alike, else its gist."""
+    said: dict[tuple[type, str], set[str]] = {}  # (category, gist or message) -> the messages
+    counts: Counter = Counter()
+    for fold in raised:
+        keys = {}
+        for category, message, gist in fold:
+            keys.setdefault((category, gist or message), []).append(message)
+        for key, messages in keys.items():
+            said.setdefault(key, set()).update(messages)
+            counts[key] += 1
+    for (category, gist), messages in said.items():
+        where = f" (in {counts[category, gist]} of {len(raised)} {unit})" if len(raised) > 1 else ""
+        text = next(iter(messages)) if len(messages) == 1 else gist
+        warnings.warn(text + where, category, stacklevel=stacklevel + 1)

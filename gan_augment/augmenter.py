@@ -28,6 +28,7 @@ from gan_augment._compat import Interval, StrOptions, fit_context
 from gan_augment._sampler import TableSamplerMixin
 from gan_augment._fs import check_parent_writable
 from gan_augment._random import derive_seed, spawn_seeds
+from gan_augment._warnings import warn
 from gan_augment.checkpoint import build_checked, check_state_target, load_state, read_metadata, \
     recover_interrupted_save, save_state
 from gan_augment.config import EARLY_STOPPING_EVERY, EARLY_STOPPING_PATIENCE, LOSSES, NOISE_ARCHITECTURES, \
@@ -630,14 +631,16 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         low = [(label, gate.acceptance[index]) for index, label in enumerate(self.classes_)
                if self.sampling_strategy_.get(label, 0) > 0 and not gate.serves(index)]
         if low:
-            shares = ", ".join(f"{plain_label(label)!r} ({rate:.1%})" for label, rate in low)
             unit = self.kind_.unit
-            warnings.warn(
-                f"The label gate keeps under {MIN_ACCEPTANCE:.0%} of the synthetic {unit} of class {shares} (its "
-                f"judge, trained on the real {unit}, assigns the rest to other classes), so they are topped up "
-                "without the gate: the generator may not make them well. Compare with SMOTE or random "
-                "oversampling (AutoAugmenter, gan-augment evaluate), or fit longer (epochs=).",
-                UserWarning, stacklevel=3)
+
+            def message(classes: str) -> str:
+                return (f"The label gate keeps under {MIN_ACCEPTANCE:.0%} of the synthetic {unit} of class {classes} "
+                        f"(its judge, trained on the real {unit}, assigns the rest to other classes), so they are "
+                        "topped up without the gate: the generator may not make them well. Compare with SMOTE or "
+                        "random oversampling (AutoAugmenter, gan-augment evaluate), or fit longer (epochs=).")
+
+            warn(message(", ".join(f"{plain_label(label)!r} ({rate:.1%})" for label, rate in low)), UserWarning,
+                 gist=message(", ".join(repr(plain_label(label)) for label, _ in low)), stacklevel=3)
 
     def _measure_diversity(self, X, y: np.ndarray) -> dict:
         """Each class's synthetic samples against (at most 1,000 of) its real ones; seeded by the

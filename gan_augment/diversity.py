@@ -47,12 +47,12 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import warnings
 from collections.abc import Mapping
 
 import numpy as np
 from sklearn.neighbors import NearestNeighbors
 
+from gan_augment._warnings import warn
 from gan_augment.exceptions import LowCoverageWarning, ModeCollapseWarning
 
 __all__ = ["DISTINCT_COLLAPSED", "MIN_HALF", "RELATIVE_COVERAGE_LOW", "SAMPLES_PER_CLASS", "SPREAD_COLLAPSED", "ClassDiversity",
@@ -207,33 +207,39 @@ def describe(label_text: str, diversity: ClassDiversity, unit: str) -> str:
 
 def warn_if_collapsed(diversity: Mapping, unit: str) -> None:
     """One :class:`ModeCollapseWarning` naming every collapsed class (``{label: ClassDiversity}``)."""
-    collapsed = [describe(_label_text(label), d, unit)
-                 for label, d in diversity.items() if d.collapsed]
-    if collapsed:
-        warnings.warn(
-            f"The generator collapsed ({'; '.join(collapsed)}): the synthetic {unit} of "
-            f"{'this class are' if len(collapsed) == 1 else 'these classes are'} near copies of one "
-            "another, and topping up with them adds little. Fit again with lower learning rates (lr_g, "
-            "lr_d), another loss or more epochs, or top these classes up with SMOTE or random "
-            "oversampling. The check is in diversity_ and in `gan-augment info`.",
-            ModeCollapseWarning, stacklevel=3,
-        )
+    collapsed = {label: d for label, d in diversity.items() if d.collapsed}
+    if not collapsed:
+        return
+
+    def message(classes: list[str]) -> str:
+        return (f"The generator collapsed ({'; '.join(classes)}): the synthetic {unit} of "
+                f"{'this class are' if len(classes) == 1 else 'these classes are'} near copies of one "
+                "another, and topping up with them adds little. Fit again with lower learning rates (lr_g, "
+                "lr_d), another loss or more epochs, or top these classes up with SMOTE or random "
+                "oversampling. The check is in diversity_ and in `gan-augment info`.")
+
+    warn(message([describe(_label_text(label), d, unit) for label, d in collapsed.items()]), ModeCollapseWarning,
+         gist=message([f"class {_label_text(label)}" for label in collapsed]), stacklevel=3)
 
 
 def warn_if_undercovered(diversity: Mapping, unit: str) -> None:
     """One :class:`LowCoverageWarning` naming every class (of ``{label: ClassDiversity}``, the
     topped-up ones) whose synthetic samples cover too little of it and did not collapse (that
     warning says more)."""
-    low = [f"class {_label_text(label)}: {d.relative_coverage:.2f}"
-           for label, d in diversity.items() if d.undercovered and not d.collapsed]
-    if low:
-        warnings.warn(
-            f"The synthetic {unit} cover little of their class ({'; '.join(low)} of what as many real {unit} "
-            f"cover; {RELATIVE_COVERAGE_LOW} or more is healthy): they miss much of it, from too few epochs or "
-            "dropped modes. Train longer (epochs), try n_generators=3, or top these classes up with SMOTE or "
-            "random oversampling. The figures are in diversity_ and in `gan-augment info`.",
-            LowCoverageWarning, stacklevel=3,
-        )
+    low = {label: d.relative_coverage for label, d in diversity.items() if d.undercovered and not d.collapsed}
+    if not low:
+        return
+
+    def message(figures: str) -> str:
+        return (f"The synthetic {unit} cover little of their class ({figures}; {RELATIVE_COVERAGE_LOW} or more is "
+                "healthy): they miss much of it, from too few epochs or dropped modes. Train longer (epochs), try "
+                "n_generators=3, or top these classes up with SMOTE or random oversampling. The figures are in "
+                "diversity_ and in `gan-augment info`.")
+
+    shares = "; ".join(f"class {_label_text(label)}: {coverage:.2f}" for label, coverage in low.items())
+    classes = "; ".join(f"class {_label_text(label)}" for label in low)
+    warn(message(f"{shares} of what as many real {unit} cover"), LowCoverageWarning,
+         gist=message(f"{classes}: a share of what as many real {unit} cover"), stacklevel=3)
 
 
 def _label_text(label) -> str:

@@ -464,6 +464,40 @@ def test_a_warning_raised_in_every_fold_is_said_once_with_its_count(n_jobs):
     assert said == ["the same warning from every fold (in 6 of 6 folds)"]
 
 
+class _FigureWarningOverSampler(RandomOverSampler):
+    """Random oversampling warning with a figure of its fit, as the label gate's acceptance rate."""
+
+    def fit_resample(self, X, y, **params):
+        from gan_augment._warnings import warn
+
+        share = f"{len(y) % 7}%"  # differs between folds of different sizes
+        warn(f"class 'rare' is kept at {share} only", UserWarning, gist="class 'rare' is kept at a low rate")
+        return super().fit_resample(X, y, **params)
+
+
+def test_a_warning_whose_figures_differ_between_folds_is_said_once_as_its_gist():
+    X, y = two_gaussians(n_major=61, n_minor=12)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        evaluate_augmentation(X, y, _FigureWarningOverSampler(random_state=0), estimator=LogisticRegression(),
+                              classes=["rare"], cv=3, repeats=1, baselines=("none",), random_state=0,
+                              fidelity=False, privacy=False, n_jobs=2)
+    said = [str(w.message) for w in caught if "class 'rare' is kept" in str(w.message)]
+    assert said == ["class 'rare' is kept at a low rate (in 3 of 3 folds)"]
+
+
+def test_say_once_keeps_a_warning_that_every_fold_said_alike_and_never_merges_other_warnings():
+    from gan_augment._warnings import say_once
+
+    folds = [[(UserWarning, "class 2 is small", None), (UserWarning, "gate at 3%", "gate low")],
+             [(UserWarning, "class 3 is small", None), (UserWarning, "gate at 3%", "gate low")]]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        say_once(folds)
+    assert [str(w.message) for w in caught] == [
+        "class 2 is small (in 1 of 2 folds)", "gate at 3% (in 2 of 2 folds)", "class 3 is small (in 1 of 2 folds)"]
+
+
 def test_a_random_state_object_is_drawn_from_once_and_a_bad_one_refused():
     """The judge takes what every door takes (gan_augment._random.check_seed): a RandomState gives
     the report of the int it yields; anything else is a TypeError naming random_state, before fitting."""
