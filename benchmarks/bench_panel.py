@@ -268,6 +268,8 @@ def selection_rules(frame: pd.DataFrame) -> list[str]:
                          "auto": record.arm, "rule": rule, "chosen": arm, "macro_f1": scored["macro_f1"],
                          "rare_recall": scored["rare_recall"], "none": test.loc[(record.scenario, record.classifier,
                                                                                   record.seed, "none"), "macro_f1"]})
+    if not rows:
+        return []
     chosen = pd.DataFrame(rows)
     lines = ["### Selection rules, applied afterwards to the recorded inner scores", "",
              "| AutoAugmenter | rule | mean macro-F1 | mean rare recall | cells >= none | cells significantly "
