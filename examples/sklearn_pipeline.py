@@ -1,8 +1,9 @@
-"""GANAugmenter inside an imbalanced-learn Pipeline, scored under cross-validation.
+"""GANAugmenter inside an imbalanced-learn Pipeline, scored under cross-validation against what
+you would do without it: nothing, class weights, random oversampling and SMOTE-NC.
 
 Uses the slice of UCI Adult bundled with gan-augment, with the ">50K" class cut to 5% of its rows
-so that it is rare. The augmenter sits in the pipeline, so synthetic rows are made from each
-training fold only and every test fold stays 100% real.
+so that it is rare. Every sampler sits in the pipeline, so added rows are made from each training
+fold only and every test fold stays 100% real.
 
     python examples/sklearn_pipeline.py            # about a minute on 2 CPU cores
     python examples/sklearn_pipeline.py --epochs 2 --folds 2   # a smoke run
@@ -14,6 +15,7 @@ import argparse
 from importlib import resources
 
 import numpy as np
+from imblearn.over_sampling import RandomOverSampler
 from imblearn.pipeline import Pipeline
 from sklearn.compose import make_column_selector, make_column_transformer
 from sklearn.impute import SimpleImputer
@@ -24,6 +26,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from gan_augment import GANAugmenter
+from gan_augment.baselines import MixedSMOTE
 from gan_augment.data.io import load_dataset
 
 RARE = ">50K"
@@ -39,14 +42,15 @@ def load_rare_adult(keep_fraction=0.05, seed=0):
     return X.iloc[keep].reset_index(drop=True), y.iloc[keep].reset_index(drop=True)
 
 
-def make_model(augmenter):
+def make_model(augmenter, class_weight=None):
     features = make_column_transformer(
         (make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), make_column_selector(dtype_include="number")),
         (make_pipeline(SimpleImputer(strategy="most_frequent"), OneHotEncoder(handle_unknown="ignore")),
          make_column_selector(dtype_exclude="number")),
     )
     steps = [("augment", augmenter)] if augmenter is not None else []
-    return Pipeline(steps + [("features", features), ("model", LogisticRegression(max_iter=1000))])
+    model = LogisticRegression(max_iter=1000, class_weight=class_weight)
+    return Pipeline(steps + [("features", features), ("model", model)])
 
 
 def main(argv=None):
@@ -63,12 +67,19 @@ def main(argv=None):
                "rare_recall": make_scorer(recall_score, pos_label=RARE)}
     cv = StratifiedKFold(args.folds, shuffle=True, random_state=args.seed)
     results = {}
-    for name, augmenter in [("no augmentation", None),
-                            ("GAN top-up", GANAugmenter(classes=[RARE], epochs=epochs, random_state=args.seed))]:
-        scores = cross_validate(make_model(augmenter), X, y, cv=cv, scoring=scoring)
+    arms = {
+        "no augmentation": make_model(None),
+        "class weights": make_model(None, class_weight="balanced"),
+        "random oversampling": make_model(RandomOverSampler(random_state=args.seed)),
+        # SMOTE-NC for the categorical columns (MixedSMOTE imputes the missing cells to interpolate).
+        "SMOTE-NC": make_model(MixedSMOTE(random_state=args.seed)),
+        "GAN top-up": make_model(GANAugmenter(classes=[RARE], epochs=epochs, random_state=args.seed)),
+    }
+    for name, model in arms.items():
+        scores = cross_validate(model, X, y, cv=cv, scoring=scoring)
         results[name] = {metric: scores[f"test_{metric}"] for metric in scoring}
         summary = "  ".join(f"{metric} {values.mean():.3f} ± {values.std():.3f}" for metric, values in results[name].items())
-        print(f"{name:>16}: {summary}")
+        print(f"{name:>19}: {summary}")
     return results
 
 

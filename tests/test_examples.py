@@ -20,7 +20,7 @@ def load_example(name):
 @pytest.mark.slow
 def test_sklearn_pipeline_example(capsys):
     results = load_example("sklearn_pipeline").main(["--epochs", "2", "--folds", "2"])
-    assert set(results) == {"no augmentation", "GAN top-up"}
+    assert set(results) == {"no augmentation", "class weights", "random oversampling", "SMOTE-NC", "GAN top-up"}
     for scores in results.values():
         assert len(scores["macro_f1"]) == 2
         assert all(0.0 <= value <= 1.0 for value in scores["rare_recall"])
