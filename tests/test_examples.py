@@ -30,7 +30,7 @@ def test_sklearn_pipeline_example(capsys):
 @pytest.mark.slow
 def test_digits_pipeline_example(capsys):
     results = load_example("digits_pipeline").main(["--epochs", "2"])
-    for name in ("no augmentation", "GAN top-up"):
+    for name in ("no augmentation", "class weights", "repeated 3s", "GAN top-up"):
         assert 0.5 < results[name]["accuracy"] <= 1.0 and 0.0 <= results[name]["rare_recall"] <= 1.0
     assert 0.0 <= results["quality"]["label_fidelity"] <= 1.0
     assert "label fidelity" in capsys.readouterr().out
@@ -49,7 +49,7 @@ def test_torch_images_example(capsys):
 @pytest.mark.slow
 def test_torch_tabular_example(capsys):
     results = load_example("torch_tabular").main(["--epochs", "2", "--mlp-epochs", "2"])
-    for name in ("no augmentation", "GAN top-up"):
+    for name in ("no augmentation", "class-weighted loss", "balanced sampler", "GAN top-up"):
         assert 0.0 <= results[name]["rare_recall"] <= 1.0 and 0.0 <= results[name]["balanced_accuracy"] <= 1.0
     assert results["n_synthetic"] > 0
     assert "GAN top-up" in capsys.readouterr().out
