@@ -240,14 +240,13 @@ def selection_rules(frame: pd.DataFrame) -> list[str]:
     if "inner" not in frame.columns:
         return []
 
-    def unpaired(results):  # the textbook rule: within the best candidate's own standard error
+    def paired(results):  # within one standard error of the fold-by-fold differences from the best
         splits = np.column_stack([results[k] for k in results if k.startswith("split")])
-        best = int(np.argmax(results["mean_test_score"]))
-        bar = results["mean_test_score"][best] - splits[best].std(ddof=1) / np.sqrt(splits.shape[1])
-        return _simplest(results, results["mean_test_score"] >= bar)
+        gap = splits[int(np.argmax(results["mean_test_score"]))] - splits
+        return _simplest(results, gap.mean(axis=1) <= gap.std(axis=1, ddof=1) / np.sqrt(splits.shape[1]))
 
     rules = {"best": lambda r: int(np.argmax(r["mean_test_score"])), "one_se": one_standard_error,
-             "one_se unpaired": unpaired}
+             "one_se paired": paired}
     test = frame.set_index(["scenario", "classifier", "seed", "arm"])
     rows = []
     for record in frame.dropna(subset=["inner"]).itertuples():
