@@ -119,9 +119,10 @@ def scores(model, X_test, y_test, rare):
     }
 
 
-def arm_data(arm, X, y, plan, seed, gan_rows, clf_name, clf_seed, memory=None):
+def arm_data(arm, X, y, plan, seed, gan_rows, clf_name, clf_seed, memory=None, selection=None):
     """The training data of ``arm`` (and the fitted AutoAugmenter, where it ran; its GAN fits kept
-    in ``memory``, so that the second classifier reuses the first's)."""
+    in ``memory``, so that the second classifier reuses the first's; ``selection`` its rule, None
+    for the library's default)."""
     from gan_augment import AutoAugmenter
     from gan_augment.auto import _append, _scaled
     from gan_augment.baselines import baseline_sampler
@@ -131,6 +132,8 @@ def arm_data(arm, X, y, plan, seed, gan_rows, clf_name, clf_seed, memory=None):
     if arm.startswith("auto"):
         methods = ("random", "smote") if arm == "auto-base" else ("random", "smote", "gan")
         auto = AutoAugmenter(methods=methods, estimator=clf_name, memory=memory, random_state=seed)
+        if selection is not None:
+            auto.set_params(selection=selection)
         X_res, y_res = auto.fit_resample(X, y)
         return X_res, y_res, auto
     method, amount = arm.split("@")
@@ -160,7 +163,7 @@ def split(name, seed, data_dir):
     return X_tr.reset_index(drop=True), X_te.reset_index(drop=True), y_tr, y_te, note
 
 
-def run_one(name, seed, arms, data_dir):
+def run_one(name, seed, arms, data_dir, selection=None):
     from gan_augment import GANAugmenter
     from gan_augment.planner import plan_top_up
 
@@ -188,7 +191,8 @@ def run_one(name, seed, arms, data_dir):
     for clf_name in CLASSIFIERS:
         for arm in arms:
             started = time.process_time()
-            X_fit, y_fit, auto = arm_data(arm, X_tr, y_tr, plan, seed, gan_rows, clf_name, seed, memory.name)
+            X_fit, y_fit, auto = arm_data(arm, X_tr, y_tr, plan, seed, gan_rows, clf_name, seed, memory.name,
+                                          selection)
             model = classifier(clf_name, X_tr, seed, balanced=arm == "class_weight").fit(X_fit, y_fit)
             record = {"scenario": name, "seed": seed, "classifier": clf_name, "arm": arm, "rare": str(rare),
                       "n_train": int(len(y_tr)), "n_rare_train": int(counts.min()),
@@ -346,6 +350,8 @@ def main(argv=None):
                              "auto: the gated GAN at each amount and AutoAugmenter with the GAN, its "
                              "choices under every selection rule scored as those arms (hours); "
                              "all: base and gan plus AutoAugmenter with the GAN (hours).")
+    parser.add_argument("--selection", choices=("best", "one_se"), default=None,
+                        help="AutoAugmenter's selection rule for the auto arms (default: the library's)")
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--out", type=Path, default=HERE / "PANEL.md")
     parser.add_argument("--json", type=Path, default=HERE / "panel_results.json")
@@ -373,7 +379,7 @@ def main(argv=None):
     started = time.perf_counter()
     for name in args.scenarios:
         for seed in range(args.first_seed, args.first_seed + args.seeds):
-            rows, notes[name], gan_seconds = run_one(name, seed, arms, args.data_dir)
+            rows, notes[name], gan_seconds = run_one(name, seed, arms, args.data_dir, args.selection)
             records += rows
             if gan_seconds is not None:
                 gan_times.setdefault(name, []).append(gan_seconds)
