@@ -238,7 +238,9 @@ def significantly_below(diff: pd.Series) -> list[str]:
 def selection_rules(frame: pd.DataFrame) -> list[str]:
     """AutoAugmenter's recorded inner scores read again under other selection rules. Each rule's
     choice is scored as the panel's arm of that method and amount on the same scenario, seed and
-    classifier (its own resampling seed, so "best" here can differ a little from the arm as run)."""
+    classifier, whose resampling seed (and GAN fit) differ from AutoAugmenter's own: a guide only.
+    On the 5-seed panel that noise decided several cells (benchmarks/PANEL_ONE_SE.md), so a rule
+    is judged as run (``--selection``)."""
     from gan_augment.auto import _simplest, one_standard_error
 
     if "inner" not in frame.columns:
@@ -275,6 +277,9 @@ def selection_rules(frame: pd.DataFrame) -> list[str]:
         return []
     chosen = pd.DataFrame(rows)
     lines = ["### Selection rules, applied afterwards to the recorded inner scores", "",
+             "Each choice is scored as the panel's arm of its method and amount (another resampling seed, and for "
+             "the GAN another fit, than AutoAugmenter's own): a guide only; run a rule with --selection to judge it.",
+             "",
              "| AutoAugmenter | rule | mean macro-F1 | mean rare recall | cells >= none | cells significantly "
              "below none | chose none |", "|---|---|---|---|---|---|---|"]
     for (auto, rule), group in chosen.groupby(["auto", "rule"], sort=False):
