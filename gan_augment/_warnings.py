@@ -41,7 +41,7 @@ def say_once(raised: Sequence[Raised], *, unit: str = "folds", stacklevel: int =
     said: dict[tuple[type, str], set[str]] = {}  # (category, gist or message) -> the messages
     counts: Counter = Counter()
     for fold in raised:
-        keys = {}
+        keys: dict[tuple[type, str], list[str]] = {}
         for category, message, gist in fold:
             keys.setdefault((category, gist or message), []).append(message)
         for key, messages in keys.items():

@@ -162,7 +162,7 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         if callable(self.selection):
             chosen = self.selection(cv_results)
             n = len(cv_results["params"])
-            if not isinstance(chosen, numbers.Integral) or not 0 <= chosen < n:
+            if not isinstance(chosen, numbers.Integral) or not 0 <= int(chosen) < n:
                 raise ValueError(f"selection={self.selection!r} returned {chosen!r}; it must return the index of "
                                  f"a candidate in cv_results_['params'] (an int in [0, {n})).")
             return int(chosen)

@@ -80,8 +80,8 @@ class FoldResult:
     fit_time_s: dict[str, float] = field(default_factory=dict)
     n_added: dict[str, int] = field(default_factory=dict)
     history: Optional[list[dict]] = None  # the augmenter's history_, where it has one
-    # The warnings the fold raised, (category, message) in order; run_evaluation says each once.
-    warnings: list[tuple[type, str]] = field(default_factory=list)
+    # The warnings the fold raised, (category, message, gist) in order; run_evaluation says each once.
+    warnings: list[tuple[type, str, Optional[str]]] = field(default_factory=list)
     # Measured on the first fold only (index 0):
     fidelity: list[dict] = field(default_factory=list)
     columns: list[dict] = field(default_factory=list)
