@@ -47,7 +47,7 @@ def say_once(raised: Sequence[Raised], *, unit: str = "folds", stacklevel: int =
         for key, messages in keys.items():
             said.setdefault(key, set()).update(messages)
             counts[key] += 1
-    for (category, gist), messages in said.items():
+    for (category, gist), texts in said.items():
         where = f" (in {counts[category, gist]} of {len(raised)} {unit})" if len(raised) > 1 else ""
-        text = next(iter(messages)) if len(messages) == 1 else gist
+        text = next(iter(texts)) if len(texts) == 1 else gist
         warnings.warn(text + where, category, stacklevel=stacklevel + 1)
