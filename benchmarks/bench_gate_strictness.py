@@ -48,6 +48,16 @@ def _as_library_samples(gan, plan, X_train, y_train, seed):
     return {c: gan.sample(n, c) for c, n in plan.items() if n > 0}
 
 
+def samples_through(gate, gan, plan):
+    """The library's top-up of ``gan`` with ``gate`` standing in for its label gate, which is put back."""
+    library_gate = gan.label_gate_
+    gan.label_gate_ = gate
+    try:
+        return {c: gan.sample(n, c) for c, n in plan.items() if n > 0}
+    finally:
+        gan.label_gate_ = library_gate
+
+
 def _with_prior(tau):
     def draw(gan, plan, X_train, y_train, seed):
         library_gate = gan.label_gate_
@@ -55,11 +65,7 @@ def _with_prior(tau):
         gate = LabelGate(library_gate.judge, [math.nan] * len(counts), unit=library_gate.unit,
                          prior_shift=tau * np.log(counts / counts.sum()))
         gate.measure_acceptance(gan.generator_, seed=seed)
-        gan.label_gate_ = gate
-        try:
-            return _as_library_samples(gan, plan, X_train, y_train, seed)
-        finally:
-            gan.label_gate_ = library_gate
+        return samples_through(gate, gan, plan)
     return draw
 
 
@@ -80,17 +86,13 @@ def record_gate_inputs() -> None:
 
 
 def _plain_judged(gan, plan, X_train, y_train, seed):
-    library_gate = gan.label_gate_
     # The gate before RowFeatures and the prior shift: a judge of the same rows, labels and seed as
     # the library's, without the codec (so reading the rows as encoded), its argmax unshifted.
     without_codec = {k: v for k, v in _gate_inputs.items() if k != "codec"}
-    gan.label_gate_ = _fit_gate(LabelGate, **without_codec)
-    gan.label_gate_.prior_shift = None
-    gan.label_gate_.measure_acceptance(gan.generator_, seed=_gate_inputs["seed"])  # fit measured it shifted
-    try:
-        return _as_library_samples(gan, plan, X_train, y_train, seed)
-    finally:
-        gan.label_gate_ = library_gate
+    gate = _fit_gate(LabelGate, **without_codec)
+    gate.prior_shift = None
+    gate.measure_acceptance(gan.generator_, seed=_gate_inputs["seed"])  # fit measured it shifted
+    return samples_through(gate, gan, plan)
 
 
 def agreed_rows(gan, plan, judge, seed):

@@ -34,6 +34,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from _sampling_variants import main as run_variants
+from bench_gate_strictness import _as_library_samples, samples_through
 
 from gan_augment.evaluation.judge import train_row_classifier
 from gan_augment.label_gate import LabelGate
@@ -95,16 +96,8 @@ def _with_rejection(quantile):
         gate.measure_acceptance(gan.generator_, seed=seed)
         print(f"  drs@{quantile:g}: the gate keeps {[f'{a:.0%}' for a in gate.acceptance]} "
               f"(label gate alone {[f'{a:.0%}' for a in library_gate.acceptance]})", flush=True)
-        gan.label_gate_ = gate
-        try:
-            return {c: gan.sample(n, c) for c, n in plan.items() if n > 0}
-        finally:
-            gan.label_gate_ = library_gate
+        return samples_through(gate, gan, plan)
     return draw
-
-
-def _as_library_samples(gan, plan, X_train, y_train, seed):
-    return {c: gan.sample(n, c) for c, n in plan.items() if n > 0}
 
 
 VARIANTS = {"gated": _as_library_samples, "drs": _with_rejection(0.95), "drs50": _with_rejection(0.5)}

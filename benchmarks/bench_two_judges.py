@@ -40,7 +40,8 @@ from pathlib import Path
 import numpy as np
 import torch
 from _sampling_variants import main as run_variants
-from bench_gate_strictness import _as_library_samples, _gate_inputs, _tree_judged, agreed_rows, record_gate_inputs
+from bench_gate_strictness import _as_library_samples, _gate_inputs, _tree_judged, agreed_rows, record_gate_inputs, \
+    samples_through
 from bench_panel import classifier
 
 from gan_augment.evaluation.judge import RowFeatures
@@ -73,14 +74,9 @@ def _feature_judged(make_model):
             return torch.cat([values, rows[:, features.passthrough]], dim=1).numpy()
 
         model = make_model(seed).fit(inputs(real), np.asarray(_gate_inputs["labels"]))
-        library_gate = gan.label_gate_
-        gate = _AndGate(library_gate, lambda rows: model.predict(inputs(rows.cpu())))
+        gate = _AndGate(gan.label_gate_, lambda rows: model.predict(inputs(rows.cpu())))
         gate.measure_acceptance(gan.generator_, seed=_gate_inputs["seed"])
-        gan.label_gate_ = gate
-        try:
-            return _as_library_samples(gan, plan, X_train, y_train, seed)
-        finally:
-            gan.label_gate_ = library_gate
+        return samples_through(gate, gan, plan)
     return draw
 
 
