@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from gan_augment.baselines import is_numeric, split_columns
 
@@ -26,6 +28,28 @@ def as_text(X):
         values = frame[column].astype(object)
         frame[column] = values.where(values.notna(), MISSING).astype(str)
     return frame.to_numpy(dtype=object)
+
+
+class EmptyColumnsAsZero(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+    """Numbers passed on as they are, except columns with no value at all in ``fit``: zeros.
+
+    scikit-learn's HistGradientBoosting fails on a column that is entirely missing ("window shape
+    cannot be larger than input array shape" from its binning, sklearn 1.9), which real tables
+    have (Weka's hypothyroid never measures TBG) and a cross-validation fold of a sparsely filled
+    column can have. Such a column carries nothing to learn from, and as zeros it is a constant the
+    trees ignore. Missing values in every other column stay missing: the trees route them natively.
+    """
+
+    def fit(self, X, y=None):
+        X = validate_data(self, X, dtype=np.float64, ensure_all_finite="allow-nan")
+        self.empty_ = np.isnan(X).all(axis=0)
+        return self
+
+    def transform(self, X):
+        check_is_fitted(self, "empty_")
+        X = validate_data(self, X, reset=False, dtype=np.float64, ensure_all_finite="allow-nan", copy=True)
+        X[:, self.empty_] = 0.0
+        return X
 
 
 def build_estimator(name: str, X: pd.DataFrame, random_state=None):
@@ -51,7 +75,7 @@ def build_estimator(name: str, X: pd.DataFrame, random_state=None):
     ordinal = make_pipeline(FunctionTransformer(as_text), OrdinalEncoder(
         handle_unknown="use_encoded_value", unknown_value=np.nan))
     parts = ([("cat", ordinal, categorical)] if categorical else []) + \
-            ([("num", "passthrough", numeric)] if numeric else [])
+            ([("num", EmptyColumnsAsZero() if name == "hgb" else "passthrough", numeric)] if numeric else [])
     prep = ColumnTransformer(parts)
     if name == "hgb":
         from sklearn.ensemble import HistGradientBoostingClassifier
