@@ -56,6 +56,7 @@ SCENARIOS = {
     "credit-g cut": ("weka_credit-g.csv", "header", ("bad", 40)),
     "hypothyroid": ("weka_hypothyroid.csv", "header", None),
     "dermatology cut": ("keel_dermatology.csv", "keel", ("F", 12)),
+    "winequality-white": ("winequality-white.csv", "noheader", None),
 }
 BASE_ARMS = ["none", "class_weight"] + [f"{m}@{a:g}" for m in ("random", "smote") for a in AMOUNTS] + ["auto-base"]
 GAN_ARMS = [f"gan@{a:g}" for a in AMOUNTS] + ["auto"]
