@@ -592,6 +592,19 @@ def test_too_few_rows_for_cv_names_the_class_and_the_fix():
         evaluate_augmentation(X, y, ExplodingSampler(), cv=5)
 
 
+def test_smote_without_two_training_rows_says_whether_more_folds_can_help():
+    X, y = two_gaussians(n_major=40, n_minor=3)  # 2 folds leave 1 training row, 3 folds leave 2
+    with pytest.raises(DataValidationError, match=r"Class 'rare' has 3 rows: a training fold holds only 1.*"
+                                                  r"Raise cv \(--cv\) to 3"):
+        evaluate_augmentation(X, y, ExplodingSampler(), cv=2)
+    X, y = two_gaussians(n_major=40, n_minor=2)
+    with pytest.raises(DataValidationError, match=r"No number of folds.*leave 'smote' out of the baselines"):
+        evaluate_augmentation(X, y, ExplodingSampler(), cv=2)
+    report = evaluate_augmentation(X, y, RandomOverSampler(random_state=0), cv=2, repeats=1, random_state=0,
+                                   baselines=("none", "random"), fidelity=False, privacy=False)
+    assert report.summary["mean"].notna().all()  # the run goes through without SMOTE
+
+
 def test_unknown_class_is_refused_with_a_suggestion():
     X, y = two_gaussians(n_major=40, n_minor=8)
     with pytest.raises(DataValidationError, match=r"Unknown class 'rar'.*Did you mean 'rare'"):

@@ -213,11 +213,17 @@ def _check_fold_sizes(counts: dict, cv: int) -> None:
 def _check_smote_folds(targets: list, counts: dict, n_splits: int) -> None:
     """SMOTE interpolates between 2 rows of a class: every training fold must hold 2 of each target."""
     for label in targets:
-        n_train = counts[label] - math.ceil(counts[label] / n_splits)
+        count = counts[label]
+        n_train = count - math.ceil(count / n_splits)
         if n_train < 2:
+            # More folds leave more rows for training; stratified k-fold allows k up to the count.
+            enough = [k for k in range(n_splits + 1, count + 1) if count - math.ceil(count / k) >= 2]
+            fix = (f"Raise cv (--cv) to {enough[0]} (more folds leave more rows for training)" if enough else
+                   "No number of folds leaves it 2: drop the class")
             raise DataValidationError(
-                f"Class {_show(label)} has {counts[label]} rows: a training fold holds only {n_train}, and SMOTE "
-                "needs at least 2 to interpolate. Lower cv, or drop 'smote' from baselines.")
+                f"Class {_show(label)} has {count} rows: a training fold holds only {n_train}, and SMOTE "
+                f"needs at least 2 to interpolate. {fix}, or leave 'smote' out of the baselines (e.g. "
+                "--baseline none,random).")
 
 
 def _check_splits(splitter, X: pd.DataFrame, y: np.ndarray) -> list:
