@@ -388,10 +388,13 @@ def _frame_faults():
         (X.assign(cells=[{"k": 1}] * 40), r"Column 'cells' holds dict values"),
         (X.rename(columns={"z": 5}), r"column names mix types: str \('x'\), int \(5\).*astype\(str\)"),
         (pd.concat([X, X[["x"]]], axis=1), r"X repeats the column name 'x'; give each column its own name"),
+        (X.set_axis(pd.MultiIndex.from_tuples([("a", "x"), ("a", "z")]), axis=1),
+         r"X has a column named \('a', 'x'\), a tuple \(columns of several levels\).*Flatten the names"),
     ]
 
 
-@pytest.mark.parametrize("X, match", _frame_faults(), ids=["no-columns", "lists", "dicts", "mixed-names", "repeated"])
+@pytest.mark.parametrize("X, match", _frame_faults(),
+                         ids=["no-columns", "lists", "dicts", "mixed-names", "repeated", "multiindex"])
 def test_gan_augmenter_names_a_faulty_frame_before_training(X, match):
     # These failed with numpy's "need at least one array to concatenate", "unhashable type: 'list'",
     # scikit-learn's TypeError and narwhals' DuplicateError.
@@ -403,6 +406,19 @@ def test_gan_augmenter_names_a_faulty_frame_before_training(X, match):
         augmenter.fit_resample(X, np.array(["a"] * 30 + ["b"] * 10))
     assert not hasattr(augmenter, "generator_")
     pd.testing.assert_frame_equal(X, before)
+
+
+@pytest.mark.parametrize("X, match", _frame_faults(),
+                         ids=["no-columns", "lists", "dicts", "mixed-names", "repeated", "multiindex"])
+def test_evaluator_names_a_faulty_frame_before_any_fold(X, match):
+    # With a plain sampler too: the MultiIndex failed in a fold with scikit-learn's AttributeError
+    # "'ColumnTransformer' object has no attribute 'feature_names_in_'".
+    from imblearn.over_sampling import RandomOverSampler
+
+    from gan_augment.evaluation import evaluate_augmentation
+
+    with pytest.raises(DataValidationError, match=match):
+        evaluate_augmentation(X, np.array(["a"] * 30 + ["b"] * 10), RandomOverSampler(random_state=0), cv=3)
 
 
 def test_gan_augmenter_keeps_an_all_missing_column_all_missing():

@@ -454,6 +454,49 @@ def plain_labels(y):
     return y
 
 
+#: Cell values that are not one value (a table cell is a number, text or missing).
+_CONTAINERS = (list, tuple, dict, set, np.ndarray)
+
+
+def check_columns(X) -> None:
+    """Refuse a table that has no columns, repeats a column name, names a column with several
+    levels (a MultiIndex), mixes name types (scikit-learn refuses ``5`` beside ``"x"``) or holds
+    cells that are containers (lists, dicts): each with the column named and what to do, before
+    scikit-learn's or pandas' own errors."""
+    if not isinstance(X, pd.DataFrame):
+        return  # arrays: scikit-learn's validation names their faults
+    if X.shape[1] == 0:  # in scikit-learn's words, which its estimator checks expect
+        raise DataValidationError(f"Found array with 0 feature(s) (shape={X.shape}) while a minimum of 1 is "
+                                  "required: the table X has no columns; it needs at least one feature column "
+                                  "besides the target.")
+    repeated = X.columns[X.columns.duplicated()].unique().tolist()
+    if repeated:
+        raise DataValidationError(f"X repeats the column name{'s' if len(repeated) > 1 else ''} "
+                                  f"{', '.join(map(repr, repeated))}; give each column its own name.")
+    if isinstance(X.columns, pd.MultiIndex) or any(isinstance(name, _CONTAINERS) for name in X.columns):
+        name = X.columns[0] if isinstance(X.columns, pd.MultiIndex) else \
+            next(name for name in X.columns if isinstance(name, _CONTAINERS))
+        raise DataValidationError(f"X has a column named {name!r}, a {type(name).__name__} (columns of several "
+                                  "levels); a model keeps one name per column. Flatten the names, e.g. "
+                                  "X.columns = ['_'.join(map(str, c)) for c in X.columns].")
+    kinds = {type(name).__name__: name for name in X.columns}
+    if len(kinds) > 1 and "str" in kinds:
+        shown = ", ".join(f"{kind} ({name!r})" for kind, name in kinds.items())
+        raise DataValidationError(f"X's column names mix types: {shown}. Make them all text, e.g. "
+                                  "X.columns = X.columns.astype(str).")
+    for name in X.columns:
+        column = X[name]
+        if column.dtype != object:
+            continue
+        values = column.tolist()
+        if any(issubclass(t, _CONTAINERS) for t in set(map(type, values))):  # types first: one C-level pass
+            row = next(i for i, v in enumerate(values) if isinstance(v, _CONTAINERS))
+            value = values[row]
+            raise DataValidationError(
+                f"Column {name!r} holds {type(value).__name__} values (position {row}: {value!r:.60}); a table "
+                "cell is a number, text or missing: spread it over columns or make it text first.")
+
+
 def check_target(y, *, name=None, source=None) -> None:
     """Refuse a target that cannot be a set of classes, before anything is trained.
 

@@ -17,6 +17,7 @@ import pandas as pd
 from gan_augment._random import SEED_MAX, check_seed
 from gan_augment.evaluation._prep import ESTIMATORS, build_estimator, split_columns
 from gan_augment.evaluation._types import AUGMENTER, BASELINES, OVERALL_METRICS, PRIMARY_METRIC, EvaluationPlan
+from gan_augment.data.tabular import check_columns
 from gan_augment.exceptions import DataValidationError
 from gan_augment.planner import class_counts, plan_top_up
 
@@ -83,6 +84,7 @@ def plan_evaluation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5,
 def _check_data(X, y) -> tuple[pd.DataFrame, np.ndarray]:
     """``X`` as a DataFrame with a fresh index, ``y`` as a 1-D array of as many labels."""
     if isinstance(X, pd.DataFrame):
+        check_columns(X)
         X = X.reset_index(drop=True)
     else:
         array = np.asarray(X)

@@ -11,7 +11,7 @@ from sklearn.utils.validation import validate_data
 
 from gan_augment._compat import check_X_frame
 from gan_augment.config import TabularModelConfig
-from gan_augment.data.tabular import TabularEncoder, plain_labels
+from gan_augment.data.tabular import TabularEncoder, check_columns, plain_labels
 from gan_augment.exceptions import DataValidationError
 from gan_augment.kinds.base import DataKind
 from gan_augment.models.tabular import TabularDiscriminator, TabularGenerator
@@ -45,7 +45,7 @@ class TabularKind(DataKind):
             )
         y, binarize_y = check_target_type(plain_labels(y), indicate_one_vs_all=True)
         X = check_X_frame(X)
-        _check_columns(X)
+        check_columns(X)
         validate_data(estimator, X=X, y=y, reset=True, skip_check_array=True)
         _check_finite(X)
         return X, y, binarize_y
@@ -107,42 +107,6 @@ class TabularKind(DataKind):
         return ([f"Columns ({len(columns)}):"] + [f"  {name:<{width}}  {text}" for name, text in columns]
                 + ([f"Rules of the real rows, kept in synthetic ones ({len(rules)}):"] + [f"  {r}" for r in rules]
                    if rules else []))
-
-
-#: Cell values that are not one value (a table cell is a number, text or missing).
-_CONTAINERS = (list, tuple, dict, set, np.ndarray)
-
-
-def _check_columns(X) -> None:
-    """Refuse a table that has no columns, repeats a column name, mixes name types (scikit-learn
-    refuses ``5`` beside ``"x"``) or holds cells that are containers (lists, dicts): each with the
-    column named and what to do, before scikit-learn's or pandas' own errors."""
-    if not isinstance(X, pd.DataFrame):
-        return  # arrays: scikit-learn's validation names their faults
-    if X.shape[1] == 0:  # in scikit-learn's words, which its estimator checks expect
-        raise DataValidationError(f"Found array with 0 feature(s) (shape={X.shape}) while a minimum of 1 is "
-                                  "required: the table X has no columns; it needs at least one feature column "
-                                  "besides the target.")
-    repeated = X.columns[X.columns.duplicated()].unique().tolist()
-    if repeated:
-        raise DataValidationError(f"X repeats the column name{'s' if len(repeated) > 1 else ''} "
-                                  f"{', '.join(map(repr, repeated))}; give each column its own name.")
-    kinds = {type(name).__name__: name for name in X.columns}
-    if len(kinds) > 1 and "str" in kinds:
-        shown = ", ".join(f"{kind} ({name!r})" for kind, name in kinds.items())
-        raise DataValidationError(f"X's column names mix types: {shown}. Make them all text, e.g. "
-                                  "X.columns = X.columns.astype(str).")
-    for name in X.columns:
-        column = X[name]
-        if column.dtype != object:
-            continue
-        values = column.tolist()
-        if any(issubclass(t, _CONTAINERS) for t in set(map(type, values))):  # types first: one C-level pass
-            row = next(i for i, v in enumerate(values) if isinstance(v, _CONTAINERS))
-            value = values[row]
-            raise DataValidationError(
-                f"Column {name!r} holds {type(value).__name__} values (position {row}: {value!r:.60}); a table "
-                "cell is a number, text or missing: spread it over columns or make it text first.")
 
 
 # The encoder fits Gaussian modes to each number column: sums of squared values, which overflow a
