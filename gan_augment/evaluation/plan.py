@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 
 from gan_augment._random import SEED_MAX, check_seed
+from gan_augment.data.tabular import check_columns
 from gan_augment.evaluation._prep import ESTIMATORS, build_estimator, split_columns
 from gan_augment.evaluation._types import AUGMENTER, BASELINES, OVERALL_METRICS, PRIMARY_METRIC, EvaluationPlan
-from gan_augment.data.tabular import check_columns
 from gan_augment.exceptions import DataValidationError
 from gan_augment.planner import class_counts, plan_top_up
 
