@@ -383,18 +383,21 @@ def test_sampling_strategy_counts_that_are_not_whole_numbers_are_named(strategy,
 def _frame_faults():
     X = pd.DataFrame({"x": np.arange(40.0), "z": np.arange(40.0) % 3})
     return [
-        (X[[]], r"0 feature\(s\).*the table X has no columns"),
-        (X.assign(cells=[[1, 2]] * 40), r"Column 'cells' holds list values \(position 0: \[1, 2\]\)"),
-        (X.assign(cells=[{"k": 1}] * 40), r"Column 'cells' holds dict values"),
-        (X.rename(columns={"z": 5}), r"column names mix types: str \('x'\), int \(5\).*astype\(str\)"),
-        (pd.concat([X, X[["x"]]], axis=1), r"X repeats the column name 'x'; give each column its own name"),
-        (X.set_axis(pd.MultiIndex.from_tuples([("a", "x"), ("a", "z")]), axis=1),
-         r"X has a column named \('a', 'x'\), a tuple \(columns of several levels\).*Flatten the names"),
+        pytest.param(X[[]], r"0 feature\(s\).*the table X has no columns", id="no-columns"),
+        pytest.param(X.assign(cells=[[1, 2]] * 40), r"Column 'cells' holds list values \(position 0: \[1, 2\]\)",
+                     id="lists"),
+        pytest.param(X.assign(cells=[{"k": 1}] * 40), r"Column 'cells' holds dict values", id="dicts"),
+        pytest.param(X.rename(columns={"z": 5}), r"column names mix types: str \('x'\), int \(5\).*astype\(str\)",
+                     id="mixed-names"),
+        pytest.param(pd.concat([X, X[["x"]]], axis=1), r"X repeats the column name 'x'; give each column its own name",
+                     id="repeated"),
+        pytest.param(X.set_axis(pd.MultiIndex.from_tuples([("a", "x"), ("a", "z")]), axis=1),
+                     r"X has a column named \('a', 'x'\), a tuple \(columns of several levels\).*Flatten the names",
+                     id="multiindex"),
     ]
 
 
-@pytest.mark.parametrize("X, match", _frame_faults(),
-                         ids=["no-columns", "lists", "dicts", "mixed-names", "repeated", "multiindex"])
+@pytest.mark.parametrize("X, match", _frame_faults())
 def test_gan_augmenter_names_a_faulty_frame_before_training(X, match):
     # These failed with numpy's "need at least one array to concatenate", "unhashable type: 'list'",
     # scikit-learn's TypeError and narwhals' DuplicateError.
@@ -408,8 +411,7 @@ def test_gan_augmenter_names_a_faulty_frame_before_training(X, match):
     pd.testing.assert_frame_equal(X, before)
 
 
-@pytest.mark.parametrize("X, match", _frame_faults(),
-                         ids=["no-columns", "lists", "dicts", "mixed-names", "repeated", "multiindex"])
+@pytest.mark.parametrize("X, match", _frame_faults())
 def test_evaluator_names_a_faulty_frame_before_any_fold(X, match):
     # With a plain sampler too: the MultiIndex failed in a fold with scikit-learn's AttributeError
     # "'ColumnTransformer' object has no attribute 'feature_names_in_'".
