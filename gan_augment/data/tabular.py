@@ -473,9 +473,9 @@ def check_columns(X) -> None:
     if repeated:
         raise DataValidationError(f"X repeats the column name{'s' if len(repeated) > 1 else ''} "
                                   f"{', '.join(map(repr, repeated))}; give each column its own name.")
-    if isinstance(X.columns, pd.MultiIndex) or any(isinstance(name, _CONTAINERS) for name in X.columns):
-        name = X.columns[0] if isinstance(X.columns, pd.MultiIndex) else \
-            next(name for name in X.columns if isinstance(name, _CONTAINERS))
+    # A MultiIndex yields its names as tuples.
+    name = next((name for name in X.columns if isinstance(name, _CONTAINERS)), None)
+    if name is not None:
         raise DataValidationError(f"X has a column named {name!r}, a {type(name).__name__} (columns of several "
                                   "levels); a model keeps one name per column. Flatten the names, e.g. "
                                   "X.columns = ['_'.join(map(str, c)) for c in X.columns].")

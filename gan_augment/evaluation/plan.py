@@ -219,8 +219,8 @@ def _check_smote_folds(targets: list, counts: dict, n_splits: int) -> None:
         n_train = count - math.ceil(count / n_splits)
         if n_train < 2:
             # More folds leave more rows for training; stratified k-fold allows k up to the count.
-            enough = [k for k in range(n_splits + 1, count + 1) if count - math.ceil(count / k) >= 2]
-            fix = (f"Raise cv (--cv) to {enough[0]} (more folds leave more rows for training)" if enough else
+            enough = next((k for k in range(n_splits + 1, count + 1) if count - math.ceil(count / k) >= 2), None)
+            fix = (f"Raise cv (--cv) to {enough} (more folds leave more rows for training)" if enough else
                    "No number of folds leaves it 2: drop the class")
             raise DataValidationError(
                 f"Class {_show(label)} has {count} rows: a training fold holds only {n_train}, and SMOTE "
