@@ -57,6 +57,9 @@ SCENARIOS = {
     "hypothyroid": ("weka_hypothyroid.csv", "header", None),
     "dermatology cut": ("keel_dermatology.csv", "keel", ("F", 12)),
     "winequality-white": ("winequality-white.csv", "noheader", None),
+    # scikit-learn's bundled tables (no file): small enough that a batch holds the whole training split
+    "breast-cancer cut": ("load_breast_cancer", "sklearn", ("malignant", 20)),
+    "wine cut": ("load_wine", "sklearn", ("class_2", 10)),
 }
 BASE_ARMS = ["none", "class_weight"] + [f"{m}@{a:g}" for m in ("random", "smote") for a in AMOUNTS] + ["auto-base"]
 GAN_ARMS = [f"gan@{a:g}" for a in AMOUNTS] + ["auto"]
@@ -69,7 +72,12 @@ def load(name: str, data_dir: Path, seed: int):
     """``(X, y, note)`` of scenario ``name``."""
     file, how, cut = SCENARIOS[name]
     path = data_dir / file
-    if how == "keel":
+    if how == "sklearn":
+        import sklearn.datasets
+
+        bunch = getattr(sklearn.datasets, file)(as_frame=True)
+        frame = bunch.frame.assign(target=np.asarray(bunch.target_names)[bunch.target.to_numpy()])
+    elif how == "keel":
         frame = pd.read_csv(path, encoding="utf-8-sig")
     elif how == "header":
         frame = pd.read_csv(path)
