@@ -94,8 +94,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         three for images and none for tables.
     epochs : int or "auto", default="auto"
         Passes over the data (one pass = ``ceil(n_rows / batch_size)`` generator updates). "auto"
-        aims at about 3,000 generator updates for tables and 2,000 for images (at most 1,000
-        epochs); with ``early_stopping=True`` the epochs are a ceiling.
+        aims at about 3,000 generator updates for tables and 2,000 for images, however small the
+        data; with ``early_stopping=True`` the epochs are a ceiling.
     early_stopping : bool, default=False
         Tables only. Rate the sampling (EMA) generator every 5% of the planned epochs by how well
         its rows of the classes to top up pass for their real training rows (a classifier

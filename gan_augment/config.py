@@ -19,10 +19,11 @@ PRECISIONS = ("float32", "medium", "bf16")
 # The image generators of noise, GANAugmenter's ``architecture`` (gan_augment.models.image builds them).
 NOISE_ARCHITECTURES = ("resnet", "dcgan", "stylegan", "progressive")
 
-# "auto" epochs aim at this many generator updates. On cut Adult, 1,500 updates left the generator
-# short for gradient boosting (macro-F1 0.679 vs 0.712 at 3,000; benchmarks/DEFAULTS_SWEEP.md).
+# "auto" epochs aim at this many generator updates, however few rows a table has. On cut Adult, 1,500
+# updates left the generator short for gradient boosting (macro-F1 0.679 vs 0.712 at 3,000;
+# benchmarks/DEFAULTS_SWEEP.md). No cap on the epochs: one of 1,000 gave a table smaller than two
+# batches (one or two updates per epoch) 1,000-2,000 updates (benchmarks/SMALL_TABLES.md).
 AUTO_TARGET_STEPS = 3000
-AUTO_MAX_EPOCHS = 1000
 # Early stopping of table fits (GANAugmenter's early_stopping): the EMA generator is rated every
 # EARLY_STOPPING_EVERY of the planned epochs (gan_augment.selection.c2st_scorer); training stops after
 # EARLY_STOPPING_PATIENCE ratings in a row without a better one and keeps the best-rated snapshot.
@@ -202,10 +203,10 @@ class TrainingConfig:
                 raise ValueError(f"{name} must be a number in [0, 1], got {value!r}.")
 
     def resolve_epochs(self, steps_per_epoch: int) -> int:
-        """Number of epochs to run; "auto" targets ``target_steps`` generator updates."""
+        """Number of epochs to run; "auto": the fewest that hold ``target_steps`` generator updates."""
         if self.epochs != "auto":
             return int(self.epochs)
-        return int(min(AUTO_MAX_EPOCHS, max(1, math.ceil(self.target_steps / steps_per_epoch))))
+        return max(1, math.ceil(self.target_steps / steps_per_epoch))
 
 
 #: Where training images differs from training tables (measured on MNIST, benchmarks/IMAGES.md):

@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from hypothesis import given
+from hypothesis import strategies as st
 
 from gan_augment.config import LOSSES, TrainingConfig
 from gan_augment.data.tabular import OutputSpan, TabularEncoder
@@ -155,6 +157,21 @@ def test_history_records_moving_finite_losses():
     assert history[:, "lr_g"] == [1e-3] * 4  # no schedule: constant
     assert trainer.epoch_ == trainer.n_epochs_ == 4
     assert trainer.step_ == 4 * trainer.steps_per_epoch_
+
+
+@given(steps_per_epoch=st.one_of(st.integers(1, 4), st.integers(1, 5000)), target_steps=st.integers(1, 10_000))
+def test_auto_epochs_hold_the_target_updates_however_small_the_table(steps_per_epoch, target_steps):
+    # The fewest epochs that hold target_steps updates: a table smaller than a batch (one update per
+    # epoch) gets them all (a cap of 1,000 epochs once gave it a third).
+    epochs = TrainingConfig(target_steps=target_steps).resolve_epochs(steps_per_epoch)
+    assert (epochs - 1) * steps_per_epoch < target_steps <= epochs * steps_per_epoch
+
+
+def test_auto_epochs_run_the_target_updates_on_a_table_smaller_than_a_batch():
+    X, y = _table(counts=(10, 6))
+    trainer = _trainer(0, epochs="auto", batch_size=500, target_steps=25).fit(X, y)
+    assert trainer.steps_per_epoch_ == 1 and trainer.step_ == trainer.n_epochs_ == 25
+    assert len(trainer.history_) == 25
 
 
 @pytest.mark.parametrize("loss", LOSSES)
