@@ -15,7 +15,8 @@ os.environ.setdefault("NO_ALBUMENTATIONS_UPDATE", "1")
 # The suite trains tiny models, for which thread start-up costs more than it saves, in two worker
 # processes (pyproject's addopts): one torch thread each, here and in the fits (n_threads="auto"
 # takes at most OMP_NUM_THREADS) and in the command-line subprocesses the tests start.
-os.environ.setdefault("OMP_NUM_THREADS", "1")
+if not os.environ.get("OMP_NUM_THREADS", "").strip():  # unset or empty (empty counts as unset)
+    os.environ["OMP_NUM_THREADS"] = "1"
 torch.set_num_threads(1)
 
 _INTERNET_FAMILIES = {socket.AF_INET, socket.AF_INET6}
