@@ -277,15 +277,30 @@ def test_duplicated_header_names_are_refused_naming_the_column(tmp_path):
     assert list(frame.columns) == ["age", "age.1", "label"]
 
 
-def test_a_file_without_a_header_row_is_pointed_out(tmp_path):
-    # UCI-style files (winequality, abalone) have none: their first row became the column names.
-    path = _write(tmp_path / "d.csv", "7,0.27,6\n6.3,0.3,6\n8.1,0.28,5\n")
-    with pytest.warns(UserWarning, match=r"Every column name in the first line of .*d.csv is a number \(7, 0.27, 6\)"):
+@pytest.mark.parametrize("first_lines, shown", [
+    ("7,0.27,6\n6.3,0.3,6\n8.1,0.28,5\n", "7, 0.27, 6"),  # winequality-white: numbers only
+    ("M,0.455,15\nF,0.35,7\nI,0.53,9\n", "M, 0.455, 15"),  # abalone: a text column first
+    ("0.23,5.07,'-1'\n0.15,-0.16,'-1'\n0.4,0.1,'1'\n", "0.23, 5.07, '-1'"),  # mammography: quoted labels
+])
+def test_a_file_without_a_header_row_is_pointed_out(tmp_path, first_lines, shown):
+    # UCI-style files have none: their first row became the column names.
+    path = _write(tmp_path / "d.csv", first_lines)
+    with pytest.warns(UserWarning, match=rf"The first line of .*d.csv reads like a row of data \({shown}\): every "
+                                         "column of numbers is named by a number"):
         frame = read_table(path)
     assert len(frame) == 2
+
+
+@pytest.mark.parametrize("text", [
+    "x1,2,label\n1,2,a\n",  # a column of numbers named by a word
+    "age,2020,label\n31,2,a\n,,b\n",  # a number names one column of numbers, a word another
+    "name,label\n1,a\n2,b\n",
+    "7,label\n,a\n,b\n",  # the only column named by a number holds no value
+])
+def test_a_header_that_names_a_column_of_numbers_with_a_word_is_not_questioned(tmp_path, text):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        read_table(_write(tmp_path / "ok.csv", "x1,2,label\n1,2,a\n"))  # one name is not a number
+        read_table(_write(tmp_path / "ok.csv", text))
 
 
 def test_regression_target_is_refused_before_training(tmp_path):

@@ -313,6 +313,9 @@ def test_all_missing_columns_stay_all_missing_in_generated_rows():
     for column in ("empty_float", "empty_int", "empty_text"):
         assert decoded[column].isna().all(), column
     assert decoded["empty_int"].dtype == "Int64"
+    described = dict(encoder.describe_columns())  # what `gan-augment info` shows
+    for column in ("empty_float", "empty_int", "empty_text"):
+        assert described[column].endswith("every value missing (sampled as missing)"), described[column]
     again = TabularEncoder.from_dict(json.loads(json.dumps(encoder.to_dict())))
     assert again.inverse_transform(_random_rows(encoder, 500, seed=1))["empty_float"].isna().all()
 

@@ -244,7 +244,6 @@ def _read_csv(path: Path, na_values: list[str], target, sep: str, *, sep_given: 
         raise DataValidationError(hint if not sep_given else hint.replace("pass --sep", "try --sep"))
     names = header.iloc[0].tolist()
     _check_header(names, path)
-    _hint_headerless(names, path)
     with warnings.catch_warnings():
         # A row with more fields than the header: by default pandas makes the extra leading fields
         # the index, shifting that row's values into the wrong columns; with index_col=False it
@@ -255,6 +254,7 @@ def _read_csv(path: Path, na_values: list[str], target, sep: str, *, sep_given: 
                                index_col=False, **options)
         except pd.errors.ParserWarning:
             raise DataValidationError(_long_row_message(path, data, len(header.columns), sep)) from None
+    _hint_headerless(text, path)
     labels = _label_column(text.columns, target)
     columns, decimals = {}, {}
     for name in text.columns:
@@ -354,14 +354,30 @@ def _check_header(names: list, path: Path) -> None:
         )
 
 
-def _hint_headerless(names: list, path: Path) -> None:
-    """Warn when every name in the header is a number: the file most likely has no header row, so
-    its first row of data became the column names (and is not in the data)."""
-    if len(names) > 1 and all(re.fullmatch(_NUMBER, name.strip()) for name in names):
+def _hint_headerless(text: pd.DataFrame, path: Path) -> None:
+    """Warn when the header reads like a row of data: every column of numbers is named by a number.
+
+    A file without a header row has its first row of data read as the column names (and missing
+    from the data). A name over a column of numbers is then a number too, while a header a person
+    wrote names such columns with words ("age", "TSH"); a text name over a text column (abalone's
+    "M" over M/F/I) tells nothing either way.
+    """
+    if text.shape[1] < 2:
+        return
+    names = [str(name) for name in text.columns]
+    over_numbers = [name for name in names if _all_numbers(text[name])]
+    if over_numbers and all(re.fullmatch(_NUMBER, name.strip()) for name in over_numbers):
         shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
-        warnings.warn(f"Every column name in the first line of {path} is a number ({shown}): if the file has no "
-                      "header row, that line of data was read as the column names and is not in the data. Add a "
-                      "first line naming the columns (the target among them).", UserWarning, stacklevel=2)
+        warnings.warn(f"The first line of {path} reads like a row of data ({shown}): every column of numbers is "
+                      "named by a number. If the file has no header row, that line was read as the column "
+                      "names and is not in the data. Add a first line naming the columns (the target among "
+                      "them).", UserWarning, stacklevel=5)
+
+
+def _all_numbers(cells: pd.Series) -> bool:
+    """Whether a column of CSV cells holds at least one value and every value is a number."""
+    written = cells.dropna()
+    return bool(len(written)) and bool(written.str.strip().str.fullmatch(_NUMBER).all())
 
 
 # A number as a CSV cell writes it: an optional sign, digits with an optional decimal point, an

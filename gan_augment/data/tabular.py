@@ -660,6 +660,8 @@ def _describe_column(spec: dict, groups: list[list[int]]) -> str:
     if spec.get("kind") == "onehot":
         size = len(groups[spec["group"]])
         return f"one-hot      {dtype}, one of {size} columns of one-hot group {spec['group'] + 1} (one category)"
+    if spec.get("kind") == "numeric" and spec.get("all_missing"):
+        return f"numeric      {dtype}, every value missing (sampled as missing)"
     if spec.get("kind") == "numeric":
         kind = "whole numbers" if spec.get("is_integer") else "real numbers"
         modes = len(spec.get("means", []))
@@ -670,6 +672,8 @@ def _describe_column(spec: dict, groups: list[list[int]]) -> str:
     if spec.get("binary"):
         return f"categorical  {dtype}, binary 0/1{missing}"
     n_values = len(spec.get("categories", [])) + len(spec.get("other", []))
+    if not n_values:
+        return f"categorical  {dtype}, every value missing (sampled as missing)"
     return f"categorical  {dtype}, {n_values} value{'s' if n_values != 1 else ''}{missing}"
 
 
