@@ -329,6 +329,8 @@ def test_gan_augmenter_refuses_bad_targets_before_training(y, match, method):
     (pd.Series(["a"] * 29 + [pd.NA] + ["b"] * 10, dtype="string"), r"1 missing value of 40 rows"),
     (pd.Categorical(["a"] * 29 + [np.nan] + ["b"] * 10), r"1 missing value of 40 rows"),
     (np.array([1] * 30 + ["b"] * 10, dtype=object), r"mixes labels of different kinds"),
+    # two columns of labels: numpy's "'<' not supported between 'int' and 'str'" in scikit-learn's check
+    (pd.DataFrame({"label": ["a"] * 30 + ["b"] * 10, "site": 1}), r"has shape \(40, 2\): one label per row"),
 ])
 @pytest.mark.parametrize("sampler", ["GANAugmenter", "AutoAugmenter", "MixedSMOTE"])
 def test_every_sampler_names_a_bad_pandas_target_before_training(y, match, sampler):

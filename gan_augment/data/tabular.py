@@ -504,11 +504,21 @@ def check_target(y, *, name=None, source=None) -> None:
     read from a file) and saying what to do, when it holds missing labels (NaN / None), labels of
     different types that read the same as text (``1`` and ``"1"``: model files and the command line
     name classes by their text), numbers with a fractional part, or so many distinct numbers that
-    it looks like a regression target. A 2-D target is left to scikit-learn's own checks.
+    it looks like a regression target, and a target of several columns that is not one-hot. A
+    column vector (N, 1) and imbalanced-learn's one-vs-all encoding (one 1 per row of 0/1 columns)
+    are left to scikit-learn's and imbalanced-learn's own checks, which flatten them.
     """
     if not isinstance(y, (pd.Series, np.ndarray, list, tuple)):
         y = np.asarray(y)  # other array-likes (they may refuse numpy's functions, as scikit-learn's checks do)
     if np.ndim(y) != 1:
+        shape = np.shape(y)
+        if len(shape) >= 2 and not (len(shape) == 2 and (shape[1] == 1 or _one_hot(y))):
+            # scikit-learn's checks would sort the cells of all columns together: labels of two
+            # types fail in numpy's sort with "'<' not supported", not naming the target.
+            raise DataValidationError(
+                f"{_target_name(name, source)} has shape {shape}: one label per row is needed (a 1-D "
+                "target). The classes of several targets cannot be topped up at once: pass one column, "
+                "e.g. y['label'], or combine them into one label per row.")
         return
     labels = y if isinstance(y, pd.Series) else pd.Series(list(y), dtype=object)
     what = _target_name(name, source)
@@ -517,6 +527,15 @@ def check_target(y, *, name=None, source=None) -> None:
         _check_labels_distinct_as_text(labels, what)
         _check_one_label_kind(labels, what)
     _check_not_continuous(labels, what, from_file=source is not None)
+
+
+def _one_hot(y) -> bool:
+    """Whether a 2-D target is 0/1 columns with exactly one 1 per row."""
+    try:
+        cells = np.asarray(y, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    return bool(np.isin(cells, (0.0, 1.0)).all() and (cells.sum(axis=1) == 1).all())
 
 
 def _target_name(name, source) -> str:
