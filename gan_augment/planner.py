@@ -112,6 +112,11 @@ def _warn_full_classes(plan: Mapping) -> None:
                           NothingToAddWarning, stacklevel=3)
 
 
+def _real(count: int, unit: str) -> str:
+    """``"1 real row"``, ``"12 real rows"`` (``unit`` is plural: rows, images)."""
+    return f"{count} real {unit if count != 1 else unit[:-1]}"
+
+
 def check_class_sizes(plan: Mapping, counts: Mapping, min_class_size=None, *, unit: str = "rows",
                       option: str = "min_class_size") -> None:
     """Before training: refuse a class to top up with fewer than ``min_class_size`` real samples
@@ -125,12 +130,12 @@ def check_class_sizes(plan: Mapping, counts: Mapping, min_class_size=None, *, un
         if small:
             label, have = small[0]
             raise DataValidationError(
-                f"Class {label!r} has {have} real {unit}, fewer than {option} {min_class_size}"
-                + (f" (as do {len(small) - 1} more classes)" if len(small) > 1 else "")
+                f"Class {label!r} has {_real(have, unit)}, fewer than {option} {min_class_size}"
+                + {1: "", 2: " (as does 1 more class)"}.get(len(small), f" (as do {len(small) - 1} more classes)")
                 + f"; collect more, leave it out of the top-up, or lower {option}.")
     few = [(label, have, n) for label, have, n in topped_up if have < FEW_ROWS]
     if few:
-        listed = "; ".join(f"class {label!r}: {have} real {unit}, {n:,} synthetic to add" for label, have, n in few)
+        listed = "; ".join(f"class {label!r}: {_real(have, unit)}, {n:,} synthetic to add" for label, have, n in few)
         warnings.warn(
             f"Very small classes ({listed}): a generator can only vary a little around so few {unit}, so most "
             "synthetic ones will be near copies. Consider random oversampling, or SMOTE once a class has a few "

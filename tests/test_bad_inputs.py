@@ -47,7 +47,8 @@ BAD_CSV_FILES = [
     ("a,label\n", r"header but no rows"),
     (",a,label\n0,1,x\n", r"without a name.*Unnamed: 0.*index=False"),
     ("a,label\n1,x,extra,more\n2,y\n", r"line 2 has 4 fields, but the header names 2 columns"),
-    ("a,label\n1,x\n2,y,\n", r"could not be read as csv.*line 3, saw 3"),
+    ("a,label\n1,x\n2,y,\n", r"line 3 has 3 fields, but the header names 2 columns.*trailing separator"),
+    ('a,label\n1,"x\n', r"could not be read as csv"),  # an unclosed quote: pandas' own words
 ]
 
 
@@ -463,8 +464,8 @@ def test_min_class_size_refuses_before_training_naming_the_class():
 
     X, y = _small_class_data()
     augmenter = GANAugmenter(epochs=1, batch_size=16, min_class_size=2, callbacks=[Watch()], random_state=0)
-    with pytest.raises(DataValidationError, match=r"Class 'lone' has 1 real rows?, fewer than min_class_size 2 "
-                                                  r"\(as do 1 more classes\)"):
+    with pytest.raises(DataValidationError, match=r"Class 'lone' has 1 real row, fewer than min_class_size 2 "
+                                                  r"\(as does 1 more class\)"):
         augmenter.fit_resample(X, y)
     assert Watch.epochs == 0 and not hasattr(augmenter, "generator_")
 
@@ -473,8 +474,8 @@ def test_a_class_of_one_or_two_rows_is_topped_up_with_a_warning_naming_it():
     from gan_augment import GANAugmenter, SmallClassWarning
 
     X, y = _small_class_data()
-    with pytest.warns(SmallClassWarning, match=r"class 'lone': 1 real rows?, 29 synthetic to add; "
-                                               r"class 'pair': 1 real rows?, 29 synthetic.*min_class_size=N "
+    with pytest.warns(SmallClassWarning, match=r"class 'lone': 1 real row, 29 synthetic to add; "
+                                               r"class 'pair': 1 real row, 29 synthetic.*min_class_size=N "
                                                r"\(--min-class-size N for the command line's fit and augment\)"):
         X_res, y_res = GANAugmenter(epochs=1, batch_size=16, random_state=0).fit_resample(X, y)
     assert (y_res == "lone").sum() == 30  # a warning, not a refusal: the top-up still happens

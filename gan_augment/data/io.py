@@ -254,6 +254,12 @@ def _read_csv(path: Path, na_values: list[str], target, sep: str, *, sep_given: 
                                index_col=False, **options)
         except pd.errors.ParserWarning:
             raise DataValidationError(_long_row_message(path, data, len(header.columns), sep)) from None
+        except pd.errors.ParserError as exc:
+            # The same fault further down ("Expected 2 fields in line 3, saw 3"): a later row longer
+            # than the first one. Other parser errors (an unclosed quote) keep pandas' words.
+            if "Expected" not in str(exc) or "fields" not in str(exc):
+                raise
+            raise DataValidationError(_long_row_message(path, data, len(header.columns), sep)) from None
     _hint_headerless(text, path)
     labels = _label_column(text.columns, target)
     columns, decimals = {}, {}
