@@ -1,0 +1,63 @@
+"""Larger tables and ``epochs="auto"``: would twice the ~3,000 generator updates pay? (issues 11, 15)
+
+``epochs="auto"`` aims at about 3,000 generator updates whatever the table's size
+(benchmarks/DEFAULTS_SWEEP.md chose it on cut Adult). On the small tables, holding them to those
+updates paid (benchmarks/SMALL_TABLES.md). This asks the converse on the panel's larger tables
+(over 1,000 rows, where the gated top-up lost to SMOTE in most cells of benchmarks/PANEL_GATE.md):
+is the generator short of training there? Variants, per panel scenario and seed:
+
+- ``gated``: the library's default fit and top-up (``epochs="auto"``);
+- ``long``: a GANAugmenter of the same data and seed fitted for twice the epochs "auto" planned,
+  sampled through its label gate as the library does.
+
+The pairs share the split and the seed but not the fit. A ``long`` fit costs twice the default's.
+
+    OMP_NUM_THREADS=1 python benchmarks/bench_long_training.py --seeds 3 --variants gated long
+
+Results: benchmarks/LONG_TRAINING.md and benchmarks/long_training_results.json (harness:
+benchmarks/_sampling_variants.py).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from _sampling_variants import main as run_variants
+from bench_gate_strictness import _as_library_samples
+
+from gan_augment import GANAugmenter
+
+HERE = Path(__file__).resolve().parent
+#: The panel's tables with more than 1,000 rows (the ones bench_small_tables.py leaves out).
+LARGE = ["thyroid", "page-blocks", "mammography", "car", "abalone-19", "yeast", "winequality-red"]
+
+
+def _long(gan, plan, X_train, y_train, seed):
+    epochs = 2 * len(gan.history_)  # one record per epoch: twice the epochs "auto" planned
+    started = time.process_time()
+    longer = GANAugmenter(random_state=seed, n_threads=1, epochs=epochs).fit(X_train, y_train)
+    print(f"  long fit: {epochs} epochs, {time.process_time() - started:.0f} CPU s", flush=True)
+    return _as_library_samples(longer, plan, X_train, y_train, seed)
+
+
+VARIANTS = {"gated": _as_library_samples, "long": _long}
+DESCRIPTION = {
+    "gated": "`gated`: the library's default fit and top-up (`epochs='auto'`: about 3,000 generator updates)",
+    "long": "`long`: the same data and seed fitted for twice the epochs 'auto' planned (about 6,000 updates)",
+}
+
+
+def main(argv=None):
+    import sys
+
+    argv = sys.argv[1:] if argv is None else argv
+    if "--scenarios" not in argv and not {"--report-only", "--merge"} & set(argv):
+        argv = [*argv, "--scenarios", *LARGE]
+    run_variants(argv, script="bench_long_training.py", doc=__doc__, variants=VARIANTS,
+                 title="Larger tables: epochs='auto' against twice its generator updates",
+                 description=DESCRIPTION, out=HERE / "LONG_TRAINING.md", json_path=HERE / "long_training_results.json")
+
+
+if __name__ == "__main__":
+    main()
