@@ -115,11 +115,13 @@ def report(saved, *, title: str, description: str, variants) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main(argv, *, script: str, doc: str, variants, title: str, description: str, out: Path, json_path: Path):
+def main(argv, *, script: str, doc: str, variants, title: str, description: str, out: Path, json_path: Path,
+         scenarios=None):
     """The command line shared by the variant benchmarks: run, ``--report-only``, ``--merge`` of
-    parts run in parallel, ``--add-baselines`` (baseline arms missing from ``--json``)."""
+    parts run in parallel, ``--add-baselines`` (baseline arms missing from ``--json``).
+    ``scenarios``: the default of ``--scenarios`` (the panel's 12)."""
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
-    parser.add_argument("--scenarios", nargs="+", default=PANEL, choices=list(SCENARIOS))
+    parser.add_argument("--scenarios", nargs="+", default=scenarios or PANEL, choices=list(SCENARIOS))
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--first-seed", type=int, default=0)
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA)

@@ -49,14 +49,10 @@ DESCRIPTION = {
 
 
 def main(argv=None):
-    import sys
-
-    argv = sys.argv[1:] if argv is None else argv
-    if "--scenarios" not in argv and not {"--report-only", "--merge"} & set(argv):
-        argv = [*argv, "--scenarios", *LARGE]
     run_variants(argv, script="bench_long_training.py", doc=__doc__, variants=VARIANTS,
                  title="Larger tables: epochs='auto' against twice its generator updates",
-                 description=DESCRIPTION, out=HERE / "LONG_TRAINING.md", json_path=HERE / "long_training_results.json")
+                 description=DESCRIPTION, out=HERE / "LONG_TRAINING.md", json_path=HERE / "long_training_results.json",
+                 scenarios=LARGE)
 
 
 if __name__ == "__main__":

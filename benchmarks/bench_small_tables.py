@@ -49,14 +49,10 @@ DESCRIPTION = {
 
 
 def main(argv=None):
-    import sys
-
-    argv = sys.argv[1:] if argv is None else argv
-    if "--scenarios" not in argv and not {"--report-only", "--merge"} & set(argv):
-        argv = [*argv, "--scenarios", *SMALL]
     run_variants(argv, script="bench_small_tables.py", doc=__doc__, variants=VARIANTS,
                  title="Small tables: epochs='auto' with and without the cap of 1,000 epochs",
-                 description=DESCRIPTION, out=HERE / "SMALL_TABLES.md", json_path=HERE / "small_tables_results.json")
+                 description=DESCRIPTION, out=HERE / "SMALL_TABLES.md", json_path=HERE / "small_tables_results.json",
+                 scenarios=SMALL)
 
 
 if __name__ == "__main__":
