@@ -29,13 +29,23 @@ HAND_WRITTEN = "## Reading (added by hand"
 BASE = ["none", "class_weight"] + [f"{m}@{a:g}" for m in ("random", "smote") for a in AMOUNTS]
 
 
+#: The description of the library's own fit and top-up, the reference of the epoch variants.
+LIBRARY_FIT = "`gated`: the library's default fit and top-up (`epochs='auto'`: about 3,000 generator updates)"
+
+
+def panel_gan(seed, X_train, y_train, **params):
+    """The panel's GANAugmenter (defaults, one thread, ``seed``), with ``params`` changed, fitted."""
+    from gan_augment import GANAugmenter
+
+    return GANAugmenter(random_state=seed, n_threads=1, **params).fit(X_train, y_train)
+
+
 def arms_of(variants) -> list[str]:
     return BASE + [f"{name}@{a:g}" for name in variants for a in AMOUNTS]
 
 
 def run_one(name, seed, data_dir, variants, arms):
     """Records of ``arms`` on scenario ``name`` and ``seed``; the GAN is fitted only when an arm needs it."""
-    from gan_augment import GANAugmenter
     from gan_augment.planner import plan_top_up
 
     X_tr, X_te, y_tr, y_te, note = split(name, seed, data_dir)
@@ -45,7 +55,7 @@ def run_one(name, seed, data_dir, variants, arms):
     gan_rows, fit_s, acceptance = {}, None, None
     if any(arm.split("@")[0] in variants for arm in arms):
         started = time.process_time()
-        gan = GANAugmenter(random_state=seed, n_threads=1).fit(X_tr, y_tr)
+        gan = panel_gan(seed, X_tr, y_tr)
         fit_s = time.process_time() - started
         if gan.label_gate_ is not None:  # the share of the rarest class's rows the library's gate keeps
             acceptance = gan.label_gate_.acceptance[int(np.flatnonzero(gan.classes_ == rare)[0])]

@@ -23,10 +23,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from _sampling_variants import LIBRARY_FIT, panel_gan
 from _sampling_variants import main as run_variants
 from bench_gate_strictness import _as_library_samples
-
-from gan_augment import GANAugmenter
 
 HERE = Path(__file__).resolve().parent
 #: The panel's tables with more than 1,000 rows (the ones bench_small_tables.py leaves out).
@@ -36,14 +35,14 @@ LARGE = ["thyroid", "page-blocks", "mammography", "car", "abalone-19", "yeast", 
 def _long(gan, plan, X_train, y_train, seed):
     epochs = 2 * len(gan.history_)  # one record per epoch: twice the epochs "auto" planned
     started = time.process_time()
-    longer = GANAugmenter(random_state=seed, n_threads=1, epochs=epochs).fit(X_train, y_train)
+    longer = panel_gan(seed, X_train, y_train, epochs=epochs)
     print(f"  long fit: {epochs} epochs, {time.process_time() - started:.0f} CPU s", flush=True)
     return _as_library_samples(longer, plan, X_train, y_train, seed)
 
 
 VARIANTS = {"gated": _as_library_samples, "long": _long}
 DESCRIPTION = {
-    "gated": "`gated`: the library's default fit and top-up (`epochs='auto'`: about 3,000 generator updates)",
+    "gated": LIBRARY_FIT,
     "long": "`long`: the same data and seed fitted for twice the epochs 'auto' planned (about 6,000 updates)",
 }
 

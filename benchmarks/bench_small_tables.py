@@ -22,10 +22,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from _sampling_variants import LIBRARY_FIT, panel_gan
 from _sampling_variants import main as run_variants
 from bench_gate_strictness import _as_library_samples
-
-from gan_augment import GANAugmenter
 
 HERE = Path(__file__).resolve().parent
 #: The old cap on "auto" epochs.
@@ -37,14 +36,14 @@ SMALL = ["glass", "new-thyroid", "ecoli", "dermatology cut", "credit-g cut", "br
 def _capped(gan, plan, X_train, y_train, seed):
     epochs = len(gan.history_)  # one record per epoch: the epochs "auto" planned
     if epochs > OLD_MAX_EPOCHS:
-        gan = GANAugmenter(random_state=seed, n_threads=1, epochs=OLD_MAX_EPOCHS).fit(X_train, y_train)
+        gan = panel_gan(seed, X_train, y_train, epochs=OLD_MAX_EPOCHS)
     return _as_library_samples(gan, plan, X_train, y_train, seed)
 
 
 VARIANTS = {"capped": _capped, "gated": _as_library_samples}
 DESCRIPTION = {
     "capped": "`capped`: the same data and seed fitted for at most 1,000 epochs (the old auto rule)",
-    "gated": "`gated`: the library's default fit and top-up (`epochs='auto'`: about 3,000 generator updates)",
+    "gated": LIBRARY_FIT,
 }
 
 
