@@ -10,7 +10,9 @@ hits every arm alike. Arms (``--arms``, default ``float32 bf16``: the precision 
 - ``float32``, ``bf16``: ``precision=...`` (everything else the library's default);
 - ``hinge``: ``loss="hinge", n_critic=1`` (no gradient penalty, one critic update per generator
   update: about 0.6 of the default step's CPU time);
-- ``non-saturating``: ``loss="non-saturating", n_critic=1`` (the same cost).
+- ``non-saturating``: ``loss="non-saturating", n_critic=1`` (the same cost);
+- ``half-updates``: half the epochs ``epochs="auto"`` plans (about 1,500 generator updates
+  instead of 3,000); it needs ``default`` as the reference arm, whose epochs it halves.
 
 Tasks:
 
@@ -29,6 +31,7 @@ drawing the top-up rows); the final generator / critic losses.
 
     python benchmarks/bench_precision.py                        # 3 tasks x 5 seeds x 2 precisions
     python benchmarks/bench_precision.py --arms default hinge --out benchmarks/LOSS_COST.md --json benchmarks/loss_cost_results.json
+    python benchmarks/bench_precision.py --tasks adult --arms default half-updates --out benchmarks/HALF_UPDATES.md --json benchmarks/half_updates_results.json
     python benchmarks/bench_precision.py --tasks yeast --seeds 0 --epochs 3 --json smoke.json --out smoke.md
     python benchmarks/bench_precision.py --report-only          # the Markdown from the JSON alone
 
@@ -54,11 +57,15 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import _adult as A  # noqa: E402
 import bench_panel as P  # noqa: E402
+from _sampling_variants import HAND_WRITTEN  # noqa: E402
 
 TASKS = ("adult", "yeast", "page-blocks")
+#: An arm's ``epochs`` that stands for half the epochs the reference arm's ``epochs="auto"`` ran.
+HALF_AUTO = "half of the reference's 'auto'"
 # Arm name -> GANAugmenter parameters on top of the library's defaults.
 ARMS = {"default": {}, "float32": {"precision": "float32"}, "bf16": {"precision": "bf16"},
-        "hinge": {"loss": "hinge", "n_critic": 1}, "non-saturating": {"loss": "non-saturating", "n_critic": 1}}
+        "hinge": {"loss": "hinge", "n_critic": 1}, "non-saturating": {"loss": "non-saturating", "n_critic": 1},
+        "half-updates": {"epochs": HALF_AUTO}}
 METRICS = ("LR_macro_f1", "LR_rare_recall", "HGB_macro_f1", "HGB_rare_recall")
 METRIC_NAMES = {"LR_macro_f1": "LR macro-F1", "LR_rare_recall": "LR rare recall",
                 "HGB_macro_f1": "HGB macro-F1", "HGB_rare_recall": "HGB rare recall"}
@@ -68,6 +75,8 @@ PANEL_CLASSIFIERS = {"logreg": "LR", "hgb": "HGB"}  # bench_panel's names -> thi
 # ===================================================================================== one arm
 def _gan_params(arm, seed, args):
     params = {"random_state": seed, "n_threads": 1, **ARMS[arm]}
+    if params.get("epochs") == HALF_AUTO:  # the reference arm of this task and seed has run first
+        params["epochs"] = max(1, round(args.reference_epochs / 2))
     if args.epochs is not None:  # smoke runs only
         params["epochs"] = args.epochs
     return params
@@ -181,6 +190,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if len(set(args.arms)) < 2 or len(set(args.arms)) != len(args.arms):
         parser.error("--arms needs at least two different arms, each once")
+    if any(ARMS[arm].get("epochs") == HALF_AUTO for arm in args.arms) and "epochs" in ARMS[args.arms[0]]:
+        parser.error("an arm of half the 'auto' epochs needs a reference arm (the first) that runs epochs='auto'")
     if args.merge:
         parts = [json.loads(part.read_text()) for part in args.merge]
         merged = {"records": [r for part in parts for r in part["records"]],
@@ -215,11 +226,15 @@ def main(argv=None):
             if all((task, seed, arm) in done for arm in args.arms):
                 continue
             data = tasks.split(task, seed)
+            args.reference_epochs = next((r["epochs"] for r in saved["records"]  # a resumed run's reference
+                                          if (r["task"], r["seed"], _arm(r)) == (task, seed, args.arms[0])), None)
             for arm in args.arms:  # interleaved: every arm on the same seed and split, one after the other
                 if (task, seed, arm) in done:
                     continue
                 load = A.load_average()
                 record = (run_adult if task == "adult" else run_keel)(data, seed, arm, args)
+                if arm == args.arms[0]:
+                    args.reference_epochs = record["epochs"]
                 record = {"task": task, "seed": seed, "arm": arm, "params": ARMS[arm], "load_before": load,
                           "epochs_override": args.epochs, **record}
                 saved["records"].append(record)
@@ -431,7 +446,9 @@ def write_report(path: Path, saved: dict) -> None:
         lines += ["bf16's speed-up is the CPU's (AVX-512 with bf16 instructions); on a CPU without them bf16 autocast "
                   "made a step 5.8x slower (SPEED.md, \"Precision\"), so bf16 is only worth asking for where the "
                   "hardware has it.", ""]
-    path.write_text("\n".join(lines))
+    # A reading written by hand below the tables survives a rewrite of the report.
+    old = path.read_text() if path.exists() else ""
+    path.write_text("\n".join(lines) + (("\n\n" + old[old.index(HAND_WRITTEN):]) if HAND_WRITTEN in old else ""))
 
 
 if __name__ == "__main__":
