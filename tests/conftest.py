@@ -67,3 +67,21 @@ def mixed_frame():
     })
     frame["city"] = frame["city"].astype("category")
     return frame, pd.Series(y, name="label")
+
+
+#: Optimiser steps of the label gate's row judge in test modules whose subject is not the gate.
+QUICK_JUDGE_STEPS = 150
+
+
+@pytest.fixture(scope="module")
+def quick_row_judge():
+    """The tables' label gate with a judge of ``QUICK_JUDGE_STEPS`` optimiser steps instead of
+    ``ROW_JUDGE_STEPS``, as the tests' GANs train for a few epochs: the gate still runs (its judge
+    trained, its acceptance rates measured, rows drawn through it), at a tenth of the judge's cost.
+    Module-scoped so that module-scoped fits (a shared model directory) get it too; request it
+    with ``pytestmark = pytest.mark.usefixtures("quick_row_judge")``."""
+    from gan_augment.evaluation import judge
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(judge, "ROW_JUDGE_STEPS", QUICK_JUDGE_STEPS)
+        yield

@@ -14,6 +14,9 @@ import pytest
 
 from gan_augment.cli.main import main
 
+# The label gate is on (the tables' default) with a short judge: the gate is not these tests' subject.
+pytestmark = pytest.mark.usefixtures("quick_row_judge")
+
 N_COMMON, N_RARE, N_TINY = 150, 20, 10
 
 

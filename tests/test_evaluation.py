@@ -29,6 +29,9 @@ from gan_augment.evaluation._verdict import class_comparisons, compare_with_none
 from gan_augment.evaluation.stats import corrected_interval, corrected_test, holm
 from gan_augment.exceptions import DataValidationError
 
+# The label gate is on (the tables' default) with a short judge: the gate is not these tests' subject.
+pytestmark = pytest.mark.usefixtures("quick_row_judge")
+
 FAST = dict(epochs=2, batch_size=64, noise_dim=8, generator_dims=(16,), discriminator_dims=(16,), pac=2,
             max_modes=2, device="cpu")
 

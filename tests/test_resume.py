@@ -19,6 +19,9 @@ from gan_augment.exceptions import ModelFileError
 from gan_augment.config import TrainingConfig
 from gan_augment.training import Callback, Checkpoint, GANTrainer, ProgressBar
 
+# The label gate is on (the tables' default) with a short judge: the gate is not these tests' subject.
+pytestmark = pytest.mark.usefixtures("quick_row_judge")
+
 FAST = dict(epochs=5, batch_size=32, noise_dim=8, generator_dims=(16,), discriminator_dims=(16,), pac=4,
             max_modes=2, device="cpu", random_state=0)
 

@@ -12,6 +12,9 @@ from gan_augment import GANAugmenter
 from gan_augment.kinds import kind_named
 from gan_augment.selection import c2st_scorer
 
+# The label gate is on (the tables' default) with a short judge: the gate is not these tests' subject.
+pytestmark = pytest.mark.usefixtures("quick_row_judge")
+
 
 def _draw(n_per_class: int, seed: int) -> tuple[pd.DataFrame, np.ndarray]:
     """Three classes: two numeric columns centred on the class, a category whose odds depend on it."""

@@ -217,13 +217,15 @@ class RowClassifier(nn.Module):
         return self.net(x if self.features is None else self.features(x))
 
 
-def train_row_classifier(rows: torch.Tensor, labels: np.ndarray, *, n_classes: int, steps: int = ROW_JUDGE_STEPS,
+def train_row_classifier(rows: torch.Tensor, labels: np.ndarray, *, n_classes: int, steps: int | None = None,
                          batch_size: int = 64, lr: float = 1e-3, numeric_blocks=None,
                          random_state: int = 0) -> RowClassifier:
     """Train a class-balanced :class:`RowClassifier` on encoded real rows for about ``steps``
-    optimiser steps (whole epochs, at most ``ROW_JUDGE_MAX_EPOCHS``), so that a small table is seen
-    many times and a large one a few. ``numeric_blocks`` (``TabularEncoder.numeric_blocks()``):
-    where the numeric columns sit, for the judge to read their values (:class:`RowFeatures`)."""
+    optimiser steps (default ``ROW_JUDGE_STEPS``, read at call time; whole epochs, at most
+    ``ROW_JUDGE_MAX_EPOCHS``), so that a small table is seen many times and a large one a few.
+    ``numeric_blocks`` (``TabularEncoder.numeric_blocks()``): where the numeric columns sit, for the
+    judge to read their values (:class:`RowFeatures`)."""
+    steps = ROW_JUDGE_STEPS if steps is None else steps
     if rows.ndim != 2:
         raise ValueError(f"rows must be encoded table rows of shape (N, D), got {tuple(rows.shape)}.")
     labels = np.asarray(labels, dtype=np.int64)
