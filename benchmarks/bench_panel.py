@@ -54,6 +54,7 @@ SCENARIOS = {
     "mammography": ("mammography.csv", "noheader", None),
     "abalone-19": ("abalone.csv", "abalone19", None),
     "credit-g cut": ("weka_credit-g.csv", "header", ("bad", 40)),
+    "credit-g": ("weka_credit-g.csv", "header", None),  # natural: 300 of 1,000 rows are "bad"
     "hypothyroid": ("weka_hypothyroid.csv", "header", None),
     "dermatology cut": ("keel_dermatology.csv", "keel", ("F", 12)),
     "winequality-white": ("winequality-white.csv", "noheader", None),
