@@ -29,6 +29,13 @@ PANEL = ["yeast", "page-blocks", "thyroid", "ecoli", "winequality-red", "glass",
          "mammography", "abalone-19", "credit-g cut", "dermatology cut"]
 #: The heading of a reading added by hand to a report, kept when the report is written again.
 HAND_WRITTEN = "## Reading (added by hand"
+
+
+def write_keeping_reading(path: Path, text: str) -> None:
+    """Write the report ``text`` to ``path``, keeping a reading written there by hand below the tables."""
+    old = path.read_text() if path.exists() else ""
+    reading = old[old.index(HAND_WRITTEN):] if HAND_WRITTEN in old else ""
+    path.write_text(text.rstrip("\n") + "\n\n" + reading if reading else text)
 BASE = ["none", "class_weight"] + [f"{m}@{a:g}" for m in ("random", "smote") for a in AMOUNTS]
 
 
@@ -157,9 +164,7 @@ def main(argv, *, script: str, doc: str, variants, title: str, description: str,
         if record:
             args.json.write_text(json.dumps(saved, indent=1))
         text = report(saved, title=title, description=description, variants=variants)
-        # A reading written by hand below the tables survives a rewrite of the report.
-        old = args.out.read_text() if args.out.exists() else ""
-        args.out.write_text(text + (("\n" + old[old.index(HAND_WRITTEN):]) if HAND_WRITTEN in old else ""))
+        write_keeping_reading(args.out, text)
 
     if args.report_only:
         write(json.loads(args.json.read_text()), record=False)

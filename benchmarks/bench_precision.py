@@ -57,7 +57,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import _adult as A  # noqa: E402
 import bench_panel as P  # noqa: E402
-from _sampling_variants import HAND_WRITTEN  # noqa: E402
+from _sampling_variants import write_keeping_reading  # noqa: E402
 
 TASKS = ("adult", "yeast", "page-blocks")
 #: An arm's ``epochs`` that stands for half the epochs the reference arm's ``epochs="auto"`` ran.
@@ -226,15 +226,14 @@ def main(argv=None):
             if all((task, seed, arm) in done for arm in args.arms):
                 continue
             data = tasks.split(task, seed)
-            args.reference_epochs = next((r["epochs"] for r in saved["records"]  # a resumed run's reference
-                                          if (r["task"], r["seed"], _arm(r)) == (task, seed, args.arms[0])), None)
             for arm in args.arms:  # interleaved: every arm on the same seed and split, one after the other
                 if (task, seed, arm) in done:
                     continue
                 load = A.load_average()
+                # The epochs of this task and seed's reference arm (run first here, or in a resumed run).
+                args.reference_epochs = next((r["epochs"] for r in saved["records"] if (r["task"], r["seed"], _arm(r))
+                                              == (task, seed, args.arms[0])), None)
                 record = (run_adult if task == "adult" else run_keel)(data, seed, arm, args)
-                if arm == args.arms[0]:
-                    args.reference_epochs = record["epochs"]
                 record = {"task": task, "seed": seed, "arm": arm, "params": ARMS[arm], "load_before": load,
                           "epochs_override": args.epochs, **record}
                 saved["records"].append(record)
@@ -446,9 +445,7 @@ def write_report(path: Path, saved: dict) -> None:
         lines += ["bf16's speed-up is the CPU's (AVX-512 with bf16 instructions); on a CPU without them bf16 autocast "
                   "made a step 5.8x slower (SPEED.md, \"Precision\"), so bf16 is only worth asking for where the "
                   "hardware has it.", ""]
-    # A reading written by hand below the tables survives a rewrite of the report.
-    old = path.read_text() if path.exists() else ""
-    path.write_text("\n".join(lines) + (("\n\n" + old[old.index(HAND_WRITTEN):]) if HAND_WRITTEN in old else ""))
+    write_keeping_reading(path, "\n".join(lines))
 
 
 if __name__ == "__main__":
