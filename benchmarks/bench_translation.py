@@ -16,7 +16,8 @@ augmentation (albumentations). Added here, all topping digit 3 up to the majorit
   (label gate on), sources all other digits or ``--source``; ``translate+classic``: with classic
   augmentation on the CNN's batches;
 * ``gan``: ``GANAugmenter(classes=[3], image_size=--image-size)`` at its defaults, the same working
-  size, so that the two generators are compared at equal resolution;
+  size, so that the two generators are compared at equal resolution; ``gan+classic``: with classic
+  augmentation on the CNN's batches (``--methods gan`` runs the GAN alone);
 * for both: fit time, the gate's acceptance (translation), and the judge's view of 1,000 rare images
   (label fidelity, Frechet distance against the real floor, k-NN precision and recall).
 
@@ -45,9 +46,11 @@ from gan_augment.evaluation.images import image_quality, to_model_range  # noqa:
 
 HERE = Path(__file__).resolve().parent
 N_JUDGED = 1000
-ARMS = ("none", "weighted", "repeat", "repeat+classic", "gan", "translate", "translate+classic")
+METHODS = ("translate", "gan")
+ARMS = ("none", "weighted", "repeat", "repeat+classic", "gan", "gan+classic", "translate", "translate+classic")
 TITLES = {"none": "none", "weighted": "class-weighted", "repeat": "repeat", "repeat+classic": "repeat + classic",
-          "gan": "GAN top-up", "translate": "translation top-up", "translate+classic": "translation + classic"}
+          "gan": "GAN top-up", "gan+classic": "GAN + classic", "translate": "translation top-up",
+          "translate+classic": "translation + classic"}
 QUALITY = ("label_fidelity", "frechet_distance", "frechet_real", "precision", "recall")
 
 
@@ -75,10 +78,9 @@ def top_up(method, augmenter, prepared, seed, cnn_epochs) -> dict:
                             to_model_range(judged), np.full(N_JUDGED, RARE), classifier=judge, random_state=seed)
     record["quality"] = {key: float(quality.loc[RARE, key]) for key in QUALITY}
     X_top, y_top = np.concatenate([X_train, added]), np.concatenate([y_train, np.full(n_add, RARE)])
-    record["downstream"] = {method: downstream(X_top, y_top, X_test, y_test, seed, epochs=cnn_epochs)}
-    if method == "translate":
-        record["downstream"]["translate+classic"] = downstream(X_top, y_top, X_test, y_test, seed, augment=True,
-                                                               epochs=cnn_epochs)
+    record["downstream"] = {method: downstream(X_top, y_top, X_test, y_test, seed, epochs=cnn_epochs),
+                            f"{method}+classic": downstream(X_top, y_top, X_test, y_test, seed, augment=True,
+                                                            epochs=cnn_epochs)}
     print(f"seed {seed}, {baseline['rare_count']} rare, {method}: fit {fit_s:.0f}s, acceptance "
           f"{record.get('acceptance')}, quality {record['quality']}, downstream {record['downstream']}", flush=True)
     return record
@@ -105,6 +107,8 @@ def main(argv=None):
     parser.add_argument("--data", choices=("mnist", "digits"), default="mnist")
     parser.add_argument("--image-size", type=int, default=16, help="working size of both generators")
     parser.add_argument("--source", type=int, nargs="+", default=None, help="digits to translate from (default: all)")
+    parser.add_argument("--methods", nargs="+", choices=METHODS, default=list(METHODS),
+                        help="top-ups to run (default: both)")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--cnn-epochs", type=int, default=5)
     parser.add_argument("--out", default=str(HERE / "translation_results.json"))
@@ -122,7 +126,7 @@ def main(argv=None):
     meta = {"command": command, "started": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
             "code": _git_state(), "threads": args.threads, "torch": torch.__version__,
             "machine": platform.processor() or platform.machine(), "image_size": args.image_size,
-            "source": args.source, "cnn_epochs": args.cnn_epochs, "data": args.data}
+            "source": args.source, "cnn_epochs": args.cnn_epochs, "data": args.data, "methods": args.methods}
     data = {"meta": meta, "baselines": [], "runs": []}
     started = time.perf_counter()
 
@@ -135,13 +139,16 @@ def main(argv=None):
             prepared = prepare(seed, rare_count, args.cnn_epochs, split=digits_split if args.data == "digits" else None)
             data["baselines"].append(prepared[1])
             save()
-            translator = TranslationAugmenter(classes=[RARE], image_size=args.image_size, source=args.source,
-                                              n_threads=args.threads, random_state=seed)
-            data["runs"].append(top_up("translate", translator, prepared, seed, args.cnn_epochs))
-            save()
-            gan = GANAugmenter(classes=[RARE], image_size=args.image_size, n_threads=args.threads, random_state=seed)
-            data["runs"].append(top_up("gan", gan, prepared, seed, args.cnn_epochs))
-            save()
+            if "translate" in args.methods:
+                translator = TranslationAugmenter(classes=[RARE], image_size=args.image_size, source=args.source,
+                                                  n_threads=args.threads, random_state=seed)
+                data["runs"].append(top_up("translate", translator, prepared, seed, args.cnn_epochs))
+                save()
+            if "gan" in args.methods:
+                gan = GANAugmenter(classes=[RARE], image_size=args.image_size, n_threads=args.threads,
+                                   random_state=seed)
+                data["runs"].append(top_up("gan", gan, prepared, seed, args.cnn_epochs))
+                save()
     meta["finished"] = True
     save()
     write_markdown(data, Path(args.markdown))
@@ -160,28 +167,33 @@ def write_markdown(data: dict, path: Path) -> None:
     meta = data["meta"]
     source = "all other digits" if not meta["source"] else "digits " + ", ".join(map(str, meta["source"]))
     data_name = "scikit-learn's 8x8 digits" if meta.get("data") == "digits" else "MNIST"
-    lines = [f"# Translation benchmark ({data_name}): a rare digit made from the other digits", "",
+    methods = meta.get("methods", METHODS)
+    makers = {"translate": f"`TranslationAugmenter` (sources: {source}; label gate on)", "gan": "`GANAugmenter`"}
+    title = ("Translation benchmark", "a rare digit made from the other digits") if "translate" in methods else \
+        ("GAN top-up benchmark", "a rare digit")
+    lines = [f"# {title[0]} ({data_name}): {title[1]}", "",
              f"Command: `{meta['command']}`, started {meta['started']} (wall time {meta['wall_s'] / 60:.1f} min; "
              f"code {meta['code']}; torch {meta['torch']}, {meta['threads']} thread(s), {meta['machine']}).", "",
              f"Split, downstream CNN ({meta['cnn_epochs']} epochs) and baselines as in benchmarks/"
              f"{'LABEL_GATE' if meta.get('data') == 'digits' else 'IMAGES'}.md. Digit "
-             f"{RARE} is topped up to the majority count by `TranslationAugmenter` (sources: {source}; label gate "
-             f"on) and by `GANAugmenter`, both at their defaults with a {meta['image_size']} px working size. Cells: "
-             "rare recall / macro-F1 on the untouched test half.", ""]
+             f"{RARE} is topped up to the majority count by " + " and by ".join(makers[m] for m in METHODS if m in methods)
+             + f", {'both ' if len(methods) > 1 else ''}at {'their' if len(methods) > 1 else 'its'} defaults with a "
+             f"{meta['image_size']} px working size. Cells: rare recall / macro-F1 on the untouched test half.", ""]
     for rare_count in sorted({b["rare_count"] for b in data["baselines"]}):
         rows = {}
         for b in (b for b in data["baselines"] if b["rare_count"] == rare_count):
             rows.setdefault(b["seed"], {}).update(b["downstream"])
         for r in (r for r in data["runs"] if r["rare_count"] == rare_count):
             rows.setdefault(r["seed"], {}).update(r.get("downstream", {}))
+        shown = [a for a in ARMS if any(a in arms for arms in rows.values())]
         lines += [f"## {rare_count} training images of digit {RARE}", "",
-                  "| seed | " + " | ".join(TITLES[a] for a in ARMS) + " |", "|---" * (len(ARMS) + 1) + "|"]
+                  "| seed | " + " | ".join(TITLES[a] for a in shown) + " |", "|---" * (len(shown) + 1) + "|"]
         for seed, arms in sorted(rows.items()):
             lines.append(f"| {seed} | " + " | ".join(
-                f"{arms[a]['rare_recall']:.3f} / {arms[a]['macro_f1']:.4f}" if a in arms else "-" for a in ARMS) + " |")
+                f"{arms[a]['rare_recall']:.3f} / {arms[a]['macro_f1']:.4f}" if a in arms else "-" for a in shown) + " |")
         lines.append("| mean | " + " | ".join(
             _mean_sd([rows[s][a]["rare_recall"] for s in rows if a in rows[s]]) + " / "
-            + _mean_sd([rows[s][a]["macro_f1"] for s in rows if a in rows[s]], ".4f") for a in ARMS) + " |")
+            + _mean_sd([rows[s][a]["macro_f1"] for s in rows if a in rows[s]], ".4f") for a in shown) + " |")
         lines += ["", "| method | seed | fit s | gate acceptance | label fidelity | Frechet (real floor) | "
                       "k-NN precision | k-NN recall |", "|---|---|---|---|---|---|---|---|"]
         for r in sorted((r for r in data["runs"] if r["rare_count"] == rare_count),
