@@ -249,6 +249,15 @@ def test_nan_text_keeps_a_numeric_column_as_text_and_says_how_to_read_it_as_miss
         assert read_table(tmp_path / "d.csv", na_values=["nan"])["v"].dtype == np.float64
 
 
+def test_an_infinite_number_keeps_a_numeric_column_as_text_and_is_pointed_out(tmp_path):
+    # One "inf" cell turned the whole column into categories without a word.
+    with pytest.warns(UserWarning, match=r"Column 'v' of .*d.csv holds numbers and '-inf', 'NA': it is read as text "
+                                         r"\(categories\); if 'NA' means missing, pass --na-values NA.*; a number "
+                                         r"column cannot hold an infinite value"):
+        frame = read_table(_write(tmp_path / "d.csv", "v,label\n1.5,a\n-inf,b\nNA,a\n"))
+    assert frame["v"].tolist() == ["1.5", "-inf", "NA"]
+
+
 def test_numbers_with_a_decimal_comma_are_text_and_the_warning_says_how_to_save_them(tmp_path):
     path = _write(tmp_path / "d.csv", "v;n;label\n0,5;3;a\n-12,75;4;b\n7;5;a\n")
     with pytest.warns(UserWarning, match=r"Column 'v' of .*d.csv holds numbers written with a decimal comma "
@@ -468,6 +477,27 @@ def test_a_file_spaced_after_its_commas_gets_synthetic_rows_spaced_alike_and_no_
     plain = pd.read_csv(tmp_path / "out.csv")  # pandas' defaults: the spaces kept, one spelling per value
     assert plain[" label"].tolist() == [" a", " b", " a", " a"]
     assert read_table(tmp_path / "out.csv")["label"].tolist() == ["a", "b", "a", "a"]
+
+
+@pytest.mark.parametrize("mark", [None, "syn"])
+def test_a_file_that_spaces_only_some_fields_gets_synthetic_rows_spaced_field_by_field(tmp_path, mark):
+    # UCI Adult as distributed: "39, State-gov,77516, Bachelors,13, ..., <=50K": the words after a
+    # space, the numbers not. An empty cell is written empty, which pandas reads as missing.
+    text = b"age,work,weight,label\n39, State-gov,77516, <=50K\n50,,83311, >50K\n"
+    path = tmp_path / "in.csv"
+    path.write_bytes(text)
+    frame, source = read_table_source(path)
+    assert frame["work"].tolist()[:1] == ["State-gov"] and frame["label"].tolist() == ["<=50K", ">50K"]
+    synthetic = _synthetic(frame, age=[40, 41], weight=[1000, 2000])
+    synthetic["work"] = ["Private", None]
+    write_augmented_table(frame, synthetic, tmp_path / "out.csv", source=source, mark_synthetic=mark)
+    tag = (lambda value: f", {value}") if mark else (lambda value: "")
+    assert (tmp_path / "out.csv").read_bytes() == (
+        f"age,work,weight,label{tag('syn')}\n39, State-gov,77516, <=50K{tag(False)}\n50,,83311, >50K{tag(False)}\n"
+        f"40, Private,1000, <=50K{tag(True)}\n41,,2000, <=50K{tag(True)}\n").encode()
+    plain = pd.read_csv(tmp_path / "out.csv")  # pandas' defaults: one spelling of each label
+    assert plain["label"].tolist() == [" <=50K", " >50K", " <=50K", " <=50K"]
+    assert plain["work"].isna().tolist() == [False, True, False, True]
 
 
 @pytest.mark.parametrize("sep", [";", "\t", "|"])

@@ -31,6 +31,7 @@ from typing import BinaryIO, Optional
 import numpy as np
 import pandas as pd
 
+from gan_augment._classes import ZERO_PADDED as _ZERO_PADDED
 from gan_augment._fs import atomic_path, check_parent_writable
 from gan_augment.data.tabular import check_target
 from gan_augment.exceptions import DataValidationError
@@ -106,10 +107,11 @@ class CsvSource:
     content_ends: Optional[np.ndarray]
     line_ends: Optional[np.ndarray]
     sep: str = CSV_SEPARATOR  # the field separator it was read with; synthetic rows use it too
-    # Whether its fields are separated by the separator and a space (``39, State-gov``, as UCI Adult
-    # is written): the reader skips that space, and the synthetic rows are written with it too, so
-    # that a reader that keeps it (pandas by default) sees one spelling of each value.
-    spaced: bool = False
+    # Per field, whether the separator before it is followed by a space (``39, State-gov``: UCI Adult
+    # spaces its words, not its numbers); empty when no field is. The reader skips that space, and
+    # the synthetic rows are written with it too, so that a reader that keeps it (pandas by
+    # default) sees one spelling of each value.
+    spaced: tuple = ()
 
 
 def read_table(path, *, na_values=None, target=None, sep=None) -> pd.DataFrame:
@@ -279,6 +281,9 @@ def _read_csv(path: Path, na_values: list[str], target, sep: str, *, sep_given: 
 
 #: Words that other tools write for a missing number; read as text unless ``na_values`` names them.
 _MISSING_WORDS = {"nan", "NaN", "NAN", "NA", "N/A", "n/a", "null", "NULL", "None", "?", "-", "."}
+#: How writers spell an infinite number (read as text: a model of numbers has no place for them).
+_INFINITY_WORDS = {f"{sign}{word}" for sign in ("", "+", "-") for word in ("inf", "Inf", "INF", "infinity",
+                                                                            "Infinity", "INFINITY")}
 
 
 def _hint_missing_value_words(frame: pd.DataFrame, target, path: Path) -> None:
@@ -288,13 +293,21 @@ def _hint_missing_value_words(frame: pd.DataFrame, target, path: Path) -> None:
         column = frame[name]
         if name == target or pd.api.types.is_numeric_dtype(column.dtype) or pd.api.types.is_bool_dtype(column.dtype):
             continue
-        words = set(column.dropna().unique().tolist()) & _MISSING_WORDS
-        rest = column[~column.isin(words)].dropna()
-        if words and len(rest) and rest.astype(str).str.fullmatch(_NUMBER).all():
-            shown = ", ".join(repr(w) for w in sorted(words))
-            warnings.warn(f"Column {str(name)!r} of {path} holds numbers and {shown}: it is read as text (categories). "
-                          f"If {shown} mean{'s' if len(words) == 1 else ''} missing, pass --na-values "
-                          f"{' '.join(sorted(words))} (na_values= in Python).", UserWarning, stacklevel=5)
+        values = set(column.dropna().unique().tolist())
+        words, infinite = values & _MISSING_WORDS, values & _INFINITY_WORDS
+        rest = column[~column.isin(words | infinite)].dropna()
+        if not (words or infinite) or not len(rest) or not rest.astype(str).str.fullmatch(_NUMBER).all():
+            continue
+        shown = ", ".join(repr(w) for w in sorted(words | infinite))
+        hints = []
+        if words:
+            hints.append(f"if {', '.join(repr(w) for w in sorted(words))} mean{'s' if len(words) == 1 else ''} "
+                         f"missing, pass --na-values {' '.join(sorted(words))} (na_values= in Python)")
+        if infinite:
+            hints.append("a number column cannot hold an infinite value: replace it in the file with the value "
+                         "it stands for, or with an empty cell (missing)")
+        warnings.warn(f"Column {str(name)!r} of {path} holds numbers and {shown}: it is read as text (categories); "
+                      + "; ".join(hints) + ".", UserWarning, stacklevel=5)
 
 
 def _hint_decimal_commas(frame: pd.DataFrame, target, path: Path, sep: str) -> None:
@@ -314,14 +327,33 @@ def _hint_decimal_commas(frame: pd.DataFrame, target, path: Path, sep: str) -> N
                           "index=False).", UserWarning, stacklevel=5)
 
 
-def _spaced(data: bytes, sep: str) -> bool:
-    """Whether the first row (the header if there is none) separates every field by ``sep`` and a space."""
+#: Data rows looked at to tell which fields a file writes after a space.
+_SPACING_ROWS = 50
+
+
+def _spaced(data: bytes, sep: str) -> tuple:
+    """Per field, whether every non-empty value of it in the first rows (the header if there are
+    none) follows the separator and a space; ``()`` when no field does."""
     head = data[:1 << 16].decode(CSV_ENCODING, errors="ignore")
-    records = [r for r in csv.reader(_io.StringIO(head, newline=""), delimiter=sep) if r][:2]
-    if not records:
-        return False
-    fields = records[-1]
-    return len(fields) > 1 and all(field.startswith(" ") for field in fields[1:])
+    records = [r for r in csv.reader(_io.StringIO(head, newline=""), delimiter=sep) if r][:_SPACING_ROWS + 2]
+    if len(data) > 1 << 16 and len(records) > 2:
+        records = records[:-1]  # the last one may be cut short
+    rows = records[1:] or records
+    if not rows:
+        return ()
+    spacing = []
+    for i in range(max(map(len, rows))):
+        values = [row[i] for row in rows if len(row) > i and row[i] != ""]
+        spacing.append(i > 0 and bool(values) and all(value.startswith(" ") for value in values))
+    return tuple(spacing) if any(spacing) else ()
+
+
+def _separator_before(source: "CsvSource", field: int, value: str = "x") -> str:
+    """What goes before field ``field`` of a written row: the separator, and the space the source
+    writes there (fields past the source's own, such as a mark column, follow its last field)."""
+    spacing = source.spaced
+    spaced = bool(spacing) and spacing[min(field, len(spacing) - 1)] and value != ""
+    return source.sep + " " if spaced else source.sep
 
 
 def _label_column(columns, target):
@@ -392,9 +424,6 @@ _NUMBER = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
 _INTEGER = r"[+-]?[0-9]+"
 # A number with a decimal comma, as spreadsheets in many languages write it (0,5 or -12,75).
 _COMMA_NUMBER = r"[+-]?[0-9]+(?:,[0-9]+)?"
-# A leading zero followed by a digit marks a code (zip code 02139, id 007): as a number it would
-# lose the zero and merge with another code, so such a column stays text.
-_ZERO_PADDED = r"[+-]?0[0-9]"
 # A label is an integer only when written as Python writes that integer: no sign "+", no "-0".
 _PLAIN_INTEGER = r"0|-?[1-9][0-9]*"
 # Decimals of a written number, counting an exponent: 1.5e-05 has 6, 1.25e1 has 1.
@@ -769,8 +798,8 @@ def write_augmented_csv(handle: BinaryIO, real: pd.DataFrame, synthetic: pd.Data
     text = rows.to_csv(index=False, header=False, sep=source.sep, lineterminator=newline.decode("ascii"))
     if source.spaced:  # pandas writes one character between fields: re-join them as the source does
         records = csv.reader(_io.StringIO(text, newline=""), delimiter=source.sep)
-        text = "".join((source.sep + " ").join(_csv_field(field, source.sep) for field in record)
-                       + newline.decode("ascii") for record in records)
+        text = "".join("".join((_separator_before(source, i, field) if i else "") + _csv_field(field, source.sep)
+                               for i, field in enumerate(record)) + newline.decode("ascii") for record in records)
     handle.write(text.encode("utf-8"))
 
 
@@ -793,7 +822,7 @@ def _copy_real_lines(handle: BinaryIO, source: CsvSource, mark: Optional[str]) -
         return
     assert source.content_ends is not None and source.line_ends is not None  # checked by the caller
     view = memoryview(data)
-    sep = source.sep + " " if source.spaced else source.sep
+    sep = _separator_before(source, len(source.spaced))
     marks = [(sep + _csv_field(mark, source.sep)).encode("utf-8")]
     marks += [(sep + "False").encode("ascii")] * (len(source.content_ends) - 1)
     position = 0
