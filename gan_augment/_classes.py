@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import difflib
+import re
 
 import numpy as np
+
+# A leading zero followed by a digit marks a code (zip code 02139, id 007): as a number it would
+# lose its zeros and could merge with another code (007 and 7).
+ZERO_PADDED = r"[+-]?0[0-9]"
 
 
 def resolve_class(value, classes):
@@ -20,13 +25,16 @@ def resolve_class(value, classes):
     if len(by_text) == 1:
         return by_text[0]
     number = _number(value)
-    by_value = [label for label in classes if number is not None and _number(label) == number]
-    if len(by_value) == 1:  # "2" names the label 2.0 (a float target column read from a file)
+    # "2" names the label 2.0 (a float target column read from a file) and "2.0"; a zero-padded
+    # code only by its text, so "1" never names "01".
+    by_value = [label for label in classes if number is not None and _number(label) == number
+                and not (isinstance(label, str) and re.match(ZERO_PADDED, label.strip()))]
+    if len(by_value) == 1:
         return by_value[0]
-    names = [str(label) for label in classes]
-    close = difflib.get_close_matches(str(value), names, n=1)
+    close = difflib.get_close_matches(str(value), [str(label) for label in classes], n=1)
     hint = f" Did you mean {close[0]!r}?" if close else ""
-    raise ValueError(f"Unknown class {value!r}; the classes are {names}.{hint}")
+    shown = [label.item() if isinstance(label, np.generic) else label for label in classes]
+    raise ValueError(f"Unknown class {value!r}; the classes are {shown}.{hint}")
 
 
 def _number(value):

@@ -414,6 +414,18 @@ def test_gan_augmenter_names_a_faulty_frame_before_training(X, match):
     pd.testing.assert_frame_equal(X, before)
 
 
+def test_gan_augmenter_names_a_container_cell_of_an_object_array_before_training():
+    # Failed mid-fit with pandas' "unhashable type: 'dict'".
+    from gan_augment import GANAugmenter
+
+    X = np.random.default_rng(0).uniform(size=(40, 3)).astype(object)
+    X[5, 2] = {"k": 1}
+    augmenter = GANAugmenter(epochs=1, batch_size=32, random_state=0)
+    with pytest.raises(DataValidationError, match=r"Column 2 holds dict values \(position 5: \{'k': 1\}\)"):
+        augmenter.fit_resample(X, np.array(["a"] * 30 + ["b"] * 10))
+    assert not hasattr(augmenter, "generator_")
+
+
 @pytest.mark.parametrize("X, match", _frame_faults())
 def test_evaluator_names_a_faulty_frame_before_any_fold(X, match):
     # With a plain sampler too: the MultiIndex failed in a fold with scikit-learn's AttributeError

@@ -73,6 +73,14 @@ def test_classes_are_named_by_label_or_text_and_topped_up_to_the_majority():
     assert plan_top_up(floats, classes=["2", "2.5"]) == {2.0: 2, 2.5: 3}
     with pytest.raises(ValueError, match="Unknown class '3'"):
         plan_top_up(floats, classes=["3"])
+    # A zero-padded code is named by its text only: "1" is not "01"; other text by its value too.
+    assert plan_top_up(np.array(["1.0"] * 3 + ["2.0"]), classes=["2"]) == {"2.0": 2}
+    codes = np.array(["01"] * 4 + ["02"] * 2 + ["10"])
+    assert plan_top_up(codes, classes=["02", "10"]) == {"02": 2, "10": 3}
+    with pytest.raises(ValueError, match=r"Unknown class '1'; the classes are \['01', '02', '10'\]"):
+        plan_top_up(codes, classes=["1"])
+    with pytest.raises(ValueError, match=r"Unknown class 5; the classes are \[0, 1, 2\]"):
+        plan_top_up(y, classes=[5])
     flags = np.array([True] * 3 + [False])
     with pytest.raises(ValueError, match="Unknown class '0'"):  # a boolean is named by a boolean (or its text)
         plan_top_up(flags, classes=["0"])

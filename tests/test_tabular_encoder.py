@@ -244,6 +244,32 @@ def test_categorical_columns_by_position_for_arrays():
     assert np.array_equal(encoder.inverse_transform(encoder.transform(array)), array)
 
 
+@pytest.mark.parametrize("as_array", [False, True])
+def test_categorical_columns_as_a_boolean_mask_as_smotenc_takes_it(as_array):
+    # [False, True] is a mask, not the indices 0 and 1; on a DataFrame with integer names True is
+    # not the column 1 either.
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({0: rng.normal(size=60), 1: rng.integers(0, 3, 60)})
+    X = frame.to_numpy() if as_array else frame
+    encoder = TabularEncoder(categorical_columns=np.array([False, True]), random_state=0).fit(X)
+    assert [spec["kind"] for spec in encoder.columns_] == ["numeric", "categorical"]
+    with pytest.raises(DataValidationError, match="boolean mask of 1 entries, but X has 2 columns"):
+        TabularEncoder(categorical_columns=[True]).fit(X)
+    with pytest.raises(DataValidationError, match="mixes True/False"):
+        TabularEncoder(categorical_columns=[1, False]).fit(X)
+
+
+def test_a_column_in_small_units_gets_the_same_modes_as_in_large_ones():
+    # The mixture's regularisation is relative to the column's variance: the same numbers in
+    # metres and in kilometres give the same modes, scaled, and so the same synthetic spread.
+    values = np.random.default_rng(0).normal(size=300)
+    specs = [TabularEncoder(random_state=0).fit(pd.DataFrame({"x": values * scale})).columns_[0]
+             for scale in (1.0, 1e-4, 1e-7)]
+    for spec, scale in zip(specs[1:], (1e-4, 1e-7)):
+        assert np.allclose(np.asarray(spec["stds"]) / scale, specs[0]["stds"], rtol=1e-4)
+        assert np.allclose(spec["weights"], specs[0]["weights"], rtol=1e-4)
+
+
 def test_transform_with_a_different_number_of_columns_is_refused(fitted):
     frame, encoder, _, _ = fitted
     with pytest.raises(DataValidationError, match="columns"):

@@ -145,7 +145,20 @@ class TabularEncoder:
             return set()
         positions = set()
         names = list(frame.columns)
-        for column in self.categorical_columns:
+        given = list(self.categorical_columns)
+        if given and all(isinstance(column, (bool, np.bool_)) for column in given):
+            # A boolean mask, one entry per column, as imbalanced-learn's SMOTENC takes it (True is
+            # not the index 1).
+            if len(given) != len(names):
+                raise DataValidationError(
+                    f"categorical_features is a boolean mask of {len(given)} entries, but X has {len(names)} "
+                    "columns: give one True/False per column, or the categorical columns' names or indices.")
+            return {position for position, flag in enumerate(given) if flag}
+        for column in given:
+            if isinstance(column, (bool, np.bool_)):
+                raise DataValidationError(
+                    f"categorical_features mixes True/False with column names or indices ({given[:10]}): give "
+                    "a boolean mask of one entry per column, or names / indices only.")
             if column in names:
                 positions.add(names.index(column))
             elif self.container_["kind"] == "ndarray" and isinstance(column, numbers.Integral) \
@@ -153,7 +166,7 @@ class TabularEncoder:
                 positions.add(int(column))
             else:
                 raise DataValidationError(
-                    f"categorical_columns names {column!r}, which is not a column of X "
+                    f"categorical_features names {column!r}, which is not a column of X "
                     f"(columns: {names[:20]}{' ...' if len(names) > 20 else ''})."
                 )
         return positions
@@ -463,8 +476,10 @@ def check_columns(X) -> None:
     levels (a MultiIndex), mixes name types (scikit-learn refuses ``5`` beside ``"x"``) or holds
     cells that are containers (lists, dicts): each with the column named and what to do, before
     scikit-learn's or pandas' own errors."""
-    if not isinstance(X, pd.DataFrame):
-        return  # arrays: scikit-learn's validation names their faults
+    if isinstance(X, np.ndarray) and X.dtype == object and X.ndim == 2:
+        X = pd.DataFrame(X)  # its cells are checked below, its columns named by position
+    elif not isinstance(X, pd.DataFrame):
+        return  # other arrays: scikit-learn's validation names their faults
     if X.shape[1] == 0:  # in scikit-learn's words, which its estimator checks expect
         raise DataValidationError(f"Found array with 0 feature(s) (shape={X.shape}) while a minimum of 1 is "
                                   "required: the table X has no columns; it needs at least one feature column "
