@@ -211,6 +211,7 @@ def _auto_resample(job: Job, estimator: str, scoring: str, seed: Optional[int]):
     import numpy as np
 
     from gan_augment import AutoAugmenter
+    from gan_augment.auto import n_inner_folds
 
     X, y = job.dataset.X, job.dataset.y
     single = [label for label, n in y.value_counts(sort=False).items() if n < 2]
@@ -223,7 +224,8 @@ def _auto_resample(job: Job, estimator: str, scoring: str, seed: Optional[int]):
     auto = AutoAugmenter(classes=job.dataset.labels, estimator=estimator, scoring=scoring, augmenter=job.augmenter,
                          random_state=seed)
     amounts = ", ".join(f"{a:.0%}" for a in auto.amounts)
-    say(f"Choosing the top-up by inner {auto.cv}-fold cross-validation ({estimator}, {scoring}): no top-up, or "
+    say(f"Choosing the top-up by inner {n_inner_folds(auto.cv, y)}-fold cross-validation ({estimator}, {scoring}): "
+        "no top-up, or "
         f"{', '.join(METHOD_NAMES[m] for m in auto.methods)} at {amounts} of the plan.")
     started = time.perf_counter()
     try:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import numbers
 import time
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -62,7 +63,8 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
     scoring : str or callable, default="f1_macro"
         A scikit-learn scorer.
     methods : sequence of {"random", "smote", "gan"}, default=("random", "smote", "gan")
-        Candidates besides "none" (which is always one).
+        Candidates besides "none" (which is always one). SMOTE is left out, with a warning, where
+        a class it would top up keeps a single row in an inner training fold.
     amounts : sequence of float in (0, 1], default=(0.25, 0.5, 1.0)
         Shares of the full top-up each method is tried at.
     cv : int, default=3
@@ -140,8 +142,9 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         y = np.asarray(y)
         full_plan = plan_top_up(y, self.sampling_strategy, self.classes)
         cv_seed, estimator_seed, gan_seed, final_seed = spawn_seeds(self.random_state, 4)
+        folds = self._folds(y, cv_seed)
+        methods = self._feasible(methods, y, folds, full_plan)
         candidates = [("none", 0.0)] + [(m, a) for m in methods for a in amounts]
-        folds = self._folds(y, cv_seed, methods, full_plan)
         scores, times = self._score_candidates(X, y, candidates, folds, estimator_seed, gan_seed)
         self.cv_results_ = _cv_results(candidates, scores, times)
         chosen = self._select(self.cv_results_)
@@ -181,27 +184,35 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
             raise ValueError(f"amounts must be shares of the full top-up in (0, 1]; got {list(self.amounts)!r}.")
         return methods, amounts
 
-    def _folds(self, y, seed, methods, plan):
+    def _folds(self, y, seed):
         """The inner folds, checked before anything is trained: every class needs 2 rows to be
-        cross-validated, and SMOTE needs 2 rows of a class it tops up in every training fold."""
+        cross-validated."""
         labels, counts = np.unique(y, return_counts=True)
         single = [label for label, n in zip(labels, counts) if n < 2]
         if single:
             raise ValueError(f"{_classes_named(single)} a single row: inner cross-validation needs at least 2 "
                              "rows of every class. Drop the class, or use GANAugmenter / RandomOverSampler directly.")
-        n_splits = min(int(self.cv), int(counts.min()))
-        folds = list(StratifiedKFold(n_splits, shuffle=True, random_state=seed).split(np.zeros(len(y)), y))
-        if "smote" in methods:
-            # SMOTE interpolates between a row and one of its neighbours in the class: a class left
-            # with one row in a training fold cannot be topped up by it.
-            thin = [label for label in labels if plan.get(label, 0) > 0
-                    and min(int(np.sum(y[train] == label)) for train, _ in folds) < 2]
-            if thin:
-                raise ValueError(f"{_classes_named(thin)} too few rows for SMOTE inside cross-validation: with "
-                                 f"{n_splits} inner folds a training fold keeps a single row of it, and SMOTE needs "
-                                 "2 to interpolate between. Leave 'smote' out of methods=, or give the class at "
-                                 "least 3 rows.")
-        return folds
+        return list(StratifiedKFold(n_inner_folds(self.cv, y), shuffle=True, random_state=seed)
+                    .split(np.zeros(len(y)), y))
+
+    def _feasible(self, methods, y, folds, plan) -> list:
+        """``methods`` less SMOTE where a class it would top up keeps a single row in a training fold
+        (it interpolates between a row and a neighbour of its class): said with a warning, and
+        refused when no method would be left to choose from."""
+        if "smote" not in methods:
+            return methods
+        thin = [label for label in np.unique(y) if plan.get(label, 0) > 0
+                and min(int(np.sum(y[train] == label)) for train, _ in folds) < 2]
+        if not thin:
+            return methods
+        why = (f"{_classes_named(thin)} too few rows for SMOTE inside cross-validation: with {len(folds)} inner folds "
+               "a training fold keeps a single row of it, and SMOTE needs 2 to interpolate between.")
+        rest = [m for m in methods if m != "smote"]
+        if not rest:
+            raise ValueError(f"{why} Choose other methods= ('random', 'gan'), or give the class at least 3 rows.")
+        warnings.warn(f"{why} SMOTE is left out of the candidates; give the class at least 3 rows to have it "
+                      "scored.", UserWarning, stacklevel=4)
+        return rest
 
     def _estimator(self, X, seed):
         estimator = self.estimator
@@ -306,6 +317,11 @@ def _n_splits(cv_results) -> int:
 def _fitted(estimator, X, y):
     """``estimator`` fitted on ``X, y``: a function of its arguments alone, so that it can be cached."""
     return estimator.fit(X, y)
+
+
+def n_inner_folds(cv, y) -> int:
+    """The inner folds AutoAugmenter makes of ``y``: ``cv``, at most the smallest class's rows."""
+    return min(int(cv), int(np.unique(np.asarray(y), return_counts=True)[1].min()))
 
 
 def _classes_named(labels) -> str:
