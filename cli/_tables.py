@@ -72,6 +72,11 @@ class TableData(DataHandler):
         if mark_synthetic is not None and not mark_synthetic.strip():
             # An empty name would write a header that no reader (ours included) takes back.
             raise CLIError(f"--mark-synthetic needs a column name; got {mark_synthetic!r}.", USAGE)
+        if data.is_dir():  # what the folder holds is said before what --out should be
+            from gan_augment.data.io import resolve_table_path
+
+            with errors(DATA, DataValidationError):
+                resolve_table_path(data)
         table = None if is_stdout(out) else _input_table_at(data, out)
         if table is not None:  # even with --force: the user's table would be replaced by the augmented one
             raise CLIError(f"--out {out} is the input table {table}; writing there would replace your data. "

@@ -612,6 +612,7 @@ def test_cli_bad_option_values_are_usage_errors_naming_the_option(tmp_path, caps
     ("augment", ["--mark-synthetic", "  "], "--mark-synthetic needs a column name"),
     ("evaluate", ["--n-jobs", "0"], "n_jobs (--n-jobs) is the number of folds to run at once"),
     ("fit", ["--device", "mps"], "--device 'mps': device='mps' is not available in this torch build"),
+    ("fit", ["--device", "gpu"], "--device 'gpu': device='gpu' is not a torch device (a GPU is 'cuda' in torch)"),
 ])
 def test_cli_more_bad_option_values_are_usage_errors_before_training(tmp_path, capsys, command, args, culprit):
     import torch

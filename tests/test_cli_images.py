@@ -132,6 +132,21 @@ def test_augment_refuses_an_output_inside_the_source_before_training(image_folde
     assert code == 2 and "overlaps" in _one_line_error(err)
 
 
+@pytest.mark.parametrize("command", ["fit", "augment"])
+def test_a_flat_folder_of_images_is_told_to_have_one_sub_folder_per_class(tmp_path, capsys, command):
+    # Was "holds no data file (.csv/...)" from fit, and from augment "Cannot write out: the suffix
+    # '(none)' is not one of .csv, ...", neither naming what an image set needs.
+    flat = tmp_path / "flat"
+    flat.mkdir()
+    for i in range(3):
+        Image.fromarray(np.full((8, 8), 40 * i, dtype=np.uint8)).save(flat / f"img{i}.png")
+    code, _, err = run(capsys, command, flat, "--out", tmp_path / "out")
+    assert code != 0
+    assert "holds 3 image files but no class sub-folders: an image set needs one sub-folder per class" \
+        in _one_line_error(err)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["flat"]
+
+
 def test_image_folder_errors_name_the_file_or_class(image_folder, tmp_path, capsys):
     import shutil
 

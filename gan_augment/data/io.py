@@ -69,6 +69,14 @@ def resolve_table_path(path) -> Path:
             return found[0]
         suffixes = "/".join(sorted(set(FORMATS)))
         if not found:
+            from gan_augment.data.image_folder import IMAGE_SUFFIXES
+
+            images = sum(1 for p in path.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+            if images:
+                raise DataValidationError(
+                    f"Directory {path} holds {images} image file{'s' if images > 1 else ''} but no class "
+                    f"sub-folders: an image set needs one sub-folder per class ({path / 'cat' / '1.png'}, "
+                    f"{path / 'dog' / '2.png'}), named as the class. A table is a file ({suffixes}).")
             raise DataValidationError(
                 f"Directory {path} holds no data file ({suffixes}); give the path of a file or of a "
                 "directory holding exactly one."

@@ -147,7 +147,12 @@ def float32_matmul_precision(precision: str, device: torch.device):
 def resolve_device(device) -> torch.device:
     if device is None or device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    device = torch.device(device)
+    try:
+        device = torch.device(device)
+    except (RuntimeError, TypeError):  # "gpu", "tpu": torch's message lists two dozen device types
+        hint = " (a GPU is 'cuda' in torch)" if str(device).lower().startswith("gpu") else ""
+        raise ValueError(f"device={device!r} is not a torch device{hint}; use 'auto', 'cpu', 'cuda' or "
+                         "'cuda:N'.") from None
     if device.type == "cuda" and not torch.cuda.is_available():
         raise ValueError(f"device={str(device)!r} was asked for but CUDA is not available; use 'cpu' or 'auto'.")
     if device.type not in ("cpu", "cuda"):
