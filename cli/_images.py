@@ -65,8 +65,12 @@ class ImageFolderData(DataHandler):
         if target is not None or mark_synthetic is not None:
             raise CLIError(f"{data} is an image folder: its classes are its sub-folders and synthetic files are "
                            "named synthetic_*.png; drop --target / --mark-synthetic.", USAGE)
-        from gan_augment.data.image_folder import check_tree_out
+        from gan_augment.data.image_folder import IMAGE_SUFFIXES, check_tree_out
+        from gan_augment.data.io import FORMATS
 
+        if out.suffix.lower() in (*FORMATS, *IMAGE_SUFFIXES):  # as `sample` reads a name: a file, not a folder
+            raise CLIError(f"--out {out}: {data} is an image folder, and augment writes a new folder of its images "
+                           "and the synthetic ones; give a folder name, e.g. --out augmented/.", USAGE)
         with errors(USAGE, FileExistsError, DataValidationError):
             check_tree_out(data, out, force=force)  # before any work; the writer checks again
 

@@ -132,6 +132,13 @@ def test_augment_refuses_an_output_inside_the_source_before_training(image_folde
     assert code == 2 and "overlaps" in _one_line_error(err)
 
 
+def test_augment_refuses_a_file_name_for_an_image_folder_before_training(image_folder, tmp_path, capsys):
+    # --out x.csv made a directory named x.csv.
+    code, _, err = run(capsys, "augment", image_folder, "--classes", "rare", "--out", tmp_path / "x.csv")
+    assert code == 2 and "is an image folder, and augment writes a new folder" in _one_line_error(err)
+    assert not (tmp_path / "x.csv").exists()
+
+
 @pytest.mark.parametrize("command", ["fit", "augment"])
 def test_a_flat_folder_of_images_is_told_to_have_one_sub_folder_per_class(tmp_path, capsys, command):
     # Was "holds no data file (.csv/...)" from fit, and from augment "Cannot write out: the suffix
