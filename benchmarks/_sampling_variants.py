@@ -36,6 +36,8 @@ def write_keeping_reading(path: Path, text: str) -> None:
     old = path.read_text() if path.exists() else ""
     reading = old[old.index(HAND_WRITTEN):] if HAND_WRITTEN in old else ""
     path.write_text(text.rstrip("\n") + "\n\n" + reading if reading else text)
+
+
 BASE = ["none", "class_weight"] + [f"{m}@{a:g}" for m in ("random", "smote") for a in AMOUNTS]
 
 

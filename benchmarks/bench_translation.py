@@ -39,6 +39,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_images import RARE, _git_state, downstream, prepare  # noqa: E402
+from _sampling_variants import write_keeping_reading  # noqa: E402
 from bench_label_gate import split as digits_split  # noqa: E402
 
 from gan_augment import GANAugmenter, TranslationAugmenter  # noqa: E402
@@ -204,7 +205,7 @@ def write_markdown(data: dict, path: Path) -> None:
             acceptance = f"{r['acceptance']:.3f}" if r.get("acceptance") is not None else "-"
             lines.append(f"| {r['method']} | {r['seed']} | {r['fit_s']:.0f} | {acceptance} | {quality} |")
         lines.append("")
-    path.write_text("\n".join(lines))
+    write_keeping_reading(path, "\n".join(lines))
 
 
 if __name__ == "__main__":
