@@ -886,6 +886,11 @@ def _fit_mixture(values: np.ndarray, max_modes: int, seed, value_range: float):
         weight_concentration_prior=1e-3,
         max_iter=100,
         n_init=1,
+        # scikit-learn's default 1e-6 is added to every mode's variance whatever the column's unit:
+        # a column of lengths in km (variance ~1e-6) got modes twice as wide as its data, and its
+        # synthetic values piled up on the observed bounds. At most 1e-6 of the column's variance,
+        # so a column in small units is fitted as the same column in larger ones.
+        reg_covar=1e-6 * min(1.0, float(np.var(fit_values))) or 1e-6,
         random_state=int(rng.integers(2**31 - 1)),
     )
     with warnings.catch_warnings():
