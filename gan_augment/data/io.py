@@ -358,7 +358,8 @@ def _spaced(data: bytes, sep: str) -> tuple:
 
 def _separator_before(source: "CsvSource", field: int, value: str = "x") -> str:
     """What goes before field ``field`` of a written row: the separator, and the space the source
-    writes there (fields past the source's own, such as a mark column, follow its last field)."""
+    writes there unless ``value``, the field's text, is empty (a missing value, which pandas then
+    reads as missing). Fields past the source's own, such as a mark column, follow its last field."""
     spacing = source.spaced
     spaced = bool(spacing) and spacing[min(field, len(spacing) - 1)] and value != ""
     return source.sep + " " if spaced else source.sep
