@@ -140,15 +140,11 @@ def main(argv=None):
             prepared = prepare(seed, rare_count, args.cnn_epochs, split=digits_split if args.data == "digits" else None)
             data["baselines"].append(prepared[1])
             save()
-            if "translate" in args.methods:
-                translator = TranslationAugmenter(classes=[RARE], image_size=args.image_size, source=args.source,
-                                                  n_threads=args.threads, random_state=seed)
-                data["runs"].append(top_up("translate", translator, prepared, seed, args.cnn_epochs))
-                save()
-            if "gan" in args.methods:
-                gan = GANAugmenter(classes=[RARE], image_size=args.image_size, n_threads=args.threads,
-                                   random_state=seed)
-                data["runs"].append(top_up("gan", gan, prepared, seed, args.cnn_epochs))
+            common = dict(classes=[RARE], image_size=args.image_size, n_threads=args.threads, random_state=seed)
+            for method in (m for m in METHODS if m in args.methods):
+                augmenter = (TranslationAugmenter(source=args.source, **common) if method == "translate"
+                             else GANAugmenter(**common))
+                data["runs"].append(top_up(method, augmenter, prepared, seed, args.cnn_epochs))
                 save()
     meta["finished"] = True
     save()

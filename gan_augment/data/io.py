@@ -356,12 +356,12 @@ def _spaced(data: bytes, sep: str) -> tuple:
     return tuple(spacing) if any(spacing) else ()
 
 
-def _separator_before(source: "CsvSource", field: int, value: str = "x") -> str:
+def _separator_before(source: "CsvSource", field: int, *, empty: bool = False) -> str:
     """What goes before field ``field`` of a written row: the separator, and the space the source
-    writes there unless ``value``, the field's text, is empty (a missing value, which pandas then
-    reads as missing). Fields past the source's own, such as a mark column, follow its last field."""
+    writes there unless the field is ``empty`` (a missing value, which pandas then reads as
+    missing). Fields past the source's own, such as a mark column, follow its last field."""
     spacing = source.spaced
-    spaced = bool(spacing) and spacing[min(field, len(spacing) - 1)] and value != ""
+    spaced = bool(spacing) and spacing[min(field, len(spacing) - 1)] and not empty
     return source.sep + " " if spaced else source.sep
 
 
@@ -807,7 +807,7 @@ def write_augmented_csv(handle: BinaryIO, real: pd.DataFrame, synthetic: pd.Data
     text = rows.to_csv(index=False, header=False, sep=source.sep, lineterminator=newline.decode("ascii"))
     if source.spaced:  # pandas writes one character between fields: re-join them as the source does
         records = csv.reader(_io.StringIO(text, newline=""), delimiter=source.sep)
-        text = "".join("".join((_separator_before(source, i, field) if i else "") + _csv_field(field, source.sep)
+        text = "".join("".join((_separator_before(source, i, empty=field == "") if i else "") + _csv_field(field, source.sep)
                                for i, field in enumerate(record)) + newline.decode("ascii") for record in records)
     handle.write(text.encode("utf-8"))
 
