@@ -656,8 +656,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
             # One generator call made them (SAMPLES_PER_CLASS < a sampling chunk): row i is member i mod K's.
             members = (GeneratorEnsemble.member_of_row(SAMPLES_PER_CLASS, self.n_generators).numpy()
                        if self.n_generators > 1 else None)
-            real_features, synthetic_features = self.kind_.diversity_features(self.encoder_, real, synthetic)
-            diversity[plain_label(label)] = measure_class(real_features, synthetic_features, members=members)
+            features = self.kind_.diversity_features(self.encoder_, real, synthetic)
+            diversity[plain_label(label)] = measure_class(*features, members=members)
         return diversity
 
     # ---------------------------------------------- the hooks a variant of the GAN (translation) overrides

@@ -12,7 +12,11 @@ samples of each class and compares them with the real class on three numbers:
     fair reference: a class whose real rows hold 3 distinct values cannot be asked for 500.
 ``spread``
     Median over features of (synthetic std / real std), on features that vary in the real class.
-    1 means as varied as the real class; 0 means one point.
+    1 means as varied as the real class; 0 means one point. A feature made of several columns (a
+    table's category, one-hot) counts once, with the root of its columns' summed variances as its
+    std (for a category, the root of its Gini impurity): a category of 200 values would otherwise
+    outvote every number column, and a generator that makes its common values but not yet its rare
+    ones would read as collapsed.
 ``coverage``
     The share of real samples whose k-nearest-neighbour ball (k = 5, among the real samples of
     the class) holds a synthetic one (Naeem et al., 2020, "Reliable Fidelity and Diversity
@@ -40,7 +44,8 @@ under-trained tabular generators measured 0.8-5 spread and distinct 1.0 on iris 
 collapsed one 0.00 and 0.02), so the check only fires on genuine collapse.
 
 Features come from the data kind (:meth:`DataKind.diversity_features`): standardised columns with
-one-hot categories and missing-value flags for tables, pixels for images.
+one-hot categories and missing-value flags for tables (with the group of columns each came from),
+pixels for images.
 """
 
 from __future__ import annotations
@@ -126,14 +131,16 @@ class ClassDiversity:
                    relative_coverage=score("relative_coverage"))
 
 
-def measure_class(real: np.ndarray, synthetic: np.ndarray, members: np.ndarray | None = None) -> ClassDiversity:
-    """Diversity of ``synthetic`` against ``real``: two 2-D float arrays of the same features;
+def measure_class(real: np.ndarray, synthetic: np.ndarray, groups: np.ndarray | None = None, *,
+                  members: np.ndarray | None = None) -> ClassDiversity:
+    """Diversity of ``synthetic`` against ``real``: two 2-D float arrays of the same columns;
+    ``groups``: for each column, the feature it belongs to (0, 1, ...; None: each column is one);
     ``members``: which generator of an ensemble made each synthetic sample."""
     distinct_synthetic = len(np.unique(synthetic, axis=0)) if len(synthetic) else 0
     return ClassDiversity(
         n_real=len(real), n_synthetic=len(synthetic), distinct_synthetic=distinct_synthetic,
         distinct=_distinct_ratio(real, distinct_synthetic, len(synthetic)),
-        spread=_spread(real, synthetic), coverage=_coverage(real, synthetic),
+        spread=_spread(real, synthetic, groups), coverage=_coverage(real, synthetic),
         disagreement=_disagreement(synthetic, members) if members is not None else None,
         relative_coverage=_relative_coverage(real, synthetic),
     )
@@ -149,14 +156,20 @@ def _distinct_ratio(real: np.ndarray, distinct_synthetic: int, n_synthetic: int)
     return min(1.0, distinct_synthetic / expected)
 
 
-def _spread(real: np.ndarray, synthetic: np.ndarray) -> float:
+def _spread(real: np.ndarray, synthetic: np.ndarray, groups: np.ndarray | None) -> float:
     if len(real) < 2 or len(synthetic) < 2:
         return float("nan")
-    real_std, synthetic_std = real.std(axis=0), synthetic.std(axis=0)
+    real_std, synthetic_std = _feature_std(real, groups), _feature_std(synthetic, groups)
     varies = real_std > _MIN_RELATIVE_STD * real_std.max() if real_std.max() > 0 else np.zeros_like(real_std, bool)
     if not varies.any():
         return float("nan")  # every real sample of the class is the same: nothing to compare with
     return float(np.median(synthetic_std[varies] / real_std[varies]))
+
+
+def _feature_std(samples: np.ndarray, groups: np.ndarray | None) -> np.ndarray:
+    """Each feature's std: the root of the summed variances of its columns."""
+    variance = samples.var(axis=0)
+    return np.sqrt(variance if groups is None else np.bincount(groups, weights=variance))
 
 
 def _coverage(real: np.ndarray, synthetic: np.ndarray) -> float:

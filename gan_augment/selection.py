@@ -43,7 +43,7 @@ def c2st_scorer(kind, codec, X, y_index: np.ndarray, class_indices, *, seed: int
         for index, (real, class_seed) in reals.items():
             encoded = generate(generator, max(MIN_SYNTHETIC, len(real)), index, seed=class_seed)
             synthetic = kind.decode(codec, encoded, seed=class_seed)
-            real_features, synthetic_features = kind.diversity_features(codec, real, synthetic)
+            real_features, synthetic_features, _ = kind.diversity_features(codec, real, synthetic)
             auc = two_sample_auc(real_features, synthetic_features, rng=np.random.default_rng(class_seed))
             gaps.append(abs(auc - 0.5))
         return float(np.mean(gaps))

@@ -51,11 +51,32 @@ def test_a_class_of_one_sample_has_no_spread_and_is_not_called_collapsed():
 def test_table_features_put_numbers_categories_and_missing_cells_on_one_scale():
     real = pd.DataFrame({"x": [1.0, 2.0, np.nan, 4.0], "c": ["u", "v", None, "u"]})
     synthetic = pd.DataFrame({"x": [2.0, 2.0], "c": ["w", "u"]})
-    a, b = kind_named("tabular").diversity_features(None, real, synthetic)
+    a, b, groups = kind_named("tabular").diversity_features(None, real, synthetic)
     # x: a missing flag and the standardised value; c: one-hot over u, v, w and missing.
     assert a.shape == (4, 6) and b.shape == (2, 6)
+    assert groups.tolist() == [0, 1, 2, 2, 2, 2]  # the flag, the value, and c's four columns as one feature
     assert np.allclose(a[:, 1].mean(), 0) and a[2, 0] == 1 and b[0, 0] == 0
     assert b[0].sum() == pytest.approx(b[0, 1] + 1)  # exactly one category set ('w')
+
+
+def test_a_category_of_many_values_counts_as_one_feature_in_the_spread():
+    # A generator that makes a 60-value category's 6 commonest values, and numbers as varied as the
+    # real ones, has not collapsed. Counted per one-hot column, the 54 values it never made would
+    # each read as a feature of spread 0 and outvote the two numbers: spread 0, "collapsed".
+    rng = np.random.default_rng(0)
+    values = [f"v{i}" for i in range(60)]
+    weights = np.r_[np.full(6, 0.1), np.full(54, 0.4 / 54)]
+    real = pd.DataFrame({"x": rng.normal(size=400), "z": rng.normal(size=400),
+                         "c": rng.choice(values, size=400, p=weights)})
+    made = pd.DataFrame({"x": rng.normal(size=500), "z": rng.normal(size=500), "c": rng.choice(values[:6], size=500)})
+    real_features, made_features, groups = kind_named("tabular").diversity_features(None, real, made)
+    assert real_features.shape[1] > 50 and len(np.unique(groups)) == 3
+    assert not measure_class(real_features, made_features, groups).collapsed
+    assert measure_class(real_features, made_features).collapsed  # the same columns, each its own feature
+    # The category's own std is the root of its Gini impurity: a category made as one value is 0.
+    one_value = made.assign(c="v0", x=0.0, z=0.0)
+    assert measure_class(real_features, kind_named("tabular").diversity_features(None, real, one_value)[1],
+                         groups).collapsed
 
 
 def test_collapsed_images_are_named_by_their_pixels():

@@ -48,8 +48,8 @@ def test_disagreement_is_zero_for_one_distribution_and_near_one_for_disjoint_mem
     members = np.arange(400) % 2
     same = rng.normal(size=(400, 2))
     apart = rng.normal(size=(400, 2)) * 0.1 + np.where(members[:, None] == 0, -5.0, 5.0)
-    assert measure_class(real, same, members).disagreement < 0.15
-    assert measure_class(real, apart, members).disagreement > 0.9
+    assert measure_class(real, same, members=members).disagreement < 0.15
+    assert measure_class(real, apart, members=members).disagreement > 0.9
     assert measure_class(real, same).disagreement is None  # no members: not measured
 
 

@@ -82,10 +82,11 @@ class DataKind:
         """Lines that say what the fitted ``augmenter`` models (for ``gan-augment info``)."""
         raise NotImplementedError
 
-    def diversity_features(self, codec, real, synthetic) -> tuple[np.ndarray, np.ndarray]:
+    def diversity_features(self, codec, real, synthetic) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """``real`` and ``synthetic`` samples of one class (laid out as the user's ``X``) as two 2-D
-        float arrays of the same features, on scales where distances mean something, for the
-        mode-collapse check (:mod:`gan_augment.diversity`)."""
+        float arrays of the same columns, on scales where distances mean something, for the
+        mode-collapse check (:mod:`gan_augment.diversity`), and for each column the feature it
+        encodes (0, 1, ...: a category's one-hot columns share one), or None where each column is one."""
         raise NotImplementedError
 
     def train_judge(self, encoded: torch.Tensor, y_index: np.ndarray, n_classes: int, *, seed: int,

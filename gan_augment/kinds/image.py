@@ -88,10 +88,11 @@ class ImageKind(DataKind):
                     f"({config.n_sources:,} held as sources) by a CycleGAN-style translator"]
         return [f"Images:    {augmenter.encoder_.describe()} by a {config.architecture} GAN"]
 
-    def diversity_features(self, codec, real, synthetic) -> tuple[np.ndarray, np.ndarray]:
+    def diversity_features(self, codec, real, synthetic) -> tuple[np.ndarray, np.ndarray, None]:
         # Pixels at the model's resolution, in its [-1, 1] range: one scale for every feature.
-        return tuple(codec.transform(images).reshape(len(images), -1).numpy().astype(np.float64)
-                     for images in (real, synthetic))
+        real_pixels, synthetic_pixels = (codec.transform(images).reshape(len(images), -1).numpy().astype(np.float64)
+                                         for images in (real, synthetic))
+        return real_pixels, synthetic_pixels, None
 
     def train_judge(self, encoded: torch.Tensor, y_index: np.ndarray, n_classes: int, *, seed: int,
                     codec=None) -> torch.nn.Module:

@@ -85,7 +85,7 @@ class TabularKind(DataKind):
             dropout=config.discriminator_dropout,
         )
 
-    def diversity_features(self, codec, real, synthetic) -> tuple[np.ndarray, np.ndarray]:
+    def diversity_features(self, codec, real, synthetic) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return _comparable_columns(pd.DataFrame(real), pd.DataFrame(synthetic))
 
     def train_judge(self, encoded: torch.Tensor, y_index: np.ndarray, n_classes: int, *, seed: int,
@@ -138,27 +138,34 @@ def _check_finite(X):
                 "(divide it by a power of ten, or take a logarithm) before fitting.")
 
 
-def _comparable_columns(real: pd.DataFrame, synthetic: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def _comparable_columns(real: pd.DataFrame, synthetic: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Real and synthetic rows as float features on the real rows' scale: numbers standardised by
-    the real rows (with a flag column where values are missing), anything else one-hot."""
-    real_parts, synthetic_parts = [], []
+    the real rows (with a flag column where values are missing), anything else one-hot; and for
+    each feature column, the group it belongs to (a missing flag, a number, or a category's one-hot
+    columns together)."""
+    real_parts, synthetic_parts, groups = [], [], []
+
+    def add(columns: list[tuple[pd.Series, pd.Series]]) -> None:
+        """One feature: (real, synthetic) float columns that describe it together."""
+        group = groups[-1] + 1 if groups else 0
+        for real_part, synthetic_part in columns:
+            real_parts.append(real_part.to_numpy(np.float64))
+            synthetic_parts.append(synthetic_part.to_numpy(np.float64))
+            groups.append(group)
+
     for column in real.columns:
         a, b = real[column], synthetic[column]
         if pd.api.types.is_numeric_dtype(a) and not pd.api.types.is_bool_dtype(a):
             a, b = a.astype(np.float64), b.astype(np.float64)
             if a.isna().any() or b.isna().any():
-                real_parts.append(a.isna().to_numpy(np.float64))
-                synthetic_parts.append(b.isna().to_numpy(np.float64))
+                add([(a.isna(), b.isna())])
             centre = a.mean() if a.notna().any() else 0.0
             scale = a.std(ddof=0) if a.notna().sum() > 1 and a.std(ddof=0) > 0 else 1.0
-            real_parts.append(((a.fillna(centre) - centre) / scale).to_numpy())
-            synthetic_parts.append(((b.fillna(centre) - centre) / scale).to_numpy())
+            add([((a.fillna(centre) - centre) / scale, (b.fillna(centre) - centre) / scale)])
         else:
             a, b = _as_text(a), _as_text(b)
-            for value in sorted(set(a) | set(b)):
-                real_parts.append((a == value).to_numpy(np.float64))
-                synthetic_parts.append((b == value).to_numpy(np.float64))
-    return _stacked(real_parts, len(real)), _stacked(synthetic_parts, len(synthetic))
+            add([(a == value, b == value) for value in sorted(set(a) | set(b))])
+    return _stacked(real_parts, len(real)), _stacked(synthetic_parts, len(synthetic)), np.asarray(groups, dtype=np.intp)
 
 
 def _as_text(column: pd.Series) -> pd.Series:
