@@ -35,7 +35,7 @@ class ImageFolderData(DataHandler):
         n, h, w, c = folder.images.shape
         summary = (f"Read {n:,} {'grayscale' if c == 1 else 'RGB'} images of {h}x{w} px in {len(folder.classes)} "
                    f"class folders from {data}"
-                   + (f"; skipped {len(folder.skipped)} non-image files" if folder.skipped else "")
+                   + _skipped_text(folder.skipped)
                    + (f" and {len(folder.unreadable)} unreadable images" if folder.unreadable else "") + ".")
         return Dataset(X=folder.images, y=y, labels=labels, summary=summary, real=folder, info={},
                        single_class=f"{data} holds a single class folder")
@@ -102,3 +102,13 @@ class ImageFolderData(DataHandler):
         with errors(USAGE, FileExistsError, DataValidationError):
             folder = write_class_samples(images, str(plain(label)), out, force=force)
         say(f"Wrote {n:,} synthetic images of class {show(label)} to {folder}/.")
+
+
+def _skipped_text(skipped: list) -> str:
+    """``"; skipped 2 non-image files and 1 sub-folder"``: what the folder held that was not read."""
+    folders = sum(1 for path in skipped if path.is_dir())
+    files = len(skipped) - folders
+    parts = ([f"{files} non-image file{'s' if files != 1 else ''}"] if files else []) + \
+        ([f"{folders} sub-folder{'s' if folders != 1 else ''} (a class's images are read from its own folder only)"]
+         if folders else [])
+    return f"; skipped {' and '.join(parts)}" if parts else ""

@@ -221,3 +221,16 @@ def test_an_output_tree_written_by_another_run_meanwhile_is_kept(image_folder, t
                        "--out", out, "-q", "--force")
     assert code == 0, err
     assert not (out / "rare" / "theirs.png").exists() and len(list((out / "rare").iterdir())) == COUNTS["common"]
+
+
+def test_the_read_summary_counts_skipped_files_and_sub_folders_apart(tmp_path):
+    from gan_augment.cli._images import _skipped_text
+
+    (tmp_path / "nested").mkdir()
+    (tmp_path / "notes.txt").write_text("x")
+    (tmp_path / "more.txt").write_text("x")
+    text = _skipped_text([tmp_path / "notes.txt", tmp_path / "nested", tmp_path / "more.txt"])
+    assert text.startswith("; skipped 2 non-image files and 1 sub-folder (")
+    assert _skipped_text([tmp_path / "nested"]).startswith("; skipped 1 sub-folder (")
+    assert _skipped_text([tmp_path / "notes.txt"]) == "; skipped 1 non-image file"
+    assert _skipped_text([]) == ""
