@@ -193,6 +193,17 @@ def test_sparse_input_is_refused_with_advice(training_forbidden):
         fast().fit(sparse.csr_matrix(X), y)
 
 
+def test_structured_array_is_refused_with_its_fields_named(training_forbidden):
+    from gan_augment import AutoAugmenter
+
+    X = np.zeros(40, dtype=[("dose", float), ("site", "U3")])
+    X["dose"], X["site"] = np.arange(40), ["x", "y"] * 20
+    y = np.array([0] * 30 + [1] * 10)
+    for augmenter in (fast(), AutoAugmenter()):
+        with pytest.raises(TypeError, match=rf"fields 'dose', 'site'\); {type(augmenter).__name__} reads.*pandas.DataFrame\(X\)"):
+            augmenter.fit_resample(X, y)
+
+
 def test_datetime_column_is_refused(mixed_frame, training_forbidden):
     X, y = mixed_frame
     X = X.assign(when=pd.Timestamp("2024-01-01"))

@@ -43,6 +43,11 @@ class TabularKind(DataKind):
                 "GANAugmenter does not accept sparse input: it models dense columns. "
                 "Pass a dense array (X.toarray()) or DataFrame."
             )
+        if isinstance(X, np.ndarray) and X.dtype.names:
+            raise TypeError(
+                f"X is a NumPy structured array (fields {', '.join(map(repr, X.dtype.names))}); {type(estimator).__name__} reads "
+                "a 2-D table. Pass pandas.DataFrame(X), which keeps the field names as column names."
+            )
         y, binarize_y = check_target_type(plain_labels(y), indicate_one_vs_all=True)
         X = check_X_frame(X)
         check_columns(X)
