@@ -71,8 +71,9 @@ def classic_augment(seed: int):
     """A batch augmentation for the downstream CNN: albumentations' small affine moves."""
     import albumentations as A
 
-    transform = A.Compose([A.Affine(translate_percent=(-0.08, 0.08), rotate=(-10, 10), scale=(0.9, 1.1), p=0.8)],
-                          seed=seed)
+    from gan_augment.baselines import classic_transforms  # the evaluator's "classic" baseline moves them alike
+
+    transform = A.Compose(classic_transforms(), seed=seed)
 
     def apply(batch: torch.Tensor) -> torch.Tensor:
         pixels = ((batch.permute(0, 2, 3, 1).numpy() + 1) * 127.5).astype(np.uint8)

@@ -36,8 +36,9 @@ def evaluate(
                                          help="Repetitions of the K-fold cross-validation.")] = 3,
     baselines: Annotated[Optional[list[str]], typer.Option(
         "--baseline", metavar="NAME", show_default=False,
-        help="Baselines to compare with: none, random, smote, class_weight (repeatable or comma-separated). "
-             "Default: none, random, smote, and class_weight where the classifier takes it.")] = None,
+        help="Baselines to compare with: none, random, smote, class_weight, classic (images: the rare images "
+             "repeated under classic augmentation) (repeatable or comma-separated). Default: none, random, smote, "
+             "class_weight where the classifier takes it, and classic for an image folder.")] = None,
     report: Annotated[Optional[Path], typer.Option(
         "--report", "-r", metavar="FILE", show_default=False,
         help="Write the report to FILE: .html (self-contained, with plots), .md or .json.")] = None,

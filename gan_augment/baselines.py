@@ -6,6 +6,8 @@ among them; both build them here so that a baseline means the same thing everywh
 * ``"random"``: imbalanced-learn's RandomOverSampler (repeat rare rows).
 * ``"smote"``: :class:`MixedSMOTE`, SMOTE on numeric tables, SMOTE-NC on mixed ones and SMOTE-N on
   categorical ones, accepting missing values -- what a careful practitioner would set up by hand.
+* ``"classic"`` (images): :class:`ClassicOversampler`, the rare images repeated, each repeat
+  moved a little by albumentations -- what a practitioner does with a few rare images.
 """
 
 from __future__ import annotations
@@ -23,10 +25,11 @@ from gan_augment._compat import Interval, check_X_frame
 from gan_augment._sampler import TableSamplerMixin
 from gan_augment.planner import plain_label
 
-__all__ = ["BASELINE_SAMPLERS", "MixedSMOTE", "baseline_sampler", "is_numeric", "split_columns"]
+__all__ = ["BASELINE_SAMPLERS", "ClassicOversampler", "MixedSMOTE", "baseline_sampler", "classic_transforms",
+           "is_numeric", "split_columns"]
 
-#: Resampling baselines by the name the evaluator and AutoAugmenter use.
-BASELINE_SAMPLERS = ("random", "smote")
+#: Resampling baselines by the name the evaluator and AutoAugmenter use ("classic": images only).
+BASELINE_SAMPLERS = ("random", "smote", "classic")
 _MISSING = "(missing)"
 
 
@@ -41,13 +44,107 @@ def split_columns(X: pd.DataFrame) -> tuple[list, list]:
     return numeric, [c for c in X.columns if c not in numeric]
 
 
-def baseline_sampler(method: str, sampling_strategy="auto", random_state=None):
-    """A fresh, unfitted imbalanced-learn sampler for the baseline ``method``."""
+def baseline_sampler(method: str, sampling_strategy="auto", random_state=None, *, image_shape=None):
+    """A fresh, unfitted imbalanced-learn sampler for the baseline ``method`` (``image_shape``:
+    the ``(C, H, W)`` of the pixel rows, for ``"classic"``)."""
     if method == "random":
         return RandomOverSampler(sampling_strategy=sampling_strategy, random_state=random_state)
     if method == "smote":
         return MixedSMOTE(sampling_strategy=sampling_strategy, random_state=random_state)
+    if method == "classic":
+        return ClassicOversampler(image_shape, sampling_strategy=sampling_strategy, random_state=random_state)
     raise ValueError(f"Unknown baseline {method!r}; expected one of {list(BASELINE_SAMPLERS)}.")
+
+
+def classic_transforms() -> list:
+    """The classic augmentation of the ``"classic"`` baseline: albumentations' small affine moves
+    (shifts up to 8% of the side, rotations up to 10 degrees, scale 0.9-1.1, on 80% of the
+    images). No flips or colour changes: a flipped digit, letter or X-ray is another image."""
+    from gan_augment.data.albumentations_adapter import import_albumentations
+
+    A = import_albumentations()
+    return [A.Affine(translate_percent=(-0.08, 0.08), rotate=(-10, 10), scale=(0.9, 1.1), p=0.8)]
+
+
+class ClassicOversampler(BaseOverSampler):
+    """Repeat the images of the classes to top up, each repeat under classic augmentation.
+
+    Random oversampling of images as a practitioner does it: each added image is a real image of
+    its class, drawn with replacement, then moved by an albumentations pipeline (default
+    :func:`classic_transforms`), so that the classifier does not see the same few pixels again
+    and again. Images come as rows of pixels in ``(C, H, W)`` order, as ``GANAugmenter(image_shape=
+    ...)`` reads them; the real rows come back first and unchanged, then the new ones, in the
+    input's container and dtype.
+
+    Parameters
+    ----------
+    image_shape : tuple of int
+        ``(C, H, W)`` of each row's image.
+    sampling_strategy : as in imbalanced-learn
+    transform : albumentations transform, list of transforms, Compose, or None
+        The augmentation of each repeat; None: :func:`classic_transforms`. Needs albumentations
+        (``pip install "gan-augment[albumentations]"``).
+    random_state : int, RandomState instance or None
+        Seeds which images are repeated and how each is moved.
+    """
+
+    _parameter_constraints: dict = {
+        **BaseOverSampler._parameter_constraints,
+        "image_shape": ["array-like"],
+        "transform": [None, object],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(self, image_shape, *, sampling_strategy="auto", transform=None, random_state=None):
+        super().__init__(sampling_strategy=sampling_strategy)
+        self.image_shape = image_shape
+        self.transform = transform
+        self.random_state = random_state
+
+    def _check_X_y(self, X, y, accept_sparse=None):
+        from gan_augment.data.layout import check_image_shape
+
+        y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
+        X = check_X_frame(X)
+        validate_data(self, X=X, y=y, reset=True, skip_check_array=True)
+        shape = check_image_shape(self.image_shape)
+        if X.shape[1] != int(np.prod(shape)):
+            raise ValueError(f"image_shape={tuple(self.image_shape)} holds {int(np.prod(shape))} pixels, but the rows "
+                             f"of X have {X.shape[1]} columns; give the (C, H, W) of the images.")
+        return X, y, binarize_y
+
+    def _fit_resample(self, X, y):
+        from sklearn.utils import check_random_state
+
+        from gan_augment.data.albumentations_adapter import AlbumentationsTransform
+
+        rng = check_random_state(self.random_state)
+        to_add = {label: n for label, n in self.sampling_strategy_.items() if n > 0}
+        pixels = np.asarray(X)
+        channels, height, width = (int(v) for v in self.image_shape)
+        moved, labels = [], []
+        # One pipeline, seeded once: the repeats are moved in a fixed order, so the result is seeded too.
+        transform = AlbumentationsTransform(classic_transforms() if self.transform is None else self.transform,
+                                            seed=int(rng.randint(np.iinfo(np.int32).max)))
+        for label, n in to_add.items():
+            rows = rng.choice(np.flatnonzero(y == label), size=n, replace=True)
+            for row in pixels[rows]:
+                # albumentations works on channel-last float32 or uint8 arrays.
+                image = row.reshape(channels, height, width).transpose(1, 2, 0)
+                work = image if image.dtype in (np.uint8, np.float32) else image.astype(np.float32)
+                out = np.asarray(transform(work)).reshape(height, width, channels).transpose(2, 0, 1).reshape(-1)
+                if np.issubdtype(pixels.dtype, np.integer) and out.dtype != pixels.dtype:
+                    out = np.clip(np.rint(out), image.min(), image.max())  # whole pixel values, in the image's range
+                moved.append(out.astype(pixels.dtype))
+            labels.append(np.full(n, label, dtype=np.asarray(y).dtype))
+        if not moved:
+            return X, y
+        new = np.stack(moved)
+        y_res = np.concatenate([np.asarray(y), *labels])
+        if isinstance(X, pd.DataFrame):
+            added = pd.DataFrame(new, columns=X.columns).astype(X.dtypes.to_dict())
+            return pd.concat([X, added], ignore_index=True), y_res
+        return np.concatenate([pixels, new]), y_res
 
 
 class MixedSMOTE(TableSamplerMixin, BaseOverSampler):

@@ -179,11 +179,14 @@ def test_evaluate_cross_validates_an_image_folder(image_folder, tmp_path, capsys
     code, out, err = run(capsys, "evaluate", image_folder, "--classes", "rare", "--cv", "2", "--repeats", "1",
                          "-e", "1", "-s", "0", "--report", report)
     assert code == 0, err
+    # For images the baselines include what a practitioner does first: repeat + classic augmentation.
     assert "Verdict" in out and "GAN top-up" in out and "random oversampling" in out
+    assert "repeat + classic augmentation" in out
     import json
 
     result = json.loads(report.read_text())
     assert result["settings"]["class_counts"] == COUNTS and result["settings"]["image_shape"] == [1, 16, 16]
+    assert "repeat + classic augmentation" in result["settings"]["methods"]
     # The image judge scores the synthetic images of each fold: a report only images get.
     assert [row["class"] for row in result["image_quality"]] == ["rare"]
 

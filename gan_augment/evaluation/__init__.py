@@ -57,12 +57,14 @@ def evaluate_augmentation(X, y, augmenter=None, *, estimator=None, classes=None,
     cv : int or a cross-validation splitter, default=5
     repeats : int, default=3
         Repetitions of ``cv``-fold cross-validation with different shuffles (when ``cv`` is an int).
-    baselines : "auto" or iterable of {"none", "random", "smote", "class_weight"}, default="auto"
-        "auto": none, random, smote, and class_weight when the estimator has a ``class_weight``
-        parameter (the built-in ones do). "random": random oversampling; "smote": SMOTE, SMOTE-NC
-        when there are categorical columns (SMOTE-N if all are), on a training fold whose missing
-        values are imputed for the interpolation only; "class_weight": the estimator with
-        ``class_weight="balanced"``.
+    baselines : "auto" or iterable of {"none", "random", "smote", "class_weight", "classic"}, default="auto"
+        "auto": none, random, smote, class_weight when the estimator has a ``class_weight``
+        parameter (the built-in ones do), and classic for images (an augmenter with
+        ``image_shape``) when albumentations is installed. "random": random oversampling; "smote":
+        SMOTE, SMOTE-NC when there are categorical columns (SMOTE-N if all are), on a training fold
+        whose missing values are imputed for the interpolation only; "class_weight": the estimator
+        with ``class_weight="balanced"``; "classic": the images of the classes to top up repeated,
+        each repeat moved a little by albumentations (:class:`~gan_augment.baselines.ClassicOversampler`).
         "none" is always included: it is the reference.
     n_jobs : int, default=None
         Folds run in parallel with joblib.

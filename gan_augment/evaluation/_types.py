@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 #: Baselines that ``baselines=`` may name.
-BASELINES = ("none", "random", "smote", "class_weight")
+BASELINES = ("none", "random", "smote", "class_weight", "classic")  # "classic": images only
 AUGMENTER = "augmenter"  # the key of the augmenter under test in the results
 OVERALL_METRICS = ("accuracy", "balanced_accuracy", "macro_f1", "pr_auc")
 CLASS_METRICS = ("precision", "recall", "f1")
@@ -47,6 +47,7 @@ class EvaluationPlan:
     augmenter_name: str
     augmenter_seed: int
     smote_name: str
+    image_shape: Optional[tuple]  # (C, H, W) where the rows are images (the augmenter's image_shape), else None
     # ---- the downstream model
     estimator: Any  # an unfitted clone
     estimator_name: str

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 from typing import Any, NamedTuple, Optional
 
 import numpy as np
 import pandas as pd
 
 from gan_augment._random import SEED_MAX, check_seed
+from gan_augment.data.albumentations_adapter import import_albumentations
 from gan_augment.data.tabular import check_columns
 from gan_augment.evaluation._prep import ESTIMATORS, build_estimator, split_columns
 from gan_augment.evaluation._types import AUGMENTER, BASELINES, OVERALL_METRICS, PRIMARY_METRIC, EvaluationPlan
@@ -55,13 +57,18 @@ def plan_evaluation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5,
     metric = _check_metric(metric, binary)
     estimator, estimator_name = _check_estimator(estimator, X, seeds.estimator)
     class_weight_key = _class_weight_key(estimator)
+    image_shape = _image_shape(augmenter)
     if isinstance(baselines, str) and baselines == "auto":
-        # What a practitioner would try first; class weights wherever the estimator takes them.
-        baselines = ("none", "random", "smote") + (("class_weight",) if class_weight_key is not None else ())
+        # What a practitioner would try first; class weights wherever the estimator takes them, and
+        # for images the rare images repeated under classic augmentation.
+        baselines = (("none", "random", "smote") + (("class_weight",) if class_weight_key is not None else ())
+                     + (("classic",) if image_shape is not None and _has_albumentations() else ()))
     methods = _check_baselines(baselines)
     if "class_weight" in methods and class_weight_key is None:
         raise ValueError(f"baseline 'class_weight' needs an estimator with a class_weight parameter; "
                          f"{estimator_name} has none. Drop it from baselines.")
+    if "classic" in methods:
+        _check_classic(image_shape, X)
     if "smote" in methods and n_splits is not None:
         _check_smote_folds(targets, counts, n_splits)
     numeric, categorical = split_columns(X)
@@ -71,7 +78,7 @@ def plan_evaluation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5,
         positive=_positive_class(targets, counts) if binary else None,
         targets=targets, explicit_classes=explicit, baseline_strategy=baseline_strategy,
         methods=(*methods, AUGMENTER), augmenter=augmenter, augmenter_name=_augmenter_name(augmenter),
-        augmenter_seed=seeds.augmenter, smote_name=_smote_name(numeric, categorical),
+        augmenter_seed=seeds.augmenter, smote_name=_smote_name(numeric, categorical), image_shape=image_shape,
         estimator=estimator, estimator_name=estimator_name, class_weight_key=class_weight_key,
         splits=splits, n_splits=n_splits, n_repeats=n_repeats,
         test_train_ratio=float(np.mean([len(test) / len(train) for train, test in splits])),
@@ -267,6 +274,37 @@ def _check_baselines(baselines) -> list[str]:
     if unknown:
         raise ValueError(f"Unknown baseline {unknown[0]!r}; choose from {list(BASELINES)}.")
     return ["none"] + [b for b in dict.fromkeys(baselines) if b != "none"]
+
+
+def _image_shape(augmenter) -> Optional[tuple]:
+    """The ``(C, H, W)`` of the images the augmenter reads rows as, or None (a table)."""
+    shape = getattr(augmenter, "image_shape", None)
+    return None if shape is None else tuple(int(v) for v in shape)
+
+
+def _has_albumentations() -> bool:
+    """Whether the "classic" baseline can run. Without albumentations (an optional dependency) the
+    default baselines leave it out, with a warning: the comparison then lacks what a practitioner
+    with images would try first."""
+    try:
+        import_albumentations()
+    except ImportError:
+        warnings.warn("albumentations is not installed, so the evaluation leaves out the baseline a practitioner "
+                      "would try first with images: the rare images repeated under classic augmentation. Install "
+                      'it with pip install "gan-augment[albumentations]".', UserWarning, stacklevel=4)
+        return False
+    return True
+
+
+def _check_classic(image_shape: Optional[tuple], X: pd.DataFrame) -> None:
+    if image_shape is None:
+        raise ValueError("baseline 'classic' repeats images under classic augmentation, but these rows are not "
+                         "images (the augmenter has no image_shape); drop 'classic' from baselines, or give the "
+                         "augmenter image_shape=(C, H, W).")
+    import_albumentations()  # an ImportError that says what to install, before any fold runs
+    if X.shape[1] != int(np.prod(image_shape)):
+        raise ValueError(f"image_shape={image_shape} holds {int(np.prod(image_shape))} pixels, but the rows of X "
+                         f"have {X.shape[1]} columns; give the augmenter the (C, H, W) of the images.")
 
 
 def _check_estimator(estimator, X: pd.DataFrame, seed: int) -> tuple[Any, str]:

@@ -328,18 +328,14 @@ def _settings(plan: EvaluationPlan, results: list[FoldResult], names: dict) -> d
         "interval": METHOD_NAME,
         "test_train_ratio": plan.test_train_ratio,
         "positive_class": plain(plan.positive) if plan.binary else None,
-        "image_shape": _image_shape(plan.augmenter),
+        "image_shape": list(plan.image_shape) if plan.image_shape is not None else None,
     }
-
-
-def _image_shape(augmenter):
-    shape = getattr(augmenter, "image_shape", None) if augmenter is not None else None
-    return [int(v) for v in shape] if shape is not None else None
 
 
 def method_names(plan: EvaluationPlan) -> dict:
     return {"none": "none", "random": "random oversampling", "smote": plan.smote_name,
-            "class_weight": "class_weight='balanced'", AUGMENTER: plan.augmenter_name}
+            "class_weight": "class_weight='balanced'", "classic": "repeat + classic augmentation",
+            AUGMENTER: plan.augmenter_name}
 
 
 # ============================================================================ files

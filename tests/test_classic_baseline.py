@@ -1,0 +1,62 @@
+"""The "classic" baseline for images (gan_augment.baselines.ClassicOversampler): the rare images
+repeated, each repeat moved by albumentations; and the evaluator running it where rows are images."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.datasets import load_digits
+
+from gan_augment import GANAugmenter, evaluate_augmentation
+from gan_augment.baselines import ClassicOversampler
+
+
+def _digits(rare_count=10):
+    X, y = load_digits(return_X_y=True)  # 8x8 pixels in 0..16, as float64 rows
+    keep = np.r_[np.flatnonzero((y < 3) & (y != 2)), np.flatnonzero(y == 2)[:rare_count]]
+    return X[keep], y[keep]
+
+
+def test_repeats_are_moved_copies_of_real_images_of_their_class():
+    X, y = _digits()
+    X_res, y_res = ClassicOversampler((1, 8, 8), random_state=0).fit_resample(X, y)
+    assert np.bincount(y_res).tolist() == [182, 182, 182]  # every class topped up to the majority
+    assert np.array_equal(X_res[:len(X)], X) and np.array_equal(y_res[:len(y)], y)  # the real rows, unchanged
+    added, added_labels = X_res[len(X):], y_res[len(y):]
+    assert added.dtype == X.dtype and added.min() >= 0 and added.max() <= 16
+    # Each added image is nearest (among the real images) to a real image of its own class ...
+    distances = ((added[:, None, :] - X[None, :, :]) ** 2).sum(axis=2)
+    assert (y[distances.argmin(axis=1)] == added_labels).mean() > 0.95
+    # ... and most are moved: not a copy of any real image (80% of repeats are transformed).
+    moved = distances.min(axis=1) > 0
+    assert 0.6 < moved.mean() < 0.95, moved.mean()
+
+
+def test_the_same_random_state_gives_the_same_images_and_frames_keep_their_columns():
+    X, y = _digits()
+    first, _ = ClassicOversampler((1, 8, 8), random_state=3).fit_resample(X, y)
+    again, _ = ClassicOversampler((1, 8, 8), random_state=3).fit_resample(X, y)
+    other, _ = ClassicOversampler((1, 8, 8), random_state=4).fit_resample(X, y)
+    assert np.array_equal(first, again) and not np.array_equal(first, other)
+    frame = pd.DataFrame(X.astype(np.uint8), columns=[f"p{i}" for i in range(64)])
+    out, _ = ClassicOversampler((1, 8, 8), random_state=3).fit_resample(frame, y)
+    assert isinstance(out, pd.DataFrame) and list(out.columns) == list(frame.columns)
+    assert (out.dtypes == np.uint8).all() and out.iloc[:len(frame)].equals(frame)
+
+
+def test_a_wrong_image_shape_is_named():
+    X, y = _digits()
+    with pytest.raises(ValueError, match=r"image_shape=\(1, 4, 4\) holds 16 pixels, but the rows of X have 64"):
+        ClassicOversampler((1, 4, 4)).fit_resample(X, y)
+
+
+def test_the_evaluator_runs_classic_for_images_and_refuses_it_for_tables():
+    X, y = _digits()
+    plan_only = dict(cv=2, repeats=1, random_state=0, fidelity=False, privacy=False)
+    report = evaluate_augmentation(X, y, GANAugmenter(image_shape=(1, 8, 8), epochs=1, random_state=0),
+                                   classes=[2], baselines=("random", "classic"), **plan_only)
+    assert "repeat + classic augmentation" in report.settings["methods"]
+    table = X[:, :5]
+    with pytest.raises(ValueError, match="baseline 'classic' repeats images.*not images"):
+        evaluate_augmentation(table, y, GANAugmenter(epochs=1), classes=[2], baselines=("classic",), **plan_only)
