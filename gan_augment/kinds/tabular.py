@@ -148,7 +148,9 @@ def _comparable_columns(real: pd.DataFrame, synthetic: pd.DataFrame) -> tuple[np
     the real rows (with a flag column where values are missing), anything else one-hot; and for
     each feature column, the group it belongs to (a missing flag, a number, or a category's one-hot
     columns together)."""
-    real_parts, synthetic_parts, groups = [], [], []
+    real_parts: list[np.ndarray] = []
+    synthetic_parts: list[np.ndarray] = []
+    groups: list[int] = []
 
     def add(columns: list[tuple[pd.Series, pd.Series]]) -> None:
         """One feature: (real, synthetic) float columns that describe it together."""
