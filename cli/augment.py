@@ -23,8 +23,9 @@ from ._common import (DATA, INTERRUPTED, USAGE, Architecture, ArchitectureOpt, B
 from ._data import added_text
 from ._job import Job, Settings, prepare, train
 
-#: ``--metric`` as scikit-learn scorer names, for ``--auto``.
-SCORERS = {Metric.macro_f1: "f1_macro", Metric.balanced_accuracy: "balanced_accuracy", Metric.accuracy: "accuracy"}
+#: ``--metric`` as scikit-learn scorer names, for ``--auto`` (pr_auc: a scorer made for the data, see _scorer).
+SCORERS = {Metric.macro_f1: "f1_macro", Metric.balanced_accuracy: "balanced_accuracy", Metric.accuracy: "accuracy",
+           Metric.pr_auc: "average_precision"}
 
 
 def augment(
@@ -50,8 +51,8 @@ def augment(
         help="With --auto: the downstream classifier the candidates are scored with (logistic regression, "
              "HistGradientBoosting or a random forest). Default: logreg.")] = None,
     metric: Annotated[Optional[Metric], metric_opt(
-        help="With --auto: the score that picks the winner (macro_f1, balanced_accuracy or accuracy). "
-             "Default: macro_f1.")] = None,
+        help="With --auto: the score that picks the winner (macro_f1, balanced_accuracy, accuracy, or pr_auc: "
+             "the rarer class's average precision, binary targets only). Default: macro_f1.")] = None,
     epochs: EpochsOpt = None,
     batch_size: BatchOpt = None,
     loss: LossOpt = None,
@@ -86,7 +87,7 @@ def augment(
                              data_parallel=not auto and model is None)
     from ._handlers import for_path
 
-    scoring = _check_auto_args(auto, estimator, metric)
+    auto_metric = _check_auto_args(auto, estimator, metric)
     handler = for_path(data)
     if auto:
         handler.refuse_auto(data)
@@ -115,7 +116,7 @@ def augment(
                                     early_stopping=early_stopping))
     handler.check_augment_job(data, job.dataset, mark_synthetic)
     if auto:
-        X_new, y_new, seconds = _auto_resample(job, str(estimator or Estimator.logreg), scoring, seed)
+        X_new, y_new, seconds = _auto_resample(job, str(estimator or Estimator.logreg), auto_metric, seed)
         with writing(out, "the augmented data"):
             handler.write_resampled(job.dataset, X_new, y_new, out, force=force, mark_synthetic=mark_synthetic,
                                     seconds=seconds)
@@ -190,23 +191,37 @@ def _check_model_fits(augmenter, dataset, data: Path, model_dir: Path) -> None:
                        USAGE)
 
 
-def _check_auto_args(auto: bool, estimator: Optional[Estimator], metric: Optional[Metric]) -> str:
-    """The scikit-learn scorer of --metric for --auto ("" without --auto); options that apply
-    only with --auto are refused without it."""
+def _check_auto_args(auto: bool, estimator: Optional[Estimator], metric: Optional[Metric]) -> Optional[Metric]:
+    """The --metric of --auto (None without --auto); options that apply only with --auto are
+    refused without it."""
     if not auto:
         given = [name for name, value in (("--estimator", estimator), ("--metric", metric)) if value is not None]
         if given:
             raise CLIError(f"{' and '.join(given)} appl{'y' if len(given) > 1 else 'ies'} with --auto only (the "
                            "classifier and score that choose the top-up); add --auto, or drop them.", USAGE)
-        return ""
-    metric = metric or Metric.macro_f1
-    if metric not in SCORERS:
-        raise CLIError(f"--metric {metric} is not available with --auto; choose one of "
-                       f"{', '.join(str(m) for m in SCORERS)}.", USAGE)
-    return SCORERS[metric]
+        return None
+    return metric or Metric.macro_f1
 
 
-def _auto_resample(job: Job, estimator: str, scoring: str, seed: Optional[int]):
+def _scorer(metric: Metric, job: Job):
+    """The scikit-learn scorer of ``metric`` on the job's data. PR-AUC is the average precision of
+    one class against the other, as the evaluator measures it: the class topped up, else the rarer."""
+    if metric != Metric.pr_auc:
+        return SCORERS[metric]
+    from sklearn.metrics import average_precision_score, make_scorer
+
+    from gan_augment.evaluation.plan import _positive_class
+
+    counts = job.dataset.y.value_counts(sort=False).to_dict()
+    if len(counts) != 2:
+        raise CLIError(f"--metric pr_auc scores one class against the other: binary targets only, and {job.data} has "
+                       f"{len(counts)} classes. Choose macro_f1, balanced_accuracy or accuracy.", USAGE)
+    positive = _positive_class(list(job.dataset.labels or []), counts)
+    return make_scorer(average_precision_score, response_method=("decision_function", "predict_proba"),
+                       pos_label=positive)
+
+
+def _auto_resample(job: Job, estimator: str, metric: Metric, seed: Optional[int]):
     """Run AutoAugmenter on the job's table: ``(added rows, their labels, seconds)``; says what it chose."""
     import numpy as np
 
@@ -221,10 +236,11 @@ def _auto_resample(job: Job, estimator: str, scoring: str, seed: Optional[int]):
                        "needs at least 2 rows of every class. Drop --auto, or the class.", DATA)
     # The job's GANAugmenter carries --classes, --epochs, --batch-size, --loss, --seed and --device;
     # AutoAugmenter clones it for each inner fold (and once more if the GAN wins).
+    scoring = _scorer(metric, job)
     auto = AutoAugmenter(classes=job.dataset.labels, estimator=estimator, scoring=scoring, augmenter=job.augmenter,
                          random_state=seed)
     amounts = ", ".join(f"{a:.0%}" for a in auto.amounts)
-    say(f"Choosing the top-up by inner {n_inner_folds(auto.cv, y)}-fold cross-validation ({estimator}, {scoring}): "
+    say(f"Choosing the top-up by inner {n_inner_folds(auto.cv, y)}-fold cross-validation ({estimator}, {metric}): "
         "no top-up, or "
         f"{', '.join(METHOD_NAMES[m] for m in auto.methods)} at {amounts} of the plan.")
     started = time.perf_counter()
@@ -235,7 +251,7 @@ def _auto_resample(job: Job, estimator: str, scoring: str, seed: Optional[int]):
     except KeyboardInterrupt:
         raise CLIError("Interrupted while choosing the top-up; nothing was written.", INTERRUPTED) from None
     seconds = time.perf_counter() - started
-    _say_choice(auto)
+    _say_choice(auto, metric)
     n = len(X)
     return X_res.iloc[n:], np.asarray(y_res)[n:], seconds
 
@@ -243,9 +259,9 @@ def _auto_resample(job: Job, estimator: str, scoring: str, seed: Optional[int]):
 METHOD_NAMES = {"none": "no top-up", "random": "random oversampling", "smote": "SMOTE", "gan": "the GAN"}
 
 
-def _say_choice(auto) -> None:
+def _say_choice(auto, metric: Metric) -> None:
     results = auto.cv_results_
-    say(f"Inner scores ({auto.scoring}, mean +- std over the folds):")
+    say(f"Inner scores ({metric}, mean +- std over the folds):")
     chosen = auto.chosen_
     for params, mean, std, rank in zip(results["params"], results["mean_test_score"], results["std_test_score"],
                                        results["rank_test_score"]):
