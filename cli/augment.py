@@ -115,7 +115,7 @@ def augment(
                                     round_to_observed=not no_rounding, detect_rules=not no_rules,
                                     early_stopping=early_stopping))
     handler.check_augment_job(data, job.dataset, mark_synthetic)
-    if auto:
+    if auto_metric is not None:  # --auto
         X_new, y_new, seconds = _auto_resample(job, str(estimator or Estimator.logreg), auto_metric, seed)
         with writing(out, "the augmented data"):
             handler.write_resampled(job.dataset, X_new, y_new, out, force=force, mark_synthetic=mark_synthetic,
