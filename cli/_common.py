@@ -324,6 +324,7 @@ class Estimator(str, enum.Enum):
     logreg = "logreg"
     hgb = "hgb"
     rf = "rf"
+    cnn = "cnn"
 
     def __str__(self):
         return self.value
@@ -339,8 +340,8 @@ class Metric(str, enum.Enum):
         return self.value
 
 
-ESTIMATOR_HELP = ("Downstream classifier: logistic regression (scaled, one-hot, imputed), HistGradientBoosting or "
-                  "a random forest.")
+ESTIMATOR_HELP = ("Downstream classifier: logistic regression (scaled, one-hot, imputed), HistGradientBoosting, "
+                  "a random forest, or for an image folder a small CNN (cnn).")
 
 
 def estimator_opt(help: str = ESTIMATOR_HELP) -> Any:

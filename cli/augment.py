@@ -49,7 +49,7 @@ def augment(
                        "adds.")] = False,
     estimator: Annotated[Optional[Estimator], estimator_opt(
         help="With --auto: the downstream classifier the candidates are scored with (logistic regression, "
-             "HistGradientBoosting or a random forest). Default: logreg.")] = None,
+             "HistGradientBoosting or a random forest; not cnn). Default: logreg.")] = None,
     metric: Annotated[Optional[Metric], metric_opt(
         help="With --auto: the score that picks the winner (macro_f1, balanced_accuracy, accuracy, or pr_auc: "
              "the rarer class's average precision, binary targets only). Default: macro_f1.")] = None,
@@ -200,6 +200,9 @@ def _check_auto_args(auto: bool, estimator: Optional[Estimator], metric: Optiona
             raise CLIError(f"{' and '.join(given)} appl{'y' if len(given) > 1 else 'ies'} with --auto only (the "
                            "classifier and score that choose the top-up); add --auto, or drop them.", USAGE)
         return None
+    if estimator == Estimator.cnn:
+        raise CLIError("--estimator cnn classifies images, and --auto chooses among table samplers; choose logreg, "
+                       "hgb or rf.", USAGE)
     return metric or Metric.macro_f1
 
 

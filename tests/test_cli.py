@@ -570,6 +570,8 @@ def test_augment_auto_option_errors(data_csv, tmp_path, capsys):
     code, _, err = run(capsys, "augment", data_csv, "--auto", "--metric", "pr_auc", "-o", tmp_path / "o.csv")
     assert code == 2 and "--metric pr_auc scores one class against the other: binary targets only" in err
     assert "has 3 classes" in err
+    code, _, err = run(capsys, "augment", data_csv, "--auto", "--estimator", "cnn", "-o", tmp_path / "o.csv")
+    assert code == 2 and "--estimator cnn classifies images" in _one_line_error(err)
     assert not (tmp_path / "o.csv").exists()
 
 

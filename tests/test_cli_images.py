@@ -191,6 +191,21 @@ def test_evaluate_cross_validates_an_image_folder(image_folder, tmp_path, capsys
     assert [row["class"] for row in result["image_quality"]] == ["rare"]
 
 
+def test_evaluate_trains_a_cnn_on_an_image_folder_and_refuses_it_for_a_table(image_folder, tmp_path, capsys):
+    report = tmp_path / "report.json"
+    code, out, err = run(capsys, "evaluate", image_folder, "--classes", "rare", "--estimator", "cnn", "--cv", "2",
+                         "--repeats", "1", "-e", "1", "-s", "0", "--baseline", "class_weight", "--report", report)
+    assert code == 0, err
+    import json
+
+    settings = json.loads(report.read_text())["settings"]
+    assert "small CNN" in settings["estimator"] and "class_weight='balanced'" in settings["methods"]
+    table = tmp_path / "t.csv"
+    table.write_text("x,label\n" + "".join(f"{i},{'a' if i % 3 else 'b'}\n" for i in range(30)))
+    code, _, err = run(capsys, "evaluate", table, "--estimator", "cnn", "--cv", "2", "--repeats", "1")
+    assert code == 2 and "classifies images, but these rows are a table" in _one_line_error(err)
+
+
 def test_table_only_options_are_refused_for_an_image_folder(image_folder, tmp_path, capsys):
     code, _, err = run(capsys, "augment", image_folder, "--auto", "--out", tmp_path / "a")
     assert code == 2 and "--auto" in _one_line_error(err) and "tables only" in err

@@ -45,11 +45,12 @@ def evaluate_augmentation(X, y, augmenter=None, *, estimator=None, classes=None,
     y : array-like of class labels
     augmenter : GANAugmenter or any imbalanced-learn style sampler, default=None
         The augmenter under test; ``None`` means ``GANAugmenter()`` with its defaults.
-    estimator : {"logreg", "hgb", "rf"} or a scikit-learn classifier, default=None ("logreg")
+    estimator : {"logreg", "hgb", "rf", "cnn"} or a scikit-learn classifier, default=None ("logreg")
         "logreg": logistic regression on median-imputed, standardised numbers and one-hot
         categories; "hgb": HistGradientBoostingClassifier (native categories and missing values);
-        "rf": a random forest. A classifier of yours gets the rows as they are: put its
-        preprocessing in a Pipeline.
+        "rf": a random forest; "cnn" (images: an augmenter with ``image_shape``): a small CNN
+        (:class:`~gan_augment.evaluation.cnn.CNNClassifier`), as the image benchmarks train. A
+        classifier of yours gets the rows as they are: put its preprocessing in a Pipeline.
     classes : list of class labels, default=None
         The classes to top up to the majority count of each training fold (every method). Without
         it, the augmenter's own ``classes`` / ``sampling_strategy`` decides, and the baselines use

@@ -55,9 +55,9 @@ def plan_evaluation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5,
                          f"(1, 2, ...; -1 for every core), or None; got {n_jobs!r}.")
     binary = len(counts) == 2
     metric = _check_metric(metric, binary)
-    estimator, estimator_name = _check_estimator(estimator, X, seeds.estimator)
-    class_weight_key = _class_weight_key(estimator)
     image_shape = _image_shape(augmenter)
+    estimator, estimator_name = _check_estimator(estimator, X, seeds.estimator, image_shape)
+    class_weight_key = _class_weight_key(estimator)
     if isinstance(baselines, str) and baselines == "auto":
         # What a practitioner would try first; class weights wherever the estimator takes them, and
         # for images the rare images repeated under classic augmentation.
@@ -307,16 +307,27 @@ def _check_classic(image_shape: Optional[tuple], X: pd.DataFrame) -> None:
                          f"have {X.shape[1]} columns; give the augmenter the (C, H, W) of the images.")
 
 
-def _check_estimator(estimator, X: pd.DataFrame, seed: int) -> tuple[Any, str]:
+#: Built-in estimators for images (rows of pixels with an image_shape), by name.
+IMAGE_ESTIMATORS = {"cnn": "a small CNN (three conv blocks; 10 epochs of Adam)"}
+
+
+def _check_estimator(estimator, X: pd.DataFrame, seed: int, image_shape: Optional[tuple]) -> tuple[Any, str]:
     """``(unfitted estimator, its name for the report)``; a built-in name is built for ``X``'s columns."""
     from sklearn.base import clone, is_classifier
 
     if estimator is None:
         estimator = "logreg"
     if isinstance(estimator, str):
+        if estimator in IMAGE_ESTIMATORS:
+            if image_shape is None:
+                raise ValueError(f"estimator={estimator!r} classifies images, but these rows are a table (the "
+                                 f"augmenter has no image_shape); choose one of {list(ESTIMATORS)}.")
+            from gan_augment.evaluation.cnn import CNNClassifier
+
+            return CNNClassifier(image_shape, random_state=seed), IMAGE_ESTIMATORS[estimator]
         if estimator not in ESTIMATORS:
-            raise ValueError(f"Unknown estimator {estimator!r}; choose from {list(ESTIMATORS)} or pass a "
-                             "scikit-learn classifier.")
+            raise ValueError(f"Unknown estimator {estimator!r}; choose from {[*ESTIMATORS, *IMAGE_ESTIMATORS]} or "
+                             "pass a scikit-learn classifier.")
         return build_estimator(estimator, X, random_state=seed), ESTIMATORS[estimator]
     if not (hasattr(estimator, "fit") and hasattr(estimator, "get_params")) or not is_classifier(estimator):
         raise TypeError(f"estimator={estimator!r} is not a scikit-learn classifier (is_classifier() is False); "

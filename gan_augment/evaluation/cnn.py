@@ -1,0 +1,103 @@
+"""A small CNN as a scikit-learn classifier, for the evaluator's image downstream model.
+
+On images the question "did the top-up help?" is asked of a convolutional network, not of a
+linear model on pixels: the image benchmarks (``benchmarks/IMAGES*.md``) train one. This wraps the
+judge's CNN (:class:`~gan_augment.evaluation.images.ImageClassifier`, trained by
+:func:`~gan_augment.evaluation.images.train_image_classifier`) in the scikit-learn protocol, so
+that ``evaluate_augmentation(..., estimator="cnn")`` and ``gan-augment evaluate images/
+--estimator cnn`` train it in every fold, beside every baseline, with ``class_weight="balanced"``
+as the class-weighted-loss baseline.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils.validation import check_is_fitted
+
+__all__ = ["CNNClassifier"]
+
+
+class CNNClassifier(ClassifierMixin, BaseEstimator):
+    """A small CNN on rows of pixels (scikit-learn's classifier protocol).
+
+    Parameters
+    ----------
+    image_shape : tuple of int
+        ``(C, H, W)`` of each row's image; rows hold the pixels in that order (as
+        ``GANAugmenter(image_shape=...)`` reads them).
+    epochs : int, default=10
+    batch_size : int, default=64
+    lr : float, default=1e-3
+        Adam's initial learning rate, annealed to 0 (cosine).
+    class_weight : None or "balanced", default=None
+        "balanced": each class's loss weighted by the inverse of its frequency.
+    random_state : int or None
+        Seeds the weights, shuffling and dropout: the same int gives the same model on the CPU.
+
+    Pixel values are mapped to [-1, 1] by the training rows' own minimum and maximum (uint8 images
+    and 0..16 digits alike), and test rows by the same map.
+    """
+
+    def __init__(self, image_shape, *, epochs=10, batch_size=64, lr=1e-3, class_weight=None, random_state=None):
+        self.image_shape = image_shape
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.class_weight = class_weight
+        self.random_state = random_state
+
+    def fit(self, X, y):
+        from gan_augment.data.layout import check_image_shape
+        from gan_augment.evaluation.images import train_image_classifier
+
+        shape = check_image_shape(self.image_shape)
+        if self.class_weight not in (None, "balanced"):
+            raise ValueError(f"class_weight must be None or 'balanced', got {self.class_weight!r}.")
+        if not isinstance(self.epochs, numbers.Integral) or self.epochs < 1:
+            raise ValueError(f"epochs must be a positive integer, got {self.epochs!r}.")
+        pixels = self._pixels(X, shape)
+        self.encoder_ = LabelEncoder().fit(np.asarray(y))
+        self.classes_ = self.encoder_.classes_
+        if len(self.classes_) < 2:
+            raise ValueError(f"y holds a single class ({self.classes_[0]!r}); a classifier needs at least 2.")
+        # The training rows' range, mapped to [-1, 1]; a constant image set maps to 0.
+        self.pixel_range_ = (float(pixels.min()), float(pixels.max()))
+        self.model_ = train_image_classifier(self._scaled(pixels), self.encoder_.transform(np.asarray(y)),
+                                             n_classes=len(self.classes_), epochs=int(self.epochs),
+                                             batch_size=int(self.batch_size), lr=self.lr,
+                                             class_balanced=self.class_weight == "balanced",
+                                             random_state=self.random_state)
+        self.n_features_in_ = pixels.shape[1] * pixels.shape[2] * pixels.shape[3]
+        return self
+
+    def predict_proba(self, X) -> np.ndarray:
+        import torch
+
+        check_is_fitted(self, "model_")
+        images = torch.from_numpy(self._scaled(self._pixels(X, tuple(self.image_shape))))
+        with torch.no_grad():
+            self.model_.eval()
+            return torch.cat([torch.softmax(self.model_(chunk), dim=1) for chunk in images.split(512)]).numpy()
+
+    def predict(self, X) -> np.ndarray:
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+
+    def _pixels(self, X, shape) -> np.ndarray:
+        rows = np.asarray(X, dtype=np.float32)
+        c, h, w = (int(v) for v in shape)
+        if rows.ndim != 2 or rows.shape[1] != c * h * w:
+            raise ValueError(f"image_shape={tuple(shape)} holds {c * h * w} pixels, but X has shape {rows.shape}; "
+                             "give rows of pixels in (C, H, W) order.")
+        if not np.isfinite(rows).all():
+            raise ValueError("X holds NaN or infinite pixel values.")
+        return rows.reshape(len(rows), c, h, w)
+
+    def _scaled(self, pixels: np.ndarray) -> np.ndarray:
+        low, high = self.pixel_range_
+        if high <= low:
+            return np.zeros_like(pixels)
+        return np.clip((pixels - low) / (high - low) * 2.0 - 1.0, -1.0, 1.0).astype(np.float32)
