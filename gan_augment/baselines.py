@@ -56,6 +56,14 @@ def baseline_sampler(method: str, sampling_strategy="auto", random_state=None, *
     raise ValueError(f"Unknown baseline {method!r}; expected one of {list(BASELINE_SAMPLERS)}.")
 
 
+def _check_X_y_as_given(sampler, X, y):
+    """imbalanced-learn's input check for a sampler that keeps DataFrames (and their columns) as they are."""
+    y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
+    X = check_X_frame(X)
+    validate_data(sampler, X=X, y=y, reset=True, skip_check_array=True)
+    return X, y, binarize_y
+
+
 def classic_transforms() -> list:
     """The classic augmentation of the ``"classic"`` baseline: albumentations' small affine moves
     (shifts up to 8% of the side, rotations up to 10 degrees, scale 0.9-1.1, on 80% of the
@@ -104,9 +112,7 @@ class ClassicOversampler(BaseOverSampler):
     def _check_X_y(self, X, y, accept_sparse=None):
         from gan_augment.data.layout import check_image_shape
 
-        y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
-        X = check_X_frame(X)
-        validate_data(self, X=X, y=y, reset=True, skip_check_array=True)
+        X, y, binarize_y = _check_X_y_as_given(self, X, y)
         shape = check_image_shape(self.image_shape)
         if X.shape[1] != int(np.prod(shape)):
             raise ValueError(f"image_shape={tuple(self.image_shape)} holds {int(np.prod(shape))} pixels, but the rows "
@@ -174,10 +180,7 @@ class MixedSMOTE(TableSamplerMixin, BaseOverSampler):
         self.random_state = random_state
 
     def _check_X_y(self, X, y, accept_sparse=None):
-        y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
-        X = check_X_frame(X)
-        validate_data(self, X=X, y=y, reset=True, skip_check_array=True)
-        return X, y, binarize_y
+        return _check_X_y_as_given(self, X, y)
 
     def _fit_resample(self, X, y):
         frame = X.reset_index(drop=True) if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X))
