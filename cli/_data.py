@@ -66,6 +66,9 @@ class DataHandler:
         return []
 
     # ------------------------------------------------------------ outputs
+    def check_fit_out(self, data: Path, out: Path, checkpoint_dir: Optional[Path]) -> None:
+        """Refuse, before reading DATA, a model or checkpoint folder that may not go where asked."""
+
     def check_augment_args(self, data: Path, out: Path, *, force: bool, target: Optional[str],
                            mark_synthetic: Optional[str]) -> None:
         """Refuse options that do not apply and an output that may not be written, before reading DATA."""

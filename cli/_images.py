@@ -59,6 +59,16 @@ class ImageFolderData(DataHandler):
     def info_lines(self, model_dir: Path) -> list[str]:
         return [f"Sample grids: {model_dir}/samples_*.png"]
 
+    # ------------------------------------------------------------ fit
+    def check_fit_out(self, data: Path, out: Path, checkpoint_dir: Optional[Path]) -> None:
+        # `fit .` inside the data folder would put the model (and its sample grids) in it.
+        from gan_augment.data.image_folder import check_outside_source
+
+        for option, folder in (("--out", out), ("--checkpoint-dir", checkpoint_dir)):
+            if folder is not None:
+                with errors(USAGE, DataValidationError):
+                    check_outside_source(folder, data, what=option)
+
     # ------------------------------------------------------------ augment
     def check_augment_args(self, data: Path, out: Path, *, force: bool, target: Optional[str],
                            mark_synthetic: Optional[str]) -> None:

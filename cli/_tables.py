@@ -37,6 +37,8 @@ class TableData(DataHandler):
              sep: Optional[str] = None) -> Dataset:
         from gan_augment.data import io
 
+        if skip_unreadable:
+            raise CLIError(f"--skip-unreadable applies to image folders, but {data} is a table; drop it.", USAGE)
         if na_values or sep is not None:  # --na-values / --sep for a parquet file, or a bad --sep: usage errors
             with errors(DATA, DataValidationError, OSError):
                 path = io.resolve_table_path(data)

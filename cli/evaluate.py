@@ -10,7 +10,8 @@ from typing import Annotated, Optional
 import typer
 
 from ._common import (DATA, INTERRUPTED, USAGE, BatchOpt, CLIError, DataArg, DebugOpt, DeviceOpt, EpochsOpt, Estimator,
-                      MaxCategoriesOpt, Metric, NaValuesOpt, QuietOpt, SepOpt, TargetOpt, ThreadsOpt, check_device,
+                      MaxCategoriesOpt, Metric, NaValuesOpt, QuietOpt, SepOpt, SkipUnreadableOpt, TargetOpt,
+                      ThreadsOpt, check_device,
                       check_processes, check_sep, check_threads, classes_opt, errors, estimator_opt, force_opt, metric_opt,
                       say, seed_opt, set_flags, show, state, writing)
 
@@ -26,6 +27,7 @@ def evaluate(
     target: TargetOpt = None,
     na_values: NaValuesOpt = None,
     sep: SepOpt = None,
+    skip_unreadable: SkipUnreadableOpt = False,
     estimator: Annotated[Estimator, estimator_opt()] = Estimator.logreg,
     metric: Annotated[Metric, metric_opt(
         help="The primary metric, fixed before the run: the verdict decides on it alone (Holm-corrected "
@@ -75,7 +77,8 @@ def evaluate(
     from ._handlers import for_path
 
     handler = for_path(data)
-    dataset = handler.load(data, target=target, classes=classes, na_values=na_values, sep=check_sep(sep))
+    dataset = handler.load(data, target=target, classes=classes, na_values=na_values, sep=check_sep(sep),
+                           skip_unreadable=skip_unreadable)
     device = check_device(device)
 
     from gan_augment.augmenter import GANAugmenter

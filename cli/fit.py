@@ -81,6 +81,7 @@ def fit(
         check_model_out(out, force=force)
     resuming = _check_checkpoint_dir(checkpoint_dir, resume) if checkpoint_dir is not None else None
     handler = for_path(data)
+    handler.check_fit_out(data, out, checkpoint_dir)
     job = prepare(data, handler, target=target, classes=classes,
                   settings=Settings(epochs=epochs, batch_size=batch_size, loss=loss, seed=seed, device=device,
                                     threads=check_threads(threads), precision=str(precision),

@@ -132,6 +132,18 @@ def test_augment_refuses_an_output_inside_the_source_before_training(image_folde
     assert code == 2 and "overlaps" in _one_line_error(err)
 
 
+def test_fit_refuses_a_model_folder_inside_the_image_folder_before_training(image_folder, capsys, monkeypatch):
+    # `fit .` from inside the data: the default --out (./gan-augment-model) and its sample grids
+    # went into the folder, and the next fit read them as one more class.
+    before = _digest(image_folder)
+    monkeypatch.chdir(image_folder)
+    code, _, err = run(capsys, "fit", ".", "-e", "1")
+    assert code == 2 and "--out gan-augment-model lies inside the source folder" in _one_line_error(err)
+    code, _, err = run(capsys, "fit", ".", "-e", "1", "--out", "../elsewhere", "--checkpoint-dir", "rare/ck")
+    assert code == 2 and "--checkpoint-dir rare/ck lies inside the source" in _one_line_error(err)
+    assert _digest(image_folder) == before
+
+
 def test_augment_refuses_a_file_name_for_an_image_folder_before_training(image_folder, tmp_path, capsys):
     # --out x.csv made a directory named x.csv.
     code, _, err = run(capsys, "augment", image_folder, "--classes", "rare", "--out", tmp_path / "x.csv")
@@ -165,6 +177,14 @@ def test_image_folder_errors_name_the_file_or_class(image_folder, tmp_path, caps
     code, _, err = run(capsys, "fit", broken, "--classes", "rare", "--epochs", "1", "--skip-unreadable",
                        "--out", tmp_path / "m", "--quiet")
     assert code == 0, err
+    # evaluate's error said "pass --skip-unreadable", an option evaluate did not have.
+    code, _, err = run(capsys, "evaluate", broken, "--classes", "rare", "--epochs", "1", "--cv", "2", "--repeats",
+                       "1", "--baseline", "none", "--skip-unreadable", "--quiet")
+    assert code == 0, err
+    table = tmp_path / "t.csv"
+    table.write_text("x,label\n1,a\n2,b\n")
+    code, _, err = run(capsys, "fit", table, "--skip-unreadable", "--out", tmp_path / "m3")
+    assert code == 2 and "--skip-unreadable applies to image folders" in _one_line_error(err)
     code, _, err = run(capsys, "fit", image_folder, "--classes", "rarest", "--out", tmp_path / "m2")
     assert code == 2 and "rarest" in _one_line_error(err)
     code, _, err = run(capsys, "fit", image_folder, "--target", "label", "--out", tmp_path / "m3")

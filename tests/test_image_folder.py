@@ -292,17 +292,29 @@ def test_write_class_samples_names_and_force(tmp_path):
     class_dir = write_class_samples(images, "cat", tmp_path / "out")
     assert class_dir == tmp_path / "out" / "cat"
     assert sorted(p.name for p in class_dir.iterdir()) == [
-        "synthetic_00000.png", "synthetic_00001.png", "synthetic_00002.png"]
+        ".gan-augment-written", "synthetic_00000.png", "synthetic_00001.png", "synthetic_00002.png"]
     with Image.open(class_dir / "synthetic_00001.png") as image:
         np.testing.assert_array_equal(np.asarray(image), images[1])
     assert os.stat(class_dir).st_mode & 0o777 == default_mode(directory=True)
 
     with pytest.raises(FileExistsError, match="--force"):
         write_class_samples(images[:1], "cat", tmp_path / "out", prefix="new")
-    assert len(list(class_dir.iterdir())) == 3  # untouched
-    write_class_samples(images[:1], "cat", tmp_path / "out", force=True, prefix="new")
-    assert [p.name for p in class_dir.iterdir()] == ["new_00000.png"]  # replaced as a whole
-    assert _listing(tmp_path / "out") == ["cat", "cat/new_00000.png"]  # no staging left
+    assert len(list(class_dir.iterdir())) == 4  # untouched
+    write_class_samples(images[:2], "cat", tmp_path / "out", force=True, prefix="new")
+    assert sorted(p.name for p in class_dir.iterdir()) == [".gan-augment-written", "new_00000.png", "new_00001.png"]
+    assert _listing(tmp_path / "out") == ["cat", "cat/.gan-augment-written", "cat/new_00000.png",
+                                          "cat/new_00001.png"]  # replaced as a whole, no staging left
+    assert read_image_folder(tmp_path / "out").skipped == []  # the mark is not a skipped file
+
+
+def test_force_never_replaces_a_class_folder_of_real_images(tmp_path):
+    # `sample --out data --force` pointed at a training folder: its real images stay.
+    real = tmp_path / "data" / "cat"
+    real.mkdir(parents=True)
+    (real / "photo.png").write_bytes(b"mine")
+    with pytest.raises(FileExistsError, match="did not write.*not replaced even with --force"):
+        write_class_samples(np.stack([_pixels(1, channels=3)]), "cat", tmp_path / "data", force=True)
+    assert _listing(tmp_path / "data") == ["cat", "cat/photo.png"]
 
 
 def test_write_class_samples_many_digits(tmp_path):
@@ -357,6 +369,7 @@ def test_write_augmented_tree(tmp_path, source):
     out = write_augmented_tree(source, tmp_path / "out", fake)
     assert out == tmp_path / "out"
     assert _listing(out) == [
+        ".gan-augment-written",  # the mark that lets --force replace this tree later
         "bird", "bird/synthetic_00000.png", "bird/synthetic_00001.png",
         "cat", "cat/img_0.png", "cat/img_1.png", "cat/img_2.png",
         "dog", "dog/img_0.png", "dog/img_1.png",
@@ -386,10 +399,15 @@ def test_write_augmented_tree_existing_out_dir(tmp_path, source):
     (out / "keep.txt").write_text("mine")
     with pytest.raises(FileExistsError, match="--force"):
         write_augmented_tree(source, out, {"cat": _synthetic(1)})
+    # A folder gan-augment did not write is never replaced, even with force (a mistyped --out).
+    with pytest.raises(FileExistsError, match="did not write.*not replaced even with --force"):
+        write_augmented_tree(source, out, {"cat": _synthetic(1)}, force=True)
     assert _listing(out) == ["keep.txt"]
-    write_augmented_tree(source, out, {"cat": _synthetic(1)}, force=True)
-    assert "keep.txt" not in _listing(out) and "cat/synthetic_00000.png" in _listing(out)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "out"]  # no staging or old copy
+    ours = tmp_path / "ours"
+    write_augmented_tree(source, ours, {"cat": _synthetic(1)})
+    write_augmented_tree(source, ours, {"cat": _synthetic(2)}, force=True)  # its own earlier output: replaced
+    assert "cat/synthetic_00001.png" in _listing(ours)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "ours", "out"]  # no staging or old copy
 
 
 def test_write_augmented_tree_error_leaves_nothing(tmp_path, source, monkeypatch):
@@ -398,12 +416,14 @@ def test_write_augmented_tree_error_leaves_nothing(tmp_path, source, monkeypatch
         write_augmented_tree(source, tmp_path / "out", {"cat": _synthetic(3)})
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
 
-    (tmp_path / "old").mkdir()
-    (tmp_path / "old" / "keep.txt").write_text("mine")
+    monkeypatch.undo()
+    write_augmented_tree(source, tmp_path / "old", {"cat": _synthetic(1)})
+    before = {path: path.read_bytes() for path in (tmp_path / "old").rglob("*") if path.is_file()}
+    _fail_after_first_png(monkeypatch)
     with pytest.raises(RuntimeError, match="disk full"):
         write_augmented_tree(source, tmp_path / "old", {"cat": _synthetic(3)}, force=True)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "old"]
-    assert _listing(tmp_path / "old") == ["keep.txt"]
+    assert {path: path.read_bytes() for path in (tmp_path / "old").rglob("*") if path.is_file()} == before
 
 
 def test_write_augmented_tree_rejects_other_kind_of_image(tmp_path, source):

@@ -31,6 +31,9 @@ from gan_augment.exceptions import DataValidationError
 #: File suffixes (compared case-insensitively) read as images; other files are skipped.
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
 
+#: The hidden file in every folder the writers below make: ``force`` replaces only such folders.
+WRITTEN_MARK = ".gan-augment-written"
+
 #: What Pillow raises for a file it cannot decode: not an image, truncated, corrupt, or so large
 #: that it looks like a decompression bomb.
 _DECODE_ERRORS = (OSError, ValueError, SyntaxError, EOFError, UnidentifiedImageError,
@@ -137,7 +140,7 @@ def _list_tree(root: Path):
             # otherwise silently join the class.
             if entry.is_file() and not _is_hidden(entry) and _has_image_suffix(entry):
                 files.append(entry)
-            else:
+            elif entry.name != WRITTEN_MARK:  # our own mark in a folder `sample` wrote is no news
                 skipped.append(entry)
         _check_class_size(class_dir, len(files))
         image_files[class_dir.name] = files
@@ -435,7 +438,8 @@ def write_class_samples(images, class_name, out_dir, *, force: bool = False,
     """Write ``images`` (N, H, W, C uint8) as ``out_dir/<class_name>/<prefix>_00000.png``, ...
 
     An existing non-empty ``out_dir/<class_name>`` is replaced as a whole with ``force=True``
-    (FileExistsError otherwise). The files are written into a hidden staging folder in
+    (FileExistsError otherwise), and only if gan-augment wrote it (it holds :data:`WRITTEN_MARK`,
+    which this call writes too): real images in a class folder are never replaced. The files are written into a hidden staging folder in
     ``out_dir`` and renamed into place when all are written: on any error, what was there is left
     untouched. Returns the class folder.
     """
@@ -449,9 +453,10 @@ def write_class_samples(images, class_name, out_dir, *, force: bool = False,
     _check_replaceable(class_dir, force=force, what="Class folder")
     check_parent_writable(class_dir)
     # overwrite=force: a folder another run wrote meanwhile is kept unless force (the rename refuses it).
-    with staged_directory(class_dir, overwrite=force) as staging:
+    with staged_directory(class_dir, overwrite=force, check_replace=_check_written_by_us) as staging:
         for image, name in zip(images, _sample_names(len(images), prefix)):
             write_png(image, staging / name)
+        _mark_written(staging, "gan-augment sample")
     return class_dir
 
 
@@ -466,7 +471,8 @@ def write_augmented_tree(source: ImageFolder, out_dir, synthetic, *, force: bool
 
     The source folder is never touched: ``out_dir`` may not be it, lie inside it or contain it.
     An existing non-empty ``out_dir`` is replaced only with ``force=True`` (FileExistsError
-    otherwise), and only once the new tree is complete: it is built in a hidden staging folder
+    otherwise), only if gan-augment wrote it (it holds :data:`WRITTEN_MARK`, as this call leaves
+    it), and only once the new tree is complete: it is built in a hidden staging folder
     beside ``out_dir`` and swapped in, so on any error ``out_dir`` is as it was. Returns ``out_dir``.
     """
     out_dir = Path(out_dir)
@@ -474,17 +480,19 @@ def write_augmented_tree(source: ImageFolder, out_dir, synthetic, *, force: bool
     synthetic = _check_synthetic(synthetic, source)
     check_tree_out(source.root, out_dir, force=force)
     # overwrite=force: a folder another run wrote meanwhile is kept unless force (the rename refuses it).
-    with staged_directory(out_dir, overwrite=force) as staging:
+    with staged_directory(out_dir, overwrite=force, check_replace=_check_written_by_us) as staging:
         _fill_tree(staging, source, synthetic, prefix)
+        _mark_written(staging, "gan-augment augment")
     return out_dir
 
 
 def check_tree_out(source_root, out_dir, *, force: bool = False) -> None:
     """Raise unless :func:`write_augmented_tree` may write ``out_dir`` for the image folder at
-    ``source_root``: outside the source tree, absent or empty (or ``force``), in a writable place.
-    Cheap (nothing is decoded): call it before any long work."""
+    ``source_root``: outside the source tree, absent or empty (or, with ``force``, a tree this
+    function wrote before), in a writable place. Cheap (nothing is decoded): call it before any
+    long work."""
     out_dir = Path(out_dir)
-    _check_outside_source(out_dir, Path(source_root))
+    check_outside_source(out_dir, source_root)
     _check_replaceable(out_dir, force=force, what="Output folder")
     check_parent_writable(out_dir)
 
@@ -508,9 +516,11 @@ def _check_synthetic(synthetic, source: ImageFolder) -> dict:
     return checked
 
 
-def _check_outside_source(out_dir: Path, root: Path) -> None:
-    """Refuse an ``out_dir`` that is, lies in or holds the source tree (or one of its class
-    folders, which may be links to elsewhere): replacing it would delete the user's images."""
+def check_outside_source(out_dir, root, *, what: str = "The output folder") -> None:
+    """Refuse an ``out_dir`` that is, lies in or holds the source tree at ``root`` (or one of its
+    class folders, which may be links to elsewhere): replacing it would delete the user's images,
+    and a folder written inside it would be read as one more class next time."""
+    out_dir, root = Path(out_dir), Path(root)
     out = out_dir.resolve()
     protected = {root.resolve()} | {entry.resolve() for entry in root.iterdir() if entry.is_dir()}
     for folder in sorted(protected):
@@ -522,10 +532,10 @@ def _check_outside_source(out_dir: Path, root: Path) -> None:
             relation = "contains"
         else:
             continue
-        what = "the source folder" if folder == root.resolve() else "the source class folder"
+        source = "the source folder" if folder == root.resolve() else "the source class folder"
         raise DataValidationError(
-            f"The output folder {out_dir} {relation} {what} {folder}; an output that overlaps the "
-            "source could overwrite the images read: choose a folder outside it."
+            f"{what} {out_dir} {relation} {source} {folder}; an output that overlaps the source could "
+            "overwrite the images read, or be read as one more class next time: choose a folder outside it."
         )
 
 
@@ -545,7 +555,8 @@ def _fill_tree(staging: Path, source: ImageFolder, synthetic: dict, prefix: str)
 
 
 def _check_replaceable(path: Path, *, force: bool, what: str) -> None:
-    """``path`` may be written: absent, an empty folder, or (with force) a folder to replace."""
+    """``path`` may be written: absent, an empty folder, or (with force) a folder that gan-augment
+    wrote before (it holds :data:`WRITTEN_MARK`)."""
     if path.is_dir():
         try:
             is_empty = next(path.iterdir(), None) is None
@@ -556,8 +567,25 @@ def _check_replaceable(path: Path, *, force: bool, what: str) -> None:
                 f"{what} {path} already exists and is not empty; pass --force to replace it "
                 "(force=True in Python), or choose another folder."
             )
+        if not is_empty:
+            _check_written_by_us(path, what)
     elif path.exists() or path.is_symlink():
         raise FileExistsError(f"{path} exists and is not a folder; give a folder path.")
+
+
+def _check_written_by_us(path: Path, what: str = "Folder") -> None:
+    """Refuse to replace a non-empty folder that gan-augment did not write: a mistyped --out (a
+    home folder, a data set) must never be wiped by --force."""
+    if not (path / WRITTEN_MARK).is_file() and next(path.iterdir(), None) is not None:
+        raise FileExistsError(
+            f"{what} {path} holds files that gan-augment did not write (it has no {WRITTEN_MARK} file), so it is "
+            "not replaced even with --force; choose another folder, or empty it first."
+        )
+
+
+def _mark_written(folder: Path, by: str) -> None:
+    (folder / WRITTEN_MARK).write_text(f"Written by {by}; --force (force=True) may replace this folder.\n",
+                                       encoding="utf-8")
 
 
 # ===================================================================================== grids
