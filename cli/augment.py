@@ -170,7 +170,7 @@ def _augment_from_model(model_dir: Path, data: Path, handler, out: Path, *, targ
 
 def _check_model_fits(augmenter, dataset, data: Path, model_dir: Path) -> None:
     """DATA's features must be the model's: the same columns in the same order (tables), the same
-    number of values per sample (images)."""
+    size and channels (images)."""
     import numpy as np
 
     names = getattr(augmenter, "feature_names_in_", None)
@@ -186,9 +186,17 @@ def _check_model_fits(augmenter, dataset, data: Path, model_dir: Path) -> None:
             augmenter.encoder_.check_like_fitted(dataset.X, source=str(data))
         except ValueError as exc:
             raise CLIError(str(exc), USAGE) from None
-    elif int(np.prod(np.shape(dataset.X)[1:])) != augmenter.n_features_in_:
-        raise CLIError(f"The images of {data} are not the size {model_dir} was fitted on; fit a model on DATA.",
-                       USAGE)
+    else:
+        # Image folders are read as (N, H, W, C); the model knows the (C, H, W) it was fitted on.
+        height, width, channels = np.shape(dataset.X)[1:]
+        want_c, want_h, want_w = (int(v) for v in augmenter.encoder_.image_shape_)
+        kinds = {1: "grayscale", 3: "RGB"}
+        if channels != want_c:
+            raise CLIError(f"The images of {data} are {kinds.get(channels, channels)} but {model_dir} was fitted on "
+                           f"{kinds.get(want_c, want_c)} images; fit a model on DATA.", USAGE)
+        if (height, width) != (want_h, want_w):
+            raise CLIError(f"The images of {data} are {width}x{height} px but {model_dir} was fitted on "
+                           f"{want_w}x{want_h} px images; fit a model on DATA.", USAGE)
 
 
 def _check_auto_args(auto: bool, estimator: Optional[Estimator], metric: Optional[Metric]) -> Optional[Metric]:

@@ -4,6 +4,7 @@ tree, and the errors that must come before any training."""
 from __future__ import annotations
 
 import hashlib
+import re
 
 import numpy as np
 import pytest
@@ -272,3 +273,21 @@ def test_the_read_summary_counts_skipped_files_and_sub_folders_apart(tmp_path):
     assert _skipped_text([tmp_path / "nested"]).startswith("; skipped 1 sub-folder (")
     assert _skipped_text([tmp_path / "notes.txt"]) == "; skipped 1 non-image file"
     assert _skipped_text([]) == ""
+
+
+@pytest.mark.parametrize("change, message", [
+    ("rgb", "are RGB but .* was fitted on grayscale images"),
+    # 32x8 holds as many pixels as 16x16: only the pixel count was compared, and the tree mixed sizes.
+    ("wide", "are 32x8 px but .* was fitted on 16x16 px images"),
+])
+def test_augment_with_a_model_refuses_images_of_another_kind_or_shape(image_folder, image_model, tmp_path, capsys,
+                                                                      change, message):
+    other = tmp_path / "other"
+    for file in image_folder.rglob("*.png"):
+        (other / file.parent.name).mkdir(parents=True, exist_ok=True)
+        with Image.open(file) as image:
+            moved = image.convert("RGB") if change == "rgb" else image.resize((32, 8))
+            moved.save(other / file.parent.name / file.name)
+    code, _, err = run(capsys, "augment", other, "--model", image_model, "--out", tmp_path / "out")
+    assert code == 2 and re.search(message, _one_line_error(err)), err
+    assert not (tmp_path / "out").exists()
