@@ -19,6 +19,7 @@ killed between the two renames of a replacement leaves the previous directory as
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -57,6 +58,11 @@ def save_state(directory, state: dict, *, kind: str, name: str = "model", files:
     def check_replace(target: Path) -> None:
         check_state_target(target, kind=kind)
 
+    if not overwrite and directory.is_dir() and next(directory.iterdir(), None) is not None:
+        # Said before writing: the rename would refuse it too, but blame a run racing this one.
+        raise FileExistsError(errno.EEXIST, f"{directory} already exists and is not empty; it was kept as it is. "
+                              "Choose another path, or allow replacing it (overwrite=True; --force on the command "
+                              "line)", str(directory))
     with staged_directory(directory, check_replace=check_replace, overwrite=overwrite) as staging:
         weights = staging / f"{name}.safetensors"
         save_file(tensors, str(weights))
