@@ -589,6 +589,14 @@ def test_class_with_one_member_is_refused_before_fitting():
         evaluate_augmentation(X, y, ExplodingSampler(), cv=5)
 
 
+def test_labels_of_two_kinds_are_named_before_fitting():
+    # Was numpy's "'<' not supported between instances of 'str' and 'int'" from sorting the classes.
+    X, y = two_gaussians(n_major=40, n_minor=8)
+    mixed = np.array([1 if label == y[0] else "b" for label in y], dtype=object)
+    with pytest.raises(DataValidationError, match=r"mixes labels of different kinds: numbers \(1\), text \('b'\)"):
+        evaluate_augmentation(X, mixed, ExplodingSampler(), cv=2)
+
+
 def test_too_few_rows_for_cv_names_the_class_and_the_fix():
     X, y = two_gaussians(n_major=40, n_minor=3)
     with pytest.raises(DataValidationError, match=r"Class 'rare' has 3 rows.*Lower cv"):

@@ -539,9 +539,16 @@ def check_target(y, *, name=None, source=None) -> None:
     what = _target_name(name, source)
     _check_no_missing_labels(labels, what, from_file=source is not None)
     if labels.dtype == object:
-        _check_labels_distinct_as_text(labels, what)
-        _check_one_label_kind(labels, what)
+        check_label_kinds(labels, what)
     _check_not_continuous(labels, what, from_file=source is not None)
+
+
+def check_label_kinds(labels, what: str = "The target y") -> None:
+    """Refuse object labels that mix kinds (``1`` and ``"b"``) or read the same as text (``1`` and
+    ``"1"``), naming the target (DataValidationError)."""
+    labels = labels if isinstance(labels, pd.Series) else pd.Series(list(labels), dtype=object)
+    _check_labels_distinct_as_text(labels, what)
+    _check_one_label_kind(labels, what)
 
 
 def _one_hot(y) -> bool:
