@@ -71,8 +71,9 @@ def test_sample_writes_pngs_of_the_class_into_dir_class(image_model, tmp_path, c
     code, _, err = run(capsys, "sample", image_model, "--class", "rare", "--n", 12, "--out", tmp_path / "syn",
                        "--seed", 3)
     assert code == 0, err
-    files = sorted((tmp_path / "syn" / "rare").iterdir())
+    files = sorted((tmp_path / "syn" / "rare").glob("*.png"))
     assert [f.name for f in files[:2]] == ["synthetic_00000.png", "synthetic_00001.png"] and len(files) == 12
+    assert (tmp_path / "syn" / "rare" / ".gan-augment-written").is_file()  # what lets --force replace it
     image = np.asarray(Image.open(files[0]))
     assert image.shape == (16, 16) and image.dtype == np.uint8
     # The same seed writes the same pixels; a second run into the same folder needs --force.
@@ -249,12 +250,13 @@ def test_an_output_tree_written_by_another_run_meanwhile_is_kept(image_folder, t
         if len(calls) == 2 and not out.exists():  # the writer's own check, just before it builds the tree
             (out / "rare").mkdir(parents=True)
             (out / "rare" / "theirs.png").write_bytes(b"the other run's file")
+            (out / ".gan-augment-written").write_text("the other run was gan-augment's too")
 
     monkeypatch.setattr(image_folder_module, "check_tree_out", check_then_lose_the_race)
     code, _, err = run(capsys, "augment", image_folder, "--classes", "rare", "--epochs", "1", "--seed", "0",
                        "--out", out, "-q")
     assert code == 2 and f"{out} exists now (another run may have written it" in _one_line_error(err)
-    assert _digest(out) == {"rare/theirs.png": hashlib.sha256(b"the other run's file").hexdigest()}
+    assert _digest(out)["rare/theirs.png"] == hashlib.sha256(b"the other run's file").hexdigest()
     calls.clear()
     code, _, err = run(capsys, "augment", image_folder, "--classes", "rare", "--epochs", "1", "--seed", "0",
                        "--out", out, "-q", "--force")

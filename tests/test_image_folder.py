@@ -342,11 +342,11 @@ def _fail_after_first_png(monkeypatch):
     real = image_folder.write_png
     calls = []
 
-    def failing(image, path):
+    def failing(image, path, **options):
         calls.append(path)
         if len(calls) > 1:
             raise RuntimeError("disk full")
-        return real(image, path)
+        return real(image, path, **options)
 
     monkeypatch.setattr(image_folder, "write_png", failing)
 
@@ -382,6 +382,28 @@ def test_write_augmented_tree(tmp_path, source):
     back = read_image_folder(out)
     assert {c: int((back.labels == c).sum()) for c in back.classes} == {"bird": 2, "cat": 3, "dog": 5}
     assert [p for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_16_bit_folder_gets_16_bit_synthetic_images(tmp_path):
+    # The real files are copied as they are (16-bit); 8-bit synthetic ones beside them were 257x
+    # darker to any loader that reads the stored values.
+    root = tmp_path / "scans"
+    for name in ("healthy", "lesion"):
+        (root / name).mkdir(parents=True)
+        for i in range(2):
+            Image.fromarray(_pixels(i + (name == "lesion") * 5).astype(np.uint16) * 257).save(
+                root / name / f"s{i}.png")
+    source = read_image_folder(root)
+    assert source.sixteen_bit and source.images.dtype == np.uint8
+    fake = np.stack([_pixels(9), _pixels(3)])[..., None]
+    out = write_augmented_tree(source, tmp_path / "out", {"lesion": fake})
+    with Image.open(out / "lesion" / "synthetic_00000.png") as written, Image.open(out / "lesion" / "s0.png") as real:
+        assert written.mode == real.mode == "I;16"
+        np.testing.assert_array_equal(np.asarray(written), fake[0][..., 0].astype(np.uint16) * 257)
+    back = read_image_folder(out)
+    np.testing.assert_array_equal(back.images[back.files.index(out / "lesion" / "synthetic_00000.png")], fake[0])
+    _tree(tmp_path / "eight", {"cat": 2, "dog": 2})
+    assert not read_image_folder(tmp_path / "eight").sixteen_bit
 
 
 @pytest.mark.parametrize("where", ["same", "inside", "contains"])

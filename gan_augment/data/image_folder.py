@@ -64,6 +64,10 @@ class ImageFolder:
         files (``.DS_Store``) and nested sub-folders.
     unreadable : list of Path
         Image files left out because they could not be decoded (only with ``skip_unreadable=True``).
+    sixteen_bit : bool
+        Every image was a 16-bit grayscale file (read as 0..255): :func:`write_augmented_tree`
+        writes the synthetic images at 16 bits too, so that a loader reading the stored values sees
+        real and synthetic images on one scale.
     """
 
     images: np.ndarray = field(repr=False)
@@ -73,6 +77,7 @@ class ImageFolder:
     root: Path
     skipped: list = field(default_factory=list)
     unreadable: list = field(default_factory=list)
+    sixteen_bit: bool = False
 
 
 # ===================================================================================== finding
@@ -175,11 +180,12 @@ def _check_class_size(class_dir: Path, count: int, *, after_skipping: bool = Fal
 
 
 # ===================================================================================== decoding
-def _decode(path: Path) -> np.ndarray:
-    """The pixels of one image file as (H, W, C) uint8, C 1 or 3; raises one of _DECODE_ERRORS."""
+def _decode(path: Path) -> tuple[np.ndarray, bool]:
+    """The pixels of one image file as (H, W, C) uint8, C 1 or 3, and whether the file was 16-bit
+    grayscale; raises one of _DECODE_ERRORS."""
     with Image.open(path) as image:
         image.load()  # Image.open reads only the header: a truncated file fails here
-        return _to_array(_upright(image), path)
+        return _to_array(_upright(image), path), image.mode.startswith("I;16")
 
 
 def _upright(image: Image.Image) -> Image.Image:
@@ -261,12 +267,12 @@ def read_image_folder(path, *, skip_unreadable: bool = False) -> ImageFolder:
     """
     root = Path(path)
     class_dirs, image_files, skipped = _list_tree(root)
-    arrays, files, labels, unreadable = [], [], [], []
+    arrays, files, labels, unreadable, sixteen_bit = [], [], [], [], []
     for class_dir in class_dirs:
         readable = 0
         for file in image_files[class_dir.name]:
             try:
-                array = _decode(file)
+                array, deep = _decode(file)
             except DataValidationError:  # a ValueError, but about the colour mode, not decoding
                 raise
             except _DECODE_ERRORS as exc:
@@ -278,6 +284,7 @@ def read_image_folder(path, *, skip_unreadable: bool = False) -> ImageFolder:
                 unreadable.append(file)
                 continue
             arrays.append(array)
+            sixteen_bit.append(deep)
             files.append(file)
             labels.append(class_dir.name)
             readable += 1
@@ -297,6 +304,7 @@ def read_image_folder(path, *, skip_unreadable: bool = False) -> ImageFolder:
         root=root,
         skipped=skipped,
         unreadable=unreadable,
+        sixteen_bit=all(sixteen_bit),
     )
 
 
@@ -351,13 +359,16 @@ def _resize(array: np.ndarray, height: int, width: int) -> np.ndarray:
 
 
 # ===================================================================================== writing
-def write_png(image, path) -> Path:
+def write_png(image, path, *, sixteen_bit: bool = False) -> Path:
     """Write one (H, W, C) or (H, W) uint8 array to ``path`` as a PNG, atomically.
 
-    C=1 (or no channel axis) is saved as grayscale ("L"), C=3 as RGB. An existing file at ``path``
-    is replaced, and only once the new one is completely written.
+    C=1 (or no channel axis) is saved as grayscale ("L"; with ``sixteen_bit``, 16-bit "I;16",
+    0..255 mapped onto 0..65535 as the reader maps it back), C=3 as RGB. An existing file at
+    ``path`` is replaced, and only once the new one is completely written.
     """
     pixels = _check_image(image)
+    if sixteen_bit and pixels.ndim == 2:
+        pixels = pixels.astype(np.uint16) * 257  # 255 * 257 = 65535
     path = Path(path)
     with atomic_path(path) as temp:
         # The temporary name ends in .tmp, so the format cannot be guessed from it.
@@ -551,7 +562,7 @@ def _fill_tree(staging: Path, source: ImageFolder, synthetic: dict, prefix: str)
         images = synthetic.get(class_name, ())
         taken = [f.name for f in real.get(class_name, [])]
         for image, name in zip(images, _sample_names(len(images), prefix, taken)):
-            write_png(image, class_dir / name)
+            write_png(image, class_dir / name, sixteen_bit=source.sixteen_bit)
 
 
 def _check_replaceable(path: Path, *, force: bool, what: str) -> None:
