@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
-from ._common import USAGE, DebugOpt, ForceOpt, ModelArg, QuietOpt, SeedOpt, check_processes, errors, is_stdout, set_flags, writing
+from ._common import (USAGE, DebugOpt, ForceOpt, ModelArg, QuietOpt, check_processes, errors, is_stdout, seed_opt,
+                      set_flags, writing)
 
 
 def sample(
@@ -20,7 +21,9 @@ def sample(
         "--out", "-o", metavar="FILE|DIR", show_default=False,
         help="Tables: output .csv or .parquet file ('-' writes CSV to stdout). Images: a directory; "
              "the PNGs go to DIR/<class>/.")],
-    seed: SeedOpt = None,
+    seed: Annotated[Optional[int], seed_opt(
+        help="Random seed of the draws: the same model and seed give the same rows on CPU. Default: the "
+             "model's own.")] = None,
     force: ForceOpt = False,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,

@@ -60,7 +60,8 @@ def save_state(directory, state: dict, *, kind: str, name: str = "model", files:
 
     if not overwrite and directory.is_dir() and next(directory.iterdir(), None) is not None:
         # Said before writing: the rename would refuse it too, but blame a run racing this one.
-        raise FileExistsError(errno.EEXIST, f"{directory} already exists and is not empty; it was kept as it is. "
+        raise FileExistsError(errno.EEXIST, f"{directory} already exists and is not empty (from before this save, or "
+                              "another run wrote it meanwhile); it was kept as it is. "
                               "Choose another path, or allow replacing it (overwrite=True; --force on the command "
                               "line)", str(directory))
     with staged_directory(directory, check_replace=check_replace, overwrite=overwrite) as staging:
@@ -161,6 +162,12 @@ def _read_header(directory: Path, *, kind: str, name: str) -> tuple[dict, Path]:
     """The checked JSON header of the state in ``directory`` and the path of its weights."""
     recover_interrupted_save(directory)
     meta_path, weights = directory / f"{name}.json", directory / f"{name}.safetensors"
+    if not directory.is_dir():
+        what = ("does not exist" if not directory.exists() else
+                f"is a file; give the folder that holds it ({directory.parent})" if directory.name == meta_path.name
+                else "is a file, not a folder")
+        raise ModelFileError(f"{directory} {what}: a gan-augment {kind} is a folder holding {name}.json and "
+                             f"{name}.safetensors.")
     for path in (meta_path, weights):
         if not path.is_file():
             raise ModelFileError(

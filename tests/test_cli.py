@@ -627,7 +627,8 @@ def test_a_model_dir_written_by_another_run_meanwhile_is_kept(model_dir, data_cs
     # --no-label-gate: a one-epoch fit's 'tiny' class is under the gate's 5%, and its warning would
     # come before the one-line error this test reads.
     code, _, err = run(capsys, "fit", data_csv, "-e", 1, "-s", 1, "-o", out, "-q", "--no-label-gate")
-    assert code == 2 and f"{out} exists now (another run may have written it" in _one_line_error(err)
+    assert code == 2 and f"{out} already exists and is not empty (from before this save, or another run wrote it" \
+        in _one_line_error(err)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == theirs  # the other run's model, kept
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staging folder left
     calls.clear()

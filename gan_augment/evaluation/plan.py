@@ -233,8 +233,8 @@ def _check_smote_folds(targets: list, counts: dict, n_splits: int) -> None:
                    "No number of folds leaves it 2: drop the class")
             raise DataValidationError(
                 f"Class {_show(label)} has {count} rows: a training fold holds only {n_train}, and SMOTE "
-                f"needs at least 2 to interpolate. {fix}, or leave 'smote' out of the baselines (e.g. "
-                "--baseline none,random).")
+                f"needs at least 2 to interpolate. {fix}, or leave 'smote' out of the baselines "
+                "(baselines=('none', 'random'); --baseline none,random on the command line).")
 
 
 def _check_splits(splitter, X: pd.DataFrame, y: np.ndarray) -> list:
