@@ -291,7 +291,8 @@ def test_save_without_overwrite_keeps_an_existing_model(tmp_path, mixed_frame):
     first = fast(classes=["rare"]).fit(X, y)
     first.save(tmp_path / "model", overwrite=False)
     # It existed before the call: no other run is to blame, and the remedy is save()'s own parameter.
-    with pytest.raises(FileExistsError, match=r"model already exists and is not empty \(from before this save.*overwrite=True"):
+    with pytest.raises(FileExistsError,
+                       match=r"model already exists and is not empty \(from before this save.*overwrite=True"):
         fast(classes=["rare"], random_state=1).fit(X, y).save(tmp_path / "model", overwrite=False)
     pd.testing.assert_frame_equal(GANAugmenter.load(tmp_path / "model").sample(20, "rare"),
                                   first.sample(20, "rare"))
