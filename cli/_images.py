@@ -35,8 +35,7 @@ class ImageFolderData(DataHandler):
         n, h, w, c = folder.images.shape
         summary = (f"Read {n:,} {'grayscale' if c == 1 else 'RGB'} images of {h}x{w} px in {len(folder.classes)} "
                    f"class folders from {data}"
-                   + _skipped_text(folder.skipped)
-                   + (f" and {len(folder.unreadable)} unreadable images" if folder.unreadable else "") + ".")
+                   + _skipped_text(folder.skipped, len(folder.unreadable)) + ".")
         return Dataset(X=folder.images, y=y, labels=labels, summary=summary, real=folder, info={},
                        single_class=f"{data} holds a single class folder")
 
@@ -114,11 +113,14 @@ class ImageFolderData(DataHandler):
         say(f"Wrote {n:,} synthetic images of class {show(label)} to {folder}/.")
 
 
-def _skipped_text(skipped: list) -> str:
-    """``"; skipped 2 non-image files and 1 sub-folder"``: what the folder held that was not read."""
+def _skipped_text(skipped: list, unreadable: int = 0) -> str:
+    """``"; skipped 2 non-image files, 1 sub-folder (...) and 1 unreadable image"``: what the
+    folder held that was not read."""
     folders = sum(1 for path in skipped if path.is_dir())
-    files = len(skipped) - folders
-    parts = ([f"{files} non-image file{'s' if files != 1 else ''}"] if files else []) + \
-        ([f"{folders} sub-folder{'s' if folders != 1 else ''} (a class's images are read from its own folder only)"]
-         if folders else [])
-    return f"; skipped {' and '.join(parts)}" if parts else ""
+    counts = ((len(skipped) - folders, "non-image file", ""),
+              (folders, "sub-folder", " (a class's images are read from its own folder only)"),
+              (unreadable, "unreadable image", ""))
+    parts = [f"{n} {what}{'s' if n != 1 else ''}{note}" for n, what, note in counts if n]
+    if not parts:
+        return ""
+    return "; skipped " + (parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}")

@@ -275,6 +275,8 @@ def test_the_read_summary_counts_skipped_files_and_sub_folders_apart(tmp_path):
     assert _skipped_text([tmp_path / "nested"]).startswith("; skipped 1 sub-folder (")
     assert _skipped_text([tmp_path / "notes.txt"]) == "; skipped 1 non-image file"
     assert _skipped_text([]) == ""
+    assert _skipped_text([tmp_path / "notes.txt"], 1) == "; skipped 1 non-image file and 1 unreadable image"
+    assert _skipped_text([], 3) == "; skipped 3 unreadable images"
 
 
 @pytest.mark.parametrize("change, message", [
