@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import shlex
 import sys
 import time
@@ -29,6 +28,9 @@ import numpy as np
 from sklearn.datasets import load_digits
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from _adult import machine_info  # noqa: E402
+from _sampling_variants import write_keeping_reading  # noqa: E402
 
 
 def main(argv=None):
@@ -42,9 +44,7 @@ def main(argv=None):
     parser.add_argument("--out", type=Path, default=HERE / "EVALUATOR_IMAGES.md")
     args = parser.parse_args(argv)
 
-    import torch
-
-    from gan_augment import GANAugmenter, __version__, evaluate_augmentation
+    from gan_augment import GANAugmenter, evaluate_augmentation
 
     X, y = load_digits(return_X_y=True)
     rng = np.random.default_rng(args.seed)
@@ -57,6 +57,7 @@ def main(argv=None):
                                        classes=[args.rare], estimator=args.estimator, cv=args.cv,
                                        repeats=args.repeats, random_state=args.seed)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    machine = machine_info()
     command = "python benchmarks/bench_evaluator_images.py " + shlex.join(argv if argv is not None else sys.argv[1:])
     header = [
         "# The evaluator on images: 8x8 digits, a small CNN downstream",
@@ -64,15 +65,15 @@ def main(argv=None):
         f"    OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', '(unset)')} {command.strip()}",
         "",
         f"Started {started.isoformat(timespec='seconds')}; {wall:.0f} s wall, {cpu:.0f} s CPU. Machine: "
-        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores; torch {torch.__version__}, "
-        f"gan-augment {__version__}, threads {torch.get_num_threads()}.",
+        f"{machine['cpu']}, {machine['nproc']} cores; torch {machine['torch']} ({machine['torch_threads']} "
+        f"threads), gan-augment {machine['gan_augment']} @ {machine['git_commit']}.",
         "",
         f"scikit-learn's digits, digit {args.rare} cut to {args.keep} images (seed {args.seed}); "
         f"{len(X):,} images in all. The report below is `report.to_markdown()` as written by the library.",
         "",
     ]
     text = "\n".join(header) + report.to_markdown().replace("# Augmentation report", "## Augmentation report", 1)
-    args.out.write_text(text + ("" if text.endswith("\n") else "\n"), encoding="utf-8")
+    write_keeping_reading(args.out, text)
     print(report.verdict)
     print(f"wrote {args.out} ({wall:.0f} s wall)")
 
