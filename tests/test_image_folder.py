@@ -91,6 +91,17 @@ def test_non_images_hidden_files_and_nested_folders_skipped(tmp_path):
     assert sorted(p.name for p in folder.skipped) == [".DS_Store", "nested", "notes.txt"]
 
 
+def test_a_dangling_link_is_an_unreadable_image_not_a_skipped_file(tmp_path):
+    root = tmp_path / "data"
+    _tree(root, {"cat": 2, "dog": 2})
+    (root / "cat" / "gone.png").symlink_to(tmp_path / "nowhere.png")
+    with pytest.raises(DataValidationError, match=r"gone.png could not be read as an image"):
+        read_image_folder(root)
+    with pytest.warns(UserWarning, match="Skipped 1 unreadable"):
+        folder = read_image_folder(root, skip_unreadable=True)
+    assert [p.name for p in folder.unreadable] == ["gone.png"] and folder.skipped == []
+
+
 def test_corrupt_image_named_or_skipped_with_warning(tmp_path):
     root = tmp_path / "data"
     _tree(root, {"cat": 3, "dog": 2})

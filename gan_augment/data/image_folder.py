@@ -143,7 +143,9 @@ def _list_tree(root: Path):
         for entry in _sorted_entries(class_dir):
             # Nested folders are not read (no recursion, as in torchvision): their images would
             # otherwise silently join the class.
-            if entry.is_file() and not _is_hidden(entry) and _has_image_suffix(entry):
+            # A link to a missing file is an image that cannot be read (named, or skipped as
+            # unreadable), not a non-image file.
+            if (entry.is_file() or entry.is_symlink()) and not _is_hidden(entry) and _has_image_suffix(entry):
                 files.append(entry)
             elif entry.name != WRITTEN_MARK:  # our own mark in a folder `sample` wrote is no news
                 skipped.append(entry)
