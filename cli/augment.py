@@ -24,8 +24,7 @@ from ._data import added_text
 from ._job import Job, Settings, prepare, train
 
 #: ``--metric`` as scikit-learn scorer names, for ``--auto`` (pr_auc: a scorer made for the data, see _scorer).
-SCORERS = {Metric.macro_f1: "f1_macro", Metric.balanced_accuracy: "balanced_accuracy", Metric.accuracy: "accuracy",
-           Metric.pr_auc: "average_precision"}
+SCORERS = {Metric.macro_f1: "f1_macro", Metric.balanced_accuracy: "balanced_accuracy", Metric.accuracy: "accuracy"}
 
 
 def augment(
@@ -188,9 +187,10 @@ def _check_model_fits(augmenter, dataset, data: Path, model_dir: Path) -> None:
             raise CLIError(str(exc), USAGE) from None
     else:
         # Image folders are read as (N, H, W, C); the model knows the (C, H, W) it was fitted on.
+        from gan_augment.data.image_folder import CHANNEL_KINDS as kinds
+
         height, width, channels = np.shape(dataset.X)[1:]
         want_c, want_h, want_w = (int(v) for v in augmenter.encoder_.image_shape_)
-        kinds = {1: "grayscale", 3: "RGB"}
         if channels != want_c:
             raise CLIError(f"The images of {data} are {kinds.get(channels, channels)} but {model_dir} was fitted on "
                            f"{kinds.get(want_c, want_c)} images; fit a model on DATA.", USAGE)
@@ -221,13 +221,13 @@ def _scorer(metric: Metric, job: Job):
         return SCORERS[metric]
     from sklearn.metrics import average_precision_score, make_scorer
 
-    from gan_augment.evaluation.plan import _positive_class
+    from gan_augment.evaluation.plan import positive_class
 
     counts = job.dataset.y.value_counts(sort=False).to_dict()
     if len(counts) != 2:
         raise CLIError(f"--metric pr_auc scores one class against the other: binary targets only, and {job.data} has "
                        f"{len(counts)} classes. Choose macro_f1, balanced_accuracy or accuracy.", USAGE)
-    positive = _positive_class(list(job.dataset.labels or []), counts)
+    positive = positive_class(list(job.dataset.labels or []), counts)
     return make_scorer(average_precision_score, response_method=("decision_function", "predict_proba"),
                        pos_label=positive)
 

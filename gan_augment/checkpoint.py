@@ -164,7 +164,7 @@ def _read_header(directory: Path, *, kind: str, name: str) -> tuple[dict, Path]:
     meta_path, weights = directory / f"{name}.json", directory / f"{name}.safetensors"
     if not directory.is_dir():
         what = ("does not exist" if not directory.exists() else
-                f"is a file; give the folder that holds it ({directory.parent})" if directory.name == meta_path.name
+                f"is a file; give the folder that holds it ({directory.parent})" if directory.name == f"{name}.json"
                 else "is a file, not a folder")
         raise ModelFileError(f"{directory} {what}: a gan-augment {kind} is a folder holding {name}.json and "
                              f"{name}.safetensors.")

@@ -31,6 +31,9 @@ from gan_augment.exceptions import DataValidationError
 #: File suffixes (compared case-insensitively) read as images; other files are skipped.
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
 
+#: What an image's channel count is called in messages.
+CHANNEL_KINDS = {1: "grayscale", 3: "RGB"}
+
 #: The hidden file in every folder the writers below make: ``force`` replaces only such folders.
 WRITTEN_MARK = ".gan-augment-written"
 
@@ -518,11 +521,10 @@ def _check_synthetic(synthetic, source: ImageFolder) -> dict:
         _check_name(class_name, "class name")
         images = _check_images(images, f"The synthetic images of class {class_name!r}")
         if channels is not None and len(images) and images.shape[3] != channels:
-            kinds = {1: "grayscale", 3: "RGB"}
             # A tree mixing the two could not be read back (see read_image_folder).
             raise DataValidationError(
-                f"The synthetic images of class {class_name!r} are {kinds[images.shape[3]]} but "
-                f"the images of {source.root} are {kinds[channels]}; generate {kinds[channels]} "
+                f"The synthetic images of class {class_name!r} are {CHANNEL_KINDS[images.shape[3]]} but "
+                f"the images of {source.root} are {CHANNEL_KINDS[channels]}; generate {CHANNEL_KINDS[channels]} "
                 "images."
             )
         checked[str(class_name)] = images

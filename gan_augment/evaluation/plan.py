@@ -75,7 +75,7 @@ def plan_evaluation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5,
     splits = _check_splits(splitter, X, y)
     return EvaluationPlan(
         X=X, y=y, labels=list(counts), counts=counts, numeric=numeric, categorical=categorical, binary=binary,
-        positive=_positive_class(targets, counts) if binary else None,
+        positive=positive_class(targets, counts) if binary else None,
         targets=targets, explicit_classes=explicit, baseline_strategy=baseline_strategy,
         methods=(*methods, AUGMENTER), augmenter=augmenter, augmenter_name=_augmenter_name(augmenter),
         augmenter_seed=seeds.augmenter, smote_name=_smote_name(numeric, categorical), image_shape=image_shape,
@@ -148,7 +148,7 @@ def _strategy_targets(y, strategy, counts: dict) -> list:
     return [label for label, n in plan.items() if n > 0] or [label for label, n in counts.items() if n < majority]
 
 
-def _positive_class(targets: list, counts: dict):
+def positive_class(targets: list, counts: dict):
     """The class PR-AUC is measured for on a binary target: the one topped up, else the rarer."""
     return targets[0] if len(targets) == 1 else min(counts, key=counts.__getitem__)
 
