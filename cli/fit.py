@@ -92,8 +92,8 @@ def fit(
                                     round_to_observed=not no_rounding, detect_rules=not no_rules,
                                     early_stopping=early_stopping,
                                     checkpoint_dir=checkpoint_dir, checkpoint_every=checkpoint_every))
-    if resuming:
-        say(resuming)
+    # In every fit, said or not: a checkpoint keys callbacks' state by their position.
+    job.augmenter.set_params(callbacks=[_SayOnce(resuming or "")])
     seconds = train(job)
     if not writes:  # another process of a torchrun job; rank 0 saves
         return
@@ -119,6 +119,27 @@ def _check_checkpoint_args(checkpoint_dir: Optional[Path], checkpoint_every: Opt
     if os.path.abspath(checkpoint_dir) == os.path.abspath(out):
         raise CLIError(f"--checkpoint-dir {checkpoint_dir} is also the model directory (--out); give the checkpoint "
                        "its own folder.", USAGE)
+
+
+class _SayOnce:
+    """A training callback that says its line when training begins: only then has the augmenter
+    accepted the checkpoint (one of other data or settings is refused before, and the line would
+    mislead). Duck-typed, as the trainer allows: subclassing ``Callback`` would import torch for
+    ``--help``."""
+
+    def __init__(self, line: str):
+        self.line = line
+
+    def on_train_begin(self, trainer) -> None:
+        if self.line:
+            say(self.line)
+            self.line = ""  # once, though an ensemble's members each begin
+
+    def on_epoch_end(self, trainer, record) -> None:
+        pass
+
+    def on_train_end(self, trainer) -> None:
+        pass
 
 
 def _check_checkpoint_dir(checkpoint_dir: Path, resume: bool) -> Optional[str]:

@@ -152,7 +152,14 @@ def test_a_checkpoint_folder_without_resume_is_refused_before_training(data_csv,
     code, err = _run(capsys, "fit", data_csv, "-e", 2, "--seed", 0, "--checkpoint-dir", checkpoint,
                      "--out", tmp_path / "m3", "--resume")
     assert code == 2 and "holds a checkpoint of other data or settings" in err and "Training GAN" not in err
+    assert "Resuming" not in err  # said only once the checkpoint is accepted
     assert not (tmp_path / "m3").exists()
+
+    # The same settings resume, and say so once.
+    code, err = _run(capsys, "fit", data_csv, "-e", 1, "--seed", 0, "--checkpoint-dir", checkpoint,
+                     "--out", tmp_path / "m4", "--resume")
+    assert code == 0, err
+    assert err.count(f"Resuming from the checkpoint in {checkpoint}/ (saved after epoch 1).") == 1
 
 
 def test_resume_with_an_empty_folder_starts_afresh_with_a_note(data_csv, tmp_path, capsys):
