@@ -35,7 +35,8 @@ class ImageFolderData(DataHandler):
         n, h, w, c = folder.images.shape
         summary = (f"Read {n:,} {'grayscale' if c == 1 else 'RGB'} images of {h}x{w} px in {len(folder.classes)} "
                    f"class folders from {data}"
-                   + _skipped_text(folder.skipped, len(folder.unreadable)) + ".")
+                   + _skipped_text(folder.skipped, len(folder.unreadable)) + "."
+                   + _tables_beside_text(data))
         return Dataset(X=folder.images, y=y, labels=labels, summary=summary, real=folder, info={},
                        single_class=f"{data} holds a single class folder")
 
@@ -111,6 +112,21 @@ class ImageFolderData(DataHandler):
         with errors(USAGE, FileExistsError, DataValidationError):
             folder = write_class_samples(images, str(plain(label)), out, force=force)
         say(f"Wrote {n:,} synthetic images of class {show(label)} to {folder}/.")
+
+
+def _tables_beside_text(data: Path) -> str:
+    """A note naming the table files that lie beside the class folders: DATA may also be "a
+    directory holding a table", and such a folder is read as images; say so, and how to read the
+    table instead."""
+    from gan_augment.data.io import FORMATS
+
+    tables = sorted(p.name for p in data.iterdir()
+                    if p.is_file() and p.suffix.lower() in FORMATS and not p.name.startswith("."))
+    if not tables:
+        return ""
+    shown = ", ".join(tables[:3]) + (f" and {len(tables) - 3} more" if len(tables) > 3 else "")
+    return (f" {shown} beside the class folders {'is' if len(tables) == 1 else 'are'} not read; to use a table, "
+            f"give its path ({quote(data / tables[0])}).")
 
 
 def _skipped_text(skipped: list, unreadable: int = 0) -> str:

@@ -74,11 +74,25 @@ class Job:
         }
 
 
+def refuse_table_options(data: Path, handler: DataHandler, given: dict) -> None:
+    """Options that act on table columns are a usage error for an image folder, not silently ignored
+    (``given``: each option's name and whether it was given)."""
+    if handler.kind_name == "tabular":
+        return
+    named = [option for option, is_given in given.items() if is_given]
+    if named:
+        one = len(named) == 1
+        raise CLIError(f"{', '.join(named)} appl{'ies' if one else 'y'} to table columns; {data} holds images. "
+                       f"Drop {'it' if one else 'them'}.", USAGE)
+
+
 def prepare(data: Path, handler: DataHandler, *, target: Optional[str], classes: Optional[list[str]],
             settings: Settings, progress: bool = True) -> Job:
     """Read DATA, plan the top-up and build the augmenter; every check happens here, before training."""
-    if settings.early_stopping and handler.kind_name != "tabular":
-        raise CLIError(f"--early-stopping rates table rows; {data} holds images. Drop --early-stopping.", USAGE)
+    refuse_table_options(data, handler, {"--early-stopping": settings.early_stopping,
+                                         "--max-categories": settings.max_categories is not None,
+                                         "--no-rounding": not settings.round_to_observed,
+                                         "--no-rules": not settings.detect_rules})
     if settings.architecture != "auto" and handler.kind_name != "image":
         raise CLIError(f"--architecture chooses the image generator; {data} is a table. Drop --architecture.", USAGE)
     translate = settings.method == Method.translation
@@ -88,7 +102,6 @@ def prepare(data: Path, handler: DataHandler, *, target: Optional[str], classes:
                            "--method gan.", USAGE)
         given = {"--generators": settings.n_generators is not None,
                  "--label-gate/--no-label-gate": settings.label_gate is not None,
-                 "--max-categories": settings.max_categories is not None,
                  "--architecture": settings.architecture != "auto"}
         if any(given.values()):
             raise CLIError(f"{', '.join(k for k, v in given.items() if v)} does not apply to --method translate "

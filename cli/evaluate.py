@@ -14,6 +14,7 @@ from ._common import (DATA, INTERRUPTED, USAGE, BatchOpt, CLIError, DataArg, Deb
                       ThreadsOpt, check_device,
                       check_processes, check_sep, check_threads, classes_opt, errors, estimator_opt, force_opt, metric_opt,
                       say, seed_opt, set_flags, show, state, writing)
+from ._job import refuse_table_options
 
 
 REPORT_FORMATS = {".html": "html", ".htm": "html", ".md": "markdown", ".json": "json"}
@@ -77,6 +78,7 @@ def evaluate(
     from ._handlers import for_path
 
     handler = for_path(data)
+    refuse_table_options(data, handler, {"--max-categories": max_categories is not None})
     dataset = handler.load(data, target=target, classes=classes, na_values=na_values, sep=check_sep(sep),
                            skip_unreadable=skip_unreadable)
     device = check_device(device)

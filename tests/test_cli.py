@@ -87,7 +87,7 @@ def test_early_stopping_reaches_the_augmenter_and_is_refused_for_images(model_di
     X, y = load_digits(return_X_y=True)
     folder = write_digit_folder(tmp_path / "images", X, y, {"zero": 0, "one": 1}, 5)
     code, _, err = run(capsys, "fit", folder, "--early-stopping", "-e", "1", "-o", tmp_path / "im")
-    assert code == 2 and "--early-stopping rates table rows" in _one_line_error(err)
+    assert code == 2 and "--early-stopping applies to table columns" in _one_line_error(err)
     assert not (tmp_path / "im").exists()
 
 

@@ -233,6 +233,13 @@ def test_table_only_options_are_refused_for_an_image_folder(image_folder, tmp_pa
     assert code == 2 and "--auto" in _one_line_error(err) and "tables only" in err
     code, _, err = run(capsys, "fit", image_folder, "--na-values", "NA", "--out", tmp_path / "m")
     assert code == 2 and "--na-values" in _one_line_error(err)
+    # Options on table columns are refused, not silently ignored.
+    code, _, err = run(capsys, "fit", image_folder, "--max-categories", "5", "--no-rules", "--out", tmp_path / "m")
+    assert code == 2 and _one_line_error(err).startswith("Error: --max-categories, --no-rules apply to table columns")
+    code, _, err = run(capsys, "augment", image_folder, "--no-rounding", "--out", tmp_path / "a")
+    assert code == 2 and "--no-rounding applies to table columns" in _one_line_error(err)
+    code, _, err = run(capsys, "evaluate", image_folder, "--max-categories", "5")
+    assert code == 2 and "--max-categories applies to table columns" in _one_line_error(err)
     assert not (tmp_path / "a").exists() and not (tmp_path / "m").exists()
 
 
@@ -295,3 +302,20 @@ def test_augment_with_a_model_refuses_images_of_another_kind_or_shape(image_fold
     code, _, err = run(capsys, "augment", other, "--model", image_model, "--out", tmp_path / "out")
     assert code == 2 and re.search(message, _one_line_error(err)), err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_table_beside_the_class_folders_is_named_as_not_read(tmp_path):
+    # DATA may also be "a directory holding a table": a folder holding both is read as images, and
+    # the summary says which table was not read and how to read it instead.
+    from gan_augment.cli._images import ImageFolderData
+
+    X, y = load_digits(return_X_y=True)
+    root = write_digit_folder(tmp_path / "data", X, y, {"a": 0, "b": 1}, per_class=3)
+    summary = ImageFolderData().load(root, target=None, classes=None).summary
+    assert "beside the class folders" not in summary
+    (root / "labels.csv").write_text("file,label\nimg0000.png,a\n")
+    (root / "README.md").write_text("not a table")
+    summary = ImageFolderData().load(root, target=None, classes=None).summary
+    assert summary.startswith("Read 6 grayscale images of 8x8 px in 2 class folders")
+    assert summary.endswith(f" labels.csv beside the class folders is not read; to use a table, give its path "
+                            f"({root / 'labels.csv'}).")
