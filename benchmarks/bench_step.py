@@ -9,6 +9,7 @@ the variants see the same drift, and CPU-time ratios hold.
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_step.py --variants trainer,trainer@medium,trainer@bf16
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_step.py sample --n 1000000   # sampling memory
     .venv/bin/python benchmarks/bench_step.py threads --rounds 3 --steps 100     # 1 vs 2 vs auto threads
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_step.py rate     # the step's share of the matmul rate
 
 ``baseline`` is the step as it was at 6d9deba (per-block ``F.gumbel_softmax``, ``nn.Dropout``,
 separate D calls, one G call per critic step, for-loop Adam, per-parameter EMA). Each ``+lever``
@@ -33,6 +34,7 @@ import pandas as pd
 import torch
 from torch import nn
 from torch.nn import functional as F
+from torch.utils._python_dispatch import TorchDispatchMode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -268,7 +270,101 @@ def bench_threads(rounds: int, steps: int) -> None:
               f"median wall {statistics.median(t[1] for t in rows):6.1f} s")
 
 
+class _MatmulRecorder(TorchDispatchMode):
+    """Records the shape and strides of both operands of every matrix product a step runs
+    (forward, backward and the penalty's double backward), and counts every aten op."""
+
+    PRODUCTS = {torch.ops.aten.mm.default, torch.ops.aten.addmm.default}
+
+    def __init__(self):
+        super().__init__()
+        self.calls, self.ops = [], 0
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        self.ops += 1
+        if func in self.PRODUCTS:
+            a, b = (args[0], args[1]) if func is torch.ops.aten.mm.default else (args[1], args[2])
+            self.calls.append(((tuple(a.shape), a.stride()), (tuple(b.shape), b.stride())))
+        return func(*args, **(kwargs or {}))
+
+
+def bench_rate(steps: int, rounds: int, rows: int) -> None:
+    """The library's step against the same matrix products run bare, in one process: the share of
+    the one-core matmul rate the step achieves (issue 15's target: at least 75%)."""
+    encoder, X, y, n_classes = load(rows)
+    model, cfg = TabularModelConfig(), TrainingConfig()
+    G = TabularGenerator(model.noise_dim, n_classes, encoder.output_spans, hidden_dims=model.generator_dims,
+                         gumbel_tau=model.gumbel_tau)
+    D = TabularDiscriminator(encoder.output_dim, n_classes, hidden_dims=model.discriminator_dims, pac=model.pac,
+                             dropout=model.discriminator_dropout)
+    trainer = stepping_trainer(G, D, cfg, X, y, torch.device("cpu"))
+    for _ in range(5):
+        trainer._train_step(X)  # warm up
+    recorder = _MatmulRecorder()
+    with recorder:
+        trainer._train_step(X)
+    flops = sum(2 * a[0][0] * a[0][1] * b[0][1] for a, b in recorder.calls)
+    operands = [(_strided(a_spec), _strided(b_spec)) for a_spec, b_spec in recorder.calls]
+    out = [torch.empty(a.shape[0], b.shape[1]) for a, b in operands]
+
+    def bare():
+        for (a, b), o in zip(operands, out):
+            torch.mm(a, b, out=o)
+
+    step_cpu, bare_cpu = [], []
+    for r in range(rounds):
+        for which in ((("step", step_cpu), ("bare", bare_cpu)) if r % 2 == 0 else
+                      (("bare", bare_cpu), ("step", step_cpu))):
+            c0 = time.process_time()
+            for _ in range(steps):
+                trainer._train_step(X) if which[0] == "step" else bare()
+            which[1].append((time.process_time() - c0) / steps)
+    step, matmul = statistics.median(step_cpu), statistics.median(bare_cpu)
+    print(f"Adult subsample {rows} rows, encoded width {X.shape[1]}, batch {trainer.batch_size_}, "
+          f"{torch.get_num_threads()} thread(s), torch {torch.__version__}")
+    print(f"aten ops per step: {recorder.ops}, of which matrix products {len(recorder.calls)} "
+          f"({flops / 1e6:.0f} MFLOP)")
+    print(f"step: {1e3 * step:.1f} CPU ms ({flops / step / 1e9:.1f} GFLOP/s); the same products bare: "
+          f"{1e3 * matmul:.1f} CPU ms ({flops / matmul / 1e9:.1f} GFLOP/s)")
+    print(f"achieved share of the matmul rate: {matmul / step:.1%} (rounds: "
+          + ", ".join(f"{b / s:.1%}" for s, b in zip(step_cpu, bare_cpu)) + ")")
+    # Two of the larger non-matmul costs, timed alone at the step's sizes: random numbers (Gumbel
+    # uniforms, the noise z, dropout masks) and the softmax over the padded block layout.
+    numbers = torch.empty(100_000)
+    padded = torch.randn(trainer.batch_size_, G.n_soft_blocks, G.widest_block)
+    for name, op in (("one random uniform", numbers.uniform_), ("one random normal", numbers.normal_),
+                     ("one float added (x + x)", lambda: numbers + numbers)):
+        print(f"{name}: {1e9 * _cpu_seconds(op) / numbers.numel():.2f} CPU ns")
+    print(f"softmax of one batch's padded blocks {tuple(padded.shape)} ({G.soft_columns.numel()} of "
+          f"{padded[0].numel()} slots real): {1e3 * _cpu_seconds(lambda: torch.softmax(padded, dim=2)):.2f} CPU ms")
+
+
+def _cpu_seconds(op, repeats: int = 200) -> float:
+    op()
+    started = time.process_time()
+    for _ in range(repeats):
+        op()
+    return (time.process_time() - started) / repeats
+
+
+def _strided(spec):
+    """A random tensor of the given shape and strides (a transposed view where the step had one)."""
+    shape, stride = spec
+    if stride == torch.empty(shape).stride():
+        return torch.randn(shape)
+    size = 1 + sum((n - 1) * s for n, s in zip(shape, stride))
+    return torch.randn(size).as_strided(shape, stride)
+
+
 def main(argv=None):
+    if argv is None and len(sys.argv) > 1 and sys.argv[1] == "rate":
+        parser = argparse.ArgumentParser(description="the step's share of the one-core matmul rate")
+        parser.add_argument("--steps", type=int, default=20, help="steps (or bare replays) per round")
+        parser.add_argument("--rounds", type=int, default=10)
+        parser.add_argument("--rows", type=int, default=5000)
+        args = parser.parse_args(sys.argv[2:])
+        bench_rate(args.steps, args.rounds, args.rows)
+        return
     if argv is None and len(sys.argv) > 1 and sys.argv[1] == "threads":
         parser = argparse.ArgumentParser(description="short fits at 1, 2 and auto threads")
         parser.add_argument("--rounds", type=int, default=3)
