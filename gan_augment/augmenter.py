@@ -620,9 +620,10 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
                 self._warn_ungated_classes()
         self.diversity_ = self._measure_diversity(X, y)  # the same in every process: the same model
         if group.is_main:
-            warn_if_collapsed(self.diversity_, kind.unit)
+            warn_if_collapsed(self.diversity_, kind.unit, kind.plain_top_up)
             topped_up = {plain_label(label) for label, n in self.sampling_strategy_.items() if n > 0}
-            warn_if_undercovered({k: d for k, d in self.diversity_.items() if k in topped_up}, kind.unit)
+            warn_if_undercovered({k: d for k, d in self.diversity_.items() if k in topped_up}, kind.unit,
+                                 kind.plain_top_up)
         return self
 
     def _warn_ungated_classes(self) -> None:

@@ -218,8 +218,9 @@ def describe(label_text: str, diversity: ClassDiversity, unit: str) -> str:
             f"{unit}, spread {diversity.spread:.2f} of the real class's")
 
 
-def warn_if_collapsed(diversity: Mapping, unit: str) -> None:
-    """One :class:`ModeCollapseWarning` naming every collapsed class (``{label: ClassDiversity}``)."""
+def warn_if_collapsed(diversity: Mapping, unit: str, plain_top_up: str) -> None:
+    """One :class:`ModeCollapseWarning` naming every collapsed class (``{label: ClassDiversity}``);
+    ``plain_top_up``: what to top them up with instead (the data kind's)."""
     collapsed = {label: d for label, d in diversity.items() if d.collapsed}
     if not collapsed:
         return
@@ -228,17 +229,17 @@ def warn_if_collapsed(diversity: Mapping, unit: str) -> None:
         return (f"The generator collapsed ({'; '.join(classes)}): the synthetic {unit} of "
                 f"{'this class are' if len(classes) == 1 else 'these classes are'} near copies of one "
                 "another, and topping up with them adds little. Fit again with lower learning rates (lr_g, "
-                "lr_d), another loss or more epochs, or top these classes up with SMOTE or random "
-                "oversampling. The check is in diversity_ and in `gan-augment info`.")
+                f"lr_d), another loss or more epochs, or top these classes up with {plain_top_up}. The check "
+                "is in diversity_ and in `gan-augment info`.")
 
     warn(message([describe(_label_text(label), d, unit) for label, d in collapsed.items()]), ModeCollapseWarning,
          gist=message([f"class {_label_text(label)}" for label in collapsed]), stacklevel=3)
 
 
-def warn_if_undercovered(diversity: Mapping, unit: str) -> None:
+def warn_if_undercovered(diversity: Mapping, unit: str, plain_top_up: str) -> None:
     """One :class:`LowCoverageWarning` naming every class (of ``{label: ClassDiversity}``, the
     topped-up ones) whose synthetic samples cover too little of it and did not collapse (that
-    warning says more)."""
+    warning says more); ``plain_top_up`` as in :func:`warn_if_collapsed`."""
     low = {label: d.relative_coverage for label, d in diversity.items() if d.undercovered and not d.collapsed}
     if not low:
         return
@@ -246,8 +247,8 @@ def warn_if_undercovered(diversity: Mapping, unit: str) -> None:
     def message(figures: str) -> str:
         return (f"The synthetic {unit} cover little of their class ({figures}; {RELATIVE_COVERAGE_LOW} or more is "
                 "healthy): they miss much of it, from too few epochs or dropped modes. Train longer (epochs), try "
-                "n_generators=3, or top these classes up with SMOTE or random oversampling. The figures are in "
-                "diversity_ and in `gan-augment info`.")
+                f"n_generators=3, or top these classes up with {plain_top_up}. The figures are in diversity_ and "
+                "in `gan-augment info`.")
 
     shares = "; ".join(f"class {_label_text(label)}: {coverage:.2f}" for label, coverage in low.items())
     classes = "; ".join(f"class {_label_text(label)}" for label in low)

@@ -108,7 +108,7 @@ def _warn_full_classes(plan: Mapping) -> None:
     is said once under Python's default warning filter."""
     for label, n_new in plan.items():
         if n_new <= 0:
-            warnings.warn(f"class {label!r} already has the majority count; no rows will be added to it.",
+            warnings.warn(f"class {label!r} already has the majority count; nothing will be added to it.",
                           NothingToAddWarning, stacklevel=3)
 
 

@@ -138,7 +138,23 @@ def test_relative_coverage_is_calibrated_on_a_real_split_and_warns_for_thin_clas
     assert half_the_modes.relative_coverage < 0.5 and half_the_modes.undercovered
     assert math.isnan(measure_class(real[:19], real[:19]).relative_coverage)  # too few to calibrate
     with pytest.warns(LowCoverageWarning, match=r"class 'thin': 0\.\d\d of what as many real rows cover"):
-        warn_if_undercovered({"thin": half_the_modes, "fine": fresh}, "rows")
+        warn_if_undercovered({"thin": half_the_modes, "fine": fresh}, "rows", "SMOTE")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        warn_if_undercovered({"fine": fresh}, "rows")
+        warn_if_undercovered({"fine": fresh}, "rows", "SMOTE")
+
+
+def test_an_image_fit_advises_repeating_real_images_not_smote():
+    # 8x8 digits, one epoch: the rare digit's images cover nothing of it yet. The advice is the
+    # image baseline (repeat + classic augmentation), not the tables' SMOTE.
+    from sklearn.datasets import load_digits
+
+    from gan_augment import LowCoverageWarning
+
+    X, y = load_digits(return_X_y=True)
+    keep = np.r_[np.flatnonzero(y == 0)[:60], np.flatnonzero(y == 7)[:30]]
+    with pytest.warns(LowCoverageWarning, match="class 7") as caught:
+        GANAugmenter(image_shape=(1, 8, 8), epochs=1, random_state=0).fit(X[keep], y[keep])
+    advice = " ".join(str(w.message) for w in caught if issubclass(w.category, LowCoverageWarning))
+    assert "repeated under classic augmentation (gan_augment.baselines.ClassicOversampler" in advice
+    assert "SMOTE" not in advice

@@ -34,6 +34,9 @@ class DataKind:
     name: ClassVar[str]
     #: What one sample is called in messages ("rows", "images").
     unit: ClassVar[str]
+    #: What messages advise as the top-up without a GAN: the baseline that wins most often for
+    #: this kind (see the README's "When does it help?").
+    plain_top_up: ClassVar[str]
     #: The config dataclass of this kind's models.
     model_config_class: ClassVar[type]
     #: Whether ``label_gate="auto"`` trains the label gate for this kind (the measurements that

@@ -20,6 +20,7 @@ from gan_augment.models.tabular import TabularDiscriminator, TabularGenerator
 class TabularKind(DataKind):
     name = "tabular"
     unit = "rows"
+    plain_top_up = "SMOTE or random oversampling"
     model_config_class = TabularModelConfig
     # On 12 tables x 5 seeds x LR/HGB the gate lifted the GAN top-up's mean macro-F1 by 0.010-0.020
     # (>= 2 standard errors), to SMOTE's level (benchmarks/PANEL_GATE.md); on cut Adult LR 0.765 -> 0.781.
