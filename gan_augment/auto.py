@@ -28,6 +28,7 @@ import warnings
 import numpy as np
 import pandas as pd
 from imblearn.over_sampling.base import BaseOverSampler
+from scipy.stats import rankdata
 from sklearn.base import clone, is_classifier
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import StratifiedKFold
@@ -77,7 +78,9 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         ``methods``. A callable takes ``cv_results_`` and returns the winner's index (as
         GridSearchCV's ``refit``).
     augmenter : GANAugmenter or None, default=None
-        The GAN to try (cloned); None is ``GANAugmenter()`` at its defaults.
+        The GAN to try (cloned); None is ``GANAugmenter()`` at its defaults. Its ``classes`` and
+        ``sampling_strategy`` are replaced by the rows AutoAugmenter adds, so that its checks
+        (``min_class_size``) and warnings concern the classes topped up.
     memory : None, str or joblib.Memory, default=None
         Where to keep the GAN fits (each inner fold's and the final one), as Pipeline's ``memory``:
         a folder or a ``joblib.Memory``. A fit is found again by the GAN's settings, the rows and
@@ -95,7 +98,9 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         ``{"method": ..., "amount": ...}`` of the winner.
     cv_results_ : dict of arrays
         As in scikit-learn's searches: ``params``, ``mean_test_score``, ``std_test_score``,
-        ``rank_test_score``, ``split<i>_test_score``, ``mean_fit_time``.
+        ``rank_test_score`` (tied candidates share the better rank), ``split<i>_test_score``,
+        ``mean_fit_time`` (CPU seconds per inner fold to resample and fit the estimator; a GAN
+        candidate's include that fold's GAN fit, which its amounts share).
     sampling_strategy_ : dict
         ``{class: rows added}`` by the winner.
     augmenter_ : fitted GANAugmenter or None
@@ -135,6 +140,11 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
 
     # ------------------------------------------------------------------ imblearn hooks
     def _check_X_y(self, X, y, accept_sparse=None):
+        if not isinstance(X, pd.DataFrame) and np.ndim(X) > 2:
+            raise ValueError(
+                f"AutoAugmenter scores its candidates with a classifier of rows, so X must be 2-D; got shape "
+                f"{tuple(np.shape(X))}. Pass images as flat rows with augmenter=GANAugmenter(image_shape=(C, H, W)), "
+                "or top them up with GANAugmenter directly.")
         return kind_for_input(X, self._gan_params()).check_input(self, X, y)
 
     def _fit_resample(self, X, y):
@@ -145,7 +155,7 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         folds = self._folds(y, cv_seed)
         methods = self._feasible(methods, y, folds, full_plan)
         candidates = [("none", 0.0)] + [(m, a) for m in methods for a in amounts]
-        scores, times = self._score_candidates(X, y, candidates, folds, estimator_seed, gan_seed)
+        scores, times = self._score_candidates(X, y, candidates, folds, full_plan, estimator_seed, gan_seed)
         self.cv_results_ = _cv_results(candidates, scores, times)
         chosen = self._select(self.cv_results_)
         method, amount = candidates[chosen]
@@ -226,7 +236,7 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
                             "'logreg', 'hgb', 'rf'.")
         return clone(estimator)
 
-    def _score_candidates(self, X, y, candidates, folds, estimator_seed, gan_seed):
+    def _score_candidates(self, X, y, candidates, folds, full_plan, estimator_seed, gan_seed):
         estimator = self._estimator(X, estimator_seed)
         scorer = check_scoring(estimator, scoring=self.scoring)
         scores = np.full((len(candidates), len(folds)), np.nan)
@@ -234,17 +244,20 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         raised = []  # each inner fold's warnings, said once after the last (the same GAN warns in each)
         for k, (train, test) in enumerate(folds):
             (scores[:, k], times[:, k]), fold_raised = recording(
-                self._score_fold, X, y, train, test, candidates, estimator, scorer, gan_seed, k)
+                self._score_fold, X, y, train, test, candidates, full_plan, estimator, scorer, gan_seed, k)
             raised.append(fold_raised)
         say_once(raised, unit="inner folds", stacklevel=4)
         return scores, times
 
-    def _score_fold(self, X, y, train, test, candidates, estimator, scorer, gan_seed, k):
-        """``(scores, CPU seconds)`` of every candidate on inner fold ``k``."""
+    def _score_fold(self, X, y, train, test, candidates, full_plan, estimator, scorer, gan_seed, k):
+        """``(scores, CPU seconds)`` of every candidate on inner fold ``k``; a GAN candidate's
+        seconds include the fold's GAN fit, which its amounts share."""
         scores, times = np.full(len(candidates), np.nan), np.zeros(len(candidates))
         X_tr, y_tr, X_te, y_te = _take(X, train), y[train], _take(X, test), y[test]
-        plan = plan_top_up(y_tr, self.sampling_strategy, self.classes)
+        plan = self._fold_plan(y, y_tr, full_plan)
+        started = time.process_time()
         gan_rows = self._gan_rows(X_tr, y_tr, plan, candidates, derive_seed(gan_seed, k))
+        gan_seconds = time.process_time() - started
         for i, (method, amount) in enumerate(candidates):
             started = time.process_time()
             strategy = _scaled(plan, amount)
@@ -253,22 +266,41 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
             else:
                 X_fit, y_fit = self._resample(X_tr, y_tr, method, strategy, derive_seed(gan_seed, k, i))
             model = clone(estimator).fit(X_fit, y_fit)
-            times[i] = time.process_time() - started
+            times[i] = time.process_time() - started + (gan_seconds if method == "gan" else 0.0)
             scores[i] = scorer(model, X_te, y_te)
         return scores, times
+
+    def _fold_plan(self, y, y_train, full_plan) -> dict:
+        """The full top-up of an inner training fold. A dict ``sampling_strategy`` holds counts for
+        all of ``y``: each class's top-up shrinks with its share of rows in the fold, so that the
+        folds score the class balance that will be applied. The other forms (a share of the
+        majority, "auto", ``classes``) read the fold's own counts."""
+        if not isinstance(self.sampling_strategy, dict) or self.classes is not None:
+            return plan_top_up(y_train, self.sampling_strategy, self.classes)
+        return {label: int(round(n * np.sum(y_train == label) / np.sum(y == label)))
+                for label, n in full_plan.items()}
 
     def _gan_rows(self, X, y, plan, candidates, seed) -> dict:
         """``{class: rows}`` for the largest GAN amount, from one GAN fitted on this fold."""
         largest = max((a for m, a in candidates if m == "gan"), default=0.0)
         if largest == 0.0:
             return {}
-        gan = self._fit_gan(X, y, seed)
-        return {label: gan.sample(n, label) for label, n in _scaled(plan, largest).items() if n > 0}
+        strategy = _scaled(plan, largest)
+        if not any(n > 0 for n in strategy.values()):
+            return {}
+        gan = self._fit_gan(X, y, seed, strategy)
+        return {label: gan.sample(n, label) for label, n in strategy.items() if n > 0}
 
-    def _fit_gan(self, X, y, seed):
+    def _fit_gan(self, X, y, seed, strategy: dict):
+        """The GAN fitted on ``X, y`` to add ``strategy``'s rows (``{class: rows}``): its checks and
+        warnings (class sizes, coverage) concern the classes AutoAugmenter tops up, whatever the
+        given augmenter's own ``classes`` / ``sampling_strategy``."""
         from gan_augment.augmenter import GANAugmenter
 
         gan = clone(self.augmenter) if self.augmenter is not None else GANAugmenter()
+        counts = dict(zip(*np.unique(y, return_counts=True)))
+        gan.set_params(classes=None, sampling_strategy={label: int(counts[label]) + n
+                                                        for label, n in strategy.items() if n > 0})
         if gan.get_params().get("random_state") is None:
             gan.set_params(random_state=seed)
         return check_memory(self.memory).cache(_fitted)(gan, X, y)
@@ -280,7 +312,7 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
             counts = dict(zip(*np.unique(y, return_counts=True)))
             target = {label: int(counts[label]) + n for label, n in strategy.items() if n > 0}
             return baseline_sampler(method, target, random_state=seed).fit_resample(X, y)
-        self.augmenter_ = self._fit_gan(X, y, seed)
+        self.augmenter_ = self._fit_gan(X, y, seed, strategy)
         rows = {label: self.augmenter_.sample(n, label) for label, n in strategy.items() if n > 0}
         return _append(X, y, rows, strategy)
 
@@ -356,9 +388,7 @@ def _append(X, y, rows: dict, strategy: dict):
 
 def _cv_results(candidates, scores, times) -> dict:
     means = scores.mean(axis=1)
-    order = np.argsort(-means, kind="stable")
-    ranks = np.empty(len(means), dtype=int)
-    ranks[order] = np.arange(1, len(means) + 1)
+    ranks = rankdata(-means, method="min").astype(np.int32)  # tied candidates share a rank, as in GridSearchCV
     results = {
         "params": [{"method": m, "amount": a} for m, a in candidates],
         "param_method": np.array([m for m, _ in candidates], dtype=object),

@@ -381,11 +381,9 @@ class AugmentedDataset(Dataset):
         except TypeError:
             raise TypeError(f"{type(self).__name__} indices must be integers, got {type(index).__name__}.") from None
         n = len(self)
-        if index < 0:
-            index += n
-        if not 0 <= index < n:
+        if not -n <= index < n:  # the index as given, not as shifted from the end
             raise IndexError(f"index {index} is out of range for a dataset of {n} items.")
-        return index
+        return index + n if index < 0 else index
 
 
 def augment_loader(loader, augmenter=None, *, sampling_strategy="auto", classes=None, refresh=None,

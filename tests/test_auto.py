@@ -264,3 +264,77 @@ def test_the_evaluator_takes_it_as_an_arm_and_it_chooses_inside_each_training_fo
                                    repeats=1, baselines=("none",), fidelity=False, privacy=False, random_state=0)
     methods = set(report.summary["method"])
     assert "none" in methods and "AutoAugmenter" in methods
+
+
+def _iris_with_a_rare_class():
+    from sklearn.datasets import load_iris
+
+    X, y = load_iris(return_X_y=True)
+    keep = np.r_[0:40, 50:100, 100:106]  # 40 / 50 / 6 rows
+    return X[keep], y[keep]
+
+
+def test_the_gan_tops_up_what_auto_augmenter_plans_not_its_own_defaults():
+    # Only class 0 is topped up: class 2 (6 rows, 4 in a training fold) must not meet the GAN's
+    # min_class_size, nor be named in its warnings.
+    X, y = _iris_with_a_rare_class()
+    auto = AutoAugmenter(classes=[0], methods=("gan",), amounts=(1.0,), cv=3, random_state=0,
+                         augmenter=GANAugmenter(min_class_size=10, **FAST_GAN))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        X_res, y_res = auto.fit_resample(X, y)
+    assert not [w for w in caught if "class 2" in str(w.message) or "class 1 " in str(w.message)], \
+        [str(w.message) for w in caught]
+    assert set(np.unique(y_res[len(y):])) <= {0}
+
+
+def test_a_dict_strategy_is_scored_in_the_folds_at_the_balance_it_applies():
+    # {2: 50} asks for 44 more rows of class 2 on all 96 rows; an inner training fold (2/3 of the
+    # rows) must be topped up to about 2/3 of that, not to 50 rows beside majorities of ~33.
+    X, y = _iris_with_a_rare_class()
+    seen = []
+
+    class Recording(LogisticRegression):
+        def fit(self, X, y, sample_weight=None):
+            seen.append(np.bincount(y, minlength=3))
+            return super().fit(X, y, sample_weight)
+
+    auto = AutoAugmenter(sampling_strategy={2: 50}, methods=("random",), amounts=(1.0,), cv=3,
+                         estimator=Recording(max_iter=1000), random_state=0)
+    auto.fit_resample(X, y)
+    topped = [counts for counts in seen if counts[2] > 4]  # the "random" candidate of each fold
+    assert len(topped) == 3
+    for counts in topped:
+        assert abs(counts[2] / counts[1] - 50 / 50) < 0.1, counts  # as on all the rows: 50 beside 50
+
+
+def test_image_arrays_are_refused_before_any_fit():
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    with pytest.raises(ValueError, match=r"X must be 2-D; got shape \(1797, 8, 8\).*image_shape"):
+        AutoAugmenter(methods=("random",), random_state=0).fit_resample(X.reshape(-1, 8, 8), y)
+
+
+def test_gan_candidates_count_the_gan_fit_and_ties_share_a_rank():
+    X, y = _table()
+    auto = AutoAugmenter(methods=("random", "gan"), amounts=(0.5, 1.0), augmenter=GANAugmenter(**FAST_GAN), cv=3,
+                         random_state=0)
+    auto.fit_resample(X, y)
+    results = auto.cv_results_
+    methods = list(results["param_method"])
+    gan_time = min(t for m, t in zip(methods, results["mean_fit_time"]) if m == "gan")
+    random_time = max(t for m, t in zip(methods, results["mean_fit_time"]) if m == "random")
+    assert gan_time > 5 * random_time  # a GAN fit of 2 epochs costs far more than random oversampling
+    ranks = results["rank_test_score"]
+    from scipy.stats import rankdata
+
+    np.testing.assert_array_equal(ranks, rankdata(-results["mean_test_score"], method="min"))
+
+
+def test_tied_means_share_the_better_rank():
+    from gan_augment.auto import _cv_results
+
+    scores = np.array([[0.75, 0.25], [0.5, 0.5], [0.25, 0.25]])
+    results = _cv_results([("none", 0.0), ("random", 0.5), ("random", 1.0)], scores, np.zeros((3, 2)))
+    assert list(results["rank_test_score"]) == [1, 1, 3]

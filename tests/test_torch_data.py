@@ -102,6 +102,10 @@ def test_counts_per_class_are_exact_and_real_items_come_first(augmented, base, d
     assert isinstance(label, torch.Tensor) and label.dtype == base[0][1].dtype and label.ndim == 0
     with pytest.raises(IndexError):
         augmented[len(augmented)]
+    n = len(augmented)
+    assert torch.equal(augmented[-n][0], augmented[0][0])
+    with pytest.raises(IndexError, match=rf"index {-n - 100} is out of range for a dataset of {n} items"):
+        augmented[-n - 100]  # named as given, not as shifted from the end
 
 
 @pytest.mark.parametrize("kind", ["int", "str", "numpy", "tensor"])
