@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 
 import numpy as np
 
@@ -31,10 +32,30 @@ def resolve_class(value, classes):
                 and not (isinstance(label, str) and re.match(ZERO_PADDED, label.strip()))]
     if len(by_value) == 1:
         return by_value[0]
-    close = difflib.get_close_matches(str(value), [str(label) for label in classes], n=1)
-    hint = f" Did you mean {close[0]!r}?" if close else ""
+    # The same characters in another Unicode form ("é" as one code point or as e + accent, as
+    # macOS file names and some editors write it) name the same class.
+    by_form = [label for label in classes if _canonical(label) == _canonical(value)]
+    if len(by_form) == 1:
+        return by_form[0]
     shown = [label.item() if isinstance(label, np.generic) else label for label in classes]
-    raise ValueError(f"Unknown class {value!r}; the classes are {shown}.{hint}")
+    raise ValueError(f"Unknown class {value!r}; the classes are {shown}.{_suggestion(value, classes)}")
+
+
+def _canonical(value) -> str:
+    return unicodedata.normalize("NFC", str(value))
+
+
+def _suggestion(value, classes) -> str:
+    """`` Did you mean 'x'?`` for the closest class name (case aside), or nothing."""
+    texts = [str(label) for label in classes]
+    folded = [_canonical(text).casefold() for text in texts]
+    close = difflib.get_close_matches(_canonical(value).casefold(), folded, n=1)
+    if not close:
+        return ""
+    closest, given = texts[folded.index(close[0])], str(value)
+    if not (closest + given).isascii():  # look-alike characters (Cyrillic "а", a no-break space): spell them out
+        return f" Did you mean {ascii(closest)} (you gave {ascii(given)})?"
+    return f" Did you mean {closest!r}?"
 
 
 def _number(value):

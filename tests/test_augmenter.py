@@ -89,6 +89,19 @@ def test_unknown_class_is_a_clear_error(mixed_frame):
         fast(classes=["rar"]).fit(X, y)
 
 
+def test_a_class_name_in_another_unicode_form_or_case_is_matched_or_suggested():
+    import unicodedata
+
+    from gan_augment._classes import resolve_class
+
+    classes = ["café crème", "common"]
+    assert resolve_class(unicodedata.normalize("NFD", "café crème"), classes) == "café crème"  # e + accent
+    with pytest.raises(ValueError, match=r"Unknown class 'CAFÉ CRÈME'.*Did you mean 'caf\\xe9 cr\\xe8me' "):
+        resolve_class("CAFÉ CRÈME", classes)  # case is not forgiven, but suggested
+    with pytest.raises(ValueError, match=r"Did you mean 'caf\\xe9 cr\\xe8me' \(you gave 'caf\\u0435 cr\\xe8me'\)"):
+        resolve_class("cafе crème", classes)  # a Cyrillic "е" looks the same: spelt out
+
+
 def test_classes_and_sampling_strategy_together_is_an_error(mixed_frame):
     X, y = mixed_frame
     with pytest.raises(ValueError, match="either classes or sampling_strategy"):
