@@ -285,6 +285,12 @@ class AugmentedDataset(Dataset):
         strategy, classes = self.sampling_strategy, self.classes
         if is_auto(strategy) and classes is None and self.augmenter is not None:
             strategy, classes = augmenter.sampling_strategy, augmenter.classes
+            try:
+                return plan_top_up(y, strategy, classes)
+            except ValueError as exc:  # the classes came from the augmenter, not from this call: say so
+                raise ValueError(f"The augmenter's own top-up ({_setting(strategy, classes)}) does not fit this "
+                                 f"dataset: {exc} Pass classes= or sampling_strategy= here to choose the classes to "
+                                 "top up.") from None
         return plan_top_up(y, strategy, classes)
 
     def _check_augmenter(self, spec: ItemSpec) -> dict:
@@ -384,6 +390,11 @@ class AugmentedDataset(Dataset):
         if not -n <= index < n:  # the index as given, not as shifted from the end
             raise IndexError(f"index {index} is out of range for a dataset of {n} items.")
         return index + n if index < 0 else index
+
+
+def _setting(strategy, classes) -> str:
+    """``classes=['a']`` or ``sampling_strategy=...``, as the augmenter holds it, for a message."""
+    return f"classes={classes!r}" if classes is not None else f"sampling_strategy={strategy!r}"
 
 
 def augment_loader(loader, augmenter=None, *, sampling_strategy="auto", classes=None, refresh=None,

@@ -471,3 +471,15 @@ def test_a_bad_request_leaves_the_users_augmenter_untouched(base):
         AugmentedDataset(base, augmenter, classes=[42], random_state=0)
     assert augmenter.classes is None and augmenter.random_state is None
     assert not hasattr(augmenter, "generator_")
+
+
+def test_classes_held_by_the_augmenter_are_named_as_its_own_when_the_base_lacks_them(base, fitted):
+    # The augmenter was told to top up RARE; a base whose labels are other numbers does not have it.
+    # The error says the classes came from the augmenter, and how to choose others here.
+    import copy
+
+    augmenter = copy.copy(fitted).set_params(classes=[RARE])  # still fitted: set_params on a shallow copy
+    shifted = TensorDataset(base.tensors[0], base.tensors[1] + 100)
+    with pytest.raises(ValueError, match=rf"The augmenter's own top-up \(classes=\[{RARE}\]\) does not fit this dataset: "
+                                         rf"Unknown class {RARE}; .*Pass classes= or sampling_strategy= here"):
+        AugmentedDataset(shifted, augmenter)
