@@ -196,7 +196,7 @@ class Method(str, enum.Enum):
         return self.value
 
 
-DATA_HELP = "A .csv or .parquet file, a directory holding one, or an image folder (one sub-folder per class)."
+DATA_HELP = "A .csv, .tsv or .parquet file, a directory holding one, or an image folder (one sub-folder per class)."
 CLASSES_HELP = ("Class(es) to top up to the majority count; repeat the option or separate names with commas. "
                 "Default: every class but the majority.")
 SEED_HELP = "Random seed: the same seed gives the same model and rows on CPU."
@@ -243,7 +243,7 @@ SkipUnreadableOpt = Annotated[bool, typer.Option(
                               "instead of stopping.")]
 SepOpt = Annotated[Optional[str], typer.Option(
     "--sep", metavar="CHAR", show_default=False,
-    help="CSV input: the field separator, one character (e.g. ';' or '|'; '\\t' for a tab). Default: ','. "
+    help="CSV input: the field separator, one character (e.g. ';' or '|'; '\\t' for a tab). Default: ',' (a tab for .tsv). "
          "Synthetic rows written to a CSV use the same.")]
 
 

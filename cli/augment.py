@@ -31,7 +31,7 @@ def augment(
     data: DataArg,
     out: Annotated[Path, typer.Option(
         "--out", "-o", metavar="FILE|DIR", show_default=False,
-        help="Tables: output .csv or .parquet file ('-' writes CSV to stdout). Image folders: a NEW "
+        help="Tables: output .csv, .tsv or .parquet file ('-' writes CSV to stdout). Image folders: a NEW "
              "directory for the real images plus synthetic_*.png files.")],
     classes: ClassesOpt = None,
     target: TargetOpt = None,

@@ -19,7 +19,7 @@ def sample(
                                    help="How many rows.")],
     out: Annotated[Path, typer.Option(
         "--out", "-o", metavar="FILE|DIR", show_default=False,
-        help="Tables: output .csv or .parquet file ('-' writes CSV to stdout). Images: a directory; "
+        help="Tables: output .csv, .tsv or .parquet file ('-' writes CSV to stdout). Images: a directory; "
              "the PNGs go to DIR/<class>/.")],
     seed: Annotated[Optional[int], seed_opt(
         help="Random seed of the draws: the same model and seed give the same rows on CPU. Default: the "

@@ -518,6 +518,18 @@ def test_other_separators_are_read_and_written_back_with_the_same(tmp_path, sep)
     assert again["a"].tolist() == [1, 2, 5, 6] and again["syn"].tolist() == [False, False, True, True]
 
 
+def test_a_tsv_file_is_read_and_written_tab_separated(tmp_path):
+    path = tmp_path / "in.tsv"
+    path.write_text("a\tnote, with comma\tlabel\n1\tx, y\tp\n2\tz\tq\n")
+    frame, source = read_table_source(path)
+    assert list(frame.columns) == ["a", "note, with comma", "label"] and frame["a"].tolist() == [1, 2]
+    write_augmented_table(frame, _synthetic(frame, a=[5, 6]), tmp_path / "out.tsv", source=source)
+    assert read_table(tmp_path / "out.tsv")["a"].tolist() == [1, 2, 5, 6]
+    write_table(frame, tmp_path / "new.tsv")  # a new table, e.g. from `sample`
+    assert (tmp_path / "new.tsv").read_text().splitlines()[1] == "1\tx, y\tp"
+    assert io.resolve_table_path(tmp_path / "in.tsv") == path
+
+
 @pytest.mark.parametrize("sep", [";", "\t"])
 def test_a_file_read_with_the_wrong_separator_says_which_to_pass(tmp_path, sep):
     path = tmp_path / "in.csv"

@@ -42,7 +42,7 @@ from gan_augment.exceptions import DataValidationError
 TARGET_NAMES = ("label", "target", "class", "y")
 
 #: File suffixes understood, and the format each one means.
-FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
+FORMATS = {".csv": "csv", ".tsv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 
 #: How CSV files are read: values may follow a comma and spaces (``a, b``: the spaces are part of
 #: the separator), and a UTF-8 byte-order mark (common in files saved by spreadsheets) is dropped.
@@ -123,7 +123,7 @@ class CsvSource:
 
 
 def read_table(path, *, na_values=None, target=None, sep=None) -> pd.DataFrame:
-    """Read a CSV or parquet file (or the one such file in a directory) into a DataFrame.
+    """Read a CSV (.csv, .tsv) or parquet file (or the one such file in a directory) into a DataFrame.
 
     A CSV's columns are typed by :func:`type_csv_column`: numbers are numbers (``0.50`` is the
     float 0.5), while zero-padded codes (``007``, the zip code ``02139``), words and anything else
@@ -214,10 +214,15 @@ def check_read_options(path, *, na_values=None, sep=None) -> None:
     _check_sep(sep, path, kind)
 
 
+def default_separator(path) -> str:
+    """The field separator of a delimited file when none is given: a tab for ``.tsv``, else a comma."""
+    return "\t" if Path(path).suffix.lower() == ".tsv" else CSV_SEPARATOR
+
+
 def _check_sep(sep, path: Path, kind: str) -> str:
     """The CSV field separator: one character that is not a quote, a line break or a space."""
     if sep is None:
-        return CSV_SEPARATOR
+        return default_separator(path)
     if kind != "csv":
         raise DataValidationError(f"sep applies to CSV files only; {path} is {kind}. Leave out sep (--sep) for it.")
     if not isinstance(sep, str) or len(sep) != 1 or sep in {'"', "\n", "\r", " "}:
@@ -732,7 +737,7 @@ def load_dataset(path, target=None, *, classes=None, na_values=None, sep=None):
 
 # ===================================================================================== writing
 def write_table(df: pd.DataFrame, path, *, force: bool = False) -> Path:
-    """Write ``df`` to ``path`` (.csv or .parquet, by suffix), atomically.
+    """Write ``df`` to ``path`` (.csv, .tsv (tab-separated) or .parquet, by suffix), atomically.
 
     An existing file is replaced only with ``force=True`` (FileExistsError otherwise, also when
     another process creates ``path`` while this one writes). The table is written to a temporary
@@ -748,7 +753,7 @@ def write_table(df: pd.DataFrame, path, *, force: bool = False) -> Path:
 def _write_frame(df: pd.DataFrame, path: Path, kind: str, force: bool) -> Path:
     with atomic_path(path, overwrite=force) as temp:
         if kind == "csv":
-            df.to_csv(temp, index=False)
+            df.to_csv(temp, index=False, sep=default_separator(path))
         else:
             _require_pyarrow(path, "Writing")
             df.to_parquet(temp, index=False)
@@ -757,10 +762,11 @@ def _write_frame(df: pd.DataFrame, path: Path, kind: str, force: bool) -> Path:
 
 def write_augmented_table(real: pd.DataFrame, synthetic: pd.DataFrame, path, *, source: Optional[CsvSource] = None,
                           force: bool = False, mark_synthetic: Optional[str] = None) -> Path:
-    """Write the real rows followed by the synthetic rows to ``path`` (.csv or .parquet), atomically.
+    """Write the real rows followed by the synthetic rows to ``path`` (.csv, .tsv or .parquet), atomically.
 
     With a CSV ``source`` (from :func:`read_table_source`) and a CSV ``path``, the header and every
-    real line are copied byte for byte from the source (separator, quoting, line endings, a BOM;
+    real line are copied byte for byte from the source (separator, whatever the output's suffix; quoting,
+    line endings, a BOM;
     a final line ending is added if the file had none, blank lines after the last row are left
     out), then the synthetic rows are appended, written with the same separator (followed by a
     space where the source's fields are, as UCI Adult's) and line ending. ``mark_synthetic`` adds a column of
