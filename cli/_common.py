@@ -290,7 +290,8 @@ LabelGateOpt = Annotated[Optional[bool], typer.Option(
     help="Keep only synthetic samples that a classifier trained on the real ones (a CNN for images, a "
          "multilayer perceptron for tables) assigns to their class, generating more until there are enough; "
          "the share kept per class is shown by info. Default: on for tables (a class it keeps under 5% of "
-         "is then topped up without it, with a warning), off for images. --label-gate refuses such a class.")]
+         "is then topped up without it, with a warning), off for images, on for --method translate. --label-gate "
+         "refuses such a class.")]
 GeneratorsOpt = Annotated[Optional[int], typer.Option(
     "--generators", min=1, metavar="K", show_default=False,
     help="Train K generators from independent seeds and sample from all of them (a generator ensemble; K "

@@ -101,11 +101,10 @@ def prepare(data: Path, handler: DataHandler, *, target: Optional[str], classes:
             raise CLIError(f"--method translate turns images of one class into another; {data} is a table. Use "
                            "--method gan.", USAGE)
         given = {"--generators": settings.n_generators is not None,
-                 "--label-gate/--no-label-gate": settings.label_gate is not None,
                  "--architecture": settings.architecture != "auto"}
         if any(given.values()):
             raise CLIError(f"{', '.join(k for k, v in given.items() if v)} does not apply to --method translate "
-                           "(one translator; its label gate is always on); drop it.", USAGE)
+                           "(one translator of its own architecture); drop it.", USAGE)
     dataset = handler.load(data, target=target, classes=classes, skip_unreadable=settings.skip_unreadable,
                            na_values=settings.na_values, sep=settings.sep)
     plan, majority = _plan(dataset)

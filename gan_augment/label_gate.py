@@ -26,7 +26,7 @@ from gan_augment.training.trainer import generate
 
 #: Below this share of accepted samples a class is refused: the generator does not make it.
 MIN_ACCEPTANCE = 0.05
-#: How to do without the gate, through either door (the command line's translations are always gated).
+#: How to do without the gate, through either door.
 _WITHOUT_GATE = "Python: set_params(label_gate=False); command line: fit again with --no-label-gate"
 #: Samples generated per class to measure the acceptance rate after training.
 ACCEPTANCE_SAMPLES = 500

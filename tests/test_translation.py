@@ -212,6 +212,11 @@ def test_the_command_line_fits_with_method_translate_and_refuses_what_does_not_a
     assert code == 0, err
     model = GANAugmenter.load(tmp_path / "model")
     assert type(model) is TranslationAugmenter and model.label_gate_ is not None
+    # Without the gate, as the gate's own refusal advises (a short fit it would refuse, say).
+    code, _, err = run(capsys, "fit", root, "--classes", "rare", "--method", "translate", "--epochs", "1",
+                       "--seed", "0", "--no-label-gate", "--out", tmp_path / "ungated", "-q")
+    assert code == 0, err
+    assert GANAugmenter.load(tmp_path / "ungated").label_gate is False
     assert "samples_1_rare.png" in {p.name for p in (tmp_path / "model").glob("samples_*.png")}
     code, out, _ = run(capsys, "info", tmp_path / "model")
     assert code == 0 and "translated from the other classes' images (70 held as sources)" in out
