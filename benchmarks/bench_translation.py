@@ -18,7 +18,10 @@ augmentation (albumentations). Added here, all topping digit 3 up to the majorit
 * ``gan``: ``GANAugmenter(classes=[3], image_size=--image-size)`` at its defaults, the same working
   size, so that the two generators are compared at equal resolution; ``gan+classic``: with classic
   augmentation on the CNN's batches (``--methods gan`` runs the GAN alone);
-* for both: fit time, the gate's acceptance (translation), and the judge's view of 1,000 rare images
+* ``gan-gate``: one ``GANAugmenter(label_gate=True)`` fit, topped up twice: without the gate (the
+  ``gan`` arms: ``set_params(label_gate=False)``, the same model) and through it (``gan+gate``,
+  ``gan+gate+classic``); a class the gate refuses scores nothing through it;
+* for all: fit time, the gate's acceptance, and the judge's view of 1,000 rare images
   (label fidelity, Frechet distance against the real floor, k-NN precision and recall).
 
 Writes ``--out`` (JSON) after every step and ``--markdown`` at the end (or with ``--report-only``).
@@ -47,11 +50,16 @@ from gan_augment.evaluation.images import image_quality, to_model_range  # noqa:
 
 HERE = Path(__file__).resolve().parent
 N_JUDGED = 1000
-METHODS = ("translate", "gan")
-ARMS = ("none", "weighted", "repeat", "repeat+classic", "gan", "gan+classic", "translate", "translate+classic")
+METHODS = ("translate", "gan", "gan-gate")
+ARMS = ("none", "weighted", "repeat", "repeat+classic", "gan", "gan+classic", "gan+gate", "gan+gate+classic",
+        "translate", "translate+classic")
 TITLES = {"none": "none", "weighted": "class-weighted", "repeat": "repeat", "repeat+classic": "repeat + classic",
-          "gan": "GAN top-up", "gan+classic": "GAN + classic", "translate": "translation top-up",
+          "gan": "GAN top-up", "gan+classic": "GAN + classic", "gan+gate": "gated GAN",
+          "gan+gate+classic": "gated GAN + classic", "translate": "translation top-up",
           "translate+classic": "translation + classic"}
+#: Per method, its top-ups from the one fit: (arm name, label_gate to sample with; None: as fitted).
+TOP_UPS = {"translate": [("translate", None)], "gan": [("gan", None)],
+           "gan-gate": [("gan", False), ("gan+gate", True)]}
 QUALITY = ("label_fidelity", "frechet_distance", "frechet_real", "precision", "recall")
 
 
@@ -68,23 +76,35 @@ def top_up(method, augmenter, prepared, seed, cnn_epochs) -> dict:
     gate = getattr(augmenter, "label_gate_", None)
     if gate is not None:
         record["acceptance"] = gate.acceptance[int(np.flatnonzero(augmenter.classes_ == RARE)[0])]
-    try:
-        judged = augmenter.sample(N_JUDGED, RARE, random_state=2)
-        added = augmenter.sample(n_add, RARE, random_state=3)
-    except ValueError as refused:  # the gate refuses a class it hardly ever accepts: say so, score nothing
-        record["refused"] = str(refused)
-        print(f"seed {seed}, {baseline['rare_count']} rare, {method}: refused ({refused})", flush=True)
-        return record
-    quality = image_quality(to_model_range(X_train), y_train, to_model_range(X_test), y_test,
-                            to_model_range(judged), np.full(N_JUDGED, RARE), classifier=judge, random_state=seed)
-    record["quality"] = {key: float(quality.loc[RARE, key]) for key in QUALITY}
-    X_top, y_top = np.concatenate([X_train, added]), np.concatenate([y_train, np.full(n_add, RARE)])
-    record["downstream"] = {method: downstream(X_top, y_top, X_test, y_test, seed, epochs=cnn_epochs),
-                            f"{method}+classic": downstream(X_top, y_top, X_test, y_test, seed, augment=True,
-                                                            epochs=cnn_epochs)}
-    print(f"seed {seed}, {baseline['rare_count']} rare, {method}: fit {fit_s:.0f}s, acceptance "
-          f"{record.get('acceptance')}, quality {record['quality']}, downstream {record['downstream']}", flush=True)
+    record["downstream"], record["quality_by_arm"] = {}, {}
+    for arm, label_gate in TOP_UPS[method]:
+        if label_gate is not None:
+            augmenter.set_params(label_gate=label_gate)
+        try:
+            judged = augmenter.sample(N_JUDGED, RARE, random_state=2)
+            added = augmenter.sample(n_add, RARE, random_state=3)
+        except ValueError as refused:  # the gate refuses a class it hardly ever accepts: say so, score nothing
+            record.setdefault("refused_arms", {})[arm] = str(refused)
+            print(f"seed {seed}, {baseline['rare_count']} rare, {arm}: refused ({refused})", flush=True)
+            continue
+        quality = image_quality(to_model_range(X_train), y_train, to_model_range(X_test), y_test,
+                                to_model_range(judged), np.full(N_JUDGED, RARE), classifier=judge, random_state=seed)
+        record["quality_by_arm"][arm] = {key: float(quality.loc[RARE, key]) for key in QUALITY}
+        X_top, y_top = np.concatenate([X_train, added]), np.concatenate([y_train, np.full(n_add, RARE)])
+        record["downstream"][arm] = downstream(X_top, y_top, X_test, y_test, seed, epochs=cnn_epochs)
+        record["downstream"][f"{arm}+classic"] = downstream(X_top, y_top, X_test, y_test, seed, augment=True,
+                                                            epochs=cnn_epochs)
+        print(f"seed {seed}, {baseline['rare_count']} rare, {arm}: fit {fit_s:.0f}s, acceptance "
+              f"{record.get('acceptance')}, quality {record['quality_by_arm'][arm]}, downstream "
+              f"{ {k: v for k, v in record['downstream'].items() if k.startswith(arm)} }", flush=True)
     return record
+
+
+def _quality_by_arm(run: dict) -> dict:
+    """A run's judged quality per top-up arm (runs recorded before ``gan-gate`` had one, as "quality")."""
+    if "quality_by_arm" in run:
+        return run["quality_by_arm"]
+    return {run["method"]: run["quality"]} if run.get("quality") else {}
 
 
 def merge_parts(paths, out, *, wall=sum) -> None:
@@ -108,7 +128,7 @@ def main(argv=None):
     parser.add_argument("--data", choices=("mnist", "digits"), default="mnist")
     parser.add_argument("--image-size", type=int, default=16, help="working size of both generators")
     parser.add_argument("--source", type=int, nargs="+", default=None, help="digits to translate from (default: all)")
-    parser.add_argument("--methods", nargs="+", choices=METHODS, default=list(METHODS),
+    parser.add_argument("--methods", nargs="+", choices=METHODS, default=["translate", "gan"],
                         help="top-ups to run (default: both)")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--cnn-epochs", type=int, default=5)
@@ -143,7 +163,7 @@ def main(argv=None):
             common = dict(classes=[RARE], image_size=args.image_size, n_threads=args.threads, random_state=seed)
             for method in (m for m in METHODS if m in args.methods):
                 augmenter = (TranslationAugmenter(source=args.source, **common) if method == "translate"
-                             else GANAugmenter(**common))
+                             else GANAugmenter(label_gate=True if method == "gan-gate" else "auto", **common))
                 data["runs"].append(top_up(method, augmenter, prepared, seed, args.cnn_epochs))
                 save()
     meta["finished"] = True
@@ -164,8 +184,9 @@ def write_markdown(data: dict, path: Path) -> None:
     meta = data["meta"]
     source = "all other digits" if not meta["source"] else "digits " + ", ".join(map(str, meta["source"]))
     data_name = "scikit-learn's 8x8 digits" if meta.get("data") == "digits" else "MNIST"
-    methods = meta.get("methods", METHODS)
-    makers = {"translate": f"`TranslationAugmenter` (sources: {source}; label gate on)", "gan": "`GANAugmenter`"}
+    methods = meta.get("methods", ("translate", "gan"))  # runs recorded before the methods were
+    makers = {"translate": f"`TranslationAugmenter` (sources: {source}; label gate on)", "gan": "`GANAugmenter`",
+              "gan-gate": "`GANAugmenter(label_gate=True)` (topped up without and through its gate)"}
     title = ("Translation benchmark", "a rare digit made from the other digits") if "translate" in methods else \
         ("GAN top-up benchmark", "a rare digit")
     lines = [f"# {title[0]} ({data_name}): {title[1]}", "",
@@ -195,11 +216,13 @@ def write_markdown(data: dict, path: Path) -> None:
                       "k-NN precision | k-NN recall |", "|---|---|---|---|---|---|---|---|"]
         for r in sorted((r for r in data["runs"] if r["rare_count"] == rare_count),
                         key=lambda r: (r["method"], r["seed"])):
-            q = r.get("quality")
-            quality = (f"{q['label_fidelity']:.3f} | {q['frechet_distance']:.1f} ({q['frechet_real']:.1f}) | "
-                       f"{q['precision']:.3f} | {q['recall']:.3f}") if q else "refused | | |"
             acceptance = f"{r['acceptance']:.3f}" if r.get("acceptance") is not None else "-"
-            lines.append(f"| {r['method']} | {r['seed']} | {r['fit_s']:.0f} | {acceptance} | {quality} |")
+            judged = _quality_by_arm(r)
+            for arm, _ in TOP_UPS[r["method"]]:
+                q = judged.get(arm)
+                quality = (f"{q['label_fidelity']:.3f} | {q['frechet_distance']:.1f} ({q['frechet_real']:.1f}) | "
+                           f"{q['precision']:.3f} | {q['recall']:.3f}") if q else "refused | | |"
+                lines.append(f"| {arm} | {r['seed']} | {r['fit_s']:.0f} | {acceptance} | {quality} |")
         lines.append("")
     write_keeping_reading(path, "\n".join(lines))
 
