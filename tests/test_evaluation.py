@@ -153,6 +153,17 @@ def test_corrected_interval_matches_the_formula():
     assert corrected_interval([0.2, 0.2, 0.2], 0.5) == pytest.approx((0.2, 0.2, 0.2))
 
 
+def test_folds_that_differ_by_less_than_one_test_row_are_no_evidence():
+    # Every fold lost 3 test rows (folds of 72, 72 and 71 rows): the differences spread by 0.0006,
+    # less than one row (1/72). A t statistic on that spread would be ~100; it is no evidence.
+    same_rows = [-3 / 72, -3 / 72, -3 / 71]
+    assert corrected_test(same_rows, 0.5).p < 1e-3  # the t-test alone
+    test = corrected_test(same_rows, 0.5, resolution=1 / 72)
+    assert test.p == 1.0 and test.low == test.high == pytest.approx(np.mean(same_rows))
+    # A spread of a row or more is tested as before.
+    assert corrected_test([-3 / 72, -4 / 72, -2 / 72], 0.5, resolution=1 / 72).p < 1.0
+
+
 def test_holm_adjusts_step_down_and_keeps_nan():
     assert holm([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.06, 0.06])
     assert holm([0.5, 0.01, 0.2, 0.04]) == pytest.approx([0.5, 0.04, 0.4, 0.12])

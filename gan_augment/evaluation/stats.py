@@ -46,14 +46,18 @@ class Test(NamedTuple):
     p: float
 
 
-def corrected_test(values, test_train_ratio: float, confidence: float = 0.95, bounds: Bounds = None) -> Test:
+def corrected_test(values, test_train_ratio: float, confidence: float = 0.95, bounds: Bounds = None,
+                   resolution: float = 0.0) -> Test:
     """Mean of ``values`` (per-fold scores or paired differences), its interval and the p-value of mean = 0.
 
     NaN values (a metric undefined on a fold) are dropped. With fewer than two finite values the
-    bounds and p are NaN. With zero spread the interval is the point itself and p is 1: every fold
+    bounds and p are NaN. With no spread the interval is the point itself and p is 1: every fold
     giving the same difference (with few test rows, scores move in steps of 1/n) is not taken as
-    evidence, but it still counts as one of the hypotheses tested when a family is corrected.
-    ``bounds=(lo, hi)`` clips the interval to the metric's range.
+    evidence, but it still counts as one of the hypotheses tested when a family is corrected. "No
+    spread" is a range of values below ``resolution``, the smallest change a fold's score can show
+    (one test row): folds of 72 and 71 rows that each lose 3 rows differ by 0.0006, which is no
+    spread, though a t statistic on it is huge. ``bounds=(lo, hi)`` clips the interval to the
+    metric's range.
     """
     from scipy import stats
 
@@ -65,7 +69,7 @@ def corrected_test(values, test_train_ratio: float, confidence: float = 0.95, bo
     if values.size < 2:
         return Test(mean, math.nan, math.nan, math.nan)
     scale = math.sqrt((1.0 / values.size + float(test_train_ratio)) * float(values.var(ddof=1)))
-    if scale == 0.0:
+    if scale == 0.0 or float(values.max() - values.min()) < resolution:
         return Test(mean, mean, mean, 1.0)
     df = values.size - 1
     half = float(stats.t.ppf(0.5 + confidence / 2.0, df)) * scale
@@ -113,6 +117,10 @@ class IntervalSettings(Protocol):
 
 def paired(plan: IntervalSettings, folds: Sequence, method: str, reference: str,
            key: Callable[[Any, str], float], bounds: Bounds = DIFFERENCE) -> Test:
-    """:func:`corrected_test` of per-fold ``key(fold, method) - key(fold, reference)``."""
+    """:func:`corrected_test` of per-fold ``key(fold, method) - key(fold, reference)``; differences
+    that spread by less than one test row's worth (1 / the largest fold's test rows, for folds that
+    say how many they hold) are no spread."""
     differences = [key(fold, method) - key(fold, reference) for fold in folds]
-    return corrected_test(differences, plan.test_train_ratio, plan.confidence, bounds)
+    sizes = [getattr(fold, "n_test", 0) or 0 for fold in folds]
+    resolution = 1.0 / max(sizes) if sizes and max(sizes) > 0 else 0.0
+    return corrected_test(differences, plan.test_train_ratio, plan.confidence, bounds, resolution)
