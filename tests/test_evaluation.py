@@ -115,6 +115,19 @@ def test_interval_above_zero_when_oversampling_helps_a_linear_model():
     assert "Nadeau-Bengio" in report.to_markdown() and "balanced accuracy (primary)" in report.to_markdown()
 
 
+def test_an_augmenter_named_as_a_baseline_keeps_its_own_row():
+    # imblearn's SMOTE given as the augmenter, beside the SMOTE baseline: two rows, told apart.
+    from imblearn.over_sampling import SMOTE
+
+    X, y = two_gaussians(n_major=60, n_minor=12)
+    report = evaluate_augmentation(X, y, SMOTE(k_neighbors=3, random_state=0), estimator=LogisticRegression(),
+                                   classes=["rare"], cv=3, repeats=1, baselines=("smote",), random_state=0,
+                                   fidelity=False, privacy=False)
+    assert report.settings["methods"][-2:] == ["SMOTE", "SMOTE (augmenter)"]
+    assert report.settings["augmenter"] == "SMOTE (augmenter)"
+    assert {"SMOTE", "SMOTE (augmenter)"} <= set(report.summary["method"])
+
+
 def test_interval_covers_zero_when_duplicates_cannot_change_the_model():
     # 1-nearest-neighbour: adding exact copies of training rows never changes a prediction.
     X, y = two_gaussians(n_major=120, n_minor=15)

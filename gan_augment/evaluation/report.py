@@ -319,7 +319,7 @@ def _settings(plan: EvaluationPlan, results: list[FoldResult], names: dict) -> d
         "class_counts": {plain(k): int(v) for k, v in plan.counts.items()},
         "classes": [plain(c) for c in plan.targets],
         "estimator": plan.estimator_name,
-        "augmenter": plan.augmenter_name,
+        "augmenter": names[AUGMENTER],
         "methods": [names[m] for m in plan.methods],
         "cv": plan.n_splits, "repeats": plan.n_repeats, "n_folds": len(results),
         "confidence": plan.confidence,
@@ -333,9 +333,13 @@ def _settings(plan: EvaluationPlan, results: list[FoldResult], names: dict) -> d
 
 
 def method_names(plan: EvaluationPlan) -> dict:
-    return {"none": "none", "random": "random oversampling", "smote": plan.smote_name,
-            "class_weight": "class_weight='balanced'", "classic": "repeat + classic augmentation",
-            AUGMENTER: plan.augmenter_name}
+    """Each method's display name; the augmenter's is told apart from a baseline's of the same name
+    (an imblearn ``SMOTE`` given as the augmenter beside the SMOTE baseline)."""
+    names = {"none": "none", "random": "random oversampling", "smote": plan.smote_name,
+             "class_weight": "class_weight='balanced'", "classic": "repeat + classic augmentation"}
+    taken = {name.casefold() for name in names.values()}
+    augmenter = plan.augmenter_name
+    return {**names, AUGMENTER: f"{augmenter} (augmenter)" if augmenter.casefold() in taken else augmenter}
 
 
 # ============================================================================ files
