@@ -75,6 +75,9 @@ def evaluate(
     names = None
     if baselines:
         names = [part.strip() for value in baselines for part in value.split(",") if part.strip()]
+        if not names:
+            raise CLIError(f"--baseline {' '.join(map(repr, baselines))} names no baseline; name them (e.g. --baseline "
+                           "none,smote), or leave the option out for the default ones.", USAGE)
     from ._handlers import for_path
 
     handler = for_path(data)

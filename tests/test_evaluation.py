@@ -717,6 +717,9 @@ def test_cli_evaluate_json_and_usage_errors(cli_main, data_csv, capsys):
     code = cli_main(["evaluate", str(data_csv), "--cv", "20", "--quiet"])
     err = capsys.readouterr().err
     assert code == 2 and "Class 'rare' has 10 rows" in err
+    code = cli_main(["evaluate", str(data_csv), "--baseline", ",", "--quiet"])  # not "no baselines at all"
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("Error: --baseline ',' names no baseline") and err.count("\n") == 1
 
 
 def test_images_are_judged_by_the_cnn_and_shown_as_grids(tmp_path):
