@@ -83,6 +83,9 @@ def _diversity_lines(augmenter, unit: str) -> list[str]:
             how = " (switched off: label_gate=False)"
         elif isinstance(augmenter.label_gate, str) and not all(map(gate.serves, range(len(gate.acceptance)))):
             how = f" (a class under {MIN_ACCEPTANCE:.0%} is sampled without it)"
+        elif not all(map(gate.serves, range(len(gate.acceptance)))):
+            refused = ", ".join(show(label) for i, label in enumerate(augmenter.classes_) if not gate.serves(i))
+            how = f" (under {MIN_ACCEPTANCE:.0%}, sampling is refused: {refused})"
         else:
             how = ""
         lines.append(f"Label gate: the judge keeps {shares} of the generated {unit}{how}")

@@ -39,7 +39,7 @@ from gan_augment.diversity import SAMPLES_PER_CLASS, ClassDiversity, measure_cla
 from gan_augment.exceptions import DistributedError, ModelFileError
 from gan_augment.data.tabular import check_target
 from gan_augment.kinds import kind_for_input, kind_named
-from gan_augment.label_gate import MIN_ACCEPTANCE, LabelGate
+from gan_augment.label_gate import MIN_ACCEPTANCE, WITHOUT_GATE, LabelGate
 from gan_augment.models.ensemble import GeneratorEnsemble
 from gan_augment.planner import check_class_sizes, class_counts, plain_label, plan_top_up
 from gan_augment.selection import c2st_scorer
@@ -616,8 +616,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         if kind.label_gate_default if auto_gate else self.label_gate:
             self.label_gate_ = LabelGate.fit(kind, encoded, y_index, self.generator_,
                                              seed=derive_seed(train_seed, _GATE_STREAM), codec=self.encoder_)
-            if auto_gate and group.is_main:
-                self._warn_ungated_classes()
+            if group.is_main:
+                self._warn_ungated_classes(refused=not auto_gate)
         self.diversity_ = self._measure_diversity(X, y)  # the same in every process: the same model
         if group.is_main:
             warn_if_collapsed(self.diversity_, kind.unit, kind.plain_top_up)
@@ -626,20 +626,24 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
                                  kind.plain_top_up)
         return self
 
-    def _warn_ungated_classes(self) -> None:
-        """Under ``label_gate="auto"``, name the classes to top up that the gate keeps too few of:
-        they are sampled without it."""
+    def _warn_ungated_classes(self, *, refused: bool = False) -> None:
+        """Name the classes to top up that the gate keeps too few of: under ``label_gate="auto"``
+        they are sampled without it; with ``label_gate=True`` (``refused``) sampling them will be
+        refused, said now rather than after the fit is saved."""
         gate = self.label_gate_
         low = [(label, gate.acceptance[index]) for index, label in enumerate(self.classes_)
                if self.sampling_strategy_.get(label, 0) > 0 and not gate.serves(index)]
         if low:
             unit = self.kind_.unit
+            outcome = ("sampling them will be refused (label_gate=True): the generator does not make them. Fit longer "
+                       f"(epochs=, --epochs), top them up with {self.kind_.plain_top_up}, or sample without the gate "
+                       f"({WITHOUT_GATE})" if refused else
+                       "they are topped up without the gate: the generator may not make them well. Compare with "
+                       f"{self.kind_.plain_top_up} (AutoAugmenter, gan-augment evaluate), or fit longer (epochs=)")
 
             def message(classes: str) -> str:
                 return (f"The label gate keeps under {MIN_ACCEPTANCE:.0%} of the synthetic {unit} of class {classes} "
-                        f"(its judge, trained on the real {unit}, assigns the rest to other classes), so they are "
-                        "topped up without the gate: the generator may not make them well. Compare with SMOTE or "
-                        "random oversampling (AutoAugmenter, gan-augment evaluate), or fit longer (epochs=).")
+                        f"(its judge, trained on the real {unit}, assigns the rest to other classes), so {outcome}.")
 
             warn(message(", ".join(f"{plain_label(label)!r} ({rate:.1%})" for label, rate in low)), UserWarning,
                  gist=message(", ".join(repr(plain_label(label)) for label, _ in low)), stacklevel=3)

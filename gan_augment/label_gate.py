@@ -27,7 +27,7 @@ from gan_augment.training.trainer import generate
 #: Below this share of accepted samples a class is refused: the generator does not make it.
 MIN_ACCEPTANCE = 0.05
 #: How to do without the gate, through either door.
-_WITHOUT_GATE = "Python: set_params(label_gate=False); command line: fit again with --no-label-gate"
+WITHOUT_GATE = "Python: set_params(label_gate=False); command line: fit again with --no-label-gate"
 #: Samples generated per class to measure the acceptance rate after training.
 ACCEPTANCE_SAMPLES = 500
 #: Candidates per round: the expected need times this (see :meth:`LabelGate.generate`).
@@ -104,15 +104,15 @@ class LabelGate:
             raise ValueError(
                 f"The label gate accepts {rate:.1%} of the synthetic {unit} of class {class_name} (the judge "
                 f"trained on the real {unit} assigns the rest to other classes): too few to top it up "
-                f"(at least {MIN_ACCEPTANCE:.0%}). Fit longer (epochs=, --epochs; images: or with another "
+                f"(at least {MIN_ACCEPTANCE:.0%}). Fit longer (epochs=, --epochs; a GAN of images: or another "
                 "architecture=, --architecture), top the class up another way (images: its real images repeated "
                 "under classic augmentation; tables: SMOTE or random oversampling), or sample without the gate "
-                f"({_WITHOUT_GATE}).")
+                f"({WITHOUT_GATE}).")
         kept, have, round_ = [], 0, 0
         while have < n:
             if round_ == _MAX_ROUNDS:
                 raise RuntimeError(f"The label gate found {have} of {n} {self.unit} of class {class_name} in "
-                                   f"{_MAX_ROUNDS} rounds; sample without the gate ({_WITHOUT_GATE}).")
+                                   f"{_MAX_ROUNDS} rounds; sample without the gate ({WITHOUT_GATE}).")
             # A little above the expected need so that one round usually suffices: the rate was
             # measured on ACCEPTANCE_SAMPLES samples (standard error ~2% of a rate near 0.8), and a
             # short round costs only a small second one, while every surplus candidate is waste.
