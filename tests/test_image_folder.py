@@ -430,14 +430,16 @@ def test_write_augmented_tree_existing_out_dir(tmp_path, source):
     out = tmp_path / "out"
     out.mkdir()
     (out / "keep.txt").write_text("mine")
-    with pytest.raises(FileExistsError, match="--force"):
-        write_augmented_tree(source, out, {"cat": _synthetic(1)})
-    # A folder gan-augment did not write is never replaced, even with force (a mistyped --out).
-    with pytest.raises(FileExistsError, match="did not write.*not replaced even with --force"):
-        write_augmented_tree(source, out, {"cat": _synthetic(1)}, force=True)
+    # A folder gan-augment did not write is never replaced, even with force (a mistyped --out); the
+    # refusal says so at once, rather than advising --force first.
+    for force in (False, True):
+        with pytest.raises(FileExistsError, match="did not write.*not replaced even with --force"):
+            write_augmented_tree(source, out, {"cat": _synthetic(1)}, force=force)
     assert _listing(out) == ["keep.txt"]
     ours = tmp_path / "ours"
     write_augmented_tree(source, ours, {"cat": _synthetic(1)})
+    with pytest.raises(FileExistsError, match="already exists and is not empty; pass --force"):
+        write_augmented_tree(source, ours, {"cat": _synthetic(2)})  # its own earlier output: --force replaces it
     write_augmented_tree(source, ours, {"cat": _synthetic(2)}, force=True)  # its own earlier output: replaced
     assert "cat/synthetic_00001.png" in _listing(ours)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "ours", "out"]  # no staging or old copy

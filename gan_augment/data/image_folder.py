@@ -577,13 +577,13 @@ def _check_replaceable(path: Path, *, force: bool, what: str) -> None:
             is_empty = next(path.iterdir(), None) is None
         except OSError as exc:
             raise DataValidationError(f"Cannot list {path}: {exc.strerror or exc}.") from exc
+        if not is_empty:
+            _check_written_by_us(path, what)  # first: --force would not help with a folder of the user's
         if not is_empty and not force:
             raise FileExistsError(
                 f"{what} {path} already exists and is not empty; pass --force to replace it "
                 "(force=True in Python), or choose another folder."
             )
-        if not is_empty:
-            _check_written_by_us(path, what)
     elif path.exists() or path.is_symlink():
         raise FileExistsError(f"{path} exists and is not a folder; give a folder path.")
 
