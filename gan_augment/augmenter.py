@@ -815,7 +815,7 @@ def _check_fits_in_memory(n_samples: int, values: int, unit: str, *, what: str =
     if needed > physical:
         raise ValueError(f"{what}{n_samples:,} {unit} of {values} values need at least {needed / 2 ** 30:,.0f} GiB, "
                          f"more than this machine's {physical / 2 ** 30:,.0f} GiB of memory; ask for fewer, or sample "
-                         "in parts (several calls, each with its own random_state).")
+                         "in parts (several calls, each with its own random_state; command line: --seed).")
 
 
 def _params_to_json(params: dict) -> dict:
