@@ -79,13 +79,13 @@ def _diversity_lines(augmenter, unit: str) -> list[str]:
         from gan_augment.label_gate import MIN_ACCEPTANCE
 
         shares = ", ".join(f"{show(label)} {rate:.0%}" for label, rate in zip(augmenter.classes_, gate.acceptance))
+        unserved = [show(label) for i, label in enumerate(augmenter.classes_) if not gate.serves(i)]
         if augmenter.label_gate is False:
             how = " (switched off: label_gate=False)"
-        elif isinstance(augmenter.label_gate, str) and not all(map(gate.serves, range(len(gate.acceptance)))):
+        elif unserved and isinstance(augmenter.label_gate, str):
             how = f" (a class under {MIN_ACCEPTANCE:.0%} is sampled without it)"
-        elif not all(map(gate.serves, range(len(gate.acceptance)))):
-            refused = ", ".join(show(label) for i, label in enumerate(augmenter.classes_) if not gate.serves(i))
-            how = f" (under {MIN_ACCEPTANCE:.0%}, sampling is refused: {refused})"
+        elif unserved:
+            how = f" (under {MIN_ACCEPTANCE:.0%}, sampling is refused: {', '.join(unserved)})"
         else:
             how = ""
         lines.append(f"Label gate: the judge keeps {shares} of the generated {unit}{how}")

@@ -298,9 +298,7 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         from gan_augment.augmenter import GANAugmenter
 
         gan = clone(self.augmenter) if self.augmenter is not None else GANAugmenter()
-        counts = dict(zip(*np.unique(y, return_counts=True)))
-        gan.set_params(classes=None, sampling_strategy={label: int(counts[label]) + n
-                                                        for label, n in strategy.items() if n > 0})
+        gan.set_params(classes=None, sampling_strategy=_target_counts(y, strategy))
         if gan.get_params().get("random_state") is None:
             gan.set_params(random_state=seed)
         return check_memory(self.memory).cache(_fitted)(gan, X, y)
@@ -309,9 +307,7 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         if method == "none" or not any(n > 0 for n in strategy.values()):
             return X, y
         if method in BASELINE_SAMPLERS:
-            counts = dict(zip(*np.unique(y, return_counts=True)))
-            target = {label: int(counts[label]) + n for label, n in strategy.items() if n > 0}
-            return baseline_sampler(method, target, random_state=seed).fit_resample(X, y)
+            return baseline_sampler(method, _target_counts(y, strategy), random_state=seed).fit_resample(X, y)
         self.augmenter_ = self._fit_gan(X, y, seed, strategy)
         rows = {label: self.augmenter_.sample(n, label) for label, n in strategy.items() if n > 0}
         return _append(X, y, rows, strategy)
@@ -360,6 +356,13 @@ def _classes_named(labels) -> str:
     """``Class 'a' has`` / ``Classes 'a', 'b' have``, for a message."""
     shown = ", ".join(repr(plain_label(label)) for label in labels)
     return f"Class {shown} has" if len(labels) == 1 else f"Classes {shown} have"
+
+
+def _target_counts(y, strategy: dict) -> dict:
+    """``{class: rows after the top-up}`` (imbalanced-learn's dict form) of the classes ``strategy``
+    (``{class: rows to add}``) adds to."""
+    counts = dict(zip(*np.unique(y, return_counts=True)))
+    return {label: int(counts[label]) + n for label, n in strategy.items() if n > 0}
 
 
 def _scaled(plan: dict, amount: float) -> dict:

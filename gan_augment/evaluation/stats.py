@@ -121,6 +121,6 @@ def paired(plan: IntervalSettings, folds: Sequence, method: str, reference: str,
     that spread by less than one test row's worth (1 / the largest fold's test rows, for folds that
     say how many they hold) are no spread."""
     differences = [key(fold, method) - key(fold, reference) for fold in folds]
-    sizes = [getattr(fold, "n_test", 0) or 0 for fold in folds]
-    resolution = 1.0 / max(sizes) if sizes and max(sizes) > 0 else 0.0
+    largest = max((getattr(fold, "n_test", 0) or 0 for fold in folds), default=0)
+    resolution = 1.0 / largest if largest else 0.0
     return corrected_test(differences, plan.test_train_ratio, plan.confidence, bounds, resolution)
