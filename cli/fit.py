@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -102,7 +102,19 @@ def fit(
     say(f"Saved the model to {out}/ (fit in {seconds:.1f} s).")
     if checkpoint_dir is not None:
         say(f"The checkpoint in {checkpoint_dir}/ is no longer needed; delete it (rm -r {quote(checkpoint_dir)}).")
-    say(handler.next_hint(out, next(iter(job.added_labels()), job.labels[0])))
+    label = _hint_label(job.augmenter, [*job.added_labels(), *job.labels])
+    if label is not None:  # None: the label gate refuses every class (the fit warned of it)
+        say(handler.next_hint(out, label))
+
+
+def _hint_label(augmenter, labels: list) -> Optional[Any]:
+    """The first of ``labels`` that ``sample`` will not refuse: under label_gate=True, a class its
+    gate keeps too few of is refused, and a hint to sample it would end in that refusal."""
+    gate = getattr(augmenter, "label_gate_", None)
+    if gate is None or augmenter.label_gate is not True:
+        return labels[0]
+    classes = list(augmenter.classes_)
+    return next((label for label in labels if gate.serves(classes.index(label))), None)
 
 
 def _check_checkpoint_args(checkpoint_dir: Optional[Path], checkpoint_every: Optional[int], resume: bool,

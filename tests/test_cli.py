@@ -659,3 +659,19 @@ def test_info_names_the_rules_kept_and_no_rules_turns_them_off(tmp_path, capsys)
     synthetic = pd.read_csv(tmp_path / "with.csv").iloc[120:]
     assert (synthetic.filter(like="colour_").sum(axis=1) == 1).all()  # every synthetic row has one colour
     assert (synthetic["x"].round(2) == synthetic["x"]).all()
+
+
+def test_the_closing_hint_names_a_class_that_sample_will_not_refuse():
+    from types import SimpleNamespace
+
+    from gan_augment.cli.fit import _hint_label
+
+    acceptance = {0: 0.01, 1: 0.02, 2: 0.9}  # the gate keeps too few of 'a' and 'b'
+    gate = SimpleNamespace(serves=lambda index: acceptance[index] >= 0.05)
+    refusing = SimpleNamespace(label_gate=True, label_gate_=gate, classes_=np.array(["a", "b", "c"]))
+    # The topped-up classes first, then every class: 'c' was not topped up, but sample serves it.
+    assert _hint_label(refusing, ["a", "b", "a", "b", "c"]) == "c"
+    assert _hint_label(refusing, ["a", "b"]) is None  # nothing to show rather than a hint that fails
+    # label_gate="auto" samples such a class without the gate: the first topped-up class it is.
+    lenient = SimpleNamespace(label_gate="auto", label_gate_=gate, classes_=refusing.classes_)
+    assert _hint_label(lenient, ["a", "c"]) == "a"

@@ -444,6 +444,17 @@ def test_report_holds_every_method_metric_and_class(gan_report):
     assert len(gan_report.histories) == 3 and "loss_g" in gan_report.histories[0][0]
 
 
+def test_pr_auc_counts_the_positive_rows_it_rests_on(gan_report):
+    # 118 rows in 3 folds: about 39 test rows per fold, of which about 6 are 'rare', the class
+    # PR-AUC scores. Macro-F1 rests on all of them; PR-AUC on the 6, and says so.
+    summary = gan_report.summary[gan_report.summary["method"] == "GAN top-up"].set_index("metric")
+    assert summary.loc["macro_f1", "n_rows"] > 30 and summary.loc["macro_f1", "caveat"] == ""
+    assert summary.loc["pr_auc", "n_rows"] == pytest.approx(18 / 3)
+    assert "6 test rows of 'rare' per fold, behind PR-AUC" in summary.loc["pr_auc", "caveat"]
+    markdown = gan_report.to_markdown()
+    assert "behind PR-AUC" in markdown and "| 39.3 |" in markdown  # the row's count stays its test rows
+
+
 def test_report_renders_html_markdown_and_json(gan_report, tmp_path):
     path = tmp_path / "report.html"
     text = gan_report.to_html(path)

@@ -29,7 +29,11 @@ def pivot(frame: pd.DataFrame, keys, *, alpha: float = 0.05, primary=None) -> pd
             name += " (primary)"
         rows.setdefault(key, {})[name] = fmt(record["mean"]) + _delta_cell(record, alpha)
         if "n_rows" in record and np.isfinite(record["n_rows"]):
-            counts[key] = {"rows": _count(record["n_rows"]), "caveat": record.get("caveat") or ""}
+            # The rows of the key's first metric; the caveats of all of them (PR-AUC's are its positives).
+            entry = counts.setdefault(key, {"rows": _count(record["n_rows"]), "caveat": ""})
+            note = record.get("caveat") or ""
+            if note and note not in entry["caveat"]:
+                entry["caveat"] = "; ".join(filter(None, (entry["caveat"], note)))
     return pd.DataFrame([{**dict(zip(keys, (show_cell(k) for k in key))), **cells, **counts.get(key, {})}
                          for key, cells in rows.items()])
 

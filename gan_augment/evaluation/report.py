@@ -37,7 +37,7 @@ class AugmentationReport:
         ``mean_high``, within [0, 1]), the paired difference from "none" (``delta``, ``ci_low``,
         ``ci_high``, within [-1, 1]), its p-value (``p_value``) and the p-value Holm-adjusted across
         the methods (``p_holm``); ``primary`` marks the metric the verdict decides on; ``n_rows``
-        (test rows per fold) and ``caveat`` (set below 30 rows). Metrics: accuracy,
+        (test rows per fold; for pr_auc, the positive class's) and ``caveat`` (set below 30 rows). Metrics: accuracy,
         balanced_accuracy, macro_f1, pr_auc (binary targets), augment_time_s (seconds spent
         fitting the augmenter / baseline and resampling, per fold).
     per_class : DataFrame
@@ -250,7 +250,10 @@ def _summary(plan: EvaluationPlan, results: list[FoldResult], names: dict) -> pd
     """One row per (method, metric); p-values Holm-adjusted across the methods, per metric."""
     metrics = [m for m in OVERALL_METRICS if m != "pr_auc" or plan.binary]
     n_test = float(np.mean([fold.n_test for fold in results]))
-    note = caveat({"test rows per fold": n_test})
+    rows_behind = {metric: (n_test, caveat({"test rows per fold": n_test})) for metric in metrics}
+    if "pr_auc" in metrics:  # PR-AUC rests on the positive class's test rows, not on all of them
+        n_positive = float(np.mean([fold.class_scores["none"][plan.positive]["support"] for fold in results]))
+        rows_behind["pr_auc"] = (n_positive, caveat({f"test rows of {plain(plan.positive)!r} per fold, behind PR-AUC": n_positive}))
     tests = {metric: compare_with_none(results, plan.methods, metric, test_train_ratio=plan.test_train_ratio,
                                        confidence=plan.confidence) for metric in metrics}
     rows = []
@@ -258,7 +261,8 @@ def _summary(plan: EvaluationPlan, results: list[FoldResult], names: dict) -> pd
         for metric in metrics:
             rows.append({"method": names[method], "metric": metric, "primary": metric == plan.metric,
                          **_level(plan, results, method, _overall(metric), LEVEL),
-                         **_difference(method, tests[metric].get(method)), "n_rows": n_test, "caveat": note})
+                         **_difference(method, tests[metric].get(method)), "n_rows": rows_behind[metric][0],
+                         "caveat": rows_behind[metric][1]})
         # A cost, not a score: no paired comparison.
         rows.append({"method": names[method], "metric": "augment_time_s", "primary": False,
                      **_level(plan, results, method, _augment_time, (0.0, math.inf)),
