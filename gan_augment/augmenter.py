@@ -41,7 +41,7 @@ from gan_augment.data.tabular import check_target
 from gan_augment.kinds import kind_for_input, kind_named
 from gan_augment.label_gate import MIN_ACCEPTANCE, WITHOUT_GATE, LabelGate
 from gan_augment.models.ensemble import GeneratorEnsemble
-from gan_augment.planner import check_class_sizes, class_counts, plain_label, plan_top_up
+from gan_augment.planner import CLASSES_CONSTRAINT, check_class_sizes, class_counts, plain_label, plan_top_up
 from gan_augment.selection import c2st_scorer
 from gan_augment.training import Checkpoint, GANTrainer, History, ProgressBar, SnapshotSelection
 from gan_augment.training.distributed import closing, local_device, resolve_process_group
@@ -63,7 +63,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         majority"``, ``"minority"``, ``"not minority"``, ``"all"``, a float (binary only: the
         wanted minority/majority ratio), a dict ``{class: target count}`` or a callable ``y ->
         dict``.
-    classes : list of class labels, default=None
+    classes : label or list of labels, default=None
         Shorthand for "top these classes up to the majority count". Cannot be combined with a
         non-default ``sampling_strategy``.
     min_class_size : int or None, default=None
@@ -241,7 +241,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
 
     _parameter_constraints: dict = {
         **BaseOverSampler._parameter_constraints,
-        "classes": ["array-like", None],
+        "classes": CLASSES_CONSTRAINT,
         "categorical_features": ["array-like", None],
         "image_shape": [tuple, list, None],
         "image_size": [StrOptions({"auto"}), Interval(numbers.Integral, 8, 64, closed="both")],

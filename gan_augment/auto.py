@@ -40,7 +40,7 @@ from gan_augment._random import derive_seed, spawn_seeds
 from gan_augment._warnings import recording, say_once
 from gan_augment.baselines import BASELINE_SAMPLERS, baseline_sampler
 from gan_augment.kinds import kind_for_input
-from gan_augment.planner import plain_label, plan_top_up
+from gan_augment.planner import CLASSES_CONSTRAINT, plain_label, plan_top_up
 
 __all__ = ["AutoAugmenter", "one_standard_error"]
 
@@ -56,7 +56,7 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
     sampling_strategy : float, str, dict or callable, default="auto"
         The full top-up in imbalanced-learn's grammar (as :class:`~gan_augment.GANAugmenter`);
         ``amounts`` are shares of it.
-    classes : list of class labels, default=None
+    classes : label or list of labels, default=None
         Shorthand for "top these classes up to the majority count" (the full top-up).
     estimator : None, "logreg", "hgb", "rf" or a scikit-learn classifier, default=None
         The downstream model the candidates are scored with; None is the evaluator's logistic
@@ -109,7 +109,7 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
 
     _parameter_constraints: dict = {
         **BaseOverSampler._parameter_constraints,
-        "classes": ["array-like", None],
+        "classes": CLASSES_CONSTRAINT,
         "estimator": [StrOptions({"logreg", "hgb", "rf"}), HasMethods(["fit", "predict"]), None],
         "scoring": [str, callable],
         "methods": ["array-like"],

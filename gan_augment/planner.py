@@ -43,6 +43,11 @@ def majority_class(y):
     return max(counts, key=counts.get)
 
 
+#: The ``classes`` parameter of the samplers: one label, a list of them, or None (sklearn's
+#: parameter validation; ``np.generic`` covers numpy scalars that are not numbers, e.g. np.str_).
+CLASSES_CONSTRAINT = ["array-like", str, numbers.Number, np.generic, None]
+
+
 def wanted_classes(classes) -> list:
     """``classes`` as a list: one label (str or number) or an iterable of them."""
     if isinstance(classes, (str, numbers.Number, np.generic)):

@@ -78,7 +78,7 @@ class AugmentedDataset(Dataset):
         dataset's labels (see :class:`~gan_augment.GANAugmenter`). Left at "auto" with a given
         augmenter, the augmenter's own ``sampling_strategy`` / ``classes`` apply. A dict is keyed
         by the labels themselves (``{1: 40}``, not ``{"1": 40}``), exactly as for GANAugmenter.
-    classes : list of labels, default=None
+    classes : label or list of labels, default=None
         Shorthand for "top these classes up to the majority count" (a label or its text: ``"1"``
         names the label ``1``).
     refresh : {None, "epoch"}, default=None

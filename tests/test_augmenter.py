@@ -83,6 +83,20 @@ def test_classes_shorthand_tops_named_classes_up_to_majority(mixed_frame):
     assert augmenter.sampling_strategy_ == {"rare": 100}
 
 
+@pytest.mark.parametrize("sampler", ["gan", "auto"])
+def test_one_class_may_be_named_without_a_list(mixed_frame, sampler):
+    # As evaluate_augmentation, AugmentedDataset and the CLI take it: "rare" is ["rare"], not
+    # four one-letter classes and not a parameter error.
+    from gan_augment import AutoAugmenter
+
+    X, y = mixed_frame
+    make = fast if sampler == "gan" else (lambda **kw: AutoAugmenter(methods=("random",), cv=2, random_state=0, **kw))
+    plans = [make(classes=named).fit(X, y).sampling_strategy_ for named in ("rare", ["rare"], np.str_("rare"))]
+    assert plans[0] == plans[1] == plans[2] == {"rare": 100}
+    numbered = make(classes=np.int64(1)).fit(X, (y == "rare").astype(int))
+    assert numbered.sampling_strategy_ == {1: 100}
+
+
 def test_unknown_class_is_a_clear_error(mixed_frame):
     X, y = mixed_frame
     with pytest.raises(ValueError, match=r"Unknown class 'rar'.*Did you mean 'rare'"):

@@ -51,7 +51,7 @@ def evaluate_augmentation(X, y, augmenter=None, *, estimator=None, classes=None,
         "rf": a random forest; "cnn" (images: an augmenter with ``image_shape``): a small CNN
         (:class:`~gan_augment.evaluation.cnn.CNNClassifier`), as the image benchmarks train. A
         classifier of yours gets the rows as they are: put its preprocessing in a Pipeline.
-    classes : list of class labels, default=None
+    classes : label or list of labels, default=None
         The classes to top up to the majority count of each training fold (every method). Without
         it, the augmenter's own ``classes`` / ``sampling_strategy`` decides, and the baselines use
         the same ``sampling_strategy``.
