@@ -75,7 +75,7 @@ def fit(
     from ._handlers import for_path
     from ._model_dir import check_model_out, save_model
 
-    _check_checkpoint_args(checkpoint_dir, checkpoint_every, resume, out)
+    _check_checkpoint_args(checkpoint_dir, checkpoint_every, resume, out, generators)
     # The output is checked first: a typo in --out must not cost a training run.
     with errors(USAGE, FileExistsError, DataValidationError):
         check_model_out(out, force=force)
@@ -118,7 +118,7 @@ def _hint_label(augmenter, labels: list) -> Optional[Any]:
 
 
 def _check_checkpoint_args(checkpoint_dir: Optional[Path], checkpoint_every: Optional[int], resume: bool,
-                           out: Path) -> None:
+                           out: Path, generators: Optional[int]) -> None:
     """The checkpoint options checked against each other, before anything is read."""
     if checkpoint_dir is None:
         if resume:
@@ -131,6 +131,9 @@ def _check_checkpoint_args(checkpoint_dir: Optional[Path], checkpoint_every: Opt
     if os.path.abspath(checkpoint_dir) == os.path.abspath(out):
         raise CLIError(f"--checkpoint-dir {checkpoint_dir} is also the model directory (--out); give the checkpoint "
                        "its own folder.", USAGE)
+    if generators is not None and generators > 1:  # said before the data is read, in the command's words
+        raise CLIError(f"--checkpoint-dir cannot be combined with --generators {generators} yet: a checkpoint holds "
+                       "one generator's training. Drop one of the two.", USAGE)
 
 
 class _SayOnce:

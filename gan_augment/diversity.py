@@ -228,9 +228,9 @@ def warn_if_collapsed(diversity: Mapping, unit: str, plain_top_up: str) -> None:
     def message(classes: list[str]) -> str:
         return (f"The generator collapsed ({'; '.join(classes)}): the synthetic {unit} of "
                 f"{'this class are' if len(classes) == 1 else 'these classes are'} near copies of one "
-                "another, and topping up with them adds little. Fit again with lower learning rates (lr_g, "
-                f"lr_d), another loss or more epochs, or top these classes up with {plain_top_up}. The check "
-                "is in diversity_ and in `gan-augment info`.")
+                "another, and topping up with them adds little. Fit again with another loss (loss=, --loss), more "
+                "epochs (epochs=, --epochs) or lower learning rates (lr_g, lr_d), or top these classes up with "
+                f"{plain_top_up}. The check is in diversity_ and in `gan-augment info`.")
 
     warn(message([describe(_label_text(label), d, unit) for label, d in collapsed.items()]), ModeCollapseWarning,
          gist=message([f"class {_label_text(label)}" for label in collapsed]), stacklevel=3)
@@ -246,8 +246,8 @@ def warn_if_undercovered(diversity: Mapping, unit: str, plain_top_up: str) -> No
 
     def message(figures: str) -> str:
         return (f"The synthetic {unit} cover little of their class ({figures}; {RELATIVE_COVERAGE_LOW} or more is "
-                "healthy): they miss much of it, from too few epochs or dropped modes. Train longer (epochs), try "
-                f"n_generators=3, or top these classes up with {plain_top_up}. The figures are in diversity_ and "
+                "healthy): they miss much of it, from too few epochs or dropped modes. Train longer (epochs=, --epochs), "
+                f"try an ensemble (n_generators=3, --generators 3), or top these classes up with {plain_top_up}. The figures are in diversity_ and "
                 "in `gan-augment info`.")
 
     shares = "; ".join(f"class {_label_text(label)}: {coverage:.2f}" for label, coverage in low.items())

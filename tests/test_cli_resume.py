@@ -132,6 +132,10 @@ def test_resume_without_checkpoint_dir_is_a_usage_error_before_reading(tmp_path,
     assert code == 2 and "--resume" in err and "--checkpoint-dir" in err and "absent.csv" not in err
     code, err = _run(capsys, "fit", tmp_path / "absent.csv", "--checkpoint-every", 2, "--out", tmp_path / "m")
     assert code == 2 and "--checkpoint-every applies with --checkpoint-dir" in err
+    code, err = _run(capsys, "fit", tmp_path / "absent.csv", "--checkpoint-dir", tmp_path / "ck", "--generators", 2,
+                     "--out", tmp_path / "m")
+    assert code == 2 and "--checkpoint-dir cannot be combined with --generators 2" in err
+    assert "n_generators" not in err and "absent.csv" not in err  # the command's words, before reading
 
 
 def test_a_checkpoint_folder_without_resume_is_refused_before_training(data_csv, tmp_path, capsys):
