@@ -97,15 +97,24 @@ def _diversity_lines(augmenter, unit: str) -> list[str]:
 
 def _training_lines(augmenter) -> list[str]:
     history = augmenter.history_
+    # An ensemble's members each trained (models saved before they were kept have the first alone).
+    members = [h for h in getattr(augmenter, "member_histories_", None) or [history] if len(h)]
     lines = [""]
     if len(history):
-        last = history[-1]
-        seconds = sum(record.get("time_s", 0.0) for record in history)
+        seconds = sum(record.get("time_s", 0.0) for h in members for record in h)
         training = augmenter.training_config_
-        lines.append(f"Training:  {len(history)} epoch{'s' if len(history) != 1 else ''} in {seconds:.1f} s; "
-                     f"loss {training.loss}, batch {training.batch_size}, "
+        epochs = f"{len(history)} epoch{'s' if len(history) != 1 else ''}"
+        if len(members) > 1:
+            epochs = f"{len(members)} generators x {epochs}"
+        lines.append(f"Training:  {epochs} in {seconds:.1f} s; loss {training.loss}, batch {training.batch_size}, "
                      f"seed {augmenter.get_params()['random_state']}")
-        lines.append(f"Final losses:  D {last['loss_d']:+.4f}   G {last['loss_g']:+.4f}")
+        finals = [h[-1] for h in members]
+
+        def final(loss: str) -> str:
+            return " / ".join(format(record[loss], "+.4f") for record in finals)
+
+        lines.append(f"Final losses:  D {final('loss_d')}   G {final('loss_g')}"
+                     + ("  (one per generator)" if len(finals) > 1 else ""))
         rated = [(record["epoch"], record["snapshot_score"]) for record in history if "snapshot_score" in record]
         if rated:
             epoch, score = min(rated, key=lambda pair: pair[1])

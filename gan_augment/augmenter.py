@@ -452,6 +452,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
             "model_config": config_to_dict(self.model_config_),
             "training_config": config_to_dict(self.training_config_),
             "history": list(self.history_),
+            "member_histories": [list(h) for h in self.member_histories_[1:]],  # an ensemble's other members
             "diversity": [[label, d.to_dict()] for label, d in self.diversity_.items()],
             "generator": self.generator_.state_dict(),
             "label_gate": self.label_gate_.state() if getattr(self, "label_gate_", None) is not None else None,
@@ -482,6 +483,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         augmenter.model_config_ = config_from_dict(kind.model_config_class, state["model_config"])
         augmenter.training_config_ = config_from_dict(TrainingConfig, state["training_config"])
         augmenter.history_ = History(state["history"])
+        augmenter.member_histories_ = [augmenter.history_,
+                                       *(History(h) for h in state.get("member_histories") or [])]
         # Models saved before the check have none; info then says so.
         augmenter.diversity_ = {label: ClassDiversity.from_dict(d) for label, d in state.get("diversity") or []}
         gate = state.get("label_gate")  # models saved before the gate have none

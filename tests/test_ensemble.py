@@ -81,6 +81,15 @@ def test_an_ensemble_fit_is_label_exact_reproducible_and_round_trips(tmp_path):
     assert isinstance(loaded.generator_, GeneratorEnsemble) and loaded.n_generators == 3
     pd.testing.assert_frame_equal(loaded.sample(30, 2, random_state=5), sample)
     assert loaded.diversity_ == ensemble.diversity_
+    # Every member's training is kept, and `gan-augment info` shows all of them, not member 0 alone.
+    assert [list(h) for h in loaded.member_histories_] == [list(h) for h in ensemble.member_histories_]
+    from gan_augment.cli.info import _training_lines
+
+    lines = "\n".join(_training_lines(loaded))
+    seconds = sum(r["time_s"] for h in ensemble.member_histories_ for r in h)
+    assert f"Training:  3 generators x 3 epochs in {seconds:.1f} s" in lines
+    finals = [f"{h[-1]['loss_d']:+.4f}" for h in ensemble.member_histories_]
+    assert f"D {' / '.join(finals)}" in lines and "(one per generator)" in lines
 
 
 def test_images_get_ensembles_too():
