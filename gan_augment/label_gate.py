@@ -49,15 +49,18 @@ class LabelGate:
         Per class index, the share of its synthetic samples the judge assigned to it.
     unit : str, default="images"
         What a sample is called in messages (the data kind's ``unit``).
+    plain_top_up : str, optional
+        What a refusal advises to top a class up with instead (the data kind's ``plain_top_up``).
     prior_shift : list of float, optional
         Per class index, added to the judge's logits before its argmax (the data kind's
         ``judge_prior_weight`` times the log of the class's share of the training samples).
     """
 
-    def __init__(self, judge, acceptance, *, unit: str = "images", prior_shift=None):
+    def __init__(self, judge, acceptance, *, unit: str = "images", plain_top_up=None, prior_shift=None):
         self.judge = judge.eval().requires_grad_(False)
         self.acceptance = [float(a) for a in acceptance]
         self.unit = unit
+        self.plain_top_up = plain_top_up
         self.prior_shift = None if prior_shift is None else [float(s) for s in prior_shift]
 
     @classmethod
@@ -70,7 +73,7 @@ class LabelGate:
             shares = np.maximum(np.bincount(np.asarray(labels), minlength=n_classes), 1) / len(labels)
             shift = (kind.judge_prior_weight * np.log(shares)).tolist()
         gate = cls(kind.train_judge(real, labels, n_classes, seed=seed, codec=codec), [math.nan] * n_classes,
-                   unit=kind.unit, prior_shift=shift)
+                   unit=kind.unit, plain_top_up=kind.plain_top_up, prior_shift=shift)
         gate.measure_acceptance(generator, seed=seed)
         return gate
 
@@ -101,13 +104,13 @@ class LabelGate:
         rate = self.acceptance[class_index]
         if not self.serves(class_index):
             unit = self.unit
+            instead = f" ({self.plain_top_up})" if self.plain_top_up else ""
             raise ValueError(
                 f"The label gate accepts {rate:.1%} of the synthetic {unit} of class {class_name} (the judge "
                 f"trained on the real {unit} assigns the rest to other classes): too few to top it up "
                 f"(at least {MIN_ACCEPTANCE:.0%}). Fit longer (epochs=, --epochs; a GAN of images: or another "
-                "architecture=, --architecture), top the class up another way (images: its real images repeated "
-                "under classic augmentation; tables: SMOTE or random oversampling), or sample without the gate "
-                f"({WITHOUT_GATE}).")
+                f"architecture=, --architecture), top the class up another way{instead}, or sample without the "
+                f"gate ({WITHOUT_GATE}).")
         kept, have, round_ = [], 0, 0
         while have < n:
             if round_ == _MAX_ROUNDS:
@@ -138,4 +141,4 @@ class LabelGate:
         judge.load_state_dict(state["weights"])
         # Gates saved before the prior shift existed have none.
         return cls(judge, [math.nan if a is None else float(a) for a in state["acceptance"]], unit=kind.unit,
-                   prior_shift=state.get("prior_shift"))
+                   plain_top_up=kind.plain_top_up, prior_shift=state.get("prior_shift"))

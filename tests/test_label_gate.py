@@ -58,6 +58,15 @@ def test_a_class_the_judge_rarely_accepts_is_refused_with_its_rate():
     gate = LabelGate(BrightIsClassOne(), [0.5, MIN_ACCEPTANCE / 2])
     with pytest.raises(ValueError, match=r"accepts 2\.5% of the synthetic images of class 'rare'.*label_gate=False"):
         gate.generate(NoiseImages(), 10, 1, seed=0, class_name="'rare'", chunk=64)
+    # A gate made for a data kind advises that kind's plain top-up, and no other.
+    from gan_augment.kinds import kind_named
+
+    for name, other in (("tabular", "classic augmentation"), ("image", "SMOTE")):
+        kind = kind_named(name)
+        gate = LabelGate(BrightIsClassOne(), [0.5, 0.01], unit=kind.unit, plain_top_up=kind.plain_top_up)
+        with pytest.raises(ValueError) as refused:
+            gate.generate(NoiseImages(), 10, 1, seed=0, class_name="'rare'", chunk=64)
+        assert f"another way ({kind.plain_top_up})" in str(refused.value) and other not in str(refused.value)
 
 
 def test_gated_augmenter_samples_only_images_its_judge_accepts_and_round_trips(tmp_path):
@@ -84,6 +93,7 @@ def test_gated_augmenter_samples_only_images_its_judge_accepts_and_round_trips(t
     augmenter.save(tmp_path / "model")
     loaded = GANAugmenter.load(tmp_path / "model")
     assert loaded.label_gate_.acceptance == gate.acceptance
+    assert gate.plain_top_up == loaded.label_gate_.plain_top_up == augmenter.kind_.plain_top_up  # its advice
     np.testing.assert_array_equal(loaded.sample(40, 3, random_state=1), images)
 
 
