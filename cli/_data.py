@@ -79,8 +79,8 @@ class DataHandler:
 
     def write_augmented(self, dataset: Dataset, augmenter, out: Path, *, force: bool,
                         mark_synthetic: Optional[str], seconds: Optional[float]) -> None:
-        """The real data, then the samples of ``augmenter``'s plan (``sampling_strategy_``);
-        ``seconds``: the fit's time, None for a saved model."""
+        """The real data, then the samples of ``augmenter``'s plan (``sampling_strategy_``; no
+        augmenter: nothing to add); ``seconds``: the fit's time, None when nothing was fitted."""
         raise NotImplementedError
 
     def write_resampled(self, dataset: Dataset, X_new, y_new, out: Path, *, force: bool,
@@ -109,8 +109,8 @@ def resolve_labels(classes: Optional[list[str]], y) -> Optional[list]:
 
 def synthetic_samples(augmenter) -> Iterator[tuple[Any, Any]]:
     """``(label, samples)`` for each class the fitted plan tops up, in the plan's order (which fixes
-    the draws, so that a seed gives the same output)."""
-    for label, n_new in augmenter.sampling_strategy_.items():
+    the draws, so that a seed gives the same output); none without an augmenter (nothing to add)."""
+    for label, n_new in (augmenter.sampling_strategy_ if augmenter is not None else {}).items():
         if n_new > 0:
             yield label, augmenter.sample(int(n_new), label)
 

@@ -120,11 +120,15 @@ def augment(
             handler.write_resampled(job.dataset, X_new, y_new, out, force=force, mark_synthetic=mark_synthetic,
                                     seconds=seconds)
         return
-    seconds = train(job)
+    if not job.added_labels():  # every class named is at the majority count: a fit would add nothing
+        say("Nothing to add, so no GAN is fitted; DATA is written as it is.")
+        augmenter, seconds = None, None
+    else:
+        augmenter, seconds = job.augmenter, train(job)
     if not writes:  # another process of a torchrun job; rank 0 writes
         return
     with writing(out, "the augmented data"):
-        handler.write_augmented(job.dataset, job.augmenter, out, force=force, mark_synthetic=mark_synthetic,
+        handler.write_augmented(job.dataset, augmenter, out, force=force, mark_synthetic=mark_synthetic,
                                 seconds=seconds)
 
 

@@ -421,6 +421,20 @@ def test_augment_with_model_draws_from_it_without_fitting(data_csv, model_dir, t
     assert np.allclose(sampled["score"], added["score"].to_numpy())
 
 
+def test_augment_with_nothing_to_add_writes_the_data_without_fitting(data_csv, tmp_path, capsys, monkeypatch):
+    from gan_augment import GANAugmenter
+
+    def no_fit(*args, **kwargs):
+        raise AssertionError("a GAN whose samples nobody asked for was fitted")
+
+    monkeypatch.setattr(GANAugmenter, "fit", no_fit)
+    out = tmp_path / "out.csv"
+    code, _, err = run(capsys, "augment", data_csv, "--classes", "common", "--out", out)  # the majority
+    assert code == 0, err
+    assert "nothing will be added" in err and "no GAN is fitted" in err and "fit in" not in err
+    assert out.read_bytes() == data_csv.read_bytes()
+
+
 @pytest.mark.parametrize("args, culprit", [
     (["--epochs", "3"], "--epochs applies to fitting a model"),
     (["--auto"], "--auto applies to fitting a model"),
