@@ -246,9 +246,9 @@ def warn_if_undercovered(diversity: Mapping, unit: str, plain_top_up: str) -> No
 
     def message(figures: str) -> str:
         return (f"The synthetic {unit} cover little of their class ({figures}; {RELATIVE_COVERAGE_LOW} or more is "
-                "healthy): they miss much of it, from too few epochs or dropped modes. Train longer (epochs=, --epochs), "
-                f"try an ensemble (n_generators=3, --generators 3), or top these classes up with {plain_top_up}. The figures are in diversity_ and "
-                "in `gan-augment info`.")
+                "healthy): they miss much of it, from too few epochs or dropped modes. Train longer (epochs=, "
+                "--epochs), try an ensemble (n_generators=3, --generators 3), or top these classes up with "
+                f"{plain_top_up}. The figures are in diversity_ and in `gan-augment info`.")
 
     shares = "; ".join(f"class {_label_text(label)}: {coverage:.2f}" for label, coverage in low.items())
     classes = "; ".join(f"class {_label_text(label)}" for label in low)

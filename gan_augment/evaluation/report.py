@@ -37,9 +37,9 @@ class AugmentationReport:
         ``mean_high``, within [0, 1]), the paired difference from "none" (``delta``, ``ci_low``,
         ``ci_high``, within [-1, 1]), its p-value (``p_value``) and the p-value Holm-adjusted across
         the methods (``p_holm``); ``primary`` marks the metric the verdict decides on; ``n_rows``
-        (test rows per fold; for pr_auc, the positive class's) and ``caveat`` (set below 30 rows). Metrics: accuracy,
-        balanced_accuracy, macro_f1, pr_auc (binary targets), augment_time_s (seconds spent
-        fitting the augmenter / baseline and resampling, per fold).
+        (test rows per fold; for pr_auc, the positive class's) and ``caveat`` (set below 30 rows).
+        Metrics: accuracy, balanced_accuracy, macro_f1, pr_auc (binary targets), augment_time_s
+        (seconds spent fitting the augmenter / baseline and resampling, per fold).
     per_class : DataFrame
         The same for precision, recall and F1 of every class, ``p_holm`` adjusted across the
         classes (per method and metric); ``n_rows`` is the class's test rows per fold.
@@ -253,7 +253,8 @@ def _summary(plan: EvaluationPlan, results: list[FoldResult], names: dict) -> pd
     rows_behind = {metric: (n_test, caveat({"test rows per fold": n_test})) for metric in metrics}
     if "pr_auc" in metrics:  # PR-AUC rests on the positive class's test rows, not on all of them
         n_positive = float(np.mean([fold.class_scores["none"][plan.positive]["support"] for fold in results]))
-        rows_behind["pr_auc"] = (n_positive, caveat({f"test rows of {plain(plan.positive)!r} per fold, behind PR-AUC": n_positive}))
+        what = f"test rows of {plain(plan.positive)!r} per fold, behind PR-AUC"
+        rows_behind["pr_auc"] = (n_positive, caveat({what: n_positive}))
     tests = {metric: compare_with_none(results, plan.methods, metric, test_train_ratio=plan.test_train_ratio,
                                        confidence=plan.confidence) for metric in metrics}
     rows = []
