@@ -580,3 +580,26 @@ def test_no_clobber_is_decided_when_the_file_is_placed(tmp_path, monkeypatch):
     with pytest.raises(FileExistsError):
         write_table(_frame(), out)
     assert out.read_text() == "theirs\n" and os.listdir(tmp_path) == ["out.csv"]
+
+
+def test_leading_spaces_in_only_some_cells_of_a_column_are_values_and_augment_keeps_them(tmp_path):
+    # " rare " beside "common", " red" beside "red": the space belongs to the value. Read as part of
+    # the separator, " rare " became "rare " (the synthetic rows' spelling) while the real lines
+    # copied byte for byte kept " rare ": one class written two ways, and " red" merged into "red".
+    text = b"x,colour,label\n1.0, red,common\n2.0,red, rare \n3.0,red,common\n4.0, red, rare \n"
+    path = tmp_path / "in.csv"
+    path.write_bytes(text)
+    frame, source = read_table_source(path)
+    assert frame["label"].tolist() == ["common", " rare ", "common", " rare "]
+    assert frame["colour"].tolist() == [" red", "red", "red", " red"]
+    synthetic = _synthetic(frame, x=[5.0, 6.0])
+    synthetic["label"], synthetic["colour"] = " rare ", [" red", "red"]
+    write_augmented_table(frame, synthetic, tmp_path / "out.csv", source=source)
+    assert (tmp_path / "out.csv").read_bytes().startswith(text)
+    for again in (pd.read_csv(tmp_path / "out.csv"), read_table(tmp_path / "out.csv")):  # any reader, one spelling
+        assert again["label"].tolist() == ["common", " rare ", "common", " rare ", " rare ", " rare "]
+        assert again["colour"].tolist()[-2:] == [" red", "red"]
+    # Where every cell follows a space (UCI Adult), it is the separator's, as before; numbers never keep one.
+    path.write_bytes(b"x,label\n 1.5, a\n2.5, b\n")
+    frame = read_table(path)
+    assert frame["label"].tolist() == ["a", "b"] and frame["x"].tolist() == [1.5, 2.5]

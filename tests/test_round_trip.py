@@ -9,8 +9,8 @@ whatever the line endings, quoting or final newline, with or without a marker co
 reading and writing back gives the same frame.
 
 One exception is by design and is kept out of the strategies: a space right after a comma is part of
-the separator (CSV_OPTIONS' skipinitialspace), so a text cell cannot start with a space. An empty
-text cell is a missing value.
+the separator where every cell of the column follows one (CSV_OPTIONS' skipinitialspace; a column
+where only some do keeps its spaces, tested in test_io.py). An empty text cell is a missing value.
 """
 
 from __future__ import annotations

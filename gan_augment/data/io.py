@@ -45,7 +45,9 @@ TARGET_NAMES = ("label", "target", "class", "y")
 FORMATS = {".csv": "csv", ".tsv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 
 #: How CSV files are read: values may follow a comma and spaces (``a, b``: the spaces are part of
-#: the separator), and a UTF-8 byte-order mark (common in files saved by spreadsheets) is dropped.
+#: the separator where every cell of the column follows them; where only some do, they are part of
+#: the value: :func:`_cells_as_written`), and a UTF-8 byte-order mark (common in files saved by
+#: spreadsheets) is dropped.
 #: Every cell is read as text first; :func:`read_table` then types each column (see there).
 #: Synthetic rows appended to a CSV use the same separator (:func:`write_augmented_table`).
 CSV_ENCODING = "utf-8-sig"
@@ -277,9 +279,13 @@ def _read_csv(path: Path, na_values: list[str], target, sep: str, *, sep_given: 
             raise DataValidationError(_long_row_message(path, data, len(header.columns), sep)) from None
     _hint_headerless(text, path)
     labels = _label_column(text.columns, target)
+    as_written = _cells_as_written(data, options, na_values, text)
     columns, decimals = {}, {}
     for name in text.columns:
         columns[name] = type_csv_column(text[name], labels=name == labels)
+        if name in as_written and not (columns[name].dtype.kind in "iuf" or str(columns[name].dtype) == "Int64"):
+            # A number's leading space means nothing; a word's may (" red" and "red" are two values).
+            columns[name] = type_csv_column(as_written[name], labels=name == labels)
         if columns[name].dtype.kind in "iuf" or str(columns[name].dtype) == "Int64":
             decimals[name] = csv_decimals(text[name]) if columns[name].dtype.kind == "f" else 0
     frame = pd.DataFrame(columns, columns=text.columns)
@@ -342,6 +348,37 @@ def _hint_decimal_commas(frame: pd.DataFrame, target, path: Path, sep: str) -> N
 
 #: Data rows looked at to tell which fields a file writes after a space.
 _SPACING_ROWS = 50
+
+
+def _cells_as_written(data: bytes, options: dict, na_values, text: pd.DataFrame) -> dict:
+    """``{column: cells}`` for the columns whose leading spaces are values, not separator: those in
+    which some cells follow the separator and a space and others do not (``x, rare ,y`` beside
+    ``x,common,y``). ``text`` was read with the space taken as part of the separator (UCI Adult's
+    ``39, State-gov``, where every cell of a column follows one); in these columns that would have
+    changed what the user wrote (`` rare `` read as ``rare ``, `` red`` merged into ``red``), and
+    the augmented file would then spell the class two ways. Columns the two readings tokenise
+    differently (a quoted cell after a space) keep ``text``'s reading."""
+    if (options["sep"] + " ").encode("utf-8") not in data:
+        return {}
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", pd.errors.ParserWarning)
+            raw = pd.read_csv(_io.BytesIO(data), dtype=str, keep_default_na=False, na_values=na_values,
+                              index_col=False, **{**options, "skipinitialspace": False})
+    except pd.errors.ParserError:
+        return {}
+    if raw.shape != text.shape:
+        return {}
+    written = {}
+    for position, name in enumerate(text.columns):
+        stripped, cells = text[name], raw.iloc[:, position]
+        present = stripped.notna() & (stripped != "")
+        if not present.any() or cells[present].isna().any():
+            continue
+        spaced = cells[present].str.startswith(" ")
+        if spaced.any() and not spaced.all() and (cells[present].str.lstrip(" ") == stripped[present]).all():
+            written[name] = cells.where(present, stripped)
+    return written
 
 
 def _spaced(data: bytes, sep: str) -> tuple:
