@@ -90,11 +90,12 @@ def evaluate(
     from gan_augment.evaluation import plan_evaluation, run_evaluation
 
     settings = {"epochs": epochs, "batch_size": batch_size, "max_categories": max_categories}
-    if model is not None:
-        settings = _model_settings(model, [f"--{k.replace('_', '-')}" for k, v in settings.items() if v is not None],
-                                   handler, data)
+    augmenter_class = GANAugmenter
+    if model is not None:  # the saved model's class (a translator for a `fit --method translate` model)
+        augmenter_class, settings = _model_settings(
+            model, [f"--{k.replace('_', '-')}" for k, v in settings.items() if v is not None], handler, data)
     X, kind_params = handler.evaluation_data(dataset)
-    augmenter = GANAugmenter(**{**{"epochs": "auto", "batch_size": "auto"},
+    augmenter = augmenter_class(**{**{"epochs": "auto", "batch_size": "auto"},
                                 **{k: v for k, v in settings.items() if v is not None}, **kind_params,
                                 "random_state": seed, "device": device, "n_threads": check_threads(threads)})
     options = {} if names is None else {"baselines": names}
@@ -118,8 +119,9 @@ def evaluate(
         say(f"Wrote the report to {report}.")
 
 
-def _model_settings(model_dir: Path, given: list[str], handler, data: Path) -> dict:
-    """The GAN settings of a saved model, for the GAN of each fold (its weights saw the test folds)."""
+def _model_settings(model_dir: Path, given: list[str], handler, data: Path) -> tuple[type, dict]:
+    """The class and settings of a saved model, for the model of each fold (its weights saw the
+    test folds)."""
     if given:
         raise CLIError(f"{', '.join(given)} and --model both set the GAN's settings; drop one.", USAGE)
     from gan_augment.exceptions import ModelFileError
@@ -134,9 +136,10 @@ def _model_settings(model_dir: Path, given: list[str], handler, data: Path) -> d
     for key in ("sampling_strategy", "classes", "random_state", "device", "n_threads", "verbose", "callbacks",
                 "checkpoint_dir"):
         params.pop(key, None)
-    say(f"Each fold's GAN is fitted with the settings of {model_dir} (epochs {params['epochs']}, loss "
-        f"{augmenter.training_config_.loss}); its weights saw every row, so they are not scored.")
-    return params
+    say(f"Each fold's {augmenter._model_name} is fitted with the settings of {model_dir} (epochs "
+        f"{params['epochs']}, loss {augmenter.training_config_.loss}); its weights saw every row, so they are not "
+        "scored.")
+    return type(augmenter), params
 
 
 def _check_report(report: Optional[Path], force: bool) -> Optional[str]:

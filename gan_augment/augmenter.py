@@ -238,6 +238,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
     _method = "gan"
     #: What the progress bar says it trains.
     _model_name = "GAN"
+    #: What the evaluator's report calls its top-up.
+    _top_up_name = "GAN top-up"
 
     _parameter_constraints: dict = {
         **BaseOverSampler._parameter_constraints,

@@ -81,6 +81,7 @@ class TranslationAugmenter(GANAugmenter):
 
     _method = "translate"
     _model_name = "translator"
+    _top_up_name = "translation top-up"
     #: Fixed for a translator: one model (no ensemble), its own architecture and noise, no
     #: early stopping (it rates table rows).
     n_generators = 1

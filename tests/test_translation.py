@@ -225,6 +225,11 @@ def test_the_command_line_fits_with_method_translate_and_refuses_what_does_not_a
     assert "samples_1_rare.png" in {p.name for p in (tmp_path / "model").glob("samples_*.png")}
     code, out, _ = run(capsys, "info", tmp_path / "model")
     assert code == 0 and "translated from the other classes' images (70 held as sources)" in out
+    # evaluate --model fits each fold's model as the saved one was: a translator, not a GAN.
+    code, out, err = run(capsys, "evaluate", root, "--model", tmp_path / "ungated", "--cv", "2", "--repeats", "1",
+                         "--baseline", "none", "--seed", "0")
+    assert code == 0, err
+    assert "Each fold's translator is fitted with the settings of" in err and "translation top-up" in out
     code, _, err = run(capsys, "fit", root, "--classes", "rare", "--method", "translate", "--generators", "2",
                        "--out", tmp_path / "other")
     assert code != 0 and "--generators does not apply to --method translate" in _one_line_error(err)

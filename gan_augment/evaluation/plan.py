@@ -171,7 +171,7 @@ def _check_augmenter(augmenter):
 def _augmenter_name(augmenter) -> str:
     from gan_augment.augmenter import GANAugmenter
 
-    return "GAN top-up" if isinstance(augmenter, GANAugmenter) else type(augmenter).__name__
+    return augmenter._top_up_name if isinstance(augmenter, GANAugmenter) else type(augmenter).__name__
 
 
 class _Seeds(NamedTuple):
