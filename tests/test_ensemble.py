@@ -71,6 +71,8 @@ def test_an_ensemble_fit_is_label_exact_reproducible_and_round_trips(tmp_path):
     sample = ensemble.sample(30, 2, random_state=5)
     assert len(sample) == 30 and list(sample.columns) == ["a", "b", "c", "d"]
     pd.testing.assert_frame_equal(again.sample(30, 2, random_state=5), sample)
+    empty = ensemble.sample(0, 2)  # no rows, as a single generator gives: the columns alone
+    assert empty.shape == (0, 4) and list(empty.columns) == ["a", "b", "c", "d"]
     X_res, y_res = GANAugmenter(**SMALL, n_generators=2, sampling_strategy={0: 60}).fit_resample(frame, y)
     assert (np.asarray(y_res)[len(y):] == 0).all() and len(y_res) == len(y) + 10
     # Disagreement is measured per class; saved, loaded and sampled as the fitted one.

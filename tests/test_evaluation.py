@@ -773,3 +773,18 @@ def test_the_report_counts_rule_breaking_rows_and_shows_the_gans_diversity():
     # The GAN's mode-collapse check of the first fold comes along, for the topped-up class only.
     assert report.diversity["class"].tolist() == ["rare"] and report.diversity["n_synthetic"].tolist() == [500]
     assert "Diversity of the GAN's samples" in report.to_markdown()
+
+
+def test_an_exact_copy_of_a_wide_row_is_at_distance_zero():
+    # sklearn computes the distance as |a|^2 + |b|^2 - 2ab: identical rows of 784 pixels came out a
+    # few 1e-7 apart, and random oversampling of images read as 64% exact copies instead of 100%.
+    from gan_augment.evaluation.privacy import EXACT, dcr
+
+    train = np.random.default_rng(0).normal(size=(300, 784)) * 50
+    copies = train[np.random.default_rng(1).integers(0, 300, 200)]
+    assert (dcr(train, copies) <= EXACT).all()
+    moved = copies + 1e-3
+    assert (dcr(train, moved) > EXACT).all()
+    signed = train[:1].copy()
+    signed[0, 0] = 0.0
+    assert dcr(signed, -signed)[0] > 0 and dcr(signed, np.where(signed == 0, -0.0, signed))[0] == 0  # -0.0 is 0.0

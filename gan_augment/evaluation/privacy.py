@@ -30,7 +30,18 @@ def dcr(train: np.ndarray, rows: np.ndarray) -> np.ndarray:
     if len(rows) == 0 or len(train) == 0:
         return np.zeros(0)
     index = NearestNeighbors(n_neighbors=1).fit(train)
-    return index.kneighbors(rows, return_distance=True)[0][:, 0]
+    distances = index.kneighbors(rows, return_distance=True)[0][:, 0]
+    # The distance is computed as |a|^2 + |b|^2 - 2ab, which leaves ~1e-6 between identical wide
+    # rows (an image's pixels, many one-hot columns): a copy is found by equality and is at 0.
+    distances[_rows_in(train, rows)] = 0.0
+    return distances
+
+
+def _rows_in(train: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Whether each of ``rows`` equals some row of ``train`` (``+ 0.0`` makes -0.0 equal 0.0)."""
+    seen = {row.tobytes() for row in np.ascontiguousarray(train, dtype=np.float64) + 0.0}
+    return np.fromiter((row.tobytes() in seen for row in np.ascontiguousarray(rows, dtype=np.float64) + 0.0),
+                       dtype=bool, count=len(rows))
 
 
 class PrivacyProbe:
