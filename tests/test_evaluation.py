@@ -258,6 +258,20 @@ def test_one_class_improving_by_chance_among_many_is_not_a_gain():
     assert decision.helped == ["augmenter"] and decision.text.startswith("GAN top-up helped: macro-F1 +0.050")
 
 
+def test_the_evidence_sentence_says_whose_metrics_it_looked_at():
+    # Random oversampling moves balanced accuracy and rare recall significantly; the GAN and the
+    # choice (none) move nothing. The third sentence speaks for the GAN alone, and must say so.
+    labels = ["common", "rare"]
+    shifts = {"random": {"balanced_accuracy": 0.08 + 0.01 * unit_noise(1),
+                         ("recall", "rare"): 0.2 + 0.01 * unit_noise(2)},
+              "augmenter": {"macro_f1": 0.01 * unit_noise(3)}}
+    decision = decide(fold_scores(labels, shifts), ("none", "random", "augmenter"), test_train_ratio=0.25,
+                      labels=labels, names={"random": "random oversampling", "augmenter": "GAN top-up"})
+    assert decision.choice == "none" and decision.evidence == []
+    assert decision.sentences[2].startswith("No secondary or per-class metric of GAN top-up changed significantly")
+    assert "other methods' included, are in the tables" in decision.sentences[2]
+
+
 def glass_like():
     """Six classes, five topped up; "none" recalls the majority class 1 well. SMOTE: a significant gain
     in balanced accuracy only. Random oversampling: a large recall gain for class 3 and a loss for the

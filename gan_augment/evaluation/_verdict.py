@@ -129,7 +129,7 @@ def decide(folds: Sequence[FoldResult], methods: Sequence[str], *, test_train_ra
     cited = [subject] + ([choice] if choice not in ("none", subject) else [])
     evidence = _evidence(folds, list(methods), cited, labels, metric, names, alpha, kw)
     sentences = [_answer(names[subject], primary[subject], metric, alpha, len(primary), folds), advice,
-                 _supporting(evidence)]
+                 _supporting(evidence, [names[m] for m in cited])]
     return Decision(metric=metric, alpha=alpha, primary=primary, helped=helped, hurt=hurt, choice=choice,
                     sentences=sentences, evidence=evidence)
 
@@ -212,11 +212,14 @@ def _defined(folds: Sequence[FoldResult], metric: str) -> bool:
     return any(np.isfinite(fold.scores[m].get(metric, math.nan)) for fold in folds for m in fold.scores)
 
 
-def _supporting(evidence: list[str]) -> str:
-    """Sentence 3: the supporting evidence, named only when significant after correction."""
+def _supporting(evidence: list[str], cited: list[str]) -> str:
+    """Sentence 3: the supporting evidence for the ``cited`` methods (by name), named only when
+    significant after correction; the other methods' is in the tables, and the sentence says whose
+    it looked at."""
     if not evidence:
-        return ("No secondary or per-class metric changed significantly after Holm correction; "
-                "the details are in the tables.")
+        whose = " or ".join(cited)
+        return (f"No secondary or per-class metric of {whose} changed significantly after Holm correction; "
+                "the details, other methods' included, are in the tables.")
     return ("Supporting evidence only, not part of the answer (significant after Holm correction; intervals in the "
             f"tables): {'; '.join(evidence)}.")
 
