@@ -173,6 +173,11 @@ def test_folds_that_differ_by_less_than_one_test_row_are_no_evidence():
     assert corrected_test(same_rows, 0.5).p < 1e-3  # the t-test alone
     test = corrected_test(same_rows, 0.5, resolution=1 / 72)
     assert test.p == 1.0 and test.low == test.high == pytest.approx(np.mean(same_rows))
+    # As a paired difference its interval spans 0 and the mean: a point interval away from 0 beside
+    # p = 1 read as "-0.042 [-0.042, -0.042], p = 1.000", which contradicts itself.
+    test = corrected_test(same_rows, 0.5, resolution=1 / 72, difference=True)
+    assert test.p == 1.0 and test.low == pytest.approx(np.mean(same_rows)) and test.high == 0.0
+    assert corrected_test([0.01, 0.01], 0.5, difference=True)[1:3] == (0.0, pytest.approx(0.01))
     # A spread of a row or more is tested as before.
     assert corrected_test([-3 / 72, -4 / 72, -2 / 72], 0.5, resolution=1 / 72).p < 1.0
 

@@ -17,8 +17,8 @@ the verdict when significant after correction, but never change the answer. The 
 most three sentences: the answer, the recommendation, the supporting evidence.
 
 Where every fold gives the same paired difference, p is taken as 1 (with few test rows, scores move
-in steps of 1/n, and identical steps are chance, not certainty): never significant, but counted in
-the family that Holm corrects.
+in steps of 1/n, and identical steps are chance, not certainty) and its interval spans 0 and the
+difference: never significant, but counted in the family that Holm corrects.
 """
 
 from __future__ import annotations

@@ -47,7 +47,7 @@ class Test(NamedTuple):
 
 
 def corrected_test(values, test_train_ratio: float, confidence: float = 0.95, bounds: Bounds = None,
-                   resolution: float = 0.0) -> Test:
+                   resolution: float = 0.0, *, difference: bool = False) -> Test:
     """Mean of ``values`` (per-fold scores or paired differences), its interval and the p-value of mean = 0.
 
     NaN values (a metric undefined on a fold) are dropped. With fewer than two finite values the
@@ -57,7 +57,8 @@ def corrected_test(values, test_train_ratio: float, confidence: float = 0.95, bo
     spread" is a range of values below ``resolution``, the smallest change a fold's score can show
     (one test row): folds of 72 and 71 rows that each lose 3 rows differ by 0.0006, which is no
     spread, though a t statistic on it is huge. ``bounds=(lo, hi)`` clips the interval to the
-    metric's range.
+    metric's range. For a paired ``difference`` with no spread the interval spans 0 and the mean:
+    the point alone would exclude 0 beside a p of 1.
     """
     from scipy import stats
 
@@ -70,7 +71,7 @@ def corrected_test(values, test_train_ratio: float, confidence: float = 0.95, bo
         return Test(mean, math.nan, math.nan, math.nan)
     scale = math.sqrt((1.0 / values.size + float(test_train_ratio)) * float(values.var(ddof=1)))
     if scale == 0.0 or float(values.max() - values.min()) < resolution:
-        return Test(mean, mean, mean, 1.0)
+        return Test(mean, min(mean, 0.0), max(mean, 0.0), 1.0) if difference else Test(mean, mean, mean, 1.0)
     df = values.size - 1
     half = float(stats.t.ppf(0.5 + confidence / 2.0, df)) * scale
     p = float(2.0 * stats.t.sf(abs(mean) / scale, df))
@@ -123,4 +124,4 @@ def paired(plan: IntervalSettings, folds: Sequence, method: str, reference: str,
     differences = [key(fold, method) - key(fold, reference) for fold in folds]
     largest = max((getattr(fold, "n_test", 0) or 0 for fold in folds), default=0)
     resolution = 1.0 / largest if largest else 0.0
-    return corrected_test(differences, plan.test_train_ratio, plan.confidence, bounds, resolution)
+    return corrected_test(differences, plan.test_train_ratio, plan.confidence, bounds, resolution, difference=True)
