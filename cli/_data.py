@@ -74,7 +74,7 @@ class DataHandler:
         """Refuse options that do not apply and an output that may not be written, before reading DATA."""
         raise NotImplementedError
 
-    def check_augment_job(self, data: Path, dataset: Dataset, mark_synthetic: Optional[str]) -> None:
+    def check_augment_job(self, data: Path, dataset: Dataset, out: Path, mark_synthetic: Optional[str]) -> None:
         """Checks that need the data read, still before training."""
 
     def write_augmented(self, dataset: Dataset, augmenter, out: Path, *, force: bool,

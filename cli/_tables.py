@@ -85,10 +85,15 @@ class TableData(DataHandler):
                            "Choose another --out.", USAGE)
         check_table_out(out, force)
 
-    def check_augment_job(self, data: Path, dataset: Dataset, mark_synthetic: Optional[str]) -> None:
+    def check_augment_job(self, data: Path, dataset: Dataset, out: Path, mark_synthetic: Optional[str]) -> None:
         if mark_synthetic is not None and mark_synthetic in [str(c) for c in dataset.real.columns]:
             raise CLIError(f"--mark-synthetic {mark_synthetic!r} is already a column of {data}; choose another name.",
                            USAGE)
+        if not is_stdout(out):
+            from gan_augment.data.io import check_augmented_separator
+
+            with errors(USAGE, DataValidationError):
+                check_augmented_separator(out, dataset.real.source)
 
     def write_augmented(self, dataset: Dataset, augmenter, out: Path, *, force: bool,
                         mark_synthetic: Optional[str], seconds: Optional[float]) -> None:

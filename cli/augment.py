@@ -113,7 +113,7 @@ def augment(
                                     max_categories=max_categories, min_class_size=min_class_size,
                                     round_to_observed=not no_rounding, detect_rules=not no_rules,
                                     early_stopping=early_stopping))
-    handler.check_augment_job(data, job.dataset, mark_synthetic)
+    handler.check_augment_job(data, job.dataset, out, mark_synthetic)
     if auto_metric is not None:  # --auto
         X_new, y_new, seconds = _auto_resample(job, str(estimator or Estimator.logreg), auto_metric, seed)
         with writing(out, "the augmented data"):
@@ -151,7 +151,7 @@ def _augment_from_model(model_dir: Path, data: Path, handler, out: Path, *, targ
     # The model's target column is the default: `fit --target COL` need not be repeated.
     dataset = handler.load(data, target=target if target is not None else dataset_info.get("target"),
                            classes=classes, skip_unreadable=skip_unreadable, na_values=na_values, sep=sep)
-    handler.check_augment_job(data, dataset, mark_synthetic)
+    handler.check_augment_job(data, dataset, out, mark_synthetic)
     _check_model_fits(augmenter, dataset, data, model_dir)
     with errors(USAGE, ValueError):
         plan = planner.plan_top_up(dataset.y, classes=dataset.labels)

@@ -435,6 +435,19 @@ def test_augment_with_nothing_to_add_writes_the_data_without_fitting(data_csv, t
     assert out.read_bytes() == data_csv.read_bytes()
 
 
+def test_augment_refuses_a_tsv_output_of_a_comma_separated_input_before_training(data_csv, tmp_path, capsys,
+                                                                                   monkeypatch):
+    from gan_augment import GANAugmenter
+
+    def no_fit(*args, **kwargs):
+        raise AssertionError("trained before refusing the output")
+
+    monkeypatch.setattr(GANAugmenter, "fit", no_fit)
+    code, _, err = run(capsys, "augment", data_csv, "--classes", "rare", "--out", tmp_path / "out.tsv")
+    assert code == 2 and "separated by ','. Name the output out.csv" in _one_line_error(err)
+    assert not (tmp_path / "out.tsv").exists()
+
+
 @pytest.mark.parametrize("args, culprit", [
     (["--epochs", "3"], "--epochs applies to fitting a model"),
     (["--auto"], "--auto applies to fitting a model"),

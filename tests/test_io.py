@@ -603,3 +603,21 @@ def test_leading_spaces_in_only_some_cells_of_a_column_are_values_and_augment_ke
     path.write_bytes(b"x,label\n 1.5, a\n2.5, b\n")
     frame = read_table(path)
     assert frame["label"].tolist() == ["a", "b"] and frame["x"].tolist() == [1.5, 2.5]
+
+
+def test_real_lines_are_not_copied_into_a_file_whose_suffix_says_another_separator(tmp_path):
+    # The real lines keep their separator: commas in a .tsv would not read back (a .tsv is read
+    # tab-separated), nor tabs in a .csv. A ';' file stays a .csv.
+    for name, text, out, fitting in (("in.csv", b"a,label\n1,x\n", "a.tsv", "a.csv"),
+                                     ("in.tsv", b"a\tlabel\n1\tx\n", "b.csv", "b.tsv")):
+        (tmp_path / name).write_bytes(text)
+        frame, source = read_table_source(tmp_path / name)
+        with pytest.raises(DataValidationError, match=rf"{out}: .*separated by .*Name the output {fitting}"):
+            write_augmented_table(frame, frame.iloc[:0], tmp_path / out, source=source)
+        assert not (tmp_path / out).exists()
+        write_augmented_table(frame, frame.iloc[:0], tmp_path / fitting, source=source)
+        assert read_table(tmp_path / fitting).equals(frame)
+    (tmp_path / "semi.csv").write_bytes(b"a;label\n1;x\n")
+    frame, source = read_table_source(tmp_path / "semi.csv", sep=";")
+    write_augmented_table(frame, frame.iloc[:0], tmp_path / "semi_out.csv", source=source)
+    assert (tmp_path / "semi_out.csv").read_bytes() == b"a;label\n1;x\n"

@@ -797,13 +797,29 @@ def _write_frame(df: pd.DataFrame, path: Path, kind: str, force: bool) -> Path:
     return path
 
 
+def check_augmented_separator(path, source: Optional["CsvSource"]) -> None:
+    """Refuse to copy the lines of a source separated by commas (or ``;``, ``|``) into a ``.tsv``,
+    or those of a tab-separated source into a ``.csv``: the real lines keep their separator, and
+    the file would not read back as its suffix says (a ``.tsv`` is read tab-separated)."""
+    path = Path(path)
+    if source is None or FORMATS.get(path.suffix.lower()) != "csv":
+        return
+    if (default_separator(path) == "\t") != (source.sep == "\t"):
+        fitting = ".tsv" if source.sep == "\t" else ".csv"
+        raise DataValidationError(
+            f"{path}: a {path.suffix} file is read {'tab' if fitting == '.csv' else 'comma'}-separated, but the real "
+            f"lines copied into it from {source.path} are separated by {source.sep!r}. Name the output "
+            f"{path.with_suffix(fitting).name} (or .parquet).")
+
+
 def write_augmented_table(real: pd.DataFrame, synthetic: pd.DataFrame, path, *, source: Optional[CsvSource] = None,
                           force: bool = False, mark_synthetic: Optional[str] = None) -> Path:
     """Write the real rows followed by the synthetic rows to ``path`` (.csv, .tsv or .parquet), atomically.
 
     With a CSV ``source`` (from :func:`read_table_source`) and a CSV ``path``, the header and every
-    real line are copied byte for byte from the source (separator, whatever the output's suffix; quoting,
-    line endings, a BOM;
+    real line are copied byte for byte from the source (separator, quoting, line endings, a BOM; a
+    ``.tsv`` path for a source not tab-separated, or the converse, is refused:
+    :func:`check_augmented_separator`;
     a final line ending is added if the file had none, blank lines after the last row are left
     out), then the synthetic rows are appended, written with the same separator (followed by a
     space where the source's fields are, as UCI Adult's) and line ending. ``mark_synthetic`` adds a column of
@@ -818,6 +834,7 @@ def write_augmented_table(real: pd.DataFrame, synthetic: pd.DataFrame, path, *, 
     """
     path = Path(path)
     kind = check_output_path(path, force=force)
+    check_augmented_separator(path, source)
     if kind == "csv" and source is not None:
         with atomic_path(path, overwrite=force) as temp, open(temp, "wb") as handle:
             write_augmented_csv(handle, real, synthetic, source, mark_synthetic=mark_synthetic)
