@@ -115,7 +115,7 @@ def evaluate(
     typer.echo(result.to_json() if json_out else result.to_markdown())
     if report is not None:
         with writing(report, "the report"):
-            _write_report(result, report, report_format)
+            _write_report(result, report, report_format, force)
         say(f"Wrote the report to {report}.")
 
 
@@ -162,15 +162,10 @@ def _check_report(report: Optional[Path], force: bool) -> Optional[str]:
     return report_format
 
 
-def _write_report(result, report: Path, report_format: Optional[str]) -> None:
-    if report_format == "html":
-        result.to_html(report)
-    elif report_format == "markdown":
-        from gan_augment.evaluation.report import _write_text
-
-        _write_text(report, result.to_markdown())
-    else:
-        result.to_json(report)
+def _write_report(result, report: Path, report_format: Optional[str], force: bool) -> None:
+    writer = {"html": result.to_html, "markdown": result.to_markdown}.get(report_format, result.to_json)
+    with errors(USAGE, FileExistsError):  # written meanwhile by another run
+        writer(report, force=force)
 
 
 def _method(method, plan) -> str:

@@ -478,6 +478,13 @@ def test_report_renders_html_markdown_and_json(gan_report, tmp_path):
     path = tmp_path / "report.html"
     text = gan_report.to_html(path)
     assert path.exists() and path.read_text(encoding="utf-8") == text
+    # A file that exists (this report, or the user's data) is replaced only with force=True.
+    (tmp_path / "data.csv").write_text("a,label\n1,x\n")
+    for write in (gan_report.to_html, gan_report.to_json, gan_report.to_markdown):
+        with pytest.raises(FileExistsError, match="already exists; pass force=True"):
+            write(tmp_path / "data.csv")
+        assert (tmp_path / "data.csv").read_text() == "a,label\n1,x\n"
+    assert gan_report.to_markdown(path, force=True) == path.read_text(encoding="utf-8") == str(gan_report)
     assert text.count("<img") >= 4 and "data:image/png;base64," in text
     assert "http://" not in text and "https://" not in text  # self-contained
     markdown = gan_report.to_markdown()
@@ -729,6 +736,12 @@ def test_cli_evaluate_writes_the_report(cli_main, data_csv, tmp_path, capsys):
     code = cli_main(["evaluate", str(data_csv), "--report", str(out)])
     err = capsys.readouterr().err
     assert code == 2 and "already exists" in err and err.count("\n") == 1
+    # --force replaces it (Markdown here: each format goes through the report's own writer)
+    markdown = tmp_path / "report.md"
+    markdown.write_text("an older report")
+    code = cli_main(["evaluate", str(data_csv), "--classes", "rare", "--epochs", "1", "--cv", "2", "--repeats",
+                     "1", "--seed", "0", "--baseline", "none", "--report", str(markdown), "--force", "--quiet"])
+    assert code == 0 and markdown.read_text(encoding="utf-8").startswith("# Augmentation report")
 
 
 def test_cli_evaluate_json_and_usage_errors(cli_main, data_csv, capsys):

@@ -99,15 +99,20 @@ class AugmentationReport:
         return self.to_markdown()
 
     # ------------------------------------------------------------------ renderings
-    def to_markdown(self) -> str:
-        """The report as Markdown: verdict, settings and tables."""
+    def to_markdown(self, path=None, *, force=False) -> str:
+        """The report as Markdown: verdict, settings and tables; written atomically to ``path``
+        when given (an existing file only with ``force=True``)."""
         lines = ["# Augmentation report", "", f"**Verdict.** {self.verdict}", "", settings_text(self.settings), ""]
         for title, note, table in self._tables():
             lines += [f"## {title}", "", note, "", markdown_table(table), ""]
-        return "\n".join(lines).rstrip() + "\n"
+        text = "\n".join(lines).rstrip() + "\n"
+        if path is not None:
+            _write_text(path, text, force)
+        return text
 
-    def to_json(self, path=None, *, indent=2) -> str:
-        """The report as JSON (NaN as null); written atomically to ``path`` when given."""
+    def to_json(self, path=None, *, indent=2, force=False) -> str:
+        """The report as JSON (NaN as null); written atomically to ``path`` when given (an existing
+        file only with ``force=True``)."""
         document = {
             "verdict": self.verdict,
             "settings": jsonable(self.settings),
@@ -124,11 +129,12 @@ class AugmentationReport:
         }
         text = json.dumps(document, indent=indent, allow_nan=False)
         if path is not None:
-            _write_text(path, text)
+            _write_text(path, text, force)
         return text
 
-    def to_html(self, path=None) -> str:
-        """A self-contained HTML page (plots embedded as base64 PNG); written atomically to ``path``."""
+    def to_html(self, path=None, *, force=False) -> str:
+        """A self-contained HTML page (plots embedded as base64 PNG); written atomically to ``path``
+        (an existing file only with ``force=True``)."""
         figures = render_figures(self)
         parts = [
             "<!DOCTYPE html>", "<html lang=\"en\"><head><meta charset=\"utf-8\">",
@@ -146,7 +152,7 @@ class AugmentationReport:
         parts += ["</body></html>"]
         text = "\n".join(parts) + "\n"
         if path is not None:
-            _write_text(path, text)
+            _write_text(path, text, force)
         return text
 
     # ------------------------------------------------------------------ tables
@@ -348,10 +354,17 @@ def method_names(plan: EvaluationPlan) -> dict:
 
 
 # ============================================================================ files
-def _write_text(path, text: str) -> Path:
-    with atomic_path(path) as temp:
+def _write_text(path, text: str, force: bool) -> Path:
+    """``text`` to ``path``, atomically; an existing file (a report of an earlier run, or anything
+    else) is replaced only with ``force``, also when another run writes it meanwhile."""
+    path = Path(path)
+    if path.is_dir():
+        raise FileExistsError(f"{path} is a directory; give a file name.")
+    if path.exists() and not force:
+        raise FileExistsError(f"{path} already exists; pass force=True to replace it (--force on the command line).")
+    with atomic_path(path, overwrite=force) as temp:
         temp.write_text(text, encoding="utf-8")
-    return Path(path)
+    return path
 
 
 
