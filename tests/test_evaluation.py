@@ -495,6 +495,23 @@ def test_report_renders_html_markdown_and_json(gan_report, tmp_path):
     assert document["settings"]["classes"] == ["rare"] and len(document["summary"]) == len(gan_report.summary)
 
 
+def test_a_report_records_what_it_takes_to_run_it_again():
+    # random_state=None draws a seed; the report keeps it (and the augmenter's settings), and that
+    # seed gives the same report again.
+    X, y = two_gaussians(n_major=80, n_minor=12)
+    kwargs = dict(estimator=LogisticRegression(), classes=["rare"], cv=3, repeats=1, baselines=("none", "smote"),
+                  fidelity=False, privacy=False)
+    first = evaluate_augmentation(X, y, RandomOverSampler(shrinkage=0.5), **kwargs)
+    seed = first.settings["random_state"]
+    assert isinstance(seed, int) and first.settings["augmenter_params"]["shrinkage"] == 0.5
+    assert f"Seed: random_state={seed}" in first.to_markdown()
+    again = evaluate_augmentation(X, y, RandomOverSampler(shrinkage=0.5), random_state=seed, **kwargs)
+    columns = ["method", "metric", "mean", "delta"]
+    scores = lambda r: r.summary[r.summary["metric"] != "augment_time_s"][columns]  # noqa: E731 (timings differ)
+    pd.testing.assert_frame_equal(scores(first), scores(again))
+    assert json.loads(again.to_json())["settings"]["random_state"] == seed
+
+
 def test_parallel_folds_give_the_same_report():
     X, y = two_gaussians(n_major=80, n_minor=12)
     kwargs = dict(estimator=LogisticRegression(), classes=["rare"], cv=3, repeats=1, baselines=("none", "smote"),

@@ -118,7 +118,8 @@ def settings_text(settings: dict) -> str:
             f"test folds are 100% real. Decision rule: {METRIC_NAMES.get(str(settings.get('metric')), '?')} is the "
             f"primary metric, chosen before the run; significance at {settings.get('alpha', 0.05):.2g} after Holm "
             f"correction; other metrics are supporting evidence. Intervals: {settings['confidence']:.0%} "
-            f"{settings['interval']}.")
+            f"{settings['interval']}." + (f" Seed: random_state={settings['random_state']} (--seed)."
+                                           if settings.get("random_state") is not None else ""))
 
 
 def show(label) -> str:

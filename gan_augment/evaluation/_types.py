@@ -46,6 +46,7 @@ class EvaluationPlan:
     augmenter: Any  # an unfitted clone
     augmenter_name: str
     augmenter_seed: int
+    random_state: int  # the evaluation's seed (drawn when random_state=None): the report records it
     smote_name: str
     image_shape: Optional[tuple]  # (C, H, W) where the rows are images (the augmenter's image_shape), else None
     # ---- the downstream model

@@ -46,7 +46,8 @@ def plan_evaluation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5,
     if targets is None:
         baseline_strategy = augmenter.get_params(deep=False).get("sampling_strategy", "auto")
         targets = _strategy_targets(y, baseline_strategy, counts)
-    seeds = _seeds(random_state)
+    seed = check_seed(random_state)  # drawn once: the report records it, so that it can be run again
+    seeds = _seeds(seed)
     splitter, n_splits, n_repeats = _check_cv(cv, repeats, counts, seeds.cv)
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be in (0, 1); got {confidence!r}.")
@@ -78,7 +79,8 @@ def plan_evaluation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5,
         positive=positive_class(targets, counts) if binary else None,
         targets=targets, explicit_classes=explicit, baseline_strategy=baseline_strategy,
         methods=(*methods, AUGMENTER), augmenter=augmenter, augmenter_name=_augmenter_name(augmenter),
-        augmenter_seed=seeds.augmenter, smote_name=_smote_name(numeric, categorical), image_shape=image_shape,
+        augmenter_seed=seeds.augmenter, random_state=seed, smote_name=_smote_name(numeric, categorical),
+        image_shape=image_shape,
         estimator=estimator, estimator_name=estimator_name, class_weight_key=class_weight_key,
         splits=splits, n_splits=n_splits, n_repeats=n_repeats,
         test_train_ratio=float(np.mean([len(test) / len(train) for train, test in splits])),

@@ -331,6 +331,9 @@ def _settings(plan: EvaluationPlan, results: list[FoldResult], names: dict) -> d
         "classes": [plain(c) for c in plan.targets],
         "estimator": plan.estimator_name,
         "augmenter": names[AUGMENTER],
+        # What it takes to run the evaluation again: the augmenter's settings and the seed.
+        "augmenter_params": jsonable(plan.augmenter.get_params(deep=False)),
+        "random_state": plan.random_state,
         "methods": [names[m] for m in plan.methods],
         "cv": plan.n_splits, "repeats": plan.n_repeats, "n_folds": len(results),
         "confidence": plan.confidence,
