@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ._common import (USAGE, DebugOpt, ForceOpt, ModelArg, QuietOpt, check_processes, errors, is_stdout, seed_opt,
+from ._common import (DATA, USAGE, DebugOpt, ForceOpt, ModelArg, QuietOpt, check_processes, errors, is_stdout, seed_opt,
                       set_flags, writing)
 
 
@@ -51,5 +51,7 @@ def sample(
 
     with errors(USAGE, ValueError):
         label = resolve_class(cls, list(augmenter.classes_))
-    with writing(out, "the samples"):
+    # The model's own refusals (a class its label gate refuses, more rows than memory holds) are
+    # answers, said as one line, not crashes.
+    with writing(out, "the samples"), errors(DATA, ValueError):
         handler.write_samples(augmenter, dataset_info, label, n, out, force=force, seed=seed)

@@ -154,6 +154,13 @@ def test_sample_is_reproducible_and_seedable(model_dir, tmp_path, capsys):
     assert paths[0].read_text() != paths[2].read_text()
 
 
+def test_sample_says_the_models_refusal_in_one_line_without_a_type_name(model_dir, tmp_path, capsys):
+    code, _, err = run(capsys, "sample", model_dir, "--class", "rare", "--n", 10 ** 13, "--out", tmp_path / "big.csv")
+    line = _one_line_error(err)
+    assert code == 1 and "more than this machine's" in line and "ValueError" not in line and "--debug" not in line
+    assert not (tmp_path / "big.csv").exists()
+
+
 def test_sample_to_stdout(model_dir, capsys):
     code, out, _ = run(capsys, "sample", model_dir, "--class", "rare", "--n", 4, "--out", "-")
     assert code == 0
