@@ -78,7 +78,8 @@ def _diversity_lines(augmenter, unit: str) -> list[str]:
     if gate is not None:
         from gan_augment.label_gate import MIN_ACCEPTANCE
 
-        shares = ", ".join(f"{show(label)} {rate:.0%}" for label, rate in zip(augmenter.classes_, gate.acceptance))
+        # One decimal: a refused class's 0.2% is not shown as the 0% that no refusal would say.
+        shares = ", ".join(f"{show(label)} {rate:.1%}" for label, rate in zip(augmenter.classes_, gate.acceptance))
         unserved = [show(label) for i, label in enumerate(augmenter.classes_) if not gate.serves(i)]
         if augmenter.label_gate is False:
             how = " (switched off: label_gate=False)"
@@ -106,8 +107,10 @@ def _training_lines(augmenter) -> list[str]:
         epochs = f"{len(history)} epoch{'s' if len(history) != 1 else ''}"
         if len(members) > 1:
             epochs = f"{len(members)} generators x {epochs}"
+        seed = augmenter.get_params()["random_state"]
+        seeded = f"seed {seed}" if seed is not None else "no seed (fit again with --seed to repeat it)"
         lines.append(f"Training:  {epochs} in {seconds:.1f} s; loss {training.loss}, batch {training.batch_size}, "
-                     f"seed {augmenter.get_params()['random_state']}")
+                     f"{seeded}")
         finals = [h[-1] for h in members]
 
         def final(loss: str) -> str:

@@ -91,7 +91,8 @@ def test_an_ensemble_fit_is_label_exact_reproducible_and_round_trips(tmp_path):
     seconds = sum(r["time_s"] for h in ensemble.member_histories_ for r in h)
     assert f"Training:  3 generators x 3 epochs in {seconds:.1f} s" in lines
     finals = [f"{h[-1]['loss_d']:+.4f}" for h in ensemble.member_histories_]
-    assert f"D {' / '.join(finals)}" in lines and "(one per generator)" in lines
+    assert f"D {' / '.join(finals)}" in lines and "(one per generator)" in lines and "seed 0" in lines
+    assert "no seed (fit again with --seed" in "\n".join(_training_lines(loaded.set_params(random_state=None)))
 
 
 def test_images_get_ensembles_too():
