@@ -837,3 +837,11 @@ def test_an_exact_copy_of_a_wide_row_is_at_distance_zero():
     signed = train[:1].copy()
     signed[0, 0] = 0.0
     assert dcr(signed, -signed)[0] > 0 and dcr(signed, np.where(signed == 0, -0.0, signed))[0] == 0  # -0.0 is 0.0
+
+
+def test_counts_are_shown_as_counts_in_the_report_tables():
+    from gan_augment.evaluation._text import fmt_frame
+
+    frame = pd.DataFrame({"method": ["GAN", "random"], "n_synthetic": [11.0, np.nan], "fid": [0.5, 0.25]})
+    shown = fmt_frame(frame)  # n_synthetic is float because of the missing cell beside the 11
+    assert shown["n_synthetic"].tolist() == ["11", "-"] and shown["fid"].tolist() == ["0.500", "0.250"]

@@ -78,7 +78,10 @@ def fmt(value) -> str:
 def fmt_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for column in out.columns:
-        out[column] = [(fmt(v) if isinstance(v, (float, np.floating)) else show_cell(v)) for v in out[column]]
+        # A count (n_synthetic, ...) made float by a missing cell beside it is still a count: 11, not 11.000.
+        count = str(column).startswith("n_")
+        out[column] = [(_count(v) if count and isinstance(v, (float, np.floating)) and np.isfinite(v) else
+                        fmt(v) if isinstance(v, (float, np.floating)) else show_cell(v)) for v in out[column]]
     return out
 
 
