@@ -621,3 +621,15 @@ def test_real_lines_are_not_copied_into_a_file_whose_suffix_says_another_separat
     frame, source = read_table_source(tmp_path / "semi.csv", sep=";")
     write_augmented_table(frame, frame.iloc[:0], tmp_path / "semi_out.csv", source=source)
     assert (tmp_path / "semi_out.csv").read_bytes() == b"a;label\n1;x\n"
+
+
+def test_synthetic_numbers_carry_no_digits_past_what_a_float_holds(tmp_path):
+    # A column written with 19 decimals in one cell: f"{v:.19f}" wrote 3.118803030729321 as
+    # 3.1188030307293210797, digits that are the float's binary noise, not the value's.
+    path = tmp_path / "in.csv"
+    path.write_bytes(b"x,label\n0.1234567890123456789,a\n1.5,b\n")
+    frame, source = read_table_source(path)
+    write_augmented_table(frame, _synthetic(frame, x=[3.118803030729321, 0.25]), tmp_path / "out.csv", source=source)
+    cells = (tmp_path / "out.csv").read_text().splitlines()[-2:]
+    assert cells == ["3.1188030307293210000,a", "0.2500000000000000000,a"]
+    assert read_table(tmp_path / "out.csv")["x"].tolist()[-2:] == [3.118803030729321, 0.25]

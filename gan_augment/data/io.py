@@ -800,9 +800,12 @@ def _write_frame(df: pd.DataFrame, path: Path, kind: str, force: bool) -> Path:
 def check_augmented_separator(path, source: Optional["CsvSource"]) -> None:
     """Refuse to copy the lines of a source separated by commas (or ``;``, ``|``) into a ``.tsv``,
     or those of a tab-separated source into a ``.csv``: the real lines keep their separator, and
-    the file would not read back as its suffix says (a ``.tsv`` is read tab-separated)."""
+    the file would not read back as its suffix says (a ``.tsv`` is read tab-separated). An output
+    named as its source (a tab-separated ``.csv`` to a ``.csv``) follows the source's convention."""
     path = Path(path)
     if source is None or FORMATS.get(path.suffix.lower()) != "csv":
+        return
+    if path.suffix.lower() == Path(source.path).suffix.lower():
         return
     if (default_separator(path) == "\t") != (source.sep == "\t"):
         fitting = ".tsv" if source.sep == "\t" else ".csv"
@@ -929,8 +932,13 @@ def _number_texts(values: pd.Series, places: int) -> pd.Series:
 
 
 def _plain(value: float, places: int) -> str:
-    """``value`` rounded to ``places`` decimals in plain notation; no ``-0.00``."""
-    text = f"{value:.{places}f}"
+    """``value`` rounded to ``places`` decimals in plain notation; no ``-0.00``. Digits beyond what
+    a float holds are zeros, not noise: 3.118803030729321 at 19 places is 3.1188030307293210000,
+    not ``f"{value:.19f}"``'s 3.1188030307293210797 (the shortest text that reads back as the
+    rounded value, padded)."""
+    text = np.format_float_positional(value, precision=places, unique=True, fractional=True, trim="-")
+    whole, _, fraction = text.partition(".")
+    text = whole + ("." + fraction.ljust(places, "0") if places else "")
     if text.startswith("-") and not text.strip("-0."):
         text = text[1:]
     return text
