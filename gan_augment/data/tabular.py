@@ -35,6 +35,7 @@ import pandas as pd
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import BayesianGaussianMixture
 
+from gan_augment._warnings import warn
 from gan_augment.data import column_rules
 from gan_augment.data._dtypes import dtype_from_json, dtype_to_json, json_scalar
 from gan_augment.exceptions import DataValidationError
@@ -685,13 +686,13 @@ def _warn_if_dates(series: pd.Series, name) -> None:
         return
     sample = pd.unique(values.astype(object))[:_DATE_SAMPLE]
     if all(isinstance(v, str) and _DATE_PATTERN.fullmatch(v.strip()) for v in sample):
-        warnings.warn(
-            f"Column {name!r} looks like dates (e.g. {sample[0]!r}); it is modelled as categories, so "
-            "synthetic rows only repeat dates seen in the data, never one in between. To model time "
-            "as a quantity, convert the column to numbers (e.g. days since an origin) before fitting.",
-            UserWarning,
-            stacklevel=3,
-        )
+        def message(example: str) -> str:
+            return (f"Column {name!r} looks like dates{example}; it is modelled as categories, so synthetic rows "
+                    "only repeat dates seen in the data, never one in between. To model time as a quantity, "
+                    "convert the column to numbers (e.g. days since an origin) before fitting.")
+
+        # The gist leaves the example out: each cross-validation fold has its own first date.
+        warn(message(f" (e.g. {sample[0]!r})"), UserWarning, gist=message(""), stacklevel=3)
 
 
 # ======================================================================= helpers: descriptions
