@@ -131,6 +131,7 @@ class TabularEncoder:
                     spec = _fit_categorical(series, self.max_categories)
                     spec["binary"] = True
                 elif kind == "numeric":
+                    _warn_if_identifier(series, name)
                     spec = _fit_numeric(series, self.max_modes, column_seeds[position])
                 else:
                     _warn_if_dates(series, name)
@@ -677,6 +678,28 @@ _DATE_PATTERN = re.compile(
 )
 # Enough values to tell a date column from one that holds a date now and then.
 _DATE_SAMPLE = 200
+
+
+#: A column of distinct integers is taken for an identifier from this many rows on (below, a
+#: distinct value per row is common for any integer feature).
+_IDENTIFIER_MIN_ROWS = 50
+
+
+def _warn_if_identifier(series: pd.Series, name) -> None:
+    """Warn, naming the column, when it holds a different integer in every row and spans about as
+    many values as rows (1, 2, 3, ... or a shuffled range): a row number or an ID. Modelled as a
+    number, its synthetic values repeat real rows' IDs, and a classifier learns nothing from it."""
+    values = series.dropna()
+    if len(values) < _IDENTIFIER_MIN_ROWS or not pd.api.types.is_integer_dtype(values.dtype):
+        return
+    low, high = int(values.min()), int(values.max())
+    if values.is_unique and high - low + 1 <= 2 * len(values):
+        def message(figures: str) -> str:
+            return (f"Column {name!r} holds a different integer in every row{figures}: a row number or an ID? It is "
+                    "modelled as a number, so synthetic rows get IDs that real rows have. Drop it before fitting "
+                    "if it identifies rows: it carries nothing a classifier should learn.")
+
+        warn(message(f" ({low} to {high})"), UserWarning, gist=message(""), stacklevel=3)
 
 
 def _warn_if_dates(series: pd.Series, name) -> None:
