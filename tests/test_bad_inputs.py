@@ -558,13 +558,18 @@ def test_augmented_classifier_refuses_a_regressor_before_augmenting():
 # =============================================================================================
 def test_evaluating_a_top_up_of_the_majority_class_only_is_refused():
     # It fitted every fold's GAN and reported "+0.000 [+0.000, +0.000]".
-    from gan_augment import GANAugmenter
+    from gan_augment import GANAugmenter, NothingToAddWarning
     from gan_augment.evaluation import plan_evaluation
 
     X, y = pd.DataFrame({"a": np.arange(60.0)}), np.array(["common"] * 48 + ["rare"] * 12)
-    with pytest.raises(DataValidationError, match=r"'common' already has the majority count: the top-up adds "
-                                                  r"nothing to evaluate"):
-        plan_evaluation(X, y, GANAugmenter(epochs=1), classes=["common"])
+    with warnings.catch_warnings(record=True) as said:  # the error says it; a warning before it said it twice
+        warnings.simplefilter("always")
+        with pytest.raises(DataValidationError, match=r"'common' already has the majority count: the top-up adds "
+                                                      r"nothing to evaluate"):
+            plan_evaluation(X, y, GANAugmenter(epochs=1), classes=["common"])
+    assert said == []
+    with pytest.warns(NothingToAddWarning, match="class 'common' already has"):  # beside a class to top up: said
+        plan_evaluation(X, y, GANAugmenter(epochs=1), classes=["common", "rare"], cv=2, repeats=1)
 
 
 def test_a_custom_cv_that_leaves_a_class_out_of_a_fold_is_named():

@@ -128,10 +128,16 @@ def _explicit_targets(y, classes, augmenter) -> Optional[list]:
     else:
         return None
     try:
-        plan = plan_top_up(y, classes=named)
+        # Held back until the plan is known: when it adds nothing, the error below says so once.
+        with warnings.catch_warnings(record=True) as said:
+            warnings.simplefilter("always")
+            plan = plan_top_up(y, classes=named)
     except ValueError as exc:
         raise DataValidationError(f"{where}{exc}") from None
-    if not any(n > 0 for n in plan.values()):
+    if any(n > 0 for n in plan.values()):
+        for warning in said:
+            warnings.warn(warning.message, stacklevel=4)
+    else:
         # Every fold's top-up would add nothing, and the verdict would compare a model with itself.
         raise DataValidationError(
             f"{where}{', '.join(map(repr, plan))} already ha{'s' if len(plan) == 1 else 've'} the majority count: "
