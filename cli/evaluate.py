@@ -90,7 +90,7 @@ def evaluate(
     from gan_augment.evaluation import plan_evaluation, run_evaluation
 
     settings = {"epochs": epochs, "batch_size": batch_size, "max_categories": max_categories}
-    augmenter_class = GANAugmenter
+    augmenter_class: type = GANAugmenter
     if model is not None:  # the saved model's class (a translator for a `fit --method translate` model)
         augmenter_class, settings = _model_settings(
             model, [f"--{k.replace('_', '-')}" for k, v in settings.items() if v is not None], handler, data)
@@ -163,7 +163,7 @@ def _check_report(report: Optional[Path], force: bool) -> Optional[str]:
 
 
 def _write_report(result, report: Path, report_format: Optional[str], force: bool) -> None:
-    writer = {"html": result.to_html, "markdown": result.to_markdown}.get(report_format, result.to_json)
+    writer = {"html": result.to_html, "markdown": result.to_markdown}.get(report_format or "json", result.to_json)
     with errors(USAGE, FileExistsError):  # written meanwhile by another run
         writer(report, force=force)
 
