@@ -89,9 +89,11 @@ class ClassicOversampler(BaseOverSampler):
     image_shape : tuple of int
         ``(C, H, W)`` of each row's image.
     sampling_strategy : as in imbalanced-learn
-    transform : albumentations transform, list of transforms, Compose, or None
+    augmentation : albumentations transform, list of transforms, Compose, or None
         The augmentation of each repeat; None: :func:`classic_transforms`. Needs albumentations
-        (``pip install "gan-augment[albumentations]"``).
+        (``pip install "gan-augment[albumentations]"``). (Not named ``transform``: imbalanced-learn's
+        Pipeline takes a step with a ``transform`` attribute beside ``fit_resample`` for an invalid
+        step, and refuses it.)
     random_state : int, RandomState instance or None
         Seeds which images are repeated and how each is moved.
     """
@@ -99,14 +101,14 @@ class ClassicOversampler(BaseOverSampler):
     _parameter_constraints: dict = {
         **BaseOverSampler._parameter_constraints,
         "image_shape": ["array-like"],
-        "transform": [None, object],
+        "augmentation": [None, object],
         "random_state": ["random_state"],
     }
 
-    def __init__(self, image_shape, *, sampling_strategy="auto", transform=None, random_state=None):
+    def __init__(self, image_shape, *, sampling_strategy="auto", augmentation=None, random_state=None):
         super().__init__(sampling_strategy=sampling_strategy)
         self.image_shape = image_shape
-        self.transform = transform
+        self.augmentation = augmentation
         self.random_state = random_state
 
     def _check_X_y(self, X, y, accept_sparse=None):
@@ -130,7 +132,7 @@ class ClassicOversampler(BaseOverSampler):
         channels, height, width = (int(v) for v in self.image_shape)
         moved, labels = [], []
         # One pipeline, seeded once: the repeats are moved in a fixed order, so the result is seeded too.
-        transform = AlbumentationsTransform(classic_transforms() if self.transform is None else self.transform,
+        transform = AlbumentationsTransform(classic_transforms() if self.augmentation is None else self.augmentation,
                                             seed=int(rng.randint(np.iinfo(np.int32).max)))
         for label, n in to_add.items():
             rows = rng.choice(np.flatnonzero(y == label), size=n, replace=True)

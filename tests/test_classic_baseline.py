@@ -45,6 +45,21 @@ def test_the_same_random_state_gives_the_same_images_and_frames_keep_their_colum
     assert (out.dtypes == np.uint8).all() and out.iloc[:len(frame)].equals(frame)
 
 
+def test_it_is_a_step_of_an_imbalanced_learn_pipeline_and_takes_its_own_augmentation():
+    # A parameter named "transform" made imblearn take it for a transformer-and-sampler and refuse it.
+    import albumentations as A
+    from imblearn.pipeline import make_pipeline
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = _digits()
+    model = make_pipeline(ClassicOversampler((1, 8, 8), random_state=0), LogisticRegression(max_iter=500)).fit(X, y)
+    assert model.score(X, y) > 0.9
+    flipped, _ = ClassicOversampler((1, 8, 8), augmentation=A.HorizontalFlip(p=1.0)).fit_resample(X, y)
+    mirrored = X.reshape(-1, 8, 8)[:, :, ::-1].reshape(len(X), 64)
+    added = flipped[len(X):]
+    assert all((mirrored == row).all(axis=1).any() for row in added)  # each repeat is a mirrored real image
+
+
 def test_a_wrong_image_shape_is_named():
     X, y = _digits()
     with pytest.raises(ValueError, match=r"image_shape=\(1, 4, 4\) holds 16 pixels, but the rows of X have 64"):
