@@ -115,20 +115,20 @@ def r1_penalty(discriminator, real: torch.Tensor, y: torch.Tensor) -> torch.Tens
     return grad.pow(2).reshape(grad.shape[0] // pac, -1).sum(dim=1).mean()
 
 
-def mode_seeking_ratio(fake: torch.Tensor, z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+def mode_seeking_ratio(fake: torch.Tensor, z: torch.Tensor, y: torch.Tensor) -> Optional[torch.Tensor]:
     """Mean over pairs of rows of the same class of ``mean|G(z_i) - G(z_j)| / mean|z_i - z_j|``.
 
     How far apart the generator puts two samples of one class per unit of noise between them
     (Mao et al. 2019, "Mode seeking GANs for diverse image synthesis"): near 0 when the
     generator ignores its noise, which is how a conditional GAN collapses within a class. Pairs
-    are taken within the batch, so no extra forward pass is needed. 0 when no class has two rows.
+    are taken within the batch, so no extra forward pass is needed. None when no class has two rows.
     """
+    same = (y[:, None] == y[None, :]) & ~torch.eye(len(y), dtype=torch.bool, device=y.device)
+    if not bool(same.any()):
+        return None
     flat_x, flat_z = fake.reshape(fake.shape[0], -1), z.reshape(z.shape[0], -1)
     dx = torch.cdist(flat_x, flat_x, p=1) / flat_x.shape[1]
     dz = torch.cdist(flat_z, flat_z, p=1) / flat_z.shape[1]
-    same = (y[:, None] == y[None, :]) & ~torch.eye(len(y), dtype=torch.bool, device=y.device)
-    if not bool(same.any()):
-        return fake.sum() * 0.0
     return (dx[same] / dz[same].clamp_min(1e-8)).mean()
 
 
@@ -179,6 +179,8 @@ def _mode_seeking(weight: float, cap: Optional[float] = None) -> GeneratorPenalt
 
     def penalty(fake, z, y):
         ratio = mode_seeking_ratio(fake, z, y)
+        if ratio is None:  # no two rows of a class in the batch: nothing to push apart, and nothing added
+            return fake.sum() * 0.0
         if cap is not None:
             ratio = ratio.clamp(max=cap)
         return weight / (ratio + 1e-5)

@@ -155,7 +155,14 @@ def test_mode_seeking_ratio_is_pixel_distance_per_noise_distance_within_a_class(
     assert mode_seeking_ratio(fake, z, y).item() == pytest.approx(0.5)
     # Rows of different classes never pair: class 1 alone is collapsed.
     assert mode_seeking_ratio(fake[2:], z[2:], y[2:]).item() == 0.0
-    assert mode_seeking_ratio(fake[[0, 2]], z[[0, 2]], y[[0, 2]]).item() == 0.0  # no pair at all
+    assert mode_seeking_ratio(fake[[0, 2]], z[[0, 2]], y[[0, 2]]) is None  # no pair at all
+    # ... and then the penalty adds nothing: it added weight / 1e-5 (10,000 a step at weight 0.1) to
+    # the reported generator loss, with no gradient.
+    from gan_augment.config import TrainingConfig
+
+    unpaired = get_loss("hinge", TrainingConfig(mode_seeking_weight=0.1)).generator_penalty(
+        fake[[0, 2]].requires_grad_(True), z[[0, 2]], y[[0, 2]])
+    assert unpaired.item() == 0.0 and unpaired.requires_grad
 
 
 def test_mode_seeking_penalty_pushes_samples_of_a_class_apart():
