@@ -127,7 +127,8 @@ def augment(
         augmenter, seconds = job.augmenter, train(job)
     if not writes:  # another process of a torchrun job; rank 0 writes
         return
-    with writing(out, "the augmented data"):
+    # The model's own refusals (a class its label gate refuses) are answers, said as one line.
+    with writing(out, "the augmented data"), errors(DATA, ValueError):
         handler.write_augmented(job.dataset, augmenter, out, force=force, mark_synthetic=mark_synthetic,
                                 seconds=seconds)
 
@@ -167,7 +168,7 @@ def _augment_from_model(model_dir: Path, data: Path, handler, out: Path, *, targ
         augmenter.sample_seed_ = spawn_seeds(seed, 1)[0]  # as `sample --seed` seeds its draws
     say(dataset.summary)
     say(f"Top-up plan from {model_dir}: " + (added_text({k: v for k, v in plan.items() if v > 0}) or "nothing to add"))
-    with writing(out, "the augmented data"):
+    with writing(out, "the augmented data"), errors(DATA, ValueError):
         handler.write_augmented(dataset, augmenter, out, force=force, mark_synthetic=mark_synthetic, seconds=None)
 
 

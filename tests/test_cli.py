@@ -161,6 +161,17 @@ def test_sample_says_the_models_refusal_in_one_line_without_a_type_name(model_di
     assert not (tmp_path / "big.csv").exists()
 
 
+def test_augment_says_the_gates_refusal_in_one_line(data_csv, tmp_path, capsys, monkeypatch):
+    from gan_augment.label_gate import LabelGate
+
+    monkeypatch.setattr(LabelGate, "serves", lambda self, index: False)  # the judge keeps too few of every class
+    code, _, err = run(capsys, "augment", data_csv, "--classes", "rare", "-e", "1", "--label-gate", "--seed", "0",
+                       "--out", tmp_path / "out.csv")
+    last = err.strip().splitlines()[-1]
+    assert code == 1 and last.startswith("Error: The label gate accepts") and "too few to top it up" in last
+    assert "ValueError" not in err and "--debug" not in err and not (tmp_path / "out.csv").exists()
+
+
 def test_sample_to_stdout(model_dir, capsys):
     code, out, _ = run(capsys, "sample", model_dir, "--class", "rare", "--n", 4, "--out", "-")
     assert code == 0
