@@ -295,6 +295,19 @@ def test_pil_images_round_trip(mode, digits):
     assert isinstance(x, Image.Image) and x.mode == mode and x.size == (8, 8) and label == RARE
 
 
+def test_pil_images_of_other_modes_are_refused_with_a_way_that_keeps_their_values():
+    from PIL import Image
+
+    from gan_augment.data.torch_items import item_spec
+
+    deep = Image.fromarray(np.full((8, 8), 40_000, dtype=np.uint16))  # 16-bit grey
+    with pytest.raises(ValueError, match=r"mode 'I;16'.*np\.asarray\(image\) / 257.*would clip") as refused:
+        item_spec(deep, 0)
+    assert "convert('RGB')" not in str(refused.value)  # which would turn 40,000 into 255
+    with pytest.raises(ValueError, match=r"mode 'RGBA'.*image\.convert\('RGB'\)"):
+        item_spec(Image.new("RGBA", (8, 8)), 0)
+
+
 def test_tabular_rows_work(digits):
     X, y = make_classification(n_samples=160, n_features=4, n_informative=3, n_redundant=0, weights=[0.85],
                                random_state=0)

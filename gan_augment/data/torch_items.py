@@ -131,10 +131,13 @@ def item_spec(x, index) -> ItemSpec:
         return ItemSpec("tensor", layout, shape, x.dtype)
     if _is_pil(x):
         if x.mode not in _PIL_MODES:
-            raise ValueError(
-                f"Item {index}: a PIL image of mode {x.mode!r}; AugmentedDataset models 'L' and 'RGB' images "
-                "(convert them in the base dataset, e.g. image.convert('RGB'))."
-            )
+            # PIL's convert() clips 16- and 32-bit values at 255 (a near-white image): those need scaling.
+            wide = x.mode.startswith("I") or x.mode == "F"
+            how = ("scale them to 8 bits in the base dataset, e.g. Image.fromarray((np.asarray(image) / 257)"
+                   ".round().astype(np.uint8)) for 16-bit ones (image.convert('L') would clip every value above "
+                   "255), or give tensors" if wide else "convert them in the base dataset, e.g. image.convert('RGB')")
+            raise ValueError(f"Item {index}: a PIL image of mode {x.mode!r}; AugmentedDataset models 'L' and 'RGB' "
+                             f"images ({how}).")
         width, height = x.size
         shape = (height, width) if x.mode == "L" else (height, width, 3)
         return ItemSpec("pil", "hw" if x.mode == "L" else "hwc", shape, np.dtype(np.uint8), x.mode)
