@@ -27,9 +27,11 @@ def resolve_class(value, classes):
         return by_text[0]
     number = _number(value)
     # "2" names the label 2.0 (a float target column read from a file) and "2.0"; a zero-padded
-    # code only by its text, so "1" never names "01".
+    # code only by its text, so "1" never names "01"; and a zero-padded text names a number label
+    # only, so "07" names the label 7 but not the text "7" (beside "007", a class of its own).
+    padded = isinstance(value, str) and re.match(ZERO_PADDED, value.strip()) is not None
     by_value = [label for label in classes if number is not None and _number(label) == number
-                and not (isinstance(label, str) and re.match(ZERO_PADDED, label.strip()))]
+                and not (isinstance(label, str) and (padded or re.match(ZERO_PADDED, label.strip())))]
     if len(by_value) == 1:
         return by_value[0]
     # The same characters in another Unicode form ("é" as one code point or as e + accent, as

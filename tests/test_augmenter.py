@@ -116,6 +116,16 @@ def test_a_class_name_in_another_unicode_form_or_case_is_matched_or_suggested():
         resolve_class("cafе crème", classes)  # a Cyrillic "е" looks the same: spelt out
 
 
+def test_a_zero_padded_name_is_a_code_among_text_labels_and_a_number_among_numbers():
+    from gan_augment._classes import resolve_class
+
+    # "007" and "7" are two classes; "07" is neither, and silently naming "7" picked a class at random.
+    with pytest.raises(ValueError, match=r"Unknown class '07'.*Did you mean '007'"):
+        resolve_class("07", ["007", "7", "1.0"])
+    assert resolve_class("7", ["007", "7"]) == "7" and resolve_class("1", ["1.0", "2.0"]) == "1.0"
+    assert resolve_class("01", [1, 2]) == 1  # numbers have no codes to confuse
+
+
 def test_classes_and_sampling_strategy_together_is_an_error(mixed_frame):
     X, y = mixed_frame
     with pytest.raises(ValueError, match="either classes or sampling_strategy"):
