@@ -104,13 +104,14 @@ class LabelGate:
         rate = self.acceptance[class_index]
         if not self.serves(class_index):
             unit = self.unit
-            instead = f" ({self.plain_top_up})" if self.plain_top_up else ""
+            instead = f"with {self.plain_top_up}" if self.plain_top_up else "another way"
+            another = " or, for a GAN of images, with another architecture (architecture=, --architecture)" \
+                if unit == "images" else ""
             raise ValueError(
                 f"The label gate accepts {rate:.1%} of the synthetic {unit} of class {class_name} (the judge "
                 f"trained on the real {unit} assigns the rest to other classes): too few to top it up "
-                f"(at least {MIN_ACCEPTANCE:.0%}). Fit longer (epochs=, --epochs; a GAN of images: or another "
-                f"architecture=, --architecture), top the class up another way{instead}, or sample without the "
-                f"gate ({WITHOUT_GATE}).")
+                f"(at least {MIN_ACCEPTANCE:.0%}). Fit longer (epochs=, --epochs){another}; top the class up "
+                f"{instead}; or sample without the gate ({WITHOUT_GATE}).")
         kept, have, round_ = [], 0, 0
         while have < n:
             if round_ == _MAX_ROUNDS:

@@ -66,7 +66,7 @@ def test_a_class_the_judge_rarely_accepts_is_refused_with_its_rate():
         gate = LabelGate(BrightIsClassOne(), [0.5, 0.01], unit=kind.unit, plain_top_up=kind.plain_top_up)
         with pytest.raises(ValueError) as refused:
             gate.generate(NoiseImages(), 10, 1, seed=0, class_name="'rare'", chunk=64)
-        assert f"another way ({kind.plain_top_up})" in str(refused.value) and other not in str(refused.value)
+        assert f"top the class up with {kind.plain_top_up};" in str(refused.value) and other not in str(refused.value)
 
 
 def test_gated_augmenter_samples_only_images_its_judge_accepts_and_round_trips(tmp_path):

@@ -24,8 +24,8 @@ JUDGE_EPOCHS = 10
 class ImageKind(DataKind):
     name = "image"
     unit = "images"
-    plain_top_up = ("their real images repeated under classic augmentation (gan_augment.baselines."
-                    "ClassicOversampler; the 'classic' baseline of the evaluator)")
+    plain_top_up = ("their real images repeated under classic augmentation (ClassicOversampler in "
+                    "gan_augment.baselines, the evaluator's 'classic' baseline)")
     model_config_class = ImageModelConfig
     # Off: on 8x8 digits, whose synthetic images the judge already recognised 86-97% of the time,
     # the gate did not help on average (benchmarks/LABEL_GATE.md).
