@@ -247,6 +247,19 @@ def test_other_grayscale_modes(tmp_path, image, expected):
     assert folder.images[0, 0, :, 0].tolist() == expected
 
 
+def test_transparency_that_is_dropped_is_said_and_an_opaque_alpha_is_not(tmp_path):
+    for name, alpha in (("see_through", 0), ("opaque", 255)):
+        for file in ["1.png", "2.png"]:
+            (tmp_path / name / "a").mkdir(parents=True, exist_ok=True)
+            Image.new("RGBA", (4, 4), (200, 10, 10, alpha)).save(tmp_path / name / "a" / file)
+    with pytest.warns(UserWarning, match=r"2 images in .* have transparent pixels .*transparency is dropped"):
+        folder = read_image_folder(tmp_path / "see_through")
+    assert folder.images.shape == (2, 4, 4, 3) and folder.images[0, 0, 0].tolist() == [200, 10, 10]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        read_image_folder(tmp_path / "opaque")
+
+
 def test_exif_orientation_applied(tmp_path):
     image = Image.new("RGB", (4, 2))
     exif = image.getexif()

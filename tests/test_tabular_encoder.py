@@ -413,7 +413,8 @@ def test_a_column_of_row_numbers_is_pointed_out_and_other_integers_are_not():
     frame = pd.DataFrame({"id": rng.permutation(np.arange(1000, 1100)), "x": rng.normal(size=100),
                           "visits": rng.integers(0, 5, 100),  # repeats
                           "stamp": np.arange(100) * 86_400})  # distinct, but spread far wider than a row number
-    with pytest.warns(UserWarning, match=r"Column 'id' holds a different integer in every row \(1000 to 1099\)") as said:
+    with pytest.warns(UserWarning, match=r"Column 'id' holds a different integer in every row \(1000 to 1099\)") \
+            as said:
         TabularEncoder(random_state=0).fit(frame)
     assert [str(w.message)[:11] for w in said] == ["Column 'id'"]
     with warnings.catch_warnings():  # too few rows to tell an ID from any integer feature

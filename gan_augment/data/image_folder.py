@@ -185,12 +185,20 @@ def _check_class_size(class_dir: Path, count: int, *, after_skipping: bool = Fal
 
 
 # ===================================================================================== decoding
-def _decode(path: Path) -> tuple[np.ndarray, bool]:
-    """The pixels of one image file as (H, W, C) uint8, C 1 or 3, and whether the file was 16-bit
-    grayscale; raises one of _DECODE_ERRORS."""
+def _decode(path: Path) -> tuple[np.ndarray, bool, bool]:
+    """The pixels of one image file as (H, W, C) uint8, C 1 or 3, whether the file was 16-bit
+    grayscale, and whether it had transparent pixels (dropped); raises one of _DECODE_ERRORS."""
     with Image.open(path) as image:
         image.load()  # Image.open reads only the header: a truncated file fails here
-        return _to_array(_upright(image), path), image.mode.startswith("I;16")
+        return _to_array(_upright(image), path), image.mode.startswith("I;16"), _transparent(image)
+
+
+def _transparent(image: Image.Image) -> bool:
+    """Whether some pixel is not fully opaque (an alpha channel below 255, or a palette's
+    transparent colour)."""
+    if image.mode in ("RGBA", "RGBa", "LA", "La", "PA"):
+        return bool((np.asarray(image.getchannel("A")) < 255).any())
+    return image.mode == "P" and "transparency" in image.info
 
 
 def _upright(image: Image.Image) -> Image.Image:
@@ -272,12 +280,12 @@ def read_image_folder(path, *, skip_unreadable: bool = False) -> ImageFolder:
     """
     root = Path(path)
     class_dirs, image_files, skipped = _list_tree(root)
-    arrays, files, labels, unreadable, sixteen_bit = [], [], [], [], []
+    arrays, files, labels, unreadable, sixteen_bit, transparent = [], [], [], [], [], []
     for class_dir in class_dirs:
         readable = 0
         for file in image_files[class_dir.name]:
             try:
-                array, deep = _decode(file)
+                array, deep, see_through = _decode(file)
             except DataValidationError:  # a ValueError, but about the colour mode, not decoding
                 raise
             except _DECODE_ERRORS as exc:
@@ -290,6 +298,8 @@ def read_image_folder(path, *, skip_unreadable: bool = False) -> ImageFolder:
                 continue
             arrays.append(array)
             sixteen_bit.append(deep)
+            if see_through:
+                transparent.append(file)
             files.append(file)
             labels.append(class_dir.name)
             readable += 1
@@ -298,6 +308,15 @@ def read_image_folder(path, *, skip_unreadable: bool = False) -> ImageFolder:
         warnings.warn(
             f"Skipped {len(unreadable)} unreadable image file{'s' if len(unreadable) != 1 else ''} "
             f"in {root} (e.g. {unreadable[0]}).", UserWarning, stacklevel=2,
+        )
+    if transparent:
+        several = len(transparent) != 1
+        warnings.warn(
+            f"{len(transparent)} image{'s' if several else ''} in {root} {'have' if several else 'has'} "
+            f"transparent pixels (e.g. {transparent[0]}); transparency is dropped: the GAN models the colour "
+            "channels, where a transparent pixel keeps the colour stored under it (often black), and its "
+            "samples are opaque. Flatten the images onto a background first to choose how they look.",
+            UserWarning, stacklevel=2,
         )
     _check_one_kind(arrays, files, root)
     arrays = _same_size(arrays, files, root)
