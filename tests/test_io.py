@@ -633,3 +633,13 @@ def test_synthetic_numbers_carry_no_digits_past_what_a_float_holds(tmp_path):
     cells = (tmp_path / "out.csv").read_text().splitlines()[-2:]
     assert cells == ["3.1188030307293210000,a", "0.2500000000000000000,a"]
     assert read_table(tmp_path / "out.csv")["x"].tolist()[-2:] == [3.118803030729321, 0.25]
+
+
+def test_load_dataset_of_an_image_folder_says_what_reads_one(tmp_path):
+    from PIL import Image
+
+    (tmp_path / "cats").mkdir()
+    Image.new("L", (4, 4)).save(tmp_path / "cats" / "1.png")
+    with pytest.raises(DataValidationError, match=r"holds no data file.*sub-folders hold images: read an image folder "
+                                                  r"with gan_augment\.data\.image_folder\.read_image_folder"):
+        load_dataset(tmp_path)

@@ -43,7 +43,7 @@ _DECODE_ERRORS = (OSError, ValueError, SyntaxError, EOFError, UnidentifiedImageE
                   Image.DecompressionBombError)
 
 _LAYOUT = "root/<class>/<image files>"
-_SKIP_HINT = "pass --skip-unreadable (skip_unreadable=True in Python)"
+_SKIP_HINT = "pass --skip-unreadable (in Python: read_image_folder(path, skip_unreadable=True))"
 
 
 @dataclass

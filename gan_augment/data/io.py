@@ -81,7 +81,7 @@ def resolve_table_path(path) -> Path:
                     f"{path / 'dog' / '2.png'}), named as the class. A table is a file ({suffixes}).")
             raise DataValidationError(
                 f"Directory {path} holds no data file ({suffixes}); give the path of a file or of a "
-                "directory holding exactly one."
+                "directory holding exactly one." + _image_folder_hint(path)
             )
         raise DataValidationError(
             f"Directory {path} holds {len(found)} data files ({', '.join(p.name for p in found)}); "
@@ -95,6 +95,17 @@ def resolve_table_path(path) -> Path:
             f"{', '.join(sorted(FORMATS))} files."
         )
     return path
+
+
+def _image_folder_hint(path: Path) -> str:
+    """What to read a class-per-folder image tree with, when ``path`` looks like one."""
+    from gan_augment.data.image_folder import IMAGE_SUFFIXES
+
+    if any(p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES for sub in path.iterdir() if sub.is_dir()
+           for p in sub.iterdir()):
+        return (" Its sub-folders hold images: read an image folder with "
+                "gan_augment.data.image_folder.read_image_folder(path).")
+    return ""
 
 
 @dataclass(frozen=True)
@@ -747,7 +758,8 @@ def load_dataset(path, target=None, *, classes=None, na_values=None, sep=None):
         A ``.csv`` or ``.parquet`` file, or a directory holding exactly one such file. CSVs are
         read as :func:`read_table` says: columns of numbers are numeric, zero-padded codes and
         words stay text, labels are integers only if written as plain integers (else text),
-        spaces after commas are dropped, a UTF-8 BOM is ignored, and only empty cells are missing.
+        spaces after commas are dropped in a column where every cell has them (kept as part of
+        the value where only some do), a UTF-8 BOM is ignored, and only empty cells are missing.
     target : str, optional
         The target column. Without it, the single column named label, target, class or y (any
         case) is used; if there is not exactly one, a DataValidationError lists the columns.
