@@ -43,14 +43,17 @@ def majority_class(y):
     return max(counts, key=counts.get)
 
 
-#: The ``classes`` parameter of the samplers: one label, a list of them, or None (sklearn's
-#: parameter validation; ``np.generic`` covers numpy scalars that are not numbers, e.g. np.str_).
-CLASSES_CONSTRAINT = ["array-like", str, numbers.Number, np.generic, None]
+#: What one class label is, as opposed to a list of them (``np.generic``: numpy scalars that are
+#: not numbers, e.g. np.str_).
+_ONE_LABEL = (str, numbers.Number, np.generic)
+#: The ``classes`` parameter of the samplers (sklearn's parameter validation): one label, a list of
+#: them, or None.
+CLASSES_CONSTRAINT = ["array-like", *_ONE_LABEL, None]
 
 
 def wanted_classes(classes) -> list:
     """``classes`` as a list: one label (str or number) or an iterable of them."""
-    if isinstance(classes, (str, numbers.Number, np.generic)):
+    if isinstance(classes, _ONE_LABEL):
         return [classes]
     return list(classes)
 

@@ -293,12 +293,14 @@ def _read_csv(path: Path, na_values: list[str], target, sep: str, *, sep_given: 
     as_written = _cells_as_written(data, options, na_values, text)
     columns, decimals = {}, {}
     for name in text.columns:
-        columns[name] = type_csv_column(text[name], labels=name == labels)
-        if name in as_written and not (columns[name].dtype.kind in "iuf" or str(columns[name].dtype) == "Int64"):
+        column = type_csv_column(text[name], labels=name == labels)
+        numeric = column.dtype.kind in "iuf" or str(column.dtype) == "Int64"
+        if name in as_written and not numeric:
             # A number's leading space means nothing; a word's may (" red" and "red" are two values).
-            columns[name] = type_csv_column(as_written[name], labels=name == labels)
-        if columns[name].dtype.kind in "iuf" or str(columns[name].dtype) == "Int64":
-            decimals[name] = csv_decimals(text[name]) if columns[name].dtype.kind == "f" else 0
+            column = type_csv_column(as_written[name], labels=name == labels)
+        elif numeric:
+            decimals[name] = csv_decimals(text[name]) if column.dtype.kind == "f" else 0
+        columns[name] = column
     frame = pd.DataFrame(columns, columns=text.columns)
     _hint_missing_value_words(frame, labels, path)
     _hint_decimal_commas(frame, labels, path, sep)
