@@ -44,7 +44,8 @@ from _sampling_variants import write_keeping_reading  # noqa: E402
 from bench_images import RARE, _git_state  # noqa: E402
 
 from gan_augment import GANAugmenter  # noqa: E402
-from gan_augment.diversity import LowCoverageWarning, ModeCollapseWarning, RELATIVE_COVERAGE_LOW, measure_class  # noqa: E402
+from gan_augment.diversity import (LowCoverageWarning, ModeCollapseWarning, RELATIVE_COVERAGE_LOW,  # noqa: E402
+                                   measure_class)
 from gan_augment.evaluation.images import ImageClassifier, train_image_classifier  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
