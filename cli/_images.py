@@ -37,7 +37,10 @@ class ImageFolderData(DataHandler):
                    f"class folders from {data}"
                    + _skipped_text(folder.skipped, len(folder.unreadable)) + "."
                    + _tables_beside_text(data))
-        return Dataset(X=folder.images, y=y, labels=labels, summary=summary, real=folder, info={},
+        # A folder of 16-bit files is written back 16-bit by `augment` (from the folder) and by
+        # `sample` (from the model, hence the entry).
+        info = {"sixteen_bit": True} if folder.sixteen_bit else {}
+        return Dataset(X=folder.images, y=y, labels=labels, summary=summary, real=folder, info=info,
                        single_class=f"{data} holds a single class folder")
 
     def evaluation_data(self, dataset: Dataset) -> tuple[Any, dict]:
@@ -110,7 +113,8 @@ class ImageFolderData(DataHandler):
             raise CLIError("--n 0: there is no image to write; ask for at least one.", USAGE)
         images = augmenter.encoder_.to_pixels(augmenter.sample(n, label, random_state=seed))
         with errors(USAGE, FileExistsError, DataValidationError):
-            folder = write_class_samples(images, str(plain(label)), out, force=force)
+            folder = write_class_samples(images, str(plain(label)), out, force=force,
+                                         sixteen_bit=bool(dataset_info.get("sixteen_bit")))
         say(f"Wrote {n:,} synthetic images of class {show(label)} to {folder}/.")
 
 

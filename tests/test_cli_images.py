@@ -319,3 +319,27 @@ def test_a_table_beside_the_class_folders_is_named_as_not_read(tmp_path):
     assert summary.startswith("Read 6 grayscale images of 8x8 px in 2 class folders")
     assert summary.endswith(f" labels.csv beside the class folders is not read; to use a table, give its path "
                             f"({root / 'labels.csv'}).")
+
+
+def test_sample_of_a_model_fitted_on_16_bit_files_writes_16_bit_files(tmp_path, capsys):
+    # augment wrote 16-bit synthetic files beside 16-bit real ones, but sample wrote 8-bit files
+    # from the same model: 257x darker to a loader that reads the stored values.
+    X, y = load_digits(return_X_y=True)
+    root = tmp_path / "scans"
+    for name, digit in (("healthy", 0), ("lesion", 1)):
+        (root / name).mkdir(parents=True)
+        for i in np.flatnonzero(y == digit)[:6]:
+            pixels = (X[i].reshape(8, 8) * 255 / 16).astype(np.uint16) * 257
+            Image.fromarray(pixels).save(root / name / f"s{i:04d}.png")
+    model = tmp_path / "model"
+    assert main(["fit", str(root), "--classes", "lesion", "--epochs", "1", "--seed", "0", "--out", str(model),
+                 "--quiet"]) == 0
+    code, _, err = run(capsys, "sample", model, "--class", "lesion", "--n", 3, "--out", tmp_path / "syn", "--seed", 1)
+    assert code == 0, err
+    written = sorted((tmp_path / "syn" / "lesion").glob("*.png"))
+    assert len(written) == 3
+    for file in written:
+        with Image.open(file) as image:
+            assert image.mode == "I;16"
+            values = np.asarray(image).astype(np.int64)
+        assert (values % 257 == 0).all()  # the 8-bit pixel scaled to the 16-bit range, as the reader maps back

@@ -469,8 +469,9 @@ def _sample_names(count: int, prefix: str, taken=()) -> list:
 
 
 def write_class_samples(images, class_name, out_dir, *, force: bool = False,
-                        prefix: str = "synthetic") -> Path:
+                        prefix: str = "synthetic", sixteen_bit: bool = False) -> Path:
     """Write ``images`` (N, H, W, C uint8) as ``out_dir/<class_name>/<prefix>_00000.png``, ...
+    (grayscale ones as 16-bit files with ``sixteen_bit``, as :func:`write_png` writes them).
 
     An existing non-empty ``out_dir/<class_name>`` is replaced as a whole with ``force=True``
     (FileExistsError otherwise), and only if gan-augment wrote it (it holds :data:`WRITTEN_MARK`,
@@ -490,7 +491,7 @@ def write_class_samples(images, class_name, out_dir, *, force: bool = False,
     # overwrite=force: a folder another run wrote meanwhile is kept unless force (the rename refuses it).
     with staged_directory(class_dir, overwrite=force, check_replace=_check_written_by_us) as staging:
         for image, name in zip(images, _sample_names(len(images), prefix)):
-            write_png(image, staging / name)
+            write_png(image, staging / name, sixteen_bit=sixteen_bit)
         _mark_written(staging, "gan-augment sample")
     return class_dir
 
