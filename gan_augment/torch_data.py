@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import numbers
 import operator
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +35,7 @@ from gan_augment._random import check_seed, derive_seed
 from gan_augment.augmenter import GANAugmenter
 from gan_augment.data.layout import items_from_nchw
 from gan_augment.data.torch_items import ItemSpec, as_item, copy_label, read_base, sort_key, split_item
+from gan_augment.exceptions import NothingToAddWarning
 from gan_augment.planner import class_counts as count_labels
 from gan_augment.planner import is_auto, plan_top_up
 
@@ -160,14 +162,27 @@ class AugmentedDataset(Dataset):
         self._y_real = y
         self.classes_ = sorted(label_objects, key=sort_key)
         self._label_objects = [label_objects[label] for label in self.classes_]
+        if len(self.classes_) < 2:
+            raise ValueError(f"The base dataset holds a single class ({self.classes_[0]!r}); a top-up needs at least "
+                             "two: the classes to top up and the ones they are counted against.")
+        if fitted:  # a model of other data is named as such before its classes are compared
+            _check_makes_items_like(augmenter, spec)
         self.sampling_strategy_ = self._plan(y, augmenter)
-        if not fitted:  # the user's augmenter is changed only once the input is known to be good
+        adds = any(n > 0 for n in self.sampling_strategy_.values())
+        if not fitted and adds:  # the user's augmenter is changed only once the input is known to be good
             self._prepare_for_fit(augmenter).fit(X, y)
         del X  # the stacked copy is needed for fitting only; real items are read from base
         self.augmenter_ = augmenter
-        self._targets = self._check_augmenter(spec)
-        _check_value_scale(value_range, spec, augmenter.encoder_)
-        self._store_dtype = self._resolve_store_dtype(spec)
+        if fitted or adds:
+            self._targets = self._check_augmenter()
+            _check_value_scale(value_range, spec, augmenter.encoder_)
+            self._store_dtype = self._resolve_store_dtype(spec)
+        else:
+            # Every class to top up is at its target already: a GAN would add nothing, so none is
+            # fitted (minutes saved); the dataset serves the base's items.
+            warnings.warn("Nothing to add: every class to top up is at its target count already, so no GAN is "
+                          "fitted; the dataset serves the base's items only.", NothingToAddWarning, stacklevel=2)
+            self._targets, self._store_dtype = {}, spec.numpy_dtype
         self.epoch = 0
         self._draw(0)
 
@@ -288,13 +303,14 @@ class AugmentedDataset(Dataset):
             try:
                 return plan_top_up(y, strategy, classes)
             except ValueError as exc:  # the classes came from the augmenter, not from this call: say so
+                reason = str(exc) if str(exc).endswith(".") else f"{exc}."
                 raise ValueError(f"The augmenter's own top-up ({_setting(strategy, classes)}) does not fit this "
-                                 f"dataset: {exc} Pass classes= or sampling_strategy= here to choose the classes to "
+                                 f"dataset: {reason} Pass classes= or sampling_strategy= here to choose the classes to "
                                  "top up.") from None
         return plan_top_up(y, strategy, classes)
 
-    def _check_augmenter(self, spec: ItemSpec) -> dict:
-        """A fitted augmenter must know every class to top up and make what the base holds.
+    def _check_augmenter(self) -> dict:
+        """A fitted augmenter must know every class to top up.
 
         Returns ``{class: (the augmenter's label, its class index)}`` for the classes to top up
         (a base label may name the augmenter's by its text: ``"3"`` for ``3``)."""
@@ -312,21 +328,6 @@ class AugmentedDataset(Dataset):
                     f"on the classes {[str(c) for c in known]}."
                 ) from None
             targets[label] = (target, known.index(target))
-        made, unit = tuple(augmenter.encoder_.sample_shape), augmenter.kind_.unit
-        if spec.is_image and made != spec.image_shape:
-            raise ValueError(
-                f"The base dataset holds images of shape (C, H, W) = {spec.image_shape}, but the augmenter "
-                f"makes {made}-shaped {unit}."
-            )
-        # A row may hold a flattened image: only the number of values has to agree.
-        if not spec.is_image and int(np.prod(made)) != spec.shape[0]:
-            raise ValueError(f"The base dataset holds rows of {spec.shape[0]} values, but the augmenter makes "
-                             f"{unit} of {int(np.prod(made))} values.")
-        text = augmenter.encoder_.text_columns() if hasattr(augmenter.encoder_, "text_columns") else []
-        if not spec.is_image and text:
-            raise ValueError(f"The augmenter makes rows with text in column{'s' if len(text) > 1 else ''} "
-                             f"{', '.join(map(repr, text))}, which the base's {spec.describe()} rows cannot hold; "
-                             "fit it on the rows as numbers (e.g. the categories' codes), as the base holds them.")
         return targets
 
     def _resolve_store_dtype(self, spec: ItemSpec) -> np.dtype:
@@ -392,6 +393,26 @@ class AugmentedDataset(Dataset):
         return index + n if index < 0 else index
 
 
+def _check_makes_items_like(augmenter, spec: ItemSpec) -> None:
+    """A fitted augmenter must make what the base holds (the shape of its images, the width of its
+    rows, numbers where the rows hold numbers)."""
+    made, unit = tuple(augmenter.encoder_.sample_shape), augmenter.kind_.unit
+    if spec.is_image and made != spec.image_shape:
+        raise ValueError(
+            f"The base dataset holds images of shape (C, H, W) = {spec.image_shape}, but the augmenter "
+            f"makes {made}-shaped {unit}."
+        )
+    # A row may hold a flattened image: only the number of values has to agree.
+    if not spec.is_image and int(np.prod(made)) != spec.shape[0]:
+        raise ValueError(f"The base dataset holds rows of {spec.shape[0]} values, but the augmenter makes "
+                         f"{unit} of {int(np.prod(made))} values.")
+    text = augmenter.encoder_.text_columns() if hasattr(augmenter.encoder_, "text_columns") else []
+    if not spec.is_image and text:
+        raise ValueError(f"The augmenter makes rows with text in column{'s' if len(text) > 1 else ''} "
+                         f"{', '.join(map(repr, text))}, which the base's {spec.describe()} rows cannot hold; "
+                         "fit it on the rows as numbers (e.g. the categories' codes), as the base holds them.")
+
+
 def _setting(strategy, classes) -> str:
     """``classes=['a']`` or ``sampling_strategy=...``, as the augmenter holds it, for a message."""
     return f"classes={classes!r}" if classes is not None else f"sampling_strategy={strategy!r}"
@@ -404,7 +425,8 @@ def augment_loader(loader, augmenter=None, *, sampling_strategy="auto", classes=
     It keeps the loader's batch size, collate function, ``drop_last``, ``pin_memory`` and worker
     settings (``num_workers``, ``worker_init_fn``, ``multiprocessing_context``, ``prefetch_factor``,
     ``persistent_workers``, ``timeout``, ``generator``), and its sampling: sequential stays
-    sequential, shuffled stays shuffled (a new ``RandomSampler`` with the same generator), and a
+    sequential, shuffled stays shuffled (a new ``RandomSampler`` with the same generator and
+    replacement; a ``num_samples`` equal to the base's length becomes the augmented length), and a
     ``DistributedSampler`` is rebuilt over the augmented dataset with the same ``num_replicas``,
     ``rank``, ``shuffle``, ``seed`` and ``drop_last``, so each rank sees its own share of the real
     and the synthetic items. The synthetic items are mixed in at the rate ``sampling_strategy`` /
@@ -453,7 +475,10 @@ def augment_loader(loader, augmenter=None, *, sampling_strategy="auto", classes=
     if type(sampler) is SequentialSampler:
         new_sampler = SequentialSampler(data)
     elif type(sampler) is RandomSampler:
-        new_sampler = RandomSampler(data, replacement=sampler.replacement, num_samples=sampler._num_samples,
+        # A number of draws equal to the base's length meant "one pass's worth": it follows the
+        # augmented length, as the default (None) does; any other number is kept as given.
+        num_samples = None if sampler._num_samples == len(dataset) else sampler._num_samples
+        new_sampler = RandomSampler(data, replacement=sampler.replacement, num_samples=num_samples,
                                     generator=sampler.generator)
     else:
         new_sampler = DistributedSampler(data, num_replicas=sampler.num_replicas, rank=sampler.rank,

@@ -14,7 +14,7 @@ from torch.utils.data import (BatchSampler, DataLoader, Dataset, RandomSampler, 
                               TensorDataset, WeightedRandomSampler)
 from torch.utils.data.distributed import DistributedSampler
 
-from gan_augment import GANAugmenter
+from gan_augment import GANAugmenter, NothingToAddWarning
 from gan_augment.torch_data import AugmentedDataset, augment_loader
 
 RARE, KEEP = 3, 10
@@ -496,3 +496,59 @@ def test_classes_held_by_the_augmenter_are_named_as_its_own_when_the_base_lacks_
     with pytest.raises(ValueError, match=rf"The augmenter's own top-up \(classes=\[{RARE}\]\) does not fit this dataset: "
                                          rf"Unknown class {RARE}; .*Pass classes= or sampling_strategy= here"):
         AugmentedDataset(shifted, augmenter)
+
+
+# ----------------------------------------------------------------------------- sweep findings (stop 42)
+def test_labels_mixing_strings_and_numbers_are_refused_before_fitting():
+    # numpy made [0, "0", ...] an array of strings, not objects: the old check never fired, and 0
+    # and "0" were fitted as one class while classes_ listed both.
+    X = np.arange(36, dtype=np.float32).reshape(12, 3)
+    labels = [0, "0", 1, "1"] * 2 + [0, 0, 0, 1]
+    augmenter = GANAugmenter(**TINY)
+    with pytest.raises(ValueError, match=r"mix strings and numbers \(e\.g\. '0' and 0\)"):
+        AugmentedDataset(Pairs(torch.from_numpy(X), labels), augmenter)
+    assert not hasattr(augmenter, "generator_")
+
+
+@pytest.mark.parametrize("item, named", [((torch.zeros(3), 0, "extra"), "a tuple of 3 elements"),
+                                         ({"image": torch.zeros(3), "label": 0}, r"a dict with keys \['image', "
+                                                                                  r"'label'\]")])
+def test_items_other_than_pairs_are_named_with_the_way_to_wrap_them(item, named):
+    with pytest.raises(ValueError, match=rf"Item 0 of the base dataset is {named}; .*returns \(x, label\)"):
+        AugmentedDataset([item] * 4, GANAugmenter(**TINY))
+
+
+def test_a_single_class_base_is_refused_as_such():
+    X = np.arange(12, dtype=np.float32).reshape(4, 3)
+    for augmenter in (GANAugmenter(**TINY), GANAugmenter(**TINY, classes=[0])):
+        with pytest.raises(ValueError, match=r"holds a single class \(0\); a top-up needs at least two") as refused:
+            AugmentedDataset(TensorDataset(torch.from_numpy(X), torch.zeros(4, dtype=torch.long)), augmenter)
+        assert "Pass classes=" not in str(refused.value)  # naming classes cannot help
+
+
+def test_nothing_to_add_fits_no_gan_and_serves_the_base():
+    X = np.arange(24, dtype=np.float32).reshape(8, 3)
+    base = TensorDataset(torch.from_numpy(X), torch.tensor([0, 1] * 4))  # balanced: "auto" adds nothing
+    augmenter = GANAugmenter(**TINY)
+    with pytest.warns(NothingToAddWarning, match="Nothing to add.*no GAN is fitted"):
+        data = AugmentedDataset(base, augmenter, refresh="epoch", random_state=0)
+    assert not hasattr(augmenter, "generator_")
+    assert len(data) == 8 and data.n_synthetic == 0 and data.class_counts == {0: 4, 1: 4}
+    data.set_epoch(1)
+    torch.testing.assert_close(data[5][0], base[5][0])
+
+
+def test_a_model_of_images_given_table_rows_is_named_as_such_not_as_unknown_classes(fitted):
+    rows = TensorDataset(torch.zeros(6, 5), torch.tensor([7, 7, 7, 7, 8, 8]))  # labels the model does not know
+    with pytest.raises(ValueError, match="rows of 5 values, but the augmenter makes images of 64 values"):
+        AugmentedDataset(rows, fitted)
+
+
+def test_random_sampler_of_one_pass_per_epoch_follows_the_augmented_length(base, fitted):
+    from torch.utils.data import RandomSampler
+
+    one_pass = DataLoader(base, batch_size=8, sampler=RandomSampler(base, replacement=True, num_samples=len(base)))
+    loader = augment_loader(one_pass, fitted, classes=[RARE], random_state=0)
+    assert len(loader.sampler) == len(loader.dataset) > len(base)
+    fixed = DataLoader(base, batch_size=8, sampler=RandomSampler(base, replacement=True, num_samples=100))
+    assert len(augment_loader(fixed, fitted, classes=[RARE], random_state=0).sampler) == 100  # as given

@@ -88,6 +88,15 @@ def read_base(base, *, stack: bool):
             if stack:
                 xs.append(values)
     assert spec is not None  # the base holds at least one item
+    # Checked on the labels themselves: numpy turns [0, "0"] into strings, not objects, and the two
+    # would become one class.
+    texts = [label for label in label_objects if isinstance(label, str)]
+    numeric = [label for label in label_objects if not isinstance(label, str)]
+    if texts and numeric:
+        raise ValueError(
+            f"The base dataset's labels mix strings and numbers (e.g. {texts[0]!r} and {numeric[0]!r}); give every "
+            "item the same kind of label."
+        )
     y = np.asarray(labels)
     if y.dtype == object:
         raise ValueError(
@@ -110,8 +119,15 @@ def _stack(xs: list, spec: ItemSpec) -> np.ndarray:
 
 def split_item(item, index):
     if not isinstance(item, (tuple, list)) or len(item) != 2:
+        if isinstance(item, (tuple, list)):
+            what = f"a {type(item).__name__} of {len(item)} elements"
+        elif isinstance(item, dict):
+            what = f"a dict with keys {list(item)[:6]}"
+        else:
+            what = _short(item)
         raise ValueError(
-            f"Item {index} of the base dataset is {_short(item)}; AugmentedDataset needs (x, label) pairs."
+            f"Item {index} of the base dataset is {what}; AugmentedDataset needs (x, label) pairs. Wrap the "
+            "dataset in one whose __getitem__ returns (x, label), e.g. (item['image'], item['label'])."
         )
     return item[0], item[1]
 
