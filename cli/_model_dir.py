@@ -40,6 +40,9 @@ def save_model(augmenter, out, dataset: dict, *, force: bool) -> Path:
     Without ``force`` a directory that another run wrote at ``out`` meanwhile (after the check
     before training, even after the check just below) is kept: the final rename refuses it."""
     check_model_out(out, force=force)  # again: something may have appeared while training
+    # The progress bar was this command's display, not a setting of the model: loaded in Python
+    # (evaluate_augmentation, AugmentedDataset), it would print every epoch of every fit.
+    augmenter.set_params(verbose=0)
     augmenter.save(out, metadata={"dataset": dataset}, overwrite=force)
     return Path(out)
 

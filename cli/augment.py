@@ -38,7 +38,8 @@ def augment(
     model: Annotated[Optional[Path], typer.Option(
         "--model", "-m", metavar="MODEL_DIR", show_default=False,
         help="Draw the synthetic samples from this model (written by `gan-augment fit`) instead of fitting one: "
-             "DATA must have the model's columns (image size) and classes. --seed then seeds the draws.")] = None,
+             "DATA must have the model's columns (image size) and classes. It tops up the classes the model was "
+             "fitted for unless --classes names others; --seed then seeds the draws.")] = None,
     mark_synthetic: Annotated[Optional[str], typer.Option(
         "--mark-synthetic", metavar="COLUMN", show_default=False,
         help="Tables: add a boolean column of this name, true on synthetic rows.")] = None,
@@ -154,8 +155,17 @@ def _augment_from_model(model_dir: Path, data: Path, handler, out: Path, *, targ
                            classes=classes, skip_unreadable=skip_unreadable, na_values=na_values, sep=sep)
     handler.check_augment_job(data, dataset, out, mark_synthetic)
     _check_model_fits(augmenter, dataset, data, model_dir)
-    with errors(USAGE, ValueError):
-        plan = planner.plan_top_up(dataset.y, classes=dataset.labels)
+    if classes is not None:
+        with errors(USAGE, ValueError):
+            plan = planner.plan_top_up(dataset.y, classes=dataset.labels)
+    else:  # the model's own top-up, as `info` shows it (fit --classes need not be repeated)
+        try:
+            plan = planner.plan_top_up(dataset.y, augmenter.sampling_strategy, augmenter.classes)
+        except ValueError as exc:
+            own = (f"the classes {', '.join(show(c) for c in augmenter.classes)}" if augmenter.classes is not None
+                   else f"sampling_strategy={augmenter.sampling_strategy!r}")
+            raise CLIError(f"{model_dir} tops up {own}, which does not fit DATA: {str(exc).rstrip('.')}. Name the "
+                           "classes to top up with --classes.", USAGE) from None
     unknown = [label for label, n in plan.items() if n > 0 and label not in augmenter.class_counts_]
     if unknown:
         raise CLIError(f"{model_dir} has no class {show(unknown[0])} (it was fitted on "

@@ -93,7 +93,8 @@ def evaluate(
     augmenter_class: type = GANAugmenter
     if model is not None:  # the saved model's class (a translator for a `fit --method translate` model)
         augmenter_class, settings = _model_settings(
-            model, [f"--{k.replace('_', '-')}" for k, v in settings.items() if v is not None], handler, data)
+            model, [f"--{k.replace('_', '-')}" for k, v in settings.items() if v is not None], handler, data,
+            own_plan=classes is None)
     X, kind_params = handler.evaluation_data(dataset)
     augmenter = augmenter_class(**{**{"epochs": "auto", "batch_size": "auto"},
                                 **{k: v for k, v in settings.items() if v is not None}, **kind_params,
@@ -119,9 +120,9 @@ def evaluate(
         say(f"Wrote the report to {report}.")
 
 
-def _model_settings(model_dir: Path, given: list[str], handler, data: Path) -> tuple[type, dict]:
+def _model_settings(model_dir: Path, given: list[str], handler, data: Path, *, own_plan: bool) -> tuple[type, dict]:
     """The class and settings of a saved model, for the model of each fold (its weights saw the
-    test folds)."""
+    test folds); with ``own_plan`` (no --classes), the classes it tops up too, as `info` shows them."""
     if given:
         raise CLIError(f"{', '.join(given)} and --model both set the GAN's settings; drop one.", USAGE)
     from gan_augment.exceptions import ModelFileError
@@ -132,9 +133,10 @@ def _model_settings(model_dir: Path, given: list[str], handler, data: Path) -> t
         augmenter, _ = load_model(model_dir)
     check_model_kind(augmenter, handler, model_dir, data)
     params = augmenter.get_params(deep=False)
-    # Which classes to top up, the seed and the machine are this command's own options.
-    for key in ("sampling_strategy", "classes", "random_state", "device", "n_threads", "verbose", "callbacks",
-                "checkpoint_dir"):
+    # The seed and the machine are this command's own options; the classes to top up too when
+    # --classes names them.
+    for key in ("random_state", "device", "n_threads", "verbose", "callbacks", "checkpoint_dir") \
+            + (() if own_plan else ("sampling_strategy", "classes")):
         params.pop(key, None)
     say(f"Each fold's {augmenter._model_name} is fitted with the settings of {model_dir} (epochs "
         f"{params['epochs']}, loss {augmenter.training_config_.loss}); its weights saw every row, so they are not "

@@ -481,9 +481,30 @@ def test_augment_with_model_refuses_what_does_not_fit(data_csv, model_dir, tmp_p
 def test_augment_with_model_refuses_a_class_it_was_not_fitted_on(model_dir, tmp_path, capsys):
     other = tmp_path / "other.csv"
     _table().replace({"label": {"tiny": "newcomer"}}).to_csv(other, index=False)
-    code, _, err = run(capsys, "augment", other, "--model", model_dir, "--out", tmp_path / "out.csv")
+    code, _, err = run(capsys, "augment", other, "--model", model_dir, "--classes", "newcomer", "--out",
+                       tmp_path / "out.csv")
     assert code == 2 and "has no class 'newcomer'" in _one_line_error(err)
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_the_model_doors_top_up_the_classes_the_model_was_fitted_for(data_csv, model_dir, tmp_path, capsys):
+    # model_dir was fitted with --classes rare, and `info` says so; augment and evaluate --model
+    # without --classes topped up 'tiny' as well, where the Python doors top up 'rare' only.
+    code, out, _ = run(capsys, "info", model_dir)
+    assert code == 0 and "'tiny'" in out
+    code, _, err = run(capsys, "augment", data_csv, "--model", model_dir, "--out", tmp_path / "out.csv", "-s", "1")
+    assert code == 0, err
+    added = pd.read_csv(tmp_path / "out.csv").iloc[N_COMMON + N_RARE + N_TINY:]
+    assert set(added["label"]) == {"rare"} and len(added) == N_COMMON - N_RARE
+    code, out, err = run(capsys, "evaluate", data_csv, "--model", model_dir, "--cv", "2", "--repeats", "1",
+                         "--baseline", "none", "-s", "0")
+    assert code == 0, err
+    assert "topping up 'rare'." in err
+    other = tmp_path / "other.csv"  # the model's class is not in DATA: named, with the way out
+    _table().replace({"label": {"rare": "uncommon"}}).to_csv(other, index=False)
+    code, _, err = run(capsys, "augment", other, "--model", model_dir, "--out", tmp_path / "out2.csv")
+    assert code == 2 and "tops up the classes 'rare', which does not fit DATA" in _one_line_error(err)
+    assert "--classes" in err
 
 
 def test_augment_with_model_refuses_data_of_other_columns(model_dir, tmp_path, capsys):
@@ -720,3 +741,13 @@ def test_the_closing_hint_names_a_class_that_sample_will_not_refuse():
     # label_gate="auto" samples such a class without the gate: the first topped-up class it is.
     lenient = SimpleNamespace(label_gate="auto", label_gate_=gate, classes_=refusing.classes_)
     assert _hint_label(lenient, ["a", "c"]) == "a"
+
+
+def test_a_model_saved_by_fit_does_not_keep_the_commands_progress_bar(data_csv, tmp_path, capsys):
+    # Loaded in Python (evaluate_augmentation, AugmentedDataset), it printed every epoch of every fit.
+    from gan_augment import GANAugmenter
+
+    code, _, err = run(capsys, "fit", data_csv, "--classes", "rare", "--epochs", "1", "-s", "0", "--out",
+                       tmp_path / "m")
+    assert code == 0, err
+    assert GANAugmenter.load(tmp_path / "m").verbose == 0
