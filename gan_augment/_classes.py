@@ -20,7 +20,7 @@ def resolve_class(value, classes):
     An unknown name is a ValueError that lists the classes and suggests the closest one.
     """
     for label in classes:
-        if _same(label, value):
+        if same_label(label, value):
             return label
     by_text = [label for label in classes if str(label) == str(value)]
     if len(by_text) == 1:
@@ -71,7 +71,7 @@ def _number(value):
     return number if np.isfinite(number) else None
 
 
-def _same(label, value) -> bool:
+def same_label(label, value) -> bool:
     # True == 1 in Python; a boolean label is named only by a boolean.
     if isinstance(label, (bool, np.bool_)) != isinstance(value, (bool, np.bool_)):
         return False

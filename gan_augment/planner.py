@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from imblearn.utils import check_sampling_strategy
 
-from gan_augment._classes import resolve_class
+from gan_augment._classes import resolve_class, same_label
 from gan_augment.exceptions import NothingToAddWarning
 
 __all__ = ["FEW_ROWS", "check_class_sizes", "class_counts", "majority_class", "plan_top_up", "wanted_classes"]
@@ -163,7 +163,7 @@ def _check_strategy_keys(strategy: dict, labels: list) -> None:
     """A dict's keys must be the labels themselves, as in imbalanced-learn (which GANAugmenter's
     public ``fit_resample`` asks first); say which key is not, and what it should be."""
     for key in strategy:
-        if any(_same_label(key, label) for label in labels):
+        if any(same_label(label, key) for label in labels):
             continue
         try:
             meant = resolve_class(key, labels)
@@ -200,13 +200,6 @@ def _check_strategy_counts(strategy: dict) -> None:
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
             raise ValueError(f"sampling_strategy[{key!r}] must be a whole number of rows (the count wanted "
                              f"after the top-up), got {value!r} ({type(value).__name__}).")
-
-
-def _same_label(key, label) -> bool:
-    try:
-        return type(key) is not bool and bool(key == label)
-    except (TypeError, ValueError):
-        return False
 
 
 def plain_label(value):

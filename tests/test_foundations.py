@@ -4,6 +4,7 @@ rules and the seed helper."""
 import pickle
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 from imblearn.utils import check_sampling_strategy
@@ -91,6 +92,17 @@ def test_a_dict_key_that_is_only_a_labels_text_is_refused_with_the_fix():
     with pytest.raises(ValueError, match=r"names the class '1', but the label is 1 \(int\)"):
         plan_top_up(y, {"1": 2})
     assert plan_top_up(y, {1: 4}) == {1: 2}
+
+
+def test_a_dict_keyed_by_a_python_bool_names_a_boolean_label_and_only_that():
+    # {True: n} was refused for a boolean target ("names the class True, but the label is True").
+    flags = np.array([False] * 4 + [True] * 2)
+    assert plan_top_up(flags, {True: 4}) == {True: 2}
+    assert plan_top_up(pd.Series(flags, dtype="boolean"), {True: 4}) == {True: 2}
+    with pytest.raises(ValueError, match="Unknown class 1"):  # True == 1 in Python; a label's kind counts
+        plan_top_up(flags, {1: 4})
+    with pytest.raises(ValueError, match="Unknown class True"):
+        plan_top_up(np.array([0] * 4 + [1] * 2), {True: 4})
 
 
 # ================================================================ layout
