@@ -420,3 +420,39 @@ def test_a_column_of_row_numbers_is_pointed_out_and_other_integers_are_not():
     with warnings.catch_warnings():  # too few rows to tell an ID from any integer feature
         warnings.simplefilter("error")
         TabularEncoder(random_state=0).fit(frame.iloc[:40])
+
+
+def test_dtypes_pandas_would_infer_otherwise_come_back_as_fitted_through_a_model_file():
+    # int8 or string categories came back as int64 / object categories, an Arrow string column as a
+    # StringDtype: pd.concat with the user's frame then dropped the category (or Arrow) dtype.
+    pa = pytest.importorskip("pyarrow")
+    n = 60
+    frame = pd.DataFrame({
+        "code": pd.Series(np.arange(n) % 3, dtype="int8").astype("category"),
+        "word": pd.Series([f"w{i % 4}" for i in range(n)], dtype="string").astype("category"),
+        "arrow_text": pd.Series([f"t{i % 2}" for i in range(n)]).astype(pd.ArrowDtype(pa.string())),
+        "arrow_int": pd.Series(np.arange(n) % 5).astype(pd.ArrowDtype(pa.int64())),
+    })
+    encoder = TabularEncoder(random_state=0).fit(frame)
+    stored = TabularEncoder(random_state=0).fit(frame)
+    stored.columns_ = json.loads(json.dumps(encoder.columns_))  # as a model file holds them
+    decoded = stored.inverse_transform(encoder.transform(frame))
+    assert decoded.dtypes.to_dict() == frame.dtypes.to_dict()
+    assert pd.concat([frame, decoded]).dtypes.to_dict() == frame.dtypes.to_dict()
+
+
+@pytest.mark.parametrize("arrow_type", ["dictionary", "decimal", "list"])
+def test_columns_a_model_cannot_record_are_refused_by_name_before_fitting(arrow_type):
+    # They failed after training, when the first rows were decoded, with pandas' words and no column.
+    pa = pytest.importorskip("pyarrow")
+    n = 20
+    column = {
+        "dictionary": lambda: pd.Series([f"s{i % 3}" for i in range(n)]).astype("category").astype(
+            pd.ArrowDtype(pa.dictionary(pa.int32(), pa.string()))),
+        "decimal": lambda: pd.Series([1.5] * n).astype(pd.ArrowDtype(pa.float64())).astype(
+            pd.ArrowDtype(pa.decimal128(10, 2))),
+        "list": lambda: pd.Series(pd.array([[1, 2]] * n, dtype=pd.ArrowDtype(pa.list_(pa.int64())))),
+    }[arrow_type]()
+    frame = pd.DataFrame({"x": np.linspace(0, 1, n), "odd": column})
+    with pytest.raises(DataValidationError, match=r"Column 'odd' has the dtype .*cannot record.*\.astype\("):
+        TabularEncoder().fit(frame)

@@ -11,16 +11,23 @@ import pandas as pd
 
 from gan_augment.exceptions import DataValidationError
 
-__all__ = ["dtype_from_json", "dtype_to_json", "json_scalar"]
+__all__ = ["check_storable", "dtype_from_json", "dtype_to_json", "json_scalar"]
 
 
 def dtype_to_json(dtype):
     if isinstance(dtype, pd.CategoricalDtype):
-        return {"categorical": [json_scalar(v) for v in dtype.categories], "ordered": bool(dtype.ordered)}
+        # The categories' own dtype too: int8 codes or string categories rebuilt from the bare
+        # values would come back as int64 / object, and pd.concat with the user's frame would then
+        # drop the category dtype.
+        return {"categorical": [json_scalar(v) for v in dtype.categories], "ordered": bool(dtype.ordered),
+                "categories_dtype": dtype_to_json(dtype.categories.dtype)}
     if isinstance(dtype, pd.StringDtype):
         # str(dtype) ("str" / "string") drops the storage, and a "python" string column would come
         # back as "pyarrow", a different dtype.
         return {"string": dtype.storage, "na_value": "NA" if dtype.na_value is pd.NA else "nan"}
+    if isinstance(dtype, pd.ArrowDtype):
+        # str(ArrowDtype(pa.string())) is "string[pyarrow]", which reads back as a StringDtype.
+        return {"arrow": str(dtype.pyarrow_dtype)}
     return str(dtype)
 
 
@@ -40,9 +47,31 @@ def dtype_from_json(spec):
         except ImportError:
             # pyarrow is not installed here: the same values and missing-value marker, held by Python objects.
             return _string_dtype("python", spec["na_value"])
+    if isinstance(spec, dict) and "arrow" in spec:
+        import pyarrow as pa
+
+        return pd.ArrowDtype(pa.type_for_alias(spec["arrow"]))
     if isinstance(spec, dict):
-        return pd.CategoricalDtype(spec["categorical"], ordered=spec["ordered"])
+        categories = spec["categorical"]
+        if "categories_dtype" in spec:  # model files before it let pandas infer the categories' dtype
+            categories = pd.Index(categories, dtype=dtype_from_json(spec["categories_dtype"]))
+        return pd.CategoricalDtype(categories, ordered=spec["ordered"])
     return pd.api.types.pandas_dtype(spec)
+
+
+def check_storable(dtype, column) -> None:
+    """Refuse, before any training, a column whose dtype a model file cannot record and give back
+    (a pyarrow dictionary, decimal or list column, say): its rows would fail only when decoded."""
+    try:
+        back = dtype_from_json(dtype_to_json(dtype))
+        same = back == dtype
+    except (TypeError, ValueError, KeyError, NotImplementedError, ImportError, DataValidationError):
+        same = False
+    if not same:
+        raise DataValidationError(
+            f"Column {column!r} has the dtype {dtype}, which a model cannot record and give back. Convert it "
+            "before fitting: .astype('category') for categories, .astype(float) for decimal numbers, "
+            ".astype(str) for other values.")
 
 
 def json_scalar(value, *, column=None):

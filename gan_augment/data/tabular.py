@@ -37,7 +37,7 @@ from sklearn.mixture import BayesianGaussianMixture
 
 from gan_augment._warnings import warn
 from gan_augment.data import column_rules
-from gan_augment.data._dtypes import dtype_from_json, dtype_to_json, json_scalar
+from gan_augment.data._dtypes import check_storable, dtype_from_json, dtype_to_json, json_scalar
 from gan_augment.exceptions import DataValidationError
 
 # Components of the Bayesian mixture whose weight falls below this are dropped (they explain
@@ -111,6 +111,8 @@ class TabularEncoder:
     # ------------------------------------------------------------------ fit
     def fit(self, X):
         frame, self.container_ = _to_frame(X)
+        for name, dtype in frame.dtypes.items():  # before any column is read
+            check_storable(dtype, name)
         forced = self._resolve_categorical_columns(frame)
         seed = np.random.SeedSequence(self.random_state if self.random_state is not None else None)
         column_seeds = seed.spawn(frame.shape[1])
