@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import warnings
 
 import numpy as np
@@ -456,3 +457,13 @@ def test_columns_a_model_cannot_record_are_refused_by_name_before_fitting(arrow_
     frame = pd.DataFrame({"x": np.linspace(0, 1, n), "odd": column})
     with pytest.raises(DataValidationError, match=r"Column 'odd' has the dtype .*cannot record.*\.astype\("):
         TabularEncoder().fit(frame)
+
+
+@pytest.mark.parametrize("y, fix", [(pd.Series([1] * 6 + [2] * 3, dtype=object), "y.astype(int)"),
+                                    (np.array([True] * 6 + [False] * 3, dtype=object), "y.astype(bool)")])
+def test_numbers_held_as_objects_are_refused_with_the_conversion(y, fix):
+    # scikit-learn's own words were "Unknown label type: unknown. Maybe you are trying to fit a
+    # classifier ... on a regression target".
+    with pytest.raises(DataValidationError, match=rf"holds .* dtype object.*{re.escape(fix)}"):
+        check_target(y)
+    check_target(list(y))  # a list of the same values is read as classes

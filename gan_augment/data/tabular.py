@@ -545,6 +545,21 @@ def check_target(y, *, name=None, source=None) -> None:
     if labels.dtype == object:
         check_label_kinds(labels, what)
     _check_not_continuous(labels, what, from_file=source is not None)
+    if isinstance(y, (pd.Series, np.ndarray)) and y.dtype == object:  # not a list: scikit-learn reads those
+        _check_object_numbers(labels, what)
+
+
+def _check_object_numbers(labels: pd.Series, what: str) -> None:
+    """Numbers or booleans held with dtype object: scikit-learn reads no classes from them (its
+    "Unknown label type: unknown"), where a list of the same values works."""
+    if any(isinstance(label, str) for label in labels):
+        return
+    if all(isinstance(label, (bool, np.bool_)) for label in labels):
+        kind, fix = "booleans", "y.astype(bool)"
+    else:
+        kind, fix = "numbers", "y.astype(int)"
+    raise DataValidationError(f"{what} holds {kind} in a container of dtype object, from which scikit-learn reads no "
+                              f"classes ('Unknown label type'); convert it first, e.g. {fix}.")
 
 
 def check_label_kinds(labels, what: str = "The target y") -> None:
