@@ -465,9 +465,15 @@ def test_report_holds_every_method_metric_and_class(gan_report):
 
 def test_pr_auc_counts_the_positive_rows_it_rests_on(gan_report):
     # 118 rows in 3 folds: about 39 test rows per fold, of which about 6 are 'rare', the class
-    # PR-AUC scores. Macro-F1 rests on all of them; PR-AUC on the 6, and says so.
+    # PR-AUC scores. Accuracy rests on all of them; PR-AUC on the 6, and says so. Macro-F1 and
+    # balanced accuracy average the classes' scores: the 6 rare rows carry half of each, and they
+    # say so too (they had no caveat).
     summary = gan_report.summary[gan_report.summary["method"] == "GAN top-up"].set_index("metric")
-    assert summary.loc["macro_f1", "n_rows"] > 30 and summary.loc["macro_f1", "caveat"] == ""
+    assert summary.loc["accuracy", "n_rows"] > 30 and summary.loc["accuracy", "caveat"] == ""
+    for metric, name in (("macro_f1", "macro-F1"), ("balanced_accuracy", "balanced accuracy")):
+        assert summary.loc[metric, "n_rows"] > 30
+        assert f"6 test rows of 'rare' per fold, behind its share of {name}" in summary.loc[metric, "caveat"]
+    assert "few rows: 6 test rows of 'rare' per fold (< 30)" in gan_report.verdict
     assert summary.loc["pr_auc", "n_rows"] == pytest.approx(18 / 3)
     assert "6 test rows of 'rare' per fold, behind PR-AUC" in summary.loc["pr_auc", "caveat"]
     markdown = gan_report.to_markdown()
@@ -845,3 +851,18 @@ def test_counts_are_shown_as_counts_in_the_report_tables():
     frame = pd.DataFrame({"method": ["GAN", "random"], "n_synthetic": [11.0, np.nan], "fid": [0.5, 0.25]})
     shown = fmt_frame(frame)  # n_synthetic is float because of the missing cell beside the 11
     assert shown["n_synthetic"].tolist() == ["11", "-"] and shown["fid"].tolist() == ["0.500", "0.250"]
+
+
+def test_the_answer_says_why_an_interval_that_excludes_0_is_not_significant():
+    # A user read "did not clearly help: macro-F1 -0.290 [-0.539, -0.042]" as a contradiction: the
+    # interval is the comparison's own, the decision Holm-adjusts across the methods.
+    from gan_augment.evaluation._verdict import Comparison, _answer
+
+    worse = Comparison(mean=-0.29, low=-0.539, high=-0.042, p=0.03, p_holm=0.106)
+    text = _answer("GAN top-up", worse, "macro_f1", 0.05, 4, [])
+    assert text.startswith("GAN top-up did not clearly help: macro-F1 -0.290 [-0.539, -0.042]")
+    assert "not significant once the 4 comparisons are counted, though the unadjusted 95% interval excludes 0" in text
+    spans_zero = worse._replace(high=0.01, p=0.06, p_holm=0.2)
+    assert "unadjusted" not in _answer("GAN top-up", spans_zero, "macro_f1", 0.05, 4, [])
+    significant = worse._replace(p=0.001, p_holm=0.004)
+    assert _answer("GAN top-up", significant, "macro_f1", 0.05, 4, []).startswith("GAN top-up made the model worse")

@@ -19,6 +19,8 @@ OVERALL_METRICS = ("accuracy", "balanced_accuracy", "macro_f1", "pr_auc")
 CLASS_METRICS = ("precision", "recall", "f1")
 PRIMARY_METRIC = "macro_f1"  # the default metric the verdict decides on
 MIN_ROWS = 30  # a score resting on fewer rows than this gets a caveat beside it
+#: Metrics that average per-class scores: each rests on its rarest class's test rows as much as on all.
+CLASS_AVERAGED = ("balanced_accuracy", "macro_f1")
 
 
 @dataclass(frozen=True)
@@ -92,3 +94,11 @@ class FoldResult:
     rules: list[dict] = field(default_factory=list)  # method, rule, broken: the table's rules broken by added rows
     diversity: list[dict] = field(default_factory=list)  # the augmenter's mode-collapse check, per class
     marginals: dict[Any, tuple[pd.DataFrame, pd.DataFrame]] = field(default_factory=dict)
+
+
+def rarest_test_class(folds) -> tuple[Any, float]:
+    """``(label, mean test rows per fold)`` of the class with the fewest test rows."""
+    support = {label: float(np.mean([fold.class_scores["none"][label]["support"] for fold in folds]))
+               for label in folds[0].class_scores["none"]}
+    label = min(support, key=support.get)
+    return label, support[label]

@@ -31,8 +31,8 @@ from typing import Any, NamedTuple, Optional
 import numpy as np
 
 from gan_augment.evaluation._text import METRIC_NAMES, show
-from gan_augment.evaluation._types import (AUGMENTER, MIN_ROWS, OVERALL_METRICS, PRIMARY_METRIC,
-                                           EvaluationPlan, FoldResult)
+from gan_augment.evaluation._types import (AUGMENTER, CLASS_AVERAGED, MIN_ROWS, OVERALL_METRICS, PRIMARY_METRIC,
+                                           EvaluationPlan, FoldResult, rarest_test_class)
 from gan_augment.evaluation.stats import DIFFERENCE, Test, holm, paired
 
 __all__ = ["Comparison", "Decision", "class_comparisons", "compare_with_none", "decide", "make_verdict"]
@@ -143,7 +143,11 @@ def make_verdict(plan: EvaluationPlan, results: list[FoldResult], names: dict) -
 def _answer(name: str, c: Comparison, metric: str, alpha: float, n_methods: int, folds: Sequence[FoldResult]) -> str:
     """Sentence 1: the answer for the augmenter, on the primary metric."""
     family = f"Holm-adjusted p {_p(c.p_holm)} across {n_methods} method{'s' if n_methods != 1 else ''}"
-    change = f"{METRIC_NAMES[metric]} {_change(c)} versus none ({family}{_few_test_rows(folds)})"
+    if not c.significant(alpha) and np.isfinite(c.low) and (c.low > 0 or c.high < 0):
+        # The interval is the comparison's own; the decision counts every method compared.
+        family += (f": not significant once the {n_methods} comparisons are counted, though the unadjusted "
+                   f"{1 - alpha:.0%} interval excludes 0")
+    change = f"{METRIC_NAMES[metric]} {_change(c)} versus none ({family}{_few_test_rows(folds, metric)})"
     if c.significant(alpha, +1):
         return f"{name} helped: {change}."
     if c.significant(alpha, -1):
@@ -151,9 +155,15 @@ def _answer(name: str, c: Comparison, metric: str, alpha: float, n_methods: int,
     return f"{name} did not clearly help: {change}."
 
 
-def _few_test_rows(folds: Sequence[FoldResult]) -> str:
+def _few_test_rows(folds: Sequence[FoldResult], metric: str) -> str:
     n_test = int(round(float(np.mean([f.n_test for f in folds])))) if folds else 0
-    return f"; few rows: test folds of {n_test} rows (< {MIN_ROWS})" if 0 < n_test < MIN_ROWS else ""
+    if 0 < n_test < MIN_ROWS:
+        return f"; few rows: test folds of {n_test} rows (< {MIN_ROWS})"
+    if folds and metric in CLASS_AVERAGED:  # each class weighs alike: the rarest's few rows move it most
+        label, n_rarest = rarest_test_class(folds)
+        if n_rarest < MIN_ROWS:
+            return f"; few rows: {n_rarest:.3g} test rows of {show(label)} per fold (< {MIN_ROWS})"
+    return ""
 
 
 def _advice(folds, primary: dict[str, Comparison], helped: list[str], subject: str, names: dict, metric: str,

@@ -18,8 +18,8 @@ from gan_augment._fs import atomic_path
 from gan_augment.evaluation._figures import render_figures
 from gan_augment.evaluation._text import (METRIC_NAMES, caveat, fmt_frame, html_table, jsonable, markdown_table, pivot,
                                           plain, records, settings_text, with_caveats)
-from gan_augment.evaluation._types import (AUGMENTER, CLASS_METRICS, MIN_ROWS, OVERALL_METRICS, EvaluationPlan,
-                                           FoldResult)
+from gan_augment.evaluation._types import (AUGMENTER, CLASS_AVERAGED, CLASS_METRICS, MIN_ROWS, OVERALL_METRICS,
+                                           EvaluationPlan, FoldResult, rarest_test_class)
 from gan_augment.evaluation._verdict import class_comparisons, compare_with_none, make_verdict
 from gan_augment.evaluation.stats import LEVEL, METHOD_NAME, corrected_interval
 
@@ -164,11 +164,11 @@ class AugmentationReport:
                 f"than {MIN_ROWS} rows carry a caveat.")
         tables = [
             ("Summary", f"Mean over folds; for each method but none, the paired difference from none and its "
-                        f"{conf} interval in brackets. The verdict decides on {primary} (primary) alone; Holm "
+                        f"{conf} interval (unadjusted) in brackets. The verdict decides on {primary} (primary) alone; Holm "
                         f"across the methods, per metric. {star}",
              pivot(self.summary, ["method"], alpha=alpha, primary=self.settings.get("metric"))),
             ("Per class", "Precision, recall and F1 of every class (supporting evidence); difference from none and "
-                          f"interval in brackets; Holm across the classes, per method and metric. {star}",
+                          f"unadjusted interval in brackets; Holm across the classes, per method and metric. {star}",
              pivot(self.per_class, ["method", "class"], alpha=alpha)),
         ]
         if len(self.fidelity):
@@ -257,6 +257,10 @@ def _summary(plan: EvaluationPlan, results: list[FoldResult], names: dict) -> pd
     metrics = [m for m in OVERALL_METRICS if m != "pr_auc" or plan.binary]
     n_test = float(np.mean([fold.n_test for fold in results]))
     rows_behind = {metric: (n_test, caveat({"test rows per fold": n_test})) for metric in metrics}
+    rarest, n_rarest = rarest_test_class(results)
+    for metric in CLASS_AVERAGED:  # an average of per-class scores: the rarest class's few rows weigh as much
+        what = f"test rows of {plain(rarest)!r} per fold, behind its share of {METRIC_NAMES[metric]}"
+        rows_behind[metric] = (n_test, caveat({"test rows per fold": n_test, what: n_rarest}))
     if "pr_auc" in metrics:  # PR-AUC rests on the positive class's test rows, not on all of them
         n_positive = float(np.mean([fold.class_scores["none"][plan.positive]["support"] for fold in results]))
         what = f"test rows of {plain(plan.positive)!r} per fold, behind PR-AUC"
