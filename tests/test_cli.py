@@ -751,3 +751,17 @@ def test_a_model_saved_by_fit_does_not_keep_the_commands_progress_bar(data_csv, 
                        tmp_path / "m")
     assert code == 0, err
     assert GANAugmenter.load(tmp_path / "m").verbose == 0
+
+
+def test_info_names_an_array_models_columns_as_sample_writes_them(tmp_path, capsys):
+    # info listed the columns as 0 1 2 while sample wrote the header x0,x1,x2.
+    from gan_augment import GANAugmenter
+
+    X = np.random.default_rng(0).normal(size=(60, 3))
+    GANAugmenter(epochs=1, random_state=0).fit(X, np.array([0] * 45 + [1] * 15)).save(tmp_path / "m")
+    code, out, err = run(capsys, "info", tmp_path / "m")
+    assert code == 0, err
+    listed = [line.split()[0] for line in out.splitlines() if line.startswith("  x")]
+    code, out, err = run(capsys, "sample", tmp_path / "m", "--class", "1", "--n", 2, "--out", "-")
+    assert code == 0, err
+    assert listed == out.splitlines()[0].split(",")[:3] == ["x0", "x1", "x2"]

@@ -108,6 +108,10 @@ class TabularKind(DataKind):
 
     def describe(self, augmenter) -> list[str]:
         columns = augmenter.encoder_.describe_columns()
+        if not hasattr(augmenter, "feature_names_in_"):
+            # Fitted on an array: its columns are positions, and the command line writes them as
+            # x0, x1, ... (scikit-learn's names for unnamed features): the same names here.
+            columns = [(f"x{name}", text) for name, text in columns]
         width = max(8, *(len(name) for name, _ in columns))
         rules = augmenter.encoder_.describe_rules()
         return ([f"Columns ({len(columns)}):"] + [f"  {name:<{width}}  {text}" for name, text in columns]
