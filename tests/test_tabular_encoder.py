@@ -467,3 +467,14 @@ def test_numbers_held_as_objects_are_refused_with_the_conversion(y, fix):
     with pytest.raises(DataValidationError, match=rf"holds .* dtype object.*{re.escape(fix)}"):
         check_target(y)
     check_target(list(y))  # a list of the same values is read as classes
+
+
+@pytest.mark.parametrize("marker", [None, pd.NA, np.nan], ids=["None", "NA", "nan"])
+def test_synthetic_rows_say_missing_as_the_users_object_column_does(marker):
+    # They always said float NaN: a column of None then held None and NaN, and `v is None` missed some.
+    n = 90
+    frame = pd.DataFrame({"c": pd.Series([["x", "y", marker][i % 3] for i in range(n)], dtype=object)})
+    encoder = TabularEncoder(random_state=0).fit(frame)
+    decoded = encoder.inverse_transform(encoder.transform(frame))
+    gaps = [value for value in decoded["c"] if not isinstance(value, str)]
+    assert len(gaps) == n // 3 and all(value is marker for value in gaps)

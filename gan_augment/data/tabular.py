@@ -1021,13 +1021,24 @@ def _fit_categorical(series: pd.Series, max_categories: int) -> dict:
             stacklevel=4,
         )
     other_counts = counts.to_numpy()[max_categories:]
-    return {
+    spec = {
         "kind": "categorical",
         "categories": kept,
         "other": other,
         "other_probs": (other_counts / other_counts.sum()).tolist() if other else [],
         "has_missing": bool(missing.any()),
     }
+    if missing.any() and series.dtype == object:
+        # An object column says "missing" in the user's own way (None, pd.NA, NaN): synthetic rows
+        # say it the same way, the most common one where several are mixed.
+        markers = pd.Series([_MISSING_NAMES.get(type(v), "nan") for v in series[missing]])
+        spec["missing_value"] = markers.value_counts().index[0]
+    return spec
+
+
+#: How a model file names the missing-value marker of an object column, and back.
+_MISSING_NAMES = {type(None): "None", type(pd.NA): "NA"}
+_MISSING_VALUES = {"None": None, "NA": pd.NA, "nan": np.nan}
 
 
 def _encode_categorical(series: pd.Series, spec: dict) -> np.ndarray:
@@ -1063,7 +1074,7 @@ def _decode_categorical(slot: np.ndarray, spec: dict, rng: np.random.Generator, 
         table += spec["other"]
     if spec["has_missing"]:
         codes[slot == _n_slots(spec) - 1] = len(table)
-        table.append(np.nan)
+        table.append(_MISSING_VALUES[spec.get("missing_value", "nan")])  # absent from older model files
     values = pd.Series(table, dtype=object).astype(dtype)
     return values.take(codes).reset_index(drop=True)
 
