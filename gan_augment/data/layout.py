@@ -107,7 +107,8 @@ def to_nchw(images, layout: str, image_shape: tuple[int, int, int]):
 def from_nchw(images, layout: str):
     """``(N, C, H, W)`` -> a batch in ``layout`` (the inverse of :func:`to_nchw`)."""
     if layout == "flat":
-        return images.reshape(images.shape[0], -1)
+        n, c, h, w = images.shape
+        return images.reshape(n, c * h * w)  # not (n, -1): ambiguous for a batch of none
     if layout == "nhw":
         return images[:, 0]
     if layout == "nhwc":

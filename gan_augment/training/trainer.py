@@ -189,7 +189,9 @@ def generate(generator, n: int, class_index: int, *, seed: int) -> torch.Tensor:
     try:
         with seeded_rng(seed, device):
             for start in range(0, max(n, 1), _SAMPLE_CHUNK):
-                size = min(_SAMPLE_CHUNK, n - start)
+                # n = 0 still runs one row for the output's shape: a batch of none fails in
+                # instance norm (the translator's generator).
+                size = min(_SAMPLE_CHUNK, n - start) if n else 1
                 z = torch.randn(size, generator.noise_dim, device=device)
                 labels = torch.full((size,), class_index, dtype=torch.long, device=device)
                 rows = generator(z, labels)
@@ -198,7 +200,7 @@ def generate(generator, n: int, class_index: int, *, seed: int) -> torch.Tensor:
                     # Page-locked when the rows come from a GPU, so that each chunk's copy runs
                     # while the next chunk is generated.
                     out = torch.empty((n, *rows.shape[1:]), dtype=rows.dtype, pin_memory=device.type == "cuda")
-                out[start:start + size].copy_(rows, non_blocking=True)
+                out[start:start + size].copy_(rows[:n - start], non_blocking=True)
             if device.type == "cuda":
                 torch.cuda.synchronize(device)  # every copy landed before the rows are read
     finally:
