@@ -189,9 +189,18 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         if unknown:
             raise ValueError(f"methods: unknown method {unknown[0]!r}; choose from {list(METHODS)} "
                              "('none' is always a candidate).")
-        amounts = sorted({float(a) for a in self.amounts})
+        try:
+            amounts = sorted({float(a) for a in self.amounts})
+        except (TypeError, ValueError):
+            amounts = []
         if not amounts or any(not 0 < a <= 1 for a in amounts):
             raise ValueError(f"amounts must be shares of the full top-up in (0, 1]; got {list(self.amounts)!r}.")
+        if "gan" in methods and self._gan_params().get("checkpoint_dir") is not None:
+            # Every inner fold's GAN and the final one would train into the one folder, and the
+            # second would refuse the first's checkpoint as "other data" after a whole fit.
+            raise ValueError(f"The augmenter's checkpoint_dir={self._gan_params()['checkpoint_dir']!r} cannot serve "
+                             "AutoAugmenter, which fits a GAN per inner fold; set it to None "
+                             "(augmenter.set_params(checkpoint_dir=None)), or fit the GAN on its own to checkpoint it.")
         return methods, amounts
 
     def _folds(self, y, seed):

@@ -197,6 +197,7 @@ def test_it_works_as_a_pipeline_step():
     (dict(methods=("gan", "magic")), "unknown method 'magic'"),
     (dict(amounts=(0.5, 1.5)), "shares of the full top-up"),
     (dict(amounts=()), "shares of the full top-up"),
+    (dict(amounts=("x",)), r"shares of the full top-up in \(0, 1\]; got \['x'\]"),  # was numpy's words
     (dict(selection="mean"), "selection"),
     (dict(classes=[1], sampling_strategy="minority"), "either classes or sampling_strategy"),
 ])
@@ -338,3 +339,15 @@ def test_tied_means_share_the_better_rank():
     scores = np.array([[0.75, 0.25], [0.5, 0.5], [0.25, 0.25]])
     results = _cv_results([("none", 0.0), ("random", 0.5), ("random", 1.0)], scores, np.zeros((3, 2)))
     assert list(results["rank_test_score"]) == [1, 1, 3]
+
+
+def test_a_gan_with_a_checkpoint_dir_is_refused_before_any_fit(tmp_path):
+    # Each inner fold's GAN trained into the one folder; the second refused the first's checkpoint
+    # as "other data" after a whole fit.
+    X, y = _table()
+    CountingGAN.fits = 0
+    gan = CountingGAN(**FAST_GAN, checkpoint_dir=str(tmp_path / "ck"))
+    with pytest.raises(ValueError, match=r"checkpoint_dir=.* cannot serve AutoAugmenter.*set_params\(checkpoint_dir=None\)"):
+        AutoAugmenter(augmenter=gan, random_state=0).fit_resample(X, y)
+    assert CountingGAN.fits == 0 and not (tmp_path / "ck").exists()
+    AutoAugmenter(augmenter=gan, methods=("random",), random_state=0).fit_resample(X, y)  # no GAN: no folder
