@@ -192,7 +192,8 @@ def train(job: Job) -> float:
             job.augmenter.fit(job.dataset.X, job.dataset.y)
     except KeyboardInterrupt:
         checkpoint = job.augmenter.checkpoint_dir
-        if checkpoint is not None:
+        # Before the first checkpoint the folder is absent or empty: --resume would start afresh.
+        if checkpoint is not None and Path(checkpoint).is_dir() and any(Path(checkpoint).iterdir()):
             raise CLIError(f"Interrupted during training; no model was written. Run the same command with --resume "
                            f"to continue from the last checkpoint in {checkpoint}/.", INTERRUPTED) from None
         raise CLIError("Interrupted during training; nothing was written.", INTERRUPTED) from None

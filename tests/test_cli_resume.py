@@ -195,3 +195,27 @@ def test_a_folder_holding_anything_else_is_refused(data_csv, tmp_path, capsys, c
 def test_checkpoint_dir_may_not_be_the_model_dir(data_csv, tmp_path, capsys):
     code, err = _run(capsys, "fit", data_csv, "--checkpoint-dir", tmp_path / "m", "--out", tmp_path / "m")
     assert code == 2 and "also the model directory" in err
+
+
+@pytest.mark.parametrize("first_checkpoint_written", [False, True])
+def test_an_interrupt_points_to_resume_only_once_a_checkpoint_exists(tmp_path, capsys, monkeypatch,
+                                                                      first_checkpoint_written):
+    # Ctrl-C before the first checkpoint advised --resume "from the last checkpoint" in a folder
+    # that did not exist yet.
+    from gan_augment import GANAugmenter
+
+    checkpoints = tmp_path / "ck"
+
+    def interrupted(self, X, y):
+        if first_checkpoint_written:
+            checkpoints.mkdir()
+            (checkpoints / "model.json").write_text("{}")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(GANAugmenter, "fit", interrupted)
+    code = main(["fit", str(_table(tmp_path / "data.csv")), "--classes", "rare", "--checkpoint-dir", str(checkpoints),
+                 "--out", str(tmp_path / "model"), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 130 and "Interrupted during training" in err
+    assert ("--resume" in err) == first_checkpoint_written
+    assert not (tmp_path / "model").exists()
