@@ -65,7 +65,9 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         A scikit-learn scorer.
     methods : sequence of {"random", "smote", "gan"}, default=("random", "smote", "gan")
         Candidates besides "none" (which is always one). SMOTE is left out, with a warning, where
-        a class it would top up keeps a single row in an inner training fold.
+        a class it would top up keeps a single row in an inner training fold; the GAN, with a
+        warning, where its label gate (``label_gate=True``) refuses a class to top up in an inner
+        fold (its scores in ``cv_results_`` are then NaN, ranked last).
     amounts : sequence of float in (0, 1], default=(0.25, 0.5, 1.0)
         Shares of the full top-up each method is tried at.
     cv : int, default=3
@@ -181,7 +183,7 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
             return int(chosen)
         if self.selection == "one_se":
             return one_standard_error(cv_results)
-        return int(np.argmax(cv_results["mean_test_score"]))  # first of the ties: none, small amounts
+        return _best(cv_results["mean_test_score"])
 
     def _check_candidates(self):
         methods = list(dict.fromkeys(self.methods))
@@ -270,6 +272,8 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         for i, (method, amount) in enumerate(candidates):
             started = time.process_time()
             strategy = _scaled(plan, amount)
+            if method == "gan" and gan_rows is None:
+                continue  # its gate refused a class: not a candidate (NaN, as GridSearchCV scores a failed fit)
             if method == "gan":
                 X_fit, y_fit = _append(X_tr, y_tr, gan_rows, strategy)
             else:
@@ -289,8 +293,9 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         return {label: int(round(n * np.sum(y_train == label) / np.sum(y == label)))
                 for label, n in full_plan.items()}
 
-    def _gan_rows(self, X, y, plan, candidates, seed) -> dict:
-        """``{class: rows}`` for the largest GAN amount, from one GAN fitted on this fold."""
+    def _gan_rows(self, X, y, plan, candidates, seed) -> dict | None:
+        """``{class: rows}`` for the largest GAN amount, from one GAN fitted on this fold; None
+        when its label gate refuses a class to top up."""
         largest = max((a for m, a in candidates if m == "gan"), default=0.0)
         if largest == 0.0:
             return {}
@@ -298,6 +303,15 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         if not any(n > 0 for n in strategy.values()):
             return {}
         gan = self._fit_gan(X, y, seed, strategy)
+        refused = _refused_by_gate(gan, strategy)
+        if refused:
+            # A gate asked for by label_gate=True refuses to sample these classes: the GAN cannot
+            # make this top-up, and the other candidates are still there to choose from.
+            warnings.warn(f"The GAN's label gate (label_gate=True) keeps too few of its synthetic samples of "
+                          f"{', '.join(repr(plain_label(c)) for c in refused)} to top them up in an inner fold, so "
+                          "the GAN is left out of the choice; label_gate='auto' tops such a class up without the "
+                          "gate.", UserWarning, stacklevel=2)
+            return None
         return {label: gan.sample(n, label) for label, n in strategy.items() if n > 0}
 
     def _fit_gan(self, X, y, seed, strategy: dict):
@@ -334,7 +348,7 @@ def one_standard_error(cv_results) -> int:
     """
     splits = np.column_stack([cv_results[f"split{k}_test_score"] for k in range(_n_splits(cv_results))])
     means = np.asarray(cv_results["mean_test_score"])
-    best = int(np.argmax(means))
+    best = _best(means)
     return _simplest(cv_results, means >= means[best] - splits[best].std(ddof=1) / np.sqrt(splits.shape[1]))
 
 
@@ -398,9 +412,25 @@ def _append(X, y, rows: dict, strategy: dict):
     return np.concatenate(parts, axis=0), np.concatenate(labels)
 
 
+def _refused_by_gate(gan, strategy: dict) -> list:
+    """The classes of ``strategy`` that ``gan``'s label gate refuses to sample (``label_gate=True``
+    only: under "auto" such a class is sampled without the gate)."""
+    gate = getattr(gan, "label_gate_", None)
+    if gate is None or gan.label_gate is not True:
+        return []
+    classes = list(gan.classes_)
+    return [label for label, n in strategy.items() if n > 0 and not gate.serves(classes.index(label))]
+
+
+def _best(means) -> int:
+    """The index of the best mean score, a candidate not scored (NaN) never."""
+    return int(np.argmax(np.where(np.isnan(means), -np.inf, means)))  # first of the ties: none, small amounts
+
+
 def _cv_results(candidates, scores, times) -> dict:
     means = scores.mean(axis=1)
-    ranks = rankdata(-means, method="min").astype(np.int32)  # tied candidates share a rank, as in GridSearchCV
+    # Tied candidates share a rank, as in GridSearchCV; one not scored (NaN) ranks last.
+    ranks = rankdata(-np.where(np.isnan(means), -np.inf, means), method="min").astype(np.int32)
     results = {
         "params": [{"method": m, "amount": a} for m, a in candidates],
         "param_method": np.array([m for m, _ in candidates], dtype=object),

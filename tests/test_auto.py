@@ -351,3 +351,22 @@ def test_a_gan_with_a_checkpoint_dir_is_refused_before_any_fit(tmp_path):
         AutoAugmenter(augmenter=gan, random_state=0).fit_resample(X, y)
     assert CountingGAN.fits == 0 and not (tmp_path / "ck").exists()
     AutoAugmenter(augmenter=gan, methods=("random",), random_state=0).fit_resample(X, y)  # no GAN: no folder
+
+
+def test_a_gan_whose_gate_refuses_a_class_is_left_out_of_the_choice(monkeypatch):
+    # With label_gate=True, the first inner fold whose gate refused the rare class aborted the whole
+    # fit_resample, where the other candidates could still be chosen.
+    from gan_augment.label_gate import LabelGate
+
+    monkeypatch.setattr(LabelGate, "serves", lambda self, index: False)
+    X, y = _table()
+    auto = AutoAugmenter(augmenter=GANAugmenter(**FAST_GAN, label_gate=True), random_state=0)
+    with pytest.warns(UserWarning, match=r"label gate \(label_gate=True\) .*of 1 .*the GAN is left out of the choice"):
+        X_res, y_res = auto.fit_resample(X, y)
+    results = auto.cv_results_
+    is_gan = results["param_method"] == "gan"
+    assert is_gan.any() and np.isnan(results["mean_test_score"][is_gan]).all()
+    assert (results["rank_test_score"][is_gan] == results["rank_test_score"].max()).all()  # last
+    assert auto.chosen_["method"] != "gan" and auto.augmenter_ is None
+    assert len(X_res) == len(y_res) >= len(X)
+    assert auto.set_params(selection="one_se").fit_resample(X, y)[0].shape[1] == X.shape[1]
