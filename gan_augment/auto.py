@@ -266,10 +266,14 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         scores, times = np.full(len(candidates), np.nan), np.zeros(len(candidates))
         X_tr, y_tr, X_te, y_te = _take(X, train), y[train], _take(X, test), y[test]
         plan = self._fold_plan(y, y_tr, full_plan)
-        started = time.process_time()
-        gan_rows = self._gan_rows(X_tr, y_tr, plan, candidates, derive_seed(gan_seed, k))
-        gan_seconds = time.process_time() - started
+        gan_rows, gan_seconds = _NOT_FITTED, 0.0
         for i, (method, amount) in enumerate(candidates):
+            if method == "gan" and gan_rows is _NOT_FITTED:
+                # Fitted once the cheap candidates ("none" first) are scored: a scoring that cannot
+                # score this target fails before any GAN is trained.
+                started = time.process_time()
+                gan_rows = self._gan_rows(X_tr, y_tr, plan, candidates, derive_seed(gan_seed, k))
+                gan_seconds = time.process_time() - started
             started = time.process_time()
             strategy = _scaled(plan, amount)
             if method == "gan" and gan_rows is None:
@@ -280,7 +284,16 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
                 X_fit, y_fit = self._resample(X_tr, y_tr, method, strategy, derive_seed(gan_seed, k, i))
             model = clone(estimator).fit(X_fit, y_fit)
             times[i] = time.process_time() - started + (gan_seconds if method == "gan" else 0.0)
-            scores[i] = scorer(model, X_te, y_te)
+            try:
+                scores[i] = scorer(model, X_te, y_te)
+            except ValueError as exc:
+                if method != "none":
+                    raise
+                fix = ("pass a scorer that names the positive class, e.g. make_scorer(average_precision_score, "
+                       "response_method='predict_proba', pos_label=...)" if len(np.unique(y)) == 2 else
+                       "choose one for several classes, e.g. 'f1_macro' or 'roc_auc_ovr'")
+                raise ValueError(f"scoring={self.scoring!r} cannot score this target ({str(exc).rstrip('.')}); "
+                                 f"{fix}.") from exc
         return scores, times
 
     def _fold_plan(self, y, y_train, full_plan) -> dict:
@@ -410,6 +423,9 @@ def _append(X, y, rows: dict, strategy: dict):
     if isinstance(X, pd.DataFrame):
         return pd.concat([p.reset_index(drop=True) for p in parts], ignore_index=True), np.concatenate(labels)
     return np.concatenate(parts, axis=0), np.concatenate(labels)
+
+
+_NOT_FITTED = object()  # an inner fold's GAN rows before its GAN is fitted (None: its gate refused)
 
 
 def _refused_by_gate(gan, strategy: dict) -> list:

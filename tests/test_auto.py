@@ -370,3 +370,18 @@ def test_a_gan_whose_gate_refuses_a_class_is_left_out_of_the_choice(monkeypatch)
     assert auto.chosen_["method"] != "gan" and auto.augmenter_ is None
     assert len(X_res) == len(y_res) >= len(X)
     assert auto.set_params(selection="one_se").fit_resample(X, y)[0].shape[1] == X.shape[1]
+
+
+@pytest.mark.parametrize("scoring, n_classes, advice", [
+    ("average_precision", 2, r"pos_label=1 is not a valid label.*make_scorer\(average_precision_score"),
+    ("roc_auc", 3, r"multi_class.*'f1_macro' or 'roc_auc_ovr'"),
+])
+def test_a_scoring_that_cannot_score_the_target_fails_before_any_gan_fit(scoring, n_classes, advice):
+    # It failed with scikit-learn's words after the first inner fold's GAN fit.
+    X, y = _table()
+    labels = np.array(["common", "rare", "other"])[: n_classes]
+    y = labels[np.where(np.arange(len(y)) % 7 == 0, n_classes - 1, y)] if n_classes == 3 else labels[y]
+    CountingGAN.fits = 0
+    with pytest.raises(ValueError, match=rf"scoring='{scoring}' cannot score this target \({advice}"):
+        AutoAugmenter(augmenter=CountingGAN(**FAST_GAN), scoring=scoring, random_state=0).fit_resample(X, y)
+    assert CountingGAN.fits == 0
