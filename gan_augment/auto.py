@@ -197,10 +197,11 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
             amounts = []
         if not amounts or any(not 0 < a <= 1 for a in amounts):
             raise ValueError(f"amounts must be shares of the full top-up in (0, 1]; got {list(self.amounts)!r}.")
-        if "gan" in methods and self._gan_params().get("checkpoint_dir") is not None:
+        checkpoint_dir = self._gan_params().get("checkpoint_dir")
+        if "gan" in methods and checkpoint_dir is not None:
             # Every inner fold's GAN and the final one would train into the one folder, and the
             # second would refuse the first's checkpoint as "other data" after a whole fit.
-            raise ValueError(f"The augmenter's checkpoint_dir={self._gan_params()['checkpoint_dir']!r} cannot serve "
+            raise ValueError(f"The augmenter's checkpoint_dir={checkpoint_dir!r} cannot serve "
                              "AutoAugmenter, which fits a GAN per inner fold; set it to None "
                              "(augmenter.set_params(checkpoint_dir=None)), or fit the GAN on its own to checkpoint it.")
         return methods, amounts
@@ -429,24 +430,32 @@ _NOT_FITTED = object()  # an inner fold's GAN rows before its GAN is fitted (Non
 
 
 def _refused_by_gate(gan, strategy: dict) -> list:
-    """The classes of ``strategy`` that ``gan``'s label gate refuses to sample (``label_gate=True``
-    only: under "auto" such a class is sampled without the gate)."""
-    gate = getattr(gan, "label_gate_", None)
-    if gate is None or gan.label_gate is not True:
-        return []
+    """The classes of ``strategy`` that ``gan``'s label gate refuses to sample (the gate that
+    ``sample`` goes through, and that would raise: under "auto" such a class goes without it)."""
     classes = list(gan.classes_)
-    return [label for label, n in strategy.items() if n > 0 and not gate.serves(classes.index(label))]
+    refused = []
+    for label, n in strategy.items():
+        index = classes.index(label)
+        gate = gan._gate(index, refuse=True) if n > 0 else None
+        if gate is not None and not gate.serves(index):
+            refused.append(label)
+    return refused
+
+
+def _unscored_last(means) -> np.ndarray:
+    """``means`` with a candidate not scored (NaN) below every scored one."""
+    return np.where(np.isnan(means), -np.inf, means)
 
 
 def _best(means) -> int:
-    """The index of the best mean score, a candidate not scored (NaN) never."""
-    return int(np.argmax(np.where(np.isnan(means), -np.inf, means)))  # first of the ties: none, small amounts
+    """The index of the best mean score, never a candidate not scored."""
+    return int(np.argmax(_unscored_last(means)))  # first of the ties: none, small amounts
 
 
 def _cv_results(candidates, scores, times) -> dict:
     means = scores.mean(axis=1)
-    # Tied candidates share a rank, as in GridSearchCV; one not scored (NaN) ranks last.
-    ranks = rankdata(-np.where(np.isnan(means), -np.inf, means), method="min").astype(np.int32)
+    # Tied candidates share a rank, as in GridSearchCV; one not scored ranks last.
+    ranks = rankdata(-_unscored_last(means), method="min").astype(np.int32)
     results = {
         "params": [{"method": m, "amount": a} for m, a in candidates],
         "param_method": np.array([m for m, _ in candidates], dtype=object),

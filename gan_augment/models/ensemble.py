@@ -34,8 +34,6 @@ class GeneratorEnsemble(nn.Module):
         self.noise_dim, self.n_classes = members[0].noise_dim, members[0].n_classes
 
     def forward(self, z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        if z.shape[0] == 0:  # no rows: the members' empty output, shaped as theirs
-            return self.members[0](z, y)
         k = len(self.members)
         parts = [(i, member(z[i::k], y[i::k])) for i, member in enumerate(self.members) if i < z.shape[0]]
         first = parts[0][1]
