@@ -17,7 +17,7 @@ from gan_augment import GANAugmenter, _fs
 from gan_augment.checkpoint import save_state
 from gan_augment.exceptions import ModelFileError
 from gan_augment.config import TrainingConfig
-from gan_augment.training import Callback, Checkpoint, GANTrainer, ProgressBar
+from gan_augment.training import Callback, Checkpoint, EarlyStopping, GANTrainer, ProgressBar
 
 # The label gate is on (the tables' default) with a short judge: the gate is not these tests' subject.
 pytestmark = pytest.mark.usefixtures("quick_row_judge")
@@ -178,6 +178,23 @@ def test_a_finished_checkpoint_gives_the_same_model_without_training(tmp_path):
     counter = CountEpochs()
     second = GANAugmenter(**FAST, checkpoint_dir=tmp_path / "ckpt", callbacks=[counter]).fit(X, y)
     assert counter.epochs == []
+    _assert_same_model(first, second)
+
+
+def test_a_run_stopped_early_stays_stopped_when_fitted_again(tmp_path):
+    # The last checkpoint is the one of the epoch early stopping ended the run in; going on from
+    # it would train epochs the uninterrupted run never had.
+    X, y = _data()
+    params = {**FAST, "epochs": 40}
+    first = GANAugmenter(**params, checkpoint_dir=tmp_path / "ckpt",
+                         callbacks=[EarlyStopping("loss_d", patience=1, mode="max")]).fit(X, y)
+    stopped_at = first.history_[-1]["epoch"]
+    assert stopped_at < 40
+    counter = CountEpochs()
+    second = GANAugmenter(**params, checkpoint_dir=tmp_path / "ckpt",
+                          callbacks=[EarlyStopping("loss_d", patience=1, mode="max"), counter]).fit(X, y)
+    assert counter.epochs == [] and counter.begun == counter.ended == 1
+    assert second.history_[-1]["epoch"] == stopped_at
     _assert_same_model(first, second)
 
 
