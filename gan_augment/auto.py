@@ -70,8 +70,12 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         fold (its scores in ``cv_results_`` are then NaN, ranked last).
     amounts : sequence of float in (0, 1], default=(0.25, 0.5, 1.0)
         Shares of the full top-up each method is tried at.
-    cv : int, default=3
-        Inner stratified folds (at most the smallest class's count).
+    cv : int or cross-validation splitter, default=3
+        An int: that many inner stratified folds (at most the smallest class's count), shuffled
+        with ``random_state``. A splitter (``StratifiedKFold(5, shuffle=True, random_state=0)``,
+        ``RepeatedStratifiedKFold(...)``): its folds, as given; every class must keep at least
+        two rows in every inner training fold (what the GAN and SMOTE learn from), which a
+        stratified splitter ensures. Splitters that need ``groups`` are not supported.
     selection : {"best", "one_se"} or callable, default="best"
         How the winner is picked from the inner scores. ``"best"``: the highest mean score.
         ``"one_se"``: the simplest candidate whose mean is within one standard error (of the best
@@ -116,7 +120,7 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         "scoring": [str, callable],
         "methods": ["array-like"],
         "amounts": ["array-like"],
-        "cv": [Interval(numbers.Integral, 2, None, closed="left")],
+        "cv": [Interval(numbers.Integral, 2, None, closed="left"), HasMethods(["split", "get_n_splits"])],
         "selection": [StrOptions({"best", "one_se"}), callable],
         "augmenter": [HasMethods(["fit", "sample", "get_params"]), None],
         "memory": [None, str, HasMethods(["cache"])],
@@ -154,7 +158,7 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         y = np.asarray(y)
         full_plan = plan_top_up(y, self.sampling_strategy, self.classes)
         cv_seed, estimator_seed, gan_seed, final_seed = spawn_seeds(self.random_state, 4)
-        folds = self._folds(y, cv_seed)
+        folds = self._folds(X, y, cv_seed)
         methods = self._feasible(methods, y, folds, full_plan)
         candidates = [("none", 0.0)] + [(m, a) for m in methods for a in amounts]
         scores, times = self._score_candidates(X, y, candidates, folds, full_plan, estimator_seed, gan_seed)
@@ -206,16 +210,32 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
                              "(augmenter.set_params(checkpoint_dir=None)), or fit the GAN on its own to checkpoint it.")
         return methods, amounts
 
-    def _folds(self, y, seed):
+    def _folds(self, X, y, seed):
         """The inner folds, checked before anything is trained: every class needs 2 rows to be
-        cross-validated."""
+        cross-validated, and 2 in every training fold of a splitter given as ``cv``."""
         labels, counts = np.unique(y, return_counts=True)
         single = [label for label, n in zip(labels, counts) if n < 2]
         if single:
             raise ValueError(f"{_classes_named(single)} a single row: inner cross-validation needs at least 2 "
                              "rows of every class. Drop the class, or use GANAugmenter / RandomOverSampler directly.")
-        return list(StratifiedKFold(n_inner_folds(self.cv, y), shuffle=True, random_state=seed)
-                    .split(np.zeros(len(y)), y))
+        if isinstance(self.cv, numbers.Integral):
+            return list(StratifiedKFold(n_inner_folds(self.cv, y), shuffle=True, random_state=seed)
+                        .split(np.zeros(len(y)), y))
+        try:
+            folds = [(np.asarray(train), np.asarray(test)) for train, test in self.cv.split(X, y)]
+        except ValueError as error:  # e.g. a splitter that needs groups, or more folds than rows
+            raise ValueError(f"cv={self.cv!r} could not split the rows: {error} Pass an int or a splitter that "
+                             "splits by X and y alone (StratifiedKFold).") from error
+        for k, (train, test) in enumerate(folds):
+            kept = dict(zip(*np.unique(y[train], return_counts=True)))
+            thin = [label for label in labels if kept.get(label, 0) < 2]
+            if thin or len(test) == 0:
+                names = ", ".join(repr(plain_label(label)) for label in thin)
+                what = f"keeps fewer than 2 rows of class {names}" if thin else "tests no rows"
+                raise ValueError(f"cv={self.cv!r}: inner fold {k} {what} in its training part; every class "
+                                 "needs 2 rows in every training fold to be topped up and scored. Use a stratified "
+                                 "splitter (StratifiedKFold), fewer folds, or an int.")
+        return folds
 
     def _feasible(self, methods, y, folds, plan) -> list:
         """``methods`` less SMOTE where a class it would top up keeps a single row in a training fold
@@ -385,7 +405,10 @@ def _fitted(estimator, X, y):
 
 
 def n_inner_folds(cv, y) -> int:
-    """The inner folds AutoAugmenter makes of ``y``: ``cv``, at most the smallest class's rows."""
+    """The inner folds AutoAugmenter makes of ``y``: ``cv`` if an int, at most the smallest class's rows;
+    a splitter's own count."""
+    if not isinstance(cv, numbers.Integral):
+        return int(cv.get_n_splits(np.zeros((len(y), 1)), y))
     return min(int(cv), int(np.unique(np.asarray(y), return_counts=True)[1].min()))
 
 

@@ -8,6 +8,7 @@ import pytest
 from imblearn.pipeline import make_pipeline
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import make_scorer, recall_score
+from sklearn.model_selection import GroupKFold, KFold, RepeatedStratifiedKFold
 
 from gan_augment import AutoAugmenter, GANAugmenter
 from gan_augment.auto import one_standard_error
@@ -215,6 +216,33 @@ def test_a_single_row_class_is_refused_with_what_to_do():
     y[np.flatnonzero(y == 1)[1:]] = 0
     with pytest.raises(ValueError, match="Class 1 has a single row"):
         AutoAugmenter(methods=("random",), random_state=0).fit_resample(X, y)
+
+
+def test_cv_takes_a_splitter_and_uses_its_folds():
+    X, y = _table()
+    splitter = RepeatedStratifiedKFold(n_splits=2, n_repeats=2, random_state=3)
+    auto = AutoAugmenter(methods=("random", "smote"), cv=splitter, random_state=0)
+    auto.fit_resample(X, y)
+    assert sum(key.startswith("split") for key in auto.cv_results_) == 4
+    # Each split's score is that of the splitter's fold k: the same as an explicit fold list scores.
+    folds = list(splitter.split(X, y))
+    assert auto._folds(X, y, seed=0)[1][1].tolist() == folds[1][1].tolist()
+    from gan_augment.auto import n_inner_folds
+    assert n_inner_folds(splitter, y) == 4
+
+
+@pytest.mark.parametrize("cv, message", [
+    (KFold(3), r"inner fold \d keeps fewer than 2 rows of class 1 in its training part"),
+    (GroupKFold(3), r"could not split the rows: .*groups"),
+])
+def test_a_splitter_that_starves_a_class_or_needs_groups_is_refused_before_any_fit(cv, message):
+    X, y = _table()
+    order = np.argsort(-y, kind="stable")  # the rare rows first: an unshuffled KFold's first test fold takes them all
+    X, y = X.iloc[order].reset_index(drop=True), y[order]
+    CountingGAN.fits = 0
+    with pytest.raises(ValueError, match=message):
+        AutoAugmenter(augmenter=CountingGAN(**FAST_GAN), cv=cv, random_state=0).fit_resample(X, y)
+    assert CountingGAN.fits == 0
 
 
 def test_smote_is_left_out_where_a_class_is_too_small_for_it_in_the_inner_folds():
