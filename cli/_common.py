@@ -351,3 +351,7 @@ def estimator_opt(help: str = ESTIMATOR_HELP) -> Any:
 
 def metric_opt(help: str) -> Any:
     return typer.Option("--metric", help=help)
+
+
+def n_jobs_opt(help: str) -> Any:
+    return typer.Option("--n-jobs", "-j", metavar="N", show_default=False, help=help)

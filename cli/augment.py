@@ -18,7 +18,8 @@ from ._common import (DATA, INTERRUPTED, USAGE, Architecture, ArchitectureOpt, B
                       EpochsOpt, Estimator, ForceOpt, GeneratorsOpt, LabelGateOpt, LossOpt, MaxCategoriesOpt, Method,
                       MethodOpt, Metric, MinClassSizeOpt, NaValuesOpt, NoRoundingOpt, NoRulesOpt,
                       Precision, PrecisionOpt, QuietOpt, SeedOpt, SepOpt, SkipUnreadableOpt, TargetOpt, ThreadsOpt, check_processes,
-                      check_sep, check_threads, errors, estimator_opt, is_stdout, metric_opt, say, set_flags, show,
+                      check_sep, check_threads, errors, estimator_opt, is_stdout, metric_opt, n_jobs_opt, say,
+                      set_flags, show,
                       writing)
 from ._data import added_text
 from ._job import Job, Settings, prepare, train
@@ -53,6 +54,9 @@ def augment(
     metric: Annotated[Optional[Metric], metric_opt(
         help="With --auto: the score that picks the winner (macro_f1, balanced_accuracy, accuracy, or pr_auc: "
              "the rarer class's average precision, binary targets only). Default: macro_f1.")] = None,
+    n_jobs: Annotated[Optional[int], n_jobs_opt(
+        help="With --auto: inner folds to score at once, each in a process of its own (-1: all cores). Give "
+             "--threads 1 too for the same result whatever N.")] = None,
     epochs: EpochsOpt = None,
     batch_size: BatchOpt = None,
     loss: LossOpt = None,
@@ -87,7 +91,7 @@ def augment(
                              data_parallel=not auto and model is None)
     from ._handlers import for_path
 
-    auto_metric = _check_auto_args(auto, estimator, metric)
+    auto_metric = _check_auto_args(auto, estimator, metric, n_jobs)
     handler = for_path(data)
     if auto:
         handler.refuse_auto(data)
@@ -116,7 +120,7 @@ def augment(
                                     early_stopping=early_stopping))
     handler.check_augment_job(data, job.dataset, out, mark_synthetic)
     if auto_metric is not None:  # --auto
-        X_new, y_new, seconds = _auto_resample(job, str(estimator or Estimator.logreg), auto_metric, seed)
+        X_new, y_new, seconds = _auto_resample(job, str(estimator or Estimator.logreg), auto_metric, seed, n_jobs)
         with writing(out, "the augmented data"):
             handler.write_resampled(job.dataset, X_new, y_new, out, force=force, mark_synthetic=mark_synthetic,
                                     seconds=seconds)
@@ -214,15 +218,20 @@ def _check_model_fits(augmenter, dataset, data: Path, model_dir: Path) -> None:
                            f"{want_w}x{want_h} px images; fit a model on DATA.", USAGE)
 
 
-def _check_auto_args(auto: bool, estimator: Optional[Estimator], metric: Optional[Metric]) -> Optional[Metric]:
+def _check_auto_args(auto: bool, estimator: Optional[Estimator], metric: Optional[Metric],
+                     n_jobs: Optional[int]) -> Optional[Metric]:
     """The --metric of --auto (None without --auto); options that apply only with --auto are
     refused without it."""
     if not auto:
-        given = [name for name, value in (("--estimator", estimator), ("--metric", metric)) if value is not None]
+        given = [name for name, value in (("--estimator", estimator), ("--metric", metric), ("--n-jobs", n_jobs))
+                 if value is not None]
         if given:
-            raise CLIError(f"{' and '.join(given)} appl{'y' if len(given) > 1 else 'ies'} with --auto only (the "
-                           "classifier and score that choose the top-up); add --auto, or drop them.", USAGE)
+            raise CLIError(f"{', '.join(given)} appl{'y' if len(given) > 1 else 'ies'} with --auto only (the "
+                           "cross-validation that chooses the top-up); add --auto, or drop them.", USAGE)
         return None
+    if n_jobs == 0:
+        raise CLIError("--n-jobs is the number of inner folds to score at once: 1, 2, ... or -1 for every core; "
+                       "got 0.", USAGE)
     if estimator == Estimator.cnn:
         raise CLIError("--estimator cnn classifies images, and --auto chooses among table samplers; choose logreg, "
                        "hgb or rf.", USAGE)
@@ -247,7 +256,7 @@ def _scorer(metric: Metric, job: Job):
                        pos_label=positive)
 
 
-def _auto_resample(job: Job, estimator: str, metric: Metric, seed: Optional[int]):
+def _auto_resample(job: Job, estimator: str, metric: Metric, seed: Optional[int], n_jobs: Optional[int]):
     """Run AutoAugmenter on the job's table: ``(added rows, their labels, seconds)``; says what it chose."""
     import numpy as np
 
@@ -264,7 +273,7 @@ def _auto_resample(job: Job, estimator: str, metric: Metric, seed: Optional[int]
     # AutoAugmenter clones it for each inner fold (and once more if the GAN wins).
     scoring = _scorer(metric, job)
     auto = AutoAugmenter(classes=job.dataset.labels, estimator=estimator, scoring=scoring, augmenter=job.augmenter,
-                         random_state=seed)
+                         n_jobs=n_jobs, random_state=seed)
     amounts = ", ".join(f"{a:.0%}" for a in auto.amounts)
     say(f"Choosing the top-up by inner {n_inner_folds(auto.cv, y)}-fold cross-validation ({estimator}, {metric}): "
         "no top-up, or "

@@ -13,6 +13,7 @@ from ._common import (DATA, INTERRUPTED, USAGE, BatchOpt, CLIError, DataArg, Deb
                       MaxCategoriesOpt, Metric, NaValuesOpt, QuietOpt, SepOpt, SkipUnreadableOpt, TargetOpt,
                       ThreadsOpt, check_device,
                       check_processes, check_sep, check_threads, classes_opt, errors, estimator_opt, force_opt, metric_opt,
+                      n_jobs_opt,
                       say, seed_opt, set_flags, show, state, writing)
 from ._job import refuse_table_options
 
@@ -54,8 +55,7 @@ def evaluate(
     epochs: EpochsOpt = None,
     batch_size: BatchOpt = None,
     max_categories: MaxCategoriesOpt = None,
-    n_jobs: Annotated[Optional[int], typer.Option("--n-jobs", "-j", metavar="N", show_default=False,
-                                                  help="Folds to run in parallel (-1: all cores).")] = None,
+    n_jobs: Annotated[Optional[int], n_jobs_opt(help="Folds to run in parallel (-1: all cores).")] = None,
     seed: Annotated[Optional[int], seed_opt(
         help="Random seed: the same seed gives the same folds, models and report on CPU.")] = None,
     device: DeviceOpt = "auto",

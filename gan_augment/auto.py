@@ -28,6 +28,7 @@ import warnings
 import numpy as np
 import pandas as pd
 from imblearn.over_sampling.base import BaseOverSampler
+from joblib import Parallel, delayed
 from scipy.stats import rankdata
 from sklearn.base import clone, is_classifier
 from sklearn.metrics import check_scoring
@@ -94,6 +95,12 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         estimator or scoring, say) reuses it instead of training again; sampling a fitted GAN is a
         function of its seed, so the rows are those of a fresh fit. Warnings of a reused fit are
         not said again. None: nothing is kept.
+    n_jobs : int or None, default=None
+        Inner folds scored at once, each in a process of its own (joblib; -1: one per core). The
+        folds' GAN fits are most of the cost, so ``cv`` jobs take about a GAN fit's time for all
+        folds where there are cores for them. A GAN at ``n_threads="auto"`` then takes the threads
+        joblib gives each process: results are reproducible for the same ``n_jobs`` on the same
+        machine; give the augmenter ``n_threads=1`` for the same results whatever ``n_jobs``.
     random_state : int, RandomState instance or None, default=None
     verbose : int, default=0
         Above 0, print each candidate's inner score.
@@ -124,13 +131,14 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         "selection": [StrOptions({"best", "one_se"}), callable],
         "augmenter": [HasMethods(["fit", "sample", "get_params"]), None],
         "memory": [None, str, HasMethods(["cache"])],
+        "n_jobs": [numbers.Integral, None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
 
     def __init__(self, *, sampling_strategy="auto", classes=None, estimator=None, scoring="f1_macro",
                  methods=METHODS, amounts=(0.25, 0.5, 1.0), cv=3, selection="best", augmenter=None, memory=None,
-                 random_state=None, verbose=0):
+                 n_jobs=None, random_state=None, verbose=0):
         super().__init__(sampling_strategy=sampling_strategy)
         self.classes = classes
         self.estimator = estimator
@@ -141,6 +149,7 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         self.selection = selection
         self.augmenter = augmenter
         self.memory = memory
+        self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
 
@@ -271,15 +280,16 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
     def _score_candidates(self, X, y, candidates, folds, full_plan, estimator_seed, gan_seed):
         estimator = self._estimator(X, estimator_seed)
         scorer = check_scoring(estimator, scoring=self.scoring)
-        scores = np.full((len(candidates), len(folds)), np.nan)
-        times = np.zeros((len(candidates), len(folds)))
-        raised = []  # each inner fold's warnings, said once after the last (the same GAN warns in each)
-        for k, (train, test) in enumerate(folds):
-            (scores[:, k], times[:, k]), fold_raised = recording(
-                self._score_fold, X, y, train, test, candidates, full_plan, estimator, scorer, gan_seed, k)
-            raised.append(fold_raised)
-        say_once(raised, unit="inner folds", stacklevel=4)
-        return scores, times
+        # Each fold's draws come from seeds derived from its index: the same in any order or process.
+        results = Parallel(n_jobs=self.n_jobs)(
+            delayed(recording)(self._score_fold, X, y, train, test, candidates, full_plan, estimator, scorer,
+                               gan_seed, k)
+            for k, (train, test) in enumerate(folds))
+        scored, raised = zip(*results)
+        scores, times = zip(*scored)
+        # Each inner fold's warnings, said once (the same GAN warns in each).
+        say_once(list(raised), unit="inner folds", stacklevel=4)
+        return np.column_stack(scores), np.column_stack(times)
 
     def _score_fold(self, X, y, train, test, candidates, full_plan, estimator, scorer, gan_seed, k):
         """``(scores, CPU seconds)`` of every candidate on inner fold ``k``; a GAN candidate's

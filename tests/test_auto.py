@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from imblearn.pipeline import make_pipeline
+from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import make_scorer, recall_score
 from sklearn.model_selection import GroupKFold, KFold, RepeatedStratifiedKFold
@@ -216,6 +217,29 @@ def test_a_single_row_class_is_refused_with_what_to_do():
     y[np.flatnonzero(y == 1)[1:]] = 0
     with pytest.raises(ValueError, match="Class 1 has a single row"):
         AutoAugmenter(methods=("random",), random_state=0).fit_resample(X, y)
+
+
+def test_inner_folds_in_parallel_score_and_resample_as_one_process_does():
+    # One torch thread per GAN, so that the fits are the same in the workers as here; no gate, whose
+    # judge the tests shorten in this process only.
+    X, y = _table()
+    X = X[["a", "b"]].fillna(0.0)
+    gan = GANAugmenter(**FAST_GAN, n_threads=1, label_gate=False)
+    serial = AutoAugmenter(augmenter=gan, estimator=LogisticRegression(max_iter=1),  # warns: not converged
+                           methods=("smote", "gan"), amounts=(1.0,), cv=2, random_state=0)
+    parallel = clone(serial).set_params(n_jobs=2)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        X_serial, y_serial = serial.fit_resample(X, y)
+        said_serial = len(caught)
+        X_parallel, y_parallel = parallel.fit_resample(X, y)
+    for k in range(2):
+        np.testing.assert_array_equal(serial.cv_results_[f"split{k}_test_score"],
+                                      parallel.cv_results_[f"split{k}_test_score"])
+    assert serial.chosen_ == parallel.chosen_
+    pd.testing.assert_frame_equal(X_serial, X_parallel)
+    np.testing.assert_array_equal(y_serial, y_parallel)
+    assert said_serial > 0 and len(caught) == 2 * said_serial  # the workers' warnings come back, said as in one process
 
 
 def test_cv_takes_a_splitter_and_uses_its_folds():

@@ -638,6 +638,10 @@ def test_augment_auto_option_errors(data_csv, tmp_path, capsys):
     assert "has 3 classes" in err
     code, _, err = run(capsys, "augment", data_csv, "--auto", "--estimator", "cnn", "-o", tmp_path / "o.csv")
     assert code == 2 and "--estimator cnn classifies images" in _one_line_error(err)
+    code, _, err = run(capsys, "augment", data_csv, "-j", "2", "-o", tmp_path / "o.csv")
+    assert code == 2 and "--n-jobs applies with --auto only" in _one_line_error(err)
+    code, _, err = run(capsys, "augment", data_csv, "--auto", "-j", "0", "-o", tmp_path / "o.csv")
+    assert code == 2 and "--n-jobs is the number of inner folds to score at once" in _one_line_error(err)
     assert not (tmp_path / "o.csv").exists()
 
 
@@ -646,7 +650,7 @@ def test_augment_auto_chooses_by_the_rare_classs_average_precision(tmp_path, cap
     _table().query("label != 'tiny'").to_csv(binary, index=False)
     out = tmp_path / "out.csv"
     code, _, err = run(capsys, "augment", binary, "--auto", "--metric", "pr_auc", "-e", 1, "--batch-size", 64,
-                       "-s", 0, "-o", out)
+                       "-s", 0, "-j", 2, "-o", out)  # the inner folds in two processes
     assert code == 0, err
     assert "(logreg, pr_auc)" in err and "Inner scores (pr_auc" in err
     scores = [float(line.split("+-")[0].split()[-1]) for line in err.splitlines()
