@@ -153,6 +153,14 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         self.random_state = random_state
         self.verbose = verbose
 
+    def fit(self, X, y, **params):
+        """Choose the top-up by inner cross-validation: ``chosen_``, ``cv_results_`` and
+        ``sampling_strategy_`` (``augmenter_`` fitted when the GAN won), as :meth:`fit_resample`
+        leaves them; the resampled data are not kept. imbalanced-learn's samplers only check their
+        input in ``fit``; here it is where the choice is made, for a look before resampling."""
+        self.fit_resample(X, y, **params)
+        return self
+
     # ------------------------------------------------------------------ imblearn hooks
     def _check_X_y(self, X, y, accept_sparse=None):
         if not isinstance(X, pd.DataFrame) and np.ndim(X) > 2:

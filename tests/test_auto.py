@@ -242,6 +242,16 @@ def test_inner_folds_in_parallel_score_and_resample_as_one_process_does():
     assert said_serial > 0 and len(caught) == 2 * said_serial  # the workers' warnings come back, said as in one process
 
 
+def test_fit_makes_the_choice_that_fit_resample_makes():
+    X, y = _table()
+    auto = AutoAugmenter(methods=("random", "smote"), random_state=0)
+    assert auto.fit(X, y) is auto
+    again = clone(auto)
+    again.fit_resample(X, y)
+    assert auto.chosen_ == again.chosen_ and auto.sampling_strategy_ == again.sampling_strategy_
+    np.testing.assert_array_equal(auto.cv_results_["mean_test_score"], again.cv_results_["mean_test_score"])
+
+
 def test_cv_takes_a_splitter_and_uses_its_folds():
     X, y = _table()
     splitter = RepeatedStratifiedKFold(n_splits=2, n_repeats=2, random_state=3)
