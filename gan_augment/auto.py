@@ -67,7 +67,8 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
     methods : sequence of {"random", "smote", "gan"}, default=("random", "smote", "gan")
         Candidates besides "none" (which is always one). SMOTE is left out, with a warning, where
         a class it would top up keeps a single row in an inner training fold; the GAN, with a
-        warning, where its label gate (``label_gate=True``) refuses a class to top up in an inner
+        warning, where such a class keeps fewer rows than the augmenter's ``min_class_size``
+        there, or where its label gate (``label_gate=True``) refuses a class to top up in an inner
         fold (its scores in ``cv_results_`` are then NaN, ranked last).
     amounts : sequence of float in (0, 1], default=(0.25, 0.5, 1.0)
         Shares of the full top-up each method is tried at.
@@ -255,23 +256,32 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         return folds
 
     def _feasible(self, methods, y, folds, plan) -> list:
-        """``methods`` less SMOTE where a class it would top up keeps a single row in a training fold
-        (it interpolates between a row and a neighbour of its class): said with a warning, and
-        refused when no method would be left to choose from."""
-        if "smote" not in methods:
-            return methods
-        thin = [label for label in np.unique(y) if plan.get(label, 0) > 0
-                and min(int(np.sum(y[train] == label)) for train, _ in folds) < 2]
-        if not thin:
-            return methods
-        why = (f"{_classes_named(thin)} too few rows for SMOTE inside cross-validation: with {len(folds)} inner folds "
-               "a training fold keeps a single row of it, and SMOTE needs 2 to interpolate between.")
-        rest = [m for m in methods if m != "smote"]
-        if not rest:
-            raise ValueError(f"{why} Choose other methods= ('random', 'gan'), or give the class at least 3 rows.")
-        warnings.warn(f"{why} SMOTE is left out of the candidates; give the class at least 3 rows to have it "
-                      "scored.", UserWarning, stacklevel=4)
-        return rest
+        """``methods`` less those a class to top up is too small for in an inner training fold:
+        SMOTE, which interpolates between a row and a neighbour of its class (2 rows), and the GAN
+        where the augmenter sets ``min_class_size`` (it would refuse the class there). Each is left
+        out with a warning, and refused when no method would be left to choose from."""
+        fewest = {label: min(int(np.sum(y[train] == label)) for train, _ in folds)
+                  for label in np.unique(y) if plan.get(label, 0) > 0}
+        minimum = self._gan_params().get("min_class_size")
+        for method, needs, why in (
+                ("smote", 2, "too few rows for SMOTE inside cross-validation: with {folds} inner folds a "
+                             "training fold keeps a single row of it, and SMOTE needs 2 to interpolate between."),
+                ("gan", minimum, "fewer rows than the augmenter's min_class_size={needs} in an inner training fold "
+                                 "({fewest}), where the GAN would refuse to top it up.")):
+            small = [label for label, n in fewest.items() if needs is not None and n < needs]
+            if method not in methods or not small:
+                continue
+            why = f"{_classes_named(small)} " + why.format(
+                folds=len(folds), needs=needs, fewest=", ".join(f"{fewest[label]} rows" for label in small))
+            fix = ("give the class at least 3 rows" if method == "smote"
+                   else "lower min_class_size or use fewer inner folds (cv=)")
+            methods = [m for m in methods if m != method]
+            if not methods:
+                raise ValueError(f"{why} Choose other methods= ({', '.join(repr(m) for m in METHODS if m != method)}), "
+                                 f"or {fix}.")
+            warnings.warn(f"{why} {'SMOTE' if method == 'smote' else 'The GAN'} is left out of the candidates; "
+                          f"{fix} to have it scored.", UserWarning, stacklevel=4)
+        return methods
 
     def _estimator(self, X, seed):
         estimator = self.estimator

@@ -297,6 +297,25 @@ def test_smote_is_left_out_where_a_class_is_too_small_for_it_in_the_inner_folds(
     assert CountingGAN.fits == 0
 
 
+def test_the_gan_is_left_out_where_a_class_is_under_its_min_class_size_in_the_inner_folds():
+    # 12 rows pass min_class_size=10, but each of 3 inner training folds keeps 8: the GAN would refuse
+    # the class there, after the cheap candidates of the first fold were scored.
+    X, y = _table()
+    y = y.copy()
+    y[np.flatnonzero(y == 1)[12:]] = 0
+    CountingGAN.fits = 0
+    gan = CountingGAN(**FAST_GAN, min_class_size=10)
+    with pytest.warns(UserWarning, match=r"Class 1 has fewer rows than the augmenter's min_class_size=10 in an inner "
+                                         r"training fold \(8 rows\).*The GAN is left out of the candidates"):
+        auto = AutoAugmenter(methods=("random", "gan"), augmenter=gan, random_state=0)
+        auto.fit_resample(X, y)
+    assert {params["method"] for params in auto.cv_results_["params"]} == {"none", "random"}
+    assert CountingGAN.fits == 0
+    with pytest.raises(ValueError, match=r"min_class_size=10 .*Choose other methods= \('random', 'smote'\)"):
+        AutoAugmenter(methods=("gan",), augmenter=gan, random_state=0).fit_resample(X, y)
+    assert CountingGAN.fits == 0
+
+
 def test_mixed_smote_names_a_class_of_one_row():
     X, y = _table()
     y = y.copy()
