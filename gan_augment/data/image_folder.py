@@ -144,8 +144,9 @@ def _list_tree(root: Path):
     for class_dir in class_dirs:
         files = []
         for entry in _sorted_entries(class_dir):
-            # Nested folders are not read (no recursion, as in torchvision): their images would
-            # otherwise silently join the class.
+            # Nested folders are not read (torchvision's ImageFolder walks them; here they are
+            # skipped and counted, and named when they hold a class's only images): a sub-folder
+            # is often another grouping (a batch, rejects), whose images would silently join the class.
             # A link to a missing file is an image that cannot be read (named, or skipped as
             # unreadable), not a non-image file.
             if (entry.is_file() or entry.is_symlink()) and not _is_hidden(entry) and _has_image_suffix(entry):
