@@ -490,7 +490,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         # Models saved before the check have none; info then says so.
         augmenter.diversity_ = {label: ClassDiversity.from_dict(d) for label, d in state.get("diversity") or []}
         gate = state.get("label_gate")  # models saved before the gate have none
-        augmenter.label_gate_ = LabelGate.from_state(gate, kind) if gate is not None else None
+        augmenter.label_gate_ = (LabelGate.from_state(gate, kind, source=Path(path) / "model.json")
+                                 if gate is not None else None)
         # Checked against the weights before anything is allocated: an edited model.json must not
         # make loading build (and allocate) a model of whatever size it names.
         def build():

@@ -154,7 +154,10 @@ def build_checked(build: Callable[[], torch.nn.Module], tensors: dict, *, source
                 f"file holds {_shape_text(found.get(key))}: the JSON was edited or belongs to another "
                 "model. Restore the directory from a backup or fit again."
             )
-    return build()
+    # Built for real (the caller loads the weights over its initial values): the initialisation
+    # draws from torch's global stream, which a load must leave as the user had it.
+    with torch.random.fork_rng(devices=[]):
+        return build()
 
 
 # ---------------------------------------------------------------------------------------------

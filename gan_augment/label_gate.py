@@ -135,10 +135,14 @@ class LabelGate:
                 "prior_shift": self.prior_shift}
 
     @classmethod
-    def from_state(cls, state: dict, kind) -> LabelGate:
+    def from_state(cls, state: dict, kind, *, source) -> LabelGate:
+        """The gate saved as ``state`` (its judge checked against its weights first, as the
+        generator is: see :func:`~gan_augment.checkpoint.build_checked`); ``source`` names the file."""
+        from gan_augment.checkpoint import build_checked
+
         # Image models saved before table gates kept the judge's shape beside the weights.
         config = state.get("judge") or {key: state[key] for key in ("in_channels", "n_classes", "feature_dim")}
-        judge = kind.build_judge(config)
+        judge = build_checked(lambda: kind.build_judge(config), state["weights"], source=source)
         judge.load_state_dict(state["weights"])
         # Gates saved before the prior shift existed have none.
         return cls(judge, [math.nan if a is None else float(a) for a in state["acceptance"]], unit=kind.unit,

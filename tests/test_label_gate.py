@@ -246,7 +246,7 @@ def test_image_gate_saved_before_table_gates_still_loads():
     judge = ImageClassifier(1, 2, feature_dim=16).eval()
     legacy = {"in_channels": 1, "n_classes": 2, "feature_dim": 16, "acceptance": [0.5, None],
               "weights": judge.state_dict()}
-    gate = LabelGate.from_state(legacy, kind_named("image"))
+    gate = LabelGate.from_state(legacy, kind_named("image"), source="model.json")
     images = torch.rand(8, 1, 8, 8) * 2 - 1
     assert torch.equal(gate.judge(images), judge(images)) and gate.acceptance[0] == 0.5
     assert np.isnan(gate.acceptance[1]) and gate.unit == "images"
