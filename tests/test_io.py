@@ -258,6 +258,15 @@ def test_an_infinite_number_keeps_a_numeric_column_as_text_and_is_pointed_out(tm
     assert frame["v"].tolist() == ["1.5", "-inf", "NA"]
 
 
+def test_commas_after_which_three_digits_follow_may_group_thousands_and_the_warning_says_both(tmp_path):
+    # "76,705" read with decimal=',' would be 76.705: a thousand times too small if it meant 76705.
+    path = _write(tmp_path / "d.csv", 'amount,label\n"76,705",a\n"57,689",b\n"250",a\n')
+    with pytest.warns(UserWarning, match=r"Column 'amount' .*commas that group thousands or mark decimals .*"
+                                         r"thousands=','\) for thousands, decimal=',' for decimals") as caught:
+        read_table(path)
+    assert not any("written with a decimal comma" in str(w.message) for w in caught)
+
+
 def test_numbers_with_a_decimal_comma_are_text_and_the_warning_says_how_to_save_them(tmp_path):
     path = _write(tmp_path / "d.csv", "v;n;label\n0,5;3;a\n-12,75;4;b\n7;5;a\n")
     with pytest.warns(UserWarning, match=r"Column 'v' of .*d.csv holds numbers written with a decimal comma "

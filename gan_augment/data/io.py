@@ -353,10 +353,16 @@ def _hint_decimal_commas(frame: pd.DataFrame, target, path: Path, sep: str) -> N
         cells = column.dropna().astype(str)
         if len(cells) and cells.str.contains(",", regex=False).any() and cells.str.fullmatch(_COMMA_NUMBER).all():
             example = cells[cells.str.contains(",", regex=False)].iloc[0]
-            warnings.warn(f"Column {str(name)!r} of {path} holds numbers written with a decimal comma ({example!r}): "
-                          "it is read as text, each value a category of its own. Save the table with decimal "
-                          f"points, e.g. pandas.read_csv(path, sep={sep!r}, decimal=',').to_csv(new_path, "
-                          "index=False).", UserWarning, stacklevel=5)
+            if cells.str.fullmatch(_THOUSANDS_NUMBER).all():
+                # 76,705 is as likely seventy-six thousand as seventy-six point seven: say both.
+                how, fix = ("commas that group thousands or mark decimals (every comma is followed by three "
+                            "digits, so the file cannot tell which)",
+                            f"pandas.read_csv(path, sep={sep!r}, thousands=',') for thousands, decimal=',' for decimals")
+            else:
+                how, fix = "a decimal comma", f"pandas.read_csv(path, sep={sep!r}, decimal=',')"
+            warnings.warn(f"Column {str(name)!r} of {path} holds numbers written with {how} ({example!r}): it is "
+                          "read as text, each value a category of its own. Save the table with plain numbers, "
+                          f"e.g. {fix}, then .to_csv(new_path, index=False).", UserWarning, stacklevel=5)
 
 
 #: Data rows looked at to tell which fields a file writes after a space.
@@ -488,6 +494,8 @@ _NUMBER = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
 _INTEGER = r"[+-]?[0-9]+"
 # A number with a decimal comma, as spreadsheets in many languages write it (0,5 or -12,75).
 _COMMA_NUMBER = r"[+-]?[0-9]+(?:,[0-9]+)?"
+# Also a number whose commas group thousands: 1,250 (but not 12,5 or 1,2500).
+_THOUSANDS_NUMBER = r"[+-]?[0-9]{1,3}(?:,[0-9]{3})?"
 # A label is an integer only when written as Python writes that integer: no sign "+", no "-0".
 _PLAIN_INTEGER = r"0|-?[1-9][0-9]*"
 # Decimals of a written number, counting an exponent: 1.5e-05 has 6, 1.25e1 has 1.
