@@ -76,10 +76,11 @@ class AugmentedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         X_res, y_res = self.augmenter_.fit_resample(X, y)
         self.estimator_ = clone(self.estimator).fit(X_res, y_res, **fit_params)
         self.classes_ = self.estimator_.classes_
-        if hasattr(self.estimator_, "n_features_in_"):
-            self.n_features_in_ = self.estimator_.n_features_in_
-        if hasattr(self.estimator_, "feature_names_in_"):
-            self.feature_names_in_ = self.estimator_.feature_names_in_
+        for name in ("n_features_in_", "feature_names_in_"):  # those of this fit only, as fit resets
+            if hasattr(self.estimator_, name):
+                setattr(self, name, getattr(self.estimator_, name))
+            elif name in vars(self):
+                delattr(self, name)
         return self
 
     def predict(self, X):

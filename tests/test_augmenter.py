@@ -417,6 +417,17 @@ def test_augmented_classifier_predicts_untouched_rows(mixed_frame):
     assert seen == [9]
 
 
+def test_augmented_classifier_refitted_on_an_array_forgets_the_frames_column_names(mixed_frame):
+    from imblearn.over_sampling import RandomOverSampler
+
+    X, y = mixed_frame
+    numeric = X[["income", "age"]]
+    model = AugmentedClassifier(LogisticRegression(), RandomOverSampler(random_state=0)).fit(numeric, y)
+    assert list(model.feature_names_in_) == ["income", "age"]
+    model.fit(numeric.to_numpy(), y)  # as LogisticRegression itself: a refit resets what fit learned
+    assert not hasattr(model, "feature_names_in_") and model.n_features_in_ == 2
+
+
 # ---------------------------------------------------------------- speed (issue 15)
 def test_sample_generates_and_decodes_in_chunks_deterministically(mixed_frame, monkeypatch):
     from gan_augment import augmenter as augmenter_module
