@@ -700,6 +700,14 @@ def test_smote_without_two_training_rows_says_whether_more_folds_can_help():
     assert report.summary["mean"].notna().all()  # the run goes through without SMOTE
 
 
+def test_a_gan_with_a_checkpoint_dir_is_refused_before_any_fold(tmp_path):
+    # Each fold's GAN would find the folder holding another fold's checkpoint, after a whole fit.
+    X, y = two_gaussians(n_major=40, n_minor=8)
+    with pytest.raises(ValueError, match=r"checkpoint_dir=.* cannot serve the evaluation, which fits a GAN per fold"):
+        evaluate_augmentation(X, y, GANAugmenter(epochs=1, checkpoint_dir=tmp_path / "ckpt"), cv=3)
+    assert not (tmp_path / "ckpt").exists()
+
+
 def test_unknown_class_is_refused_with_a_suggestion():
     X, y = two_gaussians(n_major=40, n_minor=8)
     with pytest.raises(DataValidationError, match=r"Unknown class 'rar'.*Did you mean 'rare'"):

@@ -173,6 +173,14 @@ def _check_augmenter(augmenter):
     if not hasattr(augmenter, "fit_resample"):
         raise TypeError(f"augmenter={augmenter!r} has no fit_resample method; pass a GANAugmenter or any "
                         "imbalanced-learn style sampler.")
+    checkpoint_dir = augmenter.get_params(deep=False).get("checkpoint_dir") if hasattr(augmenter, "get_params") \
+        else None
+    if checkpoint_dir is not None:
+        # Every fold's GAN would train into the one folder, and the second would refuse the first's
+        # checkpoint as "other data", after a whole fit.
+        raise ValueError(f"The augmenter's checkpoint_dir={checkpoint_dir!r} cannot serve the evaluation, which "
+                         "fits a GAN per fold; set it to None (augmenter.set_params(checkpoint_dir=None)), or fit "
+                         "the GAN on its own to checkpoint it.")
     return clone(augmenter)
 
 
