@@ -463,6 +463,14 @@ def test_report_holds_every_method_metric_and_class(gan_report):
     assert len(gan_report.histories) == 3 and "loss_g" in gan_report.histories[0][0]
 
 
+def test_a_pr_auc_verdict_says_how_few_positive_rows_it_rests_on():
+    # 300 test rows per fold, of which 10 are 'rare': PR-AUC, the primary metric here, rests on those.
+    X, y = two_gaussians(n_major=870, n_minor=30)
+    report = evaluate_augmentation(X, y, RandomOverSampler(random_state=0), cv=3, repeats=1, random_state=0,
+                                   baselines=("none",), metric="pr_auc", fidelity=False, privacy=False)
+    assert "few rows: 10 test rows of 'rare' per fold (< 30)" in report.verdict
+
+
 def test_pr_auc_counts_the_positive_rows_it_rests_on(gan_report):
     # 118 rows in 3 folds: about 39 test rows per fold, of which about 6 are 'rare', the class
     # PR-AUC scores. Accuracy rests on all of them; PR-AUC on the 6, and says so. Macro-F1 and

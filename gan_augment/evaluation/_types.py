@@ -96,9 +96,15 @@ class FoldResult:
     marginals: dict[Any, tuple[pd.DataFrame, pd.DataFrame]] = field(default_factory=dict)
 
 
-def rarest_test_class(folds) -> tuple[Any, float]:
-    """``(label, mean test rows per fold)`` of the class with the fewest test rows."""
+def class_behind(folds, metric: str, positive=None) -> Optional[tuple[Any, float]]:
+    """``(label, mean test rows per fold)`` of the class whose test rows ``metric`` rests on, beyond
+    the fold's: the rarest class for the class-averaged metrics (each class weighs alike, so its
+    few rows move them most), the positive class for PR-AUC (its rows alone); None for the rest."""
     support = {label: float(np.mean([fold.class_scores["none"][label]["support"] for fold in folds]))
                for label in folds[0].class_scores["none"]}
-    label = min(support, key=support.get)
-    return label, support[label]
+    if metric in CLASS_AVERAGED:
+        label = min(support, key=support.get)
+        return label, support[label]
+    if metric == "pr_auc" and positive is not None:
+        return positive, support[positive]
+    return None

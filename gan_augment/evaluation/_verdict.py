@@ -31,8 +31,8 @@ from typing import Any, NamedTuple, Optional
 import numpy as np
 
 from gan_augment.evaluation._text import METRIC_NAMES, show
-from gan_augment.evaluation._types import (AUGMENTER, CLASS_AVERAGED, MIN_ROWS, OVERALL_METRICS, PRIMARY_METRIC,
-                                           EvaluationPlan, FoldResult, rarest_test_class)
+from gan_augment.evaluation._types import (AUGMENTER, MIN_ROWS, OVERALL_METRICS, PRIMARY_METRIC,
+                                           EvaluationPlan, FoldResult, class_behind)
 from gan_augment.evaluation.stats import DIFFERENCE, Test, holm, paired
 
 __all__ = ["Comparison", "Decision", "class_comparisons", "compare_with_none", "decide", "make_verdict"]
@@ -112,11 +112,12 @@ class Decision:
 
 def decide(folds: Sequence[FoldResult], methods: Sequence[str], *, test_train_ratio: float,
            metric: str = PRIMARY_METRIC, confidence: float = 0.95, labels: Sequence = (),
-           names: Optional[dict] = None) -> Decision:
+           names: Optional[dict] = None, positive=None) -> Decision:
     """Apply the decision rule of this module to per-fold scores; ``methods`` holds "none" and the rest.
 
     ``labels``: the classes whose per-class metrics are supporting evidence (Holm across them).
     ``names``: display names of the methods (default: the keys themselves).
+    ``positive``: the class PR-AUC scores (binary targets), whose test rows its caveat counts.
     """
     names = {m: m for m in methods} | dict(names or {})
     alpha = 1.0 - confidence
@@ -128,7 +129,7 @@ def decide(folds: Sequence[FoldResult], methods: Sequence[str], *, test_train_ra
     choice, advice = _advice(folds, primary, helped, subject, names, metric, alpha, kw)
     cited = [subject] + ([choice] if choice not in ("none", subject) else [])
     evidence = _evidence(folds, list(methods), cited, labels, metric, names, alpha, kw)
-    sentences = [_answer(names[subject], primary[subject], metric, alpha, len(primary), folds), advice,
+    sentences = [_answer(names[subject], primary[subject], metric, alpha, len(primary), folds, positive), advice,
                  _supporting(evidence, [names[m] for m in cited])]
     return Decision(metric=metric, alpha=alpha, primary=primary, helped=helped, hurt=hurt, choice=choice,
                     sentences=sentences, evidence=evidence)
@@ -136,18 +137,19 @@ def decide(folds: Sequence[FoldResult], methods: Sequence[str], *, test_train_ra
 
 def make_verdict(plan: EvaluationPlan, results: list[FoldResult], names: dict) -> str:
     return decide(results, plan.methods, test_train_ratio=plan.test_train_ratio, metric=plan.metric,
-                  confidence=plan.confidence, labels=plan.labels, names=names).text
+                  confidence=plan.confidence, labels=plan.labels, names=names, positive=plan.positive).text
 
 
 # ============================================================================ the sentences
-def _answer(name: str, c: Comparison, metric: str, alpha: float, n_methods: int, folds: Sequence[FoldResult]) -> str:
+def _answer(name: str, c: Comparison, metric: str, alpha: float, n_methods: int, folds: Sequence[FoldResult],
+            positive=None) -> str:
     """Sentence 1: the answer for the augmenter, on the primary metric."""
     family = f"Holm-adjusted p {_p(c.p_holm)} across {n_methods} method{'s' if n_methods != 1 else ''}"
     if not c.significant(alpha) and np.isfinite(c.low) and (c.low > 0 or c.high < 0):
         # The interval is the comparison's own; the decision counts every method compared.
         family += (f": not significant once the {n_methods} comparisons are counted, though the unadjusted "
                    f"{1 - alpha:.0%} interval excludes 0")
-    change = f"{METRIC_NAMES[metric]} {_change(c)} versus none ({family}{_few_test_rows(folds, metric)})"
+    change = f"{METRIC_NAMES[metric]} {_change(c)} versus none ({family}{_few_test_rows(folds, metric, positive)})"
     if c.significant(alpha, +1):
         return f"{name} helped: {change}."
     if c.significant(alpha, -1):
@@ -155,14 +157,13 @@ def _answer(name: str, c: Comparison, metric: str, alpha: float, n_methods: int,
     return f"{name} did not clearly help: {change}."
 
 
-def _few_test_rows(folds: Sequence[FoldResult], metric: str) -> str:
+def _few_test_rows(folds: Sequence[FoldResult], metric: str, positive=None) -> str:
     n_test = int(round(float(np.mean([f.n_test for f in folds])))) if folds else 0
     if 0 < n_test < MIN_ROWS:
         return f"; few rows: test folds of {n_test} rows (< {MIN_ROWS})"
-    if folds and metric in CLASS_AVERAGED:  # each class weighs alike: the rarest's few rows move it most
-        label, n_rarest = rarest_test_class(folds)
-        if n_rarest < MIN_ROWS:
-            return f"; few rows: {n_rarest:.3g} test rows of {show(label)} per fold (< {MIN_ROWS})"
+    behind = class_behind(folds, metric, positive) if folds else None
+    if behind is not None and behind[1] < MIN_ROWS:
+        return f"; few rows: {behind[1]:.3g} test rows of {show(behind[0])} per fold (< {MIN_ROWS})"
     return ""
 
 

@@ -18,8 +18,8 @@ from gan_augment._fs import atomic_path
 from gan_augment.evaluation._figures import render_figures
 from gan_augment.evaluation._text import (METRIC_NAMES, caveat, fmt_frame, html_table, jsonable, markdown_table, pivot,
                                           plain, records, settings_text, with_caveats)
-from gan_augment.evaluation._types import (AUGMENTER, CLASS_AVERAGED, CLASS_METRICS, MIN_ROWS, OVERALL_METRICS,
-                                           EvaluationPlan, FoldResult, rarest_test_class)
+from gan_augment.evaluation._types import (AUGMENTER, CLASS_METRICS, MIN_ROWS, OVERALL_METRICS,
+                                           EvaluationPlan, FoldResult, class_behind)
 from gan_augment.evaluation._verdict import class_comparisons, compare_with_none, make_verdict
 from gan_augment.evaluation.stats import LEVEL, METHOD_NAME, corrected_interval
 
@@ -256,15 +256,17 @@ def _summary(plan: EvaluationPlan, results: list[FoldResult], names: dict) -> pd
     """One row per (method, metric); p-values Holm-adjusted across the methods, per metric."""
     metrics = [m for m in OVERALL_METRICS if m != "pr_auc" or plan.binary]
     n_test = float(np.mean([fold.n_test for fold in results]))
-    rows_behind = {metric: (n_test, caveat({"test rows per fold": n_test})) for metric in metrics}
-    rarest, n_rarest = rarest_test_class(results)
-    for metric in CLASS_AVERAGED:  # an average of per-class scores: the rarest class's few rows weigh as much
-        what = f"test rows of {plain(rarest)!r} per fold, behind its share of {METRIC_NAMES[metric]}"
-        rows_behind[metric] = (n_test, caveat({"test rows per fold": n_test, what: n_rarest}))
-    if "pr_auc" in metrics:  # PR-AUC rests on the positive class's test rows, not on all of them
-        n_positive = float(np.mean([fold.class_scores["none"][plan.positive]["support"] for fold in results]))
-        what = f"test rows of {plain(plan.positive)!r} per fold, behind PR-AUC"
-        rows_behind["pr_auc"] = (n_positive, caveat({what: n_positive}))
+    rows_behind = {}
+    for metric in metrics:
+        behind = class_behind(results, metric, plan.positive)
+        if behind is None:
+            rows_behind[metric] = (n_test, caveat({"test rows per fold": n_test}))
+        elif metric == "pr_auc":  # its positive class's test rows alone
+            what = f"test rows of {plain(behind[0])!r} per fold, behind PR-AUC"
+            rows_behind[metric] = (behind[1], caveat({what: behind[1]}))
+        else:  # an average of per-class scores: the rarest class's few rows weigh as much
+            what = f"test rows of {plain(behind[0])!r} per fold, behind its share of {METRIC_NAMES[metric]}"
+            rows_behind[metric] = (n_test, caveat({"test rows per fold": n_test, what: behind[1]}))
     tests = {metric: compare_with_none(results, plan.methods, metric, test_train_ratio=plan.test_train_ratio,
                                        confidence=plan.confidence) for metric in metrics}
     rows = []
