@@ -128,9 +128,18 @@ def _check_checkpoint_args(checkpoint_dir: Optional[Path], checkpoint_every: Opt
             raise CLIError("--checkpoint-every applies with --checkpoint-dir DIR; add it, or drop --checkpoint-every.",
                            USAGE)
         return
-    if os.path.abspath(checkpoint_dir) == os.path.abspath(out):
+    checkpoints, model = Path(os.path.realpath(checkpoint_dir)), Path(os.path.realpath(out))
+    if checkpoints == model:
         raise CLIError(f"--checkpoint-dir {checkpoint_dir} is also the model directory (--out); give the checkpoint "
                        "its own folder.", USAGE)
+    # One inside the other: the model could not be saved where a checkpoint lies (after the whole
+    # run), or would be deleted with the checkpoint folder once it is no longer needed.
+    if checkpoints.is_relative_to(model) or model.is_relative_to(checkpoints):
+        inner, outer = ((f"--checkpoint-dir {checkpoint_dir}", f"the model directory (--out {out})")
+                        if checkpoints.is_relative_to(model) else
+                        (f"the model directory (--out {out})", f"--checkpoint-dir {checkpoint_dir}"))
+        raise CLIError(f"{inner} lies inside {outer}; give the checkpoint and the model folders of their own, side "
+                       "by side.", USAGE)
     if generators is not None and generators > 1:  # said before the data is read, in the command's words
         raise CLIError(f"--checkpoint-dir cannot be combined with --generators {generators} yet: a checkpoint holds "
                        "one generator's training. Drop one of the two.", USAGE)

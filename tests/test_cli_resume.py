@@ -197,6 +197,17 @@ def test_checkpoint_dir_may_not_be_the_model_dir(data_csv, tmp_path, capsys):
     assert code == 2 and "also the model directory" in err
 
 
+@pytest.mark.parametrize("checkpoints, model, inner", [
+    ("m/ckpt", "m", "--checkpoint-dir"),  # the model could not be saved over the checkpoint, after training
+    ("ckpt", "ckpt/model", "the model directory"),  # "rm -r ckpt", as advised at the end, would delete the model
+])
+def test_checkpoint_dir_and_model_dir_may_not_lie_one_inside_the_other(data_csv, tmp_path, capsys, checkpoints,
+                                                                       model, inner):
+    code, err = _run(capsys, "fit", data_csv, "--checkpoint-dir", tmp_path / checkpoints, "--out", tmp_path / model)
+    assert code == 2 and f"{inner} " in err and "lies inside" in " ".join(err.split())
+    assert not any(tmp_path.iterdir()) or sorted(p.name for p in tmp_path.iterdir()) == [data_csv.name]
+
+
 @pytest.mark.parametrize("first_checkpoint_written", [False, True])
 def test_an_interrupt_points_to_resume_only_once_a_checkpoint_exists(tmp_path, capsys, monkeypatch,
                                                                       first_checkpoint_written):
