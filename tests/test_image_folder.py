@@ -233,8 +233,8 @@ def test_rgba_becomes_rgb_and_16_bit_becomes_8_bit(tmp_path):
 
 
 @pytest.mark.parametrize("image, expected", [
-    (Image.fromarray(np.array([[-5, 100, 300]], np.int32)), [0, 100, 255]),  # "I": clipped
-    (Image.fromarray(np.array([[-5.2, 100.6, np.nan]], np.float32)), [0, 101, 0]),  # "F"
+    (Image.fromarray(np.array([[0, 100, 255]], np.int32)), [0, 100, 255]),  # "I" holding 8-bit values
+    (Image.fromarray(np.array([[0.0, 100.0, 255.0]], np.float32)), [0, 100, 255]),  # "F" holding them too
     (Image.new("1", (3, 1), 1), [255, 255, 255]),
     (Image.new("LA", (3, 1), (7, 9)), [7, 7, 7]),  # alpha dropped
 ], ids=["I", "F", "1", "LA"])
@@ -245,6 +245,20 @@ def test_other_grayscale_modes(tmp_path, image, expected):
     folder = read_image_folder(tmp_path / "d")
     assert folder.images.shape == (2, 1, 3, 1)
     assert folder.images[0, 0, :, 0].tolist() == expected
+
+
+@pytest.mark.parametrize("values, named", [
+    (np.array([[0.0003, 0.5, 0.999]], np.float32), r"floating-point image \(mode 'F'\) with values from 0.0003 to 0.999"),
+    (np.array([[-5.2, 100.6, np.nan]], np.float32), r"values from -5.2 to 100.6, some not numbers"),
+    (np.array([[0, 4000, 60000]], np.int32), r"32-bit integer image \(mode 'I'\) with values from 0 to 60000"),
+])
+def test_float_and_32_bit_images_beyond_8_bit_values_are_refused_not_rounded(tmp_path, values, named):
+    # A float TIFF in [0, 1] was read as 0 / 1 pixels, and 32-bit values above 255 as 255: silently.
+    for name in ["1.tif", "2.tif"]:
+        (tmp_path / "d" / "a").mkdir(parents=True, exist_ok=True)
+        Image.fromarray(values).save(tmp_path / "d" / "a" / name)
+    with pytest.raises(DataValidationError, match=named + r".*Save the images as 8-bit PNGs"):
+        read_image_folder(tmp_path / "d")
 
 
 def test_transparency_that_is_dropped_is_said_and_an_opaque_alpha_is_not(tmp_path):

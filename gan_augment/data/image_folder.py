@@ -215,8 +215,9 @@ def _to_array(image: Image.Image, path: Path) -> np.ndarray:
 
     * ``1``, ``L``: as 0..255 values; ``LA``/``La``: the alpha channel is dropped.
     * ``I;16`` (16-bit): the full 0..65535 range is mapped onto 0..255 (divided by 257).
-    * ``I`` (32-bit integer) and ``F`` (float): values are clipped to 0..255, not rescaled, since
-      their range is not known from the mode (NaN becomes 0).
+    * ``I`` (32-bit integer) and ``F`` (float): read as they are when every value is a whole
+      number in 0..255 (8-bit data some tools store so); otherwise refused, naming the range, since
+      rounding and clipping would change them (a float TIFF in [0, 1] would become black and white).
     * ``P`` / ``PA`` with an all-grey palette (as Pillow writes grayscale GIFs): grayscale.
     * Everything else (``RGB``, ``RGBA``, ``P``, ``CMYK``, ``YCbCr``, ...): converted to RGB;
       an alpha channel is dropped, not blended onto a background.
@@ -225,7 +226,15 @@ def _to_array(image: Image.Image, path: Path) -> np.ndarray:
     if mode.startswith("I;16"):
         gray = np.rint(np.asarray(image).astype(np.float64) / 257.0)  # 65535 / 257 = 255
     elif mode in ("I", "F"):
-        gray = np.clip(np.rint(np.nan_to_num(np.asarray(image, dtype=np.float64))), 0, 255)
+        gray = np.asarray(image, dtype=np.float64)
+        if not (np.isfinite(gray).all() and gray.min() >= 0 and gray.max() <= 255 and (gray == np.rint(gray)).all()):
+            finite = gray[np.isfinite(gray)]
+            span = f"from {finite.min():g} to {finite.max():g}" if finite.size else "that are not numbers"
+            kind = "floating-point" if mode == "F" else "32-bit integer"
+            raise DataValidationError(
+                f"{path} is a {kind} image (mode {mode!r}) with values {span}{'' if finite.size == gray.size else ', some not numbers'}; "
+                "images are read as 8-bit (whole numbers 0..255) or 16-bit, and rounding or clipping these values "
+                "would change them. Save the images as 8-bit PNGs (values scaled to 0..255) or 16-bit PNGs.")
     elif mode in ("1", "L"):
         gray = np.asarray(image.convert("L"))
     elif mode in ("LA", "La"):
