@@ -80,6 +80,26 @@ def digits_job():
     return X[keep].reshape(-1, 8, 8), y[keep]
 
 
+def test_a_short_fit_ends_grown_to_full_size_with_its_last_update(digits_job):
+    # Two updates on 8x8 digits: the first as 4x4 (8x8 at fade-in weight 0), the last at 8x8 at full
+    # weight. The last used to train at progress 1/2, so samples were 4x4 blocks scaled up.
+    X, y = digits_job
+    seen = []
+
+    class Stages:
+        def on_train_begin(self, trainer): pass
+        def on_train_end(self, trainer): pass
+        def on_epoch_end(self, trainer, record):
+            seen.append(trainer.generator.stage())
+
+    augmenter = GANAugmenter(architecture="progressive", epochs=2, batch_size=len(X), random_state=0, n_threads=1,
+                             device="cpu", callbacks=[Stages()]).fit(X, y)
+    assert seen == [(1, 0.0), (1, 1.0)]
+    assert augmenter.generator_.stage() == (1, 1.0)
+    blocks = augmenter.sample(8, 0).reshape(8, 4, 2, 4, 2)
+    assert not np.all(blocks == blocks[:, :, :1, :, :1])  # not every 2x2 block of one value
+
+
 def test_a_fit_killed_mid_growth_resumes_bit_identically(digits_job, tmp_path):
     X, y = digits_job
     seen = []

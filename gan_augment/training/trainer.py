@@ -609,11 +609,12 @@ class GANTrainer:
 
     def _set_progress(self) -> None:
         """Tell models that change with training (progressive growing: ``set_progress``) how far
-        it is: the share of the planned generator updates done, which a checkpoint restores."""
+        it is: the share of the planned generator updates done once the coming one is, so that the
+        last update trains the model as it will sample (read off the step, which a checkpoint restores)."""
         planned = self.n_epochs_ * self.steps_per_epoch_
         for module in (self.generator, self.discriminator, self.generator_ema_):
             if module is not None and hasattr(module, "set_progress"):
-                module.set_progress(min(1.0, self.step_ / planned))
+                module.set_progress(min(1.0, (self.step_ + 1) / planned))
 
     def _set_condition_strength(self, strength: float) -> None:
         for module in (self.generator, self.discriminator, self.generator_ema_):
