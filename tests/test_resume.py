@@ -101,6 +101,34 @@ def test_an_interrupted_fit_with_early_stopping_resumes_with_its_ratings(tmp_pat
     _assert_same_model(uninterrupted, resumed)  # the same snapshot kept
 
 
+class Tally(Callback):
+    """Counts the epochs of a run, across a resume (its count is its checkpointed state)."""
+
+    def __init__(self):
+        self.epochs = 0
+
+    def on_epoch_end(self, trainer, record):
+        self.epochs += 1
+
+    def state_dict(self):
+        return {"epochs": self.epochs}
+
+    def load_state_dict(self, state):
+        self.epochs = state["epochs"]
+
+
+def test_a_callbacks_state_is_found_when_other_callbacks_are_dropped_on_resume(tmp_path):
+    # Interrupted with [InterruptAt, Tally], resumed with [Tally]: the state is found by the callback's
+    # class, not by its place in the list (the built-in early-stopping callback moves the same way).
+    X, y = _data()
+    with pytest.raises(KeyboardInterrupt):
+        GANAugmenter(**FAST, checkpoint_dir=tmp_path / "ckpt", checkpoint_every=2,
+                     callbacks=[InterruptAt(3), Tally()]).fit(X, y)
+    tally = Tally()
+    GANAugmenter(**FAST, checkpoint_dir=tmp_path / "ckpt", checkpoint_every=2, callbacks=[tally]).fit(X, y)
+    assert tally.epochs == 5  # 2 before the checkpoint, 3 after it
+
+
 def test_fit_resample_resumes_too(tmp_path):
     X, y = _data()
     X_full, y_full = GANAugmenter(**FAST).fit_resample(X, y)

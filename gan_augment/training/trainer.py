@@ -118,8 +118,21 @@ def torch_threads(n_threads="auto"):
             torch.set_num_threads(before)
 
 
-def _callback_key(position: int, callback) -> str:
-    """Where a callback's state lives in a checkpoint: its position in ``callbacks`` and class."""
+def _callback_keys(callbacks) -> list[str]:
+    """Where each callback's state lives in a checkpoint: its class and how many of that class
+    come before it (``SnapshotSelection#0``), so that adding or dropping a callback of another
+    class (a user's) on resume does not lose the state of the rest."""
+    seen: dict[str, int] = {}
+    keys = []
+    for callback in callbacks:
+        name = type(callback).__name__
+        keys.append(f"{name}#{seen.get(name, 0)}")
+        seen[name] = seen.get(name, 0) + 1
+    return keys
+
+
+def _position_key(position: int, callback) -> str:
+    """The key of checkpoints written before :func:`_callback_keys`: position and class."""
     return f"{position}:{type(callback).__name__}"
 
 
@@ -349,8 +362,8 @@ class GANTrainer:
             "rng_shared": self.shared_rng_.get_state() if self.shared_rng_ is not None else None,
             # Each process's own stream and augmentation tally (only rank 0's with one process).
             "ranks": local if self.group_.active else None,
-            "callbacks": {_callback_key(i, callback): _callback_state(callback)
-                          for i, callback in enumerate(self.callbacks)},
+            "callbacks": {key: _callback_state(callback)
+                          for key, callback in zip(_callback_keys(self.callbacks), self.callbacks)},
         }
         save_state(directory, state, kind="checkpoint")
 
@@ -431,13 +444,13 @@ class GANTrainer:
             torch.cuda.set_rng_state(local["cuda"].cpu(), self.device_)
         if self.shared_rng_ is not None:
             self.shared_rng_.set_state(state["rng_shared"].cpu())
-        # Checkpoints written before callbacks had state have no "callbacks" key; a callback that
-        # is not at the same position (same class) as when saving starts afresh.
+        # Checkpoints written before callbacks had state have no "callbacks" key; a callback of
+        # which the checkpoint holds no state starts afresh.
         saved_callbacks = state.get("callbacks") or {}
-        for i, callback in enumerate(self.callbacks):
-            key = _callback_key(i, callback)
-            if key in saved_callbacks and hasattr(callback, "load_state_dict"):
-                callback.load_state_dict(saved_callbacks[key])
+        for i, (key, callback) in enumerate(zip(_callback_keys(self.callbacks), self.callbacks)):
+            saved = saved_callbacks.get(key, saved_callbacks.get(_position_key(i, callback)))
+            if saved is not None and hasattr(callback, "load_state_dict"):
+                callback.load_state_dict(saved)
 
     def _ordered_callbacks(self) -> list:
         """The callbacks in the order they run: by their ``order`` (0 unless set), then as given.
