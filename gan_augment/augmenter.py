@@ -544,7 +544,9 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         y = np.asarray(y)
         self.classes_, y_index, counts = np.unique(y, return_inverse=True, return_counts=True)
         self.class_counts_ = dict(zip(self.classes_.tolist(), counts.tolist()))
-        # Before any work: a checkpoint_dir that cannot be used fails now, not after training.
+        # Before any work: a callback the trainer cannot call, or a checkpoint_dir that cannot be
+        # used, fails now, not after the data is encoded or the GAN trained.
+        _check_callbacks(self.callbacks)
         if self.checkpoint_dir is not None and self.n_generators > 1:
             raise ValueError(f"checkpoint_dir cannot be combined with n_generators={self.n_generators} yet: a "
                              "checkpoint holds one generator's training. Drop one of the two.")
@@ -858,3 +860,14 @@ def _versions() -> dict:
 
     return {"gan_augment": __version__, "torch": torch.__version__, "scikit-learn": sklearn.__version__,
             "imbalanced-learn": imblearn.__version__, "numpy": np.__version__, "pandas": pd.__version__}
+
+
+def _check_callbacks(callbacks) -> None:
+    """Each callback has the three hooks the trainer calls (it need not subclass Callback)."""
+    hooks = ("on_train_begin", "on_epoch_end", "on_train_end")
+    for i, callback in enumerate(callbacks or []):
+        missing = [hook for hook in hooks if not callable(getattr(callback, hook, None))]
+        if missing:
+            raise TypeError(f"callbacks[{i}] ({type(callback).__name__}) has no {', '.join(missing)} method: a "
+                            f"callback needs {', '.join(hooks)}. Subclass gan_augment.training.Callback, which "
+                            "has them all, and override those you need.")

@@ -15,7 +15,7 @@ from gan_augment.config import LOSSES, TrainingConfig
 from gan_augment.data.tabular import OutputSpan, TabularEncoder
 from gan_augment.exceptions import TrainingDivergedError
 from gan_augment.models.tabular import TabularDiscriminator, TabularGenerator
-from gan_augment.training import Callback, Checkpoint, EarlyStopping, GANTrainer, SnapshotSelection
+from gan_augment.training import Callback, Checkpoint, EarlyStopping, GANTrainer, ProgressBar, SnapshotSelection
 from gan_augment.training.trainer import _SAMPLE_CHUNK, generate, seeded_rng
 
 # Data column 0 is a class marker (see _table); then a categorical block and a "numeric" pair.
@@ -417,6 +417,26 @@ def test_early_stopping_stops_a_plateaued_run():
     assert len(trainer.history_) == 3 and trainer.epoch_ == 3 and trainer.n_epochs_ == 20
 
 
+@pytest.mark.parametrize("make, message", [
+    (lambda: EarlyStopping(patience=-1), "patience must be an integer >= 1, got -1"),
+    (lambda: EarlyStopping(patience="2"), "patience must be an integer >= 1, got '2'"),  # was a TypeError later
+    (lambda: EarlyStopping(min_delta=-0.5), "min_delta must be a number >= 0"),
+    (lambda: Checkpoint("ckpt", every="2"), "every must be an integer >= 1, got '2'"),
+])
+def test_callback_settings_are_checked_when_the_callback_is_made(make, message):
+    with pytest.raises(ValueError, match=message):
+        make()
+
+
+def test_a_callback_without_the_trainers_hooks_is_refused_before_the_data_is_encoded():
+    from gan_augment import GANAugmenter
+
+    X, y = _table()
+    with pytest.raises(TypeError, match=r"callbacks\[1\] \(object\) has no on_train_begin, on_epoch_end, "
+                                        r"on_train_end method.*Subclass gan_augment.training.Callback"):
+        GANAugmenter(epochs=1, callbacks=[ProgressBar(), object()]).fit(X.numpy(), y.numpy())
+
+
 def test_early_stopping_on_an_unknown_key_is_an_error():
     X, y = _table()
     with pytest.raises(KeyError, match="val_score"):
@@ -489,6 +509,22 @@ def test_snapshot_selection_stops_after_patience_ratings_without_improvement():
         SnapshotSelection(Scripted(), every=0)
 
 
+@pytest.mark.parametrize("make", [
+    lambda: SnapshotSelection(Scripted(2.0, 1.0, 1.5, 1.0, 0.0), patience=2, min_delta=0.1),
+    lambda: EarlyStopping("loss_g", patience=2, min_delta=1e9),  # only the first epoch improves
+], ids=["SnapshotSelection", "EarlyStopping"])
+def test_a_run_whose_patience_ran_out_stays_stopped_on_resume(tmp_path, make):
+    # The last checkpoint is that of the epoch the run stopped in; going on from it would train
+    # epochs the uninterrupted run never had.
+    X, y = _table()
+    first = _trainer(0, epochs=20, ema_decay=0.9, callbacks=[make(), Checkpoint(tmp_path / "ckpt")]).fit(X, y)
+    assert len(first.history_) < 20
+    again = make()
+    resumed = _trainer(0, epochs=20, ema_decay=0.9, callbacks=[again]).fit(X, y, resume_from=tmp_path / "ckpt")
+    assert len(resumed.history_) == len(first.history_)
+    assert _states_equal(resumed.sampling_generator, first.sampling_generator)
+
+
 def test_snapshot_selection_survives_a_resume(tmp_path):
     X, y = _table()
 
@@ -499,14 +535,14 @@ def test_snapshot_selection_survives_a_resume(tmp_path):
     uninterrupted_selection = selection()
     uninterrupted = _trainer(0, callbacks=[uninterrupted_selection], **config).fit(X, y)
     _trainer(0, callbacks=[Checkpoint(tmp_path / "ckpt", every=1), selection(), StopAfter(3)], **config).fit(X, y)
-    again = selection()  # at the same position in the list: its state is restored
+    again = selection()  # the same class: its state is restored
     resumed = _trainer(0, callbacks=[Checkpoint(tmp_path / "ckpt2"), again], **config).fit(
         X, y, resume_from=tmp_path / "ckpt")
     assert again.scores_ == uninterrupted_selection.scores_ and again.best_epoch_ == uninterrupted_selection.best_epoch_
     assert _states_equal(resumed.sampling_generator, uninterrupted.sampling_generator)
 
 
-def test_callbacks_state_is_saved_by_position_and_class_and_old_checkpoints_still_resume(tmp_path):
+def test_callbacks_state_is_saved_by_class_and_rank_and_old_checkpoints_still_resume(tmp_path):
     from gan_augment.checkpoint import load_state, save_state
 
     X, y = _table()
@@ -526,14 +562,22 @@ def test_callbacks_state_is_saved_by_position_and_class_and_old_checkpoints_stil
 
     _trainer(0, epochs=3, callbacks=[Counter(), Checkpoint(tmp_path / "ckpt", every=2), StopAfter(2)]).fit(X, y)
     state = load_state(tmp_path / "ckpt", kind="checkpoint")
-    assert state["callbacks"] == {"0:Counter": {"epochs": 2}, "1:Checkpoint": {}, "2:StopAfter": {}}
+    assert state["callbacks"] == {"Counter#0": {"epochs": 2}, "Checkpoint#0": {}, "StopAfter#0": {}}
 
     counter = Counter()
     _trainer(0, epochs=3, callbacks=[counter]).fit(X, y, resume_from=tmp_path / "ckpt")
     assert counter.epochs == 3
-    moved = Counter()  # at another position: not its state, so it starts afresh
-    _trainer(0, epochs=3, callbacks=[StopAfter(9), moved]).fit(X, y, resume_from=tmp_path / "ckpt")
-    assert moved.epochs == 1
+    moved = Counter()  # at another position, still the first Counter: its state
+    second = Counter()  # a second Counter had none saved: it starts afresh
+    _trainer(0, epochs=3, callbacks=[StopAfter(9), moved, second]).fit(X, y, resume_from=tmp_path / "ckpt")
+    assert moved.epochs == 3 and second.epochs == 1
+
+    # A checkpoint written when states were keyed by position and class.
+    state["callbacks"] = {"0:Counter": {"epochs": 2}}
+    save_state(tmp_path / "by-position", state, kind="checkpoint")
+    counter = Counter()
+    _trainer(0, epochs=3, callbacks=[counter]).fit(X, y, resume_from=tmp_path / "by-position")
+    assert counter.epochs == 3
 
     # A checkpoint written before callbacks had state.
     del state["callbacks"]

@@ -15,6 +15,7 @@ so that it saves what the other callbacks did in the same epoch.
 from __future__ import annotations
 
 import math
+import numbers
 import sys
 import time
 from pathlib import Path
@@ -121,6 +122,12 @@ class ProgressBar(Callback):
             self._progress = None
 
 
+def _check_count(name: str, value) -> None:
+    """A callback's count of epochs (or ratings): an int >= 1, checked when the callback is made."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(f"{name} must be an integer >= 1, got {value!r}.")
+
+
 def _duration(seconds: float) -> str:
     """``42 s``, ``3 min 05 s``, ``1 h 02 min``."""
     seconds = int(round(seconds))
@@ -141,13 +148,19 @@ class EarlyStopping(Callback):
     def __init__(self, monitor: str = "loss_g", *, patience: int = 10, min_delta: float = 0.0, mode: str = "min"):
         if mode not in ("min", "max"):
             raise ValueError(f"mode must be 'min' or 'max', got {mode!r}.")
+        _check_count("patience", patience)
+        if isinstance(min_delta, bool) or not isinstance(min_delta, numbers.Real) or not min_delta >= 0:
+            raise ValueError(f"min_delta must be a number >= 0, got {min_delta!r}.")
         self.monitor, self.patience, self.min_delta, self.mode = monitor, patience, min_delta, mode
         self._restored = False
 
     def on_train_begin(self, trainer):
-        # A fresh run starts counting afresh; a resumed one goes on from the restored count.
+        # A fresh run starts counting afresh; a resumed one goes on from the restored count, and
+        # one whose patience had run out (the checkpoint of the epoch it stopped in) stays stopped.
         if not getattr(self, "_restored", False):
             self.best_, self.wait_ = math.inf, 0
+        elif self.wait_ >= self.patience:
+            trainer.stop_training = True
         self._restored = False
 
     def state_dict(self) -> dict:
@@ -206,6 +219,8 @@ class SnapshotSelection(Callback):
         if not self._restored:
             self.best_, self.best_epoch_, self.wait_, self.best_state_ = math.inf, None, 0, None
             self.scores_ = []  # (epoch, score) of every rating
+        elif self.patience is not None and self.wait_ >= self.patience:
+            trainer.stop_training = True  # restored from the epoch its patience ran out in
         self._restored = False
 
     def state_dict(self) -> dict:
@@ -246,7 +261,9 @@ class SnapshotSelection(Callback):
 
 class Checkpoint(Callback):
     """Save the full training state to ``directory`` every ``every`` epochs, at the end, and when a
-    callback stops training (so that resuming loses nothing; it then trains on).
+    callback stops training (so that resuming loses nothing; it then trains on, unless a callback
+    says otherwise when it begins: EarlyStopping and SnapshotSelection whose patience had run out
+    stop again).
 
     Resume with ``trainer.fit(..., resume_from=directory)``; on CPU the resumed run ends
     bit-identical to an uninterrupted one. ``metadata``: JSON values saved with each checkpoint
@@ -260,8 +277,7 @@ class Checkpoint(Callback):
     order = 100
 
     def __init__(self, directory, *, every: int = 10, metadata: dict | None = None):
-        if every < 1:
-            raise ValueError(f"every must be >= 1, got {every!r}.")
+        _check_count("every", every)
         self.directory, self.every, self.metadata = Path(directory), every, metadata
 
     def on_train_begin(self, trainer):

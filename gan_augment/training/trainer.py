@@ -294,11 +294,11 @@ class GANTrainer:
             local_seed = derive_seed(self.seed_, _LOCAL_STREAM, group.rank)
         with seeded_rng(local_seed, self.device_), float32_matmul_precision(self.config.precision, self.device_):
             self._initialize(X, y)
-            self.stop_training = False
             if resume_from is not None:
                 # Before on_train_begin, so that the callbacks' restored state (e.g. EarlyStopping's
-                # patience count) is what they begin with. A run a callback had stopped stays stopped.
+                # patience count) is what they begin with.
                 self._restore(load_state(resume_from, kind="checkpoint", device=self.device_))
+            self.stop_training = False
             callbacks = self._ordered_callbacks()
             begun = []  # a callback refusing to begin (e.g. Checkpoint's folder check) ends those begun
             try:
@@ -347,8 +347,6 @@ class GANTrainer:
             "seed": self.seed_,
             "epoch": self.epoch_,
             "step": self.step_,
-            # A callback ended the run here (early stopping): resuming must not train on.
-            "stopped": bool(self.stop_training),
             "history": list(self.history_),
             "generator": self.generator.state_dict(),
             "discriminator": self.discriminator.state_dict(),
@@ -427,7 +425,6 @@ class GANTrainer:
         self.optimizer_g_.load_state_dict(state["optimizer_g"])
         self.optimizer_d_.load_state_dict(state["optimizer_d"])
         self.epoch_, self.step_ = state["epoch"], state["step"]
-        self.stop_training = bool(state.get("stopped", False))  # older checkpoints: not stopped
         self.history_ = History(state["history"])
         saved_world = state.get("world_size", 1)  # checkpoints older than data-parallel runs: 1
         if saved_world != self.group_.world_size:
