@@ -168,6 +168,19 @@ def test_a_flat_folder_of_images_is_told_to_have_one_sub_folder_per_class(tmp_pa
     assert sorted(p.name for p in tmp_path.iterdir()) == ["flat"]
 
 
+@pytest.mark.parametrize("command", ["fit", "augment"])
+def test_an_image_set_one_folder_too_deep_is_pointed_to(image_folder, tmp_path, capsys, command):
+    # Was "holds no data file (.csv/...); give the path of a file", about tables only.
+    import shutil
+
+    shutil.copytree(image_folder, tmp_path / "outer" / "digits")
+    code, _, err = run(capsys, command, tmp_path / "outer", "--out", tmp_path / "out")
+    assert code != 0
+    assert "its sub-folder 'digits' is an image set (one sub-folder per class): give that folder" \
+        in _one_line_error(err)
+    assert not (tmp_path / "out").exists()
+
+
 def test_image_folder_errors_name_the_file_or_class(image_folder, tmp_path, capsys):
     import shutil
 

@@ -79,6 +79,17 @@ def resolve_table_path(path) -> Path:
                     f"Directory {path} holds {images} image file{'s' if images > 1 else ''} but no class "
                     f"sub-folders: an image set needs one sub-folder per class ({path / 'cat' / '1.png'}, "
                     f"{path / 'dog' / '2.png'}), named as the class. A table is a file ({suffixes}).")
+            from gan_augment.data.image_folder import is_image_folder
+
+            # One level too deep: DATA/<set>/<class>/*.png.
+            image_sets = [sub for sub in sorted(path.iterdir()) if sub.is_dir() and not sub.name.startswith(".")
+                          and is_image_folder(sub)]
+            if image_sets:
+                raise DataValidationError(
+                    f"Directory {path} holds no data file ({suffixes}) and no class folders of images, but its "
+                    f"sub-folder {image_sets[0].name!r} is an image set (one sub-folder per class): give that "
+                    f"folder ({image_sets[0]})" + (f", or one of {', '.join(repr(p.name) for p in image_sets[1:4])}"
+                                                   if len(image_sets) > 1 else "") + ".")
             raise DataValidationError(
                 f"Directory {path} holds no data file ({suffixes}); give the path of a file or of a "
                 "directory holding exactly one." + _image_folder_hint(path)
