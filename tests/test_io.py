@@ -440,6 +440,23 @@ def test_synthetic_numbers_written_as_the_real_ones(tmp_path):
     assert lines[3:] == ["0.12,7,0.000012,a", "0.00,9007199254740993,0.000000,b"]
 
 
+@pytest.mark.parametrize("text, na_values, written", [
+    ("v,c,label\n0.5,?,a\n?,red,b\n", "?", "?,?,a"),  # the file's one spelling of missing
+    ("v,c,label\n0.5,?,a\n,red,b\n", "?", ",,a"),  # two spellings: the empty cell
+    ("v,c,label\n0.5,,a\n,red,b\n", "?", ",,a"),  # '?' named but never used: the empty cell
+    ("v,c,label\n0.5,,a\n,red,b\n", None, ",,a"),
+])
+def test_synthetic_missing_cells_are_spelt_as_the_file_spells_them(tmp_path, text, na_values, written):
+    # Were always empty: a file that wrote '?' for missing then spelt it two ways once augmented.
+    frame, source = read_table_source(_write(tmp_path / "in.csv", text), na_values=na_values)
+    write_augmented_table(frame, _synthetic(frame, v=[np.nan, np.nan], c=[np.nan, np.nan]), tmp_path / "out.csv",
+                          source=source)
+    lines = (tmp_path / "out.csv").read_text().splitlines()
+    assert lines[:3] == text.splitlines() and lines[3:] == [written, written]
+    again = read_table(tmp_path / "out.csv", na_values=na_values)
+    assert again.iloc[3:][["v", "c"]].isna().all().all()
+
+
 def test_augmented_csv_copies_crlf_quotes_bom_and_blank_lines(tmp_path):
     text = ('\ufeffzip,note,v,label\r\n02139,"a, ""b""\r\nc",0.50,x\r\n\r\n'
             '00501,NA,0.25,y\r\n   \r\n10001,plain,1.00,x').encode()  # no final line ending

@@ -144,6 +144,9 @@ class CsvSource:
     # the synthetic rows are written with it too, so that a reader that keeps it (pandas by
     # default) sees one spelling of each value.
     spaced: tuple = ()
+    # How the file spells a missing cell, for the synthetic rows: the one token of ``na_values`` its
+    # cells use (``?``), else an empty cell.
+    missing: str = ""
 
 
 def read_table(path, *, na_values=None, target=None, sep=None) -> pd.DataFrame:
@@ -318,8 +321,19 @@ def _read_csv(path: Path, na_values: list[str], target, sep: str, *, sep_given: 
     bounds = _record_bounds(data, len(frame), sep)
     source = CsvSource(path=path, data=data, decimals=decimals, newline=_first_line_ending(data),
                        content_ends=None if bounds is None else bounds[0],
-                       line_ends=None if bounds is None else bounds[1], sep=sep, spaced=_spaced(data, sep))
+                       line_ends=None if bounds is None else bounds[1], sep=sep, spaced=_spaced(data, sep),
+                       missing=_missing_spelling(data, options, na_values))
     return frame, source
+
+
+def _missing_spelling(data: bytes, options: dict, na_values: list[str]) -> str:
+    """The one cell text that spells a missing value in the file, when ``na_values`` names more than
+    the empty cell and the file uses exactly one of its texts; else "" (an empty cell)."""
+    if set(na_values) <= set(DEFAULT_NA_VALUES):
+        return ""
+    raw = pd.read_csv(_io.BytesIO(data), dtype=str, na_filter=False, index_col=False, **options)
+    used = set(np.unique(raw.to_numpy(dtype=object).ravel())) & set(na_values)
+    return used.pop() if len(used) == 1 else ""
 
 
 #: Words that other tools write for a missing number; read as text unless ``na_values`` names them.
@@ -897,10 +911,11 @@ def write_augmented_csv(handle: BinaryIO, real: pd.DataFrame, synthetic: pd.Data
         if mark_synthetic is not None:
             rows[mark_synthetic] = False
         handle.write(rows.to_csv(index=False, sep=source.sep, lineterminator=newline.decode("ascii")).encode("utf-8"))
-    rows = _formatted(synthetic, source.decimals)
+    rows = _formatted(synthetic, source.decimals, source.missing)
     if mark_synthetic is not None:
         rows[mark_synthetic] = True
-    text = rows.to_csv(index=False, header=False, sep=source.sep, lineterminator=newline.decode("ascii"))
+    text = rows.to_csv(index=False, header=False, sep=source.sep, lineterminator=newline.decode("ascii"),
+                       na_rep=source.missing)
     if source.spaced:  # pandas writes one character between fields: re-join them as the source does
         records = csv.reader(_io.StringIO(text, newline=""), delimiter=source.sep)
         text = "".join("".join((_separator_before(source, i, empty=field == "") if i else "") + _csv_field(field, source.sep)
@@ -946,21 +961,22 @@ def _csv_field(value: str, sep: str) -> str:
     return value
 
 
-def _formatted(synthetic: pd.DataFrame, decimals: dict) -> pd.DataFrame:
-    """The synthetic rows with each numeric column of the source as text, written as its real cells are."""
+def _formatted(synthetic: pd.DataFrame, decimals: dict, missing: str = "") -> pd.DataFrame:
+    """The synthetic rows with each numeric column of the source as text, written as its real cells
+    are (``missing`` for a missing number)."""
     rows = synthetic.copy()
     for name, places in decimals.items():
         if name in rows.columns:
-            rows[name] = _number_texts(rows[name], places)
+            rows[name] = _number_texts(rows[name], places, missing)
     return rows
 
 
-def _number_texts(values: pd.Series, places: int) -> pd.Series:
+def _number_texts(values: pd.Series, places: int, missing: str = "") -> pd.Series:
     if pd.api.types.is_integer_dtype(values.dtype):  # not through a float: ints beyond 2**53 stay exact
-        texts = ["" if pd.isna(v) else str(int(v)) for v in values.tolist()]
+        texts = [missing if pd.isna(v) else str(int(v)) for v in values.tolist()]
     else:
         numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-        texts = ["" if np.isnan(v) else _plain(v, places) for v in numbers.tolist()]
+        texts = [missing if np.isnan(v) else _plain(v, places) for v in numbers.tolist()]
     return pd.Series(texts, index=values.index, dtype=object)
 
 
