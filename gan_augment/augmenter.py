@@ -800,15 +800,25 @@ def _resume_point(checkpoint_dir, saved: dict | None, fingerprint: dict):
     """``checkpoint_dir`` if its checkpoint belongs to this very run, None if there is none."""
     if saved is None:
         return None
-    differ = [key for key in sorted(set(fingerprint) | set(saved["fingerprint"]))
+    differ = [_difference(key, saved["fingerprint"].get(key), fingerprint.get(key))
+              for key in sorted(set(fingerprint) | set(saved["fingerprint"]))
               if saved["fingerprint"].get(key) != fingerprint.get(key)]
     if differ:
         raise ModelFileError(
             f"checkpoint_dir {checkpoint_dir} holds a checkpoint of other data or settings (they differ "
-            f"in: {', '.join(differ)}), so training cannot continue from it. Delete it, or choose "
-            "another checkpoint_dir, to start afresh; give each fit its own folder."
+            f"in: {'; '.join(differ)}), so training cannot continue from it. Resume with the checkpoint's "
+            "settings, or delete it or choose another checkpoint_dir to start afresh; give each fit its own folder."
         )
     return checkpoint_dir
+
+
+def _difference(part: str, saved, now) -> str:
+    """``part`` of a run's fingerprint that differs, with the settings in it that do (``training_config:
+    epochs 30 in the checkpoint, 60 now``); hashes (data, encoder) only by name."""
+    if not (isinstance(saved, dict) and isinstance(now, dict)):
+        return part
+    keys = [key for key in sorted(set(saved) | set(now)) if saved.get(key) != now.get(key)]
+    return f"{part}: " + ", ".join(f"{key} {saved.get(key)!r} in the checkpoint, {now.get(key)!r} now" for key in keys)
 
 
 def _check_fits_in_memory(n_samples: int, values: int, unit: str, *, what: str = "n_samples=") -> None:

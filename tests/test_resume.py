@@ -233,8 +233,8 @@ def _snapshot(folder):
 
 @pytest.mark.parametrize("change, named", [
     (dict(data=True), "data"),
-    (dict(epochs=6), "training_config"),
-    (dict(generator_dims=(8,)), "model_config"),
+    (dict(epochs=6), "training_config: epochs 5 in the checkpoint, 6 now"),
+    (dict(generator_dims=(8,)), "model_config: generator_dims [16] in the checkpoint, [8] now"),
     (dict(random_state=1), "seeds"),
     (dict(early_stopping=True), "early_stopping"),
 ])
