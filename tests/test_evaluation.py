@@ -691,8 +691,13 @@ def test_labels_of_two_kinds_are_named_before_fitting():
 
 def test_too_few_rows_for_cv_names_the_class_and_the_fix():
     X, y = two_gaussians(n_major=40, n_minor=3)
-    with pytest.raises(DataValidationError, match=r"Class 'rare' has 3 rows.*Lower cv"):
+    with pytest.raises(DataValidationError, match=r"Class 'rare' has 3 rows.*Lower cv \(--cv\) to at most 3, or"):
         evaluate_augmentation(X, y, ExplodingSampler(), cv=5)
+    # Two rows: the advice to lower cv would lead straight into SMOTE's refusal; it says so at once.
+    X, y = two_gaussians(n_major=40, n_minor=2)
+    with pytest.raises(DataValidationError, match=r"Lower cv \(--cv\) to at most 2; 2-fold cross-validation then "
+                                                  r"leaves SMOTE 1 row of it.*leave 'smote' out of the baselines too"):
+        evaluate_augmentation(X, y, ExplodingSampler(), cv=3)
 
 
 def test_smote_without_two_training_rows_says_whether_more_folds_can_help():

@@ -232,9 +232,13 @@ def _check_fold_sizes(counts: dict, cv: int) -> None:
         raise DataValidationError(
             f"Class {_show(label)} has 1 row; stratified cross-validation needs at least 2 rows of "
             f"every class (and {cv} for cv={cv}). Drop the class or collect more rows.")
+    # Two rows in 2 folds leave one to train on, too few for SMOTE's interpolation: say so now,
+    # rather than after the user has lowered cv.
+    smote = ("; 2-fold cross-validation then leaves SMOTE 1 row of it to interpolate from, so leave 'smote' out "
+             "of the baselines too (baselines=('none', 'random'); --baseline none,random)" if n == 2 else "")
     raise DataValidationError(
         f"Class {_show(label)} has {n} rows; {cv}-fold stratified cross-validation needs at least {cv} rows "
-        f"of every class. Lower cv (--cv) to at most {n} or drop the class.")
+        f"of every class. Lower cv (--cv) to at most {n}{smote}, or drop the class.")
 
 
 def _check_smote_folds(targets: list, counts: dict, n_splits: int) -> None:
