@@ -457,6 +457,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
             "member_histories": [list(h) for h in self.member_histories_[1:]],  # an ensemble's other members
             "diversity": [[label, d.to_dict()] for label, d in self.diversity_.items()],
             "generator": self.generator_.state_dict(),
+            # A sampling setting of the generator's own, not a weight (style-based: truncation).
+            "truncation_psi": getattr(self.generator_, "truncation_psi", None),
             "label_gate": self.label_gate_.state() if getattr(self, "label_gate_", None) is not None else None,
         }
         save_state(path, state, kind="model", files=self.kind_.extra_files(self) or None, overwrite=overwrite)
@@ -501,6 +503,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
 
         generator = build_checked(build, state["generator"], source=Path(path) / "model.json")
         generator.load_state_dict(state["generator"])
+        if state.get("truncation_psi") is not None:  # models saved before it was kept: 1.0, the default
+            generator.truncation_psi = float(state["truncation_psi"])
         augmenter.generator_ = generator.to(resolve_device(device)).eval().requires_grad_(False)
         return augmenter
 

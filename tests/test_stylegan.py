@@ -149,6 +149,27 @@ def test_stylegan_top_up_is_label_exact_reproducible_and_survives_save_load(fitt
     assert json.loads((tmp_path / "model" / "model.json").read_text())["state"]["model_config"]["architecture"] == "stylegan"
     loaded = GANAugmenter.load(tmp_path / "model")
     assert np.array_equal(np.asarray(loaded.sample(16, 2)), np.asarray(fitted.sample(16, 2)))
+    # The truncation a user set is a setting of the model: it is saved with it.
+    augmenter.generator_.truncation_psi = 0.0
+    augmenter.save(tmp_path / "truncated")
+    truncated = GANAugmenter.load(tmp_path / "truncated")
+    assert truncated.generator_.truncation_psi == 0.0
+    assert np.array_equal(np.asarray(truncated.sample(16, 2)), np.asarray(augmenter.sample(16, 2)))
+
+
+def test_an_ensemble_of_style_generators_truncates_every_member(digits_job):
+    # Setting truncation_psi on the ensemble used to add an attribute that nothing read.
+    X, y = digits_job
+    ensemble = GANAugmenter(architecture="stylegan", n_generators=2, epochs=1, batch_size=32, random_state=0,
+                            n_threads=1, device="cpu").fit(X, y)
+    spread = {}
+    for psi in (1.0, 0.0):
+        ensemble.generator_.truncation_psi = psi
+        samples = np.asarray(ensemble.sample(16, 1), dtype=float).reshape(16, -1)
+        # Row i comes from member i mod 2; at psi 0 each draws its class's average style (noise maps aside).
+        spread[psi] = [samples[k::2].std(axis=0).mean() for k in (0, 1)]
+    assert [member.truncation_psi for member in ensemble.generator_.members] == [0.0, 0.0]
+    assert all(truncated < 0.5 * full for truncated, full in zip(spread[0.0], spread[1.0])), spread
 
 
 def test_the_command_line_fits_a_stylegan_and_refuses_the_option_where_it_does_not_apply(digits_job, tmp_path,

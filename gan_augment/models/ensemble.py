@@ -42,6 +42,21 @@ class GeneratorEnsemble(nn.Module):
             out[i::k] = rows
         return out
 
+    @property
+    def truncation_psi(self) -> float:
+        """Style-based members' truncation (see :class:`~gan_augment.models.stylegan.StyleGenerator`),
+        read from and set on every member; an AttributeError for members without it."""
+        if not hasattr(self.members[0], "truncation_psi"):
+            raise AttributeError(f"the ensemble's {type(self.members[0]).__name__} members have no truncation_psi "
+                                 "(the style-based generator, architecture='stylegan', has)")
+        return self.members[0].truncation_psi
+
+    @truncation_psi.setter
+    def truncation_psi(self, psi: float) -> None:
+        self.truncation_psi  # the members' AttributeError where they have none
+        for member in self.members:
+            member.truncation_psi = psi
+
     @staticmethod
     def member_of_row(n_rows: int, n_members: int) -> torch.Tensor:
         """Which member made each of ``n_rows`` consecutive rows of one forward call."""
