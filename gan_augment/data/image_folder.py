@@ -230,9 +230,11 @@ def _to_array(image: Image.Image, path: Path) -> np.ndarray:
         if not (np.isfinite(gray).all() and gray.min() >= 0 and gray.max() <= 255 and (gray == np.rint(gray)).all()):
             finite = gray[np.isfinite(gray)]
             span = f"from {finite.min():g} to {finite.max():g}" if finite.size else "that are not numbers"
+            if 0 < finite.size < gray.size:
+                span += ", some not numbers"
             kind = "floating-point" if mode == "F" else "32-bit integer"
             raise DataValidationError(
-                f"{path} is a {kind} image (mode {mode!r}) with values {span}{'' if finite.size == gray.size else ', some not numbers'}; "
+                f"{path} is a {kind} image (mode {mode!r}) with values {span}; "
                 "images are read as 8-bit (whole numbers 0..255) or 16-bit, and rounding or clipping these values "
                 "would change them. Save the images as 8-bit PNGs (values scaled to 0..255) or 16-bit PNGs.")
     elif mode in ("1", "L"):

@@ -382,7 +382,8 @@ def _hint_decimal_commas(frame: pd.DataFrame, target, path: Path, sep: str) -> N
                 # 76,705 is as likely seventy-six thousand as seventy-six point seven: say both.
                 how, fix = ("commas that group thousands or mark decimals (every comma is followed by three "
                             "digits, so the file cannot tell which)",
-                            f"pandas.read_csv(path, sep={sep!r}, thousands=',') for thousands, decimal=',' for decimals")
+                            f"pandas.read_csv(path, sep={sep!r}, thousands=',') for thousands, decimal=',' for "
+                            "decimals")
             else:
                 how, fix = "a decimal comma", f"pandas.read_csv(path, sep={sep!r}, decimal=',')"
             warnings.warn(f"Column {str(name)!r} of {path} holds numbers written with {how} ({example!r}): it is "
