@@ -232,6 +232,21 @@ def test_rgba_becomes_rgb_and_16_bit_becomes_8_bit(tmp_path):
     np.testing.assert_array_equal(folder.images[1, ..., 0], expected)
 
 
+def test_12_bit_data_in_16_bit_files_is_pointed_out(tmp_path):
+    # Read on the 16-bit scale, 0..4095 becomes 0..16 of 255: near black, 17 grey levels.
+    twelve = np.array([[0, 1000, 4095], [2048, 300, 4000]], dtype=np.uint16)
+    for name in ["1.png", "2.png"]:
+        _save(tmp_path / "twelve" / "a" / name, twelve)
+    with pytest.warns(UserWarning, match=r"hold values up to about 4,095 \(12-bit data\).*multiply by 16"):
+        folder = read_image_folder(tmp_path / "twelve")
+    assert folder.images.max() == 16 and folder.sixteen_bit
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the full 16-bit range says nothing
+        _save(tmp_path / "full" / "a" / "1.png", twelve * 16)
+        _save(tmp_path / "full" / "a" / "2.png", twelve * 16)
+        read_image_folder(tmp_path / "full")
+
+
 @pytest.mark.parametrize("image, expected", [
     (Image.fromarray(np.array([[0, 100, 255]], np.int32)), [0, 100, 255]),  # "I" holding 8-bit values
     (Image.fromarray(np.array([[0.0, 100.0, 255.0]], np.float32)), [0, 100, 255]),  # "F" holding them too

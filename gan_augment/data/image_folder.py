@@ -330,6 +330,13 @@ def read_image_folder(path, *, skip_unreadable: bool = False) -> ImageFolder:
             "samples are opaque. Flatten the images onto a background first to choose how they look.",
             UserWarning, stacklevel=2,
         )
+    deep = [array for array, is_deep in zip(arrays, sixteen_bit) if is_deep]
+    if deep and max(int(array.max()) for array in deep) <= _TWELVE_BIT_CEILING:
+        # 12-bit data in 16-bit files (scanners, microscopes): on the 16-bit scale it is near black.
+        warnings.warn(
+            f"The 16-bit images of {root} hold values up to about 4,095 (12-bit data), 1/16 of the 16-bit range: "
+            "read on that range they become 0..16 of 255, 17 grey levels, and synthetic images are written on the "
+            "same scale. Scale them to the full 16-bit range first (multiply by 16).", UserWarning, stacklevel=2)
     _check_one_kind(arrays, files, root)
     arrays = _same_size(arrays, files, root)
     return ImageFolder(
@@ -342,6 +349,10 @@ def read_image_folder(path, *, skip_unreadable: bool = False) -> ImageFolder:
         unreadable=unreadable,
         sixteen_bit=all(sixteen_bit),
     )
+
+
+#: A 16-bit image read at most this high (of 255) uses no more than 12 of its bits (4,095 / 257 = 15.9).
+_TWELVE_BIT_CEILING = 16
 
 
 def _reason(exc: BaseException) -> str:
