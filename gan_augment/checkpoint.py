@@ -266,6 +266,10 @@ class _SkipInitialisation(TorchFunctionMode):
 
 
 # ---------------------------------------------------------------------------------------------
+#: The key sets of the JSON tree's placeholders (a tensor, a dict of non-string keys).
+_PLACEHOLDER_KEYS = ({"__tensor__"}, {"__items__"})
+
+
 def _split(node, path, tensors):
     if isinstance(node, torch.Tensor):
         if path in tensors:
@@ -275,7 +279,9 @@ def _split(node, path, tensors):
         tensors[path] = node.detach().to("cpu").contiguous().clone()
         return {"__tensor__": path}
     if isinstance(node, dict):
-        if all(isinstance(key, str) for key in node):
+        # A dict of the placeholders' own shape (a user's metadata {"__tensor__": ...}) is stored
+        # as pairs too, so that loading does not take it for one.
+        if all(isinstance(key, str) for key in node) and set(node) not in _PLACEHOLDER_KEYS:
             return {key: _split(value, f"{path}/{key}", tensors) for key, value in node.items()}
         # Optimizer state is keyed by int: keep key types by storing pairs.
         return {"__items__": [[key, _split(value, f"{path}/{key}", tensors)] for key, value in node.items()]}

@@ -72,6 +72,14 @@ def test_keys_that_spell_the_same_path_keep_their_own_tensors(tmp_path):
     _assert_same(state, load_state(tmp_path / "model", kind="model"))
 
 
+def test_values_shaped_like_the_formats_placeholders_come_back_as_written(tmp_path):
+    # A user's metadata {"__tensor__": ...} was taken for a tensor on load, {"__items__": [[1, 2]]} for a dict.
+    metadata = {"a": {"__tensor__": "generator/embed.weight"}, "b": {"__items__": [[1, 2]]}, "c": {"__items__": 3}}
+    save_state(tmp_path / "model", {"metadata": metadata, "w": torch.ones(2)}, kind="model")
+    loaded = load_state(tmp_path / "model", kind="model")
+    assert loaded["metadata"] == metadata and torch.equal(loaded["w"], torch.ones(2))
+
+
 def test_the_state_of_a_real_optimizer_round_trips(tmp_path):
     model = torch.nn.Linear(3, 2)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
