@@ -7,6 +7,7 @@ the variants see the same drift, and CPU-time ratios hold.
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_step.py --steps 300
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_step.py --variants trainer,trainer@medium,trainer@bf16
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_step.py --variants trainer,trainer@penalty_fraction=0.25
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_step.py sample --n 1000000   # sampling memory
     .venv/bin/python benchmarks/bench_step.py threads --rounds 3 --steps 100     # 1 vs 2 vs auto threads
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_step.py rate     # the step's share of the matmul rate
@@ -112,10 +113,15 @@ class Variant:
                     self.D.net[i] = nn.Dropout(layer.p)
         self.trainer = None
         if name.startswith("trainer"):
-            # "trainer@bf16": the library's step at another TrainingConfig.precision.
-            precision = name.partition("@")[2] or cfg.precision
-            cfg = dataclasses.replace(cfg, precision=precision)
-            self.precision = functools.partial(float32_matmul_precision, precision, torch.device("cpu"))
+            # "trainer@bf16": the library's step at another TrainingConfig.precision;
+            # "trainer@penalty_fraction=0.25": at another value of any TrainingConfig field.
+            setting = name.partition("@")[2]
+            if "=" in setting:
+                field, _, value = setting.partition("=")
+                cfg = dataclasses.replace(cfg, **{field: type(getattr(cfg, field))(value)})
+            elif setting:
+                cfg = dataclasses.replace(cfg, precision=setting)
+            self.precision = functools.partial(float32_matmul_precision, cfg.precision, torch.device("cpu"))
             self.trainer = stepping_trainer(self.G, self.D, cfg, X, y, torch.device("cpu"))
             self.trainer._X = X
         kwargs = {}

@@ -136,6 +136,11 @@ class TrainingConfig:
     # expected gradient is unchanged at 1/penalty_every of their cost (the penalty's double
     # backward is about 40% of a tabular step's arithmetic; benchmarks/SPEED.md).
     penalty_every: int = 1
+    # Share of each discriminator batch the penalty is computed on: its first
+    # ceil(penalty_fraction * packs) packs (at least one). The rows of a batch are independent
+    # draws, so the mean over a subset is an unbiased estimate of the mean over all, at that share
+    # of the penalty's cost; the estimate is noisier, which is why it is measured before it is used.
+    penalty_fraction: float = 1.0
     clip_value: float = 0.01
     ema_decay: float | None = 0.995
     lr_schedule: str | None = None
@@ -197,6 +202,9 @@ class TrainingConfig:
         if self.augment_p != "adaptive" and not (isinstance(self.augment_p, numbers.Real)
                                                  and 0.0 <= self.augment_p <= 1.0):
             raise ValueError(f"augment_p must be 'adaptive' or a number in [0, 1], got {self.augment_p!r}.")
+        if not (isinstance(self.penalty_fraction, numbers.Real) and not isinstance(self.penalty_fraction, bool)
+                and 0.0 < self.penalty_fraction <= 1.0):
+            raise ValueError(f"penalty_fraction must be a number in (0, 1], got {self.penalty_fraction!r}.")
         for name in ("ada_target", "ada_max_p", "condition_warmup"):
             value = getattr(self, name)
             if not (isinstance(value, numbers.Real) and 0.0 <= value <= 1.0):

@@ -387,6 +387,38 @@ def test_lazy_penalty_weighs_in_on_one_critic_update_in_k_and_keeps_its_schedule
     assert not _states_equal(resumed.discriminator, _trainer(7, **{**config, "penalty_every": 1}).fit(X, y).discriminator)
 
 
+@pytest.mark.parametrize("fraction, packs", [(1.0, 8), (0.25, 2), (0.3, 3), (0.01, 1)])
+def test_penalty_fraction_computes_the_penalty_on_the_first_packs_of_each_critic_batch(monkeypatch, fraction, packs):
+    from gan_augment import losses
+
+    X, y = _table()
+    seen = []
+    real_penalty = losses.gradient_penalty
+
+    def recording_penalty(discriminator, real, fake, labels):
+        seen.append((real.clone(), fake.clone(), labels.clone()))
+        return real_penalty(discriminator, real, fake, labels)
+
+    monkeypatch.setattr(losses, "gradient_penalty", recording_penalty)
+    # batch 32 with pac 4: 8 packs per critic batch.
+    trainer = _trainer(0, epochs=1, loss="wgan-gp", n_critic=2, penalty_fraction=fraction,
+                       discriminator_cls=RecordingDiscriminator).fit(X, y)
+    critic_calls = [call for call in trainer.discriminator.calls if len(call[1]) == 2 * trainer.batch_size_]
+    assert len(seen) == len(critic_calls) == 2 * trainer.step_
+    for (real, fake, labels), (scored, scored_labels) in zip(seen, critic_calls):
+        assert real.shape == fake.shape == (packs * PAC, DIM) and labels.shape == (packs * PAC,)
+        # A subset of the batch D scored, not other draws: its first rows, real and fake alike.
+        reals, fakes = scored.chunk(2)
+        assert torch.equal(real, reals[:len(real)]) and torch.equal(fake, fakes[:len(fake)])
+        assert torch.equal(labels, scored_labels[:len(labels)])
+
+
+@pytest.mark.parametrize("bad", [0, 0.0, -0.5, 1.5, True, "half", float("nan")])
+def test_penalty_fraction_outside_zero_one_is_refused(bad):
+    with pytest.raises(ValueError, match="penalty_fraction must be a number in \\(0, 1\\]"):
+        TrainingConfig(penalty_fraction=bad)
+
+
 def test_resuming_with_a_different_configuration_is_refused(tmp_path):
     X, y = _table()
     _trainer(0, epochs=2, callbacks=[Checkpoint(tmp_path / "ckpt", every=1)]).fit(X, y)

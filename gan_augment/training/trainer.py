@@ -477,6 +477,9 @@ class GANTrainer:
         batch = min(self.config.batch_size, y.shape[0])
         self.batch_size_ = max(unit, batch - batch % unit)
         self.local_batch_size_ = self.batch_size_ // self.group_.world_size
+        pac = getattr(self.discriminator, "pac", 1)
+        packs = self.local_batch_size_ // pac
+        self.penalty_rows_ = pac * max(1, math.ceil(self.config.penalty_fraction * packs - 1e-9))
         self.steps_per_epoch_ = math.ceil(y.shape[0] / self.batch_size_)
 
     def _local(self, n_global: int, groups: int = 1) -> torch.Tensor | slice:
@@ -579,7 +582,8 @@ class GANTrainer:
                 # Lazy regularisation: the penalty on one update in every penalty_every (counted
                 # over the whole run, so a resumed fit keeps the same updates), weighted by it.
                 if loss.penalty is not None and (self.step_ * n_critic + k) % cfg.penalty_every == 0:
-                    penalty = loss.penalty(D, real, fake, labels)
+                    rows = self.penalty_rows_  # penalty_fraction: the first packs, a random subset
+                    penalty = loss.penalty(D, real[:rows], fake[:rows], labels[:rows])
                     loss_d = loss_d + (penalty if cfg.penalty_every == 1 else cfg.penalty_every * penalty)
             self.optimizer_d_.zero_grad(set_to_none=True)
             loss_d.backward()
