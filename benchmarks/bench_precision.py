@@ -22,7 +22,8 @@ Tasks:
   split, the training split's >50K rows cut to 5%); the top-up is ``_adult.resample_gan``
   (``GANAugmenter(classes=['>50K'], random_state=seed).fit_resample``); LR and HGB of
   ``_adult.evaluate_arm``.
-- ``yeast``, ``page-blocks``: the KEEL scenarios of ``bench_panel.py`` (its ``load``, its stratified
+- ``yeast``, ``page-blocks`` (or any other scenario of ``bench_panel.py`` named in ``--tasks``):
+  the KEEL scenarios of ``bench_panel.py`` (its ``load``, its stratified
   70/30 split per seed, its classifiers and scores); the top-up is the panel's GAN at 100% of the
   gap to the majority through the label gate as the library samples by default
   (``label_gate="auto"``), i.e. the panel's ``gated@1`` arm.
@@ -62,7 +63,7 @@ import _adult as A  # noqa: E402
 import bench_panel as P  # noqa: E402
 from _sampling_variants import write_keeping_reading  # noqa: E402
 
-TASKS = ("adult", "yeast", "page-blocks")
+TASKS = ("adult", "yeast", "page-blocks")  # the default; any bench_panel.py scenario may be named too
 #: An arm's ``epochs`` that stands for half the epochs the reference arm's ``epochs="auto"`` ran.
 HALF_AUTO = "half of the reference's 'auto'"
 # Arm name -> GANAugmenter parameters on top of the library's defaults.
@@ -179,7 +180,7 @@ class Tasks:
 def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tasks", nargs="+", default=list(TASKS), choices=TASKS)
+    parser.add_argument("--tasks", nargs="+", default=list(TASKS), choices=["adult", *P.SCENARIOS])
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2, 3, 4])
     parser.add_argument("--arms", nargs="+", default=["float32", "bf16"], choices=list(ARMS),
                         help="the first is the reference the others are paired with (default: float32 bf16)")
@@ -328,7 +329,7 @@ def write_report(path: Path, saved: dict) -> None:
     machine = runs[-1]["machine"]
     arms = list(runs[-1].get("arms") or ("float32", "bf16"))
     base, others = arms[0], arms[1:]
-    tasks = [t for t in TASKS if t in set(frame["task"])]
+    tasks = list(dict.fromkeys(frame["task"]))  # in the order they ran
     smoke = frame["epochs_override"].notna().any()
     wall = sum(r["wall_s"] for r in runs)
     title = ("Precision: float32 vs bf16 autocast" if arms == ["float32", "bf16"]
