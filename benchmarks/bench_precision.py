@@ -50,9 +50,9 @@ import json
 import sys
 import time
 import warnings
-from unittest import mock
 from datetime import datetime, timezone
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 import pandas as pd

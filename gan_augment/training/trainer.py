@@ -473,11 +473,13 @@ class GANTrainer:
         self.class_starts_ = torch.cumsum(counts, 0) - counts
         self.rows_by_class_ = torch.argsort(y, stable=True)
         # The global batch: a multiple of the packing size on every process.
-        unit = getattr(self.discriminator, "pac", 1) * self.group_.world_size
+        pac = getattr(self.discriminator, "pac", 1)
+        unit = pac * self.group_.world_size
         batch = min(self.config.batch_size, y.shape[0])
         self.batch_size_ = max(unit, batch - batch % unit)
         self.local_batch_size_ = self.batch_size_ // self.group_.world_size
-        pac = getattr(self.discriminator, "pac", 1)
+        # The rows of whole packs the penalty is computed on (penalty_fraction); the epsilon keeps
+        # a product such as 0.3 * 10 = 3.0000000000000004 from rounding up to a pack more.
         packs = self.local_batch_size_ // pac
         self.penalty_rows_ = pac * max(1, math.ceil(self.config.penalty_fraction * packs - 1e-9))
         self.steps_per_epoch_ = math.ceil(y.shape[0] / self.batch_size_)
