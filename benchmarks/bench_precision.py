@@ -37,6 +37,7 @@ drawing the top-up rows); the final generator / critic losses.
     python benchmarks/bench_precision.py --tasks adult --arms default half-updates --out benchmarks/HALF_UPDATES.md --json benchmarks/half_updates_results.json
     python benchmarks/bench_precision.py --tasks yeast --seeds 0 --epochs 3 --json smoke.json --out smoke.md
     python benchmarks/bench_precision.py --report-only          # the Markdown from the JSON alone
+    python benchmarks/bench_precision.py --add-baselines --json ... --out ...   # none, class weights, ROS, SMOTE
 
 Writes benchmarks/PRECISION.md and benchmarks/precision_results.json (the JSON after every seed, so
 an interrupted run keeps what finished; ``--resume`` skips the arms already in the JSON).
@@ -157,6 +158,39 @@ def run_keel(data, seed, arm, args) -> dict:
     return record
 
 
+#: What a practitioner would do without a GAN, scored on the same splits (``--add-baselines``): the
+#: panel's arms for the KEEL tasks (a top-up of every class to the majority's count, as the GAN's),
+#: bench_adult.py's for Adult.
+BASELINES = {"none": "none", "class weights": "class_weight", "random oversampling": "random@1",
+             "SMOTE": "smote@1"}
+
+
+def run_baselines(task, data, seed) -> list[dict]:
+    """One record per baseline of BASELINES, with the LR / HGB scores the GAN arms have."""
+    from gan_augment.planner import plan_top_up
+
+    X_tr, y_tr, X_te, y_te = data
+    records = []
+    for name, panel_arm in BASELINES.items():
+        record = {"task": task, "seed": seed, "arm": name}
+        if task == "adult":
+            resample = {"random oversampling": A.resample_ros, "SMOTE": A.resample_smotenc}.get(name)
+            X_fit, y_fit = resample(X_tr, y_tr, seed) if resample else (X_tr, y_tr)
+            metrics = A.evaluate_arm(X_fit, y_fit, X_te, y_te, seed, balanced=name == "class weights")
+            for clf, values in metrics.items():
+                record.update({f"{clf}_macro_f1": values["macro_f1"], f"{clf}_rare_recall": values["rare_recall"]})
+        else:
+            labels, counts = np.unique(y_tr, return_counts=True)
+            rare, plan = labels[np.argmin(counts)], plan_top_up(y_tr)
+            for clf_name, short in PANEL_CLASSIFIERS.items():
+                X_fit, y_fit, _ = P.arm_data(panel_arm, X_tr, y_tr, plan, seed, {}, clf_name, seed)
+                model = P.classifier(clf_name, X_tr, seed, balanced=name == "class weights").fit(X_fit, y_fit)
+                values = P.scores(model, X_te, y_te, rare)
+                record.update({f"{short}_macro_f1": values["macro_f1"], f"{short}_rare_recall": values["rare_recall"]})
+        records.append(record)
+    return records
+
+
 class Tasks:
     """The train/test splits per task and seed, built once."""
 
@@ -194,6 +228,9 @@ def main(argv=None):
     parser.add_argument("--resume", action="store_true",
                         help="keep the records already in --json and skip the (task, seed, arm) they cover")
     parser.add_argument("--report-only", action="store_true", help="write --out from the records in --json")
+    parser.add_argument("--add-baselines", action="store_true",
+                        help="score no augmentation, class weights, random oversampling and SMOTE(-NC) on every task "
+                             "and seed of --json's records, add them to --json and write --out")
     parser.add_argument("--merge", nargs="+", type=Path, metavar="PART",
                         help="join the JSONs of runs made in parallel (e.g. one per task) into --json and --out")
     args = parser.parse_args(argv)
@@ -216,6 +253,18 @@ def main(argv=None):
         return
     if not (args.data_dir / "tabular").is_dir():
         sys.exit(f"error: {args.data_dir / 'tabular'} does not exist; pass --data-dir (the folder holding tabular/).")
+    if args.add_baselines:
+        A.limit_threads(1)
+        saved = json.loads(args.json.read_text())
+        tasks, saved["baselines"] = Tasks(args.data_dir), []
+        for task, seed in dict.fromkeys((r["task"], r["seed"]) for r in saved["records"]):
+            saved["baselines"] += run_baselines(task, tasks.split(task, seed), seed)
+            print(f"baselines: {task} seed {seed}", flush=True)
+        saved["baselines_command"] = A.recorded_command("bench_precision.py", argv)
+        args.json.write_text(json.dumps(saved, indent=1))
+        write_report(args.out, saved)
+        print(f"wrote {args.json} and {args.out}")
+        return
 
     import torch
 
@@ -339,6 +388,11 @@ def write_report(path: Path, saved: dict) -> None:
         lines += ["> **Smoke run** (`--epochs` override): not the study.", ""]
     for r in runs:
         lines += [f"    OMP_NUM_THREADS=1 {r['command']}", ""]
+    if saved.get("baselines_command"):
+        lines += [f"    {saved['baselines_command']}", "",
+                  "The last command adds, on the same splits and seeds, what a practitioner would do without a GAN: "
+                  "no augmentation, `class_weight=\"balanced\"`, random oversampling and SMOTE(-NC) topping up as "
+                  "the GAN does (the rows without CPU figures in each task's table).", ""]
     lines += [
         f"Commit {machine['git_commit']} (run from a clean worktree of that commit"
         + (", `--data-dir` pointing at the shared data folder that holds `tabular/`" if runs[-1].get("data_dir_given")
@@ -381,6 +435,11 @@ def write_report(path: Path, saved: dict) -> None:
             lines.append(f"| {arm} | " + " | ".join(A.mean_std(rows[m]) for m in METRICS)
                          + f" | {A.mean_std(rows['gan_cpu_s'], 0)} | {A.mean_std(rows['gan_wall_s'], 0)} | "
                          f"{rows['loss_g_final'].mean():.3f} / {rows['loss_d_final'].mean():.3f} |")
+        baselines = pd.DataFrame(saved.get("baselines", []))
+        for name in BASELINES:
+            rows = baselines[(baselines["task"] == task) & (baselines["arm"] == name)] if len(baselines) else baselines
+            if len(rows):
+                lines.append(f"| {name} | " + " | ".join(A.mean_std(rows[m]) for m in METRICS) + " | - | - | - |")
         reference = sub[sub["arm"] == base]
         for arm in others:
             diffs = paired(frame, task, arm, base)
