@@ -203,6 +203,23 @@ def test_whole_numbers_beyond_float_precision_stay_in_their_observed_range(dtype
     assert decoded["id"].min() >= start and decoded["id"].max() <= start + 39
 
 
+@pytest.mark.parametrize("dtype, top", [("int64", 2 ** 63 - 1), ("uint64", 2 ** 64 - 1), ("Int64", 2 ** 63 - 1),
+                                        ("object", 2 ** 70)])
+def test_whole_numbers_at_the_integer_limit_decode_to_values_seen(dtype, top):
+    # Through float64, 2**63 - 1 is 2**63: a plain cast wrapped it round to -2**63, which the clip
+    # then lifted to the column's minimum (every synthetic value 0), or failed for Int64 after training.
+    values = [top] * 20 + [0] * 10 + ([None] * 10 if dtype == "Int64" else [0] * 10)
+    frame = pd.DataFrame({"x": np.arange(40.0), "id": pd.Series(values, dtype=dtype)})
+    encoder = TabularEncoder(random_state=0)
+    with pytest.warns(UserWarning, match="beyond 2\\*\\*53"):
+        encoder.fit(frame)
+    decoded = encoder.inverse_transform(encoder.transform(frame, random_state=0), random_state=0)
+    assert str(decoded["id"].dtype) == dtype
+    observed = decoded["id"].dropna()
+    assert set(observed.tolist()) <= {0, top} and (observed == top).sum() >= 10
+    assert decoded["id"].isna().sum() == (10 if dtype == "Int64" else 0)
+
+
 def test_a_column_mixing_booleans_and_numbers_is_refused_naming_it():
     # True == 1 and False == 0.0 in Python: they became one category; 1.0, False and 0.0 never came back.
     frame = pd.DataFrame({"x": np.arange(24.0), "mixed": np.array([True, "x", 1.0, 0, False, 0.0] * 4, dtype=object)})

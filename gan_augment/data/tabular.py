@@ -798,10 +798,16 @@ def _from_columns(columns: dict, specs: list[dict], container: dict, n_rows: int
 
 def _restore_dtype(values: pd.Series, spec: dict) -> pd.Series:
     dtype = dtype_from_json(spec["dtype"])
-    if "int_range" in spec and pd.api.types.is_integer_dtype(dtype):
-        # Clipped as integers: through float64, 2**53 + 1 comes back as 2**53, below the range.
+    if "int_range" in spec and (pd.api.types.is_integer_dtype(dtype) or dtype == object):
+        # Clipped as integers: through float64, 2**53 + 1 comes back as 2**53, below the range,
+        # and 2**63 - 1 as 2**63, beyond int64 (a plain cast would wrap it round to -2**63).
         low, high = spec["int_range"]
-        return values.astype(dtype).clip(low, high)
+        floats = values.to_numpy(dtype=np.float64, na_value=np.nan)
+        # Python ints, which cannot overflow; a missing cell stays NaN (None for a nullable dtype).
+        out = [v if np.isnan(v) else min(max(int(v), low), high) for v in floats.tolist()]
+        if dtype != object:
+            out = [None if isinstance(v, float) else v for v in out]
+        return pd.Series(out, dtype=dtype)
     if spec["kind"] == "numeric" and spec["is_integer"] and dtype == object:
         # Whole numbers held as Python objects were ints: give back ints, not floats like 3.0.
         floats = values.to_numpy()
