@@ -72,8 +72,9 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         ``SmallClassWarning``: the synthetic samples of such a class are mostly near copies.
     categorical_features : list of column names or indices, or a boolean mask, default=None
         Columns to model as categories besides those whose dtype says so (object, string,
-        category, bool): use it for integer codes (tables only). A boolean mask has one entry per
-        column, as imbalanced-learn's ``SMOTENC`` takes it.
+        category, bool): use it for integer codes (tables only). An integer is a column's position
+        unless the column names include integers (then it is a name). A boolean mask has one entry
+        per column, as imbalanced-learn's ``SMOTENC`` takes it.
     image_shape : (C, H, W) or None, default=None
         Treat the rows of a 2-D ``X`` as flattened images of this shape (C = 1 grayscale or 3 RGB).
         Output comes back in the input's layout, dtype and value range.

@@ -228,9 +228,14 @@ def test_infinite_values_name_the_column(mixed_frame, training_forbidden):
 
 
 def test_sparse_input_is_refused_with_advice(training_forbidden):
+    from gan_augment import AutoAugmenter
+
     X, y = imbalanced_wine()
-    with pytest.raises(TypeError, match="toarray"):
+    with pytest.raises(TypeError, match="^GANAugmenter does not accept sparse input.*toarray"):
         fast().fit(sparse.csr_matrix(X), y)
+    # The estimator the user called is the one named (it was always GANAugmenter).
+    with pytest.raises(TypeError, match="^AutoAugmenter does not accept sparse input.*toarray"):
+        AutoAugmenter(methods=("random", "smote")).fit_resample(sparse.csr_matrix(X), y)
 
 
 def test_structured_array_is_refused_with_its_fields_named(training_forbidden):

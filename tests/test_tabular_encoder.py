@@ -245,6 +245,19 @@ def test_categorical_columns_by_position_for_arrays():
     assert np.array_equal(encoder.inverse_transform(encoder.transform(array)), array)
 
 
+def test_categorical_columns_by_position_for_frames_whose_names_are_not_integers():
+    # As imbalanced-learn's SMOTENC takes them on a DataFrame; [1] was refused as "not a column".
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"a": rng.normal(size=60), "b": rng.integers(0, 3, 60), "c": rng.choice(list("xyz"), 60)})
+    encoder = TabularEncoder(categorical_columns=[1], random_state=0).fit(frame)
+    assert [spec["kind"] for spec in encoder.columns_] == ["numeric", "categorical", "categorical"]
+    with pytest.raises(DataValidationError, match="not a column of X nor a position in X's 3 columns"):
+        TabularEncoder(categorical_columns=[3]).fit(frame)
+    # Where names are integers, an integer is a name: 1 is not read as the position of column 3.
+    with pytest.raises(DataValidationError, match="integers are read as names"):
+        TabularEncoder(categorical_columns=[1]).fit(frame.set_axis([5, 3, 7], axis=1))
+
+
 @pytest.mark.parametrize("as_array", [False, True])
 def test_categorical_columns_as_a_boolean_mask_as_smotenc_takes_it(as_array):
     # [False, True] is a mask, not the indices 0 and 1; on a DataFrame with integer names True is

@@ -158,6 +158,10 @@ class TabularEncoder:
                     f"categorical_features is a boolean mask of {len(given)} entries, but X has {len(names)} "
                     "columns: give one True/False per column, or the categorical columns' names or indices.")
             return {position for position, flag in enumerate(given) if flag}
+        # Integers are positions where they cannot be names: in an array, or in a frame whose column
+        # names are not integers (as imbalanced-learn's SMOTENC reads them).
+        positional = self.container_["kind"] == "ndarray" or not any(
+            isinstance(name, numbers.Integral) for name in names)
         for column in given:
             if isinstance(column, (bool, np.bool_)):
                 raise DataValidationError(
@@ -165,12 +169,13 @@ class TabularEncoder:
                     "a boolean mask of one entry per column, or names / indices only.")
             if column in names:
                 positions.add(names.index(column))
-            elif self.container_["kind"] == "ndarray" and isinstance(column, numbers.Integral) \
-                    and 0 <= int(column) < len(names):
+            elif positional and isinstance(column, numbers.Integral) and 0 <= int(column) < len(names):
                 positions.add(int(column))
             else:
+                where = f"a position in X's {len(names)} columns" if positional else \
+                    "a position (X's column names include integers, so integers are read as names)"
                 raise DataValidationError(
-                    f"categorical_features names {column!r}, which is not a column of X "
+                    f"categorical_features names {column!r}, which is not a column of X nor {where} "
                     f"(columns: {names[:20]}{' ...' if len(names) > 20 else ''})."
                 )
         return positions

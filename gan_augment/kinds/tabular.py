@@ -41,7 +41,7 @@ class TabularKind(DataKind):
         if sparse.issparse(X) or (isinstance(X, pd.DataFrame) and any(
                 isinstance(dtype, pd.SparseDtype) for dtype in X.dtypes)):
             raise TypeError(
-                "GANAugmenter does not accept sparse input: it models dense columns. "
+                f"{type(estimator).__name__} does not accept sparse input: the GAN models dense columns. "
                 "Pass a dense array (X.toarray()) or DataFrame."
             )
         if isinstance(X, np.ndarray) and X.dtype.names:
