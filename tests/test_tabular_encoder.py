@@ -436,6 +436,22 @@ def test_a_column_of_row_numbers_is_pointed_out_and_other_integers_are_not():
         TabularEncoder(random_state=0).fit(frame.iloc[:40])
 
 
+def test_a_column_of_text_ids_is_pointed_out_instead_of_advice_to_model_every_value():
+    # It used to get no ID warning, and beyond max_categories the advice to raise max_categories.
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"uid": [f"u-{i:04x}" for i in rng.permutation(300)], "x": rng.normal(size=300),
+                          "colour": rng.choice(["red", "blue"], 300)})
+    for max_categories in (50, 1000):
+        with pytest.warns(UserWarning, match=r"Column 'uid' holds a different text in every row \(e\.g\. 'u-") \
+                as said:
+            TabularEncoder(max_categories=max_categories, random_state=0).fit(frame)
+        assert [str(w.message)[:12] for w in said] == ["Column 'uid'"]  # no "Raise max_categories"
+    with warnings.catch_warnings():  # named a category by the user, or too few rows to tell: no warning
+        warnings.simplefilter("error")
+        TabularEncoder(categorical_columns=["uid"], max_categories=1000, random_state=0).fit(frame)
+        TabularEncoder(random_state=0).fit(frame.iloc[:40])
+
+
 def test_dtypes_pandas_would_infer_otherwise_come_back_as_fitted_through_a_model_file():
     # int8 or string categories came back as int64 / object categories, an Arrow string column as a
     # StringDtype: pd.concat with the user's frame then dropped the category (or Arrow) dtype.

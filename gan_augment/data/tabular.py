@@ -137,7 +137,9 @@ class TabularEncoder:
                     spec = _fit_numeric(series, self.max_modes, column_seeds[position])
                 else:
                     _warn_if_dates(series, name)
-                    spec = _fit_categorical(series, self.max_categories)
+                    # An ID needs dropping, not max_categories raised to model every value.
+                    identifier = position not in forced and _warn_if_identifier(series, name)
+                    spec = _fit_categorical(series, self.max_categories, advise_more=not identifier)
             spec["name"] = json_scalar(name)
             spec["dtype"] = dtype_to_json(series.dtype)
             self.columns_.append(spec)
@@ -707,21 +709,32 @@ _DATE_SAMPLE = 200
 _IDENTIFIER_MIN_ROWS = 50
 
 
-def _warn_if_identifier(series: pd.Series, name) -> None:
-    """Warn, naming the column, when it holds a different integer in every row and spans about as
-    many values as rows (1, 2, 3, ... or a shuffled range): a row number or an ID. Modelled as a
-    number, its synthetic values repeat real rows' IDs, and a classifier learns nothing from it."""
+def _warn_if_identifier(series: pd.Series, name) -> bool:
+    """Warn, naming the column, when it looks like a row number or an ID, and say whether it did:
+    a different integer in every row spanning about as many values as rows (1, 2, 3, ... or a
+    shuffled range), or a different text in every row. Modelled as a number or a category, its
+    synthetic values repeat real rows' IDs, and a classifier learns nothing from it."""
     values = series.dropna()
-    if len(values) < _IDENTIFIER_MIN_ROWS or not pd.api.types.is_integer_dtype(values.dtype):
-        return
-    low, high = int(values.min()), int(values.max())
-    if values.is_unique and high - low + 1 <= 2 * len(values):
-        def message(figures: str) -> str:
-            return (f"Column {name!r} holds a different integer in every row{figures}: a row number or an ID? It is "
-                    "modelled as a number, so synthetic rows get IDs that real rows have. Drop it before fitting "
-                    "if it identifies rows: it carries nothing a classifier should learn.")
+    if len(values) < _IDENTIFIER_MIN_ROWS or not values.is_unique:
+        return False
+    if pd.api.types.is_integer_dtype(values.dtype):
+        low, high = int(values.min()), int(values.max())
+        if high - low + 1 > 2 * len(values):
+            return False
+        what, figures = "integer", f" ({low} to {high})"
+    elif all(isinstance(value, str) for value in values):
+        what, figures = "text", f" (e.g. {values.iloc[0]!r})"
+    else:
+        return False
 
-        warn(message(f" ({low} to {high})"), UserWarning, gist=message(""), stacklevel=3)
+    def message(shown: str) -> str:
+        return (f"Column {name!r} holds a different {what} in every row{shown}: a row number or an ID? Synthetic "
+                "rows get IDs that real rows have. Drop it before fitting if it identifies rows: it carries "
+                "nothing a classifier should learn.")
+
+    # The gist leaves the figures out: each cross-validation fold has its own.
+    warn(message(figures), UserWarning, gist=message(""), stacklevel=3)
+    return True
 
 
 def _warn_if_dates(series: pd.Series, name) -> None:
@@ -1018,12 +1031,12 @@ def _decode_numeric(alpha: np.ndarray, slot: np.ndarray, spec: dict, clip: bool,
 
 
 # ======================================================================= helpers: categorical
-def _fit_categorical(series: pd.Series, max_categories: int) -> dict:
+def _fit_categorical(series: pd.Series, max_categories: int, *, advise_more: bool = True) -> dict:
     missing = series.isna().to_numpy()
     counts = series[~missing].astype(object).value_counts(sort=True)
     values = [json_scalar(v, column=series.name) for v in counts.index]
     kept, other = values[:max_categories], values[max_categories:]
-    if other:
+    if other and advise_more:
         warnings.warn(
             f"Column {series.name!r} has {len(values)} distinct values; the {max_categories} most "
             f"frequent are modelled one by one and the other {len(other)} share one slot, decoded "
