@@ -436,6 +436,14 @@ def test_a_column_of_row_numbers_is_pointed_out_and_other_integers_are_not():
         TabularEncoder(random_state=0).fit(frame.iloc[:40])
 
 
+def test_column_names_of_several_types_come_back_as_written():
+    # [0, 1.5, 2] came back as [0.0, 1.5, 2.0] from sample(): pandas inferred a float index.
+    frame = pd.DataFrame(np.random.default_rng(0).normal(size=(60, 3)), columns=pd.Index([0, 1.5, 2], dtype=object))
+    encoder = TabularEncoder(random_state=0).fit(frame)
+    decoded = encoder.inverse_transform(_random_rows(encoder, 5, seed=0))
+    assert [(name, type(name)) for name in decoded.columns] == [(0, int), (1.5, float), (2, int)]
+
+
 def test_a_column_of_text_ids_is_pointed_out_instead_of_advice_to_model_every_value():
     # It used to get no ID warning, and beyond max_categories the advice to raise max_categories.
     rng = np.random.default_rng(0)

@@ -811,7 +811,10 @@ def _from_columns(columns: dict, specs: list[dict], container: dict, n_rows: int
         for position, spec in enumerate(specs):
             out[:, position] = data[spec["name"]].to_numpy()
         return out
-    return pd.DataFrame(data, columns=[spec["name"] for spec in specs])
+    names = [spec["name"] for spec in specs]
+    # Names of several types ([0, 1.5, 2]) stay as written: pandas would infer a float index.
+    mixed = len({type(name) for name in names}) > 1
+    return pd.DataFrame(data, columns=pd.Index(names, dtype=object) if mixed else names)
 
 
 def _restore_dtype(values: pd.Series, spec: dict) -> pd.Series:
