@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import subprocess
 import sys
@@ -225,6 +226,15 @@ def test_infinite_values_name_the_column(mixed_frame, training_forbidden):
     X.loc[3, "income"] = np.inf
     with pytest.raises(DataValidationError, match="'income'.*infinite"):
         fast().fit(X, y)
+
+
+@pytest.mark.parametrize("names", [pd.DatetimeIndex(["2020-01-01", "2020-01-02"]), pd.Index([b"a", b"b"], dtype=object),
+                                   pd.Index([datetime.date(2020, 1, 1), datetime.date(2020, 1, 2)], dtype=object)])
+def test_column_names_a_model_file_cannot_keep_are_refused_as_names(names, training_forbidden):
+    # A Timestamp name was reported as a cell value ("Value Timestamp(...) ... convert the column").
+    X = pd.DataFrame(np.random.default_rng(0).normal(size=(40, 2)), columns=names)
+    with pytest.raises(DataValidationError, match=r"X has a column named .*Rename the columns.*astype\(str\)"):
+        fast().fit(X, np.repeat([0, 1], [30, 10]))
 
 
 def test_sparse_input_is_refused_with_advice(training_forbidden):

@@ -505,6 +505,12 @@ def check_columns(X) -> None:
         raise DataValidationError(f"X has a column named {name!r}, a {type(name).__name__} (columns of several "
                                   "levels); a model keeps one name per column. Flatten the names, e.g. "
                                   "X.columns = ['_'.join(map(str, c)) for c in X.columns].")
+    name = next((name for name in X.columns if not isinstance(name.item() if isinstance(name, np.generic) else name,
+                                                               (str, numbers.Real))), None)
+    if name is not None:  # a Timestamp, bytes, ...: a model file keeps text and numbers
+        raise DataValidationError(f"X has a column named {name!r}, a {type(name).__name__}; a model keeps column "
+                                  "names as text or numbers. Rename the columns, e.g. X.columns = "
+                                  "X.columns.astype(str).")
     kinds = {type(name).__name__: name for name in X.columns}
     if len(kinds) > 1 and "str" in kinds:
         shown = ", ".join(f"{kind} ({name!r})" for kind, name in kinds.items())
