@@ -41,7 +41,8 @@ from gan_augment.data.tabular import check_target
 from gan_augment.kinds import kind_for_input, kind_named
 from gan_augment.label_gate import MIN_ACCEPTANCE, WITHOUT_GATE, LabelGate
 from gan_augment.models.ensemble import GeneratorEnsemble
-from gan_augment.planner import CLASSES_CONSTRAINT, check_class_sizes, class_counts, plain_label, plan_top_up
+from gan_augment.planner import CLASSES_CONSTRAINT, check_class_sizes, class_counts, label_from_json, \
+    label_to_json, plain_label, plan_top_up
 from gan_augment.selection import c2st_scorer
 from gan_augment.training import Checkpoint, GANTrainer, History, ProgressBar, SnapshotSelection
 from gan_augment.training.distributed import closing, local_device, resolve_process_group
@@ -438,16 +439,17 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         until the next save or load of ``path`` puts it back.
         """
         check_is_fitted(self, "generator_")
+        labels = self.classes_.dtype
         state = {
             "kind": self.kind_.name,
             "method": self._method,
             "metadata": dict(metadata or {}),
             "versions": _versions(),
             "params": _params_to_json(self.get_params(deep=False)),
-            "classes": [plain_label(c) for c in self.classes_],
-            "classes_dtype": self.classes_.dtype.str,
-            "class_counts": [[plain_label(c), int(n)] for c, n in self.class_counts_.items()],
-            "sampling_strategy": [[plain_label(c), int(n)] for c, n in self.sampling_strategy_.items()],
+            "classes": [label_to_json(c, labels) for c in self.classes_],
+            "classes_dtype": labels.str,
+            "class_counts": [[label_to_json(c, labels), int(n)] for c, n in self.class_counts_.items()],
+            "sampling_strategy": [[label_to_json(c, labels), int(n)] for c, n in self.sampling_strategy_.items()],
             "n_features_in": int(self.n_features_in_),
             "feature_names_in": [str(f) for f in self.feature_names_in_] if hasattr(self, "feature_names_in_") else None,
             "sample_seed": int(self.sample_seed_),
@@ -456,7 +458,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
             "training_config": config_to_dict(self.training_config_),
             "history": list(self.history_),
             "member_histories": [list(h) for h in self.member_histories_[1:]],  # an ensemble's other members
-            "diversity": [[label, d.to_dict()] for label, d in self.diversity_.items()],
+            "diversity": [[label_to_json(c, labels), d.to_dict()] for c, d in self.diversity_.items()],
             "generator": self.generator_.state_dict(),
             # A sampling setting of the generator's own, not a weight (style-based: truncation).
             "truncation_psi": getattr(self.generator_, "truncation_psi", None),
@@ -475,9 +477,10 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
             if params.get(key) is not None:
                 params[key] = tuple(params[key])
         augmenter = cls(**params)
-        augmenter.classes_ = np.array(state["classes"], dtype=np.dtype(state["classes_dtype"]))
-        augmenter.class_counts_ = {c: n for c, n in state["class_counts"]}
-        augmenter.sampling_strategy_ = {c: n for c, n in state["sampling_strategy"]}
+        labels = np.dtype(state["classes_dtype"])
+        augmenter.classes_ = np.array([label_from_json(c, labels) for c in state["classes"]], dtype=labels)
+        augmenter.class_counts_ = {label_from_json(c, labels): n for c, n in state["class_counts"]}
+        augmenter.sampling_strategy_ = {label_from_json(c, labels): n for c, n in state["sampling_strategy"]}
         augmenter.n_features_in_ = state["n_features_in"]
         if state["feature_names_in"] is not None:
             augmenter.feature_names_in_ = np.array(state["feature_names_in"], dtype=object)
@@ -491,7 +494,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         augmenter.member_histories_ = [augmenter.history_,
                                        *(History(h) for h in state.get("member_histories") or [])]
         # Models saved before the check have none; info then says so.
-        augmenter.diversity_ = {label: ClassDiversity.from_dict(d) for label, d in state.get("diversity") or []}
+        augmenter.diversity_ = {label_from_json(c, labels): ClassDiversity.from_dict(d)
+                                for c, d in state.get("diversity") or []}
         gate = state.get("label_gate")  # models saved before the gate have none
         augmenter.label_gate_ = (LabelGate.from_state(gate, kind, source=Path(path) / "model.json")
                                  if gate is not None else None)

@@ -23,6 +23,7 @@ from sklearn.utils.validation import validate_data
 
 from gan_augment._compat import Interval, check_X_frame
 from gan_augment._sampler import TableSamplerMixin
+from gan_augment.data.tabular import rows_as_array
 from gan_augment.planner import plain_label
 
 __all__ = ["BASELINE_SAMPLERS", "ClassicOversampler", "MixedSMOTE", "baseline_sampler", "classic_transforms",
@@ -59,7 +60,7 @@ def baseline_sampler(method: str, sampling_strategy="auto", random_state=None, *
 def _check_X_y_as_given(sampler, X, y):
     """imbalanced-learn's input check for a sampler that keeps DataFrames (and their columns) as they are."""
     y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
-    X = check_X_frame(X)
+    X = check_X_frame(rows_as_array(X))
     validate_data(sampler, X=X, y=y, reset=True, skip_check_array=True)
     return X, y, binarize_y
 
@@ -185,7 +186,9 @@ class MixedSMOTE(TableSamplerMixin, BaseOverSampler):
         return _check_X_y_as_given(self, X, y)
 
     def _fit_resample(self, X, y):
-        frame = X.reset_index(drop=True) if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X))
+        # An object array's columns of numbers (rows mixing numbers and text) are numbers to
+        # interpolate, as the GAN's encoder reads them; infer_objects gives them a numeric dtype.
+        frame = X.reset_index(drop=True) if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X)).infer_objects()
         counts = dict(zip(*np.unique(y, return_counts=True)))
         to_add = {label: n for label, n in self.sampling_strategy_.items() if n > 0}
         if not to_add:

@@ -205,3 +205,19 @@ def _check_strategy_counts(strategy: dict) -> None:
 def plain_label(value):
     """A numpy scalar label as the Python value it holds (for messages and JSON); others as they are."""
     return value.item() if isinstance(value, np.generic) else value
+
+
+def label_to_json(label, dtype: np.dtype):
+    """``label``, a class of labels of ``dtype``, as JSON can hold it: :func:`plain_label`, except
+    that dates and durations (``datetime64`` / ``timedelta64``) become their count of the dtype's
+    unit, since JSON has no dates. :func:`label_from_json` reads it back."""
+    if dtype.kind in "mM":
+        return int(np.array([label], dtype=dtype).view(np.int64)[0])
+    return plain_label(label)
+
+
+def label_from_json(value, dtype: np.dtype):
+    """The label :func:`label_to_json` wrote, as :func:`plain_label` gives it."""
+    if dtype.kind in "mM":
+        return plain_label(np.array([value], dtype=np.int64).view(dtype)[0])
+    return value

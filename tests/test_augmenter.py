@@ -50,6 +50,28 @@ def test_fit_resample_tops_up_to_majority_and_keeps_real_rows():
     assert X_res.dtype == X.dtype and y_res.dtype == y.dtype
 
 
+def test_a_list_of_rows_mixing_numbers_and_text_keeps_its_numbers():
+    # numpy.asarray made every cell text: the real rows came back as '0.125...', and each number was
+    # modelled as a category of its own.
+    from gan_augment.baselines import MixedSMOTE
+    from gan_augment.evaluation.plan import _check_data
+
+    rng = np.random.default_rng(0)
+    rows = [[float(v), str(c)] for v, c in zip(rng.normal(size=60), rng.choice(["x", "y"], 60))]
+    y = np.repeat([0, 1], [48, 12])
+    for sampler in (fast(), MixedSMOTE(random_state=0)):
+        X_res, y_res = sampler.fit_resample(rows, y)
+        assert X_res[: len(rows)] == rows  # the real rows as written
+        added = X_res[len(rows):]
+        assert all(isinstance(row[0], float) and row[1] in ("x", "y") for row in added)
+        assert any(row[0] not in {real[0] for real in rows} for row in added)  # numbers, not categories
+        assert len(X_res) == len(y_res) == 96
+    frame, _ = _check_data(rows, y)
+    assert frame["x0"].dtype == np.float64 and frame["x1"].tolist() == [row[1] for row in rows]
+    # Text alone still reads as text.
+    assert fast().fit_resample([[c] for _, c in rows], y)[0][0] == [rows[0][1]]
+
+
 @pytest.mark.parametrize(
     "strategy, expected_added",
     [
@@ -281,6 +303,23 @@ def test_save_load_round_trip(tmp_path, mixed_frame):
     assert loaded.get_params() == {**augmenter.get_params(), "callbacks": None}
     assert list(loaded.classes_) == ["common", "rare"] and loaded.sampling_strategy_ == {"rare": 100}
     assert all(t.device.type == "cpu" for t in loaded.generator_.state_dict().values())
+
+
+@pytest.mark.parametrize("unit", ["ns", "us", "s", "D"])
+def test_date_labels_save_and_load_in_their_own_unit(tmp_path, unit):
+    # JSON holds no dates: datetime64[us] and [D] labels failed to save after a whole fit
+    # ("Object of type datetime is not JSON serializable"); [ns] ones came back as integers.
+    X = pd.DataFrame({"a": np.random.default_rng(0).normal(size=60)})
+    y = np.array(["2020-01-01"] * 48 + ["2021-06-30"] * 12, dtype=f"datetime64[{unit}]")
+    augmenter = fast(random_state=0).fit(X, y)
+    augmenter.save(tmp_path / "model")
+    loaded = GANAugmenter.load(tmp_path / "model")
+    np.testing.assert_array_equal(loaded.classes_, augmenter.classes_)
+    assert loaded.classes_.dtype == augmenter.classes_.dtype
+    assert loaded.class_counts_ == augmenter.class_counts_ and loaded.sampling_strategy_ == augmenter.sampling_strategy_
+    assert list(loaded.diversity_) == list(augmenter.diversity_)
+    rare = augmenter.classes_[1]
+    pd.testing.assert_frame_equal(loaded.sample(20, rare), augmenter.sample(20, rare))
 
 
 def test_loading_a_tampered_model_fails_clearly(tmp_path, mixed_frame):

@@ -27,11 +27,12 @@ import functools
 import numbers
 import re
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import BayesianGaussianMixture
 
@@ -480,6 +481,21 @@ def plain_labels(y):
 
 #: Cell values that are not one value (a table cell is a number, text or missing).
 _CONTAINERS = (list, tuple, dict, set, np.ndarray)
+
+
+def rows_as_array(X):
+    """A table given as a list of rows (or another sequence) as NumPy holds it, except that rows
+    mixing text and numbers stay Python objects: ``numpy.asarray`` would make every cell text
+    (``'1.5'`` beside ``'x'``), and the numbers would be modelled, and come back, as categories.
+    Arrays, DataFrames and sparse matrices are returned as they are."""
+    if isinstance(X, (np.ndarray, pd.DataFrame)) or sparse.issparse(X) or not isinstance(X, Sequence):
+        return X
+    array = np.asarray(X)
+    if array.dtype.kind in "US":
+        cells = np.array(X, dtype=object)
+        if cells.shape == array.shape and any(not isinstance(cell, (str, bytes)) for cell in cells.ravel()):
+            return cells
+    return array
 
 
 def check_columns(X) -> None:

@@ -17,7 +17,7 @@ import pandas as pd
 
 from gan_augment._random import SEED_MAX, check_seed
 from gan_augment.data.albumentations_adapter import import_albumentations
-from gan_augment.data.tabular import check_columns, check_label_kinds
+from gan_augment.data.tabular import check_columns, check_label_kinds, rows_as_array
 from gan_augment.evaluation._prep import ESTIMATORS, build_estimator, split_columns
 from gan_augment.evaluation._types import AUGMENTER, BASELINES, OVERALL_METRICS, PRIMARY_METRIC, EvaluationPlan
 from gan_augment.exceptions import DataValidationError
@@ -96,10 +96,12 @@ def _check_data(X, y) -> tuple[pd.DataFrame, np.ndarray]:
         check_columns(X)
         X = X.reset_index(drop=True)
     else:
-        array = np.asarray(X)
+        array = np.asarray(rows_as_array(X))
         if array.ndim != 2:
             raise DataValidationError(f"X must be 2-D (rows x columns); got an array of shape {array.shape}.")
-        X = pd.DataFrame(array, columns=[f"x{i}" for i in range(array.shape[1])])
+        # infer_objects: an object array's columns of numbers are numbers (as the GAN reads them),
+        # not categories, to the estimator and SMOTE.
+        X = pd.DataFrame(array, columns=[f"x{i}" for i in range(array.shape[1])]).infer_objects()
     labels = np.asarray(y)
     if labels.ndim == 2 and labels.shape[1] == 1:
         labels = labels[:, 0]

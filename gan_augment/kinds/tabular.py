@@ -11,7 +11,7 @@ from sklearn.utils.validation import validate_data
 
 from gan_augment._compat import check_X_frame
 from gan_augment.config import TabularModelConfig
-from gan_augment.data.tabular import TabularEncoder, check_columns, plain_labels
+from gan_augment.data.tabular import TabularEncoder, check_columns, plain_labels, rows_as_array
 from gan_augment.exceptions import DataValidationError
 from gan_augment.kinds.base import DataKind
 from gan_augment.models.tabular import TabularDiscriminator, TabularGenerator
@@ -50,7 +50,7 @@ class TabularKind(DataKind):
                 "a 2-D table. Pass pandas.DataFrame(X), which keeps the field names as column names."
             )
         y, binarize_y = check_target_type(plain_labels(y), indicate_one_vs_all=True)
-        X = check_X_frame(X)
+        X = check_X_frame(rows_as_array(X))
         check_columns(X)
         validate_data(estimator, X=X, y=y, reset=True, skip_check_array=True)
         _check_finite(X)
