@@ -132,7 +132,9 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         "selection": [StrOptions({"best", "one_se"}), callable],
         "augmenter": [HasMethods(["fit", "sample", "get_params"]), None],
         "memory": [None, str, HasMethods(["cache"])],
-        "n_jobs": [numbers.Integral, None],
+        # joblib's meaning: 1, 2, ... processes, -1 every core, -2 all but one; 0 means nothing.
+        "n_jobs": [Interval(numbers.Integral, 1, None, closed="left"),
+                   Interval(numbers.Integral, None, -1, closed="right"), None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
@@ -336,8 +338,8 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
             try:
                 scores[i] = scorer(model, X_te, y_te)
             except ValueError as exc:
-                if method != "none":
-                    raise
+                if method != "none" or not _predicts(model, X_te):
+                    raise  # the estimator's own failure (e.g. a category it never saw), not the scoring's
                 fix = ("pass a scorer that names the positive class, e.g. make_scorer(average_precision_score, "
                        "response_method='predict_proba', pos_label=...)" if len(np.unique(y)) == 2 else
                        "choose one for several classes, e.g. 'f1_macro' or 'roc_auc_ovr'")
@@ -456,6 +458,15 @@ def _target_counts(y, strategy: dict) -> dict:
 def _scaled(plan: dict, amount: float) -> dict:
     """``{class: rows}``: ``amount`` of each class's full top-up, rounded."""
     return {label: int(round(amount * n)) for label, n in plan.items()}
+
+
+def _predicts(model, X) -> bool:
+    """Whether the fitted ``model`` predicts ``X`` without raising a ValueError."""
+    try:
+        model.predict(X)
+    except ValueError:
+        return False
+    return True
 
 
 def _take(X, index):

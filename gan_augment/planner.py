@@ -176,11 +176,17 @@ def _check_strategy_keys(strategy: dict, labels: list) -> None:
 
 
 def check_strategy_values(sampling_strategy, y) -> None:
-    """Refuse a dict ``sampling_strategy`` (or what a callable one returns for ``y``) whose values
-    are not whole numbers of rows, before imbalanced-learn compares them with the class counts."""
+    """Refuse a dict ``sampling_strategy`` (or what a callable one returns for ``y``) whose keys
+    are not labels of ``y`` (saying which label was meant) or whose values are not whole numbers of
+    rows, before imbalanced-learn compares them with the class counts."""
     if callable(sampling_strategy):
         sampling_strategy = _called_strategy(sampling_strategy, y)
     if isinstance(sampling_strategy, dict):
+        labels = np.asarray(y)
+        if labels.ndim == 2 and labels.shape[1] == 1:
+            labels = labels[:, 0]
+        if labels.ndim == 1:  # a one-hot target's labels are its columns: imbalanced-learn's to check
+            _check_strategy_keys(sampling_strategy, list(class_counts(labels)))
         _check_strategy_counts(sampling_strategy)
 
 

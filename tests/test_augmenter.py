@@ -250,6 +250,37 @@ def test_infinite_values_name_the_column(mixed_frame, training_forbidden):
         fast().fit(X, y)
 
 
+@pytest.mark.parametrize("strategy, message", [
+    ({"1": 50}, r"names the class '1', but the label is 1 \(int\); write \{1: \.\.\.\}"),
+    ({"zz": 50}, r"sampling_strategy: Unknown class 'zz'; the classes are \[0, 1\]"),
+    (lambda y: {"1": 50}, r"names the class '1'"),
+])
+def test_fit_resample_names_a_strategy_key_that_is_not_a_label_as_fit_does(strategy, message, training_forbidden):
+    # fit_resample gave imbalanced-learn's "The {'1'} target class is/are not present in the data."
+    from gan_augment import AutoAugmenter
+    from gan_augment.baselines import MixedSMOTE
+
+    X = pd.DataFrame({"a": np.random.default_rng(0).normal(size=60)})
+    y = np.repeat([0, 1], [48, 12])
+    for sampler in (fast(), MixedSMOTE(), AutoAugmenter(methods=("random",))):
+        sampler.set_params(sampling_strategy=strategy)
+        for call in (sampler.fit, sampler.fit_resample):
+            with pytest.raises(ValueError, match=message):
+                call(X, y)
+
+
+def test_words_that_read_as_huge_numbers_are_categories_not_refused_values(mixed_frame):
+    # "inf" and "1e999" in a column of words were refused as infinite values; in an object column
+    # of numbers an infinity is still refused.
+    X, y = mixed_frame
+    words = pd.Series(["inf", "sup", "1e999"] * (len(X) // 3) + ["sup"] * (len(X) % 3), dtype=object)
+    X_res, _ = fast().fit_resample(X.assign(pos=words), y)
+    assert set(X_res["pos"]) == {"inf", "sup", "1e999"}
+    numbers = pd.Series([1.5] * (len(X) - 1) + [np.inf], dtype=object)
+    with pytest.raises(DataValidationError, match="'pos'.*infinite"):
+        fast().fit(X.assign(pos=numbers), y)
+
+
 @pytest.mark.parametrize("names", [pd.DatetimeIndex(["2020-01-01", "2020-01-02"]), pd.Index([b"a", b"b"], dtype=object),
                                    pd.Index([datetime.date(2020, 1, 1), datetime.date(2020, 1, 2)], dtype=object)])
 def test_column_names_a_model_file_cannot_keep_are_refused_as_names(names, training_forbidden):

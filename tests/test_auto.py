@@ -201,6 +201,7 @@ def test_it_works_as_a_pipeline_step():
     (dict(amounts=()), "shares of the full top-up"),
     (dict(amounts=("x",)), r"shares of the full top-up in \(0, 1\]; got \['x'\]"),  # was numpy's words
     (dict(selection="mean"), "selection"),
+    (dict(n_jobs=0), r"'n_jobs' parameter of AutoAugmenter must be .*Got 0"),  # was joblib's, after the split
     (dict(classes=[1], sampling_strategy="minority"), "either classes or sampling_strategy"),
 ])
 def test_bad_settings_are_refused_before_any_fit(kwargs, message):
@@ -466,3 +467,18 @@ def test_a_scoring_that_cannot_score_the_target_fails_before_any_gan_fit(scoring
     with pytest.raises(ValueError, match=rf"scoring='{scoring}' cannot score this target \({advice}"):
         AutoAugmenter(augmenter=CountingGAN(**FAST_GAN), scoring=scoring, random_state=0).fit_resample(X, y)
     assert CountingGAN.fits == 0
+
+
+def test_an_estimator_that_fails_to_predict_is_not_reported_as_a_scoring_problem():
+    # A category met only in an inner fold's held-out rows makes a plain OneHotEncoder fail in
+    # predict; it was reported as "scoring='f1_macro' cannot score this target", with advice to
+    # change the scorer.
+    from sklearn.pipeline import make_pipeline as make_sklearn_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    X = pd.DataFrame({"c": ["a", "b"] * 29 + ["a", "z"]})
+    y = np.array([0] * 48 + [1] * 12)
+    estimator = make_sklearn_pipeline(OneHotEncoder(), LogisticRegression())
+    with pytest.raises(ValueError, match=r"unknown categor") as raised:
+        AutoAugmenter(estimator=estimator, methods=("random",), cv=2, random_state=0).fit_resample(X, y)
+    assert "scoring" not in str(raised.value)

@@ -647,8 +647,11 @@ def test_built_in_estimators_take_categories_missing_values_and_class_weight(mix
 @pytest.mark.parametrize("name", ["logreg", "hgb", "rf"])
 def test_built_in_estimators_take_a_column_that_is_never_filled_in(mixed_frame, name):
     # Weka's hypothyroid never measures TBG: HistGradientBoosting alone fails on such a column.
+    # Nullable numbers with gaps (pd.NA) failed in the random forest ("uses pandas.NA").
     X, y = mixed_frame
-    X = X.assign(never_measured=np.nan)
+    gaps = [1, 2, None] * (len(X) // 3) + [4] * (len(X) % 3)
+    X = X.assign(never_measured=np.nan, counted=pd.array(gaps, dtype="Int64"),
+                 measured=pd.array(gaps, dtype="Float64"))
     report = evaluate_augmentation(X, y, RandomOverSampler(random_state=0), estimator=name, cv=2, repeats=1,
                                    random_state=0, fidelity=False, privacy=False)
     assert report.summary["mean"].notna().all()
@@ -679,6 +682,19 @@ def test_class_with_one_member_is_refused_before_fitting():
     y[0] = "lonely"
     with pytest.raises(DataValidationError, match=r"Class 'lonely' has 1 row.*stratified cross-validation"):
         evaluate_augmentation(X, y, ExplodingSampler(), cv=5)
+
+
+@pytest.mark.parametrize("labels, message", [
+    (lambda y: np.where(y == y[0], 0.5, 1.5), r"numbers with a fractional part|looks like a regression"),
+    (lambda y: np.linspace(0, 1, len(y)), r"looks like a regression target"),
+    (lambda y: np.where(np.arange(len(y)) == 3, None, y).astype(object), r"missing value"),
+])
+def test_a_target_that_is_not_classes_is_refused_as_the_samplers_refuse_it(labels, message):
+    # The evaluator skipped the target check: a continuous y failed in StratifiedKFold, or as
+    # "Class -2.398 has 1 row".
+    X, y = two_gaussians(n_major=40, n_minor=8)
+    with pytest.raises(DataValidationError, match=message):
+        evaluate_augmentation(X, labels(y), ExplodingSampler(), cv=2)
 
 
 def test_labels_of_two_kinds_are_named_before_fitting():

@@ -192,6 +192,22 @@ def test_object_array_of_numbers_and_strings_keeps_python_ints():
     assert [v if isinstance(v, str) else None for v in decoded[:, 1]] == array[:, 1].tolist()
 
 
+@pytest.mark.parametrize("missing", [None, np.nan])
+def test_object_numbers_come_back_as_the_kind_they_were_with_their_missing_marker(missing):
+    # Whole floats held as objects (df.to_numpy() of a mixed frame) came back as ints, and a None
+    # among numbers as NaN.
+    floats = np.array([[float(i % 5), ["a", "b"][i % 2]] for i in range(60)], dtype=object)
+    ints = np.array([[missing if i % 6 == 0 else i % 5, "a"] for i in range(60)], dtype=object)
+    for array, kind in ((floats, float), (ints, int)):
+        encoder = TabularEncoder(random_state=0).fit(array)
+        decoded = encoder.inverse_transform(_random_rows(encoder, 300, seed=1), random_state=0)[:, 0]
+        present = [v for v in decoded if not pd.isna(v)]
+        assert present and all(type(v) is kind for v in present)
+        gaps = [v for v in decoded if pd.isna(v)]
+        if array is ints:
+            assert gaps and all(v is missing if missing is None else isinstance(v, float) for v in gaps)
+
+
 def test_high_cardinality_column_warns_and_decodes_only_observed_values():
     rng = np.random.default_rng(0)
     frame = pd.DataFrame({"zip": [f"z{v:03d}" for v in rng.zipf(1.5, 600) % 300], "x": rng.normal(size=600)})
@@ -494,6 +510,17 @@ def test_columns_a_model_cannot_record_are_refused_by_name_before_fitting(arrow_
     frame = pd.DataFrame({"x": np.linspace(0, 1, n), "odd": column})
     with pytest.raises(DataValidationError, match=r"Column 'odd' has the dtype .*cannot record.*\.astype\("):
         TabularEncoder().fit(frame)
+
+
+def test_categories_a_model_cannot_record_are_refused_with_the_conversion_that_works():
+    # pd.cut's intervals were refused with the advice .astype('category'), which they already were.
+    frame = pd.DataFrame({"x": np.linspace(0, 1, 20)})
+    frame["band"] = pd.cut(frame["x"], 3)
+    with pytest.raises(DataValidationError, match=r"Column 'band' is categorical with categories of type "
+                                                  r"Interval.*X\['band'\]\.astype\(str\)"):
+        TabularEncoder().fit(frame)
+    frame["band"] = frame["band"].astype(str).astype("category")  # the advice works
+    assert TabularEncoder(random_state=0).fit(frame).output_dim > 0
 
 
 @pytest.mark.parametrize("y, fix", [(pd.Series([1] * 6 + [2] * 3, dtype=object), "y.astype(int)"),

@@ -67,6 +67,13 @@ def check_storable(dtype, column) -> None:
         same = back == dtype
     except (TypeError, ValueError, KeyError, NotImplementedError, ImportError, DataValidationError):
         same = False
+    if not same and isinstance(dtype, pd.CategoricalDtype):
+        # e.g. the intervals of pd.cut: already categories, but of values a model file cannot hold.
+        kinds = sorted({type(c).__name__ for c in dtype.categories})
+        raise DataValidationError(
+            f"Column {column!r} is categorical with categories of type {', '.join(kinds)}, which a model "
+            f"cannot record and give back. Convert them to text before fitting: X[{column!r}].astype(str) "
+            f"(or .astype(str).astype('category') to keep a categorical dtype).")
     if not same:
         raise DataValidationError(
             f"Column {column!r} has the dtype {dtype}, which a model cannot record and give back. Convert it "

@@ -851,12 +851,14 @@ def _restore_dtype(values: pd.Series, spec: dict) -> pd.Series:
         if dtype != object:
             out = [None if isinstance(v, float) else v for v in out]
         return pd.Series(out, dtype=dtype)
-    if spec["kind"] == "numeric" and spec["is_integer"] and dtype == object:
-        # Whole numbers held as Python objects were ints: give back ints, not floats like 3.0.
-        floats = values.to_numpy()
+    if spec["kind"] == "numeric" and dtype == object:
+        floats = values.to_numpy(dtype=np.float64)
         out = floats.astype(object)
         observed = ~np.isnan(floats)
-        out[observed] = floats[observed].astype(np.int64)  # stored into an object array: Python ints
+        # Model files from before "object_ints" held ints here whenever the column was whole.
+        if spec["is_integer"] and spec.get("object_ints", True):
+            out[observed] = floats[observed].astype(np.int64)  # stored into an object array: Python ints
+        out[~observed] = _MISSING_VALUES[spec.get("missing_value", "nan")]
         return pd.Series(out, dtype=object)
     return values.astype(dtype)
 
@@ -873,14 +875,16 @@ def _column_kind(series: pd.Series, *, forced: bool, name) -> str:
     if forced or pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
         if dtype == object:
             _check_no_equal_values_of_two_kinds(series, name)
-        if not forced and dtype == object:
-            # An object column from a numpy array may still hold plain numbers.
-            values = series.dropna()
-            if len(values) and all(isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_))
-                                   for v in values):
-                return "numeric"
+        if not forced and dtype == object and series.notna().any() and holds_only_numbers(series):
+            return "numeric"  # an object column from a numpy array may still hold plain numbers
         return "categorical"
     return "numeric"
+
+
+def holds_only_numbers(column: pd.Series) -> bool:
+    """Whether an object column's values, missing ones aside, are all numbers (not booleans): then
+    it is modelled as numbers, not categories."""
+    return all(isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_)) for v in column.dropna())
 
 
 def _check_no_equal_values_of_two_kinds(series: pd.Series, name) -> None:
@@ -924,6 +928,11 @@ def _fit_numeric(series: pd.Series, max_modes: int, seed: np.random.SeedSequence
         # rounded anyway.
         "decimals": None if is_integer or not len(observed) else _observed_decimals(observed, series.dtype),
     }
+    if series.dtype == object:
+        # Numbers held as Python objects come back as the kind they were: ints, or floats (1.0 and
+        # 2.0 are whole, yet floats), with the column's own missing-value marker.
+        spec["object_ints"] = all(isinstance(v, numbers.Integral) for v in series[~missing])
+        _keep_object_missing_marker(spec, series, missing)
     if is_integer and len(observed) and max(abs(observed.min()), abs(observed.max())) > _EXACT_FLOAT_INT:
         _keep_exact_int_range(spec, series)
     unique = np.unique(observed)
@@ -1077,12 +1086,16 @@ def _fit_categorical(series: pd.Series, max_categories: int, *, advise_more: boo
         "other_probs": (other_counts / other_counts.sum()).tolist() if other else [],
         "has_missing": bool(missing.any()),
     }
+    _keep_object_missing_marker(spec, series, missing)
+    return spec
+
+
+def _keep_object_missing_marker(spec: dict, series: pd.Series, missing: np.ndarray) -> None:
+    """An object column says "missing" in the user's own way (None, pd.NA, NaN): synthetic rows
+    say it the same way (``spec["missing_value"]``), the most common one where several are mixed."""
     if missing.any() and series.dtype == object:
-        # An object column says "missing" in the user's own way (None, pd.NA, NaN): synthetic rows
-        # say it the same way, the most common one where several are mixed.
         markers = pd.Series([_MISSING_NAMES.get(type(v), "nan") for v in series[missing]])
         spec["missing_value"] = markers.value_counts().index[0]
-    return spec
 
 
 #: How a model file names the missing-value marker of an object column, and back.

@@ -31,7 +31,8 @@ def as_text(X):
 
 
 class EmptyColumnsAsZero(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
-    """Numbers passed on as they are, except columns with no value at all in ``fit``: zeros.
+    """Numbers passed on as float64 (pandas' nullable Int64 / Float64 with ``pd.NA`` included:
+    the trees take NaN, not ``pd.NA``), except columns with no value at all in ``fit``: zeros.
 
     scikit-learn's HistGradientBoosting fails on a column that is entirely missing ("window shape
     cannot be larger than input array shape" from its binning, sklearn 1.9), which real tables
@@ -75,7 +76,7 @@ def build_estimator(name: str, X: pd.DataFrame, random_state=None):
     ordinal = make_pipeline(FunctionTransformer(as_text), OrdinalEncoder(
         handle_unknown="use_encoded_value", unknown_value=np.nan))
     parts = ([("cat", ordinal, categorical)] if categorical else []) + \
-            ([("num", EmptyColumnsAsZero() if name == "hgb" else "passthrough", numeric)] if numeric else [])
+            ([("num", EmptyColumnsAsZero(), numeric)] if numeric else [])
     prep = ColumnTransformer(parts)
     if name == "hgb":
         from sklearn.ensemble import HistGradientBoostingClassifier

@@ -17,7 +17,7 @@ import pandas as pd
 
 from gan_augment._random import SEED_MAX, check_seed
 from gan_augment.data.albumentations_adapter import import_albumentations
-from gan_augment.data.tabular import check_columns, check_label_kinds, rows_as_array
+from gan_augment.data.tabular import check_columns, check_target, rows_as_array
 from gan_augment.evaluation._prep import ESTIMATORS, build_estimator, split_columns
 from gan_augment.evaluation._types import AUGMENTER, BASELINES, OVERALL_METRICS, PRIMARY_METRIC, EvaluationPlan
 from gan_augment.exceptions import DataValidationError
@@ -109,11 +109,9 @@ def _check_data(X, y) -> tuple[pd.DataFrame, np.ndarray]:
         raise DataValidationError(f"y must be 1-D; got shape {labels.shape}.")
     if len(labels) != len(X):
         raise DataValidationError(f"X has {len(X)} rows but y has {len(labels)}; they must match.")
-    missing = int(pd.isna(pd.Series(labels)).sum())
-    if missing:
-        raise DataValidationError(f"y has {missing} missing labels; drop those rows.")
-    if labels.dtype == object:  # labels of two kinds (1 and "b") cannot be sorted into classes
-        check_label_kinds(labels)
+    # Missing labels, labels of two kinds (1 and "b") that cannot be sorted into classes, and a
+    # regression-like target, named as the samplers name them.
+    check_target(labels)
     if len(np.unique(labels)) < 2:
         raise DataValidationError("y holds a single class; there is nothing to compare.")
     return X, labels

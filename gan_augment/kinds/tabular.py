@@ -11,7 +11,8 @@ from sklearn.utils.validation import validate_data
 
 from gan_augment._compat import check_X_frame
 from gan_augment.config import TabularModelConfig
-from gan_augment.data.tabular import TabularEncoder, check_columns, plain_labels, rows_as_array
+from gan_augment.data.tabular import TabularEncoder, check_columns, holds_only_numbers, plain_labels, \
+    rows_as_array
 from gan_augment.exceptions import DataValidationError
 from gan_augment.kinds.base import DataKind
 from gan_augment.models.tabular import TabularDiscriminator, TabularGenerator
@@ -132,7 +133,9 @@ def _check_finite(X):
         column = frame[name]
         if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(column.dtype):
             values = column.to_numpy(dtype=np.float64, na_value=np.nan)
-        elif column.dtype == object:
+        elif column.dtype == object and holds_only_numbers(column):
+            # Only a column of numbers is modelled as numbers: text such as "inf" or "1e999" in a
+            # column of words is a category like any other.
             values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
         else:
             continue
