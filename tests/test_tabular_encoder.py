@@ -533,6 +533,13 @@ def test_numbers_held_as_objects_are_refused_with_the_conversion(y, fix):
     check_target(list(y))  # a list of the same values is read as classes
 
 
+def test_labels_that_are_tuples_are_named_as_such():
+    # They were called "numbers in a container of dtype object" with the advice y.astype(int).
+    y = pd.Series([(1, 2)] * 6 + [(3, 4)] * 3)
+    with pytest.raises(DataValidationError, match=r"labels of type tuple \(e\.g\. \(1, 2\)\).*y\.map\(str\)"):
+        check_target(y)
+
+
 @pytest.mark.parametrize("marker", [None, pd.NA, np.nan], ids=["None", "NA", "nan"])
 def test_synthetic_rows_say_missing_as_the_users_object_column_does(marker):
     # They always said float NaN: a column of None then held None and NaN, and `v is None` missed some.

@@ -583,6 +583,11 @@ def _check_object_numbers(labels: pd.Series, what: str) -> None:
     "Unknown label type: unknown"), where a list of the same values works."""
     if any(isinstance(label, str) for label in labels):
         return
+    other = next((label for label in labels if not isinstance(label, (numbers.Number, np.bool_))), None)
+    if other is not None:  # a tuple or another object scikit-learn cannot take as a class
+        raise DataValidationError(f"{what} holds labels of type {type(other).__name__} (e.g. {other!r}), which "
+                                  "cannot be classes: give each row one label, text or a number (e.g. "
+                                  "y.map(str)).")
     if all(isinstance(label, (bool, np.bool_)) for label in labels):
         kind, fix = "booleans", "y.astype(bool)"
     else:
