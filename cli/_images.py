@@ -100,10 +100,18 @@ class ImageFolderData(DataHandler):
             f"({what}) to {out}/{fit_time(seconds)}.")
 
     # ------------------------------------------------------------ sample
-    def check_sample_out(self, out: Path, model_dir: Path, *, force: bool, names_file: bool) -> None:
+    def check_sample_out(self, out: Path, model_dir: Path, *, force: bool, names_file: bool,
+                         source: Optional[Path]) -> None:
         if names_file:
             raise CLIError(f"--out {out}: {model_dir} makes images, written as PNG files into a directory; "
                            "give a directory, e.g. --out synthetic/.", USAGE)
+        if source is not None and source.is_dir():
+            # A folder of synthetic images written into the source would be read as real ones (or
+            # as one more class) by the next fit.
+            from gan_augment.data.image_folder import check_outside_source
+
+            with errors(USAGE, DataValidationError):
+                check_outside_source(out, source, what="--out")
 
     def write_samples(self, augmenter, dataset_info: dict, label: Any, n: int, out: Path, *, force: bool,
                       seed: Optional[int]) -> None:

@@ -127,7 +127,12 @@ class TableData(DataHandler):
             f"{added_text(added)}) to {where(out)} (in {seconds:.1f} s).")
 
     # ------------------------------------------------------------ sample
-    def check_sample_out(self, out: Path, model_dir: Path, *, force: bool, names_file: bool) -> None:
+    def check_sample_out(self, out: Path, model_dir: Path, *, force: bool, names_file: bool,
+                         source: Optional[Path]) -> None:
+        table = None if is_stdout(out) or source is None or not source.exists() else _input_table_at(source, out)
+        if table is not None:  # even with --force: the real rows would be replaced by synthetic ones
+            raise CLIError(f"--out {out} is the table the model was fitted on ({table}); writing there would "
+                           "replace your data. Choose another --out.", USAGE)
         check_table_out(out, force)
 
     def write_samples(self, augmenter, dataset_info: dict, label: Any, n: int, out: Path, *, force: bool,

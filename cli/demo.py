@@ -26,7 +26,7 @@ import typer
 
 from gan_augment.exceptions import DataValidationError
 
-from ._common import USAGE, DebugOpt, ForceOpt, QuietOpt, check_processes, errors, say, set_flags, state
+from ._common import USAGE, DebugOpt, ForceOpt, QuietOpt, check_processes, errors, say, seed_opt, set_flags, state
 
 DATA_FILE = "adult_sample.csv"
 TARGET = "income"
@@ -52,7 +52,7 @@ def demo(
     epochs: Annotated[Optional[int], typer.Option(
         "--epochs", "-e", min=1, metavar="N", show_default=False,
         help="Training epochs. Default: a number that keeps the demo near a minute on 2 CPU cores.")] = None,
-    seed: Annotated[int, typer.Option("--seed", "-s", metavar="S", help="Random seed.")] = 0,
+    seed: Annotated[int, seed_opt("Random seed.")] = 0,
     force: ForceOpt = False,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,

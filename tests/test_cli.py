@@ -172,6 +172,15 @@ def test_augment_says_the_gates_refusal_in_one_line(data_csv, tmp_path, capsys, 
     assert "ValueError" not in err and "--debug" not in err and not (tmp_path / "out.csv").exists()
 
 
+def test_sample_refuses_to_overwrite_the_table_the_model_was_fitted_on(model_dir, data_csv, capsys):
+    # With --force it replaced the user's data with synthetic rows.
+    before = data_csv.read_bytes()
+    for out in (data_csv, data_csv.parent / ".." / data_csv.parent.name / data_csv.name):
+        code, _, err = run(capsys, "sample", model_dir, "--class", "rare", "--n", 3, "--out", out, "--force")
+        assert code == 2 and "the table the model was fitted on" in _one_line_error(err), err
+    assert data_csv.read_bytes() == before
+
+
 def test_sample_to_stdout(model_dir, capsys):
     code, out, _ = run(capsys, "sample", model_dir, "--class", "rare", "--n", 4, "--out", "-")
     assert code == 0
@@ -237,6 +246,11 @@ def test_bad_option_values_exit_2_one_line(data_csv, model_dir, tmp_path, capsys
         code, _, err = run(capsys, "fit", data_csv, "--out", tmp_path / "m", *args)
         assert code == 2, args
         _one_line_error(err)
+    # demo's seed took any int and failed in scikit-learn's train_test_split (exit 1) after reading the data.
+    for seed in ("-1", str(2 ** 32)):
+        code, _, err = run(capsys, "demo", "--epochs", "1", "--seed", seed, "--out", tmp_path / "d", "-q")
+        assert code == 2 and "--seed" in err and "range" in err, err
+        assert not (tmp_path / "d").exists()
     # A table model's samples go to a table file (an image model's to a folder, whatever its name).
     code, _, err = run(capsys, "sample", model_dir, "--class", "rare", "--n", 3, "--out", tmp_path / "s.xlsx")
     assert code == 2 and ".xlsx" in _one_line_error(err) and not (tmp_path / "s.xlsx").exists()

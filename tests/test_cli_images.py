@@ -95,6 +95,15 @@ def test_sample_of_an_image_model_takes_a_folder_name_with_a_dot(image_model, tm
     assert code == 2 and "makes images, written as PNG files into a directory" in _one_line_error(err)
 
 
+def test_sample_refuses_to_write_into_the_folder_the_model_was_fitted_on(image_model, image_folder, capsys):
+    # It wrote digits/rare/rare/*.png into the user's source tree ("the input folder is never written to").
+    before = _digest(image_folder)
+    for out in (image_folder / "rare", image_folder, image_folder / "new"):
+        code, _, err = run(capsys, "sample", image_model, "--class", "rare", "--n", 2, "--out", out, "--force")
+        assert code == 2 and "source" in _one_line_error(err), err
+    assert _digest(image_folder) == before
+
+
 def test_sample_of_an_image_model_refuses_a_table_file(image_model, tmp_path, capsys):
     code, _, err = run(capsys, "sample", image_model, "--class", "rare", "--n", 3, "--out", tmp_path / "x.csv")
     assert code == 2 and "directory" in _one_line_error(err)
