@@ -24,6 +24,7 @@ from sklearn.utils.validation import validate_data
 from gan_augment._compat import Interval, check_X_frame
 from gan_augment._sampler import TableSamplerMixin
 from gan_augment.data.tabular import rows_as_array
+from gan_augment.exceptions import DataValidationError
 from gan_augment.planner import plain_label
 
 __all__ = ["BASELINE_SAMPLERS", "ClassicOversampler", "MixedSMOTE", "baseline_sampler", "classic_transforms",
@@ -115,11 +116,23 @@ class ClassicOversampler(BaseOverSampler):
     def _check_X_y(self, X, y, accept_sparse=None):
         from gan_augment.data.layout import check_image_shape
 
+        if not isinstance(X, pd.DataFrame) and np.ndim(X) != 2:
+            raise ValueError(
+                f"ClassicOversampler reads images as rows of pixels in (C, H, W) order; X has shape "
+                f"{tuple(np.shape(X))}. Flatten it first: X.reshape(len(X), -1) for (N, H, W) or (N, C, H, W) "
+                "arrays, X.transpose(0, 3, 1, 2).reshape(len(X), -1) for (N, H, W, C).")
         X, y, binarize_y = _check_X_y_as_given(self, X, y)
         shape = check_image_shape(self.image_shape)
         if X.shape[1] != int(np.prod(shape)):
             raise ValueError(f"image_shape={tuple(self.image_shape)} holds {int(np.prod(shape))} pixels, but the rows "
                              f"of X have {X.shape[1]} columns; give the (C, H, W) of the images.")
+        pixels = np.asarray(X)
+        if pixels.dtype.kind not in "biuf":
+            raise DataValidationError(f"Image pixels must be numbers; X has dtype {pixels.dtype}.")
+        if pixels.dtype.kind == "f" and not np.isfinite(pixels).all():
+            # A repeat of such an image would carry its NaN into the new rows.
+            raise DataValidationError(f"X holds {int((~np.isfinite(pixels)).sum())} NaN or infinite pixel values; "
+                                      "images must be complete (fill or drop those images).")
         return X, y, binarize_y
 
     def _fit_resample(self, X, y):
@@ -141,9 +154,17 @@ class ClassicOversampler(BaseOverSampler):
                 # albumentations works on channel-last float32 or uint8 arrays.
                 image = row.reshape(channels, height, width).transpose(1, 2, 0)
                 work = image if image.dtype in (np.uint8, np.float32) else image.astype(np.float32)
-                out = np.asarray(transform(work)).reshape(height, width, channels).transpose(2, 0, 1).reshape(-1)
-                if np.issubdtype(pixels.dtype, np.integer) and out.dtype != pixels.dtype:
-                    out = np.clip(np.rint(out), image.min(), image.max())  # whole pixel values, in the image's range
+                out = np.asarray(transform(work))
+                if out.size != image.size:
+                    raise ValueError(
+                        f"augmentation= turned a {height}x{width}x{channels} image into one of shape "
+                        f"{out.shape}; the repeats must keep the images' size (leave out crops and resizes, "
+                        "or pad back to the size).")
+                out = out.reshape(height, width, channels).transpose(2, 0, 1).reshape(-1)
+                if pixels.dtype.kind in "biu" and out.dtype != pixels.dtype:
+                    # Whole pixel values in the image's range (booleans: a blend rounds to 0 or 1,
+                    # where a cast would make every nonzero blend True and thicken the strokes).
+                    out = np.clip(np.rint(out), image.min(), image.max())
                 moved.append(out.astype(pixels.dtype))
             labels.append(np.full(n, label, dtype=np.asarray(y).dtype))
         if not moved:

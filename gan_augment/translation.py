@@ -17,6 +17,7 @@ import numbers
 import numpy as np
 import torch
 from imblearn.over_sampling.base import BaseOverSampler
+from sklearn.utils.validation import check_is_fitted
 
 from gan_augment._classes import resolve_class
 from gan_augment._compat import Interval, StrOptions
@@ -149,6 +150,13 @@ class TranslationAugmenter(GANAugmenter):
     def _codec_params(self) -> dict:
         return {**self.get_params(deep=False), "architecture": "translator", "noise_dim": TRANSLATOR_NOISE_DIM}
 
+    @property
+    def source_counts_(self) -> dict:
+        """``{class: images of it in the source pool}``, as the fitted (or loaded) translator holds them."""
+        check_is_fitted(self, "generator_")
+        counts = self.generator_.class_counts.tolist()
+        return {plain_label(label): int(n) for label, n in zip(self.classes_, counts)}
+
     def _check_kind(self, kind) -> None:
         super()._check_kind(kind)
         self.allowed_sources_ = self._allowed_sources()
@@ -167,8 +175,6 @@ class TranslationAugmenter(GANAugmenter):
         rows = np.concatenate(rows)
         labels = y_index[rows].astype(np.int64)
         self._pool = (encoded[torch.from_numpy(rows)], torch.from_numpy(labels))
-        counts = np.bincount(labels, minlength=len(self.classes_))
-        self.source_counts_ = {plain_label(label): int(n) for label, n in zip(self.classes_, counts)}
         return dataclasses.replace(config, n_sources=len(rows), cycle_weight=float(self.cycle_weight),
                                    identity_weight=float(self.identity_weight))
 

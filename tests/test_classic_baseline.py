@@ -66,6 +66,33 @@ def test_a_wrong_image_shape_is_named():
         ClassicOversampler((1, 4, 4)).fit_resample(X, y)
 
 
+def test_images_it_cannot_repeat_faithfully_are_refused_before_any_work():
+    import albumentations as A
+
+    X, y = _digits()
+    # An (N, H, W) array failed in scikit-learn's check ("Found array with dim 3").
+    with pytest.raises(ValueError, match=r"X has shape \(\d+, 8, 8\). Flatten it first: X.reshape\(len\(X\), -1\)"):
+        ClassicOversampler((1, 8, 8)).fit_resample(X.reshape(-1, 8, 8), y)
+    # A NaN pixel was carried into the repeats of its image.
+    holed = X.copy()
+    holed[-1, 5] = np.nan
+    with pytest.raises(ValueError, match="X holds 1 NaN or infinite pixel values"):
+        ClassicOversampler((1, 8, 8)).fit_resample(holed, y)
+    # A crop made numpy's "cannot reshape array of size 36 into shape (8,8,1)".
+    with pytest.raises(ValueError, match=r"augmentation= turned a 8x8x1 image into one of shape \(6, 6(, 1)?\)"):
+        ClassicOversampler((1, 8, 8), augmentation=A.RandomCrop(6, 6)).fit_resample(X, y)
+
+
+def test_boolean_images_are_repeated_without_thickening():
+    # A blend cast to bool made every nonzero pixel True: 29% of real pixels on, 69% of the repeats'.
+    X, y = _digits()
+    masks = X > 8
+    X_res, _ = ClassicOversampler((1, 8, 8), random_state=0).fit_resample(masks, y)
+    added = X_res[len(masks):]
+    assert X_res.dtype == bool
+    assert abs(added.mean() - masks[y == 2].mean()) < 0.05, (added.mean(), masks[y == 2].mean())
+
+
 def test_the_evaluator_runs_classic_for_images_and_refuses_it_for_tables():
     X, y = _digits()
     plan_only = dict(cv=2, repeats=1, random_state=0, fidelity=False, privacy=False)

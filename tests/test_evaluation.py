@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import warnings
 from collections import Counter
 
@@ -695,6 +696,18 @@ def test_a_target_that_is_not_classes_is_refused_as_the_samplers_refuse_it(label
     X, y = two_gaussians(n_major=40, n_minor=8)
     with pytest.raises(DataValidationError, match=message):
         evaluate_augmentation(X, labels(y), ExplodingSampler(), cv=2)
+
+
+@pytest.mark.parametrize("shape, flatten, image_shape", [
+    ((30, 8, 8), "X.reshape(len(X), -1)", "(1, 8, 8)"),
+    ((30, 8, 8, 3), "X.transpose(0, 3, 1, 2).reshape(len(X), -1)", "(3, 8, 8)"),
+])
+def test_an_image_batch_is_refused_with_the_rows_to_pass_instead(shape, flatten, image_shape):
+    X = np.zeros(shape, dtype=np.uint8)
+    y = np.repeat(["a", "b"], [20, 10])
+    with pytest.raises(DataValidationError, match=re.escape(f"pass {flatten}, and an augmenter that reads them so, "
+                                                            f"e.g. GANAugmenter(image_shape={image_shape})")):
+        evaluate_augmentation(X, y, ExplodingSampler(), cv=2)
 
 
 def test_labels_of_two_kinds_are_named_before_fitting():

@@ -49,6 +49,26 @@ def test_codec_round_trips_every_layout_exactly_for_uint8(layout, shape):
     np.testing.assert_array_equal(back, X)
 
 
+@pytest.mark.parametrize("dtype", [np.int32, np.uint32, np.int64, np.uint64])
+def test_codec_pins_saturated_pixels_to_the_ends_of_a_wide_integer_range(dtype):
+    # float32 rounds 2**31 - 1 up to 2**31: a saturated pixel came back as the dtype's minimum.
+    info = np.iinfo(dtype)
+    X = np.zeros((4, 8, 8), dtype=dtype)
+    X[0] = info.max
+    X[1] = info.min
+    codec = ImageCodec().fit(X)
+    back = codec.inverse_transform(torch.tensor([1.0, -1.0]).view(2, 1, 1, 1).expand(2, 1, 8, 8))
+    assert back.dtype == dtype
+    assert (back[0] == info.max).all() and (back[1] == info.min).all()
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32, bool])
+def test_a_constant_image_set_is_refused_whatever_its_dtype(dtype):
+    # uint8 zeros were accepted (their range is taken as 0..255) and made pixels never seen.
+    with pytest.raises(DataValidationError, match="Every pixel of X has the value .*no image to learn"):
+        ImageCodec().fit(np.zeros((4, 8, 8), dtype=dtype))
+
+
 def test_codec_resizes_to_a_power_of_two_and_back_keeping_range_and_dtype(digits):
     X = np.repeat(np.repeat(digits[0][:10].reshape(10, 8, 8), 3, axis=1), 3, axis=2)[:, :20, :20]  # 20x20, 0..16
     codec = ImageCodec().fit(X)
@@ -82,6 +102,11 @@ def test_layout_errors_say_what_to_do():
         infer_layout((5, 2, 8, 8, 3))
     with pytest.raises(DataValidationError, match="NaN"):
         ImageCodec().fit(np.full((3, 8, 8), np.nan))
+    # 8.9 was read as 8 and True as 1 channel without a word.
+    for shape in ((1, 8.9, 8), (True, 8, 8), (1, 8), "188"):
+        with pytest.raises(ValueError, match=r"image_shape must be \(C, H, W\), three whole numbers"):
+            infer_layout((5, 64), shape)
+    assert infer_layout((5, 64), (1.0, 8, np.int64(8))) == ("flat", (1, 8, 8))
 
 
 # ----------------------------------------------------------------------------- augmentation
@@ -283,6 +308,15 @@ def test_image_arrays_come_back_in_their_layout_dtype_and_range():
     assert images.shape == (7, 12, 12, 3) and images.dtype == np.uint8
     assert augmenter.kind_.name == "image" and augmenter.encoder_.resolution_ == 16
     assert augmenter.n_features_in_ == 12 * 12 * 3
+
+
+def test_a_list_of_images_is_read_as_images():
+    # A list has no .ndim: it was taken for a table and failed in scikit-learn ("Found array with dim 3").
+    X = np.random.default_rng(0).integers(0, 256, size=(16, 8, 8), dtype=np.uint8)
+    y = np.array([0] * 12 + [1] * 4)
+    X_res, y_res = GANAugmenter(random_state=0, epochs=1).fit_resample(list(X), y)
+    assert np.shape(X_res) == (24, 8, 8) and np.bincount(y_res).tolist() == [12, 12]
+    np.testing.assert_array_equal(np.asarray(X_res[:16]), X)
 
 
 def test_image_augmenter_saves_loads_and_keeps_sample_grids(digits, tmp_path):

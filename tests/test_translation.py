@@ -137,6 +137,7 @@ def test_fit_resample_is_label_exact_reproducible_and_round_trips(rare_digits, t
     augmenter.save(tmp_path / "model")
     loaded = GANAugmenter.load(tmp_path / "model")  # the class that saved it, through either door
     assert type(loaded) is TranslationAugmenter and loaded.get_params() == augmenter.get_params()
+    assert loaded.source_counts_ == augmenter.source_counts_  # was lost by save / load
     assert np.array_equal(loaded.sample(20, 3), augmenter.sample(20, 3))
     assert augmenter.sample(0, 3).shape == (0, 64)  # an IndexError from instance norm on a batch of none
     GANAugmenter(image_shape=(1, 8, 8), epochs=1, random_state=0).fit(X, y).save(tmp_path / "gan")

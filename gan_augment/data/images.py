@@ -68,13 +68,10 @@ class ImageCodec:
             )
         self.layout_, self.image_shape_ = infer_layout(X.shape, self.image_shape)
         self.dtype_ = X.dtype
-        if X.dtype == np.uint8:
-            low, high = 0.0, 255.0
-        else:
-            low, high = float(X.min()), float(X.max())
-        if high <= low:
-            raise DataValidationError(f"Every pixel of X has the value {low}; there is no image to learn.")
-        self.value_range_ = (low, high)
+        low, high = float(X.min()), float(X.max())
+        if high <= low:  # checked for uint8 too, whose range is taken as 0..255 below
+            raise DataValidationError(f"Every pixel of X has the value {X.flat[0]!r}; there is no image to learn.")
+        self.value_range_ = (0.0, 255.0) if X.dtype == np.uint8 else (low, high)
         self.resolution_ = working_resolution(*self.image_shape_[1:], self.image_size)
         return self
 
@@ -126,7 +123,17 @@ class ImageCodec:
     def _to_user(self, values: torch.Tensor) -> np.ndarray:
         """(N, C, H, W) floats in the user's value range -> the fitted layout and dtype."""
         out = from_nchw(values, self.layout_).numpy()
-        if self.dtype_.kind in "biu":
+        if self.dtype_.kind in "iu":
+            # float32 cannot hold the ends of a 32- or 64-bit range (2**31 - 1 becomes 2**31): a
+            # saturated pixel would wrap round to the dtype's minimum when cast. Pinned to the ends.
+            info = np.iinfo(self.dtype_)
+            out = np.rint(out.astype(np.float64))
+            with np.errstate(invalid="ignore"):
+                cast = out.astype(self.dtype_)
+            cast[out >= float(info.max)] = info.max
+            cast[out <= float(info.min)] = info.min
+            return np.ascontiguousarray(cast)
+        if self.dtype_.kind == "b":
             out = np.rint(out)
         return np.ascontiguousarray(out.astype(self.dtype_))
 

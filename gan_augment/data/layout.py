@@ -15,6 +15,8 @@ channel-first (torch order). Functions here work on numpy arrays and torch tenso
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from gan_augment.exceptions import DataValidationError
@@ -30,12 +32,21 @@ ITEM_LAYOUTS = ("hw", "hwc", "chw", "row")
 def check_image_shape(image_shape) -> tuple[int, int, int]:
     """``image_shape`` as a ``(C, H, W)`` tuple of ints, C = 1 or 3; ValueError otherwise."""
     try:
-        c, h, w = (int(v) for v in image_shape)
-    except (TypeError, ValueError):
-        raise ValueError(f"image_shape must be (C, H, W), got {image_shape!r}.") from None
+        values = list(image_shape)
+    except TypeError:
+        values = []
+    # Whole numbers only: int() would read 8.9 as 8 and True as 1 without a word.
+    if len(values) != 3 or not all(_whole(v) for v in values):
+        raise ValueError(f"image_shape must be (C, H, W), three whole numbers, got {image_shape!r}.")
+    c, h, w = (int(v) for v in values)
     if c not in CHANNELS or h < 1 or w < 1:
         raise ValueError(f"image_shape must be (C, H, W) with C = 1 or 3 and H, W >= 1, got {image_shape!r}.")
     return c, h, w
+
+
+def _whole(value) -> bool:
+    return (isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+            and float(value).is_integer())
 
 
 def infer_layout(shape: tuple, image_shape=None) -> tuple[str, tuple[int, int, int]]:

@@ -98,7 +98,8 @@ def _check_data(X, y) -> tuple[pd.DataFrame, np.ndarray]:
     else:
         array = np.asarray(rows_as_array(X))
         if array.ndim != 2:
-            raise DataValidationError(f"X must be 2-D (rows x columns); got an array of shape {array.shape}.")
+            raise DataValidationError(f"X must be 2-D (rows x columns); got an array of shape {array.shape}."
+                                      f"{_image_rows_advice(array.shape)}")
         # infer_objects: an object array's columns of numbers are numbers (as the GAN reads them),
         # not categories, to the estimator and SMOTE.
         X = pd.DataFrame(array, columns=[f"x{i}" for i in range(array.shape[1])]).infer_objects()
@@ -115,6 +116,20 @@ def _check_data(X, y) -> tuple[pd.DataFrame, np.ndarray]:
     if len(np.unique(labels)) < 2:
         raise DataValidationError("y holds a single class; there is nothing to compare.")
     return X, labels
+
+
+def _image_rows_advice(shape: tuple) -> str:
+    """How to pass an image batch of ``shape`` to the evaluator (rows of pixels in (C, H, W) order,
+    which the augmenter reads with ``image_shape``); empty when ``shape`` is no image batch."""
+    from gan_augment.data.layout import infer_layout
+
+    try:
+        layout, (c, h, w) = infer_layout(shape)
+    except (DataValidationError, ValueError):
+        return ""
+    flatten = "X.transpose(0, 3, 1, 2).reshape(len(X), -1)" if layout == "nhwc" else "X.reshape(len(X), -1)"
+    return (f" The evaluator reads images as rows of pixels in (C, H, W) order: pass {flatten}, and an augmenter "
+            f"that reads them so, e.g. GANAugmenter(image_shape=({c}, {h}, {w})).")
 
 
 # ============================================================================ what is topped up

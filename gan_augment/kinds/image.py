@@ -32,7 +32,7 @@ class ImageKind(DataKind):
     label_gate_default = False
 
     def recognises(self, X, params: dict) -> bool:
-        return params.get("image_shape") is not None or getattr(X, "ndim", 2) > 2
+        return params.get("image_shape") is not None or _ndim(X) > 2
 
     def check_input(self, estimator, X, y):
         y, binarize_y = check_target_type(plain_labels(y), indicate_one_vs_all=True)
@@ -112,3 +112,15 @@ class ImageKind(DataKind):
         from gan_augment.evaluation.images import fold_image_quality
 
         return fold_image_quality(fitted, X_train, y_train, X_test, y_test, X_fit, y_fit, seed)
+
+
+def _ndim(X) -> int:
+    """Dimensions of an array, tensor or nested list (a list of (H, W) images is 3-D); 2 for what
+    has none (a DataFrame, sparse matrix) or no regular shape (ragged lists: the table checks name
+    them)."""
+    if hasattr(X, "ndim"):
+        return X.ndim
+    try:
+        return np.ndim(X)
+    except (ValueError, TypeError):
+        return 2
