@@ -319,6 +319,22 @@ def test_a_list_of_images_is_read_as_images():
     np.testing.assert_array_equal(np.asarray(X_res[:16]), X)
 
 
+def test_uint8_images_come_back_within_the_range_they_use(digits):
+    # uint8 was taken to span 0..255 whatever it held: digits of 0..16 came back with pixels up to 206.
+    X, y = digits
+    X = X.astype(np.uint8).reshape(-1, 8, 8)
+    augmenter = GANAugmenter(random_state=0, **FAST).fit(X, y)
+    assert augmenter.encoder_.value_range_ == (0.0, 16.0)
+    images = augmenter.sample(200, 3)
+    assert images.dtype == np.uint8 and images.max() <= 16
+    codec = augmenter.encoder_
+    # A uint8 array's values are its pixels (PNG files written by the command line keep them) ...
+    np.testing.assert_array_equal(codec.to_pixels(X[:5])[..., 0], X[:5])
+    np.testing.assert_array_equal(codec.from_pixels(codec.to_pixels(X[:5])), X[:5])
+    # ... while sample grids stretch the range, so that they are not black.
+    assert codec.display_pixels(X[:5]).max() == 255
+
+
 def test_image_augmenter_saves_loads_and_keeps_sample_grids(digits, tmp_path):
     X, y = _rare_digits(*digits)
     augmenter = GANAugmenter(image_shape=(1, 8, 8), classes=[3], random_state=0, **FAST).fit(X, y)

@@ -11,8 +11,8 @@ Accepted layouts (``layout_``):
 Every image is resized to one square working resolution (a power of two from 8 to 64: G grows
 from 4x4 by doublings) and scaled to [-1, 1]; generated images are resized back, rescaled to the
 input's value range, rounded when the input held integers, and put back into the input's layout
-and dtype. The value range is 0..255 for uint8 and the range seen in training otherwise (0..16
-for ``load_digits``, 0..1 for a float image array).
+and dtype. The value range is the range seen in training (0..16 for ``load_digits``, 0..1 for a
+float image array, 0..255 for most 8-bit images): generated values stay within it.
 """
 
 from __future__ import annotations
@@ -69,9 +69,11 @@ class ImageCodec:
         self.layout_, self.image_shape_ = infer_layout(X.shape, self.image_shape)
         self.dtype_ = X.dtype
         low, high = float(X.min()), float(X.max())
-        if high <= low:  # checked for uint8 too, whose range is taken as 0..255 below
+        if high <= low:
             raise DataValidationError(f"Every pixel of X has the value {X.flat[0]!r}; there is no image to learn.")
-        self.value_range_ = (0.0, 255.0) if X.dtype == np.uint8 else (low, high)
+        # Observed, for uint8 too: a uint8 mask of 0/1 or digits of 0..16 must not come back with 206.
+        # (Models saved before took 0..255 for uint8; they keep it.)
+        self.value_range_ = (low, high)
         self.resolution_ = working_resolution(*self.image_shape_[1:], self.image_size)
         return self
 
@@ -92,17 +94,30 @@ class ImageCodec:
         return self._resize(images, (self.resolution_, self.resolution_))
 
     def to_pixels(self, X) -> np.ndarray:
-        """``X`` in the fitted layout -> (N, H, W, C) uint8: what PNG files and grids hold (the
-        fitted value range mapped onto 0..255)."""
+        """``X`` in the fitted layout -> (N, H, W, C) uint8: what PNG files hold. A uint8 array's
+        values are pixels already and are kept; other dtypes' fitted value range is mapped onto
+        0..255 (:meth:`display_pixels`)."""
+        if self.dtype_ != np.uint8:
+            return self.display_pixels(X)
+        return self._as_pixels(self.to_nchw(X))
+
+    def display_pixels(self, X) -> np.ndarray:
+        """``X`` in the fitted layout -> (N, H, W, C) uint8 for looking at (sample grids): the
+        fitted value range mapped onto 0..255, so that digits of 0..16 are not black."""
         low, high = self.value_range_
-        images = ((self.to_nchw(X) - low) / (high - low) * 255).round_().clamp_(0, 255)
-        return images.to(torch.uint8).permute(0, 2, 3, 1).numpy()
+        return self._as_pixels((self.to_nchw(X) - low) / (high - low) * 255)
 
     def from_pixels(self, pixels) -> np.ndarray:
         """(N, H, W, C) uint8 (as made by :meth:`to_pixels`) -> an array like the one fitted on."""
         pixels = torch.as_tensor(np.asarray(pixels)).permute(0, 3, 1, 2).float()
         low, high = self.value_range_
-        return self._to_user((pixels * ((high - low) / 255.0) + low).clamp_(low, high))
+        if self.dtype_ != np.uint8:
+            pixels = pixels * ((high - low) / 255.0) + low
+        return self._to_user(pixels.clamp_(low, high))
+
+    @staticmethod
+    def _as_pixels(images: torch.Tensor) -> np.ndarray:
+        return images.round().clamp_(0, 255).to(torch.uint8).permute(0, 2, 3, 1).numpy()
 
     def to_nchw(self, X) -> torch.Tensor:
         """``X`` in the fitted layout -> float32 tensor (N, C, H, W) in the user's value range."""

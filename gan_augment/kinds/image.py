@@ -78,7 +78,7 @@ class ImageKind(DataKind):
 
         grids = {}
         for index, label in enumerate(augmenter.classes_):
-            images = augmenter.encoder_.to_pixels(augmenter.preview(GRID_SAMPLES, label, random_state=None))
+            images = augmenter.encoder_.display_pixels(augmenter.preview(GRID_SAMPLES, label, random_state=None))
             safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", str(label))[:40]
             grids[f"samples_{index}_{safe}.png"] = encode_png(image_grid(images, ncols=8))
         return grids
