@@ -469,7 +469,7 @@ def test_a_pr_auc_verdict_says_how_few_positive_rows_it_rests_on():
     X, y = two_gaussians(n_major=870, n_minor=30)
     report = evaluate_augmentation(X, y, RandomOverSampler(random_state=0), cv=3, repeats=1, random_state=0,
                                    baselines=("none",), metric="pr_auc", fidelity=False, privacy=False)
-    assert "few rows: 10 test rows of 'rare' per fold (< 30)" in report.verdict
+    assert "few rows: 10 test rows of class 'rare' per fold (< 30)" in report.verdict
 
 
 def test_pr_auc_counts_the_positive_rows_it_rests_on(gan_report):
@@ -481,10 +481,10 @@ def test_pr_auc_counts_the_positive_rows_it_rests_on(gan_report):
     assert summary.loc["accuracy", "n_rows"] > 30 and summary.loc["accuracy", "caveat"] == ""
     for metric, name in (("macro_f1", "macro-F1"), ("balanced_accuracy", "balanced accuracy")):
         assert summary.loc[metric, "n_rows"] > 30
-        assert f"6 test rows of 'rare' per fold, behind its share of {name}" in summary.loc[metric, "caveat"]
-    assert "few rows: 6 test rows of 'rare' per fold (< 30)" in gan_report.verdict
+        assert f"6 test rows of class 'rare' per fold, behind its share of {name}" in summary.loc[metric, "caveat"]
+    assert "few rows: 6 test rows of class 'rare' per fold (< 30)" in gan_report.verdict
     assert summary.loc["pr_auc", "n_rows"] == pytest.approx(18 / 3)
-    assert "6 test rows of 'rare' per fold, behind PR-AUC" in summary.loc["pr_auc", "caveat"]
+    assert "6 test rows of class 'rare' per fold, behind PR-AUC" in summary.loc["pr_auc", "caveat"]
     markdown = gan_report.to_markdown()
     assert "behind PR-AUC" in markdown and "| 39.3 |" in markdown  # the row's count stays its test rows
 

@@ -163,7 +163,7 @@ def _few_test_rows(folds: Sequence[FoldResult], metric: str, positive=None) -> s
         return f"; few rows: test folds of {n_test} rows (< {MIN_ROWS})"
     behind = class_behind(folds, metric, positive) if folds else None
     if behind is not None and behind[1] < MIN_ROWS:
-        return f"; few rows: {behind[1]:.3g} test rows of {show(behind[0])} per fold (< {MIN_ROWS})"
+        return f"; few rows: {behind[1]:.3g} test rows of class {show(behind[0])} per fold (< {MIN_ROWS})"
     return ""
 
 

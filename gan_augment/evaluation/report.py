@@ -17,7 +17,7 @@ import pandas as pd
 from gan_augment._fs import atomic_path
 from gan_augment.evaluation._figures import render_figures
 from gan_augment.evaluation._text import (METRIC_NAMES, caveat, fmt_frame, html_table, jsonable, markdown_table, pivot,
-                                          plain, records, settings_text, with_caveats)
+                                          plain, records, settings_text, show, with_caveats)
 from gan_augment.evaluation._types import (AUGMENTER, CLASS_METRICS, MIN_ROWS, OVERALL_METRICS,
                                            EvaluationPlan, FoldResult, class_behind)
 from gan_augment.evaluation._verdict import class_comparisons, compare_with_none, make_verdict
@@ -262,10 +262,10 @@ def _summary(plan: EvaluationPlan, results: list[FoldResult], names: dict) -> pd
         if behind is None:
             rows_behind[metric] = (n_test, caveat({"test rows per fold": n_test}))
         elif metric == "pr_auc":  # its positive class's test rows alone
-            what = f"test rows of {plain(behind[0])!r} per fold, behind PR-AUC"
+            what = f"test rows of class {show(behind[0])} per fold, behind PR-AUC"
             rows_behind[metric] = (behind[1], caveat({what: behind[1]}))
         else:  # an average of per-class scores: the rarest class's few rows weigh as much
-            what = f"test rows of {plain(behind[0])!r} per fold, behind its share of {METRIC_NAMES[metric]}"
+            what = f"test rows of class {show(behind[0])} per fold, behind its share of {METRIC_NAMES[metric]}"
             rows_behind[metric] = (n_test, caveat({"test rows per fold": n_test, what: behind[1]}))
     tests = {metric: compare_with_none(results, plan.methods, metric, test_train_ratio=plan.test_train_ratio,
                                        confidence=plan.confidence) for metric in metrics}
