@@ -34,7 +34,7 @@ from gan_augment._classes import resolve_class
 from gan_augment._random import check_seed, derive_seed
 from gan_augment.augmenter import GANAugmenter
 from gan_augment.data.layout import items_from_nchw
-from gan_augment.data.torch_items import ItemSpec, as_item, copy_label, read_base, sort_key, split_item
+from gan_augment.data.torch_items import ItemSpec, as_item, cast_values, copy_label, read_base, sort_key, split_item
 from gan_augment.exceptions import NothingToAddWarning
 from gan_augment.planner import class_counts as count_labels
 from gan_augment.planner import is_auto, plan_top_up
@@ -362,20 +362,31 @@ class AugmentedDataset(Dataset):
         """The augmenter's output (laid out as it was fitted) -> entries of the synthetic store:
         8-bit pixels ``(N, H, W, C)`` for a uint8 store, else base items, stacked."""
         codec = self.augmenter_.encoder_
-        if self._store_dtype == np.uint8:  # image codecs only (see _resolve_store_dtype)
+        if self._stores_pixels:
             return codec.to_pixels(out)
         if _makes_images(codec):
             out = items_from_nchw(codec.to_nchw(out).numpy(), self._spec.layout)
         else:
             out = out.to_numpy() if hasattr(out, "to_numpy") else np.asarray(out)
-        return out.astype(self._store_dtype, copy=False)
+        with np.errstate(over="ignore"):  # an overflow is refused below, naming synthetic_dtype
+            stored = cast_values(out, self._store_dtype)  # integer rows rounded, not cut (2.9 is 3)
+        if stored.dtype.kind == "f" and np.isinf(stored).any() and np.isfinite(out).all():
+            raise ValueError(f"synthetic_dtype={self.synthetic_dtype!r} cannot hold the synthetic values (up to "
+                             f"{np.abs(out).max():.4g} in size): they overflow to infinity. Use synthetic_dtype='float32'.")
+        return stored
+
+    @property
+    def _stores_pixels(self) -> bool:
+        """Whether the store holds 8-bit pixels (images' "auto" or "uint8"), not items: a table's
+        uint8 rows are items."""
+        return self._store_dtype == np.uint8 and _makes_images(self.augmenter_.encoder_)
 
     def _synthetic_xs(self, positions: list) -> list:
         """Synthetic items ``positions`` (0 = the first synthetic item) in the base's item type."""
         if not positions:
             return []
         values = self._store[positions]
-        if self._store_dtype == np.uint8:
+        if self._stores_pixels:
             # The codec maps its pixels back onto the value range and dtype it was fitted on.
             codec = self.augmenter_.encoder_
             images = codec.to_nchw(codec.from_pixels(values))

@@ -320,6 +320,32 @@ def test_tabular_rows_work(digits):
     assert label == "rare" and x.shape == (4,) and x.dtype == torch.float32 and torch.isfinite(x).all()
 
 
+@pytest.mark.parametrize("dtype", [torch.uint8, torch.int64])
+def test_integer_rows_are_served_rounded_in_their_dtype(dtype):
+    # uint8 rows were taken for 8-bit image pixels ("'TabularEncoder' object has no attribute
+    # 'to_pixels'", after the fit); int64 rows were cut toward zero in the store (2.9 served as 2).
+    rng = np.random.default_rng(0)
+    X = rng.integers(0, 200, size=(36, 3))
+    y = torch.tensor([0] * 30 + [1] * 6)
+    augmenter = GANAugmenter(epochs=1, batch_size=16, random_state=0).fit(X.astype(np.float64), y.numpy())
+    base = TensorDataset(torch.from_numpy(X).to(dtype), y)
+    served = AugmentedDataset(base, augmenter, random_state=0)
+    as_floats = AugmentedDataset(base, augmenter, random_state=0, synthetic_dtype="float32")
+    for index in served.synthetic_indices:
+        x, label = served[index]
+        assert x.dtype == dtype and x.shape == (3,) and label == 1
+        assert torch.equal(x, as_floats[index][0])  # rounded alike whatever the store holds
+
+
+def test_a_store_too_narrow_for_the_values_is_refused_not_filled_with_infinities():
+    X = np.random.default_rng(0).normal(size=(36, 2)) * 1e6
+    y = torch.tensor([0] * 30 + [1] * 6)
+    base = TensorDataset(torch.from_numpy(X), y)
+    with pytest.raises(ValueError, match=r"synthetic_dtype='float16' cannot hold .*Use synthetic_dtype='float32'"):
+        AugmentedDataset(base, GANAugmenter(epochs=1, batch_size=16, random_state=0), random_state=0,
+                         synthetic_dtype="float16")
+
+
 # ----------------------------------------------------------------------------- one planner for every door
 TINY = dict(epochs=1, batch_size=16, random_state=0)
 

@@ -14,6 +14,22 @@ from gan_augment.exceptions import DataValidationError
 __all__ = ["check_storable", "dtype_from_json", "dtype_to_json", "json_scalar"]
 
 
+def round_to_dtype(values: np.ndarray, dtype) -> np.ndarray:
+    """Float ``values`` as the integer or boolean ``dtype``: rounded and clipped to the dtype's
+    range, its ends pinned exactly (float64 cannot hold 2**63 - 1, nor float32 2**31 - 1: a plain
+    cast of a value at the top wraps round to the minimum). Booleans: above 0.5."""
+    dtype = np.dtype(dtype)
+    if dtype.kind == "b":
+        return np.asarray(values) > 0.5
+    info = np.iinfo(dtype)
+    rounded = np.rint(np.asarray(values, dtype=np.float64))
+    with np.errstate(invalid="ignore"):
+        out = rounded.astype(dtype)
+    out[rounded >= float(info.max)] = info.max
+    out[rounded <= float(info.min)] = info.min
+    return out
+
+
 def dtype_to_json(dtype):
     if isinstance(dtype, pd.CategoricalDtype):
         # The categories' own dtype too: int8 codes or string categories rebuilt from the bare

@@ -21,6 +21,7 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
+from gan_augment.data._dtypes import round_to_dtype
 from gan_augment.data.layout import BATCH_LAYOUTS, from_nchw, infer_layout, to_nchw
 from gan_augment.exceptions import DataValidationError
 from gan_augment.models.image import RESOLUTIONS
@@ -138,18 +139,8 @@ class ImageCodec:
     def _to_user(self, values: torch.Tensor) -> np.ndarray:
         """(N, C, H, W) floats in the user's value range -> the fitted layout and dtype."""
         out = from_nchw(values, self.layout_).numpy()
-        if self.dtype_.kind in "iu":
-            # float32 cannot hold the ends of a 32- or 64-bit range (2**31 - 1 becomes 2**31): a
-            # saturated pixel would wrap round to the dtype's minimum when cast. Pinned to the ends.
-            info = np.iinfo(self.dtype_)
-            out = np.rint(out.astype(np.float64))
-            with np.errstate(invalid="ignore"):
-                cast = out.astype(self.dtype_)
-            cast[out >= float(info.max)] = info.max
-            cast[out <= float(info.min)] = info.min
-            return np.ascontiguousarray(cast)
-        if self.dtype_.kind == "b":
-            out = np.rint(out)
+        if self.dtype_.kind in "biu":
+            return np.ascontiguousarray(round_to_dtype(out, self.dtype_))
         return np.ascontiguousarray(out.astype(self.dtype_))
 
     @staticmethod

@@ -16,10 +16,11 @@ from typing import Any
 import numpy as np
 import torch
 
+from gan_augment.data._dtypes import round_to_dtype
 from gan_augment.data.layout import from_nchw, infer_item_layout, infer_layout, item_image_shape, \
     items_to_batch_layout, to_nchw
 
-__all__ = ["ItemSpec", "as_item", "copy_label", "item_spec", "read_base", "sort_key", "split_item"]
+__all__ = ["ItemSpec", "as_item", "cast_values", "copy_label", "item_spec", "read_base", "sort_key", "split_item"]
 
 _PIL_MODES = ("L", "RGB")
 
@@ -179,9 +180,9 @@ def as_item(values: np.ndarray, spec: ItemSpec):
     if spec.container == "pil":
         from PIL import Image
 
-        image = Image.fromarray(_cast(values, np.dtype(np.uint8)))
+        image = Image.fromarray(cast_values(values, np.dtype(np.uint8)))
         return image if image.mode == spec.mode else image.convert(spec.mode)
-    values = _cast(values, spec.numpy_dtype)
+    values = cast_values(values, spec.numpy_dtype)
     if spec.container == "tensor":
         tensor = torch.from_numpy(values)
         return tensor if tensor.dtype == spec.dtype else tensor.to(spec.dtype)
@@ -197,13 +198,11 @@ def _as_numpy(x, spec: ItemSpec) -> np.ndarray:
     return np.asarray(x)
 
 
-def _cast(values: np.ndarray, dtype: np.dtype) -> np.ndarray:
-    """A copy of ``values`` as ``dtype``, rounded (and clipped) when going to integers."""
-    if dtype.kind in "iu" and values.dtype.kind == "f":
-        info = np.iinfo(dtype)
-        return np.clip(np.rint(values), info.min, info.max).astype(dtype)
-    if dtype.kind == "b" and values.dtype.kind == "f":
-        return values > 0.5
+def cast_values(values: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """A copy of ``values`` as ``dtype``, rounded and clipped when going from floats to integers or
+    booleans (a plain cast cuts 2.9 to 2 and makes 0.2 True)."""
+    if dtype.kind in "biu" and values.dtype.kind == "f":
+        return round_to_dtype(values, dtype)
     return np.array(values, dtype=dtype, copy=True)
 
 
