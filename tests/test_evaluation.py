@@ -510,6 +510,28 @@ def test_report_renders_html_markdown_and_json(gan_report, tmp_path):
     assert document["settings"]["classes"] == ["rare"] and len(document["summary"]) == len(gan_report.summary)
 
 
+def test_labels_show_as_written_in_figures_and_keep_markdown_tables_whole():
+    # "x$_$y" made matplotlib fail after every fold (it reads $...$ as mathematics); a line break
+    # or a trailing backslash in a label broke the Markdown table's rows; 0.999 read "100%".
+    X, y = two_gaussians(n_major=40, n_minor=10)
+    labels = np.array(["x$_$y", "back\\", "two\nlines", "a|b"])
+    y = labels[np.arange(len(y)) % 4]
+    report = evaluate_augmentation(X, y, RandomOverSampler(random_state=0), cv=2, repeats=1, baselines=("none",),
+                                   confidence=0.999, random_state=0, privacy=False)
+    text = report.to_html()
+    assert "x$_$y" in text and "Intervals: 99.9% " in text and "100% intervals" not in text
+    markdown = report.to_markdown()
+    assert "two<br>lines" in markdown and "back\\\\ |" in markdown and "a\\|b" in markdown
+
+    def cells(line):  # the cells of a table row: split on pipes that are not escaped
+        return len(re.findall(r"(?<!\\)\|", line.replace("\\\\", "")))
+
+    tables = [block.splitlines() for block in markdown.split("\n\n") if block.startswith("| ")]
+    assert tables
+    for table in tables:
+        assert {cells(line) for line in table} == {cells(table[0])}, table
+
+
 def test_a_report_records_what_it_takes_to_run_it_again():
     # random_state=None draws a seed; the report keeps it (and the augmenter's settings), and that
     # seed gives the same report again.
@@ -708,6 +730,20 @@ def test_an_image_batch_is_refused_with_the_rows_to_pass_instead(shape, flatten,
     with pytest.raises(DataValidationError, match=re.escape(f"pass {flatten}, and an augmenter that reads them so, "
                                                             f"e.g. GANAugmenter(image_shape={image_shape})")):
         evaluate_augmentation(X, y, ExplodingSampler(), cv=2)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(cv="3"), r"cv must be an int \(number of folds\) or a cross-validation splitter; got '3'"),
+    (dict(confidence="0.95"), r"confidence must be a number in \(0, 1\), e.g. 0.95; got '0.95'"),
+    (dict(confidence=None), r"confidence must be a number in \(0, 1\)"),
+    (dict(baselines=None), r"baselines must be 'auto' or a list of baselines"),
+])
+def test_arguments_of_the_wrong_type_are_named(kwargs, message):
+    # They failed with Python's words ("'<' not supported between 'int' and 'str'", "'NoneType' object is
+    # not iterable"; a cv given as text was taken for a splitter, having a split method).
+    X, y = two_gaussians(n_major=40, n_minor=8)
+    with pytest.raises((TypeError, ValueError), match=message):
+        evaluate_augmentation(X, y, ExplodingSampler(), **{"cv": 2, **kwargs})
 
 
 def test_labels_of_two_kinds_are_named_before_fitting():

@@ -12,7 +12,7 @@ import pandas as pd
 
 from gan_augment.data.layout import check_image_shape, from_nchw, to_nchw
 from gan_augment.evaluation._prep import as_text, is_numeric
-from gan_augment.evaluation._text import METRIC_NAMES, show
+from gan_augment.evaluation._text import METRIC_NAMES, percent, show
 from gan_augment.evaluation._types import CLASS_METRICS, MIN_ROWS
 
 
@@ -30,11 +30,18 @@ def render_figures(report) -> list:
     A figure that cannot show every class or column says in its caption what it left out and where
     the rest is.
     """
+    import matplotlib
     from matplotlib.figure import Figure
 
+    # Labels are shown as written: matplotlib would read "$0-$25k" as mathematics (and fail on "x$_$y").
+    with matplotlib.rc_context({"text.parse_math": False}):
+        return _render_figures(Figure, report)
+
+
+def _render_figures(Figure, report) -> list:
     figures = []
     figures.append(("Differences from none", f"Paired differences from none with their "
-                    f"{report.settings['confidence']:.0%} intervals (Nadeau-Bengio corrected t, clipped to [-1, 1]); "
+                    f"{percent(report.settings['confidence'])} intervals (Nadeau-Bengio corrected t, clipped to [-1, 1]); "
                     "every metric, and the recall of every topped-up class.", _png(_fig_deltas(Figure, report))))
     figure, note = _fig_per_class(Figure, report)
     figures.append(("Per-class metrics", "Mean precision, recall and F1 per class and method, with intervals "

@@ -94,11 +94,17 @@ def markdown_table(frame: pd.DataFrame) -> str:
     if frame.empty:
         return "(none)"
     header = [str(c) for c in frame.columns]
-    escape = lambda text: str(text).replace("|", "\\|")  # noqa: E731
-    lines = ["| " + " | ".join(escape(h) for h in header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines = ["| " + " | ".join(_markdown_cell(h) for h in header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     for row in frame.itertuples(index=False):
-        lines.append("| " + " | ".join(escape(v) for v in row) + " |")
+        lines.append("| " + " | ".join(_markdown_cell(v) for v in row) + " |")
     return "\n".join(lines)
+
+
+def _markdown_cell(value) -> str:
+    """A cell's text that cannot break its table row: a backslash would escape the next ``|``, a
+    ``|`` end the cell, a line break end the row."""
+    text = str(value).replace("\\", "\\\\").replace("|", "\\|")
+    return "<br>".join(text.splitlines()) if "\n" in text or "\r" in text else text
 
 
 def html_table(frame: pd.DataFrame) -> str:
@@ -120,9 +126,15 @@ def settings_text(settings: dict) -> str:
             f"methods: {', '.join(settings['methods'])}. Every augmenter was fitted inside each training fold only; "
             f"test folds are 100% real. Decision rule: {METRIC_NAMES.get(str(settings.get('metric')), '?')} is the "
             f"primary metric, chosen before the run; significance at {settings.get('alpha', 0.05):.2g} after Holm "
-            f"correction; other metrics are supporting evidence. Intervals: {settings['confidence']:.0%} "
+            f"correction; other metrics are supporting evidence. Intervals: {percent(settings['confidence'])} "
             f"{settings['interval']}." + (f" Seed: random_state={settings['random_state']} (--seed)."
                                            if settings.get("random_state") is not None else ""))
+
+
+def percent(level: float) -> str:
+    """A confidence level as a percentage with the digits it has: 95%, 97.5%, 99.9% (``:.0%``
+    showed 0.999 as 100%)."""
+    return f"{100 * float(level):.4g}%"
 
 
 def show(label) -> str:

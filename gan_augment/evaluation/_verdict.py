@@ -30,7 +30,7 @@ from typing import Any, NamedTuple, Optional
 
 import numpy as np
 
-from gan_augment.evaluation._text import METRIC_NAMES, show
+from gan_augment.evaluation._text import METRIC_NAMES, percent, show
 from gan_augment.evaluation._types import (AUGMENTER, MIN_ROWS, OVERALL_METRICS, PRIMARY_METRIC,
                                            EvaluationPlan, FoldResult, class_behind)
 from gan_augment.evaluation.stats import DIFFERENCE, Test, holm, paired
@@ -148,7 +148,7 @@ def _answer(name: str, c: Comparison, metric: str, alpha: float, n_methods: int,
     if not c.significant(alpha) and np.isfinite(c.low) and (c.low > 0 or c.high < 0):
         # The interval is the comparison's own; the decision counts every method compared.
         family += (f": not significant once the {n_methods} comparisons are counted, though the unadjusted "
-                   f"{1 - alpha:.0%} interval excludes 0")
+                   f"{percent(1 - alpha)} interval excludes 0")
     change = f"{METRIC_NAMES[metric]} {_change(c)} versus none ({family}{_few_test_rows(folds, metric, positive)})"
     if c.significant(alpha, +1):
         return f"{name} helped: {change}."

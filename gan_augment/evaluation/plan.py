@@ -49,8 +49,8 @@ def plan_evaluation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5,
     seed = check_seed(random_state)  # drawn once: the report records it, so that it can be run again
     seeds = _seeds(seed)
     splitter, n_splits, n_repeats = _check_cv(cv, repeats, counts, seeds.cv)
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be in (0, 1); got {confidence!r}.")
+    if isinstance(confidence, bool) or not isinstance(confidence, numbers.Real) or not 0 < confidence < 1:
+        raise ValueError(f"confidence must be a number in (0, 1), e.g. 0.95; got {confidence!r}.")
     if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(n_jobs, numbers.Integral) or n_jobs == 0):
         raise ValueError(f"n_jobs (--n-jobs) is the number of folds to run at once: a whole number other than 0 "
                          f"(1, 2, ...; -1 for every core), or None; got {n_jobs!r}.")
@@ -224,7 +224,7 @@ def _check_cv(cv, repeats, counts: dict, seed: int) -> tuple[Any, Optional[int],
     """``(splitter, n_splits, n_repeats)``; the two counts are None for a splitter of the caller's."""
     from sklearn.model_selection import RepeatedStratifiedKFold
 
-    if hasattr(cv, "split"):
+    if hasattr(cv, "split") and not isinstance(cv, str):  # str has a split method too
         return cv, None, None
     if not isinstance(cv, numbers.Integral) or isinstance(cv, bool):
         raise TypeError(f"cv must be an int (number of folds) or a cross-validation splitter; got {cv!r}.")
@@ -307,6 +307,9 @@ def _check_baselines(baselines) -> list[str]:
     """The methods to run before the augmenter: "none" first, then each baseline once."""
     if isinstance(baselines, str):
         baselines = [baselines]
+    if not isinstance(baselines, (list, tuple)) and not hasattr(baselines, "__iter__"):
+        raise TypeError(f"baselines must be 'auto' or a list of baselines from {list(BASELINES)} (['none'] for "
+                        f"none but doing nothing); got {baselines!r}.")
     unknown = [b for b in baselines if b not in BASELINES]
     if unknown:
         raise ValueError(f"Unknown baseline {unknown[0]!r}; choose from {list(BASELINES)}.")

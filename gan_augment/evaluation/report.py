@@ -17,7 +17,7 @@ import pandas as pd
 from gan_augment._fs import atomic_path
 from gan_augment.evaluation._figures import render_figures
 from gan_augment.evaluation._text import (METRIC_NAMES, caveat, fmt_frame, html_table, jsonable, markdown_table, pivot,
-                                          plain, records, settings_text, show, with_caveats)
+                                          percent, plain, records, settings_text, show, with_caveats)
 from gan_augment.evaluation._types import (AUGMENTER, CLASS_METRICS, MIN_ROWS, OVERALL_METRICS,
                                            EvaluationPlan, FoldResult, class_behind)
 from gan_augment.evaluation._verdict import class_comparisons, compare_with_none, make_verdict
@@ -157,7 +157,7 @@ class AugmentationReport:
 
     # ------------------------------------------------------------------ tables
     def _tables(self):
-        conf = f"{self.settings['confidence']:.0%}"
+        conf = percent(self.settings['confidence'])
         alpha = self.settings.get("alpha", 1 - self.settings["confidence"])
         primary = METRIC_NAMES.get(self.settings.get("metric", ""), "")
         star = (f"* marks a difference whose Holm-adjusted p is below {alpha:.2g}; scores computed on fewer "
