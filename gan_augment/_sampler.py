@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from gan_augment.data.tabular import check_target
 from gan_augment.planner import check_strategy_values
 
@@ -21,8 +23,9 @@ class TableSamplerMixin:
     def fit(self, X, y, **params):
         """Check the sampling strategy as imbalanced-learn's ``fit`` does, with the target and the
         strategy's counts checked first (see :meth:`fit_resample`)."""
-        self._check_target_and_counts(y)
-        return super().fit(X, y, **params)  # type: ignore[misc]
+        with keeping_fitted_state(self):
+            self._check_target_and_counts(y)
+            return super().fit(X, y, **params)  # type: ignore[misc]
 
     def fit_resample(self, X, y, **params):
         """Resample ``(X, y)`` as imbalanced-learn's ``fit_resample`` does, with the target and the
@@ -35,9 +38,30 @@ class TableSamplerMixin:
         fails with a ``TypeError`` and ``10.5`` is floored. Here both are named first
         (:func:`~gan_augment.data.tabular.check_target`).
         """
-        self._check_target_and_counts(y)
-        return super().fit_resample(X, y, **params)  # type: ignore[misc]
+        with keeping_fitted_state(self):
+            self._check_target_and_counts(y)
+            return super().fit_resample(X, y, **params)  # type: ignore[misc]
 
     def _check_target_and_counts(self, y) -> None:
         check_target(y)
         check_strategy_values(self.sampling_strategy, y)  # type: ignore[attr-defined]
+
+
+@contextlib.contextmanager
+def keeping_fitted_state(estimator):
+    """Run a fit that, if it fails or is interrupted (Ctrl-C, a refused checkpoint folder, an error
+    in training), leaves ``estimator`` as it was: a refit sets ``classes_`` and the encoder before
+    the generator, and a model half replaced would sample the new classes from the old generator."""
+    before = {name: value for name, value in vars(estimator).items() if _is_fitted(name)}
+    try:
+        yield
+    except BaseException:
+        for name in [name for name in vars(estimator) if _is_fitted(name)]:
+            delattr(estimator, name)
+        vars(estimator).update(before)
+        raise
+
+
+def _is_fitted(name: str) -> bool:
+    """scikit-learn's convention: what fit sets ends with one underscore (``classes_``)."""
+    return name.endswith("_") and not name.startswith("__")

@@ -25,7 +25,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from gan_augment._classes import resolve_class
 from gan_augment._compat import Interval, StrOptions, fit_context
-from gan_augment._sampler import TableSamplerMixin
+from gan_augment._sampler import TableSamplerMixin, keeping_fitted_state
 from gan_augment._fs import check_parent_writable
 from gan_augment._random import derive_seed, spawn_seeds
 from gan_augment._warnings import warn
@@ -108,7 +108,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         "snapshot_score"). Off by default: on cut Adult it trained a third fewer epochs at the
         same utility, but on yeast and ecoli (many small classes, noisy ratings) it stopped too
         soon and lost macro-F1 or rare recall (benchmarks/SNAPSHOTS.md). A rating costs about a
-        CPU-second per topped-up class.
+        CPU-second per topped-up class. A class of a single real row cannot be rated, and is not.
     batch_size : int or "auto", default="auto"
         500 for tables, 64 for images.
     loss : {"wgan-gp", "wasserstein", "hinge", "non-saturating", "minimax", "lsgan"} or "auto", default="auto"
@@ -340,12 +340,14 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
     # ============================================================== public API
     @fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
-        """Fit the GAN on ``(X, y)``; ``sample`` and ``fit_resample`` then draw from it."""
-        check_target(y)  # names missing labels and regression-like targets before scikit-learn's check
-        check_classification_targets(y)
-        X, y, _ = self._check_X_y(X, y)
-        self.sampling_strategy_ = self._resolve_sampling_strategy(X, y)
-        self._fit_gan(X, y)
+        """Fit the GAN on ``(X, y)``; ``sample`` and ``fit_resample`` then draw from it. A fit that
+        fails or is interrupted leaves a model fitted before as it was."""
+        with keeping_fitted_state(self):
+            check_target(y)  # names missing labels and regression-like targets before scikit-learn's check
+            check_classification_targets(y)
+            X, y, _ = self._check_X_y(X, y)
+            self.sampling_strategy_ = self._resolve_sampling_strategy(X, y)
+            self._fit_gan(X, y)
         return self
 
     def sample(self, n_samples, cls, *, random_state=None):
@@ -503,7 +505,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         # make loading build (and allocate) a model of whatever size it names.
         def build():
             members = [kind.build_generator(augmenter.model_config_, augmenter.encoder_, len(augmenter.classes_))
-                       for _ in range(augmenter.n_generators)]
+                       for _ in range(_members_in(state["generator"]))]
             return members[0] if len(members) == 1 else GeneratorEnsemble(members)
 
         generator = build_checked(build, state["generator"], source=Path(path) / "model.json")
@@ -675,11 +677,19 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
             rows = rows[real_subset(len(rows), seed)]
             real = X.iloc[rows] if isinstance(X, pd.DataFrame) else X[rows]
             synthetic = self.preview(SAMPLES_PER_CLASS, label, random_state=seed)
-            # One generator call made them (SAMPLES_PER_CLASS < a sampling chunk): row i is member i mod K's.
-            members = (GeneratorEnsemble.member_of_row(SAMPLES_PER_CLASS, self.n_generators).numpy()
-                       if self.n_generators > 1 else None)
             features = self.kind_.diversity_features(self.encoder_, real, synthetic)
-            diversity[plain_label(label)] = measure_class(*features, members=members)
+            members = member_samples = None
+            if isinstance(self.generator_, GeneratorEnsemble):
+                # The members' disagreement is the generators' own: measured on samples made in one
+                # call, not through the label gate, whose rejections would scramble which member
+                # made a row (row i of one call is member i mod K's).
+                n_members = len(self.generator_.members)
+                members = GeneratorEnsemble.member_of_row(SAMPLES_PER_CLASS, n_members).numpy()
+                made_seed, decode_seed = np.random.SeedSequence([seed, _MEMBERS_STREAM]).generate_state(2)
+                made = self.kind_.decode(self.encoder_, generate(self.generator_, SAMPLES_PER_CLASS, index,
+                                                                 seed=int(made_seed)), seed=int(decode_seed))
+                member_samples = self.kind_.diversity_features(self.encoder_, real, made)[1]
+            diversity[plain_label(label)] = measure_class(*features, members=members, member_samples=member_samples)
         return diversity
 
     # ---------------------------------------------- the hooks a variant of the GAN (translation) overrides
@@ -698,10 +708,18 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         up (every class when none is), seeded on a stream of its own."""
         if not self.early_stopping:  # (refused for images by _check_kind)
             return None
-        rated = [i for i, label in enumerate(self.classes_) if self.sampling_strategy_.get(label, 0) > 0]
-        score = c2st_scorer(self.kind_, self.encoder_, X, y_index, rated or range(len(self.classes_)),
+        score = c2st_scorer(self.kind_, self.encoder_, X, y_index, self._rated_classes(y_index),
                             seed=derive_seed(train_seed, _SELECTION_STREAM))
         return SnapshotSelection(score, every=EARLY_STOPPING_EVERY, patience=EARLY_STOPPING_PATIENCE)
+
+    def _rated_classes(self, y_index: np.ndarray) -> list[int]:
+        """The class indices early stopping rates: those to top up (every class when none is). A
+        class of one real row cannot be told from its synthetic rows by a two-sample test, and is
+        left out (its rating, NaN, never improves: training stopped after `patience` ratings)."""
+        counts = np.bincount(y_index, minlength=len(self.classes_))
+        ratable = [i for i in range(len(self.classes_)) if counts[i] >= 2]
+        rated = [i for i in ratable if self.sampling_strategy_.get(self.classes_[i], 0) > 0]
+        return rated or ratable
 
     def _training_defaults_name(self) -> str:
         """Whose training defaults "auto" settings take (config.training_defaults_for)."""
@@ -740,7 +758,9 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
             "training_config": config_to_dict(self.training_config_),
             "seeds": [int(seed) for seed in seeds],
             # Only when on, so that checkpoints written before the option existed still resume.
-            **({"early_stopping": [EARLY_STOPPING_EVERY, EARLY_STOPPING_PATIENCE]} if self.early_stopping else {}),
+            # (With the classes it rates: another `classes=` on resume would rate another way.)
+            **({"early_stopping": [EARLY_STOPPING_EVERY, EARLY_STOPPING_PATIENCE, self._rated_classes(y_index)]}
+               if self.early_stopping else {}),
         }
 
 
@@ -750,8 +770,10 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
 _SAMPLE_CHUNK_BYTES = 32 * 2 ** 20
 _SAMPLE_MIN_CHUNK = 4096
 
-# The mode-collapse check's seeds: derive_seed(sample_seed_, _DIVERSITY_STREAM, class index).
+# The mode-collapse check's seeds: derive_seed(sample_seed_, _DIVERSITY_STREAM, class index); an
+# ensemble's members' samples for their disagreement: (that seed, _MEMBERS_STREAM).
 _DIVERSITY_STREAM = 0xD1E5
+_MEMBERS_STREAM = 0x3E3B
 
 # The label gate's judge: derive_seed(training seed, _GATE_STREAM).
 _GATE_STREAM = 0x6A7E
@@ -764,6 +786,12 @@ _SELECTION_STREAM = 0x5E1
 
 # Where GANAugmenter's own record lives in a checkpoint's metadata.
 _RUN_KEY = "gan_augmenter"
+
+
+def _members_in(weights: dict) -> int:
+    """How many generators the saved weights hold: an ensemble's are ``members.<k>.*`` (read from
+    the weights, not from ``n_generators``, which may have been set since the fit)."""
+    return len({key.split(".")[1] for key in weights if key.startswith("members.")}) or 1
 
 
 def _saved_class(cls, method: str, path):

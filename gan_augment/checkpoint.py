@@ -115,6 +115,13 @@ def check_state_target(directory, *, kind: str) -> None:
     empty, or holding only what :func:`save_state` wrote for a state of the same kind (a checkpoint
     never replaces a saved model, nor the reverse)."""
     directory = Path(directory)
+    here, target = Path.cwd().resolve(), directory.resolve()
+    if target == here or target in here.parents:
+        # Writing swaps the folder for a new one: the working directory would be deleted under
+        # the running process (and an empty one passes the check below).
+        relation = "is" if target == here else "holds"
+        raise FileExistsError(f"{directory} {relation} the current working directory; a {kind} is written as a "
+                              f"folder of its own, which replaces the folder: give a new path, e.g. {kind}s/run1.")
     if not os.path.lexists(directory):
         return
     if not is_state_directory(directory):
@@ -268,6 +275,27 @@ class _SkipInitialisation(TorchFunctionMode):
 # ---------------------------------------------------------------------------------------------
 #: The key sets of the JSON tree's placeholders (a tensor, a dict of non-string keys).
 _PLACEHOLDER_KEYS = ({"__tensor__"}, {"__items__"})
+
+
+def check_storable(node, where: str) -> None:
+    """Refuse, naming ``where``, what :func:`save_state` cannot write and :func:`load_state` give
+    back: anything but tensors, None, bool, int, float and str, in lists, tuples and dicts keyed by
+    str, int, float, bool or None. (A numpy int stops JSON; a tuple key makes a file that fails to load.)"""
+    if node is None or isinstance(node, (torch.Tensor, bool, int, float, str)):
+        return
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key is not None and not isinstance(key, (str, int, float, bool)):
+                raise TypeError(f"{where} has the key {key!r} ({type(key).__name__}), which a checkpoint cannot "
+                                "store; use str or int keys.")
+            check_storable(value, f"{where}[{key!r}]")
+        return
+    if isinstance(node, (list, tuple)):
+        for index, value in enumerate(node):
+            check_storable(value, f"{where}[{index}]")
+        return
+    raise TypeError(f"{where} is {node!r} ({type(node).__name__}), which a checkpoint cannot store: give plain "
+                    "Python numbers, text, lists, dicts or tensors (e.g. int(value), array.tolist()).")
 
 
 def _split(node, path, tensors):

@@ -132,16 +132,18 @@ class ClassDiversity:
 
 
 def measure_class(real: np.ndarray, synthetic: np.ndarray, groups: np.ndarray | None = None, *,
-                  members: np.ndarray | None = None) -> ClassDiversity:
+                  members: np.ndarray | None = None, member_samples: np.ndarray | None = None) -> ClassDiversity:
     """Diversity of ``synthetic`` against ``real``: two 2-D float arrays of the same columns;
     ``groups``: for each column, the feature it belongs to (0, 1, ...; None: each column is one);
-    ``members``: which generator of an ensemble made each synthetic sample."""
+    ``members``: which generator of an ensemble made each of ``member_samples`` (default:
+    ``synthetic``), the samples their disagreement is measured on."""
     distinct_synthetic = len(np.unique(synthetic, axis=0)) if len(synthetic) else 0
     return ClassDiversity(
         n_real=len(real), n_synthetic=len(synthetic), distinct_synthetic=distinct_synthetic,
         distinct=_distinct_ratio(real, distinct_synthetic, len(synthetic)),
         spread=_spread(real, synthetic, groups), coverage=_coverage(real, synthetic),
-        disagreement=_disagreement(synthetic, members) if members is not None else None,
+        disagreement=(_disagreement(synthetic if member_samples is None else member_samples, members)
+                      if members is not None else None),
         relative_coverage=_relative_coverage(real, synthetic),
     )
 

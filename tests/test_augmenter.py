@@ -324,6 +324,39 @@ def test_single_class_is_refused(training_forbidden):
         fast().fit(np.zeros((10, 2)), np.zeros(10))
 
 
+class _InterruptAtEpoch:
+    def __init__(self, epoch):
+        self.epoch = epoch
+
+    def on_train_begin(self, trainer):
+        pass
+
+    def on_epoch_end(self, trainer, record):
+        if record["epoch"] == self.epoch:
+            raise KeyboardInterrupt
+
+    def on_train_end(self, trainer):
+        pass
+
+
+def test_a_refit_that_fails_leaves_the_fitted_model_as_it_was(tmp_path):
+    # classes_ and the encoder were replaced before the generator: after a Ctrl-C (or a refused
+    # checkpoint folder) the model sampled the new classes from the old generator, or failed.
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(90, 3)), np.repeat([0, 1], [70, 20])
+    augmenter = fast().fit(X, y)
+    expected = augmenter.sample(5, 1)
+    X2, y2 = rng.normal(size=(60, 5)), np.repeat([0, 1, 2], [30, 20, 10])
+    with pytest.raises(KeyboardInterrupt):
+        augmenter.set_params(callbacks=[_InterruptAtEpoch(1)]).fit(X2, y2)
+    (tmp_path / "mine.txt").write_text("not a checkpoint")
+    with pytest.raises(FileExistsError, match="checkpoint_dir"):
+        augmenter.set_params(callbacks=None, checkpoint_dir=tmp_path).fit_resample(X2, y2)
+    augmenter.set_params(checkpoint_dir=None)
+    assert list(augmenter.classes_) == [0, 1] and augmenter.n_features_in_ == 3
+    np.testing.assert_array_equal(augmenter.sample(5, 1), expected)
+
+
 # ---------------------------------------------------------------- save / load
 def test_save_load_round_trip(tmp_path, mixed_frame):
     X, y = mixed_frame

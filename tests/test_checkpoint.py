@@ -338,3 +338,17 @@ def test_a_model_that_cannot_be_restored_is_named_in_the_error(tmp_path, monkeyp
         load_state(tmp_path / "model", kind="model")
     assert str(aside) in str(info.value)
     assert _fs.interrupted_swap(tmp_path / "model") == aside
+
+
+@pytest.mark.parametrize("target", [".", "", ".."])
+def test_the_working_directory_is_never_a_target(tmp_path, monkeypatch, target):
+    # An empty working directory passed as checkpoint_dir="." was swapped out and deleted under the
+    # process at the first checkpoint; the next one failed in os.path.abspath.
+    from gan_augment.checkpoint import check_state_target
+
+    (tmp_path / "work").mkdir()
+    monkeypatch.chdir(tmp_path / "work")
+    for kind in ("checkpoint", "model"):
+        with pytest.raises(FileExistsError, match="the current working directory"):
+            check_state_target(target, kind=kind)
+    assert (tmp_path / "work").is_dir()

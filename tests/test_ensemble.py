@@ -93,6 +93,34 @@ def test_an_ensemble_fit_is_label_exact_reproducible_and_round_trips(tmp_path):
     finals = [f"{h[-1]['loss_d']:+.4f}" for h in ensemble.member_histories_]
     assert f"D {' / '.join(finals)}" in lines and "(one per generator)" in lines and "seed 0" in lines
     assert "no seed (fit again with --seed" in "\n".join(_training_lines(loaded.set_params(random_state=None)))
+    # n_generators set after the fit does not change what was fitted, nor what a save can load.
+    ensemble.set_params(n_generators=1).save(tmp_path / "model")
+    assert len(GANAugmenter.load(tmp_path / "model").generator_.members) == 3
+
+
+def test_member_disagreement_is_measured_on_the_members_own_samples_not_through_the_gate(monkeypatch):
+    # Rows the label gate rejects shifted which member each kept row was taken to come from:
+    # members making disjoint rows were reported as interchangeable (0.05 against 0.6 ungated).
+    import gan_augment.augmenter as augmenter_module
+
+    seen = []
+    real_measure = augmenter_module.measure_class
+
+    def spy(real, synthetic, groups=None, *, members=None, member_samples=None):
+        seen.append((synthetic, members, member_samples))
+        return real_measure(real, synthetic, groups, members=members, member_samples=member_samples)
+
+    monkeypatch.setattr(augmenter_module, "measure_class", spy)
+    X, y = load_iris(return_X_y=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ensemble = GANAugmenter(**SMALL, n_generators=3, label_gate=True).fit(X, y)
+    from gan_augment.diversity import SAMPLES_PER_CLASS
+
+    for synthetic, members, member_samples in seen:
+        assert len(members) == len(member_samples) == SAMPLES_PER_CLASS  # one ungated call: row i is member i mod 3
+        assert np.array_equal(members, np.arange(SAMPLES_PER_CLASS) % 3)
+    assert len(seen) == 3 and all(0.0 <= d.disagreement <= 1.0 for d in ensemble.diversity_.values())
 
 
 def test_images_get_ensembles_too():

@@ -254,6 +254,43 @@ def test_a_checkpoint_of_other_data_or_settings_is_refused(tmp_path, change, nam
     assert _snapshot(tmp_path / "ckpt") == before
 
 
+def test_early_stopping_on_other_classes_is_refused_on_resume(tmp_path):
+    # Which classes the ratings rate was not in the fingerprint: a resume with other classes=
+    # continued with ratings of another scorer.
+    X, y = _data()
+    GANAugmenter(**FAST, early_stopping=True, classes=[1], checkpoint_dir=tmp_path / "ckpt").fit(X, y)
+    with pytest.raises(ModelFileError, match="other data or settings.*early_stopping"):
+        GANAugmenter(**FAST, early_stopping=True, classes=[0], checkpoint_dir=tmp_path / "ckpt").fit(X, y)
+    GANAugmenter(**FAST, early_stopping=True, classes=[1], checkpoint_dir=tmp_path / "ckpt").fit(X, y)  # same: resumes
+
+
+class StateOf(CountEpochs):
+    def __init__(self, state):
+        super().__init__()
+        self.state = state
+
+    def state_dict(self):
+        return self.state
+
+    def load_state_dict(self, state):
+        self.state = state
+
+
+@pytest.mark.parametrize("state, named", [
+    ({"n": np.int64(3)}, r"StateOf.state_dict\(\)\['n'\] is np.int64\(3\) \(int64\)"),
+    ({"seen": {(1, 2): 1}}, r"StateOf.state_dict\(\)\['seen'\] has the key \(1, 2\) \(tuple\)"),
+    ([1, 2], r"StateOf.state_dict\(\) returned list; it must return a dict"),
+])
+def test_a_callback_state_a_checkpoint_cannot_store_is_refused_before_training(tmp_path, state, named):
+    # It failed at the first checkpoint, epochs in, without naming the callback; a tuple key wrote a
+    # checkpoint that could not be read again.
+    X, y = _data()
+    counter = StateOf(state)
+    with pytest.raises(TypeError, match=named):
+        GANAugmenter(**FAST, checkpoint_dir=tmp_path / "ckpt", callbacks=[counter]).fit(X, y)
+    assert counter.epochs == [] and not (tmp_path / "ckpt").exists()
+
+
 def test_a_folder_with_other_files_is_refused_before_training(tmp_path):
     X, y = _data()
     folder = tmp_path / "results"

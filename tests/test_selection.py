@@ -90,6 +90,19 @@ def test_early_stopping_keeps_the_best_rated_snapshot_and_ends_within_patience_o
         assert augmenter.history_[best_epoch - 1]["snapshot_score"] == best
 
 
+def test_a_class_of_one_row_is_not_rated_so_early_stopping_still_rates_the_others():
+    # Its two-sample AUC was NaN, the mean over classes too, and NaN never improves: training
+    # stopped after 3 ratings, at 15% of the planned epochs, with no snapshot kept.
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(71, 3)), columns=["a", "b", "c"])
+    y = np.repeat([0, 1, 2], [50, 1, 20])
+    with pytest.warns(UserWarning):
+        augmenter = GANAugmenter(epochs=40, batch_size=32, early_stopping=True, label_gate=False, random_state=0,
+                                 n_threads=1).fit(X, y)
+    scores = [r["snapshot_score"] for r in augmenter.history_ if "snapshot_score" in r]
+    assert scores and np.isfinite(scores).all()
+
+
 def test_early_stopping_is_off_by_default_and_refused_for_images():
     X, y = _wine_frame()
     plain = GANAugmenter(classes=[2], epochs=4, batch_size=64, random_state=0, n_threads=1).fit(X, y)

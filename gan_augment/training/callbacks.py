@@ -287,6 +287,7 @@ class Checkpoint(Callback):
         # Now rather than at the first save, an epoch or an hour later.
         check_state_target(self.directory, kind="checkpoint")
         check_parent_writable(self.directory)
+        trainer.check_callback_states()
 
     def on_epoch_end(self, trainer, record):
         if (record["epoch"] % self.every == 0 or record["epoch"] == trainer.n_epochs_

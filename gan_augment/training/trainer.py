@@ -138,7 +138,13 @@ def _position_key(position: int, callback) -> str:
 
 def _callback_state(callback) -> dict:
     state_dict = getattr(callback, "state_dict", None)  # callbacks need not subclass Callback
-    return dict(state_dict()) if state_dict is not None else {}
+    if state_dict is None:
+        return {}
+    state = state_dict()
+    if not isinstance(state, dict):
+        raise TypeError(f"{type(callback).__name__}.state_dict() returned {type(state).__name__}; it must return a "
+                        "dict (of what load_state_dict takes back).")
+    return dict(state)
 
 
 @contextlib.contextmanager
@@ -364,6 +370,14 @@ class GANTrainer:
                           for key, callback in zip(_callback_keys(self.callbacks), self.callbacks)},
         }
         save_state(directory, state, kind="checkpoint")
+
+    def check_callback_states(self) -> None:
+        """Refuse, naming the callback, a state a checkpoint cannot store (checked when training
+        begins: at the first checkpoint, epochs later, the run would be lost)."""
+        from gan_augment.checkpoint import check_storable
+
+        for callback in self.callbacks:
+            check_storable(_callback_state(callback), f"{type(callback).__name__}.state_dict()")
 
     # ================================================================== internals
     def _local_state(self) -> dict:
