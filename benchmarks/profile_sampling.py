@@ -2,7 +2,8 @@
 
 Fits a 1-epoch model on 3,000 Adult rows (all 14 columns; encoded width 155), warms up, then
 profiles one ``sample(N)`` call with cProfile and prints rows per CPU-second and the split between
-the generator's forward pass (its linear layers, the Gumbel-max draws) and the decode.
+the generator's forward pass (its linear layers, the Gumbel-max draws), the decode and the label
+gate's judge (the default for tables).
 
 Usage: OMP_NUM_THREADS=1 python benchmarks/profile_sampling.py [--n 200000]
 """
@@ -51,6 +52,7 @@ def main():
         "  linear layers (matmuls)": lambda file, line, name: name == "<built-in method torch._C._nn.linear>",
         "  Gumbel-max draws": lambda file, line, name: name == "_draw_hard",
         "decode (inverse_transform)": lambda file, line, name: name == "inverse_transform",
+        "label gate's judge": lambda file, line, name: name == "accepts" and file.endswith("label_gate.py"),
     }
     for name, test in parts.items():
         cumulative = seconds_in(test)
