@@ -179,6 +179,10 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         full_plan = plan_top_up(y, self.sampling_strategy, self.classes)
         cv_seed, estimator_seed, gan_seed, final_seed = spawn_seeds(self.random_state, 4)
         folds = self._folds(X, y, cv_seed)
+        if self.selection == "one_se" and len(folds) < 2:
+            # The rule needs the standard error of the best candidate's fold scores.
+            raise ValueError(f"selection='one_se' needs at least 2 inner folds for a standard error; cv={self.cv!r} "
+                             "gives 1. Use a splitter of 2 or more splits, or selection='best'.")
         methods = self._feasible(methods, y, folds, full_plan)
         candidates = [("none", 0.0)] + [(m, a) for m in methods for a in amounts]
         scores, times = self._score_candidates(X, y, candidates, folds, full_plan, estimator_seed, gan_seed)
@@ -211,6 +215,9 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
 
     def _check_candidates(self):
         methods = list(dict.fromkeys(self.methods))
+        if not methods:
+            raise ValueError(f"methods is empty: 'none' would be the only candidate. Name at least one of "
+                             f"{list(METHODS)}.")
         unknown = [m for m in methods if m not in METHODS]
         if unknown:
             raise ValueError(f"methods: unknown method {unknown[0]!r}; choose from {list(METHODS)} "
@@ -337,6 +344,12 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
             times[i] = time.process_time() - started + (gan_seconds if method == "gan" else 0.0)
             try:
                 scores[i] = scorer(model, X_te, y_te)
+            except AttributeError as exc:  # e.g. a scoring on probabilities of an estimator without them
+                if method != "none":
+                    raise
+                raise ValueError(f"scoring={self.scoring!r} needs what the estimator does not give "
+                                 f"({str(exc).rstrip('.')}); choose a scoring on its predictions, e.g. 'f1_macro', "
+                                 "or an estimator with predict_proba.") from exc
             except ValueError as exc:
                 if method != "none" or not _predicts(model, X_te):
                     raise  # the estimator's own failure (e.g. a category it never saw), not the scoring's
@@ -345,6 +358,13 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
                        "choose one for several classes, e.g. 'f1_macro' or 'roc_auc_ovr'")
                 raise ValueError(f"scoring={self.scoring!r} cannot score this target ({str(exc).rstrip('.')}); "
                                  f"{fix}.") from exc
+            if method == "none" and not np.isfinite(scores[i]):
+                # NaN marks a candidate that could not be made (a GAN its gate refused); a scoring
+                # that cannot score a fold at all would make every mean NaN and "none" win by default.
+                raise ValueError(
+                    f"scoring={self.scoring!r} gives no score ({scores[i]}) on inner fold {k} even without a "
+                    f"top-up: its {len(y_te)} test rows hold {len(np.unique(y_te))} of {len(np.unique(y))} classes. "
+                    "Use fewer inner folds (cv=), or a scoring that every fold can give (e.g. 'f1_macro').")
         return scores, times
 
     def _fold_plan(self, y, y_train, full_plan) -> dict:

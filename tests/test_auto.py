@@ -9,7 +9,8 @@ from imblearn.pipeline import make_pipeline
 from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import make_scorer, recall_score
-from sklearn.model_selection import GroupKFold, KFold, RepeatedStratifiedKFold
+from sklearn.model_selection import (GroupKFold, KFold, RepeatedStratifiedKFold, StratifiedKFold,
+                                     StratifiedShuffleSplit)
 
 from gan_augment import AutoAugmenter, GANAugmenter
 from gan_augment.auto import one_standard_error
@@ -202,6 +203,12 @@ def test_it_works_as_a_pipeline_step():
     (dict(amounts=("x",)), r"shares of the full top-up in \(0, 1\]; got \['x'\]"),  # was numpy's words
     (dict(selection="mean"), "selection"),
     (dict(n_jobs=0), r"'n_jobs' parameter of AutoAugmenter must be .*Got 0"),  # was joblib's, after the split
+    (dict(methods=()), r"methods is empty: 'none' would be the only candidate"),  # chose "none", silently
+    # A bare StopIteration after every fit: one split has no standard error.
+    (dict(cv=StratifiedShuffleSplit(1, test_size=0.3, random_state=0), selection="one_se"),
+     r"selection='one_se' needs at least 2 inner folds"),
+    # Every mean was NaN (test folds without a rare row) and "none" won by default.
+    (dict(cv=StratifiedKFold(40), scoring="roc_auc", methods=("random",)), r"scoring='roc_auc' gives no score"),
     (dict(classes=[1], sampling_strategy="minority"), "either classes or sampling_strategy"),
 ])
 def test_bad_settings_are_refused_before_any_fit(kwargs, message):
@@ -466,6 +473,20 @@ def test_a_scoring_that_cannot_score_the_target_fails_before_any_gan_fit(scoring
     CountingGAN.fits = 0
     with pytest.raises(ValueError, match=rf"scoring='{scoring}' cannot score this target \({advice}"):
         AutoAugmenter(augmenter=CountingGAN(**FAST_GAN), scoring=scoring, random_state=0).fit_resample(X, y)
+    assert CountingGAN.fits == 0
+
+
+def test_a_scoring_the_estimator_cannot_give_is_named_before_any_gan_fit():
+    # sklearn's bare "LinearSVC has none of the following attributes: predict_proba".
+    from sklearn.svm import LinearSVC
+
+    X, y = _table()
+    X = X[["a", "b"]].fillna(0.0)
+    CountingGAN.fits = 0
+    with pytest.raises(ValueError, match=r"scoring='neg_log_loss' needs what the estimator does not give "
+                                         r"\(.*predict_proba.*'f1_macro'"):
+        AutoAugmenter(augmenter=CountingGAN(**FAST_GAN), estimator=LinearSVC(), scoring="neg_log_loss",
+                      random_state=0).fit_resample(X, y)
     assert CountingGAN.fits == 0
 
 
