@@ -197,6 +197,20 @@ def test_row_features_read_numbers_back_off_the_encoding_and_bin_them_monotonica
     assert features.n_passthrough == encoder.output_dim - sum(1 + len(m) for _, m, _ in encoder.numeric_blocks())
 
 
+def test_row_features_take_their_bins_from_numpy_beyond_what_torch_quantile_takes(monkeypatch):
+    # torch.quantile refuses more than 2**24 values: a table of 16.8M rows failed after training.
+    from gan_augment.evaluation import judge as judge_module
+
+    X, _ = skewed_table()
+    encoder = TabularEncoder(random_state=0).fit(X)
+    rows = torch.from_numpy(encoder.transform(X, random_state=0)).float()
+    by_torch = judge_module.RowFeatures.fit(encoder.numeric_blocks(), rows)
+    monkeypatch.setattr(judge_module, "_TORCH_QUANTILE_MAX", 10)  # as if the table were that large
+    by_numpy = judge_module.RowFeatures.fit(encoder.numeric_blocks(), rows)
+    torch.testing.assert_close(by_numpy.lower, by_torch.lower)
+    torch.testing.assert_close(by_numpy.width, by_torch.width)
+
+
 def test_row_judge_on_row_features_learns_a_cut_in_a_heavy_tail_and_round_trips():
     """A cut on a skewed number falls inside the codec's mixture modes; the judge that reads the
     value (binned) learns it better than the one reading modes, and rebuilds from its config."""

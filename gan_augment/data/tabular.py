@@ -1112,13 +1112,12 @@ def _encode_categorical(series: pd.Series, spec: dict) -> np.ndarray:
     lookup = {value: i for i, value in enumerate(spec["categories"])}
     other_slot = len(spec["categories"])
     missing_slot = _n_slots(spec) - 1
-    slot = np.empty(len(series), dtype=np.int64)
-    for row, value in enumerate(series.astype(object).to_numpy()):
-        if pd.isna(value):
-            slot[row] = missing_slot if spec["has_missing"] else 0
-            continue
-        value = value.item() if isinstance(value, np.generic) else value
-        slot[row] = lookup.get(value, other_slot if spec["other"] else 0)
+    # Each distinct value is looked up once, not each cell (a million-row column took 0.3 s a column).
+    codes, distinct = pd.factorize(series.astype(object).to_numpy())
+    slots = np.array([lookup.get(value.item() if isinstance(value, np.generic) else value,
+                                 other_slot if spec["other"] else 0) for value in distinct] + [0], dtype=np.int64)
+    slots[-1] = missing_slot if spec["has_missing"] else 0  # code -1: a missing value (None, NaN, NA)
+    slot = slots[codes]
     onehot = np.zeros((len(series), _n_slots(spec)))
     onehot[np.arange(len(series)), slot] = 1.0
     return onehot

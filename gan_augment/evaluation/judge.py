@@ -31,6 +31,8 @@ ROW_JUDGE_STEPS = 1500
 ROW_JUDGE_MAX_EPOCHS = 500
 #: Quantile bins of each numeric column in the row judge's piecewise-linear encoding.
 ROW_JUDGE_BINS = 16
+#: The most values torch.quantile takes (torch 2.x); numpy's, the same linear interpolation, beyond.
+_TORCH_QUANTILE_MAX = 2 ** 24
 
 ModuleT = TypeVar("ModuleT", bound=nn.Module)
 
@@ -132,7 +134,10 @@ class RowFeatures(nn.Module):
             seen = values[observed[:, column], column].double()
             if not len(seen):
                 continue  # every real value missing: the features stay constant
-            edges = torch.quantile(seen, levels).float()
+            if len(seen) <= _TORCH_QUANTILE_MAX:
+                edges = torch.quantile(seen, levels).float()
+            else:  # torch refuses more (a table of 16.8M rows failed here, after training)
+                edges = torch.from_numpy(np.quantile(seen.numpy(), levels.numpy())).float()
             features.lower[column] = edges[:-1]
             # A bin of zero width (one value filling a quantile's span) becomes a step at that value.
             features.width[column] = (edges[1:] - edges[:-1]).clamp_min(1e-12)
