@@ -265,18 +265,24 @@ class TabularEncoder:
         """Encode rows into a float32 matrix; mixture modes are drawn from their posterior."""
         frame = self._frame_of(X)
         rng = np.random.default_rng(random_state)
-        blocks = []
+        # Each column's block is written into the float32 result as it is made: the float64 blocks
+        # concatenated, then cast, peaked at about 5x the result (2.4 GB for 1M x 107).
+        out = np.empty((len(frame), self.output_dim), dtype=np.float32)
+        at = 0
         for position, (spec, name) in enumerate(zip(self.columns_, frame.columns)):
             series = frame[name]
             if spec["kind"] == "onehot":
                 members = self.groups_[spec["group"]]
-                if position == members[0]:
-                    blocks.append(column_rules.encode_group(frame, members))
+                blocks = [column_rules.encode_group(frame, members)] if position == members[0] else []
             elif spec["kind"] == "numeric":
-                blocks.extend(_encode_numeric(series, spec, rng))
+                blocks = _encode_numeric(series, spec, rng)
             else:
-                blocks.append(_encode_categorical(series, spec))
-        return np.concatenate(blocks, axis=1).astype(np.float32, copy=False)
+                blocks = [_encode_categorical(series, spec)]
+            for block in blocks:
+                out[:, at:at + block.shape[1]] = block
+                at += block.shape[1]
+        assert at == self.output_dim, (at, self.output_dim)
+        return out
 
     def _frame_of(self, X) -> pd.DataFrame:
         frame, _ = _to_frame(X)
