@@ -179,8 +179,19 @@ def _comparable_columns(real: pd.DataFrame, synthetic: pd.DataFrame) -> tuple[np
             add([((a.fillna(centre) - centre) / scale, (b.fillna(centre) - centre) / scale)])
         else:
             a, b = _as_text(a), _as_text(b)
-            add([(a == value, b == value) for value in sorted(set(a) | set(b))])
+            # One-hot over the values either side holds, built by index (comparing every cell with
+            # every value took 54 s for 200 classes of a 50,000-value column).
+            position = {value: i for i, value in enumerate(sorted(set(a) | set(b)))}
+            real_parts.append(_one_hot(a.map(position).to_numpy(), len(position)))
+            synthetic_parts.append(_one_hot(b.map(position).to_numpy(), len(position)))
+            groups.extend([groups[-1] + 1 if groups else 0] * len(position))
     return _stacked(real_parts, len(real)), _stacked(synthetic_parts, len(synthetic)), np.asarray(groups, dtype=np.intp)
+
+
+def _one_hot(codes: np.ndarray, width: int) -> np.ndarray:
+    onehot = np.zeros((len(codes), width))
+    onehot[np.arange(len(codes)), codes.astype(np.intp)] = 1.0
+    return onehot
 
 
 def _as_text(column: pd.Series) -> pd.Series:
