@@ -211,6 +211,26 @@ def test_row_features_take_their_bins_from_numpy_beyond_what_torch_quantile_take
     torch.testing.assert_close(by_numpy.width, by_torch.width)
 
 
+def test_a_tall_table_trains_the_row_judge_on_about_its_steps_keeping_every_rare_row(monkeypatch):
+    # At least one whole epoch: a million rows made 15,625 steps where 1,500 are meant.
+    from gan_augment.evaluation import judge as judge_module
+
+    seen = {}
+
+    def capture(build, x, labels, **kwargs):
+        seen.update(rows=len(x), labels=np.asarray(labels), epochs=kwargs["epochs"])
+        return build()
+
+    monkeypatch.setattr(judge_module, "fit_classifier", capture)
+    rows = torch.randn(1000, 3)
+    labels = np.repeat([0, 1, 2], [900, 90, 10])
+    judge_module.train_row_classifier(rows, labels, n_classes=3, steps=4, batch_size=16)
+    assert seen["rows"] == 64 and seen["epochs"] == 1  # 4 batches of 16, one epoch
+    assert np.bincount(seen["labels"]).tolist() == [27, 27, 10]  # the 10 rare rows all kept
+    judge_module.train_row_classifier(rows[:50], labels[-50:], n_classes=3, steps=4, batch_size=16)
+    assert seen["rows"] == 50 and seen["epochs"] == 1  # a table that fits is trained on whole
+
+
 def test_row_judge_on_row_features_learns_a_cut_in_a_heavy_tail_and_round_trips():
     """A cut on a skewed number falls inside the codec's mixture modes; the judge that reads the
     value (binned) learns it better than the one reading modes, and rebuilds from its config."""
