@@ -110,7 +110,10 @@ def evaluate(
         f"{', '.join(_method(m, plan) for m in plan.methods)}; topping up "
         f"{', '.join(show(c) for c in plan.targets)}.")
     try:
-        result = run_evaluation(plan)
+        # A fold's own refusal (e.g. a translator's label gate keeps too few of a class) is an answer
+        # about the data, said in one line as augment and sample say it.
+        with errors(DATA, ValueError):
+            result = run_evaluation(plan)
     except KeyboardInterrupt:
         raise CLIError("Interrupted during evaluation; nothing was written.", INTERRUPTED) from None
     typer.echo(result.to_json() if json_out else result.to_markdown())

@@ -537,6 +537,22 @@ def test_evaluate_with_model_fits_each_fold_with_its_settings(data_csv, model_di
     assert "settings of" in err and "(epochs 2, loss wgan-gp)" in err and "Verdict" in out
 
 
+def test_evaluate_says_a_folds_gate_refusal_in_one_line(data_csv, tmp_path, capsys, monkeypatch):
+    # A translator's label gate (always on) refusing a class in the folds was shown as an unforeseen
+    # "ValueError: ... (run again with --debug ...)" after every fold had trained.
+    from gan_augment.label_gate import LabelGate
+
+    model = tmp_path / "gated"
+    code, _, err = run(capsys, "fit", data_csv, "--classes", "rare", "-e", "1", "--label-gate", "--seed", "0",
+                       "--out", model, "-q")
+    assert code == 0, err
+    monkeypatch.setattr(LabelGate, "serves", lambda self, index: False)
+    code, _, err = run(capsys, "evaluate", data_csv, "--model", model, "--cv", "2", "--repeats", "1",
+                       "--baseline", "none", "-s", "0", "-q")
+    line = _one_line_error(err)
+    assert code == 1 and line.startswith("Error: The label gate accepts") and "ValueError" not in line, err
+
+
 # ----------------------------------------------------------------------------- augment: rows as written
 def _as_written_csv(tmp_path):
     """A CSV as users write them: two-decimal numbers, zip codes, NA words, quoted fields, CRLF."""
