@@ -372,7 +372,8 @@ class AugmentedDataset(Dataset):
             stored = cast_values(out, self._store_dtype)  # integer rows rounded, not cut (2.9 is 3)
         if stored.dtype.kind == "f" and np.isinf(stored).any() and np.isfinite(out).all():
             raise ValueError(f"synthetic_dtype={self.synthetic_dtype!r} cannot hold the synthetic values (up to "
-                             f"{np.abs(out).max():.4g} in size): they overflow to infinity. Use synthetic_dtype='float32'.")
+                             f"{np.abs(out).max():.4g} in size): they overflow to infinity. Use "
+                             "synthetic_dtype='float32'.")
         return stored
 
     @property

@@ -41,8 +41,9 @@ def render_figures(report) -> list:
 def _render_figures(Figure, report) -> list:
     figures = []
     figures.append(("Differences from none", f"Paired differences from none with their "
-                    f"{percent(report.settings['confidence'])} intervals (Nadeau-Bengio corrected t, clipped to [-1, 1]); "
-                    "every metric, and the recall of every topped-up class.", _png(_fig_deltas(Figure, report))))
+                    f"{percent(report.settings['confidence'])} intervals (Nadeau-Bengio corrected t, clipped to "
+                    "[-1, 1]); every metric, and the recall of every topped-up class.",
+                    _png(_fig_deltas(Figure, report))))
     figure, note = _fig_per_class(Figure, report)
     figures.append(("Per-class metrics", "Mean precision, recall and F1 per class and method, with intervals "
                     f"(clipped to [0, 1]). {note}", _png(figure)))
