@@ -24,7 +24,6 @@ from sklearn.utils.validation import validate_data
 from gan_augment._compat import Interval, check_X_frame
 from gan_augment._sampler import TableSamplerMixin
 from gan_augment.data.tabular import rows_as_array
-from gan_augment.exceptions import DataValidationError
 from gan_augment.planner import plain_label
 
 __all__ = ["BASELINE_SAMPLERS", "ClassicOversampler", "MixedSMOTE", "baseline_sampler", "classic_transforms",
@@ -114,25 +113,22 @@ class ClassicOversampler(BaseOverSampler):
         self.random_state = random_state
 
     def _check_X_y(self, X, y, accept_sparse=None):
-        from gan_augment.data.layout import check_image_shape
+        from gan_augment.data.images import check_pixels
+        from gan_augment.data.layout import check_image_shape, flattening
 
         if not isinstance(X, pd.DataFrame) and np.ndim(X) != 2:
-            raise ValueError(
-                f"ClassicOversampler reads images as rows of pixels in (C, H, W) order; X has shape "
-                f"{tuple(np.shape(X))}. Flatten it first: X.reshape(len(X), -1) for (N, H, W) or (N, C, H, W) "
-                "arrays, X.transpose(0, 3, 1, 2).reshape(len(X), -1) for (N, H, W, C).")
+            found = flattening(np.shape(X))
+            how = (f"{found[0]}, with image_shape={found[1]}" if found else
+                   "X.reshape(len(X), -1) for (N, H, W) or (N, C, H, W) arrays, "
+                   "X.transpose(0, 3, 1, 2).reshape(len(X), -1) for (N, H, W, C)")
+            raise ValueError(f"ClassicOversampler reads images as rows of pixels in (C, H, W) order; X has shape "
+                             f"{tuple(np.shape(X))}. Flatten it first: {how}.")
         X, y, binarize_y = _check_X_y_as_given(self, X, y)
         shape = check_image_shape(self.image_shape)
         if X.shape[1] != int(np.prod(shape)):
             raise ValueError(f"image_shape={tuple(self.image_shape)} holds {int(np.prod(shape))} pixels, but the rows "
                              f"of X have {X.shape[1]} columns; give the (C, H, W) of the images.")
-        pixels = np.asarray(X)
-        if pixels.dtype.kind not in "biuf":
-            raise DataValidationError(f"Image pixels must be numbers; X has dtype {pixels.dtype}.")
-        if pixels.dtype.kind == "f" and not np.isfinite(pixels).all():
-            # A repeat of such an image would carry its NaN into the new rows.
-            raise DataValidationError(f"X holds {int((~np.isfinite(pixels)).sum())} NaN or infinite pixel values; "
-                                      "images must be complete (fill or drop those images).")
+        check_pixels(X)  # a repeat of an image with a NaN would carry it into the new rows
         return X, y, binarize_y
 
     def _fit_resample(self, X, y):

@@ -26,10 +26,23 @@ from gan_augment.data.layout import BATCH_LAYOUTS, from_nchw, infer_layout, to_n
 from gan_augment.exceptions import DataValidationError
 from gan_augment.models.image import RESOLUTIONS
 
-__all__ = ["LAYOUTS", "ImageCodec", "infer_layout", "working_resolution"]
+__all__ = ["LAYOUTS", "ImageCodec", "check_pixels", "infer_layout", "working_resolution"]
 
 # The layout rules live in gan_augment.data.layout; re-exported here for existing imports.
 LAYOUTS = BATCH_LAYOUTS
+
+
+def check_pixels(X) -> np.ndarray:
+    """``X`` as an array of pixel values: numbers, none of them NaN or infinite (DataValidationError)."""
+    X = np.asarray(X)
+    if X.dtype.kind not in "biuf":
+        raise DataValidationError(f"Image arrays must be numeric; got dtype {X.dtype}.")
+    if X.dtype.kind == "f" and not np.isfinite(X).all():
+        raise DataValidationError(
+            f"X holds {int((~np.isfinite(X)).sum())} NaN or infinite pixel values; images must "
+            "be complete (fill or drop those images)."
+        )
+    return X
 
 
 def working_resolution(height: int, width: int, image_size="auto") -> int:
@@ -59,14 +72,7 @@ class ImageCodec:
         self.image_size = image_size
 
     def fit(self, X) -> "ImageCodec":
-        X = np.asarray(X)
-        if X.dtype.kind not in "biuf":
-            raise DataValidationError(f"Image arrays must be numeric; got dtype {X.dtype}.")
-        if X.dtype.kind == "f" and not np.isfinite(X).all():
-            raise DataValidationError(
-                f"X holds {int((~np.isfinite(X)).sum())} NaN or infinite pixel values; images must "
-                "be complete (fill or drop those images)."
-            )
+        X = check_pixels(X)
         self.layout_, self.image_shape_ = infer_layout(X.shape, self.image_shape)
         self.dtype_ = X.dtype
         low, high = float(X.min()), float(X.max())

@@ -49,6 +49,18 @@ def _whole(value) -> bool:
             and float(value).is_integer())
 
 
+def flattening(shape: tuple) -> tuple[str, tuple[int, int, int]] | None:
+    """``(code, (C, H, W))``: the numpy code that turns a batch of images of ``shape`` into rows of
+    pixels in (C, H, W) order, and the ``image_shape`` that reads them back; None when ``shape`` is
+    no batch of images (for messages that say what to pass instead)."""
+    try:
+        layout, image_shape = infer_layout(shape)
+    except (DataValidationError, ValueError):
+        return None
+    return ("X.transpose(0, 3, 1, 2).reshape(len(X), -1)" if layout == "nhwc" else "X.reshape(len(X), -1)",
+            image_shape)
+
+
 def infer_layout(shape: tuple, image_shape=None) -> tuple[str, tuple[int, int, int]]:
     """``(layout, (C, H, W))`` of a batch of ``shape``; ``image_shape`` settles ambiguous cases."""
     shape = tuple(shape)

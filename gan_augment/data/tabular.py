@@ -1120,10 +1120,10 @@ def _encode_categorical(series: pd.Series, spec: dict) -> np.ndarray:
     missing_slot = _n_slots(spec) - 1
     # Each distinct value is looked up once, not each cell (a million-row column took 0.3 s a column).
     codes, distinct = pd.factorize(series.astype(object).to_numpy())
-    slots = np.array([lookup.get(value.item() if isinstance(value, np.generic) else value,
-                                 other_slot if spec["other"] else 0) for value in distinct] + [0], dtype=np.int64)
-    slots[-1] = missing_slot if spec["has_missing"] else 0  # code -1: a missing value (None, NaN, NA)
-    slot = slots[codes]
+    unseen = other_slot if spec["other"] else 0
+    slots = [lookup.get(value.item() if isinstance(value, np.generic) else value, unseen) for value in distinct]
+    slots.append(missing_slot if spec["has_missing"] else 0)  # code -1, the last: None, NaN, NA
+    slot = np.asarray(slots, dtype=np.int64)[codes]
     onehot = np.zeros((len(series), _n_slots(spec)))
     onehot[np.arange(len(series)), slot] = 1.0
     return onehot

@@ -119,17 +119,15 @@ def _check_data(X, y) -> tuple[pd.DataFrame, np.ndarray]:
 
 
 def _image_rows_advice(shape: tuple) -> str:
-    """How to pass an image batch of ``shape`` to the evaluator (rows of pixels in (C, H, W) order,
-    which the augmenter reads with ``image_shape``); empty when ``shape`` is no image batch."""
-    from gan_augment.data.layout import infer_layout
+    """How to pass an image batch of ``shape`` to the evaluator; empty when it is no image batch."""
+    from gan_augment.data.layout import flattening
 
-    try:
-        layout, (c, h, w) = infer_layout(shape)
-    except (DataValidationError, ValueError):
+    found = flattening(shape)
+    if found is None:
         return ""
-    flatten = "X.transpose(0, 3, 1, 2).reshape(len(X), -1)" if layout == "nhwc" else "X.reshape(len(X), -1)"
-    return (f" The evaluator reads images as rows of pixels in (C, H, W) order: pass {flatten}, and an augmenter "
-            f"that reads them so, e.g. GANAugmenter(image_shape=({c}, {h}, {w})).")
+    code, image_shape = found
+    return (f" The evaluator reads images as rows of pixels in (C, H, W) order: pass {code}, and an augmenter "
+            f"that reads them so, e.g. GANAugmenter(image_shape={image_shape}).")
 
 
 # ============================================================================ what is topped up
@@ -307,7 +305,7 @@ def _check_baselines(baselines) -> list[str]:
     """The methods to run before the augmenter: "none" first, then each baseline once."""
     if isinstance(baselines, str):
         baselines = [baselines]
-    if not isinstance(baselines, (list, tuple)) and not hasattr(baselines, "__iter__"):
+    if not hasattr(baselines, "__iter__"):
         raise TypeError(f"baselines must be 'auto' or a list of baselines from {list(BASELINES)} (['none'] for "
                         f"none but doing nothing); got {baselines!r}.")
     unknown = [b for b in baselines if b not in BASELINES]
