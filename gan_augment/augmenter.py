@@ -189,6 +189,9 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         (floating-point sums split differently), so pass an int when runs on different machines
         must match.
     callbacks : list of gan_augment.training.Callback, default=None
+        Called during training, as given: a callback keeps what it saw of the last fit (a logger its
+        records, ``EarlyStopping`` its best score), as in PyTorch training loops, and
+        ``sklearn.base.clone`` gives each clone copies of its own.
     checkpoint_dir : str, path or None, default=None
         Folder for the training state, written every ``checkpoint_every`` epochs and at the end
         (see :class:`~gan_augment.training.Checkpoint`). If it already holds a checkpoint of the

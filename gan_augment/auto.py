@@ -40,6 +40,7 @@ from gan_augment._sampler import TableSamplerMixin
 from gan_augment._random import derive_seed, spawn_seeds
 from gan_augment._warnings import recording, say_once
 from gan_augment.baselines import BASELINE_SAMPLERS, baseline_sampler
+from gan_augment.data.layout import shape_of
 from gan_augment.kinds import kind_for_input
 from gan_augment.planner import CLASSES_CONSTRAINT, plain_label, plan_top_up
 
@@ -166,10 +167,10 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
 
     # ------------------------------------------------------------------ imblearn hooks
     def _check_X_y(self, X, y, accept_sparse=None):
-        if not isinstance(X, pd.DataFrame) and np.ndim(X) > 2:
+        if not isinstance(X, pd.DataFrame) and len(shape_of(X)) > 2:
             raise ValueError(
                 f"AutoAugmenter scores its candidates with a classifier of rows, so X must be 2-D; got shape "
-                f"{tuple(np.shape(X))}. Pass images as flat rows with augmenter=GANAugmenter(image_shape=(C, H, W)), "
+                f"{shape_of(X)}. Pass images as flat rows with augmenter=GANAugmenter(image_shape=(C, H, W)), "
                 "or top them up with GANAugmenter directly.")
         return kind_for_input(X, self._gan_params()).check_input(self, X, y)
 

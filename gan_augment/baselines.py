@@ -21,9 +21,9 @@ from imblearn.over_sampling.base import BaseOverSampler
 from imblearn.utils import check_target_type
 from sklearn.utils.validation import validate_data
 
-from gan_augment._compat import Interval, check_X_frame
+from gan_augment._compat import Interval
 from gan_augment._sampler import TableSamplerMixin
-from gan_augment.data.tabular import rows_as_array
+from gan_augment.kinds.tabular import as_rows
 from gan_augment.planner import plain_label
 
 __all__ = ["BASELINE_SAMPLERS", "ClassicOversampler", "MixedSMOTE", "baseline_sampler", "classic_transforms",
@@ -60,7 +60,7 @@ def baseline_sampler(method: str, sampling_strategy="auto", random_state=None, *
 def _check_X_y_as_given(sampler, X, y):
     """imbalanced-learn's input check for a sampler that keeps DataFrames (and their columns) as they are."""
     y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
-    X = check_X_frame(rows_as_array(X))
+    X = as_rows(sampler, X, y)
     validate_data(sampler, X=X, y=y, reset=True, skip_check_array=True)
     return X, y, binarize_y
 
@@ -114,15 +114,15 @@ class ClassicOversampler(BaseOverSampler):
 
     def _check_X_y(self, X, y, accept_sparse=None):
         from gan_augment.data.images import check_pixels
-        from gan_augment.data.layout import check_image_shape, flattening
+        from gan_augment.data.layout import check_image_shape, flattening, shape_of
 
-        if not isinstance(X, pd.DataFrame) and np.ndim(X) != 2:
-            found = flattening(np.shape(X))
+        if not isinstance(X, pd.DataFrame) and len(shape_of(X)) != 2:
+            found = flattening(shape_of(X))
             how = (f"{found[0]}, with image_shape={found[1]}" if found else
                    "X.reshape(len(X), -1) for (N, H, W) or (N, C, H, W) arrays, "
                    "X.transpose(0, 3, 1, 2).reshape(len(X), -1) for (N, H, W, C)")
             raise ValueError(f"ClassicOversampler reads images as rows of pixels in (C, H, W) order; X has shape "
-                             f"{tuple(np.shape(X))}. Flatten it first: {how}.")
+                             f"{shape_of(X)}. Flatten it first: {how}.")
         X, y, binarize_y = _check_X_y_as_given(self, X, y)
         shape = check_image_shape(self.image_shape)
         if X.shape[1] != int(np.prod(shape)):

@@ -301,6 +301,46 @@ def test_sparse_input_is_refused_with_advice(training_forbidden):
         AutoAugmenter(methods=("random", "smote")).fit_resample(sparse.csr_matrix(X), y)
 
 
+def test_the_baselines_refuse_sparse_input_with_advice():
+    from gan_augment.baselines import ClassicOversampler, MixedSMOTE
+
+    X, y = imbalanced_wine()
+    # MixedSMOTE failed in pandas ("Must pass 2-d input"), ClassicOversampler read the matrix as an
+    # image of objects; MixedSMOTE.fit accepted it.
+    for sampler in (MixedSMOTE(), ClassicOversampler((1, 1, X.shape[1]))):
+        with pytest.raises(TypeError, match=f"^{type(sampler).__name__} does not accept sparse input.*toarray"):
+            sampler.fit(sparse.csr_matrix(np.abs(X)), y)
+
+
+@pytest.mark.parametrize("make", ["GANAugmenter", "AutoAugmenter", "MixedSMOTE", "ClassicOversampler"])
+def test_x_and_y_of_different_lengths_are_refused(make, training_forbidden):
+    # AutoAugmenter and the baselines (through imbalanced-learn's RandomOverSampler) returned rows
+    # and labels that no longer lined up: X's extra rows were left out of the choice, then kept.
+    import gan_augment
+    from gan_augment.baselines import ClassicOversampler, MixedSMOTE
+
+    X, y = imbalanced_wine()
+    sampler = {"GANAugmenter": fast, "AutoAugmenter": lambda: gan_augment.AutoAugmenter(methods=("random",)),
+               "MixedSMOTE": MixedSMOTE, "ClassicOversampler": lambda: ClassicOversampler((1, 1, X.shape[1]))}[make]()
+    with pytest.raises(ValueError, match=f"^X has {len(X)} rows and y {len(y) - 3} labels; give one label per row"):
+        sampler.fit_resample(np.abs(X), y[:-3])
+
+
+def test_array_likes_without_numpy_functions_are_read(training_forbidden):
+    # AutoAugmenter and ClassicOversampler asked numpy.ndim of the raw input, which such array-likes
+    # refuse (scikit-learn's check_classifier_data_not_an_array).
+    from sklearn.utils.estimator_checks import _NotAnArray
+
+    from gan_augment import AutoAugmenter
+    from gan_augment.baselines import ClassicOversampler
+
+    X, y = imbalanced_wine()
+    X_res, y_res = AutoAugmenter(methods=("random",), random_state=0).fit_resample(_NotAnArray(X), y)
+    assert len(X_res) == len(y_res) >= len(X)
+    X_res, _ = ClassicOversampler((1, 1, X.shape[1]), random_state=0).fit_resample(_NotAnArray(np.abs(X)), y)
+    np.testing.assert_array_equal(X_res[:len(X)], np.abs(X))
+
+
 def test_structured_array_is_refused_with_its_fields_named(training_forbidden):
     from gan_augment import AutoAugmenter
 

@@ -49,6 +49,14 @@ def _whole(value) -> bool:
             and float(value).is_integer())
 
 
+def shape_of(X) -> tuple:
+    """``X``'s shape, read from its ``shape`` where it has one (sparse matrices, arrays) and through
+    ``numpy.asarray`` otherwise: ``numpy.shape`` would call numpy's array functions, which some
+    array-likes refuse."""
+    shape = getattr(X, "shape", None)
+    return tuple(shape) if shape is not None else np.asarray(X).shape
+
+
 def flattening(shape: tuple) -> tuple[str, tuple[int, int, int]] | None:
     """``(code, (C, H, W))``: the numpy code that turns a batch of images of ``shape`` into rows of
     pixels in (C, H, W) order, and the ``image_shape`` that reads them back; None when ``shape`` is

@@ -18,6 +18,28 @@ from gan_augment.kinds.base import DataKind
 from gan_augment.models.tabular import TabularDiscriminator, TabularGenerator
 
 
+def as_rows(estimator, X, y):
+    """``X`` as a table of rows for ``estimator`` (a DataFrame kept as it is, a list of rows as
+    :func:`rows_as_array` reads it); refused when no table sampler reads it (sparse, structured)
+    or when ``y`` has another length. The caller records ``n_features_in_`` with ``validate_data``."""
+    name = type(estimator).__name__
+    if sparse.issparse(X) or (isinstance(X, pd.DataFrame) and any(
+            isinstance(dtype, pd.SparseDtype) for dtype in X.dtypes)):
+        raise TypeError(f"{name} does not accept sparse input: it reads dense rows. Pass a dense array "
+                        "(X.toarray()) or DataFrame.")
+    if isinstance(X, np.ndarray) and X.dtype.names:
+        raise TypeError(
+            f"X is a NumPy structured array (fields {', '.join(map(repr, X.dtype.names))}); {name} reads "
+            "a 2-D table. Pass pandas.DataFrame(X), which keeps the field names as column names."
+        )
+    X = check_X_frame(rows_as_array(X))
+    # validate_data, skipping its array check to keep DataFrames as they are, would let X and y of
+    # different lengths through: rows and labels would no longer line up.
+    if len(X) != len(y):
+        raise ValueError(f"X has {len(X)} rows and y {len(y)} labels; give one label per row.")
+    return X
+
+
 class TabularKind(DataKind):
     name = "tabular"
     unit = "rows"
@@ -39,20 +61,9 @@ class TabularKind(DataKind):
         return True
 
     def check_input(self, estimator, X, y):
-        if sparse.issparse(X) or (isinstance(X, pd.DataFrame) and any(
-                isinstance(dtype, pd.SparseDtype) for dtype in X.dtypes)):
-            raise TypeError(
-                f"{type(estimator).__name__} does not accept sparse input: the GAN models dense columns. "
-                "Pass a dense array (X.toarray()) or DataFrame."
-            )
-        if isinstance(X, np.ndarray) and X.dtype.names:
-            raise TypeError(
-                f"X is a NumPy structured array (fields {', '.join(map(repr, X.dtype.names))}); {type(estimator).__name__} reads "
-                "a 2-D table. Pass pandas.DataFrame(X), which keeps the field names as column names."
-            )
         y, binarize_y = check_target_type(plain_labels(y), indicate_one_vs_all=True)
-        X = check_X_frame(rows_as_array(X))
-        check_columns(X)
+        X = as_rows(estimator, X, y)
+        check_columns(X)  # before validate_data, whose refusals of column names say less
         validate_data(estimator, X=X, y=y, reset=True, skip_check_array=True)
         _check_finite(X)
         return X, y, binarize_y
