@@ -66,6 +66,9 @@ class Job:
         """The ``"dataset"`` metadata saved with the model (``sample`` and ``info`` read it back)."""
         return {
             "source": str(self.data),
+            # As well as the path as written (for `info`): `sample` run from another folder must
+            # still find the data to refuse writing over it.
+            "source_resolved": str(self.data.resolve()),
             "n_rows": int(len(self.dataset.y)),
             "fit_seconds": round(float(seconds), 3),
             "created": time.strftime("%Y-%m-%d %H:%M:%S"),

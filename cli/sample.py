@@ -46,7 +46,7 @@ def sample(
         check_table_out(out, force)
     augmenter, dataset_info = load_model(model_dir)
     handler = for_model(augmenter)
-    source = dataset_info.get("source")
+    source = dataset_info.get("source_resolved", dataset_info.get("source"))  # models before it: as written
     handler.check_sample_out(out, model_dir, force=force, names_file=names_file,
                              source=Path(source) if isinstance(source, str) else None)
     from gan_augment._classes import resolve_class

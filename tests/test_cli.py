@@ -181,6 +181,21 @@ def test_sample_refuses_to_overwrite_the_table_the_model_was_fitted_on(model_dir
     assert data_csv.read_bytes() == before
 
 
+def test_sample_refuses_the_fitted_table_from_another_working_directory(data_csv, tmp_path, capsys, monkeypatch):
+    # The model kept the path as typed (relative): from another folder the check looked elsewhere,
+    # and `--force` replaced the user's data.
+    (tmp_path / "data.csv").write_bytes(data_csv.read_bytes())
+    (tmp_path / "sub").mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert run(capsys, "fit", "data.csv", "--classes", "rare", "-e", "1", "--seed", "0", "--out", "m", "-q")[0] == 0
+    monkeypatch.chdir(tmp_path / "sub")
+    code, _, err = run(capsys, "sample", "../m", "--class", "rare", "--n", 3, "--out", "../data.csv", "--force")
+    assert code == 2 and "the table the model was fitted on" in _one_line_error(err), err
+    assert (tmp_path / "data.csv").read_bytes() == data_csv.read_bytes()
+    code, out, _ = run(capsys, "info", "../m")
+    assert code == 0 and "Fitted on:       data.csv (" in out  # as the user wrote it
+
+
 def test_sample_to_stdout(model_dir, capsys):
     code, out, _ = run(capsys, "sample", model_dir, "--class", "rare", "--n", 4, "--out", "-")
     assert code == 0
