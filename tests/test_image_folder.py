@@ -487,6 +487,26 @@ def test_write_augmented_tree_existing_out_dir(tmp_path, source):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "ours", "out"]  # no staging or old copy
 
 
+def test_force_keeps_what_the_user_added_to_a_folder_gan_augment_wrote(tmp_path, source):
+    # --force deleted a user's notes and a class folder of their own images put into an output tree.
+    out = write_augmented_tree(source, tmp_path / "out", {"cat": _synthetic(1)})
+    (out / "notes.txt").write_text("mine")
+    (out / "mine").mkdir()
+    (out / "mine" / "photo.png").write_bytes(b"mine")
+    before = _listing(out)
+    with pytest.raises(FileExistsError, match=r"written by gan-augment, but mine, notes.txt in it "
+                                              r"were not.*move what you added"):
+        write_augmented_tree(source, out, {"cat": _synthetic(2)}, force=True)
+    assert _listing(out) == before
+    class_dir = write_class_samples(np.stack([_pixels(1, channels=3)]), "cat", tmp_path / "samples")
+    (class_dir / "keep.png").write_bytes(b"mine")
+    with pytest.raises(FileExistsError, match="keep.png in it was not"):
+        write_class_samples(np.stack([_pixels(2, channels=3)]), "cat", tmp_path / "samples", force=True)
+    assert (class_dir / "keep.png").read_bytes() == b"mine"
+    (class_dir / "keep.png").unlink()  # what it wrote alone is replaced
+    write_class_samples(np.stack([_pixels(2, channels=3)]), "cat", tmp_path / "samples", force=True)
+
+
 def test_write_augmented_tree_error_leaves_nothing(tmp_path, source, monkeypatch):
     _fail_after_first_png(monkeypatch)
     with pytest.raises(RuntimeError, match="disk full"):

@@ -14,6 +14,7 @@ Only Pillow and numpy are imported here (no torch), so the command line stays qu
 from __future__ import annotations
 
 import io
+import json
 import math
 import os
 import shutil
@@ -633,17 +634,55 @@ def _check_replaceable(path: Path, *, force: bool, what: str) -> None:
 
 def _check_written_by_us(path: Path, what: str = "Folder") -> None:
     """Refuse to replace a non-empty folder that gan-augment did not write: a mistyped --out (a
-    home folder, a data set) must never be wiped by --force."""
-    if not (path / WRITTEN_MARK).is_file() and next(path.iterdir(), None) is not None:
+    home folder, a data set) must never be wiped by --force, nor a file the user put into a folder
+    gan-augment wrote (its mark lists the files written)."""
+    mark = path / WRITTEN_MARK
+    if not mark.is_file() and next(path.iterdir(), None) is not None:
         raise FileExistsError(
             f"{what} {path} holds files that gan-augment did not write (it has no {WRITTEN_MARK} file), so it is "
             "not replaced even with --force; choose another folder, or empty it first."
         )
+    written = _written_files(mark) if mark.is_file() else None
+    if written is None:  # a mark of a version that did not list its files
+        return
+    folders = {parent.as_posix() for name in written for parent in Path(name).parents}
+    foreign = []
+    for entry in _entries_below(path):  # a folder before what is in it
+        if entry != WRITTEN_MARK and entry not in written and entry not in folders \
+                and not any(entry.startswith(shown + "/") for shown in foreign):  # its folder is named
+            foreign.append(entry)
+    if foreign:
+        shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+        raise FileExistsError(
+            f"{what} {path} was written by gan-augment, but {shown} in it {'was' if len(foreign) == 1 else 'were'} "
+            "not, so it is not replaced even with --force; move what you added out of it, or choose another folder."
+        )
+
+
+def _entries_below(folder: Path) -> list:
+    """Every file and folder below ``folder``, as POSIX paths relative to it (links not followed)."""
+    entries = []
+    for root, dirs, files in os.walk(folder):
+        base = Path(root).relative_to(folder)
+        entries += [(base / name).as_posix() for name in sorted(dirs) + sorted(files)]
+    return entries
+
+
+def _written_files(mark: Path):
+    """The files the mark says gan-augment wrote, or None for a mark without the list."""
+    try:
+        lines = mark.read_text(encoding="utf-8").splitlines()
+        listed = json.loads(lines[1])["files"] if len(lines) > 1 else None
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+        return set()  # unreadable: nothing in the folder is known to be ours
+    return set(listed) if isinstance(listed, list) else None
 
 
 def _mark_written(folder: Path, by: str) -> None:
-    (folder / WRITTEN_MARK).write_text(f"Written by {by}; --force (force=True) may replace this folder.\n",
-                                       encoding="utf-8")
+    """Mark ``folder`` as written by gan-augment, listing the files in it now (all of them ours)."""
+    files = [entry for entry in _entries_below(folder) if (folder / entry).is_file()]
+    (folder / WRITTEN_MARK).write_text(f"Written by {by}; --force (force=True) may replace this folder.\n"
+                                       + json.dumps({"files": files}) + "\n", encoding="utf-8")
 
 
 # ===================================================================================== grids
