@@ -23,6 +23,7 @@ from sklearn.utils.validation import validate_data
 
 from gan_augment._compat import Interval
 from gan_augment._sampler import TableSamplerMixin
+from gan_augment.data.tabular import plain_labels
 from gan_augment.kinds.tabular import as_rows
 from gan_augment.planner import plain_label
 
@@ -59,7 +60,7 @@ def baseline_sampler(method: str, sampling_strategy="auto", random_state=None, *
 
 def _check_X_y_as_given(sampler, X, y):
     """imbalanced-learn's input check for a sampler that keeps DataFrames (and their columns) as they are."""
-    y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
+    y, binarize_y = check_target_type(plain_labels(y), indicate_one_vs_all=True)
     X = as_rows(sampler, X, y)
     validate_data(sampler, X=X, y=y, reset=True, skip_check_array=True)
     return X, y, binarize_y

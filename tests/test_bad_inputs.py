@@ -364,7 +364,8 @@ def test_every_sampler_names_a_bad_pandas_target_before_training(y, match, sampl
 
 
 @pytest.mark.parametrize("labels, rare", [(pd.array([3] * 30 + [7] * 10, dtype="Int64"), 7),
-                                          (pd.array([False] * 30 + [True] * 10, dtype="boolean"), True)])
+                                          (pd.array([False] * 30 + [True] * 10, dtype="boolean"), True),
+                                          (pd.Categorical([False] * 30 + [True] * 10), True)])
 def test_nullable_pandas_labels_keep_their_values_as_classes(labels, rare):
     # scikit-learn's checks made them floats: classes_ [3.0, 7.0], and classes=[7] was "Unknown class 7".
     from gan_augment import GANAugmenter
@@ -377,6 +378,19 @@ def test_nullable_pandas_labels_keep_their_values_as_classes(labels, rare):
     assert augmenter.sampling_strategy_ == {rare: 20} and type(augmenter.classes_[1].item()) is type(rare)
     assert y_res.dtype == y.dtype and (y_res == rare).sum() == 30
     assert len(augmenter.sample(3, rare)) == 3
+
+
+@pytest.mark.parametrize("sampler", ["AutoAugmenter", "MixedSMOTE"])
+def test_categories_of_booleans_come_back_as_labels(sampler):
+    # Every label came back NaN: scikit-learn's checks made them 0.0 and 1.0, no category of y's.
+    import gan_augment
+    from gan_augment.baselines import MixedSMOTE
+
+    X, y = pd.DataFrame({"a": np.arange(40.0)}), pd.Series(pd.Categorical([False] * 30 + [True] * 10))
+    make = {"AutoAugmenter": lambda: gan_augment.AutoAugmenter(methods=("random",), random_state=0),
+            "MixedSMOTE": lambda: MixedSMOTE(random_state=0)}[sampler]
+    _, y_res = make().fit_resample(X, y)
+    assert y_res.dtype == y.dtype and not y_res.isna().any() and (y_res == False).sum() == 30  # noqa: E712
 
 
 @pytest.mark.parametrize("strategy, match", [

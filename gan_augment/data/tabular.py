@@ -474,11 +474,16 @@ def _value_kind(dtype) -> str:
 
 
 def plain_labels(y):
-    """``y`` with a pandas nullable dtype (``Int64``, ``boolean``) and no missing value as numpy's
-    own (int64, bool); anything else as it is. scikit-learn's checks turn such labels into floats
+    """``y`` with a pandas nullable dtype (``Int64``, ``boolean``) or categories of integers or
+    booleans, and no missing value, as numpy's own (int64, bool); anything else as it is. scikit-learn's checks turn such labels into floats
     (``classes_`` 3.0 and 7.0 for 3 and 7), and a class named 7 or True was then not found."""
     dtype = getattr(y, "dtype", None)
-    numpy_dtype = getattr(dtype, "numpy_dtype", None)
+    if isinstance(dtype, pd.CategoricalDtype):
+        # Categories of booleans: scikit-learn's checks made the labels 0.0 and 1.0, which
+        # imbalanced-learn then put back as categories that do not exist: every label was NaN.
+        numpy_dtype = getattr(dtype.categories.dtype, "numpy_dtype", dtype.categories.dtype)
+    else:
+        numpy_dtype = getattr(dtype, "numpy_dtype", None)
     if isinstance(y, pd.Series) and isinstance(dtype, pd.api.extensions.ExtensionDtype) and numpy_dtype is not None \
             and numpy_dtype.kind in "iub" and not y.isna().any():
         return y.astype(numpy_dtype)
