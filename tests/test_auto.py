@@ -346,6 +346,33 @@ def test_mixed_smote_keeps_real_rows_and_makes_rows_like_them():
     assert new["a"].between(rare["a"].min(), rare["a"].max()).all()  # interpolated between rare rows
 
 
+def test_mixed_smote_interpolates_an_object_column_of_numbers():
+    # Read as categories (dtype object), its new values were copies of real ones, where the GAN
+    # and an array of the same rows model numbers.
+    X, y = _table(rare=0.1)
+    X["a"] = pd.Series([None if i % 10 == 0 else float(v) for i, v in enumerate(X["a"])], dtype=object)
+    X_res, _ = MixedSMOTE(random_state=0).fit_resample(X, y)
+    pd.testing.assert_series_equal(X_res["a"].iloc[:len(X)], X["a"])
+    new = X_res["a"].iloc[len(X):].dropna()
+    assert X_res["a"].dtype == object and all(type(v) is float for v in new)
+    assert not new.isin(X["a"].dropna()).all()  # interpolated, not copied
+
+
+@pytest.mark.parametrize("names", [[1, 0, 2], [5, 2, 9], [0.5, 1.5, 2.5], [True, False, None]])
+def test_the_built_in_estimators_take_columns_by_position_whatever_their_names(names):
+    # ColumnTransformer reads integer names as positions and booleans as a mask, and refuses float
+    # names: columns named 1, 0 were swapped (numbers one-hot encoded, categories scaled), others failed.
+    from gan_augment.evaluation._prep import build_estimator
+
+    X, y = _table(n=120)
+    X = X[["a", "colour", "b"]]
+    for name in ("logreg", "hgb"):
+        expected = build_estimator(name, X, random_state=0).fit(X, y).predict_proba(X)
+        renamed = X.set_axis(names, axis=1)
+        got = build_estimator(name, renamed, random_state=0).fit(renamed, y).predict_proba(renamed)
+        np.testing.assert_allclose(got, expected)
+
+
 def test_the_evaluator_takes_it_as_an_arm_and_it_chooses_inside_each_training_fold():
     from gan_augment import evaluate_augmentation
 

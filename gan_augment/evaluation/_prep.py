@@ -30,6 +30,12 @@ def as_text(X):
     return frame.to_numpy(dtype=object)
 
 
+def as_floats(X) -> np.ndarray:
+    """Numeric columns as float64, missing values (``None``, ``pd.NA``) as NaN: an object column of
+    numbers is numbers (module level: picklable)."""
+    return pd.DataFrame(X).apply(pd.to_numeric, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+
+
 class EmptyColumnsAsZero(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     """Numbers passed on as float64 (pandas' nullable Int64 / Float64 with ``pd.NA`` included:
     the trees take NaN, not ``pd.NA``), except columns with no value at all in ``fit``: zeros.
@@ -61,12 +67,16 @@ def build_estimator(name: str, X: pd.DataFrame, random_state=None):
     from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, OrdinalEncoder, StandardScaler
 
     numeric, categorical = split_columns(X)
+    # By position: ColumnTransformer reads integer names as positions and booleans as a mask, and
+    # refuses float names; a table with columns named 1 and 0 had its columns swapped.
+    numeric, categorical = [X.columns.get_loc(c) for c in numeric], [X.columns.get_loc(c) for c in categorical]
+    floats = FunctionTransformer(as_floats, feature_names_out="one-to-one")
     if name == "logreg":
         from sklearn.linear_model import LogisticRegression
 
         parts = []
         if numeric:
-            parts.append(("num", make_pipeline(SimpleImputer(strategy="median", keep_empty_features=True),
+            parts.append(("num", make_pipeline(floats, SimpleImputer(strategy="median", keep_empty_features=True),
                                                StandardScaler()), numeric))
         if categorical:
             parts.append(("cat", make_pipeline(FunctionTransformer(as_text),
@@ -76,7 +86,7 @@ def build_estimator(name: str, X: pd.DataFrame, random_state=None):
     ordinal = make_pipeline(FunctionTransformer(as_text), OrdinalEncoder(
         handle_unknown="use_encoded_value", unknown_value=np.nan))
     parts = ([("cat", ordinal, categorical)] if categorical else []) + \
-            ([("num", EmptyColumnsAsZero(), numeric)] if numeric else [])
+            ([("num", make_pipeline(floats, EmptyColumnsAsZero()), numeric)] if numeric else [])
     prep = ColumnTransformer(parts)
     if name == "hgb":
         from sklearn.ensemble import HistGradientBoostingClassifier
