@@ -232,12 +232,15 @@ TargetOpt = Annotated[Optional[str], typer.Option(
     help="Target column. Default: the one column named label, target, class or y (any case).")]
 EpochsOpt = Annotated[Optional[int], typer.Option(
     "--epochs", "-e", min=1, metavar="N", show_default=False,
-    help="Passes over the data. Default: auto (about 3,000 generator updates for tables, 2,000 for images).")]
+    help="Passes over the data. Default: auto (about 3,000 generator updates for tables, 2,000 for images, "
+         "1,500 for --method translate).")]
 BatchOpt = Annotated[Optional[int], typer.Option(
     "--batch-size", min=1, metavar="N", show_default=False,
-    help="Rows (images) per training batch. Default: 500 for tables, 64 for images.")]
+    help="Rows (images) per training batch. Default: 500 for tables, 64 for images (32 for --method translate).")]
 LossOpt = Annotated[Optional[Loss], typer.Option(
-    "--loss", show_default=False, help="GAN loss. Default: wgan-gp for tables, hinge for images.")]
+    "--loss", show_default=False,
+    help="GAN loss. Default: wgan-gp for tables, hinge for images (lsgan for --method translate, non-saturating "
+         "for --architecture stylegan).")]
 SkipUnreadableOpt = Annotated[bool, typer.Option(
     "--skip-unreadable", help="Image folders: leave out image files that cannot be decoded (counted) "
                               "instead of stopping.")]

@@ -42,7 +42,8 @@ def evaluate(
         "--baseline", metavar="NAME", show_default=False,
         help="Baselines to compare with: none, random, smote, class_weight, classic (images: the rare images "
              "repeated under classic augmentation) (repeatable or comma-separated). Default: none, random, smote, "
-             "class_weight where the classifier takes it, and classic for an image folder.")] = None,
+             "class_weight where the classifier takes it, and classic for an image folder (with albumentations "
+             "installed).")] = None,
     report: Annotated[Optional[Path], typer.Option(
         "--report", "-r", metavar="FILE", show_default=False,
         help="Write the report to FILE: .html (self-contained, with plots), .md or .json.")] = None,

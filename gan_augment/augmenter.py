@@ -112,10 +112,13 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
     batch_size : int or "auto", default="auto"
         500 for tables, 64 for images.
     loss : {"wgan-gp", "wasserstein", "hinge", "non-saturating", "minimax", "lsgan"} or "auto", default="auto"
-        "wgan-gp" for tables, "hinge" for images.
+        "wgan-gp" for tables, "hinge" for images ("non-saturating" with a lazy R1 penalty for
+        ``architecture="stylegan"``).
     optimizer : {"adam", "rmsprop", "sgd"}, default="adam"
     lr_g, lr_d : float or "auto", default="auto"
-        Learning rates of the generator and the discriminator: 1e-3 for tables, 2e-4 for images.
+        Learning rates of the generator and the discriminator: 1e-3 for tables, 2e-4 for images
+        (``architecture="stylegan"``: 2e-3 and 1e-3; ``"progressive"``: 1e-3 and 1e-3, their
+        weights being stored at unit scale).
     n_critic : int or "auto", default="auto"
         Discriminator updates per generator update: 2 for tables, 1 for images.
     ema_decay : float or None, default=0.995

@@ -38,9 +38,9 @@ class TranslationAugmenter(GANAugmenter):
     One translator conditioned on the target class learns every translation at once: an
     adversarial loss (least squares, against a class-conditional PatchGAN) makes a translated
     image look like its target class, a cycle-consistency loss makes translating it back give the
-    source image, and an identity loss leaves images of the target class unchanged. Sampling picks
-    a source image of another class at random and translates it, so the top-up inherits the variety
-    of the common classes. With ``label_gate=True`` (the default) a judge trained on the real
+    source image, and (with ``identity_weight`` above 0; off by default) an identity loss leaves
+    images of the target class unchanged. Sampling picks a source image of another class at random
+    and translates it, so the top-up inherits the variety of the common classes. With ``label_gate=True`` (the default) a judge trained on the real
     images keeps only the translations it assigns to the target class (``label_gate_.acceptance``
     per class; a class below 5% is refused when sampled).
 
