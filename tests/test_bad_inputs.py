@@ -48,6 +48,8 @@ BAD_CSV_FILES = [
     (",a,label\n0,1,x\n", r"without a name.*Unnamed: 0.*index=False"),
     ("a,label\n1,x,extra,more\n2,y\n", r"line 2 has 4 fields, but the header names 2 columns"),
     ("a,label\n1,x\n2,y,\n", r"line 3 has 3 fields, but the header names 2 columns.*trailing separator"),
+    # On every data line, pandas dropped the extra fields silently; rows written back did not line up.
+    ("a,label\n1,x,\n2,y,\n", r"line 2 has 3 fields, but the header names 2 columns.*trailing separator"),
     ('a,label\n1,"x\n', r"could not be read as csv"),  # an unclosed quote: pandas' own words
 ]
 

@@ -302,6 +302,10 @@ def _read_csv(path: Path, na_values: list[str], target, sep: str, *, sep_given: 
             if "Expected" not in str(exc) or "fields" not in str(exc):
                 raise
             raise DataValidationError(_long_row_message(path, data, len(header.columns), sep)) from None
+    if _first_row_longer(data, len(header.columns), sep):
+        # pandas drops the extra fields of every row silently when the first row has them too (a
+        # separator at the end of each data line): the rows written back would then not line up.
+        raise DataValidationError(_long_row_message(path, data, len(header.columns), sep))
     _hint_headerless(text, path)
     labels = _label_column(text.columns, target)
     as_written = _cells_as_written(data, options, na_values, text)
@@ -459,6 +463,16 @@ def _label_column(columns, target):
         return find_target(columns, target)
     except DataValidationError:
         return None
+
+
+def _first_row_longer(data: bytes, n_names: int, sep: str) -> bool:
+    """Whether the first row after the header has more fields than the header names (read lazily:
+    only the first rows are decoded)."""
+    text = _io.TextIOWrapper(_io.BytesIO(data), encoding=CSV_ENCODING, newline="")
+    reader = csv.reader(text, delimiter=sep, skipinitialspace=True)
+    next(reader, None)  # the header
+    first = next((row for row in reader if row), [])  # blank lines are skipped, as pandas skips them
+    return len(first) > n_names
 
 
 def _long_row_message(path: Path, data: bytes, n_names: int, sep: str) -> str:
