@@ -205,6 +205,24 @@ def test_whole_numbers_beyond_float_precision_stay_in_their_observed_range(dtype
     assert decoded["id"].min() >= start and decoded["id"].max() <= start + 39
 
 
+@pytest.mark.parametrize("dtype", ["uint8", "UInt8", "int8"])
+def test_without_clipping_to_the_observed_range_integers_stay_in_their_dtypes_range(dtype):
+    # clip_to_range=False: a value beyond the dtype's range (260 for uint8) failed the cast after
+    # the whole fit.
+    high = 127 if dtype == "int8" else 255
+    values = np.r_[np.linspace(0, 12, 30), np.linspace(high - 12, high, 30)].round()
+    frame = pd.DataFrame({"u": pd.Series(values).astype(dtype)})
+    encoder = TabularEncoder(clip_to_range=False, random_state=0).fit(frame)
+    encoded = encoder.transform(frame, random_state=0)
+    for span in encoder.output_spans:  # every scalar at the edge of its mode: mean +- 4 std
+        if span.activation == "tanh":
+            encoded[:30, span.start:span.start + span.size] = -1.0
+            encoded[30:, span.start:span.start + span.size] = 1.0
+    decoded = encoder.inverse_transform(encoded, random_state=0)["u"]
+    assert str(decoded.dtype) == dtype
+    assert decoded.max() == high and (dtype == "int8" or decoded.min() == 0)
+
+
 @pytest.mark.parametrize("dtype, top", [("int64", 2 ** 63 - 1), ("uint64", 2 ** 64 - 1), ("Int64", 2 ** 63 - 1),
                                         ("object", 2 ** 70)])
 def test_whole_numbers_at_the_integer_limit_decode_to_values_seen(dtype, top):

@@ -857,10 +857,16 @@ def _from_columns(columns: dict, specs: list[dict], container: dict, n_rows: int
 
 def _restore_dtype(values: pd.Series, spec: dict) -> pd.Series:
     dtype = dtype_from_json(spec["dtype"])
-    if "int_range" in spec and (pd.api.types.is_integer_dtype(dtype) or dtype == object):
+    int_range = spec.get("int_range")
+    if int_range is None and pd.api.types.is_integer_dtype(dtype):
+        # clip_to_range=False: no observed range, but the dtype's own still holds (a uint8 column's
+        # 260 failed the cast after the whole fit).
+        info = np.iinfo(getattr(dtype, "numpy_dtype", dtype))
+        int_range = (int(info.min), int(info.max))
+    if int_range is not None and (pd.api.types.is_integer_dtype(dtype) or dtype == object):
         # Clipped as integers: through float64, 2**53 + 1 comes back as 2**53, below the range,
         # and 2**63 - 1 as 2**63, beyond int64 (a plain cast would wrap it round to -2**63).
-        low, high = spec["int_range"]
+        low, high = int_range
         floats = values.to_numpy(dtype=np.float64, na_value=np.nan)
         # Python ints, which cannot overflow; a missing cell stays NaN (None for a nullable dtype).
         out = [v if np.isnan(v) else min(max(int(v), low), high) for v in floats.tolist()]
