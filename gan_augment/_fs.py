@@ -124,9 +124,15 @@ def staged_directory(target, *, check_replace: Optional[Callable[[Path], None]] 
             raise
 
 
+#: The most bytes the temporary names add to an output's name: ``.NAME.TAG-PID.XXXXXXXX.partial``
+#: (a 6-character tag, a process id of up to 7 digits) and ``.NAME.old-TAG-PID-XXXXXXXX``.
+_TEMPORARY_NAME_EXTRA = 34
+
+
 def check_parent_writable(path) -> None:
     """Raise DataValidationError (naming ``path``) unless ``path`` can be created: its nearest
-    existing ancestor must be a directory we may write into."""
+    existing ancestor must be a directory we may write into, and the file system must take the
+    temporary name it is written under."""
     path = Path(path)
     for ancestor in path.absolute().parents:
         if ancestor.exists():
@@ -134,7 +140,23 @@ def check_parent_writable(path) -> None:
                 raise DataValidationError(f"Cannot write {path}: {ancestor} is a file, not a directory.")
             if not os.access(ancestor, os.W_OK | os.X_OK):
                 raise DataValidationError(f"Cannot write {path}: no permission to write in {ancestor}.")
+            _check_name_length(path, ancestor)
             return
+
+
+def _check_name_length(path: Path, ancestor: Path) -> None:
+    """A name the file system takes may still be too long once the temporary name's parts are
+    added: the write would fail after the work it saves, naming a hidden file."""
+    try:
+        limit = os.pathconf(ancestor, "PC_NAME_MAX")
+    except (OSError, ValueError, AttributeError):  # not known here (Windows): the common limit
+        limit = 255
+    size = len(os.fsencode(path.name))
+    if size + _TEMPORARY_NAME_EXTRA > limit:
+        raise DataValidationError(
+            f"Cannot write {path}: its name is {size} bytes long, and it is written under a temporary name "
+            f"{_TEMPORARY_NAME_EXTRA} bytes longer, beyond this file system's limit of {limit}. Choose a name of at "
+            f"most {limit - _TEMPORARY_NAME_EXTRA} bytes.")
 
 
 def default_mode(directory: bool = False) -> int:

@@ -367,3 +367,21 @@ def test_files_written_inside_a_staged_folder_do_not_list_it(tmp_path, monkeypat
         monkeypatch.undo()
     assert listed == []
     assert len(list((tmp_path / "tree" / "cls").iterdir())) == 50
+
+
+def test_a_name_too_long_for_its_temporary_name_is_refused_before_the_work(tmp_path):
+    # A 234-byte name the file system takes failed only when written (after training), naming the
+    # hidden temporary file.
+    from gan_augment.exceptions import DataValidationError
+
+    limit = os.pathconf(tmp_path, "PC_NAME_MAX")
+    with pytest.raises(DataValidationError, match=r"its name is 234 bytes long.*Choose a name of at most"):
+        check_parent_writable(tmp_path / ("a" * 230 + ".csv"))
+    longest = "b" * (limit - 34)
+    check_parent_writable(tmp_path / longest)
+    with atomic_path(tmp_path / (longest[:-4] + ".csv")) as temp:  # its temporary names fit
+        temp.write_text("x")
+    for content in ("y", "z"):  # made, then replaced (the old one moved aside for the swap)
+        with staged_directory(tmp_path / longest) as staging:
+            (staging / "f").write_text(content)
+    assert (tmp_path / longest / "f").read_text() == "z"
