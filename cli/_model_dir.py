@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gan_augment.checkpoint import is_state_directory
+from gan_augment.checkpoint import foreign_entries, holds_state, is_state_directory
 from gan_augment.exceptions import ModelFileError
 
 
@@ -27,6 +27,12 @@ def check_model_out(out, *, force: bool) -> None:
         raise FileExistsError(f"{out} exists and is a file, not a model directory; choose another --out.")
     if not force:
         raise FileExistsError(f"{out} already exists; pass --force to replace it, or choose another --out.")
+    foreign = foreign_entries(out)
+    if foreign and holds_state(out):  # a model the user put their own files beside
+        shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+        raise FileExistsError(
+            f"{out} holds a gan-augment model, but also {shown}, which replacing it would delete, so it is not "
+            "replaced even with --force; move that out of it, or choose another --out.")
     if not is_state_directory(out):
         raise FileExistsError(
             f"{out} exists and is not a gan-augment model directory, so it is not replaced even "

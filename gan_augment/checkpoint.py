@@ -350,14 +350,23 @@ def is_state_directory(directory: Path) -> bool:
     """
     if not directory.is_dir():
         return False
-    entries = list(directory.iterdir())
-    ours = (".json", ".safetensors", *_PICTURE_SUFFIXES)
-    if any(not entry.is_file() or entry.suffix not in ours for entry in entries):
+    if foreign_entries(directory):
         return False
+    return holds_state(directory) or next(directory.iterdir(), None) is None
+
+
+def foreign_entries(directory: Path) -> list[str]:
+    """The names of what in ``directory`` :func:`save_state` does not write (sorted)."""
+    ours = (".json", ".safetensors", *_PICTURE_SUFFIXES)
+    return sorted(entry.name for entry in directory.iterdir() if not entry.is_file() or entry.suffix not in ours)
+
+
+def holds_state(directory: Path) -> bool:
+    """Whether ``directory`` holds a state file of gan-augment's format (whatever else it holds)."""
     for meta in directory.glob("*.json"):
         try:
             if json.loads(meta.read_text()).get("format") == FORMAT:
                 return True
         except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError):
             continue
-    return not entries
+    return False

@@ -6,6 +6,7 @@ settings (--epochs 1-2 on a few hundred generated rows) so that the file stays f
 
 import io
 import json
+import shutil
 import subprocess
 import sys
 
@@ -312,6 +313,17 @@ def test_force_never_replaces_a_foreign_directory(data_csv, tmp_path, capsys):
     code, _, err = run(capsys, "fit", data_csv, "--out", folder, "--force", "-e", "1")
     assert code == 2 and "not a gan-augment model directory" in _one_line_error(err)
     assert (folder / "cat.jpg").read_text() == "meow"
+
+
+def test_force_names_what_the_user_put_beside_a_model(model_dir, data_csv, tmp_path, capsys):
+    # `sample m --out m/s.csv` is allowed; `fit --out m --force` then said m was no model directory.
+    model = tmp_path / "m"
+    shutil.copytree(model_dir, model)
+    assert run(capsys, "sample", model, "--class", "rare", "--n", 2, "--out", model / "s.csv")[0] == 0
+    code, _, err = run(capsys, "fit", data_csv, "--out", model, "--force", "-e", "1")
+    line = _one_line_error(err)
+    assert code == 2 and "holds a gan-augment model, but also s.csv, which replacing it would delete" in line
+    assert (model / "s.csv").exists()
 
 
 # ----------------------------------------------------------------------------- data / model errors (exit 1)
