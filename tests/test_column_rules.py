@@ -70,6 +70,18 @@ def test_dummies_without_a_prefix_and_as_integers():
     assert set(decoded["red"]) == {0, 1}
 
 
+def test_a_dummy_column_of_category_dtype_joins_its_group():
+    # Its 0/1 values were read as no numbers at all: the group was not found, and 44% of the
+    # synthetic rows had no colour or two.
+    colour = pd.get_dummies(_categories(150)["colour"], dtype=np.int64)
+    table = colour.assign(red=colour["red"].astype("category"))
+    encoder = TabularEncoder(max_modes=3, random_state=0).fit(table)
+    assert [_names(encoder, g) for g in encoder.groups_] == [["blue", "green", "red"]]
+    decoded = encoder.inverse_transform(_random_rows(encoder, 2000, seed=2), random_state=0)
+    assert decoded.dtypes.to_dict() == table.dtypes.to_dict()
+    assert (decoded[["blue", "green"]].sum(axis=1) + decoded["red"].astype(int) == 1).all()
+
+
 def test_two_groups_side_by_side_in_an_array_as_a_one_hot_encoder_writes_them():
     frame = _categories(300)
     array = np.column_stack([pd.get_dummies(frame["colour"]).to_numpy(float),

@@ -35,9 +35,11 @@ _GROUP_DEAD_ENDS_TOTAL = 500
 
 def as_numbers(series: pd.Series) -> np.ndarray:
     """float64 values of a column of numbers or booleans; NaN where missing or not a number."""
-    if series.dtype == object:
+    if series.dtype == object or isinstance(series.dtype, pd.CategoricalDtype):
+        # A category column's values are its categories' (0 and 1 of a one-hot column made
+        # categorical): binary_columns takes it, so its 1s must be read here too.
         return np.array([float(v) if isinstance(v, (numbers.Real, np.bool_)) and not pd.isna(v) else np.nan
-                         for v in series.to_numpy()], dtype=np.float64)
+                         for v in series.to_numpy(dtype=object)], dtype=np.float64)
     if getattr(series.dtype, "kind", "O") in "biuf":
         return series.to_numpy(dtype=np.float64, na_value=np.nan)
     return np.full(len(series), np.nan)
