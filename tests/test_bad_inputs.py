@@ -169,6 +169,10 @@ def test_fractional_labels_in_a_file_are_kept_as_written_not_refused(tmp_path):
     # scikit-learn calls these "unknown" (a regression target?), and True == 1 would merge two classes
     ([1] * 5 + ["b"] * 5, r"mixes labels of different kinds: numbers \(1\), text \('b'\)"),
     (np.array([True] * 5 + [1] * 5, dtype=object), r"mixes labels of different kinds: booleans \(True\), numbers"),
+    # scikit-learn's "Unknown label type ... regression target?" for bins the README advises making
+    (pd.cut(pd.Series(np.arange(30.0)), 3), r"labels of type Interval .*pandas.cut\(\.\.\., labels=False\)"),
+    (pd.Series(pd.to_datetime(["2020-01-01", "2020-02-01"] * 5).tz_localize("UTC")), r"labels of type Timestamp"),
+    (pd.Series(pd.period_range("2020", periods=2, freq="M").repeat(5)), r"labels of type Period"),
 ])
 def test_bad_targets_in_python_are_refused(y, match):
     with pytest.raises(DataValidationError, match=match):

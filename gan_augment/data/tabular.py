@@ -585,8 +585,17 @@ def check_target(y, *, name=None, source=None) -> None:
     if labels.dtype == object:
         check_label_kinds(labels, what)
     _check_not_continuous(labels, what, from_file=source is not None)
-    if isinstance(y, (pd.Series, np.ndarray)) and y.dtype == object:  # not a list: scikit-learn reads those
-        _check_object_numbers(labels, what)
+    if isinstance(y, (pd.Series, np.ndarray)) and (y.dtype == object or _not_classes_to_sklearn(y.dtype)):
+        # Not a list: scikit-learn reads those.
+        _check_object_numbers(labels.astype(object), what)
+
+
+def _not_classes_to_sklearn(dtype) -> bool:
+    """pandas dtypes whose values scikit-learn reads no classes from ("Unknown label type"): the
+    intervals of ``pandas.cut``, dates with a time zone, periods (also as categories)."""
+    if isinstance(dtype, pd.CategoricalDtype):
+        dtype = dtype.categories.dtype
+    return isinstance(dtype, (pd.DatetimeTZDtype, pd.PeriodDtype, pd.IntervalDtype))
 
 
 def _check_object_numbers(labels: pd.Series, what: str) -> None:
@@ -596,9 +605,10 @@ def _check_object_numbers(labels: pd.Series, what: str) -> None:
         return
     other = next((label for label in labels if not isinstance(label, (numbers.Number, np.bool_))), None)
     if other is not None:  # a tuple or another object scikit-learn cannot take as a class
+        fix = "pandas.cut(..., labels=False) for the bins' numbers, or y.astype(str)" \
+            if isinstance(other, pd.Interval) else "y.map(str)"
         raise DataValidationError(f"{what} holds labels of type {type(other).__name__} (e.g. {other!r}), which "
-                                  "cannot be classes: give each row one label, text or a number (e.g. "
-                                  "y.map(str)).")
+                                  f"cannot be classes: give each row one label, text or a number (e.g. {fix}).")
     if all(isinstance(label, (bool, np.bool_)) for label in labels):
         kind, fix = "booleans", "y.astype(bool)"
     else:
