@@ -299,6 +299,10 @@ def test_sparse_input_is_refused_with_advice(training_forbidden):
     # The estimator the user called is the one named (it was always GANAugmenter).
     with pytest.raises(TypeError, match="^AutoAugmenter does not accept sparse input.*toarray"):
         AutoAugmenter(methods=("random", "smote")).fit_resample(sparse.csr_matrix(X), y)
+    # A DataFrame has no toarray(): its sparse columns are named, with pandas' way to densify them.
+    frame = pd.DataFrame(X).add_prefix("f").astype({"f0": pd.SparseDtype(float, 0.0)})
+    with pytest.raises(TypeError, match=r"sparse columns \('f0'\)\. Densify them first: X\[c\] = X\[c\]\.sparse\.to_dense\(\)"):
+        fast().fit(frame, y)
 
 
 def test_the_baselines_refuse_sparse_input_with_advice():

@@ -23,10 +23,16 @@ def as_rows(estimator, X, y):
     :func:`rows_as_array` reads it); refused when no table sampler reads it (sparse, structured)
     or when ``y`` has another length. The caller records ``n_features_in_`` with ``validate_data``."""
     name = type(estimator).__name__
-    if sparse.issparse(X) or (isinstance(X, pd.DataFrame) and any(
-            isinstance(dtype, pd.SparseDtype) for dtype in X.dtypes)):
+    if sparse.issparse(X):
         raise TypeError(f"{name} does not accept sparse input: it reads dense rows. Pass a dense array "
                         "(X.toarray()) or DataFrame.")
+    sparse_columns = [c for c, dtype in X.dtypes.items() if isinstance(dtype, pd.SparseDtype)] \
+        if isinstance(X, pd.DataFrame) else []
+    if sparse_columns:
+        shown = ", ".join(map(repr, sparse_columns[:3])) + (" and more" if len(sparse_columns) > 3 else "")
+        raise TypeError(f"{name} does not accept sparse input: it reads dense rows, and X has sparse columns "
+                        f"({shown}). Densify them first: X[c] = X[c].sparse.to_dense() for each (X.sparse.to_dense() when "
+                        "every column is sparse).")
     if isinstance(X, np.ndarray) and X.dtype.names:
         raise TypeError(
             f"X is a NumPy structured array (fields {', '.join(map(repr, X.dtype.names))}); {name} reads "
