@@ -45,7 +45,9 @@ BAD_CSV_FILES = [
     ("a,b,a,label\n1,2,3,x\n", r"'a' at positions 1, 3"),
     ("", r"is empty"),
     ("a,label\n", r"header but no rows"),
-    (",a,label\n0,1,x\n", r"without a name.*Unnamed: 0.*index=False"),
+    (",a,label\n0,1,x\n", r"a column without a name in its header \(position 1; the first column is 1\).*index=False"),
+    ("a,,label\n0,1,x\n", r"without a name in its header \(position 2; the first column is 1\); give every column a name\.$"),
+    ("a,label,\n0,x,\n", r"without a name .*position 3.*separator at the end of the header line"),
     ("a,label\n1,x,extra,more\n2,y\n", r"line 2 has 4 fields, but the header names 2 columns"),
     ("a,label\n1,x\n2,y,\n", r"line 3 has 3 fields, but the header names 2 columns.*trailing separator"),
     # On every data line, pandas dropped the extra fields silently; rows written back did not line up.

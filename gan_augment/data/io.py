@@ -200,13 +200,6 @@ def _check_frame(frame: pd.DataFrame, path: Path, kind: str) -> None:
     duplicated = frame.columns[frame.columns.duplicated()].tolist()
     if duplicated:
         raise DataValidationError(f"{path} has duplicated column names {duplicated}; rename them.")
-    if kind == "csv":
-        renamed = [str(c) for c in frame.columns if str(c).startswith("Unnamed: ")]
-        if renamed:
-            raise DataValidationError(
-                f"{path} has columns without a name in its header ({', '.join(renamed)}); give every "
-                "column a name (a file written with pandas' to_csv needs index=False)."
-            )
 
 
 def _check_na_values(na_values, path: Path, kind: str) -> list[str]:
@@ -488,10 +481,18 @@ def _long_row_message(path: Path, data: bytes, n_names: int, sep: str) -> str:
 
 
 def _check_header(names: list, path: Path) -> None:
+    blank = [position for position, name in enumerate(names, start=1) if name == ""]
+    if blank:
+        # Positions from 1, as a person counts them (pandas' "Unnamed: 0" counts from 0).
+        cause = (" (a file written with pandas' to_csv needs index=False)" if blank == [1] else
+                 " (a separator at the end of the header line?)" if blank == [len(names)] else "")
+        raise DataValidationError(
+            f"{path} has {'a column' if len(blank) == 1 else 'columns'} without a name in its header (position"
+            f"{'' if len(blank) == 1 else 's'} {', '.join(map(str, blank))}; the first column is 1); give every column "
+            f"a name{cause}.")
     positions: dict[str, list[int]] = {}
     for position, name in enumerate(names, start=1):
-        if name != "":  # unnamed columns get their own message (see read_table)
-            positions.setdefault(name, []).append(position)
+        positions.setdefault(name, []).append(position)
     repeated = {name: where for name, where in positions.items() if len(where) > 1}
     if repeated:
         details = "; ".join(f"{name!r} at positions {', '.join(map(str, where))}"
