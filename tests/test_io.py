@@ -415,6 +415,8 @@ def test_an_auto_detected_target_is_typed_as_labels(tmp_path):
 @pytest.mark.parametrize("cells, places", [
     (["0.50", "0.4", "1"], 2), (["1e3", "2"], 0), (["1.5e-05", "2"], 6), (["1.25E1"], 1),
     (["12.000"], 3), ([".5"], 1), (["5."], 0), ([], 0),
+    # Excel's scientific notation: a zero's mantissa digits are no decimals (it gave every value 2)
+    (["2.50E+04", "3.00E+03", "0.00E+00"], 0), (["0.00E+00"], 0), (["0.00", "1e3"], 2),
 ])
 def test_decimals_written_in_a_column(cells, places):
     assert csv_decimals(pd.Series(cells, dtype=object)) == places

@@ -628,7 +628,11 @@ def csv_decimals(text: pd.Series) -> int:
     parts = texts.str.extract(f"^{_DECIMALS}$")
     fraction = parts[0].fillna("").str.len().to_numpy(dtype=np.float64)
     exponent = pd.to_numeric(parts[1], errors="coerce").fillna(0).to_numpy(dtype=np.float64)
-    return int(np.clip(np.max(fraction - exponent), 0, _MAX_DECIMALS))
+    decimals = fraction - exponent
+    # A zero in scientific notation (Excel's 0.00E+00 beside 2.50E+04) is exactly 0: its mantissa's
+    # digits say how many significant digits the column keeps, not how many decimals.
+    zero = parts[1].notna().to_numpy() & (pd.to_numeric(texts, errors="coerce") == 0).to_numpy()
+    return int(np.clip(np.max(decimals, initial=0, where=~zero), 0, _MAX_DECIMALS))
 
 
 def _require_pyarrow(path: Path, action: str) -> None:
