@@ -935,8 +935,16 @@ def _n_slots(spec: dict) -> int:
     return len(spec["categories"]) + int(bool(spec["other"])) + int(spec["has_missing"])
 
 
+def _floats(series: pd.Series) -> np.ndarray:
+    """A numeric column's values as float64, NaN where missing (or, in an object column, not a number)."""
+    if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
+        # Directly: pandas.to_numeric fails on Arrow's float16 ("FloatingArray does not support").
+        return series.to_numpy(dtype=np.float64, na_value=np.nan)
+    return pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+
+
 def _fit_numeric(series: pd.Series, max_modes: int, seed: np.random.SeedSequence) -> dict:
-    values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    values = _floats(series)
     missing = np.isnan(values)
     observed = values[~missing]
     if np.isinf(observed).any():
@@ -1044,7 +1052,7 @@ def _fit_mixture(values: np.ndarray, max_modes: int, seed, value_range: float):
 
 
 def _encode_numeric(series: pd.Series, spec: dict, rng: np.random.Generator) -> list[np.ndarray]:
-    values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    values = _floats(series)
     missing = np.isnan(values)
     means, stds = np.asarray(spec["means"]), np.asarray(spec["stds"])
     filled = np.where(missing, means[0], values)
