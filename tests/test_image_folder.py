@@ -72,8 +72,13 @@ def test_classes_and_files_sorted_labels_aligned(tmp_path):
             _save(root / name / file, _pixels(len(name)))
     (root / ".hidden").mkdir()
     _save(root / ".hidden" / "x.png", _pixels(0))
+    # A zip made on a Mac: __MACOSX/<class>/._<file> copies of resource forks (refused as a class
+    # whose images sat in a sub-folder).
+    (root / "__MACOSX" / "ant").mkdir(parents=True)
+    (root / "__MACOSX" / "ant" / "._a.png").write_bytes(b"\0\5\x16\7")
     folder = read_image_folder(root)
-    assert folder.classes == ["Moose", "ant", "zebra"]  # name order, hidden folder ignored
+    assert is_image_folder(root)
+    assert folder.classes == ["Moose", "ant", "zebra"]  # name order, hidden and metadata folders ignored
     assert [f.name for f in folder.files[:3]] == ["a.png", "b.png", "c.PNG"]
     assert list(folder.labels) == ["Moose"] * 3 + ["ant"] * 3 + ["zebra"] * 3
     assert all(f.parent.name == label for f, label in zip(folder.files, folder.labels))
@@ -553,3 +558,12 @@ def test_image_grid_shape_and_placement(tmp_path):
         assert image.mode == "L" and image.size == (2 * 4 + 1, 3 * 3 + 2)
     with pytest.raises(ValueError):
         image_grid(images, ncols=0)
+
+
+def test_sample_grid_names_keep_letters_of_any_script():
+    # 'Çommon' and 'rare class é' gave samples_1__ommon.png and samples_0_rare_class_.png.
+    from gan_augment.kinds.image import grid_file_name
+
+    assert grid_file_name(1, "Çommon") == "samples_1_Çommon.png"
+    assert grid_file_name(0, "rare class é") == "samples_0_rare_class_é.png"
+    assert grid_file_name(2, "a/b\\c") == "samples_2_a_b_c.png"

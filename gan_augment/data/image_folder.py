@@ -85,8 +85,13 @@ class ImageFolder:
 
 
 # ===================================================================================== finding
+#: Folders of metadata that hold no class: macOS's zip archiver adds __MACOSX (with ``._`` files).
+_METADATA_FOLDERS = {"__MACOSX"}
+
+
 def _is_hidden(path) -> bool:
-    return Path(path).name.startswith(".")
+    name = Path(path).name
+    return name.startswith(".") or name in _METADATA_FOLDERS
 
 
 def _has_image_suffix(path) -> bool:
@@ -101,7 +106,7 @@ def is_image_folder(path) -> bool:
     """
     try:
         with os.scandir(path) as entries:
-            sub_dirs = [e.path for e in entries if e.is_dir() and not e.name.startswith(".")]
+            sub_dirs = [e.path for e in entries if e.is_dir() and not _is_hidden(e.name)]
     except OSError:  # missing, a file, or not readable
         return False
     for sub_dir in sub_dirs:

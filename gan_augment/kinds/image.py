@@ -21,6 +21,13 @@ GRID_SAMPLES = 64
 JUDGE_EPOCHS = 10
 
 
+def grid_file_name(index: int, label) -> str:
+    """``samples_<index>_<label>.png``: the label's letters and digits of any script kept, anything
+    else a path could read (``/``, spaces) as ``_``, at most 40 characters of it."""
+    safe = re.sub(r"[^\w.-]+", "_", str(label))[:40]
+    return f"samples_{index}_{safe}.png"
+
+
 class ImageKind(DataKind):
     name = "image"
     unit = "images"
@@ -79,8 +86,7 @@ class ImageKind(DataKind):
         grids = {}
         for index, label in enumerate(augmenter.classes_):
             images = augmenter.encoder_.display_pixels(augmenter.preview(GRID_SAMPLES, label, random_state=None))
-            safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", str(label))[:40]
-            grids[f"samples_{index}_{safe}.png"] = encode_png(image_grid(images, ncols=8))
+            grids[grid_file_name(index, label)] = encode_png(image_grid(images, ncols=8))
         return grids
 
     def describe(self, augmenter) -> list[str]:
