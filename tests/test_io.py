@@ -72,6 +72,13 @@ def test_unknown_target_suggests_close_match(tmp_path):
         load_dataset(path, target="lable")
 
 
+def test_a_target_named_without_the_spaces_around_its_header_name_is_found():
+    # " label " was auto-detected, but --target label refused, listing the names without quotes.
+    assert find_target(["x ", " label "], "label") == " label "
+    with pytest.raises(DataValidationError, match=r"The columns are: 'x ', ' label ', ' label'\."):
+        find_target(["x ", " label ", " label"], "label")  # two of them: which is meant is not guessed
+
+
 def test_target_with_missing_values_names_the_count(tmp_path):
     path = tmp_path / "d.csv"
     path.write_text("a,label\n1,x\n2,\n3,?\n4,y\n")

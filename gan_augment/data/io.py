@@ -745,6 +745,11 @@ def find_target(columns, target=None, *, source="the data") -> str:
         for column in columns:
             if column == target or str(column) == str(target):
                 return column
+        # Spaces around a header name (" label " in a file spaced after its commas) are not part
+        # of what a user types, and auto-detection reads past them too.
+        padded = [c for c in columns if str(c).strip() == str(target).strip()]
+        if len(padded) == 1:
+            return padded[0]
         close = difflib.get_close_matches(str(target), names, n=1, cutoff=0.6)
         if not close:  # a difference of case only
             close = [n for n in names if n.lower() == str(target).lower()][:1]
@@ -1055,5 +1060,6 @@ def check_output_path(path, *, force: bool = False) -> str:
 
 
 def _column_list(names, limit=30) -> str:
-    shown = ", ".join(names[:limit])
+    # Quoted where a name has spaces at its ends, which would not show otherwise.
+    shown = ", ".join(repr(n) if n != n.strip() else n for n in names[:limit])
     return shown + (f", ... ({len(names)} in all)" if len(names) > limit else "")
