@@ -40,9 +40,10 @@ class TranslationAugmenter(GANAugmenter):
     image look like its target class, a cycle-consistency loss makes translating it back give the
     source image, and (with ``identity_weight`` above 0; off by default) an identity loss leaves
     images of the target class unchanged. Sampling picks a source image of another class at random
-    and translates it, so the top-up inherits the variety of the common classes. With ``label_gate=True`` (the default) a judge trained on the real
-    images keeps only the translations it assigns to the target class (``label_gate_.acceptance``
-    per class; a class below 5% is refused when sampled).
+    and translates it, so the top-up inherits the variety of the common classes. With
+    ``label_gate=True`` (the default) a judge trained on the real images keeps only the translations
+    it assigns to the target class (``label_gate_.acceptance`` per class; a class below 5% is
+    refused when sampled).
 
     Same doors as :class:`GANAugmenter`: ``fit_resample`` in an imbalanced-learn Pipeline,
     :class:`~gan_augment.AugmentedDataset`, ``gan-augment fit --method translate``; save / load,

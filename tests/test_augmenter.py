@@ -301,7 +301,8 @@ def test_sparse_input_is_refused_with_advice(training_forbidden):
         AutoAugmenter(methods=("random", "smote")).fit_resample(sparse.csr_matrix(X), y)
     # A DataFrame has no toarray(): its sparse columns are named, with pandas' way to densify them.
     frame = pd.DataFrame(X).add_prefix("f").astype({"f0": pd.SparseDtype(float, 0.0)})
-    with pytest.raises(TypeError, match=r"sparse columns \('f0'\)\. Densify them first: X\[c\] = X\[c\]\.sparse\.to_dense\(\)"):
+    with pytest.raises(TypeError, match=r"sparse columns \('f0'\)\. Densify them first: "
+                                        r"X\[c\] = X\[c\]\.sparse\.to_dense\(\)"):
         fast().fit(frame, y)
 
 

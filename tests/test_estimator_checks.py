@@ -33,7 +33,7 @@ def expected_failures(estimator):
             # The sparse tag is off, so the plain sparse check is not generated; this one is
             # generated regardless of the tag.
             "check_samplers_pandas_sparse": "sparse input is refused with a TypeError that says to densify: "
-                                            "the GAN models dense columns",
+                                            "the samplers read dense rows",
         }
     return {
         # The augmenter models non-numeric object columns as categories; a cell holding a dict is

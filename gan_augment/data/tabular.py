@@ -475,8 +475,9 @@ def _value_kind(dtype) -> str:
 
 def plain_labels(y):
     """``y`` with a pandas nullable dtype (``Int64``, ``boolean``) or categories of integers or
-    booleans, and no missing value, as numpy's own (int64, bool); anything else as it is. scikit-learn's checks turn such labels into floats
-    (``classes_`` 3.0 and 7.0 for 3 and 7), and a class named 7 or True was then not found."""
+    booleans, and no missing value, as numpy's own (int64, bool); anything else as it is.
+    scikit-learn's checks turn such labels into floats (``classes_`` 3.0 and 7.0 for 3 and 7), and
+    a class named 7 or True was then not found."""
     dtype = getattr(y, "dtype", None)
     if isinstance(dtype, pd.CategoricalDtype):
         # Categories of booleans: scikit-learn's checks made the labels 0.0 and 1.0, which

@@ -31,8 +31,8 @@ def as_rows(estimator, X, y):
     if sparse_columns:
         shown = ", ".join(map(repr, sparse_columns[:3])) + (" and more" if len(sparse_columns) > 3 else "")
         raise TypeError(f"{name} does not accept sparse input: it reads dense rows, and X has sparse columns "
-                        f"({shown}). Densify them first: X[c] = X[c].sparse.to_dense() for each (X.sparse.to_dense() when "
-                        "every column is sparse).")
+                        f"({shown}). Densify them first: X[c] = X[c].sparse.to_dense() for each "
+                        "(X.sparse.to_dense() when every column is sparse).")
     if isinstance(X, np.ndarray) and X.dtype.names:
         raise TypeError(
             f"X is a NumPy structured array (fields {', '.join(map(repr, X.dtype.names))}); {name} reads "
