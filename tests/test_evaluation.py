@@ -183,6 +183,29 @@ def test_folds_that_differ_by_less_than_one_test_row_are_no_evidence():
     assert corrected_test([-3 / 72, -4 / 72, -2 / 72], 0.5, resolution=1 / 72).p < 1.0
 
 
+def test_paired_folds_take_the_same_rows_as_no_spread_and_a_consistent_gain_as_one():
+    from types import SimpleNamespace
+
+    from gan_augment.evaluation.stats import paired
+
+    plan = SimpleNamespace(test_train_ratio=0.5, confidence=0.95)
+
+    def folds(gains, sizes):
+        return [SimpleNamespace(n_test=n, scores={"a": 0.5 + g, "b": 0.5}) for g, n in zip(gains, sizes)]
+
+    def score(fold, method):
+        return fold.scores[method]
+
+    # 3 test rows lost in folds of 72, 72 and 71 rows: no evidence.
+    same_rows = paired(plan, folds([-3 / 72, -3 / 72, -3 / 71], [72, 72, 71]), "a", "b", score)
+    assert same_rows.p == 1.0
+    # Macro-F1 +0.08 to +0.12 in ten folds of 20 rows spreads by less than one row's worth (0.05);
+    # it was taken as no spread: p = 1 and "did not clearly help".
+    gains = np.random.default_rng(0).uniform(0.08, 0.12, 10)
+    consistent = paired(plan, folds(gains, [20] * 10), "a", "b", score)
+    assert consistent.p < 1e-3 and consistent.low > 0.05
+
+
 def test_holm_adjusts_step_down_and_keeps_nan():
     assert holm([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.06, 0.06])
     assert holm([0.5, 0.01, 0.2, 0.04]) == pytest.approx([0.5, 0.04, 0.4, 0.12])
