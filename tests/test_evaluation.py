@@ -363,6 +363,21 @@ def test_unknown_or_unfit_primary_metric_is_refused():
     with pytest.raises(ValueError, match=r"pr_auc.*binary"):
         plan_evaluation(X, y3, ExplodingSampler(), metric="pr_auc", cv=3)
     assert plan_evaluation(X, y, ExplodingSampler(), cv=3).metric == "macro_f1"
+    # An estimator without scores to rank by: every fold ran, then the verdict was NaN.
+    from sklearn.base import BaseEstimator, ClassifierMixin
+    from sklearn.linear_model import Perceptron
+
+    class Threshold(ClassifierMixin, BaseEstimator):  # labels only, no scores
+        def fit(self, X, y):
+            self.classes_ = np.unique(y)
+            return self
+
+        def predict(self, X):
+            return self.classes_[(np.asarray(X)[:, 0] > 0).astype(int)]
+
+    with pytest.raises(ValueError, match=r"pr_auc.*Threshold has neither predict_proba nor decision_function"):
+        plan_evaluation(X, y, ExplodingSampler(), estimator=Threshold(), metric="pr_auc", cv=3)
+    assert plan_evaluation(X, y, ExplodingSampler(), estimator=Perceptron(), metric="pr_auc", cv=3).metric == "pr_auc"
 
 
 # ============================================================================ six classes, many columns
@@ -678,6 +693,33 @@ def test_the_plan_is_checked_once_and_frozen():
     with pytest.raises(ValueError, match="class_weight"):
         plan_evaluation(X, y, ExplodingSampler(), estimator=KNeighborsClassifier(), classes="rare", cv=3,
                         baselines=("none", "class_weight"))
+    # Nor where only another step has one: the feature selector's model was weighted, for a KNN.
+    from sklearn.feature_selection import SelectFromModel
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+
+    selected = Pipeline([("select", SelectFromModel(LogisticRegression())), ("knn", KNeighborsClassifier())])
+    plan = plan_evaluation(X, y, ExplodingSampler(), estimator=selected, classes="rare", cv=3)
+    assert "class_weight" not in plan.methods and plan.class_weight_key is None
+
+
+def test_a_callers_unseeded_estimator_is_seeded_from_random_state():
+    # A RandomForestClassifier() gave another report for the same random_state each run.
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.feature_selection import SelectFromModel
+    from sklearn.pipeline import Pipeline
+
+    from gan_augment.evaluation import plan_evaluation
+
+    X, y = two_gaussians(n_major=40, n_minor=8)
+    forest = Pipeline([("select", SelectFromModel(RandomForestClassifier(n_estimators=5))),
+                       ("model", RandomForestClassifier(n_estimators=5, random_state=7))])
+    plans = [plan_evaluation(X, y, ExplodingSampler(), estimator=forest, cv=3, random_state=0) for _ in range(2)]
+    params = [plan.estimator.get_params() for plan in plans]
+    seed = params[0]["select__estimator__random_state"]
+    assert isinstance(seed, int) and params[1]["select__estimator__random_state"] == seed
+    assert params[0]["model__random_state"] == 7  # the caller's own seed is kept
+    assert forest.get_params()["select__estimator__random_state"] is None  # the caller's object untouched
 
 
 @pytest.mark.parametrize("name", ["logreg", "hgb", "rf"])

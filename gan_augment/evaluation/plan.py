@@ -58,6 +58,11 @@ def plan_evaluation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5,
     metric = _check_metric(metric, binary)
     image_shape = _image_shape(augmenter)
     estimator, estimator_name = _check_estimator(estimator, X, seeds.estimator, image_shape)
+    if metric == "pr_auc" and not (hasattr(estimator, "predict_proba") or hasattr(estimator, "decision_function")):
+        # Found out after every fold otherwise: a NaN verdict.
+        raise ValueError(f"metric='pr_auc' ranks the test rows by the estimator's scores, and {estimator_name} has "
+                         "neither predict_proba nor decision_function. Choose macro_f1, balanced_accuracy or "
+                         "accuracy, or an estimator that scores its predictions.")
     class_weight_key = _class_weight_key(estimator)
     if isinstance(baselines, str) and baselines == "auto":
         # What a practitioner would try first; class weights wherever the estimator takes them, and
@@ -370,11 +375,17 @@ def _check_estimator(estimator, X: pd.DataFrame, seed: int, image_shape: Optiona
     if not (hasattr(estimator, "fit") and hasattr(estimator, "get_params")) or not is_classifier(estimator):
         raise TypeError(f"estimator={estimator!r} is not a scikit-learn classifier (is_classifier() is False); "
                         f"pass a classifier or one of {list(ESTIMATORS)}.")
-    return clone(estimator), _describe(estimator)
+    model = clone(estimator)
+    # Seeded where the caller left it unseeded, as the built-in ones are: the same random_state
+    # then gives the same report, and the arms of a fold differ by their data alone.
+    unseeded = {key: seed for key, value in model.get_params(deep=True).items()
+                if (key == "random_state" or key.endswith("__random_state")) and value is None}
+    return model.set_params(**unseeded), _describe(estimator)
 
 
 def _class_weight_key(estimator) -> Optional[str]:
-    """The parameter that sets the classifier's class_weight: its own, or the last pipeline step's."""
+    """The parameter that sets the classifier's class_weight: its own, or the last pipeline step's;
+    None where the classifier that predicts has none."""
     params = estimator.get_params(deep=True)
     if "class_weight" in params:
         return "class_weight"
@@ -386,7 +397,9 @@ def _class_weight_key(estimator) -> Optional[str]:
         last = f"{steps[-1][0]}__class_weight"
         if last in keys:
             return last
-    return keys[-1]
+    # Another step's or member's (a feature selector's model, one voter of several): weighting it
+    # would not weight the classifier that predicts.
+    return None
 
 
 def _describe(estimator) -> str:
