@@ -798,7 +798,8 @@ def test_an_image_batch_is_refused_with_the_rows_to_pass_instead(shape, flatten,
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    (dict(cv="3"), r"cv must be an int \(number of folds\) or a cross-validation splitter; got '3'"),
+    (dict(cv="3"), r"cv must be an int \(number of folds\), a cross-validation splitter or a list of \(train, test\) "
+                    r"index pairs; got '3'"),
     (dict(confidence="0.95"), r"confidence must be a number in \(0, 1\), e.g. 0.95; got '0.95'"),
     (dict(confidence=None), r"confidence must be a number in \(0, 1\)"),
     (dict(baselines=None), r"baselines must be 'auto' or a list of baselines"),
@@ -841,6 +842,31 @@ def test_smote_without_two_training_rows_says_whether_more_folds_can_help():
     report = evaluate_augmentation(X, y, RandomOverSampler(random_state=0), cv=2, repeats=1, random_state=0,
                                    baselines=("none", "random"), fidelity=False, privacy=False)
     assert report.summary["mean"].notna().all()  # the run goes through without SMOTE
+
+
+def test_folds_given_as_pairs_group_splitters_and_repeated_splitters():
+    from sklearn.model_selection import GroupKFold, RepeatedStratifiedKFold, StratifiedKFold
+
+    X, y = two_gaussians(n_major=40, n_minor=8)
+    settings = dict(baselines=("none", "random"), fidelity=False, privacy=False, random_state=0)
+    # The folds themselves, as scikit-learn takes them (they were refused, with every index printed).
+    pairs = list(StratifiedKFold(3, shuffle=True, random_state=1).split(X, y))
+    by_pairs = evaluate_augmentation(X, y, RandomOverSampler(random_state=0), cv=pairs, **settings)
+    same = evaluate_augmentation(X, y, RandomOverSampler(random_state=0),
+                                 cv=StratifiedKFold(3, shuffle=True, random_state=1), **settings)
+    pd.testing.assert_frame_equal(by_pairs.folds, same.folds.assign(**{c: by_pairs.folds[c] for c in by_pairs.folds
+                                                                      if c.endswith("_time_s")}))
+    with pytest.raises(TypeError, match=r"cv split 2 is not a \(train, test\) pair"):
+        evaluate_augmentation(X, y, RandomOverSampler(), cv=[pairs[0], 3], **settings)
+    with pytest.raises(TypeError, match=r"cv split 1 is not a \(train, test\) pair"):
+        evaluate_augmentation(X, y, RandomOverSampler(), cv=np.zeros(1000), **settings)
+    # A group splitter failed with scikit-learn's "The 'groups' parameter should not be None".
+    with pytest.raises(ValueError, match=r"cv=GroupKFold\(\.\.\.\) splits by groups.*cv=list\(GroupKFold"):
+        evaluate_augmentation(X, y, RandomOverSampler(), cv=GroupKFold(3), **settings)
+    # A repeated splitter's folds are numbered per repeat (they were 0, 1, 2, 3 of one repeat).
+    repeated = evaluate_augmentation(X, y, RandomOverSampler(random_state=0), **settings,
+                                     cv=RepeatedStratifiedKFold(n_splits=2, n_repeats=2, random_state=0))
+    assert repeated.folds[["repeat", "fold"]].drop_duplicates().values.tolist() == [[0, 0], [0, 1], [1, 0], [1, 1]]
 
 
 def test_a_gan_with_a_checkpoint_dir_is_refused_before_any_fold(tmp_path):

@@ -55,7 +55,9 @@ def evaluate_augmentation(X, y, augmenter=None, *, estimator=None, classes=None,
         The classes to top up to the majority count of each training fold (every method). Without
         it, the augmenter's own ``classes`` / ``sampling_strategy`` decides, and the baselines use
         the same ``sampling_strategy``.
-    cv : int or a cross-validation splitter, default=5
+    cv : int, a cross-validation splitter or a list of (train, test) index pairs, default=5
+        A splitter's folds must each hold every class. A group splitter needs its groups: pass its
+        folds, ``cv=list(GroupKFold(5).split(X, y, groups))``.
     repeats : int, default=3
         Repetitions of ``cv``-fold cross-validation with different shuffles (when ``cv`` is an int).
     baselines : "auto" or iterable of {"none", "random", "smote", "class_weight", "classic"}, default="auto"

@@ -58,7 +58,7 @@ class EvaluationPlan:
     # ---- cross-validation and intervals
     splits: list  # [(train indices, test indices)]
     n_splits: Optional[int]  # None for a splitter of the caller's
-    n_repeats: Optional[int]
+    n_repeats: Optional[int]  # None for a splitter of the caller's that does not repeat its folds
     test_train_ratio: float
     confidence: float
     metric: str  # the primary metric, one of OVERALL_METRICS: the verdict decides on it alone

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import numbers
 import warnings
+from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple, Optional
 
 import numpy as np
@@ -224,13 +225,31 @@ def _seeds(random_state) -> _Seeds:
 
 # ============================================================================ cross-validation
 def _check_cv(cv, repeats, counts: dict, seed: int) -> tuple[Any, Optional[int], Optional[int]]:
-    """``(splitter, n_splits, n_repeats)``; the two counts are None for a splitter of the caller's."""
+    """``(splitter, n_splits, n_repeats)``; for a splitter of the caller's n_splits is None, and
+    n_repeats None unless it says how many times it repeats its folds."""
     from sklearn.model_selection import RepeatedStratifiedKFold
 
     if hasattr(cv, "split") and not isinstance(cv, str):  # str has a split method too
-        return cv, None, None
+        # scikit-learn's repeated splitters say how many times they repeat their folds.
+        n_repeats = getattr(cv, "n_repeats", None)
+        return cv, None, n_repeats if isinstance(n_repeats, numbers.Integral) and n_repeats >= 1 else None
+    if isinstance(cv, Iterable) and not isinstance(cv, (str, bytes, Mapping)):
+        # The folds themselves, as scikit-learn takes them (e.g. a group splitter's:
+        # list(GroupKFold(5).split(X, y, groups))); checked pair by pair in _check_splits.
+        from sklearn.model_selection import check_cv
+
+        folds = list(cv)
+        for number, fold in enumerate(folds, start=1):
+            try:
+                _, _ = fold
+            except (TypeError, ValueError):
+                raise TypeError(f"cv split {number} is not a (train, test) pair of row indices; cv as a list "
+                                "holds one such pair per fold.") from None
+        return check_cv(folds), None, None
     if not isinstance(cv, numbers.Integral) or isinstance(cv, bool):
-        raise TypeError(f"cv must be an int (number of folds) or a cross-validation splitter; got {cv!r}.")
+        shown = repr(cv) if len(repr(cv)) <= 80 else f"a {type(cv).__name__}"
+        raise TypeError(f"cv must be an int (number of folds), a cross-validation splitter or a list of (train, "
+                        f"test) index pairs; got {shown}.")
     n_splits = int(cv)
     if n_splits < 2:
         raise ValueError(f"cv must be at least 2 folds; got {cv}.")
@@ -276,7 +295,14 @@ def _check_smote_folds(targets: list, counts: dict, n_splits: int) -> None:
 
 
 def _check_splits(splitter, X: pd.DataFrame, y: np.ndarray) -> list:
-    splits = list(splitter.split(X, y))
+    try:
+        splits = list(splitter.split(X, y))
+    except ValueError as exc:
+        if "groups" not in str(exc):
+            raise
+        name = type(splitter).__name__
+        raise ValueError(f"cv={name}(...) splits by groups, which the evaluator is not given: pass its folds "
+                         f"instead, cv=list({name}(...).split(X, y, groups)).") from None
     if len(splits) < 2:
         raise ValueError(f"cv gave {len(splits)} split; an interval needs at least 2 folds.")
     labels = np.unique(y)

@@ -79,7 +79,8 @@ def _run_fold_quietly(plan: EvaluationPlan, index: int, train, test) -> FoldResu
     X_train, X_test = plan.X.iloc[train].reset_index(drop=True), plan.X.iloc[test].reset_index(drop=True)
     y_train, y_test = plan.y[train], plan.y[test]
     seed = derive_seed(plan.augmenter_seed, index) % SEED_MAX
-    per_repeat = plan.n_splits or len(plan.splits)  # a caller's splitter: one "repeat" of all its folds
+    # A caller's splitter: one "repeat" of all its folds, unless it says how many times it repeats them.
+    per_repeat = plan.n_splits or max(len(plan.splits) // (plan.n_repeats or 1), 1)
     fold = FoldResult(index=index, repeat=index // per_repeat, fold=index % per_repeat,
                       n_train=len(train), n_test=len(test))
     # Fidelity, privacy and image quality are measured on the first fold only: they describe the
