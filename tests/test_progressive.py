@@ -3,6 +3,8 @@ below left off, the minibatch standard deviation, and the growth state through c
 
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
 import pytest
 import torch
@@ -69,6 +71,11 @@ def test_the_growth_state_is_saved_with_the_weights():
     assert fresh.stage() == (2, 1.0)  # a new model stands fully grown
     fresh.load_state_dict(G.state_dict())
     assert fresh.stage() == G.stage() == growth_stage(0.5, 3)
+    # It pickles (its load hook was a lambda: DataLoader workers and joblib's cache failed), and the
+    # copy still reads its progress back when weights are loaded.
+    copy = pickle.loads(pickle.dumps(fresh))
+    copy.load_state_dict(ProgressiveGenerator(8, 2, 1, 16, width=8).state_dict())
+    assert copy.stage() == (2, 1.0)
 
 
 @pytest.fixture(scope="module")

@@ -47,6 +47,10 @@ def pixel_norm(x: torch.Tensor, eps: float = 1e-8) -> torch.Tensor:
     return x * torch.rsqrt(x.pow(2).mean(dim=1, keepdim=True) + eps)
 
 
+def _read_progress_after_load(module: "_Growing", incompatible_keys) -> None:
+    module._read_progress()
+
+
 class _Growing(nn.Module):
     """The training progress both networks follow (a buffer, with a float copy for ``forward``)."""
 
@@ -57,7 +61,8 @@ class _Growing(nn.Module):
         self.n_stages = n_stages
         self.register_buffer("progress", torch.ones(()))
         self._progress = 1.0
-        self.register_load_state_dict_post_hook(lambda module, keys: module._read_progress())
+        # A module-level function, not a lambda: a model must pickle (DataLoader workers, joblib).
+        self.register_load_state_dict_post_hook(_read_progress_after_load)
 
     def set_progress(self, progress: float) -> None:
         self._progress = float(progress)
