@@ -438,7 +438,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         """Save to directory ``path`` (safetensors weights + JSON); see :meth:`load`.
 
         ``metadata``: a JSON-serialisable dict kept with the model (e.g. where the data came
-        from); :meth:`load` gives it back as ``metadata_``. An image model also gets a grid of
+        from); :meth:`load` gives it back as ``metadata_``, and a loaded model saved again without
+        ``metadata`` keeps it (a refit drops it). An image model also gets a grid of
         64 samples per class, ``samples_<class index>_<class>.png``, to look at. An existing directory is replaced only
         if it holds a gan-augment model (or nothing), never a folder with other files in it; with
         ``overwrite=False``, only an absent or empty one (FileExistsError otherwise, also when
@@ -451,7 +452,9 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         state = {
             "kind": self.kind_.name,
             "method": self._method,
-            "metadata": dict(metadata or {}),
+            # A loaded model saved again keeps what it was saved with (the command line's record of
+            # its data, which `sample` reads to refuse writing over that data).
+            "metadata": dict(metadata if metadata is not None else getattr(self, "metadata_", {})),
             "versions": _versions(),
             "params": _params_to_json(self.get_params(deep=False)),
             "classes": [label_to_json(c, labels) for c in self.classes_],
@@ -559,6 +562,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
 
     def _fit_gan_threaded(self, X, y):
         y = np.asarray(y)
+        vars(self).pop("metadata_", None)  # a loaded model's: it describes that fit, not this one
         self.classes_, y_index, counts = np.unique(y, return_inverse=True, return_counts=True)
         self.class_counts_ = dict(zip(self.classes_.tolist(), counts.tolist()))
         # Before any work: a callback the trainer cannot call, or a checkpoint_dir that cannot be

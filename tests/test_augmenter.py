@@ -414,6 +414,20 @@ def test_save_load_round_trip(tmp_path, mixed_frame):
     assert all(t.device.type == "cpu" for t in loaded.generator_.state_dict().values())
 
 
+def test_a_loaded_model_saved_again_keeps_its_metadata_and_a_refit_drops_it(tmp_path, mixed_frame):
+    # Saved again (after set_params(label_gate=False), as the gate's warning advises), the model
+    # lost the command line's record of its data: `sample` no longer refused to write over it.
+    X, y = mixed_frame
+    fast(classes=["rare"]).fit(X, y).save(tmp_path / "model", metadata={"dataset": {"source": "data.csv"}})
+    loaded = GANAugmenter.load(tmp_path / "model").set_params(label_gate=False)
+    loaded.save(tmp_path / "model")
+    assert GANAugmenter.load(tmp_path / "model").metadata_ == {"dataset": {"source": "data.csv"}}
+    loaded.fit(X, y)  # another fit: the record of the old one does not describe it
+    assert not hasattr(loaded, "metadata_")
+    loaded.save(tmp_path / "refit")
+    assert GANAugmenter.load(tmp_path / "refit").metadata_ == {}
+
+
 @pytest.mark.parametrize("unit", ["ns", "us", "s", "D"])
 def test_date_labels_save_and_load_in_their_own_unit(tmp_path, unit):
     # JSON holds no dates: datetime64[us] and [D] labels failed to save after a whole fit
