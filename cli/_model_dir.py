@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gan_augment.checkpoint import foreign_entries, holds_state, is_state_directory
+from gan_augment.checkpoint import check_state_target, foreign_entries, holds_state, is_state_directory
 from gan_augment.exceptions import ModelFileError
 
 
@@ -25,8 +25,6 @@ def check_model_out(out, *, force: bool) -> None:
         return
     if not out.is_dir():
         raise FileExistsError(f"{out} exists and is a file, not a model directory; choose another --out.")
-    if not force:
-        raise FileExistsError(f"{out} already exists; pass --force to replace it, or choose another --out.")
     foreign = foreign_entries(out)
     if foreign and holds_state(out):  # a model the user put their own files beside
         shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
@@ -38,6 +36,9 @@ def check_model_out(out, *, force: bool) -> None:
             f"{out} exists and is not a gan-augment model directory, so it is not replaced even "
             "with --force; choose another --out."
         )
+    check_state_target(out, kind="model")  # before --force is advised: a checkpoint (or the cwd) is never replaced
+    if not force:
+        raise FileExistsError(f"{out} already exists; pass --force to replace it, or choose another --out.")
 
 
 def save_model(augmenter, out, dataset: dict, *, force: bool) -> Path:

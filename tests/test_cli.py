@@ -315,6 +315,16 @@ def test_force_never_replaces_a_foreign_directory(data_csv, tmp_path, capsys):
     assert (folder / "cat.jpg").read_text() == "meow"
 
 
+def test_fit_out_naming_a_checkpoint_is_refused_before_training(data_csv, tmp_path, capsys, monkeypatch):
+    # It advised --force, and with it trained the whole fit before refusing to replace the checkpoint.
+    checkpoint = tmp_path / "ck"
+    assert run(capsys, "fit", data_csv, "-e", "1", "--checkpoint-dir", checkpoint, "--out", tmp_path / "m", "-q")[0] == 0
+    monkeypatch.setattr("gan_augment.augmenter.GANAugmenter._fit_gan", lambda *a, **k: pytest.fail("trained"))
+    for force in ((), ("--force",)):
+        code, _, err = run(capsys, "fit", data_csv, "-e", "1", "--out", checkpoint, *force)
+        assert code == 2 and "holds a gan-augment checkpoint, not a model" in _one_line_error(err)
+
+
 def test_force_names_what_the_user_put_beside_a_model(model_dir, data_csv, tmp_path, capsys):
     # `sample m --out m/s.csv` is allowed; `fit --out m --force` then said m was no model directory.
     model = tmp_path / "m"
