@@ -129,7 +129,8 @@ def one_line(exc: BaseException) -> str:
 
 def plain(value: Any) -> Any:
     """A numpy scalar as the Python value it holds (labels print and save as users wrote them)."""
-    return value.item() if hasattr(value, "item") and not isinstance(value, (str, bytes)) else value
+    # numpy's str_ too (a str with .item()): shown as np.str_('a') otherwise.
+    return value.item() if hasattr(value, "item") else value
 
 
 def show(label: Any) -> str:

@@ -61,7 +61,9 @@ def _diversity_lines(augmenter, unit: str) -> list[str]:
 
     if not augmenter.diversity_:
         return ["Diversity: not measured (a model saved before the mode-collapse check)."]
-    ensemble = getattr(augmenter, "n_generators", 1) > 1
+    # The generators the model holds, not its n_generators parameter (set_params may have changed it).
+    n_members = len(getattr(augmenter.generator_, "members", [augmenter.generator_]))
+    ensemble = n_members > 1
     lines = [f"Diversity of {SAMPLES_PER_CLASS} synthetic {unit} per class against the real ones "
              f"(collapsed: spread < {SPREAD_COLLAPSED} or distinct < {DISTINCT_COLLAPSED}):",
              f"  {'class':<12}  distinct  spread  coverage  vs real" + ("  disagreement" if ensemble else "")]
@@ -91,7 +93,7 @@ def _diversity_lines(augmenter, unit: str) -> list[str]:
             how = ""
         lines.append(f"Label gate: the judge keeps {shares} of the generated {unit}{how}")
     if ensemble:
-        lines.append(f"  (an ensemble of {augmenter.n_generators} generators; disagreement 0: interchangeable "
+        lines.append(f"  (an ensemble of {n_members} generators; disagreement 0: interchangeable "
                      "members, near 1: each covers its own region)")
     return lines
 

@@ -855,3 +855,18 @@ def test_info_names_an_array_models_columns_as_sample_writes_them(tmp_path, caps
     code, out, err = run(capsys, "sample", tmp_path / "m", "--class", "1", "--n", 2, "--out", "-")
     assert code == 0, err
     assert listed == out.splitlines()[0].split(",")[:3] == ["x0", "x1", "x2"]
+
+
+def test_info_describes_the_generators_the_model_holds_and_numpy_labels_as_text(tmp_path, capsys):
+    # n_generators set after the fit made info fail ("unsupported format string passed to
+    # NoneType"); numpy's str labels were shown as np.str_('c').
+    from gan_augment import GANAugmenter
+
+    X = np.random.default_rng(0).normal(size=(60, 3))
+    y = np.array(["c"] * 45 + ["r"] * 15)
+    GANAugmenter(epochs=1, random_state=0, n_threads=1).fit(X, y).set_params(n_generators=3).save(tmp_path / "m")
+    code, out, err = run(capsys, "info", tmp_path / "m")
+    assert code == 0, err
+    assert "np.str_" not in out and "'r'" in out and "ensemble" not in out and "disagreement" not in out
+    code, _, err = run(capsys, "sample", tmp_path / "m", "--class", "r", "--n", 2, "--out", tmp_path / "s.csv")
+    assert code == 0 and "np.str_" not in err, err
