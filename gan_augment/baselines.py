@@ -23,7 +23,8 @@ from sklearn.utils.validation import validate_data
 
 from gan_augment._compat import Interval
 from gan_augment._sampler import TableSamplerMixin
-from gan_augment.data.tabular import holds_only_numbers, plain_labels
+from gan_augment.data.tabular import is_number_column as is_numeric
+from gan_augment.data.tabular import plain_labels
 from gan_augment.kinds.tabular import as_rows
 from gan_augment.planner import plain_label
 
@@ -35,17 +36,9 @@ BASELINE_SAMPLERS = ("random", "smote", "classic")
 _MISSING = "(missing)"
 
 
-def is_numeric(series: pd.Series) -> bool:
-    """Numbers SMOTE may interpolate; booleans count as categories. An object column of numbers
-    (and missing values) is numbers, as the GAN's encoder reads it."""
-    if series.dtype == object:
-        return bool(series.notna().any()) and holds_only_numbers(series)
-    return pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype)
-
-
 def split_columns(X: pd.DataFrame) -> tuple[list, list]:
     """``(numeric columns, categorical columns)`` of ``X``."""
-    numeric = [c for c in X.columns if is_numeric(X[c])]
+    numeric = [c for c in X.columns if is_numeric(X[c])]  # numbers SMOTE may interpolate
     return numeric, [c for c in X.columns if c not in numeric]
 
 

@@ -914,6 +914,15 @@ def _column_kind(series: pd.Series, *, forced: bool, name) -> str:
     return "numeric"
 
 
+def is_number_column(series: pd.Series) -> bool:
+    """Whether a column is read as numbers, by the GAN's encoder and everything compared with it
+    (SMOTE, the evaluator, the collapse check): a numeric dtype other than booleans, or an object
+    column of numbers and missing values."""
+    if series.dtype == object:
+        return bool(series.notna().any()) and holds_only_numbers(series)
+    return pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype)
+
+
 def holds_only_numbers(column: pd.Series) -> bool:
     """Whether an object column's values, missing ones aside, are all numbers (not booleans): then
     it is modelled as numbers, not categories."""
@@ -936,7 +945,7 @@ def _n_slots(spec: dict) -> int:
     return len(spec["categories"]) + int(bool(spec["other"])) + int(spec["has_missing"])
 
 
-def _floats(series: pd.Series) -> np.ndarray:
+def column_floats(series: pd.Series) -> np.ndarray:
     """A numeric column's values as float64, NaN where missing (or, in an object column, not a number)."""
     if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
         # Directly: pandas.to_numeric fails on Arrow's float16 ("FloatingArray does not support").
@@ -945,7 +954,7 @@ def _floats(series: pd.Series) -> np.ndarray:
 
 
 def _fit_numeric(series: pd.Series, max_modes: int, seed: np.random.SeedSequence) -> dict:
-    values = _floats(series)
+    values = column_floats(series)
     missing = np.isnan(values)
     observed = values[~missing]
     if np.isinf(observed).any():
@@ -1053,7 +1062,7 @@ def _fit_mixture(values: np.ndarray, max_modes: int, seed, value_range: float):
 
 
 def _encode_numeric(series: pd.Series, spec: dict, rng: np.random.Generator) -> list[np.ndarray]:
-    values = _floats(series)
+    values = column_floats(series)
     missing = np.isnan(values)
     means, stds = np.asarray(spec["means"]), np.asarray(spec["stds"])
     filled = np.where(missing, means[0], values)

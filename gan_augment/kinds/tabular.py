@@ -11,8 +11,8 @@ from sklearn.utils.validation import validate_data
 
 from gan_augment._compat import check_X_frame
 from gan_augment.config import TabularModelConfig
-from gan_augment.data.tabular import TabularEncoder, check_columns, holds_only_numbers, plain_labels, \
-    rows_as_array
+from gan_augment.data.tabular import TabularEncoder, check_columns, column_floats, holds_only_numbers, \
+    is_number_column, plain_labels, rows_as_array
 from gan_augment.exceptions import DataValidationError
 from gan_augment.kinds.base import DataKind
 from gan_augment.models.tabular import TabularDiscriminator, TabularGenerator
@@ -187,8 +187,8 @@ def _comparable_columns(real: pd.DataFrame, synthetic: pd.DataFrame) -> tuple[np
 
     for column in real.columns:
         a, b = real[column], synthetic[column]
-        if pd.api.types.is_numeric_dtype(a) and not pd.api.types.is_bool_dtype(a):
-            a, b = a.astype(np.float64), b.astype(np.float64)
+        if is_number_column(a):  # object columns of numbers too (every value was its own category)
+            a, b = (pd.Series(column_floats(part), index=part.index) for part in (a, b))
             if a.isna().any() or b.isna().any():
                 add(a.isna(), b.isna())
             centre = a.mean() if a.notna().any() else 0.0
