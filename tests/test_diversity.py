@@ -157,6 +157,17 @@ def test_relative_coverage_is_calibrated_on_a_real_split_and_warns_for_thin_clas
         warn_if_undercovered({"fine": fresh}, "rows", "SMOTE")
 
 
+def test_repeated_real_rows_do_not_lower_coverage():
+    # A class whose rows each appear 12 times: their 5-NN balls had radius 0, so samples from a
+    # generator that matched it read coverage 0 and relative coverage 0.28 (a LowCoverageWarning).
+    rng = np.random.default_rng(0)
+    real = rng.normal(size=(60, 2))
+    matched = real[rng.integers(0, 60, 500)] + rng.normal(scale=0.05, size=(500, 2))
+    once, repeated = measure_class(real, matched), measure_class(np.repeat(real, 12, axis=0), matched)
+    assert repeated.coverage == once.coverage > 0.9
+    assert repeated.relative_coverage > 0.9
+
+
 def test_an_image_fit_advises_repeating_real_images_not_smote():
     # 8x8 digits, one epoch: the rare digit's images cover nothing of it yet. The advice is the
     # image baseline (repeat + classic augmentation), not the tables' SMOTE.
