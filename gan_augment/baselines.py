@@ -227,7 +227,12 @@ class MixedSMOTE(TableSamplerMixin, BaseOverSampler):
             sampler = SMOTE(sampling_strategy=target, k_neighbors=k, random_state=self.random_state)
         X_res, y_res = sampler.fit_resample(imputed, y)
         new = pd.DataFrame(np.asarray(X_res, dtype=object)[len(frame):], columns=frame.columns)
-        combined = pd.concat([frame, _cast_like(new, frame)], ignore_index=True)
+        new = _cast_like(new, frame)
+        for column in frame.columns[frame.isna().all().to_numpy()]:
+            # A column with no value at all stays so: the imputation's stand-in (0.0, a placeholder
+            # category) is no value the data holds. Its missing cell as the column spells it (None).
+            new[column] = pd.Series([frame[column].iloc[0]] * len(new), index=new.index, dtype=frame[column].dtype)
+        combined = pd.concat([frame, new], ignore_index=True)
         if isinstance(X, pd.DataFrame):
             return combined, np.asarray(y_res)
         return combined.to_numpy(dtype=np.asarray(X).dtype), np.asarray(y_res)

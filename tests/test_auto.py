@@ -346,6 +346,16 @@ def test_mixed_smote_keeps_real_rows_and_makes_rows_like_them():
     assert new["a"].between(rare["a"].min(), rare["a"].max()).all()  # interpolated between rare rows
 
 
+def test_mixed_smote_leaves_a_column_without_values_without_values():
+    # Its new rows held the imputation's stand-ins: '(missing)' and 0.0.
+    X, y = _table(rare=0.1)
+    X = X.assign(note=pd.Series([None] * len(X), dtype=object), lab=np.nan)
+    X_res, _ = MixedSMOTE(random_state=0).fit_resample(X, y)
+    new = X_res.iloc[len(X):]
+    assert new["lab"].isna().all() and all(v is None for v in new["note"])
+    assert X_res.dtypes.to_dict() == X.dtypes.to_dict() and new["a"].notna().all()
+
+
 def test_mixed_smote_interpolates_an_object_column_of_numbers():
     # Read as categories (dtype object), its new values were copies of real ones, where the GAN
     # and an array of the same rows model numbers.
