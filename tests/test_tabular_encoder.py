@@ -193,11 +193,12 @@ def test_object_array_of_numbers_and_strings_keeps_python_ints():
 
 
 @pytest.mark.parametrize("missing", [None, np.nan])
-def test_object_numbers_come_back_as_the_kind_they_were_with_their_missing_marker(missing):
+@pytest.mark.parametrize("base", [0, 2 ** 60])  # beyond 2**53 they are clipped as integers, another path
+def test_object_numbers_come_back_as_the_kind_they_were_with_their_missing_marker(missing, base):
     # Whole floats held as objects (df.to_numpy() of a mixed frame) came back as ints, and a None
     # among numbers as NaN.
-    floats = np.array([[float(i % 5), ["a", "b"][i % 2]] for i in range(60)], dtype=object)
-    ints = np.array([[missing if i % 6 == 0 else i % 5, "a"] for i in range(60)], dtype=object)
+    floats = np.array([[float(base + (i % 5) * 2 ** 20), ["a", "b"][i % 2]] for i in range(60)], dtype=object)
+    ints = np.array([[missing if i % 6 == 0 else base + i % 5, "a"] for i in range(60)], dtype=object)
     for array, kind in ((floats, float), (ints, int)):
         encoder = TabularEncoder(random_state=0).fit(array)
         decoded = encoder.inverse_transform(_random_rows(encoder, 300, seed=1), random_state=0)[:, 0]

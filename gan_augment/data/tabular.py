@@ -883,6 +883,10 @@ def _restore_dtype(values: pd.Series, spec: dict) -> pd.Series:
         out = [v if np.isnan(v) else min(max(int(v), low), high) for v in floats.tolist()]
         if dtype != object:
             out = [None if isinstance(v, float) else v for v in out]
+        else:  # an object column's numbers of the kind it held, its missing cells as it spelt them
+            missing = _MISSING_VALUES[spec.get("missing_value", "nan")]
+            as_ints = spec.get("object_ints", True)
+            out = [missing if isinstance(v, float) else v if as_ints else float(v) for v in out]
         return pd.Series(out, dtype=dtype)
     if spec["kind"] == "numeric" and dtype == object:
         floats = values.to_numpy(dtype=np.float64)
