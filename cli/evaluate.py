@@ -145,6 +145,14 @@ def _model_settings(model_dir: Path, given: list[str], handler, data: Path, *, o
     for key in ("random_state", "device", "n_threads", "verbose", "callbacks", "checkpoint_dir") \
             + (() if own_plan else ("sampling_strategy", "classes")):
         params.pop(key, None)
+    if own_plan and isinstance(params.get("sampling_strategy"), dict) and params.get("classes") is None:
+        # Counts of rows wanted, made for the whole data: in a fold of half the rows they topped up
+        # past the fold's majority, and classes the model left alone. The classes it topped up are
+        # topped up in each fold to that fold's majority, as --classes does.
+        params["classes"] = [label for label, n in augmenter.sampling_strategy_.items() if n > 0]
+        params["sampling_strategy"] = "auto"
+        say(f"{model_dir} was fitted with counts of rows (sampling_strategy) for the whole data; each fold tops up "
+            f"its classes {', '.join(show(c) for c in params['classes'])} to the fold's majority instead.")
     say(f"Each fold's {augmenter._model_name} is fitted with the settings of {model_dir} (epochs "
         f"{params['epochs']}, loss {augmenter.training_config_.loss}); its weights saw every row, so they are not "
         "scored.")

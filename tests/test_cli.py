@@ -577,6 +577,24 @@ def test_evaluate_reproduces_the_report_of_the_seed_it_printed(data_csv, capsys)
     assert scores[0] == scores[1] and [f["n_added"] for f in scores[0]] != [0, 0, 0, 0]
 
 
+def test_evaluate_with_a_model_of_counts_tops_up_its_classes_in_each_fold(data_csv, tmp_path, capsys):
+    # Its counts, made for the whole data, were given to each fold's GAN: a fold of half the rows
+    # topped 'rare' up past its majority, and 'tiny' (left alone by the model) as well.
+    from gan_augment import GANAugmenter
+
+    table = pd.read_csv(data_csv)
+    X, y = table.drop(columns="label"), table["label"]
+    counts = {"rare": N_RARE + 20, "tiny": N_TINY}
+    GANAugmenter(epochs=1, random_state=0, sampling_strategy=counts).fit(X, y).save(tmp_path / "m")
+    code, out, err = run(capsys, "evaluate", data_csv, "--model", tmp_path / "m", "--cv", "2", "--repeats", "1",
+                         "--baseline", "none", "--threads", "1", "-s", "0", "--json")
+    assert code == 0, err
+    assert "each fold tops up its classes 'rare' to the fold's majority instead" in err
+    for fold in json.loads(out)["folds"]:
+        if fold["method"] != "none":  # 'rare' to the majority of a fold's training half: N_COMMON / 2
+            assert fold["n_added"] == N_COMMON // 2 - N_RARE // 2
+
+
 def test_augment_with_model_refuses_data_of_other_columns(model_dir, tmp_path, capsys):
     other = tmp_path / "other.csv"
     _table().drop(columns=["visits"]).to_csv(other, index=False)
