@@ -324,15 +324,18 @@ def test_values_come_back_with_the_decimals_of_the_column():
         "ratio": rng.uniform(0, 1, 300),  # 0.46997202843030206-like: no precision to keep
         "tenths": np.round(rng.normal(5, 2, 300), 1).astype(np.float32),
         "count": rng.integers(0, 9, 300).astype(float),
+        "half": np.round(rng.normal(5, 2, 300), 1).astype(np.float16),  # read as 9 decimals, unrounded
     })
     encoder = TabularEncoder(max_modes=3, random_state=0).fit(table)
-    assert [spec["decimals"] for spec in encoder.columns_] == [2, None, 1, None]
+    assert [spec["decimals"] for spec in encoder.columns_] == [2, None, 1, None, 1]
     Z = _random_rows(encoder, 2000, seed=0)
     decoded = encoder.inverse_transform(Z, random_state=0)
     np.testing.assert_array_equal(decoded["price"], np.round(decoded["price"], 2))
     assert decoded["tenths"].dtype == np.float32
     tenths = decoded["tenths"].to_numpy()
     np.testing.assert_array_equal(tenths, np.round(tenths.astype(np.float64), 1).astype(np.float32))
+    half = decoded["half"].to_numpy()
+    np.testing.assert_array_equal(half, np.round(half.astype(np.float64), 1).astype(np.float16))
     assert (decoded["ratio"] != np.round(decoded["ratio"], 10)).mean() > 0.5
     raw = TabularEncoder(max_modes=3, random_state=0, round_to_observed=False).fit(table)
     assert raw.to_dict()["params"]["round_to_observed"] is False

@@ -1203,10 +1203,12 @@ def _decode_binary(is_one: np.ndarray, spec: dict) -> pd.Series:
 def _observed_decimals(values: np.ndarray, dtype) -> int | None:
     """The most decimals any of ``values`` needs to be written exactly; None beyond _MAX_DECIMALS.
 
-    Compared in the column's own precision, so a float32 0.1 needs 1 decimal, not 9.
+    Compared in the column's own precision, so a float32 0.1 needs 1 decimal, not 9 (a float16
+    0.1 not 9 either).
     """
-    single = getattr(dtype, "numpy_dtype", dtype) == np.float32  # float32 or pandas' Float32
-    remaining: np.ndarray = np.asarray(values, dtype=np.float32 if single else np.float64)
+    own = getattr(dtype, "numpy_dtype", dtype)  # pandas' Float32 and Arrow's floats: their numpy dtype
+    narrow = own if own in (np.float16, np.float32) else np.float64
+    remaining: np.ndarray = np.asarray(values, dtype=narrow)
     with np.errstate(over="ignore", invalid="ignore"):  # huge values overflow x * 10**decimals: not rounded
         for decimals in range(_MAX_DECIMALS + 1):
             inexact: np.ndarray = np.round(remaining, decimals) != remaining
