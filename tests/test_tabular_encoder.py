@@ -475,6 +475,11 @@ def test_a_column_of_text_ids_is_pointed_out_instead_of_advice_to_model_every_va
         warnings.simplefilter("error")
         TabularEncoder(categorical_columns=["uid"], max_categories=1000, random_state=0).fit(frame)
         TabularEncoder(random_state=0).fit(frame.iloc[:40])
+        # Comments written in a few rows: not an ID ("a different text in every row" of the 6% with one).
+        TabularEncoder(random_state=0).fit(frame.assign(uid=frame["uid"].where(np.arange(300) % 16 == 0)))
+    some = frame.assign(uid=frame["uid"].where(np.arange(300) % 4 != 0))  # an ID missing in a quarter of rows
+    with pytest.warns(UserWarning, match=r"'uid' holds a different text in every row that has one \(225 of 300\)"):
+        TabularEncoder(random_state=0).fit(some)
 
 
 def test_dtypes_pandas_would_infer_otherwise_come_back_as_fitted_through_a_model_file():

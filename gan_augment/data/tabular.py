@@ -764,7 +764,8 @@ def _warn_if_identifier(series: pd.Series, name) -> bool:
     shuffled range), or a different text in every row. Modelled as a number or a category, its
     synthetic values repeat real rows' IDs, and a classifier learns nothing from it."""
     values = series.dropna()
-    if len(values) < _IDENTIFIER_MIN_ROWS or not values.is_unique:
+    # Mostly missing: free text written now and then (comments), not something that names rows.
+    if len(values) < _IDENTIFIER_MIN_ROWS or 2 * len(values) < len(series) or not values.is_unique:
         return False
     if pd.api.types.is_integer_dtype(values.dtype):
         low, high = int(values.min()), int(values.max())
@@ -777,7 +778,8 @@ def _warn_if_identifier(series: pd.Series, name) -> bool:
         return False
 
     def message(shown: str) -> str:
-        return (f"Column {name!r} holds a different {what} in every row{shown}: a row number or an ID? Synthetic "
+        rows = "every row" if len(values) == len(series) else f"every row that has one ({len(values)} of {len(series)})"
+        return (f"Column {name!r} holds a different {what} in {rows}{shown}: a row number or an ID? Synthetic "
                 "rows get IDs that real rows have. Drop it before fitting if it identifies rows: it carries "
                 "nothing a classifier should learn.")
 
