@@ -428,6 +428,21 @@ def test_a_loaded_model_saved_again_keeps_its_metadata_and_a_refit_drops_it(tmp_
     assert GANAugmenter.load(tmp_path / "refit").metadata_ == {}
 
 
+def test_save_names_what_it_cannot_write_as_given(tmp_path, mixed_frame):
+    # A file in the path gave a bare FileExistsError, metadata JSON cannot hold gave JSON's "Object
+    # of type int64 is not JSON serializable", and a read-only folder named the hidden temporary one.
+    X, y = mixed_frame
+    augmenter = fast(classes=["rare"]).fit(X, y)
+    (tmp_path / "afile").write_text("mine")
+    with pytest.raises(DataValidationError, match=r"Cannot write .*afile/m: .*afile is a file, not a directory"):
+        augmenter.save(tmp_path / "afile" / "m")
+    with pytest.raises(TypeError, match=r"metadata\['n'\] is np.int64\(3\)"):
+        augmenter.save(tmp_path / "m", metadata={"n": np.int64(3)})
+    with pytest.raises(TypeError, match="metadata must be a dict, got list"):
+        augmenter.save(tmp_path / "m", metadata=["a"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]
+
+
 @pytest.mark.parametrize("unit", ["ns", "us", "s", "D"])
 def test_date_labels_save_and_load_in_their_own_unit(tmp_path, unit):
     # JSON holds no dates: datetime64[us] and [D] labels failed to save after a whole fit
