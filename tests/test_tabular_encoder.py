@@ -209,6 +209,16 @@ def test_object_numbers_come_back_as_the_kind_they_were_with_their_missing_marke
             assert gaps and all(v is missing if missing is None else isinstance(v, float) for v in gaps)
 
 
+def test_an_object_arrays_text_column_keeps_none_for_missing():
+    # pandas made the column its string dtype, None read as NaN: synthetic rows said NaN where the
+    # real rows of the same array say None.
+    array = np.array([[i * 0.5, ["x", "y", None][i % 3]] for i in range(60)], dtype=object)
+    encoder = TabularEncoder(random_state=0).fit(array)
+    decoded = encoder.inverse_transform(_random_rows(encoder, 300, seed=1), random_state=0)[:, 1]
+    kinds = {type(v) for v in decoded}
+    assert kinds == {str, type(None)}
+
+
 def test_high_cardinality_column_warns_and_decodes_only_observed_values():
     rng = np.random.default_rng(0)
     frame = pd.DataFrame({"zip": [f"z{v:03d}" for v in rng.zipf(1.5, 600) % 300], "x": rng.normal(size=600)})

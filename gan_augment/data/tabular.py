@@ -852,7 +852,10 @@ def _to_frame(X) -> tuple[pd.DataFrame, dict]:
     array = np.asarray(X)
     if array.ndim != 2:
         raise DataValidationError(f"X must be 2-D (rows x columns), got shape {array.shape}.")
-    return pd.DataFrame(array), {"kind": "ndarray", "dtype": array.dtype.str}
+    # An object array's columns stay objects: pandas would make a text column its string dtype,
+    # with None read as NaN (synthetic rows then said NaN where the real ones say None).
+    frame = pd.DataFrame(array, dtype=object) if array.dtype == object else pd.DataFrame(array)
+    return frame, {"kind": "ndarray", "dtype": array.dtype.str}
 
 
 def _from_columns(columns: dict, specs: list[dict], container: dict, n_rows: int):
