@@ -778,7 +778,8 @@ def _warn_if_identifier(series: pd.Series, name) -> bool:
         return False
 
     def message(shown: str) -> str:
-        rows = "every row" if len(values) == len(series) else f"every row that has one ({len(values)} of {len(series)})"
+        rows = "every row" if len(values) == len(series) else \
+            f"every row that has one ({len(values)} of {len(series)})"
         return (f"Column {name!r} holds a different {what} in {rows}{shown}: a row number or an ID? Synthetic "
                 "rows get IDs that real rows have. Drop it before fitting if it identifies rows: it carries "
                 "nothing a classifier should learn.")
@@ -917,7 +918,7 @@ def _column_kind(series: pd.Series, *, forced: bool, name) -> str:
     if forced or pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
         if dtype == object:
             _check_no_equal_values_of_two_kinds(series, name)
-        if not forced and dtype == object and series.notna().any() and holds_only_numbers(series):
+        if not forced and dtype == object and is_number_column(series):
             return "numeric"  # an object column from a numpy array may still hold plain numbers
         return "categorical"
     return "numeric"
