@@ -204,6 +204,9 @@ def test_paired_folds_take_the_same_rows_as_no_spread_and_a_consistent_gain_as_o
     gains = np.random.default_rng(0).uniform(0.08, 0.12, 10)
     consistent = paired(plan, folds(gains, [20] * 10), "a", "b", score)
     assert consistent.p < 1e-3 and consistent.low > 0.05
+    # The same in folds of uneven sizes (a group splitter's): a first fix still called it no spread.
+    uneven = paired(plan, folds(gains, [40, 30, 20, 40, 30, 20, 100, 60, 40, 20]), "a", "b", score)
+    assert uneven.p < 1e-3
 
 
 def test_holm_adjusts_step_down_and_keeps_nan():
