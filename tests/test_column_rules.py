@@ -325,9 +325,10 @@ def test_values_come_back_with_the_decimals_of_the_column():
         "tenths": np.round(rng.normal(5, 2, 300), 1).astype(np.float32),
         "count": rng.integers(0, 9, 300).astype(float),
         "half": np.round(rng.normal(5, 2, 300), 1).astype(np.float16),  # read as 9 decimals, unrounded
+        "quarters": (rng.integers(0, 100, 300) / 4).astype(np.float16),  # 3 in float16 arithmetic
     })
     encoder = TabularEncoder(max_modes=3, random_state=0).fit(table)
-    assert [spec["decimals"] for spec in encoder.columns_] == [2, None, 1, None, 1]
+    assert [spec["decimals"] for spec in encoder.columns_] == [2, None, 1, None, 1, 2]
     Z = _random_rows(encoder, 2000, seed=0)
     decoded = encoder.inverse_transform(Z, random_state=0)
     np.testing.assert_array_equal(decoded["price"], np.round(decoded["price"], 2))

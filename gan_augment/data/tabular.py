@@ -1217,7 +1217,10 @@ def _observed_decimals(values: np.ndarray, dtype) -> int | None:
     remaining: np.ndarray = np.asarray(values, dtype=narrow)
     with np.errstate(over="ignore", invalid="ignore"):  # huge values overflow x * 10**decimals: not rounded
         for decimals in range(_MAX_DECIMALS + 1):
-            inexact: np.ndarray = np.round(remaining, decimals) != remaining
+            # Rounded in float64 (float16 arithmetic loses x * 10**decimals above 2048), then
+            # compared in the column's own precision.
+            rounded = np.round(remaining.astype(np.float64), decimals).astype(narrow)
+            inexact: np.ndarray = rounded != remaining
             remaining = remaining[inexact]
             if not len(remaining):
                 return decimals
