@@ -54,6 +54,9 @@ BAD_CSV_FILES = [
     # On every data line, pandas dropped the extra fields silently; rows written back did not line up.
     ("a,label\n1,x,\n2,y,\n", r"line 2 has 3 fields, but the header names 2 columns.*trailing separator"),
     ('a,label\n1,"x\n', r"could not be read as csv"),  # an unclosed quote: pandas' own words
+    # Excel's separator line was read as the header ("a column without a name ... end of the header line?")
+    ("sep=,\na,label\n1,x\n", r"begins with Excel's separator line 'sep=,'; delete that line"),
+    ("sep=;\na;label\n1;x\n", r"separator line 'sep=;'.*pass --sep ';'"),
 ]
 
 

@@ -270,6 +270,13 @@ def _read_csv(path: Path, na_values: list[str], target, sep: str, *, sep_given: 
     # The bytes are read once: pandas parses them and the writer copies them, so the real rows
     # written out are the rows trained on even if the file is edited during training.
     data = path.read_bytes()
+    first_line = data.removeprefix(b"\xef\xbb\xbf").split(b"\n", 1)[0].rstrip(b"\r")
+    if re.fullmatch(rb"sep=.", first_line):
+        # Excel writes it to say which separator it used; read as the header, it named one column.
+        used = first_line[-1:].decode(CSV_ENCODING, errors="replace")
+        then = f", and pass --sep '{used}' (sep={used!r} in Python)" if used != sep else ""
+        raise DataValidationError(f"{path} begins with Excel's separator line {'sep=' + used!r}; delete that line so "
+                                  f"that the header comes first{then}.")
     # pandas renames a repeated header name (age, age -> age, age.1) and nothing can turn that
     # off, so the header is read on its own, untouched, and checked first.
     options = {**CSV_OPTIONS, "sep": sep}
