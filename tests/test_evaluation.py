@@ -866,6 +866,11 @@ def test_folds_given_as_pairs_group_splitters_and_repeated_splitters():
     # A group splitter failed with scikit-learn's "The 'groups' parameter should not be None".
     with pytest.raises(ValueError, match=r"cv=GroupKFold\(\.\.\.\) splits by groups.*cv=list\(GroupKFold"):
         evaluate_augmentation(X, y, RandomOverSampler(), cv=GroupKFold(3), **settings)
+    # A caller's folds that leave SMOTE one row of a class: said before the first fold, not inside it.
+    few_X, few_y = two_gaussians(n_major=40, n_minor=3)
+    with pytest.raises(DataValidationError, match=r"cv split \d of 2 leaves class 'rare' 1 training row, and SMOTE"):
+        evaluate_augmentation(few_X, few_y, ExplodingSampler(), cv=StratifiedKFold(2, shuffle=True, random_state=0),
+                              baselines=("none", "smote"), fidelity=False, privacy=False)
     # A repeated splitter's folds are numbered per repeat (they were 0, 1, 2, 3 of one repeat).
     repeated = evaluate_augmentation(X, y, RandomOverSampler(random_state=0), **settings,
                                      cv=RepeatedStratifiedKFold(n_splits=2, n_repeats=2, random_state=0))

@@ -80,6 +80,8 @@ def plan_evaluation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5,
         _check_smote_folds(targets, counts, n_splits)
     numeric, categorical = split_columns(X)
     splits = _check_splits(splitter, X, y)
+    if "smote" in methods and n_splits is None:
+        _check_smote_splits(targets, y, splits)
     return EvaluationPlan(
         X=X, y=y, labels=list(counts), counts=counts, numeric=numeric, categorical=categorical, binary=binary,
         positive=positive_class(targets, counts) if binary else None,
@@ -292,6 +294,19 @@ def _check_smote_folds(targets: list, counts: dict, n_splits: int) -> None:
                 f"Class {_show(label)} has {count} rows: a training fold holds only {n_train}, and SMOTE "
                 f"needs at least 2 to interpolate. {fix}, or leave 'smote' out of the baselines "
                 "(baselines=('none', 'random'); --baseline none,random on the command line).")
+
+
+def _check_smote_splits(targets: list, y: np.ndarray, splits: list) -> None:
+    """The same for a caller's folds, before the first fold rather than inside it."""
+    for number, (train, _) in enumerate(splits, start=1):
+        for label in targets:
+            n_train = int(np.sum(y[train] == label))
+            if n_train < 2:
+                raise DataValidationError(
+                    f"cv split {number} of {len(splits)} leaves class {_show(label)} {n_train} training row"
+                    f"{'' if n_train == 1 else 's'}, and SMOTE needs at least 2 to interpolate. Use folds that leave "
+                    "more of its rows for training, or leave 'smote' out of the baselines (baselines=('none', "
+                    "'random')).")
 
 
 def _check_splits(splitter, X: pd.DataFrame, y: np.ndarray) -> list:
