@@ -55,6 +55,9 @@ def wanted_classes(classes) -> list:
     """``classes`` as a list: one label (str or number) or an iterable of them."""
     if isinstance(classes, _ONE_LABEL):
         return [classes]
+    if getattr(classes, "ndim", None) == 0 and hasattr(classes, "item"):
+        # A 0-d tensor or array (ds.targets[i]) is one label, not a list of them.
+        return [classes.item()]
     return list(classes)
 
 

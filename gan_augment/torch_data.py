@@ -177,6 +177,7 @@ class AugmentedDataset(Dataset):
             self._targets = self._check_augmenter()
             _check_value_scale(value_range, spec, augmenter.encoder_)
             self._store_dtype = self._resolve_store_dtype(spec)
+            _check_items_hold_missing(augmenter.encoder_, spec)
         else:
             # Every class to top up is at its target already: a GAN would add nothing, so none is
             # fitted (minutes saved); the dataset serves the base's items.
@@ -367,7 +368,8 @@ class AugmentedDataset(Dataset):
         if _makes_images(codec):
             out = items_from_nchw(codec.to_nchw(out).numpy(), self._spec.layout)
         else:
-            out = out.to_numpy() if hasattr(out, "to_numpy") else np.asarray(out)
+            # Numbers only (text columns were refused): a nullable column's pd.NA as NaN.
+            out = out.to_numpy(dtype=np.float64, na_value=np.nan) if hasattr(out, "to_numpy") else np.asarray(out)
         with np.errstate(over="ignore"):  # an overflow is refused below, naming synthetic_dtype
             stored = cast_values(out, self._store_dtype)  # integer rows rounded, not cut (2.9 is 3)
         if stored.dtype.kind == "f" and np.isinf(stored).any() and np.isfinite(out).all():
@@ -423,6 +425,17 @@ def _check_makes_items_like(augmenter, spec: ItemSpec) -> None:
         raise ValueError(f"The augmenter makes rows with text in column{'s' if len(text) > 1 else ''} "
                          f"{', '.join(map(repr, text))}, which the base's {spec.describe()} rows cannot hold; "
                          "fit it on the rows as numbers (e.g. the categories' codes), as the base holds them.")
+
+
+def _check_items_hold_missing(encoder, spec: ItemSpec) -> None:
+    """Integer or boolean items cannot hold the missing values a table model makes (a NaN cast to
+    int64 was served as -9223372036854775808)."""
+    missing = [column["name"] for column in getattr(encoder, "columns_", []) if column.get("has_missing")]
+    if missing and not spec.is_image and spec.numpy_dtype.kind in "biu":
+        shown = ", ".join(map(repr, missing[:3])) + (" and more" if len(missing) > 3 else "")
+        raise ValueError(f"The augmenter makes missing values in column{'s' if len(missing) > 1 else ''} {shown}, "
+                         f"which the base's {spec.dtype} rows cannot hold. Give the base float rows (x.float()), "
+                         "or fit the augmenter on the rows as the base holds them.")
 
 
 def _setting(strategy, classes) -> str:

@@ -337,6 +337,35 @@ def test_integer_rows_are_served_rounded_in_their_dtype(dtype):
         assert torch.equal(x, as_floats[index][0])  # rounded alike whatever the store holds
 
 
+def test_missing_values_a_model_makes_are_refused_for_integer_rows_and_served_as_nan_in_floats():
+    # Integer rows were served the int64 minimum for every missing cell; a model fitted on a frame
+    # with a nullable Int64 column failed inside numpy ("float() argument must be ... not 'NAType'").
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"a": rng.normal(size=36), "b": pd.array([None if i % 3 == 0 else i % 5 for i in range(36)],
+                                                                   dtype="Int64")})
+    y = torch.tensor([0] * 30 + [1] * 6)
+    augmenter = GANAugmenter(epochs=1, batch_size=16, random_state=0).fit(frame, y.numpy())
+    rows = torch.from_numpy(np.nan_to_num(frame.astype(float).to_numpy()))
+    with pytest.raises(ValueError, match=r"makes missing values in column 'b', which the base's torch.int64 rows"):
+        AugmentedDataset(TensorDataset(rows.long(), y), augmenter, random_state=0)
+    served = AugmentedDataset(TensorDataset(rows.float(), y), augmenter, random_state=0)
+    made = torch.stack([served[i][0] for i in served.synthetic_indices])
+    assert made.dtype == torch.float32 and torch.isfinite(made[:, 0]).all()
+    assert not torch.isinf(made).any() and (torch.isnan(made[:, 1]) | (made[:, 1] == made[:, 1].round())).all()
+
+
+def test_one_class_given_as_a_0d_tensor():
+    # classes=ds.targets[i] failed with torch's "iteration over a 0-d tensor".
+    X = np.random.default_rng(0).normal(size=(36, 2))
+    y = torch.tensor([0] * 30 + [1] * 6)
+    dataset = AugmentedDataset(TensorDataset(torch.from_numpy(X), y), GANAugmenter(epochs=1, batch_size=16,
+                                                                                    random_state=0),
+                               classes=y[-1], random_state=0)
+    assert dataset.sampling_strategy_ == {1: 24}
+
+
 def test_a_store_too_narrow_for_the_values_is_refused_not_filled_with_infinities():
     X = np.random.default_rng(0).normal(size=(36, 2)) * 1e6
     y = torch.tensor([0] * 30 + [1] * 6)
