@@ -104,11 +104,7 @@ def evaluate(
                                 **{k: v for k, v in settings.items() if v is not None}, **kind_params,
                                 "random_state": None, "device": device, "n_threads": check_threads(threads)})
     options = {} if names is None else {"baselines": names}
-    from gan_augment.exceptions import DataValidationError
-
-    # The data's own faults (a class too small to cross-validate) are data errors, as augment says
-    # them; a bad option value (--n-jobs 0) is a usage error.
-    with errors(USAGE, ValueError, TypeError), errors(DATA, DataValidationError):
+    with errors(USAGE, ValueError, TypeError):
         plan = plan_evaluation(X, dataset.y, augmenter, estimator=str(estimator), classes=dataset.labels,
                                cv=cv, repeats=repeats, n_jobs=n_jobs, random_state=seed, metric=str(metric),
                                progress=not state.quiet,

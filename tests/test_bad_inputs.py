@@ -319,14 +319,6 @@ def test_cli_auto_names_a_class_of_one_row_before_training(tmp_path, capsys):
     assert _snapshot(tmp_path) == before
 
 
-def test_cli_evaluate_names_a_class_of_one_row_as_a_data_error(tmp_path, capsys):
-    # augment --auto said it with exit code 1 (data), evaluate with 2 (usage) for the same data.
-    data = tmp_path / "data.csv"
-    data.write_text("x,label\n" + "".join(f"{i},{'a' if i < 20 else 'b' if i < 29 else 'lone'}\n" for i in range(30)))
-    code, err = _cli(capsys, "evaluate", data, "-e", "1", "-q")
-    assert code == 1 and "'lone' has 1 row" in err and "Traceback" not in err
-
-
 def test_cli_augment_with_a_model_refuses_a_column_of_another_kind(tmp_path, capsys):
     # Names alone matched: real rows "70y" were written beside synthetic 23, 45, ...
     rng = np.random.default_rng(0)
