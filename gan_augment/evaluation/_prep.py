@@ -8,6 +8,7 @@ from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from gan_augment.baselines import is_numeric, split_columns
+from gan_augment.data.tabular import column_floats
 
 __all__ = ["ESTIMATORS", "MISSING", "TableEncoder", "as_text", "build_estimator", "is_numeric", "split_columns"]
 
@@ -32,8 +33,9 @@ def as_text(X):
 
 def as_floats(X) -> np.ndarray:
     """Numeric columns as float64, missing values (``None``, ``pd.NA``) as NaN: an object column of
-    numbers is numbers (module level: picklable)."""
-    return pd.DataFrame(X).apply(pd.to_numeric, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    numbers is numbers, as the GAN's encoder reads it (module level: picklable)."""
+    frame = pd.DataFrame(X)
+    return np.column_stack([column_floats(frame.iloc[:, i]) for i in range(frame.shape[1])])
 
 
 class EmptyColumnsAsZero(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
@@ -137,7 +139,7 @@ class TableEncoder:
 
 
 def _floats(series: pd.Series) -> pd.Series:
-    return pd.to_numeric(series, errors="coerce").astype(float)
+    return pd.Series(column_floats(series), index=series.index)
 
 
 def _median(series: pd.Series) -> float:
