@@ -29,8 +29,8 @@ from gan_augment._sampler import TableSamplerMixin, keeping_fitted_state
 from gan_augment._fs import check_parent_writable
 from gan_augment._random import derive_seed, spawn_seeds
 from gan_augment._warnings import warn
-from gan_augment.checkpoint import build_checked, check_state_target, check_storable, load_state, read_metadata, \
-    recover_interrupted_save, save_state
+from gan_augment.checkpoint import build_checked, check_state_target, check_state_values, load_state, \
+    read_metadata, recover_interrupted_save, save_state
 from gan_augment.config import EARLY_STOPPING_EVERY, EARLY_STOPPING_PATIENCE, LOSSES, NOISE_ARCHITECTURES, \
     OPTIMIZERS, PRECISIONS, TabularModelConfig, TrainingConfig, config_from_dict, config_to_dict, training_config, \
     training_defaults_name
@@ -451,7 +451,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         if metadata is not None:
             if not isinstance(metadata, dict):
                 raise TypeError(f"metadata must be a dict, got {type(metadata).__name__}.")
-            check_storable(metadata, "metadata")  # named, not JSON's "int64 is not JSON serializable"
+            check_state_values(metadata, "metadata")  # named, not JSON's "int64 is not JSON serializable"
         # Its folder is made beside it under a temporary name: a path that cannot be written is
         # named as the caller gave it (a read-only folder named the hidden temporary one).
         check_parent_writable(path)

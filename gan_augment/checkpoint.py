@@ -277,7 +277,7 @@ class _SkipInitialisation(TorchFunctionMode):
 _PLACEHOLDER_KEYS = ({"__tensor__"}, {"__items__"})
 
 
-def check_storable(node, where: str) -> None:
+def check_state_values(node, where: str) -> None:
     """Refuse, naming ``where``, what :func:`save_state` cannot write and :func:`load_state` give
     back: anything but tensors, None, bool, int, float and str, in lists, tuples and dicts keyed by
     str, int, float, bool or None. (A numpy int stops JSON; a tuple key makes a file that fails to load.)"""
@@ -288,11 +288,11 @@ def check_storable(node, where: str) -> None:
             if key is not None and not isinstance(key, (str, int, float, bool)):
                 raise TypeError(f"{where} has the key {key!r} ({type(key).__name__}), which a checkpoint cannot "
                                 "store; use str or int keys.")
-            check_storable(value, f"{where}[{key!r}]")
+            check_state_values(value, f"{where}[{key!r}]")
         return
     if isinstance(node, (list, tuple)):
         for index, value in enumerate(node):
-            check_storable(value, f"{where}[{index}]")
+            check_state_values(value, f"{where}[{index}]")
         return
     raise TypeError(f"{where} is {node!r} ({type(node).__name__}), which a checkpoint cannot store: give plain "
                     "Python numbers, text, lists, dicts or tensors (e.g. int(value), array.tolist()).")

@@ -374,10 +374,10 @@ class GANTrainer:
     def check_callback_states(self) -> None:
         """Refuse, naming the callback, a state a checkpoint cannot store (checked when training
         begins: at the first checkpoint, epochs later, the run would be lost)."""
-        from gan_augment.checkpoint import check_storable
+        from gan_augment.checkpoint import check_state_values
 
         for callback in self.callbacks:
-            check_storable(_callback_state(callback), f"{type(callback).__name__}.state_dict()")
+            check_state_values(_callback_state(callback), f"{type(callback).__name__}.state_dict()")
 
     # ================================================================== internals
     def _local_state(self) -> dict:
