@@ -92,7 +92,7 @@ class DataHandler:
     def check_sample_out(self, out: Path, model_dir: Path, *, force: bool, names_file: bool,
                          source: Optional[Path]) -> None:
         """Refuse an ``out`` that ``sample`` cannot write, or that overlaps ``source``: the data the
-        model was fitted on, where it still exists (the path as `fit` was given it)."""
+        model was fitted on, where it still exists (the path `fit` recorded, resolved)."""
         raise NotImplementedError
 
     def write_samples(self, augmenter, dataset_info: dict, label: Any, n: int, out: Path, *, force: bool,

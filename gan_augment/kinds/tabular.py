@@ -199,7 +199,7 @@ def _comparable_columns(real: pd.DataFrame, synthetic: pd.DataFrame) -> tuple[np
             # One-hot over the values either side holds, built by index (comparing every cell with
             # every value took 54 s for 200 classes of a 50,000-value column).
             position = {value: i for i, value in enumerate(sorted(set(a) | set(b)))}
-            add(_one_hot(a.map(position).to_numpy(), len(position)), _one_hot(b.map(position).to_numpy(), len(position)))
+            add(*(_one_hot(part.map(position).to_numpy(), len(position)) for part in (a, b)))
     return _stacked(real_parts, len(real)), _stacked(synthetic_parts, len(synthetic)), np.asarray(groups, dtype=np.intp)
 
 
