@@ -8,11 +8,13 @@ caller's rows untouched, so test data stays 100% real under cross-validation.
 
 from __future__ import annotations
 
-import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone, is_regressor
+import inspect
+from collections.abc import Mapping
+
+from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.utils import get_tags
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.multiclass import check_classification_targets, type_of_target, unique_labels
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from gan_augment._compat import HasMethods, fit_context
@@ -53,32 +55,28 @@ class AugmentedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
 
     @fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, **fit_params):
-        if is_regressor(self.estimator):  # before any augmenter is fitted: a top-up balances classes
-            raise ValueError(
-                f"AugmentedClassifier needs a classifier; estimator={self.estimator!r} is a regressor. Topping up "
-                "rare classes only makes sense for class labels: pass a classifier (e.g. LogisticRegression)."
-            )
+        # Everything that can be refused is refused before the augmenter is fitted (a GAN fit can
+        # take minutes), and nothing fitted is set until both fits have succeeded: a failed refit
+        # leaves the model fitted before as it was, never the new augmenter beside the old estimator.
+        _check_is_classifier(self.estimator)
         shape = getattr(y, "shape", ())
         if len(shape) == 2 and shape[1] == 1:
             y = column_or_1d(y, warn=True)  # as every scikit-learn classifier does
-        per_row = [name for name, value in fit_params.items() if np.ndim(value) >= 1 and len(value) == len(y)]
-        if per_row:
-            # The estimator is trained on the augmented rows, not on X's: a weight per row of X
-            # has no row to go with for each synthetic one.
-            raise ValueError(f"AugmentedClassifier cannot pass {', '.join(per_row)} on: the estimator is fitted on "
-                             "the augmented rows (X's and the synthetic ones), not on X's alone. Weight the classes "
-                             "in the estimator (class_weight=), or resample first and fit the estimator yourself.")
+        _check_fit_params(self.estimator, fit_params, _length(y))
         if _is_continuous(y):
             # scikit-learn's words for a classifier given a quantity ("Unknown label type:
             # continuous", which its estimator checks expect); the samplers name other faults.
             check_classification_targets(y)
-        self.augmenter_ = clone(self.augmenter)
-        X_res, y_res = self.augmenter_.fit_resample(X, y)
-        self.estimator_ = clone(self.estimator).fit(X_res, y_res, **fit_params)
-        self.classes_ = self.estimator_.classes_
+        augmenter = clone(self.augmenter)
+        X_res, y_res = augmenter.fit_resample(X, y)
+        estimator = clone(self.estimator).fit(X_res, y_res, **fit_params)
+        self.augmenter_, self.estimator_ = augmenter, estimator
+        # An estimator of no declared type (checked above) may not keep its classes: they are
+        # the labels it was fitted on, as scikit-learn's BaggingClassifier takes them.
+        self.classes_ = estimator.classes_ if hasattr(estimator, "classes_") else unique_labels(y_res)
         for name in ("n_features_in_", "feature_names_in_"):  # those of this fit only, as fit resets
-            if hasattr(self.estimator_, name):
-                setattr(self, name, getattr(self.estimator_, name))
+            if hasattr(estimator, name):
+                setattr(self, name, getattr(estimator, name))
             elif name in vars(self):
                 delattr(self, name)
         return self
@@ -109,6 +107,64 @@ class AugmentedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         tags.input_tags.allow_nan = estimator_tags.input_tags.allow_nan and augmenter_tags.input_tags.allow_nan
         tags.input_tags.sparse = estimator_tags.input_tags.sparse and augmenter_tags.input_tags.sparse
         return tags
+
+
+def _check_is_classifier(estimator) -> None:
+    """Refuse an estimator that scikit-learn's tags call something else than a classifier."""
+    kind = _estimator_type(estimator)
+    if kind not in (None, "classifier"):  # a top-up balances classes
+        article = "an" if kind[0] in "aeiou" else "a"
+        raise ValueError(
+            f"AugmentedClassifier needs a classifier; estimator={estimator!r} is {article} {kind.replace('_', ' ')}. "
+            "Topping up rare classes only makes sense for class labels: pass a classifier (e.g. LogisticRegression)."
+        )
+
+
+def _estimator_type(estimator) -> str | None:
+    """scikit-learn's kind of ``estimator`` ("classifier", "regressor", "clusterer", ...), None
+    where it declares none (an object that does not derive from BaseEstimator)."""
+    try:
+        return get_tags(estimator).estimator_type
+    except AttributeError:  # no __sklearn_tags__: scikit-learn cannot tell
+        return None
+
+
+def _check_fit_params(estimator, fit_params: dict, n_rows: int | None) -> None:
+    """Refuse what the estimator's fit cannot be given, before any augmenter is fitted.
+
+    A value with one entry per row of X (``sample_weight``, whatever its length) has no entry for
+    the synthetic rows the estimator is fitted on. Other values -- an ``eval_set`` of validation
+    data, say -- pass on as given; names that the estimator's ``fit`` does not take are refused.
+    """
+    per_row = [name for name, value in fit_params.items()
+               if name == "sample_weight" or (n_rows is not None and _length(value) == n_rows)]
+    if per_row:
+        raise ValueError(f"AugmentedClassifier cannot pass {', '.join(per_row)} on: the estimator is fitted on "
+                         "the augmented rows (X's and the synthetic ones), not on X's alone. Weight the classes "
+                         "in the estimator (class_weight=), or resample first and fit the estimator yourself.")
+    try:
+        parameters = inspect.signature(estimator.fit).parameters
+    except (TypeError, ValueError):  # a fit written in C, say: its own error will name the parameter
+        return
+    if any(parameter.kind is inspect.Parameter.VAR_KEYWORD for parameter in parameters.values()):
+        return
+    unknown = sorted(set(fit_params) - set(parameters))
+    if unknown:
+        accepted = [name for name in parameters if name not in ("X", "y")]
+        raise TypeError(f"AugmentedClassifier.fit got {', '.join(map(repr, unknown))}, which "
+                        f"{type(estimator).__name__}.fit does not take (it takes "
+                        f"{', '.join(accepted) if accepted else 'X and y only'}).")
+
+
+def _length(value) -> int | None:
+    """``len(value)`` for a sequence or array of values, None for a scalar, a text or a mapping
+    (without ``np.asarray``: a list of ``(X, y)`` pairs of different sizes is not an array)."""
+    if isinstance(value, (str, bytes, Mapping)) or getattr(value, "ndim", 1) == 0:
+        return None
+    try:
+        return len(value)
+    except TypeError:
+        return None
 
 
 def _is_continuous(y) -> bool:

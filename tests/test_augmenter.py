@@ -620,6 +620,70 @@ def test_augmented_classifier_refitted_on_an_array_forgets_the_frames_column_nam
     assert not hasattr(model, "feature_names_in_") and model.n_features_in_ == 2
 
 
+def test_augmented_classifier_passes_validation_data_on_to_the_estimator(mixed_frame):
+    # eval_set=[(X_val, y_val)], as XGBoost and LightGBM take it, failed in np.ndim: a list of
+    # pairs of different sizes is no array. Validation data has no row of X to go with.
+    from imblearn.over_sampling import RandomOverSampler
+
+    X, y = mixed_frame
+    numeric = X[["income", "age"]]
+    given = []
+
+    class WithEvalSet(LogisticRegression):
+        def fit(self, X, y, eval_set=None):
+            given.append(eval_set)
+            return super().fit(X, y)
+
+    eval_set = [(numeric.iloc[:30], y[:30])]
+    model = AugmentedClassifier(WithEvalSet(), RandomOverSampler(random_state=0)).fit(numeric, y, eval_set=eval_set)
+    assert given == [eval_set] and model.predict(numeric).shape == (len(numeric),)
+
+
+def test_augmented_classifier_failed_refit_keeps_the_fitted_model(mixed_frame):
+    from imblearn.over_sampling import RandomOverSampler
+
+    X, y = mixed_frame
+    numeric = X[["income", "age"]]
+
+    class FailsOnOneColumn(LogisticRegression):
+        def fit(self, X, y):
+            if X.shape[1] == 1:
+                raise RuntimeError("estimator failed")
+            return super().fit(X, y)
+
+    model = AugmentedClassifier(FailsOnOneColumn(), RandomOverSampler(random_state=0)).fit(numeric, y)
+    before = (model.augmenter_, model.estimator_, list(model.feature_names_in_))
+    with pytest.raises(RuntimeError, match="estimator failed"):
+        model.fit(numeric[["income"]], y)
+    assert (model.augmenter_, model.estimator_, list(model.feature_names_in_)) == before
+    assert list(model.augmenter_.feature_names_in_) == ["income", "age"]  # not the failed fit's augmenter
+
+
+def test_augmented_classifier_takes_the_classes_of_an_estimator_that_keeps_none(mixed_frame):
+    # A duck-typed classifier (no BaseEstimator, no classes_): the classes are the fitted labels.
+    from imblearn.over_sampling import RandomOverSampler
+
+    X, y = mixed_frame
+
+    class Majority:
+        def fit(self, X, y):
+            values, counts = np.unique(y, return_counts=True)
+            self.label = values[counts.argmax()]
+            return self
+
+        def predict(self, X):
+            return np.full(len(X), self.label)
+
+        def get_params(self, deep=True):
+            return {}
+
+        def set_params(self, **params):
+            return self
+
+    model = AugmentedClassifier(Majority(), RandomOverSampler(random_state=0)).fit(X[["income"]], y)
+    assert list(model.classes_) == ["common", "rare"]
+
+
 # ---------------------------------------------------------------- speed (issue 15)
 def test_sample_generates_and_decodes_in_chunks_deterministically(mixed_frame, monkeypatch):
     from gan_augment import augmenter as augmenter_module

@@ -614,6 +614,46 @@ def test_augmented_classifier_refuses_a_regressor_before_augmenting():
     assert not hasattr(model, "augmenter_")  # refused before any GAN was fitted
 
 
+def test_augmented_classifier_refuses_a_weight_per_row_of_any_length_before_augmenting():
+    # A weight vector one row short was caught by scikit-learn after the GAN fit, which asked for 60
+    # weights: the count of augmented rows, which the user never sees.
+    from sklearn.linear_model import LogisticRegression
+
+    from gan_augment import AugmentedClassifier, GANAugmenter
+
+    model = AugmentedClassifier(LogisticRegression(), GANAugmenter(epochs=1))
+    with pytest.raises(ValueError, match=r"cannot pass sample_weight on"):
+        model.fit(pd.DataFrame({"a": np.arange(40.0)}), np.array([0] * 30 + [1] * 10), sample_weight=np.ones(39))
+    assert not hasattr(model, "augmenter_")
+
+
+def test_augmented_classifier_refuses_a_fit_parameter_the_estimator_does_not_take_before_augmenting():
+    from sklearn.linear_model import LogisticRegression
+
+    from gan_augment import AugmentedClassifier, GANAugmenter
+
+    model = AugmentedClassifier(LogisticRegression(), GANAugmenter(epochs=1))
+    with pytest.raises(TypeError, match=r"got 'bogus', which LogisticRegression.fit does not take \(it takes "
+                                        r"sample_weight\)"):
+        model.fit(pd.DataFrame({"a": np.arange(40.0)}), np.array([0] * 30 + [1] * 10), bogus=1)
+    assert not hasattr(model, "augmenter_")
+
+
+@pytest.mark.parametrize("make", ["IsolationForest", "KMeans"])
+def test_augmented_classifier_refuses_an_estimator_of_another_kind_before_augmenting(make):
+    # Both were accepted and failed after the GAN fit: "object has no attribute 'classes_'".
+    from sklearn import cluster, ensemble
+
+    from gan_augment import AugmentedClassifier, GANAugmenter
+
+    estimator = getattr(ensemble, make, None) or getattr(cluster, make)
+    model = AugmentedClassifier(estimator(), GANAugmenter(epochs=1))
+    kind = {"IsolationForest": "an outlier detector", "KMeans": "a clusterer"}[make]
+    with pytest.raises(ValueError, match=rf"{make}\(\) is {kind}\. Topping up rare classes"):
+        model.fit(pd.DataFrame({"a": np.arange(30.0)}), np.array([0] * 20 + [1] * 10))
+    assert not hasattr(model, "augmenter_")
+
+
 # =============================================================================================
 # 6. Evaluator door
 # =============================================================================================
