@@ -478,8 +478,10 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
             "member_histories": [list(h) for h in self.member_histories_[1:]],  # an ensemble's other members
             "diversity": [[label_to_json(c, labels), d.to_dict()] for c, d in self.diversity_.items()],
             "generator": self.generator_.state_dict(),
-            # A sampling setting of the generator's own, not a weight (style-based: truncation).
-            "truncation_psi": getattr(self.generator_, "truncation_psi", None),
+            # A sampling setting of the generator's own, not a weight (style-based: truncation); an
+            # attribute a user set on a generator without truncation is not one.
+            "truncation_psi": (getattr(self.generator_, "truncation_psi", None)
+                               if hasattr(type(self.generator_), "truncation_psi") else None),
             "label_gate": self.label_gate_.state() if getattr(self, "label_gate_", None) is not None else None,
         }
         save_state(path, state, kind="model", files=self.kind_.extra_files(self) or None, overwrite=overwrite)
@@ -719,6 +721,11 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         if self.early_stopping and kind.name != "tabular":
             raise ValueError("early_stopping=True rates table rows; these are images (use early_stopping=False, "
                              "and see the collapse check in diversity_ or label_gate=True).")
+        if kind.name == "tabular":  # as augment= is: a setting for images is not silently dropped
+            for name in ("architecture", "image_size"):
+                if getattr(self, name, "auto") != "auto":
+                    raise ValueError(f"{name}={getattr(self, name)!r} is a setting for images; these are table "
+                                     f"rows (leave {name}='auto'; images given as flat rows need image_shape=).")
 
     def _snapshot_selection(self, X, y_index: np.ndarray, train_seed: int):
         """The SnapshotSelection callback of ``early_stopping``, or None: rates the classes to top

@@ -106,7 +106,7 @@ class LabelGate:
             unit = self.unit
             instead = f"with {self.plain_top_up}" if self.plain_top_up else "another way"
             another = " or, for a GAN of images, with another architecture (architecture=, --architecture)" \
-                if unit == "images" else ""
+                if unit == "images" and getattr(generator, "has_architecture_choice", True) else ""
             raise ValueError(
                 f"The label gate accepts {rate:.1%} of the synthetic {unit} of class {class_name} (the judge "
                 f"trained on the real {unit} assigns the rest to other classes): too few to top it up "

@@ -209,7 +209,10 @@ class TranslationAugmenter(GANAugmenter):
         if isinstance(self.source, (str, bytes)) or not np.ndim(self.source) == 1:
             raise ValueError(f"source must be a list of class labels, got {self.source!r}.")
         classes = list(self.classes_)
-        sources = [classes.index(resolve_class(label, classes)) for label in self.source]
+        try:
+            sources = [classes.index(resolve_class(label, classes)) for label in self.source]
+        except ValueError as error:  # the same words as classes= gets: say which parameter it is
+            raise ValueError(f"source= names a class y does not hold. {error}") from None
         for label, n_new in self.sampling_strategy_.items():
             if n_new <= 0:
                 continue

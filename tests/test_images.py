@@ -357,6 +357,10 @@ def test_image_specific_errors(digits):
         GANAugmenter(image_shape=(1, 8, 8), categorical_features=[0], **FAST).fit(X, y)
     with pytest.raises(ValueError, match="augments images"):
         GANAugmenter(augment="cutout", **FAST).fit(X[:, :5], y)
+    # A setting of the image generator was dropped without a word on a table (as augment= is not).
+    for name, value in (("architecture", "stylegan"), ("image_size", 16)):
+        with pytest.raises(ValueError, match=rf"{name}={value!r} is a setting for images; these are table rows"):
+            GANAugmenter(**{name: value}, **FAST).fit(X[:, :5], y)
 
 
 # That synthetic digits look like their class (a classifier trained on real digits labels them with it,

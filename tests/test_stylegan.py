@@ -172,6 +172,39 @@ def test_an_ensemble_of_style_generators_truncates_every_member(digits_job):
     assert all(truncated < 0.5 * full for truncated, full in zip(spread[0.0], spread[1.0])), spread
 
 
+def test_stylegan_trains_under_bf16_autocast(digits_job):
+    # Its running average of the styles (float32) was updated with bfloat16 styles: index_add_ failed.
+    X, y = digits_job
+    augmenter = GANAugmenter(architecture="stylegan", precision="bf16", epochs=1, batch_size=32, random_state=0,
+                             n_threads=1, device="cpu").fit(X, y)
+    assert augmenter.generator_.w_avg.dtype == torch.float32
+    assert augmenter.generator_.w_avg.abs().sum(dim=1).min() > 0
+    assert np.isfinite(augmenter.history_[-1]["loss_g"])
+
+
+@pytest.mark.parametrize("psi", [float("nan"), float("inf"), "0.5", True])
+def test_truncation_is_refused_unless_a_finite_number(psi):
+    # A NaN made every sample NaN (all-zero uint8 images) and was saved as NaN, which is not JSON.
+    G = _generator()
+    with pytest.raises(ValueError, match=r"truncation_psi must be a finite number"):
+        G.truncation_psi = psi
+    assert G.truncation_psi == 1.0
+
+
+def test_truncation_of_generators_without_it_is_named_and_not_saved(digits_job, tmp_path):
+    X, y = digits_job
+    ensemble = GANAugmenter(architecture="dcgan", n_generators=2, epochs=1, batch_size=32, random_state=0,
+                            n_threads=1, device="cpu").fit(X, y)
+    # nn.Module's own "object has no attribute" used to replace the message that says why.
+    with pytest.raises(AttributeError, match=r"members have no truncation_psi \(the style-based generator"):
+        ensemble.generator_.truncation_psi = 0.5
+    single = GANAugmenter(architecture="dcgan", epochs=1, batch_size=32, random_state=0, n_threads=1,
+                          device="cpu").fit(X, y)
+    single.generator_.truncation_psi = 0.0  # an attribute of the user's, read by nothing: not a setting to save
+    single.save(tmp_path / "model")
+    assert json.loads((tmp_path / "model" / "model.json").read_text())["state"]["truncation_psi"] is None
+
+
 def test_the_command_line_fits_a_stylegan_and_refuses_the_option_where_it_does_not_apply(digits_job, tmp_path,
                                                                                           capsys):
     import pandas as pd

@@ -101,8 +101,23 @@ def test_the_gate_rejects_a_translator_that_returns_its_input(rare_digits):
     gate = LabelGate.fit(kind_named("image"), images, labels, lazy, seed=0)
     assert gate.acceptance[2] < 0.05, gate.acceptance
     # The way out is named for both doors.
-    with pytest.raises(ValueError, match=r"label gate accepts .*set_params\(label_gate=False\).*with --no-label-gate"):
+    with pytest.raises(ValueError, match=r"label gate accepts .*set_params\(label_gate=False\).*with --no-label-gate") \
+            as refused:
         gate.generate(lazy, 10, 2, seed=0, class_name="3", chunk=64)
+    # A translator has no architecture= to try (TranslationAugmenter refuses the parameter).
+    assert "architecture" not in str(refused.value)
+
+
+def test_source_is_named_when_it_names_an_unknown_class_and_info_names_the_sources(rare_digits, capsys):
+    X, y = rare_digits
+    with pytest.raises(ValueError, match=r"source= names a class y does not hold\. Unknown class 9; the classes "
+                                         r"are \[0, 1, 3\]"):
+        TranslationAugmenter(image_shape=(1, 8, 8), classes=[3], source=[9], epochs=1).fit(X, y)
+    augmenter = TranslationAugmenter(image_shape=(1, 8, 8), classes=[3], source=[1], epochs=1, batch_size=32,
+                                     label_gate=False, random_state=0, n_threads=1).fit(X, y)
+    # It said "translated from the other classes' images" whatever source= was.
+    [line] = kind_named("image").describe(augmenter)
+    assert "translated from the images of 1 (" in line, line
 
 
 @pytest.mark.slow

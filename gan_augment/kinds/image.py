@@ -14,6 +14,7 @@ from gan_augment.data.images import ImageCodec
 from gan_augment.data.tabular import plain_labels
 from gan_augment.kinds.base import DataKind
 from gan_augment.models.image import build_image_discriminator, build_image_generator, default_architecture
+from gan_augment.planner import plain_label
 
 #: Samples per class in the grid saved beside an image model.
 GRID_SAMPLES = 64
@@ -92,7 +93,10 @@ class ImageKind(DataKind):
     def describe(self, augmenter) -> list[str]:
         config = augmenter.model_config_
         if config.architecture == "translator":
-            return [f"Images:    {augmenter.encoder_.describe()}, translated from the other classes' images "
+            source = getattr(augmenter, "source", None)
+            origin = ("the other classes' images" if source is None else
+                      "the images of " + ", ".join(repr(plain_label(label)) for label in source))
+            return [f"Images:    {augmenter.encoder_.describe()}, translated from {origin} "
                     f"({config.n_sources:,} held as sources) by a CycleGAN-style translator"]
         return [f"Images:    {augmenter.encoder_.describe()} by a {config.architecture} GAN"]
 

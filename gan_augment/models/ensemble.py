@@ -46,16 +46,21 @@ class GeneratorEnsemble(nn.Module):
     def truncation_psi(self) -> float:
         """Style-based members' truncation (see :class:`~gan_augment.models.stylegan.StyleGenerator`),
         read from and set on every member; an AttributeError for members without it."""
-        if not hasattr(self.members[0], "truncation_psi"):
-            raise AttributeError(f"the ensemble's {type(self.members[0]).__name__} members have no truncation_psi "
-                                 "(the style-based generator, architecture='stylegan', has)")
-        return self.members[0].truncation_psi
+        return self.members[0].truncation_psi  # see __getattr__ for members without it
 
     @truncation_psi.setter
     def truncation_psi(self, psi: float) -> None:
         self.truncation_psi  # the members' AttributeError where they have none
         for member in self.members:
             member.truncation_psi = psi
+
+    def __getattr__(self, name: str):
+        # A property's AttributeError sends Python to nn.Module.__getattr__, whose own message
+        # ("object has no attribute") would replace the one above.
+        if name == "truncation_psi":
+            raise AttributeError(f"the ensemble's {type(self.members[0]).__name__} members have no truncation_psi "
+                                 "(the style-based generator, architecture='stylegan', has)")
+        return super().__getattr__(name)
 
     @staticmethod
     def member_of_row(n_rows: int, n_members: int) -> torch.Tensor:

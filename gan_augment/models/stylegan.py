@@ -25,6 +25,7 @@ Unlike StyleGAN, the noise maps are not drawn inside ``forward``: they are the t
 from __future__ import annotations
 
 import math
+import numbers
 
 import torch
 from torch import nn
@@ -164,8 +165,21 @@ class StyleGenerator(nn.Module):
             self._track_average(w.detach(), y)
         return w
 
+    @property
+    def truncation_psi(self) -> float:
+        return self._truncation_psi
+
+    @truncation_psi.setter
+    def truncation_psi(self, psi: float) -> None:
+        # Checked where it is set: a NaN made every image NaN (uint8 zeros) and invalid JSON in model.json.
+        if isinstance(psi, bool) or not isinstance(psi, numbers.Real) or not math.isfinite(psi):
+            raise ValueError(f"truncation_psi must be a finite number (1 leaves the styles as they are, 0 gives "
+                             f"each class's average style); got {psi!r}.")
+        self._truncation_psi = float(psi)
+
     @torch.no_grad()
     def _track_average(self, w, y):
+        w = w.to(self.w_avg.dtype)  # under bf16 autocast the mapping network's styles are bfloat16
         counts = torch.bincount(y, minlength=self.n_classes)
         sums = torch.zeros_like(self.w_avg).index_add_(0, y, w)
         seen = counts > 0

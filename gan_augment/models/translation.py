@@ -88,6 +88,8 @@ class ConditionalTranslator(nn.Module):
     """
 
     batch_independent = False  # rows are independent of their batch, but keep the trainer's plain order
+    #: A translator is one architecture (no ``architecture=`` to try another; see the label gate's advice).
+    has_architecture_choice = False
     source_images: torch.Tensor  # buffers (see __init__)
     class_counts: torch.Tensor
     allowed: torch.Tensor
