@@ -11,6 +11,8 @@ import math
 import numbers
 from dataclasses import asdict, dataclass, fields
 
+import numpy as np
+
 LOSSES = ("minimax", "non-saturating", "wasserstein", "wgan-gp", "lsgan", "hinge")
 OPTIMIZERS = ("adam", "rmsprop", "sgd")
 LR_SCHEDULES = (None, "linear", "cosine")
@@ -45,6 +47,7 @@ class TabularModelConfig:
     gumbel_tau: float = 0.2
 
     def __post_init__(self):
+        _as_python_numbers(self)
         _check_positive_int("noise_dim", self.noise_dim)
         _check_positive_int("class_embedding_dim", self.class_embedding_dim)
         _check_positive_int("pac", self.pac)
@@ -96,6 +99,7 @@ class ImageModelConfig:
     identity_weight: float = 0.0
 
     def __post_init__(self):
+        _as_python_numbers(self)
         from gan_augment.models.image import ARCHITECTURES, DEFAULT_WIDTHS, RESOLUTIONS
 
         for name in ("generator_width", "discriminator_width"):
@@ -178,6 +182,7 @@ class TrainingConfig:
     precision: str = "float32"
 
     def __post_init__(self):
+        _as_python_numbers(self)
         if self.epochs != "auto":
             _check_positive_int("epochs", self.epochs)
         _check_positive_int("batch_size", self.batch_size)
@@ -316,6 +321,19 @@ def config_from_dict(cls, data: dict):
     if unknown:
         raise ValueError(f"Unknown {cls.__name__} fields: {sorted(unknown)}.")
     return cls(**{key: tuple(value) if isinstance(value, list) else value for key, value in data.items()})
+
+
+def _as_python_numbers(config) -> None:
+    """Store numpy scalars (``np.int64(25)`` from ``np.arange`` or a ParameterGrid) as the Python
+    numbers they are, in tuples too: a config is written to JSON in checkpoints and model files,
+    which have no numpy types (a checkpointed fit failed at its first checkpoint)."""
+    for field in fields(config):
+        value = getattr(config, field.name)
+        if isinstance(value, np.generic):
+            value = value.item()
+        elif isinstance(value, tuple):
+            value = tuple(v.item() if isinstance(v, np.generic) else v for v in value)
+        object.__setattr__(config, field.name, value)  # frozen dataclasses: set once, here
 
 
 def _check_positive_int(name, value):

@@ -371,3 +371,23 @@ class _TinyD(torch.nn.Module):
 
     def forward(self, x, y):
         return self.net(torch.cat([x, torch.nn.functional.one_hot(y, self.n_classes).float()], 1)).squeeze(1)
+
+
+def test_numpy_number_settings_checkpoint_resume_and_save_as_python_numbers(tmp_path):
+    # Settings from np.arange or a ParameterGrid are numpy scalars: the first checkpoint failed
+    # ("Object of type int64 is not JSON serializable") and the epochs trained before it were lost.
+    X, y = _data()
+    settings = dict(FAST, epochs=np.int64(4), batch_size=np.int64(32), lr_g=np.float32(1e-3), noise_dim=np.int64(8),
+                    generator_dims=(np.int64(16),), max_modes=np.int64(2), max_categories=np.int64(10))
+    interrupted = GANAugmenter(**settings, checkpoint_dir=tmp_path / "ckpt", checkpoint_every=1,
+                               callbacks=[InterruptAt(2)])
+    with pytest.raises(KeyboardInterrupt):
+        interrupted.fit(X, y)
+    resumed = GANAugmenter(**settings, checkpoint_dir=tmp_path / "ckpt", checkpoint_every=1).fit(X, y)
+    assert len(resumed.history_) == 4
+    plain = GANAugmenter(**dict(FAST, epochs=4, lr_g=float(np.float32(1e-3)), max_categories=10)).fit(X, y)
+    np.testing.assert_array_equal(resumed.sample(20, 1), plain.sample(20, 1))
+    resumed.save(tmp_path / "model")
+    loaded = GANAugmenter.load(tmp_path / "model")
+    assert loaded.training_config_ == resumed.training_config_ and type(loaded.training_config_.epochs) is int
+    np.testing.assert_array_equal(loaded.sample(20, 1), resumed.sample(20, 1))

@@ -165,7 +165,10 @@ class ImageCodec:
 
     def to_dict(self) -> dict:
         return {
-            "image_shape": list(self.image_shape_), "image_size": self.image_size, "layout": self.layout_,
+            # Python numbers: numpy integers given as image_shape= / image_size= are no JSON.
+            "image_shape": [int(n) for n in self.image_shape_],
+            "image_size": self.image_size if isinstance(self.image_size, str) else int(self.image_size),
+            "layout": self.layout_,
             "dtype": self.dtype_.str, "value_range": list(self.value_range_), "resolution": self.resolution_,
         }
 

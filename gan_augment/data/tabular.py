@@ -413,8 +413,8 @@ class TabularEncoder:
     def to_dict(self) -> dict:
         return {
             "params": {
-                "max_modes": self.max_modes,
-                "max_categories": self.max_categories,
+                "max_modes": int(self.max_modes),  # a numpy integer is no JSON
+                "max_categories": int(self.max_categories),
                 "clip_to_range": self.clip_to_range,
                 "round_to_observed": self.round_to_observed,
                 "detect_rules": self.detect_rules,
