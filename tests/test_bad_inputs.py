@@ -719,6 +719,8 @@ def test_cli_bad_option_values_are_usage_errors_naming_the_option(tmp_path, caps
     ("evaluate", ["--n-jobs", "0"], "n_jobs (--n-jobs) is the number of folds to run at once"),
     ("fit", ["--device", "mps"], "--device 'mps': device='mps' is not available in this torch build"),
     ("fit", ["--device", "gpu"], "--device 'gpu': device='gpu' is not a torch device (a GPU is 'cuda' in torch)"),
+    # Accepted, then failed inside torch ("attempted to run this operator with Meta tensors").
+    ("fit", ["--device", "meta"], "--device 'meta': device='meta' holds no data and cannot train or sample"),
 ])
 def test_cli_more_bad_option_values_are_usage_errors_before_training(tmp_path, capsys, command, args, culprit):
     import torch

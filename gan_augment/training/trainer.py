@@ -174,6 +174,8 @@ def resolve_device(device) -> torch.device:
                          "'cuda:N'.") from None
     if device.type == "cuda" and not torch.cuda.is_available():
         raise ValueError(f"device={str(device)!r} was asked for but CUDA is not available; use 'cpu' or 'auto'.")
+    if device.type == "meta":  # tensors without data: every fit would fail inside torch, after the data is read
+        raise ValueError("device='meta' holds no data and cannot train or sample; use 'cpu', 'cuda' or 'auto'.")
     if device.type not in ("cpu", "cuda"):
         try:  # mps, xpu, ...: whether this torch build and machine have one, before any work
             torch.empty(0, device=device)
