@@ -87,6 +87,12 @@ class ImageFolderData(DataHandler):
         with errors(USAGE, FileExistsError, DataValidationError):
             check_tree_out(data, out, force=force)  # before any work; the writer checks again
 
+    def check_augment_job(self, data: Path, dataset: Dataset, out: Path, mark_synthetic: Optional[str]) -> None:
+        from gan_augment.data.image_folder import check_tree_depth
+
+        with errors(DATA, DataValidationError):
+            check_tree_depth(dataset.real)
+
     def write_augmented(self, dataset: Dataset, augmenter, out: Path, *, force: bool,
                         mark_synthetic: Optional[str], seconds: Optional[float]) -> None:
         from gan_augment.data.image_folder import write_augmented_tree

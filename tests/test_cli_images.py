@@ -365,3 +365,18 @@ def test_sample_of_a_model_fitted_on_16_bit_files_writes_16_bit_files(tmp_path, 
             assert image.mode == "I;16"
             values = np.asarray(image).astype(np.int64)
         assert (values % 257 == 0).all()  # the 8-bit pixel scaled to the 16-bit range, as the reader maps back
+
+
+def test_augment_refuses_a_16_bit_colour_folder_before_training(tmp_path, capsys):
+    # It wrote 8-bit synthetic files beside the 16-bit real ones (Pillow writes colour at 8 bits only).
+    from test_image_folder import _write_48_bit_png
+
+    rng = np.random.default_rng(0)
+    for name, count in (("healthy", 6), ("lesion", 3)):
+        for i in range(count):
+            _write_48_bit_png(tmp_path / "scans" / name / f"s{i}.png", rng.integers(0, 65536, (8, 8, 3)))
+    code, out, err = run(capsys, "augment", tmp_path / "scans", "--classes", "lesion", "--epochs", "1",
+                         "--out", tmp_path / "out")
+    error = err.splitlines()[-1]
+    assert code != 0 and error.startswith("Error: The images of") and "are 16-bit colour" in error, err
+    assert "Convert the images to 8-bit" in error and not (tmp_path / "out").exists()

@@ -464,6 +464,42 @@ def test_a_16_bit_folder_gets_16_bit_synthetic_images(tmp_path):
     assert not read_image_folder(tmp_path / "eight").sixteen_bit
 
 
+def _write_48_bit_png(path, pixels):
+    """An RGB PNG of 16 bits per channel, written by hand: Pillow writes colour at 8 bits only."""
+    import struct
+    import zlib
+
+    height, width, _ = pixels.shape
+    rows = b"".join(b"\x00" + pixels[i].astype(">u2").tobytes() for i in range(height))
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 16, 2, 0, 0, 0))
+                     + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def test_a_16_bit_colour_folder_is_read_but_not_written_back_at_two_scales(tmp_path):
+    # Pillow reads a 48-bit PNG as 8-bit "RGB": augment wrote 8-bit synthetic files beside the 16-bit
+    # real ones (a 256x darker image to any loader that keeps the stored values), and 12-bit data
+    # turned near black without the warning 16-bit grayscale gets.
+    rng = np.random.default_rng(0)
+    for name in ("healthy", "lesion"):
+        for i in range(2):
+            _write_48_bit_png(tmp_path / "scans" / name / f"s{i}.png", rng.integers(0, 4096, (4, 5, 3)))
+    with pytest.warns(UserWarning, match=r"hold values up to about 4,095 \(12-bit data\)"):
+        source = read_image_folder(tmp_path / "scans")
+    assert source.images.shape == (4, 4, 5, 3) and not source.sixteen_bit
+    assert source.sixteen_bit_colour == tmp_path / "scans" / "healthy" / "s0.png"
+    with pytest.raises(DataValidationError, match=r"are 16-bit colour \(e.g. .*s0.png\); synthetic colour images "
+                                                  r"can only be written at 8 bits"):
+        write_augmented_tree(source, tmp_path / "out", {"lesion": source.images[:1]})
+    assert not (tmp_path / "out").exists()
+    _tree(tmp_path / "eight", {"cat": 2, "dog": 2})
+    assert read_image_folder(tmp_path / "eight").sixteen_bit_colour is None
+
+
 @pytest.mark.parametrize("where", ["same", "inside", "contains"])
 def test_write_augmented_tree_refuses_source(tmp_path, source, where):
     out = {"same": source.root, "inside": source.root / "cat" / "out", "contains": tmp_path}[where]

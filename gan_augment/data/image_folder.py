@@ -72,6 +72,10 @@ class ImageFolder:
         Every image was a 16-bit grayscale file (read as 0..255): :func:`write_augmented_tree`
         writes the synthetic images at 16 bits too, so that a loader reading the stored values sees
         real and synthetic images on one scale.
+    sixteen_bit_colour : Path or None
+        The first colour image with 16 bits per channel (a 48-bit RGB PNG, read as 8-bit RGB), if
+        any: Pillow writes colour at 8 bits only, so :func:`write_augmented_tree` refuses such a
+        folder rather than write 8-bit synthetic images beside 16-bit real ones.
     """
 
     images: np.ndarray = field(repr=False)
@@ -82,6 +86,7 @@ class ImageFolder:
     skipped: list = field(default_factory=list)
     unreadable: list = field(default_factory=list)
     sixteen_bit: bool = False
+    sixteen_bit_colour: Path | None = None
 
 
 # ===================================================================================== finding
@@ -193,11 +198,14 @@ def _check_class_size(class_dir: Path, count: int, *, after_skipping: bool = Fal
 
 # ===================================================================================== decoding
 def _decode(path: Path) -> tuple[np.ndarray, bool, bool]:
-    """The pixels of one image file as (H, W, C) uint8, C 1 or 3, whether the file was 16-bit
-    grayscale, and whether it had transparent pixels (dropped); raises one of _DECODE_ERRORS."""
+    """The pixels of one image file as (H, W, C) uint8, C 1 or 3, whether the file stored 16 bits
+    per channel, and whether it had transparent pixels (dropped); raises one of _DECODE_ERRORS."""
     with Image.open(path) as image:
+        # Before load(), which drops the tiles: Pillow reads a 48-bit RGB PNG as 8-bit "RGB" (the
+        # high byte of each value), and only its raw mode ("RGB;16B") tells the file is 16-bit.
+        deep = image.mode.startswith("I;16") or any(";16" in str(tile[3]) for tile in image.tile if len(tile) > 3)
         image.load()  # Image.open reads only the header: a truncated file fails here
-        return _to_array(_upright(image), path), image.mode.startswith("I;16"), _transparent(image)
+        return _to_array(_upright(image), path), deep, _transparent(image)
 
 
 def _transparent(image: Image.Image) -> bool:
@@ -344,6 +352,7 @@ def read_image_folder(path, *, skip_unreadable: bool = False) -> ImageFolder:
             "read on that range they become 0..16 of 255, 17 grey levels, and synthetic images are written on the "
             "same scale. Scale them to the full 16-bit range first (multiply by 16).", UserWarning, stacklevel=2)
     _check_one_kind(arrays, files, root)
+    deep_colour = [file for file, array, is_deep in zip(files, arrays, sixteen_bit) if is_deep and array.shape[2] == 3]
     arrays = _same_size(arrays, files, root)
     return ImageFolder(
         images=np.stack(arrays),
@@ -353,7 +362,8 @@ def read_image_folder(path, *, skip_unreadable: bool = False) -> ImageFolder:
         root=root,
         skipped=skipped,
         unreadable=unreadable,
-        sixteen_bit=all(sixteen_bit),
+        sixteen_bit=all(sixteen_bit) and not deep_colour,  # (grayscale: colour is written at 8 bits only)
+        sixteen_bit_colour=deep_colour[0] if deep_colour else None,
     )
 
 
@@ -542,6 +552,7 @@ def write_augmented_tree(source: ImageFolder, out_dir, synthetic, *, force: bool
     """
     out_dir = Path(out_dir)
     _check_name(prefix, "file name prefix")
+    check_tree_depth(source)
     synthetic = _check_synthetic(synthetic, source)
     check_tree_out(source.root, out_dir, force=force)
     # overwrite=force: a folder another run wrote meanwhile is kept unless force (the rename refuses it).
@@ -549,6 +560,18 @@ def write_augmented_tree(source: ImageFolder, out_dir, synthetic, *, force: bool
         _fill_tree(staging, source, synthetic, prefix)
         _mark_written(staging, "gan-augment augment")
     return out_dir
+
+
+def check_tree_depth(source: ImageFolder) -> None:
+    """Raise unless :func:`write_augmented_tree` can write synthetic images at the bit depth of
+    ``source``'s files: colour at 8 bits, grayscale at 8 or 16 (a tree of two scales would read
+    wrong in any loader that keeps the stored values)."""
+    if source.sixteen_bit_colour is not None:
+        raise DataValidationError(
+            f"The images of {source.root} are 16-bit colour (e.g. {source.sixteen_bit_colour}); synthetic colour "
+            "images can only be written at 8 bits, and a folder of 16-bit real beside 8-bit synthetic images holds "
+            "two scales. Convert the images to 8-bit first, or write the synthetic images alone (gan-augment "
+            "sample).")
 
 
 def check_tree_out(source_root, out_dir, *, force: bool = False) -> None:
