@@ -170,6 +170,7 @@ def _augment_from_model(model_dir: Path, data: Path, handler, out: Path, *, targ
                    else f"sampling_strategy={augmenter.sampling_strategy!r}")
             raise CLIError(f"{model_dir} tops up {own}, which does not fit DATA: {str(exc).rstrip('.')}. Name the "
                            "classes to top up with --classes.", USAGE) from None
+    plan = {_model_label(label, augmenter): n for label, n in plan.items()}
     unknown = [label for label, n in plan.items() if n > 0 and label not in augmenter.class_counts_]
     if unknown:
         raise CLIError(f"{model_dir} has no class {show(unknown[0])} (it was fitted on "
@@ -184,6 +185,20 @@ def _augment_from_model(model_dir: Path, data: Path, handler, out: Path, *, targ
     say(f"Top-up plan from {model_dir}: " + (added_text({k: v for k, v in plan.items() if v > 0}) or "nothing to add"))
     with writing(out, "the augmented data"), errors(DATA, ValueError):
         handler.write_augmented(dataset, augmenter, out, force=force, mark_synthetic=mark_synthetic, seconds=None)
+
+
+def _model_label(label, augmenter):
+    """The model's class that DATA's ``label`` names: a folder's class ``'1'`` is the label ``1`` of a
+    model fitted in Python on integer labels, as ``sample --class 1`` takes it; ``label`` itself
+    when the model has no such class."""
+    from gan_augment._classes import resolve_class
+
+    if label in augmenter.class_counts_:
+        return label
+    try:
+        return resolve_class(label, list(augmenter.classes_))
+    except ValueError:
+        return label
 
 
 def _check_model_fits(augmenter, dataset, data: Path, model_dir: Path) -> None:
@@ -214,8 +229,9 @@ def _check_model_fits(augmenter, dataset, data: Path, model_dir: Path) -> None:
             raise CLIError(f"The images of {data} are {kinds.get(channels, channels)} but {model_dir} was fitted on "
                            f"{kinds.get(want_c, want_c)} images; fit a model on DATA.", USAGE)
         if (height, width) != (want_h, want_w):
-            raise CLIError(f"The images of {data} are {width}x{height} px but {model_dir} was fitted on "
-                           f"{want_w}x{want_h} px images; fit a model on DATA.", USAGE)
+            # Height x width, as fit's summary and info give sizes.
+            raise CLIError(f"The images of {data} are {height}x{width} px but {model_dir} was fitted on "
+                           f"{want_h}x{want_w} px images; fit a model on DATA.", USAGE)
 
 
 def _check_auto_args(auto: bool, estimator: Optional[Estimator], metric: Optional[Metric],

@@ -311,7 +311,8 @@ def test_the_read_summary_counts_skipped_files_and_sub_folders_apart(tmp_path):
 @pytest.mark.parametrize("change, message", [
     ("rgb", "are RGB but .* was fitted on grayscale images"),
     # 32x8 holds as many pixels as 16x16: only the pixel count was compared, and the tree mixed sizes.
-    ("wide", "are 32x8 px but .* was fitted on 16x16 px images"),
+    # Height x width, as fit's summary and info give sizes (it said width x height).
+    ("wide", "are 8x32 px but .* was fitted on 16x16 px images"),
 ])
 def test_augment_with_a_model_refuses_images_of_another_kind_or_shape(image_folder, image_model, tmp_path, capsys,
                                                                       change, message):
@@ -380,3 +381,20 @@ def test_augment_refuses_a_16_bit_colour_folder_before_training(tmp_path, capsys
     error = err.splitlines()[-1]
     assert code != 0 and error.startswith("Error: The images of") and "are 16-bit colour" in error, err
     assert "Convert the images to 8-bit" in error and not (tmp_path / "out").exists()
+
+
+def test_augment_with_a_python_model_of_integer_classes_tops_up_the_folder_of_that_name(tmp_path, capsys):
+    # A folder's classes are names ('1'): the model's class 1 was "no class '1' (it was fitted on 0, 1)",
+    # though sample --class 1 took it.
+    from gan_augment import GANAugmenter
+
+    X, y = load_digits(return_X_y=True)
+    keep = np.r_[np.flatnonzero(y == 0)[:12], np.flatnonzero(y == 1)[:4]]
+    images, labels = (X[keep].reshape(-1, 8, 8) * 255 / 16).astype(np.uint8), y[keep]
+    GANAugmenter(epochs=1, random_state=0, n_threads=1).fit(images, labels).save(tmp_path / "model")
+    root = write_digit_folder(tmp_path / "data", X[keep], labels, {"0": 0, "1": 1}, per_class=12)
+    code, _, err = run(capsys, "augment", root, "--model", tmp_path / "model", "--classes", "1", "--out",
+                       tmp_path / "out", "-q")
+    assert code == 0, err
+    assert len(list((tmp_path / "out" / "1").glob("*.png"))) == 12
+    assert len(list((tmp_path / "out" / "0").glob("*.png"))) == 12
