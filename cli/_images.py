@@ -30,7 +30,9 @@ class ImageFolderData(DataHandler):
 
         with errors(DATA, DataValidationError, OSError):
             folder = read_image_folder(data, skip_unreadable=skip_unreadable)
-        y = pd.Series(folder.labels, name="class")
+        # object, not pandas' string dtype: a folder name that is not valid UTF-8 (an old archive's) has
+        # surrogates that pyarrow refuses to store.
+        y = pd.Series(folder.labels, name="class", dtype=object)
         labels = resolve_labels(classes, y)
         n, h, w, c = folder.images.shape
         summary = (f"Read {n:,} {'grayscale' if c == 1 else 'RGB'} images of {h}x{w} px in {len(folder.classes)} "

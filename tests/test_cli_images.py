@@ -398,3 +398,20 @@ def test_augment_with_a_python_model_of_integer_classes_tops_up_the_folder_of_th
     assert code == 0, err
     assert len(list((tmp_path / "out" / "1").glob("*.png"))) == 12
     assert len(list((tmp_path / "out" / "0").glob("*.png"))) == 12
+
+
+def test_a_class_folder_whose_name_is_not_utf_8_is_read(tmp_path, capsys):
+    # A name from an old Windows or cp437 archive: pandas' string dtype (pyarrow) refused its
+    # surrogates, and fit stopped with "UnicodeEncodeError ... surrogates not allowed".
+    import os
+
+    X, y = load_digits(return_X_y=True)
+    root = tmp_path / "data"
+    write_digit_folder(root, X, y, {"common": 0}, per_class=8)
+    latin = os.path.join(os.fsencode(root), b"caf\xe9")
+    os.makedirs(latin)
+    for i in np.flatnonzero(y == 1)[:3]:
+        Image.fromarray((X[i].reshape(8, 8) * 255 / 16).astype(np.uint8)).save(os.path.join(latin, b"i%d.png" % i))
+    code, _, err = run(capsys, "augment", root, "--epochs", "1", "--seed", "0", "--out", tmp_path / "out", "-q")
+    assert code == 0, err
+    assert len(os.listdir(os.path.join(os.fsencode(tmp_path / "out"), b"caf\xe9"))) == 8
