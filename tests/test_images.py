@@ -4,6 +4,7 @@ GANAugmenter with ``image_shape`` (scikit-learn's 8x8 digits)."""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 from sklearn.datasets import load_digits
@@ -361,6 +362,14 @@ def test_image_specific_errors(digits):
     for name, value in (("architecture", "stylegan"), ("image_size", 16)):
         with pytest.raises(ValueError, match=rf"{name}={value!r} is a setting for images; these are table rows"):
             GANAugmenter(**{name: value}, **FAST).fit(X[:, :5], y)
+
+
+def test_a_text_column_of_a_pixel_frame_is_named(digits):
+    X, y = digits
+    frame = pd.DataFrame(X, columns=[f"p{i}" for i in range(64)])
+    frame["p7"] = frame["p7"].astype(str)
+    with pytest.raises(DataValidationError, match=r"column 'p7' of X holds .* values; convert it"):
+        GANAugmenter(image_shape=(1, 8, 8), **FAST).fit(frame, y)
 
 
 # That synthetic digits look like their class (a classifier trained on real digits labels them with it,

@@ -34,8 +34,15 @@ LAYOUTS = BATCH_LAYOUTS
 
 def check_pixels(X) -> np.ndarray:
     """``X`` as an array of pixel values: numbers, none of them NaN or infinite (DataValidationError)."""
+    frame = X if hasattr(X, "columns") else None
     X = np.asarray(X)
     if X.dtype.kind not in "biuf":
+        if frame is not None:  # a DataFrame of pixel columns: name the column at fault
+            for name in frame.columns:
+                column = np.asarray(frame[name])
+                if column.dtype.kind not in "biuf":
+                    raise DataValidationError(f"Image pixels must be numbers, but column {name!r} of X holds "
+                                              f"{frame[name].dtype} values; convert it (pandas.to_numeric) or drop it.")
         raise DataValidationError(f"Image arrays must be numeric; got dtype {X.dtype}.")
     if X.dtype.kind == "f" and not np.isfinite(X).all():
         raise DataValidationError(
