@@ -10,7 +10,7 @@ import torch
 from imblearn.utils import check_target_type
 
 from gan_augment.config import ImageModelConfig, training_defaults_for
-from gan_augment.data.images import ImageCodec
+from gan_augment.data.images import ImageCodec, check_pixels
 from gan_augment.data.tabular import plain_labels
 from gan_augment.kinds.base import DataKind
 from gan_augment.models.image import build_image_discriminator, build_image_generator, default_architecture
@@ -44,7 +44,7 @@ class ImageKind(DataKind):
 
     def check_input(self, estimator, X, y):
         y, binarize_y = check_target_type(plain_labels(y), indicate_one_vs_all=True)
-        X = np.asarray(X)
+        X = check_pixels(X)  # given the container as it came: a DataFrame's text column is named
         if X.shape[0] != len(y):
             raise ValueError(f"X holds {X.shape[0]} images but y {len(y)} labels; give one label per image.")
         if X.shape[0] < 1:
