@@ -12,7 +12,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["SEED_MAX", "check_seed", "derive_seed", "spawn_seeds"]
+__all__ = ["SEED_MAX", "check_seed", "derive_seed", "seeded_clone", "spawn_seeds"]
 
 SEED_MAX = np.iinfo(np.int32).max
 
@@ -57,3 +57,16 @@ def derive_seed(*keys: int) -> int:
     """A seed determined by ``keys`` (e.g. a base seed, an epoch and a class index) through numpy's
     ``SeedSequence``: different keys give statistically independent streams."""
     return int(np.random.SeedSequence([int(k) for k in keys]).generate_state(1)[0])
+
+
+def seeded_clone(estimator, seed: int):
+    """An unfitted clone of a scikit-learn ``estimator`` whose unseeded ``random_state`` parameters
+    (its own and its steps', as ``get_params(deep=True)`` names them) are ``seed``, as the built-in
+    estimators are seeded: the same ``random_state`` of ours then gives the same result. A seed
+    the caller set is kept."""
+    from sklearn.base import clone
+
+    model = clone(estimator)
+    unseeded = {key: seed for key, value in model.get_params(deep=True).items()
+                if (key == "random_state" or key.endswith("__random_state")) and value is None}
+    return model.set_params(**unseeded)

@@ -37,7 +37,7 @@ from sklearn.utils.validation import check_memory
 
 from gan_augment._compat import HasMethods, Interval, StrOptions
 from gan_augment._sampler import TableSamplerMixin
-from gan_augment._random import derive_seed, spawn_seeds
+from gan_augment._random import derive_seed, seeded_clone, spawn_seeds
 from gan_augment._warnings import recording, say_once
 from gan_augment.baselines import BASELINE_SAMPLERS, baseline_sampler
 from gan_augment.data.layout import shape_of
@@ -284,7 +284,7 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
             why = f"{_classes_named(small)} " + why.format(
                 folds=len(folds), needs=needs, fewest=", ".join(f"{fewest[label]} rows" for label in small))
             fix = ("give the class at least 3 rows" if method == "smote"
-                   else "lower min_class_size or use fewer inner folds (cv=)")
+                   else "lower min_class_size (--min-class-size) or, in Python, use fewer inner folds (cv=)")
             methods = [m for m in methods if m != method]
             if not methods:
                 raise ValueError(f"{why} Choose other methods= ({', '.join(repr(m) for m in METHODS if m != method)}), "
@@ -303,7 +303,9 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         if not is_classifier(estimator):
             raise TypeError(f"estimator={estimator!r} is not a scikit-learn classifier; pass one, or one of "
                             "'logreg', 'hgb', 'rf'.")
-        return clone(estimator)
+        # Seeded where the caller left it unseeded, as the built-in ones are (and as the evaluator
+        # seeds it): the same random_state then gives the same choice.
+        return seeded_clone(estimator, seed)
 
     def _score_candidates(self, X, y, candidates, folds, full_plan, estimator_seed, gan_seed):
         estimator = self._estimator(X, estimator_seed)
@@ -344,7 +346,7 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
             model = clone(estimator).fit(X_fit, y_fit)
             times[i] = time.process_time() - started + (gan_seconds if method == "gan" else 0.0)
             try:
-                scores[i] = scorer(model, X_te, y_te)
+                score = scorer(model, X_te, y_te)
             except AttributeError as exc:  # e.g. a scoring on probabilities of an estimator without them
                 if method != "none":
                     raise
@@ -354,11 +356,22 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
             except ValueError as exc:
                 if method != "none" or not _predicts(model, X_te):
                     raise  # the estimator's own failure (e.g. a category it never saw), not the scoring's
+                held, n_classes = len(np.unique(y_te)), len(np.unique(y))
+                if held < n_classes:  # e.g. roc_auc_ovr, log loss: they need every class among the test rows
+                    raise ValueError(
+                        f"scoring={self.scoring!r} cannot score inner fold {k} ({str(exc).rstrip('.')}): its "
+                        f"{len(y_te)} test rows hold {held} of {n_classes} classes. Use fewer inner folds (cv=), "
+                        "or a scoring that every fold can give (e.g. 'f1_macro').") from exc
                 fix = ("pass a scorer that names the positive class, e.g. make_scorer(average_precision_score, "
-                       "response_method='predict_proba', pos_label=...)" if len(np.unique(y)) == 2 else
+                       "response_method='predict_proba', pos_label=...)" if n_classes == 2 else
                        "choose one for several classes, e.g. 'f1_macro' or 'roc_auc_ovr'")
                 raise ValueError(f"scoring={self.scoring!r} cannot score this target ({str(exc).rstrip('.')}); "
                                  f"{fix}.") from exc
+            if isinstance(score, (str, bytes)) or not isinstance(score, numbers.Real):
+                # A dict of several metrics, an array: AutoAugmenter picks by one number.
+                raise ValueError(f"scoring={self.scoring!r} returned {score!r}; it must return one number, the score "
+                                 "AutoAugmenter chooses by (for several metrics, choose one).")
+            scores[i] = score
             if method == "none" and not np.isfinite(scores[i]):
                 # NaN marks a candidate that could not be made (a GAN its gate refused); a scoring
                 # that cannot score a fold at all would make every mean NaN and "none" win by default.
@@ -369,12 +382,11 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         return scores, times
 
     def _fold_plan(self, y, y_train, full_plan) -> dict:
-        """The full top-up of an inner training fold. A dict ``sampling_strategy`` holds counts for
-        all of ``y``: each class's top-up shrinks with its share of rows in the fold, so that the
-        folds score the class balance that will be applied. The other forms (a share of the
-        majority, "auto", ``classes``) read the fold's own counts."""
-        if not isinstance(self.sampling_strategy, dict) or self.classes is not None:
-            return plan_top_up(y_train, self.sampling_strategy, self.classes)
+        """The full top-up of an inner training fold: the top-up of all of ``y`` (``full_plan``),
+        each class's shrunk with its share of rows in the fold, so that the folds score the classes
+        and the balance that will be applied. (Read from the fold's own counts, a share of the
+        majority could ask a fold to remove rows, and a tie for the minority could top up another
+        class than the one topped up in the end.)"""
         return {label: int(round(n * np.sum(y_train == label) / np.sum(y == label)))
                 for label, n in full_plan.items()}
 
@@ -413,7 +425,9 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
 
     def _resample(self, X, y, method, strategy, seed):
         if method == "none" or not any(n > 0 for n in strategy.values()):
-            return X, y
+            # A fresh index, as every sampler returns (imbalanced-learn's too): the output's index
+            # must not depend on which candidate won.
+            return (X.reset_index(drop=True) if isinstance(X, pd.DataFrame) else X), y
         if method in BASELINE_SAMPLERS:
             return baseline_sampler(method, _target_counts(y, strategy), random_state=seed).fit_resample(X, y)
         self.augmenter_ = self._fit_gan(X, y, seed, strategy)

@@ -540,3 +540,70 @@ def test_an_estimator_that_fails_to_predict_is_not_reported_as_a_scoring_problem
     with pytest.raises(ValueError, match=r"unknown categor") as raised:
         AutoAugmenter(estimator=estimator, methods=("random",), cv=2, random_state=0).fit_resample(X, y)
     assert "scoring" not in str(raised.value)
+
+
+def test_an_unseeded_estimator_is_seeded_so_the_same_random_state_gives_the_same_choice():
+    # RandomForestClassifier() without a seed drew a new forest per run: the choice and the scores
+    # changed between two runs with random_state=0 (the built-in estimators were seeded, this not).
+    from sklearn.ensemble import RandomForestClassifier
+
+    rng = np.random.RandomState(0)
+    y = np.array(["a"] * 50 + ["b"] * 12 + ["c"] * 8)
+    X = rng.randn(70, 2) + (y == "b")[:, None]
+    runs = [AutoAugmenter(estimator=RandomForestClassifier(n_estimators=5), methods=("random", "smote"),
+                          random_state=0).fit(X, y) for _ in range(2)]
+    np.testing.assert_array_equal(runs[0].cv_results_["mean_test_score"], runs[1].cv_results_["mean_test_score"])
+    assert runs[0].chosen_ == runs[1].chosen_
+
+
+def test_the_inner_folds_top_up_the_classes_of_the_full_plan():
+    class Counting(LogisticRegression):
+        seen = []
+
+        def fit(self, X, y):
+            type(self).seen.append(dict(zip(*np.unique(y, return_counts=True))))
+            return super().fit(X, y)
+
+    rng = np.random.RandomState(0)
+    # "minority": 'c' (9 rows) overall, but a fold keeping 6 of 'b' and 6 of 'c' tied, and the fold
+    # topped up 'b', a class the final top-up leaves alone.
+    y = np.array(["a"] * 40 + ["b"] * 10 + ["c"] * 9)
+    X = rng.randn(len(y), 2)
+    auto = AutoAugmenter(sampling_strategy="minority", estimator=Counting(), methods=("random",), amounts=(1.0,),
+                         random_state=0).fit(X, y)
+    assert auto.sampling_strategy_ == {"c": 31}
+    topped = [counts for counts in Counting.seen if counts["c"] > 20]  # the folds' top-ups of 'c'
+    assert len(topped) == 3 and all(counts["b"] < 10 for counts in Counting.seen)
+    # A share of the majority that the data meets, but a fold alone would not (imbalanced-learn
+    # then refused: "The specified ratio required to remove samples from the minority class").
+    y = np.array(["a"] * 20 + ["b"] * 8)
+    X = rng.randn(len(y), 2)
+    auto = AutoAugmenter(sampling_strategy=0.5, methods=("random",), random_state=0).fit(X, y)
+    assert np.isfinite(auto.cv_results_["mean_test_score"]).all()
+
+
+def test_a_scoring_that_needs_every_class_in_a_test_fold_says_the_fold_lacks_one():
+    y = np.array(["a"] * 50 + ["b"] * 12 + ["c"] * 3)
+    X = np.random.RandomState(0).randn(65, 2)
+    with pytest.raises(ValueError, match=r"cannot score inner fold \d .*test rows hold 2 of 3 classes\. Use fewer "
+                                         r"inner folds"):
+        AutoAugmenter(scoring="roc_auc_ovr", cv=StratifiedKFold(5, shuffle=True, random_state=0),
+                      methods=("random",), random_state=0).fit(X, y)
+
+
+@pytest.mark.parametrize("returned", [{"f1": 0.5, "accuracy": 0.7}, np.array([0.5]), "0.5"])
+def test_a_scoring_that_returns_anything_but_one_number_is_refused(returned):
+    X, y = _table(n=120, rare=0.2)
+    with pytest.raises(ValueError, match=r"returned .*; it must return one number"):
+        AutoAugmenter(scoring=lambda estimator, X, y: returned, methods=("random",), random_state=0).fit(X, y)
+
+
+def test_the_output_index_does_not_depend_on_the_candidate_chosen():
+    X, y = _table(n=120, rare=0.2)
+    X.index = X.index + 1000
+    indexes = []
+    for chosen in (0, 1):  # none, then random
+        X_res, _ = AutoAugmenter(methods=("random",), selection=lambda results, i=chosen: i,
+                                 random_state=0).fit_resample(X, y)
+        indexes.append(X_res.index[:len(X)])
+    assert indexes[0].equals(indexes[1]) and indexes[0].equals(pd.RangeIndex(len(X)))

@@ -16,7 +16,7 @@ from typing import Any, NamedTuple, Optional
 import numpy as np
 import pandas as pd
 
-from gan_augment._random import SEED_MAX, check_seed
+from gan_augment._random import SEED_MAX, check_seed, seeded_clone
 from gan_augment.data.albumentations_adapter import import_albumentations
 from gan_augment.data.tabular import check_columns, check_target, rows_as_array
 from gan_augment.evaluation._prep import ESTIMATORS, build_estimator, split_columns
@@ -397,7 +397,7 @@ IMAGE_ESTIMATORS = {"cnn": "a small CNN (three conv blocks; 10 epochs of Adam)"}
 
 def _check_estimator(estimator, X: pd.DataFrame, seed: int, image_shape: Optional[tuple]) -> tuple[Any, str]:
     """``(unfitted estimator, its name for the report)``; a built-in name is built for ``X``'s columns."""
-    from sklearn.base import clone, is_classifier
+    from sklearn.base import is_classifier
 
     if estimator is None:
         estimator = "logreg"
@@ -416,12 +416,9 @@ def _check_estimator(estimator, X: pd.DataFrame, seed: int, image_shape: Optiona
     if not (hasattr(estimator, "fit") and hasattr(estimator, "get_params")) or not is_classifier(estimator):
         raise TypeError(f"estimator={estimator!r} is not a scikit-learn classifier (is_classifier() is False); "
                         f"pass a classifier or one of {list(ESTIMATORS)}.")
-    model = clone(estimator)
     # Seeded where the caller left it unseeded, as the built-in ones are: the same random_state
     # then gives the same report, and the arms of a fold differ by their data alone.
-    unseeded = {key: seed for key, value in model.get_params(deep=True).items()
-                if (key == "random_state" or key.endswith("__random_state")) and value is None}
-    return model.set_params(**unseeded), _describe(estimator)
+    return seeded_clone(estimator, seed), _describe(estimator)
 
 
 def _class_weight_key(estimator) -> Optional[str]:
