@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gan_augment.checkpoint import check_state_target, foreign_entries, holds_state, is_state_directory
+from gan_augment.checkpoint import (check_state_target, foreign_entries, holds_state, is_state_directory,
+                                    recover_interrupted_save)
 from gan_augment.exceptions import ModelFileError
 
 
@@ -20,6 +21,9 @@ def check_model_out(out, *, force: bool) -> None:
     from gan_augment._fs import check_parent_writable as _check_parent_writable
 
     out = Path(out)
+    # A model whose replacement was killed between its two renames is put back first: it is
+    # there to be refused (or replaced with --force) now, not found only when the new one is saved.
+    recover_interrupted_save(out)
     if not out.exists():
         _check_parent_writable(out)  # DataValidationError: a file in the way, or no permission
         return
@@ -59,6 +63,7 @@ def load_model(model_dir):
     from gan_augment.augmenter import GANAugmenter
 
     model_dir = Path(model_dir)
+    recover_interrupted_save(model_dir)  # as GANAugmenter.load does, before "does not exist"
     if not model_dir.exists():
         raise ModelFileError(f"Model directory {model_dir} does not exist.")
     if not model_dir.is_dir():

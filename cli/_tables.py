@@ -83,6 +83,7 @@ class TableData(DataHandler):
         if table is not None:  # even with --force: the user's table would be replaced by the augmented one
             raise CLIError(f"--out {out} is the input table {table}; writing there would replace your data. "
                            "Choose another --out.", USAGE)
+        _check_outside_data_folder(data, out, "DATA")
         check_table_out(out, force)
 
     def check_augment_job(self, data: Path, dataset: Dataset, out: Path, mark_synthetic: Optional[str]) -> None:
@@ -133,6 +134,8 @@ class TableData(DataHandler):
         if table is not None:  # even with --force: the real rows would be replaced by synthetic ones
             raise CLIError(f"--out {out} is the table the model was fitted on ({table}); writing there would "
                            "replace your data. Choose another --out.", USAGE)
+        if source is not None:
+            _check_outside_data_folder(source, out, "the folder the model was fitted on")
         check_table_out(out, force)
 
     def write_samples(self, augmenter, dataset_info: dict, label: Any, n: int, out: Path, *, force: bool,
@@ -153,6 +156,18 @@ def _input_table_at(data: Path, out: Path) -> Optional[Path]:
     except (OSError, DataValidationError):  # the data reader and the output check say what is wrong
         return None
     return table if same else None
+
+
+def _check_outside_data_folder(data: Path, out: Path, what: str) -> None:
+    """Refuse an ``out`` that is, or lies directly in, ``data`` when ``data`` is a folder: a folder
+    is read as its one data file, so a second table written there would make it unreadable."""
+    if is_stdout(out) or not data.is_dir():
+        return
+    folder, target = data.resolve(), out.resolve()
+    if target == folder or target.parent == folder:
+        where_ = "is" if target == folder else "lies in"
+        raise CLIError(f"--out {out} {where_} {what} {data}, a folder read as the one table it holds: a second "
+                       "table there would make it unreadable. Choose an --out outside it.", USAGE)
 
 
 def check_table_out(out: Path, force: bool) -> None:

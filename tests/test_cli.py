@@ -306,6 +306,46 @@ def test_augment_never_writes_over_its_input_table(data_csv, tmp_path, capsys):
     assert data.read_bytes() == (folder / "f.csv").read_bytes() == data_csv.read_bytes()
 
 
+def _kill_between_the_renames(folder):
+    """Leave ``folder`` as a replacement killed between its two renames leaves it: moved aside
+    under the hidden name of a process that is gone."""
+    from gan_augment._fs import _host_tag
+
+    aside = folder.parent / f".{folder.name}.old-{_host_tag()}-999999999-abcd1234"
+    folder.rename(aside)
+    return aside
+
+
+def test_a_model_whose_replacement_was_killed_is_put_back_by_every_command(data_csv, tmp_path, capsys,
+                                                                            monkeypatch):
+    # The command line said "does not exist" where GANAugmenter.load put it back; fit --out trained,
+    # then refused to save: "exists now (another run may have written it ...)".
+    model = tmp_path / "model"
+    assert run(capsys, "fit", data_csv, "--classes", "rare", "-e", "1", "--seed", "0", "--out", model, "-q")[0] == 0
+    _kill_between_the_renames(model)
+    code, out, err = run(capsys, "info", model)
+    assert code == 0 and "rare" in out, err
+    _kill_between_the_renames(model)
+    monkeypatch.setattr("gan_augment.augmenter.GANAugmenter._fit_gan", lambda *a, **k: pytest.fail("trained"))
+    code, _, err = run(capsys, "fit", data_csv, "--classes", "rare", "-e", "1", "--out", model)
+    assert code == 2 and "already exists; pass --force" in _one_line_error(err)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]
+
+
+def test_a_table_output_in_the_data_folder_is_refused(data_csv, tmp_path, capsys):
+    # The folder, read as the one table it holds, then held two and could not be read again.
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / "f.csv").write_bytes(data_csv.read_bytes())
+    for out in (folder / "augmented.csv", folder):
+        code, _, err = run(capsys, "augment", folder, "--classes", "rare", "-e", "1", "--out", out)
+        assert code == 2 and f"{folder}, a folder read as the one table it holds" in _one_line_error(err), out
+    assert run(capsys, "fit", folder, "--classes", "rare", "-e", "1", "--out", tmp_path / "m", "-q")[0] == 0
+    code, _, err = run(capsys, "sample", tmp_path / "m", "--class", "rare", "--n", "3", "--out", folder / "s.csv")
+    assert code == 2 and "lies in the folder the model was fitted on" in _one_line_error(err)
+    assert sorted(p.name for p in folder.iterdir()) == ["f.csv"]
+
+
 def test_force_never_replaces_a_foreign_directory(data_csv, tmp_path, capsys):
     folder = tmp_path / "photos"
     folder.mkdir()

@@ -12,6 +12,7 @@ from gan_augment.data import image_folder
 from gan_augment.data.image_folder import (
     IMAGE_SUFFIXES,
     ImageFolder,
+    check_tree_out,
     image_grid,
     is_image_folder,
     read_image_folder,
@@ -498,6 +499,18 @@ def test_a_16_bit_colour_folder_is_read_but_not_written_back_at_two_scales(tmp_p
     assert not (tmp_path / "out").exists()
     _tree(tmp_path / "eight", {"cat": 2, "dog": 2})
     assert read_image_folder(tmp_path / "eight").sixteen_bit_colour is None
+
+
+def test_a_tree_whose_replacement_was_killed_is_put_back_and_refused_before_any_work(tmp_path, source):
+    # It read as free, and the new tree was refused only once written ("exists now").
+    from gan_augment._fs import _host_tag
+
+    out = write_augmented_tree(source, tmp_path / "out", {})
+    aside = tmp_path / f".out.old-{_host_tag()}-999999999-abcd1234"
+    out.rename(aside)
+    with pytest.raises(FileExistsError):
+        check_tree_out(source.root, out)
+    assert out.is_dir() and not aside.exists()
 
 
 @pytest.mark.parametrize("where", ["same", "inside", "contains"])

@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from gan_augment._fs import atomic_path, check_parent_writable, staged_directory
+from gan_augment._fs import atomic_path, check_parent_writable, recover_swap, staged_directory
 from gan_augment.exceptions import DataValidationError
 
 #: File suffixes (compared case-insensitively) read as images; other files are skipped.
@@ -581,6 +581,9 @@ def check_tree_out(source_root, out_dir, *, force: bool = False) -> None:
     long work."""
     out_dir = Path(out_dir)
     check_outside_source(out_dir, source_root)
+    # A tree whose replacement was killed between its two renames is put back first, to be
+    # refused (or replaced with force) now rather than found only once the new tree is written.
+    recover_swap(out_dir)
     _check_replaceable(out_dir, force=force, what="Output folder")
     check_parent_writable(out_dir)
 
