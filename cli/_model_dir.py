@@ -24,8 +24,8 @@ def check_model_out(out, *, force: bool) -> None:
     # A model whose replacement was killed between its two renames is put back first: it is
     # there to be refused (or replaced with --force) now, not found only when the new one is saved.
     recover_interrupted_save(out)
+    _check_parent_writable(out)  # DataValidationError: a file in the way, no permission, a name too long
     if not out.exists():
-        _check_parent_writable(out)  # DataValidationError: a file in the way, or no permission
         return
     if not out.is_dir():
         raise FileExistsError(f"{out} exists and is a file, not a model directory; choose another --out.")

@@ -167,15 +167,17 @@ def _check_report(report: Optional[Path], force: bool) -> Optional[str]:
     if report_format is None:
         raise CLIError(f"--report {report}: the suffix {report.suffix or '(none)'!r} is not one of "
                        f"{', '.join(REPORT_FORMATS)}.", USAGE)
+    from gan_augment._fs import check_parent_writable
+    from gan_augment.exceptions import DataValidationError
+
+    # An unwritable folder is found now, not after the folds; first, as a name beyond the file
+    # system's limit makes is_dir() and exists() raise the OS's own "File name too long".
+    with errors(USAGE, DataValidationError):
+        check_parent_writable(report)
     if report.is_dir():
         raise CLIError(f"--report {report} is a directory; give a file name.", USAGE)
     if report.exists() and not force:
         raise CLIError(f"{report} already exists; pass --force to replace it.", USAGE)
-    from gan_augment._fs import check_parent_writable
-    from gan_augment.exceptions import DataValidationError
-
-    with errors(USAGE, DataValidationError):  # an unwritable folder is found now, not after the folds
-        check_parent_writable(report)
     return report_format
 
 

@@ -30,6 +30,7 @@ share in :mod:`cli._common`. torch, scikit-learn and pandas are imported inside 
 
 from __future__ import annotations
 
+import errno
 import sys
 import traceback
 import warnings
@@ -50,6 +51,10 @@ from .info import info
 from .sample import sample
 
 
+#: The exit code of a command whose output pipe was closed by its reader (128 + SIGPIPE).
+BROKEN_PIPE = 141
+
+
 def _version_callback(value: bool) -> None:
     if value:
         typer.echo(f"{PROG} {__version__}")
@@ -59,7 +64,7 @@ def _version_callback(value: bool) -> None:
 app = typer.Typer(
     name=PROG,
     help="Top up rare classes of a table or an image folder with samples from a class-conditional GAN.",
-    epilog="Exit codes: 0 success, 1 data or model error, 2 usage error. "
+    epilog="Exit codes: 0 success, 1 data or model error, 2 usage error, 130 interrupted, 141 output pipe closed. "
            "Try 'gan-augment demo' to see the whole job on a bundled dataset.",
     add_completion=False,
     no_args_is_help=True,
@@ -96,6 +101,15 @@ def main(argv: Optional[list] = None, *, prog_name: str = PROG) -> int:
             return _fail(*_report(exc))
         except KeyboardInterrupt:
             return _fail("Interrupted.", INTERRUPTED)
+        except SystemExit as exc:
+            # typer ends a command whose stdout reader went away (`--out - | head`) with exit 1, the
+            # code of a data error; a closed pipe is the reader's choice: 141, as for SIGPIPE.
+            context = exc.__context__
+            if isinstance(context, OSError) and context.errno == errno.EPIPE:
+                return BROKEN_PIPE
+            raise
+    if result == INTERRUPTED:  # typer returns Ctrl-C outside our commands' own handlers as this code
+        return _fail("Interrupted.", INTERRUPTED)
     return result if isinstance(result, int) and not isinstance(result, bool) else 0
 
 

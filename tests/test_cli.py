@@ -928,3 +928,39 @@ def test_info_describes_the_generators_the_model_holds_and_numpy_labels_as_text(
     assert "np.str_" not in out and "'r'" in out and "ensemble" not in out and "disagreement" not in out
     code, _, err = run(capsys, "sample", tmp_path / "m", "--class", "r", "--n", 2, "--out", tmp_path / "s.csv")
     assert code == 0 and "np.str_" not in err, err
+
+
+def test_ctrl_c_outside_a_commands_own_handlers_says_interrupted(model_dir, capsys, monkeypatch):
+    # typer returns a Ctrl-C as exit code 130: it ended the command with no message at all.
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("gan_augment.cli._model_dir.load_model", interrupted)
+    code, _, err = run(capsys, "info", model_dir)
+    assert code == 130 and _one_line_error(err) == "Error: Interrupted."
+
+
+def test_a_reader_that_closes_the_pipe_ends_sample_with_141_and_no_message(model_dir):
+    # typer exits 1 on a broken pipe: the code of a data error, to a `set -o pipefail` script.
+    command = [sys.executable, "-m", "gan_augment", "sample", str(model_dir), "--class", "rare", "--n", "100000",
+               "--out", "-", "--seed", "0"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          env={**__import__("os").environ, "OMP_NUM_THREADS": "1"}) as process:
+        assert process.stdout.readline().startswith(b"age,")
+        process.stdout.close()  # as `| head -1` does
+        err = process.stderr.read()
+        assert process.wait(timeout=120) == 141, err
+    assert b"Error" not in err and b"Traceback" not in err
+
+
+def test_an_output_name_beyond_the_file_systems_limit_is_a_usage_error_naming_the_limit(model_dir, data_csv,
+                                                                                         tmp_path, capsys):
+    # Over 255 bytes, exists() raised the OS's "File name too long": exit 1, the data-error code.
+    long = "y" * 300
+    for args in (("sample", model_dir, "--class", "rare", "--n", "3", "--out", tmp_path / f"{long}.csv"),
+                 ("augment", data_csv, "--classes", "rare", "-e", "1", "--out", tmp_path / f"{long}.csv"),
+                 ("fit", data_csv, "--classes", "rare", "-e", "1", "--out", tmp_path / long),
+                 ("evaluate", data_csv, "--classes", "rare", "-e", "1", "--report", tmp_path / f"{long}.md")):
+        code, _, err = run(capsys, *args)
+        assert code == 2 and "Choose a name of at most" in _one_line_error(err), args
+    assert list(tmp_path.iterdir()) == []

@@ -580,12 +580,12 @@ def check_tree_out(source_root, out_dir, *, force: bool = False) -> None:
     function wrote before), in a writable place. Cheap (nothing is decoded): call it before any
     long work."""
     out_dir = Path(out_dir)
+    check_parent_writable(out_dir)  # first: it names a name too long, where resolve() and exists() fail
     check_outside_source(out_dir, source_root)
     # A tree whose replacement was killed between its two renames is put back first, to be
     # refused (or replaced with force) now rather than found only once the new tree is written.
     recover_swap(out_dir)
     _check_replaceable(out_dir, force=force, what="Output folder")
-    check_parent_writable(out_dir)
 
 
 def _check_synthetic(synthetic, source: ImageFolder) -> dict:

@@ -1047,6 +1047,9 @@ def check_output_path(path, *, force: bool = False) -> str:
     Call it before any long work so that a bad output path fails fast.
     """
     path = Path(path)
+    # First: a name beyond the file system's limit makes is_dir() and exists() raise the OS's own
+    # "File name too long"; this names the limit.
+    check_parent_writable(path)
     kind = FORMATS.get(path.suffix.lower())
     if kind is None and path.is_dir():
         raise FileExistsError(f"{path} is a directory; give a file name ending in one of "
@@ -1060,7 +1063,6 @@ def check_output_path(path, *, force: bool = False) -> str:
         raise FileExistsError(f"{path} is a directory; give a file name ending in {path.suffix}.")
     if path.exists() and not force:
         raise FileExistsError(f"{path} already exists; pass --force to replace it (force=True in Python).")
-    check_parent_writable(path)
     if kind == "parquet":
         _require_pyarrow(path, "Writing")  # known now, not after training
     return kind
