@@ -3,8 +3,8 @@
 A collapsed generator returns normally and passes every shape and label check: every synthetic
 row of a class is the same row (or one of two), or every image is one picture with a little noise.
 Fidelity scores do not see it (each sample looks real), and topping a class up with copies of one
-sample is worse than repeating the real ones. So after training, :func:`measure_diversity` draws
-samples of each class and compares them with the real class on three numbers:
+sample is worse than repeating the real ones. So after training, GANAugmenter draws samples of
+each class and :func:`measure_class` compares them with the real class on three numbers:
 
 ``distinct``
     Distinct synthetic samples, as a fraction of the distinct samples that as many draws *with

@@ -442,6 +442,15 @@ def test_checkpoint_callback_writes_every_n_epochs_and_at_the_end(tmp_path):
     assert saved == [2, 4, 5]
 
 
+def test_early_stopping_keeps_the_best_value_itself_in_either_mode():
+    # In "max" mode best_ held the negated value (-0.35 for a best of 0.35).
+    X, y = _table()
+    for mode, pick in (("min", min), ("max", max)):
+        stopper = EarlyStopping("loss_g", patience=10, mode=mode)
+        trainer = _trainer(0, epochs=4, callbacks=[stopper]).fit(X, y)
+        assert stopper.best_ == pick(record["loss_g"] for record in trainer.history_), mode
+
+
 def test_early_stopping_stops_a_plateaued_run():
     X, y = _table()
     stopper = EarlyStopping("loss_g", patience=2, min_delta=1e9)  # nothing counts as improvement
@@ -454,6 +463,9 @@ def test_early_stopping_stops_a_plateaued_run():
     (lambda: EarlyStopping(patience="2"), "patience must be an integer >= 1, got '2'"),  # was a TypeError later
     (lambda: EarlyStopping(min_delta=-0.5), "min_delta must be a number >= 0"),
     (lambda: Checkpoint("ckpt", every="2"), "every must be an integer >= 1, got '2'"),
+    # A bool is an int to Python: True was taken as a patience (and a rating period) of 1.
+    (lambda: SnapshotSelection(lambda g: 0.0, patience=True), "patience must be None or an integer >= 1, got True"),
+    (lambda: SnapshotSelection(lambda g: 0.0, every=True), "every must be an integer >= 1 or a share"),
 ])
 def test_callback_settings_are_checked_when_the_callback_is_made(make, message):
     with pytest.raises(ValueError, match=message):

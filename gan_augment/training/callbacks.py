@@ -143,6 +143,8 @@ class EarlyStopping(Callback):
 
     GAN losses are not quality scores: monitor them only to stop a run that has plateaued, or
     monitor a key that a callback of yours adds to the record (e.g. a validation metric).
+    ``best_`` is the best value seen (the lowest, or the highest with ``mode="max"``), ``wait_``
+    the epochs since it.
     """
 
     def __init__(self, monitor: str = "loss_g", *, patience: int = 10, min_delta: float = 0.0, mode: str = "min"):
@@ -158,7 +160,7 @@ class EarlyStopping(Callback):
         # A fresh run starts counting afresh; a resumed one goes on from the restored count, and
         # one whose patience had run out (the checkpoint of the epoch it stopped in) stays stopped.
         if not getattr(self, "_restored", False):
-            self.best_, self.wait_ = math.inf, 0
+            self.best_, self.wait_ = (math.inf if self.mode == "min" else -math.inf), 0
         elif self.wait_ >= self.patience:
             trainer.stop_training = True
         self._restored = False
@@ -176,8 +178,11 @@ class EarlyStopping(Callback):
     def on_epoch_end(self, trainer, record):
         if self.monitor not in record:
             raise KeyError(f"EarlyStopping monitors {self.monitor!r}, which is not in {sorted(record)}.")
-        value = record[self.monitor] if self.mode == "min" else -record[self.monitor]
-        if value < self.best_ - self.min_delta:
+        value = record[self.monitor]
+        # best_ is the monitored value itself (it held the negated one in "max" mode).
+        improved = (value < self.best_ - self.min_delta if self.mode == "min" else
+                    value > self.best_ + self.min_delta)
+        if improved:
             self.best_, self.wait_ = value, 0
             return
         self.wait_ += 1
@@ -207,9 +212,10 @@ class SnapshotSelection(Callback):
 
     def __init__(self, score, *, every: int | float = 1, patience: int | None = None, min_delta: float = 0.0,
                  key: str = "snapshot_score"):
-        if not ((isinstance(every, int) and every >= 1) or (isinstance(every, float) and 0 < every < 1)):
+        if isinstance(every, bool) or not ((isinstance(every, int) and every >= 1)
+                                           or (isinstance(every, float) and 0 < every < 1)):
             raise ValueError(f"every must be an integer >= 1 or a share of the epochs in (0, 1), got {every!r}.")
-        if patience is not None and not (isinstance(patience, int) and patience >= 1):
+        if patience is not None and (isinstance(patience, bool) or not (isinstance(patience, int) and patience >= 1)):
             raise ValueError(f"patience must be None or an integer >= 1, got {patience!r}.")
         self.score, self.every, self.patience, self.min_delta, self.key = score, every, patience, min_delta, key
         self._restored = False
