@@ -76,9 +76,9 @@ class ClassicOversampler(BaseOverSampler):
     """Repeat the images of the classes to top up, each repeat under classic augmentation.
 
     Random oversampling of images as a practitioner does it: each added image is a real image of
-    its class, drawn with replacement, then moved by an albumentations pipeline (default
-    :func:`classic_transforms`), so that the classifier does not see the same few pixels again
-    and again. Images come as rows of pixels in ``(C, H, W)`` order, as ``GANAugmenter(image_shape=
+    its class, drawn with replacement, then passed through an albumentations pipeline (default
+    :func:`classic_transforms`, which moves 80% of the repeats and keeps the rest exact copies),
+    so that the classifier does not see the same few pixels again and again. Images come as rows of pixels in ``(C, H, W)`` order, as ``GANAugmenter(image_shape=
     ...)`` reads them; the real rows come back first and unchanged, then the new ones, in the
     input's container and dtype.
 
@@ -139,8 +139,12 @@ class ClassicOversampler(BaseOverSampler):
         channels, height, width = (int(v) for v in self.image_shape)
         moved, labels = [], []
         # One pipeline, seeded once: the repeats are moved in a fixed order, so the result is seeded too.
-        transform = AlbumentationsTransform(classic_transforms() if self.augmentation is None else self.augmentation,
-                                            seed=int(rng.randint(np.iinfo(np.int32).max)))
+        try:
+            transform = AlbumentationsTransform(classic_transforms() if self.augmentation is None else
+                                                self.augmentation, seed=int(rng.randint(np.iinfo(np.int32).max)))
+        except TypeError:  # the adapter's message names its own parameter, transform
+            raise TypeError(f"augmentation= must be an albumentations transform, a list of transforms, a Compose or "
+                            f"None; got {type(self.augmentation).__name__}.") from None
         for label, n in to_add.items():
             rows = rng.choice(np.flatnonzero(y == label), size=n, replace=True)
             for row in pixels[rows]:

@@ -102,3 +102,10 @@ def test_the_evaluator_runs_classic_for_images_and_refuses_it_for_tables():
     table = X[:, :5]
     with pytest.raises(ValueError, match="baseline 'classic' repeats images.*not images"):
         evaluate_augmentation(table, y, GANAugmenter(epochs=1), classes=[2], baselines=("classic",), **plan_only)
+
+
+def test_an_augmentation_that_is_no_albumentations_transform_is_refused_naming_augmentation():
+    # The adapter's message named "transform", a parameter ClassicOversampler does not have.
+    X, y = _digits()
+    with pytest.raises(TypeError, match=r"augmentation= must be an albumentations transform.*got function"):
+        ClassicOversampler((1, 8, 8), augmentation=lambda image: image).fit_resample(X, y)

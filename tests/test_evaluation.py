@@ -1051,3 +1051,40 @@ def test_the_answer_says_why_an_interval_that_excludes_0_is_not_significant():
     assert "unadjusted" not in _answer("GAN top-up", spans_zero, "macro_f1", 0.05, 4, [])
     significant = worse._replace(p=0.001, p_holm=0.004)
     assert _answer("GAN top-up", significant, "macro_f1", 0.05, 4, []).startswith("GAN top-up made the model worse")
+
+
+def test_the_image_figure_draws_real_and_synthetic_images_on_one_scale():
+    # Each row was scaled to its own range: added images ten times darker looked like the real ones.
+    from types import SimpleNamespace
+
+    from matplotlib.figure import Figure
+
+    from gan_augment.evaluation._figures import _fig_images
+
+    real = pd.DataFrame(np.random.default_rng(0).uniform(0, 16, (4, 4)))
+    report = SimpleNamespace(settings={"image_shape": [1, 2, 2]}, _marginals={3: (real, real * 0.1)})
+    figure, _ = _fig_images(Figure, report, per_row=4)
+    brightest = [max(float(np.max(ax.images[0].get_array())) for ax in row[:4]) for row in
+                 np.array(figure.axes).reshape(2, -1)]
+    assert brightest[0] == pytest.approx(1.0) and brightest[1] < 0.15  # it read 1.0: each row at its own scale
+
+
+def test_baselines_given_as_a_generator_are_all_run():
+    # The check of the names used the generator up: the evaluation ran without baselines.
+    from gan_augment.evaluation import plan_evaluation
+
+    X, y = pd.DataFrame({"a": np.arange(60.0)}), np.array(["common"] * 45 + ["rare"] * 15)
+    plan = plan_evaluation(X, y, RandomOverSampler(), baselines=(b for b in ["random", "smote"]), cv=3, repeats=1)
+    assert plan.methods[:3] == ("none", "random", "smote")
+
+
+def test_a_wrong_image_shape_is_refused_before_any_fold_whatever_the_baselines():
+    from sklearn.datasets import load_digits
+
+    from gan_augment.evaluation import plan_evaluation
+
+    X, y = load_digits(return_X_y=True)
+    keep = y < 2
+    with pytest.raises(ValueError, match=r"image_shape=\(1, 4, 4\) holds 16 pixels, but the rows of X have 64"):
+        plan_evaluation(X[keep], y[keep], GANAugmenter(image_shape=(1, 4, 4)), estimator="cnn", baselines=["random"],
+                        cv=2, repeats=1)

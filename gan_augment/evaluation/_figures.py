@@ -177,9 +177,12 @@ def _fig_images(Figure, report, per_row=8):
     figure = Figure(figsize=(per_row * 0.9, 2 * 0.9 * len(items) + 0.3))
     axes = np.array(figure.subplots(2 * len(items), per_row, squeeze=False))
     for row, (label, pair) in enumerate(items):
-        for offset, (kind, rows) in enumerate(zip(("real", "synthetic"), pair)):
-            pixels = rows.to_numpy(dtype=float)[:per_row]
-            low, high = np.nanmin(pixels), np.nanmax(pixels)
+        # One scale for the real and the synthetic row of a class: scaled apart, synthetic images
+        # ten times darker than the real ones looked just like them.
+        shown = [rows.to_numpy(dtype=float)[:per_row] for rows in pair]
+        values = np.concatenate([p.ravel() for p in shown])
+        low, high = (np.nanmin(values), np.nanmax(values)) if values.size else (0.0, 1.0)
+        for offset, (kind, pixels) in enumerate(zip(("real", "synthetic"), shown)):
             # The evaluator's image rows are flat (N, C*H*W); matplotlib draws (H, W, C).
             images = from_nchw(to_nchw((pixels - low) / (high - low or 1), "flat", shape), "nhwc")
             for col in range(per_row):

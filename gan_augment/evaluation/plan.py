@@ -75,7 +75,10 @@ def plan_evaluation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5,
         raise ValueError(f"baseline 'class_weight' needs an estimator with a class_weight parameter; "
                          f"{estimator_name} has none. Drop it from baselines.")
     if "classic" in methods:
-        _check_classic(image_shape, X)
+        _check_classic(image_shape)
+    if image_shape is not None and X.shape[1] != int(np.prod(image_shape)):  # whatever the baselines
+        raise ValueError(f"image_shape={image_shape} holds {int(np.prod(image_shape))} pixels, but the rows of X "
+                         f"have {X.shape[1]} columns; give the augmenter the (C, H, W) of the images.")
     if "smote" in methods and n_splits is not None:
         _check_smote_folds(targets, counts, n_splits)
     numeric, categorical = split_columns(X)
@@ -354,6 +357,7 @@ def _check_baselines(baselines) -> list[str]:
     if not hasattr(baselines, "__iter__"):
         raise TypeError(f"baselines must be 'auto' or a list of baselines from {list(BASELINES)} (['none'] for "
                         f"none but doing nothing); got {baselines!r}.")
+    baselines = list(baselines)  # a generator would be used up by the check below
     unknown = [b for b in baselines if b not in BASELINES]
     if unknown:
         raise ValueError(f"Unknown baseline {unknown[0]!r}; choose from {list(BASELINES)}.")
@@ -380,15 +384,12 @@ def _has_albumentations() -> bool:
     return True
 
 
-def _check_classic(image_shape: Optional[tuple], X: pd.DataFrame) -> None:
+def _check_classic(image_shape: Optional[tuple]) -> None:
     if image_shape is None:
         raise ValueError("baseline 'classic' repeats images under classic augmentation, but these rows are not "
                          "images (the augmenter has no image_shape); drop 'classic' from baselines, or give the "
                          "augmenter image_shape=(C, H, W).")
     import_albumentations()  # an ImportError that says what to install, before any fold runs
-    if X.shape[1] != int(np.prod(image_shape)):
-        raise ValueError(f"image_shape={image_shape} holds {int(np.prod(image_shape))} pixels, but the rows of X "
-                         f"have {X.shape[1]} columns; give the augmenter the (C, H, W) of the images.")
 
 
 #: Built-in estimators for images (rows of pixels with an image_shape), by name.
