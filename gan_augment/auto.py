@@ -367,6 +367,8 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
                        "choose one for several classes, e.g. 'f1_macro' or 'roc_auc_ovr'")
                 raise ValueError(f"scoring={self.scoring!r} cannot score this target ({str(exc).rstrip('.')}); "
                                  f"{fix}.") from exc
+            if isinstance(score, np.ndarray) and score.size == 1:
+                score = score.item()  # a 0-d array is one number, as scikit-learn's cross-validation takes it
             if isinstance(score, (str, bytes)) or not isinstance(score, numbers.Real):
                 # A dict of several metrics, an array: AutoAugmenter picks by one number.
                 raise ValueError(f"scoring={self.scoring!r} returned {score!r}; it must return one number, the score "

@@ -102,10 +102,11 @@ class AugmentedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        estimator_tags = get_tags(self.estimator)
-        augmenter_tags = get_tags(self.augmenter)
-        tags.input_tags.allow_nan = estimator_tags.input_tags.allow_nan and augmenter_tags.input_tags.allow_nan
-        tags.input_tags.sparse = estimator_tags.input_tags.sparse and augmenter_tags.input_tags.sparse
+        parts = [_tags(self.estimator), _tags(self.augmenter)]
+        if None in parts:  # an object without scikit-learn's tags: nothing to say beyond the defaults
+            return tags
+        tags.input_tags.allow_nan = all(part.input_tags.allow_nan for part in parts)
+        tags.input_tags.sparse = all(part.input_tags.sparse for part in parts)
         return tags
 
 
@@ -123,8 +124,14 @@ def _check_is_classifier(estimator) -> None:
 def _estimator_type(estimator) -> str | None:
     """scikit-learn's kind of ``estimator`` ("classifier", "regressor", "clusterer", ...), None
     where it declares none (an object that does not derive from BaseEstimator)."""
+    tags = _tags(estimator)
+    return None if tags is None else tags.estimator_type
+
+
+def _tags(estimator):
+    """scikit-learn's tags of ``estimator``, None for an object without them (duck-typed)."""
     try:
-        return get_tags(estimator).estimator_type
+        return get_tags(estimator)
     except AttributeError:  # no __sklearn_tags__: scikit-learn cannot tell
         return None
 
@@ -137,7 +144,7 @@ def _check_fit_params(estimator, fit_params: dict, n_rows: int | None) -> None:
     data, say -- pass on as given; names that the estimator's ``fit`` does not take are refused.
     """
     per_row = [name for name, value in fit_params.items()
-               if name == "sample_weight" or (n_rows is not None and _length(value) == n_rows)]
+               if (name == "sample_weight" and value is not None) or (n_rows is not None and _length(value) == n_rows)]
     if per_row:
         raise ValueError(f"AugmentedClassifier cannot pass {', '.join(per_row)} on: the estimator is fitted on "
                          "the augmented rows (X's and the synthetic ones), not on X's alone. Weight the classes "

@@ -738,3 +738,34 @@ def test_n_threads_applies_inside_fit_and_sample_and_restores_the_callers_settin
     pd.testing.assert_frame_equal(rows, second.sample(30, "rare"))
     with pytest.raises(ValueError, match="n_threads"):
         fast(n_threads=0).fit(X, y)
+
+
+def test_augmented_classifier_takes_sample_weight_none_and_a_duck_typed_estimator(mixed_frame):
+    # sample_weight=None (as cross-validation passes it) was refused as a weight per row; a
+    # duck-typed estimator fitted, then predict failed in scikit-learn's tags.
+    from imblearn.over_sampling import RandomOverSampler
+
+    X, y = mixed_frame
+    numeric = X[["income", "age"]]
+
+    class Duck:
+        def __init__(self):
+            self.model = LogisticRegression()
+
+        def get_params(self, deep=True):
+            return {}
+
+        def set_params(self, **params):
+            return self
+
+        def fit(self, X, y):
+            self.model.fit(X, y)
+            self.classes_ = self.model.classes_
+            return self
+
+        def predict(self, X):
+            return self.model.predict(X)
+
+    for estimator, params in ((LogisticRegression(), {"sample_weight": None}), (Duck(), {})):
+        model = AugmentedClassifier(estimator, RandomOverSampler(random_state=0)).fit(numeric, y, **params)
+        assert model.predict(numeric).shape == (len(numeric),)

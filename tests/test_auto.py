@@ -607,3 +607,13 @@ def test_the_output_index_does_not_depend_on_the_candidate_chosen():
                                  random_state=0).fit_resample(X, y)
         indexes.append(X_res.index[:len(X)])
     assert indexes[0].equals(indexes[1]) and indexes[0].equals(pd.RangeIndex(len(X)))
+
+
+def test_a_scoring_that_returns_a_zero_dimensional_array_is_one_number():
+    from sklearn.metrics import f1_score
+
+    X, y = _table(n=120, rare=0.2)
+    as_array = AutoAugmenter(scoring=lambda est, X, y: np.asarray(f1_score(y, est.predict(X), average="macro")),
+                             methods=("random",), random_state=0).fit(X, y)
+    plain = AutoAugmenter(scoring="f1_macro", methods=("random",), random_state=0).fit(X, y)
+    np.testing.assert_allclose(as_array.cv_results_["mean_test_score"], plain.cv_results_["mean_test_score"])

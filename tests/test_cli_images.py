@@ -379,7 +379,7 @@ def test_augment_refuses_a_16_bit_colour_folder_before_training(tmp_path, capsys
     code, out, err = run(capsys, "augment", tmp_path / "scans", "--classes", "lesion", "--epochs", "1",
                          "--out", tmp_path / "out")
     error = err.splitlines()[-1]
-    assert code != 0 and error.startswith("Error: The images of") and "are 16-bit colour" in error, err
+    assert code != 0 and error.startswith("Error: The images of") and "16 bits per channel" in error, err
     assert "Convert the images to 8-bit" in error and not (tmp_path / "out").exists()
 
 

@@ -481,6 +481,33 @@ def _write_48_bit_png(path, pixels):
                      + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
 
+def _write_565_bmp(path, pixels):
+    """A BMP of 16 bits per pixel (5-6-5 bit fields), written by hand: Pillow writes 24-bit BMPs."""
+    import struct
+
+    height, width, _ = pixels.shape
+    packed = ((pixels[..., 0].astype(np.uint16) >> 3) << 11) | ((pixels[..., 1].astype(np.uint16) >> 2) << 5) \
+        | (pixels[..., 2].astype(np.uint16) >> 3)
+    pad = b"\0" * ((4 - width * 2 % 4) % 4)
+    data = b"".join(packed[height - 1 - i].astype("<u2").tobytes() + pad for i in range(height))
+    header = struct.pack("<IiiHHIIiiII", 40, width, height, 1, 16, 3, len(data), 2835, 2835, 0, 0) \
+        + struct.pack("<III", 0xF800, 0x07E0, 0x001F)
+    offset = 14 + len(header)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"BM" + struct.pack("<IHHI", offset + len(data), 0, 0, offset) + header + data)
+
+
+def test_a_bmp_of_16_bits_per_pixel_is_8_bit_colour(tmp_path):
+    # Its raw mode "BGR;16" (5-6-5 bits per pixel) was read as 16 bits per channel, and augment refused it.
+    rng = np.random.default_rng(0)
+    for name in ("cat", "dog"):
+        for i in range(2):
+            _write_565_bmp(tmp_path / "pets" / name / f"{i}.bmp", rng.integers(0, 256, (4, 5, 3)).astype(np.uint8))
+    source = read_image_folder(tmp_path / "pets")
+    assert source.images.shape == (4, 4, 5, 3) and source.sixteen_bit_colour is None
+    write_augmented_tree(source, tmp_path / "out", {"dog": source.images[:1]})
+
+
 def test_a_16_bit_colour_folder_is_read_but_not_written_back_at_two_scales(tmp_path):
     # Pillow reads a 48-bit PNG as 8-bit "RGB": augment wrote 8-bit synthetic files beside the 16-bit
     # real ones (a 256x darker image to any loader that keeps the stored values), and 12-bit data
@@ -493,8 +520,8 @@ def test_a_16_bit_colour_folder_is_read_but_not_written_back_at_two_scales(tmp_p
         source = read_image_folder(tmp_path / "scans")
     assert source.images.shape == (4, 4, 5, 3) and not source.sixteen_bit
     assert source.sixteen_bit_colour == tmp_path / "scans" / "healthy" / "s0.png"
-    with pytest.raises(DataValidationError, match=r"are 16-bit colour \(e.g. .*s0.png\); synthetic colour images "
-                                                  r"can only be written at 8 bits"):
+    with pytest.raises(DataValidationError, match=r"have 16 bits per channel and are read as colour \(e.g. .*s0.png\); "
+                                                  r"synthetic colour images can only be written at 8 bits"):
         write_augmented_tree(source, tmp_path / "out", {"lesion": source.images[:1]})
     assert not (tmp_path / "out").exists()
     _tree(tmp_path / "eight", {"cat": 2, "dog": 2})

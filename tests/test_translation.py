@@ -117,7 +117,7 @@ def test_source_is_named_when_it_names_an_unknown_class_and_info_names_the_sourc
                                      label_gate=False, random_state=0, n_threads=1).fit(X, y)
     # It said "translated from the other classes' images" whatever source= was.
     [line] = kind_named("image").describe(augmenter)
-    assert "translated from the images of 1 (" in line, line
+    assert f"translated from the images of 1 ({augmenter.source_counts_[1]} held as sources)" in line, line
 
 
 @pytest.mark.slow

@@ -17,6 +17,7 @@ import io
 import json
 import math
 import os
+import re
 import shutil
 import warnings
 from collections import Counter
@@ -203,9 +204,15 @@ def _decode(path: Path) -> tuple[np.ndarray, bool, bool]:
     with Image.open(path) as image:
         # Before load(), which drops the tiles: Pillow reads a 48-bit RGB PNG as 8-bit "RGB" (the
         # high byte of each value), and only its raw mode ("RGB;16B") tells the file is 16-bit.
-        deep = image.mode.startswith("I;16") or any(";16" in str(tile[3]) for tile in image.tile if len(tile) > 3)
+        deep = image.mode.startswith("I;16") or any(_SIXTEEN_BITS_PER_CHANNEL.fullmatch(str(tile[3]))
+                                                     for tile in image.tile if len(tile) > 3)
         image.load()  # Image.open reads only the header: a truncated file fails here
         return _to_array(_upright(image), path), deep, _transparent(image)
+
+
+#: Pillow's raw modes of 16 bits per channel (PNG "RGB;16B", TIFF "RGBA;16L", ...); not a BMP's
+#: "BGR;16", 16 bits per pixel (5-6-5), whose channels hold at most 8 bits.
+_SIXTEEN_BITS_PER_CHANNEL = re.compile(r"(RGBA?|RGBX|LA|CMYK|I);16[BLN]?")
 
 
 def _transparent(image: Image.Image) -> bool:
@@ -568,8 +575,9 @@ def check_tree_depth(source: ImageFolder) -> None:
     wrong in any loader that keeps the stored values)."""
     if source.sixteen_bit_colour is not None:
         raise DataValidationError(
-            f"The images of {source.root} are 16-bit colour (e.g. {source.sixteen_bit_colour}); synthetic colour "
-            "images can only be written at 8 bits, and a folder of 16-bit real beside 8-bit synthetic images holds "
+            f"The images of {source.root} have 16 bits per channel and are read as colour (e.g. "
+            f"{source.sixteen_bit_colour}); synthetic colour images can only be written at 8 bits, and a folder of "
+            "16-bit real beside 8-bit synthetic images holds "
             "two scales. Convert the images to 8-bit first, or write the synthetic images alone (gan-augment "
             "sample).")
 

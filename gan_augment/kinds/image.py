@@ -9,6 +9,7 @@ import numpy as np
 import torch
 from imblearn.utils import check_target_type
 
+from gan_augment._classes import resolve_class
 from gan_augment.config import ImageModelConfig, training_defaults_for
 from gan_augment.data.images import ImageCodec, check_pixels
 from gan_augment.data.tabular import plain_labels
@@ -94,10 +95,14 @@ class ImageKind(DataKind):
         config = augmenter.model_config_
         if config.architecture == "translator":
             source = getattr(augmenter, "source", None)
-            origin = ("the other classes' images" if source is None else
-                      "the images of " + ", ".join(repr(plain_label(label)) for label in source))
+            if source is None:
+                origin, held = "the other classes' images", config.n_sources
+            else:  # the images held of the source classes, not the whole pool (kept for every class)
+                named = [plain_label(resolve_class(label, list(augmenter.classes_))) for label in source]
+                origin = "the images of " + ", ".join(repr(label) for label in dict.fromkeys(named))
+                held = sum(augmenter.source_counts_[label] for label in dict.fromkeys(named))
             return [f"Images:    {augmenter.encoder_.describe()}, translated from {origin} "
-                    f"({config.n_sources:,} held as sources) by a CycleGAN-style translator"]
+                    f"({held:,} held as sources) by a CycleGAN-style translator"]
         return [f"Images:    {augmenter.encoder_.describe()} by a {config.architecture} GAN"]
 
     def diversity_features(self, codec, real, synthetic) -> tuple[np.ndarray, np.ndarray, None]:
