@@ -284,6 +284,17 @@ def test_refuses_to_overwrite_output_file_without_force(model_dir, tmp_path, cap
     assert len(pd.read_csv(out)) == 5
 
 
+def test_an_output_that_is_a_dangling_link_is_refused_before_training(data_csv, tmp_path, capsys, monkeypatch):
+    # It read as free; after the fit the final rename refused it: "exists now (another run may have written it".
+    out = tmp_path / "out.csv"
+    out.symlink_to(tmp_path / "nowhere" / "x.csv")
+    monkeypatch.setattr("gan_augment.augmenter.GANAugmenter._fit_gan", lambda *a, **k: pytest.fail("trained"))
+    for force in ((), ("--force",)):
+        code, _, err = run(capsys, "augment", data_csv, "--classes", "rare", "-e", "1", "--out", out, *force)
+        assert code == 2 and "is a link to" in _one_line_error(err) and "which does not exist" in err
+    assert out.is_symlink()
+
+
 def test_refuses_to_overwrite_model_dir_before_training(model_dir, data_csv, capsys):
     before = {p.name: p.stat().st_mtime_ns for p in model_dir.iterdir()}
     code, _, err = run(capsys, "fit", data_csv, "--classes", "rare", "--out", model_dir, "-e", "1")

@@ -22,6 +22,7 @@ from __future__ import annotations
 import csv
 import difflib
 import io as _io
+import os
 import re
 import warnings
 from dataclasses import dataclass
@@ -1063,6 +1064,9 @@ def check_output_path(path, *, force: bool = False) -> str:
         raise FileExistsError(f"{path} is a directory; give a file name ending in {path.suffix}.")
     if path.exists() and not force:
         raise FileExistsError(f"{path} already exists; pass --force to replace it (force=True in Python).")
+    if path.is_symlink() and not path.exists():  # refused by the final rename only, after all the work
+        raise FileExistsError(f"{path} is a link to {os.readlink(path)}, which does not exist; remove the link or "
+                              "choose another path.")
     if kind == "parquet":
         _require_pyarrow(path, "Writing")  # known now, not after training
     return kind
