@@ -153,7 +153,9 @@ def _input_table_at(data: Path, out: Path) -> Optional[Path]:
     try:
         table = resolve_table_path(data)
         same = out.resolve() == table.resolve() or (out.exists() and table.samefile(out))
-    except (OSError, DataValidationError):  # the data reader and the output check say what is wrong
+    # RuntimeError: a symlink loop before Python 3.13 (then an OSError); the data reader and the
+    # output check say what is wrong.
+    except (OSError, RuntimeError, DataValidationError):
         return None
     return table if same else None
 
@@ -163,7 +165,10 @@ def _check_outside_data_folder(data: Path, out: Path, what: str) -> None:
     is read as its one data file, so a second table written there would make it unreadable."""
     if is_stdout(out) or not data.is_dir():
         return
-    folder, target = data.resolve(), out.resolve()
+    try:
+        folder, target = data.resolve(), out.resolve()
+    except (OSError, RuntimeError):  # a symlink loop: the output check names it
+        return
     if target == folder or target.parent == folder:
         where_ = "is" if target == folder else "lies in"
         raise CLIError(f"--out {out} {where_} {what} {data}, a folder read as the one table it holds: a second "

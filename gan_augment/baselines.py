@@ -139,12 +139,8 @@ class ClassicOversampler(BaseOverSampler):
         channels, height, width = (int(v) for v in self.image_shape)
         moved, labels = [], []
         # One pipeline, seeded once: the repeats are moved in a fixed order, so the result is seeded too.
-        try:
-            transform = AlbumentationsTransform(classic_transforms() if self.augmentation is None else
-                                                self.augmentation, seed=int(rng.randint(np.iinfo(np.int32).max)))
-        except TypeError:  # the adapter's message names its own parameter, transform
-            raise TypeError(f"augmentation= must be an albumentations transform, a list of transforms, a Compose or "
-                            f"None; got {type(self.augmentation).__name__}.") from None
+        transform = AlbumentationsTransform(classic_transforms() if self.augmentation is None else self.augmentation,
+                                            seed=int(rng.randint(np.iinfo(np.int32).max)), name="augmentation=")
         for label, n in to_add.items():
             rows = rng.choice(np.flatnonzero(y == label), size=n, replace=True)
             for row in pixels[rows]:

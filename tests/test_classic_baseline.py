@@ -107,5 +107,9 @@ def test_the_evaluator_runs_classic_for_images_and_refuses_it_for_tables():
 def test_an_augmentation_that_is_no_albumentations_transform_is_refused_naming_augmentation():
     # The adapter's message named "transform", a parameter ClassicOversampler does not have.
     X, y = _digits()
-    with pytest.raises(TypeError, match=r"augmentation= must be an albumentations transform.*got function"):
+    with pytest.raises(TypeError, match=r"augmentation= must be an albumentations Compose, transform, or list of "
+                                        r"transforms; got function"):
         ClassicOversampler((1, 8, 8), augmentation=lambda image: image).fit_resample(X, y)
+    # An item that is no transform failed inside albumentations: "'int' object has no attribute 'available_keys'".
+    with pytest.raises(TypeError, match=r"augmentation= must list albumentations transforms; it holds a int: 3"):
+        ClassicOversampler((1, 8, 8), augmentation=[3]).fit_resample(X, y)

@@ -291,8 +291,13 @@ def test_an_output_that_is_a_dangling_link_is_refused_before_training(data_csv, 
     monkeypatch.setattr("gan_augment.augmenter.GANAugmenter._fit_gan", lambda *a, **k: pytest.fail("trained"))
     for force in ((), ("--force",)):
         code, _, err = run(capsys, "augment", data_csv, "--classes", "rare", "-e", "1", "--out", out, *force)
-        assert code == 2 and "is a link to" in _one_line_error(err) and "which does not exist" in err
+        assert code == 2 and "is a link to" in _one_line_error(err) and "which leads to no file" in err
     assert out.is_symlink()
+    loop = tmp_path / "loop.csv"  # a loop of links: resolve() raised RuntimeError("Symlink loop")
+    loop.symlink_to(tmp_path / "back.csv")
+    (tmp_path / "back.csv").symlink_to(loop)
+    code, _, err = run(capsys, "augment", data_csv, "--classes", "rare", "-e", "1", "--out", loop)
+    assert code == 2 and "the links loop" in _one_line_error(err)
 
 
 def test_refuses_to_overwrite_model_dir_before_training(model_dir, data_csv, capsys):

@@ -508,6 +508,35 @@ def test_a_bmp_of_16_bits_per_pixel_is_8_bit_colour(tmp_path):
     write_augmented_tree(source, tmp_path / "out", {"dog": source.images[:1]})
 
 
+def _write_48_bit_tiff(path, pixels):
+    """An uncompressed little-endian RGB TIFF of 16 bits per channel, written by hand."""
+    import struct
+
+    height, width, _ = pixels.shape
+    data = np.asarray(pixels, dtype="<u2").tobytes()
+    tags = [(256, 3, 1, width), (257, 3, 1, height), (258, 3, 3, 0), (259, 3, 1, 1), (262, 3, 1, 2),
+            (273, 4, 1, 0), (277, 3, 1, 3), (278, 3, 1, height), (279, 4, 1, len(data)), (284, 3, 1, 1)]
+    bits_at = 8 + 2 + 12 * len(tags) + 4  # the three BitsPerSample values follow the directory
+    ifd = struct.pack("<H", len(tags))
+    for tag, kind, count, value in tags:
+        value = {258: bits_at, 273: bits_at + 6}.get(tag, value)
+        ifd += struct.pack("<HHIHH", tag, kind, count, value, 0) if kind == 3 and count == 1 else \
+            struct.pack("<HHII", tag, kind, count, value)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"II*\0" + struct.pack("<I", 8) + ifd + struct.pack("<I", 0) + struct.pack("<HHH", 16, 16, 16)
+                     + data)
+
+
+def test_a_48_bit_tiff_is_16_bits_per_channel(tmp_path):
+    # Pillow's TIFF tiles hold the raw mode in a tuple ("RGB;16L", 0, 1): a check of the text alone missed it.
+    rng = np.random.default_rng(0)
+    for i in range(2):
+        _write_48_bit_tiff(tmp_path / "scans" / "a" / f"{i}.tif", rng.integers(0, 65536, (4, 5, 3)))
+    with Image.open(tmp_path / "scans" / "a" / "0.tif") as image:
+        assert image.mode == "RGB"  # read at 8 bits: the file itself says 16
+    assert read_image_folder(tmp_path / "scans").sixteen_bit_colour == tmp_path / "scans" / "a" / "0.tif"
+
+
 def test_a_16_bit_colour_folder_is_read_but_not_written_back_at_two_scales(tmp_path):
     # Pillow reads a 48-bit PNG as 8-bit "RGB": augment wrote 8-bit synthetic files beside the 16-bit
     # real ones (a 256x darker image to any loader that keeps the stored values), and 12-bit data

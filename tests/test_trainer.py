@@ -451,6 +451,19 @@ def test_early_stopping_keeps_the_best_value_itself_in_either_mode():
         assert stopper.best_ == pick(record["loss_g"] for record in trainer.history_), mode
 
 
+def test_early_stopping_reads_the_negated_best_of_a_checkpoint_written_before():
+    # Checkpoints written before best_ held the value seen keep its negation in "max" mode.
+    old = EarlyStopping("score", mode="max")
+    old.load_state_dict({"best": -0.55, "wait": 1})
+    assert old.best_ == 0.55 and old.wait_ == 1
+    new = EarlyStopping("score", mode="max")
+    new.load_state_dict(old.state_dict())
+    assert new.best_ == 0.55
+    low = EarlyStopping("score", mode="min")
+    low.load_state_dict({"best": -0.55, "wait": 0})
+    assert low.best_ == -0.55
+
+
 def test_early_stopping_stops_a_plateaued_run():
     X, y = _table()
     stopper = EarlyStopping("loss_g", patience=2, min_delta=1e9)  # nothing counts as improvement

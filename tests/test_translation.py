@@ -113,7 +113,8 @@ def test_source_is_named_when_it_names_an_unknown_class_and_info_names_the_sourc
     with pytest.raises(ValueError, match=r"source= names a class y does not hold\. Unknown class 9; the classes "
                                          r"are \[0, 1, 3\]"):
         TranslationAugmenter(image_shape=(1, 8, 8), classes=[3], source=[9], epochs=1).fit(X, y)
-    augmenter = TranslationAugmenter(image_shape=(1, 8, 8), classes=[3], source=[1], epochs=1, batch_size=32,
+    # The target itself among the sources: it is never made from its own images.
+    augmenter = TranslationAugmenter(image_shape=(1, 8, 8), classes=[3], source=[3, 1], epochs=1, batch_size=32,
                                      label_gate=False, random_state=0, n_threads=1).fit(X, y)
     # It said "translated from the other classes' images" whatever source= was.
     [line] = kind_named("image").describe(augmenter)

@@ -60,8 +60,15 @@ class AlbumentationsTransform:
     the loader's ``generator``. The adapter is picklable.
     """
 
-    def __init__(self, transform, *, seed=None):
+    def __init__(self, transform, *, seed=None, name: str = "transform"):
         A = import_albumentations()
+        if isinstance(transform, (list, tuple)):
+            # An item that is no transform failed inside albumentations ("has no attribute
+            # 'available_keys'"); ``name``: the parameter the caller took it as.
+            for item in transform:
+                if not isinstance(item, (A.BaseCompose, A.BasicTransform)):
+                    raise TypeError(f"{name} must list albumentations transforms; it holds a "
+                                    f"{type(item).__name__}: {item!r}.")
         if isinstance(transform, A.BaseCompose):
             compose = copy.deepcopy(transform)
             if seed is not None:
@@ -73,7 +80,7 @@ class AlbumentationsTransform:
             compose = A.Compose(copy.deepcopy(list(transform)), seed=seed)
         else:
             raise TypeError(
-                "transform must be an albumentations Compose, transform, or list of transforms; "
+                f"{name} must be an albumentations Compose, transform, or list of transforms; "
                 f"got {type(transform).__name__}."
             )
         self.transform = compose

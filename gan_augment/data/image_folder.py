@@ -204,15 +204,24 @@ def _decode(path: Path) -> tuple[np.ndarray, bool, bool]:
     with Image.open(path) as image:
         # Before load(), which drops the tiles: Pillow reads a 48-bit RGB PNG as 8-bit "RGB" (the
         # high byte of each value), and only its raw mode ("RGB;16B") tells the file is 16-bit.
-        deep = image.mode.startswith("I;16") or any(_SIXTEEN_BITS_PER_CHANNEL.fullmatch(str(tile[3]))
-                                                     for tile in image.tile if len(tile) > 3)
+        deep = image.mode.startswith("I;16") or any(_SIXTEEN_BITS_PER_CHANNEL.fullmatch(_raw_mode(tile))
+                                                     for tile in image.tile)
         image.load()  # Image.open reads only the header: a truncated file fails here
         return _to_array(_upright(image), path), deep, _transparent(image)
 
 
 #: Pillow's raw modes of 16 bits per channel (PNG "RGB;16B", TIFF "RGBA;16L", ...); not a BMP's
 #: "BGR;16", 16 bits per pixel (5-6-5), whose channels hold at most 8 bits.
-_SIXTEEN_BITS_PER_CHANNEL = re.compile(r"(RGBA?|RGBX|LA|CMYK|I);16[BLN]?")
+_SIXTEEN_BITS_PER_CHANNEL = re.compile(r"(RGB[AXa]?|LA|CMYK|I);16[BLN]?")
+
+
+def _raw_mode(tile) -> str:
+    """The raw mode of one of Pillow's tiles: its decoder arguments are the raw mode itself (PNG)
+    or a tuple that starts with it (TIFF: ``("RGB;16L", 0, 1)``)."""
+    args = tile[3] if len(tile) > 3 else None
+    if isinstance(args, tuple):
+        args = args[0] if args else None
+    return args if isinstance(args, str) else ""
 
 
 def _transparent(image: Image.Image) -> bool:

@@ -1065,8 +1065,8 @@ def check_output_path(path, *, force: bool = False) -> str:
     if path.exists() and not force:
         raise FileExistsError(f"{path} already exists; pass --force to replace it (force=True in Python).")
     if path.is_symlink() and not path.exists():  # refused by the final rename only, after all the work
-        raise FileExistsError(f"{path} is a link to {os.readlink(path)}, which does not exist; remove the link or "
-                              "choose another path.")
+        raise FileExistsError(f"{path} is a link to {os.readlink(path)}, which leads to no file (it is missing, or "
+                              "the links loop); remove the link or choose another path.")
     if kind == "parquet":
         _require_pyarrow(path, "Writing")  # known now, not after training
     return kind

@@ -9,7 +9,6 @@ import numpy as np
 import torch
 from imblearn.utils import check_target_type
 
-from gan_augment._classes import resolve_class
 from gan_augment.config import ImageModelConfig, training_defaults_for
 from gan_augment.data.images import ImageCodec, check_pixels
 from gan_augment.data.tabular import plain_labels
@@ -94,13 +93,15 @@ class ImageKind(DataKind):
     def describe(self, augmenter) -> list[str]:
         config = augmenter.model_config_
         if config.architecture == "translator":
-            source = getattr(augmenter, "source", None)
-            if source is None:
+            if getattr(augmenter, "source", None) is None:
                 origin, held = "the other classes' images", config.n_sources
-            else:  # the images held of the source classes, not the whole pool (kept for every class)
-                named = [plain_label(resolve_class(label, list(augmenter.classes_))) for label in source]
-                origin = "the images of " + ", ".join(repr(label) for label in dict.fromkeys(named))
-                held = sum(augmenter.source_counts_[label] for label in dict.fromkeys(named))
+            else:  # the classes the topped-up ones are made from (the pool holds every class)
+                targets = [list(augmenter.classes_).index(label) for label, n in augmenter.sampling_strategy_.items()
+                           if n > 0]
+                used = augmenter.generator_.allowed[targets].any(0).tolist() if targets else []
+                names = [plain_label(label) for label, is_used in zip(augmenter.classes_, used) if is_used]
+                origin = "the images of " + ", ".join(repr(label) for label in names)
+                held = sum(augmenter.source_counts_[label] for label in names)
             return [f"Images:    {augmenter.encoder_.describe()}, translated from {origin} "
                     f"({held:,} held as sources) by a CycleGAN-style translator"]
         return [f"Images:    {augmenter.encoder_.describe()} by a {config.architecture} GAN"]

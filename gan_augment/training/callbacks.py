@@ -168,11 +168,14 @@ class EarlyStopping(Callback):
     def state_dict(self) -> dict:
         if not hasattr(self, "best_"):
             return {}  # training has not begun
-        return {"best": self.best_, "wait": self.wait_}
+        return {"best": self.best_, "wait": self.wait_, "best_as_seen": True}
 
     def load_state_dict(self, state: dict) -> None:
         if state:
-            self.best_, self.wait_ = float(state["best"]), int(state["wait"])
+            best = float(state["best"])
+            # A checkpoint written before best_ was the value seen holds its negation in "max" mode.
+            self.best_ = -best if self.mode == "max" and not state.get("best_as_seen") else best
+            self.wait_ = int(state["wait"])
             self._restored = True
 
     def on_epoch_end(self, trainer, record):
@@ -212,11 +215,15 @@ class SnapshotSelection(Callback):
 
     def __init__(self, score, *, every: int | float = 1, patience: int | None = None, min_delta: float = 0.0,
                  key: str = "snapshot_score"):
-        if isinstance(every, bool) or not ((isinstance(every, int) and every >= 1)
+        # Integers of any kind (np.int64 from a grid too), but not True: a bool is an int to Python.
+        if isinstance(every, bool) or not ((isinstance(every, numbers.Integral) and every >= 1)
                                            or (isinstance(every, float) and 0 < every < 1)):
             raise ValueError(f"every must be an integer >= 1 or a share of the epochs in (0, 1), got {every!r}.")
-        if patience is not None and (isinstance(patience, bool) or not (isinstance(patience, int) and patience >= 1)):
+        if patience is not None and (isinstance(patience, bool)
+                                     or not (isinstance(patience, numbers.Integral) and patience >= 1)):
             raise ValueError(f"patience must be None or an integer >= 1, got {patience!r}.")
+        every = every if isinstance(every, float) else int(every)
+        patience = None if patience is None else int(patience)
         self.score, self.every, self.patience, self.min_delta, self.key = score, every, patience, min_delta, key
         self._restored = False
 
