@@ -250,6 +250,10 @@ def _impute(frame: pd.DataFrame, numeric: list, categorical: list) -> pd.DataFra
     return imputed
 
 
+def _is_whole_number(value) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
+
+
 def _cast_like(new: pd.DataFrame, like: pd.DataFrame) -> pd.DataFrame:
     """New rows in the dtypes of ``like`` (SMOTE-N/NC hand categories back as strings)."""
     new = new.copy()
@@ -264,8 +268,15 @@ def _cast_like(new: pd.DataFrame, like: pd.DataFrame) -> pd.DataFrame:
                 categories = {str(c): c for c in dtype.categories}
                 new[column] = pd.Categorical(new[column].astype(str).map(categories), dtype=dtype)
             elif dtype == object:
-                originals = {str(v): v for v in like[column].dropna().unique()}
-                new[column] = new[column].map(lambda v: originals.get(str(v), v))
+                observed = like[column].dropna()
+                originals = {str(v): v for v in observed.unique()}
+                if len(observed) and all(_is_whole_number(v) for v in observed):
+                    # Whole numbers kept as objects (counts read as text, say): an interpolated value is
+                    # rounded, as in an integer column, and takes the observed value's own type.
+                    new[column] = new[column].map(lambda v: originals.get(str(int(round(v))), int(round(v)))
+                                                  if isinstance(v, numbers.Real) and not pd.isna(v) else v)
+                else:
+                    new[column] = new[column].map(lambda v: originals.get(str(v), v))
             else:
                 new[column] = new[column].astype(dtype)
         except (TypeError, ValueError):

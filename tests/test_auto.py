@@ -617,3 +617,16 @@ def test_a_scoring_that_returns_a_zero_dimensional_array_is_one_number():
                              methods=("random",), random_state=0).fit(X, y)
     plain = AutoAugmenter(scoring="f1_macro", methods=("random",), random_state=0).fit(X, y)
     np.testing.assert_allclose(as_array.cv_results_["mean_test_score"], plain.cv_results_["mean_test_score"])
+
+
+def test_mixed_smote_keeps_an_object_column_of_whole_numbers_whole():
+    # Interpolated counts came back as 3.261388 beside the real ints (an int64 column is rounded).
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"x": rng.normal(size=30),
+                      "count": pd.Series([int(v) for v in rng.integers(0, 9, 30)], dtype=object),
+                      "colour": rng.choice(["red", "blue"], 30)})
+    y = np.array([1] * 5 + [0] * 25)
+    X_res, _ = MixedSMOTE(random_state=0).fit_resample(X, y)
+    new = X_res["count"].iloc[30:]
+    assert X_res["count"].dtype == object and len(new) == 20
+    assert all(type(v) is int and 0 <= v <= 8 for v in new), new.tolist()
