@@ -91,7 +91,7 @@ def plan_top_up(y, sampling_strategy="auto", classes=None) -> dict:
             sampling_strategy = _called_strategy(sampling_strategy, y)
         if isinstance(sampling_strategy, dict):
             _check_strategy_keys(sampling_strategy, list(counts))
-            _check_strategy_counts(sampling_strategy)
+            _check_strategy_counts(sampling_strategy, counts)
         plan = check_sampling_strategy(sampling_strategy, y, "over-sampling")
         plan = {plain_label(label): int(n) for label, n in plan.items()}
         if auto:  # a class tied with the majority gets nothing
@@ -188,9 +188,11 @@ def check_strategy_values(sampling_strategy, y) -> None:
         labels = np.asarray(y)
         if labels.ndim == 2 and labels.shape[1] == 1:
             labels = labels[:, 0]
+        counts = None
         if labels.ndim == 1:  # a one-hot target's labels are its columns: imbalanced-learn's to check
-            _check_strategy_keys(sampling_strategy, list(class_counts(labels)))
-        _check_strategy_counts(sampling_strategy)
+            counts = class_counts(labels)
+            _check_strategy_keys(sampling_strategy, list(counts))
+        _check_strategy_counts(sampling_strategy, counts)
 
 
 def _called_strategy(strategy, y) -> dict:
@@ -202,13 +204,19 @@ def _called_strategy(strategy, y) -> dict:
     return plan
 
 
-def _check_strategy_counts(strategy: dict) -> None:
+def _check_strategy_counts(strategy: dict, counts: dict | None = None) -> None:
     """A dict's values are wanted row counts: whole numbers (imbalanced-learn would floor 10.5 and
-    compare a string or NaN with an integer)."""
+    compare a string or NaN with an integer), and none below the class's rows in ``counts``
+    (imbalanced-learn's refusal names neither the class nor its key)."""
     for key, value in strategy.items():
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
             raise ValueError(f"sampling_strategy[{key!r}] must be a whole number of rows (the count wanted "
                              f"after the top-up), got {value!r} ({type(value).__name__}).")
+        have = None if counts is None else next((n for label, n in counts.items() if same_label(label, key)), None)
+        if have is not None and value < have:
+            raise ValueError(f"sampling_strategy[{key!r}] = {value} is below the {have} rows class {key!r} has: the "
+                             "value is the count wanted after the top-up, and a top-up only adds rows. Ask for at "
+                             f"least {have}, or leave the class out.")
 
 
 def plain_label(value):

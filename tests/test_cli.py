@@ -980,3 +980,22 @@ def test_an_output_name_beyond_the_file_systems_limit_is_a_usage_error_naming_th
         code, _, err = run(capsys, *args)
         assert code == 2 and "Choose a name of at most" in _one_line_error(err), args
     assert list(tmp_path.iterdir()) == []
+
+
+def test_values_holding_a_bare_carriage_return_keep_their_rows_whole(tmp_path, capsys):
+    # Python's csv quotes only the line terminator's characters: in an LF file a value with a bare
+    # CR was written unquoted, and every reader split its row in two (labels then missing).
+    lines = ["x,note,label"] + [f'{i % 7}.5,{chr(34) + "one" + chr(13) + "two" + chr(34) if i % 4 == 0 else "plain"},'
+                                f'{"rare" if i % 4 == 0 else "common"}' for i in range(40)]
+    data = tmp_path / "notes.csv"
+    data.write_bytes(("\n".join(lines) + "\n").encode())
+    code, _, err = run(capsys, "augment", data, "--epochs", "1", "--seed", "0", "--out", tmp_path / "out.csv", "-q")
+    assert code == 0, err
+    out = pd.read_csv(tmp_path / "out.csv")
+    assert len(out) == 60 and out["label"].notna().all()
+    assert run(capsys, "fit", data, "--epochs", "1", "--seed", "0", "--out", tmp_path / "m", "-q")[0] == 0
+    code, _, err = run(capsys, "sample", tmp_path / "m", "--class", "rare", "--n", "5", "--out", tmp_path / "s.csv",
+                       "--seed", "1")
+    assert code == 0, err
+    sampled = pd.read_csv(tmp_path / "s.csv")
+    assert len(sampled) == 5 and (sampled["label"] == "rare").all()

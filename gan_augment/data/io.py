@@ -870,11 +870,19 @@ def write_table(df: pd.DataFrame, path, *, force: bool = False) -> Path:
 def _write_frame(df: pd.DataFrame, path: Path, kind: str, force: bool) -> Path:
     with atomic_path(path, overwrite=force) as temp:
         if kind == "csv":
-            df.to_csv(temp, index=False, sep=default_separator(path))
+            # pandas' minimal quoting leaves a value with a bare CR unquoted, which splits its row in
+            # two for every reader: such a table has every text quoted.
+            quoting = csv.QUOTE_NONNUMERIC if _holds_a_carriage_return(df) else csv.QUOTE_MINIMAL
+            df.to_csv(temp, index=False, sep=default_separator(path), quoting=quoting)
         else:
             _require_pyarrow(path, "Writing")
             df.to_parquet(temp, index=False)
     return path
+
+
+def _holds_a_carriage_return(df: pd.DataFrame) -> bool:
+    columns = [name for name in df.columns if not pd.api.types.is_numeric_dtype(df[name].dtype)]
+    return any(df[name].map(lambda v: isinstance(v, str) and "\r" in v).any() for name in columns)
 
 
 def check_augmented_separator(path, source: Optional["CsvSource"]) -> None:
@@ -947,12 +955,17 @@ def write_augmented_csv(handle: BinaryIO, real: pd.DataFrame, synthetic: pd.Data
     rows = _formatted(synthetic, source.decimals, source.missing)
     if mark_synthetic is not None:
         rows[mark_synthetic] = True
-    text = rows.to_csv(index=False, header=False, sep=source.sep, lineterminator=newline.decode("ascii"),
-                       na_rep=source.missing)
-    if source.spaced:  # pandas writes one character between fields: re-join them as the source does
-        records = csv.reader(_io.StringIO(text, newline=""), delimiter=source.sep)
-        text = "".join("".join((_separator_before(source, i, empty=field == "") if i else "") + _csv_field(field, source.sep)
-                               for i, field in enumerate(record)) + newline.decode("ascii") for record in records)
+    # pandas formats the cells; every field quoted, so that csv reads them back whole whatever they
+    # hold. Each is then written as the source needs it: pandas' own minimal quoting leaves a value
+    # with a bare CR (in an LF file) unquoted, and its row would split in two for every reader. The
+    # separator is the source's, with its space where it has one.
+    text = rows.to_csv(index=False, header=False, sep=source.sep, lineterminator="\n", na_rep=source.missing,
+                       quoting=csv.QUOTE_ALL)
+    records = csv.reader(_io.StringIO(text, newline=""), delimiter=source.sep)
+    ending, spaced = newline.decode("ascii"), bool(source.spaced)
+    text = "".join("".join((_separator_before(source, i, empty=field == "") if i else "")
+                           + _csv_field(field, source.sep, leading_space=spaced) for i, field in enumerate(record))
+                   + ending for record in records)
     handle.write(text.encode("utf-8"))
 
 
@@ -987,9 +1000,11 @@ def _copy_real_lines(handle: BinaryIO, source: CsvSource, mark: Optional[str]) -
         position = line_end  # blank lines after the last row are left out, as above
 
 
-def _csv_field(value: str, sep: str) -> str:
-    """``value`` as one CSV field, quoted where the reader needs it to be."""
-    if any(c in value for c in (sep, '"', "\n", "\r")) or value[:1].isspace():
+def _csv_field(value: str, sep: str, *, leading_space: bool = True) -> str:
+    """``value`` as one CSV field, quoted where the reader needs it to be: around a separator, a
+    quote or a line break, and (``leading_space``: in a file spaced after its separators) around a
+    value that starts with a space of its own."""
+    if any(c in value for c in (sep, '"', "\n", "\r")) or (leading_space and value[:1].isspace()):
         return '"' + value.replace('"', '""') + '"'
     return value
 
