@@ -429,6 +429,8 @@ def test_categories_of_booleans_come_back_as_labels(sampler):
     ({"b": 20.5}, r"got 20.5 \(float\)"),  # imbalanced-learn would floor it
     ({"b": True}, r"got True \(bool\)"),
     (lambda y: None, r"returned NoneType \(None\); a callable sampling_strategy must return a dict"),
+    # imbalanced-learn's own refusal named neither the class nor its key.
+    ({"b": 4}, r"sampling_strategy\['b'\] = 4 is below the 10 rows class 'b' has.*Ask for at least 10"),
 ])
 @pytest.mark.parametrize("sampler", ["GANAugmenter", "AutoAugmenter"])
 @pytest.mark.parametrize("method", ["fit", "fit_resample"])
