@@ -560,7 +560,7 @@ def test_labels_mixing_strings_and_numbers_are_refused_before_fitting():
     X = np.arange(36, dtype=np.float32).reshape(12, 3)
     labels = [0, "0", 1, "1"] * 2 + [0, 0, 0, 1]
     augmenter = GANAugmenter(**TINY)
-    with pytest.raises(ValueError, match=r"mix strings and numbers \(e\.g\. '0' and 0\)"):
+    with pytest.raises(ValueError, match=r"The base dataset mixes labels of different kinds: .*\(0\).*\('0'\)"):
         AugmentedDataset(Pairs(torch.from_numpy(X), labels), augmenter)
     assert not hasattr(augmenter, "generator_")
 
@@ -607,3 +607,13 @@ def test_random_sampler_of_one_pass_per_epoch_follows_the_augmented_length(base,
     assert len(loader.sampler) == len(loader.dataset) > len(base)
     fixed = DataLoader(base, batch_size=8, sampler=RandomSampler(base, replacement=True, num_samples=100))
     assert len(augment_loader(fixed, fitted, classes=[RARE], random_state=0).sampler) == 100  # as given
+
+
+def test_labels_mixing_booleans_and_numbers_are_refused_before_fitting():
+    # True == 1 in Python: the two merged into one class of 9 ("classes_ [0, True]").
+    X = np.arange(39, dtype=np.float32).reshape(13, 3)
+    labels = [True] * 6 + [1] * 3 + [0] * 4
+    augmenter = GANAugmenter(**TINY)
+    with pytest.raises(ValueError, match=r"mixes labels of different kinds: booleans \(True\), numbers \(1\)"):
+        AugmentedDataset(Pairs(torch.from_numpy(X), labels), augmenter)
+    assert not hasattr(augmenter, "generator_")

@@ -691,6 +691,12 @@ def _value_kinds(values: list) -> dict:
     return examples
 
 
+def check_label_kinds(labels, what: str) -> None:
+    """Refuse ``labels`` (any sequence) that mix text, numbers and booleans; see
+    :func:`_check_one_label_kind`."""
+    _check_one_label_kind(pd.Series(list(labels), dtype=object), what)
+
+
 def _check_one_label_kind(labels: pd.Series, what: str) -> None:
     """Refuse labels that mix text, numbers and booleans (``1`` and ``"b"``, ``True`` and ``1``).
 

@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from gan_augment.data._dtypes import round_to_dtype
+from gan_augment.data.tabular import check_label_kinds
 from gan_augment.data.layout import from_nchw, infer_item_layout, infer_layout, item_image_shape, \
     items_to_batch_layout, to_nchw
 
@@ -89,15 +90,11 @@ def read_base(base, *, stack: bool):
             if stack:
                 xs.append(values)
     assert spec is not None  # the base holds at least one item
-    # Checked on the labels themselves: numpy turns [0, "0"] into strings, not objects, and the two
+    # True == 1 in Python: label_objects would merge the two into one class, as it would 1 and 1.0;
+    # refused as the samplers refuse them (before the labels are reduced to label_objects' keys).
+    # Strings beside numbers too: numpy turns [0, "0"] into strings, not objects, and the two
     # would become one class.
-    texts = [label for label in label_objects if isinstance(label, str)]
-    numeric = [label for label in label_objects if not isinstance(label, str)]
-    if texts and numeric:
-        raise ValueError(
-            f"The base dataset's labels mix strings and numbers (e.g. {texts[0]!r} and {numeric[0]!r}); give every "
-            "item the same kind of label."
-        )
+    check_label_kinds(labels, "The base dataset")
     y = np.asarray(labels)
     if y.dtype == object:
         raise ValueError(
