@@ -769,3 +769,21 @@ def test_augmented_classifier_takes_sample_weight_none_and_a_duck_typed_estimato
     for estimator, params in ((LogisticRegression(), {"sample_weight": None}), (Duck(), {})):
         model = AugmentedClassifier(estimator, RandomOverSampler(random_state=0)).fit(numeric, y, **params)
         assert model.predict(numeric).shape == (len(numeric),)
+
+
+def test_sampling_from_several_threads_gives_the_rows_of_sequential_calls(mixed_frame):
+    # torch's generator is the process's: threads drew from each other's seeds (30 of 30 calls
+    # differed) and left the caller's torch stream changed.
+    from concurrent.futures import ThreadPoolExecutor
+
+    X, y = mixed_frame
+    augmenter = fast(classes=["rare"], label_gate=False).fit(X, y)
+    calls = [(label, seed) for seed in range(6) for label in ("common", "rare")]
+    sequential = [augmenter.sample(200, label, random_state=seed) for label, seed in calls]
+    torch.manual_seed(123)
+    expected = torch.rand(3)
+    torch.manual_seed(123)
+    with ThreadPoolExecutor(4) as pool:
+        threaded = list(pool.map(lambda call: augmenter.sample(200, call[0], random_state=call[1]), calls))
+    assert all(a.equals(b) for a, b in zip(sequential, threaded))
+    assert torch.equal(torch.rand(3), expected)

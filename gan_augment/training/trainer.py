@@ -26,6 +26,7 @@ import functools
 import math
 import numbers
 import os
+import threading
 import time
 
 import numpy as np
@@ -185,11 +186,17 @@ def resolve_device(device) -> torch.device:
     return device
 
 
+#: torch's random generator is the process's: two seeded blocks running at once in two threads
+#: (sample() from a thread pool, fits under joblib's threading backend) would draw from each
+#: other's seeds and restore each other's state. They take turns; reentrant, as a fit samples.
+_RNG_LOCK = threading.RLock()
+
+
 @contextlib.contextmanager
 def seeded_rng(seed: int, device: torch.device):
-    """Run a block on a private copy of torch's RNG, seeded with ``seed``."""
+    """Run a block on a private copy of torch's RNG, seeded with ``seed`` (one thread at a time)."""
     devices = [device.index or 0] if device.type == "cuda" else []
-    with torch.random.fork_rng(devices=devices):
+    with _RNG_LOCK, torch.random.fork_rng(devices=devices):
         torch.manual_seed(seed)
         yield
 
