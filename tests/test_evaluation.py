@@ -209,6 +209,24 @@ def test_paired_folds_take_the_same_rows_as_no_spread_and_a_consistent_gain_as_o
     assert uneven.p < 1e-3
 
 
+def test_a_per_class_difference_the_same_in_every_fold_is_no_evidence():
+    # Recall of a class of 10 test rows down 3 rows in both folds read "-0.300 [-0.300, -0.300],
+    # p = 1e-16" (the two differences differed in their last digits) and was cited in the verdict;
+    # 3 of 9 and 3 of 10 rows were tested by the fold's size, not the class's.
+    from types import SimpleNamespace
+
+    from gan_augment.evaluation.stats import paired
+
+    assert corrected_test([3 / 10 - 6 / 10, 4 / 10 - 7 / 10], 0.5, difference=True).p == 1.0
+    assert corrected_test([3 / 9 - 7 / 9, 2 / 9 - 6 / 9, 1 / 9 - 5 / 9], 1.0, difference=True).p == 1.0
+    plan = SimpleNamespace(test_train_ratio=0.5, confidence=0.95)
+    folds = [SimpleNamespace(n_test=n_test, support=support, scores={"a": 0.9 - 3 / support, "b": 0.9})
+             for n_test, support in ((256, 10), (255, 9))]
+    by_fold = paired(plan, folds, "a", "b", lambda fold, method: fold.scores[method])
+    by_class = paired(plan, folds, "a", "b", lambda fold, method: fold.scores[method], rows=lambda fold: fold.support)
+    assert by_fold.p < 0.05 and by_class.p == 1.0
+
+
 def test_holm_adjusts_step_down_and_keeps_nan():
     assert holm([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.06, 0.06])
     assert holm([0.5, 0.01, 0.2, 0.04]) == pytest.approx([0.5, 0.04, 0.4, 0.12])

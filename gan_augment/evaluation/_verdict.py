@@ -88,7 +88,9 @@ def class_comparisons(folds: Sequence[FoldResult], method: str, labels: Sequence
                       test_train_ratio: float, confidence: float) -> dict[Any, Comparison]:
     """``{class: Comparison}`` of ``method`` against "none" on per-class ``metric``; Holm across the classes."""
     settings = _Settings(test_train_ratio, confidence)
-    tests = [paired(settings, folds, method, "none", _by_class(label, metric), DIFFERENCE) for label in labels]
+    # Same rows in every fold: counted among the class's test rows, which its score rests on.
+    tests = [paired(settings, folds, method, "none", _by_class(label, metric), DIFFERENCE,
+                    rows=lambda fold, label=label: fold.class_scores["none"][label]["support"]) for label in labels]
     return dict(zip(labels, _family(tests)))
 
 
