@@ -591,7 +591,7 @@ def test_a_scoring_that_needs_every_class_in_a_test_fold_says_the_fold_lacks_one
                       methods=("random",), random_state=0).fit(X, y)
 
 
-@pytest.mark.parametrize("returned", [{"f1": 0.5, "accuracy": 0.7}, np.array([0.5]), "0.5"])
+@pytest.mark.parametrize("returned", [{"f1": 0.5, "accuracy": 0.7}, np.array([0.5, 0.7]), "0.5"])
 def test_a_scoring_that_returns_anything_but_one_number_is_refused(returned):
     X, y = _table(n=120, rare=0.2)
     with pytest.raises(ValueError, match=r"returned .*; it must return one number"):

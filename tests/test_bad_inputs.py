@@ -837,3 +837,18 @@ def test_naming_the_majority_class_warns_that_nothing_is_added():
     with pytest.warns(NothingToAddWarning, match="'common'"):
         X_res, _ = GANAugmenter(classes=["common"], epochs=1, random_state=0).fit_resample(X, y)
     assert len(X_res) == len(X)
+
+
+@pytest.mark.parametrize("container", ["list", "object", "str", "category"])
+def test_labels_that_differ_only_in_their_unicode_form_are_refused(container):
+    # 'é' as one code point and as e + accent: two classes that every message and file showed alike.
+    import unicodedata
+
+    from gan_augment import GANAugmenter
+
+    composed, decomposed = unicodedata.normalize("NFC", "é"), unicodedata.normalize("NFD", "é")
+    labels = [composed] * 8 + [decomposed] * 4 + ["x"] * 5
+    y = {"list": labels, "object": np.array(labels, dtype=object), "str": pd.Series(labels),
+         "category": pd.Series(labels, dtype="category")}[container]
+    with pytest.raises(DataValidationError, match=r"differ only in their Unicode form: '\\xe9', 'e\\u0301'"):
+        GANAugmenter(epochs=1).fit(np.zeros((17, 2)), y)

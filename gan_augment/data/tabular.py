@@ -26,6 +26,7 @@ from __future__ import annotations
 import functools
 import numbers
 import re
+import unicodedata
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -583,8 +584,9 @@ def check_target(y, *, name=None, source=None) -> None:
     labels = y if isinstance(y, pd.Series) else pd.Series(list(y), dtype=object)
     what = _target_name(name, source)
     _check_no_missing_labels(labels, what, from_file=source is not None)
-    if labels.dtype == object:
-        check_label_kinds(labels, what)
+    values = labels.astype(object) if isinstance(labels.dtype, pd.CategoricalDtype) else labels
+    if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):  # text: its Unicode forms too
+        check_label_kinds(values, what)
     _check_not_continuous(labels, what, from_file=source is not None)
     if isinstance(y, (pd.Series, np.ndarray)) and (y.dtype == object or _not_classes_to_sklearn(y.dtype)):
         # Not a list: scikit-learn reads those.
@@ -659,8 +661,16 @@ def _check_no_missing_labels(labels: pd.Series, what: str, *, from_file: bool) -
 def _check_labels_distinct_as_text(labels: pd.Series, what: str) -> None:
     by_text: dict[str, list] = {}
     for label in pd.unique(labels):
-        by_text.setdefault(str(label), []).append(label)
+        # In one Unicode form: "é" as one code point and as e + accent look alike everywhere a
+        # class is shown or named (resolve_class takes either for the other).
+        by_text.setdefault(unicodedata.normalize("NFC", str(label)), []).append(label)
     for text, group in by_text.items():
+        if len(group) > 1 and len({str(label) for label in group}) > 1:
+            shown = ", ".join(ascii(str(label)) for label in group)
+            raise DataValidationError(
+                f"{what} holds labels that differ only in their Unicode form: {shown} all read {text!r}, so "
+                "they would look like one class in every message and file. Bring them to one form first "
+                "(e.g. y.str.normalize('NFC')).")
         if len(group) > 1:
             shown = ", ".join(f"{label!r} ({type(label).__name__})" for label in group)
             raise DataValidationError(
@@ -689,12 +699,6 @@ def _value_kinds(values: list) -> dict:
     for value in values:
         examples.setdefault(_kind_of(type(value)), value)
     return examples
-
-
-def check_label_kinds(labels, what: str) -> None:
-    """Refuse ``labels`` (any sequence) that mix text, numbers and booleans; see
-    :func:`_check_one_label_kind`."""
-    _check_one_label_kind(pd.Series(list(labels), dtype=object), what)
 
 
 def _check_one_label_kind(labels: pd.Series, what: str) -> None:
