@@ -1106,3 +1106,16 @@ def test_a_wrong_image_shape_is_refused_before_any_fold_whatever_the_baselines()
     with pytest.raises(ValueError, match=r"image_shape=\(1, 4, 4\) holds 16 pixels, but the rows of X have 64"):
         plan_evaluation(X[keep], y[keep], GANAugmenter(image_shape=(1, 4, 4)), estimator="cnn", baselines=["random"],
                         cv=2, repeats=1)
+
+
+def test_the_smote_fold_refusal_advises_only_folds_that_every_class_allows():
+    # Class 1 (3 rows) was told "Raise cv to 3", which class 2 (2 rows) then refused.
+    from gan_augment.evaluation import plan_evaluation
+
+    X, y = pd.DataFrame({"a": np.arange(15.0)}), np.array([0] * 10 + [1] * 3 + [2] * 2)
+    with pytest.raises(DataValidationError, match=r"Class 1 has 3 rows.*No number of folds leaves every class 2 rows"):
+        plan_evaluation(X, y, RandomOverSampler(), baselines=["smote"], cv=2, repeats=1)
+    y = np.array([0] * 10 + [1] * 3 + [2] * 4)
+    with pytest.raises(DataValidationError, match=r"Class 1 has 3 rows.*Raise cv \(--cv\) to 3"):
+        plan_evaluation(pd.DataFrame({"a": np.arange(17.0)}), y, RandomOverSampler(), baselines=["smote"], cv=2,
+                        repeats=1)

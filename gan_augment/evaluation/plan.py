@@ -285,14 +285,19 @@ def _check_fold_sizes(counts: dict, cv: int) -> None:
 
 def _check_smote_folds(targets: list, counts: dict, n_splits: int) -> None:
     """SMOTE interpolates between 2 rows of a class: every training fold must hold 2 of each target."""
+    def training_rows(label, k: int) -> int:
+        return counts[label] - math.ceil(counts[label] / k)
+
     for label in targets:
-        count = counts[label]
-        n_train = count - math.ceil(count / n_splits)
+        count, n_train = counts[label], training_rows(label, n_splits)
         if n_train < 2:
-            # More folds leave more rows for training; stratified k-fold allows k up to the count.
-            enough = next((k for k in range(n_splits + 1, count + 1) if count - math.ceil(count / k) >= 2), None)
+            # More folds leave more rows for training, up to the smallest class's count (stratified
+            # k-fold needs k rows of every class): the first k that leaves 2 of every class.
+            most = min(counts.values())
+            enough = next((k for k in range(n_splits + 1, most + 1)
+                           if all(training_rows(other, k) >= 2 for other in targets)), None)
             fix = (f"Raise cv (--cv) to {enough} (more folds leave more rows for training)" if enough else
-                   "No number of folds leaves it 2: drop the class")
+                   "No number of folds leaves every class 2 rows to train on: drop the class")
             raise DataValidationError(
                 f"Class {_show(label)} has {count} rows: a training fold holds only {n_train}, and SMOTE "
                 f"needs at least 2 to interpolate. {fix}, or leave 'smote' out of the baselines "
