@@ -861,9 +861,13 @@ def _resume_point(checkpoint_dir, saved: dict | None, fingerprint: dict):
     """``checkpoint_dir`` if its checkpoint belongs to this very run, None if there is none."""
     if saved is None:
         return None
-    differ = [_difference(key, saved["fingerprint"].get(key), fingerprint.get(key))
-              for key in sorted(set(fingerprint) | set(saved["fingerprint"]))
-              if saved["fingerprint"].get(key) != fingerprint.get(key)]
+    keys = [key for key in sorted(set(fingerprint) | set(saved["fingerprint"]))
+            if saved["fingerprint"].get(key) != fingerprint.get(key)]
+    if "seeds" in keys:
+        # The encoding is seeded: with other seeds the data and encoder hashes differ whatever the
+        # data; naming them would tell a user who changed random_state that the data changed.
+        keys = [key for key in keys if key not in ("data", "encoder")]
+    differ = [_difference(key, saved["fingerprint"].get(key), fingerprint.get(key)) for key in keys]
     if differ:
         raise ModelFileError(
             f"checkpoint_dir {checkpoint_dir} holds a checkpoint of other data or settings (they differ "
@@ -876,6 +880,8 @@ def _resume_point(checkpoint_dir, saved: dict | None, fingerprint: dict):
 def _difference(part: str, saved, now) -> str:
     """``part`` of a run's fingerprint that differs, with the settings in it that do (``training_config:
     epochs 30 in the checkpoint, 60 now``); hashes (data, encoder) only by name."""
+    if part == "seeds":  # drawn from random_state: the setting to look at
+        return f"seeds (random_state) {saved!r} in the checkpoint, {now!r} now"
     if not (isinstance(saved, dict) and isinstance(now, dict)):
         return part
     keys = [key for key in sorted(set(saved) | set(now)) if saved.get(key) != now.get(key)]
