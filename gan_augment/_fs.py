@@ -364,25 +364,55 @@ def _move_directory_exclusively(staging: Path, target: Path) -> None:
 
 def _swap_into_place(staging: Path, target: Path) -> None:
     """Rename ``staging`` onto ``target``; an existing ``target`` is renamed aside first and
-    deleted only once the new folder is in place (and put back if that rename fails)."""
-    if not os.path.lexists(target):
+    deleted only once the new folder is in place (and put back if that rename fails).
+
+    Writers racing for one ``target`` (each asked to replace it) end with one of their folders in
+    place, whole: a writer that finds another's folder there in the middle of its swap replaces it in
+    turn. (Without this, the loser's put-back failed on the winner's folder with a raw OSError and
+    left its ``.old`` folder behind.)"""
+    for _ in range(_SWAP_TRIES):
+        if not os.path.lexists(target):
+            try:
+                os.rename(staging, target)
+                return
+            except OSError as exc:
+                if exc.errno not in _TAKEN:
+                    raise
+                # Created meanwhile: replace it as asked, through the aside below.
+        token = secrets.token_hex(4)
+        aside = target.with_name(f".{target.name}.old-{_owner()}-{token}")
+        try:
+            os.rename(target, aside)
+        except FileNotFoundError:
+            continue  # another writer moved it aside first: start again
         try:
             os.rename(staging, target)
-            return
         except OSError as exc:
-            if exc.errno not in _TAKEN:
-                raise
-            # Created meanwhile: replace it as asked, through the aside below.
-    token = secrets.token_hex(4)
-    aside = target.with_name(f".{target.name}.old-{_owner()}-{token}")
-    os.rename(target, aside)
-    try:
-        os.rename(staging, target)
-    except BaseException:
-        # Put the old folder back rather than leave a gap. Should even that fail, it stays under
-        # its .old name, which the next write of ``target`` restores.
+            if exc.errno in _TAKEN:  # another writer's folder moved in meanwhile: what we set aside is stale
+                _discard(aside, target, token)
+                continue
+            _put_back(aside, target)
+            raise
+        except BaseException:
+            _put_back(aside, target)
+            raise
+        _discard(aside, target, token)
+        return
+    raise _taken(target)
+
+
+#: How often a replacement starts again when racing writers keep moving ``target``.
+_SWAP_TRIES = 20
+
+
+def _put_back(aside: Path, target: Path) -> None:
+    """Rename the old folder back rather than leave a gap. Should even that fail, it stays under its
+    .old name, which the next write of ``target`` restores."""
+    with contextlib.suppress(OSError):
         os.rename(aside, target)
-        raise
+
+
+def _discard(aside: Path, target: Path, token: str) -> None:
     # Renamed before deleting: a half-deleted folder must never carry a name that gets restored.
     trash = target.with_name(f".{target.name}.trash-{_owner()}-{token}")
     try:

@@ -385,3 +385,23 @@ def test_a_name_too_long_for_its_temporary_name_is_refused_before_the_work(tmp_p
         with staged_directory(tmp_path / longest) as staging:
             (staging / "f").write_text(content)
     assert (tmp_path / longest / "f").read_text() == "z"
+
+
+def test_a_replacement_racing_another_ends_with_one_whole_folder_and_no_leftovers(tmp_path, monkeypatch):
+    # Another writer's folder moved in between this one's two renames: the put-back of the old folder
+    # failed with a raw "Directory not empty" and left it beside the target as .model.old-*.
+    with staged_directory(tmp_path / "model") as staging:
+        (staging / "model.json").write_text("old")
+    rename, raced = os.rename, []
+
+    def racing_rename(source, destination):
+        if str(destination) == str(tmp_path / "model") and ".partial" in str(source) and not raced:
+            raced.append(True)
+            os.mkdir(destination)  # the other writer's folder, in place first
+            (tmp_path / "model" / "model.json").write_text("theirs")
+        return rename(source, destination)
+
+    monkeypatch.setattr(_fs.os, "rename", racing_rename)
+    with staged_directory(tmp_path / "model", overwrite=True) as staging:
+        (staging / "model.json").write_text("ours")
+    assert raced and _tree(tmp_path) == {"model": None, "model/model.json": b"ours"}
