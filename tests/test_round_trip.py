@@ -177,3 +177,13 @@ def test_real_rows_stay_byte_identical_with_generated_rows_appended(tmp_path_fac
     for name, places in source.decimals.items():  # synthetic numbers: no more decimals than the real ones
         cells = pd.read_csv(folder / "out.csv", dtype=str, keep_default_na=False)[name].iloc[len(real):]
         assert all(len(c.partition(".")[2]) <= places and "e" not in c.lower() for c in cells), (name, places)
+
+
+def test_a_synthetic_row_of_one_missing_cell_is_written_as_a_row(tmp_path):
+    # A one-column table: a missing cell re-joined alone made an empty line, which readers skip (found
+    # by the property above after the synthetic rows' fields were re-quoted one by one).
+    (tmp_path / "in.csv").write_bytes(b"c0\n\n1\n")
+    real, source = read_table_source(tmp_path / "in.csv")
+    generated = pd.DataFrame({"c0": pd.array([None, 2], dtype="Int64")})
+    write_augmented_table(real, generated, tmp_path / "out.csv", source=source)
+    assert len(read_table(tmp_path / "out.csv")) == len(real) + 2

@@ -963,10 +963,11 @@ def write_augmented_csv(handle: BinaryIO, real: pd.DataFrame, synthetic: pd.Data
                        quoting=csv.QUOTE_ALL)
     records = csv.reader(_io.StringIO(text, newline=""), delimiter=source.sep)
     ending, spaced = newline.decode("ascii"), bool(source.spaced)
-    text = "".join("".join((_separator_before(source, i, empty=field == "") if i else "")
-                           + _csv_field(field, source.sep, leading_space=spaced) for i, field in enumerate(record))
-                   + ending for record in records)
-    handle.write(text.encode("utf-8"))
+    lines = ("".join((_separator_before(source, i, empty=field == "") if i else "")
+                     + _csv_field(field, source.sep, leading_space=spaced) for i, field in enumerate(record))
+             for record in records)
+    # A row of one empty field is written "" (as csv writes it): an empty line is no row to a reader.
+    handle.write("".join((line or '""') + ending for line in lines).encode("utf-8"))
 
 
 def _copyable(source: Optional[CsvSource]) -> bool:
