@@ -286,6 +286,19 @@ def test_numbers_with_a_decimal_comma_are_text_and_the_warning_says_how_to_save_
         read_table(_write(tmp_path / "e.csv", 'v,label\n"a,b",x\n"1,5 kg",y\n'))
 
 
+def test_numbers_followed_by_a_space_are_text_and_the_warning_says_so(tmp_path):
+    # "8.44 ," was read as text, 40 categories, with no word (pandas reads numbers).
+    path = _write(tmp_path / "d.csv", "x,n,label\n8.44 ,3,a\n1.5 ,4,b\n2 ,5,a\n")
+    with pytest.warns(UserWarning, match=r"Column 'x' of .*d.csv holds numbers with spaces around them "
+                                         r"\('8.44 '\): it is read as text") as caught:
+        frame = read_table(path)
+    assert frame["x"].tolist() == ["8.44 ", "1.5 ", "2 "]  # as written: text
+    assert not any("'n'" in str(w.message) for w in caught)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # words with spaces say nothing
+        read_table(_write(tmp_path / "e.csv", "v,label\nred ,x\nblue,y\n"))
+
+
 def test_empty_column_is_all_missing(tmp_path):
     frame = read_table(_write(tmp_path / "d.csv", "e,label\n,a\n,b\n"))
     assert frame["e"].isna().all() and frame["e"].dtype == np.float64

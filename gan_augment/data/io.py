@@ -323,6 +323,7 @@ def _read_csv(path: Path, na_values: list[str], target, sep: str, *, sep_given: 
     frame = pd.DataFrame(columns, columns=text.columns)
     _hint_missing_value_words(frame, labels, path)
     _hint_decimal_commas(frame, labels, path, sep)
+    _hint_spaced_numbers(frame, labels, path, sep)
     bounds = _record_bounds(data, len(frame), sep)
     source = CsvSource(path=path, data=data, decimals=decimals, newline=_first_line_ending(data),
                        content_ends=None if bounds is None else bounds[0],
@@ -394,6 +395,24 @@ def _hint_decimal_commas(frame: pd.DataFrame, target, path: Path, sep: str) -> N
             warnings.warn(f"Column {str(name)!r} of {path} holds numbers written with {how} ({example!r}): it is "
                           "read as text, each value a category of its own. Save the table with plain numbers, "
                           f"e.g. {fix}, then .to_csv(new_path, index=False).", UserWarning, stacklevel=5)
+
+
+def _hint_spaced_numbers(frame: pd.DataFrame, target, path: Path, sep: str) -> None:
+    """Warn about a feature column of numbers with a space after them (``8.44 ,``): a number is a
+    cell holding nothing else, so the column is read as text, each value a category of its own,
+    where pandas would read numbers."""
+    for name in frame.columns:
+        column = frame[name]
+        if name == target or pd.api.types.is_numeric_dtype(column.dtype) or pd.api.types.is_bool_dtype(column.dtype):
+            continue
+        cells = column.dropna().astype(str)
+        stripped = cells.str.strip()
+        spaced = cells != stripped
+        if spaced.any() and (stripped != "").all() and stripped.str.fullmatch(_NUMBER).all():
+            warnings.warn(f"Column {str(name)!r} of {path} holds numbers with spaces around them "
+                          f"({cells[spaced].iloc[0]!r}): it is read as text, each value a category of its own. "
+                          f"Save the table without them, e.g. pandas.read_csv(path, sep={sep!r}, skipinitialspace=True)"
+                          ".to_csv(new_path, index=False).", UserWarning, stacklevel=5)
 
 
 #: Data rows looked at to tell which fields a file writes after a space.
