@@ -299,6 +299,14 @@ def test_numbers_followed_by_a_space_are_text_and_the_warning_says_so(tmp_path):
         read_table(_write(tmp_path / "e.csv", "v,label\nred ,x\nblue,y\n"))
 
 
+def test_a_comment_line_above_the_header_is_named(tmp_path):
+    # It said "line 2 has 3 fields, but the header names 1 columns ... a trailing separator?".
+    path = _write(tmp_path / "d.csv", "# exported 2024\nx,n,label\n1,2,a\n3,4,b\n")
+    with pytest.raises(DataValidationError, match=r"its first line, '# exported 2024', was read as the header "
+                                                  r"\(a comment or title line\?\).*Delete that line"):
+        read_table(path)
+
+
 def test_empty_column_is_all_missing(tmp_path):
     frame = read_table(_write(tmp_path / "d.csv", "e,label\n,a\n,b\n"))
     assert frame["e"].isna().all() and frame["e"].dtype == np.float64

@@ -503,6 +503,11 @@ def _long_row_message(path: Path, data: bytes, n_names: int, sep: str) -> str:
             break
     else:  # not reached: pandas saw such a row
         where = "a row has more fields"
+    first = data.decode(CSV_ENCODING, errors="replace").splitlines()[0] if data else ""
+    if n_names == 1 and first.lstrip().startswith(("#", "//")):
+        # "# exported 2024" above the header: read as a header of one column.
+        return (f"{path}: its first line, {first.strip()!r}, was read as the header (a comment or title line?), "
+                f"and {where} where it names 1 column. Delete that line so that the header comes first.")
     return (f"{path}: {where}, but the header names {n_names} columns. Remove the extra fields (a "
             "trailing separator?) or name every column in the header.")
 
