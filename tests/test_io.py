@@ -699,3 +699,15 @@ def test_load_dataset_of_an_image_folder_says_what_reads_one(tmp_path):
     with pytest.raises(DataValidationError, match=r"holds no data file.*sub-folders hold images: read an image folder "
                                                   r"with gan_augment\.data\.image_folder\.read_image_folder"):
         load_dataset(tmp_path)
+
+
+def test_the_line_ending_of_a_file_is_not_taken_from_inside_a_quoted_header_cell(tmp_path):
+    # A header cell holding CRLF in an LF file: synthetic rows were written with CRLF.
+    from gan_augment.data.io import read_table_source, write_augmented_table
+
+    path = tmp_path / "d.csv"
+    path.write_bytes(b'x,"col\r\nor",label\n1,2,a\n3,4,b\n5,6,a\n')
+    real, source = read_table_source(path)
+    assert source.newline == b"\n"
+    write_augmented_table(real, real.iloc[:1], tmp_path / "out.csv", source=source)
+    assert (tmp_path / "out.csv").read_bytes().endswith(b"1,2,a\n")

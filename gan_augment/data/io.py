@@ -701,9 +701,19 @@ _LINE_ENDING = re.compile(rb"\r\n|\n|\r")
 
 
 def _first_line_ending(data: bytes) -> bytes:
-    """The file's line ending (that of its first line), used for lines we add; ``\\n`` if none."""
-    found = _LINE_ENDING.search(data)
-    return found.group() if found else b"\n"
+    """The file's line ending (that of its first record), used for lines we add; ``\\n`` if none.
+    A line break inside a quoted field (a header cell ``"col\\r\\nor"``) is part of the value,
+    not the file's ending: a line ending counts where the quotes before it are balanced."""
+    position, quotes = 0, 0
+    while True:
+        found = _LINE_ENDING.search(data, position)
+        if found is None:  # none outside quotes (an unclosed one): the first line's, as before
+            found = _LINE_ENDING.search(data)
+            return found.group() if found else b"\n"
+        quotes += data.count(b'"', position, found.start())  # counted once per byte: linear
+        if quotes % 2 == 0:
+            return found.group()
+        position = found.end()
 
 
 def _record_bounds(data: bytes, n_rows: int, sep: str) -> Optional[tuple[np.ndarray, np.ndarray]]:
