@@ -618,3 +618,14 @@ def test_labels_mixing_booleans_and_numbers_are_refused_before_fitting():
     with pytest.raises(ValueError, match=r"mixes labels of different kinds: booleans \(True\), numbers \(1\)"):
         AugmentedDataset(Pairs(torch.from_numpy(X), labels), augmenter)
     assert not hasattr(augmenter, "generator_")
+
+
+def test_labels_beyond_int64_stay_exact_classes():
+    # numpy made the .item()-ed labels floats: "Unknown label type: continuous", where GANAugmenter
+    # takes the same uint64 labels.
+    X = np.arange(48, dtype=np.float32).reshape(16, 3)
+    big = np.uint64(2 ** 63 + 7)
+    labels = [big] * 8 + [np.uint64(1)] * 4 + [np.uint64(2)] * 4
+    dataset = AugmentedDataset(Pairs(torch.from_numpy(X), labels), GANAugmenter(**TINY), random_state=0)
+    assert dataset.class_counts == {1: 8, 2: 8, 2 ** 63 + 7: 8}
+    assert all(label == big for _, label in (dataset[i] for i in range(8)))

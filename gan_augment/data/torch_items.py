@@ -96,6 +96,10 @@ def read_base(base, *, stack: bool):
     # would become one class.
     check_label_kinds(labels, "The base dataset")
     y = np.asarray(labels)
+    if y.dtype.kind == "f" and all(isinstance(label, int) and not isinstance(label, bool) for label in labels):
+        # Integers beyond int64 (uint64 labels): numpy made them floats, which lose their last digits
+        # and read as a regression target; uint64 holds them exactly.
+        y = np.asarray(labels, dtype=np.uint64) if min(labels) >= 0 else np.asarray(labels, dtype=object)
     if y.dtype == object:
         raise ValueError(
             "The base dataset's labels mix types (e.g. ints and strs); give every item the same kind of label."
