@@ -85,7 +85,8 @@ def _filtered(make_score, keep_below):
                     break
             have = pd.concat(kept, ignore_index=True)
             drawn = sum(len(p) for p in pool)
-            print(f"  {make_score.__name__.strip('_')} class {c!r}: kept {len(have)} of {drawn} ({len(have) / drawn:.0%})",
+            name = make_score.__name__.strip('_')
+            print(f"  {name} class {c!r}: kept {len(have)} of {drawn} ({len(have) / drawn:.0%})",
                   flush=True)
             if len(have) < n:  # fill with the best-scored of the rest, in their order of drawing
                 rest = pd.concat(pool, ignore_index=True)

@@ -193,8 +193,6 @@ def _model_label(label, augmenter):
     when the model has no such class."""
     from gan_augment._classes import resolve_class
 
-    if label in augmenter.class_counts_:
-        return label
     try:
         return resolve_class(label, list(augmenter.classes_))
     except ValueError:

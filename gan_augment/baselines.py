@@ -78,9 +78,9 @@ class ClassicOversampler(BaseOverSampler):
     Random oversampling of images as a practitioner does it: each added image is a real image of
     its class, drawn with replacement, then passed through an albumentations pipeline (default
     :func:`classic_transforms`, which moves 80% of the repeats and keeps the rest exact copies),
-    so that the classifier does not see the same few pixels again and again. Images come as rows of pixels in ``(C, H, W)`` order, as ``GANAugmenter(image_shape=
-    ...)`` reads them; the real rows come back first and unchanged, then the new ones, in the
-    input's container and dtype.
+    so that the classifier does not see the same few pixels again and again. Images come as rows
+    of pixels in ``(C, H, W)`` order, as ``GANAugmenter(image_shape=...)`` reads them; the real
+    rows come back first and unchanged, then the new ones, in the input's container and dtype.
 
     Parameters
     ----------

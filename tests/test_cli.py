@@ -374,7 +374,8 @@ def test_force_never_replaces_a_foreign_directory(data_csv, tmp_path, capsys):
 def test_fit_out_naming_a_checkpoint_is_refused_before_training(data_csv, tmp_path, capsys, monkeypatch):
     # It advised --force, and with it trained the whole fit before refusing to replace the checkpoint.
     checkpoint = tmp_path / "ck"
-    assert run(capsys, "fit", data_csv, "-e", "1", "--checkpoint-dir", checkpoint, "--out", tmp_path / "m", "-q")[0] == 0
+    code = run(capsys, "fit", data_csv, "-e", "1", "--checkpoint-dir", checkpoint, "--out", tmp_path / "m", "-q")[0]
+    assert code == 0
     monkeypatch.setattr("gan_augment.augmenter.GANAugmenter._fit_gan", lambda *a, **k: pytest.fail("trained"))
     for force in ((), ("--force",)):
         code, _, err = run(capsys, "fit", data_csv, "-e", "1", "--out", checkpoint, *force)

@@ -586,9 +586,8 @@ def check_tree_depth(source: ImageFolder) -> None:
         raise DataValidationError(
             f"The images of {source.root} have 16 bits per channel and are read as colour (e.g. "
             f"{source.sixteen_bit_colour}); synthetic colour images can only be written at 8 bits, and a folder of "
-            "16-bit real beside 8-bit synthetic images holds "
-            "two scales. Convert the images to 8-bit first, or write the synthetic images alone (gan-augment "
-            "sample).")
+            "16-bit real beside 8-bit synthetic images holds two scales. Convert the images to 8-bit first, or "
+            "write the synthetic images alone (gan-augment sample).")
 
 
 def check_tree_out(source_root, out_dir, *, force: bool = False) -> None:

@@ -271,10 +271,10 @@ def _read_csv(path: Path, na_values: list[str], target, sep: str, *, sep_given: 
     # The bytes are read once: pandas parses them and the writer copies them, so the real rows
     # written out are the rows trained on even if the file is edited during training.
     data = path.read_bytes()
-    first_line = data.removeprefix(b"\xef\xbb\xbf").split(b"\n", 1)[0].rstrip(b"\r")
-    if re.fullmatch(rb"sep=.", first_line):
+    first_line = _first_line(data)
+    if re.fullmatch(r"sep=.", first_line):
         # Excel writes it to say which separator it used; read as the header, it named one column.
-        used = first_line[-1:].decode(CSV_ENCODING, errors="replace")
+        used = first_line[-1:]
         then = f", and pass --sep '{used}' (sep={used!r} in Python)" if used != sep else ""
         raise DataValidationError(f"{path} begins with Excel's separator line {'sep=' + used!r}; delete that line so "
                                   f"that the header comes first{then}.")
@@ -373,15 +373,21 @@ def _hint_missing_value_words(frame: pd.DataFrame, target, path: Path) -> None:
                       + "; ".join(hints) + ".", UserWarning, stacklevel=5)
 
 
+def _text_features(frame: pd.DataFrame, target):
+    """``(name, cells)`` of each feature column read as text, its missing cells left out: where the
+    reading hints look for numbers written in a way that made them text."""
+    for name in frame.columns:
+        column = frame[name]
+        if name != target and not pd.api.types.is_numeric_dtype(column.dtype) \
+                and not pd.api.types.is_bool_dtype(column.dtype):
+            yield name, column.dropna().astype(str)
+
+
 def _hint_decimal_commas(frame: pd.DataFrame, target, path: Path, sep: str) -> None:
     """Warn about a feature column of numbers written with a decimal comma (``0,5``, as
     spreadsheets in many languages save them): it is read as text (categories), and every value
     becomes a category of its own."""
-    for name in frame.columns:
-        column = frame[name]
-        if name == target or pd.api.types.is_numeric_dtype(column.dtype) or pd.api.types.is_bool_dtype(column.dtype):
-            continue
-        cells = column.dropna().astype(str)
+    for name, cells in _text_features(frame, target):
         if len(cells) and cells.str.contains(",", regex=False).any() and cells.str.fullmatch(_COMMA_NUMBER).all():
             example = cells[cells.str.contains(",", regex=False)].iloc[0]
             if cells.str.fullmatch(_THOUSANDS_NUMBER).all():
@@ -401,11 +407,7 @@ def _hint_spaced_numbers(frame: pd.DataFrame, target, path: Path, sep: str) -> N
     """Warn about a feature column of numbers with a space after them (``8.44 ,``): a number is a
     cell holding nothing else, so the column is read as text, each value a category of its own,
     where pandas would read numbers."""
-    for name in frame.columns:
-        column = frame[name]
-        if name == target or pd.api.types.is_numeric_dtype(column.dtype) or pd.api.types.is_bool_dtype(column.dtype):
-            continue
-        cells = column.dropna().astype(str)
+    for name, cells in _text_features(frame, target):
         stripped = cells.str.strip()
         spaced = cells != stripped
         if spaced.any() and (stripped != "").all() and stripped.str.fullmatch(_NUMBER).all():
@@ -495,6 +497,12 @@ def _first_row_longer(data: bytes, n_names: int, sep: str) -> bool:
     return len(first) > n_names
 
 
+def _first_line(data: bytes) -> str:
+    """The file's first line as text, without a BOM or its line ending (the rest is not decoded)."""
+    line = data.removeprefix(b"\xef\xbb\xbf").split(b"\n", 1)[0].rstrip(b"\r")
+    return line.decode(CSV_ENCODING, errors="replace")
+
+
 def _long_row_message(path: Path, data: bytes, n_names: int, sep: str) -> str:
     reader = csv.reader(_io.StringIO(data.decode(CSV_ENCODING), newline=""), delimiter=sep, skipinitialspace=True)
     for row in reader:
@@ -503,7 +511,7 @@ def _long_row_message(path: Path, data: bytes, n_names: int, sep: str) -> str:
             break
     else:  # not reached: pandas saw such a row
         where = "a row has more fields"
-    first = data.decode(CSV_ENCODING, errors="replace").splitlines()[0] if data else ""
+    first = _first_line(data)
     if n_names == 1 and first.lstrip().startswith(("#", "//")):
         # "# exported 2024" above the header: read as a header of one column.
         return (f"{path}: its first line, {first.strip()!r}, was read as the header (a comment or title line?), "

@@ -17,9 +17,9 @@ import numpy as np
 import torch
 
 from gan_augment.data._dtypes import round_to_dtype
-from gan_augment.data.tabular import check_label_kinds
 from gan_augment.data.layout import from_nchw, infer_item_layout, infer_layout, item_image_shape, \
     items_to_batch_layout, to_nchw
+from gan_augment.data.tabular import check_label_kinds
 
 __all__ = ["ItemSpec", "as_item", "cast_values", "copy_label", "item_spec", "read_base", "sort_key", "split_item"]
 

@@ -136,8 +136,8 @@ def paired(plan: IntervalSettings, folds: Sequence, method: str, reference: str,
     one test row's worth as none made it p = 1)."""
     differences = [key(fold, method) - key(fold, reference) for fold in folds]
     sizes = [(rows(fold) if rows is not None else getattr(fold, "n_test", 0)) or 0 for fold in folds]
-    rows = [d * n for d, n in zip(differences, sizes) if n > 0 and math.isfinite(d)]
-    same_rows = bool(rows) and len(rows) == len(differences) and \
-        max(rows) - min(rows) <= 1e-9 * max(1.0, *map(abs, rows))
+    lost = [d * n for d, n in zip(differences, sizes) if n > 0 and math.isfinite(d)]  # in test rows
+    same_rows = bool(lost) and len(lost) == len(differences) and \
+        max(lost) - min(lost) <= 1e-9 * max(1.0, *map(abs, lost))
     resolution = math.inf if same_rows else 0.0
     return corrected_test(differences, plan.test_train_ratio, plan.confidence, bounds, resolution, difference=True)
