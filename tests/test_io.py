@@ -107,6 +107,38 @@ def test_parquet(tmp_path):
     assert target == "label" and y.tolist() == frame["label"].tolist()
 
 
+def test_parquet_without_pandas_metadata_keeps_integers_with_missing_cells(tmp_path):
+    # pyarrow, polars, Spark write no pandas metadata: pandas alone reads such a column as float64,
+    # 2**53 + 1 becomes 2**53 and every value would be written back as a float.
+    pa, pq = pytest.importorskip("pyarrow"), pytest.importorskip("pyarrow.parquet")
+    pq.write_table(pa.table({"id": pa.array([2**53 + 1, None, 7], pa.int64()),
+                             "qty": pa.array([None, 255, 3], pa.uint8()),
+                             "whole": pa.array([1, 2, 3], pa.int32()), "x": [0.5, None, 1.5],
+                             "label": ["a", "b", "a"]}), tmp_path / "d.parquet")
+    frame = read_table(tmp_path / "d.parquet")
+    assert frame["id"].dtype == "Int64" and frame["id"].tolist() == [2**53 + 1, pd.NA, 7]
+    assert frame["qty"].dtype == "UInt8" and frame["qty"].tolist() == [pd.NA, 255, 3]
+    assert frame["whole"].dtype == np.int32 and frame["x"].dtype == np.float64
+    write_table(frame, tmp_path / "back.parquet")
+    back = pq.read_table(tmp_path / "back.parquet")
+    assert str(back.schema.field("id").type) == "int64" and back.column("id").to_pylist()[0] == 2**53 + 1
+
+
+def test_parquet_dataset_folders_say_to_join_the_parts(tmp_path):
+    pa, pq = pytest.importorskip("pyarrow"), pytest.importorskip("pyarrow.parquet")
+    parts, partitioned = tmp_path / "parts", tmp_path / "partitioned"
+    parts.mkdir()
+    _frame().iloc[:6].to_parquet(parts / "part-00000.parquet", index=False)
+    _frame().iloc[6:].to_parquet(parts / "part-00001.parquet", index=False)
+    (parts / "_SUCCESS").write_text("")
+    with pytest.raises(DataValidationError, match=r"2 parquet files \(part-00000.parquet, part-00001.parquet\): "
+                                                  r"if they are the parts of one table.*read_table\(DIR\)"):
+        load_dataset(parts)
+    pq.write_to_dataset(pa.Table.from_pandas(_frame(), preserve_index=False), partitioned, partition_cols=["label"])
+    with pytest.raises(DataValidationError, match=r"partitioned parquet dataset \(sub-folders label=.*read_table"):
+        load_dataset(partitioned)
+
+
 def test_directory_with_one_file(tmp_path):
     _frame().to_csv(tmp_path / "only.csv", index=False)
     (tmp_path / "README.txt").write_text("not data")

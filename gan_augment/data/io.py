@@ -62,6 +62,9 @@ DEFAULT_NA_VALUES = ("",)
 
 
 # ===================================================================================== reading
+#: How to turn a parquet dataset of several files into the one file gan-augment reads.
+_JOIN_PARTS = "pyarrow.parquet.read_table(DIR).to_pandas().to_parquet('table.parquet', index=False)"
+
 def resolve_table_path(path) -> Path:
     """The data file that ``path`` names: the file itself, or the one data file in a directory."""
     path = Path(path)
@@ -91,10 +94,23 @@ def resolve_table_path(path) -> Path:
                     f"sub-folder {image_sets[0].name!r} is an image set (one sub-folder per class): give that "
                     f"folder ({image_sets[0]})" + (f", or one of {', '.join(repr(p.name) for p in image_sets[1:4])}"
                                                    if len(image_sets) > 1 else "") + ".")
+            partitions = sorted(sub.name for sub in path.iterdir() if sub.is_dir() and "=" in sub.name
+                                and any(sub.rglob("*.parquet")))
+            if partitions:  # pyarrow's write_to_dataset(partition_cols=...), Spark's partitionBy
+                raise DataValidationError(
+                    f"Directory {path} is a partitioned parquet dataset (sub-folders {', '.join(partitions[:3])}"
+                    f"{f' and {len(partitions) - 3} more' if len(partitions) > 3 else ''}); gan-augment reads one "
+                    f"file: join the dataset into one file first ({_JOIN_PARTS}).")
             raise DataValidationError(
                 f"Directory {path} holds no data file ({suffixes}); give the path of a file or of a "
                 "directory holding exactly one." + _image_folder_hint(path)
             )
+        if all(FORMATS[p.suffix.lower()] == "parquet" for p in found):
+            raise DataValidationError(
+                f"Directory {path} holds {len(found)} parquet files ({', '.join(p.name for p in found[:3])}"
+                f"{f' and {len(found) - 3} more' if len(found) > 3 else ''}): if they are the parts of one "
+                "table, gan-augment does not join them; join them into one file first (" + _JOIN_PARTS
+                + "), else give the path of the one to use.")
         raise DataValidationError(
             f"Directory {path} holds {len(found)} data files ({', '.join(p.name for p in found)}); "
             "give the path of the one to use."
@@ -691,6 +707,7 @@ def _read_parquet(path: Path) -> pd.DataFrame:
 
     try:
         frame = pd.read_parquet(path)
+        _restore_integer_columns(frame, path)
     except pyarrow.lib.ArrowException as exc:
         raise DataValidationError(f"{path} could not be read as parquet: {exc}") from exc
     named = [str(name) for name in frame.index.names if name is not None]
@@ -702,6 +719,29 @@ def _read_parquet(path: Path) -> pd.DataFrame:
             "reads the columns only, so its values would be missing from the output. Store it as a column "
             "(df.reset_index().to_parquet(...)) to keep it, or drop it (df.reset_index(drop=True)).")
     return frame
+
+
+def _restore_integer_columns(frame: pd.DataFrame, path: Path) -> None:
+    """Integer columns holding missing cells, read as pandas' nullable integers (in place).
+
+    Without pandas' metadata (a file written by pyarrow, polars, Spark, DuckDB), pandas reads an
+    integer column with a missing cell as float64: its values beyond 2**53 change, and every value
+    would be written back as a float. Read as ``Int64`` (``UInt8``...) they stay what the file holds.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(path)
+    lossy = [name for name in schema.names if pa.types.is_integer(schema.field(name).type)
+             and name in frame.columns and pd.api.types.is_float_dtype(frame[name].dtype)]
+    if not lossy:
+        return
+    nullable = {pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(),
+                pa.int64(): pd.Int64Dtype(), pa.uint8(): pd.UInt8Dtype(), pa.uint16(): pd.UInt16Dtype(),
+                pa.uint32(): pd.UInt32Dtype(), pa.uint64(): pd.UInt64Dtype()}
+    table = pq.read_table(path, columns=lossy)
+    for name in lossy:
+        frame[name] = table.column(name).to_pandas(types_mapper=nullable.get).array  # by position
 
 
 # ===================================================================================== records
