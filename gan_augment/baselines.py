@@ -23,6 +23,8 @@ from sklearn.utils.validation import validate_data
 
 from gan_augment._compat import Interval
 from gan_augment._sampler import TableSamplerMixin
+from gan_augment.data._dtypes import round_to_dtype
+from gan_augment.data.tabular import column_floats
 from gan_augment.data.tabular import is_number_column as is_numeric
 from gan_augment.data.tabular import plain_labels
 from gan_augment.kinds.tabular import as_rows
@@ -228,10 +230,6 @@ class MixedSMOTE(TableSamplerMixin, BaseOverSampler):
         X_res, y_res = sampler.fit_resample(imputed, y)
         new = pd.DataFrame(np.asarray(X_res, dtype=object)[len(frame):], columns=frame.columns)
         new = _cast_like(new, frame)
-        for column in frame.columns[frame.isna().all().to_numpy()]:
-            # A column with no value at all stays so: the imputation's stand-in (0.0, a placeholder
-            # category) is no value the data holds. Its missing cell as the column spells it (None).
-            new[column] = pd.Series([frame[column].iloc[0]] * len(new), index=new.index, dtype=frame[column].dtype)
         combined = pd.concat([frame, new], ignore_index=True)
         if isinstance(X, pd.DataFrame):
             return combined, np.asarray(y_res)
@@ -241,7 +239,7 @@ class MixedSMOTE(TableSamplerMixin, BaseOverSampler):
 def _impute(frame: pd.DataFrame, numeric: list, categorical: list) -> pd.DataFrame:
     imputed = frame.copy()
     for column in numeric:
-        values = pd.to_numeric(imputed[column], errors="coerce").astype(float)
+        values = pd.Series(column_floats(imputed[column]), index=imputed.index)
         imputed[column] = values.fillna(values.median() if values.notna().any() else 0.0)
     for column in categorical:
         text = imputed[column].astype(object)
@@ -254,16 +252,33 @@ def _is_whole_number(value) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
 
 
+def _whole_numbers_like(values: pd.Series, like: pd.Series) -> pd.Series:
+    """Interpolated ``values`` as whole numbers in ``like``'s integer dtype, within its observed range.
+
+    SMOTE's points lie between real ones, but in float64: near the ends of int64 / uint64 a rounded
+    value can step past the largest real one, where a plain cast wraps round to the other end.
+    """
+    whole = round_to_dtype(column_floats(values), np.dtype(getattr(like.dtype, "numpy_dtype", like.dtype)))
+    observed = like.dropna()
+    whole = np.clip(whole, observed.min(), observed.max())
+    return pd.Series(whole, index=values.index).astype(like.dtype)
+
+
 def _cast_like(new: pd.DataFrame, like: pd.DataFrame) -> pd.DataFrame:
     """New rows in the dtypes of ``like`` (SMOTE-N/NC hand categories back as strings)."""
     new = new.copy()
     for column in like.columns:
         dtype = like[column].dtype
+        if like[column].isna().all():
+            # A column with no value at all stays so: the imputation's stand-in (0.0, a placeholder
+            # category) is no value the data holds. Its missing cell as the column spells it (None).
+            new[column] = pd.Series([like[column].iloc[0]] * len(new), index=new.index, dtype=dtype)
+            continue
         try:
             if pd.api.types.is_bool_dtype(dtype):
                 new[column] = new[column].astype(str).map({"True": True, "False": False}).astype(dtype)
             elif pd.api.types.is_integer_dtype(dtype):
-                new[column] = pd.to_numeric(new[column]).round().astype(dtype)
+                new[column] = _whole_numbers_like(new[column], like[column])
             elif isinstance(dtype, pd.CategoricalDtype):
                 categories = {str(c): c for c in dtype.categories}
                 new[column] = pd.Categorical(new[column].astype(str).map(categories), dtype=dtype)

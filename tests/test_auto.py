@@ -356,6 +356,32 @@ def test_mixed_smote_leaves_a_column_without_values_without_values():
     assert X_res.dtypes.to_dict() == X.dtypes.to_dict() and new["a"].notna().all()
 
 
+def test_mixed_smote_takes_arrow_half_floats_and_null_columns():
+    # Arrow float16 failed in pandas.to_numeric ("FloatingArray does not support np.float16"), an
+    # all-missing null[pyarrow] column in its cast back ("Converting strings to null").
+    pa = pytest.importorskip("pyarrow")
+    X, y = _table(rare=0.1)
+    X = X.assign(half=pd.array(X["a"].astype("float16"), dtype=pd.ArrowDtype(pa.float16())),
+                 nothing=pd.array(pa.nulls(len(X)), dtype=pd.ArrowDtype(pa.null())))
+    X_res, _ = MixedSMOTE(random_state=0).fit_resample(X, y)
+    new = X_res.iloc[len(X):]
+    assert X_res.dtypes.to_dict() == X.dtypes.to_dict()
+    assert new["nothing"].isna().all() and new["half"].notna().all()
+
+
+@pytest.mark.parametrize("dtype", ["int64", "uint64", "int64[pyarrow]", "uint64[pyarrow]"])
+def test_mixed_smote_keeps_integers_at_the_top_of_their_range_in_range(dtype):
+    # Rounded in float64, a value next to 2**63 - 1 (2**64 - 1) stepped past it and wrapped round to
+    # -2**63 (0); Arrow's integers refused the float outright.
+    X, y = _table(rare=0.1)
+    top = np.iinfo(np.dtype(dtype.split("[")[0])).max
+    X["a"] = pd.Series([top - int(i % 500) for i in range(len(X))]).astype(dtype)
+    X_res, _ = MixedSMOTE(random_state=0).fit_resample(X, y)
+    new = [int(v) for v in X_res["a"].iloc[len(X):]]  # Python ints: pyarrow cannot compare 2**64 - 1 to one
+    assert X_res["a"].dtype == X["a"].dtype
+    assert min(new) >= int(X["a"].min()) and max(new) <= int(top)
+
+
 def test_mixed_smote_interpolates_an_object_column_of_numbers():
     # Read as categories (dtype object), its new values were copies of real ones, where the GAN
     # and an array of the same rows model numbers.
