@@ -852,3 +852,18 @@ def test_labels_that_differ_only_in_their_unicode_form_are_refused(container):
          "category": pd.Series(labels, dtype="category")}[container]
     with pytest.raises(DataValidationError, match=r"differ only in their Unicode form: '\\xe9', 'e\\u0301'"):
         GANAugmenter(epochs=1).fit(np.zeros((17, 2)), y)
+
+
+@pytest.mark.parametrize("arrow_type", ["string_view", "month_day_nano_interval"])
+def test_arrow_types_pandas_cannot_inspect_are_refused_by_name(arrow_type):
+    # pandas' own is_numeric_dtype raised a bare NotImplementedError("string_view") from the finite-value
+    # check, naming no column (polars hands pandas string_view columns).
+    pa = pytest.importorskip("pyarrow")
+    from gan_augment import GANAugmenter
+
+    kind = getattr(pa, arrow_type)()
+    value = "x" if arrow_type == "string_view" else pa.scalar((1, 2, 3), type=kind)
+    X = pd.DataFrame({"f": np.arange(40.0), "odd": pd.array(pa.array([value] * 40, type=kind),
+                                                            dtype=pd.ArrowDtype(kind))})
+    with pytest.raises(DataValidationError, match=r"Column 'odd' has the dtype .*\.astype\(str\)"):
+        GANAugmenter(epochs=1, n_threads=1).fit(X, np.array([0] * 30 + [1] * 10))

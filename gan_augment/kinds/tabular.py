@@ -11,6 +11,7 @@ from sklearn.utils.validation import validate_data
 
 from gan_augment._compat import check_X_frame
 from gan_augment.config import TabularModelConfig
+from gan_augment.data._dtypes import check_storable
 from gan_augment.data.tabular import TabularEncoder, check_columns, column_floats, holds_only_numbers, \
     is_number_column, plain_labels, rows_as_array
 from gan_augment.exceptions import DataValidationError
@@ -148,6 +149,7 @@ def _check_finite(X):
     frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(X)
     for name in frame.columns:
         column = frame[name]
+        check_storable(column.dtype, name)  # first: pandas cannot even read some Arrow types' kind
         if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(column.dtype):
             values = column.to_numpy(dtype=np.float64, na_value=np.nan)
         elif column.dtype == object and holds_only_numbers(column):
