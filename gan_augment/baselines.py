@@ -16,6 +16,7 @@ import numbers
 
 import numpy as np
 import pandas as pd
+import sklearn
 from imblearn.over_sampling import SMOTE, SMOTEN, SMOTENC, RandomOverSampler
 from imblearn.over_sampling.base import BaseOverSampler
 from imblearn.utils import check_target_type
@@ -227,7 +228,8 @@ class MixedSMOTE(TableSamplerMixin, BaseOverSampler):
             sampler = SMOTEN(sampling_strategy=target, k_neighbors=k, random_state=self.random_state)
         else:
             sampler = SMOTE(sampling_strategy=target, k_neighbors=k, random_state=self.random_state)
-        X_res, y_res = sampler.fit_resample(imputed, y)
+        with sklearn.config_context(transform_output="default"):  # SMOTE-NC's one-hot fails under "pandas"
+            X_res, y_res = sampler.fit_resample(imputed, y)
         new = pd.DataFrame(np.asarray(X_res, dtype=object)[len(frame):], columns=frame.columns)
         new = _cast_like(new, frame)
         combined = pd.concat([frame, new], ignore_index=True)

@@ -656,3 +656,17 @@ def test_mixed_smote_keeps_an_object_column_of_whole_numbers_whole():
     new = X_res["count"].iloc[30:]
     assert X_res["count"].dtype == object and len(new) == 20
     assert all(type(v) is int and 0 <= v <= 8 for v in new), new.tolist()
+
+
+@pytest.mark.parametrize("estimator", ["logreg", "hgb"])
+def test_auto_augmenter_works_under_sklearns_pandas_output(estimator):
+    # sklearn.set_config(transform_output="pandas") made the built-in logreg's one-hot encoder and
+    # imbalanced-learn's SMOTE-NC refuse their sparse output, naming an encoder the user never made.
+    import sklearn
+
+    X, y = _table(rare=0.15)
+    plain = AutoAugmenter(estimator=estimator, methods=("random", "smote"), cv=2, random_state=0).fit(X, y)
+    with sklearn.config_context(transform_output="pandas"):
+        under_pandas = AutoAugmenter(estimator=estimator, methods=("random", "smote"), cv=2, random_state=0).fit(X, y)
+    assert under_pandas.chosen_ == plain.chosen_
+    np.testing.assert_array_equal(under_pandas.cv_results_["mean_test_score"], plain.cv_results_["mean_test_score"])

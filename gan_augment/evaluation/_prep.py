@@ -83,8 +83,8 @@ def build_estimator(name: str, X: pd.DataFrame, random_state=None):
         if categorical:
             parts.append(("cat", make_pipeline(FunctionTransformer(as_text),
                                                OneHotEncoder(handle_unknown="ignore")), categorical))
-        return Pipeline([("prep", ColumnTransformer(parts)),
-                         ("model", LogisticRegression(max_iter=2000, random_state=random_state))])
+        return _default_output(Pipeline([("prep", ColumnTransformer(parts)),
+                                          ("model", LogisticRegression(max_iter=2000, random_state=random_state))]))
     ordinal = make_pipeline(FunctionTransformer(as_text), OrdinalEncoder(
         handle_unknown="use_encoded_value", unknown_value=np.nan))
     parts = ([("cat", ordinal, categorical)] if categorical else []) + \
@@ -102,7 +102,13 @@ def build_estimator(name: str, X: pd.DataFrame, random_state=None):
         model = RandomForestClassifier(n_estimators=200, random_state=random_state, n_jobs=1)
     else:  # pragma: no cover - checked by the caller
         raise ValueError(name)
-    return Pipeline([("prep", prep), ("model", model)])
+    return _default_output(Pipeline([("prep", prep), ("model", model)]))
+
+
+def _default_output(pipeline):
+    """``pipeline`` with numpy (and sparse) outputs whatever ``sklearn.set_config(transform_output=...)``
+    says: under "pandas" the one-hot encoder's sparse output is refused, and the estimators work on arrays."""
+    return pipeline.set_output(transform="default")
 
 
 class TableEncoder:
