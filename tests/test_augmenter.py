@@ -306,6 +306,19 @@ def test_sparse_input_is_refused_with_advice(training_forbidden):
         fast().fit(frame, y)
 
 
+def test_sparse_pixel_rows_are_refused_as_sparse_not_as_text(training_forbidden):
+    # load_svmlight_file gives MNIST as CSR: it was refused as "Image arrays must be numeric; got dtype object".
+    from sklearn.datasets import load_digits
+
+    from gan_augment import AutoAugmenter, TranslationAugmenter
+
+    X, y = load_digits(return_X_y=True)
+    for sampler in (fast(image_shape=(1, 8, 8)), TranslationAugmenter(image_shape=(1, 8, 8)),
+                    AutoAugmenter(augmenter=fast(image_shape=(1, 8, 8)), methods=("gan",))):
+        with pytest.raises(TypeError, match=f"^{type(sampler).__name__} does not accept sparse input.*toarray"):
+            sampler.fit_resample(sparse.csr_matrix(X), y)
+
+
 def test_the_baselines_refuse_sparse_input_with_advice():
     from gan_augment.baselines import ClassicOversampler, MixedSMOTE
 

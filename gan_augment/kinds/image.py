@@ -8,6 +8,7 @@ import re
 import numpy as np
 import torch
 from imblearn.utils import check_target_type
+from scipy import sparse
 
 from gan_augment.config import ImageModelConfig, training_defaults_for
 from gan_augment.data.images import ImageCodec, check_pixels
@@ -44,6 +45,9 @@ class ImageKind(DataKind):
 
     def check_input(self, estimator, X, y):
         y, binarize_y = check_target_type(plain_labels(y), indicate_one_vs_all=True)
+        if sparse.issparse(X):  # as_rows' words for tables; check_pixels would read "dtype object"
+            raise TypeError(f"{type(estimator).__name__} does not accept sparse input: images are dense. Pass "
+                            "X.toarray() (rows of pixels, with image_shape=(C, H, W)).")
         X = check_pixels(X)  # given the container as it came: a DataFrame's text column is named
         if X.shape[0] != len(y):
             raise ValueError(f"X holds {X.shape[0]} images but y {len(y)} labels; give one label per image.")
