@@ -11,8 +11,10 @@ from __future__ import annotations
 import inspect
 from collections.abc import Mapping
 
+from sklearn import get_config
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.utils import get_tags
+from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, type_of_target, unique_labels
 from sklearn.utils.validation import check_is_fitted, column_or_1d
@@ -62,6 +64,10 @@ class AugmentedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         shape = getattr(y, "shape", ())
         if len(shape) == 2 and shape[1] == 1:
             y = column_or_1d(y, warn=True)  # as every scikit-learn classifier does
+        if get_config().get("enable_metadata_routing", False):
+            # What the caller's router sends here for the estimator's fit (its set_fit_request);
+            # metadata nobody asked for is refused by scikit-learn, naming the estimator.
+            fit_params = process_routing(self, "fit", **fit_params).estimator.fit
         _check_fit_params(self.estimator, fit_params, _length(y))
         if _is_continuous(y):
             # scikit-learn's words for a classifier given a quantity ("Unknown label type:
@@ -99,6 +105,13 @@ class AugmentedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     def decision_function(self, X):
         check_is_fitted(self)
         return self.estimator_.decision_function(X)
+
+    def get_metadata_routing(self):
+        """scikit-learn's metadata routing: ``fit``'s metadata goes to the estimator's ``fit`` as it
+        requests (``estimator.set_fit_request(...)``); one value per row of X (``sample_weight``) is
+        refused, as without routing, for it has no value for the synthetic rows."""
+        return MetadataRouter(owner=type(self).__name__).add(
+            estimator=self.estimator, method_mapping=MethodMapping().add(caller="fit", callee="fit"))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

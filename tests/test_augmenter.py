@@ -652,6 +652,38 @@ def test_augmented_classifier_passes_validation_data_on_to_the_estimator(mixed_f
     assert given == [eval_set] and model.predict(numeric).shape == (len(numeric),)
 
 
+def test_augmented_classifier_routes_metadata_as_the_estimator_requests(mixed_frame):
+    # With routing on, AugmentedClassifier had no get_metadata_routing: cross_validate refused what
+    # the estimator requested ("not routed to any object"), and a requested sample_weight reached
+    # only the scorer while the estimator was fitted unweighted without a word.
+    import sklearn
+    from imblearn.over_sampling import RandomOverSampler
+    from sklearn.model_selection import cross_validate
+
+    X, y = mixed_frame
+    numeric = X[["income", "age"]]
+    given = []
+
+    class WithNote(LogisticRegression):
+        def fit(self, X, y, note=None, sample_weight=None):
+            given.append(note)
+            return super().fit(X, y, sample_weight=sample_weight)
+
+    sampler = RandomOverSampler(random_state=0)
+    with sklearn.config_context(enable_metadata_routing=True):
+        model = AugmentedClassifier(WithNote().set_fit_request(note=True), sampler)
+        cross_validate(model, numeric, y, cv=2, params={"note": "hi"})
+        assert given == ["hi", "hi"]
+        weighted = AugmentedClassifier(WithNote().set_fit_request(sample_weight=True), sampler)
+        with pytest.raises(ValueError, match="cannot pass sample_weight on"):
+            weighted.fit(numeric, y, sample_weight=np.ones(len(y)))
+        with pytest.raises(ValueError, match="cannot pass sample_weight on"):
+            cross_validate(weighted.set_score_request(sample_weight=True), numeric, y, cv=2,
+                           params={"sample_weight": np.ones(len(y))}, error_score="raise")
+        with pytest.raises(Exception, match=r"note.*WithNote\.fit"):  # not requested: scikit-learn says so
+            AugmentedClassifier(WithNote(), sampler).fit(numeric, y, note="hi")
+
+
 def test_augmented_classifier_failed_refit_keeps_the_fitted_model(mixed_frame):
     from imblearn.over_sampling import RandomOverSampler
 
