@@ -32,6 +32,12 @@ def test_wheel_installs_and_cli_runs(tmp_path):
     assert "gan_augment/cli/main.py" in names
     assert not any(name.startswith("cli/") for name in names), "cli/ must ship as gan_augment.cli only"
     assert "gan_augment/data/bundled/adult_sample.csv" in names
+    # Every module of the source tree ships: pyproject lists the packages by hand, and the editable
+    # install the tests run on hides one left out (gan_augment.kinds was, and no installed copy could fit).
+    sources = {f"gan_augment/{path.relative_to(REPO / 'gan_augment').as_posix()}"
+               for path in (REPO / "gan_augment").rglob("*.py")}
+    sources |= {f"gan_augment/cli/{path.relative_to(REPO / 'cli').as_posix()}" for path in (REPO / "cli").rglob("*.py")}
+    assert sorted(sources - set(names)) == []
 
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=True).create(env_dir)
@@ -53,3 +59,10 @@ def test_wheel_installs_and_cli_runs(tmp_path):
     where = subprocess.run([str(python), "-c", "import gan_augment.cli, sys; print(gan_augment.cli.__file__)"],
                            capture_output=True, text=True, env=env, cwd=tmp_path, check=True).stdout
     assert str(fresh_site) in where, f"gan_augment.cli was imported from {where}, not from the wheel"
+    # Every module imports from the installed copy (the augmenter imports the kinds when it is imported).
+    imported = subprocess.run([str(python), "-c", "import importlib, pkgutil, gan_augment\n"
+                               "for m in pkgutil.walk_packages(gan_augment.__path__, 'gan_augment.'):\n"
+                               "    importlib.import_module(m.name)\n"
+                               "import gan_augment.kinds; print(gan_augment.kinds.__file__)"],
+                              capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert imported.returncode == 0 and str(fresh_site) in imported.stdout, imported.stderr
