@@ -38,6 +38,8 @@ FORMAT = "gan-augment"
 FORMAT_VERSION = 1
 # Pictures saved beside a state for people to look at; never read back.
 _PICTURE_SUFFIXES = (".png",)
+# The pictures kept with a state (sample grids) are named so, which tells them from a user's own.
+PICTURE_PREFIX = "samples_"
 # The JSON field holding the checksum of the JSON itself (all other fields).
 _HEADER_SUM = "header_sha256"
 
@@ -77,8 +79,8 @@ def save_state(directory, state: dict, *, kind: str, name: str = "model", files:
         header[_HEADER_SUM] = _header_sha256(json.loads(json.dumps(header, allow_nan=True)))
         (staging / f"{name}.json").write_text(json.dumps(header, indent=1, allow_nan=True))
         for file_name, content in (files or {}).items():
-            if Path(file_name).suffix not in _PICTURE_SUFFIXES or Path(file_name).name != file_name:
-                raise ValueError(f"Cannot keep {file_name!r} with a state: only plain .png file names.")
+            if not _is_picture_name(file_name) or Path(file_name).name != file_name:
+                raise ValueError(f"Cannot keep {file_name!r} with a state: only plain {PICTURE_PREFIX}*.png file names.")
             (staging / file_name).write_bytes(content)
         # Every file gets the permissions a new file would get, whatever the writer chose.
         for path in staging.iterdir():
@@ -125,6 +127,12 @@ def check_state_target(directory, *, kind: str) -> None:
     if not os.path.lexists(directory):
         return
     if not is_state_directory(directory):
+        if directory.is_dir() and holds_state(directory):
+            foreign = foreign_entries(directory)
+            shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+            raise FileExistsError(
+                f"{directory} holds a gan-augment state, but also {shown}, which gan-augment did not write "
+                "and replacing the folder would delete; move them out, or choose a new path.")
         raise FileExistsError(
             f"{directory} exists and is not a gan-augment directory (or holds files gan-augment did "
             "not write); choose a new path so that nothing in it is replaced."
@@ -355,10 +363,17 @@ def is_state_directory(directory: Path) -> bool:
     return holds_state(directory) or next(directory.iterdir(), None) is None
 
 
-def foreign_entries(directory: Path) -> list[str]:
-    """The names of what in ``directory`` :func:`save_state` does not write (sorted)."""
-    ours = (".json", ".safetensors", *_PICTURE_SUFFIXES)
-    return sorted(entry.name for entry in directory.iterdir() if not entry.is_file() or entry.suffix not in ours)
+def foreign_entries(directory: Path, *, name: str = "model") -> list[str]:
+    """The names of what in ``directory`` :func:`save_state` does not write (sorted): anything but
+    its ``name``.json, ``name``.safetensors and sample grids. A user's metrics.json or plot.png beside
+    a model is theirs, and a save over the folder must not delete it."""
+    ours = {f"{name}.json", f"{name}.safetensors"}
+    return sorted(entry.name for entry in directory.iterdir()
+                  if not entry.is_file() or not (entry.name in ours or _is_picture_name(entry.name)))
+
+
+def _is_picture_name(file_name: str) -> bool:
+    return file_name.startswith(PICTURE_PREFIX) and Path(file_name).suffix in _PICTURE_SUFFIXES
 
 
 def holds_state(directory: Path) -> bool:

@@ -391,6 +391,11 @@ def test_force_names_what_the_user_put_beside_a_model(model_dir, data_csv, tmp_p
     line = _one_line_error(err)
     assert code == 2 and "holds a gan-augment model, but also s.csv, which replacing it would delete" in line
     assert (model / "s.csv").exists()
+    (model / "s.csv").unlink()
+    (model / "metrics.json").write_text("{}")  # a .json of the user's own was taken for the model's
+    code, _, err = run(capsys, "fit", data_csv, "--out", model, "--force", "-e", "1")
+    assert code == 2 and "but also metrics.json, which replacing it would delete" in _one_line_error(err)
+    assert (model / "metrics.json").read_text() == "{}"
 
 
 # ----------------------------------------------------------------------------- data / model errors (exit 1)

@@ -10,6 +10,7 @@ import torch
 from imblearn.utils import check_target_type
 from scipy import sparse
 
+from gan_augment.checkpoint import PICTURE_PREFIX
 from gan_augment.config import ImageModelConfig, training_defaults_for
 from gan_augment.data.images import ImageCodec, check_pixels
 from gan_augment.data.tabular import plain_labels
@@ -27,7 +28,7 @@ def grid_file_name(index: int, label) -> str:
     """``samples_<index>_<label>.png``: the label's letters and digits of any script kept, anything
     else a path could read (``/``, spaces) as ``_``, at most 40 characters of it."""
     safe = re.sub(r"[^\w.-]+", "_", str(label))[:40]
-    return f"samples_{index}_{safe}.png"
+    return f"{PICTURE_PREFIX}{index}_{safe}.png"
 
 
 class ImageKind(DataKind):
