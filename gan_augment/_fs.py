@@ -419,6 +419,10 @@ def _discard(aside: Path, target: Path, token: str) -> None:
         os.rename(aside, trash)
     except OSError:
         return  # left under its .old name; removed by the next write of ``target``
+    if trash.is_symlink():  # ``target`` was a link: the link goes, never what it points to (rmtree refuses it)
+        with contextlib.suppress(OSError):
+            trash.unlink()
+        return
     shutil.rmtree(trash, ignore_errors=True)
 
 

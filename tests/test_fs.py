@@ -405,3 +405,16 @@ def test_a_replacement_racing_another_ends_with_one_whole_folder_and_no_leftover
     with staged_directory(tmp_path / "model", overwrite=True) as staging:
         (staging / "model.json").write_text("ours")
     assert raced and _tree(tmp_path) == {"model": None, "model/model.json": b"ours"}
+
+
+def test_replacing_a_link_to_a_folder_leaves_no_trash_and_keeps_what_it_pointed_to(tmp_path):
+    # The link set aside was renamed to .NAME.trash-... and shutil.rmtree refuses links: it stayed
+    # beside the new folder for good.
+    real = tmp_path / "v1"
+    real.mkdir()
+    (real / "old.txt").write_text("old")
+    (tmp_path / "current").symlink_to(real, target_is_directory=True)
+    with staged_directory(tmp_path / "current") as staging:
+        (staging / "new.txt").write_text("new")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["current", "v1"]
+    assert (tmp_path / "current" / "new.txt").read_text() == "new" and (real / "old.txt").read_text() == "old"
