@@ -320,6 +320,22 @@ def test_a_checkpoint_gan_augmenter_did_not_write_is_refused(tmp_path):
         GANAugmenter(**FAST, checkpoint_dir=tmp_path / "ckpt").fit(X, y)
 
 
+def test_a_checkpoint_of_another_number_of_processes_is_refused_as_a_checkpoint_fault(tmp_path, monkeypatch):
+    # A plain ValueError: the command line printed it as an unforeseen crash ("ValueError: ... --debug").
+    from gan_augment.training import trainer as trainer_module
+
+    X, y = _data()
+    GANAugmenter(**{**FAST, "epochs": 1}, checkpoint_dir=tmp_path / "ckpt").fit(X, y)
+    real_load = trainer_module.load_state
+
+    def written_by_two(*args, **kwargs):  # as a run under torchrun --nproc-per-node 2 saves it
+        return {**real_load(*args, **kwargs), "world_size": 2}
+
+    monkeypatch.setattr(trainer_module, "load_state", written_by_two)
+    with pytest.raises(ModelFileError, match=r"written by a run on 2 process\(es\); this one has 1"):
+        GANAugmenter(**{**FAST, "epochs": 1}, checkpoint_dir=tmp_path / "ckpt").fit(X, y)
+
+
 def test_a_checkpoint_dir_under_a_file_is_refused_before_training(tmp_path):
     (tmp_path / "blocker").write_text("")
     X, y = _data()

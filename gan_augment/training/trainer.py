@@ -36,7 +36,7 @@ from gan_augment._random import derive_seed
 from gan_augment.checkpoint import load_state, save_state
 from gan_augment.config import TrainingConfig, config_from_dict, config_to_dict
 from gan_augment.diffaug import AdaptiveProbability, augment, parse_policy
-from gan_augment.exceptions import TrainingDivergedError
+from gan_augment.exceptions import ModelFileError, TrainingDivergedError
 from gan_augment.losses import get_loss, real_mode_seeking_ratio
 from gan_augment.training.distributed import ProcessGroup, local_device, resolve_process_group
 from gan_augment.training.history import History
@@ -441,6 +441,12 @@ class GANTrainer:
                 "The checkpoint was written with a different training configuration; resume with "
                 f"the same one. Saved: {saved}; now: {self.config}."
             )
+        saved_world = state.get("world_size", 1)  # checkpoints older than data-parallel runs: 1
+        if saved_world != self.group_.world_size:  # a fact of the checkpoint file, as its other refusals
+            raise ModelFileError(
+                f"The checkpoint was written by a run on {saved_world} process(es); this one has "
+                f"{self.group_.world_size}. Resume with {saved_world} (e.g. torchrun --nproc-per-node "
+                f"{saved_world}), or start afresh in an empty folder.")
         self.generator.load_state_dict(state["generator"])
         self.discriminator.load_state_dict(state["discriminator"])
         if self.generator_ema_ is not None:
@@ -449,12 +455,6 @@ class GANTrainer:
         self.optimizer_d_.load_state_dict(state["optimizer_d"])
         self.epoch_, self.step_ = state["epoch"], state["step"]
         self.history_ = History(state["history"])
-        saved_world = state.get("world_size", 1)  # checkpoints older than data-parallel runs: 1
-        if saved_world != self.group_.world_size:
-            raise ValueError(
-                f"The checkpoint was written by a run on {saved_world} process(es); this one has "
-                f"{self.group_.world_size}. Resume with {saved_world} (e.g. torchrun --nproc-per-node "
-                f"{saved_world}), or start afresh in an empty folder.")
         local = state["ranks"][self.group_.rank] if self.group_.active else \
             {"cpu": state["rng_cpu"], "cuda": state["rng_cuda"], "augment_p": state["augment_p"]}
         if self.augment_p_ is not None:
