@@ -115,12 +115,21 @@ def plan_top_up(y, sampling_strategy="auto", classes=None) -> dict:
 def _warn_full_classes(plan: Mapping) -> None:
     """Say which classes asked to be topped up to the majority count are there already.
 
-    The message holds no counts, so that the same class named again (each fold of an evaluation)
-    is said once under Python's default warning filter."""
-    for label, n_new in plan.items():
-        if n_new <= 0:
-            warnings.warn(f"class {label!r} already has the majority count; nothing will be added to it.",
-                          NothingToAddWarning, stacklevel=3)
+    One warning for them all (a table of many tied classes printed a line each). The message holds
+    no counts, so that the same classes named again (each fold of an evaluation) are said once
+    under Python's default warning filter."""
+    full = [label for label, n_new in plan.items() if n_new <= 0]
+    if len(full) == 1:
+        warnings.warn(f"class {full[0]!r} already has the majority count; nothing will be added to it.",
+                      NothingToAddWarning, stacklevel=3)
+    elif full:
+        shown = ", ".join(map(repr, full[:_NAMED])) + (f" and {len(full) - _NAMED} more" if len(full) > _NAMED else "")
+        warnings.warn(f"{len(full)} classes already have the majority count ({shown}); nothing will be added "
+                      "to them.", NothingToAddWarning, stacklevel=3)
+
+
+#: How many classes a message names before it says "and N more".
+_NAMED = 5
 
 
 def _real(count: int, unit: str) -> str:

@@ -839,6 +839,22 @@ def test_naming_the_majority_class_warns_that_nothing_is_added():
     assert len(X_res) == len(X)
 
 
+def test_many_classes_tied_with_the_majority_are_said_in_one_warning():
+    # 60 classes of 20 rows beside 40 of 10 printed 59 lines, one per class.
+    from gan_augment import NothingToAddWarning
+    from gan_augment.planner import plan_top_up
+
+    y = np.array([f"c{i:03d}" for i in range(60) for _ in range(20)]
+                 + [f"r{i:02d}" for i in range(40) for _ in range(10)])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        plan = plan_top_up(y)
+    said = [str(w.message) for w in caught if issubclass(w.category, NothingToAddWarning)]
+    assert said == ["59 classes already have the majority count ('c001', 'c002', 'c003', 'c004', 'c005' and 54 "
+                    "more); nothing will be added to them."]
+    assert sum(1 for n in plan.values() if n == 10) == 40
+
+
 @pytest.mark.parametrize("container", ["list", "object", "str", "category"])
 def test_labels_that_differ_only_in_their_unicode_form_are_refused(container):
     # 'é' as one code point and as e + accent: two classes that every message and file showed alike.
