@@ -27,6 +27,7 @@ from gan_augment._classes import resolve_class
 from gan_augment._compat import Interval, StrOptions, fit_context
 from gan_augment._sampler import TableSamplerMixin, keeping_fitted_state
 from gan_augment._fs import check_parent_writable
+from gan_augment._memory import physical_memory
 from gan_augment._random import derive_seed, spawn_seeds
 from gan_augment._warnings import warn
 from gan_augment.checkpoint import build_checked, check_state_target, check_state_values, load_state, \
@@ -892,10 +893,8 @@ def _check_fits_in_memory(n_samples: int, values: int, unit: str, *, what: str =
     """Refuse a request whose output alone could not fit in this machine's memory, before any
     work (10**12 rows allocated for minutes and then failed). A lower bound: 8 bytes per value,
     ``values`` per sample."""
-    needed = n_samples * max(values, 1) * 8
-    try:
-        physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (AttributeError, ValueError, OSError):  # not on this platform: nothing to compare with
+    needed, physical = n_samples * max(values, 1) * 8, physical_memory()
+    if physical is None:  # not on this platform: nothing to compare with
         return
     if needed > physical:
         raise ValueError(f"{what}{n_samples:,} {unit} of {values} values need at least {needed / 2 ** 30:,.0f} GiB, "

@@ -567,3 +567,27 @@ def test_synthetic_rows_say_missing_as_the_users_object_column_does(marker):
     decoded = encoder.inverse_transform(encoder.transform(frame))
     gaps = [value for value in decoded["c"] if not isinstance(value, str)]
     assert len(gaps) == n // 3 and all(value is marker for value in gaps)
+
+
+def test_an_encoding_larger_than_memory_is_refused_naming_the_widest_column(monkeypatch):
+    # A one-hot of 20,000 categories for 40,000 rows failed in numpy ("MemoryError: Unable to
+    # allocate 5.96 GiB"), naming neither the column nor max_categories; past the machine's memory
+    # the lazy allocation would have swapped it.
+    import gan_augment.data.tabular as tabular
+
+    X = pd.DataFrame({"x": np.arange(400.0), "c": [f"v{i % 200}" for i in range(400)]})
+    encoder = TabularEncoder(max_categories=500).fit(X)
+    width = encoder.output_dim
+    monkeypatch.setattr(tabular, "physical_memory", lambda: 400 * (width + 200) * 4 - 1)
+    with pytest.raises(DataValidationError, match=r"Encoding 400 rows for the GAN needs .* GiB \(\d+ values a row, "
+                                                  r"200 of them for column 'c', one per category\), more than this "
+                                                  r"machine's .*Lower max_categories \(command line: --max-categories"):
+        encoder.transform(X)
+    monkeypatch.setattr(tabular, "physical_memory", lambda: None)
+
+    def no_memory(*args, **kwargs):  # a process limit (ulimit -v) below the machine's memory
+        raise MemoryError("Unable to allocate")
+
+    monkeypatch.setattr(tabular, "_encode_categorical", no_memory)
+    with pytest.raises(DataValidationError, match=r"column 'c'.*more than this process could get"):
+        encoder.transform(X)

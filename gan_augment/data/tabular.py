@@ -37,6 +37,7 @@ from scipy import sparse
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import BayesianGaussianMixture
 
+from gan_augment._memory import gib, physical_memory
 from gan_augment._warnings import warn
 from gan_augment.data import column_rules
 from gan_augment.data._dtypes import check_storable, dtype_from_json, dtype_to_json, json_scalar
@@ -266,24 +267,51 @@ class TabularEncoder:
         """Encode rows into a float32 matrix; mixture modes are drawn from their posterior."""
         frame = self._frame_of(X)
         rng = np.random.default_rng(random_state)
-        # Each column's block is written into the float32 result as it is made: the float64 blocks
-        # concatenated, then cast, peaked at about 5x the result (2.4 GB for 1M x 107).
-        out = np.empty((len(frame), self.output_dim), dtype=np.float32)
-        at = 0
-        for position, (spec, name) in enumerate(zip(self.columns_, frame.columns)):
-            series = frame[name]
-            if spec["kind"] == "onehot":
-                members = self.groups_[spec["group"]]
-                blocks = [column_rules.encode_group(frame, members)] if position == members[0] else []
-            elif spec["kind"] == "numeric":
-                blocks = _encode_numeric(series, spec, rng)
-            else:
-                blocks = [_encode_categorical(series, spec)]
-            for block in blocks:
-                out[:, at:at + block.shape[1]] = block
-                at += block.shape[1]
+        self._check_encoding_fits(frame)
+        try:
+            # Each column's block is written into the float32 result as it is made: the float64 blocks
+            # concatenated, then cast, peaked at about 5x the result (2.4 GB for 1M x 107).
+            out = np.empty((len(frame), self.output_dim), dtype=np.float32)
+            at = 0
+            for position, (spec, name) in enumerate(zip(self.columns_, frame.columns)):
+                series = frame[name]
+                if spec["kind"] == "onehot":
+                    members = self.groups_[spec["group"]]
+                    blocks = [column_rules.encode_group(frame, members)] if position == members[0] else []
+                elif spec["kind"] == "numeric":
+                    blocks = _encode_numeric(series, spec, rng)
+                else:
+                    blocks = [_encode_categorical(series, spec)]
+                for block in blocks:
+                    out[:, at:at + block.shape[1]] = block
+                    at += block.shape[1]
+        except MemoryError as exc:  # a process memory limit (ulimit) below the machine's memory
+            raise DataValidationError(self._encoding_too_large(frame, "more than this process could get")) from exc
         assert at == self.output_dim, (at, self.output_dim)
         return out
+
+    def _encoding_bytes(self, frame: pd.DataFrame) -> int:
+        """The float32 matrix and its widest column block, both held while encoding."""
+        widest = max((_n_slots(spec) for spec in self.columns_ if spec["kind"] != "onehot"), default=0)
+        return len(frame) * (self.output_dim + widest) * 4
+
+    def _check_encoding_fits(self, frame: pd.DataFrame) -> None:
+        """Refuse, before allocating, an encoding larger than this machine's memory (the allocation
+        itself is lazy: the machine would swap, or the process be killed, as the matrix filled)."""
+        physical = physical_memory()
+        if physical is not None and self._encoding_bytes(frame) > physical:
+            raise DataValidationError(self._encoding_too_large(frame, f"more than this machine's {gib(physical)}"))
+
+    def _encoding_too_large(self, frame: pd.DataFrame, limit: str) -> str:
+        """What the encoding of ``frame`` needs, its widest column, and what to do."""
+        specs = {name: spec for spec, name in zip(self.columns_, frame.columns) if spec["kind"] != "onehot"}
+        widest = max(specs, key=lambda name: _n_slots(specs[name]), default=None)
+        where = "" if widest is None else (
+            f", {_n_slots(specs[widest]):,} of them for column {widest!r}, one per "
+            + ("mode" if specs[widest]["kind"] == "numeric" else "category"))
+        return (f"Encoding {len(frame):,} rows for the GAN needs {gib(self._encoding_bytes(frame))} ({self.output_dim:,} "
+                f"values a row{where}), {limit}. Lower max_categories (command line: --max-categories) so that "
+                "rare categories share one slot, drop the widest columns, or fit on fewer rows.")
 
     def _frame_of(self, X) -> pd.DataFrame:
         frame, _ = _to_frame(X)
@@ -1183,7 +1211,7 @@ def _encode_categorical(series: pd.Series, spec: dict) -> np.ndarray:
     slots = [lookup.get(value.item() if isinstance(value, np.generic) else value, unseen) for value in distinct]
     slots.append(missing_slot if spec["has_missing"] else 0)  # code -1, the last: None, NaN, NA
     slot = np.asarray(slots, dtype=np.int64)[codes]
-    onehot = np.zeros((len(series), _n_slots(spec)))
+    onehot = np.zeros((len(series), _n_slots(spec)), dtype=np.float32)  # as the encoded matrix: half of float64
     onehot[np.arange(len(series)), slot] = 1.0
     return onehot
 
