@@ -678,7 +678,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
                        f"(epochs=, --epochs), top them up with {self.kind_.plain_top_up}, or sample without the gate "
                        f"({WITHOUT_GATE})" if refused else
                        "they are topped up without the gate: the generator may not make them well. Compare with "
-                       f"{self.kind_.plain_top_up} (AutoAugmenter, gan-augment evaluate), or fit longer (epochs=)")
+                       f"{self.kind_.plain_top_up} (AutoAugmenter, gan-augment evaluate), or fit longer "
+                       "(epochs=, --epochs)")
 
             def message(classes: str) -> str:
                 return (f"The label gate keeps under {MIN_ACCEPTANCE:.0%} of the synthetic {unit} of class {classes} "

@@ -1119,3 +1119,14 @@ def test_the_smote_fold_refusal_advises_only_folds_that_every_class_allows():
     with pytest.raises(DataValidationError, match=r"Class 1 has 3 rows.*Raise cv \(--cv\) to 3"):
         plan_evaluation(pd.DataFrame({"a": np.arange(17.0)}), y, RandomOverSampler(), baselines=["smote"], cv=2,
                         repeats=1)
+
+
+def test_the_per_class_few_rows_note_gives_the_mean_as_the_verdicts_note_does():
+    # 15 rare rows in two folds: the verdict said "7.5 test rows of class 'rare' per fold" and, in
+    # the same text, "(few rows: 8 per test fold)".
+    from types import SimpleNamespace
+
+    from gan_augment.evaluation._verdict import _few_class_rows
+
+    folds = [SimpleNamespace(class_scores={"none": {"rare": {"support": n}}}) for n in (7, 8)]
+    assert _few_class_rows(folds, "rare") == " (few rows: 7.5 per test fold)"

@@ -218,7 +218,7 @@ def _few_class_rows(folds: Sequence[FoldResult], label) -> str:
     """" (few rows: 8 per test fold)" when the class's per-fold score rests on fewer than MIN_ROWS rows."""
     support = [fold.class_scores["none"][label].get("support", math.nan) for fold in folds]
     mean = float(np.mean(support)) if support else math.nan
-    return f" (few rows: {mean:.0f} per test fold)" if np.isfinite(mean) and mean < MIN_ROWS else ""
+    return f" (few rows: {mean:.3g} per test fold)" if np.isfinite(mean) and mean < MIN_ROWS else ""
 
 
 def _defined(folds: Sequence[FoldResult], metric: str) -> bool:
