@@ -570,8 +570,12 @@ def _hint_headerless(text: pd.DataFrame, path: Path) -> None:
     if text.shape[1] < 2:
         return
     names = [str(name) for name in text.columns]
-    over_numbers = [name for name in names if _all_numbers(text[name])]
-    if over_numbers and all(re.fullmatch(_NUMBER, name.strip()) for name in over_numbers):
+    worded = {name for name in text.columns if not _NUMBER_PATTERN.fullmatch(str(name).strip())}
+    # A word over a column of numbers is a header: said by the first such column, most often the
+    # first column read (every cell of a wide table of numbers was matched before).
+    if any(_all_numbers(text[name]) for name in text.columns if name in worded):
+        return
+    if any(_all_numbers(text[name]) for name in text.columns if name not in worded):
         shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
         warnings.warn(f"The first line of {path} reads like a row of data ({shown}): every column of numbers is "
                       "named by a number. If the file has no header row, that line was read as the column "
@@ -581,8 +585,8 @@ def _hint_headerless(text: pd.DataFrame, path: Path) -> None:
 
 def _all_numbers(cells: pd.Series) -> bool:
     """Whether a column of CSV cells holds at least one value and every value is a number."""
-    written = cells.dropna()
-    return bool(len(written)) and bool(written.str.strip().str.fullmatch(_NUMBER).all())
+    written = pd.unique(cells.dropna().to_numpy(dtype=object))  # each distinct text once
+    return bool(len(written)) and all(_NUMBER_PATTERN.fullmatch(str(t).strip()) for t in written)
 
 
 # A number as a CSV cell writes it: an optional sign, digits with an optional decimal point, an
@@ -597,6 +601,8 @@ _THOUSANDS_NUMBER = r"[+-]?[0-9]{1,3}(?:,[0-9]{3})?"
 _PLAIN_INTEGER = r"0|-?[1-9][0-9]*"
 # Decimals of a written number, counting an exponent: 1.5e-05 has 6, 1.25e1 has 1.
 _DECIMALS = r"[+-]?[0-9]*(?:\.([0-9]*))?(?:[eE]([+-]?[0-9]+))?"
+_NUMBER_PATTERN, _DECIMALS_PATTERN = re.compile(_NUMBER), re.compile(_DECIMALS)
+_ZERO_PADDED_PATTERN = re.compile(_ZERO_PADDED)
 # Plain notation down to the smallest float64 (5e-324) needs 324 decimals; no column needs more.
 _MAX_DECIMALS = 324
 
@@ -643,12 +649,14 @@ def _typed_values(texts: np.ndarray) -> Optional[np.ndarray]:
     """The distinct cell texts of a feature as bools / int64 / float64, or None: keep them as text."""
     if set(texts.tolist()) <= {"True", "False"}:
         return texts == "True"
-    if not re.fullmatch(_NUMBER, texts[0]):  # most text columns give up at their first value
+    # Compiled patterns over the distinct texts: pandas' string methods cost about 10x as much per
+    # cell, and a wide table of numbers took a minute to read (2,000 rows x 2,000 columns).
+    number, padded = _NUMBER_PATTERN.fullmatch, _ZERO_PADDED_PATTERN.match
+    if not number(texts[0]):  # most text columns give up at their first value
         return None
-    cells = pd.Series(texts, dtype=object)
-    if not cells.str.fullmatch(_NUMBER).all() or cells.str.match(_ZERO_PADDED).any():
+    if not all(number(t) for t in texts) or any(padded(t) for t in texts):
         return None
-    if cells.str.fullmatch(_INTEGER).all():
+    if not any("." in t or "e" in t or "E" in t for t in texts):  # numbers without a point or exponent
         # Beyond int64 (20-digit identifiers) a float would change the values: they stay text.
         return _as_int64(texts)
     numbers = texts.astype(np.float64)
@@ -678,17 +686,19 @@ def csv_decimals(text: pd.Series) -> int:
     :func:`write_augmented_table` writes synthetic values of the column with that many decimals,
     in plain notation, so that they look like the real ones and claim no invented precision.
     """
-    texts = pd.Series(pd.unique(text.dropna().to_numpy(dtype=object)), dtype=object)
+    texts = pd.unique(text.dropna().to_numpy(dtype=object)).astype(str)
     if not len(texts):
         return 0
-    parts = texts.str.extract(f"^{_DECIMALS}$")
-    fraction = parts[0].fillna("").str.len().to_numpy(dtype=np.float64)
-    exponent = pd.to_numeric(parts[1], errors="coerce").fillna(0).to_numpy(dtype=np.float64)
-    decimals = fraction - exponent
-    # A zero in scientific notation (Excel's 0.00E+00 beside 2.50E+04) is exactly 0: its mantissa's
-    # digits say how many significant digits the column keeps, not how many decimals.
-    zero = parts[1].notna().to_numpy() & (pd.to_numeric(texts, errors="coerce") == 0).to_numpy()
-    return int(np.clip(np.max(decimals, initial=0, where=~zero), 0, _MAX_DECIMALS))
+    # Plain notation (most columns) in numpy's string functions: the digits after the point.
+    plain = (np.char.find(texts, "e") < 0) & (np.char.find(texts, "E") < 0)
+    point = np.char.find(texts[plain], ".")
+    written = np.where(point >= 0, np.char.str_len(texts[plain]) - point - 1, 0)
+    parts = [_DECIMALS_PATTERN.fullmatch(t) for t in texts[~plain]]
+    decimals = [len(m[1] or "") - int(m[2] or 0) for m in parts if m is not None
+                # A zero in scientific notation (Excel's 0.00E+00 beside 2.50E+04) is exactly 0: its
+                # mantissa's digits say how many significant digits the column keeps, not how many decimals.
+                if m[2] is None or float(m[0]) != 0]
+    return int(np.clip(max(decimals + written.tolist(), default=0), 0, _MAX_DECIMALS))
 
 
 def _require_pyarrow(path: Path, action: str) -> None:
