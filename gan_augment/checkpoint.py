@@ -212,8 +212,18 @@ def _read_header(directory: Path, *, kind: str, name: str) -> tuple[dict, Path]:
             "saving. Restore it from a backup or fit again."
         )
     if header.get("kind") != kind:
-        raise ModelFileError(f"{directory} holds a {header.get('kind')!r}, not a {kind!r}.")
+        raise ModelFileError(f"{directory} holds a {header.get('kind')!r}, not a {kind!r}." + _KIND_ADVICE.get(
+            (header.get("kind"), kind), ""))
     return header, weights
+
+
+# What to do with a state of one kind given where the other is read.
+_KIND_ADVICE = {
+    ("checkpoint", "model"): (" A checkpoint is a fit in progress: finish it (GANAugmenter(checkpoint_dir=...).fit; "
+                              "gan-augment fit ... --checkpoint-dir DIR --resume) and give the model it saves."),
+    ("model", "checkpoint"): (" A saved model is finished: load it (GANAugmenter.load) or give a checkpoint folder, "
+                              "which a fit with checkpoint_dir (--checkpoint-dir) writes."),
+}
 
 
 def recover_interrupted_save(directory) -> None:

@@ -313,6 +313,15 @@ def test_a_saved_model_is_not_taken_for_a_checkpoint(tmp_path):
     assert _snapshot(tmp_path / "model") == before
 
 
+def test_a_checkpoint_given_as_a_model_says_how_to_get_the_model(tmp_path):
+    # It said only "holds a 'checkpoint', not a 'model'".
+    X, y = _data()
+    GANAugmenter(**{**FAST, "epochs": 1}, checkpoint_dir=tmp_path / "ckpt").fit(X, y)
+    with pytest.raises(ModelFileError, match=r"holds a 'checkpoint', not a 'model'\. A checkpoint is a fit in "
+                                             r"progress: finish it .*--checkpoint-dir DIR --resume"):
+        GANAugmenter.load(tmp_path / "ckpt")
+
+
 def test_a_checkpoint_gan_augmenter_did_not_write_is_refused(tmp_path):
     save_state(tmp_path / "ckpt", {"epoch": 1, "w": torch.zeros(1)}, kind="checkpoint")
     X, y = _data()
