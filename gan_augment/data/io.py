@@ -65,6 +65,7 @@ DEFAULT_NA_VALUES = ("",)
 #: How to turn a parquet dataset of several files into the one file gan-augment reads.
 _JOIN_PARTS = "pyarrow.parquet.read_table(DIR).to_pandas().to_parquet('table.parquet', index=False)"
 
+
 def resolve_table_path(path) -> Path:
     """The data file that ``path`` names: the file itself, or the one data file in a directory."""
     path = Path(path)
@@ -592,7 +593,6 @@ def _all_numbers(cells: pd.Series) -> bool:
 # A number as a CSV cell writes it: an optional sign, digits with an optional decimal point, an
 # optional exponent. Stricter than float() on purpose: no spaces, no "1_000", no "inf" / "nan".
 _NUMBER = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
-_INTEGER = r"[+-]?[0-9]+"
 # A number with a decimal comma, as spreadsheets in many languages write it (0,5 or -12,75).
 _COMMA_NUMBER = r"[+-]?[0-9]+(?:,[0-9]+)?"
 # Also a number whose commas group thousands: 1,250 (but not 12,5 or 1,2500).
