@@ -6,7 +6,8 @@ import os
 
 
 def physical_memory() -> int | None:
-    """This machine's memory in bytes, None where the platform does not say."""
+    """This machine's memory in bytes, None where the platform does not say. A container's own
+    limit (cgroup) can be lower: there the kernel, not this check, stops a process that exceeds it."""
     try:
         return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (AttributeError, ValueError, OSError):

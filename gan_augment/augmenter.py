@@ -27,7 +27,7 @@ from gan_augment._classes import resolve_class
 from gan_augment._compat import Interval, StrOptions, fit_context
 from gan_augment._sampler import TableSamplerMixin, keeping_fitted_state
 from gan_augment._fs import check_parent_writable
-from gan_augment._memory import physical_memory
+from gan_augment._memory import gib, physical_memory
 from gan_augment._random import derive_seed, spawn_seeds
 from gan_augment._warnings import warn
 from gan_augment.checkpoint import build_checked, check_state_target, check_state_values, load_state, \
@@ -898,8 +898,8 @@ def _check_fits_in_memory(n_samples: int, values: int, unit: str, *, what: str =
     if physical is None:  # not on this platform: nothing to compare with
         return
     if needed > physical:
-        raise ValueError(f"{what}{n_samples:,} {unit} of {values} values need at least {needed / 2 ** 30:,.0f} GiB, "
-                         f"more than this machine's {physical / 2 ** 30:,.0f} GiB of memory; ask for fewer, or sample "
+        raise ValueError(f"{what}{n_samples:,} {unit} of {values} values need at least {gib(needed)}, "
+                         f"more than this machine's {gib(physical)} of memory; ask for fewer, or sample "
                          "in parts (several calls, each with its own random_state; command line: --seed).")
 
 

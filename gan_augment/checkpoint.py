@@ -373,11 +373,12 @@ def is_state_directory(directory: Path) -> bool:
     return holds_state(directory) or next(directory.iterdir(), None) is None
 
 
-def foreign_entries(directory: Path, *, name: str = "model") -> list[str]:
+def foreign_entries(directory: Path) -> list[str]:
     """The names of what in ``directory`` :func:`save_state` does not write (sorted): anything but
-    its ``name``.json, ``name``.safetensors and sample grids. A user's metrics.json or plot.png beside
-    a model is theirs, and a save over the folder must not delete it."""
-    ours = {f"{name}.json", f"{name}.safetensors"}
+    its state files (a JSON header of gan-augment's format and the weights file of the same name)
+    and sample grids. A user's metrics.json or plot.png beside a model is theirs, and a save over
+    the folder must not delete it."""
+    ours = {f"{stem}{suffix}" for stem in _state_names(directory) for suffix in (".json", ".safetensors")}
     return sorted(entry.name for entry in directory.iterdir()
                   if not entry.is_file() or not (entry.name in ours or _is_picture_name(entry.name)))
 
@@ -388,10 +389,16 @@ def _is_picture_name(file_name: str) -> bool:
 
 def holds_state(directory: Path) -> bool:
     """Whether ``directory`` holds a state file of gan-augment's format (whatever else it holds)."""
+    return bool(_state_names(directory))
+
+
+def _state_names(directory: Path) -> set[str]:
+    """The names (``model``) of the JSON headers of gan-augment's format in ``directory``."""
+    names = set()
     for meta in directory.glob("*.json"):
         try:
             if json.loads(meta.read_text()).get("format") == FORMAT:
-                return True
+                names.add(meta.stem)
         except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError):
             continue
-    return False
+    return names

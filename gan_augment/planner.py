@@ -112,6 +112,10 @@ def plan_top_up(y, sampling_strategy="auto", classes=None) -> dict:
     return plan
 
 
+#: How many classes a message names before it says "and N more".
+_NAMED = 5
+
+
 def _warn_full_classes(plan: Mapping) -> None:
     """Say which classes asked to be topped up to the majority count are there already.
 
@@ -127,9 +131,6 @@ def _warn_full_classes(plan: Mapping) -> None:
         warnings.warn(f"{len(full)} classes already have the majority count ({shown}); nothing will be added "
                       "to them.", NothingToAddWarning, stacklevel=3)
 
-
-#: How many classes a message names before it says "and N more".
-_NAMED = 5
 
 
 def _real(count: int, unit: str) -> str:

@@ -658,6 +658,7 @@ def test_augmented_classifier_routes_metadata_as_the_estimator_requests(mixed_fr
     # only the scorer while the estimator was fitted unweighted without a word.
     import sklearn
     from imblearn.over_sampling import RandomOverSampler
+    from sklearn.exceptions import UnsetMetadataPassedError
     from sklearn.model_selection import cross_validate
 
     X, y = mixed_frame
@@ -680,7 +681,7 @@ def test_augmented_classifier_routes_metadata_as_the_estimator_requests(mixed_fr
         with pytest.raises(ValueError, match="cannot pass sample_weight on"):
             cross_validate(weighted.set_score_request(sample_weight=True), numeric, y, cv=2,
                            params={"sample_weight": np.ones(len(y))}, error_score="raise")
-        with pytest.raises(Exception, match=r"note.*WithNote\.fit"):  # not requested: scikit-learn says so
+        with pytest.raises(UnsetMetadataPassedError, match=r"note.*WithNote\.fit"):  # not requested: sklearn says so
             AugmentedClassifier(WithNote(), sampler).fit(numeric, y, note="hi")
 
 

@@ -591,3 +591,17 @@ def test_an_encoding_larger_than_memory_is_refused_naming_the_widest_column(monk
     monkeypatch.setattr(tabular, "_encode_categorical", no_memory)
     with pytest.raises(DataValidationError, match=r"column 'c'.*more than this process could get"):
         encoder.transform(X)
+
+
+def test_the_memory_refusal_names_a_group_of_dummy_columns_when_it_is_the_widest(monkeypatch):
+    # The widest block was looked for among single columns only: a get_dummies group of 300 columns
+    # was left out and the message blamed a 5-category column.
+    import gan_augment.data.tabular as tabular
+
+    rng = np.random.default_rng(0)
+    dummies = pd.get_dummies(pd.Series(rng.integers(0, 300, 900)).astype(str), prefix="d", dtype=int)
+    X = pd.concat([pd.DataFrame({"x": rng.normal(size=900), "c": rng.choice(list("abcde"), 900)}), dummies], axis=1)
+    encoder = TabularEncoder().fit(X)
+    monkeypatch.setattr(tabular, "physical_memory", lambda: 1)
+    with pytest.raises(DataValidationError, match=r"\d+ of them for the group of \d{3} 0/1 columns from 'd_"):
+        encoder.transform(X)

@@ -148,7 +148,7 @@ def _group_containing(first: int, ones: np.ndarray, by_column: np.ndarray, exclu
 
 def encode_group(frame: pd.DataFrame, members: list[int]) -> np.ndarray:
     ones = np.column_stack([as_numbers(frame.iloc[:, p]) == 1 for p in members])
-    onehot = np.zeros(ones.shape)
+    onehot = np.zeros(ones.shape, dtype=np.float32)  # 0/1, as the encoded matrix holds them
     onehot[np.arange(len(ones)), ones.argmax(axis=1)] = 1.0  # a row without a 1 (unseen data) -> the first
     return onehot
 

@@ -572,8 +572,8 @@ def _hint_headerless(text: pd.DataFrame, path: Path) -> None:
         return
     names = [str(name) for name in text.columns]
     worded = {name for name in text.columns if not _NUMBER_PATTERN.fullmatch(str(name).strip())}
-    # A word over a column of numbers is a header: said by the first such column, most often the
-    # first column read (every cell of a wide table of numbers was matched before).
+    # A word over a column of numbers makes the first line a header: the check stops at the first
+    # such column, most often the first one read (every cell of a wide table was matched before).
     if any(_all_numbers(text[name]) for name in text.columns if name in worded):
         return
     if any(_all_numbers(text[name]) for name in text.columns if name not in worded):
@@ -749,7 +749,7 @@ def _restore_integer_columns(frame: pd.DataFrame, path: Path) -> None:
     nullable = {pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(),
                 pa.int64(): pd.Int64Dtype(), pa.uint8(): pd.UInt8Dtype(), pa.uint16(): pd.UInt16Dtype(),
                 pa.uint32(): pd.UInt32Dtype(), pa.uint64(): pd.UInt64Dtype()}
-    table = pq.read_table(path, columns=lossy)
+    table = pq.read_table(path, columns=lossy)  # a second read, of those columns only
     for name in lossy:
         frame[name] = table.column(name).to_pandas(types_mapper=nullable.get).array  # by position
 

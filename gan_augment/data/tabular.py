@@ -290,9 +290,24 @@ class TabularEncoder:
         assert at == self.output_dim, (at, self.output_dim)
         return out
 
+    def _blocks(self, frame: pd.DataFrame) -> list[tuple[str, int]]:
+        """Each block of the encoding as ``(what it encodes, width)``: a column's categories or modes,
+        or a group of 0/1 columns read as one categorical (a get_dummies of many values)."""
+        blocks = []
+        for position, (spec, name) in enumerate(zip(self.columns_, frame.columns)):
+            if spec["kind"] == "onehot":
+                members = self.groups_[spec["group"]]
+                if position == members[0]:
+                    blocks.append((f"the group of {len(members)} 0/1 columns from {name!r} on, one per column",
+                                   len(members)))
+            else:
+                unit = "mode" if spec["kind"] == "numeric" else "category"
+                blocks.append((f"column {name!r}, one per {unit}", _n_slots(spec)))
+        return blocks
+
     def _encoding_bytes(self, frame: pd.DataFrame) -> int:
-        """The float32 matrix and its widest column block, both held while encoding."""
-        widest = max((_n_slots(spec) for spec in self.columns_ if spec["kind"] != "onehot"), default=0)
+        """The float32 matrix and its widest block, both held while encoding."""
+        widest = max((width for _, width in self._blocks(frame)), default=0)
         return len(frame) * (self.output_dim + widest) * 4
 
     def _check_encoding_fits(self, frame: pd.DataFrame) -> None:
@@ -303,12 +318,9 @@ class TabularEncoder:
             raise DataValidationError(self._encoding_too_large(frame, f"more than this machine's {gib(physical)}"))
 
     def _encoding_too_large(self, frame: pd.DataFrame, limit: str) -> str:
-        """What the encoding of ``frame`` needs, its widest column, and what to do."""
-        specs = {name: spec for spec, name in zip(self.columns_, frame.columns) if spec["kind"] != "onehot"}
-        widest = max(specs, key=lambda name: _n_slots(specs[name]), default=None)
-        where = "" if widest is None else (
-            f", {_n_slots(specs[widest]):,} of them for column {widest!r}, one per "
-            + ("mode" if specs[widest]["kind"] == "numeric" else "category"))
+        """What the encoding of ``frame`` needs, its widest block, and what to do."""
+        what, width = max(self._blocks(frame), key=lambda block: block[1], default=("", 0))
+        where = f", {width:,} of them for {what}" if width else ""
         return (f"Encoding {len(frame):,} rows for the GAN needs {gib(self._encoding_bytes(frame))} ({self.output_dim:,} "
                 f"values a row{where}), {limit}. Lower max_categories (command line: --max-categories) so that "
                 "rare categories share one slot, drop the widest columns, or fit on fewer rows.")
@@ -1136,7 +1148,7 @@ def _encode_numeric(series: pd.Series, spec: dict, rng: np.random.Generator) -> 
     alpha = np.where(is_point[mode], 0.0, (filled - means[mode]) / (4 * np.where(is_point, 1.0, stds)[mode]))
     alpha = np.clip(alpha, -_ALPHA_CLIP, _ALPHA_CLIP)
     alpha[missing] = 0.0
-    slots = np.zeros((len(values), _n_slots(spec)))
+    slots = np.zeros((len(values), _n_slots(spec)), dtype=np.float32)  # 0/1, as the encoded matrix holds them
     slots[np.arange(len(values)), mode] = 1.0
     if spec["has_missing"]:
         slots[missing] = 0.0

@@ -11,7 +11,6 @@ from sklearn.utils.validation import validate_data
 
 from gan_augment._compat import check_X_frame
 from gan_augment.config import TabularModelConfig
-from gan_augment.data._dtypes import check_storable
 from gan_augment.data.tabular import TabularEncoder, check_columns, column_floats, holds_only_numbers, \
     is_number_column, plain_labels, rows_as_array
 from gan_augment.exceptions import DataValidationError
@@ -149,8 +148,12 @@ def _check_finite(X):
     frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(X)
     for name in frame.columns:
         column = frame[name]
-        check_storable(column.dtype, name)  # first: pandas cannot even read some Arrow types' kind
-        if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(column.dtype):
+        try:
+            numeric = pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(column.dtype)
+        except NotImplementedError:  # Arrow types pandas cannot inspect: string_view (polars), intervals
+            raise DataValidationError(f"Column {name!r} has the dtype {column.dtype}, which pandas cannot handle; "
+                                      f"convert it before fitting: X[{name!r}].astype(str).") from None
+        if numeric:
             values = column.to_numpy(dtype=np.float64, na_value=np.nan)
         elif column.dtype == object and holds_only_numbers(column):
             # Only a column of numbers is modelled as numbers: text such as "inf" or "1e999" in a
