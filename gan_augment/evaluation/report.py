@@ -212,8 +212,8 @@ class AugmentationReport:
         if len(self.privacy):
             tables.append(("Privacy of the added rows (first training fold)",
                            "Distance to the closest training record (DCR) of the added rows and of held-out real "
-                           "rows of the class. Near copies: added rows closer to a training row than 95% of "
-                           "held-out real rows are (about 0.05 expected for new rows); exact copies: DCR = 0.",
+                           "rows of the class. Near copies: added rows closer to a training row than 95% of the "
+                           "class's held-out real rows are (about 0.05 expected for new rows); exact copies: DCR = 0.",
                            fmt_frame(self.privacy)))
         return tables
 
