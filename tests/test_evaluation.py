@@ -1147,3 +1147,20 @@ def test_near_copies_are_judged_against_the_held_out_rows_of_their_class():
     tight = np.r_[np.zeros(500, bool), np.ones(50, bool)]
     assert probe.score(rows(2000, 0.1), tight)["near_copy_share"] < 0.15
     assert probe.score(rows(2000, 1.0), ~tight)["near_copy_share"] > 0.02
+
+
+def test_markdown_reports_show_labels_as_written_not_as_formatting():
+    # "_rare_" rendered as emphasis and "<other>" as an (invisible) HTML tag, in the tables and in
+    # the verdict and settings sentences; Adult's "<=50K" and snake_case names are left alone.
+    from markdown_it import MarkdownIt
+
+    from gan_augment.evaluation._text import markdown_text
+
+    X, y = two_gaussians(n_major=40, n_minor=20)
+    y = np.where(y == "rare", "_rare_", "<other>")
+    report = evaluate_augmentation(X, y, RandomOverSampler(random_state=0), cv=2, repeats=1, baselines=("none",),
+                                   random_state=0, privacy=False, fidelity=False)
+    rendered = MarkdownIt("commonmark").enable("table").render(report.to_markdown())
+    assert "<em>" not in rendered and "<other>" not in rendered
+    assert "_rare_" in rendered and "&lt;other&gt;" in rendered and "random_state=0" in rendered
+    assert markdown_text("<=50K") == "<=50K" and markdown_text("dcr_holdout_median") == "dcr_holdout_median"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -101,10 +102,22 @@ def markdown_table(frame: pd.DataFrame) -> str:
 
 
 def _markdown_cell(value) -> str:
-    """A cell's text that cannot break its table row: a backslash would escape the next ``|``, a
-    ``|`` end the cell, a line break end the row."""
-    text = str(value).replace("\\", "\\\\").replace("|", "\\|")
+    """A cell's text that cannot break its table row (a ``|`` would end the cell, a line break the
+    row) and reads as written (:func:`markdown_text`)."""
+    text = markdown_text(str(value)).replace("|", "\\|")
     return "<br>".join(text.splitlines()) if "\n" in text or "\r" in text else text
+
+
+# What Markdown would read as formatting in a label or column name: a backslash, code, emphasis,
+# the start of an HTML tag or entity; an underscore only at a word's edge (snake_case names stay as
+# they are), a "<" only before what opens a tag (Adult's "<=50K" stays as it is).
+_MARKDOWN_SPECIAL = re.compile(r"[\\`*&]|<(?=[A-Za-z/!?])|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
+
+
+def markdown_text(text: str) -> str:
+    """``text`` backslash-escaped where Markdown would format it: a class ``_rare_`` or ``<other>``
+    shows as written, not as emphasis or a (hidden) HTML tag."""
+    return _MARKDOWN_SPECIAL.sub(lambda found: "\\" + found.group(), text)
 
 
 def html_table(frame: pd.DataFrame) -> str:

@@ -16,8 +16,9 @@ import pandas as pd
 
 from gan_augment._fs import atomic_path
 from gan_augment.evaluation._figures import render_figures
-from gan_augment.evaluation._text import (METRIC_NAMES, caveat, fmt_frame, html_table, jsonable, markdown_table, pivot,
-                                          percent, plain, records, settings_text, show, with_caveats)
+from gan_augment.evaluation._text import (METRIC_NAMES, caveat, fmt_frame, html_table, jsonable, markdown_table,
+                                          markdown_text, percent, pivot, plain, records, settings_text, show,
+                                          with_caveats)
 from gan_augment.evaluation._types import (AUGMENTER, CLASS_METRICS, MIN_ROWS, OVERALL_METRICS,
                                            EvaluationPlan, FoldResult, class_behind)
 from gan_augment.evaluation._verdict import class_comparisons, compare_with_none, make_verdict
@@ -102,7 +103,8 @@ class AugmentationReport:
     def to_markdown(self, path=None, *, force=False) -> str:
         """The report as Markdown: verdict, settings and tables; written atomically to ``path``
         when given (an existing file only with ``force=True``)."""
-        lines = ["# Augmentation report", "", f"**Verdict.** {self.verdict}", "", settings_text(self.settings), ""]
+        lines = ["# Augmentation report", "", f"**Verdict.** {markdown_text(self.verdict)}", "",
+                 markdown_text(settings_text(self.settings)), ""]
         for title, note, table in self._tables():
             lines += [f"## {title}", "", note, "", markdown_table(table), ""]
         text = "\n".join(lines).rstrip() + "\n"
