@@ -23,6 +23,7 @@ import errno
 import hashlib
 import json
 import os
+import re
 from pathlib import Path
 from typing import Callable
 
@@ -40,6 +41,7 @@ FORMAT_VERSION = 1
 _PICTURE_SUFFIXES = (".png",)
 # The pictures kept with a state (sample grids) are named so, which tells them from a user's own.
 PICTURE_PREFIX = "samples_"
+_PICTURE_NAME = re.compile(re.escape(PICTURE_PREFIX) + r"[0-9]+_.*\.png")
 # The JSON field holding the checksum of the JSON itself (all other fields).
 _HEADER_SUM = "header_sha256"
 
@@ -58,7 +60,7 @@ def save_state(directory, state: dict, *, kind: str, name: str = "model", files:
     tree = _split(state, "", tensors)
 
     def check_replace(target: Path) -> None:
-        check_state_target(target, kind=kind)
+        check_state_target(target, kind=kind, name=name)
 
     if not overwrite and directory.is_dir() and next(directory.iterdir(), None) is not None:
         # Said before writing: the rename would refuse it too, but blame a run racing this one.
@@ -80,7 +82,8 @@ def save_state(directory, state: dict, *, kind: str, name: str = "model", files:
         (staging / f"{name}.json").write_text(json.dumps(header, indent=1, allow_nan=True))
         for file_name, content in (files or {}).items():
             if not _is_picture_name(file_name) or Path(file_name).name != file_name:
-                raise ValueError(f"Cannot keep {file_name!r} with a state: only plain {PICTURE_PREFIX}*.png file names.")
+                raise ValueError(f"Cannot keep {file_name!r} with a state: only plain file names "
+                                 f"{PICTURE_PREFIX}<index>_<name>.png.")
             (staging / file_name).write_bytes(content)
         # Every file gets the permissions a new file would get, whatever the writer chose.
         for path in staging.iterdir():
@@ -112,7 +115,7 @@ def read_metadata(directory, *, kind: str, name: str = "model") -> dict:
     return header["state"]
 
 
-def check_state_target(directory, *, kind: str) -> None:
+def check_state_target(directory, *, kind: str, name: str = "model") -> None:
     """Raise FileExistsError unless a state of ``kind`` may be written to ``directory``: absent,
     empty, or holding only what :func:`save_state` wrote for a state of the same kind (a checkpoint
     never replaces a saved model, nor the reverse)."""
@@ -126,9 +129,9 @@ def check_state_target(directory, *, kind: str) -> None:
                               f"folder of its own, which replaces the folder: give a new path, e.g. {kind}s/run1.")
     if not os.path.lexists(directory):
         return
-    if not is_state_directory(directory):
+    if not is_state_directory(directory, name=name):
         if directory.is_dir() and holds_state(directory):
-            foreign = foreign_entries(directory)
+            foreign = foreign_entries(directory, name=name)
             shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
             raise FileExistsError(
                 f"{directory} holds a gan-augment state, but also {shown}, which gan-augment did not write "
@@ -359,7 +362,7 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def is_state_directory(directory: Path) -> bool:
+def is_state_directory(directory: Path, *, name: str = "model") -> bool:
     """An empty directory, or one holding only what :func:`save_state` writes (state files, sample
     PNGs), marker included.
 
@@ -368,37 +371,32 @@ def is_state_directory(directory: Path) -> bool:
     """
     if not directory.is_dir():
         return False
-    if foreign_entries(directory):
+    if foreign_entries(directory, name=name):
         return False
     return holds_state(directory) or next(directory.iterdir(), None) is None
 
 
-def foreign_entries(directory: Path) -> list[str]:
-    """The names of what in ``directory`` :func:`save_state` does not write (sorted): anything but
-    its state files (a JSON header of gan-augment's format and the weights file of the same name)
-    and sample grids. A user's metrics.json or plot.png beside a model is theirs, and a save over
-    the folder must not delete it."""
-    ours = {f"{stem}{suffix}" for stem in _state_names(directory) for suffix in (".json", ".safetensors")}
+def foreign_entries(directory: Path, *, name: str = "model") -> list[str]:
+    """The names of what in ``directory`` :func:`save_state` (of that ``name``) does not write
+    (sorted): anything but ``name``.json, ``name``.safetensors and sample grids
+    (``samples_<index>_<class>.png``). A user's metrics.json, plot.png or a backup model_v1.json
+    beside a model is theirs, and a save over the folder must not delete it."""
+    ours = {f"{name}.json", f"{name}.safetensors"}
     return sorted(entry.name for entry in directory.iterdir()
                   if not entry.is_file() or not (entry.name in ours or _is_picture_name(entry.name)))
 
 
 def _is_picture_name(file_name: str) -> bool:
-    return file_name.startswith(PICTURE_PREFIX) and Path(file_name).suffix in _PICTURE_SUFFIXES
+    """A sample grid's name, as the image kind makes it: ``samples_<class index>_<class>.png``."""
+    return _PICTURE_NAME.fullmatch(file_name) is not None
 
 
 def holds_state(directory: Path) -> bool:
     """Whether ``directory`` holds a state file of gan-augment's format (whatever else it holds)."""
-    return bool(_state_names(directory))
-
-
-def _state_names(directory: Path) -> set[str]:
-    """The names (``model``) of the JSON headers of gan-augment's format in ``directory``."""
-    names = set()
     for meta in directory.glob("*.json"):
         try:
             if json.loads(meta.read_text()).get("format") == FORMAT:
-                names.add(meta.stem)
+                return True
         except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError):
             continue
-    return names
+    return False

@@ -110,7 +110,7 @@ class AugmentedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         """scikit-learn's metadata routing: ``fit``'s metadata goes to the estimator's ``fit`` as it
         requests (``estimator.set_fit_request(...)``); one value per row of X (``sample_weight``) is
         refused, as without routing, for it has no value for the synthetic rows."""
-        return MetadataRouter(owner=type(self).__name__).add(
+        return MetadataRouter(owner=type(self).__name__).add_self_request(self).add(  # self: score's sample_weight
             estimator=self.estimator, method_mapping=MethodMapping().add(caller="fit", callee="fit"))
 
     def __sklearn_tags__(self):

@@ -683,6 +683,12 @@ def test_augmented_classifier_routes_metadata_as_the_estimator_requests(mixed_fr
                            params={"sample_weight": np.ones(len(y))}, error_score="raise")
         with pytest.raises(UnsetMetadataPassedError, match=r"note.*WithNote\.fit"):  # not requested: sklearn says so
             AugmentedClassifier(WithNote(), sampler).fit(numeric, y, note="hi")
+        # Its own score takes the weights it requests, the estimator fitted unweighted as it asks.
+        scored = AugmentedClassifier(WithNote().set_fit_request(sample_weight=False), sampler)
+        weights = np.where(np.asarray(y) == y[0], 1.0, 5.0)
+        results = cross_validate(scored.set_score_request(sample_weight=True), numeric, y, cv=2,
+                                 params={"sample_weight": weights}, error_score="raise")
+        assert np.isfinite(results["test_score"]).all()
 
 
 def test_augmented_classifier_failed_refit_keeps_the_fitted_model(mixed_frame):

@@ -883,8 +883,11 @@ def test_arrow_types_pandas_cannot_inspect_are_refused_by_name(arrow_type):
     value = "x" if arrow_type == "string_view" else pa.scalar((1, 2, 3), type=kind)
     X = pd.DataFrame({"f": np.arange(40.0), "odd": pd.array(pa.array([value] * 40, type=kind),
                                                             dtype=pd.ArrowDtype(kind))})
-    with pytest.raises(DataValidationError, match=r"Column 'odd' has the dtype .*\.astype\(str\)"):
-        GANAugmenter(epochs=1, n_threads=1).fit(X, np.array([0] * 30 + [1] * 10))
+    from gan_augment.baselines import MixedSMOTE
+
+    for sampler in (GANAugmenter(epochs=1, n_threads=1), MixedSMOTE(random_state=0)):  # MixedSMOTE: the evaluator's
+        with pytest.raises(DataValidationError, match=r"Column 'odd' has the dtype .*\.astype\(str\)"):
+            sampler.fit_resample(X, np.array([0] * 30 + [1] * 10))
 
 
 def test_auto_augmenter_without_the_gan_takes_columns_a_model_file_cannot_record():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import math
 import signal
 import subprocess
@@ -192,7 +193,6 @@ def test_overwriting_a_model_directory_replaces_it_fully(tmp_path):
     target = tmp_path / "model"
     save_state(target, {"old": torch.zeros(3), "gone": torch.ones(1)}, kind="model", name="model",
                files={"samples_0_a.png": b"grid"})  # a sample grid the next save does not write
-    save_state(target, {"old": torch.ones(3)}, kind="model", name="other")  # a second file name
     save_state(target, {"new": torch.full((2,), 2.0)}, kind="model")
     assert sorted(p.name for p in target.iterdir()) == ["model.json", "model.safetensors"]
     assert set(load_state(target, kind="model")) == {"new"}
@@ -206,14 +206,18 @@ def test_a_save_never_deletes_a_users_json_or_png_beside_a_model(tmp_path):
     save_state(target, {"w": torch.zeros(2)}, kind="model", files={"samples_0_a.png": b"grid"})
     (target / "metrics.json").write_text('{"auc": 0.9}')
     (target / "plot.png").write_bytes(b"mine")
-    (target / "mine.safetensors").write_bytes(b"weights of the user's own")  # no gan-augment header of its name
-    with pytest.raises(FileExistsError, match=r"holds a gan-augment state, but also metrics.json, mine.safetensors, "
-                                              r"plot.png, which gan-augment did not write"):
+    (target / "samples_roc.png").write_bytes(b"mine too")  # not a grid's name: samples_<index>_<class>.png
+    shutil.copy(target / "model.json", target / "model_v1.json")  # a backup of the user's
+    with pytest.raises(FileExistsError, match=r"holds a gan-augment state, but also metrics.json, model_v1.json, "
+                                              r"plot.png and 1 more, which gan-augment did not write"):
         save_state(target, {"w": torch.ones(2)}, kind="model")
     assert (target / "metrics.json").read_text() == '{"auc": 0.9}' and (target / "plot.png").read_bytes() == b"mine"
     assert torch.equal(load_state(target, kind="model")["w"], torch.zeros(2))
-    with pytest.raises(ValueError, match=r"only plain samples_\*\.png file names"):
+    with pytest.raises(ValueError, match=r"only plain file names samples_<index>_<name>\.png"):
         save_state(tmp_path / "other", {"w": torch.ones(2)}, kind="model", files={"plot.png": b"x"})
+    for _ in range(2):  # a state of another name replaces its own files
+        save_state(tmp_path / "named", {"w": torch.ones(2)}, kind="model", name="other")
+    assert sorted(p.name for p in (tmp_path / "named").iterdir()) == ["other.json", "other.safetensors"]
 
 
 def test_an_empty_directory_can_be_saved_into(tmp_path):

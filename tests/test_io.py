@@ -122,6 +122,10 @@ def test_parquet_without_pandas_metadata_keeps_integers_with_missing_cells(tmp_p
     write_table(frame, tmp_path / "back.parquet")
     back = pq.read_table(tmp_path / "back.parquet")
     assert str(back.schema.field("id").type) == "int64" and back.column("id").to_pylist()[0] == 2**53 + 1
+    # pandas' metadata gives integer column names back as integers, the file's fields are text.
+    pd.DataFrame({0: pd.Series([2**53 + 1, None], dtype=object), 1: ["a", "b"]}).to_parquet(tmp_path / "n.parquet")
+    named = read_table(tmp_path / "n.parquet")
+    assert named[0].dtype == "Int64" and named[0].tolist() == [2**53 + 1, pd.NA]
 
 
 def test_parquet_dataset_folders_say_to_join_the_parts(tmp_path):

@@ -742,8 +742,10 @@ def _restore_integer_columns(frame: pd.DataFrame, path: Path) -> None:
     import pyarrow.parquet as pq
 
     schema = pq.read_schema(path)
+    # A file's field names are text; pandas' metadata gives integer column names back as integers.
+    column_of = {str(column): column for column in frame.columns}
     lossy = [name for name in schema.names if pa.types.is_integer(schema.field(name).type)
-             and name in frame.columns and pd.api.types.is_float_dtype(frame[name].dtype)]
+             and name in column_of and pd.api.types.is_float_dtype(frame[column_of[name]].dtype)]
     if not lossy:
         return
     nullable = {pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(),
@@ -751,7 +753,7 @@ def _restore_integer_columns(frame: pd.DataFrame, path: Path) -> None:
                 pa.uint32(): pd.UInt32Dtype(), pa.uint64(): pd.UInt64Dtype()}
     table = pq.read_table(path, columns=lossy)  # a second read, of those columns only
     for name in lossy:
-        frame[name] = table.column(name).to_pandas(types_mapper=nullable.get).array  # by position
+        frame[column_of[name]] = table.column(name).to_pandas(types_mapper=nullable.get).array  # by position
 
 
 # ===================================================================================== records

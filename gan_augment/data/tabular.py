@@ -980,7 +980,11 @@ def is_number_column(series: pd.Series) -> bool:
     column of numbers and missing values."""
     if series.dtype == object:
         return bool(series.notna().any()) and holds_only_numbers(series)
-    return pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype)
+    try:
+        return pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype)
+    except NotImplementedError:  # Arrow types pandas cannot inspect: string_view (polars), intervals
+        raise DataValidationError(f"Column {series.name!r} has the dtype {series.dtype}, which pandas cannot "
+                                  f"handle; convert it first: X[{series.name!r}].astype(str).") from None
 
 
 def holds_only_numbers(column: pd.Series) -> bool:

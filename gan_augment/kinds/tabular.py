@@ -11,8 +11,8 @@ from sklearn.utils.validation import validate_data
 
 from gan_augment._compat import check_X_frame
 from gan_augment.config import TabularModelConfig
-from gan_augment.data.tabular import TabularEncoder, check_columns, column_floats, holds_only_numbers, \
-    is_number_column, plain_labels, rows_as_array
+from gan_augment.data.tabular import TabularEncoder, check_columns, column_floats, is_number_column, \
+    plain_labels, rows_as_array
 from gan_augment.exceptions import DataValidationError
 from gan_augment.kinds.base import DataKind
 from gan_augment.models.tabular import TabularDiscriminator, TabularGenerator
@@ -147,20 +147,11 @@ def _check_finite(X):
     overflow, naming the column."""
     frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(X)
     for name in frame.columns:
-        column = frame[name]
-        try:
-            numeric = pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(column.dtype)
-        except NotImplementedError:  # Arrow types pandas cannot inspect: string_view (polars), intervals
-            raise DataValidationError(f"Column {name!r} has the dtype {column.dtype}, which pandas cannot handle; "
-                                      f"convert it before fitting: X[{name!r}].astype(str).") from None
-        if numeric:
-            values = column.to_numpy(dtype=np.float64, na_value=np.nan)
-        elif column.dtype == object and holds_only_numbers(column):
-            # Only a column of numbers is modelled as numbers: text such as "inf" or "1e999" in a
-            # column of words is a category like any other.
-            values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-        else:
+        # Only a column of numbers is modelled as numbers: text such as "inf" or "1e999" in a column
+        # of words is a category like any other.
+        if not is_number_column(frame[name]):
             continue
+        values = column_floats(frame[name])
         if np.isinf(values).any():
             raise DataValidationError(
                 f"Column {name!r} holds infinite values; replace them (with NaN they are modelled as missing)."
