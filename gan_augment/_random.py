@@ -1,8 +1,9 @@
 """The one seed helper: every ``random_state`` a user gives becomes integer seeds here.
 
-scikit-learn's rule is followed: ``None`` (fresh entropy), an int, or a ``RandomState`` (drawn
-from, so it advances as scikit-learn's estimators advance it); numpy ``Generator`` objects are
-accepted as well. Seeds are plain non-negative ints below 2**32, valid for ``torch.manual_seed``,
+scikit-learn's rule is followed: ``None`` (numpy's global random state, drawn from as
+scikit-learn's estimators and imbalanced-learn's samplers draw from it: ``np.random.seed`` makes a
+run repeatable), an int, or a ``RandomState`` (drawn from, so it advances as scikit-learn's
+estimators advance it); numpy ``Generator`` objects are accepted as well. Seeds are plain non-negative ints below 2**32, valid for ``torch.manual_seed``,
 ``RandomState``, ``SeedSequence`` and albumentations alike.
 """
 
@@ -31,7 +32,9 @@ def _check_type(random_state, name: str):
 
 def check_seed(random_state, *, name: str = "random_state") -> int:
     """One int seed from ``random_state``: an int is kept as it is; a RandomState or Generator is
-    drawn from once; ``None`` draws fresh entropy."""
+    drawn from once; ``None`` draws from numpy's global random state, as :func:`spawn_seeds` does
+    (fresh entropy here made AugmentedDataset and the evaluator ignore ``np.random.seed`` where
+    GANAugmenter followed it)."""
     _check_type(random_state, name)
     if isinstance(random_state, numbers.Integral):
         return int(random_state)
@@ -39,7 +42,7 @@ def check_seed(random_state, *, name: str = "random_state") -> int:
         return int(random_state.randint(SEED_MAX))
     if isinstance(random_state, np.random.Generator):
         return int(random_state.integers(SEED_MAX))
-    return int(np.random.SeedSequence().generate_state(1)[0]) % SEED_MAX
+    return spawn_seeds(None, 1)[0]
 
 
 def spawn_seeds(random_state, n: int, *, name: str = "random_state") -> list[int]:

@@ -145,6 +145,11 @@ def test_seeds_from_every_form_of_random_state():
     assert check_seed(np.random.RandomState(0)) == np.random.RandomState(0).randint(SEED_MAX)
     assert check_seed(np.random.default_rng(0)) == np.random.default_rng(0).integers(SEED_MAX)
     assert 0 <= check_seed(None) < SEED_MAX
+    # None draws from numpy's global random state, as spawn_seeds (GANAugmenter) and scikit-learn do.
+    np.random.seed(3)
+    drawn = check_seed(None), spawn_seeds(None, 2)
+    np.random.seed(3)
+    assert (check_seed(None), spawn_seeds(None, 2)) == drawn
     assert spawn_seeds(5, 3) == list(check_random_state(5).randint(SEED_MAX, size=3))
     assert derive_seed(1, 2) == derive_seed(1, 2) != derive_seed(2, 1)
 
