@@ -229,6 +229,9 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         The settings training ran with, "auto" resolved.
     history_ : History
         Per-epoch losses and times.
+    n_threads_ : int
+        The torch threads the fit ran with (``n_threads`` resolved): the count that reproduces it
+        (None for models saved before it was kept).
     diversity_ : dict
         ``{class: ClassDiversity}``: after training, 500 synthetic samples of each class are compared
         with its real ones (distinct samples, spread, coverage; :mod:`gan_augment.diversity`). A class
@@ -472,6 +475,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
             "n_features_in": int(self.n_features_in_),
             "feature_names_in": [str(f) for f in self.feature_names_in_] if hasattr(self, "feature_names_in_") else None,
             "sample_seed": int(self.sample_seed_),
+            "n_threads": getattr(self, "n_threads_", None),
             "encoder": self.encoder_.to_dict(),
             "model_config": config_to_dict(self.model_config_),
             "training_config": config_to_dict(self.training_config_),
@@ -506,6 +510,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         if state["feature_names_in"] is not None:
             augmenter.feature_names_in_ = np.array(state["feature_names_in"], dtype=object)
         augmenter.sample_seed_ = state["sample_seed"]
+        augmenter.n_threads_ = state.get("n_threads")  # absent from models saved before it was kept
         augmenter.metadata_ = state.get("metadata", {})
         augmenter.kind_ = kind = kind_named(state.get("kind", "tabular"))
         augmenter.encoder_ = kind.codec_from_dict(state["encoder"])
@@ -568,7 +573,10 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
 
     def _fit_gan(self, X, y):
         with torch_threads(self.n_threads):
-            return self._fit_gan_threaded(X, y)
+            fitted = self._fit_gan_threaded(X, y)
+            # "auto" depends on the machine and its load: the count that reproduces this fit.
+            self.n_threads_ = torch.get_num_threads()
+            return fitted
 
     def _fit_gan_threaded(self, X, y):
         y = np.asarray(y)

@@ -839,3 +839,13 @@ def test_sampling_from_several_threads_gives_the_rows_of_sequential_calls(mixed_
         threaded = list(pool.map(lambda call: augmenter.sample(200, call[0], random_state=call[1]), calls))
     assert all(a.equals(b) for a, b in zip(sequential, threaded))
     assert torch.equal(torch.rand(3), expected)
+
+
+def test_the_thread_count_a_fit_ran_with_is_kept_with_the_model(mixed_frame, tmp_path):
+    # n_threads="auto" resolves by the machine and its load, and the rows a seed gives depend on the
+    # thread count: the count that reproduces a fit was recorded nowhere.
+    X, y = mixed_frame
+    model = fast(n_threads=1).fit(X, y)
+    assert model.n_threads_ == 1
+    model.save(tmp_path / "model")
+    assert GANAugmenter.load(tmp_path / "model").n_threads_ == 1

@@ -6,6 +6,7 @@ settings (--epochs 1-2 on a few hundred generated rows) so that the file stays f
 
 import io
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -458,6 +459,8 @@ def test_info_prints_classes_columns_training(model_dir, capsys):
     assert code == 0
     for text in ("'common'", "'rare'", "'tiny'", "+130", "age", "categorical", "2 epochs", "torch"):
         assert text in out, text
+    # --threads auto resolves by the machine and its load: info says what the fit ran with.
+    assert re.search(r"Training: .*seed 0, \d+ threads?\n", out)
     # 'tiny' is too small for the real-vs-real comparison: the table says why it shows nan
     assert "nan: a class of fewer than 20 real rows, too few halves to measure" in " ".join(out.split())
 
