@@ -3,8 +3,9 @@
 scikit-learn's rule is followed: ``None`` (numpy's global random state, drawn from as
 scikit-learn's estimators and imbalanced-learn's samplers draw from it: ``np.random.seed`` makes a
 run repeatable), an int, or a ``RandomState`` (drawn from, so it advances as scikit-learn's
-estimators advance it); numpy ``Generator`` objects are accepted as well. Seeds are plain non-negative ints below 2**32, valid for ``torch.manual_seed``,
-``RandomState``, ``SeedSequence`` and albumentations alike.
+estimators advance it); numpy ``Generator`` objects are accepted as well. Seeds are plain
+non-negative ints below 2**32, valid for ``torch.manual_seed``, ``RandomState``, ``SeedSequence``
+and albumentations alike.
 """
 
 from __future__ import annotations

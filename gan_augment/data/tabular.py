@@ -321,8 +321,9 @@ class TabularEncoder:
         """What the encoding of ``frame`` needs, its widest block, and what to do."""
         what, width = max(self._blocks(frame), key=lambda block: block[1], default=("", 0))
         where = f", {width:,} of them for {what}" if width else ""
-        return (f"Encoding {len(frame):,} rows for the GAN needs {gib(self._encoding_bytes(frame))} ({self.output_dim:,} "
-                f"values a row{where}), {limit}. Lower max_categories (command line: --max-categories) so that "
+        needed = gib(self._encoding_bytes(frame))
+        return (f"Encoding {len(frame):,} rows for the GAN needs {needed} ({self.output_dim:,} values a row{where}), "
+                f"{limit}. Lower max_categories (command line: --max-categories) so that "
                 "rare categories share one slot, drop the widest columns, or fit on fewer rows.")
 
     def _frame_of(self, X) -> pd.DataFrame:
