@@ -77,6 +77,9 @@ def save_state(directory, state: dict, *, kind: str, name: str = "model", files:
             "kind": kind,
             "weights_sha256": _sha256(weights),
             "state": tree,
+            # The pictures written beside it: a later save over the folder replaces these and no
+            # other file (a user's samples_1_roc.png looks like a grid, and is theirs).
+            "files": sorted(files or {}),
         }
         header[_HEADER_SUM] = _header_sha256(json.loads(json.dumps(header, allow_nan=True)))
         (staging / f"{name}.json").write_text(json.dumps(header, indent=1, allow_nan=True))
@@ -377,13 +380,27 @@ def is_state_directory(directory: Path, *, name: str = "model") -> bool:
 
 
 def foreign_entries(directory: Path, *, name: str = "model") -> list[str]:
-    """The names of what in ``directory`` :func:`save_state` (of that ``name``) does not write
-    (sorted): anything but ``name``.json, ``name``.safetensors and sample grids
-    (``samples_<index>_<class>.png``). A user's metrics.json, plot.png or a backup model_v1.json
-    beside a model is theirs, and a save over the folder must not delete it."""
-    ours = {f"{name}.json", f"{name}.safetensors"}
+    """The names of what in ``directory`` :func:`save_state` (of that ``name``) did not write
+    (sorted): anything but ``name``.json, ``name``.safetensors and the pictures its header lists
+    (sample grids; for a state saved before headers listed them, any ``samples_<index>_<class>.png``).
+    A user's metrics.json, plot.png or a backup model_v1.json beside a model is theirs, and a save
+    over the folder must not delete it."""
+    written = _files_written(directory / f"{name}.json")
+    ours = {f"{name}.json", f"{name}.safetensors", *(written or ())}
+    legacy = written is None  # the pictures of such a state are known by their names only
     return sorted(entry.name for entry in directory.iterdir()
-                  if not entry.is_file() or not (entry.name in ours or _is_picture_name(entry.name)))
+                  if not entry.is_file() or not (entry.name in ours or legacy and _is_picture_name(entry.name)))
+
+
+def _files_written(meta: Path) -> list | None:
+    """The pictures a state's header says were saved with it; None where it does not say (a state
+    saved before headers listed them, or no readable header)."""
+    try:
+        header = json.loads(meta.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    files = header.get("files") if isinstance(header, dict) and header.get("format") == FORMAT else None
+    return [str(f) for f in files] if isinstance(files, list) else None
 
 
 def _is_picture_name(file_name: str) -> bool:

@@ -215,6 +215,16 @@ def test_a_save_never_deletes_a_users_json_or_png_beside_a_model(tmp_path):
     assert torch.equal(load_state(target, kind="model")["w"], torch.zeros(2))
     with pytest.raises(ValueError, match=r"only plain file names samples_<index>_<name>\.png"):
         save_state(tmp_path / "other", {"w": torch.ones(2)}, kind="model", files={"plot.png": b"x"})
+    # A picture named as a grid is the user's unless the state's header lists it (a table's model
+    # and a checkpoint write none).
+    grids = tmp_path / "grids"
+    save_state(grids, {"w": torch.ones(2)}, kind="model", files={"samples_0_a.png": b"grid"})
+    save_state(grids, {"w": torch.ones(2)}, kind="model", files={"samples_1_b.png": b"grid"})  # replaces it
+    assert sorted(p.name for p in grids.iterdir()) == ["model.json", "model.safetensors", "samples_1_b.png"]
+    save_state(tmp_path / "table", {"w": torch.ones(2)}, kind="model")
+    (tmp_path / "table" / "samples_1_roc.png").write_bytes(b"mine")
+    with pytest.raises(FileExistsError, match=r"but also samples_1_roc.png, which gan-augment did not write"):
+        save_state(tmp_path / "table", {"w": torch.ones(2)}, kind="model")
     for _ in range(2):  # a state of another name replaces its own files
         save_state(tmp_path / "named", {"w": torch.ones(2)}, kind="model", name="other")
     assert sorted(p.name for p in (tmp_path / "named").iterdir()) == ["other.json", "other.safetensors"]
