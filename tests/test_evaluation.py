@@ -1164,3 +1164,15 @@ def test_markdown_reports_show_labels_as_written_not_as_formatting():
     assert "<em>" not in rendered and "<other>" not in rendered
     assert "_rare_" in rendered and "&lt;other&gt;" in rendered and "random_state=0" in rendered
     assert markdown_text("<=50K") == "<=50K" and markdown_text("dcr_holdout_median") == "dcr_holdout_median"
+
+
+def test_fidelity_and_figures_read_arrow_half_floats():
+    # pandas.to_numeric fails on Arrow's float16 ("FloatingArray does not support np.float16"): the
+    # column distances, the correlation difference and the report's histograms failed with it.
+    pa = pytest.importorskip("pyarrow")
+    X, y = two_gaussians(n_major=80, n_minor=20)
+    X = X.assign(half=pd.array(X.iloc[:, 0].astype("float16"), dtype=pd.ArrowDtype(pa.float16())))
+    report = evaluate_augmentation(X, y, RandomOverSampler(random_state=0), cv=2, repeats=1, baselines=("none",),
+                                   random_state=0, privacy=False)
+    distances = report.column_distances.set_index("column")
+    assert np.isfinite(distances.loc["half", "distance"]).all() and "<img" in report.to_html()

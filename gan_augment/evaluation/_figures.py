@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from gan_augment.data.layout import check_image_shape, from_nchw, to_nchw
+from gan_augment.data.tabular import column_floats
 from gan_augment.evaluation._prep import as_text, is_numeric
 from gan_augment.evaluation._text import METRIC_NAMES, percent, show
 from gan_augment.evaluation._types import CLASS_METRICS, MIN_ROWS
@@ -235,8 +236,7 @@ def _fig_marginals(Figure, report):
 
 def _draw_marginal(ax, real: pd.Series, synthetic: pd.Series) -> None:
     if is_numeric(real):
-        a = pd.to_numeric(real, errors="coerce").dropna()
-        b = pd.to_numeric(synthetic, errors="coerce").dropna()
+        a, b = (pd.Series(column_floats(part)).dropna() for part in (real, synthetic))  # Arrow float16 too
         values = pd.concat([a, b])
         bins = np.histogram_bin_edges(values, bins=20) if len(values) else np.linspace(0, 1, 11)
         for sample, name in ((a, "real"), (b, "synthetic")):

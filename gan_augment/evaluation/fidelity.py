@@ -17,7 +17,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from gan_augment.evaluation._prep import TableEncoder, as_text, split_columns
+from gan_augment.data.tabular import column_floats
+from gan_augment.evaluation._prep import TableEncoder, as_floats, as_text, split_columns
 
 
 def column_distances(real: pd.DataFrame, synthetic: pd.DataFrame) -> list[dict]:
@@ -28,8 +29,7 @@ def column_distances(real: pd.DataFrame, synthetic: pd.DataFrame) -> list[dict]:
     records = []
     for column in real.columns:
         if column in numeric:
-            a = pd.to_numeric(real[column], errors="coerce").dropna().to_numpy(float)
-            b = pd.to_numeric(synthetic[column], errors="coerce").dropna().to_numpy(float)
+            a, b = _observed(real[column]), _observed(synthetic[column])
             distance = float(ks_2samp(a, b).statistic) if len(a) and len(b) else math.nan
             kind = "numeric (KS)"
         else:
@@ -47,8 +47,8 @@ def correlation_difference(real: pd.DataFrame, synthetic: pd.DataFrame) -> float
     numeric, _ = split_columns(real)
     if len(numeric) < 2 or len(real) < 3 or len(synthetic) < 3:
         return math.nan
-    a = real[numeric].apply(pd.to_numeric, errors="coerce").astype(float).corr().to_numpy()
-    b = synthetic[numeric].apply(pd.to_numeric, errors="coerce").astype(float).corr().to_numpy()
+    a = pd.DataFrame(as_floats(real[numeric])).corr().to_numpy()
+    b = pd.DataFrame(as_floats(synthetic[numeric])).corr().to_numpy()
     upper = np.triu_indices(len(numeric), k=1)
     diff = np.abs(a[upper] - b[upper])
     diff = diff[np.isfinite(diff)]
@@ -102,3 +102,10 @@ def fidelity(real: pd.DataFrame, synthetic: pd.DataFrame, *, random_state=0):
         "correlation_difference": correlation_difference(real, synthetic),
     }
     return summary, columns
+
+
+def _observed(column: pd.Series) -> np.ndarray:
+    """A numeric column's values that are not missing, as float64 (through the encoder's reader:
+    pandas.to_numeric fails on Arrow's float16)."""
+    values = column_floats(column)
+    return values[~np.isnan(values)]
