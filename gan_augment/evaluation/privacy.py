@@ -8,9 +8,10 @@ used for fitting), which shows how far a genuinely new row of this population ty
 * ``near_copy_share``: the share of synthetic rows closer to a training row than 95% of the
   held-out real rows are (below the 5th percentile of their DCR; scored per class, of the
   held-out rows of that class, for the rows of a tight class lie closer to the training rows than
-  those of a sparse one; of all held-out rows when the fold holds none of the class). Rows as new
-  as real unseen rows give about 0.05; random oversampling gives 1.0. Exact copies always count
-  as near copies.
+  those of a sparse one; of all held-out rows when the fold holds fewer than
+  :data:`MIN_CLASS_HOLDOUT` of the class, whose 5th percentile would be its nearest row, and new
+  rows would read about 1 / (n + 1)). Rows as new as real unseen rows give about 0.05; random
+  oversampling gives 1.0. Exact copies always count as near copies.
 * ``exact_copy_share``: the share of synthetic rows that equal a training row (DCR ~ 0).
 """
 
@@ -24,6 +25,8 @@ import pandas as pd
 from gan_augment.evaluation._prep import TableEncoder
 
 EXACT = 1e-9
+#: Held-out rows of a class from which its own 5th percentile is taken (fewer: the pooled one).
+MIN_CLASS_HOLDOUT = 20
 
 
 def dcr(train: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -62,7 +65,7 @@ class PrivacyProbe:
         holdout = self.holdout_dcr if holdout_mask is None else self.holdout_dcr[np.asarray(holdout_mask, bool)]
         # The class's own reference: a pooled one over-flagged the new rows of a tight class (45%
         # "near copies" of rows drawn afresh from its distribution) and under-flagged a sparse one.
-        own = _near_threshold(holdout)
+        own = _near_threshold(holdout) if np.isfinite(holdout).sum() >= MIN_CLASS_HOLDOUT else math.nan
         threshold = own if np.isfinite(own) else self.threshold
         return {
             "n_synthetic": int(len(distances)),
