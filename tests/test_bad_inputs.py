@@ -901,3 +901,15 @@ def test_auto_augmenter_without_the_gan_takes_columns_a_model_file_cannot_record
     y = np.array([0] * 100 + [1] * 20)
     model = AutoAugmenter(methods=("random",), cv=2, random_state=0).fit(X, y)
     assert model.chosen_["method"] in ("none", "random")
+
+
+def test_a_whole_number_beyond_any_float_is_refused_by_name():
+    # An object column holding 10**400 failed in pandas with a bare "int too large to convert to float".
+    from gan_augment import GANAugmenter
+    from gan_augment.baselines import MixedSMOTE
+
+    X = pd.DataFrame({"k": np.arange(60.0), "huge": pd.Series([10**400] + list(range(59)), dtype=object)})
+    y = np.array(["a"] * 45 + ["b"] * 15)
+    for sampler in (GANAugmenter(epochs=1, n_threads=1), MixedSMOTE(random_state=0)):
+        with pytest.raises(DataValidationError, match=r"Column 'huge' holds a whole number too large for a float"):
+            sampler.fit_resample(X, y)

@@ -1015,7 +1015,12 @@ def column_floats(series: pd.Series) -> np.ndarray:
     if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
         # Directly: pandas.to_numeric fails on Arrow's float16 ("FloatingArray does not support").
         return series.to_numpy(dtype=np.float64, na_value=np.nan)
-    return pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    try:
+        return pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    except OverflowError:  # a Python int beyond any float (10**400)
+        raise DataValidationError(f"Column {series.name!r} holds a whole number too large for a float (beyond "
+                                  "1.8e308); rescale the column, or make it text (.astype(str)) if it is a "
+                                  "code.") from None
 
 
 def _fit_numeric(series: pd.Series, max_modes: int, seed: np.random.SeedSequence) -> dict:
