@@ -394,13 +394,19 @@ def foreign_entries(directory: Path, *, name: str = "model") -> list[str]:
 
 def _files_written(meta: Path) -> list | None:
     """The pictures a state's header says were saved with it; None where it does not say (a state
-    saved before headers listed them, or no readable header)."""
+    saved before headers listed them, or no readable header). A header that fails its checksum
+    vouches for nothing (an empty list), and only sample-grid names count: an edited list must not
+    make a save delete a user's notes.txt."""
     try:
         header = json.loads(meta.read_text())
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
         return None
     files = header.get("files") if isinstance(header, dict) and header.get("format") == FORMAT else None
-    return [str(f) for f in files] if isinstance(files, list) else None
+    if not isinstance(files, list):
+        return None
+    if _HEADER_SUM in header and header[_HEADER_SUM] != _header_sha256(header):
+        return []
+    return [f for f in files if isinstance(f, str) and _is_picture_name(f)]
 
 
 def _is_picture_name(file_name: str) -> bool:

@@ -225,6 +225,13 @@ def test_a_save_never_deletes_a_users_json_or_png_beside_a_model(tmp_path):
     (tmp_path / "table" / "samples_1_roc.png").write_bytes(b"mine")
     with pytest.raises(FileExistsError, match=r"but also samples_1_roc.png, which gan-augment did not write"):
         save_state(tmp_path / "table", {"w": torch.ones(2)}, kind="model")
+    # A header edited to list a user's file vouches for nothing: the file is named and kept.
+    header = json.loads((grids / "model.json").read_text())
+    (grids / "model.json").write_text(json.dumps({**header, "files": ["notes.txt", "samples_1_b.png"]}))
+    (grids / "notes.txt").write_text("mine")
+    with pytest.raises(FileExistsError, match=r"but also notes.txt, samples_1_b.png, which gan-augment did not write"):
+        save_state(grids, {"w": torch.ones(2)}, kind="model")
+    assert (grids / "notes.txt").read_text() == "mine"
     for _ in range(2):  # a state of another name replaces its own files
         save_state(tmp_path / "named", {"w": torch.ones(2)}, kind="model", name="other")
     assert sorted(p.name for p in (tmp_path / "named").iterdir()) == ["other.json", "other.safetensors"]

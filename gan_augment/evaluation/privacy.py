@@ -8,10 +8,11 @@ used for fitting), which shows how far a genuinely new row of this population ty
 * ``near_copy_share``: the share of synthetic rows closer to a training row than 95% of the
   held-out real rows are (below the 5th percentile of their DCR; scored per class, of the
   held-out rows of that class, for the rows of a tight class lie closer to the training rows than
-  those of a sparse one; of all held-out rows when the fold holds fewer than
-  :data:`MIN_CLASS_HOLDOUT` of the class, whose 5th percentile would be its nearest row, and new
-  rows would read about 1 / (n + 1)). Rows as new as real unseen rows give about 0.05; random
-  oversampling gives 1.0. Exact copies always count as near copies.
+  those of a sparse one, and a pooled threshold let the near copies of a sparse class pass as new;
+  of all held-out rows only when the fold holds none of the class). Rows as new as real unseen rows
+  give about 0.05, or about 1 / (n + 1) where the class has n < 20 held-out rows (the percentile is
+  then its nearest one: read it as an upper bound); random oversampling gives 1.0. Exact copies
+  always count as near copies.
 * ``exact_copy_share``: the share of synthetic rows that equal a training row (DCR ~ 0).
 """
 
@@ -25,8 +26,6 @@ import pandas as pd
 from gan_augment.evaluation._prep import TableEncoder
 
 EXACT = 1e-9
-#: Held-out rows of a class from which its own 5th percentile is taken (fewer: the pooled one).
-MIN_CLASS_HOLDOUT = 20
 
 
 def dcr(train: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -63,9 +62,10 @@ class PrivacyProbe:
         """``synthetic``'s distances against the held-out rows of ``holdout_mask`` (its class)."""
         distances = dcr(self.train, self.encoder.transform(synthetic))
         holdout = self.holdout_dcr if holdout_mask is None else self.holdout_dcr[np.asarray(holdout_mask, bool)]
-        # The class's own reference: a pooled one over-flagged the new rows of a tight class (45%
-        # "near copies" of rows drawn afresh from its distribution) and under-flagged a sparse one.
-        own = _near_threshold(holdout) if np.isfinite(holdout).sum() >= MIN_CLASS_HOLDOUT else math.nan
+        # The class's own reference, however few its rows: a pooled one over-flagged the new rows of
+        # a tight class (45% "near copies" of rows drawn afresh from its distribution) and let the
+        # near copies of a sparse one pass as new (0.07 against 1.0), which is the worse mistake.
+        own = _near_threshold(holdout)
         threshold = own if np.isfinite(own) else self.threshold
         return {
             "n_synthetic": int(len(distances)),

@@ -22,7 +22,6 @@ from gan_augment.evaluation._text import (METRIC_NAMES, caveat, fmt_frame, html_
 from gan_augment.evaluation._types import (AUGMENTER, CLASS_METRICS, MIN_ROWS, OVERALL_METRICS,
                                            EvaluationPlan, FoldResult, class_behind)
 from gan_augment.evaluation._verdict import class_comparisons, compare_with_none, make_verdict
-from gan_augment.evaluation.privacy import MIN_CLASS_HOLDOUT
 from gan_augment.evaluation.stats import LEVEL, METHOD_NAME, corrected_interval
 
 # Re-exported: the figures and the verdict had their home here before.
@@ -216,8 +215,8 @@ class AugmentationReport:
             tables.append(("Privacy of the added rows (first training fold)",
                            "Distance to the closest training record (DCR) of the added rows and of held-out real "
                            "rows of the class. Near copies: added rows closer to a training row than 95% of the "
-                           "class's held-out real rows are (of all classes' where it has fewer than "
-                           f"{MIN_CLASS_HOLDOUT}; about 0.05 expected for new rows); exact copies: DCR = 0.",
+                           "class's held-out real rows are (about 0.05 expected for new rows; about 1/(n+1), an "
+                           "upper bound, for a class of n < 20 held-out rows); exact copies: DCR = 0.",
                            fmt_frame(self.privacy)))
         return tables
 
