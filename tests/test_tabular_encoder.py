@@ -605,3 +605,14 @@ def test_the_memory_refusal_names_a_group_of_dummy_columns_when_it_is_the_widest
     monkeypatch.setattr(tabular, "physical_memory", lambda: 1)
     with pytest.raises(DataValidationError, match=r"\d+ of them for the group of \d{3} 0/1 columns from 'd_"):
         encoder.transform(X)
+
+
+def test_an_object_column_of_fractions_is_read_as_its_numbers():
+    # pandas.to_numeric reads fractions.Fraction as NaN: the column counts as numbers (it holds
+    # only numbers), and the synthetic rows held missing values where the data had none.
+    from fractions import Fraction
+
+    from gan_augment.data.tabular import column_floats
+
+    column = pd.Series([Fraction(1, 3), Fraction(5, 2), None, 2], dtype=object)
+    np.testing.assert_allclose(column_floats(column), [1 / 3, 2.5, np.nan, 2.0])

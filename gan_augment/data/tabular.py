@@ -1016,7 +1016,17 @@ def column_floats(series: pd.Series) -> np.ndarray:
         # Directly: pandas.to_numeric fails on Arrow's float16 ("FloatingArray does not support").
         return series.to_numpy(dtype=np.float64, na_value=np.nan)
     try:
-        return pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+        values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+        if series.dtype == object:
+            # Numbers pandas does not parse (fractions.Fraction) read as NaN: the model made missing
+            # values where the column had none.
+            unread = np.flatnonzero(np.isnan(values) & series.notna().to_numpy())
+            values = values.copy() if len(unread) else values  # pandas may hand back a read-only view
+            for i in unread:
+                value = series.iloc[i]
+                if isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_)):
+                    values[i] = float(value)
+        return values
     except OverflowError:  # a Python int beyond any float (10**400)
         raise DataValidationError(f"Column {series.name!r} holds a whole number too large for a float (beyond "
                                   "1.8e308); rescale the column, or make it text (.astype(str)) if it is a "
