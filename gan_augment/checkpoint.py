@@ -37,9 +37,9 @@ from gan_augment.exceptions import ModelFileError
 
 FORMAT = "gan-augment"
 FORMAT_VERSION = 1
-# Pictures saved beside a state for people to look at; never read back.
-_PICTURE_SUFFIXES = (".png",)
-# The pictures kept with a state (sample grids) are named so, which tells them from a user's own.
+# Pictures saved beside a state for people to look at (sample grids), never read back, are named
+# so: the image kind makes their names, and a save over a state of before the header listed them
+# tells them from a user's own by it.
 PICTURE_PREFIX = "samples_"
 _PICTURE_NAME = re.compile(re.escape(PICTURE_PREFIX) + r"[0-9]+_.*\.png")
 # The JSON field holding the checksum of the JSON itself (all other fields).
