@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Optional
 
+from gan_augment._listing import first_few
 from gan_augment.exceptions import DataValidationError
 
 from ._common import DATA, PROG, USAGE, CLIError, errors, plain, quote, say, show
@@ -144,9 +145,8 @@ def _tables_beside_text(data: Path) -> str:
                     if p.is_file() and p.suffix.lower() in FORMATS and not p.name.startswith("."))
     if not tables:
         return ""
-    shown = ", ".join(tables[:3]) + (f" and {len(tables) - 3} more" if len(tables) > 3 else "")
-    return (f" {shown} beside the class folders {'is' if len(tables) == 1 else 'are'} not read; to use a table, "
-            f"give its path ({quote(data / tables[0])}).")
+    return (f" {first_few(tables)} beside the class folders {'is' if len(tables) == 1 else 'are'} not read; to use "
+            f"a table, give its path ({quote(data / tables[0])}).")
 
 
 def _skipped_text(skipped: list, unreadable: int = 0) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from gan_augment._listing import first_few
 from gan_augment.checkpoint import (check_state_target, foreign_entries, holds_state, is_state_directory,
                                     recover_interrupted_save)
 from gan_augment.exceptions import ModelFileError
@@ -31,10 +32,9 @@ def check_model_out(out, *, force: bool) -> None:
         raise FileExistsError(f"{out} exists and is a file, not a model directory; choose another --out.")
     foreign = foreign_entries(out)
     if foreign and holds_state(out):  # a model the user put their own files beside
-        shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
         raise FileExistsError(
-            f"{out} holds a gan-augment model, but also {shown}, which replacing it would delete, so it is not "
-            "replaced even with --force; move that out of it, or choose another --out.")
+            f"{out} holds a gan-augment model, but also {first_few(foreign)}, which replacing it would delete, so it "
+            "is not replaced even with --force; move that out of it, or choose another --out.")
     if not is_state_directory(out):
         raise FileExistsError(
             f"{out} exists and is not a gan-augment model directory, so it is not replaced even "

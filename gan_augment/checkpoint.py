@@ -33,6 +33,7 @@ from safetensors.torch import load_file, save_file
 from torch.overrides import TorchFunctionMode
 
 from gan_augment._fs import default_mode, interrupted_swap, recover_swap, staged_directory
+from gan_augment._listing import first_few
 from gan_augment.exceptions import ModelFileError
 
 FORMAT = "gan-augment"
@@ -135,10 +136,9 @@ def check_state_target(directory, *, kind: str, name: str = "model") -> None:
     if not is_state_directory(directory, name=name):
         if directory.is_dir() and holds_state(directory):
             foreign = foreign_entries(directory, name=name)
-            shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
             raise FileExistsError(
-                f"{directory} holds a gan-augment state, but also {shown}, which gan-augment did not write "
-                "and replacing the folder would delete; move them out, or choose a new path.")
+                f"{directory} holds a gan-augment state, but also {first_few(foreign)}, which gan-augment did not "
+                "write and replacing the folder would delete; move them out, or choose a new path.")
         raise FileExistsError(
             f"{directory} exists and is not a gan-augment directory (or holds files gan-augment did "
             "not write); choose a new path so that nothing in it is replaced."

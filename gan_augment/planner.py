@@ -18,6 +18,7 @@ import numpy as np
 from imblearn.utils import check_sampling_strategy
 
 from gan_augment._classes import resolve_class, same_label
+from gan_augment._listing import first_few
 from gan_augment.exceptions import NothingToAddWarning
 
 __all__ = ["FEW_ROWS", "check_class_sizes", "class_counts", "majority_class", "plan_top_up", "wanted_classes"]
@@ -112,9 +113,6 @@ def plan_top_up(y, sampling_strategy="auto", classes=None) -> dict:
     return plan
 
 
-#: How many classes a message names before it says "and N more".
-_NAMED = 5
-
 
 def _warn_full_classes(plan: Mapping) -> None:
     """Say which classes asked to be topped up to the majority count are there already.
@@ -127,9 +125,8 @@ def _warn_full_classes(plan: Mapping) -> None:
         warnings.warn(f"class {full[0]!r} already has the majority count; nothing will be added to it.",
                       NothingToAddWarning, stacklevel=3)
     elif full:
-        shown = ", ".join(map(repr, full[:_NAMED])) + (f" and {len(full) - _NAMED} more" if len(full) > _NAMED else "")
-        warnings.warn(f"{len(full)} classes already have the majority count ({shown}); nothing will be added "
-                      "to them.", NothingToAddWarning, stacklevel=3)
+        warnings.warn(f"{len(full)} classes already have the majority count ({first_few(map(repr, full), 5)}); "
+                      "nothing will be added to them.", NothingToAddWarning, stacklevel=3)
 
 
 

@@ -28,6 +28,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from gan_augment._fs import atomic_path, check_parent_writable, recover_swap, staged_directory
+from gan_augment._listing import first_few
 from gan_augment.exceptions import DataValidationError
 
 #: File suffixes (compared case-insensitively) read as images; other files are skipped.
@@ -699,10 +700,10 @@ def _check_written_by_us(path: Path, what: str = "Folder") -> None:
                 and not any(entry.startswith(shown + "/") for shown in foreign):  # its folder is named
             foreign.append(entry)
     if foreign:
-        shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
         raise FileExistsError(
-            f"{what} {path} was written by gan-augment, but {shown} in it {'was' if len(foreign) == 1 else 'were'} "
-            "not, so it is not replaced even with --force; move what you added out of it, or choose another folder."
+            f"{what} {path} was written by gan-augment, but {first_few(foreign)} in it "
+            f"{'was' if len(foreign) == 1 else 'were'} not, so it is not replaced even with --force; move what you "
+            "added out of it, or choose another folder."
         )
 
 

@@ -34,6 +34,7 @@ import pandas as pd
 
 from gan_augment._classes import ZERO_PADDED as _ZERO_PADDED
 from gan_augment._fs import atomic_path, check_parent_writable
+from gan_augment._listing import first_few
 from gan_augment.data.tabular import check_target
 from gan_augment.exceptions import DataValidationError
 
@@ -99,17 +100,16 @@ def resolve_table_path(path) -> Path:
                                 and any(sub.rglob("*.parquet")))
             if partitions:  # pyarrow's write_to_dataset(partition_cols=...), Spark's partitionBy
                 raise DataValidationError(
-                    f"Directory {path} is a partitioned parquet dataset (sub-folders {', '.join(partitions[:3])}"
-                    f"{f' and {len(partitions) - 3} more' if len(partitions) > 3 else ''}); gan-augment reads one "
-                    f"file: join the dataset into one file first ({_JOIN_PARTS}).")
+                    f"Directory {path} is a partitioned parquet dataset (sub-folders {first_few(partitions)}); "
+                    f"gan-augment reads one file: join the dataset into one file first ({_JOIN_PARTS}).")
             raise DataValidationError(
                 f"Directory {path} holds no data file ({suffixes}); give the path of a file or of a "
                 "directory holding exactly one." + _image_folder_hint(path)
             )
         if all(FORMATS[p.suffix.lower()] == "parquet" for p in found):
             raise DataValidationError(
-                f"Directory {path} holds {len(found)} parquet files ({', '.join(p.name for p in found[:3])}"
-                f"{f' and {len(found) - 3} more' if len(found) > 3 else ''}): if they are the parts of one "
+                f"Directory {path} holds {len(found)} parquet files ({first_few(p.name for p in found)}): "
+                "if they are the parts of one "
                 "table, gan-augment does not join them; join them into one file first (" + _JOIN_PARTS
                 + "), else give the path of the one to use.")
         raise DataValidationError(

@@ -10,6 +10,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from gan_augment._listing import first_few
 from gan_augment.data.layout import check_image_shape, from_nchw, to_nchw
 from gan_augment.data.tabular import column_floats
 from gan_augment.evaluation._prep import as_text, is_numeric
@@ -73,8 +74,7 @@ def shown_note(what: str, shown: list, everything: list, where: str) -> str:
     if len(shown) >= len(everything):
         return f"Shown: all {what} ({len(everything)})."
     left = [show(item) for item in everything if item not in shown]
-    listed = ", ".join(left[:10]) + (f" and {len(left) - 10} more" if len(left) > 10 else "")
-    return f"Shown: {len(shown)} of {len(everything)} {what}; left out: {listed} ({where})."
+    return f"Shown: {len(shown)} of {len(everything)} {what}; left out: {first_few(left, 10)} ({where})."
 
 
 def _fig_deltas(Figure, report):

@@ -30,6 +30,7 @@ from typing import Any, NamedTuple, Optional
 
 import numpy as np
 
+from gan_augment._listing import first_few
 from gan_augment.evaluation._text import METRIC_NAMES, percent, show
 from gan_augment.evaluation._types import (AUGMENTER, MIN_ROWS, OVERALL_METRICS, PRIMARY_METRIC,
                                            EvaluationPlan, FoldResult, class_behind)
@@ -209,9 +210,7 @@ def _evidence(folds, methods: list[str], cited: list[str], labels: Sequence, met
                         if c.significant(alpha)]
         if changes:
             items.append((names[method], changes))
-    return [f"{name}: {', '.join(changes[:MAX_EVIDENCE])}"
-            + (f" and {len(changes) - MAX_EVIDENCE} more" if len(changes) > MAX_EVIDENCE else "")
-            for name, changes in items]
+    return [f"{name}: {first_few(changes, MAX_EVIDENCE)}" for name, changes in items]
 
 
 def _few_class_rows(folds: Sequence[FoldResult], label) -> str:
