@@ -113,7 +113,6 @@ def plan_top_up(y, sampling_strategy="auto", classes=None) -> dict:
     return plan
 
 
-
 def _warn_full_classes(plan: Mapping) -> None:
     """Say which classes asked to be topped up to the majority count are there already.
 
@@ -127,7 +126,6 @@ def _warn_full_classes(plan: Mapping) -> None:
     elif full:
         warnings.warn(f"{len(full)} classes already have the majority count ({first_few(map(repr, full), 5)}); "
                       "nothing will be added to them.", NothingToAddWarning, stacklevel=3)
-
 
 
 def _real(count: int, unit: str) -> str:

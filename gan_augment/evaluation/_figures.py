@@ -12,8 +12,7 @@ import pandas as pd
 
 from gan_augment._listing import first_few
 from gan_augment.data.layout import check_image_shape, from_nchw, to_nchw
-from gan_augment.data.tabular import column_floats
-from gan_augment.evaluation._prep import as_text, is_numeric
+from gan_augment.evaluation._prep import as_text, is_numeric, observed_floats
 from gan_augment.evaluation._text import METRIC_NAMES, percent, show
 from gan_augment.evaluation._types import CLASS_METRICS, MIN_ROWS
 
@@ -236,8 +235,8 @@ def _fig_marginals(Figure, report):
 
 def _draw_marginal(ax, real: pd.Series, synthetic: pd.Series) -> None:
     if is_numeric(real):
-        a, b = (pd.Series(column_floats(part)).dropna() for part in (real, synthetic))  # Arrow float16 too
-        values = pd.concat([a, b])
+        a, b = observed_floats(real), observed_floats(synthetic)
+        values = np.concatenate([a, b])
         bins = np.histogram_bin_edges(values, bins=20) if len(values) else np.linspace(0, 1, 11)
         for sample, name in ((a, "real"), (b, "synthetic")):
             if len(sample):  # stairs draws one patch where hist draws one a bin: much faster

@@ -144,6 +144,13 @@ class TableEncoder:
         return np.hstack(parts).astype(float)
 
 
+def observed_floats(column: pd.Series) -> np.ndarray:
+    """A numeric column's values that are not missing, as float64 (through the encoder's reader:
+    pandas.to_numeric fails on Arrow's float16)."""
+    values = column_floats(column)
+    return values[~np.isnan(values)]
+
+
 def _floats(series: pd.Series) -> pd.Series:
     return pd.Series(column_floats(series), index=series.index)
 

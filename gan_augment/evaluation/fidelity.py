@@ -17,8 +17,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from gan_augment.data.tabular import column_floats
-from gan_augment.evaluation._prep import TableEncoder, as_floats, as_text, split_columns
+from gan_augment.evaluation._prep import TableEncoder, as_floats, as_text, observed_floats, split_columns
 
 
 def column_distances(real: pd.DataFrame, synthetic: pd.DataFrame) -> list[dict]:
@@ -29,7 +28,7 @@ def column_distances(real: pd.DataFrame, synthetic: pd.DataFrame) -> list[dict]:
     records = []
     for column in real.columns:
         if column in numeric:
-            a, b = _observed(real[column]), _observed(synthetic[column])
+            a, b = observed_floats(real[column]), observed_floats(synthetic[column])
             distance = float(ks_2samp(a, b).statistic) if len(a) and len(b) else math.nan
             kind = "numeric (KS)"
         else:
@@ -102,10 +101,3 @@ def fidelity(real: pd.DataFrame, synthetic: pd.DataFrame, *, random_state=0):
         "correlation_difference": correlation_difference(real, synthetic),
     }
     return summary, columns
-
-
-def _observed(column: pd.Series) -> np.ndarray:
-    """A numeric column's values that are not missing, as float64 (through the encoder's reader:
-    pandas.to_numeric fails on Arrow's float16)."""
-    values = column_floats(column)
-    return values[~np.isnan(values)]
