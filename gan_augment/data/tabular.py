@@ -382,10 +382,14 @@ class TabularEncoder:
 
         ``columns`` maps column names to values (the parent's at least).
         """
-        values = columns[self.columns_[link["parent"]]["name"]]
+        parent = self.columns_[link["parent"]]
+        values = columns[parent["name"]]
         if link["when"] == "missing":
             return values.isna().to_numpy(dtype=bool)
-        return values.isin([link["value"]]).to_numpy(dtype=bool)
+        # Compared as the column's own type holds it: the value was read off a float32 column
+        # (0.1f is 0.10000000149011612), while decoded numbers are float64 rounded to the
+        # column's decimals (0.1), so the link never held and the column lost its missing cells.
+        return _restore_dtype(values, parent).isin([link["value"]]).to_numpy(dtype=bool)
 
     @property
     def sample_shape(self) -> tuple[int]:
@@ -435,10 +439,19 @@ class TabularEncoder:
                           "only 0 and 1; modelled as two-valued categories",
                           functools.partial(_binary_rows_broken, positions=binary, specs=specs)))
         for link in self.links_:
-            when = "is missing" if link["when"] == "missing" else f"= {link['value']!r}"
+            when = "is missing" if link["when"] == "missing" else f"= {self._link_value_text(link)}"
             rules.append((f"missing link: {name(link['column'])} is missing exactly when {name(link['parent'])} {when}",
                           functools.partial(self._link_broken, link=link)))
         return rules
+
+    def _link_value_text(self, link: dict) -> str:
+        """The followed value as its column writes it: 0.1 for a float32 0.1, not 0.10000000149011612."""
+        value = link["value"]
+        dtype = dtype_from_json(self.columns_[link["parent"]]["dtype"])
+        dtype = getattr(dtype, "numpy_dtype", dtype)  # Float32 -> float32
+        if isinstance(value, float) and isinstance(dtype, np.dtype) and dtype.kind == "f":
+            return str(dtype.type(value))
+        return repr(value)
 
     def _display_name(self, position: int) -> str:
         """A column as people name it: its name in a DataFrame, "column 3" in an array."""
