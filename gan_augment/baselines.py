@@ -205,7 +205,9 @@ class MixedSMOTE(TableSamplerMixin, BaseOverSampler):
     def _fit_resample(self, X, y):
         # An object array's columns of numbers (rows mixing numbers and text) are numbers to
         # interpolate, as the GAN's encoder reads them; infer_objects gives them a numeric dtype.
-        frame = X.reset_index(drop=True) if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X)).infer_objects()
+        # The new rows take the types of the columns as given (ints and None, not floats and NaN).
+        given = X.reset_index(drop=True) if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X))
+        frame = given if isinstance(X, pd.DataFrame) else given.infer_objects()
         counts = dict(zip(*np.unique(y, return_counts=True)))
         to_add = {label: n for label, n in self.sampling_strategy_.items() if n > 0}
         if not to_add:
@@ -231,11 +233,11 @@ class MixedSMOTE(TableSamplerMixin, BaseOverSampler):
         with sklearn.config_context(transform_output="default"):  # SMOTE-NC's one-hot fails under "pandas"
             X_res, y_res = sampler.fit_resample(imputed, y)
         new = pd.DataFrame(np.asarray(X_res, dtype=object)[len(frame):], columns=frame.columns)
-        new = _cast_like(new, frame)
-        combined = pd.concat([frame, new], ignore_index=True)
+        new = _cast_like(new, given)
         if isinstance(X, pd.DataFrame):
-            return combined, np.asarray(y_res)
-        return combined.to_numpy(dtype=np.asarray(X).dtype), np.asarray(y_res)
+            return pd.concat([frame, new], ignore_index=True), np.asarray(y_res)
+        X = np.asarray(X)  # the real rows as given, first
+        return np.concatenate([X, new.to_numpy(dtype=X.dtype)]), np.asarray(y_res)
 
 
 def _impute(frame: pd.DataFrame, numeric: list, categorical: list) -> pd.DataFrame:

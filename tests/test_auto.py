@@ -382,6 +382,21 @@ def test_mixed_smote_keeps_integers_at_the_top_of_their_range_in_range(dtype):
     assert min(new) >= int(X["a"].min()) and max(new) <= int(top)
 
 
+def test_mixed_smote_returns_an_object_arrays_real_rows_as_given():
+    # Its columns were re-typed for the interpolation and given back so: None became NaN and the
+    # ints of a whole-number column floats, in the real rows too (AutoAugmenter when SMOTE won).
+    rng = np.random.default_rng(0)
+    X = np.array([[None if i % 5 == 0 else int(rng.integers(0, 5)), str(rng.choice(["a", "b"])), float(rng.normal())]
+                  for i in range(60)], dtype=object)
+    y = np.array([0] * 45 + [1] * 15)
+    for sampler in (MixedSMOTE(random_state=0),
+                    AutoAugmenter(methods=("smote",), amounts=(1.0,), cv=2, random_state=0)):
+        X_res, y_res = sampler.fit_resample(X, y)
+        assert X_res.dtype == object and X_res[:len(X)].tolist() == X.tolist()
+        assert [type(v) for v in X_res[:len(X), 0]] == [type(v) for v in X[:, 0]]
+        assert {type(v) for v in X_res[len(X):, 0]} == {int} and len(X_res) == len(y_res) == 90
+
+
 def test_mixed_smote_interpolates_an_object_column_of_numbers():
     # Read as categories (dtype object), its new values were copies of real ones, where the GAN
     # and an array of the same rows model numbers.
