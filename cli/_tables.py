@@ -205,14 +205,15 @@ def write_augmented_out(real: RealTable, synthetic, out: Path, force: bool, mark
         io.write_augmented_csv(binary, real.frame, synthetic, real.source, mark_synthetic=mark_synthetic)
         binary.flush()
         return
-    io.augmented_frame(real.frame, synthetic, None, mark_synthetic).to_csv(sys.stdout, index=False)
+    io.write_csv(io.augmented_frame(real.frame, synthetic, None, mark_synthetic), sys.stdout)
 
 
 def write_table_out(table, out: Path, force: bool) -> None:
-    if is_stdout(out):
-        table.to_csv(sys.stdout, index=False)
-        return
     from gan_augment.data import io
+
+    if is_stdout(out):
+        io.write_csv(table, sys.stdout)
+        return
 
     with errors(USAGE, FileExistsError):
         io.write_table(table, out, force=force)

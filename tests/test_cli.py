@@ -1008,3 +1008,13 @@ def test_values_holding_a_bare_carriage_return_keep_their_rows_whole(tmp_path, c
     assert code == 0, err
     sampled = pd.read_csv(tmp_path / "s.csv")
     assert len(sampled) == 5 and (sampled["label"] == "rare").all()
+    # The same to standard output: a table written by pandas (sampled rows, a parquet source's).
+    code, out, err = run(capsys, "sample", tmp_path / "m", "--class", "rare", "--n", "5", "--out", "-", "--seed", "1")
+    assert code == 0, err
+    assert pd.read_csv(io.StringIO(out)).equals(sampled)
+    pd.read_csv(data, keep_default_na=False).to_parquet(tmp_path / "notes.parquet", index=False)
+    code, out, err = run(capsys, "augment", tmp_path / "notes.parquet", "--epochs", "1", "--seed", "0", "--out", "-",
+                         "-q")
+    assert code == 0, err
+    out = pd.read_csv(io.StringIO(out))
+    assert len(out) == 60 and out["label"].notna().all()

@@ -964,14 +964,19 @@ def write_table(df: pd.DataFrame, path, *, force: bool = False) -> Path:
 def _write_frame(df: pd.DataFrame, path: Path, kind: str, force: bool) -> Path:
     with atomic_path(path, overwrite=force) as temp:
         if kind == "csv":
-            # pandas' minimal quoting leaves a value with a bare CR unquoted, which splits its row in
-            # two for every reader: such a table has every text quoted.
-            quoting = csv.QUOTE_NONNUMERIC if _holds_a_carriage_return(df) else csv.QUOTE_MINIMAL
-            df.to_csv(temp, index=False, sep=default_separator(path), quoting=quoting)
+            write_csv(df, temp, sep=default_separator(path))
         else:
             _require_pyarrow(path, "Writing")
             df.to_parquet(temp, index=False)
     return path
+
+
+def write_csv(df: pd.DataFrame, target, sep: str = ",") -> None:
+    """``df`` as CSV to ``target`` (a path or a text stream such as stdout), without its index."""
+    # pandas' minimal quoting leaves a value with a bare CR unquoted, which splits its row in two
+    # for every reader: such a table has every text quoted.
+    quoting = csv.QUOTE_NONNUMERIC if _holds_a_carriage_return(df) else csv.QUOTE_MINIMAL
+    df.to_csv(target, index=False, sep=sep, quoting=quoting)
 
 
 def _holds_a_carriage_return(df: pd.DataFrame) -> bool:
