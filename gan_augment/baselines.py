@@ -36,7 +36,6 @@ __all__ = ["BASELINE_SAMPLERS", "ClassicOversampler", "MixedSMOTE", "baseline_sa
 
 #: Resampling baselines by the name the evaluator and AutoAugmenter use ("classic": images only).
 BASELINE_SAMPLERS = ("random", "smote", "classic")
-_MISSING = "(missing)"
 
 
 def split_columns(X: pd.DataFrame) -> tuple[list, list]:
@@ -221,7 +220,7 @@ class MixedSMOTE(TableSamplerMixin, BaseOverSampler):
         smallest = min(counts[label] for label in to_add)
         k = min(self.k_neighbors, smallest - 1)
         numeric, categorical = split_columns(frame)
-        imputed = _impute(frame, numeric, categorical)
+        imputed, values_of = _impute(frame, numeric, categorical)
         target = {label: counts[label] + n for label, n in to_add.items()}
         if categorical and numeric:
             sampler = SMOTENC(categorical_features=[frame.columns.get_loc(c) for c in categorical],
@@ -233,23 +232,34 @@ class MixedSMOTE(TableSamplerMixin, BaseOverSampler):
         with sklearn.config_context(transform_output="default"):  # SMOTE-NC's one-hot fails under "pandas"
             X_res, y_res = sampler.fit_resample(imputed, y)
         new = pd.DataFrame(np.asarray(X_res, dtype=object)[len(frame):], columns=frame.columns)
-        new = _cast_like(new, given)
+        new = _cast_like(_decode_categories(new, values_of), given, decoded=set(values_of))
         if isinstance(X, pd.DataFrame):
             return pd.concat([frame, new], ignore_index=True), np.asarray(y_res)
         X = np.asarray(X)  # the real rows as given, first
         return np.concatenate([X, new.to_numpy(dtype=X.dtype)]), np.asarray(y_res)
 
 
-def _impute(frame: pd.DataFrame, numeric: list, categorical: list) -> pd.DataFrame:
-    imputed = frame.copy()
+def _impute(frame: pd.DataFrame, numeric: list, categorical: list) -> tuple[pd.DataFrame, dict]:
+    """``frame`` without missing values, its categories as codes (text: SMOTE-N/NC compare them as
+    labels), and per categorical column the values the codes stand for."""
+    imputed, values_of = frame.copy(), {}
     for column in numeric:
         values = pd.Series(column_floats(imputed[column]), index=imputed.index)
         imputed[column] = values.fillna(values.median() if values.notna().any() else 0.0)
     for column in categorical:
-        text = imputed[column].astype(object)
-        mode = text.dropna().mode()
-        imputed[column] = text.where(text.notna(), mode.iloc[0] if len(mode) else _MISSING).astype(str)
-    return imputed
+        # Codes, not the values' text: the text "1" and the number 1 are two categories.
+        codes, values_of[column] = pd.factorize(imputed[column].astype(object))
+        observed = codes[codes >= 0]
+        codes[codes < 0] = np.bincount(observed).argmax() if len(observed) else 0
+        imputed[column] = codes.astype(str)
+    return imputed, values_of
+
+
+def _decode_categories(new: pd.DataFrame, values_of: dict) -> pd.DataFrame:
+    """The categories SMOTE-N/NC drew, as codes, back to the values they stand for."""
+    for column, values in values_of.items():
+        new[column] = [values[int(code)] if len(values) else None for code in new[column]]
+    return new
 
 
 def _is_whole_number(value) -> bool:
@@ -268,8 +278,8 @@ def _whole_numbers_like(values: pd.Series, like: pd.Series) -> pd.Series:
     return pd.Series(whole, index=values.index).astype(like.dtype)
 
 
-def _cast_like(new: pd.DataFrame, like: pd.DataFrame) -> pd.DataFrame:
-    """New rows in the dtypes of ``like`` (SMOTE-N/NC hand categories back as strings)."""
+def _cast_like(new: pd.DataFrame, like: pd.DataFrame, *, decoded: set) -> pd.DataFrame:
+    """New rows in the dtypes of ``like``; the ``decoded`` columns hold their real values already."""
     new = new.copy()
     for column in like.columns:
         dtype = like[column].dtype
@@ -286,6 +296,8 @@ def _cast_like(new: pd.DataFrame, like: pd.DataFrame) -> pd.DataFrame:
             elif isinstance(dtype, pd.CategoricalDtype):
                 categories = {str(c): c for c in dtype.categories}
                 new[column] = pd.Categorical(new[column].astype(str).map(categories), dtype=dtype)
+            elif dtype == object and column in decoded:
+                continue
             elif dtype == object:
                 observed = like[column].dropna()
                 originals = {str(v): v for v in observed.unique()}

@@ -397,6 +397,16 @@ def test_mixed_smote_returns_an_object_arrays_real_rows_as_given():
         assert {type(v) for v in X_res[len(X):, 0]} == {int} and len(X_res) == len(y_res) == 90
 
 
+def test_mixed_smote_keeps_the_text_1_and_the_number_1_apart():
+    # Categories were compared by their text, so every new value of such a column came out as "1".
+    X, y = _table(rare=0.1)
+    X["code"] = pd.Series(["1" if i % 2 else 1 for i in range(len(X))], dtype=object)
+    X_res, _ = MixedSMOTE(random_state=0).fit_resample(X, y)
+    new = X_res["code"].iloc[len(X):]
+    assert {type(v) for v in new} == {int, str} and set(new) <= {1, "1"}
+    assert [type(v) for v in X_res["code"].iloc[:len(X)]] == [type(v) for v in X["code"]]
+
+
 def test_mixed_smote_interpolates_an_object_column_of_numbers():
     # Read as categories (dtype object), its new values were copies of real ones, where the GAN
     # and an array of the same rows model numbers.
