@@ -157,7 +157,9 @@ class AugmentedDataset(Dataset):
         augmenter = self._resolve_augmenter()
         fitted = _is_fitted(augmenter)
 
-        spec, y, label_objects, X, value_range = read_base(base, stack=not fitted)
+        # A fitted augmenter of images may be given rows holding flattened images: their scale is checked too.
+        spec, y, label_objects, X, value_range = read_base(
+            base, stack=not fitted, rows_are_images=fitted and _makes_images(getattr(augmenter, "encoder_", None)))
         self._spec = spec
         self._y_real = y
         self.classes_ = sorted(label_objects, key=sort_key)
@@ -175,7 +177,7 @@ class AugmentedDataset(Dataset):
         self.augmenter_ = augmenter
         if fitted or adds:
             self._targets = self._check_augmenter()
-            _check_value_scale(value_range, spec, augmenter.encoder_)
+            _check_value_scale(value_range, augmenter.encoder_)
             self._store_dtype = self._resolve_store_dtype(spec)
             _check_items_hold_missing(augmenter.encoder_, spec)
         else:
@@ -540,18 +542,30 @@ def _wrap_transform(transform):
 
 #: Real and synthetic images whose largest values differ by more than this factor are on two scales.
 _SCALE_FACTOR = 10.0
+#: A low below minus this share of the wider span counts as negative: images normalised around 0
+#: (MNIST through Normalize((0.1307,), (0.3081,)) holds -0.42..2.82), not a little noise.
+_NEGATIVE_SHARE = 0.1
 
 
-def _check_value_scale(value_range, spec: ItemSpec, codec) -> None:
+def _on_two_scales(base: tuple, made: tuple) -> bool:
+    """Whether value ranges ``(low, high)`` are two scales: largest values a factor apart (0..1
+    against 0..255), or one centred on 0 and the other not (Normalize's -1..1 against 0..1: a
+    background of -1 beside one of 0, with the same largest value)."""
+    base_high, made_high = abs(base[1]), abs(made[1])
+    if min(base_high, made_high) > 0 and max(base_high, made_high) / min(base_high, made_high) > _SCALE_FACTOR:
+        return True
+    negative = _NEGATIVE_SHARE * max(base[1] - base[0], made[1] - made[0])
+    return (base[0] < -negative) != (made[0] < -negative)
+
+
+def _check_value_scale(value_range, codec) -> None:
     """Refuse base images on another scale than the augmenter's (0..1 against 0..255): the items
-    of one dataset would mix the two, silently."""
+    of one dataset would mix the two, silently. Integer images too: the codec keeps the range it
+    was fitted on (digits of 0..16 in uint8 are not pixels of 0..255)."""
     fitted = getattr(codec, "value_range_", None)
     if value_range is None or fitted is None:
         return
-    if spec.numpy_dtype.kind in "iub" and np.dtype(codec.dtype_).kind in "iub":
-        return  # integer pixels on both sides: the codec's range is its dtype's (0..255), not a measurement
-    base_high, made_high = abs(value_range[1]), abs(fitted[1])
-    if min(base_high, made_high) > 0 and max(base_high, made_high) / min(base_high, made_high) > _SCALE_FACTOR:
+    if _on_two_scales(value_range, fitted):
         raise ValueError(
             f"The base dataset's images hold values in [{value_range[0]:g}, {value_range[1]:g}], but the augmenter "
             f"makes images in [{fitted[0]:g}, {fitted[1]:g}] (the range of the images it was fitted on): real and "

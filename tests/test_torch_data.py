@@ -432,6 +432,24 @@ def test_images_on_another_scale_than_the_augmenters_are_refused(digits, fitted)
                                          r"\[0, 16\].*two scales"):
         AugmentedDataset(TensorDataset(torch.from_numpy(X / 16), torch.from_numpy(y)), fitted, classes=[RARE])
     AugmentedDataset(TensorDataset(torch.from_numpy(X * 0.9), torch.from_numpy(y)), fitted, classes=[RARE])  # same scale
+    # The same largest values, centred on 0 (as Normalize leaves images): a background of -8 beside one of 0.
+    with pytest.raises(ValueError, match=r"images hold values in \[-8, 8\].*two scales"):
+        AugmentedDataset(TensorDataset(torch.from_numpy(X - 8), torch.from_numpy(y)), fitted, classes=[RARE])
+    # Rows holding the flattened images, which skipped the check.
+    with pytest.raises(ValueError, match=r"images hold values in \[0, 1\].*two scales"):
+        AugmentedDataset(TensorDataset(torch.from_numpy(X.reshape(len(X), -1) / 16), torch.from_numpy(y)), fitted,
+                         classes=[RARE])
+
+
+def test_integer_images_on_another_scale_than_the_augmenters_are_refused(digits):
+    # Integer pixels on both sides were never compared: digits of 0..16 in uint8 beside 0..255 ones.
+    _, _, X, y = digits
+    small = X.astype(np.uint8)
+    augmenter = GANAugmenter(epochs=1, batch_size=64, random_state=0, device="cpu").fit(small, y)
+    with pytest.raises(ValueError, match=r"images hold values in \[0, 240\], but the augmenter makes images in "
+                                         r"\[0, 16\].*two scales"):
+        AugmentedDataset(TensorDataset(torch.from_numpy(small * 15), torch.from_numpy(y)), augmenter, classes=[RARE])
+    AugmentedDataset(TensorDataset(torch.from_numpy(small), torch.from_numpy(y)), augmenter, classes=[RARE])
 
 
 def test_rows_of_numbers_are_refused_a_model_that_makes_text():

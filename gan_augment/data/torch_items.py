@@ -59,11 +59,11 @@ class ItemSpec:
         return f"{kind} of shape {self.shape}"
 
 
-def read_base(base, *, stack: bool):
+def read_base(base, *, stack: bool, rows_are_images: bool = False):
     """One pass over ``base``: ``(spec, y, label_objects, X, value_range)``: the item spec, the
     plain labels, one label object per class, when ``stack`` the stacked ``x`` in a layout
     GANAugmenter reads unambiguously (else None), and the smallest and largest value of the
-    images' ``x`` (None for rows)."""
+    images' ``x`` (None for rows, unless ``rows_are_images``: rows holding flattened images)."""
     n = len(base)
     if n == 0:
         raise ValueError("The base dataset is empty.")
@@ -83,9 +83,10 @@ def read_base(base, *, stack: bool):
         if plain not in label_objects:
             label_objects[plain] = copy_label(label)
         labels.append(plain)
-        if stack or spec.is_image:
+        measure = spec.is_image or rows_are_images
+        if stack or measure:
             values = _as_numpy(x, spec)
-            if spec.is_image and values.size:
+            if measure and values.size:
                 low, high = min(low, float(values.min())), max(high, float(values.max()))
             if stack:
                 xs.append(values)
@@ -104,7 +105,7 @@ def read_base(base, *, stack: bool):
         raise ValueError(
             "The base dataset's labels mix types (e.g. ints and strs); give every item the same kind of label."
         )
-    value_range = (low, high) if spec.is_image and np.isfinite(low) else None
+    value_range = (low, high) if np.isfinite(low) and np.isfinite(high) else None
     return spec, y, label_objects, _stack(xs, spec) if stack else None, value_range
 
 
