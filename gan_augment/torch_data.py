@@ -542,9 +542,11 @@ def _wrap_transform(transform):
 
 #: Real and synthetic images whose largest values differ by more than this factor are on two scales.
 _SCALE_FACTOR = 10.0
-#: A low below minus this share of the wider span counts as negative: images normalised around 0
-#: (MNIST through Normalize((0.1307,), (0.3081,)) holds -0.42..2.82), not a little noise.
-_NEGATIVE_SHARE = 0.1
+#: Ranges of which one holds negative values and the other not share at least this part of the
+#: wider one, unless one is centred on 0: MNIST through Normalize((0.1307,), (0.3081,)) holds
+#: -0.42..2.82 (0.31 of it shared with 0..1), Normalize((0.5,), (0.5,)) -1..1 (0.5); 0..1 images
+#: with Gaussian noise of sd 0.05 about -0.2..1.2 (0.7).
+_SHARED_SPAN = 0.6
 
 
 def _on_two_scales(base: tuple, made: tuple) -> bool:
@@ -554,8 +556,10 @@ def _on_two_scales(base: tuple, made: tuple) -> bool:
     base_high, made_high = abs(base[1]), abs(made[1])
     if min(base_high, made_high) > 0 and max(base_high, made_high) / min(base_high, made_high) > _SCALE_FACTOR:
         return True
-    negative = _NEGATIVE_SHARE * max(base[1] - base[0], made[1] - made[0])
-    return (base[0] < -negative) != (made[0] < -negative)
+    wider = max(base[1] - base[0], made[1] - made[0])
+    one_negative = (base[0] < -0.01 * wider) != (made[0] < -0.01 * wider)
+    shared = min(base[1], made[1]) - max(base[0], made[0])
+    return one_negative and shared < _SHARED_SPAN * wider
 
 
 def _check_value_scale(value_range, codec) -> None:
@@ -566,11 +570,16 @@ def _check_value_scale(value_range, codec) -> None:
     if value_range is None or fitted is None:
         return
     if _on_two_scales(value_range, fitted):
+        # A uint8 model saved before ranges were observed makes 0..255 whatever it was fitted on.
+        why, fix = (("the range of the images it was fitted on", "Fit the augmenter on images scaled as the base's "
+                     "(e.g. both through ToTensor()), or scale the base's images to its range")
+                    if getattr(codec, "range_observed_", True) else
+                    ("a uint8 model saved by an earlier gan-augment makes 0..255, whatever its images held",
+                     "Fit it again: this version keeps the range the images use"))
         raise ValueError(
             f"The base dataset's images hold values in [{value_range[0]:g}, {value_range[1]:g}], but the augmenter "
-            f"makes images in [{fitted[0]:g}, {fitted[1]:g}] (the range of the images it was fitted on): real and "
-            "synthetic items would be on two scales. Fit the augmenter on images scaled as the base's (e.g. both "
-            "through ToTensor()), or scale the base's images to its range.")
+            f"makes images in [{fitted[0]:g}, {fitted[1]:g}] ({why}): real and synthetic items would be on two "
+            f"scales. {fix}.")
 
 
 def _is_fitted(augmenter) -> bool:

@@ -439,6 +439,10 @@ def test_images_on_another_scale_than_the_augmenters_are_refused(digits, fitted)
     with pytest.raises(ValueError, match=r"images hold values in \[0, 1\].*two scales"):
         AugmentedDataset(TensorDataset(torch.from_numpy(X.reshape(len(X), -1) / 16), torch.from_numpy(y)), fitted,
                          classes=[RARE])
+    # A little unclipped noise (sd 5% of the range) reaches below 0 and is the same scale.
+    noisy = X + np.random.default_rng(0).normal(0, 0.8, X.shape).astype(np.float32)
+    assert noisy.min() < -2.5
+    AugmentedDataset(TensorDataset(torch.from_numpy(noisy), torch.from_numpy(y)), fitted, classes=[RARE])
 
 
 def test_integer_images_on_another_scale_than_the_augmenters_are_refused(digits):
@@ -450,6 +454,13 @@ def test_integer_images_on_another_scale_than_the_augmenters_are_refused(digits)
                                          r"\[0, 16\].*two scales"):
         AugmentedDataset(TensorDataset(torch.from_numpy(small * 15), torch.from_numpy(y)), augmenter, classes=[RARE])
     AugmentedDataset(TensorDataset(torch.from_numpy(small), torch.from_numpy(y)), augmenter, classes=[RARE])
+    # A model file of an earlier version took every uint8 image as 0..255: it says so, and what to do.
+    state = augmenter.encoder_.to_dict()
+    del state["range_observed"]
+    state["value_range"] = [0.0, 255.0]
+    augmenter.encoder_ = type(augmenter.encoder_).from_dict(state)
+    with pytest.raises(ValueError, match=r"\[0, 255\] \(a uint8 model saved by an earlier gan-augment .*Fit it again"):
+        AugmentedDataset(TensorDataset(torch.from_numpy(small), torch.from_numpy(y)), augmenter, classes=[RARE])
 
 
 def test_rows_of_numbers_are_refused_a_model_that_makes_text():
