@@ -247,6 +247,20 @@ def test_a_link_to_a_value_of_a_narrow_float_column_is_kept(dtype):
     assert set(encoder.rule_violations(decoded).values()) == {0.0}
 
 
+def test_rule_violations_reads_other_rows_as_they_stand():
+    # Rows that the encoder did not decode (held-out rows, another generator's) were cast to the
+    # parent's type first: a missing int parent crashed, 3.4 read as the linked value 3.
+    rng = np.random.default_rng(0)
+    linked = np.arange(200) < 40
+    table = pd.DataFrame({"p": np.where(linked, 3, rng.integers(4, 20, 200)),
+                          "c": np.where(linked, np.nan, rng.normal(size=200))})
+    encoder = TabularEncoder(max_modes=3, random_state=0).fit(table)
+    rule = "missing link: c is missing exactly when p = 3"
+    assert encoder.describe_rules() == [rule]
+    other = pd.DataFrame({"p": [np.nan, 3.4, 5.0, 3.0], "c": [1.0, 1.0, 1.0, np.nan]})
+    assert encoder.rule_violations(other)[rule] == 0.0
+
+
 def test_the_missing_rate_follows_the_decoded_column():
     """Rows resampled from the real encoding keep the real missing rate: it comes from the parent."""
     table = _thyroid(600)

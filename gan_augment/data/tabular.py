@@ -363,7 +363,11 @@ class TabularEncoder:
             if position in links:
                 # The missing slot is never chosen by the generator here: missingness is the link's.
                 slot = block[:, :width - 1].argmax(axis=1)
-                slot[self._link_holds(links[position], columns)] = width - 1
+                # The parent as its column's type holds it: a float32 column's 0.1 is 0.10000000149011612,
+                # its decoded value 0.1 (rounded to the column's decimals), and the link never held.
+                parent = self.columns_[links[position]["parent"]]
+                restored = {parent["name"]: _restore_dtype(columns[parent["name"]], parent)}
+                slot[self._link_holds(links[position], restored)] = width - 1
             else:
                 slot = block.argmax(axis=1)
             if spec["kind"] == "numeric":
@@ -382,14 +386,10 @@ class TabularEncoder:
 
         ``columns`` maps column names to values (the parent's at least).
         """
-        parent = self.columns_[link["parent"]]
-        values = columns[parent["name"]]
+        values = columns[self.columns_[link["parent"]]["name"]]
         if link["when"] == "missing":
             return values.isna().to_numpy(dtype=bool)
-        # Compared as the column's own type holds it: the value was read off a float32 column
-        # (0.1f is 0.10000000149011612), while decoded numbers are float64 rounded to the
-        # column's decimals (0.1), so the link never held and the column lost its missing cells.
-        return _restore_dtype(values, parent).isin([link["value"]]).to_numpy(dtype=bool)
+        return values.isin([link["value"]]).to_numpy(dtype=bool)
 
     @property
     def sample_shape(self) -> tuple[int]:
