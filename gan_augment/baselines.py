@@ -247,12 +247,23 @@ def _impute(frame: pd.DataFrame, numeric: list, categorical: list) -> tuple[pd.D
         values = pd.Series(column_floats(imputed[column]), index=imputed.index)
         imputed[column] = values.fillna(values.median() if values.notna().any() else 0.0)
     for column in categorical:
-        # Codes, not the values' text: the text "1" and the number 1 are two categories.
-        codes, values_of[column] = pd.factorize(imputed[column].astype(object))
+        codes, values_of[column] = _factorize_as_written(imputed[column])
         observed = codes[codes >= 0]
         codes[codes < 0] = np.bincount(observed).argmax() if len(observed) else 0
         imputed[column] = codes.astype(str)
     return imputed, values_of
+
+
+def _factorize_as_written(values: pd.Series) -> tuple[np.ndarray, list]:
+    """``pd.factorize`` that keeps values of other types apart: the text "1", the number 1 and
+    True are three categories of an object column (they are equal or alike to Python)."""
+    if values.dtype != object:
+        codes, uniques = pd.factorize(values)
+        return codes, list(uniques)
+    missing = values.isna().to_numpy(dtype=bool)
+    keys = pd.Series([None if gone else (type(v), v) for v, gone in zip(values.tolist(), missing)], dtype=object)
+    codes, uniques = pd.factorize(keys)
+    return codes, [value for _, value in uniques]
 
 
 def _decode_categories(new: pd.DataFrame, values_of: dict) -> pd.DataFrame:

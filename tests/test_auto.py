@@ -405,6 +405,10 @@ def test_mixed_smote_keeps_the_text_1_and_the_number_1_apart():
     new = X_res["code"].iloc[len(X):]
     assert {type(v) for v in new} == {int, str} and set(new) <= {1, "1"}
     assert [type(v) for v in X_res["code"].iloc[:len(X)]] == [type(v) for v in X["code"]]
+    # True and 1 are equal to Python: the rare rows' booleans came back as the others' ints.
+    X["code"] = pd.Series([True if i % 2 else 1 for i in range(len(X))], dtype=object)
+    X_res, _ = MixedSMOTE(random_state=0).fit_resample(X, y)
+    assert {type(v) for v in X_res["code"].iloc[len(X):]} == {int, bool}
 
 
 def test_mixed_smote_interpolates_an_object_column_of_numbers():
