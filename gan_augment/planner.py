@@ -187,12 +187,14 @@ def check_strategy_values(sampling_strategy, y) -> None:
     """Refuse a dict ``sampling_strategy`` (or what a callable one returns for ``y``) whose keys
     are not labels of ``y`` (saying which label was meant) or whose values are not whole numbers of
     rows, before imbalanced-learn compares them with the class counts."""
+    labels = np.asarray(y)
+    if labels.ndim == 2 and labels.shape[1] == 1:
+        labels = labels[:, 0]
     if callable(sampling_strategy):
-        sampling_strategy = _called_strategy(sampling_strategy, y)
+        # Given the labels as imbalanced-learn gives them: an array (of a one-hot target, its
+        # columns' indices), never the user's list or Series (whose y[0] may be no position).
+        sampling_strategy = _called_strategy(sampling_strategy, labels if labels.ndim == 1 else labels.argmax(axis=1))
     if isinstance(sampling_strategy, dict):
-        labels = np.asarray(y)
-        if labels.ndim == 2 and labels.shape[1] == 1:
-            labels = labels[:, 0]
         counts = None
         if labels.ndim == 1:  # a one-hot target's labels are its columns: imbalanced-learn's to check
             counts = class_counts(labels)

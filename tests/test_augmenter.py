@@ -91,6 +91,22 @@ def test_sampling_strategy_grammar(strategy, expected_added):
     assert augmenter.sampling_strategy_ == expected_added
 
 
+def test_a_callable_strategy_gets_the_labels_as_an_array_as_imblearn_gives_them():
+    # fit_resample handed it the user's list ("'bool' object has no attribute 'sum'") or Series
+    # (y[0] a KeyError after train_test_split), where imbalanced-learn hands it an array.
+    X, y = imbalanced_wine()
+    seen = []
+
+    def four_times_the_rarest(labels):
+        seen.append(type(labels))
+        return {2: int((labels == 2).sum()) * 4 + 0 * int(labels[0])}
+
+    for given in (list(y), pd.Series(y, index=np.arange(len(y)) + 100)):
+        _, y_res = fast(sampling_strategy=four_times_the_rarest).fit_resample(X, given)
+        assert Counter(y_res)[2] == 48
+    assert set(seen) == {np.ndarray}
+
+
 def test_float_strategy_for_binary_target():
     X, y = imbalanced_wine()
     binary = (y == 2).astype(int)
