@@ -56,6 +56,11 @@ def wanted_classes(classes) -> list:
     """``classes`` as a list: one label (str or number) or an iterable of them."""
     if isinstance(classes, _ONE_LABEL):
         return [classes]
+    if isinstance(classes, Mapping):  # its counts would be dropped silently: every class to the majority's
+        shown = dict(list(classes.items())[:3])
+        raise ValueError(f"classes={shown!r}{'...' if len(classes) > 3 else ''} is a dict; classes takes the "
+                         "labels of the classes to top up to the majority's count. For counts of your own, pass "
+                         f"sampling_strategy={shown!r} instead (without classes).")
     if getattr(classes, "ndim", None) == 0 and hasattr(classes, "item"):
         # A 0-d tensor or array (ds.targets[i]) is one label, not a list of them.
         return [classes.item()]

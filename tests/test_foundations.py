@@ -87,6 +87,19 @@ def test_classes_are_named_by_label_or_text_and_topped_up_to_the_majority():
         plan_top_up(flags, classes=["0"])
 
 
+def test_classes_given_as_a_dict_of_counts_is_refused_with_the_fix():
+    # Its keys were read as the classes and its counts dropped: every class topped up to the majority.
+    y = np.array([0] * 40 + [1] * 15 + [2] * 5)
+    with pytest.raises(ValueError, match=r"classes=\{2: 10\} is a dict.*pass sampling_strategy=\{2: 10\} instead"):
+        plan_top_up(y, classes={2: 10})
+    from torch.utils.data import TensorDataset
+
+    from gan_augment import AugmentedDataset, GANAugmenter
+    base = TensorDataset(torch.zeros(len(y), 2), torch.from_numpy(y))
+    with pytest.raises(ValueError, match=r"is a dict"):
+        AugmentedDataset(base, GANAugmenter(epochs=1), classes={2: 10})
+
+
 def test_a_dict_key_that_is_only_a_labels_text_is_refused_with_the_fix():
     y = np.array([0, 0, 0, 0, 1, 1])
     with pytest.raises(ValueError, match=r"names the class '1', but the label is 1 \(int\)"):
