@@ -89,6 +89,7 @@ def plan_top_up(y, sampling_strategy="auto", classes=None) -> dict:
         Both arguments given, an unknown class (the message lists the classes and suggests the
         closest), fewer than two classes, or a strategy imbalanced-learn refuses.
     """
+    _check_strategy_type(sampling_strategy)
     y = np.asarray(y)
     counts = class_counts(y)
     if classes is None:
@@ -205,6 +206,21 @@ def check_strategy_values(sampling_strategy, y) -> None:
             counts = class_counts(labels)
             _check_strategy_keys(sampling_strategy, list(counts))
         _check_strategy_counts(sampling_strategy, counts)
+
+
+#: imbalanced-learn's names of over-sampling strategies.
+_STRATEGY_NAMES = ("auto", "minority", "not minority", "not majority", "all")
+
+
+def _check_strategy_type(strategy) -> None:
+    """What the samplers' parameter validation refuses, refused as clearly for every door
+    (imbalanced-learn returns None for other types, and its refusal of a name lists functions)."""
+    if isinstance(strategy, str):
+        if strategy not in _STRATEGY_NAMES:
+            raise ValueError(f"sampling_strategy={strategy!r} is not one of {', '.join(map(repr, _STRATEGY_NAMES))}.")
+    elif not (isinstance(strategy, (numbers.Real, Mapping)) or callable(strategy)):
+        raise TypeError(f"sampling_strategy must be a float, one of {', '.join(map(repr, _STRATEGY_NAMES))}, a dict "
+                        f"of class -> wanted number of rows or a callable returning one; got {strategy!r:.80}.")
 
 
 def _called_strategy(strategy, y) -> dict:

@@ -446,6 +446,26 @@ def test_sampling_strategy_counts_that_are_not_whole_numbers_are_named(strategy,
     assert not hasattr(estimator, "generator_")
 
 
+@pytest.mark.parametrize("strategy, match", [
+    (None, r"sampling_strategy must be a float, one of 'auto'.*got None"),
+    ((1, 30), r"sampling_strategy must be .*got \(1, 30\)"),
+    ("Auto", r"sampling_strategy='Auto' is not one of 'auto', 'minority'"),  # imbalanced-learn listed functions
+])
+def test_a_strategy_of_another_type_is_named_by_the_pytorch_door_and_the_evaluator(strategy, match):
+    # The samplers' parameter validation names it; AugmentedDataset and evaluate_augmentation failed
+    # with "'NoneType' object has no attribute 'items'".
+    import torch
+    from torch.utils.data import TensorDataset
+
+    from gan_augment import AugmentedDataset, GANAugmenter, evaluate_augmentation
+    y = np.array([0] * 30 + [1] * 10)
+    base = TensorDataset(torch.zeros(len(y), 2), torch.from_numpy(y))
+    with pytest.raises((ValueError, TypeError), match=match):
+        AugmentedDataset(base, GANAugmenter(epochs=1), sampling_strategy=strategy)
+    with pytest.raises((ValueError, TypeError), match=match):
+        evaluate_augmentation(np.zeros((len(y), 2)), y, GANAugmenter(epochs=1, sampling_strategy=strategy))
+
+
 def _frame_faults():
     X = pd.DataFrame({"x": np.arange(40.0), "z": np.arange(40.0) % 3})
     return [
