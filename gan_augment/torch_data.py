@@ -570,16 +570,14 @@ def _check_value_scale(value_range, codec) -> None:
     if value_range is None or fitted is None:
         return
     if _on_two_scales(value_range, fitted):
-        # A uint8 model saved before ranges were observed makes 0..255 whatever it was fitted on.
-        why, fix = (("the range of the images it was fitted on", "Fit the augmenter on images scaled as the base's "
-                     "(e.g. both through ToTensor()), or scale the base's images to its range")
-                    if getattr(codec, "range_observed_", True) else
-                    ("a uint8 model saved by an earlier gan-augment makes 0..255, whatever its images held",
-                     "Fit it again: this version keeps the range the images use"))
+        why = "the range of the images it was fitted on"
+        if np.dtype(codec.dtype_) == np.uint8 and tuple(fitted) == (0.0, 255.0):
+            why += ", or of any uint8 images for a model saved by an earlier gan-augment; a new fit keeps theirs"
         raise ValueError(
             f"The base dataset's images hold values in [{value_range[0]:g}, {value_range[1]:g}], but the augmenter "
             f"makes images in [{fitted[0]:g}, {fitted[1]:g}] ({why}): real and synthetic items would be on two "
-            f"scales. {fix}.")
+            "scales. Fit the augmenter on images scaled as the base's (e.g. both through ToTensor()), or scale the "
+            "base's images to its range.")
 
 
 def _is_fitted(augmenter) -> bool:

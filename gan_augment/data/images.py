@@ -86,9 +86,8 @@ class ImageCodec:
         if high <= low:
             raise DataValidationError(f"Every pixel of X has the value {X.flat[0]!r}; there is no image to learn.")
         # Observed, for uint8 too: a uint8 mask of 0/1 or digits of 0..16 must not come back with 206.
-        # (Models saved before took 0..255 for uint8; they keep it, and say it was not observed.)
+        # (Models saved before took 0..255 for uint8; they keep it.)
         self.value_range_ = (low, high)
-        self.range_observed_ = True
         self.resolution_ = working_resolution(*self.image_shape_[1:], self.image_size)
         return self
 
@@ -178,7 +177,6 @@ class ImageCodec:
             "image_size": self.image_size if isinstance(self.image_size, str) else int(self.image_size),
             "layout": self.layout_,
             "dtype": self.dtype_.str, "value_range": list(self.value_range_), "resolution": self.resolution_,
-            "range_observed": self.range_observed_,
         }
 
     @classmethod
@@ -188,7 +186,5 @@ class ImageCodec:
         codec.image_shape_ = tuple(data["image_shape"])
         codec.dtype_ = np.dtype(data["dtype"])
         codec.value_range_ = tuple(data["value_range"])
-        # Files without the key: uint8 models of that time stored 0..255 whatever their pixels held.
-        codec.range_observed_ = data.get("range_observed", codec.dtype_ != np.uint8)
         codec.resolution_ = data["resolution"]
         return codec
