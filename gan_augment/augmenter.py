@@ -648,7 +648,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
             resume_from = None
             if self.checkpoint_dir is not None:
                 fingerprint = self._fingerprint(encoded, y_index, seeds)
-                resume_from = _resume_point(self.checkpoint_dir, saved, fingerprint)
+                resume_from = _resume_point(self.checkpoint_dir, saved, fingerprint, {
+                    "model_config": type(self.model_config_), "training_config": type(self.training_config_)})
                 callbacks.append(Checkpoint(self.checkpoint_dir, every=self.checkpoint_every,
                                             metadata={_RUN_KEY: {"fingerprint": fingerprint, "seeds": seeds}}))
             trainer = GANTrainer(generator, discriminator, training, device=device, callbacks=callbacks,
@@ -867,17 +868,25 @@ def _saved_run(checkpoint_dir) -> dict | None:
     return run
 
 
-def _resume_point(checkpoint_dir, saved: dict | None, fingerprint: dict):
-    """``checkpoint_dir`` if its checkpoint belongs to this very run, None if there is none."""
+def _resume_point(checkpoint_dir, saved: dict | None, fingerprint: dict, config_classes: dict):
+    """``checkpoint_dir`` if its checkpoint belongs to this very run, None if there is none.
+    ``config_classes`` maps the fingerprint's config parts to their dataclasses."""
     if saved is None:
         return None
-    keys = [key for key in sorted(set(fingerprint) | set(saved["fingerprint"]))
-            if saved["fingerprint"].get(key) != fingerprint.get(key)]
+    saved = dict(saved["fingerprint"])
+    for key, cls in config_classes.items():
+        # A checkpoint of an earlier version lacks the fields added since, which default to what
+        # that version did (penalty_fraction=1.0: the whole batch).
+        try:
+            saved[key] = config_to_dict(config_from_dict(cls, saved[key]))
+        except (KeyError, TypeError, ValueError):
+            pass  # no such part, or fields this version does not know: compared as written
+    keys = [key for key in sorted(set(fingerprint) | set(saved)) if saved.get(key) != fingerprint.get(key)]
     if "seeds" in keys:
         # The encoding is seeded: with other seeds the data and encoder hashes differ whatever the
         # data; naming them would tell a user who changed random_state that the data changed.
         keys = [key for key in keys if key not in ("data", "encoder")]
-    differ = [_difference(key, saved["fingerprint"].get(key), fingerprint.get(key)) for key in keys]
+    differ = [_difference(key, saved.get(key), fingerprint.get(key)) for key in keys]
     if differ:
         raise ModelFileError(
             f"checkpoint_dir {checkpoint_dir} holds a checkpoint of other data or settings (they differ "

@@ -3,6 +3,7 @@ settings, bit-identically on CPU, and refuses a folder it cannot use before trai
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import sys
@@ -83,6 +84,28 @@ def test_an_interrupted_fit_resumes_bit_identical_to_an_uninterrupted_one(tmp_pa
     assert resumed.history_[:, "epoch"] == [1, 2, 3, 4, 5]
     assert resumed.history_[:, "loss_g"] == uninterrupted.history_[:, "loss_g"]
     _assert_same_model(uninterrupted, resumed)
+
+
+def test_a_checkpoint_of_an_earlier_version_without_a_newer_setting_resumes(tmp_path):
+    # penalty_fraction came later; a checkpoint without it was refused as "other data or settings"
+    # ("penalty_fraction None in the checkpoint, 1.0 now"), with advice no setting could follow.
+    X, y = _data()
+    uninterrupted = GANAugmenter(**FAST).fit(X, y)
+    with pytest.raises(KeyboardInterrupt):
+        GANAugmenter(**FAST, checkpoint_dir=tmp_path / "ckpt", checkpoint_every=2,
+                     callbacks=[InterruptAt(3)]).fit(X, y)
+    header_path = tmp_path / "ckpt" / "model.json"
+    header = json.loads(header_path.read_text())
+    header.pop("header_sha256", None)  # as the files of that version: no checksum over the header
+    settings = header["state"]["metadata"]["gan_augmenter"]["fingerprint"]["training_config"]
+    settings["penalty_fraction"] = 0.5  # a setting the checkpoint holds is compared
+    header_path.write_text(json.dumps(header))
+    with pytest.raises(ModelFileError, match=r"penalty_fraction 0.5 in the checkpoint, 1.0 now"):
+        GANAugmenter(**FAST, checkpoint_dir=tmp_path / "ckpt", checkpoint_every=2).fit(X, y)
+    del settings["penalty_fraction"]
+    header_path.write_text(json.dumps(header))
+    resumed = GANAugmenter(**FAST, checkpoint_dir=tmp_path / "ckpt", checkpoint_every=2).fit(X, y)
+    assert resumed.history_[:, "loss_g"] == uninterrupted.history_[:, "loss_g"]
 
 
 def test_an_interrupted_fit_with_early_stopping_resumes_with_its_ratings(tmp_path):
