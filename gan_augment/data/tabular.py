@@ -363,11 +363,7 @@ class TabularEncoder:
             if position in links:
                 # The missing slot is never chosen by the generator here: missingness is the link's.
                 slot = block[:, :width - 1].argmax(axis=1)
-                # The parent as its column's type holds it: a float32 column's 0.1 is 0.10000000149011612,
-                # its decoded value 0.1 (rounded to the column's decimals), and the link never held.
-                parent = self.columns_[links[position]["parent"]]
-                restored = {parent["name"]: _restore_dtype(columns[parent["name"]], parent)}
-                slot[self._link_holds(links[position], restored)] = width - 1
+                slot[self._link_holds(links[position], columns)] = width - 1
             else:
                 slot = block.argmax(axis=1)
             if spec["kind"] == "numeric":
@@ -389,7 +385,7 @@ class TabularEncoder:
         values = columns[self.columns_[link["parent"]]["name"]]
         if link["when"] == "missing":
             return values.isna().to_numpy(dtype=bool)
-        return values.isin([link["value"]]).to_numpy(dtype=bool)
+        return values.isin(self._link_values(link)).to_numpy(dtype=bool)
 
     @property
     def sample_shape(self) -> tuple[int]:
@@ -446,12 +442,18 @@ class TabularEncoder:
 
     def _link_value_text(self, link: dict) -> str:
         """The followed value as its column writes it: 0.1 for a float32 0.1, not 0.10000000149011612."""
+        return str(self._link_values(link)[-1]) if isinstance(link["value"], float) else repr(link["value"])
+
+    def _link_values(self, link: dict) -> list:
+        """The parent's values the link follows: its value, and for a float32 (float16) column also
+        that value as written (0.1 for 0.10000000149011612): decoded rows hold numbers rounded to
+        the column's decimals, and rows read back from a file hold float64s."""
         value = link["value"]
         dtype = dtype_from_json(self.columns_[link["parent"]]["dtype"])
         dtype = getattr(dtype, "numpy_dtype", dtype)  # Float32 -> float32
-        if isinstance(value, float) and isinstance(dtype, np.dtype) and dtype.kind == "f":
-            return str(dtype.type(value))
-        return repr(value)
+        if isinstance(value, float) and isinstance(dtype, np.dtype) and dtype.kind == "f" and dtype.itemsize < 8:
+            return [value, float(str(dtype.type(value)))]
+        return [value]
 
     def _display_name(self, position: int) -> str:
         """A column as people name it: its name in a DataFrame, "column 3" in an array."""
