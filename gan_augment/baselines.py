@@ -255,15 +255,26 @@ def _impute(frame: pd.DataFrame, numeric: list, categorical: list) -> tuple[pd.D
 
 
 def _factorize_as_written(values: pd.Series) -> tuple[np.ndarray, list]:
-    """``pd.factorize`` that keeps values of other types apart: the text "1", the number 1 and
-    True are three categories of an object column (they are equal or alike to Python)."""
+    """``pd.factorize`` that keeps values of other kinds apart: the text "1", the number 1, 1.0
+    and True are four categories of an object column (equal or alike to Python); numpy's and
+    Python's of one kind (np.int64(1), 1) are one."""
     if values.dtype != object:
         codes, uniques = pd.factorize(values)
         return codes, list(uniques)
     missing = values.isna().to_numpy(dtype=bool)
-    keys = pd.Series([None if gone else (type(v), v) for v, gone in zip(values.tolist(), missing)], dtype=object)
+    keys = pd.Series([None if gone else (_kind(v), v) for v, gone in zip(values.tolist(), missing)], dtype=object)
     codes, uniques = pd.factorize(keys)
     return codes, [value for _, value in uniques]
+
+
+def _kind(value) -> str:
+    if isinstance(value, (bool, np.bool_)):
+        return "bool"
+    if isinstance(value, numbers.Integral):
+        return "int"
+    if isinstance(value, numbers.Number):
+        return "number"
+    return "text" if isinstance(value, str) else type(value).__name__
 
 
 def _decode_categories(new: pd.DataFrame, values_of: dict) -> pd.DataFrame:

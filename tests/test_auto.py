@@ -409,6 +409,12 @@ def test_mixed_smote_keeps_the_text_1_and_the_number_1_apart():
     X["code"] = pd.Series([True if i % 2 else 1 for i in range(len(X))], dtype=object)
     X_res, _ = MixedSMOTE(random_state=0).fit_resample(X, y)
     assert {type(v) for v in X_res["code"].iloc[len(X):]} == {int, bool}
+    # numpy's and Python's of one kind are one category (pandas finds them equal): the same rows.
+    plain = X.assign(code=pd.Series(["ab"[i % 2] for i in range(len(X))], dtype=object))
+    mixed = plain.assign(code=pd.Series([np.str_(v) if i % 3 else v for i, v in enumerate(plain["code"])],
+                                        dtype=object))
+    pd.testing.assert_frame_equal(MixedSMOTE(random_state=0).fit_resample(mixed, y)[0].astype({"code": object}),
+                                  MixedSMOTE(random_state=0).fit_resample(plain, y)[0])
 
 
 def test_mixed_smote_interpolates_an_object_column_of_numbers():
