@@ -193,6 +193,7 @@ def check_strategy_values(sampling_strategy, y) -> None:
     """Refuse a dict ``sampling_strategy`` (or what a callable one returns for ``y``) whose keys
     are not labels of ``y`` (saying which label was meant) or whose values are not whole numbers of
     rows, before imbalanced-learn compares them with the class counts."""
+    _check_strategy_type(sampling_strategy)
     labels = np.asarray(y)
     if labels.ndim == 2 and labels.shape[1] == 1:
         labels = labels[:, 0]
@@ -218,7 +219,11 @@ def _check_strategy_type(strategy) -> None:
     if isinstance(strategy, str):
         if strategy not in _STRATEGY_NAMES:
             raise ValueError(f"sampling_strategy={strategy!r} is not one of {', '.join(map(repr, _STRATEGY_NAMES))}.")
-    elif not (isinstance(strategy, (numbers.Real, Mapping)) or callable(strategy)):
+    elif isinstance(strategy, Mapping) and not isinstance(strategy, dict):
+        # imbalanced-learn reads dicts only ("'NoneType' object has no attribute 'items'").
+        raise TypeError(f"sampling_strategy is a {type(strategy).__name__}; give it as a dict: "
+                        "sampling_strategy=dict(...).")
+    elif not (isinstance(strategy, (numbers.Real, dict)) or callable(strategy)):
         raise TypeError(f"sampling_strategy must be a float, one of {', '.join(map(repr, _STRATEGY_NAMES))}, a dict "
                         f"of class -> wanted number of rows or a callable returning one; got {strategy!r:.80}.")
 

@@ -466,6 +466,23 @@ def test_a_strategy_of_another_type_is_named_by_the_pytorch_door_and_the_evaluat
         evaluate_augmentation(np.zeros((len(y), 2)), y, GANAugmenter(epochs=1, sampling_strategy=strategy))
 
 
+def test_a_mapping_that_is_not_a_dict_is_named_with_the_fix():
+    # imbalanced-learn reads dicts only: "'NoneType' object has no attribute 'items'" at every door.
+    import types
+
+    import torch
+    from torch.utils.data import TensorDataset
+
+    from gan_augment import AugmentedDataset, GANAugmenter
+    y = np.array([0] * 30 + [1] * 10)
+    strategy = types.MappingProxyType({1: 30})
+    with pytest.raises(TypeError, match=r"sampling_strategy is a mappingproxy; give it as a dict"):
+        GANAugmenter(epochs=1, sampling_strategy=strategy).fit_resample(np.zeros((len(y), 2)), y)
+    with pytest.raises(TypeError, match=r"sampling_strategy is a mappingproxy; give it as a dict"):
+        AugmentedDataset(TensorDataset(torch.zeros(len(y), 2), torch.from_numpy(y)), GANAugmenter(epochs=1),
+                         sampling_strategy=strategy)
+
+
 def _frame_faults():
     X = pd.DataFrame({"x": np.arange(40.0), "z": np.arange(40.0) % 3})
     return [
