@@ -157,9 +157,11 @@ class AugmentedDataset(Dataset):
         augmenter = self._resolve_augmenter()
         fitted = _is_fitted(augmenter)
 
-        # A fitted augmenter of images may be given rows holding flattened images: their scale is checked too.
-        spec, y, label_objects, X, value_range = read_base(
-            base, stack=not fitted, rows_are_images=fitted and _makes_images(getattr(augmenter, "encoder_", None)))
+        # Images (or rows holding flattened ones) are compared with the range a fitted augmenter makes.
+        codec = getattr(augmenter, "encoder_", None)
+        spec, y, label_objects, X, values = read_base(
+            base, stack=not fitted,
+            fitted_range=getattr(codec, "value_range_", None) if fitted and _makes_images(codec) else None)
         self._spec = spec
         self._y_real = y
         self.classes_ = sorted(label_objects, key=sort_key)
@@ -177,7 +179,7 @@ class AugmentedDataset(Dataset):
         self.augmenter_ = augmenter
         if fitted or adds:
             self._targets = self._check_augmenter()
-            _check_value_scale(value_range, augmenter.encoder_)
+            _check_value_scale(values, augmenter.encoder_)
             self._store_dtype = self._resolve_store_dtype(spec)
             _check_items_hold_missing(augmenter.encoder_, spec)
         else:
@@ -540,41 +542,37 @@ def _wrap_transform(transform):
     return transform
 
 
-#: Real and synthetic images whose largest values differ by more than this factor are on two scales.
+#: Real and synthetic images whose largest magnitudes differ by more than this factor are on two scales.
 _SCALE_FACTOR = 10.0
-#: Ranges of which one holds negative values and the other not share at least this part of the
-#: wider one, unless one is centred on 0: MNIST through Normalize((0.1307,), (0.3081,)) holds
-#: -0.42..2.82 (0.31 of it shared with 0..1), Normalize((0.5,), (0.5,)) -1..1 (0.5); 0..1 images
-#: with Gaussian noise of sd 0.05 about -0.2..1.2 (0.7).
-_SHARED_SPAN = 0.6
+#: Base images with more of their values than this outside the fitted range (widened by a tenth of
+#: it each side) are on another scale: Normalize((0.5,), (0.5,)) or mean/std normalisation beside
+#: 0..1 puts the background below 0; unclipped noise of sd 0.2 on 0..1 digits puts a quarter there.
+_OUTSIDE_SHARE = 0.3
 
 
-def _on_two_scales(base: tuple, made: tuple) -> bool:
-    """Whether value ranges ``(low, high)`` are two scales: largest values a factor apart (0..1
-    against 0..255), or one centred on 0 and the other not (Normalize's -1..1 against 0..1: a
-    background of -1 beside one of 0, with the same largest value)."""
-    base_high, made_high = abs(base[1]), abs(made[1])
-    if min(base_high, made_high) > 0 and max(base_high, made_high) / min(base_high, made_high) > _SCALE_FACTOR:
+def _on_two_scales(base, made: tuple) -> bool:
+    """Whether base images (a ValueSummary) are on another scale than the ``(low, high)`` the
+    augmenter makes: largest magnitudes a factor apart (0..1 against 0..255), or most values
+    outside its range (Normalize's -1..1 against 0..1: a background of -1 beside one of 0)."""
+    base_size, made_size = max(abs(base.low), abs(base.high)), max(abs(made[0]), abs(made[1]))
+    if min(base_size, made_size) > 0 and max(base_size, made_size) / min(base_size, made_size) > _SCALE_FACTOR:
         return True
-    wider = max(base[1] - base[0], made[1] - made[0])
-    one_negative = (base[0] < -0.01 * wider) != (made[0] < -0.01 * wider)
-    shared = min(base[1], made[1]) - max(base[0], made[0])
-    return one_negative and shared < _SHARED_SPAN * wider
+    return base.outside is not None and base.outside > _OUTSIDE_SHARE
 
 
-def _check_value_scale(value_range, codec) -> None:
+def _check_value_scale(values, codec) -> None:
     """Refuse base images on another scale than the augmenter's (0..1 against 0..255): the items
     of one dataset would mix the two, silently. Integer images too: the codec keeps the range it
     was fitted on (digits of 0..16 in uint8 are not pixels of 0..255)."""
     fitted = getattr(codec, "value_range_", None)
-    if value_range is None or fitted is None:
+    if values is None or fitted is None:
         return
-    if _on_two_scales(value_range, fitted):
+    if _on_two_scales(values, fitted):
         why = "the range of the images it was fitted on"
         if np.dtype(codec.dtype_) == np.uint8 and tuple(fitted) == (0.0, 255.0):
             why += ", or of any uint8 images for a model saved by an earlier gan-augment; a new fit keeps theirs"
         raise ValueError(
-            f"The base dataset's images hold values in [{value_range[0]:g}, {value_range[1]:g}], but the augmenter "
+            f"The base dataset's images hold values in [{values.low:g}, {values.high:g}], but the augmenter "
             f"makes images in [{fitted[0]:g}, {fitted[1]:g}] ({why}): real and synthetic items would be on two "
             "scales. Fit the augmenter on images scaled as the base's (e.g. both through ToTensor()), or scale the "
             "base's images to its range.")

@@ -445,6 +445,20 @@ def test_images_on_another_scale_than_the_augmenters_are_refused(digits, fitted)
     AugmentedDataset(TensorDataset(torch.from_numpy(noisy), torch.from_numpy(y)), fitted, classes=[RARE])
 
 
+@pytest.mark.parametrize("base, made, two", [
+    ((0.0, 1.0, 0.0), (0.0, 255.0), True),      # ToTensor beside 8-bit pixels
+    ((-1.0, 1.0, 0.8), (-0.2, 1.2), True),      # Normalize((0.5,), (0.5,)) beside 0..1 with a little overshoot
+    ((-1.0, 0.08, 0.0), (-1.0, 1.0), False),    # dim images, both through Normalize: largest value 0.08
+    ((-0.47, 1.43, 0.13), (0.0, 1.0), False),   # 0..1 digits with unclipped noise of sd 0.1
+    ((0.0, 0.4, 0.0), (0.0, 1.0), False),       # dark images on the same scale
+])
+def test_two_scales_are_told_by_magnitude_and_by_values_outside_the_range(base, made, two):
+    from gan_augment.data.torch_items import ValueSummary
+    from gan_augment.torch_data import _on_two_scales
+
+    assert _on_two_scales(ValueSummary(*base), made) is two
+
+
 def test_integer_images_on_another_scale_than_the_augmenters_are_refused(digits):
     # Integer pixels on both sides were never compared: digits of 0..16 in uint8 beside 0..255 ones.
     _, _, X, y = digits

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numbers
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import torch
@@ -59,16 +59,29 @@ class ItemSpec:
         return f"{kind} of shape {self.shape}"
 
 
-def read_base(base, *, stack: bool, rows_are_images: bool = False):
-    """One pass over ``base``: ``(spec, y, label_objects, X, value_range)``: the item spec, the
-    plain labels, one label object per class, when ``stack`` the stacked ``x`` in a layout
-    GANAugmenter reads unambiguously (else None), and the smallest and largest value of the
-    images' ``x`` (None for rows, unless ``rows_are_images``: rows holding flattened images)."""
+class ValueSummary(NamedTuple):
+    """The smallest and largest value of a base's images, and the share of its values outside a
+    fitted range widened by a tenth of its span each side (None without a fitted range)."""
+
+    low: float
+    high: float
+    outside: float | None
+
+
+def read_base(base, *, stack: bool, fitted_range: tuple | None = None):
+    """One pass over ``base``: ``(spec, y, label_objects, X, values)``: the item spec, the plain
+    labels, one label object per class, when ``stack`` the stacked ``x`` in a layout GANAugmenter
+    reads unambiguously (else None), and a :class:`ValueSummary` of the images' ``x`` (None for
+    rows, unless a ``fitted_range`` of images is given: rows then hold flattened images)."""
     n = len(base)
     if n == 0:
         raise ValueError("The base dataset is empty.")
     spec, labels, label_objects, xs = None, [], {}, []
     low, high = np.inf, -np.inf
+    outside = total = 0
+    if fitted_range is not None:
+        margin = (fitted_range[1] - fitted_range[0]) / 10
+        wide_low, wide_high = fitted_range[0] - margin, fitted_range[1] + margin
     for i in range(n):
         x, label = split_item(base[i], i)
         this = item_spec(x, i)
@@ -83,11 +96,14 @@ def read_base(base, *, stack: bool, rows_are_images: bool = False):
         if plain not in label_objects:
             label_objects[plain] = copy_label(label)
         labels.append(plain)
-        measure = spec.is_image or rows_are_images
+        measure = spec.is_image or fitted_range is not None
         if stack or measure:
             values = _as_numpy(x, spec)
             if measure and values.size:
                 low, high = min(low, float(values.min())), max(high, float(values.max()))
+                if fitted_range is not None:
+                    outside += int(np.count_nonzero((values < wide_low) | (values > wide_high)))
+                    total += values.size
             if stack:
                 xs.append(values)
     assert spec is not None  # the base holds at least one item
@@ -105,8 +121,10 @@ def read_base(base, *, stack: bool, rows_are_images: bool = False):
         raise ValueError(
             "The base dataset's labels mix types (e.g. ints and strs); give every item the same kind of label."
         )
-    value_range = (low, high) if np.isfinite(low) and np.isfinite(high) else None
-    return spec, y, label_objects, _stack(xs, spec) if stack else None, value_range
+    summary = None
+    if np.isfinite(low) and np.isfinite(high):
+        summary = ValueSummary(low, high, outside / total if fitted_range is not None and total else None)
+    return spec, y, label_objects, _stack(xs, spec) if stack else None, summary
 
 
 def _stack(xs: list, spec: ItemSpec) -> np.ndarray:
