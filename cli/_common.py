@@ -143,6 +143,12 @@ def quote(value: Any) -> str:
     return shlex.quote(str(plain(value)))
 
 
+def quote_path(path) -> str:
+    """A path quoted for a shell command the user may copy: ``./-m``, not ``-m`` (an option)."""
+    text = str(path)
+    return quote("./" + text if text.startswith("-") else text)
+
+
 def where(out: Path) -> str:
     return "stdout" if is_stdout(out) else str(out)
 

@@ -4,15 +4,16 @@ lines of a CSV into a CSV output byte for byte (gan_augment.data.io.write_augmen
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from dataclasses import dataclass
-from io import BytesIO
+from io import BytesIO, TextIOWrapper
 from pathlib import Path
 from typing import Any, Optional
 
 from gan_augment.exceptions import DataValidationError
 
-from ._common import DATA, PROG, USAGE, CLIError, errors, is_stdout, plain, quote, say, show, where
+from ._common import DATA, PROG, USAGE, CLIError, errors, is_stdout, plain, quote, quote_path, say, show, where
 from ._data import DataHandler, Dataset, added_text, fit_time, resolve_labels, synthetic_samples
 
 
@@ -63,7 +64,7 @@ class TableData(DataHandler):
         )
 
     def next_hint(self, out: Path, label: Any) -> str:
-        return f"Next: {PROG} sample {quote(out)} --class {quote(label)} --n 1000 --out synthetic.csv"
+        return f"Next: {PROG} sample {quote_path(out)} --class {quote(label)} --n 1000 --out synthetic.csv"
 
     def fitted_on(self, dataset_info: dict) -> str:
         return f", target column {dataset_info.get('target')!r}"
@@ -194,29 +195,53 @@ def write_augmented_out(real: RealTable, synthetic, out: Path, force: bool, mark
             io.write_augmented_table(real.frame, synthetic, out, source=real.source, force=force,
                                      mark_synthetic=mark_synthetic)
         return
-    if real.source is not None:
-        binary = getattr(sys.stdout, "buffer", None)
-        if binary is None:  # a text-only stdout (an embedding application): the bytes decoded
-            held = BytesIO()
-            io.write_augmented_csv(held, real.frame, synthetic, real.source, mark_synthetic=mark_synthetic)
-            sys.stdout.write(held.getvalue().decode(io.CSV_ENCODING))
-            return
-        sys.stdout.flush()  # text written before must come first
-        io.write_augmented_csv(binary, real.frame, synthetic, real.source, mark_synthetic=mark_synthetic)
-        binary.flush()
-        return
-    io.write_csv(io.augmented_frame(real.frame, synthetic, None, mark_synthetic), sys.stdout)
+    with _stdout_bytes() as binary:
+        if real.source is not None:
+            io.write_augmented_csv(binary, real.frame, synthetic, real.source, mark_synthetic=mark_synthetic)
+        else:
+            _write_csv_bytes(io.augmented_frame(real.frame, synthetic, None, mark_synthetic), binary)
 
 
 def write_table_out(table, out: Path, force: bool) -> None:
     from gan_augment.data import io
 
     if is_stdout(out):
-        io.write_csv(table, sys.stdout)
+        with _stdout_bytes() as binary:
+            _write_csv_bytes(table, binary)
         return
 
     with errors(USAGE, FileExistsError):
         io.write_table(table, out, force=force)
+
+
+@contextlib.contextmanager
+def _stdout_bytes():
+    """Standard output as bytes: a table goes out in UTF-8, as in a file, whatever the terminal's
+    encoding (an ASCII or Latin-1 stdout failed on the first 'é', half the rows written)."""
+    from gan_augment.data import io
+
+    if sys.stdout is None:  # closed (`>&-`): pandas would return the text and "Wrote ..." would follow
+        raise CLIError("Standard output is closed; give --out a file name.", USAGE)
+    binary = getattr(sys.stdout, "buffer", None)
+    if binary is None:  # a text-only stdout (an embedding application): the bytes decoded
+        held = BytesIO()
+        yield held
+        sys.stdout.write(held.getvalue().decode(io.CSV_ENCODING))
+        return
+    sys.stdout.flush()  # text written before must come first
+    yield binary
+    binary.flush()
+
+
+def _write_csv_bytes(table, binary) -> None:
+    from gan_augment.data import io
+
+    text = TextIOWrapper(binary, encoding="utf-8", newline="")  # as the table files: no BOM
+    try:
+        io.write_csv(table, text)
+        text.flush()
+    finally:
+        text.detach()  # the stream stays open for what follows
 
 
 def with_target(rows, label, augmenter, dataset_info: dict):

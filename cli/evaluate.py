@@ -120,10 +120,11 @@ def evaluate(
             result = run_evaluation(plan)
     except KeyboardInterrupt:
         raise CLIError("Interrupted during evaluation; nothing was written.", INTERRUPTED) from None
-    typer.echo(result.to_json() if json_out else result.to_markdown())
-    if report is not None:
+    if report is not None:  # first: the file asked for is written whatever becomes of stdout
         with writing(report, "the report"):
             _write_report(result, report, report_format, force)
+    typer.echo(result.to_json() if json_out else result.to_markdown())
+    if report is not None:
         say(f"Wrote the report to {report}.")
 
 

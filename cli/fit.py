@@ -22,7 +22,7 @@ from ._common import (DEFAULT_MODEL_DIR, USAGE, Architecture, ArchitectureOpt, B
                       MinClassSizeOpt, NaValuesOpt, NoRoundingOpt, NoRulesOpt, Precision,
                       PrecisionOpt, QuietOpt, SeedOpt,
                       SepOpt, SkipUnreadableOpt, TargetOpt, ThreadsOpt, check_processes, check_sep, check_threads, errors,
-                      quote, say, set_flags, writing)
+                      quote_path, say, set_flags, writing)
 from ._job import Settings, prepare, train
 
 
@@ -101,7 +101,7 @@ def fit(
         save_model(job.augmenter, out, job.dataset_info(seconds), force=force)
     say(f"Saved the model to {out}/ (fit in {seconds:.1f} s).")
     if checkpoint_dir is not None:
-        say(f"The checkpoint in {checkpoint_dir}/ is no longer needed; delete it (rm -r {quote(checkpoint_dir)}).")
+        say(f"The checkpoint in {checkpoint_dir}/ is no longer needed; delete it (rm -r {quote_path(checkpoint_dir)}).")
     label = _hint_label(job.augmenter, [*job.added_labels(), *job.labels])
     if label is not None:  # None: the label gate refuses every class (the fit warned of it)
         say(handler.next_hint(out, label))

@@ -30,7 +30,9 @@ share in :mod:`cli._common`. torch, scikit-learn and pandas are imported inside 
 
 from __future__ import annotations
 
+import codecs
 import errno
+import os
 import sys
 import traceback
 import warnings
@@ -69,6 +71,9 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    # click's plain help: it wraps, where rich's panels cut option names at 80 columns
+    # (--mark-synthet…) and their "…" stopped --help on a stdout that is not UTF-8.
+    rich_markup_mode=None,
 )
 
 
@@ -90,6 +95,7 @@ def main(argv: Optional[list] = None, *, prog_name: str = PROG) -> int:
     """Run the command line; returns the exit code (the console script passes it to sys.exit)."""
     args = sys.argv[1:] if argv is None else [str(a) for a in argv]
     state.quiet, state.debug = False, "--debug" in args
+    _tolerant_streams()
     if not args:
         args = ["--help"]
     with warnings.catch_warnings():
@@ -111,6 +117,25 @@ def main(argv: Optional[list] = None, *, prog_name: str = PROG) -> int:
     if result == INTERRUPTED:  # typer returns Ctrl-C outside our commands' own handlers as this code
         return _fail("Interrupted.", INTERRUPTED)
     return result if isinstance(result, int) and not isinstance(result, bool) else 0
+
+
+def _tolerant_streams() -> None:
+    """Messages a terminal's encoding cannot show ("café" on an ASCII stdout) come out escaped, not
+    as a crash halfway (tables on stdout go out as UTF-8 bytes); a closed stderr (`2>&-`) takes
+    progress and warnings to nowhere, where Python would print them into stdout's data."""
+    if sys.stderr is None:
+        # On file descriptor 2 itself, which worker processes (-j) inherit and write to as well.
+        null = os.open(os.devnull, os.O_WRONLY)
+        if null != 2:
+            os.dup2(null, 2)
+            os.close(null)
+        os.set_inheritable(2, True)  # os.open made it private to this process when it was 2 already
+        sys.stderr = open(2, "w", closefd=False)  # noqa: SIM115 (for the life of the process)
+    for stream in (sys.stdout, sys.stderr):
+        encoding = getattr(stream, "encoding", None) or "utf-8"
+        if hasattr(stream, "reconfigure") and getattr(stream, "errors", None) == "strict" \
+                and codecs.lookup(encoding).name != "utf-8":
+            stream.reconfigure(errors="backslashreplace")
 
 
 def _report(exc: Exception) -> tuple[str, int]:

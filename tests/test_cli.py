@@ -4,8 +4,10 @@ The commands run in-process through ``main(argv)`` (which returns the exit code)
 settings (--epochs 1-2 on a few hundred generated rows) so that the file stays fast on 2 cores.
 """
 
+import errno
 import io
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -515,6 +517,57 @@ def test_python_dash_m_help_is_fast_and_torch_free():
     check = ("import sys; import gan_augment.cli.main as m; "
              "assert not {'torch', 'sklearn', 'pandas'} & set(sys.modules), sorted(sys.modules)")
     assert subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, timeout=60).returncode == 0
+
+
+@pytest.mark.parametrize("command", ["fit", "augment"])
+def test_help_at_80_columns_shows_whole_option_names(command, capsys, monkeypatch):
+    # rich's panels cut them (--mark-synthet…), and their "…" stopped --help on an ASCII stdout.
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out, _ = run(capsys, command, "--help")
+    assert code == 0 and "…" not in out
+    for option in ("--early-stopping", "--max-categories", "--min-class-size", "--skip-unreadable"):
+        assert option in out
+    assert ("--checkpoint-every" if command == "fit" else "--mark-synthetic") in out
+
+
+def test_a_terminal_that_cannot_show_a_class_name_gets_utf8_tables_and_escaped_messages(tmp_path, capsys):
+    # On an ASCII (Latin-1) stdout `sample --out -` stopped at the first '日本' after the header, and
+    # `info` halfway; a closed stdout made pandas return the text and "Wrote 3 rows to stdout" followed.
+    data = tmp_path / "labels.csv"
+    _table().assign(label=lambda t: t["label"].replace({"rare": "日本"})).to_csv(data, index=False)
+    assert run(capsys, "fit", data, "--classes", "日本", "--epochs", "1", "--out", tmp_path / "m", "-q")[0] == 0
+    cli = [sys.executable, "-m", "gan_augment"]
+    for encoding in ("ascii", "latin-1"):
+        env = {**os.environ, "PYTHONIOENCODING": encoding, "OMP_NUM_THREADS": "1"}
+        result = subprocess.run([*cli, "sample", str(tmp_path / "m"), "--class", "日本", "--n", "3", "--out", "-"],
+                                capture_output=True, env=env, timeout=120)
+        assert result.returncode == 0, result.stderr
+        rows = pd.read_csv(io.BytesIO(result.stdout), encoding="utf-8")
+        assert len(rows) == 3 and (rows["label"] == "日本").all()
+        result = subprocess.run([*cli, "info", str(tmp_path / "m")], capture_output=True, env=env, timeout=120)
+        assert result.returncode == 0 and b"'common'" in result.stdout, result.stderr
+    closed = subprocess.run([*cli, "sample", str(tmp_path / "m"), "--class", "日本", "--n", "3", "--out", "-"],
+                            stderr=subprocess.PIPE, env=env, timeout=120,
+                            preexec_fn=lambda: os.close(1))
+    assert closed.returncode == 2 and b"Standard output is closed" in closed.stderr
+
+
+def test_evaluate_writes_its_report_before_what_goes_to_stdout(data_csv, tmp_path, capsys, monkeypatch):
+    # A stdout gone (`| true`, a full disk) ended the command before the report file was written.
+    import cli.evaluate
+
+    echo = cli.evaluate.typer.echo
+
+    def full_stdout(message=None, *args, err=False, **kwargs):
+        if not err:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        echo(message, *args, err=err, **kwargs)
+
+    monkeypatch.setattr(cli.evaluate.typer, "echo", full_stdout)
+    report = tmp_path / "report.md"
+    code, _, _ = run(capsys, "evaluate", data_csv, "--classes", "rare", "--epochs", "1", "--cv", "2", "--repeats", "1",
+                     "--baseline", "none", "--report", report, "-q")
+    assert code == 1 and report.is_file()
 
 
 @pytest.mark.parametrize("command", ["fit", "sample", "augment", "info", "evaluate", "demo"])

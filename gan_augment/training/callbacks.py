@@ -64,7 +64,7 @@ class ProgressLines:
         waited = now - self._last_time
         due = (done >= self.total or waited >= self.max_seconds
                or (waited >= self.min_seconds and done - self._last >= math.ceil(self.line_every * self.total)))
-        if not due:
+        if not due or sys.stderr is None:  # closed: print() would write into stdout, the caller's data
             return
         elapsed = now - self._started
         left = elapsed / (done - self._first) * (self.total - done) if done > self._first else 0.0
