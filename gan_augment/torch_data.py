@@ -552,7 +552,7 @@ _OUTSIDE_SHARE = 0.3
 
 def _on_two_scales(base, made: tuple) -> bool:
     """Whether base images (a ValueSummary) are on another scale than the ``(low, high)`` the
-    augmenter makes: largest magnitudes a factor apart (0..1 against 0..255), or most values
+    augmenter makes: largest magnitudes a factor apart (0..1 against 0..255), or many values
     outside its range (Normalize's -1..1 against 0..1: a background of -1 beside one of 0)."""
     base_size, made_size = max(abs(base.low), abs(base.high)), max(abs(made[0]), abs(made[1]))
     if min(base_size, made_size) > 0 and max(base_size, made_size) / min(base_size, made_size) > _SCALE_FACTOR:
