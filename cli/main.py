@@ -87,8 +87,17 @@ def _root(
     set_flags(quiet, debug)
 
 
-for _command in (fit, sample, augment, info, demo, evaluate):  # the order --help lists them in
-    app.command()(_command)
+#: One line each in `gan-augment --help`, whole at 80 columns (click cuts a docstring's first sentence).
+_SUMMARIES = {
+    fit: "Fit a GAN on DATA and save it to a model directory.",
+    sample: "Write N synthetic samples of a class from a saved model.",
+    augment: "Write DATA with synthetic samples topping up its rare classes.",
+    info: "Show what a saved model holds.",
+    demo: "Run the whole job on a bundled slice of UCI Adult.",
+    evaluate: "Did the top-up help? Cross-validated against baselines.",
+}
+for _command, _summary in _SUMMARIES.items():  # the order --help lists them in
+    app.command(short_help=_summary)(_command)
 
 
 def main(argv: Optional[list] = None, *, prog_name: str = PROG) -> int:
