@@ -232,14 +232,16 @@ def test_missing_exactly_when_another_column_takes_a_value_is_kept():
 
 @pytest.mark.parametrize("dtype", ["float64", "float32", "float16", "Float32"])
 def test_a_link_to_a_value_of_a_narrow_float_column_is_kept(dtype):
-    """0.1 in a float32 column is 0.10000000149011612; decoded numbers are rounded to 0.1 first."""
+    """0.3 in a float32 column is 0.30000001192092896; decoded numbers are rounded to the column's
+    decimals first."""
     rng = np.random.default_rng(0)
     at_level = rng.random(400) < 0.3
-    level = pd.Series(np.where(at_level, 0.1, rng.uniform(1, 5, 400).round(1)), dtype=dtype)
+    # Values of many decimals: a float32 0.3 then decodes as 0.30000001, neither 0.3 nor 0.3f.
+    level = pd.Series(np.where(at_level, 0.3, rng.choice([0.00123457, 0.5, 0.75], 400)), dtype=dtype)
     reading = np.where(at_level, np.nan, rng.normal(size=400).round(2))
     table = pd.DataFrame({"level": level, "reading": reading})
     encoder = TabularEncoder(max_modes=3, random_state=0).fit(table)
-    assert encoder.describe_rules() == ["missing link: reading is missing exactly when level = 0.1"]
+    assert encoder.describe_rules() == ["missing link: reading is missing exactly when level = 0.3"]
     decoded = encoder.inverse_transform(_random_rows(encoder, 3000, seed=0), random_state=0)
     assert decoded["level"].dtype == dtype
     np.testing.assert_array_equal(decoded["reading"].isna(), decoded["level"] == level[at_level].iloc[0])

@@ -363,7 +363,11 @@ class TabularEncoder:
             if position in links:
                 # The missing slot is never chosen by the generator here: missingness is the link's.
                 slot = block[:, :width - 1].argmax(axis=1)
-                slot[self._link_holds(links[position], columns)] = width - 1
+                # The parent as its column's type holds it: a float32 column's 0.3 decodes as 0.30000001
+                # at 8 decimals, which is 0.3 again once a float32.
+                parent = self.columns_[links[position]["parent"]]
+                restored = {parent["name"]: _restore_dtype(columns[parent["name"]], parent)}
+                slot[self._link_holds(links[position], restored)] = width - 1
             else:
                 slot = block.argmax(axis=1)
             if spec["kind"] == "numeric":
@@ -446,8 +450,7 @@ class TabularEncoder:
 
     def _link_values(self, link: dict) -> list:
         """The parent's values the link follows: its value, and for a float32 (float16) column also
-        that value as written (0.1 for 0.10000000149011612): decoded rows hold numbers rounded to
-        the column's decimals, and rows read back from a file hold float64s."""
+        that value as written (0.1 for 0.10000000149011612), as rows read back from a file hold it."""
         value = link["value"]
         dtype = dtype_from_json(self.columns_[link["parent"]]["dtype"])
         dtype = getattr(dtype, "numpy_dtype", dtype)  # Float32 -> float32
