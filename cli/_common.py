@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import enum
 import shlex
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -75,6 +76,13 @@ def say(message: str) -> None:
     """Progress output: to stderr (stdout stays clean for data), silenced by --quiet."""
     if not state.quiet:
         typer.echo(message, err=True)
+
+
+def require_stdout(what: str) -> None:
+    """Refuse, before any work, a command whose result goes to a closed standard output (`>&-`):
+    typer.echo writes nowhere then, and the command would say it succeeded."""
+    if sys.stdout is None:
+        raise CLIError(f"Standard output is closed; {what}.", USAGE)
 
 
 def warn(message: str) -> None:

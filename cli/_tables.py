@@ -13,7 +13,7 @@ from typing import Any, Optional
 
 from gan_augment.exceptions import DataValidationError
 
-from ._common import DATA, PROG, USAGE, CLIError, errors, is_stdout, plain, quote, quote_path, say, show, where
+from ._common import DATA, PROG, USAGE, CLIError, errors, is_stdout, plain, quote, quote_path, require_stdout, say, show, where
 from ._data import DataHandler, Dataset, added_text, fit_time, resolve_labels, synthetic_samples
 
 
@@ -220,8 +220,7 @@ def _stdout_bytes():
     encoding (an ASCII or Latin-1 stdout failed on the first 'é', half the rows written)."""
     from gan_augment.data import io
 
-    if sys.stdout is None:  # closed (`>&-`): pandas would return the text and "Wrote ..." would follow
-        raise CLIError("Standard output is closed; give --out a file name.", USAGE)
+    require_stdout("give --out a file name")  # else pandas returns the text, and "Wrote ..." follows
     binary = getattr(sys.stdout, "buffer", None)
     if binary is None:  # a text-only stdout (an embedding application): the bytes decoded
         held = BytesIO()

@@ -13,7 +13,7 @@ from ._common import (DATA, INTERRUPTED, USAGE, BatchOpt, CLIError, DataArg, Deb
                       MaxCategoriesOpt, Metric, NaValuesOpt, QuietOpt, SepOpt, SkipUnreadableOpt, TargetOpt,
                       ThreadsOpt, check_device,
                       check_processes, check_sep, check_threads, classes_opt, errors, estimator_opt, force_opt, metric_opt,
-                      n_jobs_opt,
+                      n_jobs_opt, require_stdout,
                       say, seed_opt, set_flags, show, state, writing)
 from ._job import refuse_table_options
 
@@ -72,6 +72,8 @@ def evaluate(
     """
     set_flags(quiet, debug)
     check_processes("evaluate")
+    if report is None:
+        require_stdout("give --report FILE to keep the report")
     report_format = _check_report(report, force)
     names = None
     if baselines:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from ._common import DebugOpt, ModelArg, QuietOpt, check_processes, escape, plain, set_flags, show
+from ._common import DebugOpt, ModelArg, QuietOpt, check_processes, escape, plain, require_stdout, set_flags, show
 
 
 def info(
@@ -17,6 +17,7 @@ def info(
     """Show what a saved model holds: classes, columns, training, versions."""
     set_flags(quiet, debug)
     check_processes("info")
+    require_stdout("info prints what the model holds there")
     from ._handlers import for_model
     from ._model_dir import load_model
     from gan_augment.checkpoint import read_metadata

@@ -133,18 +133,27 @@ def _tolerant_streams() -> None:
     as a crash halfway (tables on stdout go out as UTF-8 bytes); a closed stderr (`2>&-`) takes
     progress and warnings to nowhere, where Python would print them into stdout's data."""
     if sys.stderr is None:
-        # On file descriptor 2 itself, which worker processes (-j) inherit and write to as well.
-        null = os.open(os.devnull, os.O_WRONLY)
-        if null != 2:
-            os.dup2(null, 2)
-            os.close(null)
-        os.set_inheritable(2, True)  # os.open made it private to this process when it was 2 already
-        sys.stderr = open(2, "w", closefd=False)  # noqa: SIM115 (for the life of the process)
+        if not _is_open(2):  # closed: on file descriptor 2 itself, which workers (-j) inherit too
+            null = os.open(os.devnull, os.O_WRONLY)
+            if null != 2:
+                os.dup2(null, 2)
+                os.close(null)
+            os.set_inheritable(2, True)  # os.open made it private to this process when it was 2 already
+        # Otherwise a caller silenced Python's stderr only: its descriptor 2 (a log file) is left alone.
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 (for the life of the process)
     for stream in (sys.stdout, sys.stderr):
         encoding = getattr(stream, "encoding", None) or "utf-8"
         if hasattr(stream, "reconfigure") and getattr(stream, "errors", None) == "strict" \
                 and codecs.lookup(encoding).name != "utf-8":
             stream.reconfigure(errors="backslashreplace")
+
+
+def _is_open(descriptor: int) -> bool:
+    try:
+        os.fstat(descriptor)
+    except OSError:
+        return False
+    return True
 
 
 def _report(exc: Exception) -> tuple[str, int]:

@@ -550,6 +550,9 @@ def test_a_terminal_that_cannot_show_a_class_name_gets_utf8_tables_and_escaped_m
                             stderr=subprocess.PIPE, env=env, timeout=120,
                             preexec_fn=lambda: os.close(1))
     assert closed.returncode == 2 and b"Standard output is closed" in closed.stderr
+    closed = subprocess.run([*cli, "info", str(tmp_path / "m")], stderr=subprocess.PIPE, env=env, timeout=120,
+                            preexec_fn=lambda: os.close(1))
+    assert closed.returncode == 2 and b"Standard output is closed; info prints" in closed.stderr
 
 
 def test_evaluate_writes_its_report_before_what_goes_to_stdout(data_csv, tmp_path, capsys, monkeypatch):
