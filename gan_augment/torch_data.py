@@ -548,26 +548,20 @@ _SCALE_FACTOR = 10.0
 #: it each side) are on another scale: Normalize((0.5,), (0.5,)) or mean/std normalisation beside
 #: 0..1 puts the background below 0; unclipped noise of sd 0.2 on 0..1 digits puts a quarter there.
 _OUTSIDE_SHARE = 0.3
-#: A fitted range reaching below 0 where the base's does not shares at least this part of the
-#: wider range with it, or the augmenter was fitted through a normalisation the base lacks
-#: (-1..1 beside 0..1 shares 0.5; MNIST's mean/std -0.42..2.82 shares 0.31; sd 0.05 noise 0.7).
-_SHARED_SPAN = 0.6
 
 
 def _on_two_scales(base, made: tuple) -> bool:
     """Whether base images (a ValueSummary) are on another scale than the ``(low, high)`` the
-    augmenter makes: largest magnitudes a factor apart (0..1 against 0..255), many base values
-    outside its range (Normalize's -1..1 beside 0..1: a background of -1 beside one of 0), or the
-    converse: an augmenter of normalised images beside a base of 0..1 (its range is all there is
-    of its values)."""
+    augmenter makes: largest magnitudes a factor apart (0..1 against 0..255), or many base values
+    outside its range (Normalize's -1..1 beside 0..1: a background of -1 beside one of 0).
+
+    The converse, an augmenter fitted through a normalisation beside a base of 0..1, is not told
+    apart: of the augmenter's images only the range is kept, and one fitted on 0..1 images with a
+    little noise or resizing overshoot spans as much below 0 (tried: it refused such pairs)."""
     base_size, made_size = max(abs(base.low), abs(base.high)), max(abs(made[0]), abs(made[1]))
     if min(base_size, made_size) > 0 and max(base_size, made_size) / min(base_size, made_size) > _SCALE_FACTOR:
         return True
-    if base.outside is not None and base.outside > _OUTSIDE_SHARE:
-        return True
-    wider = max(base.high - base.low, made[1] - made[0])
-    shared = min(base.high, made[1]) - max(base.low, made[0])
-    return made[0] < -0.01 * wider <= base.low and shared < _SHARED_SPAN * wider
+    return base.outside is not None and base.outside > _OUTSIDE_SHARE
 
 
 def _check_value_scale(values, codec) -> None:
