@@ -13,7 +13,8 @@ from typing import Any, Optional
 
 from gan_augment.exceptions import DataValidationError
 
-from ._common import DATA, PROG, USAGE, CLIError, errors, is_stdout, plain, quote, quote_path, require_stdout, say, show, where
+from ._common import (DATA, PROG, USAGE, CLIError, errors, is_stdout, plain, quote, quote_path, require_stdout, say,
+                      show, where)
 from ._data import DataHandler, Dataset, added_text, fit_time, resolve_labels, synthetic_samples
 
 
