@@ -309,6 +309,19 @@ def test_a_column_in_small_units_gets_the_same_modes_as_in_large_ones():
     for spec, scale in zip(specs[1:], (1e-4, 1e-7)):
         assert np.allclose(np.asarray(spec["stds"]) / scale, specs[0]["stds"], rtol=1e-4)
         assert np.allclose(spec["weights"], specs[0]["weights"], rtol=1e-4)
+    # So in units whose variance underflows (1e-160: modes came out 1e156 times wider than the data,
+    # every synthetic value on a bound) or overflows.
+    for scale in (1e-160, 1e-300, 1e140):
+        spec = TabularEncoder(random_state=0).fit(pd.DataFrame({"x": values * scale})).columns_[0]
+        assert np.allclose(np.asarray(spec["stds"]) / scale, specs[0]["stds"], rtol=1e-3), scale
+
+
+def test_large_whole_values_of_a_float_column_are_no_identifiers():
+    # Every float64 beyond 2**53 is whole: energies of 1e20 J were warned of as identifiers.
+    energies = pd.DataFrame({"energy": np.random.default_rng(0).lognormal(size=100) * 1e20})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        TabularEncoder(random_state=0).fit(energies)
 
 
 def test_transform_with_a_different_number_of_columns_is_refused(fitted):

@@ -48,6 +48,8 @@ from gan_augment.exceptions import DataValidationError
 _MIN_MODE_WEIGHT = 0.005
 # Mixture fitting is the slow part of encoding; its parameters are stable long before 5,000 rows.
 _GMM_MAX_ROWS = 5000
+#: Columns whose largest magnitude lies outside this range are fitted in units of it (see _fit_mixture).
+_MIXTURE_SCALE_RANGE = (1e-100, 1e100)
 _ALPHA_CLIP = 0.99
 # A single value holding at least this share of a numeric column gets an exact mode of its own.
 _POINT_MASS_SHARE = 0.05
@@ -1081,7 +1083,9 @@ def _fit_numeric(series: pd.Series, max_modes: int, seed: np.random.SeedSequence
         # 2.0 are whole, yet floats), with the column's own missing-value marker.
         spec["object_ints"] = all(isinstance(v, numbers.Integral) for v in series[~missing])
         _keep_object_missing_marker(spec, series, missing)
-    if is_integer and len(observed) and max(abs(observed.min()), abs(observed.max())) > _EXACT_FLOAT_INT:
+    # Integers only: a float column's large whole values (energies of 1e20 J) are floats already.
+    if is_integer and len(observed) and max(abs(observed.min()), abs(observed.max())) > _EXACT_FLOAT_INT \
+            and not pd.api.types.is_float_dtype(series.dtype):
         _keep_exact_int_range(spec, series)
     unique = np.unique(observed)
     if len(unique) < 2:
@@ -1133,6 +1137,11 @@ def _fit_mixture(values: np.ndarray, max_modes: int, seed, value_range: float):
     """Means, spreads and weights of a Bayesian Gaussian mixture on ``values`` (unused modes dropped)."""
     rng = np.random.default_rng(seed)
     fit_values = values if len(values) <= _GMM_MAX_ROWS else rng.choice(values, _GMM_MAX_ROWS, replace=False)
+    # Fitted in a unit where the variance neither underflows nor overflows: the variance of values
+    # of 1e-160 is 0 in float64, and the mixture's modes came out 1e156 times wider than the data.
+    unit = float(np.max(np.abs(fit_values)))
+    unit = unit if not _MIXTURE_SCALE_RANGE[0] <= unit <= _MIXTURE_SCALE_RANGE[1] else 1.0
+    fit_values = fit_values / unit
     n_components = int(min(max_modes, len(np.unique(fit_values)), len(fit_values)))
     mixture = BayesianGaussianMixture(
         n_components=n_components,
@@ -1154,9 +1163,9 @@ def _fit_mixture(values: np.ndarray, max_modes: int, seed, value_range: float):
     if not keep.any():
         keep[np.argmax(mixture.weights_)] = True
     # Floor the spread so a mode collapsed on one repeated value cannot divide by ~0.
-    stds = np.maximum(np.sqrt(mixture.covariances_.ravel()[keep]), 1e-6 * value_range)
+    stds = np.maximum(np.sqrt(mixture.covariances_.ravel()[keep]) * unit, 1e-6 * value_range)
     weights = mixture.weights_[keep] / mixture.weights_[keep].sum()
-    return mixture.means_.ravel()[keep].tolist(), stds.tolist(), weights.tolist()
+    return (mixture.means_.ravel()[keep] * unit).tolist(), stds.tolist(), weights.tolist()
 
 
 def _encode_numeric(series: pd.Series, spec: dict, rng: np.random.Generator) -> list[np.ndarray]:
