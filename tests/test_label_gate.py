@@ -197,6 +197,20 @@ def test_row_features_read_numbers_back_off_the_encoding_and_bin_them_monotonica
     assert features.n_passthrough == encoder.output_dim - sum(1 + len(m) for _, m, _ in encoder.numeric_blocks())
 
 
+@pytest.mark.parametrize("scale", [1e40, 1e-40])
+def test_row_features_read_a_column_beyond_float32_as_in_any_other_unit(scale):
+    # Modes of 1e40 were inf in float32: every feature of the column NaN, and the gate kept no rare row.
+    X, _ = skewed_table()
+    features = []
+    for factor in (1.0, scale):
+        scaled = X.assign(level=X["level"] * factor)
+        encoder = TabularEncoder(random_state=0).fit(scaled)
+        rows = torch.from_numpy(encoder.transform(scaled, random_state=0)).float()
+        features.append(RowFeatures.fit(encoder.numeric_blocks(), rows, n_bins=8)(rows))
+    assert torch.isfinite(features[1]).all()
+    torch.testing.assert_close(features[1], features[0], atol=1e-4, rtol=1e-4)
+
+
 def test_row_features_take_their_bins_from_numpy_beyond_what_torch_quantile_takes(monkeypatch):
     # torch.quantile refuses more than 2**24 values: a table of 16.8M rows failed after training.
     from gan_augment.evaluation import judge as judge_module

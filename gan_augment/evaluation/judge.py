@@ -125,8 +125,11 @@ class RowFeatures(nn.Module):
             k = len(means)
             features.alpha_index[column] = start
             features.slot_index[column, :k] = torch.arange(start + 1, start + 1 + k)
-            features.means[column, :k] = torch.as_tensor(means, dtype=torch.float32)
-            features.spreads[column, :k] = 4 * torch.as_tensor(stds, dtype=torch.float32)
+            # Quantile bins read a column alike in any unit; float32 holds none beyond 3.4e38 (a
+            # column of 1e40 made every feature NaN, and the gate kept no row of one class).
+            unit = _float32_unit(np.abs(np.asarray(means, dtype=np.float64)).max(initial=0.0) + 4 * max(stds))
+            features.means[column, :k] = torch.as_tensor(np.asarray(means) / unit, dtype=torch.float32)
+            features.spreads[column, :k] = 4 * torch.as_tensor(np.asarray(stds) / unit, dtype=torch.float32)
             features.mode_mask[column, :k] = 1.0
         values, observed = features.values(rows.float())
         levels = torch.linspace(0, 1, n_bins + 1, dtype=torch.float64)
@@ -153,7 +156,8 @@ class RowFeatures(nn.Module):
 
     def values(self, rows: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """``(values, observed)``, both (N, n_columns): each numeric column's value as the codec
-        decodes it (before clipping and rounding; 0 where missing), and whether it is not missing."""
+        decodes it (before clipping and rounding; 0 where missing; in units of its largest value
+        where float32 could not hold it), and whether it is not missing."""
         alpha = rows[:, self.alpha_index].clamp(-1, 1)
         slots = rows[:, self.slot_index] * self.mode_mask
         values = (slots * (self.means + self.spreads * alpha[..., None])).sum(-1)
@@ -164,6 +168,12 @@ class RowFeatures(nn.Module):
         values, _ = self.values(rows)
         bins = ((values[..., None] - self.lower) / self.width).clamp(0, 1).flatten(1)
         return torch.cat([rows[:, self.passthrough], bins], dim=1)
+
+
+def _float32_unit(size: float) -> float:
+    """The unit a column of values up to ``size`` is read in: 1, unless float32 could not hold
+    them well (beyond 1e30, or all below 1e-30)."""
+    return size if size > 1e30 or 0 < size < 1e-30 else 1.0
 
 
 class RowClassifier(nn.Module):
