@@ -28,7 +28,7 @@ from gan_augment.data._dtypes import round_to_dtype
 from gan_augment.data.tabular import column_floats
 from gan_augment.data.tabular import is_number_column as is_numeric
 from gan_augment.data.tabular import plain_labels
-from gan_augment.kinds.tabular import as_rows
+from gan_augment.kinds.tabular import as_rows, check_finite
 from gan_augment.planner import plain_label
 
 __all__ = ["BASELINE_SAMPLERS", "ClassicOversampler", "MixedSMOTE", "baseline_sampler", "classic_transforms",
@@ -211,6 +211,8 @@ class MixedSMOTE(TableSamplerMixin, BaseOverSampler):
         to_add = {label: n for label, n in self.sampling_strategy_.items() if n > 0}
         if not to_add:
             return X, y
+        # Differences between rows of 1e308 overflow: new rows held inf.
+        check_finite(frame, limit="SMOTE can interpolate without overflowing")
         single = [label for label in to_add if counts[label] < 2]
         if single:
             shown = ", ".join(repr(plain_label(label)) for label in single)

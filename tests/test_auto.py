@@ -15,6 +15,7 @@ from sklearn.model_selection import (GroupKFold, KFold, RepeatedStratifiedKFold,
 from gan_augment import AutoAugmenter, GANAugmenter
 from gan_augment.auto import one_standard_error
 from gan_augment.baselines import MixedSMOTE
+from gan_augment.exceptions import DataValidationError
 
 # The label gate is on (the tables' default) with a short judge: the gate is not these tests' subject.
 pytestmark = pytest.mark.usefixtures("quick_row_judge")
@@ -415,6 +416,14 @@ def test_mixed_smote_keeps_the_text_1_and_the_number_1_apart():
                                         dtype=object))
     pd.testing.assert_frame_equal(MixedSMOTE(random_state=0).fit_resample(mixed, y)[0].astype({"code": object}),
                                   MixedSMOTE(random_state=0).fit_resample(plain, y)[0])
+
+
+def test_mixed_smote_refuses_numbers_too_large_to_interpolate_naming_the_column():
+    # Differences between rows of 1.7e308 overflowed: new rows held inf.
+    X, y = _table(rare=0.1)
+    X["huge"] = np.random.default_rng(0).uniform(-1, 1, len(X)) * 1.7e308
+    with pytest.raises(DataValidationError, match=r"Column 'huge' holds values as large as 1.7e\+308.*SMOTE can "):
+        MixedSMOTE(random_state=0).fit_resample(X, y)
 
 
 def test_mixed_smote_interpolates_an_object_column_of_numbers():

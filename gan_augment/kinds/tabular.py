@@ -71,7 +71,7 @@ class TabularKind(DataKind):
         X = as_rows(estimator, X, y)
         check_columns(X)  # before validate_data, whose refusals of column names say less
         validate_data(estimator, X=X, y=y, reset=True, skip_check_array=True)
-        _check_finite(X)
+        check_finite(X)
         return X, y, binarize_y
 
     def fit_codec(self, params: dict, X, *, seed: int, device: torch.device):
@@ -142,9 +142,9 @@ class TabularKind(DataKind):
 _LARGEST_MAGNITUDE = 1e150
 
 
-def _check_finite(X):
+def check_finite(X, *, limit: str = "the model can square without overflowing"):
     """Refuse infinities (NaN is fine: it is modelled as missing) and magnitudes whose squares
-    overflow, naming the column."""
+    overflow, naming the column (``limit``: what the magnitude is beyond, for the message)."""
     frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(X)
     for name in frame.columns:
         # Only a column of numbers is modelled as numbers: text such as "inf" or "1e999" in a column
@@ -160,8 +160,8 @@ def _check_finite(X):
         if largest > _LARGEST_MAGNITUDE:
             raise DataValidationError(
                 f"Column {name!r} holds values as large as {largest:.3g} in magnitude, beyond the "
-                f"{_LARGEST_MAGNITUDE:.0e} the model can square without overflowing; rescale the column "
-                "(divide it by a power of ten, or take a logarithm) before fitting.")
+                f"{_LARGEST_MAGNITUDE:.0e} {limit}; rescale the column (divide it by a power of ten, or "
+                "take a logarithm) before fitting.")
 
 
 def _comparable_columns(real: pd.DataFrame, synthetic: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
