@@ -322,6 +322,7 @@ def test_large_whole_values_of_a_float_column_are_no_identifiers():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         TabularEncoder(random_state=0).fit(energies)
+        TabularEncoder(random_state=0).fit(energies.astype(object))  # Python floats
 
 
 def test_transform_with_a_different_number_of_columns_is_refused(fitted):

@@ -1085,7 +1085,7 @@ def _fit_numeric(series: pd.Series, max_modes: int, seed: np.random.SeedSequence
         _keep_object_missing_marker(spec, series, missing)
     # Integers only: a float column's large whole values (energies of 1e20 J) are floats already.
     if is_integer and len(observed) and max(abs(observed.min()), abs(observed.max())) > _EXACT_FLOAT_INT \
-            and not pd.api.types.is_float_dtype(series.dtype):
+            and not pd.api.types.is_float_dtype(series.dtype) and spec.get("object_ints", True):
         _keep_exact_int_range(spec, series)
     unique = np.unique(observed)
     if len(unique) < 2:

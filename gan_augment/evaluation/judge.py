@@ -172,8 +172,9 @@ class RowFeatures(nn.Module):
 
 def _float32_unit(size: float) -> float:
     """The unit a column of values up to ``size`` is read in: 1, unless float32 could not hold
-    them well (beyond 1e30, or all below 1e-30)."""
-    return size if size > 1e30 or 0 < size < 1e-30 else 1.0
+    them well (beyond 1e30), or its bins would be narrower than their floor of 1e-12 (all values
+    below 1e-6: a column of 1e-20 read as one step)."""
+    return size if size > 1e30 or 0 < size < 1e-6 else 1.0
 
 
 class RowClassifier(nn.Module):
