@@ -60,6 +60,13 @@ class CountEpochs(Callback):
         self.ended += 1
 
 
+def _interrupted(X, y, checkpoint_dir, *, at=3, params=FAST, callbacks=()):
+    """A fit checkpointed every 2 epochs, stopped by Ctrl-C at the end of epoch ``at``."""
+    with pytest.raises(KeyboardInterrupt):
+        GANAugmenter(**params, checkpoint_dir=checkpoint_dir, checkpoint_every=2,
+                     callbacks=[InterruptAt(at), *callbacks]).fit(X, y)
+
+
 def _assert_same_model(a, b):
     for cls in (0, 1):
         np.testing.assert_array_equal(a.sample(64, cls), b.sample(64, cls))
@@ -72,9 +79,7 @@ def test_an_interrupted_fit_resumes_bit_identical_to_an_uninterrupted_one(tmp_pa
     X, y = _data()
     uninterrupted = GANAugmenter(**FAST).fit(X, y)
 
-    with pytest.raises(KeyboardInterrupt):
-        GANAugmenter(**FAST, checkpoint_dir=tmp_path / "ckpt", checkpoint_every=2,
-                     callbacks=[InterruptAt(3)]).fit(X, y)
+    _interrupted(X, y, tmp_path / "ckpt")
     assert (tmp_path / "ckpt" / "model.safetensors").is_file()
 
     counter = CountEpochs()
@@ -91,9 +96,7 @@ def test_a_checkpoint_of_an_earlier_version_without_a_newer_setting_resumes(tmp_
     # ("penalty_fraction None in the checkpoint, 1.0 now"), with advice no setting could follow.
     X, y = _data()
     uninterrupted = GANAugmenter(**FAST).fit(X, y)
-    with pytest.raises(KeyboardInterrupt):
-        GANAugmenter(**FAST, checkpoint_dir=tmp_path / "ckpt", checkpoint_every=2,
-                     callbacks=[InterruptAt(3)]).fit(X, y)
+    _interrupted(X, y, tmp_path / "ckpt")
     header_path = tmp_path / "ckpt" / "model.json"
     header = json.loads(header_path.read_text())
     header.pop("header_sha256", None)  # as the files of that version: no checksum over the header
@@ -112,9 +115,7 @@ def test_an_interrupted_fit_with_early_stopping_resumes_with_its_ratings(tmp_pat
     X, y = _data()
     params = {**FAST, "epochs": 8, "early_stopping": True}
     uninterrupted = GANAugmenter(**params).fit(X, y)
-    with pytest.raises(KeyboardInterrupt):
-        GANAugmenter(**params, checkpoint_dir=tmp_path / "ckpt", checkpoint_every=2,
-                     callbacks=[InterruptAt(5)]).fit(X, y)
+    _interrupted(X, y, tmp_path / "ckpt", at=5, params=params)
     # The same list of callbacks (the rating callback comes after the user's), as a rerun would have.
     resumed = GANAugmenter(**params, checkpoint_dir=tmp_path / "ckpt", checkpoint_every=2,
                            callbacks=[CountEpochs()]).fit(X, y)
@@ -144,9 +145,7 @@ def test_a_callbacks_state_is_found_when_other_callbacks_are_dropped_on_resume(t
     # Interrupted with [InterruptAt, Tally], resumed with [Tally]: the state is found by the callback's
     # class, not by its place in the list (the built-in early-stopping callback moves the same way).
     X, y = _data()
-    with pytest.raises(KeyboardInterrupt):
-        GANAugmenter(**FAST, checkpoint_dir=tmp_path / "ckpt", checkpoint_every=2,
-                     callbacks=[InterruptAt(3), Tally()]).fit(X, y)
+    _interrupted(X, y, tmp_path / "ckpt", callbacks=[Tally()])
     tally = Tally()
     GANAugmenter(**FAST, checkpoint_dir=tmp_path / "ckpt", checkpoint_every=2, callbacks=[tally]).fit(X, y)
     assert tally.epochs == 5  # 2 before the checkpoint, 3 after it
@@ -196,9 +195,7 @@ def test_a_fit_killed_with_sigkill_resumes_bit_identical(tmp_path):
 
 def test_a_checkpoint_whose_replacement_was_killed_mid_swap_is_resumed(tmp_path):
     X, y = _data()
-    with pytest.raises(KeyboardInterrupt):
-        GANAugmenter(**FAST, checkpoint_dir=tmp_path / "ckpt", checkpoint_every=2,
-                     callbacks=[InterruptAt(3)]).fit(X, y)
+    _interrupted(X, y, tmp_path / "ckpt")
     # What a SIGKILL between the two renames of the next checkpoint write leaves: no "ckpt", and the
     # previous checkpoint aside under its hidden name (of a process that is gone).
     (tmp_path / "ckpt").rename(tmp_path / f".ckpt.old-{_fs._host_tag()}-999999999-0badc0de")
