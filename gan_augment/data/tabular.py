@@ -836,17 +836,25 @@ def _warn_if_identifier(series: pd.Series, name) -> bool:
     synthetic values repeat real rows' IDs, and a classifier learns nothing from it."""
     values = series.dropna()
     # Mostly missing: free text written now and then (comments), not something that names rows.
-    if len(values) < _IDENTIFIER_MIN_ROWS or 2 * len(values) < len(series) or not values.is_unique:
+    if len(values) < _IDENTIFIER_MIN_ROWS or 2 * len(values) < len(series):
         return False
+    # The kind first, uniqueness second: pyarrow 21 and older have no `unique` for an Arrow float16
+    # column (which is no identifier anyway), and fitting one crashed here.
     if pd.api.types.is_integer_dtype(values.dtype):
+        what = "integer"
+    elif all(isinstance(value, str) for value in values):
+        what = "text"
+    else:
+        return False
+    if not values.is_unique:
+        return False
+    if what == "integer":
         low, high = int(values.min()), int(values.max())
         if high - low + 1 > 2 * len(values):
             return False
-        what, figures = "integer", f" ({low} to {high})"
-    elif all(isinstance(value, str) for value in values):
-        what, figures = "text", f" (e.g. {values.iloc[0]!r})"
+        figures = f" ({low} to {high})"
     else:
-        return False
+        figures = f" (e.g. {values.iloc[0]!r})"
 
     def message(shown: str) -> str:
         rows = "every row" if len(values) == len(series) else \
