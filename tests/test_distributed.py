@@ -141,3 +141,35 @@ def test_distributed_true_without_processes_says_how_to_start_them(monkeypatch):
         resolve_process_group("yes")
     with pytest.raises(DistributedError, match="torchrun"):  # before any data is read or encoded
         GANAugmenter(distributed=True, epochs=1).fit([[0.0], [1.0], [2.0], [3.0]], [0, 0, 1, 1])
+
+
+def _torchrun_rank(monkeypatch, rank: int, local_processes: int, n_gpus: int) -> None:
+    """This process as rank ``rank`` of a torchrun job with ``local_processes`` on a machine of
+    ``n_gpus`` GPUs (CUDA itself is never touched: the tests run on CPU-only machines too)."""
+    environment = {"RANK": str(rank), "LOCAL_RANK": str(rank), "WORLD_SIZE": str(local_processes),
+                   "LOCAL_WORLD_SIZE": str(local_processes), "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": "29500"}
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: n_gpus)
+
+
+def test_auto_device_under_torchrun_takes_the_gpus_only_when_each_process_has_one(monkeypatch):
+    # Two processes on a one-GPU machine: rank 1 asked CUDA for GPU 1 and the run died with
+    # "invalid device ordinal" (seen on an H200 with `torchrun --nproc-per-node 2 -m gan_augment fit`).
+    from gan_augment.training.trainer import resolve_device
+
+    _torchrun_rank(monkeypatch, rank=0, local_processes=2, n_gpus=1)
+    with pytest.warns(UserWarning, match=r"2 processes on this machine, which has 1 GPU\(s\), so they train on "
+                                         r"the CPU.*--nproc-per-node 1"):
+        assert resolve_device("auto") == torch.device("cpu")
+    _torchrun_rank(monkeypatch, rank=1, local_processes=2, n_gpus=2)
+    assert resolve_device("auto") == torch.device("cuda")
+
+
+def test_cuda_under_torchrun_with_fewer_gpus_than_processes_is_refused_before_any_work(monkeypatch):
+    _torchrun_rank(monkeypatch, rank=1, local_processes=2, n_gpus=1)
+    monkeypatch.setattr(torch.distributed, "init_process_group", lambda **kwargs: pytest.fail("group set up"))
+    with pytest.raises(DistributedError, match=r"Process 1 would train on GPU 1, but this machine has 1 GPU\(s\) "
+                                               r"for 2 processes.*--nproc-per-node 1.*--device cpu"):
+        resolve_process_group("auto", torch.device("cuda"))

@@ -45,6 +45,29 @@ def launched_by_torchrun() -> bool:
     return int(os.environ.get("WORLD_SIZE", "1")) > 1 and all(v in os.environ for v in _TORCHRUN_VARIABLES)
 
 
+def local_process_count() -> int:
+    """How many processes of this run share this machine: torchrun's ``LOCAL_WORLD_SIZE`` (the whole
+    world where a launcher does not set it), 1 outside a launched run."""
+    if not launched_by_torchrun():
+        return 1
+    return int(os.environ.get("LOCAL_WORLD_SIZE", os.environ["WORLD_SIZE"]))
+
+
+def local_gpu_index(rank: int) -> int:
+    """The GPU of this process (its local rank), or a :class:`DistributedError` before any work when
+    the machine has fewer GPUs than processes: NCCL needs a GPU for each, and CUDA's own message
+    ("invalid device ordinal") says neither why nor what to do."""
+    n_gpus = torch.cuda.device_count()
+    index = int(os.environ.get("LOCAL_RANK", rank % max(n_gpus, 1)))
+    if index >= n_gpus:
+        raise DistributedError(
+            f"Process {rank} would train on GPU {index}, but this machine has {n_gpus} GPU(s) for "
+            f"{local_process_count()} processes: on CUDA each process needs a GPU of its own. Start at most "
+            f"{n_gpus} per machine (torchrun --nproc-per-node {n_gpus}) or train on the CPU (device='cpu', "
+            "--device cpu).")
+    return index
+
+
 def is_main_process() -> bool:
     """Rank 0 of the running process group, or a process that is not part of one: the one that
     writes models, checkpoints and output files, and prints."""
@@ -198,7 +221,7 @@ def resolve_process_group(distributed="auto", device: torch.device | None = None
             return SINGLE_PROCESS
         backend = "nccl" if device is not None and device.type == "cuda" else "gloo"
         if backend == "nccl":
-            torch.cuda.set_device(int(os.environ.get("LOCAL_RANK", "0")))
+            torch.cuda.set_device(local_gpu_index(int(os.environ["RANK"])))
         dist.init_process_group(backend=backend, timeout=timeout)  # None: torch's default
         owned = True
     world_size = dist.get_world_size()
@@ -210,7 +233,7 @@ def resolve_process_group(distributed="auto", device: torch.device | None = None
 def local_device(device: torch.device, group: ProcessGroup) -> torch.device:
     """The device of this process: with several processes on CUDA, the GPU of its local rank."""
     if group.active and device.type == "cuda" and device.index is None:
-        return torch.device("cuda", int(os.environ.get("LOCAL_RANK", group.rank % torch.cuda.device_count())))
+        return torch.device("cuda", local_gpu_index(group.rank))
     return device
 
 

@@ -28,6 +28,7 @@ import numbers
 import os
 import threading
 import time
+import warnings
 
 import numpy as np
 import torch
@@ -38,7 +39,8 @@ from gan_augment.config import TrainingConfig, config_from_dict, config_to_dict
 from gan_augment.diffaug import AdaptiveProbability, augment, parse_policy
 from gan_augment.exceptions import ModelFileError, TrainingDivergedError
 from gan_augment.losses import get_loss, real_mode_seeking_ratio
-from gan_augment.training.distributed import ProcessGroup, local_device, resolve_process_group
+from gan_augment.training.distributed import ProcessGroup, is_main_process, local_device, local_process_count, \
+    resolve_process_group
 from gan_augment.training.history import History
 
 # A loss beyond this magnitude means the game has blown up even if it is still finite.
@@ -166,7 +168,17 @@ def float32_matmul_precision(precision: str, device: torch.device):
 
 def resolve_device(device) -> torch.device:
     if device is None or device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        if not torch.cuda.is_available():
+            return torch.device("cpu")
+        processes, n_gpus = local_process_count(), torch.cuda.device_count()
+        if processes <= n_gpus:
+            return torch.device("cuda")
+        # More torchrun processes than GPUs: NCCL cannot share a GPU between them, the CPU works.
+        if is_main_process():
+            warnings.warn(f"device='auto': torchrun started {processes} processes on this machine, which has "
+                          f"{n_gpus} GPU(s), so they train on the CPU. Start one process per GPU (torchrun "
+                          f"--nproc-per-node {n_gpus}) to train on the GPUs.", UserWarning, stacklevel=2)
+        return torch.device("cpu")
     try:
         device = torch.device(device)
     except (RuntimeError, TypeError):  # "gpu", "tpu": torch's message lists two dozen device types
