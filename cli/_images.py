@@ -40,9 +40,9 @@ class ImageFolderData(DataHandler):
                    f"class folders from {data}"
                    + _skipped_text(folder.skipped, len(folder.unreadable)) + "."
                    + _tables_beside_text(data))
-        # A folder of 16-bit files is written back 16-bit by `augment` (from the folder) and by
-        # `sample` (from the model, hence the entry).
-        info = {"sixteen_bit": True} if folder.sixteen_bit else {}
+        # A folder of 16-bit (1-bit) files is written back 16-bit (1-bit) by `augment` (from the
+        # folder) and by `sample` (from the model, hence the entries).
+        info = {name: True for name in ("sixteen_bit", "bilevel") if getattr(folder, name)}
         return Dataset(X=folder.images, y=y, labels=labels, summary=summary, real=folder, info=info,
                        single_class=f"{data} holds a single class folder")
 
@@ -131,7 +131,8 @@ class ImageFolderData(DataHandler):
         images = augmenter.encoder_.to_pixels(augmenter.sample(n, label, random_state=seed))
         with errors(USAGE, FileExistsError, DataValidationError):
             folder = write_class_samples(images, str(plain(label)), out, force=force,
-                                         sixteen_bit=bool(dataset_info.get("sixteen_bit")))
+                                         sixteen_bit=bool(dataset_info.get("sixteen_bit")),
+                                         bilevel=bool(dataset_info.get("bilevel")))
         say(f"Wrote {n:,} synthetic images of class {show(label)} to {folder}/.")
 
 

@@ -368,6 +368,25 @@ def test_sample_of_a_model_fitted_on_16_bit_files_writes_16_bit_files(tmp_path, 
         assert (values % 257 == 0).all()  # the 8-bit pixel scaled to the 16-bit range, as the reader maps back
 
 
+def test_sample_of_a_model_fitted_on_1_bit_files_writes_1_bit_files(tmp_path, capsys):
+    X, y = load_digits(return_X_y=True)
+    root = tmp_path / "masks"
+    for name, digit in (("ok", 0), ("defect", 1)):
+        (root / name).mkdir(parents=True)
+        for i in np.flatnonzero(y == digit)[:6]:
+            Image.fromarray(X[i].reshape(8, 8) >= 8).save(root / name / f"m{i:04d}.png")
+    model = tmp_path / "model"
+    assert main(["fit", str(root), "--classes", "defect", "--epochs", "1", "--seed", "0", "--out", str(model),
+                 "--quiet"]) == 0
+    code, _, err = run(capsys, "sample", model, "--class", "defect", "--n", 3, "--out", tmp_path / "syn", "--seed", 1)
+    assert code == 0, err
+    written = sorted((tmp_path / "syn" / "defect").glob("*.png"))
+    assert len(written) == 3
+    for file in written:
+        with Image.open(file) as image:
+            assert image.mode == "1"
+
+
 def test_augment_refuses_a_16_bit_colour_folder_before_training(tmp_path, capsys):
     # It wrote 8-bit synthetic files beside the 16-bit real ones (Pillow writes colour at 8 bits only).
     from test_image_folder import _write_48_bit_png

@@ -196,7 +196,9 @@ def test_different_sizes_resized_to_most_common(tmp_path):
     _tree(root, {"cat": 2, "dog": 2}, shape=(6, 8))
     same = read_image_folder(root).images
     _save(root / "dog" / "big.png", _pixels(5, shape=(12, 10)))
-    with pytest.warns(UserWarning, match=r"Resized 1 of 5 images .* to 8x6 pixels") as record:
+    # Height x width, as fit's summary and `info` give sizes (it said 8x6, width x height, beside them).
+    with pytest.warns(UserWarning, match=r"Resized 1 of 5 images .* to 6x8 px \(height x width\), the most common "
+                                         r"size \(e.g. .*big.png was 12x10\)") as record:
         folder = read_image_folder(root)
     assert len(record) == 1
     assert folder.images.shape == (5, 6, 8, 1)
@@ -441,6 +443,41 @@ def test_write_augmented_tree(tmp_path, source):
     back = read_image_folder(out)
     assert {c: int((back.labels == c).sum()) for c in back.classes} == {"bird": 2, "cat": 3, "dog": 5}
     assert [p for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_only_the_first_frame_of_a_stack_or_animation_is_read_and_that_is_said(tmp_path):
+    # A 5-page TIFF (a microscopy stack) was read as its first page, the other pages dropped unsaid.
+    _tree(tmp_path / "data", {"cat": 2, "dog": 2})
+    pages = [Image.fromarray(_pixels(seed)) for seed in range(5)]
+    stack = tmp_path / "data" / "dog" / "stack.tif"
+    pages[0].save(stack, save_all=True, append_images=pages[1:])
+    with pytest.warns(UserWarning, match=r"1 image file in .* holds several frames or pages \(e.g. .*stack.tif: 5\); "
+                                         r"only the first of each is read") as record:
+        folder = read_image_folder(tmp_path / "data")
+    assert len(record) == 1
+    np.testing.assert_array_equal(folder.images[folder.files.index(stack)][..., 0], _pixels(0))
+    stack.unlink()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        read_image_folder(tmp_path / "data")
+
+
+def test_a_1_bit_folder_gets_1_bit_synthetic_images(tmp_path):
+    # Masks and scans stored as 1-bit files got 8-bit grey synthetic images beside them (95 levels).
+    root = tmp_path / "masks"
+    for name in ("ok", "defect"):
+        (root / name).mkdir(parents=True)
+        for i in range(2):
+            Image.fromarray(_pixels(i + (name == "defect") * 5) >= 128).save(root / name / f"m{i}.png")
+    source = read_image_folder(root)
+    assert source.bilevel and set(np.unique(source.images)) <= {0, 255}
+    fake = np.stack([_pixels(9), _pixels(3)])[..., None]
+    out = write_augmented_tree(source, tmp_path / "out", {"defect": fake})
+    with Image.open(out / "defect" / "synthetic_00000.png") as written, Image.open(out / "defect" / "m0.png") as real:
+        assert written.mode == real.mode == "1"
+        np.testing.assert_array_equal(np.asarray(written), fake[0][..., 0] >= 128)
+    _tree(tmp_path / "grey", {"cat": 2, "dog": 2})
+    assert not read_image_folder(tmp_path / "grey").bilevel
 
 
 def test_a_16_bit_folder_gets_16_bit_synthetic_images(tmp_path):

@@ -306,6 +306,9 @@ def test_pil_images_of_other_modes_are_refused_with_a_way_that_keeps_their_value
     assert "convert('RGB')" not in str(refused.value)  # which would turn 40,000 into 255
     with pytest.raises(ValueError, match=r"mode 'RGBA'.*image\.convert\('RGB'\)"):
         item_spec(Image.new("RGBA", (8, 8)), 0)
+    for grey in ("1", "LA"):  # grey stays grey: 'RGB' would have tripled a mask's channels
+        with pytest.raises(ValueError, match=rf"mode '{grey}'.*image\.convert\('L'\)"):
+            item_spec(Image.new(grey, (8, 8)), 0)
 
 
 def test_tabular_rows_work(digits):

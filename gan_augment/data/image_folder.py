@@ -23,6 +23,7 @@ import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -78,6 +79,9 @@ class ImageFolder:
         The first colour image with 16 bits per channel (a 48-bit RGB PNG, read as 8-bit RGB), if
         any: Pillow writes colour at 8 bits only, so :func:`write_augmented_tree` refuses such a
         folder rather than write 8-bit synthetic images beside 16-bit real ones.
+    bilevel : bool
+        Every image was a 1-bit (black and white) file: the synthetic images are written as 1-bit
+        files too (thresholded at mid-grey), so that masks and scans stay two-valued.
     """
 
     images: np.ndarray = field(repr=False)
@@ -89,6 +93,7 @@ class ImageFolder:
     unreadable: list = field(default_factory=list)
     sixteen_bit: bool = False
     sixteen_bit_colour: Path | None = None
+    bilevel: bool = False
 
 
 # ===================================================================================== finding
@@ -199,16 +204,27 @@ def _check_class_size(class_dir: Path, count: int, *, after_skipping: bool = Fal
 
 
 # ===================================================================================== decoding
-def _decode(path: Path) -> tuple[np.ndarray, bool, bool]:
-    """The pixels of one image file as (H, W, C) uint8, C 1 or 3, whether the file stored 16 bits
-    per channel, and whether it had transparent pixels (dropped); raises one of _DECODE_ERRORS."""
+class _Decoded(NamedTuple):
+    """One image file read: its pixels (H, W, C) uint8, C 1 or 3, and what reading them lost or
+    what writing synthetic images beside them must keep."""
+
+    pixels: np.ndarray
+    sixteen_bit: bool  # the file stored 16 bits per channel
+    transparent: bool  # it had transparent pixels (dropped)
+    bilevel: bool  # a 1-bit (black and white) file
+    frames: int  # frames or pages in the file (an animation, a TIFF stack); only the first is read
+
+
+def _decode(path: Path) -> _Decoded:
+    """Read one image file; raises one of _DECODE_ERRORS."""
     with Image.open(path) as image:
         # Before load(), which drops the tiles: Pillow reads a 48-bit RGB PNG as 8-bit "RGB" (the
         # high byte of each value), and only its raw mode ("RGB;16B") tells the file is 16-bit.
         deep = image.mode.startswith("I;16") or any(_SIXTEEN_BITS_PER_CHANNEL.fullmatch(_raw_mode(tile))
                                                      for tile in image.tile)
         image.load()  # Image.open reads only the header: a truncated file fails here
-        return _to_array(_upright(image), path), deep, _transparent(image)
+        return _Decoded(_to_array(_upright(image), path), deep, _transparent(image), image.mode == "1",
+                        getattr(image, "n_frames", 1))
 
 
 #: Pillow's raw modes of 16 bits per channel (PNG "RGB;16B", TIFF "RGBA;16L", ...); not a BMP's
@@ -323,12 +339,13 @@ def read_image_folder(path, *, skip_unreadable: bool = False) -> ImageFolder:
     """
     root = Path(path)
     class_dirs, image_files, skipped = _list_tree(root)
-    arrays, files, labels, unreadable, sixteen_bit, transparent = [], [], [], [], [], []
+    arrays, files, labels, unreadable, sixteen_bit, transparent, bilevel = [], [], [], [], [], [], []
+    several_frames: dict[Path, int] = {}
     for class_dir in class_dirs:
         readable = 0
         for file in image_files[class_dir.name]:
             try:
-                array, deep, see_through = _decode(file)
+                array, deep, see_through, one_bit, frames = _decode(file)
             except DataValidationError:  # a ValueError, but about the colour mode, not decoding
                 raise
             except _DECODE_ERRORS as exc:
@@ -341,8 +358,11 @@ def read_image_folder(path, *, skip_unreadable: bool = False) -> ImageFolder:
                 continue
             arrays.append(array)
             sixteen_bit.append(deep)
+            bilevel.append(one_bit)
             if see_through:
                 transparent.append(file)
+            if frames > 1:
+                several_frames[file] = frames
             files.append(file)
             labels.append(class_dir.name)
             readable += 1
@@ -360,6 +380,14 @@ def read_image_folder(path, *, skip_unreadable: bool = False) -> ImageFolder:
             "channels, where a transparent pixel keeps the colour stored under it (often black), and its "
             "samples are opaque. Flatten the images onto a background first to choose how they look.",
             UserWarning, stacklevel=2,
+        )
+    if several_frames:
+        file, frames = next(iter(several_frames.items()))
+        several = len(several_frames) != 1
+        warnings.warn(
+            f"{len(several_frames)} image file{'s' if several else ''} in {root} {'hold' if several else 'holds'} "
+            f"several frames or pages (e.g. {file}: {frames}); only the first of each is read. Save every frame as "
+            "a file of its own to use them all.", UserWarning, stacklevel=2,
         )
     deep = [array for array, is_deep in zip(arrays, sixteen_bit) if is_deep]
     if deep and max(int(array.max()) for array in deep) <= _TWELVE_BIT_CEILING:
@@ -381,6 +409,7 @@ def read_image_folder(path, *, skip_unreadable: bool = False) -> ImageFolder:
         unreadable=unreadable,
         sixteen_bit=all(sixteen_bit) and not deep_colour,  # (grayscale: colour is written at 8 bits only)
         sixteen_bit_colour=deep_colour[0] if deep_colour else None,
+        bilevel=all(bilevel),
     )
 
 
@@ -424,9 +453,10 @@ def _same_size(arrays, files, root: Path) -> list:
         out.append(array)
     assert first is not None  # two sizes or more: some image was resized
     file, old_w, old_h = first
+    # Height x width, as fit's summary and `info` give sizes.
     warnings.warn(
-        f"Resized {resized} of {len(arrays)} images in {root} to {width}x{height} pixels "
-        f"(width x height), the most common size (e.g. {file} was {old_w}x{old_h}); resize them "
+        f"Resized {resized} of {len(arrays)} images in {root} to {height}x{width} px "
+        f"(height x width), the most common size (e.g. {file} was {old_h}x{old_w}); resize them "
         "beforehand to choose how.", UserWarning, stacklevel=3,
     )
     return out
@@ -439,15 +469,18 @@ def _resize(array: np.ndarray, height: int, width: int) -> np.ndarray:
 
 
 # ===================================================================================== writing
-def write_png(image, path, *, sixteen_bit: bool = False) -> Path:
+def write_png(image, path, *, sixteen_bit: bool = False, bilevel: bool = False) -> Path:
     """Write one (H, W, C) or (H, W) uint8 array to ``path`` as a PNG, atomically.
 
     C=1 (or no channel axis) is saved as grayscale ("L"; with ``sixteen_bit``, 16-bit "I;16",
-    0..255 mapped onto 0..65535 as the reader maps it back), C=3 as RGB. An existing file at
-    ``path`` is replaced, and only once the new one is completely written.
+    0..255 mapped onto 0..65535 as the reader maps it back; with ``bilevel``, 1-bit "1", values
+    from 128 up white), C=3 as RGB. An existing file at ``path`` is replaced, and only once the
+    new one is completely written.
     """
     pixels = _check_image(image)
-    if sixteen_bit and pixels.ndim == 2:
+    if bilevel and pixels.ndim == 2:
+        pixels = pixels >= 128  # Pillow writes a boolean array as a 1-bit image
+    elif sixteen_bit and pixels.ndim == 2:
         pixels = pixels.astype(np.uint16) * 257  # 255 * 257 = 65535
     path = Path(path)
     with atomic_path(path) as temp:
@@ -525,9 +558,10 @@ def _sample_names(count: int, prefix: str, taken=()) -> list:
 
 
 def write_class_samples(images, class_name, out_dir, *, force: bool = False,
-                        prefix: str = "synthetic", sixteen_bit: bool = False) -> Path:
+                        prefix: str = "synthetic", sixteen_bit: bool = False, bilevel: bool = False) -> Path:
     """Write ``images`` (N, H, W, C uint8) as ``out_dir/<class_name>/<prefix>_00000.png``, ...
-    (grayscale ones as 16-bit files with ``sixteen_bit``, as :func:`write_png` writes them).
+    (grayscale ones as 16-bit files with ``sixteen_bit``, as 1-bit ones with ``bilevel``, as
+    :func:`write_png` writes them).
 
     An existing non-empty ``out_dir/<class_name>`` is replaced as a whole with ``force=True``
     (FileExistsError otherwise), and only if gan-augment wrote it (it holds :data:`WRITTEN_MARK`,
@@ -547,7 +581,7 @@ def write_class_samples(images, class_name, out_dir, *, force: bool = False,
     # overwrite=force: a folder another run wrote meanwhile is kept unless force (the rename refuses it).
     with staged_directory(class_dir, overwrite=force, check_replace=_check_written_by_us) as staging:
         for image, name in zip(images, _sample_names(len(images), prefix)):
-            write_png(image, staging / name, sixteen_bit=sixteen_bit)
+            write_png(image, staging / name, sixteen_bit=sixteen_bit, bilevel=bilevel)
         _mark_written(staging, "gan-augment sample")
     return class_dir
 
@@ -658,7 +692,7 @@ def _fill_tree(staging: Path, source: ImageFolder, synthetic: dict, prefix: str)
         images = synthetic.get(class_name, ())
         taken = [f.name for f in real.get(class_name, [])]
         for image, name in zip(images, _sample_names(len(images), prefix, taken)):
-            write_png(image, class_dir / name, sixteen_bit=source.sixteen_bit)
+            write_png(image, class_dir / name, sixteen_bit=source.sixteen_bit, bilevel=source.bilevel)
 
 
 def _check_replaceable(path: Path, *, force: bool, what: str) -> None:
