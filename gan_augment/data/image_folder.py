@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
 from gan_augment._fs import atomic_path, check_parent_writable, recover_swap, staged_directory
 from gan_augment._listing import first_few
@@ -213,6 +213,7 @@ class _Decoded(NamedTuple):
     transparent: bool  # it had transparent pixels (dropped)
     bilevel: bool  # a 1-bit (black and white) file
     frames: int  # frames or pages in the file (an animation, a TIFF stack); only the first is read
+    turned: bool  # its EXIF orientation turned or mirrored the stored pixels
 
 
 def _decode(path: Path) -> _Decoded:
@@ -223,8 +224,9 @@ def _decode(path: Path) -> _Decoded:
         deep = image.mode.startswith("I;16") or any(_SIXTEEN_BITS_PER_CHANNEL.fullmatch(_raw_mode(tile))
                                                      for tile in image.tile)
         image.load()  # Image.open reads only the header: a truncated file fails here
-        return _Decoded(_to_array(_upright(image), path), deep, _transparent(image), image.mode == "1",
-                        getattr(image, "n_frames", 1))
+        upright, turned = _upright(image)
+        return _Decoded(_to_array(upright, path), deep, _transparent(image), image.mode == "1",
+                        getattr(image, "n_frames", 1), turned)
 
 
 #: Pillow's raw modes of 16 bits per channel (PNG "RGB;16B", TIFF "RGBA;16L", ...); not a BMP's
@@ -249,12 +251,14 @@ def _transparent(image: Image.Image) -> bool:
     return image.mode == "P" and "transparency" in image.info
 
 
-def _upright(image: Image.Image) -> Image.Image:
-    """Turn a photo as its EXIF orientation says, so the pixels are what an image viewer shows."""
+def _upright(image: Image.Image) -> tuple[Image.Image, bool]:
+    """Turn a photo as its EXIF orientation says, so the pixels are what an image viewer shows;
+    and whether that moved them (an orientation other than 1, "as stored")."""
     try:
-        return ImageOps.exif_transpose(image)
+        turned = image.getexif().get(ExifTags.Base.Orientation, 1) not in (1, None)
+        return ImageOps.exif_transpose(image), turned
     except Exception:  # noqa: BLE001 - a broken EXIF block must not make readable pixels unusable
-        return image
+        return image, False
 
 
 def _to_array(image: Image.Image, path: Path) -> np.ndarray:
@@ -341,11 +345,12 @@ def read_image_folder(path, *, skip_unreadable: bool = False) -> ImageFolder:
     class_dirs, image_files, skipped = _list_tree(root)
     arrays, files, labels, unreadable, sixteen_bit, transparent, bilevel = [], [], [], [], [], [], []
     several_frames: dict[Path, int] = {}
+    turned = []
     for class_dir in class_dirs:
         readable = 0
         for file in image_files[class_dir.name]:
             try:
-                array, deep, see_through, one_bit, frames = _decode(file)
+                array, deep, see_through, one_bit, frames, exif_turned = _decode(file)
             except DataValidationError:  # a ValueError, but about the colour mode, not decoding
                 raise
             except _DECODE_ERRORS as exc:
@@ -363,6 +368,8 @@ def read_image_folder(path, *, skip_unreadable: bool = False) -> ImageFolder:
                 transparent.append(file)
             if frames > 1:
                 several_frames[file] = frames
+            if exif_turned:
+                turned.append(file)
             files.append(file)
             labels.append(class_dir.name)
             readable += 1
@@ -388,6 +395,15 @@ def read_image_folder(path, *, skip_unreadable: bool = False) -> ImageFolder:
             f"{len(several_frames)} image file{'s' if several else ''} in {root} {'hold' if several else 'holds'} "
             f"several frames or pages (e.g. {file}: {frames}); only the first of each is read. Save every frame as "
             "a file of its own to use them all.", UserWarning, stacklevel=2,
+        )
+    if turned:
+        several = len(turned) != 1
+        warnings.warn(
+            f"{len(turned)} image{'s' if several else ''} in {root} {'carry' if several else 'carries'} an EXIF "
+            f"orientation (e.g. {turned[0]}): read turned upright, as image viewers show them, so synthetic "
+            "images are upright too, while `augment` copies real files as they are. Loaders that ignore EXIF "
+            "(torchvision's default, plain Image.open) read those turned: save them upright first "
+            "(PIL.ImageOps.exif_transpose) for one orientation everywhere.", UserWarning, stacklevel=2,
         )
     deep = [array for array, is_deep in zip(arrays, sixteen_bit) if is_deep]
     if deep and max(int(array.max()) for array in deep) <= _TWELVE_BIT_CEILING:
