@@ -310,12 +310,13 @@ def test_exif_orientation_applied(tmp_path):
                                          r"upright.*save them upright first") as record:
         assert read_image_folder(tmp_path / "d").images.shape == (2, 4, 2, 3)  # as a viewer shows it
     assert len(record) == 1
-    exif[0x0112] = 1  # "as stored": nothing turned, nothing to say
-    for name in ["1.jpg", "2.jpg"]:
-        image.save(tmp_path / "d" / "a" / name, exif=exif)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        assert read_image_folder(tmp_path / "d").images.shape == (2, 2, 4, 3)
+    for unturned in (1, 0, 9):  # "as stored", and values some software writes that mean nothing
+        exif[0x0112] = unturned
+        for name in ["1.jpg", "2.jpg"]:
+            image.save(tmp_path / "d" / "a" / name, exif=exif)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            assert read_image_folder(tmp_path / "d").images.shape == (2, 2, 4, 3)
 
 
 def test_grayscale_gif_stays_grayscale(tmp_path):
@@ -468,9 +469,19 @@ def test_only_the_first_frame_of_a_stack_or_animation_is_read_and_that_is_said(t
     assert len(record) == 1
     np.testing.assert_array_equal(folder.images[folder.files.index(stack)][..., 0], _pixels(0))
     stack.unlink()
+    # A camera's JPEG with a preview (or an HDR gain map) after the photo opens as a 2-frame MPO: one
+    # photo, and saving its "frames" as files would put previews among the images.
+    photo = Image.fromarray(np.stack([_pixels(7)] * 3, axis=-1))
+    for name in ("cat", "dog"):
+        (tmp_path / "photos" / name).mkdir(parents=True)
+        for i in range(2):
+            photo.save(tmp_path / "photos" / name / f"{i}.jpg", format="MPO", save_all=True, append_images=[photo])
+    with Image.open(tmp_path / "photos" / "dog" / "0.jpg") as opened:
+        assert opened.format == "MPO" and opened.n_frames == 2
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         read_image_folder(tmp_path / "data")
+        read_image_folder(tmp_path / "photos")
 
 
 def test_a_1_bit_folder_gets_1_bit_synthetic_images(tmp_path):

@@ -226,7 +226,13 @@ def _decode(path: Path) -> _Decoded:
         image.load()  # Image.open reads only the header: a truncated file fails here
         upright, turned = _upright(image)
         return _Decoded(_to_array(upright, path), deep, _transparent(image), image.mode == "1",
-                        getattr(image, "n_frames", 1), turned)
+                        _frames(image), turned)
+
+
+def _frames(image: Image.Image) -> int:
+    """Frames or pages of an image file that hold images of their own. A camera's JPEG with a
+    preview or an HDR gain map after the picture opens as a 2-frame MPO: one photo, not two."""
+    return 1 if image.format == "MPO" else getattr(image, "n_frames", 1)
 
 
 #: Pillow's raw modes of 16 bits per channel (PNG "RGB;16B", TIFF "RGBA;16L", ...); not a BMP's
@@ -255,7 +261,8 @@ def _upright(image: Image.Image) -> tuple[Image.Image, bool]:
     """Turn a photo as its EXIF orientation says, so the pixels are what an image viewer shows;
     and whether that moved them (an orientation other than 1, "as stored")."""
     try:
-        turned = image.getexif().get(ExifTags.Base.Orientation, 1) not in (1, None)
+        # 2..8 turn or mirror; 1 is "as stored", and 0 or 9+ (written by some software) mean nothing.
+        turned = image.getexif().get(ExifTags.Base.Orientation, 1) in range(2, 9)
         return ImageOps.exif_transpose(image), turned
     except Exception:  # noqa: BLE001 - a broken EXIF block must not make readable pixels unusable
         return image, False
