@@ -44,6 +44,9 @@ class _State:
 
     quiet = False
     debug = False
+    # A torchrun process other than rank 0: every process reads the data, and one copy of its
+    # warnings (rank 0's) is enough; errors are still each process's own.
+    other_rank = False
 
 
 state = _State()
@@ -66,7 +69,7 @@ def check_processes(command: str, *, data_parallel: bool = False) -> bool:
         raise CLIError(f"`gan-augment {command}` runs in one process; start it without torchrun (fit and augment "
                        "train data-parallel under torchrun).", USAGE)
     if not is_main_process():
-        state.quiet = True  # one copy of the progress output: rank 0's
+        state.quiet = state.other_rank = True  # one copy of the progress output and warnings: rank 0's
         return False
     return True
 
@@ -86,7 +89,9 @@ def require_stdout(what: str) -> None:
 
 
 def warn(message: str) -> None:
-    typer.echo(f"Warning: {message}", err=True)
+    """A warning, to stderr: shown under --quiet too, but by one torchrun process only."""
+    if not state.other_rank:
+        typer.echo(f"Warning: {message}", err=True)
 
 
 def show_warning(message, category, filename, lineno, file=None, line=None) -> None:

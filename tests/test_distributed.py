@@ -119,8 +119,8 @@ def test_torchrun_fit_writes_one_model_and_prints_once(tmp_path):
     assert GANAugmenter.load(tmp_path / "model").sampling_strategy_ == {"rare": 102}
 
 
-def test_under_torchrun_other_ranks_are_quiet_and_commands_that_do_not_train_are_refused(monkeypatch):
-    from gan_augment.cli._common import CLIError, check_processes, state
+def test_under_torchrun_other_ranks_are_quiet_and_commands_that_do_not_train_are_refused(monkeypatch, capsys):
+    from gan_augment.cli._common import CLIError, check_processes, state, warn
 
     monkeypatch.setattr(state, "quiet", False)
     assert check_processes("info") is True  # not under torchrun: every command, this process writes
@@ -128,7 +128,11 @@ def test_under_torchrun_other_ranks_are_quiet_and_commands_that_do_not_train_are
         monkeypatch.setenv(name, value)
     with pytest.raises(CLIError, match="`gan-augment info` runs in one process; start it without torchrun"):
         check_processes("info")
+    monkeypatch.setattr(state, "other_rank", False)
     assert check_processes("fit", data_parallel=True) is False and state.quiet  # rank 1: rank 0 writes
+    # Every process reads an image folder: its warnings came once per process (rank 0's are enough).
+    warn("resized 1 of 5 images")
+    assert capsys.readouterr().err == ""
 
 
 def test_distributed_true_without_processes_says_how_to_start_them(monkeypatch):
@@ -143,13 +147,17 @@ def test_distributed_true_without_processes_says_how_to_start_them(monkeypatch):
         GANAugmenter(distributed=True, epochs=1).fit([[0.0], [1.0], [2.0], [3.0]], [0, 0, 1, 1])
 
 
-def _torchrun_rank(monkeypatch, rank: int, local_processes: int, n_gpus: int) -> None:
+def _torchrun_rank(monkeypatch, rank: int, local_processes: int, n_gpus: int, *, local_variables=True) -> None:
     """This process as rank ``rank`` of a torchrun job with ``local_processes`` on a machine of
-    ``n_gpus`` GPUs (CUDA itself is never touched: the tests run on CPU-only machines too)."""
+    ``n_gpus`` GPUs (CUDA itself is never touched: the tests run on CPU-only machines too);
+    without ``local_variables``, as another launcher starts it (no LOCAL_RANK, LOCAL_WORLD_SIZE)."""
     environment = {"RANK": str(rank), "LOCAL_RANK": str(rank), "WORLD_SIZE": str(local_processes),
                    "LOCAL_WORLD_SIZE": str(local_processes), "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": "29500"}
     for name, value in environment.items():
-        monkeypatch.setenv(name, value)
+        if local_variables or not name.startswith("LOCAL_"):
+            monkeypatch.setenv(name, value)
+        else:
+            monkeypatch.delenv(name, raising=False)
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     monkeypatch.setattr(torch.cuda, "device_count", lambda: n_gpus)
 
@@ -170,6 +178,25 @@ def test_auto_device_under_torchrun_takes_the_gpus_only_when_each_process_has_on
 def test_cuda_under_torchrun_with_fewer_gpus_than_processes_is_refused_before_any_work(monkeypatch):
     _torchrun_rank(monkeypatch, rank=1, local_processes=2, n_gpus=1)
     monkeypatch.setattr(torch.distributed, "init_process_group", lambda **kwargs: pytest.fail("group set up"))
-    with pytest.raises(DistributedError, match=r"Process 1 would train on GPU 1, but this machine has 1 GPU\(s\) "
-                                               r"for 2 processes.*--nproc-per-node 1.*--device cpu"):
+    message = r"Process 1 would share a GPU: this machine has 1 GPU\(s\) for 2 processes.*--nproc-per-node 1.*--device cpu"
+    with pytest.raises(DistributedError, match=message):
         resolve_process_group("auto", torch.device("cuda"))
+    # Another launcher, without LOCAL_RANK: rank % GPUs put both processes on GPU 0.
+    _torchrun_rank(monkeypatch, rank=1, local_processes=2, n_gpus=1, local_variables=False)
+    with pytest.raises(DistributedError, match=message):
+        resolve_process_group("auto", torch.device("cuda"))
+
+
+def test_one_named_gpu_for_every_process_of_a_machine_is_refused(monkeypatch):
+    from gan_augment.training.distributed import ProcessGroup, local_device
+
+    _torchrun_rank(monkeypatch, rank=1, local_processes=2, n_gpus=2)
+    group = ProcessGroup(rank=1, world_size=2)
+    assert local_device(torch.device("cuda"), group) == torch.device("cuda", 1)
+    with pytest.raises(DistributedError, match=r"device='cuda:0' puts every process of this machine on GPU 0.*"
+                                               r"Give device='cuda' \(--device cuda\)"):
+        local_device(torch.device("cuda:0"), group)
+    # One process per machine (several machines): the GPU it names is its own.
+    _torchrun_rank(monkeypatch, rank=0, local_processes=1, n_gpus=2)
+    monkeypatch.setenv("WORLD_SIZE", "2")  # the other process runs on another machine
+    assert local_device(torch.device("cuda:1"), ProcessGroup(rank=0, world_size=2)) == torch.device("cuda:1")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import re
 from collections import Counter
 
 import numpy as np
@@ -306,9 +307,14 @@ def test_pil_images_of_other_modes_are_refused_with_a_way_that_keeps_their_value
     assert "convert('RGB')" not in str(refused.value)  # which would turn 40,000 into 255
     with pytest.raises(ValueError, match=r"mode 'RGBA'.*image\.convert\('RGB'\)"):
         item_spec(Image.new("RGBA", (8, 8)), 0)
-    for grey in ("1", "LA"):  # grey stays grey: 'RGB' would have tripled a mask's channels
-        with pytest.raises(ValueError, match=rf"mode '{grey}'.*image\.convert\('L'\)"):
+    # Grey stays grey ('RGB' would have tripled a mask's channels), by a conversion Pillow can do.
+    advice = {"1": lambda image: image.convert("L"), "LA": lambda image: image.convert("L"),
+              "La": lambda image: image.convert("LA").convert("L")}  # (Pillow has no La -> L)
+    shown = {"1": "image.convert('L')", "LA": "image.convert('L')", "La": "image.convert('LA').convert('L')"}
+    for grey, convert in advice.items():
+        with pytest.raises(ValueError, match=rf"mode '{grey}'.*e\.g\. {re.escape(shown[grey])}\)\.$"):
             item_spec(Image.new(grey, (8, 8)), 0)
+        assert convert(Image.new(grey, (8, 8))).mode == "L"
 
 
 def test_tabular_rows_work(digits):

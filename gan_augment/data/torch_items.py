@@ -24,8 +24,9 @@ from gan_augment.data.tabular import check_label_kinds
 __all__ = ["ItemSpec", "as_item", "cast_values", "copy_label", "item_spec", "read_base", "sort_key", "split_item"]
 
 _PIL_MODES = ("L", "RGB")
-#: Modes of grey images PIL can hold besides "L": 1-bit, and grey with alpha.
-_GREY_MODES = ("1", "LA", "La")
+#: How PIL images of grey modes besides "L" become "L" (1-bit, grey with alpha; Pillow converts
+#: premultiplied "La" to "L" only by way of "LA").
+_TO_GREY = {"1": "image.convert('L')", "LA": "image.convert('L')", "La": "image.convert('LA').convert('L')"}
 
 
 @dataclass(frozen=True)
@@ -172,11 +173,11 @@ def item_spec(x, index) -> ItemSpec:
         if x.mode not in _PIL_MODES:
             # PIL's convert() clips 16- and 32-bit values at 255 (a near-white image): those need scaling.
             wide = x.mode.startswith("I") or x.mode == "F"
+            # Grey ones stay grey: 'RGB' would triple the channels of a mask or a scan.
+            conversion = _TO_GREY.get(x.mode, "image.convert('RGB')")
             how = ("scale them to 8 bits in the base dataset, e.g. Image.fromarray((np.asarray(image) / 257)"
                    ".round().astype(np.uint8)) for 16-bit ones (image.convert('L') would clip every value above "
-                   "255), or give tensors" if wide else
-                   # Grey ones stay grey: 'RGB' would triple the channels of a mask or a scan.
-                   f"convert them in the base dataset, e.g. image.convert({'L' if x.mode in _GREY_MODES else 'RGB'!r})")
+                   f"255), or give tensors" if wide else f"convert them in the base dataset, e.g. {conversion}")
             raise ValueError(f"Item {index}: a PIL image of mode {x.mode!r}; AugmentedDataset models 'L' and 'RGB' "
                              f"images ({how}).")
         width, height = x.size

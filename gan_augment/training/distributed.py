@@ -57,14 +57,14 @@ def local_gpu_index(rank: int) -> int:
     """The GPU of this process (its local rank), or a :class:`DistributedError` before any work when
     the machine has fewer GPUs than processes: NCCL needs a GPU for each, and CUDA's own message
     ("invalid device ordinal") says neither why nor what to do."""
-    n_gpus = torch.cuda.device_count()
+    n_gpus, processes = torch.cuda.device_count(), local_process_count()
     index = int(os.environ.get("LOCAL_RANK", rank % max(n_gpus, 1)))
-    if index >= n_gpus:
+    # Without LOCAL_RANK (another launcher) rank % n_gpus is always in range: count the processes too.
+    if index >= n_gpus or processes > n_gpus:
         raise DistributedError(
-            f"Process {rank} would train on GPU {index}, but this machine has {n_gpus} GPU(s) for "
-            f"{local_process_count()} processes: on CUDA each process needs a GPU of its own. Start at most "
-            f"{n_gpus} per machine (torchrun --nproc-per-node {n_gpus}) or train on the CPU (device='cpu', "
-            "--device cpu).")
+            f"Process {rank} would share a GPU: this machine has {n_gpus} GPU(s) for {processes} processes, and "
+            f"on CUDA each process needs a GPU of its own. Start at most {n_gpus} per machine (torchrun "
+            f"--nproc-per-node {n_gpus}) or train on the CPU (device='cpu', --device cpu).")
     return index
 
 
@@ -232,8 +232,14 @@ def resolve_process_group(distributed="auto", device: torch.device | None = None
 
 def local_device(device: torch.device, group: ProcessGroup) -> torch.device:
     """The device of this process: with several processes on CUDA, the GPU of its local rank."""
-    if group.active and device.type == "cuda" and device.index is None:
-        return torch.device("cuda", local_gpu_index(group.rank))
+    if group.active and device.type == "cuda":
+        if device.index is not None and local_process_count() > 1:
+            # Every process of this machine on that one GPU: NCCL refuses two ranks on one device.
+            raise DistributedError(
+                f"device={str(device)!r} puts every process of this machine on GPU {device.index}; under torchrun "
+                "each process takes the GPU of its local rank. Give device='cuda' (--device cuda) or 'auto'.")
+        if device.index is None:
+            return torch.device("cuda", local_gpu_index(group.rank))
     return device
 
 
