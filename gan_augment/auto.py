@@ -21,6 +21,7 @@ Cost: ``cv`` GAN fits (plus one when the GAN wins), as many estimator fits as ca
 
 from __future__ import annotations
 
+import math
 import numbers
 import time
 import warnings
@@ -262,7 +263,8 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
                 what = f"keeps fewer than 2 rows of class {names}" if thin else "tests no rows"
                 raise ValueError(f"cv={self.cv!r}: inner fold {k} {what} in its training part; every class "
                                  "needs 2 rows in every training fold to be topped up and scored. Use a stratified "
-                                 "splitter (StratifiedKFold), fewer folds, or an int.")
+                                 "splitter (StratifiedKFold) with more folds (a larger training part each), or an "
+                                 "int.")
         return folds
 
     def _feasible(self, methods, y, folds, plan) -> list:
@@ -283,8 +285,13 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
                 continue
             why = f"{_classes_named(small)} " + why.format(
                 folds=len(folds), needs=needs, fewest=", ".join(f"{fewest[label]} rows" for label in small))
-            fix = ("give the class at least 3 rows" if method == "smote"
-                   else "lower min_class_size (--min-class-size) or, in Python, use fewer inner folds (cv=)")
+            # More inner folds leave more rows in each training part (k - 1 of k); an int cv makes at most
+            # as many folds as the smallest class has rows.
+            asked = int(self.cv) if isinstance(self.cv, numbers.Integral) else len(folds)
+            more_folds = asked == 2 and min(int(np.sum(y == label)) for label in small) >= 3
+            fix = (f"give the class at least {_rows_for_two_in_training(asked)} rows"
+                   + (" or, in Python, use 3 inner folds (cv=3)" if more_folds else "") if method == "smote"
+                   else "lower min_class_size (--min-class-size) or, in Python, use more inner folds (cv=)")
             methods = [m for m in methods if m != method]
             if not methods:
                 raise ValueError(f"{why} Choose other methods= ({', '.join(repr(m) for m in METHODS if m != method)}), "
@@ -483,6 +490,15 @@ def _classes_named(labels) -> str:
     """``Class 'a' has`` / ``Classes 'a', 'b' have``, for a message."""
     shown = ", ".join(repr(plain_label(label)) for label in labels)
     return f"Class {shown} has" if len(labels) == 1 else f"Classes {shown} have"
+
+
+def _rows_for_two_in_training(n_folds: int) -> int:
+    """The fewest rows of a class that leave 2 in every training part of ``n_folds`` stratified
+    folds (each fold tests up to ceil(n / n_folds) of them): 4 for 2 folds, 3 from 3 folds on."""
+    n = 2
+    while n - math.ceil(n / n_folds) < 2:
+        n += 1
+    return n
 
 
 def _target_counts(y, strategy: dict) -> dict:

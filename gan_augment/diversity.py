@@ -234,18 +234,20 @@ def warn_if_collapsed(diversity: Mapping, unit: str, plain_top_up: str) -> None:
     def message(classes: list[str]) -> str:
         return (f"The generator collapsed ({'; '.join(classes)}): the synthetic {unit} of "
                 f"{'this class are' if len(classes) == 1 else 'these classes are'} near copies of one "
-                "another, and topping up with them adds little. Fit again with another loss (loss=, --loss), more "
-                "epochs (epochs=, --epochs) or lower learning rates (lr_g, lr_d), or top these classes up with "
-                f"{plain_top_up}. The check is in diversity_ and in `gan-augment info`.")
+                "another, and topping up with them adds little. Fit again with another loss (loss=; --loss of fit "
+                "and augment), more epochs (epochs=, --epochs) or lower learning rates (lr_g, lr_d), or top these "
+                f"classes up with {plain_top_up}. The check is in diversity_ and in `gan-augment info` of a saved "
+                "model.")
 
     warn(message([describe(_label_text(label), d, unit) for label, d in collapsed.items()]), ModeCollapseWarning,
          gist=message([f"class {_label_text(label)}" for label in collapsed]), stacklevel=3)
 
 
-def warn_if_undercovered(diversity: Mapping, unit: str, plain_top_up: str) -> None:
+def warn_if_undercovered(diversity: Mapping, unit: str, plain_top_up: str, *, ensemble: bool = True) -> None:
     """One :class:`LowCoverageWarning` naming every class (of ``{label: ClassDiversity}``, the
     topped-up ones) whose synthetic samples cover too little of it and did not collapse (that
-    warning says more); ``plain_top_up`` as in :func:`warn_if_collapsed`."""
+    warning says more); ``plain_top_up`` as in :func:`warn_if_collapsed`; ``ensemble``: whether
+    the estimator can be one (a translator cannot), and so whether to suggest it."""
     low = {label: d.relative_coverage for label, d in diversity.items() if d.undercovered and not d.collapsed}
     if not low:
         return
@@ -253,8 +255,9 @@ def warn_if_undercovered(diversity: Mapping, unit: str, plain_top_up: str) -> No
     def message(figures: str) -> str:
         return (f"The synthetic {unit} cover little of their class ({figures}; {RELATIVE_COVERAGE_LOW} or more is "
                 "healthy): they miss much of it, from too few epochs or dropped modes. Train longer (epochs=, "
-                "--epochs), try an ensemble (n_generators=3, --generators 3), or top these classes up with "
-                f"{plain_top_up}. The figures are in diversity_ and in `gan-augment info`.")
+                "--epochs), " + ("try an ensemble (n_generators=3; --generators 3 of fit and augment), " if ensemble
+                                 else "") + f"or top these classes up with {plain_top_up}. The figures are in "
+                "diversity_ and in `gan-augment info` of a saved model.")
 
     shares = "; ".join(f"class {_label_text(label)}: {coverage:.2f}" for label, coverage in low.items())
     classes = "; ".join(f"class {_label_text(label)}" for label in low)

@@ -275,7 +275,9 @@ def test_cv_takes_a_splitter_and_uses_its_folds():
 
 
 @pytest.mark.parametrize("cv, message", [
-    (KFold(3), r"inner fold \d keeps fewer than 2 rows of class 1 in its training part"),
+    # More folds leave more rows in each training part (it said "fewer folds").
+    (KFold(3), r"inner fold \d keeps fewer than 2 rows of class 1 in its training part.*StratifiedKFold\) with more "
+               r"folds"),
     (GroupKFold(3), r"could not split the rows: .*groups"),
 ])
 def test_a_splitter_that_starves_a_class_or_needs_groups_is_refused_before_any_fit(cv, message):
@@ -301,9 +303,15 @@ def test_smote_is_left_out_where_a_class_is_too_small_for_it_in_the_inner_folds(
         auto.fit_resample(X, y)
     assert {params["method"] for params in auto.cv_results_["params"]} == {"none", "random"}
     CountingGAN.fits = 0
-    with pytest.raises(ValueError, match=r"Class 1 has too few rows for SMOTE.*Choose other methods="):
+    with pytest.raises(ValueError, match=r"Class 1 has too few rows for SMOTE.*Choose other methods=.*give the class "
+                                         r"at least 3 rows\.$"):  # 3 rows make 3 folds (the default cv)
         AutoAugmenter(methods=("smote",), augmenter=CountingGAN(**FAST_GAN), random_state=0).fit_resample(X, y)
     assert CountingGAN.fits == 0
+    # With cv=2 a class of 3 rows still leaves one in a training part: it said "at least 3 rows".
+    y[np.flatnonzero(y == 0)[0]] = 1
+    with pytest.raises(ValueError, match=r"give the class at least 4 rows or, in Python, use 3 inner folds \(cv=3\)"):
+        AutoAugmenter(methods=("smote",), cv=2, random_state=0).fit_resample(X, y)
+    assert AutoAugmenter(methods=("smote",), cv=3, random_state=0).fit(X, y).chosen_["method"] in ("none", "smote")
 
 
 def test_the_gan_is_left_out_where_a_class_is_under_its_min_class_size_in_the_inner_folds():
@@ -315,7 +323,8 @@ def test_the_gan_is_left_out_where_a_class_is_under_its_min_class_size_in_the_in
     CountingGAN.fits = 0
     gan = CountingGAN(**FAST_GAN, min_class_size=10)
     with pytest.warns(UserWarning, match=r"Class 1 has fewer rows than the augmenter's min_class_size=10 in an inner "
-                                         r"training fold \(8 rows\).*The GAN is left out of the candidates"):
+                                         r"training fold \(8 rows\).*The GAN is left out of the candidates; lower "
+                                         r"min_class_size \(--min-class-size\) or, in Python, use more inner folds"):
         auto = AutoAugmenter(methods=("random", "gan"), augmenter=gan, random_state=0)
         auto.fit_resample(X, y)
     assert {params["method"] for params in auto.cv_results_["params"]} == {"none", "random"}

@@ -57,6 +57,8 @@ BAD_CSV_FILES = [
     # Excel's separator line was read as the header ("a column without a name ... end of the header line?")
     ("sep=,\na,label\n1,x\n", r"begins with Excel's separator line 'sep=,'; delete that line"),
     ("sep=;\na;label\n1;x\n", r"separator line 'sep=;'.*pass --sep ';'"),
+    # A tab was shown as a tab (a space once on one line): --sep ' ' is refused.
+    ("sep=\t\na\tlabel\n1\tx\n", r"separator line 'sep=\\t'.*pass --sep '\\t' \(sep='\\t' in Python\)"),
 ]
 
 

@@ -152,6 +152,15 @@ def test_relative_coverage_is_calibrated_on_a_real_split_and_warns_for_thin_clas
     assert math.isnan(measure_class(real[:19], real[:19]).relative_coverage)  # too few to calibrate
     with pytest.warns(LowCoverageWarning, match=r"class 'thin': 0\.\d\d of what as many real rows cover"):
         warn_if_undercovered({"thin": half_the_modes, "fine": fresh}, "rows", "SMOTE")
+    # The advice names the commands whose flags it gives (evaluate has no --generators), and an
+    # ensemble only where the estimator can be one (a translator cannot: it refused the advice).
+    with pytest.warns(LowCoverageWarning, match=r"--generators 3 of fit and augment.*`gan-augment info` of a saved "
+                                                r"model"):
+        warn_if_undercovered({"thin": half_the_modes}, "rows", "SMOTE")
+    with pytest.warns(LowCoverageWarning) as caught:
+        warn_if_undercovered({"thin": half_the_modes}, "images", "repeats", ensemble=False)
+    assert "generators" not in str(caught[0].message) and "Train longer (epochs=, --epochs), or top" in str(
+        caught[0].message)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         warn_if_undercovered({"fine": fresh}, "rows", "SMOTE")

@@ -290,12 +290,15 @@ def test_nan_text_keeps_a_numeric_column_as_text_and_says_how_to_read_it_as_miss
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # named as missing: a number column, and nothing to say
         assert read_table(tmp_path / "d.csv", na_values=["nan"])["v"].dtype == np.float64
+    # One value per --na-values, '?' quoted for the shell: "--na-values ? NA" was refused.
+    with pytest.warns(UserWarning, match=r"if '\?', 'NA' mean missing, pass --na-values '\?' --na-values NA \(na_values="):
+        read_table(_write(tmp_path / "e.csv", "v,label\n1.5,a\n?,b\nNA,a\n"))
 
 
 def test_an_infinite_number_keeps_a_numeric_column_as_text_and_is_pointed_out(tmp_path):
     # One "inf" cell turned the whole column into categories without a word.
     with pytest.warns(UserWarning, match=r"Column 'v' of .*d.csv holds numbers and '-inf', 'NA': it is read as text "
-                                         r"\(categories\); if 'NA' means missing, pass --na-values NA.*; a number "
+                                         r"\(categories\); if 'NA' means missing, pass --na-values NA \(.*; a number "
                                          r"column cannot hold an infinite value"):
         frame = read_table(_write(tmp_path / "d.csv", "v,label\n1.5,a\n-inf,b\nNA,a\n"))
     assert frame["v"].tolist() == ["1.5", "-inf", "NA"]

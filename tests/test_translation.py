@@ -271,3 +271,15 @@ def test_the_torch_door_serves_translated_items(rare_digits):
     items = [data[i] for i in data.synthetic_indices]
     assert {int(label) for _, label, _ in items} == {3} and all(flag for _, _, flag in items)
     assert items[0][0].shape == (1, 8, 8) and items[0][0].dtype == torch.float32
+
+
+def test_low_coverage_advice_leaves_out_the_ensemble_a_translator_cannot_be():
+    # It said "try an ensemble (n_generators=3, --generators 3)", which a translator refuses.
+    from gan_augment import LowCoverageWarning
+
+    X, y = load_digits(return_X_y=True)
+    keep = np.r_[np.flatnonzero(y == 0)[:25], np.flatnonzero(y == 1)[:60]]  # 25 rows: enough to measure
+    with pytest.warns(LowCoverageWarning, match="class 0") as caught:
+        TranslationAugmenter(classes=[0], **FAST).fit(X[keep], y[keep])
+    advice = " ".join(str(w.message) for w in caught if issubclass(w.category, LowCoverageWarning))
+    assert "Train longer" in advice and "generators" not in advice

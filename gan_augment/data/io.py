@@ -24,6 +24,7 @@ import difflib
 import io as _io
 import os
 import re
+import shlex
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -278,9 +279,14 @@ def _separator_hint(header: pd.DataFrame, path: Path, sep: str) -> Optional[str]
     found = [c for c in (";", "\t", "|", ",") if c != sep and c in name]
     if not found:
         return None
-    shown = "\\t" if found[0] == "\t" else found[0]
     return (f"{path} reads as one column with {sep!r} as the separator, but its header holds {found[0]!r}: "
-            f"pass --sep '{shown}' (sep={found[0]!r} in Python).")
+            f"pass --sep {_sep_option(found[0])} (sep={found[0]!r} in Python).")
+
+
+def _sep_option(sep: str) -> str:
+    """``sep`` as --sep takes it on a command line: a tab as '\\t' (a literal tab is no argument
+    anyone can type, and messages show it as a space)."""
+    return "'\\t'" if sep == "\t" else shlex.quote(sep)
 
 
 def _read_csv(path: Path, na_values: list[str], target, sep: str, *, sep_given: bool
@@ -292,7 +298,7 @@ def _read_csv(path: Path, na_values: list[str], target, sep: str, *, sep_given: 
     if re.fullmatch(r"sep=.", first_line):
         # Excel writes it to say which separator it used; read as the header, it named one column.
         used = first_line[-1:]
-        then = f", and pass --sep '{used}' (sep={used!r} in Python)" if used != sep else ""
+        then = f", and pass --sep {_sep_option(used)} (sep={used!r} in Python)" if used != sep else ""
         raise DataValidationError(f"{path} begins with Excel's separator line {'sep=' + used!r}; delete that line so "
                                   f"that the header comes first{then}.")
     # pandas renames a repeated header name (age, age -> age, age.1) and nothing can turn that
@@ -382,7 +388,9 @@ def _hint_missing_value_words(frame: pd.DataFrame, target, path: Path) -> None:
         hints = []
         if words:
             hints.append(f"if {', '.join(repr(w) for w in sorted(words))} mean{'s' if len(words) == 1 else ''} "
-                         f"missing, pass --na-values {' '.join(sorted(words))} (na_values= in Python)")
+                         # One value per --na-values, quoted for the shell ('?' is a wildcard there).
+                         f"missing, pass {' '.join('--na-values ' + shlex.quote(w) for w in sorted(words))} "
+                         "(na_values= in Python)")
         if infinite:
             hints.append("a number column cannot hold an infinite value: replace it in the file with the value "
                          "it stands for, or with an empty cell (missing)")

@@ -80,11 +80,11 @@ def plan_evaluation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5,
         raise ValueError(f"image_shape={image_shape} holds {int(np.prod(image_shape))} pixels, but the rows of X "
                          f"have {X.shape[1]} columns; give the augmenter the (C, H, W) of the images.")
     if "smote" in methods and n_splits is not None:
-        _check_smote_folds(targets, counts, n_splits)
+        _check_smote_folds(targets, counts, n_splits, methods)
     numeric, categorical = split_columns(X)
     splits = _check_splits(splitter, X, y)
     if "smote" in methods and n_splits is None:
-        _check_smote_splits(targets, y, splits)
+        _check_smote_splits(targets, y, splits, methods)
     return EvaluationPlan(
         X=X, y=y, labels=list(counts), counts=counts, numeric=numeric, categorical=categorical, binary=binary,
         positive=positive_class(targets, counts) if binary else None,
@@ -277,13 +277,20 @@ def _check_fold_sizes(counts: dict, cv: int) -> None:
     # Two rows in 2 folds leave one to train on, too few for SMOTE's interpolation: say so now,
     # rather than after the user has lowered cv.
     smote = ("; 2-fold cross-validation then leaves SMOTE 1 row of it to interpolate from, so leave 'smote' out "
-             "of the baselines too (baselines=('none', 'random'); --baseline none,random)" if n == 2 else "")
+             "of the baselines too (baselines=, --baseline)" if n == 2 else "")
     raise DataValidationError(
         f"Class {_show(label)} has {n} rows; {cv}-fold stratified cross-validation needs at least {cv} rows "
         f"of every class. Lower cv (--cv) to at most {n}{smote}, or drop the class.")
 
 
-def _check_smote_folds(targets: list, counts: dict, n_splits: int) -> None:
+def _without_smote(methods: list) -> str:
+    """How to run the same baselines less SMOTE, in Python and on the command line: naming only
+    'none' and 'random' would drop class weights and classic augmentation as well."""
+    kept = [m for m in methods if m != "smote"]
+    return f"baselines={tuple(kept)!r}; --baseline {','.join(kept)} on the command line"
+
+
+def _check_smote_folds(targets: list, counts: dict, n_splits: int, methods: list) -> None:
     """SMOTE interpolates between 2 rows of a class: every training fold must hold 2 of each target."""
     def training_rows(label, k: int) -> int:
         return counts[label] - math.ceil(counts[label] / k)
@@ -301,10 +308,10 @@ def _check_smote_folds(targets: list, counts: dict, n_splits: int) -> None:
             raise DataValidationError(
                 f"Class {_show(label)} has {count} rows: a training fold holds only {n_train}, and SMOTE "
                 f"needs at least 2 to interpolate. {fix}, or leave 'smote' out of the baselines "
-                "(baselines=('none', 'random'); --baseline none,random on the command line).")
+                f"({_without_smote(methods)}).")
 
 
-def _check_smote_splits(targets: list, y: np.ndarray, splits: list) -> None:
+def _check_smote_splits(targets: list, y: np.ndarray, splits: list, methods: list) -> None:
     """The same for a caller's folds, before the first fold rather than inside it."""
     for number, (train, _) in enumerate(splits, start=1):
         for label in targets:
@@ -313,8 +320,8 @@ def _check_smote_splits(targets: list, y: np.ndarray, splits: list) -> None:
                 raise DataValidationError(
                     f"cv split {number} of {len(splits)} leaves class {_show(label)} {n_train} training row"
                     f"{'' if n_train == 1 else 's'}, and SMOTE needs at least 2 to interpolate. Use folds that leave "
-                    "more of its rows for training, or leave 'smote' out of the baselines (baselines=('none', "
-                    "'random')).")
+                    "more of its rows for training, or leave 'smote' out of the baselines "
+                    f"({_without_smote(methods)}).")
 
 
 def _check_splits(splitter, X: pd.DataFrame, y: np.ndarray) -> list:
