@@ -178,7 +178,8 @@ def test_auto_device_under_torchrun_takes_the_gpus_only_when_each_process_has_on
 def test_cuda_under_torchrun_with_fewer_gpus_than_processes_is_refused_before_any_work(monkeypatch):
     _torchrun_rank(monkeypatch, rank=1, local_processes=2, n_gpus=1)
     monkeypatch.setattr(torch.distributed, "init_process_group", lambda **kwargs: pytest.fail("group set up"))
-    message = r"Process 1 would share a GPU: this machine has 1 GPU\(s\) for 2 processes.*--nproc-per-node 1.*--device cpu"
+    message = (r"Process 1 would share a GPU: this machine has 1 GPU\(s\) for 2 processes.*--nproc-per-node 1.*"
+               r"--device cpu")
     with pytest.raises(DistributedError, match=message):
         resolve_process_group("auto", torch.device("cuda"))
     # Another launcher, without LOCAL_RANK: rank % GPUs put both processes on GPU 0.

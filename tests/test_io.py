@@ -291,7 +291,8 @@ def test_nan_text_keeps_a_numeric_column_as_text_and_says_how_to_read_it_as_miss
         warnings.simplefilter("error")  # named as missing: a number column, and nothing to say
         assert read_table(tmp_path / "d.csv", na_values=["nan"])["v"].dtype == np.float64
     # One value per --na-values, '?' quoted for the shell: "--na-values ? NA" was refused.
-    with pytest.warns(UserWarning, match=r"if '\?', 'NA' mean missing, pass --na-values '\?' --na-values NA \(na_values="):
+    with pytest.warns(UserWarning, match=r"if '\?', 'NA' mean missing, pass --na-values '\?' --na-values NA "
+                                         r"\(na_values="):
         read_table(_write(tmp_path / "e.csv", "v,label\n1.5,a\n?,b\nNA,a\n"))
 
 
