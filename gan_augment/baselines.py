@@ -67,7 +67,10 @@ def _check_X_y_as_given(sampler, X, y):
 def classic_transforms() -> list:
     """The classic augmentation of the ``"classic"`` baseline: albumentations' small affine moves
     (shifts up to 8% of the side, rotations up to 10 degrees, scale 0.9-1.1, on 80% of the
-    images). No flips or colour changes: a flipped digit, letter or X-ray is another image."""
+    images). No flips or colour changes: a flipped digit, letter or X-ray is another image.
+
+    albumentations (from 1.4.22) shifts by whole pixels, rounded towards zero: an image under 13 px
+    a side is rotated and scaled but not shifted, and at 28 px a shift is 0, 1 or 2 pixels."""
     from gan_augment.data.albumentations_adapter import import_albumentations
 
     A = import_albumentations()
