@@ -671,7 +671,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
             warn_if_collapsed(self.diversity_, kind.unit, kind.plain_top_up)
             topped_up = {plain_label(label) for label, n in self.sampling_strategy_.items() if n > 0}
             warn_if_undercovered({k: d for k, d in self.diversity_.items() if k in topped_up}, kind.unit,
-                                 kind.plain_top_up, ensemble="n_generators" in self.get_params(deep=False))
+                                 kind.plain_top_up, ensemble=self.get_params(deep=False).get("n_generators") == 1)
         return self
 
     def _warn_ungated_classes(self, *, refused: bool = False) -> None:

@@ -261,11 +261,35 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
             if thin or len(test) == 0:
                 names = ", ".join(repr(plain_label(label)) for label in thin)
                 what = f"keeps fewer than 2 rows of class {names}" if thin else "tests no rows"
+                # A class of 2 rows keeps 1 whenever a fold tests the other: no splitter helps then.
+                fix = ("Pass an int (cv=3): its folds are made to fit the classes" if any(
+                    np.sum(y == label) < 3 for label in thin) else
+                    "Use a stratified splitter (StratifiedKFold) with more folds (a larger training part each), "
+                    "or an int")
                 raise ValueError(f"cv={self.cv!r}: inner fold {k} {what} in its training part; every class "
-                                 "needs 2 rows in every training fold to be topped up and scored. Use a stratified "
-                                 "splitter (StratifiedKFold) with more folds (a larger training part each), or an "
-                                 "int.")
+                                 f"needs 2 rows in every training fold to be topped up and scored. {fix}.")
         return folds
+
+    def _fix_for_thin_folds(self, y, small: list, needs: int, n_folds: int, method: str) -> str:
+        """What lets ``small`` classes keep ``needs`` rows in every inner training part: more inner
+        folds where some number of them would (an int cv makes at most as many as the smallest class
+        has rows, so the other classes bound it too), else more rows, or for the GAN a lower
+        min_class_size. Each figure is one that then works."""
+        counts = {label: int(np.sum(y == label)) for label in np.unique(y)}
+        integral = isinstance(self.cv, numbers.Integral)
+        folds = n_inner_folds(self.cv, y)
+        more = next((k for k in range(n_folds + 1, min(counts.values()) + 1)
+                     if all(_training_rows(counts[label], k) >= needs for label in small)), None)
+        options = ["lower min_class_size (--min-class-size)"] if method == "gan" else []
+        if more is not None:
+            options.append(f"in Python, use {more} inner folds (cv={more})")
+        else:
+            # The folds then made: an int cv's grow with the class while the others allow.
+            others = min([n for label, n in counts.items() if label not in small] or [folds])
+            rows = next(n for n in range(needs, needs * 100 + 10)
+                        if _training_rows(n, min(int(self.cv), others, n) if integral else n_folds) >= needs)
+            options.append(f"give {'the class' if len(small) == 1 else 'each of them'} at least {rows} rows")
+        return ", or ".join(options)
 
     def _feasible(self, methods, y, folds, plan) -> list:
         """``methods`` less those a class to top up is too small for in an inner training fold:
@@ -285,13 +309,7 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
                 continue
             why = f"{_classes_named(small)} " + why.format(
                 folds=len(folds), needs=needs, fewest=", ".join(f"{fewest[label]} rows" for label in small))
-            # More inner folds leave more rows in each training part (k - 1 of k); an int cv makes at most
-            # as many folds as the smallest class has rows.
-            asked = int(self.cv) if isinstance(self.cv, numbers.Integral) else len(folds)
-            more_folds = asked == 2 and min(int(np.sum(y == label)) for label in small) >= 3
-            fix = (f"give the class at least {_rows_for_two_in_training(asked)} rows"
-                   + (" or, in Python, use 3 inner folds (cv=3)" if more_folds else "") if method == "smote"
-                   else "lower min_class_size (--min-class-size) or, in Python, use more inner folds (cv=)")
+            fix = self._fix_for_thin_folds(y, small, needs, len(folds), method)
             methods = [m for m in methods if m != method]
             if not methods:
                 raise ValueError(f"{why} Choose other methods= ({', '.join(repr(m) for m in METHODS if m != method)}), "
@@ -492,13 +510,10 @@ def _classes_named(labels) -> str:
     return f"Class {shown} has" if len(labels) == 1 else f"Classes {shown} have"
 
 
-def _rows_for_two_in_training(n_folds: int) -> int:
-    """The fewest rows of a class that leave 2 in every training part of ``n_folds`` stratified
-    folds (each fold tests up to ceil(n / n_folds) of them): 4 for 2 folds, 3 from 3 folds on."""
-    n = 2
-    while n - math.ceil(n / n_folds) < 2:
-        n += 1
-    return n
+def _training_rows(n: int, n_folds: int) -> int:
+    """The rows of a class of ``n`` that every training part of ``n_folds`` stratified folds keeps
+    (each fold tests up to ceil(n / n_folds) of them); none for fewer than 2 folds."""
+    return n - math.ceil(n / n_folds) if n_folds >= 2 else 0
 
 
 def _target_counts(y, strategy: dict) -> dict:

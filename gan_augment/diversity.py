@@ -247,7 +247,7 @@ def warn_if_undercovered(diversity: Mapping, unit: str, plain_top_up: str, *, en
     """One :class:`LowCoverageWarning` naming every class (of ``{label: ClassDiversity}``, the
     topped-up ones) whose synthetic samples cover too little of it and did not collapse (that
     warning says more); ``plain_top_up`` as in :func:`warn_if_collapsed`; ``ensemble``: whether
-    the estimator can be one (a translator cannot), and so whether to suggest it."""
+    to suggest an ensemble (not to one already, nor to a translator, which cannot be one)."""
     low = {label: d.relative_coverage for label, d in diversity.items() if d.undercovered and not d.collapsed}
     if not low:
         return

@@ -290,6 +290,16 @@ def test_a_splitter_that_starves_a_class_or_needs_groups_is_refused_before_any_f
     assert CountingGAN.fits == 0
 
 
+def test_a_class_of_two_rows_is_not_sent_to_more_folds_no_splitter_can_make():
+    # Whichever fold tests one of the 2 rows trains on the other alone: "more folds" never worked.
+    X, y = _table()
+    y = y.copy()
+    y[np.flatnonzero(y == 1)[2:]] = 0
+    with pytest.raises(ValueError, match=r"keeps fewer than 2 rows of class 1.*Pass an int \(cv=3\)"):
+        AutoAugmenter(methods=("random",), cv=StratifiedKFold(5), random_state=0).fit_resample(X, y)
+    assert AutoAugmenter(methods=("random",), cv=3, random_state=0).fit(X, y).chosen_["method"] in ("none", "random")
+
+
 def test_smote_is_left_out_where_a_class_is_too_small_for_it_in_the_inner_folds():
     # 2 rows: 2 inner folds, each training fold keeps one, and SMOTE interpolates between two (this
     # failed with scikit-learn's "Expected n_neighbors <= n_samples_fit" after a GAN fold was fitted,
@@ -309,9 +319,16 @@ def test_smote_is_left_out_where_a_class_is_too_small_for_it_in_the_inner_folds(
     assert CountingGAN.fits == 0
     # With cv=2 a class of 3 rows still leaves one in a training part: it said "at least 3 rows".
     y[np.flatnonzero(y == 0)[0]] = 1
-    with pytest.raises(ValueError, match=r"give the class at least 4 rows or, in Python, use 3 inner folds \(cv=3\)"):
+    with pytest.raises(ValueError, match=r"Choose other methods=.*, or in Python, use 3 inner folds \(cv=3\)\.$"):
         AutoAugmenter(methods=("smote",), cv=2, random_state=0).fit_resample(X, y)
     assert AutoAugmenter(methods=("smote",), cv=3, random_state=0).fit(X, y).chosen_["method"] in ("none", "smote")
+    # Another class of 2 rows caps an int cv at 2 folds: 3 rows are not enough, 4 are.
+    y[np.flatnonzero(y == 0)[:2]] = 2
+    with pytest.raises(ValueError, match=r"give the class at least 4 rows\.$"):
+        AutoAugmenter(methods=("smote",), classes=[1], random_state=0).fit_resample(X, y)
+    y[np.flatnonzero(y == 0)[0]] = 1
+    assert AutoAugmenter(methods=("smote",), classes=[1], random_state=0).fit(X, y).chosen_["method"] in ("none",
+                                                                                                          "smote")
 
 
 def test_the_gan_is_left_out_where_a_class_is_under_its_min_class_size_in_the_inner_folds():
@@ -324,13 +341,22 @@ def test_the_gan_is_left_out_where_a_class_is_under_its_min_class_size_in_the_in
     gan = CountingGAN(**FAST_GAN, min_class_size=10)
     with pytest.warns(UserWarning, match=r"Class 1 has fewer rows than the augmenter's min_class_size=10 in an inner "
                                          r"training fold \(8 rows\).*The GAN is left out of the candidates; lower "
-                                         r"min_class_size \(--min-class-size\) or, in Python, use more inner folds"):
+                                         r"min_class_size \(--min-class-size\), or in Python, use 6 inner folds "
+                                         r"\(cv=6\) to have it scored"):
         auto = AutoAugmenter(methods=("random", "gan"), augmenter=gan, random_state=0)
         auto.fit_resample(X, y)
     assert {params["method"] for params in auto.cv_results_["params"]} == {"none", "random"}
     assert CountingGAN.fits == 0
     with pytest.raises(ValueError, match=r"min_class_size=10 .*Choose other methods= \('random', 'smote'\)"):
         AutoAugmenter(methods=("gan",), augmenter=gan, random_state=0).fit_resample(X, y)
+    assert CountingGAN.fits == 0
+    # 5 rows and min_class_size=5: no number of folds keeps 5 for training ("use more inner folds"
+    # was refused again at every cv); 8 rows in 3 folds do.
+    y[np.flatnonzero(y == 1)[5:]] = 0
+    with pytest.raises(ValueError, match=r"lower min_class_size \(--min-class-size\), or give the class at least 8 "
+                                         r"rows\.$"):
+        AutoAugmenter(methods=("gan",), augmenter=CountingGAN(**FAST_GAN, min_class_size=5),
+                      random_state=0).fit_resample(X, y)
     assert CountingGAN.fits == 0
 
 

@@ -59,6 +59,9 @@ BAD_CSV_FILES = [
     ("sep=;\na;label\n1;x\n", r"separator line 'sep=;'.*pass --sep ';'"),
     # A tab was shown as a tab (a space once on one line): --sep ' ' is refused.
     ("sep=\t\na\tlabel\n1\tx\n", r"separator line 'sep=\\t'.*pass --sep '\\t' \(sep='\\t' in Python\)"),
+    # A space cannot be --sep: it said "pass --sep ' '", which was refused in turn.
+    ("sep= \na label\n1 x\n", r"separator line 'sep= '; delete that line so that the header comes first; ' ' cannot "
+                               r"separate fields here, so save the file again with ',', ';' or a tab between them\.$"),
 ]
 
 

@@ -191,3 +191,16 @@ def test_an_image_fit_advises_repeating_real_images_not_smote():
     advice = " ".join(str(w.message) for w in caught if issubclass(w.category, LowCoverageWarning))
     assert "repeated under classic augmentation (ClassicOversampler in gan_augment.baselines" in advice
     assert "SMOTE" not in advice
+
+
+def test_an_ensemble_is_not_told_to_try_an_ensemble():
+    from gan_augment import LowCoverageWarning
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(240, 4))
+    X[200:] += 3 * rng.normal(size=(1, 4))  # the rare class apart from the common one
+    y = np.r_[np.zeros(200, int), np.ones(40, int)]
+    with pytest.warns(LowCoverageWarning, match="class 1") as caught:
+        GANAugmenter(epochs=1, n_generators=3, n_threads=1, random_state=0).fit(X, y)
+    advice = " ".join(str(w.message) for w in caught if issubclass(w.category, LowCoverageWarning))
+    assert "Train longer" in advice and "ensemble" not in advice

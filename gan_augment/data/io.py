@@ -258,13 +258,18 @@ def default_separator(path) -> str:
     return "\t" if Path(path).suffix.lower() == ".tsv" else CSV_SEPARATOR
 
 
+#: Characters that cannot separate fields here: the quote and line breaks, which CSV gives other
+#: meanings, and the space.
+_UNUSABLE_SEPARATORS = frozenset({'"', "\n", "\r", " "})
+
+
 def _check_sep(sep, path: Path, kind: str) -> str:
     """The CSV field separator: one character that is not a quote, a line break or a space."""
     if sep is None:
         return default_separator(path)
     if kind != "csv":
         raise DataValidationError(f"sep applies to CSV files only; {path} is {kind}. Leave out sep (--sep) for it.")
-    if not isinstance(sep, str) or len(sep) != 1 or sep in {'"', "\n", "\r", " "}:
+    if not isinstance(sep, str) or len(sep) != 1 or sep in _UNUSABLE_SEPARATORS:
         raise DataValidationError(
             f"sep must be one character other than a quote, a line break or a space, got {sep!r}; e.g. ';', "
             "'|' or a tab ('\\t' on the command line).")
@@ -299,6 +304,8 @@ def _read_csv(path: Path, na_values: list[str], target, sep: str, *, sep_given: 
         # Excel writes it to say which separator it used; read as the header, it named one column.
         used = first_line[-1:]
         then = f", and pass --sep {_sep_option(used)} (sep={used!r} in Python)" if used != sep else ""
+        if used in _UNUSABLE_SEPARATORS:  # a flag naming it would be refused in turn
+            then = f"; {used!r} cannot separate fields here, so save the file again with ',', ';' or a tab between them"
         raise DataValidationError(f"{path} begins with Excel's separator line {'sep=' + used!r}; delete that line so "
                                   f"that the header comes first{then}.")
     # pandas renames a repeated header name (age, age -> age, age.1) and nothing can turn that
