@@ -177,7 +177,7 @@ def item_spec(x, index) -> ItemSpec:
             conversion = _TO_GREY.get(x.mode, "image.convert('RGB')")
             how = ("scale them to 8 bits in the base dataset, e.g. Image.fromarray((np.asarray(image) / 257)"
                    ".round().astype(np.uint8)) for 16-bit ones (image.convert('L') would clip every value above "
-                   f"255), or give tensors" if wide else f"convert them in the base dataset, e.g. {conversion}")
+                   "255), or give tensors" if wide else f"convert them in the base dataset, e.g. {conversion}")
             raise ValueError(f"Item {index}: a PIL image of mode {x.mode!r}; AugmentedDataset models 'L' and 'RGB' "
                              f"images ({how}).")
         width, height = x.size
