@@ -308,6 +308,60 @@ def test_one_class_improving_by_chance_among_many_is_not_a_gain():
     assert decision.helped == ["augmenter"] and decision.text.startswith("GAN top-up helped: macro-F1 +0.050")
 
 
+def _scored_folds(found_by_fold, extra=1):
+    """Folds scored from real predictions: the rare class's (test rows, rows "none" finds) per fold,
+    and the augmenter finding ``extra`` more of them in every fold."""
+    from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score, precision_recall_fscore_support
+
+    labels, folds = ["common", "rare"], []
+    for j, (n_rare, found) in enumerate(found_by_fold):
+        y = np.array(["common"] * 90 + ["rare"] * n_rare)
+        none = y.copy()
+        none[90 + found:] = "common"
+        augmented = none.copy()
+        augmented[90 + found:90 + found + extra] = "rare"
+        fold = FoldResult(index=j, repeat=0, fold=j, n_train=200, n_test=len(y))
+        for method, predicted in (("none", none), ("augmenter", augmented)):
+            fold.scores[method] = {"accuracy": accuracy_score(y, predicted),
+                                   "balanced_accuracy": balanced_accuracy_score(y, predicted),
+                                   "macro_f1": f1_score(y, predicted, average="macro")}
+            scores = precision_recall_fscore_support(y, predicted, labels=labels, zero_division=0)
+            fold.class_scores[method] = {label: dict(zip(("precision", "recall", "f1", "support"), values))
+                                         for label, *values in zip(labels, *scores)}
+        folds.append(fold)
+    return labels, folds
+
+
+def test_one_more_rare_row_in_every_fold_is_no_evidence_on_any_metric():
+    # Rare test rows 10, 10 and 9: one more found in each fold was "no spread" (p = 1) for accuracy and
+    # recall, but "helped" (p = 0.003) for balanced accuracy and macro-F1, whose steps differ by the
+    # class's fold size, and per-class F1 was cited as evidence.
+    labels, folds = _scored_folds([(10, 5), (10, 5), (9, 4)])
+    for metric in ("accuracy", "balanced_accuracy", "macro_f1"):
+        decision = decide(folds, ("none", "augmenter"), test_train_ratio=0.5, metric=metric, labels=labels)
+        assert decision.primary["augmenter"].p == 1.0 and decision.helped == [], metric
+    for metric in ("recall", "precision", "f1"):
+        rare = class_comparisons(folds, "augmenter", labels, metric, test_train_ratio=0.5, confidence=0.95)["rare"]
+        assert not rare.p < 1, metric
+    # Found rows that differ from fold to fold are tested as before: 2, 3 and 2 more is evidence.
+    varied = [_scored_folds([(10, 3)], extra=k)[1][0] for k in (2, 3, 2, 3, 2, 3)]
+    assert compare_with_none(varied, ("none", "augmenter"), "macro_f1", test_train_ratio=0.5,
+                             confidence=0.95)["augmenter"].p < 0.05
+
+
+def test_the_verdict_says_few_rows_as_the_summary_does_for_folds_of_29_7_rows():
+    # Rounded to 30 first, the verdict dropped the caveat the summary table gave (29.7 < 30).
+    folds = fold_scores([0, 1], {"augmenter": {"accuracy": 0.01 * unit_noise(1, n=3)}}, n=3)
+    for fold, n_test in zip(folds, (30, 30, 29)):
+        fold.n_test = n_test
+    decision = decide(folds, ("none", "augmenter"), test_train_ratio=0.5, metric="accuracy", labels=[0, 1])
+    assert "few rows: test folds of 29.7 rows (< 30)" in decision.text
+    for fold in folds:
+        fold.n_test = 30
+    assert "test folds of" not in decide(folds, ("none", "augmenter"), test_train_ratio=0.5, metric="accuracy",
+                                         labels=[0, 1]).text
+
+
 def test_the_evidence_sentence_says_whose_metrics_it_looked_at():
     # Random oversampling moves balanced accuracy and rare recall significantly; the GAN and the
     # choice (none) move nothing. The third sentence speaks for the GAN alone, and must say so.

@@ -81,17 +81,39 @@ def compare_with_none(folds: Sequence[FoldResult], methods: Iterable[str], metri
     """``{method: Comparison}`` on overall ``metric`` for each method but ``reference``; Holm across them."""
     settings = _Settings(test_train_ratio, confidence)
     others = [m for m in methods if m != reference]
-    tests = [paired(settings, folds, m, reference, _overall(metric), DIFFERENCE) for m in others]
+    tallies = _class_tallies if metric in ("macro_f1", "balanced_accuracy") else None
+    tests = [paired(settings, folds, m, reference, _overall(metric), DIFFERENCE, tallies=tallies) for m in others]
     return dict(zip(others, _family(tests)))
+
+
+def _class_tallies(fold: FoldResult, method: str) -> Optional[tuple]:
+    """Every class's true and false positives in ``fold`` (what macro-F1 and balanced accuracy are
+    made of), or None where one cannot be read."""
+    counts = [_tallies_of(scores) for scores in fold.class_scores.get(method, {}).values()]
+    if not counts or any(count is None for count in counts):
+        return None
+    return sum(counts, ())
+
+
+def _tallies_of(scores: dict) -> Optional[tuple]:
+    """A class's (true positives, false positives), read back from its recall, precision and
+    support; None where it found none, whose false positives a precision of 0 does not tell."""
+    found = scores["recall"] * scores["support"]
+    if not (found > 0 and scores["precision"] > 0):
+        return None
+    return round(found), round(found / scores["precision"] - found)
 
 
 def class_comparisons(folds: Sequence[FoldResult], method: str, labels: Sequence, metric: str, *,
                       test_train_ratio: float, confidence: float) -> dict[Any, Comparison]:
     """``{class: Comparison}`` of ``method`` against "none" on per-class ``metric``; Holm across the classes."""
     settings = _Settings(test_train_ratio, confidence)
-    # Same rows in every fold: counted among the class's test rows, which its score rests on.
+    # Same rows in every fold: counted among the class's test rows, which its score rests on, or for
+    # a score of found and wrongly found rows (precision, F1) as the same change of both.
     tests = [paired(settings, folds, method, "none", _by_class(label, metric), DIFFERENCE,
-                    rows=lambda fold, label=label: fold.class_scores["none"][label]["support"]) for label in labels]
+                    rows=lambda fold, label=label: fold.class_scores["none"][label]["support"],
+                    tallies=lambda fold, m, label=label: _tallies_of(fold.class_scores[m][label]))
+             for label in labels]
     return dict(zip(labels, _family(tests)))
 
 
@@ -161,9 +183,10 @@ def _answer(name: str, c: Comparison, metric: str, alpha: float, n_methods: int,
 
 
 def _few_test_rows(folds: Sequence[FoldResult], metric: str, positive=None) -> str:
-    n_test = int(round(float(np.mean([f.n_test for f in folds])))) if folds else 0
+    # The mean as it is, as the summary's caveat reads it: folds of 30, 30 and 29 rows are few (29.7).
+    n_test = float(np.mean([f.n_test for f in folds])) if folds else 0.0
     if 0 < n_test < MIN_ROWS:
-        return f"; few rows: test folds of {n_test} rows (< {MIN_ROWS})"
+        return f"; few rows: test folds of {n_test:.3g} rows (< {MIN_ROWS})"
     behind = class_behind(folds, metric, positive) if folds else None
     if behind is not None and behind[1] < MIN_ROWS:
         return f"; few rows: {behind[1]:.3g} test rows of class {show(behind[0])} per fold (< {MIN_ROWS})"

@@ -113,6 +113,19 @@ def holm(p_values: Sequence[float]) -> list[float]:
     return [float(v) for v in adjusted]
 
 
+def _same_tally_changes(folds: Sequence, method: str, reference: str,
+                        tallies: Callable[[Any, str], Optional[tuple]]) -> bool:
+    """Whether ``method`` changes the counts of ``tallies`` by the same whole numbers in every fold,
+    not all zero (counts that do not move explain no difference in the score)."""
+    changes = set()
+    for fold in folds:
+        ours, theirs = tallies(fold, method), tallies(fold, reference)
+        if ours is None or theirs is None:
+            return False
+        changes.add(tuple(round(a - b) for a, b in zip(ours, theirs)))
+    return len(changes) == 1 and any(changes.pop())
+
+
 class IntervalSettings(Protocol):
     """What :func:`paired` needs of an evaluation plan."""
 
@@ -125,19 +138,26 @@ class IntervalSettings(Protocol):
 
 def paired(plan: IntervalSettings, folds: Sequence, method: str, reference: str,
            key: Callable[[Any, str], float], bounds: Bounds = DIFFERENCE,
-           rows: Optional[Callable[[Any], int]] = None) -> Test:
+           rows: Optional[Callable[[Any], int]] = None,
+           tallies: Optional[Callable[[Any, str], Optional[tuple]]] = None) -> Test:
     """:func:`corrected_test` of per-fold ``key(fold, method) - key(fold, reference)``.
 
     Differences that are the same number of test rows in every fold (3 of 72 and 3 of 71 rows, for
     folds that say how many they hold) are no spread, though they differ in their last digits and a
     t statistic on that is huge. ``rows(fold)``: the test rows the score rests on, the fold's own
-    by default (a class's for a per-class score). Any other spread is tested: a gain of macro-F1
-    +0.08 to +0.12 in every fold is evidence, whatever the folds' sizes (taking any spread under
-    one test row's worth as none made it p = 1)."""
+    by default (a class's for a per-class score). A score that is no multiple of one count
+    (macro-F1, balanced accuracy: averages over classes of different sizes) gives ``tallies(fold,
+    method)``, the counts it is made of (each class's true and false positives), or None where they
+    cannot be read: the same change of every count in every fold is no spread either (one more rare
+    row found in each fold of 10, 10 and 9 rare rows read as p = 0.003). Any other spread is
+    tested: a gain of macro-F1 +0.08 to +0.12 in every fold is evidence, whatever the folds' sizes
+    (taking any spread under one test row's worth as none made it p = 1)."""
     differences = [key(fold, method) - key(fold, reference) for fold in folds]
     sizes = [(rows(fold) if rows is not None else getattr(fold, "n_test", 0)) or 0 for fold in folds]
     lost = [d * n for d, n in zip(differences, sizes) if n > 0 and math.isfinite(d)]  # in test rows
     same_rows = bool(lost) and len(lost) == len(differences) and \
         max(lost) - min(lost) <= 1e-9 * max(1.0, *map(abs, lost))
+    if not same_rows and tallies is not None:
+        same_rows = _same_tally_changes(folds, method, reference, tallies)
     resolution = math.inf if same_rows else 0.0
     return corrected_test(differences, plan.test_train_ratio, plan.confidence, bounds, resolution, difference=True)
