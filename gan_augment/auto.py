@@ -275,19 +275,21 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         folds where some number of them would (an int cv makes at most as many as the smallest class
         has rows, so the other classes bound it too), else more rows, or for the GAN a lower
         min_class_size. Each figure is one that then works."""
+        options = ["lower min_class_size (--min-class-size)"] if method == "gan" else []
+        if not isinstance(self.cv, numbers.Integral):
+            # A splitter's parts are its own (repeated, shuffled, unstratified): no count to promise.
+            options.append("in Python, pass an int cv or a splitter whose training parts hold more of the class")
+            return ", or ".join(options)
         counts = {label: int(np.sum(y == label)) for label in np.unique(y)}
-        integral = isinstance(self.cv, numbers.Integral)
-        folds = n_inner_folds(self.cv, y)
         more = next((k for k in range(n_folds + 1, min(counts.values()) + 1)
                      if all(_training_rows(counts[label], k) >= needs for label in small)), None)
-        options = ["lower min_class_size (--min-class-size)"] if method == "gan" else []
         if more is not None:
             options.append(f"in Python, use {more} inner folds (cv={more})")
         else:
             # The folds then made: an int cv's grow with the class while the others allow.
-            others = min([n for label, n in counts.items() if label not in small] or [folds])
-            rows = next(n for n in range(needs, needs * 100 + 10)
-                        if _training_rows(n, min(int(self.cv), others, n) if integral else n_folds) >= needs)
+            others = min([n for label, n in counts.items() if label not in small] or [n_folds])
+            rows = next(n for n in range(needs, 2 * needs + 3)
+                        if _training_rows(n, min(int(self.cv), others, n)) >= needs)
             options.append(f"give {'the class' if len(small) == 1 else 'each of them'} at least {rows} rows")
         return ", or ".join(options)
 

@@ -360,6 +360,24 @@ def test_the_gan_is_left_out_where_a_class_is_under_its_min_class_size_in_the_in
     assert CountingGAN.fits == 0
 
 
+def test_a_splitter_too_thin_for_the_gan_gets_advice_without_fold_counts_it_cannot_promise():
+    # One split (StratifiedShuffleSplit): the advice's fold arithmetic raised a bare StopIteration; for
+    # repeated or unstratified splitters it named counts of rows that were refused again.
+    from sklearn.model_selection import StratifiedShuffleSplit
+
+    X, y = _table()
+    y = y.copy()
+    y[np.flatnonzero(y == 1)[3:]] = 0
+    CountingGAN.fits = 0
+    splitter = StratifiedShuffleSplit(n_splits=1, test_size=0.34, random_state=0)
+    with pytest.warns(UserWarning, match=r"The GAN is left out of the candidates; lower min_class_size "
+                                         r"\(--min-class-size\), or in Python, pass an int cv or a splitter whose "
+                                         r"training parts hold more of the class to have it scored"):
+        auto = AutoAugmenter(methods=("random", "gan"), augmenter=CountingGAN(**FAST_GAN, min_class_size=3),
+                             cv=splitter, random_state=0).fit(X, y)
+    assert auto.chosen_["method"] in ("none", "random") and CountingGAN.fits == 0
+
+
 def test_mixed_smote_names_a_class_of_one_row():
     X, y = _table()
     y = y.copy()

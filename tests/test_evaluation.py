@@ -308,24 +308,28 @@ def test_one_class_improving_by_chance_among_many_is_not_a_gain():
     assert decision.helped == ["augmenter"] and decision.text.startswith("GAN top-up helped: macro-F1 +0.050")
 
 
-def _scored_folds(found_by_fold, extra=1):
+def _scored_folds(found_by_fold, extra=1, never=0, moved=()):
     """Folds scored from real predictions: the rare class's (test rows, rows "none" finds) per fold,
-    and the augmenter finding ``extra`` more of them in every fold."""
+    and the augmenter finding ``extra`` more of them in every fold; ``never`` rows of a third class
+    that both arms miss, of which, in the folds ``moved``, the augmenter calls one 'rare', not 'common'."""
     from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score, precision_recall_fscore_support
 
-    labels, folds = ["common", "rare"], []
+    labels, folds = ["common", "rare"] + (["never"] if never else []), []
     for j, (n_rare, found) in enumerate(found_by_fold):
-        y = np.array(["common"] * 90 + ["rare"] * n_rare)
+        y = np.array(["common"] * 90 + ["rare"] * n_rare + ["never"] * never)
         none = y.copy()
         none[90 + found:] = "common"
         augmented = none.copy()
         augmented[90 + found:90 + found + extra] = "rare"
+        if j in moved:
+            augmented[-1] = "rare"
         fold = FoldResult(index=j, repeat=0, fold=j, n_train=200, n_test=len(y))
         for method, predicted in (("none", none), ("augmenter", augmented)):
             fold.scores[method] = {"accuracy": accuracy_score(y, predicted),
                                    "balanced_accuracy": balanced_accuracy_score(y, predicted),
                                    "macro_f1": f1_score(y, predicted, average="macro")}
             scores = precision_recall_fscore_support(y, predicted, labels=labels, zero_division=0)
+            fold.scores[method]["macro_f1"] = f1_score(y, predicted, average="macro", labels=labels, zero_division=0)
             fold.class_scores[method] = {label: dict(zip(("precision", "recall", "f1", "support"), values))
                                          for label, *values in zip(labels, *scores)}
         folds.append(fold)
@@ -343,10 +347,26 @@ def test_one_more_rare_row_in_every_fold_is_no_evidence_on_any_metric():
     for metric in ("recall", "precision", "f1"):
         rare = class_comparisons(folds, "augmenter", labels, metric, test_train_ratio=0.5, confidence=0.95)["rare"]
         assert not rare.p < 1, metric
+    # A class neither arm finds (its false positives unknown, its F1 0 whatever they are) changes
+    # nothing: it switched the rule off. Balanced accuracy reads recalls alone: a wrong call moved
+    # from one class to another in one fold (a false positive) switched it off too.
+    for kw in (dict(never=3), dict(never=3, moved=(0,))):
+        labels, folds = _scored_folds([(10, 5), (10, 5), (9, 4)], **kw)
+        for metric in ("balanced_accuracy",) + (() if kw.get("moved") else ("macro_f1",)):
+            assert decide(folds, ("none", "augmenter"), test_train_ratio=0.5, metric=metric,
+                          labels=labels).primary["augmenter"].p == 1.0, (kw, metric)
     # Found rows that differ from fold to fold are tested as before: 2, 3 and 2 more is evidence.
     varied = [_scored_folds([(10, 3)], extra=k)[1][0] for k in (2, 3, 2, 3, 2, 3)]
     assert compare_with_none(varied, ("none", "augmenter"), "macro_f1", test_train_ratio=0.5,
                              confidence=0.95)["augmenter"].p < 0.05
+
+
+def test_mean_row_counts_read_alike_everywhere_and_never_round_up_to_the_bound():
+    from gan_augment.evaluation._text import rows_text
+
+    # 29.96 test rows beside "< 30" read "30" in the verdict and "30.0" in the table.
+    assert [rows_text(n) for n in (30, 29.96, 29.6667, 7.5, 9.6667, 100.4, 0.004)] == \
+        ["30", "29.96", "29.7", "7.5", "9.67", "100.4", "0.004"]
 
 
 def test_the_verdict_says_few_rows_as_the_summary_does_for_folds_of_29_7_rows():

@@ -13,7 +13,7 @@ import pandas as pd
 from gan_augment._listing import first_few
 from gan_augment.data.layout import check_image_shape, from_nchw, to_nchw
 from gan_augment.evaluation._prep import as_text, is_numeric, observed_floats
-from gan_augment.evaluation._text import METRIC_NAMES, percent, show
+from gan_augment.evaluation._text import METRIC_NAMES, percent, rows_text, show
 from gan_augment.evaluation._types import CLASS_METRICS, MIN_ROWS
 
 
@@ -134,7 +134,7 @@ def _rows_note(frame: pd.DataFrame, label) -> str:
     n = float(rows.iloc[0]) if len(rows) else math.nan
     if not np.isfinite(n):
         return ""
-    return f" ({n:.0f} test rows/fold{': few' if n < MIN_ROWS else ''})"
+    return f" ({rows_text(n)} test rows/fold{': few' if n < MIN_ROWS else ''})"
 
 
 def _error_bars(part: pd.DataFrame) -> list:

@@ -31,7 +31,7 @@ def pivot(frame: pd.DataFrame, keys, *, alpha: float = 0.05, primary=None) -> pd
         rows.setdefault(key, {})[name] = fmt(record["mean"]) + _delta_cell(record, alpha)
         if "n_rows" in record and np.isfinite(record["n_rows"]):
             # The rows of the key's first metric; the caveats of all of them (PR-AUC's are its positives).
-            entry = counts.setdefault(key, {"rows": _count(record["n_rows"]), "caveat": ""})
+            entry = counts.setdefault(key, {"rows": rows_text(record["n_rows"]), "caveat": ""})
             note = record.get("caveat") or ""
             if note and note not in entry["caveat"]:
                 entry["caveat"] = "; ".join(filter(None, (entry["caveat"], note)))
@@ -49,7 +49,7 @@ def _delta_cell(record: dict, alpha: float) -> str:
 
 def caveat(counts: dict) -> str:
     """"few rows: 5 synthetic (< 30)" for the counts below :data:`MIN_ROWS`; "" when there are none."""
-    few = [f"{_count(n)} {what}" for what, n in counts.items()
+    few = [f"{rows_text(n)} {what}" for what, n in counts.items()
            if n is not None and np.isfinite(n) and n < MIN_ROWS]
     return f"few rows: {', '.join(few)} (< {MIN_ROWS})" if few else ""
 
@@ -65,9 +65,19 @@ def with_caveats(frame: pd.DataFrame, *columns: tuple[str, str]) -> pd.DataFrame
     return out
 
 
-def _count(n) -> str:
+def rows_text(n) -> str:
+    """A mean count of rows, as every table, note and figure gives it: whole when it is whole, else
+    to one decimal (two below 10), with more where rounding would make it whole: 29.96 beside
+    "< 30" reads 29.96, not 30.0."""
     n = float(n)
-    return f"{n:.0f}" if n == round(n) else f"{n:.1f}"
+    if n == round(n):
+        return f"{n:.0f}"
+    decimals = 2 if abs(n) < 10 else 1
+    text = f"{n:.{decimals}f}"
+    while float(text) == round(float(text)) and decimals < 6:
+        decimals += 1
+        text = f"{n:.{decimals}f}"
+    return text.rstrip("0")
 
 
 def fmt(value) -> str:
@@ -81,7 +91,7 @@ def fmt_frame(frame: pd.DataFrame) -> pd.DataFrame:
     for column in out.columns:
         # A count (n_synthetic, ...) made float by a missing cell beside it is still a count: 11, not 11.000.
         count = str(column).startswith("n_")
-        out[column] = [(_count(v) if count and isinstance(v, (float, np.floating)) and np.isfinite(v) else
+        out[column] = [(rows_text(v) if count and isinstance(v, (float, np.floating)) and np.isfinite(v) else
                         fmt(v) if isinstance(v, (float, np.floating)) else show_cell(v)) for v in out[column]]
     return out
 

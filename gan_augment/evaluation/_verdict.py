@@ -31,7 +31,7 @@ from typing import Any, NamedTuple, Optional
 import numpy as np
 
 from gan_augment._listing import first_few
-from gan_augment.evaluation._text import METRIC_NAMES, percent, show
+from gan_augment.evaluation._text import METRIC_NAMES, percent, rows_text, show
 from gan_augment.evaluation._types import (AUGMENTER, MIN_ROWS, OVERALL_METRICS, PRIMARY_METRIC,
                                            EvaluationPlan, FoldResult, class_behind)
 from gan_augment.evaluation.stats import DIFFERENCE, Test, holm, paired
@@ -81,27 +81,35 @@ def compare_with_none(folds: Sequence[FoldResult], methods: Iterable[str], metri
     """``{method: Comparison}`` on overall ``metric`` for each method but ``reference``; Holm across them."""
     settings = _Settings(test_train_ratio, confidence)
     others = [m for m in methods if m != reference]
-    tallies = _class_tallies if metric in ("macro_f1", "balanced_accuracy") else None
+    # Balanced accuracy is the mean of the classes' recalls (their true positives); macro-F1 also
+    # rests on their false positives.
+    tallies = {"balanced_accuracy": _class_tallies(false_positives=False),
+               "macro_f1": _class_tallies(false_positives=True)}.get(metric)
     tests = [paired(settings, folds, m, reference, _overall(metric), DIFFERENCE, tallies=tallies) for m in others]
     return dict(zip(others, _family(tests)))
 
 
-def _class_tallies(fold: FoldResult, method: str) -> Optional[tuple]:
-    """Every class's true and false positives in ``fold`` (what macro-F1 and balanced accuracy are
-    made of), or None where one cannot be read."""
-    counts = [_tallies_of(scores) for scores in fold.class_scores.get(method, {}).values()]
-    if not counts or any(count is None for count in counts):
-        return None
-    return sum(counts, ())
+def _class_tallies(*, false_positives: bool):
+    """``tallies(fold, method)``: every class's true positives, and with ``false_positives`` its
+    false ones too, or None where one cannot be read."""
+    def tallies(fold: FoldResult, method: str) -> Optional[tuple]:
+        counts = [_tallies_of(scores, false_positives) for scores in fold.class_scores.get(method, {}).values()]
+        if not counts or any(count is None for count in counts):
+            return None
+        return sum(counts, ())
+    return tallies
 
 
-def _tallies_of(scores: dict) -> Optional[tuple]:
-    """A class's (true positives, false positives), read back from its recall, precision and
-    support; None where it found none, whose false positives a precision of 0 does not tell."""
-    found = scores["recall"] * scores["support"]
-    if not (found > 0 and scores["precision"] > 0):
+def _tallies_of(scores: dict, false_positives: bool = True) -> Optional[tuple]:
+    """A class's (true positives,) or (true positives, false positives), read back from its recall,
+    precision and support. A class found nowhere has an F1 of 0 whatever its false positives (which
+    its precision of 0 does not tell): they count as 0. None for scores that are not numbers."""
+    if not all(np.isfinite(float(scores.get(key, math.nan))) for key in ("recall", "precision", "support")):
         return None
-    return round(found), round(found / scores["precision"] - found)
+    found = round(scores["recall"] * scores["support"])
+    if not false_positives:
+        return (found,)
+    return found, (round(found / scores["precision"] - found) if found else 0)
 
 
 def class_comparisons(folds: Sequence[FoldResult], method: str, labels: Sequence, metric: str, *,
@@ -112,7 +120,8 @@ def class_comparisons(folds: Sequence[FoldResult], method: str, labels: Sequence
     # a score of found and wrongly found rows (precision, F1) as the same change of both.
     tests = [paired(settings, folds, method, "none", _by_class(label, metric), DIFFERENCE,
                     rows=lambda fold, label=label: fold.class_scores["none"][label]["support"],
-                    tallies=lambda fold, m, label=label: _tallies_of(fold.class_scores[m][label]))
+                    tallies=lambda fold, m, label=label: _tallies_of(fold.class_scores[m][label],
+                                                                     false_positives=metric != "recall"))
              for label in labels]
     return dict(zip(labels, _family(tests)))
 
@@ -186,10 +195,10 @@ def _few_test_rows(folds: Sequence[FoldResult], metric: str, positive=None) -> s
     # The mean as it is, as the summary's caveat reads it: folds of 30, 30 and 29 rows are few (29.7).
     n_test = float(np.mean([f.n_test for f in folds])) if folds else 0.0
     if 0 < n_test < MIN_ROWS:
-        return f"; few rows: test folds of {n_test:.3g} rows (< {MIN_ROWS})"
+        return f"; few rows: test folds of {rows_text(n_test)} rows (< {MIN_ROWS})"
     behind = class_behind(folds, metric, positive) if folds else None
     if behind is not None and behind[1] < MIN_ROWS:
-        return f"; few rows: {behind[1]:.3g} test rows of class {show(behind[0])} per fold (< {MIN_ROWS})"
+        return f"; few rows: {rows_text(behind[1])} test rows of class {show(behind[0])} per fold (< {MIN_ROWS})"
     return ""
 
 
@@ -240,7 +249,7 @@ def _few_class_rows(folds: Sequence[FoldResult], label) -> str:
     """" (few rows: 8 per test fold)" when the class's per-fold score rests on fewer than MIN_ROWS rows."""
     support = [fold.class_scores["none"][label].get("support", math.nan) for fold in folds]
     mean = float(np.mean(support)) if support else math.nan
-    return f" (few rows: {mean:.3g} per test fold)" if np.isfinite(mean) and mean < MIN_ROWS else ""
+    return f" (few rows: {rows_text(mean)} per test fold)" if np.isfinite(mean) and mean < MIN_ROWS else ""
 
 
 def _defined(folds: Sequence[FoldResult], metric: str) -> bool:
