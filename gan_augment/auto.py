@@ -276,11 +276,16 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         has rows, so the other classes bound it too), else more rows, or for the GAN a lower
         min_class_size. Each figure is one that then works."""
         options = ["lower min_class_size (--min-class-size)"] if method == "gan" else []
+        counts = {label: int(np.sum(y == label)) for label in np.unique(y)}
         if not isinstance(self.cv, numbers.Integral):
             # A splitter's parts are its own (repeated, shuffled, unstratified): no count to promise.
-            options.append("in Python, pass an int cv or a splitter whose training parts hold more of the class")
+            # But a class of n rows keeps at most n - 1 in any training part: then only rows help.
+            if all(counts[label] - 1 >= needs for label in small):
+                options.append("in Python, pass an int cv or a splitter whose training parts hold more of the class")
+            else:
+                options.append(f"give {'the class' if len(small) == 1 else 'each of them'} more rows (a class of n "
+                               f"rows keeps at most n - 1 in a training part, and {needs} are needed)")
             return ", or ".join(options)
-        counts = {label: int(np.sum(y == label)) for label in np.unique(y)}
         more = next((k for k in range(n_folds + 1, min(counts.values()) + 1)
                      if all(_training_rows(counts[label], k) >= needs for label in small)), None)
         if more is not None:

@@ -367,15 +367,24 @@ def test_a_splitter_too_thin_for_the_gan_gets_advice_without_fold_counts_it_cann
 
     X, y = _table()
     y = y.copy()
-    y[np.flatnonzero(y == 1)[3:]] = 0
+    y[np.flatnonzero(y == 1)[5:]] = 0
     CountingGAN.fits = 0
-    splitter = StratifiedShuffleSplit(n_splits=1, test_size=0.34, random_state=0)
+    splitter = StratifiedShuffleSplit(n_splits=1, test_size=0.5, random_state=0)
     with pytest.warns(UserWarning, match=r"The GAN is left out of the candidates; lower min_class_size "
                                          r"\(--min-class-size\), or in Python, pass an int cv or a splitter whose "
                                          r"training parts hold more of the class to have it scored"):
-        auto = AutoAugmenter(methods=("random", "gan"), augmenter=CountingGAN(**FAST_GAN, min_class_size=3),
+        auto = AutoAugmenter(methods=("random", "gan"), augmenter=CountingGAN(**FAST_GAN, min_class_size=4),
                              cv=splitter, random_state=0).fit(X, y)
     assert auto.chosen_["method"] in ("none", "random") and CountingGAN.fits == 0
+    # ... which is true: 5 folds keep 4 of the 5 rows for training.
+    assert AutoAugmenter(methods=("gan",), augmenter=CountingGAN(**FAST_GAN, min_class_size=4), cv=5,
+                         random_state=0).fit(X, y).chosen_["method"] in ("none", "gan")
+    # 3 rows and min_class_size=3: no fold scheme keeps 3 of 3 for training, only more rows help.
+    y[np.flatnonzero(y == 1)[3:]] = 0
+    with pytest.raises(ValueError, match=r"or give the class more rows \(a class of n rows keeps at most n - 1 in a "
+                                         r"training part, and 3 are needed\)\.$"):
+        AutoAugmenter(methods=("gan",), augmenter=CountingGAN(**FAST_GAN, min_class_size=3),
+                      cv=StratifiedKFold(3), random_state=0).fit(X, y)
 
 
 def test_mixed_smote_names_a_class_of_one_row():

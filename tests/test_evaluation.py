@@ -355,6 +355,14 @@ def test_one_more_rare_row_in_every_fold_is_no_evidence_on_any_metric():
         for metric in ("balanced_accuracy",) + (() if kw.get("moved") else ("macro_f1",)):
             assert decide(folds, ("none", "augmenter"), test_train_ratio=0.5, metric=metric,
                           labels=labels).primary["augmenter"].p == 1.0, (kw, metric)
+    # Precision rests on the rows called the class, not on its test rows: a gain of 0.1 and 0.2 in
+    # alternate folds whose class holds 10 and 5 test rows was "the same one row" (p = 1).
+    folds = fold_scores(["common", "rare"], {"augmenter": {("precision", "rare"): np.tile([0.1, 0.2], 8)[:15]}})
+    for fold, rows in zip(folds, np.tile([10, 5], 8)):
+        for method in ("none", "augmenter"):
+            fold.class_scores[method]["rare"]["support"] = int(rows)
+    assert class_comparisons(folds, "augmenter", ["common", "rare"], "precision", test_train_ratio=0.25,
+                             confidence=0.95)["rare"].p < 0.05
     # Found rows that differ from fold to fold are tested as before: 2, 3 and 2 more is evidence.
     varied = [_scored_folds([(10, 3)], extra=k)[1][0] for k in (2, 3, 2, 3, 2, 3)]
     assert compare_with_none(varied, ("none", "augmenter"), "macro_f1", test_train_ratio=0.5,

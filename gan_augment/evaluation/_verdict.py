@@ -116,10 +116,12 @@ def class_comparisons(folds: Sequence[FoldResult], method: str, labels: Sequence
                       test_train_ratio: float, confidence: float) -> dict[Any, Comparison]:
     """``{class: Comparison}`` of ``method`` against "none" on per-class ``metric``; Holm across the classes."""
     settings = _Settings(test_train_ratio, confidence)
-    # Same rows in every fold: counted among the class's test rows, which its score rests on, or for
-    # a score of found and wrongly found rows (precision, F1) as the same change of both.
+    # Same rows in every fold: for recall, counted among the class's test rows, which it rests on;
+    # precision and F1 rest on no fixed count of rows (the rows called the class vary), so only the
+    # same change of found and wrongly found rows is.
     tests = [paired(settings, folds, method, "none", _by_class(label, metric), DIFFERENCE,
-                    rows=lambda fold, label=label: fold.class_scores["none"][label]["support"],
+                    rows=(lambda fold, label=label: fold.class_scores["none"][label]["support"]) if metric == "recall"
+                    else (lambda fold: 0),
                     tallies=lambda fold, m, label=label: _tallies_of(fold.class_scores[m][label],
                                                                      false_positives=metric != "recall"))
              for label in labels]
