@@ -21,7 +21,6 @@ Cost: ``cv`` GAN fits (plus one when the GAN wins), as many estimator fits as ca
 
 from __future__ import annotations
 
-import math
 import numbers
 import time
 import warnings
@@ -43,7 +42,7 @@ from gan_augment._warnings import recording, say_once
 from gan_augment.baselines import BASELINE_SAMPLERS, baseline_sampler
 from gan_augment.data.layout import shape_of
 from gan_augment.kinds import kind_for_input
-from gan_augment.planner import CLASSES_CONSTRAINT, plain_label, plan_top_up
+from gan_augment.planner import CLASSES_CONSTRAINT, plain_label, plan_top_up, stratified_training_rows
 
 __all__ = ["AutoAugmenter", "one_standard_error"]
 
@@ -287,14 +286,14 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
                                f"rows keeps at most n - 1 in a training part, and {needs} are needed)")
             return ", or ".join(options)
         more = next((k for k in range(n_folds + 1, min(counts.values()) + 1)
-                     if all(_training_rows(counts[label], k) >= needs for label in small)), None)
+                     if all(stratified_training_rows(counts[label], k) >= needs for label in small)), None)
         if more is not None:
             options.append(f"in Python, use {more} inner folds (cv={more})")
         else:
             # The folds then made: an int cv's grow with the class while the others allow.
             others = min([n for label, n in counts.items() if label not in small] or [n_folds])
             rows = next(n for n in range(needs, 2 * needs + 3)
-                        if _training_rows(n, min(int(self.cv), others, n)) >= needs)
+                        if stratified_training_rows(n, min(int(self.cv), others, n)) >= needs)
             options.append(f"give {'the class' if len(small) == 1 else 'each of them'} at least {rows} rows")
         return ", or ".join(options)
 
@@ -515,12 +514,6 @@ def _classes_named(labels) -> str:
     """``Class 'a' has`` / ``Classes 'a', 'b' have``, for a message."""
     shown = ", ".join(repr(plain_label(label)) for label in labels)
     return f"Class {shown} has" if len(labels) == 1 else f"Classes {shown} have"
-
-
-def _training_rows(n: int, n_folds: int) -> int:
-    """The rows of a class of ``n`` that every training part of ``n_folds`` stratified folds keeps
-    (each fold tests up to ceil(n / n_folds) of them); none for fewer than 2 folds."""
-    return n - math.ceil(n / n_folds) if n_folds >= 2 else 0
 
 
 def _target_counts(y, strategy: dict) -> dict:

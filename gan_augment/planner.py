@@ -10,6 +10,7 @@ names the label ``1``, as typed on a command line).
 
 from __future__ import annotations
 
+import math
 import numbers
 import warnings
 from collections.abc import Mapping, Sequence
@@ -21,7 +22,8 @@ from gan_augment._classes import resolve_class, same_label
 from gan_augment._listing import first_few
 from gan_augment.exceptions import NothingToAddWarning
 
-__all__ = ["FEW_ROWS", "check_class_sizes", "class_counts", "majority_class", "plan_top_up", "wanted_classes"]
+__all__ = ["FEW_ROWS", "check_class_sizes", "class_counts", "majority_class", "plan_top_up", "stratified_training_rows",
+           "wanted_classes"]
 
 #: A class topped up from fewer real samples than this gets a SmallClassWarning: a generator can
 #: only vary a little around one or two samples, so thousands of them are mostly near copies.
@@ -65,6 +67,12 @@ def wanted_classes(classes) -> list:
         # A 0-d tensor or array (ds.targets[i]) is one label, not a list of them.
         return [classes.item()]
     return list(classes)
+
+
+def stratified_training_rows(n: int, n_folds: int) -> int:
+    """The rows of a class of ``n`` that every training part of ``n_folds`` stratified folds keeps:
+    each fold tests up to ceil(n / n_folds) of them (none kept for fewer than 2 folds)."""
+    return n - math.ceil(n / n_folds) if n_folds >= 2 else 0
 
 
 def is_auto(sampling_strategy) -> bool:

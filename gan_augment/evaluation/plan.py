@@ -7,7 +7,6 @@ a user reads the arguments, and raises an error that names what is at fault.
 
 from __future__ import annotations
 
-import math
 import numbers
 import warnings
 from collections.abc import Iterable, Mapping
@@ -22,7 +21,7 @@ from gan_augment.data.tabular import check_columns, check_target, rows_as_array
 from gan_augment.evaluation._prep import ESTIMATORS, build_estimator, split_columns
 from gan_augment.evaluation._types import AUGMENTER, BASELINES, OVERALL_METRICS, PRIMARY_METRIC, EvaluationPlan
 from gan_augment.exceptions import DataValidationError
-from gan_augment.planner import class_counts, plan_top_up
+from gan_augment.planner import class_counts, plan_top_up, stratified_training_rows
 
 __all__ = ["plan_evaluation"]
 
@@ -292,17 +291,14 @@ def _without_smote(methods: list) -> str:
 
 def _check_smote_folds(targets: list, counts: dict, n_splits: int, methods: list) -> None:
     """SMOTE interpolates between 2 rows of a class: every training fold must hold 2 of each target."""
-    def training_rows(label, k: int) -> int:
-        return counts[label] - math.ceil(counts[label] / k)
-
     for label in targets:
-        count, n_train = counts[label], training_rows(label, n_splits)
+        count, n_train = counts[label], stratified_training_rows(counts[label], n_splits)
         if n_train < 2:
             # More folds leave more rows for training, up to the smallest class's count (stratified
             # k-fold needs k rows of every class): the first k that leaves 2 of every class.
             most = min(counts.values())
             enough = next((k for k in range(n_splits + 1, most + 1)
-                           if all(training_rows(other, k) >= 2 for other in targets)), None)
+                           if all(stratified_training_rows(counts[other], k) >= 2 for other in targets)), None)
             fix = (f"Raise cv (--cv) to {enough} (more folds leave more rows for training)" if enough else
                    "No number of folds leaves every class 2 rows to train on: drop the class")
             raise DataValidationError(
