@@ -80,7 +80,10 @@ class ImageModelConfig:
     residual pair on a GPU from 32 px up, the DCGAN otherwise. Re-measured on an H100 at 32 px
     (benchmarks/ARCHITECTURES_MNIST32.md, 3 seeds): the residual pair's label fidelity 0.97-0.99
     and Frechet distance 37-40 tied the style-based generator's (0.98-1.00, 35-45) at two thirds
-    of its fit time, while the DCGAN diverged on two of three seeds.
+    of its fit time, while the DCGAN diverged on two of three seeds. On an H200 at today's defaults
+    (benchmarks/IMAGES_GPU.md, 3 seeds) it kept label fidelity 0.985-0.990 with 25 rare images but
+    not with 7 (0.69 on one seed); no architecture beat repeating the rare images under classic
+    augmentation downstream.
     """
 
     channels: int = 1
