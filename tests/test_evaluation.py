@@ -1269,3 +1269,33 @@ def test_fidelity_and_figures_read_arrow_half_floats():
                                    random_state=0, privacy=False)
     distances = report.column_distances.set_index("column")
     assert np.isfinite(distances.loc["half", "distance"]).all() and "<img" in report.to_html()
+
+
+def test_a_sampler_that_also_removes_rows_is_not_inspected_as_if_it_only_added():
+    # SMOTEENN cleans rows after oversampling: the rows past the training fold's length were taken
+    # for its synthetic ones (SMOTETomek: 187 "added" of 216), or nothing was said at all.
+    from imblearn.combine import SMOTEENN
+
+    X, y = two_gaussians(n_major=200, n_minor=40)
+    with pytest.warns(UserWarning, match=r"SMOTEENN changed or removed training rows .* its fidelity and privacy "
+                                         r"are not measured"):
+        report = evaluate_augmentation(X, y, SMOTEENN(random_state=0), cv=2, repeats=1, baselines=["none"],
+                                       random_state=0)
+    assert len(report.fidelity) == 0 and len(report.privacy) == 0
+    kept = evaluate_augmentation(X, y, RandomOverSampler(random_state=0), cv=2, repeats=1, baselines=["none"],
+                                 random_state=0)
+    assert len(kept.fidelity) > 0 and len(kept.privacy) > 0  # a sampler that only adds is inspected
+
+
+def test_a_column_the_synthetic_rows_leave_empty_is_the_worst_column():
+    # Its distance was NaN and left out: the summary read 0.07 and named another column the worst.
+    from gan_augment.evaluation.fidelity import column_distances, fidelity
+
+    real, _ = two_gaussians(n_major=60, n_minor=0)
+    synthetic = real.copy()
+    synthetic["a"] = np.nan
+    assert {r["column"]: r["distance"] for r in column_distances(real, synthetic)} == {"a": 1.0, "b": 0.0}
+    summary, _ = fidelity(real, synthetic, random_state=0)
+    assert summary["worst_column"] == "a" and summary["worst_column_distance"] == 1.0
+    both_empty = real.assign(a=np.nan)
+    assert math.isnan(column_distances(both_empty, synthetic)[0]["distance"])

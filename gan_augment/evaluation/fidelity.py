@@ -29,17 +29,24 @@ def column_distances(real: pd.DataFrame, synthetic: pd.DataFrame) -> list[dict]:
     for column in real.columns:
         if column in numeric:
             a, b = observed_floats(real[column]), observed_floats(synthetic[column])
-            distance = float(ks_2samp(a, b).statistic) if len(a) and len(b) else math.nan
+            distance = float(ks_2samp(a, b).statistic) if len(a) and len(b) else _one_side_empty(a, b)
             kind = "numeric (KS)"
         else:
             a = pd.Series(as_text(real[[column]])[:, 0]).value_counts(normalize=True)
             b = pd.Series(as_text(synthetic[[column]])[:, 0]).value_counts(normalize=True)
             both = a.index.union(b.index)
             distance = float(0.5 * np.abs(a.reindex(both, fill_value=0) - b.reindex(both, fill_value=0)).sum()) \
-                if len(a) and len(b) else math.nan
+                if len(a) and len(b) else _one_side_empty(a, b)
             kind = "categorical (TV)"
         records.append({"column": str(column), "kind": kind, "distance": distance})
     return records
+
+
+def _one_side_empty(real_values, synthetic_values) -> float:
+    """The distance of a column whose real or synthetic values are all missing: 1 (as far apart as
+    two distributions get) when the other side has values, so that synthetic rows that leave a real
+    column empty read as its worst column; NaN when neither has any."""
+    return 1.0 if len(real_values) or len(synthetic_values) else math.nan
 
 
 def correlation_difference(real: pd.DataFrame, synthetic: pd.DataFrame) -> float:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -90,7 +91,13 @@ def _run_fold_quietly(plan: EvaluationPlan, index: int, train, test) -> FoldResu
     added = {}  # method -> the rows it added to the first training fold
     for method in plan.methods:
         X_fit, y_fit, fitted = _fit_method(plan, fold, method, X_train, y_train, X_test, y_test, seed)
-        if inspect and len(y_fit) > len(y_train):
+        if inspect and len(y_fit) != len(y_train) and not _kept_training_rows(X_train, y_train, X_fit, y_fit):
+            # (recorded by _run_fold with the fold's other warnings, and said once)
+            name = plan.augmenter_name if method == AUGMENTER else method
+            warnings.warn(f"{name} changed or removed training rows (as cleaning samplers such as SMOTEENN and "
+                          "SMOTETomek do), so the rows it added cannot be told from the real ones: its fidelity "
+                          "and privacy are not measured.", UserWarning, stacklevel=2)
+        elif inspect and len(y_fit) > len(y_train):
             added[method] = X_fit.iloc[len(X_train):]
             _inspect(plan, fold, method, X_train, y_train, X_fit, y_fit, y_test, probe, seed)
             if method == AUGMENTER and plan.fidelity:
@@ -98,6 +105,20 @@ def _run_fold_quietly(plan: EvaluationPlan, index: int, train, test) -> FoldResu
                 fold.rules = _rules_broken(fitted, added)
                 fold.diversity = _diversity(fitted, plan.targets)
     return fold
+
+
+def _kept_training_rows(X_train, y_train, X_fit, y_fit) -> bool:
+    """Whether the resampled fold starts with the training fold as it was: the rows after it are
+    then the ones the sampler added (a sampler that also removes or moves rows gives no such split)."""
+    n = len(y_train)
+    if len(y_fit) < n or not np.array_equal(np.asarray(y_fit)[:n], np.asarray(y_train)):
+        return False
+    try:
+        pd.testing.assert_frame_equal(X_fit.iloc[:n].reset_index(drop=True), X_train.reset_index(drop=True),
+                                      check_dtype=False, check_index_type=False, check_column_type=False)
+    except AssertionError:
+        return False
+    return True
 
 
 def _diversity(fitted, targets) -> list[dict]:
