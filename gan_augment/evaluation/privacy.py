@@ -12,7 +12,9 @@ used for fitting), which shows how far a genuinely new row of this population ty
   of all held-out rows only when the fold holds none of the class). Rows as new as real unseen rows
   give about 0.05, or about 1 / (n + 1) where the class has n < 20 held-out rows (the percentile is
   then its nearest one: read it as an upper bound); random oversampling gives 1.0. Exact copies
-  always count as near copies.
+  always count as near copies. On tables of few distinct rows (a handful of categorical columns)
+  held-out rows equal training rows too, and fresh rows then score like copies: compare with
+  ``dcr_holdout_median`` (0 there).
 * ``exact_copy_share``: the share of synthetic rows that equal a training row (DCR ~ 0).
 """
 
