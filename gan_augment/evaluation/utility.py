@@ -115,7 +115,8 @@ def _kept_training_rows(X_train, y_train, X_fit, y_fit) -> bool:
         return False
     try:
         pd.testing.assert_frame_equal(X_fit.iloc[:n].reset_index(drop=True), X_train.reset_index(drop=True),
-                                      check_dtype=False, check_index_type=False, check_column_type=False)
+                                      check_dtype=False, check_index_type=False, check_column_type=False,
+                                      check_categorical=False)
     except AssertionError:
         return False
     return True
