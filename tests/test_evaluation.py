@@ -1282,9 +1282,14 @@ def test_a_sampler_that_also_removes_rows_is_not_inspected_as_if_it_only_added()
         report = evaluate_augmentation(X, y, SMOTEENN(random_state=0), cv=2, repeats=1, baselines=["none"],
                                        random_state=0)
     assert len(report.fidelity) == 0 and len(report.privacy) == 0
-    kept = evaluate_augmentation(X, y, RandomOverSampler(random_state=0), cv=2, repeats=1, baselines=["none"],
-                                 random_state=0)
-    assert len(kept.fidelity) > 0 and len(kept.privacy) > 0  # a sampler that only adds is inspected
+    # A sampler that only adds is inspected, also where it hands a None cell back as NaN.
+    X["word"] = pd.Series(["x", None, "y", "x"] * 60, dtype=object)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*changed or removed training rows")
+        kept = evaluate_augmentation(X, y, RandomOverSampler(random_state=0), cv=2, repeats=1,
+                                     baselines=["none", "random"], random_state=0)
+    assert set(kept.fidelity["method"]) == set(kept.privacy["method"]) == {"RandomOverSampler",
+                                                                          "random oversampling"}
 
 
 def test_a_column_the_synthetic_rows_leave_empty_is_the_worst_column():

@@ -93,7 +93,9 @@ def _run_fold_quietly(plan: EvaluationPlan, index: int, train, test) -> FoldResu
         X_fit, y_fit, fitted = _fit_method(plan, fold, method, X_train, y_train, X_test, y_test, seed)
         if inspect and len(y_fit) != len(y_train) and not _kept_training_rows(X_train, y_train, X_fit, y_fit):
             # (recorded by _run_fold with the fold's other warnings, and said once)
-            name = plan.augmenter_name if method == AUGMENTER else method
+            from gan_augment.evaluation.report import method_names  # (the report's names, as its tables give them)
+
+            name = method_names(plan)[method]
             warnings.warn(f"{name} changed or removed training rows (as cleaning samplers such as SMOTEENN and "
                           "SMOTETomek do), so the rows it added cannot be told from the real ones: its fidelity "
                           "and privacy are not measured.", UserWarning, stacklevel=2)
@@ -113,10 +115,13 @@ def _kept_training_rows(X_train, y_train, X_fit, y_fit) -> bool:
     n = len(y_train)
     if len(y_fit) < n or not np.array_equal(np.asarray(y_fit)[:n], np.asarray(y_train)):
         return False
+    def missing_alike(frame):  # imblearn hands None back as NaN: both are a missing cell
+        frame = frame.reset_index(drop=True).astype(object)
+        return frame.where(frame.notna(), None)
+
     try:
-        pd.testing.assert_frame_equal(X_fit.iloc[:n].reset_index(drop=True), X_train.reset_index(drop=True),
-                                      check_dtype=False, check_index_type=False, check_column_type=False,
-                                      check_categorical=False)
+        pd.testing.assert_frame_equal(missing_alike(X_fit.iloc[:n]), missing_alike(X_train), check_dtype=False,
+                                      check_index_type=False, check_column_type=False, check_categorical=False)
     except AssertionError:
         return False
     return True
