@@ -275,6 +275,7 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         has rows, so the other classes bound it too), else more rows, or for the GAN a lower
         min_class_size. Each figure is one that then works."""
         options = ["lower min_class_size (--min-class-size)"] if method == "gan" else []
+        whom = "the class" if len(small) == 1 else "each of them"
         counts = {label: int(np.sum(y == label)) for label in np.unique(y)}
         if not isinstance(self.cv, numbers.Integral):
             # A splitter's parts are its own (repeated, shuffled, unstratified): no count to promise.
@@ -282,8 +283,8 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
             if all(counts[label] - 1 >= needs for label in small):
                 options.append("in Python, pass an int cv or a splitter whose training parts hold more of the class")
             else:
-                options.append(f"give {'the class' if len(small) == 1 else 'each of them'} more rows (a class of n "
-                               f"rows keeps at most n - 1 in a training part, and {needs} are needed)")
+                options.append(f"give {whom} more rows (a class of n rows keeps at most n - 1 in a training part, "
+                               f"and {needs} are needed)")
             return ", or ".join(options)
         more = next((k for k in range(n_folds + 1, min(counts.values()) + 1)
                      if all(stratified_training_rows(counts[label], k) >= needs for label in small)), None)
@@ -294,7 +295,7 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
             others = min([n for label, n in counts.items() if label not in small] or [n_folds])
             rows = next(n for n in range(needs, 2 * needs + 3)
                         if stratified_training_rows(n, min(int(self.cv), others, n)) >= needs)
-            options.append(f"give {'the class' if len(small) == 1 else 'each of them'} at least {rows} rows")
+            options.append(f"give {whom} at least {rows} rows")
         return ", or ".join(options)
 
     def _feasible(self, methods, y, folds, plan) -> list:

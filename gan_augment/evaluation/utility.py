@@ -24,6 +24,7 @@ from gan_augment.baselines import BASELINE_SAMPLERS, baseline_sampler
 from gan_augment.evaluation._types import (AUGMENTER, BASELINES, CLASS_METRICS, OVERALL_METRICS, EvaluationPlan,
                                            FoldResult)
 from gan_augment.evaluation.plan import plan_evaluation
+from gan_augment.evaluation.report import method_names
 from gan_augment.planner import class_counts
 
 # Names importable from here before the plan had a module of its own.
@@ -92,11 +93,8 @@ def _run_fold_quietly(plan: EvaluationPlan, index: int, train, test) -> FoldResu
     for method in plan.methods:
         X_fit, y_fit, fitted = _fit_method(plan, fold, method, X_train, y_train, X_test, y_test, seed)
         if inspect and len(y_fit) != len(y_train) and not _kept_training_rows(X_train, y_train, X_fit, y_fit):
-            # (recorded by _run_fold with the fold's other warnings, and said once)
-            from gan_augment.evaluation.report import method_names  # (the report's names, as its tables give them)
-
-            name = method_names(plan)[method]
-            warnings.warn(f"{name} changed or removed training rows (as cleaning samplers such as SMOTEENN and "
+            # (recorded by _run_fold with the fold's other warnings, and said once; named as the tables do)
+            warnings.warn(f"{method_names(plan)[method]} changed or removed training rows (as cleaning samplers such as SMOTEENN and "
                           "SMOTETomek do), so the rows it added cannot be told from the real ones: its fidelity "
                           "and privacy are not measured.", UserWarning, stacklevel=2)
         elif inspect and len(y_fit) > len(y_train):
@@ -115,6 +113,7 @@ def _kept_training_rows(X_train, y_train, X_fit, y_fit) -> bool:
     n = len(y_train)
     if len(y_fit) < n or not np.array_equal(np.asarray(y_fit)[:n], np.asarray(y_train)):
         return False
+
     def missing_alike(frame):  # imblearn hands None back as NaN: both are a missing cell
         frame = frame.reset_index(drop=True).astype(object)
         return frame.where(frame.notna(), None)
