@@ -183,11 +183,13 @@ def test_row_features_read_numbers_back_off_the_encoding_and_bin_them_monotonica
     rows = torch.from_numpy(encoder.transform(X, random_state=0)).float()
     features = RowFeatures.fit(encoder.numeric_blocks(), rows, n_bins=8)
     values, observed = features.values(rows)
-    # The codec keeps a value within 4 spreads of its mode: all but the farthest outliers read back exactly.
+    # The codec keeps a value within 4 spreads of its mode: all but the farthest outliers read back
+    # exactly, less one constant per column (the middle of its modes, where float32 is finest).
     for column, name in enumerate(["level", "dose"]):
         raw = X[name].to_numpy()
         assert np.array_equal(observed[:, column].numpy(), ~np.isnan(raw))
-        close = np.isclose(values[:, column].numpy(), raw, rtol=1e-4, atol=1e-4)[~np.isnan(raw)]
+        shift = np.median((raw - values[:, column].numpy())[~np.isnan(raw)])
+        close = np.isclose(values[:, column].numpy() + shift, raw, rtol=1e-4, atol=1e-4)[~np.isnan(raw)]
         assert close.mean() > 0.99, close.mean()
     # The bins follow the value: their sum rises with it, from 0 at the minimum to n_bins at the maximum.
     bins = features(rows)[:, features.n_passthrough:].reshape(len(rows), 2, 8).sum(-1)[:, 0]
@@ -209,6 +211,21 @@ def test_row_features_read_a_column_beyond_float32_as_in_any_other_unit(scale):
         features.append(RowFeatures.fit(encoder.numeric_blocks(), rows, n_bins=8)(rows))
     assert torch.isfinite(features[1]).all()
     torch.testing.assert_close(features[1], features[0], atol=1e-4, rtol=1e-4)
+
+
+@pytest.mark.parametrize("offset", [1.6e9, -1.6e12])
+def test_row_features_read_a_column_alike_at_any_offset(offset):
+    # Epoch seconds: float32 values 128 apart at 1.6e9 made a column of 1.6e9 + (0..60) one value
+    # to the judge (its recall on real rows fell from 1.00 to 0.60-0.68, and the gate kept rows of
+    # the wrong class).
+    X, _ = skewed_table()
+    features = []
+    for shift in (0.0, offset):
+        shifted = X.assign(level=X["level"] + shift)
+        encoder = TabularEncoder(random_state=0).fit(shifted)
+        rows = torch.from_numpy(encoder.transform(shifted, random_state=0)).float()
+        features.append(RowFeatures.fit(encoder.numeric_blocks(), rows, n_bins=8)(rows))
+    torch.testing.assert_close(features[1], features[0], atol=1e-3, rtol=1e-3)
 
 
 def test_row_features_take_their_bins_from_numpy_beyond_what_torch_quantile_takes(monkeypatch):

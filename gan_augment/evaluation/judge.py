@@ -125,10 +125,14 @@ class RowFeatures(nn.Module):
             k = len(means)
             features.alpha_index[column] = start
             features.slot_index[column, :k] = torch.arange(start + 1, start + 1 + k)
-            # Quantile bins read a column alike in any unit; float32 holds none beyond 3.4e38 (a
-            # column of 1e40 made every feature NaN, and the gate kept no row of one class).
-            unit = _float32_unit(np.abs(np.asarray(means, dtype=np.float64)).max(initial=0.0) + 4 * max(stds))
-            features.means[column, :k] = torch.as_tensor(np.asarray(means) / unit, dtype=torch.float32)
+            # Quantile bins read a column alike at any offset and in any unit, so values are read
+            # from the middle of its modes (float32 steps are 128 apart at 1.6e9: a column of epoch
+            # seconds read as one value) and, beyond what float32 holds (3.4e38; a column of 1e40 made
+            # every feature NaN, and the gate kept no row of one class), in units of its largest.
+            means = np.asarray(means, dtype=np.float64)
+            means = means - (means.min() + means.max()) / 2
+            unit = _float32_unit(np.abs(means).max(initial=0.0) + 4 * max(stds))
+            features.means[column, :k] = torch.as_tensor(means / unit, dtype=torch.float32)
             features.spreads[column, :k] = 4 * torch.as_tensor(np.asarray(stds) / unit, dtype=torch.float32)
             features.mode_mask[column, :k] = 1.0
         values, observed = features.values(rows.float())
@@ -156,8 +160,9 @@ class RowFeatures(nn.Module):
 
     def values(self, rows: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """``(values, observed)``, both (N, n_columns): each numeric column's value as the codec
-        decodes it (before clipping and rounding; 0 where missing; in units of its largest value
-        where float32 could not hold it), and whether it is not missing."""
+        decodes it (before clipping and rounding), less the middle of the column's modes (0 where
+        missing; in units of its largest value where float32 could not hold it), and whether it is
+        not missing."""
         alpha = rows[:, self.alpha_index].clamp(-1, 1)
         slots = rows[:, self.slot_index] * self.mode_mask
         values = (slots * (self.means + self.spreads * alpha[..., None])).sum(-1)
