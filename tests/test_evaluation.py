@@ -980,6 +980,57 @@ def test_folds_given_as_pairs_group_splitters_and_repeated_splitters():
     assert repeated.folds[["repeat", "fold"]].drop_duplicates().values.tolist() == [[0, 0], [0, 1], [1, 0], [1, 1]]
 
 
+def test_folds_as_row_masks_count_their_rows_and_an_unseeded_shuffling_splitter_is_seeded():
+    from sklearn.model_selection import RepeatedStratifiedKFold, StratifiedKFold
+
+    X, y = two_gaussians(n_major=40, n_minor=8)
+    settings = dict(baselines=("none", "random"), fidelity=False, privacy=False, random_state=0)
+
+    def without_times(report):
+        return report.folds.drop(columns=[c for c in report.folds if c.endswith("_time_s")])
+
+    # Masks were taken as they are, each fold's size read as every row's (intervals widened).
+    pairs = list(StratifiedKFold(3, shuffle=True, random_state=1).split(X, y))
+    masks = [tuple(np.isin(np.arange(len(y)), rows) for rows in pair) for pair in pairs]
+    by_masks = evaluate_augmentation(X, y, RandomOverSampler(random_state=0), cv=masks, **settings)
+    by_pairs = evaluate_augmentation(X, y, RandomOverSampler(random_state=0), cv=pairs, **settings)
+    pd.testing.assert_frame_equal(without_times(by_masks), without_times(by_pairs))
+    untimed = [summary[summary["metric"] != "augment_time_s"] for summary in (by_masks.summary, by_pairs.summary)]
+    pd.testing.assert_frame_equal(*untimed)
+    with pytest.raises(ValueError, match=r"cv split 1's test part is a mask of 5 values for 48 rows"):
+        evaluate_augmentation(X, y, RandomOverSampler(), cv=[(masks[0][0], masks[0][1][:5])] * 2, **settings)
+    # A splitter shuffling without a seed drew from numpy's global state: two calls, two reports.
+    for splitter in (StratifiedKFold(3, shuffle=True), RepeatedStratifiedKFold(n_splits=2, n_repeats=2)):
+        reports = [evaluate_augmentation(X, y, RandomOverSampler(random_state=0), cv=splitter, **settings)
+                   for _ in range(2)]
+        pd.testing.assert_frame_equal(without_times(reports[0]), without_times(reports[1]))
+        assert splitter.random_state is None  # the caller's splitter is not changed
+
+
+def test_a_primary_pr_auc_the_estimator_cannot_give_is_refused_naming_it():
+    class NoClasses(ClassifierMixin, BaseEstimator):  # predict_proba, but no classes_ to find the positive class
+        def fit(self, X, y):
+            self.model_ = LogisticRegression().fit(X, y)
+            return self
+
+        def predict(self, X):
+            return self.model_.predict(X)
+
+        def predict_proba(self, X):
+            return self.model_.predict_proba(X)
+
+    X, y = two_gaussians(n_major=40, n_minor=8)
+    settings = dict(baselines=("none",), fidelity=False, privacy=False, random_state=0, cv=2, repeats=1)
+    # Its PR-AUC was NaN in every fold, and the verdict blamed "fewer than 2 folds".
+    with pytest.raises(ValueError, match=r"metric='pr_auc' could not be computed from NoClasses's scores "
+                                         r"\(AttributeError: .*classes_"):
+        evaluate_augmentation(X, y, RandomOverSampler(random_state=0), estimator=NoClasses(), metric="pr_auc",
+                              **settings)
+    # As a secondary metric it stays empty, with no "(+nan)" beside it.
+    report = evaluate_augmentation(X, y, RandomOverSampler(random_state=0), estimator=NoClasses(), **settings)
+    assert "nan" not in report.to_markdown()
+
+
 def test_a_gan_with_a_checkpoint_dir_is_refused_before_any_fold(tmp_path):
     # Each fold's GAN would find the folder holding another fold's checkpoint, after a whole fit.
     X, y = two_gaussians(n_major=40, n_minor=8)

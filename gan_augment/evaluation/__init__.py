@@ -57,7 +57,9 @@ def evaluate_augmentation(X, y, augmenter=None, *, estimator=None, classes=None,
         the same ``sampling_strategy``.
     cv : int, a cross-validation splitter or a list of (train, test) index pairs, default=5
         A splitter's folds must each hold every class. A group splitter needs its groups: pass its
-        folds, ``cv=list(GroupKFold(5).split(X, y, groups))``.
+        folds, ``cv=list(GroupKFold(5).split(X, y, groups))``. A splitter that shuffles without a
+        seed of its own is seeded from ``random_state`` (a copy; yours is not changed). Folds may be
+        row numbers or boolean masks.
     repeats : int, default=3
         Repetitions of ``cv``-fold cross-validation with different shuffles (when ``cv`` is an int).
     baselines : "auto" or iterable of {"none", "random", "smote", "class_weight", "classic"}, default="auto"

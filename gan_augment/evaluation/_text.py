@@ -40,8 +40,8 @@ def pivot(frame: pd.DataFrame, keys, *, alpha: float = 0.05, primary=None) -> pd
 
 
 def _delta_cell(record: dict, alpha: float) -> str:
-    if record["method"] == "none" or record["metric"] == "augment_time_s":
-        return ""
+    if record["method"] == "none" or record["metric"] == "augment_time_s" or not np.isfinite(record["delta"]):
+        return ""  # (nothing to compare where a metric could not be computed, e.g. PR-AUC without scores)
     star = "*" if np.isfinite(record.get("p_holm", math.nan)) and record["p_holm"] < alpha else ""
     interval = (f" [{record['ci_low']:+.3f}, {record['ci_high']:+.3f}]" if np.isfinite(record["ci_low"]) else "")
     return f" ({record['delta']:+.3f}{interval}){star}"

@@ -7,6 +7,7 @@ a user reads the arguments, and raises an error that names what is at fault.
 
 from __future__ import annotations
 
+import copy
 import numbers
 import warnings
 from collections.abc import Iterable, Mapping
@@ -236,7 +237,8 @@ def _check_cv(cv, repeats, counts: dict, seed: int) -> tuple[Any, Optional[int],
     if hasattr(cv, "split") and not isinstance(cv, str):  # str has a split method too
         # scikit-learn's repeated splitters say how many times they repeat their folds.
         n_repeats = getattr(cv, "n_repeats", None)
-        return cv, None, n_repeats if isinstance(n_repeats, numbers.Integral) and n_repeats >= 1 else None
+        return (_seeded_splitter(cv, seed), None,
+                n_repeats if isinstance(n_repeats, numbers.Integral) and n_repeats >= 1 else None)
     if isinstance(cv, Iterable) and not isinstance(cv, (str, bytes, Mapping)):
         # The folds themselves, as scikit-learn takes them (e.g. a group splitter's:
         # list(GroupKFold(5).split(X, y, groups))); checked pair by pair in _check_splits.
@@ -261,6 +263,17 @@ def _check_cv(cv, repeats, counts: dict, seed: int) -> tuple[Any, Optional[int],
         raise ValueError(f"repeats must be a positive int; got {repeats!r}.")
     _check_fold_sizes(counts, n_splits)
     return RepeatedStratifiedKFold(n_splits=n_splits, n_repeats=int(repeats), random_state=seed), n_splits, int(repeats)
+
+
+def _seeded_splitter(cv, seed: int):
+    """``cv``, or a seeded copy of it where it shuffles without a seed (StratifiedKFold(shuffle=True),
+    RepeatedStratifiedKFold(), ShuffleSplit()): such a splitter draws from numpy's global state, and
+    the same random_state would give other folds, and another report, each time."""
+    if getattr(cv, "random_state", 0) is not None or getattr(cv, "shuffle", True) is False:
+        return cv
+    seeded = copy.deepcopy(cv)  # the caller's splitter stays as it was given
+    seeded.random_state = seed
+    return seeded
 
 
 def _check_fold_sizes(counts: dict, cv: int) -> None:
@@ -331,6 +344,10 @@ def _check_splits(splitter, X: pd.DataFrame, y: np.ndarray) -> list:
                          f"instead, cv=list({name}(...).split(X, y, groups)).") from None
     if len(splits) < 2:
         raise ValueError(f"cv gave {len(splits)} split; an interval needs at least 2 folds.")
+    # Row masks, as scikit-learn also takes them, become row numbers: the fold sizes (and with
+    # them every interval) are counted from them.
+    splits = [tuple(_row_numbers(rows, len(y), number, part) for rows, part in zip(fold, ("training", "test")))
+              for number, fold in enumerate(splits, start=1)]
     labels = np.unique(y)
     for number, (train, test) in enumerate(splits, start=1):
         # A custom splitter (our own are stratified) can leave a class out of a fold: the augmenters
@@ -343,6 +360,16 @@ def _check_splits(splitter, X: pd.DataFrame, y: np.ndarray) -> list:
                     f"part ({len(rows)} rows). Every fold must hold every class: use a stratified splitter (e.g. "
                     "StratifiedKFold or RepeatedStratifiedKFold), or an int cv.")
     return splits
+
+
+def _row_numbers(rows, n_rows: int, number: int, part: str) -> np.ndarray:
+    rows = np.asarray(rows)
+    if rows.dtype != bool:
+        return rows
+    if rows.shape != (n_rows,):
+        raise ValueError(f"cv split {number}'s {part} part is a mask of {rows.size} values for {n_rows} rows; a "
+                         "mask needs one value per row (or give row numbers).")
+    return np.flatnonzero(rows)
 
 
 # ============================================================================ the primary metric

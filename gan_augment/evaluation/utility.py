@@ -245,8 +245,13 @@ def _score(plan: EvaluationPlan, model, X_test, y_test, predicted):
                 decision = np.asarray(model.decision_function(X_test), float)
                 sign = 1.0 if list(model.classes_).index(plan.positive) == 1 else -1.0
                 scores["pr_auc"] = float(average_precision_score(truth, sign * decision))
-        except (ValueError, AttributeError, IndexError):
-            pass
+        except (ValueError, AttributeError, IndexError) as exc:
+            # A secondary PR-AUC the estimator cannot give stays empty in the tables; the primary
+            # metric empty in every fold would read as "no evidence" with a wrong reason.
+            if plan.metric == "pr_auc":
+                raise ValueError(f"metric='pr_auc' could not be computed from {plan.estimator_name}'s scores "
+                                 f"({type(exc).__name__}: {exc}). A classifier needs classes_ and predict_proba "
+                                 "or decision_function for it; or choose another metric.") from exc
     precision, recall, f1, support = precision_recall_fscore_support(
         y_test, predicted, labels=labels, zero_division=0)
     per_class = {label: {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(s)}
