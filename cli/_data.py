@@ -78,9 +78,11 @@ class DataHandler:
         """Checks that need the data read, still before training."""
 
     def write_augmented(self, dataset: Dataset, augmenter, out: Path, *, force: bool,
-                        mark_synthetic: Optional[str], seconds: Optional[float]) -> None:
+                        mark_synthetic: Optional[str], seconds: Optional[float],
+                        data_labels: Optional[dict] = None) -> None:
         """The real data, then the samples of ``augmenter``'s plan (``sampling_strategy_``; no
-        augmenter: nothing to add); ``seconds``: the fit's time, None when nothing was fitted."""
+        augmenter: nothing to add); ``seconds``: the fit's time, None when nothing was fitted;
+        ``data_labels``: DATA's spelling of the model's classes (a saved model's), for the output."""
         raise NotImplementedError
 
     def write_resampled(self, dataset: Dataset, X_new, y_new, out: Path, *, force: bool,
@@ -110,12 +112,13 @@ def resolve_labels(classes: Optional[list[str]], y) -> Optional[list]:
         return io.resolve_classes(classes, y)
 
 
-def synthetic_samples(augmenter) -> Iterator[tuple[Any, Any]]:
+def synthetic_samples(augmenter, data_labels: Optional[dict] = None) -> Iterator[tuple[Any, Any]]:
     """``(label, samples)`` for each class the fitted plan tops up, in the plan's order (which fixes
-    the draws, so that a seed gives the same output); none without an augmenter (nothing to add)."""
+    the draws, so that a seed gives the same output); none without an augmenter (nothing to add).
+    ``label`` is DATA's spelling of the class where ``data_labels`` gives it."""
     for label, n_new in (augmenter.sampling_strategy_ if augmenter is not None else {}).items():
         if n_new > 0:
-            yield label, augmenter.sample(int(n_new), label)
+            yield (data_labels or {}).get(label, label), augmenter.sample(int(n_new), label)
 
 
 def fit_time(seconds: Optional[float]) -> str:

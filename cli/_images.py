@@ -97,11 +97,12 @@ class ImageFolderData(DataHandler):
             check_tree_depth(dataset.real)
 
     def write_augmented(self, dataset: Dataset, augmenter, out: Path, *, force: bool,
-                        mark_synthetic: Optional[str], seconds: Optional[float]) -> None:
+                        mark_synthetic: Optional[str], seconds: Optional[float],
+                        data_labels: Optional[dict] = None) -> None:
         from gan_augment.data.image_folder import write_augmented_tree
 
         synthetic = {str(label): augmenter.encoder_.to_pixels(images)
-                     for label, images in synthetic_samples(augmenter)}
+                     for label, images in synthetic_samples(augmenter, data_labels)}
         with errors(USAGE, FileExistsError, DataValidationError):
             write_augmented_tree(dataset.real, out, synthetic, force=force)
         what = added_text({k: len(v) for k, v in synthetic.items()})

@@ -99,12 +99,18 @@ class TableData(DataHandler):
                 check_augmented_separator(out, dataset.real.source)
 
     def write_augmented(self, dataset: Dataset, augmenter, out: Path, *, force: bool,
-                        mark_synthetic: Optional[str], seconds: Optional[float]) -> None:
+                        mark_synthetic: Optional[str], seconds: Optional[float],
+                        data_labels: Optional[dict] = None) -> None:
         import pandas as pd
 
         real: RealTable = dataset.real
         parts, added = [], {}
-        for label, rows in synthetic_samples(augmenter):
+        for label, rows in synthetic_samples(augmenter, data_labels):
+            if getattr(augmenter, "feature_names_in_", None) is None:
+                # A saved model fitted in Python without column names: its columns are DATA's, by
+                # position (augment --model checked their number).
+                rows = (rows.set_axis(dataset.X.columns, axis=1) if isinstance(rows, pd.DataFrame)
+                        else pd.DataFrame(rows, columns=dataset.X.columns))
             parts.append(with_target(rows, label, augmenter, dataset.info).reset_index(drop=True))
             added[label] = len(rows)
         synthetic = (pd.concat(parts, ignore_index=True) if parts else real.frame.iloc[:0]).reindex(

@@ -103,7 +103,9 @@ def augment(
                     "--no-rounding": no_rounding, "--no-rules": no_rules, "--early-stopping": early_stopping,
                     "--precision": precision != Precision("float32"), "--generators": generators,
                     "--label-gate/--no-label-gate": label_gate is not None, "--method": method != Method.gan,
-                    "--architecture": architecture != Architecture("auto")}
+                    "--architecture": architecture != Architecture("auto"),
+                    # As for `sample`: the saved model draws with the device and threads it was saved with.
+                    "--device": device != "auto", "--threads": threads != "auto"}
         _augment_from_model(model, data, handler, out, target=target, classes=classes, force=force,
                             mark_synthetic=mark_synthetic, seed=seed, na_values=na_values, sep=check_sep(sep),
                             skip_unreadable=skip_unreadable, refused=[k for k, v in training.items() if v])
@@ -155,8 +157,16 @@ def _augment_from_model(model_dir: Path, data: Path, handler, out: Path, *, targ
         augmenter, dataset_info = load_model(model_dir)
     check_model_kind(augmenter, handler, model_dir, data)
     # The model's target column is the default: `fit --target COL` need not be repeated.
-    dataset = handler.load(data, target=target if target is not None else dataset_info.get("target"),
-                           classes=classes, skip_unreadable=skip_unreadable, na_values=na_values, sep=sep)
+    model_target = dataset_info.get("target") if target is None else None
+    try:
+        dataset = handler.load(data, target=target if target is not None else model_target,
+                               classes=classes, skip_unreadable=skip_unreadable, na_values=na_values, sep=sep)
+    except CLIError as exc:
+        if model_target is None or f"has no column {str(model_target)!r}" not in exc.message:
+            raise
+        # The user never named that column: it is the model's.
+        raise CLIError(f"{exc.message} {model_dir} was fitted with the target column {str(model_target)!r}; name "
+                       "DATA's target column with --target.", exc.exit_code) from None
     handler.check_augment_job(data, dataset, out, mark_synthetic)
     _check_model_fits(augmenter, dataset, data, model_dir)
     if classes is not None:
@@ -170,6 +180,9 @@ def _augment_from_model(model_dir: Path, data: Path, handler, out: Path, *, targ
                    else f"sampling_strategy={augmenter.sampling_strategy!r}")
             raise CLIError(f"{model_dir} tops up {own}, which does not fit DATA: {str(exc).rstrip('.')}. Name the "
                            "classes to top up with --classes.", USAGE) from None
+    # The model's spelling of each class draws its samples; DATA's is written (1.0 in DATA for the
+    # model's 1, or another Unicode form of a name, wrote one class as two).
+    data_labels = {_model_label(label, augmenter): label for label in plan}
     plan = {_model_label(label, augmenter): n for label, n in plan.items()}
     unknown = [label for label, n in plan.items() if n > 0 and label not in augmenter.class_counts_]
     if unknown:
@@ -184,7 +197,8 @@ def _augment_from_model(model_dir: Path, data: Path, handler, out: Path, *, targ
     say(dataset.summary)
     say(f"Top-up plan from {model_dir}: " + (added_text({k: v for k, v in plan.items() if v > 0}) or "nothing to add"))
     with writing(out, "the augmented data"), errors(DATA, ValueError):
-        handler.write_augmented(dataset, augmenter, out, force=force, mark_synthetic=mark_synthetic, seconds=None)
+        handler.write_augmented(dataset, augmenter, out, force=force, mark_synthetic=mark_synthetic, seconds=None,
+                                data_labels=data_labels)
 
 
 def _model_label(label, augmenter):
@@ -204,10 +218,16 @@ def _check_model_fits(augmenter, dataset, data: Path, model_dir: Path) -> None:
     size and channels (images)."""
     import numpy as np
 
-    names = getattr(augmenter, "feature_names_in_", None)
-    if names is not None and hasattr(dataset.X, "columns"):
-        have, want = [str(c) for c in dataset.X.columns], [str(c) for c in names]
-        if have != want:
+    if hasattr(dataset.X, "columns"):  # a table
+        names = getattr(augmenter, "feature_names_in_", None)
+        have = [str(c) for c in dataset.X.columns]
+        if names is None:  # fitted in Python on an array (or on columns named by numbers): by position
+            if len(have) != augmenter.n_features_in_:
+                raise CLIError(f"{data} has {len(have)} feature columns but {model_dir} was fitted on "
+                               f"{augmenter.n_features_in_} (without column names, so they are matched by "
+                               "position); give DATA the model's columns, or fit a model on DATA.", USAGE)
+        elif have != [str(c) for c in names]:
+            want = [str(c) for c in names]
             missing = [c for c in want if c not in have]
             extra = [c for c in have if c not in want]
             detail = (f"it lacks {missing[0]!r}" if missing else f"it has {extra[0]!r}, which the model does not"

@@ -644,6 +644,9 @@ def test_augment_refuses_a_tsv_output_of_a_comma_separated_input_before_training
     (["--auto"], "--auto applies to fitting a model"),
     (["--no-rules"], "--no-rules applies to fitting a model"),
     (["--early-stopping"], "--early-stopping applies to fitting a model"),
+    # Silently ignored, even as --threads abc: the saved model draws as `sample` does.
+    (["--threads", "2"], "--threads applies to fitting a model"),
+    (["--device", "cpu"], "--device applies to fitting a model"),
 ])
 def test_augment_with_model_refuses_what_does_not_fit(data_csv, model_dir, tmp_path, capsys, args, culprit):
     code, _, err = run(capsys, "augment", data_csv, "--model", model_dir, "--out", tmp_path / "out.csv", *args)
@@ -714,6 +717,75 @@ def test_evaluate_with_a_model_of_counts_tops_up_its_classes_in_each_fold(data_c
     for fold in json.loads(out)["folds"]:
         if fold["method"] != "none":  # 'rare' to the majority of a fold's training half: N_COMMON / 2
             assert fold["n_added"] == N_COMMON // 2 - N_RARE // 2
+
+
+def test_augment_with_a_model_fitted_in_python_without_column_names(tmp_path, capsys):
+    # A model fitted on an array (or on columns named by numbers) crashed augment --model with
+    # numpy's "not enough values to unpack" (taken for an image model); its rows would then have
+    # been written empty under DATA's column names. Its columns are DATA's, by position.
+    from gan_augment import GANAugmenter
+
+    table = _table().drop(columns=["color"])
+    X, y = table.drop(columns="label"), table["label"]
+    for name, features in (("array", X.to_numpy(dtype=float)), ("numbered", X.set_axis(range(3), axis=1))):
+        GANAugmenter(epochs=1, random_state=0, classes=["rare"], n_threads=1).fit(features, y).save(tmp_path / name)
+        data = tmp_path / "data.csv"
+        table.to_csv(data, index=False)
+        out = tmp_path / f"{name}.csv"
+        code, _, err = run(capsys, "augment", data, "--model", tmp_path / name, "--out", out, "-s", "1")
+        assert code == 0, err
+        added = pd.read_csv(out).iloc[len(table):]
+        assert len(added) == N_COMMON - N_RARE and set(added["label"]) == {"rare"}
+        assert added[["age", "score", "visits"]].notna().all().all()
+        table.drop(columns="visits").to_csv(data, index=False)  # one feature column short
+        code, _, err = run(capsys, "augment", data, "--model", tmp_path / name, "--out", tmp_path / "x.csv")
+        assert code == 2 and "has 2 feature columns but" in _one_line_error(err) and "fitted on 3" in err
+
+
+def test_augment_with_model_writes_data_s_spelling_of_each_class(tmp_path, capsys):
+    # A model of labels 0 / 1 topping up DATA that writes them 0.0 / 1.0 wrote its synthetic rows
+    # as 1: three classes in the output (likewise a name in another Unicode form).
+    table = _table().drop(columns=["color"])
+    table["label"] = np.where(table["label"] == "common", 0, 1)
+    data, other = tmp_path / "int.csv", tmp_path / "float.csv"
+    table.to_csv(data, index=False)
+    table.assign(label=table["label"].astype(float)).to_csv(other, index=False)
+    assert main(["fit", str(data), "--classes", "1", "--epochs", "1", "--seed", "0", "--threads", "1", "--out",
+                 str(tmp_path / "m"), "--quiet"]) == 0
+    code, _, err = run(capsys, "augment", other, "--model", tmp_path / "m", "--out", tmp_path / "out.csv", "-s", "1")
+    assert code == 0, err
+    labels = pd.read_csv(tmp_path / "out.csv", dtype={"label": str})["label"]
+    assert set(labels) == {"0.0", "1.0"} and (labels == "1.0").sum() == N_COMMON
+
+
+def test_augment_with_model_keeps_a_parquet_s_dtypes_and_takes_an_empty_column(model_dir, tmp_path, capsys):
+    # The model was fitted on a CSV (int64, float64, text): the real rows of a parquet DATA of int32,
+    # float32 and categories were widened (48.91 read back as 48.90999984741211).
+    table = _table().astype({"age": "int32", "score": "float32", "color": "category", "label": "category"})
+    data = tmp_path / "data.parquet"
+    table.to_parquet(data)
+    code, _, err = run(capsys, "augment", data, "--model", model_dir, "--out", tmp_path / "out.parquet", "-s", "1")
+    assert code == 0, err
+    written = pd.read_parquet(tmp_path / "out.parquet")
+    assert written.dtypes.astype(str).to_dict() == table.dtypes.astype(str).to_dict()
+    pd.testing.assert_frame_equal(written.iloc[:len(table)], table, check_categorical=False)
+    # A column with no value at all was refused as "holds numbers (, ...)" against the model's text.
+    empty = tmp_path / "empty.csv"
+    _table().assign(color=np.nan).to_csv(empty, index=False)
+    code, _, err = run(capsys, "augment", empty, "--model", model_dir, "--out", tmp_path / "e.csv", "-s", "1")
+    assert code == 0, err
+
+
+def test_augment_with_model_says_the_target_column_is_the_model_s(model_dir, tmp_path, capsys):
+    renamed = tmp_path / "renamed.csv"
+    _table().rename(columns={"label": "class"}).to_csv(renamed, index=False)
+    code, _, err = run(capsys, "augment", renamed, "--model", model_dir, "--out", tmp_path / "out.csv")
+    line = _one_line_error(err)
+    assert code == 2 and "has no column 'label'" in line
+    assert "was fitted with the target column 'label'; name DATA's target column with --target" in line
+    code, _, err = run(capsys, "augment", renamed, "--model", model_dir, "--target", "class", "--out",
+                       tmp_path / "out.csv", "-s", "1")
+    assert code == 0, err
 
 
 def test_augment_with_model_refuses_data_of_other_columns(model_dir, tmp_path, capsys):

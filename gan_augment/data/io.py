@@ -1165,11 +1165,43 @@ def augmented_frame(real: pd.DataFrame, synthetic: pd.DataFrame, source: Optiona
         for name, places in source.decimals.items():
             if name in synthetic.columns and pd.api.types.is_float_dtype(synthetic[name].dtype) and places <= 15:
                 synthetic[name] = synthetic[name].round(places)  # beyond 15 decimals a float64 is as precise
-    table = pd.concat([real.reset_index(drop=True), synthetic.reset_index(drop=True)],
+    table = pd.concat([real.reset_index(drop=True), _in_dtypes_of(synthetic, real).reset_index(drop=True)],
                       ignore_index=True)[real.columns]
     if mark_synthetic is not None:
         table[mark_synthetic] = pd.Series([False] * len(real) + [True] * len(synthetic), dtype=bool)
     return table
+
+
+def _in_dtypes_of(synthetic: pd.DataFrame, real: pd.DataFrame) -> pd.DataFrame:
+    """``synthetic`` with each column in the real column's dtype where its values keep their worth
+    there: a model saved from a CSV gives int64, float64 and text where the data it tops up (a parquet
+    file) holds int32, float32 and categories, and the concatenation widened the real rows (48.91 as
+    float32 came back as 48.90999984741211). Floats take the real precision; whole numbers only
+    a type that holds them; categories gain the synthetic values they lack."""
+    cast = {}
+    for name in real.columns.intersection(synthetic.columns):
+        want, column = real[name].dtype, synthetic[name]
+        if column.dtype == want:
+            continue
+        if isinstance(want, pd.CategoricalDtype):
+            new = [v for v in pd.unique(column.dropna()) if v not in want.categories]
+            cast[name] = column.astype(pd.CategoricalDtype([*want.categories, *new], ordered=want.ordered))
+            continue
+        try:
+            converted = column.astype(want)
+            if pd.api.types.is_integer_dtype(want) and not np.array_equal(
+                    converted.to_numpy(np.float64, na_value=np.nan), column.to_numpy(np.float64, na_value=np.nan),
+                    equal_nan=True):
+                continue  # fractions, or values beyond the type: left as they are
+        except (TypeError, ValueError, OverflowError):
+            continue
+        cast[name] = converted
+    if not cast:
+        return synthetic
+    synthetic = synthetic.copy()
+    for name, converted in cast.items():
+        synthetic[name] = converted
+    return synthetic
 
 
 def check_output_path(path, *, force: bool = False) -> str:

@@ -236,6 +236,8 @@ class TabularEncoder:
         made the fitted way, and a column should not mix the two. Names are checked by the caller."""
         frame, _ = _to_frame(X)
         for spec, name in zip(self.columns_, frame.columns):
+            if frame[name].isna().all():
+                continue  # no value to be of another kind (an empty column reads as float64)
             fitted, given = _value_kind(dtype_from_json(spec["dtype"])), _value_kind(frame[name].dtype)
             if fitted != given:
                 shown = frame[name].dropna().iloc[:3].tolist()
