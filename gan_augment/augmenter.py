@@ -24,7 +24,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from gan_augment._classes import resolve_class
-from gan_augment._compat import Interval, StrOptions, fit_context
+from gan_augment._compat import Interval, StrOptions, fit_context, validate_parameter_constraints
 from gan_augment._sampler import TableSamplerMixin, keeping_fitted_state
 from gan_augment._fs import check_parent_writable
 from gan_augment._memory import gib, physical_memory
@@ -416,6 +416,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         A class the gate keeps too few samples of (below ``MIN_ACCEPTANCE``) goes without it under
         ``label_gate="auto"`` and in :meth:`preview`; with ``label_gate=True``, :meth:`sample`
         refuses it (``refuse``; the gate raises, with the rate and what to do)."""
+        self._check_label_gate()
         auto = isinstance(self.label_gate, str)
         if not auto and not self.label_gate:
             return None
@@ -427,6 +428,12 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
             raise ValueError("label_gate=True, but this model was fitted without the gate (it has no judge); fit "
                              "it again with label_gate=True, or sample with label_gate=False.")
         return None if lenient and not gate.serves(index) else gate
+
+    def _check_label_gate(self) -> None:
+        """``label_gate`` as fit checks it: set after the fit (``set_params(label_gate="off")``),
+        any other string read as "auto"."""
+        validate_parameter_constraints({"label_gate": self._parameter_constraints["label_gate"]},
+                                       {"label_gate": self.label_gate}, caller_name=type(self).__name__)
 
     def _sample_chunk_rows(self, n_samples: int, index: int) -> int:
         """Rows generated and decoded at a time by :meth:`sample`, so that memory stays flat
@@ -459,6 +466,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         # Its folder is made beside it under a temporary name: a path that cannot be written is
         # named as the caller gave it (a read-only folder named the hidden temporary one).
         check_parent_writable(path)
+        self._check_label_gate()  # a model file that `info` and `sample` would read as "auto"
         labels = self.classes_.dtype
         state = {
             "kind": self.kind_.name,
@@ -549,7 +557,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
 
     def _fit_resample(self, X, y):
         self.sampling_strategy_ = self._resolve_sampling_strategy(X, y)
-        self._fit_gan(X, y)
+        self._fit_gan(X, y, resampling=True)
         parts, labels = [X], [np.asarray(y)]
         for label, n_new in self.sampling_strategy_.items():
             if n_new > 0:
@@ -571,14 +579,14 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
                               what="The top-up's ")
         return plan
 
-    def _fit_gan(self, X, y):
+    def _fit_gan(self, X, y, *, resampling: bool = False):
         with torch_threads(self.n_threads):
-            fitted = self._fit_gan_threaded(X, y)
+            fitted = self._fit_gan_threaded(X, y, resampling)
             # "auto" depends on the machine and its load: the count that reproduces this fit.
             self.n_threads_ = torch.get_num_threads()
             return fitted
 
-    def _fit_gan_threaded(self, X, y):
+    def _fit_gan_threaded(self, X, y, resampling: bool):
         y = np.asarray(y)
         vars(self).pop("metadata_", None)  # a loaded model's: it describes that fit, not this one
         self.classes_, y_index, counts = np.unique(y, return_inverse=True, return_counts=True)
@@ -596,9 +604,10 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         self._check_kind(self.kind_)
         device = resolve_device(self.device)
         with closing(resolve_process_group(self.distributed, device)) as group:
-            return self._fit_in_group(X, y, y_index, params, local_device(device, group), group, saved, seeds)
+            return self._fit_in_group(X, y, y_index, params, local_device(device, group), group, saved, seeds,
+                                      resampling)
 
-    def _fit_in_group(self, X, y, y_index, params, device, group, saved, seeds):
+    def _fit_in_group(self, X, y, y_index, params, device, group, saved, seeds, resampling: bool):
         kind = self.kind_
         if group.active:
             # The processes split the batches of one data set; different data (e.g. each process's
@@ -664,7 +673,9 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         if kind.label_gate_default if auto_gate else self.label_gate:
             self.label_gate_ = LabelGate.fit(kind, encoded, y_index, self.generator_,
                                              seed=derive_seed(train_seed, _GATE_STREAM), codec=self.encoder_)
-            if group.is_main:
+            if resampling and not auto_gate:
+                self._refuse_ungated_classes()  # before the diversity check and any sampling
+            elif group.is_main:
                 self._warn_ungated_classes(refused=not auto_gate)
         self.diversity_ = self._measure_diversity(X, y)  # the same in every process: the same model
         if group.is_main:
@@ -673,6 +684,22 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
             warn_if_undercovered({k: d for k, d in self.diversity_.items() if k in topped_up}, kind.unit,
                                  kind.plain_top_up, ensemble=self.get_params(deep=False).get("n_generators") == 1)
         return self
+
+    def _refuse_ungated_classes(self) -> None:
+        """With ``label_gate=True``, fit_resample refuses every class to top up that the gate keeps
+        too few of, before sampling any: the fit is not kept (the gate's own refusal named one class
+        and advised ``set_params(label_gate=False)``, on a model that no longer existed)."""
+        gate = self.label_gate_
+        low = [f"{plain_label(label)!r} ({gate.acceptance[index]:.1%})" for index, label in enumerate(self.classes_)
+               if self.sampling_strategy_.get(label, 0) > 0 and not gate.serves(index)]
+        if low:
+            unit = self.kind_.unit
+            raise ValueError(
+                f"The label gate keeps under {MIN_ACCEPTANCE:.0%} of the synthetic {unit} of class {', '.join(low)} "
+                f"(its judge, trained on the real {unit}, assigns the rest to other classes), so label_gate=True "
+                "refuses to top them up. Call fit_resample again with label_gate='auto' (such classes are then "
+                f"topped up without the gate) or label_gate=False, with more epochs, or top them up with "
+                f"{self.kind_.plain_top_up}.")
 
     def _warn_ungated_classes(self, *, refused: bool = False) -> None:
         """Name the classes to top up that the gate keeps too few of: under ``label_gate="auto"``

@@ -141,6 +141,39 @@ def test_table_gate_keeps_rows_that_follow_their_class_rule_and_round_trips(tmp_
                                   augmenter.sample(50, "rare", random_state=2))
 
 
+def test_fit_resample_with_the_gate_on_refuses_every_class_it_keeps_too_few_of_before_sampling(monkeypatch):
+    # The gate's own refusal came from the first class sampled, named that class alone and advised
+    # set_params(label_gate=False) on a model fit_resample had already thrown away.
+    from gan_augment.label_gate import LabelGate
+
+    X, y = rule_table()
+    y = np.where((y == "common") & (X["noise"] > 1.2), "other", y)  # a third class, also topped up
+    monkeypatch.setattr(LabelGate, "serves", lambda gate, index: index == 0)  # common only
+    monkeypatch.setattr(GANAugmenter, "sample", lambda *args, **kwargs: pytest.fail("sampled before refusing"))
+    augmenter = GANAugmenter(epochs=1, batch_size=64, random_state=0, label_gate=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(ValueError, match=r"of class 'other' \(\d+\.\d%\), 'rare' \(\d+\.\d%\) .*label_gate=True "
+                                             r"refuses to top them up\. Call fit_resample again with label_gate='auto'"):
+            augmenter.fit_resample(X, y)
+
+
+@pytest.mark.parametrize("value", ["off", "false", 0.5])
+def test_a_label_gate_set_after_the_fit_is_checked_as_at_fit(value, tmp_path):
+    # Any string was read as "auto": set_params(label_gate="off") sampled through the gate, and the
+    # model file said "off".
+    X, y = rule_table()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        augmenter = GANAugmenter(epochs=1, batch_size=64, random_state=0).fit(X, y)
+    augmenter.set_params(label_gate=value)
+    for use in (lambda: augmenter.sample(5, "rare"), lambda: augmenter.preview(5, "rare"),
+                lambda: augmenter.save(tmp_path / "model")):
+        with pytest.raises(ValueError, match=r"The 'label_gate' parameter of GANAugmenter must be"):
+            use()
+    assert not (tmp_path / "model").exists()
+
+
 def test_a_kind_with_a_prior_weight_shifts_the_judge_by_the_log_class_shares(monkeypatch):
     from gan_augment.kinds.tabular import TabularKind
 
