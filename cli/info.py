@@ -79,11 +79,12 @@ def _diversity_lines(augmenter, unit: str) -> list[str]:
                  f"{2 * MIN_HALF} real {unit}, too few halves to measure)")
     gate = getattr(augmenter, "label_gate_", None)
     if gate is not None:
-        from gan_augment.label_gate import MIN_ACCEPTANCE
+        from gan_augment.label_gate import MIN_ACCEPTANCE, MIN_REAL_RECALL
 
         # One decimal: a refused class's 0.2% is not shown as the 0% that no refusal would say.
         shares = ", ".join(f"{show(label)} {rate:.1%}" for label, rate in zip(augmenter.classes_, gate.acceptance))
-        unserved = [show(label) for i, label in enumerate(augmenter.classes_) if not gate.serves(i)]
+        # Classes it keeps too few synthetic samples of (those whose real ones it cannot tell: below).
+        unserved = [show(label) for i, label in enumerate(augmenter.classes_) if gate.knows(i) and not gate.serves(i)]
         if augmenter.label_gate is False:
             how = " (switched off: label_gate=False)"
         elif unserved and isinstance(augmenter.label_gate, str):
@@ -93,6 +94,12 @@ def _diversity_lines(augmenter, unit: str) -> list[str]:
         else:
             how = ""
         lines.append(f"Label gate: the judge keeps {shares} of the generated {unit}{how}")
+        unknown = [f"{show(label)} ({gate.real_recall[i]:.1%})" for i, label in enumerate(augmenter.classes_)
+                   if not gate.knows(i)]
+        if unknown:  # a class it does not serve whatever share of its synthetic samples it keeps
+            served = "they are sampled without it" if isinstance(augmenter.label_gate, str) else "sampling is refused"
+            lines.append(f"Label gate: the judge assigns under {MIN_REAL_RECALL:.0%} of the real {unit} of "
+                         f"{', '.join(unknown)} to that class: it cannot tell them from the others ({served})")
     if ensemble:
         lines.append(f"  (an ensemble of {n_members} generators; disagreement 0: interchangeable "
                      "members, near 1: each covers its own region)")

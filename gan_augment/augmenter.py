@@ -40,7 +40,7 @@ from gan_augment.diversity import SAMPLES_PER_CLASS, ClassDiversity, measure_cla
 from gan_augment.exceptions import DistributedError, ModelFileError
 from gan_augment.data.tabular import check_target
 from gan_augment.kinds import kind_for_input, kind_named
-from gan_augment.label_gate import MIN_ACCEPTANCE, WITHOUT_GATE, LabelGate
+from gan_augment.label_gate import MIN_ACCEPTANCE, MIN_REAL_RECALL, WITHOUT_GATE, LabelGate
 from gan_augment.models.ensemble import GeneratorEnsemble
 from gan_augment.planner import CLASSES_CONSTRAINT, check_class_sizes, class_counts, label_from_json, \
     label_to_json, plain_label, plan_top_up
@@ -689,40 +689,50 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         """With ``label_gate=True``, fit_resample refuses every class to top up that the gate keeps
         too few of, before sampling any: the fit is not kept (the gate's own refusal named one class
         and advised ``set_params(label_gate=False)``, on a model that no longer existed)."""
-        gate = self.label_gate_
-        low = [f"{plain_label(label)!r} ({gate.acceptance[index]:.1%})" for index, label in enumerate(self.classes_)
-               if self.sampling_strategy_.get(label, 0) > 0 and not gate.serves(index)]
-        if low:
-            unit = self.kind_.unit
+        reasons = self._ungated_reasons(with_figures=True)
+        if reasons:
             raise ValueError(
-                f"The label gate keeps under {MIN_ACCEPTANCE:.0%} of the synthetic {unit} of class {', '.join(low)} "
-                f"(its judge, trained on the real {unit}, assigns the rest to other classes), so label_gate=True "
-                "refuses to top them up. Call fit_resample again with label_gate='auto' (such classes are then "
-                f"topped up without the gate) or label_gate=False, with more epochs, or top them up with "
-                f"{self.kind_.plain_top_up}.")
+                f"{' '.join(reasons)} So label_gate=True refuses to top them up. Call fit_resample again with "
+                "label_gate='auto' (such classes are then topped up without the gate) or label_gate=False, with more "
+                f"epochs, or top them up with {self.kind_.plain_top_up}.")
+
+    def _ungated_reasons(self, *, with_figures: bool) -> list[str]:
+        """Why the gate does not serve the classes to top up that it does not (a sentence per
+        reason: too few synthetic samples kept; a judge that cannot tell the class's real ones)."""
+        gate, unit = self.label_gate_, self.kind_.unit
+        unserved = [(index, label) for index, label in enumerate(self.classes_)
+                    if self.sampling_strategy_.get(label, 0) > 0 and not gate.serves(index)]
+
+        def named(rates, keep) -> str:
+            return ", ".join(f"{plain_label(label)!r}" + (f" ({rates[index]:.1%})" if with_figures else "")
+                             for index, label in unserved if keep(index))
+
+        reasons = []
+        low = named(gate.acceptance, gate.knows)
+        if low:
+            reasons.append(f"The label gate keeps under {MIN_ACCEPTANCE:.0%} of the synthetic {unit} of class {low} "
+                           f"(its judge, trained on the real {unit}, assigns the rest to other classes): the generator does not make "
+                           "them well.")
+        unknown = named(gate.real_recall or [], lambda index: not gate.knows(index))
+        if unknown:
+            reasons.append(f"The label gate's judge assigns under {MIN_REAL_RECALL:.0%} of the real {unit} of class "
+                           f"{unknown} to it: it cannot tell them from the other classes, so what it keeps of their "
+                           f"synthetic {unit} need not be like them.")
+        return reasons
 
     def _warn_ungated_classes(self, *, refused: bool = False) -> None:
         """Name the classes to top up that the gate keeps too few of: under ``label_gate="auto"``
         they are sampled without it; with ``label_gate=True`` (``refused``) sampling them will be
         refused, said now rather than after the fit is saved."""
-        gate = self.label_gate_
-        low = [(label, gate.acceptance[index]) for index, label in enumerate(self.classes_)
-               if self.sampling_strategy_.get(label, 0) > 0 and not gate.serves(index)]
-        if low:
-            unit = self.kind_.unit
-            outcome = ("sampling them will be refused (label_gate=True): the generator does not make them. Fit longer "
-                       f"(epochs=, --epochs), top them up with {self.kind_.plain_top_up}, or sample without the gate "
-                       f"({WITHOUT_GATE})" if refused else
-                       "they are topped up without the gate: the generator may not make them well. Compare with "
+        reasons = self._ungated_reasons(with_figures=True)
+        if reasons:
+            outcome = ("Sampling them will be refused (label_gate=True). Fit longer (epochs=, --epochs), top them up "
+                       f"with {self.kind_.plain_top_up}, or sample without the gate ({WITHOUT_GATE})." if refused else
+                       "They are topped up without the gate: compare with "
                        f"{self.kind_.plain_top_up} (AutoAugmenter, gan-augment evaluate), or fit longer "
-                       "(epochs=, --epochs)")
-
-            def message(classes: str) -> str:
-                return (f"The label gate keeps under {MIN_ACCEPTANCE:.0%} of the synthetic {unit} of class {classes} "
-                        f"(its judge, trained on the real {unit}, assigns the rest to other classes), so {outcome}.")
-
-            warn(message(", ".join(f"{plain_label(label)!r} ({rate:.1%})" for label, rate in low)), UserWarning,
-                 gist=message(", ".join(repr(plain_label(label)) for label, _ in low)), stacklevel=3)
+                       "(epochs=, --epochs).")
+            warn(" ".join([*reasons, outcome]), UserWarning,
+                 gist=" ".join([*self._ungated_reasons(with_figures=False), outcome]), stacklevel=3)
 
     def _measure_diversity(self, X, y: np.ndarray) -> dict:
         """Each class's synthetic samples against (at most 1,000 of) its real ones; seeded by the

@@ -174,6 +174,40 @@ def test_a_label_gate_set_after_the_fit_is_checked_as_at_fit(value, tmp_path):
     assert not (tmp_path / "model").exists()
 
 
+def test_a_class_whose_real_rows_the_judge_cannot_tell_apart_is_not_gated(tmp_path, capsys):
+    # Class C repeats A's and B's rows: the judge took none of C's real rows for C, yet kept about
+    # half of its synthetic rows, every one a combination C never had.
+    from gan_augment.cli.main import main
+    from gan_augment.label_gate import MIN_REAL_RECALL
+
+    rng = np.random.default_rng(0)
+    a = pd.DataFrame({"colour": rng.choice(["red", "green"], 300), "size": rng.choice(["S", "M"], 300)})
+    b = pd.DataFrame({"colour": rng.choice(["blue", "black"], 300), "size": rng.choice(["L", "XL"], 300)})
+    X = pd.concat([a, b, a.iloc[:30], b.iloc[:30]], ignore_index=True)
+    y = np.array(["A"] * 300 + ["B"] * 300 + ["C"] * 60)
+    with pytest.warns(UserWarning, match=r"judge assigns under 25% of the real rows of class 'C' \(\d+\.\d%\) to "
+                                         r"it: it cannot tell them from the other classes.*topped up without the gate"):
+        augmenter = GANAugmenter(epochs=1, batch_size=64, random_state=0).fit(X, y)
+    gate = augmenter.label_gate_
+    assert gate.real_recall[2] < MIN_REAL_RECALL <= min(gate.real_recall[:2]) and gate.acceptance[2] >= MIN_ACCEPTANCE
+    assert not gate.serves(2) and gate.serves(0)
+    # "auto" samples C as generated; label_gate=True refuses it, saying why.
+    ungated = augmenter.set_params(label_gate=False).sample(50, "C", random_state=1)
+    pd.testing.assert_frame_equal(augmenter.set_params(label_gate="auto").sample(50, "C", random_state=1), ungated)
+    with pytest.raises(ValueError, match=r"judge assigns \d+\.\d% of the real rows of class 'C' to it: it cannot tell"):
+        augmenter.set_params(label_gate=True).sample(5, "C")
+    augmenter.set_params(label_gate="auto").save(tmp_path / "model")
+    assert GANAugmenter.load(tmp_path / "model").label_gate_.real_recall == gate.real_recall
+    assert main(["info", str(tmp_path / "model")]) == 0
+    assert "the real rows of 'C'" in capsys.readouterr().out
+    # A gate saved before the real recall was measured serves by its acceptance alone.
+    state = gate.state()
+    del state["real_recall"]
+    from gan_augment.label_gate import LabelGate
+
+    assert LabelGate.from_state(state, augmenter.kind_, source="old").serves(2)
+
+
 def test_a_kind_with_a_prior_weight_shifts_the_judge_by_the_log_class_shares(monkeypatch):
     from gan_augment.kinds.tabular import TabularKind
 
@@ -405,6 +439,11 @@ def test_auto_tops_up_a_class_the_gate_refuses_without_it_and_says_so(monkeypatc
     names it at fit time), where label_gate=True refuses it."""
     monkeypatch.setattr(type(kind_named("tabular")), "train_judge",
                         lambda self, encoded, y_index, n_classes, *, seed, codec=None: AlwaysCommon(n_classes))
+    # This stand-in judge takes no real rare row for rare either, which is the other reason the gate
+    # does not serve a class: here only the synthetic rows' share is at issue.
+    from gan_augment.label_gate import LabelGate
+
+    monkeypatch.setattr(LabelGate, "knows", lambda gate, index: True)
     X, y = rule_table()
     augmenter = GANAugmenter(epochs=1, batch_size=64, random_state=0, device="cpu")
     with pytest.warns(UserWarning, match=r"under 5% of the synthetic rows of class 'rare' \(0\.0%\).*without the gate"):
