@@ -74,3 +74,17 @@ def seeded_clone(estimator, seed: int):
     unseeded = {key: seed for key, value in model.get_params(deep=True).items()
                 if (key == "random_state" or key.endswith("__random_state")) and value is None}
     return model.set_params(**unseeded)
+
+
+def seeded_splitter(cv, seed: int):
+    """``cv``, or a seeded copy of it where it shuffles without a seed of its own
+    (``StratifiedKFold(shuffle=True)``, ``RepeatedStratifiedKFold()``, ``ShuffleSplit()``): such a
+    splitter draws from numpy's global state, so the same ``random_state`` of ours would give other
+    folds, and another result, each time. The caller's splitter is not changed."""
+    import copy
+
+    if getattr(cv, "random_state", 0) is not None or getattr(cv, "shuffle", True) is False:
+        return cv
+    seeded = copy.deepcopy(cv)
+    seeded.random_state = seed
+    return seeded

@@ -37,7 +37,7 @@ from sklearn.utils.validation import check_memory
 
 from gan_augment._compat import HasMethods, Interval, StrOptions
 from gan_augment._sampler import TableSamplerMixin
-from gan_augment._random import derive_seed, seeded_clone, spawn_seeds
+from gan_augment._random import derive_seed, seeded_clone, seeded_splitter, spawn_seeds
 from gan_augment._warnings import recording, say_once
 from gan_augment.baselines import BASELINE_SAMPLERS, baseline_sampler
 from gan_augment.data.layout import shape_of
@@ -76,7 +76,8 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
     cv : int or cross-validation splitter, default=3
         An int: that many inner stratified folds (at most the smallest class's count), shuffled
         with ``random_state``. A splitter (``StratifiedKFold(5, shuffle=True, random_state=0)``,
-        ``RepeatedStratifiedKFold(...)``): its folds, as given; every class must keep at least
+        ``RepeatedStratifiedKFold(...)``): its folds, as given (one that shuffles without a seed of
+        its own is seeded from ``random_state``, on a copy); every class must keep at least
         two rows in every inner training fold (what the GAN and SMOTE learn from), which a
         stratified splitter ensures. Splitters that need ``groups`` are not supported.
     selection : {"best", "one_se"} or callable, default="best"
@@ -250,7 +251,8 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
             return list(StratifiedKFold(n_inner_folds(self.cv, y), shuffle=True, random_state=seed)
                         .split(np.zeros(len(y)), y))
         try:
-            folds = [(np.asarray(train), np.asarray(test)) for train, test in self.cv.split(X, y)]
+            splitter = seeded_splitter(self.cv, seed)  # one shuffling without a seed: seeded, as an int cv is
+            folds = [(np.asarray(train), np.asarray(test)) for train, test in splitter.split(X, y)]
         except ValueError as error:  # e.g. a splitter that needs groups, or more folds than rows
             raise ValueError(f"cv={self.cv!r} could not split the rows: {error} Pass an int or a splitter that "
                              "splits by X and y alone (StratifiedKFold).") from error

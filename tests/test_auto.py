@@ -274,6 +274,17 @@ def test_cv_takes_a_splitter_and_uses_its_folds():
     assert n_inner_folds(splitter, y) == 4
 
 
+@pytest.mark.parametrize("splitter", [StratifiedKFold(3, shuffle=True), RepeatedStratifiedKFold(n_splits=2, n_repeats=2)])
+def test_a_splitter_shuffling_without_a_seed_is_seeded_from_random_state(splitter):
+    # It drew from numpy's global state: the same random_state chose from other folds each time.
+    X, y = _table()
+    results = [AutoAugmenter(methods=("random",), amounts=(0.5,), cv=splitter, random_state=0).fit(X, y).cv_results_
+               for _ in range(2)]
+    assert all(np.array_equal(results[0][key], results[1][key], equal_nan=True) for key in results[0]
+               if key.startswith("split"))
+    assert splitter.random_state is None  # the caller's splitter is not changed
+
+
 @pytest.mark.parametrize("cv, message", [
     # More folds leave more rows in each training part (it said "fewer folds").
     (KFold(3), r"inner fold \d keeps fewer than 2 rows of class 1 in its training part.*StratifiedKFold\) with more "

@@ -7,7 +7,6 @@ a user reads the arguments, and raises an error that names what is at fault.
 
 from __future__ import annotations
 
-import copy
 import numbers
 import warnings
 from collections.abc import Iterable, Mapping
@@ -16,7 +15,7 @@ from typing import Any, NamedTuple, Optional
 import numpy as np
 import pandas as pd
 
-from gan_augment._random import SEED_MAX, check_seed, seeded_clone
+from gan_augment._random import SEED_MAX, check_seed, seeded_clone, seeded_splitter
 from gan_augment.data.albumentations_adapter import import_albumentations
 from gan_augment.data.tabular import check_columns, check_target, rows_as_array
 from gan_augment.evaluation._prep import ESTIMATORS, build_estimator, split_columns
@@ -237,7 +236,7 @@ def _check_cv(cv, repeats, counts: dict, seed: int) -> tuple[Any, Optional[int],
     if hasattr(cv, "split") and not isinstance(cv, str):  # str has a split method too
         # scikit-learn's repeated splitters say how many times they repeat their folds.
         n_repeats = getattr(cv, "n_repeats", None)
-        return (_seeded_splitter(cv, seed), None,
+        return (seeded_splitter(cv, seed), None,
                 n_repeats if isinstance(n_repeats, numbers.Integral) and n_repeats >= 1 else None)
     if isinstance(cv, Iterable) and not isinstance(cv, (str, bytes, Mapping)):
         # The folds themselves, as scikit-learn takes them (e.g. a group splitter's:
@@ -263,17 +262,6 @@ def _check_cv(cv, repeats, counts: dict, seed: int) -> tuple[Any, Optional[int],
         raise ValueError(f"repeats must be a positive int; got {repeats!r}.")
     _check_fold_sizes(counts, n_splits)
     return RepeatedStratifiedKFold(n_splits=n_splits, n_repeats=int(repeats), random_state=seed), n_splits, int(repeats)
-
-
-def _seeded_splitter(cv, seed: int):
-    """``cv``, or a seeded copy of it where it shuffles without a seed (StratifiedKFold(shuffle=True),
-    RepeatedStratifiedKFold(), ShuffleSplit()): such a splitter draws from numpy's global state, and
-    the same random_state would give other folds, and another report, each time."""
-    if getattr(cv, "random_state", 0) is not None or getattr(cv, "shuffle", True) is False:
-        return cv
-    seeded = copy.deepcopy(cv)  # the caller's splitter stays as it was given
-    seeded.random_state = seed
-    return seeded
 
 
 def _check_fold_sizes(counts: dict, cv: int) -> None:
