@@ -711,8 +711,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         low = named(gate.acceptance, gate.knows)
         if low:
             reasons.append(f"The label gate keeps under {MIN_ACCEPTANCE:.0%} of the synthetic {unit} of class {low} "
-                           f"(its judge, trained on the real {unit}, assigns the rest to other classes): the generator does not make "
-                           "them well.")
+                           f"(its judge, trained on the real {unit}, assigns the rest to other classes): the "
+                           "generator does not make them well.")
         unknown = named(gate.real_recall or [], lambda index: not gate.knows(index))
         if unknown:
             reasons.append(f"The label gate's judge assigns under {MIN_REAL_RECALL:.0%} of the real {unit} of class "

@@ -274,7 +274,8 @@ def test_cv_takes_a_splitter_and_uses_its_folds():
     assert n_inner_folds(splitter, y) == 4
 
 
-@pytest.mark.parametrize("splitter", [StratifiedKFold(3, shuffle=True), RepeatedStratifiedKFold(n_splits=2, n_repeats=2)])
+@pytest.mark.parametrize("splitter", [StratifiedKFold(3, shuffle=True),
+                                      RepeatedStratifiedKFold(n_splits=2, n_repeats=2)])
 def test_a_splitter_shuffling_without_a_seed_is_seeded_from_random_state(splitter):
     # It drew from numpy's global state: the same random_state chose from other folds each time.
     X, y = _table()

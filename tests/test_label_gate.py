@@ -153,8 +153,9 @@ def test_fit_resample_with_the_gate_on_refuses_every_class_it_keeps_too_few_of_b
     augmenter = GANAugmenter(epochs=1, batch_size=64, random_state=0, label_gate=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        with pytest.raises(ValueError, match=r"of class 'other' \(\d+\.\d%\), 'rare' \(\d+\.\d%\) .*label_gate=True "
-                                             r"refuses to top them up\. Call fit_resample again with label_gate='auto'"):
+        with pytest.raises(ValueError, match=r"of class 'other' \(\d+\.\d%\), 'rare' \(\d+\.\d%\) .*label_gate="
+                                             r"True refuses to top them up\. Call fit_resample again with "
+                                             r"label_gate='auto'"):
             augmenter.fit_resample(X, y)
 
 
