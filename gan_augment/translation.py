@@ -189,9 +189,9 @@ class TranslationAugmenter(GANAugmenter):
         return {**super()._fingerprint(encoded, y_index, seeds),
                 "sources": hashlib.sha256(np.ascontiguousarray(self.allowed_sources_).tobytes()).hexdigest()}
 
-    def _fit_gan(self, X, y):
+    def _fit_gan(self, X, y, **kwargs):
         try:
-            return super()._fit_gan(X, y)
+            return super()._fit_gan(X, y, **kwargs)
         finally:
             self.__dict__.pop("_pool", None)  # the generator holds the pool; no second copy
 
