@@ -85,6 +85,9 @@ def seeded_splitter(cv, seed: int):
 
     if getattr(cv, "random_state", 0) is not None or getattr(cv, "shuffle", True) is False:
         return cv
-    seeded = copy.deepcopy(cv)
-    seeded.random_state = seed
+    try:
+        seeded = copy.deepcopy(cv)
+        seeded.random_state = seed
+    except (TypeError, AttributeError, copy.Error):  # a splitter that cannot be copied or seeded so
+        return cv
     return seeded

@@ -509,6 +509,12 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         for key in ("generator_dims", "discriminator_dims", "image_shape"):  # JSON made the tuples lists
             if params.get(key) is not None:
                 params[key] = tuple(params[key])
+        if isinstance(params.get("label_gate"), str) and params["label_gate"] != "auto":
+            # Saved before a value set after the fit was checked: any string sampled as "auto".
+            warnings.warn(f"{Path(path) / 'model.json'} has label_gate={params['label_gate']!r}, which versions before "
+                          "this one sampled as 'auto', and so does this one; save it again to record 'auto'.",
+                          UserWarning, stacklevel=2)
+            params["label_gate"] = "auto"
         augmenter = cls(**params)
         labels = np.dtype(state["classes_dtype"])
         augmenter.classes_ = np.array([label_from_json(c, labels) for c in state["classes"]], dtype=labels)

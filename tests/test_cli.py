@@ -756,6 +756,13 @@ def test_augment_with_model_writes_data_s_spelling_of_each_class(tmp_path, capsy
     assert code == 0, err
     labels = pd.read_csv(tmp_path / "out.csv", dtype={"label": str})["label"]
     assert set(labels) == {"0.0", "1.0"} and (labels == "1.0").sum() == N_COMMON
+    # Two of DATA's classes that are one class of the model: one top-up was silently lost.
+    both = tmp_path / "both.csv"
+    spelt = table["label"].astype(str).where((table["label"] == 0) | (table.index % 2 == 0), "1.0")
+    table.assign(label=spelt).to_csv(both, index=False)
+    code, _, err = run(capsys, "augment", both, "--model", tmp_path / "m", "--classes", "1,1.0", "--out",
+                       tmp_path / "both_out.csv")
+    assert code == 2 and "DATA's classes '1' and '1.0' are both" in _one_line_error(err)
 
 
 def test_augment_with_model_keeps_a_parquet_s_dtypes_and_takes_an_empty_column(model_dir, tmp_path, capsys):

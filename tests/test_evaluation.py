@@ -997,14 +997,40 @@ def test_folds_as_row_masks_count_their_rows_and_an_unseeded_shuffling_splitter_
     pd.testing.assert_frame_equal(without_times(by_masks), without_times(by_pairs))
     untimed = [summary[summary["metric"] != "augment_time_s"] for summary in (by_masks.summary, by_pairs.summary)]
     pd.testing.assert_frame_equal(*untimed)
-    with pytest.raises(ValueError, match=r"cv split 1's test part is a mask of 5 values for 48 rows"):
+    with pytest.raises(ValueError, match=r"cv split 1's test part is a mask of shape \(5,\) for 48 rows"):
         evaluate_augmentation(X, y, RandomOverSampler(), cv=[(masks[0][0], masks[0][1][:5])] * 2, **settings)
+    with_na = pd.array(masks[0][1], dtype="boolean")
+    with_na[0] = pd.NA
+    with pytest.raises(ValueError, match=r"cv split 1's test part holds missing values"):
+        evaluate_augmentation(X, y, RandomOverSampler(), cv=[(masks[0][0], with_na)] * 2, **settings)
     # A splitter shuffling without a seed drew from numpy's global state: two calls, two reports.
     for splitter in (StratifiedKFold(3, shuffle=True), RepeatedStratifiedKFold(n_splits=2, n_repeats=2)):
         reports = [evaluate_augmentation(X, y, RandomOverSampler(random_state=0), cv=splitter, **settings)
                    for _ in range(2)]
         pd.testing.assert_frame_equal(without_times(reports[0]), without_times(reports[1]))
         assert splitter.random_state is None  # the caller's splitter is not changed
+
+
+def test_a_splitter_that_cannot_be_copied_or_seeded_is_used_as_given():
+    from sklearn.model_selection import StratifiedKFold
+
+    from gan_augment._random import seeded_splitter
+
+    class Uncopyable(StratifiedKFold):  # holds a generator, which deepcopy cannot take
+        def __init__(self):
+            super().__init__(2, shuffle=True)
+            self.stream = (i for i in range(3))
+
+    class ReadOnlySeed(StratifiedKFold):
+        random_state = property(lambda self: None)
+
+        def __init__(self):
+            self.n_splits, self.shuffle = 2, True
+
+    for splitter in (Uncopyable(), ReadOnlySeed()):  # both crashed ("cannot pickle", "has no setter")
+        assert seeded_splitter(splitter, 0) is splitter
+    seeded = seeded_splitter(StratifiedKFold(2, shuffle=True), 7)
+    assert seeded.random_state == 7
 
 
 def test_a_primary_pr_auc_the_estimator_cannot_give_is_refused_naming_it():

@@ -175,6 +175,22 @@ def test_a_label_gate_set_after_the_fit_is_checked_as_at_fit(value, tmp_path):
     assert not (tmp_path / "model").exists()
 
 
+def test_a_model_saved_with_another_label_gate_string_loads_as_the_auto_it_sampled_as(tmp_path, monkeypatch):
+    X, y = rule_table()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        augmenter = GANAugmenter(epochs=1, batch_size=64, random_state=0).fit(X, y)
+    expected = augmenter.sample(5, "rare", random_state=1)
+    with monkeypatch.context() as patch:  # as versions before the check saved it
+        patch.setattr(GANAugmenter, "_check_label_gate", lambda self: None)
+        augmenter.set_params(label_gate="off").save(tmp_path / "model")
+    with pytest.warns(UserWarning, match=r"model\.json has label_gate='off', which versions before this one sampled "
+                                         r"as 'auto'"):
+        loaded = GANAugmenter.load(tmp_path / "model")
+    assert loaded.label_gate == "auto"
+    pd.testing.assert_frame_equal(loaded.sample(5, "rare", random_state=1), expected)
+
+
 def test_a_class_whose_real_rows_the_judge_cannot_tell_apart_is_not_gated(tmp_path, capsys):
     # Class C repeats A's and B's rows: the judge took none of C's real rows for C, yet kept about
     # half of its synthetic rows, every one a combination C never had.
@@ -252,7 +268,7 @@ def test_row_features_read_numbers_back_off_the_encoding_and_bin_them_monotonica
     features = RowFeatures.fit(encoder.numeric_blocks(), rows, n_bins=8)
     values, observed = features.values(rows)
     # The codec keeps a value within 4 spreads of its mode: all but the farthest outliers read back
-    # exactly, less one constant per column (the middle of its modes, where float32 is finest).
+    # exactly, less one constant per column (its most used mode's mean, where float32 is finest).
     for column, name in enumerate(["level", "dose"]):
         raw = X[name].to_numpy()
         assert np.array_equal(observed[:, column].numpy(), ~np.isnan(raw))
@@ -281,18 +297,24 @@ def test_row_features_read_a_column_beyond_float32_as_in_any_other_unit(scale):
     torch.testing.assert_close(features[1], features[0], atol=1e-4, rtol=1e-4)
 
 
-@pytest.mark.parametrize("offset", [1.6e9, -1.6e12])
-def test_row_features_read_a_column_alike_at_any_offset(offset):
+@pytest.mark.parametrize("offset, sentinel", [(1.6e9, False), (-1.6e12, False), (1.6e9, True)])
+def test_row_features_read_a_column_alike_at_any_offset(offset, sentinel):
     # Epoch seconds: float32 values 128 apart at 1.6e9 made a column of 1.6e9 + (0..60) one value
     # to the judge (its recall on real rows fell from 1.00 to 0.60-0.68, and the gate kept rows of
-    # the wrong class).
+    # the wrong class); so did a sentinel 0 in a tenth of the rows (the modes' midpoint was 8e8).
     X, _ = skewed_table()
+    if sentinel:
+        X.loc[X.index[::10], "level"] = -offset  # 0 once shifted
     features = []
     for shift in (0.0, offset):
         shifted = X.assign(level=X["level"] + shift)
         encoder = TabularEncoder(random_state=0).fit(shifted)
         rows = torch.from_numpy(encoder.transform(shifted, random_state=0)).float()
         features.append(RowFeatures.fit(encoder.numeric_blocks(), rows, n_bins=8)(rows))
+        if sentinel:  # the bulk's values still read apart: as many distinct features as values
+            bulk = (shifted["level"] != 0).to_numpy() & (shifted["level"] != offset).to_numpy()
+            level_bins = features[-1][torch.from_numpy(bulk)][:, features[-1].shape[1] - 16:-8]
+            assert len(torch.unique(level_bins, dim=0)) > 0.9 * shifted["level"][bulk].nunique()
     torch.testing.assert_close(features[1], features[0], atol=1e-3, rtol=1e-3)
 
 

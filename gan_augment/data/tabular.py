@@ -1159,7 +1159,7 @@ def _fit_mixture(values: np.ndarray, max_modes: int, seed, value_range: float):
     n_components = int(min(max_modes, len(np.unique(fit_values)), len(fit_values)))
     priors = _bulk_priors(fit_values)
     if priors:  # the spreads' floor below is the bulk's too, not a millionth of the way to 1e12
-        value_range = min(value_range, float(np.ptp(np.percentile(values, [1, 99]))) or value_range)
+        value_range = min(value_range, 8 * unit * float(np.sqrt(priors["covariance_prior"][0][0])))
     mixture = BayesianGaussianMixture(
         **priors,
         n_components=n_components,

@@ -352,10 +352,13 @@ def _check_splits(splitter, X: pd.DataFrame, y: np.ndarray) -> list:
 
 def _row_numbers(rows, n_rows: int, number: int, part: str) -> np.ndarray:
     rows = np.asarray(rows)
+    if rows.dtype == object and any(value is pd.NA or value is None for value in rows.ravel()):
+        raise ValueError(f"cv split {number}'s {part} part holds missing values; give row numbers, or a mask of "
+                         "True / False for every row.")
     if rows.dtype != bool:
         return rows
     if rows.shape != (n_rows,):
-        raise ValueError(f"cv split {number}'s {part} part is a mask of {rows.size} values for {n_rows} rows; a "
+        raise ValueError(f"cv split {number}'s {part} part is a mask of shape {rows.shape} for {n_rows} rows; a "
                          "mask needs one value per row (or give row numbers).")
     return np.flatnonzero(rows)
 
