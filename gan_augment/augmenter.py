@@ -699,8 +699,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         if reasons:
             raise ValueError(
                 f"{' '.join(reasons)} So label_gate=True refuses to top them up. Call fit_resample again with "
-                "label_gate='auto' (such classes are then topped up without the gate) or label_gate=False, with more "
-                f"epochs, or top them up with {self.kind_.plain_top_up}.")
+                "label_gate='auto' (such classes are then topped up without the gate) or label_gate=False (command "
+                f"line: fit without --label-gate), with more epochs, or top them up with {self.kind_.plain_top_up}.")
 
     def _ungated_reasons(self, *, with_figures: bool) -> list[str]:
         """Why the gate does not serve the classes to top up that it does not (a sentence per

@@ -824,7 +824,8 @@ def test_evaluate_says_a_folds_gate_refusal_in_one_line(data_csv, tmp_path, caps
     code, _, err = run(capsys, "evaluate", data_csv, "--model", model, "--cv", "2", "--repeats", "1",
                        "--baseline", "none", "-s", "0", "-q")
     line = _one_line_error(err)
-    assert code == 1 and line.startswith("Error: The label gate accepts") and "ValueError" not in line, err
+    assert code == 1 and line.startswith("Error: The label gate keeps under 5%") and "ValueError" not in line, err
+    assert "fit without --label-gate" in line
 
 
 # ----------------------------------------------------------------------------- augment: rows as written
