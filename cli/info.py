@@ -97,9 +97,10 @@ def _diversity_lines(augmenter, unit: str) -> list[str]:
         unknown = [f"{show(label)} ({gate.real_recall[i]:.1%})" for i, label in enumerate(augmenter.classes_)
                    if not gate.knows(i)]
         if unknown:  # a class it does not serve whatever share of its synthetic samples it keeps
-            served = "they are sampled without it" if isinstance(augmenter.label_gate, str) else "sampling is refused"
+            served = ("" if augmenter.label_gate is False else " (they are sampled without it)"
+                      if isinstance(augmenter.label_gate, str) else " (sampling is refused)")
             lines.append(f"Label gate: the judge assigns under {MIN_REAL_RECALL:.0%} of the real {unit} of "
-                         f"{', '.join(unknown)} to that class: it cannot tell them from the others ({served})")
+                         f"{', '.join(unknown)} to that class: it cannot tell them from the others{served}")
     if ensemble:
         lines.append(f"  (an ensemble of {n_members} generators; disagreement 0: interchangeable "
                      "members, near 1: each covers its own region)")

@@ -11,6 +11,7 @@ and albumentations alike.
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
 
@@ -89,5 +90,7 @@ def seeded_splitter(cv, seed: int):
         seeded = copy.deepcopy(cv)
         seeded.random_state = seed
     except (TypeError, AttributeError, copy.Error):  # a splitter that cannot be copied or seeded so
+        warnings.warn(f"cv={type(cv).__name__}(...) shuffles without a seed and could not be given one, so its folds "
+                      "(and the result) differ from call to call; give it a random_state.", UserWarning, stacklevel=3)
         return cv
     return seeded

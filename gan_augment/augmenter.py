@@ -510,11 +510,13 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
             if params.get(key) is not None:
                 params[key] = tuple(params[key])
         if isinstance(params.get("label_gate"), str) and params["label_gate"] != "auto":
-            # Saved before a value set after the fit was checked: any string sampled as "auto".
-            warnings.warn(f"{Path(path) / 'model.json'} has label_gate={params['label_gate']!r}, which versions before "
-                          "this one sampled as 'auto', and so does this one; save it again to record 'auto'.",
+            # Saved before a value set after the fit was checked: any string sampled as "auto"; a
+            # translator's gate is on or off, and on is its default.
+            read_as = "auto" if cls._takes_auto_gate() else True
+            warnings.warn(f"{Path(path) / 'model.json'} has label_gate={params['label_gate']!r}, which is not a value "
+                          f"of it; it is read as {read_as!r} (save the model again to record that).",
                           UserWarning, stacklevel=2)
-            params["label_gate"] = "auto"
+            params["label_gate"] = read_as
         augmenter = cls(**params)
         labels = np.dtype(state["classes_dtype"])
         augmenter.classes_ = np.array([label_from_json(c, labels) for c in state["classes"]], dtype=labels)
@@ -692,19 +694,30 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         return self
 
     def _refuse_ungated_classes(self) -> None:
-        """With ``label_gate=True``, fit_resample refuses every class to top up that the gate keeps
-        too few of, before sampling any: the fit is not kept (the gate's own refusal named one class
+        """With ``label_gate=True``, fit_resample refuses every class to top up that the gate does
+        not serve, before sampling any: the fit is not kept (the gate's own refusal named one class
         and advised ``set_params(label_gate=False)``, on a model that no longer existed)."""
-        reasons = self._ungated_reasons(with_figures=True)
+        reasons, low = self._ungated_reasons(with_figures=True)
         if reasons:
-            raise ValueError(
-                f"{' '.join(reasons)} So label_gate=True refuses to top them up. Call fit_resample again with "
-                "label_gate='auto' (such classes are then topped up without the gate) or label_gate=False (command "
-                f"line: fit without --label-gate), with more epochs, or top them up with {self.kind_.plain_top_up}.")
+            if self._takes_auto_gate():
+                how = ("label_gate='auto' (such classes are then topped up without the gate) or label_gate=False "
+                       "(command line: fit without --label-gate)")
+            else:
+                how = "label_gate=False (command line: --no-label-gate)"
+            more = ", with more epochs," if low else ","
+            raise ValueError(f"{' '.join(reasons)} So label_gate=True refuses to top them up. Call fit_resample again "
+                             f"with {how}{more} or top them up with {self.kind_.plain_top_up}.")
 
-    def _ungated_reasons(self, *, with_figures: bool) -> list[str]:
+    @classmethod
+    def _takes_auto_gate(cls) -> bool:
+        """Whether ``label_gate="auto"`` is a value of this class (a translator's gate is on or off)."""
+        return any(isinstance(c, StrOptions) and "auto" in c.options
+                   for c in cls._parameter_constraints["label_gate"])
+
+    def _ungated_reasons(self, *, with_figures: bool) -> tuple[list[str], bool]:
         """Why the gate does not serve the classes to top up that it does not (a sentence per
-        reason: too few synthetic samples kept; a judge that cannot tell the class's real ones)."""
+        reason: too few synthetic samples kept; a judge that cannot tell the class's real ones),
+        and whether the first reason is among them (the only one more epochs can help)."""
         gate, unit = self.label_gate_, self.kind_.unit
         unserved = [(index, label) for index, label in enumerate(self.classes_)
                     if self.sampling_strategy_.get(label, 0) > 0 and not gate.serves(index)]
@@ -724,21 +737,21 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
             reasons.append(f"The label gate's judge assigns under {MIN_REAL_RECALL:.0%} of the real {unit} of class "
                            f"{unknown} to it: it cannot tell them from the other classes, so what it keeps of their "
                            f"synthetic {unit} need not be like them.")
-        return reasons
+        return reasons, bool(low)
 
     def _warn_ungated_classes(self, *, refused: bool = False) -> None:
-        """Name the classes to top up that the gate keeps too few of: under ``label_gate="auto"``
+        """Name the classes to top up that the gate does not serve: under ``label_gate="auto"``
         they are sampled without it; with ``label_gate=True`` (``refused``) sampling them will be
         refused, said now rather than after the fit is saved."""
-        reasons = self._ungated_reasons(with_figures=True)
+        reasons, low = self._ungated_reasons(with_figures=True)
         if reasons:
-            outcome = ("Sampling them will be refused (label_gate=True). Fit longer (epochs=, --epochs), top them up "
-                       f"with {self.kind_.plain_top_up}, or sample without the gate ({WITHOUT_GATE})." if refused else
-                       "They are topped up without the gate: compare with "
-                       f"{self.kind_.plain_top_up} (AutoAugmenter, gan-augment evaluate), or fit longer "
-                       "(epochs=, --epochs).")
+            longer = "fit longer (epochs=, --epochs), " if low else ""
+            outcome = (f"Sampling them will be refused (label_gate=True). Top them up with {self.kind_.plain_top_up}, "
+                       f"{longer}or sample without the gate ({WITHOUT_GATE})." if refused else
+                       f"They are topped up without the gate: compare with {self.kind_.plain_top_up} (AutoAugmenter, "
+                       f"gan-augment evaluate){', or fit longer (epochs=, --epochs)' if low else ''}.")
             warn(" ".join([*reasons, outcome]), UserWarning,
-                 gist=" ".join([*self._ungated_reasons(with_figures=False), outcome]), stacklevel=3)
+                 gist=" ".join([*self._ungated_reasons(with_figures=False)[0], outcome]), stacklevel=3)
 
     def _measure_diversity(self, X, y: np.ndarray) -> dict:
         """Each class's synthetic samples against (at most 1,000 of) its real ones; seeded by the

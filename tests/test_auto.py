@@ -631,7 +631,8 @@ def test_a_gan_whose_gate_refuses_a_class_is_left_out_of_the_choice(monkeypatch)
     monkeypatch.setattr(LabelGate, "serves", lambda self, index: False)
     X, y = _table()
     auto = AutoAugmenter(augmenter=GANAugmenter(**FAST_GAN, label_gate=True), random_state=0)
-    with pytest.warns(UserWarning, match=r"label gate \(label_gate=True\) .*of 1 .*the GAN is left out of the choice"):
+    with pytest.warns(UserWarning, match=r"label gate \(label_gate=True\) does not serve 1: The label gate keeps under "
+                                         r"5% .*So the GAN is left out of the choice"):
         X_res, y_res = auto.fit_resample(X, y)
     results = auto.cv_results_
     is_gan = results["param_method"] == "gan"

@@ -1003,6 +1003,9 @@ def test_folds_as_row_masks_count_their_rows_and_an_unseeded_shuffling_splitter_
     with_na[0] = pd.NA
     with pytest.raises(ValueError, match=r"cv split 1's test part holds missing values"):
         evaluate_augmentation(X, y, RandomOverSampler(), cv=[(masks[0][0], with_na)] * 2, **settings)
+    as_objects = [tuple(pd.Series(mask, dtype=object) for mask in pair) for pair in masks]  # numpy's IndexError
+    by_objects = evaluate_augmentation(X, y, RandomOverSampler(random_state=0), cv=as_objects, **settings)
+    pd.testing.assert_frame_equal(without_times(by_objects), without_times(by_pairs))
     # A splitter shuffling without a seed drew from numpy's global state: two calls, two reports.
     for splitter in (StratifiedKFold(3, shuffle=True), RepeatedStratifiedKFold(n_splits=2, n_repeats=2)):
         reports = [evaluate_augmentation(X, y, RandomOverSampler(random_state=0), cv=splitter, **settings)
@@ -1028,7 +1031,8 @@ def test_a_splitter_that_cannot_be_copied_or_seeded_is_used_as_given():
             self.n_splits, self.shuffle = 2, True
 
     for splitter in (Uncopyable(), ReadOnlySeed()):  # both crashed ("cannot pickle", "has no setter")
-        assert seeded_splitter(splitter, 0) is splitter
+        with pytest.warns(UserWarning, match=r"shuffles without a seed and could not be given one"):
+            assert seeded_splitter(splitter, 0) is splitter
     seeded = seeded_splitter(StratifiedKFold(2, shuffle=True), 7)
     assert seeded.random_state == 7
 

@@ -632,7 +632,7 @@ def test_an_object_column_of_fractions_is_read_as_its_numbers():
     np.testing.assert_allclose(column_floats(column), [1 / 3, 2.5, np.nan, 2.0])
 
 
-@pytest.mark.parametrize("outlier, share", [(1e5, 0.0), (1e12, 0.0), (-1e12, 0.0), (1e9, 0.02)])
+@pytest.mark.parametrize("outlier, share", [(1e5, 0.0), (1e12, 0.0), (-1e12, 0.0), (1e9, 0.02), (9999, 0.03)])
 def test_one_extreme_value_leaves_the_bulk_of_a_column_its_own_modes(outlier, share):
     # scikit-learn's mixture priors (the data's mean and variance) followed one mistyped 1e12 among
     # values of 0..10: every mode was ~1e6 wide, and the synthetic values of the bulk ran to 1e5-1e6
@@ -642,7 +642,7 @@ def test_one_extreme_value_leaves_the_bulk_of_a_column_its_own_modes(outlier, sh
     values[:max(1, int(share * len(values)))] = outlier
     spec = TabularEncoder(random_state=0).fit(pd.DataFrame({"a": values})).columns_[0]
     bulk = [(mean, std) for mean, std in zip(spec["means"], spec["stds"]) if 0 <= mean <= 10]
-    assert sum(w for m, w in zip(spec["means"], spec["weights"]) if 0 <= m <= 10) > 0.97
+    assert sum(w for m, w in zip(spec["means"], spec["weights"]) if 0 <= m <= 10) > 0.99 - share
     assert bulk and all(0 < std < 5 for _, std in bulk), spec
     # A column without such values keeps scikit-learn's priors: the same modes as before.
     plain = TabularEncoder(random_state=0).fit(pd.DataFrame({"a": values[values != outlier]})).columns_[0]

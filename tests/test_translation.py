@@ -137,6 +137,20 @@ def test_translations_are_recognised_as_the_target_class(rare_digits):
     assert np.mean(judge.predict(augmenter.sample(300, 3)) == 3) > 0.9  # the gate keeps what its judge accepts
 
 
+def test_fit_resample_s_gate_refusal_advises_only_what_a_translator_takes(rare_digits, monkeypatch):
+    # It advised label_gate='auto' (not a translator's value) and "fit without --label-gate" (the
+    # translator's gate is on unless --no-label-gate).
+    from gan_augment.label_gate import LabelGate
+
+    monkeypatch.setattr(LabelGate, "serves", lambda gate, index: False)
+    X, y = rare_digits
+    with pytest.raises(ValueError) as refused:
+        TranslationAugmenter(classes=[3], **{**FAST, "label_gate": True}).fit_resample(X, y)
+    message = str(refused.value)
+    assert "Call fit_resample again with label_gate=False (command line: --no-label-gate)" in message
+    assert "'auto'" not in message
+
+
 def test_fit_resample_is_label_exact_reproducible_and_round_trips(rare_digits, tmp_path):
     X, y = rare_digits
     augmenter = TranslationAugmenter(classes=[3], **FAST)

@@ -126,12 +126,14 @@ class RowFeatures(nn.Module):
             features.alpha_index[column] = start
             features.slot_index[column, :k] = torch.arange(start + 1, start + 1 + k)
             # Quantile bins read a column alike at any offset and in any unit, so values are read
-            # from its most used mode (float32 steps are 128 apart at 1.6e9: a column of epoch seconds
-            # read as one value, and so did the same with a sentinel 0 in a tenth of its rows: its
-            # modes' midpoint was 8e8) and, beyond what float32 holds (3.4e38; a column of 1e40 made
-            # every feature NaN, and the gate kept no row of one class), in units of its largest.
+            # from its most used mode of some spread (float32 steps are 128 apart at 1.6e9: a column
+            # of epoch seconds read as one value, and so did the same with a sentinel 0 in a tenth of
+            # its rows, or in most of them: a point mode is one value wherever it is read from) and,
+            # beyond what float32 holds (3.4e38; a column of 1e40 made every feature NaN, and the
+            # gate kept no row of one class), in units of its largest.
             means = np.asarray(means, dtype=np.float64)
-            used = rows[:, start + 1:start + 1 + k].sum(0)
+            used = rows[:, start + 1:start + 1 + k].sum(0).double()
+            used = used + torch.as_tensor(np.asarray(stds) > 0, dtype=torch.float64) * (used.sum() + 1)
             means = means - means[int(torch.argmax(used))]
             unit = _float32_unit(np.abs(means).max(initial=0.0) + 4 * max(stds))
             features.means[column, :k] = torch.as_tensor(means / unit, dtype=torch.float32)
@@ -162,8 +164,8 @@ class RowFeatures(nn.Module):
 
     def values(self, rows: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """``(values, observed)``, both (N, n_columns): each numeric column's value as the codec
-        decodes it (before clipping and rounding), less the mean of the column's most used mode (0 where
-        missing; in units of its largest value where float32 could not hold it), and whether it is
+        decodes it (before clipping and rounding), less the mean of the column's most used mode of
+        some spread (0 where missing; in units of its largest value where float32 could not hold it), and whether it is
         not missing."""
         alpha = rows[:, self.alpha_index].clamp(-1, 1)
         slots = rows[:, self.slot_index] * self.mode_mask

@@ -352,6 +352,8 @@ def _check_splits(splitter, X: pd.DataFrame, y: np.ndarray) -> list:
 
 def _row_numbers(rows, n_rows: int, number: int, part: str) -> np.ndarray:
     rows = np.asarray(rows)
+    if rows.dtype == object and len(rows) and all(isinstance(value, (bool, np.bool_)) for value in rows.ravel()):
+        rows = rows.astype(bool)  # a mask held as objects (a pandas Series of object dtype)
     if rows.dtype == object and any(value is pd.NA or value is None for value in rows.ravel()):
         raise ValueError(f"cv split {number}'s {part} part holds missing values; give row numbers, or a mask of "
                          "True / False for every row.")
