@@ -11,12 +11,28 @@ class named ``2`` is not a class named ``3``.
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import warnings
 from collections import Counter
 from typing import Callable, Optional, Sequence, TypeVar
 
 T = TypeVar("T")
 Raised = list[tuple[type, str, Optional[str]]]  # (category, message, gist or None) in the order raised
+
+
+#: Before Python 3.14, ``warnings.catch_warnings`` saves the process's filters on entry and puts
+#: them back on exit: two threads' blocks interleaved left one's filters in place for good (fits
+#: from a thread pool left ConvergenceWarning ignored process-wide). Short blocks that run no
+#: caller's code and start no threads take turns on this lock.
+_CATCHING = threading.RLock()
+
+
+@contextlib.contextmanager
+def catching_warnings(**kwargs):
+    """``warnings.catch_warnings(**kwargs)``, one thread at a time (see ``_CATCHING``)."""
+    with _CATCHING, warnings.catch_warnings(**kwargs) as caught:
+        yield caught
 
 
 def warn(message: str, category: type[Warning], *, gist: str, stacklevel: int = 2) -> None:
@@ -28,7 +44,10 @@ def warn(message: str, category: type[Warning], *, gist: str, stacklevel: int = 
 
 
 def recording(fn: Callable[..., T], *args, **kwargs) -> tuple[T, Raised]:
-    """``fn(*args, **kwargs)`` and the warnings it raised, which are not shown."""
+    """``fn(*args, **kwargs)`` and the warnings it raised, which are not shown. Not behind
+    ``_CATCHING``: ``fn`` runs a whole fold, the caller's estimator and any threads it starts,
+    which could wait on a lock held here; so before Python 3.14, evaluations run at once in
+    several threads of one process can leave its warning filters changed."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         result = fn(*args, **kwargs)

@@ -47,7 +47,8 @@ from gan_augment.planner import CLASSES_CONSTRAINT, check_class_sizes, class_cou
 from gan_augment.selection import c2st_scorer
 from gan_augment.training import Checkpoint, GANTrainer, History, ProgressBar, SnapshotSelection
 from gan_augment.training.distributed import closing, local_device, resolve_process_group
-from gan_augment.training.trainer import generate, resolve_device, seeded_rng, torch_threads
+from gan_augment.training.trainer import (float32_default, float32_matmul_precision, generate, grad_enabled,
+                                         resolve_device, seeded_rng, torch_threads)
 
 
 class GANAugmenter(TableSamplerMixin, BaseOverSampler):
@@ -385,7 +386,10 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         n_samples = int(n_samples)
         _check_fits_in_memory(n_samples, int(np.prod(self.encoder_.sample_shape)), self.kind_.unit)
         gate = self._gate(index, refuse=refuse)
-        with torch_threads(self.n_threads):
+        # The same rows whatever the caller's default dtype and float32 matmul precision ("medium"
+        # changed the rows of a fixed random_state).
+        device = next(self.generator_.parameters()).device
+        with torch_threads(self.n_threads), float32_default(), float32_matmul_precision("float32", device):
             chunk = self._sample_chunk_rows(n_samples, index)
             parts = []
             for k, start in enumerate(range(0, max(n_samples, 1), chunk)):
@@ -503,6 +507,11 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
     @classmethod
     def load(cls, path, *, device="cpu"):
         """Load a model saved by :meth:`save`. Never unpickles; a GPU-fitted model loads on CPU."""
+        with float32_default():  # its modules built as they were fitted, whatever the caller's default
+            return cls._load(path, device=device)
+
+    @classmethod
+    def _load(cls, path, *, device):
         state = load_state(path, kind="model", device="cpu")
         cls = _saved_class(cls, state.get("method", "gan"), path)
         params = state["params"]
@@ -588,7 +597,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         return plan
 
     def _fit_gan(self, X, y, *, resampling: bool = False):
-        with torch_threads(self.n_threads):
+        with torch_threads(self.n_threads), grad_enabled(), float32_default():
             fitted = self._fit_gan_threaded(X, y, resampling)
             # "auto" depends on the machine and its load: the count that reproduces this fit.
             self.n_threads_ = torch.get_num_threads()

@@ -36,6 +36,7 @@ import pandas as pd
 from gan_augment._classes import ZERO_PADDED as _ZERO_PADDED
 from gan_augment._fs import atomic_path, check_parent_writable
 from gan_augment._listing import first_few
+from gan_augment._warnings import catching_warnings
 from gan_augment.data.tabular import check_target
 from gan_augment.exceptions import DataValidationError
 
@@ -317,7 +318,7 @@ def _read_csv(path: Path, na_values: list[str], target, sep: str, *, sep_given: 
         raise DataValidationError(hint if not sep_given else hint.replace("pass --sep", "try --sep"))
     names = header.iloc[0].tolist()
     _check_header(names, path)
-    with warnings.catch_warnings():
+    with catching_warnings():
         # A row with more fields than the header: by default pandas makes the extra leading fields
         # the index, shifting that row's values into the wrong columns; with index_col=False it
         # drops the extra fields with only a ParserWarning. Either loses data, so it is an error.
@@ -464,7 +465,7 @@ def _cells_as_written(data: bytes, options: dict, na_values, text: pd.DataFrame)
     if (options["sep"] + " ").encode("utf-8") not in data:
         return {}
     try:
-        with warnings.catch_warnings():
+        with catching_warnings():
             warnings.simplefilter("ignore", pd.errors.ParserWarning)
             raw = pd.read_csv(_io.BytesIO(data), dtype=str, keep_default_na=False, na_values=na_values,
                               index_col=False, **{**options, "skipinitialspace": False})

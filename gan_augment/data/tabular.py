@@ -38,7 +38,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import BayesianGaussianMixture
 
 from gan_augment._memory import gib, physical_memory
-from gan_augment._warnings import warn
+from gan_augment._warnings import catching_warnings, warn
 from gan_augment.data import column_rules
 from gan_augment.data._dtypes import check_storable, dtype_from_json, dtype_to_json, json_scalar
 from gan_augment.exceptions import DataValidationError
@@ -1175,7 +1175,7 @@ def _fit_mixture(values: np.ndarray, max_modes: int, seed, value_range: float):
         reg_covar=1e-6 * min(1.0, float(np.var(fit_values))) or 1e-6,
         random_state=int(rng.integers(2**31 - 1)),
     )
-    with warnings.catch_warnings():
+    with catching_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         mixture.fit(fit_values.reshape(-1, 1))
     keep = mixture.weights_ > _MIN_MODE_WEIGHT

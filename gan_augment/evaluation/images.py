@@ -35,6 +35,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from gan_augment._random import check_seed
+from gan_augment._warnings import catching_warnings
 from gan_augment.data.layout import infer_item_layout, to_nchw
 from gan_augment.evaluation.judge import fit_classifier
 from gan_augment.training.trainer import resolve_device, seeded_rng
@@ -255,7 +256,7 @@ def frechet_distance(features_a, features_b, *, eps: float = 1e-6) -> float:
         raise ValueError(f"features_a has {a.shape[1]} columns and features_b {b.shape[1]}; they must match.")
     mu_a, mu_b = a.mean(0), b.mean(0)
     cov_a, cov_b = np.atleast_2d(np.cov(a, rowvar=False)), np.atleast_2d(np.cov(b, rowvar=False))
-    with warnings.catch_warnings():
+    with catching_warnings():
         # Fewer samples than features make both covariances singular, the usual case for a class of
         # a few dozen images: scipy warns, yet the root of such a PSD product stays accurate (checked
         # against the eigenvalues of S_a^(1/2) S_b S_a^(1/2) to 1e-7 relative at 25 x 128).

@@ -18,7 +18,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from gan_augment.training.trainer import seeded_rng
+from gan_augment.training.trainer import float32_default, grad_enabled, seeded_rng
 
 __all__ = ["RowFeatures", "RowClassifier", "fit_classifier", "train_row_classifier"]
 
@@ -47,7 +47,10 @@ def fit_classifier(build: Callable[[], ModuleT], x: torch.Tensor, labels: np.nda
     y = torch.as_tensor(labels, dtype=torch.long, device=device)
     weight = _class_weights(labels, n_classes).to(device) if class_balanced else None
     bounds = _batch_bounds(len(x), int(batch_size))
-    with seeded_rng(seed, device):
+    # Trained as it is whatever the caller's grad mode and default dtype (see grad_enabled).
+    with grad_enabled(), float32_default(), seeded_rng(seed, device):
+        if x.is_inference():
+            x = x.clone()
         model = build().to(device)
         optimizer = torch.optim.Adam(model.parameters(), lr=lr)
         # Annealed to 0: with a constant rate the last weights were a lottery -- on 4,520 MNIST

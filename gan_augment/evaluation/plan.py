@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from gan_augment._random import SEED_MAX, check_seed, seeded_clone, seeded_splitter
+from gan_augment._warnings import catching_warnings
 from gan_augment.data.albumentations_adapter import import_albumentations
 from gan_augment.data.tabular import check_columns, check_target, rows_as_array
 from gan_augment.evaluation._prep import ESTIMATORS, build_estimator, split_columns
@@ -152,7 +153,7 @@ def _explicit_targets(y, classes, augmenter) -> Optional[list]:
         return None
     try:
         # Held back until the plan is known: when it adds nothing, the error below says so once.
-        with warnings.catch_warnings(record=True) as said:
+        with catching_warnings(record=True) as said:
             warnings.simplefilter("always")
             plan = plan_top_up(y, classes=named)
     except ValueError as exc:

@@ -121,6 +121,32 @@ def torch_threads(n_threads="auto"):
             torch.set_num_threads(before)
 
 
+@contextlib.contextmanager
+def grad_enabled():
+    """Run a block with gradients on, whatever the caller's mode: a fit inside ``torch.no_grad()`` or
+    ``torch.inference_mode()`` (an evaluation loop, a framework's hook) failed with torch's "element
+    0 of tensors does not require grad"."""
+    with torch.inference_mode(False), torch.enable_grad():
+        yield
+
+
+@contextlib.contextmanager
+def float32_default():
+    """Run a block with float32 as torch's default dtype, the caller's restored afterwards (left as
+    it is when it is float32): under a caller's float64 default, modules were built and noise drawn
+    in float64 beside float32 data ("mat1 and mat2 must have the same dtype"), and a loaded model
+    sampled other rows than the same model under the float32 default."""
+    before = torch.get_default_dtype()
+    if before == torch.float32:
+        yield
+        return
+    torch.set_default_dtype(torch.float32)
+    try:
+        yield
+    finally:
+        torch.set_default_dtype(before)
+
+
 def _callback_keys(callbacks) -> list[str]:
     """Where each callback's state lives in a checkpoint: its class and how many of that class
     come before it (``SnapshotSelection#0``), so that adding or dropping a callback of another
@@ -299,7 +325,8 @@ class GANTrainer:
         self.group_ = self.distributed if not owns_group else resolve_process_group(self.distributed, device)
         try:
             self.device_ = local_device(device, self.group_)
-            return self._fit(X, y, resume_from)
+            with grad_enabled(), float32_default():
+                return self._fit(X, y, resume_from)
         finally:
             if owns_group:
                 self.group_.close()
@@ -309,6 +336,8 @@ class GANTrainer:
         seed = self.random_state if self.random_state is not None else np.random.SeedSequence().generate_state(1)[0]
         self.seed_ = int(group.broadcast_object(int(seed)))  # one seed for all processes, even when drawn
         X, y = X.to(self.device_, torch.float32), y.to(self.device_)
+        if X.is_inference():  # made in the caller's inference mode: not a tensor autograd may save
+            X = X.clone()
         self._init_sampler(y)
         self.n_epochs_ = self.config.resolve_epochs(self.steps_per_epoch_)
         # One process: every draw from one stream. Several: the batches from a stream all share,

@@ -1,0 +1,85 @@
+"""The caller's process state: gan-augment works whatever torch's global modes are, and leaves them
+(and the process's warning filters) as it found them."""
+
+from __future__ import annotations
+
+import threading
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from sklearn.datasets import load_digits, load_iris
+
+from gan_augment import GANAugmenter
+
+TABLE = dict(epochs=1, n_threads=1, random_state=0, label_gate=False)
+
+
+def iris():
+    X, y = load_iris(return_X_y=True)
+    return X[:120], y[:120]  # class 2 rare
+
+
+@pytest.mark.parametrize("mode", [torch.no_grad, torch.inference_mode])
+def test_a_fit_inside_no_grad_or_inference_mode_trains_as_outside(mode):
+    # It failed with torch's "element 0 of tensors does not require grad" (a fit from an evaluation
+    # loop or a framework's hook).
+    X, y = iris()
+    expected = GANAugmenter(**TABLE).fit_resample(X, y)[0]
+    with mode():
+        got = GANAugmenter(**TABLE).fit_resample(X, y)[0]
+        assert not torch.is_grad_enabled()  # the caller's mode, back
+    np.testing.assert_array_equal(got, expected)
+
+
+def test_a_float64_default_dtype_changes_no_fit_sample_or_loaded_model(tmp_path):
+    # Fits failed ("mat1 and mat2 must have the same dtype"), and a loaded model sampled other rows.
+    X, y = iris()
+    expected = GANAugmenter(**TABLE).fit_resample(X, y)[0]
+    GANAugmenter(**TABLE).fit(X, y).save(tmp_path / "model")
+    sampled = GANAugmenter.load(tmp_path / "model").sample(20, 2, random_state=1)
+    before = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:
+        got = GANAugmenter(**TABLE).fit_resample(X, y)[0]
+        loaded = GANAugmenter.load(tmp_path / "model").sample(20, 2, random_state=1)
+        assert torch.get_default_dtype() == torch.float64
+    finally:
+        torch.set_default_dtype(before)
+    np.testing.assert_array_equal(got, expected)
+    np.testing.assert_array_equal(loaded, sampled)
+
+
+def test_samples_do_not_follow_the_caller_s_float32_matmul_precision():
+    # An image model's rows of a fixed random_state changed under "medium" (by ~5e-6).
+    X, y = load_digits(return_X_y=True)
+    model = GANAugmenter(image_shape=(1, 8, 8), epochs=1, n_threads=1, random_state=0).fit(X[:300], y[:300])
+    expected = [model.sample(n, 3, random_state=0) for n in (1, 2, 3)]
+    before = torch.get_float32_matmul_precision()
+    torch.set_float32_matmul_precision("medium")
+    try:
+        got = [model.sample(n, 3, random_state=0) for n in (1, 2, 3)]
+        assert torch.get_float32_matmul_precision() == "medium"
+    finally:
+        torch.set_float32_matmul_precision(before)
+    for rows, want in zip(got, expected):
+        np.testing.assert_array_equal(rows, want)
+
+
+def test_the_encoder_s_warning_filters_take_turns_with_other_threads():
+    # warnings.catch_warnings saves and restores the process's filters: fits from a thread pool
+    # interleaved their blocks and left ConvergenceWarning ignored process-wide. The mixture fit
+    # waits for another thread's block to end.
+    from gan_augment import _warnings
+    from gan_augment.data.tabular import TabularEncoder
+
+    X, _ = iris()
+    done = threading.Event()
+    fit = threading.Thread(target=lambda: (TabularEncoder(random_state=0).fit(X), done.set()))
+    with _warnings.catching_warnings():
+        warnings.simplefilter("ignore")
+        fit.start()
+        assert not done.wait(timeout=1.0)  # held back while this block runs
+    fit.join(timeout=60)
+    assert done.is_set()
