@@ -157,8 +157,10 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         O(n) in expectation). The share each class keeps is ``label_gate_.acceptance``
         (also in `gan-augment info`). "auto": on for tables (it lifted the GAN top-up's mean
         macro-F1 on 12 tables, ``benchmarks/PANEL_GATE.md``), off for images (no gain on digits,
-        ``benchmarks/LABEL_GATE.md``); a class the gate keeps below 5% of is then sampled without it,
-        with a warning at fit time. ``True``: such a class is refused when sampled.
+        ``benchmarks/LABEL_GATE.md``); a class the gate keeps below 5% of, or whose real samples
+        the judge assigns to it below 25% of the time (``label_gate_.real_recall``: it cannot tell
+        the class from the others), is then sampled without it, with a warning at fit time.
+        ``True``: such a class is refused when sampled.
         ``set_params(label_gate=False)`` samples without it.
     n_generators : int, default=1
         Train this many generators from independent seeds (each with its own critic) and sample
@@ -417,9 +419,10 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
     def _gate(self, index: int, *, refuse: bool):
         """The label gate that sampling class ``index`` goes through, or None (samples as generated).
 
-        A class the gate keeps too few samples of (below ``MIN_ACCEPTANCE``) goes without it under
-        ``label_gate="auto"`` and in :meth:`preview`; with ``label_gate=True``, :meth:`sample`
-        refuses it (``refuse``; the gate raises, with the rate and what to do)."""
+        A class the gate does not serve (it keeps too few of its samples, or its judge cannot tell
+        the class's real ones: :meth:`LabelGate.serves`) goes without it under ``label_gate="auto"``
+        and in :meth:`preview`; with ``label_gate=True``, :meth:`sample` refuses it (``refuse``; the
+        gate raises, with the reason and what to do)."""
         self._check_label_gate()
         auto = isinstance(self.label_gate, str)
         if not auto and not self.label_gate:

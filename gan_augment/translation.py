@@ -42,8 +42,8 @@ class TranslationAugmenter(GANAugmenter):
     images of the target class unchanged. Sampling picks a source image of another class at random
     and translates it, so the top-up inherits the variety of the common classes. With
     ``label_gate=True`` (the default) a judge trained on the real images keeps only the translations
-    it assigns to the target class (``label_gate_.acceptance`` per class; a class below 5% is
-    refused when sampled).
+    it assigns to the target class (``label_gate_.acceptance`` per class; a class below 5%, or
+    whose real images the judge assigns to it below 25% of the time, is refused when sampled).
 
     Same doors as :class:`GANAugmenter`: ``fit_resample`` in an imbalanced-learn Pipeline,
     :class:`~gan_augment.AugmentedDataset`, ``gan-augment fit --method translate``; save / load,
