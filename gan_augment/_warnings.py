@@ -44,10 +44,14 @@ def warn(message: str, category: type[Warning], *, gist: str, stacklevel: int = 
 
 
 def recording(fn: Callable[..., T], *args, **kwargs) -> tuple[T, Raised]:
-    """``fn(*args, **kwargs)`` and the warnings it raised, which are not shown. Not behind
+    """``fn(*args, **kwargs)`` and the warnings it raised, which are not shown; in a thread other
+    than the main one, ``fn``'s warnings are shown as raised and none is returned. Not behind
     ``_CATCHING``: ``fn`` runs a whole fold, the caller's estimator and any threads it starts,
-    which could wait on a lock held here; so before Python 3.14, evaluations run at once in
-    several threads of one process can leave its warning filters changed."""
+    which could wait on a lock held here. So it records in the main thread only: folds run by
+    joblib's threading backend (or evaluations from a thread pool) recorded at once, and their
+    blocks, interleaved, left the process's filters and warning display changed for good."""
+    if threading.current_thread() is not threading.main_thread():
+        return fn(*args, **kwargs), []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         result = fn(*args, **kwargs)

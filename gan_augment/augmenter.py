@@ -715,7 +715,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
                 how = ("label_gate='auto' (such classes are then topped up without the gate) or label_gate=False "
                        "(command line: fit without --label-gate)")
             else:
-                how = "label_gate=False (command line: --no-label-gate)"
+                how = "label_gate=False (command line: fit again with --no-label-gate)"
             more = ", with more epochs," if low else ","
             raise ValueError(f"{' '.join(reasons)} So label_gate=True refuses to top them up. Call fit_resample again "
                              f"with {how}{more} or top them up with {self.kind_.plain_top_up}.")

@@ -441,10 +441,11 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
             # A gate asked for by label_gate=True refuses to sample these classes: the GAN cannot
             # make this top-up, and the other candidates are still there to choose from.
             reasons, _ = gan._ungated_reasons(with_figures=False)
+            instead = ("label_gate='auto' tops such a class up without the gate" if gan._takes_auto_gate() else
+                       "label_gate=False samples without the gate")
             warnings.warn(f"In an inner fold the GAN's label gate (label_gate=True) does not serve "
                           f"{', '.join(repr(plain_label(c)) for c in refused)}: {' '.join(reasons)} So the GAN is left "
-                          "out of the choice; label_gate='auto' tops such a class up without the gate.",
-                          UserWarning, stacklevel=2)
+                          f"out of the choice; {instead}.", UserWarning, stacklevel=2)
             return None
         return {label: gan.sample(n, label) for label, n in strategy.items() if n > 0}
 

@@ -83,3 +83,41 @@ def test_the_encoder_s_warning_filters_take_turns_with_other_threads():
         assert not done.wait(timeout=1.0)  # held back while this block runs
     fit.join(timeout=60)
     assert done.is_set()
+
+
+def test_a_classifier_of_images_trains_inside_inference_mode():
+    # Its class weights and labels, made in the caller's inference mode, could not be saved for
+    # backward ("Inference tensors cannot be saved for backward"): the evaluator's CNN, its image
+    # quality judge and CNNClassifier(class_weight="balanced") failed.
+    from gan_augment.evaluation.cnn import CNNClassifier
+
+    X, y = load_digits(return_X_y=True)
+    X, y = X[:200], y[:200]
+    expected = CNNClassifier((1, 8, 8), epochs=1, class_weight="balanced", random_state=0).fit(X, y).predict_proba(X)
+    with torch.inference_mode():
+        got = CNNClassifier((1, 8, 8), epochs=1, class_weight="balanced", random_state=0).fit(X, y).predict_proba(X)
+    np.testing.assert_array_equal(got, expected)
+
+
+def test_folds_run_in_threads_leave_the_process_warning_filters_as_they_were():
+    # joblib's threading backend ran the evaluator's folds in threads, each recording its warnings in
+    # a catch_warnings block; interleaved, they left 'always' in the filters and the warning display
+    # pointing at a dead list: every later warning of the process vanished.
+    from imblearn.over_sampling import RandomOverSampler
+    from joblib import parallel_backend
+
+    from gan_augment import evaluate_augmentation
+
+    def filters():  # a pattern as text (another library may re-add a default filter compiled)
+        return [tuple(getattr(part, "pattern", part) for part in f) for f in warnings.filters]
+
+    X, y = iris()
+    before = filters()
+    for _ in range(3):
+        with parallel_backend("threading", n_jobs=2):
+            evaluate_augmentation(X, y, RandomOverSampler(random_state=0), cv=2, repeats=2, n_jobs=2,
+                                  baselines=("none",), fidelity=False, privacy=False, random_state=0)
+    assert filters() == before
+    with warnings.catch_warnings(record=True) as said:
+        warnings.warn("still shown", UserWarning)
+    assert [str(w.message) for w in said] == ["still shown"]

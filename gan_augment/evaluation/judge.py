@@ -18,7 +18,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from gan_augment.training.trainer import float32_default, grad_enabled, seeded_rng
+from gan_augment.training.trainer import float32_default, float32_matmul_precision, grad_enabled, seeded_rng
 
 __all__ = ["RowFeatures", "RowClassifier", "fit_classifier", "train_row_classifier"]
 
@@ -43,14 +43,15 @@ def fit_classifier(build: Callable[[], ModuleT], x: torch.Tensor, labels: np.nda
     """Train the classifier ``build()`` makes on ``x`` / ``labels``; return it in eval mode on the
     CPU. ``build`` runs inside the seeded RNG, so the initial weights are the seed's too. Inputs are
     checked by the caller."""
-    x = x.to(device)
-    y = torch.as_tensor(labels, dtype=torch.long, device=device)
-    weight = _class_weights(labels, n_classes).to(device) if class_balanced else None
     bounds = _batch_bounds(len(x), int(batch_size))
-    # Trained as it is whatever the caller's grad mode and default dtype (see grad_enabled).
-    with grad_enabled(), float32_default(), seeded_rng(seed, device):
+    # Trained as it is whatever the caller's grad mode, default dtype and matmul precision (see
+    # grad_enabled); tensors made in the caller's inference mode cannot be saved for backward.
+    with grad_enabled(), float32_default(), float32_matmul_precision("float32", device), seeded_rng(seed, device):
+        x = x.to(device)
         if x.is_inference():
             x = x.clone()
+        y = torch.as_tensor(labels, dtype=torch.long, device=device)
+        weight = _class_weights(labels, n_classes).to(device) if class_balanced else None
         model = build().to(device)
         optimizer = torch.optim.Adam(model.parameters(), lr=lr)
         # Annealed to 0: with a constant rate the last weights were a lottery -- on 4,520 MNIST
