@@ -169,8 +169,8 @@ class RowFeatures(nn.Module):
     def values(self, rows: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """``(values, observed)``, both (N, n_columns): each numeric column's value as the codec
         decodes it (before clipping and rounding), less the mean of the column's most used mode of
-        some spread (0 where missing; in units of its largest value where float32 could not hold it), and whether it is
-        not missing."""
+        some spread (0 where missing; in units of its largest value where float32 could not hold
+        it), and whether it is not missing."""
         alpha = rows[:, self.alpha_index].clamp(-1, 1)
         slots = rows[:, self.slot_index] * self.mode_mask
         values = (slots * (self.means + self.spreads * alpha[..., None])).sum(-1)
