@@ -2,10 +2,10 @@
 
 Every fold fits the same samplers on similar data, so a warning of one fold is usually a warning
 of all: printed as raised, 15 folds showed it 15 times (and folds run in other processes, not at
-all). Each fold's warnings are recorded instead, and said once after the last fold. A warning
-whose figures differ from fit to fit (an acceptance rate, a coverage) is raised by :func:`warn`
-with its gist, the same warning without them: folds that raised it are counted together, and
-it is said once as its gist. Messages are never merged by stripping figures from them, since a
+all). Each fold's warnings are recorded instead (in the main thread: see :func:`recording`), and
+said once after the last fold. A warning whose figures differ from fit to fit (an acceptance rate,
+a coverage) is raised by :func:`warn` with its gist, the same warning without them: folds that
+raised it are counted together, and it is said once as its gist. Messages are never merged by stripping figures from them, since a
 class named ``2`` is not a class named ``3``.
 """
 
@@ -44,17 +44,25 @@ def warn(message: str, category: type[Warning], *, gist: str, stacklevel: int = 
 
 
 def recording(fn: Callable[..., T], *args, **kwargs) -> tuple[T, Raised]:
-    """``fn(*args, **kwargs)`` and the warnings it raised, which are not shown; in a thread other
-    than the main one, ``fn``'s warnings are shown as raised and none is returned. Not behind
-    ``_CATCHING``: ``fn`` runs a whole fold, the caller's estimator and any threads it starts,
-    which could wait on a lock held here. So it records in the main thread only: folds run by
-    joblib's threading backend (or evaluations from a thread pool) recorded at once, and their
-    blocks, interleaved, left the process's filters and warning display changed for good."""
+    """``fn(*args, **kwargs)`` and the warnings it raised, which are not shown; in the main thread
+    only (each process's: joblib's worker processes run folds in theirs). Elsewhere ``fn``'s
+    warnings are shown as raised and none is returned: folds run by joblib's threading backend,
+    or evaluations from a thread pool, recorded at once beside each other's (and other libraries')
+    ``catch_warnings`` blocks, and interleaved, those left the process's filters and warning display
+    changed for good. ``fn`` (a whole fold, the caller's estimator, threads it starts) runs outside
+    ``_CATCHING``, which only the block's entry and exit take, so that this library's short blocks
+    in other threads cannot span them."""
     if threading.current_thread() is not threading.main_thread():
         return fn(*args, **kwargs), []
-    with warnings.catch_warnings(record=True) as caught:
+    block = warnings.catch_warnings(record=True)
+    with _CATCHING:
+        caught = block.__enter__()
         warnings.simplefilter("always")
+    try:
         result = fn(*args, **kwargs)
+    finally:
+        with _CATCHING:
+            block.__exit__(None, None, None)
     return result, [(w.category, str(w.message), getattr(w.message, "gist", None)) for w in caught]
 
 

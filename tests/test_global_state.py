@@ -121,3 +121,34 @@ def test_folds_run_in_threads_leave_the_process_warning_filters_as_they_were():
     with warnings.catch_warnings(record=True) as said:
         warnings.warn("still shown", UserWarning)
     assert [str(w.message) for w in said] == ["still shown"]
+
+
+def test_fits_in_two_threads_keep_the_caller_s_settings_and_their_own_results():
+    # The settings are the process's: a thread restored "highest" over the caller's "medium" (its
+    # "before" was the other thread's), and under a float64 default one thread built float64 modules
+    # ("Input type (torch.FloatTensor) and weight type (torch.DoubleTensor) should be the same").
+    from concurrent.futures import ThreadPoolExecutor
+
+    from gan_augment.evaluation.cnn import CNNClassifier
+
+    X, y = load_digits(return_X_y=True)
+    X, y = X[:200], y[:200]
+
+    def fit(_):  # the trained weights (predictions follow the caller's settings, as torch's do)
+        model = CNNClassifier((1, 8, 8), epochs=1, random_state=0).fit(X, y).model_
+        return torch.cat([p.detach().flatten().float() for p in model.parameters()]).numpy()
+
+    alone = fit(None)
+    before = torch.get_float32_matmul_precision(), torch.get_default_dtype()
+    torch.set_float32_matmul_precision("medium")
+    torch.set_default_dtype(torch.float64)
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            results = list(pool.map(fit, range(4)))
+        after = torch.get_float32_matmul_precision(), torch.get_default_dtype()
+    finally:
+        torch.set_float32_matmul_precision(before[0])
+        torch.set_default_dtype(before[1])
+    assert after == ("medium", torch.float64)
+    for result in results:
+        np.testing.assert_array_equal(result, alone)

@@ -121,6 +121,14 @@ def torch_threads(n_threads="auto"):
             torch.set_num_threads(before)
 
 
+#: torch's random generator, default dtype and float32 matmul precision are the process's: two
+#: blocks that seed, set or restore them, running at once in two threads (sample() from a thread
+#: pool, fits under joblib's threading backend), would draw from each other's seeds and restore
+#: each other's settings (a thread left the caller's "medium" precision at "highest", another built
+#: float64 modules). They take turns; reentrant, as a fit samples.
+_RNG_LOCK = threading.RLock()
+
+
 @contextlib.contextmanager
 def grad_enabled():
     """Run a block with gradients on, whatever the caller's mode: a fit inside ``torch.no_grad()`` or
@@ -132,19 +140,20 @@ def grad_enabled():
 
 @contextlib.contextmanager
 def float32_default():
-    """Run a block with float32 as torch's default dtype, the caller's restored afterwards (left as
-    it is when it is float32): under a caller's float64 default, modules were built and noise drawn
-    in float64 beside float32 data ("mat1 and mat2 must have the same dtype"), and a loaded model
-    sampled other rows than the same model under the float32 default."""
-    before = torch.get_default_dtype()
-    if before == torch.float32:
-        yield
-        return
-    torch.set_default_dtype(torch.float32)
-    try:
-        yield
-    finally:
-        torch.set_default_dtype(before)
+    """Run a block with float32 as torch's default dtype, one thread at a time (see ``_RNG_LOCK``),
+    the caller's restored afterwards (left as it is when it is float32): under a caller's float64
+    default, modules were built and noise drawn in float64 beside float32 data ("mat1 and mat2 must
+    have the same dtype"), and a loaded model sampled other rows than under the float32 default."""
+    with _RNG_LOCK:
+        before = torch.get_default_dtype()
+        if before == torch.float32:
+            yield
+            return
+        torch.set_default_dtype(torch.float32)
+        try:
+            yield
+        finally:
+            torch.set_default_dtype(before)
 
 
 def _callback_keys(callbacks) -> list[str]:
@@ -181,15 +190,16 @@ def float32_matmul_precision(precision: str, device: torch.device):
     """Run a block with the float32 matrix-product precision that ``precision`` asks for
     (:attr:`TrainingConfig.precision`); torch's global settings are restored afterwards."""
     matmul = "medium" if precision == "medium" else "highest"
-    before = (torch.get_float32_matmul_precision(), torch.backends.cudnn.allow_tf32)
-    torch.set_float32_matmul_precision(matmul)
-    if device.type == "cuda":  # torch lets cuDNN convolutions use TF32 by default: not in "float32"
-        torch.backends.cudnn.allow_tf32 = matmul != "highest"
-    try:
-        yield
-    finally:
-        torch.set_float32_matmul_precision(before[0])
-        torch.backends.cudnn.allow_tf32 = before[1]
+    with _RNG_LOCK:  # one thread at a time (see _RNG_LOCK)
+        before = (torch.get_float32_matmul_precision(), torch.backends.cudnn.allow_tf32)
+        torch.set_float32_matmul_precision(matmul)
+        if device.type == "cuda":  # torch lets cuDNN convolutions use TF32 by default: not in "float32"
+            torch.backends.cudnn.allow_tf32 = matmul != "highest"
+        try:
+            yield
+        finally:
+            torch.set_float32_matmul_precision(before[0])
+            torch.backends.cudnn.allow_tf32 = before[1]
 
 
 def resolve_device(device) -> torch.device:
@@ -222,12 +232,6 @@ def resolve_device(device) -> torch.device:
             raise ValueError(f"device={str(device)!r} is not available in this torch build or on this machine; "
                              "use 'cpu' or 'auto'.") from None
     return device
-
-
-#: torch's random generator is the process's: two seeded blocks running at once in two threads
-#: (sample() from a thread pool, fits under joblib's threading backend) would draw from each
-#: other's seeds and restore each other's state. They take turns; reentrant, as a fit samples.
-_RNG_LOCK = threading.RLock()
 
 
 @contextlib.contextmanager
