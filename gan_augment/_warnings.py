@@ -5,8 +5,8 @@ of all: printed as raised, 15 folds showed it 15 times (and folds run in other p
 all). Each fold's warnings are recorded instead (in the main thread: see :func:`recording`), and
 said once after the last fold. A warning whose figures differ from fit to fit (an acceptance rate,
 a coverage) is raised by :func:`warn` with its gist, the same warning without them: folds that
-raised it are counted together, and it is said once as its gist. Messages are never merged by stripping figures from them, since a
-class named ``2`` is not a class named ``3``.
+raised it are counted together, and it is said once as its gist. Messages are never merged by
+stripping figures from them, since a class named ``2`` is not a class named ``3``.
 """
 
 from __future__ import annotations
