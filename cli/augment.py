@@ -182,14 +182,16 @@ def _augment_from_model(model_dir: Path, data: Path, handler, out: Path, *, targ
                            "classes to top up with --classes.", USAGE) from None
     # The model's spelling of each class draws its samples; DATA's is written (1.0 in DATA for the
     # model's 1, or another Unicode form of a name, wrote one class as two).
-    data_labels = {}
-    for label in plan:
-        model_label = data_labels.setdefault(_model_label(label, augmenter), label)
-        if model_label != label:  # '1' and '1.0' both the model's 1: one plan, one spelling, would win
-            raise CLIError(f"DATA's classes {show(model_label)} and {show(label)} are both {model_dir}'s class "
-                           f"{show(_model_label(label, augmenter))}; give each class one spelling in DATA, or fit a "
-                           "model on DATA.", USAGE)
-    plan = {_model_label(label, augmenter): n for label, n in plan.items()}
+    data_labels, model_plan = {}, {}
+    for label, n in plan.items():
+        model_label = _model_label(label, augmenter)
+        first = data_labels.setdefault(model_label, label)
+        if first != label:  # '1' and '1.0' both the model's 1: one plan, one spelling, would win
+            raise CLIError(f"DATA's classes {show(first)} and {show(label)} are both {model_dir}'s class "
+                           f"{show(model_label)}; give each class one spelling in DATA, or fit a model on DATA.",
+                           USAGE)
+        model_plan[model_label] = n
+    plan = model_plan
     unknown = [label for label, n in plan.items() if n > 0 and label not in augmenter.class_counts_]
     if unknown:
         raise CLIError(f"{model_dir} has no class {show(unknown[0])} (it was fitted on "
