@@ -94,9 +94,9 @@ def _run_fold_quietly(plan: EvaluationPlan, index: int, train, test) -> FoldResu
         X_fit, y_fit, fitted = _fit_method(plan, fold, method, X_train, y_train, X_test, y_test, seed)
         if inspect and len(y_fit) != len(y_train) and not _kept_training_rows(X_train, y_train, X_fit, y_fit):
             # (recorded by _run_fold with the fold's other warnings, and said once; named as the tables do)
-            warnings.warn(f"{method_names(plan)[method]} changed or removed training rows (as cleaning samplers such as SMOTEENN and "
-                          "SMOTETomek do), so the rows it added cannot be told from the real ones: its fidelity "
-                          "and privacy are not measured.", UserWarning, stacklevel=2)
+            warnings.warn(f"{method_names(plan)[method]} changed or removed training rows (as cleaning samplers such "
+                          "as SMOTEENN and SMOTETomek do), so the rows it added cannot be told from the real ones: its "
+                          "fidelity and privacy are not measured.", UserWarning, stacklevel=2)
         elif inspect and len(y_fit) > len(y_train):
             added[method] = X_fit.iloc[len(X_train):]
             _inspect(plan, fold, method, X_train, y_train, X_fit, y_fit, y_test, probe, seed)
