@@ -20,9 +20,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
+import numpy as np
 import typer
 
 from gan_augment.config import LOSSES, NOISE_ARCHITECTURES, PRECISIONS
+from gan_augment._classes import plain_label
 
 PROG = "gan-augment"
 DEFAULT_MODEL_DIR = Path("gan-augment-model")
@@ -143,7 +145,9 @@ def one_line(exc: BaseException) -> str:
 def plain(value: Any) -> Any:
     """A numpy scalar as the Python value it holds (labels print and save as users wrote them)."""
     # numpy's str_ too (a str with .item()): shown as np.str_('a') otherwise.
-    return value.item() if hasattr(value, "item") else value
+    if isinstance(value, np.generic):
+        return plain_label(value)
+    return value.item() if hasattr(value, "item") else value  # a 0-d tensor or array
 
 
 def show(label: Any) -> str:

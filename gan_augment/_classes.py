@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import re
 import unicodedata
@@ -25,6 +26,11 @@ def resolve_class(value, classes):
     by_text = [label for label in classes if str(label) == str(value)]
     if len(by_text) == 1:
         return by_text[0]
+    # A date's or duration's text in any form pandas reads names it: "2022-01-01" and the
+    # "2022-01-01 00:00:00" that tables and messages show name numpy's 2022-01-01T00:00:00.000000.
+    by_time = [label for label in classes if _same_time(label, value)]
+    if len(by_time) == 1:
+        return by_time[0]
     number = _number(value)
     # "2" names the label 2.0 (a float target column read from a file) and "2.0"; a zero-padded
     # code only by its text, so "1" never names "01"; and a zero-padded text names a number label
@@ -39,8 +45,57 @@ def resolve_class(value, classes):
     by_form = [label for label in classes if _canonical(label) == _canonical(value)]
     if len(by_form) == 1:
         return by_form[0]
-    shown = [label.item() if isinstance(label, np.generic) else label for label in classes]
+    shown = [plain_label(label) for label in classes]
     raise ValueError(f"Unknown class {value!r}; the classes are {shown}.{_suggestion(value, classes)}")
+
+
+def plain_label(value):
+    """A numpy scalar label as the Python value it holds (for messages and JSON); others as they are.
+
+    A date or duration of a unit finer than microseconds (``datetime64[ns]``, pandas 2's default)
+    has no ``datetime`` to hold it (numpy's ``item()`` gives its count of nanoseconds): it is
+    pandas' Timestamp / Timedelta, which are ``datetime`` / ``timedelta`` and compare equal to it."""
+    if not isinstance(value, np.generic):
+        return value
+    plain = value.item()
+    if isinstance(value, (np.datetime64, np.timedelta64)) and isinstance(plain, int):
+        import pandas as pd
+
+        try:
+            return pd.Timestamp(value) if isinstance(value, np.datetime64) else pd.Timedelta(value)
+        except (ValueError, OverflowError):  # picoseconds and finer: kept as numpy's scalar
+            return value
+    return plain
+
+
+def _same_time(label, value) -> bool:
+    """Whether the text ``value`` reads as the date or duration ``label``."""
+    if not isinstance(value, str):
+        return False
+    import pandas as pd  # not at the top: the command line's --help imports this module
+
+    if isinstance(label, (np.datetime64, datetime.date)):
+        read = pd.Timestamp
+    elif isinstance(label, (np.timedelta64, datetime.timedelta)):
+        read = pd.Timedelta
+    else:
+        return False
+    try:
+        return bool(read(value.strip()) == read(label))
+    except (ValueError, TypeError, OverflowError):
+        return False
+
+
+def time_text(value):
+    """A date or duration as the text :func:`resolve_class` reads back (JSON has no dates); other
+    values as they are."""
+    import pandas as pd
+
+    if isinstance(value, (np.datetime64, datetime.date)):
+        return str(pd.Timestamp(value))
+    if isinstance(value, (np.timedelta64, datetime.timedelta)):
+        return str(pd.Timedelta(value))
+    return value
 
 
 def _canonical(value) -> str:

@@ -23,7 +23,7 @@ from imblearn.over_sampling.base import BaseOverSampler
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from gan_augment._classes import resolve_class
+from gan_augment._classes import resolve_class, time_text
 from gan_augment._compat import Interval, StrOptions, fit_context, validate_parameter_constraints
 from gan_augment._sampler import TableSamplerMixin, keeping_fitted_state
 from gan_augment._fs import check_parent_writable
@@ -529,9 +529,12 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
                           f"of it; it is read as {read_as!r} (save the model again to record that).",
                           UserWarning, stacklevel=2)
             params["label_gate"] = read_as
-        augmenter = cls(**params)
         labels = np.dtype(state["classes_dtype"])
-        augmenter.classes_ = np.array([label_from_json(c, labels) for c in state["classes"]], dtype=labels)
+        classes = np.array([label_from_json(c, labels) for c in state["classes"]], dtype=labels)
+        if labels.kind in "mM":
+            params = _dates_read_back(params, classes)
+        augmenter = cls(**params)
+        augmenter.classes_ = classes
         augmenter.class_counts_ = {label_from_json(c, labels): n for c, n in state["class_counts"]}
         augmenter.sampling_strategy_ = {label_from_json(c, labels): n for c, n in state["sampling_strategy"]}
         augmenter.n_features_in_ = state["n_features_in"]
@@ -610,7 +613,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         y = np.asarray(y)
         vars(self).pop("metadata_", None)  # a loaded model's: it describes that fit, not this one
         self.classes_, y_index, counts = np.unique(y, return_inverse=True, return_counts=True)
-        self.class_counts_ = dict(zip(self.classes_.tolist(), counts.tolist()))
+        self.class_counts_ = {plain_label(label): int(n) for label, n in zip(self.classes_, counts)}
         # Before any work: a callback the trainer cannot call, or a checkpoint_dir that cannot be
         # used, fails now, not after the data is encoded or the GAN trained.
         _check_callbacks(self.callbacks)
@@ -1007,11 +1010,36 @@ def _params_to_json(params: dict) -> dict:
                           f"{key} is {replaced!r}.", UserWarning)
             value = replaced
         if isinstance(value, dict):
-            value = {plain_label(k): plain_label(v) for k, v in value.items()}
+            value = {_json_label(k): _json_label(v) for k, v in value.items()}
         elif isinstance(value, list):
-            value = [plain_label(v) for v in value]
-        out[key] = plain_label(value)
+            value = [_json_label(v) for v in value]
+        out[key] = _json_label(value)
     return out
+
+
+def _json_label(value):
+    """A label of ``classes`` or a key of ``sampling_strategy`` as JSON holds it: dates and durations
+    as their text (:func:`_dates_read_back` reads them back)."""
+    return time_text(plain_label(value))
+
+
+def _dates_read_back(params: dict, classes: np.ndarray) -> dict:
+    """``params`` with the dates in ``classes`` and ``sampling_strategy``'s keys that
+    :func:`_json_label` wrote as text made the labels of ``classes`` they name again."""
+    def label(value):
+        if not isinstance(value, str):
+            return value
+        try:
+            return plain_label(resolve_class(value, classes))
+        except ValueError:  # not a date: as written
+            return value
+
+    params = dict(params)
+    if isinstance(params.get("classes"), list):
+        params["classes"] = [label(value) for value in params["classes"]]
+    if isinstance(params.get("sampling_strategy"), dict):
+        params["sampling_strategy"] = {label(key): n for key, n in params["sampling_strategy"].items()}
+    return params
 
 
 def _versions() -> dict:

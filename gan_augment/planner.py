@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from imblearn.utils import check_sampling_strategy
 
-from gan_augment._classes import resolve_class, same_label
+from gan_augment._classes import plain_label, resolve_class, same_label
 from gan_augment._listing import first_few
 from gan_augment.exceptions import NothingToAddWarning
 
@@ -258,11 +258,6 @@ def _check_strategy_counts(strategy: dict, counts: dict | None = None) -> None:
             raise ValueError(f"sampling_strategy[{key!r}] = {value} is below the {have} rows class {key!r} has: the "
                              "value is the count wanted after the top-up, and a top-up only adds rows. Ask for at "
                              f"least {have}, or leave the class out.")
-
-
-def plain_label(value):
-    """A numpy scalar label as the Python value it holds (for messages and JSON); others as they are."""
-    return value.item() if isinstance(value, np.generic) else value
 
 
 def label_to_json(label, dtype: np.dtype):

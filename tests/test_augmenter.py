@@ -169,6 +169,21 @@ def test_a_zero_padded_name_is_a_code_among_text_labels_and_a_number_among_numbe
     assert resolve_class("01", [1, 2]) == 1  # numbers have no codes to confuse
 
 
+def test_a_date_or_duration_label_is_named_by_its_text_in_any_form_pandas_reads():
+    from gan_augment._classes import resolve_class
+
+    # A loaded model's classes are numpy's (2022-01-01T00:00:00.000000); the command line shows
+    # pandas' 2022-01-01 00:00:00, which sample --class refused.
+    dates = list(np.array(["2021-01-01", "2022-01-01"], dtype="datetime64[us]"))
+    assert resolve_class("2022-01-01 00:00:00", dates) is dates[1] and resolve_class("2022-01-01", dates) is dates[1]
+    durations = [datetime.timedelta(days=1), datetime.timedelta(days=2)]
+    assert resolve_class("2 days 00:00:00", durations) is durations[1]
+    with pytest.raises(ValueError, match="Unknown class '2023-01-01'"):
+        resolve_class("2023-01-01", dates)
+    with pytest.raises(ValueError, match="Unknown class '2022-01-01'"):
+        resolve_class("2022-01-01", ["a", "b"])  # text labels are matched as text
+
+
 def test_classes_and_sampling_strategy_together_is_an_error(mixed_frame):
     X, y = mixed_frame
     with pytest.raises(ValueError, match="either classes or sampling_strategy"):
@@ -490,6 +505,50 @@ def test_date_labels_save_and_load_in_their_own_unit(tmp_path, unit):
     assert list(loaded.diversity_) == list(augmenter.diversity_)
     rare = augmenter.classes_[1]
     pd.testing.assert_frame_equal(loaded.sample(20, rare), augmenter.sample(20, rare))
+
+
+def test_nanosecond_date_labels_stay_dates_in_attributes_messages_and_the_other_doors():
+    # datetime64[ns] (pandas 2's default) labels became their nanosecond counts in class_counts_ and
+    # messages; AutoAugmenter then failed ("cannot convert float NaN to integer") and
+    # evaluate_augmentation mixed Timestamps with integers in scikit-learn's scorer.
+    from gan_augment import AutoAugmenter
+    from gan_augment.evaluation import evaluate_augmentation
+
+    X = pd.DataFrame({"a": np.random.default_rng(0).normal(size=90)})
+    y = pd.Series(pd.to_datetime(["2020-01-01"] * 60 + ["2021-01-01"] * 20 + ["2022-01-01"] * 10)
+                  ).astype("datetime64[ns]")
+    augmenter = fast().fit(X, y)
+    assert list(augmenter.class_counts_) == list(pd.to_datetime(["2020-01-01", "2021-01-01", "2022-01-01"]))
+    assert all(isinstance(label, datetime.datetime) for label in augmenter.class_counts_)
+    with pytest.raises(ValueError, match=r"classes are \[Timestamp\('2020-01-01 00:00:00'\)"):
+        augmenter.sample(1, "2030-01-01")
+    auto = AutoAugmenter(methods=("random",), amounts=(0.5,), cv=2, random_state=0)
+    X_res, y_res = auto.fit_resample(X, y)
+    assert y_res.dtype == y.dtype and y_res.value_counts().to_dict() == {
+        pd.Timestamp("2020-01-01"): 60, pd.Timestamp("2021-01-01"): 40, pd.Timestamp("2022-01-01"): 35}
+    report = evaluate_augmentation(X, y, fast(label_gate=False), baselines=["none", "random"], cv=2, repeats=1,
+                                   random_state=0, fidelity=False, privacy=False)
+    assert json.loads(report.to_json())["settings"]["classes"] == ["2021-01-01 00:00:00", "2022-01-01 00:00:00"]
+
+
+@pytest.mark.parametrize("unit", ["ns", "us"])
+def test_a_date_in_classes_saves_and_names_its_class_after_loading(tmp_path, unit):
+    # The fit ran in full, then save() failed: "Object of type Timestamp is not JSON serializable".
+    X = pd.DataFrame({"a": np.random.default_rng(0).normal(size=80)})
+    y = pd.Series(pd.to_datetime(["2020-01-01"] * 50 + ["2021-01-01"] * 20 + ["2022-01-01"] * 10)
+                  ).astype(f"datetime64[{unit}]")
+    augmenter = fast(classes=[y.iloc[-1]]).fit(X, y)
+    augmenter.save(tmp_path / "model")
+    loaded = GANAugmenter.load(tmp_path / "model")
+    assert loaded.classes == [pd.Timestamp("2022-01-01")]  # JSON has no dates: saved as text, read back
+    _, y_res = loaded.fit_resample(X, y)
+    assert y_res.value_counts().to_dict() == {pd.Timestamp("2020-01-01"): 50, pd.Timestamp("2022-01-01"): 50,
+                                              pd.Timestamp("2021-01-01"): 20}
+    # So are a sampling_strategy's date keys, which a string would not name (imbalanced-learn's rule).
+    augmenter.set_params(classes=None, sampling_strategy={y.iloc[-1]: 30}).save(tmp_path / "model2")
+    loaded = GANAugmenter.load(tmp_path / "model2")
+    assert loaded.sampling_strategy == {pd.Timestamp("2022-01-01"): 30}
+    assert loaded.fit_resample(X, y)[1].value_counts()[pd.Timestamp("2022-01-01")] == 30
 
 
 def test_loading_a_tampered_model_fails_clearly(tmp_path, mixed_frame):

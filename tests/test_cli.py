@@ -455,6 +455,26 @@ def test_parquet_input_and_directory_input(tmp_path, capsys):
     assert code == 1 and "other.csv, table.parquet" in _one_line_error(err)
 
 
+@pytest.mark.parametrize("unit", ["ns", "us"])
+def test_a_date_target_is_shown_and_named_as_dates(tmp_path, capsys, unit):
+    # [ns] dates printed and matched as nanosecond integers; [us] ones were shown as 2022-01-01 00:00:00
+    # by fit and info, a spelling that sample --class then refused.
+    table = pd.DataFrame({"a": np.random.default_rng(0).normal(size=80).round(3)})
+    table["label"] = pd.to_datetime(["2020-01-01"] * 50 + ["2021-01-01"] * 20 + ["2022-01-01"] * 10
+                                    ).astype(f"datetime64[{unit}]")
+    table.to_parquet(tmp_path / "dates.parquet")
+    code, out, err = run(capsys, "fit", tmp_path / "dates.parquet", "-c", "2022-01-01 00:00:00", "-e", "1", "-s", "0",
+                         "-o", tmp_path / "m")
+    assert code == 0, err
+    assert "2022-01-01 00:00:00 +40" in out + err and "16409952" not in out + err
+    for spelling in ("2022-01-01 00:00:00", "2022-01-01"):
+        code, _, err = run(capsys, "sample", tmp_path / "m", "--class", spelling, "--n", 3, "-o", tmp_path / "s.parquet",
+                           "-q", "--force")
+        assert code == 0, err
+        rows = pd.read_parquet(tmp_path / "s.parquet")
+        assert rows["label"].dtype == table["label"].dtype and (rows["label"] == pd.Timestamp("2022-01-01")).all()
+
+
 # ----------------------------------------------------------------------------- info, demo, entry points
 def test_info_prints_classes_columns_training(model_dir, capsys):
     code, out, _ = run(capsys, "info", model_dir)

@@ -907,9 +907,9 @@ def resolve_classes(values, y) -> list:
     Each value may hold several names separated by commas (``"a,b"``), unless it names a class
     exactly as it is. Unknown names raise a DataValidationError with the closest match.
     """
-    from gan_augment._classes import resolve_class
+    from gan_augment._classes import plain_label, resolve_class
 
-    labels = sorted(pd.unique(y).tolist(), key=lambda v: (str(type(v)), v))
+    labels = sorted((plain_label(label) for label in pd.unique(y)), key=lambda v: (str(type(v)), v))
     texts = {str(label) for label in labels}
     wanted: list = []
     for value in ([values] if isinstance(values, str) else list(values)):

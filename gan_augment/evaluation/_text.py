@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from gan_augment.evaluation._types import MIN_ROWS
+from gan_augment.planner import plain_label
 
 METRIC_NAMES = {"accuracy": "accuracy", "balanced_accuracy": "balanced accuracy", "macro_f1": "macro-F1",
                 "pr_auc": "PR-AUC", "augment_time_s": "augment time (s)", "precision": "precision",
@@ -97,7 +98,7 @@ def fmt_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def show_cell(value) -> str:
-    value = plain(value)
+    value = plain_label(value)
     return "-" if value is None else str(value)
 
 
@@ -161,20 +162,18 @@ def percent(level: float) -> str:
 
 
 def show(label) -> str:
-    label = plain(label)
+    label = plain_label(label)
     return repr(label) if isinstance(label, str) else str(label)
 
 
-def plain(value):
-    return value.item() if isinstance(value, np.generic) else value
 
 
 def jsonable(value):
     if isinstance(value, dict):
-        return {str(plain(k)): jsonable(v) for k, v in value.items()}
+        return {str(plain_label(k)): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [jsonable(v) for v in value]
-    value = plain(value)
+    value = plain_label(value)
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if isinstance(value, (str, int, float, bool)) or value is None:

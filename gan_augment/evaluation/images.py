@@ -38,6 +38,7 @@ from gan_augment._random import check_seed
 from gan_augment._warnings import catching_warnings
 from gan_augment.data.layout import infer_item_layout, to_nchw
 from gan_augment.evaluation.judge import fit_classifier
+from gan_augment.planner import plain_label
 from gan_augment.training.trainer import resolve_device, seeded_rng
 
 __all__ = [
@@ -467,14 +468,12 @@ def fold_image_quality(fitted, X_train, y_train, X_test, y_test, X_fit, y_fit, s
     added = slice(len(X_train), None)
     frame = image_quality(encode(X_train), indices(y_train), encode(X_test), indices(y_test),
                           encode(X_fit.iloc[added]), indices(np.asarray(y_fit)[added]),
-                          class_names=[_plain(c) for c in fitted.classes_], random_state=seed)
-    return [{"class": label, **{key: _plain(value) for key, value in row.items()},
+                          class_names=[plain_label(c) for c in fitted.classes_], random_state=seed)
+    return [{"class": label, **{key: plain_label(value) for key, value in row.items()},
              **{key: frame.attrs[key] for key in ("judge_accuracy", "judge_score", "judge_score_real")}}
             for label, row in frame.iterrows()]
 
 
-def _plain(value):
-    return value.item() if isinstance(value, np.generic) else value
 
 
 def _class_row(c, name, holdout_mask, synthetic_mask, holdout_pred, synthetic_pred, holdout_f, synthetic_f,

@@ -22,7 +22,7 @@ from gan_augment.data.tabular import check_columns, check_target, rows_as_array
 from gan_augment.evaluation._prep import ESTIMATORS, build_estimator, split_columns
 from gan_augment.evaluation._types import AUGMENTER, BASELINES, OVERALL_METRICS, PRIMARY_METRIC, EvaluationPlan
 from gan_augment.exceptions import DataValidationError
-from gan_augment.planner import class_counts, plan_top_up, stratified_training_rows
+from gan_augment.planner import class_counts, plain_label, plan_top_up, stratified_training_rows
 
 __all__ = ["plan_evaluation"]
 
@@ -484,5 +484,4 @@ def _smote_name(numeric: list, categorical: list) -> str:
 
 
 def _show(label) -> str:
-    label = label.item() if isinstance(label, np.generic) else label
-    return repr(label)
+    return repr(plain_label(label))

@@ -17,12 +17,13 @@ import pandas as pd
 from gan_augment._fs import atomic_path
 from gan_augment.evaluation._figures import render_figures
 from gan_augment.evaluation._text import (METRIC_NAMES, caveat, fmt_frame, html_table, jsonable, markdown_table,
-                                          markdown_text, percent, pivot, plain, records, settings_text, show,
+                                          markdown_text, percent, pivot, records, settings_text, show,
                                           with_caveats)
 from gan_augment.evaluation._types import (AUGMENTER, CLASS_METRICS, MIN_ROWS, OVERALL_METRICS,
                                            EvaluationPlan, FoldResult, class_behind)
 from gan_augment.evaluation._verdict import class_comparisons, compare_with_none, make_verdict
 from gan_augment.evaluation.stats import LEVEL, METHOD_NAME, corrected_interval
+from gan_augment.planner import plain_label
 
 # Re-exported: the figures and the verdict had their home here before.
 __all__ = ["METRIC_NAMES", "AugmentationReport", "build_report", "make_verdict", "method_names", "render_figures"]
@@ -336,8 +337,8 @@ def _difference(method: str, comparison, *, compare: bool = True) -> dict:
 def _settings(plan: EvaluationPlan, results: list[FoldResult], names: dict) -> dict:
     return {
         "n_rows": int(len(plan.y)),
-        "class_counts": {plain(k): int(v) for k, v in plan.counts.items()},
-        "classes": [plain(c) for c in plan.targets],
+        "class_counts": {plain_label(k): int(v) for k, v in plan.counts.items()},
+        "classes": [plain_label(c) for c in plan.targets],
         "estimator": plan.estimator_name,
         "augmenter": names[AUGMENTER],
         # What it takes to run the evaluation again: the augmenter's settings and the seed.
@@ -350,7 +351,7 @@ def _settings(plan: EvaluationPlan, results: list[FoldResult], names: dict) -> d
         "alpha": round(1.0 - plan.confidence, 10),
         "interval": METHOD_NAME,
         "test_train_ratio": plan.test_train_ratio,
-        "positive_class": plain(plan.positive) if plan.binary else None,
+        "positive_class": plain_label(plan.positive) if plan.binary else None,
         "image_shape": list(plan.image_shape) if plan.image_shape is not None else None,
     }
 

@@ -229,6 +229,9 @@ def _score(plan: EvaluationPlan, model, X_test, y_test, predicted):
                                  precision_recall_fscore_support)
 
     labels = plan.labels
+    kind = np.asarray(y_test).dtype
+    if kind.kind in "mM":  # nanosecond dates: scikit-learn would mix their Timestamps with integers
+        labels = np.array(labels, dtype=kind)
     scores = {
         "accuracy": float(accuracy_score(y_test, predicted)),
         "balanced_accuracy": float(balanced_accuracy_score(y_test, predicted)),
