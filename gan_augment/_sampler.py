@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 
-from gan_augment.data.tabular import check_target
+from gan_augment.data.tabular import as_pandas_frame, check_target
 from gan_augment.planner import check_strategy_values
 
 
@@ -37,10 +37,14 @@ class TableSamplerMixin:
         target". Then it compares a dict strategy's values with the class counts, so that ``"10"``
         fails with a ``TypeError`` and ``10.5`` is floored. Here both are named first
         (:func:`~gan_augment.data.tabular.check_target`).
+
+        A polars DataFrame or a pyarrow Table is read as its ``to_pandas()`` gives it, and the rows
+        come back as a pandas DataFrame of the same column names.
         """
         with keeping_fitted_state(self):
             self._check_target_and_counts(y)
-            return super().fit_resample(X, y, **params)  # type: ignore[misc]
+            # Before imbalanced-learn notes the container to give the rows back in.
+            return super().fit_resample(as_pandas_frame(X), y, **params)  # type: ignore[misc]
 
     def _check_target_and_counts(self, y) -> None:
         check_target(y)

@@ -403,6 +403,35 @@ def test_structured_array_is_refused_with_its_fields_named(training_forbidden):
             augmenter.fit_resample(X, y)
 
 
+def test_records_are_refused_with_their_keys_named(training_forbidden):
+    # scikit-learn's message printed every row and advised reshape(-1, 1), which fails next.
+    from gan_augment.evaluation import evaluate_augmentation
+
+    X = [{"dose": float(i), "site": "xy"[i % 2]} for i in range(40)]
+    y = np.array([0] * 30 + [1] * 10)
+    for call in (fast().fit_resample, evaluate_augmentation):
+        with pytest.raises(TypeError, match=r"^X is a list of 40 dicts \(records; keys 'dose', 'site'\), not a table of "
+                                            r"rows\. Pass pandas\.DataFrame\(X\)"):
+            call(X, y)
+
+
+def test_a_pyarrow_table_is_read_as_pandas_with_its_column_names(mixed_frame):
+    # imbalanced-learn gives rows back in the input's container: for a pyarrow Table an object array
+    # without names (its numbers Python objects), for a polars DataFrame a TypeError after the fit.
+    import pyarrow as pa
+
+    from gan_augment import AutoAugmenter
+
+    X, y = mixed_frame
+    table = pa.Table.from_pandas(X, preserve_index=False)
+    X_res, y_res = fast(random_state=0).fit_resample(table, y)
+    expected, _ = fast(random_state=0).fit_resample(table.to_pandas(), y)
+    pd.testing.assert_frame_equal(X_res, expected)
+    assert fast().fit(table, y).feature_names_in_.tolist() == list(X.columns)
+    X_res, _ = AutoAugmenter(methods=("random",), amounts=(0.5,), cv=2, random_state=0).fit_resample(table, y)
+    assert isinstance(X_res, pd.DataFrame) and X_res.dtypes.to_dict() == table.to_pandas().dtypes.to_dict()
+
+
 def test_datetime_column_is_refused(mixed_frame, training_forbidden):
     X, y = mixed_frame
     X = X.assign(when=pd.Timestamp("2024-01-01"))

@@ -1352,6 +1352,20 @@ def test_fidelity_and_figures_read_arrow_half_floats():
     assert np.isfinite(distances.loc["half", "distance"]).all() and "<img" in report.to_html()
 
 
+def test_a_pyarrow_table_keeps_its_column_names_and_sparse_input_is_named():
+    # A Table went through numpy.asarray: the report named its columns x0, x1; a sparse matrix became a
+    # 0-d object array, "X must be 2-D ... got an array of shape ()".
+    import pyarrow as pa
+    from scipy import sparse
+
+    X, y = two_gaussians(n_major=80, n_minor=20)
+    report = evaluate_augmentation(pa.Table.from_pandas(X), y, RandomOverSampler(random_state=0), cv=2, repeats=1,
+                                   baselines=("none",), random_state=0, privacy=False)
+    assert set(report.column_distances["column"]) == {"a", "b"}
+    with pytest.raises(DataValidationError, match=r"does not accept sparse input.*X\.toarray\(\)"):
+        evaluate_augmentation(sparse.csr_matrix(X.to_numpy()), y, ExplodingSampler(), cv=2)
+
+
 def test_a_sampler_that_also_removes_rows_is_not_inspected_as_if_it_only_added():
     # SMOTEENN cleans rows after oversampling: the rows past the training fold's length were taken
     # for its synthetic ones (SMOTETomek: 187 "added" of 216), or nothing was said at all.

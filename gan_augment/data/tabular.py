@@ -28,7 +28,7 @@ import numbers
 import re
 import unicodedata
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,6 +37,7 @@ from scipy import sparse
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import BayesianGaussianMixture
 
+from gan_augment._listing import first_few
 from gan_augment._memory import gib, physical_memory
 from gan_augment._warnings import catching_warnings, warn
 from gan_augment.data import column_rules
@@ -564,13 +565,31 @@ def plain_labels(y):
 _CONTAINERS = (list, tuple, dict, set, np.ndarray)
 
 
+#: Data frames of other libraries, read through their own ``to_pandas()``: imbalanced-learn hands
+#: rows back in the input's container, which it cannot build for polars (a TypeError after the
+#: whole fit) and makes an object array of for pyarrow (every number a Python object, names lost).
+_OTHER_FRAMES = {("polars", "DataFrame"), ("pyarrow", "Table"), ("pyarrow", "RecordBatch")}
+
+
+def as_pandas_frame(X):
+    """A polars DataFrame or a pyarrow Table / RecordBatch as the pandas DataFrame of the same
+    columns (names and dtypes as their ``to_pandas()`` gives them); anything else as it is."""
+    if (type(X).__module__.partition(".")[0], type(X).__name__) in _OTHER_FRAMES:
+        return X.to_pandas()
+    return X
+
+
 def rows_as_array(X):
     """A table given as a list of rows (or another sequence) as NumPy holds it, except that rows
     mixing text and numbers stay Python objects: ``numpy.asarray`` would make every cell text
     (``'1.5'`` beside ``'x'``), and the numbers would be modelled, and come back, as categories.
-    Arrays, DataFrames and sparse matrices are returned as they are."""
+    Arrays, DataFrames and sparse matrices are returned as they are; a list of dicts (records) is
+    refused with the way to a table that keeps their keys."""
     if isinstance(X, (np.ndarray, pd.DataFrame)) or sparse.issparse(X) or not isinstance(X, Sequence):
         return X
+    if len(X) and isinstance(X[0], Mapping):
+        raise TypeError(f"X is a list of {len(X)} dicts (records; keys {first_few(map(repr, X[0]), 5)}), not a table "
+                        "of rows. Pass pandas.DataFrame(X), which makes the keys column names.")
     array = np.asarray(X)
     if array.dtype.kind in "US":
         cells = np.array(X, dtype=object)

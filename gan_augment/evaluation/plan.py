@@ -14,11 +14,12 @@ from typing import Any, NamedTuple, Optional
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from gan_augment._random import SEED_MAX, check_seed, seeded_clone, seeded_splitter
 from gan_augment._warnings import catching_warnings
 from gan_augment.data.albumentations_adapter import import_albumentations
-from gan_augment.data.tabular import check_columns, check_target, rows_as_array
+from gan_augment.data.tabular import as_pandas_frame, check_columns, check_target, rows_as_array
 from gan_augment.evaluation._prep import ESTIMATORS, build_estimator, split_columns
 from gan_augment.evaluation._types import AUGMENTER, BASELINES, OVERALL_METRICS, PRIMARY_METRIC, EvaluationPlan
 from gan_augment.exceptions import DataValidationError
@@ -103,6 +104,10 @@ def plan_evaluation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5,
 # ============================================================================ the data
 def _check_data(X, y) -> tuple[pd.DataFrame, np.ndarray]:
     """``X`` as a DataFrame with a fresh index, ``y`` as a 1-D array of as many labels."""
+    X = as_pandas_frame(X)
+    if sparse.issparse(X):
+        raise DataValidationError("evaluate_augmentation does not accept sparse input: its samplers read dense rows. "
+                                  "Pass a dense array (X.toarray()) or DataFrame.")
     if isinstance(X, pd.DataFrame):
         check_columns(X)
         X = X.reset_index(drop=True)

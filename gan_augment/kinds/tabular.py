@@ -11,7 +11,7 @@ from sklearn.utils.validation import validate_data
 
 from gan_augment._compat import check_X_frame
 from gan_augment.config import TabularModelConfig
-from gan_augment.data.tabular import TabularEncoder, check_columns, column_floats, is_number_column, \
+from gan_augment.data.tabular import TabularEncoder, as_pandas_frame, check_columns, column_floats, is_number_column, \
     plain_labels, rows_as_array
 from gan_augment.exceptions import DataValidationError
 from gan_augment.kinds.base import DataKind
@@ -23,6 +23,7 @@ def as_rows(estimator, X, y):
     :func:`rows_as_array` reads it); refused when no table sampler reads it (sparse, structured)
     or when ``y`` has another length. The caller records ``n_features_in_`` with ``validate_data``."""
     name = type(estimator).__name__
+    X = as_pandas_frame(X)  # polars, pyarrow: with their column names
     if sparse.issparse(X):
         raise TypeError(f"{name} does not accept sparse input: it reads dense rows. Pass a dense array "
                         "(X.toarray()) or DataFrame.")
