@@ -24,12 +24,14 @@ import hashlib
 import json
 import os
 import re
+import time
 from pathlib import Path
 from typing import Callable
 
 import torch
 from safetensors import SafetensorError
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load as load_safetensors
+from safetensors.torch import save_file
 from torch.overrides import TorchFunctionMode
 
 from gan_augment._fs import default_mode, interrupted_swap, recover_swap, staged_directory
@@ -95,18 +97,35 @@ def save_state(directory, state: dict, *, kind: str, name: str = "model", files:
     return directory
 
 
+#: Reads of a state whose weights do not match its JSON before it is called damaged: a save of
+#: another process to the same folder may have replaced it between the two files' reads.
+_READ_ATTEMPTS = 4
+
+
 def load_state(directory, *, kind: str, name: str = "model", device="cpu") -> dict:
-    """Read back what :func:`save_state` wrote, with every tensor on ``device``."""
+    """Read back what :func:`save_state` wrote, with every tensor on ``device``.
+
+    The weights are read once, and those bytes are both checked against the JSON's checksum and
+    loaded: reading the file again by name could load another save's weights beside this JSON."""
     directory = Path(directory)
-    header, weights = _read_header(directory, kind=kind, name=name)
-    if _sha256(weights) != header.get("weights_sha256"):
+    for attempt in range(_READ_ATTEMPTS):
+        header, weights = _read_header(directory, kind=kind, name=name)
+        try:
+            data = weights.read_bytes()
+        except FileNotFoundError:  # replaced since the header was read: read both again
+            data = b""
+        if hashlib.sha256(data).hexdigest() == header.get("weights_sha256"):
+            break
+        time.sleep(0.05 * (attempt + 1))
+    else:
         raise ModelFileError(
             f"{weights} does not match the checksum recorded in {name}.json: it was truncated or "
-            "modified after saving. Restore it from a backup or fit again."
+            "modified after saving. Restore it from a backup or fit again. (If another process was "
+            "saving to this folder meanwhile, load again once it is done.)"
         )
     try:
-        tensors = load_file(str(weights), device=str(device))
-    except (SafetensorError, OSError, ValueError) as exc:
+        tensors = {key: tensor.to(device) for key, tensor in load_safetensors(data).items()}
+    except (SafetensorError, ValueError) as exc:
         raise ModelFileError(f"{weights} could not be read as safetensors: {exc}") from exc
     return _join(header["state"], tensors)
 

@@ -108,6 +108,30 @@ def test_a_truncated_weights_file_is_refused(tmp_path):
         load_state(tmp_path / "model", kind="model")
 
 
+def test_a_save_landing_between_the_reads_of_a_load_gives_the_new_save_whole(tmp_path, monkeypatch):
+    # Another process saving to the folder while it is loaded: the weights were checked on one open
+    # and loaded on another, so a load could return one save's JSON with the other save's weights
+    # (or call a consistent folder damaged). Now the bytes checked are the bytes loaded, read again
+    # when they do not match the JSON.
+    from gan_augment import checkpoint
+
+    first, second = {"w": torch.zeros(4), "tag": "first"}, {"w": torch.ones(4), "tag": "second"}
+    save_state(tmp_path / "model", first, kind="model")
+    read_header, reads = checkpoint._read_header, []
+
+    def racing(directory, **kwargs):
+        header = read_header(directory, **kwargs)
+        if not reads:
+            save_state(tmp_path / "model", second, kind="model")  # lands just after the JSON was read
+        reads.append(header[0]["state"]["tag"])
+        return header
+
+    monkeypatch.setattr(checkpoint, "_read_header", racing)
+    loaded = load_state(tmp_path / "model", kind="model")
+    assert reads == ["first", "second"]
+    assert loaded["tag"] == "second" and torch.equal(loaded["w"], second["w"])
+
+
 def test_a_modified_byte_is_refused_by_the_checksum(tmp_path):
     save_state(tmp_path / "model", {"w": torch.zeros(100)}, kind="model")
     weights = tmp_path / "model" / "model.safetensors"
