@@ -39,16 +39,16 @@ def sample(
     from gan_augment.data.io import FORMATS
 
     # An output named like a table or an image file names a file; any other name (run.v2, out/) a
-    # folder, which is what an image model writes. A table file is checked before the model is read.
+    # folder, which is what an image model writes.
     table_file = is_stdout(out) or out.suffix.lower() in FORMATS
     names_file = table_file or out.suffix.lower() in IMAGE_SUFFIXES
-    if table_file:
-        check_table_out(out, force)
     augmenter, dataset_info = load_model(model_dir)
     handler = for_model(augmenter)
     source = dataset_info.get("source_resolved", dataset_info.get("source"))  # models before it: as written
     handler.check_sample_out(out, model_dir, force=force, names_file=names_file,
                              source=Path(source) if isinstance(source, str) else None)
+    if table_file:  # after the model's own refusals: --force cannot lift "the table it was fitted on"
+        check_table_out(out, force)
     from gan_augment._classes import resolve_class
 
     with errors(USAGE, ValueError):

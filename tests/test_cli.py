@@ -181,8 +181,10 @@ def test_sample_refuses_to_overwrite_the_table_the_model_was_fitted_on(model_dir
     # With --force it replaced the user's data with synthetic rows.
     before = data_csv.read_bytes()
     for out in (data_csv, data_csv.parent / ".." / data_csv.parent.name / data_csv.name):
-        code, _, err = run(capsys, "sample", model_dir, "--class", "rare", "--n", 3, "--out", out, "--force")
-        assert code == 2 and "the table the model was fitted on" in _one_line_error(err), err
+        # Without --force too: "already exists; pass --force" was said first, then --force refused.
+        for force in ([], ["--force"]):
+            code, _, err = run(capsys, "sample", model_dir, "--class", "rare", "--n", 3, "--out", out, *force)
+            assert code == 2 and "the table the model was fitted on" in _one_line_error(err), err
     assert data_csv.read_bytes() == before
 
 
