@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import errno
 import shlex
 import sys
 from collections.abc import Iterator
@@ -110,13 +111,27 @@ def errors(exit_code: int, *types: type[BaseException]) -> Iterator[None]:
         raise CLIError(message_of(exc), exit_code) from exc
 
 
+#: What a full disk or quota is called by the OS, and by safetensors' writer (Rust's io::Error).
+_NO_SPACE_ERRNOS = (errno.ENOSPC, errno.EDQUOT)
+_NO_SPACE_TEXTS = ("No space left on device", "Disk quota exceeded", "StorageFull")
+
+
 @contextlib.contextmanager
 def writing(out: Path, what: str) -> Iterator[None]:
     """Ctrl-C while ``what`` is written to ``out`` says what happened to ``out``: files and model
     folders are written beside it and renamed into place whole, so it is either as it was before or
-    not there; only standard output can hold part of the rows."""
+    not there; only standard output can hold part of the rows. A full disk is named as ``out``'s
+    (a copy's error names the file it copied from, and safetensors' none)."""
     try:
         yield
+    except Exception as exc:
+        if not isinstance(exc, CLIError) and (getattr(exc, "errno", None) in _NO_SPACE_ERRNOS
+                                              or any(text in str(exc) for text in _NO_SPACE_TEXTS)):
+            where = "stdout" if is_stdout(out) else out
+            detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else one_line(exc)
+            raise CLIError(f"No space left to write {what} to {where} ({detail}). Free some space there, or "
+                           "choose another --out.", DATA) from exc
+        raise
     except KeyboardInterrupt:
         if is_stdout(out):
             message = f"Interrupted while writing {what} to stdout; what came out is incomplete."

@@ -177,6 +177,23 @@ def test_augment_says_the_gates_refusal_in_one_line(data_csv, tmp_path, capsys, 
     assert "ValueError" not in err and "--debug" not in err and not (tmp_path / "out.csv").exists()
 
 
+@pytest.mark.parametrize("failure", [
+    OSError(errno.ENOSPC, "No space left on device"),  # a write: no file named
+    OSError(errno.ENOSPC, "No space left on device", "data/c0/1.png", "out/.partial/c0/1.png"),  # a copy: the source
+])
+def test_a_full_disk_is_named_as_the_outputs(model_dir, tmp_path, capsys, monkeypatch, failure):
+    # A copy's error names the file copied from (the user's input image was blamed), a write's none.
+    from gan_augment.data import io as data_io
+
+    def full(*args, **kwargs):
+        raise failure
+
+    monkeypatch.setattr(data_io, "write_table", full)
+    code, _, err = run(capsys, "sample", model_dir, "--class", "rare", "--n", 3, "--out", tmp_path / "s.csv")
+    assert code == 1 and _one_line_error(err) == (f"Error: No space left to write the samples to {tmp_path / 's.csv'} (No "
+                                                  "space left on device). Free some space there, or choose another --out.")
+
+
 def test_sample_refuses_to_overwrite_the_table_the_model_was_fitted_on(model_dir, data_csv, capsys):
     # With --force it replaced the user's data with synthetic rows.
     before = data_csv.read_bytes()
