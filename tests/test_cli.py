@@ -190,8 +190,9 @@ def test_a_full_disk_is_named_as_the_outputs(model_dir, tmp_path, capsys, monkey
 
     monkeypatch.setattr(data_io, "write_table", full)
     code, _, err = run(capsys, "sample", model_dir, "--class", "rare", "--n", 3, "--out", tmp_path / "s.csv")
-    assert code == 1 and _one_line_error(err) == (f"Error: No space left to write the samples to {tmp_path / 's.csv'} (No "
-                                                  "space left on device). Free some space there, or choose another --out.")
+    assert code == 1 and _one_line_error(err) == (
+        f"Error: No space left to write the samples to {tmp_path / 's.csv'} (No space left on device). Free some "
+        "space there, or choose another --out.")
 
 
 def test_sample_refuses_to_overwrite_the_table_the_model_was_fitted_on(model_dir, data_csv, capsys):
@@ -487,8 +488,8 @@ def test_a_date_target_is_shown_and_named_as_dates(tmp_path, capsys, unit):
     assert code == 0, err
     assert "2022-01-01 00:00:00 +40" in out + err and "16409952" not in out + err
     for spelling in ("2022-01-01 00:00:00", "2022-01-01"):
-        code, _, err = run(capsys, "sample", tmp_path / "m", "--class", spelling, "--n", 3, "-o", tmp_path / "s.parquet",
-                           "-q", "--force")
+        code, _, err = run(capsys, "sample", tmp_path / "m", "--class", spelling, "--n", 3,
+                           "-o", tmp_path / "s.parquet", "-q", "--force")
         assert code == 0, err
         rows = pd.read_parquet(tmp_path / "s.parquet")
         assert rows["label"].dtype == table["label"].dtype and (rows["label"] == pd.Timestamp("2022-01-01")).all()
