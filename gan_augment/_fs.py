@@ -61,24 +61,25 @@ def atomic_path(path, *, overwrite: bool = True):
     With ``overwrite=False``, a ``path`` that exists when the file is put in place (because another
     run wrote it meanwhile) is kept and FileExistsError raised: the placing is a hard link, which
     the file system refuses atomically when the name is taken. Stale temporary files of a killed
-    earlier write of ``path`` are removed first.
+    earlier write of ``path`` are removed first. Parent folders it creates are removed again if
+    the block raises.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale(path)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.{_owner()}.", suffix=".tmp", dir=path.parent)
-    os.close(handle)
-    try:
-        yield Path(temp)
-        os.chmod(temp, default_mode())  # mkstemp made it 0600
-        if overwrite:
-            os.replace(temp, path)
-        else:
-            _place_file_exclusively(Path(temp), path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
-        raise
+    with _created_dirs(path.parent):
+        remove_stale(path)
+        handle, temp = tempfile.mkstemp(prefix=f".{path.name}.{_owner()}.", suffix=".tmp", dir=path.parent)
+        os.close(handle)
+        try:
+            yield Path(temp)
+            os.chmod(temp, default_mode())  # mkstemp made it 0600
+            if overwrite:
+                os.replace(temp, path)
+            else:
+                _place_file_exclusively(Path(temp), path)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temp)
+            raise
 
 
 @contextlib.contextmanager

@@ -118,6 +118,20 @@ def test_atomic_path_replaces_a_file_only_on_success(tmp_path):
     assert os.stat(path).st_mode & 0o777 == default_mode()
 
 
+
+def test_atomic_path_removes_the_folders_it_made_when_the_write_fails(tmp_path):
+    # An interrupted `sample --out new/a/b/big.csv` said nothing was written, and left new/a/b.
+    (tmp_path / "kept").mkdir()
+    for interruption in (RuntimeError("disk full"), KeyboardInterrupt()):
+        with pytest.raises(type(interruption)):
+            with atomic_path(tmp_path / "kept" / "new" / "a" / "table.csv") as temp:
+                temp.write_text("half")
+                raise interruption
+        assert sorted(p.name for p in tmp_path.rglob("*")) == ["kept"]
+    with atomic_path(tmp_path / "kept" / "new" / "table.csv") as temp:
+        temp.write_text("whole")
+    assert (tmp_path / "kept" / "new" / "table.csv").read_text() == "whole"
+
 # ================================================================================ writable check
 def test_check_parent_writable_accepts_a_path_under_missing_folders(tmp_path):
     check_parent_writable(tmp_path / "a" / "b" / "out.csv")
