@@ -31,9 +31,12 @@ share in :mod:`cli._common`. torch, scikit-learn and pandas are imported inside 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import errno
 import os
+import signal
 import sys
+import threading
 import traceback
 import warnings
 from typing import Annotated, Optional
@@ -66,8 +69,8 @@ def _version_callback(value: bool) -> None:
 app = typer.Typer(
     name=PROG,
     help="Top up rare classes of a table or an image folder with samples from a class-conditional GAN.",
-    epilog="Exit codes: 0 success, 1 data or model error, 2 usage error, 130 interrupted, 141 output pipe closed. "
-           "Try 'gan-augment demo' to see the whole job on a bundled dataset.",
+    epilog="Exit codes: 0 success, 1 data or model error, 2 usage error, 130 interrupted (Ctrl-C or kill), 141 "
+           "output pipe closed. Try 'gan-augment demo' to see the whole job on a bundled dataset.",
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -107,7 +110,7 @@ def main(argv: Optional[list] = None, *, prog_name: str = PROG) -> int:
     _tolerant_streams()
     if not args:
         args = ["--help"]
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), _terminate_as_interrupt():
         if not state.debug:
             warnings.showwarning = show_warning
         try:
@@ -126,6 +129,25 @@ def main(argv: Optional[list] = None, *, prog_name: str = PROG) -> int:
     if result == INTERRUPTED:  # typer returns Ctrl-C outside our commands' own handlers as this code
         return _fail("Interrupted.", INTERRUPTED)
     return result if isinstance(result, int) and not isinstance(result, bool) else 0
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt():
+    """SIGTERM (``kill``, ``timeout``, a job scheduler) stops a command as Ctrl-C does: temporary
+    files removed, the worker processes of ``-j`` ended, a message saying what was left, exit 130.
+    Python's default ends the process at once, and its workers ran on, holding its output open."""
+    if threading.current_thread() is not threading.main_thread():  # only the main thread takes handlers
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
 
 
 def _tolerant_streams() -> None:

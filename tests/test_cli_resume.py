@@ -230,3 +230,27 @@ def test_an_interrupt_points_to_resume_only_once_a_checkpoint_exists(tmp_path, c
     assert code == 130 and "Interrupted during training" in err
     assert ("--resume" in err) == first_checkpoint_written
     assert not (tmp_path / "model").exists()
+
+
+def test_a_terminated_fit_stops_as_ctrl_c_does(tmp_path):
+    # SIGTERM (kill, timeout, a job scheduler) ended the process at once: no message, exit -15, and
+    # the worker processes of -j ran on. Now it is handled as Ctrl-C: what was left is said, exit 130.
+    data = _table(tmp_path / "data.csv")
+    checkpoint = tmp_path / "checkpoint"
+    run = _gan_augment(*_fit_args(data, tmp_path / "model", "--checkpoint-dir", checkpoint, "--checkpoint-every", 1))
+    try:
+        deadline = time.monotonic() + 240
+        while not (checkpoint / "model.json").exists():
+            assert run.poll() is None, _finish(run)[2]
+            assert time.monotonic() < deadline, "no checkpoint was written"
+            time.sleep(0.05)
+        assert run.poll() is None, "the fit ended before it could be stopped; give it more epochs"
+        run.send_signal(signal.SIGTERM)
+        code, _, err = _finish(run, timeout=60)
+    finally:
+        if run.poll() is None:
+            run.kill()
+    assert code == 130, err
+    assert (f"Interrupted during training; no model was written. Run the same command with --resume to continue "
+            f"from the last checkpoint in {checkpoint}/.") in " ".join(err.split())
+    assert not (tmp_path / "model").exists()
