@@ -132,9 +132,14 @@ def writing(out: Path, what: str) -> Iterator[None]:
             raise CLIError(f"No space left to write {what} to {where} ({detail}). Free some space there, or "
                            "choose another --out.", DATA) from exc
         raise
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
+        from gan_augment._fs import InterruptedAfterWriting
+
         if is_stdout(out):
             message = f"Interrupted while writing {what} to stdout; what came out is incomplete."
+        elif isinstance(exc, InterruptedAfterWriting):
+            message = (f"Interrupted after {what} took the place of {out}: the new output is there, whole; the rest of "
+                       "what it replaced, in a hidden .trash folder beside it, is removed by the next write there.")
         else:
             message = (f"Interrupted while writing {what}; nothing was written to {out} (a file or model that "
                        "was there is unchanged, and no temporary file is left).")

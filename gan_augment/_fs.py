@@ -397,9 +397,22 @@ def _swap_into_place(staging: Path, target: Path) -> None:
         except BaseException:
             _put_back(aside, target)
             raise
-        _discard(aside, target, token)
+        try:
+            _discard(aside, target, token)
+        except KeyboardInterrupt:
+            raise InterruptedAfterWriting(target) from None
         return
     raise _taken(target)
+
+
+class InterruptedAfterWriting(KeyboardInterrupt):
+    """Ctrl-C after the new folder took ``target``'s place, while the one it replaced was being
+    deleted: the new one stays; the rest of the old one, in a hidden ``.trash`` folder beside it,
+    is removed by the next write of ``target``."""
+
+    def __init__(self, target: Path):
+        super().__init__(str(target))
+        self.target = target
 
 
 #: How often a replacement starts again when racing writers keep moving ``target``.

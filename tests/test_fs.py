@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -131,6 +133,31 @@ def test_atomic_path_removes_the_folders_it_made_when_the_write_fails(tmp_path):
     with atomic_path(tmp_path / "kept" / "new" / "table.csv") as temp:
         temp.write_text("whole")
     assert (tmp_path / "kept" / "new" / "table.csv").read_text() == "whole"
+
+
+def test_ctrl_c_while_the_replaced_folder_is_deleted_says_the_new_one_is_in_place(tmp_path, monkeypatch):
+    # The command line said "nothing was written ... unchanged" while the new folder was in place and
+    # the old one half deleted in a hidden folder.
+    from gan_augment.cli._common import CLIError, writing
+
+    target = tmp_path / "out"
+    target.mkdir()
+    (target / "old.png").write_bytes(b"old")
+    rmtree = shutil.rmtree
+
+    def interrupted_rmtree(path, *args, **kwargs):
+        if ".trash-" in Path(path).name:
+            raise KeyboardInterrupt
+        return rmtree(path, *args, **kwargs)
+
+    monkeypatch.setattr(_fs.shutil, "rmtree", interrupted_rmtree)
+    with pytest.raises(CLIError) as said:
+        with writing(target, "the samples"):
+            with staged_directory(target) as staging:
+                (staging / "new.png").write_bytes(b"new")
+    assert "Interrupted after the samples took the place of" in said.value.message
+    assert "the new output is there, whole" in said.value.message
+    assert _tree(target) == {"new.png": b"new"}
 
 # ================================================================================ writable check
 def test_check_parent_writable_accepts_a_path_under_missing_folders(tmp_path):
