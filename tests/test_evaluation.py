@@ -836,6 +836,17 @@ def test_built_in_estimators_take_categories_missing_values_and_class_weight(mix
 
 
 @pytest.mark.parametrize("name", ["logreg", "hgb", "rf"])
+def test_built_in_estimators_take_a_category_of_more_levels_than_boosting_has_bins(name):
+    # HistGradientBoosting failed on a column of 300 zip codes ("cardinality <= 255"), naming its
+    # position among the encoded columns, not the column.
+    X, y = two_gaussians(n_major=700, n_minor=100)
+    X["zip"] = np.random.default_rng(0).permutation([f"Z{i:05d}" for i in range(400)] * 2)  # 400 seen per fold
+    report = evaluate_augmentation(X, y, RandomOverSampler(random_state=0), estimator=name, cv=2, repeats=1,
+                                   baselines=("none",), random_state=0, fidelity=False, privacy=False)
+    assert report.summary["mean"].notna().all()
+
+
+@pytest.mark.parametrize("name", ["logreg", "hgb", "rf"])
 def test_built_in_estimators_take_a_column_that_is_never_filled_in(mixed_frame, name):
     # Weka's hypothyroid never measures TBG: HistGradientBoosting alone fails on such a column.
     # Nullable numbers with gaps (pd.NA) failed in the random forest ("uses pandas.NA").

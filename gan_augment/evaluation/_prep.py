@@ -85,8 +85,12 @@ def build_estimator(name: str, X: pd.DataFrame, random_state=None):
                                                OneHotEncoder(handle_unknown="ignore")), categorical))
         return _default_output(Pipeline([("prep", ColumnTransformer(parts)),
                                           ("model", LogisticRegression(max_iter=2000, random_state=random_state))]))
+    # HistGradientBoosting's categories are bins: at most 255 per column (its max_bins), or it fails
+    # on a column of zip codes. The rarest levels beyond that share one code (OrdinalEncoder's
+    # infrequent category); fewer levels are encoded as before.
     ordinal = make_pipeline(FunctionTransformer(as_text), OrdinalEncoder(
-        handle_unknown="use_encoded_value", unknown_value=np.nan))
+        handle_unknown="use_encoded_value", unknown_value=np.nan,
+        max_categories=_HGB_LEVELS if name == "hgb" else None))
     parts = ([("cat", ordinal, categorical)] if categorical else []) + \
             ([("num", make_pipeline(floats, EmptyColumnsAsZero()), numeric)] if numeric else [])
     prep = ColumnTransformer(parts)
@@ -103,6 +107,10 @@ def build_estimator(name: str, X: pd.DataFrame, random_state=None):
     else:  # pragma: no cover - checked by the caller
         raise ValueError(name)
     return _default_output(Pipeline([("prep", prep), ("model", model)]))
+
+
+#: The most categories HistGradientBoostingClassifier takes in one column (its default max_bins).
+_HGB_LEVELS = 255
 
 
 def _default_output(pipeline):
