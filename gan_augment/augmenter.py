@@ -386,7 +386,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         index = int(np.flatnonzero(self.classes_ == label)[0])
         base = self.sample_seed_ if random_state is None else spawn_seeds(random_state, 1)[0]
         n_samples = int(n_samples)
-        _check_fits_in_memory(n_samples, int(np.prod(self.encoder_.sample_shape)), self.kind_.unit)
+        _check_fits_in_memory(n_samples, int(np.prod(self.encoder_.sample_shape)), self.kind_.unit,
+                              value_bytes=_value_bytes(self.encoder_))
         gate = self._gate(index, refuse=refuse)
         # The same rows whatever the caller's default dtype and float32 matmul precision ("medium"
         # changed the rows of a fixed random_state).
@@ -599,7 +600,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         check_class_sizes(plan, class_counts(y), self.min_class_size, unit=unit)
         # Before training: a top-up that could never be held is refused now, not after the fit.
         _check_fits_in_memory(sum(n for n in plan.values() if n > 0), int(np.prod(np.shape(X)[1:])), unit,
-                              what="The top-up's ")
+                              value_bytes=_value_bytes(X), what="The top-up's ")
         return plan
 
     def _fit_gan(self, X, y, *, resampling: bool = False):
@@ -978,17 +979,25 @@ def _difference(part: str, saved, now) -> str:
     return f"{part}: " + ", ".join(f"{key} {saved.get(key)!r} in the checkpoint, {now.get(key)!r} now" for key in keys)
 
 
-def _check_fits_in_memory(n_samples: int, values: int, unit: str, *, what: str = "n_samples=") -> None:
+def _check_fits_in_memory(n_samples: int, values: int, unit: str, *, value_bytes: int = 8,
+                          what: str = "n_samples=") -> None:
     """Refuse a request whose output alone could not fit in this machine's memory, before any
-    work (10**12 rows allocated for minutes and then failed). A lower bound: 8 bytes per value,
-    ``values`` per sample."""
-    needed, physical = n_samples * max(values, 1) * 8, physical_memory()
+    work (10**12 rows allocated for minutes and then failed). A lower bound: ``values`` per
+    sample of ``value_bytes`` each (the output's: 1 for uint8 images)."""
+    needed, physical = n_samples * max(values, 1) * value_bytes, physical_memory()
     if physical is None:  # not on this platform: nothing to compare with
         return
     if needed > physical:
         raise ValueError(f"{what}{n_samples:,} {unit} of {values} values need at least {gib(needed)}, "
                          f"more than this machine's {gib(physical)} of memory; ask for fewer, or sample "
                          "in parts (several calls, each with its own random_state; command line: --seed).")
+
+
+def _value_bytes(source) -> int:
+    """Bytes per value of the samples made for ``source`` (an array's or an image codec's dtype;
+    8 for a table's columns, whose dtypes vary)."""
+    dtype = getattr(source, "dtype_", getattr(source, "dtype", None))
+    return np.dtype(dtype).itemsize if isinstance(dtype, np.dtype) else 8
 
 
 def _params_to_json(params: dict) -> dict:

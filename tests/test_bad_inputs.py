@@ -617,6 +617,23 @@ def test_a_top_up_or_sample_that_cannot_fit_in_memory_is_refused_before_any_work
         augmenter.sample(10 ** 15, 1)
 
 
+def test_the_memory_bound_counts_the_bytes_of_the_images_returned(monkeypatch):
+    # uint8 images were counted at 8 bytes a value: 5M MNIST digits (3.7 GiB) were refused as
+    # needing at least 29.2 GiB.
+    from gan_augment import GANAugmenter, augmenter as augmenter_module
+
+    X = np.random.default_rng(0).integers(0, 256, (40, 1, 8, 8), dtype=np.uint8)
+    y = np.array([0] * 30 + [1] * 10)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        augmenter = GANAugmenter(epochs=1, batch_size=16, random_state=0).fit(X, y)
+    monkeypatch.setattr(augmenter_module, "physical_memory", lambda: 100_000)
+    images = augmenter.sample(600, 1)  # 38,400 bytes, where 8 bytes a value would be 307,200
+    assert images.dtype == np.uint8 and images.shape == (600, 1, 8, 8)
+    with pytest.raises(ValueError, match=r"n_samples=2,000 images of 64 values need at least .*GiB, more than"):
+        augmenter.sample(2000, 1)
+
+
 def test_saving_says_which_settings_a_model_file_cannot_keep(tmp_path):
     from gan_augment import GANAugmenter
 
