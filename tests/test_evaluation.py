@@ -1351,6 +1351,34 @@ def test_markdown_reports_show_labels_as_written_not_as_formatting():
     assert markdown_text("<=50K") == "<=50K" and markdown_text("dcr_holdout_median") == "dcr_holdout_median"
 
 
+def test_a_column_of_ids_is_measured_for_privacy_in_memory_that_grows_with_the_rows(monkeypatch):
+    # One-hot categories were dense: a column of ids made a rows x rows float matrix (16,000 rows:
+    # 2.4 GB; 32,000 ran out of memory). Past TableEncoder.DENSE_LEVELS columns they are sparse, with
+    # the same distances and copies found the same.
+    from scipy import sparse
+
+    from gan_augment.evaluation._prep import TableEncoder
+    from gan_augment.evaluation.privacy import PrivacyProbe
+
+    rng = np.random.default_rng(0)
+
+    def rows(n, start):
+        return pd.DataFrame({"a": rng.normal(size=n), "city": rng.choice(["x", "y"], n),
+                             "customer": [f"C{i}" for i in range(start, start + n)]})
+
+    train, holdout = rows(600, 0), rows(200, 600)
+    synthetic = pd.concat([train.iloc[:50], rows(150, 5000)], ignore_index=True)  # 50 exact copies
+    probe = PrivacyProbe(train, holdout)
+    assert sparse.issparse(probe.train) and probe.train.shape == (600, 1 + 2 + 600)
+    scores = probe.score(synthetic)
+    monkeypatch.setattr(TableEncoder, "DENSE_LEVELS", 10**9)
+    dense = PrivacyProbe(train, holdout)
+    assert isinstance(dense.train, np.ndarray)
+    np.testing.assert_allclose(probe.holdout_dcr, dense.holdout_dcr, rtol=1e-9, atol=1e-6)
+    assert scores == pytest.approx(dense.score(synthetic), rel=1e-9, abs=1e-6)
+    assert scores["exact_copy_share"] == pytest.approx(50 / 200)
+
+
 def test_fidelity_and_figures_read_arrow_half_floats():
     # pandas.to_numeric fails on Arrow's float16 ("FloatingArray does not support np.float16"): the
     # column distances, the correlation difference and the report's histograms failed with it.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -124,6 +125,10 @@ class TableEncoder:
     values are missing) and one-hot categories scaled by 1/sqrt(2), so that a different category
     counts as one unit of distance, like one standard deviation of a number."""
 
+    #: One-hot columns beyond which ``transform(..., allow_sparse=True)`` returns a sparse matrix: a
+    #: column of ids or zip codes made rows x levels dense floats (16,000 rows of ids: 2 GB).
+    DENSE_LEVELS = 256
+
     def fit(self, X: pd.DataFrame):
         self.numeric_, self.categorical_ = split_columns(X)
         self.medians_ = {c: _median(X[c]) for c in self.numeric_}
@@ -136,20 +141,32 @@ class TableEncoder:
         self.categories_ = {c: sorted(set(as_text(X[[c]])[:, 0])) for c in self.categorical_}
         return self
 
-    def transform(self, X: pd.DataFrame) -> np.ndarray:
+    def transform(self, X: pd.DataFrame, *, allow_sparse: bool = False):
+        """``X`` encoded: a float array, or with ``allow_sparse`` a CSR matrix when the categories
+        take more than :attr:`DENSE_LEVELS` one-hot columns (the same values either way)."""
         parts = []
         for c in self.numeric_:
             values = _floats(X[c])
             parts.append(((values.fillna(self.medians_[c]) - self.medians_[c]) / self.scales_[c]).to_numpy()[:, None])
         for c in self.missing_:
             parts.append(X[c].isna().to_numpy(dtype=float)[:, None])
-        for c in self.categorical_:
-            text = as_text(X[[c]])[:, 0]
-            cats = self.categories_[c]
-            parts.append((text[:, None] == np.array(cats, dtype=object)[None, :]).astype(float) / np.sqrt(2.0))
+        one_hot = [self._one_hot(X[[c]], self.categories_[c]) for c in self.categorical_]
+        if allow_sparse and sum(part.shape[1] for part in one_hot) > self.DENSE_LEVELS:
+            numbers = np.hstack(parts) if parts else np.zeros((len(X), 0))
+            return sparse.hstack([sparse.csr_matrix(numbers), *one_hot], format="csr", dtype=float)
+        parts += [part.toarray() for part in one_hot]
         if not parts:
             return np.zeros((len(X), 0))
         return np.hstack(parts).astype(float)
+
+    @staticmethod
+    def _one_hot(column: pd.DataFrame, categories: list) -> sparse.csr_matrix:
+        """One column's categories one-hot, scaled by 1/sqrt(2); a category not seen in fit: all 0."""
+        position = {category: i for i, category in enumerate(categories)}
+        codes = np.array([position.get(text, -1) for text in as_text(column)[:, 0]], dtype=np.int64)
+        rows = np.flatnonzero(codes >= 0)
+        values = np.full(len(rows), 1 / np.sqrt(2.0))
+        return sparse.csr_matrix((values, (rows, codes[rows])), shape=(len(codes), len(categories)))
 
 
 def observed_floats(column: pd.Series) -> np.ndarray:

@@ -24,17 +24,19 @@ import math
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from gan_augment.evaluation._prep import TableEncoder
 
 EXACT = 1e-9
 
 
-def dcr(train: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """Euclidean distance from each of ``rows`` to its nearest row of ``train``."""
+def dcr(train, rows) -> np.ndarray:
+    """Euclidean distance from each of ``rows`` to its nearest row of ``train`` (arrays, or CSR
+    matrices when categories take many one-hot columns)."""
     from sklearn.neighbors import NearestNeighbors
 
-    if len(rows) == 0 or len(train) == 0:
+    if rows.shape[0] == 0 or train.shape[0] == 0:
         return np.zeros(0)
     index = NearestNeighbors(n_neighbors=1).fit(train)
     distances = index.kneighbors(rows, return_distance=True)[0][:, 0]
@@ -44,11 +46,24 @@ def dcr(train: np.ndarray, rows: np.ndarray) -> np.ndarray:
     return distances
 
 
-def _rows_in(train: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """Whether each of ``rows`` equals some row of ``train`` (``+ 0.0`` makes -0.0 equal 0.0)."""
-    seen = {row.tobytes() for row in np.ascontiguousarray(train, dtype=np.float64) + 0.0}
-    return np.fromiter((row.tobytes() in seen for row in np.ascontiguousarray(rows, dtype=np.float64) + 0.0),
-                       dtype=bool, count=len(rows))
+def _rows_in(train, rows) -> np.ndarray:
+    """Whether each of ``rows`` equals some row of ``train``."""
+    seen = set(_row_keys(train))
+    return np.fromiter((key in seen for key in _row_keys(rows)), dtype=bool, count=rows.shape[0])
+
+
+def _row_keys(matrix):
+    """Each row's values as bytes, equal for equal rows (``+ 0.0`` makes -0.0 equal 0.0); a sparse
+    row's as its nonzero positions and values."""
+    if not sparse.issparse(matrix):
+        yield from (row.tobytes() for row in np.ascontiguousarray(matrix, dtype=np.float64) + 0.0)
+        return
+    matrix = sparse.csr_matrix(matrix, dtype=np.float64, copy=True)
+    matrix.data += 0.0
+    matrix.eliminate_zeros()
+    matrix.sort_indices()
+    for start, end in zip(matrix.indptr[:-1], matrix.indptr[1:]):
+        yield matrix.indices[start:end].tobytes() + b"|" + matrix.data[start:end].tobytes()
 
 
 class PrivacyProbe:
@@ -56,13 +71,13 @@ class PrivacyProbe:
 
     def __init__(self, X_train: pd.DataFrame, X_holdout: pd.DataFrame):
         self.encoder = TableEncoder().fit(X_train)
-        self.train = self.encoder.transform(X_train)
-        self.holdout_dcr = dcr(self.train, self.encoder.transform(X_holdout))
+        self.train = self.encoder.transform(X_train, allow_sparse=True)
+        self.holdout_dcr = dcr(self.train, self.encoder.transform(X_holdout, allow_sparse=True))
         self.threshold = _near_threshold(self.holdout_dcr)
 
     def score(self, synthetic: pd.DataFrame, holdout_mask=None) -> dict:
         """``synthetic``'s distances against the held-out rows of ``holdout_mask`` (its class)."""
-        distances = dcr(self.train, self.encoder.transform(synthetic))
+        distances = dcr(self.train, self.encoder.transform(synthetic, allow_sparse=True))
         holdout = self.holdout_dcr if holdout_mask is None else self.holdout_dcr[np.asarray(holdout_mask, bool)]
         # The class's own reference, however few its rows: a pooled one over-flagged the new rows of
         # a tight class (45% "near copies" of rows drawn afresh from its distribution) and let the
