@@ -25,6 +25,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 
 from gan_augment.data.io import load_dataset, read_table
 from gan_augment.data.tabular import TabularEncoder, check_target
@@ -184,6 +185,11 @@ def test_fractional_labels_in_a_file_are_kept_as_written_not_refused(tmp_path):
     (pd.cut(pd.Series(np.arange(30.0)), 3), r"labels of type Interval .*pandas.cut\(\.\.\., labels=False\)"),
     (pd.Series(pd.to_datetime(["2020-01-01", "2020-02-01"] * 5).tz_localize("UTC")), r"labels of type Timestamp"),
     (pd.Series(pd.period_range("2020", periods=2, freq="M").repeat(5)), r"labels of type Period"),
+    # A torch Dataset's labels collected one by one: every tensor(0) was a class of its own, said as
+    # labels "that differ only in type", with advice (y.astype(str)) that a list cannot take.
+    ([torch.tensor(v) for v in [0, 1] * 5], r"labels that are each a torch Tensor \(e.g. tensor\(0\)\), not plain "
+                                          r"values. Pass the values: \[label.item\(\) for label in y\]"),
+    ([np.array(v) for v in [0, 1] * 5], r"each a numpy ndarray \(e.g. array\(0\)\)"),
 ])
 def test_bad_targets_in_python_are_refused(y, match):
     with pytest.raises(DataValidationError, match=match):

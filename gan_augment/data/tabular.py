@@ -670,6 +670,7 @@ def check_target(y, *, name=None, source=None) -> None:
         return
     labels = y if isinstance(y, pd.Series) else pd.Series(list(y), dtype=object)
     what = _target_name(name, source)
+    _check_no_boxed_labels(labels, what)
     _check_no_missing_labels(labels, what, from_file=source is not None)
     values = labels.astype(object) if isinstance(labels.dtype, pd.CategoricalDtype) else labels
     if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):  # text: its Unicode forms too
@@ -678,6 +679,21 @@ def check_target(y, *, name=None, source=None) -> None:
     if isinstance(y, (pd.Series, np.ndarray)) and (y.dtype == object or _not_classes_to_sklearn(y.dtype)):
         # Not a list: scikit-learn reads those.
         _check_object_numbers(labels.astype(object), what)
+
+
+def _check_no_boxed_labels(labels: pd.Series, what: str) -> None:
+    """Refuse labels that are each a tensor or an array (``[ds[i][1] for i in ...]`` of a torch
+    Dataset): they compare and hash by identity, so every ``tensor(0)`` was a class of its own, said
+    as labels "that differ only in type"."""
+    if labels.dtype != object:
+        return
+    boxed = next((label for label in labels if hasattr(label, "ndim") and hasattr(label, "item")
+                  and not isinstance(label, np.generic)), None)
+    if boxed is not None:
+        raise DataValidationError(
+            f"{what} holds labels that are each a {type(boxed).__module__.partition('.')[0]} "
+            f"{type(boxed).__name__} (e.g. {boxed!r}), not plain values. Pass the values: "
+            "[label.item() for label in y], or one array of them (torch.stack(y).numpy()).")
 
 
 def _not_classes_to_sklearn(dtype) -> bool:
