@@ -623,6 +623,26 @@ def test_a_top_up_or_sample_that_cannot_fit_in_memory_is_refused_before_any_work
         augmenter.sample(10 ** 15, 1)
 
 
+@pytest.mark.parametrize("params", [{}, {"image_shape": (1, 8, 8)}])
+def test_images_or_rows_of_several_shapes_are_refused_naming_the_first_that_differs(params):
+    # numpy's "inhomogeneous shape after 1 dimensions" named neither the image nor its size.
+    from gan_augment import GANAugmenter
+
+    images = [np.zeros((8, 8))] * 29 + [np.zeros((9, 9))]
+    with pytest.raises(DataValidationError, match=r"item 29 has shape \(9, 9\), item 0 \(8, 8\).*resize them"):
+        GANAugmenter(**params).fit_resample(images, [0] * 20 + [1] * 10)
+    rows = [[1.0, 2.0]] * 29 + [[1.0, 2.0, 3.0]]
+    with pytest.raises(DataValidationError, match=r"item 29 has shape \(3,\), item 0 \(2,\)"):
+        GANAugmenter().fit_resample(rows, [0] * 20 + [1] * 10)
+
+
+def test_a_bfloat16_image_tensor_is_refused_with_the_conversion_to_make():
+    from gan_augment import GANAugmenter
+
+    with pytest.raises(DataValidationError, match=r"bfloat16 tensor, which NumPy cannot hold: pass X.float\(\)"):
+        GANAugmenter().fit_resample(torch.rand(30, 1, 8, 8, dtype=torch.bfloat16), [0] * 20 + [1] * 10)
+
+
 def test_the_memory_bound_counts_the_bytes_of_the_images_returned(monkeypatch):
     # uint8 images were counted at 8 bytes a value: 5M MNIST digits (3.7 GiB) were refused as
     # needing at least 29.2 GiB.

@@ -23,6 +23,7 @@ from torch.nn import functional as F
 
 from gan_augment.data._dtypes import round_to_dtype
 from gan_augment.data.layout import BATCH_LAYOUTS, from_nchw, infer_layout, to_nchw
+from gan_augment.data.tabular import check_same_shapes
 from gan_augment.exceptions import DataValidationError
 from gan_augment.models.image import RESOLUTIONS
 
@@ -35,7 +36,15 @@ LAYOUTS = BATCH_LAYOUTS
 def check_pixels(X) -> np.ndarray:
     """``X`` as an array of pixel values: numbers, none of them NaN or infinite (DataValidationError)."""
     frame = X if hasattr(X, "columns") else None
-    X = np.asarray(X)
+    if isinstance(X, torch.Tensor) and X.dtype == torch.bfloat16:
+        raise DataValidationError("X is a bfloat16 tensor, which NumPy cannot hold: pass X.float() (the synthetic "
+                                  "images then come back as float32).")
+    try:
+        X = np.asarray(X)
+    except ValueError:  # numpy's "inhomogeneous shape" for a list of images of several sizes
+        if isinstance(X, (list, tuple)) and X:
+            check_same_shapes(X)
+        raise
     if X.dtype.kind not in "biuf":
         if frame is not None:  # a DataFrame of pixel columns: name the column at fault
             for name in frame.columns:

@@ -590,12 +590,29 @@ def rows_as_array(X):
     if len(X) and isinstance(X[0], Mapping):
         raise TypeError(f"X is a list of {len(X)} dicts (records; keys {first_few(map(repr, X[0]), 5)}), not a table "
                         "of rows. Pass pandas.DataFrame(X), which makes the keys column names.")
-    array = np.asarray(X)
+    try:
+        array = np.asarray(X)
+    except ValueError:  # numpy's "inhomogeneous shape": name the item that differs
+        check_same_shapes(X)
+        raise
+
     if array.dtype.kind in "US":
         cells = np.array(X, dtype=object)
         if cells.shape == array.shape and any(not isinstance(cell, (str, bytes)) for cell in cells.ravel()):
             return cells
     return array
+
+
+def check_same_shapes(items: Sequence) -> None:
+    """Refuse a list whose items (rows, images) are not all of one shape, naming the first that
+    differs from the first item."""
+    first = np.shape(items[0])
+    for i, item in enumerate(items):
+        shape = np.shape(item) if not isinstance(item, (str, bytes)) else ()
+        if shape != first:
+            raise DataValidationError(
+                f"X's items are not all of one shape: item {i} has shape {shape}, item 0 {first}. Rows of a "
+                "table need one value per column each, and images one size (resize them to one first).")
 
 
 def check_columns(X) -> None:
