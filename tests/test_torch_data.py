@@ -296,6 +296,16 @@ def test_pil_images_round_trip(mode, digits):
     assert isinstance(x, Image.Image) and x.mode == mode and x.size == (8, 8) and label == RARE
 
 
+def test_an_image_item_with_nan_pixels_is_named_by_its_index():
+    # It was refused as "X holds 1 NaN or infinite pixel values": the user passed no X, and which
+    # item was not said.
+    images = torch.rand(30, 1, 8, 8)
+    images[7, 0, 3, 3] = float("nan")
+    base = TensorDataset(images, torch.tensor([0] * 20 + [1] * 10))
+    with pytest.raises(ValueError, match=r"^Item 7 of the base dataset holds 1 NaN or infinite pixel values"):
+        AugmentedDataset(base, GANAugmenter(epochs=1, random_state=0))
+
+
 def test_pil_images_of_other_modes_are_refused_with_a_way_that_keeps_their_values():
     from PIL import Image
 

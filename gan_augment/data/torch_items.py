@@ -102,6 +102,11 @@ def read_base(base, *, stack: bool, fitted_range: tuple | None = None):
         measure = spec.is_image or fitted_range is not None
         if stack or measure:
             values = _as_numpy(x, spec)
+            # Rows may miss values (a table's are modelled); an image's pixels are named here, by item.
+            if spec.is_image and values.dtype.kind == "f" and not np.isfinite(values).all():
+                raise ValueError(f"Item {i} of the base dataset holds {int((~np.isfinite(values)).sum())} NaN or "
+                                 "infinite pixel values; images must be complete (fill or drop them in the base "
+                                 "dataset).")
             if measure and values.size:
                 low, high = min(low, float(values.min())), max(high, float(values.max()))
                 if fitted_range is not None:
