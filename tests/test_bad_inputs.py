@@ -636,6 +636,18 @@ def test_images_or_rows_of_several_shapes_are_refused_naming_the_first_that_diff
         GANAugmenter().fit_resample(rows, [0] * 20 + [1] * 10)
 
 
+def test_pixel_columns_of_two_dtypes_are_refused_naming_the_odd_one():
+    # Fitted as the frame's common float64, uint8 pixels came back truncated (254.6 -> 254) when
+    # imbalanced-learn cast each column back: half a grey level darker, silently.
+    from gan_augment import GANAugmenter
+
+    pixels = pd.DataFrame(np.random.default_rng(0).integers(0, 256, (30, 64), dtype=np.uint8),
+                          columns=[f"px{i}" for i in range(64)])
+    pixels["px5"] = pixels["px5"].astype(float)
+    with pytest.raises(DataValidationError, match=r"column 'px5' of X holds float64 values and most columns uint8"):
+        GANAugmenter(image_shape=(1, 8, 8)).fit_resample(pixels, [0] * 20 + [1] * 10)
+
+
 def test_a_bfloat16_image_tensor_is_refused_with_the_conversion_to_make():
     from gan_augment import GANAugmenter
 

@@ -53,6 +53,14 @@ def check_pixels(X) -> np.ndarray:
                     raise DataValidationError(f"Image pixels must be numbers, but column {name!r} of X holds "
                                               f"{frame[name].dtype} values; convert it (pandas.to_numeric) or drop it.")
         raise DataValidationError(f"Image arrays must be numeric; got dtype {X.dtype}.")
+    if frame is not None and frame.dtypes.nunique() > 1:
+        # One dtype is modelled and given back: uint8 pixels fitted as float64 were truncated
+        # (254.6 -> 254) when imbalanced-learn cast each column back.
+        common = frame.dtypes.value_counts().index[0]
+        odd = next(name for name, dtype in frame.dtypes.items() if dtype != common)
+        raise DataValidationError(f"Image pixels must share one dtype, but column {odd!r} of X holds "
+                                  f"{frame[odd].dtype} values and most columns {common}; cast them to one "
+                                  "(X.astype(...)) first.")
     if X.dtype.kind == "f" and not np.isfinite(X).all():
         raise DataValidationError(
             f"X holds {int((~np.isfinite(X)).sum())} NaN or infinite pixel values; images must "
