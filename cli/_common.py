@@ -117,21 +117,28 @@ _NO_SPACE_TEXTS = ("No space left on device", "Disk quota exceeded", "StorageFul
 
 
 @contextlib.contextmanager
-def writing(out: Path, what: str) -> Iterator[None]:
-    """Ctrl-C while ``what`` is written to ``out`` says what happened to ``out``: files and model
-    folders are written beside it and renamed into place whole, so it is either as it was before or
-    not there; only standard output can hold part of the rows. A full disk is named as ``out``'s
-    (a copy's error names the file it copied from, and safetensors' none)."""
+def no_space_named(what: str, where, instead: str) -> Iterator[None]:
+    """A full disk or quota met in the block, said as one line that names ``where`` (a copy's
+    error names the file it copied from; safetensors' write names none)."""
     try:
         yield
     except Exception as exc:
         if not isinstance(exc, CLIError) and (getattr(exc, "errno", None) in _NO_SPACE_ERRNOS
                                               or any(text in str(exc) for text in _NO_SPACE_TEXTS)):
-            where = "stdout" if is_stdout(out) else out
             detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else one_line(exc)
             raise CLIError(f"No space left to write {what} to {where} ({detail}). Free some space there, or "
-                           "choose another --out.", DATA) from exc
+                           f"{instead}.", DATA) from exc
         raise
+
+
+@contextlib.contextmanager
+def writing(out: Path, what: str) -> Iterator[None]:
+    """Ctrl-C while ``what`` is written to ``out`` says what happened to ``out``: files and model
+    folders are written beside it and renamed into place whole, so it is either as it was before or
+    not there; only standard output can hold part of the rows. A full disk is named as ``out``'s."""
+    try:
+        with no_space_named(what, "stdout" if is_stdout(out) else out, "choose another --out"):
+            yield
     except KeyboardInterrupt as exc:
         from gan_augment._fs import InterruptedAfterWriting
 

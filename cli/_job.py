@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 import warnings
 from dataclasses import dataclass
@@ -13,7 +14,8 @@ from gan_augment import __version__
 
 from gan_augment.config import TrainingConfig
 
-from ._common import DATA, INTERRUPTED, USAGE, CLIError, Loss, Method, check_device, errors, say, show, state
+from ._common import (DATA, INTERRUPTED, USAGE, CLIError, Loss, Method, check_device, errors, no_space_named, say,
+                      show, state)
 from ._data import DataHandler, Dataset
 
 
@@ -186,15 +188,17 @@ def train(job: Job) -> float:
     other data or settings, a folder holding other files) is a usage error: the folder was wrong."""
     from gan_augment.exceptions import ModelFileError, NothingToAddWarning, SmallClassWarning
 
-    refusals = (ModelFileError, FileExistsError) if job.augmenter.checkpoint_dir is not None else ()
+    checkpoint = job.augmenter.checkpoint_dir
+    refusals = (ModelFileError, FileExistsError) if checkpoint is not None else ()
+    full_disk = (no_space_named("a checkpoint", checkpoint, "choose another --checkpoint-dir")
+                 if checkpoint is not None else contextlib.nullcontext())
     started = time.perf_counter()
     try:
-        with errors(USAGE, *refusals), warnings.catch_warnings():
+        with errors(USAGE, *refusals), warnings.catch_warnings(), full_disk:
             for said in (SmallClassWarning, NothingToAddWarning):  # said by prepare, before training
                 warnings.simplefilter("ignore", said)
             job.augmenter.fit(job.dataset.X, job.dataset.y)
     except KeyboardInterrupt:
-        checkpoint = job.augmenter.checkpoint_dir
         # Before the first checkpoint the folder is absent or empty: --resume would start afresh.
         if checkpoint is not None and Path(checkpoint).is_dir() and any(Path(checkpoint).iterdir()):
             raise CLIError(f"Interrupted during training; no model was written. Run the same command with --resume "

@@ -135,19 +135,23 @@ def main(argv: Optional[list] = None, *, prog_name: str = PROG) -> int:
 def _terminate_as_interrupt():
     """SIGTERM (``kill``, ``timeout``, a job scheduler) stops a command as Ctrl-C does: temporary
     files removed, the worker processes of ``-j`` ended, a message saying what was left, exit 130.
-    Python's default ends the process at once, and its workers ran on, holding its output open."""
-    if threading.current_thread() is not threading.main_thread():  # only the main thread takes handlers
+    Python's default ends the process at once, and its workers ran on, holding its output open.
+    A SIGTERM ignored when the command started (``nohup``-like), or handled by a caller, stays so."""
+    if threading.current_thread() is not threading.main_thread():  # only the main thread sets handlers
         yield
         return
 
     def interrupt(signum, frame):
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, interrupt)
+    if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:  # ignored (nohup-like) or the caller's own
+        yield
+        return
+    signal.signal(signal.SIGTERM, interrupt)
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _tolerant_streams() -> None:

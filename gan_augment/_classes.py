@@ -54,34 +54,39 @@ def plain_label(value):
 
     A date or duration of a unit finer than microseconds (``datetime64[ns]``, pandas 2's default)
     has no ``datetime`` to hold it (numpy's ``item()`` gives its count of nanoseconds): it is
-    pandas' Timestamp / Timedelta, which are ``datetime`` / ``timedelta`` and compare equal to it."""
+    pandas' Timestamp / Timedelta, which are ``datetime`` / ``timedelta`` and compare equal to it;
+    one with nanoseconds of its own stays numpy's scalar (numpy reads a Timestamp back through
+    ``datetime``, which would drop them)."""
     if not isinstance(value, np.generic):
         return value
     plain = value.item()
     if isinstance(value, (np.datetime64, np.timedelta64)) and isinstance(plain, int):
         import pandas as pd
 
-        try:
-            return pd.Timestamp(value) if isinstance(value, np.datetime64) else pd.Timedelta(value)
-        except (ValueError, OverflowError):  # picoseconds and finer: kept as numpy's scalar
-            return value
+        if value.astype(f"{value.dtype.kind}8[us]") != value:
+            return value  # nanoseconds that datetime (hence numpy's conversions of Timestamp) would drop
+        return pd.Timestamp(value) if isinstance(value, np.datetime64) else pd.Timedelta(value)
     return plain
 
 
 def _same_time(label, value) -> bool:
-    """Whether the text ``value`` reads as the date or duration ``label``."""
-    if not isinstance(value, str):
-        return False
+    """Whether ``value`` (a date or duration of another type, or its text) is the date or duration
+    ``label``. Dates are read from ISO text only (2022-01-01, 2022-01-01 00:00:00): 01/02/2021 is
+    January to pandas and February to most of the world."""
     import pandas as pd  # not at the top: the command line's --help imports this module
 
     if isinstance(label, (np.datetime64, datetime.date)):
-        read = pd.Timestamp
+        read, kinds = pd.Timestamp, (np.datetime64, datetime.date)
+        if isinstance(value, str) and not re.match(r"\s*[+-]?\d{4}-\d{2}-\d{2}", value):
+            return False
     elif isinstance(label, (np.timedelta64, datetime.timedelta)):
-        read = pd.Timedelta
+        read, kinds = pd.Timedelta, (np.timedelta64, datetime.timedelta)
     else:
         return False
+    if not isinstance(value, (str, *kinds)):
+        return False
     try:
-        return bool(read(value.strip()) == read(label))
+        return bool(read(value.strip() if isinstance(value, str) else value) == read(label))
     except (ValueError, TypeError, OverflowError):
         return False
 

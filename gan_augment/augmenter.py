@@ -736,7 +736,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         and whether the first reason is among them (the only one more epochs can help)."""
         gate, unit = self.label_gate_, self.kind_.unit
         unserved = [(index, label) for index, label in enumerate(self.classes_)
-                    if self.sampling_strategy_.get(label, 0) > 0 and not gate.serves(index)]
+                    if self.sampling_strategy_.get(plain_label(label), 0) > 0 and not gate.serves(index)]
 
         def named(rates, keep) -> str:
             return ", ".join(f"{plain_label(label)!r}" + (f" ({rates[index]:.1%})" if with_figures else "")
@@ -825,7 +825,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         left out (its rating, NaN, never improves: training stopped after `patience` ratings)."""
         counts = np.bincount(y_index, minlength=len(self.classes_))
         ratable = [i for i in range(len(self.classes_)) if counts[i] >= 2]
-        rated = [i for i in ratable if self.sampling_strategy_.get(self.classes_[i], 0) > 0]
+        rated = [i for i in ratable if self.sampling_strategy_.get(plain_label(self.classes_[i]), 0) > 0]
         return rated or ratable
 
     def _training_defaults_name(self) -> str:
@@ -1011,8 +1011,8 @@ def _params_to_json(params: dict) -> dict:
             value = None
         if key == "device":
             value = str(value)
-        if isinstance(value, (tuple, np.ndarray)):
-            value = list(value)
+        if isinstance(value, (tuple, np.ndarray, pd.Index, pd.Series, pd.api.extensions.ExtensionArray)):
+            value = list(value)  # classes=y.unique()[1:] is a pandas array for text or dates
         if callable(value):
             replaced = None if key != "sampling_strategy" else "auto"
             warnings.warn(f"{key}={value!r} is a callable and is not saved with the model: the loaded model's "
@@ -1036,7 +1036,10 @@ def _dates_read_back(params: dict, classes: np.ndarray) -> dict:
     """``params`` with the dates in ``classes`` and ``sampling_strategy``'s keys that
     :func:`_json_label` wrote as text made the labels of ``classes`` they name again."""
     def label(value):
-        if not isinstance(value, str):
+        if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+            # Saved before dates were saved as text: their count of the dtype's unit.
+            value = label_from_json(value, classes.dtype)
+        elif not isinstance(value, str):
             return value
         try:
             return plain_label(resolve_class(value, classes))

@@ -169,7 +169,7 @@ def test_a_zero_padded_name_is_a_code_among_text_labels_and_a_number_among_numbe
     assert resolve_class("01", [1, 2]) == 1  # numbers have no codes to confuse
 
 
-def test_a_date_or_duration_label_is_named_by_its_text_in_any_form_pandas_reads():
+def test_a_date_or_duration_label_is_named_by_its_iso_text_or_a_value_of_another_type():
     from gan_augment._classes import resolve_class
 
     # A loaded model's classes are numpy's (2022-01-01T00:00:00.000000); the command line shows
@@ -182,6 +182,11 @@ def test_a_date_or_duration_label_is_named_by_its_text_in_any_form_pandas_reads(
         resolve_class("2023-01-01", dates)
     with pytest.raises(ValueError, match="Unknown class '2022-01-01'"):
         resolve_class("2022-01-01", ["a", "b"])  # text labels are matched as text
+    # ISO text only: 01/02/2021 is January to pandas and February to most of the world.
+    with pytest.raises(ValueError, match="Unknown class '01/02/2021'"):
+        resolve_class("01/02/2021", dates + [np.datetime64("2021-01-02", "us")])
+    # A date of another type names it too (numpy's day beside pandas 3's microsecond labels).
+    assert resolve_class(np.datetime64("2022-01-01"), [d.item() for d in dates]) == dates[1].item()
 
 
 def test_classes_and_sampling_strategy_together_is_an_error(mixed_frame):
@@ -403,6 +408,18 @@ def test_structured_array_is_refused_with_its_fields_named(training_forbidden):
             augmenter.fit_resample(X, y)
 
 
+def test_a_dict_of_columns_is_refused_with_the_table_to_make(training_forbidden):
+    # scikit-learn's message printed every value and advised reshape(-1, 1); the evaluator said
+    # "X must be 2-D ... got an array of shape ()".
+    from gan_augment.evaluation import evaluate_augmentation
+
+    X = {"dose": list(range(40)), "site": ["x", "y"] * 20}
+    for call in (fast().fit_resample, evaluate_augmentation):
+        with pytest.raises(TypeError, match=r"^X is a dict of 2 entries \(keys 'dose', 'site'\), not a table. If they "
+                                            r"are columns, pass pandas.DataFrame\(X\)"):
+            call(X, [0] * 30 + [1] * 10)
+
+
 def test_records_are_refused_with_their_keys_named(training_forbidden):
     # scikit-learn's message printed every row and advised reshape(-1, 1), which fails next.
     from gan_augment.evaluation import evaluate_augmentation
@@ -578,6 +595,44 @@ def test_a_date_in_classes_saves_and_names_its_class_after_loading(tmp_path, uni
     loaded = GANAugmenter.load(tmp_path / "model2")
     assert loaded.sampling_strategy == {pd.Timestamp("2022-01-01"): 30}
     assert loaded.fit_resample(X, y)[1].value_counts()[pd.Timestamp("2022-01-01")] == 30
+
+
+def test_date_labels_with_nanoseconds_of_their_own_keep_them():
+    # Read as Timestamps, they went through datetime when numpy made arrays of them again: the
+    # synthetic rows got classes that never existed (...11:00:00 beside ...11:00:00.000000003).
+    X = pd.DataFrame({"a": np.random.default_rng(0).normal(size=90)})
+    y = pd.Series(pd.to_datetime(["2021-01-01 09:00"] * 60 + ["2021-01-01 10:00"] * 30)
+                  + pd.to_timedelta([1] * 60 + [2] * 30, unit="ns"))
+    _, y_res = fast().fit_resample(X, y)
+    assert y_res.value_counts().to_dict() == {y.iloc[0]: 60, y.iloc[-1]: 60}
+
+
+def test_a_model_saved_with_a_date_class_as_its_count_of_nanoseconds_still_refits(tmp_path):
+    # Files saved before dates were saved as text hold classes=[1640995200000000000] (datetime64[ns]
+    # labels; others failed to save); read as a number, it named no class of the loaded model.
+    X = pd.DataFrame({"a": np.random.default_rng(0).normal(size=80)})
+    y = pd.Series(pd.to_datetime(["2020-01-01"] * 50 + ["2021-01-01"] * 20 + ["2022-01-01"] * 10)
+                  ).astype("datetime64[ns]")
+    fast(classes=[y.iloc[-1]]).fit(X, y).save(tmp_path / "model")
+    nanoseconds = int(pd.Timestamp("2022-01-01").value)
+
+    def as_before(header):
+        header["state"]["params"]["classes"] = [nanoseconds]
+
+    _edit_model_json(tmp_path / "model", as_before, keep_checksum_valid=True)
+    loaded = GANAugmenter.load(tmp_path / "model")
+    assert loaded.classes == [pd.Timestamp("2022-01-01")]
+    assert loaded.fit_resample(X, y)[1].value_counts()[pd.Timestamp("2022-01-01")] == 50
+
+
+def test_classes_given_as_a_pandas_array_save(tmp_path):
+    # classes=y.unique()[1:] is a pandas array of text (pandas 3) or dates: save() failed after the
+    # whole fit ("Object of type ArrowStringArray is not JSON serializable").
+    X = pd.DataFrame({"a": np.random.default_rng(0).normal(size=80)})
+    y = pd.Series(["a"] * 50 + ["b"] * 20 + ["c"] * 10, dtype="string")
+    for classes in (y.unique()[1:], pd.Index(["c"])):
+        fast(classes=classes).fit(X, y).save(tmp_path / "model")
+        assert GANAugmenter.load(tmp_path / "model").classes == list(classes)
 
 
 def test_loading_a_tampered_model_fails_clearly(tmp_path, mixed_frame):

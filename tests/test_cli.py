@@ -195,6 +195,21 @@ def test_a_full_disk_is_named_as_the_outputs(model_dir, tmp_path, capsys, monkey
         "space there, or choose another --out.")
 
 
+def test_a_full_disk_while_checkpointing_names_the_checkpoint_folder(data_csv, tmp_path, capsys, monkeypatch):
+    # It ended as an unforeseen error: "SafetensorError: ... (run again with --debug for the traceback)".
+    from gan_augment import checkpoint
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(checkpoint, "save_file", full)
+    code, _, err = run(capsys, "fit", data_csv, "-c", "rare", "-e", "2", "-s", "0", "-o", tmp_path / "m",
+                       "--checkpoint-dir", tmp_path / "ck", "-q")
+    assert code == 1 and _one_line_error(err) == (
+        f"Error: No space left to write a checkpoint to {tmp_path / 'ck'} (No space left on device). Free some space "
+        "there, or choose another --checkpoint-dir.")
+
+
 def test_sample_refuses_to_overwrite_the_table_the_model_was_fitted_on(model_dir, data_csv, capsys):
     # With --force it replaced the user's data with synthetic rows.
     before = data_csv.read_bytes()

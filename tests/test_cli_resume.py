@@ -254,3 +254,27 @@ def test_a_terminated_fit_stops_as_ctrl_c_does(tmp_path):
     assert (f"Interrupted during training; no model was written. Run the same command with --resume to continue "
             f"from the last checkpoint in {checkpoint}/.") in " ".join(err.split())
     assert not (tmp_path / "model").exists()
+
+
+def test_a_fit_started_with_sigterm_ignored_keeps_ignoring_it(tmp_path):
+    # Like nohup: a command started with SIGTERM ignored ran to its end before SIGTERM was handled;
+    # the handler must not undo the caller's choice.
+    def ignoring_sigterm():
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        pin = _one_cpu()
+        if pin is not None:
+            pin()
+
+    data = _table(tmp_path / "data.csv")
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    run = subprocess.Popen([sys.executable, "-m", "gan_augment", *map(str, _fit_args(data, tmp_path / "model", "-q"))],
+                           env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=ignoring_sigterm)
+    try:
+        time.sleep(3)  # into training (EPOCHS take several seconds)
+        run.send_signal(signal.SIGTERM)
+        code, _, err = _finish(run)
+    finally:
+        if run.poll() is None:
+            run.kill()
+    assert code == 0, err
+    assert (tmp_path / "model" / "model.json").exists()

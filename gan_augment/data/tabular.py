@@ -573,9 +573,16 @@ _OTHER_FRAMES = {("polars", "DataFrame"), ("pyarrow", "Table"), ("pyarrow", "Rec
 
 def as_pandas_frame(X):
     """A polars DataFrame or a pyarrow Table / RecordBatch as the pandas DataFrame of the same
-    columns (names and dtypes as their ``to_pandas()`` gives them); anything else as it is."""
-    if (type(X).__module__.partition(".")[0], type(X).__name__) in _OTHER_FRAMES:
+    columns (names and dtypes as their ``to_pandas()`` gives them); anything else as it is. A dict
+    of columns and a polars LazyFrame are refused with the call that makes them a table."""
+    kind = (type(X).__module__.partition(".")[0], type(X).__name__)
+    if kind in _OTHER_FRAMES:
         return X.to_pandas()
+    if kind == ("polars", "LazyFrame"):
+        raise TypeError("X is a polars LazyFrame, a query not yet run: pass X.collect().")
+    if isinstance(X, Mapping):
+        raise TypeError(f"X is a dict of {len(X)} entries (keys {first_few(map(repr, X), 5)}), not a table. If they "
+                        "are columns, pass pandas.DataFrame(X).")
     return X
 
 
