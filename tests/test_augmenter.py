@@ -607,6 +607,15 @@ def test_date_labels_with_nanoseconds_of_their_own_keep_them():
     assert y_res.value_counts().to_dict() == {y.iloc[0]: 60, y.iloc[-1]: 60}
 
 
+def test_day_labels_are_found_in_the_top_up_plan_by_the_per_class_checks():
+    # classes_ holds numpy's days and the plan datetime.date keys, which hash apart: early stopping
+    # rated the majority class too, and the gate's check of unserved classes missed them.
+    X = pd.DataFrame({"a": np.random.default_rng(0).normal(size=90)})
+    y = np.array(["2020-01-01"] * 60 + ["2021-01-01"] * 20 + ["2022-01-01"] * 10, dtype="datetime64[D]")
+    augmenter = fast().fit(X, y)
+    assert augmenter._rated_classes(np.searchsorted(augmenter.classes_, y)) == [1, 2]
+
+
 def test_a_model_saved_with_a_date_class_as_its_count_of_nanoseconds_still_refits(tmp_path):
     # Files saved before dates were saved as text hold classes=[1640995200000000000] (datetime64[ns]
     # labels; others failed to save); read as a number, it named no class of the loaded model.
