@@ -596,11 +596,12 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
     # ============================================================== internals
     def _resolve_sampling_strategy(self, X, y) -> dict:
         plan = plan_top_up(y, self.sampling_strategy, self.classes)
-        unit = kind_for_input(X, self.get_params(deep=False)).unit
-        check_class_sizes(plan, class_counts(y), self.min_class_size, unit=unit)
-        # Before training: a top-up that could never be held is refused now, not after the fit.
-        _check_fits_in_memory(sum(n for n in plan.values() if n > 0), int(np.prod(np.shape(X)[1:])), unit,
-                              value_bytes=_value_bytes(X), what="The top-up's ")
+        kind = kind_for_input(X, self.get_params(deep=False))
+        check_class_sizes(plan, class_counts(y), self.min_class_size, unit=kind.unit)
+        # Before training: a top-up that could never be held is refused now, not after the fit (by
+        # the bound sample() applies then: images at their dtype's bytes, a table's values at 8).
+        _check_fits_in_memory(sum(n for n in plan.values() if n > 0), int(np.prod(np.shape(X)[1:])), kind.unit,
+                              value_bytes=_value_bytes(X) if kind.name == "image" else 8, what="The top-up's ")
         return plan
 
     def _fit_gan(self, X, y, *, resampling: bool = False):
@@ -994,8 +995,8 @@ def _check_fits_in_memory(n_samples: int, values: int, unit: str, *, value_bytes
 
 
 def _value_bytes(source) -> int:
-    """Bytes per value of the samples made for ``source`` (an array's or an image codec's dtype;
-    8 for a table's columns, whose dtypes vary)."""
+    """Bytes per value of the images made for ``source`` (an image array's or an image codec's
+    dtype); 8 for what has none (a table's encoder: its columns' dtypes vary)."""
     dtype = getattr(source, "dtype_", getattr(source, "dtype", None))
     return np.dtype(dtype).itemsize if isinstance(dtype, np.dtype) else 8
 

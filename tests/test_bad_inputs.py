@@ -643,16 +643,30 @@ def test_pixel_columns_of_two_dtypes_are_refused_naming_the_odd_one():
 
     pixels = pd.DataFrame(np.random.default_rng(0).integers(0, 256, (30, 64), dtype=np.uint8),
                           columns=[f"px{i}" for i in range(64)])
-    pixels["px5"] = pixels["px5"].astype(float)
+    mixed = pixels.assign(px5=pixels["px5"].astype(float))
     with pytest.raises(DataValidationError, match=r"column 'px5' of X holds float64 values and most columns uint8"):
-        GANAugmenter(image_shape=(1, 8, 8)).fit_resample(pixels, [0] * 20 + [1] * 10)
+        GANAugmenter(image_shape=(1, 8, 8)).fit_resample(mixed, [0] * 20 + [1] * 10)
+    # Named by position where names repeat; categories are not numbers (they came back missing).
+    halves = pd.concat([pd.DataFrame(pixels.iloc[:, :40].to_numpy()),
+                        pd.DataFrame(pixels.iloc[:, 40:].to_numpy(float))], axis=1)
+    with pytest.raises(DataValidationError, match=r"column 0 of X holds float64 values and most columns uint8"):
+        GANAugmenter(image_shape=(1, 8, 8)).fit_resample(halves, [0] * 20 + [1] * 10)
+    with pytest.raises(DataValidationError, match=r"column 'px0' of X holds categories; cast the pixels to numbers"):
+        GANAugmenter(image_shape=(1, 8, 8)).fit_resample(pixels.astype("category"), [0] * 20 + [1] * 10)
 
 
 def test_a_bfloat16_image_tensor_is_refused_with_the_conversion_to_make():
     from gan_augment import GANAugmenter
 
-    with pytest.raises(DataValidationError, match=r"bfloat16 tensor, which NumPy cannot hold: pass X.float\(\)"):
-        GANAugmenter().fit_resample(torch.rand(30, 1, 8, 8, dtype=torch.bfloat16), [0] * 20 + [1] * 10)
+    from gan_augment.evaluation import evaluate_augmentation
+
+    images, y = torch.rand(30, 1, 8, 8, dtype=torch.bfloat16), [0] * 20 + [1] * 10
+    with pytest.raises(DataValidationError, match=r"X is a bfloat16 tensor, which NumPy cannot hold: pass X.float\(\)"):
+        GANAugmenter().fit_resample(images, y)
+    with pytest.raises(DataValidationError, match=r"X holds bfloat16 tensors.*torch.stack\(X\).float\(\)"):
+        GANAugmenter().fit_resample(list(images), y)
+    with pytest.raises(DataValidationError, match=r"X is a bfloat16 tensor"):
+        evaluate_augmentation(images.reshape(30, -1), y, GANAugmenter(image_shape=(1, 8, 8)), cv=2)
 
 
 def test_the_memory_bound_counts_the_bytes_of_the_images_returned(monkeypatch):
@@ -666,6 +680,12 @@ def test_the_memory_bound_counts_the_bytes_of_the_images_returned(monkeypatch):
         warnings.simplefilter("ignore")
         augmenter = GANAugmenter(epochs=1, batch_size=16, random_state=0).fit(X, y)
     monkeypatch.setattr(augmenter_module, "physical_memory", lambda: 100_000)
+    # A table's values count 8 bytes whatever the array's dtype, before training as in sample():
+    # an int8 table passed the first check and was refused by the second, after the whole fit.
+    table = GANAugmenter(epochs=1, sampling_strategy={1: 5_000})
+    with pytest.raises(ValueError, match=r"The top-up's 4,990 rows of 4 values"):
+        table.fit_resample(np.ones((40, 4), dtype=np.int8), y)
+    assert not hasattr(table, "generator_")
     images = augmenter.sample(600, 1)  # 38,400 bytes, where 8 bytes a value would be 307,200
     assert images.dtype == np.uint8 and images.shape == (600, 1, 8, 8)
     with pytest.raises(ValueError, match=r"n_samples=2,000 images of 64 values need at least .*GiB, more than"):

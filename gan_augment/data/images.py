@@ -23,7 +23,7 @@ from torch.nn import functional as F
 
 from gan_augment.data._dtypes import round_to_dtype
 from gan_augment.data.layout import BATCH_LAYOUTS, from_nchw, infer_layout, to_nchw
-from gan_augment.data.tabular import check_same_shapes
+from gan_augment.data.tabular import check_not_bfloat16, check_same_shapes
 from gan_augment.exceptions import DataValidationError
 from gan_augment.models.image import RESOLUTIONS
 
@@ -36,9 +36,7 @@ LAYOUTS = BATCH_LAYOUTS
 def check_pixels(X) -> np.ndarray:
     """``X`` as an array of pixel values: numbers, none of them NaN or infinite (DataValidationError)."""
     frame = X if hasattr(X, "columns") else None
-    if isinstance(X, torch.Tensor) and X.dtype == torch.bfloat16:
-        raise DataValidationError("X is a bfloat16 tensor, which NumPy cannot hold: pass X.float() (the synthetic "
-                                  "images then come back as float32).")
+    check_not_bfloat16(X)
     try:
         X = np.asarray(X)
     except ValueError:  # numpy's "inhomogeneous shape" for a list of images of several sizes
@@ -53,20 +51,32 @@ def check_pixels(X) -> np.ndarray:
                     raise DataValidationError(f"Image pixels must be numbers, but column {name!r} of X holds "
                                               f"{frame[name].dtype} values; convert it (pandas.to_numeric) or drop it.")
         raise DataValidationError(f"Image arrays must be numeric; got dtype {X.dtype}.")
-    if frame is not None and frame.dtypes.nunique() > 1:
-        # One dtype is modelled and given back: uint8 pixels fitted as float64 were truncated
-        # (254.6 -> 254) when imbalanced-learn cast each column back.
-        common = frame.dtypes.value_counts().index[0]
-        odd = next(name for name, dtype in frame.dtypes.items() if dtype != common)
-        raise DataValidationError(f"Image pixels must share one dtype, but column {odd!r} of X holds "
-                                  f"{frame[odd].dtype} values and most columns {common}; cast them to one "
-                                  "(X.astype(...)) first.")
+    if frame is not None:
+        _check_one_pixel_dtype(frame)
     if X.dtype.kind == "f" and not np.isfinite(X).all():
         raise DataValidationError(
             f"X holds {int((~np.isfinite(X)).sum())} NaN or infinite pixel values; images must "
             "be complete (fill or drop those images)."
         )
     return X
+
+
+def _check_one_pixel_dtype(frame) -> None:
+    """Refuse pixel columns of categories, or of two dtypes, naming a column: one dtype is modelled
+    and given back (uint8 pixels fitted as float64 came back truncated, 254.6 -> 254, when
+    imbalanced-learn cast each column back; category columns came back as missing values)."""
+    dtypes = list(frame.dtypes)
+    names = list(frame.columns)  # by position: names may repeat
+    category = next((i for i, dtype in enumerate(dtypes) if str(dtype) == "category"), None)
+    if category is not None:
+        raise DataValidationError(f"Image pixels must be numbers, but column {names[category]!r} of X holds "
+                                  "categories; cast the pixels to numbers first (e.g. X.astype('uint8')).")
+    common = max(set(dtypes), key=dtypes.count)
+    odd = next((i for i, dtype in enumerate(dtypes) if dtype != common), None)
+    if odd is not None:
+        raise DataValidationError(f"Image pixels must share one dtype, but column {names[odd]!r} of X holds "
+                                  f"{dtypes[odd]} values and most columns {common}; cast them to one "
+                                  "(X.astype(...)) first.")
 
 
 def working_resolution(height: int, width: int, image_size="auto") -> int:

@@ -592,6 +592,7 @@ def rows_as_array(X):
     (``'1.5'`` beside ``'x'``), and the numbers would be modelled, and come back, as categories.
     Arrays, DataFrames and sparse matrices are returned as they are; a list of dicts (records) is
     refused with the way to a table that keeps their keys."""
+    check_not_bfloat16(X)
     if isinstance(X, (np.ndarray, pd.DataFrame)) or sparse.issparse(X) or not isinstance(X, Sequence):
         return X
     if len(X) and isinstance(X[0], Mapping):
@@ -608,6 +609,16 @@ def rows_as_array(X):
         if cells.shape == array.shape and any(not isinstance(cell, (str, bytes)) for cell in cells.ravel()):
             return cells
     return array
+
+
+def check_not_bfloat16(X) -> None:
+    """Refuse a bfloat16 tensor, or a list of them, with the conversion to make: NumPy has no
+    bfloat16, and torch's own error ("unsupported ScalarType BFloat16") names neither."""
+    first = X[0] if isinstance(X, (list, tuple)) and len(X) else X
+    if str(getattr(first, "dtype", "")) == "torch.bfloat16":
+        what = "is a bfloat16 tensor" if first is X else "holds bfloat16 tensors"
+        raise DataValidationError(f"X {what}, which NumPy cannot hold: pass X.float() (torch.stack(X).float() for "
+                                  "a list); the synthetic data then come back as float32.")
 
 
 def check_same_shapes(items: Sequence) -> None:

@@ -43,6 +43,9 @@ def dcr(train, rows) -> np.ndarray:
     # The distance is computed as |a|^2 + |b|^2 - 2ab, which leaves ~1e-6 between identical wide
     # rows (an image's pixels, many one-hot columns): a copy is found by equality and is at 0.
     distances[_rows_in(train, rows)] = 0.0
+    # And a few units in the last place elsewhere: rows one category apart (0.7071...) fell on
+    # either side of a threshold of that very distance by rounding alone (dense and sparse apart).
+    distances = np.round(distances, 9)
     return distances
 
 
