@@ -94,9 +94,10 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
     memory : None, str or joblib.Memory, default=None
         Where to keep the GAN fits (each inner fold's and the final one), as Pipeline's ``memory``:
         a folder or a ``joblib.Memory``. A fit is found again by the GAN's settings, the rows and
-        the seed, so another AutoAugmenter on the same data and ``random_state`` (trying another
-        estimator or scoring, say) reuses it instead of training again; sampling a fitted GAN is a
-        function of its seed, so the rows are those of a fresh fit. Warnings of a reused fit are
+        the seed, and by the gan-augment and torch releases, thread count and device it runs with,
+        so another AutoAugmenter on the same data and ``random_state`` (trying another estimator or
+        scoring, say) reuses it instead of training again; sampling a fitted GAN is a function of
+        its seed, so the rows are those of a fresh fit. Warnings of a reused fit are
         not said again. None: nothing is kept.
     n_jobs : int or None, default=None
         Inner folds scored at once, each in a process of its own (joblib; -1: one per core). The
@@ -459,7 +460,7 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         gan.set_params(classes=None, sampling_strategy=_target_counts(y, strategy))
         if gan.get_params().get("random_state") is None:
             gan.set_params(random_state=seed)
-        return check_memory(self.memory).cache(_fitted)(gan, X, y)
+        return check_memory(self.memory).cache(_fitted)(gan, X, y, _fit_environment(gan))
 
     def _resample(self, X, y, method, strategy, seed):
         if method == "none" or not any(n > 0 for n in strategy.values()):
@@ -502,9 +503,24 @@ def _n_splits(cv_results) -> int:
     return sum(key.startswith("split") and key.endswith("_test_score") for key in cv_results)
 
 
-def _fitted(estimator, X, y):
-    """``estimator`` fitted on ``X, y``: a function of its arguments alone, so that it can be cached."""
+def _fitted(estimator, X, y, environment: dict):
+    """``estimator`` fitted on ``X, y``: a function of its arguments alone, so that it can be cached;
+    ``environment`` (:func:`_fit_environment`) is not used here but is part of the cache's key."""
     return estimator.fit(X, y)
+
+
+def _fit_environment(gan) -> dict:
+    """What a GAN's fit depends on besides its settings and the rows: a cache filled by another
+    release, thread count or device gave its fits back as this one's."""
+    import torch
+
+    from gan_augment import __version__
+    from gan_augment.training.trainer import resolve_device, resolve_threads
+
+    params = gan.get_params()
+    return {"gan_augment": __version__, "torch": torch.__version__,
+            "threads": resolve_threads(params.get("n_threads", "auto")),
+            "device": str(resolve_device(params.get("device", "auto")))}
 
 
 def n_inner_folds(cv, y) -> int:

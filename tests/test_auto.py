@@ -161,6 +161,23 @@ def test_with_memory_another_estimator_reuses_the_inner_gan_fits_and_gets_the_sa
     assert np.isfinite(other.cv_results_["mean_test_score"]).all()
 
 
+def test_with_memory_a_fit_of_another_release_or_thread_count_is_not_reused(tmp_path, monkeypatch):
+    # The key was the GAN's settings and the rows: a cache filled by another gan-augment release,
+    # or by a run whose n_threads="auto" meant another count, gave its fits back as this run's.
+    import gan_augment
+    from gan_augment.training import trainer
+
+    X, y = _table()
+    settings = dict(methods=("gan",), amounts=(1.0,), augmenter=CountingGAN(**FAST_GAN), cv=3, random_state=0)
+    AutoAugmenter(memory=str(tmp_path), **settings).fit_resample(X, y)
+    for patch in ((gan_augment, "__version__", "0.0.0-other"), (trainer, "resolve_threads", lambda n: 7)):
+        with monkeypatch.context() as context:
+            context.setattr(*patch)
+            CountingGAN.fits = 0
+            AutoAugmenter(memory=str(tmp_path), **settings).fit_resample(X, y)
+            assert CountingGAN.fits > 0, patch[1]
+
+
 class WarningGAN(GANAugmenter):
     """A GANAugmenter that warns on every fit, as one of a tiny class does in every inner fold."""
 
