@@ -137,16 +137,15 @@ def _terminate_as_interrupt():
     files removed, the worker processes of ``-j`` ended, a message saying what was left, exit 130.
     Python's default ends the process at once, and its workers ran on, holding its output open.
     A SIGTERM ignored when the command started (``nohup``-like), or handled by a caller, stays so."""
-    if threading.current_thread() is not threading.main_thread():  # only the main thread sets handlers
+    # Only the main thread sets handlers; a SIGTERM ignored (nohup-like) or the caller's own is left.
+    main_thread = threading.current_thread() is threading.main_thread()
+    if not main_thread or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
         yield
         return
 
     def interrupt(signum, frame):
         raise KeyboardInterrupt
 
-    if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:  # ignored (nohup-like) or the caller's own
-        yield
-        return
     signal.signal(signal.SIGTERM, interrupt)
     try:
         yield

@@ -26,7 +26,7 @@ def resolve_class(value, classes):
     by_text = [label for label in classes if str(label) == str(value)]
     if len(by_text) == 1:
         return by_text[0]
-    # A date's or duration's text in any form pandas reads names it: "2022-01-01" and the
+    # A date's ISO text, or a date of another type, names it: "2022-01-01" and the
     # "2022-01-01 00:00:00" that tables and messages show name numpy's 2022-01-01T00:00:00.000000.
     by_time = [label for label in classes if _same_time(label, value)]
     if len(by_time) == 1:
