@@ -427,8 +427,8 @@ def test_records_are_refused_with_their_keys_named(training_forbidden):
     X = [{"dose": float(i), "site": "xy"[i % 2]} for i in range(40)]
     y = np.array([0] * 30 + [1] * 10)
     for call in (fast().fit_resample, evaluate_augmentation):
-        with pytest.raises(TypeError, match=r"^X is a list of 40 dicts \(records; keys 'dose', 'site'\), not a table of "
-                                            r"rows\. Pass pandas\.DataFrame\(X\)"):
+        with pytest.raises(TypeError, match=r"^X is a list of 40 dicts \(records; keys 'dose', 'site'\), not a "
+                                            r"table of rows\. Pass pandas\.DataFrame\(X\)"):
             call(X, y)
 
 
