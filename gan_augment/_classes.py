@@ -45,7 +45,7 @@ def resolve_class(value, classes):
     by_form = [label for label in classes if _canonical(label) == _canonical(value)]
     if len(by_form) == 1:
         return by_form[0]
-    shown = [plain_label(label) for label in classes]
+    shown = [time_text(plain_label(label)) for label in classes]  # dates as the text that names them
     raise ValueError(f"Unknown class {value!r}; the classes are {shown}.{_suggestion(value, classes)}")
 
 

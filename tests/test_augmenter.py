@@ -566,7 +566,7 @@ def test_nanosecond_date_labels_stay_dates_in_attributes_messages_and_the_other_
     augmenter = fast().fit(X, y)
     assert list(augmenter.class_counts_) == list(pd.to_datetime(["2020-01-01", "2021-01-01", "2022-01-01"]))
     assert all(isinstance(label, datetime.datetime) for label in augmenter.class_counts_)
-    with pytest.raises(ValueError, match=r"classes are \[Timestamp\('2020-01-01 00:00:00'\)"):
+    with pytest.raises(ValueError, match=r"classes are \['2020-01-01 00:00:00', '2021-01-01 00:00:00', "):
         augmenter.sample(1, "2030-01-01")
     auto = AutoAugmenter(methods=("random",), amounts=(0.5,), cv=2, random_state=0)
     X_res, y_res = auto.fit_resample(X, y)
