@@ -1348,6 +1348,13 @@ def test_markdown_reports_show_labels_as_written_not_as_formatting():
     rendered = MarkdownIt("commonmark").enable("table").render(report.to_markdown())
     assert "<em>" not in rendered and "<other>" not in rendered
     assert "_rare_" in rendered and "&lt;other&gt;" in rendered and "random_state=0" in rendered
+    # Links and strikethrough too: a class "[rare](http://example.com)" was a live link.
+    y = np.where(y == "_rare_", "[rare](http://example.com)", "~~old~~")
+    report = evaluate_augmentation(X, y, RandomOverSampler(random_state=0), cv=2, repeats=1, baselines=("none",),
+                                   random_state=0, privacy=False, fidelity=False)
+    rendered = MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(report.to_markdown())
+    assert "<a " not in rendered and "<s>" not in rendered
+    assert "[rare](http://example.com)" in rendered and "~~old~~" in rendered
     assert markdown_text("<=50K") == "<=50K" and markdown_text("dcr_holdout_median") == "dcr_holdout_median"
 
 

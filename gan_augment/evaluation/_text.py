@@ -120,9 +120,10 @@ def _markdown_cell(value) -> str:
 
 
 # What Markdown would read as formatting in a label or column name: a backslash, code, emphasis,
-# the start of an HTML tag or entity; an underscore only at a word's edge (snake_case names stay as
-# they are), a "<" only before what opens a tag (Adult's "<=50K" stays as it is).
-_MARKDOWN_SPECIAL = re.compile(r"[\\`*&]|<(?=[A-Za-z/!?])|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
+# a link's or image's brackets, strikethrough, the start of an HTML tag or entity; an underscore
+# only at a word's edge (snake_case names stay as they are), a "<" only before what opens a tag
+# (Adult's "<=50K" stays as it is).
+_MARKDOWN_SPECIAL = re.compile(r"[\\`*&\[\]~]|<(?=[A-Za-z/!?])|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
 
 
 def markdown_text(text: str) -> str:
