@@ -1188,6 +1188,8 @@ def test_images_are_judged_by_the_cnn_and_shown_as_grids(tmp_path):
     page = report.to_html(tmp_path / "report.html")
     assert "Real vs synthetic images" in page and "Real vs synthetic marginals" not in page
     assert json.loads(report.to_json())["image_quality"][0]["class"] == 2
+    # Counts as whole numbers (they came out as floats, 55.0, beside the scores of their row).
+    assert isinstance(json.loads(report.to_json())["image_quality"][0]["n_synthetic"], int)
 
 
 def test_the_report_counts_rule_breaking_rows_and_shows_the_gans_diversity():

@@ -469,9 +469,10 @@ def fold_image_quality(fitted, X_train, y_train, X_test, y_test, X_fit, y_fit, s
     frame = image_quality(encode(X_train), indices(y_train), encode(X_test), indices(y_test),
                           encode(X_fit.iloc[added]), indices(np.asarray(y_fit)[added]),
                           class_names=[plain_label(c) for c in fitted.classes_], random_state=seed)
+    # By column, not by row (iterrows made the counts floats beside the scores).
     return [{"class": label, **{key: plain_label(value) for key, value in row.items()},
              **{key: frame.attrs[key] for key in ("judge_accuracy", "judge_score", "judge_score_real")}}
-            for label, row in frame.iterrows()]
+            for label, row in frame.to_dict(orient="index").items()]
 
 
 

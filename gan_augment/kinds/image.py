@@ -107,8 +107,11 @@ class ImageKind(DataKind):
                 names = [plain_label(label) for label, is_used in zip(augmenter.classes_, used) if is_used]
                 origin = "the images of " + ", ".join(repr(label) for label in names)
                 held = sum(augmenter.source_counts_[label] for label in names)
+            # The pool of every class is in the file (what the top-up is made from may be fewer):
+            # said whole, for whoever checks what a model would share.
+            stored = "" if held == config.n_sources else f"; the model file holds {config.n_sources:,} images in all"
             return [f"Images:    {augmenter.encoder_.describe()}, translated from {origin} "
-                    f"({held:,} held as sources) by a CycleGAN-style translator"]
+                    f"({held:,} held as sources{stored}) by a CycleGAN-style translator"]
         return [f"Images:    {augmenter.encoder_.describe()} by a {config.architecture} GAN"]
 
     def diversity_features(self, codec, real, synthetic) -> tuple[np.ndarray, np.ndarray, None]:
