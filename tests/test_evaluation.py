@@ -369,6 +369,15 @@ def test_one_more_rare_row_in_every_fold_is_no_evidence_on_any_metric():
                              confidence=0.95)["augmenter"].p < 0.05
 
 
+def test_secondary_evidence_in_the_verdict_carries_the_few_rows_caveat_of_its_table_row():
+    # The verdict cited "balanced accuracy -0.054" bare where the summary's row said "few rows".
+    folds = fold_scores([0, 1], {"augmenter": {"balanced_accuracy": 0.1 + 0.01 * unit_noise(1)}})
+    for fold in folds:
+        fold.n_test = 12
+    text = decide(folds, ("none", "augmenter"), test_train_ratio=0.5, metric="macro_f1", labels=[0, 1]).text
+    assert "balanced accuracy +0.100 (few rows: test folds of 12 rows (< 30))" in text
+
+
 def test_mean_row_counts_read_alike_everywhere_and_never_round_up_to_the_bound():
     from gan_augment.evaluation._text import rows_text
 

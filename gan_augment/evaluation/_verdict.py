@@ -164,7 +164,7 @@ def decide(folds: Sequence[FoldResult], methods: Sequence[str], *, test_train_ra
     subject = AUGMENTER if AUGMENTER in primary else list(primary)[-1]
     choice, advice = _advice(folds, primary, helped, subject, names, metric, alpha, kw)
     cited = [subject] + ([choice] if choice not in ("none", subject) else [])
-    evidence = _evidence(folds, list(methods), cited, labels, metric, names, alpha, kw)
+    evidence = _evidence(folds, list(methods), cited, labels, metric, names, alpha, kw, positive)
     sentences = [_answer(names[subject], primary[subject], metric, alpha, len(primary), folds, positive), advice,
                  _supporting(evidence, [names[m] for m in cited])]
     return Decision(metric=metric, alpha=alpha, primary=primary, helped=helped, hurt=hurt, choice=choice,
@@ -228,16 +228,17 @@ def _advice(folds, primary: dict[str, Comparison], helped: list[str], subject: s
 
 
 def _evidence(folds, methods: list[str], cited: list[str], labels: Sequence, metric: str, names: dict, alpha: float,
-              kw: dict) -> list[str]:
+              kw: dict, positive=None) -> list[str]:
     """The supporting evidence for the ``cited`` methods (the augmenter, and the recommended method):
     each secondary metric (Holm across the methods) and per-class recall, F1 and precision (Holm
-    across the classes) that changed significantly, as "name: change, change, ..."."""
+    across the classes) that changed significantly, as "name: change, change, ...", each with the
+    "few rows" caveat the tables give it."""
     secondary = [m for m in OVERALL_METRICS if m != metric and _defined(folds, m)]
     tests = {m: compare_with_none(folds, methods, m, **kw) for m in secondary}
     items = []
     for method in cited:
-        changes = [f"{METRIC_NAMES[m]} {tests[m][method].mean:+.3f}" for m in secondary
-                   if tests[m][method].significant(alpha)]
+        changes = [f"{METRIC_NAMES[m]} {tests[m][method].mean:+.3f}{_in_brackets(_few_test_rows(folds, m, positive))}"
+                   for m in secondary if tests[m][method].significant(alpha)]
         for class_metric in ("recall", "f1", "precision"):
             changes += [f"{METRIC_NAMES[class_metric]} of class {show(label)} {c.mean:+.3f}{_few_class_rows(folds, label)}"
                         for label, c in class_comparisons(folds, method, list(labels), class_metric, **kw).items()
@@ -245,6 +246,11 @@ def _evidence(folds, methods: list[str], cited: list[str], labels: Sequence, met
         if changes:
             items.append((names[method], changes))
     return [f"{name}: {first_few(changes, MAX_EVIDENCE)}" for name, changes in items]
+
+
+def _in_brackets(caveat: str) -> str:
+    """"; few rows: ..." (a clause of the answer's sentence) as " (few rows: ...)"."""
+    return f" ({caveat.removeprefix('; ')})" if caveat else ""
 
 
 def _few_class_rows(folds: Sequence[FoldResult], label) -> str:
