@@ -597,7 +597,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
     def _resolve_sampling_strategy(self, X, y) -> dict:
         plan = plan_top_up(y, self.sampling_strategy, self.classes)
         kind = kind_for_input(X, self.get_params(deep=False))
-        check_class_sizes(plan, class_counts(y), self.min_class_size, unit=kind.unit)
+        check_class_sizes(plan, class_counts(y), self.min_class_size, unit=kind.unit,
+                          made_from_itself=self._method != "translate")
         # Before training: a top-up that could never be held is refused now, not after the fit (by
         # the bound sample() applies then: images at their dtype's bytes, a table's values at 8).
         _check_fits_in_memory(sum(n for n in plan.values() if n > 0), int(np.prod(np.shape(X)[1:])), kind.unit,
@@ -704,7 +705,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
                 self._warn_ungated_classes(refused=not auto_gate)
         self.diversity_ = self._measure_diversity(X, y)  # the same in every process: the same model
         if group.is_main:
-            warn_if_collapsed(self.diversity_, kind.unit, kind.plain_top_up)
+            warn_if_collapsed(self.diversity_, kind.unit, kind.plain_top_up, translator=self._method == "translate")
             topped_up = {plain_label(label) for label, n in self.sampling_strategy_.items() if n > 0}
             warn_if_undercovered({k: d for k, d in self.diversity_.items() if k in topped_up}, kind.unit,
                                  kind.plain_top_up, ensemble=self.get_params(deep=False).get("n_generators") == 1)

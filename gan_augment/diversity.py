@@ -224,20 +224,25 @@ def describe(label_text: str, diversity: ClassDiversity, unit: str) -> str:
             f"{unit}, spread {diversity.spread:.2f} of the real class's")
 
 
-def warn_if_collapsed(diversity: Mapping, unit: str, plain_top_up: str) -> None:
+def warn_if_collapsed(diversity: Mapping, unit: str, plain_top_up: str, *, translator: bool = False) -> None:
     """One :class:`ModeCollapseWarning` naming every collapsed class (``{label: ClassDiversity}``);
-    ``plain_top_up``: what to top them up with instead (the data kind's)."""
+    ``plain_top_up``: what to top them up with instead (the data kind's). A ``translator``'s image is
+    a function of its source image: its remedy is a larger pool, not another loss or more epochs."""
     collapsed = {label: d for label, d in diversity.items() if d.collapsed}
     if not collapsed:
         return
 
+    remedy = ("A translation is made from one source image, so a class gets at most as many distinct ones as "
+              "its source pool holds: name more source classes (source=) or keep more of their images "
+              "(max_sources_per_class=)" if translator else
+              "Fit again with another loss (loss=; --loss of fit and augment), more epochs (epochs=, --epochs) "
+              "or lower learning rates (lr_g, lr_d)")
+
     def message(classes: list[str]) -> str:
         return (f"The generator collapsed ({'; '.join(classes)}): the synthetic {unit} of "
                 f"{'this class are' if len(classes) == 1 else 'these classes are'} near copies of one "
-                "another, and topping up with them adds little. Fit again with another loss (loss=; --loss of fit "
-                "and augment), more epochs (epochs=, --epochs) or lower learning rates (lr_g, lr_d), or top these "
-                f"classes up with {plain_top_up}. The check is in diversity_ and in `gan-augment info` of a saved "
-                "model.")
+                f"another, and topping up with them adds little. {remedy}, or top these classes up with "
+                f"{plain_top_up}. The check is in diversity_ and in `gan-augment info` of a saved model.")
 
     warn(message([describe(_label_text(label), d, unit) for label, d in collapsed.items()]), ModeCollapseWarning,
          gist=message([f"class {_label_text(label)}" for label in collapsed]), stacklevel=3)

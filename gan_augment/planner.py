@@ -148,10 +148,11 @@ def _real(count: int, unit: str) -> str:
 
 
 def check_class_sizes(plan: Mapping, counts: Mapping, min_class_size=None, *, unit: str = "rows",
-                      option: str = "min_class_size") -> None:
+                      option: str = "min_class_size", made_from_itself: bool = True) -> None:
     """Before training: refuse a class to top up with fewer than ``min_class_size`` real samples
     (DataValidationError naming it and ``option``, as the user spelt it), and warn about one with
-    fewer than :data:`FEW_ROWS`."""
+    fewer than :data:`FEW_ROWS` whose samples are ``made_from_itself`` (a generator's: near copies of
+    so few; not a translator's, made from the other classes' images)."""
     from gan_augment.exceptions import DataValidationError, SmallClassWarning
 
     topped_up = [(label, counts[label], n) for label, n in plan.items() if n > 0]
@@ -163,7 +164,7 @@ def check_class_sizes(plan: Mapping, counts: Mapping, min_class_size=None, *, un
                 f"Class {label!r} has {_real(have, unit)}, fewer than {option} {min_class_size}"
                 + {1: "", 2: " (as does 1 more class)"}.get(len(small), f" (as do {len(small) - 1} more classes)")
                 + f"; collect more, leave it out of the top-up, or lower {option}.")
-    few = [(label, have, n) for label, have, n in topped_up if have < FEW_ROWS]
+    few = [(label, have, n) for label, have, n in topped_up if have < FEW_ROWS and made_from_itself]
     if few:
         listed = "; ".join(f"class {label!r}: {_real(have, unit)}, {n:,} synthetic to add" for label, have, n in few)
         warnings.warn(

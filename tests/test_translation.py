@@ -301,3 +301,22 @@ def test_low_coverage_advice_leaves_out_the_ensemble_a_translator_cannot_be():
         TranslationAugmenter(classes=[0], **FAST).fit(X[keep], y[keep])
     advice = " ".join(str(w.message) for w in caught if issubclass(w.category, LowCoverageWarning))
     assert "Train longer" in advice and "generators" not in advice
+
+
+def test_a_translators_warnings_speak_of_its_source_pool(rare_digits):
+    # A translation is a function of its source image: a pool of 4 gave 4 distinct images, said as
+    # a collapse to be fixed by another loss, more epochs or lower learning rates; and a class of one
+    # image was warned to get "near copies" of it, where its images come from the other classes.
+    import warnings
+
+    from gan_augment import ModeCollapseWarning, SmallClassWarning
+
+    X, y = rare_digits
+    keep = (y != 3) | (np.cumsum(y == 3) <= 1)  # one image of 3
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        TranslationAugmenter(image_shape=(1, 8, 8), classes=[3], label_gate=False, max_sources_per_class=2, epochs=1,
+                             batch_size=32, random_state=0, n_threads=1).fit(X[keep], y[keep])
+    assert not [w for w in said if issubclass(w.category, SmallClassWarning)]
+    [collapse] = [str(w.message) for w in said if issubclass(w.category, ModeCollapseWarning)]
+    assert "(max_sources_per_class=)" in collapse and "another loss" not in collapse
