@@ -167,6 +167,9 @@ def _check_report(report: Optional[Path], force: bool) -> Optional[str]:
     if report is None:
         return None
     report_format = REPORT_FORMATS.get(report.suffix.lower())
+    if report_format is None and report.name.lower() in REPORT_FORMATS:  # ".html": a hidden name, no suffix
+        raise CLIError(f"--report {report} names a file without a name before its suffix; give one, e.g. "
+                       f"--report {report.with_name('report' + report.name)}.", USAGE)
     if report_format is None:
         raise CLIError(f"--report {report}: the suffix {report.suffix or '(none)'!r} is not one of "
                        f"{', '.join(REPORT_FORMATS)}.", USAGE)

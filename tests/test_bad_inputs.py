@@ -914,6 +914,9 @@ def test_cli_evaluate_report_that_cannot_be_written_is_refused_before_the_folds(
     before = _snapshot(tmp_path)
     code, err = _cli(capsys, "evaluate", data, "--report", tmp_path / "notes" / "report.html", "-e", "1")
     assert code == 2 and "notes is a file, not a directory" in err and "Cross-validating" not in err
+    # ".html" is a hidden name with no suffix to pathlib: it was refused as "the suffix '(none)'".
+    code, err = _cli(capsys, "evaluate", data, "--report", tmp_path / ".html", "-e", "1")
+    assert code == 2 and f"give one, e.g. --report {tmp_path / 'report.html'}" in err
     assert _snapshot(tmp_path) == before
 
 
