@@ -705,7 +705,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
                 self._warn_ungated_classes(refused=not auto_gate)
         self.diversity_ = self._measure_diversity(X, y)  # the same in every process: the same model
         if group.is_main:
-            warn_if_collapsed(self.diversity_, kind.unit, kind.plain_top_up, translator=self._method == "translate")
+            warn_if_collapsed(self.diversity_, kind.unit, kind.plain_top_up, remedy=self._collapse_remedy())
             topped_up = {plain_label(label) for label, n in self.sampling_strategy_.items() if n > 0}
             warn_if_undercovered({k: d for k, d in self.diversity_.items() if k in topped_up}, kind.unit,
                                  kind.plain_top_up, ensemble=self.get_params(deep=False).get("n_generators") == 1)
@@ -725,6 +725,10 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
             more = ", with more epochs," if low else ","
             raise ValueError(f"{' '.join(reasons)} So label_gate=True refuses to top them up. Call fit_resample again "
                              f"with {how}{more} or top them up with {self.kind_.plain_top_up}.")
+
+    def _collapse_remedy(self) -> str | None:
+        """What to try first when a class collapsed, where it is not what helps a GAN (None)."""
+        return None
 
     @classmethod
     def _takes_auto_gate(cls) -> bool:

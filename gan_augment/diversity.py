@@ -224,19 +224,16 @@ def describe(label_text: str, diversity: ClassDiversity, unit: str) -> str:
             f"{unit}, spread {diversity.spread:.2f} of the real class's")
 
 
-def warn_if_collapsed(diversity: Mapping, unit: str, plain_top_up: str, *, translator: bool = False) -> None:
+def warn_if_collapsed(diversity: Mapping, unit: str, plain_top_up: str, *, remedy: str | None = None) -> None:
     """One :class:`ModeCollapseWarning` naming every collapsed class (``{label: ClassDiversity}``);
-    ``plain_top_up``: what to top them up with instead (the data kind's). A ``translator``'s image is
-    a function of its source image: its remedy is a larger pool, not another loss or more epochs."""
+    ``plain_top_up``: what to top them up with instead (the data kind's); ``remedy``: what to try
+    first, for a model whose remedy is not a GAN's (another loss, more epochs, lower rates)."""
     collapsed = {label: d for label, d in diversity.items() if d.collapsed}
     if not collapsed:
         return
 
-    remedy = ("A translation is made from one source image, so a class gets at most as many distinct ones as "
-              "its source pool holds: name more source classes (source=) or keep more of their images "
-              "(max_sources_per_class=)" if translator else
-              "Fit again with another loss (loss=; --loss of fit and augment), more epochs (epochs=, --epochs) "
-              "or lower learning rates (lr_g, lr_d)")
+    remedy = remedy or ("Fit again with another loss (loss=; --loss of fit and augment), more epochs (epochs=, "
+                        "--epochs) or lower learning rates (lr_g, lr_d)")
 
     def message(classes: list[str]) -> str:
         return (f"The generator collapsed ({'; '.join(classes)}): the synthetic {unit} of "

@@ -151,6 +151,23 @@ class TranslationAugmenter(GANAugmenter):
     def _codec_params(self) -> dict:
         return {**self.get_params(deep=False), "architecture": "translator", "noise_dim": TRANSLATOR_NOISE_DIM}
 
+    def _collapse_remedy(self) -> str:
+        """A translation is a function of its source image: a class gets at most as many distinct
+        images as its sources hold. More of them, where this translator left some out, or else more
+        varied ones; not another loss or more epochs."""
+        held, real = self.source_counts_, self.class_counts_
+        others = ~np.eye(len(self.classes_), dtype=bool)
+        ways = []
+        if (others & ~self.allowed_sources_).any():
+            ways.append("name more source classes (source=)")
+        if any(held[label] < n for label, n in real.items()):
+            ways.append(f"keep more images of each (max_sources_per_class, {self.max_sources_per_class} now)")
+        pool = ("A translation is made from one source image, so a class gets at most as many distinct ones as its "
+                "sources hold")
+        if not ways:
+            return f"{pool}: their images are few or alike, and more varied ones would help"
+        return f"{pool}: {' or '.join(ways)}, TranslationAugmenter's parameters (the command line has none)"
+
     @property
     def source_counts_(self) -> dict:
         """``{class: images of it in the source pool}``, as the fitted (or loaded) translator holds them."""

@@ -98,15 +98,14 @@ class ImageKind(DataKind):
     def describe(self, augmenter) -> list[str]:
         config = augmenter.model_config_
         if config.architecture == "translator":
-            if getattr(augmenter, "source", None) is None:
-                origin, held = "the other classes' images", config.n_sources
-            else:  # the classes the topped-up ones are made from (the pool holds every class)
-                targets = [list(augmenter.classes_).index(label) for label, n in augmenter.sampling_strategy_.items()
-                           if n > 0]
-                used = augmenter.generator_.allowed[targets].any(0).tolist() if targets else []
-                names = [plain_label(label) for label, is_used in zip(augmenter.classes_, used) if is_used]
-                origin = "the images of " + ", ".join(repr(label) for label in names)
-                held = sum(augmenter.source_counts_[label] for label in names)
+            # The classes the topped-up ones are made from (the pool holds every class).
+            targets = [list(augmenter.classes_).index(label) for label, n in augmenter.sampling_strategy_.items()
+                       if n > 0]
+            used = augmenter.generator_.allowed[targets].any(0).tolist() if targets else []
+            names = [plain_label(label) for label, is_used in zip(augmenter.classes_, used) if is_used]
+            held = sum(augmenter.source_counts_[label] for label in names)
+            origin = ("the other classes' images" if getattr(augmenter, "source", None) is None
+                      else "the images of " + ", ".join(repr(label) for label in names))
             # The pool of every class is in the file (what the top-up is made from may be fewer):
             # said whole, for whoever checks what a model would share.
             stored = "" if held == config.n_sources else f"; the model file holds {config.n_sources:,} images in all"
