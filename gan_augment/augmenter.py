@@ -251,6 +251,9 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
 
     #: Saved with the model, so that ``load`` builds the class that saved it.
     _method = "gan"
+    #: Whether a class's synthetic samples are made from its own real ones (a translator's are made
+    #: from the other classes'): a class of 1-2 then gets near copies, and is warned about.
+    _made_from_own_class = True
     #: What the progress bar says it trains.
     _model_name = "GAN"
     #: What the evaluator's report calls its top-up.
@@ -598,7 +601,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         plan = plan_top_up(y, self.sampling_strategy, self.classes)
         kind = kind_for_input(X, self.get_params(deep=False))
         check_class_sizes(plan, class_counts(y), self.min_class_size, unit=kind.unit,
-                          made_from_itself=self._method != "translate")
+                          made_from_itself=self._made_from_own_class)
         # Before training: a top-up that could never be held is refused now, not after the fit (by
         # the bound sample() applies then: images at their dtype's bytes, a table's values at 8).
         _check_fits_in_memory(sum(n for n in plan.values() if n > 0), int(np.prod(np.shape(X)[1:])), kind.unit,

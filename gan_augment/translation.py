@@ -82,6 +82,7 @@ class TranslationAugmenter(GANAugmenter):
     """
 
     _method = "translate"
+    _made_from_own_class = False
     _model_name = "translator"
     _top_up_name = "translation top-up"
     #: Fixed for a translator: one model (no ensemble), its own architecture and noise, no
