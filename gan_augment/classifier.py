@@ -20,6 +20,7 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from gan_augment._compat import HasMethods, fit_context
+from gan_augment.data.tabular import check_target
 
 
 def _estimator_has(attr):
@@ -64,6 +65,10 @@ class AugmentedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         shape = getattr(y, "shape", ())
         if len(shape) == 2 and shape[1] == 1:
             y = column_or_1d(y, warn=True)  # as every scikit-learn classifier does
+        elif len(shape) >= 2:
+            # The samplers read a one-hot target as imbalanced-learn's one-vs-all encoding and return
+            # class indices, 1-D: the estimator would learn those, not the user's rows.
+            check_target(y, one_hot=False)
         if get_config().get("enable_metadata_routing", False):
             # What the caller's router sends here for the estimator's fit (its set_fit_request);
             # metadata nobody asked for is refused by scikit-learn, naming the estimator.

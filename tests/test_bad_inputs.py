@@ -758,6 +758,22 @@ def test_augmented_classifier_refuses_a_fit_parameter_the_estimator_does_not_tak
     assert not hasattr(model, "augmenter_")
 
 
+@pytest.mark.parametrize("columns", [2, 3])
+def test_augmented_classifier_refuses_a_one_hot_target_before_augmenting(columns):
+    # The samplers turn imbalanced-learn's one-vs-all one-hot into class indices: with 2 columns the
+    # estimator was fitted on those, so predict returned 1 where the user's row read [1, 0]; with 3
+    # LogisticRegression refused the target only after the GAN fit.
+    from sklearn.tree import DecisionTreeClassifier
+
+    from gan_augment import AugmentedClassifier, GANAugmenter
+
+    y = np.eye(columns, dtype=int)[np.arange(45) % columns]
+    model = AugmentedClassifier(DecisionTreeClassifier(), GANAugmenter(epochs=1))
+    with pytest.raises(ValueError, match=rf"The target y has shape \(45, {columns}\): one label per row is needed"):
+        model.fit(pd.DataFrame({"a": np.arange(45.0)}), y)
+    assert not hasattr(model, "augmenter_")
+
+
 @pytest.mark.parametrize("make", ["IsolationForest", "KMeans"])
 def test_augmented_classifier_refuses_an_estimator_of_another_kind_before_augmenting(make):
     # Both were accepted and failed after the GAN fit: "object has no attribute 'classes_'".

@@ -680,7 +680,7 @@ def check_columns(X) -> None:
                 "cell is a number, text or missing: spread it over columns or make it text first.")
 
 
-def check_target(y, *, name=None, source=None) -> None:
+def check_target(y, *, name=None, source=None, one_hot=True) -> None:
     """Refuse a target that cannot be a set of classes, before anything is trained.
 
     Raises :class:`DataValidationError`, naming the target (column ``name`` of ``source`` when
@@ -689,13 +689,14 @@ def check_target(y, *, name=None, source=None) -> None:
     name classes by their text), numbers with a fractional part, or so many distinct numbers that
     it looks like a regression target, and a target of several columns that is not one-hot. A
     column vector (N, 1) and imbalanced-learn's one-vs-all encoding (one 1 per row of 0/1 columns)
-    are left to scikit-learn's and imbalanced-learn's own checks, which flatten them.
+    are left to scikit-learn's and imbalanced-learn's own checks, which flatten them; with
+    ``one_hot=False`` the one-hot encoding is refused too.
     """
     if not isinstance(y, (pd.Series, np.ndarray, list, tuple)):
         y = np.asarray(y)  # other array-likes (they may refuse numpy's functions, as scikit-learn's checks do)
     if np.ndim(y) != 1:
         shape = np.shape(y)
-        if len(shape) >= 2 and not (len(shape) == 2 and (shape[1] == 1 or _one_hot(y))):
+        if len(shape) >= 2 and not (len(shape) == 2 and (shape[1] == 1 or one_hot and _one_hot(y))):
             # scikit-learn's checks would sort the cells of all columns together: labels of two
             # types fail in numpy's sort with "'<' not supported", not naming the target.
             raise DataValidationError(
