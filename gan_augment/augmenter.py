@@ -708,8 +708,9 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
                 self._warn_ungated_classes(refused=not auto_gate)
         self.diversity_ = self._measure_diversity(X, y)  # the same in every process: the same model
         if group.is_main:
-            warn_if_collapsed(self.diversity_, kind.unit, kind.plain_top_up, remedy=self._collapse_remedy())
             topped_up = {plain_label(label) for label, n in self.sampling_strategy_.items() if n > 0}
+            warn_if_collapsed(self.diversity_, kind.unit, kind.plain_top_up, remedy=self._collapse_remedy(),
+                              topped_up=topped_up)
             warn_if_undercovered({k: d for k, d in self.diversity_.items() if k in topped_up}, kind.unit,
                                  kind.plain_top_up, ensemble=self.get_params(deep=False).get("n_generators") == 1)
         return self

@@ -224,22 +224,31 @@ def describe(label_text: str, diversity: ClassDiversity, unit: str) -> str:
             f"{unit}, spread {diversity.spread:.2f} of the real class's")
 
 
-def warn_if_collapsed(diversity: Mapping, unit: str, plain_top_up: str, *, remedy: str | None = None) -> None:
+def warn_if_collapsed(diversity: Mapping, unit: str, plain_top_up: str, *, remedy: str | None = None,
+                      topped_up=None) -> None:
     """One :class:`ModeCollapseWarning` naming every collapsed class (``{label: ClassDiversity}``);
-    ``plain_top_up``: what to top them up with instead (the data kind's); ``remedy``: what to try
-    first, for a model whose remedy is not a GAN's (another loss, more epochs, lower rates)."""
+    ``plain_top_up``: what to top them up with instead (the data kind's), advised for the collapsed
+    classes among ``topped_up`` (None: all of them); ``remedy``: what to try first, for a model
+    whose remedy is not a GAN's (another loss, more epochs, lower rates)."""
     collapsed = {label: d for label, d in diversity.items() if d.collapsed}
     if not collapsed:
         return
 
     remedy = remedy or ("Fit again with another loss (loss=; --loss of fit and augment), more epochs (epochs=, "
                         "--epochs) or lower learning rates (lr_g, lr_d)")
+    # A collapsed class nothing is added to (the majority) is still named: sample() draws from it.
+    to_top_up = [label for label in collapsed if topped_up is None or label in topped_up]
+    if len(to_top_up) == len(collapsed):
+        which = "this class" if len(collapsed) == 1 else "these classes"
+    else:
+        which = ("class " if len(to_top_up) == 1 else "classes ") + ", ".join(map(_label_text, to_top_up))
+    instead = f", or top {which} up with {plain_top_up}" if to_top_up else ""
 
     def message(classes: list[str]) -> str:
         return (f"The generator collapsed ({'; '.join(classes)}): the synthetic {unit} of "
                 f"{'this class are' if len(classes) == 1 else 'these classes are'} near copies of one "
-                f"another, and topping up with them adds little. {remedy}, or top these classes up with "
-                f"{plain_top_up}. The check is in diversity_ and in `gan-augment info` of a saved model.")
+                f"another, and adding them adds little. {remedy}{instead}. The check is in diversity_ and in "
+                "`gan-augment info` of a saved model.")
 
     warn(message([describe(_label_text(label), d, unit) for label, d in collapsed.items()]), ModeCollapseWarning,
          gist=message([f"class {_label_text(label)}" for label in collapsed]), stacklevel=3)

@@ -126,6 +126,25 @@ def test_a_collapsed_gan_is_named_recorded_and_shown_by_info(tmp_path, capsys):
     assert len(re.findall(r"COLLAPSED: [12] distinct rows", out)) == 3
 
 
+def test_the_collapse_warning_advises_topping_up_only_classes_that_are_topped_up():
+    # A collapsed majority class (nothing added to it) was told to be "topped up with" its real rows.
+    from gan_augment.diversity import warn_if_collapsed
+
+    collapsed = measure_class(np.random.default_rng(0).normal(size=(40, 3)), np.zeros((500, 3)))
+    healthy = measure_class(*(np.random.default_rng(seed).normal(size=(n, 3)) for seed, n in ((0, 40), (1, 500))))
+    assert collapsed.collapsed and not healthy.collapsed
+    with pytest.warns(ModeCollapseWarning) as said:
+        warn_if_collapsed({"common": collapsed, "rare": healthy}, "rows", "SMOTE", topped_up={"rare"})
+    [message] = [str(w.message) for w in said]
+    assert "class 'common'" in message and "top" not in message.split("near copies")[1]
+    with pytest.warns(ModeCollapseWarning) as said:
+        warn_if_collapsed({"common": collapsed, "rare": collapsed}, "rows", "SMOTE", topped_up={"rare"})
+    [message] = [str(w.message) for w in said]
+    assert "or top class 'rare' up with SMOTE" in message
+    with pytest.warns(ModeCollapseWarning, match="or top this class up with SMOTE"):
+        warn_if_collapsed({"rare": collapsed}, "rows", "SMOTE", topped_up={"rare"})
+
+
 def test_a_healthy_fit_is_not_called_collapsed_and_the_check_is_seeded():
     X, y = load_iris(return_X_y=True, as_frame=True)
     keep = np.r_[0:50, 50:100, 100:115]
