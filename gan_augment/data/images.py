@@ -111,7 +111,9 @@ class ImageCodec:
         self.dtype_ = X.dtype
         low, high = float(X.min()), float(X.max())
         if high <= low:
-            raise DataValidationError(f"Every pixel of X has the value {X.flat[0]!r}; there is no image to learn.")
+            # Said of "every image", not of X: the command line's images are a folder.
+            raise DataValidationError(f"Every pixel of every image has the value {X.flat[0].item()!r}: there is no "
+                                      "image to learn.")
         # Observed, for uint8 too: a uint8 mask of 0/1 or digits of 0..16 must not come back with 206.
         # (Models saved before took 0..255 for uint8; they keep it.)
         self.value_range_ = (low, high)
