@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import numbers
 
+import numpy as np
+
+from gan_augment._compat import Interval
 from gan_augment.data.tabular import as_pandas_frame, check_target
 from gan_augment.planner import check_strategy_values
 
@@ -19,6 +23,18 @@ class TableSamplerMixin:
         tags.input_tags.sparse = False
         tags.sampler_tags.sample_indices = False
         return tags
+
+    def _validate_params(self):
+        """scikit-learn's check of the parameters, and a bool refused where a count is asked for:
+        ``True`` is an Integral to scikit-learn's ``Interval`` (``checkpoint_every=True`` failed
+        after the data was encoded, naming "every"; ``max_modes=True`` fitted one mode)."""
+        super()._validate_params()  # type: ignore[misc]
+        for name, constraints in self._parameter_constraints.items():  # type: ignore[attr-defined]
+            value = getattr(self, name)
+            if isinstance(value, (bool, np.bool_)) and "boolean" not in constraints and any(
+                    isinstance(c, Interval) and c.type is numbers.Integral for c in constraints):
+                raise ValueError(f"The {name!r} parameter of {type(self).__name__} is a count: pass an int, not "
+                                 f"{value!r}.")
 
     def fit(self, X, y, **params):
         """Check the sampling strategy as imbalanced-learn's ``fit`` does, with the target and the

@@ -178,9 +178,6 @@ class TranslationAugmenter(GANAugmenter):
 
     def _check_kind(self, kind) -> None:
         super()._check_kind(kind)
-        if isinstance(self.max_sources_per_class, (bool, np.bool_)):  # an Integral to scikit-learn's check
-            raise ValueError(f"max_sources_per_class must be a positive int (the images of each class kept as "
-                             f"sources), got {self.max_sources_per_class!r}.")
         self.allowed_sources_ = self._allowed_sources()
 
     def _training_defaults_name(self) -> str:

@@ -570,6 +570,23 @@ def test_gan_augmenter_refuses_bad_parameters_naming_them(param, value):
         GANAugmenter(epochs=1, **{param: value}).fit(X, y)
 
 
+@pytest.mark.parametrize("make, param", [("GANAugmenter", "checkpoint_every"), ("GANAugmenter", "max_modes"),
+                                         ("GANAugmenter", "n_generators"), ("GANAugmenter", "min_class_size"),
+                                         ("AutoAugmenter", "n_jobs")])
+def test_a_bool_given_for_a_count_is_refused_naming_the_parameter(make, param, tmp_path):
+    # True is an Integral to scikit-learn's check: checkpoint_every=True failed after encoding, naming
+    # "every"; max_modes=True fitted one mode, n_generators=True one generator.
+    import gan_augment
+
+    X, y = pd.DataFrame({"a": np.arange(30.0)}), np.array([0] * 20 + [1] * 10)
+    sampler = getattr(gan_augment, make)(**{param: True})
+    if make == "GANAugmenter":
+        sampler.set_params(epochs=1, checkpoint_dir=tmp_path / "ckpt")
+    with pytest.raises(ValueError, match=rf"The '{param}' parameter of {make} is a count: pass an int, not True"):
+        sampler.fit_resample(X, y)
+    assert not (tmp_path / "ckpt").exists()
+
+
 def _small_class_data():
     X = pd.DataFrame({"a": np.arange(32.0), "b": np.arange(32.0) % 5})
     return X, np.array(["common"] * 30 + ["lone"] * 1 + ["pair"] * 1)
