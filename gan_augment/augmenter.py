@@ -205,7 +205,9 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         same data and settings (a fingerprint of the encoded data, class labels, model and training
         configs and seeds is saved with it), ``fit`` continues from it: a run killed after an hour
         loses at most ``checkpoint_every`` epochs, and on CPU the result is bit-identical to an
-        uninterrupted run. With ``random_state=None`` the seeds saved in the checkpoint are reused.
+        uninterrupted run. With ``random_state=None``, or a ``RandomState`` / ``Generator`` instance
+        (whose draws change from call to call, so they cannot be compared), the seeds saved in the
+        checkpoint are reused; an int must be the one the checkpoint was made with.
         A checkpoint of other data or settings, or a non-empty folder that holds anything else, is
         refused before training; give each fit its own folder (e.g. each cross-validation fold).
         The folder is kept after ``fit``; delete it when the model is saved.
@@ -851,7 +853,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
 
     def _seeds(self, saved) -> list[int]:
         """Encoder, model, training and sampling seeds. An int ``random_state`` fixes them; else a
-        checkpoint being resumed gives its own, so that a run without a seed can still continue."""
+        checkpoint being resumed gives its own, so that a run without a seed can still continue (an
+        instance's next draws are not those it gave the interrupted run, even if the same object)."""
         if saved is not None and not isinstance(self.random_state, numbers.Integral):
             return [int(seed) for seed in saved["seeds"]]
         return spawn_seeds(self.random_state, 4)
