@@ -859,6 +859,11 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
             return [int(seed) for seed in saved["seeds"]]
         return spawn_seeds(self.random_state, 4)
 
+    def _resume_parameters(self) -> tuple[str, ...]:
+        """The parameters a checkpoint records by value: those that shape the data trained on
+        (other settings are in the model and training configs)."""
+        return self.kind_.codec_parameters
+
     def _fingerprint(self, encoded: torch.Tensor, y_index: np.ndarray, seeds: list[int]) -> dict:
         """What a checkpoint must match to be continued: every input of training, by part (so
         that a refusal can say which part differs)."""
@@ -868,8 +873,12 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
             data.update(f"{array.dtype.str}{array.shape}".encode())
             data.update(array.data)  # the buffer itself: no copy of a large image set
         classes = json.dumps([[str(type(c).__name__), repr(plain_label(c))] for c in self.classes_])
+        params = self.get_params(deep=False)
         return {
             "kind": self.kind_.name,
+            # As JSON gives them back from the checkpoint (tuples as lists): compared with those.
+            "parameters": json.loads(json.dumps({name: params[name] for name in self._resume_parameters()},
+                                                default=str)),
             "data": data.hexdigest(),
             "classes": hashlib.sha256(classes.encode()).hexdigest(),
             "encoder": hashlib.sha256(
@@ -966,11 +975,16 @@ def _resume_point(checkpoint_dir, saved: dict | None, fingerprint: dict, config_
             saved[key] = config_to_dict(config_from_dict(cls, saved[key]))
         except (KeyError, TypeError, ValueError):
             pass  # no such part, or fields this version does not know: compared as written
-    keys = [key for key in sorted(set(fingerprint) | set(saved)) if saved.get(key) != fingerprint.get(key)]
-    if "seeds" in keys:
-        # The encoding is seeded: with other seeds the data and encoder hashes differ whatever the
-        # data; naming them would tell a user who changed random_state that the data changed.
-        keys = [key for key in keys if key not in ("data", "encoder")]
+    # The parameters are there to be named, not compared: the encoder's hash holds them (a checkpoint
+    # of an earlier version has none).
+    keys = [key for key in sorted(set(fingerprint) | set(saved))
+            if key != "parameters" and saved.get(key) != fingerprint.get(key)]
+    if any(key in _HASHED_PARTS for key in keys):
+        parameters = "parameters" in saved and saved["parameters"] != fingerprint["parameters"]
+        if "seeds" in keys or parameters:
+            # The encoding is seeded and follows those parameters: with others, the hashes of what
+            # was encoded differ whatever the data; naming them would tell the user it changed.
+            keys = ["parameters"] * parameters + [key for key in keys if key not in _HASHED_PARTS]
     differ = [_difference(key, saved.get(key), fingerprint.get(key)) for key in keys]
     if differ:
         raise ModelFileError(
@@ -981,11 +995,23 @@ def _resume_point(checkpoint_dir, saved: dict | None, fingerprint: dict, config_
     return checkpoint_dir
 
 
+# The fingerprint's parts held as hashes, and what a user would change to make them differ.
+_HASHED_PARTS = {
+    "data": "the rows, images or labels",
+    "encoder": "the columns' names, types or values, or the images' layout or range",
+    "sources": "the images the translator may translate from",
+}
+
+
 def _difference(part: str, saved, now) -> str:
     """``part`` of a run's fingerprint that differs, with the settings in it that do (``training_config:
     epochs 30 in the checkpoint, 60 now``); hashes (data, encoder) only by name."""
     if part == "seeds":  # drawn from random_state: the setting to look at
         return f"seeds (random_state) {saved!r} in the checkpoint, {now!r} now"
+    if part == "early_stopping" and saved and now:  # on in both: [every, patience, rated classes]
+        return "early_stopping: the classes it rates (those topped up: classes=, sampling_strategy) differ"
+    if part in _HASHED_PARTS:
+        return f"{part} ({_HASHED_PARTS[part]})"
     if not (isinstance(saved, dict) and isinstance(now, dict)):
         return part
     keys = [key for key in sorted(set(saved) | set(now)) if saved.get(key) != now.get(key)]

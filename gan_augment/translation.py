@@ -201,6 +201,9 @@ class TranslationAugmenter(GANAugmenter):
         images, labels = self._pool
         generator.set_sources(images, labels, torch.from_numpy(self.allowed_sources_))
 
+    def _resume_parameters(self) -> tuple[str, ...]:
+        return (*super()._resume_parameters(), "source", "max_sources_per_class")
+
     def _fingerprint(self, encoded, y_index, seeds) -> dict:
         # The source rule is trained into the model (a buffer of the translator): a checkpoint of
         # other sources must not be continued.

@@ -107,6 +107,8 @@ def test_a_checkpoint_of_an_earlier_version_without_a_newer_setting_resumes(tmp_
     with pytest.raises(ModelFileError, match=r"penalty_fraction 0.5 in the checkpoint, 1.0 now"):
         GANAugmenter(**FAST, checkpoint_dir=tmp_path / "ckpt", checkpoint_every=2).fit(X, y)
     del settings["penalty_fraction"]
+    # The encoding's parameters came later still: without them, the encoder's hash stands for them.
+    del header["state"]["metadata"]["gan_augmenter"]["fingerprint"]["parameters"]
     header_path.write_text(json.dumps(header))
     resumed = GANAugmenter(**FAST, checkpoint_dir=tmp_path / "ckpt", checkpoint_every=2).fit(X, y)
     assert resumed.history_[:, "loss_g"] == uninterrupted.history_[:, "loss_g"]
@@ -276,12 +278,28 @@ def test_a_checkpoint_of_other_data_or_settings_is_refused(tmp_path, change, nam
     assert _snapshot(tmp_path / "ckpt") == before
 
 
+@pytest.mark.parametrize("change, named", [
+    (dict(max_modes=3), "parameters: max_modes 2 in the checkpoint, 3 now"),
+    (dict(categorical_features=[2]), "parameters: categorical_features None in the checkpoint, [2] now"),
+    (dict(detect_rules=False), "parameters: detect_rules True in the checkpoint, False now"),
+])
+def test_another_encoding_setting_is_named_not_the_data(tmp_path, change, named):
+    # They were refused as "they differ in: data; encoder": hashes of what the setting changed, which
+    # told a user whose data had not changed that it had, and named no setting.
+    X, y = _data()
+    GANAugmenter(**FAST, checkpoint_dir=tmp_path / "ckpt").fit(X, y)
+    with pytest.raises(ModelFileError) as info:
+        GANAugmenter(**{**FAST, **change}, checkpoint_dir=tmp_path / "ckpt").fit(X, y)
+    assert f"(they differ in: {named})" in str(info.value)
+
+
 def test_early_stopping_on_other_classes_is_refused_on_resume(tmp_path):
     # Which classes the ratings rate was not in the fingerprint: a resume with other classes=
     # continued with ratings of another scorer.
     X, y = _data()
     GANAugmenter(**FAST, early_stopping=True, classes=[1], checkpoint_dir=tmp_path / "ckpt").fit(X, y)
-    with pytest.raises(ModelFileError, match="other data or settings.*early_stopping"):
+    with pytest.raises(ModelFileError, match=r"other data or settings.*early_stopping: the classes it rates \(those "
+                                             r"topped up: classes=, sampling_strategy\) differ"):
         GANAugmenter(**FAST, early_stopping=True, classes=[0], checkpoint_dir=tmp_path / "ckpt").fit(X, y)
     GANAugmenter(**FAST, early_stopping=True, classes=[1], checkpoint_dir=tmp_path / "ckpt").fit(X, y)  # same: resumes
 

@@ -233,7 +233,8 @@ def test_a_killed_fit_resumes_from_its_checkpoint_bit_identically(rare_digits, t
     resumed = TranslationAugmenter(classes=[3], checkpoint_dir=tmp_path / "ckpt", **settings).fit(X, y)
     straight = TranslationAugmenter(classes=[3], **settings).fit(X, y)
     assert np.array_equal(resumed.sample(30, 3), straight.sample(30, 3))
-    with pytest.raises(ModelFileError, match="differ in: sources"):  # other sources: not this checkpoint's run
+    # Other sources: not this checkpoint's run; the setting is named (it was the hash "sources").
+    with pytest.raises(ModelFileError, match=r"differ in: parameters: source None in the checkpoint, \[1\] now\)"):
         TranslationAugmenter(classes=[3], source=[1], checkpoint_dir=tmp_path / "ckpt", **settings).fit(X, y)
 
 

@@ -39,6 +39,9 @@ class DataKind:
     plain_top_up: ClassVar[str]
     #: The config dataclass of this kind's models.
     model_config_class: ClassVar[type]
+    #: The estimator's parameters that ``fit_codec`` reads for the codec (the encoding): a resume
+    #: refused for another encoding names them, not the hashes of what they changed.
+    codec_parameters: ClassVar[tuple[str, ...]] = ()
     #: Whether ``label_gate="auto"`` trains the label gate for this kind (the measurements that
     #: chose it are with each kind's value).
     label_gate_default: ClassVar[bool] = False

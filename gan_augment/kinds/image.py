@@ -33,6 +33,7 @@ def grid_file_name(index: int, label) -> str:
 
 class ImageKind(DataKind):
     name = "image"
+    codec_parameters = ("image_shape", "image_size")
     unit = "images"
     plain_top_up = ("their real images repeated under classic augmentation (ClassicOversampler in "
                     "gan_augment.baselines, the evaluator's 'classic' baseline)")

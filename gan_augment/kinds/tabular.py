@@ -49,6 +49,8 @@ def as_rows(estimator, X, y):
 
 class TabularKind(DataKind):
     name = "tabular"
+    codec_parameters = ("categorical_features", "max_modes", "max_categories", "clip_to_range", "round_to_observed",
+                        "detect_rules")
     unit = "rows"
     plain_top_up = "SMOTE or random oversampling"
     model_config_class = TabularModelConfig
