@@ -502,6 +502,13 @@ def _spaced(data: bytes, sep: str) -> tuple:
     return tuple(spacing) if any(spacing) else ()
 
 
+def _header_spaced(header: bytes, sep: str) -> bool:
+    """Whether every name after the first in the ``header`` line follows the separator and a space."""
+    record = next(csv.reader(_io.StringIO(header.decode(CSV_ENCODING, errors="ignore"), newline=""),
+                             delimiter=sep), [])
+    return len(record) > 1 and all(name.startswith(" ") for name in record[1:])
+
+
 def _separator_before(source: "CsvSource", field: int, *, empty: bool = False) -> str:
     """What goes before field ``field`` of a written row: the separator, and the space the source
     writes there unless the field is ``empty`` (a missing value, which pandas then reads as
@@ -1105,7 +1112,10 @@ def _copy_real_lines(handle: BinaryIO, source: CsvSource, mark: Optional[str]) -
     assert source.content_ends is not None and source.line_ends is not None  # checked by the caller
     view = memoryview(data)
     sep = _separator_before(source, len(source.spaced))
-    marks = [(sep + _csv_field(mark, source.sep)).encode("utf-8")]
+    # The header follows its own spacing: UCI Adult's "age,workclass,...,income" above rows spaced
+    # after their commas got ", is_synthetic", a name pandas reads with its space.
+    header_sep = source.sep + " " if _header_spaced(data[:int(source.content_ends[0])], source.sep) else source.sep
+    marks = [(header_sep + _csv_field(mark, source.sep)).encode("utf-8")]
     marks += [(sep + "False").encode("ascii")] * (len(source.content_ends) - 1)
     position = 0
     for suffix, content_end, line_end in zip(marks, source.content_ends.tolist(), source.line_ends.tolist()):
