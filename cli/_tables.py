@@ -61,7 +61,9 @@ class TableData(DataHandler):
             single_class=f"Target column {str(target_name)!r} of {data} holds a single class",
             # What `sample` needs to put the target column back as it was.
             info={"target": plain(target_name), "target_dtype": dtype_record(y.dtype),
-                  "columns": [plain(c) for c in frame.columns]},
+                  "columns": [plain(c) for c in frame.columns],
+                  # augment --model reads DATA's missing cells as the fit read them.
+                  **({"na_values": list(na_values)} if na_values else {})},
         )
 
     def next_hint(self, out: Path, label: Any) -> str:

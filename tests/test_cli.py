@@ -958,6 +958,25 @@ def test_na_values_makes_a_cell_text_missing_only_when_asked(tmp_path, capsys):
     assert out.read_text().startswith(data.read_text())
 
 
+def test_augment_with_a_model_reads_missing_cells_as_the_fit_did(tmp_path, capsys):
+    # Without --na-values, DATA's "?" was a category the model never learned, and its synthetic
+    # missing cells were written empty below real rows that say "?".
+    lines = ["x,color,label"] + [f"{i},{'?' if i % 4 == 0 else ('red', 'blue')[i % 2]},{'a' if i <= 30 else 'b'}"
+                                 for i in range(1, 41)]
+    data = tmp_path / "colors.csv"
+    data.write_text("\n".join(lines) + "\n")
+    code, _, err = run(capsys, "fit", data, "--na-values", "?", "-e", 1, "-s", 0, "-o", tmp_path / "m", "-q")
+    assert code == 0, err
+    out = tmp_path / "out.csv"
+    code, said, err = run(capsys, "augment", data, "--model", tmp_path / "m", "-s", 0, "-o", out)
+    assert code == 0, err
+    assert "--na-values '?'" in said + err  # said where it comes from
+    synthetic = out.read_text().splitlines()[len(lines):]
+    assert len(synthetic) == 20
+    colors = {line.split(",")[1] for line in synthetic}
+    assert colors <= {"red", "blue", "?"} and "" not in colors
+
+
 def test_na_values_for_parquet_or_images_is_a_usage_error(tmp_path, capsys):
     path = tmp_path / "t.parquet"
     _table().to_parquet(path, index=False)
