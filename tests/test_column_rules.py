@@ -230,6 +230,42 @@ def test_missing_exactly_when_another_column_takes_a_value_is_kept():
     assert rates["missing link: T3 is missing exactly when T3 measured = 'f'"] > 0.3
 
 
+def test_flags_that_mark_the_same_missing_rows_all_follow_one_of_them():
+    # Hypothyroid's "T4U measured" and "FTI measured" are equal on every row: FTI's missingness
+    # followed the first, the second flag was generated on its own, and 31% of synthetic rows said
+    # "FTI measured = f" beside a value of FTI (or "t" beside none), a rule no real row breaks.
+    rng = np.random.default_rng(0)
+    measured = rng.random(400) < 0.8
+    table = pd.DataFrame({
+        "A measured": np.where(measured, "t", "f"),
+        "B measured": np.where(measured, "t", "f"),
+        "B": np.where(measured, rng.normal(100, 20, 400).round(1), np.nan),
+        "status": np.where(measured, rng.choice(["x", "y"], 400), "none"),  # three values, one on those rows
+        "code": np.where(measured, rng.choice([0, 1], 400), 0),  # 0 on those rows and elsewhere too: no link
+    })
+    encoder = TabularEncoder(max_modes=3, random_state=0).fit(table)
+    assert encoder.describe_rules()[-3:] == [
+        "linked value: B measured = 'f' exactly when A measured = 'f'",
+        "missing link: B is missing exactly when A measured = 'f'",
+        "linked value: status = 'none' exactly when A measured = 'f'",
+    ]
+    decoded = encoder.inverse_transform(_random_rows(encoder, 4000, seed=0), random_state=0)
+    flagged = decoded["A measured"] == "f"
+    assert 0 < flagged.mean() < 1
+    np.testing.assert_array_equal(decoded["B measured"] == "f", flagged)
+    np.testing.assert_array_equal(decoded["B"].isna(), flagged)
+    np.testing.assert_array_equal(decoded["status"] == "none", flagged)
+    assert set(decoded.loc[~flagged, "status"]) == {"x", "y"}  # the others still drawn from the generator
+    assert set(decoded["code"]) == {0, 1}
+    assert set(encoder.rule_violations(decoded).values()) == {0.0}
+    # And the check reads the second flag: rows generated without the links break it.
+    loose = TabularEncoder(max_modes=3, random_state=0, detect_rules=False).fit(table)
+    independent = loose.inverse_transform(_random_rows(loose, 4000, seed=0), random_state=0)
+    assert encoder.rule_violations(independent)["linked value: B measured = 'f' exactly when A measured = 'f'"] > 0.2
+    again = TabularEncoder.from_dict(json.loads(json.dumps(encoder.to_dict())))
+    assert again.describe_rules() == encoder.describe_rules()
+
+
 @pytest.mark.parametrize("dtype", ["float64", "float32", "float16", "Float32"])
 def test_a_link_to_a_value_of_a_narrow_float_column_is_kept(dtype):
     """0.3 in a float32 column is 0.30000001192092896; decoded numbers are rounded to the column's

@@ -106,7 +106,8 @@ class TabularEncoder:
         Positions of the columns of each one-hot group.
     links_ : list of dict
         Missingness links: ``{"column": a, "parent": b, "when": "equals" or "missing", "value": v}``
-        (positions): column ``a`` is missing exactly when column ``b`` = ``v`` (or is missing).
+        (positions): column ``a`` is missing exactly when column ``b`` = ``v`` (or is missing); with
+        ``"sets": w``, column ``a`` (no missing values) = ``w`` exactly when ``b`` = ``v``.
     """
 
     def __init__(self, *, categorical_columns=None, max_modes=10, max_categories=100,
@@ -371,13 +372,21 @@ class TabularEncoder:
             width = _n_slots(spec)
             block = Z[:, offset + 1: offset + 1 + width] if spec["kind"] == "numeric" else Z[:, offset: offset + width]
             if position in links:
-                # The missing slot is never chosen by the generator here: missingness is the link's.
-                slot = block[:, :width - 1].argmax(axis=1)
                 # The parent as its column's type holds it: a float32 column's 0.3 decodes as 0.30000001
                 # at 8 decimals, which is 0.3 again once a float32.
                 parent = self.columns_[links[position]["parent"]]
                 restored = {parent["name"]: _restore_dtype(columns[parent["name"]], parent)}
-                slot[self._link_holds(links[position], restored)] = width - 1
+                holds = self._link_holds(links[position], restored)
+                if "sets" in links[position]:
+                    # The linked value exactly where the link holds; elsewhere the likeliest other one.
+                    linked = spec["categories"].index(links[position]["sets"])
+                    others = block.copy()
+                    others[:, linked] = -np.inf
+                    slot = np.where(holds, linked, others.argmax(axis=1))
+                else:
+                    # The missing slot is never chosen by the generator here: missingness is the link's.
+                    slot = block[:, :width - 1].argmax(axis=1)
+                    slot[holds] = width - 1
             else:
                 slot = block.argmax(axis=1)
             if spec["kind"] == "numeric":
@@ -450,8 +459,9 @@ class TabularEncoder:
                           functools.partial(_binary_rows_broken, positions=binary, specs=specs)))
         for link in self.links_:
             when = "is missing" if link["when"] == "missing" else f"= {self._link_value_text(link)}"
-            rules.append((f"missing link: {name(link['column'])} is missing exactly when {name(link['parent'])} {when}",
-                          functools.partial(self._link_broken, link=link)))
+            then = f"= {link['sets']!r}" if "sets" in link else "is missing"
+            rules.append((f"{'linked value' if 'sets' in link else 'missing link'}: {name(link['column'])} {then} "
+                          f"exactly when {name(link['parent'])} {when}", functools.partial(self._link_broken, link=link)))
         return rules
 
     def _link_value_text(self, link: dict) -> str:
@@ -476,8 +486,9 @@ class TabularEncoder:
 
     def _link_broken(self, frame: pd.DataFrame, link: dict) -> np.ndarray:
         by_name = {self.columns_[p]["name"]: frame.iloc[:, p] for p in (link["column"], link["parent"])}
-        missing = frame.iloc[:, link["column"]].isna().to_numpy(dtype=bool)
-        return missing != self._link_holds(link, by_name)
+        column = frame.iloc[:, link["column"]]
+        linked = column.isin([link["sets"]]) if "sets" in link else column.isna()
+        return linked.to_numpy(dtype=bool) != self._link_holds(link, by_name)
 
     # ------------------------------------------------------------ persistence
     def to_dict(self) -> dict:
