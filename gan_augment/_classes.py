@@ -111,7 +111,11 @@ def _suggestion(value, classes) -> str:
     """`` Did you mean 'x'?`` for the closest class name (case aside), or nothing."""
     texts = [str(label) for label in classes]
     folded = [_canonical(text).casefold() for text in texts]
-    close = difflib.get_close_matches(_canonical(value).casefold(), folded, n=1)
+    given = _canonical(value).casefold()
+    # Labels quoted or spaced in the file itself (mammography's '1', Adult's " >50K") are not what
+    # a user types: compared without them first (difflib finds '1' too far from "'1'").
+    bare = [text.strip(" '\"") for text in folded]
+    close = [folded[bare.index(given)]] if given in bare else difflib.get_close_matches(given, folded, n=1)
     if not close:
         return ""
     closest, given = texts[folded.index(close[0])], str(value)

@@ -159,6 +159,14 @@ def test_a_class_name_in_another_unicode_form_or_case_is_matched_or_suggested():
         resolve_class("cafе crème", classes)  # a Cyrillic "е" looks the same: spelt out
 
 
+def test_a_label_quoted_in_its_file_is_suggested_for_the_bare_name():
+    from gan_augment._classes import resolve_class
+
+    # mammography.csv writes its classes '-1' and '1' with the quotes: "--classes 1" got no suggestion.
+    with pytest.raises(ValueError, match=r"""Unknown class '1'.*Did you mean "'1'"\?"""):
+        resolve_class("1", ["'-1'", "'1'"])
+
+
 def test_a_zero_padded_name_is_a_code_among_text_labels_and_a_number_among_numbers():
     from gan_augment._classes import resolve_class
 
