@@ -644,7 +644,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
             # The processes split the batches of one data set; different data (e.g. each process's
             # own shard) would be trained with rank 0's rows under another process's labels.
             digest = hashlib.sha256(np.ascontiguousarray(y_index, dtype=np.int64).tobytes()).hexdigest()
-            if len(set(group.gather_objects((np.shape(X), digest)))) > 1:
+            if len(set(group.gather_objects((np.shape(X), digest, _values_digest(X))))) > 1:
                 raise DistributedError(
                     "GANAugmenter was given different data on different processes of the distributed run. "
                     "Data-parallel training splits the batches itself and needs the same X and y on every "
@@ -993,6 +993,25 @@ def _resume_point(checkpoint_dir, saved: dict | None, fingerprint: dict, config_
             "settings, or delete it or choose another checkpoint_dir to start afresh; give each fit its own folder."
         )
     return checkpoint_dir
+
+
+def _values_digest(X) -> str:
+    """A hash of the values of ``X`` (an array, or a table as a DataFrame), the same in every process
+    for the same values: the processes of a distributed fit compare their data by it (shards of
+    the same labels and shapes were trained as rank 0's rows)."""
+    digest = hashlib.sha256()
+    if isinstance(X, pd.DataFrame) or np.asarray(X).dtype == object:  # objects: hashed by value, not address
+        frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X))
+        digest.update(repr([str(c) for c in frame.columns]).encode())
+        try:
+            values = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+        except TypeError:  # values pandas cannot hash as they are
+            values = pd.util.hash_pandas_object(frame.astype(str), index=False).to_numpy()
+    else:
+        values = np.ascontiguousarray(X)
+        digest.update(f"{values.dtype.str}{values.shape}".encode())
+    digest.update(values.data)  # the buffer itself: no copy of a large image set
+    return digest.hexdigest()
 
 
 # The fingerprint's parts held as hashes, and what a user would change to make them differ.

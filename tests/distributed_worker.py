@@ -133,6 +133,17 @@ def augmenter_runs(out: Path, rank: int) -> dict:
         GANAugmenter(epochs=1, device="cpu").fit(X[rank::2], y[rank::2])
     except Exception as exc:  # noqa: BLE001 -- the test checks which
         results["own_shards"] = f"{type(exc).__name__}: {exc}"
+    # Other values under the same labels and shapes (class-sorted data split by rank) were trained
+    # silently on rank 0's rows: refused as well.
+    digits, digit_labels = _digits()
+    for name, (X_, y_, extra) in {"table_values": (X + rank, y, {}),
+                                  "image_values": (digits if rank == 0 else 16 - digits, digit_labels,
+                                                   {"image_shape": (1, 8, 8)})}.items():
+        try:
+            GANAugmenter(epochs=1, device="cpu", **extra).fit(X_, y_)
+            results[name] = "fitted"
+        except Exception as exc:  # noqa: BLE001 -- the test checks which
+            results[name] = f"{type(exc).__name__}: {exc}"
     return results
 
 

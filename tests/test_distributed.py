@@ -98,7 +98,8 @@ def test_augmenter_trains_data_parallel_on_tables_and_images(tmp_path):
         for name, value in loaded.generator_.state_dict().items():
             assert torch.equal(value, rank0[kind]["generator"][name]), (kind, name)
     for rank in (rank0, rank1):
-        assert rank["own_shards"].startswith("DistributedError: GANAugmenter was given different data")
+        for shards in ("own_shards", "table_values", "image_values"):
+            assert rank[shards].startswith("DistributedError: GANAugmenter was given different data"), shards
 
 
 def test_torchrun_fit_writes_one_model_and_prints_once(tmp_path):
