@@ -555,6 +555,27 @@ def test_albumentations_adapter_is_seeded_picklable_and_keeps_the_type(base, fit
         assert torch.equal(flipped[i][0], raw[i][0].flip(-1))
 
 
+def test_albumentations_output_outside_an_integer_type_comes_back_the_same_in_every_container():
+    # A Normalize of a uint8 tensor wrapped -2 around to 254 (numpy arrays were clipped to 0), and a
+    # PIL image truncated 250.7 to 250 where the others rounded it to 251.
+    A = pytest.importorskip("albumentations")
+    from PIL import Image
+
+    from gan_augment.data.albumentations_adapter import AlbumentationsTransform
+
+    image = np.array([[0, 64], [128, 250]], np.uint8)
+    for steps, expected in (([A.Normalize(mean=0.5, std=0.25, p=1.0)], [[0, 0], [0, 2]]),
+                            ([A.Lambda(image=lambda x, **kw: x.astype(np.float32) + 0.7, p=1.0)],
+                             [[1, 65], [129, 251]])):
+        transform = AlbumentationsTransform(steps, seed=0)
+        assert transform(image).tolist() == expected
+        assert transform(torch.from_numpy(image)[None]).tolist() == [expected]
+        assert np.asarray(transform(Image.fromarray(image))).tolist() == expected
+    doubled = AlbumentationsTransform([A.Lambda(image=lambda x, **kw: x * 2, p=1.0)], seed=0)
+    wide = torch.tensor([[[30000, -30000], [1, 2]]], dtype=torch.int16)
+    assert doubled(wide).tolist() == [[[32767, -32768], [2, 4]]]
+
+
 class Repeated(Dataset):
     """One image, transformed anew on every access."""
 

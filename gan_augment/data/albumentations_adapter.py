@@ -124,10 +124,10 @@ def _to_hwc(image):
                                  "chw" if image.ndim == 3 else "hw")
 
         def restore(out):
-            result = torch.from_numpy(back(out))
-            if not dtype.is_floating_point and result.is_floating_point():
-                result = result.round()
-            return result.to(device=device, dtype=dtype)
+            out = back(out)
+            if not dtype.is_floating_point and dtype != torch.bool:
+                out = _rounded_into(out, torch.iinfo(dtype))  # -2 of a Normalize came back as uint8 254
+            return torch.from_numpy(out).to(device=device, dtype=dtype)
 
         return restore, array
     if type(image).__module__.startswith("PIL.") and hasattr(image, "mode"):
@@ -138,7 +138,10 @@ def _to_hwc(image):
         array, back = _hwc_ready(pixels, "hw" if pixels.ndim == 2 else "hwc")
 
         def restore(out):
-            out = Image.fromarray(back(out))
+            out = back(out)
+            if pixels.dtype.kind in "iu":  # PIL's float-to-"L" conversion truncates (250.7 -> 250)
+                out = _rounded_into(out, np.iinfo(pixels.dtype)).astype(pixels.dtype)
+            out = Image.fromarray(out)
             return out if out.mode == mode else out.convert(mode)
 
         return restore, array
@@ -150,15 +153,20 @@ def _to_hwc(image):
 
         def restore(out):
             out = back(out)
-            if dtype.kind in "iu" and out.dtype.kind == "f":
-                info = np.iinfo(dtype)
-                out = np.clip(np.rint(out), info.min, info.max)
+            if dtype.kind in "iu":
+                out = _rounded_into(out, np.iinfo(dtype))
             return out.astype(dtype, copy=False)
 
         return restore, array
     raise TypeError(
         f"AlbumentationsTransform takes numpy arrays, torch tensors and PIL images; got {type(image).__name__}."
     )
+
+
+def _rounded_into(out: np.ndarray, info) -> np.ndarray:
+    """Float output of albumentations rounded and clipped into an integer type's range (``info``:
+    its ``iinfo``), as the same image in any container comes back; integer output as it is."""
+    return np.clip(np.rint(out), info.min, info.max) if out.dtype.kind == "f" else out
 
 
 def _hwc_ready(array: np.ndarray, layout: str):
