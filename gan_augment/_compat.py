@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from imblearn.utils._validation import _check_X as check_X_frame  # keeps DataFrames as they are
 from sklearn.base import _fit_context as fit_context
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions, validate_parameter_constraints
+from sklearn.utils._param_validation import (HasMethods, Interval, InvalidParameterError, StrOptions,
+                                            validate_parameter_constraints)
 
-__all__ = ["HasMethods", "Interval", "StrOptions", "check_X_frame", "fit_context", "validate_parameter_constraints"]
+__all__ = ["HasMethods", "Interval", "InvalidParameterError", "StrOptions", "check_X_frame", "fit_context",
+           "validate_parameter_constraints"]

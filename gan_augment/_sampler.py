@@ -7,7 +7,7 @@ import numbers
 
 import numpy as np
 
-from gan_augment._compat import Interval
+from gan_augment._compat import Interval, InvalidParameterError
 from gan_augment.data.tabular import as_pandas_frame, check_target
 from gan_augment.planner import check_strategy_values
 
@@ -33,8 +33,8 @@ class TableSamplerMixin:
             value = getattr(self, name)
             if isinstance(value, (bool, np.bool_)) and "boolean" not in constraints and any(
                     isinstance(c, Interval) and c.type is numbers.Integral for c in constraints):
-                raise ValueError(f"The {name!r} parameter of {type(self).__name__} is a count: pass an int, not "
-                                 f"{value!r}.")
+                raise InvalidParameterError(f"The {name!r} parameter of {type(self).__name__} is a count: pass an "
+                                            f"int, not {value!r}.")
 
     def fit(self, X, y, **params):
         """Check the sampling strategy as imbalanced-learn's ``fit`` does, with the target and the

@@ -231,6 +231,10 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
             amounts = []
         if not amounts or any(not 0 < a <= 1 for a in amounts):
             raise ValueError(f"amounts must be shares of the full top-up in (0, 1]; got {list(self.amounts)!r}.")
+        if "gan" in methods and hasattr(self.augmenter, "_validate_params"):
+            # Its parameters, before any inner fold: a fit nested in this one skips scikit-learn's
+            # check (max_modes=True fitted one mode; max_modes=0 failed inside the fit).
+            self.augmenter._validate_params()
         checkpoint_dir = self._gan_params().get("checkpoint_dir")
         if "gan" in methods and checkpoint_dir is not None:
             # Every inner fold's GAN and the final one would train into the one folder, and the

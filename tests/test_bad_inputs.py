@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from sklearn.utils._param_validation import InvalidParameterError
 
 from gan_augment.data.io import load_dataset, read_table
 from gan_augment.data.tabular import TabularEncoder, check_target
@@ -582,9 +583,17 @@ def test_a_bool_given_for_a_count_is_refused_naming_the_parameter(make, param, t
     sampler = getattr(gan_augment, make)(**{param: True})
     if make == "GANAugmenter":
         sampler.set_params(epochs=1, checkpoint_dir=tmp_path / "ckpt")
-    with pytest.raises(ValueError, match=rf"The '{param}' parameter of {make} is a count: pass an int, not True"):
+    with pytest.raises(InvalidParameterError, match=rf"The '{param}' parameter of {make} is a count: pass an int, "
+                                                    "not True"):
         sampler.fit_resample(X, y)
     assert not (tmp_path / "ckpt").exists()
+    if make == "GANAugmenter":  # also as AutoAugmenter's GAN, whose nested fit skips scikit-learn's check
+        auto = gan_augment.AutoAugmenter(methods=["gan"], amounts=[1.0], cv=2, augmenter=sampler)
+        with pytest.raises(InvalidParameterError, match=rf"The '{param}' parameter of GANAugmenter is a count"):
+            auto.fit_resample(X, y)
+        sampler.set_params(**{param: 0}, checkpoint_dir=None)  # and scikit-learn's own check
+        with pytest.raises(InvalidParameterError, match=rf"The '{param}' parameter of GANAugmenter must be"):
+            auto.fit_resample(X, y)
 
 
 def _small_class_data():
