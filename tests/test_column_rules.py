@@ -266,6 +266,37 @@ def test_flags_that_mark_the_same_missing_rows_all_follow_one_of_them():
     assert again.describe_rules() == encoder.describe_rules()
 
 
+def test_flags_of_two_missing_classes_marked_by_one_column_follow_it_both():
+    # P marks two classes of missing rows: the second one's flag overwrote the first's, whose
+    # linked value was lost (about half the synthetic rows broke it, unreported).
+    rng = np.random.default_rng(0)
+    group = rng.choice(["ok", "noA", "noC"], 400, p=[0.6, 0.2, 0.2])
+    table = pd.DataFrame({"P": group, "A": np.where(group == "noA", np.nan, rng.normal(size=400)),
+                          "C": np.where(group == "noC", np.nan, rng.normal(size=400)),
+                          "TA": np.where(group == "noA", "f", "t"), "TC": np.where(group == "noC", "f", "t")})
+    encoder = TabularEncoder(max_modes=3, random_state=0).fit(table)
+    rules = encoder.describe_rules()
+    assert "linked value: TA = 'f' exactly when P = 'noA'" in rules
+    assert "linked value: TC = 'f' exactly when P = 'noC'" in rules
+    decoded = encoder.inverse_transform(_random_rows(encoder, 3000, seed=1), random_state=0)
+    np.testing.assert_array_equal(decoded["TA"] == "f", decoded["P"] == "noA")
+    assert set(encoder.rule_violations(decoded).values()) == {0.0}
+
+
+def test_a_linked_value_of_a_float32_column_is_said_and_read_back_as_written():
+    rng = np.random.default_rng(0)
+    measured = rng.random(300) < 0.7
+    table = pd.DataFrame({"flag": np.where(measured, "t", "f"),
+                          "level": np.where(measured, 0.1, 0.7).astype("float32"),
+                          "value": np.where(measured, rng.normal(size=300), np.nan)})
+    encoder = TabularEncoder(categorical_columns=["level"], max_modes=3, random_state=0).fit(table)
+    rule = "linked value: level = 0.7 exactly when flag = 'f'"  # not 0.699999988079071
+    assert rule in encoder.describe_rules()
+    decoded = encoder.inverse_transform(_random_rows(encoder, 2000, seed=0), random_state=0)
+    read_back = decoded.assign(level=decoded["level"].astype(str).astype("float64"))  # as a CSV gives it
+    assert encoder.rule_violations(decoded)[rule] == 0.0 and encoder.rule_violations(read_back)[rule] == 0.0
+
+
 @pytest.mark.parametrize("dtype", ["float64", "float32", "float16", "Float32"])
 def test_a_link_to_a_value_of_a_narrow_float_column_is_kept(dtype):
     """0.3 in a float32 column is 0.30000001192092896; decoded numbers are rounded to the column's

@@ -207,28 +207,26 @@ def find_missing_links(frame: pd.DataFrame, specs: list[dict]) -> list[dict]:
         except DataValidationError:
             return None
 
-    links, followed_by = [], {}
+    links, followed = [], []
     for members in classes.values():
         mask = missing[members[0]]
         first_row = int(np.argmax(mask))
-        followed = None
         for parent in parents:
             found = value_on(parent, mask, first_row)
             if found is not None and _decodes_exactly(specs[parent], found[0]):
-                followed, value = parent, found[0]
+                links += [{"column": p, "parent": parent, "when": "equals", "value": found[0]} for p in members]
+                followed.append((parent, found[0], mask, first_row))  # one column may mark several classes
                 break
-        if followed is not None:
-            links += [{"column": p, "parent": followed, "when": "equals", "value": value} for p in members]
-            followed_by[followed] = (mask, first_row, value)
         else:
             links += [{"column": p, "parent": members[0], "when": "missing", "value": None} for p in members[1:]]
-    for followed, (mask, first_row, value) in followed_by.items():
+    parents_followed = {parent for parent, *_ in followed}
+    for parent, value, mask, first_row in followed:
         for twin in parents:
-            if twin in followed_by or any(link["column"] == twin for link in links):
+            if twin in parents_followed or any(link["column"] == twin for link in links):
                 continue  # a followed column follows none; a column follows one other
             found = value_on(twin, mask, first_row)
             if found is not None and specs[twin]["kind"] == "categorical" and found[0] in specs[twin]["categories"]:
-                links.append({"column": twin, "parent": followed, "when": "equals", "value": value, "sets": found[0]})
+                links.append({"column": twin, "parent": parent, "when": "equals", "value": value, "sets": found[0]})
     return sorted(links, key=lambda link: link["column"])
 
 

@@ -459,20 +459,27 @@ class TabularEncoder:
                           functools.partial(_binary_rows_broken, positions=binary, specs=specs)))
         for link in self.links_:
             when = "is missing" if link["when"] == "missing" else f"= {self._link_value_text(link)}"
-            then = f"= {link['sets']!r}" if "sets" in link else "is missing"
+            then = f"= {self._value_text(link['sets'], link['column'])}" if "sets" in link else "is missing"
             rules.append((f"{'linked value' if 'sets' in link else 'missing link'}: {name(link['column'])} {then} "
                           f"exactly when {name(link['parent'])} {when}", functools.partial(self._link_broken, link=link)))
         return rules
 
     def _link_value_text(self, link: dict) -> str:
-        """The followed value as its column writes it: 0.1 for a float32 0.1, not 0.10000000149011612."""
-        return str(self._link_values(link)[-1]) if isinstance(link["value"], float) else repr(link["value"])
+        return self._value_text(link["value"], link["parent"])
 
     def _link_values(self, link: dict) -> list:
-        """The parent's values the link follows: its value, and for a float32 (float16) column also
-        that value as written (0.1 for 0.10000000149011612), as rows read back from a file hold it."""
-        value = link["value"]
-        dtype = dtype_from_json(self.columns_[link["parent"]]["dtype"])
+        """The parent's values the link follows (see :meth:`_written_values`)."""
+        return self._written_values(link["value"], link["parent"])
+
+    def _value_text(self, value, position: int) -> str:
+        """``value`` (as a model file holds it) as column ``position`` writes it: 0.1 for a float32
+        0.1, not 0.10000000149011612."""
+        return str(self._written_values(value, position)[-1]) if isinstance(value, float) else repr(value)
+
+    def _written_values(self, value, position: int) -> list:
+        """``value`` of column ``position``, and for a float32 (float16) column also that value as
+        written (0.1 for 0.10000000149011612), as rows read back from a file hold it."""
+        dtype = dtype_from_json(self.columns_[position]["dtype"])
         dtype = getattr(dtype, "numpy_dtype", dtype)  # Float32 -> float32
         if isinstance(value, float) and isinstance(dtype, np.dtype) and dtype.kind == "f" and dtype.itemsize < 8:
             return [value, float(str(dtype.type(value)))]
@@ -487,7 +494,7 @@ class TabularEncoder:
     def _link_broken(self, frame: pd.DataFrame, link: dict) -> np.ndarray:
         by_name = {self.columns_[p]["name"]: frame.iloc[:, p] for p in (link["column"], link["parent"])}
         column = frame.iloc[:, link["column"]]
-        linked = column.isin([link["sets"]]) if "sets" in link else column.isna()
+        linked = column.isin(self._written_values(link["sets"], link["column"])) if "sets" in link else column.isna()
         return linked.to_numpy(dtype=bool) != self._link_holds(link, by_name)
 
     # ------------------------------------------------------------ persistence
