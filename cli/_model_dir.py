@@ -14,7 +14,7 @@ from pathlib import Path
 from gan_augment._listing import first_few
 from gan_augment.checkpoint import (check_state_target, foreign_entries, holds_state, is_state_directory,
                                     recover_interrupted_save)
-from gan_augment.exceptions import ModelFileError
+from gan_augment.exceptions import DataValidationError, ModelFileError
 
 
 def check_model_out(out, *, force: bool) -> None:
@@ -93,3 +93,24 @@ def check_model_kind(augmenter, handler, model_dir, data) -> None:
     if for_model(augmenter).kind_name != handler.kind_name:
         raise CLIError(f"{model_dir} models {augmenter.kind_.name} data, but {data} is not; give a model fitted on data "
                        "like DATA.", USAGE)
+
+
+def fitted_na_values(dataset_info: dict, data: Path, na_values, model_dir: Path):
+    """What DATA's missing cells are read as: ``na_values`` (--na-values) where given, else those the
+    model was fitted with (said) where DATA is a delimited file, as they name how its missing cells
+    are spelt (a "?" the fit read as missing was otherwise a category the model never learned)."""
+    if na_values or not dataset_info.get("na_values"):
+        return na_values
+    from gan_augment.data import io
+
+    from ._common import quote, say
+
+    try:
+        path = io.resolve_table_path(data)
+    except (DataValidationError, OSError):
+        return na_values  # reading DATA says what is wrong
+    if io.FORMATS.get(path.suffix.lower()) != "csv":  # parquet keeps its missing values typed
+        return na_values
+    read_as = [str(value) for value in dataset_info["na_values"]]
+    say(f"Missing cells are read as {model_dir} was fitted: " + " ".join(f"--na-values {quote(v)}" for v in read_as))
+    return read_as

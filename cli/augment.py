@@ -19,7 +19,7 @@ from ._common import (DATA, INTERRUPTED, USAGE, Architecture, ArchitectureOpt, B
                       MethodOpt, Metric, MinClassSizeOpt, NaValuesOpt, NoRoundingOpt, NoRulesOpt,
                       Precision, PrecisionOpt, QuietOpt, SeedOpt, SepOpt, SkipUnreadableOpt, TargetOpt, ThreadsOpt, check_processes,
                       check_sep, check_threads, errors, estimator_opt, is_stdout, metric_opt, n_jobs_opt, say,
-                      quote, set_flags, show,
+                      set_flags, show,
                       writing)
 from ._data import added_text
 from ._job import Job, Settings, prepare, train
@@ -151,19 +151,14 @@ def _augment_from_model(model_dir: Path, data: Path, handler, out: Path, *, targ
     from gan_augment import planner
     from gan_augment.exceptions import ModelFileError
 
-    from ._model_dir import check_model_kind, load_model
+    from ._model_dir import check_model_kind, fitted_na_values, load_model
 
     with errors(DATA, ModelFileError):
         augmenter, dataset_info = load_model(model_dir)
     check_model_kind(augmenter, handler, model_dir, data)
     # The model's target column is the default: `fit --target COL` need not be repeated.
     model_target = dataset_info.get("target") if target is None else None
-    if na_values is None and dataset_info.get("na_values"):
-        # And so are its missing cells: a "?" the fit read as missing was otherwise a category the
-        # model never learned, and the synthetic rows' missing cells were written empty beside it.
-        na_values = dataset_info["na_values"]
-        say(f"Missing cells are read as {model_dir} was fitted: "
-            + " ".join(f"--na-values {quote(value)}" for value in na_values))
+    na_values = fitted_na_values(dataset_info, data, na_values, model_dir)
     try:
         dataset = handler.load(data, target=target if target is not None else model_target,
                                classes=classes, skip_unreadable=skip_unreadable, na_values=na_values, sep=sep)

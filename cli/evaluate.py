@@ -85,19 +85,24 @@ def evaluate(
 
     handler = for_path(data)
     refuse_table_options(data, handler, {"--max-categories": max_categories is not None})
-    dataset = handler.load(data, target=target, classes=classes, na_values=na_values, sep=check_sep(sep),
-                           skip_unreadable=skip_unreadable)
-    device = check_device(device)
-
     from gan_augment.augmenter import GANAugmenter
     from gan_augment.evaluation import plan_evaluation, run_evaluation
 
     settings = {"epochs": epochs, "batch_size": batch_size, "max_categories": max_categories}
     augmenter_class: type = GANAugmenter
+    notes: list[str] = []
     if model is not None:  # the saved model's class (a translator for a `fit --method translate` model)
-        augmenter_class, settings = _model_settings(
+        augmenter_class, settings, dataset_info, notes = _model_settings(
             model, [f"--{k.replace('_', '-')}" for k, v in settings.items() if v is not None], handler, data,
             own_plan=classes is None)
+        from ._model_dir import fitted_na_values
+
+        na_values = fitted_na_values(dataset_info, data, na_values, model)
+    dataset = handler.load(data, target=target, classes=classes, na_values=na_values, sep=check_sep(sep),
+                           skip_unreadable=skip_unreadable)
+    device = check_device(device)
+    for note in notes:
+        say(note)
     X, kind_params = handler.evaluation_data(dataset)
     # No random_state of its own: each fold's model is seeded from the evaluation's seed, so that
     # --seed N gives the report that a run printing "random_state=N" gave (with the seed here too,
@@ -130,9 +135,11 @@ def evaluate(
         say(f"Wrote the report to {report}.")
 
 
-def _model_settings(model_dir: Path, given: list[str], handler, data: Path, *, own_plan: bool) -> tuple[type, dict]:
+def _model_settings(model_dir: Path, given: list[str], handler, data: Path, *,
+                    own_plan: bool) -> tuple[type, dict, dict, list[str]]:
     """The class and settings of a saved model, for the model of each fold (its weights saw the
-    test folds); with ``own_plan`` (no --classes), the classes it tops up too, as `info` shows them."""
+    test folds); with ``own_plan`` (no --classes), the classes it tops up too, as `info` shows them.
+    Also the model's dataset record and the notes to say of them once DATA is read."""
     if given:
         raise CLIError(f"{', '.join(given)} and --model both set the GAN's settings; drop one.", USAGE)
     from gan_augment.exceptions import ModelFileError
@@ -140,9 +147,10 @@ def _model_settings(model_dir: Path, given: list[str], handler, data: Path, *, o
     from ._model_dir import check_model_kind, load_model
 
     with errors(DATA, ModelFileError):
-        augmenter, _ = load_model(model_dir)
+        augmenter, dataset_info = load_model(model_dir)
     check_model_kind(augmenter, handler, model_dir, data)
     params = augmenter.get_params(deep=False)
+    notes: list[str] = []
     # The seed and the machine are this command's own options; the classes to top up too when
     # --classes names them.
     for key in ("random_state", "device", "n_threads", "verbose", "callbacks", "checkpoint_dir") \
@@ -154,12 +162,13 @@ def _model_settings(model_dir: Path, given: list[str], handler, data: Path, *, o
         # topped up in each fold to that fold's majority, as --classes does.
         params["classes"] = [label for label, n in augmenter.sampling_strategy_.items() if n > 0]
         params["sampling_strategy"] = "auto"
-        say(f"{model_dir} was fitted with counts of rows (sampling_strategy) for the whole data; each fold tops up "
-            f"its classes {', '.join(show(c) for c in params['classes'])} to the fold's majority instead.")
-    say(f"Each fold's {augmenter._model_name} is fitted with the settings of {model_dir} (epochs "
-        f"{params['epochs']}, loss {augmenter.training_config_.loss}); its weights saw every row, so they are not "
-        "scored.")
-    return type(augmenter), params
+        notes.append(f"{model_dir} was fitted with counts of rows (sampling_strategy) for the whole data; each fold "
+                     f"tops up its classes {', '.join(show(c) for c in params['classes'])} to the fold's majority "
+                     "instead.")
+    notes.append(f"Each fold's {augmenter._model_name} is fitted with the settings of {model_dir} (epochs "
+                 f"{params['epochs']}, loss {augmenter.training_config_.loss}); its weights saw every row, so they "
+                 "are not scored.")
+    return type(augmenter), params, dataset_info, notes
 
 
 def _check_report(report: Optional[Path], force: bool) -> Optional[str]:

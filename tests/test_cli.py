@@ -975,6 +975,18 @@ def test_augment_with_a_model_reads_missing_cells_as_the_fit_did(tmp_path, capsy
     assert len(synthetic) == 20
     colors = {line.split(",")[1] for line in synthetic}
     assert colors <= {"red", "blue", "?"} and "" not in colors
+    # evaluate --model reads it so too (it read "?" as a color in every fold).
+    code, said, err = run(capsys, "evaluate", data, "--model", tmp_path / "m", "--cv", "2", "--repeats", "1",
+                          "--baseline", "none", "-s", "0", "--json")
+    assert code == 0, err
+    assert "Missing cells are read as" in err and "--na-values '?'" in err
+    # A parquet file keeps its missing values typed: the model's --na-values are not for it.
+    frame = pd.read_csv(data, na_values=["?"], keep_default_na=False)
+    frame.to_parquet(tmp_path / "colors.parquet", index=False)
+    code, said, err = run(capsys, "augment", tmp_path / "colors.parquet", "--model", tmp_path / "m", "-s", 0,
+                          "-o", tmp_path / "out.parquet")
+    assert code == 0, err
+    assert "Missing cells are read as" not in said + err
 
 
 def test_na_values_for_parquet_or_images_is_a_usage_error(tmp_path, capsys):
