@@ -877,7 +877,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         return {
             "kind": self.kind_.name,
             # As JSON gives them back from the checkpoint (tuples as lists): compared with those.
-            "parameters": json.loads(json.dumps({name: params[name] for name in self._resume_parameters()},
+            "parameters": json.loads(json.dumps({name: _listed(params[name]) for name in self._resume_parameters()},
                                                 default=str)),
             "data": data.hexdigest(),
             "classes": hashlib.sha256(classes.encode()).hexdigest(),
@@ -1014,10 +1014,17 @@ def _values_digest(X) -> str:
     return digest.hexdigest()
 
 
-# The fingerprint's parts held as hashes, and what a user would change to make them differ.
+def _listed(value):
+    """An array, Index or Series of a parameter as the list it holds (``np.array(['b'])`` and
+    ``['b']`` name the same columns), anything else as it is."""
+    return value.tolist() if isinstance(value, (np.ndarray, pd.Index, pd.Series)) else value
+
+
+# The fingerprint's parts held as hashes, and what makes them differ (the encoding's settings too:
+# a checkpoint of an earlier version does not record them by value).
 _HASHED_PARTS = {
-    "data": "the rows, images or labels",
-    "encoder": "the columns' names, types or values, or the images' layout or range",
+    "data": "the rows, images or labels, or how they are encoded",
+    "encoder": "the columns' names, types or values, the images' layout or range, or the settings that encode them",
     "sources": "the images the translator may translate from",
 }
 

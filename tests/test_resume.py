@@ -293,6 +293,18 @@ def test_another_encoding_setting_is_named_not_the_data(tmp_path, change, named)
     assert f"(they differ in: {named})" in str(info.value)
 
 
+def test_a_parameter_given_as_an_array_is_the_list_it_holds(tmp_path):
+    # np.array([2]) was its text "[2]" against the checkpoint's [2]: named as the difference, where
+    # the data had changed.
+    X, y = _data()
+    GANAugmenter(**FAST, categorical_features=[2], checkpoint_dir=tmp_path / "ckpt").fit(X, y)
+    with pytest.raises(ModelFileError) as info:
+        GANAugmenter(**FAST, categorical_features=np.array([2]), checkpoint_dir=tmp_path / "ckpt").fit(X + 1.0, y)
+    # (Shifted by 1, the values encode as before: only the encoder's record of them differs.)
+    assert "they differ in: encoder (the columns' names, types or values" in str(info.value)
+    assert "parameters" not in str(info.value)
+
+
 def test_early_stopping_on_other_classes_is_refused_on_resume(tmp_path):
     # Which classes the ratings rate was not in the fingerprint: a resume with other classes=
     # continued with ratings of another scorer.
