@@ -11,6 +11,8 @@ from __future__ import annotations
 import inspect
 from collections.abc import Mapping
 
+import numpy as np
+
 from sklearn import get_config
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.utils import get_tags
@@ -62,7 +64,10 @@ class AugmentedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         # take minutes), and nothing fitted is set until both fits have succeeded: a failed refit
         # leaves the model fitted before as it was, never the new augmenter beside the old estimator.
         _check_is_classifier(self.estimator)
-        shape = getattr(y, "shape", ())
+        try:
+            shape = np.shape(y)  # of a list of lists too
+        except ValueError:  # ragged: the checks below name it
+            shape = ()
         if len(shape) == 2 and shape[1] == 1:
             y = column_or_1d(y, warn=True)  # as every scikit-learn classifier does
         elif len(shape) >= 2:

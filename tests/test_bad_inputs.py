@@ -795,8 +795,10 @@ def test_augmented_classifier_refuses_a_one_hot_target_before_augmenting(columns
 
     y = np.eye(columns, dtype=int)[np.arange(45) % columns]
     model = AugmentedClassifier(DecisionTreeClassifier(), GANAugmenter(epochs=1))
-    with pytest.raises(ValueError, match=rf"The target y has shape \(45, {columns}\): one label per row is needed"):
-        model.fit(pd.DataFrame({"a": np.arange(45.0)}), y)
+    for target in (y, y.tolist()):  # a list of lists failed inside imbalanced-learn ("'list' has no attribute 'sum'")
+        with pytest.raises(ValueError, match=rf"The target y is one-hot \({columns} columns of 0/1, one 1 per row\): "
+                                             r"pass the class of each row instead, e.g. y.argmax\(axis=1\)"):
+            model.fit(pd.DataFrame({"a": np.arange(45.0)}), target)
     assert not hasattr(model, "augmenter_")
 
 

@@ -714,6 +714,10 @@ def check_target(y, *, name=None, source=None, one_hot=True) -> None:
         y = np.asarray(y)  # other array-likes (they may refuse numpy's functions, as scikit-learn's checks do)
     if np.ndim(y) != 1:
         shape = np.shape(y)
+        if not one_hot and len(shape) == 2 and shape[1] > 1 and _one_hot(y):
+            raise DataValidationError(
+                f"{_target_name(name, source)} is one-hot ({shape[1]} columns of 0/1, one 1 per row): pass the "
+                "class of each row instead, e.g. y.argmax(axis=1) or the labels its columns stand for.")
         if len(shape) >= 2 and not (len(shape) == 2 and (shape[1] == 1 or one_hot and _one_hot(y))):
             # scikit-learn's checks would sort the cells of all columns together: labels of two
             # types fail in numpy's sort with "'<' not supported", not naming the target.
