@@ -512,7 +512,9 @@ def test_synthetic_numbers_written_as_the_real_ones(tmp_path):
 
 @pytest.mark.parametrize("text, na_values, written", [
     ("v,c,label\n0.5,?,a\n?,red,b\n", "?", "?,?,a"),  # the file's one spelling of missing
-    ("v,c,label\n0.5,?,a\n,red,b\n", "?", ",,a"),  # two spellings: the empty cell
+    ("v,c,label\n0.5,?,a\n,red,b\n", "?", ",?,a"),  # each column's own spelling
+    ("v,c,label\n0.5,?,a\n-,-,b\n", ["?", "-"], "-,,a"),  # two in a column: the empty cell
+    ("v,c,label\n?,red,a\n0.5,-,b\n", ["?", "-"], "?,-,a"),  # one in each column (both were empty)
     ("v,c,label\n0.5,,a\n,red,b\n", "?", ",,a"),  # '?' named but never used: the empty cell
     ("v,c,label\n0.5,,a\n,red,b\n", None, ",,a"),
 ])

@@ -26,7 +26,7 @@ import os
 import re
 import shlex
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Optional
 
@@ -164,9 +164,9 @@ class CsvSource:
     # the synthetic rows are written with it too, so that a reader that keeps it (pandas by
     # default) sees one spelling of each value.
     spaced: tuple = ()
-    # How the file spells a missing cell, for the synthetic rows: the one token of ``na_values`` its
-    # cells use (``?``), else an empty cell.
-    missing: str = ""
+    # How the file spells a missing cell, for the synthetic rows: per column, the one token of
+    # ``na_values`` its cells use (``?``; else the one the file uses), else an empty cell.
+    missing: dict = field(default_factory=dict)
 
 
 def read_table(path, *, na_values=None, target=None, sep=None) -> pd.DataFrame:
@@ -363,14 +363,20 @@ def _read_csv(path: Path, na_values: list[str], target, sep: str, *, sep_given: 
     return frame, source
 
 
-def _missing_spelling(data: bytes, options: dict, na_values: list[str]) -> str:
-    """The one cell text that spells a missing value in the file, when ``na_values`` names more than
-    the empty cell and the file uses exactly one of its texts; else "" (an empty cell)."""
+def _missing_spelling(data: bytes, options: dict, na_values: list[str]) -> dict:
+    """``{column: the cell text that spells a missing value in it}``, when ``na_values`` names more
+    than the empty cell: the one of its texts the column uses, else the one the file uses; columns
+    left out (and files of several spellings in a column) write an empty cell. A file of ``?`` in
+    one column and ``-`` in another wrote both missing as empty."""
     if set(na_values) <= set(DEFAULT_NA_VALUES):
-        return ""
+        return {}
     raw = pd.read_csv(_io.BytesIO(data), dtype=str, na_filter=False, index_col=False, **options)
-    used = set(np.unique(raw.to_numpy(dtype=object).ravel())) & set(na_values)
-    return used.pop() if len(used) == 1 else ""
+    texts = set(na_values) | set(DEFAULT_NA_VALUES)  # the empty cell is a spelling too
+    used = {name: set(raw[name].unique()) & texts for name in raw.columns}
+    in_file = set().union(*used.values())
+    file_wide = next(iter(in_file)) if len(in_file) == 1 else ""
+    spelling = {name: next(iter(own)) if len(own) == 1 else (file_wide if not own else "") for name, own in used.items()}
+    return {name: text for name, text in spelling.items() if text}
 
 
 #: Words that other tools write for a missing number; read as text unless ``na_values`` names them.
@@ -1075,18 +1081,20 @@ def write_augmented_csv(handle: BinaryIO, real: pd.DataFrame, synthetic: pd.Data
             rows[mark_synthetic] = False
         handle.write(rows.to_csv(index=False, sep=source.sep, lineterminator=newline.decode("ascii")).encode("utf-8"))
     rows = _formatted(synthetic, source.decimals, source.missing)
+    for name, text in source.missing.items():  # the other columns' missing cells too
+        if name in rows.columns and name not in source.decimals:
+            rows[name] = rows[name].astype(object).where(rows[name].notna(), text)
     if mark_synthetic is not None:
         rows[mark_synthetic] = True
     # pandas formats the cells; every field quoted, so that csv reads them back whole whatever they
     # hold. Each is then written as the source needs it: pandas' own minimal quoting leaves a value
     # with a bare CR (in an LF file) unquoted, and its row would split in two for every reader. The
     # separator is the source's, with its space where it has one.
-    text = rows.to_csv(index=False, header=False, sep=source.sep, lineterminator="\n", na_rep=source.missing,
-                       quoting=csv.QUOTE_ALL)
+    text = rows.to_csv(index=False, header=False, sep=source.sep, lineterminator="\n", quoting=csv.QUOTE_ALL)
     records = csv.reader(_io.StringIO(text, newline=""), delimiter=source.sep)
     ending, spaced = newline.decode("ascii"), bool(source.spaced)
-    lines = ("".join((_separator_before(source, i, empty=field == "") if i else "")
-                     + _csv_field(field, source.sep, leading_space=spaced) for i, field in enumerate(record))
+    lines = ("".join((_separator_before(source, i, empty=cell == "") if i else "")
+                     + _csv_field(cell, source.sep, leading_space=spaced) for i, cell in enumerate(record))
              for record in records)
     # A row of one empty field is written "" (as csv writes it): an empty line is no row to a reader.
     handle.write("".join((line or '""') + ending for line in lines).encode("utf-8"))
@@ -1135,13 +1143,13 @@ def _csv_field(value: str, sep: str, *, leading_space: bool = True) -> str:
     return value
 
 
-def _formatted(synthetic: pd.DataFrame, decimals: dict, missing: str = "") -> pd.DataFrame:
+def _formatted(synthetic: pd.DataFrame, decimals: dict, missing: dict) -> pd.DataFrame:
     """The synthetic rows with each numeric column of the source as text, written as its real cells
-    are (``missing`` for a missing number)."""
+    are (``missing[column]`` for a missing number, else an empty cell)."""
     rows = synthetic.copy()
     for name, places in decimals.items():
         if name in rows.columns:
-            rows[name] = _number_texts(rows[name], places, missing)
+            rows[name] = _number_texts(rows[name], places, missing.get(name, ""))
     return rows
 
 
