@@ -321,8 +321,10 @@ def _cast_like(new: pd.DataFrame, like: pd.DataFrame, *, decoded: set) -> pd.Dat
             elif pd.api.types.is_integer_dtype(dtype):
                 new[column] = _whole_numbers_like(new[column], like[column])
             elif isinstance(dtype, pd.CategoricalDtype):
-                categories = {str(c): c for c in dtype.categories}
-                new[column] = pd.Categorical(new[column].astype(str).map(categories), dtype=dtype)
+                values = new[column]
+                if column not in decoded:  # by text: categories 1 and "1" of a decoded column are two
+                    values = values.astype(str).map({str(c): c for c in dtype.categories})
+                new[column] = pd.Categorical(values, dtype=dtype)
             elif dtype == object and column in decoded:
                 continue
             elif dtype == object:
@@ -330,9 +332,16 @@ def _cast_like(new: pd.DataFrame, like: pd.DataFrame, *, decoded: set) -> pd.Dat
                 originals = {str(v): v for v in observed.unique()}
                 if len(observed) and all(_is_whole_number(v) for v in observed):
                     # Whole numbers kept as objects (counts read as text, say): an interpolated value is
-                    # rounded, as in an integer column, and takes the observed value's own type.
-                    new[column] = new[column].map(lambda v: originals.get(str(int(round(v))), int(round(v)))
-                                                  if isinstance(v, numbers.Real) and not pd.isna(v) else v)
+                    # rounded, as in an integer column, and takes the observed value's own type; within
+                    # the observed range (beyond 2**53 the float stepped below the smallest).
+                    low, high = min(observed), max(observed)
+
+                    def whole(v):
+                        number = min(max(int(round(v)), low), high)
+                        return originals.get(str(number), number)
+
+                    new[column] = new[column].map(lambda v: whole(v) if isinstance(v, numbers.Real) and not pd.isna(v)
+                                                  else v)
                 else:
                     new[column] = new[column].map(lambda v: originals.get(str(v), v))
             else:

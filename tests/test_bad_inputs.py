@@ -1067,6 +1067,20 @@ def test_auto_augmenter_without_the_gan_takes_columns_a_model_file_cannot_record
     assert model.chosen_["method"] in ("none", "random")
 
 
+def test_smote_keeps_categories_of_the_same_text_apart_and_big_whole_numbers_in_range():
+    # Categories 1 and "1" were matched by their text: every new row got "1". Whole numbers kept as
+    # objects beyond 2**53 stepped below the smallest real one through float64 (to 2**64).
+    from gan_augment.baselines import MixedSMOTE
+
+    y = np.array(["a"] * 30 + ["b"] * 10)
+    X = pd.DataFrame({"f": np.arange(40.0), "c": pd.Categorical(["1"] * 30 + [1] * 10),  # class b's is the int
+                      "big": pd.Series([2**64 + 1 + i for i in range(40)], dtype=object)})
+    new, _ = MixedSMOTE(random_state=0).fit_resample(X, y)
+    new = new.iloc[40:]
+    assert len(new) == 20 and all(type(v) is int and v == 1 for v in new["c"])
+    assert min(new["big"]) >= 2**64 + 1 and max(new["big"]) <= 2**64 + 40  # the column's range (2**64 below it)
+
+
 def test_a_whole_number_beyond_any_float_is_refused_by_name():
     # An object column holding 10**400 failed in pandas with a bare "int too large to convert to float".
     from gan_augment import GANAugmenter
