@@ -331,6 +331,26 @@ def test_cli_auto_names_a_class_of_one_row_before_training(tmp_path, capsys):
     assert _snapshot(tmp_path) == before
 
 
+def test_cli_augment_with_a_model_takes_a_true_false_column_with_empty_cells(tmp_path, capsys):
+    # Read as objects (booleans beside missing cells), it was "text" against the model's booleans.
+    rng = np.random.default_rng(0)
+    flags = rng.random(40) > 0.5
+    full = pd.DataFrame({"x": rng.normal(size=40).round(2), "flag": flags, "label": ["a"] * 30 + ["b"] * 10})
+    full.to_csv(tmp_path / "full.csv", index=False)
+    gaps = full.astype({"flag": object})
+    gaps.loc[::10, "flag"] = None
+    gaps.to_csv(tmp_path / "gaps.csv", index=False)
+    for fitted, data in (("full", "gaps"), ("gaps", "full")):
+        code, err = _cli(capsys, "fit", tmp_path / f"{fitted}.csv", "--out", tmp_path / fitted, "-e", "1", "-s", "0",
+                         "-q")
+        assert code == 0, err
+        code, err = _cli(capsys, "augment", tmp_path / f"{data}.csv", "--model", tmp_path / fitted,
+                         "--out", tmp_path / f"{data}_out.csv", "-q")
+        assert code == 0, err
+        written = pd.read_csv(tmp_path / f"{data}_out.csv")["flag"].dropna()
+        assert set(written.astype(str)) <= {"True", "False"}
+
+
 def test_cli_augment_with_a_model_refuses_a_column_of_another_kind(tmp_path, capsys):
     # Names alone matched: real rows "70y" were written beside synthetic 23, 45, ...
     rng = np.random.default_rng(0)

@@ -245,7 +245,8 @@ class TabularEncoder:
         for spec, name in zip(self.columns_, frame.columns):
             if frame[name].isna().all():
                 continue  # no value to be of another kind (an empty column reads as float64)
-            fitted, given = _value_kind(dtype_from_json(spec["dtype"])), _value_kind(frame[name].dtype)
+            fitted = _held_kind(dtype_from_json(spec["dtype"]), spec.get("categories", []))
+            given = _held_kind(frame[name].dtype, frame[name].dropna().unique().tolist())
             if fitted != given:
                 shown = frame[name].dropna().iloc[:3].tolist()
                 raise DataValidationError(
@@ -559,6 +560,17 @@ def _value_kind(dtype) -> str:
     if isinstance(dtype, pd.CategoricalDtype):
         return _value_kind(dtype.categories.dtype)
     return "text"
+
+
+def _held_kind(dtype, values: list) -> str:
+    """What a column holds: its dtype's kind, or for an object column its ``values``' one kind (a
+    CSV's True/False column with empty cells is read as objects; it holds booleans, not text)."""
+    kind = _value_kind(dtype)
+    if kind == "text" and dtype == object:
+        kinds = _value_kinds(values)
+        if len(kinds) == 1:
+            return next(iter(kinds))
+    return kind
 
 
 def plain_labels(y):
