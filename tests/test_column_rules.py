@@ -419,6 +419,13 @@ def test_describe_columns_names_the_group_and_the_binary_columns():
     assert described["flag"] == "categorical  int64, binary 0/1"
 
 
+def test_describe_columns_names_an_arrow_dtype_as_pandas_does():
+    pytest.importorskip("pyarrow")
+    table = pd.DataFrame({"n": pd.array(np.arange(40), dtype="int64[pyarrow]")})
+    described = dict(TabularEncoder(random_state=0).fit(table).describe_columns())
+    assert described["n"].split()[1:3] == ["int64[pyarrow],", "whole"]  # was {"arrow": "int64"}
+
+
 # ------------------------------------------------------------ precision
 def test_values_come_back_with_the_decimals_of_the_column():
     rng = np.random.default_rng(0)

@@ -1025,6 +1025,8 @@ def _dtype_name(spec) -> str:
         return "category"
     if isinstance(spec, dict) and "string" in spec:
         return "str" if spec.get("na_value") == "nan" else f"string[{spec['string']}]"
+    if isinstance(spec, dict) and "arrow" in spec:
+        return f"{spec['arrow']}[pyarrow]"  # as pandas names an ArrowDtype
     return str(spec)
 
 
