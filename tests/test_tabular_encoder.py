@@ -647,3 +647,17 @@ def test_one_extreme_value_leaves_the_bulk_of_a_column_its_own_modes(outlier, sh
     # A column without such values keeps scikit-learn's priors: the same modes as before.
     plain = TabularEncoder(random_state=0).fit(pd.DataFrame({"a": values[values != outlier]})).columns_[0]
     assert plain["stds"] and all(0 < std < 5 for std in plain["stds"])
+
+
+def test_a_column_named_by_a_numpy_integer_is_named_plainly_in_messages():
+    # X.columns = np.arange(k): X[1].name is np.int64(1), and warnings said "Column np.int64(1) has ...".
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"n": rng.normal(size=40), "c": [f"v{i % 7}" for i in range(40)]})
+    X.columns = np.arange(2)
+    with pytest.warns(UserWarning, match=r"^Column 1 has 7 distinct values"):
+        TabularEncoder(max_categories=3, random_state=0).fit(X)
+    infinite = X.copy()
+    infinite.iloc[0, 0] = np.inf
+    with pytest.raises(DataValidationError, match=r"^Column 0 holds infinite values"):
+        TabularEncoder(random_state=0).fit(infinite)
+

@@ -1030,6 +1030,11 @@ def _dtype_name(spec) -> str:
     return str(spec)
 
 
+def _name_of(series: pd.Series):
+    """A column's name as messages show it: ``X[1].name`` of columns ``np.arange(3)`` is np.int64(1)."""
+    return series.name.item() if isinstance(series.name, np.generic) else series.name
+
+
 def _num(value) -> str:
     return "?" if value is None else f"{value:g}"
 
@@ -1126,8 +1131,8 @@ def is_number_column(series: pd.Series) -> bool:
     try:
         return pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype)
     except NotImplementedError:  # Arrow types pandas cannot inspect: string_view (polars), intervals
-        raise DataValidationError(f"Column {series.name!r} has the dtype {series.dtype}, which pandas cannot "
-                                  f"handle; convert it first: X[{series.name!r}].astype(str).") from None
+        raise DataValidationError(f"Column {_name_of(series)!r} has the dtype {series.dtype}, which pandas cannot "
+                                  f"handle; convert it first: X[{_name_of(series)!r}].astype(str).") from None
 
 
 def holds_only_numbers(column: pd.Series) -> bool:
@@ -1170,7 +1175,7 @@ def column_floats(series: pd.Series) -> np.ndarray:
                     values[i] = float(value)
         return values
     except OverflowError:  # a Python int beyond any float (10**400)
-        raise DataValidationError(f"Column {series.name!r} holds a whole number too large for a float (beyond "
+        raise DataValidationError(f"Column {_name_of(series)!r} holds a whole number too large for a float (beyond "
                                   "1.8e308); rescale the column, or make it text (.astype(str)) if it is a "
                                   "code.") from None
 
@@ -1181,7 +1186,7 @@ def _fit_numeric(series: pd.Series, max_modes: int, seed: np.random.SeedSequence
     observed = values[~missing]
     if np.isinf(observed).any():
         raise DataValidationError(
-            f"Column {series.name!r} holds infinite values; replace them (e.g. by NaN, which is "
+            f"Column {_name_of(series)!r} holds infinite values; replace them (e.g. by NaN, which is "
             "modelled as missing) before fitting."
         )
     # Whole-number columns (counts, ages, codes) decode to whole numbers even when stored as float
@@ -1249,8 +1254,8 @@ def _keep_exact_int_range(spec: dict, series: pd.Series) -> None:
     except (TypeError, ValueError, OverflowError):
         return
     spec["int_range"] = [min(observed), max(observed)]
-    warnings.warn(f"Column {series.name!r} holds whole numbers beyond 2**53 (up to {max(observed, key=abs)}), which "
-                  "the model handles as floats: its synthetic values are rounded to a float's precision (kept "
+    warnings.warn(f"Column {_name_of(series)!r} holds whole numbers beyond 2**53 in size (e.g. "
+                  f"{max(observed, key=abs)}), which the model handles as floats: its synthetic values are rounded to a float's precision (kept "
                   "within the observed range). If it is an identifier, leave it out of the data.",
                   UserWarning, stacklevel=4)
 
@@ -1364,11 +1369,11 @@ def _decode_numeric(alpha: np.ndarray, slot: np.ndarray, spec: dict, clip: bool,
 def _fit_categorical(series: pd.Series, max_categories: int, *, advise_more: bool = True) -> dict:
     missing = series.isna().to_numpy()
     counts = series[~missing].astype(object).value_counts(sort=True)
-    values = [json_scalar(v, column=series.name) for v in counts.index]
+    values = [json_scalar(v, column=_name_of(series)) for v in counts.index]
     kept, other = values[:max_categories], values[max_categories:]
     if other and advise_more:
         warnings.warn(
-            f"Column {series.name!r} has {len(values)} distinct values; the {max_categories} most "
+            f"Column {_name_of(series)!r} has {len(values)} distinct values; the {max_categories} most "
             f"frequent are modelled one by one and the other {len(other)} share one slot, decoded "
             "by their observed frequency. Raise max_categories to model them all.",
             UserWarning,
