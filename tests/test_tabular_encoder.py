@@ -661,3 +661,10 @@ def test_a_column_named_by_a_numpy_integer_is_named_plainly_in_messages():
     with pytest.raises(DataValidationError, match=r"^Column 0 holds infinite values"):
         TabularEncoder(random_state=0).fit(infinite)
 
+
+@pytest.mark.parametrize("values", [[1e308, 0.5, 1.5, 2.5, 3.5] * 4, [-1e308, 1e308] + [0.5, 1.5, 2.5, 3.5] * 5])
+def test_the_encoder_alone_refuses_magnitudes_it_cannot_fit(values):
+    # The samplers refuse them first; the encoder on its own decoded real rows as inf and NaN.
+    with pytest.raises(DataValidationError, match=r"^Column 'a' holds values as large as 1e\+308 in magnitude"):
+        TabularEncoder(random_state=0).fit(pd.DataFrame({"a": values}))
+

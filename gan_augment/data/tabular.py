@@ -1180,6 +1180,11 @@ def column_floats(series: pd.Series) -> np.ndarray:
                                   "code.") from None
 
 
+# The encoder fits Gaussian modes to each number column: sums of squared values, which overflow a
+# float64 (about 1.8e308) beyond magnitudes of about 1e154; 1e150 leaves room for many rows.
+LARGEST_MAGNITUDE = 1e150
+
+
 def _fit_numeric(series: pd.Series, max_modes: int, seed: np.random.SeedSequence) -> dict:
     values = column_floats(series)
     missing = np.isnan(values)
@@ -1189,6 +1194,12 @@ def _fit_numeric(series: pd.Series, max_modes: int, seed: np.random.SeedSequence
             f"Column {_name_of(series)!r} holds infinite values; replace them (e.g. by NaN, which is "
             "modelled as missing) before fitting."
         )
+    largest = float(np.max(np.abs(observed), initial=0.0))
+    if largest > LARGEST_MAGNITUDE:  # the samplers refuse it first; the encoder alone decoded inf
+        raise DataValidationError(
+            f"Column {_name_of(series)!r} holds values as large as {largest:.3g} in magnitude, beyond the "
+            f"{LARGEST_MAGNITUDE:.0e} the encoder can fit modes to without overflowing; rescale the column "
+            "(divide it by a power of ten, or take a logarithm) before fitting.")
     # Whole-number columns (counts, ages, codes) decode to whole numbers even when stored as float
     # (a CSV column with gaps is read as float64).
     is_integer = len(observed) > 0 and bool(np.all(np.mod(observed, 1) == 0))

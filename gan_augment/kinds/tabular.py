@@ -11,8 +11,8 @@ from sklearn.utils.validation import validate_data
 
 from gan_augment._compat import check_X_frame
 from gan_augment.config import TabularModelConfig
-from gan_augment.data.tabular import TabularEncoder, as_pandas_frame, check_columns, column_floats, is_number_column, \
-    plain_labels, rows_as_array
+from gan_augment.data.tabular import LARGEST_MAGNITUDE, TabularEncoder, as_pandas_frame, check_columns, column_floats, \
+    is_number_column, plain_labels, rows_as_array
 from gan_augment.exceptions import DataValidationError
 from gan_augment.kinds.base import DataKind
 from gan_augment.models.tabular import TabularDiscriminator, TabularGenerator
@@ -140,9 +140,6 @@ class TabularKind(DataKind):
                    if rules else []))
 
 
-# The encoder fits Gaussian modes to each number column: sums of squared values, which overflow a
-# float64 (about 1.8e308) beyond magnitudes of about 1e154; 1e150 leaves room for many rows.
-_LARGEST_MAGNITUDE = 1e150
 
 
 def check_finite(X, *, limit: str = "the model can square without overflowing"):
@@ -160,10 +157,10 @@ def check_finite(X, *, limit: str = "the model can square without overflowing"):
                 f"Column {name!r} holds infinite values; replace them (with NaN they are modelled as missing)."
             )
         largest = np.nanmax(np.abs(values), initial=0.0)
-        if largest > _LARGEST_MAGNITUDE:
+        if largest > LARGEST_MAGNITUDE:
             raise DataValidationError(
                 f"Column {name!r} holds values as large as {largest:.3g} in magnitude, beyond the "
-                f"{_LARGEST_MAGNITUDE:.0e} {limit}; rescale the column (divide it by a power of ten, or "
+                f"{LARGEST_MAGNITUDE:.0e} {limit}; rescale the column (divide it by a power of ten, or "
                 "take a logarithm) before fitting.")
 
 
