@@ -64,10 +64,12 @@ class AugmentedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         # take minutes), and nothing fitted is set until both fits have succeeded: a failed refit
         # leaves the model fitted before as it was, never the new augmenter beside the old estimator.
         _check_is_classifier(self.estimator)
-        try:
-            shape = np.shape(y)  # of a list of lists too
-        except ValueError:  # ragged: the checks below name it
-            shape = ()
+        shape = getattr(y, "shape", ())
+        if isinstance(y, (list, tuple)):  # a list of lists: one-hot too
+            try:
+                shape = np.shape(y)
+            except ValueError:  # ragged: the checks below name it
+                shape = ()
         if len(shape) == 2 and shape[1] == 1:
             y = column_or_1d(y, warn=True)  # as every scikit-learn classifier does
         elif len(shape) >= 2:
