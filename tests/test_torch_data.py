@@ -574,6 +574,16 @@ def test_albumentations_output_outside_an_integer_type_comes_back_the_same_in_ev
     doubled = AlbumentationsTransform([A.Lambda(image=lambda x, **kw: x * 2, p=1.0)], seed=0)
     wide = torch.tensor([[[30000, -30000], [1, 2]]], dtype=torch.int16)
     assert doubled(wide).tolist() == [[[32767, -32768], [2, 4]]]
+    # A mask's blend is rounded, not cast (every nonzero blend True thickened it), in every container,
+    # and a bilevel PIL image keeps its pixels (it came back black).
+    mask = np.zeros((16, 16), bool)
+    mask[6:10, 6:10] = True
+    blur = AlbumentationsTransform([A.GaussianBlur(blur_limit=(5, 5), sigma_limit=(2, 2), p=1.0)], seed=0)
+    blurred = blur(mask)
+    assert blurred.dtype == bool and 0 < blurred.sum() < 64
+    assert np.array_equal(np.asarray(blur(torch.from_numpy(mask))), blurred)
+    flip = AlbumentationsTransform([A.HorizontalFlip(p=1.0)], seed=0)
+    assert np.array_equal(np.asarray(flip(Image.fromarray(mask))), mask[:, ::-1])
 
 
 class Repeated(Dataset):

@@ -125,8 +125,8 @@ def _to_hwc(image):
 
         def restore(out):
             out = back(out)
-            if not dtype.is_floating_point and dtype != torch.bool:
-                out = _rounded_into(out, torch.iinfo(dtype))  # -2 of a Normalize came back as uint8 254
+            if not dtype.is_floating_point:  # -2 of a Normalize came back as uint8 254
+                out = _rounded_into(out, torch.iinfo(dtype) if dtype != torch.bool else None)
             return torch.from_numpy(out).to(device=device, dtype=dtype)
 
         return restore, array
@@ -139,8 +139,8 @@ def _to_hwc(image):
 
         def restore(out):
             out = back(out)
-            if pixels.dtype.kind in "iu":  # PIL's float-to-"L" conversion truncates (250.7 -> 250)
-                out = _rounded_into(out, np.iinfo(pixels.dtype)).astype(pixels.dtype)
+            if pixels.dtype.kind in "iub":  # PIL's float-to-"L" conversion truncates (250.7 -> 250)
+                out = _rounded_into(out, _limits(pixels.dtype)).astype(pixels.dtype)
             out = Image.fromarray(out)
             return out if out.mode == mode else out.convert(mode)
 
@@ -153,8 +153,8 @@ def _to_hwc(image):
 
         def restore(out):
             out = back(out)
-            if dtype.kind in "iu":
-                out = _rounded_into(out, np.iinfo(dtype))
+            if dtype.kind in "iub":
+                out = _rounded_into(out, _limits(dtype))
             return out.astype(dtype, copy=False)
 
         return restore, array
@@ -163,10 +163,18 @@ def _to_hwc(image):
     )
 
 
+def _limits(dtype: np.dtype):
+    """An integer dtype's ``iinfo``; None for bool (0 and 1)."""
+    return None if dtype.kind == "b" else np.iinfo(dtype)
+
+
 def _rounded_into(out: np.ndarray, info) -> np.ndarray:
     """Float output of albumentations rounded and clipped into an integer type's range (``info``:
-    its ``iinfo``), as the same image in any container comes back; integer output as it is."""
-    return np.clip(np.rint(out), info.min, info.max) if out.dtype.kind == "f" else out
+    its ``iinfo``; None: a mask's 0 and 1, where a cast made every nonzero blend True), as the same
+    image in any container comes back; integer output as it is."""
+    if out.dtype.kind != "f":
+        return out
+    return np.clip(np.rint(out), 0, 1) if info is None else np.clip(np.rint(out), info.min, info.max)
 
 
 def _hwc_ready(array: np.ndarray, layout: str):
