@@ -668,3 +668,15 @@ def test_the_encoder_alone_refuses_magnitudes_it_cannot_fit(values):
     with pytest.raises(DataValidationError, match=r"^Column 'a' holds values as large as 1e\+308 in magnitude"):
         TabularEncoder(random_state=0).fit(pd.DataFrame({"a": values}))
 
+
+def test_new_data_is_checked_against_the_kinds_of_value_the_model_learnt():
+    # The kind of an object column comes from its values: numbers the model learnt as numbers (it
+    # read "text" against them), and a part of what it learnt as categories, are the same kind.
+    X = pd.DataFrame({"a": np.arange(8.0), "n": pd.Series(range(8), dtype=object),
+                      "mixed": pd.Series([1, "a", 2, "b"] * 2, dtype=object)})
+    encoder = TabularEncoder(random_state=0).fit(X)
+    encoder.check_like_fitted(X)
+    encoder.check_like_fitted(X.assign(mixed=pd.Series([1, 2] * 4, dtype=object)))
+    with pytest.raises(DataValidationError, match=r"Column 'n' of X holds text \('x', 'y'.*fitted on numbers"):
+        encoder.check_like_fitted(X.assign(n=pd.Series(["x", "y"] * 4, dtype=object)))
+

@@ -245,15 +245,18 @@ class TabularEncoder:
         for spec, name in zip(self.columns_, frame.columns):
             if frame[name].isna().all():
                 continue  # no value to be of another kind (an empty column reads as float64)
-            fitted = _held_kind(dtype_from_json(spec["dtype"]), spec.get("categories", []))
-            given = _held_kind(frame[name].dtype, frame[name].dropna().unique().tolist())
-            if fitted != given:
+            # An object column by its values (a CSV's True/False column with empty cells holds
+            # booleans, not text); a numeric one learnt numbers whatever its dtype.
+            fitted = {"numbers"} if spec["kind"] == "numeric" else _held_kinds(
+                dtype_from_json(spec["dtype"]), spec.get("categories", []))
+            given = _held_kinds(frame[name].dtype, frame[name].dropna().unique().tolist())
+            if not given <= fitted:
                 shown = frame[name].dropna().iloc[:3].tolist()
                 raise DataValidationError(
-                    f"Column {str(name)!r} of {source} holds {given} ({', '.join(map(repr, shown))}, ...), but the "
-                    f"model was fitted on {fitted} in it: its synthetic rows would not match the real ones. Fit "
-                    "a model on this data, or give the column the model's kind of values.")
-            if spec["kind"] == "numeric" and spec.get("is_integer") and given == "numbers":
+                    f"Column {str(name)!r} of {source} holds {' and '.join(sorted(given))} ({', '.join(map(repr, shown))}, "
+                    f"...), but the model was fitted on {' and '.join(sorted(fitted))} in it: its synthetic rows would "
+                    "not match the real ones. Fit a model on this data, or give the column the model's kind of values.")
+            if spec["kind"] == "numeric" and spec.get("is_integer") and given == {"numbers"}:
                 values = frame[name].to_numpy(dtype=np.float64, na_value=np.nan)
                 if np.any(np.mod(values[~np.isnan(values)], 1) != 0):
                     warnings.warn(f"Column {str(name)!r} of {source} holds fractions, but the model learnt whole "
@@ -562,15 +565,12 @@ def _value_kind(dtype) -> str:
     return "text"
 
 
-def _held_kind(dtype, values: list) -> str:
-    """What a column holds: its dtype's kind, or for an object column its ``values``' one kind (a
-    CSV's True/False column with empty cells is read as objects; it holds booleans, not text)."""
-    kind = _value_kind(dtype)
-    if kind == "text" and dtype == object:
-        kinds = _value_kinds(values)
-        if len(kinds) == 1:
-            return next(iter(kinds))
-    return kind
+def _held_kinds(dtype, values: list) -> set:
+    """The kinds of value a column holds: its dtype's, or for an object column those of its
+    ``values`` (text, numbers, booleans, ...)."""
+    if dtype == object:
+        return set(_value_kinds(values)) or {"text"}
+    return {_value_kind(dtype)}
 
 
 def plain_labels(y):
