@@ -815,6 +815,13 @@ def test_augmented_classifier_refuses_a_one_hot_target_before_augmenting(columns
 
     y = np.eye(columns, dtype=int)[np.arange(45) % columns]
     model = AugmentedClassifier(DecisionTreeClassifier(), GANAugmenter(epochs=1))
+    import scipy.sparse
+
+    for sparse_y in (scipy.sparse.csr_matrix(y), scipy.sparse.csr_array(y)):  # no check ran: failed in training
+        with pytest.raises(ValueError, match=rf"The target y is a sparse matrix of shape \(45, {columns}\)"):
+            model.fit(pd.DataFrame({"a": np.arange(45.0)}), sparse_y)
+        with pytest.raises(ValueError, match=r"The target y is a sparse matrix"):
+            GANAugmenter(epochs=1).fit_resample(pd.DataFrame({"a": np.arange(45.0)}), sparse_y)
     for target in (y, y.tolist()):  # a list of lists failed inside imbalanced-learn ("'list' has no attribute 'sum'")
         with pytest.raises(ValueError, match=rf"The target y is one-hot \({columns} columns of 0/1, one 1 per row\): "
                                              r"pass the class of each row instead, e.g. y.argmax\(axis=1\)"):

@@ -720,8 +720,12 @@ def check_target(y, *, name=None, source=None, one_hot=True) -> None:
     it looks like a regression target, and a target of several columns that is not one-hot. A
     column vector (N, 1) and imbalanced-learn's one-vs-all encoding (one 1 per row of 0/1 columns)
     are left to scikit-learn's and imbalanced-learn's own checks, which flatten them; with
-    ``one_hot=False`` the one-hot encoding is refused too.
+    ``one_hot=False`` the one-hot encoding is refused too. A sparse matrix is refused.
     """
+    if sparse.issparse(y):  # numpy reads it as one object: no check ran, and a GAN fit failed in training
+        raise DataValidationError(
+            f"{_target_name(name, source)} is a sparse matrix of shape {y.shape}: pass one label per row as a 1-D "
+            "array (of a one-hot matrix: np.asarray(y.argmax(axis=1)).ravel()).")
     if not isinstance(y, (pd.Series, np.ndarray, list, tuple)):
         y = np.asarray(y)  # other array-likes (they may refuse numpy's functions, as scikit-learn's checks do)
     if np.ndim(y) != 1:
