@@ -667,6 +667,10 @@ def test_the_encoder_alone_refuses_magnitudes_it_cannot_fit(values):
     # The samplers refuse them first; the encoder on its own decoded real rows as inf and NaN.
     with pytest.raises(DataValidationError, match=r"^Column 'a' holds values as large as 1e\+308 in magnitude"):
         TabularEncoder(random_state=0).fit(pd.DataFrame({"a": values}))
+    # Just above the limit: said as it is, not rounded to the limit ("1e+150 ... beyond the 1e+150").
+    just_above = float(np.nextafter(1e150, np.inf))
+    with pytest.raises(DataValidationError, match=rf"as large as {re.escape(repr(just_above))} in magnitude"):
+        TabularEncoder(random_state=0).fit(pd.DataFrame({"a": [just_above] + [1.0] * 9}))
 
 
 def test_new_data_is_checked_against_the_kinds_of_value_the_model_learnt():

@@ -1201,7 +1201,7 @@ def _fit_numeric(series: pd.Series, max_modes: int, seed: np.random.SeedSequence
     largest = float(np.max(np.abs(observed), initial=0.0))
     if largest > LARGEST_MAGNITUDE:  # the samplers refuse it first; the encoder alone decoded inf
         raise DataValidationError(
-            f"Column {_name_of(series)!r} holds values as large as {largest:.3g} in magnitude, beyond the "
+            f"Column {_name_of(series)!r} holds values as large as {largest!r} in magnitude, beyond the "
             f"{LARGEST_MAGNITUDE:.0e} the encoder can fit modes to without overflowing; rescale the column "
             "(divide it by a power of ten, or take a logarithm) before fitting.")
     # Whole-number columns (counts, ages, codes) decode to whole numbers even when stored as float

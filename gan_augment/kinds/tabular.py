@@ -159,7 +159,7 @@ def check_finite(X, *, limit: str = "the model can square without overflowing"):
         largest = np.nanmax(np.abs(values), initial=0.0)
         if largest > LARGEST_MAGNITUDE:
             raise DataValidationError(
-                f"Column {name!r} holds values as large as {largest:.3g} in magnitude, beyond the "
+                f"Column {name!r} holds values as large as {float(largest)!r} in magnitude, beyond the "
                 f"{LARGEST_MAGNITUDE:.0e} {limit}; rescale the column (divide it by a power of ten, or "
                 "take a logarithm) before fitting.")
 
