@@ -592,7 +592,8 @@ def test_a_file_that_spaces_only_some_fields_gets_synthetic_rows_spaced_field_by
     tag = (lambda value: f", {value}") if mark else (lambda value: "")
     # The header is not spaced: the mark's name follows it ("label, syn" read back as " syn" by pandas).
     assert (tmp_path / "out.csv").read_bytes() == (
-        f"age,work,weight,label{',syn' if mark else ''}\n39, State-gov,77516, <=50K{tag(False)}\n50,,83311, >50K{tag(False)}\n"
+        f"age,work,weight,label{',syn' if mark else ''}\n"
+        f"39, State-gov,77516, <=50K{tag(False)}\n50,,83311, >50K{tag(False)}\n"
         f"40, Private,1000, <=50K{tag(True)}\n41,,2000, <=50K{tag(True)}\n").encode()
     plain = pd.read_csv(tmp_path / "out.csv")  # pandas' defaults: one spelling of each label
     assert plain["label"].tolist() == [" <=50K", " >50K", " <=50K", " <=50K"]

@@ -121,7 +121,8 @@ def test_source_is_named_when_it_names_an_unknown_class_and_info_names_the_sourc
     # And it counted those alone, where the file holds every class's (privacy: said before sharing one).
     assert (f"translated from the images of 1 ({augmenter.source_counts_[1]} held as sources; the model file holds "
             f"{len(X)} images in all)") in line, line
-    with pytest.raises(ValueError, match=r"The 'max_sources_per_class' parameter of TranslationAugmenter is a count: pass an int, not True"):
+    with pytest.raises(ValueError, match=r"The 'max_sources_per_class' parameter of TranslationAugmenter is a count: "
+                                         r"pass an int, not True"):
         TranslationAugmenter(image_shape=(1, 8, 8), classes=[3], max_sources_per_class=True, epochs=1).fit(X, y)
 
 

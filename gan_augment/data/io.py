@@ -375,7 +375,7 @@ def _missing_spelling(data: bytes, options: dict, na_values: list[str]) -> dict:
     used = {name: set(raw[name].unique()) & texts for name in raw.columns}
     in_file = set().union(*used.values())
     file_wide = next(iter(in_file)) if len(in_file) == 1 else ""
-    spelling = {name: next(iter(own)) if len(own) == 1 else (file_wide if not own else "") for name, own in used.items()}
+    spelling = {name: next(iter(own)) if len(own) == 1 else ("" if own else file_wide) for name, own in used.items()}
     return {name: text for name, text in spelling.items() if text}
 
 

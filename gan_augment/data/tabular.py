@@ -251,11 +251,11 @@ class TabularEncoder:
                 dtype_from_json(spec["dtype"]), spec.get("categories", []))
             given = _held_kinds(frame[name].dtype, frame[name].dropna().unique().tolist())
             if not given <= fitted:
-                shown = frame[name].dropna().iloc[:3].tolist()
+                shown = ", ".join(map(repr, frame[name].dropna().iloc[:3].tolist()))
                 raise DataValidationError(
-                    f"Column {str(name)!r} of {source} holds {' and '.join(sorted(given))} ({', '.join(map(repr, shown))}, "
-                    f"...), but the model was fitted on {' and '.join(sorted(fitted))} in it: its synthetic rows would "
-                    "not match the real ones. Fit a model on this data, or give the column the model's kind of values.")
+                    f"Column {str(name)!r} of {source} holds {' and '.join(sorted(given))} ({shown}, ...), but the "
+                    f"model was fitted on {' and '.join(sorted(fitted))} in it: its synthetic rows would not match the "
+                    "real ones. Fit a model on this data, or give the column the model's kind of values.")
             if spec["kind"] == "numeric" and spec.get("is_integer") and given == {"numbers"}:
                 values = frame[name].to_numpy(dtype=np.float64, na_value=np.nan)
                 if np.any(np.mod(values[~np.isnan(values)], 1) != 0):
@@ -464,8 +464,9 @@ class TabularEncoder:
         for link in self.links_:
             when = "is missing" if link["when"] == "missing" else f"= {self._link_value_text(link)}"
             then = f"= {self._value_text(link['sets'], link['column'])}" if "sets" in link else "is missing"
-            rules.append((f"{'linked value' if 'sets' in link else 'missing link'}: {name(link['column'])} {then} "
-                          f"exactly when {name(link['parent'])} {when}", functools.partial(self._link_broken, link=link)))
+            kind = "linked value" if "sets" in link else "missing link"
+            rules.append((f"{kind}: {name(link['column'])} {then} exactly when {name(link['parent'])} {when}",
+                          functools.partial(self._link_broken, link=link)))
         return rules
 
     def _link_value_text(self, link: dict) -> str:
@@ -1189,6 +1190,13 @@ def column_floats(series: pd.Series) -> np.ndarray:
 LARGEST_MAGNITUDE = 1e150
 
 
+def magnitude_text(value: float) -> str:
+    """A magnitude beyond :data:`LARGEST_MAGNITUDE` in 3 digits, or in all it takes to read as beyond
+    it (1.0000000000000001e+150 read "1e+150 ... beyond the 1e+150")."""
+    text = f"{float(value):.3g}"
+    return text if float(text) > LARGEST_MAGNITUDE else repr(float(value))
+
+
 def _fit_numeric(series: pd.Series, max_modes: int, seed: np.random.SeedSequence) -> dict:
     values = column_floats(series)
     missing = np.isnan(values)
@@ -1201,7 +1209,7 @@ def _fit_numeric(series: pd.Series, max_modes: int, seed: np.random.SeedSequence
     largest = float(np.max(np.abs(observed), initial=0.0))
     if largest > LARGEST_MAGNITUDE:  # the samplers refuse it first; the encoder alone decoded inf
         raise DataValidationError(
-            f"Column {_name_of(series)!r} holds values as large as {largest!r} in magnitude, beyond the "
+            f"Column {_name_of(series)!r} holds values as large as {magnitude_text(largest)} in magnitude, beyond the "
             f"{LARGEST_MAGNITUDE:.0e} the encoder can fit modes to without overflowing; rescale the column "
             "(divide it by a power of ten, or take a logarithm) before fitting.")
     # Whole-number columns (counts, ages, codes) decode to whole numbers even when stored as float
@@ -1270,8 +1278,9 @@ def _keep_exact_int_range(spec: dict, series: pd.Series) -> None:
         return
     spec["int_range"] = [min(observed), max(observed)]
     warnings.warn(f"Column {_name_of(series)!r} holds whole numbers beyond 2**53 in size (e.g. "
-                  f"{max(observed, key=abs)}), which the model handles as floats: its synthetic values are rounded to a float's precision (kept "
-                  "within the observed range). If it is an identifier, leave it out of the data.",
+                  f"{max(observed, key=abs)}), which the model handles as floats: its synthetic values are rounded "
+                  "to a float's precision (kept within the observed range). If it is an identifier, leave it out of "
+                  "the data.",
                   UserWarning, stacklevel=4)
 
 

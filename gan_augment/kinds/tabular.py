@@ -12,7 +12,7 @@ from sklearn.utils.validation import validate_data
 from gan_augment._compat import check_X_frame
 from gan_augment.config import TabularModelConfig
 from gan_augment.data.tabular import LARGEST_MAGNITUDE, TabularEncoder, as_pandas_frame, check_columns, column_floats, \
-    is_number_column, plain_labels, rows_as_array
+    is_number_column, magnitude_text, plain_labels, rows_as_array
 from gan_augment.exceptions import DataValidationError
 from gan_augment.kinds.base import DataKind
 from gan_augment.models.tabular import TabularDiscriminator, TabularGenerator
@@ -159,7 +159,7 @@ def check_finite(X, *, limit: str = "the model can square without overflowing"):
         largest = np.nanmax(np.abs(values), initial=0.0)
         if largest > LARGEST_MAGNITUDE:
             raise DataValidationError(
-                f"Column {name!r} holds values as large as {float(largest)!r} in magnitude, beyond the "
+                f"Column {name!r} holds values as large as {magnitude_text(largest)} in magnitude, beyond the "
                 f"{LARGEST_MAGNITUDE:.0e} {limit}; rescale the column (divide it by a power of ten, or "
                 "take a logarithm) before fitting.")
 
