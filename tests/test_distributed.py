@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import torch
@@ -202,3 +203,14 @@ def test_one_named_gpu_for_every_process_of_a_machine_is_refused(monkeypatch):
     _torchrun_rank(monkeypatch, rank=0, local_processes=1, n_gpus=2)
     monkeypatch.setenv("WORLD_SIZE", "2")  # the other process runs on another machine
     assert local_device(torch.device("cuda:1"), ProcessGroup(rank=0, world_size=2)) == torch.device("cuda:1")
+
+
+def test_the_processes_data_compare_by_value():
+    from gan_augment.augmenter import _values_digest
+
+    # NaNs of either sign bit and zeros of either sign are the same values in every process.
+    assert _values_digest(np.array([1.0, np.nan, 0.0])) == _values_digest(np.array([1.0, -np.nan, -0.0]))
+    assert _values_digest(np.array([1.0, 2.0])) != _values_digest(np.array([1.0, 2.5]))
+    frame = pd.DataFrame({"a": [1.0, np.nan], "b": ["x", None]})
+    assert _values_digest(frame) == _values_digest(frame.copy()) != _values_digest(frame.assign(b=["y", None]))
+
