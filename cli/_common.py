@@ -165,7 +165,9 @@ def message_of(exc: BaseException) -> str:
 
 
 def one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
+    # Line breaks become spaces; spaces within a line are kept ("Did you mean 'my  col'?" beside
+    # 'my col' read the same once squeezed).
+    text = " ".join(line.strip() for line in str(exc).splitlines() if line.strip())
     return text or type(exc).__name__
 
 

@@ -9,7 +9,7 @@ from typing import Any, Optional
 from gan_augment._listing import first_few
 from gan_augment.exceptions import DataValidationError
 
-from ._common import DATA, PROG, USAGE, CLIError, errors, plain, quote, quote_path, say, show
+from ._common import DATA, PROG, USAGE, CLIError, errors, is_stdout, plain, quote, quote_path, say, show
 from ._data import DataHandler, Dataset, added_text, fit_time, resolve_labels, synthetic_samples
 
 
@@ -84,6 +84,10 @@ class ImageFolderData(DataHandler):
         from gan_augment.data.image_folder import IMAGE_SUFFIXES, check_tree_out
         from gan_augment.data.io import FORMATS
 
+        if is_stdout(out):  # for a table, standard output; images need files (it wrote a folder named "-")
+            raise CLIError(f"--out -: {data} is an image folder, and augment writes a new folder of its images "
+                           "and the synthetic ones, which standard output cannot hold; give a folder name, e.g. "
+                           "--out augmented/.", USAGE)
         if out.suffix.lower() in (*FORMATS, *IMAGE_SUFFIXES):  # as `sample` reads a name: a file, not a folder
             raise CLIError(f"--out {out}: {data} is an image folder, and augment writes a new folder of its images "
                            "and the synthetic ones; give a folder name, e.g. --out augmented/.", USAGE)

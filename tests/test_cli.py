@@ -1240,3 +1240,12 @@ def test_values_holding_a_bare_carriage_return_keep_their_rows_whole(tmp_path, c
     assert code == 0, err
     out = pd.read_csv(io.StringIO(out))
     assert len(out) == 60 and out["label"].notna().all()
+
+
+def test_an_error_keeps_the_spaces_within_a_line(tmp_path, capsys):
+    # Squeezed to one space, "Did you mean 'my  col'?" read the same as the 'my col' typed.
+    data = tmp_path / "spaces.csv"
+    data.write_text("my  col,label\n" + "".join(f"{i},{'a' if i < 20 else 'b'}\n" for i in range(30)))
+    code, _, err = run(capsys, "fit", data, "-t", "my col", "-o", tmp_path / "m")
+    assert code == 2 and "Did you mean 'my  col'?" in err
+

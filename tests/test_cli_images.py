@@ -155,11 +155,16 @@ def test_fit_refuses_a_model_folder_inside_the_image_folder_before_training(imag
     assert _digest(image_folder) == before
 
 
-def test_augment_refuses_a_file_name_for_an_image_folder_before_training(image_folder, tmp_path, capsys):
+def test_augment_refuses_a_file_name_for_an_image_folder_before_training(image_folder, tmp_path, capsys, monkeypatch):
     # --out x.csv made a directory named x.csv.
     code, _, err = run(capsys, "augment", image_folder, "--classes", "rare", "--out", tmp_path / "x.csv")
     assert code == 2 and "is an image folder, and augment writes a new folder" in _one_line_error(err)
     assert not (tmp_path / "x.csv").exists()
+    # --out - (standard output for a table) wrote a folder named "-".
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(capsys, "augment", image_folder, "--classes", "rare", "--out", "-")
+    assert code == 2 and "standard output cannot hold" in _one_line_error(err)
+    assert not (tmp_path / "-").exists()
 
 
 @pytest.mark.parametrize("command", ["fit", "augment"])
