@@ -300,7 +300,7 @@ SkipUnreadableOpt = Annotated[bool, typer.Option(
 SepOpt = Annotated[Optional[str], typer.Option(
     "--sep", metavar="CHAR", show_default=False,
     help="CSV input: the field separator, one character (e.g. ';' or '|'; '\\t' for a tab). Default: ',' (a tab "
-         "for .tsv). Synthetic rows written to a CSV use the same.")]
+         "for .tsv). augment writes its synthetic rows with the same.")]
 
 
 def check_sep(sep: Optional[str]) -> Optional[str]:

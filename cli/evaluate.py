@@ -152,8 +152,9 @@ def _model_settings(model_dir: Path, given: list[str], handler, data: Path, *,
     params = augmenter.get_params(deep=False)
     notes: list[str] = []
     # The seed and the machine are this command's own options; the classes to top up too when
-    # --classes names them.
-    for key in ("random_state", "device", "n_threads", "verbose", "callbacks", "checkpoint_dir") \
+    # --classes names them. min_class_size guarded the whole data: a training fold holds fewer rows
+    # of each class, and a fold's refusal advised lowering an option evaluate does not have.
+    for key in ("random_state", "device", "n_threads", "verbose", "callbacks", "checkpoint_dir", "min_class_size") \
             + (() if own_plan else ("sampling_strategy", "classes")):
         params.pop(key, None)
     if own_plan and isinstance(params.get("sampling_strategy"), dict) and params.get("classes") is None:

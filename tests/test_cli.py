@@ -772,6 +772,12 @@ def test_evaluate_with_a_model_of_counts_tops_up_its_classes_in_each_fold(data_c
     for fold in json.loads(out)["folds"]:
         if fold["method"] != "none":  # 'rare' to the majority of a fold's training half: N_COMMON / 2
             assert fold["n_added"] == N_COMMON // 2 - N_RARE // 2
+    # Its min_class_size guarded the whole data: a training fold holds half of 'rare', and was refused,
+    # advising to lower an option evaluate does not have.
+    GANAugmenter(epochs=1, random_state=0, classes=["rare"], min_class_size=N_RARE).fit(X, y).save(tmp_path / "m2")
+    code, out, err = run(capsys, "evaluate", data_csv, "--model", tmp_path / "m2", "--cv", "2", "--repeats", "1",
+                         "--baseline", "none", "--threads", "1", "-s", "0", "--json")
+    assert code == 0, err
 
 
 def test_augment_with_a_model_fitted_in_python_without_column_names(tmp_path, capsys):
