@@ -116,8 +116,10 @@ def _training_lines(augmenter) -> list[str]:
         seconds = sum(record.get("time_s", 0.0) for h in members for record in h)
         training = augmenter.training_config_
         epochs = f"{len(history)} epoch{'s' if len(history) != 1 else ''}"
-        if len(members) > 1:
-            epochs = f"{len(members)} generators x {epochs}"
+        if len(members) > 1:  # each its own count where early stopping ended them apart
+            lengths = [len(h) for h in members]
+            each = epochs if len(set(lengths)) == 1 else f"{', '.join(map(str, lengths))} epochs"
+            epochs = f"{len(members)} generators x {each}"
         seed = augmenter.get_params()["random_state"]
         seeded = f"seed {seed}" if seed is not None else "no seed (fit again with --seed to repeat it)"
         threads = getattr(augmenter, "n_threads_", None)  # the count that reproduces the fit (--threads)
@@ -130,9 +132,17 @@ def _training_lines(augmenter) -> list[str]:
 
         lines.append(f"Final losses:  D {final('loss_d')}   G {final('loss_g')}"
                      + ("  (one per generator)" if len(finals) > 1 else ""))
-        rated = [(record["epoch"], record["snapshot_score"]) for record in history if "snapshot_score" in record]
-        if rated:
-            epoch, score = min(rated, key=lambda pair: pair[1])
-            lines.append(f"Early stopping:  {len(rated)} ratings; samples from the epoch-{epoch} snapshot (mean "
+        stops = []  # per generator: (ratings, the epoch of the snapshot it samples from, its score)
+        for member in members:
+            rated = [(record["epoch"], record["snapshot_score"]) for record in member if "snapshot_score" in record]
+            if rated:
+                stops.append((len(rated), *min(rated, key=lambda pair: pair[1])))
+        if len(stops) == 1:
+            n, epoch, score = stops[0]
+            lines.append(f"Early stopping:  {n} ratings; samples from the epoch-{epoch} snapshot (mean "
                          f"|C2ST AUC - 0.5| of the topped-up classes {score:.3f}; 0 is best)")
+        elif stops:  # an ensemble's members stop apart: it described member 0 alone
+            lines.append("Early stopping, per generator:  " + "; ".join(
+                f"{n} ratings, epoch-{epoch} snapshot ({score:.3f})" for n, epoch, score in stops)
+                + " (mean |C2ST AUC - 0.5| of the topped-up classes; 0 is best)")
     return lines

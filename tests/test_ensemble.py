@@ -143,3 +143,21 @@ def test_checkpoints_and_ensembles_are_refused_together_before_training(tmp_path
     assert not (tmp_path / "ck").exists()
     with pytest.raises(ValueError, match="n_generators"):
         GANAugmenter(n_generators=0).fit(X, y)
+
+
+def test_info_of_an_early_stopped_ensemble_describes_every_generator():
+    # It described member 0 alone ("3 generators x 12 epochs" where they trained 12, 8 and 14).
+    from gan_augment.cli.info import _training_lines
+
+    X, y = load_iris(return_X_y=True, as_frame=True)
+    ensemble = GANAugmenter(**{**SMALL, "epochs": 6}, n_generators=2, early_stopping=True, classes=[2]).fit(X, y)
+    lines = "\n".join(_training_lines(ensemble))
+    lengths = [len(h) for h in ensemble.member_histories_]
+    assert ("2 generators x " + (f"{lengths[0]} epochs" if len(set(lengths)) == 1 else
+                                 f"{lengths[0]}, {lengths[1]} epochs")) in lines
+    for history in ensemble.member_histories_:
+        rated = [(r["epoch"], r["snapshot_score"]) for r in history if "snapshot_score" in r]
+        epoch, score = min(rated, key=lambda pair: pair[1])
+        assert f"{len(rated)} ratings, epoch-{epoch} snapshot ({score:.3f})" in lines
+    assert "Early stopping, per generator:" in lines
+
