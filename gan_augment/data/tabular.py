@@ -248,7 +248,7 @@ class TabularEncoder:
             # An object column by its values (a CSV's True/False column with empty cells holds
             # booleans, not text); a numeric one learnt numbers whatever its dtype.
             fitted = {"numbers"} if spec["kind"] == "numeric" else _held_kinds(
-                dtype_from_json(spec["dtype"]), spec.get("categories", []))
+                dtype_from_json(spec["dtype"]), spec.get("categories", []) + spec.get("other", []))
             given = _held_kinds(frame[name].dtype, frame[name].dropna().unique().tolist())
             if not given <= fitted:
                 shown = ", ".join(map(repr, frame[name].dropna().iloc[:3].tolist()))
