@@ -120,13 +120,13 @@ def _to_hwc(image):
             raise ValueError(f"Image tensors must be (C, H, W) or (H, W); got shape {tuple(image.shape)}.")
         dtype, device = image.dtype, image.device
         tensor = image.detach().cpu()
-        array, back = _hwc_ready(tensor.float().numpy() if tensor.is_floating_point() else tensor.numpy(),
-                                 "chw" if image.ndim == 3 else "hw")
+        pixels = tensor.float().numpy() if tensor.is_floating_point() else tensor.numpy()
+        array, back = _hwc_ready(pixels, "chw" if image.ndim == 3 else "hw")
 
         def restore(out):
             out = back(out)
-            if not dtype.is_floating_point:  # -2 of a Normalize came back as uint8 254
-                out = _rounded_into(out, torch.iinfo(dtype) if dtype != torch.bool else None)
+            if pixels.dtype.kind in "iub":  # -2 of a Normalize came back as uint8 254
+                out = _rounded_into(out, _limits(pixels.dtype))
             return torch.from_numpy(out).to(device=device, dtype=dtype)
 
         return restore, array

@@ -194,39 +194,42 @@ def find_missing_links(frame: pd.DataFrame, specs: list[dict]) -> list[dict]:
     parents = [p for p in range(len(specs)) if not missing[p].any()]
     codes, code_counts = {}, {}
 
-    def value_on(parent: int, mask: np.ndarray, first_row: int):
-        """The value ``parent`` takes exactly on the rows of ``mask`` (as JSON holds it), or None."""
+    def value_on(parent: int, mask: np.ndarray):
+        """The value ``parent`` takes exactly on the rows of ``mask`` (as JSON holds it), or None (a
+        parent has no missing value, so None is no value of it)."""
         if parent not in codes:
             codes[parent] = pd.factorize(frame.iloc[:, parent])[0]
             code_counts[parent] = np.bincount(codes[parent])
+        first_row = int(np.argmax(mask))
         code = codes[parent][first_row]
         if code_counts[parent][code] != int(mask.sum()) or not np.array_equal(codes[parent] == code, mask):
             return None
         try:
-            return (json_scalar(frame.iloc[first_row, parent]),)
+            return json_scalar(frame.iloc[first_row, parent])
         except DataValidationError:
             return None
 
     links, followed = [], []
     for members in classes.values():
         mask = missing[members[0]]
-        first_row = int(np.argmax(mask))
         for parent in parents:
-            found = value_on(parent, mask, first_row)
-            if found is not None and _decodes_exactly(specs[parent], found[0]):
-                links += [{"column": p, "parent": parent, "when": "equals", "value": found[0]} for p in members]
-                followed.append((parent, found[0], mask, first_row))  # one column may mark several classes
+            value = value_on(parent, mask)
+            if value is not None and _decodes_exactly(specs[parent], value):
+                links += [{"column": p, "parent": parent, "when": "equals", "value": value} for p in members]
+                followed.append((parent, value, mask))  # one column may mark several classes
                 break
         else:
             links += [{"column": p, "parent": members[0], "when": "missing", "value": None} for p in members[1:]]
-    parents_followed = {parent for parent, *_ in followed}
-    for parent, value, mask, first_row in followed:
+    # A followed column follows none, and a column follows one other.
+    taken = {parent for parent, _, _ in followed} | {link["column"] for link in links}
+    for parent, value, mask in followed:
         for twin in parents:
-            if twin in parents_followed or any(link["column"] == twin for link in links):
-                continue  # a followed column follows none; a column follows one other
-            found = value_on(twin, mask, first_row)
-            if found is not None and specs[twin]["kind"] == "categorical" and found[0] in specs[twin]["categories"]:
-                links.append({"column": twin, "parent": parent, "when": "equals", "value": value, "sets": found[0]})
+            if twin in taken or specs[twin]["kind"] != "categorical":
+                continue
+            linked = value_on(twin, mask)
+            if linked is not None and linked in specs[twin]["categories"]:
+                links.append({"column": twin, "parent": parent, "when": "equals", "value": value, "sets": linked})
+                taken.add(twin)
     return sorted(links, key=lambda link: link["column"])
 
 

@@ -1081,9 +1081,6 @@ def write_augmented_csv(handle: BinaryIO, real: pd.DataFrame, synthetic: pd.Data
             rows[mark_synthetic] = False
         handle.write(rows.to_csv(index=False, sep=source.sep, lineterminator=newline.decode("ascii")).encode("utf-8"))
     rows = _formatted(synthetic, source.decimals, source.missing)
-    for name, text in source.missing.items():  # the other columns' missing cells too
-        if name in rows.columns and name not in source.decimals:
-            rows[name] = rows[name].astype(object).where(rows[name].notna(), text)
     if mark_synthetic is not None:
         rows[mark_synthetic] = True
     # pandas formats the cells; every field quoted, so that csv reads them back whole whatever they
@@ -1145,11 +1142,13 @@ def _csv_field(value: str, sep: str, *, leading_space: bool = True) -> str:
 
 def _formatted(synthetic: pd.DataFrame, decimals: dict, missing: dict) -> pd.DataFrame:
     """The synthetic rows with each numeric column of the source as text, written as its real cells
-    are (``missing[column]`` for a missing number, else an empty cell)."""
+    are, and a missing cell of any column as ``missing[column]`` (else an empty cell)."""
     rows = synthetic.copy()
-    for name, places in decimals.items():
-        if name in rows.columns:
-            rows[name] = _number_texts(rows[name], places, missing.get(name, ""))
+    for name in rows.columns:
+        if name in decimals:
+            rows[name] = _number_texts(rows[name], decimals[name], missing.get(name, ""))
+        elif name in missing:
+            rows[name] = rows[name].astype(object).where(rows[name].notna(), missing[name])
     return rows
 
 
