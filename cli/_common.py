@@ -55,9 +55,11 @@ class _State:
 state = _State()
 
 
-def set_flags(quiet: bool, debug: bool) -> None:
-    state.quiet = state.quiet or bool(quiet)
-    state.debug = state.debug or bool(debug)
+def set_flags(quiet: bool, debug: bool, *, new_run: bool = False) -> None:
+    """Take ``--quiet`` / ``--debug``: the root's (``new_run``: the first thing each run does) replace
+    what an earlier run in this process set, the command's add to the root's."""
+    state.quiet = bool(quiet) or (state.quiet and not new_run)
+    state.debug = bool(debug) or (state.debug and not new_run)
 
 
 def check_processes(command: str, *, data_parallel: bool = False) -> bool:
@@ -286,10 +288,11 @@ TargetOpt = Annotated[Optional[str], typer.Option(
 EpochsOpt = Annotated[Optional[int], typer.Option(
     "--epochs", "-e", min=1, metavar="N", show_default=False,
     help="Passes over the data. Default: auto (about 3,000 generator updates for tables, 2,000 for images, "
-         "1,500 for --method translate).")]
+         "1,500 for a translator: fit / augment --method translate).")]
 BatchOpt = Annotated[Optional[int], typer.Option(
     "--batch-size", min=1, metavar="N", show_default=False,
-    help="Rows (images) per training batch. Default: 500 for tables, 64 for images (32 for --method translate).")]
+    help="Rows (images) per training batch. Default: 500 for tables, 64 for images (32 for a translator: fit / "
+         "augment --method translate).")]
 LossOpt = Annotated[Optional[Loss], typer.Option(
     "--loss", show_default=False,
     help="GAN loss. Default: wgan-gp for tables, hinge for images (lsgan for --method translate, non-saturating "
@@ -297,10 +300,12 @@ LossOpt = Annotated[Optional[Loss], typer.Option(
 SkipUnreadableOpt = Annotated[bool, typer.Option(
     "--skip-unreadable", help="Image folders: leave out image files that cannot be decoded (counted) "
                               "instead of stopping.")]
-SepOpt = Annotated[Optional[str], typer.Option(
-    "--sep", metavar="CHAR", show_default=False,
-    help="CSV input: the field separator, one character (e.g. ';' or '|'; '\\t' for a tab). Default: ',' (a tab "
-         "for .tsv). augment writes its synthetic rows with the same.")]
+_SEP_HELP = ("CSV input: the field separator, one character (e.g. ';' or '|'; '\\t' for a tab). Default: ',' (a "
+             "tab for .tsv).")
+SepOpt = Annotated[Optional[str], typer.Option("--sep", metavar="CHAR", show_default=False, help=_SEP_HELP)]
+#: augment's: it writes rows too.
+WrittenSepOpt = Annotated[Optional[str], typer.Option(
+    "--sep", metavar="CHAR", show_default=False, help=f"{_SEP_HELP} The synthetic rows are written with the same.")]
 
 
 def check_sep(sep: Optional[str]) -> Optional[str]:
@@ -351,7 +356,7 @@ LabelGateOpt = Annotated[Optional[bool], typer.Option(
 GeneratorsOpt = Annotated[Optional[int], typer.Option(
     "--generators", min=1, metavar="K", show_default=False,
     help="Train K generators from independent seeds and sample from all of them (a generator ensemble; K "
-         "times the fit). Default: 1.")]
+         "times the fit; not yet with --checkpoint-dir). Default: 1.")]
 ThreadsOpt = Annotated[str, typer.Option(
     "--threads", metavar="N",
     help="CPU threads for torch: a positive int, or auto (the usable cores, at most 4 and at most "

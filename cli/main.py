@@ -87,7 +87,7 @@ def _root(
     version: Annotated[bool, typer.Option("--version", callback=_version_callback, is_eager=True,
                                           help="Show the version and exit.")] = False,
 ) -> None:
-    set_flags(quiet, debug)
+    set_flags(quiet, debug, new_run=True)
 
 
 #: One line each in `gan-augment --help`, whole at 80 columns (click cuts a docstring's first sentence).
@@ -107,10 +107,9 @@ def main(argv: Optional[list] = None, *, prog_name: str = PROG) -> int:
     """Run the command line; returns the exit code (the console script passes it to sys.exit)."""
     args = sys.argv[1:] if argv is None else [str(a) for a in argv]
     state.quiet, state.debug = False, "--debug" in args
-    _tolerant_streams()
     if not args:
         args = ["--help"]
-    with warnings.catch_warnings(), _terminate_as_interrupt():
+    with _tolerant_streams(), warnings.catch_warnings(), _terminate_as_interrupt():
         if not state.debug:
             warnings.showwarning = show_warning
         try:
@@ -126,9 +125,9 @@ def main(argv: Optional[list] = None, *, prog_name: str = PROG) -> int:
             if isinstance(context, OSError) and context.errno == errno.EPIPE:
                 return BROKEN_PIPE
             raise
-    if result == INTERRUPTED:  # typer returns Ctrl-C outside our commands' own handlers as this code
-        return _fail("Interrupted.", INTERRUPTED)
-    return result if isinstance(result, int) and not isinstance(result, bool) else 0
+        if result == INTERRUPTED:  # typer returns Ctrl-C outside our commands' own handlers as this code
+            return _fail("Interrupted.", INTERRUPTED)
+        return result if isinstance(result, int) and not isinstance(result, bool) else 0
 
 
 @contextlib.contextmanager
@@ -153,11 +152,14 @@ def _terminate_as_interrupt():
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
-def _tolerant_streams() -> None:
+@contextlib.contextmanager
+def _tolerant_streams():
     """Messages a terminal's encoding cannot show ("café" on an ASCII stdout) come out escaped, not
     as a crash halfway (tables on stdout go out as UTF-8 bytes); a closed stderr (`2>&-`) takes
-    progress and warnings to nowhere, where Python would print them into stdout's data."""
-    if sys.stderr is None:
+    progress and warnings to nowhere, where Python would print them into stdout's data. A caller
+    of :func:`main` gets its streams back as they were."""
+    had_stderr = sys.stderr is not None
+    if not had_stderr:
         if not _is_open(2):  # closed: on file descriptor 2 itself, which workers (-j) inherit too
             null = os.open(os.devnull, os.O_WRONLY)
             if null != 2:
@@ -165,12 +167,23 @@ def _tolerant_streams() -> None:
                 os.close(null)
             os.set_inheritable(2, True)  # os.open made it private to this process when it was 2 already
         # Otherwise a caller silenced Python's stderr only: its descriptor 2 (a log file) is left alone.
-        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 (for the life of the process)
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 (closed below)
+    reconfigured = []
     for stream in (sys.stdout, sys.stderr):
         encoding = getattr(stream, "encoding", None) or "utf-8"
         if hasattr(stream, "reconfigure") and getattr(stream, "errors", None) == "strict" \
                 and codecs.lookup(encoding).name != "utf-8":
             stream.reconfigure(errors="backslashreplace")
+            reconfigured.append(stream)
+    try:
+        yield
+    finally:
+        for stream in reconfigured:
+            with contextlib.suppress(ValueError, OSError):  # closed, or its reader gone
+                stream.reconfigure(errors="strict")
+        if not had_stderr:
+            sys.stderr.close()
+            sys.stderr = None
 
 
 def _is_open(descriptor: int) -> bool:

@@ -33,8 +33,8 @@ from gan_augment._warnings import warn
 from gan_augment.checkpoint import build_checked, check_state_target, check_state_values, load_state, \
     read_metadata, recover_interrupted_save, save_state
 from gan_augment.config import EARLY_STOPPING_EVERY, EARLY_STOPPING_PATIENCE, LOSSES, NOISE_ARCHITECTURES, \
-    OPTIMIZERS, PRECISIONS, TabularModelConfig, TrainingConfig, config_from_dict, config_to_dict, training_config, \
-    training_defaults_name
+    OPTIMIZERS, PRECISIONS, TabularModelConfig, TrainingConfig, check_layer_widths, config_from_dict, config_to_dict, \
+    training_config, training_defaults_name
 from gan_augment.diversity import SAMPLES_PER_CLASS, ClassDiversity, measure_class, real_subset, \
     warn_if_collapsed, warn_if_undercovered
 from gan_augment.exceptions import DistributedError, ModelFileError
@@ -112,7 +112,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         soon and lost macro-F1 or rare recall (benchmarks/SNAPSHOTS.md). A rating costs about a
         CPU-second per topped-up class. A class of a single real row cannot be rated, and is not.
     batch_size : int or "auto", default="auto"
-        500 for tables, 64 for images.
+        500 for tables, 64 for images; at most the number of samples. For tables the batch is a
+        multiple of ``pac``, rounded down and at least ``pac`` (500 trains as 496 with ``pac=8``).
     loss : {"wgan-gp", "wasserstein", "hinge", "non-saturating", "minimax", "lsgan"} or "auto", default="auto"
         "wgan-gp" for tables, "hinge" for images ("non-saturating" with a lazy R1 penalty for
         ``architecture="stylegan"``).
@@ -126,13 +127,17 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
     ema_decay : float or None, default=0.995
         Decay of the exponential moving average of the generator's weights used for sampling.
     lr_schedule : {None, "linear", "cosine"}, default=None
+        Decay of both learning rates, set once per epoch: epoch ``e`` of ``E`` (from 0) trains at
+        ``1 - e / E`` of them ("linear") or ``(1 + cos(pi e / E)) / 2`` ("cosine"); with
+        ``epochs=1`` nothing decays.
     noise_dim : int, default=64
         Dimension of the generator's noise (for ``architecture="stylegan"``, of the latent its
         mapping network takes; its per-pixel noise maps come on top).
     generator_dims, discriminator_dims : tuple of int, default=(256, 256)
         Hidden widths of the MLPs (tables only).
     pac : int, default=8
-        Rows the discriminator judges together (PacGAN); guards against repeated rows (tables only).
+        Rows the discriminator judges together (PacGAN); guards against repeated rows (tables only;
+        the batch is a multiple of it).
     max_modes : int, default=10
         Most Gaussian-mixture modes per numeric column (mode-specific normalisation; tables only).
     max_categories : int, default=100
@@ -144,7 +149,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
     detect_rules : bool, default=True
         Find the rules the real rows obey and keep them in synthetic rows: a group of 0/1 columns with
         exactly one 1 per row (a OneHotEncoder's output) is modelled as one category, other 0/1
-        columns as two-valued categories, and "A is missing exactly when B = v" links are kept
+        columns as two-valued categories, "A is missing exactly when B = v" links are kept, and a
+        column with one value for each value of a categorical column is read off it
         (``encoder_.describe_rules()``; ``encoder_.rule_violations(rows)`` measures rows against
         them). Tables only.
     clip_to_range : bool, default=True
@@ -167,7 +173,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         from all of them as an equal mixture, a generator ensemble (Deep Generative Ensembles, van
         Breugel et al. 2023): a mode one member drops or invents is diluted by the others. Costs
         ``n_generators`` fits. ``diversity_`` then reports each class's ``disagreement`` between the
-        members. ``history_`` is the first member's; ``member_histories_`` holds all.
+        members. ``history_`` is the first member's; ``member_histories_`` holds all. Not yet with
+        ``checkpoint_dir`` (a checkpoint holds one generator's training).
     device : {"auto", "cpu", "cuda"}, default="auto"
     precision : {"float32", "medium", "bf16"}, default="float32"
         Arithmetic of the training steps: full float32; "medium", float32 matrix products with
@@ -205,8 +212,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         same data and settings (a fingerprint of the encoded data, class labels, model and training
         configs and seeds is saved with it), ``fit`` continues from it: a run killed after an hour
         loses at most ``checkpoint_every`` epochs, and on CPU the result is bit-identical to an
-        uninterrupted run. With ``random_state=None``, or a ``RandomState`` / ``Generator`` instance
-        (whose draws change from call to call, so they cannot be compared), the seeds saved in the
+        uninterrupted run. With ``random_state=None``, or a ``RandomState`` instance (whose draws
+        change from call to call, so they cannot be compared), the seeds saved in the
         checkpoint are reused; an int must be the one the checkpoint was made with.
         A checkpoint of other data or settings, or a non-empty folder that holds anything else, is
         refused before training; give each fit its own folder (e.g. each cross-validation fold).
@@ -811,8 +818,17 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         """The parameters the data kind reads to recognise the data and fit its codec and model config."""
         return self.get_params(deep=False)
 
+    def _validate_params(self):
+        """scikit-learn's check of the parameters, and the MLPs' widths (checked only once the data
+        was encoded: seconds into a fit of a large table)."""
+        super()._validate_params()
+        for name in ("generator_dims", "discriminator_dims"):
+            if name in self.get_params(deep=False):
+                check_layer_widths(name, getattr(self, name))
+
     def _check_kind(self, kind) -> None:
         """Refuse, before any work, data of a kind these settings cannot serve."""
+        kind.augment_policy(self.augment)  # refused here, not once the data is encoded
         if self.early_stopping and kind.name != "tabular":
             raise ValueError("early_stopping=True rates table rows; these are images (use early_stopping=False, "
                              "and see the collapse check in diversity_ or label_gate=True).")

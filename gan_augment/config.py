@@ -52,9 +52,7 @@ class TabularModelConfig:
         _check_positive_int("class_embedding_dim", self.class_embedding_dim)
         _check_positive_int("pac", self.pac)
         for name in ("generator_dims", "discriminator_dims"):
-            dims = getattr(self, name)
-            if not dims or any(not isinstance(d, numbers.Integral) or d < 1 for d in dims):
-                raise ValueError(f"{name} must be a non-empty tuple of positive ints, got {dims!r}.")
+            check_layer_widths(name, getattr(self, name))
         if not 0.0 <= self.discriminator_dropout < 1.0:
             raise ValueError(
                 f"discriminator_dropout must be in [0, 1), got {self.discriminator_dropout!r}."
@@ -337,6 +335,12 @@ def _as_python_numbers(config) -> None:
         elif isinstance(value, tuple):
             value = tuple(v.item() if isinstance(v, np.generic) else v for v in value)
         object.__setattr__(config, field.name, value)  # frozen dataclasses: set once, here
+
+
+def check_layer_widths(name: str, dims) -> None:
+    """Hidden widths of an MLP: a non-empty sequence of positive ints (a bool is no width)."""
+    if not dims or any(isinstance(d, bool) or not isinstance(d, numbers.Integral) or d < 1 for d in dims):
+        raise ValueError(f"{name} must be a non-empty tuple of positive ints, got {dims!r}.")
 
 
 def _check_positive_int(name, value):

@@ -616,6 +616,53 @@ def test_a_bool_given_for_a_count_is_refused_naming_the_parameter(make, param, t
             auto.fit_resample(X, y)
 
 
+@pytest.mark.parametrize("param, value", [("generator_dims", ()), ("discriminator_dims", (0,)),
+                                          ("generator_dims", (16.0,)), ("discriminator_dims", (True,))])
+def test_bad_layer_widths_are_refused_before_the_data_is_read(param, value):
+    # They were refused once the data was encoded (seconds into a fit of a large table): here a
+    # date column, which reading the data refuses, shows the widths are checked first.
+    from gan_augment import AutoAugmenter, GANAugmenter
+
+    X = pd.DataFrame({"a": np.arange(30.0), "when": pd.date_range("2024-01-01", periods=30)})
+    y = np.array([0] * 20 + [1] * 10)
+    with pytest.raises(ValueError, match=rf"^{param} must be a non-empty tuple of positive ints, got"):
+        GANAugmenter(epochs=1, **{param: value}).fit(X, y)
+    with pytest.raises(ValueError, match=rf"^{param} must be a non-empty tuple"):
+        AutoAugmenter(methods=["gan"], cv=2, augmenter=GANAugmenter(**{param: value})).fit_resample(X, y)
+
+
+def test_augment_on_a_table_is_refused_before_the_table_is_encoded(monkeypatch):
+    from gan_augment import GANAugmenter
+    from gan_augment.data.tabular import TabularEncoder
+
+    def encoding(*args, **kwargs):
+        raise AssertionError("the table was encoded before augment= was refused")
+
+    monkeypatch.setattr(TabularEncoder, "fit", encoding)
+    X, y = pd.DataFrame({"a": np.arange(30.0)}), np.array([0] * 20 + [1] * 10)
+    with pytest.raises(ValueError, match="augment='color' augments images; these are table rows"):
+        GANAugmenter(epochs=1, augment="color").fit(X, y)
+
+
+def test_no_more_mixture_modes_are_fitted_than_could_be_kept(monkeypatch):
+    # max_modes=1000 fitted 1,000 components on a 2,000-row column (34 s) to keep 3.
+    from gan_augment.data import tabular
+
+    fitted = []
+    original = tabular.BayesianGaussianMixture
+
+    def recording(**kwargs):
+        fitted.append(kwargs["n_components"])
+        return original(**{**kwargs, "n_components": min(kwargs["n_components"], 3), "max_iter": 5})
+
+    monkeypatch.setattr(tabular, "BayesianGaussianMixture", recording)
+    values = np.random.default_rng(0).normal(size=2000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tabular.TabularEncoder(max_modes=1000, random_state=0).fit(pd.DataFrame({"x": values}))
+    assert fitted == [200]
+
+
 def _small_class_data():
     X = pd.DataFrame({"a": np.arange(32.0), "b": np.arange(32.0) % 5})
     return X, np.array(["common"] * 30 + ["lone"] * 1 + ["pair"] * 1)

@@ -610,6 +610,32 @@ def test_a_terminal_that_cannot_show_a_class_name_gets_utf8_tables_and_escaped_m
     assert closed.returncode == 2 and b"Standard output is closed; info prints" in closed.stderr
 
 
+def test_quiet_and_debug_belong_to_the_run_that_was_given_them(model_dir, tmp_path):
+    # Run in one process through the app (as CliRunner does), --quiet stayed on for every later command.
+    from typer.testing import CliRunner
+
+    from gan_augment.cli.main import app
+
+    command = ["sample", str(model_dir), "--n", "3", "--class", "rare", "--out", str(tmp_path / "s.csv"), "--force"]
+    runner = CliRunner()
+    assert "Wrote 3 synthetic rows" in runner.invoke(app, command).output
+    assert runner.invoke(app, command + ["--quiet"]).output == ""
+    assert runner.invoke(app, ["--quiet", *command]).output == ""
+    assert "Wrote 3 synthetic rows" in runner.invoke(app, command).output
+
+
+def test_main_gives_the_caller_its_streams_back_as_they_were():
+    # On a stdout that is not UTF-8, main() set errors="backslashreplace" for good: the caller's own
+    # print("café") then wrote "caf\xe9" where it raised before.
+    code = ("import sys; from gan_augment.cli.main import main; print(sys.stdout.errors, sys.stderr.errors); "
+            "main(['info', 'no-such-model']); print(sys.stdout.errors, sys.stderr.errors)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=120,
+                            env={**os.environ, "PYTHONIOENCODING": "ascii"})
+    before, after = result.stdout.decode().splitlines()
+    assert before.split()[0] == "strict" and after == before, result.stderr
+    assert b"Error: Model directory no-such-model does not exist" in result.stderr
+
+
 def test_evaluate_writes_its_report_before_what_goes_to_stdout(data_csv, tmp_path, capsys, monkeypatch):
     # A stdout gone (`| true`, a full disk) ended the command before the report file was written.
     import cli.evaluate

@@ -357,6 +357,95 @@ def test_a_link_needs_every_row_and_enough_rows(change):
     assert not any("T3 is missing" in rule for rule in encoder.describe_rules())
 
 
+# ------------------------------------------------------------ columns set by another
+_YEARS = {"Preschool": 1, "HS-grad": 9, "Some-college": 10, "Assoc": 12, "Bachelors": 13, "Masters": 14}
+
+
+def _education(n=400, seed=0):
+    """Adult's pair: a number of school years for each education, beside unrelated columns."""
+    rng = np.random.default_rng(seed)
+    education = rng.choice(list(_YEARS), n, p=[0.05, 0.35, 0.25, 0.1, 0.15, 0.1])
+    return pd.DataFrame({"age": rng.integers(17, 90, n), "education": education,
+                         "education-num": pd.Series(education).map(_YEARS).astype(np.int64),
+                         "sex": rng.choice(["F", "M"], n)})
+
+
+def test_a_column_set_by_a_categorical_one_is_read_off_it():
+    table = _education()
+    encoder = TabularEncoder(max_modes=3, random_state=0).fit(table)
+    assert [(rule["column"], rule["parent"]) for rule in encoder.derived_] == [(2, 1)]
+    assert dict(map(tuple, encoder.derived_[0]["pairs"])) == _YEARS
+    assert encoder.describe_rules() == [
+        "set by another column: education-num takes one value for each value of education (6 pairs); read off it"]
+    # Rows as an untrained generator emits them: every block any slot, the two columns unrelated.
+    decoded = encoder.inverse_transform(_random_rows(encoder, 2000, seed=1), random_state=0)
+    assert decoded.dtypes.to_dict() == table.dtypes.to_dict()
+    assert (decoded["education-num"] == decoded["education"].map(_YEARS)).all()
+    assert set(decoded["education"]) == set(_YEARS)  # the parent itself is generated as before
+    assert encoder.rule_violations(decoded) == {encoder.describe_rules()[0]: 0.0, "any rule": 0.0}
+    # The same rows with the rule forgotten break it; the other columns are decoded alike.
+    encoder_without = TabularEncoder.from_dict({**encoder.to_dict(), "derived": []})
+    unruled = encoder_without.inverse_transform(_random_rows(encoder, 2000, seed=1), random_state=0)
+    assert encoder.rule_violations(unruled)["any rule"] > 0.5
+    pd.testing.assert_frame_equal(unruled.drop(columns="education-num"), decoded.drop(columns="education-num"))
+
+
+def test_rule_violations_reads_a_column_set_by_another_as_written():
+    encoder = TabularEncoder(max_modes=3, random_state=0).fit(_education())
+    rows = _education(10, seed=3)
+    rows.loc[0, "education-num"] += 1
+    rows.loc[1, "education"] = "Doctorate"  # never seen: no pair says its years, nothing is broken
+    rows["education-num"] = rows["education-num"].astype(float)  # as a file may read it back
+    assert encoder.rule_violations(rows)["any rule"] == pytest.approx(0.1)
+
+
+def test_a_categorical_column_with_missing_and_rare_values_is_set_by_its_parent():
+    rng = np.random.default_rng(0)
+    codes = [f"c{i:02d}" for i in range(30)]
+    code = rng.choice(codes + [None], 900, p=[0.6 / 5] * 5 + [0.3 / 25] * 25 + [0.1])
+    names = {c: f"name of {c}" for c in codes}
+    table = pd.DataFrame({"code": code, "name": [names.get(c) for c in code], "x": rng.normal(size=900)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the rare codes share a slot (warned)
+        encoder = TabularEncoder(max_modes=3, max_categories=8, random_state=0).fit(table)
+    assert encoder.columns_[1]["other"] and [(r["column"], r["parent"]) for r in encoder.derived_] == [(1, 0)]
+    # "name is missing exactly when code is missing" is found too, and said by the pairs: no link left.
+    assert not any(rule.startswith("missing link") for rule in encoder.describe_rules())
+    decoded = encoder.inverse_transform(_random_rows(encoder, 3000, seed=2), random_state=0)
+    expected = decoded["code"].map(names)
+    assert ((decoded["name"] == expected) | (decoded["name"].isna() & decoded["code"].isna())).all()
+    assert decoded["code"].isna().any() and set(decoded["name"].dropna()) <= set(names.values())
+
+
+def test_a_chain_of_columns_is_read_off_the_first_and_one_to_one_pairs_keep_the_first():
+    rng = np.random.default_rng(0)
+    city = rng.choice([f"city {i}" for i in range(12)], 600)
+    table = pd.DataFrame({"region": pd.Series(city).map(lambda c: f"region {int(c[5:]) % 4}"),
+                          "city": city, "city code": pd.Series(city).map(lambda c: int(c[5:]) + 100),
+                          "north": pd.Series(city).map(lambda c: int(c[5:]) % 4 < 2)})
+    encoder = TabularEncoder(max_modes=3, random_state=0).fit(table)
+    # city (12 values) sets the others; region (4) sets north too, yet north is read off city.
+    assert sorted((rule["column"], rule["parent"]) for rule in encoder.derived_) == [(0, 1), (2, 1), (3, 1)]
+    decoded = encoder.inverse_transform(_random_rows(encoder, 1000, seed=0), random_state=0)
+    assert set(encoder.rule_violations(decoded).values()) == {0.0}
+
+
+@pytest.mark.parametrize("change", ["one row off", "varies only on rare values", "constant"])
+def test_a_column_set_by_another_needs_every_row_and_two_values_seen_often(change):
+    table = _education()
+    if change == "one row off":
+        table.loc[0, "education-num"] += 1
+    elif change == "varies only on rare values":
+        # 12 on two rows of 'Assoc' made rare, 9 everywhere else: it varies, but only on two rows.
+        table["education"] = np.where(np.arange(len(table)) < 2, "Assoc", np.where(
+            table["education"] == "Assoc", "HS-grad", table["education"]))
+        table["education-num"] = np.where(table["education"] == "Assoc", 12, 9)
+    else:
+        table["education-num"] = 9
+    encoder = TabularEncoder(max_modes=3, random_state=0).fit(table)
+    assert encoder.derived_ == []
+
+
 # ------------------------------------------------------------ reports and model files
 def test_rule_violations_counts_the_rows_that_break_each_rule():
     table = pd.get_dummies(_categories(100), columns=["colour"], dtype=float)
@@ -396,7 +485,7 @@ def test_rules_survive_a_model_file_and_old_model_files_still_load():
     # A model file of the previous version: no rules, no decimals, no new parameters.
     plain = TabularEncoder(max_modes=3, random_state=0, detect_rules=False).fit(_thyroid())
     old = plain.to_dict()
-    for key in ("groups", "links"):
+    for key in ("groups", "links", "derived"):
         del old[key]
     for key in ("round_to_observed", "detect_rules"):
         del old["params"][key]
@@ -497,3 +586,18 @@ def test_one_hot_encoder_then_gan_augmenter_pipeline_gives_no_broken_rows():
         assert set(np.unique(block)) == {0.0, 1.0}
         assert (block.sum(axis=1) == 1).all()
         start += size
+
+
+def test_gan_augmenter_tops_up_with_rows_that_pair_the_columns_as_the_real_ones():
+    from gan_augment import GANAugmenter
+
+    table = _education(300)
+    y = np.where(np.arange(300) < 40, "rare", "common")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        augmenter = GANAugmenter(epochs=1, random_state=0, n_threads=1, label_gate=False)
+        X_res, y_res = augmenter.fit_resample(table, y)
+    synthetic = X_res.iloc[300:]
+    assert (y_res[300:] == "rare").all() and len(synthetic) == 220
+    assert (synthetic["education-num"] == synthetic["education"].map(_YEARS)).all()
+    assert synthetic["education"].nunique() > 1

@@ -357,6 +357,11 @@ def test_image_specific_errors(digits):
         GANAugmenter(image_shape=(1, 4, 4), **FAST).fit(X, y)
     with pytest.raises(ValueError, match="categorical_features"):
         GANAugmenter(image_shape=(1, 8, 8), categorical_features=[0], **FAST).fit(X, y)
+    # The table models' settings were dropped unread on images: the same images came back.
+    with pytest.raises(ValueError, match=r"^generator_dims=\(1,\), pac=64 are settings for tables; these are images"):
+        GANAugmenter(image_shape=(1, 8, 8), generator_dims=(1,), pac=64, **FAST).fit(X, y)
+    with pytest.raises(ValueError, match="detect_rules=False is a setting for tables"):
+        GANAugmenter(image_shape=(1, 8, 8), detect_rules=False, **FAST).fit(X, y)
     with pytest.raises(ValueError, match="augments images"):
         GANAugmenter(augment="cutout", **FAST).fit(X[:, :5], y)
     # A setting of the image generator was dropped without a word on a table (as augment= is not).

@@ -239,7 +239,13 @@ def test_a_generator_producing_nan_raises_a_clear_error():
 def test_an_absurd_learning_rate_raises_a_clear_error():
     X, y = _table()
     trainer = _trainer(0, epochs=5, loss="wasserstein", clip_value=1e6, optimizer="sgd", lr_d=1e12)
-    with pytest.raises(TrainingDivergedError, match="diverged"):
+    # The settings in use are said, and the loss it advises is another one (it advised 'wgan-gp' to
+    # tables that used it).
+    with pytest.raises(TrainingDivergedError, match=r"diverged.*\(lr_g=0.001, lr_d=1e\+12, loss='wasserstein'\)"
+                                                     r".*loss='wgan-gp'"):
+        trainer.fit(X, y)
+    trainer = _trainer(0, epochs=5, clip_value=1e6, optimizer="sgd", lr_d=1e12)
+    with pytest.raises(TrainingDivergedError, match=r"loss='wgan-gp'\)\..*Try .*loss='hinge'"):
         trainer.fit(X, y)
 
 
@@ -658,6 +664,26 @@ def test_callbacks_see_begin_and_end_even_when_training_fails():
     with pytest.raises(TrainingDivergedError):
         _trainer(0, generator_cls=NaNGenerator, callbacks=[Spy()]).fit(X, y)
     assert events == ["begin", "end"]
+
+
+def test_every_begun_callback_ends_when_one_of_them_fails_to_end():
+    # A user's callback raising in on_train_end stopped the loop: the progress bar after it went on
+    # drawing from its own thread, with sys.stdout replaced, for the life of the process.
+    X, y = _table()
+    events = []
+
+    class FailsToEnd(Callback):
+        def on_train_end(self, trainer):
+            events.append("fails")
+            raise RuntimeError("the user's clean-up failed")
+
+    class Spy(Callback):
+        def on_train_end(self, trainer):
+            events.append("end")
+
+    with pytest.raises(RuntimeError, match="the user's clean-up failed"):
+        _trainer(0, epochs=1, callbacks=[FailsToEnd(), Spy(), FailsToEnd()]).fit(X, y)
+    assert events == ["fails", "end", "fails"]
 
 
 # ============================================================================ it learns

@@ -6,6 +6,8 @@
 * Binary columns: other 0/1 columns, modelled as two-valued categories (never 0.47).
 * Missingness links: "column A is missing exactly when column B = v (or is missing)", kept by
   deriving A's missingness from B's decoded value.
+* Columns set by another: "C takes one value for each value of categorical column B" (a code and
+  its name, education and education-num), kept by reading C off B's decoded value.
 
 Functions here find the rules and tell which rows break them; the encoder owns how they are
 modelled. Positions are column positions in the table.
@@ -31,6 +33,9 @@ _COOCCURRENCE_BLOCK = 65536
 # a search can wander, to about a second.
 _GROUP_DEAD_ENDS = 32
 _GROUP_DEAD_ENDS_TOTAL = 500
+# Column pairs the search for columns set by another checks at most (each is one pass over the rows
+# in the parent's order): about a second on a 10,000-row table.
+_DERIVED_PAIRS_TOTAL = 20_000
 
 
 def as_numbers(series: pd.Series) -> np.ndarray:
@@ -231,6 +236,74 @@ def find_missing_links(frame: pd.DataFrame, specs: list[dict]) -> list[dict]:
                 links.append({"column": twin, "parent": parent, "when": "equals", "value": value, "sets": linked})
                 taken.add(twin)
     return sorted(links, key=lambda link: link["column"])
+
+
+def find_derived_columns(frame: pd.DataFrame, specs: list[dict], grouped: set[int], links: list[dict]) -> list[dict]:
+    """Columns set by a categorical column: "C takes one value for each value of B" on every real row
+    (Adult's ``education-num`` is one number per ``education``: 16 values, 16 numbers).
+
+    Returns ``[{"column": c, "parent": b, "pairs": [[b's value, c's value], ...]}]`` (positions;
+    values as JSON holds them, None for missing), one pair per value of B. The rule must be seen to
+    vary: at least two of C's values, each on a value of B held by ``_MIN_LINK_ROWS`` rows or more
+    (a C that is constant, or differs only on values of B seen once or twice, is no rule). Parents
+    with more values are tried first and a column set by another sets none, so C follows its
+    parent in one step (when C follows B and D follows C, D follows B too). Members of one-hot
+    groups (``grouped``) take no part. Of the missingness ``links``, a followed column is set by none
+    (it is decoded before), and a following one only by the column it follows, where the pairs say
+    more than the link: three values or more (the link is then to be dropped; a flag, or one value
+    beside missing, is all the link says). The search gives up after
+    ``_DERIVED_PAIRS_TOTAL`` column pairs: wide tables keep their other rules within seconds.
+    """
+    follows = {link["column"]: link["parent"] for link in links}
+    followed = {link["parent"] for link in links}
+    codes, n_values = {}, {}
+
+    def code(position: int) -> np.ndarray:
+        if position not in codes:
+            codes[position] = pd.factorize(frame.iloc[:, position], use_na_sentinel=False)[0]
+            n_values[position] = int(codes[position].max()) + 1 if len(frame) else 0
+        return codes[position]
+
+    usable = [p for p, spec in enumerate(specs) if p not in grouped and spec["kind"] in ("numeric", "categorical")
+              and not spec.get("all_missing")]
+    for position in usable:
+        code(position)
+    parents = sorted((p for p in usable if specs[p]["kind"] == "categorical" and n_values[p] > 1),
+                     key=lambda p: (-n_values[p], p))
+    children = [p for p in usable if n_values[p] > 1 and p not in followed]
+    rules, derived, pairs_tried = [], set(), 0
+    for parent in parents:
+        if parent in derived:
+            continue
+        by_parent = codes[parent]
+        held = np.bincount(by_parent)
+        order = np.argsort(by_parent, kind="stable")
+        same_parent = by_parent[order][1:] == by_parent[order][:-1]
+        for child in children:
+            if child == parent or child in derived or n_values[child] > n_values[parent] \
+                    or child in follows and (follows[child] != parent or n_values[child] < 3):
+                continue
+            if any(rule["parent"] == child for rule in rules) or pairs_tried >= _DERIVED_PAIRS_TOTAL:
+                continue
+            pairs_tried += 1
+            by_child = codes[child][order]
+            if np.any(same_parent & (by_child[1:] != by_child[:-1])):
+                continue
+            child_of = np.empty(len(held), dtype=np.int64)
+            child_of[by_parent] = codes[child]
+            if len(np.unique(child_of[held >= _MIN_LINK_ROWS])) < 2:
+                continue
+            first_rows = np.unique(by_parent, return_index=True)[1]
+            rules.append({"column": child, "parent": parent,
+                          "pairs": [[_json_value(frame.iloc[row, parent]), _json_value(frame.iloc[row, child])]
+                                    for row in first_rows.tolist()]})
+            derived.add(child)
+    return sorted(rules, key=lambda rule: rule["column"])
+
+
+def _json_value(value):
+    """A cell as a model file holds it: None where missing."""
+    return None if pd.isna(value) else json_scalar(value)
 
 
 def _decodes_exactly(spec: dict, value) -> bool:

@@ -15,8 +15,10 @@ rounded to the decimals observed in each column.
 The encoder also keeps the rules the table itself obeys on every real row, so that synthetic rows
 obey them too: a group of 0/1 columns with exactly one 1 per row (what a OneHotEncoder or
 ``pd.get_dummies`` writes) is modelled as ONE categorical and decoded back into its columns; other
-0/1 columns are two-valued categories (never 0.47); and "column A is missing exactly when column B
-takes value v (or is missing)" is kept by deriving A's missingness from B's decoded value.
+0/1 columns are two-valued categories (never 0.47); "column A is missing exactly when column B
+takes value v (or is missing)" is kept by deriving A's missingness from B's decoded value; and a
+column that takes one value for each value of a categorical column (a code and its name) is read
+off that column's decoded value.
 :meth:`TabularEncoder.describe_rules` says which rules were found and
 :meth:`TabularEncoder.rule_violations` measures how often a table breaks them.
 """
@@ -82,7 +84,8 @@ class TabularEncoder:
         Columns to treat as categorical in addition to those detected from their dtype
         (object, string, category, bool). Use it for integer codes.
     max_modes : int, default=10
-        Upper bound on mixture modes per numeric column.
+        Upper bound on mixture modes per numeric column (at most 200 are fitted: a mode below 0.5%
+        of the rows is dropped).
     max_categories : int, default=100
         Categories beyond this many (the rarest ones) share one "other" slot; a decoded "other"
         becomes one of them, drawn by their observed frequency. A warning names the column.
@@ -94,7 +97,8 @@ class TabularEncoder:
         back as 0.46997202843030206. Columns needing more than 10 decimals are left as generated.
     detect_rules : bool, default=True
         Find and keep the table's own rules (see :meth:`describe_rules`): one-hot groups of 0/1
-        columns, 0/1 columns as two-valued categories, exact missingness links.
+        columns, 0/1 columns as two-valued categories, exact missingness links, columns set by a
+        categorical column.
     random_state : int or None
         Seeds the mixture fits and the posterior mode draws.
 
@@ -108,6 +112,10 @@ class TabularEncoder:
         Missingness links: ``{"column": a, "parent": b, "when": "equals" or "missing", "value": v}``
         (positions): column ``a`` is missing exactly when column ``b`` = ``v`` (or is missing); with
         ``"sets": w``, column ``a`` (no missing values) = ``w`` exactly when ``b`` = ``v``.
+    derived_ : list of dict
+        Columns set by a categorical column: ``{"column": c, "parent": b, "pairs": [[v, w], ...]}``
+        (positions): column ``c`` is ``w`` wherever column ``b`` is ``v`` (None: missing); decoded
+        rows take ``c`` from ``b``'s decoded value.
     """
 
     def __init__(self, *, categorical_columns=None, max_modes=10, max_categories=100,
@@ -155,7 +163,12 @@ class TabularEncoder:
             spec["name"] = json_scalar(name)
             spec["dtype"] = dtype_to_json(series.dtype)
             self.columns_.append(spec)
-        self.links_ = column_rules.find_missing_links(frame, self.columns_) if self.detect_rules else []
+        self.links_, self.derived_ = [], []
+        if self.detect_rules:
+            links = column_rules.find_missing_links(frame, self.columns_)
+            self.derived_ = column_rules.find_derived_columns(frame, self.columns_, set(group_of), links)
+            derived = {rule["column"] for rule in self.derived_}
+            self.links_ = [link for link in links if link["column"] not in derived]  # what the pairs say too
         return self
 
     def _resolve_categorical_columns(self, frame) -> set[int]:
@@ -359,12 +372,21 @@ class TabularEncoder:
         # on its own (copying the whole matrix to float64 was a large part of sampling time).
         rng = np.random.default_rng(random_state)
         starts, links = self._layout(), self._links_by_column()
-        columns = {}
-        # Columns whose missingness follows another column are decoded after all the others, once
-        # the column they follow is known (a followed column never follows one itself).
-        order = [p for p in range(len(self.columns_)) if p not in links] + sorted(links)
+        derived = {rule["column"]: rule for rule in self.derived_}
+        parents = {rule["parent"] for rule in self.derived_}
+        columns, table_codes = {}, {}
+        # Columns whose missingness follows another, then columns set by another, are decoded after
+        # all the others, once the column they follow is known (no followed column follows one itself,
+        # and none sets another).
+        order = [p for p in range(len(self.columns_)) if p not in links and p not in derived] + sorted(links) \
+            + sorted(derived)
         for position in order:
             spec, offset = self.columns_[position], starts[position]
+            if position in derived:
+                # The generator's own block for the column is not read: the parent's value sets it.
+                rule = derived[position]
+                columns[spec["name"]] = self._derived_values(rule, table_codes[rule["parent"]])
+                continue
             if spec["kind"] == "onehot":
                 members = self.groups_[spec["group"]]
                 if position == members[0]:
@@ -398,8 +420,26 @@ class TabularEncoder:
                 columns[spec["name"]] = _decode_numeric(alpha, slot, spec, self.clip_to_range,
                                                         self.round_to_observed)
             else:
-                columns[spec["name"]] = _decode_categorical(slot, spec, rng, dtype_from_json(spec["dtype"]))
+                codes = _categorical_codes(slot, spec, rng)
+                if position in parents:
+                    table_codes[position] = codes
+                columns[spec["name"]] = _categorical_values(codes, spec)
         return _from_columns(columns, self.columns_, self.container_, n_rows=Z.shape[0])
+
+    def _derived_values(self, rule: dict, parent_codes: np.ndarray) -> pd.Series:
+        """Column ``rule["column"]`` read off its parent's values, given as indices into the parent's
+        decode table (see :func:`_table_codes`)."""
+        parent, spec = self.columns_[rule["parent"]], self.columns_[rule["column"]]
+        sets = dict(map(tuple, rule["pairs"]))
+        by_entry = [sets[value] for value in parent["categories"] + parent["other"]] \
+            + ([sets[None]] if parent["has_missing"] else [])
+        if spec["kind"] == "numeric":
+            return pd.Series(np.array([np.nan if value is None else value for value in by_entry],
+                                      dtype=np.float64)[parent_codes])
+        index = {value: entry for entry, value in enumerate(spec["categories"] + spec["other"])}
+        missing = len(index)  # the decode table's last entry, where the column has missing values
+        return _categorical_values(np.array([missing if value is None else index[value] for value in by_entry],
+                                            dtype=np.int64)[parent_codes], spec)
 
     def _links_by_column(self) -> dict[int, dict]:
         return {link["column"]: link for link in self.links_}
@@ -467,6 +507,10 @@ class TabularEncoder:
             kind = "linked value" if "sets" in link else "missing link"
             rules.append((f"{kind}: {name(link['column'])} {then} exactly when {name(link['parent'])} {when}",
                           functools.partial(self._link_broken, link=link)))
+        for rule in self.derived_:
+            rules.append((f"set by another column: {name(rule['column'])} takes one value for each value of "
+                          f"{name(rule['parent'])} ({len(rule['pairs'])} pairs); read off it",
+                          functools.partial(self._derived_broken, rule=rule)))
         return rules
 
     def _link_value_text(self, link: dict) -> str:
@@ -502,6 +546,25 @@ class TabularEncoder:
         linked = column.isin(self._written_values(link["sets"], link["column"])) if "sets" in link else column.isna()
         return linked.to_numpy(dtype=bool) != self._link_holds(link, by_name)
 
+    def _derived_broken(self, frame: pd.DataFrame, rule: dict) -> np.ndarray:
+        """Rows whose column differs from what the real rows pair with its parent's value (a parent
+        value the real rows never held breaks nothing: no pair says what goes with it)."""
+        parent = self.columns_[rule["parent"]]
+        codes = _table_codes(frame.iloc[:, rule["parent"]], parent)
+        known = (codes >= 0) & (codes < len(parent["categories"]) + len(parent["other"]) + parent["has_missing"])
+        expected = _restore_dtype(self._derived_values(rule, np.where(known, codes, 0)), self.columns_[rule["column"]])
+        actual = frame.iloc[:, rule["column"]].reset_index(drop=True)
+        try:
+            actual = actual.astype(expected.dtype)  # a file's 0.1 is a float32 column's 0.1
+        except (TypeError, ValueError):
+            pass  # values of another kind: unequal to the expected ones anyway
+        actual_missing, expected_missing = actual.isna().to_numpy(), expected.isna().to_numpy()
+        both = ~actual_missing & ~expected_missing
+        equal = actual_missing & expected_missing
+        # As objects, cell by cell: a categorical of other categories, or pd.NA, cannot be compared whole.
+        equal[both] = actual.to_numpy(dtype=object)[both] == expected.to_numpy(dtype=object)[both]
+        return known & ~equal
+
     # ------------------------------------------------------------ persistence
     def to_dict(self) -> dict:
         return {
@@ -516,6 +579,7 @@ class TabularEncoder:
             "columns": self.columns_,
             "groups": self.groups_,
             "links": self.links_,
+            "derived": self.derived_,
         }
 
     @classmethod
@@ -527,6 +591,7 @@ class TabularEncoder:
         # columns no "decimals": nothing is rounded).
         encoder.groups_ = [list(members) for members in data.get("groups", [])]
         encoder.links_ = list(data.get("links", []))
+        encoder.derived_ = list(data.get("derived", []))  # model files before it: no column set by another
         return encoder
 
     def __setstate__(self, state):
@@ -537,6 +602,7 @@ class TabularEncoder:
         if "columns_" in state:
             state.setdefault("groups_", [])
             state.setdefault("links_", [])
+            state.setdefault("derived_", [])
         self.__dict__.update(state)
 
 
@@ -1293,7 +1359,9 @@ def _fit_mixture(values: np.ndarray, max_modes: int, seed, value_range: float):
     unit = float(np.max(np.abs(fit_values)))
     unit = unit if not _MIXTURE_SCALE_RANGE[0] <= unit <= _MIXTURE_SCALE_RANGE[1] else 1.0
     fit_values = fit_values / unit
-    n_components = int(min(max_modes, len(np.unique(fit_values)), len(fit_values)))
+    # No more modes than can each weigh _MIN_MODE_WEIGHT: the others would be dropped, after minutes
+    # of fitting (max_modes=1000 on one 2,000-row column: 34 s, for 3 modes kept).
+    n_components = int(min(max_modes, round(1 / _MIN_MODE_WEIGHT), len(np.unique(fit_values)), len(fit_values)))
     priors = _bulk_priors(fit_values)
     if priors:  # the spreads' floor below is the bulk's too, not a millionth of the way to 1e12
         value_range = min(value_range, 8 * unit * float(np.sqrt(priors["covariance_prior"][0][0])))
@@ -1429,40 +1497,54 @@ _MISSING_VALUES = {"None": None, "NA": pd.NA, "nan": np.nan}
 
 
 def _encode_categorical(series: pd.Series, spec: dict) -> np.ndarray:
-    lookup = {value: i for i, value in enumerate(spec["categories"])}
-    other_slot = len(spec["categories"])
-    missing_slot = _n_slots(spec) - 1
-    # Each distinct value is looked up once, not each cell (a million-row column took 0.3 s a column).
-    codes, distinct = pd.factorize(series.astype(object).to_numpy())
-    unseen = other_slot if spec["other"] else 0
-    slots = [lookup.get(value.item() if isinstance(value, np.generic) else value, unseen) for value in distinct]
-    slots.append(missing_slot if spec["has_missing"] else 0)  # code -1, the last: None, NaN, NA
-    slot = np.asarray(slots, dtype=np.int64)[codes]
+    n_kept = len(spec["categories"])
+    codes = _table_codes(series, spec)
+    slot = np.minimum(codes, n_kept)  # the rare values share the "other" slot
+    slot[codes < 0] = n_kept if spec["other"] else 0
+    slot[codes == n_kept + len(spec["other"])] = _n_slots(spec) - 1 if spec["has_missing"] else 0
     onehot = np.zeros((len(series), _n_slots(spec)), dtype=np.float32)  # as the encoded matrix: half of float64
     onehot[np.arange(len(series)), slot] = 1.0
     return onehot
 
 
-def _decode_categorical(slot: np.ndarray, spec: dict, rng: np.random.Generator, dtype) -> pd.Series:
-    """The values of the decoded slots, already in the column's ``dtype``.
+def _categorical_codes(slot: np.ndarray, spec: dict, rng: np.random.Generator) -> np.ndarray:
+    """The decoded slots as indices into the column's decode table: its categories, then its rare
+    values (the "other" slot becomes one of them, drawn by their observed frequency), then missing."""
+    n_kept = len(spec["categories"])
+    codes = slot.copy()
+    if spec["other"]:
+        is_other = slot == n_kept
+        codes[is_other] = n_kept + rng.choice(len(spec["other"]), size=int(is_other.sum()), p=spec["other_probs"])
+    if spec["has_missing"]:
+        codes[slot == _n_slots(spec) - 1] = n_kept + len(spec["other"])
+    return codes
 
-    The few distinct values are converted to ``dtype`` once and the rows are a positional take from
+
+def _categorical_values(codes: np.ndarray, spec: dict) -> pd.Series:
+    """The values at ``codes`` of the column's decode table, already in the column's dtype.
+
+    The few distinct values are converted to the dtype once and the rows are a positional take from
     them: converting one object per row (e.g. to a pyarrow string column) was the slow part of
     sampling.
     """
-    n_kept = len(spec["categories"])
-    table, codes = list(spec["categories"]), slot.copy()
-    if spec["other"]:
-        # The "other" slot becomes one of the rare values, drawn by their observed frequency.
-        is_other = slot == n_kept
-        choice = rng.choice(len(spec["other"]), size=int(is_other.sum()), p=spec["other_probs"])
-        codes[is_other] = n_kept + choice
-        table += spec["other"]
+    table = spec["categories"] + spec["other"]
     if spec["has_missing"]:
-        codes[slot == _n_slots(spec) - 1] = len(table)
-        table.append(_MISSING_VALUES[spec.get("missing_value", "nan")])  # absent from older model files
-    values = pd.Series(table, dtype=object).astype(dtype)
+        table = table + [_MISSING_VALUES[spec.get("missing_value", "nan")]]  # absent from older model files
+    values = pd.Series(table, dtype=object).astype(dtype_from_json(spec["dtype"]))
     return values.take(codes).reset_index(drop=True)
+
+
+def _table_codes(series: pd.Series, spec: dict) -> np.ndarray:
+    """Each cell of a categorical column as an index into its decode table: its categories, then its
+    rare values, then ``len(categories + rare values)`` for a missing cell (the table's missing entry,
+    where the column had missing values); -1 for a value the column never held."""
+    table = spec["categories"] + spec["other"]
+    lookup = {value: entry for entry, value in enumerate(table)}
+    # Each distinct value is looked up once, not each cell (a million-row column took 0.3 s a column).
+    codes, distinct = pd.factorize(series.astype(object).to_numpy())
+    entries = [lookup.get(value.item() if isinstance(value, np.generic) else value, -1) for value in distinct]
+    entries.append(len(table))  # code -1, the last: None, NaN, NA
+    return np.asarray(entries, dtype=np.int64)[codes]
 
 
 def _decode_binary(is_one: np.ndarray, spec: dict) -> pd.Series:

@@ -3,6 +3,7 @@ convolutional GANs."""
 
 from __future__ import annotations
 
+import inspect
 import re
 
 import numpy as np
@@ -31,6 +32,33 @@ def grid_file_name(index: int, label) -> str:
     return f"{PICTURE_PREFIX}{index}_{safe}.png"
 
 
+#: The estimator's settings for tables (their encoder and MLPs): on images they would be dropped unread.
+TABLE_SETTINGS = ("categorical_features", "max_modes", "max_categories", "clip_to_range", "round_to_observed",
+                  "detect_rules", "generator_dims", "discriminator_dims", "pac")
+
+
+def _refuse_table_settings(estimator) -> None:
+    """Refuse, naming them, the table settings an estimator fitting images was given (other than their
+    defaults): the images' models would train the same without them, and the user be none the wiser."""
+    defaults = inspect.signature(type(estimator)).parameters
+    params = estimator.get_params(deep=False)
+    given = [name for name in TABLE_SETTINGS
+             if name in params and name in defaults and not _same_setting(params[name], defaults[name].default)]
+    if given:
+        listed = ", ".join(f"{name}={params[name]!r}" for name in given)
+        raise ValueError(f"{listed} {'is a setting' if len(given) == 1 else 'are settings'} for tables; these are "
+                         f"images (drop {'it' if len(given) == 1 else 'them'}: the image models follow image_size "
+                         "and architecture).")
+
+
+def _same_setting(value, default) -> bool:
+    if isinstance(default, tuple) and isinstance(value, (tuple, list)):
+        return list(value) == list(default)  # generator_dims=[256, 256] is the default
+    if default is None or value is None:
+        return value is default
+    return isinstance(value, bool) == isinstance(default, bool) and bool(value == default)
+
+
 class ImageKind(DataKind):
     name = "image"
     codec_parameters = ("image_shape", "image_size")
@@ -55,8 +83,7 @@ class ImageKind(DataKind):
             raise ValueError(f"X holds {X.shape[0]} images but y {len(y)} labels; give one label per image.")
         if X.shape[0] < 1:
             raise ValueError("Found array with 0 sample(s) while a minimum of 1 is required.")
-        if estimator.get_params().get("categorical_features") is not None:
-            raise ValueError("categorical_features applies to tables; these are images (drop the argument).")
+        _refuse_table_settings(estimator)
         estimator.n_features_in_ = int(np.prod(X.shape[1:]))
         if hasattr(estimator, "feature_names_in_"):
             del estimator.feature_names_in_

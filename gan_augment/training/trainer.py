@@ -185,6 +185,20 @@ def _callback_state(callback) -> dict:
     return dict(state)
 
 
+def _end_all(callbacks: list, trainer) -> None:
+    """Every begun callback's ``on_train_end``, also after one of them raises (a user's callback
+    raising there left the progress bar, ended after it, drawing from a thread of its own with
+    ``sys.stdout`` replaced); the first error is raised once all have run."""
+    error = None
+    for callback in callbacks:
+        try:
+            callback.on_train_end(trainer)
+        except BaseException as exc:  # a second Ctrl-C during the clean-up too
+            error = error or exc
+    if error is not None:
+        raise error
+
+
 @contextlib.contextmanager
 def float32_matmul_precision(precision: str, device: torch.device):
     """Run a block with the float32 matrix-product precision that ``precision`` asks for
@@ -371,8 +385,7 @@ class GANTrainer:
                     for callback in callbacks:
                         callback.on_epoch_end(self, record)
             finally:
-                for callback in begun:
-                    callback.on_train_end(self)
+                _end_all(begun, self)
             # After on_train_end, which may have put other weights in the sampling generator
             # (SnapshotSelection), so that it samples at full condition and calibrated.
             self._set_condition_strength(1.0)
@@ -753,7 +766,10 @@ class GANTrainer:
         for key in ("loss_d", "loss_g"):
             value = record[key]
             if not math.isfinite(value) or abs(value) > _DIVERGENCE_LIMIT:
+                config = self.config
+                other_loss = "hinge" if config.loss == "wgan-gp" else "wgan-gp"
                 raise TrainingDivergedError(
-                    f"Training diverged at epoch {record['epoch']}: {key} became {value:.4g}. No model was "
-                    "kept. Try lower learning rates (lr_g, lr_d), loss='wgan-gp', or a larger batch_size."
+                    f"Training diverged at epoch {record['epoch']}: {key} became {value:.4g} (lr_g={config.lr_g:g}, "
+                    f"lr_d={config.lr_d:g}, loss={config.loss!r}). No model was kept. Try lower learning rates "
+                    f"(lr_g, lr_d), loss={other_loss!r}, or a larger batch_size."
                 )
