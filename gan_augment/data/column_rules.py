@@ -248,14 +248,16 @@ def find_derived_columns(frame: pd.DataFrame, specs: list[dict], grouped: set[in
     (a C that is constant, or differs only on values of B seen once or twice, is no rule). Parents
     with more values are tried first and a column set by another sets none, so C follows its
     parent in one step (when C follows B and D follows C, D follows B too). Members of one-hot
-    groups (``grouped``) take no part. Of the missingness ``links``, a followed column is set by none
-    (it is decoded before), and a following one only by the column it follows, where the pairs say
-    more than the link: three values or more (the link is then to be dropped; a flag, or one value
-    beside missing, is all the link says). The search gives up after
-    ``_DERIVED_PAIRS_TOTAL`` column pairs: wide tables keep their other rules within seconds.
+    groups (``grouped``) take no part. A column of a missingness link (``links``) is read off a
+    parent only where the pairs say more than the link (three values or more: a flag, or one value
+    beside missing, is all it says); one whose missingness follows another, only where the pairs
+    keep that too: the parent is the column it follows, or is missing on the same rows. Its link is
+    then to be dropped, as is a link between a parent and a column read off it. The search gives up after ``_DERIVED_PAIRS_TOTAL``
+    column pairs: wide tables keep their other rules within seconds. Values a model file cannot
+    hold (a ``Fraction``) make no rule.
     """
-    follows = {link["column"]: link["parent"] for link in links}
-    followed = {link["parent"] for link in links}
+    follows = {link["column"]: link for link in links}
+    in_links = set(follows) | {link["parent"] for link in links}
     codes, n_values = {}, {}
 
     def code(position: int) -> np.ndarray:
@@ -264,13 +266,22 @@ def find_derived_columns(frame: pd.DataFrame, specs: list[dict], grouped: set[in
             n_values[position] = int(codes[position].max()) + 1 if len(frame) else 0
         return codes[position]
 
+    def keeps_link(parent: int, child: int) -> bool:
+        """Whether ``child``'s link holds in rows whose ``child`` is read off ``parent``."""
+        link = follows[child]
+        if link["parent"] == parent:
+            return True
+        # Missing on the parent's rows: the parent's own link (or the column it follows) keeps them.
+        child_missing = frame.iloc[:, child].isna().to_numpy()
+        return "sets" not in link and np.array_equal(child_missing, frame.iloc[:, parent].isna().to_numpy())
+
     usable = [p for p, spec in enumerate(specs) if p not in grouped and spec["kind"] in ("numeric", "categorical")
               and not spec.get("all_missing")]
     for position in usable:
         code(position)
     parents = sorted((p for p in usable if specs[p]["kind"] == "categorical" and n_values[p] > 1),
                      key=lambda p: (-n_values[p], p))
-    children = [p for p in usable if n_values[p] > 1 and p not in followed]
+    children = [p for p in usable if n_values[p] > 1]
     rules, derived, pairs_tried = [], set(), 0
     for parent in parents:
         if parent in derived:
@@ -280,8 +291,7 @@ def find_derived_columns(frame: pd.DataFrame, specs: list[dict], grouped: set[in
         order = np.argsort(by_parent, kind="stable")
         same_parent = by_parent[order][1:] == by_parent[order][:-1]
         for child in children:
-            if child == parent or child in derived or n_values[child] > n_values[parent] \
-                    or child in follows and (follows[child] != parent or n_values[child] < 3):
+            if child == parent or child in derived or n_values[child] > n_values[parent]:
                 continue
             if any(rule["parent"] == child for rule in rules) or pairs_tried >= _DERIVED_PAIRS_TOTAL:
                 continue
@@ -293,10 +303,15 @@ def find_derived_columns(frame: pd.DataFrame, specs: list[dict], grouped: set[in
             child_of[by_parent] = codes[child]
             if len(np.unique(child_of[held >= _MIN_LINK_ROWS])) < 2:
                 continue
+            if child in in_links and n_values[child] < 3 or child in follows and not keeps_link(parent, child):
+                continue
             first_rows = np.unique(by_parent, return_index=True)[1]
-            rules.append({"column": child, "parent": parent,
-                          "pairs": [[_json_value(frame.iloc[row, parent]), _json_value(frame.iloc[row, child])]
-                                    for row in first_rows.tolist()]})
+            try:
+                pairs = [[_json_value(frame.iloc[row, parent]), _json_value(frame.iloc[row, child])]
+                         for row in first_rows.tolist()]
+            except DataValidationError:
+                continue
+            rules.append({"column": child, "parent": parent, "pairs": pairs})
             derived.add(child)
     return sorted(rules, key=lambda rule: rule["column"])
 

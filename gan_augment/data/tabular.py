@@ -167,8 +167,11 @@ class TabularEncoder:
         if self.detect_rules:
             links = column_rules.find_missing_links(frame, self.columns_)
             self.derived_ = column_rules.find_derived_columns(frame, self.columns_, set(group_of), links)
-            derived = {rule["column"] for rule in self.derived_}
-            self.links_ = [link for link in links if link["column"] not in derived]  # what the pairs say too
+            root = {rule["column"]: rule["parent"] for rule in self.derived_}
+            # What the pairs say too: a column read off another follows no link, nor does a parent
+            # follow the column read off it.
+            self.links_ = [link for link in links if link["column"] not in root
+                           and root.get(link["parent"], link["parent"]) != link["column"]]
         return self
 
     def _resolve_categorical_columns(self, frame) -> set[int]:
@@ -375,12 +378,7 @@ class TabularEncoder:
         derived = {rule["column"]: rule for rule in self.derived_}
         parents = {rule["parent"] for rule in self.derived_}
         columns, table_codes = {}, {}
-        # Columns whose missingness follows another, then columns set by another, are decoded after
-        # all the others, once the column they follow is known (no followed column follows one itself,
-        # and none sets another).
-        order = [p for p in range(len(self.columns_)) if p not in links and p not in derived] + sorted(links) \
-            + sorted(derived)
-        for position in order:
+        for position in self._decoding_order():
             spec, offset = self.columns_[position], starts[position]
             if position in derived:
                 # The generator's own block for the column is not read: the parent's value sets it.
@@ -401,7 +399,8 @@ class TabularEncoder:
                 # The parent as its column's type holds it: a float32 column's 0.3 decodes as 0.30000001
                 # at 8 decimals, which is 0.3 again once a float32.
                 parent = self.columns_[links[position]["parent"]]
-                restored = {parent["name"]: _restore_dtype(columns[parent["name"]], parent)}
+                restored = {parent["name"]: columns[parent["name"]] if links[position]["parent"] in derived
+                            else _restore_dtype(columns[parent["name"]], parent)}
                 holds = self._link_holds(links[position], restored)
                 if "sets" in links[position]:
                     # The linked value exactly where the link holds; elsewhere the likeliest other one.
@@ -424,22 +423,35 @@ class TabularEncoder:
                 if position in parents:
                     table_codes[position] = codes
                 columns[spec["name"]] = _categorical_values(codes, spec)
-        return _from_columns(columns, self.columns_, self.container_, n_rows=Z.shape[0])
+        typed = {self.columns_[position]["name"] for position in derived}
+        return _from_columns(columns, self.columns_, self.container_, n_rows=Z.shape[0], typed=typed)
+
+    def _decoding_order(self) -> list[int]:
+        """Column positions, each after the column its missingness follows or it is read off: the
+        others first, in order, then those following them, and so on (for a table without columns
+        read off another: its links, after all the others)."""
+        source = {link["column"]: link["parent"] for link in self.links_}
+        source.update({rule["column"]: rule["parent"] for rule in self.derived_})
+        order, done, pending = [], set(), list(range(len(self.columns_)))
+        while pending:
+            ready = [p for p in pending if p not in source or source[p] in done]
+            assert ready, f"the column rules form a cycle: {source}"
+            order += ready
+            done.update(ready)
+            pending = [p for p in pending if p not in done]
+        return order
 
     def _derived_values(self, rule: dict, parent_codes: np.ndarray) -> pd.Series:
         """Column ``rule["column"]`` read off its parent's values, given as indices into the parent's
-        decode table (see :func:`_table_codes`)."""
+        decode table (see :func:`_table_codes`): the real values as the pairs hold them, in the
+        column's dtype (not through float64: 10**17 + 1 stays itself)."""
         parent, spec = self.columns_[rule["parent"]], self.columns_[rule["column"]]
         sets = dict(map(tuple, rule["pairs"]))
         by_entry = [sets[value] for value in parent["categories"] + parent["other"]] \
             + ([sets[None]] if parent["has_missing"] else [])
-        if spec["kind"] == "numeric":
-            return pd.Series(np.array([np.nan if value is None else value for value in by_entry],
-                                      dtype=np.float64)[parent_codes])
-        index = {value: entry for entry, value in enumerate(spec["categories"] + spec["other"])}
-        missing = len(index)  # the decode table's last entry, where the column has missing values
-        return _categorical_values(np.array([missing if value is None else index[value] for value in by_entry],
-                                            dtype=np.int64)[parent_codes], spec)
+        missing = _MISSING_VALUES[spec.get("missing_value", "nan")]
+        table = pd.Series([missing if value is None else value for value in by_entry], dtype=object)
+        return table.astype(dtype_from_json(spec["dtype"])).take(parent_codes).reset_index(drop=True)
 
     def _links_by_column(self) -> dict[int, dict]:
         return {link["column"]: link for link in self.links_}
@@ -550,14 +562,10 @@ class TabularEncoder:
         """Rows whose column differs from what the real rows pair with its parent's value (a parent
         value the real rows never held breaks nothing: no pair says what goes with it)."""
         parent = self.columns_[rule["parent"]]
-        codes = _table_codes(frame.iloc[:, rule["parent"]], parent)
+        codes = _table_codes(_as_fitted(frame.iloc[:, rule["parent"]], parent), parent)
         known = (codes >= 0) & (codes < len(parent["categories"]) + len(parent["other"]) + parent["has_missing"])
-        expected = _restore_dtype(self._derived_values(rule, np.where(known, codes, 0)), self.columns_[rule["column"]])
-        actual = frame.iloc[:, rule["column"]].reset_index(drop=True)
-        try:
-            actual = actual.astype(expected.dtype)  # a file's 0.1 is a float32 column's 0.1
-        except (TypeError, ValueError):
-            pass  # values of another kind: unequal to the expected ones anyway
+        expected = self._derived_values(rule, np.where(known, codes, 0))
+        actual = _as_fitted(frame.iloc[:, rule["column"]].reset_index(drop=True), self.columns_[rule["column"]])
         actual_missing, expected_missing = actual.isna().to_numpy(), expected.isna().to_numpy()
         both = ~actual_missing & ~expected_missing
         equal = actual_missing & expected_missing
@@ -579,7 +587,9 @@ class TabularEncoder:
             "columns": self.columns_,
             "groups": self.groups_,
             "links": self.links_,
-            "derived": self.derived_,
+            # Only where there are some: a checkpoint's fingerprint hashes this, and checkpoints
+            # written before columns could be read off another still resume.
+            **({"derived": self.derived_} if self.derived_ else {}),
         }
 
     @classmethod
@@ -1128,8 +1138,11 @@ def _to_frame(X) -> tuple[pd.DataFrame, dict]:
     return frame, {"kind": "ndarray", "dtype": array.dtype.str}
 
 
-def _from_columns(columns: dict, specs: list[dict], container: dict, n_rows: int):
-    data = {spec["name"]: _restore_dtype(columns[spec["name"]], spec) for spec in specs}
+def _from_columns(columns: dict, specs: list[dict], container: dict, n_rows: int, typed=frozenset()):
+    """The decoded ``columns`` in the container fitted on; those named in ``typed`` are already in
+    their dtype, the others are restored to it."""
+    data = {name: columns[name] if name in typed else _restore_dtype(columns[name], spec)
+            for name, spec in ((spec["name"], spec) for spec in specs)}
     if container["kind"] == "ndarray":
         out = np.empty((n_rows, len(specs)), dtype=np.dtype(container["dtype"]))
         for position, spec in enumerate(specs):
@@ -1173,6 +1186,15 @@ def _restore_dtype(values: pd.Series, spec: dict) -> pd.Series:
         out[~observed] = _MISSING_VALUES[spec.get("missing_value", "nan")]
         return pd.Series(out, dtype=object)
     return values.astype(dtype)
+
+
+def _as_fitted(values: pd.Series, spec: dict) -> pd.Series:
+    """``values`` (rows given to check) in the dtype the column was fitted with, where they convert:
+    a file's 0.1 is a float32 column's 0.1."""
+    try:
+        return values.astype(dtype_from_json(spec["dtype"]))
+    except (TypeError, ValueError):
+        return values  # values of another kind: they match none of the column's anyway
 
 
 def _column_kind(series: pd.Series, *, forced: bool, name) -> str:
