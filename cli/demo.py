@@ -26,7 +26,8 @@ import typer
 
 from gan_augment.exceptions import DataValidationError
 
-from ._common import USAGE, DebugOpt, ForceOpt, QuietOpt, check_processes, errors, say, seed_opt, set_flags, state
+from ._common import (USAGE, DebugOpt, ForceOpt, QuietOpt, check_processes, errors, require_stdout, say, seed_opt,
+                      set_flags, state)
 
 DATA_FILE = "adult_sample.csv"
 TARGET = "income"
@@ -60,6 +61,8 @@ def demo(
     """Top up a rare class of a bundled slice of UCI Adult and check the effect on a held-out split."""
     set_flags(quiet, debug)
     check_processes("demo")
+    if out is None:
+        require_stdout("the demo prints its results there (give --out DIR to keep them in files)")
     run(out=out, epochs=epochs, seed=seed, force=force)
 
 

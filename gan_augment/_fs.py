@@ -36,6 +36,8 @@ import re
 import secrets
 import shutil
 import socket
+import stat
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -224,7 +226,7 @@ def remove_stale(target) -> list[Path]:
             with contextlib.suppress(FileNotFoundError):
                 entry.unlink()
         elif owner.kind == "dir" and entry.is_dir() and not entry.is_symlink():
-            shutil.rmtree(entry, ignore_errors=True)
+            remove_tree(entry)
         else:
             continue  # a name like ours on something else: not ours to delete
         removed.append(entry)
@@ -437,7 +439,28 @@ def _discard(aside: Path, target: Path, token: str) -> None:
         with contextlib.suppress(OSError):
             trash.unlink()
         return
-    shutil.rmtree(trash, ignore_errors=True)
+    remove_tree(trash)
+
+
+def remove_tree(path: Path) -> None:
+    """Delete a folder of ours, also where it (or a folder in it) was made read-only: a model folder
+    under ``chmod 555`` was replaced by ``fit --force``, and its hidden copy then stayed, one more each
+    time. What still cannot be deleted (a folder owned by someone else) is left."""
+    root = os.path.abspath(path)
+
+    def writable_and_again(function, name, *_):
+        parent = os.path.dirname(os.path.abspath(name))
+        if parent != root and not parent.startswith(root + os.sep):
+            return  # the folder that holds ours is the user's: its permissions are not ours to change
+        with contextlib.suppress(OSError):
+            os.chmod(parent, stat.S_IRWXU)
+            if os.path.isdir(name) and not os.path.islink(name):
+                os.chmod(name, stat.S_IRWXU)
+            function(name)
+
+    handler = {"onexc": writable_and_again} if sys.version_info >= (3, 12) else {"onerror": writable_and_again}
+    with contextlib.suppress(OSError):
+        shutil.rmtree(path, **handler)
 
 
 @contextlib.contextmanager

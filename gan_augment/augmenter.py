@@ -40,6 +40,7 @@ from gan_augment.diversity import SAMPLES_PER_CLASS, ClassDiversity, measure_cla
 from gan_augment.exceptions import DistributedError, ModelFileError
 from gan_augment.data.tabular import check_target
 from gan_augment.kinds import kind_for_input, kind_named
+from gan_augment.kinds.image import refuse_table_settings, table_settings_at_defaults
 from gan_augment.label_gate import MIN_ACCEPTANCE, MIN_REAL_RECALL, WITHOUT_GATE, LabelGate
 from gan_augment.models.ensemble import GeneratorEnsemble
 from gan_augment.planner import CLASSES_CONSTRAINT, check_class_sizes, class_counts, label_from_json, \
@@ -465,6 +466,14 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         probe = generate(self.generator_, 1, index, seed=0)  # the encoded row's size, for any kind
         return max(_SAMPLE_MIN_CHUNK, _SAMPLE_CHUNK_BYTES // max(1, probe.numel() * probe.element_size()))
 
+    def __setstate__(self, state):
+        # A fitted augmenter pickled by a version before its ensembles and collapse check: one
+        # member's history, no figures (as load reads a model file of those versions).
+        if "generator_" in state:
+            state.setdefault("member_histories_", [state.get("history_")])
+            state.setdefault("diversity_", {})
+        super().__setstate__(state)
+
     def save(self, path, *, metadata=None, overwrite=True):
         """Save to directory ``path`` (safetensors weights + JSON); see :meth:`load`.
 
@@ -529,8 +538,29 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
     @classmethod
     def _load(cls, path, *, device):
         state = load_state(path, kind="model", device="cpu")
+        try:
+            return cls._from_state(state, path, device=device)
+        except ModelFileError:
+            raise
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+            # A model.json without the checksum of later versions (older files are read as they are),
+            # edited: its fields are trusted as written.
+            raise ModelFileError(f"{Path(path) / 'model.json'} could not be read as a model ({type(exc).__name__}: "
+                                 f"{exc}){_written_by(state)}; the file is damaged or was edited. Restore it from a "
+                                 "backup or fit again.") from exc
+
+    @classmethod
+    def _from_state(cls, state: dict, path, *, device):
         cls = _saved_class(cls, state.get("method", "gan"), path)
         params = state["params"]
+        if state.get("kind") == "image":
+            params = table_settings_at_defaults(cls, params)
+        unknown = sorted(set(params) - set(cls._get_param_names()))
+        if unknown:
+            from gan_augment import __version__
+
+            raise ModelFileError(f"{Path(path) / 'model.json'} has settings this gan-augment ({__version__}) does not "
+                                 f"know ({', '.join(unknown)}){_written_by(state)}: upgrade gan-augment to load it.")
         for key in ("generator_dims", "discriminator_dims", "image_shape"):  # JSON made the tuples lists
             if params.get(key) is not None:
                 params[key] = tuple(params[key])
@@ -829,6 +859,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
     def _check_kind(self, kind) -> None:
         """Refuse, before any work, data of a kind these settings cannot serve."""
         kind.augment_policy(self.augment)  # refused here, not once the data is encoded
+        if kind.name == "image":
+            refuse_table_settings(self)
         if self.early_stopping and kind.name != "tabular":
             raise ValueError("early_stopping=True rates table rows; these are images (use early_stopping=False, "
                              "and see the collapse check in diversity_ or label_gate=True).")
@@ -939,6 +971,13 @@ def _members_in(weights: dict) -> int:
     return len({key.split(".")[1] for key in weights if key.startswith("members.")}) or 1
 
 
+def _written_by(state: dict) -> str:
+    """", written by gan-augment X" as the model file records it, or nothing."""
+    versions = state.get("versions")
+    version = versions.get("gan_augment") if isinstance(versions, dict) else None
+    return f", written by gan-augment {version}" if version else ""
+
+
 def _saved_class(cls, method: str, path):
     """The augmenter class that saved a model of ``method``, when ``cls.load`` reads it: a
     translation model loads as a TranslationAugmenter also through ``GANAugmenter.load``."""
@@ -946,7 +985,8 @@ def _saved_class(cls, method: str, path):
 
     saved = {"gan": GANAugmenter, "translate": TranslationAugmenter}.get(method)
     if saved is None:
-        raise ModelFileError(f"{path} holds a model of method {method!r}, which this version does not know.")
+        raise ModelFileError(f"{path} holds a model of method {method!r}, which this version does not know: upgrade "
+                             "gan-augment to load it.")
     if not issubclass(saved, cls):
         raise ModelFileError(f"{path} holds a {saved.__name__} model; load it with {saved.__name__}.load.")
     return saved

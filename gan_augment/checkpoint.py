@@ -120,13 +120,14 @@ def load_state(directory, *, kind: str, name: str = "model", device="cpu") -> di
     else:
         raise ModelFileError(
             f"{weights} does not match the checksum recorded in {name}.json: it was truncated or "
-            "modified after saving. Restore it from a backup or fit again. (If another process was "
+            f"modified after saving. {_damaged_advice(kind, directory)} (If another process was "
             "saving to this folder meanwhile, load again once it is done.)"
         )
     try:
         tensors = {key: tensor.to(device) for key, tensor in load_safetensors(data).items()}
     except (SafetensorError, ValueError) as exc:
-        raise ModelFileError(f"{weights} could not be read as safetensors: {exc}") from exc
+        raise ModelFileError(f"{weights} could not be read as safetensors: {exc}. "
+                             f"{_damaged_advice(kind, directory)}") from exc
     return _join(header["state"], tensors)
 
 
@@ -190,8 +191,8 @@ def build_checked(build: Callable[[], torch.nn.Module], tensors: dict, *, source
     for key in [*expected, *(key for key in found if key not in expected)]:  # first layers first
         if expected.get(key) != found.get(key):
             raise ModelFileError(
-                f"{source} describes tensor {key!r} as {_shape_text(expected.get(key))} but the weights "
-                f"file holds {_shape_text(found.get(key))}: the JSON was edited or belongs to another "
+                f"{source} describes {_tensor_text(key, expected.get(key))}, but the weights file holds "
+                f"{_tensor_text(key, found.get(key), expected=False)}: the JSON was edited or belongs to another "
                 "model. Restore the directory from a backup or fit again."
             )
     # Built for real (the caller loads the weights over its initial values): the initialisation
@@ -218,9 +219,10 @@ def _read_header(directory: Path, *, kind: str, name: str) -> tuple[dict, Path]:
                 f"(it should hold {name}.json and {name}.safetensors)."
             )
     try:
-        header = json.loads(meta_path.read_text())
+        header = json.loads(meta_path.read_text(encoding="utf-8-sig"))  # an editor's byte order mark aside
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ModelFileError(f"{meta_path} is not valid JSON ({exc}); the file is damaged or foreign.") from exc
+        raise ModelFileError(f"{meta_path} is not valid JSON ({exc}); the file is damaged or foreign. "
+                             f"{_damaged_advice(kind, directory)}") from exc
     if not isinstance(header, dict) or header.get("format") != FORMAT or "state" not in header:
         raise ModelFileError(f"{meta_path} was not written by gan-augment.")
     if not isinstance(header.get("format_version"), int):
@@ -234,12 +236,21 @@ def _read_header(directory: Path, *, kind: str, name: str) -> tuple[dict, Path]:
     if _HEADER_SUM in header and header[_HEADER_SUM] != _header_sha256(header):
         raise ModelFileError(
             f"{meta_path} does not match the checksum recorded in it: it was edited or damaged after "
-            "saving. Restore it from a backup or fit again."
+            f"saving. {_damaged_advice(kind, directory)}"
         )
     if header.get("kind") != kind:
         raise ModelFileError(f"{directory} holds a {header.get('kind')!r}, not a {kind!r}." + _KIND_ADVICE.get(
             (header.get("kind"), kind), ""))
     return header, weights
+
+
+def _damaged_advice(kind: str, directory: Path) -> str:
+    """What to do about a damaged state: a model is restored or fitted again; a checkpoint cannot be
+    continued, and its folder stands in the way of training afresh until it is gone."""
+    if kind == "checkpoint":
+        return (f"The training cannot continue from it: delete {directory}, or give another checkpoint folder, "
+                "to train afresh.")
+    return "Restore it from a backup or fit again."
 
 
 # What to do with a state of one kind given where the other is read.
@@ -289,8 +300,10 @@ def _kinds_in(directory: Path) -> set:
     return kinds
 
 
-def _shape_text(shape) -> str:
-    return "absent" if shape is None else f"shape {list(shape)}"
+def _tensor_text(key: str, shape, *, expected: bool = True) -> str:
+    if shape is None:
+        return f"no tensor {key!r}" if expected else "none of that name"
+    return f"tensor {key!r} as shape {list(shape)}" if expected else f"shape {list(shape)}"
 
 
 # In-place initialisers, as functions of torch.nn.init and as tensor methods: on the meta device

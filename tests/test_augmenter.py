@@ -710,6 +710,38 @@ def test_a_model_saved_before_the_json_checksum_still_loads(tmp_path, mixed_fram
     pd.testing.assert_frame_equal(augmenter.sample(40, "rare"), loaded.sample(40, "rare"))
 
 
+def test_a_model_of_a_newer_version_or_with_a_damaged_field_is_a_model_file_error(tmp_path, mixed_frame):
+    # A newer version's new setting failed with "__init__() got an unexpected keyword argument"; a
+    # field missing from (or mistyped in) a model.json without the checksum with a raw KeyError, ...
+    import pickle
+
+    X, y = mixed_frame
+    augmenter = fast(classes=["rare"]).fit(X, y)
+    augmenter.save(tmp_path / "model")
+
+    def newer(header):
+        header["state"]["versions"]["gan_augment"] = "9.0.0"
+        header["state"]["params"]["new_setting"] = True
+
+    _edit_model_json(tmp_path / "model", newer, keep_checksum_valid=True)
+    with pytest.raises(ModelFileError, match=r"model\.json has settings this gan-augment \(.*\) does not know "
+                                             r"\(new_setting\), written by gan-augment 9\.0\.0: upgrade gan-augment"):
+        GANAugmenter.load(tmp_path / "model")
+    for damage in (lambda state: state.pop("class_counts"), lambda state: state.__setitem__("classes_dtype", "<Q9"),
+                   lambda state: state.__setitem__("params", [1, 2])):
+        augmenter.save(tmp_path / "model")
+        _edit_model_json(tmp_path / "model", lambda header: (header.pop("header_sha256"), damage(header["state"])),
+                         keep_checksum_valid=False)
+        with pytest.raises(ModelFileError, match=r"model\.json could not be read as a model \(\w+Error: .*\), written "
+                                                 r"by gan-augment .*; the file is damaged or was edited"):
+            GANAugmenter.load(tmp_path / "model")
+    # A fitted augmenter pickled before ensembles and the collapse check can be saved.
+    del augmenter.member_histories_, augmenter.diversity_
+    old = pickle.loads(pickle.dumps(augmenter))
+    old.save(tmp_path / "again")
+    assert len(GANAugmenter.load(tmp_path / "again").member_histories_) == 1
+
+
 def test_save_without_overwrite_keeps_an_existing_model(tmp_path, mixed_frame):
     X, y = mixed_frame
     first = fast(classes=["rare"]).fit(X, y)

@@ -108,6 +108,25 @@ def test_a_truncated_weights_file_is_refused(tmp_path):
         load_state(tmp_path / "model", kind="model")
 
 
+def test_a_damaged_checkpoint_says_to_delete_it_not_to_fit_again(tmp_path):
+    # "Restore it from a backup or fit again" sent a user back to the same folder, and the same error.
+    save_state(tmp_path / "ckpt", {"w": torch.randn(100)}, kind="checkpoint")
+    weights = tmp_path / "ckpt" / "model.safetensors"
+    weights.write_bytes(b"")
+    with pytest.raises(ModelFileError, match=r"cannot continue from it: delete .*ckpt, or give another checkpoint"):
+        load_state(tmp_path / "ckpt", kind="checkpoint")
+    (tmp_path / "ckpt" / "model.json").write_text("{")
+    with pytest.raises(ModelFileError, match=r"not valid JSON.*delete .*ckpt"):
+        load_state(tmp_path / "ckpt", kind="checkpoint")
+
+
+def test_a_model_json_an_editor_saved_with_a_byte_order_mark_loads(tmp_path):
+    save_state(tmp_path / "model", {"w": torch.arange(3.0)}, kind="model")
+    meta = tmp_path / "model" / "model.json"
+    meta.write_bytes(b"\xef\xbb\xbf" + meta.read_bytes())
+    assert torch.equal(load_state(tmp_path / "model", kind="model")["w"], torch.arange(3.0))
+
+
 def test_a_save_landing_between_the_reads_of_a_load_gives_the_new_save_whole(tmp_path, monkeypatch):
     # Another process saving to the folder while it is loaded: the weights were checked on one open
     # and loaded on another, so a load could return one save's JSON with the other save's weights

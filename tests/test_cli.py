@@ -610,6 +610,14 @@ def test_a_terminal_that_cannot_show_a_class_name_gets_utf8_tables_and_escaped_m
     assert closed.returncode == 2 and b"Standard output is closed; info prints" in closed.stderr
 
 
+def test_demo_refuses_a_closed_stdout_unless_it_writes_files():
+    # It ran the whole demo and exited 0 with every result lost.
+    result = subprocess.run([sys.executable, "-m", "gan_augment", "demo", "--epochs", "1"], stderr=subprocess.PIPE,
+                            timeout=120, preexec_fn=lambda: os.close(1))
+    assert result.returncode == 2
+    assert b"Standard output is closed; the demo prints its results there (give --out DIR" in result.stderr
+
+
 def test_quiet_and_debug_belong_to_the_run_that_was_given_them(model_dir, tmp_path):
     # Run in one process through the app (as CliRunner does), --quiet stayed on for every later command.
     from typer.testing import CliRunner

@@ -370,6 +370,38 @@ def test_image_specific_errors(digits):
             GANAugmenter(**{name: value}, **FAST).fit(X[:, :5], y)
 
 
+def test_table_settings_at_their_defaults_pass_on_images_and_old_image_models_drop_theirs(digits, tmp_path):
+    import json
+
+    from gan_augment.checkpoint import _header_sha256
+    from gan_augment.evaluation import evaluate_augmentation
+
+    X, y = digits
+    # Defaults spelt otherwise are no settings (np.True_ is what scikit-learn's check reads as True).
+    augmenter = GANAugmenter(image_shape=(1, 8, 8), clip_to_range=np.bool_(True), pac=np.int64(8),
+                             generator_dims=[256, 256], **FAST).fit(X, y)
+    # A model saved while table settings were dropped unread on images holds them: they are read
+    # back at their defaults, so that its settings can be reused (`evaluate --model`, a clone).
+    augmenter.save(tmp_path / "model")
+    meta = tmp_path / "model" / "model.json"
+    header = json.loads(meta.read_text())
+    header["state"]["params"].update(pac=4, generator_dims=[64])
+    header["header_sha256"] = _header_sha256(header)
+    meta.write_text(json.dumps(header))
+    loaded = GANAugmenter.load(tmp_path / "model")
+    assert loaded.get_params()["pac"] == 8 and loaded.get_params()["generator_dims"] == (256, 256)
+    np.testing.assert_array_equal(loaded.sample(5, 3), augmenter.sample(5, 3))
+    # The evaluator refuses such settings before any fold (they were refused by the first fold's GAN,
+    # after the baselines had trained).
+    class Untrainable(LogisticRegression):
+        def fit(self, X, y, sample_weight=None):
+            raise AssertionError("a fold was trained before the settings were checked")
+
+    with pytest.raises(ValueError, match="pac=4 is a setting for tables; these are images"):
+        evaluate_augmentation(X, y, GANAugmenter(image_shape=(1, 8, 8), pac=4, **FAST), estimator=Untrainable(),
+                              cv=2, repeats=1)
+
+
 def test_a_text_column_of_a_pixel_frame_is_named(digits):
     X, y = digits
     frame = pd.DataFrame(X, columns=[f"p{i}" for i in range(64)])

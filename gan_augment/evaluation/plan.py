@@ -42,7 +42,7 @@ def plan_evaluation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5,
     X, y = _check_data(X, y)
     counts = class_counts(y)
     targets = _explicit_targets(y, classes, augmenter)
-    augmenter = _check_augmenter(augmenter)
+    augmenter = _check_augmenter(augmenter, X)
     explicit = targets is not None
     baseline_strategy = None  # with explicit classes, per fold: top them up to the fold's majority
     if targets is None:
@@ -191,14 +191,20 @@ def positive_class(targets: list, counts: dict):
 
 
 # ============================================================================ the augmenter
-def _check_augmenter(augmenter):
-    """An unfitted clone of ``augmenter`` (``GANAugmenter()`` for None)."""
+def _check_augmenter(augmenter, X):
+    """An unfitted clone of ``augmenter`` (``GANAugmenter()`` for None), its settings checked for
+    ``X`` before any fold: they were refused by the first fold's GAN, after the baselines trained."""
     from sklearn.base import clone
 
-    if augmenter is None:
-        from gan_augment.augmenter import GANAugmenter
+    from gan_augment.augmenter import GANAugmenter
+    from gan_augment.kinds import kind_for_input
 
+    if augmenter is None:
         augmenter = GANAugmenter()
+    if isinstance(augmenter, GANAugmenter):
+        augmenter._validate_params()
+        # GANAugmenter's own check (a translator's also reads the classes of a fit).
+        GANAugmenter._check_kind(augmenter, kind_for_input(X, augmenter.get_params(deep=False)))
     if not hasattr(augmenter, "fit_resample"):
         raise TypeError(f"augmenter={augmenter!r} has no fit_resample method; pass a GANAugmenter or any "
                         "imbalanced-learn style sampler.")

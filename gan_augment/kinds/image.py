@@ -37,13 +37,11 @@ TABLE_SETTINGS = ("categorical_features", "max_modes", "max_categories", "clip_t
                   "detect_rules", "generator_dims", "discriminator_dims", "pac")
 
 
-def _refuse_table_settings(estimator) -> None:
+def refuse_table_settings(estimator) -> None:
     """Refuse, naming them, the table settings an estimator fitting images was given (other than their
     defaults): the images' models would train the same without them, and the user be none the wiser."""
-    defaults = inspect.signature(type(estimator)).parameters
     params = estimator.get_params(deep=False)
-    given = [name for name in TABLE_SETTINGS
-             if name in params and name in defaults and not _same_setting(params[name], defaults[name].default)]
+    given = _table_settings_given(type(estimator), params)
     if given:
         listed = ", ".join(f"{name}={params[name]!r}" for name in given)
         raise ValueError(f"{listed} {'is a setting' if len(given) == 1 else 'are settings'} for tables; these are "
@@ -51,12 +49,27 @@ def _refuse_table_settings(estimator) -> None:
                          "and architecture).")
 
 
+def table_settings_at_defaults(estimator_class, params: dict) -> dict:
+    """``params`` of an image model with its table settings at their defaults: an image model saved
+    before they were refused may hold others, which never had an effect (and would now be refused
+    where its settings are reused: `evaluate --model`, a clone)."""
+    defaults = inspect.signature(estimator_class).parameters
+    return {**params, **{name: defaults[name].default for name in _table_settings_given(estimator_class, params)}}
+
+
+def _table_settings_given(estimator_class, params: dict) -> list[str]:
+    defaults = inspect.signature(estimator_class).parameters
+    return [name for name in TABLE_SETTINGS
+            if name in params and name in defaults and not _same_setting(params[name], defaults[name].default)]
+
+
 def _same_setting(value, default) -> bool:
     if isinstance(default, tuple) and isinstance(value, (tuple, list)):
         return list(value) == list(default)  # generator_dims=[256, 256] is the default
     if default is None or value is None:
         return value is default
-    return isinstance(value, bool) == isinstance(default, bool) and bool(value == default)
+    is_flag = isinstance(value, (bool, np.bool_))  # np.True_ is True, as scikit-learn's "boolean" reads it
+    return is_flag == isinstance(default, bool) and bool(value == default)
 
 
 class ImageKind(DataKind):
@@ -83,7 +96,6 @@ class ImageKind(DataKind):
             raise ValueError(f"X holds {X.shape[0]} images but y {len(y)} labels; give one label per image.")
         if X.shape[0] < 1:
             raise ValueError("Found array with 0 sample(s) while a minimum of 1 is required.")
-        _refuse_table_settings(estimator)
         estimator.n_features_in_ = int(np.prod(X.shape[1:]))
         if hasattr(estimator, "feature_names_in_"):
             del estimator.feature_names_in_
