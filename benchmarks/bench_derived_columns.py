@@ -1,0 +1,103 @@
+"""A column set by another (Adult's education-num, one number per education): kept or not, per seed.
+
+On the cut Adult task of bench_adult.py (stratified 80/20, the training split's ``>50K`` rows cut to
+5%), each seed fits one default ``GANAugmenter(classes=['>50K'])`` and draws the top-up rows twice
+from the same model with the same seed: as the library decodes them (education-num read off
+education) and with the rule forgotten (``encoder_.derived_ = []``: education-num decoded from the
+generator's own block, as before the rule). Every other column of the two draws is the same (checked).
+Reported: the share of top-up rows that pair the two columns unlike every real row, for both and for
+SMOTE-NC's added rows beside them, and LR / HGB scored on the untouched test split, paired by seed.
+
+Usage: OMP_NUM_THREADS=1 python benchmarks/bench_derived_columns.py [--seeds 3] [--data-dir DIR]
+Results: benchmarks/DERIVED_COLUMNS.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from _adult import (COMMON, RARE, adult_path, cut_task, evaluate_arm, limit_threads, load_adult, machine_info,
+                    mean_std, recorded_command, resample_smotenc)
+
+from gan_augment import GANAugmenter
+
+ARMS = ("rule kept (now)", "rule forgotten (before)")
+
+
+def one_seed(X, y, seed: int) -> dict:
+    X_train, y_train, X_test, y_test = cut_task(X, y, seed)
+    started = time.process_time()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        augmenter = GANAugmenter(classes=[RARE], random_state=seed, n_threads=1).fit(X_train, y_train)
+    fit_cpu = time.process_time() - started
+    encoder = augmenter.encoder_
+    rule = encoder.describe_rules()[-1]
+    assert rule.startswith("set by another column: education-num"), encoder.describe_rules()
+    needed = int((y_train == COMMON).sum() - (y_train == RARE).sum())
+    kept = augmenter.sample(needed, RARE, random_state=seed)
+    derived, encoder.derived_ = encoder.derived_, []
+    try:
+        forgotten = augmenter.sample(needed, RARE, random_state=seed)
+    finally:
+        encoder.derived_ = derived
+    pd.testing.assert_frame_equal(kept.drop(columns="education-num"), forgotten.drop(columns="education-num"))
+    X_smote, _ = resample_smotenc(X_train, y_train, seed)
+    smote_added = X_smote.iloc[len(X_train):]
+    record = {"seed": seed, "fit_cpu_s": fit_cpu, "rows": needed, "broken": {}, "scores": {}}
+    for arm, rows in zip(ARMS, (kept, forgotten)):
+        record["broken"][arm] = encoder.rule_violations(rows)[rule]
+        X_aug = pd.concat([X_train, rows], ignore_index=True)
+        y_aug = np.concatenate([y_train, np.full(len(rows), RARE, dtype=object)])
+        record["scores"][arm] = evaluate_arm(X_aug, y_aug, X_test, y_test, seed)
+    record["broken"]["SMOTE-NC"] = encoder.rule_violations(smote_added.astype(X_train.dtypes.to_dict()))[rule]
+    print(f"seed {seed}: fit {fit_cpu:.0f} CPU s; broken {record['broken']}; "
+          f"{ {arm: record['scores'][arm]['LR']['macro_f1'] for arm in ARMS} }", flush=True)
+    return record
+
+
+def render(records: list[dict], command: str, info: dict, seconds: float) -> str:
+    lines = ["# A column set by another: Adult's education-num", "", f"Command: `{command}`  ",
+             f"Machine: {info.get('cpu', '')}; torch {info.get('torch', '')}; {seconds / 60:.1f} min in all.", "",
+             __doc__.split("\n\n")[1].replace("\n", " "), "",
+             "| seed | top-up rows | GAN fit CPU s | " + " | ".join(f"broken: {arm}" for arm in ARMS)
+             + " | broken: SMOTE-NC's added rows |", "|---|---|---|---|---|---|"]
+    for r in records:
+        lines.append(f"| {r['seed']} | {r['rows']:,} | {r['fit_cpu_s']:.0f} | "
+                     + " | ".join(f"{r['broken'][a]:.1%}" for a in (*ARMS, "SMOTE-NC")) + " |")
+    lines += ["", "| classifier | metric | " + " | ".join(ARMS) + " | kept − forgotten (mean ± SE, per seed) |",
+              "|---|---|---|---|---|"]
+    for clf in ("LR", "HGB"):
+        for metric in ("macro_f1", "rare_recall", "balanced_accuracy"):
+            values = {arm: [r["scores"][arm][clf][metric] for r in records] for arm in ARMS}
+            diff = np.subtract(*values.values())
+            se = diff.std(ddof=1) / np.sqrt(len(diff)) if len(diff) > 1 else float("nan")
+            lines.append(f"| {clf} | {metric} | {mean_std(values[ARMS[0]])} | {mean_std(values[ARMS[1]])} | "
+                         f"{diff.mean():+.3f} ± {se:.3f} ({', '.join(f'{d:+.3f}' for d in diff)}) |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--data-dir", default=None)
+    parser.add_argument("--out", default=str(Path(__file__).with_name("DERIVED_COLUMNS.md")))
+    args = parser.parse_args(argv)
+    limit_threads(1)
+    X, y = load_adult(adult_path(args.data_dir))
+    started = time.time()
+    records = [one_seed(X, y, seed) for seed in range(args.seeds)]
+    text = render(records, recorded_command("bench_derived_columns.py", sys.argv[1:] if argv is None else argv),
+                  machine_info(), time.time() - started)
+    Path(args.out).write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
