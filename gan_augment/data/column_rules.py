@@ -251,8 +251,8 @@ def find_derived_columns(frame: pd.DataFrame, specs: list[dict], grouped: set[in
     groups (``grouped``) take no part. A column of a missingness link (``links``) is read off a
     parent only where the pairs say more than the link (three values or more: a flag, or one value
     beside missing, is all it says); one whose missingness follows another, only where the pairs
-    keep that too: the parent is the column it follows, or is missing on the same rows. Its link is
-    then to be dropped, as is a link between a parent and a column read off it. The search gives up after ``_DERIVED_PAIRS_TOTAL``
+    keep that too: the parent is the column it follows, or is missing on the same rows
+    (:func:`kept_together` then settles which links go). The search gives up after ``_DERIVED_PAIRS_TOTAL``
     column pairs: wide tables keep their other rules within seconds. Values a model file cannot
     hold (a ``Fraction``) make no rule.
     """
@@ -314,6 +314,39 @@ def find_derived_columns(frame: pd.DataFrame, specs: list[dict], grouped: set[in
             rules.append({"column": child, "parent": parent, "pairs": pairs})
             derived.add(child)
     return sorted(rules, key=lambda rule: rule["column"])
+
+
+def kept_together(links: list[dict], derived: list[dict]) -> tuple[list[dict], list[dict]]:
+    """The missingness links and the columns read off another (see :func:`find_derived_columns`) to
+    keep together: a link whose column is read off another, or whose column another is read off
+    (within one pair), says what the pairs say and goes; and where links and pairs still loop
+    (C read off B, whose missingness follows D, read off E, which follows C: four columns, each
+    waiting for the next to be decoded), a pair on the loop goes, its links coming back."""
+    derived = list(derived)
+    while True:
+        read_off = {rule["column"]: rule["parent"] for rule in derived}
+        kept = [link for link in links if link["column"] not in read_off
+                and read_off.get(link["parent"], link["parent"]) != link["column"]]
+        loop = _loop({**{link["column"]: link["parent"] for link in kept}, **read_off})
+        if not loop:
+            return kept, derived
+        dropped = next(position for position in loop if position in read_off)
+        derived = [rule for rule in derived if rule["column"] != dropped]
+
+
+def _loop(source: dict[int, int]) -> list[int]:
+    """Columns on a loop of ``source`` (each column -> the column it waits for), or []."""
+    finished: set[int] = set()
+    for start in source:
+        path, on_path, position = [], set(), start
+        while position in source and position not in finished and position not in on_path:
+            path.append(position)
+            on_path.add(position)
+            position = source[position]
+        if position in on_path:
+            return path[path.index(position):]
+        finished.update(path)
+    return []
 
 
 def _json_value(value):

@@ -44,7 +44,7 @@ from gan_augment._memory import gib, physical_memory
 from gan_augment._warnings import catching_warnings, warn
 from gan_augment.data import column_rules
 from gan_augment.data._dtypes import check_storable, dtype_from_json, dtype_to_json, json_scalar
-from gan_augment.exceptions import DataValidationError
+from gan_augment.exceptions import DataValidationError, ModelFileError
 
 # Components of the Bayesian mixture whose weight falls below this are dropped (they explain
 # almost no rows and would waste output units).
@@ -166,12 +166,8 @@ class TabularEncoder:
         self.links_, self.derived_ = [], []
         if self.detect_rules:
             links = column_rules.find_missing_links(frame, self.columns_)
-            self.derived_ = column_rules.find_derived_columns(frame, self.columns_, set(group_of), links)
-            root = {rule["column"]: rule["parent"] for rule in self.derived_}
-            # What the pairs say too: a column read off another follows no link, nor does a parent
-            # follow the column read off it.
-            self.links_ = [link for link in links if link["column"] not in root
-                           and root.get(link["parent"], link["parent"]) != link["column"]]
+            derived = column_rules.find_derived_columns(frame, self.columns_, set(group_of), links)
+            self.links_, self.derived_ = column_rules.kept_together(links, derived)
         return self
 
     def _resolve_categorical_columns(self, frame) -> set[int]:
@@ -435,7 +431,9 @@ class TabularEncoder:
         order, done, pending = [], set(), list(range(len(self.columns_)))
         while pending:
             ready = [p for p in pending if p not in source or source[p] in done]
-            assert ready, f"the column rules form a cycle: {source}"
+            if not ready:  # (kept_together leaves no loop; a model file edited by hand might)
+                raise ModelFileError(f"The column rules wait on one another in a loop ({source}): the encoder's "
+                                     "rules were edited. Fit again.")
             order += ready
             done.update(ready)
             pending = [p for p in pending if p not in done]

@@ -42,12 +42,13 @@ def plan_evaluation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5,
     X, y = _check_data(X, y)
     counts = class_counts(y)
     targets = _explicit_targets(y, classes, augmenter)
-    augmenter = _check_augmenter(augmenter, X)
+    augmenter = _check_augmenter(augmenter)
     explicit = targets is not None
     baseline_strategy = None  # with explicit classes, per fold: top them up to the fold's majority
     if targets is None:
         baseline_strategy = augmenter.get_params(deep=False).get("sampling_strategy", "auto")
         targets = _strategy_targets(y, baseline_strategy, counts)
+    _check_gan_settings(augmenter, X)
     seed = check_seed(random_state)  # drawn once: the report records it, so that it can be run again
     seeds = _seeds(seed)
     splitter, n_splits, n_repeats = _check_cv(cv, repeats, counts, seeds.cv)
@@ -191,20 +192,14 @@ def positive_class(targets: list, counts: dict):
 
 
 # ============================================================================ the augmenter
-def _check_augmenter(augmenter, X):
-    """An unfitted clone of ``augmenter`` (``GANAugmenter()`` for None), its settings checked for
-    ``X`` before any fold: they were refused by the first fold's GAN, after the baselines trained."""
+def _check_augmenter(augmenter):
+    """An unfitted clone of ``augmenter`` (``GANAugmenter()`` for None)."""
     from sklearn.base import clone
 
-    from gan_augment.augmenter import GANAugmenter
-    from gan_augment.kinds import kind_for_input
-
     if augmenter is None:
+        from gan_augment.augmenter import GANAugmenter
+
         augmenter = GANAugmenter()
-    if isinstance(augmenter, GANAugmenter):
-        augmenter._validate_params()
-        # GANAugmenter's own check (a translator's also reads the classes of a fit).
-        GANAugmenter._check_kind(augmenter, kind_for_input(X, augmenter.get_params(deep=False)))
     if not hasattr(augmenter, "fit_resample"):
         raise TypeError(f"augmenter={augmenter!r} has no fit_resample method; pass a GANAugmenter or any "
                         "imbalanced-learn style sampler.")
@@ -217,6 +212,18 @@ def _check_augmenter(augmenter, X):
                          "fits a GAN per fold; set it to None (augmenter.set_params(checkpoint_dir=None)), or fit "
                          "the GAN on its own to checkpoint it.")
     return clone(augmenter)
+
+
+def _check_gan_settings(augmenter, X) -> None:
+    """A GAN's parameters and its settings for ``X``, checked before any fold: they were refused by the
+    first fold's GAN, after the baselines had trained (a bad generator_dims 39 s into cut Adult)."""
+    from gan_augment.augmenter import GANAugmenter
+    from gan_augment.kinds import kind_for_input
+
+    if isinstance(augmenter, GANAugmenter):
+        augmenter._validate_params()
+        # GANAugmenter's own check (a translator's also reads the classes of a fit).
+        GANAugmenter._check_kind(augmenter, kind_for_input(X, augmenter.get_params(deep=False)))
 
 
 def _augmenter_name(augmenter) -> str:
