@@ -78,7 +78,7 @@ def load_model(model_dir):
             f"{model_dir} could not be loaded ({type(exc).__name__}: {detail}); it is damaged or was "
             "written by an incompatible version of gan-augment."
         ) from exc
-    dataset = augmenter.metadata_.get("dataset", {})
+    dataset = augmenter.metadata_.get("dataset", {}) if isinstance(augmenter.metadata_, dict) else None
     if not isinstance(dataset, dict):
         raise ModelFileError(f"{model_dir}/model.json holds damaged metadata; fit the model again.")
     return augmenter, dataset

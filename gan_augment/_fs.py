@@ -446,17 +446,23 @@ def remove_tree(path: Path) -> None:
     """Delete a folder of ours, also where it (or a folder in it) was made read-only: a model folder
     under ``chmod 555`` was replaced by ``fit --force``, and its hidden copy then stayed, one more each
     time. What still cannot be deleted (a folder owned by someone else) is left."""
-    root = os.path.abspath(path)
+    root, retried = os.path.abspath(path), set()
 
     def writable_and_again(function, name, *_):
-        parent = os.path.dirname(os.path.abspath(name))
-        if parent != root and not parent.startswith(root + os.sep):
+        # Whatever failed (unlinking a file, opening or removing a folder), its folder, and the entry
+        # itself if a folder, are made writable and the entry removed again, once.
+        name = os.path.abspath(name)
+        parent = os.path.dirname(name)
+        if name in retried or parent != root and not parent.startswith(root + os.sep):
             return  # the folder that holds ours is the user's: its permissions are not ours to change
+        retried.add(name)
         with contextlib.suppress(OSError):
             os.chmod(parent, stat.S_IRWXU)
             if os.path.isdir(name) and not os.path.islink(name):
                 os.chmod(name, stat.S_IRWXU)
-            function(name)
+                shutil.rmtree(name, **handler)
+            else:
+                os.unlink(name)
 
     handler = {"onexc": writable_and_again} if sys.version_info >= (3, 12) else {"onerror": writable_and_again}
     with contextlib.suppress(OSError):

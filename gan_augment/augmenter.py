@@ -40,7 +40,7 @@ from gan_augment.diversity import SAMPLES_PER_CLASS, ClassDiversity, measure_cla
 from gan_augment.exceptions import DistributedError, ModelFileError
 from gan_augment.data.tabular import check_target
 from gan_augment.kinds import kind_for_input, kind_named
-from gan_augment.kinds.image import refuse_table_settings, table_settings_at_defaults
+from gan_augment.kinds.image import IMAGE_SETTINGS, TABLE_SETTINGS, refuse_table_settings, settings_at_defaults
 from gan_augment.label_gate import MIN_ACCEPTANCE, MIN_REAL_RECALL, WITHOUT_GATE, LabelGate
 from gan_augment.models.ensemble import GeneratorEnsemble
 from gan_augment.planner import CLASSES_CONSTRAINT, check_class_sizes, class_counts, label_from_json, \
@@ -543,18 +543,24 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         except ModelFileError:
             raise
         except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
-            # A model.json without the checksum of later versions (older files are read as they are),
-            # edited: its fields are trusted as written.
+            # A model.json without the checksum of later versions (older files are read as they are)
+            # that was edited, or one of another version (a model config field this one lacks).
+            from gan_augment import __version__
+
+            saved = _written_by(state)
+            advice = ("the file is damaged or was edited. Restore it from a backup or fit again."
+                      if not saved or saved.endswith(f" {__version__}") else
+                      f"this is gan-augment {__version__}: load it with the version that wrote it, or fit again.")
             raise ModelFileError(f"{Path(path) / 'model.json'} could not be read as a model ({type(exc).__name__}: "
-                                 f"{exc}){_written_by(state)}; the file is damaged or was edited. Restore it from a "
-                                 "backup or fit again.") from exc
+                                 f"{exc}){saved}; {advice}") from exc
 
     @classmethod
     def _from_state(cls, state: dict, path, *, device):
         cls = _saved_class(cls, state.get("method", "gan"), path)
         params = state["params"]
-        if state.get("kind") == "image":
-            params = table_settings_at_defaults(cls, params)
+        # Settings of the other data kind, which a model saved before they were refused may hold and
+        # which never had an effect, at their defaults: its settings can then be reused.
+        params = settings_at_defaults(cls, params, TABLE_SETTINGS if state.get("kind") == "image" else IMAGE_SETTINGS)
         unknown = sorted(set(params) - set(cls._get_param_names()))
         if unknown:
             from gan_augment import __version__
@@ -865,7 +871,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
             raise ValueError("early_stopping=True rates table rows; these are images (use early_stopping=False, "
                              "and see the collapse check in diversity_ or label_gate=True).")
         if kind.name == "tabular":  # as augment= is: a setting for images is not silently dropped
-            for name in ("architecture", "image_size"):
+            for name in IMAGE_SETTINGS:
                 if getattr(self, name, "auto") != "auto":
                     raise ValueError(f"{name}={getattr(self, name)!r} is a setting for images; these are table "
                                      f"rows (leave {name}='auto'; images given as flat rows need image_shape=).")

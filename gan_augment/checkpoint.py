@@ -292,7 +292,7 @@ def _kinds_in(directory: Path) -> set:
     kinds = set()
     for meta in directory.glob("*.json"):
         try:
-            header = json.loads(meta.read_text())
+            header = json.loads(meta.read_text(encoding="utf-8-sig"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError):
             continue
         if isinstance(header, dict) and header.get("format") == FORMAT:
@@ -430,7 +430,7 @@ def _files_written(meta: Path) -> list | None:
     vouches for nothing (an empty list), and only sample-grid names count: an edited list must not
     make a save delete a user's notes.txt."""
     try:
-        header = json.loads(meta.read_text())
+        header = json.loads(meta.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
         return None
     files = header.get("files") if isinstance(header, dict) and header.get("format") == FORMAT else None
@@ -450,7 +450,7 @@ def holds_state(directory: Path) -> bool:
     """Whether ``directory`` holds a state file of gan-augment's format (whatever else it holds)."""
     for meta in directory.glob("*.json"):
         try:
-            if json.loads(meta.read_text()).get("format") == FORMAT:
+            if json.loads(meta.read_text(encoding="utf-8-sig")).get("format") == FORMAT:
                 return True
         except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError):
             continue

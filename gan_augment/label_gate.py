@@ -77,6 +77,13 @@ class LabelGate:
         self.plain_top_up = plain_top_up
         self.prior_shift = None if prior_shift is None else [float(s) for s in prior_shift]
 
+    def __setstate__(self, state):
+        # Pickled (inside a fitted augmenter) before real_recall was kept: served by acceptance alone,
+        # as a model file of that age is read.
+        state.setdefault("real_recall", None)
+        state.setdefault("prior_shift", None)
+        self.__dict__.update(state)
+
     @classmethod
     def fit(cls, kind, real: torch.Tensor, labels: np.ndarray, generator, *, seed: int, codec=None) -> LabelGate:
         """Train ``kind``'s judge on the ``real`` samples (encoded by ``codec``) and their ``labels``

@@ -735,11 +735,21 @@ def test_a_model_of_a_newer_version_or_with_a_damaged_field_is_a_model_file_erro
         with pytest.raises(ModelFileError, match=r"model\.json could not be read as a model \(\w+Error: .*\), written "
                                                  r"by gan-augment .*; the file is damaged or was edited"):
             GANAugmenter.load(tmp_path / "model")
-    # A fitted augmenter pickled before ensembles and the collapse check can be saved.
-    del augmenter.member_histories_, augmenter.diversity_
+    # A fitted augmenter pickled before ensembles, the collapse check and the gate's real recall can be
+    # saved, and samples.
+    del augmenter.member_histories_, augmenter.diversity_, augmenter.label_gate_.real_recall
     old = pickle.loads(pickle.dumps(augmenter))
     old.save(tmp_path / "again")
     assert len(GANAugmenter.load(tmp_path / "again").member_histories_) == 1
+    assert len(old.sample(3, "rare")) == 3
+    # A table model saved while image settings were dropped unread on tables reads them back at
+    # their defaults: its settings can be reused (evaluate --model, a clone).
+    old.save(tmp_path / "model")
+    _edit_model_json(tmp_path / "model", lambda header: header["state"]["params"].update(architecture="dcgan",
+                                                                                           image_size=16),
+                     keep_checksum_valid=True)
+    loaded = GANAugmenter.load(tmp_path / "model")
+    assert loaded.get_params()["architecture"] == "auto" and loaded.get_params()["image_size"] == "auto"
 
 
 def test_save_without_overwrite_keeps_an_existing_model(tmp_path, mixed_frame):

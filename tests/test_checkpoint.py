@@ -125,6 +125,8 @@ def test_a_model_json_an_editor_saved_with_a_byte_order_mark_loads(tmp_path):
     meta = tmp_path / "model" / "model.json"
     meta.write_bytes(b"\xef\xbb\xbf" + meta.read_bytes())
     assert torch.equal(load_state(tmp_path / "model", kind="model")["w"], torch.arange(3.0))
+    save_state(tmp_path / "model", {"w": torch.ones(3)}, kind="model")  # and it is ours to replace
+    assert torch.equal(load_state(tmp_path / "model", kind="model")["w"], torch.ones(3))
 
 
 def test_a_save_landing_between_the_reads_of_a_load_gives_the_new_save_whole(tmp_path, monkeypatch):

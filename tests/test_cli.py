@@ -610,6 +610,20 @@ def test_a_terminal_that_cannot_show_a_class_name_gets_utf8_tables_and_escaped_m
     assert closed.returncode == 2 and b"Standard output is closed; info prints" in closed.stderr
 
 
+def test_a_model_whose_metadata_is_not_a_mapping_is_named(model_dir, tmp_path, capsys):
+    # "Error: AttributeError: 'list' object has no attribute 'get'" from info, sample, augment --model.
+    from gan_augment.checkpoint import _header_sha256
+
+    damaged = tmp_path / "model"
+    shutil.copytree(model_dir, damaged)
+    header = json.loads((damaged / "model.json").read_text())
+    header["state"]["metadata"] = [1]
+    header["header_sha256"] = _header_sha256(header)
+    (damaged / "model.json").write_text(json.dumps(header))
+    code, _, err = run(capsys, "info", damaged)
+    assert code == 1 and "model.json holds damaged metadata; fit the model again" in _one_line_error(err)
+
+
 def test_demo_refuses_a_closed_stdout_unless_it_writes_files():
     # It ran the whole demo and exited 0 with every result lost.
     result = subprocess.run([sys.executable, "-m", "gan_augment", "demo", "--epochs", "1"], stderr=subprocess.PIPE,

@@ -484,8 +484,12 @@ def test_remove_tree_deletes_read_only_folders_of_ours_and_leaves_the_parent_as_
             for path in (parent / "trash", parent / "trash" / "sub", *(parent / "trash").rglob("*")):
                 shutil.chown(path, "nobody")
             command = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", *command]
-        for folder in (parent / "trash" / "sub", parent / "trash"):
-            folder.chmod(0o555)
+        (parent / "trash" / "closed").mkdir()  # a folder that cannot even be opened (chmod 000)
+        modes = {parent / "trash" / "sub": 0o555, parent / "trash" / "closed": 0, parent / "trash": 0o555}
+        for folder, mode in modes.items():
+            if as_root:
+                shutil.chown(folder, "nobody")
+            folder.chmod(mode)
         mode = stat.S_IMODE(parent.stat().st_mode)
         package = str(Path(_fs.__file__).parents[1])
         subprocess.run(command, check=True, timeout=60, env={**os.environ, "PYTHONPATH": package})

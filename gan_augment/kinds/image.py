@@ -35,13 +35,15 @@ def grid_file_name(index: int, label) -> str:
 #: The estimator's settings for tables (their encoder and MLPs): on images they would be dropped unread.
 TABLE_SETTINGS = ("categorical_features", "max_modes", "max_categories", "clip_to_range", "round_to_observed",
                   "detect_rules", "generator_dims", "discriminator_dims", "pac")
+#: Its settings for images that a table would drop unread (augment= is refused by the tables' kind).
+IMAGE_SETTINGS = ("architecture", "image_size")
 
 
 def refuse_table_settings(estimator) -> None:
     """Refuse, naming them, the table settings an estimator fitting images was given (other than their
     defaults): the images' models would train the same without them, and the user be none the wiser."""
     params = estimator.get_params(deep=False)
-    given = _table_settings_given(type(estimator), params)
+    given = _settings_given(type(estimator), params)
     if given:
         listed = ", ".join(f"{name}={params[name]!r}" for name in given)
         raise ValueError(f"{listed} {'is a setting' if len(given) == 1 else 'are settings'} for tables; these are "
@@ -49,17 +51,17 @@ def refuse_table_settings(estimator) -> None:
                          "and architecture).")
 
 
-def table_settings_at_defaults(estimator_class, params: dict) -> dict:
-    """``params`` of an image model with its table settings at their defaults: an image model saved
-    before they were refused may hold others, which never had an effect (and would now be refused
-    where its settings are reused: `evaluate --model`, a clone)."""
+def settings_at_defaults(estimator_class, params: dict, names) -> dict:
+    """``params`` with the settings ``names`` at their defaults: the settings for the other data kind
+    that a model saved before they were refused may hold, which never had an effect (and would now
+    be refused where its settings are reused: `evaluate --model`, a clone)."""
     defaults = inspect.signature(estimator_class).parameters
-    return {**params, **{name: defaults[name].default for name in _table_settings_given(estimator_class, params)}}
+    return {**params, **{name: defaults[name].default for name in _settings_given(estimator_class, params, names)}}
 
 
-def _table_settings_given(estimator_class, params: dict) -> list[str]:
+def _settings_given(estimator_class, params: dict, names=TABLE_SETTINGS) -> list[str]:
     defaults = inspect.signature(estimator_class).parameters
-    return [name for name in TABLE_SETTINGS
+    return [name for name in names
             if name in params and name in defaults and not _same_setting(params[name], defaults[name].default)]
 
 
