@@ -456,7 +456,7 @@ def remove_tree(path: Path) -> None:
         if name in retried or parent != root and not parent.startswith(root + os.sep):
             return  # the folder that holds ours is the user's: its permissions are not ours to change
         retried.add(name)
-        with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError, RecursionError):  # (a chain of hundreds of closed folders)
             os.chmod(parent, stat.S_IRWXU)
             if os.path.isdir(name) and not os.path.islink(name):
                 os.chmod(name, stat.S_IRWXU)
@@ -465,7 +465,7 @@ def remove_tree(path: Path) -> None:
                 os.unlink(name)
 
     handler = {"onexc": writable_and_again} if sys.version_info >= (3, 12) else {"onerror": writable_and_again}
-    with contextlib.suppress(OSError):
+    with contextlib.suppress(OSError, RecursionError):
         shutil.rmtree(path, **handler)
 
 
