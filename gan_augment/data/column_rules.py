@@ -252,9 +252,9 @@ def find_derived_columns(frame: pd.DataFrame, specs: list[dict], grouped: set[in
     parent only where the pairs say more than the link (three values or more: a flag, or one value
     beside missing, is all it says); one whose missingness follows another, only where the pairs
     keep that too: the parent is the column it follows, or is missing on the same rows
-    (:func:`kept_together` then settles which links go). The search gives up after ``_DERIVED_PAIRS_TOTAL``
-    column pairs: wide tables keep their other rules within seconds. Values a model file cannot
-    hold (a ``Fraction``) make no rule.
+    (:func:`kept_together` then settles which links go). The search gives up after
+    ``_DERIVED_PAIRS_TOTAL`` column pairs: wide tables keep their other rules within seconds.
+    Values a model file cannot hold (a ``Fraction``) make no rule.
     """
     follows = {link["column"]: link for link in links}
     in_links = set(follows) | {link["parent"] for link in links}
