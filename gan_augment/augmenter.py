@@ -590,6 +590,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         if state["feature_names_in"] is not None:
             augmenter.feature_names_in_ = np.array(state["feature_names_in"], dtype=object)
         augmenter.sample_seed_ = state["sample_seed"]
+        if isinstance(augmenter.sample_seed_, bool) or not isinstance(augmenter.sample_seed_, int):
+            raise TypeError(f"sample_seed is {augmenter.sample_seed_!r}, not an int")
         augmenter.n_threads_ = state.get("n_threads")  # absent from models saved before it was kept
         augmenter.metadata_ = state.get("metadata", {})
         augmenter.kind_ = kind = kind_named(state.get("kind", "tabular"))

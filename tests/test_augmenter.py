@@ -728,7 +728,10 @@ def test_a_model_of_a_newer_version_or_with_a_damaged_field_is_a_model_file_erro
                                              r"\(new_setting\), written by gan-augment 9\.0\.0: upgrade gan-augment"):
         GANAugmenter.load(tmp_path / "model")
     for damage in (lambda state: state.pop("class_counts"), lambda state: state.__setitem__("classes_dtype", "<Q9"),
-                   lambda state: state.__setitem__("params", [1, 2])):
+                   lambda state: state.__setitem__("params", [1, 2]),
+                   lambda state: state.__setitem__("sample_seed", "a"),  # sampling said "unrecognized seed string"
+                   # Sampling failed with an IndexError, naming no file.
+                   lambda state: state["encoder"]["links"].append({"column": 42, "parent": 0, "when": "missing"})):
         augmenter.save(tmp_path / "model")
         _edit_model_json(tmp_path / "model", lambda header: (header.pop("header_sha256"), damage(header["state"])),
                          keep_checksum_valid=False)

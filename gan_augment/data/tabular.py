@@ -600,7 +600,18 @@ class TabularEncoder:
         encoder.groups_ = [list(members) for members in data.get("groups", [])]
         encoder.links_ = list(data.get("links", []))
         encoder.derived_ = list(data.get("derived", []))  # model files before it: no column set by another
+        encoder._check_rule_positions()
         return encoder
+
+    def _check_rule_positions(self) -> None:
+        """Raise ValueError where a rule of a model file names a column position the table does not
+        have (a hand-edited file without the checksum): sampling failed on it with an IndexError."""
+        n_columns = len(self.columns_)
+        named = [p for members in self.groups_ for p in members]
+        named += [rule[key] for rule in self.links_ + self.derived_ for key in ("column", "parent")]
+        wrong = [p for p in named if isinstance(p, bool) or not isinstance(p, int) or not 0 <= p < n_columns]
+        if wrong:
+            raise ValueError(f"the column rules name column {wrong[0]!r}, but the table has {n_columns} columns")
 
     def __setstate__(self, state):
         # An encoder pickled (inside a fitted pipeline) by the version before the column rules:
