@@ -258,13 +258,10 @@ def find_derived_columns(frame: pd.DataFrame, specs: list[dict], grouped: set[in
     """
     follows = {link["column"]: link for link in links}
     in_links = set(follows) | {link["parent"] for link in links}
-    codes, n_values = {}, {}
-
-    def code(position: int) -> np.ndarray:
-        if position not in codes:
-            codes[position] = pd.factorize(frame.iloc[:, position], use_na_sentinel=False)[0]
-            n_values[position] = int(codes[position].max()) + 1 if len(frame) else 0
-        return codes[position]
+    usable = [p for p, spec in enumerate(specs) if p not in grouped and spec["kind"] in ("numeric", "categorical")
+              and not spec.get("all_missing")]
+    codes = {p: pd.factorize(frame.iloc[:, p], use_na_sentinel=False)[0] for p in usable}  # missing: a value too
+    n_values = {p: int(values.max()) + 1 if len(values) else 0 for p, values in codes.items()}
 
     def keeps_link(parent: int, child: int) -> bool:
         """Whether ``child``'s link holds in rows whose ``child`` is read off ``parent``."""
@@ -275,14 +272,10 @@ def find_derived_columns(frame: pd.DataFrame, specs: list[dict], grouped: set[in
         child_missing = frame.iloc[:, child].isna().to_numpy()
         return "sets" not in link and np.array_equal(child_missing, frame.iloc[:, parent].isna().to_numpy())
 
-    usable = [p for p, spec in enumerate(specs) if p not in grouped and spec["kind"] in ("numeric", "categorical")
-              and not spec.get("all_missing")]
-    for position in usable:
-        code(position)
     parents = sorted((p for p in usable if specs[p]["kind"] == "categorical" and n_values[p] > 1),
                      key=lambda p: (-n_values[p], p))
     children = [p for p in usable if n_values[p] > 1]
-    rules, derived, pairs_tried = [], set(), 0
+    rules, derived, setting, pairs_tried = [], set(), set(), 0  # setting: the parents of rules found
     for parent in parents:
         if parent in derived:
             continue
@@ -291,9 +284,8 @@ def find_derived_columns(frame: pd.DataFrame, specs: list[dict], grouped: set[in
         order = np.argsort(by_parent, kind="stable")
         same_parent = by_parent[order][1:] == by_parent[order][:-1]
         for child in children:
-            if child == parent or child in derived or n_values[child] > n_values[parent]:
-                continue
-            if any(rule["parent"] == child for rule in rules) or pairs_tried >= _DERIVED_PAIRS_TOTAL:
+            if child == parent or child in derived or child in setting or n_values[child] > n_values[parent] \
+                    or pairs_tried >= _DERIVED_PAIRS_TOTAL:
                 continue
             pairs_tried += 1
             by_child = codes[child][order]
@@ -313,6 +305,7 @@ def find_derived_columns(frame: pd.DataFrame, specs: list[dict], grouped: set[in
                 continue
             rules.append({"column": child, "parent": parent, "pairs": pairs})
             derived.add(child)
+            setting.add(parent)
     return sorted(rules, key=lambda rule: rule["column"])
 
 

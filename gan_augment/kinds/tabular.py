@@ -140,8 +140,6 @@ class TabularKind(DataKind):
                    if rules else []))
 
 
-
-
 def check_finite(X, *, limit: str = "the model can square without overflowing"):
     """Refuse infinities (NaN is fine: it is modelled as missing) and magnitudes whose squares
     overflow, naming the column (``limit``: what the magnitude is beyond, for the message)."""
