@@ -9,8 +9,11 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from gan_augment.data.tabular import TabularEncoder, check_target
+from gan_augment.data._dtypes import dtype_to_json
+from gan_augment.data.tabular import TabularEncoder, _restore_dtype, check_target
 from gan_augment.exceptions import DataValidationError
 
 N = 240
@@ -684,3 +687,37 @@ def test_new_data_is_checked_against_the_kinds_of_value_the_model_learnt():
     with pytest.raises(DataValidationError, match=r"Column 'n' of X holds text \('x', 'y'.*fitted on numbers"):
         encoder.check_like_fitted(X.assign(n=pd.Series(["x", "y"] * 4, dtype=object)))
 
+
+
+_INT_DTYPES = ["int8", "uint8", "int32", "int64", "uint64", "Int16", "Int64", "UInt64", "int64[pyarrow]"]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(dtype=st.sampled_from(_INT_DTYPES),
+       values=st.one_of(  # values float64 holds exactly (numpy), and values beyond (the loop)
+           st.lists(st.one_of(st.floats(-300, 300), st.just(float("nan"))), min_size=1, max_size=40),
+           st.lists(st.one_of(st.floats(-1e20, 1e20), st.sampled_from([2.0 ** 53, -2.0 ** 53, 2.0 ** 53 + 2, -0.5])),
+                    min_size=1, max_size=40)),
+       int_range=st.one_of(st.none(), st.tuples(st.integers(-2 ** 62, 100), st.integers(101, 2 ** 62))))
+def test_decoded_whole_numbers_are_truncated_and_clipped_as_python_ints_would_be(dtype, values, int_range):
+    # Decoded whole numbers are clipped to the column's range as integers (numpy where float64
+    # holds them exactly, a Python loop otherwise); both must give what Python's int() and the
+    # range give, in the column's dtype, or refuse alike.
+    dtype = pd.Series([], dtype=dtype).dtype
+    if int_range is None:  # clip_to_range=False: the dtype's own range
+        info = np.iinfo(getattr(dtype, "numpy_dtype", dtype))
+        low, high = int(info.min), int(info.max)
+    else:
+        low, high = int_range
+    spec = {"dtype": dtype_to_json(dtype), "kind": "numeric", "is_integer": True}
+    if int_range is not None:
+        spec["int_range"] = list(int_range)
+    expected = [None if np.isnan(v) else min(max(int(v), low), high) for v in values]
+    try:
+        reference = pd.Series(expected, dtype=dtype)
+    except (TypeError, ValueError, OverflowError):
+        with pytest.raises((TypeError, ValueError, OverflowError)):
+            _restore_dtype(pd.Series(values, dtype=np.float64), spec)
+        return
+    decoded = _restore_dtype(pd.Series(values, dtype=np.float64), spec)
+    pd.testing.assert_series_equal(decoded, reference)

@@ -1176,6 +1176,9 @@ def _restore_dtype(values: pd.Series, spec: dict) -> pd.Series:
         # and 2**63 - 1 as 2**63, beyond int64 (a plain cast would wrap it round to -2**63).
         low, high = int_range
         floats = values.to_numpy(dtype=np.float64, na_value=np.nan)
+        fast = None if dtype == object else _clipped_ints(floats, low, high, dtype)
+        if fast is not None:
+            return fast
         # Python ints, which cannot overflow; a missing cell stays NaN (None for a nullable dtype).
         out = [v if np.isnan(v) else min(max(int(v), low), high) for v in floats.tolist()]
         if dtype != object:
@@ -1195,6 +1198,25 @@ def _restore_dtype(values: pd.Series, spec: dict) -> pd.Series:
         out[~observed] = _MISSING_VALUES[spec.get("missing_value", "nan")]
         return pd.Series(out, dtype=object)
     return values.astype(dtype)
+
+
+def _clipped_ints(floats: np.ndarray, low: int, high: int, dtype) -> pd.Series | None:
+    """``_restore_dtype``'s integer clip in numpy, where float64 holds every value exactly (a
+    Python loop over the values was a third of sampling's CPU time on Adult); None where the values
+    need the loop: beyond 2**53 in size, infinite, or missing in a dtype that cannot hold that."""
+    missing = np.isnan(floats)
+    filled = np.where(missing, 0.0, floats)
+    if (not np.all(np.abs(filled) <= _EXACT_FLOAT_INT) or low > _EXACT_FLOAT_INT or high < -_EXACT_FLOAT_INT
+            or (missing.any() and not isinstance(dtype, pd.api.extensions.ExtensionDtype))):
+        return None
+    # Truncated as int() does. Within +-2**53 a bound beyond that range clips nothing, and the
+    # bounds used instead are exact in float64.
+    whole = np.trunc(filled).clip(max(low, -_EXACT_FLOAT_INT), min(high, _EXACT_FLOAT_INT)).astype(np.int64)
+    info = np.iinfo(getattr(dtype, "numpy_dtype", dtype))
+    if len(whole) and (whole.min() < info.min or whole.max() > info.max):
+        return None  # a range wider than the dtype (a damaged model file): the loop's cast refuses it
+    out = pd.Series(whole).astype(dtype)  # within the dtype's range: numpy's cast would wrap
+    return out.mask(missing) if missing.any() else out
 
 
 def _as_fitted(values: pd.Series, spec: dict) -> pd.Series:
