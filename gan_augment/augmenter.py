@@ -157,7 +157,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
     clip_to_range : bool, default=True
         Keep generated numbers inside the range seen in training (tables only).
     label_gate : "auto" or bool, default="auto"
-        After training, a judge is trained on the real training data (a small CNN for images; for
+        A judge is trained on the real training data (a small CNN for images; for
         tables a class-balanced multilayer perceptron that reads numbers in quantile bins), and
         :meth:`sample` keeps a synthetic sample of class c
         only if the judge assigns it to c, generating more until there are enough (label-exact,
@@ -167,7 +167,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         ``benchmarks/LABEL_GATE.md``); a class the gate keeps below 5% of, or whose real samples
         the judge assigns to it below 25% of the time (``label_gate_.real_recall``: it cannot tell
         the class from the others), is then sampled without it, with a warning at fit time.
-        ``True``: such a class is refused when sampled.
+        ``True``: such a class is refused when sampled, and by :meth:`fit_resample` (a class
+        the judge cannot tell: before the GAN is trained).
         ``set_params(label_gate=False)`` samples without it.
     n_generators : int, default=1
         Train this many generators from independent seeds (each with its own critic) and sample
@@ -712,6 +713,15 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
             lr_schedule=self.lr_schedule, augment=kind.augment_policy(self.augment), precision=self.precision,
         )
         n_classes, n_members = len(self.classes_), self.n_generators
+        auto_gate = isinstance(self.label_gate, str)
+        gate = None
+        if kind.label_gate_default if auto_gate else self.label_gate:
+            # The judge first (its own seeded stream: the GAN trains as it would without it), so that
+            # with label_gate=True fit_resample refuses a class the judge cannot tell before training.
+            gate = LabelGate.train(kind, encoded, y_index, n_classes, seed=derive_seed(train_seed, _GATE_STREAM),
+                                   codec=self.encoder_)
+            if resampling and not auto_gate:
+                self._refuse_ungated_classes(gate, generated=False)
         members, self.member_histories_ = [], []
         for member in range(n_members):
             # Member 0 has the seeds a single generator has: n_generators=1 is the plain fit.
@@ -744,13 +754,11 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
             members.append(trainer.sampling_generator.eval().requires_grad_(False))
         self.history_ = self.member_histories_[0]
         self.generator_ = members[0] if n_members == 1 else GeneratorEnsemble(members).eval()
-        self.label_gate_ = None
-        auto_gate = isinstance(self.label_gate, str)
-        if kind.label_gate_default if auto_gate else self.label_gate:
-            self.label_gate_ = LabelGate.fit(kind, encoded, y_index, self.generator_,
-                                             seed=derive_seed(train_seed, _GATE_STREAM), codec=self.encoder_)
+        self.label_gate_ = gate
+        if gate is not None:
+            gate.measure_acceptance(self.generator_, seed=derive_seed(train_seed, _GATE_STREAM))
             if resampling and not auto_gate:
-                self._refuse_ungated_classes()  # before the diversity check and any sampling
+                self._refuse_ungated_classes(gate)  # before the diversity check and any sampling
             elif group.is_main:
                 self._warn_ungated_classes(refused=not auto_gate)
         self.diversity_ = self._measure_diversity(X, y)  # the same in every process: the same model
@@ -762,11 +770,12 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
                                  kind.plain_top_up, ensemble=self.get_params(deep=False).get("n_generators") == 1)
         return self
 
-    def _refuse_ungated_classes(self) -> None:
-        """With ``label_gate=True``, fit_resample refuses every class to top up that the gate does
+    def _refuse_ungated_classes(self, gate: LabelGate, *, generated: bool = True) -> None:
+        """With ``label_gate=True``, fit_resample refuses every class to top up that ``gate`` does
         not serve, before sampling any: the fit is not kept (the gate's own refusal named one class
-        and advised ``set_params(label_gate=False)``, on a model that no longer existed)."""
-        reasons, low = self._ungated_reasons(with_figures=True)
+        and advised ``set_params(label_gate=False)``, on a model that no longer existed). Before
+        the GAN is trained (not ``generated``), the classes its judge cannot tell from the others."""
+        reasons, low = self._ungated_reasons(gate, with_figures=True, generated=generated)
         if reasons:
             if self._takes_auto_gate():
                 how = ("label_gate='auto' (such classes are then topped up without the gate) or label_gate=False "
@@ -787,13 +796,16 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         return any(isinstance(c, StrOptions) and "auto" in c.options
                    for c in cls._parameter_constraints["label_gate"])
 
-    def _ungated_reasons(self, *, with_figures: bool) -> tuple[list[str], bool]:
-        """Why the gate does not serve the classes to top up that it does not (a sentence per
+    def _ungated_reasons(self, gate: LabelGate, *, with_figures: bool, generated: bool = True
+                         ) -> tuple[list[str], bool]:
+        """Why ``gate`` does not serve the classes to top up that it does not (a sentence per
         reason: too few synthetic samples kept; a judge that cannot tell the class's real ones),
-        and whether the first reason is among them (the only one more epochs can help)."""
-        gate, unit = self.label_gate_, self.kind_.unit
+        and whether the first reason is among them (the only one more epochs can help). Before the
+        GAN is trained (not ``generated``), only the second reason can be known."""
+        unit = self.kind_.unit
+        serves = gate.serves if generated else gate.knows
         unserved = [(index, label) for index, label in enumerate(self.classes_)
-                    if self.sampling_strategy_.get(plain_label(label), 0) > 0 and not gate.serves(index)]
+                    if self.sampling_strategy_.get(plain_label(label), 0) > 0 and not serves(index)]
 
         def named(rates, keep) -> str:
             return ", ".join(f"{plain_label(label)!r}" + (f" ({rates[index]:.1%})" if with_figures else "")
@@ -816,7 +828,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         """Name the classes to top up that the gate does not serve: under ``label_gate="auto"``
         they are sampled without it; with ``label_gate=True`` (``refused``) sampling them will be
         refused, said now rather than after the fit is saved."""
-        reasons, low = self._ungated_reasons(with_figures=True)
+        reasons, low = self._ungated_reasons(self.label_gate_, with_figures=True)
         if reasons:
             longer = "fit longer (epochs=, --epochs), " if low else ""
             outcome = (f"Sampling them will be refused (label_gate=True). Top them up with {self.kind_.plain_top_up}, "
@@ -824,7 +836,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
                        f"They are topped up without the gate: compare with {self.kind_.plain_top_up} (AutoAugmenter, "
                        f"gan-augment evaluate){', or fit longer (epochs=, --epochs)' if low else ''}.")
             warn(" ".join([*reasons, outcome]), UserWarning,
-                 gist=" ".join([*self._ungated_reasons(with_figures=False)[0], outcome]), stacklevel=3)
+                 gist=" ".join([*self._ungated_reasons(self.label_gate_, with_figures=False)[0], outcome]), stacklevel=3)
 
     def _measure_diversity(self, X, y: np.ndarray) -> dict:
         """Each class's synthetic samples against (at most 1,000 of) its real ones; seeded by the

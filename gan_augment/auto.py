@@ -445,7 +445,7 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         if refused:
             # A gate asked for by label_gate=True refuses to sample these classes: the GAN cannot
             # make this top-up, and the other candidates are still there to choose from.
-            reasons, _ = gan._ungated_reasons(with_figures=False)
+            reasons, _ = gan._ungated_reasons(gan.label_gate_, with_figures=False)
             instead = ("label_gate='auto' tops such a class up without the gate" if gan._takes_auto_gate() else
                        "label_gate=False samples without the gate")
             warnings.warn(f"In an inner fold the GAN's label gate (label_gate=True) does not serve "

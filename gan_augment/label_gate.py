@@ -88,14 +88,22 @@ class LabelGate:
     def fit(cls, kind, real: torch.Tensor, labels: np.ndarray, generator, *, seed: int, codec=None) -> LabelGate:
         """Train ``kind``'s judge on the ``real`` samples (encoded by ``codec``) and their ``labels``
         (class indices) and measure how many of ``generator``'s samples of each class it accepts."""
-        n_classes = generator.n_classes
+        gate = cls.train(kind, real, labels, generator.n_classes, seed=seed, codec=codec)
+        gate.measure_acceptance(generator, seed=seed)
+        return gate
+
+    @classmethod
+    def train(cls, kind, real: torch.Tensor, labels: np.ndarray, n_classes: int, *, seed: int,
+              codec=None) -> LabelGate:
+        """:meth:`fit` before there is a generator: the judge trained and its recall of each class's
+        ``real`` samples measured, the acceptance rates not yet (NaN until :meth:`measure_acceptance`).
+        The judge draws from its own seeded stream: training it first leaves a GAN's training as it is."""
         shift = None
         if kind.judge_prior_weight:
             shares = np.maximum(np.bincount(np.asarray(labels), minlength=n_classes), 1) / len(labels)
             shift = (kind.judge_prior_weight * np.log(shares)).tolist()
         gate = cls(kind.train_judge(real, labels, n_classes, seed=seed, codec=codec), [math.nan] * n_classes,
                    unit=kind.unit, plain_top_up=kind.plain_top_up, prior_shift=shift)
-        gate.measure_acceptance(generator, seed=seed)
         gate.measure_real_recall(real, labels)
         return gate
 

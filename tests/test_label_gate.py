@@ -159,6 +159,26 @@ def test_fit_resample_with_the_gate_on_refuses_every_class_it_keeps_too_few_of_b
             augmenter.fit_resample(X, y)
 
 
+def _repeating_class_table():
+    """Class C repeats rows of A and B: no judge can tell C's real rows from theirs."""
+    rng = np.random.default_rng(0)
+    a = pd.DataFrame({"colour": rng.choice(["red", "green"], 300), "size": rng.choice(["S", "M"], 300)})
+    b = pd.DataFrame({"colour": rng.choice(["blue", "black"], 300), "size": rng.choice(["L", "XL"], 300)})
+    X = pd.concat([a, b, a.iloc[:30], b.iloc[:30]], ignore_index=True)
+    return X, np.array(["A"] * 300 + ["B"] * 300 + ["C"] * 60)
+
+
+def test_fit_resample_with_the_gate_on_refuses_a_class_its_judge_cannot_tell_before_training(monkeypatch):
+    # The judge's recall of the real rows is known before the GAN: the refusal came after the whole fit.
+    from gan_augment.training.trainer import GANTrainer
+
+    X, y = _repeating_class_table()
+    monkeypatch.setattr(GANTrainer, "fit", lambda *args, **kwargs: pytest.fail("trained before refusing"))
+    with pytest.raises(ValueError, match=r"judge assigns under 25% of the real rows of class 'C' \(\d+\.\d%\) to it: "
+                                         r"it cannot tell them.*label_gate=True refuses to top them up"):
+        GANAugmenter(epochs=1, batch_size=64, random_state=0, label_gate=True).fit_resample(X, y)
+
+
 @pytest.mark.parametrize("value", ["off", "false", 0.5])
 def test_a_label_gate_set_after_the_fit_is_checked_as_at_fit(value, tmp_path):
     # Any string was read as "auto": set_params(label_gate="off") sampled through the gate, and the
@@ -198,11 +218,7 @@ def test_a_class_whose_real_rows_the_judge_cannot_tell_apart_is_not_gated(tmp_pa
     from gan_augment.cli.main import main
     from gan_augment.label_gate import MIN_REAL_RECALL
 
-    rng = np.random.default_rng(0)
-    a = pd.DataFrame({"colour": rng.choice(["red", "green"], 300), "size": rng.choice(["S", "M"], 300)})
-    b = pd.DataFrame({"colour": rng.choice(["blue", "black"], 300), "size": rng.choice(["L", "XL"], 300)})
-    X = pd.concat([a, b, a.iloc[:30], b.iloc[:30]], ignore_index=True)
-    y = np.array(["A"] * 300 + ["B"] * 300 + ["C"] * 60)
+    X, y = _repeating_class_table()
     with pytest.warns(UserWarning, match=r"judge assigns under 25% of the real rows of class 'C' \(\d+\.\d%\) to "
                                          r"it: it cannot tell them from the other classes.*topped up without the gate"
                       ) as said:
