@@ -15,6 +15,8 @@ where only some do keeps its spaces, tested in test_io.py). An empty text cell i
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from typing import Any
 
@@ -187,3 +189,32 @@ def test_a_synthetic_row_of_one_missing_cell_is_written_as_a_row(tmp_path):
     generated = pd.DataFrame({"c0": pd.array([None, 2], dtype="Int64")})
     write_augmented_table(real, generated, tmp_path / "out.csv", source=source)
     assert len(read_table(tmp_path / "out.csv")) == len(real) + 2
+
+
+# Cells that need quoting in some file and not in another: separators, quotes, line breaks, and
+# leading spaces (ASCII, Unicode and the information separators str.isspace counts).
+AWKWARD_TEXT = st.text(alphabet=["a", "1", ",", ";", "\t", '"', "\n", "\r", " ", "\u00a0", "\x1c", "\u2003", "é"],
+                       max_size=5)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(sep=st.sampled_from([",", ";", "\t"]), spaced=st.booleans(),
+       cells=st.lists(st.tuples(st.one_of(st.none(), AWKWARD_TEXT), st.one_of(st.none(), st.integers(-10, 10)),
+                                st.booleans()), min_size=1, max_size=12))
+def test_synthetic_cells_read_back_as_written_in_the_sources_dialect(tmp_path_factory, sep, spaced, cells):
+    # Each synthetic cell is quoted where a reader of this file needs it, after the source's
+    # separator and its space: read back (as the file's own convention reads it), every cell is
+    # the text pandas gives the value (missing: empty), one record per row.
+    folder = tmp_path_factory.mktemp("dialect")
+    between = sep + (" " if spaced else "")
+    (folder / "in.csv").write_text(between.join(["number", "word", "flag"]) + "\n"
+                                   + between.join(["1", "plain", "True"]) + "\n", encoding="utf-8")
+    real, source = read_table_source(folder / "in.csv", sep=sep)
+    synthetic = pd.DataFrame({"number": pd.array([c[1] for c in cells], dtype="Int64"),
+                              "word": pd.Series([c[0] for c in cells], dtype=object),
+                              "flag": [c[2] for c in cells]})
+    write_augmented_table(real, synthetic, folder / "out.csv", source=source, mark_synthetic="synthetic")
+    text = (folder / "out.csv").read_bytes().decode("utf-8")  # read_text would make a bare CR a LF
+    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep, skipinitialspace=spaced))
+    assert records[2:] == [["" if number is None else str(number), "" if word is None else word, str(flag), "True"]
+                           for word, number, flag in cells]

@@ -1044,8 +1044,9 @@ def _warn_if_identifier(series: pd.Series, name) -> bool:
     # column (which is no identifier anyway), and fitting one crashed here.
     if pd.api.types.is_integer_dtype(values.dtype):
         what = "integer"
-    elif all(isinstance(value, str) for value in values):
-        what = "text"
+    elif pd.api.types.infer_dtype(values.cat.remove_unused_categories().cat.categories
+                                  if isinstance(values.dtype, pd.CategoricalDtype) else values) == "string":
+        what = "text"  # every value a str (infer_dtype, not a loop over them: 10% of a fit on Adult)
     else:
         return False
     if not values.is_unique:
