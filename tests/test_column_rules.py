@@ -244,10 +244,12 @@ def test_flags_that_mark_the_same_missing_rows_all_follow_one_of_them():
         "code": np.where(measured, rng.choice([0, 1], 400), 0),  # 0 on those rows and elsewhere too: no link
     })
     encoder = TabularEncoder(max_modes=3, random_state=0).fit(table)
-    assert encoder.describe_rules()[-3:] == [
+    assert encoder.describe_rules()[-4:] == [
         "linked value: B measured = 'f' exactly when A measured = 'f'",
         "missing link: B is missing exactly when A measured = 'f'",
         "linked value: status = 'none' exactly when A measured = 'f'",
+        # code 1 only on measured rows: a value the flag follows, set before the links read the flag
+        "implied values: A measured follows code on some of its values (1 -> 't'); set from it there",
     ]
     decoded = encoder.inverse_transform(_random_rows(encoder, 4000, seed=0), random_state=0)
     flagged = decoded["A measured"] == "f"
@@ -691,3 +693,83 @@ def test_gan_augmenter_tops_up_with_rows_that_pair_the_columns_as_the_real_ones(
     assert (y_res[300:] == "rare").all() and len(synthetic) == 220
     assert (synthetic["education-num"] == synthetic["education"].map(_YEARS)).all()
     assert synthetic["education"].nunique() > 1
+
+
+def _households(n=600, seed=0):
+    """A relationship implies sex for husbands and wives only; the other relationships say nothing
+    of it, and age says nothing of either."""
+    rng = np.random.default_rng(seed)
+    relationship = rng.choice(["Husband", "Wife", "Own-child", "Unmarried"], n, p=[0.4, 0.15, 0.25, 0.2])
+    sex = np.where(relationship == "Husband", "Male",
+                   np.where(relationship == "Wife", "Female", rng.choice(["Male", "Female"], n)))
+    return pd.DataFrame({"age": rng.integers(18, 80, n), "relationship": relationship, "sex": sex})
+
+
+def test_values_implied_by_another_column_are_set_from_it_and_the_rest_left_to_the_generator():
+    table = _households()
+    encoder = TabularEncoder(max_modes=3, random_state=0).fit(table)
+    assert encoder.implied_ == [{"column": 2, "parent": 1, "pairs": [["Husband", "Male"], ["Wife", "Female"]]}]
+    assert encoder.derived_ == []  # sex is not one value per relationship
+    rule = ("implied values: sex follows relationship on some of its values ('Husband' -> 'Male', 'Wife' -> "
+            "'Female'); set from it there")
+    assert encoder.describe_rules() == [rule]
+    assert encoder.rule_violations(table) == {rule: 0.0, "any rule": 0.0}
+    decoded = encoder.inverse_transform(_random_rows(encoder, 4000, seed=1), random_state=0)
+    assert decoded.dtypes.to_dict() == table.dtypes.to_dict()
+    husbands, wives = decoded["relationship"] == "Husband", decoded["relationship"] == "Wife"
+    assert (decoded["sex"][husbands] == "Male").all() and (decoded["sex"][wives] == "Female").all()
+    others = decoded["sex"][~husbands & ~wives]
+    assert set(others) == {"Male", "Female"} and 0.4 < (others == "Male").mean() < 0.6  # the generator's
+    assert encoder.rule_violations(decoded)["any rule"] == 0.0
+    # Forgotten (a model file of before), the same rows break it, and nothing else changes.
+    without = TabularEncoder.from_dict({key: value for key, value in encoder.to_dict().items() if key != "implied"})
+    unruled = without.inverse_transform(_random_rows(encoder, 4000, seed=1), random_state=0)
+    assert encoder.rule_violations(unruled)["any rule"] > 0.2
+    pd.testing.assert_frame_equal(unruled.drop(columns="sex"), decoded.drop(columns="sex"))
+    assert (unruled["sex"][~husbands & ~wives] == others).all()
+    # Through a model file.
+    again = TabularEncoder.from_dict(json.loads(json.dumps(encoder.to_dict())))
+    pd.testing.assert_frame_equal(again.inverse_transform(_random_rows(encoder, 500, seed=2), random_state=0),
+                                  encoder.inverse_transform(_random_rows(encoder, 500, seed=2), random_state=0))
+
+
+@pytest.mark.parametrize("change", ["one_exception", "few_rows", "common_value"])
+def test_an_implied_value_needs_every_row_enough_rows_and_more_than_chance(change):
+    rng = np.random.default_rng(0)
+    table = _households()
+    if change == "one_exception":  # a wife who is not female: the real rows pair them, so may synthetic ones
+        table.loc[table.index[table["relationship"] == "Wife"][0], "sex"] = "Male"
+        expected = [["Husband", "Male"]]
+    elif change == "few_rows":  # 19 wives: too few to say more than the rows themselves
+        wives = table.index[table["relationship"] == "Wife"]
+        table.loc[wives[19:], "relationship"] = "Unmarried"
+        expected = [["Husband", "Male"]]
+    else:  # nearly every row is one value: 20 rows of it after a value are what chance gives
+        table = pd.DataFrame({"flag": rng.choice(["a", "b"], 600, p=[0.1, 0.9]),
+                              "status": np.where(rng.random(600) < 0.99, "ok", "bad")})
+        table.loc[:39, "flag"], table.loc[:39, "status"] = "c", "ok"
+        expected = None
+    encoder = TabularEncoder(max_modes=3, random_state=0).fit(table)
+    pairs = [rule["pairs"] for rule in encoder.implied_]
+    assert pairs == ([expected] if expected else [])
+
+
+def test_a_hand_edited_implied_value_the_column_never_held_is_refused_at_load():
+    encoder = TabularEncoder(max_modes=3, random_state=0).fit(_households())
+    state = encoder.to_dict()
+    state["implied"][0]["pairs"][0][1] = "Unknown"
+    with pytest.raises(ValueError, match=r"pairs \['Husband', 'Unknown'\], values columns 1 and 2 do not hold"):
+        TabularEncoder.from_dict(state)
+
+
+def test_gan_augmenter_keeps_implied_values_in_its_top_up():
+    from gan_augment import GANAugmenter
+
+    table = _households(400)
+    y = np.where(np.arange(400) < 40, "rare", "common")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        X_res, _ = GANAugmenter(epochs=1, random_state=0, n_threads=1, label_gate=False).fit_resample(table, y)
+    synthetic = X_res.iloc[400:]
+    assert (synthetic["sex"][synthetic["relationship"] == "Husband"] == "Male").all()
+    assert (synthetic["sex"][synthetic["relationship"] == "Wife"] == "Female").all()

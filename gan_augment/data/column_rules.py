@@ -8,6 +8,8 @@
   deriving A's missingness from B's decoded value.
 * Columns set by another: "C takes one value for each value of categorical column B" (a code and
   its name, education and education-num), kept by reading C off B's decoded value.
+* Values implied by another: "where B = b, C = c" for some values of B, on every one of many real
+  rows (relationship Husband, sex Male), kept by setting C where B's decoded value is b.
 
 Functions here find the rules and tell which rows break them; the encoder owns how they are
 modelled. Positions are column positions in the table.
@@ -36,6 +38,12 @@ _GROUP_DEAD_ENDS_TOTAL = 500
 # Column pairs the search for columns set by another checks at most (each is one pass over the rows
 # in the parent's order): about a second on a 10,000-row table.
 _DERIVED_PAIRS_TOTAL = 20_000
+# "Where B = b, C = c" is a rule only where b is held by this many real rows or more, every one with
+# c, and that many rows agreeing by chance would be this unlikely were B and C unrelated: a one in
+# a million chance (c's share of the rows to the power of b's rows). Rarer agreements, on a few
+# rows or with a value nearly every row holds, say nothing beyond the rows themselves.
+_IMPLIED_MIN_ROWS = 20
+_IMPLIED_CHANCE = 1e-6
 
 
 def as_numbers(series: pd.Series) -> np.ndarray:
@@ -306,6 +314,68 @@ def find_derived_columns(frame: pd.DataFrame, specs: list[dict], grouped: set[in
             rules.append({"column": child, "parent": parent, "pairs": pairs})
             derived.add(child)
             setting.add(parent)
+    return sorted(rules, key=lambda rule: rule["column"])
+
+
+def find_implied_values(frame: pd.DataFrame, specs: list[dict], grouped: set[int], links: list[dict],
+                        derived: list[dict]) -> list[dict]:
+    """Values of a categorical column C that another categorical column B implies: "where B = b,
+    C = c" on every real row with b (``_IMPLIED_MIN_ROWS`` at least, and too many to agree by
+    chance: ``_IMPLIED_CHANCE``), for some values of B and not others (UCI Adult's relationship
+    Husband and sex Male; Wife and Female; the other relationships say nothing of sex).
+
+    Returns ``[{"column": c, "parent": b, "pairs": [[b's value, c's value], ...]}]`` (positions;
+    values as JSON holds them), one rule per C: the parent whose implied values cover the most
+    rows. A rule never pairs b with a value C does not hold on a real row with b. Missing values,
+    one-hot group members (``grouped``), columns whose missingness a link sets (``links``) and
+    columns read off another (``derived``) take no part; a C is no parent, and no rule makes the
+    columns' decoding wait on one another in a loop.
+    """
+    read_off = {rule["column"] for rule in derived}
+    linked = {link["column"] for link in links}
+    usable = [p for p, spec in enumerate(specs) if spec["kind"] == "categorical" and p not in grouped
+              and p not in read_off and not spec.get("all_missing")]
+    codes, values = {}, {}
+    for position in usable:
+        codes[position], values[position] = pd.factorize(frame.iloc[:, position])  # missing: -1
+    counts = {p: np.bincount(codes[p][codes[p] >= 0], minlength=len(values[p])) for p in usable}
+    candidates, pairs_tried = [], 0
+    for parent in usable:
+        held = counts[parent]
+        if not np.any(held >= _IMPLIED_MIN_ROWS):
+            continue
+        for child in usable:
+            if child == parent or child in linked or len(values[child]) < 2 or pairs_tried >= _DERIVED_PAIRS_TOTAL:
+                continue
+            pairs_tried += 1
+            both = (codes[parent] >= 0) & (codes[child] >= 0)
+            n_child = len(values[child])
+            joint = np.bincount(codes[parent][both] * n_child + codes[child][both],
+                                minlength=len(values[parent]) * n_child).reshape(len(values[parent]), n_child)
+            share = counts[child] / len(frame)
+            pairs, covered = [], 0
+            for b in np.flatnonzero(held >= _IMPLIED_MIN_ROWS):
+                c = int(joint[b].argmax())
+                # Every row with b has c (none misses C either), and chance would not do that.
+                if joint[b, c] == held[b] and held[b] * -np.log(share[c]) >= -np.log(_IMPLIED_CHANCE):
+                    pairs.append((int(b), c))
+                    covered += int(held[b])
+            if pairs:
+                candidates.append((-covered, child, parent, pairs))
+    source = {link["column"]: link["parent"] for link in links}
+    source.update({rule["column"]: rule["parent"] for rule in derived})
+    rules, children, parents = [], set(), set()
+    for _, child, parent, pairs in sorted(candidates):
+        if child in children or child in parents or parent in children or _loop({**source, child: parent}):
+            continue
+        try:
+            written = [[_json_value(values[parent][b]), _json_value(values[child][c])] for b, c in pairs]
+        except DataValidationError:
+            continue
+        rules.append({"column": child, "parent": parent, "pairs": written})
+        source[child] = parent
+        children.add(child)
+        parents.add(parent)
     return sorted(rules, key=lambda rule: rule["column"])
 
 

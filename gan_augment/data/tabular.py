@@ -98,7 +98,7 @@ class TabularEncoder:
     detect_rules : bool, default=True
         Find and keep the table's own rules (see :meth:`describe_rules`): one-hot groups of 0/1
         columns, 0/1 columns as two-valued categories, exact missingness links, columns set by a
-        categorical column.
+        categorical column, values implied by another column's.
     random_state : int or None
         Seeds the mixture fits and the posterior mode draws.
 
@@ -116,6 +116,11 @@ class TabularEncoder:
         Columns set by a categorical column: ``{"column": c, "parent": b, "pairs": [[v, w], ...]}``
         (positions): column ``c`` is ``w`` wherever column ``b`` is ``v`` (None: missing); decoded
         rows take ``c`` from ``b``'s decoded value.
+    implied_ : list of dict
+        Values implied by a categorical column, ``{"column": c, "parent": b, "pairs": [[v, w], ...]}``
+        as in ``derived_`` but for some of ``b``'s values only: decoded rows whose ``b`` is ``v`` take
+        ``w``, the others keep the generator's ``c``
+        (:func:`~gan_augment.data.column_rules.find_implied_values`).
     """
 
     def __init__(self, *, categorical_columns=None, max_modes=10, max_categories=100,
@@ -163,11 +168,13 @@ class TabularEncoder:
             spec["name"] = json_scalar(name)
             spec["dtype"] = dtype_to_json(series.dtype)
             self.columns_.append(spec)
-        self.links_, self.derived_ = [], []
+        self.links_, self.derived_, self.implied_ = [], [], []
         if self.detect_rules:
             links = column_rules.find_missing_links(frame, self.columns_)
             derived = column_rules.find_derived_columns(frame, self.columns_, set(group_of), links)
             self.links_, self.derived_ = column_rules.kept_together(links, derived)
+            self.implied_ = column_rules.find_implied_values(frame, self.columns_, set(group_of), self.links_,
+                                                             self.derived_)
         return self
 
     def _resolve_categorical_columns(self, frame) -> set[int]:
@@ -372,7 +379,8 @@ class TabularEncoder:
         rng = np.random.default_rng(random_state)
         starts, links = self._layout(), self._links_by_column()
         derived = {rule["column"]: rule for rule in self.derived_}
-        parents = {rule["parent"] for rule in self.derived_}
+        implied = {rule["column"]: rule for rule in self.implied_}
+        parents = {rule["parent"] for rule in self.derived_ + self.implied_}
         columns, table_codes = {}, {}
         for position in self._decoding_order():
             spec, offset = self.columns_[position], starts[position]
@@ -416,6 +424,10 @@ class TabularEncoder:
                                                         self.round_to_observed)
             else:
                 codes = _categorical_codes(slot, spec, rng)
+                if position in implied:
+                    rule = implied[position]
+                    sets = self._implied_codes(rule)[table_codes[rule["parent"]]]
+                    codes = np.where(sets >= 0, sets, codes)
                 if position in parents:
                     table_codes[position] = codes
                 columns[spec["name"]] = _categorical_values(codes, spec)
@@ -427,7 +439,7 @@ class TabularEncoder:
         others first, in order, then those following them, and so on (for a table without columns
         read off another: its links, after all the others)."""
         source = {link["column"]: link["parent"] for link in self.links_}
-        source.update({rule["column"]: rule["parent"] for rule in self.derived_})
+        source.update({rule["column"]: rule["parent"] for rule in self.derived_ + self.implied_})
         order, done, pending = [], set(), list(range(len(self.columns_)))
         while pending:
             ready = [p for p in pending if p not in source or source[p] in done]
@@ -450,6 +462,16 @@ class TabularEncoder:
         missing = _MISSING_VALUES[spec.get("missing_value", "nan")]
         table = pd.Series([missing if value is None else value for value in by_entry], dtype=object)
         return table.astype(dtype_from_json(spec["dtype"])).take(parent_codes).reset_index(drop=True)
+
+    def _implied_codes(self, rule: dict) -> np.ndarray:
+        """For each entry of the parent's decode table (see :func:`_table_codes`, the missing entry
+        included), the child's entry ``rule`` sets there; -1 where it sets none."""
+        parent, child = self.columns_[rule["parent"]], self.columns_[rule["column"]]
+        parent_table, child_table = parent["categories"] + parent["other"], child["categories"] + child["other"]
+        sets = np.full(len(parent_table) + 1, -1, dtype=np.int64)
+        for value, implied in rule["pairs"]:
+            sets[parent_table.index(value)] = child_table.index(implied)
+        return sets
 
     def _links_by_column(self) -> dict[int, dict]:
         return {link["column"]: link for link in self.links_}
@@ -521,6 +543,13 @@ class TabularEncoder:
             rules.append((f"set by another column: {name(rule['column'])} takes one value for each value of "
                           f"{name(rule['parent'])} ({len(rule['pairs'])} pairs); read off it",
                           functools.partial(self._derived_broken, rule=rule)))
+        for rule in self.implied_:
+            said = ", ".join(f"{self._value_text(value, rule['parent'])} -> {self._value_text(implied, rule['column'])}"
+                             for value, implied in rule["pairs"][:3])
+            more = f" and {len(rule['pairs']) - 3} more" if len(rule["pairs"]) > 3 else ""
+            rules.append((f"implied values: {name(rule['column'])} follows {name(rule['parent'])} on some of its "
+                          f"values ({said}{more}); set from it there",
+                          functools.partial(self._implied_broken, rule=rule)))
         return rules
 
     def _link_value_text(self, link: dict) -> str:
@@ -571,6 +600,15 @@ class TabularEncoder:
         equal[both] = actual.to_numpy(dtype=object)[both] == expected.to_numpy(dtype=object)[both]
         return known & ~equal
 
+    def _implied_broken(self, frame: pd.DataFrame, rule: dict) -> np.ndarray:
+        """Rows whose parent holds a value of the rule and whose column is not the value it implies."""
+        parent, child = self.columns_[rule["parent"]], self.columns_[rule["column"]]
+        sets = self._implied_codes(rule)
+        parent_codes = _table_codes(_as_fitted(frame.iloc[:, rule["parent"]], parent), parent)
+        expected = np.where(parent_codes >= 0, sets[np.maximum(parent_codes, 0)], -1)
+        actual = _table_codes(_as_fitted(frame.iloc[:, rule["column"]], child), child)
+        return (expected >= 0) & (actual != expected)
+
     # ------------------------------------------------------------ persistence
     def to_dict(self) -> dict:
         return {
@@ -588,6 +626,7 @@ class TabularEncoder:
             # Only where there are some: a checkpoint's fingerprint hashes this, and checkpoints
             # written before columns could be read off another still resume.
             **({"derived": self.derived_} if self.derived_ else {}),
+            **({"implied": self.implied_} if self.implied_ else {}),
         }
 
     @classmethod
@@ -600,6 +639,7 @@ class TabularEncoder:
         encoder.groups_ = [list(members) for members in data.get("groups", [])]
         encoder.links_ = list(data.get("links", []))
         encoder.derived_ = list(data.get("derived", []))  # model files before it: no column set by another
+        encoder.implied_ = list(data.get("implied", []))
         encoder._check_rule_positions()
         return encoder
 
@@ -608,10 +648,18 @@ class TabularEncoder:
         have (a hand-edited file without the checksum): sampling failed on it with an IndexError."""
         n_columns = len(self.columns_)
         named = [p for members in self.groups_ for p in members]
-        named += [rule[key] for rule in self.links_ + self.derived_ for key in ("column", "parent")]
+        named += [rule[key] for rule in self.links_ + self.derived_ + self.implied_ for key in ("column", "parent")]
         wrong = [p for p in named if isinstance(p, bool) or not isinstance(p, int) or not 0 <= p < n_columns]
         if wrong:
             raise ValueError(f"the column rules name column {wrong[0]!r}, but the table has {n_columns} columns")
+        for rule in self.implied_:
+            parent, child = self.columns_[rule["parent"]], self.columns_[rule["column"]]
+            tables = [spec["categories"] + spec["other"] if spec["kind"] == "categorical" else []
+                      for spec in (parent, child)]
+            for pair in rule["pairs"]:
+                if not all(value in table for value, table in zip(pair, tables)):
+                    raise ValueError(f"an implied-values rule pairs {pair!r}, values columns {rule['parent']} and "
+                                     f"{rule['column']} do not hold")
 
     def __setstate__(self, state):
         # An encoder pickled (inside a fitted pipeline) by the version before the column rules:
@@ -622,6 +670,7 @@ class TabularEncoder:
             state.setdefault("groups_", [])
             state.setdefault("links_", [])
             state.setdefault("derived_", [])
+            state.setdefault("implied_", [])
         self.__dict__.update(state)
 
 
