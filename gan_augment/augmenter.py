@@ -240,7 +240,9 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
     generator_ : torch.nn.Module
         The generator used for sampling (its EMA copy when ``ema_decay`` is set).
     training_config_ : TrainingConfig
-        The settings training ran with, "auto" resolved.
+        The settings training ran with, each "auto" resolved to the data kind's default except
+        ``epochs="auto"``, which the trainer resolves from ``target_steps`` and the batches per
+        epoch (the epochs run are in ``history_``).
     history_ : History
         Per-epoch losses and times.
     n_threads_ : int

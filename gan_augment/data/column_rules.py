@@ -338,30 +338,29 @@ def find_implied_values(frame: pd.DataFrame, specs: list[dict], grouped: set[int
     codes, values = {}, {}
     for position in usable:
         codes[position], values[position] = pd.factorize(frame.iloc[:, position])  # missing: -1
-    counts = {p: np.bincount(codes[p][codes[p] >= 0], minlength=len(values[p])) for p in usable}
+    shares = {p: np.bincount(codes[p][codes[p] >= 0], minlength=len(values[p])) / len(frame) for p in usable}
     candidates, pairs_tried = [], 0
     for parent in usable:
-        held = counts[parent]
-        if not np.any(held >= _IMPLIED_MIN_ROWS):
+        # The rows in the parent's order, cut into its values' groups (missing values left out).
+        order = np.argsort(codes[parent], kind="stable")
+        by_parent = codes[parent][order]
+        starts = np.flatnonzero(np.r_[True, by_parent[1:] != by_parent[:-1]])
+        sizes = np.diff(np.r_[starts, len(order)])
+        large = (sizes >= _IMPLIED_MIN_ROWS) & (by_parent[starts] >= 0)
+        if not large.any():
             continue
         for child in usable:
             if child == parent or child in linked or len(values[child]) < 2 or pairs_tried >= _DERIVED_PAIRS_TOTAL:
                 continue
             pairs_tried += 1
-            both = (codes[parent] >= 0) & (codes[child] >= 0)
-            n_child = len(values[child])
-            joint = np.bincount(codes[parent][both] * n_child + codes[child][both],
-                                minlength=len(values[parent]) * n_child).reshape(len(values[parent]), n_child)
-            share = counts[child] / len(frame)
-            pairs, covered = [], 0
-            for b in np.flatnonzero(held >= _IMPLIED_MIN_ROWS):
-                c = int(joint[b].argmax())
-                # Every row with b has c (none misses C either), and chance would not do that.
-                if joint[b, c] == held[b] and held[b] * -np.log(share[c]) >= -np.log(_IMPLIED_CHANCE):
-                    pairs.append((int(b), c))
-                    covered += int(held[b])
-            if pairs:
-                candidates.append((-covered, child, parent, pairs))
+            by_child = codes[child][order]
+            low, high = np.minimum.reduceat(by_child, starts), np.maximum.reduceat(by_child, starts)
+            # Every row of the value has one value of C (none misses it), and chance would not do that.
+            one = large & (low == high) & (low >= 0)
+            one[one] = sizes[one] * -np.log(shares[child][low[one]]) >= -np.log(_IMPLIED_CHANCE)
+            if one.any():
+                pairs = list(zip(by_parent[starts[one]].tolist(), low[one].tolist()))
+                candidates.append((-int(sizes[one].sum()), child, parent, pairs))
     source = {link["column"]: link["parent"] for link in links}
     source.update({rule["column"]: rule["parent"] for rule in derived})
     rules, children, parents = [], set(), set()
