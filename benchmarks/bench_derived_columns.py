@@ -1,16 +1,16 @@
-"""Columns read off another (Adult's education-num, one number per education; occupation '?' where
-workclass is '?'): the rules kept or not, per seed.
+"""Columns read off another (Adult's education-num, one number per education; values another column
+implies, such as sex where relationship is Husband or Wife): the rules kept or not, per seed.
 
 On the cut Adult task of bench_adult.py (stratified 80/20, the training split's ``>50K`` rows cut to
-5%), each seed fits one default ``GANAugmenter(classes=['>50K'])`` and draws the top-up rows twice
-from the same model with the same seed: as the library decodes them (each column a rule sets read
-off its parent) and with the rules forgotten (``encoder_.derived_`` and ``encoder_.implied_``
-emptied: those columns decoded from the generator's own blocks, as before the rules). Every other
-column of the two draws is the same (checked). Reported: per rule, the share of top-up rows that
-break it (pair the columns unlike every real row), for both and for SMOTE-NC's added rows beside
-them, and LR / HGB scored on the untouched test split, paired by seed. ``--task demo``: the same on
-the 2,000-row slice of Adult that `gan-augment demo` uses (bundled with the package), at the demo's
-settings (200 epochs, batch 500), where relationship implies sex and marital status.
+5%), each seed fits one default ``GANAugmenter(classes=['>50K'])`` and draws the top-up rows three
+times from the same model with the same seed: as the library decodes them (each column a rule sets
+read off its parent), without the implied values (``encoder_.implied_`` emptied, as before they
+were kept) and with no such rule (``encoder_.derived_`` emptied too: those columns decoded from the
+generator's own blocks). Every other column of the draws is the same (checked). Reported: per rule,
+the share of top-up rows that break it (pair the columns unlike every real row), for each draw and
+for SMOTE-NC's added rows beside them, and LR / HGB scored on the untouched test split, paired by
+seed. ``--task demo``: the same on the 2,000-row slice of Adult that `gan-augment demo` uses
+(bundled with the package), at the demo's settings (200 epochs, batch 500).
 
 Usage: OMP_NUM_THREADS=1 python benchmarks/bench_derived_columns.py [--seeds 3] [--data-dir DIR] [--task demo]
 Results: benchmarks/DERIVED_COLUMNS.md (--task demo: DERIVED_COLUMNS_DEMO.md)
@@ -33,9 +33,8 @@ from _adult import (COMMON, RARE, adult_path, cut_task, evaluate_arm, limit_thre
 from gan_augment import GANAugmenter
 from gan_augment.cli import demo
 
-ARMS = ("rules kept (now)", "rules forgotten (before)")
-#: The encoder's rules that read a column off another: the columns they set, and how to name them.
-RULES = ("derived_", "implied_")
+#: Each arm and the encoder's rules it forgets (of those that read a column off another).
+ARMS = {"rules kept (now)": (), "implied values forgotten": ("implied_",), "all forgotten": ("implied_", "derived_")}
 
 
 def one_seed(X, y, seed: int, settings: dict) -> dict:
@@ -48,22 +47,24 @@ def one_seed(X, y, seed: int, settings: dict) -> dict:
     encoder = augmenter.encoder_
     rules = [text for text in encoder.describe_rules() if text.startswith(("set by another", "implied values"))]
     assert any("education-num" in text for text in rules), encoder.describe_rules()
-    set_columns = [encoder.columns_[rule["column"]]["name"] for key in RULES for rule in getattr(encoder, key)]
+    set_columns = [encoder.columns_[rule["column"]]["name"] for rule in encoder.derived_ + encoder.implied_]
     needed = int((y_train == COMMON).sum() - (y_train == RARE).sum())
-    kept = augmenter.sample(needed, RARE, random_state=seed)
-    saved = {key: getattr(encoder, key) for key in RULES}
-    try:
-        for key in RULES:
-            setattr(encoder, key, [])
-        forgotten = augmenter.sample(needed, RARE, random_state=seed)
-    finally:
-        for key, value in saved.items():
-            setattr(encoder, key, value)
-    pd.testing.assert_frame_equal(kept.drop(columns=set_columns), forgotten.drop(columns=set_columns))
+    drawn = {}
+    for arm, forgotten in ARMS.items():
+        saved = {key: getattr(encoder, key) for key in forgotten}
+        try:
+            for key in forgotten:
+                setattr(encoder, key, [])
+            drawn[arm] = augmenter.sample(needed, RARE, random_state=seed)
+        finally:
+            for key, value in saved.items():
+                setattr(encoder, key, value)
+        pd.testing.assert_frame_equal(drawn[arm].drop(columns=set_columns),
+                                      next(iter(drawn.values())).drop(columns=set_columns))
     X_smote, _ = resample_smotenc(X_train, y_train, seed)
     smote_added = X_smote.iloc[len(X_train):]
     record = {"seed": seed, "fit_cpu_s": fit_cpu, "rows": needed, "rules": rules, "broken": {}, "scores": {}}
-    for arm, rows in zip(ARMS, (kept, forgotten)):
+    for arm, rows in drawn.items():
         record["broken"][arm] = {rule: encoder.rule_violations(rows)[rule] for rule in rules}
         X_aug = pd.concat([X_train, rows], ignore_index=True)
         y_aug = np.concatenate([y_train, np.full(len(rows), RARE, dtype=object)])
@@ -81,20 +82,24 @@ def render(records: list[dict], command: str, info: dict, seconds: float, task: 
              f"Machine: {info.get('cpu', '')}; torch {info.get('torch', '')}; {seconds / 60:.1f} min in all.", "",
              __doc__.split("\n\n")[1].replace("\n", " "), "",
              "| seed | rule | top-up rows | GAN fit CPU s | " + " | ".join(f"broken: {arm}" for arm in ARMS)
-             + " | broken: SMOTE-NC's added rows |", "|---|---|---|---|---|---|---|"]
+             + " | broken: SMOTE-NC's added rows |", "|---" * (5 + len(ARMS)) + "|"]
     for r in records:
         for rule in r["rules"]:
             lines.append(f"| {r['seed']} | {rule} | {r['rows']:,} | {r['fit_cpu_s']:.0f} | "
                          + " | ".join(f"{r['broken'][a][rule]:.1%}" for a in (*ARMS, "SMOTE-NC")) + " |")
-    lines += ["", "| classifier | metric | " + " | ".join(ARMS) + " | kept − forgotten (mean ± SE, per seed) |",
-              "|---|---|---|---|---|"]
+    kept, *others = ARMS
+    lines += ["", "| classifier | metric | " + " | ".join(ARMS) + " | "
+              + " | ".join(f"kept − {arm} (mean ± SE, per seed)" for arm in others) + " |",
+              "|---" * (2 + len(ARMS) + len(others)) + "|"]
     for clf in ("LR", "HGB"):
         for metric in ("macro_f1", "rare_recall", "balanced_accuracy"):
-            values = {arm: [r["scores"][arm][clf][metric] for r in records] for arm in ARMS}
-            diff = np.subtract(*values.values())
-            se = diff.std(ddof=1) / np.sqrt(len(diff)) if len(diff) > 1 else float("nan")
-            lines.append(f"| {clf} | {metric} | {mean_std(values[ARMS[0]])} | {mean_std(values[ARMS[1]])} | "
-                         f"{diff.mean():+.3f} ± {se:.3f} ({', '.join(f'{d:+.3f}' for d in diff)}) |")
+            values = {arm: np.array([r["scores"][arm][clf][metric] for r in records]) for arm in ARMS}
+            cells = [mean_std(values[arm]) for arm in ARMS]
+            for arm in others:
+                diff = values[kept] - values[arm]
+                se = diff.std(ddof=1) / np.sqrt(len(diff)) if len(diff) > 1 else float("nan")
+                cells.append(f"{diff.mean():+.3f} ± {se:.3f} ({', '.join(f'{d:+.3f}' for d in diff)})")
+            lines.append(f"| {clf} | {metric} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 

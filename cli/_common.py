@@ -322,7 +322,7 @@ NoRoundingOpt = Annotated[bool, typer.Option(
                           "decimals of its real values.")]
 NoRulesOpt = Annotated[bool, typer.Option(
     "--no-rules", help="Tables: do not look for the rules the real rows obey (one-hot groups, 0/1 columns, "
-                       "missing-value links); model every column on its own.")]
+                       "missing-value links, columns and values set by another); model every column on its own.")]
 EarlyStoppingOpt = Annotated[bool, typer.Option(
     "--early-stopping", help="Tables: stop training once the rated likeness of the topped-up classes' synthetic "
                              "rows to their real ones stops improving, and keep the best-rated snapshot (--epochs "

@@ -150,9 +150,10 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
     detect_rules : bool, default=True
         Find the rules the real rows obey and keep them in synthetic rows: a group of 0/1 columns with
         exactly one 1 per row (a OneHotEncoder's output) is modelled as one category, other 0/1
-        columns as two-valued categories, "A is missing exactly when B = v" links are kept, and a
-        column with one value for each value of a categorical column is read off it
-        (``encoder_.describe_rules()``; ``encoder_.rule_violations(rows)`` measures rows against
+        columns as two-valued categories, "A is missing exactly when B = v" links are kept, a
+        column with one value for each value of a categorical column is read off it, and a value
+        another column implies on every one of many real rows (relationship Husband, sex Male) is
+        set from it (``encoder_.describe_rules()``; ``encoder_.rule_violations(rows)`` measures rows against
         them). Tables only.
     clip_to_range : bool, default=True
         Keep generated numbers inside the range seen in training (tables only).
