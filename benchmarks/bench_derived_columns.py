@@ -108,7 +108,8 @@ def main(argv=None):
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--data-dir", default=None)
     parser.add_argument("--task", choices=("adult", "demo"), default="adult")
-    parser.add_argument("--out", default=None, help="default: DERIVED_COLUMNS.md (--task demo: DERIVED_COLUMNS_DEMO.md)")
+    parser.add_argument("--out", default=None,
+                        help="default: DERIVED_COLUMNS.md (--task demo: DERIVED_COLUMNS_DEMO.md)")
     args = parser.parse_args(argv)
     limit_threads(1)
     if args.task == "demo":
@@ -118,7 +119,7 @@ def main(argv=None):
     else:
         X, y = load_adult(adult_path(args.data_dir))
         settings = {}
-    out = args.out or Path(__file__).with_name("DERIVED_COLUMNS_DEMO.md" if args.task == "demo" else "DERIVED_COLUMNS.md")
+    out = args.out or Path(__file__).with_name(f"DERIVED_COLUMNS{'_DEMO' if args.task == 'demo' else ''}.md")
     started = time.time()
     records = [one_seed(X, y, seed, settings) for seed in range(args.seeds)]
     text = render(records, recorded_command("bench_derived_columns.py", sys.argv[1:] if argv is None else argv),

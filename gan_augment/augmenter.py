@@ -838,8 +838,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
                        f"{longer}or sample without the gate ({WITHOUT_GATE})." if refused else
                        f"They are topped up without the gate: compare with {self.kind_.plain_top_up} (AutoAugmenter, "
                        f"gan-augment evaluate){', or fit longer (epochs=, --epochs)' if low else ''}.")
-            warn(" ".join([*reasons, outcome]), UserWarning,
-                 gist=" ".join([*self._ungated_reasons(self.label_gate_, with_figures=False)[0], outcome]), stacklevel=3)
+            gist = " ".join([*self._ungated_reasons(self.label_gate_, with_figures=False)[0], outcome])
+            warn(" ".join([*reasons, outcome]), UserWarning, gist=gist, stacklevel=3)
 
     def _measure_diversity(self, X, y: np.ndarray) -> dict:
         """Each class's synthetic samples against (at most 1,000 of) its real ones; seeded by the
