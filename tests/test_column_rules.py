@@ -754,11 +754,25 @@ def test_an_implied_value_needs_every_row_enough_rows_and_more_than_chance(chang
     assert pairs == ([expected] if expected else [])
 
 
-def test_a_hand_edited_implied_value_the_column_never_held_is_refused_at_load():
-    encoder = TabularEncoder(max_modes=3, random_state=0).fit(_households())
-    state = encoder.to_dict()
-    state["implied"][0]["pairs"][0][1] = "Unknown"
-    with pytest.raises(ValueError, match=r"pairs \['Husband', 'Unknown'\], values columns 1 and 2 do not hold"):
+@pytest.mark.parametrize("pair", [["Husband", "Unknown"], ["Husband", "Male", "x"], ["Husband"], "Husband"])
+def test_a_hand_edited_implied_pair_is_refused_at_load(pair):
+    # A pair of three values or one failed only when sampled, with a bare "too many values to unpack".
+    state = TabularEncoder(max_modes=3, random_state=0).fit(_households()).to_dict()
+    state["implied"][0]["pairs"][0] = pair
+    with pytest.raises(ValueError, match=r"an implied-values rule pairs .*, not two values columns 1 and 2 hold"):
+        TabularEncoder.from_dict(state)
+
+
+@pytest.mark.parametrize("edit", ["reversed_too", "own_parent"])
+def test_hand_edited_rules_that_wait_on_one_another_are_refused_at_load(edit):
+    # Refused when sampled only, where the message could not name the model file.
+    state = TabularEncoder(max_modes=3, random_state=0).fit(_households()).to_dict()
+    if edit == "reversed_too":
+        state["implied"].append({"column": 1, "parent": 2, "pairs": [["Male", "Husband"]]})
+    else:
+        state["implied"][0]["parent"] = 2
+        state["implied"][0]["pairs"] = [["Male", "Male"]]
+    with pytest.raises(ValueError, match=r"the column rules wait on one another in a loop \(columns \[.*\]\)"):
         TabularEncoder.from_dict(state)
 
 

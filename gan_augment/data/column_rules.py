@@ -365,7 +365,7 @@ def find_implied_values(frame: pd.DataFrame, specs: list[dict], grouped: set[int
     source.update({rule["column"]: rule["parent"] for rule in derived})
     rules, children, parents = [], set(), set()
     for _, child, parent, pairs in sorted(candidates):
-        if child in children or child in parents or parent in children or _loop({**source, child: parent}):
+        if child in children or child in parents or parent in children or loop({**source, child: parent}):
             continue
         try:
             written = [[_json_value(values[parent][b]), _json_value(values[child][c])] for b, c in pairs]
@@ -389,14 +389,14 @@ def kept_together(links: list[dict], derived: list[dict]) -> tuple[list[dict], l
         read_off = {rule["column"]: rule["parent"] for rule in derived}
         kept = [link for link in links if link["column"] not in read_off
                 and read_off.get(link["parent"], link["parent"]) != link["column"]]
-        loop = _loop({**{link["column"]: link["parent"] for link in kept}, **read_off})
-        if not loop:
+        cycle = loop({**{link["column"]: link["parent"] for link in kept}, **read_off})
+        if not cycle:
             return kept, derived
-        dropped = next(position for position in loop if position in read_off)
+        dropped = next(position for position in cycle if position in read_off)
         derived = [rule for rule in derived if rule["column"] != dropped]
 
 
-def _loop(source: dict[int, int]) -> list[int]:
+def loop(source: dict[int, int]) -> list[int]:
     """Columns on a loop of ``source`` (each column -> the column it waits for), or []."""
     finished: set[int] = set()
     for start in source:

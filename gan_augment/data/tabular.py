@@ -438,8 +438,7 @@ class TabularEncoder:
         """Column positions, each after the column its missingness follows or it is read off: the
         others first, in order, then those following them, and so on (for a table without columns
         read off another: its links, after all the others)."""
-        source = {link["column"]: link["parent"] for link in self.links_}
-        source.update({rule["column"]: rule["parent"] for rule in self.derived_ + self.implied_})
+        source = self._rule_sources()
         order, done, pending = [], set(), list(range(len(self.columns_)))
         while pending:
             ready = [p for p in pending if p not in source or source[p] in done]
@@ -462,6 +461,12 @@ class TabularEncoder:
         missing = _MISSING_VALUES[spec.get("missing_value", "nan")]
         table = pd.Series([missing if value is None else value for value in by_entry], dtype=object)
         return table.astype(dtype_from_json(spec["dtype"])).take(parent_codes).reset_index(drop=True)
+
+    def _rule_sources(self) -> dict[int, int]:
+        """Each column a rule decodes from another's value -> that column."""
+        source = {link["column"]: link["parent"] for link in self.links_}
+        source.update({rule["column"]: rule["parent"] for rule in self.derived_ + self.implied_})
+        return source
 
     def _implied_codes(self, rule: dict) -> np.ndarray:
         """For each entry of the parent's decode table (see :func:`_table_codes`, the missing entry
@@ -657,9 +662,13 @@ class TabularEncoder:
             tables = [spec["categories"] + spec["other"] if spec["kind"] == "categorical" else []
                       for spec in (parent, child)]
             for pair in rule["pairs"]:
-                if not all(value in table for value, table in zip(pair, tables)):
-                    raise ValueError(f"an implied-values rule pairs {pair!r}, values columns {rule['parent']} and "
-                                     f"{rule['column']} do not hold")
+                if not (isinstance(pair, list) and len(pair) == 2
+                        and all(value in table for value, table in zip(pair, tables))):
+                    raise ValueError(f"an implied-values rule pairs {pair!r}, not two values columns {rule['parent']} "
+                                     f"and {rule['column']} hold")
+        cycle = column_rules.loop(self._rule_sources())
+        if cycle:
+            raise ValueError(f"the column rules wait on one another in a loop (columns {cycle})")
 
     def __setstate__(self, state):
         # An encoder pickled (inside a fitted pipeline) by the version before the column rules:
