@@ -649,8 +649,9 @@ class TabularEncoder:
         return encoder
 
     def _check_rule_positions(self) -> None:
-        """Raise ValueError where a rule of a model file names a column position the table does not
-        have (a hand-edited file without the checksum): sampling failed on it with an IndexError."""
+        """Raise ValueError where a rule of a model file cannot be applied (a hand-edited file without
+        the checksum): it names a column position the table does not have, pairs values its columns
+        do not hold, or waits on another rule in a loop. Sampling failed on each, naming no file."""
         n_columns = len(self.columns_)
         named = [p for members in self.groups_ for p in members]
         named += [rule[key] for rule in self.links_ + self.derived_ + self.implied_ for key in ("column", "parent")]
@@ -1274,7 +1275,7 @@ def _clipped_ints(floats: np.ndarray, low: int, high: int, dtype) -> pd.Series |
     info = np.iinfo(getattr(dtype, "numpy_dtype", dtype))
     if len(whole) and (whole.min() < info.min or whole.max() > info.max):
         return None  # a range wider than the dtype (a damaged model file): the loop's cast refuses it
-    out = pd.Series(whole).astype(dtype)  # within the dtype's range: numpy's cast would wrap
+    out = pd.Series(whole).astype(dtype)  # checked to be within the dtype's range: the cast wraps
     return out.mask(missing) if missing.any() else out
 
 
