@@ -552,9 +552,15 @@ def test_label_gate_on_a_table_through_the_cli(data_csv, tmp_path, capsys):
     assert model.label_gate is False and model.label_gate_ is None
 
 
-def test_demo_runs_with_tiny_epochs(tmp_path, capsys):
+def test_demo_runs_with_tiny_epochs(tmp_path, capsys, monkeypatch):
+    # Idle cores: the demo still trains and samples on one thread, so that it prints the same numbers
+    # on any machine (its set_num_threads(1) was overridden by the fit's n_threads="auto").
+    from gan_augment.training import trainer
+
+    monkeypatch.setattr(trainer, "_auto_threads", lambda: 4)  # what "auto" takes on four idle cores
     code, out, err = run(capsys, "demo", "--epochs", "1", "--out", tmp_path / "demo", "--quiet")
     assert code == 0, err
+    assert json.loads((tmp_path / "demo" / "model" / "model.json").read_text())["state"]["n_threads"] == 1
     for text in ("before top-up", "after top-up", "synthetic '>50K' rows", "Holdout check", "GAN top-up vs"):
         assert text in out, text
     assert (tmp_path / "demo" / "model" / "model.json").is_file()
