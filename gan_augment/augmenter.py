@@ -1105,8 +1105,9 @@ def _listed(value):
 # a checkpoint of an earlier version does not record them by value).
 _HASHED_PARTS = {
     "data": "the rows, images or labels, or how they are encoded",
-    "encoder": "the columns' names, types or values, the images' layout or range, the settings that encode them, or "
-               "the rules found in the columns (a checkpoint of an earlier gan-augment may lack one this version finds)",
+    "encoder": "the columns' names, types or values, the images' layout or range, the settings that encode them, "
+               "or the rules found in the columns (a checkpoint of an earlier gan-augment may lack one this version "
+               "finds)",
     "sources": "the images the translator may translate from",
 }
 
