@@ -218,3 +218,16 @@ def test_synthetic_cells_read_back_as_written_in_the_sources_dialect(tmp_path_fa
     records = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep, skipinitialspace=spaced))
     assert records[2:] == [["" if number is None else str(number), "" if word is None else word, str(flag), "True"]
                            for word, number, flag in cells]
+
+
+@settings(max_examples=60, deadline=None)
+@given(values=st.lists(st.one_of(st.sampled_from([0.0, -0.0, 0.125, -0.005, 2.675, float("nan"), float("inf")]),
+                                 st.floats(-1e6, 1e6)), max_size=30),
+       places=st.sampled_from([0, 2, 19]))
+def test_synthetic_numbers_are_each_written_as_the_source_writes_its_own(values, places):
+    # Written once per distinct number: each must still read as its own value, rounded alike.
+    from gan_augment.data.io import _number_texts, _plain
+
+    texts = _number_texts(pd.Series(values, index=np.arange(len(values))[::-1], dtype=np.float64), places, "?")
+    assert texts.tolist() == ["?" if np.isnan(v) else _plain(v, places) for v in values]
+    assert texts.index.tolist() == list(range(len(values)))[::-1]
