@@ -1192,7 +1192,7 @@ def _number_texts(values: pd.Series, places: int, missing: str = "") -> pd.Serie
         numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
         absent = np.isnan(numbers)
         # Each distinct number written once (synthetic numbers come rounded to the column's decimals,
-        # so they repeat); 0.0 and -0.0, which np.unique takes as one, are both written "0".
+        # so they repeat); 0.0 and -0.0, which np.unique takes as one, are both written unsigned.
         distinct, inverse = np.unique(np.where(absent, 0.0, numbers), return_inverse=True)
         texts = np.array([_plain(v, places) for v in distinct.tolist()], dtype=object)[inverse.reshape(-1)]
         texts[absent] = missing
