@@ -287,25 +287,22 @@ def find_derived_columns(frame: pd.DataFrame, specs: list[dict], grouped: set[in
     for parent in parents:
         if parent in derived:
             continue
-        by_parent = codes[parent]
-        held = np.bincount(by_parent)
-        order = np.argsort(by_parent, kind="stable")
-        same_parent = by_parent[order][1:] == by_parent[order][:-1]
+        # One run of rows per value of the parent, in the order of its codes (all of 0..n-1).
+        order, starts = _runs(codes[parent])
+        held = np.diff(np.r_[starts, len(order)])
         for child in children:
             if child == parent or child in derived or child in setting or n_values[child] > n_values[parent] \
                     or pairs_tried >= _DERIVED_PAIRS_TOTAL:
                 continue
             pairs_tried += 1
-            by_child = codes[child][order]
-            if np.any(same_parent & (by_child[1:] != by_child[:-1])):
+            child_of, highest = _least_and_greatest(codes[child], order, starts)
+            if np.any(child_of != highest):
                 continue
-            child_of = np.empty(len(held), dtype=np.int64)
-            child_of[by_parent] = codes[child]
             if len(np.unique(child_of[held >= _MIN_LINK_ROWS])) < 2:
                 continue
             if child in in_links and n_values[child] < 3 or child in follows and not keeps_link(parent, child):
                 continue
-            first_rows = np.unique(by_parent, return_index=True)[1]
+            first_rows = order[starts]
             try:
                 pairs = [[_json_value(frame.iloc[row, parent]), _json_value(frame.iloc[row, child])]
                          for row in first_rows.tolist()]
@@ -341,25 +338,22 @@ def find_implied_values(frame: pd.DataFrame, specs: list[dict], grouped: set[int
     shares = {p: np.bincount(codes[p][codes[p] >= 0], minlength=len(values[p])) / len(frame) for p in usable}
     candidates, pairs_tried = [], 0
     for parent in usable:
-        # The rows in the parent's order, cut into its values' groups (missing values left out).
-        order = np.argsort(codes[parent], kind="stable")
-        by_parent = codes[parent][order]
-        starts = np.flatnonzero(np.r_[True, by_parent[1:] != by_parent[:-1]])
+        order, starts = _runs(codes[parent])
+        values_run = codes[parent][order[starts]]  # each run's value of the parent (-1: missing)
         sizes = np.diff(np.r_[starts, len(order)])
-        large = (sizes >= _IMPLIED_MIN_ROWS) & (by_parent[starts] >= 0)
+        large = (sizes >= _IMPLIED_MIN_ROWS) & (values_run >= 0)
         if not large.any():
             continue
         for child in usable:
             if child == parent or child in linked or len(values[child]) < 2 or pairs_tried >= _DERIVED_PAIRS_TOTAL:
                 continue
             pairs_tried += 1
-            by_child = codes[child][order]
-            low, high = np.minimum.reduceat(by_child, starts), np.maximum.reduceat(by_child, starts)
+            low, high = _least_and_greatest(codes[child], order, starts)
             # Every row of the value has one value of C (none misses it), and chance would not do that.
             one = large & (low == high) & (low >= 0)
             one[one] = sizes[one] * -np.log(shares[child][low[one]]) >= -np.log(_IMPLIED_CHANCE)
             if one.any():
-                pairs = list(zip(by_parent[starts[one]].tolist(), low[one].tolist()))
+                pairs = list(zip(values_run[one].tolist(), low[one].tolist()))
                 candidates.append((-int(sizes[one].sum()), child, parent, pairs))
     source = {link["column"]: link["parent"] for link in links}
     source.update({rule["column"]: rule["parent"] for rule in derived})
@@ -376,6 +370,20 @@ def find_implied_values(frame: pd.DataFrame, specs: list[dict], grouped: set[int
         children.add(child)
         parents.add(parent)
     return sorted(rules, key=lambda rule: rule["column"])
+
+
+def _runs(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The rows in the order of their ``codes`` (stable), and where each code's run of rows starts."""
+    order = np.argsort(codes, kind="stable")
+    ordered = codes[order]
+    return order, np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+
+
+def _least_and_greatest(codes: np.ndarray, order: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Over each run of rows (see :func:`_runs`), the least and the greatest of ``codes``: one value
+    throughout where the two are equal."""
+    in_order = codes[order]
+    return np.minimum.reduceat(in_order, starts), np.maximum.reduceat(in_order, starts)
 
 
 def kept_together(links: list[dict], derived: list[dict]) -> tuple[list[dict], list[dict]]:

@@ -645,10 +645,10 @@ class TabularEncoder:
         encoder.links_ = list(data.get("links", []))
         encoder.derived_ = list(data.get("derived", []))  # model files before it: no column set by another
         encoder.implied_ = list(data.get("implied", []))
-        encoder._check_rule_positions()
+        encoder._check_rules()
         return encoder
 
-    def _check_rule_positions(self) -> None:
+    def _check_rules(self) -> None:
         """Raise ValueError where a rule of a model file cannot be applied (a hand-edited file without
         the checksum): it names a column position the table does not have, pairs values its columns
         do not hold, or waits on another rule in a loop. Sampling failed on each, naming no file."""
