@@ -325,8 +325,8 @@ def find_implied_values(frame: pd.DataFrame, specs: list[dict], grouped: set[int
     values as JSON holds them), one rule per C: the parent whose implied values cover the most
     rows. A rule never pairs b with a value C does not hold on a real row with b. Missing values,
     one-hot group members (``grouped``), columns whose missingness a link sets (``links``) and
-    columns read off another (``derived``) take no part; a C is no parent, and no rule makes the
-    columns' decoding wait on one another in a loop.
+    columns read off another (``derived``) take no part; a C may set values of another column in
+    turn (decoded after it), but no rule makes the columns' decoding wait on one another in a loop.
     """
     read_off = {rule["column"] for rule in derived}
     linked = {link["column"] for link in links}
@@ -335,7 +335,10 @@ def find_implied_values(frame: pd.DataFrame, specs: list[dict], grouped: set[int
     codes, values = {}, {}
     for position in usable:
         codes[position], values[position] = pd.factorize(frame.iloc[:, position])  # missing: -1
-    shares = {p: np.bincount(codes[p][codes[p] >= 0], minlength=len(values[p])) / len(frame) for p in usable}
+    # A value's share among the rows that hold a value: a follow-up question answered only where the
+    # parent allows it would look rarer over all rows, and its agreement less of a coincidence than it is.
+    shares = {p: np.bincount(codes[p][codes[p] >= 0], minlength=len(values[p])) / max(1, (codes[p] >= 0).sum())
+              for p in usable}
     candidates, pairs_tried = [], 0
     for parent in usable:
         order, starts = _runs(codes[parent])
@@ -357,9 +360,10 @@ def find_implied_values(frame: pd.DataFrame, specs: list[dict], grouped: set[int
                 candidates.append((-int(sizes[one].sum()), child, parent, pairs))
     source = {link["column"]: link["parent"] for link in links}
     source.update({rule["column"]: rule["parent"] for rule in derived})
-    rules, children, parents = [], set(), set()
+    rules, children = [], set()
     for _, child, parent, pairs in sorted(candidates):
-        if child in children or child in parents or parent in children or loop({**source, child: parent}):
+        # A chain (B sets C where C sets D) decodes in order, B first; only a loop cannot.
+        if child in children or loop({**source, child: parent}):
             continue
         try:
             written = [[_json_value(values[parent][b]), _json_value(values[child][c])] for b, c in pairs]
@@ -368,7 +372,6 @@ def find_implied_values(frame: pd.DataFrame, specs: list[dict], grouped: set[int
         rules.append({"column": child, "parent": parent, "pairs": written})
         source[child] = parent
         children.add(child)
-        parents.add(parent)
     return sorted(rules, key=lambda rule: rule["column"])
 
 

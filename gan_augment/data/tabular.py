@@ -651,7 +651,8 @@ class TabularEncoder:
     def _check_rules(self) -> None:
         """Raise ValueError where a rule of a model file cannot be applied (a hand-edited file without
         the checksum): it names a column position the table does not have, pairs values its columns
-        do not hold, or waits on another rule in a loop. Sampling failed on each, naming no file."""
+        do not hold, sets a column another rule sets, or waits on another rule in a loop. Sampling
+        failed on each, naming no file, or ignored a rule."""
         n_columns = len(self.columns_)
         named = [p for members in self.groups_ for p in members]
         named += [rule[key] for rule in self.links_ + self.derived_ + self.implied_ for key in ("column", "parent")]
@@ -667,6 +668,10 @@ class TabularEncoder:
                         and all(value in table for value, table in zip(pair, tables))):
                     raise ValueError(f"an implied-values rule pairs {pair!r}, not two values columns {rule['parent']} "
                                      f"and {rule['column']} hold")
+        ruled = [rule["column"] for rule in self.links_ + self.derived_ + self.implied_]
+        twice = sorted({p for p in ruled if ruled.count(p) > 1})
+        if twice:  # decoding would apply one of them and ignore the others
+            raise ValueError(f"the column rules set column {twice[0]} more than once")
         cycle = column_rules.loop(self._rule_sources())
         if cycle:
             raise ValueError(f"the column rules wait on one another in a loop (columns {cycle})")
