@@ -468,9 +468,10 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
 
     def _resample(self, X, y, method, strategy, seed):
         if method == "none" or not any(n > 0 for n in strategy.values()):
-            # A fresh index, as every sampler returns (imbalanced-learn's too): the output's index
-            # must not depend on which candidate won.
-            return (X.reset_index(drop=True) if isinstance(X, pd.DataFrame) else X), y
+            # Copies with a fresh index, as every sampler returns (imbalanced-learn's too): the output
+            # must not depend on which candidate won, nor changing it change the caller's X and y.
+            return (X.reset_index(drop=True) if isinstance(X, pd.DataFrame) else np.array(X, copy=True)), \
+                np.array(y, copy=True)
         if method in BASELINE_SAMPLERS:
             return baseline_sampler(method, _target_counts(y, strategy), random_state=seed).fit_resample(X, y)
         self.augmenter_ = self._fit_gan(X, y, seed, strategy)

@@ -25,7 +25,7 @@ from sklearn.utils.validation import validate_data
 from gan_augment._compat import Interval
 from gan_augment._sampler import TableSamplerMixin
 from gan_augment.data._dtypes import round_to_dtype
-from gan_augment.data.tabular import column_floats
+from gan_augment.data.tabular import check_columns, column_floats
 from gan_augment.data.tabular import is_number_column as is_numeric
 from gan_augment.data.tabular import plain_labels
 from gan_augment.kinds.tabular import as_rows, check_finite
@@ -60,6 +60,7 @@ def _check_X_y_as_given(sampler, X, y):
     """imbalanced-learn's input check for a sampler that keeps DataFrames (and their columns) as they are."""
     y, binarize_y = check_target_type(plain_labels(y), indicate_one_vs_all=True)
     X = as_rows(sampler, X, y)
+    check_columns(X)  # the GAN's refusals of unnamed, repeated or list-holding columns, in its words
     validate_data(sampler, X=X, y=y, reset=True, skip_check_array=True)
     return X, y, binarize_y
 
@@ -210,10 +211,18 @@ class MixedSMOTE(TableSamplerMixin, BaseOverSampler):
         # The new rows take the types of the columns as given (ints and None, not floats and NaN).
         given = X.reset_index(drop=True) if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X))
         frame = given if isinstance(X, pd.DataFrame) else given.infer_objects()
+        # (numpy's complex dtypes only: pandas' own check fails on some Arrow types, refused below by name)
+        complex_column = next((name for name in frame.columns
+                               if isinstance(frame[name].dtype, np.dtype) and frame[name].dtype.kind == "c"), None)
+        if complex_column is not None:  # interpolated as floats, the new rows lost the imaginary parts
+            raise ValueError(f"Column {complex_column!r} holds complex numbers, which SMOTE cannot interpolate; "
+                             "give their real and imaginary parts columns of their own.")
         counts = dict(zip(*np.unique(y, return_counts=True)))
         to_add = {label: n for label, n in self.sampling_strategy_.items() if n > 0}
         if not to_add:
-            return X, y
+            # Copies, as imbalanced-learn's samplers return (changing the result changed the caller's X),
+            # with the fresh index that rows added would have given.
+            return (given if isinstance(X, pd.DataFrame) else np.array(X, copy=True)), np.array(y, copy=True)
         # Differences between rows of 1e308 overflow: new rows held inf.
         check_finite(frame, limit="SMOTE can interpolate without overflowing")
         single = [label for label in to_add if counts[label] < 2]

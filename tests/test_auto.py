@@ -771,6 +771,31 @@ def test_the_output_index_does_not_depend_on_the_candidate_chosen():
     assert indexes[0].equals(indexes[1]) and indexes[0].equals(pd.RangeIndex(len(X)))
 
 
+@pytest.mark.parametrize("make", ["auto_none", "smote_balanced"])
+def test_nothing_added_still_returns_copies_with_a_fresh_index(make):
+    # X and y came back as the caller's own objects: scaling the result scaled the caller's data
+    # (imbalanced-learn's samplers return copies), and MixedSMOTE kept the frame's own index.
+    X, y = _table(n=120, rare=0.2)
+    if make == "smote_balanced":
+        y = np.arange(len(y)) % 2
+        sampler = MixedSMOTE(random_state=0)
+    else:
+        sampler = AutoAugmenter(methods=("random",), selection=lambda results: 0, random_state=0)
+    for given in (X.set_axis([f"r{i}" for i in range(len(X))]), X[["a", "b"]].to_numpy()):
+        before, y_before = given.copy(), y.copy()
+        X_res, y_res = sampler.fit_resample(given, y)
+        assert len(X_res) == len(given)
+        if isinstance(given, pd.DataFrame):
+            assert X_res.index.equals(pd.RangeIndex(len(given)))
+            X_res.iloc[0, 0] = -999.0
+            pd.testing.assert_frame_equal(given, before)
+        else:
+            X_res[0, 0] = -999.0
+            np.testing.assert_array_equal(given, before)
+        y_res[0] = 7
+        np.testing.assert_array_equal(y, y_before)
+
+
 def test_a_scoring_that_returns_a_zero_dimensional_array_is_one_number():
     from sklearn.metrics import f1_score
 

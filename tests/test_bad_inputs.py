@@ -546,6 +546,27 @@ def test_gan_augmenter_names_a_faulty_frame_before_training(X, match):
     pd.testing.assert_frame_equal(X, before)
 
 
+@pytest.mark.parametrize("X, match", _frame_faults())
+def test_mixed_smote_names_a_faulty_frame_as_the_gan_does(X, match):
+    # The SMOTE baseline skipped these checks: "unhashable type: 'list'", narwhals' DuplicateError,
+    # numpy's "at least one array or dtype is required".
+    from gan_augment.baselines import MixedSMOTE
+
+    before = X.copy()
+    with pytest.raises(DataValidationError, match=match):
+        MixedSMOTE(random_state=0).fit_resample(X, np.array(["a"] * 30 + ["b"] * 10))
+    pd.testing.assert_frame_equal(X, before)
+
+
+def test_mixed_smote_refuses_complex_numbers_by_column():
+    # Interpolated as floats: the new rows lost their imaginary parts, with only numpy's ComplexWarning.
+    from gan_augment.baselines import MixedSMOTE
+
+    X = pd.DataFrame({"x": np.arange(40.0), "z": np.arange(40.0) + 5j})
+    with pytest.raises(ValueError, match=r"Column 'z' holds complex numbers, which SMOTE cannot interpolate"):
+        MixedSMOTE(random_state=0).fit_resample(X, np.array(["a"] * 30 + ["b"] * 10))
+
+
 def test_gan_augmenter_names_a_container_cell_of_an_object_array_before_training():
     # Failed mid-fit with pandas' "unhashable type: 'dict'".
     from gan_augment import GANAugmenter
