@@ -706,6 +706,24 @@ def test_leading_spaces_in_only_some_cells_of_a_column_are_values_and_augment_ke
     assert frame["label"].tolist() == ["a", "b"] and frame["x"].tolist() == [1.5, 2.5]
 
 
+def test_a_column_whose_leading_spaces_change_after_the_first_rows_keeps_one_spelling(tmp_path):
+    # The first 50 rows all wrote ", red", so the separator was taken to carry a space there, while
+    # the whole column said the space is the value's: synthetic " red" came out as `, " red"`, which
+    # reads back neither way, and the real rows' " red" then read as "red" beside a quoted " red".
+    rows = [f"{i}, red,{'ab'[i % 2]}" for i in range(60)] + [f"{i},blue,{'ab'[i % 2]}" for i in range(60, 120)]
+    text = ("n,color,label\n" + "\n".join(rows) + "\n").encode()
+    path = tmp_path / "in.csv"
+    path.write_bytes(text)
+    frame, source = read_table_source(path)
+    assert set(frame["color"]) == {" red", "blue"}
+    synthetic = frame.iloc[[0, 60, 1]].reset_index(drop=True)
+    write_augmented_table(frame, synthetic, tmp_path / "out.csv", source=source)
+    written = (tmp_path / "out.csv").read_bytes()
+    assert written.startswith(text) and written[len(text):] == b"0, red,a\n60,blue,a\n1, red,b\n"
+    for again in (pd.read_csv(tmp_path / "out.csv"), read_table(tmp_path / "out.csv")):
+        assert again["color"].tolist() == frame["color"].tolist() + [" red", "blue", " red"]
+
+
 def test_real_lines_are_not_copied_into_a_file_whose_suffix_says_another_separator(tmp_path):
     # The real lines keep their separator: commas in a .tsv would not read back (a .tsv is read
     # tab-separated), nor tabs in a .csv. A ';' file stays a .csv.

@@ -164,6 +164,10 @@ class CsvSource:
     # the synthetic rows are written with it too, so that a reader that keeps it (pandas by
     # default) sees one spelling of each value.
     spaced: tuple = ()
+    # Fields whose cells' leading spaces are part of their values (see _cells_as_written): written
+    # after the bare separator and unquoted, ``, red`` as the file writes `` red``, whatever
+    # ``spaced`` read from the first rows.
+    values_spaced: frozenset = frozenset()
     # How the file spells a missing cell, for the synthetic rows: per column, the one token of
     # ``na_values`` its cells use (``?``; else the one the file uses), else an empty cell.
     missing: dict = field(default_factory=dict)
@@ -341,13 +345,14 @@ def _read_csv(path: Path, na_values: list[str], target, sep: str, *, sep_given: 
     _hint_headerless(text, path)
     labels = _label_column(text.columns, target)
     as_written = _cells_as_written(data, options, na_values, text)
-    columns, decimals = {}, {}
-    for name in text.columns:
+    columns, decimals, values_spaced = {}, {}, set()
+    for position, name in enumerate(text.columns):
         column = type_csv_column(text[name], labels=name == labels)
         numeric = column.dtype.kind in "iuf" or str(column.dtype) == "Int64"
         if name in as_written and not numeric:
             # A number's leading space means nothing; a word's may (" red" and "red" are two values).
             column = type_csv_column(as_written[name], labels=name == labels)
+            values_spaced.add(position)
         elif numeric:
             decimals[name] = csv_decimals(text[name]) if column.dtype.kind == "f" else 0
         columns[name] = column
@@ -359,6 +364,7 @@ def _read_csv(path: Path, na_values: list[str], target, sep: str, *, sep_given: 
     source = CsvSource(path=path, data=data, decimals=decimals, newline=_first_line_ending(data),
                        content_ends=None if bounds is None else bounds[0],
                        line_ends=None if bounds is None else bounds[1], sep=sep, spaced=_spaced(data, sep),
+                       values_spaced=frozenset(values_spaced),
                        missing=_missing_spelling(data, options, na_values))
     return frame, source
 
@@ -520,7 +526,8 @@ def _separator_before(source: "CsvSource", field: int, *, empty: bool = False) -
     writes there unless the field is ``empty`` (a missing value, which pandas then reads as
     missing). Fields past the source's own, such as a mark column, follow its last field."""
     spacing = source.spaced
-    spaced = bool(spacing) and spacing[min(field, len(spacing) - 1)] and not empty
+    spaced = bool(spacing) and spacing[min(field, len(spacing) - 1)] and not empty \
+        and field not in source.values_spaced
     return source.sep + " " if spaced else source.sep
 
 
@@ -1109,8 +1116,9 @@ def _synthetic_lines(rows: pd.DataFrame, source: CsvSource) -> list[str]:
     columns = []
     for i, name in enumerate(rows.columns):
         codes, cells = pd.factorize(_cell_texts(rows[name]))
+        quote_space = spaced and i not in source.values_spaced
         fields = [(_separator_before(source, i, empty=cell == "") if i else "")
-                  + _csv_field(cell, source.sep, leading_space=spaced) for cell in cells]
+                  + _csv_field(cell, source.sep, leading_space=quote_space) for cell in cells]
         columns.append(np.array(fields, dtype=object)[codes])
     # A row of one empty field is written "" (as csv writes it): an empty line is no row to a reader.
     return ["".join(fields) or '""' for fields in zip(*columns)] if columns else ['""'] * len(rows)
