@@ -555,22 +555,69 @@ def test_albumentations_adapter_is_seeded_picklable_and_keeps_the_type(base, fit
         assert torch.equal(flipped[i][0], raw[i][0].flip(-1))
 
 
-def test_albumentations_output_outside_an_integer_type_comes_back_the_same_in_every_container():
-    # A Normalize of a uint8 tensor wrapped -2 around to 254 (numpy arrays were clipped to 0), and a
-    # PIL image truncated 250.7 to 250 where the others rounded it to 251.
+def test_floats_a_transform_makes_of_uint8_pixels_come_back_as_floats_in_every_container():
+    # Rounded back into uint8, a Normalize's image around 0 became one of 0..3 (-2 had even wrapped
+    # to 254 in a tensor): the standard end of an albumentations pipeline destroyed the images.
     A = pytest.importorskip("albumentations")
     from PIL import Image
 
     from gan_augment.data.albumentations_adapter import AlbumentationsTransform
 
     image = np.array([[0, 64], [128, 250]], np.uint8)
-    for steps, expected in (([A.Normalize(mean=0.5, std=0.25, p=1.0)], [[0, 0], [0, 2]]),
-                            ([A.Lambda(image=lambda x, **kw: x.astype(np.float32) + 0.7, p=1.0)],
-                             [[1, 65], [129, 251]])):
-        transform = AlbumentationsTransform(steps, seed=0)
-        assert transform(image).tolist() == expected
-        assert transform(torch.from_numpy(image)[None]).tolist() == [expected]
-        assert np.asarray(transform(Image.fromarray(image))).tolist() == expected
+    normalize = AlbumentationsTransform([A.Normalize(mean=0.5, std=0.25, p=1.0)], seed=0)
+    expected = (image / 255.0 - 0.5) / 0.25
+    np.testing.assert_allclose(normalize(image), expected, rtol=1e-6)
+    assert normalize(image).dtype == np.float32
+    tensor = normalize(torch.from_numpy(image)[None])
+    assert tensor.dtype == torch.float32 and tensor.shape == (1, 2, 2)
+    np.testing.assert_allclose(tensor[0].numpy(), expected, rtol=1e-6)
+    with pytest.raises(ValueError, match=r"made floats of this L PIL image's pixels .*ToTensorV2"):
+        normalize(Image.fromarray(image))
+
+
+def test_a_pipeline_ending_in_to_tensor_gives_its_tensor_as_it_made_it():
+    # ToTensorV2's (C, H, W) tensor was read as channel-last and moved again: (3, 4, 5) came back
+    # (5, 3, 4) with its pixels scrambled, and a PIL image failed in PIL.
+    A = pytest.importorskip("albumentations")
+    from albumentations.pytorch import ToTensorV2
+    from PIL import Image
+
+    from gan_augment.data.albumentations_adapter import AlbumentationsTransform
+
+    rgb = np.random.default_rng(0).integers(0, 256, (4, 5, 3), dtype=np.uint8)
+    to_tensor = AlbumentationsTransform([ToTensorV2()], seed=0)
+    for given in (rgb, torch.from_numpy(rgb).permute(2, 0, 1), Image.fromarray(rgb)):
+        out = to_tensor(given)
+        assert isinstance(out, torch.Tensor) and torch.equal(out, torch.from_numpy(rgb).permute(2, 0, 1))
+    normalized = AlbumentationsTransform([A.Normalize(mean=0.5, std=0.5), ToTensorV2()], seed=0)(Image.fromarray(rgb))
+    np.testing.assert_allclose(normalized.numpy(), (rgb / 255.0 - 0.5).transpose(2, 0, 1) / 0.5, rtol=1e-5)
+
+
+def test_a_palette_image_is_transformed_in_its_colours():
+    # The palette indices were moved as grey levels and written back into a new, grey palette.
+    A = pytest.importorskip("albumentations")
+    from PIL import Image
+
+    from gan_augment.data.albumentations_adapter import AlbumentationsTransform
+
+    rgb = Image.fromarray(np.random.default_rng(0).integers(0, 256, (8, 8, 3), dtype=np.uint8))
+    flip = AlbumentationsTransform([A.HorizontalFlip(p=1.0)], seed=0)
+    palette = rgb.quantize(16)
+    out = flip(palette)
+    assert out.mode == "RGB"
+    assert np.array_equal(np.asarray(out), np.asarray(palette.convert("RGB"))[:, ::-1])
+    transparent = palette.copy()
+    transparent.info["transparency"] = 0
+    assert flip(transparent).mode == "RGBA"
+
+
+def test_albumentations_output_outside_an_integer_type_comes_back_the_same_in_every_container():
+    # A blend of an int16 image or a mask is rounded and clipped into its type in every container.
+    A = pytest.importorskip("albumentations")
+    from PIL import Image
+
+    from gan_augment.data.albumentations_adapter import AlbumentationsTransform
+
     doubled = AlbumentationsTransform([A.Lambda(image=lambda x, **kw: x * 2, p=1.0)], seed=0)
     wide = torch.tensor([[[30000, -30000], [1, 2]]], dtype=torch.int16)
     assert doubled(wide).tolist() == [[[32767, -32768], [2, 4]]]

@@ -50,9 +50,13 @@ class AlbumentationsTransform:
 
     Calling it with an image returns the transformed image as the same type: a numpy ``(H, W)``
     or ``(H, W, C)`` array of the same dtype, a ``(C, H, W)`` or ``(H, W)`` torch tensor of the
-    same dtype, or a PIL image of the same mode. albumentations works on channel-last numpy
+    same dtype, or a PIL image of the same mode (a palette image is transformed in its colours and
+    comes back RGB, or RGBA where it has transparency). albumentations works on channel-last numpy
     arrays: uint8 in 0..255 or float32, which several of its colour transforms expect in 0..1
-    (geometric ones take any range).
+    (geometric ones take any range). Two ends of a pipeline are kept as albumentations gives them:
+    floats that a transform makes of uint8 pixels (``Normalize``, ``ToFloat``) come back float32 in
+    the image's array or tensor (a PIL image cannot hold them: that is refused), and the tensor of
+    a pipeline ending in ``ToTensorV2`` comes back as it is, ``(C, H, W)``.
 
     In DataLoader workers every worker would otherwise start from the same random state (and,
     without persistent workers, from the same state every epoch): there the pipeline is reseeded
@@ -89,8 +93,12 @@ class AlbumentationsTransform:
 
     def __call__(self, image):
         self._reseed_in_worker()
+        import torch
+
         restore, array = _to_hwc(image)
         out = self.transform(image=array)["image"]
+        if isinstance(out, torch.Tensor):  # ToTensorV2's (C, H, W): read as channel-last, it was scrambled
+            return out.to(image.device) if isinstance(image, torch.Tensor) else out
         return restore(out)
 
     def __repr__(self) -> str:
@@ -124,8 +132,10 @@ def _to_hwc(image):
         array, back = _hwc_ready(pixels, "chw" if image.ndim == 3 else "hw")
 
         def restore(out):
+            if _made_floats(array, out):
+                return torch.from_numpy(back(out)).to(device=device)
             out = back(out)
-            if pixels.dtype.kind in "iub":  # -2 of a Normalize came back as uint8 254
+            if pixels.dtype.kind in "iub":  # a blend of an int16 or bool image
                 out = _rounded_into(out, _limits(pixels.dtype))
             return torch.from_numpy(out).to(device=device, dtype=dtype)
 
@@ -133,11 +143,18 @@ def _to_hwc(image):
     if type(image).__module__.startswith("PIL.") and hasattr(image, "mode"):
         from PIL import Image
 
+        if image.mode in ("P", "PA"):
+            # Palette indices are no pixels to move or blend (a flip came back in a new, grey palette).
+            image = image.convert("RGBA" if image.mode == "PA" or "transparency" in image.info else "RGB")
         mode = image.mode
         pixels = np.asarray(image)
         array, back = _hwc_ready(pixels, "hw" if pixels.ndim == 2 else "hwc")
 
         def restore(out):
+            if _made_floats(array, out):
+                raise ValueError(f"A transform made floats of this {mode} PIL image's pixels (Normalize or ToFloat "
+                                 "does), which a PIL image cannot hold: end the pipeline with ToTensorV2, or give "
+                                 "the images as numpy arrays or tensors.")
             out = back(out)
             if pixels.dtype.kind in "iub":  # PIL's float-to-"L" conversion truncates (250.7 -> 250)
                 out = _rounded_into(out, _limits(pixels.dtype)).astype(pixels.dtype)
@@ -152,6 +169,8 @@ def _to_hwc(image):
         array, back = _hwc_ready(image, "hw" if image.ndim == 2 else "hwc")
 
         def restore(out):
+            if _made_floats(array, out):
+                return back(out)
             out = back(out)
             if dtype.kind in "iub":
                 out = _rounded_into(out, _limits(dtype))
@@ -161,6 +180,13 @@ def _to_hwc(image):
     raise TypeError(
         f"AlbumentationsTransform takes numpy arrays, torch tensors and PIL images; got {type(image).__name__}."
     )
+
+
+def _made_floats(given: np.ndarray, out) -> bool:
+    """Whether a transform turned the uint8 pixels it was ``given`` into floats (``Normalize``):
+    rounded back into 0..255, an image normalised around 0 became one of 0..3. (Any other dtype is
+    given to albumentations as float32 by the adapter itself, and goes back to its own.)"""
+    return given.dtype == np.uint8 and np.asarray(out).dtype.kind == "f"
 
 
 def _limits(dtype: np.dtype):
