@@ -4,6 +4,7 @@ tree, and the errors that must come before any training."""
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 
 import numpy as np
@@ -136,6 +137,21 @@ def test_augment_writes_a_new_tree_and_leaves_the_source_alone(image_folder, tmp
     real_copy = next((out / "rare").glob("img*.png"))
     assert real_copy.read_bytes() == (image_folder / "rare" / real_copy.name).read_bytes()
     assert not (out / "common" / "notes.txt").exists()
+
+
+@pytest.mark.skipif(os.sep == "\\", reason="a backslash separates folders on Windows: no folder has one there")
+def test_a_class_folder_named_with_a_backslash_is_topped_up_under_its_name(tmp_path, capsys):
+    # The folder existed, yet augment refused its name as "no folder or file name", and only after
+    # training (legal on Linux; typical of archives made on Windows).
+    X, y = load_digits(return_X_y=True)
+    root = write_digit_folder(tmp_path / "digits", X, y, {"common": 0, "ra\\re": 7}, per_class=20)
+    for extra in sorted((root / "ra\\re").iterdir())[6:]:
+        extra.unlink()
+    code, _, err = run(capsys, "augment", root, "--classes", "ra\\re", "--epochs", "1", "--seed", "0",
+                       "--out", tmp_path / "augmented", "--quiet")
+    assert code == 0, err
+    written = sorted(p.name for p in (tmp_path / "augmented" / "ra\\re").iterdir())
+    assert len(written) == 20 and sum(name.startswith("synthetic_") for name in written) == 14
 
 
 def test_augment_refuses_an_output_inside_the_source_before_training(image_folder, capsys):

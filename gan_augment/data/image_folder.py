@@ -547,14 +547,20 @@ def _describe(value) -> str:
     return type(value).__name__
 
 
+#: What cannot be part of one file or folder name here: the path separators of this system (a
+#: backslash is one on Windows only; elsewhere a class folder may be named with one) and NUL.
+_NOT_IN_A_NAME = tuple(sorted({"/", os.sep, os.altsep or "/", "\0"}))
+
+
 def _check_name(name, what: str) -> str:
     """``name`` must be usable as one file or folder name, read back as it was written."""
     if not isinstance(name, str):
         raise DataValidationError(f"The {what} {name!r} must be a string, not {type(name).__name__}.")
-    if name in ("", ".", "..") or any(c in name for c in ("/", "\\", "\0")):
+    if name in ("", ".", "..") or any(c in name for c in _NOT_IN_A_NAME):
+        shown = ", ".join(repr(c) for c in _NOT_IN_A_NAME if c != "\0")
         raise DataValidationError(
-            f"The {what} {name!r} cannot be used as a folder or file name; rename it (no '/', "
-            "'\\' or NUL, and not empty, '.' or '..')."
+            f"The {what} {name!r} cannot be used as a folder or file name; rename it (no {shown} or NUL, "
+            "and not empty, '.' or '..')."
         )
     if name.startswith("."):
         # read_image_folder ignores hidden folders and files: what is written must be read back.
