@@ -60,7 +60,7 @@ def _check_X_y_as_given(sampler, X, y):
     """imbalanced-learn's input check for a sampler that keeps DataFrames (and their columns) as they are."""
     y, binarize_y = check_target_type(plain_labels(y), indicate_one_vs_all=True)
     X = as_rows(sampler, X, y)
-    check_columns(X)  # the GAN's refusals of unnamed, repeated or list-holding columns, in its words
+    check_columns(X, modelled=False)  # the GAN's refusals of unnamed, repeated or list-holding columns
     validate_data(sampler, X=X, y=y, reset=True, skip_check_array=True)
     return X, y, binarize_y
 

@@ -546,7 +546,7 @@ def test_gan_augmenter_names_a_faulty_frame_before_training(X, match):
     pd.testing.assert_frame_equal(X, before)
 
 
-@pytest.mark.parametrize("X, match", _frame_faults())
+@pytest.mark.parametrize("X, match", [fault for fault in _frame_faults() if fault.id != "multiindex"])
 def test_mixed_smote_names_a_faulty_frame_as_the_gan_does(X, match):
     # The SMOTE baseline skipped these checks: "unhashable type: 'list'", narwhals' DuplicateError,
     # numpy's "at least one array or dtype is required".
@@ -556,6 +556,22 @@ def test_mixed_smote_names_a_faulty_frame_as_the_gan_does(X, match):
     with pytest.raises(DataValidationError, match=match):
         MixedSMOTE(random_state=0).fit_resample(X, np.array(["a"] * 30 + ["b"] * 10))
     pd.testing.assert_frame_equal(X, before)
+
+
+def test_mixed_smote_takes_what_only_a_model_file_could_not_keep():
+    # No model is saved: column names of several levels or of dates, and tuple cells, are resampled
+    # as imbalanced-learn's SMOTE resamples them (refused for a while in the GAN's words).
+    from gan_augment.baselines import MixedSMOTE
+
+    rng = np.random.default_rng(0)
+    y = np.array([0] * 24 + [1] * 6)
+    numbers = pd.DataFrame(rng.normal(size=(30, 2)), columns=["u", "v"])
+    for X in (numbers.set_axis(pd.date_range("2024-01-01", periods=2, freq="W"), axis=1),
+              numbers.set_axis(pd.MultiIndex.from_tuples([("a", "x"), ("a", "z")]), axis=1),
+              numbers.assign(pos=[(0, 0), (1, 2)] * 15)):
+        X_res, y_res = MixedSMOTE(random_state=0).fit_resample(X, y)
+        assert X_res.columns.equals(X.columns) and len(X_res) == 48 and (y_res[30:] == 1).all()
+    assert set(X_res["pos"]) == {(0, 0), (1, 2)}
 
 
 def test_mixed_smote_refuses_complex_numbers_by_column():

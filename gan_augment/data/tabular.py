@@ -743,6 +743,8 @@ def plain_labels(y):
 
 #: Cell values that are not one value (a table cell is a number, text or missing).
 _CONTAINERS = (list, tuple, dict, set, np.ndarray)
+#: Of those, the ones no resampling can take as categories either.
+_UNHASHABLE = (list, dict, set, np.ndarray)
 
 
 #: Data frames of other libraries, read through their own ``to_pandas()``: imbalanced-learn hands
@@ -813,11 +815,13 @@ def check_same_shapes(items: Sequence) -> None:
                 "table need one value per column each, and images one size (resize them to one first).")
 
 
-def check_columns(X) -> None:
+def check_columns(X, *, modelled: bool = True) -> None:
     """Refuse a table that has no columns, repeats a column name, names a column with several
     levels (a MultiIndex), mixes name types (scikit-learn refuses ``5`` beside ``"x"``) or holds
     cells that are containers (lists, dicts): each with the column named and what to do, before
-    scikit-learn's or pandas' own errors."""
+    scikit-learn's or pandas' own errors. Not ``modelled`` (rows resampled as they are, with no
+    model to save: SMOTE), names of any one type and cells of tuples pass: only what no sampler
+    can take (unhashable cells, no columns, repeated or mixed names) is refused."""
     if isinstance(X, np.ndarray) and X.dtype == object and X.ndim == 2:
         X = pd.DataFrame(X)  # its cells are checked below, its columns named by position
     elif not isinstance(X, pd.DataFrame):
@@ -831,13 +835,13 @@ def check_columns(X) -> None:
         raise DataValidationError(f"X repeats the column name{'s' if len(repeated) > 1 else ''} "
                                   f"{', '.join(map(repr, repeated))}; give each column its own name.")
     # A MultiIndex yields its names as tuples.
-    name = next((name for name in X.columns if isinstance(name, _CONTAINERS)), None)
+    name = next((name for name in X.columns if isinstance(name, _CONTAINERS)), None) if modelled else None
     if name is not None:
         raise DataValidationError(f"X has a column named {name!r}, a {type(name).__name__} (columns of several "
                                   "levels); a model keeps one name per column. Flatten the names, e.g. "
                                   "X.columns = ['_'.join(map(str, c)) for c in X.columns].")
     name = next((name for name in X.columns if not isinstance(name.item() if isinstance(name, np.generic) else name,
-                                                               (str, numbers.Real))), None)
+                                                               (str, numbers.Real))), None) if modelled else None
     if name is not None:  # a Timestamp, bytes, ...: a model file keeps text and numbers
         raise DataValidationError(f"X has a column named {name!r}, a {type(name).__name__}; a model keeps column "
                                   "names as text or numbers. Rename the columns, e.g. X.columns = "
@@ -852,8 +856,9 @@ def check_columns(X) -> None:
         if column.dtype != object:
             continue
         values = column.tolist()
-        if any(issubclass(t, _CONTAINERS) for t in set(map(type, values))):  # types first: one C-level pass
-            row = next(i for i, v in enumerate(values) if isinstance(v, _CONTAINERS))
+        containers = _CONTAINERS if modelled else _UNHASHABLE
+        if any(issubclass(t, containers) for t in set(map(type, values))):  # types first: one C-level pass
+            row = next(i for i, v in enumerate(values) if isinstance(v, containers))
             value = values[row]
             raise DataValidationError(
                 f"Column {name!r} holds {type(value).__name__} values (position {row}: {value!r:.60}); a table "
