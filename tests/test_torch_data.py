@@ -609,6 +609,10 @@ def test_a_palette_image_is_transformed_in_its_colours():
     transparent = palette.copy()
     transparent.info["transparency"] = 0
     assert flip(transparent).mode == "RGBA"
+    rgba = np.zeros((2, 4, 4), np.uint8)
+    rgba[..., 0], rgba[:, 2:, 3] = 200, 255
+    alpha_in_palette = Image.fromarray(rgba, "RGBA").quantize(colors=4)  # no "transparency" in its info
+    assert np.asarray(flip(alpha_in_palette))[0, :, 3].tolist() == [255, 255, 0, 0]
 
 
 def test_albumentations_output_outside_an_integer_type_comes_back_the_same_in_every_container():

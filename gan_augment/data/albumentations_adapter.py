@@ -145,7 +145,8 @@ def _to_hwc(image):
 
         if image.mode in ("P", "PA"):
             # Palette indices are no pixels to move or blend (a flip came back in a new, grey palette).
-            image = image.convert("RGBA" if image.mode == "PA" or "transparency" in image.info else "RGB")
+            # (has_transparency_data: also a palette holding alpha, which image.info does not show)
+            image = image.convert("RGBA" if image.mode == "PA" or image.has_transparency_data else "RGB")
         mode = image.mode
         pixels = np.asarray(image)
         array, back = _hwc_ready(pixels, "hw" if pixels.ndim == 2 else "hwc")
