@@ -658,6 +658,34 @@ def test_unmatched_lines_fall_back_to_the_frame_with_a_warning(tmp_path):
     assert (tmp_path / "out.csv").read_text() == "a,label\n0.5,x\n0.50,x\n"
 
 
+def test_a_tab_separated_row_of_blank_cells_is_a_row_and_the_real_lines_are_copied(tmp_path):
+    # "\t " was taken for a blank line (pandas reads it as a row): the lines no longer matched the
+    # rows, the real rows were written from the frame without the space after the tab, and synthetic
+    # "blue" (written after "\t ") read back as " blue" beside the real "blue".
+    text = b"c0\tc1\nx\t red\ny\t blue\n\t \nz\t red\n"
+    path = tmp_path / "r.tsv"
+    path.write_bytes(text)
+    real, source = read_table_source(path, sep="\t")
+    assert len(real) == 4 and source.content_ends is not None
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # copied byte for byte: no fallback warning
+        write_augmented_table(real, pd.DataFrame({"c0": ["x"], "c1": ["blue"]}), tmp_path / "o.tsv", source=source)
+    assert (tmp_path / "o.tsv").read_bytes() == text + b"x\t blue\n"
+    assert read_table(tmp_path / "o.tsv", sep="\t")["c1"].tolist() == ["red", "blue", np.nan, "red", "blue"]
+
+
+def test_synthetic_rows_follow_real_rows_written_from_the_frame(tmp_path):
+    # The fallback writes the real rows as pandas does, with no space after the separator; the
+    # synthetic ones kept the source's space, and read back spelled another way.
+    frame, source = read_table_source(_write(tmp_path / "in.csv", "a, label\n1, x\n2, y\n"))
+    unmatched = io.CsvSource(path=source.path, data=source.data, decimals=source.decimals, newline=source.newline,
+                             content_ends=None, line_ends=None, spaced=source.spaced)
+    assert source.spaced
+    with pytest.warns(UserWarning, match="written as parsed"):
+        write_augmented_table(frame, frame.iloc[[1]], tmp_path / "out.csv", source=unmatched)
+    assert (tmp_path / "out.csv").read_text() == "a,label\n1,x\n2,y\n2,y\n"
+
+
 def test_source_bytes_are_the_bytes_parsed(tmp_path):
     # The copy comes from the bytes read, so an edit of the file during training cannot slip in.
     path = _write(tmp_path / "in.csv", "a,label\n1,x\n")

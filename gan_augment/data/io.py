@@ -26,7 +26,7 @@ import os
 import re
 import shlex
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO, Optional
 
@@ -817,17 +817,19 @@ def _record_bounds(data: bytes, n_rows: int, sep: str) -> Optional[tuple[np.ndar
     ending, as byte offsets; None if the records found are not the ``n_rows`` rows pandas read.
 
     A record is one physical line unless a quoted field holds a line break; lines holding only
-    spaces or tabs are skipped, as pandas skips them. Line breaks are single bytes (CR, LF) that
+    spaces or tabs (other than the separator) are skipped, as pandas skips them. Line breaks are single bytes (CR, LF) that
     UTF-8 never uses inside a character, so the file is split as bytes and only lines that hold a
     quote are decoded and handed to the csv module, which says how many lines the record spans.
     """
     starts, content_ends, line_ends = _physical_lines(data)
     n_lines = len(starts)
+    blanks = b" \t".replace(sep.encode("utf-8"), b"")
     records_content, records_end = [], []
     i = 0
     while i < n_lines:
         line = data[starts[i]:content_ends[i]]
-        if not line.strip(b" \t") or (i == 0 and line == b"\xef\xbb\xbf"):
+        # (a tab is no blank where it separates fields: pandas reads "\t " as a row of two cells)
+        if not line.strip(blanks) or (i == 0 and line == b"\xef\xbb\xbf"):
             i += 1  # a blank line: not a record (pandas skips it); copied as it is
             continue
         last = i if b'"' not in line else _last_line_of_record(data, starts, line_ends, i, sep)
@@ -1098,6 +1100,9 @@ def write_augmented_csv(handle: BinaryIO, real: pd.DataFrame, synthetic: pd.Data
         if mark_synthetic is not None:
             rows[mark_synthetic] = False
         handle.write(rows.to_csv(index=False, sep=source.sep, lineterminator=newline.decode("ascii")).encode("utf-8"))
+        # As pandas wrote the real rows: no space after the separator (synthetic " blue" beside a
+        # real "blue" then read back as two spellings).
+        source = replace(source, spaced=())
     rows = _formatted(synthetic, source.decimals, source.missing)
     if mark_synthetic is not None:
         rows[mark_synthetic] = True
