@@ -140,7 +140,7 @@ class AdaptiveProbability:
         self.reduce = reduce
         self._signs: torch.Tensor | float = 0.0
         self._count = 0
-        self.last_signal = float("nan")
+        self.last_signal = None  # no signal measured yet (not NaN: model.json stays strict JSON)
 
     def observe(self, real_scores: torch.Tensor) -> None:
         """Record the discriminator's raw scores of one batch of (augmented) real images."""

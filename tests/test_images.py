@@ -3,6 +3,8 @@ GANAugmenter with ``image_shape`` (scikit-learn's 8x8 digits)."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -349,6 +351,18 @@ def test_image_augmenter_saves_loads_and_keeps_sample_grids(digits, tmp_path):
     assert loaded.training_config_ == augmenter.training_config_
     assert loaded.training_config_.mode_seeking_weight == training_config("image").mode_seeking_weight > 0
     augmenter.save(tmp_path / "model")  # a model directory with grids is ours to replace
+
+
+def test_a_model_of_few_images_saves_strict_json(digits, tmp_path):
+    # An epoch of under 4 critic steps (a few dozen images) wrote the adaptive augmentation's
+    # signal as NaN into model.json, which JSON parsers other than Python's refuse.
+    X, y = digits
+    keep = np.flatnonzero(y < 3)[:60]
+    augmenter = GANAugmenter(image_shape=(1, 8, 8), random_state=0, **{**FAST, "batch_size": 32}).fit(X[keep], y[keep])
+    assert augmenter.history_[0]["real_sign"] is None
+    augmenter.save(tmp_path / "model")
+    text = (tmp_path / "model" / "model.json").read_text()
+    json.loads(text, parse_constant=lambda name: pytest.fail(f"model.json holds {name}"))
 
 
 def test_image_specific_errors(digits):
