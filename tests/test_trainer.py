@@ -428,8 +428,18 @@ def test_penalty_fraction_outside_zero_one_is_refused(bad):
 def test_resuming_with_a_different_configuration_is_refused(tmp_path):
     X, y = _table()
     _trainer(0, epochs=2, callbacks=[Checkpoint(tmp_path / "ckpt", every=1)]).fit(X, y)
-    with pytest.raises(ValueError, match="different training configuration"):
+    with pytest.raises(ValueError, match=r"different training configuration \(lr_g 0.001 in the checkpoint, "
+                                         r"0.0005 now\); resume with the same one"):
         _trainer(0, epochs=2, lr_g=5e-4).fit(X, y, resume_from=tmp_path / "ckpt")
+
+
+def test_checkpoint_metadata_a_checkpoint_cannot_store_is_refused_before_training(tmp_path):
+    # Refused by JSON ("int64 is not JSON serializable") at the first save, epochs into the run.
+    X, y = _table()
+    trainer = _trainer(0, epochs=2, callbacks=[Checkpoint(tmp_path / "ckpt", every=1, metadata={"run": np.int64(7)})])
+    with pytest.raises(TypeError, match=r"metadata\['run'\] is .*7\)? \(int64\), which a checkpoint cannot store"):
+        trainer.fit(X, y)
+    assert trainer.history_ == [] and not (tmp_path / "ckpt").exists()
 
 
 def test_checkpoint_callback_writes_every_n_epochs_and_at_the_end(tmp_path):

@@ -295,11 +295,13 @@ class Checkpoint(Callback):
 
     def on_train_begin(self, trainer):
         from gan_augment._fs import check_parent_writable
-        from gan_augment.checkpoint import check_state_target
+        from gan_augment.checkpoint import check_state_target, check_state_values
 
         # Now rather than at the first save, an epoch or an hour later.
         check_state_target(self.directory, kind="checkpoint")
         check_parent_writable(self.directory)
+        if self.metadata is not None:
+            check_state_values(self.metadata, "metadata")
         trainer.check_callback_states()
 
     def on_epoch_end(self, trainer, record):

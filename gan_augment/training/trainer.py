@@ -34,7 +34,7 @@ import numpy as np
 import torch
 
 from gan_augment._random import derive_seed
-from gan_augment.checkpoint import load_state, save_state
+from gan_augment.checkpoint import check_state_values, load_state, save_state
 from gan_augment.config import TrainingConfig, config_from_dict, config_to_dict
 from gan_augment.diffaug import AdaptiveProbability, augment, parse_policy
 from gan_augment.exceptions import ModelFileError, TrainingDivergedError
@@ -411,6 +411,8 @@ class GANTrainer:
 
         In a data-parallel run every process calls this (each one's random stream is gathered) and
         rank 0 alone writes."""
+        if metadata is not None:
+            check_state_values(metadata, "metadata")  # named, not JSON's "int64 is not JSON serializable"
         local = self.group_.gather_objects(self._local_state())
         if not self.group_.is_main:
             return
@@ -495,9 +497,12 @@ class GANTrainer:
     def _restore(self, state):
         saved = config_from_dict(TrainingConfig, state["config"])
         if saved != self.config:
+            before, now = config_to_dict(saved), config_to_dict(self.config)
+            differ = ", ".join(f"{key} {before[key]!r} in the checkpoint, {now[key]!r} now"
+                               for key in before if before[key] != now[key])
             raise ValueError(
-                "The checkpoint was written with a different training configuration; resume with "
-                f"the same one. Saved: {saved}; now: {self.config}."
+                f"The checkpoint was written with a different training configuration ({differ}); resume "
+                "with the same one."
             )
         saved_world = state.get("world_size", 1)  # checkpoints older than data-parallel runs: 1
         if saved_world != self.group_.world_size:  # a fact of the checkpoint file, as its other refusals
