@@ -1058,12 +1058,15 @@ def _resume_point(checkpoint_dir, saved: dict | None, fingerprint: dict, config_
     # of an earlier version has none).
     keys = [key for key in sorted(set(fingerprint) | set(saved))
             if key != "parameters" and saved.get(key) != fingerprint.get(key)]
-    if any(key in _HASHED_PARTS for key in keys):
-        parameters = "parameters" in saved and saved["parameters"] != fingerprint["parameters"]
+    parameters = "parameters" in saved and saved["parameters"] != fingerprint["parameters"]
+    if keys:
         if "seeds" in keys or parameters:
             # The encoding is seeded and follows those parameters: with others, the hashes of what
             # was encoded differ whatever the data; naming them would tell the user it changed.
-            keys = ["parameters"] * parameters + [key for key in keys if key not in _HASHED_PARTS]
+            keys = [key for key in keys if key not in _HASHED_PARTS]
+        # What the user set first (a translator's max_sources_per_class), then what it changed
+        # (its model_config's n_sources), which alone named nothing the user knows.
+        keys = ["parameters"] * parameters + keys
     differ = [_difference(key, saved.get(key), fingerprint.get(key)) for key in keys]
     if differ:
         raise ModelFileError(

@@ -237,6 +237,12 @@ def test_a_killed_fit_resumes_from_its_checkpoint_bit_identically(rare_digits, t
     # Other sources: not this checkpoint's run; the setting is named (it was the hash "sources").
     with pytest.raises(ModelFileError, match=r"differ in: parameters: source None in the checkpoint, \[1\] now\)"):
         TranslationAugmenter(classes=[3], source=[1], checkpoint_dir=tmp_path / "ckpt", **settings).fit(X, y)
+    # A setting that changes the model's shape alone was named by that only (n_sources), which the
+    # user never set.
+    with pytest.raises(ModelFileError, match=r"differ in: parameters: max_sources_per_class \d+ in the checkpoint, "
+                                             r"2 now; model_config: n_sources"):
+        TranslationAugmenter(classes=[3], max_sources_per_class=2, checkpoint_dir=tmp_path / "ckpt",
+                             **settings).fit(X, y)
 
 
 def test_the_command_line_fits_with_method_translate_and_refuses_what_does_not_apply(rare_digits, tmp_path, capsys):
