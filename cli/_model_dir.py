@@ -95,6 +95,22 @@ def check_model_kind(augmenter, handler, model_dir, data) -> None:
                        "like DATA.", USAGE)
 
 
+def model_plan(model_dir, y, sampling_strategy, classes) -> dict:
+    """The top-up that a saved model's own ``sampling_strategy`` / ``classes`` ask of DATA's labels
+    ``y`` (as `info` shows it), or a one-line error saying that they do not fit DATA and what to do."""
+    from gan_augment import planner
+
+    from ._common import USAGE, CLIError, show
+
+    try:
+        return planner.plan_top_up(y, sampling_strategy, classes)
+    except ValueError as exc:
+        own = (f"the classes {', '.join(show(c) for c in classes)}" if classes is not None
+               else f"sampling_strategy={sampling_strategy!r}")
+        raise CLIError(f"{model_dir} tops up {own}, which does not fit DATA: {str(exc).rstrip('.')}. Name the "
+                       "classes to top up with --classes.", USAGE) from None
+
+
 def fitted_na_values(dataset_info: dict, data: Path, na_values, model_dir: Path):
     """What DATA's missing cells are read as: ``na_values`` (--na-values) where given, else those the
     model was fitted with (said) where DATA is a delimited file, as they name how its missing cells

@@ -150,7 +150,7 @@ def _augment_from_model(model_dir: Path, data: Path, handler, out: Path, *, targ
     from gan_augment import planner
     from gan_augment.exceptions import ModelFileError
 
-    from ._model_dir import check_model_kind, fitted_na_values, load_model
+    from ._model_dir import check_model_kind, fitted_na_values, load_model, model_plan
 
     with errors(DATA, ModelFileError):
         augmenter, dataset_info = load_model(model_dir)
@@ -173,13 +173,7 @@ def _augment_from_model(model_dir: Path, data: Path, handler, out: Path, *, targ
         with errors(USAGE, ValueError):
             plan = planner.plan_top_up(dataset.y, classes=dataset.labels)
     else:  # the model's own top-up, as `info` shows it (fit --classes need not be repeated)
-        try:
-            plan = planner.plan_top_up(dataset.y, augmenter.sampling_strategy, augmenter.classes)
-        except ValueError as exc:
-            own = (f"the classes {', '.join(show(c) for c in augmenter.classes)}" if augmenter.classes is not None
-                   else f"sampling_strategy={augmenter.sampling_strategy!r}")
-            raise CLIError(f"{model_dir} tops up {own}, which does not fit DATA: {str(exc).rstrip('.')}. Name the "
-                           "classes to top up with --classes.", USAGE) from None
+        plan = model_plan(model_dir, dataset.y, augmenter.sampling_strategy, augmenter.classes)
     # The model's spelling of each class draws its samples; DATA's is written (1.0 in DATA for the
     # model's 1, or another Unicode form of a name, wrote one class as two).
     data_labels, model_plan = {}, {}

@@ -100,6 +100,14 @@ def evaluate(
         na_values = fitted_na_values(dataset_info, data, na_values, model)
     dataset = handler.load(data, target=target, classes=classes, na_values=na_values, sep=check_sep(sep),
                            skip_unreadable=skip_unreadable)
+    from gan_augment.exceptions import DataValidationError
+
+    if len(set(dataset.y)) < 2:  # named as fit names it (plan_evaluation's own words say "y")
+        raise CLIError(f"{dataset.single_class} ({show(dataset.y[0])}); there is nothing to compare.", DATA)
+    if model is not None and classes is None:
+        from ._model_dir import model_plan
+
+        model_plan(model, dataset.y, settings.get("sampling_strategy", "auto"), settings.get("classes"))
     device = check_device(device)
     for note in notes:
         say(note)
@@ -111,7 +119,8 @@ def evaluate(
                                 **{k: v for k, v in settings.items() if v is not None}, **kind_params,
                                 "random_state": None, "device": device, "n_threads": check_threads(threads)})
     options = {} if names is None else {"baselines": names}
-    with errors(USAGE, ValueError, TypeError):
+    # The data's own faults (a class of fewer rows than folds) are DATA's, as in fit; the rest usage.
+    with errors(USAGE, ValueError, TypeError), errors(DATA, DataValidationError):
         plan = plan_evaluation(X, dataset.y, augmenter, estimator=str(estimator), classes=dataset.labels,
                                cv=cv, repeats=repeats, n_jobs=n_jobs, random_state=seed, metric=str(metric),
                                progress=not state.quiet,

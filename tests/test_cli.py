@@ -926,6 +926,28 @@ def test_evaluate_with_model_fits_each_fold_with_its_settings(data_csv, model_di
     assert "settings of" in err and "(epochs 2, loss wgan-gp)" in err and "Verdict" in out
 
 
+def test_evaluate_says_what_is_wrong_with_the_data_as_fit_does(model_dir, tmp_path, capsys):
+    # A single class, or a class of fewer rows than folds, exited 2 (usage) with "y holds a single
+    # class"; a model topping up a class DATA lacks was named "augmenter.classes: Unknown class".
+    one = tmp_path / "one.csv"
+    _table().assign(label="only").to_csv(one, index=False)
+    code, _, err = run(capsys, "evaluate", one, "-q")
+    assert code == 1 and _one_line_error(err) == (f"Error: Target column 'label' of {one} holds a single class "
+                                                  "('only'); there is nothing to compare.")
+    solo = tmp_path / "solo.csv"
+    table = _table()
+    table.loc[0, "label"] = "solo"
+    table.to_csv(solo, index=False)
+    code, _, err = run(capsys, "evaluate", solo, "--cv", "2", "-q")
+    assert code == 1 and "Class 'solo' has 1 row" in _one_line_error(err)
+    other = tmp_path / "other.csv"
+    _table().replace({"label": {"rare": "scarce"}}).to_csv(other, index=False)
+    code, _, err = run(capsys, "evaluate", other, "--model", model_dir, "-q")
+    line = _one_line_error(err)
+    assert code == 2 and line.startswith(f"Error: {model_dir} tops up the classes 'rare', which does not fit DATA")
+    assert line.endswith("Name the classes to top up with --classes.")
+
+
 def test_evaluate_says_a_folds_gate_refusal_in_one_line(data_csv, tmp_path, capsys, monkeypatch):
     # A translator's label gate (always on) refusing a class in the folds was shown as an unforeseen
     # "ValueError: ... (run again with --debug ...)" after every fold had trained.

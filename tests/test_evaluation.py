@@ -23,7 +23,8 @@ from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.tree import DecisionTreeClassifier
 
-from gan_augment import GANAugmenter
+from gan_augment import AutoAugmenter, GANAugmenter
+from gan_augment.baselines import MixedSMOTE
 from gan_augment.evaluation import AugmentationReport, evaluate_augmentation
 from gan_augment.evaluation._types import FoldResult
 from gan_augment.evaluation._verdict import class_comparisons, compare_with_none, decide
@@ -50,6 +51,24 @@ def rare_recall(report, label="rare", method=None):
     if method is not None:
         frame = frame[frame["method"] == method]
     return frame.iloc[0]
+
+
+@pytest.mark.parametrize("augmenter, match", [
+    (lambda: AutoAugmenter(cv=1), r"The 'cv' parameter of AutoAugmenter"),
+    (lambda: AutoAugmenter(amounts=(2.0,)), r"amounts must be shares of the full top-up in \(0, 1\]"),
+    (lambda: AutoAugmenter(augmenter=GANAugmenter(generator_dims=(-3,))), r"generator_dims"),
+    (lambda: MixedSMOTE(k_neighbors=0), r"The 'k_neighbors' parameter of MixedSMOTE"),
+])
+def test_an_augmenter_under_test_with_bad_parameters_is_refused_before_any_fold(augmenter, match):
+    # Only a GANAugmenter's were checked up front; these were refused inside the first fold, after
+    # the baselines had trained.
+    class Untrainable(LogisticRegression):
+        def fit(self, X, y, sample_weight=None):
+            raise AssertionError("a fold was trained before the settings were checked")
+
+    X, y = two_gaussians()
+    with pytest.raises(ValueError, match=match):
+        evaluate_augmentation(X, y, augmenter(), estimator=Untrainable(), cv=2, repeats=1)
 
 
 # ============================================================================ no leakage
@@ -1171,7 +1190,7 @@ def test_cli_evaluate_json_and_usage_errors(cli_main, data_csv, capsys):
     assert code == 2 and err.startswith("Error: Unknown class 'rar'") and err.count("\n") == 1
     code = cli_main(["evaluate", str(data_csv), "--cv", "20", "--quiet"])
     err = capsys.readouterr().err
-    assert code == 2 and "Class 'rare' has 10 rows" in err
+    assert code == 1 and "Class 'rare' has 10 rows" in err  # the library's DataValidationError: a data error
     code = cli_main(["evaluate", str(data_csv), "--baseline", ",", "--quiet"])  # not "no baselines at all"
     err = capsys.readouterr().err
     assert code == 2 and err.startswith("Error: --baseline ',' names no baseline") and err.count("\n") == 1

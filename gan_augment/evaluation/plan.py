@@ -48,7 +48,7 @@ def plan_evaluation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5,
     if targets is None:
         baseline_strategy = augmenter.get_params(deep=False).get("sampling_strategy", "auto")
         targets = _strategy_targets(y, baseline_strategy, counts)
-    _check_gan_settings(augmenter, X)
+    _check_augmenter_settings(augmenter, X)
     seed = check_seed(random_state)  # drawn once: the report records it, so that it can be run again
     seeds = _seeds(seed)
     splitter, n_splits, n_repeats = _check_cv(cv, repeats, counts, seeds.cv)
@@ -214,14 +214,19 @@ def _check_augmenter(augmenter):
     return clone(augmenter)
 
 
-def _check_gan_settings(augmenter, X) -> None:
-    """A GAN's parameters and its settings for ``X``, checked before any fold: they were refused by the
-    first fold's GAN, after the baselines had trained (a bad generator_dims 39 s into cut Adult)."""
+def _check_augmenter_settings(augmenter, X) -> None:
+    """The augmenter's parameters (a GAN's settings for ``X`` too), checked before any fold: they were
+    refused by the first fold's fit, after the baselines had trained (a bad generator_dims 39 s into
+    cut Adult; an AutoAugmenter's cv=1 or MixedSMOTE's k_neighbors=0 alike)."""
     from gan_augment.augmenter import GANAugmenter
+    from gan_augment.auto import AutoAugmenter
     from gan_augment.kinds import kind_for_input
 
-    if isinstance(augmenter, GANAugmenter):
+    if hasattr(augmenter, "_parameter_constraints"):  # scikit-learn's own check, which fit runs first
         augmenter._validate_params()
+    if isinstance(augmenter, AutoAugmenter):
+        augmenter._check_candidates()  # its methods and amounts, and the parameters of its GAN
+    if isinstance(augmenter, GANAugmenter):
         # GANAugmenter's own check (a translator's also reads the classes of a fit).
         GANAugmenter._check_kind(augmenter, kind_for_input(X, augmenter.get_params(deep=False)))
 
