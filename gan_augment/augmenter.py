@@ -1162,7 +1162,9 @@ def _params_to_json(params: dict) -> dict:
             value = None
         if key == "device":
             value = str(value)
-        if isinstance(value, (tuple, np.ndarray, pd.Index, pd.Series, pd.api.extensions.ExtensionArray)):
+        if isinstance(value, np.ndarray) and value.ndim == 0:
+            value = value.item()  # classes=np.array(1): one label, as the planner reads it
+        elif isinstance(value, (tuple, np.ndarray, pd.Index, pd.Series, pd.api.extensions.ExtensionArray)):
             value = list(value)  # classes=y.unique()[1:] is a pandas array for text or dates
         if callable(value):
             replaced = None if key != "sampling_strategy" else "auto"

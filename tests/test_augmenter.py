@@ -652,6 +652,21 @@ def test_classes_given_as_a_pandas_array_save(tmp_path):
         assert GANAugmenter.load(tmp_path / "model").classes == list(classes)
 
 
+def test_numpy_values_that_fit_takes_are_saved(tmp_path):
+    # A numpy bool for the encoder's flags, and a 0-d array as the one class to top up, were taken
+    # by fit and failed save() after the whole fit ("Object of type bool is not JSON serializable",
+    # "iteration over a 0-d array").
+    X = pd.DataFrame({"a": np.random.default_rng(0).normal(size=80)})
+    y = np.array([0] * 60 + [1] * 20)
+    augmenter = fast(classes=np.array(1), clip_to_range=np.True_, round_to_observed=np.False_,
+                     detect_rules=np.True_).fit(X, y)
+    augmenter.save(tmp_path / "model")
+    loaded = GANAugmenter.load(tmp_path / "model")
+    assert loaded.classes == 1 and loaded.encoder_.clip_to_range is True
+    assert loaded.encoder_.round_to_observed is False
+    pd.testing.assert_frame_equal(loaded.sample(5, 1), augmenter.sample(5, 1))
+
+
 def test_loading_a_tampered_model_fails_clearly(tmp_path, mixed_frame):
     X, y = mixed_frame
     fast().fit(X, y).save(tmp_path / "model")

@@ -620,9 +620,9 @@ class TabularEncoder:
             "params": {
                 "max_modes": int(self.max_modes),  # a numpy integer is no JSON
                 "max_categories": int(self.max_categories),
-                "clip_to_range": self.clip_to_range,
-                "round_to_observed": self.round_to_observed,
-                "detect_rules": self.detect_rules,
+                "clip_to_range": bool(self.clip_to_range),  # nor a numpy bool
+                "round_to_observed": bool(self.round_to_observed),
+                "detect_rules": bool(self.detect_rules),
             },
             "container": self.container_,
             "columns": self.columns_,
