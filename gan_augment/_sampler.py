@@ -25,16 +25,19 @@ class TableSamplerMixin:
         return tags
 
     def _validate_params(self):
-        """scikit-learn's check of the parameters, and a bool refused where a count is asked for:
-        ``True`` is an Integral to scikit-learn's ``Interval`` (``checkpoint_every=True`` failed
-        after the data was encoded, naming "every"; ``max_modes=True`` fitted one mode)."""
+        """scikit-learn's check of the parameters, and a bool refused where a number is asked for:
+        ``True`` is an Integral and a Real to scikit-learn's ``Interval`` (``checkpoint_every=True``
+        failed after the data was encoded, naming "every"; ``max_modes=True`` fitted one mode;
+        ``lr_g=True`` trained at a learning rate of 1)."""
         super()._validate_params()  # type: ignore[misc]
         for name, constraints in self._parameter_constraints.items():  # type: ignore[attr-defined]
             value = getattr(self, name)
             if isinstance(value, (bool, np.bool_)) and "boolean" not in constraints and any(
-                    isinstance(c, Interval) and c.type is numbers.Integral for c in constraints):
-                raise InvalidParameterError(f"The {name!r} parameter of {type(self).__name__} is a count: pass an "
-                                            f"int, not {value!r}.")
+                    isinstance(c, Interval) and c.type in (numbers.Integral, numbers.Real) for c in constraints):
+                what = "a count: pass an int" if any(isinstance(c, Interval) and c.type is numbers.Integral
+                                                     for c in constraints) else "a number: pass one"
+                raise InvalidParameterError(f"The {name!r} parameter of {type(self).__name__} is {what}, not "
+                                            f"{value!r}.")
 
     def fit(self, X, y, **params):
         """Check the sampling strategy as imbalanced-learn's ``fit`` does, with the target and the

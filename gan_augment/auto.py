@@ -226,7 +226,9 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
             raise ValueError(f"methods: unknown method {unknown[0]!r}; choose from {list(METHODS)} "
                              "('none' is always a candidate).")
         try:
-            amounts = sorted({float(a) for a in self.amounts})
+            # A bool is no share (amounts=(True,) was tried as 1.0): refused below.
+            bools = any(isinstance(a, (bool, np.bool_)) for a in self.amounts)
+            amounts = [] if bools else sorted({float(a) for a in self.amounts})
         except (TypeError, ValueError):
             amounts = []
         if not amounts or any(not 0 < a <= 1 for a in amounts):

@@ -653,6 +653,21 @@ def test_a_bool_given_for_a_count_is_refused_naming_the_parameter(make, param, t
             auto.fit_resample(X, y)
 
 
+@pytest.mark.parametrize("make, param", [("GANAugmenter", "lr_g"), ("GANAugmenter", "ema_decay"),
+                                         ("TranslationAugmenter", "cycle_weight"), ("AutoAugmenter", "amounts")])
+def test_a_bool_given_for_a_number_is_refused_naming_the_parameter(make, param):
+    # lr_g=True trained at a learning rate of 1, ema_decay=False at decay 0, amounts=(True,) as 1.0.
+    import gan_augment
+
+    X, y = pd.DataFrame({"a": np.arange(30.0)}), np.array([0] * 20 + [1] * 10)
+    value = {"amounts": (True,), "ema_decay": False}.get(param, True)
+    sampler = getattr(gan_augment, make)(**{param: value})
+    match = (r"amounts must be shares of the full top-up" if param == "amounts" else
+             rf"The '{param}' parameter of {make} is a number: pass one, not {value}")
+    with pytest.raises((InvalidParameterError, ValueError), match=match):
+        sampler.fit_resample(X, y)
+
+
 @pytest.mark.parametrize("param, value", [("generator_dims", ()), ("discriminator_dims", (0,)),
                                           ("generator_dims", (16.0,)), ("discriminator_dims", (True,))])
 def test_bad_layer_widths_are_refused_before_the_data_is_read(param, value):
