@@ -186,6 +186,11 @@ def _check_strategy_keys(strategy: dict, labels: list) -> None:
     """A dict's keys must be the labels themselves, as in imbalanced-learn (which GANAugmenter's
     public ``fit_resample`` asks first); say which key is not, and what it should be."""
     for key in strategy:
+        if getattr(key, "ndim", None) == 0 and hasattr(key, "item") and not isinstance(key, np.generic):
+            # A 0-d tensor or array (ds.targets[i]) equals its label but hashes by identity:
+            # imbalanced-learn then found no such class.
+            raise ValueError(f"sampling_strategy names a class by {key!r}, a {type(key).__name__} of one value; write "
+                             f"the label itself: {{{key.item()!r}: ...}}.")
         if any(same_label(label, key) for label in labels):
             continue
         try:

@@ -174,7 +174,12 @@ class AugmentedDataset(Dataset):
         self.sampling_strategy_ = self._plan(y, augmenter)
         adds = any(n > 0 for n in self.sampling_strategy_.values())
         if not fitted and adds:  # the user's augmenter is changed only once the input is known to be good
-            self._prepare_for_fit(augmenter).fit(X, y)
+            given = augmenter.get_params(deep=False)
+            try:
+                self._prepare_for_fit(augmenter).fit(X, y)
+            except BaseException:  # ... and by a fit that succeeds: a refused one leaves it as it was
+                augmenter.set_params(**{key: given[key] for key in ("classes", "sampling_strategy", "random_state")})
+                raise
         del X  # the stacked copy is needed for fitting only; real items are read from base
         self.augmenter_ = augmenter
         if fitted or adds:
@@ -279,8 +284,9 @@ class AugmentedDataset(Dataset):
     def _resolve_augmenter(self):
         augmenter = self.augmenter
         if augmenter is None:
+            # Seeded as a given augmenter is (a Generator is no random_state of a GANAugmenter's).
             return GANAugmenter(sampling_strategy=self.sampling_strategy, classes=self.classes,
-                                random_state=self.random_state)
+                                random_state=None if self.random_state is None else self._seed)
         if isinstance(augmenter, (str, Path)):
             return GANAugmenter.load(augmenter)
         if not isinstance(augmenter, GANAugmenter):

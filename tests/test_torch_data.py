@@ -427,6 +427,46 @@ def test_a_strategy_keyed_by_a_labels_text_is_refused_by_both_doors_alike():
     assert not hasattr(augmenter, "generator_")
 
 
+def test_a_strategy_keyed_by_a_tensor_label_is_refused_naming_the_label_to_write():
+    # base[i][1] is a 0-d tensor: equal to the label, hashed by identity, so imbalanced-learn said
+    # "The {tensor(1)} target class is/are not present in the data."
+    X, y, base = _tiny_table()
+    with pytest.raises(ValueError, match=r"sampling_strategy names a class by tensor\(1\), a Tensor of one value; "
+                                         r"write the label itself: \{1: \.\.\.\}"):
+        GANAugmenter(**TINY, sampling_strategy={base[4][1]: 5}).fit(X, y)
+    assert GANAugmenter(**TINY, sampling_strategy={np.int64(1): 5}).fit(X, y).sampling_strategy_ == {1: 3}
+
+
+def test_a_refused_torch_door_leaves_the_users_augmenter_as_it_was():
+    # The classes and seed of this call were set on the augmenter before its fit refused the input.
+    X, y, base = _tiny_table()
+    augmenter = GANAugmenter(epochs=1, batch_size=16, min_class_size=5)
+    with pytest.raises(ValueError, match="min_class_size"):
+        AugmentedDataset(base, augmenter, classes=[1], random_state=3)
+    assert augmenter.get_params()["classes"] is None and augmenter.get_params()["random_state"] is None
+
+
+def test_a_generator_seeds_the_gan_the_torch_door_fits(monkeypatch):
+    # With no augmenter given, a numpy Generator went to GANAugmenter as its random_state and was
+    # refused in GANAugmenter's words.
+    X, y, base = _tiny_table()
+    seeds = []
+
+    class Fitted(Exception):
+        pass
+
+    def fit(self, X, y):  # the default GAN's whole fit is not this test's subject
+        self._validate_params()
+        seeds.append(self.random_state)
+        raise Fitted
+
+    monkeypatch.setattr(GANAugmenter, "fit", fit)
+    for _ in range(2):
+        with pytest.raises(Fitted):
+            AugmentedDataset(base, None, random_state=np.random.default_rng(0))
+    assert isinstance(seeds[0], int) and seeds[0] == seeds[1]
+
+
 # ----------------------------------------------------------------------------- errors, saved models
 def test_unknown_classes_are_clear_errors(base, fitted, digits):
     with pytest.raises(ValueError, match="42"):
