@@ -520,8 +520,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
             "encoder": self.encoder_.to_dict(),
             "model_config": config_to_dict(self.model_config_),
             "training_config": config_to_dict(self.training_config_),
-            "history": list(self.history_),
-            "member_histories": [list(h) for h in self.member_histories_[1:]],  # an ensemble's other members
+            "history": self.history_.to_json(),
+            "member_histories": [h.to_json() for h in self.member_histories_[1:]],  # an ensemble's other members
             "diversity": [[label_to_json(c, labels), d.to_dict()] for c, d in self.diversity_.items()],
             "generator": self.generator_.state_dict(),
             # A sampling setting of the generator's own, not a weight (style-based: truncation); an
@@ -602,9 +602,9 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         augmenter.encoder_ = kind.codec_from_dict(state["encoder"])
         augmenter.model_config_ = config_from_dict(kind.model_config_class, state["model_config"])
         augmenter.training_config_ = config_from_dict(TrainingConfig, state["training_config"])
-        augmenter.history_ = History(state["history"])
+        augmenter.history_ = History.from_json(state["history"])
         augmenter.member_histories_ = [augmenter.history_,
-                                       *(History(h) for h in state.get("member_histories") or [])]
+                                       *(History.from_json(h) for h in state.get("member_histories") or [])]
         # Models saved before the check have none; info then says so.
         augmenter.diversity_ = {label_from_json(c, labels): ClassDiversity.from_dict(d)
                                 for c, d in state.get("diversity") or []}

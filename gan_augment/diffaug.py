@@ -19,6 +19,8 @@ the trainer forks and seeds, so augmentation is reproducible.
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch.nn import functional as F
 
@@ -140,7 +142,7 @@ class AdaptiveProbability:
         self.reduce = reduce
         self._signs: torch.Tensor | float = 0.0
         self._count = 0
-        self.last_signal = None  # no signal measured yet (not NaN: model.json stays strict JSON)
+        self.last_signal = float("nan")  # none measured yet
 
     def observe(self, real_scores: torch.Tensor) -> None:
         """Record the discriminator's raw scores of one batch of (augmented) real images."""
@@ -160,8 +162,10 @@ class AdaptiveProbability:
             self._signs, self._count = 0.0, 0
 
     def state_dict(self) -> dict:
-        return {"p": self.p, "signs": float(self._signs), "count": self._count, "last_signal": self.last_signal}
+        # NaN saved as null: a checkpoint stays strict JSON.
+        signal = None if math.isnan(self.last_signal) else self.last_signal
+        return {"p": self.p, "signs": float(self._signs), "count": self._count, "last_signal": signal}
 
     def load_state_dict(self, state: dict) -> None:
         self.p, self._signs, self._count = state["p"], state["signs"], state["count"]
-        self.last_signal = state["last_signal"]
+        self.last_signal = float("nan") if state["last_signal"] is None else state["last_signal"]

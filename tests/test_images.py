@@ -356,13 +356,20 @@ def test_image_augmenter_saves_loads_and_keeps_sample_grids(digits, tmp_path):
 def test_a_model_of_few_images_saves_strict_json(digits, tmp_path):
     # An epoch of under 4 critic steps (a few dozen images) wrote the adaptive augmentation's
     # signal as NaN into model.json, which JSON parsers other than Python's refuse.
+    from gan_augment.training import EarlyStopping
+
     X, y = digits
     keep = np.flatnonzero(y < 3)[:60]
-    augmenter = GANAugmenter(image_shape=(1, 8, 8), random_state=0, **{**FAST, "batch_size": 32}).fit(X[keep], y[keep])
-    assert augmenter.history_[0]["real_sign"] is None
+    # A callback reading the signal gets a number (NaN: none yet), as training records it.
+    augmenter = GANAugmenter(image_shape=(1, 8, 8), random_state=0, checkpoint_dir=tmp_path / "ckpt",
+                             callbacks=[EarlyStopping("real_sign", mode="max")],
+                             **{**FAST, "batch_size": 32}).fit(X[keep], y[keep])
+    assert np.isnan(augmenter.history_[0]["real_sign"])
     augmenter.save(tmp_path / "model")
-    text = (tmp_path / "model" / "model.json").read_text()
-    json.loads(text, parse_constant=lambda name: pytest.fail(f"model.json holds {name}"))
+    for saved in (tmp_path / "model", tmp_path / "ckpt"):
+        for path in saved.glob("*.json"):
+            json.loads(path.read_text(), parse_constant=lambda name: pytest.fail(f"{path} holds {name}"))
+    assert np.isnan(GANAugmenter.load(tmp_path / "model").history_[0]["real_sign"])
 
 
 def test_image_specific_errors(digits):

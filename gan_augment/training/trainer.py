@@ -422,7 +422,7 @@ class GANTrainer:
             "seed": self.seed_,
             "epoch": self.epoch_,
             "step": self.step_,
-            "history": list(self.history_),
+            "history": self.history_.to_json(),
             "generator": self.generator.state_dict(),
             "discriminator": self.discriminator.state_dict(),
             "generator_ema": self.generator_ema_.state_dict() if self.generator_ema_ is not None else None,
@@ -517,7 +517,7 @@ class GANTrainer:
         self.optimizer_g_.load_state_dict(state["optimizer_g"])
         self.optimizer_d_.load_state_dict(state["optimizer_d"])
         self.epoch_, self.step_ = state["epoch"], state["step"]
-        self.history_ = History(state["history"])
+        self.history_ = History.from_json(state["history"])
         local = state["ranks"][self.group_.rank] if self.group_.active else \
             {"cpu": state["rng_cpu"], "cuda": state["rng_cuda"], "augment_p": state["augment_p"]}
         if self.augment_p_ is not None:
