@@ -572,6 +572,8 @@ def test_mixed_smote_takes_what_only_a_model_file_could_not_keep():
         X_res, y_res = MixedSMOTE(random_state=0).fit_resample(X, y)
         assert X_res.columns.equals(X.columns) and len(X_res) == 48 and (y_res[30:] == 1).all()
     assert set(X_res["pos"]) == {(0, 0), (1, 2)}
+    with pytest.raises(DataValidationError, match=r"Column 'pos' holds tuple values \(position 0: \(0, \[0\]\)\)"):
+        MixedSMOTE(random_state=0).fit_resample(numbers.assign(pos=[(i % 2, [i]) for i in range(30)]), y)
 
 
 def test_mixed_smote_refuses_complex_numbers_by_column():

@@ -743,8 +743,14 @@ def plain_labels(y):
 
 #: Cell values that are not one value (a table cell is a number, text or missing).
 _CONTAINERS = (list, tuple, dict, set, np.ndarray)
-#: Of those, the ones no resampling can take as categories either.
-_UNHASHABLE = (list, dict, set, np.ndarray)
+
+
+def _hashable(value) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
 
 
 #: Data frames of other libraries, read through their own ``to_pandas()``: imbalanced-learn hands
@@ -856,9 +862,15 @@ def check_columns(X, *, modelled: bool = True) -> None:
         if column.dtype != object:
             continue
         values = column.tolist()
-        containers = _CONTAINERS if modelled else _UNHASHABLE
-        if any(issubclass(t, containers) for t in set(map(type, values))):  # types first: one C-level pass
-            row = next(i for i, v in enumerate(values) if isinstance(v, containers))
+        types = set(map(type, values))  # types first: one C-level pass
+        if modelled and any(issubclass(t, _CONTAINERS) for t in types):
+            row = next(i for i, v in enumerate(values) if isinstance(v, _CONTAINERS))
+        elif not modelled and any(t.__hash__ is None or issubclass(t, (tuple, frozenset)) for t in types):
+            # A tuple is a category when all it holds is (a list inside one made pandas fail).
+            row = next((i for i, v in enumerate(values) if not _hashable(v)), None)
+        else:
+            row = None
+        if row is not None:
             value = values[row]
             raise DataValidationError(
                 f"Column {name!r} holds {type(value).__name__} values (position {row}: {value!r:.60}); a table "
