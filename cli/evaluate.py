@@ -104,10 +104,8 @@ def evaluate(
 
     if len(set(dataset.y)) < 2:  # named as fit names it (plan_evaluation's own words say "y")
         raise CLIError(f"{dataset.single_class} ({show(dataset.y[0])}); there is nothing to compare.", DATA)
-    if model is not None and classes is None:
-        from ._model_dir import model_plan
-
-        model_plan(model, dataset.y, settings.get("sampling_strategy", "auto"), settings.get("classes"))
+    if model is not None or classes is not None:
+        _check_adds_rows(dataset, model if classes is None else None, settings)
     device = check_device(device)
     for note in notes:
         say(note)
@@ -142,6 +140,31 @@ def evaluate(
     typer.echo(result.to_json() if json_out else result.to_markdown())
     if report is not None:
         say(f"Wrote the report to {report}.")
+
+
+def _check_adds_rows(dataset, model_dir: Optional[Path], settings: dict) -> None:
+    """The classes named by --classes, else by the model of ``model_dir`` (its own plan), must get
+    rows in DATA: a top-up that adds nothing would compare a model with itself (the library's
+    refusal named ``augmenter.classes``, after its warning had said the same)."""
+    import warnings
+
+    from gan_augment import planner
+    from gan_augment.exceptions import NothingToAddWarning
+
+    from ._model_dir import model_plan
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NothingToAddWarning)  # said once, below, as the error it is
+        if model_dir is not None:
+            plan = model_plan(model_dir, dataset.y, settings.get("sampling_strategy", "auto"), settings.get("classes"))
+        else:
+            with errors(USAGE, ValueError):
+                plan = planner.plan_top_up(dataset.y, classes=dataset.labels)
+    if not any(n > 0 for n in plan.values()):
+        named = list(plan) if model_dir is None else settings.get("classes") or list(plan)
+        whose = "--classes names" if model_dir is None else f"{model_dir} tops up"
+        raise CLIError(f"{whose} {', '.join(show(c) for c in named)}, which DATA holds at the majority count already: "
+                       "the top-up adds nothing to evaluate. Name a rarer class with --classes.", USAGE)
 
 
 def _model_settings(model_dir: Path, given: list[str], handler, data: Path, *,

@@ -946,6 +946,13 @@ def test_evaluate_says_what_is_wrong_with_the_data_as_fit_does(model_dir, tmp_pa
     line = _one_line_error(err)
     assert code == 2 and line.startswith(f"Error: {model_dir} tops up the classes 'rare', which does not fit DATA")
     assert line.endswith("Name the classes to top up with --classes.")
+    # A class DATA holds at the majority count, named by the model or by --classes: said once, in one line.
+    swapped = tmp_path / "swapped.csv"
+    _table().replace({"label": {"rare": "common", "common": "rare"}}).to_csv(swapped, index=False)
+    for args, whose in (([], f"{model_dir} tops up"), (["--classes", "rare", "--epochs", "1"], "--classes names")):
+        code, _, err = run(capsys, "evaluate", swapped, *(["--model", model_dir] if not args else args), "-q")
+        assert code == 2 and err == (f"Error: {whose} 'rare', which DATA holds at the majority count already: the "
+                                     "top-up adds nothing to evaluate. Name a rarer class with --classes.\n"), err
 
 
 def test_evaluate_says_a_folds_gate_refusal_in_one_line(data_csv, tmp_path, capsys, monkeypatch):

@@ -58,6 +58,8 @@ def rare_recall(report, label="rare", method=None):
     (lambda: AutoAugmenter(amounts=(2.0,)), r"amounts must be shares of the full top-up in \(0, 1\]"),
     (lambda: AutoAugmenter(augmenter=GANAugmenter(generator_dims=(-3,))), r"generator_dims"),
     (lambda: MixedSMOTE(k_neighbors=0), r"The 'k_neighbors' parameter of MixedSMOTE"),
+    (lambda: AutoAugmenter(methods=("gan",), augmenter=GANAugmenter(augment="translation")),
+     r"augment='translation' augments images; these are table rows"),
 ])
 def test_an_augmenter_under_test_with_bad_parameters_is_refused_before_any_fold(augmenter, match):
     # Only a GANAugmenter's were checked up front; these were refused inside the first fold, after

@@ -222,10 +222,13 @@ def _check_augmenter_settings(augmenter, X) -> None:
     from gan_augment.auto import AutoAugmenter
     from gan_augment.kinds import kind_for_input
 
-    if hasattr(augmenter, "_parameter_constraints"):  # scikit-learn's own check, which fit runs first
+    if hasattr(augmenter, "_parameter_constraints") and hasattr(augmenter, "_validate_params"):
+        # scikit-learn's own check, which fit runs first
         augmenter._validate_params()
     if isinstance(augmenter, AutoAugmenter):
-        augmenter._check_candidates()  # its methods and amounts, and the parameters of its GAN
+        methods, _ = augmenter._check_candidates()  # its methods and amounts
+        if "gan" in methods and augmenter.augmenter is not None:
+            _check_augmenter_settings(augmenter.augmenter, X)  # its GAN's settings for X too
     if isinstance(augmenter, GANAugmenter):
         # GANAugmenter's own check (a translator's also reads the classes of a fit).
         GANAugmenter._check_kind(augmenter, kind_for_input(X, augmenter.get_params(deep=False)))
