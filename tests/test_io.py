@@ -686,6 +686,17 @@ def test_synthetic_rows_follow_real_rows_written_from_the_frame(tmp_path):
     assert (tmp_path / "out.csv").read_text() == "a,label\n1,x\n2,y\n2,y\n"
 
 
+def test_a_short_row_gets_its_mark_in_the_mark_column(tmp_path):
+    # "b,0.5" has fewer fields than the header (pandas reads x2 as missing): its ",False" landed in
+    # x2, read back as the text "False", with the mark missing.
+    path = _write(tmp_path / "t.csv", "label,x1,x2\na,0.1,q\n\nb,0.5\n")
+    real, source = read_table_source(path)
+    write_augmented_table(real, real.iloc[[0]], tmp_path / "o.csv", source=source, mark_synthetic="syn")
+    assert (tmp_path / "o.csv").read_text() == "label,x1,x2,syn\na,0.1,q,False\n\nb,0.5,,False\na,0.1,q,True\n"
+    back = read_table(tmp_path / "o.csv")
+    assert back["syn"].tolist() == [False, False, True] and back["x2"].isna().tolist() == [False, True, False]
+
+
 def test_source_bytes_are_the_bytes_parsed(tmp_path):
     # The copy comes from the bytes read, so an edit of the file during training cannot slip in.
     path = _write(tmp_path / "in.csv", "a,label\n1,x\n")

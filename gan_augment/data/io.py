@@ -1164,7 +1164,10 @@ def _copy_real_lines(handle: BinaryIO, source: CsvSource, mark: Optional[str]) -
     # after their commas got ", is_synthetic", a name pandas reads with its space.
     header_sep = source.sep + " " if _header_spaced(data[:int(source.content_ends[0])], source.sep) else source.sep
     marks = [(header_sep + _csv_field(mark, source.sep)).encode("utf-8")]
-    marks += [(sep + "False").encode("ascii")] * (len(source.content_ends) - 1)
+    widths = _fields_per_record(source)
+    # A short row (pandas reads its missing fields as missing) gets empty fields before its mark:
+    # the mark went into the row's next column.
+    marks += [(source.sep * (widths[0] - width) + sep + "False").encode("utf-8") for width in widths[1:]]
     position = 0
     for suffix, content_end, line_end in zip(marks, source.content_ends.tolist(), source.line_ends.tolist()):
         handle.write(view[position:content_end])
@@ -1172,6 +1175,21 @@ def _copy_real_lines(handle: BinaryIO, source: CsvSource, mark: Optional[str]) -
         # The last line may have no line ending: give it the file's own.
         handle.write(view[content_end:line_end] if line_end > content_end else source.newline)
         position = line_end  # blank lines after the last row are left out, as above
+
+
+def _fields_per_record(source: CsvSource) -> list[int]:
+    """How many fields each record of ``source`` has, the header first (read with the csv module,
+    record by record, after the blank lines before it, which pandas skips)."""
+    blanks = b" \t".replace(source.sep.encode("utf-8"), b"")
+    leading_blank_lines = re.compile(rb"(?:[" + re.escape(blanks) + rb"]*(?:\r\n|\n|\r))*")
+    widths, start = [], 0
+    for content_end, line_end in zip(source.content_ends.tolist(), source.line_ends.tolist()):
+        record = source.data[start:content_end]
+        record = record[leading_blank_lines.match(record).end():]
+        text = record.decode(CSV_ENCODING if not widths else "utf-8", errors="replace")
+        widths.append(len(next(csv.reader(_io.StringIO(text, newline=""), delimiter=source.sep), [])))
+        start = line_end
+    return widths
 
 
 def _csv_field(value: str, sep: str, *, leading_space: bool = True) -> str:
