@@ -81,3 +81,19 @@ def test_the_evaluator_reports_folds_as_lines(monkeypatch, capsys):
     show(None)
     lines = capsys.readouterr().err.splitlines()
     assert len(lines) == 15 and lines[0] == "Cross-validating: fold 1/15 (7%), 2 min 00 s elapsed, about 28 min 00 s left"
+
+
+def test_the_bar_leaves_the_users_stdout_alone(monkeypatch):
+    # rich's Progress redirects stdout by default: a fit's or a callback's own prints went to stderr
+    # (into the bar) while it ran, out of the file the user's stdout was sent to.
+    import sys
+
+    monkeypatch.setenv("FORCE_COLOR", "1")  # rich takes stderr for a terminal, as in a user's shell
+    monkeypatch.setattr(callbacks, "stderr_is_terminal", lambda: True)
+    stdout, stderr = sys.stdout, sys.stderr
+    bar = ProgressBar()
+    bar.on_train_begin(SimpleNamespace(n_epochs_=2, epoch_=0))
+    try:
+        assert sys.stdout is stdout and sys.stderr is stderr
+    finally:
+        bar.on_train_end(SimpleNamespace(n_epochs_=2, epoch_=2))

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from gan_augment._random import SEED_MAX, derive_seed
-from gan_augment._warnings import recording, say_once
+from gan_augment._warnings import recording, say_once, user_stacklevel
 from gan_augment.baselines import BASELINE_SAMPLERS, baseline_sampler
 from gan_augment.evaluation._types import (AUGMENTER, BASELINES, CLASS_METRICS, OVERALL_METRICS, EvaluationPlan,
                                            FoldResult)
@@ -50,7 +50,7 @@ def run_evaluation(plan: EvaluationPlan):
     finally:
         if show is not None:
             show(None)
-    say_once([fold.warnings for fold in results], stacklevel=3)
+    say_once([fold.warnings for fold in results])
     return build_report(plan, results)
 
 
@@ -64,8 +64,9 @@ def _progress(total: int):
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    # Not redirected: what the user's estimator prints to stdout stays on stdout.
     bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                   console=Console(stderr=True))
+                   console=Console(stderr=True), redirect_stdout=False, redirect_stderr=False)
     bar.start()
     task = bar.add_task("Cross-validating", total=total)
     return lambda done: bar.stop() if done is None else bar.update(task, completed=done)
@@ -96,7 +97,7 @@ def _run_fold_quietly(plan: EvaluationPlan, index: int, train, test) -> FoldResu
             # (recorded by _run_fold with the fold's other warnings, and said once; named as the tables do)
             warnings.warn(f"{method_names(plan)[method]} changed or removed training rows (as cleaning samplers such "
                           "as SMOTEENN and SMOTETomek do), so the rows it added cannot be told from the real ones: its "
-                          "fidelity and privacy are not measured.", UserWarning, stacklevel=2)
+                          "fidelity and privacy are not measured.", UserWarning, stacklevel=user_stacklevel())
         elif inspect and len(y_fit) > len(y_train):
             added[method] = X_fit.iloc[len(X_train):]
             _inspect(plan, fold, method, X_train, y_train, X_fit, y_fit, y_test, probe, seed)

@@ -101,7 +101,8 @@ class ProgressBar(Callback):
         self._progress = Progress(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
             TimeElapsedColumn(), TextColumn("{task.fields[losses]}"), transient=False,
-            console=Console(stderr=True),
+            # Not redirected: what the user's code prints to stdout stays on stdout.
+            console=Console(stderr=True), redirect_stdout=False, redirect_stderr=False,
         )
         self._progress.start()
         self._task = self._progress.add_task(
