@@ -109,7 +109,7 @@ def main(argv: Optional[list] = None, *, prog_name: str = PROG) -> int:
     state.quiet, state.debug = False, "--debug" in args
     if not args:
         args = ["--help"]
-    with _tolerant_streams(), warnings.catch_warnings(), _terminate_as_interrupt():
+    with _tolerant_streams(), warnings.catch_warnings(), _terminate_as_interrupt(), _keeping_excepthook():
         if not state.debug:
             warnings.showwarning = show_warning
         try:
@@ -150,6 +150,17 @@ def _terminate_as_interrupt():
         yield
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+@contextlib.contextmanager
+def _keeping_excepthook():
+    """The caller's ``sys.excepthook`` back after the command: typer's app sets its own, for good,
+    which passes exceptions to the hook typer found at its import, not to the caller's."""
+    hook = sys.excepthook
+    try:
+        yield
+    finally:
+        sys.excepthook = hook
 
 
 @contextlib.contextmanager

@@ -96,6 +96,24 @@ def test_early_stopping_reaches_the_augmenter_and_is_refused_for_images(model_di
     assert not (tmp_path / "im").exists()
 
 
+def test_main_gives_the_callers_excepthook_back(model_dir, capsys):
+    # typer's app set its own sys.excepthook for good, which passes exceptions to the hook typer
+    # found at its import: a caller's hook was never called again.
+    import sys
+
+    def mine(*exc_info):
+        pass
+
+    before = sys.excepthook
+    sys.excepthook = mine
+    try:
+        for args in (["info", model_dir], ["--help"], ["info", "no-such-model"]):
+            run(capsys, *args)
+            assert sys.excepthook is mine
+    finally:
+        sys.excepthook = before
+
+
 def test_fit_shows_progress_unless_quiet(data_csv, tmp_path, capsys):
     code, out, err = run(capsys, "fit", data_csv, "--classes", "tiny,rare", "-e", "1", "-o", tmp_path / "m")
     assert code == 0, err
