@@ -15,6 +15,8 @@ import warnings
 
 import numpy as np
 
+from gan_augment._warnings import user_stacklevel
+
 __all__ = ["SEED_MAX", "check_seed", "derive_seed", "seeded_clone", "spawn_seeds"]
 
 SEED_MAX = np.iinfo(np.int32).max
@@ -91,6 +93,7 @@ def seeded_splitter(cv, seed: int):
         seeded.random_state = seed
     except (TypeError, AttributeError, copy.Error):  # a splitter that cannot be copied or seeded so
         warnings.warn(f"cv={type(cv).__name__}(...) shuffles without a seed and could not be given one, so its folds "
-                      "(and the result) differ from call to call; give it a random_state.", UserWarning, stacklevel=3)
+                      "(and the result) differ from call to call; give it a random_state.", UserWarning,
+                      stacklevel=user_stacklevel())
         return cv
     return seeded

@@ -12,6 +12,8 @@ stripping figures from them, since a class named ``2`` is not a class named ``3`
 from __future__ import annotations
 
 import contextlib
+import os
+import sys
 import threading
 import warnings
 from collections import Counter
@@ -35,12 +37,33 @@ def catching_warnings(**kwargs):
         yield caught
 
 
-def warn(message: str, category: type[Warning], *, gist: str, stacklevel: int = 2) -> None:
-    """``warnings.warn(message, category)``, carrying ``gist``: the same warning without the
-    figures of this fit, which :func:`say_once` says for the folds whose figures differ."""
+def user_stacklevel() -> int:
+    """The ``stacklevel`` with which this function's caller's ``warnings.warn`` names the first frame
+    outside gan-augment and the libraries its public calls run through (scikit-learn's fit wrapper,
+    imbalanced-learn's fit_resample): the user's line, however deep the call. Fixed levels named
+    library lines (``plan = plan_top_up(...)``), so that a ``module="sklearn"`` filter silenced
+    this library's warnings and ``module="gan_augment"`` did not reach them. (Python 3.12's
+    ``skip_file_prefixes`` does this; 3.11 is supported.)"""
+    frame, level = sys._getframe(1), 1
+    inside = _library_prefixes()
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(inside):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+def _library_prefixes() -> tuple[str, ...]:
+    """The source folders of gan-augment and of the libraries that call into it, as loaded."""
+    names = ("gan_augment", "sklearn", "imblearn")
+    return tuple(os.path.dirname(module.__file__) + os.sep for module in map(sys.modules.get, names)
+                 if module is not None and getattr(module, "__file__", None))
+
+
+def warn(message: str, category: type[Warning], *, gist: str) -> None:
+    """``warnings.warn(message, category)`` at the user's line, carrying ``gist``: the same warning
+    without the figures of this fit, which :func:`say_once` says for the folds whose figures differ."""
     warning = category(message)
     warning.gist = gist  # type: ignore[attr-defined]
-    warnings.warn(warning, stacklevel=stacklevel + 1)
+    warnings.warn(warning, stacklevel=user_stacklevel())
 
 
 def recording(fn: Callable[..., T], *args, **kwargs) -> tuple[T, Raised]:
@@ -66,7 +89,7 @@ def recording(fn: Callable[..., T], *args, **kwargs) -> tuple[T, Raised]:
     return result, [(w.category, str(w.message), getattr(w.message, "gist", None)) for w in caught]
 
 
-def say_once(raised: Sequence[Raised], *, unit: str = "folds", stacklevel: int = 3) -> None:
+def say_once(raised: Sequence[Raised], *, unit: str = "folds") -> None:
     """Each distinct warning of ``raised`` (one list per fold) once, with the number of folds that
     raised it when there were several: as raised when every fold said it alike, else its gist."""
     said: dict[tuple[type, str], set[str]] = {}  # (category, gist or message) -> the messages
@@ -81,4 +104,4 @@ def say_once(raised: Sequence[Raised], *, unit: str = "folds", stacklevel: int =
     for (category, gist), texts in said.items():
         where = f" (in {counts[category, gist]} of {len(raised)} {unit})" if len(raised) > 1 else ""
         text = next(iter(texts)) if len(texts) == 1 else gist
-        warnings.warn(text + where, category, stacklevel=stacklevel + 1)
+        warnings.warn(text + where, category, stacklevel=user_stacklevel())

@@ -29,7 +29,7 @@ from gan_augment._sampler import TableSamplerMixin, keeping_fitted_state
 from gan_augment._fs import check_parent_writable
 from gan_augment._memory import gib, physical_memory
 from gan_augment._random import derive_seed, spawn_seeds
-from gan_augment._warnings import warn
+from gan_augment._warnings import user_stacklevel, warn
 from gan_augment.checkpoint import build_checked, check_state_target, check_state_values, load_state, \
     read_metadata, recover_interrupted_save, save_state
 from gan_augment.config import EARLY_STOPPING_EVERY, EARLY_STOPPING_PATIENCE, LOSSES, NOISE_ARCHITECTURES, \
@@ -580,7 +580,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
             read_as = "auto" if cls._takes_auto_gate() else True
             warnings.warn(f"{Path(path) / 'model.json'} has label_gate={params['label_gate']!r}, which is not a value "
                           f"of it; it is read as {read_as!r} (save the model again to record that).",
-                          UserWarning, stacklevel=2)
+                          UserWarning, stacklevel=user_stacklevel())
             params["label_gate"] = read_as
         labels = np.dtype(state["classes_dtype"])
         classes = np.array([label_from_json(c, labels) for c in state["classes"]], dtype=labels)
@@ -839,7 +839,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
                        f"They are topped up without the gate: compare with {self.kind_.plain_top_up} (AutoAugmenter, "
                        f"gan-augment evaluate){', or fit longer (epochs=, --epochs)' if low else ''}.")
             gist = " ".join([*self._ungated_reasons(self.label_gate_, with_figures=False)[0], outcome])
-            warn(" ".join([*reasons, outcome]), UserWarning, gist=gist, stacklevel=3)
+            warn(" ".join([*reasons, outcome]), UserWarning, gist=gist)
 
     def _measure_diversity(self, X, y: np.ndarray) -> dict:
         """Each class's synthetic samples against (at most 1,000 of) its real ones; seeded by the

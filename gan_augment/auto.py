@@ -38,7 +38,7 @@ from sklearn.utils.validation import check_memory
 from gan_augment._compat import HasMethods, Interval, StrOptions
 from gan_augment._sampler import TableSamplerMixin
 from gan_augment._random import derive_seed, seeded_clone, seeded_splitter, spawn_seeds
-from gan_augment._warnings import recording, say_once
+from gan_augment._warnings import recording, say_once, user_stacklevel
 from gan_augment.baselines import BASELINE_SAMPLERS, baseline_sampler
 from gan_augment.data.layout import shape_of
 from gan_augment.kinds import kind_for_input
@@ -331,7 +331,7 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
                 raise ValueError(f"{why} Choose other methods= ({', '.join(repr(m) for m in METHODS if m != method)}), "
                                  f"or {fix}.")
             warnings.warn(f"{why} {'SMOTE' if method == 'smote' else 'The GAN'} is left out of the candidates; "
-                          f"{fix} to have it scored.", UserWarning, stacklevel=4)
+                          f"{fix} to have it scored.", UserWarning, stacklevel=user_stacklevel())
         return methods
 
     def _estimator(self, X, seed):
@@ -359,7 +359,7 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         scored, raised = zip(*results)
         scores, times = zip(*scored)
         # Each inner fold's warnings, said once (the same GAN warns in each).
-        say_once(list(raised), unit="inner folds", stacklevel=4)
+        say_once(list(raised), unit="inner folds")
         return np.column_stack(scores), np.column_stack(times)
 
     def _score_fold(self, X, y, train, test, candidates, full_plan, estimator, scorer, gan_seed, k):
@@ -452,7 +452,7 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
                        "label_gate=False samples without the gate")
             warnings.warn(f"In an inner fold the GAN's label gate (label_gate=True) does not serve "
                           f"{', '.join(repr(plain_label(c)) for c in refused)}: {' '.join(reasons)} So the GAN is left "
-                          f"out of the choice; {instead}.", UserWarning, stacklevel=2)
+                          f"out of the choice; {instead}.", UserWarning, stacklevel=user_stacklevel())
             return None
         return {label: gan.sample(n, label) for label, n in strategy.items() if n > 0}
 

@@ -251,7 +251,7 @@ def warn_if_collapsed(diversity: Mapping, unit: str, plain_top_up: str, *, remed
                 "`gan-augment info` of a saved model.")
 
     warn(message([describe(_label_text(label), d, unit) for label, d in collapsed.items()]), ModeCollapseWarning,
-         gist=message([f"class {_label_text(label)}" for label in collapsed]), stacklevel=3)
+         gist=message([f"class {_label_text(label)}" for label in collapsed]))
 
 
 def warn_if_undercovered(diversity: Mapping, unit: str, plain_top_up: str, *, ensemble: bool = True) -> None:
@@ -273,7 +273,7 @@ def warn_if_undercovered(diversity: Mapping, unit: str, plain_top_up: str, *, en
     shares = "; ".join(f"class {_label_text(label)}: {coverage:.2f}" for label, coverage in low.items())
     classes = "; ".join(f"class {_label_text(label)}" for label in low)
     warn(message(f"{shares} of what as many real {unit} cover"), LowCoverageWarning,
-         gist=message(f"{classes}: a share of what as many real {unit} cover"), stacklevel=3)
+         gist=message(f"{classes}: a share of what as many real {unit} cover"))
 
 
 def _label_text(label) -> str:

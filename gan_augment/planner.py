@@ -20,6 +20,7 @@ from imblearn.utils import check_sampling_strategy
 
 from gan_augment._classes import plain_label, resolve_class, same_label
 from gan_augment._listing import first_few
+from gan_augment._warnings import user_stacklevel
 from gan_augment.exceptions import NothingToAddWarning
 
 __all__ = ["FEW_ROWS", "check_class_sizes", "class_counts", "majority_class", "plan_top_up", "stratified_training_rows",
@@ -136,10 +137,10 @@ def _warn_full_classes(plan: Mapping) -> None:
     full = [label for label, n_new in plan.items() if n_new <= 0]
     if len(full) == 1:
         warnings.warn(f"class {full[0]!r} already has the majority count; nothing will be added to it.",
-                      NothingToAddWarning, stacklevel=3)
+                      NothingToAddWarning, stacklevel=user_stacklevel())
     elif full:
         warnings.warn(f"{len(full)} classes already have the majority count ({first_few(map(repr, full), 5)}); "
-                      "nothing will be added to them.", NothingToAddWarning, stacklevel=3)
+                      "nothing will be added to them.", NothingToAddWarning, stacklevel=user_stacklevel())
 
 
 def _real(count: int, unit: str) -> str:
@@ -171,7 +172,7 @@ def check_class_sizes(plan: Mapping, counts: Mapping, min_class_size=None, *, un
             f"Very small classes ({listed}): a generator can only vary a little around so few {unit}, so most "
             "synthetic ones will be near copies. Consider random oversampling, or SMOTE once a class has a few "
             f"more, or add fewer; {_refusing(option)} refuses such classes.",
-            SmallClassWarning, stacklevel=4,
+            SmallClassWarning, stacklevel=user_stacklevel(),
         )
 
 

@@ -32,6 +32,7 @@ from torch.utils.data.distributed import DistributedSampler
 
 from gan_augment._classes import resolve_class
 from gan_augment._random import check_seed, derive_seed
+from gan_augment._warnings import catching_warnings, user_stacklevel
 from gan_augment.augmenter import GANAugmenter
 from gan_augment.data.layout import items_from_nchw
 from gan_augment.data.torch_items import ItemSpec, as_item, cast_values, copy_label, read_base, sort_key, split_item
@@ -171,8 +172,13 @@ class AugmentedDataset(Dataset):
                              "two: the classes to top up and the ones they are counted against.")
         if fitted:  # a model of other data is named as such before its classes are compared
             _check_makes_items_like(augmenter, spec)
-        self.sampling_strategy_ = self._plan(y, augmenter)
+        with catching_warnings(record=True) as said:  # held back: see below
+            warnings.simplefilter("always")
+            self.sampling_strategy_ = self._plan(y, augmenter)
         adds = any(n > 0 for n in self.sampling_strategy_.values())
+        for warning in said:  # when nothing is added, the one warning below says it for every class
+            if adds or not issubclass(warning.category, NothingToAddWarning):
+                warnings.warn(warning.message, stacklevel=user_stacklevel())
         if not fitted and adds:  # the user's augmenter is changed only once the input is known to be good
             given = augmenter.get_params(deep=False)
             try:
@@ -191,7 +197,8 @@ class AugmentedDataset(Dataset):
             # Every class to top up is at its target already: a GAN would add nothing, so none is
             # fitted (minutes saved); the dataset serves the base's items.
             warnings.warn("Nothing to add: every class to top up is at its target count already, so no GAN is "
-                          "fitted; the dataset serves the base's items only.", NothingToAddWarning, stacklevel=2)
+                          "fitted; the dataset serves the base's items only.", NothingToAddWarning,
+                          stacklevel=user_stacklevel())
             self._targets, self._store_dtype = {}, spec.numpy_dtype
         self.epoch = 0
         self._draw(0)

@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 import time
+import warnings
 from collections import Counter
 
 import numpy as np
@@ -1029,6 +1030,29 @@ def test_n_threads_applies_inside_fit_and_sample_and_restores_the_callers_settin
     pd.testing.assert_frame_equal(rows, second.sample(30, "rare"))
     with pytest.raises(ValueError, match="n_threads"):
         fast(n_threads=0).fit(X, y)
+
+
+def test_warnings_of_the_public_calls_name_the_users_line(mixed_frame):
+    # Fixed stacklevels named library lines (gan_augment/augmenter.py, imblearn/base.py): a
+    # module="sklearn" filter silenced them, and module="gan_augment" did not reach them.
+    from torch.utils.data import TensorDataset
+
+    from gan_augment import AugmentedDataset
+    from gan_augment.exceptions import NothingToAddWarning
+
+    X, y = mixed_frame
+    majority = pd.Series(y).value_counts().index[0]
+    calls = [lambda: fast(classes=[majority]).fit_resample(X, y), lambda: fast(classes=[majority]).fit(X, y)]
+    rows = torch.tensor(X[["income", "age"]].to_numpy(), dtype=torch.float32)
+    labels = torch.tensor(pd.factorize(pd.Series(y))[0])
+    base = TensorDataset(rows, labels)
+    calls.append(lambda: AugmentedDataset(base, fast(), classes=[int(labels.bincount().argmax())], random_state=0))
+    for call in calls:
+        with warnings.catch_warnings(record=True) as said:
+            warnings.simplefilter("always")
+            call()
+        raised = [w for w in said if issubclass(w.category, NothingToAddWarning)]
+        assert len(raised) == 1 and raised[0].filename == __file__, [(w.filename, str(w.message)) for w in said]
 
 
 def test_augmented_classifier_takes_sample_weight_none_and_a_duck_typed_estimator(mixed_frame):

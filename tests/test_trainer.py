@@ -878,3 +878,4 @@ def test_precision_settings_are_restored_and_unknown_ones_refused():
     assert torch.get_float32_matmul_precision() == before
     with pytest.raises(ValueError, match="precision must be one of"):
         TrainingConfig(precision="fp16")
+

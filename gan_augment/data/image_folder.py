@@ -30,6 +30,7 @@ from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
 from gan_augment._fs import atomic_path, check_parent_writable, recover_swap, staged_directory
 from gan_augment._listing import first_few
+from gan_augment._warnings import user_stacklevel
 from gan_augment.exceptions import DataValidationError
 
 #: File suffixes (compared case-insensitively) read as images; other files are skipped.
@@ -384,7 +385,7 @@ def read_image_folder(path, *, skip_unreadable: bool = False) -> ImageFolder:
     if unreadable:
         warnings.warn(
             f"Skipped {len(unreadable)} unreadable image file{'s' if len(unreadable) != 1 else ''} "
-            f"in {root} (e.g. {unreadable[0]}).", UserWarning, stacklevel=2,
+            f"in {root} (e.g. {unreadable[0]}).", UserWarning, stacklevel=user_stacklevel(),
         )
     if transparent:
         several = len(transparent) != 1
@@ -393,7 +394,7 @@ def read_image_folder(path, *, skip_unreadable: bool = False) -> ImageFolder:
             f"transparent pixels (e.g. {transparent[0]}); transparency is dropped: the GAN models the colour "
             "channels, where a transparent pixel keeps the colour stored under it (often black), and its "
             "samples are opaque. Flatten the images onto a background first to choose how they look.",
-            UserWarning, stacklevel=2,
+            UserWarning, stacklevel=user_stacklevel(),
         )
     if several_frames:
         file, frames = next(iter(several_frames.items()))
@@ -401,7 +402,7 @@ def read_image_folder(path, *, skip_unreadable: bool = False) -> ImageFolder:
         warnings.warn(
             f"{len(several_frames)} image file{'s' if several else ''} in {root} {'hold' if several else 'holds'} "
             f"several frames or pages (e.g. {file}: {frames}); only the first of each is read. Save every frame as "
-            "a file of its own to use them all.", UserWarning, stacklevel=2,
+            "a file of its own to use them all.", UserWarning, stacklevel=user_stacklevel(),
         )
     if turned:
         several = len(turned) != 1
@@ -410,7 +411,7 @@ def read_image_folder(path, *, skip_unreadable: bool = False) -> ImageFolder:
             f"orientation (e.g. {turned[0]}): read turned upright, as image viewers show them, so synthetic "
             "images are upright too, while `augment` copies real files as they are. Loaders that ignore EXIF "
             "(torchvision's default, plain Image.open) read those turned: save them upright first "
-            "(PIL.ImageOps.exif_transpose) for one orientation everywhere.", UserWarning, stacklevel=2,
+            "(PIL.ImageOps.exif_transpose) for one orientation everywhere.", UserWarning, stacklevel=user_stacklevel(),
         )
     deep = [array for array, is_deep in zip(arrays, sixteen_bit) if is_deep]
     if deep and max(int(array.max()) for array in deep) <= _TWELVE_BIT_CEILING:
@@ -418,7 +419,8 @@ def read_image_folder(path, *, skip_unreadable: bool = False) -> ImageFolder:
         warnings.warn(
             f"The 16-bit images of {root} hold values up to about 4,095 (12-bit data), 1/16 of the 16-bit range: "
             "read on that range they become 0..16 of 255, 17 grey levels, and synthetic images are written on the "
-            "same scale. Scale them to the full 16-bit range first (multiply by 16).", UserWarning, stacklevel=2)
+            "same scale. Scale them to the full 16-bit range first (multiply by 16).", UserWarning,
+            stacklevel=user_stacklevel())
     _check_one_kind(arrays, files, root)
     deep_colour = [file for file, array, is_deep in zip(files, arrays, sixteen_bit) if is_deep and array.shape[2] == 3]
     arrays = _same_size(arrays, files, root)
@@ -480,7 +482,7 @@ def _same_size(arrays, files, root: Path) -> list:
     warnings.warn(
         f"Resized {resized} of {len(arrays)} images in {root} to {height}x{width} px "
         f"(height x width), the most common size (e.g. {file} was {old_h}x{old_w}); resize them "
-        "beforehand to choose how.", UserWarning, stacklevel=3,
+        "beforehand to choose how.", UserWarning, stacklevel=user_stacklevel(),
     )
     return out
 

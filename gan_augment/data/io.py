@@ -36,7 +36,7 @@ import pandas as pd
 from gan_augment._classes import ZERO_PADDED as _ZERO_PADDED
 from gan_augment._fs import atomic_path, check_parent_writable
 from gan_augment._listing import first_few
-from gan_augment._warnings import catching_warnings
+from gan_augment._warnings import catching_warnings, user_stacklevel
 from gan_augment.data.tabular import check_target
 from gan_augment.exceptions import DataValidationError
 
@@ -415,7 +415,7 @@ def _hint_missing_value_words(frame: pd.DataFrame, target, path: Path) -> None:
             hints.append("a number column cannot hold an infinite value: replace it in the file with the value "
                          "it stands for, or with an empty cell (missing)")
         warnings.warn(f"Column {str(name)!r} of {path} holds numbers and {shown}: it is read as text (categories); "
-                      + "; ".join(hints) + ".", UserWarning, stacklevel=5)
+                      + "; ".join(hints) + ".", UserWarning, stacklevel=user_stacklevel())
 
 
 def _text_features(frame: pd.DataFrame, target):
@@ -445,7 +445,8 @@ def _hint_decimal_commas(frame: pd.DataFrame, target, path: Path, sep: str) -> N
                 how, fix = "a decimal comma", f"pandas.read_csv(path, sep={sep!r}, decimal=',')"
             warnings.warn(f"Column {str(name)!r} of {path} holds numbers written with {how} ({example!r}): it is "
                           "read as text, each value a category of its own. Save the table with plain numbers, "
-                          f"e.g. {fix}, then .to_csv(new_path, index=False).", UserWarning, stacklevel=5)
+                          f"e.g. {fix}, then .to_csv(new_path, index=False).", UserWarning,
+                          stacklevel=user_stacklevel())
 
 
 def _hint_spaced_numbers(frame: pd.DataFrame, target, path: Path, sep: str) -> None:
@@ -459,7 +460,7 @@ def _hint_spaced_numbers(frame: pd.DataFrame, target, path: Path, sep: str) -> N
             warnings.warn(f"Column {str(name)!r} of {path} holds numbers with spaces around them "
                           f"({cells[spaced].iloc[0]!r}): it is read as text, each value a category of its own. "
                           f"Save the table without them, e.g. pandas.read_csv(path, sep={sep!r}, skipinitialspace=True)"
-                          ".to_csv(new_path, index=False).", UserWarning, stacklevel=5)
+                          ".to_csv(new_path, index=False).", UserWarning, stacklevel=user_stacklevel())
 
 
 #: Data rows looked at to tell which fields a file writes after a space.
@@ -617,7 +618,7 @@ def _hint_headerless(text: pd.DataFrame, path: Path) -> None:
         warnings.warn(f"The first line of {path} reads like a row of data ({shown}): every column of numbers is "
                       "named by a number. If the file has no header row, that line was read as the column "
                       "names and is not in the data. Add a first line naming the columns (the target among "
-                      "them).", UserWarning, stacklevel=5)
+                      "them).", UserWarning, stacklevel=user_stacklevel())
 
 
 def _all_numbers(cells: pd.Series) -> bool:
@@ -1095,7 +1096,7 @@ def write_augmented_csv(handle: BinaryIO, real: pd.DataFrame, synthetic: pd.Data
         _copy_real_lines(handle, source, mark_synthetic)
     else:
         warnings.warn(f"The real rows of {source.path} are written as parsed, not copied byte for byte: "
-                      "its lines could not be matched one to one with the rows read.", stacklevel=2)
+                      "its lines could not be matched one to one with the rows read.", stacklevel=user_stacklevel())
         rows = real.copy()
         if mark_synthetic is not None:
             rows[mark_synthetic] = False

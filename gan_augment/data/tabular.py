@@ -41,7 +41,7 @@ from sklearn.mixture import BayesianGaussianMixture
 
 from gan_augment._listing import first_few
 from gan_augment._memory import gib, physical_memory
-from gan_augment._warnings import catching_warnings, warn
+from gan_augment._warnings import catching_warnings, user_stacklevel, warn
 from gan_augment.data import column_rules
 from gan_augment.data._dtypes import check_storable, dtype_from_json, dtype_to_json, json_scalar
 from gan_augment.exceptions import DataValidationError, ModelFileError
@@ -279,7 +279,8 @@ class TabularEncoder:
                 values = frame[name].to_numpy(dtype=np.float64, na_value=np.nan)
                 if np.any(np.mod(values[~np.isnan(values)], 1) != 0):
                     warnings.warn(f"Column {str(name)!r} of {source} holds fractions, but the model learnt whole "
-                                  "numbers in it: its synthetic values are whole numbers.", stacklevel=2)
+                                  "numbers in it: its synthetic values are whole numbers.",
+                                  stacklevel=user_stacklevel())
 
     def numeric_blocks(self) -> list[tuple[int, list[float], list[float]]]:
         """Where each numeric column's value sits in an encoded row: ``(start, means, stds)``.
@@ -1148,7 +1149,7 @@ def _warn_if_identifier(series: pd.Series, name) -> bool:
                 "nothing a classifier should learn.")
 
     # The gist leaves the figures out: each cross-validation fold has its own.
-    warn(message(figures), UserWarning, gist=message(""), stacklevel=3)
+    warn(message(figures), UserWarning, gist=message(""))
     return True
 
 
@@ -1165,7 +1166,7 @@ def _warn_if_dates(series: pd.Series, name) -> None:
                     "convert the column to numbers (e.g. days since an origin) before fitting.")
 
         # The gist leaves the example out: each cross-validation fold has its own first date.
-        warn(message(f" (e.g. {sample[0]!r})"), UserWarning, gist=message(""), stacklevel=3)
+        warn(message(f" (e.g. {sample[0]!r})"), UserWarning, gist=message(""))
 
 
 # ======================================================================= helpers: descriptions
@@ -1482,7 +1483,7 @@ def _keep_exact_int_range(spec: dict, series: pd.Series) -> None:
                   f"{max(observed, key=abs)}), which the model handles as floats: its synthetic values are rounded "
                   "to a float's precision (kept within the observed range). If it is an identifier, leave it out of "
                   "the data.",
-                  UserWarning, stacklevel=4)
+                  UserWarning, stacklevel=user_stacklevel())
 
 
 def _fit_mixture(values: np.ndarray, max_modes: int, seed, value_range: float):
@@ -1604,7 +1605,7 @@ def _fit_categorical(series: pd.Series, max_categories: int, *, advise_more: boo
             f"frequent are modelled one by one and the other {len(other)} share one slot, decoded "
             "by their observed frequency. Raise max_categories to model them all.",
             UserWarning,
-            stacklevel=4,
+            stacklevel=user_stacklevel(),
         )
     other_counts = counts.to_numpy()[max_categories:]
     spec = {

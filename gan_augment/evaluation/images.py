@@ -35,7 +35,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from gan_augment._random import check_seed
-from gan_augment._warnings import catching_warnings
+from gan_augment._warnings import catching_warnings, user_stacklevel
 from gan_augment.data.layout import infer_item_layout, to_nchw
 from gan_augment.evaluation.judge import fit_classifier
 from gan_augment.planner import plain_label
@@ -488,10 +488,10 @@ def _class_row(c, name, holdout_mask, synthetic_mask, holdout_pred, synthetic_pr
     }
     if n_holdout < 2:
         warnings.warn(f"Class {name!r} has {n_holdout} held-out real image(s); its distances and precision/"
-                      "recall need at least 2 and are NaN.", UserWarning, stacklevel=3)
+                      "recall need at least 2 and are NaN.", UserWarning, stacklevel=user_stacklevel())
     elif n_synthetic < 2:
         warnings.warn(f"Class {name!r} has {n_synthetic} synthetic image(s); its frechet_distance and "
-                      "precision/recall need at least 2 and are NaN.", UserWarning, stacklevel=3)
+                      "precision/recall need at least 2 and are NaN.", UserWarning, stacklevel=user_stacklevel())
     ok = n_holdout >= 2 and n_synthetic >= 2
     row["frechet_distance"] = frechet_distance(fake_f, real_f) if ok else math.nan
     for column in ("frechet_real", "frechet_blurred", "frechet_mean_shifted"):
@@ -519,7 +519,7 @@ def _reference_features(classifier, train_x, train_y, synthetic_y, classes, name
                 index = np.sort(index[torch.randperm(len(index))[:n_synthetic].numpy()])
             if len(index) < 2:
                 warnings.warn(f"Class {name!r} has {len(index)} training image(s); its reference distances need "
-                              "at least 2 and are NaN.", UserWarning, stacklevel=3)
+                              "at least 2 and are NaN.", UserWarning, stacklevel=user_stacklevel())
                 out[c] = dict.fromkeys(("frechet_real", "frechet_blurred", "frechet_mean_shifted"))
                 continue
             images = train_x[torch.as_tensor(index)]

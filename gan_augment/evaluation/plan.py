@@ -17,7 +17,7 @@ import pandas as pd
 from scipy import sparse
 
 from gan_augment._random import SEED_MAX, check_seed, seeded_clone, seeded_splitter
-from gan_augment._warnings import catching_warnings
+from gan_augment._warnings import catching_warnings, user_stacklevel
 from gan_augment.data.albumentations_adapter import import_albumentations
 from gan_augment.data.tabular import as_pandas_frame, check_columns, check_target, rows_as_array
 from gan_augment.evaluation._prep import ESTIMATORS, build_estimator, split_columns
@@ -166,7 +166,7 @@ def _explicit_targets(y, classes, augmenter) -> Optional[list]:
         raise DataValidationError(f"{where}{exc}") from None
     if any(n > 0 for n in plan.values()):
         for warning in said:
-            warnings.warn(warning.message, stacklevel=4)
+            warnings.warn(warning.message, stacklevel=user_stacklevel())
     else:
         # Every fold's top-up would add nothing, and the verdict would compare a model with itself.
         raise DataValidationError(
@@ -434,7 +434,7 @@ def _has_albumentations() -> bool:
     except ImportError:
         warnings.warn("albumentations is not installed, so the evaluation leaves out the baseline a practitioner "
                       "would try first with images: the rare images repeated under classic augmentation. Install "
-                      'it with pip install "gan-augment[albumentations]".', UserWarning, stacklevel=4)
+                      'it with pip install "gan-augment[albumentations]".', UserWarning, stacklevel=user_stacklevel())
         return False
     return True
 

@@ -34,6 +34,7 @@ import numpy as np
 import torch
 
 from gan_augment._random import derive_seed
+from gan_augment._warnings import user_stacklevel
 from gan_augment.checkpoint import check_state_values, load_state, save_state
 from gan_augment.config import TrainingConfig, config_from_dict, config_to_dict
 from gan_augment.diffaug import AdaptiveProbability, augment, parse_policy
@@ -227,7 +228,8 @@ def resolve_device(device) -> torch.device:
         if is_main_process():
             warnings.warn(f"device='auto': torchrun started {processes} processes on this machine, which has "
                           f"{n_gpus} GPU(s), so they train on the CPU. Start one process per GPU (torchrun "
-                          f"--nproc-per-node {n_gpus}) to train on the GPUs.", UserWarning, stacklevel=2)
+                          f"--nproc-per-node {n_gpus}) to train on the GPUs.", UserWarning,
+                          stacklevel=user_stacklevel())
         return torch.device("cpu")
     try:
         device = torch.device(device)
