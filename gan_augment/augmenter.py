@@ -1158,7 +1158,8 @@ def _params_to_json(params: dict) -> dict:
             continue  # they belong to a training run, not to the model
         if key == "random_state" and not (value is None or isinstance(value, numbers.Integral)):
             warnings.warn(f"random_state={value!r} is not saved with the model (only an int seed is): the loaded "
-                          "model's random_state is None. Pass an int seed to keep it.", UserWarning)
+                          "model's random_state is None. Pass an int seed to keep it.", UserWarning,
+                          stacklevel=user_stacklevel())
             value = None
         if key == "device":
             value = str(value)
@@ -1169,7 +1170,8 @@ def _params_to_json(params: dict) -> dict:
         if callable(value):
             replaced = None if key != "sampling_strategy" else "auto"
             warnings.warn(f"{key}={value!r} is a callable and is not saved with the model: the loaded model's "
-                          f"{key} is {replaced!r}.", UserWarning)
+                          f"{key} is {replaced!r}.", UserWarning,
+                          stacklevel=user_stacklevel())
             value = replaced
         if isinstance(value, dict):
             value = {_json_label(k): _json_label(v) for k, v in value.items()}

@@ -176,8 +176,10 @@ class AugmentedDataset(Dataset):
             warnings.simplefilter("always")
             self.sampling_strategy_ = self._plan(y, augmenter)
         adds = any(n > 0 for n in self.sampling_strategy_.values())
-        for warning in said:  # when nothing is added, the one warning below says it for every class
-            if adds or not issubclass(warning.category, NothingToAddWarning):
+        for warning in said:
+            # "Nothing to add" for a class is said by the fit below, when there is one; when nothing
+            # is added at all, by the one warning further down for every class.
+            if not issubclass(warning.category, NothingToAddWarning) or adds and fitted:
                 warnings.warn(warning.message, stacklevel=user_stacklevel())
         if not fitted and adds:  # the user's augmenter is changed only once the input is known to be good
             given = augmenter.get_params(deep=False)

@@ -1047,6 +1047,13 @@ def test_warnings_of_the_public_calls_name_the_users_line(mixed_frame):
     labels = torch.tensor(pd.factorize(pd.Series(y))[0])
     base = TensorDataset(rows, labels)
     calls.append(lambda: AugmentedDataset(base, fast(), classes=[int(labels.bincount().argmax())], random_state=0))
+    # Through imbalanced-learn's Pipeline, whose fit_resample runs in joblib's Memory: it was named.
+    calls.append(lambda: ImbPipeline([("gan", fast(classes=[majority])),
+                                      ("model", LogisticRegression())]).fit(X[["income", "age"]], y))
+    # Some classes topped up, one not: said once, by the fit (the torch door's plan said it too).
+    rare = int(labels.bincount().argmin())
+    calls.append(lambda: AugmentedDataset(base, fast(), classes=[rare, int(labels.bincount().argmax())],
+                                          random_state=0))
     for call in calls:
         with warnings.catch_warnings(record=True) as said:
             warnings.simplefilter("always")

@@ -695,6 +695,17 @@ def test_a_short_row_gets_its_mark_in_the_mark_column(tmp_path):
     assert (tmp_path / "o.csv").read_text() == "label,x1,x2,syn\na,0.1,q,False\n\nb,0.5,,False\na,0.1,q,True\n"
     back = read_table(tmp_path / "o.csv")
     assert back["syn"].tolist() == [False, False, True] and back["x2"].isna().tolist() == [False, True, False]
+    # Fields counted as pandas reads them: after a separator's space a quote opens a field (one cell
+    # over two lines, a separator inside quotes), and a BOM and blank lines before the header are none.
+    for text, short in ((b'a, b, t\n1, "x\ny", A\n2, 3, B\n', ()), (b'a, b, c, t\n1, "p,q", A\n2, 3, 4, B\n', (0,)),
+                        (b"\xef\xbb\xbf\na,b,c,t\n1,2,A\n3,4,5,B\n", (0,))):
+        (tmp_path / "s.csv").write_bytes(text)
+        real, source = read_table_source(tmp_path / "s.csv", target="t")
+        write_augmented_table(real, real.iloc[:0], tmp_path / "o.csv", source=source, mark_synthetic="syn", force=True)
+        back = read_table(tmp_path / "o.csv", target="t")
+        assert back["syn"].tolist() == [False, False]
+        pd.testing.assert_frame_equal(back.drop(columns="syn"), real)
+        assert [i for i in range(2) if real.iloc[i].isna().any()] == list(short)
 
 
 def test_source_bytes_are_the_bytes_parsed(tmp_path):

@@ -879,3 +879,14 @@ def test_precision_settings_are_restored_and_unknown_ones_refused():
     with pytest.raises(ValueError, match="precision must be one of"):
         TrainingConfig(precision="fp16")
 
+
+def test_history_keeps_nan_and_none_apart_in_json():
+    # A figure not measured yet (NaN) must not be JSON's NaN token; a None a callback records stays None.
+    import json
+
+    from gan_augment.training.history import History
+
+    history = History([{"epoch": 1, "real_sign": float("nan"), "val_auc": None}, {"epoch": 2, "real_sign": 0.5}])
+    text = json.dumps(history.to_json(), allow_nan=False)
+    back = History.from_json(json.loads(text))
+    assert math.isnan(back[0]["real_sign"]) and back[0]["val_auc"] is None and back[1] == history[1]

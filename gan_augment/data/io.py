@@ -1179,16 +1179,17 @@ def _copy_real_lines(handle: BinaryIO, source: CsvSource, mark: Optional[str]) -
 
 
 def _fields_per_record(source: CsvSource) -> list[int]:
-    """How many fields each record of ``source`` has, the header first (read with the csv module,
-    record by record, after the blank lines before it, which pandas skips)."""
+    """How many fields each record of ``source`` has, the header first (read with the csv module as
+    pandas reads it, spaces after a separator skipped, record by record after the blank lines
+    before it, which pandas skips)."""
     blanks = b" \t".replace(source.sep.encode("utf-8"), b"")
     leading_blank_lines = re.compile(rb"(?:[" + re.escape(blanks) + rb"]*(?:\r\n|\n|\r))*")
     widths, start = [], 0
     for content_end, line_end in zip(source.content_ends.tolist(), source.line_ends.tolist()):
-        record = source.data[start:content_end]
-        record = record[leading_blank_lines.match(record).end():]
-        text = record.decode(CSV_ENCODING if not widths else "utf-8", errors="replace")
-        widths.append(len(next(csv.reader(_io.StringIO(text, newline=""), delimiter=source.sep), [])))
+        record = source.data[start:content_end].removeprefix(b"\xef\xbb\xbf" if start == 0 else b"")
+        text = record[leading_blank_lines.match(record).end():].decode("utf-8", errors="replace")
+        reader = csv.reader(_io.StringIO(text, newline=""), delimiter=source.sep, skipinitialspace=True)
+        widths.append(len(next(reader, [])))
         start = line_end
     return widths
 

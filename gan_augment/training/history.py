@@ -19,12 +19,17 @@ class History(list):
 
     def to_json(self) -> list[dict]:
         """The records as a model file or checkpoint holds them: a NaN (a figure not measured yet,
-        such as the adaptive augmentation's signal before its first interval) as null, so that the
-        file stays strict JSON."""
-        return [{key: None if isinstance(value, float) and math.isnan(value) else value for key, value in record.items()}
+        such as the adaptive augmentation's signal before its first interval) as the text "NaN",
+        so that the file stays strict JSON; a None a callback recorded stays null."""
+        return [{key: _NAN if isinstance(value, float) and math.isnan(value) else value for key, value in record.items()}
                 for record in self]
 
     @classmethod
     def from_json(cls, records) -> "History":
-        """Records as :meth:`to_json` wrote them: null read back as NaN, what training records."""
-        return cls({key: math.nan if value is None else value for key, value in record.items()} for record in records)
+        """Records as :meth:`to_json` wrote them (or as earlier versions did, NaN as such): NaN back
+        where it was."""
+        return cls({key: math.nan if value == _NAN else value for key, value in record.items()} for record in records)
+
+
+#: How a NaN of a record is written (JSON has no NaN).
+_NAN = "NaN"
