@@ -956,7 +956,7 @@ def load_dataset(path, target=None, *, classes=None, na_values=None, sep=None):
     Parameters
     ----------
     path : str or Path
-        A ``.csv`` or ``.parquet`` file, or a directory holding exactly one such file. CSVs are
+        A ``.csv``, ``.tsv`` or ``.parquet`` file, or a directory holding exactly one such file. CSVs are
         read as :func:`read_table` says: columns of numbers are numeric, zero-padded codes and
         words stay text, labels are integers only if written as plain integers (else text),
         spaces after commas are dropped in a column where every cell has them (kept as part of
@@ -970,7 +970,7 @@ def load_dataset(path, target=None, *, classes=None, na_values=None, sep=None):
     na_values : str or list of str, optional
         More cell texts of a CSV to read as missing (e.g. ``["NA", "?"]``), besides empty cells.
     sep : str, optional
-        A CSV's field separator (one character; default ``","``).
+        A CSV's field separator (one character; default ``","``, a tab for ``.tsv``).
 
     Returns
     -------
