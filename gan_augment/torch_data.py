@@ -177,9 +177,9 @@ class AugmentedDataset(Dataset):
             self.sampling_strategy_ = self._plan(y, augmenter)
         adds = any(n > 0 for n in self.sampling_strategy_.values())
         for warning in said:
-            # "Nothing to add" for a class is said by the fit below, when there is one; when nothing
-            # is added at all, by the one warning further down for every class.
-            if not issubclass(warning.category, NothingToAddWarning) or adds and fitted:
+            # "Nothing to add" is said here for a fitted augmenter; else by the fit below when there
+            # is one, or, when nothing is added at all, by the one warning further down.
+            if not issubclass(warning.category, NothingToAddWarning) or fitted:
                 warnings.warn(warning.message, stacklevel=user_stacklevel())
         if not fitted and adds:  # the user's augmenter is changed only once the input is known to be good
             given = augmenter.get_params(deep=False)

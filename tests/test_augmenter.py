@@ -1051,9 +1051,12 @@ def test_warnings_of_the_public_calls_name_the_users_line(mixed_frame):
     calls.append(lambda: ImbPipeline([("gan", fast(classes=[majority])),
                                       ("model", LogisticRegression())]).fit(X[["income", "age"]], y))
     # Some classes topped up, one not: said once, by the fit (the torch door's plan said it too).
-    rare = int(labels.bincount().argmin())
-    calls.append(lambda: AugmentedDataset(base, fast(), classes=[rare, int(labels.bincount().argmax())],
-                                          random_state=0))
+    rare, common = int(labels.bincount().argmin()), int(labels.bincount().argmax())
+    calls.append(lambda: AugmentedDataset(base, fast(), classes=[rare, common], random_state=0))
+    # A fitted augmenter, a class at the majority count already (no fit here to say it).
+    fitted = fast(classes=[rare]).fit(rows.numpy(), labels.numpy())
+    calls.append(lambda: AugmentedDataset(base, fitted, classes=[common], random_state=0))
+    calls.append(lambda: AugmentedDataset(base, fitted, classes=[rare, common], random_state=0))
     for call in calls:
         with warnings.catch_warnings(record=True) as said:
             warnings.simplefilter("always")
