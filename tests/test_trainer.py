@@ -890,3 +890,18 @@ def test_history_keeps_nan_and_none_apart_in_json():
     text = json.dumps(history.to_json(), allow_nan=False)
     back = History.from_json(json.loads(text))
     assert math.isnan(back[0]["real_sign"]) and back[0]["val_auc"] is None and back[1] == history[1]
+
+
+def test_early_stopping_counts_no_epoch_before_its_first_value():
+    # A figure not measured yet (NaN) counted as "not improved": patience=1 stopped training after
+    # the first epoch, before the augmentation signal was ever measured.
+    from types import SimpleNamespace
+
+    stopping = EarlyStopping("real_sign", mode="max", patience=1)
+    trainer = SimpleNamespace(stop_training=False)
+    stopping.on_train_begin(trainer)
+    for epoch, value in enumerate([float("nan"), float("nan"), 0.3, 0.5], start=1):
+        stopping.on_epoch_end(trainer, {"epoch": epoch, "real_sign": value})
+    assert not trainer.stop_training and stopping.best_ == 0.5 and stopping.wait_ == 0
+    stopping.on_epoch_end(trainer, {"epoch": 5, "real_sign": float("nan")})  # NaN after a value: not better
+    assert trainer.stop_training

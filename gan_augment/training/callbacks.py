@@ -183,6 +183,10 @@ class EarlyStopping(Callback):
         if self.monitor not in record:
             raise KeyError(f"EarlyStopping monitors {self.monitor!r}, which is not in {sorted(record)}.")
         value = record[self.monitor]
+        if isinstance(value, float) and math.isnan(value) and math.isinf(self.best_):
+            # Nothing measured yet (the augmentation signal before its first interval): no epoch
+            # to count against patience, which a short patience spent before the first value.
+            return
         # best_ is the monitored value itself (it held the negated one in "max" mode).
         improved = (value < self.best_ - self.min_delta if self.mode == "min" else
                     value > self.best_ + self.min_delta)
