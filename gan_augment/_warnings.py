@@ -40,10 +40,10 @@ def catching_warnings(**kwargs):
 def user_stacklevel() -> int:
     """The ``stacklevel`` with which this function's caller's ``warnings.warn`` names the first frame
     outside gan-augment and the libraries its public calls run through (scikit-learn's fit wrapper,
-    imbalanced-learn's fit_resample, joblib's cache and loops): the user's line, however deep the call. Fixed levels named
-    library lines (``plan = plan_top_up(...)``), so that a ``module="sklearn"`` filter silenced
-    this library's warnings and ``module="gan_augment"`` did not reach them. (Python 3.12's
-    ``skip_file_prefixes`` does this; 3.11 is supported.)"""
+    imbalanced-learn's fit_resample, joblib's cache and loops): the user's line, however deep the
+    call. Fixed levels named library lines (``plan = plan_top_up(...)``), so that a
+    ``module="sklearn"`` filter silenced this library's warnings and ``module="gan_augment"`` did
+    not reach them. (Python 3.12's ``skip_file_prefixes`` does this; 3.11 is supported.)"""
     frame, level = sys._getframe(1), 1
     inside = _library_prefixes()
     while frame.f_back is not None and frame.f_code.co_filename.startswith(inside):
@@ -53,7 +53,7 @@ def user_stacklevel() -> int:
 
 def _library_prefixes() -> tuple[str, ...]:
     """The source folders of gan-augment and of the libraries that call into it, as loaded."""
-    names = ("gan_augment", "sklearn", "imblearn", "joblib")  # joblib: Pipeline's and sklearn's Memory, Parallel
+    names = ("gan_augment", "sklearn", "imblearn", "joblib")  # joblib: the Pipelines' Memory, Parallel
     return tuple(os.path.dirname(module.__file__) + os.sep for module in map(sys.modules.get, names)
                  if module is not None and getattr(module, "__file__", None))
 

@@ -818,9 +818,10 @@ def _record_bounds(data: bytes, n_rows: int, sep: str) -> Optional[tuple[np.ndar
     ending, as byte offsets; None if the records found are not the ``n_rows`` rows pandas read.
 
     A record is one physical line unless a quoted field holds a line break; lines holding only
-    spaces or tabs (other than the separator) are skipped, as pandas skips them. Line breaks are single bytes (CR, LF) that
-    UTF-8 never uses inside a character, so the file is split as bytes and only lines that hold a
-    quote are decoded and handed to the csv module, which says how many lines the record spans.
+    spaces or tabs (other than the separator) are skipped, as pandas skips them. Line breaks are
+    single bytes (CR, LF) that UTF-8 never uses inside a character, so the file is split as bytes
+    and only lines that hold a quote are decoded and handed to the csv module, which says how many
+    lines the record spans.
     """
     starts, content_ends, line_ends = _physical_lines(data)
     n_lines = len(starts)

@@ -21,8 +21,8 @@ class History(list):
         """The records as a model file or checkpoint holds them: a NaN (a figure not measured yet,
         such as the adaptive augmentation's signal before its first interval) as the text "NaN",
         so that the file stays strict JSON; a None a callback recorded stays null."""
-        return [{key: _NAN if isinstance(value, float) and math.isnan(value) else value for key, value in record.items()}
-                for record in self]
+        return [{key: _NAN if isinstance(value, float) and math.isnan(value) else value
+                 for key, value in record.items()} for record in self]
 
     @classmethod
     def from_json(cls, records) -> "History":
