@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from gan_augment.data.io import read_table
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _taking_turns import cpu_seconds_taking_turns  # noqa: E402
 
 
 def main(argv=None) -> None:
@@ -35,12 +38,8 @@ def main(argv=None) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "wide.csv"
         frame.to_csv(path, index=False)
-        times = {"pandas.read_csv": [], "gan_augment read_table": []}
-        for _ in range(args.rounds):  # taking turns, so that a busy machine slows both alike
-            for name, read in (("pandas.read_csv", pd.read_csv), ("gan_augment read_table", read_table)):
-                started = time.process_time()
-                read(path)
-                times[name].append(time.process_time() - started)
+        times = cpu_seconds_taking_turns({"pandas.read_csv": lambda: pd.read_csv(path),
+                                          "gan_augment read_table": lambda: read_table(path)}, args.rounds)
     print(f"{args.rows:,} rows x {args.columns:,} columns of numbers (+ a label)")
     for name, values in times.items():
         print(f"{name:>24}: median {statistics.median(values):.2f} CPU s over {args.rounds} rounds")

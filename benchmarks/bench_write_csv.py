@@ -14,14 +14,17 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import tempfile
-import time
 from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 
 from gan_augment.data.io import read_table_source, write_augmented_table, write_table
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _taking_turns import cpu_seconds_taking_turns  # noqa: E402
 
 
 def main(argv=None) -> None:
@@ -41,12 +44,7 @@ def main(argv=None) -> None:
             "pandas to_csv (synthetic)": lambda: synthetic.to_csv(out / "c.csv", index=False),
             "write_table (sample)": lambda: write_table(synthetic, out / "d.csv", force=True),
         }
-        times = {name: [] for name in writers}
-        for _ in range(args.rounds):  # taking turns, so that a busy machine slows all alike
-            for name, write in writers.items():
-                started = time.process_time()
-                write()
-                times[name].append(time.process_time() - started)
+        times = cpu_seconds_taking_turns(writers, args.rounds)
     print(f"{args.rows:,} synthetic rows of {real.shape[1]} columns; CPU seconds, median of {args.rounds}:")
     for name, seconds in times.items():
         print(f"  {name:<36} {statistics.median(seconds):6.2f}")
