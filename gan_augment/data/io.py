@@ -146,8 +146,9 @@ class CsvSource:
     ``data`` holds the very bytes that were parsed (so what is copied into an output is what was
     trained on, even if the file changes meanwhile). ``content_ends[i]`` / ``line_ends[i]`` are the
     byte offsets where record ``i`` (0: the header, then one per row of the frame) ends before and
-    after its line ending; they are None when the records could not be matched one to one with
-    the rows pandas read, and the real rows are then written from the frame (with a warning).
+    after its line ending, ``record_starts[i]`` where it starts (after the blank lines before it);
+    they are None when the records could not be matched one to one with the rows pandas read, and
+    the real rows are then written from the frame (with a warning).
     ``decimals`` maps each numeric column to the largest number of decimals written in it
     (0 for integer columns): synthetic numbers are written with no more.
     """
@@ -168,6 +169,7 @@ class CsvSource:
     # after the bare separator and unquoted, ``, red`` as the file writes `` red``, whatever
     # ``spaced`` read from the first rows.
     values_spaced: frozenset = frozenset()
+    record_starts: Optional[np.ndarray] = None
     # How the file spells a missing cell, for the synthetic rows: per column, the one token of
     # ``na_values`` its cells use (``?``; else the one the file uses), else an empty cell.
     missing: dict = field(default_factory=dict)
@@ -365,6 +367,7 @@ def _read_csv(path: Path, na_values: list[str], target, sep: str, *, sep_given: 
                        content_ends=None if bounds is None else bounds[0],
                        line_ends=None if bounds is None else bounds[1], sep=sep, spaced=_spaced(data, sep),
                        values_spaced=frozenset(values_spaced),
+                       record_starts=None if bounds is None else bounds[2],
                        missing=_missing_spelling(data, options, na_values))
     return frame, source
 
@@ -813,9 +816,10 @@ def _first_line_ending(data: bytes) -> bytes:
         position = found.end()
 
 
-def _record_bounds(data: bytes, n_rows: int, sep: str) -> Optional[tuple[np.ndarray, np.ndarray]]:
+def _record_bounds(data: bytes, n_rows: int, sep: str) -> Optional[tuple[np.ndarray, ...]]:
     """Where each record (the header, then each row) of a CSV ends, before and after its line
-    ending, as byte offsets; None if the records found are not the ``n_rows`` rows pandas read.
+    ending, and where it starts, as byte offsets; None if the records found are not the
+    ``n_rows`` rows pandas read.
 
     A record is one physical line unless a quoted field holds a line break; lines holding only
     spaces or tabs (other than the separator) are skipped, as pandas skips them. Line breaks are
@@ -826,7 +830,7 @@ def _record_bounds(data: bytes, n_rows: int, sep: str) -> Optional[tuple[np.ndar
     starts, content_ends, line_ends = _physical_lines(data)
     n_lines = len(starts)
     blanks = b" \t".replace(sep.encode("utf-8"), b"")
-    records_content, records_end = [], []
+    records_start, records_content, records_end = [], [], []
     i = 0
     while i < n_lines:
         line = data[starts[i]:content_ends[i]]
@@ -835,12 +839,13 @@ def _record_bounds(data: bytes, n_rows: int, sep: str) -> Optional[tuple[np.ndar
             i += 1  # a blank line: not a record (pandas skips it); copied as it is
             continue
         last = i if b'"' not in line else _last_line_of_record(data, starts, line_ends, i, sep)
+        records_start.append(starts[i])
         records_content.append(content_ends[last])
         records_end.append(line_ends[last])
         i = last + 1
     if len(records_content) != n_rows + 1:
         return None
-    return np.array(records_content, dtype=np.int64), np.array(records_end, dtype=np.int64)
+    return tuple(np.array(offsets, dtype=np.int64) for offsets in (records_content, records_end, records_start))
 
 
 def _physical_lines(data: bytes) -> tuple[list[int], list[int], list[int]]:
@@ -1181,17 +1186,13 @@ def _copy_real_lines(handle: BinaryIO, source: CsvSource, mark: Optional[str]) -
 
 def _fields_per_record(source: CsvSource) -> list[int]:
     """How many fields each record of ``source`` has, the header first (read with the csv module as
-    pandas reads it, spaces after a separator skipped, record by record after the blank lines
-    before it, which pandas skips)."""
-    blanks = b" \t".replace(source.sep.encode("utf-8"), b"")
-    leading_blank_lines = re.compile(rb"(?:[" + re.escape(blanks) + rb"]*(?:\r\n|\n|\r))*")
-    widths, start = [], 0
-    for content_end, line_end in zip(source.content_ends.tolist(), source.line_ends.tolist()):
-        record = source.data[start:content_end].removeprefix(b"\xef\xbb\xbf" if start == 0 else b"")
-        text = record[leading_blank_lines.match(record).end():].decode("utf-8", errors="replace")
-        reader = csv.reader(_io.StringIO(text, newline=""), delimiter=source.sep, skipinitialspace=True)
+    pandas reads it, spaces after a separator skipped)."""
+    widths = []
+    for start, end in zip(source.record_starts.tolist(), source.content_ends.tolist()):
+        record = source.data[start:end].removeprefix(b"\xef\xbb\xbf" if start == 0 else b"")
+        reader = csv.reader(_io.StringIO(record.decode("utf-8", errors="replace"), newline=""),
+                            delimiter=source.sep, skipinitialspace=True)
         widths.append(len(next(reader, [])))
-        start = line_end
     return widths
 
 
