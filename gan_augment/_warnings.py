@@ -89,9 +89,12 @@ def recording(fn: Callable[..., T], *args, **kwargs) -> tuple[T, Raised]:
     return result, [(w.category, str(w.message), getattr(w.message, "gist", None)) for w in caught]
 
 
-def say_once(raised: Sequence[Raised], *, unit: str = "folds") -> None:
+def say_once(raised: Sequence[Raised], *, unit: str = "folds", already_said: Sequence[tuple[type, str]] = ()) -> None:
     """Each distinct warning of ``raised`` (one list per fold) once, with the number of folds that
-    raised it when there were several: as raised when every fold said it alike, else its gist."""
+    raised it when there were several: as raised when every fold said it alike, else its gist.
+    Warnings whose (category, message) is in ``already_said`` (said of the whole data before the
+    folds ran) are left out."""
+    raised = [[warning for warning in fold if warning[:2] not in already_said] for fold in raised]
     said: dict[tuple[type, str], set[str]] = {}  # (category, gist or message) -> the messages
     counts: Counter = Counter()
     for fold in raised:

@@ -775,6 +775,23 @@ def test_a_warning_whose_figures_differ_between_folds_is_said_once_as_its_gist()
     assert said == ["class 'rare' is kept at a low rate (in 3 of 3 folds)"]
 
 
+@pytest.mark.parametrize("classes", [["tied", "rare"], None])
+def test_a_warning_said_of_the_whole_data_is_not_said_again_for_its_folds(classes):
+    # A class tied with the majority: said before the folds, then again "(in 2 of 2 folds)".
+    from gan_augment.exceptions import NothingToAddWarning
+
+    rng = np.random.default_rng(0)
+    y = np.array(["common"] * 40 + ["tied"] * 40 + ["rare"] * 10)
+    X = pd.DataFrame({"a": rng.normal(size=len(y)) + (y == "rare"), "b": rng.normal(size=len(y))})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        evaluate_augmentation(X, y, GANAugmenter(**FAST, random_state=0), estimator=LogisticRegression(),
+                              classes=classes, cv=2, repeats=1, baselines=("none",), random_state=0,
+                              fidelity=False, privacy=False)
+    said = [str(w.message) for w in caught if issubclass(w.category, NothingToAddWarning)]
+    assert said == ["class 'tied' already has the majority count; nothing will be added to it."]
+
+
 def test_say_once_keeps_a_warning_that_every_fold_said_alike_and_never_merges_other_warnings():
     from gan_augment._warnings import say_once
 

@@ -1479,11 +1479,14 @@ def _keep_exact_int_range(spec: dict, series: pd.Series) -> None:
     except (TypeError, ValueError, OverflowError):
         return
     spec["int_range"] = [min(observed), max(observed)]
-    warnings.warn(f"Column {_name_of(series)!r} holds whole numbers beyond 2**53 in size (e.g. "
-                  f"{max(observed, key=abs)}), which the model handles as floats: its synthetic values are rounded "
-                  "to a float's precision (kept within the observed range). If it is an identifier, leave it out of "
-                  "the data.",
-                  UserWarning, stacklevel=user_stacklevel())
+
+    def message(example: str) -> str:
+        return (f"Column {_name_of(series)!r} holds whole numbers beyond 2**53 in size{example}, which the model "
+                "handles as floats: its synthetic values are rounded to a float's precision (kept within the "
+                "observed range). If it is an identifier, leave it out of the data.")
+
+    # The gist leaves the example out: each cross-validation fold has its own largest value.
+    warn(message(f" (e.g. {max(observed, key=abs)})"), UserWarning, gist=message(""))
 
 
 def _fit_mixture(values: np.ndarray, max_modes: int, seed, value_range: float):

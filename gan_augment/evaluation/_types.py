@@ -67,6 +67,7 @@ class EvaluationPlan:
     progress: bool
     fidelity: bool
     privacy: bool
+    said: tuple = ()  # the (category, message) of each warning said while planning, of the whole data
 
 
 @dataclass

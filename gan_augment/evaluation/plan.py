@@ -41,13 +41,18 @@ def plan_evaluation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5,
     """
     X, y = _check_data(X, y)
     counts = class_counts(y)
-    targets = _explicit_targets(y, classes, augmenter)
-    augmenter = _check_augmenter(augmenter)
-    explicit = targets is not None
-    baseline_strategy = None  # with explicit classes, per fold: top them up to the fold's majority
-    if targets is None:
-        baseline_strategy = augmenter.get_params(deep=False).get("sampling_strategy", "auto")
-        targets = _strategy_targets(y, baseline_strategy, counts)
+    # Said now, of the whole data; the folds' top-ups say them again, which run_evaluation leaves out.
+    with catching_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        targets = _explicit_targets(y, classes, augmenter)
+        augmenter = _check_augmenter(augmenter)
+        explicit = targets is not None
+        baseline_strategy = None  # with explicit classes, per fold: top them up to the fold's majority
+        if targets is None:
+            baseline_strategy = augmenter.get_params(deep=False).get("sampling_strategy", "auto")
+            targets = _strategy_targets(y, baseline_strategy, counts)
+    for warning in said:
+        warnings.warn(warning.message, stacklevel=user_stacklevel())
     _check_augmenter_settings(augmenter, X)
     seed = check_seed(random_state)  # drawn once: the report records it, so that it can be run again
     seeds = _seeds(seed)
@@ -99,6 +104,7 @@ def plan_evaluation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5,
         test_train_ratio=float(np.mean([len(test) / len(train) for train, test in splits])),
         confidence=float(confidence), metric=metric, n_jobs=None if n_jobs is None else int(n_jobs),
         progress=bool(progress), fidelity=bool(fidelity), privacy=bool(privacy),
+        said=tuple((warning.category, str(warning.message)) for warning in said),
     )
 
 
@@ -166,7 +172,7 @@ def _explicit_targets(y, classes, augmenter) -> Optional[list]:
         raise DataValidationError(f"{where}{exc}") from None
     if any(n > 0 for n in plan.values()):
         for warning in said:
-            warnings.warn(warning.message, stacklevel=user_stacklevel())
+            warnings.warn(warning.message)  # to the caller's record (plan_evaluation's)
     else:
         # Every fold's top-up would add nothing, and the verdict would compare a model with itself.
         raise DataValidationError(

@@ -50,7 +50,7 @@ def run_evaluation(plan: EvaluationPlan):
     finally:
         if show is not None:
             show(None)
-    say_once([fold.warnings for fold in results])
+    say_once([fold.warnings for fold in results], already_said=plan.said)
     return build_report(plan, results)
 
 
