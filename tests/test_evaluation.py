@@ -1407,6 +1407,26 @@ def test_markdown_reports_show_labels_as_written_not_as_formatting():
     assert markdown_text("<=50K") == "<=50K" and markdown_text("dcr_holdout_median") == "dcr_holdout_median"
 
 
+def test_every_table_shows_a_label_as_the_per_class_table_does():
+    # A class 1.0 read "1.000" in the fidelity and privacy tables (a float cell formatted as a
+    # score) and "1.0" elsewhere; labels told apart only by their spaces rendered alike.
+    from markdown_it import MarkdownIt
+
+    X, y = two_gaussians(n_major=60, n_minor=20)
+    report = evaluate_augmentation(X, (y == "rare").astype(float), RandomOverSampler(random_state=0), classes=[1.0],
+                                   cv=2, repeats=1, baselines=("none",), random_state=0)
+    markdown = report.to_markdown()
+    fidelity, privacy = markdown.split("## Fidelity")[1].split("## Privacy")
+    assert "| RandomOverSampler | 1.0 |" in fidelity and "| RandomOverSampler | 1.0 |" in privacy
+    spaced = np.array(["a b", " a b", "a  b"], dtype=object)[np.arange(len(y)) % 3]
+    report = evaluate_augmentation(X, spaced, RandomOverSampler(random_state=0), cv=2, repeats=1,
+                                   baselines=("none",), random_state=0, privacy=False, fidelity=False)
+    for page in (report.to_html(), MarkdownIt("commonmark").enable("table").render(report.to_markdown())):
+        # As a reader sees them: spaces collapsed and trimmed.
+        cells = {re.sub(r"\s+", " ", cell).strip() for cell in re.findall(r"<td>none</td>\s*<td>(.*?)</td>", page)}
+        assert len({cell for cell in cells if "a b" in cell}) == 3, cells
+
+
 def test_a_column_of_ids_is_measured_for_privacy_in_memory_that_grows_with_the_rows(monkeypatch):
     # One-hot categories were dense: a column of ids made a rows x rows float matrix (16,000 rows:
     # 2.4 GB; 32,000 ran out of memory). Past TableEncoder.DENSE_LEVELS columns they are sparse, with

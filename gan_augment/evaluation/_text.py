@@ -90,6 +90,9 @@ def fmt(value) -> str:
 def fmt_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for column in out.columns:
+        if column == "class":  # a label, as written: a class 1.0 is not a score of 1.000
+            out[column] = [show_cell(v) for v in out[column]]
+            continue
         # A count (n_synthetic, ...) made float by a missing cell beside it is still a count: 11, not 11.000.
         count = str(column).startswith("n_")
         out[column] = [(rows_text(v) if count and isinstance(v, (float, np.floating)) and np.isfinite(v) else
@@ -98,7 +101,12 @@ def fmt_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def show_cell(value) -> str:
+    """A table cell's text: a label bare, as written, unless its spaces are part of what tells it
+    from another (" a b", "a  b", a tab): HTML and Markdown collapse and trim them, so those are
+    quoted, as the sentences quote every label."""
     value = plain_label(value)
+    if isinstance(value, str) and (not value or value != " ".join(value.split())):
+        return repr(value)
     return "-" if value is None else str(value)
 
 
