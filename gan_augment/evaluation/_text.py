@@ -102,12 +102,16 @@ def fmt_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 def show_cell(value) -> str:
     """A table cell's text: a label bare, as written, unless its spaces are part of what tells it
-    from another (" a b", "a  b", a tab): HTML and Markdown collapse and trim them, so those are
-    quoted, as the sentences quote every label."""
+    from another (" a b", "a  b", a tab; or no text at all): Markdown collapses and trims them, so
+    those are quoted, as the sentences quote every label. (A line break is kept: Markdown tables
+    write it as ``<br>``.)"""
     value = plain_label(value)
-    if isinstance(value, str) and (not value or value != " ".join(value.split())):
+    if isinstance(value, str) and (value.strip() != value or _SPACES_THAT_COLLAPSE.search(value) or not value):
         return repr(value)
     return "-" if value is None else str(value)
+
+
+_SPACES_THAT_COLLAPSE = re.compile(r"[^\S\n\r]{2}|[^\S \n\r]")  # two blanks in a row, or a tab (any blank but a space)
 
 
 def markdown_table(frame: pd.DataFrame) -> str:

@@ -386,7 +386,7 @@ body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; 
 .verdict { font-size: 1.1em; background: #f3f6fa; padding: 0.8em 1em; border-left: 4px solid #3b6ea5; }
 .settings { color: #555; font-size: 0.9em; }
 table { border-collapse: collapse; font-size: 0.85em; margin-bottom: 1.5em; }
-th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: left; }
+th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: left; white-space: pre-wrap; }
 th { background: #f0f0f0; }
 figure { margin: 0 0 1.5em 0; } img { max-width: 100%; }
 figcaption { color: #555; font-size: 0.85em; }
