@@ -21,6 +21,7 @@ and what the augmenter's values mean (its codec: ``sample_shape``, ``to_nchw``, 
 
 from __future__ import annotations
 
+import contextlib
 import numbers
 import operator
 import warnings
@@ -32,6 +33,7 @@ from torch.utils.data.distributed import DistributedSampler
 
 from gan_augment._classes import resolve_class
 from gan_augment._random import check_seed, derive_seed
+from gan_augment._sampler import keeping_fitted_state
 from gan_augment._warnings import catching_warnings, user_stacklevel
 from gan_augment.augmenter import GANAugmenter
 from gan_augment.data.layout import items_from_nchw
@@ -181,29 +183,28 @@ class AugmentedDataset(Dataset):
             # is one, or, when nothing is added at all, by the one warning further down.
             if not issubclass(warning.category, NothingToAddWarning) or fitted:
                 warnings.warn(warning.message, stacklevel=user_stacklevel())
-        if not fitted and adds:  # the user's augmenter is changed only once the input is known to be good
-            given = augmenter.get_params(deep=False)
-            try:
+        fitting = not fitted and adds
+        if fitting:  # the user's augmenter is changed only once the input is known to be good ...
+            self._check_store_holds(_largest_value(values, X), "the base's values")
+        with _left_as_given(augmenter) if fitting else contextlib.nullcontext():  # ... and all went well
+            if fitting:
                 self._prepare_for_fit(augmenter).fit(X, y)
-            except BaseException:  # ... and by a fit that succeeds: a refused one leaves it as it was
-                augmenter.set_params(**{key: given[key] for key in ("classes", "sampling_strategy", "random_state")})
-                raise
-        del X  # the stacked copy is needed for fitting only; real items are read from base
-        self.augmenter_ = augmenter
-        if fitted or adds:
-            self._targets = self._check_augmenter()
-            _check_value_scale(values, augmenter.encoder_)
-            self._store_dtype = self._resolve_store_dtype(spec)
-            _check_items_hold_missing(augmenter.encoder_, spec)
-        else:
-            # Every class to top up is at its target already: a GAN would add nothing, so none is
-            # fitted (minutes saved); the dataset serves the base's items.
-            warnings.warn("Nothing to add: every class to top up is at its target count already, so no GAN is "
-                          "fitted; the dataset serves the base's items only.", NothingToAddWarning,
-                          stacklevel=user_stacklevel())
-            self._targets, self._store_dtype = {}, spec.numpy_dtype
-        self.epoch = 0
-        self._draw(0)
+            del X  # the stacked copy is needed for fitting only; real items are read from base
+            self.augmenter_ = augmenter
+            if fitted or adds:
+                self._targets = self._check_augmenter()
+                _check_value_scale(values, augmenter.encoder_)
+                self._store_dtype = self._resolve_store_dtype(spec)
+                _check_items_hold_missing(augmenter.encoder_, spec)
+            else:
+                # Every class to top up is at its target already: a GAN would add nothing, so none is
+                # fitted (minutes saved); the dataset serves the base's items.
+                warnings.warn("Nothing to add: every class to top up is at its target count already, so no GAN is "
+                              "fitted; the dataset serves the base's items only.", NothingToAddWarning,
+                              stacklevel=user_stacklevel())
+                self._targets, self._store_dtype = {}, spec.numpy_dtype
+            self.epoch = 0
+            self._draw(0)
 
     # ------------------------------------------------------------------ the Dataset protocol
     def __len__(self) -> int:
@@ -392,10 +393,15 @@ class AugmentedDataset(Dataset):
         with np.errstate(over="ignore"):  # an overflow is refused below, naming synthetic_dtype
             stored = cast_values(out, self._store_dtype)  # integer rows rounded, not cut (2.9 is 3)
         if stored.dtype.kind == "f" and np.isinf(stored).any() and np.isfinite(out).all():
-            raise ValueError(f"synthetic_dtype={self.synthetic_dtype!r} cannot hold the synthetic values (up to "
-                             f"{np.abs(out).max():.4g} in size): they overflow to infinity. Use "
-                             "synthetic_dtype='float32'.")
+            self._check_store_holds(float(np.abs(out).max()), "the synthetic values")
         return stored
+
+    def _check_store_holds(self, largest: float, what: str) -> None:
+        """Refuse a float ``synthetic_dtype`` that would turn values of ``largest`` size to infinity."""
+        if self.synthetic_dtype in ("float16", "float32") and largest > np.finfo(self.synthetic_dtype).max:
+            wider = "'float32'" if self.synthetic_dtype == "float16" else "'auto' (the base's own dtype)"
+            raise ValueError(f"synthetic_dtype={self.synthetic_dtype!r} cannot hold {what} (up to {largest:.4g} in "
+                             f"size): they overflow to infinity. Use synthetic_dtype={wider}.")
 
     @property
     def _stores_pixels(self) -> bool:
@@ -599,6 +605,28 @@ def _check_value_scale(values, codec) -> None:
 
 def _is_fitted(augmenter) -> bool:
     return hasattr(augmenter, "generator_")
+
+
+def _largest_value(values, X) -> float:
+    """The largest size of a base's values: its images' (``values``, measured as they were read),
+    else its stacked rows' (missing values aside)."""
+    if values is not None:
+        return max(abs(values.low), abs(values.high))
+    X = np.asarray(X, dtype=np.float64)
+    return float(np.nanmax(np.abs(X), initial=0.0))
+
+
+@contextlib.contextmanager
+def _left_as_given(augmenter):
+    """Fit the user's ``augmenter`` here: if anything fails, in the fit or once it is fitted (the
+    first synthetic set drawn, say), it is left as given, unfitted and with its own classes."""
+    given = augmenter.get_params(deep=False)
+    with keeping_fitted_state(augmenter):
+        try:
+            yield
+        except BaseException:
+            augmenter.set_params(**{key: given[key] for key in ("classes", "sampling_strategy", "random_state")})
+            raise
 
 
 def _makes_images(codec) -> bool:

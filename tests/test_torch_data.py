@@ -385,13 +385,34 @@ def test_one_class_given_as_a_0d_tensor():
     assert dataset.sampling_strategy_ == {1: 24}
 
 
-def test_a_store_too_narrow_for_the_values_is_refused_not_filled_with_infinities():
-    X = np.random.default_rng(0).normal(size=(36, 2)) * 1e6
+@pytest.mark.parametrize("shape", [(2,), (1, 8, 8)], ids=["rows", "images"])
+def test_a_store_too_narrow_for_the_values_is_refused_before_training(shape, monkeypatch):
+    # Found while drawing the first synthetic set: after the fit, which had left the user's
+    # augmenter fitted and its classes changed (16-bit microscopy images up to 65,535).
+    X = np.abs(np.random.default_rng(0).normal(size=(36, *shape))) * 1e6
     y = torch.tensor([0] * 30 + [1] * 6)
-    base = TensorDataset(torch.from_numpy(X), y)
+    base = TensorDataset(torch.from_numpy(X).float(), y)
+    augmenter = GANAugmenter(epochs=1, batch_size=16, random_state=0)
+    monkeypatch.setattr(GANAugmenter, "fit", lambda *args: pytest.fail("trained"))
     with pytest.raises(ValueError, match=r"synthetic_dtype='float16' cannot hold .*Use synthetic_dtype='float32'"):
-        AugmentedDataset(base, GANAugmenter(epochs=1, batch_size=16, random_state=0), random_state=0,
-                         synthetic_dtype="float16")
+        AugmentedDataset(base, augmenter, classes=[1], random_state=0, synthetic_dtype="float16")
+    assert augmenter.classes is None and not hasattr(augmenter, "generator_")
+
+
+def test_a_refusal_after_fitting_leaves_the_users_augmenter_as_it_was(monkeypatch):
+    # Whatever fails once the GAN is fitted here (drawing the first synthetic set, say), the user's
+    # augmenter is left unfitted, with its own classes, not half changed.
+    X = np.random.default_rng(0).normal(size=(36, 2))
+    y = torch.tensor([0] * 30 + [1] * 6)
+    augmenter = GANAugmenter(epochs=1, batch_size=16)
+
+    def failing_draw(self, epoch):
+        raise RuntimeError("drawing failed")
+
+    monkeypatch.setattr(AugmentedDataset, "_draw", failing_draw)
+    with pytest.raises(RuntimeError, match="drawing failed"):
+        AugmentedDataset(TensorDataset(torch.from_numpy(X), y), augmenter, classes=[1], random_state=0)
+    assert augmenter.classes is None and augmenter.random_state is None and not hasattr(augmenter, "generator_")
 
 
 # ----------------------------------------------------------------------------- one planner for every door
