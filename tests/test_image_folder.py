@@ -732,3 +732,18 @@ def test_sample_grid_names_keep_letters_of_any_script():
     assert grid_file_name(1, "Çommon") == "samples_1_Çommon.png"
     assert grid_file_name(0, "rare class é") == "samples_0_rare_class_é.png"
     assert grid_file_name(2, "a/b\\c") == "samples_2_a_b_c.png"
+
+
+def test_an_image_folder_with_a_nested_folder_in_a_class_is_named_as_one_by_the_table_reader(tmp_path):
+    # Its class 'cat' holding a sub-folder of images made load_dataset call 'cat' the image set to
+    # give, which read_image_folder then refused (its images lie directly in it).
+    from gan_augment.data.io import load_dataset
+
+    root = tmp_path / "data"
+    _tree(root, {"cat": 3, "dog": 3})
+    _tree(root / "cat", {"old": 2})
+    read_image_folder(root)  # an image folder, as it is
+    with pytest.raises(DataValidationError) as refused:
+        load_dataset(root)
+    message = str(refused.value)
+    assert "give that folder" not in message and "read_image_folder(path)" in message

@@ -89,9 +89,11 @@ def resolve_table_path(path) -> Path:
                     f"{path / 'dog' / '2.png'}), named as the class. A table is a file ({suffixes}).")
             from gan_augment.data.image_folder import is_image_folder
 
-            # One level too deep: DATA/<set>/<class>/*.png.
-            image_sets = [sub for sub in sorted(path.iterdir()) if sub.is_dir() and not sub.name.startswith(".")
-                          and is_image_folder(sub)]
+            # One level too deep: DATA/<set>/<class>/*.png (unless DATA is an image set itself, one of
+            # whose classes holds a folder of images too).
+            image_sets = [] if is_image_folder(path) else [
+                sub for sub in sorted(path.iterdir()) if sub.is_dir() and not sub.name.startswith(".")
+                and is_image_folder(sub)]
             if image_sets:
                 raise DataValidationError(
                     f"Directory {path} holds no data file ({suffixes}) and no class folders of images, but its "
