@@ -6,10 +6,19 @@ import contextlib
 import numbers
 
 import numpy as np
+from sklearn.utils import get_tags
 
 from gan_augment._compat import Interval, InvalidParameterError
 from gan_augment.data.tabular import as_pandas_frame, check_target
 from gan_augment.planner import check_strategy_values
+
+
+def declared_tags(estimator):
+    """scikit-learn's tags of ``estimator``, None for an object without them (duck-typed)."""
+    try:
+        return get_tags(estimator)
+    except AttributeError:  # no __sklearn_tags__: scikit-learn cannot tell
+        return None
 
 
 class TableSamplerMixin:

@@ -36,7 +36,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.utils.validation import check_memory
 
 from gan_augment._compat import HasMethods, Interval, StrOptions
-from gan_augment._sampler import TableSamplerMixin
+from gan_augment._sampler import TableSamplerMixin, declared_tags
 from gan_augment._random import derive_seed, seeded_clone, seeded_splitter, spawn_seeds
 from gan_augment._warnings import recording, say_once, user_stacklevel
 from gan_augment.baselines import BASELINE_SAMPLERS, baseline_sampler
@@ -158,6 +158,17 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # The candidates are scored by fitting the estimator on inner folds (the built-in ones impute
+        # and encode text), and the augmenter is fitted on them: what either refuses, this does too.
+        parts = [declared_tags(part) for part in (self.estimator, self.augmenter)
+                 if part is not None and not isinstance(part, str)]
+        for part in filter(None, parts):
+            tags.input_tags.allow_nan &= part.input_tags.allow_nan
+            tags.input_tags.string &= part.input_tags.string
+        return tags
 
     def fit(self, X, y, **params):
         """Choose the top-up by inner cross-validation: ``chosen_``, ``cv_results_`` and

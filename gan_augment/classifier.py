@@ -15,13 +15,13 @@ import numpy as np
 
 from sklearn import get_config
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
-from sklearn.utils import get_tags
 from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, type_of_target, unique_labels
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from gan_augment._compat import HasMethods, fit_context
+from gan_augment._sampler import declared_tags
 from gan_augment.data.tabular import check_target
 
 
@@ -127,7 +127,7 @@ class AugmentedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        parts = [_tags(self.estimator), _tags(self.augmenter)]
+        parts = [declared_tags(self.estimator), declared_tags(self.augmenter)]
         if None in parts:  # an object without scikit-learn's tags: nothing to say beyond the defaults
             return tags
         tags.input_tags.allow_nan = all(part.input_tags.allow_nan for part in parts)
@@ -149,16 +149,8 @@ def _check_is_classifier(estimator) -> None:
 def _estimator_type(estimator) -> str | None:
     """scikit-learn's kind of ``estimator`` ("classifier", "regressor", "clusterer", ...), None
     where it declares none (an object that does not derive from BaseEstimator)."""
-    tags = _tags(estimator)
+    tags = declared_tags(estimator)
     return None if tags is None else tags.estimator_type
-
-
-def _tags(estimator):
-    """scikit-learn's tags of ``estimator``, None for an object without them (duck-typed)."""
-    try:
-        return get_tags(estimator)
-    except AttributeError:  # no __sklearn_tags__: scikit-learn cannot tell
-        return None
 
 
 def _check_fit_params(estimator, fit_params: dict, n_rows: int | None) -> None:

@@ -831,3 +831,25 @@ def test_auto_augmenter_works_under_sklearns_pandas_output(estimator):
         under_pandas = AutoAugmenter(estimator=estimator, methods=("random", "smote"), cv=2, random_state=0).fit(X, y)
     assert under_pandas.chosen_ == plain.chosen_
     np.testing.assert_array_equal(under_pandas.cv_results_["mean_test_score"], plain.cv_results_["mean_test_score"])
+
+
+def test_tags_say_what_the_scoring_estimator_takes():
+    # The candidates are scored by fitting the estimator on inner folds: NaN or text that it refuses
+    # fails there, yet AutoAugmenter(estimator=LogisticRegression()) declared both as taken (and so
+    # did an AugmentedClassifier around it).
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.utils import get_tags
+
+    from gan_augment import AugmentedClassifier
+
+    def takes(sampler):
+        tags = get_tags(sampler).input_tags
+        return tags.allow_nan, tags.string
+
+    assert takes(AutoAugmenter()) == (True, True)  # the built-in estimators impute and one-hot encode
+    assert takes(AutoAugmenter(estimator="hgb")) == (True, True)
+    assert takes(AutoAugmenter(estimator=LogisticRegression())) == (False, False)
+    assert takes(AutoAugmenter(estimator=HistGradientBoostingClassifier())) == (True, False)
+    assert takes(AutoAugmenter(augmenter=MixedSMOTE())) == takes(MixedSMOTE())
+    wrapped = AugmentedClassifier(HistGradientBoostingClassifier(), AutoAugmenter(estimator=LogisticRegression()))
+    assert not get_tags(wrapped).input_tags.allow_nan
