@@ -9,6 +9,7 @@ caller's rows untouched, so test data stays 100% real under cross-validation.
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Mapping
 
 import numpy as np
@@ -156,12 +157,15 @@ def _estimator_type(estimator) -> str | None:
 def _check_fit_params(estimator, fit_params: dict, n_rows: int | None) -> None:
     """Refuse what the estimator's fit cannot be given, before any augmenter is fitted.
 
-    A value with one entry per row of X (``sample_weight``, whatever its length) has no entry for
-    the synthetic rows the estimator is fitted on. Other values -- an ``eval_set`` of validation
-    data, say -- pass on as given; names that the estimator's ``fit`` does not take are refused.
+    A value with one entry per row of X (``sample_weight``, whatever its length; another of X's
+    length) has no entry for the synthetic rows the estimator is fitted on. Validation data
+    (HistGradientBoosting's ``X_val``, ``y_val``, ``sample_weight_val``; an ``eval_set``), whatever
+    its size, and other values pass on as given; names that the estimator's ``fit`` does not take
+    are refused.
     """
     per_row = [name for name, value in fit_params.items()
-               if (name == "sample_weight" and value is not None) or (n_rows is not None and _length(value) == n_rows)]
+               if (name == "sample_weight" and value is not None)
+               or (n_rows is not None and _length(value) == n_rows and not _VALIDATION_DATA.search(name))]
     if per_row:
         raise ValueError(f"AugmentedClassifier cannot pass {', '.join(per_row)} on: the estimator is fitted on "
                          "the augmented rows (X's and the synthetic ones), not on X's alone. Weight the classes "
@@ -178,6 +182,11 @@ def _check_fit_params(estimator, fit_params: dict, n_rows: int | None) -> None:
         raise TypeError(f"AugmentedClassifier.fit got {', '.join(map(repr, unknown))}, which "
                         f"{type(estimator).__name__}.fit does not take (it takes "
                         f"{', '.join(accepted) if accepted else 'X and y only'}).")
+
+
+#: Fit parameters that hold validation data, by scikit-learn's and the boosting libraries' names
+#: (``X_val``, ``sample_weight_val``; ``eval_set``, ``eval_sample_weight``): rows of their own.
+_VALIDATION_DATA = re.compile(r"(^|_)val$|^eval_|^validation_")
 
 
 def _length(value) -> int | None:

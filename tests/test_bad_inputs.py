@@ -893,6 +893,24 @@ def test_augmented_classifier_refuses_a_weight_per_row_of_any_length_before_augm
     assert not hasattr(model, "augmenter_")
 
 
+def test_augmented_classifier_passes_validation_data_of_any_size_on():
+    # HistGradientBoosting's X_val / y_val were refused as values "per row" whenever the validation
+    # set happened to have as many rows as X (a 50/50 split).
+    from sklearn.datasets import make_classification
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    from gan_augment import AugmentedClassifier
+    from gan_augment.baselines import MixedSMOTE
+
+    X, y = make_classification(300, 5, n_informative=3, weights=[0.85, 0.15], random_state=0)
+    model = AugmentedClassifier(HistGradientBoostingClassifier(max_iter=5, early_stopping=True),
+                                MixedSMOTE(random_state=0))
+    model.fit(X[150:], y[150:], X_val=X[:150], y_val=y[:150], sample_weight_val=np.ones(150))
+    assert model.estimator_.n_iter_ >= 1
+    with pytest.raises(ValueError, match=r"cannot pass sample_weight on"):  # X's own rows' weights: refused
+        model.fit(X[150:], y[150:], X_val=X[:150], y_val=y[:150], sample_weight=np.ones(150))
+
+
 def test_augmented_classifier_refuses_a_fit_parameter_the_estimator_does_not_take_before_augmenting():
     from sklearn.linear_model import LogisticRegression
 
