@@ -62,9 +62,9 @@ class AugmentedDataset(Dataset):
     class. ``len()`` and :attr:`class_counts` are exact.
 
     Synthetic items come back in the base's item type (tensor of the base's dtype, numpy array,
-    or PIL image of the same mode and size) and with the base's label objects (the same int,
-    str, numpy scalar, or a copy of the same 0-d tensor), so the training script's collate
-    function and loss see nothing new.
+    or PIL image of the same mode and size), in its items' container (a tuple, a list, or the same
+    namedtuple) and with the base's label objects (the same int, str, numpy scalar, or a copy of
+    the same 0-d tensor), so the training script's collate function and loss see nothing new.
 
     Parameters
     ----------
@@ -167,6 +167,7 @@ class AugmentedDataset(Dataset):
             fitted_range=getattr(codec, "value_range_", None) if fitted and _makes_images(codec) else None)
         self._spec = spec
         self._y_real = y
+        self._pair = _ItemMaker(base[0])
         self.classes_ = sorted(label_objects, key=sort_key)
         self._label_objects = [label_objects[label] for label in self.classes_]
         if len(self.classes_) < 2:
@@ -221,14 +222,18 @@ class AugmentedDataset(Dataset):
         items = []
         for index in indices:
             if index < self.n_real:
-                x, label = split_item(self.base[index], index)
+                item = self.base[index]
+                if self._transform is None and not self.return_synthetic_flag:
+                    items.append(item)  # as base returns it
+                    continue
+                x, label = split_item(item, index)
             else:
                 x = next(synthetic)
                 label = copy_label(self._label_objects[int(self._synthetic_class[index - self.n_real])])
             if self._transform is not None:
                 x = self._transform(x)
-            flag = index >= self.n_real
-            items.append((x, label, flag) if self.return_synthetic_flag else (x, label))
+            items.append(self._pair(x, label, index >= self.n_real) if self.return_synthetic_flag
+                         else self._pair(x, label))
         return items
 
     # ------------------------------------------------------------------ public helpers
@@ -605,6 +610,23 @@ def _check_value_scale(values, codec) -> None:
 
 def _is_fitted(augmenter) -> bool:
     return hasattr(augmenter, "generator_")
+
+
+class _ItemMaker:
+    """Makes items in the container of the base's ``item``: a namedtuple of its type (a script
+    reads ``batch.image``), a list, or a tuple; with the synthetic flag as a third element, a
+    tuple unless the base's items are lists. (A class, not a closure: workers pickle it.)"""
+
+    def __init__(self, item):
+        named = isinstance(item, tuple) and hasattr(type(item), "_make")
+        self.container = list if isinstance(item, list) else type(item) if named else tuple
+
+    def __call__(self, *values):
+        if self.container is list:
+            return list(values)
+        if self.container is tuple or len(values) != 2:
+            return values
+        return self.container._make(values)
 
 
 def _largest_value(values, X) -> float:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 import re
+import typing
 from collections import Counter
 
 import numpy as np
@@ -373,6 +374,40 @@ def test_missing_values_a_model_makes_are_refused_for_integer_rows_and_served_as
     made = torch.stack([served[i][0] for i in served.synthetic_indices])
     assert made.dtype == torch.float32 and torch.isfinite(made[:, 0]).all()
     assert not torch.isinf(made).any() and (torch.isnan(made[:, 1]) | (made[:, 1] == made[:, 1].round())).all()
+
+
+class Sample(typing.NamedTuple):
+    image: torch.Tensor
+    label: int
+
+
+class NamedSamples(Dataset):
+    """(image, label) items as a namedtuple, or as a list: the container a training script reads."""
+
+    def __init__(self, base, container):
+        self.base, self.container = base, container
+
+    def __len__(self):
+        return len(self.base)
+
+    def __getitem__(self, index):
+        x, label = self.base[index]
+        return self.container((x, int(label))) if self.container is list else self.container(x, int(label))
+
+
+@pytest.mark.parametrize("container", [Sample, list])
+def test_items_come_back_in_the_base_items_container(base, fitted, container):
+    # A namedtuple base's items came back as plain tuples, so a script's batch.image failed.
+    named = NamedSamples(base, container)
+    dataset = AugmentedDataset(named, fitted, random_state=0)
+    real, synthetic = dataset[0], dataset[dataset.synthetic_indices[0]]
+    assert type(real) is container and type(synthetic) is container
+    assert real[0] is named.base[0][0] or torch.equal(real[0], named[0][0])
+    batch = next(iter(DataLoader(Subset(dataset, [0, dataset.synthetic_indices[0]]), batch_size=2)))
+    if container is Sample:
+        assert batch.image.shape == (2, 1, 8, 8) and batch.label.tolist() == [real.label, synthetic.label]
+    flagged = AugmentedDataset(named, fitted, random_state=0, return_synthetic_flag=True)
+    assert [item[2] for item in (flagged[0], flagged[flagged.synthetic_indices[0]])] == [False, True]
 
 
 def test_one_class_given_as_a_0d_tensor():
