@@ -660,6 +660,39 @@ def test_callbacks_state_is_saved_by_class_and_rank_and_old_checkpoints_still_re
     assert resumed.history_[:, "epoch"] == [1, 2, 3] and stopper.wait_ <= 1
 
 
+class Records(Callback):
+    """Writes ``value`` into each epoch's record under ``key``, as a user's metric callback does."""
+
+    def __init__(self, key, value):
+        self.key, self.value = key, value
+
+    def on_epoch_end(self, trainer, record):
+        record[self.key] = self.value
+
+
+def test_numpy_numbers_a_callback_records_are_kept_as_numbers_a_checkpoint_can_hold(tmp_path):
+    # np.float32 / np.int64 in a record made the model unsavable, and a checkpointed run died at
+    # its first checkpoint with json's "Object of type float32 is not JSON serializable".
+    X, y = _table()
+    callbacks = [Records("auc", np.float32(0.5)), Records("kept", np.int64(3)), Checkpoint(tmp_path / "ckpt")]
+    trainer = _trainer(0, callbacks=callbacks, epochs=2).fit(X, y)
+    assert trainer.history_[:, "auc"] == [0.5, 0.5] and type(trainer.history_[-1]["kept"]) is int
+    assert (tmp_path / "ckpt" / "model.safetensors").is_file()
+
+
+def test_a_record_value_a_model_file_cannot_hold_is_refused_after_the_epoch_naming_the_callback():
+    X, y = _table()
+    epochs = []
+
+    class Seen(Callback):
+        def on_epoch_end(self, trainer, record):
+            epochs.append(record["epoch"])
+
+    with pytest.raises(TypeError, match=r"After epoch 1, Records.on_epoch_end's record\['scores'\] is array\(\[1, 2\]\)"):
+        _trainer(0, callbacks=[Records("scores", np.array([1, 2])), Seen()], epochs=3).fit(X, y)
+    assert epochs == []  # refused before the next callback saw it
+
+
 def test_callbacks_see_begin_and_end_even_when_training_fails():
     X, y = _table()
     events = []

@@ -186,6 +186,16 @@ def _callback_state(callback) -> dict:
     return dict(state)
 
 
+def _check_record(record: dict, callback) -> None:
+    """Numpy numbers that ``callback`` wrote into the epoch's record, made the Python numbers a model
+    file holds (np.float32(0.5): 0.5); anything else a model file cannot hold, refused now, naming
+    the callback: not when the model is saved, nor (with a checkpoint) when the epochs trained are lost."""
+    for key, value in record.items():
+        if isinstance(value, np.generic):
+            record[key] = value.item()
+    check_state_values(record, f"After epoch {record['epoch']}, {type(callback).__name__}.on_epoch_end's record")
+
+
 def _end_all(callbacks: list, trainer) -> None:
     """Every begun callback's ``on_train_end``, also after one of them raises (a user's callback
     raising there left the progress bar, ended after it, drawing from a thread of its own with
@@ -386,6 +396,7 @@ class GANTrainer:
                     self.history_.append(record)
                     for callback in callbacks:
                         callback.on_epoch_end(self, record)
+                        _check_record(record, callback)
             finally:
                 _end_all(begun, self)
             # After on_train_end, which may have put other weights in the sampling generator
