@@ -159,6 +159,9 @@ def check_state_target(directory, *, kind: str, name: str = "model") -> None:
             raise FileExistsError(
                 f"{directory} holds a gan-augment state, but also {first_few(foreign)}, which gan-augment did not "
                 "write and replacing the folder would delete; move them out, or choose a new path.")
+        damaged = _damaged_checkpoint(directory, name) if kind == "checkpoint" else None
+        if damaged is not None:
+            raise FileExistsError(f"{damaged} {_damaged_advice(kind, directory)}")
         raise FileExistsError(
             f"{directory} exists and is not a gan-augment directory (or holds files gan-augment did "
             "not write); choose a new path so that nothing in it is replaced."
@@ -242,6 +245,19 @@ def _read_header(directory: Path, *, kind: str, name: str) -> tuple[dict, Path]:
         raise ModelFileError(f"{directory} holds a {header.get('kind')!r}, not a {kind!r}." + _KIND_ADVICE.get(
             (header.get("kind"), kind), ""))
     return header, weights
+
+
+def _damaged_checkpoint(directory: Path, name: str) -> str | None:
+    """What is wrong with a checkpoint folder holding the weights and nothing but the files a state is
+    written as, whose header cannot be read (missing, cut short, not JSON); None for any other folder
+    (a user's files in it are never said to be damaged)."""
+    if not directory.is_dir() or foreign_entries(directory, name=name) \
+            or not (directory / f"{name}.safetensors").is_file():
+        return None
+    meta = directory / f"{name}.json"
+    if not meta.is_file():
+        return f"{meta} is missing beside {name}.safetensors: the checkpoint is incomplete or damaged."
+    return f"{meta} cannot be read as a gan-augment header: the file is damaged or foreign."
 
 
 def _damaged_advice(kind: str, directory: Path) -> str:

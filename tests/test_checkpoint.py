@@ -13,7 +13,7 @@ import pytest
 import torch
 
 from gan_augment import _fs
-from gan_augment.checkpoint import FORMAT, build_checked, load_state, read_metadata, save_state
+from gan_augment.checkpoint import FORMAT, build_checked, check_state_target, load_state, read_metadata, save_state
 from gan_augment.exceptions import ModelFileError
 
 
@@ -118,6 +118,24 @@ def test_a_damaged_checkpoint_says_to_delete_it_not_to_fit_again(tmp_path):
     (tmp_path / "ckpt" / "model.json").write_text("{")
     with pytest.raises(ModelFileError, match=r"not valid JSON.*delete .*ckpt"):
         load_state(tmp_path / "ckpt", kind="checkpoint")
+
+
+@pytest.mark.parametrize("damage", ["truncated", "empty", "missing"])
+def test_a_checkpoint_whose_header_is_damaged_is_named_so_when_it_is_to_be_resumed(tmp_path, damage):
+    # It was called "not a gan-augment directory (or holds files gan-augment did not write)", which
+    # blamed the user's files and did not say that the training cannot continue from it.
+    save_state(tmp_path / "ckpt", {"w": torch.randn(100)}, kind="checkpoint")
+    meta = tmp_path / "ckpt" / "model.json"
+    if damage == "missing":
+        meta.unlink()
+    else:
+        meta.write_text(meta.read_text()[:40] if damage == "truncated" else "")
+    with pytest.raises(FileExistsError, match=r"model\.json .*cannot continue from it: delete .*ckpt, or give"):
+        check_state_target(tmp_path / "ckpt", kind="checkpoint")
+    (tmp_path / "ckpt" / "notes.txt").write_text("mine")  # a folder holding a user's file: not said to be deleted
+    with pytest.raises(FileExistsError, match="not a gan-augment directory") as refused:
+        check_state_target(tmp_path / "ckpt", kind="checkpoint")
+    assert "delete" not in str(refused.value)
 
 
 def test_a_model_json_an_editor_saved_with_a_byte_order_mark_loads(tmp_path):
