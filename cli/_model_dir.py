@@ -78,10 +78,23 @@ def load_model(model_dir):
             f"{model_dir} could not be loaded ({type(exc).__name__}: {detail}); it is damaged or was "
             "written by an incompatible version of gan-augment."
         ) from exc
-    dataset = augmenter.metadata_.get("dataset", {}) if isinstance(augmenter.metadata_, dict) else None
-    if not isinstance(dataset, dict):
+    if not isinstance(augmenter.metadata_, dict):
         raise ModelFileError(f"{model_dir}/model.json holds damaged metadata; fit the model again.")
-    return augmenter, dataset
+    dataset = augmenter.metadata_.get("dataset", {})
+    # Not the command line's record: a value of the user's own, saved from Python (metadata=
+    # {"dataset": "adult.csv"}, or a dict of other meaning); the model is read as one saved without it.
+    return augmenter, dataset if _is_command_line_record(dataset) else {}
+
+
+#: The entries of the command line's "dataset" record that it reads back, and their types.
+_RECORD_TYPES = {"source": str, "source_resolved": str, "created": str, "n_rows": int, "columns": list,
+                 "na_values": list, "sixteen_bit": bool, "bilevel": bool}
+
+
+def _is_command_line_record(dataset) -> bool:
+    return isinstance(dataset, dict) and all(
+        isinstance(dataset[key], kind) and not (kind is int and isinstance(dataset[key], bool))
+        for key, kind in _RECORD_TYPES.items() if key in dataset)
 
 
 def check_model_kind(augmenter, handler, model_dir, data) -> None:

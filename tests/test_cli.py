@@ -634,6 +634,20 @@ def test_a_terminal_that_cannot_show_a_class_name_gets_utf8_tables_and_escaped_m
     assert closed.returncode == 2 and b"Standard output is closed; info prints" in closed.stderr
 
 
+def test_a_model_saved_in_python_with_a_dataset_entry_of_its_own_is_read_by_the_cli(model_dir, tmp_path, capsys):
+    # metadata={"dataset": "adult.csv"} (where the data came from, as save() invites) was called
+    # damaged metadata, "fit the model again", by info, sample and augment --model.
+    from gan_augment import GANAugmenter
+
+    for dataset in ("adult.csv", {"name": "adult", "columns": 15, "n_rows": "32k"}):
+        GANAugmenter.load(model_dir).save(tmp_path / "model", metadata={"dataset": dataset}, overwrite=True)
+        code, out, _ = run(capsys, "info", tmp_path / "model")
+        assert code == 0 and "Classes" in out
+        code, out, _ = run(capsys, "sample", tmp_path / "model", "--class", "rare", "--n", "3", "-o", "-")
+        assert code == 0 and len(out.strip().splitlines()) == 4  # a header and 3 rows
+        assert GANAugmenter.load(tmp_path / "model").metadata_ == {"dataset": dataset}  # as the user wrote it
+
+
 def test_a_model_whose_metadata_is_not_a_mapping_is_named(model_dir, tmp_path, capsys):
     # "Error: AttributeError: 'list' object has no attribute 'get'" from info, sample, augment --model.
     from gan_augment.checkpoint import _header_sha256
