@@ -22,6 +22,7 @@ and what the augmenter's values mean (its codec: ``sample_shape``, ``to_nchw``, 
 from __future__ import annotations
 
 import contextlib
+import copy
 import numbers
 import operator
 import warnings
@@ -206,6 +207,18 @@ class AugmentedDataset(Dataset):
                 self._targets, self._store_dtype = {}, spec.numpy_dtype
             self.epoch = 0
             self._draw(0)
+
+    def __getstate__(self):
+        """What a copy holds (DataLoader workers started by spawn or forkserver pickle the dataset):
+        the augmenter without its callbacks, which only training calls and which may hold what
+        cannot be pickled (a lock, a TensorBoard writer)."""
+        state = vars(self).copy()
+        augmenter = state.get("augmenter_")
+        if getattr(augmenter, "callbacks", None):
+            trimmed = copy.copy(augmenter)
+            trimmed.callbacks = None
+            state.update({name: trimmed for name in ("augmenter", "augmenter_") if state.get(name) is augmenter})
+        return state
 
     # ------------------------------------------------------------------ the Dataset protocol
     def __len__(self) -> int:

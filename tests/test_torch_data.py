@@ -410,6 +410,28 @@ def test_items_come_back_in_the_base_items_container(base, fitted, container):
     assert [item[2] for item in (flagged[0], flagged[flagged.synthetic_indices[0]])] == [False, True]
 
 
+def test_the_dataset_pickles_for_workers_without_the_augmenters_training_callbacks():
+    # A callback holding a lock (a logger, a TensorBoard writer) made the dataset unpicklable, so
+    # DataLoader workers started by spawn or forkserver (Python 3.14's default) failed.
+    import threading
+
+    from gan_augment.training import Callback
+
+    class Logs(Callback):
+        def __init__(self):
+            self.lock = threading.Lock()
+
+    X = np.random.default_rng(0).normal(size=(36, 2)).astype(np.float32)
+    y = torch.tensor([0] * 30 + [1] * 6)
+    callbacks = [Logs()]
+    augmenter = GANAugmenter(epochs=1, batch_size=16, callbacks=callbacks)
+    dataset = AugmentedDataset(TensorDataset(torch.from_numpy(X), y), augmenter, classes=[1], random_state=0)
+    copied = pickle.loads(pickle.dumps(dataset))
+    indices = [0, dataset.synthetic_indices[-1]]
+    _same_items([copied[i] for i in indices], [dataset[i] for i in indices])
+    assert augmenter.callbacks is callbacks and dataset.augmenter_ is augmenter  # the user's, untouched
+
+
 def test_one_class_given_as_a_0d_tensor():
     # classes=ds.targets[i] failed with torch's "iteration over a 0-d tensor".
     X = np.random.default_rng(0).normal(size=(36, 2))
