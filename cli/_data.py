@@ -86,9 +86,9 @@ class DataHandler:
         raise NotImplementedError
 
     def write_resampled(self, dataset: Dataset, X_new, y_new, out: Path, *, force: bool,
-                        mark_synthetic: Optional[str], seconds: float) -> None:
+                        mark_synthetic: Optional[str], seconds: float, round_numbers: bool = True) -> None:
         """``augment --auto``: write the real data, then ``X_new`` (labels ``y_new``), the samples the
-        chosen method added."""
+        chosen method added (rounded as the real values are unless not ``round_numbers``: --no-rounding)."""
         raise NotImplementedError
 
     def check_sample_out(self, out: Path, model_dir: Path, *, force: bool, names_file: bool,

@@ -117,19 +117,21 @@ class TableData(DataHandler):
             added[label] = len(rows)
         synthetic = (pd.concat(parts, ignore_index=True) if parts else real.frame.iloc[:0]).reindex(
             columns=real.frame.columns)
-        write_augmented_out(real, synthetic, out, force, mark_synthetic)
+        # A model fitted with --no-rounding (round_to_observed=False) keeps its precision in the file too.
+        write_augmented_out(real, synthetic, out, force, mark_synthetic,
+                            round_numbers=getattr(augmenter, "round_to_observed", True))
         n_real, n_new = len(real.frame), len(synthetic)
         say(f"Wrote {n_real + n_new:,} rows ({n_real:,} real, {n_new:,} synthetic: "
             f"{added_text(added)}) to {where(out)}{fit_time(seconds)}.")
 
     def write_resampled(self, dataset: Dataset, X_new, y_new, out: Path, *, force: bool,
-                        mark_synthetic: Optional[str], seconds: float) -> None:
+                        mark_synthetic: Optional[str], seconds: float, round_numbers: bool = True) -> None:
         """``augment --auto``: the real table, then the rows the chosen method added (``X_new``,
         labels ``y_new``; none when it chose "none")."""
         real: RealTable = dataset.real
         synthetic = with_labels(X_new.reset_index(drop=True), list(y_new), None, dataset.info).reindex(
             columns=real.frame.columns)
-        write_augmented_out(real, synthetic, out, force, mark_synthetic)
+        write_augmented_out(real, synthetic, out, force, mark_synthetic, round_numbers=round_numbers)
         added: dict = {}
         for label in y_new:
             added[plain(label)] = added.get(plain(label), 0) + 1
@@ -195,18 +197,21 @@ def check_table_out(out: Path, force: bool) -> None:
         io.check_output_path(out, force=force)
 
 
-def write_augmented_out(real: RealTable, synthetic, out: Path, force: bool, mark_synthetic: Optional[str]) -> None:
-    """Real rows then synthetic rows to ``out`` (``-``: CSV on stdout), the real lines of a CSV copied as they were."""
+def write_augmented_out(real: RealTable, synthetic, out: Path, force: bool, mark_synthetic: Optional[str], *,
+                        round_numbers: bool) -> None:
+    """Real rows then synthetic rows to ``out`` (``-``: CSV on stdout), the real lines of a CSV copied as they were
+    (synthetic floats rounded to the decimals of the real ones if ``round_numbers``)."""
     from gan_augment.data import io
 
     if not is_stdout(out):
         with errors(USAGE, FileExistsError):
             io.write_augmented_table(real.frame, synthetic, out, source=real.source, force=force,
-                                     mark_synthetic=mark_synthetic)
+                                     mark_synthetic=mark_synthetic, round_numbers=round_numbers)
         return
     with _stdout_bytes() as binary:
         if real.source is not None:
-            io.write_augmented_csv(binary, real.frame, synthetic, real.source, mark_synthetic=mark_synthetic)
+            io.write_augmented_csv(binary, real.frame, synthetic, real.source, mark_synthetic=mark_synthetic,
+                                   round_numbers=round_numbers)
         else:
             _write_csv_bytes(io.augmented_frame(real.frame, synthetic, None, mark_synthetic), binary)
 

@@ -124,7 +124,7 @@ def augment(
         X_new, y_new, seconds = _auto_resample(job, str(estimator or Estimator.logreg), auto_metric, seed, n_jobs)
         with writing(out, "the augmented data"):
             handler.write_resampled(job.dataset, X_new, y_new, out, force=force, mark_synthetic=mark_synthetic,
-                                    seconds=seconds)
+                                    seconds=seconds, round_numbers=not no_rounding)
         return
     if not job.added_labels():  # every class named is at the majority count: a fit would add nothing
         say("Nothing to add, so no GAN is fitted; DATA is written as it is.")

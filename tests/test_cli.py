@@ -279,6 +279,27 @@ def test_augment_real_rows_then_top_up_with_marker(data_csv, tmp_path, capsys):
     assert result["age"].dtype == np.int64
 
 
+def _decimals(values) -> int:
+    return max(len(text.partition(".")[2]) for text in values)
+
+
+@pytest.mark.parametrize("how", ["fit here", "--model"])
+def test_augment_with_no_rounding_writes_the_full_precision(data_csv, tmp_path, capsys, how):
+    # The model kept full precision, but augment's CSV rounded the synthetic scores to the 3
+    # decimals written in the column all the same (the output was that of a run without the flag).
+    out, model = tmp_path / "augmented.csv", tmp_path / "model"
+    fast = ["--epochs", "1", "--seed", "0", "-q"]
+    if how == "--model":
+        assert run(capsys, "fit", data_csv, "--classes", "rare", "--no-rounding", "--out", model, *fast)[0] == 0
+        code, _, err = run(capsys, "augment", data_csv, "--model", model, "--out", out, "-q")
+    else:
+        code, _, err = run(capsys, "augment", data_csv, "--classes", "rare", "--no-rounding", "--out", out, *fast)
+    assert code == 0, err
+    scores = pd.read_csv(out, dtype=str)["score"]
+    n_real = len(pd.read_csv(data_csv))
+    assert _decimals(scores[:n_real]) <= 3 < _decimals(scores[n_real:])
+
+
 def test_augment_marker_must_be_a_new_column(data_csv, tmp_path, capsys):
     code, _, err = run(capsys, "augment", data_csv, "-o", tmp_path / "a.csv", "--mark-synthetic", "color", "-q")
     assert code == 2 and "already a column" in _one_line_error(err)

@@ -543,6 +543,23 @@ def test_augmented_csv_copies_crlf_quotes_bom_and_blank_lines(tmp_path):
     assert path.read_bytes() == text  # the input is untouched
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_augmented_numbers_keep_their_full_precision_unless_rounded_as_the_source_writes_them(tmp_path, suffix):
+    # round_to_observed=False (--no-rounding) kept the generator's precision in the model, but the
+    # writer rounded the synthetic values to the source's decimals all the same.
+    path = tmp_path / "in.csv"
+    path.write_text("v,n,label\n0.50,1,x\n0.25,2,y\n")
+    frame, source = read_table_source(path)
+    synthetic = _synthetic(frame, v=[1 / 3, 2.0], n=[5, 6])
+    for round_numbers, expected in ((True, [0.33, 2.0]), (False, [1 / 3, 2.0])):
+        out = tmp_path / f"out_{round_numbers}{suffix}"
+        write_augmented_table(frame, synthetic, out, source=source, round_numbers=round_numbers)
+        written = pd.read_csv(out) if suffix == ".csv" else pd.read_parquet(out)
+        assert written["v"].tolist()[2:] == expected and written["n"].tolist()[2:] == [5, 6]
+    if suffix == ".csv":
+        assert (tmp_path / "out_False.csv").read_text().endswith("\n0.3333333333333333,5,x\n2.0,6,x\n")
+
+
 def test_augmented_csv_with_marker_appends_to_each_real_line(tmp_path):
     text = 'a,note,label\r\n1,"two\r\nlines",x\r\n\r\n2,plain,y'.encode()
     path = tmp_path / "in.csv"

@@ -1061,7 +1061,7 @@ def check_augmented_separator(path, source: Optional["CsvSource"]) -> None:
 
 
 def write_augmented_table(real: pd.DataFrame, synthetic: pd.DataFrame, path, *, source: Optional[CsvSource] = None,
-                          force: bool = False, mark_synthetic: Optional[str] = None) -> Path:
+                          force: bool = False, mark_synthetic: Optional[str] = None, round_numbers: bool = True) -> Path:
     """Write the real rows followed by the synthetic rows to ``path`` (.csv, .tsv or .parquet), atomically.
 
     With a CSV ``source`` (from :func:`read_table_source`) and a CSV ``path``, the header and every
@@ -1077,7 +1077,9 @@ def write_augmented_table(real: pd.DataFrame, synthetic: pd.DataFrame, path, *, 
 
     Synthetic numbers are written as the source wrote its own (this is the one place that decides):
     integer columns as integers, float columns rounded to the largest number of decimals written in
-    that column (:func:`csv_decimals`; ``0.50`` -> 2 decimals), in plain notation, never ``1e-05``.
+    that column (:func:`csv_decimals`; ``0.50`` -> 2 decimals), in plain notation, never ``1e-05``;
+    with ``round_numbers=False`` (a model fitted with ``round_to_observed=False``) float columns keep
+    their full precision (the shortest text that reads back as the same float64).
     An existing ``path`` is replaced only with ``force=True``.
     """
     path = Path(path)
@@ -1085,13 +1087,15 @@ def write_augmented_table(real: pd.DataFrame, synthetic: pd.DataFrame, path, *, 
     check_augmented_separator(path, source)
     if kind == "csv" and source is not None:
         with atomic_path(path, overwrite=force) as temp, open(temp, "wb") as handle:
-            write_augmented_csv(handle, real, synthetic, source, mark_synthetic=mark_synthetic)
+            write_augmented_csv(handle, real, synthetic, source, mark_synthetic=mark_synthetic,
+                                round_numbers=round_numbers)
         return path
-    return _write_frame(augmented_frame(real, synthetic, source, mark_synthetic), path, kind, force)
+    return _write_frame(augmented_frame(real, synthetic, source, mark_synthetic, round_numbers=round_numbers), path,
+                        kind, force)
 
 
 def write_augmented_csv(handle: BinaryIO, real: pd.DataFrame, synthetic: pd.DataFrame, source: CsvSource, *,
-                        mark_synthetic: Optional[str] = None) -> None:
+                        mark_synthetic: Optional[str] = None, round_numbers: bool = True) -> None:
     """Write the source's header and real lines, byte for byte, then the synthetic rows, to a binary
     handle (a file, ``sys.stdout.buffer``); see :func:`write_augmented_table`.
 
@@ -1112,7 +1116,7 @@ def write_augmented_csv(handle: BinaryIO, real: pd.DataFrame, synthetic: pd.Data
         # As pandas wrote the real rows: no space after the separator (synthetic " blue" beside a
         # real "blue" then read back as two spellings).
         source = replace(source, spaced=())
-    rows = _formatted(synthetic, source.decimals, source.missing)
+    rows = _formatted(synthetic, source.decimals, source.missing, round_numbers=round_numbers)
     if mark_synthetic is not None:
         rows[mark_synthetic] = True
     ending = newline.decode("ascii")
@@ -1207,19 +1211,22 @@ def _csv_field(value: str, sep: str, *, leading_space: bool = True) -> str:
     return value
 
 
-def _formatted(synthetic: pd.DataFrame, decimals: dict, missing: dict) -> pd.DataFrame:
+def _formatted(synthetic: pd.DataFrame, decimals: dict, missing: dict, *, round_numbers: bool) -> pd.DataFrame:
     """The synthetic rows with each numeric column of the source as text, written as its real cells
-    are, and a missing cell of any column as ``missing[column]`` (else an empty cell)."""
+    are (floats at full precision unless ``round_numbers``), and a missing cell of any column as
+    ``missing[column]`` (else an empty cell)."""
     rows = synthetic.copy()
     for name in rows.columns:
         if name in decimals:
-            rows[name] = _number_texts(rows[name], decimals[name], missing.get(name, ""))
+            rows[name] = _number_texts(rows[name], decimals[name] if round_numbers else None, missing.get(name, ""))
         elif name in missing:
             rows[name] = rows[name].astype(object).where(rows[name].notna(), missing[name])
     return rows
 
 
-def _number_texts(values: pd.Series, places: int, missing: str = "") -> pd.Series:
+def _number_texts(values: pd.Series, places: Optional[int], missing: str = "") -> pd.Series:
+    """Numbers as text: integers as they are, floats to ``places`` decimals (None: as many as the
+    float holds), in plain notation; a missing value as ``missing``."""
     if pd.api.types.is_integer_dtype(values.dtype):  # not through a float: ints beyond 2**53 stay exact
         absent = values.isna().to_numpy()
         ints = values.to_numpy(dtype=getattr(values.dtype, "numpy_dtype", values.dtype), na_value=0)
@@ -1231,7 +1238,9 @@ def _number_texts(values: pd.Series, places: int, missing: str = "") -> pd.Serie
         # Each distinct number written once (synthetic numbers come rounded to the column's decimals,
         # so they repeat); 0.0 and -0.0, which np.unique takes as one, are both written unsigned.
         distinct, inverse = np.unique(np.where(absent, 0.0, numbers), return_inverse=True)
-        texts = np.array([_plain(v, places) for v in distinct.tolist()], dtype=object)[inverse.reshape(-1)]
+        texts = np.array([_plain(v, places) if places is not None else
+                          np.format_float_positional(v, unique=True, trim="0") for v in distinct.tolist()],
+                         dtype=object)[inverse.reshape(-1)]
         texts[absent] = missing
     return pd.Series(texts, index=values.index, dtype=object)
 
@@ -1250,10 +1259,11 @@ def _plain(value: float, places: int) -> str:
 
 
 def augmented_frame(real: pd.DataFrame, synthetic: pd.DataFrame, source: Optional[CsvSource],
-                     mark_synthetic: Optional[str]) -> pd.DataFrame:
+                     mark_synthetic: Optional[str], *, round_numbers: bool = True) -> pd.DataFrame:
     """Real and synthetic rows in one frame (``mark_synthetic``: plus that boolean column), the
-    synthetic floats of a CSV ``source``'s columns rounded to the decimals written in them."""
-    if source is not None:
+    synthetic floats of a CSV ``source``'s columns rounded to the decimals written in them (unless
+    not ``round_numbers``)."""
+    if source is not None and round_numbers:
         synthetic = synthetic.copy()
         for name, places in source.decimals.items():
             if name in synthetic.columns and pd.api.types.is_float_dtype(synthetic[name].dtype) and places <= 15:
