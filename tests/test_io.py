@@ -107,6 +107,16 @@ def test_parquet(tmp_path):
     assert target == "label" and y.tolist() == frame["label"].tolist()
 
 
+def test_a_parquet_file_repeating_a_column_name_is_refused_as_a_csv_one_is(tmp_path):
+    # pyarrow's "Multiple matches for FieldRef.Name(x) in x: double x: double label: string
+    # __fragment_index: int32 ..." was the whole message.
+    pa, pq = pytest.importorskip("pyarrow"), pytest.importorskip("pyarrow.parquet")
+    pq.write_table(pa.Table.from_arrays([pa.array([0.5, 1.5]), pa.array([2.5, 3.5]), pa.array(["a", "b"])],
+                                        names=["x", "x", "label"]), tmp_path / "d.parquet")
+    with pytest.raises(DataValidationError, match=r"d\.parquet has duplicated column names \['x'\]; rename them"):
+        load_dataset(tmp_path / "d.parquet")
+
+
 def test_parquet_without_pandas_metadata_keeps_integers_with_missing_cells(tmp_path):
     # pyarrow, polars, Spark write no pandas metadata: pandas alone reads such a column as float64,
     # 2**53 + 1 becomes 2**53 and every value would be written back as a float.

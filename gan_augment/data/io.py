@@ -225,9 +225,21 @@ def _check_frame(frame: pd.DataFrame, path: Path, kind: str) -> None:
         raise DataValidationError(f"{path} has no columns.")
     if frame.shape[0] == 0:
         raise DataValidationError(f"{path} has a header but no rows.")
-    duplicated = frame.columns[frame.columns.duplicated()].tolist()
+    _check_names(frame.columns, path)
+
+
+def _check_names(names, path: Path) -> None:
+    names = pd.Index(list(names))
+    duplicated = names[names.duplicated()].tolist()
     if duplicated:
         raise DataValidationError(f"{path} has duplicated column names {duplicated}; rename them.")
+
+
+def _parquet_column_names(path: Path) -> list:
+    """The column names a parquet file's schema holds, read without its data."""
+    import pyarrow.parquet as pq
+
+    return list(pq.read_schema(path).names)
 
 
 def _check_na_values(na_values, path: Path, kind: str) -> list[str]:
@@ -758,6 +770,7 @@ def _read_parquet(path: Path) -> pd.DataFrame:
     import pyarrow.lib
 
     try:
+        _check_names(_parquet_column_names(path), path)  # pandas cannot even read a file that repeats a name
         frame = pd.read_parquet(path)
         _restore_integer_columns(frame, path)
     except pyarrow.lib.ArrowException as exc:
