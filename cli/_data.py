@@ -30,6 +30,8 @@ class Dataset:
     single_class: str  # "<where> holds a single class": the start of the error when there is only one
     info: dict  # kind-specific entries of the model's "dataset" metadata (target column, columns)
     real: Any  # what `augment` writes back beside the synthetic samples (the table, the image folder)
+    # Said after a refusal of this data: what of DATA was not read (a table beside class folders).
+    not_read: str = ""
 
 
 class DataHandler:

@@ -36,15 +36,15 @@ class ImageFolderData(DataHandler):
         y = pd.Series(folder.labels, name="class", dtype=object)
         labels = resolve_labels(classes, y)
         n, h, w, c = folder.images.shape
+        not_read = _tables_beside_text(data)
         summary = (f"Read {n:,} {'grayscale' if c == 1 else 'RGB'} images of {h}x{w} px in {len(folder.classes)} "
                    f"class folders from {data}"
-                   + _skipped_text(folder.skipped, len(folder.unreadable)) + "."
-                   + _tables_beside_text(data))
+                   + _skipped_text(folder.skipped, len(folder.unreadable)) + "." + not_read)
         # A folder of 16-bit (1-bit) files is written back 16-bit (1-bit) by `augment` (from the
         # folder) and by `sample` (from the model, hence the entries).
         info = {name: True for name in ("sixteen_bit", "bilevel") if getattr(folder, name)}
         return Dataset(X=folder.images, y=y, labels=labels, summary=summary, real=folder, info=info,
-                       single_class=f"{data} holds a single class folder")
+                       single_class=f"{data} holds a single class folder", not_read=not_read)
 
     def evaluation_data(self, dataset: Dataset) -> tuple[Any, dict]:
         # Each image as one row of pixels in (C, H, W) order, as GANAugmenter(image_shape=...) reads
@@ -90,7 +90,8 @@ class ImageFolderData(DataHandler):
                            "--out augmented/.", USAGE)
         if out.suffix.lower() in (*FORMATS, *IMAGE_SUFFIXES):  # as `sample` reads a name: a file, not a folder
             raise CLIError(f"--out {out}: {data} is an image folder, and augment writes a new folder of its images "
-                           "and the synthetic ones; give a folder name, e.g. --out augmented/.", USAGE)
+                           "and the synthetic ones; give a folder name, e.g. --out augmented/."
+                           + _tables_beside_text(data), USAGE)
         with errors(USAGE, FileExistsError, DataValidationError):
             check_tree_out(data, out, force=force)  # before any work; the writer checks again
 

@@ -164,7 +164,8 @@ def _plan(dataset: Dataset) -> tuple[dict, int]:
 
     counts = planner.class_counts(dataset.y)
     if len(counts) < 2:
-        raise CLIError(f"{dataset.single_class} ({show(next(iter(counts)))}); there is nothing to top up.", DATA)
+        raise CLIError(f"{dataset.single_class} ({show(next(iter(counts)))}); there is nothing to top up."
+                       + dataset.not_read, DATA)
     with errors(USAGE, ValueError):
         plan = planner.plan_top_up(dataset.y, classes=dataset.labels)
     if dataset.labels:  # in the order the user named them

@@ -103,7 +103,8 @@ def evaluate(
     from gan_augment.exceptions import DataValidationError
 
     if len(set(dataset.y)) < 2:  # named as fit names it (plan_evaluation's own words say "y")
-        raise CLIError(f"{dataset.single_class} ({show(dataset.y[0])}); there is nothing to compare.", DATA)
+        raise CLIError(f"{dataset.single_class} ({show(dataset.y[0])}); there is nothing to compare."
+                       + dataset.not_read, DATA)
     if model is not None or classes is not None:
         _check_adds_rows(dataset, model if classes is None else None, settings)
     device = check_device(device)

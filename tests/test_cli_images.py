@@ -365,6 +365,20 @@ def test_a_table_beside_the_class_folders_is_named_as_not_read(tmp_path):
                             f"({root / 'labels.csv'}).")
 
 
+@pytest.mark.parametrize("command", [["fit", "--out", "model"], ["augment", "--out", "augmented.csv"]])
+def test_a_refusal_of_a_folder_read_as_images_names_the_table_beside_them(tmp_path, capsys, command):
+    # A project folder holding data.csv and a folder of figures was read as one class of images: "holds
+    # a single class folder", or "give a folder name" for augment's CSV output, never naming data.csv
+    # (the summary that does is not printed under --quiet, nor before these errors).
+    X, y = load_digits(return_X_y=True)
+    root = write_digit_folder(tmp_path / "project", X, y, {"figures": 0}, per_class=3)
+    (root / "data.csv").write_text("a,label\n1,x\n2,y\n")
+    name, option, out = command
+    code, _, err = run(capsys, name, root, option, tmp_path / out, "-q")
+    assert code != 0 and f"data.csv beside the class folders is not read; to use a table, give its path " \
+        f"({root / 'data.csv'})" in _one_line_error(err)
+
+
 # augment wrote 16-bit synthetic files beside 16-bit real ones, but sample wrote 8-bit files from the
 # same model: 257x darker to a loader that reads the stored values. Likewise 1-bit masks got grey images.
 @pytest.mark.parametrize("depth, to_file, mode", [
