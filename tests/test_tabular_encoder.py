@@ -426,7 +426,8 @@ def test_a_warning_of_folds_with_other_examples_is_said_once(column):
     from gan_augment._warnings import recording, say_once
 
     def fold(start):
-        return recording(TabularEncoder(random_state=0).fit, pd.DataFrame({"x": np.arange(30.0), "v": column(start)}))[1]
+        frame = pd.DataFrame({"x": np.arange(30.0), "v": column(start)})
+        return recording(TabularEncoder(random_state=0).fit, frame)[1]
 
     folds = [fold(1), fold(2)]
     assert len(folds[0]) == 1 and folds[0][0][1] != folds[1][0][1]  # the examples differ

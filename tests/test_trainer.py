@@ -688,7 +688,8 @@ def test_a_record_value_a_model_file_cannot_hold_is_refused_after_the_epoch_nami
         def on_epoch_end(self, trainer, record):
             epochs.append(record["epoch"])
 
-    with pytest.raises(TypeError, match=r"After epoch 1, Records.on_epoch_end's record\['scores'\] is array\(\[1, 2\]\)"):
+    refused = r"After epoch 1, Records.on_epoch_end's record\['scores'\] is array\(\[1, 2\]\)"
+    with pytest.raises(TypeError, match=refused):
         _trainer(0, callbacks=[Records("scores", np.array([1, 2])), Seen()], epochs=3).fit(X, y)
     assert epochs == []  # refused before the next callback saw it
 

@@ -1074,7 +1074,8 @@ def check_augmented_separator(path, source: Optional["CsvSource"]) -> None:
 
 
 def write_augmented_table(real: pd.DataFrame, synthetic: pd.DataFrame, path, *, source: Optional[CsvSource] = None,
-                          force: bool = False, mark_synthetic: Optional[str] = None, round_numbers: bool = True) -> Path:
+                          force: bool = False, mark_synthetic: Optional[str] = None,
+                          round_numbers: bool = True) -> Path:
     """Write the real rows followed by the synthetic rows to ``path`` (.csv, .tsv or .parquet), atomically.
 
     With a CSV ``source`` (from :func:`read_table_source`) and a CSV ``path``, the header and every
