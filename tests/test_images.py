@@ -434,3 +434,17 @@ def test_a_text_column_of_a_pixel_frame_is_named(digits):
 # That synthetic digits look like their class (a classifier trained on real digits labels them with it,
 # rare class included) is asserted once, on the 40-epoch fit that tests/test_torch_data.py shares
 # between its tests: a second 40-epoch fit here cost ~40 s of the suite and checked less.
+
+
+@pytest.mark.parametrize("X", [
+    np.random.default_rng(0).uniform(0.1, 0.3, size=(8, 8, 8)),  # float64 ends float32 cannot hold
+    np.random.default_rng(0).integers(16_777_000, 16_777_220, size=(8, 8, 8), dtype=np.int32),  # ints past 2**24
+], ids=["float64", "int32"])
+def test_decoded_images_stay_within_the_observed_range_exactly(X):
+    # The range was clamped in float32: 0.3 came back as 0.30000001192092896, 16777219 as 16777220.
+    codec = ImageCodec().fit(X)
+    for saturated in (1.0, -1.0):
+        images = codec.inverse_transform(torch.full((2, 1, codec.resolution_, codec.resolution_), saturated))
+        assert images.dtype == X.dtype and X.min() <= images.min() and images.max() <= X.max()
+    pixels = codec.from_pixels(np.full((2, 8, 8, 1), 255, dtype=np.uint8))
+    assert pixels.max() <= X.max()

@@ -179,11 +179,16 @@ class ImageCodec:
         return self._to_user(((images + 1) / 2 * (high - low) + low).clamp_(low, high))
 
     def _to_user(self, values: torch.Tensor) -> np.ndarray:
-        """(N, C, H, W) floats in the user's value range -> the fitted layout and dtype."""
+        """(N, C, H, W) floats in the user's value range -> the fitted layout and dtype, within the
+        observed range exactly: clamped in float32 it was not (0.3 came back as 0.30000001, an
+        int32 16777219 as 16777220)."""
         out = from_nchw(values, self.layout_).numpy()
-        if self.dtype_.kind in "biu":
-            return np.ascontiguousarray(round_to_dtype(out, self.dtype_))
-        return np.ascontiguousarray(out.astype(self.dtype_))
+        ends = np.array(self.value_range_, dtype=np.float64)
+        if self.dtype_.kind in "biu":  # the ends cast as the values are (2**63 - 1 pinned, not wrapped)
+            out, ends = round_to_dtype(out, self.dtype_), round_to_dtype(ends, self.dtype_)
+        else:
+            out, ends = out.astype(self.dtype_), ends.astype(self.dtype_)
+        return np.ascontiguousarray(np.clip(out, *ends, out=out) if self.dtype_.kind != "b" else out)
 
     @staticmethod
     def _resize(images: torch.Tensor, size) -> torch.Tensor:
