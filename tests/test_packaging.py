@@ -66,3 +66,27 @@ def test_wheel_installs_and_cli_runs(tmp_path):
                                "import gan_augment.kinds; print(gan_augment.kinds.__file__)"],
                               capture_output=True, text=True, env=env, cwd=tmp_path)
     assert imported.returncode == 0 and str(fresh_site) in imported.stdout, imported.stderr
+
+
+def test_every_library_the_package_imports_is_a_declared_dependency():
+    # scipy and joblib were imported at module level but only installed because scikit-learn needs them.
+    import ast
+    import importlib.metadata
+    import re
+    import tomllib
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    requirements = project["dependencies"] + [r for extra in project["optional-dependencies"].values() for r in extra]
+    declared = {re.split(r"[<>=!~\[; ]", requirement, maxsplit=1)[0].lower() for requirement in requirements}
+    imported = set()
+    for path in [*(REPO / "gan_augment").rglob("*.py"), *(REPO / "cli").rglob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported.update(alias.name.partition(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                imported.add(node.module.partition(".")[0])
+    third_party = imported - set(sys.stdlib_module_names) - {"gan_augment", "cli", "__future__"}
+    distributions = importlib.metadata.packages_distributions()
+    undeclared = {name: distributions.get(name) for name in third_party
+                  if not {d.lower() for d in distributions.get(name, [name])} & declared}
+    assert not undeclared
