@@ -384,8 +384,9 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         """``n_samples`` synthetic rows (or images) of class ``cls``.
 
         Returns rows shaped like ``X`` at fit time: a DataFrame with the original columns and
-        dtypes if fitted on one, else an ndarray of the original dtype (images: the original
-        layout, size, dtype and value range). Every row is of class
+        dtypes if a table was fitted on one, else an ndarray of the original dtype (images: the
+        original layout, size, dtype and value range, as an ndarray even when their rows of pixels
+        came in a DataFrame, whose column names an image model does not keep). Every row is of class
         ``cls`` by construction, and the cost grows with ``n_samples`` only. ``random_state``
         defaults to one derived from the estimator's, so the same call gives the same rows.
         Rows are generated and decoded in chunks (about 32 MB of encoded rows each), so memory
