@@ -464,12 +464,17 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
     def _sample_chunk_rows(self, n_samples: int, index: int) -> int:
         """Rows generated and decoded at a time by :meth:`sample`, so that memory stays flat
         whatever ``n_samples``: about ``_SAMPLE_CHUNK_BYTES`` of encoded rows, never fewer than
-        ``_SAMPLE_MIN_CHUNK`` rows. The rows a seed gives depend on these two constants (and on the
-        encoded row's size): another chunking draws other (equally distributed) rows."""
+        ``_SAMPLE_MIN_CHUNK`` rows, and never more than decode in ``_SAMPLE_DECODE_BYTES`` (an
+        image is decoded at its full size: 4,096 of 256x256 took 7 GB for 0.27 GB of pixels). The
+        rows a seed gives depend on these constants (and on the row's sizes): another chunking
+        draws other (equally distributed) rows."""
+        decoded = int(np.prod(self.encoder_.sample_shape)) * _DECODED_VALUE_BYTES
+        most = max(1, _SAMPLE_DECODE_BYTES // decoded)
         if n_samples <= _SAMPLE_MIN_CHUNK:
-            return _SAMPLE_MIN_CHUNK
+            return min(_SAMPLE_MIN_CHUNK, most)
         probe = generate(self.generator_, 1, index, seed=0)  # the encoded row's size, for any kind
-        return max(_SAMPLE_MIN_CHUNK, _SAMPLE_CHUNK_BYTES // max(1, probe.numel() * probe.element_size()))
+        encoded = max(1, probe.numel() * probe.element_size())
+        return min(most, max(_SAMPLE_MIN_CHUNK, _SAMPLE_CHUNK_BYTES // encoded))
 
     def __setstate__(self, state):
         # A fitted augmenter pickled by a version before its ensembles and collapse check: one
@@ -970,6 +975,11 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
 # decode temporaries stay in the tens of MB. Changing either constant changes the rows a seed gives.
 _SAMPLE_CHUNK_BYTES = 32 * 2 ** 20
 _SAMPLE_MIN_CHUNK = 4096
+# ... and at most this many bytes of decoding temporaries: an image's values as float32 (resized to
+# the user's size) and float64 (rounded to an integer dtype), _DECODED_VALUE_BYTES per value. Tables
+# and images up to 64x64 grey are decoded 4,096 at a time within it.
+_SAMPLE_DECODE_BYTES = 256 * 2 ** 20
+_DECODED_VALUE_BYTES = 16
 
 # The mode-collapse check's seeds: derive_seed(sample_seed_, _DIVERSITY_STREAM, class index); an
 # ensemble's members' samples for their disagreement: (that seed, _MEMBERS_STREAM).

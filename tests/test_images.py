@@ -448,3 +448,22 @@ def test_decoded_images_stay_within_the_observed_range_exactly(X):
         assert images.dtype == X.dtype and X.min() <= images.min() and images.max() <= X.max()
     pixels = codec.from_pixels(np.full((2, 8, 8, 1), 255, dtype=np.uint8))
     assert pixels.max() <= X.max()
+
+
+def test_large_images_are_sampled_in_chunks_whose_decoding_stays_small(monkeypatch):
+    # Chunks were sized by the encoded images alone (at least 4,096 of them), each decoded at the
+    # user's size: 4,096 images of 256x256 took 7 GB to give 0.27 GB of pixels.
+    from gan_augment.augmenter import _DECODED_VALUE_BYTES, _SAMPLE_DECODE_BYTES
+
+    X = np.random.default_rng(0).integers(0, 256, size=(12, 64, 64, 3), dtype=np.uint8)
+    augmenter = GANAugmenter(epochs=1, batch_size=4, image_size=8, random_state=0).fit(X, [0] * 8 + [1] * 4)
+    decode, sizes = augmenter.kind_.decode, []
+
+    def recording_decode(encoder, encoded, *, seed):
+        sizes.append(len(encoded))
+        return decode(encoder, encoded, seed=seed)
+
+    monkeypatch.setattr(augmenter.kind_, "decode", recording_decode)
+    images = augmenter.sample(3000, 1)
+    assert images.shape == (3000, 64, 64, 3) and images.dtype == np.uint8 and sum(sizes) == 3000
+    assert max(sizes) * X[0].size * _DECODED_VALUE_BYTES <= _SAMPLE_DECODE_BYTES
