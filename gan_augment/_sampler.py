@@ -51,6 +51,7 @@ class TableSamplerMixin:
     def fit(self, X, y, **params):
         """Check the sampling strategy as imbalanced-learn's ``fit`` does, with the target and the
         strategy's counts checked first (see :meth:`fit_resample`)."""
+        refuse_params(self, "fit", params)
         with keeping_fitted_state(self):
             self._check_target_and_counts(y)
             return super().fit(X, y, **params)  # type: ignore[misc]
@@ -69,6 +70,7 @@ class TableSamplerMixin:
         A polars DataFrame or a pyarrow Table is read as its ``to_pandas()`` gives it, and the rows
         come back as a pandas DataFrame of the same column names.
         """
+        refuse_params(self, "fit_resample", params)
         with keeping_fitted_state(self):
             self._check_target_and_counts(y)
             # Before imbalanced-learn notes the container to give the rows back in.
@@ -77,6 +79,17 @@ class TableSamplerMixin:
     def _check_target_and_counts(self, y) -> None:
         check_target(y)
         check_strategy_values(self.sampling_strategy, y)  # type: ignore[attr-defined]
+
+
+def refuse_params(sampler, method: str, params: dict) -> None:
+    """Refuse, before any work, keyword arguments the sampler does not take (``groups=`` for a
+    splitter: imbalanced-learn passed it on, and a TypeError named a private method)."""
+    if not params:
+        return
+    given = ", ".join(f"{name}=" for name in params)
+    hint = (" A splitter that needs groups is not supported as cv: give cv=PredefinedSplit(test_fold), the inner "
+            "fold of each row made from the groups." if "groups" in params and hasattr(sampler, "cv") else "")
+    raise TypeError(f"{type(sampler).__name__}.{method} takes X and y only; got {given}.{hint}")
 
 
 @contextlib.contextmanager

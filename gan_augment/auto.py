@@ -36,7 +36,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.utils.validation import check_memory
 
 from gan_augment._compat import HasMethods, Interval, StrOptions
-from gan_augment._sampler import TableSamplerMixin, declared_tags
+from gan_augment._sampler import TableSamplerMixin, declared_tags, refuse_params
 from gan_augment._random import derive_seed, seeded_clone, seeded_splitter, spawn_seeds
 from gan_augment._warnings import recording, say_once, user_stacklevel
 from gan_augment.baselines import BASELINE_SAMPLERS, baseline_sampler
@@ -175,7 +175,8 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         ``sampling_strategy_`` (``augmenter_`` fitted when the GAN won), as :meth:`fit_resample`
         leaves them; the resampled data are not kept. imbalanced-learn's samplers only check their
         input in ``fit``; here it is where the choice is made, for a look before resampling."""
-        self.fit_resample(X, y, **params)
+        refuse_params(self, "fit", params)
+        self.fit_resample(X, y)
         return self
 
     # ------------------------------------------------------------------ imblearn hooks

@@ -853,3 +853,19 @@ def test_tags_say_what_the_scoring_estimator_takes():
     assert takes(AutoAugmenter(augmenter=MixedSMOTE())) == takes(MixedSMOTE())
     wrapped = AugmentedClassifier(HistGradientBoostingClassifier(), AutoAugmenter(estimator=LogisticRegression()))
     assert not get_tags(wrapped).input_tags.allow_nan
+
+
+@pytest.mark.parametrize("method", ["fit", "fit_resample"])
+def test_groups_for_a_splitter_are_refused_before_work_with_what_works(method):
+    # TypeError: AutoAugmenter._fit_resample() got an unexpected keyword argument 'groups'.
+    from sklearn.datasets import make_classification
+    from sklearn.model_selection import GroupKFold
+
+    X, y = make_classification(120, 3, n_informative=3, n_redundant=0, weights=[0.8, 0.2], random_state=1)
+    auto = AutoAugmenter(methods=("random",), cv=GroupKFold(3), random_state=0)
+    refused = rf"AutoAugmenter\.{method} takes X and y only; got groups=\. .*PredefinedSplit"
+    with pytest.raises(TypeError, match=refused):
+        getattr(auto, method)(X, y, groups=np.arange(120) % 3)
+    assert not hasattr(auto, "cv_results_")
+    with pytest.raises(TypeError, match=r"MixedSMOTE\.fit_resample takes X and y only; got weights=\.$"):
+        MixedSMOTE().fit_resample(X, y, weights=np.ones(120))
