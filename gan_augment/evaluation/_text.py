@@ -36,7 +36,7 @@ def pivot(frame: pd.DataFrame, keys, *, alpha: float = 0.05, primary=None) -> pd
             note = record.get("caveat") or ""
             if note and note not in entry["caveat"]:
                 entry["caveat"] = "; ".join(filter(None, (entry["caveat"], note)))
-    return pd.DataFrame([{**dict(zip(keys, (show_cell(k) for k in key))), **cells, **counts.get(key, {})}
+    return pd.DataFrame([{**dict(zip(keys, (show_cell(k, label=True) for k in key))), **cells, **counts.get(key, {})}
                          for key, cells in rows.items()])
 
 
@@ -91,7 +91,7 @@ def fmt_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for column in out.columns:
         if column == "class":  # a label, as written: a class 1.0 is not a score of 1.000
-            out[column] = [show_cell(v) for v in out[column]]
+            out[column] = [show_cell(v, label=True) for v in out[column]]
             continue
         # A count (n_synthetic, ...) made float by a missing cell beside it is still a count: 11, not 11.000.
         count = str(column).startswith("n_")
@@ -100,13 +100,13 @@ def fmt_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def show_cell(value) -> str:
-    """A table cell's text: a label bare, as written, unless its spaces are part of what tells it
-    from another (" a b", "a  b", a tab; or no text at all): Markdown collapses and trims them, so
-    those are quoted, as the sentences quote every label. (A line break is kept: Markdown tables
-    write it as ``<br>``.)"""
+def show_cell(value, *, label: bool = False) -> str:
+    """A table cell's text, as written. A ``label`` is quoted where its blanks are part of what
+    tells it from another (" a b", "a  b", a tab; or no text at all): Markdown collapses and trims
+    them (the sentences quote every label). A line break is kept: Markdown tables write it ``<br>``."""
     value = plain_label(value)
-    if isinstance(value, str) and (value.strip() != value or _SPACES_THAT_COLLAPSE.search(value) or not value):
+    if label and isinstance(value, str) and (value.strip() != value or _SPACES_THAT_COLLAPSE.search(value)
+                                             or not value):
         return repr(value)
     return "-" if value is None else str(value)
 
