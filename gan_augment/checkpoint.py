@@ -73,7 +73,9 @@ def save_state(directory, state: dict, *, kind: str, name: str = "model", files:
                               "line)", str(directory))
     with staged_directory(directory, check_replace=check_replace, overwrite=overwrite) as staging:
         weights = staging / f"{name}.safetensors"
-        save_file(tensors, str(weights))
+        # The format in the weights' own header too: a folder whose model.json is lost is still
+        # known for a state of ours (another library's model.safetensors is not).
+        save_file(tensors, str(weights), metadata={"format": FORMAT, "kind": kind})
         header = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
@@ -248,16 +250,29 @@ def _read_header(directory: Path, *, kind: str, name: str) -> tuple[dict, Path]:
 
 
 def _damaged_checkpoint(directory: Path, name: str) -> str | None:
-    """What is wrong with a checkpoint folder holding the weights and nothing but the files a state is
-    written as, whose header cannot be read (missing, cut short, not JSON); None for any other folder
-    (a user's files in it are never said to be damaged)."""
+    """What is wrong with a checkpoint folder holding its weights (written as a checkpoint, as their
+    own header says) and nothing but the files a state is written as, whose header cannot be read
+    (missing, cut short, not JSON); None for any other folder (a user's files in it, another
+    library's model.safetensors, are never said to be damaged)."""
     if not directory.is_dir() or foreign_entries(directory, name=name) \
-            or not (directory / f"{name}.safetensors").is_file():
+            or _weights_metadata(directory / f"{name}.safetensors").get("kind") != "checkpoint":
         return None
     meta = directory / f"{name}.json"
     if not meta.is_file():
         return f"{meta} is missing beside {name}.safetensors: the checkpoint is incomplete or damaged."
     return f"{meta} cannot be read as a gan-augment header: the file is damaged or foreign."
+
+
+def _weights_metadata(weights: Path) -> dict:
+    """The metadata in a safetensors file's header, {} for a file without any or that cannot be read."""
+    from safetensors import SafetensorError, safe_open
+
+    try:
+        with safe_open(str(weights), framework="pt") as opened:
+            metadata = opened.metadata() or {}
+    except (OSError, SafetensorError):  # a missing, truncated or foreign file
+        return {}
+    return metadata if metadata.get("format") == FORMAT else {}
 
 
 def _damaged_advice(kind: str, directory: Path) -> str:

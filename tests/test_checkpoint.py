@@ -138,6 +138,17 @@ def test_a_checkpoint_whose_header_is_damaged_is_named_so_when_it_is_to_be_resum
     assert "delete" not in str(refused.value)
 
 
+def test_another_librarys_model_safetensors_is_not_called_a_damaged_checkpoint(tmp_path):
+    # Hugging Face's weights file has the same name: its folder was to be deleted as "damaged".
+    from safetensors.torch import save_file
+
+    (tmp_path / "hub").mkdir()
+    save_file({"w": torch.zeros(2)}, str(tmp_path / "hub" / "model.safetensors"))
+    with pytest.raises(FileExistsError, match="not a gan-augment directory") as refused:
+        check_state_target(tmp_path / "hub", kind="checkpoint")
+    assert "delete" not in str(refused.value)
+
+
 def test_a_model_json_an_editor_saved_with_a_byte_order_mark_loads(tmp_path):
     save_state(tmp_path / "model", {"w": torch.arange(3.0)}, kind="model")
     meta = tmp_path / "model" / "model.json"
