@@ -208,10 +208,21 @@ class AugmentedDataset(Dataset):
             self.epoch = 0
             self._draw(0)
 
+    def __copy__(self):  # as any object's: the pickled state below is for other processes
+        copied = object.__new__(type(self))
+        vars(copied).update(vars(self))
+        return copied
+
+    def __deepcopy__(self, memo):
+        copied = object.__new__(type(self))
+        memo[id(self)] = copied
+        vars(copied).update(copy.deepcopy(vars(self), memo))
+        return copied
+
     def __getstate__(self):
-        """What a copy holds (DataLoader workers started by spawn or forkserver pickle the dataset):
-        the augmenter without its callbacks, which only training calls and which may hold what
-        cannot be pickled (a lock, a TensorBoard writer)."""
+        """What a pickle holds (DataLoader workers started by spawn or forkserver pickle the
+        dataset): the augmenter without its callbacks, which only training calls and which may hold
+        what cannot be pickled (a lock, a TensorBoard writer)."""
         state = vars(self).copy()
         augmenter = state.get("augmenter_")
         if getattr(augmenter, "callbacks", None):
@@ -410,8 +421,9 @@ class AugmentedDataset(Dataset):
             out = out.to_numpy(dtype=np.float64, na_value=np.nan) if hasattr(out, "to_numpy") else np.asarray(out)
         with np.errstate(over="ignore"):  # an overflow is refused below, naming synthetic_dtype
             stored = cast_values(out, self._store_dtype)  # integer rows rounded, not cut (2.9 is 3)
-        if stored.dtype.kind == "f" and np.isinf(stored).any() and np.isfinite(out).all():
-            self._check_store_holds(float(np.abs(out).max()), "the synthetic values")
+        overflowed = np.isinf(stored) & np.isfinite(out)  # value by value: a missing one beside is no excuse
+        if stored.dtype.kind == "f" and overflowed.any():
+            self._check_store_holds(float(np.abs(out[overflowed]).max()), "the synthetic values")
         return stored
 
     def _check_store_holds(self, largest: float, what: str) -> None:
@@ -647,8 +659,8 @@ def _largest_value(values, X) -> float:
     else its stacked rows' (missing values aside)."""
     if values is not None:
         return max(abs(values.low), abs(values.high))
-    X = np.asarray(X, dtype=np.float64)
-    return float(np.nanmax(np.abs(X), initial=0.0))
+    X = np.abs(np.asarray(X, dtype=np.float64))
+    return float(np.max(X, where=np.isfinite(X), initial=0.0))  # an infinity is refused as such, later
 
 
 @contextlib.contextmanager

@@ -17,6 +17,8 @@ from torch.utils.data import (BatchSampler, DataLoader, Dataset, RandomSampler, 
 from torch.utils.data.distributed import DistributedSampler
 
 from gan_augment import GANAugmenter, NothingToAddWarning
+from gan_augment.exceptions import DataValidationError
+from gan_augment.training import Callback
 from gan_augment.torch_data import AugmentedDataset, augment_loader
 
 RARE, KEEP = 3, 10
@@ -454,6 +456,48 @@ def test_a_store_too_narrow_for_the_values_is_refused_before_training(shape, mon
     with pytest.raises(ValueError, match=r"synthetic_dtype='float16' cannot hold .*Use synthetic_dtype='float32'"):
         AugmentedDataset(base, augmenter, classes=[1], random_state=0, synthetic_dtype="float16")
     assert augmenter.classes is None and not hasattr(augmenter, "generator_")
+
+
+def test_infinite_values_are_named_as_such_whatever_the_store():
+    # The store check counted the infinity: "float16 cannot hold the base's values (up to inf)",
+    # and float32 as advised then failed on the infinity itself.
+    X = np.random.default_rng(0).normal(size=(36, 2)).astype(np.float32)
+    X[3, 1] = np.inf
+    base = TensorDataset(torch.from_numpy(X), torch.tensor([0] * 30 + [1] * 6))
+    with pytest.raises(DataValidationError, match="infinite"):
+        AugmentedDataset(base, GANAugmenter(epochs=1, batch_size=16), random_state=0, synthetic_dtype="float16")
+
+
+def test_a_store_overflow_is_found_beside_missing_values(monkeypatch):
+    # One NaN anywhere in a drawn chunk turned the check off: 19 synthetic values served as inf.
+    X = np.random.default_rng(0).uniform(-100, 100, size=(36, 3))
+    X[::7, 1] = np.nan
+    base = TensorDataset(torch.from_numpy(X), torch.tensor([0] * 30 + [1] * 6))
+    original = GANAugmenter.sample
+
+    def with_large_values(self, n, cls, **kwargs):  # values past float16 beside the missing ones
+        rows = np.asarray(original(self, n, cls, **kwargs), dtype=np.float64)
+        rows[:, 0] = 1e6
+        return rows
+
+    monkeypatch.setattr(GANAugmenter, "sample", with_large_values)
+    with pytest.raises(ValueError, match=r"synthetic_dtype='float16' cannot hold the synthetic values"):
+        AugmentedDataset(base, GANAugmenter(epochs=1, batch_size=16), random_state=0, synthetic_dtype="float16")
+
+
+def test_copies_of_the_dataset_keep_the_augmenter_as_it_is():
+    # Trimming the callbacks for worker pickles also trimmed copy.copy / copy.deepcopy.
+    import copy
+
+    X = np.random.default_rng(0).normal(size=(36, 2)).astype(np.float32)
+    callbacks = [Callback()]
+    augmenter = GANAugmenter(epochs=1, batch_size=16, callbacks=callbacks)
+    dataset = AugmentedDataset(TensorDataset(torch.from_numpy(X), torch.tensor([0] * 30 + [1] * 6)), augmenter,
+                               random_state=0)
+    shallow, deep = copy.copy(dataset), copy.deepcopy(dataset)
+    assert shallow.augmenter_ is augmenter and shallow.augmenter is augmenter
+    assert len(deep.augmenter_.callbacks) == 1 and deep.augmenter_ is not augmenter
+    _same_items([deep[i] for i in (0, len(dataset) - 1)], [dataset[i] for i in (0, len(dataset) - 1)])
 
 
 def test_a_refusal_after_fitting_leaves_the_users_augmenter_as_it_was(monkeypatch):
