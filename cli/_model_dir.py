@@ -86,15 +86,21 @@ def load_model(model_dir):
     return augmenter, dataset if _is_command_line_record(dataset) else {}
 
 
-#: The entries of the command line's "dataset" record that it reads back, and their types.
+#: The entries of the command line's "dataset" record that it reads back, and their types; every
+#: record it writes names its source.
 _RECORD_TYPES = {"source": str, "source_resolved": str, "created": str, "n_rows": int, "columns": list,
-                 "na_values": list, "sixteen_bit": bool, "bilevel": bool}
+                 "na_values": list, "sixteen_bit": bool, "bilevel": bool, "target": (str, int, float),
+                 "target_dtype": (str, dict)}
 
 
 def _is_command_line_record(dataset) -> bool:
-    return isinstance(dataset, dict) and all(
-        isinstance(dataset[key], kind) and not (kind is int and isinstance(dataset[key], bool))
-        for key, kind in _RECORD_TYPES.items() if key in dataset)
+    return isinstance(dataset, dict) and "source" in dataset and all(
+        _of_type(dataset[key], kind) for key, kind in _RECORD_TYPES.items() if key in dataset)
+
+
+def _of_type(value, kind) -> bool:
+    """``isinstance``, except that a bool is no number (True is an int to Python)."""
+    return kind is bool if isinstance(value, bool) else isinstance(value, kind)
 
 
 def check_model_kind(augmenter, handler, model_dir, data) -> None:

@@ -660,7 +660,7 @@ def test_a_model_saved_in_python_with_a_dataset_entry_of_its_own_is_read_by_the_
     # damaged metadata, "fit the model again", by info, sample and augment --model.
     from gan_augment import GANAugmenter
 
-    for dataset in ("adult.csv", {"name": "adult", "columns": 15, "n_rows": "32k"}):
+    for dataset in ("adult.csv", {"name": "adult", "columns": 15, "n_rows": "32k"}, {"target": ["x"]}, {"name": "x"}):
         GANAugmenter.load(model_dir).save(tmp_path / "model", metadata={"dataset": dataset}, overwrite=True)
         code, out, _ = run(capsys, "info", tmp_path / "model")
         assert code == 0 and "Classes" in out
