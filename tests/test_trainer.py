@@ -674,9 +674,11 @@ def test_numpy_numbers_a_callback_records_are_kept_as_numbers_a_checkpoint_can_h
     # np.float32 / np.int64 in a record made the model unsavable, and a checkpointed run died at
     # its first checkpoint with json's "Object of type float32 is not JSON serializable".
     X, y = _table()
-    callbacks = [Records("auc", np.float32(0.5)), Records("kept", np.int64(3)), Checkpoint(tmp_path / "ckpt")]
+    callbacks = [Records("auc", np.float32(0.5)), Records("kept", np.int64(3)),
+                 Records("lrs", [np.float32(0.25), {"d": np.int8(2)}]), Checkpoint(tmp_path / "ckpt")]
     trainer = _trainer(0, callbacks=callbacks, epochs=2).fit(X, y)
     assert trainer.history_[:, "auc"] == [0.5, 0.5] and type(trainer.history_[-1]["kept"]) is int
+    assert trainer.history_[-1]["lrs"] == [0.25, {"d": 2}] and type(trainer.history_[-1]["lrs"][1]["d"]) is int
     assert (tmp_path / "ckpt" / "model.safetensors").is_file()
 
 

@@ -191,9 +191,20 @@ def _check_record(record: dict, callback) -> None:
     file holds (np.float32(0.5): 0.5); anything else a model file cannot hold, refused now, naming
     the callback: not when the model is saved, nor (with a checkpoint) when the epochs trained are lost."""
     for key, value in record.items():
-        if isinstance(value, np.generic):
-            record[key] = value.item()
+        record[key] = _plain_numbers(value)
     check_state_values(record, f"After epoch {record['epoch']}, {type(callback).__name__}.on_epoch_end's record")
+
+
+def _plain_numbers(value):
+    """``value`` with numpy numbers and bools made Python's, in lists, tuples and dicts too (a
+    numpy date or text is left as written, for the check to name)."""
+    if isinstance(value, (np.number, np.bool_)):
+        return value.item()
+    if type(value) in (list, tuple):  # (a namedtuple is left to the check)
+        return type(value)(map(_plain_numbers, value))
+    if isinstance(value, dict):
+        return {key: _plain_numbers(item) for key, item in value.items()}
+    return value
 
 
 def _end_all(callbacks: list, trainer) -> None:
