@@ -154,6 +154,8 @@ class ClassicOversampler(BaseOverSampler):
                 image = row.reshape(channels, height, width).transpose(1, 2, 0)
                 work = image if image.dtype in (np.uint8, np.float32) else image.astype(np.float32)
                 out = np.asarray(transform(work))
+                if out.dtype == work.dtype and np.array_equal(out, work):
+                    out = image  # a repeat left unmoved is an exact copy, not one rounded to float32
                 if out.size != image.size:
                     raise ValueError(
                         f"augmentation= turned a {height}x{width}x{channels} image into one of shape "
@@ -166,8 +168,9 @@ class ClassicOversampler(BaseOverSampler):
                     out = np.clip(np.rint(out), image.min(), image.max())
                 moved.append(out.astype(pixels.dtype))
             labels.append(np.full(n, label, dtype=np.asarray(y).dtype))
-        if not moved:
-            return X, y
+        if not moved:  # copies with a fresh index, as MixedSMOTE returns (the caller's X came back itself)
+            return (X.reset_index(drop=True) if isinstance(X, pd.DataFrame) else np.array(X, copy=True)), \
+                np.array(y, copy=True)
         new = np.stack(moved)
         y_res = np.concatenate([np.asarray(y), *labels])
         if isinstance(X, pd.DataFrame):

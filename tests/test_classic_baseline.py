@@ -113,3 +113,23 @@ def test_an_augmentation_that_is_no_albumentations_transform_is_refused_naming_a
     # An item that is no transform failed inside albumentations: "'int' object has no attribute 'available_keys'".
     with pytest.raises(TypeError, match=r"augmentation= must list albumentations transforms; it holds a int: 3"):
         ClassicOversampler((1, 8, 8), augmentation=[3]).fit_resample(X, y)
+
+
+def test_nothing_to_add_returns_copies_with_a_fresh_index():
+    # The caller's own array came back: wiping the result wiped their images.
+    X = np.random.RandomState(0).randint(0, 16, (40, 64)).astype(np.uint8)
+    y = np.array([0] * 20 + [1] * 20)
+    X_res, y_res = ClassicOversampler((1, 8, 8)).fit_resample(X, y)
+    assert not np.shares_memory(X_res, X) and not np.shares_memory(y_res, y) and np.array_equal(X_res, X)
+    frame = pd.DataFrame(X, index=np.arange(100, 140))
+    assert ClassicOversampler((1, 8, 8)).fit_resample(frame, y)[0].index.tolist() == list(range(40))
+
+
+def test_a_repeat_left_unmoved_is_an_exact_copy_in_any_dtype():
+    # float64 pixels went through float32: no repeat was an exact copy of its image (off by ~3e-8).
+    import albumentations as A
+
+    X = np.random.RandomState(0).randint(0, 256, (30, 64)) / 255.0
+    y = np.array([0] * 25 + [1] * 5)
+    X_res, _ = ClassicOversampler((1, 8, 8), augmentation=A.NoOp(), random_state=0).fit_resample(X, y)
+    assert all(any(np.array_equal(row, real) for real in X[y == 1]) for row in X_res[30:])
