@@ -39,7 +39,7 @@ from gan_augment._compat import HasMethods, Interval, StrOptions
 from gan_augment._sampler import TableSamplerMixin, declared_tags, refuse_params
 from gan_augment._random import derive_seed, seeded_clone, seeded_splitter, spawn_seeds
 from gan_augment._warnings import recording, say_once, user_stacklevel
-from gan_augment.baselines import BASELINE_SAMPLERS, baseline_sampler
+from gan_augment.baselines import BASELINE_SAMPLERS, baseline_sampler, split_columns
 from gan_augment.data.layout import shape_of
 from gan_augment.kinds import kind_for_input
 from gan_augment.planner import CLASSES_CONSTRAINT, plain_label, plan_top_up, stratified_training_rows
@@ -380,6 +380,9 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         scores, times = np.full(len(candidates), np.nan), np.zeros(len(candidates))
         X_tr, y_tr, X_te, y_te = _take(X, train), y[train], _take(X, test), y[test]
         plan = self._fold_plan(y, y_tr, full_plan)
+        # SMOTE's categories as the whole table has them (a fold's rows of a code column may all be numbers).
+        frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X)).infer_objects()  # as MixedSMOTE
+        categorical = split_columns(frame)[1]
         gan_rows, gan_seconds = _NOT_FITTED, 0.0
         for i, (method, amount) in enumerate(candidates):
             if method == "gan" and gan_rows is _NOT_FITTED:
@@ -395,7 +398,8 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
             if method == "gan":
                 X_fit, y_fit = _append(X_tr, y_tr, gan_rows, strategy)
             else:
-                X_fit, y_fit = self._resample(X_tr, y_tr, method, strategy, derive_seed(gan_seed, k, i))
+                X_fit, y_fit = self._resample(X_tr, y_tr, method, strategy, derive_seed(gan_seed, k, i),
+                                              categorical=categorical)
             model = clone(estimator).fit(X_fit, y_fit)
             times[i] = time.process_time() - started + (gan_seconds if method == "gan" else 0.0)
             try:
@@ -480,14 +484,17 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
             gan.set_params(random_state=seed)
         return check_memory(self.memory).cache(_fitted)(gan, X, y, _fit_environment(gan))
 
-    def _resample(self, X, y, method, strategy, seed):
+    def _resample(self, X, y, method, strategy, seed, categorical=None):
+        """``(X, y)`` topped up by ``method`` to ``strategy`` (``categorical``: SMOTE's categories,
+        read on the whole table when these rows are an inner fold of it)."""
         if method == "none" or not any(n > 0 for n in strategy.values()):
             # Copies with a fresh index, as every sampler returns (imbalanced-learn's too): the output
             # must not depend on which candidate won, nor changing it change the caller's X and y.
             return (X.reset_index(drop=True) if isinstance(X, pd.DataFrame) else np.array(X, copy=True)), \
                 np.array(y, copy=True)
         if method in BASELINE_SAMPLERS:
-            return baseline_sampler(method, _target_counts(y, strategy), random_state=seed).fit_resample(X, y)
+            return baseline_sampler(method, _target_counts(y, strategy), random_state=seed,
+                                    categorical_features=categorical).fit_resample(X, y)
         self.augmenter_ = self._fit_gan(X, y, seed, strategy)
         rows = {label: self.augmenter_.sample(n, label) for label, n in strategy.items() if n > 0}
         return _append(X, y, rows, strategy)

@@ -44,13 +44,16 @@ def split_columns(X: pd.DataFrame) -> tuple[list, list]:
     return numeric, [c for c in X.columns if c not in numeric]
 
 
-def baseline_sampler(method: str, sampling_strategy="auto", random_state=None, *, image_shape=None):
+def baseline_sampler(method: str, sampling_strategy="auto", random_state=None, *, image_shape=None,
+                     categorical_features=None):
     """A fresh, unfitted imbalanced-learn sampler for the baseline ``method`` (``image_shape``:
-    the ``(C, H, W)`` of the pixel rows, for ``"classic"``)."""
+    the ``(C, H, W)`` of the pixel rows, for ``"classic"``; ``categorical_features``: the columns
+    SMOTE takes as categories, judged on the whole table rather than on one fold of it)."""
     if method == "random":
         return RandomOverSampler(sampling_strategy=sampling_strategy, random_state=random_state)
     if method == "smote":
-        return MixedSMOTE(sampling_strategy=sampling_strategy, random_state=random_state)
+        return MixedSMOTE(sampling_strategy=sampling_strategy, categorical_features=categorical_features,
+                          random_state=random_state)
     if method == "classic":
         return ClassicOversampler(image_shape, sampling_strategy=sampling_strategy, random_state=random_state)
     raise ValueError(f"Unknown baseline {method!r}; expected one of {list(BASELINE_SAMPLERS)}.")
@@ -189,6 +192,11 @@ class MixedSMOTE(TableSamplerMixin, BaseOverSampler):
     Parameters
     ----------
     sampling_strategy : as in imbalanced-learn
+    categorical_features : list of column names (positions for an array) or None, default=None
+        The columns to take as categories (values picked, not interpolated); the others must hold
+        numbers. None: judged by the columns' types (numbers are interpolated). Give them where the
+        rows are part of a table whose column kinds are known (a cross-validation fold whose
+        training rows of a code column happen to hold numbers only).
     k_neighbors : int, default=5
         The most neighbours to interpolate between.
     random_state : int, RandomState instance or None
@@ -196,12 +204,14 @@ class MixedSMOTE(TableSamplerMixin, BaseOverSampler):
 
     _parameter_constraints: dict = {
         **BaseOverSampler._parameter_constraints,
+        "categorical_features": [None, "array-like"],
         "k_neighbors": [Interval(numbers.Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
     }
 
-    def __init__(self, *, sampling_strategy="auto", k_neighbors=5, random_state=None):
+    def __init__(self, *, sampling_strategy="auto", categorical_features=None, k_neighbors=5, random_state=None):
         super().__init__(sampling_strategy=sampling_strategy)
+        self.categorical_features = categorical_features
         self.k_neighbors = k_neighbors
         self.random_state = random_state
 
@@ -236,7 +246,7 @@ class MixedSMOTE(TableSamplerMixin, BaseOverSampler):
                              "leave it out.")
         smallest = min(counts[label] for label in to_add)
         k = min(self.k_neighbors, smallest - 1)
-        numeric, categorical = split_columns(frame)
+        numeric, categorical = self._column_kinds(frame)
         imputed, values_of = _impute(frame, numeric, categorical)
         target = {label: counts[label] + n for label, n in to_add.items()}
         if categorical and numeric:
@@ -254,6 +264,24 @@ class MixedSMOTE(TableSamplerMixin, BaseOverSampler):
             return pd.concat([frame, new], ignore_index=True), np.asarray(y_res)
         X = np.asarray(X)  # the real rows as given, first
         return np.concatenate([X, new.to_numpy(dtype=X.dtype)]), np.asarray(y_res)
+
+
+    def _column_kinds(self, frame: pd.DataFrame) -> tuple[list, list]:
+        """``(numeric columns, categorical columns)``: as ``categorical_features`` names them, else
+        by the columns' types."""
+        if self.categorical_features is None:
+            return split_columns(frame)
+        named = list(self.categorical_features)
+        unknown = [name for name in named if name not in frame.columns]
+        if unknown:
+            raise ValueError(f"categorical_features names {unknown[0]!r}, which is not a column of X (its columns: "
+                             f"{list(frame.columns)[:8]}).")
+        numeric = [name for name in frame.columns if name not in named]
+        text = next((name for name in numeric if not is_numeric(frame[name])), None)
+        if text is not None:
+            raise ValueError(f"Column {text!r} holds values that are not numbers, but categorical_features does not "
+                             "name it: SMOTE cannot interpolate it. Add it to categorical_features.")
+        return numeric, [name for name in frame.columns if name in named]
 
 
 def _impute(frame: pd.DataFrame, numeric: list, categorical: list) -> tuple[pd.DataFrame, dict]:

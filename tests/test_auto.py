@@ -869,3 +869,21 @@ def test_groups_for_a_splitter_are_refused_before_work_with_what_works(method):
     assert not hasattr(auto, "cv_results_")
     with pytest.raises(TypeError, match=r"MixedSMOTE\.fit_resample takes X and y only; got weights=\.$"):
         MixedSMOTE().fit_resample(X, y, weights=np.ones(120))
+
+
+def test_inner_smote_takes_the_categories_of_the_whole_table(monkeypatch):
+    # The inner fold whose training rows missed the one text code interpolated the codes.
+    rng = np.random.RandomState(0)
+    codes = pd.Series([int(v) for v in rng.choice([10, 20, 30, 40], 100)], dtype=object)
+    codes[3] = "?"
+    X, y = pd.DataFrame({"a": rng.randn(100), "code": codes}), np.array(["maj"] * 80 + ["rare"] * 20)
+    added, original = [], MixedSMOTE._fit_resample
+
+    def recording(self, X_fold, y_fold):
+        X_out, y_out = original(self, X_fold, y_fold)
+        added.extend(X_out["code"].iloc[len(X_fold):])
+        return X_out, y_out
+
+    monkeypatch.setattr(MixedSMOTE, "_fit_resample", recording)
+    AutoAugmenter(methods=("smote",), amounts=(1.0,), random_state=0).fit_resample(X, y)
+    assert added and set(added) <= {10, 20, 30, 40, "?"}

@@ -1522,3 +1522,33 @@ def test_a_column_the_synthetic_rows_leave_empty_is_the_worst_column():
     assert summary["worst_column"] == "a" and summary["worst_column_distance"] == 1.0
     both_empty = real.assign(a=np.nan)
     assert math.isnan(column_distances(both_empty, synthetic)[0]["distance"])
+
+
+def test_smote_takes_the_categories_of_the_whole_table_in_every_fold(monkeypatch):
+    # A code column holding one text value is categorical; in the fold whose training rows missed that
+    # value, SMOTE interpolated the codes (12, 13, 25, ... that no row holds) under the name SMOTE-NC.
+    from gan_augment.baselines import MixedSMOTE
+
+    rng = np.random.RandomState(0)
+    codes = pd.Series([int(v) for v in rng.choice([10, 20, 30, 40], 100)], dtype=object)
+    X = pd.DataFrame({"a": rng.randn(100), "code": codes})
+    y = np.array(["maj"] * 80 + ["rare"] * 20)
+    X_res, _ = MixedSMOTE(categorical_features=["code"], random_state=0).fit_resample(X, y)
+    assert set(X_res["code"]) <= {10, 20, 30, 40}
+    with pytest.raises(ValueError, match=r"Column 'code' holds values that are not numbers, but categorical_features"):
+        MixedSMOTE(categorical_features=[]).fit_resample(X.assign(code=codes.where(codes != 10, "?")), y)
+    with pytest.raises(ValueError, match=r"categorical_features names 'kode', which is not a column of X"):
+        MixedSMOTE(categorical_features=["kode"]).fit_resample(X, y)
+    X.loc[3, "code"] = "?"
+    added = []
+    original = MixedSMOTE._fit_resample
+
+    def recording(self, X_fold, y_fold):
+        X_out, y_out = original(self, X_fold, y_fold)
+        added.extend(X_out["code"].iloc[len(X_fold):])
+        return X_out, y_out
+
+    monkeypatch.setattr(MixedSMOTE, "_fit_resample", recording)
+    evaluate_augmentation(X, y, RandomOverSampler(), estimator="logreg", cv=5, repeats=1, random_state=0,
+                          fidelity=False, privacy=False, baselines=["smote"])
+    assert added and set(added) <= {10, 20, 30, 40, "?"}

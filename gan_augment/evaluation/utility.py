@@ -201,7 +201,9 @@ def _resample(plan: EvaluationPlan, method: str, X_train, y_train, seed):
         return X_train, y_train, None
     strategy = _fold_strategy(plan, y_train)
     if method in BASELINE_SAMPLERS:
-        sampler = baseline_sampler(method, strategy, random_state=seed, image_shape=plan.image_shape)
+        # SMOTE's categories as the plan read them on the whole table, not on this fold's rows alone.
+        sampler = baseline_sampler(method, strategy, random_state=seed, image_shape=plan.image_shape,
+                                   categorical_features=plan.categorical)
         X_res, y_res = sampler.fit_resample(X_train, y_train)
         return _as_frame(X_res, X_train), np.asarray(y_res), sampler
     sampler = clone(plan.augmenter)
