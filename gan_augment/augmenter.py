@@ -977,7 +977,7 @@ _SAMPLE_CHUNK_BYTES = 32 * 2 ** 20
 _SAMPLE_MIN_CHUNK = 4096
 # ... and at most this many bytes of decoding temporaries: an image's values as float32 (resized to
 # the user's size) and float64 (rounded to an integer dtype), _DECODED_VALUE_BYTES per value. Tables
-# and images up to 64x64 grey are decoded 4,096 at a time within it.
+# of up to 4,096 columns and images up to 64x64 grey are decoded 4,096 at a time within it.
 _SAMPLE_DECODE_BYTES = 256 * 2 ** 20
 _DECODED_VALUE_BYTES = 16
 

@@ -216,6 +216,9 @@ class AugmentedDataset(Dataset):
     def __deepcopy__(self, memo):
         copied = object.__new__(type(self))
         memo[id(self)] = copied
+        callbacks = getattr(getattr(self, "augmenter_", None), "callbacks", None)
+        if callbacks is not None:  # shared, not copied: a callback may hold a lock or an open writer
+            memo[id(callbacks)] = callbacks
         vars(copied).update(copy.deepcopy(vars(self), memo))
         return copied
 

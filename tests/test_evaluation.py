@@ -1420,7 +1420,8 @@ def test_every_table_shows_a_label_as_the_per_class_table_does():
     assert "| RandomOverSampler | 1.0 |" in fidelity and "| RandomOverSampler | 1.0 |" in privacy
     from gan_augment.evaluation._text import fmt_frame
 
-    assert fmt_frame(pd.DataFrame({"class": [""], "caveat": [""]})).iloc[0].tolist() == ["''", ""]  # no caveat
+    cells = fmt_frame(pd.DataFrame({"class": [""], "worst_column": ["a  b"], "caveat": [""]})).iloc[0].tolist()
+    assert cells == ["''", "'a  b'", ""]  # a column's name is told apart by its blanks too; no caveat
     spaced = np.array(["a b", " a b", "a  b"], dtype=object)[np.arange(len(y)) % 3]
     report = evaluate_augmentation(X, spaced, RandomOverSampler(random_state=0), cv=2, repeats=1,
                                    baselines=("none",), random_state=0, privacy=False, fidelity=False)

@@ -496,7 +496,12 @@ def test_copies_of_the_dataset_keep_the_augmenter_as_it_is():
                                random_state=0)
     shallow, deep = copy.copy(dataset), copy.deepcopy(dataset)
     assert shallow.augmenter_ is augmenter and shallow.augmenter is augmenter
-    assert len(deep.augmenter_.callbacks) == 1 and deep.augmenter_ is not augmenter
+    assert deep.augmenter_.callbacks is callbacks and deep.augmenter_ is not augmenter  # callbacks shared
+    import threading
+
+    callbacks.append(Callback())
+    callbacks[-1].lock = threading.Lock()  # (cannot be copied)
+    assert copy.deepcopy(dataset).augmenter_.callbacks is callbacks
     _same_items([deep[i] for i in (0, len(dataset) - 1)], [dataset[i] for i in (0, len(dataset) - 1)])
 
 

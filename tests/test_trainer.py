@@ -941,3 +941,26 @@ def test_early_stopping_counts_no_epoch_before_its_first_value():
     assert not trainer.stop_training and stopping.best_ == 0.5 and stopping.wait_ == 0
     stopping.on_epoch_end(trainer, {"epoch": 5, "real_sign": float("nan")})  # NaN after a value: not better
     assert trainer.stop_training
+
+
+def test_a_key_recorded_on_some_epochs_is_read_across_those_epochs():
+    # history_[:, "snapshot_score"] (rated every few epochs, as the docs say to read it) raised KeyError.
+    from gan_augment.training.history import History
+
+    history = History([{"epoch": 1, "loss_g": 0.5}, {"epoch": 2, "loss_g": 0.4, "snapshot_score": 0.1}])
+    assert history[:, "snapshot_score"] == [0.1] and history[:, "loss_g"] == [0.5, 0.4]
+    with pytest.raises(KeyError, match="nowhere"):
+        history[:, "nowhere"]
+
+
+@pytest.mark.parametrize("min_delta", ["0.01", float("nan"), -0.1, True])
+def test_snapshot_selection_checks_min_delta_when_made(min_delta):
+    # A text failed after the first epoch had trained; NaN kept no snapshot, silently.
+    with pytest.raises(ValueError, match="min_delta must be a number >= 0"):
+        SnapshotSelection(lambda generator: 0.5, every=1, patience=2, min_delta=min_delta)
+
+
+def test_numpy_keys_of_a_recorded_dict_are_made_python_numbers():
+    X, y = _table()
+    trainer = _trainer(0, callbacks=[Records("per_class", {np.int64(0): np.float32(0.5)})], epochs=1).fit(X, y)
+    assert trainer.history_[-1]["per_class"] == {0: 0.5} and type(next(iter(trainer.history_[-1]["per_class"]))) is int

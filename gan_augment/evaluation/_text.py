@@ -93,10 +93,14 @@ def fmt_frame(frame: pd.DataFrame) -> pd.DataFrame:
         if column == "class":  # a label, as written: a class 1.0 is not a score of 1.000
             out[column] = [show_cell(v, label=True) for v in out[column]]
             continue
+        if column == "caveat":  # prose, never a name to tell apart
+            out[column] = [show_cell(v) for v in out[column]]
+            continue
         # A count (n_synthetic, ...) made float by a missing cell beside it is still a count: 11, not 11.000.
         count = str(column).startswith("n_")
         out[column] = [(rows_text(v) if count and isinstance(v, (float, np.floating)) and np.isfinite(v) else
-                        fmt(v) if isinstance(v, (float, np.floating)) else show_cell(v)) for v in out[column]]
+                        fmt(v) if isinstance(v, (float, np.floating)) else show_cell(v, label=True))
+                       for v in out[column]]
     return out
 
 

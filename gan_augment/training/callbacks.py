@@ -139,6 +139,11 @@ def _duration(seconds: float) -> str:
     return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
 
 
+def _check_min_delta(min_delta) -> None:
+    if isinstance(min_delta, bool) or not isinstance(min_delta, numbers.Real) or not min_delta >= 0:
+        raise ValueError(f"min_delta must be a number >= 0, got {min_delta!r}.")
+
+
 class EarlyStopping(Callback):
     """Stop when ``monitor`` (a History key) has not improved by ``min_delta`` for ``patience`` epochs.
 
@@ -152,8 +157,7 @@ class EarlyStopping(Callback):
         if mode not in ("min", "max"):
             raise ValueError(f"mode must be 'min' or 'max', got {mode!r}.")
         _check_count("patience", patience)
-        if isinstance(min_delta, bool) or not isinstance(min_delta, numbers.Real) or not min_delta >= 0:
-            raise ValueError(f"min_delta must be a number >= 0, got {min_delta!r}.")
+        _check_min_delta(min_delta)
         self.monitor, self.patience, self.min_delta, self.mode = monitor, patience, min_delta, mode
         self._restored = False
 
@@ -227,6 +231,7 @@ class SnapshotSelection(Callback):
         if patience is not None and (isinstance(patience, bool)
                                      or not (isinstance(patience, numbers.Integral) and patience >= 1)):
             raise ValueError(f"patience must be None or an integer >= 1, got {patience!r}.")
+        _check_min_delta(min_delta)  # (a text failed after the first epoch; NaN kept no snapshot at all)
         every = every if isinstance(every, float) else int(every)
         patience = None if patience is None else int(patience)
         self.score, self.every, self.patience, self.min_delta, self.key = score, every, patience, min_delta, key

@@ -8,13 +8,18 @@ import math
 class History(list):
     """A list of per-epoch dicts (``epoch``, ``loss_d``, ``loss_g``, ``lr_g``, ``lr_d``, ``time_s``).
 
-    ``history[:, "loss_g"]`` gives one key across epochs, as in skorch.
+    ``history[:, "loss_g"]`` gives one key across epochs, as in skorch: the epochs that hold it (a
+    rating made every few epochs, ``snapshot_score``); a KeyError if none does.
     """
 
     def __getitem__(self, index):
         if isinstance(index, tuple):
             rows, key = index
-            return [record[key] for record in list.__getitem__(self, rows)]
+            records = list.__getitem__(self, rows)
+            found = [record[key] for record in records if key in record]
+            if records and not found:
+                raise KeyError(key)
+            return found
         return list.__getitem__(self, index)
 
     def to_json(self) -> list[dict]:

@@ -202,8 +202,8 @@ def _plain_numbers(value):
         return value.item()
     if type(value) in (list, tuple):  # (a namedtuple is left to the check)
         return type(value)(map(_plain_numbers, value))
-    if isinstance(value, dict):
-        return {key: _plain_numbers(item) for key, item in value.items()}
+    if isinstance(value, dict):  # keys too: per-class scores keyed by np.unique(y)
+        return {_plain_numbers(key): _plain_numbers(item) for key, item in value.items()}
     return value
 
 
