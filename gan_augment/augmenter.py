@@ -680,6 +680,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         # Before any work: a callback the trainer cannot call, or a checkpoint_dir that cannot be
         # used, fails now, not after the data is encoded or the GAN trained.
         _check_callbacks(self.callbacks)
+        if self.early_stopping:
+            self._rated_classes(y_index)  # a top-up it cannot rate is refused now
         if self.checkpoint_dir is not None and self.n_generators > 1:
             raise ValueError(f"checkpoint_dir cannot be combined with n_generators={self.n_generators} yet: a "
                              "checkpoint holds one generator's training. Drop one of the two.")
@@ -914,8 +916,15 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         left out (its rating, NaN, never improves: training stopped after `patience` ratings)."""
         counts = np.bincount(y_index, minlength=len(self.classes_))
         ratable = [i for i in range(len(self.classes_)) if counts[i] >= 2]
-        rated = [i for i in ratable if self.sampling_strategy_.get(plain_label(self.classes_[i]), 0) > 0]
-        return rated or ratable
+        topped_up = [i for i in range(len(self.classes_))
+                     if self.sampling_strategy_.get(plain_label(self.classes_[i]), 0) > 0]
+        if topped_up and not set(topped_up) & set(ratable):
+            # Rating the other classes instead chose the snapshot by rows that are never added.
+            names = ", ".join(repr(plain_label(self.classes_[i])) for i in topped_up)
+            raise ValueError(f"early_stopping=True rates the synthetic rows of the classes to top up, and {names} "
+                             f"ha{'s' if len(topped_up) == 1 else 've'} a single real row, which a two-sample test "
+                             "cannot tell from them. Fit without early_stopping (a fixed number of epochs).")
+        return [i for i in ratable if i in topped_up] or ratable
 
     def _training_defaults_name(self) -> str:
         """Whose training defaults "auto" settings take (config.training_defaults_for)."""

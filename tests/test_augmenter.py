@@ -1122,3 +1122,17 @@ def test_the_thread_count_a_fit_ran_with_is_kept_with_the_model(mixed_frame, tmp
     assert model.n_threads_ == 1
     model.save(tmp_path / "model")
     assert GANAugmenter.load(tmp_path / "model").n_threads_ == 1
+
+
+def test_early_stopping_refuses_a_top_up_it_cannot_rate_before_training(monkeypatch):
+    # The one class to top up had a single row: early stopping rated the other classes instead,
+    # choosing the snapshot by rows that are never added.
+    from sklearn.datasets import make_classification
+
+    from gan_augment.training import GANTrainer
+
+    X, y = make_classification(120, 4, n_informative=3, n_redundant=0, weights=[0.8], random_state=0)
+    X, y = np.vstack([X, X[:1] + 0.5]), np.r_[y, 7]
+    monkeypatch.setattr(GANTrainer, "fit", lambda *args, **kwargs: pytest.fail("trained"))
+    with pytest.raises(ValueError, match=r"early_stopping=True rates .* 7 has a single real row"):
+        GANAugmenter(early_stopping=True, epochs=2, classes=[7], random_state=0).fit(X, y)
