@@ -680,8 +680,6 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         # Before any work: a callback the trainer cannot call, or a checkpoint_dir that cannot be
         # used, fails now, not after the data is encoded or the GAN trained.
         _check_callbacks(self.callbacks)
-        if self.early_stopping:
-            self._rated_classes(y_index)  # a top-up it cannot rate is refused now
         if self.checkpoint_dir is not None and self.n_generators > 1:
             raise ValueError(f"checkpoint_dir cannot be combined with n_generators={self.n_generators} yet: a "
                              "checkpoint holds one generator's training. Drop one of the two.")
@@ -910,7 +908,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
                             seed=derive_seed(train_seed, _SELECTION_STREAM))
         return SnapshotSelection(score, every=EARLY_STOPPING_EVERY, patience=EARLY_STOPPING_PATIENCE)
 
-    def _rated_classes(self, y_index: np.ndarray) -> list[int]:
+    def _rated_classes(self, y_index: np.ndarray, *, say: bool = True) -> list[int]:
         """The class indices early stopping rates: those to top up (every class when none is). A
         class of one real row cannot be told from its synthetic rows by a two-sample test, and is
         left out (its rating, NaN, never improves: training stopped after `patience` ratings)."""
@@ -918,13 +916,17 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         ratable = [i for i in range(len(self.classes_)) if counts[i] >= 2]
         topped_up = [i for i in range(len(self.classes_))
                      if self.sampling_strategy_.get(plain_label(self.classes_[i]), 0) > 0]
-        if topped_up and not set(topped_up) & set(ratable):
-            # Rating the other classes instead chose the snapshot by rows that are never added.
+        rated = [i for i in ratable if i in topped_up]
+        if topped_up and not rated and say:
+            # Said, not refused: a training fold of cross-validation may hold a single row of a class
+            # the whole table has more of (the evaluator's and AutoAugmenter's folds).
             names = ", ".join(repr(plain_label(self.classes_[i])) for i in topped_up)
-            raise ValueError(f"early_stopping=True rates the synthetic rows of the classes to top up, and {names} "
-                             f"ha{'s' if len(topped_up) == 1 else 've'} a single real row, which a two-sample test "
-                             "cannot tell from them. Fit without early_stopping (a fixed number of epochs).")
-        return [i for i in ratable if i in topped_up] or ratable
+            warnings.warn(f"early_stopping=True rates the synthetic rows of the classes to top up, and {names} "
+                          f"ha{'s' if len(topped_up) == 1 else 've'} a single real row here, which a two-sample "
+                          "test cannot tell from them: the snapshot is chosen by the other classes' rows instead. "
+                          "Fit without early_stopping for a fixed number of epochs.", UserWarning,
+                          stacklevel=user_stacklevel())
+        return rated or ratable
 
     def _training_defaults_name(self) -> str:
         """Whose training defaults "auto" settings take (config.training_defaults_for)."""
@@ -974,7 +976,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
             "seeds": [int(seed) for seed in seeds],
             # Only when on, so that checkpoints written before the option existed still resume.
             # (With the classes it rates: another `classes=` on resume would rate another way.)
-            **({"early_stopping": [EARLY_STOPPING_EVERY, EARLY_STOPPING_PATIENCE, self._rated_classes(y_index)]}
+            **({"early_stopping": [EARLY_STOPPING_EVERY, EARLY_STOPPING_PATIENCE, self._rated_classes(y_index, say=False)]}
                if self.early_stopping else {}),
         }
 

@@ -230,6 +230,7 @@ class MixedSMOTE(TableSamplerMixin, BaseOverSampler):
         if complex_column is not None:  # interpolated as floats, the new rows lost the imaginary parts
             raise ValueError(f"Column {complex_column!r} holds complex numbers, which SMOTE cannot interpolate; "
                              "give their real and imaginary parts columns of their own.")
+        numeric, categorical = self._column_kinds(frame)  # (a name it lacks refused whether or not rows are added)
         counts = dict(zip(*np.unique(y, return_counts=True)))
         to_add = {label: n for label, n in self.sampling_strategy_.items() if n > 0}
         if not to_add:
@@ -246,7 +247,6 @@ class MixedSMOTE(TableSamplerMixin, BaseOverSampler):
                              "leave it out.")
         smallest = min(counts[label] for label in to_add)
         k = min(self.k_neighbors, smallest - 1)
-        numeric, categorical = self._column_kinds(frame)
         imputed, values_of = _impute(frame, numeric, categorical)
         target = {label: counts[label] + n for label, n in to_add.items()}
         if categorical and numeric:
@@ -276,12 +276,17 @@ class MixedSMOTE(TableSamplerMixin, BaseOverSampler):
         if unknown:
             raise ValueError(f"categorical_features names {unknown[0]!r}, which is not a column of X (its columns: "
                              f"{list(frame.columns)[:8]}).")
-        numeric = [name for name in frame.columns if name not in named]
+        # A column of no values at all (a fold's rows of a mostly missing one) is not text: taken as
+        # the column types take it.
+        missing = [name for name in frame.columns if name not in named and frame[name].isna().all()]
+        numeric = [name for name in frame.columns if name not in named and name not in missing]
         text = next((name for name in numeric if not is_numeric(frame[name])), None)
         if text is not None:
             raise ValueError(f"Column {text!r} holds values that are not numbers, but categorical_features does not "
                              "name it: SMOTE cannot interpolate it. Add it to categorical_features.")
-        return numeric, [name for name in frame.columns if name in named]
+        numeric += [name for name in missing if is_numeric(frame[name])]
+        return ([name for name in frame.columns if name in numeric],
+                [name for name in frame.columns if name not in numeric])
 
 
 def _impute(frame: pd.DataFrame, numeric: list, categorical: list) -> tuple[pd.DataFrame, dict]:

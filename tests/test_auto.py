@@ -887,3 +887,20 @@ def test_inner_smote_takes_the_categories_of_the_whole_table(monkeypatch):
     monkeypatch.setattr(MixedSMOTE, "_fit_resample", recording)
     AutoAugmenter(methods=("smote",), amounts=(1.0,), random_state=0).fit_resample(X, y)
     assert added and set(added) <= {10, 20, 30, 40, "?"}
+
+
+def test_inner_smote_takes_a_column_missing_in_a_fold_as_the_table_does():
+    # A mostly missing number column held no value in some fold's training rows, and the full
+    # table's categories (none) made SMOTE refuse it as text.
+    from sklearn.tree import DecisionTreeClassifier
+
+    rng = np.random.RandomState(0)
+    y = np.array([0] * 70 + [1] * 20)
+    mostly_missing = pd.Series([None] * 90, dtype=object)
+    mostly_missing[3], mostly_missing[5] = 1.5, 2.5
+    X = pd.DataFrame({"a": rng.randn(90), "m": mostly_missing, "b": rng.randn(90) + y})
+    auto = AutoAugmenter(methods=("smote",), estimator=DecisionTreeClassifier(random_state=0), cv=3, random_state=0)
+    auto.fit_resample(X, y)
+    assert np.isfinite(auto.cv_results_["mean_test_score"]).all()
+    with pytest.raises(ValueError, match="categorical_features names 'zz'"):  # whether or not rows are added
+        MixedSMOTE(categorical_features=["zz"], sampling_strategy={1: 20}).fit_resample(X[["a", "b"]], y)

@@ -490,7 +490,7 @@ def test_early_stopping_stops_a_plateaued_run():
 @pytest.mark.parametrize("make, message", [
     (lambda: EarlyStopping(patience=-1), "patience must be an integer >= 1, got -1"),
     (lambda: EarlyStopping(patience="2"), "patience must be an integer >= 1, got '2'"),  # was a TypeError later
-    (lambda: EarlyStopping(min_delta=-0.5), "min_delta must be a number >= 0"),
+    (lambda: EarlyStopping(min_delta=-0.5), "min_delta must be a finite number >= 0"),
     (lambda: Checkpoint("ckpt", every="2"), "every must be an integer >= 1, got '2'"),
     # A bool is an int to Python: True was taken as a patience (and a rating period) of 1.
     (lambda: SnapshotSelection(lambda g: 0.0, patience=True), "patience must be None or an integer >= 1, got True"),
@@ -949,14 +949,15 @@ def test_a_key_recorded_on_some_epochs_is_read_across_those_epochs():
 
     history = History([{"epoch": 1, "loss_g": 0.5}, {"epoch": 2, "loss_g": 0.4, "snapshot_score": 0.1}])
     assert history[:, "snapshot_score"] == [0.1] and history[:, "loss_g"] == [0.5, 0.4]
+    assert history[-1, "loss_g"] == 0.4 and history[1:, "loss_g"] == [0.4]  # one epoch's, as skorch reads it
     with pytest.raises(KeyError, match="nowhere"):
         history[:, "nowhere"]
 
 
-@pytest.mark.parametrize("min_delta", ["0.01", float("nan"), -0.1, True])
+@pytest.mark.parametrize("min_delta", ["0.01", float("nan"), float("inf"), -0.1, True])
 def test_snapshot_selection_checks_min_delta_when_made(min_delta):
     # A text failed after the first epoch had trained; NaN kept no snapshot, silently.
-    with pytest.raises(ValueError, match="min_delta must be a number >= 0"):
+    with pytest.raises(ValueError, match="min_delta must be a finite number >= 0"):
         SnapshotSelection(lambda generator: 0.5, every=1, patience=2, min_delta=min_delta)
 
 

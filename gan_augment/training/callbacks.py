@@ -140,8 +140,9 @@ def _duration(seconds: float) -> str:
 
 
 def _check_min_delta(min_delta) -> None:
-    if isinstance(min_delta, bool) or not isinstance(min_delta, numbers.Real) or not min_delta >= 0:
-        raise ValueError(f"min_delta must be a number >= 0, got {min_delta!r}.")
+    # (Infinity too: best - inf is NaN after an infinite best, which never improves.)
+    if isinstance(min_delta, bool) or not isinstance(min_delta, numbers.Real) or not 0 <= min_delta < math.inf:
+        raise ValueError(f"min_delta must be a finite number >= 0, got {min_delta!r}.")
 
 
 class EarlyStopping(Callback):

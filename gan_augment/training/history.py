@@ -15,6 +15,8 @@ class History(list):
     def __getitem__(self, index):
         if isinstance(index, tuple):
             rows, key = index
+            if not isinstance(rows, slice):  # history[-1, "loss_g"]: one epoch's value
+                return list.__getitem__(self, rows)[key]
             records = list.__getitem__(self, rows)
             found = [record[key] for record in records if key in record]
             if records and not found:
