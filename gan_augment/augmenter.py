@@ -976,8 +976,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
             "seeds": [int(seed) for seed in seeds],
             # Only when on, so that checkpoints written before the option existed still resume.
             # (With the classes it rates: another `classes=` on resume would rate another way.)
-            **({"early_stopping": [EARLY_STOPPING_EVERY, EARLY_STOPPING_PATIENCE, self._rated_classes(y_index, say=False)]}
-               if self.early_stopping else {}),
+            **({"early_stopping": [EARLY_STOPPING_EVERY, EARLY_STOPPING_PATIENCE,
+                                   self._rated_classes(y_index, say=False)]} if self.early_stopping else {}),
         }
 
 

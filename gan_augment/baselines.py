@@ -265,7 +265,6 @@ class MixedSMOTE(TableSamplerMixin, BaseOverSampler):
         X = np.asarray(X)  # the real rows as given, first
         return np.concatenate([X, new.to_numpy(dtype=X.dtype)]), np.asarray(y_res)
 
-
     def _column_kinds(self, frame: pd.DataFrame) -> tuple[list, list]:
         """``(numeric columns, categorical columns)``: as ``categorical_features`` names them, else
         by the columns' types."""
