@@ -73,9 +73,10 @@ def save_state(directory, state: dict, *, kind: str, name: str = "model", files:
                               "line)", str(directory))
     with staged_directory(directory, check_replace=check_replace, overwrite=overwrite) as staging:
         weights = staging / f"{name}.safetensors"
-        # The format in the weights' own header too: a folder whose model.json is lost is still
-        # known for a state of ours (another library's model.safetensors is not).
-        save_file(tensors, str(weights), metadata={"format": FORMAT, "kind": kind})
+        # The format and kind in the weights' own header too: a folder whose model.json is lost is
+        # still known for a state of ours (another library's model.safetensors is not). One entry:
+        # safetensors writes several in no fixed order, and the same run must give the same bytes.
+        save_file(tensors, str(weights), metadata={FORMAT: kind})
         header = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
@@ -255,7 +256,7 @@ def _damaged_checkpoint(directory: Path, name: str) -> str | None:
     (missing, cut short, not JSON); None for any other folder (a user's files in it, another
     library's model.safetensors, are never said to be damaged)."""
     if not directory.is_dir() or foreign_entries(directory, name=name) \
-            or _weights_metadata(directory / f"{name}.safetensors").get("kind") != "checkpoint":
+            or _weights_kind(directory / f"{name}.safetensors") != "checkpoint":
         return None
     meta = directory / f"{name}.json"
     if not meta.is_file():
@@ -263,16 +264,17 @@ def _damaged_checkpoint(directory: Path, name: str) -> str | None:
     return f"{meta} cannot be read as a gan-augment header: the file is damaged or foreign."
 
 
-def _weights_metadata(weights: Path) -> dict:
-    """The metadata in a safetensors file's header, {} for a file without any or that cannot be read."""
+def _weights_kind(weights: Path) -> str | None:
+    """The kind of state a safetensors file's header says gan-augment wrote it for, None for a file
+    that says none (another library's, or written before the header said it) or cannot be read."""
     from safetensors import SafetensorError, safe_open
 
     try:
         with safe_open(str(weights), framework="pt") as opened:
             metadata = opened.metadata() or {}
     except (OSError, SafetensorError):  # a missing, truncated or foreign file
-        return {}
-    return metadata if metadata.get("format") == FORMAT else {}
+        return None
+    return metadata.get(FORMAT)
 
 
 def _damaged_advice(kind: str, directory: Path) -> str:

@@ -100,6 +100,17 @@ def test_the_files_are_safetensors_and_plain_json(tmp_path):
     assert header["format"] == FORMAT and header["kind"] == "model"
 
 
+def test_the_same_state_gives_the_same_weights_bytes(tmp_path):
+    # The weights' header held two metadata entries, which safetensors writes in no fixed order: a
+    # resumed run's model file differed from the uninterrupted run's in those bytes.
+    state = {"w": torch.arange(6.0)}
+    written = set()
+    for attempt in range(8):
+        save_state(tmp_path / f"m{attempt}", state, kind="checkpoint")
+        written.add((tmp_path / f"m{attempt}" / "model.safetensors").read_bytes())
+    assert len(written) == 1
+
+
 def test_a_truncated_weights_file_is_refused(tmp_path):
     save_state(tmp_path / "model", {"w": torch.randn(100)}, kind="model")
     weights = tmp_path / "model" / "model.safetensors"
