@@ -732,6 +732,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
             if resampling and not auto_gate:
                 self._refuse_ungated_classes(gate, generated=False)
         members, self.member_histories_ = [], []
+        if self.early_stopping:
+            self._rated_classes(y_index)  # said once per fit (a top-up it cannot rate), not once per member
         for member in range(n_members):
             # Member 0 has the seeds a single generator has: n_generators=1 is the plain fit.
             member_seeds = (model_seed, train_seed) if member == 0 else \
@@ -904,7 +906,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         up (every class when none is), seeded on a stream of its own."""
         if not self.early_stopping:  # (refused for images by _check_kind)
             return None
-        score = c2st_scorer(self.kind_, self.encoder_, X, y_index, self._rated_classes(y_index),
+        rated = self._rated_classes(y_index, say=False)  # (said once per fit, before the members)
+        score = c2st_scorer(self.kind_, self.encoder_, X, y_index, rated,
                             seed=derive_seed(train_seed, _SELECTION_STREAM))
         return SnapshotSelection(score, every=EARLY_STOPPING_EVERY, patience=EARLY_STOPPING_PATIENCE)
 

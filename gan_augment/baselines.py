@@ -230,7 +230,7 @@ class MixedSMOTE(TableSamplerMixin, BaseOverSampler):
         if complex_column is not None:  # interpolated as floats, the new rows lost the imaginary parts
             raise ValueError(f"Column {complex_column!r} holds complex numbers, which SMOTE cannot interpolate; "
                              "give their real and imaginary parts columns of their own.")
-        numeric, categorical = self._column_kinds(frame)  # (a name it lacks refused whether or not rows are added)
+        self._check_named_columns(frame)  # whether or not rows are added
         counts = dict(zip(*np.unique(y, return_counts=True)))
         to_add = {label: n for label, n in self.sampling_strategy_.items() if n > 0}
         if not to_add:
@@ -247,6 +247,7 @@ class MixedSMOTE(TableSamplerMixin, BaseOverSampler):
                              "leave it out.")
         smallest = min(counts[label] for label in to_add)
         k = min(self.k_neighbors, smallest - 1)
+        numeric, categorical = self._column_kinds(frame)
         imputed, values_of = _impute(frame, numeric, categorical)
         target = {label: counts[label] + n for label, n in to_add.items()}
         if categorical and numeric:
@@ -265,16 +266,19 @@ class MixedSMOTE(TableSamplerMixin, BaseOverSampler):
         X = np.asarray(X)  # the real rows as given, first
         return np.concatenate([X, new.to_numpy(dtype=X.dtype)]), np.asarray(y_res)
 
+    def _check_named_columns(self, frame: pd.DataFrame) -> None:
+        named = [] if self.categorical_features is None else list(self.categorical_features)
+        unknown = [name for name in named if name not in frame.columns]
+        if unknown:
+            raise ValueError(f"categorical_features names {unknown[0]!r}, which is not a column of X (its columns: "
+                             f"{list(frame.columns)[:8]}).")
+
     def _column_kinds(self, frame: pd.DataFrame) -> tuple[list, list]:
         """``(numeric columns, categorical columns)``: as ``categorical_features`` names them, else
         by the columns' types."""
         if self.categorical_features is None:
             return split_columns(frame)
         named = list(self.categorical_features)
-        unknown = [name for name in named if name not in frame.columns]
-        if unknown:
-            raise ValueError(f"categorical_features names {unknown[0]!r}, which is not a column of X (its columns: "
-                             f"{list(frame.columns)[:8]}).")
         # A column of no values at all (a fold's rows of a mostly missing one) is not text: taken as
         # the column types take it.
         missing = [name for name in frame.columns if name not in named and frame[name].isna().all()]

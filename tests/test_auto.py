@@ -904,3 +904,5 @@ def test_inner_smote_takes_a_column_missing_in_a_fold_as_the_table_does():
     assert np.isfinite(auto.cv_results_["mean_test_score"]).all()
     with pytest.raises(ValueError, match="categorical_features names 'zz'"):  # whether or not rows are added
         MixedSMOTE(categorical_features=["zz"], sampling_strategy={1: 20}).fit_resample(X[["a", "b"]], y)
+    unchanged = MixedSMOTE(categorical_features=np.array([]), sampling_strategy={1: 20}).fit_resample(X, y)[0]
+    assert unchanged.equals(X)  # nothing added: no column kind is judged

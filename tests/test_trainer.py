@@ -954,7 +954,7 @@ def test_a_key_recorded_on_some_epochs_is_read_across_those_epochs():
         history[:, "nowhere"]
 
 
-@pytest.mark.parametrize("min_delta", ["0.01", float("nan"), float("inf"), -0.1, True])
+@pytest.mark.parametrize("min_delta", ["0.01", float("nan"), float("inf"), 10 ** 400, -0.1, True])
 def test_snapshot_selection_checks_min_delta_when_made(min_delta):
     # A text failed after the first epoch had trained; NaN kept no snapshot, silently.
     with pytest.raises(ValueError, match="min_delta must be a finite number >= 0"):

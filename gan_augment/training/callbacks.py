@@ -140,8 +140,14 @@ def _duration(seconds: float) -> str:
 
 
 def _check_min_delta(min_delta) -> None:
-    # (Infinity too: best - inf is NaN after an infinite best, which never improves.)
-    if isinstance(min_delta, bool) or not isinstance(min_delta, numbers.Real) or not 0 <= min_delta < math.inf:
+    # (Infinity too: best - inf is NaN after an infinite best, which never improves; and an int too
+    # large for a float, whose subtraction failed after the first epoch.)
+    try:
+        finite = not isinstance(min_delta, bool) and isinstance(min_delta, numbers.Real) \
+            and 0 <= float(min_delta) < math.inf
+    except OverflowError:
+        finite = False
+    if not finite:
         raise ValueError(f"min_delta must be a finite number >= 0, got {min_delta!r}.")
 
 
