@@ -418,9 +418,11 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
                 entropy = [base, index] if k == 0 else [base, index, k]
                 seed, decode_seed = np.random.SeedSequence(entropy).generate_state(2)
                 size = min(chunk, n_samples - start)
+                # The gate's candidates are encoded rows, judged before any is decoded: as many a round
+                # as an undecoded chunk holds (a chunk of 1-2 huge images would leave it 100 rounds of 1-2).
                 encoded = (generate(self.generator_, size, index, seed=int(seed)) if gate is None else
                            gate.generate(self.generator_, size, index, seed=int(seed),
-                                         class_name=repr(plain_label(label)), chunk=chunk))
+                                         class_name=repr(plain_label(label)), chunk=max(chunk, _SAMPLE_MIN_CHUNK)))
                 parts.append(self.kind_.decode(self.encoder_, encoded, seed=int(decode_seed)))
                 del encoded  # the encoded chunk is freed before the next one is made
         if len(parts) == 1:

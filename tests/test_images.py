@@ -467,3 +467,19 @@ def test_large_images_are_sampled_in_chunks_whose_decoding_stays_small(monkeypat
     images = augmenter.sample(3000, 1)
     assert images.shape == (3000, 64, 64, 3) and images.dtype == np.uint8 and sum(sizes) == 3000
     assert max(sizes) * X[0].size * _DECODED_VALUE_BYTES <= _SAMPLE_DECODE_BYTES
+
+    # Through a label gate, the candidates judged a round are not bounded by the decoding: they are
+    # encoded rows (with a chunk of 1-2 huge images, its 100 rounds could find too few).
+    from gan_augment.augmenter import _SAMPLE_MIN_CHUNK
+    from gan_augment.training.trainer import generate
+
+    class Gate:
+        rounds = []
+
+        def generate(self, generator, n, class_index, *, seed, class_name, chunk):
+            self.rounds.append(chunk)
+            return generate(generator, n, class_index, seed=seed)
+
+    monkeypatch.setattr(GANAugmenter, "_gate", lambda self, index, refuse: Gate())
+    augmenter.sample(3000, 1)
+    assert Gate.rounds and min(Gate.rounds) >= _SAMPLE_MIN_CHUNK
