@@ -235,13 +235,6 @@ def _check_names(names, path: Path) -> None:
         raise DataValidationError(f"{path} has duplicated column names {duplicated}; rename them.")
 
 
-def _parquet_column_names(path: Path) -> list:
-    """The column names a parquet file's schema holds, read without its data."""
-    import pyarrow.parquet as pq
-
-    return list(pq.read_schema(path).names)
-
-
 def _check_na_values(na_values, path: Path, kind: str) -> list[str]:
     """The cell texts read as missing: the defaults plus ``na_values`` (checked)."""
     if na_values is None:
@@ -768,11 +761,13 @@ def _require_pyarrow(path: Path, action: str) -> None:
 def _read_parquet(path: Path) -> pd.DataFrame:
     _require_pyarrow(path, "Reading")
     import pyarrow.lib
+    import pyarrow.parquet as pq
 
     try:
-        _check_names(_parquet_column_names(path), path)  # pandas cannot even read a file that repeats a name
+        schema = pq.read_schema(path)
+        _check_names(schema.names, path)  # pandas cannot even read a file that repeats a name
         frame = pd.read_parquet(path)
-        _restore_integer_columns(frame, path)
+        _restore_integer_columns(frame, path, schema)
     except pyarrow.lib.ArrowException as exc:
         raise DataValidationError(f"{path} could not be read as parquet: {exc}") from exc
     named = [str(name) for name in frame.index.names if name is not None]
@@ -786,7 +781,7 @@ def _read_parquet(path: Path) -> pd.DataFrame:
     return frame
 
 
-def _restore_integer_columns(frame: pd.DataFrame, path: Path) -> None:
+def _restore_integer_columns(frame: pd.DataFrame, path: Path, schema) -> None:
     """Integer columns holding missing cells, read as pandas' nullable integers (in place).
 
     Without pandas' metadata (a file written by pyarrow, polars, Spark, DuckDB), pandas reads an
@@ -796,7 +791,6 @@ def _restore_integer_columns(frame: pd.DataFrame, path: Path) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    schema = pq.read_schema(path)
     # A file's field names are text; pandas' metadata gives integer column names back as integers.
     column_of = {str(column): column for column in frame.columns}
     lossy = [name for name in schema.names if pa.types.is_integer(schema.field(name).type)
