@@ -363,10 +363,13 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
     def _score_candidates(self, X, y, candidates, folds, full_plan, estimator_seed, gan_seed):
         estimator = self._estimator(X, estimator_seed)
         scorer = check_scoring(estimator, scoring=self.scoring)
+        # SMOTE's categories as the whole table has them (a fold's rows of a code column may all be numbers).
+        frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X)).infer_objects()  # as MixedSMOTE
+        categorical = split_columns(frame)[1]
         # Each fold's draws come from seeds derived from its index: the same in any order or process.
         results = Parallel(n_jobs=self.n_jobs)(
             delayed(recording)(self._score_fold, X, y, train, test, candidates, full_plan, estimator, scorer,
-                               gan_seed, k)
+                               gan_seed, k, categorical)
             for k, (train, test) in enumerate(folds))
         scored, raised = zip(*results)
         scores, times = zip(*scored)
@@ -374,15 +377,13 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         say_once(list(raised), unit="inner folds")
         return np.column_stack(scores), np.column_stack(times)
 
-    def _score_fold(self, X, y, train, test, candidates, full_plan, estimator, scorer, gan_seed, k):
+    def _score_fold(self, X, y, train, test, candidates, full_plan, estimator, scorer, gan_seed, k, categorical):
         """``(scores, CPU seconds)`` of every candidate on inner fold ``k``; a GAN candidate's
-        seconds include the fold's GAN fit, which its amounts share."""
+        seconds include the fold's GAN fit, which its amounts share (``categorical``: SMOTE's
+        categories, those of the whole table)."""
         scores, times = np.full(len(candidates), np.nan), np.zeros(len(candidates))
         X_tr, y_tr, X_te, y_te = _take(X, train), y[train], _take(X, test), y[test]
         plan = self._fold_plan(y, y_tr, full_plan)
-        # SMOTE's categories as the whole table has them (a fold's rows of a code column may all be numbers).
-        frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X)).infer_objects()  # as MixedSMOTE
-        categorical = split_columns(frame)[1]
         gan_rows, gan_seconds = _NOT_FITTED, 0.0
         for i, (method, amount) in enumerate(candidates):
             if method == "gan" and gan_rows is _NOT_FITTED:
