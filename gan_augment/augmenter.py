@@ -734,8 +734,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
             if resampling and not auto_gate:
                 self._refuse_ungated_classes(gate, generated=False)
         members, self.member_histories_ = [], []
-        if self.early_stopping:
-            self._rated_classes(y_index)  # said once per fit (a top-up it cannot rate), not once per member
+        # Once per fit, not per member: what it cannot rate is said once.
+        rated = self._rated_classes(y_index) if self.early_stopping else None
         for member in range(n_members):
             # Member 0 has the seeds a single generator has: n_generators=1 is the plain fit.
             member_seeds = (model_seed, train_seed) if member == 0 else \
@@ -747,7 +747,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
             callbacks = list(self.callbacks or [])
             # Before the progress bar, whose presence varies: a checkpoint finds a callback's
             # state by its position.
-            selection = self._snapshot_selection(X, y_index, member_seeds[1])
+            selection = self._snapshot_selection(X, y_index, rated, member_seeds[1])
             if selection is not None:
                 callbacks.append(selection)
             if self.verbose and group.is_main:
@@ -755,7 +755,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
                 callbacks.append(ProgressBar(f"Training {self._model_name}{member_of}"))
             resume_from = None
             if self.checkpoint_dir is not None:
-                fingerprint = self._fingerprint(encoded, y_index, seeds)
+                fingerprint = self._fingerprint(encoded, y_index, seeds, rated)
                 resume_from = _resume_point(self.checkpoint_dir, saved, fingerprint, {
                     "model_config": type(self.model_config_), "training_config": type(self.training_config_)})
                 callbacks.append(Checkpoint(self.checkpoint_dir, every=self.checkpoint_every,
@@ -903,17 +903,16 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
                     raise ValueError(f"{name}={getattr(self, name)!r} is a setting for images; these are table "
                                      f"rows (leave {name}='auto'; images given as flat rows need image_shape=).")
 
-    def _snapshot_selection(self, X, y_index: np.ndarray, train_seed: int):
-        """The SnapshotSelection callback of ``early_stopping``, or None: rates the classes to top
-        up (every class when none is), seeded on a stream of its own."""
+    def _snapshot_selection(self, X, y_index: np.ndarray, rated, train_seed: int):
+        """The SnapshotSelection callback of ``early_stopping``, or None: rates the classes
+        ``rated`` (:meth:`_rated_classes`), seeded on a stream of its own."""
         if not self.early_stopping:  # (refused for images by _check_kind)
             return None
-        rated = self._rated_classes(y_index, say=False)  # (said once per fit, before the members)
         score = c2st_scorer(self.kind_, self.encoder_, X, y_index, rated,
                             seed=derive_seed(train_seed, _SELECTION_STREAM))
         return SnapshotSelection(score, every=EARLY_STOPPING_EVERY, patience=EARLY_STOPPING_PATIENCE)
 
-    def _rated_classes(self, y_index: np.ndarray, *, say: bool = True) -> list[int]:
+    def _rated_classes(self, y_index: np.ndarray) -> list[int]:
         """The class indices early stopping rates: those to top up (every class when none is). A
         class of one real row cannot be told from its synthetic rows by a two-sample test, and is
         left out (its rating, NaN, never improves: training stopped after `patience` ratings)."""
@@ -922,7 +921,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         topped_up = [i for i in range(len(self.classes_))
                      if self.sampling_strategy_.get(plain_label(self.classes_[i]), 0) > 0]
         rated = [i for i in ratable if i in topped_up]
-        if topped_up and not rated and say:
+        if topped_up and not rated:
             # Said, not refused: a training fold of cross-validation may hold a single row of a class
             # the whole table has more of (the evaluator's and AutoAugmenter's folds).
             names = ", ".join(repr(plain_label(self.classes_[i])) for i in topped_up)
@@ -957,9 +956,9 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         (other settings are in the model and training configs)."""
         return self.kind_.codec_parameters
 
-    def _fingerprint(self, encoded: torch.Tensor, y_index: np.ndarray, seeds: list[int]) -> dict:
+    def _fingerprint(self, encoded: torch.Tensor, y_index: np.ndarray, seeds: list[int], rated) -> dict:
         """What a checkpoint must match to be continued: every input of training, by part (so
-        that a refusal can say which part differs)."""
+        that a refusal can say which part differs); ``rated``: the classes early stopping rates."""
         data = hashlib.sha256()
         for array in (encoded.detach().cpu().numpy(), y_index.astype(np.int64)):
             array = np.ascontiguousarray(array)
@@ -981,8 +980,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
             "seeds": [int(seed) for seed in seeds],
             # Only when on, so that checkpoints written before the option existed still resume.
             # (With the classes it rates: another `classes=` on resume would rate another way.)
-            **({"early_stopping": [EARLY_STOPPING_EVERY, EARLY_STOPPING_PATIENCE,
-                                   self._rated_classes(y_index, say=False)]} if self.early_stopping else {}),
+            **({"early_stopping": [EARLY_STOPPING_EVERY, EARLY_STOPPING_PATIENCE, rated]}
+               if self.early_stopping else {}),
         }
 
 

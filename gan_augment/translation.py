@@ -204,10 +204,10 @@ class TranslationAugmenter(GANAugmenter):
     def _resume_parameters(self) -> tuple[str, ...]:
         return (*super()._resume_parameters(), "source", "max_sources_per_class")
 
-    def _fingerprint(self, encoded, y_index, seeds) -> dict:
+    def _fingerprint(self, encoded, y_index, seeds, rated) -> dict:
         # The source rule is trained into the model (a buffer of the translator): a checkpoint of
         # other sources must not be continued.
-        return {**super()._fingerprint(encoded, y_index, seeds),
+        return {**super()._fingerprint(encoded, y_index, seeds, rated),
                 "sources": hashlib.sha256(np.ascontiguousarray(self.allowed_sources_).tobytes()).hexdigest()}
 
     def _fit_gan(self, X, y, **kwargs):
