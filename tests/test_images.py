@@ -409,7 +409,8 @@ def test_table_settings_at_their_defaults_pass_on_images_and_old_image_models_dr
     header["state"]["params"].update(pac=4, generator_dims=[64])
     header["header_sha256"] = _header_sha256(header)
     meta.write_text(json.dumps(header))
-    loaded = GANAugmenter.load(tmp_path / "model")
+    # Loaded where the fit ran (the GPU, where there is one): samples are reproducible per device.
+    loaded = GANAugmenter.load(tmp_path / "model", device=next(augmenter.generator_.parameters()).device)
     assert loaded.get_params()["pac"] == 8 and loaded.get_params()["generator_dims"] == (256, 256)
     np.testing.assert_array_equal(loaded.sample(5, 3), augmenter.sample(5, 3))
     # The evaluator refuses such settings before any fold (they were refused by the first fold's GAN,

@@ -536,6 +536,35 @@ def test_dtypes_pandas_would_infer_otherwise_come_back_as_fitted_through_a_model
     assert pd.concat([frame, decoded]).dtypes.to_dict() == frame.dtypes.to_dict()
 
 
+def test_arrow_half_floats_fit_where_pyarrow_cannot_encode_them(monkeypatch):
+    # pyarrow 21 and older (an H200's image) have no dictionary encoding or `unique` for half floats:
+    # the column rules' search crashed there ("no kernel matching input types (halffloat)").
+    pa = pytest.importorskip("pyarrow")
+
+    def refuse_half(method):
+        def refused(self, *args, **kwargs):
+            if pa.types.is_float16(self._pa_array.type):
+                raise pa.lib.ArrowNotImplementedError("no kernel matching input types (halffloat)")
+            return method(self, *args, **kwargs)
+        return refused
+
+    for name in ("factorize", "unique"):
+        monkeypatch.setattr(pd.arrays.ArrowExtensionArray, name,
+                            refuse_half(getattr(pd.arrays.ArrowExtensionArray, name)))
+    n = 60
+    frame = pd.DataFrame({
+        "x": np.linspace(0, 1, n),
+        "half": pd.Series(np.linspace(-2, 2, n)).astype(pd.ArrowDtype(pa.float16())),
+        # few values and a missing one: the rules' searches factorize it
+        "half_codes": pd.Series((np.arange(n) % 3).astype(float)).astype(pd.ArrowDtype(pa.float16())),
+    })
+    frame.loc[3, "half_codes"] = None
+    encoder = TabularEncoder(random_state=0).fit(frame)
+    decoded = encoder.inverse_transform(encoder.transform(frame))
+    assert decoded.dtypes.to_dict() == frame.dtypes.to_dict()
+    assert set(decoded["half_codes"].dropna()) <= {0.0, 1.0, 2.0}
+
+
 @pytest.mark.parametrize("arrow_type", ["dictionary", "decimal", "list"])
 def test_columns_a_model_cannot_record_are_refused_by_name_before_fitting(arrow_type):
     # They failed after training, when the first rows were decoded, with pandas' words and no column.

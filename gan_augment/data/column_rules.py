@@ -58,6 +58,15 @@ def as_numbers(series: pd.Series) -> np.ndarray:
     return np.full(len(series), np.nan)
 
 
+def _factorize(column: pd.Series, **kwargs):
+    """``pd.factorize(column)``, an Arrow float16 column through float32: pyarrow 21 and older have
+    no dictionary encoding of half floats. Every float16 is a float32 exactly: the same codes and
+    values."""
+    if str(column.dtype) == "halffloat[pyarrow]":
+        column = column.astype("float[pyarrow]")
+    return pd.factorize(column, **kwargs)
+
+
 def binary_columns(frame: pd.DataFrame) -> dict[int, tuple[list, bool]]:
     """Columns holding exactly the two values 0 and 1 (or False and True), missing values aside.
 
@@ -211,7 +220,7 @@ def find_missing_links(frame: pd.DataFrame, specs: list[dict]) -> list[dict]:
         """The value ``parent`` takes exactly on the rows of ``mask`` (as JSON holds it), or None (a
         parent has no missing value, so None is no value of it)."""
         if parent not in codes:
-            codes[parent] = pd.factorize(frame.iloc[:, parent])[0]
+            codes[parent] = _factorize(frame.iloc[:, parent])[0]
             code_counts[parent] = np.bincount(codes[parent])
         first_row = int(np.argmax(mask))
         code = codes[parent][first_row]
@@ -268,7 +277,7 @@ def find_derived_columns(frame: pd.DataFrame, specs: list[dict], grouped: set[in
     in_links = set(follows) | {link["parent"] for link in links}
     usable = [p for p, spec in enumerate(specs) if p not in grouped and spec["kind"] in ("numeric", "categorical")
               and not spec.get("all_missing")]
-    codes = {p: pd.factorize(frame.iloc[:, p], use_na_sentinel=False)[0] for p in usable}  # missing: a value too
+    codes = {p: _factorize(frame.iloc[:, p], use_na_sentinel=False)[0] for p in usable}  # missing: a value too
     n_values = {p: int(values.max()) + 1 if len(values) else 0 for p, values in codes.items()}
 
     def keeps_link(parent: int, child: int) -> bool:
@@ -334,7 +343,7 @@ def find_implied_values(frame: pd.DataFrame, specs: list[dict], grouped: set[int
               and p not in read_off and not spec.get("all_missing")]
     codes, values = {}, {}
     for position in usable:
-        codes[position], values[position] = pd.factorize(frame.iloc[:, position])  # missing: -1
+        codes[position], values[position] = _factorize(frame.iloc[:, position])  # missing: -1
     # A value's share among the rows that hold a value: a follow-up question answered only where the
     # parent allows it would look rarer over all rows, and its agreement less of a coincidence than it is.
     shares = {p: np.bincount(codes[p][codes[p] >= 0], minlength=len(values[p])) / max(1, (codes[p] >= 0).sum())
