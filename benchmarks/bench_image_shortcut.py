@@ -95,7 +95,11 @@ def run(seed, rare_count, *, cnn_epochs, epochs, record, save):
         f"{k} {v['rare_recall']:.3f}/{v['macro_f1']:.4f}" for k, v in record["arms"].items()), flush=True)
 
 
-def write_markdown(parts, path: Path) -> None:
+def _as_list(data):
+    return data if isinstance(data, list) else [data]
+
+
+def write_markdown(parts, path: Path, note=None) -> None:
     records = [r for part in parts for r in part["records"] if r.get("arms")]
     meta = parts[0]["meta"]
     commands = " ; ".join(dict.fromkeys(part["meta"]["command"] for part in parts))
@@ -104,7 +108,7 @@ def write_markdown(parts, path: Path) -> None:
              f"code {' / '.join(dict.fromkeys(p['meta']['code'] for p in parts))}; torch {meta['torch']}, "
              f"{meta['threads']} thread(s) per process, {meta['machine']}; GANs on {meta['gan_device']}, "
              f"downstream CNNs ({meta['cnn_epochs']} epochs) on the CPU. Cells: digit {RARE} recall / macro-F1 "
-             "(10 classes) on the test half; arms as in the script's docstring.", ""]
+             "(10 classes) on the test half; arms as in the script's docstring.", ""] + ([note, ""] if note else [])
     for rare_count in sorted({r["rare_count"] for r in records}):
         rows = sorted((r for r in records if r["rare_count"] == rare_count), key=lambda r: r["seed"])
         arms = [a for a in ARMS if all(a in r["arms"] for r in rows)]
@@ -118,7 +122,17 @@ def write_markdown(parts, path: Path) -> None:
             _mean_std([r["arms"][a]["rare_recall"] for r in rows]) + " / "
             + _mean_std([r["arms"][a]["macro_f1"] for r in rows], ".4f") for a in arms) + " |")
         lines.append("")
+        lines += [_against_baseline(rows, arm, rare_count) for arm in arms if arm != "repeat+classic"] + [""]
     path.write_text("\n".join(lines))
+
+
+def _against_baseline(rows, arm, rare_count) -> str:
+    """One line: ``arm`` against repeat + classic on rare recall and macro-F1, seed by seed."""
+    recall = np.array([r["arms"][arm]["rare_recall"] - r["arms"]["repeat+classic"]["rare_recall"] for r in rows])
+    f1 = np.array([r["arms"][arm]["macro_f1"] - r["arms"]["repeat+classic"]["macro_f1"] for r in rows])
+    return (f"* {ARMS[arm]} against repeat + classic ({rare_count} rare images): rare recall higher on "
+            f"{int((recall > 0).sum())} of {len(rows)} seeds (mean difference {recall.mean():+.3f}), macro-F1 "
+            f"{f1.mean():+.4f}.")
 
 
 def main(argv=None):
@@ -131,9 +145,15 @@ def main(argv=None):
     parser.add_argument("--out", default="image_shortcut.json")
     parser.add_argument("--report", nargs="+", default=None, metavar="JSON", help="only write --markdown from these")
     parser.add_argument("--markdown", default=str(HERE / "IMAGE_SHORTCUT.md"))
+    parser.add_argument("--merged", default=None, help="with --report: also write the runs into one JSON file")
+    parser.add_argument("--note", default=None, help="with --report: a paragraph on the run's conditions")
     args = parser.parse_args(argv)
     if args.report:
-        write_markdown([json.loads(Path(p).read_text()) for p in args.report], Path(args.markdown))
+        # A results file holds one run, or a list of runs (what --merged writes).
+        parts = [part for p in args.report for part in _as_list(json.loads(Path(p).read_text()))]
+        if args.merged:
+            Path(args.merged).write_text(json.dumps(parts, indent=1))
+        write_markdown(parts, Path(args.markdown), note=args.note)
         return
     torch.set_num_threads(args.threads)
     epochs = args.epochs if args.epochs == "auto" else int(args.epochs)
