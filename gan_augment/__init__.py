@@ -12,6 +12,8 @@ Public API (imported lazily so that ``import gan_augment`` and ``gan-augment --h
   with intervals.
 * :func:`image_quality` -- how good are synthetic images of each class, judged by a CNN trained on
   the real ones (no downloaded weights).
+* :class:`InEveryClass` -- a ``sampling_strategy`` that puts synthetic samples in every class, so
+  that "synthetic" marks no class for a downstream model.
 * :class:`AugmentedDataset` -- a torch Dataset: real items followed by synthetic ones topping up
   the rare classes; :func:`augment_loader` does the same for an existing DataLoader.
 """
@@ -34,9 +36,10 @@ _LAZY = {
     "NothingToAddWarning": "gan_augment.exceptions",
     "DistributedError": "gan_augment.exceptions",
     "LowCoverageWarning": "gan_augment.exceptions",
+    "InEveryClass": "gan_augment.planner",
 }
 
-__all__ = ["AugmentationReport", "AugmentedClassifier", "AutoAugmenter", "AugmentedDataset", "GANAugmenter", "augment_loader",
+__all__ = ["AugmentationReport", "AugmentedClassifier", "AutoAugmenter", "AugmentedDataset", "GANAugmenter", "InEveryClass", "augment_loader",
            "DistributedError", "LowCoverageWarning", "ModeCollapseWarning", "NothingToAddWarning", "SmallClassWarning", "TranslationAugmenter", "evaluate_augmentation", "image_quality", "load_dataset", "__version__"]
 
 

@@ -171,3 +171,48 @@ def test_seeds_from_every_form_of_random_state():
 def test_bad_seeds_name_the_parameter(bad):
     with pytest.raises((TypeError, ValueError), match="seed_param"):
         check_seed(bad, name="seed_param")
+
+
+def test_in_every_class_gives_every_class_as_many_synthetic_rows_as_the_largest_top_up():
+    from sklearn.base import clone
+
+    from gan_augment import GANAugmenter, InEveryClass
+
+    y = np.array(["a"] * 50 + ["b"] * 10 + ["c"] * 5)
+    # Wanted counts, as imbalanced-learn's callables return them: the plan's top-ups, and as many for the rest.
+    assert InEveryClass()(y) == {"a": 95, "b": 55, "c": 50}
+    assert plan_top_up(y, InEveryClass()) == {"a": 45, "b": 45, "c": 45}
+    assert plan_top_up(y, InEveryClass(classes="b")) == {"a": 40, "b": 40, "c": 40}
+    assert plan_top_up(y, InEveryClass(sampling_strategy={"b": 20})) == {"a": 10, "b": 10, "c": 10}
+    # Nothing to add anywhere: nothing added to the others either.
+    balanced = np.repeat([0, 1], 10)
+    with pytest.warns(UserWarning, match="nothing will be added"):
+        assert plan_top_up(balanced, InEveryClass(classes=[1])) == {0: 0, 1: 0}
+    with pytest.raises(ValueError, match="not both"):
+        InEveryClass(sampling_strategy="minority", classes=["c"])(y)
+    with pytest.raises(ValueError, match="'d'"):
+        InEveryClass(classes=["d"])(y)
+    strategy = InEveryClass(classes=["c"])
+    assert repr(strategy) == "InEveryClass(classes=['c'])"
+    assert pickle.loads(pickle.dumps(strategy)) == strategy != InEveryClass()
+    augmenter = GANAugmenter(sampling_strategy=strategy)
+    assert clone(augmenter).get_params()["sampling_strategy"] == strategy
+
+
+def test_in_every_class_tops_every_class_up_through_the_sampler_and_the_torch_door():
+    from gan_augment import AugmentedDataset, GANAugmenter, InEveryClass
+
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(0, 1, (40, 3)), rng.normal(5, 1, (12, 3))]).astype(np.float32)
+    y = np.repeat([0, 1], [40, 12])
+    fast = dict(epochs=1, batch_size=16, generator_dims=(16,), discriminator_dims=(16,), n_threads=1,
+                random_state=0)
+    augmenter = GANAugmenter(sampling_strategy=InEveryClass(), **fast)
+    X_res, y_res = augmenter.fit_resample(X, y)
+    assert augmenter.sampling_strategy_ == {0: 28, 1: 28}
+    np.testing.assert_array_equal(X_res[:52], X)
+    assert np.bincount(y_res[52:]).tolist() == [28, 28]
+    dataset = AugmentedDataset(torch.utils.data.TensorDataset(torch.from_numpy(X), torch.from_numpy(y)),
+                               augmenter=GANAugmenter(**fast), sampling_strategy=InEveryClass(classes=[1]))
+    assert dataset.sampling_strategy_ == {0: 28, 1: 28}
+    assert np.bincount([int(dataset[i][1]) for i in range(52, len(dataset))]).tolist() == [28, 28]
