@@ -43,7 +43,7 @@ from gan_augment.kinds import kind_for_input, kind_named
 from gan_augment.kinds.image import IMAGE_SETTINGS, TABLE_SETTINGS, refuse_table_settings, settings_at_defaults
 from gan_augment.label_gate import MIN_ACCEPTANCE, MIN_REAL_RECALL, WITHOUT_GATE, LabelGate
 from gan_augment.models.ensemble import GeneratorEnsemble
-from gan_augment.planner import CLASSES_CONSTRAINT, check_class_sizes, class_counts, label_from_json, \
+from gan_augment.planner import CLASSES_CONSTRAINT, InEveryClass, check_class_sizes, class_counts, label_from_json, \
     label_to_json, plain_label, plan_top_up
 from gan_augment.selection import c2st_scorer
 from gan_augment.training import Checkpoint, GANTrainer, History, ProgressBar, SnapshotSelection
@@ -594,6 +594,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         classes = np.array([label_from_json(c, labels) for c in state["classes"]], dtype=labels)
         if labels.kind in "mM":
             params = _dates_read_back(params, classes)
+        params["sampling_strategy"] = _in_every_class_read_back(params.get("sampling_strategy", "auto"), classes)
         augmenter = cls(**params)
         augmenter.classes_ = classes
         augmenter.class_counts_ = {label_from_json(c, labels): n for c, n in state["class_counts"]}
@@ -1193,7 +1194,9 @@ def _params_to_json(params: dict) -> dict:
             value = value.item()  # classes=np.array(1): one label, as the planner reads it
         elif isinstance(value, (tuple, np.ndarray, pd.Index, pd.Series, pd.api.extensions.ExtensionArray)):
             value = list(value)  # classes=y.unique()[1:] is a pandas array for text or dates
-        if callable(value):
+        if isinstance(value, InEveryClass):  # a callable whose settings JSON holds
+            value = {_IN_EVERY_CLASS: _params_to_json(vars(value))}
+        elif callable(value):
             replaced = None if key != "sampling_strategy" else "auto"
             warnings.warn(f"{key}={value!r} is a callable and is not saved with the model: the loaded model's "
                           f"{key} is {replaced!r}.", UserWarning,
@@ -1205,6 +1208,22 @@ def _params_to_json(params: dict) -> dict:
             value = [_json_label(v) for v in value]
         out[key] = _json_label(value)
     return out
+
+
+#: How a model file holds ``sampling_strategy=InEveryClass(...)``: ``{_IN_EVERY_CLASS: its settings}``. A
+#: dict strategy of a class of that name maps it to a count, never to a dict.
+_IN_EVERY_CLASS = "in_every_class"
+
+
+def _in_every_class_read_back(strategy, classes: np.ndarray):
+    """``sampling_strategy`` as a model file holds it, with ``InEveryClass`` made again."""
+    if not (isinstance(strategy, dict) and set(strategy) == {_IN_EVERY_CLASS}
+            and isinstance(strategy[_IN_EVERY_CLASS], dict)):
+        return strategy
+    settings = strategy[_IN_EVERY_CLASS]
+    if classes.dtype.kind in "mM":
+        settings = _dates_read_back(settings, classes)
+    return InEveryClass(**settings)
 
 
 def _json_label(value):

@@ -141,7 +141,7 @@ class InEveryClass:
 
     Pass it wherever a ``sampling_strategy`` goes (``GANAugmenter``, ``AugmentedDataset``,
     ``augment_loader``); it is evaluated on each fit's labels, so inside cross-validation on each
-    fold's. Like any callable strategy it is not saved with a model (the loaded model's is "auto").
+    fold's. A saved model keeps it (other callables are not saved).
 
     Examples
     --------

@@ -216,3 +216,24 @@ def test_in_every_class_tops_every_class_up_through_the_sampler_and_the_torch_do
                                augmenter=GANAugmenter(**fast), sampling_strategy=InEveryClass(classes=[1]))
     assert dataset.sampling_strategy_ == {0: 28, 1: 28}
     assert np.bincount([int(dataset[i][1]) for i in range(52, len(dataset))]).tolist() == [28, 28]
+
+
+def test_in_every_class_is_saved_with_the_model_and_a_class_of_that_name_still_is_a_class(tmp_path):
+    import warnings
+
+    from gan_augment import GANAugmenter, InEveryClass
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(0, 1, (48, 3))
+    y = np.repeat(["in_every_class", "b", "c"], [30, 10, 8])
+    fast = dict(epochs=1, batch_size=16, generator_dims=(16,), discriminator_dims=(16,), n_threads=1,
+                random_state=0)
+    for strategy in (InEveryClass(classes=["c"]), InEveryClass(sampling_strategy={"b": 20}),
+                     {"in_every_class": 30, "b": 12, "c": 9}):
+        augmenter = GANAugmenter(sampling_strategy=strategy, **fast).fit(X, y)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # a callable is "not saved": this one is
+            augmenter.save(tmp_path / "model", overwrite=True)
+        loaded = GANAugmenter.load(tmp_path / "model")
+        assert loaded.get_params()["sampling_strategy"] == strategy
+        assert loaded.sampling_strategy_ == augmenter.sampling_strategy_
