@@ -44,6 +44,7 @@ class Settings:
     round_to_observed: bool = True  # not --no-rounding
     detect_rules: bool = True  # not --no-rules
     early_stopping: bool = False  # --early-stopping
+    in_every_class: bool = False  # --in-every-class
 
 
 @dataclass
@@ -106,13 +107,13 @@ def prepare(data: Path, handler: DataHandler, *, target: Optional[str], classes:
             raise CLIError(f"--method translate turns images of one class into another; {data} is a table. Use "
                            "--method gan.", USAGE)
         given = {"--generators": settings.n_generators is not None,
-                 "--architecture": settings.architecture != "auto"}
+                 "--architecture": settings.architecture != "auto", "--in-every-class": settings.in_every_class}
         if any(given.values()):
             raise CLIError(f"{', '.join(k for k, v in given.items() if v)} does not apply to --method translate "
                            "(one translator of its own architecture); drop it.", USAGE)
     dataset = handler.load(data, target=target, classes=classes, skip_unreadable=settings.skip_unreadable,
                            na_values=settings.na_values, sep=settings.sep)
-    plan, majority = _plan(dataset)
+    plan = _plan(dataset, settings.in_every_class)
     from gan_augment import planner
     from gan_augment.augmenter import GANAugmenter
     from gan_augment.exceptions import DataValidationError
@@ -144,7 +145,8 @@ def prepare(data: Path, handler: DataHandler, *, target: Optional[str], classes:
     from gan_augment.translation import TranslationAugmenter
 
     augmenter = (TranslationAugmenter if translate else GANAugmenter)(
-        sampling_strategy="auto", classes=dataset.labels,
+        sampling_strategy=_strategy(dataset, settings.in_every_class),
+        classes=None if settings.in_every_class else dataset.labels,
         epochs=settings.epochs if settings.epochs is not None else "auto",
         batch_size=settings.batch_size if settings.batch_size is not None else "auto",
         loss=str(settings.loss.value if isinstance(settings.loss, Loss) else settings.loss or "auto"),
@@ -153,13 +155,21 @@ def prepare(data: Path, handler: DataHandler, *, target: Optional[str], classes:
     )
     # Said only now that every check passed: an error stays the one line on stderr.
     say(dataset.summary)
-    _say_plan(dataset, plan, majority)
+    _say_plan(dataset, plan)
     return Job(data=data, handler=handler, dataset=dataset, plan=plan, augmenter=augmenter)
 
 
-def _plan(dataset: Dataset) -> tuple[dict, int]:
-    """``({label: n_to_add}, majority count)`` from the one planner, so that the plan shown is the
-    plan the augmenter follows (ties for the majority included)."""
+def _strategy(dataset: Dataset, in_every_class: bool):
+    """The augmenter's ``sampling_strategy``: "auto" (``classes`` says which), or with
+    ``--in-every-class`` the classes named (or "auto"'s) placed in every class."""
+    from gan_augment.planner import InEveryClass
+
+    return InEveryClass(classes=dataset.labels) if in_every_class else "auto"
+
+
+def _plan(dataset: Dataset, in_every_class: bool) -> dict:
+    """``{label: n_to_add}`` from the one planner, so that the plan shown is the plan the augmenter
+    follows (ties for the majority included): the classes --classes named first, in their order."""
     from gan_augment import planner
 
     counts = planner.class_counts(dataset.y)
@@ -167,20 +177,21 @@ def _plan(dataset: Dataset) -> tuple[dict, int]:
         raise CLIError(f"{dataset.single_class} ({show(next(iter(counts)))}); there is nothing to top up."
                        + dataset.not_read, DATA)
     with errors(USAGE, ValueError):
-        plan = planner.plan_top_up(dataset.y, classes=dataset.labels)
-    if dataset.labels:  # in the order the user named them
-        plan = {label: plan[label] for label in dataset.labels}
-    return plan, counts[planner.majority_class(dataset.y)]
+        plan = planner.plan_top_up(dataset.y, _strategy(dataset, in_every_class),
+                                   None if in_every_class else dataset.labels)
+    if dataset.labels:  # in the order the user named them (then the others --in-every-class adds to)
+        plan = {label: plan[label] for label in [*dataset.labels, *plan] if label in plan}
+    return plan
 
 
-def _say_plan(dataset: Dataset, plan: dict, majority: int) -> None:
+def _say_plan(dataset: Dataset, plan: dict) -> None:
     from gan_augment import planner
 
-    counts = sorted(planner.class_counts(dataset.y).items(), key=lambda item: -item[1])
-    say("Class counts: " + ", ".join(f"{show(k)} {v:,}" for k, v in counts))
+    counts = planner.class_counts(dataset.y)
+    say("Class counts: " + ", ".join(f"{show(k)} {v:,}" for k, v in sorted(counts.items(), key=lambda item: -item[1])))
     to_add = [(k, v) for k, v in plan.items() if v > 0]
     if to_add:
-        say("Top-up plan:  " + ", ".join(f"{show(k)} +{v:,} (to {majority:,})" for k, v in to_add))
+        say("Top-up plan:  " + ", ".join(f"{show(k)} +{v:,} (to {counts[k] + v:,})" for k, v in to_add))
 
 
 def train(job: Job) -> float:

@@ -14,7 +14,7 @@ from typing import Annotated, Optional
 import typer
 
 from ._common import (DATA, INTERRUPTED, USAGE, Architecture, ArchitectureOpt, BatchOpt, ClassesOpt, CLIError,
-                      DataArg, DebugOpt, DeviceOpt, EarlyStoppingOpt,
+                      DataArg, DebugOpt, DeviceOpt, EarlyStoppingOpt, InEveryClassOpt,
                       EpochsOpt, Estimator, ForceOpt, GeneratorsOpt, LabelGateOpt, LossOpt, MaxCategoriesOpt, Method,
                       MethodOpt, Metric, MinClassSizeOpt, NaValuesOpt, NoRoundingOpt, NoRulesOpt,
                       Precision, PrecisionOpt, QuietOpt, SeedOpt, SkipUnreadableOpt, TargetOpt, ThreadsOpt,
@@ -74,6 +74,7 @@ def augment(
     no_rounding: NoRoundingOpt = False,
     no_rules: NoRulesOpt = False,
     early_stopping: EarlyStoppingOpt = False,
+    in_every_class: InEveryClassOpt = False,
     skip_unreadable: SkipUnreadableOpt = False,
     force: ForceOpt = False,
     quiet: QuietOpt = False,
@@ -91,6 +92,9 @@ def augment(
     from ._handlers import for_path
 
     auto_metric = _check_auto_args(auto, estimator, metric, n_jobs)
+    if auto and in_every_class:
+        raise CLIError("--in-every-class places the GAN's samples; --auto chooses the top-up itself (which may be no "
+                       "GAN at all). Drop one of them.", USAGE)
     handler = for_path(data)
     if auto:
         handler.refuse_auto(data)
@@ -100,6 +104,7 @@ def augment(
         training = {"--auto": auto, "--epochs": epochs, "--batch-size": batch_size, "--loss": loss,
                     "--max-categories": max_categories, "--min-class-size": min_class_size,
                     "--no-rounding": no_rounding, "--no-rules": no_rules, "--early-stopping": early_stopping,
+                    "--in-every-class": in_every_class,
                     "--precision": precision != Precision("float32"), "--generators": generators,
                     "--label-gate/--no-label-gate": label_gate is not None, "--method": method != Method.gan,
                     "--architecture": architecture != Architecture("auto"),
@@ -118,7 +123,7 @@ def augment(
                                     skip_unreadable=skip_unreadable, na_values=na_values, sep=check_sep(sep),
                                     max_categories=max_categories, min_class_size=min_class_size,
                                     round_to_observed=not no_rounding, detect_rules=not no_rules,
-                                    early_stopping=early_stopping))
+                                    early_stopping=early_stopping, in_every_class=in_every_class))
     handler.check_augment_job(data, job.dataset, out, mark_synthetic)
     if auto_metric is not None:  # --auto
         X_new, y_new, seconds = _auto_resample(job, str(estimator or Estimator.logreg), auto_metric, seed, n_jobs)

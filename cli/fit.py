@@ -17,7 +17,7 @@ import typer
 from gan_augment.exceptions import DataValidationError
 
 from ._common import (DEFAULT_MODEL_DIR, USAGE, Architecture, ArchitectureOpt, BatchOpt, ClassesOpt, CLIError,
-                      DataArg, DebugOpt, DeviceOpt, EarlyStoppingOpt,
+                      DataArg, DebugOpt, DeviceOpt, EarlyStoppingOpt, InEveryClassOpt,
                       EpochsOpt, ForceOpt, GeneratorsOpt, LabelGateOpt, LossOpt, MaxCategoriesOpt, Method, MethodOpt,
                       MinClassSizeOpt, NaValuesOpt, NoRoundingOpt, NoRulesOpt, Precision,
                       PrecisionOpt, QuietOpt, SeedOpt,
@@ -50,6 +50,7 @@ def fit(
     no_rounding: NoRoundingOpt = False,
     no_rules: NoRulesOpt = False,
     early_stopping: EarlyStoppingOpt = False,
+    in_every_class: InEveryClassOpt = False,
     skip_unreadable: SkipUnreadableOpt = False,
     checkpoint_dir: Annotated[Optional[Path], typer.Option(
         "--checkpoint-dir", metavar="DIR", show_default=False,
@@ -90,7 +91,7 @@ def fit(
                                     skip_unreadable=skip_unreadable, na_values=na_values, sep=check_sep(sep),
                                     max_categories=max_categories, min_class_size=min_class_size,
                                     round_to_observed=not no_rounding, detect_rules=not no_rules,
-                                    early_stopping=early_stopping,
+                                    early_stopping=early_stopping, in_every_class=in_every_class,
                                     checkpoint_dir=checkpoint_dir, checkpoint_every=checkpoint_every))
     # In every fit, said or not: a checkpoint keys callbacks' state by their position.
     job.augmenter.set_params(callbacks=[_SayOnce(resuming or "")])

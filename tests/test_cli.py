@@ -279,6 +279,42 @@ def test_augment_real_rows_then_top_up_with_marker(data_csv, tmp_path, capsys):
     assert result["age"].dtype == np.int64
 
 
+def test_in_every_class_places_synthetic_rows_in_every_class_and_the_model_keeps_it(data_csv, tmp_path, capsys):
+    from gan_augment import GANAugmenter, InEveryClass
+
+    out = tmp_path / "augmented.csv"
+    code, said, err = run(capsys, "augment", data_csv, "--classes", "rare", "--in-every-class", "--out", out,
+                          "--mark-synthetic", "is_synthetic", "--epochs", "1", "--seed", "0")
+    assert code == 0, err
+    n_new = N_COMMON - N_RARE  # the one top-up, given to every class
+    assert f"Top-up plan:  'rare' +{n_new} (to {N_COMMON}), 'common' +{n_new} (to {N_COMMON + n_new}), 'tiny' " \
+           f"+{n_new} (to {N_TINY + n_new})" in said + err
+    synthetic = pd.read_csv(out).query("is_synthetic")
+    assert synthetic["label"].value_counts().to_dict() == {"common": n_new, "rare": n_new, "tiny": n_new}
+    code, _, err = run(capsys, "fit", data_csv, "--classes", "rare", "--in-every-class", "-e", "1", "-o",
+                       tmp_path / "m", "-q")
+    assert code == 0, err
+    loaded = GANAugmenter.load(tmp_path / "m")
+    assert loaded.sampling_strategy == InEveryClass(classes=["rare"]) and loaded.classes is None
+    # augment --model draws what the model's own setting plans for DATA.
+    code, _, err = run(capsys, "augment", data_csv, "--model", tmp_path / "m", "-o", tmp_path / "from_model.csv", "-q")
+    assert code == 0, err
+    assert len(pd.read_csv(tmp_path / "from_model.csv")) == N_COMMON + N_RARE + N_TINY + 3 * n_new
+    for refused, words in ((["--auto"], "--auto chooses the top-up itself"),
+                           (["--model", tmp_path / "m"], "--in-every-class applies to fitting a model")):
+        code, _, err = run(capsys, "augment", data_csv, "--in-every-class", *refused, "-o", tmp_path / "x.csv")
+        assert code == 2 and words in _one_line_error(err)
+    assert not (tmp_path / "x.csv").exists()
+    from sklearn.datasets import load_digits
+
+    from test_cli_images import write_digit_folder
+
+    X, y = load_digits(return_X_y=True)
+    folder = write_digit_folder(tmp_path / "images", X, y, {"zero": 0, "one": 1}, 5)
+    code, _, err = run(capsys, "fit", folder, "--method", "translate", "--in-every-class", "-o", tmp_path / "t")
+    assert code == 2 and "--in-every-class does not apply to --method translate" in _one_line_error(err)
+
+
 def _decimals(values) -> int:
     return max(len(text.partition(".")[2]) for text in values)
 
