@@ -10,6 +10,7 @@ from typing import Annotated, Optional
 import typer
 
 from ._common import (DATA, INTERRUPTED, USAGE, BatchOpt, CLIError, DataArg, DebugOpt, DeviceOpt, EpochsOpt, Estimator,
+                      InEveryClassOpt,
                       MaxCategoriesOpt, Metric, NaValuesOpt, QuietOpt, SepOpt, SkipUnreadableOpt, TargetOpt,
                       ThreadsOpt, check_device,
                       check_processes, check_sep, check_threads, classes_opt, errors, estimator_opt, force_opt, metric_opt,
@@ -56,6 +57,7 @@ def evaluate(
     epochs: EpochsOpt = None,
     batch_size: BatchOpt = None,
     max_categories: MaxCategoriesOpt = None,
+    in_every_class: InEveryClassOpt = False,
     n_jobs: Annotated[Optional[int], n_jobs_opt(help="Folds to run in parallel (-1: all cores).")] = None,
     seed: Annotated[Optional[int], seed_opt(
         help="Random seed: the same seed gives the same folds, models and report on CPU.")] = None,
@@ -91,6 +93,13 @@ def evaluate(
     settings = {"epochs": epochs, "batch_size": batch_size, "max_categories": max_categories}
     augmenter_class: type = GANAugmenter
     notes: list[str] = []
+    if in_every_class and model is not None:
+        raise CLIError(f"--in-every-class places the GAN's rows of a new fit; {model} keeps its own placement (fit it "
+                       "with --in-every-class). Drop one of them.", USAGE)
+    if in_every_class:  # the baselines top up what the plan names; the GAN's rows go in every class
+        from gan_augment.planner import InEveryClass
+
+        settings["sampling_strategy"] = InEveryClass()
     if model is not None:  # the saved model's class (a translator for a `fit --method translate` model)
         augmenter_class, settings, dataset_info, notes = _model_settings(
             model, [f"--{k.replace('_', '-')}" for k, v in settings.items() if v is not None], handler, data,
@@ -127,7 +136,8 @@ def evaluate(
     say(dataset.summary)
     say(f"Cross-validating {len(plan.splits)} folds ({cv}-fold x {repeats}): "
         f"{', '.join(_method(m, plan) for m in plan.methods)}; topping up "
-        f"{', '.join(show(c) for c in plan.targets)}.")
+        f"{', '.join(show(c) for c in plan.targets)}"
+        + (" (the GAN's rows in every class)." if in_every_class else "."))
     try:
         # A fold's own refusal (e.g. a translator's label gate keeps too few of a class) is an answer
         # about the data, said in one line as augment and sample say it.

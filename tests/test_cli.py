@@ -315,6 +315,21 @@ def test_in_every_class_places_synthetic_rows_in_every_class_and_the_model_keeps
     assert code == 2 and "--in-every-class does not apply to --method translate" in _one_line_error(err)
 
 
+def test_evaluate_in_every_class_compares_with_baselines_that_top_up_the_named_class(data_csv, model_dir, tmp_path,
+                                                                                     capsys):
+    import json
+
+    code, said, err = run(capsys, "evaluate", data_csv, "--classes", "rare", "--in-every-class", "--cv", "2",
+                          "--repeats", "1", "-e", "1", "--baseline", "random", "--seed", "0", "--json")
+    assert code == 0, err
+    assert "topping up 'rare' (the GAN's rows in every class)." in err
+    added = {(fold["method"], fold["fold"]): fold["n_added"] for fold in json.loads(said)["folds"]}
+    for fold in (0, 1):  # random oversampling tops 'rare' up; the GAN adds as many to each of the 3 classes
+        assert added[("GAN top-up", fold)] == 3 * added[("random oversampling", fold)] > 0
+    code, _, err = run(capsys, "evaluate", data_csv, "--in-every-class", "--model", model_dir)
+    assert code == 2 and "--in-every-class places the GAN's rows of a new fit" in _one_line_error(err)
+
+
 def _decimals(values) -> int:
     return max(len(text.partition(".")[2]) for text in values)
 

@@ -119,6 +119,35 @@ def test_augmenter_never_sees_a_test_row(mixed_frame):
     assert len(report.histories) == 6
 
 
+def test_an_augmenter_placing_its_rows_in_every_class_is_compared_with_baselines_that_top_up_the_rare_ones(
+        mixed_frame):
+    # The baselines are what a practitioner does (the rare class topped up); the augmenter keeps its
+    # placement in every fold (the explicit-classes path had set its sampling_strategy back to "auto").
+    from gan_augment import GANAugmenter, InEveryClass
+    from gan_augment.evaluation.plan import plan_evaluation
+    from gan_augment.evaluation._types import AUGMENTER
+    from gan_augment.evaluation.utility import _resample
+
+    X, y = mixed_frame
+    X = X.drop(columns="score")
+    for strategy, classes in ((InEveryClass(classes=["rare"]), None), (InEveryClass(), None),
+                              (InEveryClass(), ["rare"])):
+        plan = plan_evaluation(X, y, GANAugmenter(sampling_strategy=strategy, **FAST), classes=classes, cv=2,
+                               repeats=1, baselines=("none", "random"), random_state=0, fidelity=False,
+                               privacy=False)
+        assert plan.targets == ["rare"]
+        train = plan.splits[0][0]
+        X_train, y_train = X.iloc[train].reset_index(drop=True), y[train]
+        counts = pd.Series(y_train).value_counts()
+        gap = counts["common"] - counts["rare"]
+        _, y_random, _ = _resample(plan, "random", X_train, y_train, 0)
+        assert pd.Series(y_random).value_counts().to_dict() == {"common": counts["common"], "rare": counts["common"]}
+        _, y_gan, fitted = _resample(plan, AUGMENTER, X_train, y_train, 0)
+        assert isinstance(fitted.sampling_strategy, InEveryClass)
+        assert pd.Series(y_gan).value_counts().to_dict() == {"common": counts["common"] + gap,
+                                                             "rare": counts["common"]}
+
+
 # ============================================================================ the intervals
 @pytest.mark.slow
 def test_interval_above_zero_when_oversampling_helps_a_linear_model():

@@ -23,7 +23,7 @@ from gan_augment.data.tabular import as_pandas_frame, check_columns, check_targe
 from gan_augment.evaluation._prep import ESTIMATORS, build_estimator, split_columns
 from gan_augment.evaluation._types import AUGMENTER, BASELINES, OVERALL_METRICS, PRIMARY_METRIC, EvaluationPlan
 from gan_augment.exceptions import DataValidationError
-from gan_augment.planner import class_counts, plain_label, plan_top_up, stratified_training_rows
+from gan_augment.planner import InEveryClass, class_counts, plain_label, plan_top_up, stratified_training_rows
 
 __all__ = ["plan_evaluation"]
 
@@ -50,6 +50,8 @@ def plan_evaluation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5,
         baseline_strategy = None  # with explicit classes, per fold: top them up to the fold's majority
         if targets is None:
             baseline_strategy = augmenter.get_params(deep=False).get("sampling_strategy", "auto")
+            if isinstance(baseline_strategy, InEveryClass):  # the baselines top up what it tops up
+                baseline_strategy = baseline_strategy.sampling_strategy
             targets = _strategy_targets(y, baseline_strategy, counts)
     for warning in said:
         warnings.warn(warning.message, stacklevel=user_stacklevel())
@@ -157,10 +159,13 @@ def _image_rows_advice(shape: tuple) -> str:
 def _explicit_targets(y, classes, augmenter) -> Optional[list]:
     """The classes named by ``classes=``, else by the augmenter's own ``classes``; None when neither
     names any (the augmenter's ``sampling_strategy`` then decides)."""
+    strategy = augmenter.get_params(deep=False).get("sampling_strategy") if hasattr(augmenter, "get_params") else None
     if classes is not None:
         where, named = "", classes
     elif augmenter is not None and getattr(augmenter, "classes", None) is not None:
         where, named = "augmenter.classes: ", augmenter.classes
+    elif isinstance(strategy, InEveryClass) and strategy.classes is not None:
+        where, named = "augmenter's InEveryClass(classes=...): ", strategy.classes
     else:
         return None
     try:

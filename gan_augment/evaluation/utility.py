@@ -25,7 +25,7 @@ from gan_augment.evaluation._types import (AUGMENTER, BASELINES, CLASS_METRICS, 
                                            FoldResult)
 from gan_augment.evaluation.plan import plan_evaluation
 from gan_augment.evaluation.report import method_names
-from gan_augment.planner import class_counts
+from gan_augment.planner import InEveryClass, class_counts
 
 # Names importable from here before the plan had a module of its own.
 __all__ = ["AUGMENTER", "BASELINES", "CLASS_METRICS", "OVERALL_METRICS", "plan_evaluation", "run_evaluation"]
@@ -208,7 +208,12 @@ def _resample(plan: EvaluationPlan, method: str, X_train, y_train, seed):
         return _as_frame(X_res, X_train), np.asarray(y_res), sampler
     sampler = clone(plan.augmenter)
     params = sampler.get_params(deep=False)
-    if plan.explicit_classes:
+    if isinstance(params.get("sampling_strategy"), InEveryClass):
+        # Its rows in every class, around the top-up the baselines make.
+        base = {"classes": list(plan.targets)} if plan.explicit_classes else \
+            {"sampling_strategy": plan.baseline_strategy}
+        sampler.set_params(sampling_strategy=InEveryClass(**base), **({"classes": None} if "classes" in params else {}))
+    elif plan.explicit_classes:
         if "classes" in params:
             sampler.set_params(classes=list(plan.targets))
             if "sampling_strategy" in params:
