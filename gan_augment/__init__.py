@@ -39,8 +39,8 @@ _LAZY = {
     "InEveryClass": "gan_augment.planner",
 }
 
-__all__ = ["AugmentationReport", "AugmentedClassifier", "AutoAugmenter", "AugmentedDataset", "GANAugmenter", "InEveryClass", "augment_loader",
-           "DistributedError", "LowCoverageWarning", "ModeCollapseWarning", "NothingToAddWarning", "SmallClassWarning", "TranslationAugmenter", "evaluate_augmentation", "image_quality", "load_dataset", "__version__"]
+__all__ = ["AugmentationReport", "AugmentedClassifier", "AutoAugmenter", "AugmentedDataset", "GANAugmenter",
+           "InEveryClass", "augment_loader", "DistributedError", "LowCoverageWarning", "ModeCollapseWarning", "NothingToAddWarning", "SmallClassWarning", "TranslationAugmenter", "evaluate_augmentation", "image_quality", "load_dataset", "__version__"]
 
 
 def __getattr__(name):

@@ -157,8 +157,8 @@ def _image_rows_advice(shape: tuple) -> str:
 
 # ============================================================================ what is topped up
 def _explicit_targets(y, classes, augmenter) -> Optional[list]:
-    """The classes named by ``classes=``, else by the augmenter's own ``classes``; None when neither
-    names any (the augmenter's ``sampling_strategy`` then decides)."""
+    """The classes named by ``classes=``, else by the augmenter's own ``classes`` (or its
+    ``InEveryClass``'s); None when none names any (the augmenter's ``sampling_strategy`` then decides)."""
     strategy = augmenter.get_params(deep=False).get("sampling_strategy") if hasattr(augmenter, "get_params") else None
     if classes is not None:
         where, named = "", classes
