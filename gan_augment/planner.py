@@ -23,8 +23,8 @@ from gan_augment._listing import first_few
 from gan_augment._warnings import user_stacklevel
 from gan_augment.exceptions import NothingToAddWarning
 
-__all__ = ["FEW_ROWS", "InEveryClass", "check_class_sizes", "class_counts", "majority_class", "plan_top_up", "stratified_training_rows",
-           "wanted_classes"]
+__all__ = ["FEW_ROWS", "InEveryClass", "check_class_sizes", "class_counts", "majority_class", "plan_top_up",
+           "stratified_training_rows", "wanted_classes"]
 
 #: A class topped up from fewer real samples than this gets a SmallClassWarning: a generator can
 #: only vary a little around one or two samples, so thousands of them are mostly near copies.
