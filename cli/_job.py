@@ -122,7 +122,8 @@ def prepare(data: Path, handler: DataHandler, *, target: Optional[str], classes:
     with errors(DATA, DataValidationError):  # --min-class-size refuses; a class of 1-2 rows is warned about
         planner.check_class_sizes(plan, planner.class_counts(dataset.y), settings.min_class_size,
                                   unit=kind_named(handler.kind_name).unit, option="--min-class-size",
-                                  made_from_itself=settings.method != Method.translation)
+                                  made_from_itself=settings.method != Method.translation,
+                                  in_every_class="--in-every-class" if settings.in_every_class else None)
     device = check_device(settings.device)
 
     options: dict[str, Any] = {}  # given options only: the rest keep the augmenter's defaults

@@ -174,9 +174,11 @@ def _augment_from_model(model_dir: Path, data: Path, handler, out: Path, *, targ
                        "DATA's target column with --target.", exc.exit_code) from None
     handler.check_augment_job(data, dataset, out, mark_synthetic)
     _check_model_fits(augmenter, dataset, data, model_dir)
-    if classes is not None:
+    if classes is not None:  # the classes named, placed as the model places its rows
+        placed = isinstance(augmenter.sampling_strategy, planner.InEveryClass)
         with errors(USAGE, ValueError):
-            plan = planner.plan_top_up(dataset.y, classes=dataset.labels)
+            plan = planner.plan_top_up(dataset.y, planner.InEveryClass(classes=dataset.labels) if placed else "auto",
+                                       None if placed else dataset.labels)
     else:  # the model's own top-up, as `info` shows it (fit --classes need not be repeated)
         plan = model_plan(model_dir, dataset.y, augmenter.sampling_strategy, augmenter.classes)
     # The model's spelling of each class draws its samples; DATA's is written (1.0 in DATA for the

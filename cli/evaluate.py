@@ -200,6 +200,10 @@ def _model_settings(model_dir: Path, given: list[str], handler, data: Path, *,
     for key in ("random_state", "device", "n_threads", "verbose", "callbacks", "checkpoint_dir", "min_class_size") \
             + (() if own_plan else ("sampling_strategy", "classes")):
         params.pop(key, None)
+    from gan_augment.planner import InEveryClass
+
+    if not own_plan and isinstance(augmenter.sampling_strategy, InEveryClass):
+        params["sampling_strategy"] = InEveryClass()  # the classes --classes names, placed as the model places them
     if own_plan and isinstance(params.get("sampling_strategy"), dict) and params.get("classes") is None:
         # Counts of rows wanted, made for the whole data: in a fold of half the rows they topped up
         # past the fold's majority, and classes the model left alone. The classes it topped up are

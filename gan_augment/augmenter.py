@@ -661,7 +661,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         plan = plan_top_up(y, self.sampling_strategy, self.classes)
         kind = kind_for_input(X, self.get_params(deep=False))
         check_class_sizes(plan, class_counts(y), self.min_class_size, unit=kind.unit,
-                          made_from_itself=self._made_from_own_class)
+                          made_from_itself=self._made_from_own_class,
+                          in_every_class="InEveryClass" if isinstance(self.sampling_strategy, InEveryClass) else None)
         # Before training: a top-up that could never be held is refused now, not after the fit (by
         # the bound sample() applies then: images at their dtype's bytes, a table's values at 8).
         _check_fits_in_memory(sum(n for n in plan.values() if n > 0), int(np.prod(np.shape(X)[1:])), kind.unit,
@@ -1194,8 +1195,16 @@ def _params_to_json(params: dict) -> dict:
             value = value.item()  # classes=np.array(1): one label, as the planner reads it
         elif isinstance(value, (tuple, np.ndarray, pd.Index, pd.Series, pd.api.extensions.ExtensionArray)):
             value = list(value)  # classes=y.unique()[1:] is a pandas array for text or dates
+        elif isinstance(value, (set, frozenset)):
+            value = sorted(value, key=repr)  # in an order of its own: the same set, the same file
         if isinstance(value, InEveryClass):  # a callable whose settings JSON holds
-            value = {_IN_EVERY_CLASS: _params_to_json(vars(value))}
+            settings = vars(value)
+            if callable(settings["sampling_strategy"]):
+                settings = {**settings, "sampling_strategy": "auto"}
+                warnings.warn(f"{key}={value!r} holds a callable, which is not saved with the model: the loaded "
+                              f"model's {key} is {InEveryClass(**settings)!r}.", UserWarning,
+                              stacklevel=user_stacklevel())
+            value = {_IN_EVERY_CLASS: _params_to_json(settings)}
         elif callable(value):
             replaced = None if key != "sampling_strategy" else "auto"
             warnings.warn(f"{key}={value!r} is a callable and is not saved with the model: the loaded model's "

@@ -14,6 +14,7 @@ import math
 import numbers
 import warnings
 from collections.abc import Mapping, Sequence
+from typing import Optional
 
 import numpy as np
 from imblearn.utils import check_sampling_strategy
@@ -131,9 +132,10 @@ def plan_top_up(y, sampling_strategy="auto", classes=None) -> dict:
 class InEveryClass:
     """A ``sampling_strategy`` that puts synthetic samples in every class, not in the rare ones alone.
 
-    The classes are topped up as ``sampling_strategy`` / ``classes`` say (the grammar of
-    :func:`plan_top_up`), and every other class gets as many synthetic samples as the largest
-    top-up. Where only the rare classes hold synthetic samples, "looks synthetic" marks them, and a
+    ``sampling_strategy`` / ``classes`` plan a top-up (the grammar of :func:`plan_top_up`), and
+    every class gets as many synthetic samples as its largest: the class with the largest gap
+    reaches the count that plan gives it, the others go past theirs. Where only the rare classes
+    hold synthetic samples, "looks synthetic" marks them, and a
     downstream model can learn the generator's traces instead of the class: on MNIST
     (``benchmarks/IMAGE_SHORTCUT.md``) the same GAN's images of a digit with 7 real ones gave it a
     recall of 0.22 in that digit alone and 0.80 in every digit. The training set grows by the
@@ -156,9 +158,15 @@ class InEveryClass:
 
     def __call__(self, y) -> dict:
         """``{class: wanted count}`` for the labels ``y``, as imbalanced-learn's callables return."""
-        plan = plan_top_up(y, self.sampling_strategy, self.classes)
-        largest = max(plan.values(), default=0)
-        return {label: count + max(plan.get(label, 0), largest) for label, count in class_counts(y).items()}
+        if isinstance(self.sampling_strategy, InEveryClass):
+            raise ValueError(f"{self!r} places the rows in every class twice over; pass the inner one alone: "
+                             f"{self.sampling_strategy!r}.")
+        largest = max(plan_top_up(y, self.sampling_strategy, self.classes).values(), default=0)
+        labels, counts = np.unique(np.asarray(y), return_counts=True)
+        # Keyed by y's own values where their plain ones would not match them: imbalanced-learn looks
+        # the keys up among np.unique(y), where a datetime.date is no datetime64[D].
+        keys = labels if labels.dtype.kind in "mM" else [plain_label(label) for label in labels]
+        return {key: int(count) + largest for key, count in zip(keys, counts)}
 
     def _settings(self) -> dict:
         return {name: value for name, value in (("sampling_strategy", self.sampling_strategy),
@@ -196,11 +204,13 @@ def _real(count: int, unit: str) -> str:
 
 
 def check_class_sizes(plan: Mapping, counts: Mapping, min_class_size=None, *, unit: str = "rows",
-                      option: str = "min_class_size", made_from_itself: bool = True) -> None:
+                      option: str = "min_class_size", made_from_itself: bool = True,
+                      in_every_class: Optional[str] = None) -> None:
     """Before training: refuse a class to top up with fewer than ``min_class_size`` real samples
     (DataValidationError naming it and ``option``, as the user spelt it), and warn about one with
     fewer than :data:`FEW_ROWS` whose samples are ``made_from_itself`` (a generator's: near copies of
-    so few; not a translator's, made from the other classes' images)."""
+    so few; not a translator's, made from the other classes' images). ``in_every_class``: the name
+    of the setting that adds to every class, where one does (it cannot be left out of the top-up)."""
     from gan_augment.exceptions import DataValidationError, SmallClassWarning
 
     topped_up = [(label, counts[label], n) for label, n in plan.items() if n > 0]
@@ -211,7 +221,9 @@ def check_class_sizes(plan: Mapping, counts: Mapping, min_class_size=None, *, un
             raise DataValidationError(
                 f"Class {label!r} has {_real(have, unit)}, fewer than {option} {min_class_size}"
                 + {1: "", 2: " (as does 1 more class)"}.get(len(small), f" (as do {len(small) - 1} more classes)")
-                + f"; collect more, leave it out of the top-up, or lower {option}.")
+                + (f"; collect more, leave it out of the top-up, or lower {option}." if in_every_class is None else
+                   f"; {in_every_class} adds to every class: collect more, lower {option}, or leave the class out "
+                   "of the data."))
     few = [(label, have, n) for label, have, n in topped_up if have < FEW_ROWS and made_from_itself]
     if few:
         listed = "; ".join(f"class {label!r}: {_real(have, unit)}, {n:,} synthetic to add" for label, have, n in few)

@@ -280,6 +280,8 @@ def test_augment_real_rows_then_top_up_with_marker(data_csv, tmp_path, capsys):
 
 
 def test_in_every_class_places_synthetic_rows_in_every_class_and_the_model_keeps_it(data_csv, tmp_path, capsys):
+    import json
+
     from gan_augment import GANAugmenter, InEveryClass
 
     out = tmp_path / "augmented.csv"
@@ -300,6 +302,18 @@ def test_in_every_class_places_synthetic_rows_in_every_class_and_the_model_keeps
     code, _, err = run(capsys, "augment", data_csv, "--model", tmp_path / "m", "-o", tmp_path / "from_model.csv", "-q")
     assert code == 0, err
     assert len(pd.read_csv(tmp_path / "from_model.csv")) == N_COMMON + N_RARE + N_TINY + 3 * n_new
+    # --classes names other classes for the model's placement; it dropped the placement.
+    code, _, err = run(capsys, "augment", data_csv, "--model", tmp_path / "m", "--classes", "tiny", "-o",
+                       tmp_path / "tiny.csv", "-q")
+    assert code == 0, err
+    n_tiny = N_COMMON - N_TINY
+    assert pd.read_csv(tmp_path / "tiny.csv")["label"].value_counts().to_dict() == {
+        "common": N_COMMON + n_tiny, "rare": N_RARE + n_tiny, "tiny": N_TINY + n_tiny}
+    code, said, err = run(capsys, "evaluate", data_csv, "--model", tmp_path / "m", "--classes", "tiny", "--cv", "2",
+                          "--repeats", "1", "--baseline", "random", "--seed", "0", "--json")
+    assert code == 0, err
+    added = {(fold["method"], fold["fold"]): fold["n_added"] for fold in json.loads(said)["folds"]}
+    assert added[("GAN top-up", 0)] == 3 * added[("random oversampling", 0)] > 0
     for refused, words in ((["--auto"], "--auto chooses the top-up itself"),
                            (["--model", tmp_path / "m"], "--in-every-class applies to fitting a model")):
         code, _, err = run(capsys, "augment", data_csv, "--in-every-class", *refused, "-o", tmp_path / "x.csv")

@@ -146,6 +146,9 @@ def test_an_augmenter_placing_its_rows_in_every_class_is_compared_with_baselines
         assert isinstance(fitted.sampling_strategy, InEveryClass)
         assert pd.Series(y_gan).value_counts().to_dict() == {"common": counts["common"] + gap,
                                                              "rare": counts["common"]}
+    # A placement the fit would refuse is refused before any fold (its baselines had topped up every class).
+    with pytest.raises(ValueError, match="twice over"):
+        plan_evaluation(X, y, GANAugmenter(sampling_strategy=InEveryClass(InEveryClass()), **FAST))
 
 
 # ============================================================================ the intervals

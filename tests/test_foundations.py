@@ -237,3 +237,50 @@ def test_in_every_class_is_saved_with_the_model_and_a_class_of_that_name_still_i
         loaded = GANAugmenter.load(tmp_path / "model")
         assert loaded.get_params()["sampling_strategy"] == strategy
         assert loaded.sampling_strategy_ == augmenter.sampling_strategy_
+
+
+def test_in_every_class_plans_date_labels_and_refuses_a_nested_placement():
+    from gan_augment import InEveryClass
+
+    # imbalanced-learn compares the keys with y's own values: a datetime64[D] label's plain value
+    # (datetime.date) was no key of them ("target class is/are not present in the data").
+    y = np.array(["2020-01-01"] * 6 + ["2021-01-01"] * 2 + ["2022-01-01"], dtype="datetime64[D]")
+    assert sorted(plan_top_up(y, InEveryClass()).values()) == [5, 5, 5]
+    # Every class gets the largest top-up, the named ones too.
+    labels = np.array(["a"] * 10 + ["b"] * 6 + ["c"] * 2)
+    assert plan_top_up(labels, InEveryClass(classes=["b", "c"])) == {"a": 8, "b": 8, "c": 8}
+    with pytest.raises(ValueError, match=r"InEveryClass\(sampling_strategy=InEveryClass\(\)\) .* InEveryClass\(\)"):
+        plan_top_up(labels, InEveryClass(InEveryClass()))
+
+
+def test_saving_in_every_class_says_what_loads_and_a_set_of_classes_is_saved(tmp_path):
+    from gan_augment import GANAugmenter, InEveryClass
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(0, 1, (40, 2))
+    y = np.repeat(["a", "b", "c"], [24, 10, 6])
+    fast = dict(epochs=1, batch_size=16, generator_dims=(16,), discriminator_dims=(16,), n_threads=1,
+                random_state=0)
+    augmenter = GANAugmenter(sampling_strategy=InEveryClass(lambda labels: {"c": 12}), **fast).fit(X, y)
+    with pytest.warns(UserWarning, match=r"the loaded model's sampling_strategy is InEveryClass\(\)"):
+        augmenter.save(tmp_path / "callable")
+    assert GANAugmenter.load(tmp_path / "callable").sampling_strategy == InEveryClass()
+    # A set of classes trained and then failed to save ("Object of type set is not JSON serializable").
+    for strategy, classes in ((InEveryClass(classes={"c"}), None), ("auto", frozenset({"b", "c"}))):
+        GANAugmenter(sampling_strategy=strategy, classes=classes, **fast).fit(X, y).save(tmp_path / "set")
+        loaded = GANAugmenter.load(tmp_path / "set")
+        assert loaded.sampling_strategy == (InEveryClass(classes=["c"]) if classes is None else "auto")
+        assert loaded.classes == (None if classes is None else ["b", "c"])
+
+
+def test_a_class_too_small_for_min_class_size_that_in_every_class_adds_to_is_named_with_a_way_out():
+    from gan_augment import GANAugmenter, InEveryClass
+    from gan_augment.exceptions import DataValidationError
+
+    X = np.random.default_rng(0).normal(0, 1, (40, 2))
+    y = np.repeat(["a", "b", "c"], [24, 10, 6])
+    # 'c' was never named: "leave it out of the top-up" was no way out.
+    with pytest.raises(DataValidationError, match=r"Class 'c' has 6 real rows, fewer than min_class_size 8; "
+                                                  r"InEveryClass adds to every class: collect more, lower "
+                                                  r"min_class_size, or leave the class out of the data\."):
+        GANAugmenter(sampling_strategy=InEveryClass(classes=["b"]), min_class_size=8).fit(X, y)

@@ -51,6 +51,7 @@ def plan_evaluation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5,
         if targets is None:
             baseline_strategy = augmenter.get_params(deep=False).get("sampling_strategy", "auto")
             if isinstance(baseline_strategy, InEveryClass):  # the baselines top up what it tops up
+                baseline_strategy(y)  # what the fit would refuse (a placement in a placement), refused now
                 baseline_strategy = baseline_strategy.sampling_strategy
             targets = _strategy_targets(y, baseline_strategy, counts)
     for warning in said:
