@@ -324,7 +324,7 @@ NoRulesOpt = Annotated[bool, typer.Option(
     "--no-rules", help="Tables: do not look for the rules the real rows obey (one-hot groups, 0/1 columns, "
                        "missing-value links, columns and values set by another); model every column on its own.")]
 InEveryClassOpt = Annotated[bool, typer.Option(
-    "--in-every-class", help="Also give every other class as many synthetic samples as the largest top-up, so that "
+    "--in-every-class", help="Give every class as many synthetic samples as the largest top-up, so that "
                              "'synthetic' marks no class for the model trained next (on MNIST a rare digit's recall "
                              "went from 0.22 to 0.80 with the same GAN's images: README, 'When does it help?').")]
 EarlyStoppingOpt = Annotated[bool, typer.Option(
