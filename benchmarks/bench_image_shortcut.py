@@ -2,13 +2,15 @@
 
     python benchmarks/bench_image_shortcut.py --seed 0 --rare-counts 7 25 --out shortcut_s0.json
     python benchmarks/bench_image_shortcut.py --report shortcut_s0.json shortcut_s1.json ...
+    python benchmarks/bench_image_shortcut.py --data digits --rare-counts 10 --cnn-epochs 10 --seed 0 ...
 
 The GAN top-up adds synthetic images to the rare digit alone, so in the training set "looks
 synthetic" goes with "is the rare digit": a downstream CNN can learn the generator's traces as the
 class and miss the real test images of it. This benchmark keeps the GAN and changes only where its
 images go. Split, downstream CNN and classic augmentation as in bench_images.py (MNIST test set,
 digit 3 cut to ``--rare-counts`` training images; the GAN is ``GANAugmenter(classes=[3])`` at its
-defaults, fitted once per seed and rare count). Arms (rare recall and macro-F1 on the test half):
+defaults, fitted once per seed and rare count). ``--data digits``: scikit-learn's bundled 8x8 digits
+instead, split as in bench_label_gate.py (where the GAN top-up narrowly led repeat + classic). Arms (rare recall and macro-F1 on the test half):
 
 * ``repeat+classic``: the baseline (the rare images repeated to the majority count, classic
   augmentation on every batch);
@@ -58,8 +60,13 @@ def synthetic_for_others(augmenter, n, labels, seed):
     return np.concatenate(images), np.repeat(others, n)
 
 
-def run(seed, rare_count, *, cnn_epochs, epochs, record, save):
-    X_train, y_train, X_test, y_test = cut_split(RARE, seed, rare_count=rare_count)
+def run(seed, rare_count, *, cnn_epochs, epochs, record, save, data="mnist"):
+    if data == "digits":
+        from bench_label_gate import split
+
+        X_train, y_train, X_test, y_test = split(seed, rare_count)
+    else:
+        X_train, y_train, X_test, y_test = cut_split(RARE, seed, rare_count=rare_count)
     n_add = plan_top_up(y_train, classes=[RARE])[RARE]
     labels = np.unique(y_train)
     record.update(seed=seed, rare_count=rare_count, n_added=int(n_add), arms={})
@@ -107,7 +114,8 @@ def write_markdown(parts, path: Path, note=None) -> None:
              f"Command: `{commands}` (processes side by side, merged with `--report`), started {meta['started']}; "
              f"code {' / '.join(dict.fromkeys(p['meta']['code'] for p in parts))}; torch {meta['torch']}, "
              f"{meta['threads']} thread(s) per process, {meta['machine']}; GANs on {meta['gan_device']}, "
-             f"downstream CNNs ({meta['cnn_epochs']} epochs) on the CPU. Cells: digit {RARE} recall / macro-F1 "
+             f"downstream CNNs ({meta['cnn_epochs']} epochs) on the CPU; data: "
+             f"{'8x8 digits' if meta.get('data') == 'digits' else 'MNIST'}. Cells: digit {RARE} recall / macro-F1 "
              "(10 classes) on the test half; arms as in the script's docstring.", ""] + ([note, ""] if note else [])
     for rare_count in sorted({r["rare_count"] for r in records}):
         rows = sorted((r for r in records if r["rare_count"] == rare_count), key=lambda r: r["seed"])
@@ -138,6 +146,8 @@ def _against_baseline(rows, arm, rare_count) -> str:
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--data", choices=("mnist", "digits"), default="mnist",
+                        help="MNIST's test set (../shared/data/mnist) or scikit-learn's 8x8 digits")
     parser.add_argument("--rare-counts", type=int, nargs="+", default=[7, 25])
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--cnn-epochs", type=int, default=5)
@@ -161,13 +171,13 @@ def main(argv=None):
             "started": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "code": _git_state(),
             "threads": args.threads, "torch": torch.__version__, "machine": platform.processor() or platform.machine(),
             "gan_device": torch.cuda.get_device_name() if torch.cuda.is_available() else "cpu",
-            "cnn_epochs": args.cnn_epochs}
+            "cnn_epochs": args.cnn_epochs, "data": args.data}
     data = {"meta": meta, "records": []}
     for rare_count in args.rare_counts:
         record = {}
         data["records"].append(record)
         run(args.seed, rare_count, cnn_epochs=args.cnn_epochs, epochs=epochs, record=record,
-            save=lambda: Path(args.out).write_text(json.dumps(data, indent=1)))
+            save=lambda: Path(args.out).write_text(json.dumps(data, indent=1)), data=args.data)
 
 
 if __name__ == "__main__":
