@@ -69,7 +69,7 @@ def atomic_path(path, *, overwrite: bool = True):
     path = Path(path)
     with _created_dirs(path.parent):
         remove_stale(path)
-        handle, temp = tempfile.mkstemp(prefix=f".{path.name}.{_owner()}.", suffix=".tmp", dir=path.parent)
+        handle, temp = tempfile.mkstemp(prefix=f".{_stem(path)}.{_owner()}.", suffix=".tmp", dir=path.parent)
         os.close(handle)
         try:
             yield Path(temp)
@@ -111,7 +111,7 @@ def staged_directory(target, *, check_replace: Optional[Callable[[Path], None]] 
     with _created_dirs(target.parent):
         recover_swap(target)
         remove_stale(target)
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.{_owner()}.", suffix=".partial",
+        staging = Path(tempfile.mkdtemp(prefix=f".{_stem(target)}.{_owner()}.", suffix=".partial",
                                         dir=target.parent))
         try:
             os.chmod(staging, default_mode(directory=True))  # mkdtemp made it 0700
@@ -130,6 +130,24 @@ def staged_directory(target, *, check_replace: Optional[Callable[[Path], None]] 
 #: The most bytes the temporary names add to an output's name: ``.NAME.TAG-PID.XXXXXXXX.partial``
 #: (a 6-character tag, a process id of up to 7 digits) and ``.NAME.old-TAG-PID-XXXXXXXX``.
 _TEMPORARY_NAME_EXTRA = 34
+#: Longer names stand in temporary names as their start and a hash of the whole (:func:`_stem`), so
+#: that any name the usual limit of 255 bytes takes can be written: a class folder of 250 bytes,
+#: which `sample` writes under its class's name, was refused.
+_STEM_BYTES = 255 - _TEMPORARY_NAME_EXTRA
+
+
+def _stem(path: Path) -> str:
+    """What stands for ``path``'s name in its temporary names: the name itself, or for a name of
+    over :data:`_STEM_BYTES` bytes its first characters, "~" and 12 hex digits of its hash."""
+    name = path.name
+    if len(os.fsencode(name)) <= _STEM_BYTES:
+        return name
+    head, budget = "", _STEM_BYTES - 13
+    for character in name:
+        if len(os.fsencode(head + character)) > budget:
+            break
+        head += character
+    return f"{head}~{hashlib.sha256(os.fsencode(name)).hexdigest()[:12]}"
 
 
 def check_parent_writable(path) -> None:
@@ -155,7 +173,10 @@ def _check_name_length(path: Path, ancestor: Path) -> None:
     except (OSError, ValueError, AttributeError):  # not known here (Windows): the common limit
         limit = 255
     size = len(os.fsencode(path.name))
-    if size + _TEMPORARY_NAME_EXTRA > limit:
+    if size > limit:
+        raise DataValidationError(f"Cannot write {path}: its name is {size} bytes long, beyond this file system's "
+                                  f"limit of {limit}. Choose a name of at most {limit} bytes.")
+    if len(os.fsencode(_stem(path))) + _TEMPORARY_NAME_EXTRA > limit:
         raise DataValidationError(
             f"Cannot write {path}: its name is {size} bytes long, and it is written under a temporary name "
             f"{_TEMPORARY_NAME_EXTRA} bytes longer, beyond this file system's limit of {limit}. Choose a name of at "
@@ -252,7 +273,7 @@ class _Owner:
 
 def _our_entries(target: Path):
     """``(path, _Owner)`` for every entry beside ``target`` named by this module for it."""
-    name = re.escape(target.name)
+    name = re.escape(_stem(target))
     patterns = [
         (re.compile(rf"^\.{name}\.([0-9a-f]{{6}})-(\d+)\.[A-Za-z0-9_]+\.tmp$"), "tmp", "file"),
         (re.compile(rf"^\.{name}\.([0-9a-f]{{6}})-(\d+)\.[A-Za-z0-9_]+\.partial$"), "partial", "dir"),
@@ -263,7 +284,7 @@ def _our_entries(target: Path):
         (re.compile(rf"^\.{name}\.[a-z0-9_]{{8}}\.partial$"), "legacy-partial", "dir"),
         (re.compile(rf"^\.{name}\.[a-z0-9_]{{8}}\.old$"), "legacy-old", "dir"),
     ]
-    prefix = f".{target.name}."
+    prefix = f".{_stem(target)}."
     try:
         entries = [entry for entry in os.scandir(target.parent) if entry.name.startswith(prefix)]
     except OSError:
@@ -383,7 +404,7 @@ def _swap_into_place(staging: Path, target: Path) -> None:
                     raise
                 # Created meanwhile: replace it as asked, through the aside below.
         token = secrets.token_hex(4)
-        aside = target.with_name(f".{target.name}.old-{_owner()}-{token}")
+        aside = target.with_name(f".{_stem(target)}.old-{_owner()}-{token}")
         try:
             os.rename(target, aside)
         except FileNotFoundError:
@@ -430,7 +451,7 @@ def _put_back(aside: Path, target: Path) -> None:
 
 def _discard(aside: Path, target: Path, token: str) -> None:
     # Renamed before deleting: a half-deleted folder must never carry a name that gets restored.
-    trash = target.with_name(f".{target.name}.trash-{_owner()}-{token}")
+    trash = target.with_name(f".{_stem(target)}.trash-{_owner()}-{token}")
     try:
         os.rename(aside, trash)
     except OSError:

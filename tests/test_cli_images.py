@@ -96,6 +96,19 @@ def test_sample_of_an_image_model_takes_a_folder_name_with_a_dot(image_model, tm
     assert code == 2 and "makes images, written as PNG files into a directory" in _one_line_error(err)
 
 
+def test_sample_writes_a_class_whose_folder_name_is_near_the_file_systems_limit(tmp_path, capsys):
+    # fit and augment took a 250-byte class folder; sample refused it, its temporary name too long.
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    long = "c" * 250
+    folder = write_digit_folder(tmp_path / "images", X, y, {"zero": 0, long: 1}, 6)
+    assert run(capsys, "fit", folder, "-e", "1", "--seed", "0", "-o", tmp_path / "m", "-q")[0] == 0
+    code, _, err = run(capsys, "sample", tmp_path / "m", "--class", long, "--n", 2, "--out", tmp_path / "syn")
+    assert code == 0, err
+    assert len(list((tmp_path / "syn" / long).glob("*.png"))) == 2
+
+
 def test_sample_refuses_to_write_into_the_folder_the_model_was_fitted_on(image_model, image_folder, capsys):
     # It wrote digits/rare/rare/*.png into the user's source tree ("the input folder is never written to").
     before = _digest(image_folder)

@@ -410,22 +410,25 @@ def test_files_written_inside_a_staged_folder_do_not_list_it(tmp_path, monkeypat
     assert len(list((tmp_path / "tree" / "cls").iterdir())) == 50
 
 
-def test_a_name_too_long_for_its_temporary_name_is_refused_before_the_work(tmp_path):
+def test_any_name_the_file_system_takes_is_written_and_a_longer_one_refused_before_the_work(tmp_path):
     # A 234-byte name the file system takes failed only when written (after training), naming the
-    # hidden temporary file.
+    # hidden temporary file; then names over 221 bytes were refused, and `sample` could not write a
+    # class folder of 250 (its temporary names now hold a shortened name).
     from gan_augment.exceptions import DataValidationError
 
     limit = os.pathconf(tmp_path, "PC_NAME_MAX")
-    with pytest.raises(DataValidationError, match=r"its name is 234 bytes long.*Choose a name of at most"):
-        check_parent_writable(tmp_path / ("a" * 230 + ".csv"))
-    longest = "b" * (limit - 34)
-    check_parent_writable(tmp_path / longest)
-    with atomic_path(tmp_path / (longest[:-4] + ".csv")) as temp:  # its temporary names fit
-        temp.write_text("x")
-    for content in ("y", "z"):  # made, then replaced (the old one moved aside for the swap)
-        with staged_directory(tmp_path / longest) as staging:
-            (staging / "f").write_text(content)
-    assert (tmp_path / longest / "f").read_text() == "z"
+    with pytest.raises(DataValidationError, match=rf"its name is {limit + 1} bytes long, beyond this file system's "
+                                                  rf"limit of {limit}\. Choose a name of at most {limit} bytes\."):
+        check_parent_writable(tmp_path / ("a" * (limit - 3) + ".csv"))
+    for longest in ("b" * limit, "é" * (limit // 2), "b" * (limit - 34)):
+        check_parent_writable(tmp_path / longest)
+        with atomic_path(tmp_path / (longest[:-4] + ".csv")) as temp:  # its temporary names fit
+            temp.write_text("x")
+        for content in ("y", "z"):  # made, then replaced (the old one moved aside for the swap)
+            with staged_directory(tmp_path / longest) as staging:
+                (staging / "f").write_text(content)
+        assert (tmp_path / longest / "f").read_text() == "z"
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary left behind
 
 
 def test_a_replacement_racing_another_ends_with_one_whole_folder_and_no_leftovers(tmp_path, monkeypatch):
