@@ -151,6 +151,18 @@ def test_an_augmenter_placing_its_rows_in_every_class_is_compared_with_baselines
         plan_evaluation(X, y, GANAugmenter(sampling_strategy=InEveryClass(InEveryClass()), **FAST))
 
 
+def test_a_class_that_is_no_utf8_text_is_refused_by_name_before_any_fold():
+    # A class folder named in Latin-1 (b"caf\xe9") reads as 'caf\udce9': the evaluation trained a fold and
+    # then failed in pandas ("surrogates not allowed"), naming neither the class nor the folder.
+    from gan_augment.evaluation.plan import plan_evaluation
+    from gan_augment.exceptions import DataValidationError
+
+    X = np.random.default_rng(0).normal(0, 1, (40, 2))
+    y = np.array(["big"] * 30 + ["caf\udce9"] * 10, dtype=object)
+    with pytest.raises(DataValidationError, match=r"Class 'caf\\udce9' is not UTF-8 text \(the bytes b'caf\\xe9'"):
+        plan_evaluation(X, y, GANAugmenter(**FAST))
+
+
 # ============================================================================ the intervals
 @pytest.mark.slow
 def test_interval_above_zero_when_oversampling_helps_a_linear_model():

@@ -41,6 +41,7 @@ def plan_evaluation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5,
     """
     X, y = _check_data(X, y)
     counts = class_counts(y)
+    _check_text_labels(counts)
     # Said now, of the whole data; the folds' top-ups say them again, which run_evaluation leaves out.
     with catching_warnings(record=True) as said:
         warnings.simplefilter("always")
@@ -154,6 +155,21 @@ def _image_rows_advice(shape: tuple) -> str:
     code, image_shape = found
     return (f" The evaluator reads images as rows of pixels in (C, H, W) order: pass {code}, and an augmenter "
             f"that reads them so, e.g. GANAugmenter(image_shape={image_shape}).")
+
+
+def _check_text_labels(labels) -> None:
+    """A class must be text pandas can hold: a folder name of bytes that are not UTF-8 is read with
+    lone surrogates ('caf\\udce9'), which failed the report's tables once the folds had trained."""
+    for label in labels:
+        if isinstance(label, str):
+            try:
+                label.encode("utf-8")
+            except UnicodeEncodeError:
+                raw = label.encode("utf-8", "surrogateescape")
+                raise DataValidationError(
+                    f"Class {label!r} is not UTF-8 text (the bytes {raw!r}, e.g. a folder named in another "
+                    "encoding), which the evaluation's tables cannot hold. Rename it in UTF-8 (a folder: "
+                    f"{raw.decode('latin-1')!r} if it was Latin-1).") from None
 
 
 # ============================================================================ what is topped up
