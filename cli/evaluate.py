@@ -87,6 +87,12 @@ def evaluate(
 
     handler = for_path(data)
     refuse_table_options(data, handler, {"--max-categories": max_categories is not None})
+    if report is not None and handler.kind_name == "image":  # the input folder is never written to
+        from gan_augment.data.image_folder import check_outside_source
+        from gan_augment.exceptions import DataValidationError
+
+        with errors(USAGE, DataValidationError):
+            check_outside_source(report, data, what="--report")
     from gan_augment.augmenter import GANAugmenter
     from gan_augment.evaluation import plan_evaluation, run_evaluation
 

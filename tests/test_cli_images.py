@@ -269,6 +269,15 @@ def test_evaluate_cross_validates_an_image_folder(image_folder, tmp_path, capsys
     assert [row["class"] for row in result["image_quality"]] == ["rare"]
 
 
+def test_evaluate_never_writes_its_report_into_the_image_folder(image_folder, capsys):
+    # "The input folder is never written to": --report DATA/rare/report.md was written there.
+    before = _digest(image_folder)
+    for report in (image_folder / "report.md", image_folder / "rare" / "report.html"):
+        code, _, err = run(capsys, "evaluate", image_folder, "--report", report, "-e", "1")
+        assert code == 2 and "--report" in _one_line_error(err) and "source" in err
+    assert _digest(image_folder) == before
+
+
 def test_evaluate_trains_a_cnn_on_an_image_folder_and_refuses_it_for_a_table(image_folder, tmp_path, capsys):
     report = tmp_path / "report.json"
     code, out, err = run(capsys, "evaluate", image_folder, "--classes", "rare", "--estimator", "cnn", "--cv", "2",
