@@ -150,8 +150,11 @@ def report(saved) -> str:
              "settings" + (f" except epochs={meta['epochs']}" if meta.get("epochs") else "") + ". Split, "
              "classifiers and scores from bench_panel.py (stratified 70/30; rare = the rarest training class).", "",
              "Commands (OMP_NUM_THREADS=1, one process):", ""]
-    lines += [f"- `{c}`" for c in saved["commands"]]
-    lines += ["", f"Date: {meta['date']}; commit {meta['commit']}; torch {meta['torch']}; threads: "
+    commits = saved.get("commits", [])
+    lines += [f"- `{c}`" + (f" (commit {commits[i]})" if i < len(commits) else "")
+              for i, c in enumerate(saved["commands"])]
+    lines += [f"- {remark}" for remark in saved.get("remarks", [])]
+    lines += ["", f"Date: {meta['date']}; commit of the last command {meta['commit']}; torch {meta['torch']}; threads: "
               f"OMP_NUM_THREADS={meta['omp_threads']}, torch {meta['torch_threads']}, GANAugmenter n_threads=1; "
               f"wall time {sum(saved['wall_s']):.0f} s in all"
               + ("" if saved.get("complete") else " (interrupted: the tables hold the seeds that finished)") + ".",
@@ -185,6 +188,17 @@ def report(saved) -> str:
                          f"{int((diff < -1e-12).sum())} | {int((diff.abs() <= 1e-12).sum())} | {diff.mean():+.3f} | "
                          f"{d.mean():+.3f} +- {se:.3f} ({len(d)}) |")
     lines.append("")
+    verdict = []
+    for amount in AMOUNTS:
+        a, b = f"gan-all@{amount:g}", f"gan@{amount:g}"
+        for metric in ("macro_f1", "rare_recall"):
+            d = (per_seed[(metric, a)] - per_seed[(metric, b)]).dropna()
+            se = d.std(ddof=1) / np.sqrt(len(d)) if len(d) > 1 else float("nan")
+            word = ("higher" if d.mean() - 2 * se > 0 else "lower" if d.mean() + 2 * se < 0
+                    else "no difference beyond 2 s.e.")
+            verdict.append(f"{metric} @{amount:g}: {word} ({d.mean():+.3f} +- {se:.3f})")
+    lines += ["Verdict (gan-all@a minus gan@a, seed-level mean +- s.e.; \"higher\"/\"lower\" when the mean "
+              "lies more than 2 s.e. from 0): " + "; ".join(verdict) + ".", ""]
     for clf in CLASSIFIERS:
         sub = frame[frame["classifier"] == clf]
         parts = []
@@ -245,6 +259,7 @@ def main(argv=None):
         saved = {"commands": [], "records": [], "notes": {}, "times": {}, "wall_s": [], "complete": False,
                  "meta": {"epochs": args.epochs}}
     saved["commands"].append(command.strip())
+    saved.setdefault("commits", []).append(_commit())
     saved["wall_s"].append(0.0)
     saved["meta"].update(date=datetime.now(timezone.utc).strftime("%Y-%m-%d"), commit=_commit(),
                          torch=torch.__version__, omp_threads=os.environ.get("OMP_NUM_THREADS", "unset"),
