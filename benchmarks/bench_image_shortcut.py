@@ -111,7 +111,7 @@ def write_markdown(parts, path: Path, note=None) -> None:
     meta = parts[0]["meta"]
     commands = " ; ".join(dict.fromkeys(part["meta"]["command"] for part in parts))
     lines = ["# Image top-up: synthetic images in one class only (a shortcut test)", "",
-             f"Command: `{commands}` (processes side by side, merged with `--report`), started {meta['started']}; "
+             f"Command: `{commands}` (merged with `--report`), started {meta['started']}; "
              f"code {' / '.join(dict.fromkeys(p['meta']['code'] for p in parts))}; torch {meta['torch']}, "
              f"{meta['threads']} thread(s) per process, {meta['machine']}; GANs on {meta['gan_device']}, "
              f"downstream CNNs ({meta['cnn_epochs']} epochs) on the CPU; data: "

@@ -326,8 +326,8 @@ NoRulesOpt = Annotated[bool, typer.Option(
 InEveryClassOpt = Annotated[bool, typer.Option(
     "--in-every-class", help="Give every class as many synthetic samples as the largest top-up, so that "
                              "'synthetic' marks no class for the model trained next (on MNIST a rare digit's recall "
-                             "went from 0.22 to 0.80 with the same GAN's images; on tables it did not help: "
-                             "README, 'When does it help?').")]
+                             "went from 0.22 to 0.80 with the same GAN's images; on 8x8 digits and tables it "
+                             "lowered it: compare with `evaluate`; README, 'When does it help?').")]
 EarlyStoppingOpt = Annotated[bool, typer.Option(
     "--early-stopping", help="Tables: stop training once the rated likeness of the topped-up classes' synthetic "
                              "rows to their real ones stops improving, and keep the best-rated snapshot (--epochs "
