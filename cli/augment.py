@@ -28,6 +28,7 @@ SCORERS = {Metric.macro_f1: "f1_macro", Metric.balanced_accuracy: "balanced_accu
 
 
 def augment(
+    ctx: typer.Context,
     data: DataArg,
     out: Annotated[Path, typer.Option(
         "--out", "-o", metavar="FILE|DIR", show_default=False,
@@ -105,11 +106,11 @@ def augment(
                     "--max-categories": max_categories, "--min-class-size": min_class_size,
                     "--no-rounding": no_rounding, "--no-rules": no_rules, "--early-stopping": early_stopping,
                     "--in-every-class": in_every_class,
-                    "--precision": precision != Precision("float32"), "--generators": generators,
-                    "--label-gate/--no-label-gate": label_gate is not None, "--method": method != Method.gan,
-                    "--architecture": architecture != Architecture("auto"),
+                    "--generators": generators, "--label-gate/--no-label-gate": label_gate is not None,
+                    # Given at all, even at their defaults: `--method gan` drew a translator's images.
+                    **{f"--{name}": _given(ctx, name) for name in ("precision", "method", "architecture")},
                     # As for `sample`: the saved model draws with the device and threads it was saved with.
-                    "--device": device != "auto", "--threads": threads != "auto"}
+                    "--device": _given(ctx, "device"), "--threads": _given(ctx, "threads")}
         _augment_from_model(model, data, handler, out, target=target, classes=classes, force=force,
                             mark_synthetic=mark_synthetic, seed=seed, na_values=na_values, sep=check_sep(sep),
                             skip_unreadable=skip_unreadable, refused=[k for k, v in training.items() if v])
@@ -259,6 +260,13 @@ def _check_model_fits(augmenter, dataset, data: Path, model_dir: Path) -> None:
             # Height x width, as fit's summary and info give sizes.
             raise CLIError(f"The images of {data} are {height}x{width} px but {model_dir} was fitted on "
                            f"{want_h}x{want_w} px images; fit a model on DATA.", USAGE)
+
+
+def _given(ctx: typer.Context, name: str) -> bool:
+    """Whether option ``name`` was given on the command line (or in the environment), at any value.
+    By the source's name: typer's click is vendored, its ParameterSource not public."""
+    source = ctx.get_parameter_source(name)
+    return source is not None and source.name not in ("DEFAULT", "DEFAULT_MAP")
 
 
 def _check_auto_args(auto: bool, estimator: Optional[Estimator], metric: Optional[Metric],

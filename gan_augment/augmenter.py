@@ -1242,7 +1242,7 @@ def _json_label(value):
 
 
 def _dates_read_back(params: dict, classes: np.ndarray) -> dict:
-    """``params`` with the dates in ``classes`` and ``sampling_strategy``'s keys that
+    """``params`` with the dates in ``classes``, ``source`` and ``sampling_strategy``'s keys that
     :func:`_json_label` wrote as text made the labels of ``classes`` they name again."""
     def label(value):
         if isinstance(value, numbers.Integral) and not isinstance(value, bool):
@@ -1256,8 +1256,9 @@ def _dates_read_back(params: dict, classes: np.ndarray) -> dict:
             return value
 
     params = dict(params)
-    if isinstance(params.get("classes"), list):
-        params["classes"] = [label(value) for value in params["classes"]]
+    for key in ("classes", "source"):  # source: a translator's classes to translate from
+        if isinstance(params.get(key), list):
+            params[key] = [label(value) for value in params[key]]
     if isinstance(params.get("sampling_strategy"), dict):
         params["sampling_strategy"] = {label(key): n for key, n in params["sampling_strategy"].items()}
     return params

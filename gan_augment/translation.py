@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import numbers
+import warnings
 
 import numpy as np
 import torch
@@ -22,9 +23,11 @@ from sklearn.utils.validation import check_is_fitted
 from gan_augment._classes import resolve_class
 from gan_augment._compat import Interval, StrOptions
 from gan_augment._random import derive_seed
+from gan_augment._warnings import user_stacklevel
 from gan_augment.augmenter import GANAugmenter
 from gan_augment.planner import plain_label
 from gan_augment.config import LOSSES, TrainingConfig
+from gan_augment.exceptions import ModeCollapseWarning
 from gan_augment.kinds import kind_for_input
 from gan_augment.models.translation import TRANSLATOR_NOISE_DIM
 
@@ -179,6 +182,25 @@ class TranslationAugmenter(GANAugmenter):
     def _check_kind(self, kind) -> None:
         super()._check_kind(kind)
         self.allowed_sources_ = self._allowed_sources()
+        self._warn_small_pools()
+
+    def _warn_small_pools(self) -> None:
+        """Before training: a class topped up with more translations than its sources hold images
+        gets copies (a translation is a function of its source image), which the collapse check,
+        comparing the class with its own few real images, does not see."""
+        pooled = [min(self.class_counts_[plain_label(label)], self.max_sources_per_class) for label in self.classes_]
+        classes = list(self.classes_)
+        short = []
+        for label, n_new in self.sampling_strategy_.items():
+            if n_new > 0:
+                pool = sum(n for n, allowed in zip(pooled, self.allowed_sources_[classes.index(label)]) if allowed)
+                if n_new > pool:
+                    short.append(f"class {label!r}: {n_new:,} translated images from {pool:,} source images")
+        if short:
+            warnings.warn(f"{'; '.join(short)}: each source image makes one translation, so most of them will be "
+                          "copies. Name more source classes (source=), keep more images of each "
+                          f"(max_sources_per_class, {self.max_sources_per_class} now), or add fewer.",
+                          ModeCollapseWarning, stacklevel=user_stacklevel())
 
     def _training_defaults_name(self) -> str:
         return "image-translation"

@@ -314,6 +314,10 @@ def test_in_every_class_places_synthetic_rows_in_every_class_and_the_model_keeps
     assert code == 0, err
     added = {(fold["method"], fold["fold"]): fold["n_added"] for fold in json.loads(said)["folds"]}
     assert added[("GAN top-up", 0)] == 3 * added[("random oversampling", 0)] > 0
+    # Options given at their default values are given: --method gan drew a translator's images.
+    for given in (["--method", "gan"], ["--precision", "float32"], ["--threads", "auto"]):
+        code, _, err = run(capsys, "augment", data_csv, "--model", tmp_path / "m", *given, "-o", tmp_path / "x.csv")
+        assert code == 2 and f"{given[0]} applies to fitting a model" in _one_line_error(err)
     for refused, words in ((["--auto"], "--auto chooses the top-up itself"),
                            (["--model", tmp_path / "m"], "--in-every-class applies to fitting a model")):
         code, _, err = run(capsys, "augment", data_csv, "--in-every-class", *refused, "-o", tmp_path / "x.csv")

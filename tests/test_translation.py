@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -328,5 +330,42 @@ def test_a_translators_warnings_speak_of_its_source_pool(rare_digits):
         TranslationAugmenter(image_shape=(1, 8, 8), classes=[3], label_gate=False, max_sources_per_class=2, epochs=1,
                              batch_size=32, random_state=0, n_threads=1).fit(X[keep], y[keep])
     assert not [w for w in said if issubclass(w.category, SmallClassWarning)]
-    [collapse] = [str(w.message) for w in said if issubclass(w.category, ModeCollapseWarning)]
-    assert "keep more images of each (max_sources_per_class, 2 now)" in collapse and "another loss" not in collapse
+    # Said before training (89 translations from 4 source images) and measured after it.
+    before, after = [str(w.message) for w in said if issubclass(w.category, ModeCollapseWarning)]
+    assert "89 translated images from 4 source images" in before
+    assert "keep more images of each (max_sources_per_class, 2 now)" in after and "another loss" not in after
+
+
+def test_a_top_up_beyond_what_its_sources_hold_is_warned_before_training(rare_digits):
+    # A translation is made from one source image: 37 images of class 1 from a pool of 2 were 2
+    # distinct ones and 35 copies, and no warning named it (the collapse check compares a class with
+    # its own few real images).
+    from gan_augment.exceptions import ModeCollapseWarning
+
+    X, y = rare_digits
+    translator = TranslationAugmenter(**FAST, classes=[3], source=[1], max_sources_per_class=5)
+    with pytest.warns(ModeCollapseWarning, match=r"class 3: 80 translated images from 5 source images"):
+        translator.fit(X, y)
+    with warnings.catch_warnings(record=True) as said:  # 80 from the 170 images of 0 and 1: no such warning
+        warnings.simplefilter("always")
+        TranslationAugmenter(**FAST, classes=[3]).fit(X, y)
+    assert not [w for w in said if "source images" in str(w.message)]
+
+
+def test_source_date_labels_come_back_as_dates_from_a_model_file(rare_digits, tmp_path):
+    X, y = rare_digits
+    days = np.array(["2020-01-01", "2021-01-01", "2022-01-01"], dtype="datetime64[ns]")
+    dated = days[np.searchsorted([0, 1, 3], y)]
+    translator = TranslationAugmenter(**FAST, classes=[days[2]], source=[days[1]]).fit(X, dated)
+    translator.save(tmp_path / "m")
+    loaded = TranslationAugmenter.load(tmp_path / "m")
+    assert loaded.source == [pd.Timestamp(days[1])] and loaded.classes == [pd.Timestamp(days[2])]
+
+
+def test_evaluation_refuses_a_source_the_data_lacks_before_any_fold(rare_digits):
+    from gan_augment.evaluation.plan import plan_evaluation
+
+    X, y = rare_digits
+    for source, words in (([7], "source= names a class y does not hold"), ([3], "names no other class")):
+        with pytest.raises(ValueError, match=words):
+            plan_evaluation(X, y, TranslationAugmenter(**FAST, source=source), classes=[3], cv=2, repeats=1)

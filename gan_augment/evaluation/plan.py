@@ -58,6 +58,7 @@ def plan_evaluation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5,
     for warning in said:
         warnings.warn(warning.message, stacklevel=user_stacklevel())
     _check_augmenter_settings(augmenter, X)
+    _check_sources(augmenter, y, targets)
     seed = check_seed(random_state)  # drawn once: the report records it, so that it can be run again
     seeds = _seeds(seed)
     splitter, n_splits, n_repeats = _check_cv(cv, repeats, counts, seeds.cv)
@@ -240,6 +241,20 @@ def _check_augmenter(augmenter):
                          "fits a GAN per fold; set it to None (augmenter.set_params(checkpoint_dir=None)), or fit "
                          "the GAN on its own to checkpoint it.")
     return clone(augmenter)
+
+
+def _check_sources(augmenter, y, targets: list) -> None:
+    """A translator's ``source=`` against the classes and the top-up, before any fold: its fit
+    refused a class y does not hold after the first fold's baselines and CNNs had trained."""
+    from sklearn.base import clone
+
+    from gan_augment.translation import TranslationAugmenter
+
+    if isinstance(augmenter, TranslationAugmenter) and augmenter.source is not None:
+        probe = clone(augmenter)
+        probe.classes_ = np.unique(np.asarray(y))
+        probe.sampling_strategy_ = {label: 1 for label in targets}
+        probe._allowed_sources()
 
 
 def _check_augmenter_settings(augmenter, X) -> None:
