@@ -548,7 +548,7 @@ def test_arrow_half_floats_fit_where_pyarrow_cannot_encode_them(monkeypatch):
             return method(self, *args, **kwargs)
         return refused
 
-    for name in ("factorize", "unique"):
+    for name in ("factorize", "unique", "value_counts"):
         monkeypatch.setattr(pd.arrays.ArrowExtensionArray, name,
                             refuse_half(getattr(pd.arrays.ArrowExtensionArray, name)))
     n = 60
@@ -563,6 +563,7 @@ def test_arrow_half_floats_fit_where_pyarrow_cannot_encode_them(monkeypatch):
     decoded = encoder.inverse_transform(encoder.transform(frame))
     assert decoded.dtypes.to_dict() == frame.dtypes.to_dict()
     assert set(decoded["half_codes"].dropna()) <= {0.0, 1.0, 2.0}
+    encoder.check_like_fitted(frame, source="the data")  # augment --model's check of new data
 
 
 @pytest.mark.parametrize("arrow_type", ["dictionary", "decimal", "list"])

@@ -30,6 +30,15 @@ def round_to_dtype(values: np.ndarray, dtype) -> np.ndarray:
     return out
 
 
+def hashable(column: pd.Series) -> pd.Series:
+    """``column``, an Arrow float16 one as float32: pyarrow 21 and older hash no half floats (no
+    ``unique``, ``value_counts`` or dictionary encoding). Every float16 is a float32 exactly: the
+    same values, told apart alike."""
+    if str(column.dtype) == "halffloat[pyarrow]":
+        return column.astype("float[pyarrow]")
+    return column
+
+
 def dtype_to_json(dtype):
     if isinstance(dtype, pd.CategoricalDtype):
         # The categories' own dtype too: int8 codes or string categories rebuilt from the bare

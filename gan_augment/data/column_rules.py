@@ -22,7 +22,7 @@ import numbers
 import numpy as np
 import pandas as pd
 
-from gan_augment.data._dtypes import json_scalar
+from gan_augment.data._dtypes import hashable, json_scalar
 from gan_augment.exceptions import DataValidationError
 
 # A missingness link must hold on every real row and be seen on at least this many rows on each
@@ -59,12 +59,8 @@ def as_numbers(series: pd.Series) -> np.ndarray:
 
 
 def _factorize(column: pd.Series, **kwargs):
-    """``pd.factorize(column)``, an Arrow float16 column through float32: pyarrow 21 and older have
-    no dictionary encoding of half floats. Every float16 is a float32 exactly: the same codes and
-    values."""
-    if str(column.dtype) == "halffloat[pyarrow]":
-        column = column.astype("float[pyarrow]")
-    return pd.factorize(column, **kwargs)
+    """``pd.factorize(column)``, also of an Arrow float16 column (:func:`hashable`)."""
+    return pd.factorize(hashable(column), **kwargs)
 
 
 def binary_columns(frame: pd.DataFrame) -> dict[int, tuple[list, bool]]:

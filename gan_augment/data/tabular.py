@@ -43,7 +43,7 @@ from gan_augment._listing import first_few
 from gan_augment._memory import gib, physical_memory
 from gan_augment._warnings import catching_warnings, user_stacklevel, warn
 from gan_augment.data import column_rules
-from gan_augment.data._dtypes import check_storable, dtype_from_json, dtype_to_json, json_scalar
+from gan_augment.data._dtypes import check_storable, dtype_from_json, dtype_to_json, hashable, json_scalar
 from gan_augment.exceptions import DataValidationError, ModelFileError
 
 # Components of the Bayesian mixture whose weight falls below this are dropped (they explain
@@ -268,7 +268,7 @@ class TabularEncoder:
             # booleans, not text); a numeric one learnt numbers whatever its dtype.
             fitted = {"numbers"} if spec["kind"] == "numeric" else _held_kinds(
                 dtype_from_json(spec["dtype"]), spec.get("categories", []) + spec.get("other", []))
-            given = _held_kinds(frame[name].dtype, frame[name].dropna().unique().tolist())
+            given = _held_kinds(frame[name].dtype, hashable(frame[name]).dropna().unique().tolist())
             if not given <= fitted:
                 shown = ", ".join(map(repr, frame[name].dropna().iloc[:3].tolist()))
                 raise DataValidationError(
