@@ -102,9 +102,9 @@ def evaluate(
     if in_every_class and model is not None:
         raise CLIError(f"--in-every-class places the GAN's rows of a new fit; {model} keeps its own placement (fit it "
                        "with --in-every-class). Drop one of them.", USAGE)
-    if in_every_class:  # the baselines top up what the plan names; the GAN's rows go in every class
-        from gan_augment.planner import InEveryClass
+    from gan_augment.planner import InEveryClass
 
+    if in_every_class:  # the baselines top up what the plan names; the GAN's rows go in every class
         settings["sampling_strategy"] = InEveryClass()
     if model is not None:  # the saved model's class (a translator for a `fit --method translate` model)
         augmenter_class, settings, dataset_info, notes = _model_settings(
@@ -143,7 +143,7 @@ def evaluate(
     say(f"Cross-validating {len(plan.splits)} folds ({cv}-fold x {repeats}): "
         f"{', '.join(_method(m, plan) for m in plan.methods)}; topping up "
         f"{', '.join(show(c) for c in plan.targets)}"
-        + (" (the GAN's rows in every class)." if in_every_class else "."))
+        + (" (the GAN's rows in every class)." if isinstance(augmenter.sampling_strategy, InEveryClass) else "."))
     try:
         # A fold's own refusal (e.g. a translator's label gate keeps too few of a class) is an answer
         # about the data, said in one line as augment and sample say it.

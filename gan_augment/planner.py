@@ -165,7 +165,12 @@ class InEveryClass:
         if isinstance(self.sampling_strategy, InEveryClass):
             raise ValueError(f"{self!r} places the rows in every class twice over; pass the inner one alone: "
                              f"{self.sampling_strategy!r}.")
-        largest = max(plan_top_up(y, self.sampling_strategy, self.classes).values(), default=0)
+        with warnings.catch_warnings(record=True) as said:
+            warnings.simplefilter("always")
+            largest = max(plan_top_up(y, self.sampling_strategy, self.classes).values(), default=0)
+        for warning in said:  # "nothing will be added" is true only when nothing is added anywhere
+            if largest == 0 or not issubclass(warning.category, NothingToAddWarning):
+                warnings.warn(warning.message, stacklevel=user_stacklevel())
         labels, counts = np.unique(np.asarray(y), return_counts=True)
         # Keyed by y's own values where their plain ones would not match them: imbalanced-learn looks
         # the keys up among np.unique(y), where a datetime.date is no datetime64[D].

@@ -312,6 +312,7 @@ def test_in_every_class_places_synthetic_rows_in_every_class_and_the_model_keeps
     code, said, err = run(capsys, "evaluate", data_csv, "--model", tmp_path / "m", "--classes", "tiny", "--cv", "2",
                           "--repeats", "1", "--baseline", "random", "--seed", "0", "--json")
     assert code == 0, err
+    assert "topping up 'tiny' (the GAN's rows in every class)." in err
     added = {(fold["method"], fold["fold"]): fold["n_added"] for fold in json.loads(said)["folds"]}
     assert added[("GAN top-up", 0)] == 3 * added[("random oversampling", 0)] > 0
     # Options given at their default values are given: --method gan drew a translator's images.

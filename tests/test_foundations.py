@@ -2,6 +2,7 @@
 rules and the seed helper."""
 
 import pickle
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -184,6 +185,10 @@ def test_in_every_class_gives_every_class_as_many_synthetic_rows_as_the_largest_
     assert plan_top_up(y, InEveryClass()) == {"a": 45, "b": 45, "c": 45}
     assert plan_top_up(y, InEveryClass(classes="b")) == {"a": 40, "b": 40, "c": 40}
     assert plan_top_up(y, InEveryClass(sampling_strategy={"b": 20})) == {"a": 10, "b": 10, "c": 10}
+    # A named class at the majority count gets the placement's rows: no "nothing will be added" for it.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert plan_top_up(y, InEveryClass(classes=["a", "c"])) == {"a": 45, "b": 45, "c": 45}
     # Nothing to add anywhere: nothing added to the others either.
     balanced = np.repeat([0, 1], 10)
     with pytest.warns(UserWarning, match="nothing will be added"):
