@@ -135,13 +135,13 @@ class InEveryClass:
     ``sampling_strategy`` / ``classes`` plan a top-up (the grammar of :func:`plan_top_up`), and
     every class gets as many synthetic samples as its largest: the class with the largest gap
     reaches the count that plan gives it, the others go past theirs. Where only the rare classes
-    hold synthetic samples, "looks synthetic" marks them, and a
-    downstream model can learn the generator's traces instead of the class: on MNIST
-    (``benchmarks/IMAGE_SHORTCUT.md``) the same GAN's images of a digit with 7 real ones gave it a
-    recall of 0.22 in that digit alone and 0.80 in every digit. Where the synthetic samples are good
-    enough not to mark their class it dilutes the real ones instead: on 8x8 digits rare recall fell
-    from 0.915 to 0.846 (``benchmarks/IMAGE_SHORTCUT_DIGITS.md``), and on tables it was 0.02-0.03
-    lower at the same macro-F1 (``benchmarks/TABLE_SHORTCUT.md``). Measure it on your data
+    hold synthetic samples, "looks synthetic" marks them, and a downstream model can learn the
+    generator's traces instead of the class: on MNIST (``benchmarks/IMAGE_SHORTCUT.md``) the same
+    GAN's images of a digit with 7 real ones gave it a recall of 0.22 in that digit alone and 0.80
+    in every digit. Where the synthetic samples are good enough not to mark their class it dilutes
+    the real ones instead: on 8x8 digits rare recall fell from 0.915 to 0.846
+    (``benchmarks/IMAGE_SHORTCUT_DIGITS.md``), and on tables it was 0.02-0.03 lower at the same
+    macro-F1 (``benchmarks/TABLE_SHORTCUT.md``). Measure it on your data
     (:func:`gan_augment.evaluate_augmentation` with and without it). The training set grows by the
     largest top-up times the number of classes.
 
