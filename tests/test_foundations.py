@@ -174,6 +174,10 @@ def test_bad_seeds_name_the_parameter(bad):
         check_seed(bad, name="seed_param")
 
 
+#: A table GAN fitted for a few steps: the placement tests look at counts, not at the rows.
+TINY_FIT = dict(epochs=1, batch_size=16, generator_dims=(16,), discriminator_dims=(16,), n_threads=1, random_state=0)
+
+
 def test_in_every_class_gives_every_class_as_many_synthetic_rows_as_the_largest_top_up():
     from sklearn.base import clone
 
@@ -210,15 +214,13 @@ def test_in_every_class_tops_every_class_up_through_the_sampler_and_the_torch_do
     rng = np.random.default_rng(0)
     X = np.vstack([rng.normal(0, 1, (40, 3)), rng.normal(5, 1, (12, 3))]).astype(np.float32)
     y = np.repeat([0, 1], [40, 12])
-    fast = dict(epochs=1, batch_size=16, generator_dims=(16,), discriminator_dims=(16,), n_threads=1,
-                random_state=0)
-    augmenter = GANAugmenter(sampling_strategy=InEveryClass(), **fast)
+    augmenter = GANAugmenter(sampling_strategy=InEveryClass(), **TINY_FIT)
     X_res, y_res = augmenter.fit_resample(X, y)
     assert augmenter.sampling_strategy_ == {0: 28, 1: 28}
     np.testing.assert_array_equal(X_res[:52], X)
     assert np.bincount(y_res[52:]).tolist() == [28, 28]
     dataset = AugmentedDataset(torch.utils.data.TensorDataset(torch.from_numpy(X), torch.from_numpy(y)),
-                               augmenter=GANAugmenter(**fast), sampling_strategy=InEveryClass(classes=[1]))
+                               augmenter=GANAugmenter(**TINY_FIT), sampling_strategy=InEveryClass(classes=[1]))
     assert dataset.sampling_strategy_ == {0: 28, 1: 28}
     assert np.bincount([int(dataset[i][1]) for i in range(52, len(dataset))]).tolist() == [28, 28]
 
@@ -231,11 +233,9 @@ def test_in_every_class_is_saved_with_the_model_and_a_class_of_that_name_still_i
     rng = np.random.default_rng(0)
     X = rng.normal(0, 1, (48, 3))
     y = np.repeat(["in_every_class", "b", "c"], [30, 10, 8])
-    fast = dict(epochs=1, batch_size=16, generator_dims=(16,), discriminator_dims=(16,), n_threads=1,
-                random_state=0)
     for strategy in (InEveryClass(classes=["c"]), InEveryClass(sampling_strategy={"b": 20}),
                      {"in_every_class": 30, "b": 12, "c": 9}):
-        augmenter = GANAugmenter(sampling_strategy=strategy, **fast).fit(X, y)
+        augmenter = GANAugmenter(sampling_strategy=strategy, **TINY_FIT).fit(X, y)
         with warnings.catch_warnings():
             warnings.simplefilter("error")  # a callable is "not saved": this one is
             augmenter.save(tmp_path / "model", overwrite=True)
@@ -264,15 +264,13 @@ def test_saving_in_every_class_says_what_loads_and_a_set_of_classes_is_saved(tmp
     rng = np.random.default_rng(0)
     X = rng.normal(0, 1, (40, 2))
     y = np.repeat(["a", "b", "c"], [24, 10, 6])
-    fast = dict(epochs=1, batch_size=16, generator_dims=(16,), discriminator_dims=(16,), n_threads=1,
-                random_state=0)
-    augmenter = GANAugmenter(sampling_strategy=InEveryClass(lambda labels: {"c": 12}), **fast).fit(X, y)
+    augmenter = GANAugmenter(sampling_strategy=InEveryClass(lambda labels: {"c": 12}), **TINY_FIT).fit(X, y)
     with pytest.warns(UserWarning, match=r"the loaded model's sampling_strategy is InEveryClass\(\)"):
         augmenter.save(tmp_path / "callable")
     assert GANAugmenter.load(tmp_path / "callable").sampling_strategy == InEveryClass()
     # A set of classes trained and then failed to save ("Object of type set is not JSON serializable").
     for strategy, classes in ((InEveryClass(classes={"c"}), None), ("auto", frozenset({"b", "c"}))):
-        GANAugmenter(sampling_strategy=strategy, classes=classes, **fast).fit(X, y).save(tmp_path / "set")
+        GANAugmenter(sampling_strategy=strategy, classes=classes, **TINY_FIT).fit(X, y).save(tmp_path / "set")
         loaded = GANAugmenter.load(tmp_path / "set")
         assert loaded.sampling_strategy == (InEveryClass(classes=["c"]) if classes is None else "auto")
         assert loaded.classes == (None if classes is None else ["b", "c"])
