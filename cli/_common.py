@@ -66,14 +66,18 @@ def check_processes(command: str, *, data_parallel: bool = False) -> bool:
     """Under ``torchrun`` with several processes: a command that trains (``fit``, ``augment``) runs
     data-parallel, rank 0 alone printing and writing; any other is refused before it reads
     anything. Returns whether this process writes (True without torchrun)."""
+    from gan_augment.exceptions import DistributedError
     from gan_augment.training.distributed import is_main_process, launched_by_torchrun
 
-    if not launched_by_torchrun():
-        return True
+    with errors(USAGE, DistributedError):  # torchrun's variables half set, e.g. WORLD_SIZE=two
+        if not launched_by_torchrun():
+            return True
     if not data_parallel:
         raise CLIError(f"`gan-augment {command}` runs in one process; start it without torchrun (fit and augment "
                        "train data-parallel under torchrun).", USAGE)
-    if not is_main_process():
+    with errors(USAGE, DistributedError):
+        main = is_main_process()
+    if not main:
         state.quiet = state.other_rank = True  # one copy of the progress output and warnings: rank 0's
         return False
     return True

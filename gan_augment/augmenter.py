@@ -47,7 +47,7 @@ from gan_augment.planner import CLASSES_CONSTRAINT, InEveryClass, check_class_si
     label_to_json, plain_label, plan_top_up
 from gan_augment.selection import c2st_scorer
 from gan_augment.training import Checkpoint, GANTrainer, History, ProgressBar, SnapshotSelection
-from gan_augment.training.distributed import closing, local_device, resolve_process_group
+from gan_augment.training.distributed import local_device, resolve_process_group
 from gan_augment.training.trainer import (float32_default, float32_matmul_precision, generate, grad_enabled,
                                          resolve_device, seeded_rng, torch_threads)
 
@@ -114,7 +114,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         CPU-second per topped-up class. A class of a single real row cannot be rated, and is not.
     batch_size : int or "auto", default="auto"
         500 for tables, 64 for images; at most the number of samples. For tables the batch is a
-        multiple of ``pac``, rounded down and at least ``pac`` (500 trains as 496 with ``pac=8``).
+        multiple of ``pac``, rounded down and at least ``pac`` (500 trains as 496 with ``pac=8``);
+        under torchrun with N processes the global batch, a multiple of ``pac`` x N.
     loss : {"wgan-gp", "wasserstein", "hinge", "non-saturating", "minimax", "lsgan"} or "auto", default="auto"
         "wgan-gp" for tables, "hinge" for images ("non-saturating" with a lazy R1 penalty for
         ``architecture="stylegan"``).
@@ -693,9 +694,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         self.kind_ = kind_for_input(X, params)
         self._check_kind(self.kind_)
         device = resolve_device(self.device)
-        with closing(resolve_process_group(self.distributed, device)) as group:
-            return self._fit_in_group(X, y, y_index, params, local_device(device, group), group, saved, seeds,
-                                      resampling)
+        group = resolve_process_group(self.distributed, device)
+        return self._fit_in_group(X, y, y_index, params, local_device(device, group), group, saved, seeds, resampling)
 
     def _fit_in_group(self, X, y, y_index, params, device, group, saved, seeds, resampling: bool):
         kind = self.kind_

@@ -121,6 +121,47 @@ def test_torchrun_fit_writes_one_model_and_prints_once(tmp_path):
     assert GANAugmenter.load(tmp_path / "model").sampling_strategy_ == {"rare": 102}
 
 
+def test_numpy_bools_mean_what_python_bools_mean_and_a_bad_world_size_is_named(monkeypatch):
+    from gan_augment.cli._common import CLIError, check_processes
+
+    # np.True_ trained in one process without a word; np.False_ joined a torchrun group.
+    with pytest.raises(DistributedError, match="torchrun --nproc-per-node 2"):
+        resolve_process_group(np.True_)
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    for name in ("RANK", "MASTER_ADDR", "MASTER_PORT"):
+        monkeypatch.setenv(name, {"RANK": "0", "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": "1"}[name])
+    assert not resolve_process_group(np.False_).active  # would have waited for a peer
+    # int()'s "invalid literal for int() with base 10: ''" named no variable, in every command.
+    for value in ("", "two"):
+        monkeypatch.setenv("WORLD_SIZE", value)
+        with pytest.raises(DistributedError, match=rf"WORLD_SIZE={value!r} is not a whole number.*unset WORLD_SIZE"):
+            resolve_process_group("auto")
+        with pytest.raises(CLIError, match=rf"WORLD_SIZE={value!r} is not a whole number") as refused:
+            check_processes("info")  # every command asks first: a usage error, not a crash
+        assert refused.value.exit_code == 2
+
+
+def test_a_script_under_torchrun_fits_more_than_once(tmp_path):
+    # The group set up for the first fit was torn down after it, and the second fit's new group
+    # never completed its first collective: any script fitting twice (fit then fit_resample, a
+    # search) hung under torchrun.
+    script = tmp_path / "twice.py"
+    script.write_text(
+        "import numpy as np, torch\n"
+        "from gan_augment import GANAugmenter\n"
+        "X = np.random.default_rng(0).normal(size=(60, 3)); y = np.repeat([0, 1], [45, 15])\n"
+        "for seed in range(2):\n"
+        "    augmenter = GANAugmenter(epochs=1, batch_size=16, generator_dims=(8,), discriminator_dims=(8,),\n"
+        "                             n_threads=1, label_gate=False, verbose=False, random_state=seed).fit(X, y)\n"
+        "    with open(f'fits_{torch.distributed.get_rank()}.txt', 'a') as done:\n"
+        "        done.write(f'{seed} {torch.distributed.get_world_size()}\\n')\n")
+    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2", str(script)]
+    run = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, env=_env(), timeout=TIMEOUT_S)
+    assert run.returncode == 0, run.stderr[-3000:]
+    for rank in (0, 1):  # each rank fitted twice, in a group of 2
+        assert (tmp_path / f"fits_{rank}.txt").read_text() == "0 2\n1 2\n"
+
+
 def test_under_torchrun_other_ranks_are_quiet_and_commands_that_do_not_train_are_refused(monkeypatch, capsys):
     from gan_augment.cli._common import CLIError, check_processes, state, warn
 

@@ -26,11 +26,12 @@ What the trainer needs from a process group, and nothing else, lives here:
 
 from __future__ import annotations
 
-import contextlib
+import atexit
 import datetime
 import os
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 import torch.distributed as dist
 
@@ -42,7 +43,21 @@ _TORCHRUN_VARIABLES = ("RANK", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT")
 
 def launched_by_torchrun() -> bool:
     """Whether this process is one of several started by ``torchrun`` (or an equivalent launcher)."""
-    return int(os.environ.get("WORLD_SIZE", "1")) > 1 and all(v in os.environ for v in _TORCHRUN_VARIABLES)
+    return _environment_int("WORLD_SIZE", 1) > 1 and all(v in os.environ for v in _TORCHRUN_VARIABLES)
+
+
+def _environment_int(name: str, default: int) -> int:
+    """The whole number in environment variable ``name`` (``default`` where it is unset), or a
+    :class:`DistributedError` naming it: int()'s own words named neither the variable nor its use."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise DistributedError(f"The environment variable {name}={value!r} is not a whole number: torchrun sets "
+                               f"{name} for the processes of a distributed run. Unset it (`unset {name}`) or set "
+                               "it to an integer.") from None
 
 
 def local_process_count() -> int:
@@ -50,7 +65,7 @@ def local_process_count() -> int:
     world where a launcher does not set it), 1 outside a launched run."""
     if not launched_by_torchrun():
         return 1
-    return int(os.environ.get("LOCAL_WORLD_SIZE", os.environ["WORLD_SIZE"]))
+    return _environment_int("LOCAL_WORLD_SIZE", _environment_int("WORLD_SIZE", 1))
 
 
 def local_gpu_index(rank: int) -> int:
@@ -58,7 +73,7 @@ def local_gpu_index(rank: int) -> int:
     the machine has fewer GPUs than processes: NCCL needs a GPU for each, and CUDA's own message
     ("invalid device ordinal") says neither why nor what to do."""
     n_gpus, processes = torch.cuda.device_count(), local_process_count()
-    index = int(os.environ.get("LOCAL_RANK", rank % max(n_gpus, 1)))
+    index = _environment_int("LOCAL_RANK", rank % max(n_gpus, 1))
     # Without LOCAL_RANK (another launcher) rank % n_gpus is always in range: count the processes too.
     if index >= n_gpus or processes > n_gpus:
         raise DistributedError(
@@ -73,7 +88,7 @@ def is_main_process() -> bool:
     writes models, checkpoints and output files, and prints."""
     if dist.is_available() and dist.is_initialized():
         return dist.get_rank() == 0
-    return int(os.environ.get("RANK", "0")) == 0
+    return _environment_int("RANK", 0) == 0
 
 
 @dataclass(frozen=True)
@@ -83,8 +98,6 @@ class ProcessGroup:
 
     rank: int = 0
     world_size: int = 1
-    # Whether gan-augment initialised the torch process group (and so tears it down after fit).
-    owned: bool = False
 
     @property
     def active(self) -> bool:
@@ -159,11 +172,6 @@ class ProcessGroup:
         self._collective(dist.all_gather_object, out, obj)
         return out
 
-    def close(self) -> None:
-        """Tear the process group down if gan-augment set it up."""
-        if self.owned and dist.is_initialized():
-            dist.destroy_process_group()
-
     # ------------------------------------------------------------------ internals
     def _device(self) -> torch.device:
         # NCCL moves tensors between GPUs; gloo between host memories.
@@ -204,13 +212,14 @@ def resolve_process_group(distributed="auto", device: torch.device | None = None
     ``True`` insists on one (and says how to start it if there is none). A group set up here uses
     the gloo backend on the CPU and NCCL on CUDA devices.
     """
+    if isinstance(distributed, np.bool_):  # np.False_ joined the group and np.True_ did not insist
+        distributed = bool(distributed)
     if distributed not in ("auto", True, False):
         raise ValueError(f"distributed must be 'auto', True or False, got {distributed!r}.")
     if distributed is False or not dist.is_available():
         if distributed is True:
             raise DistributedError("distributed=True: this build of torch has no torch.distributed.")
         return SINGLE_PROCESS
-    owned = False
     if not dist.is_initialized():
         if not launched_by_torchrun():
             if distributed is True:
@@ -221,13 +230,20 @@ def resolve_process_group(distributed="auto", device: torch.device | None = None
             return SINGLE_PROCESS
         backend = "nccl" if device is not None and device.type == "cuda" else "gloo"
         if backend == "nccl":
-            torch.cuda.set_device(local_gpu_index(int(os.environ["RANK"])))
+            torch.cuda.set_device(local_gpu_index(_environment_int("RANK", 0)))
         dist.init_process_group(backend=backend, timeout=timeout)  # None: torch's default
-        owned = True
+        # Kept for this process's later fits, torn down at exit: a group set up again under torchrun
+        # after one was destroyed never completed its first collective (a second fit hung).
+        atexit.register(_destroy_group)
     world_size = dist.get_world_size()
     if world_size == 1 and distributed == "auto":
-        return ProcessGroup(owned=owned)
-    return ProcessGroup(rank=dist.get_rank(), world_size=world_size, owned=owned)
+        return SINGLE_PROCESS
+    return ProcessGroup(rank=dist.get_rank(), world_size=world_size)
+
+
+def _destroy_group() -> None:
+    if dist.is_initialized():
+        dist.destroy_process_group()
 
 
 def local_device(device: torch.device, group: ProcessGroup) -> torch.device:
@@ -241,12 +257,3 @@ def local_device(device: torch.device, group: ProcessGroup) -> torch.device:
         if device.index is None:
             return torch.device("cuda", local_gpu_index(group.rank))
     return device
-
-
-@contextlib.contextmanager
-def closing(group: ProcessGroup):
-    """Run a block with ``group``; tear it down afterwards if it was set up for the block."""
-    try:
-        yield group
-    finally:
-        group.close()

@@ -362,15 +362,11 @@ class GANTrainer:
         if int(y.min()) < 0 or int(y.max()) >= self.generator.n_classes:
             raise ValueError(f"Class indices must lie in [0, {self.generator.n_classes}).")
         device = resolve_device(self.device)
-        owns_group = not isinstance(self.distributed, ProcessGroup)
-        self.group_ = self.distributed if not owns_group else resolve_process_group(self.distributed, device)
-        try:
-            self.device_ = local_device(device, self.group_)
-            with grad_enabled(), float32_default():
-                return self._fit(X, y, resume_from)
-        finally:
-            if owns_group:
-                self.group_.close()
+        self.group_ = self.distributed if isinstance(self.distributed, ProcessGroup) \
+            else resolve_process_group(self.distributed, device)
+        self.device_ = local_device(device, self.group_)
+        with grad_enabled(), float32_default():
+            return self._fit(X, y, resume_from)
 
     def _fit(self, X, y, resume_from):
         group = self.group_
