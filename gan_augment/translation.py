@@ -13,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import numbers
-import warnings
 
 import numpy as np
 import torch
@@ -23,10 +22,11 @@ from sklearn.utils.validation import check_is_fitted
 from gan_augment._classes import resolve_class
 from gan_augment._compat import Interval, StrOptions
 from gan_augment._random import derive_seed
-from gan_augment._warnings import user_stacklevel
+from gan_augment._warnings import warn
 from gan_augment.augmenter import GANAugmenter
 from gan_augment.planner import plain_label
 from gan_augment.config import LOSSES, TrainingConfig
+from gan_augment.diversity import _label_text
 from gan_augment.exceptions import ModeCollapseWarning
 from gan_augment.kinds import kind_for_input
 from gan_augment.models.translation import TRANSLATOR_NOISE_DIM
@@ -155,11 +155,12 @@ class TranslationAugmenter(GANAugmenter):
     def _codec_params(self) -> dict:
         return {**self.get_params(deep=False), "architecture": "translator", "noise_dim": TRANSLATOR_NOISE_DIM}
 
-    def _collapse_remedy(self) -> str:
+    def _collapse_remedy(self, held: dict | None = None) -> str:
         """A translation is a function of its source image: a class gets at most as many distinct
         images as its sources hold. More of them, where this translator left some out, or else more
-        varied ones; not another loss or more epochs."""
-        held, real = self.source_counts_, self.class_counts_
+        varied ones; not another loss or more epochs. ``held``: the images of each class in the
+        source pool (the fitted translator's, :attr:`source_counts_`, by default)."""
+        held, real = self.source_counts_ if held is None else held, self.class_counts_
         others = ~np.eye(len(self.classes_), dtype=bool)
         ways = []
         if (others & ~self.allowed_sources_).any():
@@ -185,22 +186,29 @@ class TranslationAugmenter(GANAugmenter):
         self._warn_small_pools()
 
     def _warn_small_pools(self) -> None:
-        """Before training: a class topped up with more translations than its sources hold images
-        gets copies (a translation is a function of its source image), which the collapse check,
-        comparing the class with its own few real images, does not see."""
-        pooled = [min(self.class_counts_[plain_label(label)], self.max_sources_per_class) for label in self.classes_]
+        """Before training: a class whose top-up draws its source images, at random, from a pool so
+        small that under half of its translations can differ gets copies, which the collapse check
+        (comparing the class with its own few real images) does not see."""
+        held = {plain_label(label): min(n, self.max_sources_per_class) for label, n in self.class_counts_.items()}
         classes = list(self.classes_)
         short = []
         for label, n_new in self.sampling_strategy_.items():
             if n_new > 0:
-                pool = sum(n for n, allowed in zip(pooled, self.allowed_sources_[classes.index(label)]) if allowed)
-                if n_new > pool:
-                    short.append(f"class {label!r}: {n_new:,} translated images from {pool:,} source images")
-        if short:
-            warnings.warn(f"{'; '.join(short)}: each source image makes one translation, so most of them will be "
-                          "copies. Name more source classes (source=), keep more images of each "
-                          f"(max_sources_per_class, {self.max_sources_per_class} now), or add fewer.",
-                          ModeCollapseWarning, stacklevel=user_stacklevel())
+                allowed = self.allowed_sources_[classes.index(label)]
+                pool = sum(held[plain_label(source)] for source, ok in zip(classes, allowed) if ok)
+                distinct = pool * (1 - (1 - 1 / pool) ** n_new)  # expected distinct sources of n_new draws
+                if distinct < n_new / 2:
+                    short.append((label, n_new, pool, distinct))
+        if not short:
+            return
+
+        def message(classes: list[str]) -> str:
+            return (f"Translations would be mostly copies ({'; '.join(classes)}). "
+                    f"{self._collapse_remedy(held)}; or add fewer.")
+
+        warn(message([f"class {_label_text(label)}: {n:,} translated images drawn from {pool:,} source images, "
+                      f"about {distinct:,.0f} distinct" for label, n, pool, distinct in short]),
+             ModeCollapseWarning, gist=message([f"class {_label_text(label)}" for label, *_ in short]))
 
     def _training_defaults_name(self) -> str:
         return "image-translation"

@@ -147,19 +147,25 @@ def test_a_script_under_torchrun_fits_more_than_once(tmp_path):
     # search) hung under torchrun.
     script = tmp_path / "twice.py"
     script.write_text(
-        "import numpy as np, torch\n"
+        "import os, numpy as np, torch\n"
         "from gan_augment import GANAugmenter\n"
         "X = np.random.default_rng(0).normal(size=(60, 3)); y = np.repeat([0, 1], [45, 15])\n"
         "for seed in range(2):\n"
         "    augmenter = GANAugmenter(epochs=1, batch_size=16, generator_dims=(8,), discriminator_dims=(8,),\n"
         "                             n_threads=1, label_gate=False, verbose=False, random_state=seed).fit(X, y)\n"
         "    with open(f'fits_{torch.distributed.get_rank()}.txt', 'a') as done:\n"
-        "        done.write(f'{seed} {torch.distributed.get_world_size()}\\n')\n")
+        "        done.write(f'{seed} {torch.distributed.get_world_size()}\\n')\n"
+        "torch.distributed.destroy_process_group()  # then a fit would wait for ever: refused instead\n"
+        "try:\n"
+        "    augmenter.fit(X, y)\n"
+        "except Exception as exc:\n"
+        "    open(f'refused_{os.environ[\"RANK\"]}.txt', 'w').write(str(exc))\n")
     command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2", str(script)]
     run = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, env=_env(), timeout=TIMEOUT_S)
     assert run.returncode == 0, run.stderr[-3000:]
     for rank in (0, 1):  # each rank fitted twice, in a group of 2
         assert (tmp_path / f"fits_{rank}.txt").read_text() == "0 2\n1 2\n"
+        assert "was destroyed" in (tmp_path / f"refused_{rank}.txt").read_text()
 
 
 def test_under_torchrun_other_ranks_are_quiet_and_commands_that_do_not_train_are_refused(monkeypatch, capsys):

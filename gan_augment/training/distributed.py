@@ -212,6 +212,7 @@ def resolve_process_group(distributed="auto", device: torch.device | None = None
     ``True`` insists on one (and says how to start it if there is none). A group set up here uses
     the gloo backend on the CPU and NCCL on CUDA devices.
     """
+    global _set_up_here
     if isinstance(distributed, np.bool_):  # np.False_ joined the group and np.True_ did not insist
         distributed = bool(distributed)
     if distributed not in ("auto", True, False):
@@ -228,17 +229,28 @@ def resolve_process_group(distributed="auto", device: torch.device | None = None
                     "`torchrun --nproc-per-node 2 -m gan_augment fit DATA`) or call "
                     "torch.distributed.init_process_group first.")
             return SINGLE_PROCESS
+        if _set_up_here:
+            raise DistributedError(
+                "The process group gan-augment set up for an earlier fit in this process was destroyed "
+                "(torch.distributed.destroy_process_group()), and under torchrun a new one never completes: destroy "
+                "it only once every fit is done, or set one up yourself (torch.distributed.init_process_group) "
+                "before the next fit.")
         backend = "nccl" if device is not None and device.type == "cuda" else "gloo"
         if backend == "nccl":
             torch.cuda.set_device(local_gpu_index(_environment_int("RANK", 0)))
         dist.init_process_group(backend=backend, timeout=timeout)  # None: torch's default
         # Kept for this process's later fits, torn down at exit: a group set up again under torchrun
         # after one was destroyed never completed its first collective (a second fit hung).
+        _set_up_here = True
         atexit.register(_destroy_group)
     world_size = dist.get_world_size()
     if world_size == 1 and distributed == "auto":
         return SINGLE_PROCESS
     return ProcessGroup(rank=dist.get_rank(), world_size=world_size)
+
+
+#: Whether a fit in this process set up the torch process group (see resolve_process_group).
+_set_up_here = False
 
 
 def _destroy_group() -> None:
