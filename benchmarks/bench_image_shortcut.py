@@ -10,12 +10,14 @@ class and miss the real test images of it. This benchmark keeps the GAN and chan
 images go. Split, downstream CNN and classic augmentation as in bench_images.py (MNIST test set,
 digit 3 cut to ``--rare-counts`` training images; the GAN is ``GANAugmenter(classes=[3])`` at its
 defaults, fitted once per seed and rare count). ``--data digits``: scikit-learn's bundled 8x8 digits
-instead, split as in bench_label_gate.py (where the GAN top-up narrowly led repeat + classic). Arms (rare recall and macro-F1 on the test half):
+instead, split as in bench_label_gate.py (where the GAN top-up narrowly led repeat + classic). Arms
+(rare recall and macro-F1 on the test half):
 
 * ``repeat+classic``: the baseline (the rare images repeated to the majority count, classic
   augmentation on every batch);
-* ``gan``: the rare digit topped up to the majority count with the GAN's images (the product today);
-* ``gan-all``: the same, and every other digit gets as many synthetic images (from the same GAN);
+* ``gan``: the rare digit topped up to the majority count with the GAN's images (the default top-up);
+* ``gan-all``: the same, and every other digit gets as many synthetic images (from the same GAN:
+  ``InEveryClass``'s placement);
   ``gan-all+classic``: the same with classic augmentation;
 * ``half-all+classic``: half of the rare top-up repeats the real rare images and half is synthetic,
   every other digit gets as many synthetic images as the rare one, classic augmentation on.
