@@ -155,6 +155,7 @@ def test_a_script_under_torchrun_fits_more_than_once(tmp_path):
         "                             n_threads=1, label_gate=False, verbose=False, random_state=seed).fit(X, y)\n"
         "    with open(f'fits_{torch.distributed.get_rank()}.txt', 'a') as done:\n"
         "        done.write(f'{seed} {torch.distributed.get_world_size()}\\n')\n"
+        "torch.distributed.barrier()  # torn down together, as torch asks of a script\n"
         "torch.distributed.destroy_process_group()  # then a fit would wait for ever: refused instead\n"
         "try:\n"
         "    augmenter.fit(X, y)\n"
