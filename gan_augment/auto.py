@@ -39,7 +39,7 @@ from gan_augment._compat import HasMethods, Interval, StrOptions
 from gan_augment._sampler import TableSamplerMixin, declared_tags, refuse_params
 from gan_augment._random import derive_seed, seeded_clone, seeded_splitter, spawn_seeds
 from gan_augment._warnings import recording, say_once, user_stacklevel
-from gan_augment.baselines import BASELINE_SAMPLERS, baseline_sampler, split_columns
+from gan_augment.baselines import BASELINE_SAMPLERS, baseline_sampler, smote_frame, split_columns, unchanged_copies
 from gan_augment.data.layout import shape_of
 from gan_augment.kinds import kind_for_input
 from gan_augment.planner import CLASSES_CONSTRAINT, plain_label, plan_top_up, stratified_training_rows
@@ -364,8 +364,7 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         estimator = self._estimator(X, estimator_seed)
         scorer = check_scoring(estimator, scoring=self.scoring)
         # SMOTE's categories as the whole table has them (a fold's rows of a code column may all be numbers).
-        frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X)).infer_objects()  # as MixedSMOTE
-        categorical = split_columns(frame)[1]
+        categorical = split_columns(smote_frame(X))[1]
         # Each fold's draws come from seeds derived from its index: the same in any order or process.
         results = Parallel(n_jobs=self.n_jobs)(
             delayed(recording)(self._score_fold, X, y, train, test, candidates, full_plan, estimator, scorer,
@@ -489,10 +488,8 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         """``(X, y)`` topped up by ``method`` to ``strategy`` (``categorical``: SMOTE's categories,
         read on the whole table when these rows are an inner fold of it)."""
         if method == "none" or not any(n > 0 for n in strategy.values()):
-            # Copies with a fresh index, as every sampler returns (imbalanced-learn's too): the output
-            # must not depend on which candidate won, nor changing it change the caller's X and y.
-            return (X.reset_index(drop=True) if isinstance(X, pd.DataFrame) else np.array(X, copy=True)), \
-                np.array(y, copy=True)
+            # As every sampler returns: the output must not depend on which candidate won.
+            return unchanged_copies(X, y)
         if method in BASELINE_SAMPLERS:
             return baseline_sampler(method, _target_counts(y, strategy), random_state=seed,
                                     categorical_features=categorical).fit_resample(X, y)

@@ -44,6 +44,19 @@ def split_columns(X: pd.DataFrame) -> tuple[list, list]:
     return numeric, [c for c in X.columns if c not in numeric]
 
 
+def unchanged_copies(X, y):
+    """``(X, y)`` as copies, a DataFrame with a fresh index: what a sampler that adds nothing returns,
+    as imbalanced-learn's do (giving the caller's X back let a change to the result change it)."""
+    return (X.reset_index(drop=True) if isinstance(X, pd.DataFrame) else np.array(X, copy=True)), \
+        np.array(y, copy=True)
+
+
+def smote_frame(X) -> pd.DataFrame:
+    """``X`` as :class:`MixedSMOTE` reads its columns: a DataFrame as given (fresh index), an array's
+    columns of numbers (rows mixing numbers and text) as numbers, as the GAN's encoder reads them."""
+    return X.reset_index(drop=True) if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X)).infer_objects()
+
+
 def baseline_sampler(method: str, sampling_strategy="auto", random_state=None, *, image_shape=None,
                      categorical_features=None):
     """A fresh, unfitted imbalanced-learn sampler for the baseline ``method`` (``image_shape``:
@@ -171,9 +184,8 @@ class ClassicOversampler(BaseOverSampler):
                     out = np.clip(np.rint(out), image.min(), image.max())
                 moved.append(out.astype(pixels.dtype))
             labels.append(np.full(n, label, dtype=np.asarray(y).dtype))
-        if not moved:  # copies with a fresh index, as MixedSMOTE returns (the caller's X came back itself)
-            return (X.reset_index(drop=True) if isinstance(X, pd.DataFrame) else np.array(X, copy=True)), \
-                np.array(y, copy=True)
+        if not moved:  # (the caller's X came back itself)
+            return unchanged_copies(X, y)
         new = np.stack(moved)
         y_res = np.concatenate([np.asarray(y), *labels])
         if isinstance(X, pd.DataFrame):
@@ -219,11 +231,9 @@ class MixedSMOTE(TableSamplerMixin, BaseOverSampler):
         return _check_X_y_as_given(self, X, y)
 
     def _fit_resample(self, X, y):
-        # An object array's columns of numbers (rows mixing numbers and text) are numbers to
-        # interpolate, as the GAN's encoder reads them; infer_objects gives them a numeric dtype.
+        frame = smote_frame(X)
         # The new rows take the types of the columns as given (ints and None, not floats and NaN).
-        given = X.reset_index(drop=True) if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X))
-        frame = given if isinstance(X, pd.DataFrame) else given.infer_objects()
+        given = frame if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X))
         # (numpy's complex dtypes only: pandas' own check fails on some Arrow types, refused below by name)
         complex_column = next((name for name in frame.columns
                                if isinstance(frame[name].dtype, np.dtype) and frame[name].dtype.kind == "c"), None)
@@ -234,9 +244,7 @@ class MixedSMOTE(TableSamplerMixin, BaseOverSampler):
         counts = dict(zip(*np.unique(y, return_counts=True)))
         to_add = {label: n for label, n in self.sampling_strategy_.items() if n > 0}
         if not to_add:
-            # Copies, as imbalanced-learn's samplers return (changing the result changed the caller's X),
-            # with the fresh index that rows added would have given.
-            return (given if isinstance(X, pd.DataFrame) else np.array(X, copy=True)), np.array(y, copy=True)
+            return unchanged_copies(X, y)
         # Differences between rows of 1e308 overflow: new rows held inf.
         check_finite(frame, limit="SMOTE can interpolate without overflowing")
         single = [label for label in to_add if counts[label] < 2]
