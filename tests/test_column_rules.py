@@ -401,6 +401,41 @@ def test_rule_violations_reads_a_column_set_by_another_as_written():
     assert encoder.rule_violations(rows)["any rule"] == pytest.approx(0.1)
 
 
+def test_rule_violations_refuses_a_frame_whose_columns_are_not_the_fitted_ones():
+    # The rules are read by position: columns in another order read every rule off the wrong
+    # columns, and rows breaking 87% of rules measured 0%, without a word.
+    encoder = TabularEncoder(max_modes=3, random_state=0).fit(_education())
+    rows = _education(20, seed=3)
+    rows["education-num"] = rows["education-num"].sample(frac=1, random_state=1).to_numpy()
+    rate = encoder.rule_violations(rows)["any rule"]
+    assert rate > 0.5
+    with pytest.raises(ValueError, match=r"columns are in another order\. Give X the fitted columns in their order "
+                                         r"\('age', 'education', 'education-num', 'sex'\)"):
+        encoder.rule_violations(rows[["sex", "age", "education", "education-num"]])
+    with pytest.raises(ValueError, match=r"it lacks 'education'"):
+        encoder.rule_violations(rows.rename(columns={"education": "Education"}))
+    with pytest.raises(ValueError, match=r"it lacks 'education'"):
+        encoder.transform(rows.rename(columns={"education": "Education"}))
+    # Rows without names are read by position, as before.
+    assert encoder.rule_violations(rows.to_numpy())["any rule"] == rate
+
+
+@pytest.mark.parametrize("edit", ["value_left_out", "not_a_pair", "numeric_parent"])
+def test_a_hand_edited_rule_setting_a_column_from_another_is_refused_at_load(edit):
+    # A value of the parent without a pair loaded, then sampling failed with a bare KeyError.
+    state = TabularEncoder(max_modes=3, random_state=0).fit(_education()).to_dict()
+    rule = state["derived"][0]
+    if edit == "value_left_out":
+        rule["pairs"] = rule["pairs"][:-1]
+    elif edit == "not_a_pair":
+        rule["pairs"][0] = rule["pairs"][0][0]
+    else:
+        rule["parent"] = 0  # age: a number, not a column of categories
+    with pytest.raises(ValueError, match=r"the rule setting column 2 from column \d has .*, not a value for each of "
+                                         r"column \d's categories"):
+        TabularEncoder.from_dict(state)
+
+
 def test_a_categorical_column_with_missing_and_rare_values_is_set_by_its_parent():
     rng = np.random.default_rng(0)
     codes = [f"c{i:02d}" for i in range(30)]

@@ -367,7 +367,23 @@ class TabularEncoder:
             raise DataValidationError(
                 f"X has {frame.shape[1]} columns; the encoder was fitted on {len(self.columns_)}."
             )
+        if self.container_["kind"] == "dataframe" and isinstance(X, pd.DataFrame):
+            # The rules and blocks are read by position: a frame's columns in another order or under
+            # other names would be read as the wrong columns, without a word.
+            self._check_column_names(list(frame.columns))
         return frame
+
+    def _check_column_names(self, names: list) -> None:
+        want = [spec["name"] for spec in self.columns_]
+        have = [json_scalar(name) if isinstance(name, np.generic) else name for name in names]
+        if all(_same_name(a, b) for a, b in zip(have, want)):
+            return
+        missing = [name for name in want if not any(_same_name(name, other) for other in have)]
+        extra = [name for name in have if not any(_same_name(name, other) for other in want)]
+        detail = (f"it lacks {missing[0]!r}" if missing else f"it has {extra[0]!r}, which the fit did not"
+                  if extra else "its columns are in another order")
+        raise DataValidationError(f"X does not have the columns the encoder was fitted on: {detail}. Give X "
+                                  f"the fitted columns in their order ({first_few(map(repr, want), 5)}).")
 
     # ------------------------------------------------------------ decode
     def inverse_transform(self, Z, random_state=None):
@@ -669,6 +685,17 @@ class TabularEncoder:
                         and all(value in table for value, table in zip(pair, tables))):
                     raise ValueError(f"an implied-values rule pairs {pair!r}, not two values columns {rule['parent']} "
                                      f"and {rule['column']} hold")
+        for rule in self.derived_:
+            parent = self.columns_[rule["parent"]]
+            pairs = rule["pairs"] if isinstance(rule["pairs"], list) else []
+            keys = [pair[0] for pair in pairs if isinstance(pair, list) and len(pair) == 2]
+            entries = (parent["categories"] + parent["other"] + ([None] if parent["has_missing"] else [])
+                       if parent["kind"] == "categorical" else [])
+            unset = [value for value in entries if value not in keys]
+            if not entries or len(keys) != len(pairs) or unset:
+                what = f"no value for {unset[0]!r}" if unset else f"pairs {rule['pairs']!r}"
+                raise ValueError(f"the rule setting column {rule['column']} from column {rule['parent']} has {what}, "
+                                 f"not a value for each of column {rule['parent']}'s categories")
         ruled = [rule["column"] for rule in self.links_ + self.derived_ + self.implied_]
         twice = sorted({p for p in ruled if ruled.count(p) > 1})
         if twice:  # decoding would apply one of them and ignore the others
@@ -1213,6 +1240,11 @@ def _num(value) -> str:
 
 
 # ======================================================================= helpers: containers
+def _same_name(a, b) -> bool:
+    """Column names equal as a model file keeps them (a float NaN name is itself)."""
+    return type(a) is type(b) and (a == b or (a != a and b != b))
+
+
 def _to_frame(X) -> tuple[pd.DataFrame, dict]:
     """A DataFrame view of X plus what is needed to rebuild X's container."""
     if isinstance(X, pd.DataFrame):
