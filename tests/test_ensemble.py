@@ -33,7 +33,7 @@ class Constant(torch.nn.Module):
 
 def test_the_ensemble_draws_row_i_from_member_i_mod_k_for_any_batch_size():
     ensemble = GeneratorEnsemble([Constant(10), Constant(20), Constant(30)])
-    for n in (1, 2, 3, 7, 100):
+    for n in (0, 1, 2, 3, 7, 100):  # 0: an IndexError where a single generator returns no rows
         rows = ensemble(torch.zeros(n, 3), torch.ones(n, dtype=torch.long))
         assert rows.shape == (n, 2) and torch.all(rows[:, 1] == 1)  # every row of the asked class
         assert torch.equal(rows[:, 0], torch.tensor([10.0, 20.0, 30.0]).repeat(n)[:n])

@@ -40,8 +40,8 @@ def test_a_new_stage_fades_in_from_exactly_where_the_stage_below_left_off(resolu
                 module.set_progress(stage / n_stages - 1e-6)  # the last moment of the stage below
             before = G(z, y), D(x, y)
             for module in (G, D):
-                module.set_progress(stage / n_stages)  # the new stage, alpha = 0
-            assert G.stage() == (stage, 0.0)
+                module.set_progress(stage / n_stages)  # the new stage, alpha = 0 (as the float32 buffer holds it)
+            assert G.stage()[0] == stage and G.stage()[1] < 1e-6
             assert torch.allclose(G(z, y), before[0], atol=1e-6)
             assert torch.allclose(D(x, y), before[1], atol=1e-5)
             for module in (G, D):
@@ -53,6 +53,20 @@ def test_a_new_stage_fades_in_from_exactly_where_the_stage_below_left_off(resolu
         image = G(z, y)
     assert image.shape == (6, 1, resolution, resolution)
     assert torch.equal(image[..., ::2, ::2], image[..., 1::2, 1::2])
+
+
+def test_a_model_stopped_mid_growth_reads_its_stage_back_as_it_stood():
+    # The float64 progress gave another fade-in alpha (at a boundary, another stage) than its float32
+    # copy in a model file or checkpoint: a fit stopped early mid-growth sampled differently once saved.
+    for progress in (2 / 9, 1 / 3, 0.1):
+        G = ProgressiveGenerator(8, 2, 1, 16, width=8)
+        G.set_progress(progress)
+        loaded = ProgressiveGenerator(8, 2, 1, 16, width=8)
+        loaded.load_state_dict(G.state_dict())
+        assert loaded.stage() == G.stage()
+        z, y = torch.randn(4, 8), torch.tensor([0, 1, 0, 1])
+        with torch.no_grad():
+            assert torch.equal(loaded.eval()(z, y), G.eval()(z, y))
 
 
 def test_minibatch_stddev_sees_a_batch_without_variety():

@@ -35,7 +35,8 @@ class GeneratorEnsemble(nn.Module):
 
     def forward(self, z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         k = len(self.members)
-        parts = [(i, member(z[i::k], y[i::k])) for i, member in enumerate(self.members) if i < z.shape[0]]
+        # An empty batch still goes through member 0, for the shape and dtype of its (0, ...) result.
+        parts = [(i, member(z[i::k], y[i::k])) for i, member in enumerate(self.members) if i < max(z.shape[0], 1)]
         first = parts[0][1]
         out = first.new_empty((z.shape[0], *first.shape[1:]))
         for i, rows in parts:

@@ -65,8 +65,11 @@ class _Growing(nn.Module):
         self.register_load_state_dict_post_hook(_read_progress_after_load)
 
     def set_progress(self, progress: float) -> None:
-        self._progress = float(progress)
-        self.progress.fill_(self._progress)
+        # Read back from the buffer, as a loaded model or a resumed fit reads it: the float64 value
+        # itself gave another fade-in alpha (or stage, at a boundary) than its float32 copy in a
+        # model file, so a model stopped mid-growth sampled differently once saved.
+        self.progress.fill_(float(progress))
+        self._read_progress()
 
     def _read_progress(self) -> None:
         self._progress = float(self.progress)
