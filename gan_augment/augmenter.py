@@ -220,7 +220,9 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         change from call to call, so they cannot be compared), the seeds saved in the
         checkpoint are reused; an int must be the one the checkpoint was made with.
         A checkpoint of other data or settings, or a non-empty folder that holds anything else, is
-        refused before training; give each fit its own folder (e.g. each cross-validation fold).
+        refused before training; give each fit its own folder (e.g. each cross-validation fold; a
+        scikit-learn search or ``cross_val_score`` clones one folder into every fold: leave it unset
+        there).
         The folder is kept after ``fit``; delete it when the model is saved.
     checkpoint_every : int, default=10
         Epochs between checkpoints (only with ``checkpoint_dir``).
@@ -1100,7 +1102,9 @@ def _resume_point(checkpoint_dir, saved: dict | None, fingerprint: dict, config_
         raise ModelFileError(
             f"checkpoint_dir {checkpoint_dir} holds a checkpoint of other data or settings (they differ "
             f"in: {'; '.join(differ)}), so training cannot continue from it. Resume with the checkpoint's "
-            "settings, or delete it or choose another checkpoint_dir to start afresh; give each fit its own folder."
+            "settings, or delete it or choose another checkpoint_dir to start afresh; give each fit its own folder "
+            "(cross-validation and searches, such as cross_val_score or GridSearchCV, give every fold the same "
+            "checkpoint_dir: leave it unset there)."
         )
     return checkpoint_dir
 

@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 
 import numpy as np
-
+from scipy import sparse
 from sklearn import get_config
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
@@ -23,6 +23,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from gan_augment._compat import HasMethods, fit_context
 from gan_augment._sampler import declared_tags
+from gan_augment.data.layout import flattening, shape_of
 from gan_augment.data.tabular import check_target
 
 
@@ -86,6 +87,7 @@ class AugmentedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             # scikit-learn's words for a classifier given a quantity ("Unknown label type:
             # continuous", which its estimator checks expect); the samplers name other faults.
             check_classification_targets(y)
+        _check_estimator_takes(self.estimator, self.augmenter, X)
         augmenter = clone(self.augmenter)
         X_res, y_res = augmenter.fit_resample(X, y)
         estimator = clone(self.estimator).fit(X_res, y_res, **fit_params)
@@ -152,6 +154,69 @@ def _estimator_type(estimator) -> str | None:
     where it declares none (an object that does not derive from BaseEstimator)."""
     tags = declared_tags(estimator)
     return None if tags is None else tags.estimator_type
+
+
+def _check_estimator_takes(estimator, augmenter, X) -> None:
+    """Refuse, before any augmenter is fitted, what the estimator's own fit would refuse after it.
+
+    Its settings and those of every estimator inside it (a Pipeline's steps), by their scikit-learn
+    constraints: these do not depend on the data. And for one of scikit-learn's own classifiers
+    (not a meta-estimator, whose tags do not tell what its steps take: a Pipeline with an imputer
+    says it takes no missing values), what its tags say it cannot take: images not in rows, and
+    missing values, which gan-augment's samplers return as X has them (another sampler may impute
+    or reshape).
+    """
+    nested = [value for value in estimator.get_params(deep=True).values() if isinstance(value, BaseEstimator)]
+    for part in [estimator, *nested]:
+        if hasattr(type(part), "_parameter_constraints") and callable(getattr(part, "_validate_params", None)):
+            part._validate_params()  # scikit-learn's own check at the start of fit, on a setting like C=-1
+    if not _is_plain_scikit_learn(estimator) or type(augmenter).__module__.split(".")[0] != "gan_augment":
+        return
+    name = type(estimator).__name__
+    try:
+        shape = shape_of(X)
+    except ValueError:  # ragged rows: the augmenter's checks name them
+        return
+    if len(shape) > 2:
+        found = flattening(shape)
+        how = (f"give the images as rows ({found[0]}) and the augmenter image_shape={found[1]}" if found
+               else "give X as rows of features")
+        raise ValueError(f"{name} takes X as rows of features (2-D), and X has shape {shape}: {how}, or put a step "
+                         "that flattens them before it in a Pipeline.")
+    tags = declared_tags(estimator)
+    if tags is not None and not tags.input_tags.allow_nan:
+        column = _first_column_with_missing(X)
+        if column is not None:
+            raise ValueError(f"{name} does not accept missing values (NaN), and X has some ({column}); the rows the "
+                             f"augmenter adds would keep them. Put an imputer before it "
+                             f"(make_pipeline(SimpleImputer(), {name}())), or use a classifier that takes them "
+                             "(HistGradientBoostingClassifier).")
+
+
+def _is_plain_scikit_learn(estimator) -> bool:
+    """One of scikit-learn's own estimators without estimators inside it: its tags are checked by
+    scikit-learn's estimator checks against what its fit takes."""
+    if type(estimator).__module__.split(".")[0] != "sklearn":
+        return False
+    values = estimator.get_params(deep=False).values()
+    # A meta-estimator holds one (estimator=) or a list of named ones (steps=, estimators=).
+    return not any(hasattr(value, "fit")
+                   or (isinstance(value, (list, tuple)) and any(isinstance(item, tuple) for item in value))
+                   for value in values)
+
+
+def _first_column_with_missing(X) -> str | None:
+    """Where X first has a missing value (``column 'age'``, ``column 3``), None where it has none."""
+    import pandas as pd
+
+    if sparse.issparse(X):  # no augmenter of ours takes it; SMOTE's check names what it refuses
+        return None
+    frame = X if hasattr(X, "columns") else pd.DataFrame(np.asarray(X))
+    missing = frame.isna().to_numpy().any(axis=0)
+    if not missing.any():
+        return None
+    position = int(np.flatnonzero(missing)[0])
+    return f"column {frame.columns[position]!r}" if hasattr(X, "columns") else f"column {position}"
 
 
 def _check_fit_params(estimator, fit_params: dict, n_rows: int | None) -> None:

@@ -963,6 +963,80 @@ def test_augmented_classifier_refuses_an_estimator_of_another_kind_before_augmen
     assert not hasattr(model, "augmenter_")
 
 
+@pytest.fixture
+def gan_fit_forbidden(monkeypatch):
+    """GANAugmenter.fit_resample fails the test: what is refused must be refused before it."""
+    from gan_augment import GANAugmenter
+
+    def fitted(*args, **kwargs):
+        raise AssertionError("the GAN was fitted before the refusal")
+
+    monkeypatch.setattr(GANAugmenter, "fit_resample", fitted)
+
+
+@pytest.mark.parametrize("setting", ["C=-1", "n_estimators=0", "imputer strategy='nope'"])
+def test_augmented_classifier_refuses_the_estimators_bad_setting_before_augmenting(setting, gan_fit_forbidden):
+    # Refused by the estimator's own fit, after the GAN had trained (every fold's, in a search).
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.impute import SimpleImputer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    from gan_augment import AugmentedClassifier, GANAugmenter
+
+    estimator = {"C=-1": LogisticRegression(C=-1), "n_estimators=0": RandomForestClassifier(n_estimators=0),
+                 "imputer strategy='nope'": make_pipeline(SimpleImputer(strategy="nope"), LogisticRegression())}
+    with pytest.raises(InvalidParameterError, match=r"The '(C|n_estimators|strategy)' parameter of"):
+        AugmentedClassifier(estimator[setting], GANAugmenter(epochs=1)).fit(
+            pd.DataFrame({"a": np.arange(30.0)}), np.array([0] * 20 + [1] * 10))
+
+
+def test_augmented_classifier_refuses_what_a_scikit_learn_classifier_cannot_take_before_augmenting(
+        gan_fit_forbidden):
+    # Missing values for a classifier that takes none, images not in rows: refused by the estimator
+    # after the GAN had trained.
+    from sklearn.linear_model import LogisticRegression
+
+    from gan_augment import AugmentedClassifier, GANAugmenter
+
+    y = np.array([0] * 20 + [1] * 10)
+    X = pd.DataFrame({"a": np.arange(30.0), "b": np.where(np.arange(30) == 4, np.nan, 1.0)})
+    model = AugmentedClassifier(LogisticRegression(), GANAugmenter(epochs=1))
+    for rows, culprit in ((X, "column 'b'"), (X.to_numpy(), "column 1")):
+        with pytest.raises(ValueError, match=rf"LogisticRegression does not accept missing values \(NaN\), and X has "
+                                             rf"some \({culprit}\).* Put an imputer before it \(make_pipeline\("
+                                             r"SimpleImputer\(\), LogisticRegression\(\)\)\)"):
+            model.fit(rows, y)
+    with pytest.raises(ValueError, match=r"LogisticRegression takes X as rows of features \(2-D\), and X has shape "
+                                         r"\(30, 1, 8, 8\): give the images as rows \(X.reshape\(len\(X\), -1\)\) "
+                                         r"and the augmenter image_shape=\(1, 8, 8\)"):
+        model.fit(np.zeros((30, 1, 8, 8)), y)
+    assert not hasattr(model, "augmenter_")
+
+
+def test_augmented_classifier_leaves_missing_values_to_classifiers_and_samplers_that_take_them():
+    # Tags speak for scikit-learn's own classifiers only: a Pipeline with an imputer says it takes
+    # no missing values, and a sampler other than ours may impute them.
+    from imblearn.over_sampling import SMOTE
+    from imblearn.pipeline import make_pipeline as make_sampling_pipeline
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.impute import SimpleImputer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    from gan_augment import AugmentedClassifier
+    from gan_augment.baselines import MixedSMOTE
+
+    X = pd.DataFrame({"a": np.arange(30.0), "b": np.where(np.arange(30) % 4 == 0, np.nan, np.arange(30.0))})
+    y = np.array([0] * 20 + [1] * 10)
+    for estimator, augmenter in ((make_pipeline(SimpleImputer(), LogisticRegression()), MixedSMOTE(random_state=0)),
+                                 (HistGradientBoostingClassifier(max_iter=5), MixedSMOTE(random_state=0)),
+                                 (LogisticRegression(), make_sampling_pipeline(SimpleImputer(),
+                                                                               SMOTE(random_state=0)))):
+        model = AugmentedClassifier(estimator, augmenter).fit(X, y)
+        assert model.predict(X.fillna(0)).shape == (30,)
+
+
 # =============================================================================================
 # 6. Evaluator door
 # =============================================================================================
