@@ -87,10 +87,11 @@ class AugmentedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             # scikit-learn's words for a classifier given a quantity ("Unknown label type:
             # continuous", which its estimator checks expect); the samplers name other faults.
             check_classification_targets(y)
-        _check_estimator_takes(self.estimator, self.augmenter, X)
+        estimator = clone(self.estimator)  # one without get_params cannot be: refused before the GAN fit
+        _check_estimator_takes(estimator, self.augmenter, X)
         augmenter = clone(self.augmenter)
         X_res, y_res = augmenter.fit_resample(X, y)
-        estimator = clone(self.estimator).fit(X_res, y_res, **fit_params)
+        estimator = estimator.fit(X_res, y_res, **fit_params)
         self.augmenter_, self.estimator_ = augmenter, estimator
         # An estimator of no declared type (checked above) may not keep its classes: they are
         # the labels it was fitted on, as scikit-learn's BaggingClassifier takes them.
@@ -166,6 +167,8 @@ def _check_estimator_takes(estimator, augmenter, X) -> None:
     missing values, which gan-augment's samplers return as X has them (another sampler may impute
     or reshape).
     """
+    if not isinstance(estimator, BaseEstimator):  # duck-typed (fit and predict): nothing to read
+        return
     nested = [value for value in estimator.get_params(deep=True).values() if isinstance(value, BaseEstimator)]
     for part in [estimator, *nested]:
         if hasattr(type(part), "_parameter_constraints") and callable(getattr(part, "_validate_params", None)):

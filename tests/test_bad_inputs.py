@@ -991,6 +991,22 @@ def test_augmented_classifier_refuses_the_estimators_bad_setting_before_augmenti
             pd.DataFrame({"a": np.arange(30.0)}), np.array([0] * 20 + [1] * 10))
 
 
+def test_augmented_classifier_refuses_an_estimator_it_cannot_clone_before_augmenting(gan_fit_forbidden):
+    # Duck-typed (fit and predict, no get_params): clone failed once the GAN had trained.
+    from gan_augment import AugmentedClassifier, GANAugmenter
+
+    class FitAndPredictOnly:
+        def fit(self, X, y):
+            return self
+
+        def predict(self, X):
+            return np.zeros(len(X))
+
+    with pytest.raises(TypeError, match=r"Cannot clone object .* does not implement a 'get_params' method"):
+        AugmentedClassifier(FitAndPredictOnly(), GANAugmenter(epochs=1)).fit(
+            pd.DataFrame({"a": np.arange(30.0)}), np.array([0] * 20 + [1] * 10))
+
+
 def test_augmented_classifier_refuses_what_a_scikit_learn_classifier_cannot_take_before_augmenting(
         gan_fit_forbidden):
     # Missing values for a classifier that takes none, images not in rows: refused by the estimator
