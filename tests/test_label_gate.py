@@ -141,6 +141,27 @@ def test_table_gate_keeps_rows_that_follow_their_class_rule_and_round_trips(tmp_
                                   augmenter.sample(50, "rare", random_state=2))
 
 
+def test_the_table_gate_does_not_judge_a_column_that_decoding_reads_off_another(tmp_path):
+    # "a" is read off "c" (one value for each): decoding replaces the generator's block for "a" by
+    # the value "c" sets. The judge read that block, so a row the generator wrote as ("y"-like a,
+    # c = "x") passed as "min" and came out as an exact copy of a "maj" row, which the judge refuses.
+    y = np.array(["maj"] * 250 + ["min"] * 50)
+    X = pd.DataFrame({"a": [1.5] * 250 + [2.5] * 50, "c": ["x"] * 250 + ["y"] * 50})
+    augmenter = GANAugmenter(epochs=1, generator_dims=(16,), discriminator_dims=(16,), batch_size=32, n_threads=1,
+                             random_state=0, label_gate=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        augmenter.fit(X, y)
+    assert augmenter.encoder_.describe_rules() == [
+        "set by another column: a takes one value for each value of c (2 pairs); read off it"]
+    assert augmenter.encoder_.unread_positions() == [0, 1, 2]  # a's value and its two modes' slots
+    rows = augmenter.sample(200, "min", random_state=0)
+    assert rows.value_counts().to_dict() == {(2.5, "y"): 200}
+    augmenter.save(tmp_path / "model")
+    pd.testing.assert_frame_equal(GANAugmenter.load(tmp_path / "model").sample(50, "min", random_state=1),
+                                  augmenter.sample(50, "min", random_state=1))
+
+
 def test_fit_resample_with_the_gate_on_refuses_every_class_it_keeps_too_few_of_before_sampling(monkeypatch):
     # The gate's own refusal came from the first class sampled, named that class alone and advised
     # set_params(label_gate=False) on a model fit_resample had already thrown away.

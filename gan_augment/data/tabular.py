@@ -293,6 +293,17 @@ class TabularEncoder:
                 for spec, start in zip(self.columns_, self._layout())
                 if spec["kind"] == "numeric" and not spec.get("all_missing")]
 
+    def unread_positions(self) -> list[int]:
+        """Positions of the encoded row that decoding never reads: the blocks of the columns set
+        by another column's value (see :meth:`describe_rules`), which the parent's value replaces.
+        A judge of encoded rows must not read them either: it would pass or refuse a row for a
+        value the decoded row does not hold."""
+        starts, unread = self._layout(), []
+        for rule in self.derived_:
+            spec, start = self.columns_[rule["column"]], starts[rule["column"]]
+            unread += range(start, start + _n_slots(spec) + int(spec["kind"] == "numeric"))
+        return unread
+
     @property
     def output_dim(self) -> int:
         return sum(span.size for span in self.output_spans)

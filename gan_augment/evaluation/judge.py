@@ -117,13 +117,16 @@ class RowFeatures(nn.Module):
         self.register_buffer("width", torch.ones(self.n_columns, self.n_bins))
 
     @classmethod
-    def fit(cls, blocks, rows: torch.Tensor, *, n_bins: int = ROW_JUDGE_BINS) -> RowFeatures:
+    def fit(cls, blocks, rows: torch.Tensor, *, unread=(), n_bins: int = ROW_JUDGE_BINS) -> RowFeatures:
         """The features of encoded rows whose numeric columns sit at ``blocks``
         (``TabularEncoder.numeric_blocks()``: ``(start, means, stds)`` each), with bins at the
-        quantiles of the encoded real ``rows``."""
+        quantiles of the encoded real ``rows``; the positions in ``unread``
+        (``TabularEncoder.unread_positions()``) are left out."""
+        unread = set(unread)
+        blocks = [block for block in blocks if block[0] not in unread]
         value_positions = {p for start, means, _ in blocks for p in range(start, start + 1 + len(means))}
-        passthrough = [p for p in range(rows.shape[1]) if p not in value_positions]
-        features = cls(len(passthrough), len(blocks), max(len(means) for _, means, _ in blocks), n_bins)
+        passthrough = [p for p in range(rows.shape[1]) if p not in value_positions and p not in unread]
+        features = cls(len(passthrough), len(blocks), max((len(means) for _, means, _ in blocks), default=1), n_bins)
         features.passthrough[:] = torch.as_tensor(passthrough, dtype=torch.long)
         for column, (start, means, stds) in enumerate(blocks):
             k = len(means)
@@ -247,13 +250,13 @@ class RowClassifier(nn.Module):
 
 
 def train_row_classifier(rows: torch.Tensor, labels: np.ndarray, *, n_classes: int, steps: int | None = None,
-                         batch_size: int = 64, lr: float = 1e-3, numeric_blocks=None,
+                         batch_size: int = 64, lr: float = 1e-3, numeric_blocks=None, unread=(),
                          random_state: int = 0) -> RowClassifier:
     """Train a class-balanced :class:`RowClassifier` on encoded real rows for about ``steps``
     optimiser steps (default ``ROW_JUDGE_STEPS``, read at call time; whole epochs, at most
     ``ROW_JUDGE_MAX_EPOCHS``), so that a small table is seen many times and a large one a few.
     ``numeric_blocks`` (``TabularEncoder.numeric_blocks()``): where the numeric columns sit, for the
-    judge to read their values (:class:`RowFeatures`)."""
+    judge to read their values (:class:`RowFeatures`); ``unread``: positions it does not read."""
     steps = ROW_JUDGE_STEPS if steps is None else steps
     if rows.ndim != 2:
         raise ValueError(f"rows must be encoded table rows of shape (N, D), got {tuple(rows.shape)}.")
@@ -261,7 +264,7 @@ def train_row_classifier(rows: torch.Tensor, labels: np.ndarray, *, n_classes: i
     if len(labels) != len(rows) or len(np.unique(labels)) < 2:
         raise ValueError(f"A row judge needs one label per row and at least 2 classes; got {len(labels)} labels "
                          f"of {len(np.unique(labels))} class(es) for {len(rows)} rows.")
-    features = RowFeatures.fit(numeric_blocks, rows) if numeric_blocks else None
+    features = RowFeatures.fit(numeric_blocks or [], rows, unread=unread) if numeric_blocks or len(unread) else None
     # A table of more than `steps` batches is trained on one epoch of that many rows, not of all of
     # them (a million rows made 15,625 steps, 19 s): every row of the smaller classes, a random part
     # of the larger ones.

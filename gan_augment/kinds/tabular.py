@@ -120,7 +120,8 @@ class TabularKind(DataKind):
         from gan_augment.evaluation.judge import train_row_classifier
 
         return train_row_classifier(encoded.cpu(), y_index, n_classes=n_classes, random_state=seed,
-                                    numeric_blocks=codec.numeric_blocks() if codec is not None else None)
+                                    numeric_blocks=codec.numeric_blocks() if codec is not None else None,
+                                    unread=codec.unread_positions() if codec is not None else ())
 
     def build_judge(self, config: dict) -> torch.nn.Module:
         from gan_augment.evaluation.judge import RowClassifier
