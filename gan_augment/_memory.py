@@ -17,3 +17,17 @@ def physical_memory() -> int | None:
 def gib(n_bytes: float) -> str:
     """``n_bytes`` in GiB for a message: ``"6.0 GiB"``."""
     return f"{n_bytes / 2 ** 30:,.1f} GiB"
+
+
+def check_fits_in_memory(n_samples: int, values: int, unit: str, *, value_bytes: int = 8,
+                         what: str = "n_samples=") -> None:
+    """Refuse a request whose output alone could not fit in this machine's memory, before any
+    work (10**12 rows allocated for minutes and then failed). A lower bound: ``values`` per
+    sample of ``value_bytes`` each (the output's: 1 for uint8 images)."""
+    needed, physical = n_samples * max(values, 1) * value_bytes, physical_memory()
+    if physical is None:  # not on this platform: nothing to compare with
+        return
+    if needed > physical:
+        raise ValueError(f"{what}{n_samples:,} {unit} of {values} values need at least {gib(needed)}, "
+                         f"more than this machine's {gib(physical)} of memory; ask for fewer, or sample "
+                         "in parts (several calls, each with its own random_state; command line: --seed).")

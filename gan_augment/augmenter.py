@@ -27,7 +27,7 @@ from gan_augment._classes import resolve_class, time_text
 from gan_augment._compat import Interval, StrOptions, fit_context, validate_parameter_constraints
 from gan_augment._sampler import TableSamplerMixin, keeping_fitted_state
 from gan_augment._fs import check_parent_writable
-from gan_augment._memory import gib, physical_memory
+from gan_augment._memory import check_fits_in_memory
 from gan_augment._random import derive_seed, spawn_seeds
 from gan_augment._warnings import user_stacklevel, warn
 from gan_augment.checkpoint import build_checked, check_state_target, check_state_values, load_state, \
@@ -407,7 +407,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         index = int(np.flatnonzero(self.classes_ == label)[0])
         base = self.sample_seed_ if random_state is None else spawn_seeds(random_state, 1)[0]
         n_samples = int(n_samples)
-        _check_fits_in_memory(n_samples, int(np.prod(self.encoder_.sample_shape)), self.kind_.unit,
+        check_fits_in_memory(n_samples, int(np.prod(self.encoder_.sample_shape)), self.kind_.unit,
                               value_bytes=_value_bytes(self.encoder_))
         gate = self._gate(index, refuse=refuse)
         # The same rows whatever the caller's default dtype and float32 matmul precision ("medium"
@@ -668,7 +668,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
                           in_every_class="InEveryClass" if isinstance(self.sampling_strategy, InEveryClass) else None)
         # Before training: a top-up that could never be held is refused now, not after the fit (by
         # the bound sample() applies then: images at their dtype's bytes, a table's values at 8).
-        _check_fits_in_memory(sum(n for n in plan.values() if n > 0), int(np.prod(np.shape(X)[1:])), kind.unit,
+        check_fits_in_memory(sum(n for n in plan.values() if n > 0), int(np.prod(np.shape(X)[1:])), kind.unit,
                               value_bytes=_value_bytes(X) if kind.name == "image" else 8, what="The top-up's ")
         return plan
 
@@ -1160,20 +1160,6 @@ def _difference(part: str, saved, now) -> str:
         return part
     keys = [key for key in sorted(set(saved) | set(now)) if saved.get(key) != now.get(key)]
     return f"{part}: " + ", ".join(f"{key} {saved.get(key)!r} in the checkpoint, {now.get(key)!r} now" for key in keys)
-
-
-def _check_fits_in_memory(n_samples: int, values: int, unit: str, *, value_bytes: int = 8,
-                          what: str = "n_samples=") -> None:
-    """Refuse a request whose output alone could not fit in this machine's memory, before any
-    work (10**12 rows allocated for minutes and then failed). A lower bound: ``values`` per
-    sample of ``value_bytes`` each (the output's: 1 for uint8 images)."""
-    needed, physical = n_samples * max(values, 1) * value_bytes, physical_memory()
-    if physical is None:  # not on this platform: nothing to compare with
-        return
-    if needed > physical:
-        raise ValueError(f"{what}{n_samples:,} {unit} of {values} values need at least {gib(needed)}, "
-                         f"more than this machine's {gib(physical)} of memory; ask for fewer, or sample "
-                         "in parts (several calls, each with its own random_state; command line: --seed).")
 
 
 def _value_bytes(source) -> int:

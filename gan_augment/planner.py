@@ -328,6 +328,9 @@ def _check_strategy_counts(strategy: dict, counts: dict | None = None) -> None:
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
             raise ValueError(f"sampling_strategy[{key!r}] must be a whole number of rows (the count wanted "
                              f"after the top-up), got {value!r} ({type(value).__name__}).")
+        if value > np.iinfo(np.int64).max:  # imbalanced-learn's arithmetic overflowed, naming nothing
+            raise ValueError(f"sampling_strategy[{key!r}] = {value} is more rows than a count can hold (at most "
+                             f"{np.iinfo(np.int64).max:,}), and more than any machine could; ask for fewer.")
         have = None if counts is None else next((n for label, n in counts.items() if same_label(label, key)), None)
         if have is not None and value < have:
             raise ValueError(f"sampling_strategy[{key!r}] = {value} is below the {have} rows class {key!r} has: the "

@@ -819,14 +819,14 @@ def test_a_bfloat16_image_tensor_is_refused_with_the_conversion_to_make():
 def test_the_memory_bound_counts_the_bytes_of_the_images_returned(monkeypatch):
     # uint8 images were counted at 8 bytes a value: 5M MNIST digits (3.7 GiB) were refused as
     # needing at least 29.2 GiB.
-    from gan_augment import GANAugmenter, augmenter as augmenter_module
+    from gan_augment import GANAugmenter, _memory
 
     X = np.random.default_rng(0).integers(0, 256, (40, 1, 8, 8), dtype=np.uint8)
     y = np.array([0] * 30 + [1] * 10)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         augmenter = GANAugmenter(epochs=1, batch_size=16, random_state=0).fit(X, y)
-    monkeypatch.setattr(augmenter_module, "physical_memory", lambda: 100_000)
+    monkeypatch.setattr(_memory, "physical_memory", lambda: 100_000)
     # A table's values count 8 bytes whatever the array's dtype, before training as in sample():
     # an int8 table passed the first check and was refused by the second, after the whole fit.
     table = GANAugmenter(epochs=1, sampling_strategy={1: 5_000})
@@ -837,6 +837,25 @@ def test_the_memory_bound_counts_the_bytes_of_the_images_returned(monkeypatch):
     assert images.dtype == np.uint8 and images.shape == (600, 1, 8, 8)
     with pytest.raises(ValueError, match=r"n_samples=2,000 images of 64 values need at least .*GiB, more than"):
         augmenter.sample(2000, 1)
+
+
+def test_a_top_up_beyond_any_count_or_machine_is_refused_before_any_fold_or_fit(monkeypatch):
+    # 10**30 rows overflowed imbalanced-learn's int64 arithmetic ("Python int too large to convert to C
+    # long"); AutoAugmenter's inner folds allocated what GANAugmenter refuses before training.
+    from gan_augment import AutoAugmenter, GANAugmenter, _memory
+
+    X, y = pd.DataFrame({"a": np.arange(40.0)}), np.array(["maj"] * 30 + ["min"] * 10)
+    for strategy in ({"min": 10**30}, lambda labels: {"min": 10**30}):
+        for sampler in (GANAugmenter(epochs=1, sampling_strategy=strategy),
+                        AutoAugmenter(cv=2, sampling_strategy=strategy)):
+            with pytest.raises(ValueError, match=r"sampling_strategy\['min'\] = 10{30} is more rows than a count "
+                                                 r"can hold \(at most 9,223,372,036,854,775,807\)"):
+                sampler.fit_resample(X, y)
+    monkeypatch.setattr(_memory, "physical_memory", lambda: 100_000)
+    auto = AutoAugmenter(cv=2, methods=("random",), sampling_strategy={"min": 20_000})
+    with pytest.raises(ValueError, match=r"The top-up's 19,990 rows of 1 values need at least"):
+        auto.fit_resample(X, y)
+    assert not hasattr(auto, "cv_results_")
 
 
 def test_saving_says_which_settings_a_model_file_cannot_keep(tmp_path):
