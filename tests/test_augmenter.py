@@ -289,6 +289,18 @@ def test_values_too_large_to_square_name_the_column_before_training(mixed_frame,
         GANAugmenter(epochs=1).fit(X, y)
 
 
+@pytest.mark.skipif(np.finfo(np.longdouble).max <= np.finfo(np.float64).max, reason="longdouble is float64 here")
+def test_a_longdouble_beyond_float64_is_too_large_not_infinite(mixed_frame, training_forbidden):
+    # 1e400 is finite in an 80-bit float; read through float64 it was called an infinite value.
+    X, y = mixed_frame
+    X = X.copy()
+    X["income"] = X["income"].astype(np.longdouble)
+    X.loc[3, "income"] = np.longdouble("1e400")
+    with pytest.raises(DataValidationError, match=r"'income' holds values beyond float64's largest \(1.8e\+308\), "
+                                                  r"far beyond the 1e\+150 .*rescale the column"):
+        GANAugmenter(epochs=1).fit(X, y)
+
+
 def test_infinite_values_name_the_column(mixed_frame, training_forbidden):
     X, y = mixed_frame
     X = X.copy()

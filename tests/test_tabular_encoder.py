@@ -757,3 +757,41 @@ def test_decoded_whole_numbers_are_truncated_and_clipped_as_python_ints_would_be
         return
     decoded = _restore_dtype(pd.Series(values, dtype=np.float64), spec)
     pd.testing.assert_series_equal(decoded, reference)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, "Float32"])
+def test_a_narrow_float_column_decodes_finite_values_without_the_observed_range(dtype):
+    # clip_to_range=False: the top mode's far end (float16: 64731 + 4 x 575) became inf in the
+    # column's dtype, and the fit failed after training in the collapse check, naming no column.
+    largest = float(np.finfo(np.float16 if dtype == np.float16 else np.float32).max)
+    values = np.random.default_rng(0).uniform(0.92, 1.0, 300) * largest
+    frame = pd.DataFrame({"v": pd.Series(values).astype(dtype)})
+    encoder = TabularEncoder(clip_to_range=False, random_state=0).fit(frame)
+    decoded = encoder.inverse_transform(_random_rows(encoder, 500, seed=1), random_state=0)["v"]
+    assert decoded.dtype == frame["v"].dtype
+    floats = decoded.to_numpy(dtype=np.float64)
+    assert np.isfinite(floats).all() and floats.max() == largest  # some rows went beyond: clipped there
+
+
+@pytest.mark.parametrize("value", [2 ** 53 + 1, -(2 ** 53) - 1])
+def test_whole_numbers_just_beyond_2_53_keep_their_exact_range_and_are_said(value):
+    # Compared as float64, 2**53 + 1 was 2**53, not beyond it: a constant column decoded to a value
+    # it never held, without the warning that values beyond 2**53 get.
+    frame = pd.DataFrame({"code": np.full(60, value, dtype=np.int64), "x": np.arange(60.0)})
+    with pytest.warns(UserWarning, match=r"Column 'code' holds whole numbers beyond 2\*\*53"):
+        encoder = TabularEncoder(random_state=0).fit(frame)
+    decoded = encoder.inverse_transform(_random_rows(encoder, 100, seed=1), random_state=0)
+    assert set(decoded["code"]) == {value}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # 2**53 itself is held exactly by a float64: nothing to say
+        TabularEncoder(random_state=0).fit(pd.DataFrame({"code": np.full(60, 2 ** 53, dtype=np.int64)}))
+
+
+def test_rounded_synthetic_values_hold_no_negative_zero():
+    # np.round(-0.04, 1) is -0.0, which to_csv writes "-0.0" where the real column has no such value.
+    values = np.round(np.random.default_rng(0).normal(0, 0.3, 300), 1) + 0.0
+    encoder = TabularEncoder(random_state=0).fit(pd.DataFrame({"v": values, "n": np.round(values * 3)}))
+    decoded = encoder.inverse_transform(_random_rows(encoder, 2000, seed=1), random_state=0)
+    for column in ("v", "n"):
+        zeros = decoded[column].to_numpy()[decoded[column].to_numpy() == 0]
+        assert len(zeros) and not np.signbit(zeros).any()

@@ -1323,6 +1323,11 @@ def _restore_dtype(values: pd.Series, spec: dict) -> pd.Series:
             out[observed] = floats[observed].astype(np.int64)  # stored into an object array: Python ints
         out[~observed] = _MISSING_VALUES[spec.get("missing_value", "nan")]
         return pd.Series(out, dtype=object)
+    numpy_dtype = getattr(dtype, "numpy_dtype", dtype)
+    if isinstance(numpy_dtype, np.dtype) and numpy_dtype.kind == "f" and numpy_dtype.itemsize < 8:
+        # clip_to_range=False: a value beyond a float16 (float32) column's largest became inf.
+        largest = float(np.finfo(numpy_dtype).max)
+        values = values.clip(-largest, largest)
     return values.astype(dtype)
 
 
@@ -1479,7 +1484,8 @@ def _fit_numeric(series: pd.Series, max_modes: int, seed: np.random.SeedSequence
         spec["object_ints"] = all(isinstance(v, numbers.Integral) for v in series[~missing])
         _keep_object_missing_marker(spec, series, missing)
     # Integers only: a float column's large whole values (energies of 1e20 J) are floats already.
-    if is_integer and len(observed) and max(abs(observed.min()), abs(observed.max())) > _EXACT_FLOAT_INT \
+    # (>=: float64 reads 2**53 + 1 as 2**53; the exact ints decide.)
+    if is_integer and len(observed) and max(abs(observed.min()), abs(observed.max())) >= _EXACT_FLOAT_INT \
             and not pd.api.types.is_float_dtype(series.dtype) and spec.get("object_ints", True):
         _keep_exact_int_range(spec, series)
     unique = np.unique(observed)
@@ -1521,6 +1527,8 @@ def _keep_exact_int_range(spec: dict, series: pd.Series) -> None:
         observed = [int(v) for v in series.dropna().tolist()]
     except (TypeError, ValueError, OverflowError):
         return
+    if max(abs(min(observed)), abs(max(observed))) <= _EXACT_FLOAT_INT:
+        return  # every value a float64 holds exactly
     spec["int_range"] = [min(observed), max(observed)]
 
     def message(example: str) -> str:
@@ -1630,11 +1638,12 @@ def _decode_numeric(alpha: np.ndarray, slot: np.ndarray, spec: dict, clip: bool,
     values = np.clip(alpha, -1, 1) * 4 * np.asarray(spec["stds"])[mode] + np.asarray(spec["means"])[mode]
     if clip:
         values = np.clip(values, spec["min"], spec["max"])
+    # Rounding gives -0.0 for -0.04 (written "-0.0" by to_csv); + 0.0 makes it the zero real rows hold.
     if spec["is_integer"]:
-        values = np.round(values)
+        values = np.round(values) + 0.0
     elif round_to_observed and spec.get("decimals") is not None:  # absent from older model files
         # The observed range's ends have at most this many decimals: rounding keeps values inside it.
-        values = np.round(values, spec["decimals"])
+        values = np.round(values, spec["decimals"]) + 0.0
     values[slot == n_modes] = np.nan  # the missing slot (exists only if has_missing)
     return pd.Series(values)
 

@@ -151,7 +151,16 @@ def check_finite(X, *, limit: str = "the model can square without overflowing"):
         if not is_number_column(frame[name]):
             continue
         values = column_floats(frame[name])
-        if np.isinf(values).any():
+        infinite = np.isinf(values)
+        dtype = frame[name].dtype
+        wider = isinstance(dtype, np.dtype) and dtype.kind == "f" and dtype.itemsize > 8
+        if infinite.any() and wider and not np.isinf(frame[name].to_numpy()[infinite]).all():
+            # A longdouble's 1e400 is finite, and beyond what float64 (the model's numbers) holds.
+            raise DataValidationError(
+                f"Column {name!r} holds values beyond float64's largest ({np.finfo(np.float64).max:.3g}), "
+                f"far beyond the {LARGEST_MAGNITUDE:.0e} {limit}; rescale the column (divide it by a power "
+                "of ten, or take a logarithm) before fitting.")
+        if infinite.any():
             raise DataValidationError(
                 f"Column {name!r} holds infinite values; replace them (with NaN they are modelled as missing)."
             )
