@@ -408,7 +408,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         base = self.sample_seed_ if random_state is None else spawn_seeds(random_state, 1)[0]
         n_samples = int(n_samples)
         check_fits_in_memory(n_samples, int(np.prod(self.encoder_.sample_shape)), self.kind_.unit,
-                              value_bytes=_value_bytes(self.encoder_))
+                             value_bytes=_value_bytes(self.encoder_))
         gate = self._gate(index, refuse=refuse)
         # The same rows whatever the caller's default dtype and float32 matmul precision ("medium"
         # changed the rows of a fixed random_state).
@@ -669,7 +669,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         # Before training: a top-up that could never be held is refused now, not after the fit (by
         # the bound sample() applies then: images at their dtype's bytes, a table's values at 8).
         check_fits_in_memory(sum(n for n in plan.values() if n > 0), int(np.prod(np.shape(X)[1:])), kind.unit,
-                              value_bytes=_value_bytes(X) if kind.name == "image" else 8, what="The top-up's ")
+                             value_bytes=_value_bytes(X) if kind.name == "image" else 8, what="The top-up's ")
         return plan
 
     def _fit_gan(self, X, y, *, resampling: bool = False):
