@@ -138,12 +138,13 @@ def no_space_named(what: str, where, instead: str) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def writing(out: Path, what: str) -> Iterator[None]:
+def writing(out: Path, what: str, option: str = "--out") -> Iterator[None]:
     """Ctrl-C while ``what`` is written to ``out`` says what happened to ``out``: files and model
     folders are written beside it and renamed into place whole, so it is either as it was before or
-    not there; only standard output can hold part of the rows. A full disk is named as ``out``'s."""
+    not there; only standard output can hold part of the rows. A full disk is named as ``out``'s
+    (``option``: the option that names it, for the advice to choose another)."""
     try:
-        with no_space_named(what, "stdout" if is_stdout(out) else out, "choose another --out"):
+        with no_space_named(what, "stdout" if is_stdout(out) else out, f"choose another {option}"):
             yield
     except KeyboardInterrupt as exc:
         from gan_augment._fs import InterruptedAfterWriting

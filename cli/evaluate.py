@@ -152,7 +152,7 @@ def evaluate(
     except KeyboardInterrupt:
         raise CLIError("Interrupted during evaluation; nothing was written.", INTERRUPTED) from None
     if report is not None:  # first: the file asked for is written whatever becomes of stdout
-        with writing(report, "the report"):
+        with writing(report, "the report", "--report"):
             _write_report(result, report, report_format, force)
     typer.echo(result.to_json() if json_out else result.to_markdown())
     if report is not None:

@@ -133,12 +133,31 @@ def test_a_parquet_index_with_a_name_is_refused_not_dropped(tmp_path):
     frame = pd.DataFrame({"x": np.arange(30.0), "label": ["a"] * 20 + ["b"] * 10})
     frame.set_index(pd.Index(range(100, 130), name="patient_id")).to_parquet(tmp_path / "named.parquet")
     frame[frame.x > 3].to_parquet(tmp_path / "filtered.parquet")  # unnamed row numbers left by a filter
+    # Unnamed, yet data: IDs or dates as the index were dropped without a word.
+    frame.set_index(pd.Index([f"p-{i:03d}" for i in range(30)])).to_parquet(tmp_path / "ids.parquet")
+    frame.set_index(pd.date_range("2024-01-01", periods=30)).to_parquet(tmp_path / "dates.parquet")
     before = _snapshot(tmp_path)
     with pytest.raises(DataValidationError, match=r"named.parquet stores a pandas index named 'patient_id'.*"
                                                   r"reset_index\(\)"):
         read_table(tmp_path / "named.parquet")
+    for name, first in (("ids", "'p-000'"), ("dates", r"Timestamp\('2024-01-01 00:00:00'\)")):
+        with pytest.raises(DataValidationError, match=rf"{name}.parquet stores a pandas index of {first}, \.\.\. "
+                                                      r"beside its columns.*reset_index\(\)"):
+            read_table(tmp_path / f"{name}.parquet")
     assert len(read_table(tmp_path / "filtered.parquet")) == 26
     assert _snapshot(tmp_path) == before
+
+
+def test_a_parquet_column_without_a_name_is_refused_as_in_a_csv_header(tmp_path):
+    # Accepted, then written as "age,,label" in a CSV that gan-augment itself refuses to read.
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table([pa.array([1.0, 2.0]), pa.array(["x", "y"]), pa.array(["a", "b"])],
+                            names=["age", "", "label"]), tmp_path / "blank.parquet")
+    with pytest.raises(DataValidationError, match=r"blank.parquet has a column named '' \(position 2; the first "
+                                                  r"column is 1\); give every column a name"):
+        read_table(tmp_path / "blank.parquet")
 
 
 # =============================================================================================

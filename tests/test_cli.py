@@ -805,6 +805,22 @@ def test_evaluate_writes_its_report_before_what_goes_to_stdout(data_csv, tmp_pat
     assert code == 1 and report.is_file()
 
 
+def test_a_full_disk_under_evaluates_report_names_its_option(data_csv, tmp_path, capsys, monkeypatch):
+    # It said "choose another --out", an option evaluate does not have.
+    from gan_augment.cli import evaluate as evaluate_command
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(evaluate_command, "_write_report", full)
+    report = tmp_path / "report.md"
+    code, _, err = run(capsys, "evaluate", data_csv, "--classes", "rare", "--epochs", "1", "--cv", "2", "--repeats",
+                       "1", "--baseline", "none", "--report", report, "-q")
+    assert code == 1 and _one_line_error(err) == (
+        f"Error: No space left to write the report to {report} (No space left on device). Free some space there, "
+        "or choose another --report.")
+
+
 @pytest.mark.parametrize("command", ["fit", "sample", "augment", "info", "evaluate", "demo"])
 def test_help_shows_flags_as_flags(capsys, command):
     code, out, _ = run(capsys, command, "--help")

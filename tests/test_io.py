@@ -851,3 +851,49 @@ def test_the_line_ending_of_a_file_is_not_taken_from_inside_a_quoted_header_cell
     assert source.newline == b"\n"
     write_augmented_table(real, real.iloc[:1], tmp_path / "out.csv", source=source)
     assert (tmp_path / "out.csv").read_bytes().endswith(b"1,2,a\n")
+
+
+@pytest.mark.parametrize("cells, sep, how, fix", [
+    (['"4,505,951"', '"5,427,826"', '"950"'], ",", "commas that group thousands", "thousands=','\\)"),
+    (['"77,529.91"', '"1,250.5"', '"12.5"'], ",", "commas that group thousands", "thousands=','\\)"),
+    (["67.407,80", "1.250,5", "12,5"], ";", "points that group thousands and a decimal comma",
+     "thousands='.', decimal=','\\)"),
+])
+def test_numbers_with_separators_between_thousands_are_pointed_out(tmp_path, cells, sep, how, fix):
+    # Only "2,629" (one group, no decimals) was recognised: millions and decimals were called IDs.
+    rows = "".join(f"{cell}{sep}{label}\n" for cell, label in zip(cells * 3, "ababababa"))
+    path = _write(tmp_path / "d.csv", f"amount{sep}label\n{rows}")
+    with pytest.warns(UserWarning, match=rf"Column 'amount' of .*d.csv holds numbers written with {how} "
+                                         rf"\('.*'\): it is read as text.*read_csv\(path, sep='{sep}', {fix}"):
+        read_table(path, sep=sep)
+
+
+def test_a_field_longer_than_the_csv_modules_limit_is_read_as_pandas_reads_it(tmp_path):
+    # The csv module's 131,072-character limit on a field failed the reading hints ("field larger than
+    # field limit"), and after training the marking of synthetic rows; pandas has no such limit.
+    import csv
+
+    long = "z" * 140_000
+    path = _write(tmp_path / "d.csv", f'note,v,label\n"{long}",1,a\nshort,2,b\n"{long}, quoted",3,a\n')
+    limit = csv.field_size_limit()
+    frame, source = read_table_source(path)
+    assert frame["note"].tolist() == [long, "short", f"{long}, quoted"]
+    synthetic = _synthetic(frame, v=[4, 5])
+    write_augmented_table(frame, synthetic, tmp_path / "out.csv", source=source, mark_synthetic="syn")
+    assert read_table(tmp_path / "out.csv")["syn"].tolist() == [False, False, False, True, True]
+    assert csv.field_size_limit() == limit  # the process's own limit is put back
+
+
+def test_a_separator_of_more_than_one_byte_is_read_as_pandas_python_engine_reads_it(tmp_path):
+    # '§' is one character of two UTF-8 bytes: pandas' C parser fell back to its Python engine with
+    # a ParserWarning, which the reader turned into "a row has more fields".
+    path = _write(tmp_path / "d.csv", "a§b§label\n1.5§x§u\n2.5§y§v\n3.5§x, y§u\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        frame, source = read_table_source(path, sep="§")
+    assert frame["b"].tolist() == ["x", "y", "x, y"] and frame["a"].tolist() == [1.5, 2.5, 3.5]
+    write_augmented_table(frame, _synthetic(frame, a=[4.5, 5.5]), tmp_path / "out.csv", source=source,
+                          mark_synthetic="syn")
+    assert (tmp_path / "out.csv").read_text().splitlines()[0] == "a§b§label§syn"
+    with pytest.raises(DataValidationError, match=r"line 2 has 4 fields, but the header names 3 columns"):
+        read_table(_write(tmp_path / "e.csv", "a§b§label\n1.5§x§u§extra\n2.5§y§v\n"), sep="§")

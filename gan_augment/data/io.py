@@ -25,6 +25,7 @@ import io as _io
 import os
 import re
 import shlex
+import sys
 import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -230,6 +231,10 @@ def _check_frame(frame: pd.DataFrame, path: Path, kind: str) -> None:
 
 def _check_names(names, path: Path) -> None:
     names = pd.Index(list(names))
+    blank = [position for position, name in enumerate(names, start=1) if name == ""]
+    if blank:  # kept, it was written in a CSV header that no reader (this one included) takes
+        raise DataValidationError(f"{path} has a column named '' (position {blank[0]}; the first column is 1); "
+                                  "give every column a name.")
     duplicated = names[names.duplicated()].tolist()
     if duplicated:
         raise DataValidationError(f"{path} has duplicated column names {duplicated}; rename them.")
@@ -325,6 +330,10 @@ def _read_csv(path: Path, na_values: list[str], target, sep: str, *, sep_given: 
     # pandas renames a repeated header name (age, age -> age, age.1) and nothing can turn that
     # off, so the header is read on its own, untouched, and checked first.
     options = {**CSV_OPTIONS, "sep": sep}
+    if len(sep.encode(CSV_ENCODING)) > 1:
+        # pandas' C parser splits on one byte: it fell back to its Python engine with a ParserWarning,
+        # which is an error below, and '§' was refused as a long row.
+        options["engine"] = "python"
     header = pd.read_csv(_io.BytesIO(data), header=None, nrows=1, dtype=str, na_filter=False, **options)
     hint = _separator_hint(header, path, sep)
     if hint is not None:  # one column cannot hold features and a target: the separator is wrong
@@ -440,23 +449,32 @@ def _text_features(frame: pd.DataFrame, target):
 
 def _hint_decimal_commas(frame: pd.DataFrame, target, path: Path, sep: str) -> None:
     """Warn about a feature column of numbers written with a decimal comma (``0,5``, as
-    spreadsheets in many languages save them): it is read as text (categories), and every value
-    becomes a category of its own."""
+    spreadsheets in many languages save them) or with separators between thousands (``4,505,951``,
+    ``67.407,80``): it is read as text (categories), and every value becomes a category of its own."""
     for name, cells in _text_features(frame, target):
-        if len(cells) and cells.str.contains(",", regex=False).any() and cells.str.fullmatch(_COMMA_NUMBER).all():
-            example = cells[cells.str.contains(",", regex=False)].iloc[0]
-            if cells.str.fullmatch(_THOUSANDS_NUMBER).all():
-                # 76,705 is as likely seventy-six thousand as seventy-six point seven: say both.
-                how, fix = ("commas that group thousands or mark decimals (every comma is followed by three "
-                            "digits, so the file cannot tell which)",
-                            f"pandas.read_csv(path, sep={sep!r}, thousands=',') for thousands, decimal=',' for "
-                            "decimals")
-            else:
-                how, fix = "a decimal comma", f"pandas.read_csv(path, sep={sep!r}, decimal=',')"
-            warnings.warn(f"Column {str(name)!r} of {path} holds numbers written with {how} ({example!r}): it is "
-                          "read as text, each value a category of its own. Save the table with plain numbers, "
-                          f"e.g. {fix}, then .to_csv(new_path, index=False).", UserWarning,
-                          stacklevel=user_stacklevel())
+        commas = cells.str.contains(",", regex=False)
+        if not (len(cells) and commas.any()):
+            continue
+        points = cells.str.contains(".", regex=False)
+        grouped = cells.str.count(",").gt(1) | (commas & points)  # 4,505,951 or 77,529.91: thousands only
+        if cells.str.fullmatch(_GROUPED_NUMBER).all() and grouped.any():
+            how, example, fix = "commas that group thousands", cells[grouped].iloc[0], "thousands=',')"
+        elif cells.str.fullmatch(_POINT_GROUPED_NUMBER).all() and points.any():
+            how, example, fix = ("points that group thousands and a decimal comma", cells[points].iloc[0],
+                                 "thousands='.', decimal=',')")
+        elif cells.str.fullmatch(_THOUSANDS_NUMBER).all():
+            # 76,705 is as likely seventy-six thousand as seventy-six point seven: say both.
+            how, example, fix = ("commas that group thousands or mark decimals (every comma is followed by three "
+                                 "digits, so the file cannot tell which)", cells[commas].iloc[0],
+                                 "thousands=',') for thousands, decimal=',' for decimals")
+        elif cells.str.fullmatch(_COMMA_NUMBER).all():
+            how, example, fix = "a decimal comma", cells[commas].iloc[0], "decimal=',')"
+        else:
+            continue
+        warnings.warn(f"Column {str(name)!r} of {path} holds numbers written with {how} ({example!r}): it is "
+                      "read as text, each value a category of its own. Save the table with plain numbers, "
+                      f"e.g. pandas.read_csv(path, sep={sep!r}, {fix}, then .to_csv(new_path, index=False).",
+                      UserWarning, stacklevel=user_stacklevel())
 
 
 def _hint_spaced_numbers(frame: pd.DataFrame, target, path: Path, sep: str) -> None:
@@ -512,7 +530,7 @@ def _spaced(data: bytes, sep: str) -> tuple:
     """Per field, whether every non-empty value of it in the first rows (the header if there are
     none) follows the separator and a space; ``()`` when no field does."""
     head = data[:1 << 16].decode(CSV_ENCODING, errors="ignore")
-    records = [r for r in csv.reader(_io.StringIO(head, newline=""), delimiter=sep) if r][:_SPACING_ROWS + 2]
+    records = [r for r in _CsvRecords(_io.StringIO(head, newline=""), delimiter=sep) if r][:_SPACING_ROWS + 2]
     if len(data) > 1 << 16 and len(records) > 2:
         records = records[:-1]  # the last one may be cut short
     rows = records[1:] or records
@@ -527,7 +545,7 @@ def _spaced(data: bytes, sep: str) -> tuple:
 
 def _header_spaced(header: bytes, sep: str) -> bool:
     """Whether every name after the first in the ``header`` line follows the separator and a space."""
-    record = next(csv.reader(_io.StringIO(header.decode(CSV_ENCODING, errors="ignore"), newline=""),
+    record = next(_CsvRecords(_io.StringIO(header.decode(CSV_ENCODING, errors="ignore"), newline=""),
                              delimiter=sep), [])
     return len(record) > 1 and all(name.startswith(" ") for name in record[1:])
 
@@ -551,11 +569,39 @@ def _label_column(columns, target):
         return None
 
 
+class _CsvRecords:
+    """``csv.reader(source, **kwargs)`` without the csv module's limit of 131,072 characters a
+    field, which pandas does not have: a longer cell that pandas had read failed here with a bare
+    "field larger than field limit" (after training, when writing marks). The process-wide limit is
+    raised while each record is read, and put back."""
+
+    def __init__(self, source, **kwargs):
+        self._reader = csv.reader(source, **kwargs)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> list[str]:
+        before = csv.field_size_limit(_NO_FIELD_LIMIT)
+        try:
+            return next(self._reader)
+        finally:
+            csv.field_size_limit(before)
+
+    @property
+    def line_num(self) -> int:
+        return self._reader.line_num
+
+
+#: The largest field the csv module can be told to read (a C long: 2**31 - 1 on Windows).
+_NO_FIELD_LIMIT = min(sys.maxsize, 2 ** 31 - 1)
+
+
 def _first_row_longer(data: bytes, n_names: int, sep: str) -> bool:
     """Whether the first row after the header has more fields than the header names (read lazily:
     only the first rows are decoded)."""
     text = _io.TextIOWrapper(_io.BytesIO(data), encoding=CSV_ENCODING, newline="")
-    reader = csv.reader(text, delimiter=sep, skipinitialspace=True)
+    reader = _CsvRecords(text, delimiter=sep, skipinitialspace=True)
     next(reader, None)  # the header
     first = next((row for row in reader if row), [])  # blank lines are skipped, as pandas skips them
     return len(first) > n_names
@@ -568,7 +614,7 @@ def _first_line(data: bytes) -> str:
 
 
 def _long_row_message(path: Path, data: bytes, n_names: int, sep: str) -> str:
-    reader = csv.reader(_io.StringIO(data.decode(CSV_ENCODING), newline=""), delimiter=sep, skipinitialspace=True)
+    reader = _CsvRecords(_io.StringIO(data.decode(CSV_ENCODING), newline=""), delimiter=sep, skipinitialspace=True)
     for row in reader:
         if len(row) > n_names:
             where = f"line {reader.line_num} has {len(row)} fields"
@@ -644,6 +690,10 @@ _NUMBER = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
 _COMMA_NUMBER = r"[+-]?[0-9]+(?:,[0-9]+)?"
 # Also a number whose commas group thousands: 1,250 (but not 12,5 or 1,2500).
 _THOUSANDS_NUMBER = r"[+-]?[0-9]{1,3}(?:,[0-9]{3})?"
+# Numbers whose commas group thousands, with decimals after a point: 4,505,951, 77,529.91, 12.5.
+_GROUPED_NUMBER = r"[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})*|[0-9]+)(?:\.[0-9]+)?"
+# Numbers whose points group thousands, with a decimal comma (German, Spanish...): 67.407,80, 12,5.
+_POINT_GROUPED_NUMBER = r"[+-]?(?:[0-9]{1,3}(?:\.[0-9]{3})*|[0-9]+)(?:,[0-9]+)?"
 # A label is an integer only when written as Python writes that integer: no sign "+", no "-0".
 _PLAIN_INTEGER = r"0|-?[1-9][0-9]*"
 # Decimals of a written number, counting an exponent: 1.5e-05 has 6, 1.25e1 has 1.
@@ -771,12 +821,14 @@ def _read_parquet(path: Path) -> pd.DataFrame:
     except pyarrow.lib.ArrowException as exc:
         raise DataValidationError(f"{path} could not be read as parquet: {exc}") from exc
     named = [str(name) for name in frame.index.names if name is not None]
-    if named:
-        # A named index is data (an ID, a date): the output is written from the columns, so it
-        # would be lost without a word. An unnamed one (row numbers left by a filter) is not.
+    if named or not pd.api.types.is_integer_dtype(frame.index.dtype):
+        # A named index is data (an ID, a date), and so is an unnamed one of text or dates: the
+        # output is written from the columns, so it would be lost without a word. Unnamed integers
+        # (row numbers left by a filter) are not.
+        which = f"named {', '.join(map(repr, named))}" if named else f"of {frame.index[0]!r}, ..."
         raise DataValidationError(
-            f"{path} stores a pandas index named {', '.join(map(repr, named))} beside its columns; gan-augment "
-            "reads the columns only, so its values would be missing from the output. Store it as a column "
+            f"{path} stores a pandas index {which} beside its columns; gan-augment reads the columns only, "
+            "so its values would be missing from the output. Store it as a column "
             "(df.reset_index().to_parquet(...)) to keep it, or drop it (df.reset_index(drop=True)).")
     return frame
 
@@ -884,7 +936,7 @@ def _last_line_of_record(data: bytes, starts: list[int], line_ends: list[int], f
             yield data[starts[index]:line_ends[index]].decode("utf-8", errors="replace")
 
     # The csv module asks for another line only while a quoted field is open.
-    next(csv.reader(lines(), delimiter=sep, skipinitialspace=True), None)
+    next(_CsvRecords(lines(), delimiter=sep, skipinitialspace=True), None)
     return consumed
 
 
@@ -1158,7 +1210,7 @@ def _cell_texts(column: pd.Series) -> pd.Series:
     # Numbers, booleans, ...: pandas' own text for them, every field quoted so that csv reads
     # each back whole.
     text = values.to_frame().to_csv(index=False, header=False, lineterminator="\n", quoting=csv.QUOTE_ALL)
-    return pd.Series([record[0] for record in csv.reader(_io.StringIO(text, newline=""))], dtype=object)
+    return pd.Series([record[0] for record in _CsvRecords(_io.StringIO(text, newline=""))], dtype=object)
 
 
 def _copyable(source: Optional[CsvSource]) -> bool:
@@ -1204,7 +1256,7 @@ def _fields_per_record(source: CsvSource) -> list[int]:
     widths = []
     for start, end in zip(source.record_starts.tolist(), source.content_ends.tolist()):
         record = source.data[start:end].removeprefix(b"\xef\xbb\xbf" if start == 0 else b"")
-        reader = csv.reader(_io.StringIO(record.decode("utf-8", errors="replace"), newline=""),
+        reader = _CsvRecords(_io.StringIO(record.decode("utf-8", errors="replace"), newline=""),
                             delimiter=source.sep, skipinitialspace=True)
         widths.append(len(next(reader, [])))
     return widths
