@@ -884,7 +884,7 @@ def test_a_field_longer_than_the_csv_modules_limit_is_read_as_pandas_reads_it(tm
     assert csv.field_size_limit() == limit  # the process's own limit is put back
 
 
-def test_a_separator_of_more_than_one_byte_is_read_as_pandas_python_engine_reads_it(tmp_path):
+def test_a_separator_of_more_than_one_byte_is_read_as_pandas_python_engine_reads_it(tmp_path, monkeypatch):
     # '§' is one character of two UTF-8 bytes: pandas' C parser fell back to its Python engine with
     # a ParserWarning, which the reader turned into "a row has more fields".
     path = _write(tmp_path / "d.csv", "a§b§label\n1.5§x§u\n2.5§y§v\n3.5§x, y§u\n")
@@ -897,3 +897,15 @@ def test_a_separator_of_more_than_one_byte_is_read_as_pandas_python_engine_reads
     assert (tmp_path / "out.csv").read_text().splitlines()[0] == "a§b§label§syn"
     with pytest.raises(DataValidationError, match=r"line 2 has 4 fields, but the header names 3 columns"):
         read_table(_write(tmp_path / "e.csv", "a§b§label\n1.5§x§u§extra\n2.5§y§v\n"), sep="§")
+    engines = []
+    read_csv = pd.read_csv
+
+    def recording(*args, **kwargs):
+        engines.append(kwargs.get("engine"))
+        return read_csv(*args, **kwargs)
+
+    monkeypatch.setattr(pd, "read_csv", recording)
+    read_table(_write(tmp_path / "g.csv", "a,b,label\n1.5,x,u\n"))
+    assert set(engines) == {None}  # a one-byte separator keeps pandas' (fast) C parser
+    long = "z" * 140_000  # the Python engine reads with the csv module, and its limit on a field
+    assert read_table(_write(tmp_path / "f.csv", f"a§b§label\n1.5§{long}§u\n"), sep="§")["b"].tolist() == [long]

@@ -19,6 +19,7 @@ first with exit code 1 and the second with exit code 2.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import difflib
 import io as _io
@@ -330,11 +331,12 @@ def _read_csv(path: Path, na_values: list[str], target, sep: str, *, sep_given: 
     # pandas renames a repeated header name (age, age -> age, age.1) and nothing can turn that
     # off, so the header is read on its own, untouched, and checked first.
     options = {**CSV_OPTIONS, "sep": sep}
-    if len(sep.encode(CSV_ENCODING)) > 1:
+    if len(sep.encode("utf-8")) > 1:
         # pandas' C parser splits on one byte: it fell back to its Python engine with a ParserWarning,
         # which is an error below, and '§' was refused as a long row.
         options["engine"] = "python"
-    header = pd.read_csv(_io.BytesIO(data), header=None, nrows=1, dtype=str, na_filter=False, **options)
+    with _csv_fields_unlimited():
+        header = pd.read_csv(_io.BytesIO(data), header=None, nrows=1, dtype=str, na_filter=False, **options)
     hint = _separator_hint(header, path, sep)
     if hint is not None:  # one column cannot hold features and a target: the separator is wrong
         raise DataValidationError(hint if not sep_given else hint.replace("pass --sep", "try --sep"))
@@ -346,8 +348,9 @@ def _read_csv(path: Path, na_values: list[str], target, sep: str, *, sep_given: 
         # drops the extra fields with only a ParserWarning. Either loses data, so it is an error.
         warnings.simplefilter("error", pd.errors.ParserWarning)
         try:
-            text = pd.read_csv(_io.BytesIO(data), dtype=str, keep_default_na=False, na_values=na_values,
-                               index_col=False, **options)
+            with _csv_fields_unlimited():
+                text = pd.read_csv(_io.BytesIO(data), dtype=str, keep_default_na=False, na_values=na_values,
+                                   index_col=False, **options)
         except pd.errors.ParserWarning:
             raise DataValidationError(_long_row_message(path, data, len(header.columns), sep)) from None
         except pd.errors.ParserError as exc:
@@ -582,15 +585,23 @@ class _CsvRecords:
         return self
 
     def __next__(self) -> list[str]:
-        before = csv.field_size_limit(_NO_FIELD_LIMIT)
-        try:
+        with _csv_fields_unlimited():
             return next(self._reader)
-        finally:
-            csv.field_size_limit(before)
 
     @property
     def line_num(self) -> int:
         return self._reader.line_num
+
+
+@contextlib.contextmanager
+def _csv_fields_unlimited():
+    """The csv module's process-wide limit on a field lifted in the block (pandas' Python engine
+    reads with the csv module too), and put back."""
+    before = csv.field_size_limit(_NO_FIELD_LIMIT)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(before)
 
 
 #: The largest field the csv module can be told to read (a C long: 2**31 - 1 on Windows).
