@@ -733,8 +733,9 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         if kind.label_gate_default if auto_gate else self.label_gate:
             # The judge first (its own seeded stream: the GAN trains as it would without it), so that
             # with label_gate=True fit_resample refuses a class the judge cannot tell before training.
-            gate = LabelGate.train(kind, encoded, y_index, n_classes, seed=derive_seed(train_seed, _GATE_STREAM),
-                                   codec=self.encoder_)
+            with float32_matmul_precision("float32", device):  # whatever the caller's: see _sample
+                gate = LabelGate.train(kind, encoded, y_index, n_classes, seed=derive_seed(train_seed, _GATE_STREAM),
+                                       codec=self.encoder_)
             if resampling and not auto_gate:
                 self._refuse_ungated_classes(gate, generated=False)
         members, self.member_histories_ = [], []
@@ -773,12 +774,16 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         self.generator_ = members[0] if n_members == 1 else GeneratorEnsemble(members).eval()
         self.label_gate_ = gate
         if gate is not None:
-            gate.measure_acceptance(self.generator_, seed=derive_seed(train_seed, _GATE_STREAM))
+            # Its acceptance sizes the gate's rounds of candidates: measured in float32 whatever the
+            # caller's matmul precision, or the same seed gave other rows under "medium".
+            with float32_matmul_precision("float32", device):
+                gate.measure_acceptance(self.generator_, seed=derive_seed(train_seed, _GATE_STREAM))
             if resampling and not auto_gate:
                 self._refuse_ungated_classes(gate)  # before the diversity check and any sampling
             elif group.is_main:
                 self._warn_ungated_classes(refused=not auto_gate)
-        self.diversity_ = self._measure_diversity(X, y)  # the same in every process: the same model
+        with float32_matmul_precision("float32", device):  # an ensemble's members are run here
+            self.diversity_ = self._measure_diversity(X, y)  # the same in every process: the same model
         if group.is_main:
             topped_up = {plain_label(label) for label, n in self.sampling_strategy_.items() if n > 0}
             warn_if_collapsed(self.diversity_, kind.unit, kind.plain_top_up, remedy=self._collapse_remedy(),

@@ -67,6 +67,32 @@ def test_samples_do_not_follow_the_caller_s_float32_matmul_precision():
         np.testing.assert_array_equal(rows, want)
 
 
+@pytest.mark.parametrize("n_generators", [1, 2])
+def test_a_gated_fit_does_not_follow_the_caller_s_float32_matmul_precision(n_generators):
+    # The gate's acceptance (which sizes its rounds of candidates) and the collapse check ran in the
+    # caller's precision: under "medium" the same random_state gave other rows.
+    import pandas as pd
+
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame({"a": rng.normal(size=300), "b": rng.randint(0, 5, size=300), "c": rng.choice(list("xyz"), 300),
+                      "d": rng.exponential(size=300)})
+    y = np.where(rng.rand(300) < 0.15, "rare", "common")
+    settings = dict(epochs=2, generator_dims=(16,), discriminator_dims=(16,), batch_size=32, n_threads=1,
+                    random_state=0, label_gate=True, n_generators=n_generators)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a 2-epoch fit's coverage
+        expected = GANAugmenter(**settings).fit(X, y)
+        before = torch.get_float32_matmul_precision()
+        torch.set_float32_matmul_precision("medium")
+        try:
+            got = GANAugmenter(**settings).fit(X, y)
+        finally:
+            torch.set_float32_matmul_precision(before)
+    assert got.label_gate_.acceptance == expected.label_gate_.acceptance
+    assert got.diversity_ == expected.diversity_
+    pd.testing.assert_frame_equal(got.sample(100, "rare"), expected.sample(100, "rare"))
+
+
 def test_the_encoder_s_warning_filters_take_turns_with_other_threads():
     # warnings.catch_warnings saves and restores the process's filters: fits from a thread pool
     # interleaved their blocks and left ConvergenceWarning ignored process-wide. The mixture fit

@@ -817,6 +817,16 @@ class Repeated(Dataset):
         return self.transform(self.image), 0
 
 
+@pytest.mark.parametrize("seed, error", [(1.5, TypeError), ("0", TypeError), (True, TypeError), (-1, ValueError)])
+def test_albumentations_adapter_refuses_a_seed_that_is_no_seed_naming_it(seed, error):
+    # albumentations refused 1.5 and "0" naming no parameter ("SeedSequence expects int"); True passed.
+    A = pytest.importorskip("albumentations")
+    from gan_augment.data.albumentations_adapter import AlbumentationsTransform
+
+    with pytest.raises(error, match=r"^seed must be"):
+        AlbumentationsTransform([A.HorizontalFlip(p=0.5)], seed=seed)
+
+
 def test_albumentations_in_workers_differs_per_worker_and_follows_the_loader_seed():
     A = pytest.importorskip("albumentations")
     from gan_augment.data.albumentations_adapter import AlbumentationsTransform

@@ -145,6 +145,22 @@ def test_random_state_none_still_trains_and_records_its_seed():
     assert isinstance(trainer.seed_, int) and len(trainer.history_) == 1
 
 
+@pytest.mark.parametrize("seed, error, message", [
+    (1.7, TypeError, r"random_state must be None, an int"), ("1", TypeError, r"random_state must be None, an int"),
+    (True, TypeError, r"random_state must be None, an int"), (-5, ValueError, r"must be an int in \[0, 2\*\*32\)"),
+    (2 ** 40, ValueError, r"must be an int in \[0, 2\*\*32\), got 1099511627776"),
+])
+def test_a_seed_that_is_no_seed_is_refused_before_training(seed, error, message):
+    # 1.7 and "1" trained as 1; 2**40 trained as 0 (torch's generator keeps the low 32 bits).
+    X, y = _table()
+    trainer = _trainer(seed, epochs=1)
+    with pytest.raises(error, match=message):
+        trainer.fit(X, y)
+    assert not hasattr(trainer, "history_")
+    # A numpy RandomState is drawn from once, as scikit-learn reads it.
+    assert isinstance(_trainer(np.random.RandomState(0), epochs=1).fit(X, y).seed_, int)
+
+
 # ============================================================================ history and losses
 def test_history_records_moving_finite_losses():
     X, y = _table()

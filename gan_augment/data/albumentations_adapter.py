@@ -13,6 +13,7 @@ import os
 
 import numpy as np
 
+from gan_augment._random import check_seed
 from gan_augment.data.layout import item_image_shape, items_from_nchw, items_to_batch_layout, to_nchw
 
 # Set on import of this module, before albumentations can be imported by anything here or by
@@ -65,6 +66,8 @@ class AlbumentationsTransform:
     """
 
     def __init__(self, transform, *, seed=None, name: str = "transform"):
+        if seed is not None:  # albumentations' own refusals of 1.5 or "0" named no parameter; True passed
+            seed = check_seed(seed, name="seed")
         A = import_albumentations()
         if isinstance(transform, (list, tuple)):
             # An item that is no transform failed inside albumentations ("has no attribute

@@ -33,7 +33,7 @@ import warnings
 import numpy as np
 import torch
 
-from gan_augment._random import derive_seed
+from gan_augment._random import check_seed, derive_seed
 from gan_augment._warnings import user_stacklevel
 from gan_augment.checkpoint import check_state_values, load_state, save_state
 from gan_augment.config import TrainingConfig, config_from_dict, config_to_dict
@@ -327,8 +327,9 @@ class GANTrainer:
     config : TrainingConfig
     device : "auto", "cpu", "cuda" or torch.device
     callbacks : sequence of Callback
-    random_state : int or None
-        Seeds everything the trainer draws. None draws a seed from fresh entropy.
+    random_state : int, RandomState, Generator or None
+        Seeds everything the trainer draws: an int in [0, 2**32), or a numpy RandomState or
+        Generator (drawn from once). None draws a seed from fresh entropy.
     distributed : "auto", bool or ProcessGroup
         Train data-parallel over a torch process group (:mod:`gan_augment.training.distributed`):
         "auto" when one is running or ``torchrun`` started several processes, True to insist,
@@ -356,6 +357,9 @@ class GANTrainer:
     # ================================================================== public
     def fit(self, X: torch.Tensor, y: torch.Tensor, *, resume_from=None) -> "GANTrainer":
         """Train on rows ``X`` (float, first axis = samples) with class indices ``y``."""
+        # Checked as everywhere else (an int in [0, 2**32)): 1.7 and "1" were read as 1, and 2**40
+        # trained as 0 (torch keeps the low 32 bits).
+        seed = check_seed(self.random_state) if self.random_state is not None else None
         y = torch.as_tensor(y, dtype=torch.long)
         if X.shape[0] != y.shape[0] or X.shape[0] == 0:
             raise ValueError(f"X has {X.shape[0]} rows and y {y.shape[0]}; both must be equal and non-zero.")
@@ -366,11 +370,11 @@ class GANTrainer:
             else resolve_process_group(self.distributed, device)
         self.device_ = local_device(device, self.group_)
         with grad_enabled(), float32_default():
-            return self._fit(X, y, resume_from)
+            return self._fit(X, y, resume_from, seed)
 
-    def _fit(self, X, y, resume_from):
+    def _fit(self, X, y, resume_from, seed):
         group = self.group_
-        seed = self.random_state if self.random_state is not None else np.random.SeedSequence().generate_state(1)[0]
+        seed = seed if seed is not None else np.random.SeedSequence().generate_state(1)[0]
         self.seed_ = int(group.broadcast_object(int(seed)))  # one seed for all processes, even when drawn
         X, y = X.to(self.device_, torch.float32), y.to(self.device_)
         if X.is_inference():  # made in the caller's inference mode: not a tensor autograd may save
