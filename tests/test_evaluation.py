@@ -1597,3 +1597,21 @@ def test_smote_takes_the_categories_of_the_whole_table_in_every_fold(monkeypatch
     evaluate_augmentation(X, y, RandomOverSampler(), estimator="logreg", cv=5, repeats=1, random_state=0,
                           fidelity=False, privacy=False, baselines=["smote"])
     assert added and set(added) <= {10, 20, 30, 40, "?"}
+
+
+def test_the_report_states_the_significance_level_the_rule_tests():
+    # 1 - 0.9525 was shown as 0.048 (":.2g") while the verdict and the stars tested p < 0.0475.
+    from imblearn.over_sampling import RandomOverSampler
+    from sklearn.datasets import load_iris
+
+    from gan_augment.evaluation import evaluate_augmentation
+
+    X, y = load_iris(return_X_y=True, as_frame=True)
+    keep = np.r_[np.flatnonzero(y != 2), np.flatnonzero(y == 2)[:15]]
+    report = evaluate_augmentation(X.iloc[keep].reset_index(drop=True), y.iloc[keep].to_numpy(),
+                                   RandomOverSampler(random_state=0), baselines=["none"], cv=3, repeats=1,
+                                   random_state=0, fidelity=False, privacy=False, confidence=0.9525)
+    text = report.to_markdown()
+    assert report.settings["alpha"] == pytest.approx(0.0475)
+    assert "significance at 0.0475 after Holm correction" in text and "p is below 0.0475" in text
+    assert "0.048" not in text

@@ -18,7 +18,7 @@ from gan_augment._fs import atomic_path
 from gan_augment.evaluation._figures import render_figures
 from gan_augment.evaluation._text import (METRIC_NAMES, caveat, fmt_frame, html_table, jsonable, markdown_table,
                                           markdown_text, percent, pivot, records, settings_text, show,
-                                          with_caveats)
+                                          significance, with_caveats)
 from gan_augment.evaluation._types import (AUGMENTER, CLASS_METRICS, MIN_ROWS, OVERALL_METRICS,
                                            EvaluationPlan, FoldResult, class_behind)
 from gan_augment.evaluation._verdict import class_comparisons, compare_with_none, make_verdict
@@ -163,8 +163,8 @@ class AugmentationReport:
         conf = percent(self.settings['confidence'])
         alpha = self.settings.get("alpha", 1 - self.settings["confidence"])
         primary = METRIC_NAMES.get(self.settings.get("metric", ""), "")
-        star = (f"* marks a difference whose Holm-adjusted p is below {alpha:.2g}; scores computed on fewer "
-                f"than {MIN_ROWS} rows carry a caveat.")
+        star = (f"* marks a difference whose Holm-adjusted p is below {significance(alpha)}; scores computed on "
+                f"fewer than {MIN_ROWS} rows carry a caveat.")
         tables = [
             ("Summary", f"Mean over folds; for each method but none, the paired difference from none and its "
                         f"{conf} interval (unadjusted) in brackets. The verdict decides on {primary} (primary) alone; Holm "
