@@ -24,7 +24,8 @@ def check_fits_in_memory(n_samples: int, values: int, unit: str, *, value_bytes:
     """Refuse a request whose output alone could not fit in this machine's memory, before any
     work (10**12 rows allocated for minutes and then failed). A lower bound: ``values`` per
     sample of ``value_bytes`` each (the output's: 1 for uint8 images)."""
-    needed, physical = n_samples * max(values, 1) * value_bytes, physical_memory()
+    # Python ints: numpy's int64 counts (imbalanced-learn's) wrapped round to a negative need.
+    needed, physical = int(n_samples) * max(int(values), 1) * int(value_bytes), physical_memory()
     if physical is None:  # not on this platform: nothing to compare with
         return
     if needed > physical:

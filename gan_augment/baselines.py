@@ -23,6 +23,7 @@ from imblearn.utils import check_target_type
 from sklearn.utils.validation import validate_data
 
 from gan_augment._compat import Interval
+from gan_augment._memory import check_fits_in_memory
 from gan_augment._sampler import TableSamplerMixin
 from gan_augment.data._dtypes import round_to_dtype
 from gan_augment.data.tabular import check_columns, column_floats
@@ -158,6 +159,8 @@ class ClassicOversampler(BaseOverSampler):
         rng = check_random_state(self.random_state)
         to_add = {label: n for label, n in self.sampling_strategy_.items() if n > 0}
         pixels = np.asarray(X)
+        check_fits_in_memory(sum(to_add.values()), pixels.shape[1], "images", value_bytes=pixels.dtype.itemsize,
+                             what="The top-up's ")
         channels, height, width = (int(v) for v in self.image_shape)
         moved, labels = [], []
         # One pipeline, seeded once: the repeats are moved in a fixed order, so the result is seeded too.
@@ -231,6 +234,8 @@ class MixedSMOTE(TableSamplerMixin, BaseOverSampler):
         return _check_X_y_as_given(self, X, y)
 
     def _fit_resample(self, X, y):
+        check_fits_in_memory(sum(n for n in self.sampling_strategy_.values() if n > 0), np.shape(X)[1], "rows",
+                             what="The top-up's ")
         frame = smote_frame(X)
         # The new rows take the types of the columns as given (ints and None, not floats and NaN).
         given = frame if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X))

@@ -173,7 +173,9 @@ def _check_estimator_takes(estimator, augmenter, X) -> None:
     for part in [estimator, *nested]:
         if hasattr(type(part), "_parameter_constraints") and callable(getattr(part, "_validate_params", None)):
             part._validate_params()  # scikit-learn's own check at the start of fit, on a setting like C=-1
-    if not _is_plain_scikit_learn(estimator) or type(augmenter).__module__.split(".")[0] != "gan_augment":
+    tags = declared_tags(estimator)
+    if (not _is_plain_scikit_learn(estimator) or type(augmenter).__module__.split(".")[0] != "gan_augment"
+            or tags is None or tags.no_validation):  # DummyClassifier never reads X
         return
     name = type(estimator).__name__
     try:
@@ -186,8 +188,7 @@ def _check_estimator_takes(estimator, augmenter, X) -> None:
                else "give X as rows of features")
         raise ValueError(f"{name} takes X as rows of features (2-D), and X has shape {shape}: {how}, or put a step "
                          "that flattens them before it in a Pipeline.")
-    tags = declared_tags(estimator)
-    if tags is not None and not tags.input_tags.allow_nan:
+    if not tags.input_tags.allow_nan:
         column = _first_column_with_missing(X)
         if column is not None:
             raise ValueError(f"{name} does not accept missing values (NaN), and X has some ({column}); the rows the "

@@ -136,6 +136,7 @@ def test_a_parquet_index_with_a_name_is_refused_not_dropped(tmp_path):
     # Unnamed, yet data: IDs or dates as the index were dropped without a word.
     frame.set_index(pd.Index([f"p-{i:03d}" for i in range(30)])).to_parquet(tmp_path / "ids.parquet")
     frame.set_index(pd.date_range("2024-01-01", periods=30)).to_parquet(tmp_path / "dates.parquet")
+    frame.set_index(pd.Index([f"p-{i:03d}" for i in range(30)])).iloc[:0].to_parquet(tmp_path / "empty.parquet")
     before = _snapshot(tmp_path)
     with pytest.raises(DataValidationError, match=r"named.parquet stores a pandas index named 'patient_id'.*"
                                                   r"reset_index\(\)"):
@@ -145,6 +146,9 @@ def test_a_parquet_index_with_a_name_is_refused_not_dropped(tmp_path):
                                                       r"beside its columns.*reset_index\(\)"):
             read_table(tmp_path / f"{name}.parquet")
     assert len(read_table(tmp_path / "filtered.parquet")) == 26
+    # No rows: said as of any file without rows (the index's first value was asked for: IndexError).
+    with pytest.raises(DataValidationError, match=r"empty.parquet has a header but no rows"):
+        read_table(tmp_path / "empty.parquet")
     assert _snapshot(tmp_path) == before
 
 
@@ -862,6 +866,8 @@ def test_a_top_up_beyond_any_count_or_machine_is_refused_before_any_fold_or_fit(
     # 10**30 rows overflowed imbalanced-learn's int64 arithmetic ("Python int too large to convert to C
     # long"); AutoAugmenter's inner folds allocated what GANAugmenter refuses before training.
     from gan_augment import AutoAugmenter, GANAugmenter, _memory
+    from gan_augment.baselines import ClassicOversampler, MixedSMOTE
+    from gan_augment.evaluation import evaluate_augmentation
 
     X, y = pd.DataFrame({"a": np.arange(40.0)}), np.array(["maj"] * 30 + ["min"] * 10)
     for strategy in ({"min": 10**30}, lambda labels: {"min": 10**30}):
@@ -870,11 +876,23 @@ def test_a_top_up_beyond_any_count_or_machine_is_refused_before_any_fold_or_fit(
             with pytest.raises(ValueError, match=r"sampling_strategy\['min'\] = 10{30} is more rows than a count "
                                                  r"can hold \(at most 9,223,372,036,854,775,807\)"):
                 sampler.fit_resample(X, y)
+    # numpy's int64 counts (imbalanced-learn's) wrapped round to a negative need, and passed.
+    with pytest.raises(ValueError, match=r"The top-up's 4,611,686,018,427,387,894 rows of 1 values need"):
+        MixedSMOTE(sampling_strategy={"min": 2 ** 62}).fit_resample(X, y)
     monkeypatch.setattr(_memory, "physical_memory", lambda: 100_000)
     auto = AutoAugmenter(cv=2, methods=("random",), sampling_strategy={"min": 20_000})
     with pytest.raises(ValueError, match=r"The top-up's 19,990 rows of 1 values need at least"):
         auto.fit_resample(X, y)
     assert not hasattr(auto, "cv_results_")
+    # The baselines and the evaluator's folds allocated it (a raw numpy error, or swapping).
+    with pytest.raises(ValueError, match=r"The top-up's 19,990 rows of 1 values need at least"):
+        MixedSMOTE(sampling_strategy={"min": 20_000}).fit_resample(X, y)
+    with pytest.raises(ValueError, match=r"The top-up's 19,990 images of 64 values need at least"):
+        ClassicOversampler(image_shape=(1, 8, 8), sampling_strategy={"min": 20_000}).fit_resample(
+            np.zeros((40, 64), dtype=np.uint8) + 1, y)
+    with pytest.raises(ValueError, match=r"augmenter's sampling_strategy=\{'min': 20000\}: the top-up's 19,990 rows "
+                                         r"of 1 values need at least"):
+        evaluate_augmentation(X, y, GANAugmenter(epochs=1, sampling_strategy={"min": 20_000}), cv=2, repeats=1)
 
 
 def test_saving_says_which_settings_a_model_file_cannot_keep(tmp_path):
@@ -1073,6 +1091,7 @@ def test_augmented_classifier_leaves_missing_values_to_classifiers_and_samplers_
     # no missing values, and a sampler other than ours may impute them.
     from imblearn.over_sampling import SMOTE
     from imblearn.pipeline import make_pipeline as make_sampling_pipeline
+    from sklearn.dummy import DummyClassifier
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.impute import SimpleImputer
     from sklearn.linear_model import LogisticRegression
@@ -1085,6 +1104,7 @@ def test_augmented_classifier_leaves_missing_values_to_classifiers_and_samplers_
     y = np.array([0] * 20 + [1] * 10)
     for estimator, augmenter in ((make_pipeline(SimpleImputer(), LogisticRegression()), MixedSMOTE(random_state=0)),
                                  (HistGradientBoostingClassifier(max_iter=5), MixedSMOTE(random_state=0)),
+                                 (DummyClassifier(), MixedSMOTE(random_state=0)),  # it never reads X
                                  (LogisticRegression(), make_sampling_pipeline(SimpleImputer(),
                                                                                SMOTE(random_state=0)))):
         model = AugmentedClassifier(estimator, augmenter).fit(X, y)

@@ -909,3 +909,7 @@ def test_a_separator_of_more_than_one_byte_is_read_as_pandas_python_engine_reads
     assert set(engines) == {None}  # a one-byte separator keeps pandas' (fast) C parser
     long = "z" * 140_000  # the Python engine reads with the csv module, and its limit on a field
     assert read_table(_write(tmp_path / "f.csv", f"a§b§label\n1.5§{long}§u\n"), sep="§")["b"].tolist() == [long]
+    # Every read of the file: the cells' missing spellings, and cells written after a space.
+    path = _write(tmp_path / "h.csv", f"a§b§label\n?§{long}§u\n1.5§ x§v\n2.5§x§u\n")
+    frame, _ = read_table_source(path, sep="§", na_values=["?"])
+    assert frame["a"].isna().tolist() == [True, False, False] and frame["b"].tolist() == [long, " x", "x"]

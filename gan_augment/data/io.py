@@ -398,7 +398,8 @@ def _missing_spelling(data: bytes, options: dict, na_values: list[str]) -> dict:
     one column and ``-`` in another wrote both missing as empty."""
     if set(na_values) <= set(DEFAULT_NA_VALUES):
         return {}
-    raw = pd.read_csv(_io.BytesIO(data), dtype=str, na_filter=False, index_col=False, **options)
+    with _csv_fields_unlimited():
+        raw = pd.read_csv(_io.BytesIO(data), dtype=str, na_filter=False, index_col=False, **options)
     texts = set(na_values) | set(DEFAULT_NA_VALUES)  # the empty cell is a spelling too
     used = {name: set(raw[name].unique()) & texts for name in raw.columns}
     in_file = set().union(*used.values())
@@ -509,7 +510,7 @@ def _cells_as_written(data: bytes, options: dict, na_values, text: pd.DataFrame)
     if (options["sep"] + " ").encode("utf-8") not in data:
         return {}
     try:
-        with catching_warnings():
+        with catching_warnings(), _csv_fields_unlimited():
             warnings.simplefilter("ignore", pd.errors.ParserWarning)
             raw = pd.read_csv(_io.BytesIO(data), dtype=str, keep_default_na=False, na_values=na_values,
                               index_col=False, **{**options, "skipinitialspace": False})
@@ -832,7 +833,7 @@ def _read_parquet(path: Path) -> pd.DataFrame:
     except pyarrow.lib.ArrowException as exc:
         raise DataValidationError(f"{path} could not be read as parquet: {exc}") from exc
     named = [str(name) for name in frame.index.names if name is not None]
-    if named or not pd.api.types.is_integer_dtype(frame.index.dtype):
+    if named or (len(frame) and not pd.api.types.is_integer_dtype(frame.index.dtype)):
         # A named index is data (an ID, a date), and so is an unnamed one of text or dates: the
         # output is written from the columns, so it would be lost without a word. Unnamed integers
         # (row numbers left by a filter) are not.

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from gan_augment._memory import check_fits_in_memory
 from gan_augment._random import SEED_MAX, check_seed, seeded_clone, seeded_splitter
 from gan_augment._warnings import catching_warnings, user_stacklevel
 from gan_augment.data.albumentations_adapter import import_albumentations
@@ -54,7 +55,7 @@ def plan_evaluation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5,
             if isinstance(baseline_strategy, InEveryClass):  # the baselines top up what it tops up
                 baseline_strategy(y)  # what the fit would refuse (a placement in a placement), refused now
                 baseline_strategy = baseline_strategy.sampling_strategy
-            targets = _strategy_targets(y, baseline_strategy, counts)
+            targets = _strategy_targets(y, baseline_strategy, counts, X.shape[1])
     for warning in said:
         warnings.warn(warning.message, stacklevel=user_stacklevel())
     _check_augmenter_settings(augmenter, X)
@@ -204,13 +205,16 @@ def _explicit_targets(y, classes, augmenter) -> Optional[list]:
     return list(plan)
 
 
-def _strategy_targets(y, strategy, counts: dict) -> list:
+def _strategy_targets(y, strategy, counts: dict, width: int) -> list:
     """The classes the augmenter's ``sampling_strategy`` adds rows to (when it adds none, every class
-    but the largest: the report still compares the methods on them)."""
+    but the largest: the report still compares the methods on them); a top-up of rows of ``width``
+    values that no fold could hold is refused before the folds (the baselines' allocated it)."""
     try:
         plan = plan_top_up(y, strategy)
     except (ValueError, TypeError) as exc:
         raise ValueError(f"augmenter's sampling_strategy={strategy!r}: {exc}") from None
+    check_fits_in_memory(sum(n for n in plan.values() if n > 0), width, "rows",
+                         what=f"augmenter's sampling_strategy={strategy!r}: the top-up's ")
     majority = max(counts.values())
     return [label for label, n in plan.items() if n > 0] or [label for label, n in counts.items() if n < majority]
 
