@@ -425,7 +425,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
                 # as an undecoded chunk holds (a chunk of 1-2 huge images would leave it 100 rounds of 1-2).
                 encoded = (generate(self.generator_, size, index, seed=int(seed)) if gate is None else
                            gate.generate(self.generator_, size, index, seed=int(seed),
-                                         class_name=repr(plain_label(label)), chunk=max(chunk, _SAMPLE_MIN_CHUNK)))
+                                         class_name=repr(plain_label(label)), chunk=max(chunk, _SAMPLE_MIN_CHUNK),
+                                         view=self.kind_.judged_view(self.encoder_)))
                 parts.append(self.kind_.decode(self.encoder_, encoded, seed=int(decode_seed)))
                 del encoded  # the encoded chunk is freed before the next one is made
         if len(parts) == 1:
@@ -777,7 +778,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
             # Its acceptance sizes the gate's rounds of candidates: measured in float32 whatever the
             # caller's matmul precision, or the same seed gave other rows under "medium".
             with float32_matmul_precision("float32", device):
-                gate.measure_acceptance(self.generator_, seed=derive_seed(train_seed, _GATE_STREAM))
+                gate.measure_acceptance(self.generator_, seed=derive_seed(train_seed, _GATE_STREAM),
+                                        view=kind.judged_view(self.encoder_))
             if resampling and not auto_gate:
                 self._refuse_ungated_classes(gate)  # before the diversity check and any sampling
             elif group.is_main:

@@ -107,12 +107,13 @@ class LabelGate:
         gate.measure_real_recall(real, labels)
         return gate
 
-    def measure_acceptance(self, generator, *, seed: int) -> None:
+    def measure_acceptance(self, generator, *, seed: int, view=None) -> None:
         """Set ``acceptance``: the share of ``ACCEPTANCE_SAMPLES`` of ``generator``'s samples of each
-        class that the gate keeps (class c's drawn with seed ``seed + c``)."""
+        class that the gate keeps (class c's drawn with seed ``seed + c``); ``view`` as in
+        :meth:`generate`."""
         for index in range(generator.n_classes):
             candidates = generate(generator, ACCEPTANCE_SAMPLES, index, seed=seed + index)
-            self.acceptance[index] = round(float(self.accepts(candidates, index).float().mean()), 4)
+            self.acceptance[index] = round(float(self.accepts(_seen(candidates, view), index).float().mean()), 4)
 
     def measure_real_recall(self, real: torch.Tensor, labels: np.ndarray) -> None:
         """Set ``real_recall``: the share of (the first ``REAL_RECALL_SAMPLES`` of) each class's
@@ -143,9 +144,12 @@ class LabelGate:
             logits = logits + torch.tensor(self.prior_shift, dtype=logits.dtype, device=device)
         return (logits.argmax(1) == class_index).cpu()
 
-    def generate(self, generator, n: int, class_index: int, *, seed: int, class_name: str, chunk: int) -> torch.Tensor:
+    def generate(self, generator, n: int, class_index: int, *, seed: int, class_name: str, chunk: int,
+                 view=None) -> torch.Tensor:
         """``n`` samples of ``class_index`` that the judge accepts, in rounds of candidates (each
-        round seeded from ``seed`` and its number); at most ``chunk`` candidates per round."""
+        round seeded from ``seed`` and its number); at most ``chunk`` candidates per round.
+        ``view`` (the data kind's :meth:`~gan_augment.kinds.base.DataKind.judged_view`): what the
+        judge reads of the candidates, where decoding changes them; None: the candidates as made."""
         rate = self.acceptance[class_index]
         if not self.serves(class_index):
             unit = self.unit
@@ -174,7 +178,7 @@ class LabelGate:
             size = min(chunk, math.ceil((n - have) / rate * _HEADROOM) + 8)
             round_seed = int(np.random.SeedSequence([seed, round_]).generate_state(1)[0])
             candidates = generate(generator, size, class_index, seed=round_seed)
-            kept.append(candidates[self.accepts(candidates, class_index)][: n - have])
+            kept.append(candidates[self.accepts(_seen(candidates, view), class_index)][: n - have])
             have += len(kept[-1])
             round_ += 1
         return torch.cat(kept) if kept else generate(generator, 0, class_index, seed=seed)  # n = 0
@@ -199,3 +203,8 @@ class LabelGate:
         return cls(judge, [math.nan if a is None else float(a) for a in state["acceptance"]], unit=kind.unit,
                    plain_top_up=kind.plain_top_up, prior_shift=state.get("prior_shift"),
                    real_recall=state.get("real_recall"))
+
+
+def _seen(candidates: torch.Tensor, view) -> torch.Tensor:
+    """The candidates as the judge reads them (see :meth:`LabelGate.generate`)."""
+    return candidates if view is None else view(candidates)

@@ -162,6 +162,33 @@ def test_the_table_gate_does_not_judge_a_column_that_decoding_reads_off_another(
                                   augmenter.sample(50, "min", random_state=1))
 
 
+@pytest.mark.parametrize("rule", ["implied", "link"])
+def test_the_table_gate_judges_a_column_a_rule_sets_as_decoding_sets_it(rule):
+    # "min" rows have p = "B" and ch = "v" (m near 8); "A" implies ch = "u" (m missing). The judge
+    # read the generator's own block for ch (m), which decoding overrides where p = "A": rows it
+    # passed as "min" for ch = "v" (m = 8) came out ("A", "u") (m missing), as only "maj" rows are.
+    rng = np.random.default_rng(0)
+    y = np.array(["maj"] * 250 + ["min"] * 50)
+    p = np.array(["A"] * 150 + ["B"] * 150)
+    if rule == "implied":
+        X = pd.DataFrame({"p": p, "ch": ["u"] * 250 + ["v"] * 50})
+        expected = "implied values: ch follows p on some of its values ('A' -> 'u'); set from it there"
+    else:
+        X = pd.DataFrame({"p": p, "m": np.where(p == "A", np.nan, np.r_[rng.normal(0, 1, 250), rng.normal(8, 1, 50)])})
+        expected = "missing link: m is missing exactly when p = 'A'"
+    augmenter = GANAugmenter(epochs=1, generator_dims=(16,), discriminator_dims=(16,), batch_size=32, n_threads=1,
+                             random_state=0, label_gate=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        augmenter.fit(X, y)
+    assert augmenter.encoder_.describe_rules() == [expected]
+    rows = augmenter.sample(300, "min", random_state=0)
+    assert (rows["p"] == "B").all()  # 173 ("A", "u") rows of 300 before, 181 with m missing
+    view = augmenter.encoder_.decoded_view()
+    encoded = torch.as_tensor(augmenter.encoder_.transform(rows, random_state=0), dtype=torch.float32)
+    assert torch.equal(view(encoded), view(view(encoded)))  # rows as decoded are their own view
+
+
 def test_fit_resample_with_the_gate_on_refuses_every_class_it_keeps_too_few_of_before_sampling(monkeypatch):
     # The gate's own refusal came from the first class sampled, named that class alone and advised
     # set_params(label_gate=False) on a model fit_resample had already thrown away.

@@ -304,6 +304,39 @@ class TabularEncoder:
             unread += range(start, start + _n_slots(spec) + int(spec["kind"] == "numeric"))
         return unread
 
+    def decoded_view(self):
+        """For a judge of encoded rows (the label gate's): a function of a batch of encoded rows
+        (a tensor) that re-encodes, from the rows as decoded, the blocks of the columns whose value
+        decoding sets from another column where a rule holds (implied values, missing links); None
+        where there are none. Without it the judge passed or refused a row for a value or a gap the
+        returned row does not hold. (The blocks of columns read off another are not read at all:
+        :meth:`unread_positions`.)"""
+        children = sorted({rule["column"] for rule in self.links_ + self.implied_})
+        if not children:
+            return None
+        # Only these columns are decoded, with those they are decoded from (a one-hot group whole).
+        sources, wanted = self._rule_sources(), set(children)
+        while any(sources.get(p) is not None and sources[p] not in wanted for p in wanted):
+            wanted |= {sources[p] for p in wanted if p in sources}
+        wanted |= {self.groups_[self.columns_[p]["group"]][0] for p in wanted if self.columns_[p]["kind"] == "onehot"}
+        return functools.partial(self._as_decoded, children, frozenset(wanted))
+
+    def _as_decoded(self, children: list[int], wanted: frozenset, rows):
+        import torch
+
+        # Seeded: the view of a batch is a function of the batch (a rare category or a mixture mode
+        # drawn in decoding or encoding the same each time).
+        rng, starts, out = np.random.default_rng(0), self._layout(), rows.clone()
+        columns = self._decoded_columns(rows.detach().cpu().numpy(), rng, wanted)
+        for position in children:
+            spec = self.columns_[position]
+            series = columns[spec["name"]]
+            blocks = _encode_numeric(series, spec, rng) if spec["kind"] == "numeric" else \
+                [_encode_categorical(series, spec)]
+            block = np.concatenate(blocks, axis=1).astype(np.float32)
+            out[:, starts[position]:starts[position] + block.shape[1]] = torch.from_numpy(block).to(out.device)
+        return out
+
     @property
     def output_dim(self) -> int:
         return sum(span.size for span in self.output_spans)
@@ -404,13 +437,22 @@ class TabularEncoder:
             Z = Z.astype(np.float64)
         # A float32 matrix is read as it is: argmax does not care, and each scalar column is widened
         # on its own (copying the whole matrix to float64 was a large part of sampling time).
-        rng = np.random.default_rng(random_state)
+        columns = self._decoded_columns(Z, np.random.default_rng(random_state))
+        typed = {self.columns_[rule["column"]]["name"] for rule in self.derived_}
+        return _from_columns(columns, self.columns_, self.container_, n_rows=Z.shape[0], typed=typed)
+
+    def _decoded_columns(self, Z: np.ndarray, rng: np.random.Generator, wanted=None) -> dict:
+        """``{name: values}`` of the columns decoded from ``Z``, before their dtypes are restored
+        (those read off another excepted); ``wanted``: the positions to decode (with every column
+        they are decoded from), None for all."""
         starts, links = self._layout(), self._links_by_column()
         derived = {rule["column"]: rule for rule in self.derived_}
         implied = {rule["column"]: rule for rule in self.implied_}
         parents = {rule["parent"] for rule in self.derived_ + self.implied_}
         columns, table_codes = {}, {}
         for position in self._decoding_order():
+            if wanted is not None and position not in wanted:
+                continue
             spec, offset = self.columns_[position], starts[position]
             if position in derived:
                 # The generator's own block for the column is not read: the parent's value sets it.
@@ -459,8 +501,7 @@ class TabularEncoder:
                 if position in parents:
                     table_codes[position] = codes
                 columns[spec["name"]] = _categorical_values(codes, spec)
-        typed = {self.columns_[position]["name"] for position in derived}
-        return _from_columns(columns, self.columns_, self.container_, n_rows=Z.shape[0], typed=typed)
+        return columns
 
     def _decoding_order(self) -> list[int]:
         """Column positions, each after the column its missingness follows or it is read off: the

@@ -102,6 +102,11 @@ class DataKind:
         ``codec``: the fitted codec that encoded them, where the judge reads the encoding's layout."""
         raise NotImplementedError
 
+    def judged_view(self, codec):
+        """What the label gate's judge reads of encoded samples, where decoding changes them (a
+        function of a batch of them), or None: the samples as the generator made them."""
+        return None
+
     def build_judge(self, config: dict) -> torch.nn.Module:
         """An untrained judge of :meth:`train_judge`'s shape, from its ``config()``, to load weights into."""
         raise NotImplementedError

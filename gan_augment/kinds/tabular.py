@@ -123,6 +123,9 @@ class TabularKind(DataKind):
                                     numeric_blocks=codec.numeric_blocks() if codec is not None else None,
                                     unread=codec.unread_positions() if codec is not None else ())
 
+    def judged_view(self, codec):
+        return codec.decoded_view()
+
     def build_judge(self, config: dict) -> torch.nn.Module:
         from gan_augment.evaluation.judge import RowClassifier
 
