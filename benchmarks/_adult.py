@@ -114,6 +114,11 @@ def score(y_true, y_pred) -> dict:
     }
 
 
+def flat_metrics(metrics: dict) -> dict:
+    """``evaluate_arm``'s ``{classifier: {metric: value}}`` as one row: ``{"LR_macro_f1": ...}``."""
+    return {f"{clf}_{key}": value for clf, m in metrics.items() for key, value in m.items()}
+
+
 def evaluate_arm(X_train, y_train, X_test, y_test, seed, *, balanced=False) -> dict:
     """Fit each classifier on (X_train, y_train) and score it on the untouched test split;
     ``balanced``: with ``class_weight="balanced"`` (the class-weights baseline)."""

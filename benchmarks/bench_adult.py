@@ -156,9 +156,7 @@ def utility_seed(X_all, y_all, seed, args) -> list[dict]:
         metrics = A.evaluate_arm(X_r, y_r, X_te, y_te, seed, balanced=balanced)
         eval_s = time.perf_counter() - t
         row = {"seed": seed, "arm": arm, "resample_s": fit_s, "eval_s": eval_s, "n_train": len(y_r),
-               **(extra or {})}
-        for clf, m in metrics.items():
-            row.update({f"{clf}_{key}": value for key, value in m.items()})
+               **(extra or {}), **A.flat_metrics(metrics)}
         rows.append(row)
         print(f"  seed {seed} {arm:<22} resample {fit_s:6.1f}s  macro-F1 LR {row['LR_macro_f1']:.3f} "
               f"HGB {row['HGB_macro_f1']:.3f}  rare recall LR {row['LR_rare_recall']:.3f} "

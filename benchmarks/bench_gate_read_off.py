@@ -74,9 +74,8 @@ def run_seed(X_all, y_all, seed: int) -> list[dict]:
         X_r = pd.concat([X_tr, synthetic[X_tr.columns]], ignore_index=True)
         y_r = np.concatenate([y_tr, np.full(len(synthetic), A.RARE, dtype=y_tr.dtype)])
         metrics = A.evaluate_arm(X_r, y_r, X_te, y_te, seed)
-        row = {"seed": seed, "arm": arm, "fit_cpu_s": fit_cpu_s, "judged_as_decoded": as_decoded}
-        for clf, m in metrics.items():
-            row.update({f"{clf}_{key}": value for key, value in m.items()})
+        row = {"seed": seed, "arm": arm, "fit_cpu_s": fit_cpu_s, "judged_as_decoded": as_decoded,
+               **A.flat_metrics(metrics)}
         rows.append(row)
         print(f"seed {seed} {arm:<14} judged as decoded {as_decoded:.4f}  macro-F1 LR {row['LR_macro_f1']:.4f} "
               f"HGB {row['HGB_macro_f1']:.4f}  rare recall LR {row['LR_rare_recall']:.4f} "

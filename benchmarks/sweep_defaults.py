@@ -155,10 +155,8 @@ def main(argv=None):
         results["snapshot_check"] = check_snapshot(*tasks[seeds[0]][:2])
 
     def record(label, length, seed, metrics, fit_s, extra=None):
-        row = {"config": label, "length": length, "seed": seed, "fit_s": fit_s, **(extra or {})}
-        for clf, m in metrics.items():
-            for key, value in m.items():
-                row[f"{clf}_{key}"] = value
+        row = {"config": label, "length": length, "seed": seed, "fit_s": fit_s, **(extra or {}),
+               **A.flat_metrics(metrics)}
         results["rows"].append(row)
         print(f"  seed {seed} {label:<28} {length:<5} fit {fit_s:6.1f}s  "
               f"F1 LR {metrics['LR']['macro_f1']:.3f} HGB {metrics['HGB']['macro_f1']:.3f}  "
