@@ -327,14 +327,23 @@ class TabularEncoder:
         # Seeded: the view of a batch is a function of the batch (a rare category or a mixture mode
         # drawn in decoding or encoding the same each time).
         rng, starts, out = np.random.default_rng(0), self._layout(), rows.clone()
-        columns = self._decoded_columns(rows.detach().cpu().numpy(), rng, wanted)
+        drawn, sources = {}, self._rule_sources()
+        columns = self._decoded_columns(rows.detach().cpu().numpy(), rng, wanted, drawn)
         for position in children:
+            # Where the value the rule follows was drawn from the rare ones (the "other" slot), here
+            # or up its chain of rules, decoding draws it again: those rows keep the generator's block.
+            chance, ancestor = np.zeros(len(rows), dtype=bool), sources[position]
+            while ancestor is not None:
+                chance |= drawn.get(ancestor, False)
+                ancestor = sources.get(ancestor)
             spec = self.columns_[position]
             series = columns[spec["name"]]
             blocks = _encode_numeric(series, spec, rng) if spec["kind"] == "numeric" else \
                 [_encode_categorical(series, spec)]
-            block = np.concatenate(blocks, axis=1).astype(np.float32)
-            out[:, starts[position]:starts[position] + block.shape[1]] = torch.from_numpy(block).to(out.device)
+            block = torch.from_numpy(np.concatenate(blocks, axis=1).astype(np.float32)).to(out.device)
+            settled = torch.from_numpy(~chance).to(out.device)
+            span = slice(starts[position], starts[position] + block.shape[1])
+            out[:, span] = torch.where(settled[:, None], block, out[:, span])
         return out
 
     @property
@@ -441,10 +450,11 @@ class TabularEncoder:
         typed = {self.columns_[rule["column"]]["name"] for rule in self.derived_}
         return _from_columns(columns, self.columns_, self.container_, n_rows=Z.shape[0], typed=typed)
 
-    def _decoded_columns(self, Z: np.ndarray, rng: np.random.Generator, wanted=None) -> dict:
+    def _decoded_columns(self, Z: np.ndarray, rng: np.random.Generator, wanted=None, drawn=None) -> dict:
         """``{name: values}`` of the columns decoded from ``Z``, before their dtypes are restored
         (those read off another excepted); ``wanted``: the positions to decode (with every column
-        they are decoded from), None for all."""
+        they are decoded from), None for all; ``drawn``: a dict that gets, for each categorical
+        column with rare values, the rows whose value was drawn from them (the "other" slot)."""
         starts, links = self._layout(), self._links_by_column()
         derived = {rule["column"]: rule for rule in self.derived_}
         implied = {rule["column"]: rule for rule in self.implied_}
@@ -493,6 +503,8 @@ class TabularEncoder:
                 columns[spec["name"]] = _decode_numeric(alpha, slot, spec, self.clip_to_range,
                                                         self.round_to_observed)
             else:
+                if drawn is not None and spec["other"]:
+                    drawn[position] = slot == len(spec["categories"])
                 codes = _categorical_codes(slot, spec, rng)
                 if position in implied:
                     rule = implied[position]
