@@ -477,7 +477,7 @@ def test_large_images_are_sampled_in_chunks_whose_decoding_stays_small(monkeypat
     class Gate:
         rounds = []
 
-        def generate(self, generator, n, class_index, *, seed, class_name, chunk):
+        def generate(self, generator, n, class_index, *, seed, class_name, chunk, view=None):
             self.rounds.append(chunk)
             return generate(generator, n, class_index, seed=seed)
 
