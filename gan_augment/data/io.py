@@ -550,7 +550,7 @@ def _spaced(data: bytes, sep: str) -> tuple:
 def _header_spaced(header: bytes, sep: str) -> bool:
     """Whether every name after the first in the ``header`` line follows the separator and a space."""
     record = next(_CsvRecords(_io.StringIO(header.decode(CSV_ENCODING, errors="ignore"), newline=""),
-                             delimiter=sep), [])
+                              delimiter=sep), [])
     return len(record) > 1 and all(name.startswith(" ") for name in record[1:])
 
 
@@ -1269,7 +1269,7 @@ def _fields_per_record(source: CsvSource) -> list[int]:
     for start, end in zip(source.record_starts.tolist(), source.content_ends.tolist()):
         record = source.data[start:end].removeprefix(b"\xef\xbb\xbf" if start == 0 else b"")
         reader = _CsvRecords(_io.StringIO(record.decode("utf-8", errors="replace"), newline=""),
-                            delimiter=source.sep, skipinitialspace=True)
+                             delimiter=source.sep, skipinitialspace=True)
         widths.append(len(next(reader, [])))
     return widths
 
