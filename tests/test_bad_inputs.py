@@ -1047,6 +1047,20 @@ def test_augmented_classifier_refuses_the_estimators_bad_setting_before_augmenti
             pd.DataFrame({"a": np.arange(30.0)}), np.array([0] * 20 + [1] * 10))
 
 
+def test_augmented_classifier_leaves_settings_unchecked_where_scikit_learn_is_told_to():
+    # skip_parameter_validation=True: scikit-learn fits LogisticRegression(max_iter=50.0); so must this.
+    from sklearn import config_context
+    from sklearn.linear_model import LogisticRegression
+
+    from gan_augment import AugmentedClassifier
+    from gan_augment.baselines import MixedSMOTE
+
+    X, y = pd.DataFrame({"a": np.arange(30.0)}), np.array([0] * 20 + [1] * 10)
+    with config_context(skip_parameter_validation=True):
+        model = AugmentedClassifier(LogisticRegression(max_iter=50.0), MixedSMOTE(random_state=0)).fit(X, y)
+    assert model.predict(X).shape == (30,)
+
+
 def test_augmented_classifier_refuses_an_estimator_it_cannot_clone_before_augmenting(gan_fit_forbidden):
     # Duck-typed (fit and predict, no get_params): clone failed once the GAN had trained.
     from gan_augment import AugmentedClassifier, GANAugmenter

@@ -65,11 +65,12 @@ class _Growing(nn.Module):
         self.register_load_state_dict_post_hook(_read_progress_after_load)
 
     def set_progress(self, progress: float) -> None:
-        # Read back from the buffer, as a loaded model or a resumed fit reads it: the float64 value
-        # itself gave another fade-in alpha (or stage, at a boundary) than its float32 copy in a
-        # model file, so a model stopped mid-growth sampled differently once saved.
-        self.progress.fill_(float(progress))
-        self._read_progress()
+        # The float32 value the buffer holds, as a loaded model or a resumed fit reads it: the
+        # float64 value itself gave another fade-in alpha (or stage, at a boundary), so a model
+        # stopped mid-growth sampled differently once saved. Rounded on the host: reading the
+        # buffer back would wait for the device on every training step.
+        self._progress = float(torch.tensor(float(progress), dtype=torch.float32))
+        self.progress.fill_(self._progress)
 
     def _read_progress(self) -> None:
         self._progress = float(self.progress)
