@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 
+import numpy as np
+
 
 def physical_memory() -> int | None:
     """This machine's memory in bytes, None where the platform does not say. A container's own
@@ -32,3 +34,11 @@ def check_fits_in_memory(n_samples: int, values: int, unit: str, *, value_bytes:
         raise ValueError(f"{what}{n_samples:,} {unit} of {values} values need at least {gib(needed)}, "
                          f"more than this machine's {gib(physical)} of memory; ask for fewer, or sample "
                          "in parts (several calls, each with its own random_state; command line: --seed).")
+
+
+def value_bytes(source, *, image: bool = True) -> int:
+    """Bytes per value of the samples made for ``source`` (an image array's or an image codec's
+    dtype: 1 for uint8); 8 for a table (``image=False``) and for what has no dtype (a table's
+    encoder: its columns' dtypes vary)."""
+    dtype = getattr(source, "dtype_", getattr(source, "dtype", None)) if image else None
+    return np.dtype(dtype).itemsize if isinstance(dtype, np.dtype) else 8

@@ -27,7 +27,7 @@ from gan_augment._classes import resolve_class, time_text
 from gan_augment._compat import Interval, StrOptions, fit_context, validate_parameter_constraints
 from gan_augment._sampler import TableSamplerMixin, keeping_fitted_state
 from gan_augment._fs import check_parent_writable
-from gan_augment._memory import check_fits_in_memory
+from gan_augment._memory import check_fits_in_memory, value_bytes
 from gan_augment._random import derive_seed, spawn_seeds
 from gan_augment._warnings import user_stacklevel, warn
 from gan_augment.checkpoint import build_checked, check_state_target, check_state_values, load_state, \
@@ -408,7 +408,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         base = self.sample_seed_ if random_state is None else spawn_seeds(random_state, 1)[0]
         n_samples = int(n_samples)
         check_fits_in_memory(n_samples, int(np.prod(self.encoder_.sample_shape)), self.kind_.unit,
-                             value_bytes=_value_bytes(self.encoder_))
+                             value_bytes=value_bytes(self.encoder_))
         gate = self._gate(index, refuse=refuse)
         # The same rows whatever the caller's default dtype and float32 matmul precision ("medium"
         # changed the rows of a fixed random_state).
@@ -670,7 +670,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         # Before training: a top-up that could never be held is refused now, not after the fit (by
         # the bound sample() applies then: images at their dtype's bytes, a table's values at 8).
         check_fits_in_memory(sum(n for n in plan.values() if n > 0), int(np.prod(np.shape(X)[1:])), kind.unit,
-                             value_bytes=_value_bytes(X) if kind.name == "image" else 8, what="The top-up's ")
+                             value_bytes=value_bytes(X, image=kind.name == "image"), what="The top-up's ")
         return plan
 
     def _fit_gan(self, X, y, *, resampling: bool = False):
@@ -1167,13 +1167,6 @@ def _difference(part: str, saved, now) -> str:
         return part
     keys = [key for key in sorted(set(saved) | set(now)) if saved.get(key) != now.get(key)]
     return f"{part}: " + ", ".join(f"{key} {saved.get(key)!r} in the checkpoint, {now.get(key)!r} now" for key in keys)
-
-
-def _value_bytes(source) -> int:
-    """Bytes per value of the images made for ``source`` (an image array's or an image codec's
-    dtype); 8 for what has none (a table's encoder: its columns' dtypes vary)."""
-    dtype = getattr(source, "dtype_", getattr(source, "dtype", None))
-    return np.dtype(dtype).itemsize if isinstance(dtype, np.dtype) else 8
 
 
 def _params_to_json(params: dict) -> dict:

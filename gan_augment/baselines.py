@@ -23,7 +23,7 @@ from imblearn.utils import check_target_type
 from sklearn.utils.validation import validate_data
 
 from gan_augment._compat import Interval
-from gan_augment._memory import check_fits_in_memory
+from gan_augment._memory import check_fits_in_memory, value_bytes
 from gan_augment._sampler import TableSamplerMixin
 from gan_augment.data._dtypes import round_to_dtype
 from gan_augment.data.tabular import check_columns, column_floats
@@ -159,7 +159,7 @@ class ClassicOversampler(BaseOverSampler):
         rng = check_random_state(self.random_state)
         to_add = {label: n for label, n in self.sampling_strategy_.items() if n > 0}
         pixels = np.asarray(X)
-        check_fits_in_memory(sum(to_add.values()), pixels.shape[1], "images", value_bytes=pixels.dtype.itemsize,
+        check_fits_in_memory(sum(to_add.values()), pixels.shape[1], "images", value_bytes=value_bytes(pixels),
                              what="The top-up's ")
         channels, height, width = (int(v) for v in self.image_shape)
         moved, labels = [], []

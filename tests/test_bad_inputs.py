@@ -893,6 +893,12 @@ def test_a_top_up_beyond_any_count_or_machine_is_refused_before_any_fold_or_fit(
     with pytest.raises(ValueError, match=r"augmenter's sampling_strategy=\{'min': 20000\}: the top-up's 19,990 rows "
                                          r"of 1 values need at least"):
         evaluate_augmentation(X, y, GANAugmenter(epochs=1, sampling_strategy={"min": 20_000}), cv=2, repeats=1)
+    # uint8 image rows count a byte a value, as GANAugmenter counts them (AutoAugmenter counted 8).
+    images = np.ones((40, 64), dtype=np.uint8)
+    image_auto = dict(cv=2, methods=("random",), augmenter=GANAugmenter(image_shape=(1, 8, 8)), random_state=0)
+    AutoAugmenter(sampling_strategy={"min": 1_000}, **image_auto).fit_resample(images, y)  # 63,360 bytes
+    with pytest.raises(ValueError, match=r"The top-up's 1,990 images of 64 values need at least"):
+        AutoAugmenter(sampling_strategy={"min": 2_000}, **image_auto).fit_resample(images, y)
 
 
 def test_saving_says_which_settings_a_model_file_cannot_keep(tmp_path):

@@ -27,6 +27,7 @@ import os
 import re
 import shlex
 import sys
+import threading
 import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -69,6 +70,34 @@ DEFAULT_NA_VALUES = ("",)
 # ===================================================================================== reading
 #: How to turn a parquet dataset of several files into the one file gan-augment reads.
 _JOIN_PARTS = "pyarrow.parquet.read_table(DIR).to_pandas().to_parquet('table.parquet', index=False)"
+
+
+@contextlib.contextmanager
+def _csv_fields_unlimited():
+    """The csv module's limit on a field (131,072 characters, which pandas does not have) lifted in
+    the block, and put back when the last block open in any thread ends: a longer cell that pandas
+    had read failed in the reading hints and the writer ("field larger than field limit"), and
+    pandas' Python engine reads with the csv module too. The limit is process-wide, so the blocks
+    of all threads are counted together."""
+    global _FIELD_LIMIT_BEFORE, _FIELD_LIMIT_HOLDERS
+    with _FIELD_LIMIT_LOCK:
+        if _FIELD_LIMIT_HOLDERS == 0:
+            _FIELD_LIMIT_BEFORE = csv.field_size_limit(_NO_FIELD_LIMIT)
+        _FIELD_LIMIT_HOLDERS += 1
+    try:
+        yield
+    finally:
+        with _FIELD_LIMIT_LOCK:
+            _FIELD_LIMIT_HOLDERS -= 1
+            if _FIELD_LIMIT_HOLDERS == 0:
+                csv.field_size_limit(_FIELD_LIMIT_BEFORE)
+
+
+_FIELD_LIMIT_LOCK = threading.Lock()
+_FIELD_LIMIT_HOLDERS = 0
+_FIELD_LIMIT_BEFORE: Optional[int] = None  # the limit to put back
+#: The largest field the csv module can be told to read (a C long: 2**31 - 1 on Windows).
+_NO_FIELD_LIMIT = min(sys.maxsize, 2 ** 31 - 1)
 
 
 def resolve_table_path(path) -> Path:
@@ -530,11 +559,12 @@ def _cells_as_written(data: bytes, options: dict, na_values, text: pd.DataFrame)
     return written
 
 
+@_csv_fields_unlimited()
 def _spaced(data: bytes, sep: str) -> tuple:
     """Per field, whether every non-empty value of it in the first rows (the header if there are
     none) follows the separator and a space; ``()`` when no field does."""
     head = data[:1 << 16].decode(CSV_ENCODING, errors="ignore")
-    records = [r for r in _CsvRecords(_io.StringIO(head, newline=""), delimiter=sep) if r][:_SPACING_ROWS + 2]
+    records = [r for r in csv.reader(_io.StringIO(head, newline=""), delimiter=sep) if r][:_SPACING_ROWS + 2]
     if len(data) > 1 << 16 and len(records) > 2:
         records = records[:-1]  # the last one may be cut short
     rows = records[1:] or records
@@ -547,10 +577,11 @@ def _spaced(data: bytes, sep: str) -> tuple:
     return tuple(spacing) if any(spacing) else ()
 
 
+@_csv_fields_unlimited()
 def _header_spaced(header: bytes, sep: str) -> bool:
     """Whether every name after the first in the ``header`` line follows the separator and a space."""
-    record = next(_CsvRecords(_io.StringIO(header.decode(CSV_ENCODING, errors="ignore"), newline=""),
-                              delimiter=sep), [])
+    record = next(csv.reader(_io.StringIO(header.decode(CSV_ENCODING, errors="ignore"), newline=""),
+                             delimiter=sep), [])
     return len(record) > 1 and all(name.startswith(" ") for name in record[1:])
 
 
@@ -573,47 +604,12 @@ def _label_column(columns, target):
         return None
 
 
-class _CsvRecords:
-    """``csv.reader(source, **kwargs)`` without the csv module's limit of 131,072 characters a
-    field, which pandas does not have: a longer cell that pandas had read failed here with a bare
-    "field larger than field limit" (after training, when writing marks). The process-wide limit is
-    raised while each record is read, and put back."""
-
-    def __init__(self, source, **kwargs):
-        self._reader = csv.reader(source, **kwargs)
-
-    def __iter__(self):
-        return self
-
-    def __next__(self) -> list[str]:
-        with _csv_fields_unlimited():
-            return next(self._reader)
-
-    @property
-    def line_num(self) -> int:
-        return self._reader.line_num
-
-
-@contextlib.contextmanager
-def _csv_fields_unlimited():
-    """The csv module's process-wide limit on a field lifted in the block (pandas' Python engine
-    reads with the csv module too), and put back."""
-    before = csv.field_size_limit(_NO_FIELD_LIMIT)
-    try:
-        yield
-    finally:
-        csv.field_size_limit(before)
-
-
-#: The largest field the csv module can be told to read (a C long: 2**31 - 1 on Windows).
-_NO_FIELD_LIMIT = min(sys.maxsize, 2 ** 31 - 1)
-
-
+@_csv_fields_unlimited()
 def _first_row_longer(data: bytes, n_names: int, sep: str) -> bool:
     """Whether the first row after the header has more fields than the header names (read lazily:
     only the first rows are decoded)."""
     text = _io.TextIOWrapper(_io.BytesIO(data), encoding=CSV_ENCODING, newline="")
-    reader = _CsvRecords(text, delimiter=sep, skipinitialspace=True)
+    reader = csv.reader(text, delimiter=sep, skipinitialspace=True)
     next(reader, None)  # the header
     first = next((row for row in reader if row), [])  # blank lines are skipped, as pandas skips them
     return len(first) > n_names
@@ -625,8 +621,9 @@ def _first_line(data: bytes) -> str:
     return line.decode(CSV_ENCODING, errors="replace")
 
 
+@_csv_fields_unlimited()
 def _long_row_message(path: Path, data: bytes, n_names: int, sep: str) -> str:
-    reader = _CsvRecords(_io.StringIO(data.decode(CSV_ENCODING), newline=""), delimiter=sep, skipinitialspace=True)
+    reader = csv.reader(_io.StringIO(data.decode(CSV_ENCODING), newline=""), delimiter=sep, skipinitialspace=True)
     for row in reader:
         if len(row) > n_names:
             where = f"line {reader.line_num} has {len(row)} fields"
@@ -937,6 +934,7 @@ def _physical_lines(data: bytes) -> tuple[list[int], list[int], list[int]]:
     return starts, content_ends, line_ends
 
 
+@_csv_fields_unlimited()
 def _last_line_of_record(data: bytes, starts: list[int], line_ends: list[int], first: int, sep: str) -> int:
     """The index of the physical line on which the record starting at line ``first`` ends."""
     consumed = first
@@ -948,7 +946,7 @@ def _last_line_of_record(data: bytes, starts: list[int], line_ends: list[int], f
             yield data[starts[index]:line_ends[index]].decode("utf-8", errors="replace")
 
     # The csv module asks for another line only while a quoted field is open.
-    next(_CsvRecords(lines(), delimiter=sep, skipinitialspace=True), None)
+    next(csv.reader(lines(), delimiter=sep, skipinitialspace=True), None)
     return consumed
 
 
@@ -1214,6 +1212,7 @@ def _synthetic_lines(rows: pd.DataFrame, source: CsvSource) -> list[str]:
     return ["".join(fields) or '""' for fields in zip(*columns)] if columns else ['""'] * len(rows)
 
 
+@_csv_fields_unlimited()
 def _cell_texts(column: pd.Series) -> pd.Series:
     """The column's cells as pandas writes them in a CSV (missing ones empty), as Python strings."""
     values = column.reset_index(drop=True)
@@ -1222,7 +1221,7 @@ def _cell_texts(column: pd.Series) -> pd.Series:
     # Numbers, booleans, ...: pandas' own text for them, every field quoted so that csv reads
     # each back whole.
     text = values.to_frame().to_csv(index=False, header=False, lineterminator="\n", quoting=csv.QUOTE_ALL)
-    return pd.Series([record[0] for record in _CsvRecords(_io.StringIO(text, newline=""))], dtype=object)
+    return pd.Series([record[0] for record in csv.reader(_io.StringIO(text, newline=""))], dtype=object)
 
 
 def _copyable(source: Optional[CsvSource]) -> bool:
@@ -1262,14 +1261,15 @@ def _copy_real_lines(handle: BinaryIO, source: CsvSource, mark: Optional[str]) -
         position = line_end  # blank lines after the last row are left out, as above
 
 
+@_csv_fields_unlimited()
 def _fields_per_record(source: CsvSource) -> list[int]:
     """How many fields each record of ``source`` has, the header first (read with the csv module as
     pandas reads it, spaces after a separator skipped)."""
     widths = []
     for start, end in zip(source.record_starts.tolist(), source.content_ends.tolist()):
         record = source.data[start:end].removeprefix(b"\xef\xbb\xbf" if start == 0 else b"")
-        reader = _CsvRecords(_io.StringIO(record.decode("utf-8", errors="replace"), newline=""),
-                             delimiter=source.sep, skipinitialspace=True)
+        reader = csv.reader(_io.StringIO(record.decode("utf-8", errors="replace"), newline=""),
+                            delimiter=source.sep, skipinitialspace=True)
         widths.append(len(next(reader, [])))
     return widths
 
