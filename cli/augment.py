@@ -228,6 +228,8 @@ def _check_model_fits(augmenter, dataset, data: Path, model_dir: Path) -> None:
     size and channels (images)."""
     import numpy as np
 
+    from gan_augment.data.tabular import column_difference
+
     if hasattr(dataset.X, "columns"):  # a table
         names = getattr(augmenter, "feature_names_in_", None)
         have = [str(c) for c in dataset.X.columns]
@@ -236,12 +238,7 @@ def _check_model_fits(augmenter, dataset, data: Path, model_dir: Path) -> None:
                 raise CLIError(f"{data} has {len(have)} feature columns but {model_dir} was fitted on "
                                f"{augmenter.n_features_in_} (without column names, so they are matched by "
                                "position); give DATA the model's columns, or fit a model on DATA.", USAGE)
-        elif have != [str(c) for c in names]:
-            want = [str(c) for c in names]
-            missing = [c for c in want if c not in have]
-            extra = [c for c in have if c not in want]
-            detail = (f"it lacks {missing[0]!r}" if missing else f"it has {extra[0]!r}, which the model does not"
-                      if extra else "its columns are in another order")
+        elif (detail := column_difference([str(c) for c in names], have)) is not None:
             raise CLIError(f"{data} does not have the columns {model_dir} was fitted on: {detail}.", USAGE)
         try:
             augmenter.encoder_.check_like_fitted(dataset.X, source=str(data))

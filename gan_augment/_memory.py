@@ -36,6 +36,11 @@ def check_fits_in_memory(n_samples: int, values: int, unit: str, *, value_bytes:
                          "in parts (several calls, each with its own random_state; command line: --seed).")
 
 
+def check_top_up_fits(plan, values: int, unit: str, *, value_bytes: int = 8, what: str = "The top-up's ") -> None:
+    """:func:`check_fits_in_memory` for the rows a top-up ``plan`` (``{class: rows to add}``) adds."""
+    check_fits_in_memory(sum(n for n in plan.values() if n > 0), values, unit, value_bytes=value_bytes, what=what)
+
+
 def value_bytes(source, *, image: bool = True) -> int:
     """Bytes per value of the samples made for ``source`` (an image array's or an image codec's
     dtype: 1 for uint8); 8 for a table (``image=False``) and for what has no dtype (a table's

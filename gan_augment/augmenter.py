@@ -27,7 +27,7 @@ from gan_augment._classes import resolve_class, time_text
 from gan_augment._compat import Interval, StrOptions, fit_context, validate_parameter_constraints
 from gan_augment._sampler import TableSamplerMixin, keeping_fitted_state
 from gan_augment._fs import check_parent_writable
-from gan_augment._memory import check_fits_in_memory, value_bytes
+from gan_augment._memory import check_fits_in_memory, check_top_up_fits, value_bytes
 from gan_augment._random import derive_seed, spawn_seeds
 from gan_augment._warnings import user_stacklevel, warn
 from gan_augment.checkpoint import build_checked, check_state_target, check_state_values, load_state, \
@@ -669,8 +669,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
                           in_every_class="InEveryClass" if isinstance(self.sampling_strategy, InEveryClass) else None)
         # Before training: a top-up that could never be held is refused now, not after the fit (by
         # the bound sample() applies then: images at their dtype's bytes, a table's values at 8).
-        check_fits_in_memory(sum(n for n in plan.values() if n > 0), int(np.prod(np.shape(X)[1:])), kind.unit,
-                             value_bytes=value_bytes(X, image=kind.name == "image"), what="The top-up's ")
+        check_top_up_fits(plan, int(np.prod(np.shape(X)[1:])), kind.unit,
+                          value_bytes=value_bytes(X, image=kind.name == "image"))
         return plan
 
     def _fit_gan(self, X, y, *, resampling: bool = False):

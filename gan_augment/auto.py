@@ -36,7 +36,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.utils.validation import check_memory
 
 from gan_augment._compat import HasMethods, Interval, StrOptions
-from gan_augment._memory import check_fits_in_memory, value_bytes
+from gan_augment._memory import check_top_up_fits, value_bytes
 from gan_augment._sampler import TableSamplerMixin, declared_tags, refuse_params
 from gan_augment._random import derive_seed, seeded_clone, seeded_splitter, spawn_seeds
 from gan_augment._warnings import recording, say_once, user_stacklevel
@@ -196,8 +196,8 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         # Refused before the folds, as GANAugmenter refuses it before training: the baselines'
         # inner folds allocated it (a raw numpy MemoryError, or minutes of work at a size that fits).
         kind = kind_for_input(X, self._gan_params())
-        check_fits_in_memory(sum(n for n in full_plan.values() if n > 0), int(np.prod(shape_of(X)[1:])), kind.unit,
-                             value_bytes=value_bytes(X, image=kind.name == "image"), what="The top-up's ")
+        check_top_up_fits(full_plan, int(np.prod(shape_of(X)[1:])), kind.unit,
+                          value_bytes=value_bytes(X, image=kind.name == "image"))
         cv_seed, estimator_seed, gan_seed, final_seed = spawn_seeds(self.random_state, 4)
         folds = self._folds(X, y, cv_seed)
         if self.selection == "one_se" and len(folds) < 2:

@@ -23,7 +23,7 @@ from imblearn.utils import check_target_type
 from sklearn.utils.validation import validate_data
 
 from gan_augment._compat import Interval
-from gan_augment._memory import check_fits_in_memory, value_bytes
+from gan_augment._memory import check_top_up_fits, value_bytes
 from gan_augment._sampler import TableSamplerMixin
 from gan_augment.data._dtypes import round_to_dtype
 from gan_augment.data.tabular import check_columns, column_floats
@@ -159,8 +159,7 @@ class ClassicOversampler(BaseOverSampler):
         rng = check_random_state(self.random_state)
         to_add = {label: n for label, n in self.sampling_strategy_.items() if n > 0}
         pixels = np.asarray(X)
-        check_fits_in_memory(sum(to_add.values()), pixels.shape[1], "images", value_bytes=value_bytes(pixels),
-                             what="The top-up's ")
+        check_top_up_fits(to_add, pixels.shape[1], "images", value_bytes=value_bytes(pixels))
         channels, height, width = (int(v) for v in self.image_shape)
         moved, labels = [], []
         # One pipeline, seeded once: the repeats are moved in a fixed order, so the result is seeded too.
@@ -234,8 +233,7 @@ class MixedSMOTE(TableSamplerMixin, BaseOverSampler):
         return _check_X_y_as_given(self, X, y)
 
     def _fit_resample(self, X, y):
-        check_fits_in_memory(sum(n for n in self.sampling_strategy_.values() if n > 0), np.shape(X)[1], "rows",
-                             what="The top-up's ")
+        check_top_up_fits(self.sampling_strategy_, np.shape(X)[1], "rows")
         frame = smote_frame(X)
         # The new rows take the types of the columns as given (ints and None, not floats and NaN).
         given = frame if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X))

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import functools
 import numbers
+import operator
 import re
 import unicodedata
 import warnings
@@ -230,7 +231,7 @@ class TabularEncoder:
                     starts.append(starts[members[0]])
                 continue
             starts.append(start)
-            start += _n_slots(spec) + int(spec["kind"] == "numeric")
+            start += _block_width(spec)
         return starts
 
     @property
@@ -300,8 +301,8 @@ class TabularEncoder:
         value the decoded row does not hold."""
         starts, unread = self._layout(), []
         for rule in self.derived_:
-            spec, start = self.columns_[rule["column"]], starts[rule["column"]]
-            unread += range(start, start + _n_slots(spec) + int(spec["kind"] == "numeric"))
+            start = starts[rule["column"]]
+            unread += range(start, start + _block_width(self.columns_[rule["column"]]))
         return unread
 
     def decoded_view(self):
@@ -315,9 +316,11 @@ class TabularEncoder:
         if not children:
             return None
         # Only these columns are decoded, with those they are decoded from (a one-hot group whole).
-        sources, wanted = self._rule_sources(), set(children)
-        while any(sources.get(p) is not None and sources[p] not in wanted for p in wanted):
-            wanted |= {sources[p] for p in wanted if p in sources}
+        sources, wanted = self._rule_sources(), set()
+        for position in children:
+            while position is not None:
+                wanted.add(position)
+                position = sources.get(position)
         wanted |= {self.groups_[self.columns_[p]["group"]][0] for p in wanted if self.columns_[p]["kind"] == "onehot"}
         return functools.partial(self._as_decoded, children, frozenset(wanted))
 
@@ -429,14 +432,10 @@ class TabularEncoder:
     def _check_column_names(self, names: list) -> None:
         want = [spec["name"] for spec in self.columns_]
         have = [json_scalar(name) if isinstance(name, np.generic) else name for name in names]
-        if all(_same_name(a, b) for a, b in zip(have, want)):
-            return
-        missing = [name for name in want if not any(_same_name(name, other) for other in have)]
-        extra = [name for name in have if not any(_same_name(name, other) for other in want)]
-        detail = (f"it lacks {missing[0]!r}" if missing else f"it has {extra[0]!r}, which the fit did not"
-                  if extra else "its columns are in another order")
-        raise DataValidationError(f"X does not have the columns the encoder was fitted on: {detail}. Give X "
-                                  f"the fitted columns in their order ({first_few(map(repr, want), 5)}).")
+        detail = column_difference(want, have, same=_same_name, owner="the fit")
+        if detail is not None:
+            raise DataValidationError(f"X does not have the columns the encoder was fitted on: {detail}. Give X "
+                                      f"the fitted columns in their order ({first_few(map(repr, want), 5)}).")
 
     # ------------------------------------------------------------ decode
     def inverse_transform(self, Z, random_state=None):
@@ -1304,6 +1303,18 @@ def _num(value) -> str:
 
 
 # ======================================================================= helpers: containers
+def column_difference(want: list, have: list, *, same=operator.eq, owner: str = "the model") -> str | None:
+    """How the column names ``have`` differ from the fitted ``want`` ("it lacks 'age'", "it has 'x',
+    which the model does not", "its columns are in another order"), None where they are the same;
+    ``same``: when two names are one."""
+    if len(have) == len(want) and all(same(a, b) for a, b in zip(have, want)):
+        return None
+    missing = [name for name in want if not any(same(name, other) for other in have)]
+    extra = [name for name in have if not any(same(name, other) for other in want)]
+    return (f"it lacks {missing[0]!r}" if missing else f"it has {extra[0]!r}, which {owner} does not"
+            if extra else "its columns are in another order")
+
+
 def _same_name(a, b) -> bool:
     """Column names equal as a model file keeps them (a float NaN name is itself)."""
     return type(a) is type(b) and (a == b or (a != a and b != b))
@@ -1459,6 +1470,12 @@ def _check_no_equal_values_of_two_kinds(series: pd.Series, name) -> None:
 
 
 # ======================================================================= helpers: numeric
+def _block_width(spec: dict) -> int:
+    """Positions of a column's block in an encoded row (not a one-hot group's): a number's value
+    before its modes' slots, a category's slots."""
+    return _n_slots(spec) + int(spec["kind"] == "numeric")
+
+
 def _n_slots(spec: dict) -> int:
     if spec["kind"] == "numeric":
         return len(spec["means"]) + int(spec["has_missing"])

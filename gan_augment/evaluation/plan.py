@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from gan_augment._memory import check_fits_in_memory
+from gan_augment._memory import check_top_up_fits
 from gan_augment._random import SEED_MAX, check_seed, seeded_clone, seeded_splitter
 from gan_augment._warnings import catching_warnings, user_stacklevel
 from gan_augment.data.albumentations_adapter import import_albumentations
@@ -213,8 +213,7 @@ def _strategy_targets(y, strategy, counts: dict, width: int) -> list:
         plan = plan_top_up(y, strategy)
     except (ValueError, TypeError) as exc:
         raise ValueError(f"augmenter's sampling_strategy={strategy!r}: {exc}") from None
-    check_fits_in_memory(sum(n for n in plan.values() if n > 0), width, "rows",
-                         what=f"augmenter's sampling_strategy={strategy!r}: the top-up's ")
+    check_top_up_fits(plan, width, "rows", what=f"augmenter's sampling_strategy={strategy!r}: the top-up's ")
     majority = max(counts.values())
     return [label for label, n in plan.items() if n > 0] or [label for label, n in counts.items() if n < majority]
 
