@@ -15,7 +15,9 @@ Run it on two checkouts (PYTHONPATH) to compare library versions: GATE_READ_OFF.
 but the largest topped up to its count through the gate with the judge reading the rows as decoded
 (``as decoded``, the library's way since 6575851) and as generated (``as generated``, before it);
 macro-F1 and the rarest class's recall of the evaluator's logistic regression and gradient boosting
-on the test part. Both arms share the fit: only the gate's view differs.
+on the test part. Both arms share the fit: only the gate's view differs. ``--baselines`` (with
+``--utility``): the same splits, classifiers and amounts without a GAN: no augmentation, class
+weights (``class_weight="balanced"``), random oversampling and SMOTE(-NC) (``MixedSMOTE``).
 """
 
 from __future__ import annotations
@@ -37,9 +39,10 @@ def main(argv=None):
     parser.add_argument("--utility", type=int, nargs="+", default=None, metavar="SEED",
                         help="compare the two views downstream, on these seeds")
     parser.add_argument("--min-rows", type=int, default=10, help="--utility: classes with fewer rows are left out")
+    parser.add_argument("--baselines", action="store_true", help="--utility: the arms without a GAN instead")
     args = parser.parse_args(argv)
     if args.utility:
-        return utility(args.table, args.utility, args.min_rows)
+        return utility(args.table, args.utility, args.min_rows, args.baselines)
     import gan_augment
     from gan_augment import GANAugmenter
 
@@ -62,11 +65,12 @@ def main(argv=None):
         print(f"{label} ({int(np.sum(y == label))} real rows): judged as decoded {share:.4f}")
 
 
-def utility(table: str, seeds: list[int], min_rows: int) -> None:
+def utility(table: str, seeds: list[int], min_rows: int, baselines: bool = False) -> None:
     from sklearn.metrics import f1_score, recall_score
     from sklearn.model_selection import train_test_split
 
     from gan_augment import GANAugmenter
+    from gan_augment.baselines import baseline_sampler
     from gan_augment.evaluation._prep import build_estimator
     from gan_augment.kinds.tabular import TabularKind
 
@@ -83,6 +87,25 @@ def utility(table: str, seeds: list[int], min_rows: int) -> None:
         X_tr, X_te = X_tr.reset_index(drop=True), X_te.reset_index(drop=True)
         labels, counts = np.unique(y_tr, return_counts=True)
         rare = labels[np.argmin(counts)]
+
+        def scores(X_r, y_r, balanced=False):
+            cells = []
+            for estimator in ("logreg", "hgb"):
+                model = build_estimator(estimator, X_tr, random_state=seed)
+                if balanced:
+                    model.set_params(**{f"{model.steps[-1][0]}__class_weight": "balanced"})
+                predicted = model.fit(X_r, y_r).predict(X_te)
+                cells += [f1_score(y_te, predicted, average="macro"),
+                          recall_score(y_te, predicted, labels=[rare], average="macro")]
+            return " | ".join(f"{c:.4f}" for c in cells)
+
+        if baselines:
+            print(f"| {seed} | none | {scores(X_tr, y_tr)} |\n| {seed} | class weights | "
+                  f"{scores(X_tr, y_tr, balanced=True)} |", flush=True)
+            for method in ("random", "smote"):
+                resampled = baseline_sampler(method, random_state=seed).fit_resample(X_tr, y_tr)
+                print(f"| {seed} | {method} | {scores(*resampled)} |", flush=True)
+            continue
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             model = GANAugmenter(random_state=seed, n_threads=1).fit(X_tr, y_tr)
@@ -96,12 +119,7 @@ def utility(table: str, seeds: list[int], min_rows: int) -> None:
             X_r = pd.concat([X_tr, *parts], ignore_index=True)
             y_r = np.concatenate([y_tr, *[np.full(counts.max() - n, label) for label, n in zip(labels, counts)
                                           if n < counts.max()]])
-            cells = []
-            for estimator in ("logreg", "hgb"):
-                predicted = build_estimator(estimator, X_tr, random_state=seed).fit(X_r, y_r).predict(X_te)
-                cells += [f1_score(y_te, predicted, average="macro"),
-                          recall_score(y_te, predicted, labels=[rare], average="macro")]
-            print(f"| {seed} | {name} | " + " | ".join(f"{c:.4f}" for c in cells) + " |", flush=True)
+            print(f"| {seed} | {name} | {scores(X_r, y_r)} |", flush=True)
 
 
 if __name__ == "__main__":
