@@ -747,3 +747,79 @@ def test_an_image_folder_with_a_nested_folder_in_a_class_is_named_as_one_by_the_
         load_dataset(root)
     message = str(refused.value)
     assert "give that folder" not in message and "read_image_folder(path)" in message
+
+
+def test_netpbm_and_jfif_files_are_images(tmp_path):
+    # A folder of .pgm faces (the AT&T/ORL layout) was "no data file", and .pgm/.ppm/.jfif files
+    # beside PNGs were skipped as non-image files, silently left out of training and of augment's tree.
+    _save(tmp_path / "faces" / "s1" / "1.png", _pixels(1))
+    Image.fromarray(_pixels(2)).save(tmp_path / "faces" / "s1" / "2.pgm")
+    (tmp_path / "faces" / "s2").mkdir()
+    Image.fromarray(_pixels(3)).save(tmp_path / "faces" / "s2" / "1.jfif", format="JPEG")
+    Image.fromarray(_pixels(4)).save(tmp_path / "faces" / "s2" / "2.PPM")
+    assert is_image_folder(tmp_path / "faces")
+    folder = read_image_folder(tmp_path / "faces")
+    assert folder.skipped == [] and [p.name for p in folder.files] == ["1.png", "2.pgm", "1.jfif", "2.PPM"]
+    np.testing.assert_array_equal(folder.images[1, ..., 0], _pixels(2))
+
+
+def test_a_looping_link_does_not_hide_an_image_tree(tmp_path):
+    _tree(tmp_path / "data", {"cat": 2, "dog": 2})
+    (tmp_path / "data" / "current").symlink_to("current")  # a stale link to itself
+    (tmp_path / "data" / "dog" / "loop").symlink_to("loop")
+    assert is_image_folder(tmp_path / "data")  # it said "holds no data file (.csv/...)"
+    assert read_image_folder(tmp_path / "data").classes == ["cat", "dog"]
+
+
+def test_an_output_through_a_link_is_refused_before_any_work(tmp_path, source):
+    # A linked --out read as an empty folder, then failed after training as if "another run" had
+    # written it; with --force the link was replaced by a folder and its target left empty.
+    (tmp_path / "target").mkdir()
+    (tmp_path / "linked").symlink_to("target")
+    (tmp_path / "loop").symlink_to("loop")
+    with pytest.raises(FileExistsError, match=r"Output folder .*linked is a symbolic link \(to target\); give the folder"):
+        check_tree_out(source.root, tmp_path / "linked")
+    with pytest.raises(FileExistsError, match="is a symbolic link"):
+        write_augmented_tree(source, tmp_path / "linked", {"cat": _synthetic(1)}, force=True)
+    with pytest.raises(DataValidationError, match=r"loop.* goes through a symbolic link that points back to itself"):
+        check_tree_out(source.root, tmp_path / "loop" / "out")  # was a bare RuntimeError
+    assert (tmp_path / "linked").is_symlink() and list((tmp_path / "target").iterdir()) == []
+
+
+def test_palette_images_are_judged_by_the_colours_their_pixels_use(tmp_path):
+    bits = np.arange(16).reshape(4, 4) % 2 * 255
+    # A 1-bit palette PNG of black and white is a 1-bit file: synthetic images are written 1-bit too.
+    for name in ("ok", "defect"):
+        for i in range(2):
+            image = Image.fromarray(bits.astype(np.uint8) // 255, mode="L").convert("P")
+            image.putpalette([0, 0, 0, 255, 255, 255])
+            (tmp_path / "bw" / name).mkdir(parents=True, exist_ok=True)
+            image.save(tmp_path / "bw" / name / f"{i}.png", bits=1)
+    assert read_image_folder(tmp_path / "bw").bilevel
+    # A grey image whose 256-entry palette ends in an unused red was read as RGB, and refused beside L files.
+    _save(tmp_path / "grey" / "a" / "1.png", _pixels(1))
+    palette = [v for g in range(255) for v in (g, g, g)] + [255, 0, 0]
+    image = Image.fromarray(_pixels(2) // 2, mode="L").convert("P")
+    image.putpalette(palette)
+    image.save(tmp_path / "grey" / "a" / "2.png")
+    folder = read_image_folder(tmp_path / "grey")
+    assert folder.images.shape[3] == 1 and not folder.bilevel
+    np.testing.assert_array_equal(folder.images[1, ..., 0], _pixels(2) // 2)
+
+
+def test_transparency_is_said_where_pixels_use_it(tmp_path):
+    # An unused transparent palette index warned; an RGB colour key that half the pixels use did not.
+    for i in range(2):
+        unused = Image.fromarray(_pixels(i) // 2, mode="L").convert("P")
+        unused.putpalette([v for g in range(256) for v in (g, g, g)])
+        (tmp_path / "unused" / "a").mkdir(parents=True, exist_ok=True)
+        unused.save(tmp_path / "unused" / "a" / f"{i}.png", transparency=255)  # no pixel is 255 // 2 > 127
+        keyed = np.zeros((4, 4, 3), np.uint8)
+        keyed[:2] = 200
+        (tmp_path / "keyed" / "a").mkdir(parents=True, exist_ok=True)
+        Image.fromarray(keyed).save(tmp_path / "keyed" / "a" / f"{i}.png", transparency=(0, 0, 0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        read_image_folder(tmp_path / "unused")
+    with pytest.warns(UserWarning, match=r"2 images in .* have transparent pixels"):
+        read_image_folder(tmp_path / "keyed")

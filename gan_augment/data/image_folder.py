@@ -34,7 +34,8 @@ from gan_augment._warnings import user_stacklevel
 from gan_augment.exceptions import DataValidationError
 
 #: File suffixes (compared case-insensitively) read as images; other files are skipped.
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".jfif", ".bmp", ".gif", ".tif", ".tiff", ".webp",
+                  ".pbm", ".pgm", ".ppm", ".pnm")
 
 #: What an image's channel count is called in messages.
 CHANNEL_KINDS = {1: "grayscale", 3: "RGB"}
@@ -119,18 +120,27 @@ def is_image_folder(path) -> bool:
     """
     try:
         with os.scandir(path) as entries:
-            sub_dirs = [e.path for e in entries if e.is_dir() and not _is_hidden(e.name)]
+            sub_dirs = [e.path for e in entries if _entry_is(e, "dir") and not _is_hidden(e.name)]
     except OSError:  # missing, a file, or not readable
         return False
     for sub_dir in sub_dirs:
         try:
             with os.scandir(sub_dir) as entries:
-                if any(e.is_file() and not e.name.startswith(".") and _has_image_suffix(e.name)
+                if any(_entry_is(e, "file") and not e.name.startswith(".") and _has_image_suffix(e.name)
                        for e in entries):
                     return True
         except OSError:
             continue
     return False
+
+
+def _entry_is(entry: os.DirEntry, kind: str) -> bool:
+    """``entry.is_dir()`` / ``is_file()``, False for a link that loops (they raise ELOOP): one stale
+    link must not hide the whole tree, as Path.is_dir() would not."""
+    try:
+        return entry.is_dir() if kind == "dir" else entry.is_file()
+    except OSError:
+        return False
 
 
 def _list_tree(root: Path):
@@ -224,10 +234,11 @@ def _decode(path: Path) -> _Decoded:
         # high byte of each value), and only its raw mode ("RGB;16B") tells the file is 16-bit.
         deep = image.mode.startswith("I;16") or any(_SIXTEEN_BITS_PER_CHANNEL.fullmatch(_raw_mode(tile))
                                                      for tile in image.tile)
+        one_bit_palette = image.mode == "P" and any(_raw_mode(tile) == "P;1" for tile in image.tile)
         image.load()  # Image.open reads only the header: a truncated file fails here
         upright, turned = _upright(image)
-        return _Decoded(_to_array(upright, path), deep, _transparent(image), image.mode == "1",
-                        _frames(image), turned)
+        bilevel = image.mode == "1" or (one_bit_palette and _bilevel_palette(image))
+        return _Decoded(_to_array(upright, path), deep, _transparent(image), bilevel, _frames(image), turned)
 
 
 def _frames(image: Image.Image) -> int:
@@ -251,11 +262,19 @@ def _raw_mode(tile) -> str:
 
 
 def _transparent(image: Image.Image) -> bool:
-    """Whether some pixel is not fully opaque (an alpha channel below 255, or a palette's
-    transparent colour)."""
+    """Whether some pixel is not fully opaque: an alpha channel below 255, or a pixel of the
+    transparent colour a palette or a colour key (PNG's tRNS) names."""
     if image.mode in ("RGBA", "RGBa", "LA", "La", "PA"):
         return bool((np.asarray(image.getchannel("A")) < 255).any())
-    return image.mode == "P" and "transparency" in image.info
+    if "transparency" not in image.info:
+        return False
+    with warnings.catch_warnings():  # Pillow's advice to convert palette images with transparency
+        warnings.simplefilter("ignore", UserWarning)
+        try:
+            alpha = image.convert("RGBA").getchannel("A")
+        except ValueError:  # a mode Pillow cannot give alpha (e.g. 16-bit grey): its key is dropped unseen
+            return False
+    return bool((np.asarray(alpha) < 255).any())
 
 
 def _upright(image: Image.Image) -> tuple[Image.Image, bool]:
@@ -314,12 +333,23 @@ def _to_array(image: Image.Image, path: Path) -> np.ndarray:
     return gray.astype(np.uint8)[..., None]
 
 
+def _used_colours(image: Image.Image) -> np.ndarray:
+    """The palette colours the pixels of a ``P``/``PA`` image use, (K, 3); an unused entry (a
+    tool's 256-entry palette, say) says nothing about the image."""
+    palette = image.getpalette("RGB") or []
+    colours = np.asarray(palette, dtype=np.int64).reshape(-1, 3)
+    used = np.unique(np.asarray(image.getchannel(0)))
+    return colours[used[used < len(colours)]]
+
+
 def _grey_palette(image: Image.Image) -> bool:
-    palette = image.getpalette("RGB")
-    if not palette:
-        return False
-    colours = np.asarray(palette).reshape(-1, 3)
-    return bool((colours == colours[:, :1]).all())
+    colours = _used_colours(image)
+    return bool(len(colours) and (colours == colours[:, :1]).all())
+
+
+def _bilevel_palette(image: Image.Image) -> bool:
+    """A 1-bit palette image whose pixels are black or white only: a black-and-white file."""
+    return bool(np.isin(_used_colours(image), (0, 255)).all() and _grey_palette(image))
 
 
 # ===================================================================================== reading
@@ -693,7 +723,13 @@ def check_outside_source(out_dir, root, *, what: str = "The output folder") -> N
     class folders, which may be links to elsewhere): replacing it would delete the user's images,
     and a folder written inside it would be read as one more class next time."""
     out_dir, root = Path(out_dir), Path(root)
-    out = out_dir.resolve()
+    try:
+        out = out_dir.resolve()
+    except (RuntimeError, OSError) as exc:  # Python 3.11's "Symlink loop"; 3.13 raises OSError
+        raise DataValidationError(
+            f"{what} {out_dir} goes through a symbolic link that points back to itself ({exc}); remove the "
+            "link or give another path."
+        ) from exc
     protected = {root.resolve()} | {entry.resolve() for entry in root.iterdir() if entry.is_dir()}
     for folder in sorted(protected):
         if out == folder:
@@ -729,6 +765,13 @@ def _fill_tree(staging: Path, source: ImageFolder, synthetic: dict, prefix: str)
 def _check_replaceable(path: Path, *, force: bool, what: str) -> None:
     """``path`` may be written: absent, an empty folder, or (with force) a folder that gan-augment
     wrote before (it holds :data:`WRITTEN_MARK`)."""
+    if path.is_symlink():
+        # The output is written beside it and renamed into its place, which would replace the
+        # link itself and leave the folder it points to as it was.
+        raise FileExistsError(
+            f"{what} {path} is a symbolic link (to {os.readlink(path)}); give the folder it points to, "
+            "or another path."
+        )
     if path.is_dir():
         try:
             is_empty = next(path.iterdir(), None) is None
