@@ -18,12 +18,32 @@ def info(
     set_flags(quiet, debug)
     check_processes("info")
     require_stdout("info prints what the model holds there")
-    from ._handlers import for_model
     from ._model_dir import load_model
     from gan_augment.checkpoint import read_metadata
 
     augmenter, dataset_info = load_model(model_dir)
     versions = read_metadata(model_dir, kind="model").get("versions") or {}
+    try:
+        lines = _lines(model_dir, augmenter, dataset_info, versions)
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+        # A model.json edited by hand loads without its checksum (files written before there was
+        # one), and some entries are first read here.
+        from gan_augment.exceptions import ModelFileError
+
+        detail = " ".join(str(exc).split())[:200]
+        raise ModelFileError(
+            f"{model_dir}/model.json holds an entry info cannot read ({type(exc).__name__}: {detail}); it is "
+            "damaged or was edited: fit the model again."
+        ) from exc
+    # Column and class names and the source path come from the user's files: a crafted header must
+    # not drive the terminal (ANSI escapes, carriage returns); its control characters print escaped.
+    for line in lines:
+        typer.echo(escape(line))
+
+
+def _lines(model_dir, augmenter, dataset_info: dict, versions) -> list[str]:
+    from ._handlers import for_model
+
     handler, unit = for_model(augmenter), augmenter.kind_.unit
     lines = [f"Model directory: {model_dir}"]
     if dataset_info:
@@ -35,10 +55,7 @@ def info(
     lines += _training_lines(augmenter)
     if isinstance(versions, dict) and versions:
         lines.append("Versions:  " + ", ".join(f"{k} {v}" for k, v in versions.items()))
-    # Column and class names and the source path come from the user's files: a crafted header must
-    # not drive the terminal (ANSI escapes, carriage returns); its control characters print escaped.
-    for line in lines:
-        typer.echo(escape(line))
+    return lines
 
 
 def _count(dataset_info: dict) -> str:

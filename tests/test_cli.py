@@ -1390,6 +1390,39 @@ def test_info_names_an_array_models_columns_as_sample_writes_them(tmp_path, caps
     assert listed == out.splitlines()[0].split(",")[:3] == ["x0", "x1", "x2"]
 
 
+def test_info_names_a_frames_integer_columns_and_shows_ranges_in_full(tmp_path, capsys):
+    # A DataFrame with columns [0, 1, 2] (no feature_names_in_: scikit-learn keeps only string names)
+    # was listed as x0, x1, x2 while sample wrote 0,1,2; ranges read [1.04282e+06, 8.97315e+06].
+    from gan_augment import GANAugmenter
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({0: rng.integers(1_000_000, 9_000_000, 60), 1: (rng.normal(size=60) + 123_014.71).round(2),
+                      2: rng.normal(size=60)})
+    GANAugmenter(epochs=1, random_state=0).fit(X, np.array([0] * 45 + [1] * 15)).save(tmp_path / "m")
+    code, out, err = run(capsys, "info", tmp_path / "m")
+    assert code == 0, err
+    described = {line.split()[0]: line for line in out.splitlines() if line.startswith("  ") and "numeric" in line}
+    code, sampled, err = run(capsys, "sample", tmp_path / "m", "--class", "1", "--n", 2, "--out", "-")
+    assert code == 0, err
+    assert list(described) == sampled.splitlines()[0].split(",")[:3] == ["0", "1", "2"]
+    assert f"whole numbers in [{X[0].min()}, {X[0].max()}]" in described["0"]
+    assert f"real numbers in [{float(X[1].min())!r}, {float(X[1].max())!r}], 2 decimals" in described["1"]
+
+
+def test_info_of_a_hand_edited_model_json_says_so_in_one_line(model_dir, capsys):
+    # Without its checksum (the format before it) an edited model.json loads; info then failed with
+    # "KeyError: 'loss_d'" naming neither the file nor what to do.
+    meta = model_dir / "model.json"
+    header = json.loads(meta.read_text())
+    header.pop("header_sha256")
+    header["state"]["history"][-1].pop("loss_d")
+    meta.write_text(json.dumps(header))
+    code, out, err = run(capsys, "info", model_dir)
+    assert code == 1 and out == ""
+    assert re.search(r"model\.json holds an entry info cannot read \(KeyError: 'loss_d'\); it is damaged or was "
+                     r"edited: fit the model again", err), err
+
+
 def test_info_describes_the_generators_the_model_holds_and_numpy_labels_as_text(tmp_path, capsys):
     # n_generators set after the fit made info fail ("unsupported format string passed to
     # NoneType"); numpy's str labels were shown as np.str_('c').

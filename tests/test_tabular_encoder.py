@@ -453,6 +453,7 @@ def test_text_that_only_sometimes_looks_like_a_date_does_not_warn():
     (np.random.default_rng(0).normal(size=40), "looks like a regression target: 40 distinct numbers in 40 rows"),
     (np.arange(100), "looks like a regression target: 100 distinct"),
     (np.array([0.5, 1.5, 0.5, 1.5] * 10), r"fractional part as labels \(e.g. 0.5\)"),
+    (np.array([1.0, 2.0000001] * 20), r"fractional part as labels \(e.g. 2.0000001\)"),  # was "e.g. 2"
 ])
 def test_check_target_refuses_what_cannot_be_classes(y, match):
     with pytest.raises(DataValidationError, match=match):

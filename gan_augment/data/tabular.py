@@ -26,6 +26,7 @@ off that column's decoded value.
 from __future__ import annotations
 
 import functools
+import math
 import numbers
 import operator
 import re
@@ -1181,7 +1182,7 @@ def _check_not_continuous(labels: pd.Series, what: str, *, from_file: bool) -> N
         )
     if len(fractional) and not as_text:  # text such as "0.5" is a fine class name
         raise DataValidationError(
-            f"{what} holds numbers with a fractional part as labels (e.g. {fractional[0]:g}); class "
+            f"{what} holds numbers with a fractional part as labels (e.g. {_num(fractional[0])}); class "
             "labels must be whole numbers or text. Convert class codes to text first "
             "(y.astype(str)), or bin measurements into classes (pandas.cut)."
         )
@@ -1299,7 +1300,16 @@ def _name_of(series: pd.Series):
 
 
 def _num(value) -> str:
-    return "?" if value is None else f"{value:g}"
+    """A number as messages show it: in full (a range of 1042821..8973154 is not "1.04282e+06"),
+    with the fewest digits that read back as the same float, in exponent form only beyond 1e16."""
+    if value is None:
+        return "?"
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    value = float(value)
+    if math.isfinite(value) and abs(value) < 1e16:
+        return np.format_float_positional(value, unique=True, trim="-")
+    return repr(value)
 
 
 # ======================================================================= helpers: containers

@@ -133,7 +133,7 @@ class TabularKind(DataKind):
 
     def describe(self, augmenter) -> list[str]:
         columns = augmenter.encoder_.describe_columns()
-        if not hasattr(augmenter, "feature_names_in_"):
+        if augmenter.encoder_.container_["kind"] == "ndarray":
             # Fitted on an array: its columns are positions, and the command line writes them as
             # x0, x1, ... (scikit-learn's names for unnamed features): the same names here.
             columns = [(f"x{name}", text) for name, text in columns]
