@@ -1409,6 +1409,16 @@ def test_info_names_a_frames_integer_columns_and_shows_ranges_in_full(tmp_path, 
     assert f"real numbers in [{float(X[1].min())!r}, {float(X[1].max())!r}], 2 decimals" in described["1"]
 
 
+def test_number_text_is_exact_and_short_in_the_columns_own_width():
+    from gan_augment.data.tabular import TabularEncoder
+
+    X = pd.DataFrame({"f32": np.array([0.1, 0.25, 0.7] * 10, dtype="float32"), "tiny": np.arange(30) * 1e-300,
+                      "big": np.arange(30) * 1e20})
+    described = dict(TabularEncoder(random_state=0).fit(X).describe_columns())
+    assert "real numbers in [0.1, 0.7]" in described["f32"]  # not 0.10000000149011612, nor 0.7000000476837158
+    assert "in [0, 2.9e-299]" in described["tiny"] and "in [0, 2.9e+21]" in described["big"]
+
+
 def test_info_of_a_hand_edited_model_json_says_so_in_one_line(model_dir, capsys):
     # Without its checksum (the format before it) an edited model.json loads; info then failed with
     # "KeyError: 'loss_d'" naming neither the file nor what to do.

@@ -26,7 +26,6 @@ off that column's decoded value.
 from __future__ import annotations
 
 import functools
-import math
 import numbers
 import operator
 import re
@@ -1274,7 +1273,8 @@ def _describe_column(spec: dict, groups: list[list[int]]) -> str:
         modes = len(spec.get("means", []))
         decimals = spec.get("decimals")
         places = "" if decimals is None else f", {decimals} decimal{'s' if decimals != 1 else ''}"
-        return (f"numeric      {dtype}, {kind} in [{_num(spec.get('min'))}, {_num(spec.get('max'))}]{places}, "
+        low, high = (_num(_in_width(spec.get(end), dtype)) for end in ("min", "max"))
+        return (f"numeric      {dtype}, {kind} in [{low}, {high}]{places}, "
                 f"{modes} mode{'s' if modes != 1 else ''}{missing}")
     if spec.get("binary"):
         return f"categorical  {dtype}, binary 0/1{missing}"
@@ -1299,17 +1299,29 @@ def _name_of(series: pd.Series):
     return series.name.item() if isinstance(series.name, np.generic) else series.name
 
 
+def _in_width(value, dtype: str):
+    """A float32 or float16 column's bound in its own width: its 0.1 is 0.10000000149011612 as a
+    float64, and shown as 0.1."""
+    if value is None or isinstance(value, numbers.Integral) or dtype not in ("float16", "float32"):
+        return value
+    return np.dtype(dtype).type(value)
+
+
 def _num(value) -> str:
     """A number as messages show it: in full (a range of 1042821..8973154 is not "1.04282e+06"),
-    with the fewest digits that read back as the same float, in exponent form only beyond 1e16."""
+    with the fewest digits that read back as the same float, in exponent form only beyond 1e16 or
+    below 1e-5 (where plain text would be mostly zeros)."""
     if value is None:
         return "?"
     if isinstance(value, numbers.Integral):
         return str(int(value))
-    value = float(value)
-    if math.isfinite(value) and abs(value) < 1e16:
+    if value == 0:
+        return "0"
+    if not isinstance(value, np.floating):
+        value = np.float64(value)
+    if np.isfinite(value) and 1e-5 <= abs(float(value)) < 1e16:  # shortest text in the value's own width
         return np.format_float_positional(value, unique=True, trim="-")
-    return repr(value)
+    return np.format_float_scientific(value, unique=True, trim="-") if np.isfinite(value) else str(float(value))
 
 
 # ======================================================================= helpers: containers
