@@ -8,6 +8,7 @@ regression's threshold towards the rare class (recall must rise), and provably c
 
 from __future__ import annotations
 
+import datetime
 import json
 import math
 import re
@@ -71,6 +72,29 @@ def test_an_augmenter_under_test_with_bad_parameters_is_refused_before_any_fold(
     X, y = two_gaussians()
     with pytest.raises(ValueError, match=match):
         evaluate_augmentation(X, y, augmenter(), estimator=Untrainable(), cv=2, repeats=1)
+
+
+@pytest.mark.parametrize("column", [
+    pd.Series(pd.date_range("2021-03-20", periods=60, freq="6h")),
+    pd.Series(pd.period_range("2021-03", periods=60, freq="D")),
+    pd.Series([datetime.date(2021, 3, 20), datetime.date(2021, 3, 21)] * 30, dtype=object),
+])
+@pytest.mark.parametrize("auto", [False, True])
+def test_a_column_the_gan_cannot_model_is_refused_before_any_fold(column, auto):
+    # Refused by the first fold's GAN fit, after the baselines and classifiers had trained (12 fits).
+    class Untrainable(LogisticRegression):
+        def fit(self, X, y, sample_weight=None):
+            raise AssertionError("a fold was trained before the columns were checked")
+
+    X, y = two_gaussians(n_major=40, n_minor=20)
+    X = X.assign(when=column.array)
+    gan = GANAugmenter(epochs=1)
+    augmenter = AutoAugmenter(augmenter=gan, estimator=Untrainable(), cv=2) if auto else gan
+    with pytest.raises(DataValidationError, match=r"Column 'when' (has dtype|holds the value)"):
+        if auto:
+            augmenter.fit_resample(X, y)
+        else:
+            evaluate_augmentation(X, y, augmenter, estimator=Untrainable(), cv=2, repeats=1)
 
 
 # ============================================================================ no leakage

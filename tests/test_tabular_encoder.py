@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gan_augment.data._dtypes import dtype_to_json
-from gan_augment.data.tabular import TabularEncoder, _restore_dtype, check_target
+from gan_augment.data.tabular import TabularEncoder, _restore_dtype, check_modelled_values, check_target
 from gan_augment.exceptions import DataValidationError
 
 N = 240
@@ -723,6 +723,37 @@ def test_new_data_is_checked_against_the_kinds_of_value_the_model_learnt():
     encoder.check_like_fitted(X.assign(mixed=pd.Series([1, 2] * 4, dtype=object)))
     with pytest.raises(DataValidationError, match=r"Column 'n' of X holds text \('x', 'y'.*fitted on numbers"):
         encoder.check_like_fitted(X.assign(n=pd.Series(["x", "y"] * 4, dtype=object)))
+
+
+@pytest.mark.parametrize("column, kind", [
+    (pd.Series(pd.to_datetime(["05/04/2021", "06/04/2021"] * 4, dayfirst=True)), "dates"),
+    (pd.Series(pd.to_datetime(["05/04/2021", "06/04/2021"] * 4, dayfirst=True)).dt.tz_localize("UTC"), "dates"),
+    (pd.Series(pd.period_range("2021-04", periods=2, freq="M").tolist() * 4), "dates"),
+    (pd.Series(pd.to_timedelta([1, 2] * 4, unit="D")), "durations"),
+])
+def test_dates_in_new_data_are_not_the_date_text_a_model_learnt(column, kind):
+    # augment --model on a parquet of real dates, with a model of the CSV's "05/04/2021" text: the
+    # synthetic text was parsed month first (4 May) into the date column, unsaid.
+    X = pd.DataFrame({"a": np.arange(8.0), "when": ["05/04/2021", "06/04/2021"] * 4})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "looks like dates"
+        encoder = TabularEncoder(random_state=0).fit(X)
+    with pytest.raises(DataValidationError, match=rf"Column 'when' of t.parquet holds {kind} .*fitted on text in it"):
+        encoder.check_like_fitted(X.assign(when=column), source="t.parquet")
+
+
+@pytest.mark.parametrize("values, match", [
+    ([1, 1.0, "a", 2.5], r"Column 'm' holds 1 \(int\) and 1.0 \(float\), which Python counts as one value"),
+    ([2.0, "b", np.float64(1.0), True], r"Column 'm' mixes booleans with numbers"),
+])
+def test_values_python_takes_as_one_but_written_differently_are_refused(values, match):
+    # 1 and 1.0 became one category: the float never came back, unsaid.
+    frame = pd.DataFrame({"a": np.arange(24.0), "m": pd.Series(values * 6, dtype=object)})
+    with pytest.raises(DataValidationError, match=match):
+        TabularEncoder(random_state=0).fit(frame)
+    with pytest.raises(DataValidationError, match=match):
+        check_modelled_values(frame)  # the same refusal, without fitting
+    TabularEncoder(random_state=0).fit(frame.assign(m=pd.Series([1, np.int64(1), "a", 2.5] * 6, dtype=object)))
 
 
 

@@ -803,6 +803,12 @@ def _value_kind(dtype) -> str:
         return "numbers"
     if isinstance(dtype, pd.CategoricalDtype):
         return _value_kind(dtype.categories.dtype)
+    # Not text: a model fitted on a file's date text would have its synthetic "05/04/2021" parsed
+    # into such a column month first (4 May), beside the real dates.
+    if pd.api.types.is_datetime64_any_dtype(dtype) or isinstance(dtype, pd.PeriodDtype):
+        return "dates"
+    if pd.api.types.is_timedelta64_dtype(dtype):
+        return "durations"
     return "text"
 
 
@@ -1445,8 +1451,26 @@ def _as_fitted(values: pd.Series, spec: dict) -> pd.Series:
         return values  # values of another kind: they match none of the column's anyway
 
 
-def _column_kind(series: pd.Series, *, forced: bool, name) -> str:
-    dtype = series.dtype
+def check_modelled_values(X) -> None:
+    """The refusals :meth:`TabularEncoder.fit` makes of a table's values, without fitting: dates,
+    durations and complex numbers, values a model file cannot keep (a date object, bytes), values
+    Python takes as one but written differently (1 and 1.0). For callers that fit a GAN only after
+    other work: the evaluator's and AutoAugmenter's folds trained baselines and classifiers first."""
+    frame, _ = _to_frame(X)
+    for name, dtype in frame.dtypes.items():
+        check_storable(dtype, name)
+    for name in frame.columns:
+        series = frame[name]
+        _check_modelled_dtype(series.dtype, name)
+        if series.dtype == object:
+            _check_no_equal_values_of_two_kinds(series, name)
+        if not pd.api.types.is_numeric_dtype(series.dtype) and not isinstance(series.dtype, pd.StringDtype):
+            # One value of each type (a Period column holds Period objects: modelled as categories)
+            for value in {type(v): v for v in series.dropna().astype(object)}.values():
+                json_scalar(value, column=name)
+
+
+def _check_modelled_dtype(dtype, name) -> None:
     if pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype):
         raise DataValidationError(
             f"Column {name!r} has dtype {dtype}; convert dates and durations to numbers "
@@ -1454,6 +1478,11 @@ def _column_kind(series: pd.Series, *, forced: bool, name) -> str:
         )
     if pd.api.types.is_complex_dtype(dtype):
         raise DataValidationError(f"Column {name!r} holds complex numbers, which cannot be modelled.")
+
+
+def _column_kind(series: pd.Series, *, forced: bool, name) -> str:
+    dtype = series.dtype
+    _check_modelled_dtype(dtype, name)
     if forced or pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
         if dtype == object:
             _check_no_equal_values_of_two_kinds(series, name)
@@ -1483,12 +1512,29 @@ def holds_only_numbers(column: pd.Series) -> bool:
 
 
 def _check_no_equal_values_of_two_kinds(series: pd.Series, name) -> None:
-    """Refuse an object column mixing booleans with numbers: Python takes ``True == 1`` and
-    ``False == 0.0``, so they would become one category and come back as whichever came first."""
-    if {"booleans", "numbers"} <= _value_kinds(series.dropna().tolist()).keys():
+    """Refuse an object column mixing values that Python takes as equal but that are written
+    differently: ``True == 1`` and ``False == 0.0``, ``1 == 1.0``. They would become one category
+    and come back as whichever came first."""
+    values = series.dropna().tolist()
+    if {"booleans", "numbers"} <= _value_kinds(values).keys():
         raise DataValidationError(
             f"Column {name!r} mixes booleans with numbers; Python counts True as 1 and False as 0, so they "
             "would merge into one category. Give the column one type first (e.g. X[col].astype(str)).")
+    if len({type(v) for v in values}) < 2:
+        return
+    first_of: dict = {}  # a value's first spelling, by equality
+    for value in values:
+        seen = first_of.setdefault(value, value)
+        if type(seen) is not type(value) and _plain_type(seen) is not _plain_type(value):
+            raise DataValidationError(
+                f"Column {name!r} holds {seen!r} ({type(seen).__name__}) and {value!r} ({type(value).__name__}), "
+                "which Python counts as one value, so they would merge into one category. Give the column one "
+                "type first (e.g. X[col].astype(str)).")
+
+
+def _plain_type(value) -> type:
+    """The Python type a numpy scalar stands for (np.int64(1) is an int 1, as written)."""
+    return type(value.item()) if isinstance(value, np.generic) else type(value)
 
 
 # ======================================================================= helpers: numeric
