@@ -96,14 +96,19 @@ def run_one(name, seed, data_dir, cache) -> list[dict]:
 
 def report(frame: pd.DataFrame, command: str, wall_s: float) -> str:
     lines = ["# Marginal calibration of the GAN's rows (issue 11): measured, not adopted", "",
-             f"Command: `{command}` (OMP_NUM_THREADS=1), {wall_s:.0f} s wall.", ""]
+             f"Command: `{command}` (OMP_NUM_THREADS=1)" + (f", {wall_s:.0f} s wall." if wall_s == wall_s else "."),
+             "", f"Seeds per scenario: {frame.groupby('scenario')['seed'].nunique().to_dict()}.", ""]
     for metric in ("macro_f1", "rare_recall"):
         table = frame.pivot_table(index=["scenario", "classifier"], columns="arm", values=metric)[ARMS]
 
         def best(method):
             return table[[a for a in ARMS if a.startswith(method + "@")]].max(axis=1)
 
-        lines += [f"## {metric} (mean over seeds)", "", table.round(3).to_markdown(), "",
+        header = ["scenario", "clf", *ARMS]
+        rows = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        rows += [f"| {name} | {clf} | " + " | ".join(f"{v:.3f}" for v in values) + " |"
+                 for (name, clf), values in zip(table.index, table.to_numpy())]
+        lines += [f"## {metric} (mean over seeds)", "", *rows, "",
                   f"Best amount per cell: gated >= SMOTE in {(best('gated') >= best('smote')).sum()}, "
                   f"calibrated >= SMOTE in {(best('calgated') >= best('smote')).sum()}, calibrated >= gated in "
                   f"{(best('calgated') >= best('gated')).sum()} of {len(table)} cells; mean of the best amount: "
