@@ -1419,6 +1419,18 @@ def test_number_text_is_exact_and_short_in_the_columns_own_width():
     assert "in [0, 2.9e-299]" in described["tiny"] and "in [0, 2.9e+21]" in described["big"]
 
 
+def test_an_output_through_a_looping_link_is_named_as_such(model_dir, data_csv, tmp_path, capsys):
+    # "[Errno 17] File exists: 'loop'" and "RuntimeError: Symlink loop from ..." (run with --debug).
+    (tmp_path / "loop").symlink_to("loop")
+    code, out, err = run(capsys, "sample", model_dir, "--class", "rare", "--n", 2, "--out", tmp_path / "loop" / "x.csv")
+    assert code != 0 and re.search(r"loop is a symbolic link to loop, which does not exist or points back to itself; "
+                                   r"remove the link or give another path", err), err
+    code, out, err = run(capsys, "fit", data_csv, "--epochs", 1, "--checkpoint-dir", tmp_path / "loop" / "c",
+                         "--out", tmp_path / "m")
+    assert code != 0 and "points back to itself; remove" in err and "--debug" not in err, err
+    assert not (tmp_path / "m").exists()
+
+
 def test_info_of_a_hand_edited_model_json_says_so_in_one_line(model_dir, capsys):
     # Without its checksum (the format before it) an edited model.json loads; info then failed with
     # "KeyError: 'loss_d'" naming neither the file nor what to do.

@@ -1,6 +1,7 @@
 """gan_augment.data.image_folder: class-per-folder image trees in and out, checked and atomic."""
 
 import os
+import shutil
 import warnings
 
 import numpy as np
@@ -823,3 +824,67 @@ def test_transparency_is_said_where_pixels_use_it(tmp_path):
         read_image_folder(tmp_path / "unused")
     with pytest.warns(UserWarning, match=r"2 images in .* have transparent pixels"):
         read_image_folder(tmp_path / "keyed")
+
+
+def test_a_colour_palette_whose_pixels_are_grey_reads_as_rgb_beside_rgb_files(tmp_path):
+    # A grey photo in a set of palette images sharing one colour palette: read grey by its pixels,
+    # then the folder was refused as mixing grayscale and RGB (before, the palette's colour made it RGB).
+    rng = np.random.default_rng(0)
+    palette = [v for g in range(0, 256, 17) for v in (g, g, g)] + rng.integers(0, 256, 48).tolist()  # 16 greys
+    indexes = {"a/0.png": rng.integers(0, 32, (4, 4)), "a/1.png": rng.integers(0, 32, (4, 4)),
+               "b/0.png": rng.integers(0, 16, (4, 4)), "b/1.png": rng.integers(0, 32, (4, 4))}
+    for name, index in indexes.items():
+        image = Image.fromarray(index.astype(np.uint8), mode="P")
+        image.putpalette(palette)
+        (tmp_path / "gifs" / name).parent.mkdir(parents=True, exist_ok=True)
+        image.save(tmp_path / "gifs" / name)
+    folder = read_image_folder(tmp_path / "gifs")
+    assert folder.images.shape == (4, 4, 4, 3)
+    np.testing.assert_array_equal(folder.images[2], np.repeat((indexes["b/0.png"] * 17)[..., None], 3, axis=2))
+    # Beside grey files (or alone) it is grey, as its pixels are.
+    _save(tmp_path / "grey" / "b" / "0.png", _pixels(1, (4, 4)))
+    _save(tmp_path / "grey" / "b" / "1.png", _pixels(2, (4, 4)))
+    _save(tmp_path / "grey" / "a" / "1.png", _pixels(3, (4, 4)))
+    shutil.copy(tmp_path / "gifs" / "b" / "0.png", tmp_path / "grey" / "a" / "0.png")
+    assert read_image_folder(tmp_path / "grey").images.shape == (4, 4, 4, 1)
+
+
+def test_sixteen_bit_netpbm_files_are_read_on_the_16_bit_scale(tmp_path):
+    # A 16-bit PGM (Pillow's mode "I") was refused as a "32-bit integer image", or read raw beside
+    # synthetic files written x257; a 48-bit PPM passed as 8-bit, and 8-bit files were written beside it.
+    values = (np.arange(20).reshape(4, 5) * 3000).astype(">u2")
+    for name in ("a/0.pgm", "a/1.pgm", "b/0.pgm", "b/1.pgm"):
+        (tmp_path / "pgm" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "pgm" / name).write_bytes(b"P5\n5 4\n65535\n" + values.tobytes())
+        (tmp_path / "ppm" / name).parent.mkdir(parents=True, exist_ok=True)
+        rgb = np.repeat(values[..., None], 3, axis=2)
+        (tmp_path / "ppm" / name).with_suffix(".ppm").write_bytes(b"P6\n5 4\n65535\n" + rgb.tobytes())
+    folder = read_image_folder(tmp_path / "pgm")
+    assert folder.sixteen_bit and folder.images.shape == (4, 4, 5, 1)
+    np.testing.assert_array_equal(folder.images[0, ..., 0], np.rint(values.astype(float) / 257))
+    assert read_image_folder(tmp_path / "ppm").sixteen_bit_colour is not None
+
+
+def test_a_16_bit_colour_key_is_compared_with_the_stored_values(tmp_path):
+    # Converting to RGBA clipped 16-bit values to 255 before comparing: key 255 matched pixels of 256+.
+    for key, warned in ((255, False), (700, True)):
+        for i in range(2):
+            values = np.full((4, 4), 300 + i, np.uint16)
+            values[0, 0] = 700
+            (tmp_path / str(key) / "a").mkdir(parents=True, exist_ok=True)
+            Image.fromarray(values).save(tmp_path / str(key) / "a" / f"{i}.png", transparency=key)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            read_image_folder(tmp_path / str(key))
+        assert any("transparent pixels" in str(w.message) for w in caught) == warned
+
+
+def test_pillows_palette_transparency_advice_is_not_repeated_per_image(tmp_path):
+    # Said once per image (50 lines for 50 files) once the reader changed warning filters per image.
+    for i in range(6):
+        image = Image.fromarray(_pixels(i, (4, 4)) // 2 + 2, mode="L").convert("P")  # no pixel is transparent
+        (tmp_path / "d" / "ab"[i % 2]).mkdir(parents=True, exist_ok=True)
+        image.save(tmp_path / "d" / "ab"[i % 2] / f"{i}.png", transparency=bytes([0, 128] + [255] * 254))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        read_image_folder(tmp_path / "d")

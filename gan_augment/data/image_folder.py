@@ -225,6 +225,7 @@ class _Decoded(NamedTuple):
     bilevel: bool  # a 1-bit (black and white) file
     frames: int  # frames or pages in the file (an animation, a TIFF stack); only the first is read
     turned: bool  # its EXIF orientation turned or mirrored the stored pixels
+    either_kind: bool  # a colour palette whose pixels are all grey: read grey, or RGB beside RGB files
 
 
 def _decode(path: Path) -> _Decoded:
@@ -233,12 +234,14 @@ def _decode(path: Path) -> _Decoded:
         # Before load(), which drops the tiles: Pillow reads a 48-bit RGB PNG as 8-bit "RGB" (the
         # high byte of each value), and only its raw mode ("RGB;16B") tells the file is 16-bit.
         deep = image.mode.startswith("I;16") or any(_SIXTEEN_BITS_PER_CHANNEL.fullmatch(_raw_mode(tile))
-                                                     for tile in image.tile)
+                                                     or _ppm_maxval(tile) > 255 for tile in image.tile)
         one_bit_palette = image.mode == "P" and any(_raw_mode(tile) == "P;1" for tile in image.tile)
         image.load()  # Image.open reads only the header: a truncated file fails here
         upright, turned = _upright(image)
         bilevel = image.mode == "1" or (one_bit_palette and _bilevel_palette(image))
-        return _Decoded(_to_array(upright, path), deep, _transparent(image), bilevel, _frames(image), turned)
+        either_kind = image.mode in ("P", "PA") and _grey_palette(image) and not _grey(_palette_colours(image))
+        return _Decoded(_to_array(upright, path, sixteen_bit=deep), deep, _transparent(image), bilevel,
+                        _frames(image), turned, either_kind)
 
 
 def _frames(image: Image.Image) -> int:
@@ -250,6 +253,13 @@ def _frames(image: Image.Image) -> int:
 #: Pillow's raw modes of 16 bits per channel (PNG "RGB;16B", TIFF "RGBA;16L", ...); not a BMP's
 #: "BGR;16", 16 bits per pixel (5-6-5), whose channels hold at most 8 bits.
 _SIXTEEN_BITS_PER_CHANNEL = re.compile(r"(RGB[AXa]?|LA|CMYK|I);16[BLN]?")
+
+
+def _ppm_maxval(tile) -> int:
+    """The largest value of a Netpbm file's samples (Pillow's PPM decoder arguments are the raw
+    mode and it: ``("RGB", 65535)`` for a 48-bit PPM, which Pillow scales to 8 bits); 0 elsewhere."""
+    args = tile[3] if len(tile) > 3 else None
+    return args[1] if isinstance(args, tuple) and len(args) > 1 and isinstance(args[1], int) else 0
 
 
 def _raw_mode(tile) -> str:
@@ -268,12 +278,13 @@ def _transparent(image: Image.Image) -> bool:
         return bool((np.asarray(image.getchannel("A")) < 255).any())
     if "transparency" not in image.info:
         return False
-    with warnings.catch_warnings():  # Pillow's advice to convert palette images with transparency
-        warnings.simplefilter("ignore", UserWarning)
-        try:
-            alpha = image.convert("RGBA").getchannel("A")
-        except ValueError:  # a mode Pillow cannot give alpha (e.g. 16-bit grey): its key is dropped unseen
-            return False
+    key = image.info["transparency"]
+    if image.mode.startswith("I"):  # 16-bit grey: converting clips values to 255 before comparing
+        return isinstance(key, int) and bool((np.asarray(image) == key).any())
+    try:
+        alpha = image.convert("RGBA").getchannel("A")
+    except ValueError:  # a mode Pillow cannot give alpha: its key is dropped unseen
+        return False
     return bool((np.asarray(alpha) < 255).any())
 
 
@@ -288,11 +299,12 @@ def _upright(image: Image.Image) -> tuple[Image.Image, bool]:
         return image, False
 
 
-def _to_array(image: Image.Image, path: Path) -> np.ndarray:
+def _to_array(image: Image.Image, path: Path, *, sixteen_bit: bool = False) -> np.ndarray:
     """Grayscale modes become (H, W, 1), every other mode (H, W, 3) RGB.
 
     * ``1``, ``L``: as 0..255 values; ``LA``/``La``: the alpha channel is dropped.
-    * ``I;16`` (16-bit): the full 0..65535 range is mapped onto 0..255 (divided by 257).
+    * ``I;16`` (16-bit), and ``I`` read from a 16-bit file (``sixteen_bit``: a 16-bit PGM): the
+      full 0..65535 range is mapped onto 0..255 (divided by 257).
     * ``I`` (32-bit integer) and ``F`` (float): read as they are when every value is a whole
       number in 0..255 (8-bit data some tools store so); otherwise refused, naming the range, since
       rounding and clipping would change them (a float TIFF in [0, 1] would become black and white).
@@ -301,7 +313,7 @@ def _to_array(image: Image.Image, path: Path) -> np.ndarray:
       an alpha channel is dropped, not blended onto a background.
     """
     mode = image.mode
-    if mode.startswith("I;16"):
+    if mode.startswith("I;16") or (mode == "I" and sixteen_bit):
         gray = np.rint(np.asarray(image).astype(np.float64) / 257.0)  # 65535 / 257 = 255
     elif mode in ("I", "F"):
         gray = np.asarray(image, dtype=np.float64)
@@ -333,18 +345,26 @@ def _to_array(image: Image.Image, path: Path) -> np.ndarray:
     return gray.astype(np.uint8)[..., None]
 
 
+def _palette_colours(image: Image.Image) -> np.ndarray:
+    """Every colour of a ``P``/``PA`` image's palette, (K, 3)."""
+    return np.asarray(image.getpalette("RGB") or [], dtype=np.int64).reshape(-1, 3)
+
+
 def _used_colours(image: Image.Image) -> np.ndarray:
     """The palette colours the pixels of a ``P``/``PA`` image use, (K, 3); an unused entry (a
     tool's 256-entry palette, say) says nothing about the image."""
-    palette = image.getpalette("RGB") or []
-    colours = np.asarray(palette, dtype=np.int64).reshape(-1, 3)
-    used = np.unique(np.asarray(image.getchannel(0)))
+    colours = _palette_colours(image)
+    indexes = image if image.mode == "P" else image.getchannel(0)
+    used = np.array([index for _, index in indexes.getcolors(256)], dtype=np.int64)
     return colours[used[used < len(colours)]]
 
 
-def _grey_palette(image: Image.Image) -> bool:
-    colours = _used_colours(image)
+def _grey(colours: np.ndarray) -> bool:
     return bool(len(colours) and (colours == colours[:, :1]).all())
+
+
+def _grey_palette(image: Image.Image) -> bool:
+    return _grey(_used_colours(image))
 
 
 def _bilevel_palette(image: Image.Image) -> bool:
@@ -382,36 +402,42 @@ def read_image_folder(path, *, skip_unreadable: bool = False) -> ImageFolder:
     root = Path(path)
     class_dirs, image_files, skipped = _list_tree(root)
     arrays, files, labels, unreadable, sixteen_bit, transparent, bilevel = [], [], [], [], [], [], []
+    either_kind = []
     several_frames: dict[Path, int] = {}
     turned = []
-    for class_dir in class_dirs:
-        readable = 0
-        for file in image_files[class_dir.name]:
-            try:
-                array, deep, see_through, one_bit, frames, exif_turned = _decode(file)
-            except DataValidationError:  # a ValueError, but about the colour mode, not decoding
-                raise
-            except _DECODE_ERRORS as exc:
-                if not skip_unreadable:
-                    raise DataValidationError(
-                        f"{file} could not be read as an image ({_reason(exc)}); remove it, or "
-                        f"{_SKIP_HINT} to leave out unreadable files."
-                    ) from exc
-                unreadable.append(file)
-                continue
-            arrays.append(array)
-            sixteen_bit.append(deep)
-            bilevel.append(one_bit)
-            if see_through:
-                transparent.append(file)
-            if frames > 1:
-                several_frames[file] = frames
-            if exif_turned:
-                turned.append(file)
-            files.append(file)
-            labels.append(class_dir.name)
-            readable += 1
-        _check_class_size(class_dir, readable, after_skipping=True)
+    # Pillow advises converting each palette image whose transparency is a byte table; the
+    # reader converts them itself, and says once below what transparency it dropped.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Palette images with Transparency", category=UserWarning)
+        for class_dir in class_dirs:
+            readable = 0
+            for file in image_files[class_dir.name]:
+                try:
+                    array, deep, see_through, one_bit, frames, exif_turned, flexible = _decode(file)
+                except DataValidationError:  # a ValueError, but about the colour mode, not decoding
+                    raise
+                except _DECODE_ERRORS as exc:
+                    if not skip_unreadable:
+                        raise DataValidationError(
+                            f"{file} could not be read as an image ({_reason(exc)}); remove it, or "
+                            f"{_SKIP_HINT} to leave out unreadable files."
+                        ) from exc
+                    unreadable.append(file)
+                    continue
+                arrays.append(array)
+                either_kind.append(flexible)
+                sixteen_bit.append(deep)
+                bilevel.append(one_bit)
+                if see_through:
+                    transparent.append(file)
+                if frames > 1:
+                    several_frames[file] = frames
+                if exif_turned:
+                    turned.append(file)
+                files.append(file)
+                labels.append(class_dir.name)
+                readable += 1
+            _check_class_size(class_dir, readable, after_skipping=True)
     if unreadable:
         warnings.warn(
             f"Skipped {len(unreadable)} unreadable image file{'s' if len(unreadable) != 1 else ''} "
@@ -451,6 +477,10 @@ def read_image_folder(path, *, skip_unreadable: bool = False) -> ImageFolder:
             "read on that range they become 0..16 of 255, 17 grey levels, and synthetic images are written on the "
             "same scale. Scale them to the full 16-bit range first (multiply by 16).", UserWarning,
             stacklevel=user_stacklevel())
+    if any(array.shape[2] == 3 for array, flexible in zip(arrays, either_kind) if not flexible):
+        # A colour palette whose pixels happen to be grey (a grey photo in a set of GIFs) is RGB
+        # beside RGB files, exactly.
+        arrays = [np.repeat(array, 3, axis=2) if flexible else array for array, flexible in zip(arrays, either_kind)]
     _check_one_kind(arrays, files, root)
     deep_colour = [file for file, array, is_deep in zip(files, arrays, sixteen_bit) if is_deep and array.shape[2] == 3]
     arrays = _same_size(arrays, files, root)
