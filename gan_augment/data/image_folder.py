@@ -238,10 +238,13 @@ def _decode(path: Path) -> _Decoded:
         one_bit_palette = image.mode == "P" and any(_raw_mode(tile) == "P;1" for tile in image.tile)
         image.load()  # Image.open reads only the header: a truncated file fails here
         upright, turned = _upright(image)
-        bilevel = image.mode == "1" or (one_bit_palette and _bilevel_palette(image))
-        either_kind = image.mode in ("P", "PA") and _grey_palette(image) and not _grey(_palette_colours(image))
-        return _Decoded(_to_array(upright, path, sixteen_bit=deep), deep, _transparent(image), bilevel,
-                        _frames(image), turned, either_kind)
+        palette = _palette_colours(image) if image.mode in ("P", "PA") else None
+        used = _used_colours(image, palette) if palette is not None else None
+        grey_pixels = used is not None and _grey(used)
+        bilevel = image.mode == "1" or (one_bit_palette and grey_pixels and bool(np.isin(used, (0, 255)).all()))
+        either_kind = grey_pixels and not _grey(palette)
+        return _Decoded(_to_array(upright, path, sixteen_bit=deep, grey_palette=grey_pixels), deep,
+                        _transparent(image), bilevel, _frames(image), turned, either_kind)
 
 
 def _frames(image: Image.Image) -> int:
@@ -299,7 +302,7 @@ def _upright(image: Image.Image) -> tuple[Image.Image, bool]:
         return image, False
 
 
-def _to_array(image: Image.Image, path: Path, *, sixteen_bit: bool = False) -> np.ndarray:
+def _to_array(image: Image.Image, path: Path, *, sixteen_bit: bool = False, grey_palette: bool = False) -> np.ndarray:
     """Grayscale modes become (H, W, 1), every other mode (H, W, 3) RGB.
 
     * ``1``, ``L``: as 0..255 values; ``LA``/``La``: the alpha channel is dropped.
@@ -308,7 +311,8 @@ def _to_array(image: Image.Image, path: Path, *, sixteen_bit: bool = False) -> n
     * ``I`` (32-bit integer) and ``F`` (float): read as they are when every value is a whole
       number in 0..255 (8-bit data some tools store so); otherwise refused, naming the range, since
       rounding and clipping would change them (a float TIFF in [0, 1] would become black and white).
-    * ``P`` / ``PA`` with an all-grey palette (as Pillow writes grayscale GIFs): grayscale.
+    * ``P`` / ``PA`` whose pixels use grey palette entries only (``grey_palette``; as Pillow writes
+      grayscale GIFs): grayscale.
     * Everything else (``RGB``, ``RGBA``, ``P``, ``CMYK``, ``YCbCr``, ...): converted to RGB;
       an alpha channel is dropped, not blended onto a background.
     """
@@ -331,7 +335,7 @@ def _to_array(image: Image.Image, path: Path, *, sixteen_bit: bool = False) -> n
         gray = np.asarray(image.convert("L"))
     elif mode in ("LA", "La"):
         gray = np.asarray(image.getchannel(0))
-    elif mode in ("P", "PA") and _grey_palette(image):
+    elif mode in ("P", "PA") and grey_palette:
         gray = np.asarray(image.convert("RGB"))[..., 0]
     else:
         try:
@@ -350,10 +354,9 @@ def _palette_colours(image: Image.Image) -> np.ndarray:
     return np.asarray(image.getpalette("RGB") or [], dtype=np.int64).reshape(-1, 3)
 
 
-def _used_colours(image: Image.Image) -> np.ndarray:
-    """The palette colours the pixels of a ``P``/``PA`` image use, (K, 3); an unused entry (a
-    tool's 256-entry palette, say) says nothing about the image."""
-    colours = _palette_colours(image)
+def _used_colours(image: Image.Image, colours: np.ndarray) -> np.ndarray:
+    """The ``colours`` of a ``P``/``PA`` image's palette that its pixels use, (K, 3); an unused
+    entry (a tool's 256-entry palette, say) says nothing about the image."""
     indexes = image if image.mode == "P" else image.getchannel(0)
     used = np.array([index for _, index in indexes.getcolors(256)], dtype=np.int64)
     return colours[used[used < len(colours)]]
@@ -363,13 +366,6 @@ def _grey(colours: np.ndarray) -> bool:
     return bool(len(colours) and (colours == colours[:, :1]).all())
 
 
-def _grey_palette(image: Image.Image) -> bool:
-    return _grey(_used_colours(image))
-
-
-def _bilevel_palette(image: Image.Image) -> bool:
-    """A 1-bit palette image whose pixels are black or white only: a black-and-white file."""
-    return bool(np.isin(_used_colours(image), (0, 255)).all() and _grey_palette(image))
 
 
 # ===================================================================================== reading
