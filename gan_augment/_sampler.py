@@ -74,11 +74,24 @@ class TableSamplerMixin:
         with keeping_fitted_state(self):
             self._check_target_and_counts(y)
             # Before imbalanced-learn notes the container to give the rows back in.
-            return super().fit_resample(as_pandas_frame(X), y, **params)  # type: ignore[misc]
+            X_res, y_res = super().fit_resample(as_pandas_frame(X), y, **params)  # type: ignore[misc]
+        return X_res, one_hot_as_given(y, y_res)
 
     def _check_target_and_counts(self, y) -> None:
         check_target(y)
         check_strategy_values(self.sampling_strategy, y)  # type: ignore[attr-defined]
+
+
+def one_hot_as_given(y, y_res):
+    """``y_res`` in the columns and dtype of a one-hot ``y``: imbalanced-learn gives it back through
+    scikit-learn's ``label_binarize``, which makes a two-class target one column and every target
+    integers (a two-output network's targets lost a column; booleans became 0/1 ints)."""
+    if np.ndim(y) != 2 or np.shape(y)[1] < 2 or np.ndim(y_res) != 2:
+        return y_res
+    given = np.asarray(y)
+    if y_res.shape[1] == 1 and given.shape[1] == 2:
+        y_res = np.column_stack([1 - y_res[:, 0], y_res[:, 0]])  # column 0: the second class's
+    return y_res.astype(given.dtype, copy=False)
 
 
 def refuse_params(sampler, method: str, params: dict) -> None:

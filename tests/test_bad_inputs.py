@@ -1405,3 +1405,51 @@ def test_a_whole_number_beyond_any_float_is_refused_by_name():
     for sampler in (GANAugmenter(epochs=1, n_threads=1), MixedSMOTE(random_state=0)):
         with pytest.raises(DataValidationError, match=r"Column 'huge' holds a whole number too large for a float"):
             sampler.fit_resample(X, y)
+
+
+def test_a_one_hot_target_comes_back_one_hot_and_a_one_hot_dataframe_is_refused_by_name():
+    # A two-class one-hot came back as one column (scikit-learn's label_binarize), booleans as ints;
+    # a one-hot DataFrame (pd.get_dummies) failed inside imbalanced-learn: "no attribute 'argmax'".
+    from gan_augment import GANAugmenter
+    from gan_augment.baselines import MixedSMOTE
+
+    X = pd.DataFrame(np.random.default_rng(0).normal(size=(80, 2)), columns=["a", "b"])
+    codes = np.array([0] * 50 + [1] * 20 + [2] * 10)
+    for y in (np.eye(2, dtype=int)[codes.clip(max=1)], np.eye(3, dtype=bool)[codes], np.eye(2, dtype=bool)[codes % 2]):
+        X_res, y_res = MixedSMOTE(random_state=0).fit_resample(X, y)
+        assert y_res.shape == (len(X_res), y.shape[1]) and y_res.dtype == y.dtype
+        np.testing.assert_array_equal(y_res[: len(y)], y)  # the real rows first, each as given
+        assert (y_res.sum(axis=1) == 1).all() and np.bincount(y_res.argmax(axis=1)).min() > np.bincount(codes).min()
+    frame = pd.get_dummies(pd.Series(np.array(["cat", "dog", "eel"])[codes]))
+    for sampler in (MixedSMOTE(), GANAugmenter(epochs=1)):
+        with pytest.raises(DataValidationError, match=r"The target y is a one-hot DataFrame \(columns cat, dog, eel\): "
+                                                      r"pass y.to_numpy\(\) .* or y.idxmax\(axis=1\)"):
+            sampler.fit_resample(X, frame)
+
+
+@pytest.mark.parametrize("y, rare", [(pd.array([True] * 60 + [False] * 20, dtype="boolean"), False),
+                                     (pd.array([3] * 60 + [7] * 20, dtype="Int64"), 7)])
+def test_a_bare_pandas_array_target_keeps_its_labels(y, rare):
+    # Not wrapped in a Series (df["flag"].array), scikit-learn made the labels floats: classes_ [0.0,
+    # 1.0], "Unknown class True", and y came back as 0.0 / 1.0.
+    from gan_augment.baselines import MixedSMOTE
+
+    X = pd.DataFrame({"a": np.arange(80.0)})
+    X_res, y_res = MixedSMOTE(sampling_strategy={rare: 60}, random_state=0).fit_resample(X, y)  # the label as written
+    assert y_res.dtype == y.dtype.numpy_dtype and (y_res == rare).sum() == 60
+
+
+def test_torch_labels_one_and_one_point_zero_are_refused_not_merged():
+    # The int 1 and float 1.0 items became one class, whose synthetic items carried the first seen.
+    from gan_augment import AugmentedDataset, GANAugmenter
+
+    class Items(torch.utils.data.Dataset):
+        def __len__(self):
+            return 90
+
+        def __getitem__(self, i):
+            return torch.full((2,), float(i)), 0 if i < 60 else (1.0 if i < 70 else 1)
+
+    with pytest.raises(DataValidationError, match=r"The base dataset holds the labels 1.0 \(float\) and 1 \(int\), "
+                                                  r"which Python counts as one"):
+        AugmentedDataset(Items(), GANAugmenter(epochs=1), random_state=0)

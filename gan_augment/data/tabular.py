@@ -832,7 +832,9 @@ def plain_labels(y):
         numpy_dtype = getattr(dtype.categories.dtype, "numpy_dtype", dtype.categories.dtype)
     else:
         numpy_dtype = getattr(dtype, "numpy_dtype", None)
-    if isinstance(y, pd.Series) and isinstance(dtype, pd.api.extensions.ExtensionDtype) and numpy_dtype is not None \
+    # A Series, or the bare array of one (df["flag"].array, pd.array(...)): an ndarray back.
+    if isinstance(y, (pd.Series, pd.api.extensions.ExtensionArray)) \
+            and isinstance(dtype, pd.api.extensions.ExtensionDtype) and numpy_dtype is not None \
             and numpy_dtype.kind in "iub" and not y.isna().any():
         return y.astype(numpy_dtype)
     return y
@@ -990,6 +992,11 @@ def check_target(y, *, name=None, source=None, one_hot=True) -> None:
         raise DataValidationError(
             f"{_target_name(name, source)} is a sparse matrix of shape {y.shape}: pass one label per row as a 1-D "
             "array (of a one-hot matrix: np.asarray(y.argmax(axis=1)).ravel()).")
+    if isinstance(y, pd.DataFrame) and y.shape[1] > 1 and one_hot and _one_hot(y):
+        # imbalanced-learn reads a one-hot target with y.argmax, which a DataFrame lacks.
+        raise DataValidationError(
+            f"{_target_name(name, source)} is a one-hot DataFrame (columns {first_few(list(y.columns))}): pass "
+            "y.to_numpy() to get a one-hot array back, or y.idxmax(axis=1) for the class of each row.")
     if not isinstance(y, (pd.Series, np.ndarray, list, tuple)):
         y = np.asarray(y)  # other array-likes (they may refuse numpy's functions, as scikit-learn's checks do)
     if np.ndim(y) != 1:
@@ -1067,6 +1074,12 @@ def check_label_kinds(labels, what: str = "The target y") -> None:
     labels = labels if isinstance(labels, pd.Series) else pd.Series(list(labels), dtype=object)
     _check_labels_distinct_as_text(labels, what)
     _check_one_label_kind(labels, what)
+    pair = _equal_but_of_two_types(labels.tolist())
+    if pair is not None:
+        raise DataValidationError(
+            f"{what} holds the labels {pair[0]!r} ({type(pair[0]).__name__}) and {pair[1]!r} "
+            f"({type(pair[1]).__name__}), which Python counts as one, so they would merge into one class. Give the "
+            "labels one type first (e.g. y.astype(int) or y.astype(str)).")
 
 
 def _one_hot(y) -> bool:
@@ -1520,16 +1533,29 @@ def _check_no_equal_values_of_two_kinds(series: pd.Series, name) -> None:
         raise DataValidationError(
             f"Column {name!r} mixes booleans with numbers; Python counts True as 1 and False as 0, so they "
             "would merge into one category. Give the column one type first (e.g. X[col].astype(str)).")
+    pair = _equal_but_of_two_types(values)
+    if pair is not None:
+        seen, value = pair
+        raise DataValidationError(
+            f"Column {name!r} holds {seen!r} ({type(seen).__name__}) and {value!r} ({type(value).__name__}), "
+            "which Python counts as one value, so they would merge into one category. Give the column one "
+            "type first (e.g. X[col].astype(str)).")
+
+
+def _equal_but_of_two_types(values: list):
+    """The first two of ``values`` that Python takes as equal but that are of two types (``1`` and
+    ``1.0``; np.int64(1) is the int it stands for), or None."""
     if len({type(v) for v in values}) < 2:
-        return
+        return None
     first_of: dict = {}  # a value's first spelling, by equality
     for value in values:
-        seen = first_of.setdefault(value, value)
+        try:
+            seen = first_of.setdefault(value, value)
+        except TypeError:  # unhashable: refused elsewhere, with its own message
+            return None
         if type(seen) is not type(value) and _plain_type(seen) is not _plain_type(value):
-            raise DataValidationError(
-                f"Column {name!r} holds {seen!r} ({type(seen).__name__}) and {value!r} ({type(value).__name__}), "
-                "which Python counts as one value, so they would merge into one category. Give the column one "
-                "type first (e.g. X[col].astype(str)).")
+            return seen, value
+    return None
 
 
 def _plain_type(value) -> type:
