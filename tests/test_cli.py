@@ -814,8 +814,9 @@ def test_a_full_disk_under_evaluates_report_names_its_option(data_csv, tmp_path,
 
     monkeypatch.setattr(evaluate_command, "_write_report", full)
     report = tmp_path / "report.md"
+    # One thread: "auto" follows the machine's load, and another fit may warn (the label gate) beside the error.
     code, _, err = run(capsys, "evaluate", data_csv, "--classes", "rare", "--epochs", "1", "--cv", "2", "--repeats",
-                       "1", "--baseline", "none", "--report", report, "-q")
+                       "1", "--baseline", "none", "--report", report, "-q", "--threads", "1")
     assert code == 1 and _one_line_error(err) == (
         f"Error: No space left to write the report to {report} (No space left on device). Free some space there, "
         "or choose another --report.")

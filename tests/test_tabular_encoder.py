@@ -827,3 +827,14 @@ def test_rounded_synthetic_values_hold_no_negative_zero():
     for column in ("v", "n"):
         zeros = decoded[column].to_numpy()[decoded[column].to_numpy() == 0]
         assert len(zeros) and not np.signbit(zeros).any()
+
+
+def test_a_time_zone_arrow_timestamp_column_gets_the_dates_advice():
+    # It was told to try .astype('category') (refused next: categories of Timestamp) or .astype(float).
+    pa = pytest.importorskip("pyarrow")
+    stamps = pd.Series(pd.date_range("2021-03-27", periods=8, freq="6h", tz="Europe/Berlin"))
+    arrow = pd.ArrowDtype(pa.timestamp("ms", tz="Europe/Berlin"))
+    frame = pd.DataFrame({"a": np.arange(8.0), "when": stamps.astype(arrow)})
+    with pytest.raises(DataValidationError, match=r"Column 'when' has dtype timestamp\[ms, tz=Europe/Berlin\]"
+                                                  r"\[pyarrow\]; convert dates and durations to numbers"):
+        TabularEncoder(random_state=0).fit(frame)

@@ -101,10 +101,24 @@ def check_storable(dtype, column) -> None:
             f"cannot record and give back. Convert them to text before fitting: X[{column!r}].astype(str) "
             f"(or .astype(str).astype('category') to keep a categorical dtype).")
     if not same:
+        refuse_dates(dtype, column)  # a time zone's Arrow alias does not read back: the advice below failed
+    if not same:
         raise DataValidationError(
             f"Column {column!r} has the dtype {dtype}, which a model cannot record and give back. Convert it "
             "before fitting: .astype('category') for categories, .astype(float) for decimal numbers, "
             ".astype(str) for other values.")
+
+
+def refuse_dates(dtype, column) -> None:
+    """Refuse a column of dates or durations (a GAN models numbers and categories), saying what to do."""
+    try:
+        dates = pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype)
+    except NotImplementedError:  # Arrow types pandas cannot inspect
+        return
+    if dates:
+        raise DataValidationError(
+            f"Column {column!r} has dtype {dtype}; convert dates and durations to numbers (e.g. days since an "
+            "origin) or strings before fitting.")
 
 
 def json_scalar(value, *, column=None):

@@ -44,7 +44,8 @@ from gan_augment._listing import first_few
 from gan_augment._memory import gib, physical_memory
 from gan_augment._warnings import catching_warnings, user_stacklevel, warn
 from gan_augment.data import column_rules
-from gan_augment.data._dtypes import check_storable, dtype_from_json, dtype_to_json, hashable, json_scalar
+from gan_augment.data._dtypes import check_storable, dtype_from_json, dtype_to_json, hashable, json_scalar, \
+    refuse_dates
 from gan_augment.exceptions import DataValidationError, ModelFileError
 
 # Components of the Bayesian mixture whose weight falls below this are dropped (they explain
@@ -1484,11 +1485,7 @@ def check_modelled_values(X) -> None:
 
 
 def _check_modelled_dtype(dtype, name) -> None:
-    if pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype):
-        raise DataValidationError(
-            f"Column {name!r} has dtype {dtype}; convert dates and durations to numbers "
-            "(e.g. days since an origin) or strings before fitting."
-        )
+    refuse_dates(dtype, name)
     if pd.api.types.is_complex_dtype(dtype):
         raise DataValidationError(f"Column {name!r} holds complex numbers, which cannot be modelled.")
 
