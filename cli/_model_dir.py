@@ -9,6 +9,7 @@ model only when asked (``--force``), and says so before any training starts.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from gan_augment._listing import first_few
@@ -26,6 +27,9 @@ def check_model_out(out, *, force: bool) -> None:
     # there to be refused (or replaced with --force) now, not found only when the new one is saved.
     recover_interrupted_save(out)
     _check_parent_writable(out)  # DataValidationError: a file in the way, no permission, a name too long
+    if out.is_symlink() and not out.exists():  # found only when saved, after training
+        raise FileExistsError(f"{out} is a symbolic link to {os.readlink(out)}, which does not exist or points back "
+                              "to itself; remove the link or choose another --out.")
     if not out.exists():
         return
     if not out.is_dir():

@@ -73,6 +73,8 @@ class TableSamplerMixin:
         refuse_params(self, "fit_resample", params)
         with keeping_fitted_state(self):
             self._check_target_and_counts(y)
+            if isinstance(y, (list, tuple)) and np.ndim(y) == 2:  # imbalanced-learn reads a one-hot with y.sum
+                y = np.asarray(y)
             # Before imbalanced-learn notes the container to give the rows back in.
             X_res, y_res = super().fit_resample(as_pandas_frame(X), y, **params)  # type: ignore[misc]
         return X_res, one_hot_as_given(y, y_res)
@@ -84,14 +86,20 @@ class TableSamplerMixin:
 
 def one_hot_as_given(y, y_res):
     """``y_res`` in the columns and dtype of a one-hot ``y``: imbalanced-learn gives it back through
-    scikit-learn's ``label_binarize``, which makes a two-class target one column and every target
-    integers (a two-output network's targets lost a column; booleans became 0/1 ints)."""
-    if np.ndim(y) != 2 or np.shape(y)[1] < 2 or np.ndim(y_res) != 2:
+    scikit-learn's ``label_binarize`` of the classes used, which makes a two-class target one column,
+    drops a column no row uses, and makes every target integers (a two-output network's targets
+    lost a column; booleans became 0/1 ints)."""
+    if getattr(y_res, "ndim", None) != 2:  # y was not one-hot (numpy's functions: scikit-learn's checks refuse them)
         return y_res
     given = np.asarray(y)
-    if y_res.shape[1] == 1 and given.shape[1] == 2:
-        y_res = np.column_stack([1 - y_res[:, 0], y_res[:, 0]])  # column 0: the second class's
-    return y_res.astype(given.dtype, copy=False)
+    if given.ndim != 2 or given.shape[1] < 2:
+        return y_res
+    # Its columns are the classes y uses, in order (one column where two are used: the second's).
+    used = np.unique(given.argmax(axis=1))
+    column = used[y_res[:, 0].astype(np.intp)] if y_res.shape[1] == 1 else used[y_res.argmax(axis=1)]
+    out = np.zeros((len(y_res), given.shape[1]), dtype=given.dtype)
+    out[np.arange(len(y_res)), column] = 1
+    return out
 
 
 def refuse_params(sampler, method: str, params: dict) -> None:

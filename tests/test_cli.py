@@ -1418,6 +1418,9 @@ def test_number_text_is_exact_and_short_in_the_columns_own_width():
     described = dict(TabularEncoder(random_state=0).fit(X).describe_columns())
     assert "real numbers in [0.1, 0.7]" in described["f32"]  # not 0.10000000149011612, nor 0.7000000476837158
     assert "in [0, 2.9e-299]" in described["tiny"] and "in [0, 2.9e+21]" in described["big"]
+    for dtype in ("Float32", "float[pyarrow]"):  # pandas' and Arrow's float32 too
+        described = dict(TabularEncoder(random_state=0).fit(X[["f32"]].astype(dtype)).describe_columns())
+        assert "real numbers in [0.1, 0.7]" in described["f32"], described
 
 
 def test_an_output_through_a_looping_link_is_named_as_such(model_dir, data_csv, tmp_path, capsys):
@@ -1430,6 +1433,9 @@ def test_an_output_through_a_looping_link_is_named_as_such(model_dir, data_csv, 
                          "--out", tmp_path / "m")
     assert code != 0 and "points back to itself; remove" in err and "--debug" not in err, err
     assert not (tmp_path / "m").exists()
+    (tmp_path / "gone").symlink_to(tmp_path / "nowhere")  # refused after training: the link looked free
+    code, out, err = run(capsys, "fit", data_csv, "--epochs", 1, "--out", tmp_path / "gone")
+    assert code != 0 and "gone is a symbolic link to" in err and "Training" not in err + out, err
 
 
 def test_info_of_a_hand_edited_model_json_says_so_in_one_line(model_dir, capsys):

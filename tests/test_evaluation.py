@@ -95,6 +95,10 @@ def test_a_column_the_gan_cannot_model_is_refused_before_any_fold(column, auto):
             augmenter.fit_resample(X, y)
         else:
             evaluate_augmentation(X, y, augmenter, estimator=Untrainable(), cv=2, repeats=1)
+    # AutoAugmenter under test, with its default GAN (augmenter=None): the evaluator's check skipped it.
+    with pytest.raises(DataValidationError, match=r"Column 'when' (has dtype|holds the value)"):
+        evaluate_augmentation(X, y, AutoAugmenter(methods=("random", "gan"), cv=2), estimator=Untrainable(), cv=2,
+                              repeats=1)
 
 
 # ============================================================================ no leakage

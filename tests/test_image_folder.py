@@ -888,3 +888,24 @@ def test_pillows_palette_transparency_advice_is_not_repeated_per_image(tmp_path)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         read_image_folder(tmp_path / "d")
+
+
+def test_a_wide_bmp_is_8_bit_and_a_grey_gif_beside_colour_ones_is_rgb(tmp_path):
+    # A BMP's row stride (>= 256 bytes) was read as a Netpbm file's largest value: 16-bit, so augment
+    # refused colour BMPs and wrote 16-bit synthetic files beside grey ones. A grey GIF (its palette
+    # holds greys only) among colour GIFs was refused as mixing grayscale and RGB.
+    rng = np.random.default_rng(0)
+    for i, name in enumerate(("a/0", "a/1", "b/0", "b/1")):
+        (tmp_path / "bmp" / name).parent.mkdir(parents=True, exist_ok=True)
+        Image.fromarray(rng.integers(0, 256, (4, 300), dtype=np.uint8)).save(tmp_path / "bmp" / f"{name}.bmp")
+        (tmp_path / "gif" / name).parent.mkdir(parents=True, exist_ok=True)
+        pixels = _pixels(i, (4, 4), channels=3) if i != 2 else np.repeat(_pixels(i, (4, 4))[..., None], 3, axis=2)
+        Image.fromarray(pixels).save(tmp_path / "gif" / f"{name}.gif")
+    folder = read_image_folder(tmp_path / "bmp")
+    assert not folder.sixteen_bit and folder.sixteen_bit_colour is None
+    with Image.open(tmp_path / "gif" / "b" / "0.gif") as grey:
+        assert grey.mode == "P" and image_folder._grey(image_folder._palette_colours(grey))
+        expected = np.asarray(grey.convert("RGB"))
+    folder = read_image_folder(tmp_path / "gif")
+    assert folder.images.shape == (4, 4, 4, 3)
+    np.testing.assert_array_equal(folder.images[2], expected)

@@ -754,6 +754,10 @@ def test_values_python_takes_as_one_but_written_differently_are_refused(values, 
     with pytest.raises(DataValidationError, match=match):
         check_modelled_values(frame)  # the same refusal, without fitting
     TabularEncoder(random_state=0).fit(frame.assign(m=pd.Series([1, np.int64(1), "a", 2.5] * 6, dtype=object)))
+    # Numbers only: modelled as numbers, where 1 and 1.0 are one value (a check of this stop refused them).
+    numbers = frame.assign(m=pd.Series([1, 1.0, 2.5, np.float64(3)] * 6, dtype=object))
+    check_modelled_values(numbers)
+    assert TabularEncoder(random_state=0).fit(numbers).columns_[1]["kind"] == "numeric"
 
 
 

@@ -225,7 +225,7 @@ class _Decoded(NamedTuple):
     bilevel: bool  # a 1-bit (black and white) file
     frames: int  # frames or pages in the file (an animation, a TIFF stack); only the first is read
     turned: bool  # its EXIF orientation turned or mirrored the stored pixels
-    either_kind: bool  # a colour palette whose pixels are all grey: read grey, or RGB beside RGB files
+    either_kind: bool  # a palette image whose pixels are all grey: read grey, or RGB beside RGB files
 
 
 def _decode(path: Path) -> _Decoded:
@@ -234,7 +234,8 @@ def _decode(path: Path) -> _Decoded:
         # Before load(), which drops the tiles: Pillow reads a 48-bit RGB PNG as 8-bit "RGB" (the
         # high byte of each value), and only its raw mode ("RGB;16B") tells the file is 16-bit.
         deep = image.mode.startswith("I;16") or any(_SIXTEEN_BITS_PER_CHANNEL.fullmatch(_raw_mode(tile))
-                                                     or _ppm_maxval(tile) > 255 for tile in image.tile)
+                                                     or (image.format == "PPM" and _ppm_maxval(tile) > 255)
+                                                     for tile in image.tile)
         one_bit_palette = image.mode == "P" and any(_raw_mode(tile) == "P;1" for tile in image.tile)
         image.load()  # Image.open reads only the header: a truncated file fails here
         upright, turned = _upright(image)
@@ -242,7 +243,7 @@ def _decode(path: Path) -> _Decoded:
         used = _used_colours(image, palette) if palette is not None else None
         grey_pixels = used is not None and _grey(used)
         bilevel = image.mode == "1" or (one_bit_palette and grey_pixels and bool(np.isin(used, (0, 255)).all()))
-        either_kind = grey_pixels and not _grey(palette)
+        either_kind = grey_pixels  # a palette (a GIF's) says nothing of the kind: one grey photo among colour ones
         return _Decoded(_to_array(upright, path, sixteen_bit=deep, grey_palette=grey_pixels), deep,
                         _transparent(image), bilevel, _frames(image), turned, either_kind)
 
@@ -474,7 +475,7 @@ def read_image_folder(path, *, skip_unreadable: bool = False) -> ImageFolder:
             "same scale. Scale them to the full 16-bit range first (multiply by 16).", UserWarning,
             stacklevel=user_stacklevel())
     if any(array.shape[2] == 3 for array, flexible in zip(arrays, either_kind) if not flexible):
-        # A colour palette whose pixels happen to be grey (a grey photo in a set of GIFs) is RGB
+        # A palette image whose pixels happen to be grey (a grey photo in a set of GIFs) is RGB
         # beside RGB files, exactly.
         arrays = [np.repeat(array, 3, axis=2) if flexible else array for array, flexible in zip(arrays, either_kind)]
     _check_one_kind(arrays, files, root)

@@ -1319,12 +1319,17 @@ def _name_of(series: pd.Series):
     return series.name.item() if isinstance(series.name, np.generic) else series.name
 
 
+#: Column dtypes (as messages name them) of floats narrower than float64: numpy's, pandas' and Arrow's.
+_NARROW_FLOATS = {"float16": np.float16, "float32": np.float32, "Float32": np.float32,
+                  "halffloat[pyarrow]": np.float16, "float[pyarrow]": np.float32}
+
+
 def _in_width(value, dtype: str):
     """A float32 or float16 column's bound in its own width: its 0.1 is 0.10000000149011612 as a
     float64, and shown as 0.1."""
-    if value is None or isinstance(value, numbers.Integral) or dtype not in ("float16", "float32"):
+    if value is None or isinstance(value, numbers.Integral) or dtype not in _NARROW_FLOATS:
         return value
-    return np.dtype(dtype).type(value)
+    return _NARROW_FLOATS[dtype](value)
 
 
 def _num(value) -> str:
@@ -1476,9 +1481,11 @@ def check_modelled_values(X) -> None:
     for name in frame.columns:
         series = frame[name]
         _check_modelled_dtype(series.dtype, name)
+        numbers = series.dtype == object and is_number_column(series)  # modelled as numbers, as fit does
         if series.dtype == object:
-            _check_no_equal_values_of_two_kinds(series, name)
-        if not pd.api.types.is_numeric_dtype(series.dtype) and not isinstance(series.dtype, pd.StringDtype):
+            _check_no_equal_values_of_two_kinds(series, name, as_categories=not numbers)
+        if not numbers and not pd.api.types.is_numeric_dtype(series.dtype) \
+                and not isinstance(series.dtype, pd.StringDtype):
             # One value of each type (a Period column holds Period objects: modelled as categories)
             for value in {type(v): v for v in series.dropna().astype(object)}.values():
                 json_scalar(value, column=name)
@@ -1494,11 +1501,11 @@ def _column_kind(series: pd.Series, *, forced: bool, name) -> str:
     dtype = series.dtype
     _check_modelled_dtype(dtype, name)
     if forced or pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
+        # An object column from a numpy array may still hold plain numbers: modelled as numbers.
+        numbers = not forced and dtype == object and is_number_column(series)
         if dtype == object:
-            _check_no_equal_values_of_two_kinds(series, name)
-        if not forced and dtype == object and is_number_column(series):
-            return "numeric"  # an object column from a numpy array may still hold plain numbers
-        return "categorical"
+            _check_no_equal_values_of_two_kinds(series, name, as_categories=not numbers)
+        return "numeric" if numbers else "categorical"
     return "numeric"
 
 
@@ -1521,16 +1528,17 @@ def holds_only_numbers(column: pd.Series) -> bool:
     return all(isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_)) for v in column.dropna())
 
 
-def _check_no_equal_values_of_two_kinds(series: pd.Series, name) -> None:
+def _check_no_equal_values_of_two_kinds(series: pd.Series, name, *, as_categories: bool = True) -> None:
     """Refuse an object column mixing values that Python takes as equal but that are written
-    differently: ``True == 1`` and ``False == 0.0``, ``1 == 1.0``. They would become one category
-    and come back as whichever came first."""
+    differently: ``True == 1`` and ``False == 0.0``, and, in a column modelled ``as_categories``,
+    ``1 == 1.0``. They would become one category and come back as whichever came first (numbers
+    are modelled as numbers: 1 and 1.0 are one value there)."""
     values = series.dropna().tolist()
     if {"booleans", "numbers"} <= _value_kinds(values).keys():
         raise DataValidationError(
             f"Column {name!r} mixes booleans with numbers; Python counts True as 1 and False as 0, so they "
             "would merge into one category. Give the column one type first (e.g. X[col].astype(str)).")
-    pair = _equal_but_of_two_types(values)
+    pair = _equal_but_of_two_types(values) if as_categories else None
     if pair is not None:
         seen, value = pair
         raise DataValidationError(

@@ -274,8 +274,8 @@ def _check_augmenter_settings(augmenter, X) -> None:
         augmenter._validate_params()
     if isinstance(augmenter, AutoAugmenter):
         methods, _ = augmenter._check_candidates()  # its methods and amounts
-        if "gan" in methods and augmenter.augmenter is not None:
-            _check_augmenter_settings(augmenter.augmenter, X)  # its GAN's settings for X too
+        if "gan" in methods:  # its GAN's settings for X too (the default GAN's, where it has none)
+            _check_augmenter_settings(augmenter.augmenter if augmenter.augmenter is not None else GANAugmenter(), X)
     if isinstance(augmenter, GANAugmenter):
         # GANAugmenter's own check (a translator's also reads the classes of a fit).
         kind = kind_for_input(X, augmenter.get_params(deep=False))
