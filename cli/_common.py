@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import enum
 import errno
-import os
 import shlex
 import sys
 from collections.abc import Iterator
@@ -163,12 +162,12 @@ def writing(out: Path, what: str, option: str = "--out") -> Iterator[None]:
 
 def message_of(exc: BaseException) -> str:
     """An exception as one line; an OSError names its file."""
-    if isinstance(exc, FileExistsError) and exc.filename and os.path.islink(exc.filename) \
-            and not os.path.exists(exc.filename):
-        # mkdir over a link to nothing (or to itself): "[Errno 17] File exists: 'out'" said no more.
-        return (f"{exc.filename} is a symbolic link to {os.readlink(exc.filename)}, which does not exist or points "
-                "back to itself; remove the link or give another path.")
-    if isinstance(exc, RuntimeError) and str(exc).startswith("Symlink loop from"):  # Path.resolve(), Python 3.11
+    from gan_augment._fs import broken_link_message, is_link_loop
+
+    broken = broken_link_message(exc.filename) if isinstance(exc, FileExistsError) else None
+    if broken:
+        return broken
+    if isinstance(exc, RuntimeError) and is_link_loop(exc):
         return f"{one_line(exc)}: a symbolic link on this path points back to itself; remove it or give another path."
     if isinstance(exc, OSError) and exc.filename and exc.strerror and not isinstance(exc, FileExistsError):
         return f"{exc.filename}: {exc.strerror}."

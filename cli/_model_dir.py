@@ -9,7 +9,6 @@ model only when asked (``--force``), and says so before any training starts.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from gan_augment._listing import first_few
@@ -20,16 +19,14 @@ from gan_augment.exceptions import DataValidationError, ModelFileError
 
 def check_model_out(out, *, force: bool) -> None:
     """Raise FileExistsError unless a model directory may be written at ``out``."""
-    from gan_augment._fs import check_parent_writable as _check_parent_writable
+    from gan_augment._fs import check_parent_writable as _check_parent_writable, refuse_linked_output
 
     out = Path(out)
     # A model whose replacement was killed between its two renames is put back first: it is
     # there to be refused (or replaced with --force) now, not found only when the new one is saved.
     recover_interrupted_save(out)
     _check_parent_writable(out)  # DataValidationError: a file in the way, no permission, a name too long
-    if out.is_symlink() and not out.exists():  # found only when saved, after training
-        raise FileExistsError(f"{out} is a symbolic link to {os.readlink(out)}, which does not exist or points back "
-                              "to itself; remove the link or choose another --out.")
+    refuse_linked_output(out, "--out")
     if not out.exists():
         return
     if not out.is_dir():

@@ -27,8 +27,11 @@ def info(
         lines = _lines(model_dir, augmenter, dataset_info, versions)
     except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
         # A model.json edited by hand loads without its checksum (files written before there was
-        # one), and some entries are first read here.
+        # one), and some entries are first read here; with its checksum the fault is info's own.
         from gan_augment.exceptions import ModelFileError
+
+        if _has_checksum(model_dir):
+            raise
 
         detail = " ".join(str(exc).split())[:200]
         raise ModelFileError(
@@ -39,6 +42,15 @@ def info(
     # not drive the terminal (ANSI escapes, carriage returns); its control characters print escaped.
     for line in lines:
         typer.echo(escape(line))
+
+
+def _has_checksum(model_dir) -> bool:
+    import json
+
+    try:
+        return "header_sha256" in json.loads((Path(model_dir) / "model.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError, TypeError):
+        return False
 
 
 def _lines(model_dir, augmenter, dataset_info: dict, versions) -> list[str]:

@@ -219,7 +219,9 @@ def _report(exc: Exception) -> tuple[str, int]:
         return exc.message, exc.exit_code
     if isinstance(exc, (DataValidationError, ModelFileError, TrainingDivergedError)):
         return one_line(exc), DATA
-    if isinstance(exc, OSError) or (isinstance(exc, RuntimeError) and str(exc).startswith("Symlink loop from")):
+    from gan_augment._fs import is_link_loop
+
+    if isinstance(exc, OSError) or is_link_loop(exc):
         return message_of(exc), DATA
     # A bug or an error not foreseen: still one line, unless --debug.
     return (f"{type(exc).__name__}: {one_line(exc)}"

@@ -150,6 +150,32 @@ def _stem(path: Path) -> str:
     return f"{head}~{hashlib.sha256(os.fsencode(name)).hexdigest()[:12]}"
 
 
+def refuse_linked_output(path, what: str) -> None:
+    """Refuse an output folder that is a symbolic link: outputs are written beside their place and
+    renamed into it, which replaces the link itself (``--force`` turned it into a folder and left the
+    one it points to as it was); a link to nothing was found only when saving, after training."""
+    path = Path(path)
+    if path.is_symlink():
+        raise FileExistsError(f"{what} {path} is a symbolic link (to {os.readlink(path)}); give the folder it points "
+                              "to, or another path.")
+
+
+def broken_link_message(path) -> Optional[str]:
+    """What to say of ``path`` where it is a symbolic link to nothing or to itself (mkdir over it
+    says only "[Errno 17] File exists"); None for anything else."""
+    if path is None or not os.path.islink(path) or os.path.exists(path):
+        return None
+    return (f"{path} is a symbolic link to {os.readlink(path)}, which does not exist or points back to itself; "
+            "remove the link or give another path.")
+
+
+def is_link_loop(exc: BaseException) -> bool:
+    """``Path.resolve()``'s error for a link that points back to itself (Python 3.11 raises a
+    RuntimeError, later versions an OSError with ELOOP)."""
+    return (isinstance(exc, RuntimeError) and str(exc).startswith("Symlink loop from")) or \
+        (isinstance(exc, OSError) and exc.errno == errno.ELOOP)
+
+
 def check_parent_writable(path) -> None:
     """Raise DataValidationError (naming ``path``) unless ``path`` can be created: its nearest
     existing ancestor must be a directory we may write into, and the file system must take the

@@ -73,8 +73,6 @@ class TableSamplerMixin:
         refuse_params(self, "fit_resample", params)
         with keeping_fitted_state(self):
             self._check_target_and_counts(y)
-            if isinstance(y, (list, tuple)) and np.ndim(y) == 2:  # imbalanced-learn reads a one-hot with y.sum
-                y = np.asarray(y)
             # Before imbalanced-learn notes the container to give the rows back in.
             X_res, y_res = super().fit_resample(as_pandas_frame(X), y, **params)  # type: ignore[misc]
         return X_res, one_hot_as_given(y, y_res)
@@ -89,17 +87,19 @@ def one_hot_as_given(y, y_res):
     scikit-learn's ``label_binarize`` of the classes used, which makes a two-class target one column,
     drops a column no row uses, and makes every target integers (a two-output network's targets
     lost a column; booleans became 0/1 ints)."""
-    if getattr(y_res, "ndim", None) != 2:  # y was not one-hot (numpy's functions: scikit-learn's checks refuse them)
+    as_list = isinstance(y_res, list)  # a list of lists given, one given back
+    binarized = np.asarray(y_res) if as_list else y_res
+    if getattr(binarized, "ndim", None) != 2:  # not one-hot (numpy's functions: scikit-learn's checks refuse them)
         return y_res
     given = np.asarray(y)
     if given.ndim != 2 or given.shape[1] < 2:
         return y_res
     # Its columns are the classes y uses, in order (one column where two are used: the second's).
     used = np.unique(given.argmax(axis=1))
-    column = used[y_res[:, 0].astype(np.intp)] if y_res.shape[1] == 1 else used[y_res.argmax(axis=1)]
-    out = np.zeros((len(y_res), given.shape[1]), dtype=given.dtype)
-    out[np.arange(len(y_res)), column] = 1
-    return out
+    column = used[binarized[:, 0].astype(np.intp)] if binarized.shape[1] == 1 else used[binarized.argmax(axis=1)]
+    out = np.zeros((len(binarized), given.shape[1]), dtype=given.dtype)
+    out[np.arange(len(binarized)), column] = 1
+    return out.tolist() if as_list else out
 
 
 def refuse_params(sampler, method: str, params: dict) -> None:

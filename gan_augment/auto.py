@@ -42,7 +42,6 @@ from gan_augment._random import derive_seed, seeded_clone, seeded_splitter, spaw
 from gan_augment._warnings import recording, say_once, user_stacklevel
 from gan_augment.baselines import BASELINE_SAMPLERS, baseline_sampler, smote_frame, split_columns, unchanged_copies
 from gan_augment.data.layout import shape_of
-from gan_augment.data.tabular import check_modelled_values
 from gan_augment.kinds import kind_for_input
 from gan_augment.planner import CLASSES_CONSTRAINT, plain_label, plan_top_up, stratified_training_rows
 
@@ -199,8 +198,8 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         kind = kind_for_input(X, self._gan_params())
         check_top_up_fits(full_plan, int(np.prod(shape_of(X)[1:])), kind.unit,
                           value_bytes=value_bytes(X, image=kind.name == "image"))
-        if "gan" in methods and kind.name == "tabular":
-            check_modelled_values(X)  # the GAN's refusal of a date column came after the first folds
+        if "gan" in methods:
+            kind.check_values(self._gan_params(), X)  # the GAN's refusal of a date column came after the first folds
         cv_seed, estimator_seed, gan_seed, final_seed = spawn_seeds(self.random_state, 4)
         folds = self._folds(X, y, cv_seed)
         if self.selection == "one_se" and len(folds) < 2:

@@ -1419,11 +1419,14 @@ def test_a_one_hot_target_comes_back_one_hot_and_a_one_hot_dataframe_is_refused_
         X_res, y_res = MixedSMOTE(random_state=0).fit_resample(X, y)
         assert y_res.shape == (len(X_res), y.shape[1]) and y_res.dtype == y.dtype
         np.testing.assert_array_equal(y_res[: len(y)], y)  # the real rows first, each as given
-        assert (y_res.sum(axis=1) == 1).all() and np.bincount(y_res.argmax(axis=1)).min() > np.bincount(codes).min()
+        assert (y_res.sum(axis=1) == 1).all()
+        assert np.bincount(y_res.argmax(axis=1)).min() > np.bincount(y.argmax(axis=1)).min()  # topped up
     # A column no row uses (a fold without the class) was dropped; a list of lists failed ("no attribute 'sum'").
     unused = np.eye(3, dtype=np.float32)[codes.clip(max=1) * 2]
     for y in (unused, unused.tolist()):
-        y_res = MixedSMOTE(random_state=0).fit_resample(X, y)[1]
+        y_res = MixedSMOTE(random_state=0).fit(X, y).fit_resample(X, y)[1]
+        assert type(y_res) is type(y)
+        y_res = np.asarray(y_res)
         assert y_res.shape == (100, 3) and y_res.dtype == np.asarray(y).dtype and y_res[:, 1].sum() == 0
         np.testing.assert_array_equal(y_res[:80], unused)
     frame = pd.get_dummies(pd.Series(np.array(["cat", "dog", "eel"])[codes]))

@@ -1433,9 +1433,15 @@ def test_an_output_through_a_looping_link_is_named_as_such(model_dir, data_csv, 
                          "--out", tmp_path / "m")
     assert code != 0 and "points back to itself; remove" in err and "--debug" not in err, err
     assert not (tmp_path / "m").exists()
-    (tmp_path / "gone").symlink_to(tmp_path / "nowhere")  # refused after training: the link looked free
-    code, out, err = run(capsys, "fit", data_csv, "--epochs", 1, "--out", tmp_path / "gone")
-    assert code != 0 and "gone is a symbolic link to" in err and "Training" not in err + out, err
+    # A link to nothing was refused after training (it looked free); one to a folder was replaced by
+    # --force with a folder of its own, the folder it pointed to left empty.
+    (tmp_path / "gone").symlink_to(tmp_path / "nowhere")
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "linked").symlink_to(tmp_path / "folder")
+    for out in ("gone", "linked"):
+        code, printed, err = run(capsys, "fit", data_csv, "--epochs", 1, "--out", tmp_path / out, "--force")
+        assert code != 0 and f"--out {tmp_path / out} is a symbolic link (to " in err, err
+        assert "Training" not in err + printed and (tmp_path / out).is_symlink()
 
 
 def test_info_of_a_hand_edited_model_json_says_so_in_one_line(model_dir, capsys):

@@ -880,14 +880,18 @@ def test_a_16_bit_colour_key_is_compared_with_the_stored_values(tmp_path):
 
 
 def test_pillows_palette_transparency_advice_is_not_repeated_per_image(tmp_path):
-    # Said once per image (50 lines for 50 files) once the reader changed warning filters per image.
+    # Said once per image (50 lines for 50 files) once the reader changed warning filters per image;
+    # the reader's own warning says what transparency it dropped, once.
     for i in range(6):
-        image = Image.fromarray(_pixels(i, (4, 4)) // 2 + 2, mode="L").convert("P")  # no pixel is transparent
+        image = Image.fromarray(_pixels(i, (4, 4)) // 2 + 2, mode="L").convert("P")  # indexes 0, 1 unused
+        if i < 3:
+            image.putpixel((0, 0), 1)  # half transparent
         (tmp_path / "d" / "ab"[i % 2]).mkdir(parents=True, exist_ok=True)
         image.save(tmp_path / "d" / "ab"[i % 2] / f"{i}.png", transparency=bytes([0, 128] + [255] * 254))
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         read_image_folder(tmp_path / "d")
+    assert len(caught) == 1 and str(caught[0].message).startswith(f"3 images in {tmp_path / 'd'} have transparent")
 
 
 def test_a_wide_bmp_is_8_bit_and_a_grey_gif_beside_colour_ones_is_rgb(tmp_path):

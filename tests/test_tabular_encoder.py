@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gan_augment.data._dtypes import dtype_to_json
-from gan_augment.data.tabular import TabularEncoder, _restore_dtype, check_modelled_values, check_target
+from gan_augment.data.tabular import TabularEncoder, _restore_dtype, check_target
 from gan_augment.exceptions import DataValidationError
 
 N = 240
@@ -752,12 +752,17 @@ def test_values_python_takes_as_one_but_written_differently_are_refused(values, 
     with pytest.raises(DataValidationError, match=match):
         TabularEncoder(random_state=0).fit(frame)
     with pytest.raises(DataValidationError, match=match):
-        check_modelled_values(frame)  # the same refusal, without fitting
+        TabularEncoder().check_values(frame)  # the same refusal, without fitting
     TabularEncoder(random_state=0).fit(frame.assign(m=pd.Series([1, np.int64(1), "a", 2.5] * 6, dtype=object)))
     # Numbers only: modelled as numbers, where 1 and 1.0 are one value (a check of this stop refused them).
     numbers = frame.assign(m=pd.Series([1, 1.0, 2.5, np.float64(3)] * 6, dtype=object))
-    check_modelled_values(numbers)
+    TabularEncoder().check_values(numbers)
     assert TabularEncoder(random_state=0).fit(numbers).columns_[1]["kind"] == "numeric"
+    # Unless the column is named categorical: the check without fitting read it as numbers.
+    named = TabularEncoder(categorical_columns=["m"])
+    for refuse in (named.check_values, named.fit):
+        with pytest.raises(DataValidationError, match=r"Column 'm' holds 1 \(int\) and 1.0 \(float\)"):
+            refuse(numbers)
 
 
 

@@ -6,6 +6,8 @@ column's dtype), so that one owner decides how a dtype survives a save and a loa
 
 from __future__ import annotations
 
+from typing import Optional
+
 import numpy as np
 import pandas as pd
 
@@ -109,13 +111,17 @@ def check_storable(dtype, column) -> None:
             ".astype(str) for other values.")
 
 
+def date_kind(dtype) -> Optional[str]:
+    """``"dates"`` for a dtype of datetimes (with a time zone too) or periods, ``"durations"`` for
+    timedeltas, numpy's, pandas' and Arrow's alike; None for any other."""
+    if isinstance(dtype, pd.PeriodDtype):
+        return "dates"
+    return {"M": "dates", "m": "durations"}.get(getattr(dtype, "kind", None))
+
+
 def refuse_dates(dtype, column) -> None:
     """Refuse a column of dates or durations (a GAN models numbers and categories), saying what to do."""
-    try:
-        dates = pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype)
-    except NotImplementedError:  # Arrow types pandas cannot inspect
-        return
-    if dates:
+    if date_kind(dtype):
         raise DataValidationError(
             f"Column {column!r} has dtype {dtype}; convert dates and durations to numbers (e.g. days since an "
             "origin) or strings before fitting.")

@@ -28,7 +28,8 @@ from typing import NamedTuple
 import numpy as np
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
-from gan_augment._fs import atomic_path, check_parent_writable, recover_swap, staged_directory
+from gan_augment._fs import atomic_path, check_parent_writable, is_link_loop, recover_swap, refuse_linked_output, \
+    staged_directory
 from gan_augment._listing import first_few
 from gan_augment._warnings import user_stacklevel
 from gan_augment.exceptions import DataValidationError
@@ -233,9 +234,8 @@ def _decode(path: Path) -> _Decoded:
     with Image.open(path) as image:
         # Before load(), which drops the tiles: Pillow reads a 48-bit RGB PNG as 8-bit "RGB" (the
         # high byte of each value), and only its raw mode ("RGB;16B") tells the file is 16-bit.
-        deep = image.mode.startswith("I;16") or any(_SIXTEEN_BITS_PER_CHANNEL.fullmatch(_raw_mode(tile))
-                                                     or (image.format == "PPM" and _ppm_maxval(tile) > 255)
-                                                     for tile in image.tile)
+        deep = image.mode.startswith("I;16") or _ppm_maxval(image) > 255 or any(
+            _SIXTEEN_BITS_PER_CHANNEL.fullmatch(_raw_mode(tile)) for tile in image.tile)
         one_bit_palette = image.mode == "P" and any(_raw_mode(tile) == "P;1" for tile in image.tile)
         image.load()  # Image.open reads only the header: a truncated file fails here
         upright, turned = _upright(image)
@@ -259,11 +259,15 @@ def _frames(image: Image.Image) -> int:
 _SIXTEEN_BITS_PER_CHANNEL = re.compile(r"(RGB[AXa]?|LA|CMYK|I);16[BLN]?")
 
 
-def _ppm_maxval(tile) -> int:
-    """The largest value of a Netpbm file's samples (Pillow's PPM decoder arguments are the raw
-    mode and it: ``("RGB", 65535)`` for a 48-bit PPM, which Pillow scales to 8 bits); 0 elsewhere."""
-    args = tile[3] if len(tile) > 3 else None
-    return args[1] if isinstance(args, tuple) and len(args) > 1 and isinstance(args[1], int) else 0
+def _ppm_maxval(image: Image.Image) -> int:
+    """The largest sample value a Netpbm file declares, before ``load()`` (Pillow's PPM decoder
+    arguments are the raw mode and it: ``("RGB", 65535)`` for a 48-bit PPM, which Pillow scales to
+    8 bits); 0 for other files (a BMP's second argument is its row stride)."""
+    if image.format != "PPM":
+        return 0
+    maxvals = [tile[3][1] for tile in image.tile if len(tile) > 3 and isinstance(tile[3], tuple)
+               and len(tile[3]) > 1 and isinstance(tile[3][1], int)]
+    return max(maxvals, default=0)
 
 
 def _raw_mode(tile) -> str:
@@ -752,7 +756,9 @@ def check_outside_source(out_dir, root, *, what: str = "The output folder") -> N
     out_dir, root = Path(out_dir), Path(root)
     try:
         out = out_dir.resolve()
-    except (RuntimeError, OSError) as exc:  # Python 3.11's "Symlink loop"; 3.13 raises OSError
+    except (RuntimeError, OSError) as exc:
+        if not is_link_loop(exc):
+            raise
         raise DataValidationError(
             f"{what} {out_dir} goes through a symbolic link that points back to itself ({exc}); remove the "
             "link or give another path."
@@ -792,13 +798,7 @@ def _fill_tree(staging: Path, source: ImageFolder, synthetic: dict, prefix: str)
 def _check_replaceable(path: Path, *, force: bool, what: str) -> None:
     """``path`` may be written: absent, an empty folder, or (with force) a folder that gan-augment
     wrote before (it holds :data:`WRITTEN_MARK`)."""
-    if path.is_symlink():
-        # The output is written beside it and renamed into its place, which would replace the
-        # link itself and leave the folder it points to as it was.
-        raise FileExistsError(
-            f"{what} {path} is a symbolic link (to {os.readlink(path)}); give the folder it points to, "
-            "or another path."
-        )
+    refuse_linked_output(path, what)
     if path.is_dir():
         try:
             is_empty = next(path.iterdir(), None) is None
@@ -811,7 +811,7 @@ def _check_replaceable(path: Path, *, force: bool, what: str) -> None:
                 f"{what} {path} already exists and is not empty; pass --force to replace it "
                 "(force=True in Python), or choose another folder."
             )
-    elif path.exists() or path.is_symlink():
+    elif path.exists():
         raise FileExistsError(f"{path} exists and is not a folder; give a folder path.")
 
 

@@ -44,8 +44,8 @@ from gan_augment._listing import first_few
 from gan_augment._memory import gib, physical_memory
 from gan_augment._warnings import catching_warnings, user_stacklevel, warn
 from gan_augment.data import column_rules
-from gan_augment.data._dtypes import check_storable, dtype_from_json, dtype_to_json, hashable, json_scalar, \
-    refuse_dates
+from gan_augment.data._dtypes import check_storable, date_kind, dtype_from_json, dtype_to_json, hashable, \
+    json_scalar, refuse_dates
 from gan_augment.exceptions import DataValidationError, ModelFileError
 
 # Components of the Bayesian mixture whose weight falls below this are dropped (they explain
@@ -136,11 +136,30 @@ class TabularEncoder:
         self.random_state = random_state
 
     # ------------------------------------------------------------------ fit
+    def check_values(self, X) -> None:
+        """Raise what :meth:`fit` would raise of ``X``'s values, without fitting: dates, durations and
+        complex numbers, categories a model file cannot keep (a date object, bytes), or Python takes
+        as one but written differently (1 and 1.0). For callers that fit a GAN only after other
+        work: the evaluator's and AutoAugmenter's folds trained baselines and classifiers first."""
+        frame, container = _to_frame(X)
+        for name, dtype in frame.dtypes.items():
+            check_storable(dtype, name)
+        forced = self._resolve_categorical_columns(frame, container)
+        for position, name in enumerate(frame.columns):
+            series = frame[name]
+            if _column_kind(series, forced=position in forced, name=name) == "categorical" \
+                    and not isinstance(series.dtype, pd.StringDtype):
+                first_of_type: dict = {}  # a value of each type, as it first comes (fit reads them all)
+                for value in series.dropna().astype(object):
+                    first_of_type.setdefault(type(value), value)
+                for value in first_of_type.values():
+                    json_scalar(value, column=name)
+
     def fit(self, X):
         frame, self.container_ = _to_frame(X)
         for name, dtype in frame.dtypes.items():  # before any column is read
             check_storable(dtype, name)
-        forced = self._resolve_categorical_columns(frame)
+        forced = self._resolve_categorical_columns(frame, self.container_)
         seed = np.random.SeedSequence(self.random_state if self.random_state is not None else None)
         column_seeds = seed.spawn(frame.shape[1])
         binary = column_rules.binary_columns(frame) if self.detect_rules else {}
@@ -179,7 +198,7 @@ class TabularEncoder:
                                                              self.derived_)
         return self
 
-    def _resolve_categorical_columns(self, frame) -> set[int]:
+    def _resolve_categorical_columns(self, frame, container: dict) -> set[int]:
         if self.categorical_columns is None:
             return set()
         positions = set()
@@ -195,7 +214,7 @@ class TabularEncoder:
             return {position for position, flag in enumerate(given) if flag}
         # Integers are positions where they cannot be names: in an array, or in a frame whose column
         # names are not integers (as imbalanced-learn's SMOTENC reads them).
-        positional = self.container_["kind"] == "ndarray" or not any(
+        positional = container["kind"] == "ndarray" or not any(
             isinstance(name, numbers.Integral) for name in names)
         for column in given:
             if isinstance(column, (bool, np.bool_)):
@@ -806,11 +825,7 @@ def _value_kind(dtype) -> str:
         return _value_kind(dtype.categories.dtype)
     # Not text: a model fitted on a file's date text would have its synthetic "05/04/2021" parsed
     # into such a column month first (4 May), beside the real dates.
-    if pd.api.types.is_datetime64_any_dtype(dtype) or isinstance(dtype, pd.PeriodDtype):
-        return "dates"
-    if pd.api.types.is_timedelta64_dtype(dtype):
-        return "durations"
-    return "text"
+    return date_kind(dtype) or "text"
 
 
 def _held_kinds(dtype, values: list) -> set:
@@ -825,7 +840,10 @@ def plain_labels(y):
     """``y`` with a pandas nullable dtype (``Int64``, ``boolean``) or categories of integers or
     booleans, and no missing value, as numpy's own (int64, bool); anything else as it is.
     scikit-learn's checks turn such labels into floats (``classes_`` 3.0 and 7.0 for 3 and 7), and
-    a class named 7 or True was then not found."""
+    a class named 7 or True was then not found. A one-hot list of lists as an array: imbalanced-learn
+    reads one with ``y.sum``."""
+    if isinstance(y, (list, tuple)) and np.ndim(y) == 2:
+        return np.asarray(y)
     dtype = getattr(y, "dtype", None)
     if isinstance(dtype, pd.CategoricalDtype):
         # Categories of booleans: scikit-learn's checks made the labels 0.0 and 1.0, which
@@ -1069,9 +1087,11 @@ def _check_object_numbers(labels: pd.Series, what: str) -> None:
                               f"classes ('Unknown label type'); convert it first, e.g. {fix}.")
 
 
-def check_label_kinds(labels, what: str = "The target y") -> None:
-    """Refuse object labels that mix kinds (``1`` and ``"b"``) or read the same as text (``1`` and
-    ``"1"``), naming the target (DataValidationError)."""
+def check_label_kinds(labels, what: str = "The target y",
+                      one_type: str = "e.g. y.astype(int) or y.astype(str)") -> None:
+    """Refuse object labels that mix kinds (``1`` and ``"b"``), read the same as text (``1`` and
+    ``"1"``) or are equal but of two types (``1`` and ``1.0``), naming the target and saying how to
+    give them ``one_type`` (DataValidationError)."""
     labels = labels if isinstance(labels, pd.Series) else pd.Series(list(labels), dtype=object)
     _check_labels_distinct_as_text(labels, what)
     _check_one_label_kind(labels, what)
@@ -1080,7 +1100,7 @@ def check_label_kinds(labels, what: str = "The target y") -> None:
         raise DataValidationError(
             f"{what} holds the labels {pair[0]!r} ({type(pair[0]).__name__}) and {pair[1]!r} "
             f"({type(pair[1]).__name__}), which Python counts as one, so they would merge into one class. Give the "
-            "labels one type first (e.g. y.astype(int) or y.astype(str)).")
+            f"labels one type first ({one_type}).")
 
 
 def _one_hot(y) -> bool:
@@ -1293,7 +1313,7 @@ def _describe_column(spec: dict, groups: list[list[int]]) -> str:
         modes = len(spec.get("means", []))
         decimals = spec.get("decimals")
         places = "" if decimals is None else f", {decimals} decimal{'s' if decimals != 1 else ''}"
-        low, high = (_num(_in_width(spec.get(end), dtype)) for end in ("min", "max"))
+        low, high = (_num(_in_width(spec.get(end), spec.get("dtype"))) for end in ("min", "max"))
         return (f"numeric      {dtype}, {kind} in [{low}, {high}]{places}, "
                 f"{modes} mode{'s' if modes != 1 else ''}{missing}")
     if spec.get("binary"):
@@ -1319,17 +1339,17 @@ def _name_of(series: pd.Series):
     return series.name.item() if isinstance(series.name, np.generic) else series.name
 
 
-#: Column dtypes (as messages name them) of floats narrower than float64: numpy's, pandas' and Arrow's.
-_NARROW_FLOATS = {"float16": np.float16, "float32": np.float32, "Float32": np.float32,
-                  "halffloat[pyarrow]": np.float16, "float[pyarrow]": np.float32}
-
-
-def _in_width(value, dtype: str):
-    """A float32 or float16 column's bound in its own width: its 0.1 is 0.10000000149011612 as a
-    float64, and shown as 0.1."""
-    if value is None or isinstance(value, numbers.Integral) or dtype not in _NARROW_FLOATS:
+def _in_width(value, dtype_spec):
+    """A float32 or float16 column's bound (numpy's, pandas' or Arrow's) in its own width: its 0.1
+    is 0.10000000149011612 as a float64, and shown as 0.1."""
+    if value is None or isinstance(value, numbers.Integral):
         return value
-    return _NARROW_FLOATS[dtype](value)
+    try:
+        dtype = dtype_from_json(dtype_spec)
+        width = np.dtype(getattr(dtype, "numpy_dtype", dtype))
+    except (TypeError, ValueError, KeyError, ImportError):
+        return value
+    return width.type(value) if width.kind == "f" and width.itemsize < 8 else value
 
 
 def _num(value) -> str:
@@ -1470,36 +1490,11 @@ def _as_fitted(values: pd.Series, spec: dict) -> pd.Series:
         return values  # values of another kind: they match none of the column's anyway
 
 
-def check_modelled_values(X) -> None:
-    """The refusals :meth:`TabularEncoder.fit` makes of a table's values, without fitting: dates,
-    durations and complex numbers, values a model file cannot keep (a date object, bytes), values
-    Python takes as one but written differently (1 and 1.0). For callers that fit a GAN only after
-    other work: the evaluator's and AutoAugmenter's folds trained baselines and classifiers first."""
-    frame, _ = _to_frame(X)
-    for name, dtype in frame.dtypes.items():
-        check_storable(dtype, name)
-    for name in frame.columns:
-        series = frame[name]
-        _check_modelled_dtype(series.dtype, name)
-        numbers = series.dtype == object and is_number_column(series)  # modelled as numbers, as fit does
-        if series.dtype == object:
-            _check_no_equal_values_of_two_kinds(series, name, as_categories=not numbers)
-        if not numbers and not pd.api.types.is_numeric_dtype(series.dtype) \
-                and not isinstance(series.dtype, pd.StringDtype):
-            # One value of each type (a Period column holds Period objects: modelled as categories)
-            for value in {type(v): v for v in series.dropna().astype(object)}.values():
-                json_scalar(value, column=name)
-
-
-def _check_modelled_dtype(dtype, name) -> None:
+def _column_kind(series: pd.Series, *, forced: bool, name) -> str:
+    dtype = series.dtype
     refuse_dates(dtype, name)
     if pd.api.types.is_complex_dtype(dtype):
         raise DataValidationError(f"Column {name!r} holds complex numbers, which cannot be modelled.")
-
-
-def _column_kind(series: pd.Series, *, forced: bool, name) -> str:
-    dtype = series.dtype
-    _check_modelled_dtype(dtype, name)
     if forced or pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
         # An object column from a numpy array may still hold plain numbers: modelled as numbers.
         numbers = not forced and dtype == object and is_number_column(series)
@@ -1544,7 +1539,7 @@ def _check_no_equal_values_of_two_kinds(series: pd.Series, name, *, as_categorie
         raise DataValidationError(
             f"Column {name!r} holds {seen!r} ({type(seen).__name__}) and {value!r} ({type(value).__name__}), "
             "which Python counts as one value, so they would merge into one category. Give the column one "
-            "type first (e.g. X[col].astype(str)).")
+            f"type first (e.g. X[{name!r}].astype(str)).")
 
 
 def _equal_but_of_two_types(values: list):

@@ -119,7 +119,7 @@ def read_base(base, *, stack: bool, fitted_range: tuple | None = None):
     # refused as the samplers refuse them (before the labels are reduced to label_objects' keys).
     # Strings beside numbers too: numpy turns [0, "0"] into strings, not objects, and the two
     # would become one class.
-    check_label_kinds(labels, "The base dataset")
+    check_label_kinds(labels, "The base dataset", one_type="give every item's label the same type")
     y = np.asarray(labels)
     if y.dtype.kind == "f" and all(isinstance(label, int) and not isinstance(label, bool) for label in labels):
         # Integers beyond int64 (uint64 labels): numpy made them floats, which lose their last digits

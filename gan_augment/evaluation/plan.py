@@ -266,7 +266,6 @@ def _check_augmenter_settings(augmenter, X) -> None:
     cut Adult; an AutoAugmenter's cv=1 or MixedSMOTE's k_neighbors=0 alike)."""
     from gan_augment.augmenter import GANAugmenter
     from gan_augment.auto import AutoAugmenter
-    from gan_augment.data.tabular import check_modelled_values
     from gan_augment.kinds import kind_for_input
 
     if hasattr(augmenter, "_parameter_constraints") and hasattr(augmenter, "_validate_params"):
@@ -278,10 +277,10 @@ def _check_augmenter_settings(augmenter, X) -> None:
             _check_augmenter_settings(augmenter.augmenter if augmenter.augmenter is not None else GANAugmenter(), X)
     if isinstance(augmenter, GANAugmenter):
         # GANAugmenter's own check (a translator's also reads the classes of a fit).
-        kind = kind_for_input(X, augmenter.get_params(deep=False))
+        params = augmenter.get_params(deep=False)
+        kind = kind_for_input(X, params)
         GANAugmenter._check_kind(augmenter, kind)
-        if kind.name == "tabular":
-            check_modelled_values(X)  # a date column was refused by the first fold's GAN fit
+        kind.check_values(params, X)  # a date column was refused by the first fold's GAN fit
 
 
 def _augmenter_name(augmenter) -> str:

@@ -59,6 +59,10 @@ class DataKind:
         Sets ``n_features_in_`` (and ``feature_names_in_`` where it applies) on ``estimator``."""
         raise NotImplementedError
 
+    def check_values(self, params: dict, X) -> None:
+        """Raise what :meth:`fit_codec` would raise of ``X``'s values, without fitting (for callers
+        that fit only after other work, such as cross-validation folds); nothing by default."""
+
     def fit_codec(self, params: dict, X, *, seed: int, device: torch.device):
         """Fit the codec on ``X``: ``(codec, model_config, encoded float tensor)``."""
         raise NotImplementedError

@@ -77,6 +77,9 @@ class TabularKind(DataKind):
         check_finite(X)
         return X, y, binarize_y
 
+    def check_values(self, params: dict, X) -> None:
+        TabularEncoder(categorical_columns=params.get("categorical_features")).check_values(X)
+
     def fit_codec(self, params: dict, X, *, seed: int, device: torch.device):
         codec = TabularEncoder(
             categorical_columns=params["categorical_features"], max_modes=params["max_modes"],
