@@ -89,7 +89,8 @@ def one_hot_as_given(y, y_res):
     lost a column; booleans became 0/1 ints)."""
     as_list = isinstance(y_res, list)  # a list of lists given, one given back
     binarized = np.asarray(y_res) if as_list else y_res
-    if getattr(binarized, "ndim", None) != 2:  # not one-hot (numpy's functions: scikit-learn's checks refuse them)
+    # Not np.ndim(y): scikit-learn's estimator checks pass array-likes that refuse numpy's functions.
+    if getattr(binarized, "ndim", None) != 2:  # y was not one-hot
         return y_res
     given = np.asarray(y)
     if given.ndim != 2 or given.shape[1] < 2:
