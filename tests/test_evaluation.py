@@ -1643,3 +1643,16 @@ def test_the_report_states_the_significance_level_the_rule_tests():
     assert report.settings["alpha"] == pytest.approx(0.0475)
     assert "significance at 0.0475 after Holm correction" in text and "p is below 0.0475" in text
     assert "0.048" not in text
+
+
+def test_column_distances_raise_no_scipy_warning_for_their_statistic():
+    # scipy's exact p-value gave up on near-identical columns and warned ("Exact calculation
+    # unsuccessful"): under warnings as errors the whole report was lost, for a statistic that
+    # does not depend on how the p-value is computed.
+    from gan_augment.evaluation.fidelity import column_distances
+
+    real = pd.DataFrame({"a": np.arange(15.0)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        distances = column_distances(real, real.assign(a=real["a"].where(real["a"] > 0, -1.0)))
+    assert distances[0]["distance"] == pytest.approx(1 / 15)

@@ -416,6 +416,17 @@ def test_text_dates_warn_that_they_are_modelled_as_categories(dates):
         TabularEncoder(random_state=0).fit(frame)
 
 
+def test_a_date_column_of_one_date_a_row_gets_one_piece_of_advice():
+    # It was told both to convert the dates to numbers and to drop the column as an ID (and, over
+    # max_categories distinct dates, to raise max_categories).
+    days = pd.date_range("2021-01-01", periods=120).strftime("%Y-%m-%d")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        TabularEncoder(max_categories=50, random_state=0).fit(pd.DataFrame({"x": np.arange(120.0), "day": days}))
+    messages = [str(w.message) for w in caught if "'day'" in str(w.message)]
+    assert len(messages) == 1 and "looks like dates" in messages[0], messages
+
+
 @pytest.mark.parametrize("column", [
     lambda start: [f"2021-03-{day:02d}" for day in range(start, start + 30)],  # text dates
     lambda start: [2 ** 60 + day for day in range(start, start + 30)],  # whole numbers beyond 2**53

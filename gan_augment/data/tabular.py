@@ -182,10 +182,11 @@ class TabularEncoder:
                     _warn_if_identifier(series, name)
                     spec = _fit_numeric(series, self.max_modes, column_seeds[position])
                 else:
-                    _warn_if_dates(series, name)
-                    # An ID needs dropping, not max_categories raised to model every value.
-                    identifier = position not in forced and _warn_if_identifier(series, name)
-                    spec = _fit_categorical(series, self.max_categories, advise_more=not identifier)
+                    # One piece of advice a column: dates want converting to numbers, an ID dropping, and
+                    # neither max_categories raised to model every value.
+                    dates = _warn_if_dates(series, name)
+                    identifier = position not in forced and not dates and _warn_if_identifier(series, name)
+                    spec = _fit_categorical(series, self.max_categories, advise_more=not (identifier or dates))
             spec["name"] = json_scalar(name)
             spec["dtype"] = dtype_to_json(series.dtype)
             self.columns_.append(spec)
@@ -1283,11 +1284,12 @@ def _warn_if_identifier(series: pd.Series, name) -> bool:
     return True
 
 
-def _warn_if_dates(series: pd.Series, name) -> None:
-    """Warn, naming the column, that text dates are modelled as categories (not as a time axis)."""
+def _warn_if_dates(series: pd.Series, name) -> bool:
+    """Warn, naming the column, that text dates are modelled as categories (not as a time axis);
+    whether it did."""
     values = series.dropna()
     if not len(values):
-        return
+        return False
     sample = pd.unique(values.astype(object))[:_DATE_SAMPLE]
     if all(isinstance(v, str) and _DATE_PATTERN.fullmatch(v.strip()) for v in sample):
         def message(example: str) -> str:
@@ -1297,6 +1299,8 @@ def _warn_if_dates(series: pd.Series, name) -> None:
 
         # The gist leaves the example out: each cross-validation fold has its own first date.
         warn(message(f" (e.g. {sample[0]!r})"), UserWarning, gist=message(""))
+        return True
+    return False
 
 
 # ======================================================================= helpers: descriptions
