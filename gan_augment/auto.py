@@ -208,7 +208,7 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
                              "gives 1. Use a splitter of 2 or more splits, or selection='best'.")
         methods = self._feasible(methods, y, folds, full_plan)
         candidates = [("none", 0.0)] + [(m, a) for m in methods for a in amounts]
-        scores, times = self._score_candidates(X, y, candidates, folds, full_plan, estimator_seed, gan_seed)
+        scores, times, said = self._score_candidates(X, y, candidates, folds, full_plan, estimator_seed, gan_seed)
         self.cv_results_ = _cv_results(candidates, scores, times)
         chosen = self._select(self.cv_results_)
         method, amount = candidates[chosen]
@@ -218,7 +218,10 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
                 print(f"AutoAugmenter: {m:>6} {a:>5.0%}  inner score {mean:.4f}")
         self.sampling_strategy_ = _scaled(full_plan, amount)
         self.augmenter_ = None
-        return self._resample(X, y, method, self.sampling_strategy_, final_seed)
+        # The winner's fit on all of X says again what its inner folds said (an ID column): said once.
+        resampled, raised = recording(self._resample, X, y, method, self.sampling_strategy_, final_seed)
+        say_once([raised], already_said=said)
+        return resampled
 
     # ------------------------------------------------------------------ internals
     def _gan_params(self) -> dict:
@@ -381,8 +384,8 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         scored, raised = zip(*results)
         scores, times = zip(*scored)
         # Each inner fold's warnings, said once (the same GAN warns in each).
-        say_once(list(raised), unit="inner folds")
-        return np.column_stack(scores), np.column_stack(times)
+        said = say_once(list(raised), unit="inner folds")
+        return np.column_stack(scores), np.column_stack(times), said
 
     def _score_fold(self, X, y, train, test, candidates, full_plan, estimator, scorer, gan_seed, k, categorical):
         """``(scores, CPU seconds)`` of every candidate on inner fold ``k``; a GAN candidate's

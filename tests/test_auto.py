@@ -906,3 +906,37 @@ def test_inner_smote_takes_a_column_missing_in_a_fold_as_the_table_does():
         MixedSMOTE(categorical_features=["zz"], sampling_strategy={1: 20}).fit_resample(X[["a", "b"]], y)
     unchanged = MixedSMOTE(categorical_features=np.array([]), sampling_strategy={1: 20}).fit_resample(X, y)[0]
     assert unchanged.equals(X)  # nothing added: no column kind is judged
+
+
+def test_a_data_warning_of_the_inner_folds_is_not_said_again_by_the_winners_fit():
+    # An ID column was warned of by the inner folds, then again by the GAN's final fit on all of X.
+    X, y = _table(n=150)
+    X = X.assign(id=np.arange(len(X)))
+    gan = GANAugmenter(epochs=1, generator_dims=(16,), discriminator_dims=(16,), batch_size=64, label_gate=False,
+                       n_threads=1)
+    auto = AutoAugmenter(augmenter=gan, methods=("gan",), amounts=(1.0,), cv=2, selection=lambda results: 1,
+                         random_state=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        auto.fit_resample(X, y)
+    said = [str(w.message) for w in caught if "'id'" in str(w.message)]
+    assert auto.chosen_["method"] == "gan" and len(said) == 1 and "(in 2 of 2 inner folds)" in said[0], said
+
+
+def test_another_librarys_warning_from_the_folds_keeps_its_module():
+    # Said again at the caller's line, a ConvergenceWarning escaped the caller's module="sklearn" filter.
+    from sklearn.exceptions import ConvergenceWarning
+
+    X, y = _table(n=120)
+    X = X[["b"]] * 100  # numbers only, and badly scaled: one iteration does not converge
+    auto = AutoAugmenter(estimator=LogisticRegression(max_iter=1), methods=("random",), amounts=(1.0,), cv=2,
+                         random_state=0)
+    for ignore_sklearn in (False, True):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            if ignore_sklearn:
+                warnings.filterwarnings("ignore", module="sklearn")
+            auto.fit_resample(X, y)
+        converged = [w for w in caught if issubclass(w.category, ConvergenceWarning)]
+        assert (converged == []) == ignore_sklearn, [str(w.message) for w in caught]
+        assert all("sklearn" in w.filename for w in converged)

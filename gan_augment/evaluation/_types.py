@@ -12,6 +12,8 @@ from typing import Any, Optional
 import numpy as np
 import pandas as pd
 
+from gan_augment._warnings import Raised
+
 #: Baselines that ``baselines=`` may name.
 BASELINES = ("none", "random", "smote", "class_weight", "classic")  # "classic": images only
 AUGMENTER = "augmenter"  # the key of the augmenter under test in the results
@@ -86,7 +88,7 @@ class FoldResult:
     n_added: dict[str, int] = field(default_factory=dict)
     history: Optional[list[dict]] = None  # the augmenter's history_, where it has one
     # The warnings the fold raised, (category, message, gist) in order; run_evaluation says each once.
-    warnings: list[tuple[type, str, Optional[str]]] = field(default_factory=list)
+    warnings: Raised = field(default_factory=list)
     # Measured on the first fold only (index 0):
     fidelity: list[dict] = field(default_factory=list)
     columns: list[dict] = field(default_factory=list)
