@@ -20,8 +20,7 @@ from collections import Counter
 from typing import Callable, Collection, Optional, Sequence, TypeVar
 
 T = TypeVar("T")
-# (category, message, gist or None, where another library raised it or None) in the order raised
-Raised = list[tuple[type, str, Optional[str], Optional[tuple[str, int, str]]]]
+Raised = list[tuple[type, str, Optional[str]]]  # (category, message, gist or None) in the order raised
 
 
 #: Before Python 3.14, ``warnings.catch_warnings`` saves the process's filters on entry and puts
@@ -84,21 +83,19 @@ def recording(fn: Callable[..., T], *args, **kwargs) -> tuple[T, Raised]:
         warnings.simplefilter("always")
     try:
         result = fn(*args, **kwargs)
-    finally:
+    except BaseException:
         with _CATCHING:
             block.__exit__(None, None, None)
-    return result, [(w.category, str(w.message), getattr(w.message, "gist", None), _origin(w)) for w in caught]
+        with contextlib.suppress(Warning):  # under warnings as errors, the failure is what is raised
+            say_once([_raised(caught)])  # what it said before it failed, not lost with its result
+        raise
+    with _CATCHING:
+        block.__exit__(None, None, None)
+    return result, _raised(caught)
 
 
-def _origin(warning) -> Optional[tuple[str, int, str]]:
-    """``(filename, lineno, module)`` of a warning another library raised at a line of its own (a
-    ConvergenceWarning in sklearn, say): said again from there, so that the caller's ``module=``
-    filters still reach it. None for this library's warnings, raised at the caller's line."""
-    modules = {getattr(module, "__file__", None): name for name, module in list(sys.modules.items())}
-    module = modules.get(warning.filename)
-    if module is None or module == "__main__" or module.split(".")[0] == "gan_augment":
-        return None
-    return warning.filename, warning.lineno, module
+def _raised(caught) -> Raised:
+    return [(w.category, str(w.message), getattr(w.message, "gist", None)) for w in caught]
 
 
 def say_once(raised: Sequence[Raised], *, unit: str = "folds",
@@ -111,23 +108,16 @@ def say_once(raised: Sequence[Raised], *, unit: str = "folds",
     raised = [[warning for warning in fold if warning[:2] not in already_said
                and (warning[0], warning[2]) not in already_said] for fold in raised]
     said: dict[tuple[type, str], set[str]] = {}  # (category, gist or message) -> the messages
-    origins: dict[tuple[type, str], Optional[tuple[str, int, str]]] = {}
     counts: Counter = Counter()
     for fold in raised:
         keys: dict[tuple[type, str], list[str]] = {}
-        for category, message, gist, origin in fold:
+        for category, message, gist in fold:
             keys.setdefault((category, gist or message), []).append(message)
-            origins.setdefault((category, gist or message), origin)
         for key, messages in keys.items():
             said.setdefault(key, set()).update(messages)
             counts[key] += 1
     for (category, gist), texts in said.items():
         where = f" (in {counts[category, gist]} of {len(raised)} {unit})" if len(raised) > 1 else ""
         text = next(iter(texts)) if len(texts) == 1 else gist
-        origin = origins[category, gist]
-        if origin is None:
-            warnings.warn(text + where, category, stacklevel=user_stacklevel())
-        else:
-            filename, lineno, module = origin
-            warnings.warn_explicit(text + where, category, filename, lineno, module=module)
+        warnings.warn(text + where, category, stacklevel=user_stacklevel())
     return set(said)

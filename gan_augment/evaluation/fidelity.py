@@ -20,18 +20,24 @@ import pandas as pd
 from gan_augment.evaluation._prep import TableEncoder, as_floats, as_text, observed_floats, split_columns
 
 
-def column_distances(real: pd.DataFrame, synthetic: pd.DataFrame) -> list[dict]:
-    """One record per column: ``column``, ``kind`` and ``distance`` (KS or total variation)."""
+def _ks_statistic(a: np.ndarray, b: np.ndarray) -> float:
+    """The two-sample Kolmogorov-Smirnov statistic. Only the statistic: scipy's p-value warned
+    ("Exact calculation unsuccessful", or a division by zero for one value a side) and, under
+    warnings as errors, threw the whole report away."""
     from scipy.stats import ks_2samp
 
+    with np.errstate(all="ignore"):
+        return float(ks_2samp(a, b, method="asymp").statistic)
+
+
+def column_distances(real: pd.DataFrame, synthetic: pd.DataFrame) -> list[dict]:
+    """One record per column: ``column``, ``kind`` and ``distance`` (KS or total variation)."""
     numeric, categorical = split_columns(real)
     records = []
     for column in real.columns:
         if column in numeric:
             a, b = observed_floats(real[column]), observed_floats(synthetic[column])
-            # The statistic only: "asymp" skips the exact p-value, whose fallback warned ("Exact calculation
-            # unsuccessful") and, under warnings as errors, threw the whole report away.
-            distance = float(ks_2samp(a, b, method="asymp").statistic) if len(a) and len(b) else _one_side_empty(a, b)
+            distance = _ks_statistic(a, b) if len(a) and len(b) else _one_side_empty(a, b)
             kind = "numeric (KS)"
         else:
             a = pd.Series(as_text(real[[column]])[:, 0]).value_counts(normalize=True)
