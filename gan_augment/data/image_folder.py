@@ -31,7 +31,7 @@ from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 from gan_augment._fs import atomic_path, check_parent_writable, is_link_loop, recover_swap, refuse_linked_output, \
     staged_directory
 from gan_augment._listing import first_few
-from gan_augment._warnings import user_stacklevel
+from gan_augment._warnings import catching_warnings, user_stacklevel
 from gan_augment.exceptions import DataValidationError
 
 #: File suffixes (compared case-insensitively) read as images; other files are skipped.
@@ -408,7 +408,7 @@ def read_image_folder(path, *, skip_unreadable: bool = False) -> ImageFolder:
     turned = []
     # Pillow advises converting each palette image whose transparency is a byte table; the
     # reader converts them itself, and says once below what transparency it dropped.
-    with warnings.catch_warnings():
+    with catching_warnings():
         warnings.filterwarnings("ignore", message="Palette images with Transparency", category=UserWarning)
         for class_dir in class_dirs:
             readable = 0
