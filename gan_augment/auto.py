@@ -195,11 +195,12 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         full_plan = plan_top_up(y, self.sampling_strategy, self.classes)
         # Refused before the folds, as GANAugmenter refuses it before training: the baselines'
         # inner folds allocated it (a raw numpy MemoryError, or minutes of work at a size that fits).
-        kind = kind_for_input(X, self._gan_params())
+        gan_params = self._gan_params()
+        kind = kind_for_input(X, gan_params)
         check_top_up_fits(full_plan, int(np.prod(shape_of(X)[1:])), kind.unit,
                           value_bytes=value_bytes(X, image=kind.name == "image"))
         if "gan" in methods:
-            kind.check_values(self._gan_params(), X)  # the GAN's refusal of a date column came after the first folds
+            kind.check_values(gan_params, X)  # the GAN's refusal of a date column came after the first folds
         cv_seed, estimator_seed, gan_seed, final_seed = spawn_seeds(self.random_state, 4)
         folds = self._folds(X, y, cv_seed)
         if self.selection == "one_se" and len(folds) < 2:

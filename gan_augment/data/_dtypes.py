@@ -104,7 +104,6 @@ def check_storable(dtype, column) -> None:
             f"(or .astype(str).astype('category') to keep a categorical dtype).")
     if not same:
         refuse_dates(dtype, column)  # a time zone's Arrow alias does not read back: the advice below failed
-    if not same:
         raise DataValidationError(
             f"Column {column!r} has the dtype {dtype}, which a model cannot record and give back. Convert it "
             "before fitting: .astype('category') for categories, .astype(float) for decimal numbers, "

@@ -141,10 +141,7 @@ class TabularEncoder:
         complex numbers, categories a model file cannot keep (a date object, bytes), or Python takes
         as one but written differently (1 and 1.0). For callers that fit a GAN only after other
         work: the evaluator's and AutoAugmenter's folds trained baselines and classifiers first."""
-        frame, container = _to_frame(X)
-        for name, dtype in frame.dtypes.items():
-            check_storable(dtype, name)
-        forced = self._resolve_categorical_columns(frame, container)
+        frame, _, forced = self._frame_and_forced(X)
         for position, name in enumerate(frame.columns):
             series = frame[name]
             if _column_kind(series, forced=position in forced, name=name) == "categorical" \
@@ -156,10 +153,7 @@ class TabularEncoder:
                     json_scalar(value, column=name)
 
     def fit(self, X):
-        frame, self.container_ = _to_frame(X)
-        for name, dtype in frame.dtypes.items():  # before any column is read
-            check_storable(dtype, name)
-        forced = self._resolve_categorical_columns(frame, self.container_)
+        frame, self.container_, forced = self._frame_and_forced(X)
         seed = np.random.SeedSequence(self.random_state if self.random_state is not None else None)
         column_seeds = seed.spawn(frame.shape[1])
         binary = column_rules.binary_columns(frame) if self.detect_rules else {}
@@ -198,6 +192,14 @@ class TabularEncoder:
             self.implied_ = column_rules.find_implied_values(frame, self.columns_, set(group_of), self.links_,
                                                              self.derived_)
         return self
+
+    def _frame_and_forced(self, X) -> tuple[pd.DataFrame, dict, set[int]]:
+        """``X`` as a frame, its container, and the positions named categorical; every dtype
+        checked storable before any column is read."""
+        frame, container = _to_frame(X)
+        for name, dtype in frame.dtypes.items():
+            check_storable(dtype, name)
+        return frame, container, self._resolve_categorical_columns(frame, container)
 
     def _resolve_categorical_columns(self, frame, container: dict) -> set[int]:
         if self.categorical_columns is None:
@@ -1549,7 +1551,8 @@ def _check_no_equal_values_of_two_kinds(series: pd.Series, name, *, as_categorie
 def _equal_but_of_two_types(values: list):
     """The first two of ``values`` that Python takes as equal but that are of two types (``1`` and
     ``1.0``; np.int64(1) is the int it stands for), or None."""
-    if len({type(v) for v in values}) < 2:
+    # Types first (np.str_ beside str is one spelling): values are walked only where two can differ.
+    if len({_plain_type(value) for value in {type(v): v for v in values}.values()}) < 2:
         return None
     first_of: dict = {}  # a value's first spelling, by equality
     for value in values:
