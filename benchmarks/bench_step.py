@@ -8,6 +8,7 @@ the variants see the same drift, and CPU-time ratios hold.
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_step.py --steps 300
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_step.py --variants trainer,trainer@medium,trainer@bf16
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_step.py --variants trainer,trainer@penalty_fraction=0.25
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_step.py --variants trainer@autograd_penalty,trainer
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_step.py sample --n 1000000   # sampling memory
     .venv/bin/python benchmarks/bench_step.py threads --rounds 3 --steps 100     # 1 vs 2 vs auto threads
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_step.py rate     # the step's share of the matmul rate
@@ -85,6 +86,13 @@ def lerp_gradient_penalty(discriminator, real, fake, y):
     return ((norms - 1) ** 2).mean()
 
 
+class AutogradPenaltyDiscriminator(TabularDiscriminator):
+    """The tabular critic with its gradient penalty's input gradient taken by autograd's double
+    backward, not written out (``TabularDiscriminator.input_gradient``)."""
+
+    writes_input_gradient = False
+
+
 def g_forward(G, z, y, lever):
     """G's training forward: the library's (batched) or the old per-block one."""
     if lever.get("batched_gumbel"):
@@ -107,6 +115,8 @@ class Variant:
     def __init__(self, name, lever, G, D, X, y, n_classes, cfg):
         self.name, self.lever, self.cfg = name, lever, cfg
         self.G, self.D = copy.deepcopy(G).train(), copy.deepcopy(D).train()
+        if not name.startswith("trainer"):  # the 6d9deba step and its levers: the penalty by autograd
+            self.D.__class__ = AutogradPenaltyDiscriminator
         if not lever.get("cheap_dropout"):
             for i, layer in enumerate(self.D.net):
                 if isinstance(layer, _Dropout):
@@ -116,7 +126,9 @@ class Variant:
             # "trainer@bf16": the library's step at another TrainingConfig.precision;
             # "trainer@penalty_fraction=0.25": at another value of any TrainingConfig field.
             setting = name.partition("@")[2]
-            if "=" in setting:
+            if setting == "autograd_penalty":  # the penalty's input gradient by autograd, as before 2026-11-27
+                self.D.__class__ = AutogradPenaltyDiscriminator
+            elif "=" in setting:
                 field, _, value = setting.partition("=")
                 cfg = dataclasses.replace(cfg, **{field: type(getattr(cfg, field))(value)})
             elif setting:

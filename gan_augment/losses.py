@@ -93,11 +93,20 @@ def gradient_penalty(discriminator, real: torch.Tensor, fake: torch.Tensor, y: t
     pac = getattr(discriminator, "pac", 1)
     weight = torch.rand(real.shape[0] // pac, 1, device=real.device).repeat_interleave(pac, dim=0)
     weight = weight.reshape(-1, *([1] * (real.dim() - 1)))
-    mixed = (weight * real + (1 - weight) * fake.detach()).requires_grad_(True)
-    scores = discriminator(mixed, y)
-    (grad,) = torch.autograd.grad(scores.sum(), mixed, create_graph=True)
+    mixed = weight * real + (1 - weight) * fake.detach()
+    grad = _input_gradient(discriminator, mixed, y)
     norms = grad.reshape(grad.shape[0] // pac, -1).norm(2, dim=1)
     return ((norms - 1) ** 2).mean()
+
+
+def _input_gradient(discriminator, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """``d sum(D(x, y)) / dx``, differentiable in D's weights: the discriminator's own
+    ``input_gradient`` where it writes one out (the tabular critic), else autograd's."""
+    if getattr(discriminator, "writes_input_gradient", False):
+        return discriminator.input_gradient(x, y)
+    x = x.requires_grad_(True)
+    (grad,) = torch.autograd.grad(discriminator(x, y).sum(), x, create_graph=True)
+    return grad
 
 
 def r1_penalty(discriminator, real: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -109,9 +118,7 @@ def r1_penalty(discriminator, real: torch.Tensor, y: torch.Tensor) -> torch.Tens
     With a packing discriminator the norm is taken per pack (the sum of its rows' squared norms).
     """
     pac = getattr(discriminator, "pac", 1)
-    real = real.detach().requires_grad_(True)
-    scores = discriminator(real, y)
-    (grad,) = torch.autograd.grad(scores.sum(), real, create_graph=True)
+    grad = _input_gradient(discriminator, real.detach(), y)
     return grad.pow(2).reshape(grad.shape[0] // pac, -1).sum(dim=1).mean()
 
 

@@ -9,6 +9,7 @@ from torch import nn
 from gan_augment.config import LOSSES
 from gan_augment.losses import discriminator_loss, generator_loss, get_loss, gradient_penalty, \
     mode_seeking_ratio, r1_penalty, real_mode_seeking_ratio
+from gan_augment.models.tabular import TabularDiscriminator
 
 HIGH = torch.full((64,), 2.0)
 LOW = torch.full((64,), -2.0)
@@ -87,6 +88,59 @@ def test_gradient_penalty_is_differentiable_in_the_critic_weights():
     # d/dw (||w|| - 1)^2 = 2 (||w|| - 1) w / ||w||: along w, pointing outwards when ||w|| > 1.
     assert critic.weight.grad is not None
     assert torch.dot(critic.weight.grad, critic.weight.detach()) > 0
+
+
+def _autograd_input_gradient(critic, x, y):
+    x = x.clone().requires_grad_(True)
+    (grad,) = torch.autograd.grad(critic(x, y).sum(), x, create_graph=True)
+    return grad
+
+
+@pytest.mark.parametrize("hidden_dims, pac, dropout, training", [
+    ((), 1, 0.0, True), ((7,), 4, 0.0, True), ((6, 5, 4), 2, 0.3, True), ((6, 5), 4, 0.3, False)])
+def test_tabular_critic_writes_out_the_input_gradient_autograd_gives(hidden_dims, pac, dropout, training):
+    # The penalties' written-out gradient (issue 15's speed) must be autograd's, value and weight gradients,
+    # with dropout's masks drawn as a forward draws them.
+    torch.manual_seed(0)
+    critic = TabularDiscriminator(5, 3, hidden_dims=hidden_dims, pac=pac, dropout=dropout).train(training)
+    x, y = torch.randn(16, 5), torch.randint(3, (16,))
+    assert critic.writes_input_gradient
+    torch.manual_seed(1)
+    written = critic.input_gradient(x, y)
+    torch.manual_seed(1)
+    expected = _autograd_input_gradient(critic, x, y)
+    torch.testing.assert_close(written, expected)
+    weights = [p for p in critic.parameters()]
+    written_grads = torch.autograd.grad((written ** 3).sum(), weights, allow_unused=True)
+    expected_grads = torch.autograd.grad((expected ** 3).sum(), weights, allow_unused=True)
+    for weight, mine, theirs in zip(weights, written_grads, expected_grads):
+        # Biases only move the slopes, which are piecewise constant: zero (or no) gradient either way.
+        torch.testing.assert_close(torch.zeros_like(weight) if mine is None else mine,
+                                   torch.zeros_like(weight) if theirs is None else theirs)
+    assert any(g is not None and g.abs().sum() > 0 for g in written_grads)
+
+
+def test_a_tabular_critic_subclass_with_its_own_scores_gets_autograd_penalties():
+    class Doubled(TabularDiscriminator):
+        def forward(self, x, y):
+            return 2 * super().forward(x, y)
+
+    torch.manual_seed(0)
+    critic = Doubled(5, 2, hidden_dims=(6,), pac=2, dropout=0.0)
+    real, y = torch.randn(8, 5), torch.randint(2, (8,))
+    assert not critic.writes_input_gradient
+    expected = _autograd_input_gradient(critic, real, y).pow(2).reshape(4, -1).sum(dim=1).mean()
+    torch.testing.assert_close(r1_penalty(critic, real, y), expected)
+    plain = TabularDiscriminator(5, 2, hidden_dims=(6,), pac=2, dropout=0.0)
+    assert plain.writes_input_gradient
+    # Layers other than __init__'s in net: autograd's gradient too.
+    rebuilt = TabularDiscriminator(5, 2, hidden_dims=(6,), pac=2, dropout=0.0)
+    rebuilt.net[1] = nn.ReLU()
+    assert not rebuilt.writes_input_gradient
+    torch.testing.assert_close(r1_penalty(rebuilt, real, y),
+                               _autograd_input_gradient(rebuilt, real, y).pow(2).reshape(4, -1).sum(dim=1).mean())
+    plain.load_state_dict(critic.state_dict())
+    torch.testing.assert_close(r1_penalty(critic, real, y), 4 * r1_penalty(plain, real, y))
 
 
 class _QuadraticCritic(nn.Module):

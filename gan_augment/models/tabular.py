@@ -137,9 +137,15 @@ class _Dropout(nn.Module):
         self.p = float(p)
 
     def forward(self, x):
+        mask = self.mask_like(x)
+        return x if mask is None else x * mask
+
+    def mask_like(self, x):
+        """The scaled keep-mask a training forward multiplies ``x`` by (one uniform per element, drawn
+        as ``forward`` draws it), or None where the layer passes ``x`` through."""
         if not self.training or self.p == 0.0:
-            return x
-        return x * torch.rand_like(x).ge_(self.p).mul_(1.0 / (1.0 - self.p))
+            return None
+        return torch.rand_like(x).ge_(self.p).mul_(1.0 / (1.0 - self.p))
 
     def extra_repr(self) -> str:
         return f"p={self.p}"
@@ -169,5 +175,44 @@ class TabularDiscriminator(nn.Module):
         self.net = nn.Sequential(*layers)
 
     def forward(self, x, y):
+        return self.net(self._packs(x, y)).squeeze(1)
+
+    def _packs(self, x, y):
         rows = torch.cat([x, F.one_hot(y, self.n_classes).to(x.dtype)], dim=1)
-        return self.net(rows.reshape(rows.shape[0] // self.pac, -1)).squeeze(1)
+        return rows.reshape(rows.shape[0] // self.pac, -1)
+
+    @property
+    def writes_input_gradient(self) -> bool:
+        """Whether :meth:`input_gradient` is this network's gradient: not where a subclass computes
+        its scores another way, or where layers other than ``__init__``'s were put in ``net``."""
+        kinds = (nn.Linear, nn.LeakyReLU, _Dropout) * (len(self.net) // 3) + (nn.Linear,)
+        return (type(self).forward is TabularDiscriminator.forward and type(self)._packs is TabularDiscriminator._packs
+                and len(kinds) == len(self.net) and all(type(layer) is kind for layer, kind in zip(self.net, kinds)))
+
+    def input_gradient(self, x, y):
+        """``d sum(D(x, y)) / dx``, as ``torch.autograd.grad(..., create_graph=True)`` gives it, at
+        about half the cost: the gradient penalties' hot path on tables (issue 15).
+
+        Written out for this network: ``W1^T (s1 * (W2^T (s2 * ... w_out)))``, where each ``s`` is
+        LeakyReLU's slope at the layer's pre-activation (1 or ``negative_slope``) times the layer's
+        dropout mask. The slopes are piecewise constant, so the forward that finds them runs without
+        a graph, and the expression stays differentiable in the weights exactly as autograd's double
+        backward is. Dropout draws its masks as a forward would, in the same order.
+        """
+        layers = list(self.net)
+        slopes = []
+        with torch.no_grad():
+            hidden = self._packs(x, y)
+            for linear, activation, dropout in zip(layers[:-1:3], layers[1::3], layers[2::3]):
+                pre = linear(hidden)
+                slope = torch.where(pre > 0, 1.0, activation.negative_slope).to(pre.dtype)
+                hidden = activation(pre)
+                mask = dropout.mask_like(hidden)
+                if mask is not None:
+                    hidden, slope = hidden * mask, slope * mask
+                slopes.append(slope)
+        grad = layers[-1].weight.expand(len(hidden), -1)
+        for linear, slope in zip(reversed(layers[:-1:3]), reversed(slopes)):
+            grad = (grad * slope) @ linear.weight
+        # Back from packs to rows; the one-hot columns of the class are not inputs.
+        return grad.reshape(x.shape[0], -1)[:, :x.shape[1]]
