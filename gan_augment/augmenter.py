@@ -10,6 +10,7 @@ imbalanced-learn sampler, the public ``fit_resample`` (inherited) validates inpu
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import numbers
 import os
@@ -537,9 +538,9 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
             "diversity": [[label_to_json(c, labels), d.to_dict()] for c, d in self.diversity_.items()],
             "generator": self.generator_.state_dict(),
             # A sampling setting of the generator's own, not a weight (style-based: truncation); an
-            # attribute a user set on a generator without truncation is not one.
-            "truncation_psi": (getattr(self.generator_, "truncation_psi", None)
-                               if hasattr(type(self.generator_), "truncation_psi") else None),
+            # attribute a user set on a generator without truncation is not one. An ensemble's
+            # members each keep their own (one may have been set alone).
+            "truncation_psi": _truncation_of(self.generator_),
             "label_gate": self.label_gate_.state() if getattr(self, "label_gate_", None) is not None else None,
         }
         save_state(path, state, kind="model", files=self.kind_.extra_files(self) or None, overwrite=overwrite)
@@ -633,8 +634,11 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
 
         generator = build_checked(build, state["generator"], source=Path(path) / "model.json")
         generator.load_state_dict(state["generator"])
-        if state.get("truncation_psi") is not None:  # models saved before it was kept: 1.0, the default
-            generator.truncation_psi = float(state["truncation_psi"])
+        psi = state.get("truncation_psi")  # None: models saved before it was kept (1.0, the default)
+        for member, member_psi in zip(getattr(generator, "members", [generator]),
+                                      psi if isinstance(psi, list) else itertools.repeat(psi)):
+            if member_psi is not None:
+                member.truncation_psi = float(member_psi)
         augmenter.generator_ = generator.to(resolve_device(device)).eval().requires_grad_(False)
         return augmenter
 
@@ -875,14 +879,14 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
             features = self.kind_.diversity_features(self.encoder_, real, synthetic)
             members = member_samples = None
             if isinstance(self.generator_, GeneratorEnsemble):
-                # The members' disagreement is the generators' own: measured on samples made in one
-                # call, not through the label gate, whose rejections would scramble which member
-                # made a row (row i of one call is member i mod K's).
+                # The members' disagreement is the generators' own: each member's samples made by it
+                # alone, not through the label gate.
                 n_members = len(self.generator_.members)
-                members = GeneratorEnsemble.member_of_row(SAMPLES_PER_CLASS, n_members).numpy()
-                made_seed, decode_seed = np.random.SeedSequence([seed, _MEMBERS_STREAM]).generate_state(2)
-                made = self.kind_.decode(self.encoder_, generate(self.generator_, SAMPLES_PER_CLASS, index,
-                                                                 seed=int(made_seed)), seed=int(decode_seed))
+                members = np.sort(np.arange(SAMPLES_PER_CLASS) % n_members)  # as many rows from each
+                *made_seeds, decode_seed = np.random.SeedSequence([seed, _MEMBERS_STREAM]).generate_state(n_members + 1)
+                made = torch.cat([generate(member, int(np.sum(members == m)), index, seed=int(made_seeds[m]))
+                                  for m, member in enumerate(self.generator_.members)])
+                made = self.kind_.decode(self.encoder_, made, seed=int(decode_seed))
                 member_samples = self.kind_.diversity_features(self.encoder_, real, made)[1]
             diversity[plain_label(label)] = measure_class(*features, members=members, member_samples=member_samples)
         return diversity
@@ -1023,6 +1027,16 @@ _SELECTION_STREAM = 0x5E1
 
 # Where GANAugmenter's own record lives in a checkpoint's metadata.
 _RUN_KEY = "gan_augmenter"
+
+
+def _truncation_of(generator):
+    """The style-based truncation a saved model keeps: one value, or a list of the members' values
+    (an ensemble's); None for generators without it."""
+    members = getattr(generator, "members", None)
+    if members is not None:
+        values = [_truncation_of(member) for member in members]
+        return None if values[0] is None else values
+    return generator.truncation_psi if hasattr(type(generator), "truncation_psi") else None
 
 
 def _members_in(weights: dict) -> int:

@@ -13,6 +13,7 @@ from sklearn.datasets import load_digits, load_iris
 from gan_augment import GANAugmenter
 from gan_augment.diversity import measure_class
 from gan_augment.models.ensemble import GeneratorEnsemble
+from gan_augment.training.trainer import generate
 
 SMALL = dict(epochs=3, batch_size=64, noise_dim=8, generator_dims=(32,), discriminator_dims=(32,), pac=4,
              max_modes=3, device="cpu", random_state=0)
@@ -31,15 +32,24 @@ class Constant(torch.nn.Module):
         return torch.stack([self.value.expand(len(z)), y.float()], dim=1)
 
 
-def test_the_ensemble_draws_row_i_from_member_i_mod_k_for_any_batch_size():
+def test_the_ensemble_takes_members_in_turn_from_a_drawn_start_for_any_batch_size():
     ensemble = GeneratorEnsemble([Constant(10), Constant(20), Constant(30)])
     for n in (0, 1, 2, 3, 7, 100):  # 0: an IndexError where a single generator returns no rows
         rows = ensemble(torch.zeros(n, 3), torch.ones(n, dtype=torch.long))
         assert rows.shape == (n, 2) and torch.all(rows[:, 1] == 1)  # every row of the asked class
-        assert torch.equal(rows[:, 0], torch.tensor([10.0, 20.0, 30.0]).repeat(n)[:n])
-        assert torch.equal(GeneratorEnsemble.member_of_row(n, 3), torch.arange(n) % 3)
+        if n:
+            start = int(rows[0, 0]) // 10 - 1
+            assert torch.equal(rows[:, 0], torch.tensor([10.0, 20.0, 30.0]).roll(-start).repeat(n)[:n])
     with pytest.raises(ValueError, match="at least 2"):
         GeneratorEnsemble([Constant(1)])
+
+
+def test_calls_of_fewer_rows_than_members_draw_on_every_member_reproducibly():
+    # Row i of every call came from member i mod K: sample(1) only ever drew on member 0.
+    ensemble = GeneratorEnsemble([Constant(10), Constant(20), Constant(30)])
+    firsts = [float(generate(ensemble, 1, 1, seed=seed)[0, 0]) for seed in range(60)]
+    assert set(firsts) == {10.0, 20.0, 30.0} and max(firsts.count(v) for v in set(firsts)) < 30
+    assert [float(generate(ensemble, 1, 1, seed=seed)[0, 0]) for seed in range(60)] == firsts
 
 
 def test_disagreement_is_zero_for_one_distribution_and_near_one_for_disjoint_members():
@@ -118,8 +128,8 @@ def test_member_disagreement_is_measured_on_the_members_own_samples_not_through_
     from gan_augment.diversity import SAMPLES_PER_CLASS
 
     for synthetic, members, member_samples in seen:
-        assert len(members) == len(member_samples) == SAMPLES_PER_CLASS  # one ungated call: row i is member i mod 3
-        assert np.array_equal(members, np.arange(SAMPLES_PER_CLASS) % 3)
+        assert len(members) == len(member_samples) == SAMPLES_PER_CLASS  # each member's own rows, ungated
+        assert np.array_equal(members, np.sort(np.arange(SAMPLES_PER_CLASS) % 3))
     assert len(seen) == 3 and all(0.0 <= d.disagreement <= 1.0 for d in ensemble.diversity_.values())
 
 

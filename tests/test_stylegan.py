@@ -157,7 +157,7 @@ def test_stylegan_top_up_is_label_exact_reproducible_and_survives_save_load(fitt
     assert np.array_equal(np.asarray(truncated.sample(16, 2)), np.asarray(augmenter.sample(16, 2)))
 
 
-def test_an_ensemble_of_style_generators_truncates_every_member(digits_job):
+def test_an_ensemble_of_style_generators_truncates_every_member(digits_job, tmp_path):
     # Setting truncation_psi on the ensemble used to add an attribute that nothing read.
     X, y = digits_job
     ensemble = GANAugmenter(architecture="stylegan", n_generators=2, epochs=1, batch_size=32, random_state=0,
@@ -166,10 +166,14 @@ def test_an_ensemble_of_style_generators_truncates_every_member(digits_job):
     for psi in (1.0, 0.0):
         ensemble.generator_.truncation_psi = psi
         samples = np.asarray(ensemble.sample(16, 1), dtype=float).reshape(16, -1)
-        # Row i comes from member i mod 2; at psi 0 each draws its class's average style (noise maps aside).
+        # Rows take the two members in turn; at psi 0 each draws its class's average style (noise maps aside).
         spread[psi] = [samples[k::2].std(axis=0).mean() for k in (0, 1)]
     assert [member.truncation_psi for member in ensemble.generator_.members] == [0.0, 0.0]
     assert all(truncated < 0.5 * full for truncated, full in zip(spread[0.0], spread[1.0])), spread
+    # A member's own truncation is kept by save/load (the first member's was given to all).
+    ensemble.generator_.members[1].truncation_psi = 0.3
+    loaded = GANAugmenter.load(ensemble.save(tmp_path / "model"))
+    assert [member.truncation_psi for member in loaded.generator_.members] == [0.0, 0.3]
 
 
 def test_stylegan_trains_under_bf16_autocast(digits_job):

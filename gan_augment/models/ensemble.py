@@ -17,9 +17,12 @@ from torch import nn
 class GeneratorEnsemble(nn.Module):
     """K trained generators behind the generator interface ``forward(z, y)``.
 
-    Row ``i`` of a batch comes from member ``i mod K``: the mixture is equal, the assignment needs
-    no random draw of its own (a seed gives the same rows), every class is still produced by its
-    condition (label-exact), and n rows cost n member rows (O(n)).
+    Row ``i`` of a call comes from member ``(start + i) mod K``, ``start`` drawn from torch's random
+    stream (seeded where the library samples, so a seed gives the same rows): the members take
+    turns within a call and, through ``start``, across calls, so that calls of fewer than K rows (a
+    class topped up by one row, a loop of ``sample(1)``) still draw on every member. The mixture is
+    equal, every class is still produced by its condition (label-exact), and n rows cost n member
+    rows (O(n)).
     """
 
     def __init__(self, members):
@@ -35,8 +38,9 @@ class GeneratorEnsemble(nn.Module):
 
     def forward(self, z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         k = len(self.members)
-        # An empty batch still goes through member 0, for the shape and dtype of its (0, ...) result.
-        parts = [(i, member(z[i::k], y[i::k])) for i, member in enumerate(self.members) if i < max(z.shape[0], 1)]
+        start = int(torch.randint(k, ()))
+        # An empty batch still goes through one member, for the shape and dtype of its (0, ...) result.
+        parts = [(i, self.members[(start + i) % k](z[i::k], y[i::k])) for i in range(min(k, max(z.shape[0], 1)))]
         first = parts[0][1]
         out = first.new_empty((z.shape[0], *first.shape[1:]))
         for i, rows in parts:
@@ -62,8 +66,3 @@ class GeneratorEnsemble(nn.Module):
             raise AttributeError(f"the ensemble's {type(self.members[0]).__name__} members have no truncation_psi "
                                  "(the style-based generator, architecture='stylegan', has)")
         return super().__getattr__(name)
-
-    @staticmethod
-    def member_of_row(n_rows: int, n_members: int) -> torch.Tensor:
-        """Which member made each of ``n_rows`` consecutive rows of one forward call."""
-        return torch.arange(n_rows) % n_members
