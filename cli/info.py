@@ -87,7 +87,8 @@ def _class_lines(augmenter, unit: str) -> list[str]:
 
 
 def _diversity_lines(augmenter, unit: str) -> list[str]:
-    from gan_augment.diversity import DISTINCT_COLLAPSED, MIN_HALF, SAMPLES_PER_CLASS, SPREAD_COLLAPSED
+    from gan_augment.diversity import (DISTINCT_COLLAPSED, MIN_HALF, RELATIVE_COVERAGE_LOW, SAMPLES_PER_CLASS,
+                                       SPREAD_COLLAPSED, shown_below)
 
     if not augmenter.diversity_:
         return ["Diversity: not measured (a model saved before the mode-collapse check)."]
@@ -101,8 +102,9 @@ def _diversity_lines(augmenter, unit: str) -> list[str]:
     for label, d in augmenter.diversity_.items():
         flag = f"  COLLAPSED: {d.distinct_synthetic} distinct {unit}" if d.collapsed else ""
         between = f"  {d.disagreement:>12.2f}" if ensemble else ""
-        lines.append(f"  {show(label):<{width}}  {d.distinct:>8.2f}  {d.spread:>6.2f}  {d.coverage:>8.2f}  "
-                     f"{d.relative_coverage:>7.2f}{between}{flag}")
+        lines.append(f"  {show(label):<{width}}  {shown_below(d.distinct, DISTINCT_COLLAPSED):>8}  "
+                     f"{shown_below(d.spread, SPREAD_COLLAPSED):>6}  {d.coverage:>8.2f}  "
+                     f"{shown_below(d.relative_coverage, RELATIVE_COVERAGE_LOW):>7}{between}{flag}")
     lines.append("  (vs real: coverage of half the real class by as many synthetic samples, over its coverage by the "
                  "other half; below 0.5 the samples miss much of the class; nan: a class of fewer than "
                  f"{2 * MIN_HALF} real {unit}, too few halves to measure)")

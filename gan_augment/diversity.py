@@ -219,9 +219,19 @@ def real_subset(n_real: int, seed: int) -> np.ndarray:
     return np.sort(np.random.default_rng(seed).choice(n_real, MAX_REAL, replace=False))
 
 
+def shown_below(value: float, bound: float, decimals: int = 2) -> str:
+    """``value`` to ``decimals`` places, or to as many more as it takes to read below ``bound`` where
+    it is below: a verdict of "below 0.5" must not sit beside 0.50 (0.4975 reads 0.497)."""
+    text = f"{value:.{decimals}f}"
+    while value < bound and float(text) >= bound and decimals < 17:
+        decimals += 1
+        text = f"{value:.{decimals}f}"
+    return text
+
+
 def describe(label_text: str, diversity: ClassDiversity, unit: str) -> str:
     return (f"class {label_text}: {diversity.distinct_synthetic} distinct of {diversity.n_synthetic} synthetic "
-            f"{unit}, spread {diversity.spread:.2f} of the real class's")
+            f"{unit}, spread {shown_below(diversity.spread, SPREAD_COLLAPSED)} of the real class's")
 
 
 def warn_if_collapsed(diversity: Mapping, unit: str, plain_top_up: str, *, remedy: str | None = None,
@@ -270,7 +280,8 @@ def warn_if_undercovered(diversity: Mapping, unit: str, plain_top_up: str, *, en
                                  else "") + f"or top these classes up with {plain_top_up}. The figures are in "
                 "diversity_ and in `gan-augment info` of a saved model.")
 
-    shares = "; ".join(f"class {_label_text(label)}: {coverage:.2f}" for label, coverage in low.items())
+    shares = "; ".join(f"class {_label_text(label)}: {shown_below(coverage, RELATIVE_COVERAGE_LOW)}"
+                       for label, coverage in low.items())
     classes = "; ".join(f"class {_label_text(label)}" for label in low)
     warn(message(f"{shares} of what as many real {unit} cover"), LowCoverageWarning,
          gist=message(f"{classes}: a share of what as many real {unit} cover"))

@@ -185,6 +185,25 @@ def test_relative_coverage_is_calibrated_on_a_real_split_and_warns_for_thin_clas
         warn_if_undercovered({"fine": fresh}, "rows", "SMOTE")
 
 
+def test_figures_just_below_a_threshold_read_below_it_in_warnings():
+    # "0.50 of what as many real rows cover; 0.5 or more is healthy" and "spread 0.25" of a class
+    # called collapsed for a spread below 0.25: the figures were rounded onto the bound.
+    from gan_augment import LowCoverageWarning, ModeCollapseWarning
+    from gan_augment.diversity import ClassDiversity, shown_below, warn_if_collapsed, warn_if_undercovered
+
+    assert shown_below(0.4975, 0.5) == "0.497" and shown_below(0.2496, 0.25) == "0.2496"
+    assert shown_below(0.5, 0.5) == "0.50" and shown_below(0.4949, 0.5) == "0.49" and shown_below(0.7, 0.5) == "0.70"
+    assert shown_below(float("nan"), 0.5) == "nan"
+    thin = ClassDiversity(n_real=400, n_synthetic=500, distinct_synthetic=500, distinct=1.0, spread=0.5, coverage=0.5,
+                          relative_coverage=0.4975)
+    with pytest.warns(LowCoverageWarning, match=r"class 'rare': 0\.497 of what"):
+        warn_if_undercovered({"rare": thin}, "rows", "SMOTE")
+    narrow = ClassDiversity(n_real=400, n_synthetic=500, distinct_synthetic=500, distinct=1.0, spread=0.2496,
+                            coverage=0.5, relative_coverage=0.9)
+    with pytest.warns(ModeCollapseWarning, match=r"spread 0\.2496 of the real"):
+        warn_if_collapsed({"rare": narrow}, "rows", "SMOTE")
+
+
 def test_repeated_real_rows_do_not_lower_coverage():
     # A class whose rows each appear 12 times: their 5-NN balls had radius 0, so samples from a
     # generator that matched it read coverage 0 and relative coverage 0.28 (a LowCoverageWarning).

@@ -1657,3 +1657,22 @@ def test_column_distances_raise_no_scipy_warning_for_their_statistic():
         distances = column_distances(real, real.assign(a=real["a"].where(real["a"] > 0, -1.0)))
         one_each = column_distances(real.iloc[:1], real.iloc[1:2])  # scipy divided by zero for its p-value
     assert distances[0]["distance"] == pytest.approx(1 / 15) and one_each[0]["distance"] == 1.0
+
+
+def test_correlation_difference_counts_a_synthetic_column_stuck_at_one_value_as_matching_nothing():
+    from gan_augment.evaluation.fidelity import correlation_difference
+
+    # A constant synthetic column has no correlation (NaN): its pairs were dropped, and a generator
+    # that collapsed a column read as a perfect 0.
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=300)
+    real = pd.DataFrame({"a": a, "b": a + 0.3 * rng.normal(size=300), "c": -a + 0.3 * rng.normal(size=300)})
+    r = real.corr().to_numpy()
+    stuck = real.sample(frac=1, random_state=1).reset_index(drop=True).assign(c=0.0)
+    expected = (abs(r[0, 1] - stuck.corr().iloc[0, 1]) + abs(r[0, 2]) + abs(r[1, 2])) / 3
+    assert correlation_difference(real, stuck) == pytest.approx(expected)
+    # As far from the real pairs as an independent column, which keeps none of their correlation either.
+    independent = correlation_difference(real, real.assign(c=rng.normal(size=300)))
+    assert correlation_difference(real, stuck) == pytest.approx(independent, abs=0.05) and independent > 0.5
+    # A pair undefined in the real rows has nothing to match: left out.
+    assert correlation_difference(real.assign(c=1.0), stuck) == pytest.approx(abs(r[0, 1] - stuck.corr().iloc[0, 1]))

@@ -96,6 +96,17 @@ def test_frechet_distance_needs_two_samples_and_matching_columns():
         frechet_distance(rng.normal(size=(10, 3)), rng.normal(size=(10, 4)))
 
 
+
+@pytest.mark.parametrize("scale", [1e80, 1e200])
+def test_frechet_distance_of_features_too_large_for_float64_is_its_own_error(scale):
+    # The covariances' product overflowed and scipy's sqrtm failed with "Internal error ... -102".
+    a = np.random.default_rng(6).normal(size=(20, 3)) * scale
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # and no overflow warnings on the way
+        with pytest.raises(ValueError, match="extreme values"):
+            frechet_distance(a, a * 1.1)
+
+
 # ============================================================================ knn_precision_recall
 def test_knn_precision_recall_of_identical_sets_is_one():
     points = np.random.default_rng(4).normal(size=(200, 5))

@@ -64,8 +64,11 @@ def correlation_difference(real: pd.DataFrame, synthetic: pd.DataFrame) -> float
     a = pd.DataFrame(as_floats(real[numeric])).corr().to_numpy()
     b = pd.DataFrame(as_floats(synthetic[numeric])).corr().to_numpy()
     upper = np.triu_indices(len(numeric), k=1)
-    diff = np.abs(a[upper] - b[upper])
-    diff = diff[np.isfinite(diff)]
+    real_pairs, synthetic_pairs = a[upper], b[upper]
+    defined = np.isfinite(real_pairs)  # a pair with a constant real column has no correlation to match
+    # A synthetic column stuck at one value has no correlation either: it reproduces none (0) of the
+    # real one, and must not drop out as if it matched.
+    diff = np.abs(real_pairs[defined] - np.nan_to_num(synthetic_pairs[defined], nan=0.0))
     return float(diff.mean()) if diff.size else math.nan
 
 

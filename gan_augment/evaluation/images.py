@@ -229,6 +229,9 @@ def _apply(classifier, function, images, batch_size) -> np.ndarray:
 
 
 # ============================================================================ the metrics
+_NOT_FINITE = "The Fréchet distance is not finite: the features hold extreme values."
+
+
 def frechet_distance(features_a, features_b, *, eps: float = 1e-6) -> float:
     """Fréchet distance between Gaussians fitted to two feature sets (Heusel et al. 2017).
 
@@ -255,23 +258,29 @@ def frechet_distance(features_a, features_b, *, eps: float = 1e-6) -> float:
     b = _as_features(features_b, "features_b")
     if a.shape[1] != b.shape[1]:
         raise ValueError(f"features_a has {a.shape[1]} columns and features_b {b.shape[1]}; they must match.")
-    mu_a, mu_b = a.mean(0), b.mean(0)
-    cov_a, cov_b = np.atleast_2d(np.cov(a, rowvar=False)), np.atleast_2d(np.cov(b, rowvar=False))
+    with np.errstate(over="ignore", invalid="ignore"):
+        mu_a, mu_b = a.mean(0), b.mean(0)
+        cov_a, cov_b = np.atleast_2d(np.cov(a, rowvar=False)), np.atleast_2d(np.cov(b, rowvar=False))
+        product = cov_a @ cov_b
+    if not (np.isfinite(product).all() and np.isfinite(mu_a).all() and np.isfinite(mu_b).all()):
+        # Before scipy: its sqrtm fails with an internal error on an overflowed product.
+        raise ValueError(_NOT_FINITE)
     with catching_warnings():
         # Fewer samples than features make both covariances singular, the usual case for a class of
         # a few dozen images: scipy warns, yet the root of such a PSD product stays accurate (checked
         # against the eigenvalues of S_a^(1/2) S_b S_a^(1/2) to 1e-7 relative at 25 x 128).
         warnings.simplefilter("ignore", LinAlgWarning)
-        covmean = sqrtm(cov_a @ cov_b)
+        covmean = sqrtm(product)
         if not np.isfinite(covmean).all():
             offset = eps * np.eye(len(cov_a))
             covmean = sqrtm((cov_a + offset) @ (cov_b + offset))
     # The product of two PSD matrices has real non-negative eigenvalues; an imaginary part is
     # rounding noise of the Schur method on a singular product.
     covmean = np.real(covmean)
-    distance = float(np.sum((mu_a - mu_b) ** 2) + np.trace(cov_a) + np.trace(cov_b) - 2.0 * np.trace(covmean))
+    with np.errstate(over="ignore", invalid="ignore"):
+        distance = float(np.sum((mu_a - mu_b) ** 2) + np.trace(cov_a) + np.trace(cov_b) - 2.0 * np.trace(covmean))
     if not math.isfinite(distance):
-        raise ValueError("The Fréchet distance is not finite: the features hold extreme values.")
+        raise ValueError(_NOT_FINITE)
     return max(distance, 0.0)
 
 
