@@ -9,9 +9,23 @@ silently breaking) if imbalanced-learn stops routing validation through the samp
 from __future__ import annotations
 
 from imblearn.utils._validation import _check_X as check_X_frame  # keeps DataFrames as they are
+from sklearn.base import BaseEstimator
 from sklearn.base import _fit_context as fit_context
 from sklearn.utils._param_validation import (HasMethods, Interval, InvalidParameterError, StrOptions,
                                             validate_parameter_constraints)
 
 __all__ = ["HasMethods", "Interval", "InvalidParameterError", "StrOptions", "check_X_frame", "fit_context",
-           "validate_parameter_constraints"]
+           "validate_parameter_constraints", "validate_settings"]
+
+
+def validate_settings(estimator) -> None:
+    """scikit-learn's check of the settings of ``estimator`` and of every estimator inside it (a
+    Pipeline's steps), as each one's fit makes it (``_validate_params``): a setting like C=-1 refused
+    before anything is fitted. Run whatever the configuration says: fits nested in a scikit-learn
+    fit (an imbalanced-learn sampler's ``fit_resample``) skip it, and went on with C=-1."""
+    if not isinstance(estimator, BaseEstimator):  # duck-typed (fit and predict): nothing to read
+        return
+    nested = [value for value in estimator.get_params(deep=True).values() if isinstance(value, BaseEstimator)]
+    for part in [estimator, *nested]:
+        if hasattr(type(part), "_parameter_constraints") and callable(getattr(part, "_validate_params", None)):
+            part._validate_params()

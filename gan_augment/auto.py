@@ -35,7 +35,7 @@ from sklearn.metrics import check_scoring
 from sklearn.model_selection import StratifiedKFold
 from sklearn.utils.validation import check_memory
 
-from gan_augment._compat import HasMethods, Interval, StrOptions
+from gan_augment._compat import HasMethods, Interval, StrOptions, validate_settings
 from gan_augment._memory import check_top_up_fits, value_bytes
 from gan_augment._sampler import TableSamplerMixin, declared_tags, refuse_params
 from gan_augment._random import derive_seed, seeded_clone, seeded_splitter, spawn_seeds
@@ -261,6 +261,8 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
             # Its parameters, before any inner fold: a fit nested in this one skips scikit-learn's
             # check (max_modes=True fitted one mode; max_modes=0 failed inside the fit).
             self.augmenter._validate_params()
+        if self.estimator is not None and not isinstance(self.estimator, str):
+            validate_settings(self.estimator)  # the same: inner folds used LogisticRegression(C=-1)
         checkpoint_dir = self._gan_params().get("checkpoint_dir")
         if "gan" in methods and checkpoint_dir is not None:
             # Every inner fold's GAN and the final one would train into the one folder, and the

@@ -21,10 +21,10 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, type_of_target, unique_labels
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from gan_augment._compat import HasMethods, fit_context
+from gan_augment._compat import HasMethods, fit_context, validate_settings
 from gan_augment._sampler import declared_tags
 from gan_augment.data.layout import flattening, shape_of
-from gan_augment.data.tabular import check_target
+from gan_augment.data.tabular import as_pandas_frame, check_target
 
 
 def _estimator_has(attr):
@@ -169,10 +169,8 @@ def _check_estimator_takes(estimator, augmenter, X) -> None:
     """
     if not isinstance(estimator, BaseEstimator):  # duck-typed (fit and predict): nothing to read
         return
-    nested = [value for value in estimator.get_params(deep=True).values() if isinstance(value, BaseEstimator)]
-    for part in [estimator, *nested] if not get_config().get("skip_parameter_validation", False) else []:
-        if hasattr(type(part), "_parameter_constraints") and callable(getattr(part, "_validate_params", None)):
-            part._validate_params()  # scikit-learn's own check at the start of fit, on a setting like C=-1
+    if not get_config().get("skip_parameter_validation", False):
+        validate_settings(estimator)
     tags = declared_tags(estimator)
     if (not _is_plain_scikit_learn(estimator) or type(augmenter).__module__.split(".")[0] != "gan_augment"
             or tags is None or tags.no_validation):  # DummyClassifier never reads X
@@ -215,12 +213,13 @@ def _first_column_with_missing(X) -> str | None:
 
     if sparse.issparse(X):  # no augmenter of ours takes it; SMOTE's check names what it refuses
         return None
-    frame = X if hasattr(X, "columns") else pd.DataFrame(np.asarray(X))
+    X = as_pandas_frame(X)  # a polars DataFrame or pyarrow Table has columns, but no isna
+    frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X))
     missing = frame.isna().to_numpy().any(axis=0)
     if not missing.any():
         return None
     position = int(np.flatnonzero(missing)[0])
-    return f"column {frame.columns[position]!r}" if hasattr(X, "columns") else f"column {position}"
+    return f"column {frame.columns[position]!r}" if isinstance(X, pd.DataFrame) else f"column {position}"
 
 
 def _check_fit_params(estimator, fit_params: dict, n_rows: int | None) -> None:

@@ -145,6 +145,13 @@ class TranslationAugmenter(GANAugmenter):
         self.verbose = verbose
 
     # ============================================================== GANAugmenter's hooks
+    def __sklearn_tags__(self):
+        # Images only: missing values and text are refused (the table samplers' tags take both).
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = False
+        tags.input_tags.string = False
+        return tags
+
     def _check_X_y(self, X, y, accept_sparse=None):
         if kind_for_input(X, self._codec_params()).name != "image":
             raise ValueError("TranslationAugmenter translates images: pass an image array (N, H, W), (N, H, W, C) "

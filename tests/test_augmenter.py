@@ -18,7 +18,7 @@ import torch
 from imblearn.pipeline import Pipeline as ImbPipeline
 from scipy import sparse
 from sklearn.compose import make_column_transformer
-from sklearn.datasets import load_wine
+from sklearn.datasets import load_wine, make_classification
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_validate
 from sklearn.pipeline import make_pipeline
@@ -858,6 +858,23 @@ def test_augmented_classifier_in_sklearn_pipeline_and_grid_search(mixed_frame):
     assert fitted.predict_proba(X).shape == (len(X), 2)
 
 
+def test_augmented_classifier_takes_a_pyarrow_table_with_a_classifier_that_refuses_missing_values():
+    # Its check for missing values called pandas' isna on the Table: AttributeError.
+    import pyarrow as pa
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = make_classification(200, 5, weights=[0.85], random_state=0)
+    frame = pd.DataFrame(X, columns=list("abcde"))
+    augmenter = GANAugmenter(epochs=1, generator_dims=(16,), discriminator_dims=(16,), n_threads=1, random_state=0)
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    fitted = AugmentedClassifier(LogisticRegression(), augmenter).fit(table, y)
+    expected = AugmentedClassifier(LogisticRegression(), augmenter).fit(frame, y)
+    np.testing.assert_array_equal(fitted.predict(frame), expected.predict(frame))
+    with pytest.raises(ValueError, match="column 'c'"):  # and a missing value is named as in a DataFrame
+        AugmentedClassifier(LogisticRegression(), augmenter).fit(pa.Table.from_pandas(
+            frame.assign(c=frame["c"].mask(frame.index == 3)), preserve_index=False), y)
+
+
 def test_augmented_classifier_predicts_untouched_rows(mixed_frame):
     X, y = mixed_frame
     seen = []
@@ -1140,7 +1157,6 @@ def test_early_stopping_says_so_when_it_cannot_rate_the_top_up():
     # The one class to top up had a single row: early stopping rated the other classes instead,
     # choosing the snapshot by rows that are never added, without a word. (Not refused: a training
     # fold of cross-validation may hold a single row of a class the table has more of.)
-    from sklearn.datasets import make_classification
 
     X, y = make_classification(120, 4, n_informative=3, n_redundant=0, weights=[0.8], random_state=0)
     X, y = np.vstack([X, X[:1] + 0.5]), np.r_[y, 7]

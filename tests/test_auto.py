@@ -237,6 +237,24 @@ def test_bad_settings_are_refused_before_any_fit(kwargs, message):
     assert CountingGAN.fits == 0
 
 
+@pytest.mark.parametrize("n_jobs", [None, 2])
+def test_the_estimators_settings_are_refused_before_any_fit_whatever_n_jobs(n_jobs):
+    # Sequential inner folds ran inside fit_resample's "skip nested validation": LogisticRegression(C=-1)
+    # scored every candidate (coefficients near 1e157); with n_jobs=2 the workers refused it.
+    from sklearn.pipeline import make_pipeline as sklearn_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from gan_augment._compat import InvalidParameterError
+
+    X, y = _table()
+    CountingGAN.fits = 0
+    for estimator in (LogisticRegression(C=-1), sklearn_pipeline(StandardScaler(), LogisticRegression(C=-1))):
+        with pytest.raises(InvalidParameterError, match="'C' parameter of LogisticRegression"):
+            AutoAugmenter(augmenter=CountingGAN(**FAST_GAN), estimator=estimator, n_jobs=n_jobs,
+                          random_state=0).fit_resample(X, y)
+    assert CountingGAN.fits == 0
+
+
 def test_a_single_row_class_is_refused_with_what_to_do():
     X, y = _table()
     y = y.copy()

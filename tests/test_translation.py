@@ -371,3 +371,19 @@ def test_evaluation_refuses_a_source_the_data_lacks_before_any_fold(rare_digits)
     for source, words in (([7], "source= names a class y does not hold"), ([3], "names no other class")):
         with pytest.raises(ValueError, match=words):
             plan_evaluation(X, y, TranslationAugmenter(**FAST, source=source), classes=[3], cv=2, repeats=1)
+
+
+def test_its_tags_say_it_takes_neither_missing_values_nor_text():
+    # It refuses both, yet declared both as taken (the table samplers' tags), and so did an
+    # AugmentedClassifier around it.
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.utils import get_tags
+
+    from gan_augment import AugmentedClassifier
+
+    tags = get_tags(TranslationAugmenter()).input_tags
+    assert not tags.allow_nan and not tags.string and not tags.sparse
+    X = np.full((4, 16), np.nan)
+    with pytest.raises(ValueError, match="NaN"):
+        TranslationAugmenter(image_shape=(1, 4, 4)).fit_resample(X, np.array([0, 0, 1, 1]))
+    assert not get_tags(AugmentedClassifier(LogisticRegression(), TranslationAugmenter())).input_tags.allow_nan
