@@ -434,6 +434,13 @@ def test_gan_augmenter_refuses_bad_targets_before_training(y, match, method):
     (np.array([1] * 30 + ["b"] * 10, dtype=object), r"mixes labels of different kinds"),
     # two columns of labels: numpy's "'<' not supported between 'int' and 'str'" in scikit-learn's check
     (pd.DataFrame({"label": ["a"] * 30 + ["b"] * 10, "site": 1}), r"has shape \(40, 2\): one label per row"),
+    # The same as a column vector (N, 1), which was left to scikit-learn: numpy's and pandas' errors again.
+    (np.array(["a"] * 29 + [None] + ["b"] * 10, dtype=object).reshape(-1, 1), r"1 missing value of 40 rows"),
+    (pd.DataFrame({"label": pd.array(["a"] * 29 + [None] + ["b"] * 10, dtype="string")}), r"1 missing value"),
+    ([[1]] * 30 + [["1"]] * 10, r"differ only in type"),
+    # Whole numbers beyond int64: "Unknown label type ... regression target"; y.astype(int) overflows.
+    ([10 ** 20] * 30 + [10 ** 20 + 1] * 10, r"beyond int64.*y\.astype\(str\)"),
+    (pd.Series([10 ** 20] * 30 + [10 ** 20 + 1] * 10), r"beyond int64.*y\.astype\(str\)"),
 ])
 @pytest.mark.parametrize("sampler", ["GANAugmenter", "AutoAugmenter", "MixedSMOTE"])
 def test_every_sampler_names_a_bad_pandas_target_before_training(y, match, sampler):

@@ -623,7 +623,7 @@ def test_labels_that_are_tuples_are_named_as_such():
         check_target(y)
 
 
-@pytest.mark.parametrize("marker", [None, pd.NA, np.nan], ids=["None", "NA", "nan"])
+@pytest.mark.parametrize("marker", [None, pd.NA, np.nan, pd.NaT], ids=["None", "NA", "nan", "NaT"])
 def test_synthetic_rows_say_missing_as_the_users_object_column_does(marker):
     # They always said float NaN: a column of None then held None and NaN, and `v is None` missed some.
     n = 90

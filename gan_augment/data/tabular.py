@@ -1006,9 +1006,9 @@ def check_target(y, *, name=None, source=None, one_hot=True) -> None:
     different types that read the same as text (``1`` and ``"1"``: model files and the command line
     name classes by their text), numbers with a fractional part, or so many distinct numbers that
     it looks like a regression target, and a target of several columns that is not one-hot. A
-    column vector (N, 1) and imbalanced-learn's one-vs-all encoding (one 1 per row of 0/1 columns)
-    are left to scikit-learn's and imbalanced-learn's own checks, which flatten them; with
-    ``one_hot=False`` the one-hot encoding is refused too. A sparse matrix is refused.
+    column vector (N, 1) is checked as its one column; imbalanced-learn's one-vs-all encoding (one
+    1 per row of 0/1 columns) is left to its own checks; with ``one_hot=False`` it is refused too.
+    A sparse matrix is refused.
     """
     if sparse.issparse(y):  # numpy reads it as one object: no check ran, and a GAN fit failed in training
         raise DataValidationError(
@@ -1021,13 +1021,17 @@ def check_target(y, *, name=None, source=None, one_hot=True) -> None:
             "y.to_numpy() to get a one-hot array back, or y.idxmax(axis=1) for the class of each row.")
     if not isinstance(y, (pd.Series, np.ndarray, list, tuple)):
         y = np.asarray(y)  # other array-likes (they may refuse numpy's functions, as scikit-learn's checks do)
+    if np.ndim(y) == 2 and np.shape(y)[1] == 1:
+        # A column vector: scikit-learn flattens it, after the checks below would have named y.
+        y = y.iloc[:, 0] if isinstance(y, pd.DataFrame) else (
+            y[:, 0] if isinstance(y, np.ndarray) else [row[0] for row in y])
     if np.ndim(y) != 1:
         shape = np.shape(y)
         if not one_hot and len(shape) == 2 and shape[1] > 1 and _one_hot(y):
             raise DataValidationError(
                 f"{_target_name(name, source)} is one-hot ({shape[1]} columns of 0/1, one 1 per row): pass the "
                 "class of each row instead, e.g. y.argmax(axis=1) or the labels its columns stand for.")
-        if len(shape) >= 2 and not (len(shape) == 2 and (shape[1] == 1 or one_hot and _one_hot(y))):
+        if len(shape) >= 2 and not (len(shape) == 2 and one_hot and _one_hot(y)):
             # scikit-learn's checks would sort the cells of all columns together: labels of two
             # types fail in numpy's sort with "'<' not supported", not naming the target.
             raise DataValidationError(
@@ -1043,8 +1047,10 @@ def check_target(y, *, name=None, source=None, one_hot=True) -> None:
     if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):  # text: its Unicode forms too
         check_label_kinds(values, what)
     _check_not_continuous(labels, what, from_file=source is not None)
-    if isinstance(y, (pd.Series, np.ndarray)) and (y.dtype == object or _not_classes_to_sklearn(y.dtype)):
-        # Not a list: scikit-learn reads those.
+    if (isinstance(y, (pd.Series, np.ndarray)) and (y.dtype == object or _not_classes_to_sklearn(y.dtype))
+            or not isinstance(y, (pd.Series, np.ndarray)) and np.asarray(y).dtype == object):
+        # A list only where numpy keeps it as objects (whole numbers beyond 64 bits): scikit-learn
+        # reads the others.
         _check_object_numbers(labels.astype(object), what)
 
 
@@ -1084,6 +1090,9 @@ def _check_object_numbers(labels: pd.Series, what: str) -> None:
                                   f"cannot be classes: give each row one label, text or a number (e.g. {fix}).")
     if all(isinstance(label, (bool, np.bool_)) for label in labels):
         kind, fix = "booleans", "y.astype(bool)"
+    elif any(isinstance(label, numbers.Integral) and not -2 ** 63 <= label < 2 ** 63 for label in labels):
+        # Beyond int64 (astype(int) overflows): as text they keep every digit.
+        kind, fix = "whole numbers beyond int64", "y.astype(str)"
     else:
         kind, fix = "numbers", "y.astype(int)"
     raise DataValidationError(f"{what} holds {kind} in a container of dtype object, from which scikit-learn reads no "
@@ -1854,8 +1863,8 @@ def _keep_object_missing_marker(spec: dict, series: pd.Series, missing: np.ndarr
 
 
 #: How a model file names the missing-value marker of an object column, and back.
-_MISSING_NAMES = {type(None): "None", type(pd.NA): "NA"}
-_MISSING_VALUES = {"None": None, "NA": pd.NA, "nan": np.nan}
+_MISSING_NAMES = {type(None): "None", type(pd.NA): "NA", type(pd.NaT): "NaT"}
+_MISSING_VALUES = {"None": None, "NA": pd.NA, "NaT": pd.NaT, "nan": np.nan}
 
 
 def _encode_categorical(series: pd.Series, spec: dict) -> np.ndarray:
