@@ -193,6 +193,37 @@ def _check_estimator_takes(estimator, augmenter, X) -> None:
                              f"augmenter adds would keep them. Put an imputer before it "
                              f"(make_pipeline(SimpleImputer(), {name}())), or use a classifier that takes them "
                              "(HistGradientBoostingClassifier).")
+    if not tags.input_tags.string:
+        column = _first_column_with_text(X)
+        if column is not None:  # its fit failed with "could not convert string to float", after the GAN's
+            raise ValueError(f"{name} takes numbers only, and X has text ({column}); the rows the augmenter adds "
+                             "would keep it. Encode it first in a Pipeline (make_pipeline(make_column_transformer("
+                             f"(OneHotEncoder(), [...]), remainder='passthrough'), {name}())), or give it to "
+                             "HistGradientBoostingClassifier as a pandas 'category' column.")
+
+
+def _first_column_with_text(X) -> str | None:
+    """Where X first holds text in a column of objects or strings (``column 'city'``, ``column 3``),
+    None where it holds none. Columns of pandas' category dtype are not text to every classifier
+    (HistGradientBoostingClassifier reads them as categories) and are left to the classifier."""
+    import pandas as pd
+
+    if sparse.issparse(X):
+        return None
+    X = as_pandas_frame(X)
+    named = isinstance(X, pd.DataFrame)
+    if not named:
+        array = np.asarray(X)
+        if array.dtype.kind not in "OUS" or array.ndim != 2:  # numbers (or not rows: refused elsewhere)
+            return None
+        X = pd.DataFrame(array)
+    for position, (column, values) in enumerate(X.items()):
+        if isinstance(values.dtype, pd.CategoricalDtype) or not (
+                values.dtype == object or pd.api.types.is_string_dtype(values.dtype)):
+            continue
+        if any(isinstance(value, str) for value in values):
+            return f"column {column!r}" if named else f"column {position}"
+    return None
 
 
 def _is_plain_scikit_learn(estimator) -> bool:

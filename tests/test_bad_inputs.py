@@ -1110,6 +1110,13 @@ def test_augmented_classifier_refuses_what_a_scikit_learn_classifier_cannot_take
                                          r"\(30, 1, 8, 8\): give the images as rows \(X.reshape\(len\(X\), -1\)\) "
                                          r"and the augmenter image_shape=\(1, 8, 8\)"):
         model.fit(np.zeros((30, 1, 8, 8)), y)
+    # Text for a classifier of numbers: "could not convert string to float: 'u'" after the GAN's fit.
+    text = X.fillna(0.0).assign(s=pd.array(["u", "v", "w"] * 10, dtype="string"))
+    for rows, culprit in ((text, "column 's'"), (text.astype(object).to_numpy(), "column 2"),
+                          (text.assign(s=text["s"].astype(object)), "column 's'")):
+        with pytest.raises(ValueError, match=rf"LogisticRegression takes numbers only, and X has text \({culprit}\)"
+                                             r".*Encode it first in a Pipeline"):
+            model.fit(rows, y)
     assert not hasattr(model, "augmenter_")
 
 
@@ -1136,6 +1143,11 @@ def test_augmented_classifier_leaves_missing_values_to_classifiers_and_samplers_
                                                                                SMOTE(random_state=0)))):
         model = AugmentedClassifier(estimator, augmenter).fit(X, y)
         assert model.predict(X.fillna(0)).shape == (30,)
+    # Categories are not text to HistGradientBoostingClassifier: left to it.
+    categories = X.fillna(0.0).assign(c=pd.Categorical(["u", "v", "w"] * 10))
+    model = AugmentedClassifier(HistGradientBoostingClassifier(max_iter=5), MixedSMOTE(random_state=0)).fit(
+        categories, y)
+    assert model.predict(categories).shape == (30,)
 
 
 # =============================================================================================
