@@ -240,6 +240,14 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
             return one_standard_error(cv_results)
         return _best(cv_results["mean_test_score"])
 
+    def _validate_params(self):
+        """scikit-learn's check of these parameters (at the start of fit_resample, unless the
+        configuration skips it), and of the estimator's settings: its inner-fold fits run nested,
+        where scikit-learn skips them (LogisticRegression(C=-1) scored every candidate)."""
+        super()._validate_params()
+        if self.estimator is not None and not isinstance(self.estimator, str):
+            validate_settings(self.estimator)
+
     def _check_candidates(self):
         methods = list(dict.fromkeys(self.methods))
         if not methods:
@@ -261,8 +269,6 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
             # Its parameters, before any inner fold: a fit nested in this one skips scikit-learn's
             # check (max_modes=True fitted one mode; max_modes=0 failed inside the fit).
             self.augmenter._validate_params()
-        if self.estimator is not None and not isinstance(self.estimator, str):
-            validate_settings(self.estimator)  # the same: inner folds used LogisticRegression(C=-1)
         checkpoint_dir = self._gan_params().get("checkpoint_dir")
         if "gan" in methods and checkpoint_dir is not None:
             # Every inner fold's GAN and the final one would train into the one folder, and the

@@ -194,7 +194,7 @@ def _check_estimator_takes(estimator, augmenter, X) -> None:
                              f"(make_pipeline(SimpleImputer(), {name}())), or use a classifier that takes them "
                              "(HistGradientBoostingClassifier).")
     if not tags.input_tags.string:
-        column = _first_column_with_text(X)
+        column = _first_column_with_text(X, categories=getattr(estimator, "categorical_features", None) != "from_dtype")
         if column is not None:  # its fit failed with "could not convert string to float", after the GAN's
             raise ValueError(f"{name} takes numbers only, and X has text ({column}); the rows the augmenter adds "
                              "would keep it. Encode it first in a Pipeline (make_pipeline(make_column_transformer("
@@ -202,10 +202,11 @@ def _check_estimator_takes(estimator, augmenter, X) -> None:
                              "HistGradientBoostingClassifier as a pandas 'category' column.")
 
 
-def _first_column_with_text(X) -> str | None:
-    """Where X first holds text in a column of objects or strings (``column 'city'``, ``column 3``),
-    None where it holds none. Columns of pandas' category dtype are not text to every classifier
-    (HistGradientBoostingClassifier reads them as categories) and are left to the classifier."""
+def _first_column_with_text(X, *, categories: bool) -> str | None:
+    """Where X first holds text that is not a number (``column 'city'``, ``column 3``), None where it
+    holds none: scikit-learn's classifiers of numbers convert "3.5" themselves. Columns of pandas'
+    category dtype count only with ``categories`` (HistGradientBoostingClassifier's
+    ``categorical_features="from_dtype"`` reads them as categories)."""
     import pandas as pd
 
     if sparse.issparse(X):
@@ -218,12 +219,23 @@ def _first_column_with_text(X) -> str | None:
             return None
         X = pd.DataFrame(array)
     for position, (column, values) in enumerate(X.items()):
-        if isinstance(values.dtype, pd.CategoricalDtype) or not (
-                values.dtype == object or pd.api.types.is_string_dtype(values.dtype)):
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            if not categories:
+                continue
+            values = pd.Series(values.cat.categories)
+        elif not (values.dtype == object or pd.api.types.is_string_dtype(values.dtype)):
             continue
-        if any(isinstance(value, str) for value in values):
+        if any(isinstance(value, str) and not _reads_as_float(value) for value in pd.unique(values.dropna())):
             return f"column {column!r}" if named else f"column {position}"
     return None
+
+
+def _reads_as_float(text: str) -> bool:
+    try:
+        float(text)  # what numpy's conversion of an object array to float64 calls
+    except ValueError:
+        return False
+    return True
 
 
 def _is_plain_scikit_learn(estimator) -> bool:

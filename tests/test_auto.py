@@ -255,6 +255,20 @@ def test_the_estimators_settings_are_refused_before_any_fit_whatever_n_jobs(n_jo
     assert CountingGAN.fits == 0
 
 
+def test_the_estimators_settings_are_left_to_a_search_and_to_a_configuration_that_skips_them():
+    import sklearn
+    from sklearn.model_selection import GridSearchCV
+
+    X, y = _table()
+    X = X[["b"]]  # what LogisticRegression takes as it is
+    # The grid sets C before every fit.
+    search = GridSearchCV(LogisticRegression(C=-1), {"C": [0.1, 1.0]}, cv=2)
+    AutoAugmenter(estimator=search, methods=("random",), cv=2, random_state=0).fit_resample(X, y)
+    with sklearn.config_context(skip_parameter_validation=True):  # the user's own choice
+        AutoAugmenter(estimator=LogisticRegression(max_iter=100.0), methods=("random",), cv=2,
+                      random_state=0).fit_resample(X, y)
+
+
 def test_a_single_row_class_is_refused_with_what_to_do():
     X, y = _table()
     y = y.copy()

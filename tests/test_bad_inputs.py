@@ -441,6 +441,7 @@ def test_gan_augmenter_refuses_bad_targets_before_training(y, match, method):
     # Whole numbers beyond int64: "Unknown label type ... regression target"; y.astype(int) overflows.
     ([10 ** 20] * 30 + [10 ** 20 + 1] * 10, r"beyond int64.*y\.astype\(str\)"),
     (pd.Series([10 ** 20] * 30 + [10 ** 20 + 1] * 10), r"beyond int64.*y\.astype\(str\)"),
+    ([2 ** 63 + 5] * 30 + [1] * 10, r"beyond int64"),  # numpy makes this list float64, losing digits
 ])
 @pytest.mark.parametrize("sampler", ["GANAugmenter", "AutoAugmenter", "MixedSMOTE"])
 def test_every_sampler_names_a_bad_pandas_target_before_training(y, match, sampler):
@@ -453,6 +454,15 @@ def test_every_sampler_names_a_bad_pandas_target_before_training(y, match, sampl
             "MixedSMOTE": lambda: MixedSMOTE(random_state=0)}[sampler]
     with pytest.raises(DataValidationError, match=match):
         make().fit_resample(X, y)
+
+
+def test_a_numpy_matrix_target_keeps_imbalanced_learns_own_advice():
+    # Taken as a column vector, it was called "shape (40, 1): ... pass one column" (it is one).
+    from gan_augment import GANAugmenter
+
+    y = np.matrix(np.r_[np.zeros(30, int), np.ones(10, int)]).T
+    with pytest.raises(TypeError, match=r"np\.matrix is not supported.*np\.asarray"):
+        GANAugmenter(epochs=1, random_state=0).fit_resample(np.zeros((40, 2)), y)
 
 
 @pytest.mark.parametrize("labels, rare", [(pd.array([3] * 30 + [7] * 10, dtype="Int64"), 7),
@@ -1113,7 +1123,8 @@ def test_augmented_classifier_refuses_what_a_scikit_learn_classifier_cannot_take
     # Text for a classifier of numbers: "could not convert string to float: 'u'" after the GAN's fit.
     text = X.fillna(0.0).assign(s=pd.array(["u", "v", "w"] * 10, dtype="string"))
     for rows, culprit in ((text, "column 's'"), (text.astype(object).to_numpy(), "column 2"),
-                          (text.assign(s=text["s"].astype(object)), "column 's'")):
+                          (text.assign(s=text["s"].astype(object)), "column 's'"),
+                          (text.assign(s=pd.Categorical(text["s"])), "column 's'")):
         with pytest.raises(ValueError, match=rf"LogisticRegression takes numbers only, and X has text \({culprit}\)"
                                              r".*Encode it first in a Pipeline"):
             model.fit(rows, y)
@@ -1148,6 +1159,10 @@ def test_augmented_classifier_leaves_missing_values_to_classifiers_and_samplers_
     model = AugmentedClassifier(HistGradientBoostingClassifier(max_iter=5), MixedSMOTE(random_state=0)).fit(
         categories, y)
     assert model.predict(categories).shape == (30,)
+    # Nor are numbers written as text to a classifier of numbers: scikit-learn converts them.
+    numbers_as_text = X.fillna(0.0).assign(s=pd.Series(["1", "2", "3.5"] * 10, dtype=object))
+    model = AugmentedClassifier(LogisticRegression(), MixedSMOTE(random_state=0)).fit(numbers_as_text, y)
+    assert model.predict(numbers_as_text).shape == (30,)
 
 
 # =============================================================================================

@@ -120,6 +120,32 @@ def test_tabular_critic_writes_out_the_input_gradient_autograd_gives(hidden_dims
     assert any(g is not None and g.abs().sum() > 0 for g in written_grads)
 
 
+def test_the_written_out_input_gradient_is_in_the_inputs_dtype_under_bf16_autocast():
+    # Its products ran in bf16 and so did the penalty's norm and mean: 3.5x autograd's rounding error.
+    torch.manual_seed(0)
+    critic = TabularDiscriminator(20, 3, hidden_dims=(64, 64), pac=4, dropout=0.0)
+    real, fake, y = torch.randn(64, 20), torch.randn(64, 20), torch.randint(3, (64,))
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        assert critic.input_gradient(real, y).dtype == torch.float32
+        assert gradient_penalty(critic, real, fake, y).dtype == torch.float32
+
+
+def test_forward_hooks_send_the_penalties_to_autograd():
+    # Hook-based spectral norm: the written-out gradient read weight, and weight_orig got no gradient.
+    torch.manual_seed(0)
+    critic = TabularDiscriminator(5, 3, hidden_dims=(8,), pac=1, dropout=0.0)
+    torch.nn.utils.spectral_norm(critic.net[0])
+    assert not critic.writes_input_gradient
+    real, y = torch.randn(6, 5), torch.randint(3, (6,))
+    r1_penalty(critic, real, y).backward()
+    assert critic.net[0].weight_orig.grad is not None and critic.net[0].weight_orig.grad.abs().sum() > 0
+    tripled = TabularDiscriminator(5, 3, hidden_dims=(8,), pac=1, dropout=0.0)
+    tripled.net[0].register_forward_hook(lambda module, inputs, output: 3 * output)
+    assert not tripled.writes_input_gradient
+    torch.testing.assert_close(r1_penalty(tripled, real, y),
+                               _autograd_input_gradient(tripled, real, y).pow(2).sum(dim=1).mean())
+
+
 def test_a_tabular_critic_subclass_with_its_own_scores_gets_autograd_penalties():
     class Doubled(TabularDiscriminator):
         def forward(self, x, y):

@@ -1021,6 +1021,8 @@ def check_target(y, *, name=None, source=None, one_hot=True) -> None:
             "y.to_numpy() to get a one-hot array back, or y.idxmax(axis=1) for the class of each row.")
     if not isinstance(y, (pd.Series, np.ndarray, list, tuple)):
         y = np.asarray(y)  # other array-likes (they may refuse numpy's functions, as scikit-learn's checks do)
+    if isinstance(y, np.matrix):  # imbalanced-learn refuses it, saying to pass np.asarray(y)
+        return
     if np.ndim(y) == 2 and np.shape(y)[1] == 1:
         # A column vector: scikit-learn flattens it, after the checks below would have named y.
         y = y.iloc[:, 0] if isinstance(y, pd.DataFrame) else (
@@ -1048,9 +1050,9 @@ def check_target(y, *, name=None, source=None, one_hot=True) -> None:
         check_label_kinds(values, what)
     _check_not_continuous(labels, what, from_file=source is not None)
     if (isinstance(y, (pd.Series, np.ndarray)) and (y.dtype == object or _not_classes_to_sklearn(y.dtype))
-            or not isinstance(y, (pd.Series, np.ndarray)) and np.asarray(y).dtype == object):
-        # A list only where numpy keeps it as objects (whole numbers beyond 64 bits): scikit-learn
-        # reads the others.
+            or not isinstance(y, (pd.Series, np.ndarray)) and _beyond_int64(labels)):
+        # A list only where it holds whole numbers beyond int64 (numpy makes them objects or
+        # float64, losing digits): scikit-learn reads the others.
         _check_object_numbers(labels.astype(object), what)
 
 
@@ -1077,6 +1079,11 @@ def _not_classes_to_sklearn(dtype) -> bool:
     return isinstance(dtype, (pd.DatetimeTZDtype, pd.PeriodDtype, pd.IntervalDtype))
 
 
+def _beyond_int64(labels) -> bool:
+    return any(isinstance(label, numbers.Integral) and not isinstance(label, (bool, np.bool_))
+               and not -2 ** 63 <= label < 2 ** 63 for label in labels)
+
+
 def _check_object_numbers(labels: pd.Series, what: str) -> None:
     """Numbers or booleans held with dtype object: scikit-learn reads no classes from them (its
     "Unknown label type: unknown"), where a list of the same values works."""
@@ -1090,7 +1097,7 @@ def _check_object_numbers(labels: pd.Series, what: str) -> None:
                                   f"cannot be classes: give each row one label, text or a number (e.g. {fix}).")
     if all(isinstance(label, (bool, np.bool_)) for label in labels):
         kind, fix = "booleans", "y.astype(bool)"
-    elif any(isinstance(label, numbers.Integral) and not -2 ** 63 <= label < 2 ** 63 for label in labels):
+    elif _beyond_int64(labels):
         # Beyond int64 (astype(int) overflows): as text they keep every digit.
         kind, fix = "whole numbers beyond int64", "y.astype(str)"
     else:

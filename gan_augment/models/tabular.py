@@ -184,10 +184,14 @@ class TabularDiscriminator(nn.Module):
     @property
     def writes_input_gradient(self) -> bool:
         """Whether :meth:`input_gradient` is this network's gradient: not where a subclass computes
-        its scores another way, or where layers other than ``__init__``'s were put in ``net``."""
+        its scores another way, where layers other than ``__init__``'s were put in ``net``, or where
+        forward hooks change what a layer computes."""
         kinds = (nn.Linear, nn.LeakyReLU, _Dropout) * (len(self.net) // 3) + (nn.Linear,)
+        hooked = any(module._forward_hooks or module._forward_pre_hooks  # e.g. hook-based spectral_norm
+                     for module in (self, self.net, *self.net))
         return (type(self).forward is TabularDiscriminator.forward and type(self)._packs is TabularDiscriminator._packs
-                and len(kinds) == len(self.net) and all(type(layer) is kind for layer, kind in zip(self.net, kinds)))
+                and len(kinds) == len(self.net) and all(type(layer) is kind for layer, kind in zip(self.net, kinds))
+                and not hooked)
 
     def input_gradient(self, x, y):
         """``d sum(D(x, y)) / dx``, as ``torch.autograd.grad(..., create_graph=True)`` gives it, at
@@ -214,5 +218,6 @@ class TabularDiscriminator(nn.Module):
         grad = layers[-1].weight.expand(len(hidden), -1)
         for linear, slope in zip(reversed(layers[:-1:3]), reversed(slopes)):
             grad = (grad * slope) @ linear.weight
-        # Back from packs to rows; the one-hot columns of the class are not inputs.
-        return grad.reshape(x.shape[0], -1)[:, :x.shape[1]]
+        # Back from packs to rows; the one-hot columns of the class are not inputs. In x's dtype, as
+        # autograd gives it: under bf16 autocast the products above are bf16, the penalty is not.
+        return grad.reshape(x.shape[0], -1)[:, :x.shape[1]].to(x.dtype)
