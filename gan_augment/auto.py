@@ -40,7 +40,8 @@ from gan_augment._memory import check_top_up_fits, value_bytes
 from gan_augment._sampler import TableSamplerMixin, declared_tags, refuse_params
 from gan_augment._random import derive_seed, seeded_clone, seeded_splitter, spawn_seeds
 from gan_augment._warnings import recording, say_once, user_stacklevel
-from gan_augment.baselines import BASELINE_SAMPLERS, baseline_sampler, smote_frame, split_columns, unchanged_copies
+from gan_augment.baselines import (BASELINE_SAMPLERS, baseline_sampler, smote_frame, split_columns, unchanged_copies,
+                                   with_table_categories)
 from gan_augment.data.layout import shape_of
 from gan_augment.kinds import kind_for_input
 from gan_augment.planner import CLASSES_CONSTRAINT, plain_label, plan_top_up, stratified_training_rows
@@ -409,7 +410,7 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
                 # Fitted once the cheap candidates ("none" first) are scored: a scoring that cannot
                 # score this target fails before any GAN is trained.
                 started = time.process_time()
-                gan_rows = self._gan_rows(X_tr, y_tr, plan, candidates, derive_seed(gan_seed, k))
+                gan_rows = self._gan_rows(X_tr, y_tr, plan, candidates, derive_seed(gan_seed, k), categorical)
                 gan_seconds = time.process_time() - started
             started = time.process_time()
             strategy = _scaled(plan, amount)
@@ -469,16 +470,17 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         return {label: int(round(n * np.sum(y_train == label) / np.sum(y == label)))
                 for label, n in full_plan.items()}
 
-    def _gan_rows(self, X, y, plan, candidates, seed) -> dict | None:
-        """``{class: rows}`` for the largest GAN amount, from one GAN fitted on this fold; None
-        when its label gate refuses a class to top up."""
+    def _gan_rows(self, X, y, plan, candidates, seed, categorical) -> dict | None:
+        """``{class: rows}`` for the largest GAN amount, from one GAN fitted on this fold (taking
+        the whole table's ``categorical`` columns as categories); None when its label gate refuses
+        a class to top up."""
         largest = max((a for m, a in candidates if m == "gan"), default=0.0)
         if largest == 0.0:
             return {}
         strategy = _scaled(plan, largest)
         if not any(n > 0 for n in strategy.values()):
             return {}
-        gan = self._fit_gan(X, y, seed, strategy)
+        gan = self._fit_gan(X, y, seed, strategy, categorical)
         refused = _refused_by_gate(gan, strategy)
         if refused:
             # A gate asked for by label_gate=True refuses to sample these classes: the GAN cannot
@@ -492,13 +494,15 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
             return None
         return {label: gan.sample(n, label) for label, n in strategy.items() if n > 0}
 
-    def _fit_gan(self, X, y, seed, strategy: dict):
+    def _fit_gan(self, X, y, seed, strategy: dict, categorical=None):
         """The GAN fitted on ``X, y`` to add ``strategy``'s rows (``{class: rows}``): its checks and
         warnings (class sizes, coverage) concern the classes AutoAugmenter tops up, whatever the
-        given augmenter's own ``classes`` / ``sampling_strategy``."""
+        given augmenter's own ``classes`` / ``sampling_strategy``; ``categorical``: the whole table's
+        categorical columns, when ``X`` is an inner fold of it."""
         from gan_augment.augmenter import GANAugmenter
 
         gan = clone(self.augmenter) if self.augmenter is not None else GANAugmenter()
+        with_table_categories(gan, categorical or [])
         gan.set_params(classes=None, sampling_strategy=_target_counts(y, strategy))
         if gan.get_params().get("random_state") is None:
             gan.set_params(random_state=seed)

@@ -58,6 +58,16 @@ def smote_frame(X) -> pd.DataFrame:
     return X.reset_index(drop=True) if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X)).infer_objects()
 
 
+def with_table_categories(sampler, categorical: list):
+    """``sampler`` told to take ``categorical`` (the whole table's categorical columns) as categories,
+    where it takes ``categorical_features`` and was left to find them itself: fitted on one fold,
+    it read a code column whose text codes the fold lacks as numbers, and made codes no row has."""
+    if categorical and "categorical_features" in sampler.get_params(deep=False) \
+            and sampler.get_params(deep=False)["categorical_features"] is None:
+        sampler.set_params(categorical_features=list(categorical))
+    return sampler
+
+
 def baseline_sampler(method: str, sampling_strategy="auto", random_state=None, *, image_shape=None,
                      categorical_features=None):
     """A fresh, unfitted imbalanced-learn sampler for the baseline ``method`` (``image_shape``:

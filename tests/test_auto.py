@@ -972,3 +972,32 @@ def test_what_the_winners_fit_said_before_it_failed_is_not_lost():
                          random_state=0)
     with pytest.warns(UserWarning, match="the disk is nearly full"), pytest.raises(OSError, match="No space left"):
         auto.fit_resample(X, y)
+
+
+class KindRecordingGAN(GANAugmenter):
+    """Records how each fit's encoder modelled column "code" (class attribute: clones share it)."""
+
+    kinds = []
+
+    def _fit_gan(self, X, y, **kwargs):
+        fitted = super()._fit_gan(X, y, **kwargs)
+        type(self).kinds.append(next(spec["kind"] for spec in self.encoder_.columns_ if spec["name"] == "code"))
+        return fitted
+
+
+def test_inner_fold_gans_take_the_whole_tables_categorical_columns():
+    # A code column of numbers and one text code: in a fold without the text code the GAN read it as
+    # numbers and made codes no row has, while SMOTE was given the whole table's categories.
+    from gan_augment import evaluate_augmentation
+
+    rng = np.random.default_rng(0)
+    code = pd.Series(rng.choice(np.arange(0, 300, 7), 240), dtype=object)
+    code[0] = "A"
+    X, y = pd.DataFrame({"code": code, "x": rng.normal(size=240)}), np.array([0] * 200 + [1] * 40)
+    KindRecordingGAN.kinds = []
+    AutoAugmenter(augmenter=KindRecordingGAN(**FAST_GAN), methods=("gan",), amounts=(1.0,), cv=2,
+                  random_state=0).fit_resample(X, y)
+    assert len(KindRecordingGAN.kinds) >= 2 and set(KindRecordingGAN.kinds) == {"categorical"}
+    KindRecordingGAN.kinds = []
+    evaluate_augmentation(X, y, KindRecordingGAN(**FAST_GAN), cv=2, baselines=(), random_state=0)
+    assert len(KindRecordingGAN.kinds) >= 2 and set(KindRecordingGAN.kinds) == {"categorical"}

@@ -20,7 +20,7 @@ import pandas as pd
 
 from gan_augment._random import SEED_MAX, derive_seed
 from gan_augment._warnings import recording, say_once, user_stacklevel
-from gan_augment.baselines import BASELINE_SAMPLERS, baseline_sampler
+from gan_augment.baselines import BASELINE_SAMPLERS, baseline_sampler, with_table_categories
 from gan_augment.evaluation._types import (AUGMENTER, BASELINES, CLASS_METRICS, OVERALL_METRICS, EvaluationPlan,
                                            FoldResult)
 from gan_augment.evaluation.plan import plan_evaluation
@@ -222,7 +222,7 @@ def _resample(plan: EvaluationPlan, method: str, X_train, y_train, seed):
             sampler.set_params(sampling_strategy=strategy)
     if "random_state" in params and params["random_state"] is None:
         sampler.set_params(random_state=seed)
-    X_res, y_res = sampler.fit_resample(X_train, y_train)
+    X_res, y_res = with_table_categories(sampler, plan.categorical).fit_resample(X_train, y_train)
     return _as_frame(X_res, X_train), np.asarray(y_res), sampler
 
 
