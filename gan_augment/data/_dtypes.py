@@ -131,9 +131,18 @@ def json_scalar(value, *, column=None):
     the ``column`` that holds the value when given."""
     if isinstance(value, np.generic):
         value = value.item()
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
     where = f"Column {column!r} holds the value" if column is not None else "Value"
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:  # the fit failed in its last step, after training
+            raise DataValidationError(
+                f"{where} {value!r}, text with a lone surrogate (what decoding with errors='surrogateescape' leaves "
+                "of bytes that are not text), which cannot be stored in a model file; read the data with its "
+                "own encoding, or replace those values.") from None
+        return value
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
     raise DataValidationError(
         f"{where} {value!r} of type {type(value).__name__}, which cannot be stored in a model file; "
         "convert the column to strings or numbers."
