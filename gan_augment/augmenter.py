@@ -144,7 +144,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
     max_modes : int, default=10
         Most Gaussian-mixture modes per numeric column (mode-specific normalisation; tables only).
     max_categories : int, default=100
-        Categories beyond this many per column share one slot (a warning names the column).
+        Categories beyond this many per column share one slot (a warning names the column), decoded
+        by their frequency within the class generated.
     round_to_observed : bool, default=True
         Round the synthetic values of each float column to the most decimals its real values need
         (a 2-decimal column comes back with 2 decimals; columns needing more than 10 are left as
@@ -428,7 +429,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
                            gate.generate(self.generator_, size, index, seed=int(seed),
                                          class_name=repr(plain_label(label)), chunk=max(chunk, _SAMPLE_MIN_CHUNK),
                                          view=self.kind_.judged_view(self.encoder_)))
-                parts.append(self.kind_.decode(self.encoder_, encoded, seed=int(decode_seed)))
+                parts.append(self.kind_.decode(self.encoder_, encoded, seed=int(decode_seed), class_index=index))
                 del encoded  # the encoded chunk is freed before the next one is made
         if len(parts) == 1:
             return parts[0]
@@ -722,7 +723,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         # receive both, so that every process trains on the very same numbers.
         encoded = None
         if group.is_main:
-            self.encoder_, self.model_config_, encoded = kind.fit_codec(params, X, seed=encoder_seed, device=device)
+            self.encoder_, self.model_config_, encoded = kind.fit_codec(params, X, seed=encoder_seed, device=device,
+                                                                        y_index=y_index)
         self.encoder_, self.model_config_ = group.broadcast_object(
             (self.encoder_, self.model_config_) if group.is_main else None)
         encoded = group.broadcast_tensor(encoded).cpu()
@@ -886,7 +888,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
                 *made_seeds, decode_seed = np.random.SeedSequence([seed, _MEMBERS_STREAM]).generate_state(n_members + 1)
                 made = torch.cat([generate(member, int(np.sum(members == m)), index, seed=int(made_seeds[m]))
                                   for m, member in enumerate(self.generator_.members)])
-                made = self.kind_.decode(self.encoder_, made, seed=int(decode_seed))
+                made = self.kind_.decode(self.encoder_, made, seed=int(decode_seed), class_index=index)
                 member_samples = self.kind_.diversity_features(self.encoder_, real, made)[1]
             diversity[plain_label(label)] = measure_class(*features, members=members, member_samples=member_samples)
         return diversity

@@ -42,7 +42,7 @@ def c2st_scorer(kind, codec, X, y_index: np.ndarray, class_indices, *, seed: int
         gaps = []
         for index, (real, class_seed) in reals.items():
             encoded = generate(generator, max(MIN_SYNTHETIC, len(real)), index, seed=class_seed)
-            synthetic = kind.decode(codec, encoded, seed=class_seed)
+            synthetic = kind.decode(codec, encoded, seed=class_seed, class_index=index)
             real_features, synthetic_features, _ = kind.diversity_features(codec, real, synthetic)
             auc = two_sample_auc(real_features, synthetic_features, rng=np.random.default_rng(class_seed))
             gaps.append(abs(auc - 0.5))

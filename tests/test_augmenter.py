@@ -1166,3 +1166,19 @@ def test_early_stopping_says_so_when_it_cannot_rate_the_top_up():
                      n_generators=2, random_state=0).fit(X, y)  # said once, not once per generator
     said = [str(w.message) for w in caught if "early_stopping=True rates" in str(w.message)]
     assert len(said) == 1 and "7 has a single real row here" in said[0] and "other classes' rows" in said[0]
+
+
+def test_a_rare_class_samples_only_its_own_rare_categories():
+    # The encoder's "other" slot (values beyond max_categories) was decoded by the whole column's
+    # frequencies: 85% of the rare class's drawn values were towns it never had.
+    rng = np.random.default_rng(0)
+    towns = ([f"M{i}" for i in rng.integers(0, 5, 200)] + [f"Mrare{i}" for i in rng.integers(0, 200, 200)]
+             + [f"R{i}" for i in range(40)])
+    X, y = pd.DataFrame({"town": towns, "x": rng.normal(size=440)}), np.array([0] * 400 + [1] * 40)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        augmenter = GANAugmenter(epochs=2, generator_dims=(16,), discriminator_dims=(16,), batch_size=64, n_threads=1,
+                                 random_state=0, label_gate=False, max_categories=5).fit(X, y)
+    rows = augmenter.sample(1000, 1, random_state=0)["town"]
+    drawn = rows[~rows.isin(augmenter.encoder_.columns_[0]["categories"])]
+    assert len(drawn) > 50 and drawn.isin(X["town"][y == 1]).all()

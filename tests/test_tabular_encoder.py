@@ -858,3 +858,27 @@ def test_a_time_zone_arrow_timestamp_column_gets_the_dates_advice():
     with pytest.raises(DataValidationError, match=r"Column 'when' has dtype timestamp\[ms, tz=Europe/Berlin\]"
                                                   r"\[pyarrow\]; convert dates and durations to numbers"):
         TabularEncoder(random_state=0).fit(frame)
+
+
+def test_the_other_slot_is_decoded_by_each_classs_own_rare_values():
+    # One frequency table for all: 80% of a rare class's rows came back with rare values only other
+    # classes hold (an ID-like column: every synthetic row another class's IDs).
+    rng = np.random.default_rng(0)
+    towns = ([f"M{i}" for i in rng.integers(0, 5, 200)] + [f"Mrare{i}" for i in rng.integers(0, 200, 200)]
+             + [f"R{i % 4}" for i in range(40)])  # class 1: four rare towns of its own, 10 rows each
+    X, y = pd.DataFrame({"town": towns}), np.array([0] * 400 + [1] * 40)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the column's "shared slot" advice
+        encoder = TabularEncoder(max_categories=5, random_state=0).fit(X, y)
+    rare_rows = encoder.transform(X[y == 1], random_state=0)
+    back = encoder.inverse_transform(np.repeat(rare_rows, 50, axis=0), random_state=0, classes=1)["town"]
+    assert set(back) == {"R0", "R1", "R2", "R3"}
+    assert back.value_counts(normalize=True).between(0.2, 0.3).all()  # their shares in the class: 1/4 each
+    common = encoder.inverse_transform(encoder.transform(X[y == 0], random_state=0), random_state=0,
+                                       classes=np.zeros(400, dtype=int))["town"]
+    assert not common.str.startswith("R").any()
+    # Without the classes (or fitted without y): the whole column's frequencies, as before.
+    assert back.nunique() < encoder.inverse_transform(np.repeat(rare_rows, 50, axis=0), random_state=0)["town"].nunique()
+    # Kept by a model file.
+    loaded = TabularEncoder.from_dict(json.loads(json.dumps(encoder.to_dict())))
+    assert loaded.inverse_transform(np.repeat(rare_rows, 50, axis=0), random_state=0, classes=1)["town"].equals(back)

@@ -152,8 +152,12 @@ class TabularEncoder:
                 for value in first_of_type.values():
                     json_scalar(value, column=name)
 
-    def fit(self, X):
+    def fit(self, X, y=None):
+        """Learn each column's encoding from ``X``; ``y`` (optional, one class index per row, from
+        0): the rare values sharing a categorical column's "other" slot are then decoded by their
+        frequency within each class, so a class gets only the rare values it has."""
         frame, self.container_, forced = self._frame_and_forced(X)
+        y = None if y is None else np.asarray(y, dtype=np.int64)
         seed = np.random.SeedSequence(self.random_state if self.random_state is not None else None)
         column_seeds = seed.spawn(frame.shape[1])
         binary = column_rules.binary_columns(frame) if self.detect_rules else {}
@@ -170,7 +174,7 @@ class TabularEncoder:
                 if kind == "numeric" and position in binary:
                     # A 0/1 column is a yes/no answer: as a two-valued category it decodes to exactly
                     # 0 or 1 and costs one softmax pair instead of a scalar plus modes.
-                    spec = _fit_categorical(series, self.max_categories)
+                    spec = _fit_categorical(series, self.max_categories, y=y)
                     spec["binary"] = True
                 elif kind == "numeric":
                     _warn_if_identifier(series, name)
@@ -180,7 +184,7 @@ class TabularEncoder:
                     # neither max_categories raised to model every value.
                     dates = _warn_if_dates(series, name)
                     identifier = position not in forced and not dates and _warn_if_identifier(series, name)
-                    spec = _fit_categorical(series, self.max_categories, advise_more=not (identifier or dates))
+                    spec = _fit_categorical(series, self.max_categories, advise_more=not (identifier or dates), y=y)
             spec["name"] = json_scalar(name)
             spec["dtype"] = dtype_to_json(series.dtype)
             self.columns_.append(spec)
@@ -461,18 +465,21 @@ class TabularEncoder:
                                       f"the fitted columns in their order ({first_few(map(repr, want), 5)}).")
 
     # ------------------------------------------------------------ decode
-    def inverse_transform(self, Z, random_state=None):
-        """Decode generated rows into the container, columns and dtypes seen in :meth:`fit`."""
+    def inverse_transform(self, Z, random_state=None, classes=None):
+        """Decode generated rows into the container, columns and dtypes seen in :meth:`fit`;
+        ``classes``: the class index of the rows (one for all, or one per row), for the rare values
+        of the "other" slot (see :meth:`fit`)."""
         Z = np.asarray(Z)
         if Z.dtype.kind != "f":
             Z = Z.astype(np.float64)
         # A float32 matrix is read as it is: argmax does not care, and each scalar column is widened
         # on its own (copying the whole matrix to float64 was a large part of sampling time).
-        columns = self._decoded_columns(Z, np.random.default_rng(random_state))
+        columns = self._decoded_columns(Z, np.random.default_rng(random_state), classes=classes)
         typed = {self.columns_[rule["column"]]["name"] for rule in self.derived_}
         return _from_columns(columns, self.columns_, self.container_, n_rows=Z.shape[0], typed=typed)
 
-    def _decoded_columns(self, Z: np.ndarray, rng: np.random.Generator, wanted=None, drawn=None) -> dict:
+    def _decoded_columns(self, Z: np.ndarray, rng: np.random.Generator, wanted=None, drawn=None,
+                         classes=None) -> dict:
         """``{name: values}`` of the columns decoded from ``Z``, before their dtypes are restored
         (those read off another excepted); ``wanted``: the positions to decode (with every column
         they are decoded from), None for all; ``drawn``: a dict that gets, for each categorical
@@ -527,7 +534,7 @@ class TabularEncoder:
             else:
                 if drawn is not None and spec["other"]:
                     drawn[position] = slot == len(spec["categories"])
-                codes = _categorical_codes(slot, spec, rng)
+                codes = _categorical_codes(slot, spec, rng, classes)
                 if position in implied:
                     rule = implied[position]
                     sets = self._implied_codes(rule)[table_codes[rule["parent"]]]
@@ -1836,7 +1843,7 @@ def _decode_numeric(alpha: np.ndarray, slot: np.ndarray, spec: dict, clip: bool,
 
 
 # ======================================================================= helpers: categorical
-def _fit_categorical(series: pd.Series, max_categories: int, *, advise_more: bool = True) -> dict:
+def _fit_categorical(series: pd.Series, max_categories: int, *, advise_more: bool = True, y=None) -> dict:
     missing = series.isna().to_numpy()
     counts = series[~missing].astype(object).value_counts(sort=True)
     values = [json_scalar(v, column=_name_of(series)) for v in counts.index]
@@ -1857,8 +1864,26 @@ def _fit_categorical(series: pd.Series, max_categories: int, *, advise_more: boo
         "other_probs": (other_counts / other_counts.sum()).tolist() if other else [],
         "has_missing": bool(missing.any()),
     }
+    if other and y is not None:
+        spec["other_probs_by_class"] = _other_probs_by_class(series[~missing].astype(object), y[~missing],
+                                                             counts.index[max_categories:])
     _keep_object_missing_marker(spec, series, missing)
     return spec
+
+
+def _other_probs_by_class(values: pd.Series, y: np.ndarray, rare) -> list:
+    """For each class index 0..max(y), the frequencies of the ``rare`` values (in their order) among
+    its rows, or None for a class that has none of them (it is then decoded by the whole column's).
+    Decoded by one frequency table for all, a rare class's "other" slot got mostly values only
+    other classes hold (an ID-like column: every synthetic row another class's IDs)."""
+    in_rare = values.isin(rare).to_numpy()
+    counts = pd.crosstab(y[in_rare], values[in_rare].to_numpy()).reindex(columns=rare, fill_value=0)
+    by_class: list = [None] * (int(y.max()) + 1 if len(y) else 0)
+    for label, row in counts.iterrows():
+        total = row.to_numpy().sum()
+        if total > 0:
+            by_class[int(label)] = (row.to_numpy() / total).tolist()
+    return by_class
 
 
 def _keep_object_missing_marker(spec: dict, series: pd.Series, missing: np.ndarray) -> None:
@@ -1885,14 +1910,22 @@ def _encode_categorical(series: pd.Series, spec: dict) -> np.ndarray:
     return onehot
 
 
-def _categorical_codes(slot: np.ndarray, spec: dict, rng: np.random.Generator) -> np.ndarray:
+def _categorical_codes(slot: np.ndarray, spec: dict, rng: np.random.Generator, classes=None) -> np.ndarray:
     """The decoded slots as indices into the column's decode table: its categories, then its rare
     values (the "other" slot becomes one of them, drawn by their observed frequency), then missing."""
     n_kept = len(spec["categories"])
     codes = slot.copy()
     if spec["other"]:
         is_other = slot == n_kept
-        codes[is_other] = n_kept + rng.choice(len(spec["other"]), size=int(is_other.sum()), p=spec["other_probs"])
+        by_class = spec.get("other_probs_by_class")  # absent from model files before it, and fits without y
+        if classes is None or by_class is None:
+            codes[is_other] = n_kept + rng.choice(len(spec["other"]), size=int(is_other.sum()), p=spec["other_probs"])
+        else:
+            classes = np.broadcast_to(np.asarray(classes, dtype=np.int64), slot.shape)
+            for label in np.unique(classes[is_other]):
+                rows = is_other & (classes == label)
+                probs = by_class[label] if label < len(by_class) and by_class[label] is not None else spec["other_probs"]
+                codes[rows] = n_kept + rng.choice(len(spec["other"]), size=int(rows.sum()), p=probs)
     if spec["has_missing"]:
         codes[slot == _n_slots(spec) - 1] = n_kept + len(spec["other"])
     return codes

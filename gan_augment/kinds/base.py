@@ -63,12 +63,14 @@ class DataKind:
         """Raise what :meth:`fit_codec` would raise of ``X``'s values, without fitting (for callers
         that fit only after other work, such as cross-validation folds); nothing by default."""
 
-    def fit_codec(self, params: dict, X, *, seed: int, device: torch.device):
-        """Fit the codec on ``X``: ``(codec, model_config, encoded float tensor)``."""
+    def fit_codec(self, params: dict, X, *, seed: int, device: torch.device, y_index=None):
+        """Fit the codec on ``X`` (``y_index``: the rows' class indices, for a codec that reads
+        them): ``(codec, model_config, encoded float tensor)``."""
         raise NotImplementedError
 
-    def decode(self, codec, encoded: torch.Tensor, *, seed: int):
-        """Generated tensors -> samples laid out as the user's ``X`` (``seed``: any draws decoding makes)."""
+    def decode(self, codec, encoded: torch.Tensor, *, seed: int, class_index=None):
+        """Generated tensors -> samples laid out as the user's ``X`` (``seed``: any draws decoding makes;
+        ``class_index``: the class the rows were generated for, for a codec that reads it)."""
         raise NotImplementedError
 
     def codec_from_dict(self, data: dict):

@@ -103,7 +103,7 @@ class ImageKind(DataKind):
             del estimator.feature_names_in_
         return X, y, binarize_y
 
-    def fit_codec(self, params: dict, X, *, seed: int, device: torch.device):
+    def fit_codec(self, params: dict, X, *, seed: int, device: torch.device, y_index=None):
         codec = ImageCodec(image_shape=params["image_shape"], image_size=params["image_size"]).fit(X)
         architecture = params["architecture"]
         if architecture == "auto":
@@ -112,7 +112,7 @@ class ImageKind(DataKind):
                                   architecture=architecture, noise_dim=params["noise_dim"])
         return codec, config, codec.transform(X)
 
-    def decode(self, codec, encoded: torch.Tensor, *, seed: int):
+    def decode(self, codec, encoded: torch.Tensor, *, seed: int, class_index=None):
         return codec.inverse_transform(encoded)
 
     def codec_from_dict(self, data: dict):

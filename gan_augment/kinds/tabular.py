@@ -80,20 +80,20 @@ class TabularKind(DataKind):
     def check_values(self, params: dict, X) -> None:
         TabularEncoder(categorical_columns=params.get("categorical_features")).check_values(X)
 
-    def fit_codec(self, params: dict, X, *, seed: int, device: torch.device):
+    def fit_codec(self, params: dict, X, *, seed: int, device: torch.device, y_index=None):
         codec = TabularEncoder(
             categorical_columns=params["categorical_features"], max_modes=params["max_modes"],
             max_categories=params["max_categories"], clip_to_range=params["clip_to_range"],
             round_to_observed=params["round_to_observed"], detect_rules=params["detect_rules"], random_state=seed,
-        ).fit(X)
+        ).fit(X, y_index)
         config = TabularModelConfig(
             noise_dim=params["noise_dim"], generator_dims=tuple(params["generator_dims"]),
             discriminator_dims=tuple(params["discriminator_dims"]), pac=params["pac"],
         )
         return codec, config, torch.from_numpy(codec.transform(X, random_state=seed))
 
-    def decode(self, codec, encoded: torch.Tensor, *, seed: int):
-        return codec.inverse_transform(encoded.numpy(), random_state=seed)
+    def decode(self, codec, encoded: torch.Tensor, *, seed: int, class_index=None):
+        return codec.inverse_transform(encoded.numpy(), random_state=seed, classes=class_index)
 
     def codec_from_dict(self, data: dict):
         return TabularEncoder.from_dict(data)
