@@ -783,6 +783,27 @@ def test_leading_spaces_in_only_some_cells_of_a_column_are_values_and_augment_ke
     assert frame["label"].tolist() == ["a", "b"] and frame["x"].tolist() == [1.5, 2.5]
 
 
+def test_spaces_alone_and_the_first_fields_leading_spaces_are_values_where_a_column_mixes_them(tmp_path):
+    # A cell of spaces alone was read as an empty, missing cell (synthetic rows then wrote empty
+    # cells), and " red" in the first field merged into "red" when no other field had a space after
+    # its separator: the real lines kept " red" and the synthetic ones wrote "red".
+    path = tmp_path / "in.csv"
+    path.write_bytes(b"colour,size,label\n red,x,a\nred, ,b\n red,  ,a\nred,y,b\n")
+    frame, source = read_table_source(path)
+    assert frame["colour"].tolist() == [" red", "red", " red", "red"]
+    assert frame["size"].tolist() == ["x", " ", "  ", "y"]
+    synthetic = frame.iloc[[0, 2]].reset_index(drop=True)
+    write_augmented_table(frame, synthetic, tmp_path / "out.csv", source=source)
+    again = read_table(tmp_path / "out.csv")
+    assert again["colour"].tolist()[-2:] == [" red", " red"] and again["size"].tolist()[-2:] == ["x", "  "]
+    path.write_bytes(b"colour,label\n red,a\nred,b\n")  # no space after any separator
+    assert read_table(path)["colour"].tolist() == [" red", "red"]
+    # Where every value of a column follows the separator and a space (UCI Adult), an empty cell after
+    # it is missing, as before.
+    path.write_bytes(b"x,label\n 1.5, a\n2.5, \n3.5, b\n")
+    assert read_table(path)["label"].isna().tolist() == [False, True, False]
+
+
 def test_a_column_whose_leading_spaces_change_after_the_first_rows_keeps_one_spelling(tmp_path):
     # The first 50 rows all wrote ", red", so the separator was taken to carry a space there, while
     # the whole column said the space is the value's: synthetic " red" came out as `, " red"`, which

@@ -534,9 +534,12 @@ def _cells_as_written(data: bytes, options: dict, na_values, text: pd.DataFrame)
     ``x,common,y``). ``text`` was read with the space taken as part of the separator (UCI Adult's
     ``39, State-gov``, where every cell of a column follows one); in these columns that would have
     changed what the user wrote (`` rare `` read as ``rare ``, `` red`` merged into ``red``), and
-    the augmented file would then spell the class two ways. Columns the two readings tokenise
-    differently (a quoted cell after a space) keep ``text``'s reading."""
-    if (options["sep"] + " ").encode("utf-8") not in data:
+    the augmented file would then spell the class two ways. In those columns a cell of spaces
+    alone is a value too (``text`` read it as an empty, missing cell), and so are the leading spaces
+    of the first field, which no separator precedes. Columns the two readings tokenise differently
+    (a quoted cell after a space) keep ``text``'s reading."""
+    if (options["sep"] + " ").encode("utf-8") not in data and b"\n " not in data \
+            and not data.removeprefix(b"\xef\xbb\xbf").startswith(b" "):
         return {}
     try:
         with catching_warnings(), _csv_fields_unlimited():
@@ -553,9 +556,11 @@ def _cells_as_written(data: bytes, options: dict, na_values, text: pd.DataFrame)
         present = stripped.notna() & (stripped != "")
         if not present.any() or cells[present].isna().any():
             continue
+        blank = ~present & cells.notna() & (cells != "")  # spaces alone, read as an empty cell
         spaced = cells[present].str.startswith(" ")
-        if spaced.any() and not spaced.all() and (cells[present].str.lstrip(" ") == stripped[present]).all():
-            written[name] = cells.where(present, stripped)
+        if (spaced.any() or blank.any()) and not spaced.all() \
+                and (cells[present].str.lstrip(" ") == stripped[present]).all():
+            written[name] = cells.where(present | blank, stripped)
     return written
 
 
