@@ -460,9 +460,9 @@ def test_large_images_are_sampled_in_chunks_whose_decoding_stays_small(monkeypat
     augmenter = GANAugmenter(epochs=1, batch_size=4, image_size=8, random_state=0).fit(X, [0] * 8 + [1] * 4)
     decode, sizes = augmenter.kind_.decode, []
 
-    def recording_decode(encoder, encoded, *, seed):
+    def recording_decode(encoder, encoded, *, seed, class_index=None):
         sizes.append(len(encoded))
-        return decode(encoder, encoded, seed=seed)
+        return decode(encoder, encoded, seed=seed, class_index=class_index)
 
     monkeypatch.setattr(augmenter.kind_, "decode", recording_decode)
     images = augmenter.sample(3000, 1)
