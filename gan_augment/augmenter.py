@@ -990,8 +990,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
                                                 default=str)),
             "data": data.hexdigest(),
             "classes": hashlib.sha256(classes.encode()).hexdigest(),
-            "encoder": hashlib.sha256(
-                json.dumps(self.encoder_.to_dict(), allow_nan=True, default=str).encode()).hexdigest(),
+            "encoder": hashlib.sha256(json.dumps(getattr(self.encoder_, "training_dict", self.encoder_.to_dict)(),
+                                                 allow_nan=True, default=str).encode()).hexdigest(),
             "model_config": config_to_dict(self.model_config_),
             "training_config": config_to_dict(self.training_config_),
             "seeds": [int(seed) for seed in seeds],

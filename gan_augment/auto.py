@@ -502,7 +502,7 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         from gan_augment.augmenter import GANAugmenter
 
         gan = clone(self.augmenter) if self.augmenter is not None else GANAugmenter()
-        with_table_categories(gan, categorical or [])
+        with_table_categories(gan, categorical or [], X)
         gan.set_params(classes=None, sampling_strategy=_target_counts(y, strategy))
         if gan.get_params().get("random_state") is None:
             gan.set_params(random_state=seed)

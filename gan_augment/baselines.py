@@ -58,13 +58,19 @@ def smote_frame(X) -> pd.DataFrame:
     return X.reset_index(drop=True) if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X)).infer_objects()
 
 
-def with_table_categories(sampler, categorical: list):
-    """``sampler`` told to take ``categorical`` (the whole table's categorical columns) as categories,
-    where it takes ``categorical_features`` and was left to find them itself: fitted on one fold,
-    it read a code column whose text codes the fold lacks as numbers, and made codes no row has."""
-    if categorical and "categorical_features" in sampler.get_params(deep=False) \
-            and sampler.get_params(deep=False)["categorical_features"] is None:
-        sampler.set_params(categorical_features=list(categorical))
+def with_table_categories(sampler, categorical: list, X):
+    """``sampler``, to be fitted on ``X`` (a fold of a table), told to take as categories the columns
+    of ``categorical`` (the whole table's categorical columns) that ``X``'s values alone make numbers,
+    where it takes ``categorical_features`` and was left to find them itself: it read a code column
+    whose text codes the fold lacks as numbers, and made codes no row has. Only those: a column named
+    categorical skips the advice an ID-like column gets."""
+    params = sampler.get_params(deep=False)
+    if not categorical or "categorical_features" not in params or params["categorical_features"] is not None:
+        return sampler
+    numeric_here = set(split_columns(smote_frame(X))[0])
+    forced = [column for column in categorical if column in numeric_here]
+    if forced:
+        sampler.set_params(categorical_features=forced)
     return sampler
 
 

@@ -1001,3 +1001,16 @@ def test_inner_fold_gans_take_the_whole_tables_categorical_columns():
     KindRecordingGAN.kinds = []
     evaluate_augmentation(X, y, KindRecordingGAN(**FAST_GAN), cv=2, baselines=(), random_state=0)
     assert len(KindRecordingGAN.kinds) >= 2 and set(KindRecordingGAN.kinds) == {"categorical"}
+
+
+
+def test_fold_gans_still_give_the_advice_for_an_id_like_column():
+    # Every text column was named categorical for the folds' GANs, and a column named so skips the
+    # "an ID?" advice: the evaluator and AutoAugmenter no longer gave it.
+    from gan_augment import evaluate_augmentation
+
+    rng = np.random.default_rng(0)
+    y = np.array([0] * 160 + [1] * 40)
+    X = pd.DataFrame({"x": rng.normal(size=200) + y, "uid": [f"u{i:05d}" for i in rng.permutation(200)]})
+    with pytest.warns(UserWarning, match="'uid' holds a different text in every row"):
+        evaluate_augmentation(X, y, GANAugmenter(**FAST_GAN), cv=2, baselines=(), random_state=0)

@@ -796,6 +796,8 @@ def test_spaces_alone_and_the_first_fields_leading_spaces_are_values_where_a_col
     write_augmented_table(frame, synthetic, tmp_path / "out.csv", source=source)
     again = read_table(tmp_path / "out.csv")
     assert again["colour"].tolist()[-2:] == [" red", " red"] and again["size"].tolist()[-2:] == ["x", "  "]
+    path.write_bytes(b"a,b,label\n1,x,p\n2, ?,q\n3,y,p\n")  # a missing-value word after ", " stays missing
+    assert read_table(path, na_values=["?"])["b"].isna().tolist() == [False, True, False]
     path.write_bytes(b"colour,label\n red,a\nred,b\n")  # no space after any separator
     assert read_table(path)["colour"].tolist() == [" red", "red"]
     # Where every value of a column follows the separator and a space (UCI Adult), an empty cell after

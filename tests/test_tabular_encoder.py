@@ -882,3 +882,30 @@ def test_the_other_slot_is_decoded_by_each_classs_own_rare_values():
     # Kept by a model file.
     loaded = TabularEncoder.from_dict(json.loads(json.dumps(encoder.to_dict())))
     assert loaded.inverse_transform(np.repeat(rare_rows, 50, axis=0), random_state=0, classes=1)["town"].equals(back)
+
+
+
+def test_the_per_class_rare_values_are_kept_sparse_and_out_of_checkpoint_fingerprints():
+    # Dense per-class lists made a model of an ID column with 100 classes 16x larger; and the new key,
+    # read only by decoding, made checkpoints written before it refuse to resume.
+    rng = np.random.default_rng(0)
+    X, y = pd.DataFrame({"id": [f"i{k}" for k in range(4000)]}), rng.integers(0, 100, 4000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        encoder = TabularEncoder(max_categories=5, random_state=0).fit(X, y)
+    by_class = encoder.columns_[0]["other_probs_by_class"]
+    assert sum(len(positions) for positions, _ in by_class) == 4000 - 5  # one entry per rare value held
+    assert "other_probs_by_class" not in json.dumps(encoder.training_dict())
+    assert encoder.training_dict()["columns"][0] == {k: v for k, v in encoder.to_dict()["columns"][0].items()
+                                                     if k != "other_probs_by_class"}
+
+
+def test_text_with_a_lone_surrogate_is_found_anywhere_and_a_column_name_is_called_one():
+    values = pd.Series(["p", "q", "r"] * 10, dtype=object)
+    values[17] = "caf\udce9"  # not the first text: check_values read only the first value of each type
+    with pytest.raises(DataValidationError, match=r"Column 'k' holds the value 'caf\\udce9', text with a lone"):
+        TabularEncoder().check_values(pd.DataFrame({"k": values}))
+    named = pd.DataFrame({"x": np.arange(30.0)})
+    named.columns = pd.Index(["caf\udce9"], dtype=object)
+    with pytest.raises(DataValidationError, match=r"X has a column named 'caf\\udce9', text with a lone"):
+        TabularEncoder().fit(named)

@@ -126,12 +126,12 @@ def refuse_dates(dtype, column) -> None:
             "origin) or strings before fitting.")
 
 
-def json_scalar(value, *, column=None):
+def json_scalar(value, *, column=None, what=None):
     """Plain Python value for JSON (numpy scalars unwrapped); unsupported types are an error, naming
-    the ``column`` that holds the value when given."""
+    the ``column`` that holds the value when given (``what``: another wording of where it is)."""
     if isinstance(value, np.generic):
         value = value.item()
-    where = f"Column {column!r} holds the value" if column is not None else "Value"
+    where = what or (f"Column {column!r} holds the value" if column is not None else "Value")
     if isinstance(value, str):
         try:
             value.encode("utf-8")

@@ -556,7 +556,7 @@ def _cells_as_written(data: bytes, options: dict, na_values, text: pd.DataFrame)
         present = stripped.notna() & (stripped != "")
         if not present.any() or cells[present].isna().any():
             continue
-        blank = ~present & cells.notna() & (cells != "")  # spaces alone, read as an empty cell
+        blank = ~present & cells.notna() & cells.str.fullmatch(" +")  # spaces alone, read as an empty cell
         spaced = cells[present].str.startswith(" ")
         if (spaced.any() or blank.any()) and not spaced.all() \
                 and (cells[present].str.lstrip(" ") == stripped[present]).all():

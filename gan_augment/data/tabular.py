@@ -146,11 +146,18 @@ class TabularEncoder:
             series = frame[name]
             if _column_kind(series, forced=position in forced, name=name) == "categorical" \
                     and not isinstance(series.dtype, pd.StringDtype):
+                values = series.dropna().astype(object)
                 first_of_type: dict = {}  # a value of each type, as it first comes (fit reads them all)
-                for value in series.dropna().astype(object):
+                for value in values:
                     first_of_type.setdefault(type(value), value)
                 for value in first_of_type.values():
                     json_scalar(value, column=name)
+                texts = [value for value in pd.unique(values) if isinstance(value, str)]
+                try:  # one pass for all: text with a lone surrogate anywhere, not only first
+                    "".join(texts).encode("utf-8")
+                except UnicodeEncodeError:
+                    for value in texts:
+                        json_scalar(value, column=name)
 
     def fit(self, X, y=None):
         """Learn each column's encoding from ``X``; ``y`` (optional, one class index per row, from
@@ -185,7 +192,7 @@ class TabularEncoder:
                     dates = _warn_if_dates(series, name)
                     identifier = position not in forced and not dates and _warn_if_identifier(series, name)
                     spec = _fit_categorical(series, self.max_categories, advise_more=not (identifier or dates), y=y)
-            spec["name"] = json_scalar(name)
+            spec["name"] = json_scalar(name, what="X has a column named")
             spec["dtype"] = dtype_to_json(series.dtype)
             self.columns_.append(spec)
         self.links_, self.derived_, self.implied_ = [], [], []
@@ -743,6 +750,14 @@ class TabularEncoder:
             **({"derived": self.derived_} if self.derived_ else {}),
             **({"implied": self.implied_} if self.implied_ else {}),
         }
+
+    def training_dict(self) -> dict:
+        """:meth:`to_dict` less what only decoding reads (the rare values' frequencies per class):
+        what a checkpoint's fingerprint hashes, so that checkpoints written before it still resume."""
+        data = self.to_dict()
+        data["columns"] = [{key: value for key, value in spec.items() if key not in _DECODING_ONLY}
+                           for spec in data["columns"]]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict) -> "TabularEncoder":
@@ -1852,7 +1867,7 @@ def _fit_categorical(series: pd.Series, max_categories: int, *, advise_more: boo
         warnings.warn(
             f"Column {_name_of(series)!r} has {len(values)} distinct values; the {max_categories} most "
             f"frequent are modelled one by one and the other {len(other)} share one slot, decoded "
-            "by their observed frequency. Raise max_categories to model them all.",
+            "by their observed frequency in each class. Raise max_categories to model them all.",
             UserWarning,
             stacklevel=user_stacklevel(),
         )
@@ -1872,17 +1887,18 @@ def _fit_categorical(series: pd.Series, max_categories: int, *, advise_more: boo
 
 
 def _other_probs_by_class(values: pd.Series, y: np.ndarray, rare) -> list:
-    """For each class index 0..max(y), the frequencies of the ``rare`` values (in their order) among
-    its rows, or None for a class that has none of them (it is then decoded by the whole column's).
-    Decoded by one frequency table for all, a rare class's "other" slot got mostly values only
-    other classes hold (an ID-like column: every synthetic row another class's IDs)."""
+    """For each class index 0..max(y), ``[positions, frequencies]`` of the ``rare`` values it holds
+    (positions in ``rare``'s order), or None for a class that holds none of them (it is then decoded
+    by the whole column's). Decoded by one frequency table for all, a rare class's "other" slot got
+    mostly values only other classes hold (an ID-like column: every synthetic row another class's
+    IDs). Sparse: a class holds few of an ID column's values, and a model file keeps this."""
     in_rare = values.isin(rare).to_numpy()
-    counts = pd.crosstab(y[in_rare], values[in_rare].to_numpy()).reindex(columns=rare, fill_value=0)
+    position = pd.Series(np.arange(len(rare)), index=pd.Index(rare, dtype=object))
+    pairs = pd.DataFrame({"label": y[in_rare], "position": position.reindex(values[in_rare].to_numpy()).to_numpy()})
     by_class: list = [None] * (int(y.max()) + 1 if len(y) else 0)
-    for label, row in counts.iterrows():
-        total = row.to_numpy().sum()
-        if total > 0:
-            by_class[int(label)] = (row.to_numpy() / total).tolist()
+    for label, group in pairs.groupby("label", sort=True)["position"]:
+        counts = group.value_counts(sort=False).sort_index()
+        by_class[int(label)] = [counts.index.astype(int).tolist(), (counts.to_numpy() / counts.sum()).tolist()]
     return by_class
 
 
@@ -1893,6 +1909,9 @@ def _keep_object_missing_marker(spec: dict, series: pd.Series, missing: np.ndarr
         markers = pd.Series([_MISSING_NAMES.get(type(v), "nan") for v in series[missing]])
         spec["missing_value"] = markers.value_counts().index[0]
 
+
+#: Keys of a column's spec that only decoding reads (left out of checkpoints' fingerprints).
+_DECODING_ONLY = ("other_probs_by_class",)
 
 #: How a model file names the missing-value marker of an object column, and back.
 _MISSING_NAMES = {type(None): "None", type(pd.NA): "NA", type(pd.NaT): "NaT"}
@@ -1924,8 +1943,9 @@ def _categorical_codes(slot: np.ndarray, spec: dict, rng: np.random.Generator, c
             classes = np.broadcast_to(np.asarray(classes, dtype=np.int64), slot.shape)
             for label in np.unique(classes[is_other]):
                 rows = is_other & (classes == label)
-                probs = by_class[label] if label < len(by_class) and by_class[label] is not None else spec["other_probs"]
-                codes[rows] = n_kept + rng.choice(len(spec["other"]), size=int(rows.sum()), p=probs)
+                own = by_class[label] if label < len(by_class) else None
+                positions, probs = own if own is not None else (len(spec["other"]), spec["other_probs"])
+                codes[rows] = n_kept + rng.choice(positions, size=int(rows.sum()), p=probs)
     if spec["has_missing"]:
         codes[slot == _n_slots(spec) - 1] = n_kept + len(spec["other"])
     return codes

@@ -222,7 +222,7 @@ def _resample(plan: EvaluationPlan, method: str, X_train, y_train, seed):
             sampler.set_params(sampling_strategy=strategy)
     if "random_state" in params and params["random_state"] is None:
         sampler.set_params(random_state=seed)
-    X_res, y_res = with_table_categories(sampler, plan.categorical).fit_resample(X_train, y_train)
+    X_res, y_res = with_table_categories(sampler, plan.categorical, X_train).fit_resample(X_train, y_train)
     return _as_frame(X_res, X_train), np.asarray(y_res), sampler
 
 
