@@ -115,8 +115,8 @@ def augment(
                             mark_synthetic=mark_synthetic, seed=seed, na_values=na_values, sep=check_sep(sep),
                             skip_unreadable=skip_unreadable, refused=[k for k, v in training.items() if v])
         return
-    # The progress bar draws on stdout; keep it out of a table written there.
-    job = prepare(data, handler, target=target, classes=classes, progress=not is_stdout(out),
+    # Progress goes to stderr, as the other status lines do: a table written to stdout stays clean.
+    job = prepare(data, handler, target=target, classes=classes,
                   settings=Settings(epochs=epochs, batch_size=batch_size, loss=loss, seed=seed, device=device,
                                     threads=check_threads(threads), precision=str(precision),
                                     n_generators=generators, label_gate=label_gate, method=method,

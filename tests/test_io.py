@@ -2,6 +2,7 @@
 
 import os
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -212,7 +213,9 @@ def test_write_table_round_trip_and_no_overwrite(tmp_path, suffix):
 def test_write_table_bad_suffix_and_failed_write_keeps_original(tmp_path, monkeypatch):
     with pytest.raises(DataValidationError, match="suffix '.xlsx'"):
         write_table(_frame(), tmp_path / "out.xlsx")
-    with pytest.raises(DataValidationError):
+    # Was "the suffix '(none)' is not one of ...", with no example (`--out synthetic/` lost its slash).
+    with pytest.raises(DataValidationError, match=r"noext: a table is written to a file whose name ends in one of "
+                                                  r"\.csv.*e\.g\. .*noext\.csv \(or .*noext/augmented\.csv"):
         check_output_path(tmp_path / "noext")
     (tmp_path / "adir").mkdir()
     with pytest.raises(FileExistsError, match=r"adir is a directory; give a file name ending in one of .csv"):
@@ -936,3 +939,19 @@ def test_a_separator_of_more_than_one_byte_is_read_as_pandas_python_engine_reads
     path = _write(tmp_path / "h.csv", f"a§b§label\n?§{long}§u\n1.5§ x§v\n2.5§x§u\n")
     frame, _ = read_table_source(path, sep="§", na_values=["?"])
     assert frame["a"].isna().tolist() == [True, False, False] and frame["b"].tolist() == [long, " x", "x"]
+
+
+
+def test_a_model_folder_given_as_data_is_called_a_model():
+    # "holds no data file (.csv/...)": the user had given the model where the data goes.
+    import tempfile
+
+    from gan_augment import GANAugmenter
+
+    X = pd.DataFrame({"x": np.arange(40.0)})
+    y = np.array(["a"] * 30 + ["b"] * 10)
+    with tempfile.TemporaryDirectory() as folder:
+        model = GANAugmenter(epochs=1, batch_size=32, n_threads=1, random_state=0).fit(X, y).save(Path(folder) / "m")
+        with pytest.raises(DataValidationError, match=r"m is a gan-augment model, not data: give the table or image "
+                                                      r"folder to read\. To use the model, pass it as --model"):
+            read_table(model)

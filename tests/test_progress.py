@@ -97,3 +97,35 @@ def test_the_bar_leaves_the_users_stdout_alone(monkeypatch):
         assert sys.stdout is stdout and sys.stderr is stderr
     finally:
         bar.on_train_end(SimpleNamespace(n_epochs_=2, epoch_=2))
+
+
+def test_a_fit_stopped_early_ends_its_log_with_where_it_stopped(monkeypatch, capsys):
+    # The last line due stayed the log's last (or a short run printed none): nothing said it stopped.
+    clock = {"now": 1000.0}
+    monkeypatch.setattr(callbacks.time, "monotonic", lambda: clock["now"])
+    trainer = SimpleNamespace(n_epochs_=300, epoch_=0, stop_training=False)
+    bar = ProgressBar()
+    bar.on_train_begin(trainer)
+    for epoch in range(1, 121):
+        clock["now"] += 0.05
+        trainer.epoch_ = epoch
+        bar.on_epoch_end(trainer, {"epoch": epoch, "loss_d": 0.5, "loss_g": -1.25})
+    trainer.stop_training = True
+    bar.on_train_end(trainer)
+    assert capsys.readouterr().err.splitlines() == ["Training GAN: epoch 120/300, stopped early, 6 s elapsed"]
+
+
+def test_force_color_does_not_make_a_log_file_a_terminal(monkeypatch):
+    # rich takes any stream for a terminal under FORCE_COLOR: a CI log got a live bar redrawn ~10 times a second.
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    assert not callbacks.stderr_is_terminal()  # pytest's captured stderr is no terminal
+
+
+def test_augment_to_stdout_still_shows_progress_on_stderr(tmp_path, capsys):
+    from gan_augment.cli.main import main
+
+    data = tmp_path / "data.csv"
+    data.write_text("x,label\n" + "".join(f"{i},{'a' if i < 20 else 'b'}\n" for i in range(30)))
+    assert main(["augment", str(data), "-e", "2", "-s", "0", "--threads", "1", "-o", "-"]) == 0
+    captured = capsys.readouterr()
+    assert "Training GAN: epoch 2/2 (100%)" in captured.err and "Training GAN" not in captured.out

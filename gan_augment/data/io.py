@@ -110,7 +110,17 @@ def resolve_table_path(path) -> Path:
             return found[0]
         suffixes = "/".join(sorted(set(FORMATS)))
         if not found:
+            from gan_augment.checkpoint import is_state_directory
             from gan_augment.data.image_folder import IMAGE_SUFFIXES
+
+            for kind in ("model", "checkpoint"):
+                if (path / f"{kind}.json").is_file() and is_state_directory(path, name=kind):
+                    raise DataValidationError(
+                        f"Directory {path} is a gan-augment {kind}, not data: give the table or image folder to "
+                        "read. To use the model, pass it as --model to augment or evaluate, or sample from it "
+                        "(gan-augment sample; GANAugmenter.load in Python)." if kind == "model" else
+                        f"Directory {path} is a gan-augment {kind}, not data: give the table or image folder to "
+                        "read (a checkpoint resumes with fit --checkpoint-dir and --resume).")
 
             images = sum(1 for p in path.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
             if images:
@@ -1398,9 +1408,12 @@ def check_output_path(path, *, force: bool = False) -> str:
         raise FileExistsError(f"{path} is a directory; give a file name ending in one of "
                               f"{', '.join(sorted(FORMATS))} (e.g. {path / 'augmented.csv'}).")
     if kind is None:
+        formats = ", ".join(sorted(FORMATS))
         raise DataValidationError(
-            f"Cannot write {path}: the suffix {path.suffix or '(none)'!r} is not one of "
-            f"{', '.join(sorted(FORMATS))}."
+            f"Cannot write {path}: the suffix {path.suffix!r} is not one of {formats}; e.g. {path.with_suffix('.csv')}."
+            if path.suffix else
+            f"Cannot write {path}: a table is written to a file whose name ends in one of {formats}, e.g. "
+            f"{path.with_name(path.name + '.csv')} (or {path / 'augmented.csv'}, in a folder of that name)."
         )
     if path.is_dir():
         raise FileExistsError(f"{path} is a directory; give a file name ending in {path.suffix}.")

@@ -73,11 +73,28 @@ class ProgressLines:
               + (f", about {_duration(left)} left" if done < self.total else ""), file=sys.stderr, flush=True)
         self._last, self._last_time = done, now
 
+    def finish(self, done: int, details: str = "") -> None:
+        """The last line, where the run ended before ``total`` (early stopping): the log would
+        otherwise end at the last line due, or say nothing of a short run."""
+        if done != self._last and done < self.total and sys.stderr is not None:
+            print(f"{self.description}: {self.unit}{done}/{self.total}" + (f", {details}" if details else "")
+                  + f", {_duration(time.monotonic() - self._started)} elapsed", file=sys.stderr, flush=True)
+            self._last = done
+
 
 def stderr_is_terminal() -> bool:
+    """Whether a live progress bar can be drawn on stderr: a terminal, or a notebook. Not a log file
+    or a pipe, even where FORCE_COLOR makes rich take one for a terminal (CI logs got ~10 redraws a
+    second, with cursor codes)."""
     from rich.console import Console
 
-    return Console(stderr=True).is_terminal
+    console = Console(stderr=True)
+    if console.is_jupyter:
+        return True
+    try:
+        return console.is_terminal and sys.stderr is not None and sys.stderr.isatty()
+    except (AttributeError, ValueError):  # a replaced or closed stream
+        return False
 
 
 class ProgressBar(Callback):
@@ -117,6 +134,8 @@ class ProgressBar(Callback):
             self._progress.update(self._task, completed=record["epoch"], losses=losses)
 
     def on_train_end(self, trainer):
+        if self._lines is not None and getattr(trainer, "stop_training", False):  # not a failure: its error says it
+            self._lines.finish(trainer.epoch_, "stopped early")
         self._lines = None
         if self._progress is not None:
             self._progress.stop()
