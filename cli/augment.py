@@ -18,7 +18,7 @@ from ._common import (DATA, INTERRUPTED, USAGE, Architecture, ArchitectureOpt, B
                       EpochsOpt, Estimator, ForceOpt, GeneratorsOpt, LabelGateOpt, LossOpt, MaxCategoriesOpt, Method,
                       MethodOpt, Metric, MinClassSizeOpt, NaValuesOpt, NoRoundingOpt, NoRulesOpt,
                       Precision, PrecisionOpt, QuietOpt, SeedOpt, SkipUnreadableOpt, TargetOpt, ThreadsOpt,
-                      WrittenSepOpt, check_processes, check_sep, check_threads, errors, estimator_opt, is_stdout,
+                      WrittenSepOpt, check_processes, check_sep, check_threads, errors, estimator_opt,
                       metric_opt, n_jobs_opt, say, set_flags, show, writing)
 from ._data import added_text
 from ._job import Job, Settings, prepare, train
