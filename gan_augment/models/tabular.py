@@ -194,8 +194,9 @@ class TabularDiscriminator(nn.Module):
                 and not hooked)
 
     def input_gradient(self, x, y):
-        """``d sum(D(x, y)) / dx``, as ``torch.autograd.grad(..., create_graph=True)`` gives it, at
-        about half the cost: the gradient penalties' hot path on tables (issue 15).
+        """``d sum(D(x, y)) / dx``, as ``torch.autograd.grad(..., create_graph=True)`` gives it, for
+        less: the gradient penalties' hot path on tables (a training step ~1.1x faster on CPU,
+        benchmarks/SPEED.md).
 
         Written out for this network: ``W1^T (s1 * (W2^T (s2 * ... w_out)))``, where each ``s`` is
         LeakyReLU's slope at the layer's pre-activation (1 or ``negative_slope``) times the layer's
