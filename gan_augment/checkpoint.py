@@ -169,7 +169,7 @@ def check_state_target(directory, *, kind: str, name: str = "model") -> None:
             f"{directory} exists and is not a gan-augment directory (or holds files gan-augment did "
             "not write); choose a new path so that nothing in it is replaced."
         )
-    kinds = _kinds_in(directory)
+    kinds = state_kinds(directory)
     if kinds and kind not in kinds:
         raise FileExistsError(
             f"{directory} holds a gan-augment {' and '.join(sorted(kinds))}, not a {kind}; choose "
@@ -320,7 +320,7 @@ def _header_sha256(header: dict) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _kinds_in(directory: Path) -> set:
+def state_kinds(directory: Path) -> set:
     """The ``kind`` of every gan-augment JSON header in ``directory``."""
     kinds = set()
     for meta in directory.glob("*.json"):

@@ -955,3 +955,11 @@ def test_a_model_folder_given_as_data_is_called_a_model():
         with pytest.raises(DataValidationError, match=r"m is a gan-augment model, not data: give the table or image "
                                                       r"folder to read\. To use the model, pass it as --model"):
             read_table(model)
+        (model / "notes.txt").write_text("mine")  # a user's file beside it: still a model
+        with pytest.raises(DataValidationError, match="is a gan-augment model, not data"):
+            read_table(model)
+        checkpoints = Path(folder) / "ck"  # written as model.json too: told by its header
+        GANAugmenter(epochs=2, batch_size=32, n_threads=1, random_state=0, checkpoint_dir=checkpoints,
+                     checkpoint_every=1).fit(X, y)
+        with pytest.raises(DataValidationError, match=r"ck is a gan-augment checkpoint, not data.*--resume"):
+            read_table(checkpoints)

@@ -129,3 +129,17 @@ def test_augment_to_stdout_still_shows_progress_on_stderr(tmp_path, capsys):
     assert main(["augment", str(data), "-e", "2", "-s", "0", "--threads", "1", "-o", "-"]) == 0
     captured = capsys.readouterr()
     assert "Training GAN: epoch 2/2 (100%)" in captured.err and "Training GAN" not in captured.out
+
+
+
+def test_a_notebook_without_ipywidgets_gets_plain_lines(monkeypatch):
+    # rich draws nothing there but a warning ("install ipywidgets"), an error under -W error.
+    import importlib.util
+
+    import rich.console
+
+    monkeypatch.setattr(rich.console, "_is_jupyter", lambda: True)
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "ipywidgets" else object())
+    assert not callbacks.stderr_is_terminal()
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: object())
+    assert callbacks.stderr_is_terminal()

@@ -910,3 +910,29 @@ def test_text_with_a_lone_surrogate_is_found_anywhere_and_a_column_name_is_calle
     named.columns = pd.Index(["caf\udce9"], dtype=object)
     with pytest.raises(DataValidationError, match=r"X has a column named 'caf\\udce9', text with a lone"):
         TabularEncoder().fit(named)
+
+
+
+def test_a_model_file_with_the_per_class_rare_values_dense_still_decodes():
+    # Files of a few commits kept each class's frequencies over every rare value: read as they are.
+    X, y = pd.DataFrame({"c": list("aaaabbbcd") * 4}), np.array([0, 0, 0, 0, 0, 1, 1, 1, 1] * 4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        encoder = TabularEncoder(max_categories=2, random_state=0).fit(X, y)
+    data = encoder.to_dict()
+    spec = data["columns"][0]
+    rare = len(spec["other"])
+    dense = []
+    for entry in spec["other_probs_by_class"]:
+        if entry is None:
+            dense.append(None)
+            continue
+        row = [0.0] * rare
+        for position, prob in zip(*entry):
+            row[position] = prob
+        dense.append(row)
+    spec["other_probs_by_class"] = dense
+    old = TabularEncoder.from_dict(data)
+    rows = encoder.transform(X, random_state=0)
+    assert old.inverse_transform(rows, random_state=0, classes=y).equals(
+        encoder.inverse_transform(rows, random_state=0, classes=y))

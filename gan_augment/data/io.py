@@ -110,17 +110,17 @@ def resolve_table_path(path) -> Path:
             return found[0]
         suffixes = "/".join(sorted(set(FORMATS)))
         if not found:
-            from gan_augment.checkpoint import is_state_directory
+            from gan_augment.checkpoint import state_kinds
             from gan_augment.data.image_folder import IMAGE_SUFFIXES
 
-            for kind in ("model", "checkpoint"):
-                if (path / f"{kind}.json").is_file() and is_state_directory(path, name=kind):
-                    raise DataValidationError(
-                        f"Directory {path} is a gan-augment {kind}, not data: give the table or image folder to "
-                        "read. To use the model, pass it as --model to augment or evaluate, or sample from it "
-                        "(gan-augment sample; GANAugmenter.load in Python)." if kind == "model" else
-                        f"Directory {path} is a gan-augment {kind}, not data: give the table or image folder to "
-                        "read (a checkpoint resumes with fit --checkpoint-dir and --resume).")
+            kinds = state_kinds(path)  # by the files' headers: a checkpoint is written as model.json too
+            if kinds & {"model", "checkpoint"}:
+                kind = "model" if "model" in kinds else "checkpoint"
+                raise DataValidationError(
+                    f"Directory {path} is a gan-augment {kind}, not data: give the table or image folder to read. "
+                    + ("To use the model, pass it as --model to augment or evaluate, or sample from it (gan-augment "
+                       "sample; GANAugmenter.load in Python)." if kind == "model" else
+                       "A checkpoint resumes with fit --checkpoint-dir and --resume."))
 
             images = sum(1 for p in path.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
             if images:

@@ -1944,7 +1944,12 @@ def _categorical_codes(slot: np.ndarray, spec: dict, rng: np.random.Generator, c
             for label in np.unique(classes[is_other]):
                 rows = is_other & (classes == label)
                 own = by_class[label] if label < len(by_class) else None
-                positions, probs = own if own is not None else (len(spec["other"]), spec["other_probs"])
+                if own is None:
+                    positions, probs = len(spec["other"]), spec["other_probs"]
+                elif own and not isinstance(own[0], list):  # dense, as files of a few commits before it kept them
+                    positions, probs = len(spec["other"]), own
+                else:
+                    positions, probs = own
                 codes[rows] = n_kept + rng.choice(positions, size=int(rows.sum()), p=probs)
     if spec["has_missing"]:
         codes[slot == _n_slots(spec) - 1] = n_kept + len(spec["other"])

@@ -83,14 +83,16 @@ class ProgressLines:
 
 
 def stderr_is_terminal() -> bool:
-    """Whether a live progress bar can be drawn on stderr: a terminal, or a notebook. Not a log file
-    or a pipe, even where FORCE_COLOR makes rich take one for a terminal (CI logs got ~10 redraws a
-    second, with cursor codes)."""
+    """Whether a live progress bar can be drawn on stderr: a terminal, or a notebook with ipywidgets.
+    Not a log file or a pipe, even where FORCE_COLOR makes rich take one for a terminal (CI logs got
+    ~10 redraws a second, with cursor codes)."""
     from rich.console import Console
 
     console = Console(stderr=True)
-    if console.is_jupyter:
-        return True
+    if console.is_jupyter:  # rich draws there only with ipywidgets (else a warning and nothing)
+        import importlib.util
+
+        return importlib.util.find_spec("ipywidgets") is not None
     try:
         return console.is_terminal and sys.stderr is not None and sys.stderr.isatty()
     except (AttributeError, ValueError):  # a replaced or closed stream
