@@ -28,14 +28,12 @@ def validate_settings(estimator) -> None:
     it: its grid sets their settings."""
     if not isinstance(estimator, BaseEstimator):  # duck-typed (fit and predict): nothing to read
         return
-    parts, searched = [("", estimator)], []
-    for key, value in estimator.get_params(deep=True).items():
-        if isinstance(value, BaseEstimator):
-            parts.append((key + "__", value))
+    parts = [("", estimator)] + [(key + "__", value) for key, value in estimator.get_params(deep=True).items()
+                                 if isinstance(value, BaseEstimator)]
+    # All the searches first: get_params lists what a parameter holds before the parameter itself.
+    searched = [prefix for prefix, part in parts if isinstance(part, BaseSearchCV)]
     for prefix, part in parts:
-        if any(prefix.startswith(outer) for outer in searched):
+        if any(prefix.startswith(outer) and prefix != outer for outer in searched):
             continue  # the search sets them before each fit (GridSearchCV(LogisticRegression(C=-1), {"C": ...}))
         if hasattr(type(part), "_parameter_constraints") and callable(getattr(part, "_validate_params", None)):
             part._validate_params()
-        if isinstance(part, BaseSearchCV):
-            searched.append(prefix)

@@ -62,13 +62,17 @@ def with_table_categories(sampler, categorical: list, X):
     """``sampler``, to be fitted on ``X`` (a fold of a table), told to take as categories the columns
     of ``categorical`` (the whole table's categorical columns) that ``X``'s values alone make numbers,
     where it takes ``categorical_features`` and was left to find them itself: it read a code column
-    whose text codes the fold lacks as numbers, and made codes no row has. Only those: a column named
-    categorical skips the advice an ID-like column gets."""
+    whose text codes the fold lacks as numbers, and made codes no row has. Only those for the GAN (a
+    column named categorical skips the advice an ID-like column gets); all of them for
+    :class:`MixedSMOTE`, whose list names every categorical column."""
     params = sampler.get_params(deep=False)
     if not categorical or "categorical_features" not in params or params["categorical_features"] is not None:
         return sampler
-    numeric_here = set(split_columns(smote_frame(X))[0])
-    forced = [column for column in categorical if column in numeric_here]
+    if isinstance(sampler, MixedSMOTE):
+        forced = list(categorical)
+    else:
+        numeric_here = set(split_columns(smote_frame(X))[0])
+        forced = [column for column in categorical if column in numeric_here]
     if forced:
         sampler.set_params(categorical_features=forced)
     return sampler

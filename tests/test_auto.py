@@ -264,6 +264,11 @@ def test_the_estimators_settings_are_left_to_a_search_and_to_a_configuration_tha
     # The grid sets C before every fit.
     search = GridSearchCV(LogisticRegression(C=-1), {"C": [0.1, 1.0]}, cv=2)
     AutoAugmenter(estimator=search, methods=("random",), cv=2, random_state=0).fit_resample(X, y)
+    # Also inside another meta-estimator (scikit-learn lists the search's estimator before the search).
+    from sklearn.ensemble import BaggingClassifier
+
+    bagged = BaggingClassifier(GridSearchCV(LogisticRegression(C=-1), {"C": [0.1, 1.0]}, cv=2), n_estimators=2)
+    AutoAugmenter(estimator=bagged, methods=("random",), cv=2, random_state=0).fit_resample(X, y)
     with sklearn.config_context(skip_parameter_validation=True):  # the user's own choice
         AutoAugmenter(estimator=LogisticRegression(max_iter=100.0), methods=("random",), cv=2,
                       random_state=0).fit_resample(X, y)
@@ -1014,3 +1019,18 @@ def test_fold_gans_still_give_the_advice_for_an_id_like_column():
     X = pd.DataFrame({"x": rng.normal(size=200) + y, "uid": [f"u{i:05d}" for i in rng.permutation(200)]})
     with pytest.warns(UserWarning, match="'uid' holds a different text in every row"):
         evaluate_augmentation(X, y, GANAugmenter(**FAST_GAN), cv=2, baselines=(), random_state=0)
+
+
+
+def test_the_evaluator_gives_mixed_smote_every_categorical_column_of_the_table():
+    # Told only of the column its fold made numbers, MixedSMOTE (whose list names every categorical
+    # column) refused the text column beside it.
+    from gan_augment import evaluate_augmentation
+
+    rng = np.random.default_rng(0)
+    y = np.where(np.arange(200) < 160, "maj", "min")
+    code = np.array([1, 2, 3] * 67, dtype=object)[:200]
+    code[5] = "A7"
+    X = pd.DataFrame({"num": rng.normal(size=200), "colour": rng.choice(["red", "blue"], 200), "code": code})
+    report = evaluate_augmentation(X, y, MixedSMOTE(random_state=0), cv=3, baselines=(), random_state=0)
+    assert (report.folds["method"] == "MixedSMOTE").sum() == 9 and (report.folds["n_added"] > 0).any()  # 3 x 3 folds

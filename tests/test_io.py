@@ -217,6 +217,8 @@ def test_write_table_bad_suffix_and_failed_write_keeps_original(tmp_path, monkey
     with pytest.raises(DataValidationError, match=r"noext: a table is written to a file whose name ends in one of "
                                                   r"\.csv.*e\.g\. .*noext\.csv \(or .*noext/augmented\.csv"):
         check_output_path(tmp_path / "noext")
+    with pytest.raises(DataValidationError, match=r"give the file a name before its suffix, e\.g\. .*augmented\.csv"):
+        check_output_path(tmp_path / ".csv")  # not "a name ending in .csv, e.g. .csv.csv"
     (tmp_path / "adir").mkdir()
     with pytest.raises(FileExistsError, match=r"adir is a directory; give a file name ending in one of .csv"):
         check_output_path(tmp_path / "adir")  # not "the suffix '(none)' is not one of ..."

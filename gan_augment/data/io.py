@@ -1409,9 +1409,12 @@ def check_output_path(path, *, force: bool = False) -> str:
                               f"{', '.join(sorted(FORMATS))} (e.g. {path / 'augmented.csv'}).")
     if kind is None:
         formats = ", ".join(sorted(FORMATS))
+        if path.name.lower() in FORMATS:  # ".csv": a hidden name with no suffix, to pathlib
+            raise DataValidationError(f"Cannot write {path}: give the file a name before its suffix, e.g. "
+                                      f"{path.with_name('augmented' + path.name)}.")
         raise DataValidationError(
-            f"Cannot write {path}: the suffix {path.suffix!r} is not one of {formats}; e.g. {path.with_suffix('.csv')}."
-            if path.suffix else
+            f"Cannot write {path}: the suffix {path.suffix!r} is not one of {formats}; e.g. "
+            f"{path.with_suffix('.csv')}." if path.suffix else
             f"Cannot write {path}: a table is written to a file whose name ends in one of {formats}, e.g. "
             f"{path.with_name(path.name + '.csv')} (or {path / 'augmented.csv'}, in a folder of that name)."
         )

@@ -1047,8 +1047,7 @@ def check_target(y, *, name=None, source=None, one_hot=True) -> None:
         return
     if np.ndim(y) == 2 and np.shape(y)[1] == 1:
         # A column vector: scikit-learn flattens it, after the checks below would have named y.
-        y = y.iloc[:, 0] if isinstance(y, pd.DataFrame) else (
-            y[:, 0] if isinstance(y, np.ndarray) else [row[0] for row in y])
+        y = y[:, 0] if isinstance(y, np.ndarray) else [row[0] for row in y]  # a DataFrame is an array by now
     if np.ndim(y) != 1:
         shape = np.shape(y)
         if not one_hot and len(shape) == 2 and shape[1] > 1 and _one_hot(y):
@@ -1072,7 +1071,7 @@ def check_target(y, *, name=None, source=None, one_hot=True) -> None:
         check_label_kinds(values, what)
     _check_not_continuous(labels, what, from_file=source is not None)
     if (isinstance(y, (pd.Series, np.ndarray)) and (y.dtype == object or _not_classes_to_sklearn(y.dtype))
-            or not isinstance(y, (pd.Series, np.ndarray)) and _beyond_int64(labels)):
+            or not isinstance(y, (pd.Series, np.ndarray)) and _beyond_int64(pd.unique(labels))):
         # A list only where it holds whole numbers beyond int64 (numpy makes them objects or
         # float64, losing digits): scikit-learn reads the others.
         _check_object_numbers(labels.astype(object), what)
@@ -1931,7 +1930,8 @@ def _encode_categorical(series: pd.Series, spec: dict) -> np.ndarray:
 
 def _categorical_codes(slot: np.ndarray, spec: dict, rng: np.random.Generator, classes=None) -> np.ndarray:
     """The decoded slots as indices into the column's decode table: its categories, then its rare
-    values (the "other" slot becomes one of them, drawn by their observed frequency), then missing."""
+    values (the "other" slot becomes one of them, drawn by their observed frequency: within the class
+    of the row where ``classes`` is given and the spec has them per class), then missing."""
     n_kept = len(spec["categories"])
     codes = slot.copy()
     if spec["other"]:

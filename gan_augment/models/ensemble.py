@@ -50,7 +50,8 @@ class GeneratorEnsemble(nn.Module):
     @property
     def truncation_psi(self) -> float:
         """Style-based members' truncation (see :class:`~gan_augment.models.stylegan.StyleGenerator`),
-        read from and set on every member; an AttributeError for members without it."""
+        set on every member, read from the first (a member's own, set alone, stays its own); an
+        AttributeError for members without it."""
         return self.members[0].truncation_psi  # see __getattr__ for members without it
 
     @truncation_psi.setter
