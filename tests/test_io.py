@@ -965,3 +965,15 @@ def test_a_model_folder_given_as_data_is_called_a_model():
                      checkpoint_every=1).fit(X, y)
         with pytest.raises(DataValidationError, match=r"ck is a gan-augment checkpoint, not data.*--resume"):
             read_table(checkpoints)
+
+
+
+def test_a_parquet_file_with_columns_of_several_levels_is_refused_when_read(tmp_path):
+    # Read without complaint; the command line printed the top-up plan, then refused it in Python's words.
+    pytest.importorskip("pyarrow")
+    frame = pd.DataFrame({("f", "a"): np.arange(6.0), ("t", "label"): ["a"] * 4 + ["b"] * 2})
+    frame.columns = pd.MultiIndex.from_tuples(frame.columns)
+    frame.to_parquet(tmp_path / "levels.parquet")
+    with pytest.raises(DataValidationError, match=r"levels\.parquet stores columns of several levels \(e\.g\. "
+                                                  r"\('f', 'a'\)\).*df\.columns = "):
+        read_table(tmp_path / "levels.parquet")

@@ -854,6 +854,11 @@ def _read_parquet(path: Path) -> pd.DataFrame:
             f"{path} stores a pandas index {which} beside its columns; gan-augment reads the columns only, "
             "so its values would be missing from the output. Store it as a column "
             "(df.reset_index().to_parquet(...)) to keep it, or drop it (df.reset_index(drop=True)).")
+    if isinstance(frame.columns, pd.MultiIndex):  # refused after the top-up plan, in Python's words
+        raise DataValidationError(
+            f"{path} stores columns of several levels (e.g. {frame.columns[0]!r}); a table needs one name per "
+            "column. Rewrite it with flat names: df.columns = ['_'.join(map(str, c)) for c in df.columns], "
+            "then df.to_parquet(...).")
     return frame
 
 
