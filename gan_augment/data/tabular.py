@@ -185,7 +185,7 @@ class TabularEncoder:
                     spec["binary"] = True
                 elif kind == "numeric":
                     _warn_if_identifier(series, name)
-                    spec = _fit_numeric(series, self.max_modes, column_seeds[position])
+                    spec = _fit_numeric(series, self.max_modes, column_seeds[position], y=y)
                 else:
                     # One piece of advice a column: dates want converting to numbers, an ID dropping, and
                     # neither max_categories raised to model every value.
@@ -1655,7 +1655,7 @@ def magnitude_text(value: float) -> str:
     return text if float(text) > LARGEST_MAGNITUDE else repr(float(value))
 
 
-def _fit_numeric(series: pd.Series, max_modes: int, seed: np.random.SeedSequence) -> dict:
+def _fit_numeric(series: pd.Series, max_modes: int, seed: np.random.SeedSequence, y=None) -> dict:
     values = column_floats(series)
     missing = np.isnan(values)
     observed = values[~missing]
@@ -1717,11 +1717,48 @@ def _fit_numeric(series: pd.Series, max_modes: int, seed: np.random.SeedSequence
         weights += list(np.asarray(cont_weights) * len(rest) / len(observed))
     elif len(rest):
         means, stds, weights = means + [float(rest[0])], stds + [0.0], weights + [len(rest) / len(observed)]
+    if y is not None:
+        means, stds, weights = _class_modes(observed, y[~missing], means, stds, weights,
+                                            1e-6 * float(observed.max() - observed.min()))
     order = np.argsort(means, kind="stable")
     spec.update(means=[float(means[i]) for i in order], stds=[float(stds[i]) for i in order],
                 weights=[float(weights[i]) for i in order])
     return spec
 
+
+def _class_modes(observed: np.ndarray, classes: np.ndarray, means: list, stds: list, weights: list,
+                 floor: float) -> tuple[list, list, list]:
+    """The column's modes, with those a class needs that shares of the whole column did not give:
+    an exact mode for a value most of a class's rows hold (a rare class all zeros, under the 5% of
+    the column that makes a point mass), and one mode over the rows of a class that no mode reaches
+    (a class under 0.5% of the rows, in a range of its own, whose mixture mode was dropped as too
+    light). Without them, such rows encode onto the edge of another class's mode: the class's real
+    rows decode to one wrong value, and the GAN is trained on it."""
+    means, stds, weights = list(means), list(stds), list(weights)
+    for label in np.unique(classes):
+        rows = observed[classes == label]
+        values, counts = np.unique(rows, return_counts=True)
+        top = int(counts.argmax())
+        points = {m for m, s in zip(means, stds) if s == 0}
+        if counts[top] >= max(_CLASS_POINT_ROWS, 0.5 * len(rows)) and values[top] not in points:
+            means, stds, weights = means + [float(values[top])], stds + [0.0], weights + [counts[top] / len(observed)]
+        m, s = np.asarray(means), np.asarray(stds)
+        reached = np.where(s > 0, np.abs(rows[:, None] - m) <= 4 * _ALPHA_CLIP * s, rows[:, None] == m).any(axis=1)
+        far = rows[~reached]
+        if len(far) >= 2 and len(far) >= 0.25 * len(rows):
+            spread = float(far.std())
+            # Wide enough to reach every one of them (alpha = (v - mean) / (4 std) within the clip).
+            reach = float(np.max(np.abs(far - far.mean()))) / (4 * _ALPHA_CLIP)
+            means.append(float(far.mean()))
+            stds.append(0.0 if spread == 0 else max(spread, reach, floor))
+            weights.append(len(far) / len(observed))
+    total = float(np.sum(weights))
+    return means, stds, [w / total for w in weights]
+
+
+#: A class's value becomes an exact mode of its own when at least this many of its rows (and half
+#: of them) hold it.
+_CLASS_POINT_ROWS = 5
 
 #: Whole numbers above this in size are not all representable as float64 (2**53).
 _EXACT_FLOAT_INT = 2 ** 53
