@@ -142,7 +142,9 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         Rows the discriminator judges together (PacGAN); guards against repeated rows (tables only;
         the batch is a multiple of it).
     max_modes : int, default=10
-        Most Gaussian-mixture modes per numeric column (mode-specific normalisation; tables only).
+        Most Gaussian-mixture modes per numeric column (mode-specific normalisation; tables only),
+        and most modes added for classes the column's modes do not serve (a rare class in a range
+        of its own, or mostly one value).
     max_categories : int, default=100
         Categories beyond this many per column share one slot (a warning names the column), decoded
         by their frequency within the class generated.

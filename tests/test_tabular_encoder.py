@@ -967,4 +967,18 @@ def test_classes_add_no_modes_where_the_columns_own_serve_every_class():
         X, y = loader(return_X_y=True, as_frame=True)
         with_y = TabularEncoder(random_state=0).fit(X, y.to_numpy()).columns_
         without = TabularEncoder(random_state=0).fit(X).columns_
-        assert [spec["means"] for spec in with_y] == [spec["means"] for spec in without]
+        # Weights too: they are in checkpoints' fingerprints (renormalised, their last bits moved).
+        assert [(spec["means"], spec["stds"], spec["weights"]) for spec in with_y] == \
+            [(spec["means"], spec["stds"], spec["weights"]) for spec in without]
+
+
+def test_modes_added_for_classes_are_at_most_max_modes():
+    # 200 classes, each holding a value of its own: ~200 modes a column, whatever max_modes said.
+    rng = np.random.default_rng(0)
+    y = np.r_[np.zeros(3000, int), np.repeat(np.arange(1, 201), 6)]
+    own = np.repeat(np.round(rng.uniform(-3, 3, 200), 3), 6)
+    X = pd.DataFrame({"c": np.r_[np.round(rng.normal(0, 1, 3000), 3), own]})
+    for most in (1, 10):
+        without = len(TabularEncoder(random_state=0, max_modes=most).fit(X).columns_[0]["means"])
+        with_y = len(TabularEncoder(random_state=0, max_modes=most).fit(X, y).columns_[0]["means"])
+        assert without < with_y <= without + most

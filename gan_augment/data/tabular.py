@@ -87,7 +87,8 @@ class TabularEncoder:
         (object, string, category, bool). Use it for integer codes.
     max_modes : int, default=10
         Upper bound on mixture modes per numeric column (at most 200 are fitted: a mode below 0.5%
-        of the rows is dropped).
+        of the rows is dropped); fitted with classes, up to as many again for classes those modes do
+        not serve (a rare class in a range of its own, or mostly one value).
     max_categories : int, default=100
         Categories beyond this many (the rarest ones) share one "other" slot; a decoded "other"
         becomes one of them, drawn by their observed frequency. A warning names the column.
@@ -1719,7 +1720,7 @@ def _fit_numeric(series: pd.Series, max_modes: int, seed: np.random.SeedSequence
         means, stds, weights = means + [float(rest[0])], stds + [0.0], weights + [len(rest) / len(observed)]
     if y is not None:
         means, stds, weights = _class_modes(observed, y[~missing], means, stds, weights,
-                                            1e-6 * float(observed.max() - observed.min()))
+                                            1e-6 * float(observed.max() - observed.min()), max_modes)
     order = np.argsort(means, kind="stable")
     spec.update(means=[float(means[i]) for i in order], stds=[float(stds[i]) for i in order],
                 weights=[float(weights[i]) for i in order])
@@ -1727,21 +1728,28 @@ def _fit_numeric(series: pd.Series, max_modes: int, seed: np.random.SeedSequence
 
 
 def _class_modes(observed: np.ndarray, classes: np.ndarray, means: list, stds: list, weights: list,
-                 floor: float) -> tuple[list, list, list]:
+                 floor: float, most: int) -> tuple[list, list, list]:
     """The column's modes, with those a class needs that shares of the whole column did not give:
     an exact mode for a value most of a class's rows hold (a rare class all zeros, under the 5% of
     the column that makes a point mass), and one mode over the rows of a class that no mode reaches
     (a class under 0.5% of the rows, in a range of its own, whose mixture mode was dropped as too
     light). Without them, such rows encode onto the edge of another class's mode: the class's real
-    rows decode to one wrong value, and the GAN is trained on it."""
+    rows decode to one wrong value, and the GAN is trained on it. At most ``most`` (max_modes) are
+    added, the rarest classes' first; where none is, the modes are returned as they were."""
     means, stds, weights = list(means), list(stds), list(weights)
-    for label in np.unique(classes):
+    given = len(means)
+    labels, sizes = np.unique(classes, return_counts=True)
+    for label in labels[np.argsort(sizes, kind="stable")]:
+        if len(means) - given >= most:
+            break
         rows = observed[classes == label]
         values, counts = np.unique(rows, return_counts=True)
         top = int(counts.argmax())
         points = {m for m, s in zip(means, stds) if s == 0}
         if counts[top] >= max(_CLASS_POINT_ROWS, 0.5 * len(rows)) and values[top] not in points:
             means, stds, weights = means + [float(values[top])], stds + [0.0], weights + [counts[top] / len(observed)]
+            if len(means) - given >= most:
+                break
         m, s = np.asarray(means), np.asarray(stds)
         reached = np.where(s > 0, np.abs(rows[:, None] - m) <= 4 * _ALPHA_CLIP * s, rows[:, None] == m).any(axis=1)
         far = rows[~reached]
@@ -1752,6 +1760,8 @@ def _class_modes(observed: np.ndarray, classes: np.ndarray, means: list, stds: l
             means.append(float(far.mean()))
             stds.append(0.0 if spread == 0 else max(spread, reach, floor))
             weights.append(len(far) / len(observed))
+    if len(means) == given:
+        return means, stds, weights
     total = float(np.sum(weights))
     return means, stds, [w / total for w in weights]
 
