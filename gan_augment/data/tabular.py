@@ -1750,8 +1750,9 @@ def _class_modes(observed: np.ndarray, classes: np.ndarray, means: list, stds: l
             means, stds, weights = means + [float(values[top])], stds + [0.0], weights + [counts[top] / len(observed)]
             if len(means) - given >= most:
                 break
-        m, s = np.asarray(means), np.asarray(stds)
-        reached = np.where(s > 0, np.abs(rows[:, None] - m) <= 4 * _ALPHA_CLIP * s, rows[:, None] == m).any(axis=1)
+        reached = np.zeros(len(rows), dtype=bool)
+        for mean, std in zip(means, stds):  # mode by mode: a (rows x modes) array of a large class is large
+            reached |= np.abs(rows - mean) <= 4 * _ALPHA_CLIP * std if std > 0 else rows == mean
         far = rows[~reached]
         if len(far) >= 2 and len(far) >= 0.25 * len(rows):
             spread = float(far.std())
