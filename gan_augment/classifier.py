@@ -186,6 +186,7 @@ def _check_estimator_takes(estimator, augmenter, X) -> None:
                else "give X as rows of features")
         raise ValueError(f"{name} takes X as rows of features (2-D), and X has shape {shape}: {how}, or put a step "
                          "that flattens them before it in a Pipeline.")
+    X = as_pandas_frame(X)  # once for both checks below (polars and pyarrow tables have no isna)
     if not tags.input_tags.allow_nan:
         column = _first_column_with_missing(X)
         if column is not None:
@@ -203,15 +204,15 @@ def _check_estimator_takes(estimator, augmenter, X) -> None:
 
 
 def _first_column_with_text(X, *, categories: bool) -> str | None:
-    """Where X first holds text that is not a number (``column 'city'``, ``column 3``), None where it
-    holds none: scikit-learn's classifiers of numbers convert "3.5" themselves. Columns of pandas'
-    category dtype count only with ``categories`` (HistGradientBoostingClassifier's
-    ``categorical_features="from_dtype"`` reads them as categories)."""
+    """Where X (a pandas DataFrame, an array or rows) first holds text that is not a number
+    (``column 'city'``, ``column 3``), None where it holds none: scikit-learn's classifiers of
+    numbers convert "3.5" themselves. Columns of pandas' category dtype count only with
+    ``categories`` (HistGradientBoostingClassifier's ``categorical_features="from_dtype"`` reads
+    them as categories)."""
     import pandas as pd
 
     if sparse.issparse(X):
         return None
-    X = as_pandas_frame(X)
     named = isinstance(X, pd.DataFrame)
     if not named:
         array = np.asarray(X)
@@ -251,12 +252,12 @@ def _is_plain_scikit_learn(estimator) -> bool:
 
 
 def _first_column_with_missing(X) -> str | None:
-    """Where X first has a missing value (``column 'age'``, ``column 3``), None where it has none."""
+    """Where X (a pandas DataFrame, an array or rows) first has a missing value (``column 'age'``,
+    ``column 3``), None where it has none."""
     import pandas as pd
 
     if sparse.issparse(X):  # no augmenter of ours takes it; SMOTE's check names what it refuses
         return None
-    X = as_pandas_frame(X)  # a polars DataFrame or pyarrow Table has columns, but no isna
     frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X))
     missing = frame.isna().to_numpy().any(axis=0)
     if not missing.any():
