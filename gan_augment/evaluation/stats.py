@@ -47,16 +47,14 @@ class Test(NamedTuple):
 
 
 def corrected_test(values, test_train_ratio: float, confidence: float = 0.95, bounds: Bounds = None,
-                   resolution: float = 0.0, *, difference: bool = False) -> Test:
+                   min_variance: float = 0.0, *, difference: bool = False) -> Test:
     """Mean of ``values`` (per-fold scores or paired differences), its interval and the p-value of mean = 0.
 
     NaN values (a metric undefined on a fold) are dropped. With fewer than two finite values the
-    bounds and p are NaN. With no spread the interval is the point itself and p is 1: every fold
-    giving the same difference (with few test rows, scores move in steps of 1/n) is not taken as
-    evidence, but it still counts as one of the hypotheses tested when a family is corrected. "No
-    spread" is a range of values below ``resolution`` (:func:`paired` sets it): folds of 72 and 71
-    rows that each lose 3 rows differ by 0.0006, which is no spread, though a t statistic on it is
-    huge. ``bounds=(lo, hi)`` clips the interval to the
+    bounds and p are NaN. ``min_variance`` is a floor on the values' sample variance (:func:`paired`
+    sets it where the folds' differences are the same whole rows, whose spread says nothing). With
+    no spread at all the interval is the point itself and p is 1 (it still counts as one of the
+    hypotheses tested when a family is corrected). ``bounds=(lo, hi)`` clips the interval to the
     metric's range. For a paired ``difference`` with no spread the interval spans 0 and the mean:
     the point alone would exclude 0 beside a p of 1.
     """
@@ -69,11 +67,12 @@ def corrected_test(values, test_train_ratio: float, confidence: float = 0.95, bo
     mean = float(values.mean())
     if values.size < 2:
         return Test(mean, math.nan, math.nan, math.nan)
-    scale = math.sqrt((1.0 / values.size + float(test_train_ratio)) * float(values.var(ddof=1)))
-    spread = float(values.max() - values.min())
     # A spread in the last digits only (-0.3 and -0.30000000000000004: the same score reached by
     # other sums) is none: a t statistic on it is huge.
-    if scale == 0.0 or spread < resolution or spread <= _FLOAT_NOISE * max(1.0, float(np.abs(values).max())):
+    spread = float(values.max() - values.min())
+    variance = 0.0 if spread <= _FLOAT_NOISE * max(1.0, float(np.abs(values).max())) else float(values.var(ddof=1))
+    scale = math.sqrt((1.0 / values.size + float(test_train_ratio)) * max(variance, float(min_variance)))
+    if scale == 0.0:
         return Test(mean, min(mean, 0.0), max(mean, 0.0), 1.0) if difference else Test(mean, mean, mean, 1.0)
     df = values.size - 1
     half = float(stats.t.ppf(0.5 + confidence / 2.0, df)) * scale
@@ -113,17 +112,28 @@ def holm(p_values: Sequence[float]) -> list[float]:
     return [float(v) for v in adjusted]
 
 
-def _same_tally_changes(folds: Sequence, method: str, reference: str,
-                        tallies: Callable[[Any, str], Optional[tuple]]) -> bool:
-    """Whether ``method`` changes the counts of ``tallies`` by the same whole numbers in every fold,
-    not all zero (counts that do not move explain no difference in the score)."""
+def _same_tally_change(folds: Sequence, method: str, reference: str,
+                       tallies: Callable[[Any, str], Optional[tuple]]) -> int:
+    """The largest count ``method`` changes where it changes the counts of ``tallies`` by the same
+    whole numbers in every fold, not all zero (counts that do not move explain no difference in the
+    score); 0 otherwise."""
     changes = set()
     for fold in folds:
         ours, theirs = tallies(fold, method), tallies(fold, reference)
         if ours is None or theirs is None:
-            return False
+            return 0
         changes.add(tuple(round(a - b) for a, b in zip(ours, theirs)))
-    return len(changes) == 1 and any(changes.pop())
+    return max(map(abs, changes.pop()), default=0) if len(changes) == 1 else 0
+
+
+def _one_step_less_variance(differences: Sequence[float], steps: float) -> float:
+    """The sample variance of ``differences`` (the same ``steps`` whole steps in every fold) with the
+    fold of the largest one moved one step toward 0: the least spread that whole steps can show."""
+    moved = np.asarray(differences, dtype=float)
+    moved = moved[np.isfinite(moved)]
+    largest = int(np.argmax(np.abs(moved)))
+    moved[largest] *= max(0.0, 1.0 - 1.0 / steps)
+    return float(moved.var(ddof=1))
 
 
 class IntervalSettings(Protocol):
@@ -142,22 +152,25 @@ def paired(plan: IntervalSettings, folds: Sequence, method: str, reference: str,
            tallies: Optional[Callable[[Any, str], Optional[tuple]]] = None) -> Test:
     """:func:`corrected_test` of per-fold ``key(fold, method) - key(fold, reference)``.
 
-    Differences that are the same number of test rows in every fold (3 of 72 and 3 of 71 rows, for
-    folds that say how many they hold) are no spread, though they differ in their last digits and a
-    t statistic on that is huge. ``rows(fold)``: the test rows the score rests on, the fold's own
-    by default (a class's for a per-class score). A score that is no multiple of one count
-    (macro-F1, balanced accuracy: averages over classes of different sizes) gives ``tallies(fold,
-    method)``, the counts it is made of (each class's true and false positives), or None where they
-    cannot be read: the same change of every count in every fold is no spread either (one more rare
-    row found in each fold of 10, 10 and 9 rare rows read as p = 0.003). Any other spread is
-    tested: a gain of macro-F1 +0.08 to +0.12 in every fold is evidence, whatever the folds' sizes
-    (taking any spread under one test row's worth as none made it p = 1)."""
+    Where every fold's difference is the same whole number of test rows (3 of 72 and 3 of 71 rows:
+    ``rows(fold)`` is the count a score rests on, the fold's own test rows by default, a class's
+    for a per-class score), their spread is rounding: a t statistic on it is huge, and none at all
+    would be no evidence, though a change found in every fold is the steadiest there is. Such a
+    difference is tested as if one fold had moved one row less (its variance is the floor): the
+    evidence grows with the folds and the size of the change, and a change the same in every fold
+    is never weaker evidence than one that varies (one more rare row found in each of 15 folds had
+    p = 1 where 14 of 15 had p < 0.001). A score that is no multiple of one count (macro-F1,
+    balanced accuracy: averages over classes of different sizes) gives ``tallies(fold, method)``,
+    the counts it is made of (each class's true and false positives), or None where they cannot be
+    read: the same change of every count in every fold is whole steps too, of its largest count.
+    Any other spread is tested as it is."""
     differences = [key(fold, method) - key(fold, reference) for fold in folds]
     sizes = [(rows(fold) if rows is not None else getattr(fold, "n_test", 0)) or 0 for fold in folds]
     lost = [d * n for d, n in zip(differences, sizes) if n > 0 and math.isfinite(d)]  # in test rows
     same_rows = bool(lost) and len(lost) == len(differences) and \
         max(lost) - min(lost) <= 1e-9 * max(1.0, *map(abs, lost))
-    if not same_rows and tallies is not None:
-        same_rows = _same_tally_changes(folds, method, reference, tallies)
-    resolution = math.inf if same_rows else 0.0
-    return corrected_test(differences, plan.test_train_ratio, plan.confidence, bounds, resolution, difference=True)
+    steps = round(abs(lost[0])) if same_rows and abs(abs(lost[0]) - round(abs(lost[0]))) <= 1e-6 else 0
+    if not steps and tallies is not None:
+        steps = _same_tally_change(folds, method, reference, tallies)
+    floor = _one_step_less_variance(differences, steps) if steps and len(differences) > 1 else 0.0
+    return corrected_test(differences, plan.test_train_ratio, plan.confidence, bounds, floor, difference=True)
