@@ -40,8 +40,9 @@ from gan_augment._memory import check_top_up_fits, value_bytes
 from gan_augment._sampler import TableSamplerMixin, declared_tags, refuse_params
 from gan_augment._random import derive_seed, seeded_clone, seeded_splitter, spawn_seeds
 from gan_augment._warnings import recording, say_once, user_stacklevel
-from gan_augment.baselines import (BASELINE_SAMPLERS, baseline_sampler, smote_frame, split_columns, unchanged_copies,
-                                   with_table_categories)
+from gan_augment.baselines import (BASELINE_SAMPLERS, baseline_sampler, check_X_y_as_given, smote_frame, split_columns,
+                                   unchanged_copies, with_table_categories)
+from gan_augment.classifier import check_estimator_takes
 from gan_augment.data.layout import shape_of
 from gan_augment.kinds import kind_for_input
 from gan_augment.planner import CLASSES_CONSTRAINT, plain_label, plan_top_up, stratified_training_rows
@@ -188,10 +189,18 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
                 f"AutoAugmenter scores its candidates with a classifier of rows, so X must be 2-D; got shape "
                 f"{shape_of(X)}. Pass images as flat rows with augmenter=GANAugmenter(image_shape=(C, H, W)), "
                 "or top them up with GANAugmenter directly.")
-        return kind_for_input(X, self._gan_params()).check_input(self, X, y)
+        kind = kind_for_input(X, self._gan_params())
+        if kind.name == "tabular" and "gan" not in self._check_candidates()[0]:
+            # Baselines only: the GAN's own refusals (a MultiIndex's tuple column names) are not theirs.
+            return check_X_y_as_given(self, X, y)
+        return kind.check_input(self, X, y)
 
     def _fit_resample(self, X, y):
         methods, amounts = self._check_candidates()
+        if not isinstance(self.estimator, (str, type(None))):
+            # What its fits would refuse on every inner fold: text read "could not convert string to
+            # float: 'y'", naming neither the column nor the estimator.
+            check_estimator_takes(self.estimator, self, X)
         y = np.asarray(y)
         full_plan = plan_top_up(y, self.sampling_strategy, self.classes)
         # Refused before the folds, as GANAugmenter refuses it before training: the baselines'
@@ -227,6 +236,10 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
 
     # ------------------------------------------------------------------ internals
     def _gan_params(self) -> dict:
+        if isinstance(self.augmenter, type):  # HasMethods takes a class too; get_params then wants a self
+            name = self.augmenter.__name__
+            raise TypeError(f"augmenter= takes an instance, {name}(...), and got the class {name}: add the "
+                            "parentheses (and its settings).")
         return self.augmenter.get_params(deep=False) if self.augmenter is not None else {}
 
     def _select(self, cv_results) -> int:

@@ -93,7 +93,7 @@ def baseline_sampler(method: str, sampling_strategy="auto", random_state=None, *
     raise ValueError(f"Unknown baseline {method!r}; expected one of {list(BASELINE_SAMPLERS)}.")
 
 
-def _check_X_y_as_given(sampler, X, y):
+def check_X_y_as_given(sampler, X, y):
     """imbalanced-learn's input check for a sampler that keeps DataFrames (and their columns) as they are."""
     y, binarize_y = check_target_type(plain_labels(y), indicate_one_vs_all=True)
     X = as_rows(sampler, X, y)
@@ -163,7 +163,7 @@ class ClassicOversampler(BaseOverSampler):
                    "X.transpose(0, 3, 1, 2).reshape(len(X), -1) for (N, H, W, C)")
             raise ValueError(f"ClassicOversampler reads images as rows of pixels in (C, H, W) order; X has shape "
                              f"{shape_of(X)}. Flatten it first: {how}.")
-        X, y, binarize_y = _check_X_y_as_given(self, X, y)
+        X, y, binarize_y = check_X_y_as_given(self, X, y)
         shape = check_image_shape(self.image_shape)
         if X.shape[1] != int(np.prod(shape)):
             raise ValueError(f"image_shape={tuple(self.image_shape)} holds {int(np.prod(shape))} pixels, but the rows "
@@ -250,7 +250,7 @@ class MixedSMOTE(TableSamplerMixin, BaseOverSampler):
         self.random_state = random_state
 
     def _check_X_y(self, X, y, accept_sparse=None):
-        return _check_X_y_as_given(self, X, y)
+        return check_X_y_as_given(self, X, y)
 
     def _fit_resample(self, X, y):
         check_top_up_fits(self.sampling_strategy_, np.shape(X)[1], "rows")

@@ -62,6 +62,14 @@ class AugmentedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
 
     @fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, **fit_params):
+        """Top up ``X, y`` with a clone of ``augmenter``, then fit a clone of ``estimator`` on the result.
+
+        ``fit_params`` go to the estimator's ``fit`` (with metadata routing on: what it requested).
+        Values with one entry per row of X (``sample_weight``) are refused: the estimator is fitted
+        on the augmented rows, and the synthetic ones have none; weight the classes in the
+        estimator (``class_weight=``) instead. Validation data of its own (``X_val``, an
+        ``eval_set``) pass on as given.
+        """
         # Everything that can be refused is refused before the augmenter is fitted (a GAN fit can
         # take minutes), and nothing fitted is set until both fits have succeeded: a failed refit
         # leaves the model fitted before as it was, never the new augmenter beside the old estimator.
@@ -88,7 +96,7 @@ class AugmentedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             # continuous", which its estimator checks expect); the samplers name other faults.
             check_classification_targets(y)
         estimator = clone(self.estimator)  # one without get_params cannot be: refused before the GAN fit
-        _check_estimator_takes(estimator, self.augmenter, X)
+        check_estimator_takes(estimator, self.augmenter, X)
         augmenter = clone(self.augmenter)
         X_res, y_res = augmenter.fit_resample(X, y)
         estimator = estimator.fit(X_res, y_res, **fit_params)
@@ -157,7 +165,7 @@ def _estimator_type(estimator) -> str | None:
     return None if tags is None else tags.estimator_type
 
 
-def _check_estimator_takes(estimator, augmenter, X) -> None:
+def check_estimator_takes(estimator, augmenter, X) -> None:
     """Refuse, before any augmenter is fitted, what the estimator's own fit would refuse after it.
 
     Its settings and those of every estimator inside it (a Pipeline's steps), by their scikit-learn

@@ -255,6 +255,44 @@ def test_the_estimators_settings_are_refused_before_any_fit_whatever_n_jobs(n_jo
     assert CountingGAN.fits == 0
 
 
+def test_a_numbers_only_estimator_on_a_table_with_text_is_refused_naming_the_column_before_any_fit():
+    # LogisticRegression's fit in the first inner fold said "could not convert string to float: 'red'".
+    X, y = _table()
+    X["a"] = X["a"].fillna(0.0)
+    CountingGAN.fits = 0
+    with pytest.raises(ValueError, match=r"LogisticRegression takes numbers only, and X has text \(column 'colour'\)"):
+        AutoAugmenter(augmenter=CountingGAN(**FAST_GAN), estimator=LogisticRegression(), random_state=0).fit_resample(X, y)
+    assert CountingGAN.fits == 0
+    # The same estimator in a Pipeline that encodes the text is taken.
+    from sklearn.compose import make_column_transformer
+    from sklearn.pipeline import make_pipeline as sklearn_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    encoded = sklearn_pipeline(make_column_transformer((OneHotEncoder(), ["colour"]), remainder="passthrough"),
+                               LogisticRegression())
+    auto = AutoAugmenter(estimator=encoded, methods=("random",), random_state=0).fit(X, y)
+    assert auto.chosen_["method"] in ("none", "random")
+
+
+def test_the_augmenter_class_without_parentheses_is_refused_naming_the_parameter():
+    X, y = _table()
+    with pytest.raises(TypeError, match=r"augmenter= takes an instance, GANAugmenter\(\.\.\.\), and got the class"):
+        AutoAugmenter(augmenter=GANAugmenter, random_state=0).fit_resample(X, y)
+
+
+def test_columns_of_several_levels_are_taken_when_no_gan_is_a_candidate():
+    # Refused with "a model keeps one name per column" for random oversampling and SMOTE alone, which
+    # take them (as MixedSMOTE and imbalanced-learn's samplers do).
+    X, y = _table()
+    X.columns = pd.MultiIndex.from_tuples([("num", "a"), ("num", "b"), ("text", "colour")])
+    auto = AutoAugmenter(methods=("random", "smote"), amounts=(1.0,), random_state=0)
+    X_res, y_res = auto.fit_resample(X, y)
+    assert X_res.columns.equals(X.columns) and len(X_res) == len(y_res)
+    pd.testing.assert_frame_equal(X_res.iloc[:len(X)].reset_index(drop=True), X.reset_index(drop=True))
+    with pytest.raises(DataValidationError, match=r"X has a column named \('num', 'a'\), a tuple"):
+        AutoAugmenter(methods=("random", "gan"), augmenter=GANAugmenter(**FAST_GAN)).fit_resample(X, y)
+
+
 def test_the_estimators_settings_are_left_to_a_search_and_to_a_configuration_that_skips_them():
     import sklearn
     from sklearn.model_selection import GridSearchCV
