@@ -901,3 +901,18 @@ def test_the_judges_view_re_encodes_what_a_rule_sets_except_where_a_rare_value_i
         # Rows whose parent is still to be drawn: the generator's block as it was.
         assert torch.equal(seen[drawn], Z[drawn]) and drawn.any() == rare
         assert torch.equal(seen[:, :c_start], Z[:, :c_start])  # nothing else is rewritten
+
+
+def test_the_searches_of_column_pairs_stop_at_their_cap(monkeypatch):
+    # Past the cap the loops went on over every parent, sorting its rows, and tried no pair: on 4,000
+    # columns the rule searches took 26 s of a 33 s encoder fit, on a table whose GAN epoch took 1 s.
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({f"c{j}": rng.choice(list("abc"), 200) for j in range(40)})
+    y = np.r_[np.zeros(160, int), np.ones(40, int)]
+    sorted_parents = []
+    runs = column_rules._runs
+    monkeypatch.setattr(column_rules, "_runs", lambda codes: sorted_parents.append(1) or runs(codes))
+    monkeypatch.setattr(column_rules, "_DERIVED_PAIRS_TOTAL", 5)
+    TabularEncoder().fit(X, y)
+    # Each search sorts the parent whose pairs reach the cap (5 < 39 children), and no other.
+    assert len(sorted_parents) == 2

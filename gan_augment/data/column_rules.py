@@ -212,15 +212,15 @@ def find_missing_links(frame: pd.DataFrame, specs: list[dict]) -> list[dict]:
     parents = [p for p in range(len(specs)) if not missing[p].any()]
     codes, code_counts = {}, {}
 
-    def value_on(parent: int, mask: np.ndarray):
-        """The value ``parent`` takes exactly on the rows of ``mask`` (as JSON holds it), or None (a
-        parent has no missing value, so None is no value of it)."""
+    def value_on(parent: int, mask: np.ndarray, first_row: int, count: int):
+        """The value ``parent`` takes exactly on the rows of ``mask`` (whose first is ``first_row``,
+        ``count`` rows in all) as JSON holds it, or None (a parent has no missing value, so None is
+        no value of it). Called for every class and parent: the count rules out most in O(1)."""
         if parent not in codes:
             codes[parent] = _factorize(frame.iloc[:, parent])[0]
             code_counts[parent] = np.bincount(codes[parent])
-        first_row = int(np.argmax(mask))
         code = codes[parent][first_row]
-        if code_counts[parent][code] != int(mask.sum()) or not np.array_equal(codes[parent] == code, mask):
+        if code_counts[parent][code] != count or not np.array_equal(codes[parent] == code, mask):
             return None
         try:
             return json_scalar(frame.iloc[first_row, parent])
@@ -230,21 +230,22 @@ def find_missing_links(frame: pd.DataFrame, specs: list[dict]) -> list[dict]:
     links, followed = [], []
     for members in classes.values():
         mask = missing[members[0]]
+        first_row, count = int(np.argmax(mask)), int(mask.sum())
         for parent in parents:
-            value = value_on(parent, mask)
+            value = value_on(parent, mask, first_row, count)
             if value is not None and _decodes_exactly(specs[parent], value):
                 links += [{"column": p, "parent": parent, "when": "equals", "value": value} for p in members]
-                followed.append((parent, value, mask))  # one column may mark several classes
+                followed.append((parent, value, mask, first_row, count))  # one column may mark several classes
                 break
         else:
             links += [{"column": p, "parent": members[0], "when": "missing", "value": None} for p in members[1:]]
     # A followed column follows none, and a column follows one other.
-    taken = {parent for parent, _, _ in followed} | {link["column"] for link in links}
-    for parent, value, mask in followed:
+    taken = {parent for parent, *_ in followed} | {link["column"] for link in links}
+    for parent, value, mask, first_row, count in followed:
         for twin in parents:
             if twin in taken or specs[twin]["kind"] != "categorical":
                 continue
-            linked = value_on(twin, mask)
+            linked = value_on(twin, mask, first_row, count)
             if linked is not None and linked in specs[twin]["categories"]:
                 links.append({"column": twin, "parent": parent, "when": "equals", "value": value, "sets": linked})
                 taken.add(twin)
@@ -290,14 +291,17 @@ def find_derived_columns(frame: pd.DataFrame, specs: list[dict], grouped: set[in
     children = [p for p in usable if n_values[p] > 1]
     rules, derived, setting, pairs_tried = [], set(), set(), 0  # setting: the parents of rules found
     for parent in parents:
+        if pairs_tried >= _DERIVED_PAIRS_TOTAL:  # not one more parent's sort: columns x columns on wide tables
+            break
         if parent in derived:
             continue
         # One run of rows per value of the parent, in the order of its codes (all of 0..n-1).
         order, starts = _runs(codes[parent])
         held = np.diff(np.r_[starts, len(order)])
         for child in children:
-            if child == parent or child in derived or child in setting or n_values[child] > n_values[parent] \
-                    or pairs_tried >= _DERIVED_PAIRS_TOTAL:
+            if pairs_tried >= _DERIVED_PAIRS_TOTAL:
+                break
+            if child == parent or child in derived or child in setting or n_values[child] > n_values[parent]:
                 continue
             pairs_tried += 1
             child_of, highest = _least_and_greatest(codes[child], order, starts)
@@ -346,6 +350,8 @@ def find_implied_values(frame: pd.DataFrame, specs: list[dict], grouped: set[int
               for p in usable}
     candidates, pairs_tried = [], 0
     for parent in usable:
+        if pairs_tried >= _DERIVED_PAIRS_TOTAL:  # not one more parent's sort: columns x columns on wide tables
+            break
         order, starts = _runs(codes[parent])
         values_run = codes[parent][order[starts]]  # each run's value of the parent (-1: missing)
         sizes = np.diff(np.r_[starts, len(order)])
@@ -353,7 +359,9 @@ def find_implied_values(frame: pd.DataFrame, specs: list[dict], grouped: set[int
         if not large.any():
             continue
         for child in usable:
-            if child == parent or child in linked or len(values[child]) < 2 or pairs_tried >= _DERIVED_PAIRS_TOTAL:
+            if pairs_tried >= _DERIVED_PAIRS_TOTAL:
+                break
+            if child == parent or child in linked or len(values[child]) < 2:
                 continue
             pairs_tried += 1
             low, high = _least_and_greatest(codes[child], order, starts)
