@@ -982,3 +982,19 @@ def test_modes_added_for_classes_are_at_most_max_modes():
         without = len(TabularEncoder(random_state=0, max_modes=most).fit(X).columns_[0]["means"])
         with_y = len(TabularEncoder(random_state=0, max_modes=most).fit(X, y).columns_[0]["means"])
         assert without < with_y <= without + most
+
+
+@pytest.mark.parametrize("dtype", ["string[pyarrow]", "category", object])
+def test_a_decode_table_longer_than_the_rows_decodes_as_the_whole_table(dtype):
+    # A table longer than the rows is cut to the entries the rows take (converting all of an ID
+    # column's rare values at each call was most of a many-class top-up): the same values, in order.
+    from gan_augment.data._dtypes import dtype_to_json
+    from gan_augment.data.tabular import _categorical_values
+
+    column = pd.Series([f"id{i}" for i in range(50)] + [None], dtype=dtype)
+    spec = {"categories": [f"id{i}" for i in range(10)], "other": [f"id{i}" for i in range(10, 50)],
+            "has_missing": True, "missing_value": "nan", "dtype": dtype_to_json(column.dtype)}
+    expected = pd.Series(spec["categories"] + spec["other"] + [np.nan], dtype=object).astype(column.dtype)
+    for codes in (np.array([50, 3, 42, 3, 17]), np.arange(51)[::-1], np.array([7])):
+        decoded = _categorical_values(codes, spec)
+        pd.testing.assert_series_equal(decoded, expected.take(codes).reset_index(drop=True))

@@ -2007,13 +2007,18 @@ def _categorical_codes(slot: np.ndarray, spec: dict, rng: np.random.Generator, c
 def _categorical_values(codes: np.ndarray, spec: dict) -> pd.Series:
     """The values at ``codes`` of the column's decode table, already in the column's dtype.
 
-    The few distinct values are converted to the dtype once and the rows are a positional take from
+    The distinct values are converted to the dtype once and the rows are a positional take from
     them: converting one object per row (e.g. to a pyarrow string column) was the slow part of
-    sampling.
+    sampling. A table longer than the rows (an ID column's thousands of rare values, decoded for a
+    few rows of one class) is cut to the entries the rows take first: converting all of it at each
+    call took 52 of a 78 s top-up of 300 classes.
     """
     table = spec["categories"] + spec["other"]
     if spec["has_missing"]:
         table = table + [_MISSING_VALUES[spec.get("missing_value", "nan")]]  # absent from older model files
+    if len(table) > len(codes):
+        used, codes = np.unique(codes, return_inverse=True)
+        table = [table[entry] for entry in used.tolist()]
     values = pd.Series(table, dtype=object).astype(dtype_from_json(spec["dtype"]))
     return values.take(codes).reset_index(drop=True)
 
