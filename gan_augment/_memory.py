@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import numpy as np
+import pandas as pd
 
 
 def physical_memory() -> int | None:
@@ -21,13 +22,13 @@ def gib(n_bytes: float) -> str:
     return f"{n_bytes / 2 ** 30:,.1f} GiB"
 
 
-def check_fits_in_memory(n_samples: int, values: int, unit: str, *, value_bytes: int = 8,
+def check_fits_in_memory(n_samples: int, values: int, unit: str, *, value_bytes: float = 8,
                          what: str = "n_samples=") -> None:
     """Refuse a request whose output alone could not fit in this machine's memory, before any
     work (10**12 rows allocated for minutes and then failed). A lower bound: ``values`` per
     sample of ``value_bytes`` each (the output's: 1 for uint8 images)."""
     # Python ints: numpy's int64 counts (imbalanced-learn's) wrapped round to a negative need.
-    needed, physical = int(n_samples) * max(int(values), 1) * int(value_bytes), physical_memory()
+    needed, physical = int(n_samples) * max(int(values), 1) * float(value_bytes), physical_memory()
     if physical is None:  # not on this platform: nothing to compare with
         return
     if needed > physical:
@@ -36,14 +37,20 @@ def check_fits_in_memory(n_samples: int, values: int, unit: str, *, value_bytes:
                          "in parts (several calls, each with its own random_state; command line: --seed).")
 
 
-def check_top_up_fits(plan, values: int, unit: str, *, value_bytes: int = 8, what: str = "The top-up's ") -> None:
+def check_top_up_fits(plan, values: int, unit: str, *, value_bytes: float = 8,
+                      what: str = "The top-up's ") -> None:
     """:func:`check_fits_in_memory` for the rows a top-up ``plan`` (``{class: rows to add}``) adds."""
     check_fits_in_memory(sum(n for n in plan.values() if n > 0), values, unit, value_bytes=value_bytes, what=what)
 
 
-def value_bytes(source, *, image: bool = True) -> int:
+def value_bytes(source, *, image: bool = True) -> float:
     """Bytes per value of the samples made for ``source`` (an image array's or an image codec's
-    dtype: 1 for uint8); 8 for a table (``image=False``) and for what has no dtype (a table's
-    encoder: its columns' dtypes vary)."""
+    dtype: 1 for uint8). For a table (``image=False``) given as a DataFrame, the mean bytes a value
+    of its columns takes as they are held (pandas' ``memory_usage``: numbers at their width, text
+    in Arrow buffers at its length, other objects as a pointer): the new rows hold such values, and
+    a column of 10,000-character text made a top-up that the check put at 29 MB hold 18 GB. 8 for
+    other tables and for what has no dtype (a table's encoder: its columns' dtypes vary)."""
+    if not image and isinstance(source, pd.DataFrame) and source.size:
+        return max(1.0, float(source.memory_usage(index=False, deep=False).sum()) / source.size)
     dtype = getattr(source, "dtype_", getattr(source, "dtype", None)) if image else None
     return np.dtype(dtype).itemsize if isinstance(dtype, np.dtype) else 8

@@ -674,8 +674,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         check_class_sizes(plan, class_counts(y), self.min_class_size, unit=kind.unit,
                           made_from_itself=self._made_from_own_class,
                           in_every_class="InEveryClass" if isinstance(self.sampling_strategy, InEveryClass) else None)
-        # Before training: a top-up that could never be held is refused now, not after the fit (by
-        # the bound sample() applies then: images at their dtype's bytes, a table's values at 8).
+        # Before training: a top-up that could never be held is refused now, not after the fit
+        # (images at their dtype's bytes, a table's values at the bytes X's take).
         check_top_up_fits(plan, int(np.prod(np.shape(X)[1:])), kind.unit,
                           value_bytes=value_bytes(X, image=kind.name == "image"))
         return plan

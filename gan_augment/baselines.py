@@ -253,7 +253,7 @@ class MixedSMOTE(TableSamplerMixin, BaseOverSampler):
         return check_X_y_as_given(self, X, y)
 
     def _fit_resample(self, X, y):
-        check_top_up_fits(self.sampling_strategy_, np.shape(X)[1], "rows")
+        check_top_up_fits(self.sampling_strategy_, np.shape(X)[1], "rows", value_bytes=value_bytes(X, image=False))
         frame = smote_frame(X)
         # The new rows take the types of the columns as given (ints and None, not floats and NaN).
         given = frame if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X))

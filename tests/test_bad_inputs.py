@@ -920,6 +920,29 @@ def test_a_top_up_beyond_any_count_or_machine_is_refused_before_any_fold_or_fit(
         AutoAugmenter(sampling_strategy={"min": 2_000}, **image_auto).fit_resample(images, y)
 
 
+def test_a_top_up_of_long_text_counts_its_bytes_before_any_work(monkeypatch):
+    # A column of 10,000-character text: the check counted 8 bytes a value (29 MB for a top-up that
+    # held 18 GB, and the machine ran out of memory after the fit).
+    from gan_augment import AutoAugmenter, GANAugmenter, _memory, evaluate_augmentation
+    from gan_augment.baselines import MixedSMOTE
+
+    text = pd.Series(["x" * 10_000] * 40, dtype="string[pyarrow]")
+    X, y = pd.DataFrame({"a": np.arange(40.0), "text": text}), np.array(["maj"] * 30 + ["min"] * 10)
+    assert _memory.value_bytes(X, image=False) > 5_000
+    assert _memory.value_bytes(X.assign(text=np.arange(40.0)), image=False) == 8
+    monkeypatch.setattr(_memory, "physical_memory", lambda: 100_000_000)  # 100 MB: 10,000 rows of 10 kB
+    strategy = {"min": 20_000}
+    for sampler in (GANAugmenter(epochs=1, sampling_strategy=strategy), MixedSMOTE(sampling_strategy=strategy),
+                    AutoAugmenter(cv=2, methods=("random",), sampling_strategy=strategy)):
+        with pytest.raises(ValueError, match=r"The top-up's 19,990 rows of 2 values need at least 0\.2 GiB"):
+            sampler.fit_resample(X, y)
+        assert not hasattr(sampler, "generator_") and not hasattr(sampler, "cv_results_")
+    with pytest.raises(ValueError, match=r"the top-up's 19,990 rows of 2 values need at least 0\.2 GiB"):
+        evaluate_augmentation(X, y, GANAugmenter(epochs=1, sampling_strategy=strategy), cv=2, repeats=1)
+    # Numbers alone are as before: 19,990 rows of 2 values of 8 bytes fit.
+    MixedSMOTE(sampling_strategy={"min": 20_000}).fit_resample(X.assign(text=np.arange(40.0)), y)
+
+
 def test_saving_says_which_settings_a_model_file_cannot_keep(tmp_path):
     from gan_augment import GANAugmenter
 

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from gan_augment._memory import check_top_up_fits
+from gan_augment._memory import check_top_up_fits, value_bytes
 from gan_augment._random import SEED_MAX, check_seed, seeded_clone, seeded_splitter
 from gan_augment._warnings import catching_warnings, user_stacklevel
 from gan_augment.data.albumentations_adapter import import_albumentations
@@ -55,7 +55,7 @@ def plan_evaluation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5,
             if isinstance(baseline_strategy, InEveryClass):  # the baselines top up what it tops up
                 baseline_strategy(y)  # what the fit would refuse (a placement in a placement), refused now
                 baseline_strategy = baseline_strategy.sampling_strategy
-            targets = _strategy_targets(y, baseline_strategy, counts, X.shape[1])
+            targets = _strategy_targets(y, baseline_strategy, counts, X.shape[1], value_bytes(X, image=False))
     for warning in said:
         warnings.warn(warning.message, stacklevel=user_stacklevel())
     _check_augmenter_settings(augmenter, X)
@@ -205,7 +205,7 @@ def _explicit_targets(y, classes, augmenter) -> Optional[list]:
     return list(plan)
 
 
-def _strategy_targets(y, strategy, counts: dict, width: int) -> list:
+def _strategy_targets(y, strategy, counts: dict, width: int, bytes_per_value: float = 8) -> list:
     """The classes the augmenter's ``sampling_strategy`` adds rows to (when it adds none, every class
     but the largest: the report still compares the methods on them); a top-up of rows of ``width``
     values that no fold could hold is refused before the folds (the baselines' allocated it)."""
@@ -213,7 +213,8 @@ def _strategy_targets(y, strategy, counts: dict, width: int) -> list:
         plan = plan_top_up(y, strategy)
     except (ValueError, TypeError) as exc:
         raise ValueError(f"augmenter's sampling_strategy={strategy!r}: {exc}") from None
-    check_top_up_fits(plan, width, "rows", what=f"augmenter's sampling_strategy={strategy!r}: the top-up's ")
+    check_top_up_fits(plan, width, "rows", value_bytes=bytes_per_value,
+                      what=f"augmenter's sampling_strategy={strategy!r}: the top-up's ")
     majority = max(counts.values())
     return [label for label, n in plan.items() if n > 0] or [label for label, n in counts.items() if n < majority]
 
