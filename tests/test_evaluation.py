@@ -1708,3 +1708,12 @@ def test_correlation_difference_counts_a_synthetic_column_stuck_at_one_value_as_
     assert correlation_difference(real, stuck) == pytest.approx(independent, abs=0.05) and independent > 0.5
     # A pair undefined in the real rows has nothing to match: left out.
     assert correlation_difference(real.assign(c=1.0), stuck) == pytest.approx(abs(r[0, 1] - stuck.corr().iloc[0, 1]))
+
+
+def test_rows_by_label_finds_each_class_rows_as_equality_does():
+    from gan_augment.evaluation.utility import _rows_by_label
+
+    rows = _rows_by_label(np.array(["b", "a", "b", "c"], dtype=object))
+    assert rows == {"b": [0, 2], "a": [1], "c": [3]}
+    numbers = _rows_by_label(np.array([1, 2, 1]))
+    assert numbers[np.int64(1)] == [0, 2] and numbers[1.0] == [0, 2] and 3 not in numbers

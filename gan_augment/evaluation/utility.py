@@ -270,24 +270,34 @@ def _score(plan: EvaluationPlan, model, X_test, y_test, predicted):
     return scores, per_class
 
 
+def _rows_by_label(values) -> dict:
+    """``{label: positions of the rows with it}``, in one pass: a comparison per class over every
+    row was classes x rows (1.1 s of an evaluation of 200 classes). A dict takes labels as ``==``
+    does (1, 1.0 and True alike)."""
+    rows: dict = {}
+    for position, value in enumerate(np.asarray(values).tolist()):
+        rows.setdefault(value, []).append(position)
+    return rows
+
+
 def _inspect(plan: EvaluationPlan, fold: FoldResult, method: str, X_train, y_train, X_fit, y_fit, y_test, probe, seed):
     """Fidelity and privacy of the rows ``method`` added to the first training fold."""
     from gan_augment.evaluation.fidelity import fidelity
 
     synthetic_X = X_fit.iloc[len(X_train):].reset_index(drop=True)
-    synthetic_y = np.asarray(y_fit)[len(y_train):]
+    synthetic_rows, real_rows, test_rows = (_rows_by_label(values) for values in
+                                            (np.asarray(y_fit)[len(y_train):], y_train, y_test))
     for label in plan.targets:
-        mask = np.asarray([value == label for value in synthetic_y])
-        if not mask.any():
+        if label not in synthetic_rows:
             continue
-        real_mask = np.asarray([value == label for value in y_train])
-        real, synthetic = X_train[real_mask], synthetic_X[mask]
+        real, synthetic = X_train.iloc[real_rows.get(label, [])], synthetic_X.iloc[synthetic_rows[label]]
         if plan.fidelity:
             summary, columns = fidelity(real, synthetic, random_state=seed)
             fold.fidelity.append({"method": method, "class": label, **summary})
             fold.columns.extend({"method": method, "class": label, **record} for record in columns)
         if probe is not None:
-            holdout_mask = np.asarray([value == label for value in y_test])
+            holdout_mask = np.zeros(len(y_test), dtype=bool)
+            holdout_mask[test_rows.get(label, [])] = True
             fold.privacy.append({"method": method, "class": label, **probe.score(synthetic, holdout_mask)})
         if method == AUGMENTER:
             cap = 1000  # rows kept for the report's figures
