@@ -45,6 +45,7 @@ from gan_augment.baselines import (BASELINE_SAMPLERS, baseline_sampler, check_X_
 from gan_augment.classifier import check_estimator_takes
 from gan_augment.data.layout import shape_of
 from gan_augment.kinds import kind_for_input
+from gan_augment.kinds.tabular import check_finite
 from gan_augment.planner import CLASSES_CONSTRAINT, plain_label, plan_top_up, stratified_training_rows
 
 __all__ = ["AutoAugmenter", "one_standard_error"]
@@ -191,8 +192,11 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
                 "or top them up with GANAugmenter directly.")
         kind = kind_for_input(X, self._gan_params())
         if kind.name == "tabular" and "gan" not in self._check_candidates()[0]:
-            # Baselines only: the GAN's own refusals (a MultiIndex's tuple column names) are not theirs.
-            return check_X_y_as_given(self, X, y)
+            # Baselines only: the GAN's own refusals (a MultiIndex's tuple column names) are not theirs;
+            # infinities are (the estimator's fits refuse them, naming no column).
+            X, y, binarize_y = check_X_y_as_given(self, X, y)
+            check_finite(X)
+            return X, y, binarize_y
         return kind.check_input(self, X, y)
 
     def _fit_resample(self, X, y):

@@ -289,6 +289,10 @@ def test_columns_of_several_levels_are_taken_when_no_gan_is_a_candidate():
     X_res, y_res = auto.fit_resample(X, y)
     assert X_res.columns.equals(X.columns) and len(X_res) == len(y_res)
     pd.testing.assert_frame_equal(X_res.iloc[:len(X)].reset_index(drop=True), X.reset_index(drop=True))
+    # Infinities are refused naming the column, as before (the estimator's fits named none).
+    X.loc[3, ("num", "a")] = np.inf
+    with pytest.raises(DataValidationError, match=r"Column \('num', 'a'\) holds infinite values"):
+        AutoAugmenter(methods=("random",)).fit_resample(X, y)
     with pytest.raises(DataValidationError, match=r"X has a column named \('num', 'a'\), a tuple"):
         AutoAugmenter(methods=("random", "gan"), augmenter=GANAugmenter(**FAST_GAN)).fit_resample(X, y)
 
