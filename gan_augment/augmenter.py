@@ -53,6 +53,20 @@ from gan_augment.training.trainer import (float32_default, float32_matmul_precis
                                          resolve_device, seeded_rng, torch_threads)
 
 
+#: Image critics that weight clipping leaves unable to tell images apart: without batch norm, clamping
+#: every weight to +-0.01 shrinks their scores to nothing, and the generator learns nothing (8x8
+#: digits, 40 epochs: label fidelity 0.35 and 0.37 against chance 0.33; dcgan 0.98, stylegan 0.76).
+CLIPPING_FAILS = ("resnet", "progressive")
+
+
+def _refuse_clipped_deep_critics(loss: str, architecture) -> None:
+    """Refuse, before training, loss="wasserstein" with a critic that weight clipping silences."""
+    if loss == "wasserstein" and architecture in CLIPPING_FAILS:
+        raise ValueError(f"loss='wasserstein' clips every weight of the critic to +-0.01, and the {architecture} "
+                         "critic (no batch norm) then scores every image alike: nothing is learnt. Use "
+                         "loss='wgan-gp' (a gradient penalty instead of clipping) or 'hinge', or architecture='dcgan'.")
+
+
 class GANAugmenter(TableSamplerMixin, BaseOverSampler):
     """Top up classes with rows (or images) from a class-conditional GAN fitted on your data.
 
@@ -736,6 +750,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
             optimizer=self.optimizer, lr_g=self.lr_g, lr_d=self.lr_d, n_critic=self.n_critic, ema_decay=self.ema_decay,
             lr_schedule=self.lr_schedule, augment=kind.augment_policy(self.augment), precision=self.precision,
         )
+        _refuse_clipped_deep_critics(training.loss, getattr(self.model_config_, "architecture", None))
         n_classes, n_members = len(self.classes_), self.n_generators
         auto_gate = isinstance(self.label_gate, str)
         gate = None

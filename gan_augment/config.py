@@ -156,8 +156,8 @@ class TrainingConfig:
     # Differentiable augmentation of every discriminator input (images only; gan_augment.diffaug):
     # a policy string such as "color,translation,cutout", or None for none.
     augment: str | None = None
-    # Probability of each augmentation: "adaptive" follows E[sign(D(real))] towards ada_target,
-    # capped at ada_max_p; a number fixes it.
+    # Probability of each augmentation: "adaptive" follows E[sign(D(real) - the loss's decision
+    # point)] towards ada_target, capped at ada_max_p; a number fixes it.
     augment_p: float | str = "adaptive"
     ada_target: float = 0.6
     ada_max_p: float = 0.8
@@ -197,10 +197,13 @@ class TrainingConfig:
             value = getattr(self, name)
             if not (isinstance(value, numbers.Real) and value > 0 and math.isfinite(value)):
                 raise ValueError(f"{name} must be a positive finite number, got {value!r}.")
-        for name in ("r1_gamma", "mode_seeking_weight"):
+        for name in ("gp_weight", "r1_gamma", "mode_seeking_weight"):
             value = getattr(self, name)
             if not (isinstance(value, numbers.Real) and value >= 0 and math.isfinite(value)):
                 raise ValueError(f"{name} must be a finite number >= 0, got {value!r}.")
+        # clamp_(-c, c) with c < 0 set every weight to one value, and a NaN c every weight to NaN.
+        if not (isinstance(self.clip_value, numbers.Real) and self.clip_value > 0 and math.isfinite(self.clip_value)):
+            raise ValueError(f"clip_value must be a positive finite number, got {self.clip_value!r}.")
         if self.ema_decay is not None and not 0.0 <= self.ema_decay < 1.0:
             raise ValueError(f"ema_decay must be in [0, 1) or None, got {self.ema_decay!r}.")
         _check_positive_int("target_steps", self.target_steps)

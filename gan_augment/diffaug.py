@@ -9,8 +9,9 @@ generator anything. Two published remedies are combined here, both implemented f
   pure functions of a batch, chosen by a policy string such as ``"color,translation,cutout"``.
 * Adaptive probability (Karras et al. 2020, "Training Generative Adversarial Networks with Limited
   Data"): each transform is applied to each image with probability ``p``, and ``p`` follows the
-  overfitting signal ``r_t = E[sign(D(real))]``: when the discriminator is too sure of the real
-  images (``r_t`` above a target) ``p`` rises, otherwise it falls. A cap keeps ``p`` below the
+  overfitting signal ``r_t = E[sign(D(real))]`` (the sign taken about the loss's decision point:
+  ``GANLoss.decision_point``): when the discriminator is too sure of the real images (``r_t``
+  above a target) ``p`` rises, otherwise it falls. A cap keeps ``p`` below the
   level where augmentations would "leak" into the generated images.
 
 Images are (N, C, H, W) tensors in [-1, 1]. Every random draw comes from torch's global RNG, which
@@ -145,7 +146,8 @@ class AdaptiveProbability:
         self.last_signal = float("nan")  # none measured yet
 
     def observe(self, real_scores: torch.Tensor) -> None:
-        """Record the discriminator's raw scores of one batch of (augmented) real images."""
+        """Record the discriminator's scores of one batch of (augmented) real images, less its
+        decision point (positive: called real)."""
         if not self.adaptive:
             return
         # Summed on the device: the host reads it once per ``interval`` steps, not every step.

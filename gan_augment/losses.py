@@ -40,6 +40,13 @@ class GANLoss:
     None) runs after each discriminator update; ``generator_penalty`` (or None) is added to the
     generator's loss. No hook may draw random numbers other than in a fixed order: they run
     inside the trainer's seeded stream.
+
+    ``decision_point`` is the score at which the discriminator's verdict turns from fake to real:
+    adaptive augmentation's overfitting signal is ``E[sign(D(real) - decision_point)]`` (Karras
+    et al. 2020 take the sign of a logit: 0). LSGAN's targets 0 and 1 put it at 0.5; a Wasserstein
+    critic's offset is free, so it has none (None): there the median score of the same batch's
+    fakes stands in (:meth:`real_margins`). Read at 0 for every loss, the signal sat at 1 for LSGAN and the critics, and
+    the augmentation probability climbed to its cap in every fit.
     """
 
     name: str
@@ -48,6 +55,13 @@ class GANLoss:
     penalty: Optional[Penalty] = None
     after_discriminator_step: Optional[AfterStep] = None
     generator_penalty: Optional[GeneratorPenalty] = None
+    decision_point: Optional[float] = 0.0
+
+    def real_margins(self, real_scores: torch.Tensor, fake_scores: torch.Tensor) -> torch.Tensor:
+        """How far each real row's score lies on the real side of the decision point (negative: on
+        the fake side); without one, of the median score of the same batch's fakes."""
+        point = self.decision_point
+        return real_scores - (fake_scores.detach().median() if point is None else point)
 
 
 # ------------------------------------------------------------------------------- objectives
@@ -196,10 +210,16 @@ def _mode_seeking(weight: float, cap: Optional[float] = None) -> GeneratorPenalt
 
 
 def _weight_clipping(clip_value: float) -> AfterStep:
+    """Clamp every weight of the critic to [-clip_value, clip_value] as the layer applies it: a
+    layer with an equalised learning rate stores its weights at unit scale and multiplies them by
+    ``<name>_gain`` at run time, so its stored weights are clamped to ``clip_value / gain`` (clamped
+    as stored, the progressive critic's scores shrank ~1e9-fold and nothing was learnt)."""
     @torch.no_grad()
     def clip(discriminator):
-        for param in discriminator.parameters():
-            param.clamp_(-clip_value, clip_value)
+        for module in discriminator.modules():
+            for name, param in module.named_parameters(recurse=False):
+                bound = clip_value / abs(getattr(module, f"{name}_gain", 1.0))
+                param.clamp_(-bound, bound)
 
     return clip
 
@@ -212,10 +232,11 @@ LOSSES: dict[str, Callable[[Any], GANLoss]] = {
     "minimax": lambda config: GANLoss("minimax", _logistic_d, _minimax_g),
     "non-saturating": lambda config: GANLoss("non-saturating", _logistic_d, _non_saturating_g),
     "wasserstein": lambda config: GANLoss(
-        "wasserstein", _critic_d, _critic_g, after_discriminator_step=_weight_clipping(config.clip_value)),
+        "wasserstein", _critic_d, _critic_g, after_discriminator_step=_weight_clipping(config.clip_value),
+        decision_point=None),
     "wgan-gp": lambda config: GANLoss(
-        "wgan-gp", _critic_d, _critic_g, penalty=_weighted_gradient_penalty(config.gp_weight)),
-    "lsgan": lambda config: GANLoss("lsgan", _lsgan_d, _lsgan_g),
+        "wgan-gp", _critic_d, _critic_g, penalty=_weighted_gradient_penalty(config.gp_weight), decision_point=None),
+    "lsgan": lambda config: GANLoss("lsgan", _lsgan_d, _lsgan_g, decision_point=0.5),
     "hinge": lambda config: GANLoss("hinge", _hinge_d, _critic_g),
 }
 

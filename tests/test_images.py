@@ -484,3 +484,26 @@ def test_large_images_are_sampled_in_chunks_whose_decoding_stays_small(monkeypat
     monkeypatch.setattr(GANAugmenter, "_gate", lambda self, index, refuse: Gate())
     augmenter.sample(3000, 1)
     assert Gate.rounds and min(Gate.rounds) >= _SAMPLE_MIN_CHUNK
+
+
+def test_an_lsgan_discriminator_at_chance_does_not_read_as_overfitting(digits):
+    # Its scores sit about 0.5 (LSGAN's targets are 0 and 1): read about 0, the overfitting signal
+    # was 1.0 from the first epoch and the augmentation probability climbed to its cap in every fit.
+    X, y = digits
+    keep = np.isin(y, [0, 1, 2])
+    history = GANAugmenter(loss="lsgan", architecture="dcgan", image_size=8, epochs=8, batch_size=64, n_threads=1,
+                           random_state=0).fit(X[keep].reshape(-1, 8, 8), y[keep]).history_
+    signals = [record["real_sign"] for record in history]
+    assert min(signals) < 0.6 and history[-1]["augment_p"] < 8 * 0.016  # it fell back at least once
+
+
+@pytest.mark.parametrize("architecture", ["resnet", "progressive"])
+def test_weight_clipping_is_refused_for_critics_it_silences_before_training(digits, architecture):
+    X, y = digits
+    augmenter = GANAugmenter(loss="wasserstein", architecture=architecture, image_size=8, epochs=1, n_threads=1)
+    with pytest.raises(ValueError, match=rf"loss='wasserstein' clips every weight.*the {architecture} critic"):
+        augmenter.fit(X[:200].reshape(-1, 8, 8), y[:200])
+    assert not hasattr(augmenter, "generator_")
+    # DCGAN's critic (batch norm) learns under clipping: taken.
+    GANAugmenter(loss="wasserstein", architecture="dcgan", image_size=8, epochs=1, n_threads=1).fit(
+        X[:200].reshape(-1, 8, 8), y[:200])

@@ -220,10 +220,14 @@ def test_regulariser_weights_must_be_finite_non_negative_numbers():
     from gan_augment.config import TrainingConfig
 
     assert TrainingConfig().r1_gamma == 0.0 and TrainingConfig().mode_seeking_weight == 0.0  # tables
-    for name in ("r1_gamma", "mode_seeking_weight"):
-        for bad in (-1.0, float("inf"), "1"):
+    for name in ("gp_weight", "r1_gamma", "mode_seeking_weight"):
+        for bad in (-1.0, float("inf"), float("nan"), "1"):
             with pytest.raises(ValueError, match=name):
                 TrainingConfig(**{name: bad})
+    # A clip of -0.01 set every weight of the critic to one value; NaN every weight to NaN.
+    for bad in (-0.01, 0.0, float("nan"), float("inf"), "0.01"):
+        with pytest.raises(ValueError, match="clip_value must be a positive finite number"):
+            TrainingConfig(clip_value=bad)
 
 
 def test_mode_seeking_ratio_is_pixel_distance_per_noise_distance_within_a_class():
@@ -333,3 +337,39 @@ def test_get_loss_defaults_to_the_training_config_and_refuses_unknown_names():
         TrainingConfig().gp_weight * 4.0, rel=1e-5)
     with pytest.raises(ValueError, match="Unknown loss 'wgan'"):
         get_loss("wgan")
+
+
+def test_weight_clipping_bounds_the_weights_an_equalised_critic_applies():
+    # The progressive critic stores its weights at unit scale and applies weight * gain: clamped as
+    # stored, the weights it applied were ~1/24 of the clip (and GANAugmenter refuses clipping for
+    # it: even clipped as applied, its scores shrink to nothing).
+    from gan_augment.config import ImageModelConfig, TrainingConfig
+    from gan_augment.models.equalized import EqualizedConv2d, EqualizedLinear
+    from gan_augment.models.image import build_image_discriminator
+
+    torch.manual_seed(0)
+    critic = build_image_discriminator(ImageModelConfig(channels=1, resolution=8, architecture="progressive"), 3)
+    critic.set_progress(1.0)
+    get_loss("wasserstein", TrainingConfig(loss="wasserstein", clip_value=0.01)).after_discriminator_step(critic)
+    equalised = [m for m in critic.modules() if isinstance(m, (EqualizedConv2d, EqualizedLinear))]
+    assert equalised
+    for layer in equalised:
+        applied = (layer.weight * layer.weight_gain).abs()
+        assert applied.max().item() == pytest.approx(0.01, rel=1e-5)  # clipped where it was beyond 0.01
+
+
+@pytest.mark.parametrize("name", LOSSES)
+def test_adaptive_augmentations_signal_is_zero_for_a_critic_at_chance_and_one_when_it_separates(name):
+    # The sign of the real scores was read about 0 for every loss: an LSGAN discriminator at chance
+    # scores ~0.5, and a Wasserstein critic's offset is free, so the signal sat at 1 and the
+    # augmentation probability climbed to its cap in every fit.
+    loss = get_loss(name)
+    torch.manual_seed(0)
+    for offset in (-3.0, 0.0, 40.0):  # a critic's scores may sit anywhere
+        if loss.decision_point is not None and offset:
+            continue
+        point = offset if loss.decision_point is None else loss.decision_point
+        chance_real, chance_fake = point + 0.1 * torch.randn(4096), point + 0.1 * torch.randn(4096)
+        assert abs(torch.sign(loss.real_margins(chance_real, chance_fake)).mean().item()) < 0.05, offset
+        apart = torch.sign(loss.real_margins(chance_real + 1.0, chance_fake - 1.0)).mean().item()
+        assert apart > 0.99, offset

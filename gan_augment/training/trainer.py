@@ -686,10 +686,10 @@ class GANTrainer:
                     real_scores, fake_scores = D(torch.cat([real, fake]), torch.cat([labels, labels])).chunk(2)
                 else:
                     real_scores, fake_scores = D(real, labels), None
-                if self.augment_p_ is not None:
-                    self.augment_p_.observe(real_scores)
                 if fake_scores is None:
                     fake_scores = D(fake, labels)
+                if self.augment_p_ is not None:
+                    self.augment_p_.observe(loss.real_margins(real_scores, fake_scores))
                 loss_d = loss.discriminator(real_scores.float(), fake_scores.float())
                 # Lazy regularisation: the penalty on one update in every penalty_every (counted
                 # over the whole run, so a resumed fit keeps the same updates), weighted by it.
