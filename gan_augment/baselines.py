@@ -219,8 +219,9 @@ class ClassicOversampler(BaseOverSampler):
 class MixedSMOTE(TableSamplerMixin, BaseOverSampler):
     """SMOTE for any table: SMOTE, SMOTE-NC or SMOTE-N chosen by the columns' types.
 
-    Missing values are imputed (median / most frequent) for the interpolation only: the real rows
-    are returned as they were, followed by the new rows, cast to the input's column dtypes. The
+    Missing values are imputed (the class's own median / most frequent value) for the interpolation
+    only: the real rows are returned as they were, followed by the new rows, cast to the input's
+    column dtypes, and missing in each column at their class's rate there. The
     number of neighbours shrinks to what the smallest class to top up allows (at least 1).
 
     Parameters
@@ -279,7 +280,7 @@ class MixedSMOTE(TableSamplerMixin, BaseOverSampler):
         smallest = min(counts[label] for label in to_add)
         k = min(self.k_neighbors, smallest - 1)
         numeric, categorical = self._column_kinds(frame)
-        imputed, values_of = _impute(frame, numeric, categorical)
+        imputed, values_of = _impute(frame, numeric, categorical, np.asarray(y))
         target = {label: counts[label] + n for label, n in to_add.items()}
         if categorical and numeric:
             sampler = SMOTENC(categorical_features=[frame.columns.get_loc(c) for c in categorical],
@@ -292,6 +293,8 @@ class MixedSMOTE(TableSamplerMixin, BaseOverSampler):
             X_res, y_res = sampler.fit_resample(imputed, y)
         new = pd.DataFrame(np.asarray(X_res, dtype=object)[len(frame):], columns=frame.columns)
         new = _cast_like(_decode_categories(new, values_of), given, decoded=set(values_of))
+        new = _missing_as_in_class(new, given, np.asarray(y), np.asarray(y_res)[len(frame):],
+                                   sklearn.utils.check_random_state(self.random_state))
         if isinstance(X, pd.DataFrame):
             return pd.concat([frame, new], ignore_index=True), np.asarray(y_res)
         X = np.asarray(X)  # the real rows as given, first
@@ -323,19 +326,50 @@ class MixedSMOTE(TableSamplerMixin, BaseOverSampler):
                 [name for name in frame.columns if name not in numeric])
 
 
-def _impute(frame: pd.DataFrame, numeric: list, categorical: list) -> tuple[pd.DataFrame, dict]:
+def _impute(frame: pd.DataFrame, numeric: list, categorical: list, y: np.ndarray) -> tuple[pd.DataFrame, dict]:
     """``frame`` without missing values, its categories as codes (text: SMOTE-N/NC compare them as
-    labels), and per categorical column the values the codes stand for."""
+    labels), and per categorical column the values the codes stand for.
+
+    A missing cell takes its class's median (numbers) or most frequent value (categories); the whole
+    table's where its class has none in that column (imputed over the whole table, a class missing a
+    column everywhere got another class's median in all its new rows)."""
     imputed, values_of = frame.copy(), {}
+    classes = pd.factorize(pd.Series(y, dtype=object))[0]
     for column in numeric:
         values = pd.Series(column_floats(imputed[column]), index=imputed.index)
-        imputed[column] = values.fillna(values.median() if values.notna().any() else 0.0)
+        by_class = values.groupby(classes).transform("median").to_numpy()
+        imputed[column] = values.fillna(pd.Series(by_class, index=values.index)).fillna(
+            values.median() if values.notna().any() else 0.0)
     for column in categorical:
         codes, values_of[column] = _factorize_as_written(imputed[column])
         observed = codes[codes >= 0]
-        codes[codes < 0] = np.bincount(observed).argmax() if len(observed) else 0
+        fallback = np.bincount(observed).argmax() if len(observed) else 0
+        for label in np.unique(classes[codes < 0]):
+            own = codes[(classes == label) & (codes >= 0)]
+            codes[(classes == label) & (codes < 0)] = np.bincount(own).argmax() if len(own) else fallback
         imputed[column] = codes.astype(str)
     return imputed, values_of
+
+
+def _missing_as_in_class(new: pd.DataFrame, given: pd.DataFrame, y: np.ndarray, y_new: np.ndarray,
+                         rng: np.random.RandomState) -> pd.DataFrame:
+    """``new`` with each cell of a column missing at its class's rate among the real rows there
+    (every cell where the class has no value in the column), spelt as the column's first missing
+    cell: the imputation's stand-ins are no values the class holds."""
+    for position, column in enumerate(given.columns):
+        missing = given.iloc[:, position].isna().to_numpy(dtype=bool)
+        if not missing.any():
+            continue
+        mask = np.zeros(len(new), dtype=bool)
+        for label in pd.unique(y_new):
+            rows = y_new == label
+            rate = missing[y == label].mean()
+            mask[rows] = rng.random_sample(int(rows.sum())) < rate
+        if mask.any():
+            if getattr(new.iloc[:, position].dtype, "kind", "O") in "iub":  # ints of an object column's whole numbers
+                new[new.columns[position]] = new.iloc[:, position].astype(object)
+            new.iloc[np.flatnonzero(mask), position] = given.iloc[int(np.argmax(missing)), position]
+    return new
 
 
 def _factorize_as_written(values: pd.Series) -> tuple[np.ndarray, list]:
