@@ -365,6 +365,7 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         fewest = {label: min(int(np.sum(y[train] == label)) for train, _ in folds)
                   for label in np.unique(y) if plan.get(label, 0) > 0}
         minimum = self._gan_params().get("min_class_size")
+        dropped = []
         for method, needs, why in (
                 ("smote", 2, "too few rows for SMOTE inside cross-validation: with {folds} inner folds a "
                              "training fold keeps a single row of it, and SMOTE needs 2 to interpolate between."),
@@ -374,12 +375,15 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
             if method not in methods or not small:
                 continue
             why = f"{_classes_named(small)} " + why.format(
-                folds=len(folds), needs=needs, fewest=", ".join(f"{fewest[label]} rows" for label in small))
+                folds=len(folds), needs=needs,
+                fewest=", ".join(f"{fewest[label]} row{'' if fewest[label] == 1 else 's'}" for label in small))
             fix = self._fix_for_thin_folds(y, small, needs, len(folds), method)
             methods = [m for m in methods if m != method]
+            dropped.append(method)
             if not methods:
-                raise ValueError(f"{why} Choose other methods= ({', '.join(repr(m) for m in METHODS if m != method)}), "
-                                 f"or {fix}.")
+                # Only methods that can run here (SMOTE left out before the GAN was named it).
+                others = ", ".join(repr(m) for m in METHODS if m not in dropped)
+                raise ValueError(f"{why} Choose other methods= ({others}), or {fix}.")
             warnings.warn(f"{why} {'SMOTE' if method == 'smote' else 'The GAN'} is left out of the candidates; "
                           f"{fix} to have it scored.", UserWarning, stacklevel=user_stacklevel())
         return methods

@@ -458,6 +458,14 @@ def test_the_gan_is_left_out_where_a_class_is_under_its_min_class_size_in_the_in
     with pytest.raises(ValueError, match=r"min_class_size=10 .*Choose other methods= \('random', 'smote'\)"):
         AutoAugmenter(methods=("gan",), augmenter=gan, random_state=0).fit_resample(X, y)
     assert CountingGAN.fits == 0
+    # SMOTE left out first (a class of 2 rows keeps 1 in a training fold), then the GAN: the refusal
+    # suggested methods=('random', 'smote'), and 'smote' was refused again.
+    y2 = y.copy()
+    y2[np.flatnonzero(y2 == 1)[2:]] = 0
+    with pytest.warns(UserWarning, match="SMOTE is left out"), \
+            pytest.raises(ValueError, match=r"\(1 row\), where the GAN .*Choose other methods= \('random'\), or"):
+        AutoAugmenter(methods=("smote", "gan"), augmenter=CountingGAN(**FAST_GAN, min_class_size=2),
+                      random_state=0).fit_resample(X, y2)
     # 5 rows and min_class_size=5: no number of folds keeps 5 for training ("use more inner folds"
     # was refused again at every cv); 8 rows in 3 folds do.
     y[np.flatnonzero(y == 1)[5:]] = 0
