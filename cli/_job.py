@@ -168,15 +168,22 @@ def _strategy(dataset: Dataset, in_every_class: bool):
     return InEveryClass(classes=dataset.labels) if in_every_class else "auto"
 
 
-def _plan(dataset: Dataset, in_every_class: bool) -> dict:
-    """``{label: n_to_add}`` from the one planner, so that the plan shown is the plan the augmenter
-    follows (ties for the majority included): the classes --classes named first, in their order."""
+def refuse_single_class(dataset: Dataset) -> None:
+    """A DATA of one class has nothing to top up: said in the words of DATA, before any plan."""
     from gan_augment import planner
 
     counts = planner.class_counts(dataset.y)
     if len(counts) < 2:
         raise CLIError(f"{dataset.single_class} ({show(next(iter(counts)))}); there is nothing to top up."
                        + dataset.not_read, DATA)
+
+
+def _plan(dataset: Dataset, in_every_class: bool) -> dict:
+    """``{label: n_to_add}`` from the one planner, so that the plan shown is the plan the augmenter
+    follows (ties for the majority included): the classes --classes named first, in their order."""
+    from gan_augment import planner
+
+    refuse_single_class(dataset)
     with errors(USAGE, ValueError):
         plan = planner.plan_top_up(dataset.y, _strategy(dataset, in_every_class),
                                    None if in_every_class else dataset.labels)

@@ -21,7 +21,7 @@ from ._common import (DATA, INTERRUPTED, USAGE, Architecture, ArchitectureOpt, B
                       WrittenSepOpt, check_processes, check_sep, check_threads, errors, estimator_opt,
                       metric_opt, n_jobs_opt, say, set_flags, show, writing)
 from ._data import added_text
-from ._job import Job, Settings, prepare, train
+from ._job import Job, Settings, prepare, refuse_single_class, train
 
 #: ``--metric`` as scikit-learn scorer names, for ``--auto`` (pr_auc: a scorer made for the data, see _scorer).
 SCORERS = {Metric.macro_f1: "f1_macro", Metric.balanced_accuracy: "balanced_accuracy", Metric.accuracy: "accuracy"}
@@ -175,6 +175,7 @@ def _augment_from_model(model_dir: Path, data: Path, handler, out: Path, *, targ
                        "DATA's target column with --target.", exc.exit_code) from None
     handler.check_augment_job(data, dataset, out, mark_synthetic)
     _check_model_fits(augmenter, dataset, data, model_dir)
+    refuse_single_class(dataset)  # the model's plan refused it in scikit-learn's words, with a useless hint
     if classes is not None:  # the classes named, placed as the model places its rows
         placed = isinstance(augmenter.sampling_strategy, planner.InEveryClass)
         with errors(USAGE, ValueError):

@@ -582,6 +582,18 @@ def test_data_errors_exit_1(tmp_path, capsys):
     assert code == 1 and "single class" in _one_line_error(err)
 
 
+def test_augment_with_a_model_refuses_a_data_file_of_one_class_in_its_words(model_dir, data_csv, tmp_path, capsys):
+    # With --model it said scikit-learn's "The target 'y' needs to have more than 1 class" and to name
+    # the classes with --classes, which could not help.
+    one = tmp_path / "one.csv"
+    pd.read_csv(data_csv).query("label == 'common'").to_csv(one, index=False)
+    for extra in ([], ["--classes", "common"]):
+        code, _, err = run(capsys, "augment", one, "--model", model_dir, "-o", tmp_path / "out.csv", "-q", *extra)
+        line = _one_line_error(err)
+        assert code == 1 and "holds a single class" in line and "nothing to top up" in line, line
+    assert not (tmp_path / "out.csv").exists()
+
+
 # ----------------------------------------------------------------------------- parquet, directories
 def test_parquet_input_and_directory_input(tmp_path, capsys):
     folder = tmp_path / "dataset"
