@@ -1112,6 +1112,23 @@ def test_smote_without_two_training_rows_says_whether_more_folds_can_help():
     assert report.summary["mean"].notna().all()  # the run goes through without SMOTE
 
 
+def test_an_augmenter_that_needs_two_training_rows_is_refused_before_any_fold():
+    # MixedSMOTE or AutoAugmenter under test failed inside the first fold, after the baselines had run,
+    # saying the class of 2 (or 3) rows had "a single row".
+    from gan_augment import AutoAugmenter
+    from gan_augment.baselines import MixedSMOTE
+
+    settings = dict(cv=2, repeats=1, baselines=("none", "random"), fidelity=False, privacy=False)
+    X, y = two_gaussians(n_major=40, n_minor=3)
+    for augmenter, why in ((MixedSMOTE(), "MixedSMOTE needs 2 to interpolate"),
+                           (AutoAugmenter(methods=("random",)), "AutoAugmenter's inner cross-validation needs 2 rows of every class")):
+        with pytest.raises(DataValidationError, match=rf"leaves class 'rare' 1 training row of its 3, and {why}\. "
+                                                      r"Raise cv \(--cv\) to 3"):
+            evaluate_augmentation(X, y, augmenter, **settings)
+    report = evaluate_augmentation(X, y, MixedSMOTE(random_state=0), **{**settings, "cv": 3})
+    assert report.summary["mean"].notna().all()
+
+
 def test_folds_given_as_pairs_group_splitters_and_repeated_splitters():
     from sklearn.model_selection import GroupKFold, RepeatedStratifiedKFold, StratifiedKFold
 

@@ -98,6 +98,7 @@ def plan_evaluation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5,
     splits = _check_splits(splitter, X, y)
     if "smote" in methods and n_splits is None:
         _check_smote_splits(targets, y, splits, methods)
+    _check_augmenter_folds(augmenter, targets, y, splits, counts, n_splits)
     return EvaluationPlan(
         X=X, y=y, labels=list(counts), counts=counts, numeric=numeric, categorical=categorical, binary=binary,
         positive=positive_class(targets, counts) if binary else None,
@@ -396,6 +397,37 @@ def _check_smote_splits(targets: list, y: np.ndarray, splits: list, methods: lis
                     f"{'' if n_train == 1 else 's'}, and SMOTE needs at least 2 to interpolate. Use folds that leave "
                     "more of its rows for training, or leave 'smote' out of the baselines "
                     f"({_without_smote(methods)}).")
+
+
+def _check_augmenter_folds(augmenter, targets: list, y: np.ndarray, splits: list, counts: dict,
+                           n_splits: Optional[int]) -> None:
+    """An augmenter under test that needs 2 rows of a class in every training fold, as SMOTE does:
+    refused inside the first fold it failed in, after the baselines had run, in words that counted
+    the fold's rows as the class's ("a single row" of a class of 2)."""
+    from gan_augment.auto import AutoAugmenter
+    from gan_augment.baselines import MixedSMOTE
+
+    if isinstance(augmenter, AutoAugmenter):
+        classes, why = list(np.unique(y)), "AutoAugmenter's inner cross-validation needs 2 rows of every class"
+    elif isinstance(augmenter, MixedSMOTE):
+        classes, why = targets, "MixedSMOTE needs 2 to interpolate"
+    else:
+        return
+    for number, (train, _) in enumerate(splits, start=1):
+        for label in classes:
+            n_train = int(np.sum(y[train] == label))
+            if n_train >= 2:
+                continue
+            # As for the SMOTE baseline: the first number of stratified folds that leaves 2 of each.
+            enough = None if n_splits is None else next(
+                (k for k in range(n_splits + 1, min(counts.values()) + 1)
+                 if all(stratified_training_rows(counts[other], k) >= 2 for other in classes)), None)
+            fix = (f"Raise cv (--cv) to {enough} (more folds leave more rows for training)" if enough else
+                   "Use folds that leave more of its rows for training" if n_splits is None else
+                   "No number of folds leaves every class 2 rows to train on: drop the class")
+            raise DataValidationError(
+                f"cv split {number} of {len(splits)} leaves class {_show(label)} {n_train} training row"
+                f"{'' if n_train == 1 else 's'} of its {counts[label]}, and {why}. {fix}.")
 
 
 def _check_splits(splitter, X: pd.DataFrame, y: np.ndarray) -> list:
