@@ -1120,8 +1120,9 @@ def test_an_augmenter_that_needs_two_training_rows_is_refused_before_any_fold():
 
     settings = dict(cv=2, repeats=1, baselines=("none", "random"), fidelity=False, privacy=False)
     X, y = two_gaussians(n_major=40, n_minor=3)
+    inner = "AutoAugmenter's inner cross-validation needs 2 rows of every class"
     for augmenter, why in ((MixedSMOTE(), "MixedSMOTE needs 2 to interpolate"),
-                           (AutoAugmenter(methods=("random",)), "AutoAugmenter's inner cross-validation needs 2 rows of every class")):
+                           (AutoAugmenter(methods=("random",)), inner)):
         with pytest.raises(DataValidationError, match=rf"leaves class 'rare' 1 training row of its 3, and {why}\. "
                                                       r"Raise cv \(--cv\) to 3"):
             evaluate_augmentation(X, y, augmenter, **settings)
