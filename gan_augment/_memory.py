@@ -51,6 +51,10 @@ def value_bytes(source, *, image: bool = True) -> float:
     a column of 10,000-character text made a top-up that the check put at 29 MB hold 18 GB. 8 for
     other tables and for what has no dtype (a table's encoder: its columns' dtypes vary)."""
     if not image and isinstance(source, pd.DataFrame) and source.size:
-        return max(1.0, float(source.memory_usage(index=False, deep=False).sum()) / source.size)
+        usage = source.memory_usage(index=False, deep=False).to_numpy(dtype=float)
+        for position, dtype in enumerate(source.dtypes):
+            if isinstance(dtype, pd.CategoricalDtype):  # its codes: the categories are shared, not copied
+                usage[position] = len(source) * source.iloc[:, position].cat.codes.dtype.itemsize
+        return max(1.0, float(usage.sum()) / source.size)
     dtype = getattr(source, "dtype_", getattr(source, "dtype", None)) if image else None
     return np.dtype(dtype).itemsize if isinstance(dtype, np.dtype) else 8

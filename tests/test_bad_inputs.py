@@ -930,6 +930,10 @@ def test_a_top_up_of_long_text_counts_its_bytes_before_any_work(monkeypatch):
     X, y = pd.DataFrame({"a": np.arange(40.0), "text": text}), np.array(["maj"] * 30 + ["min"] * 10)
     assert _memory.value_bytes(X, image=False) > 5_000
     assert _memory.value_bytes(X.assign(text=np.arange(40.0)), image=False) == 8
+    # A category column counts its codes: its categories (all a large table's, kept by a subset of
+    # its rows) are shared by the new rows, not copied (a top-up of megabytes was refused).
+    many = pd.Categorical(np.arange(40), categories=np.arange(1_000_000))
+    assert _memory.value_bytes(pd.DataFrame({"a": np.arange(40.0), "id": many}), image=False) == (8 + 4) / 2
     monkeypatch.setattr(_memory, "physical_memory", lambda: 100_000_000)  # 100 MB: 10,000 rows of 10 kB
     strategy = {"min": 20_000}
     for sampler in (GANAugmenter(epochs=1, sampling_strategy=strategy), MixedSMOTE(sampling_strategy=strategy),
