@@ -24,6 +24,7 @@ from sklearn.utils.validation import validate_data
 
 from gan_augment._compat import Interval
 from gan_augment._memory import check_top_up_fits, value_bytes
+from gan_augment._random import derive_seed
 from gan_augment._sampler import TableSamplerMixin
 from gan_augment.data._dtypes import round_to_dtype
 from gan_augment.data.tabular import check_columns, column_floats
@@ -293,8 +294,11 @@ class MixedSMOTE(TableSamplerMixin, BaseOverSampler):
             X_res, y_res = sampler.fit_resample(imputed, y)
         new = pd.DataFrame(np.asarray(X_res, dtype=object)[len(frame):], columns=frame.columns)
         new = _cast_like(_decode_categories(new, values_of), given, decoded=set(values_of))
-        new = _missing_as_in_class(new, given, np.asarray(y), np.asarray(y_res)[len(frame):],
-                                   sklearn.utils.check_random_state(self.random_state))
+        # Its own stream: drawn from SMOTE's seed, the mask of a row would follow the row it grew from.
+        rng = (np.random.RandomState(derive_seed(int(self.random_state), _MISSING_STREAM))
+               if isinstance(self.random_state, numbers.Integral)
+               else sklearn.utils.check_random_state(self.random_state))
+        new = _missing_as_in_class(new, given, np.asarray(y), np.asarray(y_res)[len(frame):], rng)
         if isinstance(X, pd.DataFrame):
             return pd.concat([frame, new], ignore_index=True), np.asarray(y_res)
         X = np.asarray(X)  # the real rows as given, first
@@ -351,6 +355,10 @@ def _impute(frame: pd.DataFrame, numeric: list, categorical: list, y: np.ndarray
     return imputed, values_of
 
 
+#: derive_seed key of the stream that makes MixedSMOTE's new rows missing at their class's rate.
+_MISSING_STREAM = 1
+
+
 def _missing_as_in_class(new: pd.DataFrame, given: pd.DataFrame, y: np.ndarray, y_new: np.ndarray,
                          rng: np.random.RandomState) -> pd.DataFrame:
     """``new`` with each cell of a column missing at its class's rate among the real rows there
@@ -366,7 +374,7 @@ def _missing_as_in_class(new: pd.DataFrame, given: pd.DataFrame, y: np.ndarray, 
             rate = missing[y == label].mean()
             mask[rows] = rng.random_sample(int(rows.sum())) < rate
         if mask.any():
-            if getattr(new.iloc[:, position].dtype, "kind", "O") in "iub":  # ints of an object column's whole numbers
+            if getattr(new.iloc[:, position].dtype, "kind", "O") in "iub":  # an object column's whole numbers
                 new[new.columns[position]] = new.iloc[:, position].astype(object)
             new.iloc[np.flatnonzero(mask), position] = given.iloc[int(np.argmax(missing)), position]
     return new
