@@ -45,8 +45,8 @@ class GANLoss:
     adaptive augmentation's overfitting signal is ``E[sign(D(real) - decision_point)]`` (Karras
     et al. 2020 take the sign of a logit: 0). LSGAN's targets 0 and 1 put it at 0.5; a Wasserstein
     critic's offset is free, so it has none (None): there the median score of the same batch's
-    fakes stands in (:meth:`real_margins`). Read at 0 for every loss, the signal sat at 1 for LSGAN and the critics, and
-    the augmentation probability climbed to its cap in every fit.
+    fakes stands in (:meth:`real_margins`). Read at 0 for every loss, the signal sat at 1 for LSGAN
+    and the critics, and the augmentation probability climbed to its cap in every fit.
     """
 
     name: str
@@ -213,7 +213,8 @@ def _weight_clipping(clip_value: float) -> AfterStep:
     """Clamp every weight of the critic to [-clip_value, clip_value] as the layer applies it: a
     layer with an equalised learning rate stores its weights at unit scale and multiplies them by
     ``<name>_gain`` at run time, so its stored weights are clamped to ``clip_value / gain`` (clamped
-    as stored, the progressive critic's scores shrank ~1e9-fold and nothing was learnt)."""
+    as stored, the weights it applied were a twenty-fourth of the clip; GANAugmenter refuses clipping
+    for the critics it silences even so, ``augmenter.CLIPPING_FAILS``)."""
     @torch.no_grad()
     def clip(discriminator):
         for module in discriminator.modules():
