@@ -53,8 +53,11 @@ def value_bytes(source, *, image: bool = True) -> float:
     if not image and isinstance(source, pd.DataFrame) and source.size:
         usage = source.memory_usage(index=False, deep=False).to_numpy(dtype=float)
         for position, dtype in enumerate(source.dtypes):
-            if isinstance(dtype, pd.CategoricalDtype):  # its codes: the categories are shared, not copied
+            # Its codes: the categories (Arrow: the dictionary) are shared by the new rows, not copied.
+            if isinstance(dtype, pd.CategoricalDtype):
                 usage[position] = len(source) * source.iloc[:, position].cat.codes.dtype.itemsize
+            elif hasattr(getattr(dtype, "pyarrow_dtype", None), "index_type"):
+                usage[position] = len(source) * dtype.pyarrow_dtype.index_type.bit_width // 8
         return max(1.0, float(usage.sum()) / source.size)
     dtype = getattr(source, "dtype_", getattr(source, "dtype", None)) if image else None
     return np.dtype(dtype).itemsize if isinstance(dtype, np.dtype) else 8

@@ -346,11 +346,16 @@ def _impute(frame: pd.DataFrame, numeric: list, categorical: list, y: np.ndarray
             values.median() if values.notna().any() else 0.0)
     for column in categorical:
         codes, values_of[column] = _factorize_as_written(imputed[column])
-        observed = codes[codes >= 0]
-        fallback = np.bincount(observed).argmax() if len(observed) else 0
-        for label in np.unique(classes[codes < 0]):
-            own = codes[(classes == label) & (codes >= 0)]
-            codes[(classes == label) & (codes < 0)] = np.bincount(own).argmax() if len(own) else fallback
+        observed = codes >= 0
+        if not observed.all():
+            fallback = np.bincount(codes[observed]).argmax() if observed.any() else 0
+            # Each class's most frequent code (the smallest of tied ones, as argmax takes it), one pass.
+            pairs = pd.DataFrame({"cls": classes[observed], "code": codes[observed]})
+            tally = pairs.groupby(["cls", "code"]).size().reset_index(name="n")
+            modes = tally.sort_values(["cls", "n", "code"], ascending=[True, False, True]).drop_duplicates("cls")
+            mode_of = np.full(classes.max() + 1, fallback, dtype=codes.dtype)
+            mode_of[modes["cls"].to_numpy()] = modes["code"].to_numpy()
+            codes[~observed] = mode_of[classes[~observed]]
         imputed[column] = codes.astype(str)
     return imputed, values_of
 
@@ -364,17 +369,21 @@ def _missing_as_in_class(new: pd.DataFrame, given: pd.DataFrame, y: np.ndarray, 
     """``new`` with each cell of a column missing at its class's rate among the real rows there
     (every cell where the class has no value in the column), spelt as the column's first missing
     cell: the imputation's stand-ins are no values the class holds."""
-    for position, column in enumerate(given.columns):
+    # Labels as codes once (a comparison of every label per class and column was classes x rows).
+    codes = pd.factorize(pd.Series(np.concatenate([np.asarray(y, dtype=object), np.asarray(y_new, dtype=object)]),
+                                   dtype=object))[0]
+    real, added = codes[:len(y)], codes[len(y):]
+    rows_of = np.bincount(real, minlength=codes.max() + 1)
+    for position in range(given.shape[1]):
         missing = given.iloc[:, position].isna().to_numpy(dtype=bool)
         if not missing.any():
             continue
-        mask = np.zeros(len(new), dtype=bool)
-        for label in pd.unique(y_new):
-            rows = y_new == label
-            rate = missing[y == label].mean()
-            mask[rows] = rng.random_sample(int(rows.sum())) < rate
+        rate = np.bincount(real, weights=missing, minlength=len(rows_of)) / np.maximum(rows_of, 1)
+        mask = rng.random_sample(len(new)) < rate[added]
         if mask.any():
-            if getattr(new.iloc[:, position].dtype, "kind", "O") in "iub":  # an object column's whole numbers
+            # A column as given holds missing cells: in its own dtype (numpy ints and bools of an object
+            # column's numbers, text decoded as "str", cannot hold None, which they turned into NaN).
+            if given.dtypes.iloc[position] == object or getattr(new.dtypes.iloc[position], "kind", "O") in "iub":
                 new[new.columns[position]] = new.iloc[:, position].astype(object)
             new.iloc[np.flatnonzero(mask), position] = given.iloc[int(np.argmax(missing)), position]
     return new

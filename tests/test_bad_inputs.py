@@ -934,6 +934,10 @@ def test_a_top_up_of_long_text_counts_its_bytes_before_any_work(monkeypatch):
     # its rows) are shared by the new rows, not copied (a top-up of megabytes was refused).
     many = pd.Categorical(np.arange(40), categories=np.arange(1_000_000))
     assert _memory.value_bytes(pd.DataFrame({"a": np.arange(40.0), "id": many}), image=False) == (8 + 4) / 2
+    pa = pytest.importorskip("pyarrow")
+    dictionary = pa.array([f"id{i:09d}" for i in range(100_000)]).dictionary_encode().take(pa.array(np.arange(40)))
+    frame = pd.DataFrame({"a": np.arange(40.0), "id": pd.array(dictionary, dtype=pd.ArrowDtype(dictionary.type))})
+    assert _memory.value_bytes(frame, image=False) == (8 + 4) / 2  # int32 indices
     monkeypatch.setattr(_memory, "physical_memory", lambda: 100_000_000)  # 100 MB: 10,000 rows of 10 kB
     strategy = {"min": 20_000}
     for sampler in (GANAugmenter(epochs=1, sampling_strategy=strategy), MixedSMOTE(sampling_strategy=strategy),
