@@ -261,7 +261,8 @@ def test_a_numbers_only_estimator_on_a_table_with_text_is_refused_naming_the_col
     X["a"] = X["a"].fillna(0.0)
     CountingGAN.fits = 0
     with pytest.raises(ValueError, match=r"LogisticRegression takes numbers only, and X has text \(column 'colour'\)"):
-        AutoAugmenter(augmenter=CountingGAN(**FAST_GAN), estimator=LogisticRegression(), random_state=0).fit_resample(X, y)
+        AutoAugmenter(augmenter=CountingGAN(**FAST_GAN), estimator=LogisticRegression(),
+                      random_state=0).fit_resample(X, y)
     assert CountingGAN.fits == 0
     # The same estimator in a Pipeline that encodes the text is taken.
     from sklearn.compose import make_column_transformer
