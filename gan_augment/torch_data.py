@@ -86,7 +86,8 @@ class AugmentedDataset(Dataset):
         by the labels themselves (``{1: 40}``, not ``{"1": 40}``), exactly as for GANAugmenter.
     classes : label or list of labels, default=None
         Shorthand for "top these classes up to the majority count" (a label or its text: ``"1"``
-        names the label ``1``).
+        names the label ``1``). Kept as ``top_up_classes``: ``classes`` is torchvision's attribute
+        for the base dataset's class names.
     refresh : {None, "epoch"}, default=None
         ``None``: one synthetic set, made here and kept. ``"epoch"``: a fresh set for every epoch;
         call :meth:`set_epoch` at the start of each epoch, as with ``DistributedSampler``. The new
@@ -127,6 +128,9 @@ class AugmentedDataset(Dataset):
         ``{class: items added}`` (classes as plain Python values).
     classes_ : list
         The base dataset's classes, sorted, as plain values (ints, strs).
+    classes, class_to_idx
+        The base dataset's (torchvision's class names and their indices), where it has them;
+        ``classes`` is ``classes_`` otherwise. The ``classes`` argument is ``top_up_classes``.
     class_counts : dict
         ``{class: items}`` after the top-up, real plus synthetic.
     n_real, n_synthetic : int
@@ -149,14 +153,13 @@ class AugmentedDataset(Dataset):
         self.base = base
         self.augmenter = augmenter
         self.sampling_strategy = sampling_strategy
-        self.classes = classes
+        self.top_up_classes = classes  # not `classes`: torchvision's name for the class names (below)
         self.refresh = refresh
         self.return_synthetic_flag = return_synthetic_flag
         self.transform = transform
         self.random_state = random_state
         self.synthetic_dtype = synthetic_dtype
         self._check_params()
-        self._transform = _wrap_transform(transform)
         self._seed = check_seed(random_state)
         augmenter = self._resolve_augmenter()
         fitted = _is_fitted(augmenter)
@@ -300,6 +303,33 @@ class AugmentedDataset(Dataset):
         return np.concatenate([self._y_real, synthetic])
 
     @property
+    def transform(self):
+        """The transform of every item, as given; assigning another takes effect at once, as on a
+        torchvision dataset (it was wrapped once, and a new one was ignored)."""
+        return self._transform_given
+
+    @transform.setter
+    def transform(self, transform):
+        self._transform = _wrap_transform(transform)
+        self._transform_given = transform
+
+    @property
+    def classes(self) -> list:
+        """The base dataset's ``classes`` where it has them (torchvision's class names: what a
+        script sizing its model reads), else :attr:`classes_`. The classes to top up, as given:
+        ``top_up_classes``."""
+        return getattr(self.base, "classes", self.classes_)
+
+    @property
+    def class_to_idx(self) -> dict:
+        """The base dataset's ``class_to_idx`` (torchvision's), where it has one."""
+        try:
+            return self.base.class_to_idx
+        except AttributeError:
+            raise AttributeError(f"{type(self).__name__} has no class_to_idx: its base dataset "
+                                 f"({type(self.base).__name__}) has none.") from None
+
+    @property
     def class_counts(self) -> dict:
         real = count_labels(self._y_real)
         return {label: real[label] + int(self.sampling_strategy_.get(label, 0)) for label in self.classes_}
@@ -327,7 +357,7 @@ class AugmentedDataset(Dataset):
         augmenter = self.augmenter
         if augmenter is None:
             # Seeded as a given augmenter is (a Generator is no random_state of a GANAugmenter's).
-            return GANAugmenter(sampling_strategy=self.sampling_strategy, classes=self.classes,
+            return GANAugmenter(sampling_strategy=self.sampling_strategy, classes=self.top_up_classes,
                                 random_state=None if self.random_state is None else self._seed)
         if isinstance(augmenter, (str, Path)):
             return GANAugmenter.load(augmenter)
@@ -339,8 +369,8 @@ class AugmentedDataset(Dataset):
 
     def _prepare_for_fit(self, augmenter):
         """The arguments given here, set on an augmenter about to be fitted here."""
-        if self.classes is not None:
-            augmenter.set_params(classes=self.classes, sampling_strategy="auto")
+        if self.top_up_classes is not None:
+            augmenter.set_params(classes=self.top_up_classes, sampling_strategy="auto")
         elif not is_auto(self.sampling_strategy):
             augmenter.set_params(sampling_strategy=self.sampling_strategy, classes=None)
         if augmenter.random_state is None and self.random_state is not None:
@@ -350,7 +380,7 @@ class AugmentedDataset(Dataset):
     def _plan(self, y, augmenter) -> dict:
         """``{class: items to add}`` on the base labels, by the planner every door uses; the
         arguments given here win, then the augmenter's own."""
-        strategy, classes = self.sampling_strategy, self.classes
+        strategy, classes = self.sampling_strategy, self.top_up_classes
         if is_auto(strategy) and classes is None and self.augmenter is not None:
             strategy, classes = augmenter.sampling_strategy, augmenter.classes
             try:

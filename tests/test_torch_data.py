@@ -950,3 +950,31 @@ def test_labels_beyond_int64_stay_exact_classes():
     dataset = AugmentedDataset(Pairs(torch.from_numpy(X), labels), GANAugmenter(**TINY), random_state=0)
     assert dataset.class_counts == {1: 8, 2: 8, 2 ** 63 + 7: 8}
     assert all(label == big for _, label in (dataset[i] for i in range(8)))
+
+
+class NamedClasses(Pairs):
+    """A dataset with torchvision's class names (as MNIST and ImageFolder have them)."""
+
+    def __init__(self, xs, labels, names):
+        super().__init__(xs, labels)
+        self.classes, self.class_to_idx = names, {name: i for i, name in enumerate(names)}
+
+
+def test_transform_and_torchvisions_class_attributes_behave_as_on_a_torchvision_dataset(base, fitted, digits):
+    # Assigning dataset.transform was ignored (wrapped once in __init__), and dataset.classes held the
+    # classes to top up ([3]): a script sizing its model with len(dataset.classes) got 1.
+    data = AugmentedDataset(base, fitted, classes=[RARE], random_state=0)
+    real, synthetic = data[0][0], data[len(data) - 1][0]
+    data.transform = negate
+    assert torch.equal(data[0][0], -real) and torch.equal(data[len(data) - 1][0], -synthetic)
+    data.transform = None
+    assert torch.equal(data[0][0], real) and data.transform is None
+    assert data.top_up_classes == [RARE] and data.classes == data.classes_ == list(range(10))
+    with pytest.raises(AttributeError, match="has no class_to_idx: its base dataset"):
+        data.class_to_idx
+    _, _, X, y = digits
+    names = [f"{d} - digit" for d in range(10)]
+    named = AugmentedDataset(NamedClasses(torch.from_numpy(X), y.tolist(), names), fitted, classes=[RARE],
+                             random_state=0)
+    assert named.classes == names and named.class_to_idx["3 - digit"] == 3
+    assert pickle.loads(pickle.dumps(named)).classes == names
