@@ -298,7 +298,12 @@ class MixedSMOTE(TableSamplerMixin, BaseOverSampler):
         rng = (np.random.RandomState(derive_seed(int(self.random_state), _MISSING_STREAM))
                if isinstance(self.random_state, numbers.Integral)
                else sklearn.utils.check_random_state(self.random_state))
-        new = _missing_as_in_class(new, given, np.asarray(y), np.asarray(y_res)[len(frame):], rng)
+        # A numpy object array's own cells: read into a frame, its text columns became strings, their
+        # None a NaN.
+        written = (pd.DataFrame(np.asarray(X), dtype=object)
+                   if not isinstance(X, pd.DataFrame) and np.asarray(X).dtype == object else None)
+        new = _missing_as_in_class(new, given if written is None else written, np.asarray(y),
+                                   np.asarray(y_res)[len(frame):], rng)
         if isinstance(X, pd.DataFrame):
             return pd.concat([frame, new], ignore_index=True), np.asarray(y_res)
         X = np.asarray(X)  # the real rows as given, first

@@ -237,6 +237,16 @@ class AugmentedDataset(Dataset):
             state.update({name: trimmed for name in ("augmenter", "augmenter_") if state.get(name) is augmenter})
         return state
 
+    def __setstate__(self, state):
+        """A pickle of a version before ``transform`` and ``classes`` were properties held them as
+        plain attributes, which the properties now hide: moved to where they read them."""
+        state = dict(state)
+        if "_transform_given" not in state:
+            state["_transform_given"] = state.pop("transform", None)
+        if "top_up_classes" not in state:
+            state["top_up_classes"] = state.pop("classes", None)
+        vars(self).update(state)
+
     # ------------------------------------------------------------------ the Dataset protocol
     def __len__(self) -> int:
         return self.n_real + self.n_synthetic

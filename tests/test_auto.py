@@ -554,10 +554,13 @@ def test_mixed_smote_gives_a_class_its_own_values_and_missing_rate():
     for column, value in (("a", 5.0), ("c", "w")):
         # Its own value (not class 0's), missing at about its rate of 0.8.
         assert set(new[column].dropna()) == {value} and 0.6 < new[column].isna().mean() < 0.95, column
-    # A missing cell of an object column is written as the column writes it (None, not NaN).
+    # A missing cell of an object column is written as the column writes it (None, not NaN), in a
+    # DataFrame and in a numpy object array (read into a frame, its text column became strings).
     X["c"] = X["c"].astype(object).where(X["c"].notna(), None)
     X_res, _ = MixedSMOTE(random_state=0).fit_resample(X, y)
     assert X_res["c"].dtype == object and {type(v) for v in X_res["c"].iloc[70:]} == {str, type(None)}
+    X_res, _ = MixedSMOTE(random_state=0).fit_resample(X.to_numpy(dtype=object), y)
+    assert {type(v) for v in X_res[70:, 1]} == {str, type(None)}
 
 
 def test_mixed_smote_takes_arrow_half_floats_and_null_columns():

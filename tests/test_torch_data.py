@@ -978,3 +978,10 @@ def test_transform_and_torchvisions_class_attributes_behave_as_on_a_torchvision_
                              random_state=0)
     assert named.classes == names and named.class_to_idx["3 - digit"] == 3
     assert pickle.loads(pickle.dumps(named)).classes == names
+    # A pickle of the version before held them as plain attributes, which the properties hide.
+    old = dict(vars(data), transform=negate, classes=[RARE])
+    for name in ("_transform_given", "top_up_classes"):
+        del old[name]
+    restored = AugmentedDataset.__new__(AugmentedDataset)
+    restored.__setstate__(old)
+    assert restored.transform is negate and restored.top_up_classes == [RARE] and len(restored) == len(data)
