@@ -431,7 +431,7 @@ def test_one_class_improving_by_chance_among_many_is_not_a_gain():
     assert decision.helped == ["augmenter"] and decision.text.startswith("GAN top-up helped: macro-F1 +0.050")
 
 
-def _scored_folds(found_by_fold, extra=1, never=0, moved=()):
+def _scored_folds(found_by_fold, extra=1, never=0, moved=(), common=90):
     """Folds scored from real predictions: the rare class's (test rows, rows "none" finds) per fold,
     and the augmenter finding ``extra`` more of them in every fold (or fold by fold); ``never`` rows of a third class
     that both arms miss, of which, in the folds ``moved``, the augmenter calls one 'rare', not 'common'."""
@@ -440,11 +440,11 @@ def _scored_folds(found_by_fold, extra=1, never=0, moved=()):
     labels, folds = ["common", "rare"] + (["never"] if never else []), []
     extras = list(extra) if isinstance(extra, (list, tuple)) else [extra] * len(found_by_fold)
     for j, ((n_rare, found), extra) in enumerate(zip(found_by_fold, extras)):
-        y = np.array(["common"] * 90 + ["rare"] * n_rare + ["never"] * never)
+        y = np.array(["common"] * common + ["rare"] * n_rare + ["never"] * never)
         none = y.copy()
-        none[90 + found:] = "common"
+        none[common + found:] = "common"
         augmented = none.copy()
-        augmented[90 + found:90 + found + extra] = "rare"
+        augmented[common + found:common + found + extra] = "rare"
         if j in moved:
             augmented[-1] = "rare"
         fold = FoldResult(index=j, repeat=0, fold=j, n_train=200, n_test=len(y))
@@ -458,6 +458,32 @@ def _scored_folds(found_by_fold, extra=1, never=0, moved=()):
                                          for label, *values in zip(labels, *scores)}
         folds.append(fold)
     return labels, folds
+
+
+def test_one_rare_row_gained_is_the_same_evidence_on_every_metric():
+    # Folds of 40 test rows, 4 rare: balanced accuracy +0.125 was read as 5 of the fold's rows
+    # (0.125 x 40) where one rare row had moved: p = 0.011, "helped", beside accuracy's and
+    # macro-F1's p = 0.198 for the same row.
+    labels, folds = _scored_folds([(4, 2)] * 3, common=36)
+    p = {metric: decide(folds, ("none", "augmenter"), test_train_ratio=0.5, metric=metric,
+                        labels=labels).primary["augmenter"].p
+         for metric in ("accuracy", "balanced_accuracy", "macro_f1")}
+    rare = class_comparisons(folds, "augmenter", labels, "recall", test_train_ratio=0.5, confidence=0.95)["rare"].p
+    assert all(value == pytest.approx(rare, rel=1e-6) for value in p.values()), (p, rare)
+    assert rare > 0.05
+
+
+def test_the_same_share_of_folds_of_other_sizes_is_never_weaker_than_a_varying_one():
+    # Recall +1.000 in every fold of a class of 20, 20 and 19 test rows read "+1.000 [+0.000, +1.000],
+    # p = 1" (no same number of rows, no spread) beside smaller, varying changes cited as significant.
+    labels = ["common", "rare"]
+
+    def recall_p(extra):
+        _, folds = _scored_folds([(20, 0), (20, 0), (19, 0)], extra=extra)
+        return class_comparisons(folds, "augmenter", labels, "recall", test_train_ratio=0.5, confidence=0.95)["rare"]
+
+    steady = recall_p([20, 20, 19])
+    assert steady.mean == pytest.approx(1.0) and steady.p < recall_p([20, 19, 19]).p < 0.05
 
 
 def test_one_more_rare_row_in_each_of_three_folds_is_weak_evidence_on_every_metric():

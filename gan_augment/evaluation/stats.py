@@ -128,11 +128,13 @@ def _same_tally_change(folds: Sequence, method: str, reference: str,
 
 def _one_step_less_variance(differences: Sequence[float], steps: float) -> float:
     """The sample variance of ``differences`` (the same ``steps`` whole steps in every fold) with the
-    fold of the largest one moved one step toward 0: the least spread that whole steps can show."""
+    fold where a step weighs least (the smallest difference: the most rows) moved one step toward
+    0: the least spread that whole steps can show, so that no difference of one step less in one
+    fold is stronger evidence."""
     moved = np.asarray(differences, dtype=float)
     moved = moved[np.isfinite(moved)]
-    largest = int(np.argmax(np.abs(moved)))
-    moved[largest] *= max(0.0, 1.0 - 1.0 / steps)
+    lightest = int(np.argmin(np.abs(moved)))
+    moved[lightest] *= max(0.0, 1.0 - 1.0 / steps)
     return float(moved.var(ddof=1))
 
 
@@ -163,7 +165,9 @@ def paired(plan: IntervalSettings, folds: Sequence, method: str, reference: str,
     balanced accuracy: averages over classes of different sizes) gives ``tallies(fold, method)``,
     the counts it is made of (each class's true and false positives), or None where they cannot be
     read: the same change of every count in every fold is whole steps too, of its largest count.
-    Any other spread is tested as it is."""
+    The same difference in every fold that is no same number of rows (the same share of folds of
+    other sizes) is tested as if one fold had moved one row less. Any other spread is tested as it
+    is."""
     differences = [key(fold, method) - key(fold, reference) for fold in folds]
     sizes = [(rows(fold) if rows is not None else getattr(fold, "n_test", 0)) or 0 for fold in folds]
     lost = [d * n for d, n in zip(differences, sizes) if n > 0 and math.isfinite(d)]  # in test rows
@@ -172,5 +176,25 @@ def paired(plan: IntervalSettings, folds: Sequence, method: str, reference: str,
     steps = round(abs(lost[0])) if same_rows and abs(abs(lost[0]) - round(abs(lost[0]))) <= 1e-6 else 0
     if not steps and tallies is not None:
         steps = _same_tally_change(folds, method, reference, tallies)
-    floor = _one_step_less_variance(differences, steps) if steps and len(differences) > 1 else 0.0
+    floor = 0.0
+    if steps and len(differences) > 1:
+        floor = _one_step_less_variance(differences, steps)
+    elif len(lost) == len(differences) > 1 and _no_spread(differences):
+        # The same share of rows of folds of other sizes (recall +1.000 of 20, 20 and 19 rows read
+        # p = 1 beside smaller, varying changes cited as significant): one row less in one fold.
+        floor = _one_row_less_variance(differences, sizes)
     return corrected_test(differences, plan.test_train_ratio, plan.confidence, bounds, floor, difference=True)
+
+
+def _no_spread(values: Sequence[float]) -> bool:
+    values = np.asarray(values, dtype=float)
+    return bool(np.ptp(values) <= _FLOAT_NOISE * max(1.0, float(np.abs(values).max())) and values[0] != 0)
+
+
+def _one_row_less_variance(differences: Sequence[float], sizes: Sequence[int]) -> float:
+    """The sample variance of ``differences`` with the fold of most rows (``sizes``: where a row
+    weighs least) moved one of its rows toward 0 (not past it)."""
+    moved = np.asarray(differences, dtype=float)
+    largest = int(np.argmax(sizes))
+    moved[largest] -= math.copysign(min(abs(moved[largest]), 1.0 / sizes[largest]), moved[largest])
+    return float(moved.var(ddof=1))
