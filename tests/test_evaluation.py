@@ -486,6 +486,49 @@ def test_the_same_share_of_folds_of_other_sizes_is_never_weaker_than_a_varying_o
     assert steady.mean == pytest.approx(1.0) and steady.p < recall_p([20, 19, 19]).p < 0.05
 
 
+def test_a_steady_change_beats_one_step_less_in_any_fold_of_uneven_sizes():
+    # The floor moved the fold of the smallest difference: with rare test rows 4, 4 and 3, +2 rows in
+    # every fold read p = 0.10 where +2, +2, +1 read 0.037 (the floor is now the least over folds).
+    from types import SimpleNamespace
+
+    def recall_p(gains):
+        folds = [SimpleNamespace(class_scores={method: {"rare": {"precision": 1.0, "recall": found / support,
+                                                                  "f1": 0.0, "support": support}}
+                                               for method, found in (("none", 0), ("augmenter", gain))})
+                 for support, gain in zip((4, 4, 3), gains)]
+        comparisons = class_comparisons(folds, "augmenter", ["rare"], "recall", test_train_ratio=0.5, confidence=0.95)
+        return comparisons["rare"].p
+
+    assert recall_p([2, 2, 2]) < min(recall_p([2, 2, 1]), recall_p([2, 1, 2]), recall_p([1, 2, 2]))
+
+
+def test_one_rare_row_of_one_class_or_another_in_every_fold_is_evidence_on_balanced_accuracy():
+    # One more row found in every fold, of rare class 1 in some folds and of class 2 in others: the
+    # same +0.083 of balanced accuracy in every fold read p = 1 (its counts change differently).
+    from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score, precision_recall_fscore_support
+
+    labels = [0, 1, 2]
+    folds = []
+    for j, gained in enumerate([1, 2, 1, 2, 1, 2]):
+        y = np.array([0] * 28 + [1] * 4 + [2] * 4)
+        none = y.copy()
+        none[[28, 29, 32, 33]] = 0
+        augmented = none.copy()
+        augmented[29 if gained == 1 else 33] = gained
+        fold = FoldResult(index=j, repeat=0, fold=j, n_train=72, n_test=36)
+        for method, predicted in (("none", none), ("augmenter", augmented)):
+            fold.scores[method] = {"accuracy": accuracy_score(y, predicted),
+                                   "balanced_accuracy": balanced_accuracy_score(y, predicted),
+                                   "macro_f1": f1_score(y, predicted, labels=labels, average="macro")}
+            scores = precision_recall_fscore_support(y, predicted, labels=labels, zero_division=0)
+            fold.class_scores[method] = {label: dict(zip(("precision", "recall", "f1", "support"), values))
+                                         for label, *values in zip(labels, *scores)}
+        folds.append(fold)
+    p = {metric: compare_with_none(folds, ("none", "augmenter"), metric, test_train_ratio=0.5,
+                                   confidence=0.95)["augmenter"].p for metric in ("accuracy", "balanced_accuracy")}
+    assert p["balanced_accuracy"] == pytest.approx(p["accuracy"], rel=1e-6) and p["accuracy"] < 0.05
+
+
 def test_one_more_rare_row_in_each_of_three_folds_is_weak_evidence_on_every_metric():
     # Rare test rows 10, 10 and 9: one more found in each fold was "no spread" (p = 1) for accuracy and
     # recall, but "helped" (p = 0.003) for balanced accuracy and macro-F1, whose steps differ by the

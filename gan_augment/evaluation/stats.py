@@ -112,30 +112,35 @@ def holm(p_values: Sequence[float]) -> list[float]:
     return [float(v) for v in adjusted]
 
 
-def _same_tally_change(folds: Sequence, method: str, reference: str,
-                       tallies: Callable[[Any, str], Optional[tuple]]) -> int:
-    """The largest count ``method`` changes where it changes the counts of ``tallies`` by the same
-    whole numbers in every fold, not all zero (counts that do not move explain no difference in the
-    score); 0 otherwise."""
-    changes = set()
+def _tally_steps(folds: Sequence, method: str, reference: str, tallies: Callable[[Any, str], Optional[tuple]],
+                 differences: Sequence[float], steady: bool) -> Optional[list]:
+    """Each fold's step, the difference one count less would make (``|difference| / its largest
+    count change``), where the counts of ``tallies`` change by the same whole numbers in every fold
+    or (``steady``: the difference is the same in every fold) by some in each; None otherwise
+    (counts that do not move explain no difference in the score)."""
+    changes = []
     for fold in folds:
         ours, theirs = tallies(fold, method), tallies(fold, reference)
         if ours is None or theirs is None:
-            return 0
-        changes.add(tuple(round(a - b) for a, b in zip(ours, theirs)))
-    return max(map(abs, changes.pop()), default=0) if len(changes) == 1 else 0
+            return None
+        changes.append(tuple(round(a - b) for a, b in zip(ours, theirs)))
+    largest = [max(map(abs, change), default=0) for change in changes]
+    if min(largest) == 0 or not (steady or len(set(changes)) == 1):
+        return None
+    return [abs(d) / n for d, n in zip(differences, largest)]
 
 
-def _one_step_less_variance(differences: Sequence[float], steps: float) -> float:
-    """The sample variance of ``differences`` (the same ``steps`` whole steps in every fold) with the
-    fold where a step weighs least (the smallest difference: the most rows) moved one step toward
-    0: the least spread that whole steps can show, so that no difference of one step less in one
-    fold is stronger evidence."""
-    moved = np.asarray(differences, dtype=float)
-    moved = moved[np.isfinite(moved)]
-    lightest = int(np.argmin(np.abs(moved)))
-    moved[lightest] *= max(0.0, 1.0 - 1.0 / steps)
-    return float(moved.var(ddof=1))
+def _one_step_less_variance(differences: Sequence[float], steps: Sequence[float]) -> float:
+    """The least sample variance of ``differences`` with one fold moved one of its ``steps`` toward
+    0 (not past it): the least spread that whole steps can show. Taken over every fold, so that no
+    difference of one step less in one fold is stronger evidence than the same in every fold."""
+    values = np.asarray(differences, dtype=float)
+    least = math.inf
+    for fold, step in enumerate(steps):
+        moved = values.copy()
+        moved[fold] -= math.copysign(min(abs(moved[fold]), step), moved[fold])
+        least = min(least, float(moved.var(ddof=1)))
+    return least
 
 
 class IntervalSettings(Protocol):
@@ -164,37 +169,37 @@ def paired(plan: IntervalSettings, folds: Sequence, method: str, reference: str,
     p = 1 where 14 of 15 had p < 0.001). A score that is no multiple of one count (macro-F1,
     balanced accuracy: averages over classes of different sizes) gives ``tallies(fold, method)``,
     the counts it is made of (each class's true and false positives), or None where they cannot be
-    read: the same change of every count in every fold is whole steps too, of its largest count.
-    The same difference in every fold that is no same number of rows (the same share of folds of
-    other sizes) is tested as if one fold had moved one row less. Any other spread is tested as it
-    is."""
+    read: the same change of every count in every fold is whole steps too, of its largest count,
+    and so is the same difference made by other counts in each fold (one rare row of one class, then
+    of another). The same difference in every fold that is no same number of rows (the same share
+    of folds of other sizes) is whole steps of each fold's rows. The floor is the least variance of
+    one step less in any one fold (a step weighs more in a smaller fold). Any other spread is tested
+    as it is."""
     differences = [key(fold, method) - key(fold, reference) for fold in folds]
-    sizes = [(rows(fold) if rows is not None else getattr(fold, "n_test", 0)) or 0 for fold in folds]
-    lost = [d * n for d, n in zip(differences, sizes) if n > 0 and math.isfinite(d)]  # in test rows
-    same_rows = bool(lost) and len(lost) == len(differences) and \
-        max(lost) - min(lost) <= 1e-9 * max(1.0, *map(abs, lost))
-    steps = round(abs(lost[0])) if same_rows and abs(abs(lost[0]) - round(abs(lost[0]))) <= 1e-6 else 0
-    if not steps and tallies is not None:
-        steps = _same_tally_change(folds, method, reference, tallies)
     floor = 0.0
-    if steps and len(differences) > 1:
-        floor = _one_step_less_variance(differences, steps)
-    elif len(lost) == len(differences) > 1 and _no_spread(differences):
-        # The same share of rows of folds of other sizes (recall +1.000 of 20, 20 and 19 rows read
-        # p = 1 beside smaller, varying changes cited as significant): one row less in one fold.
-        floor = _one_row_less_variance(differences, sizes)
+    if len(differences) > 1 and all(math.isfinite(d) for d in differences):
+        steps = _whole_steps(folds, method, reference, differences, rows, tallies)
+        if steps is not None:
+            floor = _one_step_less_variance(differences, steps)
     return corrected_test(differences, plan.test_train_ratio, plan.confidence, bounds, floor, difference=True)
 
 
-def _no_spread(values: Sequence[float]) -> bool:
-    values = np.asarray(values, dtype=float)
-    return bool(np.ptp(values) <= _FLOAT_NOISE * max(1.0, float(np.abs(values).max())) and values[0] != 0)
-
-
-def _one_row_less_variance(differences: Sequence[float], sizes: Sequence[int]) -> float:
-    """The sample variance of ``differences`` with the fold of most rows (``sizes``: where a row
-    weighs least) moved one of its rows toward 0 (not past it)."""
-    moved = np.asarray(differences, dtype=float)
-    largest = int(np.argmax(sizes))
-    moved[largest] -= math.copysign(min(abs(moved[largest]), 1.0 / sizes[largest]), moved[largest])
-    return float(moved.var(ddof=1))
+def _whole_steps(folds: Sequence, method: str, reference: str, differences: Sequence[float],
+                 rows: Optional[Callable[[Any], int]], tallies) -> Optional[list]:
+    """Each fold's step (one row, or one count of ``tallies``, as a difference of the score) where
+    the folds' differences are whole steps whose spread says nothing: the same number of rows in
+    every fold, the same difference in every fold (the same share of folds of other sizes), or the
+    same counts changed; None where the spread is to be tested as it is."""
+    sizes = [(rows(fold) if rows is not None else getattr(fold, "n_test", 0)) or 0 for fold in folds]
+    values = np.asarray(differences, dtype=float)
+    steady = bool(values[0] != 0 and np.ptp(values) <= _FLOAT_NOISE * max(1.0, float(np.abs(values).max())))
+    if all(n > 0 for n in sizes):
+        lost = values * np.asarray(sizes, dtype=float)  # in rows
+        whole = np.abs(lost - np.round(lost)) <= 1e-6
+        same_rows = bool(whole.all() and np.ptp(lost) <= 1e-9 * max(1.0, float(np.abs(lost).max()))
+                         and round(abs(lost[0])) > 0)
+        if same_rows or steady:
+            return [1.0 / n for n in sizes]
+    if tallies is not None:
+        return _tally_steps(folds, method, reference, tallies, differences, steady)
+    return None
