@@ -373,17 +373,22 @@ def _check_smote_folds(targets: list, counts: dict, n_splits: int, methods: list
     for label in targets:
         count, n_train = counts[label], stratified_training_rows(counts[label], n_splits)
         if n_train < 2:
-            # More folds leave more rows for training, up to the smallest class's count (stratified
-            # k-fold needs k rows of every class): the first k that leaves 2 of every class.
-            most = min(counts.values())
-            enough = next((k for k in range(n_splits + 1, most + 1)
-                           if all(stratified_training_rows(counts[other], k) >= 2 for other in targets)), None)
-            fix = (f"Raise cv (--cv) to {enough} (more folds leave more rows for training)" if enough else
-                   "No number of folds leaves every class 2 rows to train on: drop the class")
             raise DataValidationError(
                 f"Class {_show(label)} has {count} rows: a training fold holds only {n_train}, and SMOTE "
-                f"needs at least 2 to interpolate. {fix}, or leave 'smote' out of the baselines "
-                f"({_without_smote(methods)}).")
+                f"needs at least 2 to interpolate. {_more_folds(targets, counts, n_splits)}, or leave 'smote' "
+                f"out of the baselines ({_without_smote(methods)}).")
+
+
+def _more_folds(classes: list, counts: dict, n_splits: Optional[int]) -> str:
+    """What to do where a training fold leaves a class under 2 rows: more folds leave more rows for
+    training, up to the smallest class's count (stratified k-fold needs k rows of every class), so
+    the first k that leaves 2 of every one of ``classes``; folds of the caller's, other folds."""
+    if n_splits is None:
+        return "Use folds that leave more of its rows for training"
+    enough = next((k for k in range(n_splits + 1, min(counts.values()) + 1)
+                   if all(stratified_training_rows(counts[other], k) >= 2 for other in classes)), None)
+    return (f"Raise cv (--cv) to {enough} (more folds leave more rows for training)" if enough else
+            "No number of folds leaves every class 2 rows to train on: drop the class")
 
 
 def _check_smote_splits(targets: list, y: np.ndarray, splits: list, methods: list) -> None:
@@ -416,18 +421,11 @@ def _check_augmenter_folds(augmenter, targets: list, y: np.ndarray, splits: list
     for number, (train, _) in enumerate(splits, start=1):
         for label in classes:
             n_train = int(np.sum(y[train] == label))
-            if n_train >= 2:
-                continue
-            # As for the SMOTE baseline: the first number of stratified folds that leaves 2 of each.
-            enough = None if n_splits is None else next(
-                (k for k in range(n_splits + 1, min(counts.values()) + 1)
-                 if all(stratified_training_rows(counts[other], k) >= 2 for other in classes)), None)
-            fix = (f"Raise cv (--cv) to {enough} (more folds leave more rows for training)" if enough else
-                   "Use folds that leave more of its rows for training" if n_splits is None else
-                   "No number of folds leaves every class 2 rows to train on: drop the class")
-            raise DataValidationError(
-                f"cv split {number} of {len(splits)} leaves class {_show(label)} {n_train} training row"
-                f"{'' if n_train == 1 else 's'} of its {counts[label]}, and {why}. {fix}.")
+            if n_train < 2:
+                raise DataValidationError(
+                    f"cv split {number} of {len(splits)} leaves class {_show(label)} {n_train} training row"
+                    f"{'' if n_train == 1 else 's'} of its {counts[label]}, and {why}. "
+                    f"{_more_folds(classes, counts, n_splits)}.")
 
 
 def _check_splits(splitter, X: pd.DataFrame, y: np.ndarray) -> list:

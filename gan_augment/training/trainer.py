@@ -688,7 +688,7 @@ class GANTrainer:
                     real_scores, fake_scores = D(real, labels), None
                 if fake_scores is None:
                     fake_scores = D(fake, labels)
-                if self.augment_p_ is not None:
+                if self.augment_p_ is not None and self.augment_p_.adaptive:  # a fixed p reads nothing
                     self.augment_p_.observe(loss.real_margins(real_scores, fake_scores))
                 loss_d = loss.discriminator(real_scores.float(), fake_scores.float())
                 # Lazy regularisation: the penalty on one update in every penalty_every (counted
