@@ -839,6 +839,20 @@ def test_whole_numbers_just_beyond_2_53_keep_their_exact_range_and_are_said(valu
         TabularEncoder(random_state=0).fit(pd.DataFrame({"code": np.full(60, 2 ** 53, dtype=np.int64)}))
 
 
+@pytest.mark.parametrize("base", [2 ** 53, 2 ** 62])
+def test_integer_categories_beyond_2_53_decode_to_the_values_held(base):
+    # Decoded through float64, the codes 2**53 + 3 and + 5 came back as 2**53 + 4, a value no row
+    # holds (2**62 + anything: 2**62); a category is one of the column's values, exactly.
+    codes = base + np.random.default_rng(0).choice([1, 3, 5], 90)
+    frame = pd.DataFrame({"code": codes.astype(np.int64), "text": pd.Series([int(v) for v in codes], dtype=object),
+                          "x": np.arange(90.0)})
+    encoder = TabularEncoder(categorical_columns=["code", "text"], random_state=0).fit(frame)
+    decoded = encoder.inverse_transform(_random_rows(encoder, 300, seed=1), random_state=0)
+    assert decoded["code"].dtype == np.int64
+    assert set(decoded["code"].tolist()) == {base + 1, base + 3, base + 5}
+    assert set(decoded["text"]) == {base + 1, base + 3, base + 5}
+
+
 def test_rounded_synthetic_values_hold_no_negative_zero():
     # np.round(-0.04, 1) is -0.0, which to_csv writes "-0.0" where the real column has no such value.
     values = np.round(np.random.default_rng(0).normal(0, 0.3, 300), 1) + 0.0

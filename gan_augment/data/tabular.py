@@ -1465,6 +1465,10 @@ def _from_columns(columns: dict, specs: list[dict], container: dict, n_rows: int
 
 
 def _restore_dtype(values: pd.Series, spec: dict) -> pd.Series:
+    if spec["kind"] != "numeric":
+        # Decoded from the column's own values, already in its dtype: a category 2**53 + 1 went
+        # through float64 below and came back as 2**53, a value the column never held.
+        return values
     dtype = dtype_from_json(spec["dtype"])
     int_range = spec.get("int_range")
     if int_range is None and pd.api.types.is_integer_dtype(dtype):
@@ -1790,7 +1794,8 @@ def _keep_exact_int_range(spec: dict, series: pd.Series) -> None:
     def message(example: str) -> str:
         return (f"Column {_name_of(series)!r} holds whole numbers beyond 2**53 in size{example}, which the model "
                 "handles as floats: its synthetic values are rounded to a float's precision (kept within the "
-                "observed range). If it is an identifier, leave it out of the data.")
+                "observed range). If it is an identifier, leave it out of the data; if it is a code, name it in "
+                "categorical_features to keep its values exact.")
 
     # The gist leaves the example out: each cross-validation fold has its own largest value.
     warn(message(f" (e.g. {max(observed, key=abs)})"), UserWarning, gist=message(""))
