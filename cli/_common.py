@@ -329,6 +329,11 @@ MaxCategoriesOpt = Annotated[Optional[int], typer.Option(
     "--max-categories", min=1, metavar="N", show_default=False,
     help="Tables: model the N most frequent values of a text column as categories; rarer ones are drawn by "
          "their frequency. Default: 100.")]
+CategoricalOpt = Annotated[Optional[list[str]], typer.Option(
+    "--categorical", metavar="COLUMN", show_default=False,
+    help="Tables: model COLUMN as categories (each synthetic value one the column holds), e.g. a code written as "
+         "numbers; SMOTE and the classifiers of `evaluate` / --auto take it so too (repeat the option for more "
+         "columns). Default: text and true/false columns are categories, numbers are numbers.")]
 NoRoundingOpt = Annotated[bool, typer.Option(
     "--no-rounding", help="Tables: keep the generator's full precision instead of rounding each column to the "
                           "decimals of its real values.")]

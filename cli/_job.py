@@ -36,6 +36,7 @@ class Settings:
     threads: Any = "auto"  # --threads, checked: "auto" or a positive int
     precision: str = TrainingConfig.precision  # --precision
     max_categories: Optional[int] = None  # --max-categories; None: the augmenter's default
+    categorical: Optional[list[str]] = None  # --categorical: columns modelled as categories
     n_generators: Optional[int] = None  # --generators; None: the augmenter's default
     label_gate: Optional[bool] = None  # --label-gate / --no-label-gate; None: the augmenter's "auto"
     method: Method = Method.gan  # --method
@@ -96,6 +97,7 @@ def prepare(data: Path, handler: DataHandler, *, target: Optional[str], classes:
             settings: Settings, progress: bool = True) -> Job:
     """Read DATA, plan the top-up and build the augmenter; every check happens here, before training."""
     refuse_table_options(data, handler, {"--early-stopping": settings.early_stopping,
+                                         "--categorical": bool(settings.categorical),
                                          "--max-categories": settings.max_categories is not None,
                                          "--no-rounding": not settings.round_to_observed,
                                          "--no-rules": not settings.detect_rules})
@@ -127,6 +129,9 @@ def prepare(data: Path, handler: DataHandler, *, target: Optional[str], classes:
     device = check_device(settings.device)
 
     options: dict[str, Any] = {}  # given options only: the rest keep the augmenter's defaults
+    categorical = check_categorical(dataset, settings.categorical, data)
+    if categorical:
+        options["categorical_features"] = categorical
     if settings.max_categories is not None:
         options["max_categories"] = settings.max_categories
     if settings.n_generators is not None:
@@ -158,6 +163,23 @@ def prepare(data: Path, handler: DataHandler, *, target: Optional[str], classes:
     say(dataset.summary)
     _say_plan(dataset, plan)
     return Job(data=data, handler=handler, dataset=dataset, plan=plan, augmenter=augmenter)
+
+
+def check_categorical(dataset: Dataset, names: Optional[list[str]], data: Path) -> Optional[list[str]]:
+    """The columns --categorical names, each once, checked to be feature columns of DATA (the
+    augmenter's own refusal would name categorical_features, which the command line does not have)."""
+    if not names:
+        return None
+    columns, target = list(dataset.X.columns), dataset.info.get("target")
+    for name in names:
+        if name == target:
+            raise CLIError(f"--categorical {name!r} names the target column, whose values are the classes (categories "
+                           "already); drop it.", USAGE)
+        if name not in columns:
+            shown = ", ".join(map(repr, columns[:20])) + (" ..." if len(columns) > 20 else "")
+            raise CLIError(f"--categorical {name!r} is not a column of {data} (its columns: {shown}); check the "
+                           "spelling.", USAGE)
+    return list(dict.fromkeys(names))
 
 
 def _strategy(dataset: Dataset, in_every_class: bool):

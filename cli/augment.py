@@ -13,8 +13,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from ._common import (DATA, INTERRUPTED, USAGE, Architecture, ArchitectureOpt, BatchOpt, ClassesOpt, CLIError,
-                      DataArg, DebugOpt, DeviceOpt, EarlyStoppingOpt, InEveryClassOpt,
+from ._common import (DATA, INTERRUPTED, USAGE, Architecture, ArchitectureOpt, BatchOpt, CategoricalOpt, ClassesOpt,
+                      CLIError, DataArg, DebugOpt, DeviceOpt, EarlyStoppingOpt, InEveryClassOpt,
                       EpochsOpt, Estimator, ForceOpt, GeneratorsOpt, LabelGateOpt, LossOpt, MaxCategoriesOpt, Method,
                       MethodOpt, Metric, MinClassSizeOpt, NaValuesOpt, NoRoundingOpt, NoRulesOpt,
                       Precision, PrecisionOpt, QuietOpt, SeedOpt, SkipUnreadableOpt, TargetOpt, ThreadsOpt,
@@ -70,6 +70,7 @@ def augment(
     threads: ThreadsOpt = "auto",
     na_values: NaValuesOpt = None,
     sep: WrittenSepOpt = None,
+    categorical: CategoricalOpt = None,
     max_categories: MaxCategoriesOpt = None,
     min_class_size: MinClassSizeOpt = None,
     no_rounding: NoRoundingOpt = False,
@@ -103,8 +104,8 @@ def augment(
     if model is not None:
         # Options that shape a fit: the saved model was fitted already, its encoder set as it was told.
         training = {"--auto": auto, "--epochs": epochs, "--batch-size": batch_size, "--loss": loss,
-                    "--max-categories": max_categories, "--min-class-size": min_class_size,
-                    "--no-rounding": no_rounding, "--no-rules": no_rules, "--early-stopping": early_stopping,
+                    "--categorical": categorical, "--max-categories": max_categories,
+                    "--min-class-size": min_class_size, "--no-rounding": no_rounding, "--no-rules": no_rules, "--early-stopping": early_stopping,
                     "--in-every-class": in_every_class,
                     "--generators": generators, "--label-gate/--no-label-gate": label_gate is not None,
                     # Given at all, even at their defaults: `--method gan` drew a translator's images.
@@ -122,7 +123,8 @@ def augment(
                                     n_generators=generators, label_gate=label_gate, method=method,
                                     architecture=str(architecture),
                                     skip_unreadable=skip_unreadable, na_values=na_values, sep=check_sep(sep),
-                                    max_categories=max_categories, min_class_size=min_class_size,
+                                    categorical=categorical, max_categories=max_categories,
+                                    min_class_size=min_class_size,
                                     round_to_observed=not no_rounding, detect_rules=not no_rules,
                                     early_stopping=early_stopping, in_every_class=in_every_class))
     handler.check_augment_job(data, job.dataset, out, mark_synthetic)
@@ -318,11 +320,13 @@ def _auto_resample(job: Job, estimator: str, metric: Metric, seed: Optional[int]
         raise CLIError(f"Class{'es' if len(single) > 1 else ''} {', '.join(show(c) for c in single)} of {job.data} "
                        f"ha{'ve' if len(single) > 1 else 's'} a single row: --auto cross-validates inside the data and "
                        "needs at least 2 rows of every class. Drop --auto, or the class.", DATA)
-    # The job's GANAugmenter carries --classes, --epochs, --batch-size, --loss, --seed and --device;
-    # AutoAugmenter clones it for each inner fold (and once more if the GAN wins).
+    # The job's GANAugmenter carries --classes, --epochs, --batch-size, --loss and --device;
+    # AutoAugmenter clones it for each inner fold (and once more if the GAN wins). No seed of its own:
+    # AutoAugmenter seeds each inner fold's GAN from its random_state, as `AutoAugmenter(random_state=
+    # SEED)` does (with --seed here too, every fold's GAN trained from the one seed).
     scoring = _scorer(metric, job)
-    auto = AutoAugmenter(classes=job.dataset.labels, estimator=estimator, scoring=scoring, augmenter=job.augmenter,
-                         n_jobs=n_jobs, random_state=seed)
+    auto = AutoAugmenter(classes=job.dataset.labels, estimator=estimator, scoring=scoring,
+                         augmenter=job.augmenter.set_params(random_state=None), n_jobs=n_jobs, random_state=seed)
     amounts = ", ".join(f"{a:.0%}" for a in auto.amounts)
     say(f"Choosing the top-up by inner {n_inner_folds(auto.cv, y)}-fold cross-validation ({estimator}, {metric}): "
         "no top-up, or "

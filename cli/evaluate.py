@@ -9,14 +9,14 @@ from typing import Annotated, Optional
 
 import typer
 
-from ._common import (DATA, INTERRUPTED, USAGE, BatchOpt, CLIError, DataArg, DebugOpt, DeviceOpt, EpochsOpt, Estimator,
+from ._common import (DATA, INTERRUPTED, USAGE, BatchOpt, CategoricalOpt, CLIError, DataArg, DebugOpt, DeviceOpt, EpochsOpt, Estimator,
                       InEveryClassOpt,
                       MaxCategoriesOpt, Metric, NaValuesOpt, QuietOpt, SepOpt, SkipUnreadableOpt, TargetOpt,
                       ThreadsOpt, check_device,
                       check_processes, check_sep, check_threads, classes_opt, errors, estimator_opt, force_opt, metric_opt,
                       n_jobs_opt, require_stdout,
                       say, seed_opt, set_flags, show, state, writing)
-from ._job import refuse_table_options
+from ._job import check_categorical, refuse_table_options
 
 
 REPORT_FORMATS = {".html": "html", ".htm": "html", ".md": "markdown", ".json": "json"}
@@ -56,6 +56,7 @@ def evaluate(
              "Its weights are not reused: they were fitted on every row, the test folds' included.")] = None,
     epochs: EpochsOpt = None,
     batch_size: BatchOpt = None,
+    categorical: CategoricalOpt = None,
     max_categories: MaxCategoriesOpt = None,
     in_every_class: InEveryClassOpt = False,
     n_jobs: Annotated[Optional[int], n_jobs_opt(help="Folds to run in parallel (-1: all cores).")] = None,
@@ -86,7 +87,8 @@ def evaluate(
     from ._handlers import for_path
 
     handler = for_path(data)
-    refuse_table_options(data, handler, {"--max-categories": max_categories is not None})
+    refuse_table_options(data, handler, {"--categorical": bool(categorical),
+                                         "--max-categories": max_categories is not None})
     if report is not None and handler.kind_name == "image":  # the input folder is never written to
         from gan_augment.data.image_folder import check_outside_source
         from gan_augment.exceptions import DataValidationError
@@ -108,8 +110,8 @@ def evaluate(
         settings["sampling_strategy"] = InEveryClass()
     if model is not None:  # the saved model's class (a translator for a `fit --method translate` model)
         augmenter_class, settings, dataset_info, notes = _model_settings(
-            model, [f"--{k.replace('_', '-')}" for k, v in settings.items() if v is not None], handler, data,
-            own_plan=classes is None)
+            model, [f"--{k.replace('_', '-')}" for k, v in settings.items() if v is not None]
+            + (["--categorical"] if categorical else []), handler, data, own_plan=classes is None)
         from ._model_dir import fitted_na_values
 
         na_values = fitted_na_values(dataset_info, data, na_values, model)
@@ -117,6 +119,8 @@ def evaluate(
                            skip_unreadable=skip_unreadable)
     from gan_augment.exceptions import DataValidationError
 
+    if categorical:
+        settings["categorical_features"] = check_categorical(dataset, categorical, data)
     if len(set(dataset.y)) < 2:  # named as fit names it (plan_evaluation's own words say "y")
         raise CLIError(f"{dataset.single_class} ({show(dataset.y[0])}); there is nothing to compare."
                        + dataset.not_read, DATA)

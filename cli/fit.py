@@ -16,8 +16,8 @@ import typer
 
 from gan_augment.exceptions import DataValidationError
 
-from ._common import (DEFAULT_MODEL_DIR, USAGE, Architecture, ArchitectureOpt, BatchOpt, ClassesOpt, CLIError,
-                      DataArg, DebugOpt, DeviceOpt, EarlyStoppingOpt, InEveryClassOpt,
+from ._common import (DEFAULT_MODEL_DIR, USAGE, Architecture, ArchitectureOpt, BatchOpt, CategoricalOpt, ClassesOpt,
+                      CLIError, DataArg, DebugOpt, DeviceOpt, EarlyStoppingOpt, InEveryClassOpt,
                       EpochsOpt, ForceOpt, GeneratorsOpt, LabelGateOpt, LossOpt, MaxCategoriesOpt, Method, MethodOpt,
                       MinClassSizeOpt, NaValuesOpt, NoRoundingOpt, NoRulesOpt, Precision,
                       PrecisionOpt, QuietOpt, SeedOpt,
@@ -45,6 +45,7 @@ def fit(
     threads: ThreadsOpt = "auto",
     na_values: NaValuesOpt = None,
     sep: SepOpt = None,
+    categorical: CategoricalOpt = None,
     max_categories: MaxCategoriesOpt = None,
     min_class_size: MinClassSizeOpt = None,
     no_rounding: NoRoundingOpt = False,
@@ -89,7 +90,8 @@ def fit(
                                     n_generators=generators, label_gate=label_gate, method=method,
                                     architecture=str(architecture),
                                     skip_unreadable=skip_unreadable, na_values=na_values, sep=check_sep(sep),
-                                    max_categories=max_categories, min_class_size=min_class_size,
+                                    categorical=categorical, max_categories=max_categories,
+                                    min_class_size=min_class_size,
                                     round_to_observed=not no_rounding, detect_rules=not no_rules,
                                     early_stopping=early_stopping, in_every_class=in_every_class,
                                     checkpoint_dir=checkpoint_dir, checkpoint_every=checkpoint_every))

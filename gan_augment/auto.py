@@ -40,8 +40,8 @@ from gan_augment._memory import check_top_up_fits, value_bytes
 from gan_augment._sampler import TableSamplerMixin, declared_tags, refuse_params
 from gan_augment._random import derive_seed, seeded_clone, seeded_splitter, spawn_seeds
 from gan_augment._warnings import recording, say_once, user_stacklevel
-from gan_augment.baselines import (BASELINE_SAMPLERS, baseline_sampler, check_X_y_as_given, smote_frame, split_columns,
-                                   unchanged_copies, with_table_categories)
+from gan_augment.baselines import (BASELINE_SAMPLERS, baseline_sampler, check_X_y_as_given, named_categorical,
+                                   smote_frame, split_columns, unchanged_copies, with_table_categories)
 from gan_augment.classifier import check_estimator_takes
 from gan_augment.data.layout import shape_of
 from gan_augment.kinds import kind_for_input
@@ -234,7 +234,8 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         self.sampling_strategy_ = _scaled(full_plan, amount)
         self.augmenter_ = None
         # The winner's fit on all of X says again what its inner folds said (an ID column): said once.
-        resampled, raised = recording(self._resample, X, y, method, self.sampling_strategy_, final_seed)
+        resampled, raised = recording(self._resample, X, y, method, self.sampling_strategy_, final_seed,
+                                      self._categorical(X))
         say_once([raised], already_said=said)
         return resampled
 
@@ -394,7 +395,8 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
             from gan_augment.evaluation._prep import build_estimator
 
             frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X))
-            return build_estimator(estimator or "logreg", frame, random_state=seed)
+            return build_estimator(estimator or "logreg", frame, random_state=seed,
+                                   categorical=named_categorical(self.augmenter, frame))
         if not is_classifier(estimator):
             raise TypeError(f"estimator={estimator!r} is not a scikit-learn classifier; pass one, or one of "
                             "'logreg', 'hgb', 'rf'.")
@@ -406,7 +408,7 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         estimator = self._estimator(X, estimator_seed)
         scorer = check_scoring(estimator, scoring=self.scoring)
         # SMOTE's categories as the whole table has them (a fold's rows of a code column may all be numbers).
-        categorical = split_columns(smote_frame(X))[1]
+        categorical = self._categorical(X)
         # Each fold's draws come from seeds derived from its index: the same in any order or process.
         results = Parallel(n_jobs=self.n_jobs)(
             delayed(recording)(self._score_fold, X, y, train, test, candidates, full_plan, estimator, scorer,
@@ -417,6 +419,12 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         # Each inner fold's warnings, said once (the same GAN warns in each).
         said = say_once(list(raised), unit="inner folds")
         return np.column_stack(scores), np.column_stack(times), said
+
+    def _categorical(self, X) -> list:
+        """The categorical columns of the table ``X``: by their values, and those the GAN is told are
+        categories (codes written as numbers), which SMOTE then picks rather than interpolates."""
+        frame = smote_frame(X)
+        return split_columns(frame, named_categorical(self.augmenter, frame))[1]
 
     def _score_fold(self, X, y, train, test, candidates, full_plan, estimator, scorer, gan_seed, k, categorical):
         """``(scores, CPU seconds)`` of every candidate on inner fold ``k``; a GAN candidate's

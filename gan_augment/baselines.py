@@ -29,21 +29,37 @@ from gan_augment._sampler import TableSamplerMixin
 from gan_augment.data._dtypes import round_to_dtype
 from gan_augment.data.tabular import check_columns, column_floats
 from gan_augment.data.tabular import is_number_column as is_numeric
-from gan_augment.data.tabular import plain_labels
+from gan_augment.data.tabular import plain_labels, resolve_categorical_columns
 from gan_augment.kinds.tabular import as_rows, check_finite
 from gan_augment.planner import plain_label
 
 __all__ = ["BASELINE_SAMPLERS", "ClassicOversampler", "MixedSMOTE", "baseline_sampler", "classic_transforms",
-           "is_numeric", "split_columns"]
+           "is_numeric", "named_categorical", "split_columns"]
 
 #: Resampling baselines by the name the evaluator and AutoAugmenter use ("classic": images only).
 BASELINE_SAMPLERS = ("random", "smote", "classic")
 
 
-def split_columns(X: pd.DataFrame) -> tuple[list, list]:
-    """``(numeric columns, categorical columns)`` of ``X``."""
-    numeric = [c for c in X.columns if is_numeric(X[c])]  # numbers SMOTE may interpolate
+def split_columns(X: pd.DataFrame, categorical=()) -> tuple[list, list]:
+    """``(numeric columns, categorical columns)`` of ``X``; those named in ``categorical`` are
+    categorical whatever they hold (codes written as numbers)."""
+    numeric = [c for c in X.columns if c not in categorical and is_numeric(X[c])]  # numbers SMOTE may interpolate
     return numeric, [c for c in X.columns if c not in numeric]
+
+
+def named_categorical(sampler, X: pd.DataFrame) -> list:
+    """The columns of ``X`` (a table's frame, an array's named by position) that ``sampler``'s
+    ``categorical_features`` names categorical, for the baselines and classifiers compared with it:
+    a zip code the GAN models as categories was interpolated by SMOTE and scaled as a number by the
+    evaluator's logistic regression."""
+    params = sampler.get_params(deep=False) if hasattr(sampler, "get_params") else {}
+    given = params.get("categorical_features")
+    if given is None and params.get("augmenter") is not None:  # AutoAugmenter: its GAN's
+        return named_categorical(params["augmenter"], X)
+    if given is None or isinstance(given, str):  # SMOTENC's "auto" reads the dtypes, as we do
+        return []
+    positions = resolve_categorical_columns(X, given)
+    return [column for position, column in enumerate(X.columns) if position in positions]
 
 
 def unchanged_copies(X, y):

@@ -1113,3 +1113,18 @@ def test_the_evaluator_gives_mixed_smote_every_categorical_column_of_the_table()
     X = pd.DataFrame({"num": rng.normal(size=200), "colour": rng.choice(["red", "blue"], 200), "code": code})
     report = evaluate_augmentation(X, y, MixedSMOTE(random_state=0), cv=3, baselines=(), random_state=0)
     assert (report.folds["method"] == "MixedSMOTE").sum() == 9 and (report.folds["n_added"] > 0).any()  # 3 x 3 folds
+
+
+def test_columns_the_gan_is_told_are_categories_are_categories_for_smote_and_the_classifier():
+    # A code written as numbers: the GAN picked codes, while the SMOTE candidate interpolated them
+    # (zips no row has) and the logistic regression scaled them as a number.
+    X, y = _table()
+    codes = np.array([10115, 20095, 80331, 50667, 12345])
+    X = X.drop(columns="colour").assign(zip=np.random.default_rng(1).choice(codes, len(X)))
+    auto = AutoAugmenter(methods=("smote",), amounts=(1.0,), selection=lambda results: 1, cv=3, random_state=0,
+                         augmenter=GANAugmenter(categorical_features=["zip"]))
+    X_res, _ = auto.fit_resample(X, y)
+    assert auto.chosen_["method"] == "smote" and len(X_res) > len(X)
+    assert set(X_res["zip"]) <= set(codes)
+    prep = auto._estimator(X, 0).named_steps["prep"]
+    assert [columns for name, _, columns in prep.transformers if name == "cat"] == [[X.columns.get_loc("zip")]]

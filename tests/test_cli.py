@@ -1262,6 +1262,56 @@ def test_augment_auto_chooses_and_writes_real_lines_then_the_winners_rows(tmp_pa
         assert "Chose: no top-up" in err
 
 
+def test_augment_auto_seed_scores_as_auto_augmenter_with_that_random_state(tmp_path, capsys):
+    # --seed also seeded the job's GAN, so every inner fold's GAN trained from the one seed and the
+    # scores were not those of AutoAugmenter(random_state=SEED), which seeds each fold's GAN itself.
+    from gan_augment import AutoAugmenter, GANAugmenter
+
+    data = tmp_path / "data.csv"
+    table = _table().query("label != 'tiny'")
+    table.to_csv(data, index=False)
+    code, _, err = run(capsys, "augment", data, "--auto", "--classes", "rare", "-e", 1, "--batch-size", 64,
+                       "--threads", 1, "-s", 3, "-o", tmp_path / "out.csv")
+    assert code == 0, err
+    printed = [line.split("+-")[0].split()[-1] for line in err.splitlines() if line.startswith("  ") and "+-" in line]
+    auto = AutoAugmenter(classes=["rare"], estimator="logreg", scoring="f1_macro", random_state=3,
+                         augmenter=GANAugmenter(epochs=1, batch_size=64, n_threads=1))
+    auto.fit(table.drop(columns="label"), table["label"])
+    assert printed == [f"{score:.4f}" for score in auto.cv_results_["mean_test_score"]]
+
+
+def test_categorical_names_columns_modelled_as_categories(tmp_path, capsys):
+    # A code written as numbers: without --categorical the GAN models it as a number (and SMOTE
+    # interpolates it); the command line had no way to say otherwise.
+    rng = np.random.default_rng(0)
+    codes = [10115, 20095, 80331, 50667, 12345, 99999, 45678]
+    table = pd.DataFrame({"x": rng.normal(size=200).round(2), "zip": rng.choice(codes, 200),
+                          "label": ["common"] * 170 + ["rare"] * 30})
+    data = tmp_path / "data.csv"
+    table.to_csv(data, index=False)
+    code, _, err = run(capsys, "fit", data, "--categorical", "zip", "--categorical", "zip", "-e", 1,
+                       "--batch-size", 64, "-s", 0, "-o", tmp_path / "m")
+    assert code == 0, err
+    from gan_augment import GANAugmenter
+
+    model = GANAugmenter.load(tmp_path / "m")
+    assert model.categorical_features == ["zip"]
+    assert set(model.sample(300, "rare")["zip"]) <= set(codes)
+    code, out, err = run(capsys, "evaluate", data, "--categorical", "zip", "--cv", 2, "--repeats", 1, "-e", 1,
+                         "--batch-size", 64, "-s", 0, "--json")
+    assert code == 0, err
+    settings = json.loads(out)["settings"]  # SMOTE picks the codes too, and the classifier one-hots them
+    assert "SMOTE-NC" in settings["methods"] and settings["augmenter_params"]["categorical_features"] == ["zip"]
+    for option, words in ((["--categorical", "zipp"], "--categorical 'zipp' is not a column of"),
+                          (["--categorical", "label"], "--categorical 'label' names the target column")):
+        code, _, err = run(capsys, "augment", data, *option, "-o", tmp_path / "o.csv")
+        assert code == 2 and words in _one_line_error(err)
+    code, _, err = run(capsys, "augment", data, "--model", tmp_path / "m", "--categorical", "zip",
+                       "-o", tmp_path / "o.csv")
+    assert code == 2 and "--categorical" in _one_line_error(err)
+    assert not (tmp_path / "o.csv").exists()
+
+
 def test_augment_auto_option_errors(data_csv, tmp_path, capsys):
     code, _, err = run(capsys, "augment", data_csv, "--metric", "accuracy", "-o", tmp_path / "o.csv")
     assert code == 2 and "--metric applies with --auto only" in _one_line_error(err)

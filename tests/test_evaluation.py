@@ -1093,6 +1093,26 @@ def test_empty_columns_become_zeros_and_other_missing_values_stay():
 
 
 # ============================================================================ bad inputs
+def test_columns_the_augmenter_names_categorical_are_categories_for_the_baselines_and_classifier():
+    # A code written as numbers: the GAN picked codes, SMOTE interpolated them, and the logistic
+    # regression scaled them as a number, in one comparison.
+    from imblearn.over_sampling import SMOTENC
+
+    from gan_augment.evaluation import plan_evaluation
+
+    X, y = two_gaussians(n_major=40, n_minor=8)
+    X = pd.DataFrame(X, columns=["a", "b"]).assign(zip=np.resize([10115, 20095, 80331], len(y)))
+    for augmenter, named in ((GANAugmenter(categorical_features=["zip"]), ["zip"]),
+                             (GANAugmenter(categorical_features=[False, False, True]), ["zip"]),
+                             (SMOTENC(categorical_features=[2]), ["zip"]), (SMOTENC(categorical_features="auto"), []),
+                             (AutoAugmenter(augmenter=GANAugmenter(categorical_features=["zip"])), ["zip"]),
+                             (GANAugmenter(), [])):
+        plan = plan_evaluation(X, y, augmenter, classes="rare", cv=3, random_state=0)
+        assert plan.categorical == named and plan.smote_name == ("SMOTE-NC" if named else "SMOTE")
+        cat = [columns for name, _, columns in plan.estimator.named_steps["prep"].transformers if name == "cat"]
+        assert cat == ([[2]] if named else [])
+
+
 class ExplodingSampler(RandomOverSampler):
     def fit_resample(self, X, y):  # pragma: no cover - must never run
         raise AssertionError("fitted before the inputs were checked")

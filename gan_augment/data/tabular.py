@@ -214,40 +214,7 @@ class TabularEncoder:
         return frame, container, self._resolve_categorical_columns(frame, container)
 
     def _resolve_categorical_columns(self, frame, container: dict) -> set[int]:
-        if self.categorical_columns is None:
-            return set()
-        positions = set()
-        names = list(frame.columns)
-        given = list(self.categorical_columns)
-        if given and all(isinstance(column, (bool, np.bool_)) for column in given):
-            # A boolean mask, one entry per column, as imbalanced-learn's SMOTENC takes it (True is
-            # not the index 1).
-            if len(given) != len(names):
-                raise DataValidationError(
-                    f"categorical_features is a boolean mask of {len(given)} entries, but X has {len(names)} "
-                    "columns: give one True/False per column, or the categorical columns' names or indices.")
-            return {position for position, flag in enumerate(given) if flag}
-        # Integers are positions where they cannot be names: in an array, or in a frame whose column
-        # names are not integers (as imbalanced-learn's SMOTENC reads them).
-        positional = container["kind"] == "ndarray" or not any(
-            isinstance(name, numbers.Integral) for name in names)
-        for column in given:
-            if isinstance(column, (bool, np.bool_)):
-                raise DataValidationError(
-                    f"categorical_features mixes True/False with column names or indices ({given[:10]}): give "
-                    "a boolean mask of one entry per column, or names / indices only.")
-            if column in names:
-                positions.add(names.index(column))
-            elif positional and isinstance(column, numbers.Integral) and 0 <= int(column) < len(names):
-                positions.add(int(column))
-            else:
-                where = f"a position in X's {len(names)} columns" if positional else \
-                    "a position (X's column names include integers, so integers are read as names)"
-                raise DataValidationError(
-                    f"categorical_features names {column!r}, which is not a column of X nor {where} "
-                    f"(columns: {names[:20]}{' ...' if len(names) > 20 else ''})."
-                )
-        return positions
+        return resolve_categorical_columns(frame, self.categorical_columns, array=container["kind"] == "ndarray")
 
     # ------------------------------------------------------------ layout
     def _layout(self) -> list[int]:
@@ -1446,6 +1413,43 @@ def _to_frame(X) -> tuple[pd.DataFrame, dict]:
     # with None read as NaN (synthetic rows then said NaN where the real ones say None).
     frame = pd.DataFrame(array, dtype=object) if array.dtype == object else pd.DataFrame(array)
     return frame, {"kind": "ndarray", "dtype": array.dtype.str}
+
+
+def resolve_categorical_columns(frame: pd.DataFrame, given, *, array: bool = False) -> set[int]:
+    """The positions in ``frame`` of the columns ``given`` names categorical (``categorical_features``:
+    names, indices where they cannot be names, or a boolean mask; ``array``: ``frame`` holds an
+    array's columns, named by position); a :class:`DataValidationError` naming what names no column."""
+    if given is None:
+        return set()
+    given, names, positions = list(given), list(frame.columns), set()
+    if given and all(isinstance(column, (bool, np.bool_)) for column in given):
+        # A boolean mask, one entry per column, as imbalanced-learn's SMOTENC takes it (True is
+        # not the index 1).
+        if len(given) != len(names):
+            raise DataValidationError(
+                f"categorical_features is a boolean mask of {len(given)} entries, but X has {len(names)} "
+                "columns: give one True/False per column, or the categorical columns' names or indices.")
+        return {position for position, flag in enumerate(given) if flag}
+    # Integers are positions where they cannot be names: in an array, or in a frame whose column
+    # names are not integers (as imbalanced-learn's SMOTENC reads them).
+    positional = array or not any(isinstance(name, numbers.Integral) for name in names)
+    for column in given:
+        if isinstance(column, (bool, np.bool_)):
+            raise DataValidationError(
+                f"categorical_features mixes True/False with column names or indices ({given[:10]}): give "
+                "a boolean mask of one entry per column, or names / indices only.")
+        if column in names:
+            positions.add(names.index(column))
+        elif positional and isinstance(column, numbers.Integral) and 0 <= int(column) < len(names):
+            positions.add(int(column))
+        else:
+            where = f"a position in X's {len(names)} columns" if positional else \
+                "a position (X's column names include integers, so integers are read as names)"
+            raise DataValidationError(
+                f"categorical_features names {column!r}, which is not a column of X nor {where} "
+                f"(columns: {names[:20]}{' ...' if len(names) > 20 else ''})."
+            )
+    return positions
 
 
 def _from_columns(columns: dict, specs: list[dict], container: dict, n_rows: int, typed=frozenset()):

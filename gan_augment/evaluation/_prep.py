@@ -62,14 +62,15 @@ class EmptyColumnsAsZero(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         return X
 
 
-def build_estimator(name: str, X: pd.DataFrame, random_state=None):
-    """The built-in estimator ``name`` as a pipeline that accepts ``X``'s columns as they are."""
+def build_estimator(name: str, X: pd.DataFrame, random_state=None, categorical=()):
+    """The built-in estimator ``name`` as a pipeline that accepts ``X``'s columns as they are, those
+    named in ``categorical`` taken as categories."""
     from sklearn.compose import ColumnTransformer
     from sklearn.impute import SimpleImputer
     from sklearn.pipeline import Pipeline, make_pipeline
     from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, OrdinalEncoder, StandardScaler
 
-    numeric, categorical = split_columns(X)
+    numeric, categorical = split_columns(X, categorical)
     # By position: ColumnTransformer reads integer names as positions and booleans as a mask, and
     # refuses float names; a table with columns named 1 and 0 had its columns swapped.
     numeric, categorical = [X.columns.get_loc(c) for c in numeric], [X.columns.get_loc(c) for c in categorical]

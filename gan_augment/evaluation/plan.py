@@ -19,6 +19,7 @@ from scipy import sparse
 from gan_augment._memory import check_top_up_fits, value_bytes
 from gan_augment._random import SEED_MAX, check_seed, seeded_clone, seeded_splitter
 from gan_augment._warnings import catching_warnings, user_stacklevel
+from gan_augment.baselines import named_categorical
 from gan_augment.data.albumentations_adapter import import_albumentations
 from gan_augment.data.tabular import as_pandas_frame, check_columns, check_target, rows_as_array
 from gan_augment.evaluation._prep import ESTIMATORS, build_estimator, split_columns
@@ -71,7 +72,10 @@ def plan_evaluation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5,
     binary = len(counts) == 2
     metric = _check_metric(metric, binary)
     image_shape = _image_shape(augmenter)
-    estimator, estimator_name = _check_estimator(estimator, X, seeds.estimator, image_shape)
+    # The columns the augmenter is told are categories are categories for the baselines and the
+    # classifier too: SMOTE-NC picks a zip code, it does not interpolate it.
+    named = named_categorical(augmenter, X)
+    estimator, estimator_name = _check_estimator(estimator, X, seeds.estimator, image_shape, named)
     if metric == "pr_auc" and not (hasattr(estimator, "predict_proba") or hasattr(estimator, "decision_function")):
         # Found out after every fold otherwise: a NaN verdict.
         raise ValueError(f"metric='pr_auc' ranks the test rows by the estimator's scores, and {estimator_name} has "
@@ -94,7 +98,7 @@ def plan_evaluation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5,
                          f"have {X.shape[1]} columns; give the augmenter the (C, H, W) of the images.")
     if "smote" in methods and n_splits is not None:
         _check_smote_folds(targets, counts, n_splits, methods)
-    numeric, categorical = split_columns(X)
+    numeric, categorical = split_columns(X, named)
     splits = _check_splits(splitter, X, y)
     if "smote" in methods and n_splits is None:
         _check_smote_splits(targets, y, splits, methods)
@@ -531,8 +535,10 @@ def _check_classic(image_shape: Optional[tuple]) -> None:
 IMAGE_ESTIMATORS = {"cnn": "a small CNN (three conv blocks; 10 epochs of Adam)"}
 
 
-def _check_estimator(estimator, X: pd.DataFrame, seed: int, image_shape: Optional[tuple]) -> tuple[Any, str]:
-    """``(unfitted estimator, its name for the report)``; a built-in name is built for ``X``'s columns."""
+def _check_estimator(estimator, X: pd.DataFrame, seed: int, image_shape: Optional[tuple],
+                     categorical=()) -> tuple[Any, str]:
+    """``(unfitted estimator, its name for the report)``; a built-in name is built for ``X``'s columns
+    (those in ``categorical`` as categories)."""
     from sklearn.base import is_classifier
 
     if estimator is None:
@@ -548,7 +554,7 @@ def _check_estimator(estimator, X: pd.DataFrame, seed: int, image_shape: Optiona
         if estimator not in ESTIMATORS:
             raise ValueError(f"Unknown estimator {estimator!r}; choose from {[*ESTIMATORS, *IMAGE_ESTIMATORS]} or "
                              "pass a scikit-learn classifier.")
-        return build_estimator(estimator, X, random_state=seed), ESTIMATORS[estimator]
+        return build_estimator(estimator, X, random_state=seed, categorical=categorical), ESTIMATORS[estimator]
     if not (hasattr(estimator, "fit") and hasattr(estimator, "get_params")) or not is_classifier(estimator):
         raise TypeError(f"estimator={estimator!r} is not a scikit-learn classifier (is_classifier() is False); "
                         f"pass a classifier or one of {list(ESTIMATORS)}.")
