@@ -25,7 +25,11 @@ SEED_MAX = np.iinfo(np.int32).max
 def _check_type(random_state, name: str):
     if random_state is None or isinstance(random_state, (np.random.RandomState, np.random.Generator)):
         return
-    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
+    if isinstance(random_state, (bool, np.bool_)):
+        # Not a seed of 1 or 0 (a flag given where a seed goes); and not "a numpy Generator" in the
+        # advice either, which the estimators' own parameter does not take.
+        raise TypeError(f"{name}={random_state!r} is a bool; give a whole-number seed (e.g. {name}=0), or None.")
+    if isinstance(random_state, numbers.Integral):
         if not 0 <= int(random_state) < 2**32:
             raise ValueError(f"{name} must be an int in [0, 2**32), got {random_state}.")
         return

@@ -139,7 +139,14 @@ class LabelGate:
     def accepts(self, samples: torch.Tensor, class_index: int) -> torch.Tensor:
         """A boolean mask: the judge assigns each encoded sample to ``class_index``."""
         device = next(self.judge.parameters()).device
-        logits = self.judge(samples.to(device))
+        # Judged in eval mode whatever mode the caller left the judge in (its dropout made the rows
+        # kept depend on it), and left in that mode, as the generator is by generate().
+        was_training = self.judge.training
+        self.judge.eval()
+        try:
+            logits = self.judge(samples.to(device))
+        finally:
+            self.judge.train(was_training)
         if self.prior_shift is not None:
             logits = logits + torch.tensor(self.prior_shift, dtype=logits.dtype, device=device)
         return (logits.argmax(1) == class_index).cpu()

@@ -174,6 +174,16 @@ def test_bad_seeds_name_the_parameter(bad):
         check_seed(bad, name="seed_param")
 
 
+def test_a_bool_seed_is_refused_without_advising_what_the_estimators_refuse():
+    # The advice listed "a numpy Generator", which GANAugmenter's own random_state then refused.
+    from gan_augment import GANAugmenter
+
+    for bad in (True, False):
+        with pytest.raises(TypeError, match=r"^random_state=(True|False) is a bool; give a whole-number seed") as info:
+            GANAugmenter(random_state=bad, epochs=1).fit(np.random.default_rng(0).normal(size=(20, 2)), [0, 1] * 10)
+        assert "Generator" not in str(info.value)
+
+
 #: A table GAN fitted for a few steps: the placement tests look at counts, not at the rows.
 TINY_FIT = dict(epochs=1, batch_size=16, generator_dims=(16,), discriminator_dims=(16,), n_threads=1, random_state=0)
 

@@ -54,6 +54,17 @@ def test_the_gate_returns_exactly_n_accepted_images_reproducibly():
     assert gate.generate(NoiseImages(), 0, 1, seed=3, class_name="'bright'", chunk=64).shape == (0, 1, 4, 4)
 
 
+def test_the_gate_judges_in_eval_mode_whatever_mode_the_judge_was_left_in():
+    # A judge left in training mode (its dropout on) changed which rows the gate kept.
+    judge = torch.nn.Sequential(torch.nn.Linear(4, 64), torch.nn.Dropout(0.5), torch.nn.Linear(64, 2))
+    gate, samples = LabelGate(judge, [0.5, 0.5]), torch.randn(500, 4, generator=torch.Generator().manual_seed(0))
+    kept = gate.accepts(samples, 1)
+    judge.train()
+    assert torch.equal(gate.accepts(samples, 1), kept) and judge.training  # and left as it was
+    judge.eval()
+    assert torch.equal(gate.accepts(samples, 1), kept) and not judge.training
+
+
 def test_a_class_the_judge_rarely_accepts_is_refused_with_its_rate():
     gate = LabelGate(BrightIsClassOne(), [0.5, MIN_ACCEPTANCE / 2])
     with pytest.raises(ValueError, match=r"accepts 2\.5% of the synthetic images of class 'rare'.*label_gate=False"):

@@ -36,8 +36,9 @@ class AugmentationReport:
     ----------
     summary : DataFrame
         One row per (method, metric): ``mean`` over folds with its interval (``mean_low``,
-        ``mean_high``, within [0, 1]), the paired difference from "none" (``delta``, ``ci_low``,
-        ``ci_high``, within [-1, 1]), its p-value (``p_value``) and the p-value Holm-adjusted across
+        ``mean_high``, within [0, 1]; augment_time_s, a cost in seconds: at least 0, and compared
+        with nothing), the paired difference from "none" (``delta``, ``ci_low``, ``ci_high``, within
+        [-1, 1]), its p-value (``p_value``) and the p-value Holm-adjusted across
         the methods (``p_holm``); ``primary`` marks the metric the verdict decides on; ``n_rows``
         (test rows per fold; for pr_auc, the positive class's) and ``caveat`` (set below 30 rows).
         Metrics: accuracy, balanced_accuracy, macro_f1, pr_auc (binary targets), augment_time_s
