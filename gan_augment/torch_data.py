@@ -32,7 +32,7 @@ import numpy as np
 from torch.utils.data import DataLoader, Dataset, IterableDataset, RandomSampler, SequentialSampler
 from torch.utils.data.distributed import DistributedSampler
 
-from gan_augment._classes import resolve_class
+from gan_augment._classes import resolve_class, same_label
 from gan_augment._random import check_seed, derive_seed
 from gan_augment._sampler import keeping_fitted_state
 from gan_augment._warnings import catching_warnings, user_stacklevel
@@ -171,6 +171,10 @@ class AugmentedDataset(Dataset):
             fitted_range=getattr(codec, "value_range_", None) if fitted and _makes_images(codec) else None)
         self._spec = spec
         self._y_real = y
+        # Class names for the base's labels where these index its classes (torchvision's ImageFolder),
+        # read first where the augmenter was fitted on those names (by the command line, on the folder).
+        self._label_of_name = _labels_of_names(base, label_objects)
+        self._by_name = fitted and all(isinstance(own, str) and own in self._label_of_name for own in augmenter.classes_)
         self._pair = _ItemMaker(base[0])
         self.classes_ = sorted(label_objects, key=sort_key)
         self._label_objects = [label_objects[label] for label in self.classes_]
@@ -377,12 +381,31 @@ class AugmentedDataset(Dataset):
             )
         return augmenter
 
+    def _base_labels(self, strategy, classes) -> tuple:
+        """``(sampling_strategy, classes)`` with class names given for a base whose labels index its
+        ``classes`` (torchvision's ImageFolder: 'rare' for its label 2) as those labels."""
+        def label(value):
+            # Otherwise a name only where it names no label itself ("1" is the label 1 as before).
+            named = isinstance(value, str) and value in self._label_of_name and (
+                self._by_name or not _names_label(value, self.classes_))
+            return self._label_of_name[value] if named else value
+
+        if not self._label_of_name:
+            return strategy, classes
+        if isinstance(strategy, dict):
+            strategy = {label(key): n for key, n in strategy.items()}
+        # Other forms (a tensor, a dict of counts) as given: the planner reads or refuses them.
+        classes = label(classes) if isinstance(classes, str) else \
+            [label(value) for value in classes] if isinstance(classes, (list, tuple)) else classes
+        return strategy, classes
+
     def _prepare_for_fit(self, augmenter):
         """The arguments given here, set on an augmenter about to be fitted here."""
-        if self.top_up_classes is not None:
-            augmenter.set_params(classes=self.top_up_classes, sampling_strategy="auto")
-        elif not is_auto(self.sampling_strategy):
-            augmenter.set_params(sampling_strategy=self.sampling_strategy, classes=None)
+        strategy, classes = self._base_labels(self.sampling_strategy, self.top_up_classes)
+        if classes is not None:
+            augmenter.set_params(classes=classes, sampling_strategy="auto")
+        elif not is_auto(strategy):
+            augmenter.set_params(sampling_strategy=strategy, classes=None)
         if augmenter.random_state is None and self.random_state is not None:
             augmenter.set_params(random_state=self._seed)
         return augmenter
@@ -394,13 +417,13 @@ class AugmentedDataset(Dataset):
         if is_auto(strategy) and classes is None and self.augmenter is not None:
             strategy, classes = augmenter.sampling_strategy, augmenter.classes
             try:
-                return plan_top_up(y, strategy, classes)
+                return plan_top_up(y, *self._base_labels(strategy, classes))
             except ValueError as exc:  # the classes came from the augmenter, not from this call: say so
                 reason = str(exc) if str(exc).endswith(".") else f"{exc}."
                 raise ValueError(f"The augmenter's own top-up ({_setting(strategy, classes)}) does not fit this "
                                  f"dataset: {reason} Pass classes= or sampling_strategy= here to choose the classes to "
                                  "top up.") from None
-        return plan_top_up(y, strategy, classes)
+        return plan_top_up(y, *self._base_labels(strategy, classes))
 
     def _check_augmenter(self) -> dict:
         """A fitted augmenter must know every class to top up.
@@ -413,8 +436,9 @@ class AugmentedDataset(Dataset):
         for label, n_add in self.sampling_strategy_.items():
             if n_add <= 0:
                 continue
+            name = next((name for name, own in self._label_of_name.items() if same_label(own, label)), None)
             try:
-                target = resolve_class(label, known)
+                target = resolve_class(name if self._by_name else label, known)
             except ValueError:
                 raise ValueError(
                     f"Class {label!r} is to be topped up, but the augmenter does not know it; it was fitted "
@@ -534,6 +558,32 @@ def _check_items_hold_missing(encoder, spec: ItemSpec) -> None:
         raise ValueError(f"The augmenter makes missing values in column{'s' if len(missing) > 1 else ''} {shown}, "
                          f"which the base's {spec.dtype} rows cannot hold. Give the base float rows (x.float()), "
                          "or fit the augmenter on the rows as the base holds them.")
+
+
+def _labels_of_names(base, label_objects: dict) -> dict:
+    """``{class name: label}`` where the base's labels are indices into its ``class_to_idx`` (or
+    ``classes``), as torchvision's ImageFolder's are; {} otherwise."""
+    mapping = getattr(base, "class_to_idx", None)
+    if not isinstance(mapping, dict):
+        names = getattr(base, "classes", None)
+        if isinstance(names, str) or not isinstance(names, (list, tuple)):
+            return {}
+        mapping = {name: index for index, name in enumerate(names)}
+    labels = list(label_objects)
+    indices = {value: key for key, value in mapping.items() if isinstance(key, str)
+               and isinstance(value, numbers.Integral) and not isinstance(value, bool)}
+    if not labels or not all(isinstance(label, numbers.Integral) and not isinstance(label, bool)
+                             and label in indices for label in labels):
+        return {}
+    return {name: label for label in labels for name in [indices[label]]}
+
+
+def _names_label(value, labels) -> bool:
+    try:
+        resolve_class(value, labels)
+    except ValueError:
+        return False
+    return True
 
 
 def _setting(strategy, classes) -> str:

@@ -4,6 +4,7 @@ GANAugmenter with ``image_shape`` (scikit-learn's 8x8 digits)."""
 from __future__ import annotations
 
 import json
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -100,8 +101,14 @@ def test_layout_errors_say_what_to_do():
         infer_layout((5, 64))
     with pytest.raises(DataValidationError, match="64 columns.*holds 49"):
         infer_layout((5, 64), (1, 7, 7))
-    with pytest.raises(DataValidationError, match="1 or 3 channels"):
+    with pytest.raises(DataValidationError, match="1 or 3 channels") as info:
         infer_layout((5, 8, 8, 5))
+    assert "alpha" not in str(info.value)
+    # np.asarray of RGBA / grey + alpha PNGs: refused without a word of what to do.
+    for shape, advice in (((5, 8, 8, 4), r"RGBA images \(4 channels last\), drop the alpha channel: X\[\.\.\., :3\]"),
+                          ((5, 2, 8, 8), r"grey \+ alpha images \(2 channels first\), drop the alpha channel: X\[:, :1\]")):
+        with pytest.raises(DataValidationError, match=advice):
+            infer_layout(shape)
     with pytest.raises(DataValidationError, match="images are"):
         infer_layout((5, 2, 8, 8, 3))
     with pytest.raises(DataValidationError, match="NaN"):
@@ -301,6 +308,18 @@ def test_digits_in_a_pipeline_with_image_shape(digits):
     assert np.bincount(y_res).tolist() == [np.bincount(y).max()] * 10  # every class topped up exactly
     np.testing.assert_array_equal(X_res[:len(X)], X)  # real rows first, untouched
     assert X_res.min() >= 0 and X_res.max() <= 16
+
+
+def test_a_read_only_float32_array_is_read_without_torch_warning_of_undefined_behaviour(digits):
+    # np.load(mmap_mode="r") and Arrow views are read-only: torch.from_numpy warned of writing to them.
+    X, y = _rare_digits(*digits)
+    X = np.ascontiguousarray(X.reshape(-1, 1, 8, 8), dtype=np.float32)
+    X.setflags(write=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        codec = ImageCodec().fit(X)
+        images = codec.to_nchw(X)
+    assert images.shape == X.shape and torch.equal(images, torch.from_numpy(X.copy()))
 
 
 def test_image_arrays_come_back_in_their_layout_dtype_and_range():

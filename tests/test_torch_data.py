@@ -330,6 +330,18 @@ def test_pil_images_of_other_modes_are_refused_with_a_way_that_keeps_their_value
         assert convert(Image.new(grey, (8, 8))).mode == "L"
 
 
+def test_arrays_and_tensors_with_an_alpha_channel_are_told_to_drop_it():
+    from gan_augment.data.torch_items import item_spec
+
+    # np.asarray of an RGBA PNG: refused without saying what to do, where a PIL RGBA item is told.
+    for x, advice in ((np.zeros((8, 8, 4), np.uint8), r"RGBA images \(4 channels last\).*: x\[\.\.\., :3\]\.$"),
+                      (torch.zeros(2, 8, 8), r"grey \+ alpha images \(2 channels first\).*: x\[:1\]\.$")):
+        with pytest.raises(ValueError, match=advice):
+            item_spec(x, 0)
+    with pytest.raises(ValueError, match=r"C = 1 or 3, and table rows \(F,\)\.$"):
+        item_spec(np.zeros((8, 8, 5)), 0)
+
+
 def test_tabular_rows_work(digits):
     X, y = make_classification(n_samples=160, n_features=4, n_informative=3, n_redundant=0, weights=[0.85],
                                random_state=0)
@@ -823,7 +835,7 @@ def test_albumentations_adapter_refuses_a_seed_that_is_no_seed_naming_it(seed, e
     A = pytest.importorskip("albumentations")
     from gan_augment.data.albumentations_adapter import AlbumentationsTransform
 
-    with pytest.raises(error, match=r"^seed must be"):
+    with pytest.raises(error, match=r"^seed(=True is a bool;| must be)"):
         AlbumentationsTransform([A.HorizontalFlip(p=0.5)], seed=seed)
 
 
@@ -985,3 +997,35 @@ def test_transform_and_torchvisions_class_attributes_behave_as_on_a_torchvision_
     restored = AugmentedDataset.__new__(AugmentedDataset)
     restored.__setstate__(old)
     assert restored.transform is negate and restored.top_up_classes == [RARE] and len(restored) == len(data)
+
+
+class FolderOfClasses(Pairs):
+    """What torchvision's ImageFolder gives: labels that index ``classes`` (sorted folder names)."""
+
+    def __init__(self, xs, names, classes):
+        self.classes = list(classes)
+        self.class_to_idx = {name: index for index, name in enumerate(self.classes)}
+        super().__init__(xs, [self.class_to_idx[name] for name in names])
+
+
+@pytest.mark.parametrize("folders", [("a", "b", "rare"), ("10", "2", "1")])
+def test_a_model_of_class_names_tops_up_a_base_whose_labels_index_those_names(digits, tmp_path, folders):
+    # `gan-augment fit folder/` names classes by their folders; an ImageFolder over the same folder
+    # labels them 0, 1, 2. Every way of joining the two was refused ("Unknown class 'rare'"), and
+    # folders named "1", "10", "2" matched the model's "1" to the label 1 (folder "10"), not 0.
+    X, y, _, _ = digits
+    keep = np.isin(y, [0, 1, 2]) & ((y != 2) | (np.cumsum(y == 2) <= 10))
+    X, names = X[keep][:130], [folders[int(v)] for v in y[keep][:130]]
+    rare = folders[2]
+    model = GANAugmenter(classes=[rare], epochs=1, batch_size=32, random_state=0).fit(X, np.array(names))
+    model.save(tmp_path / "model")
+    base = FolderOfClasses(torch.from_numpy(X), names, sorted(folders))
+    index = base.class_to_idx[rare]
+    for given in ({}, {"classes": [rare]}, {"classes": [index]}):
+        data = AugmentedDataset(base, tmp_path / "model", random_state=0, **given)
+        added = {label: n for label, n in data.sampling_strategy_.items() if n}
+        assert added == {index: names.count(folders[0]) - names.count(rare)}, given
+        assert {data[i][1] for i in data.synthetic_indices} == {index}
+    if rare == "rare":  # a base without class names is matched by its labels alone, as before
+        with pytest.raises(ValueError, match="Unknown class 'rare'"):
+            AugmentedDataset(Pairs(torch.from_numpy(X), [base.class_to_idx[n] for n in names]), tmp_path / "model")

@@ -168,7 +168,10 @@ class ImageCodec:
         layout, shape = infer_layout(X.shape, self.image_shape_)
         if layout != self.layout_:
             raise DataValidationError(f"X is laid out as {layout!r}, but the codec was fitted on {self.layout_!r}.")
-        images = torch.from_numpy(np.ascontiguousarray(X, dtype=np.float32))
+        images = np.ascontiguousarray(X, dtype=np.float32)
+        # A read-only array (np.load(mmap_mode="r"), an Arrow view) is copied: torch warns of
+        # "undefined behavior" for a tensor on memory it may not write, though none is written here.
+        images = torch.from_numpy(images if images.flags.writeable else images.copy())
         return to_nchw(images, layout, shape).contiguous()
 
     def inverse_transform(self, images: torch.Tensor) -> np.ndarray:

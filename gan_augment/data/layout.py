@@ -69,6 +69,22 @@ def flattening(shape: tuple) -> tuple[str, tuple[int, int, int]] | None:
             image_shape)
 
 
+def alpha_advice(shape: tuple, name: str = "X", *, batch: bool = True, channel_last: bool = True) -> str:
+    """What to do with images of ``shape`` that carry an alpha channel (np.asarray of an RGBA or LA
+    PNG): drop it, as the image-folder reader does; '' for other channel counts. ``batch``: the
+    first axis counts images; ``channel_last``: the last axis may hold the channels (not in torch)."""
+    first = 1 if batch else 0
+    axes = ([(len(shape) - 1, f"{name}[..., {{}}]", "last")] if channel_last else []) + \
+        [(first, f"{name}[:, {{}}]" if batch else f"{name}[{{}}]", "first")]
+    for axis, index, where in axes:
+        keep = {4: ":3", 2: ":1"}.get(shape[axis]) if len(shape) == first + 3 else None
+        if keep is not None:
+            kind = "RGBA" if shape[axis] == 4 else "grey + alpha"
+            return (f" If these are {kind} images ({shape[axis]} channels {where}), drop the alpha channel: "
+                    f"{index.format(keep)}.")
+    return ""
+
+
 def infer_layout(shape: tuple, image_shape=None) -> tuple[str, tuple[int, int, int]]:
     """``(layout, (C, H, W))`` of a batch of ``shape``; ``image_shape`` settles ambiguous cases."""
     shape = tuple(shape)
@@ -96,7 +112,7 @@ def infer_layout(shape: tuple, image_shape=None) -> tuple[str, tuple[int, int, i
             raise DataValidationError(
                 f"X has shape {shape}: neither its last axis (channel-last) nor its second "
                 "(channel-first) has 1 or 3 channels; gan-augment models grayscale and RGB images."
-            )
+                + alpha_advice(shape))
     else:
         raise DataValidationError(
             f"X has shape {shape}; images are (N, H, W), (N, H, W, C), (N, C, H, W), or 2-D rows "

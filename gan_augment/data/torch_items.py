@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 from gan_augment.data._dtypes import round_to_dtype
-from gan_augment.data.layout import from_nchw, infer_item_layout, infer_layout, item_image_shape, \
+from gan_augment.data.layout import alpha_advice, from_nchw, infer_item_layout, infer_layout, item_image_shape, \
     items_to_batch_layout, to_nchw
 from gan_augment.data.tabular import check_label_kinds
 
@@ -169,7 +169,7 @@ def item_spec(x, index) -> ItemSpec:
         if layout is None or layout == "hwc":  # torch images are channel-first
             raise ValueError(
                 f"Item {index}: x is a tensor of shape {shape}; AugmentedDataset takes image tensors (C, H, W) with "
-                "C = 1 or 3, or (H, W), and table rows (F,)."
+                "C = 1 or 3, or (H, W), and table rows (F,)." + alpha_advice(shape, "x", batch=False, channel_last=False)
             )
         if x.is_complex():
             raise ValueError(f"Item {index}: x is a complex tensor; images and rows must be real numbers.")
@@ -195,7 +195,7 @@ def item_spec(x, index) -> ItemSpec:
         if layout is None:
             raise ValueError(
                 f"Item {index}: x is an array of shape {x.shape}; AugmentedDataset takes images (H, W), (H, W, C) or "
-                "(C, H, W) with C = 1 or 3, and table rows (F,)."
+                "(C, H, W) with C = 1 or 3, and table rows (F,)." + alpha_advice(x.shape, "x", batch=False)
             )
         return ItemSpec("numpy", layout, tuple(x.shape), x.dtype)
     raise TypeError(
