@@ -79,7 +79,8 @@ class TableSamplerMixin:
 
     def _check_target_and_counts(self, y) -> None:
         check_target(y)
-        check_strategy_values(self.sampling_strategy, y)  # type: ignore[attr-defined]
+        check_strategy_values(self.sampling_strategy, y,  # type: ignore[attr-defined]
+                              classes_option="classes" in self.get_params(deep=False))  # type: ignore[attr-defined]
 
 
 def one_hot_as_given(y, y_res):

@@ -218,9 +218,13 @@ class ClassicOversampler(BaseOverSampler):
                         "or pad back to the size).")
                 out = out.reshape(height, width, channels).transpose(2, 0, 1).reshape(-1)
                 if pixels.dtype.kind in "biu" and out.dtype != pixels.dtype:
-                    # Whole pixel values in the image's range (booleans: a blend rounds to 0 or 1,
-                    # where a cast would make every nonzero blend True and thicken the strokes).
-                    out = np.clip(np.rint(out), image.min(), image.max())
+                    # Whole pixel values in the dtype's range (booleans: a blend rounds to 0 or 1,
+                    # where a cast would make every nonzero blend True and thicken the strokes). Not
+                    # the image's own range: that erased the border albumentations fills with 0,
+                    # which uint8 images keep.
+                    low, high = (0, 1) if pixels.dtype.kind == "b" else (np.iinfo(pixels.dtype).min,
+                                                                         np.iinfo(pixels.dtype).max)
+                    out = np.clip(np.rint(out), low, high)
                 moved.append(out.astype(pixels.dtype))
             labels.append(np.full(n, label, dtype=np.asarray(y).dtype))
         if not moved:  # (the caller's X came back itself)
@@ -238,8 +242,15 @@ class MixedSMOTE(TableSamplerMixin, BaseOverSampler):
 
     Missing values are imputed (the class's own median / most frequent value) for the interpolation
     only: the real rows are returned as they were, followed by the new rows, cast to the input's
-    column dtypes, and missing in each column at their class's rate there. The
-    number of neighbours shrinks to what the smallest class to top up allows (at least 1).
+    column dtypes, and missing in each column at their class's rate there. As with an imputer
+    before SMOTE, the new rows grown from imputed cells lean towards those stand-ins: in a column
+    the class often misses, more of their values lie near its median (or are its most frequent
+    value) than among its real values. Integers are rounded to whole numbers within the column's
+    range (imbalanced-learn truncates them); categories are coded in their sorted order, as
+    imbalanced-learn's encoders code them, so on complete data of floats and categories the new
+    rows are SMOTE's, SMOTE-NC's or SMOTE-N's with the same ``random_state`` and (shrunk) number
+    of neighbours. The number of neighbours shrinks to what the smallest class to top up allows
+    (at least 1).
 
     Parameters
     ----------
@@ -377,7 +388,8 @@ def _impute(frame: pd.DataFrame, numeric: list, categorical: list, y: np.ndarray
             mode_of = np.full(classes.max() + 1, fallback, dtype=codes.dtype)
             mode_of[modes["cls"].to_numpy()] = modes["code"].to_numpy()
             codes[~observed] = mode_of[classes[~observed]]
-        imputed[column] = codes.astype(str)
+        # Text of one width: "10" sorted before "2", and the encoders order the text.
+        imputed[column] = np.char.zfill(codes.astype(str), len(str(max(len(values_of[column]) - 1, 0))))
     return imputed, values_of
 
 
@@ -413,14 +425,24 @@ def _missing_as_in_class(new: pd.DataFrame, given: pd.DataFrame, y: np.ndarray, 
 def _factorize_as_written(values: pd.Series) -> tuple[np.ndarray, list]:
     """``pd.factorize`` that keeps values of other kinds apart: the text "1", the number 1, 1.0
     and True are four categories of an object column (equal or alike to Python); numpy's and
-    Python's of one kind (np.int64(1), 1) are one."""
+    Python's of one kind (np.int64(1), 1) are one. The codes follow the values' sorted order (by
+    kind first), as imbalanced-learn's encoders order categories: SMOTE-N/NC break a tie of the
+    neighbours' categories by that order, and in order of first appearance the new rows depended
+    on the order of the rows."""
     if values.dtype != object:
-        codes, uniques = pd.factorize(values)
+        codes, uniques = _sorted_factorize(values)
         return codes, list(uniques)
     missing = values.isna().to_numpy(dtype=bool)
     keys = pd.Series([None if gone else (_kind(v), v) for v, gone in zip(values.tolist(), missing)], dtype=object)
-    codes, uniques = pd.factorize(keys)
+    codes, uniques = _sorted_factorize(keys)
     return codes, [value for _, value in uniques]
+
+
+def _sorted_factorize(values: pd.Series):
+    try:
+        return pd.factorize(values, sort=True)
+    except TypeError:  # values of one kind that cannot be ordered (objects of a type of one's own)
+        return pd.factorize(values)
 
 
 def _kind(value) -> str:

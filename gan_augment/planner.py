@@ -251,9 +251,10 @@ def _refusing(option: str) -> str:
     return f"{option} N"
 
 
-def _check_strategy_keys(strategy: dict, labels: list) -> None:
+def _check_strategy_keys(strategy: dict, labels: list, classes_option: bool = True) -> None:
     """A dict's keys must be the labels themselves, as in imbalanced-learn (which GANAugmenter's
-    public ``fit_resample`` asks first); say which key is not, and what it should be."""
+    public ``fit_resample`` asks first); say which key is not, and what it should be (or, where the
+    sampler has a ``classes`` parameter, ``classes_option``, how that one names it)."""
     for key in strategy:
         if getattr(key, "ndim", None) == 0 and hasattr(key, "item") and not isinstance(key, np.generic):
             # A 0-d tensor or array (ds.targets[i]) equals its label but hashes by identity:
@@ -268,14 +269,16 @@ def _check_strategy_keys(strategy: dict, labels: list) -> None:
             raise ValueError(f"sampling_strategy: {exc}") from None
         raise ValueError(
             f"sampling_strategy names the class {key!r}, but the label is {meant!r} ({type(meant).__name__}); "
-            f"write {{{meant!r}: ...}}, or use classes=[{key!r}], which also accepts a label's text."
+            f"write {{{meant!r}: ...}}"
+            + (f", or use classes=[{key!r}], which also accepts a label's text." if classes_option else ".")
         )
 
 
-def check_strategy_values(sampling_strategy, y) -> None:
+def check_strategy_values(sampling_strategy, y, *, classes_option: bool = True) -> None:
     """Refuse a dict ``sampling_strategy`` (or what a callable one returns for ``y``) whose keys
     are not labels of ``y`` (saying which label was meant) or whose values are not whole numbers of
-    rows, before imbalanced-learn compares them with the class counts."""
+    rows, before imbalanced-learn compares them with the class counts (``classes_option``: the
+    sampler has a ``classes`` parameter, which the advice may name)."""
     _check_strategy_type(sampling_strategy)
     labels = np.asarray(y)
     if labels.ndim == 2 and labels.shape[1] == 1:
@@ -288,7 +291,7 @@ def check_strategy_values(sampling_strategy, y) -> None:
         counts = None
         if labels.ndim == 1:  # a one-hot target's labels are its columns: imbalanced-learn's to check
             counts = class_counts(labels)
-            _check_strategy_keys(sampling_strategy, list(counts))
+            _check_strategy_keys(sampling_strategy, list(counts), classes_option)
         _check_strategy_counts(sampling_strategy, counts)
 
 

@@ -512,6 +512,15 @@ def test_mixed_smote_names_a_class_of_one_row():
         MixedSMOTE(random_state=0).fit_resample(X, y)
 
 
+def test_a_dict_key_naming_a_label_by_its_text_is_refused_with_advice_the_sampler_takes():
+    # MixedSMOTE was advised to "use classes=['1']", a parameter it does not have.
+    X, y = _table(rare=0.1)
+    with pytest.raises(ValueError, match=r"write \{1: \.\.\.\}\.$"):
+        MixedSMOTE(sampling_strategy={"1": 400}).fit_resample(X, y)
+    with pytest.raises(ValueError, match=r"write \{1: \.\.\.\}, or use classes=\['1'\], which also accepts"):
+        GANAugmenter(sampling_strategy={"1": 400}, epochs=1).fit_resample(X, y)
+
+
 def test_mixed_smote_keeps_real_rows_and_makes_rows_like_them():
     X, y = _table(rare=0.1)
     X["flag"] = X["b"] > 0
@@ -524,6 +533,23 @@ def test_mixed_smote_keeps_real_rows_and_makes_rows_like_them():
     assert set(new["colour"]) <= set(X["colour"]) and new["a"].isna().mean() < 0.2  # the class's rate: 5%
     rare = X[y == 1]
     assert new["a"].dropna().between(rare["a"].min(), rare["a"].max()).all()  # interpolated between rare rows
+
+
+def test_mixed_smote_on_complete_data_is_imbalanced_learns_smote_n_and_nc_whatever_the_row_order():
+    # Its categories were coded in order of first appearance (and "10" sorted before "2"), where
+    # imbalanced-learn's encoders sort them: a tie of the neighbours' categories went another way,
+    # and the new rows depended on the order of the rows.
+    from imblearn.over_sampling import SMOTEN, SMOTENC
+
+    rng = np.random.RandomState(0)
+    y = np.array([0] * 80 + [1] * 20)
+    X = pd.DataFrame({"c": rng.choice(["c", "b", "a"], 100), "many": rng.choice([f"k{i}" for i in range(12)], 100)})
+    mixed = X.assign(x=rng.randn(100))
+    for order in (np.arange(100), rng.permutation(100)):
+        for frame, by_hand in ((X, SMOTEN(random_state=0)), (mixed, SMOTENC(categorical_features=[0, 1], random_state=0))):
+            expected, _ = by_hand.fit_resample(frame.iloc[order].reset_index(drop=True), y[order])
+            ours, _ = MixedSMOTE(random_state=0).fit_resample(frame.iloc[order].reset_index(drop=True), y[order])
+            pd.testing.assert_frame_equal(ours, expected, check_dtype=False)
 
 
 def test_mixed_smote_leaves_a_column_without_values_without_values():

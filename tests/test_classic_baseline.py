@@ -133,3 +133,15 @@ def test_a_repeat_left_unmoved_is_an_exact_copy_in_any_dtype():
     y = np.array([0] * 25 + [1] * 5)
     X_res, _ = ClassicOversampler((1, 8, 8), augmentation=A.NoOp(), random_state=0).fit_resample(X, y)
     assert all(any(np.array_equal(row, real) for real in X[y == 1]) for row in X_res[30:])
+
+
+def test_images_of_whole_numbers_are_moved_alike_whatever_their_integer_dtype():
+    # int16 images were clipped to each image's own range, erasing the border albumentations fills
+    # with 0, which the same images as uint8 kept.
+    X = np.full((24, 28 * 28), 150)
+    y = np.array([0] * 20 + [1] * 4)
+    moved = {dtype: ClassicOversampler((1, 28, 28), random_state=0).fit_resample(X.astype(dtype), y)[0][24:]
+             for dtype in (np.uint8, np.int16, np.uint16)}
+    assert (moved[np.uint8] == 0).any()  # a filled border, as albumentations makes it
+    for dtype, rows in moved.items():
+        assert rows.dtype == dtype and np.array_equal(rows.astype(np.int64), moved[np.uint8].astype(np.int64))

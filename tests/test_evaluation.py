@@ -1824,3 +1824,27 @@ def test_rows_by_label_finds_each_class_rows_as_equality_does():
     assert rows == {"b": [0, 2], "a": [1], "c": [3]}
     numbers = _rows_by_label(np.array([1, 2, 1]))
     assert numbers[np.int64(1)] == [0, 2] and numbers[1.0] == [0, 2] and 3 not in numbers
+
+
+def test_an_estimator_weighted_by_its_caller_has_no_class_weight_baseline_beside_a_weighted_none():
+    # Every arm trained with the caller's weights but the class_weight one, which set 'balanced'
+    # without a word: "none" was weighted, and with class_weight="balanced" the baseline repeated it.
+    from gan_augment.evaluation import plan_evaluation
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = two_gaussians(n_major=40, n_minor=8)
+    for estimator, key in ((LogisticRegression(class_weight={"common": 1, "rare": 5}), "class_weight"),
+                           (make_pipeline(StandardScaler(), LogisticRegression(class_weight="balanced")),
+                            "logisticregression__class_weight")):
+        with pytest.warns(UserWarning, match=rf"The estimator's {key}=.* weights every method, 'none' included, so "
+                                             "the class_weight baseline is left out"):
+            plan = plan_evaluation(X, y, ExplodingSampler(), estimator=estimator, classes="rare", cv=3)
+        assert "class_weight" not in plan.methods
+        with pytest.raises(ValueError, match=rf"baseline 'class_weight' sets {key}='balanced' in its arm only"):
+            plan_evaluation(X, y, ExplodingSampler(), estimator=estimator, classes="rare", cv=3,
+                            baselines=("none", "class_weight"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert "class_weight" in plan_evaluation(X, y, ExplodingSampler(), estimator=LogisticRegression(),
+                                                 classes="rare", cv=3).methods

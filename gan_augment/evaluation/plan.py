@@ -82,15 +82,28 @@ def plan_evaluation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5,
                          "neither predict_proba nor decision_function. Choose macro_f1, balanced_accuracy or "
                          "accuracy, or an estimator that scores its predictions.")
     class_weight_key = _class_weight_key(estimator)
+    # Weights the caller set are every method's, "none" included; "balanced" in one arm only was
+    # then compared with a weighted "none" (or repeated it), without a word.
+    own_weights = None if class_weight_key is None else estimator.get_params(deep=True)[class_weight_key]
     if isinstance(baselines, str) and baselines == "auto":
         # What a practitioner would try first; class weights wherever the estimator takes them, and
         # for images the rare images repeated under classic augmentation.
-        baselines = (("none", "random", "smote") + (("class_weight",) if class_weight_key is not None else ())
+        if own_weights is not None:
+            warnings.warn(f"The estimator's {class_weight_key}={own_weights!r} weights every method, 'none' included, "
+                          "so the class_weight baseline is left out; set it to None to compare weighting with the "
+                          "top-ups.", UserWarning, stacklevel=user_stacklevel())
+        baselines = (("none", "random", "smote")
+                     + (("class_weight",) if class_weight_key is not None and own_weights is None else ())
                      + (("classic",) if image_shape is not None and _has_albumentations() else ()))
     methods = _check_baselines(baselines)
     if "class_weight" in methods and class_weight_key is None:
         raise ValueError(f"baseline 'class_weight' needs an estimator with a class_weight parameter; "
                          f"{estimator_name} has none. Drop it from baselines.")
+    if "class_weight" in methods and own_weights is not None:
+        raise ValueError(f"baseline 'class_weight' sets {class_weight_key}='balanced' in its arm only, but the "
+                         f"estimator's own {class_weight_key}={own_weights!r} weights every other method, 'none' "
+                         f"included. Set it to None (estimator.set_params({class_weight_key}=None)) to compare "
+                         "weighting with no weighting, or drop the baseline.")
     if "classic" in methods:
         _check_classic(image_shape)
     if image_shape is not None and X.shape[1] != int(np.prod(image_shape)):  # whatever the baselines
