@@ -138,11 +138,12 @@ def no_space_named(what: str, where, instead: str) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def writing(out: Path, what: str, option: str = "--out") -> Iterator[None]:
+def writing(out: Path, what: str, option: str = "--out", *, then: str = "") -> Iterator[None]:
     """Ctrl-C while ``what`` is written to ``out`` says what happened to ``out``: files and model
     folders are written beside it and renamed into place whole, so it is either as it was before or
     not there; only standard output can hold part of the rows. A full disk is named as ``out``'s
-    (``option``: the option that names it, for the advice to choose another)."""
+    (``option``: the option that names it, for the advice to choose another; ``then``: what to do
+    next, said after an interruption)."""
     try:
         with no_space_named(what, "stdout" if is_stdout(out) else out, f"choose another {option}"):
             yield
@@ -157,7 +158,7 @@ def writing(out: Path, what: str, option: str = "--out") -> Iterator[None]:
         else:
             message = (f"Interrupted while writing {what}; nothing was written to {out} (a file or model that "
                        "was there is unchanged, and no temporary file is left).")
-        raise CLIError(message, INTERRUPTED) from None
+        raise CLIError(message + then, INTERRUPTED) from None
 
 
 def message_of(exc: BaseException) -> str:

@@ -100,7 +100,10 @@ def fit(
     seconds = train(job)
     if not writes:  # another process of a torchrun job; rank 0 saves
         return
-    with errors(USAGE, FileExistsError), writing(out, "the model"):
+    # Interrupted now, the checkpoint holds the whole training: --resume saves it without training.
+    then = (f" The training is kept in {checkpoint_dir}/: run the same command with --resume to save the model."
+            if checkpoint_dir is not None else "")
+    with errors(USAGE, FileExistsError), writing(out, "the model", then=then):
         save_model(job.augmenter, out, job.dataset_info(seconds), force=force)
     say(f"Saved the model to {out}/ (fit in {seconds:.1f} s).")
     if checkpoint_dir is not None:

@@ -115,6 +115,8 @@ def main(argv: Optional[list] = None, *, prog_name: str = PROG) -> int:
         try:
             result = app(args=args, prog_name=prog_name, standalone_mode=False)
         except Exception as exc:  # each kind of failure becomes one line and its exit code
+            if not isinstance(exc, CLIError) and _caused_by_interrupt(exc):
+                return _fail("Interrupted.", INTERRUPTED)
             return _fail(*_report(exc))
         except KeyboardInterrupt:
             return _fail("Interrupted.", INTERRUPTED)
@@ -203,6 +205,19 @@ def _is_open(descriptor: int) -> bool:
     except OSError:
         return False
     return True
+
+
+def _caused_by_interrupt(exc: BaseException) -> bool:
+    """Whether Ctrl-C is behind ``exc``: a compiled module's import that Ctrl-C stopped ends in
+    pybind11's ImportError("initialization failed"), raised from the KeyboardInterrupt, which read
+    as a failure of the command (exit 1) rather than as Ctrl-C."""
+    seen: set = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, KeyboardInterrupt):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ if exc.__cause__ is not None else None if exc.__suppress_context__ else exc.__context__
+    return False
 
 
 def _report(exc: Exception) -> tuple[str, int]:

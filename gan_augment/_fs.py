@@ -56,6 +56,33 @@ _NO_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EM
 
 
 @contextlib.contextmanager
+def interrupts_held() -> Iterator[None]:
+    """Hold Ctrl-C (SIGINT, and SIGTERM where the command line makes it one) back until the block
+    ends, then deliver it: a step that must not stop half-way (the two renames of a replacement; a
+    cleanup that a second Ctrl-C left half-done, with the message saying none was left). Outside
+    the main thread, where handlers cannot be set, the block runs as it is."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list = []
+    previous = {}
+    for number in (signal.SIGINT, signal.SIGTERM):
+        handler = signal.getsignal(number)
+        if callable(handler):  # one of Python's (Ctrl-C's KeyboardInterrupt, the CLI's SIGTERM)
+            previous[number] = signal.signal(number, lambda received, frame: held.append(received))
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        if held:
+            signal.raise_signal(held[0])
+
+
+@contextlib.contextmanager
 def atomic_path(path, *, overwrite: bool = True):
     """Yield a temporary path beside ``path``; on success it is renamed onto ``path``.
 
@@ -79,7 +106,7 @@ def atomic_path(path, *, overwrite: bool = True):
             else:
                 _place_file_exclusively(Path(temp), path)
         except BaseException:
-            with contextlib.suppress(FileNotFoundError):
+            with interrupts_held(), contextlib.suppress(FileNotFoundError):
                 os.unlink(temp)
             raise
 
@@ -123,7 +150,8 @@ def staged_directory(target, *, check_replace: Optional[Callable[[Path], None]] 
                     check_replace(given)
                 _swap_into_place(staging, target)
         except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
+            with interrupts_held():  # a second Ctrl-C left the copy of a whole image tree behind
+                shutil.rmtree(staging, ignore_errors=True)
             raise
 
 
@@ -431,26 +459,32 @@ def _swap_into_place(staging: Path, target: Path) -> None:
                 # Created meanwhile: replace it as asked, through the aside below.
         token = secrets.token_hex(4)
         aside = target.with_name(f".{_stem(target)}.old-{_owner()}-{token}")
+        # The renames as one step for Ctrl-C: between the first two, ``target`` was missing and the
+        # message said it was unchanged; after the second, the old folder, still named .old, came
+        # back once the user deleted the new one. Only the deletion of the trash can be interrupted.
+        placed = False
         try:
-            os.rename(target, aside)
-        except FileNotFoundError:
-            continue  # another writer moved it aside first: start again
-        try:
-            os.rename(staging, target)
-        except OSError as exc:
-            if exc.errno in _TAKEN:  # another writer's folder moved in meanwhile: what we set aside is stale
-                _discard(aside, target, token)
-                continue
-            _put_back(aside, target)
-            raise
-        except BaseException:
-            _put_back(aside, target)
-            raise
-        try:
-            _discard(aside, target, token)
+            with interrupts_held():  # a Ctrl-C held back is raised as the block ends
+                try:
+                    os.rename(target, aside)
+                except FileNotFoundError:
+                    continue  # another writer moved it aside first: start again
+                try:
+                    os.rename(staging, target)
+                except OSError as exc:
+                    if exc.errno not in _TAKEN:
+                        _put_back(aside, target)
+                        raise
+                    trash = _to_trash(aside, target, token)  # another writer's folder moved in meanwhile
+                else:
+                    trash, placed = _to_trash(aside, target, token), True
+            _remove_trash(trash)
         except KeyboardInterrupt:
+            if not placed:
+                raise
             raise InterruptedAfterWriting(target) from None
-        return
+        if placed:
+            return
     raise _taken(target)
 
 
@@ -475,13 +509,21 @@ def _put_back(aside: Path, target: Path) -> None:
         os.rename(aside, target)
 
 
-def _discard(aside: Path, target: Path, token: str) -> None:
-    # Renamed before deleting: a half-deleted folder must never carry a name that gets restored.
+def _to_trash(aside: Path, target: Path, token: str) -> Optional[Path]:
+    """The old folder renamed to its .trash name (None where the rename failed: it stays under its
+    .old name, removed by the next write of ``target``). Renamed before deleting: a half-deleted
+    folder must never carry a name that gets restored."""
     trash = target.with_name(f".{_stem(target)}.trash-{_owner()}-{token}")
     try:
         os.rename(aside, trash)
     except OSError:
-        return  # left under its .old name; removed by the next write of ``target``
+        return None
+    return trash
+
+
+def _remove_trash(trash: Optional[Path]) -> None:
+    if trash is None:
+        return
     if trash.is_symlink():  # ``target`` was a link: the link goes, never what it points to (rmtree refuses it)
         with contextlib.suppress(OSError):
             trash.unlink()

@@ -1545,6 +1545,20 @@ def test_ctrl_c_outside_a_commands_own_handlers_says_interrupted(model_dir, caps
     assert code == 130 and _one_line_error(err) == "Error: Interrupted."
 
 
+def test_ctrl_c_that_stops_an_import_says_interrupted(model_dir, capsys, monkeypatch):
+    # A compiled module whose import Ctrl-C stopped ends in pybind11's ImportError("initialization
+    # failed"), raised from the KeyboardInterrupt: it read as "Error: ImportError", exit 1.
+    def interrupted(*args, **kwargs):
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as exc:
+            raise ImportError("initialization failed") from exc
+
+    monkeypatch.setattr("gan_augment.cli._model_dir.load_model", interrupted)
+    code, _, err = run(capsys, "info", model_dir)
+    assert code == 130 and _one_line_error(err) == "Error: Interrupted."
+
+
 def test_a_reader_that_closes_the_pipe_ends_sample_with_141_and_no_message(model_dir):
     # typer exits 1 on a broken pipe: the code of a data error, to a `set -o pipefail` script.
     command = [sys.executable, "-m", "gan_augment", "sample", str(model_dir), "--class", "rare", "--n", "100000",

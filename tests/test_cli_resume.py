@@ -232,6 +232,21 @@ def test_an_interrupt_points_to_resume_only_once_a_checkpoint_exists(tmp_path, c
     assert not (tmp_path / "model").exists()
 
 
+def test_an_interrupt_while_saving_the_model_points_to_resume(tmp_path, capsys, monkeypatch):
+    # The checkpoint held the whole training, and --resume saves it without training again; the
+    # message said only that nothing was written.
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("gan_augment.cli._model_dir.save_model", interrupted)
+    checkpoints = tmp_path / "ck"
+    code = main(["fit", str(_table(tmp_path / "data.csv")), "--classes", "rare", "--checkpoint-dir", str(checkpoints),
+                 "-e", "1", "--batch-size", "64", "--out", str(tmp_path / "model"), "--quiet"])
+    err = " ".join(capsys.readouterr().err.split())
+    assert code == 130 and "Interrupted while writing the model; nothing was written" in err
+    assert f"The training is kept in {checkpoints}/: run the same command with --resume to save the model." in err
+
+
 def test_a_terminated_fit_stops_as_ctrl_c_does(tmp_path):
     # SIGTERM (kill, timeout, a job scheduler) ended the process at once: no message, exit -15, and
     # the worker processes of -j ran on. Now it is handled as Ctrl-C: what was left is said, exit 130.

@@ -86,6 +86,50 @@ def test_a_failed_swap_puts_the_old_folder_back(tmp_path, monkeypatch):
     assert _tree(tmp_path) == before
 
 
+@pytest.mark.parametrize("moment", [".old-", ".trash-"])
+def test_ctrl_c_during_the_renames_of_a_replacement_waits_for_the_new_folder(tmp_path, monkeypatch, moment):
+    # Ctrl-C as the old folder was renamed aside left no folder under the name (the command line
+    # said it was unchanged); as it was renamed to its .trash name, it stayed .old, and came back
+    # once the user deleted the new folder. Both renames now run before the Ctrl-C is raised.
+    target = _old_folder(tmp_path)
+    rename = os.rename
+
+    def interrupted_rename(src, dst):
+        rename(src, dst)
+        if moment in str(dst):
+            signal.raise_signal(signal.SIGINT)
+
+    monkeypatch.setattr(_fs.os, "rename", interrupted_rename)
+    with pytest.raises(_fs.InterruptedAfterWriting):
+        with staged_directory(target) as staging:
+            (staging / "new.txt").write_text("new")
+    assert _tree(target) == {"new.txt": b"new"}
+    assert not any(".old-" in name for name in os.listdir(tmp_path))  # nothing a later write puts back
+    shutil.rmtree(target)
+    _fs.recover_swap(target)
+    assert not target.exists()
+
+
+@pytest.mark.parametrize("kind", ["folder", "file"])
+def test_a_second_ctrl_c_during_cleanup_still_removes_the_temporary_output(tmp_path, monkeypatch, kind):
+    # The cleanup after a first Ctrl-C was itself stopped by a second one, and left the staged
+    # folder (a copy of a whole image tree) or the .tmp file behind, though the command line said
+    # that none was left.
+    cleanup = (_fs.shutil, "rmtree") if kind == "folder" else (_fs.os, "unlink")
+    real = getattr(*cleanup)
+
+    def pressed_again(*args, **kwargs):
+        signal.raise_signal(signal.SIGINT)
+        return real(*args, **kwargs)
+
+    with pytest.raises(KeyboardInterrupt):
+        with (staged_directory(tmp_path / "out") if kind == "folder" else atomic_path(tmp_path / "out.csv")) as temp:
+            (temp / "x.png").write_bytes(b"x") if kind == "folder" else temp.write_text("rows")
+            monkeypatch.setattr(*cleanup, pressed_again)
+            raise KeyboardInterrupt  # the first Ctrl-C
+    assert os.listdir(tmp_path) == []
+
+
 def test_check_replace_may_refuse_and_then_nothing_changes(tmp_path):
     target = _old_folder(tmp_path)
     before = _tree(tmp_path)
