@@ -58,8 +58,22 @@ def named_categorical(sampler, X: pd.DataFrame) -> list:
         return named_categorical(params["augmenter"], X)
     if given is None or isinstance(given, str):  # SMOTENC's "auto" reads the dtypes, as we do
         return []
-    positions = resolve_categorical_columns(X, given)
+    # Ours read integers as names where columns are named by integers; imbalanced-learn's as positions.
+    positions = (resolve_categorical_columns(X, given) if isinstance(sampler, TableSamplerMixin)
+                 else _positions_as_imblearn_reads_them(X, given))
     return [column for position, column in enumerate(X.columns) if position in positions]
+
+
+def _positions_as_imblearn_reads_them(X: pd.DataFrame, given) -> set[int]:
+    """The positions an imbalanced-learn sampler's ``categorical_features`` names: a boolean mask,
+    positions (negative ones from the end) or column names; what names no column is left to the
+    sampler's own refusal when it is fitted."""
+    given, n = np.asarray(given), X.shape[1]
+    if given.dtype.kind == "b":
+        return set(np.flatnonzero(given).tolist()) if given.shape == (n,) else set()
+    if given.dtype.kind in "iu":
+        return {int(position) % n for position in given.ravel() if -n <= position < n}
+    return {X.columns.get_loc(name) for name in given.ravel().tolist() if name in X.columns}
 
 
 def unchanged_copies(X, y):

@@ -29,7 +29,8 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-from torch.utils.data import DataLoader, Dataset, IterableDataset, RandomSampler, SequentialSampler
+import pandas as pd
+from torch.utils.data import DataLoader, Dataset, IterableDataset, RandomSampler, SequentialSampler, Subset
 from torch.utils.data.distributed import DistributedSampler
 
 from gan_augment._classes import resolve_class, same_label
@@ -384,24 +385,49 @@ class AugmentedDataset(Dataset):
     def _base_labels(self, strategy, classes) -> tuple:
         """``(sampling_strategy, classes)`` with class names given for a base whose labels index its
         ``classes`` (torchvision's ImageFolder: 'rare' for its label 2) as those labels."""
-        def label(value):
-            # Otherwise a name only where it names no label itself ("1" is the label 1 as before).
-            named = isinstance(value, str) and value in self._label_of_name and (
-                self._by_name or not _names_label(value, self.classes_))
-            return self._label_of_name[value] if named else value
-
         if not self._label_of_name:
             return strategy, classes
         if isinstance(strategy, dict):
-            strategy = {label(key): n for key, n in strategy.items()}
+            mapped = {}
+            for key, n in strategy.items():
+                label = self._label_named(key)
+                if label in mapped:  # {"rare": 30, 2: 40}: one count would be dropped by the key order
+                    raise ValueError(f"sampling_strategy names one class twice ({label!r} and {key!r}, its name in "
+                                     "the base's class_to_idx); give it once.")
+                mapped[label] = n
+            strategy = mapped
         # Other forms (a tensor, a dict of counts) as given: the planner reads or refuses them.
-        classes = label(classes) if isinstance(classes, str) else \
-            [label(value) for value in classes] if isinstance(classes, (list, tuple)) else classes
+        if isinstance(classes, str):
+            classes = self._label_named(classes)
+        elif isinstance(classes, (list, tuple, set, frozenset, pd.Index, pd.Series)) or (
+                isinstance(classes, np.ndarray) and classes.ndim == 1):
+            classes = [self._label_named(value) for value in classes]
         return strategy, classes
 
+    def _label_named(self, value):
+        """The base label ``value`` names: a class name of the base's ``class_to_idx`` stands for
+        its label (read first where the augmenter was fitted on the names); refused where it is
+        also the text of another label ("1" of folders "1", "10", "2": folder "1" or label 1?)."""
+        if not isinstance(value, str) or value not in self._label_of_name:
+            return value
+        label = self._label_of_name[value]
+        if not self._by_name:
+            try:
+                as_text = resolve_class(value, self.classes_)
+            except ValueError:
+                return label
+            if not same_label(as_text, label):
+                raise ValueError(f"{value!r} names two classes: the base's class {value!r} (label {label!r} in its "
+                                 f"class_to_idx) and the label {as_text!r}; name the class by its label, {label!r} "
+                                 f"or {as_text!r}.")
+        return label
+
     def _prepare_for_fit(self, augmenter):
-        """The arguments given here, set on an augmenter about to be fitted here."""
+        """The arguments given here, set on an augmenter about to be fitted here; without them, the
+        augmenter's own classes, in the base's labels."""
         strategy, classes = self._base_labels(self.sampling_strategy, self.top_up_classes)
+        if classes is None and is_auto(strategy):
+            strategy, classes = self._base_labels(augmenter.sampling_strategy, augmenter.classes)
         if classes is not None:
             augmenter.set_params(classes=classes, sampling_strategy="auto")
         elif not is_auto(strategy):
@@ -562,7 +588,10 @@ def _check_items_hold_missing(encoder, spec: ItemSpec) -> None:
 
 def _labels_of_names(base, label_objects: dict) -> dict:
     """``{class name: label}`` where the base's labels are indices into its ``class_to_idx`` (or
-    ``classes``), as torchvision's ImageFolder's are; {} otherwise."""
+    ``classes``), as torchvision's ImageFolder's are (also through ``Subset`` / ``random_split``,
+    which make its training split); {} otherwise."""
+    while isinstance(base, Subset) and not hasattr(base, "class_to_idx") and not hasattr(base, "classes"):
+        base = base.dataset
     mapping = getattr(base, "class_to_idx", None)
     if not isinstance(mapping, dict):
         names = getattr(base, "classes", None)
@@ -576,14 +605,6 @@ def _labels_of_names(base, label_objects: dict) -> dict:
                              and label in indices for label in labels):
         return {}
     return {name: label for label in labels for name in [indices[label]]}
-
-
-def _names_label(value, labels) -> bool:
-    try:
-        resolve_class(value, labels)
-    except ValueError:
-        return False
-    return True
 
 
 def _setting(strategy, classes) -> str:

@@ -1113,6 +1113,30 @@ def test_columns_the_augmenter_names_categorical_are_categories_for_the_baseline
         assert cat == ([[2]] if named else [])
 
 
+def test_the_reports_column_distances_take_the_augmenters_categories_as_categories():
+    # SMOTE-NC and the classifier took a code column as categories; the column distances, the
+    # correlations and the distance space of the fidelity and privacy checks still as a number.
+    X, y = two_gaussians(n_major=60, n_minor=20)
+    X = pd.DataFrame(X, columns=["a", "b"]).assign(zip=np.resize([10115, 20095, 80331], len(y)))
+    report = evaluate_augmentation(X, y, MixedSMOTE(categorical_features=["zip"], random_state=0), classes="rare",
+                                   cv=2, repeats=1, random_state=0)
+    kinds = report.column_distances.groupby("column")["kind"].first().to_dict()
+    assert kinds == {"a": "numeric (KS)", "b": "numeric (KS)", "zip": "categorical (TV)"}
+
+
+def test_an_imbalanced_learn_samplers_categorical_features_are_read_as_it_reads_them():
+    # Read by the GAN's rules, SMOTENC's [-1] was refused and its [2] named the column *called* 2.
+    from imblearn.over_sampling import SMOTENC
+
+    from gan_augment.baselines import named_categorical
+
+    X = pd.DataFrame({2: [0.5], 0: [1.5], 1: [3]})
+    assert named_categorical(SMOTENC(categorical_features=[-1]), X) == [1]
+    assert named_categorical(SMOTENC(categorical_features=[2]), X) == [1]  # position 2
+    assert named_categorical(GANAugmenter(categorical_features=[2]), X) == [2]  # the column named 2
+    assert named_categorical(SMOTENC(categorical_features=[False, True, False]), X) == [0]
+
+
 class ExplodingSampler(RandomOverSampler):
     def fit_resample(self, X, y):  # pragma: no cover - must never run
         raise AssertionError("fitted before the inputs were checked")

@@ -225,6 +225,22 @@ def test_real_images_score_as_real(digits, judge):
     assert (frame["precision"] >= 0.5).all() and (frame["recall"] >= 0.5).all()
 
 
+def test_read_only_arrays_are_scored_without_torchs_undefined_behaviour_warning(digits, judge):
+    # np.load(mmap_mode="r") gives read-only arrays: torch warned of writing to them.
+    X_train, _, y_train, _ = digits
+    X_ref, X_syn, y_ref, y_syn = _two_class_split(digits)
+    X_train, X_ref, X_syn = (np.array(part, copy=True) for part in (X_train, X_ref, X_syn))  # the fixture's stay
+    for array in (X_train, X_ref, X_syn):
+        array.setflags(write=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        frame = image_quality(X_train, y_train, X_ref, y_ref, X_syn, y_syn, classifier=judge, random_state=0)
+        features = np.random.default_rng(0).normal(size=(20, 4))
+        features.setflags(write=False)
+        assert frechet_distance(features, features) == pytest.approx(0.0, abs=1e-8)
+    assert len(frame) == 2
+
+
 def test_noise_scores_as_noise(digits, judge):
     X_train, _, y_train, _ = digits
     X_ref, _, y_ref, _ = _two_class_split(digits)

@@ -1029,3 +1029,26 @@ def test_a_model_of_class_names_tops_up_a_base_whose_labels_index_those_names(di
     if rare == "rare":  # a base without class names is matched by its labels alone, as before
         with pytest.raises(ValueError, match="Unknown class 'rare'"):
             AugmentedDataset(Pairs(torch.from_numpy(X), [base.class_to_idx[n] for n in names]), tmp_path / "model")
+    # The split a training script makes, and the classes as an array.
+    split = Subset(base, list(range(0, len(base), 2)))
+    data = AugmentedDataset(split, tmp_path / "model", classes=np.array([rare]), random_state=0)
+    assert [label for label, n in data.sampling_strategy_.items() if n] == [index]
+    with pytest.raises(ValueError, match=rf"sampling_strategy names one class twice \({index} and '{rare}'"):
+        AugmentedDataset(base, tmp_path / "model", sampling_strategy={index: 40, rare: 30})
+
+
+def test_an_unfitted_augmenter_tops_up_a_class_named_by_its_folder_and_refuses_a_name_of_two_classes(digits):
+    X, y, _, _ = digits
+    keep = np.isin(y, [0, 1, 2]) & ((y != 2) | (np.cumsum(y == 2) <= 10))
+    X, y = X[keep][:130], y[keep][:130]
+    base = FolderOfClasses(torch.from_numpy(X), [("a", "b", "rare")[v] for v in y], ["a", "b", "rare"])
+    for given in ({"augmenter": GANAugmenter(classes=["rare"], epochs=1, batch_size=32)},  # its own classes
+                  {"augmenter": GANAugmenter(epochs=1, batch_size=32), "classes": ["rare"]}):
+        data = AugmentedDataset(base, random_state=0, **given)
+        assert [label for label, n in data.sampling_strategy_.items() if n] == [2]
+        assert data.augmenter_.classes_.tolist() == [0, 1, 2]
+    # Folders "1", "10", "2": "1" is folder "1" (label 0) or the label 1 (folder "10").
+    digits_named = FolderOfClasses(torch.from_numpy(X), [("1", "10", "2")[v] for v in y], ["1", "10", "2"])
+    with pytest.raises(ValueError, match=r"'1' names two classes: the base's class '1' \(label 0 in its "
+                                         r"class_to_idx\) and the label 1; name the class by its label, 0 or 1\."):
+        AugmentedDataset(digits_named, GANAugmenter(epochs=1), classes=["1"])

@@ -79,6 +79,12 @@ def _check_one_pixel_dtype(frame) -> None:
                                   "(X.astype(...)) first.")
 
 
+def tensor_of(array: np.ndarray) -> torch.Tensor:
+    """``array`` as a tensor sharing its memory, or on a copy of a read-only one (np.load(mmap_mode=
+    "r"), an Arrow view): for those torch warns of "undefined behavior", though nothing writes here."""
+    return torch.from_numpy(array if array.flags.writeable else array.copy())
+
+
 def working_resolution(height: int, width: int, image_size="auto") -> int:
     """The square size the GAN works at: ``image_size``, or for "auto" the smallest power of two
     that holds the image (28 px MNIST -> 32), kept within 8 to 64."""
@@ -168,10 +174,7 @@ class ImageCodec:
         layout, shape = infer_layout(X.shape, self.image_shape_)
         if layout != self.layout_:
             raise DataValidationError(f"X is laid out as {layout!r}, but the codec was fitted on {self.layout_!r}.")
-        images = np.ascontiguousarray(X, dtype=np.float32)
-        # A read-only array (np.load(mmap_mode="r"), an Arrow view) is copied: torch warns of
-        # "undefined behavior" for a tensor on memory it may not write, though none is written here.
-        images = torch.from_numpy(images if images.flags.writeable else images.copy())
+        images = tensor_of(np.ascontiguousarray(X, dtype=np.float32))
         return to_nchw(images, layout, shape).contiguous()
 
     def inverse_transform(self, images: torch.Tensor) -> np.ndarray:

@@ -1799,7 +1799,7 @@ def _keep_exact_int_range(spec: dict, series: pd.Series) -> None:
         return (f"Column {_name_of(series)!r} holds whole numbers beyond 2**53 in size{example}, which the model "
                 "handles as floats: its synthetic values are rounded to a float's precision (kept within the "
                 "observed range). If it is an identifier, leave it out of the data; if it is a code, name it in "
-                "categorical_features to keep its values exact.")
+                "categorical_features (command line: --categorical) to keep its values exact.")
 
     # The gist leaves the example out: each cross-validation fold has its own largest value.
     warn(message(f" (e.g. {max(observed, key=abs)})"), UserWarning, gist=message(""))

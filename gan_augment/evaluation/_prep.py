@@ -130,8 +130,11 @@ class TableEncoder:
     #: column of ids or zip codes made rows x levels dense floats (16,000 rows of ids: 2 GB).
     DENSE_LEVELS = 256
 
+    def __init__(self, categorical=()):
+        self.categorical = tuple(categorical)  # columns taken as categories whatever they hold
+
     def fit(self, X: pd.DataFrame):
-        self.numeric_, self.categorical_ = split_columns(X)
+        self.numeric_, self.categorical_ = split_columns(X, self.categorical)
         self.medians_ = {c: _median(X[c]) for c in self.numeric_}
         self.scales_ = {}
         self.missing_ = [c for c in self.numeric_ if X[c].isna().any()]

@@ -30,9 +30,10 @@ def _ks_statistic(a: np.ndarray, b: np.ndarray) -> float:
         return float(ks_2samp(a, b, method="asymp").statistic)
 
 
-def column_distances(real: pd.DataFrame, synthetic: pd.DataFrame) -> list[dict]:
-    """One record per column: ``column``, ``kind`` and ``distance`` (KS or total variation)."""
-    numeric, categorical = split_columns(real)
+def column_distances(real: pd.DataFrame, synthetic: pd.DataFrame, categorical=()) -> list[dict]:
+    """One record per column: ``column``, ``kind`` and ``distance`` (KS or total variation); the
+    columns in ``categorical`` are categories whatever they hold (as everywhere in the evaluation)."""
+    numeric, categorical = split_columns(real, categorical)
     records = []
     for column in real.columns:
         if column in numeric:
@@ -57,8 +58,8 @@ def _one_side_empty(real_values, synthetic_values) -> float:
     return 1.0 if len(real_values) or len(synthetic_values) else math.nan
 
 
-def correlation_difference(real: pd.DataFrame, synthetic: pd.DataFrame) -> float:
-    numeric, _ = split_columns(real)
+def correlation_difference(real: pd.DataFrame, synthetic: pd.DataFrame, categorical=()) -> float:
+    numeric, _ = split_columns(real, categorical)
     if len(numeric) < 2 or len(real) < 3 or len(synthetic) < 3:
         return math.nan
     a = pd.DataFrame(as_floats(real[numeric])).corr().to_numpy()
@@ -72,7 +73,8 @@ def correlation_difference(real: pd.DataFrame, synthetic: pd.DataFrame) -> float
     return float(diff.mean()) if diff.size else math.nan
 
 
-def c2st_auc(real: pd.DataFrame, synthetic: pd.DataFrame, *, random_state=0, max_rows: int = 2000) -> float:
+def c2st_auc(real: pd.DataFrame, synthetic: pd.DataFrame, *, random_state=0, max_rows: int = 2000,
+             categorical=()) -> float:
     """Cross-validated ROC AUC of a random forest telling real from synthetic rows (0.5 is ideal)."""
     rng = np.random.default_rng(random_state)
     n = min(len(real), len(synthetic), max_rows)
@@ -80,7 +82,7 @@ def c2st_auc(real: pd.DataFrame, synthetic: pd.DataFrame, *, random_state=0, max
         return math.nan
     real = real.iloc[rng.choice(len(real), n, replace=False)]
     synthetic = synthetic.iloc[rng.choice(len(synthetic), n, replace=False)]
-    encoder = TableEncoder().fit(real)
+    encoder = TableEncoder(categorical).fit(real)
     return two_sample_auc(encoder.transform(real), encoder.transform(synthetic), rng=rng)
 
 
@@ -104,18 +106,19 @@ def two_sample_auc(real: np.ndarray, synthetic: np.ndarray, *, rng: np.random.Ge
     return float(roc_auc_score(labels, scores))
 
 
-def fidelity(real: pd.DataFrame, synthetic: pd.DataFrame, *, random_state=0):
-    """``(summary, per_column)``: a dict of the class-level scores and the per-column records."""
-    columns = column_distances(real, synthetic)
+def fidelity(real: pd.DataFrame, synthetic: pd.DataFrame, *, random_state=0, categorical=()):
+    """``(summary, per_column)``: a dict of the class-level scores and the per-column records
+    (``categorical``: columns taken as categories whatever they hold)."""
+    columns = column_distances(real, synthetic, categorical)
     distances = [r["distance"] for r in columns if np.isfinite(r["distance"])]
     worst = max(columns, key=lambda r: -1 if not np.isfinite(r["distance"]) else r["distance"]) if columns else None
     summary = {
         "n_real": int(len(real)),
         "n_synthetic": int(len(synthetic)),
-        "c2st_auc": c2st_auc(real, synthetic, random_state=random_state),
+        "c2st_auc": c2st_auc(real, synthetic, random_state=random_state, categorical=categorical),
         "mean_column_distance": float(np.mean(distances)) if distances else math.nan,
         "worst_column": worst["column"] if worst else None,
         "worst_column_distance": worst["distance"] if worst else math.nan,
-        "correlation_difference": correlation_difference(real, synthetic),
+        "correlation_difference": correlation_difference(real, synthetic, categorical),
     }
     return summary, columns

@@ -36,6 +36,7 @@ from torch.nn import functional as F
 
 from gan_augment._random import check_seed
 from gan_augment._warnings import catching_warnings, user_stacklevel
+from gan_augment.data.images import tensor_of
 from gan_augment.data.layout import infer_item_layout, to_nchw
 from gan_augment.evaluation.judge import fit_classifier
 from gan_augment.planner import plain_label
@@ -306,8 +307,8 @@ def knn_precision_recall(real_features, fake_features, *, k: int = 3) -> tuple[f
     """
     if not isinstance(k, numbers.Integral) or k < 1:
         raise ValueError(f"k must be a positive integer, got {k!r}.")
-    real = torch.as_tensor(_as_features(real_features, "real_features"))
-    fake = torch.as_tensor(_as_features(fake_features, "fake_features"))
+    real = tensor_of(_as_features(real_features, "real_features"))
+    fake = tensor_of(_as_features(fake_features, "fake_features"))
     if real.shape[1] != fake.shape[1]:
         raise ValueError(f"real_features has {real.shape[1]} columns and fake_features {fake.shape[1]}; "
                          "they must match.")
@@ -575,7 +576,7 @@ def _as_images(images, name: str) -> torch.Tensor:
         array = np.asarray(images)
         if not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
             raise ValueError(f"{name} must hold numbers, got dtype {array.dtype}.")
-        x = torch.as_tensor(array.astype(np.float32, copy=False))
+        x = tensor_of(np.ascontiguousarray(array, dtype=np.float32))
     if x.ndim != 4:
         raise ValueError(f"{name} must have shape (N, C, H, W), got {tuple(x.shape)}; add a channel axis to grey "
                          "images (images[:, None]).")

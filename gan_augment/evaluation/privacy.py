@@ -72,8 +72,8 @@ def _row_keys(matrix):
 class PrivacyProbe:
     """Distances to the training fold, fitted once per fold and reused for each method and class."""
 
-    def __init__(self, X_train: pd.DataFrame, X_holdout: pd.DataFrame):
-        self.encoder = TableEncoder().fit(X_train)
+    def __init__(self, X_train: pd.DataFrame, X_holdout: pd.DataFrame, categorical=()):
+        self.encoder = TableEncoder(categorical).fit(X_train)
         self.train = self.encoder.transform(X_train, allow_sparse=True)
         self.holdout_dcr = dcr(self.train, self.encoder.transform(X_holdout, allow_sparse=True))
         self.threshold = _near_threshold(self.holdout_dcr)

@@ -89,7 +89,7 @@ def _run_fold_quietly(plan: EvaluationPlan, index: int, train, test) -> FoldResu
     # Fidelity, privacy and image quality are measured on the first fold only: they describe the
     # samples, not the downstream model, and cost as much as the rest of a fold.
     inspect = index == 0 and (plan.fidelity or plan.privacy)
-    probe = _privacy_probe(X_train, X_test) if inspect and plan.privacy else None
+    probe = _privacy_probe(X_train, X_test, plan.categorical) if inspect and plan.privacy else None
     added = {}  # method -> the rows it added to the first training fold
     for method in plan.methods:
         X_fit, y_fit, fitted = _fit_method(plan, fold, method, X_train, y_train, X_test, y_test, seed)
@@ -167,10 +167,10 @@ def _fit_method(plan: EvaluationPlan, fold: FoldResult, method: str, X_train, y_
     return X_fit, y_fit, fitted
 
 
-def _privacy_probe(X_train, X_test):
+def _privacy_probe(X_train, X_test, categorical=()):
     from gan_augment.evaluation.privacy import PrivacyProbe
 
-    return PrivacyProbe(X_train, X_test)
+    return PrivacyProbe(X_train, X_test, categorical)
 
 
 def _kind_quality(fitted, X_train, y_train, X_test, y_test, X_fit, y_fit, seed) -> list[dict]:
@@ -292,7 +292,7 @@ def _inspect(plan: EvaluationPlan, fold: FoldResult, method: str, X_train, y_tra
             continue
         real, synthetic = X_train.iloc[real_rows.get(label, [])], synthetic_X.iloc[synthetic_rows[label]]
         if plan.fidelity:
-            summary, columns = fidelity(real, synthetic, random_state=seed)
+            summary, columns = fidelity(real, synthetic, random_state=seed, categorical=plan.categorical)
             fold.fidelity.append({"method": method, "class": label, **summary})
             fold.columns.extend({"method": method, "class": label, **record} for record in columns)
         if probe is not None:
