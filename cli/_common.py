@@ -153,12 +153,13 @@ def writing(out: Path, what: str, option: str = "--out", *, then: str = "") -> I
         if is_stdout(out):
             message = f"Interrupted while writing {what} to stdout; what came out is incomplete."
         elif isinstance(exc, InterruptedAfterWriting):
-            message = (f"Interrupted after {what} took the place of {out}: the new output is there, whole; the rest of "
-                       "what it replaced, in a hidden .trash folder beside it, is removed by the next write there.")
+            message = (f"Interrupted after {what} was written to {out}: the new output is there, whole"
+                       + ("; the rest of what it replaced, in a hidden .trash folder beside it, is removed by the next "
+                          "write there." if exc.trash else "."))
         else:
             message = (f"Interrupted while writing {what}; nothing was written to {out} (a file or model that "
-                       "was there is unchanged, and no temporary file is left).")
-        raise CLIError(message + then, INTERRUPTED) from None
+                       f"was there is unchanged, and no temporary file is left).{then}")
+        raise CLIError(message, INTERRUPTED) from None
 
 
 def message_of(exc: BaseException) -> str:

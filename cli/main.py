@@ -208,15 +208,16 @@ def _is_open(descriptor: int) -> bool:
 
 
 def _caused_by_interrupt(exc: BaseException) -> bool:
-    """Whether Ctrl-C is behind ``exc``: a compiled module's import that Ctrl-C stopped ends in
+    """Whether Ctrl-C is the cause of ``exc``: a compiled module's import that Ctrl-C stopped ends in
     pybind11's ImportError("initialization failed"), raised from the KeyboardInterrupt, which read
-    as a failure of the command (exit 1) rather than as Ctrl-C."""
+    as a failure of the command (exit 1) rather than as Ctrl-C. Causes only, not the context: an
+    error met while cleaning up after Ctrl-C is an error of its own, to be said."""
     seen: set = set()
     while exc is not None and id(exc) not in seen:
         if isinstance(exc, KeyboardInterrupt):
             return True
         seen.add(id(exc))
-        exc = exc.__cause__ if exc.__cause__ is not None else None if exc.__suppress_context__ else exc.__context__
+        exc = exc.__cause__
     return False
 
 

@@ -101,10 +101,8 @@ def atomic_path(path, *, overwrite: bool = True):
         try:
             yield Path(temp)
             os.chmod(temp, default_mode())  # mkstemp made it 0600
-            if overwrite:
-                os.replace(temp, path)
-            else:
-                _place_file_exclusively(Path(temp), path)
+            _placing(lambda: os.replace(temp, path) if overwrite else _place_file_exclusively(Path(temp), path),
+                     path)
         except BaseException:
             with interrupts_held(), contextlib.suppress(FileNotFoundError):
                 os.unlink(temp)
@@ -144,7 +142,7 @@ def staged_directory(target, *, check_replace: Optional[Callable[[Path], None]] 
             os.chmod(staging, default_mode(directory=True))  # mkdtemp made it 0700
             yield staging
             if not overwrite:
-                _move_directory_exclusively(staging, target)
+                _placing(lambda: _move_directory_exclusively(staging, target), target)
             else:
                 if check_replace is not None and os.path.lexists(target):
                     check_replace(given)
@@ -318,8 +316,11 @@ class _Owner:
         self.local = host == _host_tag() and pid is not None
         # A process on another host (or of the format before) cannot be asked: age decides.
         self.alive = pid is not None and self.local and _pid_alive(pid)
+        self.own = self.local and pid == os.getpid()
 
     def stale(self, entry: Path) -> bool:
+        if self.own and self.role == "trash":
+            return str(entry) not in _TRASH_AT_WORK
         if self.local:
             return not self.alive
         return time.time() - _last_touched(entry) >= STALE_AFTER_S
@@ -451,7 +452,7 @@ def _swap_into_place(staging: Path, target: Path) -> None:
     for _ in range(_SWAP_TRIES):
         if not os.path.lexists(target):
             try:
-                os.rename(staging, target)
+                _placing(lambda: os.rename(staging, target), target)
                 return
             except OSError as exc:
                 if exc.errno not in _TAKEN:
@@ -482,20 +483,34 @@ def _swap_into_place(staging: Path, target: Path) -> None:
         except KeyboardInterrupt:
             if not placed:
                 raise
-            raise InterruptedAfterWriting(target) from None
+            raise InterruptedAfterWriting(target, trash=True) from None
         if placed:
             return
     raise _taken(target)
 
 
-class InterruptedAfterWriting(KeyboardInterrupt):
-    """Ctrl-C after the new folder took ``target``'s place, while the one it replaced was being
-    deleted: the new one stays; the rest of the old one, in a hidden ``.trash`` folder beside it,
-    is removed by the next write of ``target``."""
+def _placing(step: Callable[[], None], target: Path) -> None:
+    """Run ``step``, the rename that puts a new output in place, with Ctrl-C held back: delivered
+    right after the rename, it read as "nothing was written" while the new output stood there."""
+    placed = False
+    try:
+        with interrupts_held():
+            step()
+            placed = True
+    except KeyboardInterrupt:
+        if not placed:
+            raise
+        raise InterruptedAfterWriting(target, trash=False) from None
 
-    def __init__(self, target: Path):
+
+class InterruptedAfterWriting(KeyboardInterrupt):
+    """Ctrl-C once the new output stood at ``target``: it stays, whole. With ``trash``, it came
+    while the folder it replaced was being deleted: the rest of that one, in a hidden ``.trash``
+    folder beside it, is removed by the next write of ``target``."""
+
+    def __init__(self, target: Path, *, trash: bool = False):
         super().__init__(str(target))
-        self.target = target
+        self.target, self.trash = target, trash
 
 
 #: How often a replacement starts again when racing writers keep moving ``target``.
@@ -521,6 +536,12 @@ def _to_trash(aside: Path, target: Path, token: str) -> Optional[Path]:
     return trash
 
 
+#: The .trash folders this process is deleting now: any other of its own is one an interrupted
+#: deletion left, which the next write of its output removes (an owner alive, it was kept for good
+#: in a notebook's process, a whole model's copy each time).
+_TRASH_AT_WORK: set = set()
+
+
 def _remove_trash(trash: Optional[Path]) -> None:
     if trash is None:
         return
@@ -528,7 +549,11 @@ def _remove_trash(trash: Optional[Path]) -> None:
         with contextlib.suppress(OSError):
             trash.unlink()
         return
-    remove_tree(trash)
+    _TRASH_AT_WORK.add(str(trash))
+    try:
+        remove_tree(trash)
+    finally:
+        _TRASH_AT_WORK.discard(str(trash))
 
 
 def remove_tree(path: Path) -> None:

@@ -238,7 +238,8 @@ class ClassicOversampler(BaseOverSampler):
                     # which uint8 images keep.
                     low, high = (0, 1) if pixels.dtype.kind == "b" else (np.iinfo(pixels.dtype).min,
                                                                          np.iinfo(pixels.dtype).max)
-                    out = np.clip(np.rint(out), low, high)
+                    # In float64: float32 reads int32's largest value as 2**31, which the cast wraps.
+                    out = np.clip(np.rint(out.astype(np.float64)), low, high)
                 moved.append(out.astype(pixels.dtype))
             labels.append(np.full(n, label, dtype=np.asarray(y).dtype))
         if not moved:  # (the caller's X came back itself)
@@ -443,6 +444,8 @@ def _factorize_as_written(values: pd.Series) -> tuple[np.ndarray, list]:
     kind first), as imbalanced-learn's encoders order categories: SMOTE-N/NC break a tie of the
     neighbours' categories by that order, and in order of first appearance the new rows depended
     on the order of the rows."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        values = values.astype(object)  # ordered by value, as the encoders order it, not by the dtype's list
     if values.dtype != object:
         codes, uniques = _sorted_factorize(values)
         return codes, list(uniques)

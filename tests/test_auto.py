@@ -543,10 +543,13 @@ def test_mixed_smote_on_complete_data_is_imbalanced_learns_smote_n_and_nc_whatev
 
     rng = np.random.RandomState(0)
     y = np.array([0] * 80 + [1] * 20)
-    X = pd.DataFrame({"c": rng.choice(["c", "b", "a"], 100), "many": rng.choice([f"k{i}" for i in range(12)], 100)})
+    X = pd.DataFrame({"c": rng.choice(["c", "b", "a"], 100), "many": rng.choice([f"k{i}" for i in range(12)], 100),
+                      # categories listed out of order, one unused: ordered by value all the same
+                      "listed": pd.Categorical(rng.choice(["y", "x", "w"], 100), categories=["y", "z", "x", "w"])})
     mixed = X.assign(x=rng.randn(100))
     for order in (np.arange(100), rng.permutation(100)):
-        for frame, by_hand in ((X, SMOTEN(random_state=0)), (mixed, SMOTENC(categorical_features=[0, 1], random_state=0))):
+        for frame, by_hand in ((X, SMOTEN(random_state=0)),
+                               (mixed, SMOTENC(categorical_features=[0, 1, 2], random_state=0))):
             expected, _ = by_hand.fit_resample(frame.iloc[order].reset_index(drop=True), y[order])
             ours, _ = MixedSMOTE(random_state=0).fit_resample(frame.iloc[order].reset_index(drop=True), y[order])
             pd.testing.assert_frame_equal(ours, expected, check_dtype=False)

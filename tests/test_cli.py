@@ -1558,6 +1558,16 @@ def test_ctrl_c_that_stops_an_import_says_interrupted(model_dir, capsys, monkeyp
     code, _, err = run(capsys, "info", model_dir)
     assert code == 130 and _one_line_error(err) == "Error: Interrupted."
 
+    def failed_while_cleaning_up(*args, **kwargs):  # an error of its own, met after a Ctrl-C: said
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            raise PermissionError(13, "Permission denied", "/data/.out.csv.tmp") from None
+
+    monkeypatch.setattr("gan_augment.cli._model_dir.load_model", failed_while_cleaning_up)
+    code, _, err = run(capsys, "info", model_dir)
+    assert code == 1 and _one_line_error(err) == "Error: /data/.out.csv.tmp: Permission denied."
+
 
 def test_a_reader_that_closes_the_pipe_ends_sample_with_141_and_no_message(model_dir):
     # typer exits 1 on a broken pipe: the code of a data error, to a `set -o pipefail` script.

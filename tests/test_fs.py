@@ -110,6 +110,63 @@ def test_ctrl_c_during_the_renames_of_a_replacement_waits_for_the_new_folder(tmp
     assert not target.exists()
 
 
+@pytest.mark.parametrize("kind", ["new folder", "folder made anew", "file", "new file"])
+def test_ctrl_c_right_after_the_output_is_put_in_place_says_it_is_there(tmp_path, monkeypatch, kind):
+    # Delivered as the rename returned, Ctrl-C read as "nothing was written (unchanged)" while the
+    # new output stood there (a folder or file where none was, or a file that replaced one).
+    from gan_augment.cli._common import CLIError, writing
+
+    target = tmp_path / ("out.csv" if "file" in kind else "out")
+    if kind == "file":
+        target.write_text("old")
+    placing = (_fs.os, "replace" if "file" in kind else "rename")
+    real = getattr(*placing)
+
+    def interrupted(src, dst, *args, **kwargs):
+        real(src, dst, *args, **kwargs)
+        if Path(dst).name == target.name:
+            signal.raise_signal(signal.SIGINT)
+
+    monkeypatch.setattr(*placing, interrupted)
+    with pytest.raises(CLIError) as said:
+        with writing(target, "the rows"):
+            if "file" in kind:
+                with atomic_path(target) as temp:
+                    temp.write_text("new")
+            else:
+                with staged_directory(target, overwrite=kind == "new folder") as staging:
+                    (staging / "new.txt").write_text("new")
+    assert said.value.message == f"Interrupted after the rows was written to {target}: the new output is there, whole."
+    with pytest.raises(CLIError) as said:  # what to do when nothing was written is not said when it was
+        with writing(target, "the rows", then=" Run it again with --resume."):
+            raise _fs.InterruptedAfterWriting(target)
+    assert "--resume" not in said.value.message
+    assert (target.read_text() if "file" in kind else (target / "new.txt").read_text()) == "new"
+    assert sorted(os.listdir(tmp_path)) == [target.name]
+
+
+def test_a_trash_folder_an_interrupted_deletion_left_is_removed_by_the_next_write_in_the_same_process(tmp_path,
+                                                                                                       monkeypatch):
+    # Its owner (this process) alive, it was never taken as stale: a notebook kept a model's copy.
+    target = _old_folder(tmp_path)
+    rmtree = shutil.rmtree
+
+    def interrupted_rmtree(path, *args, **kwargs):
+        if ".trash-" in Path(path).name:
+            raise KeyboardInterrupt
+        return rmtree(path, *args, **kwargs)
+
+    monkeypatch.setattr(_fs.shutil, "rmtree", interrupted_rmtree)
+    with pytest.raises(_fs.InterruptedAfterWriting):
+        with staged_directory(target) as staging:
+            (staging / "new.txt").write_text("new")
+    assert any(".trash-" in name for name in os.listdir(tmp_path))
+    monkeypatch.setattr(_fs.shutil, "rmtree", rmtree)
+    with staged_directory(target) as staging:
+        (staging / "newer.txt").write_text("newer")
+    assert sorted(os.listdir(tmp_path)) == ["out"] and _tree(target) == {"newer.txt": b"newer"}
+
+
 @pytest.mark.parametrize("kind", ["folder", "file"])
 def test_a_second_ctrl_c_during_cleanup_still_removes_the_temporary_output(tmp_path, monkeypatch, kind):
     # The cleanup after a first Ctrl-C was itself stopped by a second one, and left the staged
@@ -199,8 +256,8 @@ def test_ctrl_c_while_the_replaced_folder_is_deleted_says_the_new_one_is_in_plac
         with writing(target, "the samples"):
             with staged_directory(target) as staging:
                 (staging / "new.png").write_bytes(b"new")
-    assert "Interrupted after the samples took the place of" in said.value.message
-    assert "the new output is there, whole" in said.value.message
+    assert "Interrupted after the samples was written to" in said.value.message
+    assert "the new output is there, whole; the rest of what it replaced, in a hidden .trash" in said.value.message
     assert _tree(target) == {"new.png": b"new"}
 
 # ================================================================================ writable check
