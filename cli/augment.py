@@ -105,7 +105,8 @@ def augment(
         # Options that shape a fit: the saved model was fitted already, its encoder set as it was told.
         training = {"--auto": auto, "--epochs": epochs, "--batch-size": batch_size, "--loss": loss,
                     "--categorical": categorical, "--max-categories": max_categories,
-                    "--min-class-size": min_class_size, "--no-rounding": no_rounding, "--no-rules": no_rules, "--early-stopping": early_stopping,
+                    "--min-class-size": min_class_size, "--no-rounding": no_rounding, "--no-rules": no_rules,
+                    "--early-stopping": early_stopping,
                     "--in-every-class": in_every_class,
                     "--generators": generators, "--label-gate/--no-label-gate": label_gate is not None,
                     # Given at all, even at their defaults: `--method gan` drew a translator's images.

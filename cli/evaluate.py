@@ -9,8 +9,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from ._common import (DATA, INTERRUPTED, USAGE, BatchOpt, CategoricalOpt, CLIError, DataArg, DebugOpt, DeviceOpt, EpochsOpt, Estimator,
-                      InEveryClassOpt,
+from ._common import (DATA, INTERRUPTED, USAGE, BatchOpt, CategoricalOpt, CLIError, DataArg, DebugOpt, DeviceOpt,
+                      EpochsOpt, Estimator, InEveryClassOpt,
                       MaxCategoriesOpt, Metric, NaValuesOpt, QuietOpt, SepOpt, SkipUnreadableOpt, TargetOpt,
                       ThreadsOpt, check_device,
                       check_processes, check_sep, check_threads, classes_opt, errors, estimator_opt, force_opt, metric_opt,

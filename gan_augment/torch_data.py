@@ -175,7 +175,8 @@ class AugmentedDataset(Dataset):
         # Class names for the base's labels where these index its classes (torchvision's ImageFolder),
         # read first where the augmenter was fitted on those names (by the command line, on the folder).
         self._label_of_name = _labels_of_names(base, label_objects)
-        self._by_name = fitted and all(isinstance(own, str) and own in self._label_of_name for own in augmenter.classes_)
+        self._by_name = fitted and all(isinstance(own, str) and own in self._label_of_name
+                                       for own in augmenter.classes_)
         self._pair = _ItemMaker(base[0])
         self.classes_ = sorted(label_objects, key=sort_key)
         self._label_objects = [label_objects[label] for label in self.classes_]

@@ -26,6 +26,19 @@ def _tree(root):
     return out
 
 
+def _ctrl_c_while_deleting_the_trash(monkeypatch):
+    """Make deleting a replaced folder's .trash stop as Ctrl-C would; returns the real rmtree."""
+    rmtree = shutil.rmtree
+
+    def interrupted_rmtree(path, *args, **kwargs):
+        if ".trash-" in Path(path).name:
+            raise KeyboardInterrupt
+        return rmtree(path, *args, **kwargs)
+
+    monkeypatch.setattr(_fs.shutil, "rmtree", interrupted_rmtree)
+    return rmtree
+
+
 def _old_folder(tmp_path):
     target = tmp_path / "out"
     (target / "sub").mkdir(parents=True)
@@ -149,14 +162,7 @@ def test_a_trash_folder_an_interrupted_deletion_left_is_removed_by_the_next_writ
                                                                                                        monkeypatch):
     # Its owner (this process) alive, it was never taken as stale: a notebook kept a model's copy.
     target = _old_folder(tmp_path)
-    rmtree = shutil.rmtree
-
-    def interrupted_rmtree(path, *args, **kwargs):
-        if ".trash-" in Path(path).name:
-            raise KeyboardInterrupt
-        return rmtree(path, *args, **kwargs)
-
-    monkeypatch.setattr(_fs.shutil, "rmtree", interrupted_rmtree)
+    rmtree = _ctrl_c_while_deleting_the_trash(monkeypatch)
     with pytest.raises(_fs.InterruptedAfterWriting):
         with staged_directory(target) as staging:
             (staging / "new.txt").write_text("new")
@@ -244,14 +250,7 @@ def test_ctrl_c_while_the_replaced_folder_is_deleted_says_the_new_one_is_in_plac
     target = tmp_path / "out"
     target.mkdir()
     (target / "old.png").write_bytes(b"old")
-    rmtree = shutil.rmtree
-
-    def interrupted_rmtree(path, *args, **kwargs):
-        if ".trash-" in Path(path).name:
-            raise KeyboardInterrupt
-        return rmtree(path, *args, **kwargs)
-
-    monkeypatch.setattr(_fs.shutil, "rmtree", interrupted_rmtree)
+    _ctrl_c_while_deleting_the_trash(monkeypatch)
     with pytest.raises(CLIError) as said:
         with writing(target, "the samples"):
             with staged_directory(target) as staging:

@@ -106,7 +106,8 @@ def test_layout_errors_say_what_to_do():
     assert "alpha" not in str(info.value)
     # np.asarray of RGBA / grey + alpha PNGs: refused without a word of what to do.
     for shape, advice in (((5, 8, 8, 4), r"RGBA images \(4 channels last\), drop the alpha channel: X\[\.\.\., :3\]"),
-                          ((5, 2, 8, 8), r"grey \+ alpha images \(2 channels first\), drop the alpha channel: X\[:, :1\]")):
+                          ((5, 2, 8, 8), r"grey \+ alpha images \(2 channels first\), drop the alpha channel: "
+                                         r"X\[:, :1\]")):
         with pytest.raises(DataValidationError, match=advice):
             infer_layout(shape)
     with pytest.raises(DataValidationError, match="images are"):

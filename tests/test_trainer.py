@@ -147,7 +147,8 @@ def test_random_state_none_still_trains_and_records_its_seed():
 
 @pytest.mark.parametrize("seed, error, message", [
     (1.7, TypeError, r"random_state must be None, an int"), ("1", TypeError, r"random_state must be None, an int"),
-    (True, TypeError, r"random_state=True is a bool; give a whole-number seed"), (-5, ValueError, r"must be an int in \[0, 2\*\*32\)"),
+    (True, TypeError, r"random_state=True is a bool; give a whole-number seed"),
+    (-5, ValueError, r"must be an int in \[0, 2\*\*32\)"),
     (2 ** 40, ValueError, r"must be an int in \[0, 2\*\*32\), got 1099511627776"),
 ])
 def test_a_seed_that_is_no_seed_is_refused_before_training(seed, error, message):

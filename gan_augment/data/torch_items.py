@@ -169,7 +169,8 @@ def item_spec(x, index) -> ItemSpec:
         if layout is None or layout == "hwc":  # torch images are channel-first
             raise ValueError(
                 f"Item {index}: x is a tensor of shape {shape}; AugmentedDataset takes image tensors (C, H, W) with "
-                "C = 1 or 3, or (H, W), and table rows (F,)." + alpha_advice(shape, "x", batch=False, channel_last=False)
+                "C = 1 or 3, or (H, W), and table rows (F,)."
+                + alpha_advice(shape, "x", batch=False, channel_last=False)
             )
         if x.is_complex():
             raise ValueError(f"Item {index}: x is a complex tensor; images and rows must be real numbers.")
