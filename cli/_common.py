@@ -153,7 +153,7 @@ def writing(out: Path, what: str, option: str = "--out", *, then: str = "") -> I
         if is_stdout(out):
             message = f"Interrupted while writing {what} to stdout; what came out is incomplete."
         elif isinstance(exc, InterruptedAfterWriting):
-            message = (f"Interrupted after {what} was written to {out}: the new output is there, whole"
+            message = (f"Interrupted after writing {what} to {out}: the new output is there, whole"
                        + ("; the rest of what it replaced, in a hidden .trash folder beside it, is removed by the next "
                           "write there." if exc.trash else "."))
         else:

@@ -101,8 +101,12 @@ def atomic_path(path, *, overwrite: bool = True):
         try:
             yield Path(temp)
             os.chmod(temp, default_mode())  # mkstemp made it 0600
-            _placing(lambda: os.replace(temp, path) if overwrite else _place_file_exclusively(Path(temp), path),
-                     path)
+            place = (lambda: os.replace(temp, path)) if overwrite else \
+                (lambda: _place_file_exclusively(Path(temp), path))
+            if _inside_staging(path):
+                place()  # one file of a folder still being built: not an output of its own
+            else:
+                _placing(place, path)
         except BaseException:
             with interrupts_held(), contextlib.suppress(FileNotFoundError):
                 os.unlink(temp)

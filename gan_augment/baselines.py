@@ -30,6 +30,7 @@ from gan_augment.data._dtypes import round_to_dtype
 from gan_augment.data.tabular import check_columns, column_floats
 from gan_augment.data.tabular import is_number_column as is_numeric
 from gan_augment.data.tabular import plain_labels, resolve_categorical_columns
+from gan_augment.exceptions import DataValidationError
 from gan_augment.kinds.tabular import as_rows, check_finite
 from gan_augment.planner import plain_label
 
@@ -56,6 +57,9 @@ def named_categorical(sampler, X: pd.DataFrame) -> list:
     given = params.get("categorical_features")
     if given is None and params.get("augmenter") is not None:  # AutoAugmenter: its GAN's
         return named_categorical(params["augmenter"], X)
+    if given is None and isinstance(getattr(sampler, "steps", None), list):  # a Pipeline of samplers: theirs
+        named = {column for _, step in sampler.steps for column in named_categorical(step, X)}
+        return [column for column in X.columns if column in named]
     if given is None or isinstance(given, str):  # SMOTENC's "auto" reads the dtypes, as we do
         return []
     # Ours read integers as names where columns are named by integers; imbalanced-learn's as positions.
@@ -66,14 +70,26 @@ def named_categorical(sampler, X: pd.DataFrame) -> list:
 
 def _positions_as_imblearn_reads_them(X: pd.DataFrame, given) -> set[int]:
     """The positions an imbalanced-learn sampler's ``categorical_features`` names: a boolean mask,
-    positions (negative ones from the end) or column names; what names no column is left to the
-    sampler's own refusal when it is fitted."""
+    positions (negative ones from the end) or column names; what names none of ``X``'s columns is
+    refused now, before any fold (the sampler's own words came after the first fold's baselines)."""
     given, n = np.asarray(given), X.shape[1]
     if given.dtype.kind == "b":
-        return set(np.flatnonzero(given).tolist()) if given.shape == (n,) else set()
+        if given.shape != (n,):
+            raise DataValidationError(f"The augmenter's categorical_features is a boolean mask of {given.size} "
+                                      f"entries, but X has {n} columns; give one True/False per column.")
+        return set(np.flatnonzero(given).tolist())
     if given.dtype.kind in "iu":
-        return {int(position) % n for position in given.ravel() if -n <= position < n}
-    return {X.columns.get_loc(name) for name in given.ravel().tolist() if name in X.columns}
+        wrong = [int(position) for position in given.ravel() if not -n <= position < n]
+        if wrong:
+            raise DataValidationError(f"The augmenter's categorical_features names the position {wrong[0]}, beyond X's "
+                                      f"{n} columns.")
+        return {int(position) % n for position in given.ravel()}
+    names = given.ravel().tolist()
+    unknown = [name for name in names if name not in X.columns]
+    if unknown:
+        raise DataValidationError(f"The augmenter's categorical_features names {unknown[0]!r}, which is not a column "
+                                  f"of X (columns: {list(X.columns)[:20]}).")
+    return {X.columns.get_loc(name) for name in names}
 
 
 def unchanged_copies(X, y):
@@ -238,8 +254,12 @@ class ClassicOversampler(BaseOverSampler):
                     # which uint8 images keep.
                     low, high = (0, 1) if pixels.dtype.kind == "b" else (np.iinfo(pixels.dtype).min,
                                                                          np.iinfo(pixels.dtype).max)
-                    # In float64: float32 reads int32's largest value as 2**31, which the cast wraps.
-                    out = np.clip(np.rint(out.astype(np.float64)), low, high)
+                    # In float64: float32 reads int32's largest value as 2**31, which the cast wraps;
+                    # int64's is 2**63 even in float64, and set apart from the cast.
+                    floats = np.clip(np.rint(out.astype(np.float64)), low, high)
+                    top = floats >= float(high)
+                    out = np.where(top, 0, floats).astype(pixels.dtype)
+                    out[top] = high
                 moved.append(out.astype(pixels.dtype))
             labels.append(np.full(n, label, dtype=np.asarray(y).dtype))
         if not moved:  # (the caller's X came back itself)

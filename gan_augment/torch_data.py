@@ -389,13 +389,13 @@ class AugmentedDataset(Dataset):
         if not self._label_of_name:
             return strategy, classes
         if isinstance(strategy, dict):
-            mapped = {}
+            mapped, keys = {}, {}
             for key, n in strategy.items():
                 label = self._label_named(key)
                 if label in mapped:  # {"rare": 30, 2: 40}: one count would be dropped by the key order
-                    raise ValueError(f"sampling_strategy names one class twice ({label!r} and {key!r}, its name in "
-                                     "the base's class_to_idx); give it once.")
-                mapped[label] = n
+                    raise ValueError(f"sampling_strategy names one class twice ({keys[label]!r} and {key!r}, one of "
+                                     "them its name in the base's class_to_idx); give it once.")
+                mapped[label], keys[label] = n, key
             strategy = mapped
         # Other forms (a tensor, a dict of counts) as given: the planner reads or refuses them.
         if isinstance(classes, str):

@@ -146,7 +146,7 @@ def test_images_of_whole_numbers_are_moved_alike_whatever_their_integer_dtype():
     for dtype, rows in moved.items():
         assert rows.dtype == dtype and np.array_equal(rows.astype(np.int64), moved[np.uint8].astype(np.int64))
     # At the top of int32 / uint32, float32's 2**31 and 2**32 wrapped round to the other end.
-    for dtype in (np.int32, np.uint32):
+    for dtype in (np.int32, np.uint32, np.int64, np.uint64):
         top = np.full((24, 16 * 16), np.iinfo(dtype).max, dtype=dtype)
         rows = ClassicOversampler((1, 16, 16), random_state=0).fit_resample(top, y)[0][24:]
         assert rows.min() >= 0 and (rows == np.iinfo(dtype).max).mean() > 0.5  # the border and its blends aside

@@ -1135,6 +1135,16 @@ def test_an_imbalanced_learn_samplers_categorical_features_are_read_as_it_reads_
     assert named_categorical(SMOTENC(categorical_features=[2]), X) == [1]  # position 2
     assert named_categorical(GANAugmenter(categorical_features=[2]), X) == [2]  # the column named 2
     assert named_categorical(SMOTENC(categorical_features=[False, True, False]), X) == [0]
+    from imblearn.pipeline import Pipeline
+
+    assert named_categorical(Pipeline([("smote", SMOTENC(categorical_features=[-1]))]), X) == [1]
+    # What names no column is refused before any fold, naming the parameter (after the first fold's
+    # baselines, sklearn's own words named neither).
+    for bad, words in (([True, False], "is a boolean mask of 2 entries, but X has 3 columns"),
+                       ([5], "names the position 5, beyond X's 3 columns"),
+                       (["zz"], "names 'zz', which is not a column")):
+        with pytest.raises(DataValidationError, match=rf"^The augmenter's categorical_features {words}"):
+            named_categorical(SMOTENC(categorical_features=bad), X)
 
 
 class ExplodingSampler(RandomOverSampler):

@@ -149,13 +149,30 @@ def test_ctrl_c_right_after_the_output_is_put_in_place_says_it_is_there(tmp_path
             else:
                 with staged_directory(target, overwrite=kind == "new folder") as staging:
                     (staging / "new.txt").write_text("new")
-    assert said.value.message == f"Interrupted after the rows was written to {target}: the new output is there, whole."
+    assert said.value.message == f"Interrupted after writing the rows to {target}: the new output is there, whole."
     with pytest.raises(CLIError) as said:  # what to do when nothing was written is not said when it was
         with writing(target, "the rows", then=" Run it again with --resume."):
             raise _fs.InterruptedAfterWriting(target)
     assert "--resume" not in said.value.message
     assert (target.read_text() if "file" in kind else (target / "new.txt").read_text()) == "new"
     assert sorted(os.listdir(tmp_path)) == [target.name]
+
+
+def test_ctrl_c_as_a_file_is_placed_in_a_folder_being_built_is_no_output_written(tmp_path, monkeypatch):
+    # Each image of a folder being staged is written through atomic_path: Ctrl-C as one was placed
+    # said the output was "there, whole", where the folder was thrown away.
+    target, replace = tmp_path / "out", os.replace
+
+    def interrupted(src, dst, *args, **kwargs):
+        replace(src, dst, *args, **kwargs)
+        signal.raise_signal(signal.SIGINT)
+
+    monkeypatch.setattr(_fs.os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt) as raised:
+        with staged_directory(target) as staging:
+            with atomic_path(staging / "synthetic_00001.png") as temp:
+                temp.write_bytes(b"png")
+    assert not isinstance(raised.value, _fs.InterruptedAfterWriting) and os.listdir(tmp_path) == []
 
 
 def test_a_trash_folder_an_interrupted_deletion_left_is_removed_by_the_next_write_in_the_same_process(tmp_path,
@@ -255,7 +272,7 @@ def test_ctrl_c_while_the_replaced_folder_is_deleted_says_the_new_one_is_in_plac
         with writing(target, "the samples"):
             with staged_directory(target) as staging:
                 (staging / "new.png").write_bytes(b"new")
-    assert "Interrupted after the samples was written to" in said.value.message
+    assert "Interrupted after writing the samples to" in said.value.message
     assert "the new output is there, whole; the rest of what it replaced, in a hidden .trash" in said.value.message
     assert _tree(target) == {"new.png": b"new"}
 

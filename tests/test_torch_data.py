@@ -1035,6 +1035,8 @@ def test_a_model_of_class_names_tops_up_a_base_whose_labels_index_those_names(di
     assert [label for label, n in data.sampling_strategy_.items() if n] == [index]
     with pytest.raises(ValueError, match=rf"sampling_strategy names one class twice \({index} and '{rare}'"):
         AugmentedDataset(base, tmp_path / "model", sampling_strategy={index: 40, rare: 30})
+    with pytest.raises(ValueError, match=rf"sampling_strategy names one class twice \('{rare}' and {index}"):
+        AugmentedDataset(base, tmp_path / "model", sampling_strategy={rare: 30, index: 40})
 
 
 def test_an_unfitted_augmenter_tops_up_a_class_named_by_its_folder_and_refuses_a_name_of_two_classes(digits):

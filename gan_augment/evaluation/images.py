@@ -641,7 +641,7 @@ def _class_labels(classes: list[int], class_names) -> list:
 
 
 def _as_features(features, name: str) -> np.ndarray:
-    array = np.asarray(features, dtype=np.float64)
+    array = np.ascontiguousarray(features, dtype=np.float64)  # torch takes no negative strides (a[::-1])
     if array.ndim != 2:
         raise ValueError(f"{name} must be 2-D (samples, features), got shape {array.shape}.")
     if len(array) < 2:
