@@ -57,8 +57,15 @@ def named_categorical(sampler, X: pd.DataFrame) -> list:
     given = params.get("categorical_features")
     if given is None and params.get("augmenter") is not None:  # AutoAugmenter: its GAN's
         return named_categorical(params["augmenter"], X)
-    if given is None and isinstance(getattr(sampler, "steps", None), list):  # a Pipeline of samplers: theirs
-        named = {column for _, step in sampler.steps for column in named_categorical(step, X)}
+    if given is None and isinstance(getattr(sampler, "steps", None), list):
+        # A Pipeline: its samplers' before any other step (positions after one name its output's columns).
+        named: set = set()
+        for _, step in sampler.steps:
+            if step is None or step == "passthrough":
+                continue
+            if not hasattr(step, "fit_resample") or hasattr(step, "transform"):
+                break
+            named.update(named_categorical(step, X))
         return [column for column in X.columns if column in named]
     if given is None or isinstance(given, str):  # SMOTENC's "auto" reads the dtypes, as we do
         return []

@@ -1138,6 +1138,12 @@ def test_an_imbalanced_learn_samplers_categorical_features_are_read_as_it_reads_
     from imblearn.pipeline import Pipeline
 
     assert named_categorical(Pipeline([("smote", SMOTENC(categorical_features=[-1]))]), X) == [1]
+    # After a step that may reorder the columns, positions name the columns of its output: not read.
+    from sklearn.preprocessing import FunctionTransformer
+
+    reordered = Pipeline([("order", FunctionTransformer(lambda frame: frame[[1, 2, 0]])),
+                          ("smote", SMOTENC(categorical_features=[0]))])
+    assert named_categorical(reordered, X) == []
     # What names no column is refused before any fold, naming the parameter (after the first fold's
     # baselines, sklearn's own words named neither).
     for bad, words in (([True, False], "is a boolean mask of 2 entries, but X has 3 columns"),

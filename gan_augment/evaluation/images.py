@@ -641,9 +641,10 @@ def _class_labels(classes: list[int], class_names) -> list:
 
 
 def _as_features(features, name: str) -> np.ndarray:
-    array = np.ascontiguousarray(features, dtype=np.float64)  # torch takes no negative strides (a[::-1])
+    array = np.asarray(features, dtype=np.float64)
     if array.ndim != 2:
         raise ValueError(f"{name} must be 2-D (samples, features), got shape {array.shape}.")
+    array = np.ascontiguousarray(array)  # torch takes no negative strides (a[::-1])
     if len(array) < 2:
         raise ValueError(f"{name} has {len(array)} sample(s); at least 2 are needed.")
     if not np.isfinite(array).all():
