@@ -5,6 +5,9 @@
   swapped into place when complete; what was there is kept until then and put back on failure.
 * :func:`check_parent_writable`: a cheap check, before any long work, that a path can be created.
 * :func:`recover_swap`: put back a directory whose replacement was killed half-way.
+* :func:`interrupts_held`: Ctrl-C (and the command line's SIGTERM) held back over a step that must
+  not stop half-way: the renames that put an output in place, the cleanup after a failure. Once an
+  output stands in place, a Ctrl-C is :class:`InterruptedAfterWriting`: the new output is whole.
 
 No clobbering without consent: with ``overwrite=False`` the final step itself refuses an existing
 output (a hard link for files, a rename onto a non-empty folder for directories), so two runs
@@ -129,9 +132,10 @@ def staged_directory(target, *, check_replace: Optional[Callable[[Path], None]] 
 
     ``overwrite=True``: an existing ``target`` is renamed aside to ``.NAME.old-TAG-PID-R``, the new
     folder renamed into place, and the old one deleted; if the second rename fails the old one is
-    put back. Should the process be killed between the two renames, ``target`` is missing and the
-    old folder waits under that name: the next :func:`staged_directory` or :func:`recover_swap` of
-    ``target`` renames it back (or move it back yourself). ``check_replace``, if given, is called
+    put back. Should the process be killed hard (SIGKILL, power loss: Ctrl-C and SIGTERM wait for
+    both) between the two renames, ``target`` is missing and the old folder waits under that name:
+    the next :func:`staged_directory` or :func:`recover_swap` of ``target`` renames it back (or move
+    it back yourself). ``check_replace``, if given, is called
     with ``target`` when one exists just before the swap and may raise to refuse replacing it.
     """
     given = Path(target)

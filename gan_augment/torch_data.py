@@ -605,7 +605,7 @@ def _labels_of_names(base, label_objects: dict) -> dict:
     if not labels or not all(isinstance(label, numbers.Integral) and not isinstance(label, bool)
                              and label in indices for label in labels):
         return {}
-    return {name: label for label in labels for name in [indices[label]]}
+    return {indices[label]: label for label in labels}
 
 
 def _setting(strategy, classes) -> str:
