@@ -54,7 +54,8 @@ def run_architecture(name, prepared, seed, args) -> dict:
     architecture, members = parse_architecture(name)
     augmenter = GANAugmenter(classes=[RARE], architecture=architecture, n_generators=members,
                              image_size=args.image_size, n_threads=args.threads, random_state=seed)
-    record = top_up(name, augmenter, prepared, seed, args.cnn_epochs)
+    # One arm, named by the architecture, sampled as fitted.
+    record = top_up(name, augmenter, prepared, seed, args.cnn_epochs, top_ups=[(name, None)])
     started = time.perf_counter()
     augmenter.sample(2000, RARE, random_state=5)
     record["images_per_s"] = 2000 / (time.perf_counter() - started)
@@ -140,7 +141,7 @@ def write_markdown(data: dict, path: Path) -> None:
                       "k-NN precision | k-NN recall |", "|---|---|---|---|---|---|---|---|---|"]
         for r in sorted((r for r in data["runs"] if r["rare_count"] == rare_count),
                         key=lambda r: (names.index(r["method"]), r["seed"])):
-            q = r.get("quality")
+            q = r.get("quality") or r.get("quality_by_arm", {}).get(r["method"])  # (records before b8c6b61: "quality")
             if q is None:
                 lines.append(f"| {r['method']} | {r['seed']} | {r['fit_s']:.0f} | - | - | refused | - | - | - |")
                 continue

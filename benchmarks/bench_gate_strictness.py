@@ -69,27 +69,28 @@ def _with_prior(tau):
     return draw
 
 
-_fit_gate = LabelGate.fit.__func__
+_train_gate = LabelGate.train.__func__
 _gate_inputs: dict = {}
 
 
-def _recording_fit_gate(cls, kind, real, labels, generator, *, seed, codec=None):
-    """LabelGate.fit, keeping what the library trained its judge on (the encoded rows, the seed, the
-    codec that reads them). Also used by bench_two_judges.py."""
-    _gate_inputs.update(kind=kind, real=real, labels=labels, generator=generator, seed=seed, codec=codec)
-    return _fit_gate(cls, kind, real, labels, generator, seed=seed, codec=codec)
+def _recording_train_gate(cls, kind, real, labels, n_classes, *, seed, codec=None):
+    """LabelGate.train, keeping what the library trained its judge on (the encoded rows, the seed,
+    the codec that reads them). Also used by bench_two_judges.py. (The library trains the judge
+    with ``train`` before the GAN since d970f61; a hook on ``fit`` recorded nothing after that.)"""
+    _gate_inputs.update(kind=kind, real=real, labels=labels, n_classes=n_classes, seed=seed, codec=codec)
+    return _train_gate(cls, kind, real, labels, n_classes, seed=seed, codec=codec)
 
 
 def record_gate_inputs() -> None:
-    """Make every LabelGate.fit of this process keep its inputs in ``_gate_inputs``."""
-    LabelGate.fit = classmethod(_recording_fit_gate)
+    """Make every LabelGate.train of this process keep its inputs in ``_gate_inputs``."""
+    LabelGate.train = classmethod(_recording_train_gate)
 
 
 def _plain_judged(gan, plan, X_train, y_train, seed):
     # The gate before RowFeatures and the prior shift: a judge of the same rows, labels and seed as
     # the library's, without the codec (so reading the rows as encoded), its argmax unshifted.
     without_codec = {k: v for k, v in _gate_inputs.items() if k != "codec"}
-    gate = _fit_gate(LabelGate, **without_codec)
+    gate = _train_gate(LabelGate, **without_codec)
     gate.prior_shift = None
     gate.measure_acceptance(gan.generator_, seed=_gate_inputs["seed"])  # fit measured it shifted
     return samples_through(gate, gan, plan)

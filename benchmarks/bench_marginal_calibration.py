@@ -72,6 +72,7 @@ def gated_rows(name, seed, data_dir, cache):
     gan = GANAugmenter(random_state=seed, label_gate="auto").fit(X_tr, y_tr)
     rows = {c: gan.sample(n, c) for c, n in plan_top_up(y_tr).items() if n > 0}
     if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)  # a new --cache folder: made, not an error after the fit
         with open(path, "wb") as file:
             pickle.dump((X_tr, X_te, y_tr, y_te, rows), file)
     return X_tr, X_te, y_tr, y_te, rows

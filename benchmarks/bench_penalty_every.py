@@ -136,7 +136,9 @@ def main(argv=None):
     args = parser.parse_args(argv)
     args.argv = sys.argv[1:] if argv is None else list(argv)
     if args.merge:
-        parts = [json.loads(Path(p).read_text()) for p in args.merge]
+        # A part each, or a list of parts (the committed penalty_every.json keeps the three together).
+        loaded = [json.loads(Path(p).read_text()) for p in args.merge]
+        parts = [part for item in loaded for part in (item if isinstance(item, list) else [item])]
     else:
         parts = [run(args)]
         Path(args.json).write_text(json.dumps(parts[0], indent=1))

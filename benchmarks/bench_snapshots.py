@@ -163,12 +163,13 @@ def choices(run: dict) -> dict:
     return out
 
 
-def report(runs: list[dict], command: str, wall_s: float) -> str:
+def report(runs: list[dict], command: str, wall_s: float | None) -> str:
     from scipy.stats import spearmanr
 
     tasks = sorted({r["task"] for r in runs})
     lines = ["# Snapshot selection by a training-data fidelity score (issues 11 and 15)", "",
-             f"Command: `{command}` (OMP_NUM_THREADS=1), {wall_s / 60:.0f} min wall.", "",
+             f"Command: `{command}` (OMP_NUM_THREADS=1)"
+             + (f", {wall_s / 60:.0f} min wall." if wall_s is not None else "."), "",
              "One default GANAugmenter fit per task and seed, rated about 20 times; every rated EMA snapshot "
              "tops up the training split and LR / HGB are scored on the untouched test split. Rules as in "
              "the script's docstring; `epochs used` is the share of the full run a rule trains for. "
@@ -218,8 +219,13 @@ def main(argv=None):
     if args.merge:
         parts = [json.loads(p.read_text()) for p in args.merge]
         runs = [run for part in parts for run in part["runs"]]
-        args.json.write_text(json.dumps({"command": args.command, "runs": runs}, indent=1))
-        args.out.write_text(report(runs, args.command or "", max(p["wall_s"] for p in parts)))
+        # A merged file is a part too (its wall time kept since; the committed one had none: 67 min).
+        walls = [p["wall_s"] for p in parts if p.get("wall_s") is not None]
+        wall = max(walls) if walls else None
+        command = args.command or parts[0].get("command") or ""
+        text = report(runs, command, wall)  # before writing --json, which may be one of the parts read
+        args.json.write_text(json.dumps({"command": command, "runs": runs, "wall_s": wall}, indent=1))
+        args.out.write_text(text)
         return
     limit_threads(1)
     command = "python benchmarks/bench_snapshots.py " + " ".join(argv if argv is not None else sys.argv[1:])

@@ -63,8 +63,9 @@ TOP_UPS = {"translate": [("translate", None)], "gan": [("gan", None)],
 QUALITY = ("label_fidelity", "frechet_distance", "frechet_real", "precision", "recall")
 
 
-def top_up(method, augmenter, prepared, seed, cnn_epochs) -> dict:
-    """Fit ``augmenter`` on the training half, judge its rare images, train the CNN on the top-up."""
+def top_up(method, augmenter, prepared, seed, cnn_epochs, top_ups=None) -> dict:
+    """Fit ``augmenter`` on the training half, judge its rare images, train the CNN on the top-up
+    (``top_ups``: its arms, as in :data:`TOP_UPS`; default: ``TOP_UPS[method]``)."""
     (X_train, y_train, X_test, y_test), baseline, judge = prepared
     started = time.perf_counter()
     augmenter.fit(X_train, y_train)
@@ -77,7 +78,7 @@ def top_up(method, augmenter, prepared, seed, cnn_epochs) -> dict:
     if gate is not None:
         record["acceptance"] = gate.acceptance[int(np.flatnonzero(augmenter.classes_ == RARE)[0])]
     record["downstream"], record["quality_by_arm"] = {}, {}
-    for arm, label_gate in TOP_UPS[method]:
+    for arm, label_gate in TOP_UPS[method] if top_ups is None else top_ups:
         if label_gate is not None:
             augmenter.set_params(label_gate=label_gate)
         try:
