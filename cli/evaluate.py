@@ -121,6 +121,11 @@ def evaluate(
 
     if categorical:
         settings["categorical_features"] = check_categorical(dataset, categorical, data)
+    named = settings.get("categorical_features") if model is not None else None
+    absent = [name for name in named or () if isinstance(name, str) and name not in list(dataset.X.columns)]
+    if absent:  # the augmenter's own words named categorical_features and X, which the command line has not
+        raise CLIError(f"{model} was fitted with --categorical {absent[0]!r}, which is not a column of {data}; give "
+                       "DATA that column, or drop --model and give the settings (and --categorical) yourself.", USAGE)
     if len(set(dataset.y)) < 2:  # named as fit names it (plan_evaluation's own words say "y")
         raise CLIError(f"{dataset.single_class} ({show(dataset.y[0])}); there is nothing to compare."
                        + dataset.not_read, DATA)

@@ -1631,3 +1631,27 @@ def test_an_error_keeps_the_spaces_within_a_line(tmp_path, capsys):
     code, _, err = run(capsys, "fit", data, "-t", "my col", "-o", tmp_path / "m")
     assert code == 2 and "Did you mean 'my  col'?" in err
 
+
+
+def test_codes_written_as_decimal_numbers_come_back_as_the_file_writes_them(tmp_path, capsys):
+    # 428 and 401.9 were written 428.00 and 401.90 (padded to the column's decimals), texts the file
+    # never holds, in the GAN's rows and in the rows --auto's SMOTE or random oversampling made.
+    rng = np.random.default_rng(0)
+    codes = ["250.01", "401.9", "428"]
+    data = tmp_path / "icd.csv"
+    data.write_text("icd9,age,label\n" + "".join(f"{rng.choice(codes)},{rng.integers(20, 80)},"
+                                                  f"{'rare' if i >= 170 else 'common'}\n" for i in range(200)))
+    for extra in ([], ["--auto"]):
+        out = tmp_path / f"out{len(extra)}.csv"
+        code, _, err = run(capsys, "augment", data, "--categorical", "icd9", *extra, "-e", 1, "--batch-size", 64,
+                           "-s", 0, "--threads", 1, "-o", out)
+        assert code == 0, err
+        added = out.read_text().splitlines()[201:]
+        assert {line.split(",")[0] for line in added} <= set(codes), extra
+    # A model fitted with --categorical, evaluated on DATA without that column: said in the command
+    # line's words, not as the augmenter's categorical_features and X.
+    run(capsys, "fit", data, "--categorical", "icd9", "-e", 1, "--batch-size", 64, "-o", tmp_path / "m")
+    other = tmp_path / "other.csv"
+    pd.read_csv(data).rename(columns={"icd9": "code"}).to_csv(other, index=False)
+    code, _, err = run(capsys, "evaluate", other, "--model", tmp_path / "m", "--cv", 2, "--repeats", 1)
+    assert code == 2 and "was fitted with --categorical 'icd9', which is not a column of" in _one_line_error(err)

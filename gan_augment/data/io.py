@@ -193,7 +193,9 @@ class CsvSource:
     they are None when the records could not be matched one to one with the rows pandas read, and
     the real rows are then written from the frame (with a warning).
     ``decimals`` maps each numeric column to the largest number of decimals written in it
-    (0 for integer columns): synthetic numbers are written with no more.
+    (0 for integer columns): synthetic numbers are written with no more. ``spellings`` maps a float
+    column of few values (codes such as ``428`` and ``401.9``) to ``{value: its text in the file}``:
+    a synthetic value the column holds is written as the file writes it, not padded (``428.00``).
     """
 
     path: Path
@@ -216,6 +218,11 @@ class CsvSource:
     # How the file spells a missing cell, for the synthetic rows: per column, the one token of
     # ``na_values`` its cells use (``?``; else the one the file uses), else an empty cell.
     missing: dict = field(default_factory=dict)
+    spellings: dict = field(default_factory=dict)
+
+
+#: A float column of at most this many values keeps each value's spelling in the file (codes).
+_SPELT_VALUES = 1000
 
 
 def read_table(path, *, na_values=None, target=None, sep=None) -> pd.DataFrame:
@@ -405,7 +412,7 @@ def _read_csv(path: Path, na_values: list[str], target, sep: str, *, sep_given: 
     _hint_headerless(text, path)
     labels = _label_column(text.columns, target)
     as_written = _cells_as_written(data, options, na_values, text)
-    columns, decimals, values_spaced = {}, {}, set()
+    columns, decimals, spellings, values_spaced = {}, {}, {}, set()
     for position, name in enumerate(text.columns):
         column = type_csv_column(text[name], labels=name == labels)
         numeric = column.dtype.kind in "iuf" or str(column.dtype) == "Int64"
@@ -415,6 +422,10 @@ def _read_csv(path: Path, na_values: list[str], target, sep: str, *, sep_given: 
             values_spaced.add(position)
         elif numeric:
             decimals[name] = csv_decimals(text[name]) if column.dtype.kind == "f" else 0
+            if column.dtype.kind == "f":
+                spelt = _spellings(column, text[name])
+                if spelt:
+                    spellings[name] = spelt
         columns[name] = column
     frame = pd.DataFrame(columns, columns=text.columns)
     _hint_missing_value_words(frame, labels, path)
@@ -426,8 +437,24 @@ def _read_csv(path: Path, na_values: list[str], target, sep: str, *, sep_given: 
                        line_ends=None if bounds is None else bounds[1], sep=sep, spaced=_spaced(data, sep),
                        values_spaced=frozenset(values_spaced),
                        record_starts=None if bounds is None else bounds[2],
-                       missing=_missing_spelling(data, options, na_values))
+                       missing=_missing_spelling(data, options, na_values), spellings=spellings)
     return frame, source
+
+
+def _spellings(values: pd.Series, texts: pd.Series) -> dict:
+    """``{value: the file's most frequent text of it}`` for a float column of at most
+    ``_SPELT_VALUES`` values; {} for one of more (measurements: their synthetic values are new)."""
+    observed = values.notna().to_numpy()
+    if pd.unique(values[observed]).size > _SPELT_VALUES:
+        return {}
+    pairs = pd.DataFrame({"value": values[observed].to_numpy(dtype=np.float64),
+                          "text": texts[observed].astype(str).str.strip().to_numpy()})
+    counts = pairs.value_counts(sort=True)  # the most frequent spelling of each value first
+    spelt: dict = {}
+    for (value, text), _ in counts.items():
+        if "e" not in text.lower():  # synthetic numbers are in plain notation, never 1e-05
+            spelt.setdefault(float(value), text)
+    return spelt
 
 
 def _missing_spelling(data: bytes, options: dict, na_values: list[str]) -> dict:
@@ -1167,7 +1194,9 @@ def write_augmented_table(real: pd.DataFrame, synthetic: pd.DataFrame, path, *, 
 
     Synthetic numbers are written as the source wrote its own (this is the one place that decides):
     integer columns as integers, float columns rounded to the largest number of decimals written in
-    that column (:func:`csv_decimals`; ``0.50`` -> 2 decimals), in plain notation, never ``1e-05``;
+    that column (:func:`csv_decimals`; ``0.50`` -> 2 decimals), in plain notation, never ``1e-05``,
+    except that a value a float column of few values holds is written as the file writes it (codes:
+    ``428`` and ``401.9``, not ``428.00`` and ``401.90``);
     with ``round_numbers=False`` (a model fitted with ``round_to_observed=False``) float columns keep
     their full precision (the shortest text that reads back as the same float64).
     An existing ``path`` is replaced only with ``force=True``.
@@ -1206,7 +1235,8 @@ def write_augmented_csv(handle: BinaryIO, real: pd.DataFrame, synthetic: pd.Data
         # As pandas wrote the real rows: no space after the separator (synthetic " blue" beside a
         # real "blue" then read back as two spellings).
         source = replace(source, spaced=())
-    rows = _formatted(synthetic, source.decimals, source.missing, round_numbers=round_numbers)
+    rows = _formatted(synthetic, source.decimals, source.missing, round_numbers=round_numbers,
+                      spellings=source.spellings)
     if mark_synthetic is not None:
         rows[mark_synthetic] = True
     ending = newline.decode("ascii")
@@ -1303,22 +1333,25 @@ def _csv_field(value: str, sep: str, *, leading_space: bool = True) -> str:
     return value
 
 
-def _formatted(synthetic: pd.DataFrame, decimals: dict, missing: dict, *, round_numbers: bool) -> pd.DataFrame:
+def _formatted(synthetic: pd.DataFrame, decimals: dict, missing: dict, *, round_numbers: bool,
+               spellings: Optional[dict] = None) -> pd.DataFrame:
     """The synthetic rows with each numeric column of the source as text, written as its real cells
-    are (floats at full precision unless ``round_numbers``), and a missing cell of any column as
-    ``missing[column]`` (else an empty cell)."""
+    are (floats at full precision unless ``round_numbers``; a value of ``spellings[column]`` as the
+    file spells it), and a missing cell of any column as ``missing[column]`` (else an empty cell)."""
     rows = synthetic.copy()
     for name in rows.columns:
         if name in decimals:
-            rows[name] = _number_texts(rows[name], decimals[name] if round_numbers else None, missing.get(name, ""))
+            rows[name] = _number_texts(rows[name], decimals[name] if round_numbers else None, missing.get(name, ""),
+                                       (spellings or {}).get(name))
         elif name in missing:
             rows[name] = rows[name].astype(object).where(rows[name].notna(), missing[name])
     return rows
 
 
-def _number_texts(values: pd.Series, places: Optional[int], missing: str = "") -> pd.Series:
+def _number_texts(values: pd.Series, places: Optional[int], missing: str = "",
+                  spelt: Optional[dict] = None) -> pd.Series:
     """Numbers as text: integers as they are, floats to ``places`` decimals (None: as many as the
-    float holds), in plain notation; a missing value as ``missing``."""
+    float holds), in plain notation, or as ``spelt`` spells them; a missing value as ``missing``."""
     if pd.api.types.is_integer_dtype(values.dtype):  # not through a float: ints beyond 2**53 stay exact
         absent = values.isna().to_numpy()
         ints = values.to_numpy(dtype=getattr(values.dtype, "numpy_dtype", values.dtype), na_value=0)
@@ -1330,7 +1363,8 @@ def _number_texts(values: pd.Series, places: Optional[int], missing: str = "") -
         # Each distinct number written once (synthetic numbers come rounded to the column's decimals,
         # so they repeat); 0.0 and -0.0, which np.unique takes as one, are both written unsigned.
         distinct, inverse = np.unique(np.where(absent, 0.0, numbers), return_inverse=True)
-        texts = np.array([_plain(v, places) if places is not None else
+        spelt = spelt or {}
+        texts = np.array([spelt[v] if v in spelt else _plain(v, places) if places is not None else
                           np.format_float_positional(v, unique=True, trim="0") for v in distinct.tolist()],
                          dtype=object)[inverse.reshape(-1)]
         texts[absent] = missing
