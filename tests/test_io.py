@@ -977,3 +977,17 @@ def test_a_parquet_file_with_columns_of_several_levels_is_refused_when_read(tmp_
     with pytest.raises(DataValidationError, match=r"levels\.parquet stores columns of several levels \(e\.g\. "
                                                   r"\('f', 'a'\)\).*df\.columns = "):
         read_table(tmp_path / "levels.parquet")
+
+
+def test_a_value_a_column_of_codes_holds_is_written_as_the_file_writes_it(tmp_path):
+    # 428 and 401.9 were padded to the column's decimals (428.00, 401.90), texts the file never
+    # holds; SMOTE's 428.0000001 is the same 428 once rounded. Values it does not hold are padded.
+    from gan_augment.data.io import read_table_source, write_augmented_table
+
+    (tmp_path / "d.csv").write_text("code,price,label\n428,3,a\n401.9,12.50,a\n428,3,b\n")
+    real, source = read_table_source(tmp_path / "d.csv")
+    synthetic = pd.DataFrame({"code": [428.0, 401.9, 428.0000001, 399.123], "price": [3.0, 12.5, 2.999999, 4.5],
+                              "label": ["b"] * 4})
+    write_augmented_table(real, synthetic, tmp_path / "out.csv", source=source)
+    added = (tmp_path / "out.csv").read_text().splitlines()[4:]
+    assert added == ["428,3,b", "401.9,12.50,b", "428,3,b", "399.1,4.50,b"]

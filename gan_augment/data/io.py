@@ -1364,9 +1364,14 @@ def _number_texts(values: pd.Series, places: Optional[int], missing: str = "",
         # so they repeat); 0.0 and -0.0, which np.unique takes as one, are both written unsigned.
         distinct, inverse = np.unique(np.where(absent, 0.0, numbers), return_inverse=True)
         spelt = spelt or {}
-        texts = np.array([spelt[v] if v in spelt else _plain(v, places) if places is not None else
-                          np.format_float_positional(v, unique=True, trim="0") for v in distinct.tolist()],
-                         dtype=object)[inverse.reshape(-1)]
+
+        def text(value: float) -> str:
+            written = _plain(value, places) if places is not None else \
+                np.format_float_positional(value, unique=True, trim="0")
+            # Looked up once rounded: SMOTE's 428.0000001 is the 428 the file writes "428", not "428.0".
+            return spelt.get(float(written), written) if spelt and np.isfinite(value) else written
+
+        texts = np.array([text(v) for v in distinct.tolist()], dtype=object)[inverse.reshape(-1)]
         texts[absent] = missing
     return pd.Series(texts, index=values.index, dtype=object)
 
