@@ -122,7 +122,7 @@ def evaluate(
     if categorical:
         settings["categorical_features"] = check_categorical(dataset, categorical, data)
     named = settings.get("categorical_features") if model is not None else None
-    absent = [name for name in named or () if isinstance(name, str) and name not in list(dataset.X.columns)]
+    absent = [name for name in named or () if isinstance(name, str) and name not in dataset.X.columns]
     if absent:  # the augmenter's own words named categorical_features and X, which the command line has not
         raise CLIError(f"{model} was fitted with --categorical {absent[0]!r}, which is not a column of {data}; give "
                        "DATA that column, or drop --model and give the settings (and --categorical) yourself.", USAGE)

@@ -255,18 +255,7 @@ class ClassicOversampler(BaseOverSampler):
                         "or pad back to the size).")
                 out = out.reshape(height, width, channels).transpose(2, 0, 1).reshape(-1)
                 if pixels.dtype.kind in "biu" and out.dtype != pixels.dtype:
-                    # Whole pixel values in the dtype's range (booleans: a blend rounds to 0 or 1,
-                    # where a cast would make every nonzero blend True and thicken the strokes). Not
-                    # the image's own range: that erased the border albumentations fills with 0,
-                    # which uint8 images keep.
-                    low, high = (0, 1) if pixels.dtype.kind == "b" else (np.iinfo(pixels.dtype).min,
-                                                                         np.iinfo(pixels.dtype).max)
-                    # In float64: float32 reads int32's largest value as 2**31, which the cast wraps;
-                    # int64's is 2**63 even in float64, and set apart from the cast.
-                    floats = np.clip(np.rint(out.astype(np.float64)), low, high)
-                    top = floats >= float(high)
-                    out = np.where(top, 0, floats).astype(pixels.dtype)
-                    out[top] = high
+                    out = _whole_pixels(out, pixels.dtype)
                 moved.append(out.astype(pixels.dtype))
             labels.append(np.full(n, label, dtype=np.asarray(y).dtype))
         if not moved:  # (the caller's X came back itself)
@@ -277,6 +266,21 @@ class ClassicOversampler(BaseOverSampler):
             added = pd.DataFrame(new, columns=X.columns).astype(X.dtypes.to_dict())
             return pd.concat([X, added], ignore_index=True), y_res
         return np.concatenate([pixels, new]), y_res
+
+
+def _whole_pixels(values: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """Moved pixels (floats) as whole values of the integer or boolean ``dtype``, within its range
+    (booleans: a blend rounds to 0 or 1, where a cast would make every nonzero blend True and thicken
+    the strokes). Not the image's own range: that erased the border albumentations fills with 0,
+    which uint8 images keep."""
+    low, high = (0, 1) if dtype.kind == "b" else (np.iinfo(dtype).min, np.iinfo(dtype).max)
+    # In float64: float32 reads int32's largest value as 2**31, which the cast wraps; int64's is
+    # 2**63 even in float64, and is set apart from the cast.
+    floats = np.clip(np.rint(values.astype(np.float64)), low, high)
+    top = floats >= float(high)
+    whole = np.where(top, 0, floats).astype(dtype)
+    whole[top] = high
+    return whole
 
 
 class MixedSMOTE(TableSamplerMixin, BaseOverSampler):
