@@ -1230,6 +1230,21 @@ def test_a_custom_cv_that_leaves_a_class_out_of_a_fold_is_named():
         plan_evaluation(X, y, GANAugmenter(epochs=1), cv=KFold(5))
 
 
+def test_a_stratified_splitter_with_more_folds_than_a_class_has_rows_says_so():
+    # It advised "use a stratified splitter" to a caller who had passed one.
+    from imblearn.over_sampling import RandomOverSampler
+    from sklearn.model_selection import RepeatedStratifiedKFold, StratifiedKFold
+
+    from gan_augment.evaluation import plan_evaluation
+
+    X = pd.DataFrame({"a": np.arange(60.0)})
+    y = np.array(["rare"] * 10 + ["a"] * 50)
+    for splitter in (StratifiedKFold(20), RepeatedStratifiedKFold(n_splits=20, random_state=0)):
+        with pytest.raises(DataValidationError, match=r"class 'rare'.*has 10 rows, fewer than the splitter's 20 "
+                                                      r"folds.*n_splits to at most 10"):
+            plan_evaluation(X, y, RandomOverSampler(), cv=splitter)
+
+
 # =============================================================================================
 # 7. Command line: options and faults
 # =============================================================================================

@@ -854,6 +854,13 @@ def test_report_renders_html_markdown_and_json(gan_report, tmp_path):
     assert document["settings"]["classes"] == ["rare"] and len(document["summary"]) == len(gan_report.summary)
 
 
+def test_a_confidence_below_one_never_reads_100_percent():
+    from gan_augment.evaluation._text import percent
+
+    assert [percent(level) for level in (0.95, 0.975, 0.999, 0.99995, 0.99999)] == \
+        ["95%", "97.5%", "99.9%", "99.995%", "99.999%"]  # .4g rounded the last two up to "100%"
+
+
 def test_labels_show_as_written_in_figures_and_keep_markdown_tables_whole():
     # "x$_$y" made matplotlib fail after every fold (it reads $...$ as mathematics); a line break
     # or a trailing backslash in a label broke the Markdown table's rows; 0.999 read "100%".
@@ -1257,6 +1264,33 @@ def test_an_augmenter_that_needs_two_training_rows_is_refused_before_any_fold():
             evaluate_augmentation(X, y, augmenter, **settings)
     report = evaluate_augmentation(X, y, MixedSMOTE(random_state=0), **{**settings, "cv": 3})
     assert report.summary["mean"].notna().all()
+
+
+def test_a_min_class_size_no_training_fold_meets_is_refused_before_any_fold():
+    # GANAugmenter(min_class_size=5) was refused inside the first fold, after its baselines had
+    # trained, saying the class of 6 rows "has 4 real rows".
+    from gan_augment import GANAugmenter
+    from gan_augment.evaluation import plan_evaluation
+
+    X, y = two_gaussians(n_major=40, n_minor=6)
+    with pytest.raises(DataValidationError, match=r"cv split 1 of 3 leaves class 'rare' 4 training rows of its 6, "
+                                                  r"and the augmenter's min_class_size=5 refuses"):
+        plan_evaluation(X, y, GANAugmenter(min_class_size=5, epochs=1), cv=3, repeats=1)
+    plan_evaluation(X, y, GANAugmenter(min_class_size=4, epochs=1), cv=3, repeats=1)  # 4 rows in every fold
+
+
+def test_classes_that_all_tie_leave_nothing_to_evaluate():
+    # Without classes=, a balanced target was evaluated: "topping up ." with an empty list of
+    # classes, each fold's GAN trained to add one row or none.
+    from gan_augment.evaluation import plan_evaluation
+
+    X = pd.DataFrame({"a": np.arange(40.0)})
+    y = np.array(["yes", "no"] * 20)
+    with pytest.raises(DataValidationError, match=r"Every class has 20 rows: with no class rarer than another, the "
+                                                  r"top-up adds nothing to evaluate"):
+        plan_evaluation(X, y, RandomOverSampler(), cv=2, repeats=1)
+    y[:2] = "no"  # 22 against 18: the rarer class is evaluated
+    assert plan_evaluation(X, y, RandomOverSampler(), cv=2, repeats=1).targets == ["yes"]
 
 
 def test_folds_given_as_pairs_group_splitters_and_repeated_splitters():

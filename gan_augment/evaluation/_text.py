@@ -175,8 +175,11 @@ def settings_text(settings: dict) -> str:
 
 def percent(level: float) -> str:
     """A confidence level as a percentage with the digits it has: 95%, 97.5%, 99.9% (``:.0%``
-    showed 0.999 as 100%)."""
-    return f"{100 * float(level):.4g}%"
+    showed 0.999 as 100%, and ``.4g`` 0.99995)."""
+    digits = 4
+    while float(f"{100 * float(level):.{digits}g}") >= 100 > 100 * float(level):
+        digits += 1  # 0.99995 is not a 100% interval
+    return f"{100 * float(level):.{digits}g}%"
 
 
 def significance(alpha: float) -> str:

@@ -234,7 +234,15 @@ def _strategy_targets(y, strategy, counts: dict, width: int, bytes_per_value: fl
     check_top_up_fits(plan, width, "rows", value_bytes=bytes_per_value,
                       what=f"augmenter's sampling_strategy={strategy!r}: the top-up's ")
     majority = max(counts.values())
-    return [label for label, n in plan.items() if n > 0] or [label for label, n in counts.items() if n < majority]
+    targets = [label for label, n in plan.items() if n > 0] or [label for label, n in counts.items() if n < majority]
+    if not targets:
+        # Every class ties for the majority: each fold's top-up would add a row or none, and the
+        # verdict would compare a model with itself (the PR-AUC class the first of a tie).
+        raise DataValidationError(
+            f"Every class has {majority:,} rows: with no class rarer than another, the top-up adds nothing to "
+            "evaluate. Name a class to top up (classes=, --classes) with a sampling_strategy that adds to it, or "
+            "evaluate on data where a class is rare.")
+    return targets
 
 
 def positive_class(targets: list, counts: dict):
@@ -429,16 +437,24 @@ def _check_augmenter_folds(augmenter, targets: list, y: np.ndarray, splits: list
     from gan_augment.auto import AutoAugmenter
     from gan_augment.baselines import MixedSMOTE
 
+    need = 2
+    min_class_size = augmenter.get_params(deep=False).get("min_class_size") if hasattr(augmenter, "get_params") \
+        else None
     if isinstance(augmenter, AutoAugmenter):
         classes, why = list(np.unique(y)), "AutoAugmenter's inner cross-validation needs 2 rows of every class"
     elif isinstance(augmenter, MixedSMOTE):
         classes, why = targets, "MixedSMOTE needs 2 to interpolate"
+    elif isinstance(min_class_size, numbers.Integral) and not isinstance(min_class_size, bool):
+        # The augmenter's own guard, checked on each training fold as its fit will check it.
+        classes, need = targets, int(min_class_size)
+        why = (f"the augmenter's min_class_size={need} refuses a class to top up with fewer; lower min_class_size "
+               "or leave it None")
     else:
         return
     for number, (train, _) in enumerate(splits, start=1):
         for label in classes:
             n_train = int(np.sum(y[train] == label))
-            if n_train < 2:
+            if n_train < need:
                 raise DataValidationError(
                     f"cv split {number} of {len(splits)} leaves class {_show(label)} {n_train} training row"
                     f"{'' if n_train == 1 else 's'} of its {counts[label]}, and {why}. "
@@ -466,12 +482,31 @@ def _check_splits(splitter, X: pd.DataFrame, y: np.ndarray) -> list:
         # and the classifier would not see it, and the fold would score another task.
         for part, rows in (("training", train), ("test", test)):
             missing = np.setdiff1d(labels, y[rows])
+            k = _stratified_folds(splitter)
+            if len(missing) and k is not None and np.sum(y == missing[0]) < k:
+                n_rows = int(np.sum(y == missing[0]))
+                raise DataValidationError(
+                    f"cv split {number} of {len(splits)} has no row of class {_show(missing[0])} in its {part} part: "
+                    f"the class has {n_rows} row{'' if n_rows == 1 else 's'}, fewer than the splitter's {k} folds, "
+                    f"so some test folds go without it. Lower its n_splits to at most {n_rows}.")
             if len(missing):
                 raise DataValidationError(
                     f"cv split {number} of {len(splits)} has no row of class {_show(missing[0])} in its {part} "
                     f"part ({len(rows)} rows). Every fold must hold every class: use a stratified splitter (e.g. "
                     "StratifiedKFold or RepeatedStratifiedKFold), or an int cv.")
     return splits
+
+
+def _stratified_folds(splitter) -> Optional[int]:
+    """The k of a stratified k-fold splitter (repeated or not), which needs k rows of every class;
+    None for other splitters."""
+    from sklearn.model_selection import RepeatedStratifiedKFold, StratifiedKFold
+
+    if isinstance(splitter, StratifiedKFold):
+        return splitter.n_splits
+    if isinstance(splitter, RepeatedStratifiedKFold):
+        return splitter.cvargs.get("n_splits")
+    return None
 
 
 def _row_numbers(rows, n_rows: int, number: int, part: str) -> np.ndarray:
