@@ -397,13 +397,17 @@ class AugmentedDataset(Dataset):
                                      "them its name in the base's class_to_idx); give it once.")
                 mapped[label], keys[label] = n, key
             strategy = mapped
-        # Other forms (a tensor, a dict of counts) as given: the planner reads or refuses them.
+        return strategy, self._labels_named(classes)
+
+    def _labels_named(self, classes):
+        """A class or list of classes with each name of the base's ``class_to_idx`` as its label;
+        other forms (a tensor, a dict of counts) as given: the planner reads or refuses them."""
         if isinstance(classes, str):
-            classes = self._label_named(classes)
-        elif isinstance(classes, (list, tuple, set, frozenset, pd.Index, pd.Series)) or (
+            return self._label_named(classes)
+        if isinstance(classes, (list, tuple, set, frozenset, pd.Index, pd.Series)) or (
                 isinstance(classes, np.ndarray) and classes.ndim == 1):
-            classes = [self._label_named(value) for value in classes]
-        return strategy, classes
+            return [self._label_named(value) for value in classes]
+        return classes
 
     def _label_named(self, value):
         """The base label ``value`` names: a class name of the base's ``class_to_idx`` stands for
@@ -433,6 +437,9 @@ class AugmentedDataset(Dataset):
             augmenter.set_params(classes=classes, sampling_strategy="auto")
         elif not is_auto(strategy):
             augmenter.set_params(sampling_strategy=strategy, classes=None)
+        if augmenter.get_params(deep=False).get("source") is not None and self._label_of_name:
+            # A translator's source classes, named as the classes to top up are.
+            augmenter.set_params(source=self._labels_named(augmenter.source))
         if augmenter.random_state is None and self.random_state is not None:
             augmenter.set_params(random_state=self._seed)
         return augmenter
@@ -787,7 +794,8 @@ def _left_as_given(augmenter):
         try:
             yield
         except BaseException:
-            augmenter.set_params(**{key: given[key] for key in ("classes", "sampling_strategy", "random_state")})
+            augmenter.set_params(**{key: given[key] for key in ("classes", "sampling_strategy", "random_state", "source")
+                                    if key in given})
             raise
 
 

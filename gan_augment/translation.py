@@ -26,6 +26,7 @@ from gan_augment._warnings import warn
 from gan_augment.augmenter import GANAugmenter
 from gan_augment.planner import plain_label
 from gan_augment.config import LOSSES, TrainingConfig
+from gan_augment.data.tabular import check_same_shapes
 from gan_augment.diversity import _label_text
 from gan_augment.exceptions import ModeCollapseWarning
 from gan_augment.kinds import kind_for_input
@@ -153,6 +154,8 @@ class TranslationAugmenter(GANAugmenter):
         return tags
 
     def _check_X_y(self, X, y, accept_sparse=None):
+        if isinstance(X, (list, tuple)) and X:
+            check_same_shapes(X)  # images of two sizes read as no image array: name the odd one out
         if kind_for_input(X, self._codec_params()).name != "image":
             raise ValueError("TranslationAugmenter translates images: pass an image array (N, H, W), (N, H, W, C) "
                              "or (N, C, H, W), or flattened rows with image_shape=(C, H, W). For table rows use "

@@ -13,7 +13,7 @@ from sklearn.datasets import load_digits
 
 from gan_augment import GANAugmenter, TranslationAugmenter
 from gan_augment.config import ImageModelConfig, training_config
-from gan_augment.exceptions import ModelFileError
+from gan_augment.exceptions import DataValidationError, ModelFileError
 from gan_augment.kinds import kind_named
 from gan_augment.label_gate import LabelGate
 from gan_augment.models.image import build_image_discriminator, build_image_generator
@@ -123,6 +123,11 @@ def test_source_is_named_when_it_names_an_unknown_class_and_info_names_the_sourc
     # And it counted those alone, where the file holds every class's (privacy: said before sharing one).
     assert (f"translated from the images of 1 ({augmenter.source_counts_[1]} held as sources; the model file holds "
             f"{len(X)} images in all)") in line, line
+    # A model that tops up nothing read "0 held as sources", though sample() translates from them all.
+    augmenter = TranslationAugmenter(sampling_strategy={3: 10}, **FAST).fit(X, y)
+    augmenter.sampling_strategy_ = {label: 0 for label in augmenter.classes_}
+    [line] = kind_named("image").describe(augmenter)
+    assert f"translated from the other classes' images ({len(X)} held as sources)" in line, line
     with pytest.raises(ValueError, match=r"The 'max_sources_per_class' parameter of TranslationAugmenter is a count: "
                                          r"pass an int, not True"):
         TranslationAugmenter(image_shape=(1, 8, 8), classes=[3], max_sources_per_class=True, epochs=1).fit(X, y)
@@ -191,7 +196,7 @@ def test_source_limits_what_is_translated_into_the_topped_up_class(rare_digits):
     assert set(source.tolist()) == {1}
 
 
-@pytest.mark.parametrize("case", ["table", "one class", "unknown source", "only itself"])
+@pytest.mark.parametrize("case", ["table", "one class", "unknown source", "only itself", "two sizes"])
 def test_bad_input_is_refused_before_training_naming_the_culprit(rare_digits, case):
     X, y = rare_digits
     augmenter = TranslationAugmenter(classes=[3], **FAST)
@@ -204,9 +209,14 @@ def test_bad_input_is_refused_before_training_naming_the_culprit(rare_digits, ca
     elif case == "unknown source":
         with pytest.raises(ValueError, match="Unknown class 7"):
             augmenter.set_params(source=[7]).fit(X, y)
-    else:
+    elif case == "only itself":
         with pytest.raises(ValueError, match="Class 3 is to be topped up.*names no other class"):
             augmenter.set_params(source=[3]).fit(X, y)
+    else:  # it said "pass an image array ... For table rows use GANAugmenter", naming no image
+        images = [image.reshape(8, 8) for image in X]
+        images[5] = np.zeros((7, 8))
+        with pytest.raises(DataValidationError, match=r"item 5 has shape \(7, 8\), item 0 \(8, 8\)"):
+            augmenter.set_params(image_shape=None).fit(images, y)
     assert not hasattr(augmenter, "generator_")
 
 
@@ -301,6 +311,26 @@ def test_the_torch_door_serves_translated_items(rare_digits):
     items = [data[i] for i in data.synthetic_indices]
     assert {int(label) for _, label, _ in items} == {3} and all(flag for _, _, flag in items)
     assert items[0][0].shape == (1, 8, 8) and items[0][0].dtype == torch.float32
+
+
+def test_the_torch_door_reads_source_by_the_base_s_class_names(rare_digits):
+    # classes=["three"] was the base's label 2, but source=["one"] was refused: "Unknown class 'one';
+    # the classes are [0, 1, 2]".
+    from torch.utils.data import TensorDataset
+
+    from gan_augment import AugmentedDataset
+
+    X, y = rare_digits
+    base = TensorDataset(torch.as_tensor(X, dtype=torch.float32).view(-1, 1, 8, 8),
+                         torch.as_tensor(np.searchsorted([0, 1, 3], y)))
+    base.classes, base.class_to_idx = ["zero", "one", "three"], {"zero": 0, "one": 1, "three": 2}
+    augmenter = TranslationAugmenter(epochs=1, batch_size=16, label_gate=False, random_state=0, source=["one"])
+    data = AugmentedDataset(base, augmenter, classes=["three"], random_state=0)
+    assert data.augmenter_.allowed_sources_[2].tolist() == [False, True, False]
+    failing = TranslationAugmenter(epochs=1, label_gate=False, source=("one", "zero"), image_size=12)
+    with pytest.raises(ValueError, match="image_size"):
+        AugmentedDataset(base, failing, classes=["three"], random_state=0)
+    assert failing.source == ("one", "zero")  # left as given when the fit fails
 
 
 def test_low_coverage_advice_leaves_out_the_ensemble_a_translator_cannot_be():

@@ -140,10 +140,11 @@ class ImageKind(DataKind):
     def describe(self, augmenter) -> list[str]:
         config = augmenter.model_config_
         if config.architecture == "translator":
-            # The classes the topped-up ones are made from (the pool holds every class).
+            # The classes the topped-up ones are made from (the pool holds every class); where none
+            # is topped up, those sample() translates any class from.
             targets = [list(augmenter.classes_).index(label) for label, n in augmenter.sampling_strategy_.items()
-                       if n > 0]
-            used = augmenter.generator_.allowed[targets].any(0).tolist() if targets else []
+                       if n > 0] or list(range(len(augmenter.classes_)))
+            used = augmenter.generator_.allowed[targets].any(0).tolist()
             names = [plain_label(label) for label, is_used in zip(augmenter.classes_, used) if is_used]
             held = sum(augmenter.source_counts_[label] for label in names)
             origin = ("the other classes' images" if getattr(augmenter, "source", None) is None
