@@ -100,7 +100,9 @@ def _diversity_lines(augmenter, unit: str) -> list[str]:
              f"  {'class':<12}  distinct  spread  coverage  vs real" + ("  disagreement" if ensemble else "")]
     width = max(12, *(len(show(c)) for c in augmenter.diversity_))
     for label, d in augmenter.diversity_.items():
-        flag = f"  COLLAPSED: {d.distinct_synthetic} distinct {unit}" if d.collapsed else ""
+        flag = (f"  COLLAPSED: {d.distinct_synthetic} distinct {unit}"
+                + (f", {d.collapsed_members} of {n_members} generators" if d.collapsed_members else "")
+                if d.collapsed else "")
         between = f"  {d.disagreement:>12.2f}" if ensemble else ""
         lines.append(f"  {show(label):<{width}}  {shown_below(d.distinct, DISTINCT_COLLAPSED):>8}  "
                      f"{shown_below(d.spread, SPREAD_COLLAPSED):>6}  {d.coverage:>8.2f}  "

@@ -38,7 +38,9 @@ each class and :func:`measure_class` compares them with the real class on three 
     distribution). 0: the members are interchangeable; near 1: each covers its own region (they
     disagree, and the mixture is wider than any member).
 
-A class is *collapsed* when ``spread < SPREAD_COLLAPSED`` or ``distinct < DISTINCT_COLLAPSED``.
+A class is *collapsed* when ``spread < SPREAD_COLLAPSED`` or ``distinct < DISTINCT_COLLAPSED``, or,
+for a generator ensemble, when a member's own samples are by that rule (``collapsed_members``: K
+collapsed members make K pictures, a mixture that reads as varied).
 Both bounds sit far below what any trained or untrained generator gives on real data (healthy and
 under-trained tabular generators measured 0.8-5 spread and distinct 1.0 on iris and wine; a
 collapsed one 0.00 and 0.02), so the check only fires on genuine collapse.
@@ -93,10 +95,13 @@ class ClassDiversity:
     coverage: float
     disagreement: float | None = None  # generator ensembles only
     relative_coverage: float = float("nan")  # models saved before it was measured: NaN
+    # Generator ensembles only: how many members' own samples collapsed (K collapsed members make K
+    # pictures, whose mixture reads as varied; one of them makes a K-th of the top-up copies).
+    collapsed_members: int | None = None
 
     @property
     def collapsed(self) -> bool:
-        return self.spread < SPREAD_COLLAPSED or self.distinct < DISTINCT_COLLAPSED
+        return self.spread < SPREAD_COLLAPSED or self.distinct < DISTINCT_COLLAPSED or bool(self.collapsed_members)
 
     @property
     def undercovered(self) -> bool:
@@ -117,7 +122,7 @@ class ClassDiversity:
         # disagreement is left out for one generator (nothing to disagree), kept (maybe null) for ensembles.
         return {key: (None if isinstance(value, float) and math.isnan(value) else value)
                 for key, value in dataclasses.asdict(self).items()
-                if not (key == "disagreement" and value is None)}
+                if not (key in _ENSEMBLE_ONLY and value is None)}
 
     @classmethod
     def from_dict(cls, data: Mapping) -> ClassDiversity:
@@ -128,7 +133,12 @@ class ClassDiversity:
                    distinct_synthetic=int(data["distinct_synthetic"]), distinct=score("distinct"),
                    spread=score("spread"), coverage=score("coverage"),
                    disagreement=None if "disagreement" not in data else score("disagreement"),
-                   relative_coverage=score("relative_coverage"))
+                   relative_coverage=score("relative_coverage"),
+                   collapsed_members=None if data.get("collapsed_members") is None else int(data["collapsed_members"]))
+
+
+# Figures of a generator ensemble's, left out of a single generator's record.
+_ENSEMBLE_ONLY = ("disagreement", "collapsed_members")
 
 
 def measure_class(real: np.ndarray, synthetic: np.ndarray, groups: np.ndarray | None = None, *,
@@ -138,14 +148,24 @@ def measure_class(real: np.ndarray, synthetic: np.ndarray, groups: np.ndarray | 
     ``members``: which generator of an ensemble made each of ``member_samples`` (default:
     ``synthetic``), the samples their disagreement is measured on."""
     distinct_synthetic = len(np.unique(synthetic, axis=0)) if len(synthetic) else 0
+    by_member = synthetic if member_samples is None else member_samples
     return ClassDiversity(
         n_real=len(real), n_synthetic=len(synthetic), distinct_synthetic=distinct_synthetic,
         distinct=_distinct_ratio(real, distinct_synthetic, len(synthetic)),
         spread=_spread(real, synthetic, groups), coverage=_coverage(real, synthetic),
-        disagreement=(_disagreement(synthetic if member_samples is None else member_samples, members)
-                      if members is not None else None),
+        disagreement=_disagreement(by_member, members) if members is not None else None,
         relative_coverage=_relative_coverage(real, synthetic),
+        collapsed_members=(None if members is None else
+                           sum(_collapsed(real, by_member[np.asarray(members) == m], groups)
+                               for m in np.unique(members))),
     )
+
+
+def _collapsed(real: np.ndarray, synthetic: np.ndarray, groups: np.ndarray | None) -> bool:
+    """The rule of :attr:`ClassDiversity.collapsed`, for one generator's samples."""
+    distinct = len(np.unique(synthetic, axis=0)) if len(synthetic) else 0
+    return bool(_spread(real, synthetic, groups) < SPREAD_COLLAPSED
+                or _distinct_ratio(real, distinct, len(synthetic)) < DISTINCT_COLLAPSED)
 
 
 def _distinct_ratio(real: np.ndarray, distinct_synthetic: int, n_synthetic: int) -> float:
@@ -230,8 +250,11 @@ def shown_below(value: float, bound: float, decimals: int = 2) -> str:
 
 
 def describe(label_text: str, diversity: ClassDiversity, unit: str) -> str:
+    members = diversity.collapsed_members
     return (f"class {label_text}: {diversity.distinct_synthetic} distinct of {diversity.n_synthetic} synthetic "
-            f"{unit}, spread {shown_below(diversity.spread, SPREAD_COLLAPSED)} of the real class's")
+            f"{unit}, spread {shown_below(diversity.spread, SPREAD_COLLAPSED)} of the real class's"
+            + (f", {members} of the ensemble's generators collapsed on {'its' if members == 1 else 'their'} own"
+               if members else ""))
 
 
 def warn_if_collapsed(diversity: Mapping, unit: str, plain_top_up: str, *, remedy: str | None = None,

@@ -63,6 +63,28 @@ def test_disagreement_is_zero_for_one_distribution_and_near_one_for_disjoint_mem
     assert measure_class(real, same).disagreement is None  # no members: not measured
 
 
+def test_an_ensemble_of_collapsed_members_reads_collapsed_though_its_mixture_varies():
+    # Three members that each make one picture gave a mixture of three: distinct 0.2 and spread over
+    # 1 read healthy, and the topped-up class went unnamed.
+    from gan_augment.diversity import ClassDiversity, describe
+
+    rng = np.random.default_rng(0)
+    real = rng.normal(size=(15, 4))
+    members = np.arange(501) % 3
+    copies = real[members * 5]  # member m: real row 5m, over and over
+    mixture = measure_class(real, copies)
+    assert not mixture.collapsed and mixture.spread > 0.25  # what the pooled check alone said
+    measured = measure_class(real, copies, members=members)
+    assert measured.collapsed_members == 3 and measured.collapsed
+    assert "3 of the ensemble's generators collapsed on their own" in describe("2", measured, "images")
+    healthy = measure_class(real, rng.normal(size=(501, 4)), members=members)
+    assert healthy.collapsed_members == 0 and not healthy.collapsed
+    one = measure_class(real, np.where(members[:, None] == 0, real[0], rng.normal(size=(501, 4))), members=members)
+    assert one.collapsed_members == 1 and one.collapsed  # a third of the top-up copies of one row
+    assert ClassDiversity.from_dict(measured.to_dict()) == measured
+    assert "collapsed_members" not in mixture.to_dict()  # a single generator's record as before
+
+
 def test_an_ensemble_fit_is_label_exact_reproducible_and_round_trips(tmp_path):
     X, y = load_iris(return_X_y=True)
     frame = pd.DataFrame(X, columns=["a", "b", "c", "d"])

@@ -202,7 +202,9 @@ class AugmentationReport:
                            "coverage by the other half (1: as good as real data; below 0.5 the samples miss much "
                            "of the class); "
                            "disagreement (generator ensembles): 0 when the members' samples are interchangeable, "
-                           "near 1 when each covers its own region. Collapsed: spread < 0.25 or distinct < 0.1.",
+                           "near 1 when each covers its own region; collapsed members: generators whose own "
+                           "samples collapsed. Collapsed: spread < 0.25 or distinct < 0.1 (of the class's samples "
+                           "or of a member's).",
                            fmt_frame(self.diversity)))
         if len(self.rules):
             tables.append(("Rules of the table broken by the added rows (first training fold)",
