@@ -6,10 +6,11 @@ import contextlib
 import numbers
 
 import numpy as np
+import pandas as pd
 from sklearn.utils import get_tags
 
 from gan_augment._compat import Interval, InvalidParameterError
-from gan_augment.data.tabular import as_pandas_frame, check_target
+from gan_augment.data.tabular import as_pandas_frame, check_target, plain_labels
 from gan_augment.planner import check_strategy_values
 
 
@@ -54,7 +55,7 @@ class TableSamplerMixin:
         refuse_params(self, "fit", params)
         with keeping_fitted_state(self):
             self._check_target_and_counts(y)
-            return super().fit(X, y, **params)  # type: ignore[misc]
+            return super().fit(X, labels_for_imblearn(y), **params)  # type: ignore[misc]
 
     def fit_resample(self, X, y, **params):
         """Resample ``(X, y)`` as imbalanced-learn's ``fit_resample`` does, with the target and the
@@ -74,13 +75,48 @@ class TableSamplerMixin:
         with keeping_fitted_state(self):
             self._check_target_and_counts(y)
             # Before imbalanced-learn notes the container to give the rows back in.
-            X_res, y_res = super().fit_resample(as_pandas_frame(X), y, **params)  # type: ignore[misc]
-        return X_res, one_hot_as_given(y, y_res)
+            X_res, y_res = super().fit_resample(as_pandas_frame(X), labels_for_imblearn(y), **params)  # type: ignore[misc]
+        return X_res, one_hot_as_given(y, labels_as_given(y, y_res))
 
     def _check_target_and_counts(self, y) -> None:
         check_target(y)
         check_strategy_values(self.sampling_strategy, y,  # type: ignore[attr-defined]
                               classes_option="classes" in self.get_params(deep=False))  # type: ignore[attr-defined]
+
+
+def labels_for_imblearn(y):
+    """A Series of labels imbalanced-learn can check and rebuild: unsigned integers of a pandas or
+    Arrow dtype (scikit-learn's check read 2**63 through int64 as a "continuous" target) and
+    integer, boolean or text labels of an Arrow dictionary (imbalanced-learn rebuilt the resampled
+    labels in the given dtype, which pyarrow cannot make from numpy) as numpy's own or categories;
+    :func:`labels_as_given` puts the dtype back."""
+    if not isinstance(y, pd.Series):
+        return y
+    if _is_arrow_dictionary(y.dtype):
+        y = y.astype("category")
+    return plain_labels(y)
+
+
+def labels_as_given(y, y_res):
+    """``y_res`` in the dtype of the Series ``y`` that :func:`labels_for_imblearn` changed."""
+    if not isinstance(y, pd.Series) or not isinstance(y_res, pd.Series) or y_res.dtype == y.dtype:
+        return y_res
+    if not _is_arrow_dictionary(y.dtype):
+        return y_res.astype(y.dtype)
+    import pyarrow as pa  # there, as y holds an Arrow dtype
+    import pyarrow.compute as pc
+
+    # Coded by the given dictionary, whatever values of it the rows use.
+    dictionary_type = y.dtype.pyarrow_dtype
+    dictionary = pa.chunked_array(pa.array(y.array)).combine_chunks().dictionary
+    values = pa.array(np.asarray(y_res, dtype=object), type=dictionary_type.value_type)
+    codes = pc.index_in(values, value_set=dictionary).cast(dictionary_type.index_type)
+    return pd.Series(pa.DictionaryArray.from_arrays(codes, dictionary), dtype=y.dtype, name=y_res.name,
+                     index=y_res.index)
+
+
+def _is_arrow_dictionary(dtype) -> bool:
+    return isinstance(dtype, pd.ArrowDtype) and hasattr(dtype.pyarrow_dtype, "index_type")
 
 
 def one_hot_as_given(y, y_res):

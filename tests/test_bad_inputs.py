@@ -1544,3 +1544,29 @@ def test_torch_labels_one_and_one_point_zero_are_refused_not_merged():
     with pytest.raises(DataValidationError, match=r"The base dataset holds the labels 1.0 \(float\) and 1 \(int\), "
                                                   r"which Python counts as one"):
         AugmentedDataset(Items(), GANAugmenter(epochs=1), random_state=0)
+
+
+def test_arrow_dictionary_and_top_unsigned_targets_come_back_in_their_dtype():
+    # An Arrow dictionary of numbers failed after the whole fit (pyarrow cannot build one from
+    # numpy, as imbalanced-learn rebuilt y); UInt64 labels from 2**63 were a "continuous" target.
+    import pyarrow as pa
+
+    from gan_augment import GANAugmenter
+    from gan_augment.baselines import MixedSMOTE
+
+    X = pd.DataFrame({"a": np.arange(60.0)})
+    codes = np.array([0] * 48 + [1] * 12)
+    dictionary = pa.dictionary(pa.int8(), pa.int64())
+    high = codes.astype(np.uint64) + np.uint64(2**63)
+    targets = [pd.Series(pa.DictionaryArray.from_arrays(pa.array(codes, pa.int8()), pa.array([7, 3, 5])),
+                         dtype=pd.ArrowDtype(dictionary), name="t"),
+               pd.Series(pa.array(np.array(["a", "b"])[codes]).dictionary_encode(),
+                         dtype=pd.ArrowDtype(pa.dictionary(pa.int32(), pa.string()))),
+               pd.Series(high, dtype="UInt64", name="id"), pd.Series(high, dtype="uint64[pyarrow]")]
+    for y in targets:
+        for sampler in (MixedSMOTE(random_state=0), GANAugmenter(epochs=1, batch_size=16, random_state=0)):
+            _, y_res = sampler.fit_resample(X, y)
+            assert y_res.dtype == y.dtype and y_res.name == y.name and len(y_res) == 96
+            assert y_res[:60].tolist() == y.tolist() and set(y_res[60:]) == {y.iloc[-1]}, type(sampler)
+    dictionary_res = MixedSMOTE(random_state=0).fit_resample(X, targets[0])[1]
+    assert pa.array(dictionary_res.array).dictionary.to_pylist() == [7, 3, 5]  # coded as given
