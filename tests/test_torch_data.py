@@ -309,6 +309,19 @@ def test_an_image_item_with_nan_pixels_is_named_by_its_index():
         AugmentedDataset(base, GANAugmenter(epochs=1, random_state=0))
 
 
+def test_nan_labels_are_refused_by_item_whatever_the_augmenter(tmp_path):
+    # A fitted or saved augmenter took them: each NaN a class of its own, and class_counts a KeyError.
+    rows = torch.rand(40, 3)
+    labels = torch.tensor([0.0] * 30 + [1.0] * 10, dtype=torch.float64)
+    fitted = GANAugmenter(epochs=1, batch_size=16, random_state=0).fit(rows.numpy(), labels.numpy())
+    fitted.save(tmp_path / "model")
+    labels[[5, 7]] = float("nan")
+    for augmenter in (fitted, str(tmp_path / "model"), GANAugmenter(epochs=1)):
+        with pytest.raises(DataValidationError, match=r"The base dataset has 2 items of 40 whose label is NaN "
+                                                      r"\(items 5, 7\)"):
+            AugmentedDataset(TensorDataset(rows, labels), augmenter, classes=[1], random_state=0)
+
+
 def test_pil_images_of_other_modes_are_refused_with_a_way_that_keeps_their_values():
     from PIL import Image
 

@@ -9,6 +9,7 @@ what the values mean (value range, pixels) is the augmenter's codec's business, 
 
 from __future__ import annotations
 
+import math
 import numbers
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -20,6 +21,7 @@ from gan_augment.data._dtypes import round_to_dtype
 from gan_augment.data.layout import alpha_advice, from_nchw, infer_item_layout, infer_layout, item_image_shape, \
     items_to_batch_layout, to_nchw
 from gan_augment.data.tabular import check_label_kinds
+from gan_augment.exceptions import DataValidationError
 
 __all__ = ["ItemSpec", "as_item", "cast_values", "copy_label", "item_spec", "read_base", "sort_key", "split_item"]
 
@@ -120,6 +122,15 @@ def read_base(base, *, stack: bool, fitted_range: tuple | None = None):
     # Strings beside numbers too: numpy turns [0, "0"] into strings, not objects, and the two
     # would become one class.
     check_label_kinds(labels, "The base dataset", one_type="give every item's label the same type")
+    missing = [i for i, label in enumerate(labels) if isinstance(label, float) and math.isnan(label)]
+    if missing:
+        # Checked here for every door: a fitted or saved augmenter never sees the labels as a
+        # target, and each NaN (not equal to itself) became a class of its own.
+        raise DataValidationError(
+            f"The base dataset has {len(missing)} item{'s' if len(missing) != 1 else ''} of {n} whose label is NaN "
+            f"(item{'s' if len(missing) != 1 else ''} {', '.join(map(str, missing[:5]))}"
+            f"{', ...' if len(missing) > 5 else ''}); a class cannot be missing: leave those items out (a Subset of "
+            "the others) or give them their class.")
     y = np.asarray(labels)
     if y.dtype.kind == "f" and all(isinstance(label, int) and not isinstance(label, bool) for label in labels):
         # Integers beyond int64 (uint64 labels): numpy made them floats, which lose their last digits
