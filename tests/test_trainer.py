@@ -504,6 +504,22 @@ def test_early_stopping_stops_a_plateaued_run():
     assert len(trainer.history_) == 3 and trainer.epoch_ == 3 and trainer.n_epochs_ == 20
 
 
+def test_early_stopping_counts_only_the_epochs_that_measured_its_key():
+    # A metric recorded every other epoch failed with a KeyError at the first epoch without it.
+    class EveryOther(Callback):
+        def on_epoch_end(self, trainer, record):
+            if record["epoch"] % 2 == 0:
+                record["val"] = 1.0  # never improves after the first measurement
+
+    X, y = _table()
+    stopper = EarlyStopping("val", patience=2)
+    trainer = _trainer(0, epochs=20, callbacks=[EveryOther(), stopper]).fit(X, y)
+    assert trainer.epoch_ == 6 and stopper.wait_ == 2  # measured at 2, 4 and 6
+    # A key no epoch recorded is still named, once training is over.
+    with pytest.raises(KeyError, match=r"EarlyStopping monitors 'vall', which no epoch recorded"):
+        _trainer(0, epochs=2, callbacks=[EveryOther(), EarlyStopping("vall")]).fit(X, y)
+
+
 @pytest.mark.parametrize("make, message", [
     (lambda: EarlyStopping(patience=-1), "patience must be an integer >= 1, got -1"),
     (lambda: EarlyStopping(patience="2"), "patience must be an integer >= 1, got '2'"),  # was a TypeError later

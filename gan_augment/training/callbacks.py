@@ -176,9 +176,11 @@ class EarlyStopping(Callback):
     """Stop when ``monitor`` (a History key) has not improved by ``min_delta`` for ``patience`` epochs.
 
     GAN losses are not quality scores: monitor them only to stop a run that has plateaued, or
-    monitor a key that a callback of yours adds to the record (e.g. a validation metric).
+    monitor a key that a callback of yours adds to the record (e.g. a validation metric). Epochs
+    whose record lacks the key (a metric measured every few epochs, ``snapshot_score``) are not
+    counted: ``patience`` counts measurements; a key no epoch recorded is a KeyError at the end.
     ``best_`` is the best value seen (the lowest, or the highest with ``mode="max"``), ``wait_``
-    the epochs since it.
+    the measurements since it.
     """
 
     def __init__(self, monitor: str = "loss_g", *, patience: int = 10, min_delta: float = 0.0, mode: str = "min"):
@@ -196,6 +198,7 @@ class EarlyStopping(Callback):
             self.best_, self.wait_ = (math.inf if self.mode == "min" else -math.inf), 0
         elif self.wait_ >= self.patience:
             trainer.stop_training = True
+        self._seen = getattr(self, "_restored", False)  # a resumed run's epochs before held it
         self._restored = False
 
     def state_dict(self) -> dict:
@@ -211,9 +214,18 @@ class EarlyStopping(Callback):
             self.wait_ = int(state["wait"])
             self._restored = True
 
+    def on_train_end(self, trainer):
+        # A misspelt key, said once training is over (a key measured every few epochs is missing
+        # from the first ones, so its absence from one record says nothing).
+        if not getattr(self, "_seen", True) and getattr(self, "_keys", None) is not None:
+            raise KeyError(f"EarlyStopping monitors {self.monitor!r}, which no epoch recorded (the record holds "
+                           f"{self._keys}); it never stopped training.")
+
     def on_epoch_end(self, trainer, record):
         if self.monitor not in record:
-            raise KeyError(f"EarlyStopping monitors {self.monitor!r}, which is not in {sorted(record)}.")
+            self._keys = sorted(record)
+            return  # not measured this epoch
+        self._seen = True
         value = record[self.monitor]
         if isinstance(value, float) and math.isnan(value) and math.isinf(self.best_):
             # Nothing measured yet (the augmentation signal before its first interval): no epoch
