@@ -916,12 +916,14 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         return self.get_params(deep=False)
 
     def _validate_params(self):
-        """scikit-learn's check of the parameters, and the MLPs' widths (checked only once the data
-        was encoded: seconds into a fit of a large table)."""
+        """scikit-learn's check of the parameters, the MLPs' widths (checked only once the data
+        was encoded: seconds into a fit of a large table) and the callbacks' hooks (the evaluator
+        and AutoAugmenter run this before any fold)."""
         super()._validate_params()
         for name in ("generator_dims", "discriminator_dims"):
             if name in self.get_params(deep=False):
                 check_layer_widths(name, getattr(self, name))
+        _check_callbacks(self.callbacks)
 
     def _check_kind(self, kind) -> None:
         """Refuse, before any work, data of a kind these settings cannot serve."""

@@ -1279,6 +1279,26 @@ def test_a_min_class_size_no_training_fold_meets_is_refused_before_any_fold():
     plan_evaluation(X, y, GANAugmenter(min_class_size=4, epochs=1), cv=3, repeats=1)  # 4 rows in every fold
 
 
+def test_a_callback_without_its_hooks_is_refused_before_any_fold():
+    # Refused inside the first fold's GAN fit, after the baselines (or AutoAugmenter's candidates) had trained.
+    from gan_augment import AutoAugmenter, GANAugmenter
+    from gan_augment.evaluation import plan_evaluation
+
+    class Half:
+        def on_epoch_end(self, trainer, record):
+            pass
+
+    X, y = two_gaussians(n_major=40, n_minor=10)
+    gan = GANAugmenter(epochs=1, callbacks=[Half()])
+    hooks = r"callbacks\[0\] \(Half\) has no on_train_begin, on_train_end method"
+    with pytest.raises(TypeError, match=hooks):
+        plan_evaluation(X, y, gan, cv=2, repeats=1)
+    EVENTS.clear()
+    with pytest.raises(TypeError, match=hooks):
+        AutoAugmenter(augmenter=gan, estimator=RecordingClassifier(), cv=2).fit_resample(X.assign(row_id=0.0), y)
+    assert EVENTS == []  # no candidate scored
+
+
 def test_classes_that_all_tie_leave_nothing_to_evaluate():
     # Without classes=, a balanced target was evaluated: "topping up ." with an empty list of
     # classes, each fold's GAN trained to add one row or none.
