@@ -82,6 +82,17 @@ class DieAt(Callback):
             os._exit(3)
 
 
+class StopHere(Callback):
+    """Stops training after ``epoch`` in the process of ``rank`` only (a time budget of its own clock)."""
+
+    def __init__(self, epoch, rank):
+        self.epoch, self.rank = epoch, rank
+
+    def on_epoch_end(self, trainer, record):
+        if record["epoch"] == self.epoch and trainer.group_.rank == self.rank:
+            trainer.stop_training = True
+
+
 def train(callbacks=(), resume_from=None, epochs=4):
     torch.manual_seed(0)  # the same initial weights in every process and in the 1-process run
     generator, critic = LinearGenerator(), LinearCritic()
@@ -164,6 +175,8 @@ def main(scenario: str, out: str, rank: int, world_size: int, port: int) -> None
     try:
         if scenario == "trainer":
             result = trainer_runs(out_dir)
+        elif scenario == "one_stops":
+            result = {"epochs": torch.tensor(train([StopHere(2, rank=1)], epochs=50).epoch_)}
         elif scenario == "killed":
             killed(rank)
             result = {}

@@ -135,6 +135,14 @@ class ProcessGroup:
         self._all_reduce(total)
         return total / self.world_size
 
+    def any_process(self, flag: bool) -> bool:
+        """Whether ``flag`` is true in any process (every process must ask)."""
+        if not self.active:
+            return bool(flag)
+        votes = torch.tensor([float(bool(flag))], device=self._device())
+        self._all_reduce(votes)
+        return bool(votes.item() > 0)
+
     def broadcast_module(self, module: torch.nn.Module, src: int = 0) -> None:
         """Copy rank ``src``'s parameters and buffers into every process's ``module``."""
         if not self.active:

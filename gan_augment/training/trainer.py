@@ -408,6 +408,9 @@ class GANTrainer:
                     for callback in callbacks:
                         callback.on_epoch_end(self, record)
                         _check_record(record, callback)
+                    # A stop one process decided (its own clock, its own shard's metric) stops them
+                    # all: the others waited in the next epoch's first all-reduce until it timed out.
+                    self.stop_training = group.any_process(self.stop_training)
             finally:
                 _end_all(begun, self)
             # After on_train_end, which may have put other weights in the sampling generator
