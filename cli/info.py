@@ -156,7 +156,10 @@ def _training_lines(augmenter) -> list[str]:
         seed = augmenter.get_params()["random_state"]
         seeded = f"seed {seed}" if seed is not None else "no seed (fit again with --seed to repeat it)"
         threads = getattr(augmenter, "n_threads_", None)  # the count that reproduces the fit (--threads)
-        lines.append(f"Training:  {epochs} in {seconds:.1f} s; loss {training.loss}, batch {training.batch_size}, "
+        # The epochs' own steps: a callback's work between them (early stopping's ratings) is not timed.
+        rated = any("snapshot_score" in record for record in history)
+        lines.append(f"Training:  {epochs} in {seconds:.1f} s{' of steps (ratings not counted)' if rated else ''}; "
+                     f"loss {training.loss}, batch {training.batch_size}, "
                      f"{seeded}" + (f", {threads} thread{'s' if threads != 1 else ''}" if threads else ""))
         finals = [h[-1] for h in members]
 

@@ -654,6 +654,8 @@ def test_info_says_which_snapshot_early_stopping_kept(model_dir, tmp_path, capsy
     best = min(rated, key=lambda r: r["snapshot_score"])
     code, out, _ = run(capsys, "info", tmp_path / "m")
     assert code == 0 and f"{len(rated)} ratings; samples from the epoch-{best['epoch']} snapshot" in out
+    # The epochs' time leaves the ratings out (they are much of such a fit): said, not passed off as the whole.
+    assert re.search(r"Training:  4 epochs in \d+\.\d s of steps \(ratings not counted\);", out), out
 
 
 def test_label_gate_on_a_table_through_the_cli(data_csv, tmp_path, capsys):
