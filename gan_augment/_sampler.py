@@ -85,20 +85,34 @@ class TableSamplerMixin:
 
 
 def labels_for_imblearn(y):
-    """A Series of labels imbalanced-learn can check and rebuild: unsigned integers of a pandas or
-    Arrow dtype (scikit-learn's check read 2**63 through int64 as a "continuous" target) and
-    integer, boolean or text labels of an Arrow dictionary (imbalanced-learn rebuilt the resampled
-    labels in the given dtype, which pyarrow cannot make from numpy) as numpy's own or categories;
-    :func:`labels_as_given` puts the dtype back."""
-    if not isinstance(y, pd.Series):
-        return y
+    """Labels imbalanced-learn can check and rebuild: unsigned integers of a pandas or Arrow dtype
+    (scikit-learn's check read 2**63 through int64 as a "continuous" target) as numpy's own, and
+    the labels of an Arrow dictionary (imbalanced-learn rebuilt the resampled labels in the given
+    dtype, which pyarrow cannot make from numpy) as its values; in a Series, a one-column
+    DataFrame or a bare pandas array, which :func:`labels_as_given` gives back as given."""
+    if isinstance(y, pd.DataFrame) and y.shape[1] == 1:
+        column = _series_for_imblearn(y.iloc[:, 0])
+        return y if column.dtype == y.dtypes.iloc[0] else pd.DataFrame({y.columns[0]: column}, index=y.index)
+    if isinstance(y, pd.api.extensions.ExtensionArray):
+        # imbalanced-learn gives a bare array's labels back as numpy's (as it did before).
+        column = _series_for_imblearn(pd.Series(y))
+        return y if column.dtype == y.dtype else column.to_numpy()
+    return _series_for_imblearn(y) if isinstance(y, pd.Series) else y
+
+
+def _series_for_imblearn(y: pd.Series) -> pd.Series:
     if _is_arrow_dictionary(y.dtype):
-        y = y.astype("category")
+        y = y.astype(pd.ArrowDtype(y.dtype.pyarrow_dtype.value_type))  # (categories refuse a null or twice a value)
     return plain_labels(y)
 
 
 def labels_as_given(y, y_res):
-    """``y_res`` in the dtype of the Series ``y`` that :func:`labels_for_imblearn` changed."""
+    """``y_res`` in the dtype of the Series or one-column DataFrame ``y`` that
+    :func:`labels_for_imblearn` changed."""
+    if isinstance(y, pd.DataFrame) and y.shape[1] == 1 and isinstance(y_res, pd.DataFrame) and y_res.shape[1] == 1:
+        resampled = y_res.iloc[:, 0]
+        column = labels_as_given(y.iloc[:, 0], resampled)
+        return y_res if column is resampled else pd.DataFrame({y_res.columns[0]: column}, index=y_res.index)
     if not isinstance(y, pd.Series) or not isinstance(y_res, pd.Series) or y_res.dtype == y.dtype:
         return y_res
     if not _is_arrow_dictionary(y.dtype):
@@ -106,7 +120,8 @@ def labels_as_given(y, y_res):
     import pyarrow as pa  # there, as y holds an Arrow dtype
     import pyarrow.compute as pc
 
-    # Coded by the given dictionary, whatever values of it the rows use.
+    # Coded by the given dictionary, whatever values of it the rows use (the first of a value
+    # the dictionary holds twice).
     dictionary_type = y.dtype.pyarrow_dtype
     dictionary = pa.chunked_array(pa.array(y.array)).combine_chunks().dictionary
     values = pa.array(np.asarray(y_res, dtype=object), type=dictionary_type.value_type)

@@ -26,7 +26,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from gan_augment._classes import resolve_class, time_text
 from gan_augment._compat import Interval, StrOptions, fit_context, validate_parameter_constraints
-from gan_augment._sampler import TableSamplerMixin, keeping_fitted_state
+from gan_augment._sampler import TableSamplerMixin, keeping_fitted_state, labels_for_imblearn
 from gan_augment._fs import check_parent_writable
 from gan_augment._memory import check_fits_in_memory, check_top_up_fits, value_bytes
 from gan_augment._random import derive_seed, spawn_seeds
@@ -395,6 +395,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         fails or is interrupted leaves a model fitted before as it was."""
         with keeping_fitted_state(self):
             check_target(y)  # names missing labels and regression-like targets before scikit-learn's check
+            y = labels_for_imblearn(y)
             check_classification_targets(y)
             X, y, _ = self._check_X_y(X, y)
             self.sampling_strategy_ = self._resolve_sampling_strategy(X, y)

@@ -437,9 +437,11 @@ class AugmentedDataset(Dataset):
             augmenter.set_params(classes=classes, sampling_strategy="auto")
         elif not is_auto(strategy):
             augmenter.set_params(sampling_strategy=strategy, classes=None)
-        if augmenter.get_params(deep=False).get("source") is not None and self._label_of_name:
-            # A translator's source classes, named as the classes to top up are.
-            augmenter.set_params(source=self._labels_named(augmenter.source))
+        source = augmenter.get_params(deep=False).get("source")
+        if source is not None and not isinstance(source, str) and self._label_of_name:
+            # A translator's source classes, named as the classes to top up are (a lone text is
+            # refused by the translator in the user's words).
+            augmenter.set_params(source=self._labels_named(source))
         if augmenter.random_state is None and self.random_state is not None:
             augmenter.set_params(random_state=self._seed)
         return augmenter

@@ -252,6 +252,17 @@ def test_whole_numbers_beyond_float_precision_stay_in_their_observed_range(dtype
     assert decoded["id"].min() >= start and decoded["id"].max() <= start + 39
 
 
+def test_rounding_to_the_observed_decimals_keeps_large_values_inside_the_range():
+    # np.round(2099884981709.4163, 7) is ...4165: values clipped to the maximum were rounded above it.
+    from gan_augment import GANAugmenter
+
+    X = pd.DataFrame({"a": [2099884981709.4163, 0.1234567] + [float(i) for i in range(38)]})
+    y = np.array([0] * 30 + [1] * 10)
+    X_res, _ = GANAugmenter(epochs=1, batch_size=16, label_gate=False, random_state=0).fit_resample(X, y)
+    made = X_res["a"].iloc[40:]
+    assert len(made) == 20 and made.max() <= X["a"].max() and made.min() >= X["a"].min()
+
+
 @pytest.mark.parametrize("dtype", ["uint8", "UInt8", "int8"])
 def test_without_clipping_to_the_observed_range_integers_stay_in_their_dtypes_range(dtype):
     # clip_to_range=False: a value beyond the dtype's range (260 for uint8) failed the cast after
@@ -1243,6 +1254,10 @@ def test_a_stratified_splitter_with_more_folds_than_a_class_has_rows_says_so():
         with pytest.raises(DataValidationError, match=r"class 'rare'.*has 10 rows, fewer than the splitter's 20 "
                                                       r"folds.*n_splits to at most 10"):
             plan_evaluation(X, y, RandomOverSampler(), cv=splitter)
+    y[1:10] = "a"  # one row: no number of folds holds it in both parts
+    with pytest.raises(DataValidationError, match=r"the class has 1 row, and a fold needs one in its training part "
+                                                  r"and one in its test part\. Drop the class"):
+        plan_evaluation(X, y, RandomOverSampler(), cv=StratifiedKFold(5))
 
 
 # =============================================================================================
@@ -1570,3 +1585,18 @@ def test_arrow_dictionary_and_top_unsigned_targets_come_back_in_their_dtype():
             assert y_res[:60].tolist() == y.tolist() and set(y_res[60:]) == {y.iloc[-1]}, type(sampler)
     dictionary_res = MixedSMOTE(random_state=0).fit_resample(X, targets[0])[1]
     assert pa.array(dictionary_res.array).dictionary.to_pylist() == [7, 3, 5]  # coded as given
+    for y in targets:  # fit alone too (it ran scikit-learn's check on the target as given)
+        assert GANAugmenter(epochs=1, batch_size=16, random_state=0).fit(X, y).class_counts_ == \
+            dict(zip(y.iloc[[0, -1]].tolist(), [48, 12]))
+    # A one-column DataFrame and a bare pandas array, as a Series is.
+    frame_res = MixedSMOTE(random_state=0).fit_resample(X, targets[0].to_frame())[1]
+    assert isinstance(frame_res, pd.DataFrame) and frame_res["t"].dtype == targets[0].dtype
+    assert frame_res["t"].tolist() == targets[0].tolist() + [3] * 36
+    bare_res = MixedSMOTE(random_state=0).fit_resample(X, targets[2].array)[1]
+    assert bare_res.dtype == np.uint64 and (bare_res == high[-1]).sum() == 48
+    # A dictionary holding a null or a value twice (Arrow allows both) is no list of categories.
+    for dictionary_values in ([7, 3, None], [7, 3, 7]):
+        y = pd.Series(pa.DictionaryArray.from_arrays(pa.array(codes, pa.int8()), pa.array(dictionary_values)),
+                      dtype=pd.ArrowDtype(dictionary))
+        y_res = MixedSMOTE(random_state=0).fit_resample(X, y)[1]
+        assert y_res.dtype == y.dtype and y_res.tolist() == y.tolist() + [3] * 36

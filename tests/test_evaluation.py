@@ -1277,6 +1277,14 @@ def test_a_min_class_size_no_training_fold_meets_is_refused_before_any_fold():
                                                   r"and the augmenter's min_class_size=5 refuses"):
         plan_evaluation(X, y, GANAugmenter(min_class_size=5, epochs=1), cv=3, repeats=1)
     plan_evaluation(X, y, GANAugmenter(min_class_size=4, epochs=1), cv=3, repeats=1)  # 4 rows in every fold
+    # InEveryClass adds to every class, and the guard reads them all: a class not named is counted too.
+    from gan_augment.planner import InEveryClass
+
+    y = np.array(["A"] * 40 + ["r"] * 6 + ["s"] * 14)
+    X = pd.DataFrame({"a": np.arange(60.0)})
+    with pytest.raises(DataValidationError, match=r"leaves class 'r' 4 training rows of its 6"):
+        plan_evaluation(X, y, GANAugmenter(min_class_size=5, sampling_strategy=InEveryClass(classes=["s"]), epochs=1),
+                        cv=3, repeats=1)
 
 
 def test_a_callback_without_its_hooks_is_refused_before_any_fold():

@@ -331,6 +331,8 @@ def test_the_torch_door_reads_source_by_the_base_s_class_names(rare_digits):
     with pytest.raises(ValueError, match="image_size"):
         AugmentedDataset(base, failing, classes=["three"], random_state=0)
     assert failing.source == ("one", "zero")  # left as given when the fit fails
+    with pytest.raises(ValueError, match=r"Got 'one' instead"):  # a lone text: refused in the user's words
+        AugmentedDataset(base, TranslationAugmenter(epochs=1, source="one"), classes=["three"], random_state=0)
 
 
 def test_low_coverage_advice_leaves_out_the_ensemble_a_translator_cannot_be():

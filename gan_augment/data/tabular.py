@@ -1907,8 +1907,11 @@ def _decode_numeric(alpha: np.ndarray, slot: np.ndarray, spec: dict, clip: bool,
     if spec["is_integer"]:
         values = np.round(values) + 0.0
     elif round_to_observed and spec.get("decimals") is not None:  # absent from older model files
-        # The observed range's ends have at most this many decimals: rounding keeps values inside it.
         values = np.round(values, spec["decimals"]) + 0.0
+        if clip:
+            # The range's ends have at most this many decimals, but np.round scales by 10**decimals,
+            # inexact beyond 2**53: 2099884981709.4163 rounded to 7 places is ...4165.
+            values = np.clip(values, spec["min"], spec["max"])
     values[slot == n_modes] = np.nan  # the missing slot (exists only if has_missing)
     return pd.Series(values)
 

@@ -445,8 +445,10 @@ def _check_augmenter_folds(augmenter, targets: list, y: np.ndarray, splits: list
     elif isinstance(augmenter, MixedSMOTE):
         classes, why = targets, "MixedSMOTE needs 2 to interpolate"
     elif isinstance(min_class_size, numbers.Integral) and not isinstance(min_class_size, bool):
-        # The augmenter's own guard, checked on each training fold as its fit will check it.
-        classes, need = targets, int(min_class_size)
+        # The augmenter's own guard, checked on each training fold as its fit will check it (on
+        # every class where an InEveryClass adds to all).
+        every = isinstance(augmenter.get_params(deep=False).get("sampling_strategy"), InEveryClass)
+        classes, need = (list(np.unique(y)) if every else targets), int(min_class_size)
         why = (f"the augmenter's min_class_size={need} refuses a class to top up with fewer; lower min_class_size "
                "or leave it None")
     else:
@@ -483,12 +485,17 @@ def _check_splits(splitter, X: pd.DataFrame, y: np.ndarray) -> list:
         for part, rows in (("training", train), ("test", test)):
             missing = np.setdiff1d(labels, y[rows])
             k = _stratified_folds(splitter)
-            if len(missing) and k is not None and np.sum(y == missing[0]) < k:
-                n_rows = int(np.sum(y == missing[0]))
+            n_rows = int(np.sum(y == missing[0])) if len(missing) else 0
+            if len(missing) and n_rows < 2:
                 raise DataValidationError(
                     f"cv split {number} of {len(splits)} has no row of class {_show(missing[0])} in its {part} part: "
-                    f"the class has {n_rows} row{'' if n_rows == 1 else 's'}, fewer than the splitter's {k} folds, "
-                    f"so some test folds go without it. Lower its n_splits to at most {n_rows}.")
+                    "the class has 1 row, and a fold needs one in its training part and one in its test part. "
+                    "Drop the class or collect more rows.")
+            if len(missing) and k is not None and n_rows < k:
+                raise DataValidationError(
+                    f"cv split {number} of {len(splits)} has no row of class {_show(missing[0])} in its {part} part: "
+                    f"the class has {n_rows} rows, fewer than the splitter's {k} folds, so some test parts go "
+                    f"without it. Lower its n_splits to at most {n_rows}.")
             if len(missing):
                 raise DataValidationError(
                     f"cv split {number} of {len(splits)} has no row of class {_show(missing[0])} in its {part} "
