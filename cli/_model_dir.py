@@ -46,6 +46,25 @@ def check_model_out(out, *, force: bool) -> None:
         raise FileExistsError(f"{out} already exists; pass --force to replace it, or choose another --out.")
 
 
+def check_outside_model(out, model_dir, option: str = "--out") -> None:
+    """Refuse an ``out`` (given as ``option``) of ``sample`` / ``augment --model`` / ``evaluate
+    --model`` that is or lies in ``model_dir``: a file written there is not the model's, and ``fit
+    --force`` then refused to replace the model."""
+    from ._common import USAGE, CLIError, is_stdout
+
+    if is_stdout(out):
+        return
+    given = out
+    try:
+        out, model = Path(out).resolve(), Path(model_dir).resolve()
+    except (OSError, RuntimeError):  # a link loop: the output checks say so
+        return
+    if out == model or model in out.parents:
+        raise CLIError(f"{option} {given} {'is' if out == model else 'lies inside'} the model directory {model_dir}; "
+                       "a model directory holds the model alone (fit --force would not replace it beside your files). "
+                       f"Choose {option} outside it.", USAGE)
+
+
 def save_model(augmenter, out, dataset: dict, *, force: bool) -> Path:
     """Save ``augmenter`` with ``dataset`` (target column, source) to directory ``out``, atomically.
 

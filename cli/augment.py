@@ -159,11 +159,12 @@ def _augment_from_model(model_dir: Path, data: Path, handler, out: Path, *, targ
     from gan_augment import planner
     from gan_augment.exceptions import ModelFileError
 
-    from ._model_dir import check_model_kind, fitted_na_values, load_model, model_plan
+    from ._model_dir import check_model_kind, check_outside_model, fitted_na_values, load_model, model_plan
 
     with errors(DATA, ModelFileError):
         augmenter, dataset_info = load_model(model_dir)
     check_model_kind(augmenter, handler, model_dir, data)
+    check_outside_model(out, model_dir)
     # The model's target column is the default: `fit --target COL` need not be repeated.
     model_target = dataset_info.get("target") if target is None else None
     na_values = fitted_na_values(dataset_info, data, na_values, model_dir)

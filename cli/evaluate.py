@@ -95,6 +95,10 @@ def evaluate(
 
         with errors(USAGE, DataValidationError):
             check_outside_source(report, data, what="--report")
+    if report is not None and model is not None:
+        from ._model_dir import check_outside_model
+
+        check_outside_model(report, model, option="--report")
     from gan_augment.augmenter import GANAugmenter
     from gan_augment.evaluation import plan_evaluation, run_evaluation
 

@@ -32,7 +32,7 @@ def sample(
     set_flags(quiet, debug)
     check_processes("sample")
     from ._handlers import for_model
-    from ._model_dir import load_model
+    from ._model_dir import check_outside_model, load_model
     from ._tables import check_table_out
 
     from gan_augment.data.image_folder import IMAGE_SUFFIXES
@@ -43,6 +43,7 @@ def sample(
     table_file = is_stdout(out) or out.suffix.lower() in FORMATS
     names_file = table_file or out.suffix.lower() in IMAGE_SUFFIXES
     augmenter, dataset_info = load_model(model_dir)
+    check_outside_model(out, model_dir)
     handler = for_model(augmenter)
     source = dataset_info.get("source_resolved", dataset_info.get("source"))  # models before it: as written
     handler.check_sample_out(out, model_dir, force=force, names_file=names_file,

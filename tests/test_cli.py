@@ -239,6 +239,19 @@ def test_sample_refuses_to_overwrite_the_table_the_model_was_fitted_on(model_dir
     assert data_csv.read_bytes() == before
 
 
+def test_outputs_inside_the_model_directory_are_refused(model_dir, data_csv, tmp_path, capsys):
+    # They were written there, and `fit --force` then refused to replace the model beside them.
+    before = sorted(p.name for p in model_dir.iterdir())
+    for command in (["sample", model_dir, "--class", "rare", "--n", 3, "--out", model_dir / "s.csv"],
+                    ["augment", data_csv, "--model", model_dir, "--out", model_dir / "aug.csv"],
+                    ["evaluate", data_csv, "--model", model_dir, "--report", model_dir / "r.md", "--threads", 1]):
+        code, _, err = run(capsys, *command)
+        option = "--report" if "--report" in command else "--out"
+        assert code == 2 and f"lies inside the model directory {model_dir}; a model directory holds the model " \
+            f"alone" in _one_line_error(err) and f"Choose {option} outside it." in err, err
+    assert sorted(p.name for p in model_dir.iterdir()) == before
+
+
 def test_sample_refuses_the_fitted_table_from_another_working_directory(data_csv, tmp_path, capsys, monkeypatch):
     # The model kept the path as typed (relative): from another folder the check looked elsewhere,
     # and `--force` replaced the user's data.
@@ -530,10 +543,11 @@ def test_fit_out_naming_a_checkpoint_is_refused_before_training(data_csv, tmp_pa
 
 
 def test_force_names_what_the_user_put_beside_a_model(model_dir, data_csv, tmp_path, capsys):
-    # `sample m --out m/s.csv` is allowed; `fit --out m --force` then said m was no model directory.
+    # A file of the user's beside the model (`sample` no longer writes one there): `fit --out m --force`
+    # said m was no model directory.
     model = tmp_path / "m"
     shutil.copytree(model_dir, model)
-    assert run(capsys, "sample", model, "--class", "rare", "--n", 2, "--out", model / "s.csv")[0] == 0
+    (model / "s.csv").write_text("a,b\n1,2\n")
     code, _, err = run(capsys, "fit", data_csv, "--out", model, "--force", "-e", "1")
     line = _one_line_error(err)
     assert code == 2 and "holds a gan-augment model, but also s.csv, which replacing it would delete" in line
