@@ -224,12 +224,13 @@ def _say_plan(dataset: Dataset, plan: dict) -> None:
         say("Top-up plan:  " + ", ".join(f"{show(k)} +{v:,} (to {counts[k] + v:,})" for k, v in to_add))
 
 
-def train(job: Job) -> float:
+def train(job: Job, *, top_up: bool = False) -> float:
     """Fit the job's augmenter; the seconds it took. Ctrl-C stops cleanly: nothing is written yet.
+    ``top_up``: the model serves the job's own top-up (augment), refused as ``fit_resample`` refuses.
 
     With a checkpoint folder, what the augmenter refuses before the first epoch (a checkpoint of
     other data or settings, a folder holding other files) is a usage error: the folder was wrong."""
-    from gan_augment.exceptions import ModelFileError, NothingToAddWarning, SmallClassWarning
+    from gan_augment.exceptions import DataValidationError, ModelFileError, NothingToAddWarning, SmallClassWarning
 
     checkpoint = job.augmenter.checkpoint_dir
     refusals = (ModelFileError, FileExistsError) if checkpoint is not None else ()
@@ -237,10 +238,13 @@ def train(job: Job) -> float:
                  if checkpoint is not None else contextlib.nullcontext())
     started = time.perf_counter()
     try:
-        with errors(USAGE, *refusals), warnings.catch_warnings(), full_disk:
+        # DataValidationError: what the data cannot give (the label gate's refusal of a class), one line.
+        with errors(USAGE, *refusals), errors(DATA, DataValidationError), warnings.catch_warnings(), full_disk:
             for said in (SmallClassWarning, NothingToAddWarning):  # said by prepare, before training
                 warnings.simplefilter("ignore", said)
-            job.augmenter.fit(job.dataset.X, job.dataset.y)
+            # augment's model serves its top-up: refused as fit_resample refuses, not after training.
+            fit = job.augmenter._fit_to_top_up if top_up else job.augmenter.fit
+            fit(job.dataset.X, job.dataset.y)
     except KeyboardInterrupt:
         # Before the first checkpoint the folder is absent or empty: --resume would start afresh.
         if checkpoint is not None and Path(checkpoint).is_dir() and any(Path(checkpoint).iterdir()):

@@ -139,7 +139,7 @@ def augment(
         say("Nothing to add, so no GAN is fitted; DATA is written as it is.")
         augmenter, seconds = None, None
     else:
-        augmenter, seconds = job.augmenter, train(job)
+        augmenter, seconds = job.augmenter, train(job, top_up=True)
     if not writes:  # another process of a torchrun job; rank 0 writes
         return
     # The model's own refusals (a class its label gate refuses) are answers, said as one line.

@@ -38,7 +38,7 @@ from gan_augment.config import EARLY_STOPPING_EVERY, EARLY_STOPPING_PATIENCE, LO
     training_config, training_defaults_name
 from gan_augment.diversity import SAMPLES_PER_CLASS, ClassDiversity, measure_class, real_subset, \
     warn_if_collapsed, warn_if_undercovered
-from gan_augment.exceptions import DistributedError, ModelFileError
+from gan_augment.exceptions import DataValidationError, DistributedError, ModelFileError
 from gan_augment.data.tabular import check_target
 from gan_augment.kinds import kind_for_input, kind_named
 from gan_augment.kinds.image import IMAGE_SETTINGS, TABLE_SETTINGS, refuse_table_settings, settings_at_defaults
@@ -399,8 +399,19 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
             check_classification_targets(y)
             X, y, _ = self._check_X_y(X, y)
             self.sampling_strategy_ = self._resolve_sampling_strategy(X, y)
-            self._fit_gan(X, y)
+            self._fit_gan(X, y, resampling=getattr(self, "_topping_up", False))
         return self
+
+    def _fit_to_top_up(self, X, y):
+        """``fit`` for a door that tops the data up from the model (``gan-augment augment``,
+        AugmentedDataset): with ``label_gate=True``, what the gate will not serve is refused as
+        ``fit_resample`` refuses it, a class its judge cannot tell before the GAN is trained (sample()
+        refused it once the whole fit was done)."""
+        self._topping_up = True
+        try:
+            return self.fit(X, y)
+        finally:
+            del self._topping_up
 
     def sample(self, n_samples, cls, *, random_state=None):
         """``n_samples`` synthetic rows (or images) of class ``cls``.
@@ -819,20 +830,21 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         return self
 
     def _refuse_ungated_classes(self, gate: LabelGate, *, generated: bool = True) -> None:
-        """With ``label_gate=True``, fit_resample refuses every class to top up that ``gate`` does
-        not serve, before sampling any: the fit is not kept (the gate's own refusal named one class
-        and advised ``set_params(label_gate=False)``, on a model that no longer existed). Before
-        the GAN is trained (not ``generated``), the classes its judge cannot tell from the others."""
+        """With ``label_gate=True``, fit_resample (and :meth:`_fit_to_top_up`) refuses every class to
+        top up that ``gate`` does not serve, before sampling any: the fit is not kept (the gate's
+        own refusal named one class and advised ``set_params(label_gate=False)``, on a model that
+        no longer existed). Before the GAN is trained (not ``generated``), the classes its judge
+        cannot tell from the others."""
         reasons, low = self._ungated_reasons(gate, with_figures=True, generated=generated)
         if reasons:
             if self._takes_auto_gate():
                 how = ("label_gate='auto' (such classes are then topped up without the gate) or label_gate=False "
-                       "(command line: fit without --label-gate)")
+                       "(command line: without --label-gate)")
             else:
-                how = "label_gate=False (command line: fit again with --no-label-gate)"
+                how = "label_gate=False (command line: with --no-label-gate)"
             more = ", with more epochs," if low else ","
-            raise ValueError(f"{' '.join(reasons)} So label_gate=True refuses to top them up. Call fit_resample again "
-                             f"with {how}{more} or top them up with {self.kind_.plain_top_up}.")
+            raise DataValidationError(f"{' '.join(reasons)} So label_gate=True refuses to top them up. Fit again "
+                                      f"with {how}{more} or top them up with {self.kind_.plain_top_up}.")
 
     def _collapse_remedy(self) -> str | None:
         """What to try first when a class collapsed, where it is not what helps a GAN (None)."""

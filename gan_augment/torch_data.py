@@ -199,7 +199,7 @@ class AugmentedDataset(Dataset):
             self._check_store_holds(_largest_value(values, X), "the base's values")
         with _left_as_given(augmenter) if fitting else contextlib.nullcontext():  # ... and all went well
             if fitting:
-                self._prepare_for_fit(augmenter).fit(X, y)
+                self._prepare_for_fit(augmenter)._fit_to_top_up(X, y)  # serves its top-up: refused before training
             del X  # the stacked copy is needed for fitting only; real items are read from base
             self.augmenter_ = augmenter
             if fitted or adds:

@@ -191,7 +191,9 @@ def test_augment_says_the_gates_refusal_in_one_line(data_csv, tmp_path, capsys, 
     code, _, err = run(capsys, "augment", data_csv, "--classes", "rare", "-e", "1", "--label-gate", "--seed", "0",
                        "--out", tmp_path / "out.csv")
     last = err.strip().splitlines()[-1]
-    assert code == 1 and last.startswith("Error: The label gate accepts") and "too few to top it up" in last
+    # Refused once the fit measured what the gate keeps, as fit_resample refuses (it was sample()'s refusal).
+    assert code == 1 and last.startswith("Error: The label gate keeps under 5% of the synthetic rows of class 'rare'")
+    assert "label_gate=True refuses to top them up" in last
     assert "ValueError" not in err and "--debug" not in err and not (tmp_path / "out.csv").exists()
 
 
@@ -1137,7 +1139,7 @@ def test_evaluate_says_a_folds_gate_refusal_in_one_line(data_csv, tmp_path, caps
                        "--baseline", "none", "-s", "0", "-q")
     line = _one_line_error(err)
     assert code == 1 and line.startswith("Error: The label gate keeps under 5%") and "ValueError" not in line, err
-    assert "fit without --label-gate" in line
+    assert "(command line: without --label-gate)" in line
 
 
 # ----------------------------------------------------------------------------- augment: rows as written

@@ -213,7 +213,7 @@ def test_fit_resample_with_the_gate_on_refuses_every_class_it_keeps_too_few_of_b
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         with pytest.raises(ValueError, match=r"of class 'other' \(\d+\.\d%\), 'rare' \(\d+\.\d%\) .*label_gate="
-                                             r"True refuses to top them up\. Call fit_resample again with "
+                                             r"True refuses to top them up\. Fit again with "
                                              r"label_gate='auto'"):
             augmenter.fit_resample(X, y)
 
@@ -236,6 +236,30 @@ def test_fit_resample_with_the_gate_on_refuses_a_class_its_judge_cannot_tell_bef
     with pytest.raises(ValueError, match=r"judge assigns under 25% of the real rows of class 'C' \(\d+\.\d%\) to it: "
                                          r"it cannot tell them.*label_gate=True refuses to top them up"):
         GANAugmenter(epochs=1, batch_size=64, random_state=0, label_gate=True).fit_resample(X, y)
+
+
+def test_doors_that_top_up_from_the_fit_refuse_what_the_gate_will_not_serve_before_training(monkeypatch, tmp_path,
+                                                                                           capsys):
+    # `gan-augment augment --label-gate` and AugmentedDataset trained the whole GAN, then sample() refused.
+    from torch.utils.data import TensorDataset
+
+    from cli.main import main
+    from gan_augment import AugmentedDataset
+    from gan_augment.training.trainer import GANTrainer
+
+    X, y = _repeating_class_table()
+    monkeypatch.setattr(GANTrainer, "fit", lambda *args, **kwargs: pytest.fail("trained before refusing"))
+    X.assign(label=y).to_csv(tmp_path / "rep.csv", index=False)
+    code = main(["augment", str(tmp_path / "rep.csv"), "--target", "label", "--label-gate", "--out",
+                 str(tmp_path / "out.csv"), "-e", "1", "--threads", "1", "-q"])
+    [line] = [line for line in capsys.readouterr().err.splitlines() if line.startswith("Error:")]
+    assert code == 1 and line.startswith("Error: The label gate's judge assigns under 25% of the real rows of class 'C'")
+    assert "(command line: without --label-gate)" in line and "ValueError" not in line
+    assert not (tmp_path / "out.csv").exists()
+    rows = torch.as_tensor(pd.get_dummies(X).to_numpy(dtype=np.float32))
+    base = TensorDataset(rows, torch.as_tensor(np.searchsorted(["A", "B", "C"], y)))
+    with pytest.raises(ValueError, match=r"judge assigns under 25% of the real rows of class 2"):
+        AugmentedDataset(base, GANAugmenter(epochs=1, label_gate=True), classes=[2], random_state=0)
 
 
 @pytest.mark.parametrize("value", ["off", "false", 0.5])

@@ -159,7 +159,7 @@ def test_fit_resample_s_gate_refusal_advises_only_what_a_translator_takes(rare_d
     with pytest.raises(ValueError) as refused:
         TranslationAugmenter(classes=[3], **{**FAST, "label_gate": True}).fit_resample(X, y)
     message = str(refused.value)
-    assert "Call fit_resample again with label_gate=False (command line: fit again with --no-label-gate)" in message
+    assert "Fit again with label_gate=False (command line: with --no-label-gate)" in message
     assert "'auto'" not in message
 
 
