@@ -75,7 +75,8 @@ class TableSamplerMixin:
         with keeping_fitted_state(self):
             self._check_target_and_counts(y)
             # Before imbalanced-learn notes the container to give the rows back in.
-            X_res, y_res = super().fit_resample(as_pandas_frame(X), labels_for_imblearn(y), **params)  # type: ignore[misc]
+            X_res, y_res = super().fit_resample(  # type: ignore[misc]
+                as_pandas_frame(X), labels_for_imblearn(y), **params)
         return X_res, one_hot_as_given(y, labels_as_given(y, y_res))
 
     def _check_target_and_counts(self, y) -> None:

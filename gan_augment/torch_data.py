@@ -796,8 +796,8 @@ def _left_as_given(augmenter):
         try:
             yield
         except BaseException:
-            augmenter.set_params(**{key: given[key] for key in ("classes", "sampling_strategy", "random_state", "source")
-                                    if key in given})
+            restored = ("classes", "sampling_strategy", "random_state", "source")
+            augmenter.set_params(**{key: given[key] for key in restored if key in given})
             raise
 
 

@@ -176,7 +176,10 @@ def main(scenario: str, out: str, rank: int, world_size: int, port: int) -> None
         if scenario == "trainer":
             result = trainer_runs(out_dir)
         elif scenario == "one_stops":
-            result = {"epochs": torch.tensor(train([StopHere(2, rank=1)], epochs=50).epoch_)}
+            # With a Checkpoint too, whose save on stopping is collective: every process must agree first.
+            checkpoint = Checkpoint(out_dir / "one_stops", every=10)
+            result = {"epochs": torch.tensor(train([StopHere(2, rank=1)], epochs=50).epoch_),
+                      "checkpointed": torch.tensor(train([StopHere(2, rank=1), checkpoint], epochs=50).epoch_)}
         elif scenario == "killed":
             killed(rank)
             result = {}

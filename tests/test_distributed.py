@@ -90,7 +90,8 @@ def test_a_stop_one_process_decides_stops_every_process(tmp_path):
     # Rank 1 alone set stop_training: rank 0 waited in the next all-reduce until the group's timeout.
     runs = _run_workers("one_stops", tmp_path)
     assert all(run.returncode == 0 for run in runs), runs[0].stderr[-3000:] + runs[1].stderr[-3000:]
-    assert [int(_load(tmp_path, "one_stops", rank)["epochs"]) for rank in (0, 1)] == [2, 2]
+    assert [int(_load(tmp_path, "one_stops", rank)[key]) for rank in (0, 1) for key in ("epochs", "checkpointed")] \
+        == [2, 2, 2, 2]
 
 
 def test_augmenter_trains_data_parallel_on_tables_and_images(tmp_path):

@@ -253,7 +253,8 @@ def test_doors_that_top_up_from_the_fit_refuse_what_the_gate_will_not_serve_befo
     code = main(["augment", str(tmp_path / "rep.csv"), "--target", "label", "--label-gate", "--out",
                  str(tmp_path / "out.csv"), "-e", "1", "--threads", "1", "-q"])
     [line] = [line for line in capsys.readouterr().err.splitlines() if line.startswith("Error:")]
-    assert code == 1 and line.startswith("Error: The label gate's judge assigns under 25% of the real rows of class 'C'")
+    assert code == 1 and line.startswith("Error: The label gate's judge assigns under 25% of the real rows of class "
+                                         "'C'")
     assert "(command line: without --label-gate)" in line and "ValueError" not in line
     assert not (tmp_path / "out.csv").exists()
     rows = torch.as_tensor(pd.get_dummies(X).to_numpy(dtype=np.float32))

@@ -515,9 +515,34 @@ def test_early_stopping_counts_only_the_epochs_that_measured_its_key():
     stopper = EarlyStopping("val", patience=2)
     trainer = _trainer(0, epochs=20, callbacks=[EveryOther(), stopper]).fit(X, y)
     assert trainer.epoch_ == 6 and stopper.wait_ == 2  # measured at 2, 4 and 6
+    # Listed first, it still reads what the others add (it ran before them, and never saw the key).
+    stopper = EarlyStopping("val", patience=2)
+    assert _trainer(0, epochs=20, callbacks=[stopper, EveryOther()]).fit(X, y).epoch_ == 6
     # A key no epoch recorded is still named, once training is over.
     with pytest.raises(KeyError, match=r"EarlyStopping monitors 'vall', which no epoch recorded"):
         _trainer(0, epochs=2, callbacks=[EveryOther(), EarlyStopping("vall")]).fit(X, y)
+    late = EveryOther()
+    late.order = 70
+    with pytest.raises(KeyError, match=r"'val', which a callback running after it added to the record; give that "
+                                       r"callback an order below EarlyStopping's \(60\)"):
+        _trainer(0, epochs=2, callbacks=[late, EarlyStopping("val")]).fit(X, y)
+
+    # An error that ends training is the one raised, not the KeyError of a key not measured yet.
+    class Interrupt(Callback):
+        def on_epoch_end(self, trainer, record):
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        _trainer(0, epochs=4, callbacks=[Interrupt(), EveryOther(), EarlyStopping("val")]).fit(X, y)
+
+
+def test_early_stopping_reads_snapshot_selection_s_ratings():
+    # It ran before SnapshotSelection (order 50), so it never saw snapshot_score.
+    X, y = _table()
+    stopper = EarlyStopping("snapshot_score", patience=1, min_delta=1e9)  # no rating improves on the first
+    selection = SnapshotSelection(lambda generator: 1.0, every=2)
+    trainer = _trainer(0, epochs=20, callbacks=[stopper, selection]).fit(X, y)
+    assert trainer.epoch_ == 4 and [epoch for epoch, _ in selection.scores_][:2] == [2, 4]
 
 
 @pytest.mark.parametrize("make, message", [

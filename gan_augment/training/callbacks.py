@@ -21,6 +21,17 @@ import time
 from pathlib import Path
 
 
+def agreed_stop(trainer) -> bool:
+    """``trainer.stop_training``, agreed by every process of a distributed run (a stop one of them
+    set is every one's): a callback every process runs reads it so, on every epoch, before acting
+    on it (Checkpoint's save is collective: a save on one process alone waited for the others)."""
+    stop = bool(getattr(trainer, "stop_training", False))
+    group = getattr(trainer, "group_", None)
+    if group is not None and group.active:
+        stop = trainer.stop_training = group.any_process(stop)
+    return stop
+
+
 class Callback:
     #: Callbacks run in ascending order (then in the order given).
     order: int = 0
@@ -183,6 +194,10 @@ class EarlyStopping(Callback):
     the measurements since it.
     """
 
+    #: After the callbacks that add keys to the record (SnapshotSelection's ``snapshot_score`` at
+    #: 50, a user's at 0), before Checkpoint, which then saves this epoch's count.
+    order = 60
+
     def __init__(self, monitor: str = "loss_g", *, patience: int = 10, min_delta: float = 0.0, mode: str = "min"):
         if mode not in ("min", "max"):
             raise ValueError(f"mode must be 'min' or 'max', got {mode!r}.")
@@ -199,6 +214,7 @@ class EarlyStopping(Callback):
         elif self.wait_ >= self.patience:
             trainer.stop_training = True
         self._seen = getattr(self, "_restored", False)  # a resumed run's epochs before held it
+        self._keys = None
         self._restored = False
 
     def state_dict(self) -> dict:
@@ -218,6 +234,9 @@ class EarlyStopping(Callback):
         # A misspelt key, said once training is over (a key measured every few epochs is missing
         # from the first ones, so its absence from one record says nothing).
         if not getattr(self, "_seen", True) and getattr(self, "_keys", None) is not None:
+            if any(self.monitor in record for record in trainer.history_):
+                raise KeyError(f"EarlyStopping monitors {self.monitor!r}, which a callback running after it added to "
+                               f"the record; give that callback an order below EarlyStopping's ({self.order}).")
             raise KeyError(f"EarlyStopping monitors {self.monitor!r}, which no epoch recorded (the record holds "
                            f"{self._keys}); it never stopped training.")
 
@@ -301,7 +320,7 @@ class SnapshotSelection(Callback):
 
     def on_epoch_end(self, trainer, record):
         epoch = record["epoch"]
-        last = epoch >= trainer.n_epochs_ or getattr(trainer, "stop_training", False)
+        last = agreed_stop(trainer) or epoch >= trainer.n_epochs_
         if epoch % self.every_ == 0 or last:
             generator = trainer.sampling_generator
             value = float(self.score(generator))
@@ -355,6 +374,5 @@ class Checkpoint(Callback):
         trainer.check_callback_states()
 
     def on_epoch_end(self, trainer, record):
-        if (record["epoch"] % self.every == 0 or record["epoch"] == trainer.n_epochs_
-                or getattr(trainer, "stop_training", False)):
+        if agreed_stop(trainer) or record["epoch"] % self.every == 0 or record["epoch"] == trainer.n_epochs_:
             trainer.save_checkpoint(self.directory, metadata=self.metadata)

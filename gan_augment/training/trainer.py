@@ -207,17 +207,19 @@ def _plain_numbers(value):
     return value
 
 
-def _end_all(callbacks: list, trainer) -> None:
+def _end_all(callbacks: list, trainer, *, failing: bool = False) -> None:
     """Every begun callback's ``on_train_end``, also after one of them raises (a user's callback
     raising there left the progress bar, ended after it, drawing from a thread of its own with
-    ``sys.stdout`` replaced); the first error is raised once all have run."""
+    ``sys.stdout`` replaced); the first error is raised once all have run, unless training is
+    ``failing``: the error that ended it is the one the caller gets (a Ctrl-C or a divergence came
+    back as EarlyStopping's KeyError for a key no epoch had recorded yet)."""
     error = None
     for callback in callbacks:
         try:
             callback.on_train_end(trainer)
         except BaseException as exc:  # a second Ctrl-C during the clean-up too
             error = error or exc
-    if error is not None:
+    if error is not None and not failing:
         raise error
 
 
@@ -410,9 +412,13 @@ class GANTrainer:
                         _check_record(record, callback)
                     # A stop one process decided (its own clock, its own shard's metric) stops them
                     # all: the others waited in the next epoch's first all-reduce until it timed out.
+                    # (Not after each callback: a process may run callbacks of its own, the progress
+                    # bar on the first; SnapshotSelection and Checkpoint agree on it themselves.)
                     self.stop_training = group.any_process(self.stop_training)
-            finally:
-                _end_all(begun, self)
+            except BaseException:
+                _end_all(begun, self, failing=True)
+                raise
+            _end_all(begun, self)
             # After on_train_end, which may have put other weights in the sampling generator
             # (SnapshotSelection), so that it samples at full condition and calibrated.
             self._set_condition_strength(1.0)
