@@ -438,8 +438,8 @@ def _check_augmenter_folds(augmenter, targets: list, y: np.ndarray, splits: list
     from gan_augment.baselines import MixedSMOTE
 
     need = 2
-    min_class_size = augmenter.get_params(deep=False).get("min_class_size") if hasattr(augmenter, "get_params") \
-        else None
+    params = augmenter.get_params(deep=False) if hasattr(augmenter, "get_params") else {}
+    min_class_size = params.get("min_class_size")
     if isinstance(augmenter, AutoAugmenter):
         classes, why = list(np.unique(y)), "AutoAugmenter's inner cross-validation needs 2 rows of every class"
     elif isinstance(augmenter, MixedSMOTE):
@@ -447,7 +447,7 @@ def _check_augmenter_folds(augmenter, targets: list, y: np.ndarray, splits: list
     elif isinstance(min_class_size, numbers.Integral) and not isinstance(min_class_size, bool):
         # The augmenter's own guard, checked on each training fold as its fit will check it (on
         # every class where an InEveryClass adds to all).
-        every = isinstance(augmenter.get_params(deep=False).get("sampling_strategy"), InEveryClass)
+        every = isinstance(params.get("sampling_strategy"), InEveryClass)
         classes, need = (list(np.unique(y)) if every else targets), int(min_class_size)
         why = (f"the augmenter's min_class_size={need} refuses a class to top up with fewer; lower min_class_size "
                "or leave it None")
@@ -479,12 +479,12 @@ def _check_splits(splitter, X: pd.DataFrame, y: np.ndarray) -> list:
     splits = [tuple(_row_numbers(rows, len(y), number, part) for rows, part in zip(fold, ("training", "test")))
               for number, fold in enumerate(splits, start=1)]
     labels = np.unique(y)
+    k = _stratified_folds(splitter)
     for number, (train, test) in enumerate(splits, start=1):
         # A custom splitter (our own are stratified) can leave a class out of a fold: the augmenters
         # and the classifier would not see it, and the fold would score another task.
         for part, rows in (("training", train), ("test", test)):
             missing = np.setdiff1d(labels, y[rows])
-            k = _stratified_folds(splitter)
             n_rows = int(np.sum(y == missing[0])) if len(missing) else 0
             if len(missing) and n_rows < 2:
                 raise DataValidationError(
