@@ -22,7 +22,7 @@ from torch import nn
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from gan_augment.config import TrainingConfig  # noqa: E402
-from gan_augment.training.callbacks import Callback, Checkpoint  # noqa: E402
+from gan_augment.training.callbacks import Callback, Checkpoint, SnapshotSelection  # noqa: E402
 from gan_augment.training.trainer import GANTrainer  # noqa: E402
 
 N_ROWS, N_FEATURES, N_CLASSES, NOISE = 96, 3, 3, 4
@@ -178,6 +178,8 @@ def main(scenario: str, out: str, rank: int, world_size: int, port: int) -> None
         elif scenario == "one_stops":
             # With a Checkpoint too, whose save on stopping is collective: every process must agree first.
             checkpoint = Checkpoint(out_dir / "one_stops", every=10)
+            # A callback of one process's own (a rating on the first, say) needs no other process.
+            train([SnapshotSelection(lambda generator: 0.0, every=1)] if rank == 0 else [], epochs=3)
             result = {"epochs": torch.tensor(train([StopHere(2, rank=1)], epochs=50).epoch_),
                       "checkpointed": torch.tensor(train([StopHere(2, rank=1), checkpoint], epochs=50).epoch_)}
         elif scenario == "killed":

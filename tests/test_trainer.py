@@ -543,6 +543,11 @@ def test_early_stopping_reads_snapshot_selection_s_ratings():
     selection = SnapshotSelection(lambda generator: 1.0, every=2)
     trainer = _trainer(0, epochs=20, callbacks=[stopper, selection]).fit(X, y)
     assert trainer.epoch_ == 4 and [epoch for epoch, _ in selection.scores_][:2] == [2, 4]
+    # The epoch EarlyStopping (running after it) ended training in is rated too, as the last one is.
+    selection = SnapshotSelection(lambda generator: 1.0, every=3)
+    stopper = EarlyStopping("loss_d", patience=1, min_delta=1e9)  # stops after epoch 2
+    trainer = _trainer(0, epochs=20, callbacks=[selection, stopper]).fit(X, y)
+    assert trainer.epoch_ == 2 and selection.scores_ == [(2, 1.0)] and trainer.history_[-1]["snapshot_score"] == 1.0
 
 
 @pytest.mark.parametrize("make, message", [

@@ -23,8 +23,8 @@ from pathlib import Path
 
 def agreed_stop(trainer) -> bool:
     """``trainer.stop_training``, agreed by every process of a distributed run (a stop one of them
-    set is every one's): a callback every process runs reads it so, on every epoch, before acting
-    on it (Checkpoint's save is collective: a save on one process alone waited for the others)."""
+    set is every one's), for a callback every process runs, asked on every epoch: Checkpoint,
+    whose save is collective (a save on one process alone waited for the others)."""
     stop = bool(getattr(trainer, "stop_training", False))
     group = getattr(trainer, "group_", None)
     if group is not None and group.active:
@@ -320,21 +320,29 @@ class SnapshotSelection(Callback):
 
     def on_epoch_end(self, trainer, record):
         epoch = record["epoch"]
-        last = agreed_stop(trainer) or epoch >= trainer.n_epochs_
-        if epoch % self.every_ == 0 or last:
-            generator = trainer.sampling_generator
-            value = float(self.score(generator))
-            record[self.key] = value
-            self.scores_.append((epoch, value))
-            if value < self.best_ - self.min_delta:  # NaN never improves
-                self.best_, self.best_epoch_, self.wait_ = value, epoch, 0
-                self.best_state_ = {name: tensor.detach().clone() for name, tensor in generator.state_dict().items()}
-            else:
-                self.wait_ += 1
-                if self.patience is not None and self.wait_ >= self.patience:
-                    trainer.stop_training = True
+        if epoch % self.every_ == 0 or epoch >= trainer.n_epochs_ or getattr(trainer, "stop_training", False):
+            self._rate(trainer, record)
+
+    def _rate(self, trainer, record) -> None:
+        epoch, generator = record["epoch"], trainer.sampling_generator
+        value = float(self.score(generator))
+        record[self.key] = value
+        self.scores_.append((epoch, value))
+        if value < self.best_ - self.min_delta:  # NaN never improves
+            self.best_, self.best_epoch_, self.wait_ = value, epoch, 0
+            self.best_state_ = {name: tensor.detach().clone() for name, tensor in generator.state_dict().items()}
+        else:
+            self.wait_ += 1
+            if self.patience is not None and self.wait_ >= self.patience:
+                trainer.stop_training = True
 
     def on_train_end(self, trainer):
+        # The epoch a callback running after this one (EarlyStopping), or another process, ended
+        # training in is rated too: its generator is the EMA as training left it. (Not when
+        # training failed or was interrupted: stop_training is then unset.)
+        history = getattr(trainer, "history_", None)
+        if getattr(trainer, "stop_training", False) and history and self.key not in history[-1]:
+            self._rate(trainer, history[-1])
         # Here, after the last checkpoint was written with the EMA as training left it (a resumed
         # run continues from that), and before the trainer readies the sampling generator.
         if self.best_state_ is not None:
