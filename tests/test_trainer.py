@@ -534,6 +534,19 @@ def test_early_stopping_counts_only_the_epochs_that_measured_its_key():
 
     with pytest.raises(KeyboardInterrupt):
         _trainer(0, epochs=4, callbacks=[Interrupt(), EveryOther(), EarlyStopping("val")]).fit(X, y)
+    # Nor is a Ctrl-C in the epoch EarlyStopping stopped in taken for that stop (a rating ran in the clean-up).
+    class InterruptTheStop(Callback):
+        order = 70
+
+        def on_epoch_end(self, trainer, record):
+            if trainer.stop_training:
+                raise KeyboardInterrupt
+
+    selection = SnapshotSelection(lambda generator: 1.0, every=3)
+    with pytest.raises(KeyboardInterrupt):
+        _trainer(0, epochs=4, callbacks=[selection, EarlyStopping("loss_d", patience=1, min_delta=1e9),
+                                         InterruptTheStop()]).fit(X, y)
+    assert selection.scores_ == []
 
 
 def test_early_stopping_reads_snapshot_selection_s_ratings():

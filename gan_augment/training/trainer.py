@@ -416,6 +416,9 @@ class GANTrainer:
                     # bar on the first; SnapshotSelection and Checkpoint agree on it themselves.)
                     self.stop_training = group.any_process(self.stop_training)
             except BaseException:
+                # Not a stop: callbacks that act on one at the end (SnapshotSelection's last rating,
+                # the progress line) must not, when an error or Ctrl-C ends training.
+                self.stop_training = False
                 _end_all(begun, self, failing=True)
                 raise
             _end_all(begun, self)
