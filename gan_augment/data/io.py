@@ -1363,8 +1363,6 @@ def _number_texts(values: pd.Series, places: Optional[int], missing: str = "",
         # Each distinct number written once (synthetic numbers come rounded to the column's decimals,
         # so they repeat); 0.0 and -0.0, which np.unique takes as one, are both written unsigned.
         distinct, inverse = np.unique(np.where(absent, 0.0, numbers), return_inverse=True)
-        spelt = spelt or {}
-
         def text(value: float) -> str:
             written = _plain(value, places) if places is not None else \
                 np.format_float_positional(value, unique=True, trim="0")

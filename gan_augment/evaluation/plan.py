@@ -485,22 +485,21 @@ def _check_splits(splitter, X: pd.DataFrame, y: np.ndarray) -> list:
         # and the classifier would not see it, and the fold would score another task.
         for part, rows in (("training", train), ("test", test)):
             missing = np.setdiff1d(labels, y[rows])
-            n_rows = int(np.sum(y == missing[0])) if len(missing) else 0
-            if len(missing) and n_rows < 2:
+            if not len(missing):
+                continue
+            lacking = f"cv split {number} of {len(splits)} has no row of class {_show(missing[0])} in its {part} part"
+            n_rows = int(np.sum(y == missing[0]))
+            if n_rows < 2:
                 raise DataValidationError(
-                    f"cv split {number} of {len(splits)} has no row of class {_show(missing[0])} in its {part} part: "
-                    "the class has 1 row, and a fold needs one in its training part and one in its test part. "
-                    "Drop the class or collect more rows.")
-            if len(missing) and k is not None and n_rows < k:
+                    f"{lacking}: the class has 1 row, and a fold needs one in its training part and one in its test "
+                    "part. Drop the class or collect more rows.")
+            if k is not None and n_rows < k:
                 raise DataValidationError(
-                    f"cv split {number} of {len(splits)} has no row of class {_show(missing[0])} in its {part} part: "
-                    f"the class has {n_rows} rows, fewer than the splitter's {k} folds, so some test parts go "
-                    f"without it. Lower its n_splits to at most {n_rows}.")
-            if len(missing):
-                raise DataValidationError(
-                    f"cv split {number} of {len(splits)} has no row of class {_show(missing[0])} in its {part} "
-                    f"part ({len(rows)} rows). Every fold must hold every class: use a stratified splitter (e.g. "
-                    "StratifiedKFold or RepeatedStratifiedKFold), or an int cv.")
+                    f"{lacking}: the class has {n_rows} rows, fewer than the splitter's {k} folds, so some test parts "
+                    f"go without it. Lower its n_splits to at most {n_rows}.")
+            raise DataValidationError(
+                f"{lacking} ({len(rows)} rows). Every fold must hold every class: use a stratified splitter (e.g. "
+                "StratifiedKFold or RepeatedStratifiedKFold), or an int cv.")
     return splits
 
 
