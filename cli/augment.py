@@ -262,6 +262,26 @@ def _check_model_fits(augmenter, dataset, data: Path, model_dir: Path) -> None:
             # Height x width, as fit's summary and info give sizes.
             raise CLIError(f"The images of {data} are {height}x{width} px but {model_dir} was fitted on "
                            f"{want_h}x{want_w} px images; fit a model on DATA.", USAGE)
+        _check_pixel_scale(dataset.X, augmenter.encoder_, data, model_dir)
+
+
+def _check_pixel_scale(pixels, codec, data: Path, model_dir: Path) -> None:
+    """Refuse a model whose synthetic images would be written on another scale than the folder's
+    8-bit pixels, as AugmentedDataset refuses such a pair. A uint8 model's values are written as
+    they are (0/1 masks, digits of 0..16 fitted in Python); other dtypes' range is mapped onto 0..255."""
+    import numpy as np
+
+    from gan_augment.data.torch_items import ValueSummary
+
+    fitted = getattr(codec, "value_range_", None)
+    if fitted is None or np.dtype(codec.dtype_) != np.uint8:
+        return
+    values = ValueSummary.of(pixels, fitted)
+    if values is not None and values.on_two_scales(fitted):
+        raise CLIError(f"The images of {data} hold pixel values in [{values.low:g}, {values.high:g}], but {model_dir} "
+                       f"makes uint8 images in [{fitted[0]:g}, {fitted[1]:g}] (the values of the images it was fitted "
+                       "on): real and synthetic images would be written on two scales. Fit a model on DATA (or, in "
+                       "Python, on images scaled to 0..255).", USAGE)
 
 
 def _given(ctx: typer.Context, name: str) -> bool:

@@ -370,6 +370,28 @@ def test_augment_with_a_model_refuses_images_of_another_kind_or_shape(image_fold
     assert not (tmp_path / "out").exists()
 
 
+def test_augment_with_a_uint8_model_of_another_scale_than_the_folder_is_refused(tmp_path, capsys):
+    # A model fitted in Python on uint8 digits of 0..16 wrote its images as they are beside the
+    # folder's 8-bit pixels (0/1 masks beside a 1-bit folder came out all black), where
+    # AugmentedDataset refuses such a pair.
+    from gan_augment import GANAugmenter
+
+    X, y = load_digits(return_X_y=True)
+    keep = np.isin(y, (0, 1))
+    images, labels = X[keep].reshape(-1, 8, 8), np.where(y[keep] == 0, "common", "rare")
+    GANAugmenter(epochs=1, batch_size=32, random_state=0, classes=["rare"]).fit(
+        images.astype(np.uint8), labels).save(tmp_path / "digits16")
+    GANAugmenter(epochs=1, batch_size=32, random_state=0, classes=["rare"]).fit(
+        (images * 255 / 16).astype(np.uint8), labels).save(tmp_path / "digits255")
+    folder = write_digit_folder(tmp_path / "data", X, y, {"common": 0, "rare": 1}, per_class=12)
+    code, _, err = run(capsys, "augment", folder, "--model", tmp_path / "digits16", "--out", tmp_path / "out")
+    assert code == 2 and re.search(r"hold pixel values in \[0, 255\], but .*digits16 makes uint8 images in \[0, 16\]",
+                                   _one_line_error(err)), err
+    assert not (tmp_path / "out").exists()
+    code, _, err = run(capsys, "augment", folder, "--model", tmp_path / "digits255", "--out", tmp_path / "out")
+    assert code == 0, err
+
+
 def test_a_table_beside_the_class_folders_is_named_as_not_read(tmp_path):
     # DATA may also be "a directory holding a table": a folder holding both is read as images, and
     # the summary says which table was not read and how to read it instead.
