@@ -43,6 +43,7 @@ from gan_augment._warnings import recording, say_once, user_stacklevel
 from gan_augment.baselines import (BASELINE_SAMPLERS, baseline_sampler, check_X_y_as_given, named_categorical,
                                    smote_frame, split_columns, unchanged_copies, with_table_categories)
 from gan_augment.classifier import check_estimator_takes
+from gan_augment.data.images import check_not_pil_images
 from gan_augment.data.layout import shape_of
 from gan_augment.kinds import kind_for_input
 from gan_augment.kinds.tabular import check_finite
@@ -185,6 +186,7 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
 
     # ------------------------------------------------------------------ imblearn hooks
     def _check_X_y(self, X, y, accept_sparse=None):
+        check_not_pil_images(X)  # before the advice on image arrays, which a list cannot follow
         if not isinstance(X, pd.DataFrame) and len(shape_of(X)) > 2:
             raise ValueError(
                 f"AutoAugmenter scores its candidates with a classifier of rows, so X must be 2-D; got shape "
@@ -469,9 +471,8 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
                         f"scoring={self.scoring!r} cannot score inner fold {k} ({str(exc).rstrip('.')}): its "
                         f"{len(y_te)} test rows hold {held} of {n_classes} classes. Use fewer inner folds (cv=), "
                         "or a scoring that every fold can give (e.g. 'f1_macro').") from exc
-                fix = ("pass a scorer that names the positive class, e.g. make_scorer(average_precision_score, "
-                       "response_method='predict_proba', pos_label=...)" if n_classes == 2 else
-                       "choose one for several classes, e.g. 'f1_macro' or 'roc_auc_ovr'")
+                fix = (f"pass a scorer that names the positive class, e.g. {_naming_positive_class(scorer, y)}"
+                       if n_classes == 2 else "choose one for several classes, e.g. 'f1_macro' or 'roc_auc_ovr'")
                 raise ValueError(f"scoring={self.scoring!r} cannot score this target ({str(exc).rstrip('.')}); "
                                  f"{fix}.") from exc
             if isinstance(score, np.ndarray) and score.size == 1:
@@ -619,6 +620,20 @@ def _target_counts(y, strategy: dict) -> dict:
     (``{class: rows to add}``) adds to."""
     counts = dict(zip(*np.unique(y, return_counts=True)))
     return {label: int(counts[label]) + n for label, n in strategy.items() if n > 0}
+
+
+def _naming_positive_class(scorer, y) -> str:
+    """A ``make_scorer`` call that scores what ``scorer`` scores (f1, precision, ...: the metric a
+    string names) with the rarer class of the binary target ``y`` as the positive one."""
+    labels, counts = np.unique(y, return_counts=True)
+    rarer = plain_label(labels[np.argmin(counts)])
+    function = getattr(getattr(scorer, "_score_func", None), "__name__", "<lambda>")
+    if function == "<lambda>":  # a scorer of the user's own, whose metric is not named
+        function, method = "f1_score", "predict"
+    else:
+        method = getattr(scorer, "_response_method", "predict")
+    method = "" if method == "predict" else f", response_method={method!r}"
+    return f"make_scorer({function}{method}, pos_label={rarer!r})"
 
 
 def _scaled(plan: dict, amount: float) -> dict:

@@ -806,7 +806,10 @@ def test_a_gan_whose_gate_refuses_a_class_is_left_out_of_the_choice(monkeypatch)
 
 
 @pytest.mark.parametrize("scoring, n_classes, advice", [
-    ("average_precision", 2, r"pos_label=1 is not a valid label.*make_scorer\(average_precision_score"),
+    ("average_precision", 2, r"pos_label=1 is not a valid label.*make_scorer\(average_precision_score, "
+                             r"response_method=.*'predict_proba'.*, pos_label='rare'\)\.$"),
+    # The advice kept the metric of the one that failed: it offered average precision for 'f1'.
+    ("f1", 2, r"pos_label=1 is not a valid label.*make_scorer\(f1_score, pos_label='rare'\)\.$"),
     ("roc_auc", 3, r"multi_class.*'f1_macro' or 'roc_auc_ovr'"),
 ])
 def test_a_scoring_that_cannot_score_the_target_fails_before_any_gan_fit(scoring, n_classes, advice):

@@ -24,6 +24,7 @@ from torch.nn import functional as F
 from gan_augment.data._dtypes import round_to_dtype
 from gan_augment.data.layout import BATCH_LAYOUTS, from_nchw, infer_layout, to_nchw
 from gan_augment.data.tabular import check_not_bfloat16, check_same_shapes
+from gan_augment.data.torch_items import is_pil_image
 from gan_augment.exceptions import DataValidationError
 from gan_augment.models.image import RESOLUTIONS
 
@@ -33,8 +34,30 @@ __all__ = ["LAYOUTS", "ImageCodec", "check_pixels", "infer_layout", "working_res
 LAYOUTS = BATCH_LAYOUTS
 
 
+def check_not_pil_images(X) -> None:
+    """Refuse a list of PIL images, naming what to pass instead: numpy reads one as an array of the
+    values the images store (a palette image's indices, not its colours), and a list comes back
+    from a sampler as nested lists of numbers, the real images too."""
+    if not isinstance(X, (list, tuple)):
+        return
+    first = next((i for i, x in enumerate(X) if is_pil_image(x)), None)
+    if first is None:
+        return
+    odd = next((i for i, x in enumerate(X) if is_pil_image(x) and x.mode not in ("L", "RGB")), None)
+    convert, why = "image", ""
+    if odd is not None:
+        convert = "image.convert('RGB')"
+        why = (f" ('L' for grey images; item {odd} is of mode {X[odd].mode!r}: a palette image's values are "
+               "indices, and 16-bit ones need scaling to 8 bits first)")
+    raise DataValidationError(
+        f"X is a list of PIL images (item {first} is one); this estimator reads images as one array of numbers. "
+        f"Pass np.stack([np.asarray({convert}) for image in X]){why}, or serve the images from a torch Dataset "
+        "through gan_augment.AugmentedDataset, which reads PIL images and makes synthetic ones of the same mode.")
+
+
 def check_pixels(X) -> np.ndarray:
     """``X`` as an array of pixel values: numbers, none of them NaN or infinite (DataValidationError)."""
+    check_not_pil_images(X)
     frame = X if hasattr(X, "columns") else None
     check_not_bfloat16(X)
     try:
