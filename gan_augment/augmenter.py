@@ -578,6 +578,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
     @classmethod
     def load(cls, path, *, device="cpu"):
         """Load a model saved by :meth:`save`. Never unpickles; a GPU-fitted model loads on CPU."""
+        device = resolve_device(device)  # first: a device this machine cannot serve is no fault of the file
         with float32_default():  # its modules built as they were fitted, whatever the caller's default
             return cls._load(path, device=device)
 

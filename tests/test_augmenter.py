@@ -527,6 +527,18 @@ def test_save_load_round_trip(tmp_path, mixed_frame):
     assert all(t.device.type == "cpu" for t in loaded.generator_.state_dict().values())
 
 
+@pytest.mark.parametrize("device, message", [("gpu", "device='gpu' is not a torch device"),
+                                            ("meta", "device='meta' holds no data")])
+def test_loading_onto_a_device_that_cannot_serve_blames_the_device_not_the_file(tmp_path, mixed_frame, device,
+                                                                                  message):
+    # The device's refusal was caught as a damaged model.json ("Restore it from a backup or fit again").
+    X, y = mixed_frame
+    fast(classes=["rare"]).fit(X, y).save(tmp_path / "model")
+    with pytest.raises(ValueError, match=message) as raised:
+        GANAugmenter.load(tmp_path / "model", device=device)
+    assert not isinstance(raised.value, ModelFileError)
+
+
 def test_a_loaded_model_saved_again_keeps_its_metadata_and_a_refit_drops_it(tmp_path, mixed_frame):
     # Saved again (after set_params(label_gate=False), as the gate's warning advises), the model
     # lost the command line's record of its data: `sample` no longer refused to write over it.
