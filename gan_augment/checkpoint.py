@@ -34,7 +34,7 @@ from safetensors.torch import load as load_safetensors
 from safetensors.torch import save_file
 from torch.overrides import TorchFunctionMode
 
-from gan_augment._fs import default_mode, interrupted_swap, recover_swap, staged_directory
+from gan_augment._fs import default_mode, interrupted_swap, recover_swap, refuse_linked_output, staged_directory
 from gan_augment._listing import first_few
 from gan_augment.exceptions import ModelFileError
 
@@ -59,6 +59,7 @@ def save_state(directory, state: dict, *, kind: str, name: str = "model", files:
     another run finishes writing while this one writes: the check is the final rename itself.
     """
     directory = Path(directory)
+    refuse_linked_output(directory, f"{kind.capitalize()} folder")  # before anything is written
     tensors: dict[str, torch.Tensor] = {}
     tree = _split(state, "", tensors)
 
@@ -145,8 +146,10 @@ def read_metadata(directory, *, kind: str, name: str = "model") -> dict:
 def check_state_target(directory, *, kind: str, name: str = "model") -> None:
     """Raise FileExistsError unless a state of ``kind`` may be written to ``directory``: absent,
     empty, or holding only what :func:`save_state` wrote for a state of the same kind (a checkpoint
-    never replaces a saved model, nor the reverse)."""
+    never replaces a saved model, nor the reverse), nor a symbolic link: the state would replace the
+    link with a folder and leave the one it points to as it was."""
     directory = Path(directory)
+    refuse_linked_output(directory, f"{kind.capitalize()} folder")
     here, target = Path.cwd().resolve(), directory.resolve()
     if target == here or target in here.parents:
         # Writing swaps the folder for a new one: the working directory would be deleted under

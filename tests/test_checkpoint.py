@@ -274,6 +274,21 @@ def test_saving_onto_an_existing_file_fails(tmp_path):
     assert (tmp_path / "model").read_text() == "a file"
 
 
+@pytest.mark.parametrize("kind", ["model", "checkpoint"])
+def test_a_symbolic_link_is_refused_as_a_state_folder_and_neither_it_nor_its_folder_changes(tmp_path, kind):
+    # The save replaced the link with a folder of its own and left the one it pointed to as it was
+    # (a later load of that folder gave the old model); checkpoint_dir= likewise, after training.
+    save_state(tmp_path / "store", {"old": torch.zeros(2)}, kind=kind)
+    (tmp_path / "linked").symlink_to(tmp_path / "store")
+    message = rf"{kind.capitalize()} folder .*linked is a symbolic link \(to .*store\); give the folder it points to"
+    with pytest.raises(FileExistsError, match=message):
+        check_state_target(tmp_path / "linked", kind=kind)
+    with pytest.raises(FileExistsError, match=message):
+        save_state(tmp_path / "linked", {"new": torch.ones(2)}, kind=kind)
+    assert (tmp_path / "linked").is_symlink() and set(load_state(tmp_path / "store", kind=kind)) == {"old"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["linked", "store"]
+
+
 def test_overwriting_a_model_directory_replaces_it_fully(tmp_path):
     target = tmp_path / "model"
     save_state(target, {"old": torch.zeros(3), "gone": torch.ones(1)}, kind="model", name="model",

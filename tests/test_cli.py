@@ -1522,6 +1522,12 @@ def test_an_output_through_a_looping_link_is_named_as_such(model_dir, data_csv, 
         code, printed, err = run(capsys, "fit", data_csv, "--epochs", 1, "--out", tmp_path / out, "--force")
         assert code != 0 and f"--out {tmp_path / out} is a symbolic link (to " in err, err
         assert "Training" not in err + printed and (tmp_path / out).is_symlink()
+        # --checkpoint-dir too: the checkpoints went into a new folder in the link's place.
+        code, printed, err = run(capsys, "fit", data_csv, "--epochs", 1, "--checkpoint-dir", tmp_path / out,
+                                 "--out", tmp_path / "m")
+        assert code != 0 and f"Checkpoint folder {tmp_path / out} is a symbolic link (to " in err, err
+        assert "Training" not in err + printed and (tmp_path / out).is_symlink() and not (tmp_path / "m").exists()
+    assert not any((tmp_path / "folder").iterdir())
 
 
 def test_info_of_a_hand_edited_model_json_says_so_in_one_line(model_dir, capsys):

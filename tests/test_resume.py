@@ -396,6 +396,17 @@ def test_a_checkpoint_of_another_number_of_processes_is_refused_as_a_checkpoint_
         GANAugmenter(**{**FAST, "epochs": 1}, checkpoint_dir=tmp_path / "ckpt").fit(X, y)
 
 
+def test_a_checkpoint_dir_that_is_a_symbolic_link_is_refused_before_training(tmp_path):
+    # The checkpoints went into a new folder in the link's place; the folder it named stayed empty.
+    (tmp_path / "scratch").mkdir()
+    (tmp_path / "linked").symlink_to(tmp_path / "scratch")
+    X, y = _data()
+    counter = CountEpochs()
+    with pytest.raises(FileExistsError, match=r"checkpoint_dir: Checkpoint folder .*linked is a symbolic link"):
+        GANAugmenter(**FAST, checkpoint_dir=tmp_path / "linked", callbacks=[counter]).fit(X, y)
+    assert counter.begun == 0 and (tmp_path / "linked").is_symlink() and not any((tmp_path / "scratch").iterdir())
+
+
 def test_a_checkpoint_dir_under_a_file_is_refused_before_training(tmp_path):
     (tmp_path / "blocker").write_text("")
     X, y = _data()
