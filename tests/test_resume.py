@@ -343,6 +343,26 @@ def test_a_callback_state_a_checkpoint_cannot_store_is_refused_before_training(t
     assert counter.epochs == [] and not (tmp_path / "ckpt").exists()
 
 
+class NumpyCount(CountEpochs):
+    """A state whose count becomes a numpy int once training is under way (e.g. np.argmin's)."""
+
+    def state_dict(self):
+        return {"n": np.int64(len(self.epochs)) if self.epochs else 0}
+
+    def load_state_dict(self, state):
+        pass
+
+
+def test_a_callback_state_a_checkpoint_cannot_store_later_in_training_names_the_callback(tmp_path):
+    # Checked when training began only: the first checkpoint failed with JSON's "Object of type
+    # int64 is not JSON serializable", naming no callback.
+    X, y = _data()
+    with pytest.raises(TypeError, match=r"NumpyCount.state_dict\(\)\['n'\] is .*\(int64\), which a checkpoint "
+                                        r"cannot store"):
+        GANAugmenter(**FAST, checkpoint_dir=tmp_path / "ckpt", checkpoint_every=2, callbacks=[NumpyCount()]).fit(X, y)
+    assert not (tmp_path / "ckpt").exists()
+
+
 def test_a_folder_with_other_files_is_refused_before_training(tmp_path):
     X, y = _data()
     folder = tmp_path / "results"

@@ -186,6 +186,13 @@ def _callback_state(callback) -> dict:
     return dict(state)
 
 
+def _checked_callback_state(callback) -> dict:
+    """:func:`_callback_state`, refused, naming the callback, where a checkpoint cannot store it."""
+    state = _callback_state(callback)
+    check_state_values(state, f"{type(callback).__name__}.state_dict()")
+    return state
+
+
 def _check_record(record: dict, callback) -> None:
     """Numpy numbers that ``callback`` wrote into the epoch's record, made the Python numbers a model
     file holds (np.float32(0.5): 0.5); anything else a model file cannot hold, refused now, naming
@@ -471,7 +478,9 @@ class GANTrainer:
             "rng_shared": self.shared_rng_.get_state() if self.shared_rng_ is not None else None,
             # Each process's own stream and augmentation tally (only rank 0's with one process).
             "ranks": local if self.group_.active else None,
-            "callbacks": {key: _callback_state(callback)
+            # Checked again here, not only when training began: a state may take a value a
+            # checkpoint cannot store later (an np.int64 count), and JSON's words name no callback.
+            "callbacks": {key: _checked_callback_state(callback)
                           for key, callback in zip(_callback_keys(self.callbacks), self.callbacks)},
         }
         save_state(directory, state, kind="checkpoint")
@@ -479,10 +488,8 @@ class GANTrainer:
     def check_callback_states(self) -> None:
         """Refuse, naming the callback, a state a checkpoint cannot store (checked when training
         begins: at the first checkpoint, epochs later, the run would be lost)."""
-        from gan_augment.checkpoint import check_state_values
-
         for callback in self.callbacks:
-            check_state_values(_callback_state(callback), f"{type(callback).__name__}.state_dict()")
+            _checked_callback_state(callback)
 
     # ================================================================== internals
     def _local_state(self) -> dict:
