@@ -140,6 +140,14 @@ def _diversity_lines(augmenter, unit: str) -> list[str]:
     return lines
 
 
+def _batch_text(augmenter) -> str:
+    """The batch training ran with, and the one asked for where it differs (at most the rows, a
+    multiple of the discriminator's packing); the one asked for alone for a model saved before
+    the batch run was kept."""
+    asked, ran = augmenter.training_config_.batch_size, getattr(augmenter, "batch_size_", None)
+    return str(asked) if ran is None or ran == asked else f"{ran} ({asked} asked)"
+
+
 def _training_lines(augmenter) -> list[str]:
     history = augmenter.history_
     # An ensemble's members each trained (models saved before they were kept have the first alone).
@@ -159,7 +167,7 @@ def _training_lines(augmenter) -> list[str]:
         # The epochs' own steps: a callback's work between them (early stopping's ratings) is not timed.
         rated = any("snapshot_score" in record for record in history)
         lines.append(f"Training:  {epochs} in {seconds:.1f} s{' of steps (ratings not counted)' if rated else ''}; "
-                     f"loss {training.loss}, batch {training.batch_size}, "
+                     f"loss {training.loss}, batch {_batch_text(augmenter)}, "
                      f"{seeded}" + (f", {threads} thread{'s' if threads != 1 else ''}" if threads else ""))
         finals = [h[-1] for h in members]
 

@@ -270,6 +270,9 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
     n_threads_ : int
         The torch threads the fit ran with (``n_threads`` resolved): the count that reproduces it
         (None for models saved before it was kept).
+    batch_size_ : int
+        The batch training ran with: ``batch_size`` made at most the number of samples and a
+        multiple of ``pac`` (None for models saved before it was kept).
     diversity_ : dict
         ``{class: ClassDiversity}``: after training, 500 synthetic samples of each class are compared
         with its real ones (distinct samples, spread, coverage; :mod:`gan_augment.diversity`). A class
@@ -559,6 +562,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
             "feature_names_in": [str(f) for f in self.feature_names_in_] if hasattr(self, "feature_names_in_") else None,
             "sample_seed": int(self.sample_seed_),
             "n_threads": getattr(self, "n_threads_", None),
+            "batch_size": getattr(self, "batch_size_", None),
             "encoder": self.encoder_.to_dict(),
             "model_config": config_to_dict(self.model_config_),
             "training_config": config_to_dict(self.training_config_),
@@ -641,6 +645,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         if isinstance(augmenter.sample_seed_, bool) or not isinstance(augmenter.sample_seed_, int):
             raise TypeError(f"sample_seed is {augmenter.sample_seed_!r}, not an int")
         augmenter.n_threads_ = state.get("n_threads")  # absent from models saved before it was kept
+        augmenter.batch_size_ = state.get("batch_size")  # likewise
         augmenter.metadata_ = state.get("metadata", {})
         augmenter.kind_ = kind = kind_named(state.get("kind", "tabular"))
         augmenter.encoder_ = kind.codec_from_dict(state["encoder"])
@@ -806,6 +811,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
                                  random_state=member_seeds[1], distributed=group)
             trainer.fit(encoded, torch.from_numpy(y_index), resume_from=resume_from)
             self.member_histories_.append(trainer.history_)
+            self.batch_size_ = trainer.batch_size_  # every member's: the same rows and settings
             members.append(trainer.sampling_generator.eval().requires_grad_(False))
         self.history_ = self.member_histories_[0]
         self.generator_ = members[0] if n_members == 1 else GeneratorEnsemble(members).eval()

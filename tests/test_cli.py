@@ -655,6 +655,11 @@ def test_info_prints_classes_columns_training(model_dir, capsys):
         assert text in out, text
     # --threads auto resolves by the machine and its load: info says what the fit ran with.
     assert re.search(r"Training: .*seed 0, \d+ threads?\n", out)
+    # The batch that trained: 500 asked, at most the rows and a multiple of pac (it said "batch 500").
+    from gan_augment import GANAugmenter
+
+    rows, pac = N_COMMON + N_RARE + N_TINY, GANAugmenter.load(model_dir).model_config_.pac
+    assert rows < 500 and f", batch {rows - rows % pac} (500 asked), " in out, out
     # 'tiny' is too small for the real-vs-real comparison: the table says why it shows nan
     assert "nan: a class of fewer than 20 real rows, too few halves to measure" in " ".join(out.split())
 
