@@ -1570,6 +1570,13 @@ def test_the_report_counts_rule_breaking_rows_and_shows_the_gans_diversity():
     # The GAN's mode-collapse check of the first fold comes along, for the topped-up class only.
     assert report.diversity["class"].tolist() == ["rare"] and report.diversity["n_synthetic"].tolist() == [500]
     assert "Diversity of the GAN's samples" in report.to_markdown()
+    # Also when the GAN is AutoAugmenter's choice: the check and the rules were those of the
+    # AutoAugmenter itself, which has neither (both came back empty).
+    chooses_the_gan = AutoAugmenter(augmenter=GANAugmenter(epochs=2), methods=("gan",), cv=2, random_state=0,
+                                    selection=lambda results: int(np.flatnonzero(results["param_method"] == "gan")[0]))
+    report = evaluate_augmentation(X, y, chooses_the_gan, cv=2, repeats=1, random_state=0, privacy=False)
+    assert report.diversity["class"].tolist() == ["rare"]
+    assert report.rules.set_index(["rule", "method"])["broken"][("any rule", "AutoAugmenter")] == 0.0
 
 
 def test_an_exact_copy_of_a_wide_row_is_at_distance_zero():

@@ -102,9 +102,12 @@ def _run_fold_quietly(plan: EvaluationPlan, index: int, train, test) -> FoldResu
             added[method] = X_fit.iloc[len(X_train):]
             _inspect(plan, fold, method, X_train, y_train, X_fit, y_fit, y_test, probe, seed)
             if method == AUGMENTER and plan.fidelity:
-                fold.image_quality = _kind_quality(fitted, X_train, y_train, X_test, y_test, X_fit, y_fit, seed)
-                fold.rules = _rules_broken(fitted, added)
-                fold.diversity = _diversity(fitted, plan.targets)
+                # AutoAugmenter's rows come from the GAN it fitted where the GAN won (augmenter_),
+                # whose own checks these are; from a sampler without them (None) otherwise.
+                gan = getattr(fitted, "augmenter_", fitted)
+                fold.image_quality = _kind_quality(gan, X_train, y_train, X_test, y_test, X_fit, y_fit, seed)
+                fold.rules = _rules_broken(gan, added)
+                fold.diversity = _diversity(gan, plan.targets)
     return fold
 
 
