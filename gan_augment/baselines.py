@@ -243,10 +243,9 @@ class ClassicOversampler(BaseOverSampler):
         for label, n in to_add.items():
             rows = rng.choice(np.flatnonzero(y == label), size=n, replace=True)
             for row in pixels[rows]:
-                # albumentations works on channel-last float32 or uint8 arrays; the adapter maps
-                # uint16 and bool pixels onto the 0..1 its colour transforms expect of floats.
+                # albumentations works on channel-last float32 or uint8 arrays.
                 image = row.reshape(channels, height, width).transpose(1, 2, 0)
-                work = image if image.dtype in (np.uint8, np.uint16, np.bool_, np.float32) else image.astype(np.float32)
+                work = image if image.dtype in (np.uint8, np.float32) else image.astype(np.float32)
                 out = np.asarray(transform(work))
                 if out.dtype == work.dtype and np.array_equal(out, work):
                     out = image  # a repeat left unmoved is an exact copy, not one rounded to float32

@@ -54,13 +54,14 @@ class AlbumentationsTransform:
     same dtype, or a PIL image of the same mode (a palette image is transformed in its colours and
     comes back RGB, or RGBA where it has transparency). albumentations works on channel-last numpy
     arrays: uint8 in 0..255 or float32, which several of its colour transforms expect in 0..1
-    (geometric ones take any range). 16-bit images (uint16) and masks of bools are given to it as
-    float32 in 0..1, 0..65535 mapped onto it, and mapped back; other images as float32 in their own
-    values. Two ends of a pipeline are kept as albumentations gives them: floats that a transform
-    makes of uint8, uint16 or bool pixels (``Normalize``, ``ToFloat``; of uint16 and bool: values
-    beyond 0..1) come back float32 in the image's array or tensor (a PIL image cannot hold them:
-    that is refused), and the tensor of a pipeline ending in ``ToTensorV2`` comes back as it is,
-    ``(C, H, W)``.
+    (geometric ones take any range). Images of other dtypes (16-bit, int16, masks of bools) are
+    given to it as float32 in their own values and come back in their dtype: fine for geometric
+    transforms, but colour transforms clip those floats to 0..1 (a brightness change of a 16-bit
+    image makes it all 1s), so give such images to them as floats in 0..1 (``image / 65535``).
+    Two ends of a pipeline are kept as albumentations gives them: floats that a transform makes
+    of uint8 pixels (``Normalize``, ``ToFloat``) come back float32 in the image's array or tensor
+    (a PIL image cannot hold them: that is refused), and the tensor of a pipeline ending in
+    ``ToTensorV2`` comes back as it is, ``(C, H, W)``.
 
     In DataLoader workers every worker would otherwise start from the same random state (and,
     without persistent workers, from the same state every epoch): there the pipeline is reseeded
@@ -135,11 +136,11 @@ def _to_hwc(image):
         dtype, device = image.dtype, image.device
         tensor = image.detach().cpu()
         pixels = tensor.float().numpy() if tensor.is_floating_point() else tensor.numpy()
-        array, back, scaled = _hwc_ready(pixels, "chw" if image.ndim == 3 else "hw")
+        array, back = _hwc_ready(pixels, "chw" if image.ndim == 3 else "hw")
 
         def restore(out):
-            if _made_floats(pixels, out, scaled):
-                return torch.from_numpy(back(out, pixels=False).astype(np.float32, copy=False)).to(device=device)
+            if _made_floats(array, out):
+                return torch.from_numpy(back(out)).to(device=device)
             out = back(out)
             if pixels.dtype.kind in "iub":  # a blend of an int16 or bool image
                 out = _rounded_into(out, _limits(pixels.dtype))
@@ -155,10 +156,10 @@ def _to_hwc(image):
             image = image.convert("RGBA" if image.mode == "PA" or image.has_transparency_data else "RGB")
         mode = image.mode
         pixels = np.asarray(image)
-        array, back, scaled = _hwc_ready(pixels, "hw" if pixels.ndim == 2 else "hwc")
+        array, back = _hwc_ready(pixels, "hw" if pixels.ndim == 2 else "hwc")
 
         def restore(out):
-            if _made_floats(pixels, out, scaled):
+            if _made_floats(array, out):
                 raise ValueError(f"A transform made floats of this {mode} PIL image's pixels (Normalize or ToFloat "
                                  "does), which a PIL image cannot hold: end the pipeline with ToTensorV2, or give "
                                  "the images as numpy arrays or tensors.")
@@ -173,11 +174,11 @@ def _to_hwc(image):
         if image.ndim not in (2, 3):
             raise ValueError(f"Image arrays must be (H, W) or (H, W, C); got shape {image.shape}.")
         dtype = image.dtype
-        array, back, scaled = _hwc_ready(image, "hw" if image.ndim == 2 else "hwc")
+        array, back = _hwc_ready(image, "hw" if image.ndim == 2 else "hwc")
 
         def restore(out):
-            if _made_floats(image, out, scaled):
-                return back(out, pixels=False).astype(np.float32, copy=False)
+            if _made_floats(array, out):
+                return back(out)
             out = back(out)
             if dtype.kind in "iub":
                 out = _rounded_into(out, _limits(dtype))
@@ -189,22 +190,11 @@ def _to_hwc(image):
     )
 
 
-#: How far beyond 0..1 the output of an integer image mapped onto 0..1 may lie and still be taken
-#: for pixels (interpolation overshoots a little; ``Normalize`` leaves the range by far).
-_UNIT_SLACK = 0.05
-
-
-def _made_floats(given: np.ndarray, out, scaled) -> bool:
-    """Whether a transform turned the integer pixels it was ``given`` into floats that are no
-    pixels (``Normalize``): rounded back into 0..255, an image normalised around 0 became one of
-    0..3. ``scaled``: the ``(low, span)`` an integer image other than uint8 was mapped onto 0..1
-    by (:func:`_hwc_ready`), whose output is such floats where it leaves 0..1; None otherwise."""
-    out = np.asarray(out)
-    if out.dtype.kind != "f":
-        return False
-    if given.dtype == np.uint8:
-        return True
-    return scaled is not None and out.size > 0 and not (-_UNIT_SLACK <= out.min() and out.max() <= 1 + _UNIT_SLACK)
+def _made_floats(given: np.ndarray, out) -> bool:
+    """Whether a transform turned the uint8 pixels it was ``given`` into floats (``Normalize``):
+    rounded back into 0..255, an image normalised around 0 became one of 0..3. (Any other dtype is
+    given to albumentations as float32 by the adapter itself, and goes back to its own.)"""
+    return given.dtype == np.uint8 and np.asarray(out).dtype.kind == "f"
 
 
 def _limits(dtype: np.dtype):
@@ -222,32 +212,22 @@ def _rounded_into(out: np.ndarray, info) -> np.ndarray:
 
 
 def _hwc_ready(array: np.ndarray, layout: str):
-    """``(hwc, back, scaled)``: an image in item ``layout`` as the channel-last array albumentations
-    takes (uint8 stays uint8, anything else goes float32, the type its transforms accept: uint16
-    and bool mapped from their dtype's range onto the 0..1 its colour transforms expect of floats,
-    ``scaled`` the ``(low, span)`` of that map, else None); and the function that puts
-    albumentations' output back into ``layout`` (and pixels of 0..1 back onto the dtype's range).
-    (Wider integers have no range their pixels fill: an int32 image of 0..4095 is left as it is.)"""
-    scaled = None
-    if array.dtype in (np.uint16, np.bool_):
-        # A brightness change of a 16-bit image clipped its values at 1; a cast back made all 1s.
-        scaled = (0.0, 65535.0 if array.dtype == np.uint16 else 1.0)
-        array = (array.astype(np.float64) / scaled[1]).astype(np.float32)
-    elif array.dtype != np.uint8:
+    """``(hwc, back)``: an image in item ``layout`` as the channel-last array albumentations takes
+    (uint8 stays uint8, anything else goes float32, the type its transforms accept), and the
+    function that puts albumentations' output back into ``layout``."""
+    if array.dtype != np.uint8:
         array = array.astype(np.float32)
     hwc = np.ascontiguousarray(_move(array, layout, "hwc"))
 
-    def back(out, *, pixels: bool = True):
+    def back(out):
         out = np.asarray(out)
-        if scaled is not None and pixels and out.dtype.kind == "f":
-            out = out.astype(np.float64) * scaled[1] + scaled[0]
         if out.ndim == 2:  # a transform that dropped a single channel axis
             out = out[..., None]
         # A transform may add channels (e.g. gray to RGB): a 2-D image can then only come back HWC.
         target = "hwc" if layout == "hw" and out.shape[2] != 1 else layout
         return np.ascontiguousarray(_move(out, "hwc", target))
 
-    return hwc, back, scaled
+    return hwc, back
 
 
 def _move(image, layout: str, target: str):
