@@ -178,7 +178,7 @@ def _augment_from_model(model_dir: Path, data: Path, handler, out: Path, *, targ
         raise CLIError(f"{exc.message} {model_dir} was fitted with the target column {str(model_target)!r}; name "
                        "DATA's target column with --target.", exc.exit_code) from None
     handler.check_augment_job(data, dataset, out, mark_synthetic)
-    _check_model_fits(augmenter, dataset, data, model_dir)
+    _check_model_fits(augmenter, dataset, data, model_dir, from_folder=bool(dataset_info))
     refuse_single_class(dataset)  # the model's plan refused it in scikit-learn's words, with a useless hint
     if classes is not None:  # the classes named, placed as the model places its rows
         placed = isinstance(augmenter.sampling_strategy, planner.InEveryClass)
@@ -228,9 +228,10 @@ def _model_label(label, augmenter):
         return label
 
 
-def _check_model_fits(augmenter, dataset, data: Path, model_dir: Path) -> None:
+def _check_model_fits(augmenter, dataset, data: Path, model_dir: Path, *, from_folder: bool) -> None:
     """DATA's features must be the model's: the same columns in the same order (tables), the same
-    size and channels (images)."""
+    size and channels, and, for a model fitted in Python (not ``from_folder``), pixels on the same
+    scale (images)."""
     import numpy as np
 
     from gan_augment.data.tabular import column_difference
@@ -262,26 +263,30 @@ def _check_model_fits(augmenter, dataset, data: Path, model_dir: Path) -> None:
             # Height x width, as fit's summary and info give sizes.
             raise CLIError(f"The images of {data} are {height}x{width} px but {model_dir} was fitted on "
                            f"{want_h}x{want_w} px images; fit a model on DATA.", USAGE)
-        _check_pixel_scale(dataset.X, augmenter.encoder_, data, model_dir)
+        if not from_folder:
+            _check_pixel_scale(dataset.X, augmenter.encoder_, data, model_dir)
+
+
+#: A uint8 model whose largest value is under this share of the folder's makes no 8-bit pixels.
+_PIXEL_SHARE = 0.1
 
 
 def _check_pixel_scale(pixels, codec, data: Path, model_dir: Path) -> None:
-    """Refuse a model whose synthetic images would be written on another scale than the folder's
-    8-bit pixels, as AugmentedDataset refuses such a pair. A uint8 model's values are written as
-    they are (0/1 masks, digits of 0..16 fitted in Python); other dtypes' range is mapped onto 0..255."""
+    """Refuse a model fitted in Python on uint8 values that are no 8-bit pixels (0/1 masks, digits
+    of 0..16): its values are written as they are, beside the folder's 8-bit pixels (0/1 masks came
+    out black). A model fitted on a folder makes 8-bit pixels whatever its range (a dark folder's);
+    other dtypes' range is mapped onto 0..255 when written."""
     import numpy as np
 
-    from gan_augment.data.torch_items import ValueSummary
-
     fitted = getattr(codec, "value_range_", None)
-    if fitted is None or np.dtype(codec.dtype_) != np.uint8:
+    if fitted is None or np.dtype(codec.dtype_) != np.uint8 or not np.size(pixels):
         return
-    values = ValueSummary.of(pixels, fitted)
-    if values is not None and values.on_two_scales(fitted):
-        raise CLIError(f"The images of {data} hold pixel values in [{values.low:g}, {values.high:g}], but {model_dir} "
-                       f"makes uint8 images in [{fitted[0]:g}, {fitted[1]:g}] (the values of the images it was fitted "
-                       "on): real and synthetic images would be written on two scales. Fit a model on DATA (or, in "
-                       "Python, on images scaled to 0..255).", USAGE)
+    brightest = float(np.max(pixels))
+    if fitted[1] < _PIXEL_SHARE * brightest:
+        raise CLIError(f"{model_dir} was fitted on uint8 values of at most {fitted[1]:g}, which it writes as they "
+                       f"are, but the images of {data} are 8-bit pixels of up to {brightest:g}: real and synthetic "
+                       "images would be on two scales. Fit a model on DATA (or, in Python, on images scaled to "
+                       "0..255).", USAGE)
 
 
 def _given(ctx: typer.Context, name: str) -> bool:

@@ -717,6 +717,28 @@ def _wrap_transform(transform):
     return transform
 
 
+#: Real and synthetic images whose largest magnitudes differ by more than this factor are on two scales.
+_SCALE_FACTOR = 10.0
+#: Base images with more of their values than this outside the fitted range (widened by a tenth of
+#: it each side) are on another scale: Normalize((0.5,), (0.5,)) or mean/std normalisation beside
+#: 0..1 puts the background below 0; unclipped noise of sd 0.2 on 0..1 digits puts a quarter there.
+_OUTSIDE_SHARE = 0.3
+
+
+def _on_two_scales(base, made: tuple) -> bool:
+    """Whether base images (a ValueSummary) are on another scale than the ``(low, high)`` the
+    augmenter makes: largest magnitudes a factor apart (0..1 against 0..255), or many base values
+    outside its range (Normalize's -1..1 beside 0..1: a background of -1 beside one of 0).
+
+    The converse, an augmenter fitted through a normalisation beside a base of 0..1, is not told
+    apart: of the augmenter's images only the range is kept, and one fitted on 0..1 images with a
+    little noise or resizing overshoot spans as much below 0 (tried: it refused such pairs)."""
+    base_size, made_size = max(abs(base.low), abs(base.high)), max(abs(made[0]), abs(made[1]))
+    if min(base_size, made_size) > 0 and max(base_size, made_size) / min(base_size, made_size) > _SCALE_FACTOR:
+        return True
+    return base.outside is not None and base.outside > _OUTSIDE_SHARE
+
+
 def _check_value_scale(values, codec) -> None:
     """Refuse base images on another scale than the augmenter's (0..1 against 0..255): the items
     of one dataset would mix the two, silently. Integer images too: the codec keeps the range it
@@ -724,7 +746,7 @@ def _check_value_scale(values, codec) -> None:
     fitted = getattr(codec, "value_range_", None)
     if values is None or fitted is None:
         return
-    if values.on_two_scales(fitted):
+    if _on_two_scales(values, fitted):
         why = "the range of the images it was fitted on"
         if np.dtype(codec.dtype_) == np.uint8 and tuple(fitted) == (0.0, 255.0):
             why += ", or of any uint8 images for a model saved by an earlier gan-augment; a new fit keeps theirs"

@@ -385,10 +385,21 @@ def test_augment_with_a_uint8_model_of_another_scale_than_the_folder_is_refused(
         (images * 255 / 16).astype(np.uint8), labels).save(tmp_path / "digits255")
     folder = write_digit_folder(tmp_path / "data", X, y, {"common": 0, "rare": 1}, per_class=12)
     code, _, err = run(capsys, "augment", folder, "--model", tmp_path / "digits16", "--out", tmp_path / "out")
-    assert code == 2 and re.search(r"hold pixel values in \[0, 255\], but .*digits16 makes uint8 images in \[0, 16\]",
+    assert code == 2 and re.search(r"digits16 was fitted on uint8 values of at most 16, .* 8-bit pixels of up to 255",
                                    _one_line_error(err)), err
     assert not (tmp_path / "out").exists()
     code, _, err = run(capsys, "augment", folder, "--model", tmp_path / "digits255", "--out", tmp_path / "out")
+    assert code == 0, err
+    # A model fitted on a folder makes 8-bit pixels whatever its range: one of dark images serves a
+    # bright folder (refused as "two scales" for a while).
+    dark = tmp_path / "dark"
+    for file in folder.rglob("*.png"):
+        (dark / file.parent.name).mkdir(parents=True, exist_ok=True)
+        with Image.open(file) as image:
+            Image.fromarray((np.asarray(image) // 16).astype(np.uint8)).save(dark / file.parent.name / file.name)
+    assert main(["fit", str(dark), "--classes", "rare", "--epochs", "1", "--seed", "0", "--out",
+                 str(tmp_path / "dark_model"), "--quiet"]) == 0
+    code, _, err = run(capsys, "augment", folder, "--model", tmp_path / "dark_model", "--out", tmp_path / "out2")
     assert code == 0, err
 
 

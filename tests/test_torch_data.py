@@ -666,8 +666,9 @@ def test_images_on_another_scale_than_the_augmenters_are_refused(digits, fitted)
 ])
 def test_two_scales_are_told_by_magnitude_and_by_values_outside_the_range(base, made, two):
     from gan_augment.data.torch_items import ValueSummary
+    from gan_augment.torch_data import _on_two_scales
 
-    assert ValueSummary(*base).on_two_scales(made) is two
+    assert _on_two_scales(ValueSummary(*base), made) is two
 
 
 def test_integer_images_on_another_scale_than_the_augmenters_are_refused(digits):

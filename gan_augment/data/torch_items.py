@@ -64,14 +64,6 @@ class ItemSpec:
         return f"{kind} of shape {self.shape}"
 
 
-#: Real and synthetic images whose largest magnitudes differ by more than this factor are on two scales.
-_SCALE_FACTOR = 10.0
-#: Base images with more of their values than this outside the fitted range (widened by a tenth of
-#: it each side) are on another scale: Normalize((0.5,), (0.5,)) or mean/std normalisation beside
-#: 0..1 puts the background below 0; unclipped noise of sd 0.2 on 0..1 digits puts a quarter there.
-_OUTSIDE_SHARE = 0.3
-
-
 class ValueSummary(NamedTuple):
     """The smallest and largest value of a base's images, and the share of its values outside a
     fitted range widened by a tenth of its span each side (None without a fitted range)."""
@@ -79,37 +71,6 @@ class ValueSummary(NamedTuple):
     low: float
     high: float
     outside: float | None
-
-    @classmethod
-    def of(cls, values: np.ndarray, fitted_range: tuple | None = None) -> ValueSummary | None:
-        """The summary of the images in ``values`` (None if it holds no value)."""
-        values = np.asarray(values)
-        if not values.size:
-            return None
-        outside = None
-        if fitted_range is not None:
-            low, high = _widened(fitted_range)
-            outside = np.count_nonzero((values < low) | (values > high)) / values.size
-        return cls(float(values.min()), float(values.max()), outside)
-
-    def on_two_scales(self, made: tuple) -> bool:
-        """Whether these images are on another scale than the ``(low, high)`` an augmenter makes:
-        largest magnitudes a factor apart (0..1 against 0..255), or many of these values outside
-        its range (Normalize's -1..1 beside 0..1: a background of -1 beside one of 0).
-
-        The converse, an augmenter fitted through a normalisation beside images of 0..1, is not told
-        apart: of the augmenter's images only the range is kept, and one fitted on 0..1 images with a
-        little noise or resizing overshoot spans as much below 0 (tried: it refused such pairs)."""
-        size, made_size = max(abs(self.low), abs(self.high)), max(abs(made[0]), abs(made[1]))
-        if min(size, made_size) > 0 and max(size, made_size) / min(size, made_size) > _SCALE_FACTOR:
-            return True
-        return self.outside is not None and self.outside > _OUTSIDE_SHARE
-
-
-def _widened(fitted_range: tuple) -> tuple[float, float]:
-    """``fitted_range`` widened by a tenth of its span each side."""
-    margin = (fitted_range[1] - fitted_range[0]) / 10
-    return fitted_range[0] - margin, fitted_range[1] + margin
 
 
 def read_base(base, *, stack: bool, fitted_range: tuple | None = None):
@@ -124,7 +85,8 @@ def read_base(base, *, stack: bool, fitted_range: tuple | None = None):
     low, high = np.inf, -np.inf
     outside = total = 0
     if fitted_range is not None:
-        wide_low, wide_high = _widened(fitted_range)
+        margin = (fitted_range[1] - fitted_range[0]) / 10
+        wide_low, wide_high = fitted_range[0] - margin, fitted_range[1] + margin
     for i in range(n):
         x, label = split_item(base[i], i)
         this = item_spec(x, i)
