@@ -21,6 +21,7 @@ Cost: ``cv`` GAN fits (plus one when the GAN wins), as many estimator fits as ca
 
 from __future__ import annotations
 
+import inspect
 import numbers
 import time
 import warnings
@@ -186,7 +187,7 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
 
     # ------------------------------------------------------------------ imblearn hooks
     def _check_X_y(self, X, y, accept_sparse=None):
-        check_not_pil_images(X)  # before the advice on image arrays, which a list cannot follow
+        check_not_pil_images(X, rows=True)  # before the advice on image arrays, which a list cannot follow
         if not isinstance(X, pd.DataFrame) and len(shape_of(X)) > 2:
             raise ValueError(
                 f"AutoAugmenter scores its candidates with a classifier of rows, so X must be 2-D; got shape "
@@ -627,13 +628,22 @@ def _naming_positive_class(scorer, y) -> str:
     string names) with the rarer class of the binary target ``y`` as the positive one."""
     labels, counts = np.unique(y, return_counts=True)
     rarer = plain_label(labels[np.argmin(counts)])
-    function = getattr(getattr(scorer, "_score_func", None), "__name__", "<lambda>")
+    score_func = getattr(scorer, "_score_func", None)
+    function = getattr(score_func, "__name__", "<lambda>")
     if function == "<lambda>":  # a scorer of the user's own, whose metric is not named
-        function, method = "f1_score", "predict"
-    else:
-        method = getattr(scorer, "_response_method", "predict")
-    method = "" if method == "predict" else f", response_method={method!r}"
-    return f"make_scorer({function}{method}, pos_label={rarer!r})"
+        return f"make_scorer(f1_score, pos_label={rarer!r})"
+    try:
+        defaults = {name: p.default for name, p in inspect.signature(score_func).parameters.items()}
+    except (TypeError, ValueError):  # a callable without a signature to read
+        defaults = {}
+    # What else the scorer was made with: a loss's sign (neg_brier_score: the advice without it
+    # made AutoAugmenter pick the largest loss), fbeta_score's beta.
+    method = getattr(scorer, "_response_method", "predict")
+    settings = [f"response_method={method!r}"] if method != "predict" else []
+    settings += ["greater_is_better=False"] if getattr(scorer, "_sign", 1) < 0 else []
+    settings += [f"{name}={value!r}" for name, value in getattr(scorer, "_kwargs", {}).items()
+                 if name != "pos_label" and not (isinstance(value, str) and defaults.get(name) == value)]
+    return f"make_scorer({', '.join([function, *settings])}, pos_label={rarer!r})"
 
 
 def _scaled(plan: dict, amount: float) -> dict:

@@ -210,7 +210,7 @@ class ClassicOversampler(BaseOverSampler):
         from gan_augment.data.images import check_not_pil_images, check_pixels
         from gan_augment.data.layout import check_image_shape, flattening, shape_of
 
-        check_not_pil_images(X)  # before the advice to flatten, which a list cannot follow
+        check_not_pil_images(X, rows=True)  # before the advice to flatten, which a list cannot follow
         if not isinstance(X, pd.DataFrame) and len(shape_of(X)) != 2:
             found = flattening(shape_of(X))
             how = (f"{found[0]}, with image_shape={found[1]}" if found else

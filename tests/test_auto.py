@@ -1,5 +1,6 @@
 """AutoAugmenter chooses the top-up by inner cross-validation; MixedSMOTE is the SMOTE baseline."""
 
+import re
 import warnings
 
 import numpy as np
@@ -8,7 +9,7 @@ import pytest
 from imblearn.pipeline import make_pipeline
 from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import make_scorer, recall_score
+from sklearn.metrics import fbeta_score, make_scorer, recall_score
 from sklearn.model_selection import (GroupKFold, KFold, RepeatedStratifiedKFold, StratifiedKFold,
                                      StratifiedShuffleSplit)
 
@@ -810,6 +811,10 @@ def test_a_gan_whose_gate_refuses_a_class_is_left_out_of_the_choice(monkeypatch)
                              r"response_method=.*'predict_proba'.*, pos_label='rare'\)\.$"),
     # The advice kept the metric of the one that failed: it offered average precision for 'f1'.
     ("f1", 2, r"pos_label=1 is not a valid label.*make_scorer\(f1_score, pos_label='rare'\)\.$"),
+    # ... with the sign of a loss (without it AutoAugmenter would pick the largest) and its settings.
+    ("neg_brier_score", 2, r".*make_scorer\(brier_score_loss, response_method='predict_proba', greater_is_better=False, "
+                           r"pos_label='rare'\)\.$"),
+    (make_scorer(fbeta_score, beta=2), 2, r".*make_scorer\(fbeta_score, beta=2, pos_label='rare'\)\.$"),
     ("roc_auc", 3, r"multi_class.*'f1_macro' or 'roc_auc_ovr'"),
 ])
 def test_a_scoring_that_cannot_score_the_target_fails_before_any_gan_fit(scoring, n_classes, advice):
@@ -818,7 +823,7 @@ def test_a_scoring_that_cannot_score_the_target_fails_before_any_gan_fit(scoring
     labels = np.array(["common", "rare", "other"])[: n_classes]
     y = labels[np.where(np.arange(len(y)) % 7 == 0, n_classes - 1, y)] if n_classes == 3 else labels[y]
     CountingGAN.fits = 0
-    with pytest.raises(ValueError, match=rf"scoring='{scoring}' cannot score this target \({advice}"):
+    with pytest.raises(ValueError, match=rf"scoring={re.escape(repr(scoring))} cannot score this target \({advice}"):
         AutoAugmenter(augmenter=CountingGAN(**FAST_GAN), scoring=scoring, random_state=0).fit_resample(X, y)
     assert CountingGAN.fits == 0
 

@@ -77,13 +77,13 @@ def test_a_constant_image_set_is_refused_whatever_its_dtype(dtype):
 @pytest.mark.parametrize("mode, advice", [("P", r"image\.convert\('RGB'\).*item 0 is of mode 'P'"),
                                           ("RGB", r"np\.stack\(\[np\.asarray\(image\) for image in X\]\)"),
                                           ("ragged", r"np\.stack\(\[np\.asarray\(image\) for image in X\]\)")])
-@pytest.mark.parametrize("make", ["gan", "translation", "auto", "classic"])
+@pytest.mark.parametrize("make", ["gan", "translation", "auto", "classic", "evaluate"])
 def test_a_list_of_pil_images_is_refused_before_training_saying_what_to_pass(mode, advice, make):
     # numpy read a palette image as its indices, and the sampler gave every image back as nested
     # lists of numbers; images of two sizes were taken for ragged table rows.
     from PIL import Image
 
-    from gan_augment import AutoAugmenter, TranslationAugmenter
+    from gan_augment import AutoAugmenter, TranslationAugmenter, evaluate_augmentation
     from gan_augment.baselines import ClassicOversampler
 
     rgb = np.random.default_rng(0).integers(0, 256, (12, 8, 8, 3), dtype=np.uint8)
@@ -92,10 +92,16 @@ def test_a_list_of_pil_images_is_refused_before_training_saying_what_to_pass(mod
         images = [image.convert("P", palette=Image.Palette.ADAPTIVE, colors=16) for image in images]
     elif mode == "ragged":
         images[5] = images[5].resize((8, 4))
-    sampler = {"gan": GANAugmenter(epochs=1), "translation": TranslationAugmenter(epochs=1),
-               "auto": AutoAugmenter(methods=("random",)), "classic": ClassicOversampler((3, 8, 8))}[make]
-    with pytest.raises(DataValidationError, match=r"X is a list of PIL images \(item 0 is one\).*" + advice):
-        sampler.fit_resample(images, [0] * 8 + [1] * 4)
+    # Those that read images as rows of pixels say how to make them (they refused the stacked array).
+    rows = r".*then images.transpose\(0, 3, 1, 2\).*image_shape=\(C, H, W\)" if make in ("auto", "classic", "evaluate") \
+        else ""
+    with pytest.raises(DataValidationError, match=r"X is a list of PIL images \(item 0 is one\).*" + advice + rows):
+        if make == "evaluate":
+            evaluate_augmentation(images, [0] * 8 + [1] * 4, GANAugmenter(epochs=1), cv=2, repeats=1)
+        else:
+            {"gan": GANAugmenter(epochs=1), "translation": TranslationAugmenter(epochs=1),
+             "auto": AutoAugmenter(methods=("random",)), "classic": ClassicOversampler((3, 8, 8))}[make].fit_resample(
+                images, [0] * 8 + [1] * 4)
 
 
 def test_codec_resizes_to_a_power_of_two_and_back_keeping_range_and_dtype(digits):

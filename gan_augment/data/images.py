@@ -34,10 +34,11 @@ __all__ = ["LAYOUTS", "ImageCodec", "check_pixels", "infer_layout", "working_res
 LAYOUTS = BATCH_LAYOUTS
 
 
-def check_not_pil_images(X) -> None:
+def check_not_pil_images(X, *, rows: bool = False) -> None:
     """Refuse a list of PIL images, naming what to pass instead: numpy reads one as an array of the
     values the images store (a palette image's indices, not its colours), and a list comes back
-    from a sampler as nested lists of numbers, the real images too."""
+    from a sampler as nested lists of numbers, the real images too. ``rows``: the caller reads
+    images as rows of pixels in (C, H, W) order with ``image_shape``, and the advice says so."""
     if not isinstance(X, (list, tuple)):
         return
     first = next((i for i, x in enumerate(X) if is_pil_image(x)), None)
@@ -49,10 +50,14 @@ def check_not_pil_images(X) -> None:
         convert = "image.convert('RGB')"
         why = (f" ('L' for grey images; item {odd} is of mode {X[odd].mode!r}: a palette image's values are "
                "indices, and 16-bit ones need scaling to 8 bits first)")
+    stacked = f"images = np.stack([np.asarray({convert}) for image in X]){why}"
+    how = (f"Make them rows of pixels in (C, H, W) order: {stacked}, then images.transpose(0, 3, 1, 2)"
+           ".reshape(len(images), -1) for colour or images.reshape(len(images), -1) for grey, with "
+           "image_shape=(C, H, W)" if rows else f"Pass {stacked}")
     raise DataValidationError(
         f"X is a list of PIL images (item {first} is one); this estimator reads images as one array of numbers. "
-        f"Pass np.stack([np.asarray({convert}) for image in X]){why}, or serve the images from a torch Dataset "
-        "through gan_augment.AugmentedDataset, which reads PIL images and makes synthetic ones of the same mode.")
+        f"{how}; or serve the images from a torch Dataset through gan_augment.AugmentedDataset, which reads PIL "
+        "images and makes synthetic ones of the same mode.")
 
 
 def check_pixels(X) -> np.ndarray:
