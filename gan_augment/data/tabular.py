@@ -1925,8 +1925,8 @@ def _fit_categorical(series: pd.Series, max_categories: int, *, advise_more: boo
     if other and advise_more:
         warnings.warn(
             f"Column {_name_of(series)!r} has {len(values)} distinct values; the {max_categories} most "
-            f"frequent are modelled one by one and the other {len(other)} share one slot, decoded "
-            "by their observed frequency in each class. Raise max_categories to model them all.",
+            f"frequent are modelled one by one and the other {len(other)} share{'s' if len(other) == 1 else ''} "
+            "one slot, decoded by their observed frequency in each class. Raise max_categories to model them all.",
             UserWarning,
             stacklevel=user_stacklevel(),
         )
