@@ -1577,6 +1577,22 @@ def test_the_report_counts_rule_breaking_rows_and_shows_the_gans_diversity():
     report = evaluate_augmentation(X, y, chooses_the_gan, cv=2, repeats=1, random_state=0, privacy=False)
     assert report.diversity["class"].tolist() == ["rare"]
     assert report.rules.set_index(["rule", "method"])["broken"][("any rule", "AutoAugmenter")] == 0.0
+    assert len(report.histories) == 2 and all(len(history) == 2 for history in report.histories)  # 2 epochs a fold
+
+
+def test_autoaugmenter_over_image_rows_is_evaluated_as_images():
+    # The plan read image_shape off the augmenter only: AutoAugmenter(augmenter=GANAugmenter(image_shape=...)),
+    # as AutoAugmenter advises for images, was evaluated as a table and refused the classic baseline.
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    keep = np.isin(y, (0, 1))
+    X, y = X[keep][:120].astype(np.uint8), np.where(y[keep][:120] == 1, "one", "zero")
+    y[np.flatnonzero(y == "one")[15:]] = "zero"
+    auto = AutoAugmenter(augmenter=GANAugmenter(image_shape=(1, 8, 8), epochs=1), methods=("random",), cv=2)
+    report = evaluate_augmentation(X, y, auto, baselines=("classic",), cv=2, repeats=1, random_state=0,
+                                   privacy=False, fidelity=False)
+    assert list(report.settings["image_shape"]) == [1, 8, 8] and "repeat + classic augmentation" in report.settings["methods"]
 
 
 def test_an_exact_copy_of_a_wide_row_is_at_distance_zero():

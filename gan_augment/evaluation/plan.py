@@ -560,8 +560,13 @@ def _check_baselines(baselines) -> list[str]:
 
 
 def _image_shape(augmenter) -> Optional[tuple]:
-    """The ``(C, H, W)`` of the images the augmenter reads rows as, or None (a table)."""
+    """The ``(C, H, W)`` of the images the augmenter reads rows as (AutoAugmenter: its GAN's), or
+    None (a table)."""
+    from gan_augment.augmenter import GANAugmenter
+
     shape = getattr(augmenter, "image_shape", None)
+    if shape is None and isinstance(getattr(augmenter, "augmenter", None), GANAugmenter):
+        shape = augmenter.augmenter.image_shape
     return None if shape is None else tuple(int(v) for v in shape)
 
 

@@ -102,9 +102,7 @@ def _run_fold_quietly(plan: EvaluationPlan, index: int, train, test) -> FoldResu
             added[method] = X_fit.iloc[len(X_train):]
             _inspect(plan, fold, method, X_train, y_train, X_fit, y_fit, y_test, probe, seed)
             if method == AUGMENTER and plan.fidelity:
-                # AutoAugmenter's rows come from the GAN it fitted where the GAN won (augmenter_),
-                # whose own checks these are; from a sampler without them (None) otherwise.
-                gan = getattr(fitted, "augmenter_", fitted)
+                gan = _fitted_gan(fitted)
                 fold.image_quality = _kind_quality(gan, X_train, y_train, X_test, y_test, X_fit, y_fit, seed)
                 fold.rules = _rules_broken(gan, added)
                 fold.diversity = _diversity(gan, plan.targets)
@@ -165,9 +163,15 @@ def _fit_method(plan: EvaluationPlan, fold: FoldResult, method: str, X_train, y_
     fold.fit_time_s[method] = time.perf_counter() - started
     predicted = model.predict(X_test)
     fold.scores[method], fold.class_scores[method] = _score(plan, model, X_test, y_test, predicted)
-    if method == AUGMENTER and fitted is not None and hasattr(fitted, "history_"):
-        fold.history = [dict(record) for record in fitted.history_]
+    if method == AUGMENTER and hasattr(_fitted_gan(fitted), "history_"):
+        fold.history = [dict(record) for record in _fitted_gan(fitted).history_]
     return X_fit, y_fit, fitted
+
+
+def _fitted_gan(fitted):
+    """The fitted GAN whose checks and history the report shows: the augmenter itself, or
+    AutoAugmenter's where the GAN won (``augmenter_``; None where another sampler did)."""
+    return getattr(fitted, "augmenter_", fitted)
 
 
 def _privacy_probe(X_train, X_test, categorical=()):
