@@ -113,6 +113,13 @@ _RECORD_TYPES = {"source": str, "source_resolved": str, "created": str, "n_rows"
                  "target_dtype": (str, dict)}
 
 
+def fitted_by_command_line(dataset: dict) -> bool:
+    """Whether the model's record (as :func:`load_model` gives it) is one that ``fit`` wrote, which
+    names its source, its row count and when, not a record of the user's own of the same name
+    (``metadata={"dataset": {"source": ...}}`` from Python)."""
+    return all(key in dataset for key in ("source", "created", "n_rows"))
+
+
 def _is_command_line_record(dataset) -> bool:
     return isinstance(dataset, dict) and "source" in dataset and all(
         _of_type(dataset[key], kind) for key, kind in _RECORD_TYPES.items() if key in dataset)

@@ -159,7 +159,8 @@ def _augment_from_model(model_dir: Path, data: Path, handler, out: Path, *, targ
     from gan_augment import planner
     from gan_augment.exceptions import ModelFileError
 
-    from ._model_dir import check_model_kind, check_outside_model, fitted_na_values, load_model, model_plan
+    from ._model_dir import (check_model_kind, check_outside_model, fitted_by_command_line, fitted_na_values, load_model,
+                             model_plan)
 
     with errors(DATA, ModelFileError):
         augmenter, dataset_info = load_model(model_dir)
@@ -178,7 +179,7 @@ def _augment_from_model(model_dir: Path, data: Path, handler, out: Path, *, targ
         raise CLIError(f"{exc.message} {model_dir} was fitted with the target column {str(model_target)!r}; name "
                        "DATA's target column with --target.", exc.exit_code) from None
     handler.check_augment_job(data, dataset, out, mark_synthetic)
-    _check_model_fits(augmenter, dataset, data, model_dir, from_folder=bool(dataset_info))
+    _check_model_fits(augmenter, dataset, data, model_dir, from_folder=fitted_by_command_line(dataset_info))
     refuse_single_class(dataset)  # the model's plan refused it in scikit-learn's words, with a useless hint
     if classes is not None:  # the classes named, placed as the model places its rows
         placed = isinstance(augmenter.sampling_strategy, planner.InEveryClass)

@@ -379,8 +379,8 @@ def test_augment_with_a_uint8_model_of_another_scale_than_the_folder_is_refused(
     X, y = load_digits(return_X_y=True)
     keep = np.isin(y, (0, 1))
     images, labels = X[keep].reshape(-1, 8, 8), np.where(y[keep] == 0, "common", "rare")
-    GANAugmenter(epochs=1, batch_size=32, random_state=0, classes=["rare"]).fit(
-        images.astype(np.uint8), labels).save(tmp_path / "digits16")
+    GANAugmenter(epochs=1, batch_size=32, random_state=0, classes=["rare"]).fit(  # a record of the user's own
+        images.astype(np.uint8), labels).save(tmp_path / "digits16", metadata={"dataset": {"source": "digits"}})
     GANAugmenter(epochs=1, batch_size=32, random_state=0, classes=["rare"]).fit(
         (images * 255 / 16).astype(np.uint8), labels).save(tmp_path / "digits255")
     folder = write_digit_folder(tmp_path / "data", X, y, {"common": 0, "rare": 1}, per_class=12)
