@@ -21,6 +21,7 @@ Cost: ``cv`` GAN fits (plus one when the GAN wins), as many estimator fits as ca
 
 from __future__ import annotations
 
+import functools
 import inspect
 import numbers
 import time
@@ -460,7 +461,7 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
             except AttributeError as exc:  # e.g. a scoring on probabilities of an estimator without them
                 if method != "none":
                     raise
-                raise ValueError(f"scoring={self.scoring!r} needs what the estimator does not give "
+                raise ValueError(f"scoring={_shown(self.scoring)} needs what the estimator does not give "
                                  f"({str(exc).rstrip('.')}); choose a scoring on its predictions, e.g. 'f1_macro', "
                                  "or an estimator with predict_proba.") from exc
             except ValueError as exc:
@@ -469,25 +470,25 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
                 held, n_classes = len(np.unique(y_te)), len(np.unique(y))
                 if held < n_classes:  # e.g. roc_auc_ovr, log loss: they need every class among the test rows
                     raise ValueError(
-                        f"scoring={self.scoring!r} cannot score inner fold {k} ({str(exc).rstrip('.')}): its "
+                        f"scoring={_shown(self.scoring)} cannot score inner fold {k} ({str(exc).rstrip('.')}): its "
                         f"{len(y_te)} test rows hold {held} of {n_classes} classes. Use fewer inner folds (cv=), "
                         "or a scoring that every fold can give (e.g. 'f1_macro').") from exc
                 fix = (f"pass a scorer that names the positive class, e.g. {_naming_positive_class(scorer, y)}"
                        if n_classes == 2 else "choose one for several classes, e.g. 'f1_macro' or 'roc_auc_ovr'")
-                raise ValueError(f"scoring={self.scoring!r} cannot score this target ({str(exc).rstrip('.')}); "
+                raise ValueError(f"scoring={_shown(self.scoring)} cannot score this target ({str(exc).rstrip('.')}); "
                                  f"{fix}.") from exc
             if isinstance(score, np.ndarray) and score.size == 1:
                 score = score.item()  # a 0-d array is one number, as scikit-learn's cross-validation takes it
             if isinstance(score, (str, bytes)) or not isinstance(score, numbers.Real):
                 # A dict of several metrics, an array: AutoAugmenter picks by one number.
-                raise ValueError(f"scoring={self.scoring!r} returned {score!r}; it must return one number, the score "
+                raise ValueError(f"scoring={_shown(self.scoring)} returned {score!r}; it must return one number, the score "
                                  "AutoAugmenter chooses by (for several metrics, choose one).")
             scores[i] = score
             if method == "none" and not np.isfinite(scores[i]):
                 # NaN marks a candidate that could not be made (a GAN its gate refused); a scoring
                 # that cannot score a fold at all would make every mean NaN and "none" win by default.
                 raise ValueError(
-                    f"scoring={self.scoring!r} gives no score ({scores[i]}) on inner fold {k} even without a "
+                    f"scoring={_shown(self.scoring)} gives no score ({scores[i]}) on inner fold {k} even without a "
                     f"top-up: its {len(y_te)} test rows hold {len(np.unique(y_te))} of {len(np.unique(y))} classes. "
                     "Use fewer inner folds (cv=), or a scoring that every fold can give (e.g. 'f1_macro').")
         return scores, times
@@ -628,22 +629,41 @@ def _naming_positive_class(scorer, y) -> str:
     string names) with the rarer class of the binary target ``y`` as the positive one."""
     labels, counts = np.unique(y, return_counts=True)
     rarer = plain_label(labels[np.argmin(counts)])
-    score_func = getattr(scorer, "_score_func", None)
-    function = getattr(score_func, "__name__", "<lambda>")
-    if function == "<lambda>":  # a scorer of the user's own, whose metric is not named
-        return f"make_scorer(f1_score, pos_label={rarer!r})"
+    score_func, kwargs = getattr(scorer, "_score_func", None), dict(getattr(scorer, "_kwargs", {}))
+    if isinstance(score_func, functools.partial):  # make_scorer(partial(fbeta_score, beta=3))
+        score_func, kwargs = score_func.func, {**score_func.keywords, **kwargs}
     try:
-        defaults = {name: p.default for name, p in inspect.signature(score_func).parameters.items()}
-    except (TypeError, ValueError):  # a callable without a signature to read
-        defaults = {}
+        parameters = inspect.signature(score_func).parameters
+    except (TypeError, ValueError):  # no callable, or one without a signature to read
+        parameters = {}
+    takes_pos_label = "pos_label" in parameters or any(p.kind is p.VAR_KEYWORD for p in parameters.values())
+    function = getattr(score_func, "__name__", "<lambda>")
+    if function == "<lambda>" or not takes_pos_label:
+        # A metric of the user's own: a lambda has no name to write, and one without pos_label would fail.
+        return f"your metric with pos_label={rarer!r} as its positive class"
     # What else the scorer was made with: a loss's sign (neg_brier_score: the advice without it
     # made AutoAugmenter pick the largest loss), fbeta_score's beta.
     method = getattr(scorer, "_response_method", "predict")
     settings = [f"response_method={method!r}"] if method != "predict" else []
     settings += ["greater_is_better=False"] if getattr(scorer, "_sign", 1) < 0 else []
-    settings += [f"{name}={value!r}" for name, value in getattr(scorer, "_kwargs", {}).items()
-                 if name != "pos_label" and not (isinstance(value, str) and defaults.get(name) == value)]
+    settings += [f"{name}={_as_code(value)}" for name, value in kwargs.items()
+                 if name != "pos_label" and not (isinstance(value, str) and parameters.get(name) is not None
+                                                 and parameters[name].default == value)]
     return f"make_scorer({', '.join([function, *settings])}, pos_label={rarer!r})"
+
+
+def _as_code(value) -> str:
+    """``value`` as Python that builds it again (an array as the list it holds)."""
+    return repr(value.tolist() if isinstance(value, np.ndarray) else value)
+
+
+def _shown(scoring) -> str:
+    """``scoring`` as messages show it: its repr, or its type where that fails (scikit-learn's
+    scorer of a callable instance has none)."""
+    try:
+        return repr(scoring)
+    except Exception:  # noqa: BLE001 - any failure of a user's object to describe itself
+        return f"<{type(scoring).__name__}>"
 
 
 def _scaled(plan: dict, amount: float) -> dict:

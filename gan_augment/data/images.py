@@ -44,12 +44,20 @@ def check_not_pil_images(X, *, rows: bool = False) -> None:
     first = next((i for i, x in enumerate(X) if is_pil_image(x)), None)
     if first is None:
         return
-    odd = next((i for i, x in enumerate(X) if is_pil_image(x) and x.mode not in ("L", "RGB")), None)
+    first_of_mode = {}
+    for i, x in enumerate(X):
+        if is_pil_image(x):
+            first_of_mode.setdefault(x.mode, i)
+    odd = next((i for mode, i in first_of_mode.items() if mode not in ("L", "RGB")), None)
     convert, why = "image", ""
     if odd is not None:
         convert = "image.convert('RGB')"
         why = (f" ('L' for grey images; item {odd} is of mode {X[odd].mode!r}: a palette image's values are "
                "indices, and 16-bit ones need scaling to 8 bits first)")
+    elif len(first_of_mode) > 1:  # grey beside colour: np.stack needs one shape
+        convert = "image.convert('RGB')"
+        why = (f" (item {first_of_mode['L']} is grey, item {first_of_mode['RGB']} colour: one mode for all, 'L' "
+               "for grey)")
     stacked = f"images = np.stack([np.asarray({convert}) for image in X]){why}"
     how = (f"Make them rows of pixels in (C, H, W) order: {stacked}, then images.transpose(0, 3, 1, 2)"
            ".reshape(len(images), -1) for colour or images.reshape(len(images), -1) for grey, with "
