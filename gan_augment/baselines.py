@@ -186,9 +186,11 @@ class ClassicOversampler(BaseOverSampler):
     sampling_strategy : as in imbalanced-learn
     augmentation : albumentations transform, list of transforms, Compose, or None
         The augmentation of each repeat; None: :func:`classic_transforms`. Needs albumentations
-        (``pip install "gan-augment[albumentations]"``). (Not named ``transform``: imbalanced-learn's
-        Pipeline takes a step with a ``transform`` attribute beside ``fit_resample`` for an invalid
-        step, and refuses it.)
+        (``pip install "gan-augment[albumentations]"``). Colour transforms expect pixels of uint8 or
+        floats in 0..1: other images (16-bit) suit geometric ones only (see
+        ``AlbumentationsTransform``). (Not named ``transform``: imbalanced-learn's Pipeline takes a
+        step with a ``transform`` attribute beside ``fit_resample`` for an invalid step, and
+        refuses it.)
     random_state : int, RandomState instance or None
         Seeds which images are repeated and how each is moved.
     """
