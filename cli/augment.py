@@ -159,8 +159,8 @@ def _augment_from_model(model_dir: Path, data: Path, handler, out: Path, *, targ
     from gan_augment import planner
     from gan_augment.exceptions import ModelFileError
 
-    from ._model_dir import (check_model_kind, check_outside_model, fitted_by_command_line, fitted_na_values, load_model,
-                             model_plan)
+    from ._model_dir import (check_model_kind, check_outside_model, fitted_by_command_line, fitted_na_values,
+                             load_model, model_plan)
 
     with errors(DATA, ModelFileError):
         augmenter, dataset_info = load_model(model_dir)

@@ -481,8 +481,8 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
                 score = score.item()  # a 0-d array is one number, as scikit-learn's cross-validation takes it
             if isinstance(score, (str, bytes)) or not isinstance(score, numbers.Real):
                 # A dict of several metrics, an array: AutoAugmenter picks by one number.
-                raise ValueError(f"scoring={_shown(self.scoring)} returned {score!r}; it must return one number, the score "
-                                 "AutoAugmenter chooses by (for several metrics, choose one).")
+                raise ValueError(f"scoring={_shown(self.scoring)} returned {score!r}; it must return one number, the "
+                                 "score AutoAugmenter chooses by (for several metrics, choose one).")
             scores[i] = score
             if method == "none" and not np.isfinite(scores[i]):
                 # NaN marks a candidate that could not be made (a GAN its gate refused); a scoring

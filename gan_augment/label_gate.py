@@ -35,10 +35,10 @@ ACCEPTANCE_SAMPLES = 500
 #: arbitrary boundary: on a table whose rare class repeated two other classes' rows, the judge took
 #: 0% of its real rows for it, yet kept 52% of its synthetic ones, every one a combination of values
 #: the class never had. The gate does not serve such a class. No class of the benchmarks' tables
-#: came near (the lowest, large overlapping classes of yeast and winequality-red: 53%). The recall
-#: is that of the judge's own training rows, which it learns by heart for small classes: on rows it
-#: did not see it misses most of some (benchmarks/GATE_RECALL.md), yet a check on those changed no
-#: score on average, so it is not made.
+#: came near (the lowest in any fit: 48%, yeast's large overlapping CYT). The recall is that of the
+#: judge's own training rows, which it learns by heart for small classes: on rows it did not see it
+#: misses most of some (benchmarks/GATE_RECALL.md), yet a check on those changed no score on
+#: average, so it is not made.
 MIN_REAL_RECALL = 0.25
 #: Real samples per class (its first) on which the judge's recall of the class is measured.
 REAL_RECALL_SAMPLES = 1000

@@ -41,13 +41,13 @@ def check_not_pil_images(X, *, rows: bool = False) -> None:
     images as rows of pixels in (C, H, W) order with ``image_shape``, and the advice says so."""
     if not isinstance(X, (list, tuple)):
         return
-    first = next((i for i, x in enumerate(X) if is_pil_image(x)), None)
-    if first is None:
-        return
     first_of_mode = {}
     for i, x in enumerate(X):
         if is_pil_image(x):
             first_of_mode.setdefault(x.mode, i)
+    if not first_of_mode:
+        return
+    first = min(first_of_mode.values())
     odd = next((i for mode, i in first_of_mode.items() if mode not in ("L", "RGB")), None)
     convert, why = "image", ""
     if odd is not None:

@@ -163,8 +163,9 @@ def _fit_method(plan: EvaluationPlan, fold: FoldResult, method: str, X_train, y_
     fold.fit_time_s[method] = time.perf_counter() - started
     predicted = model.predict(X_test)
     fold.scores[method], fold.class_scores[method] = _score(plan, model, X_test, y_test, predicted)
-    if method == AUGMENTER and hasattr(_fitted_gan(fitted), "history_"):
-        fold.history = [dict(record) for record in _fitted_gan(fitted).history_]
+    history = getattr(_fitted_gan(fitted), "history_", None) if method == AUGMENTER else None
+    if history is not None:
+        fold.history = [dict(record) for record in history]
     return X_fit, y_fit, fitted
 
 
