@@ -197,14 +197,18 @@ class TrainingConfig:
             value = getattr(self, name)
             if not (isinstance(value, numbers.Real) and value > 0 and math.isfinite(value)):
                 raise ValueError(f"{name} must be a positive finite number, got {value!r}.")
-        for name in ("gp_weight", "r1_gamma", "mode_seeking_weight"):
+        if not (isinstance(self.betas, tuple) and len(self.betas) == 2
+                and all(_is_real(b) and 0.0 <= b < 1.0 for b in self.betas)):
+            raise ValueError(f"betas must be two numbers in [0, 1) (Adam's and RMSprop's momentum terms), got "
+                             f"{self.betas!r}.")
+        for name in ("gp_weight", "r1_gamma", "mode_seeking_weight", "weight_decay"):
             value = getattr(self, name)
             if not (isinstance(value, numbers.Real) and value >= 0 and math.isfinite(value)):
                 raise ValueError(f"{name} must be a finite number >= 0, got {value!r}.")
         # clamp_(-c, c) with c < 0 set every weight to one value, and a NaN c every weight to NaN.
         if not (isinstance(self.clip_value, numbers.Real) and self.clip_value > 0 and math.isfinite(self.clip_value)):
             raise ValueError(f"clip_value must be a positive finite number, got {self.clip_value!r}.")
-        if self.ema_decay is not None and not 0.0 <= self.ema_decay < 1.0:
+        if self.ema_decay is not None and not (_is_real(self.ema_decay) and 0.0 <= self.ema_decay < 1.0):
             raise ValueError(f"ema_decay must be in [0, 1) or None, got {self.ema_decay!r}.")
         _check_positive_int("target_steps", self.target_steps)
         from gan_augment.diffaug import parse_policy
@@ -337,13 +341,23 @@ def _as_python_numbers(config) -> None:
     """Store numpy scalars (``np.int64(25)`` from ``np.arange`` or a ParameterGrid) as the Python
     numbers they are, in tuples too: a config is written to JSON in checkpoints and model files,
     which have no numpy types (a checkpointed fit failed at its first checkpoint)."""
+    def plain(value):
+        # A 0-d array too (np.array(0.99)): it passed the checks, then failed the first checkpoint.
+        return value.item() if isinstance(value, np.generic) or (isinstance(value, np.ndarray) and value.ndim == 0) \
+            else value
+
     for field in fields(config):
-        value = getattr(config, field.name)
-        if isinstance(value, np.generic):
-            value = value.item()
-        elif isinstance(value, tuple):
-            value = tuple(v.item() if isinstance(v, np.generic) else v for v in value)
+        value = plain(getattr(config, field.name))
+        if isinstance(value, (tuple, list)):
+            # A list as a tuple: a config read back from a file holds tuples, and a list of betas
+            # made every resume "a different training configuration".
+            value = tuple(plain(v) for v in value)
         object.__setattr__(config, field.name, value)  # frozen dataclasses: set once, here
+
+
+def _is_real(value) -> bool:
+    """A real number (not a bool, which Python counts as one)."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
 def check_layer_widths(name: str, dims) -> None:

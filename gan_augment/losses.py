@@ -219,6 +219,8 @@ def _weight_clipping(clip_value: float) -> AfterStep:
     def clip(discriminator):
         for module in discriminator.modules():
             for name, param in module.named_parameters(recurse=False):
+                if not param.requires_grad:  # frozen by the caller (the trainer trains the rest)
+                    continue
                 bound = clip_value / abs(getattr(module, f"{name}_gain", 1.0))
                 param.clamp_(-bound, bound)
 

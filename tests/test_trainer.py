@@ -233,6 +233,24 @@ def test_wasserstein_clips_the_critic_weights():
     assert (weights.abs() == 0.02).any()  # the clip was active, not vacuous
 
 
+@pytest.mark.parametrize("loss", ["hinge", "wasserstein"])
+def test_parameters_the_caller_froze_in_the_critic_stay_frozen_and_unchanged(loss):
+    # The steps switched requires_grad on for the whole critic: a frozen (pretrained) layer was
+    # trained, and weight clipping clamped it.
+    X, y = _table()
+    trainer = _trainer(0, epochs=2, loss=loss, lr_d=0.05)
+    frozen = next(trainer.discriminator.parameters())
+    frozen.requires_grad_(False)
+    before = frozen.detach().clone()
+    trainer.fit(X, y)
+    assert not frozen.requires_grad and torch.equal(frozen, before)
+    others = [p for p in trainer.discriminator.parameters() if p is not frozen]
+    assert all(p.requires_grad for p in others)
+    # ... and the others trained as before: the same run without freezing moves them too.
+    reference = _trainer(0, epochs=2, loss=loss, lr_d=0.05).fit(X, y)
+    assert not torch.equal(list(reference.discriminator.parameters())[0], before)
+
+
 @pytest.mark.parametrize("schedule", ["linear", "cosine"])
 def test_lr_schedule_changes_the_learning_rate_per_epoch(schedule):
     X, y = _table()
@@ -274,6 +292,49 @@ def test_fit_refuses_inconsistent_inputs():
         _trainer(0).fit(X, y + 1)
 
 
+@pytest.mark.parametrize("change, message", [
+    # Fractions were cast to classes (0.5 trained as 0, 1.5 as 1), NaN too.
+    (lambda X, y: (X, y.float() + 0.5), r"y must hold whole class indices 0..K-1; .*\(e\.g\. 0\.5\)"),
+    (lambda X, y: (X, torch.where(y == 1, float("nan"), y.float())), r"whole class indices.*nan"),
+    (lambda X, y: (X, torch.nn.functional.one_hot(y)), r"one class index per row \(1-D\); got shape \(120, 2\)"),
+    # A NaN in X trained an epoch and was reported as a divergence of the learning rates.
+    (lambda X, y: (X.index_put((torch.tensor([3]), torch.tensor([1])), torch.tensor(float("nan"))), y),
+     r"X holds 1 NaN or infinite values"),
+])
+def test_labels_that_are_no_class_indices_and_rows_that_are_not_finite_are_refused_before_training(change, message):
+    X, y = _table()
+    begun = []
+    watcher = Callback()
+    watcher.on_train_begin = lambda trainer: begun.append(True)
+    with pytest.raises(ValueError, match=message):
+        _trainer(0, callbacks=[watcher]).fit(*change(X, y))
+    assert not begun
+    assert _trainer(0, epochs=1).fit(X, y.float()).epoch_ == 1  # whole numbers as floats are class indices
+
+
+def test_what_the_trainer_reads_off_its_modules_and_config_is_checked_before_training():
+    X, y = _table()
+    generator, discriminator = _modules()
+    generator.noise_dim = 8.0  # (torch.randn's own TypeError, inside the first step)
+    with pytest.raises(ValueError, match=r"The generator must expose noise_dim, a whole number >= 1; "
+                                         r"TabularGenerator.noise_dim is 8.0"):
+        GANTrainer(generator, discriminator, TrainingConfig(epochs=1), device="cpu").fit(X, y)
+    generator, discriminator = _modules()
+    discriminator.pac = 0
+    with pytest.raises(ValueError, match=r"discriminator must expose pac.* is 0"):
+        GANTrainer(generator, discriminator, TrainingConfig(epochs=1), device="cpu").fit(X, y)
+    with pytest.raises(ValueError, match=r"augment='translation'\) augments images \(N, C, H, W\); X has shape "
+                                         r"\(120, 7\)"):
+        _trainer(0, augment="translation").fit(X, y)
+
+
+def test_fit_puts_no_gradient_into_the_callers_rows():
+    X, y = _table()
+    X.requires_grad_(True)
+    _trainer(0, epochs=1).fit(X, y)
+    assert X.grad is None
+
+
 # ============================================================================ class balance
 def test_labels_are_drawn_class_balanced_and_real_rows_match_their_label():
     X, y = _table(counts=(380, 20))  # 95 % / 5 %
@@ -310,6 +371,21 @@ def test_generate_is_label_exact_and_costs_one_call_per_chunk():
     assert out.shape[0] == 2 * _SAMPLE_CHUNK + 5
     assert [len(c) for c in generator.calls] == [_SAMPLE_CHUNK, _SAMPLE_CHUNK, 5]
     assert all(bool((c == 1).all()) for c in generator.calls)
+
+
+@pytest.mark.parametrize("n, class_index, seed, error, message", [
+    (3, 1.5, 1, ValueError, "class_index must be a whole number >= 0, got 1.5"),  # was class 1's rows
+    (3, 0, 2**32 + 5, ValueError, r"seed must be an int in \[0, 2\*\*32\)"),  # was seed 5's rows
+    (3, 0, 1.7, TypeError, "seed must be"),
+    (3, 0, None, TypeError, "seed must be a whole number"),
+    (-1, 0, 0, ValueError, "n must be a whole number >= 0, got -1"),
+])
+def test_sampling_refuses_what_it_would_read_as_something_else(n, class_index, seed, error, message):
+    X, y = _table()
+    trainer = _trainer(0, epochs=1).fit(X, y)
+    with pytest.raises(error, match=message):
+        trainer.sample(n, class_index, seed=seed)
+    assert torch.equal(trainer.sample(3, np.int64(1), seed=np.int64(4)), trainer.sample(3, 1, seed=4))
 
 
 def test_generate_zero_rows_and_bad_class():
@@ -440,6 +516,31 @@ def test_penalty_fraction_computes_the_penalty_on_the_first_packs_of_each_critic
 def test_penalty_fraction_outside_zero_one_is_refused(bad):
     with pytest.raises(ValueError, match="penalty_fraction must be a number in \\(0, 1\\]"):
         TrainingConfig(penalty_fraction=bad)
+
+
+@pytest.mark.parametrize("setting, message", [
+    # Accepted, then torch's "Invalid beta parameter" at fit (or silently unused by SGD).
+    ({"betas": (2.0, 0.9)}, r"betas must be two numbers in \[0, 1\)"),
+    ({"betas": (0.5,)}, r"betas must be two numbers"),
+    ({"betas": "ab"}, r"betas must be two numbers"),
+    ({"weight_decay": -1.0}, r"weight_decay must be a finite number >= 0"),
+    ({"weight_decay": float("nan")}, r"weight_decay must be a finite number >= 0"),
+    ({"ema_decay": "0.9"}, r"ema_decay must be in \[0, 1\) or None, got '0.9'"),  # (a TypeError of '<=')
+])
+def test_optimiser_settings_are_checked_when_the_config_is_made(setting, message):
+    with pytest.raises(ValueError, match=message):
+        TrainingConfig(**setting)
+
+
+def test_betas_as_a_list_and_a_0d_array_are_stored_as_a_checkpoint_holds_them(tmp_path):
+    # A list of betas made every resume "a different training configuration ()"; a 0-d array
+    # ema_decay failed the first checkpoint with JSON's words.
+    config = TrainingConfig(betas=[0.5, 0.9], ema_decay=np.array(0.99))
+    assert config.betas == (0.5, 0.9) and type(config.ema_decay) is float
+    X, y = _table()
+    settings = {"epochs": 3, "betas": [0.5, 0.9], "ema_decay": np.array(0.99)}
+    _trainer(0, callbacks=[Checkpoint(tmp_path / "ckpt", every=1), StopAfter(2)], **settings).fit(X, y)
+    assert _trainer(0, **settings).fit(X, y, resume_from=tmp_path / "ckpt").history_[:, "epoch"] == [1, 2, 3]
 
 
 def test_resuming_with_a_different_configuration_is_refused(tmp_path):

@@ -186,6 +186,24 @@ def _callback_state(callback) -> dict:
     return dict(state)
 
 
+def _class_indices(y) -> torch.Tensor:
+    """``y`` as the long tensor of class indices the trainer draws by; refused where a cast would
+    read it as other classes (0.5 and 1.5 trained as classes 0 and 1) or it is not one per row."""
+    y = torch.as_tensor(y)
+    if y.dim() != 1:
+        raise ValueError(f"y must hold one class index per row (1-D); got shape {tuple(y.shape)} (from one-hot "
+                         "labels: y.argmax(1)).")
+    if y.is_complex() or (y.is_floating_point() and not torch.equal(y, y.round())):
+        raise ValueError("y must hold whole class indices 0..K-1; it holds fractions or missing values "
+                         f"(e.g. {y[y != y.round()][0].item() if not y.is_complex() else y[0].item()}).")
+    return y.to(torch.long)
+
+
+def _set_requires_grad(params: list, flag: bool) -> None:
+    for param in params:
+        param.requires_grad_(flag)
+
+
 def _checked_callback_state(callback) -> dict:
     """:func:`_callback_state`, refused, naming the callback, where a checkpoint cannot store it."""
     state = _callback_state(callback)
@@ -369,11 +387,16 @@ class GANTrainer:
         # Checked as everywhere else (an int in [0, 2**32)): 1.7 and "1" were read as 1, and 2**40
         # trained as 0 (torch keeps the low 32 bits).
         seed = check_seed(self.random_state) if self.random_state is not None else None
-        y = torch.as_tensor(y, dtype=torch.long)
+        y = _class_indices(y)
         if X.shape[0] != y.shape[0] or X.shape[0] == 0:
             raise ValueError(f"X has {X.shape[0]} rows and y {y.shape[0]}; both must be equal and non-zero.")
+        if X.is_floating_point() and not torch.isfinite(X).all():
+            # Else an epoch trained and its losses were reported as a divergence of the learning rates.
+            raise ValueError(f"X holds {int((~torch.isfinite(X)).sum())} NaN or infinite values; the trainer needs "
+                             "finite rows (encode missing values first, as GANAugmenter does).")
         if int(y.min()) < 0 or int(y.max()) >= self.generator.n_classes:
             raise ValueError(f"Class indices must lie in [0, {self.generator.n_classes}).")
+        self._check_interface(X)
         device = resolve_device(self.device)
         self.group_ = self.distributed if isinstance(self.distributed, ProcessGroup) \
             else resolve_process_group(self.distributed, device)
@@ -381,11 +404,23 @@ class GANTrainer:
         with grad_enabled(), float32_default():
             return self._fit(X, y, resume_from, seed)
 
+    def _check_interface(self, X) -> None:
+        """What the trainer reads off the modules and the config, checked before any callback
+        begins (a missing noise_dim, pac=0, or augmentation of rows failed inside the first step)."""
+        for module, name, default in ((self.generator, "noise_dim", None), (self.discriminator, "pac", 1)):
+            value = getattr(module, name, default)
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+                raise ValueError(f"The {'generator' if name == 'noise_dim' else 'discriminator'} must expose {name}, a "
+                                 f"whole number >= 1; {type(module).__name__}.{name} is {value!r}.")
+        if self.config.augment is not None and X.dim() != 4:
+            raise ValueError(f"TrainingConfig(augment={self.config.augment!r}) augments images (N, C, H, W); X has "
+                             f"shape {tuple(X.shape)}. Use augment=None for rows.")
+
     def _fit(self, X, y, resume_from, seed):
         group = self.group_
         seed = seed if seed is not None else np.random.SeedSequence().generate_state(1)[0]
         self.seed_ = int(group.broadcast_object(int(seed)))  # one seed for all processes, even when drawn
-        X, y = X.to(self.device_, torch.float32), y.to(self.device_)
+        X, y = X.detach().to(self.device_, torch.float32), y.to(self.device_)  # (no gradients into the caller's X)
         if X.is_inference():  # made in the caller's inference mode: not a tensor autograd may save
             X = X.clone()
         self._init_sampler(y)
@@ -441,7 +476,14 @@ class GANTrainer:
 
     def sample(self, n: int, class_index: int, *, seed: int) -> torch.Tensor:
         """``n`` generated rows of class ``class_index`` from the EMA generator (see :func:`generate`)."""
-        return generate(self.sampling_generator, n, class_index, seed=seed)
+        # Checked as fit checks random_state: a seed of 2**32 + 5 drew seed 5's rows, 1.5 class 1's.
+        if seed is None or isinstance(seed, (np.random.RandomState, np.random.Generator)):
+            raise TypeError(f"seed must be a whole number in [0, 2**32), got {seed!r}.")
+        seed = check_seed(seed, name="seed")
+        for name, value in (("n", n), ("class_index", class_index)):
+            if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or value < 0:
+                raise ValueError(f"{name} must be a whole number >= 0, got {value!r}.")
+        return generate(self.sampling_generator, int(n), int(class_index), seed=seed)
 
     @property
     def sampling_generator(self):
@@ -513,7 +555,10 @@ class GANTrainer:
         # says so with ``extra_generator_loss(fake, z, y)``, added to the adversarial loss.
         self.generator_terms_ = getattr(self.generator, "extra_generator_loss", None)
         self.optimizer_g_ = self._make_optimizer(self.generator.parameters(), self.config.lr_g)
-        self.optimizer_d_ = self._make_optimizer(self.discriminator.parameters(), self.config.lr_d)
+        # The critic's parameters it is to train: one the caller froze (a pretrained part) was
+        # switched on by the steps' toggles, trained, and clamped by weight clipping.
+        self.trainable_d_ = [param for param in self.discriminator.parameters() if param.requires_grad]
+        self.optimizer_d_ = self._make_optimizer(self.trainable_d_, self.config.lr_d)
         self.generator_ema_ = None
         if self.config.ema_decay is not None:
             self.generator_ema_ = copy.deepcopy(self.generator).eval().requires_grad_(False)
@@ -643,7 +688,7 @@ class GANTrainer:
         return z[self._local(n, groups)]
 
     def _run_epoch(self, X) -> dict:
-        cfg, D = self.config, self.discriminator
+        cfg = self.config
         started = time.perf_counter()
         lr_factor = self._lr_factor()
         for optimizer, lr in ((self.optimizer_g_, cfg.lr_g), (self.optimizer_d_, cfg.lr_d)):
@@ -655,7 +700,6 @@ class GANTrainer:
             loss_d, loss_g = self._train_step(X)
             loss_d_sum += loss_d
             loss_g_sum += loss_g
-        D.requires_grad_(True)
         self.epoch_ += 1
         # The one host sync of the epoch; averaged over the processes, so all see one history.
         loss_d_mean, loss_g_mean = (self.group_.mean(torch.stack([loss_d_sum, loss_g_sum]))
@@ -679,7 +723,6 @@ class GANTrainer:
         discriminator loss and the generator loss (detached 0-d tensors)."""
         cfg, G, D, loss, group = self.config, self.generator, self.discriminator, self.loss_, self.group_
         B, b, n_critic = self.batch_size_, self.local_batch_size_, cfg.n_critic  # global, this process's
-        D.requires_grad_(True)
         self._set_condition_strength(self._condition_strength())
         self._set_progress()
         if self.batched_fakes_:
@@ -723,8 +766,17 @@ class GANTrainer:
             if loss.after_discriminator_step is not None:
                 loss.after_discriminator_step(D)
             loss_d_sum += loss_d.detach()
-        # The generator step needs gradients through D, not of D's weights.
-        D.requires_grad_(False)
+        # The generator step needs gradients through D, not of D's weights (switched back on
+        # whatever happens: a second fit of the same modules reads a parameter off as frozen).
+        _set_requires_grad(self.trainable_d_, False)
+        try:
+            return loss_d_sum / n_critic, self._generator_step(B)
+        finally:
+            _set_requires_grad(self.trainable_d_, True)
+
+    def _generator_step(self, B):
+        """One generator update (and the EMA); returns its loss (a detached 0-d tensor)."""
+        G, D, loss = self.generator, self.discriminator, self.loss_
         _, labels = self._draw_labels(B)
         z = self._draw_noise(B)
         with self.autocast_():
@@ -736,12 +788,11 @@ class GANTrainer:
                 loss_g = loss_g + self.generator_terms_(fake, z, labels)
         self.optimizer_g_.zero_grad(set_to_none=True)
         loss_g.backward()
-        group.average_gradients(G)
+        self.group_.average_gradients(G)
         self.optimizer_g_.step()
         self.step_ += 1
         self._update_ema()
-        D.requires_grad_(True)
-        return loss_d_sum / n_critic, loss_g.detach()
+        return loss_g.detach()
 
     def _augment(self, images):
         if self.augment_p_ is None:
