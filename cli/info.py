@@ -78,12 +78,30 @@ def _count(dataset_info: dict) -> str:
 def _class_lines(augmenter, unit: str) -> list[str]:
     lines = [f"Classes         real {unit:<6}    {unit} added by augment"]
     width = max(12, *(len(show(c)) for c in augmenter.classes_))
+    plan = _augment_plan(augmenter)
     for label in augmenter.classes_:
         key = plain(label)
         count = augmenter.class_counts_.get(key, 0)
-        add = augmenter.sampling_strategy_.get(key)
+        add = plan.get(key)
         lines.append(f"  {show(key):<{width}}  {count:>9,}    {('+' + format(add, ',')) if add else '-':>8}")
     return lines
+
+
+def _augment_plan(augmenter) -> dict:
+    """What ``augment --model`` adds to the data the model was fitted on: the plan of the model's
+    saved ``sampling_strategy`` / ``classes`` (the last fit's plan differs where they were changed
+    before saving, or where a callable strategy was saved as "auto"); the last fit's where they do
+    not fit those counts."""
+    import numpy as np
+
+    from gan_augment import planner
+
+    counts = [augmenter.class_counts_.get(plain(label), 0) for label in augmenter.classes_]
+    try:
+        return planner.plan_top_up(np.repeat(augmenter.classes_, counts), augmenter.sampling_strategy,
+                                   augmenter.classes)
+    except ValueError:
+        return augmenter.sampling_strategy_
 
 
 def _diversity_lines(augmenter, unit: str) -> list[str]:

@@ -664,6 +664,22 @@ def test_info_prints_classes_columns_training(model_dir, capsys):
     assert "nan: a class of fewer than 20 real rows, too few halves to measure" in " ".join(out.split())
 
 
+def test_info_lists_what_augment_with_the_model_adds_after_its_settings_changed(data_csv, tmp_path, capsys):
+    # info read the last fit's plan: a model whose classes were changed before saving listed 'rare'
+    # while augment --model topped up 'tiny' (as the README says, augment follows info).
+    from gan_augment import GANAugmenter
+
+    table = pd.read_csv(data_csv)
+    augmenter = GANAugmenter(classes=["rare"], epochs=1, batch_size=64, random_state=0)
+    augmenter.fit(table.drop(columns="label"), table["label"]).set_params(classes=["tiny"]).save(tmp_path / "m")
+    code, out, _ = run(capsys, "info", tmp_path / "m")
+    block = out.split("rows added by augment\n")[1].split("\n\n")[0]
+    added = {line.split()[0]: line.split()[-1] for line in block.splitlines()}
+    assert code == 0 and added["'tiny'"] == f"+{N_COMMON - N_TINY}" and added["'rare'"] == "-", out
+    code, out, err = run(capsys, "augment", data_csv, "--model", tmp_path / "m", "--out", tmp_path / "a.csv")
+    assert code == 0 and f"'tiny' +{N_COMMON - N_TINY}" in out + err and "'rare' +" not in out + err, out + err
+
+
 def test_info_says_which_snapshot_early_stopping_kept(model_dir, tmp_path, capsys):
     from gan_augment import GANAugmenter
 
