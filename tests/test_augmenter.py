@@ -539,6 +539,18 @@ def test_loading_onto_a_device_that_cannot_serve_blames_the_device_not_the_file(
     assert not isinstance(raised.value, ModelFileError)
 
 
+def test_sampled_rows_keep_the_name_of_the_column_axis_also_after_loading(tmp_path, mixed_frame):
+    # sample() built its frame from a list of names: pd.concat([X, sampled]) lost the axis name
+    # that fit_resample keeps.
+    X, y = mixed_frame
+    X = X.rename_axis(columns="feature")
+    augmenter = fast(classes=["rare"]).fit(X, y)
+    assert augmenter.sample(3, "rare").columns.name == "feature"
+    augmenter.save(tmp_path / "model")
+    assert GANAugmenter.load(tmp_path / "model").sample(3, "rare").columns.name == "feature"
+    assert pd.concat([X, augmenter.sample(3, "rare")]).columns.name == "feature"
+
+
 def test_a_loaded_model_saved_again_keeps_its_metadata_and_a_refit_drops_it(tmp_path, mixed_frame):
     # Saved again (after set_params(label_gate=False), as the gate's warning advises), the model
     # lost the command line's record of its data: `sample` no longer refused to write over it.

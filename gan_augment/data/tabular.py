@@ -1405,7 +1405,11 @@ def _to_frame(X) -> tuple[pd.DataFrame, dict]:
         if frame.columns.duplicated().any():
             duplicated = frame.columns[frame.columns.duplicated()].tolist()
             raise DataValidationError(f"X has duplicated column names {duplicated}; rename them.")
-        return frame, {"kind": "dataframe"}
+        container = {"kind": "dataframe"}
+        name = frame.columns.name
+        if isinstance(name, (str, int)) and not isinstance(name, bool):  # what a model file holds as written
+            container["columns_name"] = name  # the axis name, which pd.concat with X keeps
+        return frame, container
     array = np.asarray(X)
     if array.ndim != 2:
         raise DataValidationError(f"X must be 2-D (rows x columns), got shape {array.shape}.")
@@ -1465,7 +1469,8 @@ def _from_columns(columns: dict, specs: list[dict], container: dict, n_rows: int
     names = [spec["name"] for spec in specs]
     # Names of several types ([0, 1.5, 2]) stay as written: pandas would infer a float index.
     mixed = len({type(name) for name in names}) > 1
-    return pd.DataFrame(data, columns=pd.Index(names, dtype=object) if mixed else names)
+    return pd.DataFrame(data, columns=pd.Index(names, dtype=object if mixed else None,
+                                               name=container.get("columns_name")))
 
 
 def _restore_dtype(values: pd.Series, spec: dict) -> pd.Series:
