@@ -348,7 +348,7 @@ def _as_python_numbers(config) -> None:
 
     for field in fields(config):
         value = plain(getattr(config, field.name))
-        if isinstance(value, (tuple, list)):
+        if isinstance(value, (tuple, list)) or (isinstance(value, np.ndarray) and value.ndim == 1):
             # A list as a tuple: a config read back from a file holds tuples, and a list of betas
             # made every resume "a different training configuration".
             value = tuple(plain(v) for v in value)

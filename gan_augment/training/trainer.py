@@ -25,6 +25,7 @@ import copy
 import functools
 import math
 import numbers
+import operator
 import os
 import threading
 import time
@@ -186,13 +187,27 @@ def _callback_state(callback) -> dict:
     return dict(state)
 
 
+def _whole_number(value, name: str) -> int:
+    """``value`` as an int >= 0: a Python or numpy int, or a 0-d integer tensor or array (a class
+    of ``y.unique()``); a bool, a fraction or None is refused, naming ``name``."""
+    try:
+        number = operator.index(value) if not isinstance(value, (bool, np.bool_)) and value is not None else None
+    except TypeError:
+        number = None
+    if isinstance(value, torch.Tensor) and value.dtype == torch.bool:
+        number = None
+    if number is None or number < 0:
+        raise ValueError(f"{name} must be a whole number >= 0, got {value!r}.")
+    return number
+
+
 def _class_indices(y) -> torch.Tensor:
     """``y`` as the long tensor of class indices the trainer draws by; refused where a cast would
     read it as other classes (0.5 and 1.5 trained as classes 0 and 1) or it is not one per row."""
     y = torch.as_tensor(y)
     if y.dim() != 1:
-        raise ValueError(f"y must hold one class index per row (1-D); got shape {tuple(y.shape)} (from one-hot "
-                         "labels: y.argmax(1)).")
+        how = "y.reshape(-1)" if y.dim() == 2 and y.shape[1] == 1 else "from one-hot labels: y.argmax(1)"
+        raise ValueError(f"y must hold one class index per row (1-D); got shape {tuple(y.shape)} ({how}).")
     if y.is_complex() or (y.is_floating_point() and not torch.equal(y, y.round())):
         raise ValueError("y must hold whole class indices 0..K-1; it holds fractions or missing values "
                          f"(e.g. {y[y != y.round()][0].item() if not y.is_complex() else y[0].item()}).")
@@ -412,7 +427,10 @@ class GANTrainer:
             if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
                 raise ValueError(f"The {'generator' if name == 'noise_dim' else 'discriminator'} must expose {name}, a "
                                  f"whole number >= 1; {type(module).__name__}.{name} is {value!r}.")
-        if self.config.augment is not None and X.dim() != 4:
+        if not any(param.requires_grad for param in self.discriminator.parameters()):
+            raise ValueError(f"The discriminator ({type(self.discriminator).__name__}) has no parameter to train: "
+                             "every one has requires_grad=False. Leave at least one trainable.")
+        if parse_policy(self.config.augment) and X.dim() != 4:  # ("" is no augmentation)
             raise ValueError(f"TrainingConfig(augment={self.config.augment!r}) augments images (N, C, H, W); X has "
                              f"shape {tuple(X.shape)}. Use augment=None for rows.")
 
@@ -477,13 +495,11 @@ class GANTrainer:
     def sample(self, n: int, class_index: int, *, seed: int) -> torch.Tensor:
         """``n`` generated rows of class ``class_index`` from the EMA generator (see :func:`generate`)."""
         # Checked as fit checks random_state: a seed of 2**32 + 5 drew seed 5's rows, 1.5 class 1's.
-        if seed is None or isinstance(seed, (np.random.RandomState, np.random.Generator)):
-            raise TypeError(f"seed must be a whole number in [0, 2**32), got {seed!r}.")
-        seed = check_seed(seed, name="seed")
-        for name, value in (("n", n), ("class_index", class_index)):
-            if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or value < 0:
-                raise ValueError(f"{name} must be a whole number >= 0, got {value!r}.")
-        return generate(self.sampling_generator, int(n), int(class_index), seed=seed)
+        n, class_index, seed = (_whole_number(value, name) for name, value in
+                                (("n", n), ("class_index", class_index), ("seed", seed)))
+        if seed >= 2**32:
+            raise ValueError(f"seed must be a whole number in [0, 2**32), got {seed}.")
+        return generate(self.sampling_generator, n, class_index, seed=seed)
 
     @property
     def sampling_generator(self):
