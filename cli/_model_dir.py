@@ -150,7 +150,7 @@ def model_plan(model_dir, y, sampling_strategy, classes) -> dict:
 
     try:
         return planner.plan_top_up(y, sampling_strategy, classes)
-    except ValueError as exc:
+    except (ValueError, TypeError) as exc:  # (a strategy set after the fit, e.g. None, is a TypeError)
         own = (f"the classes {', '.join(show(c) for c in classes)}" if classes is not None
                else f"sampling_strategy={sampling_strategy!r}")
         raise CLIError(f"{model_dir} tops up {own}, which does not fit DATA: {str(exc).rstrip('.')}. Name the "

@@ -92,15 +92,19 @@ def _augment_plan(augmenter) -> dict:
     saved ``sampling_strategy`` / ``classes`` (the last fit's plan differs where they were changed
     before saving, or where a callable strategy was saved as "auto"); the last fit's where they do
     not fit those counts."""
+    import warnings
+
     import numpy as np
 
     from gan_augment import planner
 
     counts = [augmenter.class_counts_.get(plain(label), 0) for label in augmenter.classes_]
     try:
-        return planner.plan_top_up(np.repeat(augmenter.classes_, counts), augmenter.sampling_strategy,
-                                   augmenter.classes)
-    except ValueError:
+        with warnings.catch_warnings():  # a report: "nothing will be added to 'y'" is the fit's to say
+            warnings.simplefilter("ignore")
+            return planner.plan_top_up(np.repeat(augmenter.classes_, counts), augmenter.sampling_strategy,
+                                       augmenter.classes)
+    except (ValueError, TypeError):  # settings saved after set_params that no fit checked
         return augmenter.sampling_strategy_
 
 

@@ -53,11 +53,11 @@ class TabularModelConfig:
         _check_positive_int("pac", self.pac)
         for name in ("generator_dims", "discriminator_dims"):
             check_layer_widths(name, getattr(self, name))
-        if not 0.0 <= self.discriminator_dropout < 1.0:
+        if not (_is_real(self.discriminator_dropout) and 0.0 <= self.discriminator_dropout < 1.0):
             raise ValueError(
                 f"discriminator_dropout must be in [0, 1), got {self.discriminator_dropout!r}."
             )
-        if not self.gumbel_tau > 0:
+        if not (_is_real(self.gumbel_tau) and self.gumbel_tau > 0):
             raise ValueError(f"gumbel_tau must be > 0, got {self.gumbel_tau!r}.")
 
 

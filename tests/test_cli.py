@@ -678,6 +678,17 @@ def test_info_lists_what_augment_with_the_model_adds_after_its_settings_changed(
     assert code == 0 and added["'tiny'"] == f"+{N_COMMON - N_TINY}" and added["'rare'"] == "-", out
     code, out, err = run(capsys, "augment", data_csv, "--model", tmp_path / "m", "--out", tmp_path / "a.csv")
     assert code == 0 and f"'tiny' +{N_COMMON - N_TINY}" in out + err and "'rare' +" not in out + err, out + err
+    # Settings no fit checked (set_params(sampling_strategy=None) before saving): info still reports,
+    # with the last fit's plan, and augment --model says in one line what does not fit.
+    augmenter.set_params(classes=None, sampling_strategy=None).save(tmp_path / "m")
+    code, out, err = run(capsys, "info", tmp_path / "m", "--quiet")
+    assert code == 0 and "'tiny'" in out and "Warning" not in err, err
+    code, out, err = run(capsys, "augment", data_csv, "--model", tmp_path / "m", "--out", tmp_path / "b.csv")
+    assert code == 2 and "tops up sampling_strategy=None, which does not fit DATA" in _one_line_error(err), err
+    # A class already at the majority count: the plan says so once, at the fit, not in every report.
+    augmenter.set_params(sampling_strategy={"common": 150}).save(tmp_path / "m")
+    code, out, err = run(capsys, "info", tmp_path / "m", "--quiet")
+    assert code == 0 and "Warning" not in err, err
 
 
 def test_info_says_which_snapshot_early_stopping_kept(model_dir, tmp_path, capsys):

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 from sklearn.utils._param_validation import InvalidParameterError
@@ -90,6 +91,16 @@ def test_an_interrupted_fit_resumes_bit_identical_to_an_uninterrupted_one(tmp_pa
     assert resumed.history_[:, "epoch"] == [1, 2, 3, 4, 5]
     assert resumed.history_[:, "loss_g"] == uninterrupted.history_[:, "loss_g"]
     _assert_same_model(uninterrupted, resumed)
+
+
+def test_the_name_of_the_column_axis_is_no_part_of_what_a_checkpoint_must_match(tmp_path):
+    # Only sampled frames carry it: a fit resumed on the same rows under another axis name (or a
+    # checkpoint written before it was kept) was refused as "other data".
+    X, y = _data()
+    frame = pd.DataFrame(X, columns=["a", "b", "c"])
+    _interrupted(frame.rename_axis(columns="before"), y, tmp_path / "ckpt")
+    resumed = GANAugmenter(**FAST, checkpoint_dir=tmp_path / "ckpt").fit(frame.rename_axis(columns="after"), y)
+    assert resumed.history_[:, "epoch"] == [1, 2, 3, 4, 5] and resumed.sample(2, 1).columns.name == "after"
 
 
 def test_a_checkpoint_of_an_earlier_version_without_a_newer_setting_resumes(tmp_path):

@@ -725,6 +725,8 @@ class TabularEncoder:
         data = self.to_dict()
         data["columns"] = [{key: value for key, value in spec.items() if key not in _DECODING_ONLY}
                            for spec in data["columns"]]
+        # The name of the column axis, which only the sampled frame's columns carry.
+        data["container"] = {key: value for key, value in data["container"].items() if key != "columns_name"}
         return data
 
     @classmethod
@@ -1407,6 +1409,7 @@ def _to_frame(X) -> tuple[pd.DataFrame, dict]:
             raise DataValidationError(f"X has duplicated column names {duplicated}; rename them.")
         container = {"kind": "dataframe"}
         name = frame.columns.name
+        name = name.item() if isinstance(name, np.generic) else name
         if isinstance(name, (str, int)) and not isinstance(name, bool):  # what a model file holds as written
             container["columns_name"] = name  # the axis name, which pd.concat with X keeps
         return frame, container

@@ -206,7 +206,7 @@ def _class_indices(y) -> torch.Tensor:
     read it as other classes (0.5 and 1.5 trained as classes 0 and 1) or it is not one per row."""
     y = torch.as_tensor(y)
     if y.dim() != 1:
-        how = "y.reshape(-1)" if y.dim() == 2 and y.shape[1] == 1 else "from one-hot labels: y.argmax(1)"
+        how = "y.reshape(-1)" if y.dim() == 2 and 1 in y.shape else "from one-hot labels: y.argmax(1)"
         raise ValueError(f"y must hold one class index per row (1-D); got shape {tuple(y.shape)} ({how}).")
     if y.is_complex() or (y.is_floating_point() and not torch.equal(y, y.round())):
         raise ValueError("y must hold whole class indices 0..K-1; it holds fractions or missing values "
@@ -428,8 +428,8 @@ class GANTrainer:
                 raise ValueError(f"The {'generator' if name == 'noise_dim' else 'discriminator'} must expose {name}, a "
                                  f"whole number >= 1; {type(module).__name__}.{name} is {value!r}.")
         if not any(param.requires_grad for param in self.discriminator.parameters()):
-            raise ValueError(f"The discriminator ({type(self.discriminator).__name__}) has no parameter to train: "
-                             "every one has requires_grad=False. Leave at least one trainable.")
+            raise ValueError(f"The discriminator ({type(self.discriminator).__name__}) has no parameter to train "
+                             "(none, or every one with requires_grad=False); leave at least one trainable.")
         if parse_policy(self.config.augment) and X.dim() != 4:  # ("" is no augmentation)
             raise ValueError(f"TrainingConfig(augment={self.config.augment!r}) augments images (N, C, H, W); X has "
                              f"shape {tuple(X.shape)}. Use augment=None for rows.")
