@@ -110,7 +110,10 @@ def plan_top_up(y, sampling_strategy="auto", classes=None) -> dict:
             _check_strategy_keys(sampling_strategy, list(counts))
             _check_strategy_counts(sampling_strategy, counts)
         plan = check_sampling_strategy(sampling_strategy, y, "over-sampling")
-        plan = {plain_label(label): int(n) for label, n in plan.items()}
+        # Keyed by y's own labels: a key equal to one but of another type (a day-unit datetime64
+        # for a nanosecond label) failed every later lookup with a bare KeyError.
+        plan = {next((have for have in counts if same_label(have, label)), plain_label(label)): int(n)
+                for label, n in plan.items()}
         if auto:  # a class tied with the majority gets nothing
             _warn_full_classes(plan)
         return plan

@@ -178,6 +178,16 @@ def test_a_zero_padded_name_is_a_code_among_text_labels_and_a_number_among_numbe
     assert resolve_class("01", [1, 2]) == 1  # numbers have no codes to confuse
 
 
+def test_a_strategy_keyed_by_a_date_of_another_unit_plans_by_the_label():
+    # The plan was keyed by datetime.date(2024, 1, 3) where the class is a nanosecond Timestamp:
+    # fit failed after the encoding with a bare KeyError.
+    from gan_augment.planner import plan_top_up
+
+    y = np.array(["2024-01-01"] * 50 + ["2024-01-03"] * 15, dtype="datetime64[ns]")
+    plan = plan_top_up(y, {np.datetime64("2024-01-03"): 30})
+    assert plan == {pd.Timestamp("2024-01-03"): 15} and type(next(iter(plan))) is pd.Timestamp
+
+
 def test_a_date_or_duration_label_is_named_by_its_iso_text_or_a_value_of_another_type():
     from gan_augment._classes import resolve_class
 
