@@ -821,8 +821,8 @@ class _RecallOfOne:
     # The advice kept the metric of the one that failed: it offered average precision for 'f1'.
     ("f1", 2, r"pos_label=1 is not a valid label.*make_scorer\(f1_score, pos_label='rare'\)\.$"),
     # ... with the sign of a loss (without it AutoAugmenter would pick the largest) and its settings.
-    ("neg_brier_score", 2, r".*make_scorer\(brier_score_loss, response_method='predict_proba', greater_is_better=False, "
-                           r"pos_label='rare'\)\.$"),
+    ("neg_brier_score", 2, r".*make_scorer\(brier_score_loss, response_method='predict_proba', "
+                           r"greater_is_better=False, pos_label='rare'\)\.$"),
     (make_scorer(fbeta_score, beta=2), 2, r".*make_scorer\(fbeta_score, beta=2, pos_label='rare'\)\.$"),
     (make_scorer(functools.partial(fbeta_score, beta=3)), 2, r".*make_scorer\(fbeta_score, beta=3, pos_label='rare'\)"),
     (make_scorer(f1_score, labels=np.array(["common", "rare"])), 2,

@@ -1592,7 +1592,8 @@ def test_autoaugmenter_over_image_rows_is_evaluated_as_images():
     auto = AutoAugmenter(augmenter=GANAugmenter(image_shape=(1, 8, 8), epochs=1), methods=("random",), cv=2)
     report = evaluate_augmentation(X, y, auto, baselines=("classic",), cv=2, repeats=1, random_state=0,
                                    privacy=False, fidelity=False)
-    assert list(report.settings["image_shape"]) == [1, 8, 8] and "repeat + classic augmentation" in report.settings["methods"]
+    assert list(report.settings["image_shape"]) == [1, 8, 8]
+    assert "repeat + classic augmentation" in report.settings["methods"]
 
 
 def test_an_exact_copy_of_a_wide_row_is_at_distance_zero():

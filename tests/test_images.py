@@ -96,8 +96,8 @@ def test_a_list_of_pil_images_is_refused_before_training_saying_what_to_pass(mod
     elif mode == "L+RGB":  # the plain advice's np.stack failed on them
         images[:3] = [image.convert("L") for image in images[:3]]
     # Those that read images as rows of pixels say how to make them (they refused the stacked array).
-    rows = r".*then images.transpose\(0, 3, 1, 2\).*image_shape=\(C, H, W\)" if make in ("auto", "classic", "evaluate") \
-        else ""
+    reads_rows = make in ("auto", "classic", "evaluate")
+    rows = r".*then images.transpose\(0, 3, 1, 2\).*image_shape=\(C, H, W\)" if reads_rows else ""
     with pytest.raises(DataValidationError, match=r"X is a list of PIL images \(item 0 is one\).*" + advice + rows):
         if make == "evaluate":
             evaluate_augmentation(images, [0] * 8 + [1] * 4, GANAugmenter(epochs=1), cv=2, repeats=1)

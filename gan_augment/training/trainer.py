@@ -190,11 +190,10 @@ def _callback_state(callback) -> dict:
 def _whole_number(value, name: str) -> int:
     """``value`` as an int >= 0: a Python or numpy int, or a 0-d integer tensor or array (a class
     of ``y.unique()``); a bool, a fraction or None is refused, naming ``name``."""
+    boolean = isinstance(value, (bool, np.bool_)) or (isinstance(value, torch.Tensor) and value.dtype == torch.bool)
     try:
-        number = operator.index(value) if not isinstance(value, (bool, np.bool_)) and value is not None else None
-    except TypeError:
-        number = None
-    if isinstance(value, torch.Tensor) and value.dtype == torch.bool:
+        number = None if boolean else operator.index(value)
+    except TypeError:  # a fraction, None, text
         number = None
     if number is None or number < 0:
         raise ValueError(f"{name} must be a whole number >= 0, got {value!r}.")
