@@ -70,7 +70,6 @@ def check_not_pil_images(X, *, rows: bool = False) -> None:
 
 def check_pixels(X) -> np.ndarray:
     """``X`` as an array of pixel values: numbers, none of them NaN or infinite (DataValidationError)."""
-    check_not_pil_images(X)
     frame = X if hasattr(X, "columns") else None
     check_not_bfloat16(X)
     try:

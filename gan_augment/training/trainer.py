@@ -472,7 +472,8 @@ class GANTrainer:
                     # A stop one process decided (its own clock, its own shard's metric) stops them
                     # all: the others waited in the next epoch's first all-reduce until it timed out.
                     # (Not after each callback: a process may run callbacks of its own, the progress
-                    # bar on the first; SnapshotSelection and Checkpoint agree on it themselves.)
+                    # bar on the first; Checkpoint agrees on it itself, and SnapshotSelection rates
+                    # the epoch a stop ended at the end of training.)
                     self.stop_training = group.any_process(self.stop_training)
             except BaseException:
                 # Not a stop: callbacks that act on one at the end (SnapshotSelection's last rating,
