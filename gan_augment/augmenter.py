@@ -162,6 +162,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
     max_categories : int, default=100
         Categories beyond this many per column share one slot (a warning names the column), decoded
         by their frequency within the class generated.
+    clip_to_range : bool, default=True
+        Keep generated numbers inside the range seen in training (tables only).
     round_to_observed : bool, default=True
         Round the synthetic values of each float column to the most decimals its real values need
         (a 2-decimal column comes back with 2 decimals; columns needing more than 10 are left as
@@ -174,8 +176,6 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         another column implies on every one of many real rows (relationship Husband, sex Male) is
         set from it (``encoder_.describe_rules()``; ``encoder_.rule_violations(rows)`` measures rows against
         them). Tables only.
-    clip_to_range : bool, default=True
-        Keep generated numbers inside the range seen in training (tables only).
     label_gate : "auto" or bool, default="auto"
         A judge is trained on the real training data (a small CNN for images; for
         tables a class-balanced multilayer perceptron that reads numbers in quantile bins), and
@@ -278,6 +278,20 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         with its real ones (distinct samples, spread, coverage; :mod:`gan_augment.diversity`). A class
         whose samples collapsed to near copies of one another raises a ``ModeCollapseWarning`` naming
         it (make it an error with ``warnings.simplefilter("error", ModeCollapseWarning)``).
+    label_gate_ : LabelGate or None
+        The label gate (None when ``label_gate`` resolved to off): per class index, the share of
+        synthetic samples its judge keeps (``acceptance``) and the share of the class's real samples
+        it assigns to the class (``real_recall``).
+    member_histories_ : list of History
+        Each generator's training history (one per ``n_generators``; ``history_`` is the first).
+    model_config_ : TabularModelConfig or ImageModelConfig
+        The network settings the fit built (widths, modes, architecture), "auto" resolved.
+    kind_ : DataKind
+        The data kind the fit read X as (``kind_.name``: "tabular" or "image").
+    sample_seed_ : int
+        The seed :meth:`sample` starts from when called without ``random_state``.
+    metadata_ : dict
+        Only on a model given by :meth:`load`: the metadata :meth:`save` stored with it.
     n_features_in_, feature_names_in_ : as in scikit-learn.
 
     Examples
@@ -395,7 +409,20 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
     @fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Fit the GAN on ``(X, y)``; ``sample`` and ``fit_resample`` then draw from it. A fit that
-        fails or is interrupted leaves a model fitted before as it was."""
+        fails or is interrupted leaves a model fitted before as it was.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features), or an image array
+            A table (numeric, categorical and missing values), rows of pixels with ``image_shape``,
+            or images ``(N, H, W)``, ``(N, H, W, C)`` or ``(N, C, H, W)``.
+        y : array-like of shape (n_samples,)
+            Class labels, kept as given.
+
+        Returns
+        -------
+        self
+        """
         with keeping_fitted_state(self):
             check_target(y)  # names missing labels and regression-like targets before scikit-learn's check
             y = labels_for_imblearn(y)
@@ -418,6 +445,15 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
 
     def sample(self, n_samples, cls, *, random_state=None):
         """``n_samples`` synthetic rows (or images) of class ``cls``.
+
+        Parameters
+        ----------
+        n_samples : int
+            Rows (or images) to make; 0 gives an empty result of the same layout.
+        cls : label
+            A class seen in ``fit``, as y held it.
+        random_state : int, RandomState instance, Generator or None, default=None
+            Seeds the draw; None: one derived from the estimator's ``random_state``.
 
         Returns rows shaped like ``X`` at fit time: a DataFrame with the original columns and
         dtypes if a table was fitted on one, else an ndarray of the original dtype (images: the
@@ -471,7 +507,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
     def preview(self, n_samples, cls, *, random_state=None):
         """What the model makes of class ``cls``, for checks and pictures: :meth:`sample`, except
         that a class the label gate refuses (too few samples accepted) is shown as generated
-        instead of raising."""
+        instead of raising. Parameters and result as in :meth:`sample`."""
         return self._sample(n_samples, cls, random_state=random_state, refuse=False)
 
     def _gate(self, index: int, *, refuse: bool):
@@ -525,6 +561,15 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
 
     def save(self, path, *, metadata=None, overwrite=True):
         """Save to directory ``path`` (safetensors weights + JSON); see :meth:`load`.
+
+        Parameters
+        ----------
+        path : str or path
+            The model's directory.
+        metadata : dict or None, default=None
+            JSON-serialisable, kept with the model.
+        overwrite : bool, default=True
+            Whether a model already at ``path`` may be replaced.
 
         ``metadata``: a JSON-serialisable dict kept with the model (e.g. where the data came
         from); :meth:`load` gives it back as ``metadata_``, and a loaded model saved again without
@@ -581,7 +626,19 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
 
     @classmethod
     def load(cls, path, *, device="cpu"):
-        """Load a model saved by :meth:`save`. Never unpickles; a GPU-fitted model loads on CPU."""
+        """Load a model saved by :meth:`save`. Never unpickles; a GPU-fitted model loads on CPU.
+
+        Parameters
+        ----------
+        path : str or path
+            The directory :meth:`save` wrote.
+        device : {"cpu", "cuda", "auto"} or torch.device, default="cpu"
+            Where the networks are put.
+
+        Returns
+        -------
+        GANAugmenter (or the subclass that saved it)
+        """
         device = resolve_device(device)  # first: a device this machine cannot serve is no fault of the file
         with float32_default():  # its modules built as they were fitted, whatever the caller's default
             return cls._load(path, device=device)

@@ -129,6 +129,7 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         ``{class: rows added}`` by the winner.
     augmenter_ : fitted GANAugmenter or None
         The GAN refitted on all the data when the GAN won.
+    n_features_in_, feature_names_in_ : as in scikit-learn.
     """
 
     _parameter_constraints: dict = {

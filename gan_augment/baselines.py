@@ -193,6 +193,12 @@ class ClassicOversampler(BaseOverSampler):
         refuses it.)
     random_state : int, RandomState instance or None
         Seeds which images are repeated and how each is moved.
+
+    Attributes
+    ----------
+    sampling_strategy_ : dict
+        ``{class: images added}`` by the last ``fit_resample``.
+    n_features_in_ : as in scikit-learn.
     """
 
     _parameter_constraints: dict = {
@@ -312,6 +318,12 @@ class MixedSMOTE(TableSamplerMixin, BaseOverSampler):
     k_neighbors : int, default=5
         The most neighbours to interpolate between.
     random_state : int, RandomState instance or None
+
+    Attributes
+    ----------
+    sampling_strategy_ : dict
+        ``{class: rows added}`` by the last ``fit_resample``.
+    n_features_in_, feature_names_in_ : as in scikit-learn.
     """
 
     _parameter_constraints: dict = {

@@ -49,6 +49,7 @@ class AugmentedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     estimator_ : the fitted clone of ``estimator``
     augmenter_ : the fitted clone of ``augmenter``
     classes_ : class labels of the fitted estimator
+    n_features_in_, feature_names_in_ : as in scikit-learn.
     """
 
     _parameter_constraints: dict = {
@@ -112,21 +113,25 @@ class AugmentedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         return self
 
     def predict(self, X):
+        """Class labels predicted by the fitted estimator (the augmenter plays no part in prediction)."""
         check_is_fitted(self)
         return self.estimator_.predict(X)
 
     @available_if(_estimator_has("predict_proba"))
     def predict_proba(self, X):
+        """Class probabilities from the fitted estimator, columns in the order of ``classes_``."""
         check_is_fitted(self)
         return self.estimator_.predict_proba(X)
 
     @available_if(_estimator_has("predict_log_proba"))
     def predict_log_proba(self, X):
+        """Log class probabilities from the fitted estimator, columns in the order of ``classes_``."""
         check_is_fitted(self)
         return self.estimator_.predict_log_proba(X)
 
     @available_if(_estimator_has("decision_function"))
     def decision_function(self, X):
+        """The fitted estimator's decision function on X."""
         check_is_fitted(self)
         return self.estimator_.decision_function(X)
 

@@ -152,6 +152,13 @@ class InEveryClass:
     ``augment_loader``); it is evaluated on each fit's labels, so inside cross-validation on each
     fold's. A saved model keeps it (other callables are not saved).
 
+    Parameters
+    ----------
+    sampling_strategy : float, str, dict or callable, default="auto"
+        The top-up to plan first, in ``GANAugmenter``'s grammar.
+    classes : label or list of labels, default=None
+        Shorthand for "top these classes up to the majority count", as ``GANAugmenter`` takes it.
+
     Examples
     --------
     >>> import numpy as np

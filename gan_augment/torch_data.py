@@ -634,7 +634,19 @@ def augment_loader(loader, augmenter=None, *, sampling_strategy="auto", classes=
     ``DistributedSampler`` is rebuilt over the augmented dataset with the same ``num_replicas``,
     ``rank``, ``shuffle``, ``seed`` and ``drop_last``, so each rank sees its own share of the real
     and the synthetic items. The synthetic items are mixed in at the rate ``sampling_strategy`` /
-    ``classes`` ask for; the other arguments are those of :class:`AugmentedDataset`.
+    ``classes`` ask for.
+
+    Parameters
+    ----------
+    loader : torch.utils.data.DataLoader
+        A loader over a map-style dataset; it is left as it was.
+    augmenter, sampling_strategy, classes, refresh, return_synthetic_flag, transform, random_state, synthetic_dtype :
+        As in :class:`AugmentedDataset`, which is built over ``loader.dataset`` with them.
+
+    Returns
+    -------
+    DataLoader
+        Its ``dataset`` is the :class:`AugmentedDataset`.
 
     Per epoch, as with ``DistributedSampler``, the calls are yours::
 

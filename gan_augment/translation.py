@@ -56,18 +56,21 @@ class TranslationAugmenter(GANAugmenter):
 
     Parameters
     ----------
-    sampling_strategy, classes, min_class_size, image_shape, image_size, augment, epochs, batch_size,
-    optimizer, lr_g, lr_d, n_critic, ema_decay, lr_schedule, device, precision, distributed, n_threads,
-    callbacks, checkpoint_dir, checkpoint_every, random_state, verbose :
-        As in :class:`GANAugmenter`.
+    sampling_strategy, classes : as in :class:`GANAugmenter`.
     source : list of class labels or None, default=None
         The classes whose images are translated into the topped-up classes; None: all other
         classes, each image equally likely (so classes weigh by their size in the pool). Classes
         not topped up are still translated into (the cycle translates back to every source), from
         all other classes.
+    min_class_size, image_shape, image_size : as in :class:`GANAugmenter`.
+    augment : "auto", policy string or None, default="auto"
+        Differentiable augmentation of the critic's inputs, as in :class:`GANAugmenter` but at a
+        fixed probability of 0.8 (the GAN's is adaptive); "auto" is "color,translation,cutout".
+    epochs, batch_size : int or "auto", default="auto"
+        "auto" is about 1,500 translator updates of 32 images.
     loss : str, default="auto"
         "auto" is "lsgan", CycleGAN's; any of GANAugmenter's losses may be given.
-    epochs, batch_size : "auto" is about 1,500 translator updates of 32 images.
+    optimizer, lr_g, lr_d, n_critic, ema_decay, lr_schedule : as in :class:`GANAugmenter`.
     cycle_weight, identity_weight : float, default=0.2, 0.0
         Weights of the cycle-consistency and identity L1 losses (mean absolute pixel error, pixels in
         [-1, 1]). CycleGAN's 10 and 5 suit changes of appearance (colour, texture) that keep the
@@ -80,10 +83,17 @@ class TranslationAugmenter(GANAugmenter):
         The saved model holds them: do not share a translation model where the images are private.
     label_gate : bool, default=True
         Keep only translations that the judge trained on real images assigns to their class.
+    device, precision, distributed, n_threads, callbacks, checkpoint_dir, checkpoint_every, random_state, verbose :
+        As in :class:`GANAugmenter`.
 
     Attributes
     ----------
-    As :class:`GANAugmenter`, and ``source_counts_``: ``{class: images of it in the source pool}``.
+    source_counts_ : dict
+        ``{class: images of it in the source pool}``.
+    allowed_sources_ : ndarray of bool, shape (n_classes, n_classes)
+        Row ``t``, column ``s``: whether images of class ``s`` are translated into class ``t``
+        (``source=`` resolved).
+    Other fitted attributes : as in :class:`GANAugmenter`.
     """
 
     _method = "translate"

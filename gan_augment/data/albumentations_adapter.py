@@ -48,7 +48,12 @@ class AlbumentationsTransform:
     seed : int or None, default=None
         Seeds the pipeline's own random state: two adapters with the same seed transform the
         same sequence of images identically.
+    name : str, default="transform"
+        The parameter the caller took ``transform`` as, named in its errors (ClassicOversampler
+        passes ``"augmentation="``).
 
+    Notes
+    -----
     Calling it with an image returns the transformed image as the same type: a numpy ``(H, W)``
     or ``(H, W, C)`` array of the same dtype, a ``(C, H, W)`` or ``(H, W)`` torch tensor of the
     same dtype, or a PIL image of the same mode (a palette image is transformed in its colours and

@@ -38,6 +38,21 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
     random_state : int or None
         Seeds the weights, shuffling and dropout: the same int gives the same model on the CPU.
 
+    Attributes
+    ----------
+    classes_ : ndarray
+        Class labels, sorted.
+    encoder_ : LabelEncoder
+        Maps the labels to the network's class indices.
+    model_ : torch.nn.Module
+        The trained network.
+    pixel_range_ : (float, float)
+        The training rows' smallest and largest pixel value, mapped to -1 and 1.
+    n_features_in_ : int
+        Values per row (C x H x W).
+
+    Notes
+    -----
     Pixel values are mapped to [-1, 1] by the training rows' own minimum and maximum (uint8 images
     and 0..16 digits alike), and test rows by the same map.
     """

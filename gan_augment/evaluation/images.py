@@ -351,10 +351,12 @@ def image_quality(train_images, train_labels, holdout_images, holdout_labels, sy
 
     Parameters
     ----------
-    train_images, holdout_images, synthetic_images : ndarray or Tensor of shape (N, C, H, W)
-        Values in [-1, 1]; the same C, H and W in all three. The judge is trained on the training
-        images; the held-out real images are the reference every distance is measured against.
-    train_labels, holdout_labels, synthetic_labels : array-like of integer class indices
+    train_images, train_labels : ndarray or Tensor of shape (N, C, H, W), array-like of integer class indices
+        Real images and their classes; the judge is trained on them. Image values are in [-1, 1]
+        here and below, with the same C, H and W in all three sets.
+    holdout_images, holdout_labels : the same, of held-out real images
+        The reference every distance is measured against.
+    synthetic_images, synthetic_labels : the same, of the synthetic images to judge
     classes : iterable of int, default=None
         The classes to report; default: those present in ``synthetic_labels``.
     class_names : sequence, default=None
