@@ -1974,3 +1974,35 @@ def test_an_estimator_weighted_by_its_caller_has_no_class_weight_baseline_beside
         warnings.simplefilter("error")
         assert "class_weight" in plan_evaluation(X, y, ExplodingSampler(), estimator=LogisticRegression(),
                                                  classes="rare", cv=3).methods
+
+
+def test_a_class_the_model_never_predicts_has_no_precision_rather_than_zero():
+    # Logistic regression on this table calls no test row 'rare' in any fold. Its precision there
+    # was scored 0 (zero_division=0), so random oversampling, which does call some rows 'rare' (most
+    # of them wrongly), read as a significant gain in precision (+0.155*, cited in the verdict).
+    from sklearn.datasets import make_classification
+
+    X, y = make_classification(n_samples=400, n_features=4, n_informative=2, n_redundant=0, weights=[0.93, 0.07],
+                               class_sep=0.6, flip_y=0.0, random_state=4)
+    X, y = pd.DataFrame(X, columns=list("abcd")), np.where(y == 1, "rare", "common")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        report = evaluate_augmentation(X, y, RandomOverSampler(random_state=0), estimator="logreg", cv=5, repeats=2,
+                                       random_state=0, baselines=["none"], fidelity=False, privacy=False)
+    rows = report.per_class.set_index(["method", "class", "metric"])
+    assert np.isnan(rows.loc[("none", "rare", "precision"), "mean"])
+    oversampled = rows.loc[("RandomOverSampler", "rare", "precision")]
+    assert 0 < oversampled["mean"] < 0.5 and np.isnan(oversampled["delta"]) and np.isnan(oversampled["p_holm"])
+    assert rows.loc[("RandomOverSampler", "rare", "recall"), "delta"] > 0  # recall is defined: still compared
+    assert "precision of class 'rare'" not in report.verdict
+    assert "| none | rare | - |" in report.to_markdown()
+
+
+def test_a_class_called_nowhere_adds_no_wrong_rows_to_a_fold_s_tallies():
+    # Its precision is NaN (0 / 0): the fold's row counts, which the whole-row floor of accuracy
+    # and balanced accuracy rests on, must still be read (0 found, 0 wrongly called), not dropped.
+    from gan_augment.evaluation._verdict import _tallies_of
+
+    assert _tallies_of({"precision": math.nan, "recall": 0.0, "f1": 0.0, "support": 5}) == (0, 0)
+    assert _tallies_of({"precision": 0.25, "recall": 0.2, "f1": 0.22, "support": 5}) == (1, 3)
+    assert _tallies_of({"precision": math.nan, "recall": math.nan, "f1": 0.0, "support": 5}) is None

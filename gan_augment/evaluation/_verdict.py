@@ -110,13 +110,19 @@ def _class_tallies(*, false_positives: bool):
 def _tallies_of(scores: dict, false_positives: bool = True) -> Optional[tuple]:
     """A class's (true positives,) or (true positives, false positives), read back from its recall,
     precision and support. A class found nowhere has an F1 of 0 whatever its false positives (which
-    its precision of 0 does not tell): they count as 0. None for scores that are not numbers."""
-    if not all(np.isfinite(float(scores.get(key, math.nan))) for key in ("recall", "precision", "support")):
+    its precision of 0 does not tell): they count as 0; a class called nowhere (precision NaN) has
+    none. None for scores that are not numbers."""
+    if not all(np.isfinite(float(scores.get(key, math.nan))) for key in ("recall", "support")):
         return None
     found = round(scores["recall"] * scores["support"])
     if not false_positives:
         return (found,)
-    return found, (round(found / scores["precision"] - found) if found else 0)
+    precision = float(scores.get("precision", math.nan))
+    if math.isnan(precision):
+        return (found, 0) if found == 0 else None
+    if not np.isfinite(precision):
+        return None
+    return found, (round(found / precision - found) if found else 0)
 
 
 def class_comparisons(folds: Sequence[FoldResult], method: str, labels: Sequence, metric: str, *,

@@ -45,7 +45,9 @@ class AugmentationReport:
         (seconds spent fitting the augmenter / baseline and resampling, per fold).
     per_class : DataFrame
         The same for precision, recall and F1 of every class, ``p_holm`` adjusted across the
-        classes (per method and metric); ``n_rows`` is the class's test rows per fold.
+        classes (per method and metric); ``n_rows`` is the class's test rows per fold. A fold where
+        a method predicts the class for no row has no precision (NaN, left out of the mean and of
+        the comparison; NaN in every fold: NaN).
     folds : DataFrame
         The raw per-fold scores of every method.
     fidelity : DataFrame
@@ -172,7 +174,9 @@ class AugmentationReport:
                         f"across the methods, per metric. {star}",
              pivot(self.summary, ["method"], alpha=alpha, primary=self.settings.get("metric"))),
             ("Per class", "Precision, recall and F1 of every class (supporting evidence); difference from none and "
-                          f"unadjusted interval in brackets; Holm across the classes, per method and metric. {star}",
+                          f"unadjusted interval in brackets; Holm across the classes, per method and metric. {star} "
+                          "Precision is averaged over the folds where the method predicted the class at all, and "
+                          "compared over the folds where both did; - where it predicted the class in no fold.",
              pivot(self.per_class, ["method", "class"], alpha=alpha)),
         ]
         if len(self.fidelity):

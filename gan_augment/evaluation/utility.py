@@ -271,8 +271,10 @@ def _score(plan: EvaluationPlan, model, X_test, y_test, predicted):
                 raise ValueError(f"metric='pr_auc' could not be computed from {plan.estimator_name}'s scores "
                                  f"({type(exc).__name__}: {exc}). A classifier needs classes_ and predict_proba "
                                  "or decision_function for it; or choose another metric.") from exc
-    precision, recall, f1, support = precision_recall_fscore_support(
-        y_test, predicted, labels=labels, zero_division=0)
+    # A class the model never predicts has no precision (0 / 0): NaN, which the comparisons drop,
+    # not 0, which made "predicts it now" read as a gain in precision. Its F1 is 0 (it is missed).
+    precision = precision_recall_fscore_support(y_test, predicted, labels=labels, zero_division=np.nan)[0]
+    _, recall, f1, support = precision_recall_fscore_support(y_test, predicted, labels=labels, zero_division=0)
     per_class = {label: {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(s)}
                  for label, p, r, f, s in zip(labels, precision, recall, f1, support)}
     return scores, per_class
