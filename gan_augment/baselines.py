@@ -3,7 +3,8 @@
 The evaluator compares the GAN top-up with these, and :class:`~gan_augment.AutoAugmenter` chooses
 among them; both build them here so that a baseline means the same thing everywhere.
 
-* ``"random"``: imbalanced-learn's RandomOverSampler (repeat rare rows).
+* ``"random"``: :class:`RowOversampler`, imbalanced-learn's RandomOverSampler (repeat rare rows)
+  with the rows of a DataFrame repeated exactly.
 * ``"smote"``: :class:`MixedSMOTE`, SMOTE on numeric tables, SMOTE-NC on mixed ones and SMOTE-N on
   categorical ones, accepting missing values -- what a careful practitioner would set up by hand.
 * ``"classic"`` (images): :class:`ClassicOversampler`, the rare images repeated, each repeat
@@ -34,8 +35,8 @@ from gan_augment.exceptions import DataValidationError
 from gan_augment.kinds.tabular import as_rows, check_finite
 from gan_augment.planner import plain_label
 
-__all__ = ["BASELINE_SAMPLERS", "ClassicOversampler", "MixedSMOTE", "baseline_sampler", "classic_transforms",
-           "is_numeric", "named_categorical", "split_columns"]
+__all__ = ["BASELINE_SAMPLERS", "ClassicOversampler", "MixedSMOTE", "RowOversampler", "baseline_sampler",
+           "classic_transforms", "is_numeric", "named_categorical", "split_columns"]
 
 #: Resampling baselines by the name the evaluator and AutoAugmenter use ("classic": images only).
 BASELINE_SAMPLERS = ("random", "smote", "classic")
@@ -132,13 +133,30 @@ def with_table_categories(sampler, categorical: list, X):
     return sampler
 
 
+class RowOversampler(RandomOverSampler):
+    """imbalanced-learn's RandomOverSampler, with the rows of a DataFrame repeated exactly as given.
+
+    RandomOverSampler stacks a DataFrame's rows into one array and casts its columns back: a table
+    of int and float columns went through float64, which rounds integers beyond 2**53 and wraps
+    2**63 - 1 to -2**63, in the real rows as well as the repeats. Here the rows are drawn as
+    RandomOverSampler draws them (the same ``random_state`` repeats the same rows) and taken from
+    the DataFrame by position. ``shrinkage`` (a smoothed bootstrap, numbers only) is imbalanced-learn's.
+    """
+
+    def _fit_resample(self, X, y):
+        if not isinstance(X, pd.DataFrame) or self.shrinkage is not None:
+            return super()._fit_resample(X, y)
+        _, y_resampled = super()._fit_resample(np.arange(len(X)).reshape(-1, 1), y)
+        return X.iloc[self.sample_indices_].reset_index(drop=True), y_resampled
+
+
 def baseline_sampler(method: str, sampling_strategy="auto", random_state=None, *, image_shape=None,
                      categorical_features=None):
     """A fresh, unfitted imbalanced-learn sampler for the baseline ``method`` (``image_shape``:
     the ``(C, H, W)`` of the pixel rows, for ``"classic"``; ``categorical_features``: the columns
     SMOTE takes as categories, judged on the whole table rather than on one fold of it)."""
     if method == "random":
-        return RandomOverSampler(sampling_strategy=sampling_strategy, random_state=random_state)
+        return RowOversampler(sampling_strategy=sampling_strategy, random_state=random_state)
     if method == "smote":
         return MixedSMOTE(sampling_strategy=sampling_strategy, categorical_features=categorical_features,
                           random_state=random_state)

@@ -1184,3 +1184,18 @@ def test_columns_the_gan_is_told_are_categories_are_categories_for_smote_and_the
     assert set(X_res["zip"]) <= set(codes)
     prep = auto._estimator(X, 0).named_steps["prep"]
     assert [columns for name, _, columns in prep.transformers if name == "cat"] == [[X.columns.get_loc("zip")]]
+
+
+def test_random_oversampling_repeats_a_table_s_rows_exactly():
+    # imbalanced-learn's RandomOverSampler stacks the rows into float64 and casts them back: an id of
+    # 2**63 - 1 came back -2**63 and one of 2**53 + 1 as 2**53, in the real rows and the repeats.
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"x": rng.normal(size=120),
+                      "id": np.r_[np.int64(2**63 - 1), np.arange(119, dtype=np.int64) + 2**53 + 1]})
+    y = np.array(["a"] * 30 + ["b"] * 90)
+    X_res, y_res = AutoAugmenter(estimator="logreg", methods=("random",), amounts=(1.0,), cv=2,
+                                 random_state=0).fit_resample(X, y)
+    assert len(X_res) == 180 and X_res.iloc[:120].equals(X) and X_res.dtypes.equals(X.dtypes)
+    added = X_res.iloc[120:]
+    assert added["id"].isin(X["id"][:30]).all() and (y_res[120:] == "a").all()
+    assert added.merge(X.iloc[:30], how="left", indicator=True)["_merge"].eq("both").all()  # whole rows repeated
