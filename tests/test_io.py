@@ -320,6 +320,18 @@ def test_an_infinite_number_keeps_a_numeric_column_as_text_and_is_pointed_out(tm
     assert frame["v"].tolist() == ["1.5", "-inf", "NA"]
 
 
+def test_a_number_beyond_float64_s_range_is_pointed_out_as_an_infinite_one(tmp_path):
+    # 1e309 overflows to infinity: the column was read as categories without a word (as "inf" was).
+    with pytest.warns(UserWarning, match=r"Column 'v' of .*d.csv holds numbers and '-1E400', '1e309': it is read as "
+                                         r"text \(categories\); a number column cannot hold an infinite value \(beyond "
+                                         r"the largest float"):
+        frame = read_table(_write(tmp_path / "d.csv", "v,label\n1.5,a\n1e309,b\n-1E400,a\n2,b\n"))
+    assert frame["v"].tolist() == ["1.5", "1e309", "-1E400", "2"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # 1e308 is a float: a number column, and nothing to say
+        assert read_table(_write(tmp_path / "e.csv", "v,label\n1.5,a\n1e308,b\n"))["v"].dtype == np.float64
+
+
 def test_commas_after_which_three_digits_follow_may_group_thousands_and_the_warning_says_both(tmp_path):
     # "76,705" read with decimal=',' would be 76.705: a thousand times too small if it meant 76705.
     path = _write(tmp_path / "d.csv", 'amount,label\n"76,705",a\n"57,689",b\n"250",a\n')

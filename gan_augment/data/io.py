@@ -481,6 +481,12 @@ _INFINITY_WORDS = {f"{sign}{word}" for sign in ("", "+", "-") for word in ("inf"
                                                                             "Infinity", "INFINITY")}
 
 
+def _too_large(values: set) -> set:
+    """The cells written as numbers beyond float64's range (``1e309``), which are infinite as floats."""
+    return {value for value in values if isinstance(value, str) and (len(value) > 308 or "e" in value or "E" in value)
+            and _NUMBER_PATTERN.fullmatch(value) and np.isinf(float(value))}
+
+
 def _hint_missing_value_words(frame: pd.DataFrame, target, path: Path) -> None:
     """Warn about a feature column that would be numbers but for cells like ``nan`` or ``NA``: it
     is modelled as categories, which is seldom what was meant, and ``--na-values`` says otherwise."""
@@ -489,7 +495,7 @@ def _hint_missing_value_words(frame: pd.DataFrame, target, path: Path) -> None:
         if name == target or pd.api.types.is_numeric_dtype(column.dtype) or pd.api.types.is_bool_dtype(column.dtype):
             continue
         values = set(column.dropna().unique().tolist())
-        words, infinite = values & _MISSING_WORDS, values & _INFINITY_WORDS
+        words, infinite = values & _MISSING_WORDS, (values & _INFINITY_WORDS) | _too_large(values)
         rest = column[~column.isin(words | infinite)].dropna()
         if not (words or infinite) or not len(rest) or not rest.astype(str).str.fullmatch(_NUMBER).all():
             continue
@@ -501,8 +507,9 @@ def _hint_missing_value_words(frame: pd.DataFrame, target, path: Path) -> None:
                          f"missing, pass {' '.join('--na-values ' + shlex.quote(w) for w in sorted(words))} "
                          "(na_values= in Python)")
         if infinite:
-            hints.append("a number column cannot hold an infinite value: replace it in the file with the value "
-                         "it stands for, or with an empty cell (missing)")
+            beyond = " (beyond the largest float, about 1.8e308)" if infinite - _INFINITY_WORDS else ""
+            hints.append(f"a number column cannot hold an infinite value{beyond}: replace it in the file with the "
+                         "value it stands for, or with an empty cell (missing)")
         warnings.warn(f"Column {str(name)!r} of {path} holds numbers and {shown}: it is read as text (categories); "
                       + "; ".join(hints) + ".", UserWarning, stacklevel=user_stacklevel())
 
