@@ -400,8 +400,9 @@ def check_threads(threads: str):
     return value
 NaValuesOpt = Annotated[Optional[list[str]], typer.Option(
     "--na-values", metavar="TEXT", show_default=False,
-    help="CSV input: a cell text to read as a missing value, besides empty cells (repeat the option for "
-         "more, e.g. --na-values NA --na-values '?'). By default NA, None, null and ? are values.")]
+    help="CSV input: a cell text to read as a missing value in the feature columns, besides empty cells (repeat "
+         "the option for more, e.g. --na-values NA --na-values '?'). By default NA, None, null and ? are values; "
+         "in the target they stay classes.")]
 
 
 class Estimator(str, enum.Enum):

@@ -232,8 +232,8 @@ def read_table(path, *, na_values=None, target=None, sep=None) -> pd.DataFrame:
     float 0.5), while zero-padded codes (``007``, the zip code ``02139``), words and anything else
     stay text as written. The target column (``target``, or the one :func:`find_target` detects)
     is typed as labels: integers only if every label is written as a plain integer, else text, so
-    ``007`` and ``7`` stay two classes. Only empty cells are missing values, plus those listed in
-    ``na_values`` (a string or a list of strings, CSV only). ``sep``: a CSV's field separator, one
+    ``007`` and ``7`` stay two classes. Only empty cells are missing values, plus, in the feature
+    columns, those listed in ``na_values`` (a string or a list of strings, CSV only). ``sep``: a CSV's field separator, one
     character (default ``","``; a header that reads as one column holding ``;``, a tab or ``|`` is
     refused with a hint to pass it). A header naming a column twice is refused. Parsing a number loses how it was written (``0.50`` -> 0.5); writers that must give a
     file back as it was use :func:`read_table_source` and :func:`write_augmented_table`.
@@ -257,8 +257,7 @@ def read_table_source(path, *, na_values=None, target=None, sep=None) -> tuple[p
     except DataValidationError:
         raise
     except UnicodeDecodeError as exc:
-        raise DataValidationError(f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start}); "
-                                  "save it as UTF-8 CSV.") from exc
+        raise DataValidationError(_not_utf8_message(path, exc)) from exc
     except pd.errors.EmptyDataError as exc:
         raise DataValidationError(f"{path} is empty.") from exc
     except (pd.errors.ParserError, ValueError, OSError) as exc:
@@ -266,6 +265,21 @@ def read_table_source(path, *, na_values=None, target=None, sep=None) -> tuple[p
         raise DataValidationError(f"{path} could not be read as {kind}: {message}") from exc
     _check_frame(frame, path, kind)
     return frame, source
+
+
+def _not_utf8_message(path: Path, error: UnicodeDecodeError) -> str:
+    """Where ``path`` stops being UTF-8, by byte and line of the file: pandas' error counts the
+    bytes from the start of the chunk it was decoding (256 KiB), not of the file."""
+    data = path.read_bytes()
+    try:
+        data.decode("utf-8")  # not utf-8-sig, whose offsets start after a byte-order mark
+    except UnicodeDecodeError as whole:
+        error = whole
+    else:  # the file changed since: pandas' figure is all there is
+        return f"{path} is not UTF-8 text ({error.reason}); save it as UTF-8 CSV."
+    line = data.count(b"\n", 0, error.start) + 1
+    return (f"{path} is not UTF-8 text ({error.reason} at byte {error.start}, line {line}); save it as UTF-8 CSV "
+            "(a spreadsheet's 'CSV UTF-8' format, or open it with its own encoding, e.g. Latin-1, and save it again).")
 
 
 def _check_frame(frame: pd.DataFrame, path: Path, kind: str) -> None:
@@ -388,6 +402,11 @@ def _read_csv(path: Path, na_values: list[str], target, sep: str, *, sep_given: 
         raise DataValidationError(hint if not sep_given else hint.replace("pass --sep", "try --sep"))
     names = header.iloc[0].tolist()
     _check_header(names, path)
+    # na_values name missing feature cells: a label is a class as written ("NA", North America),
+    # and only an empty one is missing (refused). The whole list for every column turned a class
+    # into missing labels when a user followed the hint to pass --na-values NA for a feature.
+    labels = _label_column(names, target)
+    by_column = {name: list(DEFAULT_NA_VALUES) if name == labels else na_values for name in names}
     with catching_warnings():
         # A row with more fields than the header: by default pandas makes the extra leading fields
         # the index, shifting that row's values into the wrong columns; with index_col=False it
@@ -395,7 +414,7 @@ def _read_csv(path: Path, na_values: list[str], target, sep: str, *, sep_given: 
         warnings.simplefilter("error", pd.errors.ParserWarning)
         try:
             with _csv_fields_unlimited():
-                text = pd.read_csv(_io.BytesIO(data), dtype=str, keep_default_na=False, na_values=na_values,
+                text = pd.read_csv(_io.BytesIO(data), dtype=str, keep_default_na=False, na_values=by_column,
                                    index_col=False, **options)
         except pd.errors.ParserWarning:
             raise DataValidationError(_long_row_message(path, data, len(header.columns), sep)) from None
@@ -410,8 +429,8 @@ def _read_csv(path: Path, na_values: list[str], target, sep: str, *, sep_given: 
         # separator at the end of each data line): the rows written back would then not line up.
         raise DataValidationError(_long_row_message(path, data, len(header.columns), sep))
     _hint_headerless(text, path)
-    labels = _label_column(text.columns, target)
-    as_written = _cells_as_written(data, options, na_values, text)
+    _hint_labels_named_missing(text, labels, na_values, path)
+    as_written = _cells_as_written(data, options, by_column, text)
     columns, decimals, spellings, values_spaced = {}, {}, {}, set()
     for position, name in enumerate(text.columns):
         column = type_csv_column(text[name], labels=name == labels)
@@ -437,7 +456,7 @@ def _read_csv(path: Path, na_values: list[str], target, sep: str, *, sep_given: 
                        line_ends=None if bounds is None else bounds[1], sep=sep, spaced=_spaced(data, sep),
                        values_spaced=frozenset(values_spaced),
                        record_starts=None if bounds is None else bounds[2],
-                       missing=_missing_spelling(data, options, na_values), spellings=spellings)
+                       missing=_missing_spelling(data, options, na_values, labels), spellings=spellings)
     return frame, source
 
 
@@ -457,17 +476,18 @@ def _spellings(values: pd.Series, texts: pd.Series) -> dict:
     return spelt
 
 
-def _missing_spelling(data: bytes, options: dict, na_values: list[str]) -> dict:
+def _missing_spelling(data: bytes, options: dict, na_values: list[str], labels=None) -> dict:
     """``{column: the cell text that spells a missing value in it}``, when ``na_values`` names more
     than the empty cell: the one of its texts the column uses, else the one the file uses; columns
     left out (and files of several spellings in a column) write an empty cell. A file of ``?`` in
-    one column and ``-`` in another wrote both missing as empty."""
+    one column and ``-`` in another wrote both missing as empty. The target column ``labels``
+    holds classes, not missing values (``NA`` there is a class)."""
     if set(na_values) <= set(DEFAULT_NA_VALUES):
         return {}
     with _csv_fields_unlimited():
         raw = pd.read_csv(_io.BytesIO(data), dtype=str, na_filter=False, index_col=False, **options)
     texts = set(na_values) | set(DEFAULT_NA_VALUES)  # the empty cell is a spelling too
-    used = {name: set(raw[name].unique()) & texts for name in raw.columns}
+    used = {name: set(raw[name].unique()) & texts for name in raw.columns if name != labels}
     in_file = set().union(*used.values())
     file_wide = next(iter(in_file)) if len(in_file) == 1 else ""
     spelling = {name: next(iter(own)) if len(own) == 1 else ("" if own else file_wide) for name, own in used.items()}
@@ -642,6 +662,20 @@ def _separator_before(source: "CsvSource", field: int, *, empty: bool = False) -
     spaced = bool(spacing) and spacing[min(field, len(spacing) - 1)] and not empty \
         and field not in source.values_spaced
     return source.sep + " " if spaced else source.sep
+
+
+def _hint_labels_named_missing(text: pd.DataFrame, labels, na_values: list[str], path: Path) -> None:
+    """Warn where the target holds a text that ``na_values`` names: it is read as a class there."""
+    if labels is None:
+        return
+    named = sorted(set(text[labels].dropna().unique().tolist()) & (set(na_values) - set(DEFAULT_NA_VALUES)))
+    if named:
+        shown = ", ".join(repr(value) for value in named)
+        warnings.warn(f"Target column {str(labels)!r} of {path} holds {shown}, which --na-values (na_values=) names "
+                      f"as missing: in the target {'it is' if len(named) == 1 else 'they are'} read as "
+                      f"{'a class' if len(named) == 1 else 'classes'} (missing values are read in the feature "
+                      "columns only). Drop those rows first if they mean an unknown class.",
+                      UserWarning, stacklevel=user_stacklevel())
 
 
 def _label_column(columns, target):
@@ -1099,7 +1133,8 @@ def load_dataset(path, target=None, *, classes=None, na_values=None, sep=None):
         Class names to check against the target (each may hold several, comma-separated); an
         unknown one is a DataValidationError suggesting the closest class.
     na_values : str or list of str, optional
-        More cell texts of a CSV to read as missing (e.g. ``["NA", "?"]``), besides empty cells.
+        More cell texts of a CSV to read as missing in the feature columns (e.g. ``["NA", "?"]``),
+        besides empty cells; in the target they are classes as written.
     sep : str, optional
         A CSV's field separator (one character; default ``","``, a tab for ``.tsv``).
 
