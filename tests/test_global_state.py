@@ -51,6 +51,26 @@ def test_a_float64_default_dtype_changes_no_fit_sample_or_loaded_model(tmp_path)
     np.testing.assert_array_equal(loaded, sampled)
 
 
+def test_a_gated_fit_leaves_the_caller_s_random_state_and_follows_no_default_dtype():
+    # The label gate's judge is trained in its own seeded, float32 state and given back built anew:
+    # built outside it, it drew its unused initial weights from the caller's generator and, under a
+    # float64 default, held float64 weights that judged candidates differently.
+    X, y = iris()
+    gated = {**TABLE, "label_gate": True}
+    expected = GANAugmenter(**gated).fit(X, y)
+    torch.manual_seed(123)
+    state = torch.random.get_rng_state()
+    before = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:
+        got = GANAugmenter(**gated).fit(X, y)
+    finally:
+        torch.set_default_dtype(before)
+    assert torch.equal(torch.random.get_rng_state(), state)
+    assert {p.dtype for p in got.label_gate_.judge.parameters()} == {torch.float32}
+    np.testing.assert_array_equal(got.sample(50, 2, random_state=1), expected.sample(50, 2, random_state=1))
+
+
 def test_samples_do_not_follow_the_caller_s_float32_matmul_precision():
     # An image model's rows of a fixed random_state changed under "medium" (by ~5e-6).
     X, y = load_digits(return_X_y=True)

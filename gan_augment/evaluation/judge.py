@@ -284,7 +284,9 @@ def train_row_classifier(rows: torch.Tensor, labels: np.ndarray, *, n_classes: i
     trained = fit_classifier(lambda: RowClassifier(read.shape[1], n_classes), read, labels, n_classes=n_classes,
                              epochs=epochs, batch_size=batch_size, lr=lr, class_balanced=True, augment=None,
                              device=torch.device("cpu"), seed=random_state)
-    judge = RowClassifier(rows.shape[1], n_classes, features=features)
+    # Its weights are loaded over: built without drawing from the caller's RNG, in float32 as trained.
+    with float32_default(), torch.random.fork_rng(devices=[]):
+        judge = RowClassifier(rows.shape[1], n_classes, features=features)
     judge.net.load_state_dict(trained.net.state_dict())
     return judge.eval()
 
