@@ -164,10 +164,12 @@ def _diversity_lines(augmenter, unit: str) -> list[str]:
 
 def _batch_text(augmenter) -> str:
     """The batch training ran with, and the one asked for where it differs (at most the rows, a
-    multiple of the discriminator's packing); the one asked for alone for a model saved before
-    the batch run was kept."""
+    multiple of the discriminator's packing); for a model saved before the batch run was kept, the
+    one asked for, said so (the one run may have been smaller)."""
     asked, ran = augmenter.training_config_.batch_size, getattr(augmenter, "batch_size_", None)
-    return str(asked) if ran is None or ran == asked else f"{ran} ({asked} asked)"
+    if ran is None:
+        return f"{asked} asked"
+    return str(asked) if ran == asked else f"{ran} ({asked} asked)"
 
 
 def _training_lines(augmenter) -> list[str]:

@@ -664,6 +664,20 @@ def test_info_prints_classes_columns_training(model_dir, capsys):
     assert "nan: a class of fewer than 20 real rows, too few halves to measure" in " ".join(out.split())
 
 
+def test_info_of_a_model_saved_before_the_batch_run_was_kept_says_the_batch_was_asked():
+    # Such a model showed "batch 37", though a batch of 37 with pac 8 trained as 32.
+    from types import SimpleNamespace
+
+    from gan_augment.cli.info import _batch_text
+
+    def model(asked, **ran):
+        return SimpleNamespace(training_config_=SimpleNamespace(batch_size=asked), **ran)
+
+    assert _batch_text(model(37)) == "37 asked"
+    assert _batch_text(model(37, batch_size_=32)) == "32 (37 asked)"
+    assert _batch_text(model(32, batch_size_=32)) == "32"
+
+
 def test_info_lists_what_augment_with_the_model_adds_after_its_settings_changed(data_csv, tmp_path, capsys):
     # info read the last fit's plan: a model whose classes were changed before saving listed 'rare'
     # while augment --model topped up 'tiny' (as the README says, augment follows info).
