@@ -734,6 +734,14 @@ def test_new_data_is_checked_against_the_kinds_of_value_the_model_learnt():
     encoder.check_like_fitted(X.assign(mixed=pd.Series([1, 2] * 4, dtype=object)))
     with pytest.raises(DataValidationError, match=r"Column 'n' of X holds text \('x', 'y'.*fitted on numbers"):
         encoder.check_like_fitted(X.assign(n=pd.Series(["x", "y"] * 4, dtype=object)))
+    with pytest.raises(DataValidationError, match="model's kind of values.$"):  # words only: no hint
+        encoder.check_like_fitted(X.assign(a=pd.Series(["x", "y"] * 4, dtype=object)))
+    # Numbers written as text beside a word: a file's missing cells, which a model fitted before it kept
+    # its --na-values read as numbers (the refusal named no --na-values).
+    spelt = pd.Series(["1.5", "MISSING", "2", "?"] * 2, dtype=object)
+    with pytest.raises(DataValidationError, match=r"If '\?', 'MISSING' mark missing cells, pass --na-values '\?' "
+                                                  r"--na-values MISSING \(na_values= in Python\)\.$"):
+        encoder.check_like_fitted(X.assign(a=spelt))
 
 
 @pytest.mark.parametrize("column, kind", [

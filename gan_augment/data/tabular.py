@@ -29,6 +29,7 @@ import functools
 import numbers
 import operator
 import re
+import shlex
 import unicodedata
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -277,7 +278,8 @@ class TabularEncoder:
                 raise DataValidationError(
                     f"Column {str(name)!r} of {source} holds {' and '.join(sorted(given))} ({shown}, ...), but the "
                     f"model was fitted on {' and '.join(sorted(fitted))} in it: its synthetic rows would not match the "
-                    "real ones. Fit a model on this data, or give the column the model's kind of values.")
+                    "real ones. Fit a model on this data, or give the column the model's kind of values."
+                    + (_missing_word_hint(frame[name]) if fitted == {"numbers"} else ""))
             if spec["kind"] == "numeric" and spec.get("is_integer") and given == {"numbers"}:
                 values = frame[name].to_numpy(dtype=np.float64, na_value=np.nan)
                 if np.any(np.mod(values[~np.isnan(values)], 1) != 0):
@@ -821,6 +823,26 @@ def _value_kind(dtype) -> str:
     # Not text: a model fitted on a file's date text would have its synthetic "05/04/2021" parsed
     # into such a column month first (4 May), beside the real dates.
     return date_kind(dtype) or "text"
+
+
+def _missing_word_hint(column: pd.Series) -> str:
+    """Where a column the model learnt numbers in holds numbers written as text beside a few words
+    (``MISSING``, ``?``): those are likely how the file spells a missing cell, which ``--na-values``
+    names (a model fitted before it kept its ``--na-values`` cannot say)."""
+    def is_number(text) -> bool:
+        try:
+            float(text)
+        except (TypeError, ValueError):
+            return False
+        return True
+
+    texts = column.dropna().unique().tolist()
+    words = sorted({text for text in texts if isinstance(text, str) and not is_number(text)})
+    if not words or len(words) > 3 or len(words) == len(texts):
+        return ""
+    options = " ".join(f"--na-values {shlex.quote(word)}" for word in words)
+    return (f" If {', '.join(map(repr, words))} mark{'s' if len(words) == 1 else ''} missing cells, pass {options} "
+            "(na_values= in Python).")
 
 
 def _held_kinds(dtype, values: list) -> set:
