@@ -176,11 +176,15 @@ def paired(plan: IntervalSettings, folds: Sequence, method: str, reference: str,
     one step less in any one fold (a step weighs more in a smaller fold). Any other spread is tested
     as it is."""
     differences = [key(fold, method) - key(fold, reference) for fold in folds]
+    # A fold whose score is undefined (a precision where a method called no row the class) is left
+    # out here as corrected_test leaves it out: the floor is read off the folds that are tested.
+    defined = [(fold, d) for fold, d in zip(folds, differences) if math.isfinite(d)]
     floor = 0.0
-    if len(differences) > 1 and all(math.isfinite(d) for d in differences):
-        steps = _whole_steps(folds, method, reference, differences, rows, tallies)
+    if len(defined) > 1:
+        kept, kept_differences = [fold for fold, _ in defined], [d for _, d in defined]
+        steps = _whole_steps(kept, method, reference, kept_differences, rows, tallies)
         if steps is not None:
-            floor = _one_step_less_variance(differences, steps)
+            floor = _one_step_less_variance(kept_differences, steps)
     return corrected_test(differences, plan.test_train_ratio, plan.confidence, bounds, floor, difference=True)
 
 
