@@ -350,6 +350,10 @@ def test_a_file_that_is_not_utf8_is_refused_at_the_byte_and_line_of_the_file(tmp
     with pytest.raises(DataValidationError, match=rf"d.csv is not UTF-8 text \(invalid continuation byte at byte "
                                                   rf"{position}, line 30002\); save it as UTF-8"):
         read_table(tmp_path / "d.csv")
+    # Lines ended by CR alone (Excel's "CSV (Macintosh)", which pandas reads) are counted too.
+    (tmp_path / "mac.csv").write_bytes(b"a,b,label\r1,x,c\r2,caf\xe9,c\r3,x,r\r")
+    with pytest.raises(DataValidationError, match=r"at byte 21, line 3\)"):
+        read_table(tmp_path / "mac.csv")
 
 
 def test_a_number_beyond_float64_s_range_is_pointed_out_as_an_infinite_one(tmp_path):

@@ -277,7 +277,7 @@ def _not_utf8_message(path: Path, error: UnicodeDecodeError) -> str:
         error = whole
     else:  # the file changed since: pandas' figure is all there is
         return f"{path} is not UTF-8 text ({error.reason}); save it as UTF-8 CSV."
-    line = data.count(b"\n", 0, error.start) + 1
+    line = len(re.findall(rb"\r\n|\r|\n", data[:error.start])) + 1  # CR alone ends a line too (old Mac files)
     return (f"{path} is not UTF-8 text ({error.reason} at byte {error.start}, line {line}); save it as UTF-8 CSV "
             "(a spreadsheet's 'CSV UTF-8' format, or open it with its own encoding, e.g. Latin-1, and save it again).")
 
