@@ -446,6 +446,12 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
     def sample(self, n_samples, cls, *, random_state=None):
         """``n_samples`` synthetic rows (or images) of class ``cls``.
 
+        Every row is of class ``cls`` by construction, and the cost grows with ``n_samples`` only.
+        Rows are generated and decoded in chunks (about 32 MB of encoded rows each), so memory
+        stays flat for large ``n_samples``; each chunk has its own seed, derived from the call's,
+        so the rows depend on the chunk size (a constant of this module) and stay deterministic.
+        Through the label gate (``label_gate``), only samples its judge assigns to ``cls`` are returned.
+
         Parameters
         ----------
         n_samples : int
@@ -453,18 +459,16 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         cls : label
             A class seen in ``fit``, as y held it.
         random_state : int, RandomState instance, Generator or None, default=None
-            Seeds the draw; None: one derived from the estimator's ``random_state``.
+            Seeds the draw; None: one derived from the estimator's ``random_state``, so the same
+            call gives the same rows.
 
-        Returns rows shaped like ``X`` at fit time: a DataFrame with the original columns and
-        dtypes if a table was fitted on one, else an ndarray of the original dtype (images: the
-        original layout, size, dtype and value range, as an ndarray even when their rows of pixels
-        came in a DataFrame, whose column names an image model does not keep). Every row is of class
-        ``cls`` by construction, and the cost grows with ``n_samples`` only. ``random_state``
-        defaults to one derived from the estimator's, so the same call gives the same rows.
-        Rows are generated and decoded in chunks (about 32 MB of encoded rows each), so memory
-        stays flat for large ``n_samples``; each chunk has its own seed, derived from the call's,
-        so the rows depend on the chunk size (a constant of this module) and stay deterministic.
-        Through the label gate (``label_gate``), only samples its judge assigns to ``cls`` are returned.
+        Returns
+        -------
+        DataFrame or ndarray
+            Rows shaped like ``X`` at fit time: a DataFrame with the original columns and dtypes
+            if a table was fitted on one, else an ndarray of the original dtype (images: the
+            original layout, size, dtype and value range, as an ndarray even when their rows of
+            pixels came in a DataFrame, whose column names an image model does not keep).
         """
         return self._sample(n_samples, cls, random_state=random_state, refuse=True)
 
@@ -562,24 +566,23 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
     def save(self, path, *, metadata=None, overwrite=True):
         """Save to directory ``path`` (safetensors weights + JSON); see :meth:`load`.
 
+        An image model also gets a grid of 64 samples per class, ``samples_<class index>_<class>.png``,
+        to look at. An existing directory is replaced only if it holds a gan-augment model (or
+        nothing), never a folder with other files in it. A save killed mid-way never leaves a
+        half-written model: the previous one stays, or waits beside ``path`` as ``.NAME.old-...``
+        until the next save or load of ``path`` puts it back.
+
         Parameters
         ----------
         path : str or path
             The model's directory.
         metadata : dict or None, default=None
-            JSON-serialisable, kept with the model.
+            JSON-serialisable, kept with the model (e.g. where the data came from); :meth:`load`
+            gives it back as ``metadata_``, and a loaded model saved again without ``metadata``
+            keeps it (a refit drops it).
         overwrite : bool, default=True
-            Whether a model already at ``path`` may be replaced.
-
-        ``metadata``: a JSON-serialisable dict kept with the model (e.g. where the data came
-        from); :meth:`load` gives it back as ``metadata_``, and a loaded model saved again without
-        ``metadata`` keeps it (a refit drops it). An image model also gets a grid of
-        64 samples per class, ``samples_<class index>_<class>.png``, to look at. An existing directory is replaced only
-        if it holds a gan-augment model (or nothing), never a folder with other files in it; with
-        ``overwrite=False``, only an absent or empty one (FileExistsError otherwise, also when
-        another run finishes writing ``path`` first). A save killed mid-way never leaves a
-        half-written model: the previous one stays, or waits beside ``path`` as ``.NAME.old-...``
-        until the next save or load of ``path`` puts it back.
+            With False, only an absent or empty ``path`` is written (FileExistsError otherwise,
+            also when another run finishes writing ``path`` first).
         """
         check_is_fitted(self, "generator_")
         if metadata is not None:
@@ -732,7 +735,11 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
             if member_psi is not None:
                 member.truncation_psi = float(member_psi)
         augmenter.generator_ = generator.to(resolve_device(device)).eval().requires_grad_(False)
+        augmenter._restore_from_generator()
         return augmenter
+
+    def _restore_from_generator(self) -> None:
+        """After :meth:`load`: fitted attributes a subclass keeps in its generator's buffers."""
 
     # ============================================================== imblearn hooks
     def _check_X_y(self, X, y, accept_sparse=None):

@@ -202,6 +202,9 @@ class TranslationAugmenter(GANAugmenter):
         counts = self.generator_.class_counts.tolist()
         return {plain_label(label): int(n) for label, n in zip(self.classes_, counts)}
 
+    def _restore_from_generator(self) -> None:
+        self.allowed_sources_ = self.generator_.allowed.cpu().numpy().copy()  # saved as the generator's buffer
+
     def _check_kind(self, kind) -> None:
         super()._check_kind(kind)
         self.allowed_sources_ = self._allowed_sources()

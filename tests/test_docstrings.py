@@ -16,7 +16,9 @@ from gan_augment.data.albumentations_adapter import AlbumentationsTransform
 from gan_augment.evaluation.cnn import CNNClassifier
 
 # A line that opens an entry: names (comma-separated) and " :", at the section's own indentation.
-_ENTRY = re.compile(r"^(?P<names>[A-Za-z_][\w, ]*?)\s*:(?:\s|$)")
+_ENTRY = re.compile(r"^(?P<names>[A-Za-z_][\w, ]*?) :(?:\s|$)")
+# Sections whose every unindented line must open an entry (numpydoc reads any such line as one).
+_NAMED_SECTIONS = ("Parameters", "Attributes")
 # What an entry may say instead of the names of a parent's other attributes.
 _OTHERS = "Other fitted attributes"
 
@@ -31,7 +33,11 @@ def _section(obj, title: str) -> list[str]:
             continue
         if set(line.strip()) == {"-"}:
             continue
-        match = _ENTRY.match(line) if inside else None
+        if not inside or not line.strip() or line.startswith(" "):
+            continue
+        match = _ENTRY.match(line)
+        assert match or title not in _NAMED_SECTIONS, \
+            f"{obj.__qualname__}'s {title} holds a line that opens no entry: {line!r}"
         if match:
             names += [name.strip() for name in match["names"].split(",")]
     return names
@@ -49,6 +55,7 @@ _DOCUMENTED = [
     (MixedSMOTE, "__init__"), (ClassicOversampler, "__init__"), (CNNClassifier, "__init__"),
     (AlbumentationsTransform, "__init__"), (gan_augment.evaluate_augmentation, None),
     (gan_augment.image_quality, None), (gan_augment.load_dataset, None), (gan_augment.augment_loader, None),
+    (GANAugmenter.fit, None), (GANAugmenter.sample, None), (GANAugmenter.save, None), (GANAugmenter.load, None),
 ]
 
 
@@ -75,6 +82,19 @@ def test_the_section_parser_reads_names_and_skips_prose():
 
     assert _section(documented, "Parameters") == ["alpha", "beta", "gamma"]
     assert _section(documented, "Returns") == ["delta"]
+
+    def prose_in_a_section(alpha):
+        """Summary.
+
+        Parameters
+        ----------
+        alpha : int
+
+        A paragraph here reads as a parameter named "A paragraph here reads as a parameter ...".
+        """
+
+    with pytest.raises(AssertionError, match="opens no entry"):
+        _section(prose_in_a_section, "Parameters")
 
 
 def _fitted_attributes(estimator) -> set[str]:
@@ -148,7 +168,15 @@ def test_every_fitted_attribute_is_documented(name):
     assert not undocumented, f"{name} sets {sorted(undocumented)} without documenting them"
 
 
-def test_a_loaded_model_s_attributes_are_documented(tmp_path):
-    _fit_gan().save(tmp_path / "model")
+@pytest.mark.parametrize("name", ["GANAugmenter", "TranslationAugmenter"])
+def test_a_loaded_model_has_the_documented_attributes_of_a_fitted_one(name, tmp_path):
+    # A loaded translator lacked allowed_sources_, which its docstring documents.
+    fitted = _FITS[name]()
+    fitted.save(tmp_path / "model")
     loaded = GANAugmenter.load(tmp_path / "model")
-    assert not _fitted_attributes(loaded) - _documented_attributes(GANAugmenter)
+    assert type(loaded) is type(fitted)
+    documented = _documented_attributes(type(loaded))
+    assert not _fitted_attributes(loaded) - documented
+    assert _fitted_attributes(fitted) <= _fitted_attributes(loaded)
+    if name == "TranslationAugmenter":
+        np.testing.assert_array_equal(loaded.allowed_sources_, fitted.allowed_sources_)
