@@ -588,3 +588,21 @@ def test_auto_tops_up_a_class_the_gate_refuses_without_it_and_says_so(monkeypatc
     augmenter.set_params(label_gate=True)
     with pytest.raises(ValueError, match="accepts 0.0% of the synthetic rows of class 'rare'"):
         augmenter.sample(5, "rare")
+
+
+def test_the_judge_reads_candidates_in_slices_and_keeps_the_same_rows(monkeypatch):
+    # A round of a narrow table's candidates (up to 1.7M rows of one column) went through the judge
+    # at once: 1.1 GB above a 1M-row result. Each candidate is judged alone, so slices keep the same.
+    import gan_augment.label_gate as gate_module
+
+    X, y = load_iris(return_X_y=True)
+    model = GANAugmenter(epochs=2, random_state=0, n_threads=1, label_gate=True).fit(X, y)
+    whole = model.sample(3000, 1)
+    seen = []
+    judge = model.label_gate_.judge
+    forward = judge.forward
+    monkeypatch.setattr(judge, "forward", lambda rows: (seen.append(len(rows)), forward(rows))[1])
+    monkeypatch.setattr(gate_module, "_JUDGED_AT_ONCE", 500)
+    sliced = model.sample(3000, 1)
+    assert seen and max(seen) <= 500 and sum(seen) > 3000
+    np.testing.assert_array_equal(sliced, whole)
