@@ -21,22 +21,13 @@ import numpy as np
 import pandas as pd
 import torch
 from _adult import machine_info, recorded_command
+from _reports import write_keeping_reading  # noqa: F401 (the variant scripts' writer)
 from bench_panel import AMOUNTS, CLASSIFIERS, DEFAULT_DATA, SCENARIOS, arm_data, classifier, scores, split
 
 #: PANEL_GATE.md's 12 tables, named: scenarios added to bench_panel.py later (held out, small, bundled)
 #: do not join the variant benchmarks' default.
 PANEL = ["yeast", "page-blocks", "thyroid", "ecoli", "winequality-red", "glass", "new-thyroid", "car",
          "mammography", "abalone-19", "credit-g cut", "dermatology cut"]
-#: The heading of a reading added by hand to a report, kept when the report is written again.
-HAND_WRITTEN = "## Reading (added by hand"
-
-
-def write_keeping_reading(path: Path, text: str) -> None:
-    """Write the report ``text`` to ``path``, keeping a reading written there by hand below the tables."""
-    old = path.read_text() if path.exists() else ""
-    reading = old[old.index(HAND_WRITTEN):] if HAND_WRITTEN in old else ""
-    path.write_text(text.rstrip("\n") + "\n\n" + reading if reading else text)
-
 
 BASE = ["none", "class_weight"] + [f"{m}@{a:g}" for m in ("random", "smote") for a in AMOUNTS]
 
@@ -149,8 +140,9 @@ def main(argv, *, script: str, doc: str, variants, title: str, description: str,
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--out", type=Path, default=out)
     parser.add_argument("--json", type=Path, default=json_path)
-    parser.add_argument("--variants", nargs="+", choices=list(variants), default=list(variants),
-                        help="the variants to run or report (the first is the reference)")
+    parser.add_argument("--variants", nargs="+", choices=list(variants),
+                        help="the variants to run or report (the first is the reference); default: all to run, "
+                             "those in --json, in its order, to report")
     parser.add_argument("--report-only", action="store_true")
     parser.add_argument("--merge", nargs="+", type=Path, metavar="PART",
                         help="merge the JSON records of parts run side by side into --json (wall time: the "
@@ -160,12 +152,16 @@ def main(argv, *, script: str, doc: str, variants, title: str, description: str,
                         help="score the baseline arms missing from --json on its scenarios and seeds (no GAN fits), "
                              "add them and rewrite the report")
     args = parser.parse_args(argv)
-    variants = {name: variants[name] for name in args.variants}
+    known = variants
 
     def write(saved, *, record=True):
         if record:
             args.json.write_text(json.dumps(saved, indent=1))
-        text = report(saved, title=title, description=description, variants=variants)
+        # A report of the variants asked for, or else of those the records hold, in the order run.
+        order = args.variants or saved.get("variants") or list(
+            dict.fromkeys(r["arm"].split("@")[0] for r in saved["records"]))
+        text = report(saved, title=title, description=description,
+                      variants={name: known[name] for name in order if name in known})
         write_keeping_reading(args.out, text)
 
     if args.report_only:
@@ -192,11 +188,12 @@ def main(argv, *, script: str, doc: str, variants, title: str, description: str,
         write(saved)
         return
     torch.set_num_threads(1)
+    variants = {name: known[name] for name in args.variants or known}
     command = recorded_command(script, argv if argv is not None else sys.argv[1:])
     info = machine_info()
     saved = {"command": command, "context": f"library at {info['git_commit']} ({time.strftime('%Y-%m-%d')}, "
              f"{info['nproc']} cores of an {info['cpu']})", "records": [], "notes": {}, "fit_s": {}, "wall_s": 0.0,
-             "complete": False}
+             "complete": False, "variants": list(variants)}
     started = time.perf_counter()
     for name in args.scenarios:
         for seed in range(args.first_seed, args.first_seed + args.seeds):

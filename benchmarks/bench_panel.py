@@ -33,9 +33,17 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _reports import write_keeping_reading  # benchmarks/ is on sys.path when run as a script
 
 HERE = Path(__file__).resolve().parent
-DEFAULT_DATA = HERE.parent.parent / "shared" / "data" / "tabular"
+DEFAULT_DATA = HERE.parent.parent / "shared" / "data"
+
+
+def tabular_dir(data_dir: Path) -> Path:
+    """The folder of the panel's tables: ``--data-dir`` is the shared data folder (as for the Adult
+    scripts) or its ``tabular`` folder itself (as these scripts took it before)."""
+    data_dir = Path(data_dir)
+    return data_dir / "tabular" if (data_dir / "tabular").is_dir() else data_dir
 AMOUNTS = (0.25, 0.5, 1.0)
 MIN_CLASS_ROWS = 6  # classes with fewer rows are dropped: a 70/30 split cannot give both sides two rows
 
@@ -72,7 +80,10 @@ CLASSIFIERS = ("logreg", "hgb")
 def load(name: str, data_dir: Path, seed: int):
     """``(X, y, note)`` of scenario ``name``."""
     file, how, cut = SCENARIOS[name]
-    path = data_dir / file
+    path = tabular_dir(data_dir) / file
+    if how != "sklearn" and not path.is_file():
+        sys.exit(f"error: {path} does not exist; pass --data-dir, the shared data folder (../shared/data by default), "
+                 "whose tabular/ folder holds the panel's tables.")
     if how == "sklearn":
         import sklearn.datasets
 
@@ -322,7 +333,8 @@ def verdicts(frame: pd.DataFrame) -> list[str]:
         columns = [f"{method}@{a:g}" for a in AMOUNTS if f"{method}@{a:g}" in cells.columns]
         if not columns:
             continue
-        best = cells[columns].idxmax(axis=1).value_counts()
+        counts = cells[columns].idxmax(axis=1).value_counts()
+        best = counts.sort_index(key=lambda arms: [(-counts[a], a) for a in arms])  # ties by name
         lines.append(f"- {method}: best amount per cell (oracle, on the test split) " +
                      ", ".join(f"{k} in {v}" for k, v in best.items()) +
                      f"; full balancing ({method}@1) below none in "
@@ -388,7 +400,7 @@ def main(argv=None):
                      saved.get("wall_s"), complete=saved.get("complete", False))
         return
     if not args.data_dir.is_dir():
-        sys.exit(f"error: {args.data_dir} does not exist; pass --data-dir (../shared/data/tabular by default).")
+        sys.exit(f"error: {args.data_dir} does not exist; pass --data-dir (../shared/data by default).")
     import torch
 
     torch.set_num_threads(1)
@@ -431,8 +443,12 @@ def write_report(path, frame, arms, command, notes, gan_times, wall_s, *, comple
     lines += verdicts(frame) + selection_rules(frame) + summarise(frame, arms)
     if "chosen" in frame.columns:
         chosen = frame.dropna(subset=["chosen"]).groupby(["arm", "classifier"])["chosen"].value_counts()
+        # Ties in the order of the arms' names, so that the report is written the same every time.
+        chosen = chosen.reset_index().sort_values(["arm", "classifier", "count", "chosen"],
+                                                  ascending=[True, True, False, True])
+        chosen = chosen.set_index(["arm", "classifier", "chosen"])["count"]
         lines += ["### What AutoAugmenter chose (count of scenario x seed)", "", "```", chosen.to_string(), "```", ""]
-    path.write_text("\n".join(lines))
+    write_keeping_reading(path, "\n".join(lines))
 
 
 if __name__ == "__main__":

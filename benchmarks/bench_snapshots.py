@@ -43,7 +43,7 @@ PATIENCES = (3, 5)
 def adult_task(seed, data_dir):
     from _adult import RARE, adult_path, cut_task, evaluate_arm, load_adult
 
-    X, y = load_adult(adult_path(data_dir.parent))  # adult_path wants the folder above tabular/
+    X, y = load_adult(adult_path(data_dir.parent if data_dir.name == "tabular" else data_dir))  # the folder above
     X_tr, y_tr, X_te, y_te = cut_task(X, y, seed)
 
     def evaluate(X_fit, y_fit):
@@ -210,7 +210,7 @@ def main(argv=None):
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     parser.add_argument("--ratings", type=int, default=20)
     parser.add_argument("--epochs", default="auto", help="GANAugmenter epochs (default auto; a number for a smoke run)")
-    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR / "tabular")
+    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
     parser.add_argument("--json", type=Path, default=HERE / "snapshots.json")
     parser.add_argument("--out", type=Path, default=HERE / "SNAPSHOTS.md")
     parser.add_argument("--merge", type=Path, nargs="+", help="write the report from these JSON parts")

@@ -246,7 +246,7 @@ def main(argv=None):
         print(f"wrote {args.out}")
         return
     if not args.data_dir.is_dir():
-        sys.exit(f"error: {args.data_dir} does not exist; pass --data-dir (../shared/data/tabular by default).")
+        sys.exit(f"error: {args.data_dir} does not exist; pass --data-dir (../shared/data by default).")
     import torch
 
     torch.set_num_threads(1)
