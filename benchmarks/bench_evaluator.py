@@ -45,6 +45,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _adult as A  # noqa: E402
+from _reports import write_keeping_reading  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 QUICK_ADULT_ROWS = 3000
@@ -202,7 +203,7 @@ def main(argv=None):
         results["total_s"] = time.perf_counter() - started
         results["load_average_end"] = A.load_average()
         args.json.write_text(json.dumps(results, indent=1, default=str, allow_nan=False))
-        args.out.write_text(render(results))
+        write_keeping_reading(args.out, render(results))
 
     for name in args.datasets:
         t0 = time.perf_counter()

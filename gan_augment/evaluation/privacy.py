@@ -99,6 +99,9 @@ class PrivacyProbe:
 
 
 def _near_threshold(holdout_dcr: np.ndarray) -> float:
-    """The 5th percentile of held-out rows' distances: closer than that is a near copy (NaN: none)."""
+    """The 5th percentile of held-out rows' distances: closer than that is a near copy (NaN: none).
+    Taken at rank 0.05 (n + 1) of the n distances (numpy's "weibull"; the smallest below n = 19), so
+    that a row as new as a held-out one falls below it 5% of the time, or 1 / (n + 1): interpolated
+    between ranks (numpy's default), it did 9% of the time at n = 20 and 13% at n = 10."""
     finite = holdout_dcr[np.isfinite(holdout_dcr)]
-    return float(np.quantile(finite, 0.05)) if finite.size else math.nan
+    return float(np.quantile(finite, 0.05, method="weibull")) if finite.size else math.nan
