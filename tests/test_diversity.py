@@ -242,3 +242,20 @@ def test_an_ensemble_is_not_told_to_try_an_ensemble():
         GANAugmenter(epochs=1, n_generators=3, n_threads=1, random_state=0).fit(X, y)
     advice = " ".join(str(w.message) for w in caught if issubclass(w.category, LowCoverageWarning))
     assert "Train longer" in advice and "ensemble" not in advice
+
+
+def test_codes_declared_categorical_are_compared_as_categories():
+    # Three code columns of 0, 1 and a rare 1000, declared categorical: read as numbers, synthetic
+    # rows that had not yet made the rare code read as collapsed (spread 0.005).
+    rng = np.random.default_rng(0)
+    codes = {name: rng.choice([0, 1, 1000], 300, p=[0.49, 0.49, 0.02]) for name in ("c1", "c2", "c3")}
+    X = pd.DataFrame(codes | {"x": rng.normal(size=300)})
+    y = np.r_[np.zeros(200, int), np.ones(100, int)]
+    model = GANAugmenter(categorical_features=["c1", "c2", "c3"], epochs=1, random_state=0, n_threads=1,
+                         label_gate=False).fit(X, y)
+    real = X[y == 1]
+    common_only = real.assign(**{name: rng.choice([0, 1], len(real)) for name in ("c1", "c2", "c3")})
+    real_features, _, groups = model.kind_.diversity_features(model.encoder_, real, real)
+    assert groups.tolist() == [0, 0, 0, 1, 1, 1, 2, 2, 2, 3]  # each code column one feature of 3 values
+    diversity = measure_class(*model.kind_.diversity_features(model.encoder_, real, common_only))
+    assert diversity.spread > 0.9 and not diversity.collapsed
