@@ -179,7 +179,8 @@ def _augment_from_model(model_dir: Path, data: Path, handler, out: Path, *, targ
         raise CLIError(f"{exc.message} {model_dir} was fitted with the target column {str(model_target)!r}; name "
                        "DATA's target column with --target.", exc.exit_code) from None
     handler.check_augment_job(data, dataset, out, mark_synthetic)
-    _check_model_fits(augmenter, dataset, data, model_dir, from_folder=fitted_by_command_line(dataset_info))
+    _check_model_fits(augmenter, dataset, data, model_dir, from_folder=fitted_by_command_line(dataset_info),
+                      na_values=na_values)
     refuse_single_class(dataset)  # the model's plan refused it in scikit-learn's words, with a useless hint
     if classes is not None:  # the classes named, placed as the model places its rows
         placed = isinstance(augmenter.sampling_strategy, planner.InEveryClass)
@@ -229,7 +230,7 @@ def _model_label(label, augmenter):
         return label
 
 
-def _check_model_fits(augmenter, dataset, data: Path, model_dir: Path, *, from_folder: bool) -> None:
+def _check_model_fits(augmenter, dataset, data: Path, model_dir: Path, *, from_folder: bool, na_values=None) -> None:
     """DATA's features must be the model's: the same columns in the same order (tables), the same
     size and channels, and, for a model fitted in Python (not ``from_folder``), pixels on the same
     scale (images)."""
@@ -248,7 +249,7 @@ def _check_model_fits(augmenter, dataset, data: Path, model_dir: Path, *, from_f
         elif (detail := column_difference([str(c) for c in names], have)) is not None:
             raise CLIError(f"{data} does not have the columns {model_dir} was fitted on: {detail}.", USAGE)
         try:
-            augmenter.encoder_.check_like_fitted(dataset.X, source=str(data))
+            augmenter.encoder_.check_like_fitted(dataset.X, source=str(data), na_values=na_values or ())
         except ValueError as exc:
             raise CLIError(str(exc), USAGE) from None
     else:

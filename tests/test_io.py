@@ -322,6 +322,14 @@ def test_an_infinite_number_keeps_a_numeric_column_as_text_and_is_pointed_out(tm
     assert frame["v"].tolist() == ["1.5", "-inf", "NA"]
 
 
+def test_the_advice_to_name_missing_cells_keeps_those_already_named(tmp_path):
+    # Read with --na-values MISSING, a column of numbers and '?' was advised "--na-values '?'", which
+    # alone would turn MISSING back into text (a new list replaces the old).
+    path = _write(tmp_path / "d.csv", "v,label\n1.5,a\nMISSING,b\n?,a\n2,b\n")
+    with pytest.warns(UserWarning, match=r"if '\?' means missing, pass --na-values MISSING --na-values '\?' "):
+        read_table(path, na_values=["MISSING"])
+
+
 def test_na_values_name_missing_feature_cells_and_leave_a_class_of_the_same_text(tmp_path):
     # Following the hint to pass --na-values NA for x made the class 'NA' (North America) missing
     # labels, refused as "60 missing values; drop or fill those rows".

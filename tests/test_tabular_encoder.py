@@ -738,10 +738,18 @@ def test_new_data_is_checked_against_the_kinds_of_value_the_model_learnt():
         encoder.check_like_fitted(X.assign(a=pd.Series(["x", "y"] * 4, dtype=object)))
     # Numbers written as text beside a word: a file's missing cells, which a model fitted before it kept
     # its --na-values read as numbers (the refusal named no --na-values).
-    spelt = pd.Series(["1.5", "MISSING", "2", "?"] * 2, dtype=object)
+    spelt = pd.Series(["1.5", "MISSING", "2", "?", "3", "4.5", "5", "6"], dtype=object)
     with pytest.raises(DataValidationError, match=r"If '\?', 'MISSING' mark missing cells, pass --na-values '\?' "
                                                   r"--na-values MISSING \(na_values= in Python\)\.$"):
         encoder.check_like_fitted(X.assign(a=spelt))
+    # A new --na-values list replaces the one the data was read with: the advice repeats it.
+    with pytest.raises(DataValidationError, match=r"pass --na-values NA --na-values '\?' --na-values MISSING \("):
+        encoder.check_like_fitted(X.assign(a=spelt), na_values=["", "NA"])
+    # Words beside a few numbers, booleans, and numbers the reader keeps as text (1_000) get no such advice.
+    for column in (["red", "blue", "green", "1", "red", "blue", "green", "2.5"],
+                   ["1", "2", "True", "False"] + ["4"] * 4, ["1_000", "MISSING", "3", "4", "5", "6", "7", "8"]):
+        with pytest.raises(DataValidationError, match="model's kind of values.$"):
+            encoder.check_like_fitted(X.assign(a=pd.Series(column, dtype=object)))
 
 
 @pytest.mark.parametrize("column, kind", [

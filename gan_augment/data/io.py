@@ -277,7 +277,9 @@ def _not_utf8_message(path: Path, error: UnicodeDecodeError) -> str:
         error = whole
     else:  # the file changed since: pandas' figure is all there is
         return f"{path} is not UTF-8 text ({error.reason}); save it as UTF-8 CSV."
-    line = len(re.findall(rb"\r\n|\r|\n", data[:error.start])) + 1  # CR alone ends a line too (old Mac files)
+    # CR alone ends a line too (old Mac files); counted in place, without a copy or a list.
+    end = error.start
+    line = data.count(b"\n", 0, end) + data.count(b"\r", 0, end) - data.count(b"\r\n", 0, end) + 1
     return (f"{path} is not UTF-8 text ({error.reason} at byte {error.start}, line {line}); save it as UTF-8 CSV "
             "(a spreadsheet's 'CSV UTF-8' format, or open it with its own encoding, e.g. Latin-1, and save it again).")
 
@@ -447,7 +449,7 @@ def _read_csv(path: Path, na_values: list[str], target, sep: str, *, sep_given: 
                     spellings[name] = spelt
         columns[name] = column
     frame = pd.DataFrame(columns, columns=text.columns)
-    _hint_missing_value_words(frame, labels, path)
+    _hint_missing_value_words(frame, labels, path, na_values)
     _hint_decimal_commas(frame, labels, path, sep)
     _hint_spaced_numbers(frame, labels, path, sep)
     bounds = _record_bounds(data, len(frame), sep)
@@ -507,9 +509,10 @@ def _too_large(values: set) -> set:
             and _NUMBER_PATTERN.fullmatch(value) and np.isinf(float(value))}
 
 
-def _hint_missing_value_words(frame: pd.DataFrame, target, path: Path) -> None:
+def _hint_missing_value_words(frame: pd.DataFrame, target, path: Path, na_values=()) -> None:
     """Warn about a feature column that would be numbers but for cells like ``nan`` or ``NA``: it
-    is modelled as categories, which is seldom what was meant, and ``--na-values`` says otherwise."""
+    is modelled as categories, which is seldom what was meant, and ``--na-values`` says otherwise
+    (with the texts the file was read with as missing, ``na_values``: a new list replaces them)."""
     for name in frame.columns:
         column = frame[name]
         if name == target or pd.api.types.is_numeric_dtype(column.dtype) or pd.api.types.is_bool_dtype(column.dtype):
@@ -520,11 +523,12 @@ def _hint_missing_value_words(frame: pd.DataFrame, target, path: Path) -> None:
         if not (words or infinite) or not len(rest) or not rest.astype(str).str.fullmatch(_NUMBER).all():
             continue
         shown = ", ".join(repr(w) for w in sorted(words | infinite))
+        given = [text for text in na_values if text not in DEFAULT_NA_VALUES]
         hints = []
         if words:
             hints.append(f"if {', '.join(repr(w) for w in sorted(words))} mean{'s' if len(words) == 1 else ''} "
                          # One value per --na-values, quoted for the shell ('?' is a wildcard there).
-                         f"missing, pass {' '.join('--na-values ' + shlex.quote(w) for w in sorted(words))} "
+                         f"missing, pass {' '.join('--na-values ' + shlex.quote(w) for w in given + sorted(words))} "
                          "(na_values= in Python)")
         if infinite:
             beyond = " (beyond the largest float, about 1.8e308)" if infinite - _INFINITY_WORDS else ""

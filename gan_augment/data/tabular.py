@@ -258,12 +258,13 @@ class TabularEncoder:
         """The columns whose values are text (what a tensor of numbers cannot hold)."""
         return [spec["name"] for spec in self.columns_ if _value_kind(dtype_from_json(spec["dtype"])) == "text"]
 
-    def check_like_fitted(self, X, *, source: str = "X") -> None:
+    def check_like_fitted(self, X, *, source: str = "X", na_values=()) -> None:
         """Refuse a table whose columns hold another kind of value than the one this codec was
         fitted on (text where it learnt numbers, numbers where it learnt text, ...), naming the
         column; warn where an integer column now holds fractions. For new data given to a fitted
         model (``gan-augment augment --model``): its real rows are written beside synthetic rows
-        made the fitted way, and a column should not mix the two. Names are checked by the caller."""
+        made the fitted way, and a column should not mix the two. Names are checked by the caller.
+        ``na_values``: the texts ``X`` was read with as missing, kept in the advice to name more."""
         frame, _ = _to_frame(X)
         for spec, name in zip(self.columns_, frame.columns):
             if frame[name].isna().all():
@@ -279,7 +280,7 @@ class TabularEncoder:
                     f"Column {str(name)!r} of {source} holds {' and '.join(sorted(given))} ({shown}, ...), but the "
                     f"model was fitted on {' and '.join(sorted(fitted))} in it: its synthetic rows would not match the "
                     "real ones. Fit a model on this data, or give the column the model's kind of values."
-                    + (_missing_word_hint(frame[name]) if fitted == {"numbers"} else ""))
+                    + (_missing_word_hint(frame[name], na_values) if fitted == {"numbers"} else ""))
             if spec["kind"] == "numeric" and spec.get("is_integer") and given == {"numbers"}:
                 values = frame[name].to_numpy(dtype=np.float64, na_value=np.nan)
                 if np.any(np.mod(values[~np.isnan(values)], 1) != 0):
@@ -825,22 +826,24 @@ def _value_kind(dtype) -> str:
     return date_kind(dtype) or "text"
 
 
-def _missing_word_hint(column: pd.Series) -> str:
-    """Where a column the model learnt numbers in holds numbers written as text beside a few words
-    (``MISSING``, ``?``): those are likely how the file spells a missing cell, which ``--na-values``
-    names (a model fitted before it kept its ``--na-values`` cannot say)."""
-    def is_number(text) -> bool:
-        try:
-            float(text)
-        except (TypeError, ValueError):
-            return False
-        return True
+def _missing_word_hint(column: pd.Series, na_values=()) -> str:
+    """Where a column the model learnt numbers in holds mostly numbers written as text beside a
+    few words (``MISSING``, ``?``): those are likely how the file spells a missing cell, which
+    ``--na-values`` names (a model fitted before it kept its ``--na-values`` cannot say). The
+    advice repeats the texts already read as missing (``na_values``), for a new list replaces them."""
+    from gan_augment.data.io import _NUMBER_PATTERN  # numbers as the CSV reader reads them
 
-    texts = column.dropna().unique().tolist()
-    words = sorted({text for text in texts if isinstance(text, str) and not is_number(text)})
-    if not words or len(words) > 3 or len(words) == len(texts):
+    cells = column.dropna()
+    is_word = cells.map(lambda cell: not (isinstance(cell, str) and _NUMBER_PATTERN.fullmatch(cell)))
+    words = sorted(set(cells[is_word].tolist()), key=str)
+    # Not for booleans, words beside few numbers, or numbers the reader keeps as text (1_000, 1,5):
+    # those are no missing cells.
+    if not words or len(words) > 3 or not all(isinstance(word, str) for word in words) \
+            or set(words) <= {"True", "False"} or any(any(c.isdigit() for c in word) for word in words) \
+            or is_word.sum() >= (~is_word).sum():
         return ""
-    options = " ".join(f"--na-values {shlex.quote(word)}" for word in words)
+    texts = [text for text in dict.fromkeys([*na_values, *words]) if text != ""]
+    options = " ".join(f"--na-values {shlex.quote(text)}" for text in texts)
     return (f" If {', '.join(map(repr, words))} mark{'s' if len(words) == 1 else ''} missing cells, pass {options} "
             "(na_values= in Python).")
 
