@@ -22,7 +22,8 @@ import pandas as pd
 import torch
 from _adult import machine_info, recorded_command
 from _reports import write_keeping_reading  # noqa: F401 (the variant scripts' writer)
-from bench_panel import AMOUNTS, CLASSIFIERS, DEFAULT_DATA, SCENARIOS, arm_data, classifier, scores, split
+from bench_panel import (AMOUNTS, CLASSIFIERS, DEFAULT_DATA, SCENARIOS, arm_data, check_tables, classifier, scores,
+                         split)
 
 #: PANEL_GATE.md's 12 tables, named: scenarios added to bench_panel.py later (held out, small, bundled)
 #: do not join the variant benchmarks' default.
@@ -187,6 +188,7 @@ def main(argv, *, script: str, doc: str, variants, title: str, description: str,
                 saved["records"] += run_one(name, seed, args.data_dir, variants, missing)[0]
         write(saved)
         return
+    check_tables(args.data_dir, args.scenarios)
     torch.set_num_threads(1)
     variants = {name: known[name] for name in args.variants or known}
     command = recorded_command(script, argv if argv is not None else sys.argv[1:])

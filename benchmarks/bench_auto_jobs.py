@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from _reports import write_keeping_reading
 from bench_panel import DEFAULT_DATA, SCENARIOS, split
 
 HERE = Path(__file__).resolve().parent
@@ -86,7 +87,7 @@ def main(argv=None) -> None:
     text = (f"# AutoAugmenter: inner folds in parallel (`n_jobs`)\n\nCommand: `{command}`  \n"
             f"Machine: {os.cpu_count()} CPUs; load average at the end {load}.\n\n{__doc__.split(chr(10) + chr(10))[1]}\n\n"
             + _markdown(table) + "\n")
-    args.out.write_text(text)
+    write_keeping_reading(args.out, text)
     print(text)
 
 

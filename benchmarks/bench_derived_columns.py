@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 from _adult import (COMMON, RARE, adult_path, cut_task, evaluate_arm, limit_threads, load_adult, machine_info,
                     mean_std, recorded_command, resample_smotenc)
+from _reports import write_keeping_reading
 
 from gan_augment import GANAugmenter
 from gan_augment.cli import demo
@@ -124,7 +125,7 @@ def main(argv=None):
     records = [one_seed(X, y, seed, settings) for seed in range(args.seeds)]
     text = render(records, recorded_command("bench_derived_columns.py", sys.argv[1:] if argv is None else argv),
                   machine_info(), time.time() - started, args.task)
-    Path(out).write_text(text)
+    write_keeping_reading(Path(out), text)
     print(text)
 
 

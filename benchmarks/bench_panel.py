@@ -77,13 +77,21 @@ CLASSIFIERS = ("logreg", "hgb")
 
 
 # ===================================================================================== data
+def check_tables(data_dir: Path, scenarios) -> None:
+    """Stop, naming it, where a scenario's table is not there: before any fit, not hours in."""
+    for name in scenarios:
+        file, how, _ = SCENARIOS[name]
+        path = tabular_dir(data_dir) / file
+        if how != "sklearn" and not path.is_file():
+            sys.exit(f"error: {path} does not exist; pass --data-dir, the shared data folder (../shared/data by "
+                     "default), whose tabular/ folder holds the panel's tables.")
+
+
 def load(name: str, data_dir: Path, seed: int):
     """``(X, y, note)`` of scenario ``name``."""
     file, how, cut = SCENARIOS[name]
     path = tabular_dir(data_dir) / file
-    if how != "sklearn" and not path.is_file():
-        sys.exit(f"error: {path} does not exist; pass --data-dir, the shared data folder (../shared/data by default), "
-                 "whose tabular/ folder holds the panel's tables.")
+    check_tables(data_dir, [name])
     if how == "sklearn":
         import sklearn.datasets
 
@@ -401,6 +409,7 @@ def main(argv=None):
         return
     if not args.data_dir.is_dir():
         sys.exit(f"error: {args.data_dir} does not exist; pass --data-dir (../shared/data by default).")
+    check_tables(args.data_dir, args.scenarios)
     import torch
 
     torch.set_num_threads(1)
