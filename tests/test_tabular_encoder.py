@@ -745,6 +745,13 @@ def test_new_data_is_checked_against_the_kinds_of_value_the_model_learnt():
     # A new --na-values list replaces the one the data was read with: the advice repeats it.
     with pytest.raises(DataValidationError, match=r"pass --na-values NA --na-values '\?' --na-values MISSING \("):
         encoder.check_like_fitted(X.assign(a=spelt), na_values=["", "NA"])
+    # A word in most cells of a sparse column is advised too; infinite numbers are not (the reader
+    # says what to do with them).
+    sparse = pd.Series(["MISSING"] * 6 + ["1.5", "2"], dtype=object)
+    with pytest.raises(DataValidationError, match=r"If 'MISSING' marks missing cells, pass --na-values MISSING \("):
+        encoder.check_like_fitted(X.assign(a=sparse))
+    with pytest.raises(DataValidationError, match=r"If '\?' marks missing cells, pass --na-values '\?' \("):
+        encoder.check_like_fitted(X.assign(a=pd.Series(["inf", "?", "1e309", "1", "2", "3", "4", "5"], dtype=object)))
     # Words beside a few numbers, booleans, and numbers the reader keeps as text (1_000) get no such advice.
     for column in (["red", "blue", "green", "1", "red", "blue", "green", "2.5"],
                    ["1", "2", "True", "False"] + ["4"] * 4, ["1_000", "MISSING", "3", "4", "5", "6", "7", "8"]):

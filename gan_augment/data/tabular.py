@@ -831,17 +831,19 @@ def _missing_word_hint(column: pd.Series, na_values=()) -> str:
     few words (``MISSING``, ``?``): those are likely how the file spells a missing cell, which
     ``--na-values`` names (a model fitted before it kept its ``--na-values`` cannot say). The
     advice repeats the texts already read as missing (``na_values``), for a new list replaces them."""
-    from gan_augment.data.io import _NUMBER_PATTERN  # numbers as the CSV reader reads them
+    from gan_augment.data.io import _INFINITY_WORDS, _NUMBER_PATTERN, _too_large  # as the CSV reader reads
 
-    cells = column.dropna()
-    is_word = cells.map(lambda cell: not (isinstance(cell, str) and _NUMBER_PATTERN.fullmatch(cell)))
-    words = sorted(set(cells[is_word].tolist()), key=str)
-    # Not for booleans, words beside few numbers, or numbers the reader keeps as text (1_000, 1,5):
-    # those are no missing cells.
+    texts = set(column.dropna().tolist())
+    words = {text for text in texts if not (isinstance(text, str) and _NUMBER_PATTERN.fullmatch(text))}
+    words -= _INFINITY_WORDS | _too_large(words)  # infinite numbers: the reader says what to do with them
+    numbers = texts - words - _INFINITY_WORDS
+    # Not for booleans, words beside fewer distinct numbers (a column of words), or numbers the reader
+    # keeps as text (1_000, 1,5): those are no missing cells. A word may fill most cells (a sparse column).
     if not words or len(words) > 3 or not all(isinstance(word, str) for word in words) \
-            or set(words) <= {"True", "False"} or any(any(c.isdigit() for c in word) for word in words) \
-            or is_word.sum() >= (~is_word).sum():
+            or words <= {"True", "False"} or any(any(c.isdigit() for c in word) for word in words) \
+            or len(words) >= len(numbers):
         return ""
+    words = sorted(words)
     texts = [text for text in dict.fromkeys([*na_values, *words]) if text != ""]
     options = " ".join(f"--na-values {shlex.quote(text)}" for text in texts)
     return (f" If {', '.join(map(repr, words))} mark{'s' if len(words) == 1 else ''} missing cells, pass {options} "
