@@ -181,6 +181,7 @@ def main(argv, *, script: str, doc: str, variants, title: str, description: str,
         return
     if args.add_baselines:
         saved = json.loads(args.json.read_text())
+        check_tables(args.data_dir, sorted({r["scenario"] for r in saved["records"]}))
         have = {(r["scenario"], r["seed"], r["arm"]) for r in saved["records"]}
         for name, seed in sorted({(r["scenario"], r["seed"]) for r in saved["records"]}):
             missing = [arm for arm in BASE if (name, seed, arm) not in have]

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from _reports import write_keeping_reading
-from bench_panel import DEFAULT_DATA, SCENARIOS, split
+from bench_panel import DEFAULT_DATA, SCENARIOS, check_tables, split
 
 HERE = Path(__file__).resolve().parent
 
@@ -64,6 +64,7 @@ def main(argv=None) -> None:
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--out", type=Path, default=HERE / "AUTO_JOBS.md")
     args = parser.parse_args(argv)
+    check_tables(args.data_dir, args.scenarios)
     rows = []
     for name in args.scenarios:
         X, _, y, _, _ = split(name, args.seed, args.data_dir)

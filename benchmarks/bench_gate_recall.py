@@ -37,7 +37,7 @@ import pandas as pd
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench_panel import DEFAULT_DATA, split  # noqa: E402
+from bench_panel import DEFAULT_DATA, check_tables, split  # noqa: E402
 
 PANEL_JSON = HERE / "panel_gate_results.json"
 FOLDS = 5
@@ -154,6 +154,7 @@ def main(argv=None):
         return
     if not args.data_dir.is_dir():
         sys.exit(f"error: {args.data_dir} does not exist; pass --data-dir (../shared/data by default).")
+    check_tables(args.data_dir, args.scenarios or panel_scenarios())
     import torch
 
     torch.set_num_threads(1)

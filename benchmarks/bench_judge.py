@@ -30,7 +30,7 @@ import pandas as pd
 import torch
 from _adult import machine_info, recorded_command
 from _sampling_variants import PANEL
-from bench_panel import DEFAULT_DATA, SCENARIOS, classifier, split
+from bench_panel import DEFAULT_DATA, SCENARIOS, check_tables, classifier, split
 from sklearn.metrics import balanced_accuracy_score, f1_score
 
 from gan_augment.data.tabular import TabularEncoder
@@ -105,6 +105,7 @@ def main(argv=None):
     if args.report_only:
         args.out.write_text(report(json.loads(args.json.read_text())))
         return
+    check_tables(args.data_dir, args.scenarios)
     torch.set_num_threads(1)
     info = machine_info()
     saved = {"command": recorded_command("bench_judge.py", argv if argv is not None else sys.argv[1:]),

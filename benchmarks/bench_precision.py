@@ -253,6 +253,7 @@ def main(argv=None):
         return
     if not (args.data_dir / "tabular").is_dir():
         sys.exit(f"error: {args.data_dir / 'tabular'} does not exist; pass --data-dir (the folder holding tabular/).")
+    P.check_tables(args.data_dir, [task for task in args.tasks if task in P.SCENARIOS])
     if args.add_baselines:
         A.limit_threads(1)
         saved = json.loads(args.json.read_text())

@@ -41,7 +41,7 @@ import pandas as pd
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from bench_panel import DEFAULT_DATA, SCENARIOS, arm_data, classifier, scores, split  # noqa: E402
+from bench_panel import DEFAULT_DATA, SCENARIOS, arm_data, check_tables, classifier, scores, split  # noqa: E402
 
 DEFAULT_SCENARIOS = ["yeast", "page-blocks", "ecoli", "credit-g cut", "dermatology cut", "glass"]
 AMOUNTS = (0.25, 1.0)
@@ -247,6 +247,7 @@ def main(argv=None):
         return
     if not args.data_dir.is_dir():
         sys.exit(f"error: {args.data_dir} does not exist; pass --data-dir (../shared/data by default).")
+    check_tables(args.data_dir, args.scenarios)
     import torch
 
     torch.set_num_threads(1)
