@@ -233,9 +233,10 @@ def read_table(path, *, na_values=None, target=None, sep=None) -> pd.DataFrame:
     stay text as written. The target column (``target``, or the one :func:`find_target` detects)
     is typed as labels: integers only if every label is written as a plain integer, else text, so
     ``007`` and ``7`` stay two classes. Only empty cells are missing values, plus, in the feature
-    columns, those listed in ``na_values`` (a string or a list of strings, CSV only). ``sep``: a CSV's field separator, one
-    character (default ``","``; a header that reads as one column holding ``;``, a tab or ``|`` is
-    refused with a hint to pass it). A header naming a column twice is refused. Parsing a number loses how it was written (``0.50`` -> 0.5); writers that must give a
+    columns, those listed in ``na_values`` (a string or a list of strings, CSV only). ``sep``: a
+    CSV's field separator, one character (default ``","``; a header that reads as one column holding
+    ``;``, a tab or ``|`` is refused with a hint to pass it). A header naming a column twice is
+    refused. Parsing a number loses how it was written (``0.50`` -> 0.5); writers that must give a
     file back as it was use :func:`read_table_source` and :func:`write_augmented_table`.
     """
     return read_table_source(path, na_values=na_values, target=target, sep=sep)[0]
