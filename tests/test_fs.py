@@ -18,6 +18,15 @@ from gan_augment._fs import atomic_path, check_parent_writable, default_mode, st
 from gan_augment.exceptions import DataValidationError
 
 
+@pytest.fixture(autouse=True)
+def _ctrl_c_raises():
+    """Ctrl-C as a terminal gives it to Python: a shell's background job (``pytest &``) starts with
+    SIGINT ignored, Python then installs no handler, and the tests' raise_signal did nothing."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 def _tree(root):
     """Every path under ``root`` (hidden ones included), relative, with file contents."""
     out = {}
