@@ -152,8 +152,6 @@ def main(argv=None):
         saved = json.loads(args.json.read_text())
         write_report(args.out, pd.DataFrame(saved["records"]), saved["command"].strip(), saved["wall_s"])
         return
-    if not args.data_dir.is_dir():
-        sys.exit(f"error: {args.data_dir} does not exist; pass --data-dir (../shared/data by default).")
     check_tables(args.data_dir, args.scenarios or panel_scenarios())
     import torch
 

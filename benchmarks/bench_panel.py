@@ -78,7 +78,10 @@ CLASSIFIERS = ("logreg", "hgb")
 
 # ===================================================================================== data
 def check_tables(data_dir: Path, scenarios) -> None:
-    """Stop, naming it, where a scenario's table is not there: before any fit, not hours in."""
+    """Stop, naming it, where ``data_dir`` or a scenario's table is not there: before any fit, not
+    hours in."""
+    if not Path(data_dir).is_dir():
+        sys.exit(f"error: {data_dir} does not exist; pass --data-dir (../shared/data by default).")
     for name in scenarios:
         file, how, _ = SCENARIOS[name]
         path = tabular_dir(data_dir) / file
@@ -407,8 +410,6 @@ def main(argv=None):
         write_report(args.out, frame, arms, saved["command"], saved["notes"], saved.get("gan_times", {}),
                      saved.get("wall_s"), complete=saved.get("complete", False))
         return
-    if not args.data_dir.is_dir():
-        sys.exit(f"error: {args.data_dir} does not exist; pass --data-dir (../shared/data by default).")
     check_tables(args.data_dir, args.scenarios)
     import torch
 

@@ -273,17 +273,15 @@ def train_row_classifier(rows: torch.Tensor, labels: np.ndarray, *, n_classes: i
         rows, labels = rows[torch.from_numpy(kept)], labels[kept]
     epochs = min(ROW_JUDGE_MAX_EPOCHS, max(1, math.ceil(steps / len(_batch_bounds(len(rows), batch_size)))))
     rows = rows.float()
-    if features is None:
-        return fit_classifier(lambda: RowClassifier(rows.shape[1], n_classes), rows, labels, n_classes=n_classes,
-                              epochs=epochs, batch_size=batch_size, lr=lr, class_balanced=True, augment=None,
-                              device=torch.device("cpu"), seed=random_state)
     # The features are a fixed map (no weights, no random draws): computed once here rather than in
     # each of ~1,500 steps (a fifth of the judge's training on small tables), the same judge to the bit.
     with torch.no_grad():
-        read = features(rows)
+        read = rows if features is None else features(rows)
     trained = fit_classifier(lambda: RowClassifier(read.shape[1], n_classes), read, labels, n_classes=n_classes,
                              epochs=epochs, batch_size=batch_size, lr=lr, class_balanced=True, augment=None,
                              device=torch.device("cpu"), seed=random_state)
+    if features is None:
+        return trained
     # Its weights are loaded over: built without drawing from the caller's RNG, in float32 as trained.
     with float32_default(), torch.random.fork_rng(devices=[]):
         judge = RowClassifier(rows.shape[1], n_classes, features=features)
