@@ -173,10 +173,12 @@ class AugmentedDataset(Dataset):
         self._spec = spec
         self._y_real = y
         # Class names for the base's labels where these index its classes (torchvision's ImageFolder),
-        # read first where the augmenter was fitted on those names (by the command line, on the folder).
+        # read first where the augmenter was fitted on those names (by the command line, on the folder):
+        # its classes are text and name some of the base's classes. A split may lack some of them, and
+        # the folder may lack some of the model's: its "2" is still folder "2", never the label 2.
         self._label_of_name = _labels_of_names(base, label_objects)
-        self._by_name = fitted and all(isinstance(own, str) and own in self._label_of_name
-                                       for own in augmenter.classes_)
+        self._by_name = fitted and all(isinstance(own, str) for own in augmenter.classes_) and any(
+            own in self._label_of_name for own in augmenter.classes_)
         self._pair = _ItemMaker(base[0])
         self.classes_ = sorted(label_objects, key=sort_key)
         self._label_objects = [label_objects[label] for label in self.classes_]
@@ -476,8 +478,9 @@ class AugmentedDataset(Dataset):
             try:
                 target = resolve_class(name if self._by_name else label, known)
             except ValueError:
+                named = f" ({name!r} in the base's class_to_idx)" if self._by_name else ""
                 raise ValueError(
-                    f"Class {label!r} is to be topped up, but the augmenter does not know it; it was fitted "
+                    f"Class {label!r}{named} is to be topped up, but the augmenter does not know it; it was fitted "
                     f"on the classes {[str(c) for c in known]}."
                 ) from None
             targets[label] = (target, known.index(target))
@@ -599,7 +602,7 @@ def _check_items_hold_missing(encoder, spec: ItemSpec) -> None:
 def _labels_of_names(base, label_objects: dict) -> dict:
     """``{class name: label}`` where the base's labels are indices into its ``class_to_idx`` (or
     ``classes``), as torchvision's ImageFolder's are (also through ``Subset`` / ``random_split``,
-    which make its training split); {} otherwise."""
+    which make its training split, and may lack some classes: these keep their index); {} otherwise."""
     while isinstance(base, Subset) and not hasattr(base, "class_to_idx") and not hasattr(base, "classes"):
         base = base.dataset
     mapping = getattr(base, "class_to_idx", None)
@@ -614,7 +617,8 @@ def _labels_of_names(base, label_objects: dict) -> dict:
     if not labels or not all(isinstance(label, numbers.Integral) and not isinstance(label, bool)
                              and label in indices for label in labels):
         return {}
-    return {indices[label]: label for label in labels}
+    present = {indices[label]: label for label in labels}
+    return {name: present.get(name, index) for index, name in indices.items()}
 
 
 def _setting(strategy, classes) -> str:

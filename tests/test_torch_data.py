@@ -1052,6 +1052,41 @@ def test_a_model_of_class_names_tops_up_a_base_whose_labels_index_those_names(di
         AugmentedDataset(base, tmp_path / "model", sampling_strategy={rare: 30, index: 40})
 
 
+@pytest.mark.parametrize("folders", [("1", "2", "3"), ("one", "two", "rare")])
+def test_a_model_of_class_names_reads_them_in_a_split_or_folder_that_lacks_some(digits, tmp_path, folders):
+    # A split without folder "1" (labels 1 and 2 left) matched the model's classes by the labels' text:
+    # folder "3" (label 2) drew the model's "2", another digit, labelled as the rare one; with names
+    # of words it was refused as a class the model does not know.
+    X, y, _, _ = digits
+    keep = np.isin(y, [0, 1, 2]) & ((y != 2) | (np.cumsum(y == 2) <= 10))
+    X, names = X[keep][:130], [folders[int(v)] for v in y[keep][:130]]
+    rare = folders[2]
+    model = GANAugmenter(classes=[rare], epochs=1, batch_size=32, random_state=0).fit(X, np.array(names))
+    model.save(tmp_path / "model")
+    base = FolderOfClasses(torch.from_numpy(X), names, sorted(folders))
+    index = base.class_to_idx[rare]
+    split = Subset(base, [i for i, name in enumerate(names) if name != folders[0]])
+    whole = AugmentedDataset(base, tmp_path / "model", classes=[rare], random_state=0)
+    for given in ({}, {"classes": [rare]}, {"classes": [index]}):
+        data = AugmentedDataset(split, tmp_path / "model", random_state=0, **given)
+        added = {label: n for label, n in data.sampling_strategy_.items() if n}
+        assert added == {index: names.count(folders[1]) - names.count(rare)}, given
+        drawn = torch.stack([data[i][0] for i in data.synthetic_indices[:5]])
+        assert torch.equal(drawn, torch.stack([whole[i][0] for i in whole.synthetic_indices[:5]])), given
+    # A folder that lacks one of the model's classes: the names still match.
+    other = [name for name in names if name != folders[0]]
+    fewer = FolderOfClasses(torch.from_numpy(X[[name != folders[0] for name in names]]), other, sorted(folders[1:]))
+    data = AugmentedDataset(fewer, tmp_path / "model", classes=[rare], random_state=0)
+    assert [label for label, n in data.sampling_strategy_.items() if n] == [fewer.class_to_idx[rare]]
+    assert torch.equal(data[data.synthetic_indices[0]][0], whole[whole.synthetic_indices[0]][0])
+    # A class of the folder the model does not know is named as the folder names it.
+    strange = FolderOfClasses(torch.from_numpy(X), [{rare: "zzz"}.get(name, name) for name in names],
+                              sorted({*folders[:2], "zzz"}))
+    with pytest.raises(ValueError, match=r"Class 2 \('zzz' in the base's class_to_idx\) is to be topped up, but the "
+                                         "augmenter does not know it"):
+        AugmentedDataset(strange, tmp_path / "model", classes=["zzz"])
+
+
 def test_an_unfitted_augmenter_tops_up_a_class_named_by_its_folder_and_refuses_a_name_of_two_classes(digits):
     X, y, _, _ = digits
     keep = np.isin(y, [0, 1, 2]) & ((y != 2) | (np.cumsum(y == 2) <= 10))
