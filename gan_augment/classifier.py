@@ -70,10 +70,14 @@ class AugmentedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         on the augmented rows, and the synthetic ones have none; weight the classes in the
         estimator (``class_weight=``) instead. Validation data of its own (``X_val``, an
         ``eval_set``) pass on as given.
+
+        The estimator's settings are checked one by one before the augmenter is fitted; settings
+        that clash with each other or with the data (``penalty="l1"`` with the lbfgs solver) are
+        found by the estimator's own ``fit``, after the top-up.
         """
-        # Everything that can be refused is refused before the augmenter is fitted (a GAN fit can
-        # take minutes), and nothing fitted is set until both fits have succeeded: a failed refit
-        # leaves the model fitted before as it was, never the new augmenter beside the old estimator.
+        # Everything that can be refused without a fit is refused before the augmenter is fitted (a
+        # GAN fit can take minutes), and nothing fitted is set until both fits have succeeded: a failed
+        # refit leaves the model fitted before as it was, never the new augmenter beside the old estimator.
         _check_is_classifier(self.estimator)
         shape = getattr(y, "shape", ())
         if isinstance(y, (list, tuple)):  # a list of lists: one-hot too
