@@ -22,14 +22,13 @@ def declared_tags(estimator):
         return None
 
 
-class TableSamplerMixin:
-    """An imbalanced-learn sampler that takes tables as they are -- missing values and string
-    columns included, never sparse -- and returns new rows rather than indices of existing ones."""
+class SamplerMixin:
+    """An imbalanced-learn sampler of gan-augment's: never sparse input, new rows returned rather
+    than indices of existing ones, and the target and the sampling strategy checked (and named)
+    before imbalanced-learn reads them."""
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()  # type: ignore[misc]
-        tags.input_tags.allow_nan = True
-        tags.input_tags.string = True
         tags.input_tags.sparse = False
         tags.sampler_tags.sample_indices = False
         return tags
@@ -83,6 +82,16 @@ class TableSamplerMixin:
         check_target(y)
         check_strategy_values(self.sampling_strategy, y,  # type: ignore[attr-defined]
                               classes_option="classes" in self.get_params(deep=False))  # type: ignore[attr-defined]
+
+
+class TableSamplerMixin(SamplerMixin):
+    """A sampler that takes tables as they are: missing values and string columns included."""
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.input_tags.string = True
+        return tags
 
 
 def labels_for_imblearn(y):

@@ -26,7 +26,7 @@ from sklearn.utils.validation import validate_data
 from gan_augment._compat import Interval
 from gan_augment._memory import check_top_up_fits, value_bytes
 from gan_augment._random import derive_seed
-from gan_augment._sampler import TableSamplerMixin
+from gan_augment._sampler import SamplerMixin, TableSamplerMixin
 from gan_augment.data._dtypes import round_to_dtype
 from gan_augment.data.tabular import check_columns, column_floats
 from gan_augment.data.tabular import is_number_column as is_numeric
@@ -187,7 +187,7 @@ def classic_transforms() -> list:
     return [A.Affine(translate_percent=(-0.08, 0.08), rotate=(-10, 10), scale=(0.9, 1.1), p=0.8)]
 
 
-class ClassicOversampler(BaseOverSampler):
+class ClassicOversampler(SamplerMixin, BaseOverSampler):
     """Repeat the images of the classes to top up, each repeat under classic augmentation.
 
     Random oversampling of images as a practitioner does it: each added image is a real image of

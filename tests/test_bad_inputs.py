@@ -517,14 +517,19 @@ def test_categories_of_booleans_come_back_as_labels(sampler):
     # imbalanced-learn's own refusal named neither the class nor its key.
     ({"b": 4}, r"sampling_strategy\['b'\] = 4 is below the 10 rows class 'b' has.*Ask for at least 10"),
 ])
-@pytest.mark.parametrize("sampler", ["GANAugmenter", "AutoAugmenter"])
+@pytest.mark.parametrize("sampler", ["GANAugmenter", "AutoAugmenter", "MixedSMOTE", "ClassicOversampler"])
 @pytest.mark.parametrize("method", ["fit", "fit_resample"])
 def test_sampling_strategy_counts_that_are_not_whole_numbers_are_named(strategy, match, sampler, method):
+    # ClassicOversampler left them to imbalanced-learn and numpy: "'<' not supported between
+    # instances of 'str' and 'int'", "'list' object has no attribute 'keys'".
     import gan_augment
+    from gan_augment.baselines import ClassicOversampler, MixedSMOTE
 
     X, y = pd.DataFrame({"a": np.arange(40.0)}), np.array(["a"] * 30 + ["b"] * 10)
     make = {"GANAugmenter": lambda: gan_augment.GANAugmenter(epochs=1, sampling_strategy=strategy),
-            "AutoAugmenter": lambda: gan_augment.AutoAugmenter(methods=("random",), sampling_strategy=strategy)}
+            "AutoAugmenter": lambda: gan_augment.AutoAugmenter(methods=("random",), sampling_strategy=strategy),
+            "MixedSMOTE": lambda: MixedSMOTE(sampling_strategy=strategy),
+            "ClassicOversampler": lambda: ClassicOversampler((1, 1, 1), sampling_strategy=strategy)}
     estimator = make[sampler]()
     with pytest.raises((ValueError, TypeError), match=match):
         getattr(estimator, method)(X, y)

@@ -66,6 +66,18 @@ def test_a_wrong_image_shape_is_named():
         ClassicOversampler((1, 4, 4)).fit_resample(X, y)
 
 
+def test_its_tags_say_what_it_takes():
+    # It said it took sparse input (imbalanced-learn's default) and refused it.
+    from scipy import sparse
+    from sklearn.utils import get_tags
+
+    tags = get_tags(ClassicOversampler((1, 8, 8)))
+    assert not tags.input_tags.sparse and not tags.input_tags.allow_nan and not tags.sampler_tags.sample_indices
+    X, y = _digits()
+    with pytest.raises(TypeError, match="does not accept sparse input"):
+        ClassicOversampler((1, 8, 8)).fit_resample(sparse.csr_matrix(X), y)
+
+
 def test_images_it_cannot_repeat_faithfully_are_refused_before_any_work():
     import albumentations as A
 
