@@ -39,7 +39,7 @@ from gan_augment.config import EARLY_STOPPING_EVERY, EARLY_STOPPING_PATIENCE, LO
 from gan_augment.diversity import SAMPLES_PER_CLASS, ClassDiversity, measure_class, real_subset, \
     warn_if_collapsed, warn_if_undercovered
 from gan_augment.exceptions import DataValidationError, DistributedError, ModelFileError
-from gan_augment.data.tabular import check_target
+from gan_augment.data.tabular import check_target, concat_rows
 from gan_augment.kinds import kind_for_input, kind_named
 from gan_augment.kinds.image import IMAGE_SETTINGS, TABLE_SETTINGS, refuse_table_settings, settings_at_defaults
 from gan_augment.label_gate import MIN_ACCEPTANCE, MIN_REAL_RECALL, WITHOUT_GATE, LabelGate
@@ -505,7 +505,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         if len(parts) == 1:
             return parts[0]
         if isinstance(parts[0], pd.DataFrame):
-            return pd.concat(parts, ignore_index=True)
+            return concat_rows(parts)
         return np.concatenate(parts, axis=0)
 
     def preview(self, n_samples, cls, *, random_state=None):
@@ -758,7 +758,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
                 parts.append(self.sample(n_new, label))
                 labels.append(np.full(n_new, label, dtype=np.asarray(y).dtype))
         if isinstance(X, pd.DataFrame):  # tables only: images were made an ndarray by _check_X_y
-            X_res = pd.concat([part.reset_index(drop=True) for part in parts], ignore_index=True)
+            X_res = concat_rows(parts)
         else:
             X_res = np.concatenate(parts, axis=0)
         return X_res, np.concatenate(labels)
@@ -890,6 +890,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
                 self._refuse_ungated_classes(gate)  # before the diversity check and any sampling
             elif group.is_main:
                 self._warn_ungated_classes(refused=not auto_gate)
+            if group.is_main:
+                self._warn_after_gate(gate)
         with float32_matmul_precision("float32", device):  # an ensemble's members are run here
             self.diversity_ = self._measure_diversity(X, y)  # the same in every process: the same model
         if group.is_main:
@@ -899,6 +901,10 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
             warn_if_undercovered({k: d for k, d in self.diversity_.items() if k in topped_up}, kind.unit,
                                  kind.plain_top_up, ensemble=self.get_params(deep=False).get("n_generators") == 1)
         return self
+
+    def _warn_after_gate(self, gate: LabelGate) -> None:
+        """What the gate's measured acceptance tells beyond its own warnings (a translator's pools
+        of sources); nothing for a GAN, whose every sample is new."""
 
     def _refuse_ungated_classes(self, gate: LabelGate, *, generated: bool = True) -> None:
         """With ``label_gate=True``, fit_resample (and :meth:`_fit_to_top_up`) refuses every class to

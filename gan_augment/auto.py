@@ -46,6 +46,7 @@ from gan_augment.baselines import (BASELINE_SAMPLERS, baseline_sampler, check_X_
                                    smote_frame, split_columns, unchanged_copies, with_table_categories)
 from gan_augment.classifier import check_estimator_takes
 from gan_augment.data.images import check_not_pil_images
+from gan_augment.data.tabular import concat_rows
 from gan_augment.data.layout import shape_of
 from gan_augment.kinds import kind_for_input
 from gan_augment.kinds.tabular import check_finite
@@ -696,7 +697,7 @@ def _append(X, y, rows: dict, strategy: dict):
             parts.append(new.iloc[:n] if isinstance(new, pd.DataFrame) else new[:n])
             labels.append(np.full(n, label, dtype=y.dtype))
     if isinstance(X, pd.DataFrame):
-        return pd.concat([p.reset_index(drop=True) for p in parts], ignore_index=True), np.concatenate(labels)
+        return concat_rows(parts), np.concatenate(labels)
     return np.concatenate(parts, axis=0), np.concatenate(labels)
 
 

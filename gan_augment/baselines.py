@@ -28,7 +28,7 @@ from gan_augment._memory import check_top_up_fits, value_bytes
 from gan_augment._random import derive_seed
 from gan_augment._sampler import SamplerMixin, TableSamplerMixin
 from gan_augment.data._dtypes import round_to_dtype
-from gan_augment.data.tabular import check_columns, column_floats
+from gan_augment.data.tabular import check_columns, column_floats, concat_rows
 from gan_augment.data.tabular import is_number_column as is_numeric
 from gan_augment.data.tabular import plain_labels, resolve_categorical_columns
 from gan_augment.exceptions import DataValidationError
@@ -411,7 +411,7 @@ class MixedSMOTE(TableSamplerMixin, BaseOverSampler):
         new = _missing_as_in_class(new, given if written is None else written, np.asarray(y),
                                    np.asarray(y_res)[len(frame):], rng)
         if isinstance(X, pd.DataFrame):
-            return pd.concat([frame, new], ignore_index=True), np.asarray(y_res)
+            return concat_rows([frame, new]), np.asarray(y_res)
         X = np.asarray(X)  # the real rows as given, first
         return np.concatenate([X, new.to_numpy(dtype=X.dtype)]), np.asarray(y_res)
 

@@ -495,6 +495,29 @@ def test_nullable_pandas_labels_keep_their_values_as_classes(labels, rare):
     assert len(augmenter.sample(3, rare)) == 3
 
 
+@pytest.mark.parametrize("sampler", ["GANAugmenter", "MixedSMOTE"])
+def test_an_object_column_of_missing_markers_comes_back_as_written(sampler):
+    # On pandas 2, concat rewrote the markers of an object column whose cells are all missing: the
+    # real rows' [None, nan, <NA>] came back [None, None, None], and a column of <NA> as nan.
+    import gan_augment
+    from gan_augment.baselines import MixedSMOTE
+    from gan_augment.data.tabular import concat_rows
+
+    X = pd.DataFrame({"a": np.arange(60.0), "z": pd.Series([None, np.nan, pd.NA] * 20, dtype=object),
+                      "w": pd.Series([pd.NA] * 60, dtype=object)})
+    y = np.array([0] * 45 + [1] * 15)
+    make = {"GANAugmenter": lambda: gan_augment.GANAugmenter(epochs=1, batch_size=32, label_gate=False,
+                                                             random_state=0, n_threads=1),
+            "MixedSMOTE": lambda: MixedSMOTE(random_state=0)}[sampler]
+    X_res, _ = make().fit_resample(X, y)
+    assert len(X_res) == 90 and X_res.iloc[:60].equals(X)
+    assert X_res["w"].iloc[60:].map(lambda v: v is pd.NA).all()  # spelt as the column's missing cells
+    parts = [X.iloc[:3], X.iloc[[3, 4]][["w", "z", "a"]]]  # another order of the columns, read by name
+    joined = concat_rows(parts)
+    assert joined.columns.tolist() == ["a", "z", "w"] and joined["z"].tolist()[:3] == [None, np.nan, pd.NA]
+    assert joined["z"].iloc[:3].map(type).tolist() == [type(None), float, type(pd.NA)]
+
+
 @pytest.mark.parametrize("sampler", ["AutoAugmenter", "MixedSMOTE"])
 def test_categories_of_booleans_come_back_as_labels(sampler):
     # Every label came back NaN: scikit-learn's checks made them 0.0 and 1.0, no category of y's.

@@ -1035,3 +1035,21 @@ def test_a_decode_table_longer_than_the_rows_decodes_as_the_whole_table(dtype):
     for codes in (np.array([50, 3, 42, 3, 17]), np.arange(51)[::-1], np.array([7])):
         decoded = _categorical_values(codes, spec)
         pd.testing.assert_series_equal(decoded, expected.take(codes).reset_index(drop=True))
+
+
+def test_nan_marked_arrow_strings_of_any_pandas_version_are_stored_by_one_name():
+    # pandas 2.1-2.2 call them StringDtype("pyarrow_numpy"): a model saved there stored that name,
+    # which pandas 3 refuses ("Storage must be 'python' or 'pyarrow'") and pandas 2.3 warns about.
+    import warnings
+
+    pytest.importorskip("pyarrow")
+    from gan_augment.data._dtypes import dtype_from_json, dtype_to_json
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no deprecation of the old name reaches the user
+        from_old_file = dtype_from_json({"string": "pyarrow_numpy", "na_value": "nan"})
+    assert from_old_file.storage in ("pyarrow", "pyarrow_numpy") and from_old_file.na_value is not pd.NA
+    assert dtype_to_json(from_old_file) == {"string": "pyarrow", "na_value": "nan"}
+    assert dtype_from_json(dtype_to_json(from_old_file)) == from_old_file
+    column = pd.Series(["x", None], dtype=from_old_file)
+    assert column.isna().tolist() == [False, True] and column.iloc[1] is not pd.NA

@@ -51,7 +51,10 @@ def dtype_to_json(dtype):
     if isinstance(dtype, pd.StringDtype):
         # str(dtype) ("str" / "string") drops the storage, and a "python" string column would come
         # back as "pyarrow", a different dtype.
-        return {"string": dtype.storage, "na_value": "NA" if dtype.na_value is pd.NA else "nan"}
+        # pandas 2.1-2.2 name NaN-marked Arrow strings "pyarrow_numpy", which pandas 3 refuses: stored
+        # as what pandas 2.3 and later call them.
+        storage = "pyarrow" if dtype.storage == "pyarrow_numpy" else dtype.storage
+        return {"string": storage, "na_value": "NA" if dtype.na_value is pd.NA else "nan"}
     if isinstance(dtype, pd.ArrowDtype):
         # str(ArrowDtype(pa.string())) is "string[pyarrow]", which reads back as a StringDtype.
         return {"arrow": str(dtype.pyarrow_dtype)}
@@ -59,12 +62,14 @@ def dtype_to_json(dtype):
 
 
 def _string_dtype(storage, na_value):
+    if storage == "pyarrow_numpy":  # as model files written under pandas 2.1-2.2 name it
+        storage, na_value = "pyarrow", "nan"
     if na_value == "NA":
         return pd.StringDtype(storage)
     try:
         return pd.StringDtype(storage, na_value=np.nan)
     except TypeError:  # pandas < 2.3: the "pyarrow_numpy" storage carries the NaN itself
-        return pd.StringDtype(storage)
+        return pd.StringDtype("pyarrow_numpy" if storage == "pyarrow" else storage)
 
 
 def dtype_from_json(spec):

@@ -40,7 +40,7 @@ from gan_augment._classes import ZERO_PADDED as _ZERO_PADDED
 from gan_augment._fs import atomic_path, check_parent_writable
 from gan_augment._listing import first_few
 from gan_augment._warnings import catching_warnings, user_stacklevel
-from gan_augment.data.tabular import check_target
+from gan_augment.data.tabular import check_target, concat_rows
 from gan_augment.exceptions import DataValidationError
 
 #: Column names (compared case-insensitively) taken as the target when exactly one column of the
@@ -1444,8 +1444,7 @@ def augmented_frame(real: pd.DataFrame, synthetic: pd.DataFrame, source: Optiona
         for name, places in source.decimals.items():
             if name in synthetic.columns and pd.api.types.is_float_dtype(synthetic[name].dtype) and places <= 15:
                 synthetic[name] = synthetic[name].round(places)  # beyond 15 decimals a float64 is as precise
-    table = pd.concat([real.reset_index(drop=True), _in_dtypes_of(synthetic, real).reset_index(drop=True)],
-                      ignore_index=True)[real.columns]
+    table = concat_rows([real, _in_dtypes_of(synthetic, real)])
     if mark_synthetic is not None:
         table[mark_synthetic] = pd.Series([False] * len(real) + [True] * len(synthetic), dtype=bool)
     return table

@@ -893,6 +893,21 @@ def _hashable(value) -> bool:
     return True
 
 
+def concat_rows(parts: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """The rows of ``parts`` (the columns of the first, in its order) one after another, under a
+    fresh index, every cell as its part holds it: pandas 2's ``concat`` rewrote an object column's
+    missing markers where a part holds only missing ones (``[None, nan, <NA>]`` came back
+    ``[None, None, None]``: a real row changed)."""
+    columns = parts[0].columns
+    parts = [part if part.columns.equals(columns) else part[columns] for part in parts]
+    out = pd.concat([part.reset_index(drop=True) for part in parts], ignore_index=True)
+    for position, dtype in enumerate(out.dtypes):
+        if dtype == object:  # (a bare array of text would be read as pandas 3's "str" columns, None as NaN)
+            cells = np.concatenate([part.iloc[:, position].to_numpy(dtype=object) for part in parts])
+            out.isetitem(position, pd.Series(cells, index=out.index, dtype=object))
+    return out
+
+
 #: Data frames of other libraries, read through their own ``to_pandas()``: imbalanced-learn hands
 #: rows back in the input's container, which it cannot build for polars (a TypeError after the
 #: whole fit) and makes an object array of for pyarrow (every number a Python object, names lost).
