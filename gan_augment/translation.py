@@ -210,20 +210,18 @@ class TranslationAugmenter(GANAugmenter):
         self.allowed_sources_ = self._allowed_sources()
         self._warn_small_pools()
 
-    def _warn_small_pools(self) -> None:
-        """Before training: a class whose top-up draws its source images, at random, from a pool so
-        small that under half of its translations can differ gets copies, which the collapse check
-        (comparing the class with its own few real images) does not see."""
+    def _warn_small_pools(self, gate=None) -> None:
+        """A class whose top-up draws its source images, at random, from a pool so small that under
+        half of its translations can differ gets copies, which the collapse check (comparing the
+        class with its own few real images) does not see. Before training (``gate`` None): the
+        pools as held. Once the label ``gate`` has measured its acceptance: a translation is a
+        function of its source image, so a gated class draws from the share of its pool whose
+        translations the gate keeps; the classes only that makes short are warned then."""
         held = {plain_label(label): min(n, self.max_sources_per_class) for label, n in self.class_counts_.items()}
-        classes = list(self.classes_)
-        short = []
-        for label, n_new in self.sampling_strategy_.items():
-            if n_new > 0:
-                allowed = self.allowed_sources_[classes.index(label)]
-                pool = sum(held[plain_label(source)] for source, ok in zip(classes, allowed) if ok)
-                distinct = pool * (1 - (1 - 1 / pool) ** n_new)  # expected distinct sources of n_new draws
-                if distinct < n_new / 2:
-                    short.append((label, n_new, pool, distinct))
+        short = self._short_pools(held)
+        if gate is not None:
+            before = {label for label, *_ in short}
+            short = [entry for entry in self._short_pools(held, gate) if entry[0] not in before]
         if not short:
             return
 
@@ -231,9 +229,34 @@ class TranslationAugmenter(GANAugmenter):
             return (f"Translations would be mostly copies ({'; '.join(classes)}). "
                     f"{self._collapse_remedy(held)}; or add fewer.")
 
-        warn(message([f"class {_label_text(label)}: {n:,} translated images drawn from {pool:,} source images, "
-                      f"about {distinct:,.0f} distinct" for label, n, pool, distinct in short]),
+        def drawn_from(pool: int, kept: float | None) -> str:
+            if kept is None:
+                return f"{pool:,} source images"
+            return (f"the about {pool * kept:,.0f} of its {pool:,} source images whose translations the label gate "
+                    f"keeps ({kept:.1%})")
+
+        warn(message([f"class {_label_text(label)}: {n:,} translated images drawn from {drawn_from(pool, kept)}, "
+                      f"about {distinct:,.0f} distinct" for label, n, pool, kept, distinct in short]),
              ModeCollapseWarning, gist=message([f"class {_label_text(label)}" for label, *_ in short]))
+
+    def _short_pools(self, held: dict, gate=None) -> list:
+        """``(class, images to add, pool, share the gate keeps or None, expected distinct sources)``
+        of each class to top up whose expected distinct sources are under half of its images."""
+        classes = list(self.classes_)
+        short = []
+        for label, n_new in self.sampling_strategy_.items():
+            if n_new > 0:
+                index = classes.index(label)
+                pool = sum(held[plain_label(source)] for source, ok in zip(classes, self.allowed_sources_[index]) if ok)
+                kept = gate.acceptance[index] if gate is not None and gate.serves(index) else None
+                drawn = max(pool * (1.0 if kept is None else kept), 1.0)
+                distinct = drawn * (1 - (1 - 1 / drawn) ** n_new)  # expected distinct sources of n_new draws
+                if distinct < n_new / 2:
+                    short.append((label, n_new, pool, kept, distinct))
+        return short
+
+    def _warn_after_gate(self, gate) -> None:
+        self._warn_small_pools(gate)
 
     def _training_defaults_name(self) -> str:
         return "image-translation"

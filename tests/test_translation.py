@@ -386,6 +386,31 @@ def test_a_top_up_beyond_what_its_sources_hold_is_warned_before_training(rare_di
     assert not [w for w in said if "source images" in str(w.message)]  # about 64 distinct of 80
 
 
+@pytest.mark.parametrize("kept", [0.1, 1.0])
+def test_a_top_up_the_label_gate_leaves_few_sources_for_is_warned_after_training(rare_digits, monkeypatch, kept):
+    # The gate keeps the translations of a fixed share of the sources: 90 images of a class from a
+    # pool of 360 whose gate kept 12% held 44 distinct ones, and nothing warned (the pool was counted
+    # whole before training, and the collapse check compares the class with its own real images).
+    from gan_augment.exceptions import ModeCollapseWarning
+    from gan_augment.label_gate import LabelGate
+
+    def measured(gate, generator, **kwargs):  # the judge's verdicts made a setting of the test
+        gate.acceptance[:] = [kept] * generator.n_classes
+
+    monkeypatch.setattr(LabelGate, "measure_acceptance", measured)
+    monkeypatch.setattr(LabelGate, "accepts", lambda gate, samples, index: torch.ones(len(samples), dtype=torch.bool))
+    X, y = rare_digits
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        TranslationAugmenter(**{**FAST, "label_gate": True}, classes=[3]).fit(X, y)
+    copies = [str(w.message) for w in said if issubclass(w.category, ModeCollapseWarning) and "copies" in str(w.message)]
+    if kept == 1.0:  # about 64 distinct of 80, as without the gate
+        assert not copies
+    else:
+        assert len(copies) == 1 and ("class 3: 80 translated images drawn from the about 17 of its 170 source images "
+                                     "whose translations the label gate keeps (10.0%), about 17 distinct") in copies[0]
+
+
 def test_source_date_labels_come_back_as_dates_from_a_model_file(rare_digits, tmp_path):
     X, y = rare_digits
     days = np.array(["2020-01-01", "2021-01-01", "2022-01-01"], dtype="datetime64[ns]")
