@@ -104,6 +104,11 @@ def prepare(data: Path, handler: DataHandler, *, target: Optional[str], classes:
     if settings.architecture != "auto" and handler.kind_name != "image":
         raise CLIError(f"--architecture chooses the image generator; {data} is a table. Drop --architecture.", USAGE)
     translate = settings.method == Method.translation
+    if handler.kind_name == "image" and not translate:
+        from gan_augment.augmenter import refuse_clipped_deep_critics
+
+        refuse_clipped_deep_critics(getattr(settings.loss, "value", settings.loss), settings.architecture,
+                                    spell=lambda name, value: f"--{name} {value}", error=lambda m: CLIError(m, USAGE))
     if translate:
         if handler.kind_name != "image":
             raise CLIError(f"--method translate turns images of one class into another; {data} is a table. Use "

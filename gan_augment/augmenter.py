@@ -59,12 +59,16 @@ from gan_augment.training.trainer import (float32_default, float32_matmul_precis
 CLIPPING_FAILS = ("resnet", "progressive")
 
 
-def _refuse_clipped_deep_critics(loss: str, architecture) -> None:
-    """Refuse, before training, loss="wasserstein" with a critic that weight clipping silences."""
+def refuse_clipped_deep_critics(loss: str, architecture, *, spell=lambda name, value: f"{name}={value!r}",
+                                error=ValueError) -> None:
+    """Refuse, before training, loss="wasserstein" with a critic that weight clipping silences;
+    ``spell(name, value)`` writes a setting as the caller's user gives it (the command line's
+    ``--loss wgan-gp``), and ``error`` makes the exception."""
     if loss == "wasserstein" and architecture in CLIPPING_FAILS:
-        raise ValueError(f"loss='wasserstein' clips every weight of the critic to +-0.01, and the {architecture} "
-                         "critic (no batch norm) then scores every image alike: nothing is learnt. Use "
-                         "loss='wgan-gp' (a gradient penalty instead of clipping) or 'hinge', or architecture='dcgan'.")
+        raise error(f"{spell('loss', 'wasserstein')} clips every weight of the critic to +-0.01, and the "
+                    f"{architecture} critic (no batch norm) then scores every image alike: nothing is learnt. Use "
+                    f"{spell('loss', 'wgan-gp')} (a gradient penalty instead of clipping) or {spell('loss', 'hinge')}, "
+                    f"or {spell('architecture', 'dcgan')}.")
 
 
 class GANAugmenter(TableSamplerMixin, BaseOverSampler):
@@ -832,7 +836,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
             optimizer=self.optimizer, lr_g=self.lr_g, lr_d=self.lr_d, n_critic=self.n_critic, ema_decay=self.ema_decay,
             lr_schedule=self.lr_schedule, augment=kind.augment_policy(self.augment), precision=self.precision,
         )
-        _refuse_clipped_deep_critics(training.loss, getattr(self.model_config_, "architecture", None))
+        refuse_clipped_deep_critics(training.loss, getattr(self.model_config_, "architecture", None))  # "auto"'s
         n_classes, n_members = len(self.classes_), self.n_generators
         auto_gate = isinstance(self.label_gate, str)
         gate = None
@@ -1020,6 +1024,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         kind.augment_policy(self.augment)  # refused here, not once the data is encoded
         if kind.name == "image":
             refuse_table_settings(self)
+            refuse_clipped_deep_critics(self.loss, self.get_params(deep=False).get("architecture"))
         if self.early_stopping and kind.name != "tabular":
             raise ValueError("early_stopping=True rates table rows; these are images (use early_stopping=False, "
                              "and see the collapse check in diversity_ or label_gate=True).")

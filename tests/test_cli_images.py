@@ -119,6 +119,19 @@ def test_sample_refuses_to_write_into_the_folder_the_model_was_fitted_on(image_m
     assert _digest(image_folder) == before
 
 
+@pytest.mark.parametrize("command", ["fit", "augment"])
+def test_weight_clipping_a_critic_it_silences_is_a_usage_error_in_the_options_words(image_folder, tmp_path, capsys,
+                                                                                    command):
+    # It ended as an unforeseen error ("Error: ValueError: loss='wasserstein' ... (run again with
+    # --debug ...)"), after reading the folder, in the words of Python's parameters.
+    code, _, err = run(capsys, command, image_folder, "--classes", "rare", "--loss", "wasserstein", "--architecture",
+                       "progressive", "-e", "1", "--out", tmp_path / "out")
+    assert code == 2 and _one_line_error(err).startswith(
+        "Error: --loss wasserstein clips every weight of the critic to +-0.01, and the progressive critic")
+    assert "Use --loss wgan-gp (a gradient penalty instead of clipping) or --loss hinge, or --architecture dcgan." \
+        in err and not list(tmp_path.iterdir())
+
+
 def test_sample_of_an_image_model_refuses_a_table_file(image_model, tmp_path, capsys):
     code, _, err = run(capsys, "sample", image_model, "--class", "rare", "--n", 3, "--out", tmp_path / "x.csv")
     assert code == 2 and "directory" in _one_line_error(err)

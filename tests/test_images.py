@@ -553,10 +553,16 @@ def test_an_lsgan_discriminator_at_chance_does_not_read_as_overfitting(digits):
 @pytest.mark.parametrize("architecture", ["resnet", "progressive"])
 def test_weight_clipping_is_refused_for_critics_it_silences_before_training(digits, architecture):
     X, y = digits
-    augmenter = GANAugmenter(loss="wasserstein", architecture=architecture, image_size=8, epochs=1, n_threads=1)
+    augmenter = GANAugmenter(loss="wasserstein", architecture=architecture, image_size=8, epochs=1, n_threads=1,
+                             image_shape=(1, 8, 8))
     with pytest.raises(ValueError, match=rf"loss='wasserstein' clips every weight.*the {architecture} critic"):
-        augmenter.fit(X[:200].reshape(-1, 8, 8), y[:200])
+        augmenter.fit(X[:200], y[:200])
     assert not hasattr(augmenter, "generator_")
+    # The evaluator refuses it before any fold (it trained the first fold's baselines first).
+    from gan_augment.evaluation.plan import plan_evaluation
+
+    with pytest.raises(ValueError, match="clips every weight"):
+        plan_evaluation(X[:200], y[:200], augmenter, classes=[2], cv=2, repeats=1)
     # DCGAN's critic (batch norm) learns under clipping: taken.
     GANAugmenter(loss="wasserstein", architecture="dcgan", image_size=8, epochs=1, n_threads=1).fit(
         X[:200].reshape(-1, 8, 8), y[:200])
