@@ -204,9 +204,18 @@ def test_truncation_of_generators_without_it_is_named_and_not_saved(digits_job, 
         ensemble.generator_.truncation_psi = 0.5
     single = GANAugmenter(architecture="dcgan", epochs=1, batch_size=32, random_state=0, n_threads=1,
                           device="cpu").fit(X, y)
-    single.generator_.truncation_psi = 0.0  # an attribute of the user's, read by nothing: not a setting to save
+    # It was taken as a plain attribute: no sample changed, nothing said, and the saved model dropped it.
+    with pytest.raises(AttributeError, match=r"DCGANGenerator has no truncation_psi \(the style-based generator"):
+        single.generator_.truncation_psi = 0.0
     single.save(tmp_path / "model")
     assert json.loads((tmp_path / "model" / "model.json").read_text())["state"]["truncation_psi"] is None
+    for generator in (GANAugmenter(epochs=1, batch_size=32, label_gate=False, random_state=0, n_threads=1).fit(
+                          X.reshape(len(X), -1)[:, :4], y).generator_,  # rows of a table
+                      GANAugmenter(architecture="progressive", epochs=1, batch_size=32, random_state=0, n_threads=1,
+                                   device="cpu").fit(X, y).generator_):
+        with pytest.raises(AttributeError, match=r"has no truncation_psi \(the style-based generator"):
+            generator.truncation_psi = 0.5
+        assert not hasattr(generator, "truncation_psi")
 
 
 def test_the_command_line_fits_a_stylegan_and_refuses_the_option_where_it_does_not_apply(digits_job, tmp_path,

@@ -13,6 +13,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from gan_augment.models._styles import HAS_TRUNCATION
+
 
 class GeneratorEnsemble(nn.Module):
     """K trained generators behind the generator interface ``forward(z, y)``.
@@ -65,5 +67,5 @@ class GeneratorEnsemble(nn.Module):
         # ("object has no attribute") would replace the one above.
         if name == "truncation_psi":
             raise AttributeError(f"the ensemble's {type(self.members[0]).__name__} members have no truncation_psi "
-                                 "(the style-based generator, architecture='stylegan', has)")
+                                 f"({HAS_TRUNCATION})")
         return super().__getattr__(name)

@@ -30,6 +30,7 @@ from torch.nn import functional as F
 from torch.nn.utils.parametrizations import spectral_norm
 
 from gan_augment.config import NOISE_ARCHITECTURES
+from gan_augment.models._styles import WithoutTruncation
 
 #: The generators of noise (config.NOISE_ARCHITECTURES, for GANAugmenter), and "translator"
 #: (gan_augment.models.translation), which turns images of other classes into the class asked
@@ -95,7 +96,7 @@ class _GeneratorBlock(nn.Module):
         return h + self.skip(F.interpolate(x, scale_factor=2, mode="nearest"))
 
 
-class ResNetGenerator(nn.Module):
+class ResNetGenerator(WithoutTruncation, nn.Module):
     """``G(z, y)``: noise to a 4x4 map, residual up-sampling blocks with class-conditional batch
     norm, then batch norm, ReLU, a 3x3 convolution and tanh."""
 
@@ -174,7 +175,7 @@ class ProjectionDiscriminator(nn.Module):
 
 
 # ============================================================================== DCGAN family
-class DCGANGenerator(nn.Module):
+class DCGANGenerator(WithoutTruncation, nn.Module):
     """``G(z, y)``: ``[z, embed(y)]`` to a 4x4 map, then stride-2 transposed convolutions with
     batch norm and ReLU, and tanh on the last."""
 

@@ -28,6 +28,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from gan_augment.models._styles import WithoutTruncation
 from gan_augment.models.equalized import EqualizedConv2d, EqualizedLinear
 from gan_augment.models.image import channel_plan
 
@@ -79,7 +80,7 @@ class _Growing(nn.Module):
         return growth_stage(self._progress, self.n_stages)
 
 
-class ProgressiveGenerator(_Growing):
+class ProgressiveGenerator(WithoutTruncation, _Growing):
     """``G(z, y)`` grown from 4x4 to ``resolution``: per stage, an up-sampling block of two 3x3
     convolutions (leaky ReLU, pixel norm) and its own 1x1 "toRGB" output; tanh on the image."""
 

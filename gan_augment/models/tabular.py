@@ -6,6 +6,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from gan_augment.models._styles import WithoutTruncation
+
 
 class _ResidualBlock(nn.Module):
     """``x + MLP(x)`` with a per-row LayerNorm.
@@ -24,7 +26,7 @@ class _ResidualBlock(nn.Module):
         return self.skip(x) + self.body(x)
 
 
-class TabularGenerator(nn.Module):
+class TabularGenerator(WithoutTruncation, nn.Module):
     """``G(z, y)``: noise and a class index to one encoded row.
 
     Parameters

@@ -28,6 +28,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from gan_augment.models._styles import WithoutTruncation
 from gan_augment.models.image import ConditionalBatchNorm2d
 
 #: Noise coordinates the translator reads: the source pick and the identity pick.
@@ -66,7 +67,7 @@ def _instance_norm(channels):
     return nn.InstanceNorm2d(channels, affine=True)
 
 
-class ConditionalTranslator(nn.Module):
+class ConditionalTranslator(WithoutTruncation, nn.Module):
     """``G(z, y)``: a pool image of another class, picked by ``z``, translated into class ``y``.
 
     The network (:meth:`translate`) is CycleGAN's residual generator at a CPU-sized width: a 7x7
