@@ -399,6 +399,11 @@ def test_rule_violations_reads_a_column_set_by_another_as_written():
     rows.loc[1, "education"] = "Doctorate"  # never seen: no pair says its years, nothing is broken
     rows["education-num"] = rows["education-num"].astype(float)  # as a file may read it back
     assert encoder.rule_violations(rows)["any rule"] == pytest.approx(0.1)
+    # A fraction of the whole years breaks the rule: cast to the column's integers, 13.4 passed for 13.
+    rows.loc[2, "education-num"] += 0.4
+    rows.loc[3, "education-num"] += 0.999
+    assert encoder.rule_violations(rows)["any rule"] == pytest.approx(0.3)
+    assert encoder.rule_violations(rows.astype({"education-num": object}))["any rule"] == pytest.approx(0.3)
 
 
 def test_rule_violations_refuses_a_frame_whose_columns_are_not_the_fitted_ones():

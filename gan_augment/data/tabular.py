@@ -1585,9 +1585,16 @@ def _clipped_ints(floats: np.ndarray, low: int, high: int, dtype) -> pd.Series |
 
 def _as_fitted(values: pd.Series, spec: dict) -> pd.Series:
     """``values`` (rows given to check) in the dtype the column was fitted with, where they convert:
-    a file's 0.1 is a float32 column's 0.1."""
+    a file's 0.1 is a float32 column's 0.1. A fraction is no value of a column of whole numbers, and
+    is left as it is (the cast cut 13.4 to 13, which passed for the real 13)."""
+    dtype = dtype_from_json(spec["dtype"])
+    if pd.api.types.is_integer_dtype(dtype) and not pd.api.types.is_integer_dtype(values.dtype):
+        numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+        finite = numbers[np.isfinite(numbers)]
+        if (finite != np.trunc(finite)).any():
+            return values
     try:
-        return values.astype(dtype_from_json(spec["dtype"]))
+        return values.astype(dtype)
     except (TypeError, ValueError):
         return values  # values of another kind: they match none of the column's anyway
 
