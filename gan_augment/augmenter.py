@@ -1398,6 +1398,9 @@ def _check_callbacks(callbacks) -> None:
     """Each callback has the three hooks the trainer calls (it need not subclass Callback)."""
     hooks = ("on_train_begin", "on_epoch_end", "on_train_end")
     for i, callback in enumerate(callbacks or []):
+        if isinstance(callback, type):  # its hooks are callable, as functions missing their self
+            raise TypeError(f"callbacks[{i}] is the class {callback.__name__}; pass an instance of it: "
+                            f"{callback.__name__}(...).")
         missing = [hook for hook in hooks if not callable(getattr(callback, hook, None))]
         if missing:
             raise TypeError(f"callbacks[{i}] ({type(callback).__name__}) has no {', '.join(missing)} method: a "

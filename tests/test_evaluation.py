@@ -1305,6 +1305,11 @@ def test_a_callback_without_its_hooks_is_refused_before_any_fold():
     with pytest.raises(TypeError, match=hooks):
         AutoAugmenter(augmenter=gan, estimator=RecordingClassifier(), cv=2).fit_resample(X.assign(row_id=0.0), y)
     assert EVENTS == []  # no candidate scored
+    # A callback's class has its hooks, as functions: it failed in training, missing their `trainer`.
+    from gan_augment.training import ProgressBar
+
+    with pytest.raises(TypeError, match=r"callbacks\[0\] is the class ProgressBar; pass an instance of it"):
+        plan_evaluation(X, y, GANAugmenter(epochs=1, callbacks=[ProgressBar]), cv=2, repeats=1)
 
 
 def test_classes_that_all_tie_leave_nothing_to_evaluate():
