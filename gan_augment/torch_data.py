@@ -173,12 +173,10 @@ class AugmentedDataset(Dataset):
         self._spec = spec
         self._y_real = y
         # Class names for the base's labels where these index its classes (torchvision's ImageFolder),
-        # read first where the augmenter was fitted on those names (by the command line, on the folder):
-        # its classes are text and name some of the base's classes. A split may lack some of them, and
-        # the folder may lack some of the model's: its "2" is still folder "2", never the label 2.
+        # read first where the augmenter was fitted on those names (by the command line, on the folder).
         self._label_of_name = _labels_of_names(base, label_objects)
-        self._by_name = fitted and all(isinstance(own, str) for own in augmenter.classes_) and any(
-            own in self._label_of_name for own in augmenter.classes_)
+        self._reading = _reading_of(augmenter.classes_, self._label_of_name) if fitted else "text"
+        self._by_name = self._reading == "name"
         self._pair = _ItemMaker(base[0])
         self.classes_ = sorted(label_objects, key=sort_key)
         self._label_objects = [label_objects[label] for label in self.classes_]
@@ -422,11 +420,15 @@ class AugmentedDataset(Dataset):
             try:
                 as_text = resolve_class(value, self.classes_)
             except ValueError:
-                return label
+                as_text = label
             if not same_label(as_text, label):
                 raise ValueError(f"{value!r} names two classes: the base's class {value!r} (label {label!r} in its "
                                  f"class_to_idx) and the label {as_text!r}; name the class by its label, {label!r} "
                                  f"or {as_text!r}.")
+        if not any(same_label(label, present) for present in self.classes_):
+            # (Passed on as the text, the planner would read it as another label's: "1" as 1.)
+            raise ValueError(f"Unknown class {value!r}: the base's class_to_idx names it (label {label!r}), but this "
+                             f"dataset holds none of it; its classes are {self.classes_}.")
         return label
 
     def _prepare_for_fit(self, augmenter):
@@ -475,14 +477,21 @@ class AugmentedDataset(Dataset):
             if n_add <= 0:
                 continue
             name = next((name for name, own in self._label_of_name.items() if same_label(own, label)), None)
-            try:
-                target = resolve_class(name if self._by_name else label, known)
-            except ValueError:
-                named = f" ({name!r} in the base's class_to_idx)" if self._by_name else ""
+            by_name, by_text = _known_as(name, known), _known_as(label, known)
+            if self._reading == "either" and by_name != by_text:
+                def read(own):
+                    return "no class of the augmenter" if own is None else f"the augmenter's class {str(own)!r}"
+                raise ValueError(
+                    f"Class {label!r} ({name!r} in the base's class_to_idx) is {read(by_name)} by its name and "
+                    f"{read(by_text)} by the label's text: the augmenter's classes {[str(c) for c in known]} read as "
+                    "either. Fit it on the folder names (gan-augment fit), or on the labels themselves.")
+            target = by_text if self._reading == "text" else by_name
+            if target is None:
+                named = f" ({name!r} in the base's class_to_idx)" if self._reading != "text" else ""
                 raise ValueError(
                     f"Class {label!r}{named} is to be topped up, but the augmenter does not know it; it was fitted "
                     f"on the classes {[str(c) for c in known]}."
-                ) from None
+                )
             targets[label] = (target, known.index(target))
         return targets
 
@@ -619,6 +628,28 @@ def _labels_of_names(base, label_objects: dict) -> dict:
         return {}
     present = {indices[label]: label for label in labels}
     return {name: present.get(name, index) for index, name in indices.items()}
+
+
+def _reading_of(classes, label_of_name: dict) -> str:
+    """How a fitted augmenter's ``classes`` name a base's labels that index its class names:
+    ``"name"`` where they are read better as those names (a model `gan-augment fit` made of the
+    folder: folders "1", "2", "3" are its classes, whatever the split lacks), ``"text"`` where better
+    as the labels' text ("0", "1", "2" of the indices 0, 1, 2), ``"either"`` where both read as many."""
+    if not label_of_name or not all(isinstance(own, str) for own in classes):
+        return "text"
+    as_names = sum(own in label_of_name for own in classes)
+    as_text = sum(own in {str(label) for label in label_of_name.values()} for own in classes)
+    return "text" if as_names < as_text or not as_names else "name" if as_names > as_text else "either"
+
+
+def _known_as(value, known: list):
+    """The augmenter's class ``value`` reads as, or None."""
+    if value is None:
+        return None
+    try:
+        return resolve_class(value, known)
+    except ValueError:
+        return None
 
 
 def _setting(strategy, classes) -> str:

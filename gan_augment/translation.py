@@ -225,9 +225,14 @@ class TranslationAugmenter(GANAugmenter):
         if not short:
             return
 
+        # Past the gate, its sources are many and their translations rejected: not a pool to widen.
+        remedy = self._collapse_remedy(held) if gate is None else (
+            "The label gate rejects the translations of most sources: fit longer (epochs=, --epochs) for translations "
+            "it accepts, or top up without the gate (label_gate=False; command line: --no-label-gate) and compare "
+            "with the baselines (gan-augment evaluate)")
+
         def message(classes: list[str]) -> str:
-            return (f"Translations would be mostly copies ({'; '.join(classes)}). "
-                    f"{self._collapse_remedy(held)}; or add fewer.")
+            return f"Translations would be mostly copies ({'; '.join(classes)}). {remedy}; or add fewer."
 
         def drawn_from(pool: int, kept: float | None) -> str:
             if kept is None:

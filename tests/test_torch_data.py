@@ -1073,18 +1073,43 @@ def test_a_model_of_class_names_reads_them_in_a_split_or_folder_that_lacks_some(
         assert added == {index: names.count(folders[1]) - names.count(rare)}, given
         drawn = torch.stack([data[i][0] for i in data.synthetic_indices[:5]])
         assert torch.equal(drawn, torch.stack([whole[i][0] for i in whole.synthetic_indices[:5]])), given
+    # A class the split lacks is named as given, not by its index (which nobody wrote); folder "1" is
+    # also the text of the label 1 (folder "2"), which the planner took.
+    lacking = (rf"'1' names two classes: the base's class '1' \(label 0 in its class_to_idx\) and the label 1"
+               if rare == "3" else r"Unknown class 'one': the base's class_to_idx names it \(label 0\), but this "
+                                   r"dataset holds none of it; its classes are \[1, 2\]")
+    for given in ({"classes": [folders[0]]}, {"sampling_strategy": {folders[0]: 50}}):
+        with pytest.raises(ValueError, match=lacking):
+            AugmentedDataset(split, GANAugmenter(epochs=1), **given)
     # A folder that lacks one of the model's classes: the names still match.
     other = [name for name in names if name != folders[0]]
     fewer = FolderOfClasses(torch.from_numpy(X[[name != folders[0] for name in names]]), other, sorted(folders[1:]))
     data = AugmentedDataset(fewer, tmp_path / "model", classes=[rare], random_state=0)
     assert [label for label, n in data.sampling_strategy_.items() if n] == [fewer.class_to_idx[rare]]
     assert torch.equal(data[data.synthetic_indices[0]][0], whole[whole.synthetic_indices[0]][0])
-    # A class of the folder the model does not know is named as the folder names it.
+    # A class of the folder the model does not know is named as the folder names it; where the model's
+    # classes ("1", "2", "3") read as well as the labels' text (0, 1, 2 of folders "1", "2", "zzz"), the
+    # two readings are named rather than one taken (label 2 as the model's "2", folder "2"'s images).
     strange = FolderOfClasses(torch.from_numpy(X), [{rare: "zzz"}.get(name, name) for name in names],
                               sorted({*folders[:2], "zzz"}))
-    with pytest.raises(ValueError, match=r"Class 2 \('zzz' in the base's class_to_idx\) is to be topped up, but the "
-                                         "augmenter does not know it"):
+    words = (r"is to be topped up, but the augmenter does not know it" if rare == "rare" else
+             r"is no class of the augmenter by its name and the augmenter's class '2' by the label's text: the "
+             r"augmenter's classes \['1', '2', '3'\] read as either")
+    with pytest.raises(ValueError, match=r"Class 2 \('zzz' in the base's class_to_idx\) " + words):
         AugmentedDataset(strange, tmp_path / "model", classes=["zzz"])
+
+
+def test_a_model_of_the_labels_text_reads_them_as_text_beside_folder_names_like_it(digits):
+    # Fitted on the text of an ImageFolder's labels ("0", "1", "2") beside folders "1", "2", "3", the
+    # model's "2" was read as folder "2" (label 1): another class's images.
+    X, y, _, _ = digits
+    keep = np.isin(y, [0, 1, 2]) & ((y != 1) | (np.cumsum(y == 1) <= 10))
+    X, y = X[keep][:130], y[keep][:130]
+    base = FolderOfClasses(torch.from_numpy(X), [("1", "2", "3")[v] for v in y], ["1", "2", "3"])
+    model = GANAugmenter(classes=["1"], epochs=1, batch_size=32, random_state=0, n_threads=1).fit(
+        X, y.astype(str))  # the labels' text: 0, 1, 2 index folders "1", "2", "3"
+    data = AugmentedDataset(base, model, classes=[1], random_state=0)
+    assert data._targets == {1: ("1", 1)}
 
 
 def test_an_unfitted_augmenter_tops_up_a_class_named_by_its_folder_and_refuses_a_name_of_two_classes(digits):

@@ -409,6 +409,8 @@ def test_a_top_up_the_label_gate_leaves_few_sources_for_is_warned_after_training
     else:
         assert len(copies) == 1 and ("class 3: 80 translated images drawn from the about 17 of its 170 source images "
                                      "whose translations the label gate keeps (10.0%), about 17 distinct") in copies[0]
+        assert "The label gate rejects the translations of most sources: fit longer" in copies[0]
+        assert "their images are few" not in copies[0]  # the pool's remedy: its 170 images are not few
 
 
 def test_source_date_labels_come_back_as_dates_from_a_model_file(rare_digits, tmp_path):
