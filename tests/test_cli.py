@@ -45,7 +45,8 @@ def run(capsys, *args):
 
 
 def _one_line_error(err, after_warnings=False):
-    """The one line of stderr that says what went wrong; with `after_warnings`, warnings a fit printed may precede it."""
+    """The one line of stderr that says what went wrong (with `after_warnings`, warnings of a fit
+    may come before it)."""
     lines = [line for line in err.strip().splitlines() if line.strip()]
     if after_warnings:
         lines = [line for line in lines if not line.startswith("Warning: ")]

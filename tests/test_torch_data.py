@@ -1075,7 +1075,7 @@ def test_a_model_of_class_names_reads_them_in_a_split_or_folder_that_lacks_some(
         assert torch.equal(drawn, torch.stack([whole[i][0] for i in whole.synthetic_indices[:5]])), given
     # A class the split lacks is named as given, not by its index (which nobody wrote); folder "1" is
     # also the text of the label 1 (folder "2"), which the planner took.
-    lacking = (rf"'1' names two classes: the base's class '1' \(label 0 in its class_to_idx\) and the label 1"
+    lacking = (r"'1' names two classes: the base's class '1' \(label 0 in its class_to_idx\) and the label 1"
                if rare == "3" else r"Unknown class 'one': the base's class_to_idx names it \(label 0\), but this "
                                    r"dataset holds none of it; its classes are \[1, 2\]")
     for given in ({"classes": [folders[0]]}, {"sampling_strategy": {folders[0]: 50}}):

@@ -403,7 +403,8 @@ def test_a_top_up_the_label_gate_leaves_few_sources_for_is_warned_after_training
     with warnings.catch_warnings(record=True) as said:
         warnings.simplefilter("always")
         TranslationAugmenter(**{**FAST, "label_gate": True}, classes=[3]).fit(X, y)
-    copies = [str(w.message) for w in said if issubclass(w.category, ModeCollapseWarning) and "copies" in str(w.message)]
+    copies = [str(w.message) for w in said
+              if issubclass(w.category, ModeCollapseWarning) and "copies" in str(w.message)]
     if kept == 1.0:  # about 64 distinct of 80, as without the gate
         assert not copies
     else:
