@@ -222,6 +222,23 @@ def test_an_augmenter_named_as_a_baseline_keeps_its_own_row():
     assert {"SMOTE", "SMOTE (augmenter)"} <= set(report.summary["method"])
 
 
+@pytest.mark.parametrize("n_classes", [2, 4])
+def test_labels_of_days_are_reported(n_classes):
+    # A day's datetime64 equals its datetime.date but hashes otherwise: the report's lookups of the
+    # classes failed with a KeyError once every fold had trained.
+    from imblearn.over_sampling import RandomOverSampler
+
+    X, _ = two_gaussians(n_major=60, n_minor=12)
+    days = np.array(["2020-01-01", "2020-01-02", "2020-01-03", "2020-01-04"], dtype="datetime64[D]")
+    counts = [60, 12] if n_classes == 2 else [30, 20, 12, 10]
+    y = np.repeat(days[:n_classes], counts)
+    report = evaluate_augmentation(X, y, RandomOverSampler(random_state=0), estimator=LogisticRegression(), cv=2,
+                                   repeats=1, baselines=("none",), random_state=0, fidelity=False, privacy=False)
+    reported = set(report.per_class["class"])
+    assert len(reported) == len(set(y)) and all(np.datetime64(day, "D") in set(y) for day in reported)
+    assert report.per_class["mean"].notna().any()
+
+
 def test_interval_covers_zero_when_duplicates_cannot_change_the_model():
     # 1-nearest-neighbour: adding exact copies of training rows never changes a prediction.
     X, y = two_gaussians(n_major=120, n_minor=15)

@@ -275,8 +275,10 @@ def _score(plan: EvaluationPlan, model, X_test, y_test, predicted):
     # not 0, which made "predicts it now" read as a gain in precision. Its F1 is 0 (it is missed).
     precision = precision_recall_fscore_support(y_test, predicted, labels=labels, zero_division=np.nan)[0]
     _, recall, f1, support = precision_recall_fscore_support(y_test, predicted, labels=labels, zero_division=0)
+    # Keyed by the plan's labels, as the report reads them: a day's datetime64 equals its
+    # datetime.date, but hashes otherwise (every lookup missed, after every fold had trained).
     per_class = {label: {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(s)}
-                 for label, p, r, f, s in zip(labels, precision, recall, f1, support)}
+                 for label, p, r, f, s in zip(plan.labels, precision, recall, f1, support)}
     return scores, per_class
 
 
