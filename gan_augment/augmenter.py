@@ -10,6 +10,7 @@ imbalanced-learn sampler, the public ``fit_resample`` (inherited) validates inpu
 from __future__ import annotations
 
 import hashlib
+import inspect
 import itertools
 import json
 import numbers
@@ -1394,11 +1395,21 @@ def _versions() -> dict:
             "imbalanced-learn": imblearn.__version__, "numpy": np.__version__, "pandas": pd.__version__}
 
 
+def _needs_instance(cls: type, hook: str) -> bool:
+    """Whether the class ``cls`` defines ``hook`` as a method of its instances (not a static or class
+    method, nor one of its metaclass's)."""
+    for klass in cls.__mro__:
+        if hook in vars(klass):
+            return inspect.isfunction(vars(klass)[hook])
+    return False
+
+
 def _check_callbacks(callbacks) -> None:
     """Each callback has the three hooks the trainer calls (it need not subclass Callback)."""
     hooks = ("on_train_begin", "on_epoch_end", "on_train_end")
     for i, callback in enumerate(callbacks or []):
-        if isinstance(callback, type):  # its hooks are callable, as functions missing their self
+        if isinstance(callback, type) and any(_needs_instance(callback, hook) for hook in hooks):
+            # (Its hooks are callable, as functions missing their self: training failed in Python's words.)
             raise TypeError(f"callbacks[{i}] is the class {callback.__name__}; pass an instance of it: "
                             f"{callback.__name__}(...).")
         missing = [hook for hook in hooks if not callable(getattr(callback, hook, None))]

@@ -175,8 +175,7 @@ class AugmentedDataset(Dataset):
         # Class names for the base's labels where these index its classes (torchvision's ImageFolder),
         # read first where the augmenter was fitted on those names (by the command line, on the folder).
         self._label_of_name = _labels_of_names(base, label_objects)
-        self._reading = _reading_of(augmenter.classes_, self._label_of_name) if fitted else "text"
-        self._by_name = self._reading == "name"
+        self._by_name = fitted and _reads_as_names(augmenter.classes_, self._label_of_name)
         self._pair = _ItemMaker(base[0])
         self.classes_ = sorted(label_objects, key=sort_key)
         self._label_objects = [label_objects[label] for label in self.classes_]
@@ -445,7 +444,10 @@ class AugmentedDataset(Dataset):
         if source is not None and not isinstance(source, str) and self._label_of_name:
             # A translator's source classes, named as the classes to top up are (a lone text is
             # refused by the translator in the user's words).
-            augmenter.set_params(source=self._labels_named(source))
+            try:
+                augmenter.set_params(source=self._labels_named(source))
+            except ValueError as exc:
+                raise ValueError(f"source= names a class this dataset does not hold. {exc}") from None
         if augmenter.random_state is None and self.random_state is not None:
             augmenter.set_params(random_state=self._seed)
         return augmenter
@@ -477,21 +479,14 @@ class AugmentedDataset(Dataset):
             if n_add <= 0:
                 continue
             name = next((name for name, own in self._label_of_name.items() if same_label(own, label)), None)
-            by_name, by_text = _known_as(name, known), _known_as(label, known)
-            if self._reading == "either" and by_name != by_text:
-                def read(own):
-                    return "no class of the augmenter" if own is None else f"the augmenter's class {str(own)!r}"
-                raise ValueError(
-                    f"Class {label!r} ({name!r} in the base's class_to_idx) is {read(by_name)} by its name and "
-                    f"{read(by_text)} by the label's text: the augmenter's classes {[str(c) for c in known]} read as "
-                    "either. Fit it on the folder names (gan-augment fit), or on the labels themselves.")
-            target = by_text if self._reading == "text" else by_name
-            if target is None:
-                named = f" ({name!r} in the base's class_to_idx)" if self._reading != "text" else ""
+            try:
+                target = resolve_class(name if self._by_name else label, known)
+            except ValueError:
+                named = f" ({name!r} in the base's class_to_idx)" if self._by_name else ""
                 raise ValueError(
                     f"Class {label!r}{named} is to be topped up, but the augmenter does not know it; it was fitted "
                     f"on the classes {[str(c) for c in known]}."
-                )
+                ) from None
             targets[label] = (target, known.index(target))
         return targets
 
@@ -630,26 +625,17 @@ def _labels_of_names(base, label_objects: dict) -> dict:
     return {name: present.get(name, index) for index, name in indices.items()}
 
 
-def _reading_of(classes, label_of_name: dict) -> str:
-    """How a fitted augmenter's ``classes`` name a base's labels that index its class names:
-    ``"name"`` where they are read better as those names (a model `gan-augment fit` made of the
-    folder: folders "1", "2", "3" are its classes, whatever the split lacks), ``"text"`` where better
-    as the labels' text ("0", "1", "2" of the indices 0, 1, 2), ``"either"`` where both read as many."""
+def _reads_as_names(classes, label_of_name: dict) -> bool:
+    """Whether a fitted augmenter's ``classes`` are a base's class names (a model `gan-augment fit`
+    made of the folder: folders "1", "2", "3", whatever a split lacks) rather than its labels' text
+    ("0", "1", "2" of the indices 0, 1, 2): text classes, more of them (or as many) names than texts
+    of the base's indices. Folders "0" to "10" are both, and a model of the folder reads them as
+    names ("10" is the index 2)."""
     if not label_of_name or not all(isinstance(own, str) for own in classes):
-        return "text"
+        return False
     as_names = sum(own in label_of_name for own in classes)
     as_text = sum(own in {str(label) for label in label_of_name.values()} for own in classes)
-    return "text" if as_names < as_text or not as_names else "name" if as_names > as_text else "either"
-
-
-def _known_as(value, known: list):
-    """The augmenter's class ``value`` reads as, or None."""
-    if value is None:
-        return None
-    try:
-        return resolve_class(value, known)
-    except ValueError:
-        return None
+    return as_names > 0 and as_names >= as_text
 
 
 def _setting(strategy, classes) -> str:

@@ -921,3 +921,11 @@ def test_the_searches_of_column_pairs_stop_at_their_cap(monkeypatch):
     TabularEncoder().fit(X, y)
     # Each search sorts the parent whose pairs reach the cap (5 < 39 children), and no other.
     assert len(sorted_parents) == 2
+
+
+def test_rows_beyond_a_columns_integers_are_read_as_given_not_as_an_error():
+    # The cast to the fitted int64 / Int64 raised an OverflowError where rows held 2**63 or inf.
+    from gan_augment.data.tabular import _as_fitted
+
+    assert _as_fitted(pd.Series([2 ** 63, 3], dtype=object), {"dtype": "int64"}).tolist() == [2 ** 63, 3]
+    assert _as_fitted(pd.Series([np.inf, 3.0]), {"dtype": "Int64"}).tolist() == [np.inf, 3.0]

@@ -1328,6 +1328,12 @@ def test_a_callback_without_its_hooks_is_refused_before_any_fold():
     with pytest.raises(TypeError, match=r"callbacks\[0\] is the class ProgressBar; pass an instance of it"):
         plan_evaluation(X, y, GANAugmenter(epochs=1, callbacks=[ProgressBar]), cv=2, repeats=1)
 
+    class Static:  # hooks that need no instance: a class of them is a callback as it stands
+        on_train_begin = on_train_end = staticmethod(lambda trainer: None)
+        on_epoch_end = staticmethod(lambda trainer, record: None)
+
+    plan_evaluation(X, y, GANAugmenter(epochs=1, callbacks=[Static]), cv=2, repeats=1)
+
 
 def test_classes_that_all_tie_leave_nothing_to_evaluate():
     # Without classes=, a balanced target was evaluated: "topping up ." with an empty list of

@@ -1087,16 +1087,32 @@ def test_a_model_of_class_names_reads_them_in_a_split_or_folder_that_lacks_some(
     data = AugmentedDataset(fewer, tmp_path / "model", classes=[rare], random_state=0)
     assert [label for label, n in data.sampling_strategy_.items() if n] == [fewer.class_to_idx[rare]]
     assert torch.equal(data[data.synthetic_indices[0]][0], whole[whole.synthetic_indices[0]][0])
-    # A class of the folder the model does not know is named as the folder names it; where the model's
-    # classes ("1", "2", "3") read as well as the labels' text (0, 1, 2 of folders "1", "2", "zzz"), the
-    # two readings are named rather than one taken (label 2 as the model's "2", folder "2"'s images).
+    # A class of the folder the model does not know is named as the folder names it (the model's "1",
+    # "2", "3" read as names as well as the text of labels 0, 1, 2: as names, as a model of folders;
+    # as text, label 2 would draw the model's "2", folder "2"'s images).
     strange = FolderOfClasses(torch.from_numpy(X), [{rare: "zzz"}.get(name, name) for name in names],
                               sorted({*folders[:2], "zzz"}))
-    words = (r"is to be topped up, but the augmenter does not know it" if rare == "rare" else
-             r"is no class of the augmenter by its name and the augmenter's class '2' by the label's text: the "
-             r"augmenter's classes \['1', '2', '3'\] read as either")
-    with pytest.raises(ValueError, match=r"Class 2 \('zzz' in the base's class_to_idx\) " + words):
+    with pytest.raises(ValueError, match=r"Class 2 \('zzz' in the base's class_to_idx\) is to be topped up, but the "
+                                         "augmenter does not know it"):
         AugmentedDataset(strange, tmp_path / "model", classes=["zzz"])
+
+
+def test_a_model_of_eleven_numbered_folders_reads_them_as_names(digits, tmp_path):
+    # Folders "0" to "10" are also the text of their indices, in another order ("10" is the index 2):
+    # a model of the folder read as either was refused, with advice that could not help.
+    X, y, _, _ = digits
+    folders = [str(k) for k in range(11)]
+    index = np.arange(len(X)) % 11
+    names = [folders[k] for k in index]
+    keep = (index != 10) | (np.cumsum(index == 10) <= 4)  # folder "10" rare
+    X, names = X[keep][:160], [n for n, k in zip(names, keep) if k][:160]
+    model = GANAugmenter(classes=["10"], epochs=1, batch_size=32, random_state=0, n_threads=1).fit(X, np.array(names))
+    base = FolderOfClasses(torch.from_numpy(X), names, sorted(folders))
+    assert base.class_to_idx["10"] == 2
+    for given in ({}, {"classes": ["10"]}, {"classes": [2]}):
+        data = AugmentedDataset(base, model, random_state=0, **given)
+        assert [label for label, n in data.sampling_strategy_.items() if n] == [2], given
+        assert data._targets[2][0] == "10"
 
 
 def test_a_model_of_the_labels_text_reads_them_as_text_beside_folder_names_like_it(digits):

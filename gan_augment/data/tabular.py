@@ -1595,8 +1595,8 @@ def _as_fitted(values: pd.Series, spec: dict) -> pd.Series:
             return values
     try:
         return values.astype(dtype)
-    except (TypeError, ValueError):
-        return values  # values of another kind: they match none of the column's anyway
+    except (TypeError, ValueError, OverflowError):
+        return values  # values of another kind or beyond the dtype: they match none of the column's anyway
 
 
 def _column_kind(series: pd.Series, *, forced: bool, name) -> str:
