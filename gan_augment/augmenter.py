@@ -9,6 +9,7 @@ imbalanced-learn sampler, the public ``fit_resample`` (inherited) validates inpu
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import inspect
 import itertools
@@ -31,7 +32,7 @@ from gan_augment._sampler import TableSamplerMixin, keeping_fitted_state, labels
 from gan_augment._fs import check_parent_writable
 from gan_augment._memory import check_fits_in_memory, check_top_up_fits, value_bytes
 from gan_augment._random import derive_seed, spawn_seeds
-from gan_augment._warnings import user_stacklevel, warn
+from gan_augment._warnings import catching_warnings, user_stacklevel, warn
 from gan_augment.checkpoint import build_checked, check_state_target, check_state_values, load_state, \
     read_metadata, recover_interrupted_save, save_state
 from gan_augment.config import EARLY_STOPPING_EVERY, EARLY_STOPPING_PATIENCE, LOSSES, NOISE_ARCHITECTURES, \
@@ -49,7 +50,8 @@ from gan_augment.planner import CLASSES_CONSTRAINT, InEveryClass, check_class_si
     label_to_json, plain_label, plan_top_up
 from gan_augment.selection import c2st_scorer
 from gan_augment.training import Checkpoint, GANTrainer, History, ProgressBar, SnapshotSelection
-from gan_augment.training.distributed import local_device, resolve_process_group
+from gan_augment.training.distributed import (is_main_process, launched_by_torchrun, local_device,
+                                              resolve_process_group)
 from gan_augment.training.trainer import (float32_default, float32_matmul_precision, generate, grad_enabled,
                                          resolve_device, seeded_rng, torch_threads)
 
@@ -772,14 +774,22 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
     def _resolve_sampling_strategy(self, X, y) -> dict:
         plan = plan_top_up(y, self.sampling_strategy, self.classes)
         kind = kind_for_input(X, self.get_params(deep=False))
-        check_class_sizes(plan, class_counts(y), self.min_class_size, unit=kind.unit,
-                          made_from_itself=self._made_from_own_class,
-                          in_every_class="InEveryClass" if isinstance(self.sampling_strategy, InEveryClass) else None)
+        in_every_class = "InEveryClass" if isinstance(self.sampling_strategy, InEveryClass) else None
+        with self._quiet_unless_main():
+            check_class_sizes(plan, class_counts(y), self.min_class_size, unit=kind.unit,
+                              made_from_itself=self._made_from_own_class, in_every_class=in_every_class)
         # Before training: a top-up that could never be held is refused now, not after the fit
         # (images at their dtype's bytes, a table's values at the bytes X's take).
         check_top_up_fits(plan, int(np.prod(np.shape(X)[1:])), kind.unit,
                           value_bytes=value_bytes(X, image=kind.name == "image"))
         return plan
+
+    def _quiet_unless_main(self):
+        """A block whose warnings only rank 0 of a data-parallel run shows (as it shows the fit's
+        later ones), for the checks made before the processes meet; otherwise a plain block."""
+        if self.distributed is not False and launched_by_torchrun() and not is_main_process():
+            return catching_warnings(record=True)
+        return contextlib.nullcontext()
 
     def _fit_gan(self, X, y, *, resampling: bool = False):
         with torch_threads(self.n_threads), grad_enabled(), float32_default():
@@ -814,11 +824,22 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
             # The processes split the batches of one data set; different data (e.g. each process's
             # own shard) would be trained with rank 0's rows under another process's labels.
             digest = hashlib.sha256(np.ascontiguousarray(y_index, dtype=np.int64).tobytes()).hexdigest()
-            if len(set(group.gather_objects((np.shape(X), digest, _values_digest(X))))) > 1:
+            data = (np.shape(X), digest, _values_digest(X), repr([repr(plain_label(c)) for c in self.classes_]))
+            if len(set(group.gather_objects(data))) > 1:
                 raise DistributedError(
                     "GANAugmenter was given different data on different processes of the distributed run. "
                     "Data-parallel training splits the batches itself and needs the same X and y on every "
                     "process; to fit one GAN per process on its own data, pass distributed=False.")
+            # Other epochs or batches on one process left the others waiting on it (a hang until the
+            # group's timeout, or gloo's abort); the seeds, a device and threads may differ (rank 0's seeds serve).
+            settings = {name: repr(value) for name, value in self.get_params(deep=False).items()
+                        if name not in _PER_PROCESS_SETTINGS}
+            differ = sorted({name for other in group.gather_objects(settings) for name in settings
+                             if other.get(name) != settings[name]})
+            if differ:
+                raise DistributedError(
+                    f"GANAugmenter has other settings on other processes of the distributed run ({', '.join(differ)}). "
+                    "Data-parallel training needs the same settings on every process.")
         # Rank 0's seeds for all: without a random_state each process drew its own.
         seeds = group.broadcast_object(seeds)
         encoder_seed, model_seed, train_seed, self.sample_seed_ = seeds
@@ -876,6 +897,13 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
                     "model_config": type(self.model_config_), "training_config": type(self.training_config_)})
                 callbacks.append(Checkpoint(self.checkpoint_dir, every=self.checkpoint_every,
                                             metadata={_RUN_KEY: {"fingerprint": fingerprint, "seeds": seeds}}))
+            if group.active and len(set(group.gather_objects(resume_from is not None))) > 1:
+                # One process resuming and another starting afresh trained out of step, then hung.
+                raise DistributedError(
+                    "Some processes of the distributed run find a checkpoint in checkpoint_dir="
+                    f"{self.checkpoint_dir!r} and others none (a folder on each machine's own disk?): rank 0 writes "
+                    "the checkpoints, and every process resumes from them. Give every process the same folder on a "
+                    "shared file system, or start afresh with an empty one.")
             trainer = GANTrainer(generator, discriminator, training, device=device, callbacks=callbacks,
                                  random_state=member_seeds[1], distributed=group)
             trainer.fit(encoded, torch.from_numpy(y_index), resume_from=resume_from)
@@ -1245,6 +1273,10 @@ def _resume_point(checkpoint_dir, saved: dict | None, fingerprint: dict, config_
             "checkpoint_dir: leave it unset there)."
         )
     return checkpoint_dir
+
+
+#: Settings the processes of one distributed fit may hold each their own.
+_PER_PROCESS_SETTINGS = ("random_state", "device", "n_threads", "callbacks", "checkpoint_dir", "verbose")
 
 
 def _values_digest(X) -> str:

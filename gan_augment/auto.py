@@ -47,6 +47,7 @@ from gan_augment.baselines import (BASELINE_SAMPLERS, baseline_sampler, check_X_
 from gan_augment.classifier import check_estimator_takes
 from gan_augment.data.images import check_not_pil_images
 from gan_augment.data.tabular import concat_rows
+from gan_augment.training.distributed import refuse_folds_in_workers
 from gan_augment.data.layout import shape_of
 from gan_augment.kinds import kind_for_input
 from gan_augment.kinds.tabular import check_finite
@@ -294,6 +295,8 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
             # Its parameters, before any inner fold: a fit nested in this one skips scikit-learn's
             # check (max_modes=True fitted one mode; max_modes=0 failed inside the fit).
             self.augmenter._validate_params()
+        if "gan" in methods:
+            refuse_folds_in_workers(self.n_jobs, self._gan_params().get("distributed", "auto"), who="AutoAugmenter")
         checkpoint_dir = self._gan_params().get("checkpoint_dir")
         if "gan" in methods and checkpoint_dir is not None:
             # Every inner fold's GAN and the final one would train into the one folder, and the

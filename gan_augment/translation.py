@@ -208,7 +208,8 @@ class TranslationAugmenter(GANAugmenter):
     def _check_kind(self, kind) -> None:
         super()._check_kind(kind)
         self.allowed_sources_ = self._allowed_sources()
-        self._warn_small_pools()
+        with self._quiet_unless_main():
+            self._warn_small_pools()
 
     def _warn_small_pools(self, gate=None) -> None:
         """A class whose top-up draws its source images, at random, from a pool so small that under

@@ -147,14 +147,26 @@ def augmenter_runs(out: Path, rank: int) -> dict:
     # Other values under the same labels and shapes (class-sorted data split by rank) were trained
     # silently on rank 0's rows: refused as well.
     digits, digit_labels = _digits()
+    # Other labels in the same order (y + 5), or other settings, were trained silently, or hung.
     for name, (X_, y_, extra) in {"table_values": (X + rank, y, {}),
                                   "image_values": (digits if rank == 0 else 16 - digits, digit_labels,
-                                                   {"image_shape": (1, 8, 8)})}.items():
+                                                   {"image_shape": (1, 8, 8)}),
+                                  "labels": (X, y + 5 * rank, {}),
+                                  "settings": (X, y, {"epochs": 1 + rank, "batch_size": 32 * (1 + rank)})}.items():
         try:
-            GANAugmenter(epochs=1, device="cpu", **extra).fit(X_, y_)
+            GANAugmenter(**{"epochs": 1, "device": "cpu", **extra}).fit(X_, y_)
             results[name] = "fitted"
         except Exception as exc:  # noqa: BLE001 -- the test checks which
             results[name] = f"{type(exc).__name__}: {exc}"
+    # A checkpoint that one process finds and another not (each machine's own disk): rank 0 resumed
+    # and rank 1 started afresh, out of step, until the group timed out.
+    GANAugmenter(epochs=1, batch_size=32, random_state=0, device="cpu", checkpoint_dir=out / "shared").fit(X, y)
+    try:
+        GANAugmenter(epochs=1, batch_size=32, random_state=0, device="cpu",
+                     checkpoint_dir=out / ("shared" if rank == 0 else "empty")).fit(X, y)
+        results["own_checkpoints"] = "fitted"
+    except Exception as exc:  # noqa: BLE001 -- the test checks which
+        results["own_checkpoints"] = f"{type(exc).__name__}: {exc}"
     return results
 
 

@@ -107,8 +107,13 @@ def test_augmenter_trains_data_parallel_on_tables_and_images(tmp_path):
         for name, value in loaded.generator_.state_dict().items():
             assert torch.equal(value, rank0[kind]["generator"][name]), (kind, name)
     for rank in (rank0, rank1):
-        for shards in ("own_shards", "table_values", "image_values"):
+        for shards in ("own_shards", "table_values", "image_values", "labels"):
             assert rank[shards].startswith("DistributedError: GANAugmenter was given different data"), shards
+        assert rank["own_checkpoints"].startswith("DistributedError: Some processes of the distributed run find a "
+                                                  "checkpoint in checkpoint_dir=")
+        assert rank["settings"] == ("DistributedError: GANAugmenter has other settings on other processes of the "
+                                    "distributed run (batch_size, epochs). Data-parallel training needs the same "
+                                    "settings on every process.")
 
 
 def test_torchrun_fit_writes_one_model_and_prints_once(tmp_path):
@@ -270,3 +275,42 @@ def test_the_processes_data_compare_by_value():
     frame = pd.DataFrame({"a": [1.0, np.nan], "b": ["x", None]})
     assert _values_digest(frame) == _values_digest(frame.copy()) != _values_digest(frame.assign(b=["y", None]))
 
+
+
+@pytest.mark.parametrize("rank, distributed, warned", [("0", "auto", True), ("1", "auto", False), ("1", False, True)])
+def test_warnings_before_the_processes_meet_come_from_rank_0_alone(monkeypatch, rank, distributed, warned):
+    # A class of two rows was warned about by every process (the fit's later warnings by rank 0 alone);
+    # with distributed=False each process fits its own GAN, and says its own.
+    import warnings
+
+    from gan_augment.exceptions import SmallClassWarning
+
+    for name, value in {"RANK": rank, "WORLD_SIZE": "2", "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": "29500"}.items():
+        monkeypatch.setenv(name, value)
+    X, y = np.arange(40.0).reshape(20, 2), np.array([0] * 18 + [1] * 2)
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        GANAugmenter(distributed=distributed)._resolve_sampling_strategy(X, y)
+    assert any(issubclass(w.category, SmallClassWarning) for w in said) is warned
+
+
+def test_folds_in_worker_processes_under_torchrun_are_refused_where_their_gans_would_meet(monkeypatch):
+    # joblib's workers inherit torchrun's variables: each fold's GAN took the workers of other folds
+    # for its processes, and the run hung or failed with "different data on different processes".
+    from gan_augment import AutoAugmenter
+    from gan_augment.evaluation import plan_evaluation
+
+    for name, value in {"RANK": "0", "WORLD_SIZE": "2", "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": "29500"}.items():
+        monkeypatch.setenv(name, value)
+    X, y = pd.DataFrame({"a": np.arange(60.0)}), np.array([0] * 45 + [1] * 15)
+    with pytest.raises(DistributedError, match=r"The evaluation with n_jobs=2 runs its folds in worker processes"):
+        plan_evaluation(X, y, GANAugmenter(epochs=1), cv=2, repeats=1, n_jobs=2)
+    with pytest.raises(DistributedError, match=r"AutoAugmenter with n_jobs=2 runs its folds in worker processes"):
+        AutoAugmenter(n_jobs=2)._check_candidates()
+    with pytest.raises(DistributedError, match=r"The evaluation with n_jobs=2"):  # its GAN inside
+        plan_evaluation(X, y, AutoAugmenter(), cv=2, repeats=1, n_jobs=2)
+    # Each process fitting its own GAN, or no GAN, or the folds one at a time: taken.
+    plan_evaluation(X, y, GANAugmenter(epochs=1, distributed=False), cv=2, repeats=1, n_jobs=2)
+    plan_evaluation(X, y, AutoAugmenter(methods=("random",)), cv=2, repeats=1, n_jobs=2)
+    plan_evaluation(X, y, GANAugmenter(epochs=1), cv=2, repeats=1, n_jobs=None)
+    AutoAugmenter(n_jobs=2, augmenter=GANAugmenter(distributed=False))._check_candidates()

@@ -26,6 +26,7 @@ from gan_augment.data.tabular import as_pandas_frame, check_columns, check_targe
 from gan_augment.evaluation._prep import ESTIMATORS, build_estimator, split_columns
 from gan_augment.evaluation._types import AUGMENTER, BASELINES, OVERALL_METRICS, PRIMARY_METRIC, EvaluationPlan
 from gan_augment.exceptions import DataValidationError
+from gan_augment.training.distributed import refuse_folds_in_workers
 from gan_augment.planner import InEveryClass, class_counts, plain_label, plan_top_up, stratified_training_rows
 
 __all__ = ["plan_evaluation"]
@@ -70,6 +71,7 @@ def plan_evaluation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5,
     if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(n_jobs, numbers.Integral) or n_jobs == 0):
         raise ValueError(f"n_jobs (--n-jobs) is the number of folds to run at once: a whole number other than 0 "
                          f"(1, 2, ...; -1 for every core), or None; got {n_jobs!r}.")
+    refuse_folds_in_workers(n_jobs, _gan_distributed(augmenter), who="The evaluation")
     binary = len(counts) == 2
     metric = _check_metric(metric, binary)
     image_shape = _image_shape(augmenter)
@@ -310,6 +312,17 @@ def _check_augmenter_settings(augmenter, X) -> None:
         kind = kind_for_input(X, params)
         GANAugmenter._check_kind(augmenter, kind)
         kind.check_values(params, X)  # a date column was refused by the first fold's GAN fit
+
+
+def _gan_distributed(augmenter):
+    """The ``distributed`` setting of the GAN the augmenter fits (an AutoAugmenter's, its default
+    GAN's "auto"); False where it fits none."""
+    from gan_augment.augmenter import GANAugmenter
+    from gan_augment.auto import AutoAugmenter
+
+    if isinstance(augmenter, AutoAugmenter) and "gan" in augmenter.methods:
+        return augmenter._gan_params().get("distributed", "auto")
+    return augmenter.distributed if isinstance(augmenter, GANAugmenter) else False
 
 
 def _augmenter_name(augmenter) -> str:

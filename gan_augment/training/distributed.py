@@ -46,6 +46,21 @@ def launched_by_torchrun() -> bool:
     return _environment_int("WORLD_SIZE", 1) > 1 and all(v in os.environ for v in _TORCHRUN_VARIABLES)
 
 
+def refuse_folds_in_workers(n_jobs, distributed, *, who: str) -> None:
+    """Refuse, before any work, folds that joblib's worker processes would run under torchrun with
+    GANs that train data-parallel (``distributed`` not False): the workers inherit torchrun's
+    variables, and each took the workers of other folds and processes for the processes of its
+    run (a hang, or "different data on different processes")."""
+    from joblib import effective_n_jobs
+
+    if distributed is False or not launched_by_torchrun() or effective_n_jobs(n_jobs) == 1:
+        return
+    raise DistributedError(
+        f"{who} with n_jobs={n_jobs} runs its folds in worker processes, and under torchrun a GAN fitted in one "
+        "takes the others for the processes of its distributed run. Pass n_jobs=None, and the processes fit each "
+        "fold's GAN together; or distributed=False on the augmenter, and each process fits its own.")
+
+
 def _environment_int(name: str, default: int) -> int:
     """The whole number in environment variable ``name`` (``default`` where it is unset), or a
     :class:`DistributedError` naming it: int()'s own words named neither the variable nor its use."""
