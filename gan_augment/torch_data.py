@@ -175,7 +175,9 @@ class AugmentedDataset(Dataset):
         # Class names for the base's labels where these index its classes (torchvision's ImageFolder),
         # read first where the augmenter was fitted on those names (by the command line, on the folder).
         self._label_of_name = _labels_of_names(base, label_objects)
-        self._by_name = fitted and _reads_as_names(augmenter.classes_, self._label_of_name)
+        self._by_name = fitted and _reads_as_names(augmenter.classes_, {  # by the classes the base holds
+            name: label for name, label in self._label_of_name.items()
+            if any(same_label(label, present) for present in label_objects)})
         self._pair = _ItemMaker(base[0])
         self.classes_ = sorted(label_objects, key=sort_key)
         self._label_objects = [label_objects[label] for label in self.classes_]

@@ -237,6 +237,11 @@ def test_labels_of_days_are_reported(n_classes):
     reported = set(report.per_class["class"])
     assert len(reported) == len(set(y)) and all(np.datetime64(day, "D") in set(y) for day in reported)
     assert report.per_class["mean"].notna().any()
+    # Named: the baselines' counts were keyed by the plan's dates, which imbalanced-learn did not find in the fold.
+    report = evaluate_augmentation(X, y, RandomOverSampler(random_state=0), estimator=LogisticRegression(), cv=2,
+                                   repeats=1, classes=[days[1]], baselines=("random",), random_state=0,
+                                   fidelity=False, privacy=False)
+    assert len(set(report.summary["method"])) == 3 and report.summary["mean"].notna().all()
 
 
 def test_interval_covers_zero_when_duplicates_cannot_change_the_model():

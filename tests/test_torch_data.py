@@ -1126,6 +1126,11 @@ def test_a_model_of_the_labels_text_reads_them_as_text_beside_folder_names_like_
         X, y.astype(str))  # the labels' text: 0, 1, 2 index folders "1", "2", "3"
     data = AugmentedDataset(base, model, classes=[1], random_state=0)
     assert data._targets == {1: ("1", 1)}
+    # Fitted on the text of a split's labels (1 and 2: folder "1" left out), read by the classes it
+    # holds: folder "1", named by none of its labels, made the names tie with the text.
+    split = Subset(base, np.flatnonzero(y != 0).tolist())
+    model = GANAugmenter(epochs=1, batch_size=32, random_state=0, n_threads=1).fit(X[y != 0], y[y != 0].astype(str))
+    assert AugmentedDataset(split, model, random_state=0)._targets == {1: ("1", 0)}
 
 
 def test_an_unfitted_augmenter_tops_up_a_class_named_by_its_folder_and_refuses_a_name_of_two_classes(digits):

@@ -198,7 +198,12 @@ def _fold_strategy(plan: EvaluationPlan, y_train):
     if plan.baseline_strategy is not None:
         return plan.baseline_strategy
     majority = max(class_counts(y_train).values())
-    return {label: majority for label in plan.targets}
+    targets = plan.targets
+    values = np.asarray(y_train)
+    if values.dtype.kind in "mM":  # keyed by the fold's own dates: a day's equals its datetime.date, hashed otherwise
+        fold = np.unique(values)
+        targets = [next((value for value in fold if value == label), label) for label in targets]
+    return {label: majority for label in targets}
 
 
 def _resample(plan: EvaluationPlan, method: str, X_train, y_train, seed):
