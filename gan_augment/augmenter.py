@@ -831,8 +831,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
                     "Data-parallel training splits the batches itself and needs the same X and y on every "
                     "process; to fit one GAN per process on its own data, pass distributed=False.")
             # Other epochs or batches on one process left the others waiting on it (a hang until the
-            # group's timeout, or gloo's abort); the seeds, a device and threads may differ (rank 0's seeds serve).
-            settings = {name: repr(value) for name, value in self.get_params(deep=False).items()
+            # group's timeout, or gloo's abort); the seeds (rank 0's serve), a device and threads may differ.
+            settings = {name: _comparable(value) for name, value in self.get_params(deep=False).items()
                         if name not in _PER_PROCESS_SETTINGS}
             differ = sorted({name for other in group.gather_objects(settings) for name in settings
                              if other.get(name) != settings[name]})
@@ -1277,6 +1277,20 @@ def _resume_point(checkpoint_dir, saved: dict | None, fingerprint: dict, config_
 
 #: Settings the processes of one distributed fit may hold each their own.
 _PER_PROCESS_SETTINGS = ("random_state", "device", "n_threads", "callbacks", "checkpoint_dir", "verbose")
+
+
+def _comparable(value):
+    """A setting as the processes of a distributed fit compare it: plain values (and containers of
+    them) as they are; any other object by its type, as its repr may hold its address."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return tuple(_comparable(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((repr(_comparable(k)), _comparable(v)) for k, v in value.items()))
+    return type(value).__qualname__
 
 
 def _values_digest(X) -> str:

@@ -46,12 +46,12 @@ from gan_augment.baselines import (BASELINE_SAMPLERS, baseline_sampler, check_X_
                                    smote_frame, split_columns, unchanged_copies, with_table_categories)
 from gan_augment.classifier import check_estimator_takes
 from gan_augment.data.images import check_not_pil_images
-from gan_augment.data.tabular import concat_rows
-from gan_augment.training.distributed import refuse_folds_in_workers
 from gan_augment.data.layout import shape_of
+from gan_augment.data.tabular import concat_rows
 from gan_augment.kinds import kind_for_input
 from gan_augment.kinds.tabular import check_finite
 from gan_augment.planner import CLASSES_CONSTRAINT, plain_label, plan_top_up, stratified_training_rows
+from gan_augment.training.distributed import refuse_folds_in_workers
 
 __all__ = ["AutoAugmenter", "one_standard_error"]
 

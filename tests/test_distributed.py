@@ -314,3 +314,16 @@ def test_folds_in_worker_processes_under_torchrun_are_refused_where_their_gans_w
     plan_evaluation(X, y, AutoAugmenter(methods=("random",)), cv=2, repeats=1, n_jobs=2)
     plan_evaluation(X, y, GANAugmenter(epochs=1), cv=2, repeats=1, n_jobs=None)
     AutoAugmenter(n_jobs=2, augmenter=GANAugmenter(distributed=False))._check_candidates()
+
+
+def test_the_processes_compare_settings_by_value_and_objects_by_type():
+    # Compared by repr, a callable sampling_strategy or an InEveryClass (their reprs hold addresses)
+    # would read as other settings on every other process.
+    from gan_augment.augmenter import _comparable
+    from gan_augment.planner import InEveryClass
+
+    assert _comparable(lambda y: {1: 40}) == _comparable(lambda y: {1: 40})
+    assert _comparable(InEveryClass(0.5)) == _comparable(InEveryClass(0.5))
+    assert _comparable((64, np.int64(32))) == (64, 32) != _comparable((64, 16))
+    assert _comparable({1: 40, "a": 2}) == _comparable({"a": 2, 1: 40}) != _comparable({1: 41, "a": 2})
+    assert _comparable(300) != _comparable("auto")
