@@ -50,7 +50,7 @@ from gan_augment.planner import CLASSES_CONSTRAINT, InEveryClass, check_class_si
     label_to_json, plain_label, plan_top_up
 from gan_augment.selection import c2st_scorer
 from gan_augment.training import Checkpoint, GANTrainer, History, ProgressBar, SnapshotSelection
-from gan_augment.training.distributed import (is_main_process, launched_by_torchrun, local_device,
+from gan_augment.training.distributed import (is_false, is_main_process, launched_by_torchrun, local_device,
                                               resolve_process_group)
 from gan_augment.training.trainer import (float32_default, float32_matmul_precision, generate, grad_enabled,
                                          resolve_device, seeded_rng, torch_threads)
@@ -787,7 +787,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
     def _quiet_unless_main(self):
         """A block whose warnings only rank 0 of a data-parallel run shows (as it shows the fit's
         later ones), for the checks made before the processes meet; otherwise a plain block."""
-        if self.distributed is not False and launched_by_torchrun() and not is_main_process():
+        if not is_false(self.distributed) and launched_by_torchrun() and not is_main_process():
             return catching_warnings(record=True)
         return contextlib.nullcontext()
 
@@ -832,8 +832,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
                     "process; to fit one GAN per process on its own data, pass distributed=False.")
             # Other epochs or batches on one process left the others waiting on it (a hang until the
             # group's timeout, or gloo's abort); the seeds (rank 0's serve), a device and threads may differ.
-            settings = {name: _comparable(value) for name, value in self.get_params(deep=False).items()
-                        if name not in _PER_PROCESS_SETTINGS}
+            settings = {name: _comparable(value, ordered=name not in _SETS_OF_CLASSES_OR_COLUMNS)
+                        for name, value in self.get_params(deep=False).items() if name not in _PER_PROCESS_SETTINGS}
             differ = sorted({name for other in group.gather_objects(settings) for name in settings
                              if other.get(name) != settings[name]})
             if differ:
@@ -1279,15 +1279,23 @@ def _resume_point(checkpoint_dir, saved: dict | None, fingerprint: dict, config_
 _PER_PROCESS_SETTINGS = ("random_state", "device", "n_threads", "callbacks", "checkpoint_dir", "verbose")
 
 
-def _comparable(value):
+#: Settings whose lists name classes or columns in any order (one built from a set comes in
+#: another order in each process: Python seeds its string hashes per process).
+_SETS_OF_CLASSES_OR_COLUMNS = ("classes", "categorical_features", "source")
+
+
+def _comparable(value, *, ordered: bool = True):
     """A setting as the processes of a distributed fit compare it: plain values (and containers of
-    them) as they are; any other object by its type, as its repr may hold its address."""
+    them) as they are, sets and dicts in a fixed order, lists too where not ``ordered``; any other
+    object by its type, as its repr may hold its address."""
     if isinstance(value, np.generic):
         value = value.item()
     if value is None or isinstance(value, (str, bool, int, float)):
         return value
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, (list, tuple)) and ordered:
         return tuple(_comparable(v) for v in value)
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return tuple(sorted(repr(_comparable(v)) for v in value))
     if isinstance(value, dict):
         return tuple(sorted((repr(_comparable(k)), _comparable(v)) for k, v in value.items()))
     return type(value).__qualname__

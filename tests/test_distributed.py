@@ -277,7 +277,8 @@ def test_the_processes_data_compare_by_value():
 
 
 
-@pytest.mark.parametrize("rank, distributed, warned", [("0", "auto", True), ("1", "auto", False), ("1", False, True)])
+@pytest.mark.parametrize("rank, distributed, warned", [("0", "auto", True), ("1", "auto", False), ("1", False, True),
+                                                       ("1", np.False_, True)])
 def test_warnings_before_the_processes_meet_come_from_rank_0_alone(monkeypatch, rank, distributed, warned):
     # A class of two rows was warned about by every process (the fit's later warnings by rank 0 alone);
     # with distributed=False each process fits its own GAN, and says its own.
@@ -303,14 +304,21 @@ def test_folds_in_worker_processes_under_torchrun_are_refused_where_their_gans_w
     for name, value in {"RANK": "0", "WORLD_SIZE": "2", "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": "29500"}.items():
         monkeypatch.setenv(name, value)
     X, y = pd.DataFrame({"a": np.arange(60.0)}), np.array([0] * 45 + [1] * 15)
-    with pytest.raises(DistributedError, match=r"The evaluation with n_jobs=2 runs its folds in worker processes"):
+    with pytest.raises(DistributedError, match=r"The evaluation runs 2 folds at once \(n_jobs=2\), and under "
+                                               r"torchrun a GAN fitted beside another takes it for a process"):
         plan_evaluation(X, y, GANAugmenter(epochs=1), cv=2, repeats=1, n_jobs=2)
-    with pytest.raises(DistributedError, match=r"AutoAugmenter with n_jobs=2 runs its folds in worker processes"):
+    with pytest.raises(DistributedError, match=r"AutoAugmenter runs 2 folds at once \(n_jobs=2\)"):
         AutoAugmenter(n_jobs=2)._check_candidates()
-    with pytest.raises(DistributedError, match=r"The evaluation with n_jobs=2"):  # its GAN inside
+    with pytest.raises(DistributedError, match=r"The evaluation runs 2 folds at once"):  # its GAN inside
         plan_evaluation(X, y, AutoAugmenter(), cv=2, repeats=1, n_jobs=2)
+    from joblib import parallel_backend
+
+    with parallel_backend("threading", n_jobs=2), pytest.raises(
+            DistributedError, match=r"runs 2 folds at once \(the joblib backend's n_jobs\).*n_jobs=1"):
+        plan_evaluation(X, y, GANAugmenter(epochs=1), cv=2, repeats=1)
     # Each process fitting its own GAN, or no GAN, or the folds one at a time: taken.
     plan_evaluation(X, y, GANAugmenter(epochs=1, distributed=False), cv=2, repeats=1, n_jobs=2)
+    plan_evaluation(X, y, GANAugmenter(epochs=1, distributed=np.False_), cv=2, repeats=1, n_jobs=2)
     plan_evaluation(X, y, AutoAugmenter(methods=("random",)), cv=2, repeats=1, n_jobs=2)
     plan_evaluation(X, y, GANAugmenter(epochs=1), cv=2, repeats=1, n_jobs=None)
     AutoAugmenter(n_jobs=2, augmenter=GANAugmenter(distributed=False))._check_candidates()
@@ -327,3 +335,7 @@ def test_the_processes_compare_settings_by_value_and_objects_by_type():
     assert _comparable((64, np.int64(32))) == (64, 32) != _comparable((64, 16))
     assert _comparable({1: 40, "a": 2}) == _comparable({"a": 2, 1: 40}) != _comparable({1: 41, "a": 2})
     assert _comparable(300) != _comparable("auto")
+    # A set, or a list of classes built from one, comes in another order in each process (string hashes).
+    assert _comparable({"rare", "maj"}) == _comparable({"maj", "rare"})
+    assert _comparable(["rare", "maj"], ordered=False) == _comparable(["maj", "rare"], ordered=False)
+    assert _comparable((256, 128)) != _comparable((128, 256))  # layer widths: in order

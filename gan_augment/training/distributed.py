@@ -53,12 +53,19 @@ def refuse_folds_in_workers(n_jobs, distributed, *, who: str) -> None:
     run (a hang, or "different data on different processes")."""
     from joblib import effective_n_jobs
 
-    if distributed is False or not launched_by_torchrun() or effective_n_jobs(n_jobs) == 1:
+    at_once = effective_n_jobs(n_jobs)
+    if is_false(distributed) or not launched_by_torchrun() or at_once == 1:
         return
+    given = f"n_jobs={n_jobs}" if n_jobs is not None else "the joblib backend's n_jobs"
     raise DistributedError(
-        f"{who} with n_jobs={n_jobs} runs its folds in worker processes, and under torchrun a GAN fitted in one "
-        "takes the others for the processes of its distributed run. Pass n_jobs=None, and the processes fit each "
-        "fold's GAN together; or distributed=False on the augmenter, and each process fits its own.")
+        f"{who} runs {at_once} folds at once ({given}), and under torchrun a GAN fitted beside another takes it for "
+        "a process of its distributed run. Run one fold at a time (n_jobs=1), and the processes fit each fold's GAN "
+        "together; or pass distributed=False to the augmenter, and each process fits its own.")
+
+
+def is_false(distributed) -> bool:
+    """Whether a ``distributed`` setting says no: ``False``, numpy's too."""
+    return isinstance(distributed, (bool, np.bool_)) and not distributed
 
 
 def _environment_int(name: str, default: int) -> int:
