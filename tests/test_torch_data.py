@@ -1021,11 +1021,10 @@ class FolderOfClasses(Pairs):
         super().__init__(xs, [self.class_to_idx[name] for name in names])
 
 
-@pytest.mark.parametrize("folders", [("a", "b", "rare"), ("10", "2", "1")])
-def test_a_model_of_class_names_tops_up_a_base_whose_labels_index_those_names(digits, tmp_path, folders):
-    # `gan-augment fit folder/` names classes by their folders; an ImageFolder over the same folder
-    # labels them 0, 1, 2. Every way of joining the two was refused ("Unknown class 'rare'"), and
-    # folders named "1", "10", "2" matched the model's "1" to the label 1 (folder "10"), not 0.
+def _folder_and_its_model(digits, tmp_path, folders):
+    """Digits 0, 1, 2 (10 of 2) in ``folders`` as an ImageFolder would serve them, and a model of the
+    folder names saved at ``tmp_path / "model"``, its rare class the third folder's:
+    ``(X, names, base, rare, rare's index)``."""
     X, y, _, _ = digits
     keep = np.isin(y, [0, 1, 2]) & ((y != 2) | (np.cumsum(y == 2) <= 10))
     X, names = X[keep][:130], [folders[int(v)] for v in y[keep][:130]]
@@ -1033,7 +1032,15 @@ def test_a_model_of_class_names_tops_up_a_base_whose_labels_index_those_names(di
     model = GANAugmenter(classes=[rare], epochs=1, batch_size=32, random_state=0).fit(X, np.array(names))
     model.save(tmp_path / "model")
     base = FolderOfClasses(torch.from_numpy(X), names, sorted(folders))
-    index = base.class_to_idx[rare]
+    return X, names, base, rare, base.class_to_idx[rare]
+
+
+@pytest.mark.parametrize("folders", [("a", "b", "rare"), ("10", "2", "1")])
+def test_a_model_of_class_names_tops_up_a_base_whose_labels_index_those_names(digits, tmp_path, folders):
+    # `gan-augment fit folder/` names classes by their folders; an ImageFolder over the same folder
+    # labels them 0, 1, 2. Every way of joining the two was refused ("Unknown class 'rare'"), and
+    # folders named "1", "10", "2" matched the model's "1" to the label 1 (folder "10"), not 0.
+    X, names, base, rare, index = _folder_and_its_model(digits, tmp_path, folders)
     for given in ({}, {"classes": [rare]}, {"classes": [index]}):
         data = AugmentedDataset(base, tmp_path / "model", random_state=0, **given)
         added = {label: n for label, n in data.sampling_strategy_.items() if n}
@@ -1057,14 +1064,7 @@ def test_a_model_of_class_names_reads_them_in_a_split_or_folder_that_lacks_some(
     # A split without folder "1" (labels 1 and 2 left) matched the model's classes by the labels' text:
     # folder "3" (label 2) drew the model's "2", another digit, labelled as the rare one; with names
     # of words it was refused as a class the model does not know.
-    X, y, _, _ = digits
-    keep = np.isin(y, [0, 1, 2]) & ((y != 2) | (np.cumsum(y == 2) <= 10))
-    X, names = X[keep][:130], [folders[int(v)] for v in y[keep][:130]]
-    rare = folders[2]
-    model = GANAugmenter(classes=[rare], epochs=1, batch_size=32, random_state=0).fit(X, np.array(names))
-    model.save(tmp_path / "model")
-    base = FolderOfClasses(torch.from_numpy(X), names, sorted(folders))
-    index = base.class_to_idx[rare]
+    X, names, base, rare, index = _folder_and_its_model(digits, tmp_path, folders)
     split = Subset(base, [i for i, name in enumerate(names) if name != folders[0]])
     whole = AugmentedDataset(base, tmp_path / "model", classes=[rare], random_state=0)
     for given in ({}, {"classes": [rare]}, {"classes": [index]}):
