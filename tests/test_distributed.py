@@ -320,7 +320,11 @@ def test_folds_in_worker_processes_under_torchrun_are_refused_where_their_gans_w
     plan_evaluation(X, y, GANAugmenter(epochs=1, distributed=False), cv=2, repeats=1, n_jobs=2)
     plan_evaluation(X, y, GANAugmenter(epochs=1, distributed=np.False_), cv=2, repeats=1, n_jobs=2)
     plan_evaluation(X, y, AutoAugmenter(methods=("random",)), cv=2, repeats=1, n_jobs=2)
-    plan_evaluation(X, y, GANAugmenter(epochs=1), cv=2, repeats=1, n_jobs=None)
+    plan_evaluation(X, y, GANAugmenter(epochs=1), cv=2, repeats=1, n_jobs=None, random_state=0)
+    # Without a seed each process drew folds of its own, refused by the first GAN as "different data".
+    with pytest.raises(DistributedError, match=r"every process evaluates the same folds, drawn from random_state"):
+        plan_evaluation(X, y, GANAugmenter(epochs=1), cv=2, repeats=1)
+    plan_evaluation(X, y, GANAugmenter(epochs=1, distributed=False), cv=2, repeats=1)
     AutoAugmenter(n_jobs=2, augmenter=GANAugmenter(distributed=False))._check_candidates()
 
 
