@@ -829,7 +829,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
                 raise DistributedError(
                     "GANAugmenter was given different data on different processes of the distributed run. "
                     "Data-parallel training splits the batches itself and needs the same X and y on every "
-                    "process; to fit one GAN per process on its own data, pass distributed=False.")
+                    "process; to fit one GAN per process on its own data, pass distributed=False. (Folds of an "
+                    "evaluation or an AutoAugmenter drawn without a random_state differ between processes: pass one.)")
             # Other epochs or batches on one process left the others waiting on it (a hang until the
             # group's timeout, or gloo's abort); the seeds (rank 0's serve), a device and threads may differ.
             settings = {name: _comparable(value, ordered=name not in _SETS_OF_CLASSES_OR_COLUMNS)
@@ -1285,11 +1286,14 @@ _SETS_OF_CLASSES_OR_COLUMNS = ("classes", "categorical_features", "source")
 
 
 def _comparable(value, *, ordered: bool = True):
-    """A setting as the processes of a distributed fit compare it: plain values (and containers of
-    them) as they are, sets and dicts in a fixed order, lists too where not ``ordered``; any other
-    object by its type, as its repr may hold its address."""
+    """A setting as the processes of a distributed fit compare it: plain values (and arrays and
+    containers of them) as they are, sets and dicts in a fixed order, lists too where not
+    ``ordered``; any other object by its repr, or by its type where the repr holds an address (a
+    function's)."""
     if isinstance(value, np.generic):
         value = value.item()
+    if isinstance(value, (np.ndarray, pd.Index, pd.Series)):
+        value = value.tolist()
     if value is None or isinstance(value, (str, bool, int, float)):
         return value
     if isinstance(value, (list, tuple)) and ordered:
@@ -1298,7 +1302,8 @@ def _comparable(value, *, ordered: bool = True):
         return tuple(sorted(repr(_comparable(v)) for v in value))
     if isinstance(value, dict):
         return tuple(sorted((repr(_comparable(k)), _comparable(v)) for k, v in value.items()))
-    return type(value).__qualname__
+    written = repr(value)
+    return type(value).__qualname__ if " at 0x" in written else written
 
 
 def _values_digest(X) -> str:

@@ -25,8 +25,8 @@ from gan_augment.data.images import check_not_pil_images
 from gan_augment.data.tabular import as_pandas_frame, check_columns, check_target, rows_as_array
 from gan_augment.evaluation._prep import ESTIMATORS, build_estimator, split_columns
 from gan_augment.evaluation._types import AUGMENTER, BASELINES, OVERALL_METRICS, PRIMARY_METRIC, EvaluationPlan
-from gan_augment.exceptions import DataValidationError, DistributedError
-from gan_augment.training.distributed import is_false, launched_by_torchrun, refuse_folds_in_workers
+from gan_augment.exceptions import DataValidationError
+from gan_augment.training.distributed import refuse_folds_in_workers
 from gan_augment.planner import InEveryClass, class_counts, plain_label, plan_top_up, stratified_training_rows
 
 __all__ = ["plan_evaluation"]
@@ -72,10 +72,6 @@ def plan_evaluation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5,
         raise ValueError(f"n_jobs (--n-jobs) is the number of folds to run at once: a whole number other than 0 "
                          f"(1, 2, ...; -1 for every core), or None; got {n_jobs!r}.")
     refuse_folds_in_workers(n_jobs, _gan_distributed(augmenter), who="The evaluation")
-    if random_state is None and launched_by_torchrun() and not is_false(_gan_distributed(augmenter)):
-        # Each process drew folds of its own, and the first fold's GAN refused them as "different data".
-        raise DistributedError("Under torchrun every process evaluates the same folds, drawn from random_state: "
-                               "pass one (random_state=0), or distributed=False to the augmenter.")
     binary = len(counts) == 2
     metric = _check_metric(metric, binary)
     image_shape = _image_shape(augmenter)
