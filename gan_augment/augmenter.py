@@ -822,21 +822,21 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         kind = self.kind_
         if group.active:
             # The processes split the batches of one data set; different data (e.g. each process's
-            # own shard) would be trained with rank 0's rows under another process's labels.
+            # own shard) would be trained with rank 0's rows under another process's labels. Other
+            # epochs or batches on one process left the others waiting on it (a hang until the
+            # group's timeout, or gloo's abort); the seeds (rank 0's serve), a device and threads may differ.
             digest = hashlib.sha256(np.ascontiguousarray(y_index, dtype=np.int64).tobytes()).hexdigest()
             data = (np.shape(X), digest, _values_digest(X), repr([repr(plain_label(c)) for c in self.classes_]))
-            if len(set(group.gather_objects(data))) > 1:
+            settings = {name: _comparable(value, ordered=name not in _SETS_OF_CLASSES_OR_COLUMNS)
+                        for name, value in self.get_params(deep=False).items() if name not in _PER_PROCESS_SETTINGS}
+            gathered = group.gather_objects((data, settings))
+            if len({their_data for their_data, _ in gathered}) > 1:
                 raise DistributedError(
                     "GANAugmenter was given different data on different processes of the distributed run. "
                     "Data-parallel training splits the batches itself and needs the same X and y on every "
                     "process; to fit one GAN per process on its own data, pass distributed=False. (Folds of an "
                     "evaluation or an AutoAugmenter drawn without a random_state differ between processes: pass one.)")
-            # Other epochs or batches on one process left the others waiting on it (a hang until the
-            # group's timeout, or gloo's abort); the seeds (rank 0's serve), a device and threads may differ.
-            settings = {name: _comparable(value, ordered=name not in _SETS_OF_CLASSES_OR_COLUMNS)
-                        for name, value in self.get_params(deep=False).items() if name not in _PER_PROCESS_SETTINGS}
-            differ = sorted({name for other in group.gather_objects(settings) for name in settings
-                             if other.get(name) != settings[name]})
+            differ = sorted({name for _, theirs in gathered for name in settings if theirs.get(name) != settings[name]})
             if differ:
                 raise DistributedError(
                     f"GANAugmenter has other settings on other processes of the distributed run ({', '.join(differ)}). "

@@ -254,6 +254,11 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
                             "parentheses (and its settings).")
         return self.augmenter.get_params(deep=False) if self.augmenter is not None else {}
 
+    def _gan_distributed(self):
+        """The ``distributed`` setting of the GAN it fits (its default GAN's "auto"); False where
+        its methods fit none."""
+        return self._gan_params().get("distributed", "auto") if "gan" in self.methods else False
+
     def _select(self, cv_results) -> int:
         if callable(self.selection):
             chosen = self.selection(cv_results)
@@ -295,8 +300,7 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
             # Its parameters, before any inner fold: a fit nested in this one skips scikit-learn's
             # check (max_modes=True fitted one mode; max_modes=0 failed inside the fit).
             self.augmenter._validate_params()
-        if "gan" in methods:
-            refuse_folds_in_workers(self.n_jobs, self._gan_params().get("distributed", "auto"), who="AutoAugmenter")
+        refuse_folds_in_workers(self.n_jobs, self._gan_distributed(), who="AutoAugmenter")
         checkpoint_dir = self._gan_params().get("checkpoint_dir")
         if "gan" in methods and checkpoint_dir is not None:
             # Every inner fold's GAN and the final one would train into the one folder, and the

@@ -320,8 +320,8 @@ def _gan_distributed(augmenter):
     from gan_augment.augmenter import GANAugmenter
     from gan_augment.auto import AutoAugmenter
 
-    if isinstance(augmenter, AutoAugmenter) and "gan" in augmenter.methods:
-        return augmenter._gan_params().get("distributed", "auto")
+    if isinstance(augmenter, AutoAugmenter):
+        return augmenter._gan_distributed()
     return augmenter.distributed if isinstance(augmenter, GANAugmenter) else False
 
 
