@@ -272,7 +272,7 @@ class ClassicOversampler(SamplerMixin, BaseOverSampler):
                 # albumentations works on channel-last float32 or uint8 arrays.
                 image = row.reshape(channels, height, width).transpose(1, 2, 0)
                 work = image if image.dtype in (np.uint8, np.float32) else image.astype(np.float32)
-                out = np.asarray(transform(work))
+                out = _repeat_as_pixels(transform(work), work)
                 if out.dtype == work.dtype and np.array_equal(out, work):
                     out = image  # a repeat left unmoved is an exact copy, not one rounded to float32
                 if out.size != image.size:
@@ -293,6 +293,24 @@ class ClassicOversampler(SamplerMixin, BaseOverSampler):
             added = pd.DataFrame(new, columns=X.columns).astype(X.dtypes.to_dict())
             return pd.concat([X, added], ignore_index=True), y_res
         return np.concatenate([pixels, new]), y_res
+
+
+def _repeat_as_pixels(out, given: np.ndarray) -> np.ndarray:
+    """The pipeline's output for one channel-last repeat as pixels on the images' own scale, or a
+    ValueError naming ``augmentation=``: a tensor of ``ToTensorV2`` (read as channel-last, its
+    colours were scrambled) and floats made of uint8 pixels (``Normalize``, ``ToFloat``: rounded
+    back, the repeats came out black beside real rows of 0..255)."""
+    import torch
+
+    if isinstance(out, torch.Tensor):
+        raise ValueError("augmentation= ends in a transform that returns tensors (ToTensorV2); the repeats are rows "
+                         "of pixels like X's, so leave it out.")
+    out = np.asarray(out)
+    if given.dtype == np.uint8 and out.dtype.kind == "f":
+        raise ValueError("augmentation= turned uint8 pixels into floats (Normalize or ToFloat does): the repeats "
+                         "must stay on the images' own scale, 0..255, beside the real rows; leave those transforms "
+                         "to the classifier's own preprocessing.")
+    return out
 
 
 def _whole_pixels(values: np.ndarray, dtype: np.dtype) -> np.ndarray:

@@ -127,6 +127,25 @@ def test_an_augmentation_that_is_no_albumentations_transform_is_refused_naming_a
         ClassicOversampler((1, 8, 8), augmentation=[3]).fit_resample(X, y)
 
 
+def test_an_augmentation_that_changes_the_pixels_scale_or_container_is_refused_naming_augmentation():
+    # ToTensorV2's (C, H, W) tensor was read channel-last (every colour repeat scrambled), and the
+    # floats of Normalize were rounded back into uint8: repeats of 0..3 beside real rows of 0..255.
+    A = pytest.importorskip("albumentations")
+    from albumentations.pytorch import ToTensorV2
+
+    X = np.random.default_rng(0).integers(0, 256, (8, 60)).astype(np.uint8)
+    y = np.array([0] * 6 + [1] * 2)
+    with pytest.raises(ValueError, match=r"augmentation= ends in a transform that returns tensors \(ToTensorV2\)"):
+        ClassicOversampler((3, 4, 5), augmentation=[ToTensorV2()], random_state=0).fit_resample(X, y)
+    for scaling in (A.Normalize(), A.ToFloat()):
+        with pytest.raises(ValueError, match=r"augmentation= turned uint8 pixels into floats"):
+            ClassicOversampler((3, 4, 5), augmentation=[scaling], random_state=0).fit_resample(X, y)
+    # A flip of colour images still moves whole pixels, all three channels together.
+    X_res, _ = ClassicOversampler((3, 4, 5), augmentation=A.HorizontalFlip(p=1.0), random_state=0).fit_resample(X, y)
+    flipped = X[6:].reshape(-1, 3, 4, 5)[..., ::-1].reshape(2, -1)
+    assert all((flipped == row).all(axis=1).any() for row in X_res[8:])
+
+
 def test_nothing_to_add_returns_copies_with_a_fresh_index():
     # The caller's own array came back: wiping the result wiped their images.
     X = np.random.RandomState(0).randint(0, 16, (40, 64)).astype(np.uint8)

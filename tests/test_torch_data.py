@@ -829,6 +829,35 @@ def test_albumentations_output_outside_an_integer_type_comes_back_the_same_in_ev
     assert np.array_equal(np.asarray(flip(Image.fromarray(mask))), mask[:, ::-1])
 
 
+def test_channel_first_numpy_images_are_moved_along_their_height_and_width():
+    # A (1, 8, 8) array was read channel-last, as an 8-channel image one pixel high: a horizontal
+    # flip of AugmentedDataset's numpy (C, H, W) items came out vertical.
+    A = pytest.importorskip("albumentations")
+    from gan_augment.data.albumentations_adapter import AlbumentationsTransform
+
+    flip = AlbumentationsTransform([A.HorizontalFlip(p=1.0)], seed=0)
+    rng = np.random.default_rng(0)
+    for chw in (rng.integers(0, 256, (1, 8, 8), dtype=np.uint8), rng.random((3, 8, 10), dtype=np.float32)):
+        out = flip(chw)
+        assert out.shape == chw.shape and out.dtype == chw.dtype and np.array_equal(out, chw[:, :, ::-1])
+    hwc = rng.integers(0, 256, (3, 8, 3), dtype=np.uint8)  # both ends could hold channels: numpy reads HWC
+    assert np.array_equal(flip(hwc), hwc[:, ::-1])
+
+
+@pytest.mark.parametrize("mode", ["CMYK", "YCbCr", "HSV", "LAB", "RGBX"])
+def test_a_pil_image_comes_back_in_its_own_mode_without_a_colour_conversion(mode):
+    # The moved bands were read as RGB(A) and converted back into the mode: a flipped CMYK image
+    # was off by up to 255 in its pixels.
+    A = pytest.importorskip("albumentations")
+    from PIL import Image
+
+    from gan_augment.data.albumentations_adapter import AlbumentationsTransform
+
+    image = Image.fromarray(np.random.default_rng(0).integers(0, 256, (8, 10, 3), dtype=np.uint8)).convert(mode)
+    out = AlbumentationsTransform([A.HorizontalFlip(p=1.0)], seed=0)(image)
+    assert out.mode == mode and np.array_equal(np.asarray(out), np.asarray(image)[:, ::-1])
+
+
 class Repeated(Dataset):
     """One image, transformed anew on every access."""
 

@@ -14,7 +14,8 @@ import os
 import numpy as np
 
 from gan_augment._random import check_seed
-from gan_augment.data.layout import item_image_shape, items_from_nchw, items_to_batch_layout, to_nchw
+from gan_augment.data.layout import (infer_item_layout, item_image_shape, items_from_nchw, items_to_batch_layout,
+                                     to_nchw)
 
 # Set on import of this module, before albumentations can be imported by anything here or by
 # unpickling an adapter in a DataLoader worker (pickle imports this module before the Compose).
@@ -54,8 +55,9 @@ class AlbumentationsTransform:
 
     Notes
     -----
-    Calling it with an image returns the transformed image as the same type: a numpy ``(H, W)``
-    or ``(H, W, C)`` array of the same dtype, a ``(C, H, W)`` or ``(H, W)`` torch tensor of the
+    Calling it with an image returns the transformed image as the same type: a numpy ``(H, W)``,
+    ``(H, W, C)`` or ``(C, H, W)`` array of the same dtype and layout (a 3-D array is read as
+    ``AugmentedDataset`` reads its items: channel-first where only its first axis holds 1 or 3), a ``(C, H, W)`` or ``(H, W)`` torch tensor of the
     same dtype, or a PIL image of the same mode (a palette image is transformed in its colours and
     comes back RGB, or RGBA where it has transparency). albumentations works on channel-last numpy
     arrays: uint8 in 0..255 or float32, which several of its colour transforms expect in 0..1
@@ -171,15 +173,21 @@ def _to_hwc(image):
             out = back(out)
             if pixels.dtype.kind in "iub":  # PIL's float-to-"L" conversion truncates (250.7 -> 250)
                 out = _rounded_into(out, _limits(pixels.dtype)).astype(pixels.dtype)
+            if out.dtype == np.uint8 and out.ndim == 3 and out.shape[2] == len(image.getbands()):
+                # The bands of the image's own mode: fromarray would take them for RGB(A), and the
+                # conversion back would then recolour a CMYK, YCbCr, HSV or LAB image.
+                return Image.frombytes(mode, (out.shape[1], out.shape[0]), np.ascontiguousarray(out).tobytes())
             out = Image.fromarray(out)
             return out if out.mode == mode else out.convert(mode)
 
         return restore, array
     if isinstance(image, np.ndarray):
         if image.ndim not in (2, 3):
-            raise ValueError(f"Image arrays must be (H, W) or (H, W, C); got shape {image.shape}.")
+            raise ValueError(f"Image arrays must be (H, W), (H, W, C) or (C, H, W); got shape {image.shape}.")
         dtype = image.dtype
-        array, back = _hwc_ready(image, "hw" if image.ndim == 2 else "hwc")
+        # A (1, 8, 8) digit read channel-last was an 8-channel image one pixel high: flips went vertical.
+        layout = "chw" if infer_item_layout(image.shape, channel_first=False) == "chw" else "hwc"
+        array, back = _hwc_ready(image, "hw" if image.ndim == 2 else layout)
 
         def restore(out):
             if _made_floats(array, out):
