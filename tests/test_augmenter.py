@@ -561,6 +561,22 @@ def test_sampled_rows_keep_the_name_of_the_column_axis_also_after_loading(tmp_pa
     assert pd.concat([X, augmenter.sample(3, "rare")]).columns.name == "feature"
 
 
+@pytest.mark.parametrize("columns", [pd.Index(["a", "b"], dtype=object), pd.Index([3, 7], dtype="int32"),
+                                     pd.RangeIndex(10, 14, 2), pd.Index(["a", "b"], dtype="string")],
+                         ids=["object", "int32", "range", "string"])
+def test_sampled_rows_keep_the_kind_of_the_column_index_also_after_loading(tmp_path, columns):
+    # sample() rebuilt the index from the bare names: an object index came back as pandas 3's
+    # "str", int32 as int64, a stepped RangeIndex as a plain Index (fit_resample kept them).
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(40, 2)), columns=columns)
+    y = np.array(["common"] * 30 + ["rare"] * 10)
+    augmenter = fast(classes=["rare"]).fit(X, y)
+    pd.testing.assert_index_equal(augmenter.sample(3, "rare").columns, X.columns, exact=True)
+    augmenter.save(tmp_path / "model")
+    pd.testing.assert_index_equal(GANAugmenter.load(tmp_path / "model").sample(3, "rare").columns, X.columns,
+                                  exact=True)
+
+
 def test_a_loaded_model_saved_again_keeps_its_metadata_and_a_refit_drops_it(tmp_path, mixed_frame):
     # Saved again (after set_params(label_gate=False), as the gate's warning advises), the model
     # lost the command line's record of its data: `sample` no longer refused to write over it.

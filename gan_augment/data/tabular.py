@@ -728,8 +728,9 @@ class TabularEncoder:
         data = self.to_dict()
         data["columns"] = [{key: value for key, value in spec.items() if key not in _DECODING_ONLY}
                            for spec in data["columns"]]
-        # The name of the column axis, which only the sampled frame's columns carry.
-        data["container"] = {key: value for key, value in data["container"].items() if key != "columns_name"}
+        # The name and kind of the column axis, which only the sampled frame's columns carry.
+        data["container"] = {key: value for key, value in data["container"].items()
+                             if key not in ("columns_name", "columns_range", "columns_dtype")}
         return data
 
     @classmethod
@@ -1454,6 +1455,12 @@ def _to_frame(X) -> tuple[pd.DataFrame, dict]:
         name = name.item() if isinstance(name, np.generic) else name
         if isinstance(name, (str, int)) and not isinstance(name, bool):  # what a model file holds as written
             container["columns_name"] = name  # the axis name, which pd.concat with X keeps
+        # The column index's own kind, as fit_resample keeps it: rebuilt from the bare names, an
+        # object index came back as pandas 3's "str", int32 as int64, a RangeIndex as an Index.
+        if isinstance(frame.columns, pd.RangeIndex):
+            container["columns_range"] = [int(frame.columns.start), int(frame.columns.step)]
+        else:
+            container["columns_dtype"] = dtype_to_json(frame.columns.dtype)
         return frame, container
     array = np.asarray(X)
     if array.ndim != 2:
@@ -1511,11 +1518,25 @@ def _from_columns(columns: dict, specs: list[dict], container: dict, n_rows: int
         for position, spec in enumerate(specs):
             out[:, position] = data[spec["name"]].to_numpy()
         return out
-    names = [spec["name"] for spec in specs]
+    return pd.DataFrame(data, columns=_column_index([spec["name"] for spec in specs], container))
+
+
+def _column_index(names: list, container: dict) -> pd.Index:
+    """The column index of the frame fitted on, of ``names`` (model files before the index's kind
+    was recorded: the kind pandas infers, object where the names are of several types)."""
+    name = container.get("columns_name")
+    if "columns_range" in container:
+        start, step = container["columns_range"]
+        return pd.RangeIndex(start, start + step * len(names), step, name=name)
     # Names of several types ([0, 1.5, 2]) stay as written: pandas would infer a float index.
-    mixed = len({type(name) for name in names}) > 1
-    return pd.DataFrame(data, columns=pd.Index(names, dtype=object if mixed else None,
-                                               name=container.get("columns_name")))
+    mixed = len({type(column) for column in names}) > 1
+    index = pd.Index(names, dtype=object if mixed else None, name=name)
+    if "columns_dtype" in container:
+        try:
+            index = index.astype(dtype_from_json(container["columns_dtype"]))
+        except (ImportError, TypeError, ValueError):  # e.g. pyarrow strings where pyarrow is not installed
+            pass
+    return index
 
 
 def _restore_dtype(values: pd.Series, spec: dict) -> pd.Series:
