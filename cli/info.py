@@ -76,8 +76,9 @@ def _count(dataset_info: dict) -> str:
 
 
 def _class_lines(augmenter, unit: str) -> list[str]:
-    lines = [f"Classes         real {unit:<6}    {unit} added by augment"]
     width = max(12, *(len(show(c)) for c in augmenter.classes_))
+    # The header as wide as the rows: a long class name shifted them under the wrong heading.
+    lines = [f"{'Classes':<{width + 4}}real {unit:<6}    {unit} added by augment"]
     plan = _augment_plan(augmenter)
     for label in augmenter.classes_:
         key = plain(label)
@@ -117,10 +118,10 @@ def _diversity_lines(augmenter, unit: str) -> list[str]:
     # The generators the model holds, not its n_generators parameter (set_params may have changed it).
     n_members = len(getattr(augmenter.generator_, "members", [augmenter.generator_]))
     ensemble = n_members > 1
+    width = max(12, *(len(show(c)) for c in augmenter.diversity_))
     lines = [f"Diversity of {SAMPLES_PER_CLASS} synthetic {unit} per class against the real ones "
              f"(collapsed: spread < {SPREAD_COLLAPSED} or distinct < {DISTINCT_COLLAPSED}):",
-             f"  {'class':<12}  distinct  spread  coverage  vs real" + ("  disagreement" if ensemble else "")]
-    width = max(12, *(len(show(c)) for c in augmenter.diversity_))
+             f"  {'class':<{width}}  distinct  spread  coverage  vs real" + ("  disagreement" if ensemble else "")]
     for label, d in augmenter.diversity_.items():
         flag = (f"  COLLAPSED: {d.distinct_synthetic} distinct {unit}"
                 + (f", {d.collapsed_members} of {n_members} generators" if d.collapsed_members else "")
@@ -132,6 +133,9 @@ def _diversity_lines(augmenter, unit: str) -> list[str]:
     lines.append("  (vs real: coverage of half the real class by as many synthetic samples, over its coverage by the "
                  "other half; below 0.5 the samples miss much of the class; nan: a class of fewer than "
                  f"{2 * MIN_HALF} real {unit}, too few halves to measure)")
+    if ensemble:  # under its table: below the gate's lines it read as a note on the gate
+        lines.append(f"  (an ensemble of {n_members} generators; disagreement 0: interchangeable "
+                     "members, near 1: each covers its own region)")
     gate = getattr(augmenter, "label_gate_", None)
     if gate is not None:
         from gan_augment.label_gate import MIN_ACCEPTANCE, MIN_REAL_RECALL
@@ -156,9 +160,6 @@ def _diversity_lines(augmenter, unit: str) -> list[str]:
                       if isinstance(augmenter.label_gate, str) else " (sampling is refused)")
             lines.append(f"Label gate: the judge assigns under {MIN_REAL_RECALL:.0%} of the real {unit} of "
                          f"{', '.join(unknown)} to that class: it cannot tell them from the others{served}")
-    if ensemble:
-        lines.append(f"  (an ensemble of {n_members} generators; disagreement 0: interchangeable "
-                     "members, near 1: each covers its own region)")
     return lines
 
 

@@ -1609,6 +1609,28 @@ def test_info_describes_the_generators_the_model_holds_and_numpy_labels_as_text(
     assert code == 0 and "np.str_" not in err, err
 
 
+def test_info_aligns_its_tables_under_long_class_names_and_notes_an_ensemble_under_its_table(tmp_path, capsys):
+    # The headers stayed 12 characters wide while the rows widened; the ensemble's note came after
+    # the label gate's lines, as if it were about the gate.
+    from gan_augment import GANAugmenter
+
+    X = np.random.default_rng(0).normal(size=(60, 3))
+    y = np.array(["a-rather-long-class-name"] * 45 + ["r"] * 15)
+    GANAugmenter(epochs=1, random_state=0, n_threads=1, n_generators=2).fit(X, y).save(tmp_path / "m")
+    code, out, err = run(capsys, "info", tmp_path / "m")
+    assert code == 0, err
+    lines = out.splitlines()
+    classes = next(i for i, line in enumerate(lines) if line.startswith("Classes"))
+    row = next(line for line in lines[classes:] if "a-rather-long-class-name" in line)
+    assert lines[classes].index("real") + len("real rows") == row.index("45") + 2
+    header = next(i for i, line in enumerate(lines) if line.lstrip().startswith("class ") and "distinct" in line)
+    row = next(line for line in lines[header:] if "a-rather-long-class-name" in line)
+    distinct = row.split()[1]  # the row's first figure, right-aligned under its heading
+    assert lines[header].index("distinct") + len("distinct") == row.index(" " + distinct) + 1 + len(distinct)
+    note = next(i for i, line in enumerate(lines) if "an ensemble of 2 generators" in line)
+    assert lines[note - 1].lstrip().startswith("(vs real:")
+
+
 def test_ctrl_c_outside_a_commands_own_handlers_says_interrupted(model_dir, capsys, monkeypatch):
     # typer returns a Ctrl-C as exit code 130: it ended the command with no message at all.
     def interrupted(*args, **kwargs):

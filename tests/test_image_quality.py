@@ -312,6 +312,31 @@ def test_image_quality_rejects_a_foreign_or_too_small_judge(digits):
         image_quality(X_train, y_train, X_test, y_test, X_test, y_test, classifier=small)
 
 
+@pytest.mark.parametrize("bad, message", [(dict(k=0), r"k must be a positive integer"),
+                                          (dict(classes=[12]), r"classes \[12\] are not class indices"),
+                                          (dict(class_names=["zero"]), r"class_names has 1 names")])
+def test_image_quality_refuses_its_settings_before_training_a_judge(digits, monkeypatch, bad, message):
+    # k, classes and class_names were checked after the judge's 10 epochs of training.
+    X_train, X_test, y_train, y_test = digits
+
+    def trained(*args, **kwargs):
+        raise AssertionError("the judge was trained before the settings were checked")
+
+    monkeypatch.setattr("gan_augment.evaluation.images.train_image_classifier", trained)
+    with pytest.raises(ValueError, match=message):
+        image_quality(X_train, y_train, X_test, y_test, X_test, y_test, **bad)
+
+
+def test_knn_precision_recall_refuses_distances_that_overflow():
+    # The squared distances overflowed to inf: every radius inf, every point inside, (1.0, 1.0)
+    # for two sets far apart.
+    rng = np.random.default_rng(0)
+    real, fake = rng.normal(size=(40, 4)), rng.normal(size=(40, 4)) + 10
+    assert knn_precision_recall(real, fake) == (0.0, 0.0)
+    with pytest.raises(ValueError, match="not finite"):
+        knn_precision_recall(real * 1e155, fake * 1e155)
+
+
 def test_image_quality_takes_the_seeds_evaluate_augmentation_takes(digits, judge):
     """One seed helper (gan_augment._random.check_seed): a RandomState is drawn from once, as in
     evaluate_augmentation, and anything else is refused with a TypeError naming random_state."""

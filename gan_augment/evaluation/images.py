@@ -305,8 +305,7 @@ def knn_precision_recall(real_features, fake_features, *, k: int = 3) -> tuple[f
     -------
     (precision, recall) : tuple of floats in [0, 1]
     """
-    if not isinstance(k, numbers.Integral) or k < 1:
-        raise ValueError(f"k must be a positive integer, got {k!r}.")
+    _check_k(k)
     real = tensor_of(_as_features(real_features, "real_features"))
     fake = tensor_of(_as_features(fake_features, "fake_features"))
     if real.shape[1] != fake.shape[1]:
@@ -314,9 +313,17 @@ def knn_precision_recall(real_features, fake_features, *, k: int = 3) -> tuple[f
                          "they must match.")
     real_radii = _knn_radii(real, min(int(k), len(real) - 1))
     fake_radii = _knn_radii(fake, min(int(k), len(fake) - 1))
+    if not (torch.isfinite(real_radii).all() and torch.isfinite(fake_radii).all()):
+        # Squared distances that overflowed: every radius inf, every point "inside" (1.0, 1.0).
+        raise ValueError("The k-NN distances are not finite: the features hold extreme values.")
     precision = _share_inside(fake, real, real_radii)
     recall = _share_inside(real, fake, fake_radii)
     return precision, recall
+
+
+def _check_k(k) -> None:
+    if not isinstance(k, numbers.Integral) or k < 1:
+        raise ValueError(f"k must be a positive integer, got {k!r}.")
 
 
 def _pairwise(queries: torch.Tensor, points: torch.Tensor):
@@ -390,10 +397,11 @@ def image_quality(train_images, train_labels, holdout_images, holdout_labels, sy
           the judge cannot be trusted on that class.
 
         ``frame.attrs["judge_accuracy"]`` is the judge's accuracy on all held-out images;
-        ``frame.attrs["judge_score"]`` the Inception-Score analogue (:func:`judge_score`) of the
-        synthetic images of the reported classes, and ``frame.attrs["judge_score_real"]`` that of
-        held-out real images in the same per-class numbers (as many as both sets have), the value
-        a generator as good as real data would get.
+        ``frame.attrs["judge_score"]`` the Inception-Score analogue (:func:`judge_score`) of
+        synthetic images of the reported classes and ``frame.attrs["judge_score_real"]`` that of
+        held-out real images, both on as many images per class as both sets have (a seeded subset
+        of the larger, so that the two see the same class proportions): the second is the value a
+        generator as good as real data would get.
 
         The Fréchet distance is biased upwards when few images are used, so the three reference
         distances use as many training images as there are synthetic images of the class (a random
@@ -415,18 +423,19 @@ def image_quality(train_images, train_labels, holdout_images, holdout_labels, sy
     synthetic_y = _as_labels(synthetic_labels, len(synthetic_x), "synthetic_labels")
     n_classes = int(max(train_y.max(), holdout_y.max(), synthetic_y.max())) + 1
     seed = check_seed(random_state)
-
+    if classifier is not None and not isinstance(classifier, ImageClassifier):
+        raise TypeError(f"classifier must be an ImageClassifier (see train_image_classifier), got "
+                        f"{type(classifier).__name__}.")
+    if classifier is not None and classifier.n_classes < n_classes:
+        raise ValueError(f"The classifier knows {classifier.n_classes} classes but the labels go up to "
+                         f"{n_classes - 1}; train it with n_classes={n_classes}.")
+    # Before the judge's training, as every other refusal here.
+    _check_k(k)
+    classes = _resolve_classes(classes, synthetic_y, n_classes if classifier is None else classifier.n_classes)
+    names = _class_labels(classes, class_names)
     if classifier is None:
         classifier = train_image_classifier(train_x, train_y, n_classes=n_classes, epochs=epochs,
                                             random_state=seed)
-    elif not isinstance(classifier, ImageClassifier):
-        raise TypeError(f"classifier must be an ImageClassifier (see train_image_classifier), got "
-                        f"{type(classifier).__name__}.")
-    elif classifier.n_classes < n_classes:
-        raise ValueError(f"The classifier knows {classifier.n_classes} classes but the labels go up to "
-                         f"{n_classes - 1}; train it with n_classes={n_classes}.")
-    classes = _resolve_classes(classes, synthetic_y, classifier.n_classes)
-    names = _class_labels(classes, class_names)
 
     holdout_proba = predict_probabilities(classifier, holdout_x)
     synthetic_proba = predict_probabilities(classifier, synthetic_x)
