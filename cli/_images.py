@@ -130,10 +130,12 @@ class ImageFolderData(DataHandler):
 
     def write_samples(self, augmenter, dataset_info: dict, label: Any, n: int, out: Path, *, force: bool,
                       seed: Optional[int]) -> None:
-        from gan_augment.data.image_folder import write_class_samples
+        from gan_augment.data.image_folder import check_class_samples_out, write_class_samples
 
         if n == 0:
             raise CLIError("--n 0: there is no image to write; ask for at least one.", USAGE)
+        with errors(USAGE, FileExistsError, DataValidationError):  # before the images are made
+            check_class_samples_out(str(plain(label)), out, force=force)
         images = augmenter.encoder_.to_pixels(augmenter.sample(n, label, random_state=seed))
         with errors(USAGE, FileExistsError, DataValidationError):
             folder = write_class_samples(images, str(plain(label)), out, force=force,

@@ -80,12 +80,22 @@ def _class_lines(augmenter, unit: str) -> list[str]:
     # The header as wide as the rows: a long class name shifted them under the wrong heading.
     lines = [f"{'Classes':<{width + 4}}real {unit:<6}    {unit} added by augment"]
     plan = _augment_plan(augmenter)
-    for label in augmenter.classes_:
+    for index, label in enumerate(augmenter.classes_):
         key = plain(label)
         count = augmenter.class_counts_.get(key, 0)
         add = plan.get(key)
-        lines.append(f"  {show(key):<{width}}  {count:>9,}    {('+' + format(add, ',')) if add else '-':>8}")
+        # What augment --model would find: a class the label gate refuses gets no rows.
+        shown = ("refused by the label gate" if add and _refused(augmenter, index)
+                 else ('+' + format(add, ',')) if add else '-')
+        lines.append(f"  {show(key):<{width}}  {count:>9,}    {shown:>8}")
     return lines
+
+
+def _refused(augmenter, index: int) -> bool:
+    try:
+        return augmenter._gate_refuses(index)
+    except ValueError:  # a label_gate set after the fit that no fit checked: the gate's own lines say so
+        return False
 
 
 def _augment_plan(augmenter) -> dict:

@@ -541,6 +541,14 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
                              "it again with label_gate=True, or sample with label_gate=False.")
         return None if lenient and not gate.serves(index) else gate
 
+    def _gate_refuses(self, index: int) -> bool:
+        """Whether :meth:`sample` refuses class ``index``: under ``label_gate=True``, a class the
+        gate does not serve, or any class of a model fitted without the gate."""
+        self._check_label_gate()
+        strict = bool(self.label_gate) and not isinstance(self.label_gate, str)
+        gate = getattr(self, "label_gate_", None)
+        return strict and (gate is None or not gate.serves(index))
+
     def _check_label_gate(self) -> None:
         """``label_gate`` as fit checks it: set after the fit (``set_params(label_gate="off")``),
         any other string read as "auto"."""

@@ -715,13 +715,7 @@ def _refused_by_gate(gan, strategy: dict) -> list:
     """The classes of ``strategy`` that ``gan``'s label gate refuses to sample (the gate that
     ``sample`` goes through, and that would raise: under "auto" such a class goes without it)."""
     classes = list(gan.classes_)
-    refused = []
-    for label, n in strategy.items():
-        index = classes.index(label)
-        gate = gan._gate(index, refuse=True) if n > 0 else None
-        if gate is not None and not gate.serves(index):
-            refused.append(label)
-    return refused
+    return [label for label, n in strategy.items() if n > 0 and gan._gate_refuses(classes.index(label))]
 
 
 def _unscored_last(means) -> np.ndarray:

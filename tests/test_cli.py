@@ -1580,9 +1580,10 @@ def test_an_output_through_a_looping_link_is_named_as_such(model_dir, data_csv, 
     assert not any((tmp_path / "folder").iterdir())
 
 
-def test_info_of_a_hand_edited_model_json_says_so_in_one_line(model_dir, capsys):
+def test_info_of_a_hand_edited_model_json_says_so_in_one_line(model_dir, tmp_path, capsys):
     # Without its checksum (the format before it) an edited model.json loads; info then failed with
     # "KeyError: 'loss_d'" naming neither the file nor what to do.
+    model_dir = shutil.copytree(model_dir, tmp_path / "edited")  # the module's model stays whole for others
     meta = model_dir / "model.json"
     header = json.loads(meta.read_text())
     header.pop("header_sha256")
@@ -1629,6 +1630,25 @@ def test_info_aligns_its_tables_under_long_class_names_and_notes_an_ensemble_und
     assert lines[header].index("distinct") + len("distinct") == row.index(" " + distinct) + 1 + len(distinct)
     note = next(i for i, line in enumerate(lines) if "an ensemble of 2 generators" in line)
     assert lines[note - 1].lstrip().startswith("(vs real:")
+
+
+def test_info_says_a_class_the_label_gate_refuses_gets_nothing_from_augment(data_csv, tmp_path, capsys):
+    # info listed "+N" rows for a class that augment --model then refused (label_gate=True).
+    from gan_augment import GANAugmenter
+
+    assert main(["fit", str(data_csv), "--classes", "rare", "--epochs", "1", "--seed", "0", "--out",
+                 str(tmp_path / "fitted"), "--quiet"]) == 0
+    augmenter = GANAugmenter.load(tmp_path / "fitted")
+    gate = augmenter.label_gate_  # the tables' default: "auto", a class the gate does not serve goes without it
+    augmenter.label_gate = True
+    rare = next(i for i, label in enumerate(augmenter.classes_) if augmenter.sampling_strategy_.get(label, 0) > 0)
+    gate.acceptance[rare] = 0.01
+    assert augmenter._gate_refuses(rare)
+    augmenter.save(tmp_path / "m")
+    code, out, err = run(capsys, "info", tmp_path / "m")
+    assert code == 0, err
+    row = next(line for line in out.splitlines() if line.lstrip().startswith(repr(augmenter.classes_[rare])))
+    assert row.rstrip().endswith("refused by the label gate") and "+" not in row
 
 
 def test_ctrl_c_outside_a_commands_own_handlers_says_interrupted(model_dir, capsys, monkeypatch):

@@ -88,6 +88,26 @@ def test_sample_writes_pngs_of_the_class_into_dir_class(image_model, tmp_path, c
     assert _digest(tmp_path / "syn") == before
 
 
+def test_sample_of_an_image_model_refuses_its_class_folder_before_making_any_image(image_model, tmp_path, capsys,
+                                                                                 monkeypatch):
+    # A class folder holding the user's files, or one written before without --force, was refused
+    # only after every image was generated (a minute for 100,000).
+    from gan_augment import GANAugmenter
+
+    def generated(*args, **kwargs):
+        raise AssertionError("images were generated before the output was checked")
+
+    monkeypatch.setattr(GANAugmenter, "sample", generated)
+    (tmp_path / "mine" / "rare").mkdir(parents=True)
+    (tmp_path / "mine" / "rare" / "notes.txt").write_text("mine")
+    code, _, err = run(capsys, "sample", image_model, "--class", "rare", "--n", 5, "--out", tmp_path / "mine")
+    assert code == 2 and "rare" in _one_line_error(err)
+    assert (tmp_path / "mine" / "rare" / "notes.txt").read_text() == "mine"
+    (tmp_path / "file").write_text("x")
+    code, _, err = run(capsys, "sample", image_model, "--class", "rare", "--n", 5, "--out", tmp_path / "file")
+    assert code == 2 and "is a file, not a directory" in _one_line_error(err)
+
+
 def test_sample_of_an_image_model_takes_a_folder_name_with_a_dot(image_model, tmp_path, capsys):
     # "run.v2" was refused as a table file with an unknown suffix.
     code, _, err = run(capsys, "sample", image_model, "--class", "rare", "--n", 2, "--out", tmp_path / "run.v2")

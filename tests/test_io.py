@@ -689,6 +689,19 @@ def test_a_file_that_spaces_only_some_fields_gets_synthetic_rows_spaced_field_by
     assert ("syn" in plain.columns) == bool(mark)  # the name as written, without the data rows' space
 
 
+def test_a_space_before_a_header_name_is_part_of_it_unless_every_name_follows_one(tmp_path):
+    # "x, z,label" named its second column "z" (pandas and the file say " z"): sampled rows put
+    # beside the real table by name made two half-empty columns.
+    rows = "1,2,a\n3,4,b\n"
+    assert list(read_table(_write(tmp_path / "one.csv", "x, z,label\n" + rows)).columns) == ["x", " z", "label"]
+    assert list(pd.read_csv(tmp_path / "one.csv").columns) == ["x", " z", "label"]
+    # Every name after the first spaced (UCI Adult's style): the space is the separator's.
+    assert list(read_table(_write(tmp_path / "all.csv", "x, z, label\n" + rows)).columns) == ["x", "z", "label"]
+    # A name of spaces alone is no name, as an empty one.
+    with pytest.raises(DataValidationError, match=r"a column without a name in its header \(position 2"):
+        read_table(_write(tmp_path / "blank.csv", "x,  ,label\n" + rows))
+
+
 @pytest.mark.parametrize("sep", [";", "\t", "|"])
 def test_other_separators_are_read_and_written_back_with_the_same(tmp_path, sep):
     # A comma inside a field needs no quotes when it is not the separator (1,5 in a European file).

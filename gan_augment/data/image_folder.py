@@ -664,17 +664,24 @@ def write_class_samples(images, class_name, out_dir, *, force: bool = False,
     images = _check_images(images)
     if len(images) == 0:
         raise ValueError(f"No image to write for class {class_name!r}.")
-    _check_name(class_name, "class name")
-    _check_name(prefix, "file name prefix")
-    out_dir = Path(out_dir)
-    class_dir = out_dir / class_name
-    _check_replaceable(class_dir, force=force, what="Class folder")
-    check_parent_writable(class_dir)
+    class_dir = check_class_samples_out(class_name, out_dir, force=force, prefix=prefix)
     # overwrite=force: a folder another run wrote meanwhile is kept unless force (the rename refuses it).
     with staged_directory(class_dir, overwrite=force, check_replace=_check_written_by_us) as staging:
         for image, name in zip(images, _sample_names(len(images), prefix)):
             write_png(image, staging / name, sixteen_bit=sixteen_bit, bilevel=bilevel)
         _mark_written(staging, "gan-augment sample")
+    return class_dir
+
+
+def check_class_samples_out(class_name, out_dir, *, force: bool = False, prefix: str = "synthetic") -> Path:
+    """The class folder :func:`write_class_samples` would write, or the error it would raise on
+    the names and the folder, before any image is made (``gan-augment sample`` generated them all
+    first). Returns the class folder."""
+    _check_name(class_name, "class name")
+    _check_name(prefix, "file name prefix")
+    class_dir = Path(out_dir) / class_name
+    _check_replaceable(class_dir, force=force, what="Class folder")
+    check_parent_writable(class_dir)
     return class_dir
 
 

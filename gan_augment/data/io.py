@@ -404,6 +404,13 @@ def _read_csv(path: Path, na_values: list[str], target, sep: str, *, sep_given: 
     if hint is not None:  # one column cannot hold features and a target: the separator is wrong
         raise DataValidationError(hint if not sep_given else hint.replace("pass --sep", "try --sep"))
     names = header.iloc[0].tolist()
+    if not _header_spaced(first_line.encode(CSV_ENCODING), sep):
+        # A space after a separator is part of a name unless every name after the first has one
+        # (as for the cells: _cells_as_written): pandas names the column of "x, z,label" " z", and
+        # sampled rows named it "z".
+        with _csv_fields_unlimited():
+            names = pd.read_csv(_io.BytesIO(data), header=None, nrows=1, dtype=str, na_filter=False,
+                                **{**options, "skipinitialspace": False}).iloc[0].tolist()
     _check_header(names, path)
     # na_values name missing feature cells: a label is a class as written ("NA", North America),
     # and only an empty one is missing (refused). The whole list for every column turned a class
@@ -427,6 +434,7 @@ def _read_csv(path: Path, na_values: list[str], target, sep: str, *, sep_given: 
             if "Expected" not in str(exc) or "fields" not in str(exc):
                 raise
             raise DataValidationError(_long_row_message(path, data, len(header.columns), sep)) from None
+    text.columns = names  # as the header writes them (pandas renames a name read twice: z, z.1)
     if _first_row_longer(data, len(header.columns), sep):
         # pandas drops the extra fields of every row silently when the first row has them too (a
         # separator at the end of each data line): the rows written back would then not line up.
@@ -728,7 +736,7 @@ def _long_row_message(path: Path, data: bytes, n_names: int, sep: str) -> str:
 
 
 def _check_header(names: list, path: Path) -> None:
-    blank = [position for position, name in enumerate(names, start=1) if name == ""]
+    blank = [position for position, name in enumerate(names, start=1) if name.strip(" ") == ""]
     if blank:
         # Positions from 1, as a person counts them (pandas' "Unnamed: 0" counts from 0).
         cause = (" (a file written with pandas' to_csv needs index=False)" if blank == [1] else
