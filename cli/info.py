@@ -6,6 +6,8 @@ from pathlib import Path
 
 import typer
 
+from gan_augment._listing import display_width, padded
+
 from ._common import DebugOpt, ModelArg, QuietOpt, check_processes, escape, plain, require_stdout, set_flags, show
 
 
@@ -76,7 +78,7 @@ def _count(dataset_info: dict) -> str:
 
 
 def _class_lines(augmenter, unit: str) -> list[str]:
-    width = max(12, *(len(show(c)) for c in augmenter.classes_))
+    width = max(12, *(display_width(show(c)) for c in augmenter.classes_))
     # The header as wide as the rows: a long class name shifted them under the wrong heading.
     lines = [f"{'Classes':<{width + 4}}real {unit:<6}    {unit} added by augment"]
     plan = _augment_plan(augmenter)
@@ -87,7 +89,7 @@ def _class_lines(augmenter, unit: str) -> list[str]:
         # What augment --model would find: a class the label gate refuses gets no rows.
         shown = ("refused by the label gate" if add and _refused(augmenter, index)
                  else ('+' + format(add, ',')) if add else '-')
-        lines.append(f"  {show(key):<{width}}  {count:>9,}    {shown:>8}")
+        lines.append(f"  {padded(show(key), width)}  {count:>9,}    {shown:>8}")
     return lines
 
 
@@ -128,7 +130,7 @@ def _diversity_lines(augmenter, unit: str) -> list[str]:
     # The generators the model holds, not its n_generators parameter (set_params may have changed it).
     n_members = len(getattr(augmenter.generator_, "members", [augmenter.generator_]))
     ensemble = n_members > 1
-    width = max(12, *(len(show(c)) for c in augmenter.diversity_))
+    width = max(12, *(display_width(show(c)) for c in augmenter.diversity_))
     lines = [f"Diversity of {SAMPLES_PER_CLASS} synthetic {unit} per class against the real ones "
              f"(collapsed: spread < {SPREAD_COLLAPSED} or distinct < {DISTINCT_COLLAPSED}):",
              f"  {'class':<{width}}  distinct  spread  coverage  vs real" + ("  disagreement" if ensemble else "")]
@@ -137,7 +139,7 @@ def _diversity_lines(augmenter, unit: str) -> list[str]:
                 + (f", {d.collapsed_members} of {n_members} generators" if d.collapsed_members else "")
                 if d.collapsed else "")
         between = f"  {d.disagreement:>12.2f}" if ensemble else ""
-        lines.append(f"  {show(label):<{width}}  {shown_below(d.distinct, DISTINCT_COLLAPSED):>8}  "
+        lines.append(f"  {padded(show(label), width)}  {shown_below(d.distinct, DISTINCT_COLLAPSED):>8}  "
                      f"{shown_below(d.spread, SPREAD_COLLAPSED):>6}  {d.coverage:>8.2f}  "
                      f"{shown_below(d.relative_coverage, RELATIVE_COVERAGE_LOW):>7}{between}{flag}")
     lines.append("  (vs real: coverage of half the real class by as many synthetic samples, over its coverage by the "

@@ -1,8 +1,20 @@
-"""Naming the first few of a long list in a message."""
+"""Naming the first few of a long list in a message; names padded into the columns of a report."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
+
+
+def display_width(text: str) -> int:
+    """The terminal columns ``text`` takes: East Asian wide and full-width characters two,
+    combining marks none (``len`` put a table's figures beside a Chinese class name off its heading)."""
+    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def padded(text: str, width: int) -> str:
+    """``text`` followed by spaces up to ``width`` terminal columns (``f"{text:<{width}}"`` counts characters)."""
+    return text + " " * max(0, width - display_width(text))
 
 
 def first_few(names: Iterable, limit: int = 3) -> str:

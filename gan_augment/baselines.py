@@ -266,6 +266,7 @@ class ClassicOversampler(SamplerMixin, BaseOverSampler):
         # One pipeline, seeded once: the repeats are moved in a fixed order, so the result is seeded too.
         transform = AlbumentationsTransform(classic_transforms() if self.augmentation is None else self.augmentation,
                                             seed=int(rng.randint(np.iinfo(np.int32).max)), name="augmentation=")
+        _refuse_rescaling(transform.transform)
         for label, n in to_add.items():
             rows = rng.choice(np.flatnonzero(y == label), size=n, replace=True)
             for row in pixels[rows]:
@@ -295,21 +296,31 @@ class ClassicOversampler(SamplerMixin, BaseOverSampler):
         return np.concatenate([pixels, new]), y_res
 
 
-def _repeat_as_pixels(out, given: np.ndarray) -> np.ndarray:
-    """The pipeline's output for one channel-last repeat as pixels on the images' own scale, or a
-    ValueError naming ``augmentation=``: a tensor of ``ToTensorV2`` (read as channel-last, its
-    colours were scrambled) and floats made of uint8 pixels (``Normalize``, ``ToFloat``: rounded
-    back, the repeats came out black beside real rows of 0..255)."""
-    import torch
+#: Transforms that put images on another scale or into tensors: the repeats are rows of pixels beside
+#: the real ones (ToTensorV2's tensor read as channel-last scrambled them; Normalize's floats rounded
+#: into uint8 made them black, beside float or 16-bit rows they were on a scale of their own).
+_RESCALING = ("Normalize", "ToFloat", "FromFloat", "ToTensorV2")
 
-    if isinstance(out, torch.Tensor):
-        raise ValueError("augmentation= ends in a transform that returns tensors (ToTensorV2); the repeats are rows "
-                         "of pixels like X's, so leave it out.")
+
+def _refuse_rescaling(compose) -> None:
+    """A ValueError naming ``augmentation=`` where its pipeline holds one of :data:`_RESCALING`."""
+    from gan_augment.data.albumentations_adapter import transforms_in
+
+    found = sorted({type(t).__name__ for t in transforms_in(compose)} & set(_RESCALING))
+    if found:
+        raise ValueError(f"augmentation= holds {', '.join(found)}, which put the images on another scale or into "
+                         "tensors: the repeats are rows of pixels on the images' own scale, beside the real rows. "
+                         "Leave them to the classifier's own preprocessing.")
+
+
+def _repeat_as_pixels(out, given: np.ndarray) -> np.ndarray:
+    """The pipeline's output for one channel-last repeat as pixels, or a ValueError naming
+    ``augmentation=``: floats a transform of another kind (a Lambda) made of uint8 pixels would be
+    rounded back into 0..255 (:data:`_RESCALING`'s are refused up front)."""
     out = np.asarray(out)
     if given.dtype == np.uint8 and out.dtype.kind == "f":
-        raise ValueError("augmentation= turned uint8 pixels into floats (Normalize or ToFloat does): the repeats "
-                         "must stay on the images' own scale, 0..255, beside the real rows; leave those transforms "
-                         "to the classifier's own preprocessing.")
+        raise ValueError("augmentation= turned uint8 pixels into floats: the repeats must stay on the images' own "
+                         "scale, 0..255, beside the real rows.")
     return out
 
 

@@ -1615,19 +1615,29 @@ def test_info_aligns_its_tables_under_long_class_names_and_notes_an_ensemble_und
     # the label gate's lines, as if it were about the gate.
     from gan_augment import GANAugmenter
 
-    X = np.random.default_rng(0).normal(size=(60, 3))
-    y = np.array(["a-rather-long-class-name"] * 45 + ["r"] * 15)
+    from gan_augment._listing import display_width
+
+    X = np.random.default_rng(0).normal(size=(90, 3))
+    # Wide characters take two terminal columns each: counted as one, the row's figures sat right of their heading.
+    y = np.array(["a-rather-long-class-name"] * 45 + ["r"] * 15 + ["中文类别名称很长的类别"] * 30)
     GANAugmenter(epochs=1, random_state=0, n_threads=1, n_generators=2).fit(X, y).save(tmp_path / "m")
     code, out, err = run(capsys, "info", tmp_path / "m")
     assert code == 0, err
     lines = out.splitlines()
+
+    def column_end(line, text):  # the terminal column where ``text`` (the last of it in ``line``) ends
+        return display_width(line[:line.rindex(text) + len(text)])
+
     classes = next(i for i, line in enumerate(lines) if line.startswith("Classes"))
-    row = next(line for line in lines[classes:] if "a-rather-long-class-name" in line)
-    assert lines[classes].index("real") + len("real rows") == row.index("45") + 2
+    for name, count in (("a-rather-long-class-name", "45"), ("中文类别名称很长的类别", "30")):
+        row = next(line for line in lines[classes:] if name in line)
+        assert column_end(lines[classes], "real rows") == column_end(row[:row.index(count) + 2], count)
     header = next(i for i, line in enumerate(lines) if line.lstrip().startswith("class ") and "distinct" in line)
-    row = next(line for line in lines[header:] if "a-rather-long-class-name" in line)
-    distinct = row.split()[1]  # the row's first figure, right-aligned under its heading
-    assert lines[header].index("distinct") + len("distinct") == row.index(" " + distinct) + 1 + len(distinct)
+    for name in ("a-rather-long-class-name", "中文类别名称很长的类别"):
+        row = next(line for line in lines[header:] if name in line)
+        distinct = row.split()[1]  # the row's first figure, right-aligned under its heading
+        start = row.index(" " + distinct, row.index(name) + len(name)) + 1
+        assert column_end(lines[header], "distinct") == display_width(row[:start + len(distinct)])
     note = next(i for i, line in enumerate(lines) if "an ensemble of 2 generators" in line)
     assert lines[note - 1].lstrip().startswith("(vs real:")
 

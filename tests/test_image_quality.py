@@ -312,9 +312,12 @@ def test_image_quality_rejects_a_foreign_or_too_small_judge(digits):
         image_quality(X_train, y_train, X_test, y_test, X_test, y_test, classifier=small)
 
 
-@pytest.mark.parametrize("bad, message", [(dict(k=0), r"k must be a positive integer"),
-                                          (dict(classes=[12]), r"classes \[12\] are not class indices"),
-                                          (dict(class_names=["zero"]), r"class_names has 1 names")])
+@pytest.mark.parametrize("bad, message", [
+    (dict(k=0), r"k must be a positive integer"), (dict(k=True), r"k must be a positive integer"),
+    (dict(classes=[12]), r"classes must list class indices of the judge \(integers 0..9\); got \[12\]"),
+    (dict(classes=[1.7]), r"got \[1.7\]"), (dict(classes=[True]), r"got \[True\]"), (dict(classes=["a"]), r"got \['a'\]"),
+    (dict(classes=[]), r"it is empty"), (dict(classes=[1, 1]), r"classes names \[1\] more than once"),
+    (dict(class_names=["zero"]), r"class_names has 1 names")])
 def test_image_quality_refuses_its_settings_before_training_a_judge(digits, monkeypatch, bad, message):
     # k, classes and class_names were checked after the judge's 10 epochs of training.
     X_train, X_test, y_train, y_test = digits
@@ -327,14 +330,17 @@ def test_image_quality_refuses_its_settings_before_training_a_judge(digits, monk
         image_quality(X_train, y_train, X_test, y_test, X_test, y_test, **bad)
 
 
-def test_knn_precision_recall_refuses_distances_that_overflow():
+def test_knn_precision_recall_of_features_whose_squares_overflow():
     # The squared distances overflowed to inf: every radius inf, every point inside, (1.0, 1.0)
-    # for two sets far apart.
+    # for two sets far apart. The shares do not change with the scale of both sets.
     rng = np.random.default_rng(0)
-    real, fake = rng.normal(size=(40, 4)), rng.normal(size=(40, 4)) + 10
-    assert knn_precision_recall(real, fake) == (0.0, 0.0)
-    with pytest.raises(ValueError, match="not finite"):
-        knn_precision_recall(real * 1e155, fake * 1e155)
+    real, fake = rng.normal(size=(50, 4)), rng.normal(size=(40, 4)) + 0.5
+    expected = knn_precision_recall(real, fake)
+    assert 0 < expected[0] < 1 and 0 < expected[1] <= 1
+    assert knn_precision_recall(real * 1e155, fake * 1e155) == expected
+    assert knn_precision_recall(real * 1e300, fake * 1e300) == expected
+    # One set spread far wider than the other: none of it near the narrow one, all of that within its radii.
+    assert knn_precision_recall(real, fake * 1e160) == (0.0, 1.0)
 
 
 def test_image_quality_takes_the_seeds_evaluate_augmentation_takes(digits, judge):

@@ -858,6 +858,36 @@ def test_a_pil_image_comes_back_in_its_own_mode_without_a_colour_conversion(mode
     assert out.mode == mode and np.array_equal(np.asarray(out), np.asarray(image)[:, ::-1])
 
 
+@pytest.mark.parametrize("mode", ["CMYK", "YCbCr", "HSV", "LAB"])
+def test_colour_transforms_of_a_pil_image_in_a_colour_space_see_its_colours(mode):
+    # The raw Y/Cb/Cr (C/M/Y/K, ...) bands were read as RGB: ToGray made a coloured image.
+    A = pytest.importorskip("albumentations")
+    from PIL import Image
+
+    from gan_augment.data.albumentations_adapter import AlbumentationsTransform
+
+    rgb = Image.fromarray(np.array([[[200, 30, 30], [30, 200, 30]], [[30, 30, 200], [120, 120, 120]]], np.uint8))
+    out = AlbumentationsTransform([A.ToGray(p=1.0)], seed=0)(rgb.convert(mode))
+    seen = np.asarray(out.convert("RGB")).reshape(-1, 3).astype(int)
+    assert out.mode == mode and (seen.max(axis=1) - seen.min(axis=1)).max() <= 2
+
+
+def test_a_pil_image_whose_bands_a_transform_changes_comes_back_or_is_refused_naming_it():
+    # ToGray to one band failed inside PIL ("Cannot handle this data type: (1, 1, 1), |u1"), and so
+    # did ToRGB of a 32-bit image.
+    A = pytest.importorskip("albumentations")
+    from PIL import Image
+
+    from gan_augment.data.albumentations_adapter import AlbumentationsTransform
+
+    rgb = Image.fromarray(np.random.default_rng(0).integers(0, 256, (4, 5, 3), dtype=np.uint8))
+    out = AlbumentationsTransform([A.ToGray(num_output_channels=1, p=1.0)], seed=0)(rgb)
+    assert out.mode == "RGB" and out.size == (5, 4)
+    wide = rgb.convert("L").convert("I")
+    with pytest.raises(ValueError, match=r"made 3 bands of int32 of this I PIL image, which PIL cannot hold"):
+        AlbumentationsTransform([A.ToRGB(p=1.0)], seed=0)(wide)
+
+
 class Repeated(Dataset):
     """One image, transformed anew on every access."""
 

@@ -109,7 +109,7 @@ class AlbumentationsTransform:
         self._reseed_in_worker()
         import torch
 
-        restore, array = _to_hwc(image)
+        restore, array = _to_hwc(image, pixel_level=_any_pixel_level(self.transform))
         out = self.transform(image=array)["image"]
         if isinstance(out, torch.Tensor):  # ToTensorV2's (C, H, W): read as channel-last, it was scrambled
             return out.to(image.device) if isinstance(image, torch.Tensor) else out
@@ -132,9 +132,30 @@ class AlbumentationsTransform:
         self.transform.set_random_seed(int(np.random.SeedSequence(entropy).generate_state(1)[0]))
 
 
-def _to_hwc(image):
+def transforms_in(compose) -> list:
+    """The transforms of an albumentations pipeline, those inside its OneOf / SomeOf / Sequential too."""
+    if hasattr(compose, "transforms"):
+        return [leaf for part in compose.transforms for leaf in transforms_in(part)]
+    return [compose]
+
+
+def _any_pixel_level(compose) -> bool:
+    """Whether the pipeline may change pixel values, not only move them: any transform that is not
+    an albumentations DualTransform (flips, crops, affine moves), such as ``ToGray`` or
+    ``RandomBrightnessContrast``, which read the bands as RGB."""
+    A = import_albumentations()
+    return any(not isinstance(transform, A.DualTransform) for transform in transforms_in(compose))
+
+
+#: PIL modes whose bands are no RGB: moved as they are, recoloured in RGB (ToGray of YCbCr bands read
+#: as RGB came out coloured).
+_COLOUR_SPACES = ("CMYK", "YCbCr", "HSV", "LAB")
+
+
+def _to_hwc(image, *, pixel_level: bool = True):
     """``(restore, array)``: the image as an albumentations-ready channel-last array, and the
-    function turning albumentations' output back into the input's type."""
+    function turning albumentations' output back into the input's type (``pixel_level``: whether
+    the pipeline may change pixel values, which it reads as RGB or grey)."""
     import torch
 
     if isinstance(image, torch.Tensor):
@@ -162,6 +183,8 @@ def _to_hwc(image):
             # (has_transparency_data: also a palette holding alpha, which image.info does not show)
             image = image.convert("RGBA" if image.mode == "PA" or image.has_transparency_data else "RGB")
         mode = image.mode
+        if mode in _COLOUR_SPACES and pixel_level:  # back into the mode after, as any RGB image would be
+            image = image.convert("RGB")
         pixels = np.asarray(image)
         array, back = _hwc_ready(pixels, "hw" if pixels.ndim == 2 else "hwc")
 
@@ -173,11 +196,19 @@ def _to_hwc(image):
             out = back(out)
             if pixels.dtype.kind in "iub":  # PIL's float-to-"L" conversion truncates (250.7 -> 250)
                 out = _rounded_into(out, _limits(pixels.dtype)).astype(pixels.dtype)
-            if out.dtype == np.uint8 and out.ndim == 3 and out.shape[2] == len(image.getbands()):
+            if out.dtype == np.uint8 and out.ndim == 3 and out.shape[2] == len(image.getbands()) \
+                    and image.mode == mode:
                 # The bands of the image's own mode: fromarray would take them for RGB(A), and the
                 # conversion back would then recolour a CMYK, YCbCr, HSV or LAB image.
                 return Image.frombytes(mode, (out.shape[1], out.shape[0]), np.ascontiguousarray(out).tobytes())
-            out = Image.fromarray(out)
+            if out.ndim == 3 and out.shape[2] == 1:  # ToGray(num_output_channels=1): one band, as PIL holds it
+                out = out[..., 0]
+            try:
+                out = Image.fromarray(out)
+            except TypeError:  # e.g. three bands of 32-bit integers (ToRGB of an "I" image)
+                raise ValueError(f"A transform made {out.shape[-1] if out.ndim == 3 else 1} bands of {out.dtype} "
+                                 f"of this {mode} PIL image, which PIL cannot hold; leave it out for such images, or "
+                                 "give them as numpy arrays or tensors.") from None
             return out if out.mode == mode else out.convert(mode)
 
         return restore, array

@@ -311,18 +311,25 @@ def knn_precision_recall(real_features, fake_features, *, k: int = 3) -> tuple[f
     if real.shape[1] != fake.shape[1]:
         raise ValueError(f"real_features has {real.shape[1]} columns and fake_features {fake.shape[1]}; "
                          "they must match.")
+    largest = max(real.abs().max().item(), fake.abs().max().item())
+    if largest > _LARGEST_UNSCALED:
+        # Squared distances of such values overflow: every radius inf, every point "inside" (1.0,
+        # 1.0). Both sets divided by one power of two: exact, and the shares do not change with scale.
+        scale = 2.0 ** -math.frexp(largest)[1]
+        real, fake = real * scale, fake * scale
     real_radii = _knn_radii(real, min(int(k), len(real) - 1))
     fake_radii = _knn_radii(fake, min(int(k), len(fake) - 1))
-    if not (torch.isfinite(real_radii).all() and torch.isfinite(fake_radii).all()):
-        # Squared distances that overflowed: every radius inf, every point "inside" (1.0, 1.0).
-        raise ValueError("The k-NN distances are not finite: the features hold extreme values.")
     precision = _share_inside(fake, real, real_radii)
     recall = _share_inside(real, fake, fake_radii)
     return precision, recall
 
 
+#: Features larger than this are scaled down before k-NN distances (their squares would overflow).
+_LARGEST_UNSCALED = 2.0 ** 500
+
+
 def _check_k(k) -> None:
-    if not isinstance(k, numbers.Integral) or k < 1:
+    if not isinstance(k, numbers.Integral) or isinstance(k, (bool, np.bool_)) or k < 1:
         raise ValueError(f"k must be a positive integer, got {k!r}.")
 
 
@@ -633,11 +640,17 @@ def _resolve_n_classes(n_classes, labels: np.ndarray) -> int:
 def _resolve_classes(classes, synthetic_y: np.ndarray, n_classes: int) -> list[int]:
     if classes is None:
         return [int(c) for c in np.unique(synthetic_y)]
-    classes = [int(c) for c in np.atleast_1d(np.asarray(classes))]
-    bad = [c for c in classes if not 0 <= c < n_classes]
-    if bad:
-        raise ValueError(f"classes {bad} are not class indices of the judge (0..{n_classes - 1}).")
-    return classes
+    given = list(np.atleast_1d(np.asarray(classes, dtype=object)))
+    # 1.7 and True were read as class 1, "a" failed in int() naming nothing, [] after the judge's training.
+    bad = [c for c in given if not isinstance(c, numbers.Integral) or isinstance(c, (bool, np.bool_))
+           or not 0 <= c < n_classes]
+    if bad or not given:
+        raise ValueError(f"classes must list class indices of the judge (integers 0..{n_classes - 1}); "
+                         + (f"got {bad}." if bad else "it is empty."))
+    repeated = sorted({int(c) for c in given if given.count(c) > 1})
+    if repeated:
+        raise ValueError(f"classes names {repeated} more than once; name each class once.")
+    return [int(c) for c in given]
 
 
 def _class_labels(classes: list[int], class_names) -> list:

@@ -10,6 +10,7 @@ from scipy import sparse
 from sklearn.utils.validation import validate_data
 
 from gan_augment._compat import check_X_frame
+from gan_augment._listing import display_width, padded
 from gan_augment.config import TabularModelConfig
 from gan_augment.data.tabular import LARGEST_MAGNITUDE, TabularEncoder, as_pandas_frame, check_columns, column_floats, \
     is_number_column, magnitude_text, plain_labels, rows_as_array
@@ -145,9 +146,9 @@ class TabularKind(DataKind):
             # Fitted on an array: its columns are positions, and the command line writes them as
             # x0, x1, ... (scikit-learn's names for unnamed features): the same names here.
             columns = [(f"x{name}", text) for name, text in columns]
-        width = max(8, *(len(name) for name, _ in columns))
+        width = max(8, *(display_width(name) for name, _ in columns))
         rules = augmenter.encoder_.describe_rules()
-        return ([f"Columns ({len(columns)}):"] + [f"  {name:<{width}}  {text}" for name, text in columns]
+        return ([f"Columns ({len(columns)}):"] + [f"  {padded(name, width)}  {text}" for name, text in columns]
                 + ([f"Rules of the real rows, kept in synthetic ones ({len(rules)}):"] + [f"  {r}" for r in rules]
                    if rules else []))
 
