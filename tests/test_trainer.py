@@ -364,6 +364,18 @@ def test_labels_are_drawn_class_balanced_and_real_rows_match_their_label():
     assert len(rare_seen) == 20
 
 
+def test_each_pack_the_critic_judges_holds_one_class():
+    # Packs of mixed classes showed the critic one or two rows of a class at a time: a rare class's
+    # repeats went unseen. Real and fake packs, the critic's steps and the generator's.
+    X, y = _table(counts=(50, 30, 20), seed=1)
+    trainer = _trainer(0, epochs=3, n_classes=3, discriminator_cls=RecordingDiscriminator).fit(X, y)
+    for _, labels in trainer.discriminator.calls:
+        packs = labels.view(-1, PAC)
+        assert torch.equal(packs, packs[:, :1].expand_as(packs))
+    drawn = torch.cat([labels for _, labels in trainer.discriminator.calls]).view(-1, PAC)[:, 0]
+    assert set(drawn.tolist()) == {0, 1, 2}  # every class, as packs are drawn class-balanced
+
+
 # ============================================================================ generation
 def test_generate_is_label_exact_and_costs_one_call_per_chunk():
     generator, _ = _modules(n_classes=3, generator_cls=RecordingGenerator)

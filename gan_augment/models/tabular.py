@@ -164,6 +164,9 @@ class TabularDiscriminator(nn.Module):
     #: Each pack is scored on its own (no batch norm; dropout masks are drawn per element): the
     #: trainer may score real and fake packs in one call.
     batch_independent = True
+    #: The trainer fills each pack with rows of one class (real packs and fake ones alike), so
+    #: that the critic sees a class's samples side by side: mixed packs hid a rare class's repeats.
+    packs_of_one_class = True
 
     def __init__(self, data_dim, n_classes, *, hidden_dims=(256, 256), pac=8, dropout=0.25):
         super().__init__()

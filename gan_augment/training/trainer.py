@@ -682,16 +682,28 @@ class GANTrainer:
         per_batch = torch.arange(n_global, device=self.device_).view(groups, -1)
         return per_batch[:, self.group_.local_slice(n_global // groups)].reshape(-1)
 
+    def _draw_classes(self, n: int) -> torch.Tensor:
+        """``n`` class-balanced draws (indices into ``classes_present_``), one class per pack of
+        the discriminator's ``pac`` rows where it asks for that (``packs_of_one_class``).
+
+        PacGAN's packs let the critic see a generator that repeats itself; a pack of mixed classes
+        shows it one or two rows of a class, so a rare class's repeats went unseen. One class per
+        pack lifted the top-up's macro-F1 on the panel (benchmarks/CLASS_PACKS.md). ``n`` is a
+        multiple of ``pac`` (batches are)."""
+        packs = self.pac_ if getattr(self.discriminator, "packs_of_one_class", False) else 1
+        pick = torch.randint(len(self.classes_present_), (n // packs,), device=self.device_,
+                             generator=self.shared_rng_)
+        return pick if packs == 1 else pick.repeat_interleave(packs)
+
     def _draw_labels(self, n=None, groups: int = 1):
         """This process's part of ``n`` (default: one global batch) class-balanced labels."""
         n = self.batch_size_ if n is None else n
-        pick = torch.randint(len(self.classes_present_), (n,), device=self.device_, generator=self.shared_rng_)
-        pick = pick[self._local(n, groups)]
+        pick = self._draw_classes(n)[self._local(n, groups)]
         return pick, self.classes_present_[pick]
 
     def _draw_real(self, X, n=None, groups: int = 1):
         n = self.batch_size_ if n is None else n
-        pick = torch.randint(len(self.classes_present_), (n,), device=self.device_, generator=self.shared_rng_)
+        pick = self._draw_classes(n)
         offset = torch.rand(n, device=self.device_, generator=self.shared_rng_)
         local = self._local(n, groups)
         pick, offset = pick[local], offset[local]
