@@ -57,9 +57,11 @@ class AlbumentationsTransform:
     -----
     Calling it with an image returns the transformed image as the same type: a numpy ``(H, W)``,
     ``(H, W, C)`` or ``(C, H, W)`` array of the same dtype and layout (a 3-D array is read as
-    ``AugmentedDataset`` reads its items: channel-first where only its first axis holds 1 or 3), a ``(C, H, W)`` or ``(H, W)`` torch tensor of the
-    same dtype, or a PIL image of the same mode (a palette image is transformed in its colours and
-    comes back RGB, or RGBA where it has transparency). albumentations works on channel-last numpy
+    ``AugmentedDataset`` reads its items: channel-first where only its first axis holds 1 or 3), a
+    ``(C, H, W)`` or ``(H, W)`` torch tensor of the same dtype, or a PIL image of the same mode (a
+    palette image is transformed in its colours and comes back RGB, or RGBA where it has
+    transparency; a CMYK, YCbCr, HSV or LAB image is moved in its own bands, and seen in RGB by
+    transforms that change pixel values, which read bands as RGB). albumentations works on channel-last numpy
     arrays: uint8 in 0..255 or float32, which several of its colour transforms expect in 0..1
     (geometric ones take any range). Images of other dtypes (16-bit, int16, masks of bools) are
     given to it as float32 in their own values and come back in their dtype: fine for geometric
