@@ -82,14 +82,23 @@ def _class_lines(augmenter, unit: str) -> list[str]:
     # The header as wide as the rows: a long class name shifted them under the wrong heading.
     lines = [f"{'Classes':<{width + 4}}real {unit:<6}    {unit} added by augment"]
     plan = _augment_plan(augmenter)
+    refused = []
     for index, label in enumerate(augmenter.classes_):
         key = plain(label)
         count = augmenter.class_counts_.get(key, 0)
         add = plan.get(key)
         # What augment --model would find: a class the label gate refuses gets no rows.
-        shown = ("refused by the label gate" if add and _refused(augmenter, index)
-                 else ('+' + format(add, ',')) if add else '-')
+        gate_refuses = bool(add) and _refused(augmenter, index)
+        if gate_refuses:
+            refused.append(show(key))
+        shown = "refused by the label gate" if gate_refuses else ('+' + format(add, ',')) if add else '-'
         lines.append(f"  {padded(show(key), width)}  {count:>9,}    {shown:>8}")
+    if refused and getattr(augmenter, "label_gate_", None) is None:
+        lines.append("  (label_gate=True, but the model was fitted without the gate: augment --model and sample refuse "
+                     "every class; fit it again with --label-gate, or sample with label_gate=False)")
+    elif refused:  # augment stops at the first class it cannot sample, before writing anything
+        lines.append(f"  (augment --model adds nothing while the label gate refuses {', '.join(refused)}: see "
+                     "\"Label gate\" below)")
     return lines
 
 

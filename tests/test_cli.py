@@ -1659,6 +1659,14 @@ def test_info_says_a_class_the_label_gate_refuses_gets_nothing_from_augment(data
     assert code == 0, err
     row = next(line for line in out.splitlines() if line.lstrip().startswith(repr(augmenter.classes_[rare])))
     assert row.rstrip().endswith("refused by the label gate") and "+" not in row
+    # augment stops at such a class before writing anything: no class gets its rows.
+    assert f"augment --model adds nothing while the label gate refuses {augmenter.classes_[rare]!r}" in out
+    # Fitted without the gate, saved with label_gate=True: every class is refused, and info says why.
+    assert main(["fit", str(data_csv), "--classes", "rare", "--epochs", "1", "--seed", "0", "--no-label-gate",
+                 "--out", str(tmp_path / "ungated"), "--quiet"]) == 0
+    GANAugmenter.load(tmp_path / "ungated").set_params(label_gate=True).save(tmp_path / "gateless")
+    code, out, err = run(capsys, "info", tmp_path / "gateless")
+    assert code == 0 and "label_gate=True, but the model was fitted without the gate" in out, err
 
 
 def test_ctrl_c_outside_a_commands_own_handlers_says_interrupted(model_dir, capsys, monkeypatch):

@@ -340,6 +340,7 @@ def test_knn_precision_recall_of_features_whose_squares_overflow():
     assert 0 < expected[0] < 1 and 0 < expected[1] <= 1
     assert knn_precision_recall(real * 1e155, fake * 1e155) == expected
     assert knn_precision_recall(real * 1e300, fake * 1e300) == expected
+    assert knn_precision_recall(real * 1e-170, fake * 1e-170) == expected  # squares that underflow to 0
     # One set spread far wider than the other: none of it near the narrow one, all of that within its radii.
     assert knn_precision_recall(real, fake * 1e160) == (0.0, 1.0)
 

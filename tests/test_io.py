@@ -700,6 +700,12 @@ def test_a_space_before_a_header_name_is_part_of_it_unless_every_name_follows_on
     # A name of spaces alone is no name, as an empty one.
     with pytest.raises(DataValidationError, match=r"a column without a name in its header \(position 2"):
         read_table(_write(tmp_path / "blank.csv", "x,  ,label\n" + rows))
+    # Missing values in such a column are missing (na_values were keyed by pandas' name "z", so the
+    # column read as text holding "" and "?"), and a missing label is refused, not a class "".
+    frame = read_table(_write(tmp_path / "na.csv", "x, z,label\n1, ?,a\n2, 3,b\n3,,a\n"), na_values=["?"])
+    assert str(frame[" z"].dtype) == "Int64" and frame[" z"].isna().tolist() == [True, False, True]
+    with pytest.raises(DataValidationError, match=r"Target column ' label' .* 1 missing value"):
+        load_dataset(_write(tmp_path / "label.csv", "x,z, label\n1,2,a\n2,3,\n3,4,a\n"))
 
 
 @pytest.mark.parametrize("sep", [";", "\t", "|"])

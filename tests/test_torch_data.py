@@ -870,6 +870,11 @@ def test_colour_transforms_of_a_pil_image_in_a_colour_space_see_its_colours(mode
     out = AlbumentationsTransform([A.ToGray(p=1.0)], seed=0)(rgb.convert(mode))
     seen = np.asarray(out.convert("RGB")).reshape(-1, 3).astype(int)
     assert out.mode == mode and (seen.max(axis=1) - seen.min(axis=1)).max() <= 2
+    # A move that fills what it uncovers writes its fill as a colour: black corners, not green ones.
+    grey = Image.fromarray(np.full((16, 16, 3), 200, np.uint8)).convert(mode)
+    rotate = A.Affine(rotate=(45, 45), p=1.0)  # filled with 0
+    corner = np.asarray(AlbumentationsTransform([rotate], seed=0)(grey).convert("RGB"))[0, 0].astype(int)
+    assert corner.max() <= 4
 
 
 def test_a_pil_image_whose_bands_a_transform_changes_comes_back_or_is_refused_naming_it():

@@ -141,12 +141,19 @@ def transforms_in(compose) -> list:
     return [compose]
 
 
+#: Attributes of the value a moving transform writes where it leaves no pixel (a rotation's corners,
+#: a dropout's holes): a colour, in RGB (albumentations 2.0 ``fill``; 1.4 ``cval``, ``value``, ``fill_value``).
+_FILLS = ("fill", "cval", "fill_value", "value")
+
+
 def _any_pixel_level(compose) -> bool:
-    """Whether the pipeline may change pixel values, not only move them: any transform that is not
-    an albumentations DualTransform (flips, crops, affine moves), such as ``ToGray`` or
-    ``RandomBrightnessContrast``, which read the bands as RGB."""
+    """Whether the pipeline may write pixel values of its own, not only move the image's: any
+    transform that is not an albumentations DualTransform (flips, crops, affine moves), such as
+    ``ToGray`` or ``RandomBrightnessContrast``, and any that fills what it uncovers (``Rotate``,
+    ``CoarseDropout``), which read and write the bands as RGB."""
     A = import_albumentations()
-    return any(not isinstance(transform, A.DualTransform) for transform in transforms_in(compose))
+    return any(not isinstance(transform, A.DualTransform) or any(hasattr(transform, fill) for fill in _FILLS)
+               for transform in transforms_in(compose))
 
 
 #: PIL modes whose bands are no RGB: moved as they are, recoloured in RGB (ToGray of YCbCr bands read

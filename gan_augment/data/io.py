@@ -424,8 +424,11 @@ def _read_csv(path: Path, na_values: list[str], target, sep: str, *, sep_given: 
         warnings.simplefilter("error", pd.errors.ParserWarning)
         try:
             with _csv_fields_unlimited():
+                # The names as the header writes them (header=0 reads its line as no data): na_values
+                # are keyed by them, and pandas' own names of a spaced header (" z" read as "z") or of
+                # a name read twice (z.1) matched none.
                 text = pd.read_csv(_io.BytesIO(data), dtype=str, keep_default_na=False, na_values=by_column,
-                                   index_col=False, **options)
+                                   index_col=False, header=0, names=names, **options)
         except pd.errors.ParserWarning:
             raise DataValidationError(_long_row_message(path, data, len(header.columns), sep)) from None
         except pd.errors.ParserError as exc:
@@ -434,7 +437,6 @@ def _read_csv(path: Path, na_values: list[str], target, sep: str, *, sep_given: 
             if "Expected" not in str(exc) or "fields" not in str(exc):
                 raise
             raise DataValidationError(_long_row_message(path, data, len(header.columns), sep)) from None
-    text.columns = names  # as the header writes them (pandas renames a name read twice: z, z.1)
     if _first_row_longer(data, len(header.columns), sep):
         # pandas drops the extra fields of every row silently when the first row has them too (a
         # separator at the end of each data line): the rows written back would then not line up.

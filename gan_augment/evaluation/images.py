@@ -312,9 +312,10 @@ def knn_precision_recall(real_features, fake_features, *, k: int = 3) -> tuple[f
         raise ValueError(f"real_features has {real.shape[1]} columns and fake_features {fake.shape[1]}; "
                          "they must match.")
     largest = max(real.abs().max().item(), fake.abs().max().item())
-    if largest > _LARGEST_UNSCALED:
-        # Squared distances of such values overflow: every radius inf, every point "inside" (1.0,
-        # 1.0). Both sets divided by one power of two: exact, and the shares do not change with scale.
+    if largest > 0:
+        # Squared distances of huge values overflow (every radius inf), of tiny ones underflow (every
+        # radius 0): every point "inside", (1.0, 1.0). Both sets brought to magnitudes under 1 by
+        # one power of two: exact, and the shares do not change with scale.
         scale = 2.0 ** -math.frexp(largest)[1]
         real, fake = real * scale, fake * scale
     real_radii = _knn_radii(real, min(int(k), len(real) - 1))
@@ -322,10 +323,6 @@ def knn_precision_recall(real_features, fake_features, *, k: int = 3) -> tuple[f
     precision = _share_inside(fake, real, real_radii)
     recall = _share_inside(real, fake, fake_radii)
     return precision, recall
-
-
-#: Features larger than this are scaled down before k-NN distances (their squares would overflow).
-_LARGEST_UNSCALED = 2.0 ** 500
 
 
 def _check_k(k) -> None:
