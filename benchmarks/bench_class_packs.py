@@ -14,6 +14,8 @@ paired.
     OMP_NUM_THREADS=1 python benchmarks/bench_class_packs.py --scenarios glass ecoli --seeds 3
     OMP_NUM_THREADS=1 python benchmarks/bench_class_packs.py --merge part1.json part2.json
     OMP_NUM_THREADS=1 python benchmarks/bench_class_packs.py --report-only
+    OMP_NUM_THREADS=1 python benchmarks/bench_class_packs.py --gated --scenarios glass --seeds 2 \
+        --out benchmarks/CLASS_PACKS_GATED.md --json benchmarks/class_packs_gated_results.json
 
 Results: benchmarks/CLASS_PACKS.md and benchmarks/class_packs_results.json.
 """
@@ -38,20 +40,21 @@ PACKINGS = ("mixed", "one class")
 BASE = ["none"] + [f"smote@{a:g}" for a in AMOUNTS]
 
 
-def fit_gan(seed, X_train, y_train, *, one_class: bool):
-    """The panel's default GANAugmenter, fitted with packs of one class or of mixed classes."""
+def fit_gan(seed, X_train, y_train, *, one_class: bool, gated: bool = False):
+    """The panel's default GANAugmenter, fitted with packs of one class or of mixed classes (and
+    sampling through its label gate, as the library does by default, where ``gated``)."""
     from gan_augment import GANAugmenter
     from gan_augment.models.tabular import TabularDiscriminator
 
     default = TabularDiscriminator.packs_of_one_class
     TabularDiscriminator.packs_of_one_class = one_class
     try:
-        return GANAugmenter(random_state=seed, n_threads=1, label_gate=False).fit(X_train, y_train)
+        return GANAugmenter(random_state=seed, n_threads=1, label_gate="auto" if gated else False).fit(X_train, y_train)
     finally:
         TabularDiscriminator.packs_of_one_class = default
 
 
-def run_one(name, seed, data_dir):
+def run_one(name, seed, data_dir, gated=False):
     from gan_augment.planner import plan_top_up
 
     X_tr, X_te, y_tr, y_te, note = split(name, seed, data_dir)
@@ -61,7 +64,7 @@ def run_one(name, seed, data_dir):
     rows, fit_s = {}, {}
     for packing in PACKINGS:
         started = time.process_time()
-        gan = fit_gan(seed, X_tr, y_tr, one_class=packing == "one class")
+        gan = fit_gan(seed, X_tr, y_tr, one_class=packing == "one class", gated=gated)
         fit_s[packing] = time.process_time() - started
         rows[packing] = {c: gan.sample(n, c) for c, n in plan.items() if n > 0}
     records = []
@@ -85,7 +88,8 @@ def report(saved) -> str:
              f"{'' if saved['complete'] else ' (INCOMPLETE run)'}.", "",
              f"Scenarios: {frame['scenario'].nunique()}; seeds {seeds}. Two default `GANAugmenter` fits per scenario "
              "and seed (the same seed), with packs of mixed classes (as before) and of one class (now the default), "
-             "both sampled without the label gate; amounts 25/50/100% of the gap to the majority.", ""]
+             + ("both sampled through the label gate (`label_gate='auto'`, the tables' default)" if saved.get("gated")
+                else "both sampled without the label gate") + "; amounts 25/50/100% of the gap to the majority.", ""]
     for metric in ("macro_f1", "rare_recall"):
         cells = frame.pivot_table(index=["scenario", "classifier"], columns=["arm", "packing"], values=metric)
         smote = cells[[c for c in cells.columns if c[0].startswith("smote")]].max(axis=1)
@@ -123,6 +127,8 @@ def main(argv=None):
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--out", type=Path, default=HERE / "CLASS_PACKS.md")
     parser.add_argument("--json", type=Path, default=HERE / "class_packs_results.json")
+    parser.add_argument("--gated", action="store_true",
+                        help="sample through the label gate (label_gate='auto', the tables' default)")
     parser.add_argument("--report-only", action="store_true")
     parser.add_argument("--merge", nargs="+", type=Path, metavar="PART",
                         help="merge the JSON of parts run side by side into --json and write the report")
@@ -134,6 +140,7 @@ def main(argv=None):
     if args.merge:
         parts = [json.loads(p.read_text()) for p in args.merge]
         saved = {"command": args.command or parts[0]["command"], "context": parts[0]["context"],
+                 "gated": parts[0].get("gated", False),
                  "records": [r for p in parts for r in p["records"]], "notes": {}, "fit_s": {},
                  "wall_s": max(p["wall_s"] for p in parts), "complete": all(p["complete"] for p in parts)}
         for part in parts:
@@ -151,11 +158,12 @@ def main(argv=None):
     info = machine_info()
     saved = {"command": recorded_command("bench_class_packs.py", argv if argv is not None else sys.argv[1:]),
              "context": f"library at {info['git_commit']} ({time.strftime('%Y-%m-%d')}, {info['nproc']} cores of an "
-                        f"{info['cpu']})", "records": [], "notes": {}, "fit_s": {}, "wall_s": 0.0, "complete": False}
+                        f"{info['cpu']})", "gated": args.gated, "records": [], "notes": {}, "fit_s": {}, "wall_s": 0.0,
+             "complete": False}
     started = time.perf_counter()
     for name in args.scenarios:
         for seed in range(args.first_seed, args.first_seed + args.seeds):
-            records, note, fit_s = run_one(name, seed, args.data_dir)
+            records, note, fit_s = run_one(name, seed, args.data_dir, gated=args.gated)
             saved["records"] += records
             saved["notes"][name] = note
             for packing, seconds in fit_s.items():
