@@ -95,7 +95,8 @@ def _class_lines(augmenter, unit: str) -> list[str]:
         lines.append(f"  {padded(show(key), width)}  {count:>9,}    {shown:>8}")
     if refused and getattr(augmenter, "label_gate_", None) is None:
         lines.append("  (label_gate=True, but the model was fitted without the gate: augment --model and sample refuse "
-                     "every class; fit it again with --label-gate, or sample with label_gate=False)")
+                     "every class; fit it again with --label-gate, or in Python set_params(label_gate=False) and "
+                     "save it)")
     elif refused:  # augment stops at the first class it cannot sample, before writing anything
         lines.append(f"  (augment --model adds nothing while the label gate refuses {', '.join(refused)}: see "
                      "\"Label gate\" below)")

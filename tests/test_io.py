@@ -706,6 +706,17 @@ def test_a_space_before_a_header_name_is_part_of_it_unless_every_name_follows_on
     assert str(frame[" z"].dtype) == "Int64" and frame[" z"].isna().tolist() == [True, False, True]
     with pytest.raises(DataValidationError, match=r"Target column ' label' .* 1 missing value"):
         load_dataset(_write(tmp_path / "label.csv", "x,z, label\n1,2,a\n2,3,\n3,4,a\n"))
+    # ... and synthetic rows spell them as the column does ("?"; written empty, keyed by "z").
+    frame, source = read_table_source(_write(tmp_path / "spelt.csv", "x, z,label\n1, ?,a\n2, 3,b\n3, 4,a\n"),
+                                      na_values=["?"])
+    synthetic = frame.iloc[:1].copy()
+    synthetic[" z"] = pd.NA
+    write_augmented_table(frame, synthetic, tmp_path / "spelt_out.csv", source=source)
+    assert (tmp_path / "spelt_out.csv").read_text().splitlines()[-1] == "1, ?,a"
+    # A quoted name after a space is read as quoted (its quotes were kept, and a separator inside
+    # split it into two names).
+    quoted = _write(tmp_path / "quoted.csv", 'id, "height, cm", "w",label\n1, "2.5",3,x\n2, "3.5",4,y\n')
+    assert list(read_table(quoted).columns) == ["id", "height, cm", "w", "label"]
 
 
 @pytest.mark.parametrize("sep", [";", "\t", "|"])

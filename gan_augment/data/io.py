@@ -405,18 +405,17 @@ def _read_csv(path: Path, na_values: list[str], target, sep: str, *, sep_given: 
         raise DataValidationError(hint if not sep_given else hint.replace("pass --sep", "try --sep"))
     names = header.iloc[0].tolist()
     if not _header_spaced(first_line.encode(CSV_ENCODING), sep):
-        # A space after a separator is part of a name unless every name after the first has one
-        # (as for the cells: _cells_as_written): pandas names the column of "x, z,label" " z", and
-        # sampled rows named it "z".
-        with _csv_fields_unlimited():
-            names = pd.read_csv(_io.BytesIO(data), header=None, nrows=1, dtype=str, na_filter=False,
-                                **{**options, "skipinitialspace": False}).iloc[0].tolist()
+        names = _names_as_written(data, options, names)
     _check_header(names, path)
     # na_values name missing feature cells: a label is a class as written ("NA", North America),
     # and only an empty one is missing (refused). The whole list for every column turned a class
     # into missing labels when a user followed the hint to pass --na-values NA for a feature.
     labels = _label_column(names, target)
     by_column = {name: list(DEFAULT_NA_VALUES) if name == labels else na_values for name in names}
+    # Every reading of the rows names the columns as the header writes them (header=0 reads its
+    # line as no data): pandas' own names of a spaced header (" z" read as "z") or of a name read
+    # twice (z.1) matched none of the names na_values and missing spellings are keyed by.
+    options = {**options, "header": 0, "names": names}
     with catching_warnings():
         # A row with more fields than the header: by default pandas makes the extra leading fields
         # the index, shifting that row's values into the wrong columns; with index_col=False it
@@ -424,11 +423,8 @@ def _read_csv(path: Path, na_values: list[str], target, sep: str, *, sep_given: 
         warnings.simplefilter("error", pd.errors.ParserWarning)
         try:
             with _csv_fields_unlimited():
-                # The names as the header writes them (header=0 reads its line as no data): na_values
-                # are keyed by them, and pandas' own names of a spaced header (" z" read as "z") or of
-                # a name read twice (z.1) matched none.
                 text = pd.read_csv(_io.BytesIO(data), dtype=str, keep_default_na=False, na_values=by_column,
-                                   index_col=False, header=0, names=names, **options)
+                                   index_col=False, **options)
         except pd.errors.ParserWarning:
             raise DataValidationError(_long_row_message(path, data, len(header.columns), sep)) from None
         except pd.errors.ParserError as exc:
@@ -735,6 +731,20 @@ def _long_row_message(path: Path, data: bytes, n_names: int, sep: str) -> str:
                 f"and {where} where it names 1 column. Delete that line so that the header comes first.")
     return (f"{path}: {where}, but the header names {n_names} columns. Remove the extra fields (a "
             "trailing separator?) or name every column in the header.")
+
+
+def _names_as_written(data: bytes, options: dict, read: list) -> list:
+    """The header's names with the spaces after their separators, in a header not spaced after
+    every separator (as for the cells, :func:`_cells_as_written`): pandas names the column of
+    "x, z,label" " z", and sampled rows named it "z". ``read``: the names read with those spaces
+    taken as the separator's, which a quoted name after a space (``, "height, cm"``) keeps: only
+    that reading sees its quotes."""
+    with _csv_fields_unlimited():
+        raw = pd.read_csv(_io.BytesIO(data), header=None, nrows=1, dtype=str, na_filter=False,
+                          **{**options, "skipinitialspace": False}).iloc[0].tolist()
+    if len(raw) != len(read):  # a separator inside such a quoted name split it
+        return read
+    return [given if written.lstrip(" ").startswith('"') else written for given, written in zip(read, raw)]
 
 
 def _check_header(names: list, path: Path) -> None:
