@@ -717,6 +717,14 @@ def test_a_space_before_a_header_name_is_part_of_it_unless_every_name_follows_on
     # split it into two names).
     quoted = _write(tmp_path / "quoted.csv", 'id, "height, cm", "w",label\n1, "2.5",3,x\n2, "3.5",4,y\n')
     assert list(read_table(quoted).columns) == ["id", "height, cm", "w", "label"]
+    # A line break inside such a name shifted the names after it ("weight" read as "cm"); a
+    # separator before its closing quote made the file unreadable.
+    broken = _write(tmp_path / "broken.csv", 'label, "height,cm\n(avg)",weight\na, 1.5,2\nb, 2.5,3\n')
+    assert list(read_table(broken).columns) == ["label", "height,cm\n(avg)", "weight"]
+    assert list(read_table(_write(tmp_path / "end.csv", 'x, "a,",label\n1,2,p\n2,3,q\n')).columns) == \
+        ["x", "a,", "label"]
+    with pytest.raises(DataValidationError, match=r"'x' at positions 1, 2"):
+        read_table(_write(tmp_path / "twice.csv", "x, x,label\n1,2,a\n"))
 
 
 @pytest.mark.parametrize("sep", [";", "\t", "|"])

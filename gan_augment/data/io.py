@@ -621,7 +621,7 @@ def _cells_as_written(data: bytes, options: dict, na_values, text: pd.DataFrame)
             warnings.simplefilter("ignore", pd.errors.ParserWarning)
             raw = pd.read_csv(_io.BytesIO(data), dtype=str, keep_default_na=False, na_values=na_values,
                               index_col=False, **{**options, "skipinitialspace": False})
-    except pd.errors.ParserError:
+    except (pd.errors.ParserError, ValueError, csv.Error):  # (given names: the python engine's ValueError)
         return {}
     if raw.shape != text.shape:
         return {}
@@ -739,12 +739,17 @@ def _names_as_written(data: bytes, options: dict, read: list) -> list:
     "x, z,label" " z", and sampled rows named it "z". ``read``: the names read with those spaces
     taken as the separator's, which a quoted name after a space (``, "height, cm"``) keeps: only
     that reading sees its quotes."""
-    with _csv_fields_unlimited():
-        raw = pd.read_csv(_io.BytesIO(data), header=None, nrows=1, dtype=str, na_filter=False,
-                          **{**options, "skipinitialspace": False}).iloc[0].tolist()
+    try:
+        with _csv_fields_unlimited():
+            raw = pd.read_csv(_io.BytesIO(data), header=None, nrows=1, dtype=str, na_filter=False,
+                              **{**options, "skipinitialspace": False}).iloc[0].tolist()
+    except (pd.errors.ParserError, ValueError, csv.Error):  # a quote this reading opens and never closes
+        return read
     if len(raw) != len(read):  # a separator inside such a quoted name split it
         return read
-    return [given if written.lstrip(" ").startswith('"') else written for given, written in zip(read, raw)]
+    # A name keeps its spaces only where the rest is the same name: a quoted one, or one a line
+    # break inside quotes shifted, is read as the quote-aware reading reads it.
+    return [written if written.lstrip(" ") == given else given for given, written in zip(read, raw)]
 
 
 def _check_header(names: list, path: Path) -> None:
@@ -759,7 +764,8 @@ def _check_header(names: list, path: Path) -> None:
             f"a name{cause}.")
     positions: dict[str, list[int]] = {}
     for position, name in enumerate(names, start=1):
-        positions.setdefault(name, []).append(position)
+        # "x, x": the same name, whether or not a space comes before it (as a spaced header reads it).
+        positions.setdefault(name.lstrip(" "), []).append(position)
     repeated = {name: where for name, where in positions.items() if len(where) > 1}
     if repeated:
         details = "; ".join(f"{name!r} at positions {', '.join(map(str, where))}"
@@ -1092,7 +1098,7 @@ def find_target(columns, target=None, *, source="the data") -> str:
     if len(candidates) == 1:
         return candidates[0]
     if candidates:
-        reason = f"several columns could be the target ({', '.join(map(str, candidates))})"
+        reason = f"several columns could be the target ({', '.join(map(repr, candidates))})"
     else:
         reason = f"no column is named {'/'.join(TARGET_NAMES)}"
     raise DataValidationError(
