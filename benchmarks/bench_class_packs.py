@@ -8,12 +8,14 @@ class's repeats then went unseen. The trainer now fills each pack with one class
 Per panel scenario (benchmarks/bench_panel.py: the same loading, 70/30 split, classifiers, scores)
 and seed: two default GANAugmenter fits with the same seed, one per packing, both sampled without
 the label gate (so that the rows compared are the generators' own); their top-ups at 25/50/100% of
-the gap to the majority, beside none and SMOTE(-NC) at the same amounts. The two fits of a seed are
+the gap to the majority, beside none, class weights, random oversampling and SMOTE(-NC) at the
+same amounts. The two fits of a seed are
 paired.
 
     OMP_NUM_THREADS=1 python benchmarks/bench_class_packs.py --scenarios glass ecoli --seeds 3
     OMP_NUM_THREADS=1 python benchmarks/bench_class_packs.py --merge part1.json part2.json
     OMP_NUM_THREADS=1 python benchmarks/bench_class_packs.py --report-only
+    OMP_NUM_THREADS=1 python benchmarks/bench_class_packs.py --add-baselines  # arms a record lacks, no GAN fits
     OMP_NUM_THREADS=1 python benchmarks/bench_class_packs.py --gated --scenarios glass --seeds 2 \
         --out benchmarks/CLASS_PACKS_GATED.md --json benchmarks/class_packs_gated_results.json
 
@@ -37,7 +39,8 @@ from bench_panel import AMOUNTS, CLASSIFIERS, DEFAULT_DATA, SCENARIOS, arm_data,
 
 HERE = Path(__file__).resolve().parent
 PACKINGS = ("mixed", "one class")
-BASE = ["none"] + [f"smote@{a:g}" for a in AMOUNTS]
+#: What a practitioner would do anyway, beside the two GAN top-ups.
+BASE = ["none", "class_weight"] + [f"{method}@{a:g}" for method in ("random", "smote") for a in AMOUNTS]
 
 
 def fit_gan(seed, X_train, y_train, *, one_class: bool, gated: bool = False):
@@ -54,26 +57,28 @@ def fit_gan(seed, X_train, y_train, *, one_class: bool, gated: bool = False):
         TabularDiscriminator.packs_of_one_class = default
 
 
-def run_one(name, seed, data_dir, gated=False):
+def run_one(name, seed, data_dir, gated=False, arms=None):
+    """Records of scenario ``name`` and ``seed``: ``arms`` (default: the baselines and both GAN
+    top-ups at every amount); the two GANs are fitted only when a GAN arm is asked for."""
     from gan_augment.planner import plan_top_up
 
     X_tr, X_te, y_tr, y_te, note = split(name, seed, data_dir)
     labels, counts = np.unique(y_tr, return_counts=True)
     rare = labels[np.argmin(counts)]
     plan = plan_top_up(y_tr)
+    arms = arms or [(arm, None) for arm in BASE] + [(f"gan@{a:g}", p) for a in AMOUNTS for p in PACKINGS]
     rows, fit_s = {}, {}
-    for packing in PACKINGS:
+    for packing in PACKINGS if any(packing for _, packing in arms) else ():
         started = time.process_time()
         gan = fit_gan(seed, X_tr, y_tr, one_class=packing == "one class", gated=gated)
         fit_s[packing] = time.process_time() - started
         rows[packing] = {c: gan.sample(n, c) for c, n in plan.items() if n > 0}
     records = []
     for clf_name in CLASSIFIERS:
-        arms = [(arm, None) for arm in BASE] + [(f"gan@{a:g}", p) for a in AMOUNTS for p in PACKINGS]
         for arm, packing in arms:
             gan_rows = {"gan": rows[packing]} if packing else {}
             X_fit, y_fit, _ = arm_data(arm, X_tr, y_tr, plan, seed, gan_rows, clf_name, seed)
-            model = classifier(clf_name, X_tr, seed).fit(X_fit, y_fit)
+            model = classifier(clf_name, X_tr, seed, balanced=arm == "class_weight").fit(X_fit, y_fit)
             records.append({"scenario": name, "seed": seed, "classifier": clf_name, "arm": arm,
                             "packing": packing or "-", "rare": str(rare), **scores(model, X_te, y_te, rare)})
     return records, note, fit_s
@@ -93,19 +98,23 @@ def report(saved) -> str:
     for metric in ("macro_f1", "rare_recall"):
         cells = frame.pivot_table(index=["scenario", "classifier"], columns=["arm", "packing"], values=metric)
         smote = cells[[c for c in cells.columns if c[0].startswith("smote")]].max(axis=1)
+        random = cells[[c for c in cells.columns if c[0].startswith("random")]].max(axis=1)
+        weights = cells[("class_weight", "-")] if ("class_weight", "-") in cells else smote * np.nan
         best = {p: cells[[c for c in cells.columns if c[0].startswith("gan") and c[1] == p]].max(axis=1)
                 for p in PACKINGS}
         lines += [f"## {metric} (mean over seeds)", "",
-                  "| scenario | clf | none | SMOTE best | GAN best, mixed packs | GAN best, one-class packs |",
-                  "|---|---|---|---|---|---|"]
+                  "| scenario | clf | none | class weights | random best | SMOTE best | GAN best, mixed packs | "
+                  "GAN best, one-class packs |", "|---|---|---|---|---|---|---|---|"]
         for key in cells.index:
-            lines.append(f"| {key[0]} | {key[1]} | {cells.loc[key, ('none', '-')]:.3f} | {smote[key]:.3f} | "
-                         f"{best['mixed'][key]:.3f} | {best['one class'][key]:.3f} |")
+            lines.append(f"| {key[0]} | {key[1]} | {cells.loc[key, ('none', '-')]:.3f} | {weights[key]:.3f} | "
+                         f"{random[key]:.3f} | {smote[key]:.3f} | {best['mixed'][key]:.3f} | "
+                         f"{best['one class'][key]:.3f} |")
         lines.append("")
         lines += [f"- GAN (best amount) >= SMOTE (best amount): mixed packs in {int((best['mixed'] >= smote).sum())}, "
                   f"one-class packs in {int((best['one class'] >= smote).sum())} of {len(smote)} cells; mean of the "
                   f"best amounts {best['mixed'].mean():.4f} and {best['one class'].mean():.4f} "
-                  f"(SMOTE {smote.mean():.4f}, none {cells[('none', '-')].mean():.4f})."]
+                  f"(SMOTE {smote.mean():.4f}, random {random.mean():.4f}, class weights {weights.mean():.4f}, "
+                  f"none {cells[('none', '-')].mean():.4f})."]
         paired = frame[frame["method"] == "gan"].pivot_table(index=["scenario", "classifier", "arm", "seed"],
                                                              columns="packing", values=metric)
         d = paired["one class"] - paired["mixed"]
@@ -133,7 +142,20 @@ def main(argv=None):
     parser.add_argument("--merge", nargs="+", type=Path, metavar="PART",
                         help="merge the JSON of parts run side by side into --json and write the report")
     parser.add_argument("--command", help="with --merge: the command line to record (default: the first part's)")
+    parser.add_argument("--add-baselines", action="store_true",
+                        help="score the baseline arms missing from --json on its scenarios and seeds (no GAN fits), "
+                             "add them and rewrite the report")
     args = parser.parse_args(argv)
+    if args.add_baselines:
+        saved = json.loads(args.json.read_text())
+        have = {(r["scenario"], r["seed"], r["arm"]) for r in saved["records"]}
+        for name, seed in sorted({(r["scenario"], r["seed"]) for r in saved["records"]}):
+            missing = [(arm, None) for arm in BASE if (name, seed, arm) not in have]
+            if missing:
+                saved["records"] += run_one(name, seed, args.data_dir, arms=missing)[0]
+        args.json.write_text(json.dumps(saved, indent=1))
+        write_keeping_reading(args.out, report(saved))
+        return
     if args.report_only:
         write_keeping_reading(args.out, report(json.loads(args.json.read_text())))
         return

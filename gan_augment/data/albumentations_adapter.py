@@ -111,7 +111,7 @@ class AlbumentationsTransform:
         self._reseed_in_worker()
         import torch
 
-        restore, array = _to_hwc(image, pixel_level=_any_pixel_level(self.transform))
+        restore, array = _to_hwc(image, self.transform)
         out = self.transform(image=array)["image"]
         if isinstance(out, torch.Tensor):  # ToTensorV2's (C, H, W): read as channel-last, it was scrambled
             return out.to(image.device) if isinstance(image, torch.Tensor) else out
@@ -161,10 +161,10 @@ def _any_pixel_level(compose) -> bool:
 _COLOUR_SPACES = ("CMYK", "YCbCr", "HSV", "LAB")
 
 
-def _to_hwc(image, *, pixel_level: bool = True):
+def _to_hwc(image, compose):
     """``(restore, array)``: the image as an albumentations-ready channel-last array, and the
-    function turning albumentations' output back into the input's type (``pixel_level``: whether
-    the pipeline may change pixel values, which it reads as RGB or grey)."""
+    function turning albumentations' output back into the input's type (``compose``: the pipeline,
+    whose transforms are looked at only for an image in a colour space, not for every item)."""
     import torch
 
     if isinstance(image, torch.Tensor):
@@ -192,7 +192,7 @@ def _to_hwc(image, *, pixel_level: bool = True):
             # (has_transparency_data: also a palette holding alpha, which image.info does not show)
             image = image.convert("RGBA" if image.mode == "PA" or image.has_transparency_data else "RGB")
         mode = image.mode
-        if mode in _COLOUR_SPACES and pixel_level:  # back into the mode after, as any RGB image would be
+        if mode in _COLOUR_SPACES and _any_pixel_level(compose):  # back into the mode after, as any RGB image would be
             image = image.convert("RGB")
         pixels = np.asarray(image)
         array, back = _hwc_ready(pixels, "hw" if pixels.ndim == 2 else "hwc")
