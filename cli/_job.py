@@ -235,7 +235,8 @@ def train(job: Job, *, top_up: bool = False) -> float:
 
     With a checkpoint folder, what the augmenter refuses before the first epoch (a checkpoint of
     other data or settings, a folder holding other files) is a usage error: the folder was wrong."""
-    from gan_augment.exceptions import DataValidationError, ModelFileError, NothingToAddWarning, SmallClassWarning
+    from gan_augment.exceptions import CheckpointMismatchError, DataValidationError, ModelFileError, \
+        NothingToAddWarning, SmallClassWarning
 
     checkpoint = job.augmenter.checkpoint_dir
     refusals = (ModelFileError, FileExistsError) if checkpoint is not None else ()
@@ -249,7 +250,11 @@ def train(job: Job, *, top_up: bool = False) -> float:
                 warnings.simplefilter("ignore", said)
             # augment's model serves its top-up: refused as fit_resample refuses, not after training.
             fit = job.augmenter._fit_to_top_up if top_up else job.augmenter.fit
-            fit(job.dataset.X, job.dataset.y)
+            try:
+                fit(job.dataset.X, job.dataset.y)
+            except CheckpointMismatchError as exc:  # in the options' words
+                raise CLIError(exc.describe({"random_state": "--seed", "checkpoint_dir": "--checkpoint-dir"}),
+                               USAGE) from exc
     except KeyboardInterrupt:
         # Before the first checkpoint the folder is absent or empty: --resume would start afresh.
         if checkpoint is not None and Path(checkpoint).is_dir() and any(Path(checkpoint).iterdir()):

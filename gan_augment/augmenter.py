@@ -40,7 +40,7 @@ from gan_augment.config import EARLY_STOPPING_EVERY, EARLY_STOPPING_PATIENCE, LO
     training_config, training_defaults_name
 from gan_augment.diversity import SAMPLES_PER_CLASS, ClassDiversity, measure_class, real_subset, \
     warn_if_collapsed, warn_if_undercovered
-from gan_augment.exceptions import DataValidationError, DistributedError, ModelFileError
+from gan_augment.exceptions import CheckpointMismatchError, DataValidationError, DistributedError, ModelFileError
 from gan_augment.data.tabular import check_target, concat_rows
 from gan_augment.kinds import kind_for_input, kind_named
 from gan_augment.kinds.image import IMAGE_SETTINGS, TABLE_SETTINGS, refuse_table_settings, settings_at_defaults
@@ -869,6 +869,15 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         )
         refuse_clipped_deep_critics(training.loss, getattr(self.model_config_, "architecture", None))  # "auto"'s
         n_classes, n_members = len(self.classes_), self.n_generators
+        # Once per fit, not per member: what it cannot rate is said once.
+        rated = self._rated_classes(y_index) if self.early_stopping else None
+        resume_from = run = None
+        if self.checkpoint_dir is not None:  # (one member) before the judge is trained: a wrong folder is said now
+            fingerprint = self._fingerprint(encoded, y_index, seeds, rated)
+            resume_from = _resume_point(self.checkpoint_dir, saved, fingerprint, {
+                "model_config": type(self.model_config_), "training_config": type(self.training_config_)},
+                random_state=self._seed_as_given())
+            run = {_RUN_KEY: {"fingerprint": fingerprint, "seeds": seeds, "random_state": self._seed_as_given()}}
         auto_gate = isinstance(self.label_gate, str)
         gate = None
         if kind.label_gate_default if auto_gate else self.label_gate:
@@ -880,8 +889,6 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
             if resampling and not auto_gate:
                 self._refuse_ungated_classes(gate, generated=False)
         members, self.member_histories_ = [], []
-        # Once per fit, not per member: what it cannot rate is said once.
-        rated = self._rated_classes(y_index) if self.early_stopping else None
         for member in range(n_members):
             # Member 0 has the seeds a single generator has: n_generators=1 is the plain fit.
             member_seeds = (model_seed, train_seed) if member == 0 else \
@@ -899,13 +906,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
             if self.verbose and group.is_main:
                 member_of = f" {member + 1}/{n_members}" if n_members > 1 else ""
                 callbacks.append(ProgressBar(f"Training {self._model_name}{member_of}"))
-            resume_from = None
             if self.checkpoint_dir is not None:
-                fingerprint = self._fingerprint(encoded, y_index, seeds, rated)
-                resume_from = _resume_point(self.checkpoint_dir, saved, fingerprint, {
-                    "model_config": type(self.model_config_), "training_config": type(self.training_config_)})
-                callbacks.append(Checkpoint(self.checkpoint_dir, every=self.checkpoint_every,
-                                            metadata={_RUN_KEY: {"fingerprint": fingerprint, "seeds": seeds}}))
+                callbacks.append(Checkpoint(self.checkpoint_dir, every=self.checkpoint_every, metadata=run))
             if group.active and len(set(group.gather_objects(resume_from is not None))) > 1:
                 # One process resuming and another starting afresh trained out of step, then hung.
                 raise DistributedError(
@@ -1112,6 +1114,11 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
     def _prepare_generator(self, generator) -> None:
         """Called on each generator built for training, before the trainer gets it."""
 
+    def _seed_as_given(self) -> int | None:
+        """An int ``random_state`` as the user gave it (a checkpoint's refusal names it), else None."""
+        seed = self.random_state
+        return int(seed) if isinstance(seed, numbers.Integral) and not isinstance(seed, bool) else None
+
     def _seeds(self, saved) -> list[int]:
         """Encoder, model, training and sampling seeds. An int ``random_state`` fixes them; else a
         checkpoint being resumed gives its own, so that a run without a seed can still continue (an
@@ -1246,12 +1253,13 @@ def _saved_run(checkpoint_dir) -> dict | None:
     return run
 
 
-def _resume_point(checkpoint_dir, saved: dict | None, fingerprint: dict, config_classes: dict):
+def _resume_point(checkpoint_dir, run: dict | None, fingerprint: dict, config_classes: dict, *, random_state=None):
     """``checkpoint_dir`` if its checkpoint belongs to this very run, None if there is none.
-    ``config_classes`` maps the fingerprint's config parts to their dataclasses."""
-    if saved is None:
+    ``config_classes`` maps the fingerprint's config parts to their dataclasses; ``random_state``:
+    this fit's int seed, named beside the checkpoint's where the seeds differ."""
+    if run is None:
         return None
-    saved = dict(saved["fingerprint"])
+    saved = dict(run["fingerprint"])
     for key, cls in config_classes.items():
         # A checkpoint of an earlier version lacks the fields added since, which default to what
         # that version did (penalty_fraction=1.0: the whole batch).
@@ -1272,16 +1280,22 @@ def _resume_point(checkpoint_dir, saved: dict | None, fingerprint: dict, config_
         # What the user set first (a translator's max_sources_per_class), then what it changed
         # (its model_config's n_sources), which alone named nothing the user knows.
         keys = ["parameters"] * parameters + keys
-    differ = [_difference(key, saved.get(key), fingerprint.get(key)) for key in keys]
-    if differ:
-        raise ModelFileError(
-            f"checkpoint_dir {checkpoint_dir} holds a checkpoint of other data or settings (they differ "
-            f"in: {'; '.join(differ)}), so training cannot continue from it. Resume with the checkpoint's "
-            "settings, or delete it or choose another checkpoint_dir to start afresh; give each fit its own folder "
-            "(cross-validation and searches, such as cross_val_score or GridSearchCV, give every fold the same "
-            "checkpoint_dir: leave it unset there)."
-        )
-    return checkpoint_dir
+    if not keys:
+        return checkpoint_dir
+    seeds_given = (run.get("random_state"), random_state)
+
+    def describe(spelling):
+        def name(keyword):
+            return (spelling or {}).get(keyword, keyword)
+
+        differ = [_difference(key, saved.get(key), fingerprint.get(key), name, seeds_given) for key in keys]
+        advice = ("" if spelling else " give each fit its own folder (cross-validation and searches, such as "
+                  "cross_val_score or GridSearchCV, give every fold the same checkpoint_dir: leave it unset there).")
+        return (f"{name('checkpoint_dir')} {checkpoint_dir} holds a checkpoint of other data or settings (they differ "
+                f"in: {'; '.join(differ)}), so training cannot continue from it. Resume with the checkpoint's "
+                f"settings, or delete it or choose another {name('checkpoint_dir')} to start afresh." + advice)
+
+    raise CheckpointMismatchError(describe)
 
 
 #: Settings the processes of one distributed fit may hold each their own.
@@ -1352,11 +1366,18 @@ _HASHED_PARTS = {
 }
 
 
-def _difference(part: str, saved, now) -> str:
+def _difference(part: str, saved, now, name, seeds_given) -> str:
     """``part`` of a run's fingerprint that differs, with the settings in it that do (``training_config:
-    epochs 30 in the checkpoint, 60 now``); hashes (data, encoder) only by name."""
+    epochs 30 in the checkpoint, 60 now``); hashes (data, encoder) only by name. ``name`` spells a
+    keyword as the user writes it; ``seeds_given``: the int seeds the user gave then and now (None
+    where not an int, or not recorded: an earlier version's checkpoint)."""
     if part == "seeds":  # drawn from random_state: the setting to look at
-        return f"seeds (random_state) {saved!r} in the checkpoint, {now!r} now"
+        if None not in seeds_given:
+            return f"{name('random_state')} {seeds_given[0]!r} in the checkpoint, {seeds_given[1]!r} now"
+        return f"seeds (drawn from {name('random_state')}) {saved!r} in the checkpoint, {now!r} now"
+    if part == "classes":  # hashed with their types: a resumed model's classes_ are the labels given now
+        return ("classes (the labels, or their types: the same labels as int64 and as int32, or as strings and as a "
+                "category column, are other classes to a checkpoint; pass y as the checkpointed fit did)")
     if part == "early_stopping" and saved and now:  # on in both: [every, patience, rated classes]
         return "early_stopping: the classes it rates (those topped up: classes=, sampling_strategy) differ"
     if part in _HASHED_PARTS:

@@ -9,6 +9,16 @@ class ModelFileError(ValueError):
     """A saved model or checkpoint is missing, truncated, foreign or was modified."""
 
 
+class CheckpointMismatchError(ModelFileError):
+    """A checkpoint folder holds the training of other data or settings. ``describe(spelling)``
+    says so with the settings spelt as the caller's users write them (``{"random_state": "--seed"}``;
+    None: as Python keywords, which the message is)."""
+
+    def __init__(self, describe):
+        self.describe = describe
+        super().__init__(describe(None))
+
+
 class TrainingDivergedError(RuntimeError):
     """Training produced non-finite losses or weights; no model is returned."""
 

@@ -158,6 +158,12 @@ def test_a_checkpoint_folder_without_resume_is_refused_before_training(data_csv,
     assert code == 2 and "holds a checkpoint of other data or settings" in err and "Training GAN" not in err
     assert "Resuming" not in err  # said only once the checkpoint is accepted
     assert not (tmp_path / "m3").exists()
+    # In the command's words: the options and the seed given, not Python's keywords and derived seeds.
+    code, err = _run(capsys, "fit", data_csv, "-e", 1, "--seed", 1, "--checkpoint-dir", checkpoint,
+                     "--out", tmp_path / "m3", "--resume")
+    assert code == 2 and "(they differ in: --seed 0 in the checkpoint, 1 now)" in err, err
+    assert "choose another --checkpoint-dir" in err
+    assert not any(word in err for word in ("random_state", "checkpoint_dir", "GridSearchCV"))
 
     # The same settings resume, and say so once.
     code, err = _run(capsys, "fit", data_csv, "-e", 1, "--seed", 0, "--checkpoint-dir", checkpoint,

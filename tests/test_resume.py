@@ -270,7 +270,7 @@ def _snapshot(folder):
     (dict(epochs=6), "training_config: epochs 5 in the checkpoint, 6 now"),
     (dict(generator_dims=(8,)), "model_config: generator_dims [16] in the checkpoint, [8] now"),
     # Only the seeds: the data and encoder hashes (of the seeded encoding) were named as differing too.
-    (dict(random_state=1), "(they differ in: seeds (random_state) ["),
+    (dict(random_state=1), "(they differ in: random_state 0 in the checkpoint, 1 now)"),
     (dict(early_stopping=True), "early_stopping"),
 ])
 def test_a_checkpoint_of_other_data_or_settings_is_refused(tmp_path, change, named):
@@ -425,6 +425,81 @@ def test_a_checkpoint_of_another_number_of_processes_is_refused_as_a_checkpoint_
     monkeypatch.setattr(trainer_module, "load_state", written_by_two)
     with pytest.raises(ModelFileError, match=r"written by a run on 2 process\(es\); this one has 1"):
         GANAugmenter(**{**FAST, "epochs": 1}, checkpoint_dir=tmp_path / "ckpt").fit(X, y)
+
+
+def _written_as(monkeypatch, edit):
+    """Checkpoints read back as ``edit`` changes their state (as an earlier version, or a hand, wrote them)."""
+    from gan_augment.training import trainer as trainer_module
+
+    real_load = trainer_module.load_state
+    monkeypatch.setattr(trainer_module, "load_state", lambda *args, **kwargs: edit(real_load(*args, **kwargs)))
+
+
+def test_a_checkpoint_written_before_one_class_packs_is_refused_where_the_draws_differ(tmp_path, monkeypatch):
+    # It resumed without a word, drawing one class per pack from then on: a model that neither
+    # version trains, uninterrupted.
+    X, y = _data()
+    _interrupted(X, y, tmp_path / "ckpt", params={**FAST, "epochs": 4})
+    _written_as(monkeypatch, lambda state: {k: v for k, v in state.items() if k != "class_pack"})
+    with pytest.raises(ModelFileError, match=r"drew the classes of a batch row by row; this one draws them one "
+                                             r"class per critic pack of 4 rows"):
+        GANAugmenter(**{**FAST, "epochs": 4}, checkpoint_dir=tmp_path / "ckpt").fit(X, y)
+    # With packs of one row both versions draw alike: such a checkpoint resumes as it did.
+    params = {**FAST, "epochs": 4, "pac": 1}
+    _interrupted(X, y, tmp_path / "one", params=params)
+    resumed = GANAugmenter(**params, checkpoint_dir=tmp_path / "one").fit(X, y)
+    _assert_same_model(resumed, GANAugmenter(**params).fit(X, y))
+
+
+@pytest.mark.parametrize("edit", [
+    lambda state: {k: v for k, v in state.items() if k != "history"},
+    lambda state: {**state, "epoch": "1"},
+    lambda state: {**state, "epoch": 99},  # "finished" a 4-epoch run as a 2-epoch model
+    lambda state: {**state, "history": [1, 2]},
+    lambda state: {k: v for k, v in state.items() if k != "config"},
+])
+def test_a_damaged_checkpoint_without_a_checksum_is_a_file_error_naming_it(tmp_path, monkeypatch, edit):
+    # The older format holds no checksum of its header: an edit raised KeyError/TypeError from the
+    # trainer's insides, or was trained on.
+    X, y = _data()
+    _interrupted(X, y, tmp_path / "ckpt", params={**FAST, "epochs": 4})
+    _written_as(monkeypatch, edit)
+    with pytest.raises(ModelFileError, match=re.escape(f"The checkpoint in {tmp_path / 'ckpt'} could not be read")):
+        GANAugmenter(**{**FAST, "epochs": 4}, checkpoint_dir=tmp_path / "ckpt").fit(X, y)
+
+
+def test_early_stopping_resumed_on_another_key_or_mode_is_refused(tmp_path):
+    # Its best value of loss_g was taken for one of lr_g: it stopped where no run of either stops.
+    X, y = _data()
+    _interrupted(X, y, tmp_path / "ckpt", callbacks=[EarlyStopping("loss_g", patience=50)])
+    with pytest.raises(ValueError, match=r"monitored 'loss_g' \(mode 'min'\); this one monitors 'lr_g' "
+                                         r"\(mode 'max'\)"):
+        GANAugmenter(**FAST, checkpoint_dir=tmp_path / "ckpt", checkpoint_every=2,
+                     callbacks=[InterruptAt(0), EarlyStopping("lr_g", patience=2, mode="max")]).fit(X, y)
+    resumed = GANAugmenter(**FAST, checkpoint_dir=tmp_path / "ckpt", checkpoint_every=2,
+                           callbacks=[InterruptAt(0), EarlyStopping("loss_g", patience=50)]).fit(X, y)
+    assert resumed.history_[:, "epoch"] == [1, 2, 3, 4, 5]
+
+
+def test_a_checkpoint_of_other_settings_is_refused_before_the_label_gate_is_trained(tmp_path, monkeypatch):
+    from gan_augment import augmenter as augmenter_module
+
+    X, y = _data()
+    GANAugmenter(**{**FAST, "epochs": 1}, checkpoint_dir=tmp_path / "ckpt").fit(X, y)
+    trained = []
+    real_train = augmenter_module.LabelGate.train
+    monkeypatch.setattr(augmenter_module.LabelGate, "train",
+                        staticmethod(lambda *a, **k: trained.append(1) or real_train(*a, **k)))
+    with pytest.raises(ModelFileError, match="epochs 1 in the checkpoint, 2 now"):
+        GANAugmenter(**{**FAST, "epochs": 2}, checkpoint_dir=tmp_path / "ckpt").fit(X, y)
+    assert trained == []
+
+
+def test_labels_of_another_type_are_named_as_such(tmp_path):
+    X, y = _data()
+    GANAugmenter(**{**FAST, "epochs": 1}, checkpoint_dir=tmp_path / "ckpt").fit(X, y)
+    with pytest.raises(ModelFileError, match=r"classes \(the labels, or their types"):
+        GANAugmenter(**{**FAST, "epochs": 1}, checkpoint_dir=tmp_path / "ckpt").fit(X, y.astype(np.int32))
 
 
 def test_a_checkpoint_dir_that_is_a_symbolic_link_is_refused_before_training(tmp_path):

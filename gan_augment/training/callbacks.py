@@ -220,10 +220,19 @@ class EarlyStopping(Callback):
     def state_dict(self) -> dict:
         if not hasattr(self, "best_"):
             return {}  # training has not begun
-        return {"best": self.best_, "wait": self.wait_, "best_as_seen": True}
+        return {"best": self.best_, "wait": self.wait_, "best_as_seen": True, "monitor": self.monitor,
+                "mode": self.mode}
 
     def load_state_dict(self, state: dict) -> None:
         if state:
+            # The count and best of another key or direction would stop this run where neither an
+            # uninterrupted run of it nor of the checkpoint's would. (Older checkpoints do not say.)
+            saved = (state.get("monitor", self.monitor), state.get("mode", self.mode))
+            if saved != (self.monitor, self.mode):
+                raise ValueError(
+                    f"The checkpoint's EarlyStopping monitored {saved[0]!r} (mode {saved[1]!r}); this one monitors "
+                    f"{self.monitor!r} (mode {self.mode!r}). Resume with the checkpoint's EarlyStopping settings, "
+                    "or start afresh with another checkpoint folder.")
             best = float(state["best"])
             # A checkpoint written before best_ was the value seen holds its negation in "max" mode.
             self.best_ = -best if self.mode == "max" and not state.get("best_as_seen") else best

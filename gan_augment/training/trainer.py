@@ -218,6 +218,10 @@ def _set_requires_grad(params: list, flag: bool) -> None:
         param.requires_grad_(flag)
 
 
+class _OtherConfiguration(ValueError):
+    """A checkpoint of another training configuration (a ValueError, as it always was)."""
+
+
 def _checked_callback_state(callback) -> dict:
     """:func:`_callback_state`, refused, naming the callback, where a checkpoint cannot store it."""
     state = _callback_state(callback)
@@ -455,7 +459,7 @@ class GANTrainer:
             if resume_from is not None:
                 # Before on_train_begin, so that the callbacks' restored state (e.g. EarlyStopping's
                 # patience count) is what they begin with.
-                self._restore(load_state(resume_from, kind="checkpoint", device=self.device_))
+                self._restore(load_state(resume_from, kind="checkpoint", device=self.device_), resume_from)
             self.stop_training = False
             callbacks = self._ordered_callbacks()
             begun = []  # a callback refusing to begin (e.g. Checkpoint's folder check) ends those begun
@@ -533,6 +537,7 @@ class GANTrainer:
             "rng_cpu": local[0]["cpu"],
             "rng_cuda": local[0]["cuda"],
             "world_size": self.group_.world_size,
+            "class_pack": self._class_pack(),
             "rng_shared": self.shared_rng_.get_state() if self.shared_rng_ is not None else None,
             # Each process's own stream and augmentation tally (only rank 0's with one process).
             "ranks": local if self.group_.active else None,
@@ -598,13 +603,32 @@ class GANTrainer:
                 reduce=self.group_.mean,
             )
 
-    def _restore(self, state):
+    def _restore(self, state, path):
+        try:
+            self._restore_state(state)
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as error:
+            if isinstance(error, (ModelFileError, _OtherConfiguration)):
+                raise
+            # A checkpoint of the older format holds no checksum of its JSON: an edit shows here.
+            raise ModelFileError(
+                f"The checkpoint in {path} could not be read ({type(error).__name__}: {error}); it is damaged or "
+                "was edited. Delete it to start afresh, or resume from an intact copy.") from error
+        # Outside the above: a callback's own refusal to take a state is its error, not the file's.
+        # Checkpoints written before callbacks had state have no "callbacks" key; a callback of
+        # which the checkpoint holds no state starts afresh.
+        saved_callbacks = state.get("callbacks") or {}
+        for i, (key, callback) in enumerate(zip(_callback_keys(self.callbacks), self.callbacks)):
+            saved = saved_callbacks.get(key, saved_callbacks.get(_position_key(i, callback)))
+            if saved is not None and hasattr(callback, "load_state_dict"):
+                callback.load_state_dict(saved)
+
+    def _restore_state(self, state):
         saved = config_from_dict(TrainingConfig, state["config"])
         if saved != self.config:
             before, now = config_to_dict(saved), config_to_dict(self.config)
             differ = ", ".join(f"{key} {before[key]!r} in the checkpoint, {now[key]!r} now"
                                for key in before if before[key] != now[key])
-            raise ValueError(
+            raise _OtherConfiguration(
                 f"The checkpoint was written with a different training configuration ({differ}); resume "
                 "with the same one."
             )
@@ -614,13 +638,28 @@ class GANTrainer:
                 f"The checkpoint was written by a run on {saved_world} process(es); this one has "
                 f"{self.group_.world_size}. Resume with {saved_world} (e.g. torchrun --nproc-per-node "
                 f"{saved_world}), or start afresh in an empty folder.")
+        # Checkpoints written before the trainer drew one class per critic pack drew each row's own.
+        saved_pack, pack = state.get("class_pack", 1), self._class_pack()
+        if saved_pack != pack:
+            def drawn(n):
+                return "row by row" if n == 1 else f"one class per critic pack of {n} rows"
+
+            raise ModelFileError(
+                f"The checkpoint was written by a version of gan-augment that drew the classes of a batch "
+                f"{drawn(saved_pack)}; this one draws them {drawn(pack)}, so continuing would give a model that "
+                "neither version trains. Start afresh (delete the checkpoint or choose another folder), or resume "
+                "with the version that wrote it.")
+        epoch, step = state["epoch"], state["step"]
+        if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in (epoch, step)) \
+                or epoch > self.n_epochs_:
+            raise ValueError(f"epoch {epoch!r} and step {step!r} are not a point of a run of {self.n_epochs_} epochs")
         self.generator.load_state_dict(state["generator"])
         self.discriminator.load_state_dict(state["discriminator"])
         if self.generator_ema_ is not None:
             self.generator_ema_.load_state_dict(state["generator_ema"])
         self.optimizer_g_.load_state_dict(state["optimizer_g"])
         self.optimizer_d_.load_state_dict(state["optimizer_d"])
-        self.epoch_, self.step_ = state["epoch"], state["step"]
+        self.epoch_, self.step_ = epoch, step
         self.history_ = History.from_json(state["history"])
         local = state["ranks"][self.group_.rank] if self.group_.active else \
             {"cpu": state["rng_cpu"], "cuda": state["rng_cuda"], "augment_p": state["augment_p"]}
@@ -631,13 +670,6 @@ class GANTrainer:
             torch.cuda.set_rng_state(local["cuda"].cpu(), self.device_)
         if self.shared_rng_ is not None:
             self.shared_rng_.set_state(state["rng_shared"].cpu())
-        # Checkpoints written before callbacks had state have no "callbacks" key; a callback of
-        # which the checkpoint holds no state starts afresh.
-        saved_callbacks = state.get("callbacks") or {}
-        for i, (key, callback) in enumerate(zip(_callback_keys(self.callbacks), self.callbacks)):
-            saved = saved_callbacks.get(key, saved_callbacks.get(_position_key(i, callback)))
-            if saved is not None and hasattr(callback, "load_state_dict"):
-                callback.load_state_dict(saved)
 
     def _ordered_callbacks(self) -> list:
         """The callbacks in the order they run: by their ``order`` (0 unless set), then as given.
@@ -690,10 +722,14 @@ class GANTrainer:
         shows it one or two rows of a class, so a rare class's repeats went unseen. One class per
         pack lifted the top-up's macro-F1 on the panel (benchmarks/CLASS_PACKS.md). ``n`` is a
         multiple of ``pac`` (batches are)."""
-        packs = self.pac_ if getattr(self.discriminator, "packs_of_one_class", False) else 1
+        packs = self._class_pack()
         pick = torch.randint(len(self.classes_present_), (n // packs,), device=self.device_,
                              generator=self.shared_rng_)
         return pick if packs == 1 else pick.repeat_interleave(packs)
+
+    def _class_pack(self) -> int:
+        """How many consecutive rows of a batch share one class draw."""
+        return self.pac_ if getattr(self.discriminator, "packs_of_one_class", False) else 1
 
     def _draw_labels(self, n=None, groups: int = 1):
         """This process's part of ``n`` (default: one global batch) class-balanced labels."""
