@@ -1242,13 +1242,16 @@ def _saved_run(checkpoint_dir) -> dict | None:
     if not directory.is_dir() or not any(directory.iterdir()):
         return None
     state = read_metadata(directory, kind="checkpoint")
-    run = (state.get("metadata") or {}).get(_RUN_KEY) if isinstance(state, dict) else None
+    metadata = state.get("metadata") if isinstance(state, dict) else None
+    run = metadata.get(_RUN_KEY) if isinstance(metadata, dict) else None
+    seeds = run.get("seeds") if isinstance(run, dict) else None
     if not isinstance(run, dict) or not isinstance(run.get("fingerprint"), dict) \
-            or not (isinstance(run.get("seeds"), list) and len(run["seeds"]) == 4):
+            or not (isinstance(seeds, list) and len(seeds) == 4
+                    and all(isinstance(s, int) and not isinstance(s, bool) and 0 <= s < 2 ** 32 for s in seeds)):
         raise ModelFileError(
             f"checkpoint_dir {directory} holds a checkpoint that GANAugmenter did not write (e.g. one of "
-            "a GANTrainer's Checkpoint callback), so it cannot tell what it was trained on; choose "
-            "another checkpoint_dir."
+            "a GANTrainer's Checkpoint callback) or whose record of its run was damaged, so it cannot tell what "
+            "it was trained on; choose another checkpoint_dir."
         )
     return run
 
@@ -1282,14 +1285,15 @@ def _resume_point(checkpoint_dir, run: dict | None, fingerprint: dict, config_cl
         keys = ["parameters"] * parameters + keys
     if not keys:
         return checkpoint_dir
-    seeds_given = (run.get("random_state"), random_state)
+    # (The checkpoint's own int seed where it records one: an earlier version's does not.)
+    seeds_given = (run.get("random_state"), random_state, run)
 
     def describe(spelling):
         def name(keyword):
             return (spelling or {}).get(keyword, keyword)
 
         differ = [_difference(key, saved.get(key), fingerprint.get(key), name, seeds_given) for key in keys]
-        advice = ("" if spelling else " give each fit its own folder (cross-validation and searches, such as "
+        advice = ("" if spelling else " Give each fit its own folder (cross-validation and searches, such as "
                   "cross_val_score or GridSearchCV, give every fold the same checkpoint_dir: leave it unset there).")
         return (f"{name('checkpoint_dir')} {checkpoint_dir} holds a checkpoint of other data or settings (they differ "
                 f"in: {'; '.join(differ)}), so training cannot continue from it. Resume with the checkpoint's "
@@ -1370,10 +1374,13 @@ def _difference(part: str, saved, now, name, seeds_given) -> str:
     """``part`` of a run's fingerprint that differs, with the settings in it that do (``training_config:
     epochs 30 in the checkpoint, 60 now``); hashes (data, encoder) only by name. ``name`` spells a
     keyword as the user writes it; ``seeds_given``: the int seeds the user gave then and now (None
-    where not an int, or not recorded: an earlier version's checkpoint)."""
+    where not an int, or not recorded) and the checkpoint's run record."""
     if part == "seeds":  # drawn from random_state: the setting to look at
-        if None not in seeds_given:
+        if None not in seeds_given and seeds_given[0] != seeds_given[1]:
             return f"{name('random_state')} {seeds_given[0]!r} in the checkpoint, {seeds_given[1]!r} now"
+        if "random_state" in seeds_given[2] and seeds_given[0] is None and seeds_given[1] is not None:
+            return (f"{name('random_state')}: the checkpoint's run had none (its seeds drawn at random), this one "
+                    f"{seeds_given[1]!r}; leave {name('random_state')} unset to resume it")
         return f"seeds (drawn from {name('random_state')}) {saved!r} in the checkpoint, {now!r} now"
     if part == "classes":  # hashed with their types: a resumed model's classes_ are the labels given now
         return ("classes (the labels, or their types: the same labels as int64 and as int32, or as strings and as a "

@@ -168,11 +168,16 @@ class TranslationAugmenter(GANAugmenter):
         check_not_pil_images(X)  # before the shapes: PIL images of two sizes are named as PIL images
         if isinstance(X, (list, tuple)) and X:
             check_same_shapes(X)  # images of two sizes read as no image array: name the odd one out
-        if kind_for_input(X, self._codec_params()).name != "image":
+        self.refuse_tables(kind_for_input(X, self._codec_params()))
+        return super()._check_X_y(X, y, accept_sparse)
+
+    @staticmethod
+    def refuse_tables(kind) -> None:
+        """Refuse data of ``kind`` other than images (the evaluator's plan asks before any fold)."""
+        if kind.name != "image":
             raise ValueError("TranslationAugmenter translates images: pass an image array (N, H, W), (N, H, W, C) "
                              "or (N, C, H, W), or flattened rows with image_shape=(C, H, W). For table rows use "
                              "GANAugmenter.")
-        return super()._check_X_y(X, y, accept_sparse)
 
     def _codec_params(self) -> dict:
         return {**self.get_params(deep=False), "architecture": "translator", "noise_dim": TRANSLATOR_NOISE_DIM}
@@ -326,7 +331,7 @@ class TranslationAugmenter(GANAugmenter):
             allowed[target, sources] = True
             allowed[target, target] = False
             if not allowed[target].any():
-                raise ValueError(f"Class {label!r} is to be topped up, and source={list(self.source)!r} names no "
+                raise ValueError(f"Class {label!r} is to be topped up, and source={[plain_label(v) for v in self.source]!r} names no "
                                  "other class to translate into it; add a source class.")
         return allowed
 

@@ -164,6 +164,13 @@ def test_a_checkpoint_folder_without_resume_is_refused_before_training(data_csv,
     assert code == 2 and "(they differ in: --seed 0 in the checkpoint, 1 now)" in err, err
     assert "choose another --checkpoint-dir" in err
     assert not any(word in err for word in ("random_state", "checkpoint_dir", "GridSearchCV"))
+    # A checkpoint of a run without a seed: dropping --seed resumes it, which the message says.
+    unseeded = tmp_path / "unseeded"
+    code, err = _run(capsys, "fit", data_csv, "-e", 1, "--checkpoint-dir", unseeded, "--out", tmp_path / "m5", "-q")
+    assert code == 0, err
+    code, err = _run(capsys, "fit", data_csv, "-e", 1, "--seed", 1, "--checkpoint-dir", unseeded,
+                     "--out", tmp_path / "m6", "--resume")
+    assert code == 2 and "--seed: the checkpoint's run had none" in err and "leave --seed unset to resume it" in err
 
     # The same settings resume, and say so once.
     code, err = _run(capsys, "fit", data_csv, "-e", 1, "--seed", 0, "--checkpoint-dir", checkpoint,

@@ -411,6 +411,16 @@ def test_a_checkpoint_gan_augmenter_did_not_write_is_refused(tmp_path):
         GANAugmenter(**FAST, checkpoint_dir=tmp_path / "ckpt").fit(X, y)
 
 
+@pytest.mark.parametrize("metadata", [[1], {"gan_augmenter": {"fingerprint": {}, "seeds": [1, 2, 3, "x"]}},
+                                      {"gan_augmenter": {"fingerprint": {}, "seeds": [1, 2, 3, -1]}}])
+def test_a_damaged_record_of_the_run_is_refused_as_such(tmp_path, metadata):
+    # An AttributeError ('list' object has no attribute 'get'), or seeds numpy could not take.
+    save_state(tmp_path / "ckpt", {"epoch": 1, "metadata": metadata}, kind="checkpoint")
+    X, y = _data()
+    with pytest.raises(ModelFileError, match="whose record of its run was damaged"):
+        GANAugmenter(**{**FAST, "random_state": None}, checkpoint_dir=tmp_path / "ckpt").fit(X, y)
+
+
 def test_a_checkpoint_of_another_number_of_processes_is_refused_as_a_checkpoint_fault(tmp_path, monkeypatch):
     # A plain ValueError: the command line printed it as an unforeseen crash ("ValueError: ... --debug").
     from gan_augment.training import trainer as trainer_module
@@ -441,8 +451,9 @@ def test_a_checkpoint_written_before_one_class_packs_is_refused_where_the_draws_
     X, y = _data()
     _interrupted(X, y, tmp_path / "ckpt", params={**FAST, "epochs": 4})
     _written_as(monkeypatch, lambda state: {k: v for k, v in state.items() if k != "class_pack"})
-    with pytest.raises(ModelFileError, match=r"drew the classes of a batch row by row; this one draws them one "
-                                             r"class per critic pack of 4 rows"):
+    with pytest.raises(ModelFileError, match=re.escape(
+            f"The checkpoint in {tmp_path / 'ckpt'} does not record how its batches' classes were drawn (an earlier "
+            "gan-augment: most versions drew them row by row); this one draws one class per critic pack of 4 rows")):
         GANAugmenter(**{**FAST, "epochs": 4}, checkpoint_dir=tmp_path / "ckpt").fit(X, y)
     # With packs of one row both versions draw alike: such a checkpoint resumes as it did.
     params = {**FAST, "epochs": 4, "pac": 1}
@@ -457,6 +468,12 @@ def test_a_checkpoint_written_before_one_class_packs_is_refused_where_the_draws_
     lambda state: {**state, "epoch": 99},  # "finished" a 4-epoch run as a 2-epoch model
     lambda state: {**state, "history": [1, 2]},
     lambda state: {k: v for k, v in state.items() if k != "config"},
+    lambda state: {**state, "epoch": 1},  # resumed at epoch 1 with epoch 2's steps: history [1, 3, 4]
+    lambda state: {**state, "step": 10 ** 9},  # the step drives warm-ups and schedules
+    lambda state: {**state, "world_size": "1"},  # "a run on 1 process(es); this one has 1"
+    lambda state: {**state, "class_pack": "4"},  # "packs of 4 rows; this one ... packs of 4 rows"
+    lambda state: {**state, "callbacks": [1]},
+    lambda state: {**state, "generator": {k + "x": v for k, v in state["generator"].items()}},
 ])
 def test_a_damaged_checkpoint_without_a_checksum_is_a_file_error_naming_it(tmp_path, monkeypatch, edit):
     # The older format holds no checksum of its header: an edit raised KeyError/TypeError from the
@@ -472,8 +489,8 @@ def test_early_stopping_resumed_on_another_key_or_mode_is_refused(tmp_path):
     # Its best value of loss_g was taken for one of lr_g: it stopped where no run of either stops.
     X, y = _data()
     _interrupted(X, y, tmp_path / "ckpt", callbacks=[EarlyStopping("loss_g", patience=50)])
-    with pytest.raises(ValueError, match=r"monitored 'loss_g' \(mode 'min'\); this one monitors 'lr_g' "
-                                         r"\(mode 'max'\)"):
+    with pytest.raises(ModelFileError, match=r"monitored 'loss_g' \(mode 'min'\); this one monitors 'lr_g' "
+                                             r"\(mode 'max'\)"):
         GANAugmenter(**FAST, checkpoint_dir=tmp_path / "ckpt", checkpoint_every=2,
                      callbacks=[InterruptAt(0), EarlyStopping("lr_g", patience=2, mode="max")]).fit(X, y)
     resumed = GANAugmenter(**FAST, checkpoint_dir=tmp_path / "ckpt", checkpoint_every=2,

@@ -212,6 +212,9 @@ def test_bad_input_is_refused_before_training_naming_the_culprit(rare_digits, ca
     elif case == "only itself":
         with pytest.raises(ValueError, match="Class 3 is to be topped up.*names no other class"):
             augmenter.set_params(source=[3]).fit(X, y)
+        # As written, not numpy's repr ("source=[np.int64(3)]").
+        with pytest.raises(ValueError, match=r"and source=\[3\] names no other class"):
+            augmenter.set_params(source=np.array([3])).fit(X, y)
     else:  # it said "pass an image array ... For table rows use GANAugmenter", naming no image
         images = [image.reshape(8, 8) for image in X]
         images[5] = np.zeros((7, 8))
@@ -431,6 +434,16 @@ def test_evaluation_refuses_a_source_the_data_lacks_before_any_fold(rare_digits)
     for source, words in (([7], "source= names a class y does not hold"), ([3], "names no other class")):
         with pytest.raises(ValueError, match=words):
             plan_evaluation(X, y, TranslationAugmenter(**FAST, source=source), classes=[3], cv=2, repeats=1)
+
+
+def test_evaluation_refuses_a_table_before_any_fold():
+    # Accepted by the plan, it was refused by the first fold's fit, once that fold's baselines had trained.
+    from gan_augment.evaluation.plan import plan_evaluation
+
+    rng = np.random.default_rng(0)
+    table, labels = pd.DataFrame(rng.normal(size=(60, 3))), np.array([0] * 50 + [1] * 10)
+    with pytest.raises(ValueError, match="TranslationAugmenter translates images"):
+        plan_evaluation(table, labels, TranslationAugmenter(epochs=1), cv=2, repeats=1)
 
 
 def test_its_tags_say_it_takes_neither_missing_values_nor_text():

@@ -310,6 +310,8 @@ def _check_augmenter_settings(augmenter, X) -> None:
         # GANAugmenter's own check (a translator's also reads the classes of a fit).
         params = augmenter.get_params(deep=False)
         kind = kind_for_input(X, params)
+        if hasattr(augmenter, "refuse_tables"):  # a translator: images only (its fit said so in the first fold)
+            augmenter.refuse_tables(kind)
         GANAugmenter._check_kind(augmenter, kind)
         kind.check_values(params, X)  # a date column was refused by the first fold's GAN fit
 

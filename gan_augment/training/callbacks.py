@@ -20,6 +20,8 @@ import sys
 import time
 from pathlib import Path
 
+from gan_augment.exceptions import CheckpointMismatchError
+
 
 def agreed_stop(trainer) -> bool:
     """``trainer.stop_training``, agreed by every process of a distributed run (a stop one of them
@@ -229,10 +231,10 @@ class EarlyStopping(Callback):
             # uninterrupted run of it nor of the checkpoint's would. (Older checkpoints do not say.)
             saved = (state.get("monitor", self.monitor), state.get("mode", self.mode))
             if saved != (self.monitor, self.mode):
-                raise ValueError(
-                    f"The checkpoint's EarlyStopping monitored {saved[0]!r} (mode {saved[1]!r}); this one monitors "
-                    f"{self.monitor!r} (mode {self.mode!r}). Resume with the checkpoint's EarlyStopping settings, "
-                    "or start afresh with another checkpoint folder.")
+                message = (f"The checkpoint's EarlyStopping monitored {saved[0]!r} (mode {saved[1]!r}); this one "
+                           f"monitors {self.monitor!r} (mode {self.mode!r}). Resume with the checkpoint's EarlyStopping "
+                           "settings, or start afresh with another checkpoint folder.")
+                raise CheckpointMismatchError(lambda spelling: message)
             best = float(state["best"])
             # A checkpoint written before best_ was the value seen holds its negation in "max" mode.
             self.best_ = -best if self.mode == "max" and not state.get("best_as_seen") else best

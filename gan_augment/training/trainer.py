@@ -39,7 +39,7 @@ from gan_augment._warnings import user_stacklevel
 from gan_augment.checkpoint import check_state_values, load_state, save_state
 from gan_augment.config import TrainingConfig, config_from_dict, config_to_dict
 from gan_augment.diffaug import AdaptiveProbability, augment, parse_policy
-from gan_augment.exceptions import ModelFileError, TrainingDivergedError
+from gan_augment.exceptions import CheckpointMismatchError, ModelFileError, TrainingDivergedError
 from gan_augment.losses import get_loss, real_mode_seeking_ratio
 from gan_augment.training.distributed import ProcessGroup, is_main_process, local_device, local_process_count, \
     resolve_process_group
@@ -218,8 +218,10 @@ def _set_requires_grad(params: list, flag: bool) -> None:
         param.requires_grad_(flag)
 
 
-class _OtherConfiguration(ValueError):
-    """A checkpoint of another training configuration (a ValueError, as it always was)."""
+def _check_count_field(name: str, value, minimum: int = 0) -> None:
+    """A whole-number field of a checkpoint, or the ValueError that says it was damaged."""
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        raise ValueError(f"{name} {value!r} is not a whole number >= {minimum}")
 
 
 def _checked_callback_state(callback) -> dict:
@@ -605,54 +607,50 @@ class GANTrainer:
 
     def _restore(self, state, path):
         try:
-            self._restore_state(state)
-        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as error:
-            if isinstance(error, (ModelFileError, _OtherConfiguration)):
+            self._restore_state(state, path)
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError, RuntimeError) as error:
+            if isinstance(error, ModelFileError):  # the refusals below, and a callback's (EarlyStopping's)
                 raise
-            # A checkpoint of the older format holds no checksum of its JSON: an edit shows here.
+            # A checkpoint of the older format holds no checksum of its JSON: an edit shows here
+            # (RuntimeError: weights of other names or shapes).
             raise ModelFileError(
                 f"The checkpoint in {path} could not be read ({type(error).__name__}: {error}); it is damaged or "
                 "was edited. Delete it to start afresh, or resume from an intact copy.") from error
-        # Outside the above: a callback's own refusal to take a state is its error, not the file's.
-        # Checkpoints written before callbacks had state have no "callbacks" key; a callback of
-        # which the checkpoint holds no state starts afresh.
-        saved_callbacks = state.get("callbacks") or {}
-        for i, (key, callback) in enumerate(zip(_callback_keys(self.callbacks), self.callbacks)):
-            saved = saved_callbacks.get(key, saved_callbacks.get(_position_key(i, callback)))
-            if saved is not None and hasattr(callback, "load_state_dict"):
-                callback.load_state_dict(saved)
 
-    def _restore_state(self, state):
+    def _restore_state(self, state, path):
         saved = config_from_dict(TrainingConfig, state["config"])
         if saved != self.config:
             before, now = config_to_dict(saved), config_to_dict(self.config)
             differ = ", ".join(f"{key} {before[key]!r} in the checkpoint, {now[key]!r} now"
                                for key in before if before[key] != now[key])
-            raise _OtherConfiguration(
-                f"The checkpoint was written with a different training configuration ({differ}); resume "
-                "with the same one."
-            )
+            raise CheckpointMismatchError(lambda spelling: (
+                f"The checkpoint in {path} was written with a different training configuration ({differ}); resume "
+                "with the same one."))
         saved_world = state.get("world_size", 1)  # checkpoints older than data-parallel runs: 1
+        _check_count_field("world_size", saved_world, minimum=1)
         if saved_world != self.group_.world_size:  # a fact of the checkpoint file, as its other refusals
             raise ModelFileError(
                 f"The checkpoint was written by a run on {saved_world} process(es); this one has "
                 f"{self.group_.world_size}. Resume with {saved_world} (e.g. torchrun --nproc-per-node "
                 f"{saved_world}), or start afresh in an empty folder.")
-        # Checkpoints written before the trainer drew one class per critic pack drew each row's own.
-        saved_pack, pack = state.get("class_pack", 1), self._class_pack()
-        if saved_pack != pack:
-            def drawn(n):
-                return "row by row" if n == 1 else f"one class per critic pack of {n} rows"
-
+        # Checkpoints written before the trainer recorded how it draws classes do not say: most drew
+        # them row by row, those written just before one class per pack as now.
+        saved_pack, pack = state.get("class_pack"), self._class_pack()
+        if saved_pack is not None:
+            _check_count_field("class_pack", saved_pack, minimum=1)
+        if saved_pack != pack and not (saved_pack is None and pack == 1):
+            drawn = ("does not record how its batches' classes were drawn (an earlier gan-augment: most versions "
+                     "drew them row by row)" if saved_pack is None else
+                     f"drew one class per {saved_pack} rows of a batch")
             raise ModelFileError(
-                f"The checkpoint was written by a version of gan-augment that drew the classes of a batch "
-                f"{drawn(saved_pack)}; this one draws them {drawn(pack)}, so continuing would give a model that "
-                "neither version trains. Start afresh (delete the checkpoint or choose another folder), or resume "
-                "with the version that wrote it.")
+                f"The checkpoint in {path} {drawn}; this one draws one class per critic pack of {pack} rows, so "
+                "continuing could give a model that no version trains. Start afresh (delete the checkpoint or "
+                "choose another folder), or resume with the version that wrote it.")
         epoch, step = state["epoch"], state["step"]
-        if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in (epoch, step)) \
-                or epoch > self.n_epochs_:
-            raise ValueError(f"epoch {epoch!r} and step {step!r} are not a point of a run of {self.n_epochs_} epochs")
+        _check_count_field("epoch", epoch)
+        if epoch > self.n_epochs_ or step != epoch * self.steps_per_epoch_:  # each epoch runs its steps in full
+            raise ValueError(f"epoch {epoch!r} and step {step!r} are not a point of a run of {self.n_epochs_} epochs "
+                             f"of {self.steps_per_epoch_} steps")
         self.generator.load_state_dict(state["generator"])
         self.discriminator.load_state_dict(state["discriminator"])
         if self.generator_ema_ is not None:
@@ -670,6 +668,13 @@ class GANTrainer:
             torch.cuda.set_rng_state(local["cuda"].cpu(), self.device_)
         if self.shared_rng_ is not None:
             self.shared_rng_.set_state(state["rng_shared"].cpu())
+        # Checkpoints written before callbacks had state have no "callbacks" key; a callback of
+        # which the checkpoint holds no state starts afresh.
+        saved_callbacks = state.get("callbacks") or {}
+        for i, (key, callback) in enumerate(zip(_callback_keys(self.callbacks), self.callbacks)):
+            saved = saved_callbacks.get(key, saved_callbacks.get(_position_key(i, callback)))
+            if saved is not None and hasattr(callback, "load_state_dict"):
+                callback.load_state_dict(saved)
 
     def _ordered_callbacks(self) -> list:
         """The callbacks in the order they run: by their ``order`` (0 unless set), then as given.
