@@ -331,7 +331,8 @@ class TranslationAugmenter(GANAugmenter):
             allowed[target, sources] = True
             allowed[target, target] = False
             if not allowed[target].any():
-                raise ValueError(f"Class {label!r} is to be topped up, and source={[plain_label(v) for v in self.source]!r} names no "
+                written = [plain_label(v) for v in self.source]
+                raise ValueError(f"Class {label!r} is to be topped up, and source={written!r} names no "
                                  "other class to translate into it; add a source class.")
         return allowed
 

@@ -232,8 +232,8 @@ class EarlyStopping(Callback):
             saved = (state.get("monitor", self.monitor), state.get("mode", self.mode))
             if saved != (self.monitor, self.mode):
                 message = (f"The checkpoint's EarlyStopping monitored {saved[0]!r} (mode {saved[1]!r}); this one "
-                           f"monitors {self.monitor!r} (mode {self.mode!r}). Resume with the checkpoint's EarlyStopping "
-                           "settings, or start afresh with another checkpoint folder.")
+                           f"monitors {self.monitor!r} (mode {self.mode!r}). Resume with the checkpoint's "
+                           "EarlyStopping settings, or start afresh with another checkpoint folder.")
                 raise CheckpointMismatchError(lambda spelling: message)
             best = float(state["best"])
             # A checkpoint written before best_ was the value seen holds its negation in "max" mode.
