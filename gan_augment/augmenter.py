@@ -873,11 +873,11 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         rated = self._rated_classes(y_index) if self.early_stopping else None
         resume_from = run = None
         if self.checkpoint_dir is not None:  # (one member) before the judge is trained: a wrong folder is said now
-            fingerprint = self._fingerprint(encoded, y_index, seeds, rated)
+            fingerprint, seed_given = self._fingerprint(encoded, y_index, seeds, rated), self._seed_as_given()
             resume_from = _resume_point(self.checkpoint_dir, saved, fingerprint, {
                 "model_config": type(self.model_config_), "training_config": type(self.training_config_)},
-                random_state=self._seed_as_given())
-            run = {_RUN_KEY: {"fingerprint": fingerprint, "seeds": seeds, "random_state": self._seed_as_given()}}
+                random_state=seed_given)
+            run = {_RUN_KEY: {"fingerprint": fingerprint, "seeds": seeds, "random_state": seed_given}}
         auto_gate = isinstance(self.label_gate, str)
         gate = None
         if kind.label_gate_default if auto_gate else self.label_gate:
@@ -1285,8 +1285,8 @@ def _resume_point(checkpoint_dir, run: dict | None, fingerprint: dict, config_cl
         keys = ["parameters"] * parameters + keys
     if not keys:
         return checkpoint_dir
-    # (The checkpoint's own int seed where it records one: an earlier version's does not.)
-    seeds_given = (run.get("random_state"), random_state, run)
+    # The int seeds given then and now, where the checkpoint records its own (an earlier version's does not).
+    seeds_given = (run["random_state"], random_state) if "random_state" in run else None
 
     def describe(spelling):
         def name(keyword):
@@ -1373,14 +1373,15 @@ _HASHED_PARTS = {
 def _difference(part: str, saved, now, name, seeds_given) -> str:
     """``part`` of a run's fingerprint that differs, with the settings in it that do (``training_config:
     epochs 30 in the checkpoint, 60 now``); hashes (data, encoder) only by name. ``name`` spells a
-    keyword as the user writes it; ``seeds_given``: the int seeds the user gave then and now (None
-    where not an int, or not recorded) and the checkpoint's run record."""
+    keyword as the user writes it; ``seeds_given``: the int seeds the user gave then and now (each
+    None where not an int), or None where the checkpoint does not record its own."""
     if part == "seeds":  # drawn from random_state: the setting to look at
-        if None not in seeds_given and seeds_given[0] != seeds_given[1]:
-            return f"{name('random_state')} {seeds_given[0]!r} in the checkpoint, {seeds_given[1]!r} now"
-        if "random_state" in seeds_given[2] and seeds_given[0] is None and seeds_given[1] is not None:
+        then, now_given = seeds_given or (None, None)
+        if then is not None and now_given is not None and then != now_given:
+            return f"{name('random_state')} {then!r} in the checkpoint, {now_given!r} now"
+        if seeds_given is not None and then is None and now_given is not None:
             return (f"{name('random_state')}: the checkpoint's run had none (its seeds drawn at random), this one "
-                    f"{seeds_given[1]!r}; leave {name('random_state')} unset to resume it")
+                    f"{now_given!r}; leave {name('random_state')} unset to resume it")
         return f"seeds (drawn from {name('random_state')}) {saved!r} in the checkpoint, {now!r} now"
     if part == "classes":  # hashed with their types: a resumed model's classes_ are the labels given now
         return ("classes (the labels, or their types: the same labels as int64 and as int32, or as strings and as a "
