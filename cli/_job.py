@@ -48,6 +48,17 @@ class Settings:
     in_every_class: bool = False  # --in-every-class
 
 
+#: The augmenter's keywords as this command line's options set them, for refusals that name them
+#: (a checkpoint's settings); a keyword missing here is named as Python writes it.
+OPTION_SPELLING = {
+    "random_state": "--seed", "checkpoint_dir": "--checkpoint-dir", "epochs": "--epochs",
+    "batch_size": "--batch-size", "loss": "--loss", "precision": "--precision", "max_categories": "--max-categories",
+    "categorical_features": "--categorical", "early_stopping": "--early-stopping", "classes": "--classes",
+    "sampling_strategy": "--in-every-class", "detect_rules": "rule detection (off: --no-rules)",
+    "round_to_observed": "rounding to observed values (off: --no-rounding)",
+}
+
+
 @dataclass
 class Job:
     """The checked input, its top-up plan and the augmenter that will be fitted on it."""
@@ -253,8 +264,7 @@ def train(job: Job, *, top_up: bool = False) -> float:
             try:
                 fit(job.dataset.X, job.dataset.y)
             except CheckpointMismatchError as exc:  # in the options' words
-                raise CLIError(exc.describe({"random_state": "--seed", "checkpoint_dir": "--checkpoint-dir"}),
-                               USAGE) from exc
+                raise CLIError(exc.describe(OPTION_SPELLING), USAGE) from exc
     except KeyboardInterrupt:
         # Before the first checkpoint the folder is absent or empty: --resume would start afresh.
         if checkpoint is not None and Path(checkpoint).is_dir() and any(Path(checkpoint).iterdir()):

@@ -1387,13 +1387,15 @@ def _difference(part: str, saved, now, name, seeds_given) -> str:
         return ("classes (the labels, or their types: the same labels as int64 and as int32, or as strings and as a "
                 "category column, are other classes to a checkpoint; pass y as the checkpointed fit did)")
     if part == "early_stopping" and saved and now:  # on in both: [every, patience, rated classes]
-        return "early_stopping: the classes it rates (those topped up: classes=, sampling_strategy) differ"
+        return (f"{name('early_stopping')}: the classes it rates (those topped up: {name('classes')}, "
+                f"{name('sampling_strategy')}) differ")
     if part in _HASHED_PARTS:
         return f"{part} ({_HASHED_PARTS[part]})"
     if not (isinstance(saved, dict) and isinstance(now, dict)):
-        return part
+        return name(part)  # a setting on in one run only (early_stopping)
     keys = [key for key in sorted(set(saved) | set(now)) if saved.get(key) != now.get(key)]
-    return f"{part}: " + ", ".join(f"{key} {saved.get(key)!r} in the checkpoint, {now.get(key)!r} now" for key in keys)
+    return f"{part}: " + ", ".join(f"{name(key)} {saved.get(key)!r} in the checkpoint, {now.get(key)!r} now"
+                                   for key in keys)
 
 
 def _params_to_json(params: dict) -> dict:

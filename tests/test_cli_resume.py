@@ -157,6 +157,7 @@ def test_a_checkpoint_folder_without_resume_is_refused_before_training(data_csv,
                      "--out", tmp_path / "m3", "--resume")
     assert code == 2 and "holds a checkpoint of other data or settings" in err and "Training GAN" not in err
     assert "Resuming" not in err  # said only once the checkpoint is accepted
+    assert "training_config: --epochs 1 in the checkpoint, 2 now" in err, err
     assert not (tmp_path / "m3").exists()
     # In the command's words: the options and the seed given, not Python's keywords and derived seeds.
     code, err = _run(capsys, "fit", data_csv, "-e", 1, "--seed", 1, "--checkpoint-dir", checkpoint,
@@ -164,6 +165,12 @@ def test_a_checkpoint_folder_without_resume_is_refused_before_training(data_csv,
     assert code == 2 and "(they differ in: --seed 0 in the checkpoint, 1 now)" in err, err
     assert "choose another --checkpoint-dir" in err
     assert not any(word in err for word in ("random_state", "checkpoint_dir", "GridSearchCV"))
+    # Options that shape the encoding, and one on in a single run, by their options too.
+    code, err = _run(capsys, "fit", data_csv, "-e", 1, "--seed", 0, "--checkpoint-dir", checkpoint, "--no-rules",
+                     "--max-categories", 5, "--early-stopping", "--out", tmp_path / "m3", "--resume")
+    assert code == 2 and ("parameters: rule detection (off: --no-rules) True in the checkpoint, False now, "
+                          "--max-categories 100 in the checkpoint, 5 now; --early-stopping)") in err, err
+    assert not any(word in err for word in ("detect_rules", "max_categories", "early_stopping"))
     # A checkpoint of a run without a seed: dropping --seed resumes it, which the message says.
     unseeded = tmp_path / "unseeded"
     code, err = _run(capsys, "fit", data_csv, "-e", 1, "--checkpoint-dir", unseeded, "--out", tmp_path / "m5", "-q")

@@ -322,7 +322,7 @@ def test_early_stopping_on_other_classes_is_refused_on_resume(tmp_path):
     X, y = _data()
     GANAugmenter(**FAST, early_stopping=True, classes=[1], checkpoint_dir=tmp_path / "ckpt").fit(X, y)
     with pytest.raises(ModelFileError, match=r"other data or settings.*early_stopping: the classes it rates \(those "
-                                             r"topped up: classes=, sampling_strategy\) differ"):
+                                             r"topped up: classes, sampling_strategy\) differ"):
         GANAugmenter(**FAST, early_stopping=True, classes=[0], checkpoint_dir=tmp_path / "ckpt").fit(X, y)
     GANAugmenter(**FAST, early_stopping=True, classes=[1], checkpoint_dir=tmp_path / "ckpt").fit(X, y)  # same: resumes
 
