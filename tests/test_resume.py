@@ -455,6 +455,10 @@ def test_a_checkpoint_written_before_one_class_packs_is_refused_where_the_draws_
             f"The checkpoint in {tmp_path / 'ckpt'} does not record how its batches' classes were drawn (an earlier "
             "gan-augment: most versions drew them row by row); this one draws one class per critic pack of 4 rows")):
         GANAugmenter(**{**FAST, "epochs": 4}, checkpoint_dir=tmp_path / "ckpt").fit(X, y)
+    _written_as(monkeypatch, lambda state: {**state, "class_pack": 1})  # said in words, not "per 1 rows"
+    with pytest.raises(ModelFileError, match=re.escape(
+            "drew a class for each row of a batch; this one draws one class per critic pack of 4 rows")):
+        GANAugmenter(**{**FAST, "epochs": 4}, checkpoint_dir=tmp_path / "ckpt").fit(X, y)
     # With packs of one row both versions draw alike: such a checkpoint resumes as it did.
     params = {**FAST, "epochs": 4, "pac": 1}
     _interrupted(X, y, tmp_path / "one", params=params)

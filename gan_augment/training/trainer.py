@@ -641,9 +641,11 @@ class GANTrainer:
         if saved_pack != pack and not (saved_pack is None and pack == 1):
             drawn = ("does not record how its batches' classes were drawn (an earlier gan-augment: most versions "
                      "drew them row by row)" if saved_pack is None else
+                     "drew a class for each row of a batch" if saved_pack == 1 else
                      f"drew one class per {saved_pack} rows of a batch")
+            now = "a class for each row" if pack == 1 else f"one class per critic pack of {pack} rows"
             raise ModelFileError(
-                f"The checkpoint in {path} {drawn}; this one draws one class per critic pack of {pack} rows, so "
+                f"The checkpoint in {path} {drawn}; this one draws {now}, so "
                 "continuing could give a model that no version trains. Start afresh (delete the checkpoint or "
                 "choose another folder), or resume with the version that wrote it.")
         epoch, step = state["epoch"], state["step"]
