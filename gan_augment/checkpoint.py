@@ -132,7 +132,11 @@ def load_state(directory, *, kind: str, name: str = "model", device="cpu") -> di
     except (SafetensorError, ValueError) as exc:
         raise ModelFileError(f"{weights} could not be read as safetensors: {exc}. "
                              f"{_damaged_advice(kind, directory)}") from exc
-    return _join(header["state"], tensors)
+    try:
+        return _join(header["state"], tensors)
+    except (TypeError, ValueError) as exc:  # placeholders edited in a JSON of the format without its own checksum
+        raise ModelFileError(f"{directory / (name + '.json')} could not be read: its tensor placeholders are "
+                             f"malformed ({exc}). {_damaged_advice(kind, directory)}") from exc
 
 
 def read_metadata(directory, *, kind: str, name: str = "model") -> dict:

@@ -388,6 +388,15 @@ def test_a_file_saved_before_the_json_checksum_still_loads(tmp_path):
     _assert_same(state, load_state(tmp_path / "model", kind="model"))
 
 
+@pytest.mark.parametrize("placeholder", [{"__tensor__": ["/w"]}, {"__items__": [[1, 2, 3]]}, {"__items__": 7}])
+def test_a_malformed_placeholder_in_a_file_without_the_json_checksum_is_a_file_error(tmp_path, placeholder):
+    # No checksum catches the edit: it raised TypeError/ValueError from the tree's walk.
+    save_state(tmp_path / "model", {"w": torch.zeros(2)}, kind="model")
+    _edit_json(tmp_path / "model", lambda header: (header.pop("header_sha256"), header["state"].update(w=placeholder)))
+    with pytest.raises(ModelFileError, match=r"model\.json could not be read: its tensor placeholders are malformed"):
+        load_state(tmp_path / "model", kind="model")
+
+
 def test_read_metadata_gives_the_tree_without_the_weights(tmp_path):
     save_state(tmp_path / "ckpt", {"w": torch.zeros(2), "epoch": 3}, kind="checkpoint")
     (tmp_path / "ckpt" / "model.safetensors").write_bytes(b"")  # not even read
