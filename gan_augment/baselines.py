@@ -13,6 +13,7 @@ among them; both build them here so that a baseline means the same thing everywh
 
 from __future__ import annotations
 
+import copy
 import numbers
 
 import numpy as np
@@ -21,6 +22,7 @@ import sklearn
 from imblearn.over_sampling import SMOTE, SMOTEN, SMOTENC, RandomOverSampler
 from imblearn.over_sampling.base import BaseOverSampler
 from imblearn.utils import check_target_type
+from sklearn.base import clone
 from sklearn.utils.validation import validate_data
 
 from gan_augment._compat import Interval
@@ -231,6 +233,17 @@ class ClassicOversampler(SamplerMixin, BaseOverSampler):
         self.image_shape = image_shape
         self.augmentation = augmentation
         self.random_state = random_state
+
+    def __sklearn_clone__(self):
+        # An albumentations transform has a get_params() of its own (its random draws), which clone
+        # takes for an estimator's and calls with deep=False (a TypeError in every cross-validation,
+        # search and evaluation): the augmentation is copied as a plain object instead.
+        params = {name: copy.deepcopy(value) if name == "augmentation" else clone(value, safe=False)
+                  for name, value in self.get_params(deep=False).items()}
+        cloned = type(self)(**params)
+        if hasattr(self, "_metadata_request"):  # routing requests travel with a clone, as sklearn's own
+            cloned._metadata_request = copy.deepcopy(self._metadata_request)
+        return cloned
 
     def _check_X_y(self, X, y, accept_sparse=None):
         from gan_augment.data.images import check_not_pil_images, check_pixels

@@ -104,7 +104,7 @@ class AugmentedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         check_estimator_takes(estimator, self.augmenter, X)
         augmenter = clone(self.augmenter)
         X_res, y_res = augmenter.fit_resample(X, y)
-        estimator = estimator.fit(X_res, y_res, **fit_params)
+        estimator.fit(X_res, y_res, **fit_params)  # kept, not its return (None from some estimators), as sklearn's
         self.augmenter_, self.estimator_ = augmenter, estimator
         # An estimator of no declared type (checked above) may not keep its classes: they are
         # the labels it was fitted on, as scikit-learn's BaggingClassifier takes them.

@@ -1162,16 +1162,16 @@ def test_augmented_classifier_takes_sample_weight_none_and_a_duck_typed_estimato
         def set_params(self, **params):
             return self
 
-        def fit(self, X, y):
+        def fit(self, X, y):  # returns None, as some hand-written estimators do: the estimator is kept
             self.model.fit(X, y)
             self.classes_ = self.model.classes_
-            return self
 
         def predict(self, X):
             return self.model.predict(X)
 
     for estimator, params in ((LogisticRegression(), {"sample_weight": None}), (Duck(), {})):
         model = AugmentedClassifier(estimator, RandomOverSampler(random_state=0)).fit(numeric, y, **params)
+        assert type(model.estimator_) is type(estimator)
         assert model.predict(numeric).shape == (len(numeric),)
 
 

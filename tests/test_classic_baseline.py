@@ -60,6 +60,30 @@ def test_it_is_a_step_of_an_imbalanced_learn_pipeline_and_takes_its_own_augmenta
     assert all((mirrored == row).all(axis=1).any() for row in added)  # each repeat is a mirrored real image
 
 
+@pytest.mark.parametrize("augmentation", ["transform", "list"])
+def test_its_own_augmentation_survives_cloning_in_cross_validation(augmentation):
+    # An albumentations transform has a get_params() that takes no deep=: sklearn's clone called it,
+    # so cross-validation, searches, AugmentedClassifier and the evaluator failed with a TypeError.
+    import albumentations as A
+    from imblearn.pipeline import make_pipeline
+    from sklearn.base import clone
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import cross_val_score
+
+    X, y = _digits()
+    flip = A.HorizontalFlip(p=1.0)
+    sampler = ClassicOversampler((1, 8, 8), augmentation=flip if augmentation == "transform" else [flip],
+                                 random_state=0)
+    copy = clone(sampler)
+    assert copy.augmentation is not sampler.augmentation and type(copy.augmentation) is type(sampler.augmentation)
+    assert copy.get_params(deep=False).keys() == sampler.get_params(deep=False).keys()
+    first, _ = sampler.fit_resample(X, y)
+    again, _ = copy.fit_resample(X, y)
+    assert np.array_equal(first, again)  # the same augmentation and seed: the same repeats
+    scores = cross_val_score(make_pipeline(sampler, LogisticRegression(max_iter=300)), X, y, cv=2)
+    assert scores.min() > 0.8
+
+
 def test_a_wrong_image_shape_is_named():
     X, y = _digits()
     with pytest.raises(ValueError, match=r"image_shape=\(1, 4, 4\) holds 16 pixels, but the rows of X have 64"):
