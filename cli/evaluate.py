@@ -89,6 +89,11 @@ def evaluate(
     handler = for_path(data)
     refuse_table_options(data, handler, {"--categorical": bool(categorical),
                                          "--max-categories": max_categories is not None})
+    # The library's refusal would advise image_shape=, which this command has no option for.
+    for option, given, instead in (("--estimator cnn", estimator == Estimator.cnn, "choose logreg, hgb or rf"),
+                                   ("--baseline classic", "classic" in (names or ()), "drop it")):
+        if given and handler.kind_name != "image":
+            raise CLIError(f"{option} is for image folders; {data} is a table: {instead}.", USAGE)
     if report is not None and handler.kind_name == "image":  # the input folder is never written to
         from gan_augment.data.image_folder import check_outside_source
         from gan_augment.exceptions import DataValidationError

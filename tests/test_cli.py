@@ -1175,6 +1175,16 @@ def test_evaluate_says_what_is_wrong_with_the_data_as_fit_does(model_dir, tmp_pa
                                      "top-up adds nothing to evaluate. Name a rarer class with --classes.\n"), err
 
 
+def test_evaluate_refuses_image_options_on_a_table_in_its_own_words(data_csv, capsys):
+    # The library's refusal advised image_shape=, which the command line has no option for.
+    for args, said in ((["--estimator", "cnn"], "--estimator cnn is for image folders; {} is a table: choose logreg, "
+                                                "hgb or rf."),
+                       (["--baseline", "none,classic"], "--baseline classic is for image folders; {} is a table: "
+                                                        "drop it.")):
+        code, _, err = run(capsys, "evaluate", data_csv, *args, "-q")
+        assert code == 2 and err == f"Error: {said.format(data_csv)}\n", err
+
+
 def test_evaluate_says_a_folds_gate_refusal_in_one_line(data_csv, tmp_path, capsys, monkeypatch):
     # A translator's label gate (always on) refusing a class in the folds was shown as an unforeseen
     # "ValueError: ... (run again with --debug ...)" after every fold had trained.

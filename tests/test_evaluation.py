@@ -1309,6 +1309,21 @@ def test_a_min_class_size_no_training_fold_meets_is_refused_before_any_fold():
                         cv=3, repeats=1)
 
 
+def test_a_ratio_some_training_fold_already_meets_is_refused_before_any_fold():
+    # 151 * 0.207 - 30 = 1.3 rows to add on the whole data, none in a fold of 113 and 23: imbalanced-
+    # learn refused it there ("Please increase the ratio"), naming neither the parameter nor the fold.
+    from gan_augment import GANAugmenter
+    from gan_augment.evaluation import plan_evaluation
+
+    X = pd.DataFrame({"a": np.arange(181.0)})
+    y = np.array([0] * 151 + [1] * 30)
+    with pytest.raises(DataValidationError, match=r"cv split 2 of 4 trains on other counts than the whole data \(0 "
+                                                  r"113, 1 23\), and its top-up is refused there: sampling_strategy="
+                                                  r"0\.207: The specified ratio"):
+        plan_evaluation(X, y, GANAugmenter(epochs=1, sampling_strategy=0.207), cv=4, repeats=1, random_state=0)
+    plan_evaluation(X, y, GANAugmenter(epochs=1, sampling_strategy=0.25), cv=4, repeats=1, random_state=0)
+
+
 def test_a_callback_without_its_hooks_is_refused_before_any_fold():
     # Refused inside the first fold's GAN fit, after the baselines (or AutoAugmenter's candidates) had trained.
     from gan_augment import AutoAugmenter, GANAugmenter
@@ -1893,6 +1908,10 @@ def test_a_column_the_synthetic_rows_leave_empty_is_the_worst_column():
     assert summary["worst_column"] == "a" and summary["worst_column_distance"] == 1.0
     both_empty = real.assign(a=np.nan)
     assert math.isnan(column_distances(both_empty, synthetic)[0]["distance"])
+    # Named as the frame names them: whole-number names came back as text ('0'), found by no lookup.
+    numbered = real.set_axis(pd.Index([0, 1], dtype=np.int64), axis=1)
+    summary, _ = fidelity(numbered, synthetic.set_axis(numbered.columns, axis=1), random_state=0)
+    assert summary["worst_column"] == 0 and type(summary["worst_column"]) is int
 
 
 def test_smote_takes_the_categories_of_the_whole_table_in_every_fold(monkeypatch):

@@ -436,6 +436,24 @@ def test_evaluation_refuses_a_source_the_data_lacks_before_any_fold(rare_digits)
             plan_evaluation(X, y, TranslationAugmenter(**FAST, source=source), classes=[3], cv=2, repeats=1)
 
 
+def test_evaluation_refuses_a_source_some_fold_cannot_follow_before_any_fold():
+    # Checked against the whole data's top-up only, a fold that tops up another class (one tied with
+    # the largest, or every class under InEveryClass) failed mid-run, once the folds before had trained.
+    from gan_augment.evaluation.plan import plan_evaluation
+    from gan_augment.planner import InEveryClass
+
+    X = np.random.default_rng(0).random((72, 64)).astype(np.float32)
+    tied = np.array(["A"] * 30 + ["B"] * 30 + ["C"] * 12)  # the whole data tops up C alone
+    with pytest.raises(DataValidationError, match=r"cv split 3 of 4 trains on other counts than the whole data "
+                                                  r"\('A' 23, 'B' 22, 'C' 9\), and its top-up is refused there: Class "
+                                                  r"'B' is to be topped up, and source=\['B'\] names no other class"):
+        plan_evaluation(X, tied, TranslationAugmenter(**FAST, source=["B"]), cv=4, repeats=1, random_state=0)
+    plan_evaluation(X, tied, TranslationAugmenter(**FAST, source=["A", "B"]), cv=4, repeats=1, random_state=0)
+    every = TranslationAugmenter(**FAST, source=["A"], sampling_strategy=InEveryClass())
+    with pytest.raises(ValueError, match=r"^Class 'A' is to be topped up, and source=\['A'\] names no other"):
+        plan_evaluation(X, np.array(["A"] * 40 + ["B"] * 20 + ["C"] * 12), every, cv=3, repeats=1)
+
+
 def test_evaluation_refuses_a_table_before_any_fold():
     # Accepted by the plan, it was refused by the first fold's fit, once that fold's baselines had trained.
     from gan_augment.evaluation.plan import plan_evaluation

@@ -15,6 +15,7 @@ from gan_augment.data.layout import check_image_shape, from_nchw, to_nchw
 from gan_augment.evaluation._prep import as_text, is_numeric, observed_floats
 from gan_augment.evaluation._text import METRIC_NAMES, percent, rows_text, show
 from gan_augment.evaluation._types import CLASS_METRICS, MIN_ROWS
+from gan_augment.planner import plain_label
 
 
 MAX_CLASS_PANELS = 12  # per-class panels of the per-class figure
@@ -205,7 +206,7 @@ def _marginal_columns(report, columns: list, n_classes: int) -> tuple[list, str]
         worst = mine.groupby("column")["distance"].max().to_dict() if len(mine) else {}
 
         def rank(column) -> float:
-            distance = worst.get(str(column), math.nan)
+            distance = worst.get(plain_label(column), math.nan)
             return -distance if np.isfinite(distance) else math.inf
 
         columns = sorted(columns, key=rank)

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from gan_augment.evaluation._prep import TableEncoder, as_floats, as_text, observed_floats, split_columns
+from gan_augment.planner import plain_label
 
 
 def _ks_statistic(a: np.ndarray, b: np.ndarray) -> float:
@@ -47,7 +48,7 @@ def column_distances(real: pd.DataFrame, synthetic: pd.DataFrame, categorical=()
             distance = float(0.5 * np.abs(a.reindex(both, fill_value=0) - b.reindex(both, fill_value=0)).sum()) \
                 if len(a) and len(b) else _one_side_empty(a, b)
             kind = "categorical (TV)"
-        records.append({"column": str(column), "kind": kind, "distance": distance})
+        records.append({"column": plain_label(column), "kind": kind, "distance": distance})  # as the user names it
     return records
 
 

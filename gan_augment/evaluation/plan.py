@@ -119,6 +119,7 @@ def plan_evaluation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5,
     if "smote" in methods and n_splits is None:
         _check_smote_splits(targets, y, splits, methods)
     _check_augmenter_folds(augmenter, targets, y, splits, counts, n_splits)
+    _check_fold_plans(augmenter, y, targets, explicit, baseline_strategy, splits)
     return EvaluationPlan(
         X=X, y=y, labels=list(counts), counts=counts, numeric=numeric, categorical=categorical, binary=binary,
         positive=positive_class(targets, counts) if binary else None,
@@ -279,7 +280,8 @@ def _check_augmenter(augmenter):
 
 def _check_sources(augmenter, y, targets: list) -> None:
     """A translator's ``source=`` against the classes and the top-up, before any fold: its fit
-    refused a class y does not hold after the first fold's baselines and CNNs had trained."""
+    refused a class y does not hold after the first fold's baselines and CNNs had trained (each
+    fold's own top-up: :func:`_check_fold_plans`)."""
     from sklearn.base import clone
 
     from gan_augment.translation import TranslationAugmenter
@@ -287,8 +289,79 @@ def _check_sources(augmenter, y, targets: list) -> None:
     if isinstance(augmenter, TranslationAugmenter) and augmenter.source is not None:
         probe = clone(augmenter)
         probe.classes_ = np.unique(np.asarray(y))
-        probe.sampling_strategy_ = {label: 1 for label in targets}
+        every = isinstance(augmenter.sampling_strategy, InEveryClass)  # it tops up every class
+        probe.sampling_strategy_ = {plain_label(label): 1 for label in (probe.classes_ if every else targets)}
         probe._allowed_sources()
+
+
+def fold_strategy(targets: list, baseline_strategy, y_train):
+    """The baselines' ``sampling_strategy`` in a training fold: the augmenter's own, or with explicit
+    classes, those classes up to this fold's majority count (a dict of wanted counts, imblearn's form)."""
+    if baseline_strategy is not None:
+        return baseline_strategy
+    majority = max(class_counts(y_train).values())
+    values = np.asarray(y_train)
+    if values.dtype.kind in "mM":  # keyed by the fold's own dates: a day's equals its datetime.date, hashed otherwise
+        fold = np.unique(values)
+        targets = [next((value for value in fold if value == label), label) for label in targets]
+    return {label: majority for label in targets}
+
+
+def fold_augmenter(augmenter, targets: list, explicit_classes: bool, baseline_strategy, fold_strategy):
+    """An unfitted clone of ``augmenter`` set to top up what the baselines top up in a fold:
+    ``fold_strategy`` is theirs there (the wanted counts of explicit ``targets``)."""
+    from sklearn.base import clone
+
+    sampler = clone(augmenter)
+    params = sampler.get_params(deep=False)
+    if isinstance(params.get("sampling_strategy"), InEveryClass):
+        # Its rows in every class, around the top-up the baselines make.
+        base = {"classes": list(targets)} if explicit_classes else {"sampling_strategy": baseline_strategy}
+        sampler.set_params(sampling_strategy=InEveryClass(**base), **({"classes": None} if "classes" in params else {}))
+    elif explicit_classes:
+        if "classes" in params:
+            sampler.set_params(classes=list(targets))
+            if "sampling_strategy" in params:
+                sampler.set_params(sampling_strategy="auto")
+        elif "sampling_strategy" in params:
+            sampler.set_params(sampling_strategy=fold_strategy)
+    return sampler
+
+
+def _check_fold_plans(augmenter, y, targets: list, explicit: bool, baseline_strategy, splits: list) -> None:
+    """Each training fold's top-up, planned before any fold runs, as the fold will plan it: a
+    fold's counts differ from the whole data's, so a ratio the whole data meets can ask a fold to
+    remove rows (imbalanced-learn's refusal, after the folds before had trained), and a class tied
+    for the majority can be a fold's class to top up, from no source a translator's ``source=``
+    allows (refused in the middle of the run)."""
+    from gan_augment.translation import TranslationAugmenter
+
+    translator = isinstance(augmenter, TranslationAugmenter) and augmenter.source is not None
+    for number, (train, _) in enumerate(splits, start=1):
+        y_train = y[train]
+        fold = {label: int(n) for label, n in class_counts(y_train).items()}
+        strategy = fold_strategy(targets, baseline_strategy, y_train)
+        sampler = fold_augmenter(augmenter, targets, explicit, baseline_strategy, strategy)
+        params = sampler.get_params(deep=False)
+        said = (f"cv split {number} of {len(splits)} trains on other counts than the whole data ("
+                + ", ".join(f"{_show(label)} {n}" for label, n in fold.items()) + "), and its top-up is refused there")
+        with catching_warnings(record=True):  # the whole data's plan said them already
+            try:
+                plan_top_up(y_train, strategy)
+                plan = plan_top_up(y_train, params.get("sampling_strategy", "auto"), params.get("classes"))
+            except ValueError as exc:
+                raise DataValidationError(
+                    f"{said}: sampling_strategy={params.get('sampling_strategy', strategy)!r}: {exc} Give one that "
+                    "every training fold can follow (for a ratio, a little more than the whole data's), or "
+                    "other folds.") from None
+        if translator:
+            sampler.classes_ = np.unique(y_train)
+            sampler.sampling_strategy_ = plan
+            try:
+                sampler._allowed_sources()
+            except ValueError as exc:
+                raise DataValidationError(f"{said}: {str(exc).rstrip('.')} (a fold may top up a class tied with the "
+                                          "largest), or use other folds.") from None
 
 
 def _check_augmenter_settings(augmenter, X) -> None:

@@ -23,9 +23,8 @@ from gan_augment._warnings import recording, say_once, user_stacklevel
 from gan_augment.baselines import BASELINE_SAMPLERS, baseline_sampler, with_table_categories
 from gan_augment.evaluation._types import (AUGMENTER, BASELINES, CLASS_METRICS, OVERALL_METRICS, EvaluationPlan,
                                            FoldResult)
-from gan_augment.evaluation.plan import plan_evaluation
+from gan_augment.evaluation.plan import fold_augmenter, fold_strategy, plan_evaluation
 from gan_augment.evaluation.report import method_names
-from gan_augment.planner import InEveryClass, class_counts
 
 # Names importable from here before the plan had a module of its own.
 __all__ = ["AUGMENTER", "BASELINES", "CLASS_METRICS", "OVERALL_METRICS", "plan_evaluation", "run_evaluation"]
@@ -192,48 +191,19 @@ def _kind_quality(fitted, X_train, y_train, X_test, y_test, X_fit, y_fit, seed) 
     return kind.fold_quality(fitted, X_train, y_train, X_test, y_test, X_fit, y_fit, seed)
 
 
-def _fold_strategy(plan: EvaluationPlan, y_train):
-    """The baselines' ``sampling_strategy`` in a training fold: the augmenter's own, or with explicit
-    classes, those classes up to this fold's majority count (a dict of wanted counts, imblearn's form)."""
-    if plan.baseline_strategy is not None:
-        return plan.baseline_strategy
-    majority = max(class_counts(y_train).values())
-    targets = plan.targets
-    values = np.asarray(y_train)
-    if values.dtype.kind in "mM":  # keyed by the fold's own dates: a day's equals its datetime.date, hashed otherwise
-        fold = np.unique(values)
-        targets = [next((value for value in fold if value == label), label) for label in targets]
-    return {label: majority for label in targets}
-
-
 def _resample(plan: EvaluationPlan, method: str, X_train, y_train, seed):
     """``(X_fit, y_fit, fitted sampler or None)``: the training fold, augmented by ``method``."""
-    from sklearn.base import clone
-
     if method in ("none", "class_weight"):
         return X_train, y_train, None
-    strategy = _fold_strategy(plan, y_train)
+    strategy = fold_strategy(plan.targets, plan.baseline_strategy, y_train)
     if method in BASELINE_SAMPLERS:
         # SMOTE's categories as the plan read them on the whole table, not on this fold's rows alone.
         sampler = baseline_sampler(method, strategy, random_state=seed, image_shape=plan.image_shape,
                                    categorical_features=plan.categorical)
         X_res, y_res = sampler.fit_resample(X_train, y_train)
         return _as_frame(X_res, X_train), np.asarray(y_res), sampler
-    sampler = clone(plan.augmenter)
-    params = sampler.get_params(deep=False)
-    if isinstance(params.get("sampling_strategy"), InEveryClass):
-        # Its rows in every class, around the top-up the baselines make.
-        base = {"classes": list(plan.targets)} if plan.explicit_classes else \
-            {"sampling_strategy": plan.baseline_strategy}
-        sampler.set_params(sampling_strategy=InEveryClass(**base), **({"classes": None} if "classes" in params else {}))
-    elif plan.explicit_classes:
-        if "classes" in params:
-            sampler.set_params(classes=list(plan.targets))
-            if "sampling_strategy" in params:
-                sampler.set_params(sampling_strategy="auto")
-        elif "sampling_strategy" in params:
-            sampler.set_params(sampling_strategy=strategy)
-    if "random_state" in params and params["random_state"] is None:
+    sampler = fold_augmenter(plan.augmenter, plan.targets, plan.explicit_classes, plan.baseline_strategy, strategy)
+    if "random_state" in sampler.get_params(deep=False) and sampler.random_state is None:
         sampler.set_params(random_state=seed)
     X_res, y_res = with_table_categories(sampler, plan.categorical, X_train).fit_resample(X_train, y_train)
     return _as_frame(X_res, X_train), np.asarray(y_res), sampler
