@@ -147,6 +147,15 @@ def test_layout_errors_say_what_to_do():
         infer_layout((5, 2, 8, 8, 3))
     with pytest.raises(DataValidationError, match="NaN"):
         ImageCodec().fit(np.full((3, 8, 8), np.nan))
+    # Images of no pixels failed in numpy's words ("zero-size array to reduction operation minimum").
+    for shape in ((40, 0, 8), (40, 8, 0, 3), (40, 1, 0, 8)):
+        with pytest.raises(DataValidationError, match=r"an image needs at least one pixel a side"):
+            ImageCodec().fit(np.zeros(shape, np.uint8))
+    # Finite pixels past float32, where images are worked on, were refused as "NaN or infinite" ones.
+    for low, high in ((0.0, 1e39), (-3e38, 3e38)):
+        with pytest.raises(DataValidationError, match=r"past float32's largest number \(about 3\.4e38\)"):
+            ImageCodec().fit(np.linspace(low, high, 3 * 64).reshape(3, 8, 8))
+    assert ImageCodec().fit(np.linspace(-1e38, 1e38, 3 * 64).reshape(3, 8, 8)).value_range_ == (-1e38, 1e38)
     # 8.9 was read as 8 and True as 1 channel without a word.
     for shape in ((1, 8.9, 8), (True, 8, 8), (1, 8), "188"):
         with pytest.raises(ValueError, match=r"image_shape must be \(C, H, W\), three whole numbers"):

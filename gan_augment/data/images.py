@@ -93,6 +93,14 @@ def check_pixels(X) -> np.ndarray:
             f"X holds {int((~np.isfinite(X)).sum())} NaN or infinite pixel values; images must "
             "be complete (fill or drop those images)."
         )
+    if X.dtype.kind == "f" and X.size:
+        # Images are worked on in float32: values, or a range, past its largest number became
+        # infinite there, and were refused as NaN or infinite ones X did not hold.
+        low, high = float(X.min()), float(X.max())
+        if high - low > np.finfo(np.float32).max or max(-low, high) > np.finfo(np.float32).max:
+            raise DataValidationError(
+                f"X holds pixel values from {low:.3g} to {high:.3g}: values or a range past float32's largest number "
+                "(about 3.4e38), in which images are worked on; rescale them first (e.g. to 0..1: (X - X.min()) / (X.max() - X.min())).")
     return X
 
 

@@ -120,6 +120,9 @@ def infer_layout(shape: tuple, image_shape=None) -> tuple[str, tuple[int, int, i
         )
     if image_shape is not None and found != image_shape:
         raise DataValidationError(f"X has shape {shape}, which does not hold images of image_shape={image_shape}.")
+    if min(found[1:]) < 1:  # image_shape= is checked so (check_image_shape); a shape read off X was not
+        raise DataValidationError(f"X has shape {shape}: images {found[1]} x {found[2]} pixels; an image needs at "
+                                  "least one pixel a side.")
     return layout, found
 
 
