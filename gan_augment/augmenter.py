@@ -1059,6 +1059,13 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
                 check_layer_widths(name, getattr(self, name))
         _check_callbacks(self.callbacks)
 
+    def _refuse_settings_for(self, X) -> None:
+        """What a fit on ``X`` refuses of these settings before any work, asked without fitting (the
+        evaluator's plan asks before any fold)."""
+        kind = kind_for_input(X, self._codec_params())
+        GANAugmenter._check_kind(self, kind)  # the settings alone: a variant's own reads a fit's classes
+        kind.check_values(self.get_params(deep=False), X)
+
     def _check_kind(self, kind) -> None:
         """Refuse, before any work, data of a kind these settings cannot serve."""
         kind.augment_policy(self.augment)  # refused here, not once the data is encoded

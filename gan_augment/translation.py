@@ -168,12 +168,15 @@ class TranslationAugmenter(GANAugmenter):
         check_not_pil_images(X)  # before the shapes: PIL images of two sizes are named as PIL images
         if isinstance(X, (list, tuple)) and X:
             check_same_shapes(X)  # images of two sizes read as no image array: name the odd one out
-        self.refuse_tables(kind_for_input(X, self._codec_params()))
+        self._refuse_tables(kind_for_input(X, self._codec_params()))
         return super()._check_X_y(X, y, accept_sparse)
 
+    def _refuse_settings_for(self, X) -> None:
+        self._refuse_tables(kind_for_input(X, self._codec_params()))
+        super()._refuse_settings_for(X)
+
     @staticmethod
-    def refuse_tables(kind) -> None:
-        """Refuse data of ``kind`` other than images (the evaluator's plan asks before any fold)."""
+    def _refuse_tables(kind) -> None:
         if kind.name != "image":
             raise ValueError("TranslationAugmenter translates images: pass an image array (N, H, W), (N, H, W, C) "
                              "or (N, C, H, W), or flattened rows with image_shape=(C, H, W). For table rows use "

@@ -370,7 +370,6 @@ def _check_augmenter_settings(augmenter, X) -> None:
     cut Adult; an AutoAugmenter's cv=1 or MixedSMOTE's k_neighbors=0 alike)."""
     from gan_augment.augmenter import GANAugmenter
     from gan_augment.auto import AutoAugmenter
-    from gan_augment.kinds import kind_for_input
 
     if hasattr(augmenter, "_parameter_constraints") and hasattr(augmenter, "_validate_params"):
         # scikit-learn's own check, which fit runs first
@@ -380,13 +379,8 @@ def _check_augmenter_settings(augmenter, X) -> None:
         if "gan" in methods:  # its GAN's settings for X too (the default GAN's, where it has none)
             _check_augmenter_settings(augmenter.augmenter if augmenter.augmenter is not None else GANAugmenter(), X)
     if isinstance(augmenter, GANAugmenter):
-        # GANAugmenter's own check (a translator's also reads the classes of a fit).
-        params = augmenter.get_params(deep=False)
-        kind = kind_for_input(X, params)
-        if hasattr(augmenter, "refuse_tables"):  # a translator: images only (its fit said so in the first fold)
-            augmenter.refuse_tables(kind)
-        GANAugmenter._check_kind(augmenter, kind)
-        kind.check_values(params, X)  # a date column was refused by the first fold's GAN fit
+        # A date column, a translator given a table: refused by the first fold's fit.
+        augmenter._refuse_settings_for(X)
 
 
 def _gan_distributed(augmenter):
