@@ -193,7 +193,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         macro-F1 on 12 tables, ``benchmarks/PANEL_GATE.md``), off for images (no gain on digits,
         ``benchmarks/LABEL_GATE.md``); a class the gate keeps below 5% of, or whose real samples
         the judge assigns to it below 25% of the time (``label_gate_.real_recall``: it cannot tell
-        the class from the others), is then sampled without it, with a warning at fit time.
+        the class from the others), is then sampled without it, with a warning (at fit time for a
+        class to top up; for another, when it is sampled).
         ``True``: such a class is refused when sampled, and by :meth:`fit_resample` (a class
         the judge cannot tell: before the GAN is trained).
         ``set_params(label_gate=False)`` samples without it.
@@ -490,6 +491,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         check_fits_in_memory(n_samples, int(np.prod(self.encoder_.sample_shape)), self.kind_.unit,
                              value_bytes=value_bytes(self.encoder_))
         gate = self._gate(index, refuse=refuse)
+        if refuse and gate is None and self.sampling_strategy_.get(plain_label(label), 0) <= 0:
+            self._warn_ungated_sample(index)
         # The same rows whatever the caller's default dtype and float32 matmul precision ("medium"
         # changed the rows of a fixed random_state).
         device = next(self.generator_.parameters()).device
@@ -540,6 +543,16 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
             raise ValueError("label_gate=True, but this model was fitted without the gate (it has no judge); fit "
                              "it again with label_gate=True, or sample with label_gate=False.")
         return None if lenient and not gate.serves(index) else gate
+
+    def _warn_ungated_sample(self, index: int) -> None:
+        """Say that class ``index`` is sampled without the label gate that ``"auto"`` keeps for the
+        others: the fit warned only of the classes it topped up."""
+        gate = getattr(self, "label_gate_", None)
+        if isinstance(self.label_gate, str) and gate is not None and not gate.serves(index):
+            reasons, _ = self._ungated_reasons(gate, with_figures=True, classes=[index])
+            label = plain_label(self.classes_[index])
+            warnings.warn(" ".join([*reasons, f"Class {label!r} is sampled without the gate (label_gate='auto')."]),
+                          UserWarning, stacklevel=user_stacklevel())
 
     def _gate_refuses(self, index: int) -> bool:
         """Whether :meth:`sample` refuses class ``index``: under ``label_gate=True``, a class the
@@ -977,16 +990,19 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         return any(isinstance(c, StrOptions) and "auto" in c.options
                    for c in cls._parameter_constraints["label_gate"])
 
-    def _ungated_reasons(self, gate: LabelGate, *, with_figures: bool, generated: bool = True
-                         ) -> tuple[list[str], bool]:
+    def _ungated_reasons(self, gate: LabelGate, *, with_figures: bool, generated: bool = True,
+                         classes=None) -> tuple[list[str], bool]:
         """Why ``gate`` does not serve the classes to top up that it does not (a sentence per
         reason: too few synthetic samples kept; a judge that cannot tell the class's real ones),
         and whether the first reason is among them (the only one more epochs can help). Before the
-        GAN is trained (not ``generated``), only the second reason can be known."""
+        GAN is trained (not ``generated``), only the second reason can be known. ``classes``: the
+        class indices to look at instead of those to top up."""
         unit = self.kind_.unit
         serves = gate.serves if generated else gate.knows
-        unserved = [(index, label) for index, label in enumerate(self.classes_)
-                    if self.sampling_strategy_.get(plain_label(label), 0) > 0 and not serves(index)]
+        if classes is None:
+            classes = [index for index, label in enumerate(self.classes_)
+                       if self.sampling_strategy_.get(plain_label(label), 0) > 0]
+        unserved = [(index, self.classes_[index]) for index in classes if not serves(index)]
 
         def named(rates, keep) -> str:
             return ", ".join(f"{plain_label(label)!r}" + (f" ({rates[index]:.1%})" if with_figures else "")
@@ -1299,7 +1315,8 @@ def _resume_point(checkpoint_dir, run: dict | None, fingerprint: dict, config_cl
         def name(keyword):
             return (spelling or {}).get(keyword, keyword)
 
-        differ = [_difference(key, saved.get(key), fingerprint.get(key), name, seeds_given) for key in keys]
+        differ = [_difference(key, saved.get(key), fingerprint.get(key), name, seeds_given,
+                              show=_shown_option if spelling else repr) for key in keys]
         advice = ("" if spelling else " Give each fit its own folder (cross-validation and searches, such as "
                   "cross_val_score or GridSearchCV, give every fold the same checkpoint_dir: leave it unset there).")
         return (f"{name('checkpoint_dir')} {checkpoint_dir} holds a checkpoint of other data or settings (they differ "
@@ -1377,11 +1394,16 @@ _HASHED_PARTS = {
 }
 
 
-def _difference(part: str, saved, now, name, seeds_given) -> str:
+def _shown_option(value) -> str:
+    """A setting's value as a command line's user reads it: an option left out is not None to them."""
+    return "not given" if value is None else repr(value)
+
+
+def _difference(part: str, saved, now, name, seeds_given, show=repr) -> str:
     """``part`` of a run's fingerprint that differs, with the settings in it that do (``training_config:
     epochs 30 in the checkpoint, 60 now``); hashes (data, encoder) only by name. ``name`` spells a
-    keyword as the user writes it; ``seeds_given``: the int seeds the user gave then and now (each
-    None where not an int), or None where the checkpoint does not record its own."""
+    keyword as the user writes it, and ``show`` a value; ``seeds_given``: the int seeds the user gave
+    then and now (each None where not an int), or None where the checkpoint does not record its own."""
     if part == "seeds":  # drawn from random_state: the setting to look at
         then, now_given = seeds_given or (None, None)
         if then is not None and now_given is not None and then != now_given:
@@ -1401,7 +1423,7 @@ def _difference(part: str, saved, now, name, seeds_given) -> str:
     if not (isinstance(saved, dict) and isinstance(now, dict)):
         return name(part)  # a setting on in one run only (early_stopping)
     keys = [key for key in sorted(set(saved) | set(now)) if saved.get(key) != now.get(key)]
-    return f"{part}: " + ", ".join(f"{name(key)} {saved.get(key)!r} in the checkpoint, {now.get(key)!r} now"
+    return f"{part}: " + ", ".join(f"{name(key)} {show(saved.get(key))} in the checkpoint, {show(now.get(key))} now"
                                    for key in keys)
 
 

@@ -227,6 +227,22 @@ def _repeating_class_table():
     return X, np.array(["A"] * 300 + ["B"] * 300 + ["C"] * 60)
 
 
+def test_a_class_not_topped_up_that_the_gate_does_not_serve_is_said_when_sampled():
+    # The fit names only the classes it tops up: C was sampled without the gate without a word,
+    # though sample() says it returns only rows the judge assigns to the class.
+    X, y = _repeating_class_table()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing to say of B, which the gate serves
+        augmenter = GANAugmenter(epochs=1, batch_size=64, random_state=0, sampling_strategy={"B": 350}).fit(X, y)
+        augmenter.sample(5, "B")
+        augmenter.preview(5, "C")  # a look at what the model makes, as generated
+    assert not augmenter.label_gate_.serves(2)
+    with pytest.warns(UserWarning, match=r"judge assigns under 25% of the real rows of class 'C' \(\d+\.\d%\) to it.* "
+                                         r"Class 'C' is sampled without the gate \(label_gate='auto'\)\.$"):
+        rows = augmenter.sample(5, "C", random_state=1)
+    pd.testing.assert_frame_equal(rows, augmenter.set_params(label_gate=False).sample(5, "C", random_state=1))
+
+
 def test_fit_resample_with_the_gate_on_refuses_a_class_its_judge_cannot_tell_before_training(monkeypatch):
     # The judge's recall of the real rows is known before the GAN: the refusal came after the whole fit.
     from gan_augment.training.trainer import GANTrainer
