@@ -46,6 +46,9 @@ def resolve_class(value, classes):
     if len(by_form) == 1:
         return by_form[0]
     shown = [time_text(plain_label(label)) for label in classes]  # dates as the text that names them
+    if not _one_value(value):
+        raise ValueError(f"Unknown class {value!r}: a class is one label, not a list or array of them; the classes "
+                         f"are {shown}.")
     raise ValueError(f"Unknown class {value!r}; the classes are {shown}.{_suggestion(value, classes)}")
 
 
@@ -126,7 +129,7 @@ def _suggestion(value, classes) -> str:
 
 def _number(value):
     """``value`` as a float when it is a number or a number's text (not a boolean), else None."""
-    if isinstance(value, (bool, np.bool_)):
+    if isinstance(value, (bool, np.bool_)) or not _one_value(value):  # float(np.array([1])) is 1.0
         return None
     try:
         number = float(value)
@@ -135,11 +138,20 @@ def _number(value):
     return number if np.isfinite(number) else None
 
 
+def _one_value(value) -> bool:
+    """Whether ``value`` is one value, not a list or array of them (a 0-d array is one)."""
+    try:
+        return np.ndim(value) == 0
+    except ValueError:  # numpy's "inhomogeneous shape" for a ragged list
+        return False
+
+
 def same_label(label, value) -> bool:
     # True == 1 in Python; a boolean label is named only by a boolean.
     if isinstance(label, (bool, np.bool_)) != isinstance(value, (bool, np.bool_)):
         return False
     try:
-        return bool(label == value)
+        # A list or array of one label is no label: np.int64(1) == [1] is array([True]), which is truthy.
+        return _one_value(value) and bool(label == value)
     except (TypeError, ValueError):
         return False

@@ -109,7 +109,11 @@ def plan_top_up(y, sampling_strategy="auto", classes=None) -> dict:
         if isinstance(sampling_strategy, dict):
             _check_strategy_keys(sampling_strategy, list(counts))
             _check_strategy_counts(sampling_strategy, counts)
-        plan = check_sampling_strategy(sampling_strategy, y, "over-sampling")
+        try:
+            plan = check_sampling_strategy(sampling_strategy, y, "over-sampling")
+        except ValueError:
+            _check_ratio(sampling_strategy, counts)  # imbalanced-learn's words name neither it nor the counts
+            raise
         # Keyed by y's own labels: a key equal to one but of another type (a day-unit datetime64
         # for a nanosecond label) failed every later lookup with a bare KeyError.
         plan = {next((have for have in counts if same_label(have, label)), plain_label(label)): int(n)
@@ -130,6 +134,26 @@ def plan_top_up(y, sampling_strategy="auto", classes=None) -> dict:
     plan = {label: majority - counts[label] for label in labels if label in resolved}
     _warn_full_classes(plan)
     return plan
+
+
+def _check_ratio(ratio, counts: dict) -> None:
+    """Refuse a binary ratio (minority / majority wanted) below the one ``counts`` have already."""
+    if not isinstance(ratio, numbers.Real) or isinstance(ratio, bool) or len(counts) != 2:
+        return
+    (minority, n_minority), (majority, n_majority) = sorted(counts.items(), key=lambda item: item[1])
+    if int(n_majority * ratio - n_minority) >= 1:  # imbalanced-learn's own count of the rows to add
+        return
+    have = (f"y has {n_minority / n_majority:.3g} already ({plain_label(minority)!r} {n_minority:,}, "
+            f"{plain_label(majority)!r} {n_majority:,})")
+    if n_minority == n_majority:
+        raise ValueError(f"sampling_strategy={ratio!r} asks for a ratio of rows of the minority class to the "
+                         f"majority's, and {have}: no ratio adds a row. Name a class to top up (classes=).")
+    least = math.ceil((n_minority + 1) / n_majority * 1000) / 1000
+    while int(n_majority * least - n_minority) < 1:  # float products just under a whole number
+        least += 0.001
+    raise ValueError(f"sampling_strategy={ratio!r} asks for {float(ratio):.3g} rows of the minority class per row of "
+                     f"the majority, and {have}: a top-up adds rows, so give a ratio of at least {min(least, 1):g} "
+                     "(1.0 balances the classes).")
 
 
 class InEveryClass:

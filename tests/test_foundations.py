@@ -88,6 +88,34 @@ def test_classes_are_named_by_label_or_text_and_topped_up_to_the_majority():
         plan_top_up(flags, classes=["0"])
 
 
+def test_a_ratio_the_data_already_meets_is_refused_with_the_counts_and_the_least_ratio_that_adds():
+    # imbalanced-learn's words named neither the parameter nor the counts ("Please increase the ratio").
+    y = np.array(["A"] * 120 + ["R"] * 80)
+    with pytest.raises(ValueError, match=r"^sampling_strategy=0\.5 asks for 0\.5 rows of the minority class per row of "
+                                         r"the majority, and y has 0\.667 already \('R' 80, 'A' 120\): a top-up adds "
+                                         r"rows, so give a ratio of at least 0\.675 \(1\.0 balances the classes\)\.$"):
+        plan_top_up(y, 0.5)
+    assert plan_top_up(y, 0.675) == {"R": 1}
+    with pytest.raises(ValueError, match=r"y has 1 already \('A' 5, 'B' 5\): no ratio adds a row"):
+        plan_top_up(np.array(["A"] * 5 + ["B"] * 5), 0.9)
+    with pytest.raises(ValueError, match="can be a float only when the type of target is binary"):  # as imblearn says
+        plan_top_up(np.array([0, 0, 1, 2]), 0.5)
+
+
+@pytest.mark.parametrize("y", [np.array([0, 0, 0, 1]), np.array(["a", "a", "a", "b"]), np.array([True] * 3 + [False])])
+def test_a_list_or_array_of_one_label_names_no_class_whatever_the_label_type(y):
+    # np.int64(1) == [1] is array([True]): [1] named the int class 1, while ['b'] and [False] were refused.
+    from gan_augment._classes import resolve_class
+
+    classes, label = list(np.unique(y)), y[-1]
+    for value in ([label], np.array([label]), (label,), [[label], [label, label]]):
+        with pytest.raises(ValueError, match=r"a class is one label, not a list or array of them"):
+            resolve_class(value, classes)
+        with pytest.raises(ValueError, match=r"a class is one label"):
+            plan_top_up(y, classes=[value])
+    assert resolve_class(np.array(label), classes) == label  # a 0-d array holds one label
+
+
 def test_classes_given_as_a_dict_of_counts_is_refused_with_the_fix():
     # Its keys were read as the classes and its counts dropped: every class topped up to the majority.
     y = np.array([0] * 40 + [1] * 15 + [2] * 5)
