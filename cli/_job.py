@@ -54,7 +54,8 @@ OPTION_SPELLING = {
     "random_state": "--seed", "checkpoint_dir": "--checkpoint-dir", "epochs": "--epochs",
     "batch_size": "--batch-size", "loss": "--loss", "precision": "--precision", "max_categories": "--max-categories",
     "categorical_features": "--categorical", "early_stopping": "--early-stopping", "classes": "--classes",
-    "sampling_strategy": "--in-every-class", "detect_rules": "rule detection (off: --no-rules)",
+    "sampling_strategy": "--in-every-class", "architecture": "--architecture",
+    "detect_rules": "rule detection (off: --no-rules)",
     "round_to_observed": "rounding to observed values (off: --no-rounding)",
 }
 

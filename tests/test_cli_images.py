@@ -324,7 +324,8 @@ def test_evaluate_trains_a_cnn_on_an_image_folder_and_refuses_it_for_a_table(ima
     table = tmp_path / "t.csv"
     table.write_text("x,label\n" + "".join(f"{i},{'a' if i % 3 else 'b'}\n" for i in range(30)))
     code, _, err = run(capsys, "evaluate", table, "--estimator", "cnn", "--cv", "2", "--repeats", "1")
-    assert code == 2 and "classifies images, but these rows are a table" in _one_line_error(err)
+    assert code == 2 and _one_line_error(err) == f"Error: --estimator cnn is for image folders; {table} is a table: " \
+                                                 "choose logreg, hgb or rf."
 
 
 def test_table_only_options_are_refused_for_an_image_folder(image_folder, tmp_path, capsys):

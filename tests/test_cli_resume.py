@@ -171,6 +171,9 @@ def test_a_checkpoint_folder_without_resume_is_refused_before_training(data_csv,
     assert code == 2 and ("parameters: rule detection (off: --no-rules) True in the checkpoint, False now, "
                           "--max-categories 100 in the checkpoint, 5 now; --early-stopping)") in err, err
     assert not any(word in err for word in ("detect_rules", "max_categories", "early_stopping"))
+    code, err = _run(capsys, "fit", data_csv, "-e", 1, "--seed", 0, "--checkpoint-dir", checkpoint, "--categorical",
+                     "age", "--out", tmp_path / "m3", "--resume")
+    assert code == 2 and "--categorical not given in the checkpoint, ['age'] now" in err, err  # not None
     # A checkpoint of a run without a seed: dropping --seed resumes it, which the message says.
     unseeded = tmp_path / "unseeded"
     code, err = _run(capsys, "fit", data_csv, "-e", 1, "--checkpoint-dir", unseeded, "--out", tmp_path / "m5", "-q")

@@ -38,6 +38,11 @@ def test_bad_settings_and_shapes_are_named():
         CNNClassifier((1, 4, 4), epochs=1).fit(X, y)
     with pytest.raises(ValueError, match="class_weight must be None or 'balanced'"):
         CNNClassifier((1, 8, 8), class_weight="auto").fit(X, y)
+    # Finite pixels past float32 were cast to infinite ones, then called "NaN or infinite".
+    with pytest.raises(ValueError, match=r"X holds pixel values from 0 to 1e\+39: values or a range past float32's"):
+        CNNClassifier((1, 8, 8), epochs=1).fit(np.where(X > 8, 1e39, X), y)
+    with pytest.raises(ValueError, match=r"X holds 1 NaN or infinite pixel values"):
+        CNNClassifier((1, 8, 8), epochs=1).fit(np.where(np.arange(X.size).reshape(X.shape) == 5, np.nan, X), y)
 
 
 def test_the_evaluator_trains_it_in_every_fold_with_class_weights_as_a_baseline():

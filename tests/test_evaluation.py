@@ -1319,7 +1319,9 @@ def test_a_ratio_some_training_fold_already_meets_is_refused_before_any_fold():
     y = np.array([0] * 151 + [1] * 30)
     with pytest.raises(DataValidationError, match=r"cv split 2 of 4 trains on other counts than the whole data \(0 "
                                                   r"113, 1 23\), and its top-up is refused there: sampling_strategy="
-                                                  r"0\.207: The specified ratio"):
+                                                  r"0\.207 asks for 0\.207 rows of the minority class per row of the "
+                                                  r"majority, and y has 0\.204 already \(1 23, 0 113\).* Use a top-up "
+                                                  r"every training fold can follow, or other folds \(cv=, --cv\)\.$"):
         plan_evaluation(X, y, GANAugmenter(epochs=1, sampling_strategy=0.207), cv=4, repeats=1, random_state=0)
     plan_evaluation(X, y, GANAugmenter(epochs=1, sampling_strategy=0.25), cv=4, repeats=1, random_state=0)
 
@@ -1717,6 +1719,16 @@ def test_a_wrong_image_shape_is_refused_before_any_fold_whatever_the_baselines()
     with pytest.raises(ValueError, match=r"image_shape=\(1, 4, 4\) holds 16 pixels, but the rows of X have 64"):
         plan_evaluation(X[keep], y[keep], GANAugmenter(image_shape=(1, 4, 4)), estimator="cnn", baselines=["random"],
                         cv=2, repeats=1)
+    # Pixels the GAN refuses were refused by the first fold's fit, once that fold's baselines had trained;
+    # rows without a column by the first fold's estimator.
+    images = X[keep].copy()
+    images[3, 5] = np.nan
+    for pixels, said in ((images, "X holds 1 NaN or infinite pixel values"),
+                         (np.where(X[keep] > 8, 1e39, X[keep]), "past float32's largest number")):
+        with pytest.raises(DataValidationError, match=said):
+            plan_evaluation(pixels, y[keep], GANAugmenter(image_shape=(1, 8, 8)), cv=2, repeats=1)
+    with pytest.raises(DataValidationError, match=r"Found array with 0 feature\(s\).*the table X has no columns"):
+        plan_evaluation(X[keep][:, :0], y[keep], RandomOverSampler(), cv=2, repeats=1)
 
 
 def test_the_smote_fold_refusal_advises_only_folds_that_every_class_allows():
@@ -1912,6 +1924,10 @@ def test_a_column_the_synthetic_rows_leave_empty_is_the_worst_column():
     numbered = real.set_axis(pd.Index([0, 1], dtype=np.int64), axis=1)
     summary, _ = fidelity(numbered, synthetic.set_axis(numbered.columns, axis=1), random_state=0)
     assert summary["worst_column"] == 0 and type(summary["worst_column"]) is int
+    # Columns named True and False (which the GAN takes) were read by pandas as a row mask, after the fits.
+    flags = real.set_axis([True, False], axis=1).assign(word=["x", "y"] * 30).set_axis([True, False, 2], axis=1)
+    summary, _ = fidelity(flags, flags.sample(frac=1.0, random_state=0), categorical=[2], random_state=0)
+    assert summary["worst_column"] in (True, False, 2) and summary["mean_column_distance"] == 0.0
 
 
 def test_smote_takes_the_categories_of_the_whole_table_in_every_fold(monkeypatch):

@@ -205,6 +205,11 @@ def test_training_rejects_bad_inputs(digits):
         train_image_classifier(bad, y, epochs=1)
     with pytest.raises(ValueError, match=r"must lie in \[-1, 1\].*to_model_range"):
         train_image_classifier((X + 1) * 127.5, y, epochs=1)
+    # Past float32 they were cast to infinite values and called NaN; images of no pixels failed in torch's words.
+    with pytest.raises(ValueError, match=r"values span \[-1, 1e\+39\] but must lie in \[-1, 1\]"):
+        train_image_classifier(np.where(X > 0.5, 1e39, X.astype(np.float64)), y, epochs=1)
+    with pytest.raises(ValueError, match=r"has shape \(50, 1, 0, 8\): an image needs a channel and a pixel a side"):
+        train_image_classifier(X[:, :, :0], y, epochs=1)
 
 
 # ============================================================================ image_quality

@@ -307,6 +307,11 @@ def test_an_image_item_with_nan_pixels_is_named_by_its_index():
     base = TensorDataset(images, torch.tensor([0] * 20 + [1] * 10))
     with pytest.raises(ValueError, match=r"^Item 7 of the base dataset holds 1 NaN or infinite pixel values"):
         AugmentedDataset(base, GANAugmenter(epochs=1, random_state=0))
+    # Float64 pixels past float32's range were cast to infinite ones first, and called so.
+    huge = torch.rand(30, 1, 8, 8, dtype=torch.float64)
+    huge[7, 0, 3, 3] = 1e39
+    with pytest.raises(ValueError, match=r"^Item 7 of the base dataset holds pixel values up to 1e\+39, past float32"):
+        AugmentedDataset(TensorDataset(huge, base.tensors[1]), GANAugmenter(epochs=1, random_state=0))
 
 
 def test_nan_labels_are_refused_by_item_whatever_the_augmenter(tmp_path):

@@ -109,6 +109,11 @@ def read_base(base, *, stack: bool, fitted_range: tuple | None = None):
                 raise ValueError(f"Item {i} of the base dataset holds {int((~np.isfinite(values)).sum())} NaN or "
                                  "infinite pixel values; images must be complete (fill or drop them in the base "
                                  "dataset).")
+            largest = float(np.abs(values).max()) if spec.is_image and values.dtype.kind == "f" and values.size else 0
+            if largest > np.finfo(np.float32).max:
+                raise ValueError(f"Item {i} of the base dataset holds pixel values up to {largest:.3g}, past float32's "
+                                 "largest number (about 3.4e38), in which images are worked on; rescale them in the "
+                                 "base dataset (e.g. to 0..1).")
             if measure and values.size:
                 low, high = min(low, float(values.min())), max(high, float(values.max()))
                 if fitted_range is not None:
@@ -234,8 +239,8 @@ def as_item(values: np.ndarray, spec: ItemSpec):
 def _as_numpy(x, spec: ItemSpec) -> np.ndarray:
     if spec.container == "tensor":
         x = x.detach().cpu()
-        if x.is_floating_point():
-            x = x.float()  # the GAN works in float32; bfloat16 has no numpy twin
+        if x.dtype == torch.bfloat16:
+            x = x.float()  # no numpy twin; other floats keep their values (float64 past float32's range is named)
         return x.numpy()
     return np.asarray(x)
 

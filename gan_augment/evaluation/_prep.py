@@ -23,6 +23,12 @@ ESTIMATORS = {
 }
 
 
+def columns_of(frame: pd.DataFrame, names) -> pd.DataFrame:
+    """The columns ``names`` of ``frame``, by name: ``frame[names]`` reads a list of booleans as a
+    mask, so that columns named True and False (which the GAN takes) were not found."""
+    return frame.iloc[:, frame.columns.get_indexer(list(names))]
+
+
 def as_text(X):
     """Categories as plain strings, missing values as their own category (module level: picklable)."""
     frame = pd.DataFrame(X).copy()
@@ -142,7 +148,7 @@ class TableEncoder:
             values = _floats(X[c]).fillna(self.medians_[c])
             std = float(values.std(ddof=0)) if len(values) else 0.0
             self.scales_[c] = std if std > 0 else 1.0
-        self.categories_ = {c: sorted(set(as_text(X[[c]])[:, 0])) for c in self.categorical_}
+        self.categories_ = {c: sorted(set(as_text(columns_of(X, [c]))[:, 0])) for c in self.categorical_}
         return self
 
     def transform(self, X: pd.DataFrame, *, allow_sparse: bool = False):
@@ -154,7 +160,7 @@ class TableEncoder:
             parts.append(((values.fillna(self.medians_[c]) - self.medians_[c]) / self.scales_[c]).to_numpy()[:, None])
         for c in self.missing_:
             parts.append(X[c].isna().to_numpy(dtype=float)[:, None])
-        one_hot = [self._one_hot(X[[c]], self.categories_[c]) for c in self.categorical_]
+        one_hot = [self._one_hot(columns_of(X, [c]), self.categories_[c]) for c in self.categorical_]
         if allow_sparse and sum(part.shape[1] for part in one_hot) > self.DENSE_LEVELS:
             numbers = np.hstack(parts) if parts else np.zeros((len(X), 0))
             return sparse.hstack([sparse.csr_matrix(numbers), *one_hot], format="csr", dtype=float)

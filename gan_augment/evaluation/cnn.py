@@ -102,14 +102,14 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         return self.classes_[self.predict_proba(X).argmax(axis=1)]
 
     def _pixels(self, X, shape) -> np.ndarray:
-        rows = np.asarray(X, dtype=np.float32)
+        from gan_augment.data.images import check_pixels
+
+        rows = check_pixels(X)  # numbers, finite, within float32 (checked before the cast made them infinite)
         c, h, w = (int(v) for v in shape)
         if rows.ndim != 2 or rows.shape[1] != c * h * w:
             raise ValueError(f"image_shape={tuple(shape)} holds {c * h * w} pixels, but X has shape {rows.shape}; "
                              "give rows of pixels in (C, H, W) order.")
-        if not np.isfinite(rows).all():
-            raise ValueError("X holds NaN or infinite pixel values.")
-        return rows.reshape(len(rows), c, h, w)
+        return rows.astype(np.float32).reshape(len(rows), c, h, w)
 
     def _scaled(self, pixels: np.ndarray) -> np.ndarray:
         low, high = self.pixel_range_

@@ -17,7 +17,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from gan_augment.evaluation._prep import TableEncoder, as_floats, as_text, observed_floats, split_columns
+from gan_augment.evaluation._prep import TableEncoder, as_floats, as_text, columns_of, observed_floats, split_columns
 from gan_augment.planner import plain_label
 
 
@@ -42,8 +42,8 @@ def column_distances(real: pd.DataFrame, synthetic: pd.DataFrame, categorical=()
             distance = _ks_statistic(a, b) if len(a) and len(b) else _one_side_empty(a, b)
             kind = "numeric (KS)"
         else:
-            a = pd.Series(as_text(real[[column]])[:, 0]).value_counts(normalize=True)
-            b = pd.Series(as_text(synthetic[[column]])[:, 0]).value_counts(normalize=True)
+            a = pd.Series(as_text(columns_of(real, [column]))[:, 0]).value_counts(normalize=True)
+            b = pd.Series(as_text(columns_of(synthetic, [column]))[:, 0]).value_counts(normalize=True)
             both = a.index.union(b.index)
             distance = float(0.5 * np.abs(a.reindex(both, fill_value=0) - b.reindex(both, fill_value=0)).sum()) \
                 if len(a) and len(b) else _one_side_empty(a, b)
@@ -63,8 +63,8 @@ def correlation_difference(real: pd.DataFrame, synthetic: pd.DataFrame, categori
     numeric, _ = split_columns(real, categorical)
     if len(numeric) < 2 or len(real) < 3 or len(synthetic) < 3:
         return math.nan
-    a = pd.DataFrame(as_floats(real[numeric])).corr().to_numpy()
-    b = pd.DataFrame(as_floats(synthetic[numeric])).corr().to_numpy()
+    a = pd.DataFrame(as_floats(columns_of(real, numeric))).corr().to_numpy()
+    b = pd.DataFrame(as_floats(columns_of(synthetic, numeric))).corr().to_numpy()
     upper = np.triu_indices(len(numeric), k=1)
     real_pairs, synthetic_pairs = a[upper], b[upper]
     defined = np.isfinite(real_pairs)  # a pair with a constant real column has no correlation to match

@@ -585,18 +585,24 @@ def to_model_range(images_uint8_nhwc) -> np.ndarray:
 # ============================================================================ validation helpers
 def _as_images(images, name: str) -> torch.Tensor:
     """``images`` as a float32 CPU tensor (N, C, H, W) in [-1, 1], or a ValueError saying what is wrong."""
+    # Checked in float64, then cast: values past float32's range became infinite in the cast, and
+    # were called NaN or infinite values the images did not hold.
     if isinstance(images, torch.Tensor):
-        x = images.detach().to("cpu", torch.float32)
+        # (Row-major strides as a copy of a numpy array has them: "preserve" gave (N, 1, H, W) the strides
+        # of channels-last, and convolutions other kernels, other sums.)
+        x = images.detach().to("cpu", torch.float64, memory_format=torch.contiguous_format)
     else:
         array = np.asarray(images)
         if not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
             raise ValueError(f"{name} must hold numbers, got dtype {array.dtype}.")
-        x = tensor_of(np.ascontiguousarray(array, dtype=np.float32))
+        x = tensor_of(np.ascontiguousarray(array, dtype=np.float64))
     if x.ndim != 4:
         raise ValueError(f"{name} must have shape (N, C, H, W), got {tuple(x.shape)}; add a channel axis to grey "
                          "images (images[:, None]).")
     if len(x) == 0:
         raise ValueError(f"{name} holds no image.")
+    if min(x.shape[1:]) < 1:
+        raise ValueError(f"{name} has shape {tuple(x.shape)}: an image needs a channel and a pixel a side at least.")
     if infer_item_layout(tuple(x.shape[1:]), channel_first=True) == "hwc":
         raise ValueError(f"{name} has shape {tuple(x.shape)}, which looks channel-last (N, H, W, C); transpose it "
                          "to (N, C, H, W), or use to_model_range for uint8 images.")
@@ -606,7 +612,7 @@ def _as_images(images, name: str) -> torch.Tensor:
     if low < -1 - _RANGE_TOLERANCE or high > 1 + _RANGE_TOLERANCE:
         raise ValueError(f"{name} values span [{low:g}, {high:g}] but must lie in [-1, 1]; convert uint8 images "
                          "with to_model_range, or clip a generator's raw outputs.")
-    return x
+    return x.to(torch.float32, memory_format=torch.contiguous_format)
 
 
 def _as_labels(labels, n: int, name: str) -> np.ndarray:

@@ -21,7 +21,7 @@ from gan_augment._random import SEED_MAX, check_seed, seeded_clone, seeded_split
 from gan_augment._warnings import catching_warnings, user_stacklevel
 from gan_augment.baselines import named_categorical
 from gan_augment.data.albumentations_adapter import import_albumentations
-from gan_augment.data.images import check_not_pil_images
+from gan_augment.data.images import check_not_pil_images, check_pixels
 from gan_augment.data.tabular import as_pandas_frame, check_columns, check_target, rows_as_array
 from gan_augment.evaluation._prep import ESTIMATORS, build_estimator, split_columns
 from gan_augment.evaluation._types import AUGMENTER, BASELINES, OVERALL_METRICS, PRIMARY_METRIC, EvaluationPlan
@@ -112,6 +112,8 @@ def plan_evaluation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5,
     if image_shape is not None and X.shape[1] != int(np.prod(image_shape)):  # whatever the baselines
         raise ValueError(f"image_shape={image_shape} holds {int(np.prod(image_shape))} pixels, but the rows of X "
                          f"have {X.shape[1]} columns; give the augmenter the (C, H, W) of the images.")
+    if image_shape is not None:
+        check_pixels(X)  # a NaN, or values past float32: refused by the first fold's fit, its baselines trained
     if "smote" in methods and n_splits is not None:
         _check_smote_folds(targets, counts, n_splits, methods)
     numeric, categorical = split_columns(X, named)
@@ -155,6 +157,7 @@ def _check_data(X, y) -> tuple[pd.DataFrame, np.ndarray]:
         # infer_objects: an object array's columns of numbers are numbers (as the GAN reads them),
         # not categories, to the estimator and SMOTE.
         X = pd.DataFrame(array, columns=[f"x{i}" for i in range(array.shape[1])]).infer_objects()
+        check_columns(X)  # no columns: refused by the first fold's estimator otherwise
     labels = np.asarray(y)
     if labels.ndim == 2 and labels.shape[1] == 1:
         labels = labels[:, 0]
@@ -235,7 +238,9 @@ def _strategy_targets(y, strategy, counts: dict, width: int, bytes_per_value: fl
     try:
         plan = plan_top_up(y, strategy)
     except (ValueError, TypeError) as exc:
-        raise ValueError(f"augmenter's sampling_strategy={strategy!r}: {exc}") from None
+        said = str(exc)  # named in the words of a ratio's refusal
+        raise ValueError(f"augmenter's {said}" if said.startswith("sampling_strategy=") else
+                         f"augmenter's sampling_strategy={strategy!r}: {said}") from None
     check_top_up_fits(plan, width, "rows", value_bytes=bytes_per_value,
                       what=f"augmenter's sampling_strategy={strategy!r}: the top-up's ")
     majority = max(counts.values())
@@ -349,11 +354,9 @@ def _check_fold_plans(augmenter, y, targets: list, explicit: bool, baseline_stra
             try:
                 plan_top_up(y_train, strategy)
                 plan = plan_top_up(y_train, params.get("sampling_strategy", "auto"), params.get("classes"))
-            except ValueError as exc:
-                raise DataValidationError(
-                    f"{said}: sampling_strategy={params.get('sampling_strategy', strategy)!r}: {exc} Give one that "
-                    "every training fold can follow (for a ratio, a little more than the whole data's), or "
-                    "other folds.") from None
+            except ValueError as exc:  # (its words name sampling_strategy)
+                raise DataValidationError(f"{said}: {exc} Use a top-up every training fold can follow, or other folds "
+                                          "(cv=, --cv).") from None
         if translator:
             sampler.classes_ = np.unique(y_train)
             sampler.sampling_strategy_ = plan
@@ -361,7 +364,7 @@ def _check_fold_plans(augmenter, y, targets: list, explicit: bool, baseline_stra
                 sampler._allowed_sources()
             except ValueError as exc:
                 raise DataValidationError(f"{said}: {str(exc).rstrip('.')} (a fold may top up a class tied with the "
-                                          "largest), or use other folds.") from None
+                                          "largest), or use other folds (cv=, --cv).") from None
 
 
 def _check_augmenter_settings(augmenter, X) -> None:
