@@ -307,7 +307,8 @@ def _check_auto_args(auto: bool, estimator: Optional[Estimator], metric: Optiona
                  if value is not None]
         if given:
             raise CLIError(f"{', '.join(given)} appl{'y' if len(given) > 1 else 'ies'} with --auto only (the "
-                           "cross-validation that chooses the top-up); add --auto, or drop them.", USAGE)
+                           f"cross-validation that chooses the top-up); add --auto, or drop "
+                           f"{'them' if len(given) > 1 else 'it'}.", USAGE)
         return None
     if n_jobs == 0:
         raise CLIError("--n-jobs is the number of inner folds to score at once: 1, 2, ... or -1 for every core; "

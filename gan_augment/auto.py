@@ -58,6 +58,14 @@ __all__ = ["AutoAugmenter", "one_standard_error"]
 METHODS = ("random", "smote", "gan")
 
 
+def _refuse_class(name: str, value) -> None:
+    """HasMethods takes a class too: refused here, naming the parameter (get_params then wanted a
+    self; scikit-learn's tags said "Expected an estimator instance" of no parameter)."""
+    if isinstance(value, type):
+        raise TypeError(f"{name}= takes an instance, {value.__name__}(...), and got the class {value.__name__}: add "
+                        "the parentheses (and its settings).")
+
+
 class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
     """An imbalanced-learn sampler that picks the top-up (none, random, SMOTE or GAN, and how much)
     by inner cross-validation on the data it is given, then resamples with the winner.
@@ -75,7 +83,8 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
     scoring : str or callable, default="f1_macro"
         A scikit-learn scorer.
     methods : sequence of {"random", "smote", "gan"}, default=("random", "smote", "gan")
-        Candidates besides "none" (which is always one). SMOTE is left out, with a warning, where
+        Candidates besides "none" (which is always one), in the order that breaks ties (a set is
+        taken in the default's order). SMOTE is left out, with a warning, where
         a class it would top up keeps a single row in an inner training fold; the GAN, with a
         warning, where such a class keeps fewer rows than the augmenter's ``min_class_size``
         there, or where its label gate (``label_gate=True``) refuses a class to top up in an inner
@@ -174,7 +183,7 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         # The candidates are scored by fitting the estimator on inner folds (the built-in ones impute
         # and encode text), and the augmenter is fitted on them: what either refuses, this does too.
         parts = [declared_tags(part) for part in (self.estimator, self.augmenter)
-                 if part is not None and not isinstance(part, str)]
+                 if part is not None and not isinstance(part, (str, type))]  # a class: refused by fit, named
         for part in filter(None, parts):
             tags.input_tags.allow_nan &= part.input_tags.allow_nan
             tags.input_tags.string &= part.input_tags.string
@@ -248,10 +257,7 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
 
     # ------------------------------------------------------------------ internals
     def _gan_params(self) -> dict:
-        if isinstance(self.augmenter, type):  # HasMethods takes a class too; get_params then wants a self
-            name = self.augmenter.__name__
-            raise TypeError(f"augmenter= takes an instance, {name}(...), and got the class {name}: add the "
-                            "parentheses (and its settings).")
+        _refuse_class("augmenter", self.augmenter)
         return self.augmenter.get_params(deep=False) if self.augmenter is not None else {}
 
     def _gan_distributed(self):
@@ -276,11 +282,15 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         configuration skips it), and of the estimator's settings: its inner-fold fits run nested,
         where scikit-learn skips them (LogisticRegression(C=-1) scored every candidate)."""
         super()._validate_params()
+        _refuse_class("estimator", self.estimator)
         if self.estimator is not None and not isinstance(self.estimator, str):
             validate_settings(self.estimator)
 
     def _check_candidates(self):
-        methods = list(dict.fromkeys(self.methods))
+        given = self.methods
+        if isinstance(given, (set, frozenset)):  # no order of its own (its hash order varies by process)
+            given = [m for m in METHODS if m in given] + sorted((m for m in given if m not in METHODS), key=repr)
+        methods = list(dict.fromkeys(given))
         if not methods:
             raise ValueError(f"methods is empty: 'none' would be the only candidate. Name at least one of "
                              f"{list(METHODS)}.")
@@ -463,7 +473,8 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
             else:
                 X_fit, y_fit = self._resample(X_tr, y_tr, method, strategy, derive_seed(gan_seed, k, i),
                                               categorical=categorical)
-            model = clone(estimator).fit(X_fit, y_fit)
+            model = clone(estimator)
+            model.fit(X_fit, y_fit)  # the estimator, not what its fit returns (None from a hand-written one)
             times[i] = time.process_time() - started + (gan_seconds if method == "gan" else 0.0)
             try:
                 score = scorer(model, X_te, y_te)

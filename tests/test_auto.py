@@ -111,6 +111,44 @@ def test_selection_takes_a_callable_of_cv_results_and_checks_what_it_returns():
         AutoAugmenter(methods=("random",), selection=lambda results: 7, random_state=0).fit_resample(X, y)
 
 
+def test_an_estimator_whose_fit_returns_none_is_scored_as_the_estimator_it_fitted():
+    # Its fit's return value was scored: "scoring='f1_macro' needs what the estimator does not give
+    # ('NoneType' object has no attribute ...)", where cross_val_score scores it.
+    from sklearn.base import BaseEstimator, ClassifierMixin
+
+    class ReturnsNone(ClassifierMixin, BaseEstimator):
+        def fit(self, X, y):
+            self.model_ = LogisticRegression().fit(X, y)
+            self.classes_ = self.model_.classes_
+
+        def predict(self, X):
+            return self.model_.predict(X)
+
+    from sklearn.datasets import make_classification
+
+    X, y = make_classification(200, 4, weights=[0.85], random_state=0)
+    auto = AutoAugmenter(estimator=ReturnsNone(), methods=("random",), cv=2, random_state=0).fit(X, y)
+    again = AutoAugmenter(estimator=LogisticRegression(), methods=("random",), cv=2, random_state=0).fit(X, y)
+    np.testing.assert_allclose(auto.cv_results_["mean_test_score"], again.cv_results_["mean_test_score"])
+
+
+def test_methods_given_as_a_set_are_tried_in_the_defaults_order_and_classes_are_refused_by_name():
+    # A set's order is its hash order, another in each process (PYTHONHASHSEED): the candidates'
+    # seeds and ties followed it, so one random_state chose differently from one run to the next.
+    from sklearn.datasets import make_classification
+
+    X, y = make_classification(120, 3, n_informative=2, n_redundant=0, weights=[0.85], random_state=0)
+    settings = dict(amounts=(0.5, 1.0), cv=2, random_state=0)
+    as_set = AutoAugmenter(methods={"smote", "random"}, **settings).fit(X, y)
+    ordered = AutoAugmenter(methods=("random", "smote"), **settings).fit(X, y)
+    assert as_set.cv_results_["params"] == ordered.cv_results_["params"]
+    np.testing.assert_array_equal(as_set.cv_results_["mean_test_score"], ordered.cv_results_["mean_test_score"])
+    for name in ("estimator", "augmenter"):  # scikit-learn's tags said "Expected an estimator instance"
+        with pytest.raises(TypeError, match=rf"^{name}= takes an instance, \w+\(\.\.\.\), and got the class"):
+            AutoAugmenter(methods=("random",), **{name: LogisticRegression if name == "estimator" else GANAugmenter}
+                          ).fit(X, y)
+
+
 def test_a_metric_that_rewards_rare_recall_never_picks_doing_nothing():
     X, y = _table(rare=0.05, seed=1)
     scoring = make_scorer(recall_score, pos_label=1)

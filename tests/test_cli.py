@@ -1392,7 +1392,12 @@ def test_categorical_names_columns_modelled_as_categories(tmp_path, capsys):
 
 def test_augment_auto_option_errors(data_csv, tmp_path, capsys):
     code, _, err = run(capsys, "augment", data_csv, "--metric", "accuracy", "-o", tmp_path / "o.csv")
-    assert code == 2 and "--metric applies with --auto only" in _one_line_error(err)
+    assert code == 2 and _one_line_error(err).endswith("--metric applies with --auto only (the cross-validation that "
+                                                       "chooses the top-up); add --auto, or drop it.")
+    code, _, err = run(capsys, "augment", data_csv, "--metric", "accuracy", "-j", "2", "-o", tmp_path / "o.csv")
+    assert code == 2 and _one_line_error(err).endswith("--metric, --n-jobs apply with --auto only (the "
+                                                       "cross-validation that chooses the top-up); add --auto, or "
+                                                       "drop them.")
     code, _, err = run(capsys, "augment", data_csv, "--auto", "--metric", "pr_auc", "-o", tmp_path / "o.csv")
     assert code == 2 and "--metric pr_auc scores one class against the other: binary targets only" in err
     assert "has 3 classes" in err
