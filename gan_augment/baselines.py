@@ -210,7 +210,8 @@ class ClassicOversampler(SamplerMixin, BaseOverSampler):
         floats in 0..1: other images (16-bit) suit geometric ones only (see
         ``AlbumentationsTransform``). (Not named ``transform``: imbalanced-learn's Pipeline takes a
         step with a ``transform`` attribute beside ``fit_resample`` for an invalid step, and
-        refuses it.)
+        refuses it.) Values of it in a search's grid are cloned by scikit-learn, which takes an
+        albumentations transform for an estimator and fails: give each as ``A.Compose([...])``.
     random_state : int, RandomState instance or None
         Seeds which images are repeated and how each is moved.
 

@@ -134,6 +134,8 @@ def load_state(directory, *, kind: str, name: str = "model", device="cpu") -> di
                              f"{_damaged_advice(kind, directory)}") from exc
     try:
         return _join(header["state"], tensors)
+    except ModelFileError:  # a tensor the weights file lacks, named
+        raise
     except (TypeError, ValueError) as exc:  # placeholders edited in a JSON of the format without its own checksum
         raise ModelFileError(f"{directory / (name + '.json')} could not be read: its tensor placeholders are "
                              f"malformed ({exc}). {_damaged_advice(kind, directory)}") from exc

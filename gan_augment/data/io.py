@@ -753,6 +753,11 @@ def _names_as_written(data: bytes, options: dict, read: list) -> list:
 
 
 def _check_header(names: list, path: Path) -> None:
+    # A first line of numbers alone is most likely a row of data (a file without a header: UCI's
+    # .data files), whose repeated or empty cells read as names repeated or missing.
+    written = [name.strip() for name in names if name.strip()]
+    headerless = (" The first line holds numbers only: if the file has no header row, add a first line naming the "
+                  "columns (the target among them)." if all(_NUMBER_PATTERN.fullmatch(n) for n in written) else "")
     blank = [position for position, name in enumerate(names, start=1) if name.strip(" ") == ""]
     if blank:
         # Positions from 1, as a person counts them (pandas' "Unnamed: 0" counts from 0).
@@ -761,7 +766,7 @@ def _check_header(names: list, path: Path) -> None:
         raise DataValidationError(
             f"{path} has {'a column' if len(blank) == 1 else 'columns'} without a name in its header (position"
             f"{'' if len(blank) == 1 else 's'} {', '.join(map(str, blank))}; the first column is 1); give every column "
-            f"a name{cause}.")
+            f"a name{cause}.{headerless}")
     positions: dict[str, list[int]] = {}
     for position, name in enumerate(names, start=1):
         # "x, x": the same name, whether or not a space comes before it (as a spaced header reads it).
@@ -772,7 +777,7 @@ def _check_header(names: list, path: Path) -> None:
                             for name, where in repeated.items())
         raise DataValidationError(
             f"{path} names a column more than once in its header ({details}; the first column is 1); "
-            "rename them so that each column has a name of its own."
+            f"rename them so that each column has a name of its own.{headerless}"
         )
 
 
