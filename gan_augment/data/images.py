@@ -100,7 +100,8 @@ def check_pixels(X) -> np.ndarray:
         if high - low > np.finfo(np.float32).max or max(-low, high) > np.finfo(np.float32).max:
             raise DataValidationError(
                 f"X holds pixel values from {low:.3g} to {high:.3g}: values or a range past float32's largest number "
-                "(about 3.4e38), in which images are worked on; rescale them first (e.g. to 0..1: (X - X.min()) / (X.max() - X.min())).")
+                "(about 3.4e38), in which images are worked on; rescale them first (e.g. to 0..1: "
+                "(X - X.min()) / (X.max() - X.min())).")
     return X
 
 
