@@ -147,7 +147,7 @@ def _check_ratio(ratio, counts: dict) -> None:
             f"{plain_label(majority)!r} {n_majority:,})")
     if n_minority == n_majority:
         raise ValueError(f"sampling_strategy={ratio!r} asks for a ratio of rows of the minority class to the "
-                         f"majority's, and {have}: no ratio adds a row. Name a class to top up (classes=).")
+                         f"majority's, and {have}: the classes are balanced, and no ratio adds a row.")
     least = math.ceil((n_minority + 1) / n_majority * 1000) / 1000
     while int(n_majority * least - n_minority) < 1:  # float products just under a whole number
         least += 0.001
