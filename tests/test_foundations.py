@@ -96,7 +96,7 @@ def test_a_ratio_the_data_already_meets_is_refused_with_the_counts_and_the_least
                                          r"rows, so give a ratio of at least 0\.675 \(1\.0 balances the classes\)\.$"):
         plan_top_up(y, 0.5)
     assert plan_top_up(y, 0.675) == {"R": 1}
-    with pytest.raises(ValueError, match=r"y has 1 already \('A' 5, 'B' 5\): no ratio adds a row"):
+    with pytest.raises(ValueError, match=r"y has 1 already \('A' 5, 'B' 5\): the classes are balanced, and no ratio adds a row\.$"):
         plan_top_up(np.array(["A"] * 5 + ["B"] * 5), 0.9)
     with pytest.raises(ValueError, match="can be a float only when the type of target is binary"):  # as imblearn says
         plan_top_up(np.array([0, 0, 1, 2]), 0.5)
