@@ -153,8 +153,8 @@ def _diversity_lines(augmenter, unit: str) -> list[str]:
                      f"{shown_below(d.spread, SPREAD_COLLAPSED):>6}  {d.coverage:>8.2f}  "
                      f"{shown_below(d.relative_coverage, RELATIVE_COVERAGE_LOW):>7}{between}{flag}")
     lines.append("  (vs real: coverage of half the real class by as many synthetic samples, over its coverage by the "
-                 "other half; below 0.5 the samples miss much of the class; nan: a class of fewer than "
-                 f"{2 * MIN_HALF} real {unit}, too few halves to measure)")
+                 f"other half; below 0.5 the samples miss much of the class; nan: fewer than {2 * MIN_HALF} real "
+                 f"{unit}, too few halves to measure, or real {unit} all alike, nothing to compare with)")
     if ensemble:  # under its table: below the gate's lines it read as a note on the gate
         lines.append(f"  (an ensemble of {n_members} generators; disagreement 0: interchangeable "
                      "members, near 1: each covers its own region)")

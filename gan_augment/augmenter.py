@@ -551,8 +551,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         if isinstance(self.label_gate, str) and gate is not None and not gate.serves(index):
             reasons, _ = self._ungated_reasons(gate, with_figures=True, classes=[index])
             label = plain_label(self.classes_[index])
-            warnings.warn(" ".join([*reasons, f"Class {label!r} is sampled without the gate (label_gate='auto')."]),
-                          UserWarning, stacklevel=user_stacklevel())
+            warnings.warn(" ".join([*reasons, f"Class {label!r} is sampled without the gate."]), UserWarning,
+                          stacklevel=user_stacklevel())
 
     def _gate_refuses(self, index: int) -> bool:
         """Whether :meth:`sample` refuses class ``index``: under ``label_gate=True``, a class the
@@ -1045,7 +1045,6 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
             rows = rows[real_subset(len(rows), seed)]
             real = X.iloc[rows] if isinstance(X, pd.DataFrame) else X[rows]
             synthetic = self.preview(SAMPLES_PER_CLASS, label, random_state=seed)
-            features = self.kind_.diversity_features(self.encoder_, real, synthetic)
             members = member_samples = None
             if isinstance(self.generator_, GeneratorEnsemble):
                 # The members' disagreement is the generators' own: each member's samples made by it
@@ -1056,7 +1055,15 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
                 made = torch.cat([generate(member, int(np.sum(members == m)), index, seed=int(made_seeds[m]))
                                   for m, member in enumerate(self.generator_.members)])
                 made = self.kind_.decode(self.encoder_, made, seed=int(decode_seed), class_index=index)
-                member_samples = self.kind_.diversity_features(self.encoder_, real, made)[1]
+                # Features of both in one call: a category's one-hot columns span the values either
+                # holds (two calls gave two widths, and a failed fit of an all-category table).
+                both = concat_rows([synthetic, made]) if isinstance(synthetic, pd.DataFrame) else \
+                    np.concatenate([synthetic, made])
+                real_features, both_features, groups = self.kind_.diversity_features(self.encoder_, real, both)
+                features = (real_features, both_features[:len(synthetic)], groups)
+                member_samples = both_features[len(synthetic):]
+            else:
+                features = self.kind_.diversity_features(self.encoder_, real, synthetic)
             diversity[plain_label(label)] = measure_class(*features, members=members, member_samples=member_samples)
         return diversity
 

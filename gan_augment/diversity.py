@@ -31,7 +31,8 @@ each class and :func:`measure_class` compares them with the real class on three 
     the issue's own target (half of what a real-vs-real split gets), not tuned. Measured: default
     fits on iris and wine gave 0.84-1.10 for every class, on breast cancer (30 features) 0.46 and
     0.55; 3-epoch fits 0.00-0.62; samples of the real distribution 0.98, of half its modes 0.34,
-    collapsed ones 0.06. Classes of fewer than 20 real samples are not measured (NaN).
+    collapsed ones 0.06. Classes of fewer than 20 real samples, or of real samples all alike, are not
+    measured (NaN).
 ``disagreement`` (generator ensembles only)
     How much the members' samples keep apart: 1 - (the share of synthetic samples whose nearest
     other synthetic sample comes from another member) / (that share if the members were one

@@ -138,7 +138,12 @@ def plan_top_up(y, sampling_strategy="auto", classes=None) -> dict:
 
 def _check_ratio(ratio, counts: dict) -> None:
     """Refuse a binary ratio (minority / majority wanted) below the one ``counts`` have already."""
-    if not isinstance(ratio, numbers.Real) or isinstance(ratio, bool) or len(counts) != 2:
+    if not isinstance(ratio, numbers.Real) or isinstance(ratio, bool):
+        return
+    if not (math.isfinite(ratio) and 0 < ratio <= 1):  # NaN and inf failed in int()
+        raise ValueError(f"sampling_strategy={ratio!r}: a float is the ratio of rows of the minority class to the "
+                         "majority's wanted after the top-up, in (0, 1] (1.0 balances the classes).")
+    if len(counts) != 2:
         return
     (minority, n_minority), (majority, n_majority) = sorted(counts.items(), key=lambda item: item[1])
     if int(n_majority * ratio - n_minority) >= 1:  # imbalanced-learn's own count of the rows to add
@@ -321,6 +326,8 @@ def check_strategy_values(sampling_strategy, y, *, classes_option: bool = True) 
         # Given the labels as imbalanced-learn gives them: an array (of a one-hot target, its
         # columns' indices), never the user's list or Series (whose y[0] may be no position).
         sampling_strategy = _called_strategy(sampling_strategy, labels if labels.ndim == 1 else labels.argmax(axis=1))
+    if labels.ndim == 1:
+        _check_ratio(sampling_strategy, class_counts(labels))  # before imbalanced-learn's words, which name neither
     if isinstance(sampling_strategy, dict):
         counts = None
         if labels.ndim == 1:  # a one-hot target's labels are its columns: imbalanced-learn's to check

@@ -47,9 +47,11 @@ BAD_CSV_FILES = [
     ("a,b,a,label\n1,2,3,x\n", r"'a' at positions 1, 3.*of its own\.$"),
     # A file without a header (UCI's .data files) whose first row repeats a value was told to rename
     # columns, and the warning of a header that reads like data never came.
-    ("1000025,5,1,1,2\n1002945,5,4,4,2\n", r"'1' at positions 3, 4.*The first line holds numbers only: if the file "
-                                          r"has no header row, add a first line naming the columns"),
-    ("1,,3\n4,5,6\n", r"without a name in its header \(position 2.*The first line holds numbers only"),
+    ("1000025,5,1,1,2\n1002945,5,4,4,2\n", r"'1' at positions 3, 4.*The first line reads like a row of data "
+                                          r"\(numbers\): if the file has no header row, add a first line naming"),
+    ("1,,3\n4,5,6\n", r"without a name in its header \(position 2.*The first line reads like a row of data"),
+    ("B,1,1,1,1\nR,1,1,1,2\n", r"'1' at positions 2, 3, 4, 5.*The first line reads like a row of data"),  # balance-scale
+    ("id,age,age,label\n1,2,3,x\n", r"'age' at positions 2, 3.*of its own\.$"),  # words: a header
     ("", r"is empty"),
     ("a,label\n", r"header but no rows"),
     (",a,label\n0,1,x\n", r"a column without a name in its header \(position 1; the first column is 1\).*index=False"),

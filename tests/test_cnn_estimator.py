@@ -4,6 +4,7 @@ a scikit-learn classifier that learns, repeats itself, and is refused for tables
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.base import clone
 from sklearn.datasets import load_digits
@@ -43,6 +44,10 @@ def test_bad_settings_and_shapes_are_named():
         CNNClassifier((1, 8, 8), epochs=1).fit(np.where(X > 8, 1e39, X), y)
     with pytest.raises(ValueError, match=r"X holds 1 NaN or infinite pixel values"):
         CNNClassifier((1, 8, 8), epochs=1).fit(np.where(np.arange(X.size).reshape(X.shape) == 5, np.nan, X), y)
+    # Pixels of several dtypes are numbers still (a column of zeros read as int64 beside floats).
+    mixed = pd.DataFrame(X)
+    mixed[0] = 0
+    assert CNNClassifier((1, 8, 8), epochs=1, random_state=0).fit(mixed, y).predict(mixed).shape == (len(y),)
 
 
 def test_the_evaluator_trains_it_in_every_fold_with_class_weights_as_a_baseline():

@@ -59,6 +59,33 @@ def test_table_features_put_numbers_categories_and_missing_cells_on_one_scale():
     assert b[0].sum() == pytest.approx(b[0, 1] + 1)  # exactly one category set ('w')
 
 
+def test_a_category_given_as_dummy_columns_is_one_feature_as_the_codec_models_it():
+    # Each dummy was a number of its own: a class whose rare values were not yet made read as collapsed
+    # (spread 0.00 and a ModeCollapseWarning, where the same rows as one column read 1.16).
+    rng = np.random.default_rng(0)
+    values = [f"v{i}" for i in range(12)]
+    real_values = rng.choice(values, 300, p=np.r_[np.full(3, 0.2), np.full(9, 0.4 / 9)])
+    made_values = rng.choice(values[:3], 300)  # the common values only: not a collapse
+
+    def table(categories, seed):
+        numbers = pd.DataFrame({"x": np.random.default_rng(seed).normal(size=300)})
+        dummies = pd.get_dummies(pd.Series(pd.Categorical(categories, categories=values)), prefix="c").astype(int)
+        return numbers.assign(c=categories), pd.concat([numbers, dummies], axis=1)
+
+    (real_one, real_dummies), (made_one, made_dummies) = table(real_values, 1), table(made_values, 2)
+    kind = kind_named("tabular")
+    from gan_augment.data.tabular import TabularEncoder
+
+    codec = TabularEncoder().fit(real_dummies)
+    assert codec.groups_ == [list(range(1, 13))]
+    a, b, groups = kind.diversity_features(codec, real_dummies, made_dummies)
+    assert len(set(groups.tolist())) == 2  # x, and the twelve dummies as one
+    as_dummies = measure_class(a, b, groups)
+    as_column = measure_class(*kind.diversity_features(None, real_one, made_one))
+    assert as_dummies.spread == pytest.approx(as_column.spread) and as_dummies.spread > 0.5
+    assert as_dummies.coverage == pytest.approx(as_column.coverage)
+
+
 def test_an_object_column_of_numbers_is_compared_as_numbers():
     # As object columns (as the GAN models them: numbers), every value was its own category:
     # samples piled at 30 read coverage 1.0 and spread 1.0 against real rows at 3 +- 1.

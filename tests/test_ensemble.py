@@ -155,6 +155,21 @@ def test_member_disagreement_is_measured_on_the_members_own_samples_not_through_
     assert len(seen) == 3 and all(0.0 <= d.disagreement <= 1.0 for d in ensemble.diversity_.values())
 
 
+def test_an_ensemble_of_a_table_of_categories_measures_its_members():
+    # The members' samples were made features in a call of their own, whose one-hot columns spanned
+    # other values than the mixture's: the fit failed after training ("weights and list don't have
+    # the same length").
+    rng = np.random.default_rng(0)
+    common = pd.DataFrame({"colour": rng.choice(["red", "green"], 200), "size": rng.choice(["S", "M"], 200)})
+    rare = pd.DataFrame({"colour": rng.choice(["blue", "black"], 40), "size": rng.choice(["L", "XL"], 40)})
+    X, y = pd.concat([common, rare], ignore_index=True), np.array(["A"] * 200 + ["B"] * 40)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        augmenter = GANAugmenter(epochs=1, batch_size=64, random_state=0, n_generators=2, label_gate=False).fit(X, y)
+    assert set(augmenter.diversity_) == {"A", "B"}
+    assert all(0 <= d.disagreement <= 1 and np.isfinite(d.spread) for d in augmenter.diversity_.values())
+
+
 def test_images_get_ensembles_too():
     X, y = load_digits(return_X_y=True)
     keep = np.isin(y, [1, 3])

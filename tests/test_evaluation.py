@@ -1309,6 +1309,15 @@ def test_a_min_class_size_no_training_fold_meets_is_refused_before_any_fold():
                         cv=3, repeats=1)
 
 
+def test_the_gans_collapse_check_is_reported_without_the_fidelity_scores():
+    # fidelity=False (C2ST, column distances) dropped report.diversity and report.rules without a word.
+    X, y = two_gaussians(n_major=120, n_minor=30)
+    report = evaluate_augmentation(X, y, GANAugmenter(**FAST, random_state=0), cv=2, repeats=1, baselines=("none",),
+                                   random_state=0, fidelity=False, privacy=True)
+    assert report.diversity["class"].tolist() == ["rare"] and len(report.fidelity) == 0
+    assert len(report.privacy) > 0
+
+
 def test_a_ratio_some_training_fold_already_meets_is_refused_before_any_fold():
     # 151 * 0.207 - 30 = 1.3 rows to add on the whole data, none in a fold of 113 and 23: imbalanced-
     # learn refused it there ("Please increase the ratio"), naming neither the parameter nor the fold.

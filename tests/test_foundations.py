@@ -100,6 +100,14 @@ def test_a_ratio_the_data_already_meets_is_refused_with_the_counts_and_the_least
         plan_top_up(np.array(["A"] * 5 + ["B"] * 5), 0.9)
     with pytest.raises(ValueError, match="can be a float only when the type of target is binary"):  # as imblearn says
         plan_top_up(np.array([0, 0, 1, 2]), 0.5)
+    for ratio in (float("inf"), float("nan"), 1.5):  # inf and NaN failed in int() (OverflowError, bare ValueError)
+        with pytest.raises(ValueError, match=r"a float is the ratio of rows of the minority class .* in \(0, 1\]"):
+            plan_top_up(y, ratio)
+    # The samplers' fit_resample: imbalanced-learn checks the strategy before any hook of theirs.
+    from gan_augment.baselines import MixedSMOTE
+
+    with pytest.raises(ValueError, match=r"^sampling_strategy=0\.3 asks for 0\.3 rows .*at least 0\.675"):
+        MixedSMOTE(sampling_strategy=0.3).fit_resample(pd.DataFrame({"a": np.arange(200.0)}), y)
 
 
 @pytest.mark.parametrize("y", [np.array([0, 0, 0, 1]), np.array(["a", "a", "a", "b"]), np.array([True] * 3 + [False])])

@@ -601,7 +601,8 @@ class TabularEncoder:
         found). A one-hot group is broken by a row without exactly one 1 (or with a value other than
         0 and 1), a binary column by a value other than 0 and 1 (or a missing value where the real
         column had none), a missingness link by a row where the column is missing while the other
-        does not hold the value, or the reverse.
+        does not hold the value, or the reverse; a column read off another by a value other than the
+        one its parent's value sets, an implied value by a row whose parent's value implies another.
         """
         frame = self._frame_of(X)
         rates, any_broken = {}, np.zeros(len(frame), dtype=bool)

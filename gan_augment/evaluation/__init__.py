@@ -84,7 +84,9 @@ def evaluate_augmentation(X, y, augmenter=None, *, estimator=None, classes=None,
         A rich progress bar over folds (on stderr).
     fidelity, privacy : bool, default=True
         Measure the added rows of the first training fold: C2ST AUC, per-column distances and
-        correlation difference; distances to the closest training record vs held-out real rows.
+        correlation difference (and for images the judge's image quality); distances to the closest
+        training record vs held-out real rows. The GAN's own collapse check and the rules it keeps
+        are reported where either is on.
 
     Returns
     -------

@@ -103,8 +103,16 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
 
     def _pixels(self, X, shape) -> np.ndarray:
         from gan_augment.data.images import check_pixels
+        from gan_augment.exceptions import DataValidationError
 
-        rows = check_pixels(X)  # numbers, finite, within float32 (checked before the cast made them infinite)
+        # As numbers of any dtypes (a classifier gives labels back, not pixels of one dtype), then checked
+        # finite and within float32 before the cast to it made them infinite.
+        try:
+            rows = check_pixels(np.asarray(X, dtype=np.float64))
+        except (TypeError, ValueError) as error:
+            if isinstance(error, DataValidationError):
+                raise
+            raise ValueError(f"X must hold pixel values as numbers ({error}).") from None
         c, h, w = (int(v) for v in shape)
         if rows.ndim != 2 or rows.shape[1] != c * h * w:
             raise ValueError(f"image_shape={tuple(shape)} holds {c * h * w} pixels, but X has shape {rows.shape}; "

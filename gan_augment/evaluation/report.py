@@ -77,8 +77,8 @@ class AugmentationReport:
         spread, coverage, collapsed; :mod:`gan_augment.diversity`).
     rules : DataFrame
         Per (method, rule): the share of the rows the method added to the first training fold that
-        break a rule every real row obeys (one-hot groups, 0/1 columns, missing-value links; empty
-        when the augmenter found none).
+        break a rule every real row obeys (one-hot groups, 0/1 columns, missing-value links, columns
+        read off another, implied values; empty when the augmenter found none).
     """
 
     def __init__(self, *, summary, per_class, folds, fidelity, column_distances, privacy, verdict, settings,
@@ -214,7 +214,8 @@ class AugmentationReport:
             tables.append(("Rules of the table broken by the added rows (first training fold)",
                            "Rules every real training row obeys (found as the GAN's encoder found them): a one-hot "
                            "group holds exactly one 1, a 0/1 column only 0 and 1, a missing-value link holds both "
-                           "ways. Share of each method's added rows that break the rule; 'any rule' last.",
+                           "ways, a column set by another holds the value it sets, an implied value follows. Share of "
+                           "each method's added rows that break the rule; 'any rule' last.",
                            self.rules.pivot(index="rule", columns="method", values="broken")
                            .reindex(index=list(dict.fromkeys(self.rules["rule"])),
                                     columns=list(dict.fromkeys(self.rules["method"])))

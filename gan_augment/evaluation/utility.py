@@ -100,9 +100,11 @@ def _run_fold_quietly(plan: EvaluationPlan, index: int, train, test) -> FoldResu
         elif inspect and len(y_fit) > len(y_train):
             added[method] = X_fit.iloc[len(X_train):]
             _inspect(plan, fold, method, X_train, y_train, X_fit, y_fit, y_test, probe, seed)
-            if method == AUGMENTER and plan.fidelity:
+            if method == AUGMENTER:
                 gan = _fitted_gan(fitted)
-                fold.image_quality = _kind_quality(gan, X_train, y_train, X_test, y_test, X_fit, y_fit, seed)
+                if plan.fidelity:  # (the image judge trains a CNN: fidelity's cost, as the C2ST's)
+                    fold.image_quality = _kind_quality(gan, X_train, y_train, X_test, y_test, X_fit, y_fit, seed)
+                # The GAN's own checks, read off it: reported with privacy alone too (fidelity=False dropped them).
                 fold.rules = _rules_broken(gan, added)
                 fold.diversity = _diversity(gan, plan.targets)
     return fold
@@ -136,7 +138,8 @@ def _diversity(fitted, targets) -> list[dict]:
 
 def _rules_broken(fitted, added: dict) -> list[dict]:
     """Share of the rows each method added that break the rules of the real training rows (one-hot
-    groups, 0/1 columns, missingness links), as the augmenter's encoder found them on this fold;
+    groups, 0/1 columns, missingness links, columns read off another, implied values), as the
+    augmenter's encoder found them on this fold;
     nothing when the augmenter keeps no such rules (images, other samplers, ``detect_rules=False``)."""
     encoder = getattr(fitted, "encoder_", None)
     if encoder is None or not hasattr(encoder, "rule_violations") or not encoder.describe_rules():

@@ -122,7 +122,10 @@ class TabularKind(DataKind):
         # collapsed (a spread of 0.005 where its categories' was 0.98).
         modelled = {position for position, spec in enumerate(getattr(codec, "columns_", []))
                     if spec["kind"] == "categorical"}
-        return _comparable_columns(pd.DataFrame(real), pd.DataFrame(synthetic), categorical=modelled)
+        # A one-hot group (dummy columns) is the one category the codec models it as: column by column,
+        # its rare values, not yet made, outvoted the numbers (a class read as collapsed).
+        return _comparable_columns(pd.DataFrame(real), pd.DataFrame(synthetic), categorical=modelled,
+                                   together=getattr(codec, "groups_", ()))
 
     def train_judge(self, encoded: torch.Tensor, y_index: np.ndarray, n_classes: int, *, seed: int,
                     codec=None) -> torch.nn.Module:
@@ -184,12 +187,13 @@ def check_finite(X, *, limit: str = "the model can square without overflowing"):
                 "take a logarithm) before fitting.")
 
 
-def _comparable_columns(real: pd.DataFrame, synthetic: pd.DataFrame, *, categorical=frozenset()
+def _comparable_columns(real: pd.DataFrame, synthetic: pd.DataFrame, *, categorical=frozenset(), together=()
                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Real and synthetic rows as float features on the real rows' scale: numbers standardised by
     the real rows (with a flag column where values are missing), anything else, and the columns at
     the positions ``categorical``, one-hot; and for each feature column, the group it belongs to (a
-    missing flag, a number, or a category's one-hot columns together)."""
+    missing flag, a number, or a category's one-hot columns together). ``together``: lists of
+    positions of 0/1 columns that one-hot a category, read as that category."""
     real_parts: list[np.ndarray] = []
     synthetic_parts: list[np.ndarray] = []
     groups: list[int] = []
@@ -202,9 +206,15 @@ def _comparable_columns(real: pd.DataFrame, synthetic: pd.DataFrame, *, categori
         synthetic_parts.append(synthetic_part)
         groups.extend([groups[-1] + 1 if groups else 0] * real_part.shape[1])
 
+    first_of = {members[0]: members for members in together}
+    grouped = {position for members in together for position in members}
     for position, column in enumerate(real.columns):
+        if position in grouped and position not in first_of:
+            continue  # read with the group's first column
         a, b = real[column], synthetic[column]
-        if is_number_column(a) and position not in categorical:  # object columns of numbers too
+        if position in first_of:
+            a, b = (_set_member(part.iloc[:, first_of[position]]) for part in (real, synthetic))
+        if is_number_column(a) and position not in categorical and position not in first_of:
             a, b = (pd.Series(column_floats(part), index=part.index) for part in (a, b))
             if a.isna().any() or b.isna().any():
                 add(a.isna(), b.isna())
@@ -218,6 +228,13 @@ def _comparable_columns(real: pd.DataFrame, synthetic: pd.DataFrame, *, categori
             position = {value: i for i, value in enumerate(sorted(set(a) | set(b)))}
             add(*(_one_hot(part.map(position).to_numpy(), len(position)) for part in (a, b)))
     return _stacked(real_parts, len(real)), _stacked(synthetic_parts, len(synthetic)), np.asarray(groups, dtype=np.intp)
+
+
+def _set_member(members: pd.DataFrame) -> pd.Series:
+    """The name of the column of ``members`` that is 1 in each row ("" where none or several are)."""
+    ones = np.column_stack([column_floats(members.iloc[:, i]) == 1 for i in range(members.shape[1])])
+    names = np.array([str(name) for name in members.columns] + [""], dtype=object)
+    return pd.Series(names[np.where(ones.sum(axis=1) == 1, ones.argmax(axis=1), len(names) - 1)], index=members.index)
 
 
 def _one_hot(codes: np.ndarray, width: int) -> np.ndarray:
