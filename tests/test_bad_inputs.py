@@ -50,7 +50,8 @@ BAD_CSV_FILES = [
     ("1000025,5,1,1,2\n1002945,5,4,4,2\n", r"'1' at positions 3, 4.*The first line reads like a row of data "
                                           r"\(numbers\): if the file has no header row, add a first line naming"),
     ("1,,3\n4,5,6\n", r"without a name in its header \(position 2.*The first line reads like a row of data"),
-    ("B,1,1,1,1\nR,1,1,1,2\n", r"'1' at positions 2, 3, 4, 5.*The first line reads like a row of data"),  # balance-scale
+    # UCI's balance-scale.data: a class's text, then numbers.
+    ("B,1,1,1,1\nR,1,1,1,2\n", r"'1' at positions 2, 3, 4, 5.*The first line reads like a row of data"),
     ("id,age,age,label\n1,2,3,x\n", r"'age' at positions 2, 3.*of its own\.$"),  # words: a header
     ("", r"is empty"),
     ("a,label\n", r"header but no rows"),
