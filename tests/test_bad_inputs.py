@@ -52,6 +52,7 @@ BAD_CSV_FILES = [
     ("1,,3\n4,5,6\n", r"without a name in its header \(position 2.*The first line reads like a row of data"),
     # UCI's balance-scale.data: a class's text, then numbers.
     ("B,1,1,1,1\nR,1,1,1,2\n", r"'1' at positions 2, 3, 4, 5.*The first line reads like a row of data"),
+    ("2,1,?,?,38.5,yes\n1,1,3,?,39,no\n", r"'\?' at positions 3, 4.*reads like a row of data"),  # missing markers
     ("id,age,age,label\n1,2,3,x\n", r"'age' at positions 2, 3.*of its own\.$"),  # words: a header
     ("", r"is empty"),
     ("a,label\n", r"header but no rows"),

@@ -48,6 +48,13 @@ def test_bad_settings_and_shapes_are_named():
     mixed = pd.DataFrame(X)
     mixed[0] = 0
     assert CNNClassifier((1, 8, 8), epochs=1, random_state=0).fit(mixed, y).predict(mixed).shape == (len(y),)
+    # ... but not other values cast to numbers (dates, complex, text), and a column of them is named.
+    for other in (np.zeros(X.shape, "M8[s]"), X.astype(np.complex64), X.astype(str)):
+        with pytest.raises(ValueError, match=r"Image arrays must be numeric; got dtype"):
+            CNNClassifier((1, 8, 8), epochs=1).fit(other, y)
+    mixed[5] = "a"
+    with pytest.raises(ValueError, match=r"Pixels must be numbers, but column 5 of X holds"):
+        CNNClassifier((1, 8, 8), epochs=1).fit(mixed, y)
 
 
 def test_the_evaluator_trains_it_in_every_fold_with_class_weights_as_a_baseline():

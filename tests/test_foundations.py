@@ -106,8 +106,16 @@ def test_a_ratio_the_data_already_meets_is_refused_with_the_counts_and_the_least
     # The samplers' fit_resample: imbalanced-learn checks the strategy before any hook of theirs.
     from gan_augment.baselines import MixedSMOTE
 
+    rows = pd.DataFrame({"a": np.arange(200.0)})
     with pytest.raises(ValueError, match=r"^sampling_strategy=0\.3 asks for 0\.3 rows .*at least 0\.675"):
-        MixedSMOTE(sampling_strategy=0.3).fit_resample(pd.DataFrame({"a": np.arange(200.0)}), y)
+        MixedSMOTE(sampling_strategy=0.3).fit_resample(rows, y)
+    one_hot = np.column_stack([y == "A", y == "R"]).astype(int)  # its columns are the classes
+    with pytest.raises(ValueError, match=r"^sampling_strategy=0\.3 asks for 0\.3 rows .*\(1 80, 0 120\)"):
+        MixedSMOTE(sampling_strategy=0.3).fit_resample(rows, one_hot)
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    with pytest.raises(InvalidParameterError):  # out of (0, 1]: scikit-learn's validation says so first, as before
+        MixedSMOTE(sampling_strategy=1.5).fit_resample(rows, y)
 
 
 @pytest.mark.parametrize("y", [np.array([0, 0, 0, 1]), np.array(["a", "a", "a", "b"]), np.array([True] * 3 + [False])])

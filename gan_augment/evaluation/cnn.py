@@ -103,16 +103,17 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
 
     def _pixels(self, X, shape) -> np.ndarray:
         from gan_augment.data.images import check_pixels
-        from gan_augment.exceptions import DataValidationError
 
-        # As numbers of any dtypes (a classifier gives labels back, not pixels of one dtype), then checked
+        # Numbers of any dtypes (a classifier gives labels back, not pixels of one dtype), then checked
         # finite and within float32 before the cast to it made them infinite.
-        try:
-            rows = check_pixels(np.asarray(X, dtype=np.float64))
-        except (TypeError, ValueError) as error:
-            if isinstance(error, DataValidationError):
-                raise
-            raise ValueError(f"X must hold pixel values as numbers ({error}).") from None
+        if hasattr(X, "columns"):
+            X = _frame_pixels(X)
+        elif isinstance(X, np.ndarray) and X.dtype == object:
+            try:
+                X = X.astype(np.float64)
+            except (TypeError, ValueError):
+                raise ValueError("X holds values that are no numbers; pixels must be numbers.") from None
+        rows = check_pixels(X)  # its words for other containers and dtypes (dates, text, bfloat16, ragged lists)
         c, h, w = (int(v) for v in shape)
         if rows.ndim != 2 or rows.shape[1] != c * h * w:
             raise ValueError(f"image_shape={tuple(shape)} holds {c * h * w} pixels, but X has shape {rows.shape}; "
@@ -124,3 +125,19 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         if high <= low:
             return np.zeros_like(pixels)
         return np.clip((pixels - low) / (high - low) * 2.0 - 1.0, -1.0, 1.0).astype(np.float32)
+
+
+def _frame_pixels(frame) -> np.ndarray:
+    """A DataFrame's pixel columns as one float64 array, a column of other values named."""
+    import pandas as pd
+
+    for name in frame.columns:
+        column = frame[name]
+        numbers = pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column)
+        if column.dtype == object:
+            numbers = pd.to_numeric(column, errors="coerce").notna().sum() == column.notna().sum()
+        if not numbers or pd.api.types.is_complex_dtype(column):
+            raise ValueError(f"Pixels must be numbers, but column {name!r} of X holds {column.dtype} values.")
+        if column.isna().any():
+            raise ValueError(f"Column {name!r} of X holds missing pixel values; images must be complete.")
+    return frame.to_numpy(dtype=np.float64)
