@@ -53,6 +53,7 @@ BAD_CSV_FILES = [
     # UCI's balance-scale.data: a class's text, then numbers.
     ("B,1,1,1,1\nR,1,1,1,2\n", r"'1' at positions 2, 3, 4, 5.*The first line reads like a row of data"),
     ("2,1,?,?,38.5,yes\n1,1,3,?,39,no\n", r"'\?' at positions 3, 4.*reads like a row of data"),  # missing markers
+    ("region,NA,NA\nx,1,2\n", r"'NA' at positions 2, 3.*of its own\.$"),  # no number: a header
     ("id,age,age,label\n1,2,3,x\n", r"'age' at positions 2, 3.*of its own\.$"),  # words: a header
     ("", r"is empty"),
     ("a,label\n", r"header but no rows"),

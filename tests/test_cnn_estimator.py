@@ -53,8 +53,19 @@ def test_bad_settings_and_shapes_are_named():
         with pytest.raises(ValueError, match=r"Image arrays must be numeric; got dtype"):
             CNNClassifier((1, 8, 8), epochs=1).fit(other, y)
     mixed[5] = "a"
-    with pytest.raises(ValueError, match=r"Pixels must be numbers, but column 5 of X holds"):
+    with pytest.raises(ValueError, match=r"Pixels must be numbers, but column 5 of X holds .*pandas\.to_numeric"):
         CNNClassifier((1, 8, 8), epochs=1).fit(mixed, y)
+    # Text and complex numbers in an object container too; repeated column names are read by position.
+    for values in ([str(v) for v in X[:, 5]], [complex(v) for v in X[:, 5]]):
+        mixed[5] = pd.Series(values, dtype=object)
+        with pytest.raises(ValueError, match=r"Pixels must be numbers, but column 5 of X holds object values"):
+            CNNClassifier((1, 8, 8), epochs=1).fit(mixed, y)
+    repeated = pd.DataFrame(X, columns=["p"] * X.shape[1])
+    assert CNNClassifier((1, 8, 8), epochs=1, random_state=0).fit(repeated, y).predict(X).shape == (len(y),)
+    rows = X.astype(object)
+    rows[0, 0] = "3"
+    with pytest.raises(ValueError, match=r"X holds values that are no numbers"):
+        CNNClassifier((1, 8, 8), epochs=1).fit(rows, y)
 
 
 def test_the_evaluator_trains_it_in_every_fold_with_class_weights_as_a_baseline():

@@ -756,9 +756,10 @@ def _check_header(names: list, path: Path) -> None:
     # A first line of numbers, but for a class's text at most, is most likely a row of data (a file
     # without a header: UCI's .data files), whose repeated or empty cells read as names repeated or missing.
     written = [name.strip() for name in names if name.strip()]
+    written_numbers = sum(bool(_NUMBER_PATTERN.fullmatch(name)) for name in written)
     words = sum(not _NUMBER_PATTERN.fullmatch(name) and name not in _MISSING_WORDS for name in written)
     headerless = (" The first line reads like a row of data (numbers): if the file has no header row, add a first "
-                  "line naming the columns (the target among them)." if len(written) > 1 and words <= 1 else "")
+                  "line naming the columns (the target among them)." if written_numbers and words <= 1 else "")
     blank = [position for position, name in enumerate(names, start=1) if name.strip(" ") == ""]
     if blank:
         # Positions from 1, as a person counts them (pandas' "Unnamed: 0" counts from 0).

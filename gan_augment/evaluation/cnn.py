@@ -108,11 +108,16 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         # finite and within float32 before the cast to it made them infinite.
         if hasattr(X, "columns"):
             X = _frame_pixels(X)
-        elif isinstance(X, np.ndarray) and X.dtype == object:
+        else:
             try:
-                X = X.astype(np.float64)
-            except (TypeError, ValueError):
-                raise ValueError("X holds values that are no numbers; pixels must be numbers.") from None
+                array = np.asarray(X) if isinstance(X, (list, tuple, np.ndarray)) else None
+            except ValueError:  # ragged: check_pixels names the item
+                array = None
+            if array is not None and array.dtype == object:
+                if not _real_numbers(array.ravel()):
+                    raise ValueError("X holds values that are no numbers (text, dates, ...); pixels must be numbers: "
+                                     "convert them (X.astype(float)) or drop them.")
+                X = array.astype(np.float64)  # None as NaN, named as missing below
         rows = check_pixels(X)  # its words for other containers and dtypes (dates, text, bfloat16, ragged lists)
         c, h, w = (int(v) for v in shape)
         if rows.ndim != 2 or rows.shape[1] != c * h * w:
@@ -127,17 +132,28 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         return np.clip((pixels - low) / (high - low) * 2.0 - 1.0, -1.0, 1.0).astype(np.float32)
 
 
+def _real_numbers(values) -> bool:
+    """Whether every value is a real number or a bool (None and NaN: missing, named later)."""
+    return all(value is None or isinstance(value, (numbers.Real, np.bool_))
+               or (isinstance(value, numbers.Number) and not isinstance(value, numbers.Complex))  # Decimal
+               for value in values)
+
+
 def _frame_pixels(frame) -> np.ndarray:
     """A DataFrame's pixel columns as one float64 array, a column of other values named."""
     import pandas as pd
 
-    for name in frame.columns:
-        column = frame[name]
+    for position, name in enumerate(frame.columns):  # by position: names may repeat
+        column = frame.iloc[:, position]
         numbers = pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column)
+        if isinstance(column.dtype, pd.CategoricalDtype):  # categories of numbers are numbers
+            numbers = pd.api.types.is_numeric_dtype(column.cat.categories)
         if column.dtype == object:
-            numbers = pd.to_numeric(column, errors="coerce").notna().sum() == column.notna().sum()
+            numbers = _real_numbers(column.dropna())
         if not numbers or pd.api.types.is_complex_dtype(column):
-            raise ValueError(f"Pixels must be numbers, but column {name!r} of X holds {column.dtype} values.")
+            raise ValueError(f"Pixels must be numbers, but column {name!r} of X holds {column.dtype} values; convert "
+                             "it (pandas.to_numeric) or drop it.")
         if column.isna().any():
-            raise ValueError(f"Column {name!r} of X holds missing pixel values; images must be complete.")
+            raise ValueError(f"Column {name!r} of X holds missing pixel values; images must be complete (fill or "
+                             "drop those images).")
     return frame.to_numpy(dtype=np.float64)
