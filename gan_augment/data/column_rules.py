@@ -104,7 +104,7 @@ def find_onehot_groups(frame: pd.DataFrame, candidates: list[int]) -> list[list[
     n_rows = len(frame)
     if len(candidates) < 2 or n_rows == 0:
         return []
-    ones = np.column_stack([as_numbers(frame.iloc[:, p]) == 1 for p in candidates])
+    ones = group_ones(frame, candidates)
     n_columns = ones.shape[1]
     together = np.zeros((n_columns, n_columns))
     for start in range(0, n_rows, _COOCCURRENCE_BLOCK):  # float32 counts stay exact below 2**24 rows per block
@@ -164,8 +164,13 @@ def _group_containing(first: int, ones: np.ndarray, by_column: np.ndarray, exclu
     return None, dead_ends
 
 
+def group_ones(frame: pd.DataFrame, members: list[int]) -> np.ndarray:
+    """(rows, members) booleans: where each of the columns at positions ``members`` holds a 1."""
+    return np.column_stack([as_numbers(frame.iloc[:, p]) == 1 for p in members])
+
+
 def encode_group(frame: pd.DataFrame, members: list[int]) -> np.ndarray:
-    ones = np.column_stack([as_numbers(frame.iloc[:, p]) == 1 for p in members])
+    ones = group_ones(frame, members)
     onehot = np.zeros(ones.shape, dtype=np.float32)  # 0/1, as the encoded matrix holds them
     onehot[np.arange(len(ones)), ones.argmax(axis=1)] = 1.0  # a row without a 1 (unseen data) -> the first
     return onehot

@@ -12,6 +12,7 @@ from sklearn.utils.validation import validate_data
 from gan_augment._compat import check_X_frame
 from gan_augment._listing import display_width, padded
 from gan_augment.config import TabularModelConfig
+from gan_augment.data.column_rules import group_ones
 from gan_augment.data.tabular import LARGEST_MAGNITUDE, TabularEncoder, as_pandas_frame, check_columns, column_floats, \
     is_number_column, magnitude_text, plain_labels, rows_as_array
 from gan_augment.exceptions import DataValidationError
@@ -213,7 +214,7 @@ def _comparable_columns(real: pd.DataFrame, synthetic: pd.DataFrame, *, categori
             continue  # read with the group's first column
         a, b = real[column], synthetic[column]
         if position in first_of:
-            a, b = (_set_member(part.iloc[:, first_of[position]]) for part in (real, synthetic))
+            a, b = (_set_member(part, first_of[position]) for part in (real, synthetic))
         if is_number_column(a) and position not in categorical and position not in first_of:
             a, b = (pd.Series(column_floats(part), index=part.index) for part in (a, b))
             if a.isna().any() or b.isna().any():
@@ -230,11 +231,11 @@ def _comparable_columns(real: pd.DataFrame, synthetic: pd.DataFrame, *, categori
     return _stacked(real_parts, len(real)), _stacked(synthetic_parts, len(synthetic)), np.asarray(groups, dtype=np.intp)
 
 
-def _set_member(members: pd.DataFrame) -> pd.Series:
-    """The name of the column of ``members`` that is 1 in each row ("" where none or several are)."""
-    ones = np.column_stack([column_floats(members.iloc[:, i]) == 1 for i in range(members.shape[1])])
-    names = np.array([str(name) for name in members.columns] + [""], dtype=object)
-    return pd.Series(names[np.where(ones.sum(axis=1) == 1, ones.argmax(axis=1), len(names) - 1)], index=members.index)
+def _set_member(frame: pd.DataFrame, members: list[int]) -> pd.Series:
+    """The name of the column at positions ``members`` that is 1 in each row ("" where none or several are)."""
+    ones = group_ones(frame, members)
+    names = np.array([str(frame.columns[p]) for p in members] + [""], dtype=object)
+    return pd.Series(names[np.where(ones.sum(axis=1) == 1, ones.argmax(axis=1), len(members))], index=frame.index)
 
 
 def _one_hot(codes: np.ndarray, width: int) -> np.ndarray:
