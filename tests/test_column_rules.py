@@ -876,6 +876,105 @@ def test_gan_augmenter_keeps_implied_values_in_its_top_up():
     assert (synthetic["sex"][synthetic["relationship"] == "Wife"] == "Female").all()
 
 
+# ------------------------------------------------------------ one-hot groups in rules
+def test_a_one_hot_group_sets_a_column_as_the_categorical_it_stands_for():
+    # pd.get_dummies of education (a OneHotEncoder's output too): the group was no parent, and 105 of
+    # 186 synthetic rows of dummied Adult paired education-num with another education.
+    table = pd.get_dummies(_education(), columns=["education"], dtype=int)
+    members = [3, 4, 5, 6, 7, 8]
+    encoder = TabularEncoder(max_modes=3, random_state=0).fit(table)
+    assert encoder.groups_ == [members]
+    assert encoder.derived_ == [{"column": 1, "parent": 3, "pairs": [
+        [member, _YEARS[str(table.columns[member]).removeprefix("education_")]] for member in members]}]
+    assert encoder.describe_rules()[1] == (
+        "set by another column: education-num takes one value for each value of the one-hot group of "
+        "education_Assoc, education_Bachelors, education_HS-grad, ... (3 more) (6 pairs); read off it")
+    decoded = encoder.inverse_transform(_random_rows(encoder, 2000, seed=1), random_state=0)
+    education = decoded[table.columns[members]].idxmax(axis=1).str.removeprefix("education_")
+    assert (decoded["education-num"] == education.map(_YEARS)).all() and education.nunique() == 6
+    assert encoder.rule_violations(decoded)["any rule"] == 0.0
+    unruled = TabularEncoder.from_dict({**encoder.to_dict(), "derived": []}).inverse_transform(
+        _random_rows(encoder, 2000, seed=1), random_state=0)
+    assert encoder.rule_violations(unruled)["any rule"] > 0.5
+    pd.testing.assert_frame_equal(unruled.drop(columns="education-num"), decoded.drop(columns="education-num"))
+    # A row breaking it, and rows no real row is like (no 1 in the group: no pair says their years).
+    rows = table.iloc[:4].copy()
+    rows.iloc[0, 1] += 1
+    rows.iloc[1, members] = 0
+    rows.iloc[2, members] = 0
+    rows.iloc[2, 1] = 99
+    assert encoder.rule_violations(rows)[encoder.describe_rules()[1]] == pytest.approx(0.25)
+    again = TabularEncoder.from_dict(json.loads(json.dumps(encoder.to_dict())))
+    pd.testing.assert_frame_equal(again.inverse_transform(_random_rows(encoder, 300, seed=2), random_state=0),
+                                  encoder.inverse_transform(_random_rows(encoder, 300, seed=2), random_state=0))
+
+
+def test_one_hot_groups_imply_values_of_one_another_and_the_judge_sees_the_rows_as_decoded():
+    import torch
+
+    table = pd.get_dummies(_households(), columns=["relationship", "sex"])  # booleans
+    encoder = TabularEncoder(max_modes=3, random_state=0).fit(table)
+    assert encoder.groups_ == [[1, 2, 3, 4], [5, 6]] and encoder.derived_ == []
+    assert encoder.implied_ == [{"column": 5, "parent": 1, "pairs": [[1, 6], [4, 5]]}]  # Husband: Male, Wife: Female
+    assert encoder.describe_rules()[2] == (
+        "implied values: the one-hot group of sex_Female, sex_Male follows the one-hot group of "
+        "relationship_Husband, relationship_Own-child, relationship_Unmarried, ... (1 more) on some of its values "
+        "(relationship_Husband = 1 -> sex_Male = 1, relationship_Wife = 1 -> sex_Female = 1); set from it there")
+    Z = _random_rows(encoder, 4000, seed=1)
+    decoded = encoder.inverse_transform(Z, random_state=0)
+    assert decoded.dtypes.to_dict() == table.dtypes.to_dict()
+    husbands, wives = decoded["relationship_Husband"], decoded["relationship_Wife"]
+    assert decoded["sex_Male"][husbands].all() and decoded["sex_Female"][wives].all()
+    others = decoded["sex_Male"][~husbands & ~wives]
+    assert 0.4 < others.mean() < 0.6  # the generator's, where the rule says nothing
+    assert encoder.rule_violations(decoded)["any rule"] == 0.0
+    # The judge reads the sex block as decoded; every other block as the generator wrote it.
+    seen = encoder.decoded_view()(torch.from_numpy(Z)).numpy()
+    np.testing.assert_array_equal(seen[:, -2:], encoder.transform(decoded, random_state=0)[:, -2:])
+    np.testing.assert_array_equal(seen[:, :-2], Z[:, :-2])
+    assert (seen[:, -2:] != Z[:, -2:]).any()
+    rows = table.iloc[:3].copy()
+    husband = rows.index[rows["relationship_Husband"]][0]
+    rows.loc[husband, ["sex_Male", "sex_Female"]] = [False, True]
+    assert encoder.rule_violations(rows)[encoder.describe_rules()[2]] == pytest.approx(1 / 3)
+
+
+def test_a_pipeline_one_hot_encoding_education_tops_up_with_rows_that_keep_its_years():
+    from sklearn.compose import ColumnTransformer
+    from sklearn.preprocessing import OneHotEncoder
+
+    from gan_augment import GANAugmenter
+
+    table = _education(300)
+    y = np.where(np.arange(300) < 40, "rare", "common")
+    onehot = ColumnTransformer([("onehot", OneHotEncoder(sparse_output=False), ["education"])],
+                               remainder="passthrough", verbose_feature_names_out=False)
+    X = onehot.fit_transform(table)  # six 0/1 columns, then age, education-num, sex
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        X_res, y_res = GANAugmenter(epochs=1, random_state=0, n_threads=1, label_gate=False).fit_resample(X, y)
+    synthetic = X_res[300:]
+    assert (y_res[300:] == "rare").all() and len(synthetic) == 220
+    years = np.array([_YEARS[name.removeprefix("education_")] for name in onehot.get_feature_names_out()[:6]])
+    education = synthetic[:, :6].astype(float)
+    assert (education.sum(axis=1) == 1).all() and len(np.unique(education.argmax(axis=1))) > 1
+    assert (synthetic[:, 7].astype(int) == years[education.argmax(axis=1)]).all()
+
+
+@pytest.mark.parametrize("edit", ["other_member", "group_read_off"])
+def test_a_hand_edited_rule_on_a_one_hot_group_is_refused_at_load(edit):
+    state = TabularEncoder(max_modes=3, random_state=0).fit(
+        pd.get_dummies(_education(), columns=["education"], dtype=int)).to_dict()
+    if edit == "other_member":  # decoding reads a group at its first member: a rule on another was ignored
+        state["derived"][0]["parent"] = 4
+        match = r"the rule setting column 1 from column 4 has pairs"
+    else:  # a group read off a column: no decoding sets one
+        state["derived"] = [{"column": 3, "parent": 2, "pairs": []}]
+        match = r"the rule setting column 3 from column 2 has pairs \[\]"
+    with pytest.raises(ValueError, match=match):
+        TabularEncoder.from_dict(state)
+
+
 def test_the_judges_view_re_encodes_what_a_rule_sets_except_where_a_rare_value_is_still_to_be_drawn():
     # The label gate's judge reads rows through this view. A child set from a parent's value that
     # decoding still draws from the rare ones (the "other" slot) cannot be known before that draw:

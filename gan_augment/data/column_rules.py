@@ -11,6 +11,10 @@
 * Values implied by another: "where B = b, C = c" for some values of B, on every one of many real
   rows (relationship Husband, sex Male), kept by setting C where B's decoded value is b.
 
+A one-hot group takes part in the last two as the categorical it stands for (``pd.get_dummies`` of
+education sets education-num as education does): named by its first member's position, its value
+on a row is the position of the member holding the 1 (see :func:`group_codes`).
+
 Functions here find the rules and tell which rows break them; the encoder owns how they are
 modelled. Positions are column positions in the table.
 """
@@ -169,6 +173,21 @@ def group_ones(frame: pd.DataFrame, members: list[int]) -> np.ndarray:
     return np.column_stack([as_numbers(frame.iloc[:, p]) == 1 for p in members])
 
 
+def group_codes(frame: pd.DataFrame, members: list[int]) -> np.ndarray:
+    """Each row's value of the group as a categorical: the index (in ``members``) of the member
+    holding the row's 1; -1 where the row holds no 1 or several (a row no real row is like)."""
+    ones = group_ones(frame, members)
+    return np.where(ones.sum(axis=1) == 1, ones.argmax(axis=1), -1)
+
+
+def _as_categoricals(frame: pd.DataFrame, groups: list[list[int]]) -> tuple[dict, dict]:
+    """Each one-hot group as a categorical for the rules: ``{first member: codes}`` (see
+    :func:`group_codes`; on real rows never -1) and ``{first member: the members' positions}``,
+    the values those codes stand for."""
+    return ({members[0]: group_codes(frame, members) for members in groups},
+            {members[0]: list(members) for members in groups})
+
+
 def encode_group(frame: pd.DataFrame, members: list[int]) -> np.ndarray:
     ones = group_ones(frame, members)
     onehot = np.zeros(ones.shape, dtype=np.float32)  # 0/1, as the encoded matrix holds them
@@ -257,7 +276,8 @@ def find_missing_links(frame: pd.DataFrame, specs: list[dict]) -> list[dict]:
     return sorted(links, key=lambda link: link["column"])
 
 
-def find_derived_columns(frame: pd.DataFrame, specs: list[dict], grouped: set[int], links: list[dict]) -> list[dict]:
+def find_derived_columns(frame: pd.DataFrame, specs: list[dict], groups: list[list[int]],
+                         links: list[dict]) -> list[dict]:
     """Columns set by a categorical column: "C takes one value for each value of B" on every real row
     (Adult's ``education-num`` is one number per ``education``: 16 values, 16 numbers).
 
@@ -266,8 +286,9 @@ def find_derived_columns(frame: pd.DataFrame, specs: list[dict], grouped: set[in
     vary: at least two of C's values, each on a value of B held by ``_MIN_LINK_ROWS`` rows or more
     (a C that is constant, or differs only on values of B seen once or twice, is no rule). Parents
     with more values are tried first and a column set by another sets none, so C follows its
-    parent in one step (when C follows B and D follows C, D follows B too). Members of one-hot
-    groups (``grouped``) take no part. A column of a missingness link (``links``) is read off a
+    parent in one step (when C follows B and D follows C, D follows B too). A one-hot group of
+    ``groups`` may be B, as the categorical it stands for (its value: the position of the member
+    holding the 1), never C; its members take no part on their own. A column of a missingness link (``links``) is read off a
     parent only where the pairs say more than the link (three values or more: a flag, or one value
     beside missing, is all it says); one whose missingness follows another, only where the pairs
     keep that too: the parent is the column it follows, or is missing on the same rows
@@ -277,10 +298,19 @@ def find_derived_columns(frame: pd.DataFrame, specs: list[dict], grouped: set[in
     """
     follows = {link["column"]: link for link in links}
     in_links = set(follows) | {link["parent"] for link in links}
+    grouped = {position for members in groups for position in members}
     usable = [p for p, spec in enumerate(specs) if p not in grouped and spec["kind"] in ("numeric", "categorical")
               and not spec.get("all_missing")]
     codes = {p: _factorize(frame.iloc[:, p], use_na_sentinel=False)[0] for p in usable}  # missing: a value too
+    group_codes_, members_of = _as_categoricals(frame, groups)
+    codes.update(group_codes_)
     n_values = {p: int(values.max()) + 1 if len(values) else 0 for p, values in codes.items()}
+
+    def value(position: int, row: int):
+        """Column (or group) ``position``'s value on ``row``, as a rule's pairs hold it."""
+        if position in members_of:
+            return members_of[position][codes[position][row]]
+        return _json_value(frame.iloc[row, position])
 
     def keeps_link(parent: int, child: int) -> bool:
         """Whether ``child``'s link holds in rows whose ``child`` is read off ``parent``."""
@@ -291,8 +321,8 @@ def find_derived_columns(frame: pd.DataFrame, specs: list[dict], grouped: set[in
         child_missing = frame.iloc[:, child].isna().to_numpy()
         return "sets" not in link and np.array_equal(child_missing, frame.iloc[:, parent].isna().to_numpy())
 
-    parents = sorted((p for p in usable if specs[p]["kind"] == "categorical" and n_values[p] > 1),
-                     key=lambda p: (-n_values[p], p))
+    parents = sorted((p for p in [*usable, *members_of] if n_values[p] > 1
+                      and (p in members_of or specs[p]["kind"] == "categorical")), key=lambda p: (-n_values[p], p))
     children = [p for p in usable if n_values[p] > 1]
     rules, derived, setting, pairs_tried = [], set(), set(), 0  # setting: the parents of rules found
     for parent in parents:
@@ -318,8 +348,7 @@ def find_derived_columns(frame: pd.DataFrame, specs: list[dict], grouped: set[in
                 continue
             first_rows = order[starts]
             try:
-                pairs = [[_json_value(frame.iloc[row, parent]), _json_value(frame.iloc[row, child])]
-                         for row in first_rows.tolist()]
+                pairs = [[value(parent, row), value(child, row)] for row in first_rows.tolist()]
             except DataValidationError:
                 continue
             rules.append({"column": child, "parent": parent, "pairs": pairs})
@@ -328,7 +357,7 @@ def find_derived_columns(frame: pd.DataFrame, specs: list[dict], grouped: set[in
     return sorted(rules, key=lambda rule: rule["column"])
 
 
-def find_implied_values(frame: pd.DataFrame, specs: list[dict], grouped: set[int], links: list[dict],
+def find_implied_values(frame: pd.DataFrame, specs: list[dict], groups: list[list[int]], links: list[dict],
                         derived: list[dict]) -> list[dict]:
     """Values of a categorical column C that another categorical column B implies: "where B = b,
     C = c" on every real row with b (``_IMPLIED_MIN_ROWS`` at least, and too many to agree by
@@ -337,18 +366,25 @@ def find_implied_values(frame: pd.DataFrame, specs: list[dict], grouped: set[int
 
     Returns ``[{"column": c, "parent": b, "pairs": [[b's value, c's value], ...]}]`` (positions;
     values as JSON holds them), one rule per C: the parent whose implied values cover the most
-    rows. A rule never pairs b with a value C does not hold on a real row with b. Missing values,
-    one-hot group members (``grouped``), columns whose missingness a link sets (``links``) and
+    rows. A rule never pairs b with a value C does not hold on a real row with b. A one-hot group of
+    ``groups`` takes part as the categorical it stands for, as B or C (relationship and sex as
+    ``pd.get_dummies`` writes them; its value: the position of the member holding the 1), its
+    members never on their own. Missing values, columns whose missingness a link sets (``links``) and
     columns read off another (``derived``) take no part; a C may set values of another column in
     turn (decoded after it), but no rule makes the columns' decoding wait on one another in a loop.
     """
     read_off = {rule["column"] for rule in derived}
     linked = {link["column"] for link in links}
+    grouped = {position for members in groups for position in members}
     usable = [p for p, spec in enumerate(specs) if spec["kind"] == "categorical" and p not in grouped
               and p not in read_off and not spec.get("all_missing")]
     codes, values = {}, {}
     for position in usable:
         codes[position], values[position] = _factorize(frame.iloc[:, position])  # missing: -1
+    group_codes_, members_of = _as_categoricals(frame, groups)
+    codes.update(group_codes_)
+    values.update(members_of)
+    usable += list(members_of)
     # A value's share among the rows that hold a value: a follow-up question answered only where the
     # parent allows it would look rarer over all rows, and its agreement less of a coincidence than it is.
     shares = {p: np.bincount(codes[p][codes[p] >= 0], minlength=len(values[p])) / max(1, (codes[p] >= 0).sum())

@@ -200,9 +200,9 @@ class TabularEncoder:
         self.links_, self.derived_, self.implied_ = [], [], []
         if self.detect_rules:
             links = column_rules.find_missing_links(frame, self.columns_)
-            derived = column_rules.find_derived_columns(frame, self.columns_, set(group_of), links)
+            derived = column_rules.find_derived_columns(frame, self.columns_, self.groups_, links)
             self.links_, self.derived_ = column_rules.kept_together(links, derived)
-            self.implied_ = column_rules.find_implied_values(frame, self.columns_, set(group_of), self.links_,
+            self.implied_ = column_rules.find_implied_values(frame, self.columns_, self.groups_, self.links_,
                                                              self.derived_)
         return self
 
@@ -345,9 +345,15 @@ class TabularEncoder:
                 chance |= drawn.get(ancestor, False)
                 ancestor = sources.get(ancestor)
             spec = self.columns_[position]
-            series = columns[spec["name"]]
-            blocks = _encode_numeric(series, spec, rng) if spec["kind"] == "numeric" else \
-                [_encode_categorical(series, spec)]
+            if spec["kind"] == "onehot":
+                members = self.groups_[spec["group"]]
+                ones = pd.concat([columns[self.columns_[member]["name"]] for member in members], axis=1,
+                                 ignore_index=True)
+                blocks = [column_rules.encode_group(ones, list(range(len(members))))]
+            elif spec["kind"] == "numeric":
+                blocks = _encode_numeric(columns[spec["name"]], spec, rng)
+            else:
+                blocks = [_encode_categorical(columns[spec["name"]], spec)]
             block = torch.from_numpy(np.concatenate(blocks, axis=1).astype(np.float32)).to(out.device)
             settled = torch.from_numpy(~chance).to(out.device)
             span = slice(starts[position], starts[position] + block.shape[1])
@@ -480,6 +486,12 @@ class TabularEncoder:
                 members = self.groups_[spec["group"]]
                 if position == members[0]:
                     chosen = Z[:, offset: offset + len(members)].argmax(axis=1)
+                    if position in implied:
+                        rule = implied[position]
+                        sets = self._implied_codes(rule)[table_codes[rule["parent"]]]
+                        chosen = np.where(sets >= 0, sets, chosen)
+                    if position in parents:
+                        table_codes[position] = chosen
                     for index, member in enumerate(members):
                         member_spec = self.columns_[member]
                         columns[member_spec["name"]] = _decode_binary(chosen == index, member_spec)
@@ -542,10 +554,9 @@ class TabularEncoder:
         """Column ``rule["column"]`` read off its parent's values, given as indices into the parent's
         decode table (see :func:`_table_codes`): the real values as the pairs hold them, in the
         column's dtype (not through float64: 10**17 + 1 stays itself)."""
-        parent, spec = self.columns_[rule["parent"]], self.columns_[rule["column"]]
+        spec = self.columns_[rule["column"]]
         sets = dict(map(tuple, rule["pairs"]))
-        by_entry = [sets[value] for value in parent["categories"] + parent["other"]] \
-            + ([sets[None]] if parent["has_missing"] else [])
+        by_entry = [sets[value] for value in self._rule_table(rule["parent"])]
         missing = _MISSING_VALUES[spec.get("missing_value", "nan")]
         table = pd.Series([missing if value is None else value for value in by_entry], dtype=object)
         return table.astype(dtype_from_json(spec["dtype"])).take(parent_codes).reset_index(drop=True)
@@ -557,14 +568,31 @@ class TabularEncoder:
         return source
 
     def _implied_codes(self, rule: dict) -> np.ndarray:
-        """For each entry of the parent's decode table (see :func:`_table_codes`, the missing entry
-        included), the child's entry ``rule`` sets there; -1 where it sets none."""
-        parent, child = self.columns_[rule["parent"]], self.columns_[rule["column"]]
-        parent_table, child_table = parent["categories"] + parent["other"], child["categories"] + child["other"]
+        """For each entry of the parent's decode table (see :meth:`_rule_table`), the child's entry
+        ``rule`` sets there; -1 where it sets none (and at the end, for a code of -1)."""
+        parent_table, child_table = self._rule_table(rule["parent"]), self._rule_table(rule["column"])
         sets = np.full(len(parent_table) + 1, -1, dtype=np.int64)
         for value, implied in rule["pairs"]:
             sets[parent_table.index(value)] = child_table.index(implied)
         return sets
+
+    def _rule_table(self, position: int) -> list:
+        """The values of column ``position`` a rule pairs, in the order of its decoded codes: a
+        categorical's categories, rare values, then None where it has missing values (see
+        :func:`_table_codes`); a one-hot group's (named by its first member) member positions, the
+        member holding the 1 (see :func:`~gan_augment.data.column_rules.group_codes`)."""
+        spec = self.columns_[position]
+        if spec["kind"] == "onehot":
+            return list(self.groups_[spec["group"]])
+        return spec["categories"] + spec["other"] + ([None] if spec["has_missing"] else [])
+
+    def _rule_codes(self, frame: pd.DataFrame, position: int) -> np.ndarray:
+        """Each row's entry of :meth:`_rule_table` for column ``position`` of ``frame`` (rows given
+        to check); -1 for a value the column never held (a group's row without exactly one 1)."""
+        spec = self.columns_[position]
+        if spec["kind"] == "onehot":
+            return column_rules.group_codes(frame, self.groups_[spec["group"]])
+        return _table_codes(_as_fitted(frame.iloc[:, position], spec), spec)
 
     def _links_by_column(self) -> dict[int, dict]:
         return {link["column"]: link for link in self.links_}
@@ -635,13 +663,14 @@ class TabularEncoder:
                           functools.partial(self._link_broken, link=link)))
         for rule in self.derived_:
             rules.append((f"set by another column: {name(rule['column'])} takes one value for each value of "
-                          f"{name(rule['parent'])} ({len(rule['pairs'])} pairs); read off it",
+                          f"{self._rule_name(rule['parent'])} ({len(rule['pairs'])} pairs); read off it",
                           functools.partial(self._derived_broken, rule=rule)))
         for rule in self.implied_:
             said = ", ".join(f"{self._value_text(value, rule['parent'])} -> {self._value_text(implied, rule['column'])}"
                              for value, implied in rule["pairs"][:3])
             more = f" and {len(rule['pairs']) - 3} more" if len(rule["pairs"]) > 3 else ""
-            rules.append((f"implied values: {name(rule['column'])} follows {name(rule['parent'])} on some of its "
+            rules.append((f"implied values: {self._rule_name(rule['column'])} follows {self._rule_name(rule['parent'])} "
+                          "on some of its "
                           f"values ({said}{more}); set from it there",
                           functools.partial(self._implied_broken, rule=rule)))
         return rules
@@ -655,8 +684,20 @@ class TabularEncoder:
 
     def _value_text(self, value, position: int) -> str:
         """``value`` (as a model file holds it) as column ``position`` writes it: 0.1 for a float32
-        0.1, not 0.10000000149011612."""
+        0.1, not 0.10000000149011612; a one-hot group's value (a member's position) as the member
+        holding the 1."""
+        if self.columns_[position]["kind"] == "onehot":
+            return f"{self._display_name(value)} = 1"
         return str(self._written_values(value, position)[-1]) if isinstance(value, float) else repr(value)
+
+    def _rule_name(self, position: int) -> str:
+        """Column ``position`` as a rule names it: a one-hot group (named by its first member) by its
+        members."""
+        spec = self.columns_[position]
+        if spec["kind"] != "onehot":
+            return self._display_name(position)
+        members = self.groups_[spec["group"]]
+        return f"the one-hot group of {_names([self._display_name(p) for p in members], limit=3)}"
 
     def _written_values(self, value, position: int) -> list:
         """``value`` of column ``position``, and for a float32 (float16) column also that value as
@@ -682,9 +723,8 @@ class TabularEncoder:
     def _derived_broken(self, frame: pd.DataFrame, rule: dict) -> np.ndarray:
         """Rows whose column differs from what the real rows pair with its parent's value (a parent
         value the real rows never held breaks nothing: no pair says what goes with it)."""
-        parent = self.columns_[rule["parent"]]
-        codes = _table_codes(_as_fitted(frame.iloc[:, rule["parent"]], parent), parent)
-        known = (codes >= 0) & (codes < len(parent["categories"]) + len(parent["other"]) + parent["has_missing"])
+        codes = self._rule_codes(frame, rule["parent"])
+        known = (codes >= 0) & (codes < len(self._rule_table(rule["parent"])))
         expected = self._derived_values(rule, np.where(known, codes, 0))
         actual = _as_fitted(frame.iloc[:, rule["column"]].reset_index(drop=True), self.columns_[rule["column"]])
         actual_missing, expected_missing = actual.isna().to_numpy(), expected.isna().to_numpy()
@@ -696,12 +736,10 @@ class TabularEncoder:
 
     def _implied_broken(self, frame: pd.DataFrame, rule: dict) -> np.ndarray:
         """Rows whose parent holds a value of the rule and whose column is not the value it implies."""
-        parent, child = self.columns_[rule["parent"]], self.columns_[rule["column"]]
         sets = self._implied_codes(rule)
-        parent_codes = _table_codes(_as_fitted(frame.iloc[:, rule["parent"]], parent), parent)
+        parent_codes = self._rule_codes(frame, rule["parent"])
         expected = np.where(parent_codes >= 0, sets[np.maximum(parent_codes, 0)], -1)
-        actual = _table_codes(_as_fitted(frame.iloc[:, rule["column"]], child), child)
-        return (expected >= 0) & (actual != expected)
+        return (expected >= 0) & (self._rule_codes(frame, rule["column"]) != expected)
 
     # ------------------------------------------------------------ persistence
     def to_dict(self) -> dict:
@@ -759,21 +797,27 @@ class TabularEncoder:
         wrong = [p for p in named if isinstance(p, bool) or not isinstance(p, int) or not 0 <= p < n_columns]
         if wrong:
             raise ValueError(f"the column rules name column {wrong[0]!r}, but the table has {n_columns} columns")
+
+        def pairable(position: int, *, missing: bool = True) -> list:
+            """What a rule may pair for the column: [] for a kind no rule reads, or a one-hot group
+            named by another member than its first (decoding reads a group at its first)."""
+            spec = self.columns_[position]
+            if spec["kind"] == "onehot" and self.groups_[spec["group"]][0] == position \
+                    or spec["kind"] == "categorical":
+                return [value for value in self._rule_table(position) if missing or value is not None]
+            return []
+
         for rule in self.implied_:
-            parent, child = self.columns_[rule["parent"]], self.columns_[rule["column"]]
-            tables = [spec["categories"] + spec["other"] if spec["kind"] == "categorical" else []
-                      for spec in (parent, child)]
+            tables = [pairable(rule["parent"], missing=False), pairable(rule["column"], missing=False)]
             for pair in rule["pairs"]:
                 if not (isinstance(pair, list) and len(pair) == 2
                         and all(value in table for value, table in zip(pair, tables))):
                     raise ValueError(f"an implied-values rule pairs {pair!r}, not two values columns {rule['parent']} "
                                      f"and {rule['column']} hold")
         for rule in self.derived_:
-            parent = self.columns_[rule["parent"]]
             pairs = rule["pairs"] if isinstance(rule["pairs"], list) else []
             keys = [pair[0] for pair in pairs if isinstance(pair, list) and len(pair) == 2]
-            entries = (parent["categories"] + parent["other"] + ([None] if parent["has_missing"] else [])
-                       if parent["kind"] == "categorical" else [])
+            entries = pairable(rule["parent"]) if self.columns_[rule["column"]]["kind"] != "onehot" else []
             unset = [value for value in entries if value not in keys]
             if not entries or len(keys) != len(pairs) or unset:
                 what = f"no value for {unset[0]!r}" if unset else f"pairs {rule['pairs']!r}"
