@@ -213,3 +213,10 @@ def main(scenario: str, out: str, rank: int, world_size: int, port: int) -> None
 
 if __name__ == "__main__":
     main(sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))
+    # Done, results saved and the group torn down together: leave without the interpreter's own
+    # teardown, where torch's C++ side still aborted a process now and then after all of the above
+    # had returned ("terminate called without an active exception", rank 1, about 1 run in 50 on 2
+    # busy cores). What the tests check is written by then; a failure above still exits with its error.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)

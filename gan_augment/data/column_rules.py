@@ -288,11 +288,11 @@ def find_derived_columns(frame: pd.DataFrame, specs: list[dict], groups: list[li
     with more values are tried first and a column set by another sets none, so C follows its
     parent in one step (when C follows B and D follows C, D follows B too). A one-hot group of
     ``groups`` may be B, as the categorical it stands for (its value: the position of the member
-    holding the 1), never C; its members take no part on their own. A column of a missingness link (``links``) is read off a
-    parent only where the pairs say more than the link (three values or more: a flag, or one value
-    beside missing, is all it says); one whose missingness follows another, only where the pairs
-    keep that too: the parent is the column it follows, or is missing on the same rows
-    (:func:`kept_together` then settles which links go). The search gives up after
+    holding the 1), never C; its members take no part on their own. A column of a missingness
+    link (``links``) is read off a parent only where the pairs say more than the link (three values
+    or more: a flag, or one value beside missing, is all it says); one whose missingness follows
+    another, only where the pairs keep that too: the parent is the column it follows, or is missing
+    on the same rows (:func:`kept_together` then settles which links go). The search gives up after
     ``_DERIVED_PAIRS_TOTAL`` column pairs: wide tables keep their other rules within seconds.
     Values a model file cannot hold (a ``Fraction``) make no rule.
     """

@@ -669,9 +669,8 @@ class TabularEncoder:
             said = ", ".join(f"{self._value_text(value, rule['parent'])} -> {self._value_text(implied, rule['column'])}"
                              for value, implied in rule["pairs"][:3])
             more = f" and {len(rule['pairs']) - 3} more" if len(rule["pairs"]) > 3 else ""
-            rules.append((f"implied values: {self._rule_name(rule['column'])} follows {self._rule_name(rule['parent'])} "
-                          "on some of its "
-                          f"values ({said}{more}); set from it there",
+            rules.append((f"implied values: {self._rule_name(rule['column'])} follows "
+                          f"{self._rule_name(rule['parent'])} on some of its values ({said}{more}); set from it there",
                           functools.partial(self._implied_broken, rule=rule)))
         return rules
 
