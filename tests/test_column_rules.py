@@ -961,16 +961,73 @@ def test_a_pipeline_one_hot_encoding_education_tops_up_with_rows_that_keep_its_y
     assert (synthetic[:, 7].astype(int) == years[education.argmax(axis=1)]).all()
 
 
-@pytest.mark.parametrize("edit", ["other_member", "group_read_off"])
+def _linked_to_a_member(n=300, seed=0, *, implied_by="rel"):
+    """A column C missing exactly when the group's last member is 1, and the group's first member
+    implied by another column: by a column of its own (``"rel"``) or by C's own value (``"C"``)."""
+    rng = np.random.default_rng(seed)
+    group = rng.integers(0, 3, n)
+    if implied_by == "rel":
+        rel = rng.choice(["x", "y", "z"], n)
+        group[rel == "x"] = 0
+        C = rng.normal(size=n).round(2)
+        table = {"C": C, "rel": rel}
+    else:
+        C = rng.choice(["p", "q"], n).astype(object)
+        group[C == "p"] = 0
+        table = {"C": C}
+    C[group == 2] = np.nan if implied_by == "rel" else None
+    return pd.DataFrame({**table, "g_a": (group == 0) * 1, "g_b": (group == 1) * 1, "g_c": (group == 2) * 1})
+
+
+@pytest.mark.parametrize("implied_by", ["rel", "C"])
+def test_a_link_on_a_groups_later_member_waits_for_the_group_and_no_rule_loops_through_it(implied_by):
+    # The link followed g_c, which decoding writes only with the group at g_a; g_a waited for rel's
+    # implied value, so C was decoded first and failed with KeyError 'g_c'. Where C's own value
+    # implied g_a, the two rules waited on each other unseen: the same KeyError.
+    table = _linked_to_a_member(implied_by=implied_by)
+    encoder = TabularEncoder(max_modes=3, random_state=0).fit(table)
+    g_a, g_c = table.columns.get_loc("g_a"), table.columns.get_loc("g_c")
+    assert [(link["column"], link["parent"]) for link in encoder.links_] == [(0, g_c)]
+    assert [(rule["column"], rule["parent"]) for rule in encoder.implied_] == ([(g_a, 1)] if implied_by == "rel" else [])
+    assert encoder.describe_rules()[1] == "missing link: C is missing exactly when g_c = 1"
+    decoded = encoder.inverse_transform(_random_rows(encoder, 1000, seed=1), random_state=0)
+    assert encoder.rule_violations(decoded)["any rule"] == 0.0
+    assert decoded["C"].isna().equals(decoded["g_c"] == 1)
+    if implied_by == "rel":
+        assert (decoded["g_a"][decoded["rel"] == "x"] == 1).all()
+    else:  # the rule the search left out, written into a model file by hand: refused at load
+        with pytest.raises(ValueError, match=r"wait on one another in a loop"):
+            TabularEncoder.from_dict({**encoder.to_dict(), "implied": [{"column": g_a, "parent": 0,
+                                                                        "pairs": [["p", g_a]]}]})
+
+
+def test_a_link_on_a_float_dummy_is_described_as_its_value():
+    # A float group's member as a link's parent: its value 1.0 was read as a member's position,
+    # and describe_rules, rule_violations, `gan-augment info` and the evaluator failed with a TypeError.
+    table = _linked_to_a_member().astype({"g_a": float, "g_b": float, "g_c": float})
+    encoder = TabularEncoder(max_modes=3, random_state=0).fit(table)
+    assert encoder.describe_rules()[1] == "missing link: C is missing exactly when g_c = 1.0"
+    assert encoder.rule_violations(table)["any rule"] == 0.0
+
+
+@pytest.mark.parametrize("edit", ["other_member", "group_read_off", "float_member", "float_implied"])
 def test_a_hand_edited_rule_on_a_one_hot_group_is_refused_at_load(edit):
     state = TabularEncoder(max_modes=3, random_state=0).fit(
         pd.get_dummies(_education(), columns=["education"], dtype=int)).to_dict()
     if edit == "other_member":  # decoding reads a group at its first member: a rule on another was ignored
         state["derived"][0]["parent"] = 4
         match = r"the rule setting column 1 from column 4 has pairs"
-    else:  # a group read off a column: no decoding sets one
+    elif edit == "group_read_off":  # a group read off a column: no decoding sets one
         state["derived"] = [{"column": 3, "parent": 2, "pairs": []}]
         match = r"the rule setting column 3 from column 2 has pairs \[\]"
+    elif edit == "float_member":  # 3.0 for member 3: equal, and loaded
+        state["derived"][0]["pairs"][0][0] = 3.0
+        match = r"the rule setting column 1 from column 3 has pairs"
+    else:  # loaded, then describe_rules failed with a TypeError naming no file
+        state = TabularEncoder(max_modes=3, random_state=0).fit(
+            pd.get_dummies(_households(), columns=["relationship", "sex"])).to_dict()
+        state["implied"][0]["pairs"][0] = [1.0, 6]
+        match = r"an implied-values rule pairs \[1\.0, 6\], not two values columns 1 and 5 hold"
     with pytest.raises(ValueError, match=match):
         TabularEncoder.from_dict(state)
 

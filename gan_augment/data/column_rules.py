@@ -412,8 +412,7 @@ def find_implied_values(frame: pd.DataFrame, specs: list[dict], groups: list[lis
             if one.any():
                 pairs = list(zip(values_run[one].tolist(), low[one].tolist()))
                 candidates.append((-int(sizes[one].sum()), child, parent, pairs))
-    source = {link["column"]: link["parent"] for link in links}
-    source.update({rule["column"]: rule["parent"] for rule in derived})
+    source = rule_sources(links, derived, groups)
     rules, children = [], set()
     for _, child, parent, pairs in sorted(candidates):
         # A chain (B sets C where C sets D) decodes in order, B first; only a loop cannot.
@@ -427,6 +426,17 @@ def find_implied_values(frame: pd.DataFrame, specs: list[dict], groups: list[lis
         source[child] = parent
         children.add(child)
     return sorted(rules, key=lambda rule: rule["column"])
+
+
+def rule_sources(links: list[dict], rules: list[dict], groups: list[list[int]]) -> dict[int, int]:
+    """Each column a rule decodes from another column's value (``links``; ``rules``: columns read
+    off another, implied values) -> the column it waits for. A one-hot group is decoded whole at its
+    first member: a link following another member waits for the first (a group whose value is
+    implied by the linked column would otherwise wait on it in a loop, unseen)."""
+    first = {member: members[0] for members in groups for member in members}
+    source = {link["column"]: first.get(link["parent"], link["parent"]) for link in links}
+    source.update({rule["column"]: rule["parent"] for rule in rules})
+    return source
 
 
 def _runs(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

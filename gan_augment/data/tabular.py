@@ -119,12 +119,14 @@ class TabularEncoder:
     derived_ : list of dict
         Columns set by a categorical column: ``{"column": c, "parent": b, "pairs": [[v, w], ...]}``
         (positions): column ``c`` is ``w`` wherever column ``b`` is ``v`` (None: missing); decoded
-        rows take ``c`` from ``b``'s decoded value.
+        rows take ``c`` from ``b``'s decoded value. A one-hot group as ``b`` is named by its first
+        member, and its ``v`` is the position of the member holding the 1.
     implied_ : list of dict
         Values implied by a categorical column, ``{"column": c, "parent": b, "pairs": [[v, w], ...]}``
         as in ``derived_`` but for some of ``b``'s values only: decoded rows whose ``b`` is ``v`` take
         ``w``, the others keep the generator's ``c``
-        (:func:`~gan_augment.data.column_rules.find_implied_values`).
+        (:func:`~gan_augment.data.column_rules.find_implied_values`). ``b`` or ``c`` may be a one-hot
+        group, written as in ``derived_``.
     """
 
     def __init__(self, *, categorical_columns=None, max_modes=10, max_categories=100,
@@ -563,9 +565,7 @@ class TabularEncoder:
 
     def _rule_sources(self) -> dict[int, int]:
         """Each column a rule decodes from another's value -> that column."""
-        source = {link["column"]: link["parent"] for link in self.links_}
-        source.update({rule["column"]: rule["parent"] for rule in self.derived_ + self.implied_})
-        return source
+        return column_rules.rule_sources(self.links_, self.derived_ + self.implied_, self.groups_)
 
     def _implied_codes(self, rule: dict) -> np.ndarray:
         """For each entry of the parent's decode table (see :meth:`_rule_table`), the child's entry
@@ -666,8 +666,8 @@ class TabularEncoder:
                           f"{self._rule_name(rule['parent'])} ({len(rule['pairs'])} pairs); read off it",
                           functools.partial(self._derived_broken, rule=rule)))
         for rule in self.implied_:
-            said = ", ".join(f"{self._value_text(value, rule['parent'])} -> {self._value_text(implied, rule['column'])}"
-                             for value, implied in rule["pairs"][:3])
+            said = ", ".join(f"{self._rule_value_text(value, rule['parent'])} -> "
+                             f"{self._rule_value_text(implied, rule['column'])}" for value, implied in rule["pairs"][:3])
             more = f" and {len(rule['pairs']) - 3} more" if len(rule["pairs"]) > 3 else ""
             rules.append((f"implied values: {self._rule_name(rule['column'])} follows "
                           f"{self._rule_name(rule['parent'])} on some of its values ({said}{more}); set from it there",
@@ -683,11 +683,15 @@ class TabularEncoder:
 
     def _value_text(self, value, position: int) -> str:
         """``value`` (as a model file holds it) as column ``position`` writes it: 0.1 for a float32
-        0.1, not 0.10000000149011612; a one-hot group's value (a member's position) as the member
-        holding the 1."""
+        0.1, not 0.10000000149011612."""
+        return str(self._written_values(value, position)[-1]) if isinstance(value, float) else repr(value)
+
+    def _rule_value_text(self, value, position: int) -> str:
+        """A value a rule pairs for column ``position`` (see :meth:`_rule_table`): a one-hot group's
+        (a member's position) as the member holding the 1."""
         if self.columns_[position]["kind"] == "onehot":
             return f"{self._display_name(value)} = 1"
-        return str(self._written_values(value, position)[-1]) if isinstance(value, float) else repr(value)
+        return self._value_text(value, position)
 
     def _rule_name(self, position: int) -> str:
         """Column ``position`` as a rule names it: a one-hot group (named by its first member) by its
@@ -806,11 +810,16 @@ class TabularEncoder:
                 return [value for value in self._rule_table(position) if missing or value is not None]
             return []
 
+        def held(value, position: int, table: list) -> bool:
+            # A group's value is a member's position: 7.0 equals 7, and loaded, then failed as a name.
+            return value in table and (self.columns_[position]["kind"] != "onehot" or type(value) is int)
+
         for rule in self.implied_:
             tables = [pairable(rule["parent"], missing=False), pairable(rule["column"], missing=False)]
             for pair in rule["pairs"]:
                 if not (isinstance(pair, list) and len(pair) == 2
-                        and all(value in table for value, table in zip(pair, tables))):
+                        and all(held(value, position, table)
+                                for value, position, table in zip(pair, (rule["parent"], rule["column"]), tables))):
                     raise ValueError(f"an implied-values rule pairs {pair!r}, not two values columns {rule['parent']} "
                                      f"and {rule['column']} hold")
         for rule in self.derived_:
@@ -818,7 +827,8 @@ class TabularEncoder:
             keys = [pair[0] for pair in pairs if isinstance(pair, list) and len(pair) == 2]
             entries = pairable(rule["parent"]) if self.columns_[rule["column"]]["kind"] != "onehot" else []
             unset = [value for value in entries if value not in keys]
-            if not entries or len(keys) != len(pairs) or unset:
+            if not entries or len(keys) != len(pairs) or unset \
+                    or not all(held(key, rule["parent"], entries) for key in keys):
                 what = f"no value for {unset[0]!r}" if unset else f"pairs {rule['pairs']!r}"
                 raise ValueError(f"the rule setting column {rule['column']} from column {rule['parent']} has {what}, "
                                  f"not a value for each of column {rule['parent']}'s categories")
