@@ -7,12 +7,14 @@ times from the same model with the same seed: as the library decodes them (each 
 read off its parent), without the implied values (``encoder_.implied_`` emptied, as before they
 were kept) and with no such rule (``encoder_.derived_`` emptied too: those columns decoded from the
 generator's own blocks). Every other column of the draws is the same (checked) where the label gate
-is off; where it is on, its judge reads the rules' columns as decoded in each draw (as before
-the rules did, the generator's blocks) and may pass other rows. Reported: per rule,
-the share of top-up rows that break it (pair the columns unlike every real row), for each draw and
-for SMOTE-NC's added rows beside them, and LR / HGB scored on the untouched test split, paired by
-seed. ``--task demo``: the same on the 2,000-row slice of Adult that `gan-augment demo` uses
-(bundled with the package), at the demo's settings (200 epochs, batch 500). ``--task demo-onehot``:
+is off; where it is on, its judge reads the rules' columns as decoded in each draw (as before the
+rules did, the generator's blocks) and may pass other rows. Reported: per rule, the share of top-up
+rows that break it (pair the columns unlike every real row), for each draw and for SMOTE-NC's added
+rows beside them, and LR / HGB scored on the untouched test split, paired by seed, beside what a
+practitioner would do without the GAN on the same split (no augmentation, class weights, random
+oversampling, SMOTE-NC). ``--task demo``: the same on the 2,000-row slice of Adult that
+`gan-augment demo` uses (bundled with the package), at the demo's settings (200 epochs, batch
+500). ``--task demo-onehot``:
 that slice with its categorical columns one-hot encoded as a scikit-learn pipeline hands them on
 (``OneHotEncoder``, a missing value its own column), so each is a one-hot group the rules read as
 the categorical it stands for; "all forgotten" is then what the library did before groups took
@@ -36,7 +38,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from _adult import (COMMON, RARE, adult_path, column_kinds, cut_task, evaluate_arm, limit_threads, load_adult,
-                    machine_info, mean_std, recorded_command, resample_smotenc)
+                    machine_info, mean_std, recorded_command, resample_ros, resample_smotenc)
 from imblearn.over_sampling import SMOTE
 from sklearn.compose import ColumnTransformer
 from sklearn.preprocessing import OneHotEncoder
@@ -92,7 +94,7 @@ def one_seed(X, y, seed: int, settings: dict) -> dict:
         if augmenter.label_gate_ is None:  # a gate's judge reads the rules' columns as decoded: it may pass other rows
             pd.testing.assert_frame_equal(drawn[arm].drop(columns=set_columns),
                                           next(iter(drawn.values())).drop(columns=set_columns))
-    X_smote, _ = resample_smotenc(X_train, y_train, seed) if column_kinds(X_train)[1] else \
+    X_smote, y_smote = resample_smotenc(X_train, y_train, seed) if column_kinds(X_train)[1] else \
         SMOTE(random_state=seed).fit_resample(X_train, y_train)
     smote_added = X_smote.iloc[len(X_train):]
     # Beside each rule, every rule the encoder found at once (one-hot groups and binary columns too):
@@ -105,6 +107,12 @@ def one_seed(X, y, seed: int, settings: dict) -> dict:
         X_aug = pd.concat([X_train, rows], ignore_index=True)
         y_aug = np.concatenate([y_train, np.full(len(rows), RARE, dtype=object)])
         record["scores"][arm] = evaluate_arm(X_aug, y_aug, X_test, y_test, seed)
+    # What a practitioner would do without the GAN, on the same split.
+    record["baselines"] = {"no augmentation": evaluate_arm(X_train, y_train, X_test, y_test, seed),
+                           "class weights": evaluate_arm(X_train, y_train, X_test, y_test, seed, balanced=True),
+                           "random oversampling": evaluate_arm(*resample_ros(X_train, y_train, seed), X_test, y_test,
+                                                               seed),
+                           "SMOTE(-NC)": evaluate_arm(X_smote, y_smote, X_test, y_test, seed)}
     smote_broken = encoder.rule_violations(smote_added.astype(X_train.dtypes.to_dict()))
     record["broken"]["SMOTE(-NC)"] = {rule: smote_broken[rule] for rule in record["rules"]}
     print(f"seed {seed}: fit {fit_cpu:.0f} CPU s; broken {record['broken']}; "
@@ -125,17 +133,20 @@ def render(records: list[dict], command: str, info: dict, seconds: float, task: 
             lines.append(f"| {r['seed']} | {rule} | {r['rows']:,} | {r['fit_cpu_s']:.0f} | "
                          + " | ".join(f"{r['broken'][a][rule]:.1%}" for a in (*ARMS, "SMOTE(-NC)")) + " |")
     kept, *others = ARMS
+    baselines = list(records[0]["baselines"])
     lines += ["", "| classifier | metric | " + " | ".join(ARMS) + " | "
-              + " | ".join(f"kept − {arm} (mean ± SE, per seed)" for arm in others) + " |",
-              "|---" * (2 + len(ARMS) + len(others)) + "|"]
+              + " | ".join(f"kept − {arm} (mean ± SE, per seed)" for arm in others) + " | "
+              + " | ".join(baselines) + " |", "|---" * (2 + len(ARMS) + len(others) + len(baselines)) + "|"]
     for clf in ("LR", "HGB"):
         for metric in ("macro_f1", "rare_recall", "balanced_accuracy"):
             values = {arm: np.array([r["scores"][arm][clf][metric] for r in records]) for arm in ARMS}
+            values.update({arm: np.array([r["baselines"][arm][clf][metric] for r in records]) for arm in baselines})
             cells = [mean_std(values[arm]) for arm in ARMS]
             for arm in others:
                 diff = values[kept] - values[arm]
                 se = diff.std(ddof=1) / np.sqrt(len(diff)) if len(diff) > 1 else float("nan")
                 cells.append(f"{diff.mean():+.3f} ± {se:.3f} ({', '.join(f'{d:+.3f}' for d in diff)})")
+            cells += [mean_std(values[arm]) for arm in baselines]
             lines.append(f"| {clf} | {metric} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
