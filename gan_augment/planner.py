@@ -367,21 +367,22 @@ def _called_strategy(strategy, y) -> dict:
 
 
 def _check_strategy_counts(strategy: dict, counts: dict | None = None) -> None:
-    """A dict's values are wanted row counts: whole numbers (imbalanced-learn would floor 10.5 and
-    compare a string or NaN with an integer), and none below the class's rows in ``counts``
-    (imbalanced-learn's refusal names neither the class nor its key)."""
+    """A dict's values are wanted counts: whole numbers (imbalanced-learn would floor 10.5 and
+    compare a string or NaN with an integer), and none below the class's count in ``counts``
+    (imbalanced-learn's refusal names neither the class nor its key). Worded for rows and images
+    alike (an image model's message said rows)."""
     for key, value in strategy.items():
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-            raise ValueError(f"sampling_strategy[{key!r}] must be a whole number of rows (the count wanted "
-                             f"after the top-up), got {value!r} ({type(value).__name__}).")
+            raise ValueError(f"sampling_strategy[{key!r}] must be a whole number (the count wanted after the "
+                             f"top-up), got {value!r} ({type(value).__name__}).")
         if value > np.iinfo(np.int64).max:  # imbalanced-learn's arithmetic overflowed, naming nothing
-            raise ValueError(f"sampling_strategy[{key!r}] = {value} is more rows than a count can hold (at most "
-                             f"{np.iinfo(np.int64).max:,}), and more than any machine could; ask for fewer.")
+            raise ValueError(f"sampling_strategy[{key!r}] = {value} is more than a count can hold (at most "
+                             f"{np.iinfo(np.int64).max:,}), and more than any machine could make; ask for fewer.")
         have = None if counts is None else next((n for label, n in counts.items() if same_label(label, key)), None)
         if have is not None and value < have:
-            raise ValueError(f"sampling_strategy[{key!r}] = {value} is below the {have} rows class {key!r} has: the "
-                             "value is the count wanted after the top-up, and a top-up only adds rows. Ask for at "
-                             f"least {have}, or leave the class out.")
+            raise ValueError(f"sampling_strategy[{key!r}] = {value} is below the count of class {key!r} in y "
+                             f"({have}): the value is the count wanted after the top-up, and a top-up only adds. Ask "
+                             f"for at least {have}, or leave the class out.")
 
 
 def label_to_json(label, dtype: np.dtype):

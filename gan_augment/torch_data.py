@@ -30,7 +30,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from torch.utils.data import DataLoader, Dataset, IterableDataset, RandomSampler, SequentialSampler, Subset
+from torch.utils.data import (ConcatDataset, DataLoader, Dataset, IterableDataset, RandomSampler, SequentialSampler,
+                              Subset)
 from torch.utils.data.distributed import DistributedSampler
 
 from gan_augment._classes import resolve_class, same_label
@@ -605,18 +606,34 @@ def _check_items_hold_missing(encoder, spec: ItemSpec) -> None:
                          "or fit the augmenter on the rows as the base holds them.")
 
 
-def _labels_of_names(base, label_objects: dict) -> dict:
-    """``{class name: label}`` where the base's labels are indices into its ``class_to_idx`` (or
-    ``classes``), as torchvision's ImageFolder's are (also through ``Subset`` / ``random_split``,
-    which make its training split, and may lack some classes: these keep their index); {} otherwise."""
-    while isinstance(base, Subset) and not hasattr(base, "class_to_idx") and not hasattr(base, "classes"):
-        base = base.dataset
+def _class_to_idx(base) -> dict | None:
+    """The base's ``class_to_idx`` (or one made of its ``classes``), as torchvision's ImageFolder
+    has it; through ``Subset`` / ``random_split`` (its training split), and through a
+    ``ConcatDataset`` whose parts all have the same one (two folders of the same classes). None
+    where there is none, or the parts disagree."""
+    if not hasattr(base, "class_to_idx") and not hasattr(base, "classes"):
+        if isinstance(base, Subset):
+            return _class_to_idx(base.dataset)
+        if isinstance(base, ConcatDataset) and base.datasets:
+            # Without this, folder "1"'s images were served as label 1 (folder "2") without a word.
+            parts = [_class_to_idx(part) for part in base.datasets]
+            return parts[0] if parts[0] is not None and all(part == parts[0] for part in parts) else None
     mapping = getattr(base, "class_to_idx", None)
-    if not isinstance(mapping, dict):
-        names = getattr(base, "classes", None)
-        if isinstance(names, str) or not isinstance(names, (list, tuple)):
-            return {}
-        mapping = {name: index for index, name in enumerate(names)}
+    if isinstance(mapping, dict):
+        return mapping
+    names = getattr(base, "classes", None)
+    if isinstance(names, str) or not isinstance(names, (list, tuple)):
+        return None
+    return {name: index for index, name in enumerate(names)}
+
+
+def _labels_of_names(base, label_objects: dict) -> dict:
+    """``{class name: label}`` where the base's labels are indices into its ``class_to_idx`` (see
+    :func:`_class_to_idx`), as torchvision's ImageFolder's are (a training split may lack some
+    classes: these keep their index); {} otherwise."""
+    mapping = _class_to_idx(base)
+    if mapping is None:
+        return {}
     labels = list(label_objects)
     indices = {value: key for key, value in mapping.items() if isinstance(key, str)
                and isinstance(value, numbers.Integral) and not isinstance(value, bool)}

@@ -542,13 +542,13 @@ def test_categories_of_booleans_come_back_as_labels(sampler):
 
 
 @pytest.mark.parametrize("strategy, match", [
-    ({"b": float("nan")}, r"sampling_strategy\['b'\] must be a whole number of rows.*got nan"),
+    ({"b": float("nan")}, r"sampling_strategy\['b'\] must be a whole number \(the count wanted.*got nan"),
     ({"b": "20"}, r"sampling_strategy\['b'\] must be a whole number.*got '20' \(str\)"),
     ({"b": 20.5}, r"got 20.5 \(float\)"),  # imbalanced-learn would floor it
     ({"b": True}, r"got True \(bool\)"),
     (lambda y: None, r"returned NoneType \(None\); a callable sampling_strategy must return a dict"),
     # imbalanced-learn's own refusal named neither the class nor its key.
-    ({"b": 4}, r"sampling_strategy\['b'\] = 4 is below the 10 rows class 'b' has.*Ask for at least 10"),
+    ({"b": 4}, r"sampling_strategy\['b'\] = 4 is below the count of class 'b' in y \(10\).*Ask for at least 10"),
 ])
 @pytest.mark.parametrize("sampler", ["GANAugmenter", "AutoAugmenter", "MixedSMOTE", "ClassicOversampler"])
 @pytest.mark.parametrize("method", ["fit", "fit_resample"])
@@ -941,7 +941,7 @@ def test_a_top_up_beyond_any_count_or_machine_is_refused_before_any_fold_or_fit(
     for strategy in ({"min": 10**30}, lambda labels: {"min": 10**30}):
         for sampler in (GANAugmenter(epochs=1, sampling_strategy=strategy),
                         AutoAugmenter(cv=2, sampling_strategy=strategy)):
-            with pytest.raises(ValueError, match=r"sampling_strategy\['min'\] = 10{30} is more rows than a count "
+            with pytest.raises(ValueError, match=r"sampling_strategy\['min'\] = 10{30} is more than a count "
                                                  r"can hold \(at most 9,223,372,036,854,775,807\)"):
                 sampler.fit_resample(X, y)
     # numpy's int64 counts (imbalanced-learn's) wrapped round to a negative need, and passed.
