@@ -373,7 +373,7 @@ def _check_strategy_counts(strategy: dict, counts: dict | None = None) -> None:
     alike (an image model's message said rows)."""
     for key, value in strategy.items():
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-            raise ValueError(f"sampling_strategy[{key!r}] must be a whole number (the count wanted after the "
+            raise ValueError(f"sampling_strategy[{key!r}] must be an int (the count wanted after the "
                              f"top-up), got {value!r} ({type(value).__name__}).")
         if value > np.iinfo(np.int64).max:  # imbalanced-learn's arithmetic overflowed, naming nothing
             raise ValueError(f"sampling_strategy[{key!r}] = {value} is more than a count can hold (at most "

@@ -542,8 +542,8 @@ def test_categories_of_booleans_come_back_as_labels(sampler):
 
 
 @pytest.mark.parametrize("strategy, match", [
-    ({"b": float("nan")}, r"sampling_strategy\['b'\] must be a whole number \(the count wanted.*got nan"),
-    ({"b": "20"}, r"sampling_strategy\['b'\] must be a whole number.*got '20' \(str\)"),
+    ({"b": float("nan")}, r"sampling_strategy\['b'\] must be an int \(the count wanted.*got nan"),
+    ({"b": "20"}, r"sampling_strategy\['b'\] must be an int.*got '20' \(str\)"),
     ({"b": 20.5}, r"got 20.5 \(float\)"),  # imbalanced-learn would floor it
     ({"b": True}, r"got True \(bool\)"),
     (lambda y: None, r"returned NoneType \(None\); a callable sampling_strategy must return a dict"),
