@@ -554,8 +554,8 @@ class TabularEncoder:
 
     def _derived_values(self, rule: dict, parent_codes: np.ndarray) -> pd.Series:
         """Column ``rule["column"]`` read off its parent's values, given as indices into the parent's
-        decode table (see :func:`_table_codes`): the real values as the pairs hold them, in the
-        column's dtype (not through float64: 10**17 + 1 stays itself)."""
+        :meth:`_rule_table`: the real values as the pairs hold them, in the column's dtype (not
+        through float64: 10**17 + 1 stays itself)."""
         spec = self.columns_[rule["column"]]
         sets = dict(map(tuple, rule["pairs"]))
         by_entry = [sets[value] for value in self._rule_table(rule["parent"])]
