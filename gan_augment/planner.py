@@ -108,7 +108,7 @@ def plan_top_up(y, sampling_strategy="auto", classes=None) -> dict:
             sampling_strategy = _called_strategy(sampling_strategy, y)
         if isinstance(sampling_strategy, dict):
             _check_strategy_keys(sampling_strategy, list(counts))
-            _check_strategy_counts(sampling_strategy, counts)
+            check_strategy_counts(sampling_strategy, counts)
         try:
             plan = check_sampling_strategy(sampling_strategy, y, "over-sampling")
         except ValueError:
@@ -335,7 +335,7 @@ def check_strategy_values(sampling_strategy, y, *, classes_option: bool = True) 
         if labels.ndim == 1:  # a one-hot target's labels are its columns: imbalanced-learn's to check
             counts = class_counts(labels)
             _check_strategy_keys(sampling_strategy, list(counts), classes_option)
-        _check_strategy_counts(sampling_strategy, counts)
+        check_strategy_counts(sampling_strategy, counts)
 
 
 #: imbalanced-learn's names of over-sampling strategies.
@@ -366,7 +366,7 @@ def _called_strategy(strategy, y) -> dict:
     return plan
 
 
-def _check_strategy_counts(strategy: dict, counts: dict | None = None) -> None:
+def check_strategy_counts(strategy: dict, counts: dict | None = None) -> None:
     """A dict's values are wanted counts: whole numbers (imbalanced-learn would floor 10.5 and
     compare a string or NaN with an integer), and none below the class's count in ``counts``
     (imbalanced-learn's refusal names neither the class nor its key). Worded for rows and images
@@ -380,9 +380,9 @@ def _check_strategy_counts(strategy: dict, counts: dict | None = None) -> None:
                              f"{np.iinfo(np.int64).max:,}), and more than any machine could make; ask for fewer.")
         have = None if counts is None else next((n for label, n in counts.items() if same_label(label, key)), None)
         if have is not None and value < have:
-            raise ValueError(f"sampling_strategy[{key!r}] = {value} is below the count of class {key!r} in y "
-                             f"({have}): the value is the count wanted after the top-up, and a top-up only adds. Ask "
-                             f"for at least {have}, or leave the class out.")
+            raise ValueError(f"sampling_strategy[{key!r}] = {value} is below the {have} that class {key!r} already has: "
+                             "the value is the count wanted after the top-up, and a top-up only adds. Ask for at "
+                             f"least {have}, or leave the class out.")
 
 
 def label_to_json(label, dtype: np.dtype):

@@ -35,6 +35,7 @@ from torch.utils.data import (ConcatDataset, DataLoader, Dataset, IterableDatase
 from torch.utils.data.distributed import DistributedSampler
 
 from gan_augment._classes import resolve_class, same_label
+from gan_augment._listing import first_few
 from gan_augment._random import check_seed, derive_seed
 from gan_augment._sampler import keeping_fitted_state
 from gan_augment._warnings import catching_warnings, user_stacklevel
@@ -43,7 +44,7 @@ from gan_augment.data.layout import items_from_nchw
 from gan_augment.data.torch_items import ItemSpec, as_item, cast_values, copy_label, read_base, sort_key, split_item
 from gan_augment.exceptions import NothingToAddWarning
 from gan_augment.planner import class_counts as count_labels
-from gan_augment.planner import is_auto, plan_top_up
+from gan_augment.planner import check_strategy_counts, is_auto, plan_top_up
 
 __all__ = ["AugmentedDataset", "augment_loader"]
 
@@ -175,7 +176,7 @@ class AugmentedDataset(Dataset):
         self._y_real = y
         # Class names for the base's labels where these index its classes (torchvision's ImageFolder),
         # read first where the augmenter was fitted on those names (by the command line, on the folder).
-        self._label_of_name = _labels_of_names(base, label_objects)
+        self._label_of_name = _labels_of_names(base, label_objects, augmenter.classes_ if fitted else None)
         self._by_name = fitted and _reads_as_names(augmenter.classes_, {  # by the classes the base holds
             name: label for name, label in self._label_of_name.items()
             if any(same_label(label, present) for present in label_objects)})
@@ -391,13 +392,17 @@ class AugmentedDataset(Dataset):
         if not self._label_of_name:
             return strategy, classes
         if isinstance(strategy, dict):
-            mapped, keys = {}, {}
+            mapped, keys, held = {}, {}, {}
+            counts = count_labels(self._y_real)
             for key, n in strategy.items():
                 label = self._label_named(key)
                 if label in mapped:  # {"rare": 30, 2: 40}: one count would be dropped by the key order
                     raise ValueError(f"sampling_strategy names one class twice ({keys[label]!r} and {key!r}, one of "
                                      "them its name in the base's class_to_idx); give it once.")
                 mapped[label], keys[label] = n, key
+                held[key] = next((count for have, count in counts.items() if same_label(have, label)), None)
+            # Checked as the keys were written: the planner would name the label a name stands for (1 for '2').
+            check_strategy_counts(strategy, {key: count for key, count in held.items() if count is not None})
             strategy = mapped
         return strategy, self._labels_named(classes)
 
@@ -606,18 +611,35 @@ def _check_items_hold_missing(encoder, spec: ItemSpec) -> None:
                          "or fit the augmenter on the rows as the base holds them.")
 
 
+class _UnclearNames(Exception):
+    """A ConcatDataset's parts name their classes differently (:func:`_class_to_idx`)."""
+
+
 def _class_to_idx(base) -> dict | None:
     """The base's ``class_to_idx`` (or one made of its ``classes``), as torchvision's ImageFolder
     has it; through ``Subset`` / ``random_split`` (its training split), and through a
-    ``ConcatDataset`` whose parts all have the same one (two folders of the same classes). None
-    where there is none, or the parts disagree."""
+    ``ConcatDataset`` (two folders' datasets joined): the union of its parts', where they agree on
+    every name and index they share. None where there is none; :class:`_UnclearNames` where some
+    parts have one and others not, or two parts give a name or an index different meanings."""
     if not hasattr(base, "class_to_idx") and not hasattr(base, "classes"):
         if isinstance(base, Subset):
             return _class_to_idx(base.dataset)
         if isinstance(base, ConcatDataset) and base.datasets:
             # Without this, folder "1"'s images were served as label 1 (folder "2") without a word.
             parts = [_class_to_idx(part) for part in base.datasets]
-            return parts[0] if parts[0] is not None and all(part == parts[0] for part in parts) else None
+            if all(part is None for part in parts):
+                return None
+            union: dict = {}
+            for number, part in enumerate(parts):
+                if part is None:
+                    raise _UnclearNames(f"part {number} of the ConcatDataset has no class_to_idx and others have")
+                for name, index in part.items():
+                    named = next((known for known, at in union.items() if at == index and known != name), None)
+                    if union.get(name, index) != index or named is not None:
+                        raise _UnclearNames(f"the parts of the ConcatDataset give {name!r} or the index {index!r} "
+                                            "another meaning in their class_to_idx")
+                    union[name] = index
+            return union
     mapping = getattr(base, "class_to_idx", None)
     if isinstance(mapping, dict):
         return mapping
@@ -627,11 +649,20 @@ def _class_to_idx(base) -> dict | None:
     return {name: index for index, name in enumerate(names)}
 
 
-def _labels_of_names(base, label_objects: dict) -> dict:
+def _labels_of_names(base, label_objects: dict, classes=None) -> dict:
     """``{class name: label}`` where the base's labels are indices into its ``class_to_idx`` (see
     :func:`_class_to_idx`), as torchvision's ImageFolder's are (a training split may lack some
-    classes: these keep their index); {} otherwise."""
-    mapping = _class_to_idx(base)
+    classes: these keep their index); {} otherwise. ``classes``: a fitted augmenter's, which, as
+    text, may be such names: refused where the base's names are unclear (its labels' text would
+    be matched instead, another class)."""
+    try:
+        mapping = _class_to_idx(base)
+    except _UnclearNames as exc:
+        if classes is not None and all(isinstance(own, str) for own in classes):
+            raise ValueError(f"The augmenter was fitted on classes named {first_few((repr(str(own)) for own in classes), 5)}, but "
+                             f"{exc}: which of the base's labels each names is unclear. Join datasets with the same "
+                             "class_to_idx, or fit the augmenter on the base's labels.") from None
+        return {}
     if mapping is None:
         return {}
     labels = list(label_objects)

@@ -1140,6 +1140,22 @@ def test_a_model_of_class_names_reads_them_through_a_concat_dataset_of_folders(d
         assert {data[i][1] for i in data.synthetic_indices} == {index}
     drawn = AugmentedDataset(both, tmp_path / "model", random_state=0)
     assert torch.equal(drawn[drawn.synthetic_indices[0]][0], whole[whole.synthetic_indices[0]][0])
+    # A folder lacking a class beside the whole one: the names they share mean the same labels.
+    lacking = [i for i, name in enumerate(names) if name != "3"]
+    fewer = FolderOfClasses(torch.from_numpy(X[lacking]), [names[i] for i in lacking], ["1", "2"])
+    data = AugmentedDataset(ConcatDataset([base, fewer]), tmp_path / "model", random_state=0)
+    assert [label for label, n in data.sampling_strategy_.items() if n] == [index]
+    # Names that mean other labels in another part, or a part without names: which label the
+    # model's "3" is cannot be told, and the text of the label 3 was taken, another folder.
+    shifted = FolderOfClasses(torch.from_numpy(X), names, ["0", "1", "2", "3"])
+    unnamed = Pairs(torch.from_numpy(X), [base.class_to_idx[name] for name in names])
+    for other, reason in ((shifted, r"the parts of the ConcatDataset give '0' or the index 0 another meaning"),
+                          (unnamed, r"part 1 of the ConcatDataset has no class_to_idx")):
+        with pytest.raises(ValueError, match=rf"fitted on classes named '1', '2', '3', but {reason}"):
+            AugmentedDataset(ConcatDataset([base, other]), tmp_path / "model")
+    # Counts keyed by a class's name are checked, and named, as written (it named the label 2, "in y").
+    with pytest.raises(ValueError, match=r"sampling_strategy\['3'\] = 5 is below the 16 that class '3' already has"):
+        AugmentedDataset(both, tmp_path / "model", sampling_strategy={"3": 5})
 
 
 @pytest.mark.parametrize("folders", [("1", "2", "3"), ("one", "two", "rare")])

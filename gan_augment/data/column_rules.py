@@ -312,10 +312,12 @@ def find_derived_columns(frame: pd.DataFrame, specs: list[dict], groups: list[li
             return members_of[position][codes[position][row]]
         return _json_value(frame.iloc[row, position])
 
+    first = {member: members[0] for members in groups for member in members}
+
     def keeps_link(parent: int, child: int) -> bool:
         """Whether ``child``'s link holds in rows whose ``child`` is read off ``parent``."""
         link = follows[child]
-        if link["parent"] == parent:
+        if first.get(link["parent"], link["parent"]) == parent:  # a member's link: the group's pairs keep it
             return True
         # Missing on the parent's rows: the parent's own link (or the column it follows) keeps them.
         child_missing = frame.iloc[:, child].isna().to_numpy()

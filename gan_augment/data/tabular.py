@@ -800,6 +800,10 @@ class TabularEncoder:
         wrong = [p for p in named if isinstance(p, bool) or not isinstance(p, int) or not 0 <= p < n_columns]
         if wrong:
             raise ValueError(f"the column rules name column {wrong[0]!r}, but the table has {n_columns} columns")
+        grouped = {p for members in self.groups_ for p in members}
+        in_group = [link["column"] for link in self.links_ if link["column"] in grouped]
+        if in_group:  # a group's members are decoded with it: the link was ignored
+            raise ValueError(f"a missingness link sets column {in_group[0]}, a member of a one-hot group")
 
         def pairable(position: int, *, missing: bool = True) -> list:
             """What a rule may pair for the column: [] for a kind no rule reads, or a one-hot group
