@@ -380,8 +380,8 @@ def check_strategy_counts(strategy: dict, counts: dict | None = None) -> None:
                              f"{np.iinfo(np.int64).max:,}), and more than any machine could make; ask for fewer.")
         have = None if counts is None else next((n for label, n in counts.items() if same_label(label, key)), None)
         if have is not None and value < have:
-            raise ValueError(f"sampling_strategy[{key!r}] = {value} is below the {have} that class {key!r} already has: "
-                             "the value is the count wanted after the top-up, and a top-up only adds. Ask for at "
+            raise ValueError(f"sampling_strategy[{key!r}] = {value} is below the {have} that class {key!r} already "
+                             "has: the value is the count wanted after the top-up, and a top-up only adds. Ask for at "
                              f"least {have}, or leave the class out.")
 
 

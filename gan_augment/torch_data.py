@@ -659,7 +659,8 @@ def _labels_of_names(base, label_objects: dict, classes=None) -> dict:
         mapping = _class_to_idx(base)
     except _UnclearNames as exc:
         if classes is not None and all(isinstance(own, str) for own in classes):
-            raise ValueError(f"The augmenter was fitted on classes named {first_few((repr(str(own)) for own in classes), 5)}, but "
+            named = first_few((repr(str(own)) for own in classes), 5)
+            raise ValueError(f"The augmenter was fitted on classes named {named}, but "
                              f"{exc}: which of the base's labels each names is unclear. Join datasets with the same "
                              "class_to_idx, or fit the augmenter on the base's labels.") from None
         return {}

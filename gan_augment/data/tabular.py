@@ -667,7 +667,8 @@ class TabularEncoder:
                           functools.partial(self._derived_broken, rule=rule)))
         for rule in self.implied_:
             said = ", ".join(f"{self._rule_value_text(value, rule['parent'])} -> "
-                             f"{self._rule_value_text(implied, rule['column'])}" for value, implied in rule["pairs"][:3])
+                             f"{self._rule_value_text(implied, rule['column'])}"
+                             for value, implied in rule["pairs"][:3])
             more = f" and {len(rule['pairs']) - 3} more" if len(rule["pairs"]) > 3 else ""
             rules.append((f"implied values: {self._rule_name(rule['column'])} follows "
                           f"{self._rule_name(rule['parent'])} on some of its values ({said}{more}); set from it there",
