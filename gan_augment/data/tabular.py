@@ -487,13 +487,8 @@ class TabularEncoder:
             if spec["kind"] == "onehot":
                 members = self.groups_[spec["group"]]
                 if position == members[0]:
-                    chosen = Z[:, offset: offset + len(members)].argmax(axis=1)
-                    if position in implied:
-                        rule = implied[position]
-                        sets = self._implied_codes(rule)[table_codes[rule["parent"]]]
-                        chosen = np.where(sets >= 0, sets, chosen)
-                    if position in parents:
-                        table_codes[position] = chosen
+                    chosen = self._ruled_codes(position, Z[:, offset: offset + len(members)].argmax(axis=1),
+                                               implied, parents, table_codes)
                     for index, member in enumerate(members):
                         member_spec = self.columns_[member]
                         columns[member_spec["name"]] = _decode_binary(chosen == index, member_spec)
@@ -526,15 +521,23 @@ class TabularEncoder:
             else:
                 if drawn is not None and spec["other"]:
                     drawn[position] = slot == len(spec["categories"])
-                codes = _categorical_codes(slot, spec, rng, classes)
-                if position in implied:
-                    rule = implied[position]
-                    sets = self._implied_codes(rule)[table_codes[rule["parent"]]]
-                    codes = np.where(sets >= 0, sets, codes)
-                if position in parents:
-                    table_codes[position] = codes
+                codes = self._ruled_codes(position, _categorical_codes(slot, spec, rng, classes), implied, parents,
+                                          table_codes)
                 columns[spec["name"]] = _categorical_values(codes, spec)
         return columns
+
+    def _ruled_codes(self, position: int, codes: np.ndarray, implied: dict, parents: set,
+                     table_codes: dict) -> np.ndarray:
+        """Decoded ``codes`` of column (or group) ``position``, entries of its :meth:`_rule_table`,
+        with the values an implied-values rule sets from its parent's codes in ``table_codes``; kept
+        there too where a rule follows this column."""
+        if position in implied:
+            rule = implied[position]
+            sets = self._implied_codes(rule)[table_codes[rule["parent"]]]
+            codes = np.where(sets >= 0, sets, codes)
+        if position in parents:
+            table_codes[position] = codes
+        return codes
 
     def _decoding_order(self) -> list[int]:
         """Column positions, each after the column its missingness follows or it is read off: the
