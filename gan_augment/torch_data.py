@@ -176,7 +176,17 @@ class AugmentedDataset(Dataset):
         self._y_real = y
         # Class names for the base's labels where these index its classes (torchvision's ImageFolder),
         # read first where the augmenter was fitted on those names (by the command line, on the folder).
-        self._label_of_name = _labels_of_names(base, label_objects, augmenter.classes_ if fitted else None)
+        try:
+            self._label_of_name, self._unclear_names = _labels_of_names(base, label_objects), None
+        except _UnclearNames as exc:
+            # A class name (the model's, or one given here) would be matched to the text of a label,
+            # another folder's: refused where one is used.
+            self._label_of_name, self._unclear_names = {}, (str(exc), exc.names)
+            if fitted and all(isinstance(own, str) for own in augmenter.classes_):
+                named = first_few((repr(str(own)) for own in augmenter.classes_), 5)
+                raise ValueError(f"The augmenter was fitted on classes named {named}, but {exc}: which of the "
+                                 "base's labels each names is unclear. Join datasets with the same class_to_idx, or "
+                                 "fit the augmenter on the base's labels.") from None
         self._by_name = fitted and _reads_as_names(augmenter.classes_, {  # by the classes the base holds
             name: label for name, label in self._label_of_name.items()
             if any(same_label(label, present) for present in label_objects)})
@@ -389,7 +399,7 @@ class AugmentedDataset(Dataset):
     def _base_labels(self, strategy, classes) -> tuple:
         """``(sampling_strategy, classes)`` with class names given for a base whose labels index its
         ``classes`` (torchvision's ImageFolder: 'rare' for its label 2) as those labels."""
-        if not self._label_of_name:
+        if not self._label_of_name and getattr(self, "_unclear_names", None) is None:
             return strategy, classes
         if isinstance(strategy, dict):
             mapped, keys, held = {}, {}, {}
@@ -420,6 +430,10 @@ class AugmentedDataset(Dataset):
         """The base label ``value`` names: a class name of the base's ``class_to_idx`` stands for
         its label (read first where the augmenter was fitted on the names); refused where it is
         also the text of another label ("1" of folders "1", "10", "2": folder "1" or label 1?)."""
+        unclear = getattr(self, "_unclear_names", None)
+        if unclear is not None and isinstance(value, str) and value in unclear[1]:
+            raise ValueError(f"{value!r} is a class name of the base, but {unclear[0]}: which label it names is "
+                             "unclear. Name the class by its label, or join datasets with the same class_to_idx.")
         if not isinstance(value, str) or value not in self._label_of_name:
             return value
         label = self._label_of_name[value]
@@ -612,7 +626,12 @@ def _check_items_hold_missing(encoder, spec: ItemSpec) -> None:
 
 
 class _UnclearNames(Exception):
-    """A ConcatDataset's parts name their classes differently (:func:`_class_to_idx`)."""
+    """A ConcatDataset's parts name their classes differently (:func:`_class_to_idx`): ``reason``,
+    and ``names``, every class name of any part."""
+
+    def __init__(self, reason: str, names):
+        super().__init__(reason)
+        self.names = frozenset(names)
 
 
 def _class_to_idx(base) -> dict | None:
@@ -629,15 +648,17 @@ def _class_to_idx(base) -> dict | None:
             parts = [_class_to_idx(part) for part in base.datasets]
             if all(part is None for part in parts):
                 return None
+            names = {name for part in parts if part is not None for name in part}
             union: dict = {}
             for number, part in enumerate(parts):
                 if part is None:
-                    raise _UnclearNames(f"part {number} of the ConcatDataset has no class_to_idx and others have")
+                    raise _UnclearNames(f"part {number} of the ConcatDataset has no class_to_idx and others have",
+                                        names)
                 for name, index in part.items():
                     named = next((known for known, at in union.items() if at == index and known != name), None)
                     if union.get(name, index) != index or named is not None:
                         raise _UnclearNames(f"the parts of the ConcatDataset give {name!r} or the index {index!r} "
-                                            "another meaning in their class_to_idx")
+                                            "another meaning in their class_to_idx", names)
                     union[name] = index
             return union
     mapping = getattr(base, "class_to_idx", None)
@@ -649,21 +670,11 @@ def _class_to_idx(base) -> dict | None:
     return {name: index for index, name in enumerate(names)}
 
 
-def _labels_of_names(base, label_objects: dict, classes=None) -> dict:
+def _labels_of_names(base, label_objects: dict) -> dict:
     """``{class name: label}`` where the base's labels are indices into its ``class_to_idx`` (see
-    :func:`_class_to_idx`), as torchvision's ImageFolder's are (a training split may lack some
-    classes: these keep their index); {} otherwise. ``classes``: a fitted augmenter's, which, as
-    text, may be such names: refused where the base's names are unclear (its labels' text would
-    be matched instead, another class)."""
-    try:
-        mapping = _class_to_idx(base)
-    except _UnclearNames as exc:
-        if classes is not None and all(isinstance(own, str) for own in classes):
-            named = first_few((repr(str(own)) for own in classes), 5)
-            raise ValueError(f"The augmenter was fitted on classes named {named}, but "
-                             f"{exc}: which of the base's labels each names is unclear. Join datasets with the same "
-                             "class_to_idx, or fit the augmenter on the base's labels.") from None
-        return {}
+    :func:`_class_to_idx`, and its :class:`_UnclearNames`), as torchvision's ImageFolder's are (a
+    training split may lack some classes: these keep their index); {} otherwise."""
+    mapping = _class_to_idx(base)
     if mapping is None:
         return {}
     labels = list(label_objects)

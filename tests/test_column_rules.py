@@ -1002,21 +1002,30 @@ def test_a_link_on_a_groups_later_member_waits_for_the_group_and_no_rule_loops_t
                                                                         "pairs": [["p", g_a]]}]})
 
 
-@pytest.mark.parametrize("missing_with", ["Assoc", "Masters"])
-def test_a_column_missing_on_one_dummy_is_still_read_off_the_group(missing_with):
+@pytest.mark.parametrize("missing_with, flag", [("Assoc", False), ("Masters", False), ("Masters", True)])
+def test_a_column_missing_on_one_dummy_is_still_read_off_the_group(missing_with, flag):
     # education-num missing exactly where the Masters dummy (a later member) is 1: its link to that
     # member stopped the group from setting it (a first member's did not), and 69% of decoded rows
-    # paired it with another education, none reported: no rule was found.
+    # paired it with another education, none reported: no rule was found. With a flag of those rows
+    # before the dummies (grad = 'yes'), education-num followed the flag instead: 56% broken.
     table = _education().drop(columns="sex")
     table["education-num"] = table["education-num"].astype(float).mask(table["education"] == missing_with)
+    if flag:
+        table.insert(1, "grad", np.where(table["education"] == missing_with, "yes", "no"))
     dummies = pd.get_dummies(table, columns=["education"], dtype=int)
     encoder = TabularEncoder(max_modes=3, random_state=0).fit(dummies)
-    assert [(rule["column"], rule["parent"]) for rule in encoder.derived_] == [(1, 2)] and encoder.links_ == []
+    number, first = dummies.columns.get_loc("education-num"), dummies.columns.get_loc("education_Assoc")
+    assert [(rule["column"], rule["parent"]) for rule in encoder.derived_] == [(number, first)]
+    # The flag follows the dummy ("sets"), not the other way round.
+    assert [(link["column"], dummies.columns[link["parent"]]) for link in encoder.links_] == (
+        [(1, f"education_{missing_with}")] if flag else [])
     assert [years for member, years in encoder.derived_[0]["pairs"]
             if dummies.columns[member] == f"education_{missing_with}"] == [None]
     decoded = encoder.inverse_transform(_random_rows(encoder, 1000, seed=1), random_state=0)
     assert encoder.rule_violations(decoded)["any rule"] == 0.0
     assert decoded["education-num"].isna().equals(decoded[f"education_{missing_with}"] == 1)
+    if flag:
+        assert (decoded["grad"] == "yes").equals(decoded[f"education_{missing_with}"] == 1)
 
 
 def test_a_link_on_a_float_dummy_is_described_as_its_value():
@@ -1028,7 +1037,8 @@ def test_a_link_on_a_float_dummy_is_described_as_its_value():
     assert encoder.rule_violations(table)["any rule"] == 0.0
 
 
-@pytest.mark.parametrize("edit", ["other_member", "group_read_off", "float_member", "float_implied", "linked_member"])
+@pytest.mark.parametrize("edit", ["other_member", "group_read_off", "float_member", "float_implied", "linked_member",
+                                  "never_missing"])
 def test_a_hand_edited_rule_on_a_one_hot_group_is_refused_at_load(edit):
     state = TabularEncoder(max_modes=3, random_state=0).fit(
         pd.get_dummies(_education(), columns=["education"], dtype=int)).to_dict()
@@ -1046,9 +1056,12 @@ def test_a_hand_edited_rule_on_a_one_hot_group_is_refused_at_load(edit):
             pd.get_dummies(_households(), columns=["relationship", "sex"])).to_dict()
         state["implied"][0]["pairs"][0] = [1.0, 6]
         match = r"an implied-values rule pairs \[1\.0, 6\], not two values columns 1 and 5 hold"
-    else:  # loaded, and ignored: a group's members are decoded with the group
+    elif edit == "linked_member":  # loaded, and ignored: a group's members are decoded with the group
         state["links"] = [{"column": 4, "parent": 0, "when": "equals", "value": 30}]
         match = r"a missingness link sets column 4, a member of a one-hot group"
+    else:  # listed as a rule, and ignored: age is never missing, its decoding has no missing slot
+        state["links"] = [{"column": 0, "parent": 3, "when": "equals", "value": 1}]
+        match = r"a missingness link makes column 0 missing, which the column never is"
     with pytest.raises(ValueError, match=match):
         TabularEncoder.from_dict(state)
 

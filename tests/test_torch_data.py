@@ -1153,6 +1153,10 @@ def test_a_model_of_class_names_reads_them_through_a_concat_dataset_of_folders(d
                           (unnamed, r"part 1 of the ConcatDataset has no class_to_idx")):
         with pytest.raises(ValueError, match=rf"fitted on classes named '1', '2', '3', but {reason}"):
             AugmentedDataset(ConcatDataset([base, other]), tmp_path / "model")
+        # A name given here, to an augmenter yet to fit, was read as the text of a label just as silently.
+        for given in ({"classes": ["1"]}, {"sampling_strategy": {"2": 60}}):
+            with pytest.raises(ValueError, match=rf"'[12]' is a class name of the base, but {reason}"):
+                AugmentedDataset(ConcatDataset([base, other]), GANAugmenter(epochs=1), **given)
     # Counts keyed by a class's name are checked, and named, as written (it named the label 2, "in y").
     with pytest.raises(ValueError, match=r"sampling_strategy\['3'\] = 5 is below the 16 that class '3' already has"):
         AugmentedDataset(both, tmp_path / "model", sampling_strategy={"3": 5})

@@ -217,7 +217,7 @@ def find_missing_links(frame: pd.DataFrame, specs: list[dict]) -> list[dict]:
 
     Columns with the same missing rows form a class. A class follows a column without missing
     values that takes one value exactly on those rows (``T3 measured = 'f'`` when ``T3`` is
-    missing); failing that, every member but the first follows the first one's missingness. Another
+    missing; a one-hot group's member before other columns); failing that, every member but the first follows the first one's missingness. Another
     categorical column without missing values that also takes one value exactly on those rows (a
     second flag, identical to the first on every real row) follows the same column by value:
     generated on its own it broke the link on a third of hypothyroid's rows. The followed columns
@@ -233,7 +233,11 @@ def find_missing_links(frame: pd.DataFrame, specs: list[dict]) -> list[dict]:
             classes.setdefault(np.packbits(missing[position]).tobytes(), []).append(position)
     if not classes:
         return []
-    parents = [p for p in range(len(specs)) if not missing[p].any()]
+    # One-hot members first: a column missing exactly where a dummy is 1 follows the dummy (and so
+    # is read off its group, see find_derived_columns) rather than another flag of those rows that
+    # comes before the group (grad = 'yes' beside education_Masters broke education-num on 56%).
+    parents = sorted((p for p in range(len(specs)) if not missing[p].any()),
+                     key=lambda p: specs[p]["kind"] != "onehot")
     codes, code_counts = {}, {}
 
     def value_on(parent: int, mask: np.ndarray, first_row: int, count: int):

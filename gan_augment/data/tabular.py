@@ -808,6 +808,10 @@ class TabularEncoder:
         in_group = [link["column"] for link in self.links_ if link["column"] in grouped]
         if in_group:  # a group's members are decoded with it: the link was ignored
             raise ValueError(f"a missingness link sets column {in_group[0]}, a member of a one-hot group")
+        never_missing = [link["column"] for link in self.links_
+                         if "sets" not in link and not self.columns_[link["column"]].get("has_missing")]
+        if never_missing:  # decoding has no missing slot to set: the link was listed, and ignored
+            raise ValueError(f"a missingness link makes column {never_missing[0]} missing, which the column never is")
 
         def pairable(position: int, *, missing: bool = True) -> list:
             """What a rule may pair for the column: [] for a kind no rule reads, or a one-hot group
