@@ -217,9 +217,10 @@ def find_missing_links(frame: pd.DataFrame, specs: list[dict]) -> list[dict]:
 
     Columns with the same missing rows form a class. A class follows a column without missing
     values that takes one value exactly on those rows (``T3 measured = 'f'`` when ``T3`` is
-    missing; a one-hot group's member before other columns); failing that, every member but the first follows the first one's missingness. Another
-    categorical column without missing values that also takes one value exactly on those rows (a
-    second flag, identical to the first on every real row) follows the same column by value:
+    missing; a one-hot group's member before other columns); failing that, every member but the
+    first follows the first one's missingness. Another categorical column without missing values
+    that also takes one value exactly on those rows (a second flag, identical to the first on every
+    real row) follows the same column by value:
     generated on its own it broke the link on a third of hypothyroid's rows. The followed columns
     never follow another, so decoding needs one pass for them, one for the rest. Both sides need
     ``_MIN_LINK_ROWS`` rows.
