@@ -22,6 +22,7 @@ modelled. Positions are column positions in the table.
 from __future__ import annotations
 
 import numbers
+from collections import Counter
 
 import numpy as np
 import pandas as pd
@@ -217,11 +218,11 @@ def find_missing_links(frame: pd.DataFrame, specs: list[dict]) -> list[dict]:
 
     Columns with the same missing rows form a class. A class follows a column without missing
     values that takes one value exactly on those rows (``T3 measured = 'f'`` when ``T3`` is
-    missing; a one-hot group's member before other columns); failing that, every member but the
-    first follows the first one's missingness. Another categorical column without missing values
-    that also takes one value exactly on those rows (a second flag, identical to the first on every
-    real row) follows the same column by value: generated on its own it broke the link on a third
-    of hypothyroid's rows. The followed columns never follow another, so decoding needs one pass
+    missing; a one-hot group's member before other columns, of larger groups first); failing that,
+    every member but the first follows the first one's missingness. Another categorical column
+    without missing values that also takes one value exactly on those rows (a second flag,
+    identical to the first on every real row) follows the same column by value: generated on its
+    own it broke the link on a third of hypothyroid's rows. The followed columns never follow another, so decoding needs one pass
     for them, one for the rest. Both sides need ``_MIN_LINK_ROWS`` rows.
     """
     n_rows = len(frame)
@@ -233,11 +234,13 @@ def find_missing_links(frame: pd.DataFrame, specs: list[dict]) -> list[dict]:
             classes.setdefault(np.packbits(missing[position]).tobytes(), []).append(position)
     if not classes:
         return []
-    # One-hot members first: a column missing exactly where a dummy is 1 follows the dummy (and so
-    # is read off its group, see find_derived_columns) rather than another flag of those rows that
-    # comes before the group (grad = 'yes' beside education_Masters broke education-num on 56%).
+    # One-hot members first, of the largest groups first: a column missing exactly where a dummy is
+    # 1 follows the dummy (and so is read off its group, see find_derived_columns) rather than
+    # another flag of those rows, plain or dummied, that comes before the group (grad = 'yes' beside
+    # education_Masters broke education-num on 56% of rows).
+    sizes = Counter(spec["group"] for spec in specs if spec["kind"] == "onehot")
     parents = sorted((p for p in range(len(specs)) if not missing[p].any()),
-                     key=lambda p: specs[p]["kind"] != "onehot")
+                     key=lambda p: -sizes[specs[p]["group"]] if specs[p]["kind"] == "onehot" else 0)
     codes, code_counts = {}, {}
 
     def value_on(parent: int, mask: np.ndarray, first_row: int, count: int):
