@@ -222,8 +222,9 @@ def find_missing_links(frame: pd.DataFrame, specs: list[dict]) -> list[dict]:
     every member but the first follows the first one's missingness. Another categorical column
     without missing values that also takes one value exactly on those rows (a second flag,
     identical to the first on every real row) follows the same column by value: generated on its
-    own it broke the link on a third of hypothyroid's rows. The followed columns never follow another, so decoding needs one pass
-    for them, one for the rest. Both sides need ``_MIN_LINK_ROWS`` rows.
+    own it broke the link on a third of hypothyroid's rows. The followed columns never follow
+    another, so decoding needs one pass for them, one for the rest. Both sides need
+    ``_MIN_LINK_ROWS`` rows.
     """
     n_rows = len(frame)
     missing = [frame.iloc[:, p].isna().to_numpy(dtype=bool) for p in range(frame.shape[1])]
