@@ -218,7 +218,7 @@ def find_missing_links(frame: pd.DataFrame, specs: list[dict]) -> list[dict]:
 
     Columns with the same missing rows form a class. A class follows a column without missing
     values that takes one value exactly on those rows (``T3 measured = 'f'`` when ``T3`` is
-    missing; a one-hot group's member before other columns, of larger groups first); failing that,
+    missing; the categorical of most values first, a one-hot member as its group); failing that,
     every member but the first follows the first one's missingness. Another categorical column
     without missing values that also takes one value exactly on those rows (a second flag,
     identical to the first on every real row) follows the same column by value: generated on its
@@ -235,13 +235,19 @@ def find_missing_links(frame: pd.DataFrame, specs: list[dict]) -> list[dict]:
             classes.setdefault(np.packbits(missing[position]).tobytes(), []).append(position)
     if not classes:
         return []
-    # One-hot members first, of the largest groups first: a column missing exactly where a dummy is
-    # 1 follows the dummy (and so is read off its group, see find_derived_columns) rather than
-    # another flag of those rows, plain or dummied, that comes before the group (grad = 'yes' beside
-    # education_Masters broke education-num on 56% of rows).
+    # The categorical with the most values first (a one-hot member: its group's), numbers last: a
+    # column missing exactly where education is Masters follows education (and so is read off it,
+    # see find_derived_columns) rather than a flag of those rows, plain or dummied, that comes
+    # before it (grad = 'yes' beside education_Masters broke education-num on 56% of rows).
     sizes = Counter(spec["group"] for spec in specs if spec["kind"] == "onehot")
-    parents = sorted((p for p in range(len(specs)) if not missing[p].any()),
-                     key=lambda p: -sizes[specs[p]["group"]] if specs[p]["kind"] == "onehot" else 0)
+
+    def finest_first(position: int) -> int:
+        spec = specs[position]
+        if spec["kind"] == "onehot":
+            return -sizes[spec["group"]]
+        return -len(spec["categories"]) - len(spec["other"]) if spec["kind"] == "categorical" else 0
+
+    parents = sorted((p for p in range(len(specs)) if not missing[p].any()), key=finest_first)
     codes, code_counts = {}, {}
 
     def value_on(parent: int, mask: np.ndarray, first_row: int, count: int):
