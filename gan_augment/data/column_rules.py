@@ -218,7 +218,7 @@ def find_missing_links(frame: pd.DataFrame, specs: list[dict]) -> list[dict]:
 
     Columns with the same missing rows form a class. A class follows a column without missing
     values that takes one value exactly on those rows (``T3 measured = 'f'`` when ``T3`` is
-    missing; the categorical of most values first, a one-hot member as its group); failing that,
+    missing; a one-hot group's member before other columns, of larger groups first); failing that,
     every member but the first follows the first one's missingness. Another categorical column
     without missing values that also takes one value exactly on those rows (a second flag,
     identical to the first on every real row) follows the same column by value: generated on its
@@ -235,19 +235,16 @@ def find_missing_links(frame: pd.DataFrame, specs: list[dict]) -> list[dict]:
             classes.setdefault(np.packbits(missing[position]).tobytes(), []).append(position)
     if not classes:
         return []
-    # The categorical with the most values first (a one-hot member: its group's), numbers last: a
-    # column missing exactly where education is Masters follows education (and so is read off it,
-    # see find_derived_columns) rather than a flag of those rows, plain or dummied, that comes
-    # before it (grad = 'yes' beside education_Masters broke education-num on 56% of rows).
+    # One-hot members first, of the largest groups first (then column order): a column missing
+    # exactly where a dummy is 1 follows the dummy (and so is read off its group, see
+    # find_derived_columns) rather than another flag of those rows, plain or dummied, that comes
+    # before the group (grad = 'yes' beside education_Masters broke education-num on 56% of rows).
+    # Other columns keep column order: a plain categorical marking the rows is then a twin ("sets"),
+    # which find_derived_columns reads a column off too. (Preferring the categorical of most values
+    # broke links a flag or a number kept before: a dummied flag can be no twin, nor a number.)
     sizes = Counter(spec["group"] for spec in specs if spec["kind"] == "onehot")
-
-    def finest_first(position: int) -> int:
-        spec = specs[position]
-        if spec["kind"] == "onehot":
-            return -sizes[spec["group"]]
-        return -len(spec["categories"]) - len(spec["other"]) if spec["kind"] == "categorical" else 0
-
-    parents = sorted((p for p in range(len(specs)) if not missing[p].any()), key=finest_first)
+    parents = sorted((p for p in range(len(specs)) if not missing[p].any()),
+                     key=lambda p: -sizes[specs[p]["group"]] if specs[p]["kind"] == "onehot" else 0)
     codes, code_counts = {}, {}
 
     def value_on(parent: int, mask: np.ndarray, first_row: int, count: int):
@@ -332,6 +329,11 @@ def find_derived_columns(frame: pd.DataFrame, specs: list[dict], groups: list[li
         """Whether ``child``'s link holds in rows whose ``child`` is read off ``parent``."""
         link = follows[child]
         if first.get(link["parent"], link["parent"]) == parent:  # a member's link: the group's pairs keep it
+            return True
+        # The parent follows the same value of the same column by value (a twin, "sets"): where it
+        # takes its linked value the child is missing, in decoded rows as in real ones.
+        twin = follows.get(parent)
+        if twin is not None and "sets" in twin and (twin["parent"], twin["value"]) == (link["parent"], link["value"]):
             return True
         # Missing on the parent's rows: the parent's own link (or the column it follows) keeps them.
         child_missing = frame.iloc[:, child].isna().to_numpy()
