@@ -12,7 +12,7 @@ from sklearn.utils.validation import validate_data
 from gan_augment._compat import check_X_frame
 from gan_augment._listing import display_width, padded
 from gan_augment.config import TabularModelConfig
-from gan_augment.data.column_rules import group_ones
+from gan_augment.data.column_rules import group_codes
 from gan_augment.data.tabular import LARGEST_MAGNITUDE, TabularEncoder, as_pandas_frame, check_columns, column_floats, \
     is_number_column, magnitude_text, plain_labels, rows_as_array
 from gan_augment.exceptions import DataValidationError
@@ -233,9 +233,8 @@ def _comparable_columns(real: pd.DataFrame, synthetic: pd.DataFrame, *, categori
 
 def _set_member(frame: pd.DataFrame, members: list[int]) -> pd.Series:
     """The name of the column at positions ``members`` that is 1 in each row ("" where none or several are)."""
-    ones = group_ones(frame, members)
     names = np.array([str(frame.columns[p]) for p in members] + [""], dtype=object)
-    return pd.Series(names[np.where(ones.sum(axis=1) == 1, ones.argmax(axis=1), len(members))], index=frame.index)
+    return pd.Series(names[group_codes(frame, members)], index=frame.index)  # code -1: the last, ""
 
 
 def _one_hot(codes: np.ndarray, width: int) -> np.ndarray:
