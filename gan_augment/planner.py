@@ -322,14 +322,15 @@ def check_strategy_values(sampling_strategy, y, *, classes_option: bool = True) 
     labels = np.asarray(y)
     if labels.ndim == 2 and labels.shape[1] == 1:
         labels = labels[:, 0]
+    # The labels as imbalanced-learn reads them: a one-hot target's are its columns' indices.
+    as_read = labels.argmax(axis=1) if labels.ndim == 2 else labels
     if callable(sampling_strategy):
-        # Given the labels as imbalanced-learn gives them: an array (of a one-hot target, its
-        # columns' indices), never the user's list or Series (whose y[0] may be no position).
-        sampling_strategy = _called_strategy(sampling_strategy, labels if labels.ndim == 1 else labels.argmax(axis=1))
+        # Given an array, never the user's list or Series (whose y[0] may be no position).
+        sampling_strategy = _called_strategy(sampling_strategy, as_read)
     if isinstance(sampling_strategy, numbers.Real) and not isinstance(sampling_strategy, bool) \
             and math.isfinite(sampling_strategy) and 0 < sampling_strategy <= 1:  # other values: scikit-learn's to name
-        # Before imbalanced-learn's words, which name neither the ratio nor the counts (a one-hot y: its columns).
-        _check_ratio(sampling_strategy, class_counts(labels if labels.ndim == 1 else labels.argmax(axis=1)))
+        # Before imbalanced-learn's words, which name neither the ratio nor the counts.
+        _check_ratio(sampling_strategy, class_counts(as_read))
     if isinstance(sampling_strategy, dict):
         counts = None
         if labels.ndim == 1:  # a one-hot target's labels are its columns: imbalanced-learn's to check
