@@ -101,9 +101,12 @@ def load_model(model_dir):
     if not isinstance(augmenter.metadata_, dict):
         raise ModelFileError(f"{model_dir}/model.json holds damaged metadata; fit the model again.")
     dataset = augmenter.metadata_.get("dataset", {})
-    # Not the command line's record: a value of the user's own, saved from Python (metadata=
-    # {"dataset": "adult.csv"}, or a dict of other meaning); the model is read as one saved without it.
-    return augmenter, dataset if _is_command_line_record(dataset) else {}
+    if _is_command_line_record(dataset):
+        return augmenter, dataset
+    # Not the command line's record: a model saved from Python, perhaps with a value of the user's
+    # own (metadata={"dataset": "adult.csv"}, or a dict of other meaning). Its target column is the
+    # name y had in the fit, if any.
+    return augmenter, {"target": augmenter.target_name_} if augmenter.target_name_ is not None else {}
 
 
 #: The entries of the command line's "dataset" record that it reads back, and their types; every
@@ -111,6 +114,22 @@ def load_model(model_dir):
 _RECORD_TYPES = {"source": str, "source_resolved": str, "created": str, "n_rows": int, "columns": list,
                  "na_values": list, "sixteen_bit": bool, "bilevel": bool, "target": (str, int, float),
                  "target_dtype": (str, dict)}
+
+
+def load_with_model_target(handler, data, target, model_dir, dataset_info: dict, **options):
+    """``handler.load(data, ...)`` for a command given ``--model``: the target column is the one
+    the model was fitted with unless ``target`` names one (``fit --target COL`` need not be repeated)."""
+    from ._common import CLIError
+
+    model_target = dataset_info.get("target") if target is None else None
+    try:
+        return handler.load(data, target=target if target is not None else model_target, **options)
+    except CLIError as exc:
+        if model_target is None or f"has no column {str(model_target)!r}" not in exc.message:
+            raise
+        # The user never named that column: it is the model's.
+        raise CLIError(f"{exc.message} {model_dir} was fitted with the target column {str(model_target)!r}; name "
+                       "DATA's target column with --target.", exc.exit_code) from None
 
 
 def fitted_by_command_line(dataset: dict) -> bool:

@@ -160,24 +160,15 @@ def _augment_from_model(model_dir: Path, data: Path, handler, out: Path, *, targ
     from gan_augment.exceptions import ModelFileError
 
     from ._model_dir import (check_model_kind, check_outside_model, fitted_by_command_line, fitted_na_values,
-                             load_model, model_plan)
+                             load_model, load_with_model_target, model_plan)
 
     with errors(DATA, ModelFileError):
         augmenter, dataset_info = load_model(model_dir)
     check_model_kind(augmenter, handler, model_dir, data)
     check_outside_model(out, model_dir)
-    # The model's target column is the default: `fit --target COL` need not be repeated.
-    model_target = dataset_info.get("target") if target is None else None
     na_values = fitted_na_values(dataset_info, data, na_values, model_dir)
-    try:
-        dataset = handler.load(data, target=target if target is not None else model_target,
-                               classes=classes, skip_unreadable=skip_unreadable, na_values=na_values, sep=sep)
-    except CLIError as exc:
-        if model_target is None or f"has no column {str(model_target)!r}" not in exc.message:
-            raise
-        # The user never named that column: it is the model's.
-        raise CLIError(f"{exc.message} {model_dir} was fitted with the target column {str(model_target)!r}; name "
-                       "DATA's target column with --target.", exc.exit_code) from None
+    dataset = load_with_model_target(handler, data, target, model_dir, dataset_info, classes=classes,
+                                     skip_unreadable=skip_unreadable, na_values=na_values, sep=sep)
     handler.check_augment_job(data, dataset, out, mark_synthetic)
     _check_model_fits(augmenter, dataset, data, model_dir, from_folder=fitted_by_command_line(dataset_info),
                       na_values=na_values)

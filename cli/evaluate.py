@@ -110,6 +110,7 @@ def evaluate(
     settings = {"epochs": epochs, "batch_size": batch_size, "max_categories": max_categories}
     augmenter_class: type = GANAugmenter
     notes: list[str] = []
+    dataset_info: dict = {}  # the record of --model's data, if given
     if in_every_class and model is not None:
         raise CLIError(f"--in-every-class places the GAN's rows of a new fit; {model} keeps its own placement (fit it "
                        "with --in-every-class). Drop one of them.", USAGE)
@@ -124,8 +125,11 @@ def evaluate(
         from ._model_dir import fitted_na_values
 
         na_values = fitted_na_values(dataset_info, data, na_values, model)
-    dataset = handler.load(data, target=target, classes=classes, na_values=na_values, sep=check_sep(sep),
-                           skip_unreadable=skip_unreadable)
+    from ._model_dir import load_with_model_target
+
+    dataset = load_with_model_target(handler, data, target, model, dataset_info,
+                                     classes=classes, na_values=na_values, sep=check_sep(sep),
+                                     skip_unreadable=skip_unreadable)
     from gan_augment.exceptions import DataValidationError
 
     if categorical:

@@ -116,6 +116,16 @@ def _series_for_imblearn(y: pd.Series) -> pd.Series:
     return plain_labels(y)
 
 
+def target_name(y):
+    """The name ``y`` gives its labels: a Series' name or a one-column DataFrame's column, when it
+    is text (a CSV's or parquet file's header holds text); None otherwise."""
+    if isinstance(y, pd.DataFrame):
+        name = y.columns[0] if y.shape[1] == 1 else None
+    else:
+        name = y.name if isinstance(y, pd.Series) else None
+    return name if isinstance(name, str) else None
+
+
 def labels_as_given(y, y_res):
     """``y_res`` in the dtype of the Series or one-column DataFrame ``y`` that
     :func:`labels_for_imblearn` changed."""

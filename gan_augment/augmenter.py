@@ -28,7 +28,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from gan_augment._classes import resolve_class, time_text
 from gan_augment._compat import Interval, StrOptions, fit_context, validate_parameter_constraints
-from gan_augment._sampler import TableSamplerMixin, keeping_fitted_state, labels_for_imblearn
+from gan_augment._sampler import TableSamplerMixin, keeping_fitted_state, labels_for_imblearn, target_name
 from gan_augment._fs import check_parent_writable
 from gan_augment._memory import check_fits_in_memory, check_top_up_fits, value_bytes
 from gan_augment._random import derive_seed, spawn_seeds
@@ -301,6 +301,10 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
     metadata_ : dict
         Only on a model given by :meth:`load`: the metadata :meth:`save` stored with it.
     n_features_in_, feature_names_in_ : as in scikit-learn.
+    target_name_ : str or None
+        The name of ``y`` in the fit (a Series' name, a one-column DataFrame's column) when it is
+        text, kept by :meth:`save`: the command line's ``sample`` writes the target column under
+        it, and ``augment --model`` looks for it, for a model fitted and saved from Python too.
 
     Examples
     --------
@@ -433,12 +437,21 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         """
         with keeping_fitted_state(self):
             check_target(y)  # names missing labels and regression-like targets before scikit-learn's check
+            name = target_name(y)
             y = labels_for_imblearn(y)
             check_classification_targets(y)
             X, y, _ = self._check_X_y(X, y)
             self.sampling_strategy_ = self._resolve_sampling_strategy(X, y)
             self._fit_gan(X, y, resampling=getattr(self, "_topping_up", False))
+            self.target_name_ = name
         return self
+
+    def fit_resample(self, X, y, **params):
+        X_res, y_res = super().fit_resample(X, y, **params)
+        self.target_name_ = target_name(y)
+        return X_res, y_res
+
+    fit_resample.__doc__ = TableSamplerMixin.fit_resample.__doc__
 
     def _fit_to_top_up(self, X, y):
         """``fit`` for a door that tops the data up from the model (``gan-augment augment``,
@@ -636,6 +649,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
             "sampling_strategy": [[label_to_json(c, labels), int(n)] for c, n in self.sampling_strategy_.items()],
             "n_features_in": int(self.n_features_in_),
             "feature_names_in": [str(f) for f in self.feature_names_in_] if hasattr(self, "feature_names_in_") else None,
+            "target_name": getattr(self, "target_name_", None),
             "sample_seed": int(self.sample_seed_),
             "n_threads": getattr(self, "n_threads_", None),
             "batch_size": getattr(self, "batch_size_", None),
@@ -729,6 +743,9 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         augmenter.n_features_in_ = state["n_features_in"]
         if state["feature_names_in"] is not None:
             augmenter.feature_names_in_ = np.array(state["feature_names_in"], dtype=object)
+        augmenter.target_name_ = state.get("target_name")  # absent from models saved before it was kept
+        if augmenter.target_name_ is not None and not isinstance(augmenter.target_name_, str):
+            raise TypeError(f"target_name is {augmenter.target_name_!r}, not a str")
         augmenter.sample_seed_ = state["sample_seed"]
         if isinstance(augmenter.sample_seed_, bool) or not isinstance(augmenter.sample_seed_, int):
             raise TypeError(f"sample_seed is {augmenter.sample_seed_!r}, not an int")

@@ -549,6 +549,22 @@ def test_loading_onto_a_device_that_cannot_serve_blames_the_device_not_the_file(
     assert not isinstance(raised.value, ModelFileError)
 
 
+def test_the_name_of_y_is_kept_with_the_model_for_the_command_line(tmp_path, mixed_frame):
+    # A model fitted and saved in Python had no target column name: `gan-augment sample` wrote its
+    # rows under "target", and `augment --model` could not find the column y had been.
+    X, y = mixed_frame
+    augmenter = fast(classes=["rare"]).fit(X, y.rename("kind"))
+    assert augmenter.target_name_ == "kind"
+    augmenter.save(tmp_path / "model")
+    assert GANAugmenter.load(tmp_path / "model").target_name_ == "kind"
+    augmenter.fit_resample(X, y.to_frame("diagnosis"))  # a one-column DataFrame: its column
+    assert augmenter.target_name_ == "diagnosis"
+    for unnamed in (y.to_numpy(), y.rename(None), y.rename(0)):  # no name a table's header could hold
+        assert augmenter.fit(X, unnamed).target_name_ is None
+        augmenter.save(tmp_path / "model")
+        assert GANAugmenter.load(tmp_path / "model").target_name_ is None
+
+
 def test_sampled_rows_keep_the_name_of_the_column_axis_also_after_loading(tmp_path, mixed_frame):
     # sample() built its frame from a list of names: pd.concat([X, sampled]) lost the axis name
     # that fit_resample keeps.

@@ -820,6 +820,26 @@ def test_a_model_saved_in_python_with_a_dataset_entry_of_its_own_is_read_by_the_
         assert GANAugmenter.load(tmp_path / "model").metadata_ == {"dataset": dataset}  # as the user wrote it
 
 
+def test_a_model_saved_in_python_writes_and_reads_the_target_column_under_y_s_name(tmp_path, capsys):
+    # sample wrote the rows' labels under "target", and augment --model asked which column was the
+    # target, though y had been named in the fit.
+    from gan_augment import GANAugmenter
+
+    table = _table().rename(columns={"label": "kind"})
+    GANAugmenter(epochs=1, random_state=0, classes=["rare"]).fit(table.drop(columns="kind"), table["kind"]).save(
+        tmp_path / "model")
+    code, out, err = run(capsys, "sample", tmp_path / "model", "--class", "rare", "--n", "3", "-o", "-")
+    assert code == 0, err
+    assert out.splitlines()[0] == "age,score,color,visits,kind" and out.strip().endswith(",rare")
+    table.to_csv(tmp_path / "data.csv", index=False)
+    code, _, err = run(capsys, "augment", tmp_path / "data.csv", "--model", tmp_path / "model", "--out",
+                       tmp_path / "out.csv", "-s", "1")
+    assert code == 0, err
+    assert pd.read_csv(tmp_path / "out.csv")["kind"].value_counts().to_dict() == {"common": 150, "rare": 150, "tiny": 10}
+    code, out, _ = run(capsys, "info", tmp_path / "model")
+    assert code == 0 and "Fitted on:       data given in Python, target column 'kind'" in out.splitlines()
+
+
 def test_a_model_whose_metadata_is_not_a_mapping_is_named(model_dir, tmp_path, capsys):
     # "Error: AttributeError: 'list' object has no attribute 'get'" from info, sample, augment --model.
     from gan_augment.checkpoint import _header_sha256
@@ -1129,6 +1149,9 @@ def test_augment_with_model_says_the_target_column_is_the_model_s(model_dir, tmp
     code, _, err = run(capsys, "augment", renamed, "--model", model_dir, "--target", "class", "--out",
                        tmp_path / "out.csv", "-s", "1")
     assert code == 0, err
+    # evaluate --model reads the model's target column too (it asked "Which column is the target?").
+    code, _, err = run(capsys, "evaluate", renamed, "--model", model_dir)
+    assert code == 2 and "was fitted with the target column 'label'" in _one_line_error(err)
 
 
 def test_augment_with_model_refuses_data_of_other_columns(model_dir, tmp_path, capsys):
