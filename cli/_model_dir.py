@@ -105,8 +105,10 @@ def load_model(model_dir):
         return augmenter, dataset
     # Not the command line's record: a model saved from Python, perhaps with a value of the user's
     # own (metadata={"dataset": "adult.csv"}, or a dict of other meaning). Its target column is the
-    # name y had in the fit, if any.
-    return augmenter, {"target": augmenter.target_name_} if augmenter.target_name_ is not None else {}
+    # name y had in the fit, unless X had a column of that name too.
+    name = augmenter.target_name_
+    return augmenter, {"target": name} if name is not None and name not in getattr(
+        augmenter, "feature_names_in_", ()) else {}
 
 
 #: The entries of the command line's "dataset" record that it reads back, and their types; every

@@ -838,6 +838,11 @@ def test_a_model_saved_in_python_writes_and_reads_the_target_column_under_y_s_na
     assert pd.read_csv(tmp_path / "out.csv")["kind"].value_counts().to_dict() == {"common": 150, "rare": 150, "tiny": 10}
     code, out, _ = run(capsys, "info", tmp_path / "model")
     assert code == 0 and "Fitted on:       data given in Python, target column 'kind'" in out.splitlines()
+    # y named as a column of X: sample failed with pandas' "cannot insert color, already exists".
+    GANAugmenter(epochs=1, random_state=0, classes=["rare"]).fit(table.drop(columns="kind"), table["kind"].rename(
+        "color")).save(tmp_path / "model", overwrite=True)
+    code, out, err = run(capsys, "sample", tmp_path / "model", "--class", "rare", "--n", "3", "-o", "-")
+    assert code == 0 and out.splitlines()[0] == "age,score,color,visits,target", err
 
 
 def test_a_model_whose_metadata_is_not_a_mapping_is_named(model_dir, tmp_path, capsys):
