@@ -177,6 +177,8 @@ def test_probability_zero_is_the_identity_and_policy_words_are_checked():
     assert torch.equal(augment(x, parse_policy("color,translation,cutout"), p=0.0), x)
     with pytest.raises(ValueError, match="'blur'"):
         parse_policy("color,blur")
+    with pytest.raises(ValueError, match=r"augment='color,translation, color' names 'color' more than once"):
+        GANAugmenter(augment="color,translation, color").fit(x.numpy(), [0, 0, 1, 1])  # it was applied twice
 
 
 def test_translation_moves_pixels_without_changing_them():

@@ -119,7 +119,17 @@ class ImageKind(DataKind):
         return ImageCodec.from_dict(data)
 
     def augment_policy(self, augment) -> str | None:
-        return training_defaults_for(self.name)["augment"] if augment == "auto" else augment
+        if augment == "auto":
+            return training_defaults_for(self.name)["augment"]
+        from gan_augment.diffaug import parse_policy
+
+        words = parse_policy(augment)
+        repeated = sorted({word for word in words if words.count(word) > 1})
+        if repeated:  # each would be applied twice, a stronger policy than any measured (checked at fit
+            # only: a model saved with one still loads)
+            raise ValueError(f"augment={augment!r} names {', '.join(map(repr, repeated))} more than once; name each "
+                             "transform once.")
+        return augment
 
     def build_generator(self, config, codec, n_classes: int) -> torch.nn.Module:
         return build_image_generator(config, n_classes)
