@@ -43,7 +43,8 @@ from gan_augment._sampler import TableSamplerMixin, declared_tags, refuse_params
 from gan_augment._random import derive_seed, seeded_clone, seeded_splitter, spawn_seeds
 from gan_augment._warnings import recording, say_once, user_stacklevel
 from gan_augment.baselines import (BASELINE_SAMPLERS, baseline_sampler, check_X_y_as_given, named_categorical,
-                                   smote_frame, split_columns, unchanged_copies, with_table_categories)
+                                   smote_frame, smote_nc_refusal, split_columns, unchanged_copies,
+                                   with_table_categories)
 from gan_augment.classifier import check_estimator_takes
 from gan_augment.data.images import check_not_pil_images
 from gan_augment.data.layout import shape_of
@@ -238,6 +239,8 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
             raise ValueError(f"selection='one_se' needs at least 2 inner folds for a standard error; cv={self.cv!r} "
                              "gives 1. Use a splitter of 2 or more splits, or selection='best'.")
         methods = self._feasible(methods, y, folds, full_plan)
+        if "smote" in methods and kind.name == "tabular":
+            methods = self._smote_fits(methods, X, y, _scaled(full_plan, max(amounts)))
         candidates = [("none", 0.0)] + [(m, a) for m in methods for a in amounts]
         scores, times, said = self._score_candidates(X, y, candidates, folds, full_plan, estimator_seed, gan_seed)
         self.cv_results_ = _cv_results(candidates, scores, times)
@@ -410,6 +413,28 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
                 raise ValueError(f"{why} Choose other methods= ({others}), or {fix}.")
             warnings.warn(f"{why} {'SMOTE' if method == 'smote' else 'The GAN'} is left out of the candidates; "
                           f"{fix} to have it scored.", UserWarning, stacklevel=user_stacklevel())
+        return methods
+
+    def _smote_fits(self, methods, X, y, plan) -> list:
+        """``methods`` less SMOTE, with a warning, where SMOTE-NC's top-up of all of ``X`` by ``plan``
+        (the largest it may be chosen for; an inner fold's is smaller) cannot fit in memory; refused
+        where no method would be left (a column of IDs failed with numpy's bare MemoryError after
+        the inner folds of the other candidates had run)."""
+        to_add = {label: n for label, n in plan.items() if n > 0}
+        if not to_add:
+            return methods
+        frame = smote_frame(X)
+        numeric = [name for name in frame.columns if name not in (categorical := self._categorical(X))]
+        counts = {label: int(n) for label, n in zip(*np.unique(y, return_counts=True))}
+        k = min(baseline_sampler("smote").k_neighbors, min(counts[label] for label in to_add) - 1)
+        refusal = smote_nc_refusal(frame, numeric, categorical, counts, to_add, k)
+        if not refusal:
+            return methods
+        methods = [m for m in methods if m != "smote"]
+        if not methods:
+            raise ValueError(f"{refusal}, or choose other methods= ('random', 'gan').")
+        warnings.warn(f"{refusal} to have it scored; SMOTE is left out of the candidates.", UserWarning,
+                      stacklevel=user_stacklevel())
         return methods
 
     def _estimator(self, X, seed):

@@ -26,7 +26,7 @@ from sklearn.base import clone
 from sklearn.utils.validation import validate_data
 
 from gan_augment._compat import Interval
-from gan_augment._memory import check_top_up_fits, value_bytes
+from gan_augment._memory import check_top_up_fits, gib, physical_memory, value_bytes
 from gan_augment._random import derive_seed
 from gan_augment._sampler import SamplerMixin, TableSamplerMixin
 from gan_augment.data._dtypes import round_to_dtype
@@ -430,6 +430,9 @@ class MixedSMOTE(TableSamplerMixin, BaseOverSampler):
         smallest = min(counts[label] for label in to_add)
         k = min(self.k_neighbors, smallest - 1)
         numeric, categorical = self._column_kinds(frame)
+        refusal = smote_nc_refusal(frame, numeric, categorical, counts, to_add, k)
+        if refusal:  # before the work: imbalanced-learn failed with numpy's bare MemoryError, or took the machine
+            raise ValueError(f"{refusal}, or top up with random oversampling or the GAN.")
         imputed, values_of = _impute(frame, numeric, categorical, np.asarray(y))
         target = {label: counts[label] + n for label, n in to_add.items()}
         if categorical and numeric:
@@ -482,6 +485,28 @@ class MixedSMOTE(TableSamplerMixin, BaseOverSampler):
         numeric += [name for name in missing if is_numeric(frame[name])]
         return ([name for name in frame.columns if name in numeric],
                 [name for name in frame.columns if name not in numeric])
+
+
+def smote_nc_refusal(frame: pd.DataFrame, numeric: list, categorical: list, counts: dict, to_add: dict,
+                     k: int) -> str | None:
+    """Why imbalanced-learn's SMOTE-NC cannot add ``to_add`` (``{class: rows}``) to ``frame`` (of
+    ``counts`` rows per class) with ``k`` neighbours in this machine's memory; None where it can, or
+    where the columns call for SMOTE or SMOTE-N. For each class it holds the one-hot coded
+    neighbours of every new row as one dense float64 array: rows to add x ``k`` x (numeric columns
+    + every value of every categorical column), with the class's own rows so coded. A column of
+    30,000 IDs made that 33 GiB for 29,400 new rows. The reason ends in advice the caller goes on."""
+    if not (numeric and categorical) or (physical := physical_memory()) is None:
+        return None
+    values = {name: int(frame[name].nunique()) for name in categorical}  # (missing cells take a value it holds)
+    width = len(numeric) + sum(values.values())
+    need = max((counts[label] + n * k) * width * 8 for label, n in to_add.items() if n > 0)
+    if need <= physical:
+        return None
+    widest = max(values, key=values.get)
+    return (f"SMOTE-NC would hold at least {gib(need)} for this top-up, more than this machine's {gib(physical)} "
+            f"of memory: it codes each of the {k} neighbours of every new row with a slot for every value of "
+            f"every categorical column, and column {widest!r} holds {values[widest]:,} values. Drop that column "
+            "(an ID carries nothing to learn from) or group its rare values")
 
 
 def _impute(frame: pd.DataFrame, numeric: list, categorical: list, y: np.ndarray) -> tuple[pd.DataFrame, dict]:

@@ -448,6 +448,27 @@ def test_a_class_of_two_rows_is_not_sent_to_more_folds_no_splitter_can_make():
     assert AutoAugmenter(methods=("random",), cv=3, random_state=0).fit(X, y).chosen_["method"] in ("none", "random")
 
 
+def test_smote_is_left_out_where_smote_nc_would_not_fit_in_memory(monkeypatch):
+    # A column of IDs: SMOTE-NC's one-hot neighbours took 21.9 GB of a 23.5 GB machine, then failed
+    # with numpy's bare MemoryError after the other candidates' inner folds had run.
+    import gan_augment.baselines as baselines
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"id": [f"u{i:03d}" for i in range(120)], "x": rng.normal(size=120)})
+    y = np.array([0] * 100 + [1] * 20)
+    # The largest top-up (all of the gap, on all rows): 80 new rows x 5 neighbours, with the class's
+    # own 20, x (1 number + 120 IDs) float64s: 406,560 bytes.
+    monkeypatch.setattr(baselines, "physical_memory", lambda: 400_000)
+    with pytest.warns(UserWarning, match=r"column 'id' holds 120 values.*to have it scored; SMOTE is left out"):
+        auto = AutoAugmenter(methods=("random", "smote"), cv=2, random_state=0).fit(X, y)
+    assert {params["method"] for params in auto.cv_results_["params"]} == {"none", "random"}
+    with pytest.raises(ValueError, match=r"column 'id' holds 120 values.*or choose other methods="):
+        AutoAugmenter(methods=("smote",), cv=2, random_state=0).fit(X, y)
+    monkeypatch.setattr(baselines, "physical_memory", lambda: 2 ** 30)
+    auto = AutoAugmenter(methods=("random", "smote"), cv=2, random_state=0).fit(X, y)
+    assert "smote" in {params["method"] for params in auto.cv_results_["params"]}
+
+
 def test_smote_is_left_out_where_a_class_is_too_small_for_it_in_the_inner_folds():
     # 2 rows: 2 inner folds, each training fold keeps one, and SMOTE interpolates between two (this
     # failed with scikit-learn's "Expected n_neighbors <= n_samples_fit" after a GAN fold was fitted,

@@ -1288,6 +1288,39 @@ def test_an_augmenter_that_needs_two_training_rows_is_refused_before_any_fold():
     assert report.summary["mean"].notna().all()
 
 
+def _ids_table(n_major=180, n_minor=20):
+    """A number and a column of IDs (a value per row): SMOTE-NC codes the IDs one-hot."""
+    rng = np.random.default_rng(0)
+    n = n_major + n_minor
+    X = pd.DataFrame({"id": [f"u{i:04d}" for i in rng.permutation(n)], "x": rng.normal(size=n)})
+    return X, np.array(["common"] * n_major + ["rare"] * n_minor)
+
+
+def test_smote_nc_beyond_the_machine_s_memory_is_refused_before_any_work(monkeypatch):
+    # A column of 60,000 IDs: imbalanced-learn asked numpy for 131 GiB and failed with a bare
+    # MemoryError naming no column (at 30,000 rows it held 13 GB of a 23.5 GB machine and ran).
+    import gan_augment.baselines as baselines
+    from gan_augment.evaluation import plan_evaluation
+
+    X, y = _ids_table()
+    # 160 new rows x 5 neighbours, with the class's own 20, x (1 number + 200 IDs) float64s.
+    need = (20 + 160 * 5) * (1 + 200) * 8
+    monkeypatch.setattr(baselines, "physical_memory", lambda: need - 1)
+    with pytest.raises(ValueError, match=r"SMOTE-NC would hold at least 0\.0 GiB.*column 'id' holds 200 values\. "
+                                         r"Drop that column.*or top up with random oversampling or the GAN\.$"):
+        MixedSMOTE(random_state=0).fit_resample(X, y)
+    # A training fold of 2: 80 new rows x 5 neighbours, with the class's own 10, x (1 + 100 IDs).
+    monkeypatch.setattr(baselines, "physical_memory", lambda: (10 + 80 * 5) * (1 + 100) * 8 - 1)
+    with pytest.raises(DataValidationError, match=r"^cv split 1 of 2: SMOTE-NC would hold.*column 'id' holds 100 "
+                                                  r"values.*or leave 'smote' out of the baselines \(baselines="
+                                                  r"\('none', 'random'\)"):
+        plan_evaluation(X, y, GANAugmenter(epochs=1), cv=2, repeats=1, baselines=("none", "random", "smote"))
+    plan_evaluation(X, y, GANAugmenter(epochs=1), cv=2, repeats=1, baselines=("none", "random"))
+    assert len(MixedSMOTE(random_state=0).fit_resample(X.drop(columns="id"), y)[1]) == 360  # SMOTE: no one-hot
+    monkeypatch.setattr(baselines, "physical_memory", lambda: need)
+    assert len(MixedSMOTE(random_state=0).fit_resample(X, y)[1]) == 360
+
+
 def test_a_min_class_size_no_training_fold_meets_is_refused_before_any_fold():
     # GANAugmenter(min_class_size=5) was refused inside the first fold, after its baselines had
     # trained, saying the class of 6 rows "has 4 real rows".

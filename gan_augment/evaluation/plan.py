@@ -19,7 +19,7 @@ from scipy import sparse
 from gan_augment._memory import check_top_up_fits, value_bytes
 from gan_augment._random import SEED_MAX, check_seed, seeded_clone, seeded_splitter
 from gan_augment._warnings import catching_warnings, user_stacklevel
-from gan_augment.baselines import named_categorical
+from gan_augment.baselines import MixedSMOTE, named_categorical, smote_frame, smote_nc_refusal
 from gan_augment.data.albumentations_adapter import import_albumentations
 from gan_augment.data.images import check_not_pil_images, check_pixels
 from gan_augment.data.tabular import as_pandas_frame, check_columns, check_target, rows_as_array
@@ -122,6 +122,8 @@ def plan_evaluation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5,
         _check_smote_splits(targets, y, splits, methods)
     _check_augmenter_folds(augmenter, targets, y, splits, counts, n_splits)
     _check_fold_plans(augmenter, y, targets, explicit, baseline_strategy, splits)
+    if "smote" in methods and image_shape is None:
+        _check_smote_memory(X, y, numeric, categorical, targets, baseline_strategy, splits, methods)
     return EvaluationPlan(
         X=X, y=y, labels=list(counts), counts=counts, numeric=numeric, categorical=categorical, binary=binary,
         positive=positive_class(targets, counts) if binary else None,
@@ -516,13 +518,34 @@ def _check_smote_splits(targets: list, y: np.ndarray, splits: list, methods: lis
                     f"({_without_smote(methods)}).")
 
 
+def _check_smote_memory(X, y: np.ndarray, numeric: list, categorical: list, targets: list, baseline_strategy,
+                        splits: list, methods: list) -> None:
+    """SMOTE-NC's top-up of every training fold fits in memory, checked before the first fold (a
+    column of IDs made it fail with numpy's bare MemoryError, ending the whole run)."""
+    if not (numeric and categorical):
+        return
+    frame = smote_frame(X)
+    for number, (train, _) in enumerate(splits, start=1):
+        y_train = y[train]
+        counts = class_counts(y_train)
+        with catching_warnings(record=True):  # the whole data's plan said them already
+            to_add = {label: n for label, n in plan_top_up(
+                y_train, fold_strategy(targets, baseline_strategy, y_train)).items() if n > 0}
+        if not to_add:
+            continue
+        k = min(MixedSMOTE().k_neighbors, min(counts[label] for label in to_add) - 1)
+        refusal = smote_nc_refusal(frame.iloc[train], numeric, categorical, counts, to_add, k)
+        if refusal:
+            raise DataValidationError(f"cv split {number} of {len(splits)}: {refusal}, or leave 'smote' out of the "
+                                      f"baselines ({_without_smote(methods)}).")
+
+
 def _check_augmenter_folds(augmenter, targets: list, y: np.ndarray, splits: list, counts: dict,
                            n_splits: Optional[int]) -> None:
     """An augmenter under test that needs 2 rows of a class in every training fold, as SMOTE does:
     refused inside the first fold it failed in, after the baselines had run, in words that counted
     the fold's rows as the class's ("a single row" of a class of 2)."""
     from gan_augment.auto import AutoAugmenter
-    from gan_augment.baselines import MixedSMOTE
 
     need = 2
     params = augmenter.get_params(deep=False) if hasattr(augmenter, "get_params") else {}
