@@ -258,7 +258,7 @@ def _check_report(report: Optional[Path], force: bool) -> Optional[str]:
     if report_format is None:
         raise CLIError(f"--report {report}: the suffix {report.suffix or '(none)'!r} is not one of "
                        f"{', '.join(REPORT_FORMATS)}.", USAGE)
-    from gan_augment._fs import check_parent_writable
+    from gan_augment._fs import check_parent_writable, refuse_linked_file
     from gan_augment.exceptions import DataValidationError
 
     # An unwritable folder is found now, not after the folds; first, as a name beyond the file
@@ -267,6 +267,8 @@ def _check_report(report: Optional[Path], force: bool) -> Optional[str]:
         check_parent_writable(report)
     if report.is_dir():
         raise CLIError(f"--report {report} is a directory; give a file name.", USAGE)
+    with errors(USAGE, FileExistsError):
+        refuse_linked_file(report)
     if report.exists() and not force:
         raise CLIError(f"{report} already exists; pass --force to replace it.", USAGE)
     return report_format

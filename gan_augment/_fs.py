@@ -194,6 +194,20 @@ def refuse_linked_output(path, what: str) -> None:
                               "to, or another path.")
 
 
+def refuse_linked_file(path) -> None:
+    """Refuse an output file that is a symbolic link: files are written beside their place and
+    renamed into it, which replaces the link itself (``--force`` turned it into a file and left the
+    one it points to as it was); a link to nothing was refused by that rename, after all the work."""
+    path = Path(path)
+    if not path.is_symlink():
+        return
+    if not path.exists():
+        raise FileExistsError(f"{path} is a link to {os.readlink(path)}, which leads to no file (it is missing, or "
+                              "the links loop); remove the link or choose another path.")
+    raise FileExistsError(f"{path} is a symbolic link (to {os.readlink(path)}), which writing it would replace, "
+                          "leaving that file as it is; give the file it points to, or another path.")
+
+
 def broken_link_message(path) -> Optional[str]:
     """What to say of ``path`` where it is a symbolic link to nothing or to itself (mkdir over it
     says only "[Errno 17] File exists"); None for anything else."""
@@ -215,7 +229,12 @@ def check_parent_writable(path) -> None:
     existing ancestor must be a directory we may write into, and the file system must take the
     temporary name it is written under."""
     path = Path(path)
-    for ancestor in path.absolute().parents:
+    given = list(path.parents)  # the ancestors as written, for the messages (up to "." for a relative path)
+    for depth, ancestor in enumerate(path.absolute().parents):
+        # A link to nothing does not exist, but mkdir cannot make it: it was found by the write, after the work.
+        broken = broken_link_message(given[depth] if depth < len(given) else ancestor)
+        if broken:
+            raise DataValidationError(f"Cannot write {path}: {broken}")
         if ancestor.exists():
             if not ancestor.is_dir():
                 raise DataValidationError(f"Cannot write {path}: {ancestor} is a file, not a directory.")

@@ -49,6 +49,13 @@ _PICTURE_NAME = re.compile(re.escape(PICTURE_PREFIX) + r"[0-9]+_.*\.png")
 _HEADER_SUM = "header_sha256"
 
 
+def _os_error(exc: SafetensorError, path: Path) -> Exception:
+    """safetensors' write error as the OSError it wraps ("I/O error: No space left on device (os
+    error 28)"), naming ``path``; the error itself where it wraps none."""
+    found = re.search(r"I/O error: (.*) \(os error (\d+)\)", str(exc))
+    return OSError(int(found[2]), found[1], str(path)) if found else exc
+
+
 def save_state(directory, state: dict, *, kind: str, name: str = "model", files: dict | None = None,
                overwrite: bool = True) -> Path:
     """Write ``state`` (nested dicts/lists of tensors and JSON values) into ``directory``.
@@ -77,7 +84,10 @@ def save_state(directory, state: dict, *, kind: str, name: str = "model", files:
         # The format and kind in the weights' own header too: a folder whose model.json is lost is
         # still known for a state of ours (another library's model.safetensors is not). One entry:
         # safetensors writes several in no fixed order, and the same run must give the same bytes.
-        save_file(tensors, str(weights), metadata={FORMAT: kind})
+        try:
+            save_file(tensors, str(weights), metadata={FORMAT: kind})
+        except SafetensorError as exc:  # the OS's error in safetensors' words, naming no path (a full disk)
+            raise _os_error(exc, directory) from exc
         header = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,

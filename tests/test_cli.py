@@ -219,6 +219,22 @@ def test_a_full_disk_is_named_as_the_outputs(model_dir, tmp_path, capsys, monkey
         "space there, or choose another --out.")
 
 
+def test_a_file_too_large_for_the_weights_names_the_model_folder(data_csv, tmp_path, capsys, monkeypatch):
+    # safetensors' own error, naming no path: "SafetensorError: Error while serializing: I/O error: File too
+    # large (os error 27)".
+    from safetensors import SafetensorError
+
+    from gan_augment import checkpoint
+
+    def too_large(*args, **kwargs):
+        raise SafetensorError("Error while serializing: I/O error: File too large (os error 27)")
+
+    monkeypatch.setattr(checkpoint, "save_file", too_large)
+    code, _, err = run(capsys, "fit", data_csv, "-c", "rare", "-e", "1", "-s", "0", "-o", tmp_path / "m", "-q")
+    assert code == 1 and _one_line_error(err) == f"Error: {tmp_path / 'm'}: File too large."
+    assert not (tmp_path / "m").exists() and list(tmp_path.iterdir()) == []  # nothing half-written
+
+
 def test_a_full_disk_while_checkpointing_names_the_checkpoint_folder(data_csv, tmp_path, capsys, monkeypatch):
     # It ended as an unforeseen error: "SafetensorError: ... (run again with --debug for the traceback)".
     from gan_augment import checkpoint
@@ -464,6 +480,37 @@ def test_an_output_that_is_a_dangling_link_is_refused_before_training(data_csv, 
     (tmp_path / "back.csv").symlink_to(loop)
     code, _, err = run(capsys, "augment", data_csv, "--classes", "rare", "-e", "1", "--out", loop)
     assert code == 2 and "the links loop" in _one_line_error(err)
+    # A folder on the way that is a link to nothing: mkdir failed on it after the fit ("File exists").
+    (tmp_path / "gone").symlink_to(tmp_path / "nowhere")
+    for out, option in ((tmp_path / "gone" / "out.csv", "--out"), (tmp_path / "gone" / "model", "--out")):
+        command = ("augment", data_csv, "--classes", "rare") if out.suffix else ("fit", data_csv, "--classes", "rare")
+        code, _, err = run(capsys, *command, "-e", "1", option, out)
+        assert code == 2 and _one_line_error(err) == (
+            f"Error: Cannot write {out}: {tmp_path / 'gone'} is a symbolic link to {tmp_path / 'nowhere'}, which does "
+            "not exist or points back to itself; remove the link or give another path.")
+    # The report of evaluate too, inside a link to nothing and as one: found after every fold.
+    code, _, err = run(capsys, "evaluate", data_csv, "--cv", "2", "--repeats", "1", "--report",
+                       tmp_path / "gone" / "r.json")
+    assert code == 2 and "gone is a symbolic link to" in _one_line_error(err)
+    (tmp_path / "r.json").symlink_to(tmp_path / "nowhere.json")
+    code, _, err = run(capsys, "evaluate", data_csv, "--cv", "2", "--repeats", "1", "--report", tmp_path / "r.json")
+    assert code == 2 and "which leads to no file" in _one_line_error(err)
+
+
+def test_an_output_that_is_a_link_to_a_file_is_refused_even_with_force(model_dir, tmp_path, capsys):
+    # --force replaced the link with a file of its own and left the file it pointed to as it was.
+    (tmp_path / "results.csv").write_text("old\n")
+    for name in ("latest.csv", "latest.json"):
+        (tmp_path / name).symlink_to(tmp_path / "results.csv")
+    code, _, err = run(capsys, "sample", model_dir, "--class", "rare", "-n", "3", "-o", tmp_path / "latest.csv",
+                       "--force")
+    assert code == 2 and _one_line_error(err) == (
+        f"Error: {tmp_path / 'latest.csv'} is a symbolic link (to {tmp_path / 'results.csv'}), which writing it would "
+        "replace, leaving that file as it is; give the file it points to, or another path.")
+    code, _, err = run(capsys, "evaluate", model_dir.parent / "nothing.csv", "--report", tmp_path / "latest.json",
+                       "--force")
+    assert code == 2 and "latest.json is a symbolic link (to " in _one_line_error(err)
+    assert (tmp_path / "latest.csv").is_symlink() and (tmp_path / "results.csv").read_text() == "old\n"
 
 
 def test_refuses_to_overwrite_model_dir_before_training(model_dir, data_csv, capsys):

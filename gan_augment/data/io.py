@@ -23,7 +23,6 @@ import contextlib
 import csv
 import difflib
 import io as _io
-import os
 import re
 import shlex
 import sys
@@ -37,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from gan_augment._classes import ZERO_PADDED as _ZERO_PADDED
-from gan_augment._fs import atomic_path, check_parent_writable
+from gan_augment._fs import atomic_path, check_parent_writable, refuse_linked_file
 from gan_augment._listing import first_few
 from gan_augment._warnings import catching_warnings, user_stacklevel
 from gan_augment.data.tabular import check_target, concat_rows
@@ -1541,11 +1540,9 @@ def check_output_path(path, *, force: bool = False) -> str:
         )
     if path.is_dir():
         raise FileExistsError(f"{path} is a directory; give a file name ending in {path.suffix}.")
+    refuse_linked_file(path)
     if path.exists() and not force:
         raise FileExistsError(f"{path} already exists; pass --force to replace it (force=True in Python).")
-    if path.is_symlink() and not path.exists():  # refused by the final rename only, after all the work
-        raise FileExistsError(f"{path} is a link to {os.readlink(path)}, which leads to no file (it is missing, or "
-                              "the links loop); remove the link or choose another path.")
     if kind == "parquet":
         _require_pyarrow(path, "Writing")  # known now, not after training
     return kind

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from gan_augment._fs import atomic_path
+from gan_augment._fs import atomic_path, refuse_linked_file
 from gan_augment.evaluation._figures import render_figures
 from gan_augment.evaluation._text import (METRIC_NAMES, caveat, fmt_frame, html_table, jsonable, markdown_table,
                                           markdown_text, percent, pivot, records, settings_text, show,
@@ -381,6 +381,7 @@ def _write_text(path, text: str, force: bool) -> Path:
     path = Path(path)
     if path.is_dir():
         raise FileExistsError(f"{path} is a directory; give a file name.")
+    refuse_linked_file(path)
     if path.exists() and not force:
         raise FileExistsError(f"{path} already exists; pass force=True to replace it (--force on the command line).")
     with atomic_path(path, overwrite=force) as temp:
