@@ -104,11 +104,14 @@ def load_model(model_dir):
     if _is_command_line_record(dataset):
         return augmenter, dataset
     # Not the command line's record: a model saved from Python, perhaps with a value of the user's
-    # own (metadata={"dataset": "adult.csv"}, or a dict of other meaning). Its target column is the
-    # name y had in the fit, unless X had a column of that name too.
+    # own (metadata={"dataset": "adult.csv"}, or a dict of other meaning). A table's target column
+    # is the name y had in the fit, unless a feature column is written under that name too (an
+    # array's columns are written x0, x1, ...).
     name = augmenter.target_name_
-    return augmenter, {"target": name} if name is not None and name not in getattr(
-        augmenter, "feature_names_in_", ()) else {}
+    if name is None or augmenter.kind_.name != "tabular":
+        return augmenter, {}
+    features = getattr(augmenter, "feature_names_in_", [f"x{i}" for i in range(augmenter.n_features_in_)])
+    return augmenter, {} if name in list(features) else {"target": name}
 
 
 #: The entries of the command line's "dataset" record that it reads back, and their types; every

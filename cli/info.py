@@ -64,7 +64,7 @@ def _lines(model_dir, augmenter, dataset_info: dict, versions) -> list[str]:
         lines.append(f"Fitted on:       {dataset_info.get('source', '?')} ({_count(dataset_info)} {unit})"
                      + handler.fitted_on(dataset_info)
                      + (f", {dataset_info['created']}" if dataset_info.get("created") else ""))
-    elif handler.fitted_on(dataset_info):  # a table's target column, named by y in Python
+    elif "target" in dataset_info:  # a table's target column, named by y in Python
         lines.append("Fitted on:       data given in Python" + handler.fitted_on(dataset_info))
     lines += ["", *_class_lines(augmenter, unit), "", *_diversity_lines(augmenter, unit), ""]
     lines += augmenter.kind_.describe(augmenter) + handler.info_lines(Path(model_dir))

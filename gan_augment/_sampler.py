@@ -118,12 +118,12 @@ def _series_for_imblearn(y: pd.Series) -> pd.Series:
 
 def target_name(y):
     """The name ``y`` gives its labels: a Series' name or a one-column DataFrame's column, when it
-    is text (a CSV's or parquet file's header holds text); None otherwise."""
+    is text, not blank (a CSV's or parquet file's header holds such names); None otherwise."""
     if isinstance(y, pd.DataFrame):
         name = y.columns[0] if y.shape[1] == 1 else None
     else:
         name = y.name if isinstance(y, pd.Series) else None
-    return name if isinstance(name, str) else None
+    return name if isinstance(name, str) and name.strip() else None
 
 
 def labels_as_given(y, y_res):

@@ -503,10 +503,13 @@ def smote_nc_refusal(frame: pd.DataFrame, numeric: list, categorical: list, coun
     if need <= physical:
         return None
     widest = max(values, key=values.get)
-    return (f"SMOTE-NC would hold at least {gib(need)} for this top-up, more than this machine's {gib(physical)} "
-            f"of memory: it codes each of the {k} neighbours of every new row with a slot for every value of "
-            f"every categorical column, and column {widest!r} holds {values[widest]:,} values. Drop that column "
-            "(an ID carries nothing to learn from) or group its rare values")
+    said = (f"SMOTE-NC would hold at least {gib(need)} for this top-up, more than this machine's {gib(physical)} "
+            f"of memory: it codes each of the {k} neighbours of every new row with a slot for every number and for "
+            "every value of every categorical column")
+    if values[widest] * 2 < width:  # the many rows to add, not one column's values: fewer rows
+        return f"{said} ({width:,} slots in all). Ask for fewer rows"
+    return (f"{said}, and column {widest!r} holds {values[widest]:,} values. Drop that column (an ID carries "
+            "nothing to learn from) or group its rare values")
 
 
 def _impute(frame: pd.DataFrame, numeric: list, categorical: list, y: np.ndarray) -> tuple[pd.DataFrame, dict]:

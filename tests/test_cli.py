@@ -890,6 +890,15 @@ def test_a_model_saved_in_python_writes_and_reads_the_target_column_under_y_s_na
         "color")).save(tmp_path / "model", overwrite=True)
     code, out, err = run(capsys, "sample", tmp_path / "model", "--class", "rare", "--n", "3", "-o", "-")
     assert code == 0 and out.splitlines()[0] == "age,score,color,visits,target", err
+    code, out, _ = run(capsys, "info", tmp_path / "model")  # it said "target column None"
+    assert code == 0 and "Fitted on" not in out
+    # An array's columns are written x0, x1, ...: y named x0 clashed as well; a blank name is no name.
+    features = table.drop(columns=["kind", "color"]).to_numpy()
+    for name in ("x0", " "):
+        GANAugmenter(epochs=1, random_state=0, classes=["rare"]).fit(features, table["kind"].rename(name)).save(
+            tmp_path / "model", overwrite=True)
+        code, out, err = run(capsys, "sample", tmp_path / "model", "--class", "rare", "--n", "3", "-o", "-")
+        assert code == 0 and out.splitlines()[0] == "x0,x1,x2,target", err
 
 
 def test_a_model_whose_metadata_is_not_a_mapping_is_named(model_dir, tmp_path, capsys):

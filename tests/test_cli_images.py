@@ -168,6 +168,19 @@ def test_an_image_model_is_refused_for_a_table_before_any_work(image_model, tmp_
     assert not (tmp_path / "o.csv").exists()
 
 
+def test_an_image_model_saved_from_python_with_a_named_y_augments_its_folder(image_model, image_folder, tmp_path,
+                                                                              capsys):
+    # y's name was taken for a target column: "--target names a table column ...; drop --target".
+    from gan_augment import GANAugmenter
+
+    model = GANAugmenter.load(image_model)
+    model.target_name_ = "label"  # as a fit on pd.Series(labels, name="label") keeps it
+    model.save(tmp_path / "model", metadata={})  # without the command line's record of its data
+    code, _, err = run(capsys, "augment", image_folder, "--model", tmp_path / "model", "--out", tmp_path / "out")
+    assert code == 0, err
+    assert len(list((tmp_path / "out" / "rare").iterdir())) == COUNTS["common"]
+
+
 def test_augment_writes_a_new_tree_and_leaves_the_source_alone(image_folder, tmp_path, capsys):
     before = _digest(image_folder)
     code, _, err = run(capsys, "augment", image_folder, "--classes", "rare", "--epochs", "1", "--seed", "0",

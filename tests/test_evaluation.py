@@ -1319,6 +1319,12 @@ def test_smote_nc_beyond_the_machine_s_memory_is_refused_before_any_work(monkeyp
     assert len(MixedSMOTE(random_state=0).fit_resample(X.drop(columns="id"), y)[1]) == 360  # SMOTE: no one-hot
     monkeypatch.setattr(baselines, "physical_memory", lambda: need)
     assert len(MixedSMOTE(random_state=0).fit_resample(X, y)[1]) == 360
+    # Many numbers and a yes/no column: the rows asked for, not the column, make it (it was called an ID).
+    wide = pd.DataFrame(np.random.default_rng(0).normal(size=(200, 60))).add_prefix("f").assign(
+        smoker=np.tile(["yes", "no"], 100))
+    monkeypatch.setattr(baselines, "physical_memory", lambda: (20 + 160 * 5) * 62 * 8 - 1)
+    with pytest.raises(ValueError, match=r"\(62 slots in all\)\. Ask for fewer rows, or top up with random"):
+        MixedSMOTE(random_state=0).fit_resample(wide, y)
 
 
 def test_a_min_class_size_no_training_fold_meets_is_refused_before_any_fold():

@@ -786,6 +786,14 @@ def test_an_output_through_a_link_is_refused_before_any_work(tmp_path, source):
                                                   r"back to itself"):
         check_tree_out(source.root, tmp_path / "loop" / "out")  # was a bare RuntimeError
     assert (tmp_path / "linked").is_symlink() and list((tmp_path / "target").iterdir()) == []
+    # One image file through a link: the link was replaced and the file it points to left as it was.
+    from gan_augment.data.image_folder import write_png
+
+    (tmp_path / "mine.png").write_bytes(b"mine")
+    (tmp_path / "grid.png").symlink_to("mine.png")
+    with pytest.raises(FileExistsError, match=r"grid\.png is a symbolic link \(to mine\.png\)"):
+        write_png(np.zeros((4, 4, 3), np.uint8), tmp_path / "grid.png")
+    assert (tmp_path / "grid.png").is_symlink() and (tmp_path / "mine.png").read_bytes() == b"mine"
 
 
 def test_palette_images_are_judged_by_the_colours_their_pixels_use(tmp_path):

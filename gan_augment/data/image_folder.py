@@ -28,8 +28,8 @@ from typing import NamedTuple
 import numpy as np
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
-from gan_augment._fs import atomic_path, check_parent_writable, is_link_loop, recover_swap, refuse_linked_output, \
-    staged_directory
+from gan_augment._fs import atomic_path, check_parent_writable, is_link_loop, recover_swap, refuse_linked_file, \
+    refuse_linked_output, staged_directory
 from gan_augment._listing import first_few
 from gan_augment._warnings import catching_warnings, user_stacklevel
 from gan_augment.exceptions import DataValidationError
@@ -569,6 +569,7 @@ def write_png(image, path, *, sixteen_bit: bool = False, bilevel: bool = False) 
     elif sixteen_bit and pixels.ndim == 2:
         pixels = pixels.astype(np.uint16) * 257  # 255 * 257 = 65535
     path = Path(path)
+    refuse_linked_file(path)  # the rename would replace the link, not the file it points to
     with atomic_path(path) as temp:
         # The temporary name ends in .tmp, so the format cannot be guessed from it.
         Image.fromarray(pixels).save(temp, format="PNG")

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from gan_augment._fs import atomic_path, refuse_linked_file
+from gan_augment._fs import atomic_path, check_parent_writable, refuse_linked_file
 from gan_augment.evaluation._figures import render_figures
 from gan_augment.evaluation._text import (METRIC_NAMES, caveat, fmt_frame, html_table, jsonable, markdown_table,
                                           markdown_text, percent, pivot, records, settings_text, show,
@@ -379,6 +379,7 @@ def _write_text(path, text: str, force: bool) -> Path:
     """``text`` to ``path``, atomically; an existing file (a report of an earlier run, or anything
     else) is replaced only with ``force``, also when another run writes it meanwhile."""
     path = Path(path)
+    check_parent_writable(path)  # a folder on its way that is a link to nothing: mkdir's bare "File exists"
     if path.is_dir():
         raise FileExistsError(f"{path} is a directory; give a file name.")
     refuse_linked_file(path)
