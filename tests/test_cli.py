@@ -882,7 +882,8 @@ def test_a_model_saved_in_python_writes_and_reads_the_target_column_under_y_s_na
     code, _, err = run(capsys, "augment", tmp_path / "data.csv", "--model", tmp_path / "model", "--out",
                        tmp_path / "out.csv", "-s", "1")
     assert code == 0, err
-    assert pd.read_csv(tmp_path / "out.csv")["kind"].value_counts().to_dict() == {"common": 150, "rare": 150, "tiny": 10}
+    counts = pd.read_csv(tmp_path / "out.csv")["kind"].value_counts().to_dict()
+    assert counts == {"common": 150, "rare": 150, "tiny": 10}
     code, out, _ = run(capsys, "info", tmp_path / "model")
     assert code == 0 and "Fitted on:       data given in Python, target column 'kind'" in out.splitlines()
     # y named as a column of X: sample failed with pandas' "cannot insert color, already exists".
