@@ -420,14 +420,10 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         (the largest it may be chosen for; an inner fold's is smaller) cannot fit in memory; refused
         where no method would be left (a column of IDs failed with numpy's bare MemoryError after
         the inner folds of the other candidates had run)."""
-        to_add = {label: n for label, n in plan.items() if n > 0}
-        if not to_add:
-            return methods
         frame = smote_frame(X)
         numeric = [name for name in frame.columns if name not in (categorical := self._categorical(X))]
         counts = {label: int(n) for label, n in zip(*np.unique(y, return_counts=True))}
-        k = min(baseline_sampler("smote").k_neighbors, min(counts[label] for label in to_add) - 1)
-        refusal = smote_nc_refusal(frame, numeric, categorical, counts, to_add, k)
+        refusal = smote_nc_refusal(frame, numeric, categorical, counts, plan, baseline_sampler("smote").k_neighbors)
         if not refusal:
             return methods
         methods = [m for m in methods if m != "smote"]

@@ -427,10 +427,9 @@ class MixedSMOTE(TableSamplerMixin, BaseOverSampler):
             raise ValueError(f"SMOTE cannot top up class {shown}: it has a single row, and SMOTE interpolates "
                              "between two rows of a class. Top it up with random oversampling or the GAN, or "
                              "leave it out.")
-        smallest = min(counts[label] for label in to_add)
-        k = min(self.k_neighbors, smallest - 1)
+        k = smote_neighbours(self.k_neighbors, counts, to_add)
         numeric, categorical = self._column_kinds(frame)
-        refusal = smote_nc_refusal(frame, numeric, categorical, counts, to_add, k)
+        refusal = smote_nc_refusal(frame, numeric, categorical, counts, to_add, self.k_neighbors)
         if refusal:  # before the work: imbalanced-learn failed with numpy's bare MemoryError, or took the machine
             raise ValueError(f"{refusal}, or top up with random oversampling or the GAN.")
         imputed, values_of = _impute(frame, numeric, categorical, np.asarray(y))
@@ -487,16 +486,25 @@ class MixedSMOTE(TableSamplerMixin, BaseOverSampler):
                 [name for name in frame.columns if name not in numeric])
 
 
+def smote_neighbours(k_neighbors: int, counts: dict, to_add: dict) -> int:
+    """The neighbours SMOTE interpolates between: ``k_neighbors``, shrunk to what the smallest class
+    ``to_add`` tops up allows (its other rows)."""
+    return min(k_neighbors, min(counts[label] for label, n in to_add.items() if n > 0) - 1)
+
+
 def smote_nc_refusal(frame: pd.DataFrame, numeric: list, categorical: list, counts: dict, to_add: dict,
-                     k: int) -> str | None:
+                     k_neighbors: int) -> str | None:
     """Why imbalanced-learn's SMOTE-NC cannot add ``to_add`` (``{class: rows}``) to ``frame`` (of
-    ``counts`` rows per class) with ``k`` neighbours in this machine's memory; None where it can, or
-    where the columns call for SMOTE or SMOTE-N. For each class it holds the one-hot coded
+    ``counts`` rows per class) with ``k_neighbors`` (as MixedSMOTE shrinks them) in this machine's
+    memory; None where it can, where nothing is added, or where the columns call for SMOTE or
+    SMOTE-N. For each class it holds the one-hot coded
     neighbours of every new row as one dense float64 array: rows to add x ``k`` x (numeric columns
     + every value of every categorical column), with the class's own rows so coded. A column of
     30,000 IDs made that 33 GiB for 29,400 new rows. The reason ends in advice the caller goes on."""
-    if not (numeric and categorical) or (physical := physical_memory()) is None:
+    if not (numeric and categorical) or not any(n > 0 for n in to_add.values()) \
+            or (physical := physical_memory()) is None:
         return None
+    k = smote_neighbours(k_neighbors, counts, to_add)
     values = {name: int(frame[name].nunique()) for name in categorical}  # (missing cells take a value it holds)
     width = len(numeric) + sum(values.values())
     need = max((counts[label] + n * k) * width * 8 for label, n in to_add.items() if n > 0)

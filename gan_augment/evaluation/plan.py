@@ -529,12 +529,8 @@ def _check_smote_memory(X, y: np.ndarray, numeric: list, categorical: list, targ
         y_train = y[train]
         counts = class_counts(y_train)
         with catching_warnings(record=True):  # the whole data's plan said them already
-            to_add = {label: n for label, n in plan_top_up(
-                y_train, fold_strategy(targets, baseline_strategy, y_train)).items() if n > 0}
-        if not to_add:
-            continue
-        k = min(MixedSMOTE().k_neighbors, min(counts[label] for label in to_add) - 1)
-        refusal = smote_nc_refusal(frame.iloc[train], numeric, categorical, counts, to_add, k)
+            to_add = plan_top_up(y_train, fold_strategy(targets, baseline_strategy, y_train))
+        refusal = smote_nc_refusal(frame.iloc[train], numeric, categorical, counts, to_add, MixedSMOTE().k_neighbors)
         if refusal:
             raise DataValidationError(f"cv split {number} of {len(splits)}: {refusal}, or leave 'smote' out of the "
                                       f"baselines ({_without_smote(methods)}).")
