@@ -27,6 +27,8 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from gan_augment import AugmentedClassifier, GANAugmenter
 from gan_augment.exceptions import DataValidationError, ModelFileError
 
+pytestmark = pytest.mark.usefixtures("quick_row_judge")
+
 FAST = dict(epochs=3, batch_size=64, noise_dim=8, generator_dims=(32,), discriminator_dims=(32,), pac=4,
             max_modes=3, device="cpu")
 

@@ -32,6 +32,8 @@ from gan_augment.data.io import load_dataset, read_table
 from gan_augment.data.tabular import TabularEncoder, check_target
 from gan_augment.exceptions import DataValidationError
 
+pytestmark = pytest.mark.usefixtures("quick_row_judge")
+
 
 def _snapshot(folder):
     """{name: bytes} of every file under ``folder``: compared before and after to prove nothing changed."""

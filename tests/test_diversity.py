@@ -15,6 +15,8 @@ from gan_augment import GANAugmenter, ModeCollapseWarning
 from gan_augment.diversity import ClassDiversity, measure_class
 from gan_augment.kinds import kind_named
 
+pytestmark = pytest.mark.usefixtures("quick_row_judge")
+
 
 def test_copies_of_one_sample_are_collapsed():
     real = np.random.default_rng(0).normal(size=(50, 4))

@@ -15,6 +15,8 @@ from gan_augment.diversity import measure_class
 from gan_augment.models.ensemble import GeneratorEnsemble
 from gan_augment.training.trainer import generate
 
+pytestmark = pytest.mark.usefixtures("quick_row_judge")
+
 SMALL = dict(epochs=3, batch_size=64, noise_dim=8, generator_dims=(32,), discriminator_dims=(32,), pac=4,
              max_modes=3, device="cpu", random_state=0)
 

@@ -11,7 +11,7 @@ from gan_augment import AugmentedClassifier, AutoAugmenter, GANAugmenter
 from gan_augment.baselines import MixedSMOTE
 
 # The compliance suites take about a minute and a half; they run by default and in CI.
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("quick_row_judge")]
 
 
 def fast_augmenter(**params):

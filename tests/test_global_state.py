@@ -13,6 +13,8 @@ from sklearn.datasets import load_digits, load_iris
 
 from gan_augment import GANAugmenter
 
+pytestmark = pytest.mark.usefixtures("quick_row_judge")
+
 TABLE = dict(epochs=1, n_threads=1, random_state=0, label_gate=False)
 
 

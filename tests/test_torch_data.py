@@ -21,6 +21,8 @@ from gan_augment.exceptions import DataValidationError
 from gan_augment.training import Callback
 from gan_augment.torch_data import AugmentedDataset, augment_loader
 
+pytestmark = pytest.mark.usefixtures("quick_row_judge")
+
 RARE, KEEP = 3, 10
 GAN_EPOCHS = 40  # enough for the synthetic digits to be recognised by a classifier trained on real ones (with
 # the mode-seeking term of the image defaults, 15 epochs gave a label fidelity of 0.65, 40 gave 0.91)
