@@ -22,7 +22,8 @@ import pytest
 from gan_augment.checkpoint import read_metadata, recover_interrupted_save
 from gan_augment.cli.main import main
 
-# The label gate is on (the tables' default) with a short judge: the gate is not these tests' subject.
+# The label gate is on (the tables' default), with a short judge in this process (the fits in
+# subprocesses train the whole judge): the gate is not these tests' subject.
 pytestmark = pytest.mark.usefixtures("quick_row_judge")
 
 EPOCHS = 20  # a few seconds of training on one core: time to kill it after its first checkpoints
