@@ -1327,6 +1327,35 @@ def test_smote_nc_beyond_the_machine_s_memory_is_refused_before_any_work(monkeyp
         MixedSMOTE(random_state=0).fit_resample(wide, y)
 
 
+def test_a_mixed_smote_under_test_beyond_the_machine_s_memory_is_refused_before_any_fold(monkeypatch):
+    # Refused by its own fit in the first fold, after that fold's baselines had trained; with the
+    # 'smote' baseline as well, the advice was to leave that baseline out, which left this one.
+    import gan_augment.baselines as baselines
+    from gan_augment.evaluation import plan_evaluation
+
+    X, y = _ids_table()
+    # A training fold of 2: 80 new rows x 3 neighbours (its own k), with the class's own 10, x (1 + 100 IDs).
+    need = (10 + 80 * 3) * (1 + 100) * 8
+    monkeypatch.setattr(baselines, "physical_memory", lambda: need - 1)
+    for methods in (("none", "random"), ("none", "random", "smote")):
+        with pytest.raises(DataValidationError, match=r"^cv split 1 of 2: SMOTE-NC would hold.*column 'id' holds "
+                                                      r"100 values.*or evaluate another augmenter"):
+            plan_evaluation(X, y, MixedSMOTE(k_neighbors=3), cv=2, repeats=1, baselines=methods)
+    # Its own neighbours count: with 3 the top-up fits where the baseline's 5 does not.
+    monkeypatch.setattr(baselines, "physical_memory", lambda: need)
+    plan_evaluation(X, y, MixedSMOTE(k_neighbors=3), cv=2, repeats=1, baselines=("none", "random"))
+    with pytest.raises(DataValidationError, match="or leave 'smote' out of the baselines"):
+        plan_evaluation(X, y, MixedSMOTE(k_neighbors=3), cv=2, repeats=1, baselines=("none", "random", "smote"))
+    # Its columns as the folds give them: IDs written as numbers are numbers (SMOTE, no one-hot), unless
+    # its categorical_features names them.
+    X_codes = X.assign(id=X["id"].str[1:].astype(int))
+    monkeypatch.setattr(baselines, "physical_memory", lambda: 1)
+    plan_evaluation(X_codes, y, MixedSMOTE(), cv=2, repeats=1, baselines=("none", "random"))
+    with pytest.raises(DataValidationError, match="or evaluate another augmenter"):
+        plan_evaluation(X_codes.assign(kind=np.tile(["a", "b"], 100)), y, MixedSMOTE(categorical_features=["id", "kind"]),
+                        cv=2, repeats=1, baselines=("none", "random"))
+
+
 def test_a_min_class_size_no_training_fold_meets_is_refused_before_any_fold():
     # GANAugmenter(min_class_size=5) was refused inside the first fold, after its baselines had
     # trained, saying the class of 6 rows "has 4 real rows".

@@ -19,7 +19,7 @@ from scipy import sparse
 from gan_augment._memory import check_top_up_fits, value_bytes
 from gan_augment._random import SEED_MAX, check_seed, seeded_clone, seeded_splitter
 from gan_augment._warnings import catching_warnings, user_stacklevel
-from gan_augment.baselines import MixedSMOTE, named_categorical, smote_frame, smote_nc_refusal
+from gan_augment.baselines import MixedSMOTE, named_categorical, smote_frame, smote_nc_refusal, with_table_categories
 from gan_augment.data.albumentations_adapter import import_albumentations
 from gan_augment.data.images import check_not_pil_images, check_pixels
 from gan_augment.data.tabular import as_pandas_frame, check_columns, check_target, rows_as_array
@@ -122,8 +122,8 @@ def plan_evaluation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5,
         _check_smote_splits(targets, y, splits, methods)
     _check_augmenter_folds(augmenter, targets, y, splits, counts, n_splits)
     _check_fold_plans(augmenter, y, targets, explicit, baseline_strategy, splits)
-    if "smote" in methods and image_shape is None:
-        _check_smote_memory(X, y, numeric, categorical, targets, baseline_strategy, splits, methods)
+    if image_shape is None:
+        _check_smote_memory(X, y, numeric, categorical, targets, baseline_strategy, splits, methods, augmenter)
     return EvaluationPlan(
         X=X, y=y, labels=list(counts), counts=counts, numeric=numeric, categorical=categorical, binary=binary,
         positive=positive_class(targets, counts) if binary else None,
@@ -519,21 +519,36 @@ def _check_smote_splits(targets: list, y: np.ndarray, splits: list, methods: lis
 
 
 def _check_smote_memory(X, y: np.ndarray, numeric: list, categorical: list, targets: list, baseline_strategy,
-                        splits: list, methods: list) -> None:
+                        splits: list, methods: list, augmenter) -> None:
     """SMOTE-NC's top-up of every training fold fits in memory, checked before the first fold (a
-    column of IDs made it fail with numpy's bare MemoryError, ending the whole run)."""
-    if not (numeric and categorical):
+    column of IDs made it fail with numpy's bare MemoryError, ending the whole run): the 'smote'
+    baseline's, and a :class:`MixedSMOTE` under test's (with its own neighbours and columns), whose
+    top-up is the baselines' (:func:`fold_augmenter`)."""
+    from sklearn.base import clone
+
+    if "smote" not in methods and not isinstance(augmenter, MixedSMOTE):
         return
     frame = smote_frame(X)
+    # (numeric columns, categorical columns, k_neighbors, what to do instead): the augmenter first,
+    # for leaving the baseline out would not let the run go on without it.
+    users = []
+    if isinstance(augmenter, MixedSMOTE):
+        # As the folds will run it: told the table's categorical columns where it was left to find them.
+        kinds = with_table_categories(clone(augmenter), categorical, frame)._column_kinds(frame)
+        users.append((*kinds, augmenter.k_neighbors, "or evaluate another augmenter (a GANAugmenter, say)"))
+    if "smote" in methods:
+        users.append((numeric, categorical, MixedSMOTE().k_neighbors,
+                      f"or leave 'smote' out of the baselines ({_without_smote(methods)})"))
     for number, (train, _) in enumerate(splits, start=1):
         y_train = y[train]
         counts = class_counts(y_train)
         with catching_warnings(record=True):  # the whole data's plan said them already
             to_add = plan_top_up(y_train, fold_strategy(targets, baseline_strategy, y_train))
-        refusal = smote_nc_refusal(frame.iloc[train], numeric, categorical, counts, to_add, MixedSMOTE().k_neighbors)
-        if refusal:
-            raise DataValidationError(f"cv split {number} of {len(splits)}: {refusal}, or leave 'smote' out of the "
-                                      f"baselines ({_without_smote(methods)}).")
+        for numeric_columns, categorical_columns, k_neighbors, instead in users:
+            refusal = smote_nc_refusal(frame.iloc[train], numeric_columns, categorical_columns, counts, to_add,
+                                       k_neighbors)
+            if refusal:
+                raise DataValidationError(f"cv split {number} of {len(splits)}: {refusal}, {instead}.")
 
 
 def _check_augmenter_folds(augmenter, targets: list, y: np.ndarray, splits: list, counts: dict,
