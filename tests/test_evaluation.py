@@ -1352,8 +1352,8 @@ def test_a_mixed_smote_under_test_beyond_the_machine_s_memory_is_refused_before_
     monkeypatch.setattr(baselines, "physical_memory", lambda: 1)
     plan_evaluation(X_codes, y, MixedSMOTE(), cv=2, repeats=1, baselines=("none", "random"))
     with pytest.raises(DataValidationError, match="or evaluate another augmenter"):
-        plan_evaluation(X_codes.assign(kind=np.tile(["a", "b"], 100)), y, MixedSMOTE(categorical_features=["id", "kind"]),
-                        cv=2, repeats=1, baselines=("none", "random"))
+        plan_evaluation(X_codes.assign(kind=np.tile(["a", "b"], 100)), y,
+                        MixedSMOTE(categorical_features=["id", "kind"]), cv=2, repeats=1, baselines=("none", "random"))
 
 
 def test_a_min_class_size_no_training_fold_meets_is_refused_before_any_fold():
