@@ -9,6 +9,9 @@ import pytest
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
+# The label gate is on (the tables' default) with a short judge: the gate is not these tests' subject.
+pytestmark = pytest.mark.usefixtures("quick_row_judge")
+
 
 def load_example(name):
     spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
