@@ -1354,6 +1354,9 @@ def test_a_mixed_smote_under_test_beyond_the_machine_s_memory_is_refused_before_
     with pytest.raises(DataValidationError, match="or evaluate another augmenter"):
         plan_evaluation(X_codes.assign(kind=np.tile(["a", "b"], 100)), y,
                         MixedSMOTE(categorical_features=["id", "kind"]), cv=2, repeats=1, baselines=("none", "random"))
+    # A list it would refuse is refused as its fit refuses it, not as a text column it leaves out.
+    with pytest.raises(ValueError, match=r"^categorical_features names 0, which is not a column of X"):
+        plan_evaluation(X, y, MixedSMOTE(categorical_features=[0]), cv=2, repeats=1, baselines=("none", "random"))
 
 
 def test_a_min_class_size_no_training_fold_meets_is_refused_before_any_fold():
