@@ -371,11 +371,12 @@ class MixedSMOTE(TableSamplerMixin, BaseOverSampler):
     Parameters
     ----------
     sampling_strategy : as in imbalanced-learn
-    categorical_features : list of column names (positions for an array) or None, default=None
-        The columns to take as categories (values picked, not interpolated); the others must hold
-        numbers. None: judged by the columns' types (numbers are interpolated). Give them where the
-        rows are part of a table whose column kinds are known (a cross-validation fold whose
-        training rows of a code column happen to hold numbers only).
+    categorical_features : list of column names or indices, a boolean mask, or None, default=None
+        The columns to take as categories (values picked, not interpolated), read as
+        :class:`GANAugmenter` reads them (integers are positions where the columns are not named by
+        integers); the others must hold numbers. None: judged by the columns' types (numbers are
+        interpolated). Give them where the rows are part of a table whose column kinds are known (a
+        cross-validation fold whose training rows of a code column happen to hold numbers only).
     k_neighbors : int, default=5
         The most neighbours to interpolate between.
     random_state : int, RandomState instance or None
@@ -414,7 +415,7 @@ class MixedSMOTE(TableSamplerMixin, BaseOverSampler):
         if complex_column is not None:  # interpolated as floats, the new rows lost the imaginary parts
             raise ValueError(f"Column {complex_column!r} holds complex numbers, which SMOTE cannot interpolate; "
                              "give their real and imaginary parts columns of their own.")
-        self._check_named_columns(frame)  # whether or not rows are added
+        self._named_categorical(frame)  # checked whether or not rows are added
         counts = dict(zip(*np.unique(y, return_counts=True)))
         to_add = {label: n for label, n in self.sampling_strategy_.items() if n > 0}
         if not to_add:
@@ -460,19 +461,22 @@ class MixedSMOTE(TableSamplerMixin, BaseOverSampler):
         X = np.asarray(X)  # the real rows as given, first
         return np.concatenate([X, new.to_numpy(dtype=X.dtype)]), np.asarray(y_res)
 
-    def _check_named_columns(self, frame: pd.DataFrame) -> None:
-        named = [] if self.categorical_features is None else list(self.categorical_features)
-        unknown = [name for name in named if name not in frame.columns]
-        if unknown:
-            raise ValueError(f"categorical_features names {unknown[0]!r}, which is not a column of X (its columns: "
-                             f"{list(frame.columns)[:8]}).")
+    def _named_categorical(self, frame: pd.DataFrame):
+        """The columns of ``frame`` that ``categorical_features`` names, or None where it is None;
+        read as the GAN reads it (names, positions where they cannot be names, or a boolean mask),
+        and what names no column refused. Names only, it refused the positions the evaluator's
+        folds give an array's columns (named x0, x1, ...)."""
+        if self.categorical_features is None:
+            return None
+        positions = resolve_categorical_columns(frame, self.categorical_features)
+        return [column for position, column in enumerate(frame.columns) if position in positions]
 
     def _column_kinds(self, frame: pd.DataFrame) -> tuple[list, list]:
         """``(numeric columns, categorical columns)``: as ``categorical_features`` names them, else
         by the columns' types."""
-        if self.categorical_features is None:
+        named = self._named_categorical(frame)
+        if named is None:
             return split_columns(frame)
-        named = list(self.categorical_features)
         # A column of no values at all (a fold's rows of a mostly missing one) is not text: taken as
         # the column types take it.
         missing = [name for name in frame.columns if name not in named and frame[name].isna().all()]

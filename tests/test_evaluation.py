@@ -1355,8 +1355,9 @@ def test_a_mixed_smote_under_test_beyond_the_machine_s_memory_is_refused_before_
         plan_evaluation(X_codes.assign(kind=np.tile(["a", "b"], 100)), y,
                         MixedSMOTE(categorical_features=["id", "kind"]), cv=2, repeats=1, baselines=("none", "random"))
     # A list it would refuse is refused as its fit refuses it, not as a text column it leaves out.
-    with pytest.raises(ValueError, match=r"^categorical_features names 0, which is not a column of X"):
-        plan_evaluation(X, y, MixedSMOTE(categorical_features=[0]), cv=2, repeats=1, baselines=("none", "random"))
+    with pytest.raises(ValueError, match=r"^categorical_features names 'kode', which is not a column of X"):
+        plan_evaluation(X, y, MixedSMOTE(categorical_features=["kode"]), cv=2, repeats=1,
+                        baselines=("none", "random"))
 
 
 def test_a_min_class_size_no_training_fold_meets_is_refused_before_any_fold():
@@ -2038,6 +2039,34 @@ def test_smote_takes_the_categories_of_the_whole_table_in_every_fold(monkeypatch
     evaluate_augmentation(X, y, RandomOverSampler(), estimator="logreg", cv=5, repeats=1, random_state=0,
                           fidelity=False, privacy=False, baselines=["smote"])
     assert added and set(added) <= {10, 20, 30, 40, "?"}
+
+
+def test_a_mixed_smote_reads_column_positions_as_the_gan_does_in_and_out_of_the_evaluator():
+    # It read names only: positions, which the GAN and SMOTE-NC take, were refused, and the
+    # evaluator (which names an array's columns x0, x1, ...) refused them for an array too.
+    from gan_augment.baselines import MixedSMOTE
+    from gan_augment.evaluation import evaluate_augmentation
+
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame({"kind": rng.choice(["a", "b", "c"], 120), "code": rng.choice([10, 20, 30], 120),
+                      "size": rng.randn(120)})
+    y = np.array(["maj"] * 100 + ["rare"] * 20)
+    by_name = MixedSMOTE(categorical_features=["kind", "code"], random_state=0).fit_resample(X, y)[0]
+    assert set(by_name["code"]) == {10, 20, 30}  # picked, not interpolated
+    for given in ([0, 1], [True, True, False], np.array([1, 0])):
+        pd.testing.assert_frame_equal(MixedSMOTE(categorical_features=given, random_state=0).fit_resample(X, y)[0],
+                                      by_name)
+    with pytest.raises(ValueError, match=r"names 3, which is not a column of X nor a position in X's 3 columns"):
+        MixedSMOTE(categorical_features=[3]).fit_resample(X, y)
+    # An array: its fit, and the evaluator's folds, take the same positions.
+    array = X.to_numpy(dtype=object)
+    assert set(MixedSMOTE(categorical_features=[0, 1], random_state=0).fit_resample(array, y)[0][:, 1]) == \
+        {10, 20, 30}
+    report = evaluate_augmentation(array, y, MixedSMOTE(categorical_features=[0, 1]), estimator="logreg",
+                                   baselines=["smote"], cv=2, repeats=1, random_state=0, privacy=False)
+    fidelity = report.fidelity.set_index("method")
+    # As the 'smote' baseline, told the table's categorical columns, tops up the folds.
+    assert fidelity.loc["MixedSMOTE", "c2st_auc"] == fidelity.loc["SMOTE-NC", "c2st_auc"]
 
 
 def test_the_report_states_the_significance_level_the_rule_tests():

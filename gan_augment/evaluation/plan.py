@@ -533,12 +533,8 @@ def _check_smote_memory(X, y: np.ndarray, numeric: list, categorical: list, targ
     # for leaving the baseline out would not let the run go on without it.
     users = []
     if isinstance(augmenter, MixedSMOTE):
-        # As the folds will run it: told the table's categorical columns where it was left to find them,
-        # and its own list checked first, as its fit checks it (its column kinds read a name it lacks as
-        # a column it leaves out).
-        sampler = with_table_categories(clone(augmenter), categorical, frame)
-        sampler._check_named_columns(frame)
-        kinds = sampler._column_kinds(frame)
+        # As the folds will run it: told the table's categorical columns where it was left to find them.
+        kinds = with_table_categories(clone(augmenter), categorical, frame)._column_kinds(frame)
         users.append((*kinds, augmenter.k_neighbors, "or evaluate another augmenter (a GANAugmenter, say)"))
     if "smote" in methods:
         users.append((numeric, categorical, MixedSMOTE().k_neighbors,
