@@ -611,7 +611,9 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         to look at. An existing directory is replaced only if it holds a gan-augment model (or
         nothing), never a folder with other files in it. A save killed mid-way never leaves a
         half-written model: the previous one stays, or waits beside ``path`` as ``.NAME.old-...``
-        until the next save or load of ``path`` puts it back.
+        until the next save or load of ``path`` puts it back. ``callbacks`` and ``checkpoint_dir``
+        belong to a training run and are not saved: the loaded model's are None (set them again
+        before refitting it).
 
         Parameters
         ----------

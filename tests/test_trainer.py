@@ -629,6 +629,23 @@ def test_early_stopping_stops_a_plateaued_run():
     assert len(trainer.history_) == 3 and trainer.epoch_ == 3 and trainer.n_epochs_ == 20
 
 
+def test_a_stop_before_the_first_epoch_is_refused_not_returned_as_a_fitted_model():
+    # A stop set in on_train_begin ran no epoch: the untrained networks were returned as fitted.
+    class StopAtOnce(Callback):
+        def on_train_begin(self, trainer):
+            trainer.stop_training = True
+
+        def on_train_end(self, trainer):
+            self.ended = True
+
+    X, y = _table()
+    stopper = StopAtOnce()
+    with pytest.raises(RuntimeError, match=r"^StopAtOnce set stop_training in on_train_begin, before the first "
+                                           r"epoch: the networks would have learnt nothing"):
+        _trainer(0, epochs=3, callbacks=[EarlyStopping("loss_g"), stopper]).fit(X, y)
+    assert stopper.ended  # ended as training that failed
+
+
 def test_early_stopping_counts_only_the_epochs_that_measured_its_key():
     # A metric recorded every other epoch failed with a KeyError at the first epoch without it.
     class EveryOther(Callback):

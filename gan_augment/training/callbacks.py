@@ -39,7 +39,8 @@ class Callback:
     order: int = 0
 
     def on_train_begin(self, trainer) -> None:
-        """Called once before the first epoch (also when resuming, after ``load_state_dict``)."""
+        """Called once before the first epoch (also when resuming, after ``load_state_dict``); a stop
+        set here before any epoch has run is refused (RuntimeError): nothing would have been learnt."""
 
     def on_epoch_end(self, trainer, record: dict) -> None:
         """Called after every epoch with that epoch's History record."""

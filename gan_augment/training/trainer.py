@@ -466,9 +466,16 @@ class GANTrainer:
             callbacks = self._ordered_callbacks()
             begun = []  # a callback refusing to begin (e.g. Checkpoint's folder check) ends those begun
             try:
+                stopper = None
                 for callback in callbacks:
                     callback.on_train_begin(self)
                     begun.append(callback)
+                    stopper = stopper or (type(callback).__name__ if self.stop_training else None)
+                if self.epoch_ == 0 and group.any_process(self.stop_training):
+                    # Its untrained networks were returned as a fitted model, and sampled noise.
+                    raise RuntimeError(f"{stopper or 'A callback of another process'} set stop_training in "
+                                       "on_train_begin, before the first epoch: the networks would have learnt "
+                                       "nothing. Stop training in on_epoch_end, after an epoch.")
                 while self.epoch_ < self.n_epochs_ and not self.stop_training:
                     record = self._run_epoch(X)
                     self.history_.append(record)
