@@ -188,8 +188,10 @@ def _check_outside_data_folder(data: Path, out: Path, what: str) -> None:
 
 
 def check_table_out(out: Path, force: bool) -> None:
-    """A table output (``-``: stdout) checked before any work: suffix, no overwrite without --force."""
+    """A table output (``-``: stdout) checked before any work: suffix, no overwrite without --force;
+    standard output open (a closed one was found after the rows were made)."""
     if is_stdout(out):
+        require_stdout("give --out a file name")
         return
     from gan_augment.data import io
 

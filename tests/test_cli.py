@@ -855,6 +855,22 @@ def test_a_terminal_that_cannot_show_a_class_name_gets_utf8_tables_and_escaped_m
     assert closed.returncode == 2 and b"Standard output is closed; info prints" in closed.stderr
 
 
+def test_a_closed_stdout_is_refused_before_any_training_or_sampling(tmp_path, capsys, monkeypatch, model_dir):
+    # `augment --out -` trained the GAN, and `sample --out -` made every row, before finding that
+    # standard output was closed.
+    from gan_augment import GANAugmenter
+
+    data = tmp_path / "data.csv"
+    _table().to_csv(data, index=False)
+    for method in ("fit", "sample"):
+        monkeypatch.setattr(GANAugmenter, method, lambda *args, **kwargs: pytest.fail("it did the work"))
+    monkeypatch.setattr(sys, "stdout", None)  # as a process whose stdout is closed (`>&-`) sees it
+    for command in (["augment", data, "--classes", "rare", "-e", 1, "--out", "-"],
+                    ["sample", model_dir, "--class", "rare", "--n", 5, "--out", "-"]):
+        code, _, err = run(capsys, *command)
+        assert code == 2 and "Standard output is closed; give --out a file name." in err, err
+
+
 def test_a_model_saved_in_python_with_a_dataset_entry_of_its_own_is_read_by_the_cli(model_dir, tmp_path, capsys):
     # metadata={"dataset": "adult.csv"} (where the data came from, as save() invites) was called
     # damaged metadata, "fit the model again", by info, sample and augment --model.
