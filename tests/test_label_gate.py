@@ -279,20 +279,18 @@ def test_doors_that_top_up_from_the_fit_refuse_what_the_gate_will_not_serve_befo
         AugmentedDataset(base, GANAugmenter(epochs=1, label_gate=True), classes=[2], random_state=0)
 
 
-@pytest.mark.parametrize("value", ["off", "false", 0.5])
-def test_a_label_gate_set_after_the_fit_is_checked_as_at_fit(value, tmp_path):
+def test_a_label_gate_set_after_the_fit_is_checked_as_at_fit(tmp_path):
     # Any string was read as "auto": set_params(label_gate="off") sampled through the gate, and the
     # model file said "off".
     X, y = rule_table()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        augmenter = GANAugmenter(epochs=1, batch_size=64, random_state=0).fit(X, y)
-    augmenter.set_params(label_gate=value)
-    for use in (lambda: augmenter.sample(5, "rare"), lambda: augmenter.preview(5, "rare"),
-                lambda: augmenter.save(tmp_path / "model")):
-        with pytest.raises(ValueError, match=r"The 'label_gate' parameter of GANAugmenter must be"):
-            use()
-    assert not (tmp_path / "model").exists()
+    augmenter = GANAugmenter(epochs=1, batch_size=64, random_state=0, label_gate=False).fit(X, y)
+    for value in ("off", "false", 0.5):
+        augmenter.set_params(label_gate=value)
+        for use in (lambda: augmenter.sample(5, "rare"), lambda: augmenter.preview(5, "rare"),
+                    lambda: augmenter.save(tmp_path / "model")):
+            with pytest.raises(ValueError, match=r"The 'label_gate' parameter of GANAugmenter must be"):
+                use()
+        assert not (tmp_path / "model").exists()
 
 
 def test_a_model_saved_with_another_label_gate_string_loads_as_the_auto_it_sampled_as(tmp_path, monkeypatch):
