@@ -464,8 +464,8 @@ class MixedSMOTE(TableSamplerMixin, BaseOverSampler):
     def _named_categorical(self, frame: pd.DataFrame):
         """The columns of ``frame`` that ``categorical_features`` names, or None where it is None;
         read as the GAN reads it (names, positions where they cannot be names, or a boolean mask),
-        and what names no column refused. Names only, it refused the positions the evaluator's
-        folds give an array's columns (named x0, x1, ...)."""
+        and what names no column refused. (Read by name only, it refused positions, which the
+        evaluator's folds of an array, whose columns it names x0, x1, ..., could not take.)"""
         if self.categorical_features is None:
             return None
         positions = resolve_categorical_columns(frame, self.categorical_features)
