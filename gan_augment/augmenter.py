@@ -149,7 +149,10 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
     n_critic : int or "auto", default="auto"
         Discriminator updates per generator update: 2 for tables, 1 for images.
     ema_decay : float or None, default=0.995
-        Decay of the exponential moving average of the generator's weights used for sampling.
+        Decay of the exponential moving average of the generator's weights used for sampling;
+        the ``t``-th generator update (from 1) decays it by ``min(ema_decay, (1 + t) / (10 + t))``,
+        so that the first, random weights fade within a few dozen updates (a short fit's average
+        would still hold them). None: the last weights.
     lr_schedule : {None, "linear", "cosine"}, default=None
         Decay of both learning rates, set once per epoch: epoch ``e`` of ``E`` (from 0) trains at
         ``1 - e / E`` of them ("linear") or ``(1 + cos(pi e / E)) / 2`` ("cosine"); with
