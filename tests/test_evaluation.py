@@ -28,7 +28,7 @@ from gan_augment import AutoAugmenter, GANAugmenter
 from gan_augment.baselines import MixedSMOTE
 from gan_augment.evaluation import AugmentationReport, evaluate_augmentation
 from gan_augment.evaluation._types import FoldResult
-from gan_augment.evaluation._verdict import class_comparisons, compare_with_none, decide
+from gan_augment.evaluation._verdict import _change, class_comparisons, compare_with_none, decide
 from gan_augment.evaluation.stats import corrected_interval, corrected_test, holm
 from gan_augment.exceptions import DataValidationError
 
@@ -451,6 +451,28 @@ def test_one_class_improving_by_chance_among_many_is_not_a_gain():
     decision = decide(fold_scores(labels, shifts), METHODS, test_train_ratio=0.25, labels=labels,
                       names={"augmenter": "GAN top-up"})
     assert decision.helped == ["augmenter"] and decision.text.startswith("GAN top-up helped: macro-F1 +0.050")
+
+
+def test_a_cheaper_method_the_augmenter_does_not_beat_is_named_beside_it():
+    # Random oversampling gains nearly as much as the GAN but misses significance against none by a
+    # hair: the GAN was recommended as if random oversampling had not helped at all.
+    labels = ["common", "rare"]
+    names = {"random": "random oversampling", "augmenter": "GAN top-up"}
+    shifts = {"augmenter": {"macro_f1": 0.05 + 0.01 * unit_noise(1)},
+              "random": {"macro_f1": 0.04 + 0.035 * unit_noise(2)}}
+    decision = decide(fold_scores(labels, shifts), ("none", "random", "augmenter"), test_train_ratio=0.25,
+                      labels=labels, names=names)
+    assert decision.helped == ["augmenter"] and decision.primary["random"].p_holm < 0.1
+    assert decision.choice == "augmenter"  # the answer stands: only the GAN is shown to help
+    assert decision.sentences[1] == ("Prefer GAN top-up here: no other method improved macro-F1 significantly, though "
+                                     f"random oversampling ({_change(decision.primary['random'])}) is not "
+                                     "significantly worse than it, and cheaper.")
+    # One the GAN beats significantly is not named.
+    shifts["random"] = {"macro_f1": 0.01 + 0.01 * unit_noise(2)}
+    decision = decide(fold_scores(labels, shifts), ("none", "random", "augmenter"), test_train_ratio=0.25,
+                      labels=labels, names=names)
+    assert decision.choice == "augmenter" and decision.primary["random"].mean > 0
+    assert decision.sentences[1] == "Prefer GAN top-up here: no other method improved macro-F1 significantly."
 
 
 def _scored_folds(found_by_fold, extra=1, never=0, moved=(), common=90):

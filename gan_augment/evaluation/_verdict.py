@@ -10,11 +10,13 @@ adjusted p is below alpha = 1 - confidence (0.05 by default) and its mean differ
 otherwise *did not clearly help*. The recommendation is the method that helped with the largest
 mean gain; when that is the augmenter and a cheaper baseline also helped, the augmenter must beat
 that baseline significantly on the same metric (Holm across those baselines), or the baseline is
-recommended; when no method helped, the recommendation is no augmentation. Secondary metrics
-(Holm across methods, per metric) and per-class precision, recall and F1 (Holm across classes,
-per method and metric) are supporting evidence only: they are shown in the tables, and cited in
-the verdict when significant after correction, but never change the answer. The verdict is at
-most three sentences: the answer, the recommendation, the supporting evidence.
+recommended; when the augmenter alone helped, the cheaper method it does not beat significantly (if
+any) is named beside the recommendation; when no method helped, the recommendation is no
+augmentation. Secondary metrics (Holm across methods, per metric) and per-class precision, recall
+and F1 (Holm across classes, per method and metric) are supporting evidence only: they are shown in
+the tables, and cited in the verdict when significant after correction, but never change the
+answer. The verdict is at most three sentences: the answer, the recommendation, the supporting
+evidence.
 
 Where every fold gives the same paired difference (the same rows found, or the same share of each
 fold's rows), its spread says nothing: it is tested as if one fold had moved one row less
@@ -229,7 +231,11 @@ def _advice(folds, primary: dict[str, Comparison], helped: list[str], subject: s
         return best, f"Prefer {names[best]} here: the largest significant {label} gain, {_change(primary[best])}."
     cheaper = [m for m in helped if m != subject]
     if not cheaper:
-        return best, f"Prefer {names[best]} here: no other method improved {label} significantly."
+        close = _close_behind(folds, primary, subject, metric, alpha, kw)
+        if not close:
+            return best, f"Prefer {names[best]} here: no other method improved {label} significantly."
+        return best, (f"Prefer {names[best]} here: no other method improved {label} significantly, though "
+                      f"{names[close]} ({_change(primary[close])}) is not significantly worse than it, and cheaper.")
     versus = compare_with_none(folds, [subject, *cheaper], metric, reference=subject, **kw)
     # versus[m] is m - augmenter: the augmenter is clearly better when that is significantly negative.
     tied = [m for m in cheaper if not versus[m].significant(alpha, -1)]
@@ -238,6 +244,20 @@ def _advice(folds, primary: dict[str, Comparison], helped: list[str], subject: s
     alt = max(tied, key=lambda m: primary[m].mean)
     return alt, (f"{names[subject]} is not significantly better than {names[alt]} on {label}, and "
                  f"{names[alt]} is cheaper: prefer {names[alt]} here.")
+
+
+def _close_behind(folds, primary: dict[str, Comparison], subject: str, metric: str, alpha: float,
+                  kw: dict) -> Optional[str]:
+    """The cheaper method with the largest gain over none that the augmenter does not beat
+    significantly (Holm across those with a gain), or None. A baseline whose gain missed
+    significance by a hair is as good as one that made it: without it, the augmenter that made it
+    was preferred to an equal baseline as if that had not helped at all."""
+    gained = [m for m, c in primary.items() if m != subject and c.mean > 0]
+    if not gained:
+        return None
+    versus = compare_with_none(folds, [subject, *gained], metric, reference=subject, **kw)
+    close = [m for m in gained if not versus[m].significant(alpha, -1)]
+    return max(close, key=lambda m: primary[m].mean) if close else None
 
 
 def _evidence(folds, methods: list[str], cited: list[str], labels: Sequence, metric: str, names: dict, alpha: float,
