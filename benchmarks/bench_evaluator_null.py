@@ -105,12 +105,8 @@ def load(name: str, data_dir: Path):
         X, y = X[keep].reset_index(drop=True), y[keep]
         notes.append(f"digits {', '.join(DIGITS_KEPT)} only")
     label, kept = cut
-    rows = np.flatnonzero(y == label)
-    chosen = np.random.RandomState(CUT_SEED).choice(rows, size=kept, replace=False)
-    mask = y != label
-    mask[chosen] = True
-    X, y = X[mask].reset_index(drop=True), y[mask]
-    notes.append(f"{label!r} cut to {kept} of {len(rows)} rows (seed {CUT_SEED}); topped up: {label!r}")
+    X, y, n_rows = P.cut_class(X, y, label, kept, CUT_SEED)
+    notes.append(f"{label!r} cut to {kept} of {n_rows} rows (seed {CUT_SEED}); topped up: {label!r}")
     return X, y, [label], "; ".join(notes)
 
 

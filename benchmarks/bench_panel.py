@@ -90,6 +90,15 @@ def check_tables(data_dir: Path, scenarios) -> None:
                      "default), whose tabular/ folder holds the panel's tables.")
 
 
+def cut_class(X: pd.DataFrame, y: np.ndarray, label, keep: int, seed: int):
+    """``(X, y, the class's rows before)`` with class ``label`` cut to ``keep`` of its rows (seeded)."""
+    rows = np.flatnonzero(y == label)
+    kept = np.random.RandomState(seed).choice(rows, size=keep, replace=False)
+    mask = y != label
+    mask[kept] = True
+    return X[mask].reset_index(drop=True), y[mask], len(rows)
+
+
 def load(name: str, data_dir: Path, seed: int):
     """``(X, y, note)`` of scenario ``name``."""
     file, how, cut = SCENARIOS[name]
@@ -114,13 +123,8 @@ def load(name: str, data_dir: Path, seed: int):
     X.columns = [str(c) for c in X.columns]
     notes = []
     if cut is not None:
-        label, keep = cut
-        rows = np.flatnonzero(y == label)
-        kept = np.random.RandomState(seed).choice(rows, size=keep, replace=False)
-        mask = y != label
-        mask[kept] = True
-        X, y = X[mask].reset_index(drop=True), y[mask]
-        notes.append(f"{label!r} cut to {keep} of {len(rows)} rows (seeded)")
+        X, y, n_rows = cut_class(X, y, *cut, seed)
+        notes.append(f"{cut[0]!r} cut to {cut[1]} of {n_rows} rows (seeded)")
     labels, counts = np.unique(y, return_counts=True)
     small = labels[counts < MIN_CLASS_ROWS]
     if len(small):
