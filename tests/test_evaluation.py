@@ -455,7 +455,7 @@ def test_one_class_improving_by_chance_among_many_is_not_a_gain():
 
 def test_a_cheaper_method_the_augmenter_does_not_beat_is_named_beside_it():
     # Random oversampling gains nearly as much as the GAN but misses significance against none by a
-    # hair: the GAN was recommended as if random oversampling had not helped at all.
+    # hair: the verdict recommended the GAN without a word of it, as if it had not helped at all.
     labels = ["common", "rare"]
     names = {"random": "random oversampling", "augmenter": "GAN top-up"}
     shifts = {"augmenter": {"macro_f1": 0.05 + 0.01 * unit_noise(1)},
