@@ -231,33 +231,31 @@ def _advice(folds, primary: dict[str, Comparison], helped: list[str], subject: s
         return best, f"Prefer {names[best]} here: the largest significant {label} gain, {_change(primary[best])}."
     cheaper = [m for m in helped if m != subject]
     if not cheaper:
-        close = _close_behind(folds, primary, subject, metric, alpha, kw)
-        if not close:
+        # A cheaper method whose gain missed significance by a hair is named, not recommended: without
+        # it the augmenter was preferred as if that method had not helped at all.
+        gained = [m for m, c in primary.items() if m != subject and c.mean > 0]
+        close = _not_beaten(folds, primary, subject, gained, metric, alpha, kw)
+        if close is None:
             return best, f"Prefer {names[best]} here: no other method improved {label} significantly."
         return best, (f"Prefer {names[best]} here: no other method improved {label} significantly, though "
                       f"{names[close]} ({_change(primary[close])}) is not significantly worse than it, and cheaper.")
-    versus = compare_with_none(folds, [subject, *cheaper], metric, reference=subject, **kw)
-    # versus[m] is m - augmenter: the augmenter is clearly better when that is significantly negative.
-    tied = [m for m in cheaper if not versus[m].significant(alpha, -1)]
-    if not tied:
+    alt = _not_beaten(folds, primary, subject, cheaper, metric, alpha, kw)
+    if alt is None:
         return best, f"Prefer {names[best]} here: it beat every other method that helped on {label}."
-    alt = max(tied, key=lambda m: primary[m].mean)
     return alt, (f"{names[subject]} is not significantly better than {names[alt]} on {label}, and "
                  f"{names[alt]} is cheaper: prefer {names[alt]} here.")
 
 
-def _close_behind(folds, primary: dict[str, Comparison], subject: str, metric: str, alpha: float,
-                  kw: dict) -> Optional[str]:
-    """The cheaper method with the largest gain over none that the augmenter does not beat
-    significantly (Holm across those with a gain), or None. A baseline whose gain missed
-    significance by a hair is as good as one that made it: without it, the augmenter that made it
-    was preferred to an equal baseline as if that had not helped at all."""
-    gained = [m for m, c in primary.items() if m != subject and c.mean > 0]
-    if not gained:
+def _not_beaten(folds, primary: dict[str, Comparison], subject: str, candidates: list[str], metric: str,
+                alpha: float, kw: dict) -> Optional[str]:
+    """Of ``candidates``, the one with the largest gain over none that ``subject`` does not beat
+    significantly on ``metric`` (Holm across the candidates), or None."""
+    if not candidates:
         return None
-    versus = compare_with_none(folds, [subject, *gained], metric, reference=subject, **kw)
-    close = [m for m in gained if not versus[m].significant(alpha, -1)]
-    return max(close, key=lambda m: primary[m].mean) if close else None
+    versus = compare_with_none(folds, [subject, *candidates], metric, reference=subject, **kw)
+    # versus[m] is m - subject: the subject is clearly better when that is significantly negative.
+    tied = [m for m in candidates if not versus[m].significant(alpha, -1)]
+    return max(tied, key=lambda m: primary[m].mean) if tied else None
 
 
 def _evidence(folds, methods: list[str], cited: list[str], labels: Sequence, metric: str, names: dict, alpha: float,
