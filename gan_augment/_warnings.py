@@ -37,6 +37,26 @@ def catching_warnings(**kwargs):
         yield caught
 
 
+@contextlib.contextmanager
+def filters_kept():
+    """The process's warning filters and display as they were before the block, put back after it:
+    for a block whose threads run other libraries' ``catch_warnings`` blocks beside each other
+    (scikit-learn's ``type_of_target``, in every classifier's fit, adds an error filter in one),
+    which interleaved leave one thread's filters in place for good. In the main thread only, where
+    the block's threads all start and end inside it; elsewhere this would be one more such block."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    block = warnings.catch_warnings()
+    with _CATCHING:
+        block.__enter__()
+    try:
+        yield
+    finally:
+        with _CATCHING:
+            block.__exit__(None, None, None)
+
+
 def user_stacklevel() -> int:
     """The ``stacklevel`` with which this function's caller's ``warnings.warn`` names the first frame
     outside gan-augment and the libraries its public calls run through (scikit-learn's fit wrapper,

@@ -41,7 +41,7 @@ from gan_augment._compat import HasMethods, Interval, StrOptions, validate_setti
 from gan_augment._memory import check_top_up_fits, value_bytes
 from gan_augment._sampler import TableSamplerMixin, declared_tags, refuse_params
 from gan_augment._random import derive_seed, seeded_clone, seeded_splitter, spawn_seeds
-from gan_augment._warnings import recording, say_once, user_stacklevel
+from gan_augment._warnings import filters_kept, recording, say_once, user_stacklevel
 from gan_augment.baselines import (BASELINE_SAMPLERS, baseline_sampler, check_X_y_as_given, named_categorical,
                                    smote_frame, smote_nc_refusal, split_columns, unchanged_copies,
                                    with_table_categories)
@@ -454,10 +454,11 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         # SMOTE's categories as the whole table has them (a fold's rows of a code column may all be numbers).
         categorical = self._categorical(X)
         # Each fold's draws come from seeds derived from its index: the same in any order or process.
-        results = Parallel(n_jobs=self.n_jobs)(
-            delayed(recording)(self._score_fold, X, y, train, test, candidates, full_plan, estimator, scorer,
-                               gan_seed, k, categorical)
-            for k, (train, test) in enumerate(folds))
+        with filters_kept():
+            results = Parallel(n_jobs=self.n_jobs)(
+                delayed(recording)(self._score_fold, X, y, train, test, candidates, full_plan, estimator, scorer,
+                                   gan_seed, k, categorical)
+                for k, (train, test) in enumerate(folds))
         scored, raised = zip(*results)
         scores, times = zip(*scored)
         # Each inner fold's warnings, said once (the same GAN warns in each).

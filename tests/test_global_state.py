@@ -4,12 +4,15 @@
 from __future__ import annotations
 
 import threading
+import time
 import warnings
 
 import numpy as np
 import pytest
 import torch
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import load_digits, load_iris
+from sklearn.linear_model import LogisticRegression
 
 from gan_augment import GANAugmenter
 
@@ -169,6 +172,47 @@ def test_folds_run_in_threads_leave_the_process_warning_filters_as_they_were():
     with warnings.catch_warnings(record=True) as said:
         warnings.warn("still shown", UserWarning)
     assert [str(w.message) for w in said] == ["still shown"]
+
+
+class FilterInFit(ClassifierMixin, BaseEstimator):
+    """A logistic regression whose fit, as scikit-learn's ``type_of_target`` does, adds a filter in
+    a ``catch_warnings`` block, held long enough for two threads' blocks to interleave."""
+
+    def fit(self, X, y):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", np.exceptions.VisibleDeprecationWarning)
+            time.sleep(0.05)
+        self.model_ = LogisticRegression(max_iter=200).fit(X, y)
+        self.classes_ = self.model_.classes_
+        return self
+
+    def predict(self, X):
+        return self.model_.predict(X)
+
+    def predict_proba(self, X):
+        return self.model_.predict_proba(X)
+
+
+@pytest.mark.parametrize("door", ["evaluate", "auto"])
+def test_other_libraries_filters_set_in_threaded_folds_are_not_left_behind(door):
+    # Two folds' fits in joblib's threads, each entering and leaving scikit-learn's catch_warnings
+    # block of type_of_target, interleaved: one thread's error filter stayed in the process's filters.
+    from imblearn.over_sampling import RandomOverSampler
+    from joblib import parallel_backend
+
+    from gan_augment import AutoAugmenter, evaluate_augmentation
+
+    X, y = iris()
+    before = list(warnings.filters)
+    with parallel_backend("threading", n_jobs=2):
+        if door == "evaluate":
+            evaluate_augmentation(X, y, RandomOverSampler(random_state=0), estimator=FilterInFit(), cv=2,
+                                  repeats=1, n_jobs=2, baselines=("none",), fidelity=False, privacy=False,
+                                  random_state=0)
+        else:
+            AutoAugmenter(methods=("random",), estimator=FilterInFit(), cv=2, n_jobs=2,
+                          random_state=0).fit_resample(X, y)
+    assert warnings.filters == before
 
 
 def test_fits_in_two_threads_keep_the_caller_s_settings_and_their_own_results():

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from gan_augment._random import SEED_MAX, derive_seed
-from gan_augment._warnings import recording, say_once, user_stacklevel
+from gan_augment._warnings import filters_kept, recording, say_once, user_stacklevel
 from gan_augment.baselines import BASELINE_SAMPLERS, baseline_sampler, with_table_categories
 from gan_augment.evaluation._types import (AUGMENTER, BASELINES, CLASS_METRICS, OVERALL_METRICS, EvaluationPlan,
                                            FoldResult)
@@ -41,11 +41,11 @@ def run_evaluation(plan: EvaluationPlan):
     results = []
     show = _progress(len(plan.splits)) if plan.progress else None
     try:
-        parallel = Parallel(n_jobs=plan.n_jobs, return_as="generator")
-        for result in parallel(jobs):
-            results.append(result)
-            if show is not None:
-                show(len(results))
+        with filters_kept():  # folds in threads: see filters_kept
+            for result in Parallel(n_jobs=plan.n_jobs, return_as="generator")(jobs):
+                results.append(result)
+                if show is not None:
+                    show(len(results))
     finally:
         if show is not None:
             show(None)
