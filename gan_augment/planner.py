@@ -21,7 +21,7 @@ from imblearn.utils import check_sampling_strategy
 
 from gan_augment._classes import plain_label, resolve_class, same_label
 from gan_augment._listing import first_few
-from gan_augment._warnings import user_stacklevel
+from gan_augment._warnings import catching_warnings, user_stacklevel
 from gan_augment.exceptions import NothingToAddWarning
 
 __all__ = ["FEW_ROWS", "InEveryClass", "check_class_sizes", "class_counts", "majority_class", "plan_top_up",
@@ -204,7 +204,7 @@ class InEveryClass:
         if isinstance(self.sampling_strategy, InEveryClass):
             raise ValueError(f"{self!r} places the rows in every class twice over; pass the inner one alone: "
                              f"{self.sampling_strategy!r}.")
-        with warnings.catch_warnings(record=True) as said:
+        with catching_warnings(record=True) as said:  # one thread at a time: see catching_warnings
             warnings.simplefilter("always")
             largest = max(plan_top_up(y, self.sampling_strategy, self.classes).values(), default=0)
         for warning in said:  # "nothing will be added" is true only when nothing is added anywhere

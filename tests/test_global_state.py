@@ -215,6 +215,21 @@ def test_other_libraries_filters_set_in_threaded_folds_are_not_left_behind(door)
     assert warnings.filters == before
 
 
+def test_sampling_strategies_called_from_threads_leave_the_warning_filters_as_they_were():
+    # InEveryClass recorded its inner plan's warnings in a catch_warnings block taken by every thread
+    # at once: four threads calling it left an 'always' filter in the process for good.
+    from concurrent.futures import ThreadPoolExecutor
+
+    from gan_augment import InEveryClass
+
+    y = np.r_[np.zeros(30, int), np.ones(10, int)]
+    before = list(warnings.filters)
+    with ThreadPoolExecutor(4) as pool:
+        counts = list(pool.map(lambda _: [InEveryClass()(y) for _ in range(200)][-1], range(4)))
+    assert counts == [{0: 50, 1: 30}] * 4
+    assert warnings.filters == before
+
+
 def test_fits_in_two_threads_keep_the_caller_s_settings_and_their_own_results():
     # The settings are the process's: a thread restored "highest" over the caller's "medium" (its
     # "before" was the other thread's), and under a float64 default one thread built float64 modules
