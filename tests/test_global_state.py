@@ -118,6 +118,37 @@ def test_a_gated_fit_does_not_follow_the_caller_s_float32_matmul_precision(n_gen
     pd.testing.assert_frame_equal(got.sample(100, "rare"), expected.sample(100, "rare"))
 
 
+PER_BACKEND = [("mkldnn", "matmul"), ("mkldnn", "conv"), ("cuda", "matmul"), ("cudnn", "conv")]
+
+
+def _per_backend_precisions() -> dict:
+    if not hasattr(getattr(torch.backends.mkldnn, "matmul", None), "fp32_precision"):
+        pytest.skip(f"torch {torch.__version__} has no per-backend fp32_precision (torch 2.9 and later)")
+    return {key: getattr(getattr(torch.backends, key[0]), key[1]).fp32_precision for key in PER_BACKEND}
+
+
+@pytest.mark.parametrize("setting", [("mkldnn", "matmul", "bf16"), ("cudnn", "conv", "ieee")])
+def test_a_caller_s_per_backend_precision_neither_breaks_nor_reaches_fits_and_samples(setting):
+    # torch 2.9's per-backend API: once a caller had used it, every fit and sample failed in torch's
+    # older get_float32_matmul_precision ("a mix of the legacy and new APIs"); and a plain fit left
+    # every backend pinned at "ieee", so that a caller's later generic setting no longer reached them.
+    X, y = iris()
+    before = _per_backend_precisions()
+    expected = GANAugmenter(**TABLE).fit(X, y)
+    assert _per_backend_precisions() == before
+    backend, operation, value = setting
+    flags = getattr(getattr(torch.backends, backend), operation)
+    flags.fp32_precision = value
+    try:
+        caller = _per_backend_precisions()
+        got = GANAugmenter(**TABLE).fit(X, y)
+        rows = got.sample(20, 2, random_state=1)
+        assert _per_backend_precisions() == caller
+    finally:
+        flags.fp32_precision = before[backend, operation]
+    np.testing.assert_array_equal(rows, expected.sample(20, 2, random_state=1))
+
+
 def test_the_encoder_s_warning_filters_take_turns_with_other_threads():
     # warnings.catch_warnings saves and restores the process's filters: fits from a thread pool
     # interleaved their blocks and left ConvergenceWarning ignored process-wide. The mixture fit

@@ -272,17 +272,66 @@ def _end_all(callbacks: list, trainer, *, failing: bool = False) -> None:
 def float32_matmul_precision(precision: str, device: torch.device):
     """Run a block with the float32 matrix-product precision that ``precision`` asks for
     (:attr:`TrainingConfig.precision`); torch's global settings are restored afterwards."""
-    matmul = "medium" if precision == "medium" else "highest"
+    medium, cuda = precision == "medium", device.type == "cuda"
     with _RNG_LOCK:  # one thread at a time (see _RNG_LOCK)
-        before = (torch.get_float32_matmul_precision(), torch.backends.cudnn.allow_tf32)
-        torch.set_float32_matmul_precision(matmul)
-        if device.type == "cuda":  # torch lets cuDNN convolutions use TF32 by default: not in "float32"
-            torch.backends.cudnn.allow_tf32 = matmul != "highest"
+        legacy_matmul, legacy_cudnn, flags = before = _precision_state()
+        if legacy_matmul is not None:  # set through torch's older calls, which then read right inside the block
+            torch.set_float32_matmul_precision("medium" if medium else "highest")
+        else:  # the caller set torch 2.9's per-backend flags, after which the older calls raise
+            _set_precisions({("mkldnn", "matmul"): "bf16" if medium else "ieee",
+                             ("cuda", "matmul"): "tf32" if medium else "ieee"})
+        if cuda:  # torch lets cuDNN convolutions use TF32 by default: not in "float32"
+            if legacy_cudnn is not None:
+                torch.backends.cudnn.allow_tf32 = medium
+            else:
+                _set_precisions({("cudnn", "conv"): "tf32" if medium else "ieee"})
+        if flags:  # a caller's reduced-precision CPU convolutions too
+            _set_precisions({("mkldnn", "conv"): "ieee"})
         try:
             yield
         finally:
-            torch.set_float32_matmul_precision(before[0])
-            torch.backends.cudnn.allow_tf32 = before[1]
+            _restore_precision(*before)
+
+
+#: torch 2.9's per-backend float32 precision flags (torch.backends.<backend>.<operation>.fp32_precision).
+_PRECISION_FLAGS = (("mkldnn", "matmul"), ("mkldnn", "conv"), ("cuda", "matmul"), ("cudnn", "conv"), ("cudnn", "rnn"))
+
+
+def _precision_state() -> tuple:
+    """``(matmul precision, cuDNN TF32, {flag: value})`` as torch's older calls and its per-backend
+    flags read them; an older call's value is None where it raises (a caller mixed the two APIs),
+    the flags are empty before torch 2.9."""
+    def legacy(read):
+        try:
+            return read()
+        except RuntimeError:
+            return None
+
+    flags = {}
+    if hasattr(getattr(torch.backends.mkldnn, "matmul", None), "fp32_precision"):
+        flags = {key: _precision_flags(*key).fp32_precision for key in _PRECISION_FLAGS}
+    return (legacy(torch.get_float32_matmul_precision), legacy(lambda: torch.backends.cudnn.allow_tf32), flags)
+
+
+def _restore_precision(matmul, cudnn_tf32, flags) -> None:
+    """Put back what :func:`_precision_state` read: the older calls' values, then every flag as it
+    was, "none" included (the older calls pin them all, so a caller's later generic setting would no
+    longer reach them)."""
+    if matmul is not None:
+        torch.set_float32_matmul_precision(matmul)
+    if cudnn_tf32 is not None:
+        torch.backends.cudnn.allow_tf32 = cudnn_tf32
+    _set_precisions(flags)
+
+
+def _precision_flags(backend: str, operation: str):
+    """torch.backends.<backend>.<operation>, whose ``fp32_precision`` is the setting."""
+    return getattr(getattr(torch.backends, backend), operation)
+
+
+def _set_precisions(values: dict) -> None:
+    for key, value in values.items():
+        _precision_flags(*key).fp32_precision = value
 
 
 def resolve_device(device) -> torch.device:
