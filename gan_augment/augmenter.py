@@ -52,8 +52,8 @@ from gan_augment.selection import c2st_scorer
 from gan_augment.training import Checkpoint, GANTrainer, History, ProgressBar, SnapshotSelection
 from gan_augment.training.distributed import (is_false, is_main_process, launched_by_torchrun, local_device,
                                               resolve_process_group)
-from gan_augment.training.trainer import (float32_default, float32_matmul_precision, generate, grad_enabled,
-                                         resolve_device, seeded_rng, torch_threads)
+from gan_augment.training.trainer import (float32_matmul_precision, generate, grad_enabled, resolve_device,
+                                         seeded_rng, torch_defaults, torch_threads)
 
 
 #: Image critics that weight clipping leaves unable to tell images apart: without batch norm, clamping
@@ -512,7 +512,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         # The same rows whatever the caller's default dtype and float32 matmul precision ("medium"
         # changed the rows of a fixed random_state).
         device = next(self.generator_.parameters()).device
-        with torch_threads(self.n_threads), float32_default(), float32_matmul_precision("float32", device):
+        with torch_threads(self.n_threads), torch_defaults(), float32_matmul_precision("float32", device):
             chunk = self._sample_chunk_rows(n_samples, index)
             parts = []
             for k, start in enumerate(range(0, max(n_samples, 1), chunk)):
@@ -690,7 +690,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         GANAugmenter (or the subclass that saved it)
         """
         device = resolve_device(device)  # first: a device this machine cannot serve is no fault of the file
-        with float32_default():  # its modules built as they were fitted, whatever the caller's default
+        with torch_defaults():  # its modules built as they were fitted, whatever the caller's default
             return cls._load(path, device=device)
 
     @classmethod
@@ -835,7 +835,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         return contextlib.nullcontext()
 
     def _fit_gan(self, X, y, *, resampling: bool = False):
-        with torch_threads(self.n_threads), grad_enabled(), float32_default():
+        with torch_threads(self.n_threads), grad_enabled(), torch_defaults():
             fitted = self._fit_gan_threaded(X, y, resampling)
             # "auto" depends on the machine and its load: the count that reproduces this fit.
             self.n_threads_ = torch.get_num_threads()

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 import warnings
@@ -116,6 +117,47 @@ def test_a_gated_fit_does_not_follow_the_caller_s_float32_matmul_precision(n_gen
     assert got.label_gate_.acceptance == expected.label_gate_.acceptance
     assert got.diversity_ == expected.diversity_
     pd.testing.assert_frame_equal(got.sample(100, "rare"), expected.sample(100, "rare"))
+
+
+@contextlib.contextmanager
+def default_device(device):
+    before = torch.get_default_device()
+    torch.set_default_device(device)
+    try:
+        yield
+    finally:
+        torch.set_default_device(before)
+
+
+CALLER_MODES = {"autocast": lambda: torch.autocast("cpu", dtype=torch.bfloat16),
+                # meta: a device this machine has, standing in for a caller's set_default_device("cuda")
+                "default device": lambda: default_device("meta")}
+
+
+@pytest.mark.parametrize("mode", CALLER_MODES)
+def test_a_caller_s_autocast_or_default_device_neither_breaks_nor_reaches_fits_and_samples(mode):
+    # Under the caller's autocast, a precision="float32" fit trained in bfloat16 and samples of a
+    # fixed random_state changed; under a default device, the rows gathered on the CPU were made there
+    # ("can't convert meta device type tensor to numpy"), and fits failed.
+    X, y = iris()
+    expected = GANAugmenter(**TABLE).fit(X, y)
+    rows = expected.sample(20, 2, random_state=1)
+    with CALLER_MODES[mode]():
+        got = GANAugmenter(**TABLE).fit(X, y)
+        again = expected.sample(20, 2, random_state=1)
+    np.testing.assert_array_equal(again, rows)
+    np.testing.assert_array_equal(got.sample(20, 2, random_state=1), rows)
+
+
+def test_the_image_classifier_predicts_as_trained_under_a_caller_s_autocast():
+    # It failed ("Got unsupported ScalarType BFloat16"): its forward pass ran in the caller's autocast.
+    from gan_augment.evaluation.cnn import CNNClassifier
+
+    X, y = load_digits(return_X_y=True)
+    model = CNNClassifier((1, 8, 8), epochs=1, random_state=0).fit(X[:200], y[:200])
+    expected = model.predict_proba(X[:50])
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        np.testing.assert_array_equal(model.predict_proba(X[:50]), expected)
 
 
 PER_BACKEND = [("mkldnn", "matmul"), ("mkldnn", "conv"), ("cuda", "matmul"), ("cudnn", "conv")]

@@ -90,13 +90,11 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         return self
 
     def predict_proba(self, X) -> np.ndarray:
-        import torch
+        from gan_augment.evaluation.images import predict_probabilities
 
         check_is_fitted(self, "model_")
-        images = torch.from_numpy(self._scaled(self._pixels(X, tuple(self.image_shape))))
-        with torch.no_grad():
-            self.model_.eval()
-            return torch.cat([torch.softmax(self.model_(chunk), dim=1) for chunk in images.split(512)]).numpy()
+        # In float32 as trained, whatever the caller's autocast or torch defaults.
+        return predict_probabilities(self.model_, self._scaled(self._pixels(X, tuple(self.image_shape))))
 
     def predict(self, X) -> np.ndarray:
         return self.classes_[self.predict_proba(X).argmax(axis=1)]

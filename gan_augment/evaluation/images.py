@@ -40,7 +40,7 @@ from gan_augment.data.images import tensor_of
 from gan_augment.data.layout import infer_item_layout, to_nchw
 from gan_augment.evaluation.judge import fit_classifier
 from gan_augment.planner import plain_label
-from gan_augment.training.trainer import resolve_device, seeded_rng
+from gan_augment.training.trainer import float32_matmul_precision, resolve_device, seeded_rng, torch_defaults
 
 __all__ = [
     "ImageClassifier",
@@ -221,9 +221,11 @@ def _apply(classifier, function, images, batch_size) -> np.ndarray:
     device = next(classifier.parameters()).device
     was_training = classifier.training
     classifier.eval()
+    # In float32 as trained, whatever the caller's autocast, default dtype, device or precision.
     try:
-        chunks = [function(images[start:start + batch_size].to(device)).cpu()
-                  for start in range(0, len(images), batch_size)]
+        with torch_defaults(), float32_matmul_precision("float32", device):
+            chunks = [function(images[start:start + batch_size].to(device)).cpu()
+                      for start in range(0, len(images), batch_size)]
     finally:
         classifier.train(was_training)
     return torch.cat(chunks).numpy()

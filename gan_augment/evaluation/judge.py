@@ -18,7 +18,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from gan_augment.training.trainer import float32_default, float32_matmul_precision, grad_enabled, seeded_rng
+from gan_augment.training.trainer import float32_matmul_precision, grad_enabled, seeded_rng, torch_defaults
 
 __all__ = ["RowFeatures", "RowClassifier", "fit_classifier", "train_row_classifier"]
 
@@ -46,7 +46,7 @@ def fit_classifier(build: Callable[[], ModuleT], x: torch.Tensor, labels: np.nda
     bounds = _batch_bounds(len(x), int(batch_size))
     # Trained as it is whatever the caller's grad mode, default dtype and matmul precision (see
     # grad_enabled); tensors made in the caller's inference mode cannot be saved for backward.
-    with grad_enabled(), float32_default(), float32_matmul_precision("float32", device), seeded_rng(seed, device):
+    with grad_enabled(), torch_defaults(), float32_matmul_precision("float32", device), seeded_rng(seed, device):
         x = x.to(device)
         if x.is_inference():
             x = x.clone()
@@ -283,7 +283,7 @@ def train_row_classifier(rows: torch.Tensor, labels: np.ndarray, *, n_classes: i
     if features is None:
         return trained
     # Its weights are loaded over: built without drawing from the caller's RNG, in float32 as trained.
-    with float32_default(), torch.random.fork_rng(devices=[]):
+    with torch_defaults(), torch.random.fork_rng(devices=[]):
         judge = RowClassifier(rows.shape[1], n_classes, features=features)
     judge.net.load_state_dict(trained.net.state_dict())
     return judge.eval()

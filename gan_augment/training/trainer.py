@@ -141,21 +141,31 @@ def grad_enabled():
 
 
 @contextlib.contextmanager
-def float32_default():
-    """Run a block with float32 as torch's default dtype, one thread at a time (see ``_RNG_LOCK``),
-    the caller's restored afterwards (left as it is when it is float32): under a caller's float64
-    default, modules were built and noise drawn in float64 beside float32 data ("mat1 and mat2 must
-    have the same dtype"), and a loaded model sampled other rows than under the float32 default."""
-    with _RNG_LOCK:
+def torch_defaults():
+    """Run a block under the torch defaults this library's modules and draws are written for,
+    whatever the caller set, one thread at a time (see ``_RNG_LOCK``); the caller's settings are
+    restored afterwards (and left untouched where they are the defaults already):
+
+    * float32 as the default dtype: under a caller's float64 default, modules were built and noise
+      drawn in float64 beside float32 data ("mat1 and mat2 must have the same dtype"), and a loaded
+      model sampled other rows than under the float32 default;
+    * the CPU as the default device: under a caller's ``torch.set_default_device``, the rows that
+      sampling gathers on the CPU were made there ("can't convert meta device type tensor to numpy");
+    * autocast off: a caller's ``torch.autocast`` trained and sampled in bfloat16 under
+      ``precision="float32"`` (a ``precision="bf16"`` fit enters its own autocast inside the block).
+    """
+    with _RNG_LOCK, contextlib.ExitStack() as stack:
         before = torch.get_default_dtype()
-        if before == torch.float32:
-            yield
-            return
-        torch.set_default_dtype(torch.float32)
-        try:
-            yield
-        finally:
-            torch.set_default_dtype(before)
+        if before != torch.float32:
+            torch.set_default_dtype(torch.float32)
+            stack.callback(torch.set_default_dtype, before)
+        get_default_device = getattr(torch, "get_default_device", None)  # torch 2.3 and later
+        if get_default_device is not None and get_default_device().type != "cpu":
+            stack.enter_context(torch.device("cpu"))  # only then: it routes every torch call through Python
+        stack.enter_context(torch.autocast("cpu", enabled=False))
+        if torch.cuda.is_available():  # (torch warns of an autocast for a device it does not have)
+            stack.enter_context(torch.autocast("cuda", enabled=False))
+        yield
 
 
 def _callback_keys(callbacks) -> list[str]:
@@ -470,7 +480,7 @@ class GANTrainer:
         self.group_ = self.distributed if isinstance(self.distributed, ProcessGroup) \
             else resolve_process_group(self.distributed, device)
         self.device_ = local_device(device, self.group_)
-        with grad_enabled(), float32_default():
+        with grad_enabled(), torch_defaults():
             return self._fit(X, y, resume_from, seed)
 
     def _check_interface(self, X) -> None:
