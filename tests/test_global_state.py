@@ -303,6 +303,46 @@ def test_sampling_strategies_called_from_threads_leave_the_warning_filters_as_th
     assert warnings.filters == before
 
 
+def test_thread_counts_of_overlapping_fits_leave_later_threads_the_caller_s_count():
+    # torch.set_num_threads also sets the count that threads started later begin with. Fits in two
+    # threads overlapped: the second began with the first's count (1), and put it back at its end, so
+    # that every thread started afterwards ran with 1 thread instead of the caller's 3.
+    from gan_augment.training.trainer import torch_threads
+
+    def new_thread_count():
+        counts = []
+        thread = threading.Thread(target=lambda: counts.append(torch.get_num_threads()))
+        thread.start()
+        thread.join()
+        return counts[0]
+
+    first_open, second_open, first_closed = threading.Event(), threading.Event(), threading.Event()
+
+    def first():
+        with torch_threads(1):
+            first_open.set()
+            second_open.wait(30)
+        first_closed.set()
+
+    def second():
+        first_open.wait(30)
+        with torch_threads(2):
+            second_open.set()
+            first_closed.wait(30)
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(3)
+    try:
+        threads = [threading.Thread(target=first), threading.Thread(target=second)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert (torch.get_num_threads(), new_thread_count()) == (3, 3)
+    finally:
+        torch.set_num_threads(before)
+
+
 def test_fits_in_two_threads_keep_the_caller_s_settings_and_their_own_results():
     # The settings are the process's: a thread restored "highest" over the caller's "medium" (its
     # "before" was the other thread's), and under a float64 default one thread built float64 modules

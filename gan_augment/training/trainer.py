@@ -108,19 +108,35 @@ def _auto_threads() -> int:
     return max(1, min(cores, cap))
 
 
+#: ``torch.set_num_threads`` sets the calling thread's count and the one every thread started later
+#: begins with. Blocks open in several threads at once (fits from a thread pool) each put back the
+#: count their thread began with, which another block had set: threads started afterwards kept it.
+#: The first block to open saves the count; the last to close puts it back.
+_THREADS_LOCK = threading.Lock()
+_threads_state = {"open": 0, "before": None}
+
+
 @contextlib.contextmanager
 def torch_threads(n_threads="auto"):
     """Run a block with ``resolve_threads(n_threads)`` torch threads; the caller's setting is
-    restored afterwards."""
-    before = torch.get_num_threads()
+    restored afterwards (see ``_THREADS_LOCK``)."""
     wanted = resolve_threads(n_threads)
-    if wanted != before:
-        torch.set_num_threads(wanted)
+    with _THREADS_LOCK:
+        before = torch.get_num_threads()
+        if _threads_state["open"] == 0:
+            _threads_state["before"] = before
+        _threads_state["open"] += 1
+        if wanted != before:
+            torch.set_num_threads(wanted)
     try:
         yield wanted
     finally:
-        if torch.get_num_threads() != before:
-            torch.set_num_threads(before)
+        with _THREADS_LOCK:
+            _threads_state["open"] -= 1
+            if _threads_state["open"] == 0:  # every thread's blocks closed: as before the first opened
+                torch.set_num_threads(_threads_state["before"])
+            elif torch.get_num_threads() != before:
+                torch.set_num_threads(before)
 
 
 #: torch's random generator, default dtype and float32 matmul precision are the process's: two
