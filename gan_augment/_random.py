@@ -80,7 +80,9 @@ def seeded_clone(estimator, seed: int):
     model = clone(estimator)
     unseeded = {key: seed for key, value in model.get_params(deep=True).items()
                 if (key == "random_state" or key.endswith("__random_state")) and value is None}
-    return model.set_params(**unseeded)
+    if unseeded:
+        model.set_params(**unseeded)  # not its return: None from some (a hand-written set_params)
+    return model
 
 
 def seeded_splitter(cv, seed: int):

@@ -45,7 +45,7 @@ from gan_augment._warnings import filters_kept, recording, say_once, user_stackl
 from gan_augment.baselines import (BASELINE_SAMPLERS, baseline_sampler, check_X_y_as_given, named_categorical,
                                    smote_frame, smote_nc_refusal, split_columns, unchanged_copies,
                                    with_table_categories)
-from gan_augment.classifier import check_estimator_takes
+from gan_augment.classifier import check_estimator_takes, warn_of_own_samplers
 from gan_augment.data.images import check_not_pil_images
 from gan_augment.data.layout import shape_of
 from gan_augment.data.tabular import concat_rows
@@ -222,6 +222,7 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
             # What its fits would refuse on every inner fold: text read "could not convert string to
             # float: 'y'", naming neither the column nor the estimator.
             check_estimator_takes(self.estimator, self, X)
+            warn_of_own_samplers(self.estimator, type(self.estimator).__name__, "AutoAugmenter's candidate")
         y = np.asarray(y)
         full_plan = plan_top_up(y, self.sampling_strategy, self.classes)
         # Refused before the folds, as GANAugmenter refuses it before training: the baselines'

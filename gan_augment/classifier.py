@@ -174,6 +174,49 @@ def _estimator_type(estimator) -> str | None:
     return None if tags is None else tags.estimator_type
 
 
+def check_not_frozen(estimator) -> None:
+    """Refuse, before any work, a classifier whose fit does nothing (scikit-learn's FrozenEstimator,
+    alone or as a Pipeline's last step): the synthetic rows would never reach the model it holds,
+    and an evaluation would score that one model, fitted on rows it may be tested on, for every
+    method. (Its set_params also returns None, which failed in a seeded clone, far from here.)"""
+    from sklearn.frozen import FrozenEstimator
+
+    steps = getattr(estimator, "steps", None)
+    last = steps[-1][1] if isinstance(steps, list) and steps and isinstance(steps[-1], tuple) else estimator
+    if isinstance(last, FrozenEstimator):
+        where = "" if last is estimator else f" (the last step of the {type(estimator).__name__})"
+        raise ValueError(f"estimator holds a FrozenEstimator{where}, whose fit does nothing: the synthetic rows would "
+                         f"never reach the {type(last.estimator).__name__} it holds, and an evaluation would score "
+                         "that one model for every method. Pass the classifier unfitted "
+                         "(sklearn.base.clone(frozen.estimator)).")
+
+
+def own_samplers(estimator) -> list[str]:
+    """What inside ``estimator`` resamples its training rows (an imbalanced-learn Pipeline's sampler
+    step, an AugmentedClassifier's augmenter), as ``get_params(deep=True)`` names them: a model that
+    tops up its own rows, on top of whatever it is given."""
+    if not hasattr(estimator, "get_params"):
+        return []
+    found = [type(estimator).__name__] if hasattr(estimator, "fit_resample") else []
+    return found + [f"{key}={type(value).__name__}" for key, value in estimator.get_params(deep=True).items()
+                    if hasattr(value, "fit_resample") and not isinstance(value, type)]
+
+
+def warn_of_own_samplers(estimator, name: str, who: str) -> None:
+    """Warn where ``estimator`` resamples its own training rows (:func:`own_samplers`): ``who``'s
+    "none" then tops up as well, and is no longer the no-augmentation reference it claims to be."""
+    import warnings
+
+    from gan_augment._warnings import user_stacklevel
+
+    found = own_samplers(estimator)
+    if found:
+        warnings.warn(f"The estimator {name} resamples its own training rows ({', '.join(found)}), so {who} 'none' "
+                      "is topped up by it too and is not 'no augmentation', and every top-up is added to its own. "
+                      "Pass the classifier without its sampler to compare with no augmentation.", UserWarning,
+                      stacklevel=user_stacklevel())
+
+
 def check_estimator_takes(estimator, augmenter, X) -> None:
     """Refuse, before any augmenter is fitted, what the estimator's own fit would refuse after it.
 
@@ -184,6 +227,7 @@ def check_estimator_takes(estimator, augmenter, X) -> None:
     missing values, which gan-augment's samplers return as X has them (another sampler may impute
     or reshape).
     """
+    check_not_frozen(estimator)
     if not isinstance(estimator, BaseEstimator):  # duck-typed (fit and predict): nothing to read
         return
     if not get_config().get("skip_parameter_validation", False):

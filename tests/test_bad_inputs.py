@@ -1268,6 +1268,93 @@ def test_evaluating_a_top_up_of_the_majority_class_only_is_refused():
         plan_evaluation(X, y, GANAugmenter(epochs=1), classes=["common", "rare"], cv=2, repeats=1)
 
 
+def _frozen_doors():
+    from imblearn.over_sampling import RandomOverSampler
+
+    from gan_augment import AugmentedClassifier, AutoAugmenter, GANAugmenter
+    from gan_augment.evaluation import plan_evaluation
+
+    return {"evaluate": lambda X, y, model: plan_evaluation(X, y, RandomOverSampler(), estimator=model),
+            "AutoAugmenter": lambda X, y, model: AutoAugmenter(estimator=model, methods=("random",)).fit_resample(X, y),
+            "AugmentedClassifier": lambda X, y, model: AugmentedClassifier(model, GANAugmenter(epochs=1)).fit(X, y)}
+
+
+@pytest.mark.parametrize("door", ["evaluate", "AutoAugmenter", "AugmentedClassifier"])
+@pytest.mark.parametrize("in_pipeline", [False, True])
+def test_a_frozen_classifier_is_refused_before_any_work(door, in_pipeline, monkeypatch):
+    # scikit-learn's FrozenEstimator: its fit does nothing, so the GAN trained for a model it never
+    # reached, and the evaluator scored one model for every method (its set_params returns None, which
+    # failed as "'NoneType' object has no attribute 'get_params'").
+    from sklearn.frozen import FrozenEstimator
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from gan_augment import GANAugmenter
+
+    X, y = pd.DataFrame({"a": np.arange(60.0), "b": np.arange(60.0) % 7}), np.array(["rare"] * 12 + ["common"] * 48)
+    model = FrozenEstimator(LogisticRegression().fit(X, y))
+    if in_pipeline:
+        model = make_pipeline(StandardScaler(), model)
+    monkeypatch.setattr(GANAugmenter, "fit", lambda *args, **kwargs: pytest.fail("a GAN was fitted"))
+    where = r" \(the last step of the Pipeline\)" if in_pipeline else ""
+    with pytest.raises(ValueError, match=rf"estimator holds a FrozenEstimator{where}, whose fit does nothing: .*"
+                                         r"LogisticRegression it holds.*Pass the classifier unfitted"):
+        _frozen_doors()[door](X, y, model)
+
+
+def test_a_classifier_whose_set_params_returns_nothing_is_evaluated_and_chosen_with():
+    # A hand-written set_params without "return self": the evaluator's and AutoAugmenter's seeded
+    # copy of it was None ("'NoneType' object has no attribute 'get_params'").
+    from imblearn.over_sampling import RandomOverSampler
+    from sklearn.base import BaseEstimator, ClassifierMixin
+    from sklearn.linear_model import LogisticRegression
+
+    from gan_augment import AutoAugmenter, evaluate_augmentation
+
+    class Quiet(ClassifierMixin, BaseEstimator):
+        def __init__(self, random_state=None):
+            self.random_state = random_state
+
+        def set_params(self, **params):
+            super().set_params(**params)  # and returns nothing
+
+        def fit(self, X, y):
+            self.model_ = LogisticRegression().fit(X, y)
+            self.classes_ = self.model_.classes_
+            return self
+
+        def predict(self, X):
+            return self.model_.predict(X)
+
+    X, y = pd.DataFrame({"a": np.arange(60.0), "b": np.arange(60.0) % 7}), np.array(["rare"] * 12 + ["common"] * 48)
+    report = evaluate_augmentation(X, y, RandomOverSampler(random_state=0), estimator=Quiet(), cv=2, repeats=1,
+                                   baselines=("none",), fidelity=False, privacy=False, random_state=0)
+    assert set(report.summary["method"]) == {"none", "RandomOverSampler"}
+    assert AutoAugmenter(estimator=Quiet(), methods=("random",), cv=2, random_state=0).fit(X, y).chosen_
+
+
+@pytest.mark.parametrize("door", ["evaluate", "AutoAugmenter"])
+def test_an_estimator_that_resamples_its_own_rows_is_named_in_a_warning(door):
+    # An imbalanced-learn Pipeline with SMOTE inside: 'none' was SMOTE, and the verdict "prefer no
+    # augmentation" went without a word.
+    from imblearn.over_sampling import RandomOverSampler
+    from imblearn.pipeline import make_pipeline
+    from sklearn.linear_model import LogisticRegression
+
+    from gan_augment import AutoAugmenter
+    from gan_augment.evaluation import plan_evaluation
+
+    X, y = pd.DataFrame({"a": np.arange(60.0), "b": np.arange(60.0) % 7}), np.array(["rare"] * 12 + ["common"] * 48)
+    model = make_pipeline(RandomOverSampler(random_state=0), LogisticRegression())
+    with pytest.warns(UserWarning, match=r"resamples its own training rows \(randomoversampler=RandomOverSampler\), "
+                                         r"so .*'none' is topped up by it too.*without its sampler"):
+        if door == "evaluate":
+            plan_evaluation(X, y, RandomOverSampler(), estimator=model, cv=2, repeats=1)
+        else:
+            AutoAugmenter(estimator=model, methods=("random",), cv=2, random_state=0).fit(X, y)
+
+
 def test_a_custom_cv_that_leaves_a_class_out_of_a_fold_is_named():
     from sklearn.model_selection import KFold
 
