@@ -1334,6 +1334,32 @@ def test_a_classifier_whose_set_params_returns_nothing_is_evaluated_and_chosen_w
     assert AutoAugmenter(estimator=Quiet(), methods=("random",), cv=2, random_state=0).fit(X, y).chosen_
 
 
+@pytest.mark.parametrize("as_frame", [False, True])
+def test_the_evaluator_gives_a_classifier_of_yours_the_rows_as_x_came(as_frame):
+    # X as an array reached the caller's Pipeline as the plan's DataFrame (columns x0, x1, ...):
+    # a step that takes columns by position failed ("InvalidIndexError: (slice(None, None, None), ...").
+    from imblearn.over_sampling import RandomOverSampler
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    from gan_augment import evaluate_augmentation
+
+    seen = []
+
+    def first_two(rows):
+        seen.append(type(rows))
+        return rows.iloc[:, :2] if as_frame else rows[:, :2]
+
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(60, 3)), np.array(["rare"] * 12 + ["common"] * 48)
+    model = make_pipeline(FunctionTransformer(first_two), LogisticRegression())
+    evaluate_augmentation(pd.DataFrame(X, columns=list("abc")) if as_frame else X, y, RandomOverSampler(random_state=0),
+                          estimator=model, cv=2, repeats=1, baselines=("none",), fidelity=False, privacy=False,
+                          random_state=0)
+    assert set(seen) == {pd.DataFrame if as_frame else np.ndarray}
+
+
 @pytest.mark.parametrize("door", ["evaluate", "AutoAugmenter"])
 def test_an_estimator_that_resamples_its_own_rows_is_named_in_a_warning(door):
     # An imbalanced-learn Pipeline with SMOTE inside: 'none' was SMOTE, and the verdict "prefer no

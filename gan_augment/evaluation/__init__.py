@@ -50,7 +50,8 @@ def evaluate_augmentation(X, y, augmenter=None, *, estimator=None, classes=None,
         categories; "hgb": HistGradientBoostingClassifier (native categories and missing values);
         "rf": a random forest; "cnn" (images: an augmenter with ``image_shape``): a small CNN
         (:class:`~gan_augment.evaluation.cnn.CNNClassifier`), as the image benchmarks train. A
-        classifier of yours gets the rows as they are: put its preprocessing in a Pipeline.
+        classifier of yours gets the rows as they are (an array as an array, a DataFrame as a
+        DataFrame): put its preprocessing in a Pipeline.
     classes : label or list of labels, default=None
         The classes to top up to the majority count of each training fold (every method). Without
         it, the augmenter's own ``classes`` / ``sampling_strategy`` decides, and the baselines use

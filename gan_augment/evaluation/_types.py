@@ -57,6 +57,7 @@ class EvaluationPlan:
     estimator: Any  # an unfitted clone
     estimator_name: str
     class_weight_key: Optional[str]  # its class_weight parameter (maybe inside a pipeline)
+    estimator_reads_array: bool  # a caller's classifier of a caller's array: given X's rows as an array
     # ---- cross-validation and intervals
     splits: list  # [(train indices, test indices)]
     n_splits: Optional[int]  # None for a splitter of the caller's

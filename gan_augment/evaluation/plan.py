@@ -44,6 +44,7 @@ def plan_evaluation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5,
 
     Raises ValueError / TypeError (DataValidationError for the data) naming what is at fault.
     """
+    given_as_array = not isinstance(as_pandas_frame(X), pd.DataFrame)
     X, y = _check_data(X, y)
     counts = class_counts(y)
     _check_text_labels(counts)
@@ -79,6 +80,7 @@ def plan_evaluation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5,
     # The columns the augmenter is told are categories are categories for the baselines and the
     # classifier too: SMOTE-NC picks a zip code, it does not interpolate it.
     named = named_categorical(augmenter, X)
+    theirs = not (estimator is None or isinstance(estimator, str))
     estimator, estimator_name = _check_estimator(estimator, X, seeds.estimator, image_shape, named)
     if metric == "pr_auc" and not (hasattr(estimator, "predict_proba") or hasattr(estimator, "decision_function")):
         # Found out after every fold otherwise: a NaN verdict.
@@ -133,6 +135,9 @@ def plan_evaluation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5,
         augmenter_seed=seeds.augmenter, random_state=seed, smote_name=_smote_name(numeric, categorical),
         image_shape=image_shape,
         estimator=estimator, estimator_name=estimator_name, class_weight_key=class_weight_key,
+        # A classifier of the caller's gets rows as X came (a function of columns by position failed on
+        # the plan's frame); the built-in ones read the frame's columns.
+        estimator_reads_array=given_as_array and theirs,
         splits=splits, n_splits=n_splits, n_repeats=n_repeats,
         test_train_ratio=float(np.mean([len(test) / len(train) for train, test in splits])),
         confidence=float(confidence), metric=metric, n_jobs=None if n_jobs is None else int(n_jobs),

@@ -160,11 +160,12 @@ def _fit_method(plan: EvaluationPlan, fold: FoldResult, method: str, X_train, y_
     model = clone(plan.estimator)
     if method == "class_weight" and plan.class_weight_key is not None:  # the plan made sure it is not
         model.set_params(**{plan.class_weight_key: "balanced"})
+    rows, test_rows = (X_fit.to_numpy(), X_test.to_numpy()) if plan.estimator_reads_array else (X_fit, X_test)
     started = time.perf_counter()
-    model.fit(X_fit, y_fit)
+    model.fit(rows, y_fit)
     fold.fit_time_s[method] = time.perf_counter() - started
-    predicted = model.predict(X_test)
-    fold.scores[method], fold.class_scores[method] = _score(plan, model, X_test, y_test, predicted)
+    predicted = model.predict(test_rows)
+    fold.scores[method], fold.class_scores[method] = _score(plan, model, test_rows, y_test, predicted)
     history = getattr(_fitted_gan(fitted), "history_", None) if method == AUGMENTER else None
     if history is not None:
         fold.history = [dict(record) for record in history]
