@@ -225,7 +225,7 @@ def check_estimator_takes(estimator, augmenter, X) -> None:
     (not a meta-estimator, whose tags do not tell what its steps take: a Pipeline with an imputer
     says it takes no missing values), what its tags say it cannot take: images not in rows, and
     missing values, which gan-augment's samplers return as X has them (another sampler may impute
-    or reshape).
+    or reshape). ``augmenter`` None: X reaches the estimator as it is (an evaluation's "none").
     """
     check_not_frozen(estimator)
     if not isinstance(estimator, BaseEstimator):  # duck-typed (fit and predict): nothing to read
@@ -233,8 +233,11 @@ def check_estimator_takes(estimator, augmenter, X) -> None:
     if not get_config().get("skip_parameter_validation", False):
         validate_settings(estimator)
     tags = declared_tags(estimator)
-    if (not _is_plain_scikit_learn(estimator) or type(augmenter).__module__.split(".")[0] != "gan_augment"
-            or tags is None or tags.no_validation):  # DummyClassifier never reads X
+    if tags is not None and tags.target_tags.single_output is False:  # whatever the sampler: y is one column
+        raise ValueError(f"{type(estimator).__name__} predicts several label columns at once, and a top-up has one "
+                         "label column y: pass the single-output classifier it wraps (its estimator) instead.")
+    if (not _is_plain_scikit_learn(estimator) or tags is None or tags.no_validation  # DummyClassifier never reads X
+            or (augmenter is not None and type(augmenter).__module__.split(".")[0] != "gan_augment")):
         return
     name = type(estimator).__name__
     try:
@@ -258,10 +261,15 @@ def check_estimator_takes(estimator, augmenter, X) -> None:
     if not tags.input_tags.string:
         column = _first_column_with_text(X, categories=getattr(estimator, "categorical_features", None) != "from_dtype")
         if column is not None:  # its fit failed with "could not convert string to float", after the GAN's
+            # (A classifier that reads category columns when told to: told how; it read "give it as a
+            # category column" of a category column.)
+            reads_categories = "categorical_features" in estimator.get_params()
+            native = (f"{name}(categorical_features='from_dtype')" if reads_categories
+                      else "HistGradientBoostingClassifier")
+            native = f"give it as a pandas 'category' column to {native}"
             raise ValueError(f"{name} takes numbers only, and X has text ({column}); the rows the augmenter adds "
                              "would keep it. Encode it first in a Pipeline (make_pipeline(make_column_transformer("
-                             f"(OneHotEncoder(), [...]), remainder='passthrough'), {name}())), or give it to "
-                             "HistGradientBoostingClassifier as a pandas 'category' column.")
+                             f"(OneHotEncoder(), [...]), remainder='passthrough'), {name}())), or {native}.")
 
 
 def _first_column_with_text(X, *, categories: bool) -> str | None:

@@ -1215,6 +1215,28 @@ def test_augmented_classifier_refuses_what_a_scikit_learn_classifier_cannot_take
     assert not hasattr(model, "augmenter_")
 
 
+def test_classifiers_that_cannot_take_the_labels_or_columns_say_so_before_the_gan_fit(monkeypatch):
+    # A multi-output classifier refused y ("y must have at least two dimensions for multi-output
+    # regression") after the GAN had trained; a boosting model given a category column it was not
+    # told to read was advised to "give it ... as a pandas 'category' column", which it was.
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.multioutput import MultiOutputClassifier
+
+    from gan_augment import AugmentedClassifier, GANAugmenter
+
+    monkeypatch.setattr(GANAugmenter, "fit", lambda *args, **kwargs: pytest.fail("a GAN was fitted"))
+    y = np.array([0] * 20 + [1] * 10)
+    X = pd.DataFrame({"a": np.arange(30.0), "c": pd.Categorical(["u", "v", "w"] * 10)})
+    with pytest.raises(ValueError, match=r"MultiOutputClassifier predicts several label columns at once, and a top-up "
+                                         r"has one label column y: pass the single-output classifier it wraps"):
+        AugmentedClassifier(MultiOutputClassifier(LogisticRegression()), GANAugmenter(epochs=1)).fit(X[["a"]], y)
+    with pytest.raises(ValueError, match=r"HistGradientBoostingClassifier takes numbers only, and X has text "
+                                         r"\(column 'c'\).*or give it as a pandas 'category' column to "
+                                         r"HistGradientBoostingClassifier\(categorical_features='from_dtype'\)\.$"):
+        AugmentedClassifier(HistGradientBoostingClassifier(categorical_features=None), GANAugmenter(epochs=1)).fit(X, y)
+
+
 def test_augmented_classifier_leaves_missing_values_to_classifiers_and_samplers_that_take_them():
     # Tags speak for scikit-learn's own classifiers only: a Pipeline with an imputer says it takes
     # no missing values, and a sampler other than ours may impute them.
@@ -1379,6 +1401,21 @@ def test_an_estimator_that_resamples_its_own_rows_is_named_in_a_warning(door):
             plan_evaluation(X, y, RandomOverSampler(), estimator=model, cv=2, repeats=1)
         else:
             AutoAugmenter(estimator=model, methods=("random",), cv=2, random_state=0).fit(X, y)
+
+
+def test_the_evaluator_names_a_column_its_classifier_cannot_take_before_any_fold():
+    # Its first fold's 'none' failed with "could not convert string to float: 'Paris'", naming neither
+    # the column nor the estimator, where AugmentedClassifier and AutoAugmenter named both.
+    from imblearn.over_sampling import RandomOverSampler
+    from sklearn.svm import SVC
+
+    from gan_augment.evaluation import plan_evaluation
+
+    X = pd.DataFrame({"a": np.arange(60.0), "city": ["Paris", "Lyon", "Nice"] * 20})
+    y = np.array(["rare"] * 12 + ["common"] * 48)
+    with pytest.raises(ValueError, match=r"SVC takes numbers only, and X has text \(column 'city'\).*Encode it first"):
+        plan_evaluation(X, y, RandomOverSampler(), estimator=SVC())
+    plan_evaluation(X, y, RandomOverSampler(), estimator="logreg")  # the built-in ones encode it
 
 
 def test_a_custom_cv_that_leaves_a_class_out_of_a_fold_is_named():

@@ -20,7 +20,7 @@ from gan_augment._memory import check_top_up_fits, value_bytes
 from gan_augment._random import SEED_MAX, check_seed, seeded_clone, seeded_splitter
 from gan_augment._warnings import catching_warnings, user_stacklevel
 from gan_augment.baselines import MixedSMOTE, named_categorical, smote_frame, smote_nc_refusal, with_table_categories
-from gan_augment.classifier import check_not_frozen, warn_of_own_samplers
+from gan_augment.classifier import check_estimator_takes, warn_of_own_samplers
 from gan_augment.data.albumentations_adapter import import_albumentations
 from gan_augment.data.images import check_not_pil_images, check_pixels
 from gan_augment.data.tabular import as_pandas_frame, check_columns, check_target, rows_as_array
@@ -744,7 +744,9 @@ def _check_estimator(estimator, X: pd.DataFrame, seed: int, image_shape: Optiona
     if not (hasattr(estimator, "fit") and hasattr(estimator, "get_params")) or not is_classifier(estimator):
         raise TypeError(f"estimator={estimator!r} is not a scikit-learn classifier (is_classifier() is False); "
                         f"pass a classifier or one of {list(ESTIMATORS)}.")
-    check_not_frozen(estimator)
+    # What its fits would refuse in the first fold, said before it (text: "could not convert string
+    # to float: 'Paris'", naming neither the column nor the estimator): 'none' gives it X as it is.
+    check_estimator_takes(estimator, None, X)
     warn_of_own_samplers(estimator, _describe(estimator), "the evaluation's")
     # Seeded where the caller left it unseeded, as the built-in ones are: the same random_state
     # then gives the same report, and the arms of a fold differ by their data alone.
