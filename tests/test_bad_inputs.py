@@ -1418,6 +1418,26 @@ def test_the_evaluator_names_a_column_its_classifier_cannot_take_before_any_fold
     plan_evaluation(X, y, RandomOverSampler(), estimator="logreg")  # the built-in ones encode it
 
 
+def test_an_auto_augmenter_that_chooses_for_another_model_or_score_is_told_so():
+    # Evaluated with SVC on balanced accuracy, it chose with its own logistic regression on macro-F1,
+    # without a word.
+    from sklearn.svm import SVC
+
+    from gan_augment import AutoAugmenter
+    from gan_augment.evaluation import plan_evaluation
+
+    X, y = pd.DataFrame({"a": np.arange(60.0), "b": np.arange(60.0) % 7}), np.array(["rare"] * 12 + ["common"] * 48)
+    with pytest.warns(UserWarning, match=r"chooses its top-up with estimator='logreg' and scoring='f1_macro', while "
+                                         r"this evaluation judges estimator=SVC\(\) on balanced_accuracy.*Pass "
+                                         r"AutoAugmenter\(estimator=SVC\(\), scoring='balanced_accuracy'\)"):
+        plan_evaluation(X, y, AutoAugmenter(), estimator=SVC(), metric="balanced_accuracy")
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*chooses its top-up")
+        plan_evaluation(X, y, AutoAugmenter(estimator=SVC(), scoring="balanced_accuracy"), estimator=SVC(),
+                        metric="balanced_accuracy")
+        plan_evaluation(X, y, AutoAugmenter())  # both the built-in logistic regression on macro-F1
+
+
 def test_a_custom_cv_that_leaves_a_class_out_of_a_fold_is_named():
     from sklearn.model_selection import KFold
 

@@ -81,6 +81,7 @@ def plan_evaluation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5,
     # classifier too: SMOTE-NC picks a zip code, it does not interpolate it.
     named = named_categorical(augmenter, X)
     theirs = not (estimator is None or isinstance(estimator, str))
+    _warn_of_auto_choosing_otherwise(augmenter, estimator, metric)
     estimator, estimator_name = _check_estimator(estimator, X, seeds.estimator, image_shape, named)
     if metric == "pr_auc" and not (hasattr(estimator, "predict_proba") or hasattr(estimator, "decision_function")):
         # Found out after every fold otherwise: a NaN verdict.
@@ -751,6 +752,35 @@ def _check_estimator(estimator, X: pd.DataFrame, seed: int, image_shape: Optiona
     # Seeded where the caller left it unseeded, as the built-in ones are: the same random_state
     # then gives the same report, and the arms of a fold differ by their data alone.
     return seeded_clone(estimator, seed), _describe(estimator)
+
+
+#: The scikit-learn scoring that measures what each of the evaluator's metrics does.
+_SCORING_OF_METRIC = {"macro_f1": "f1_macro", "balanced_accuracy": "balanced_accuracy", "accuracy": "accuracy",
+                      "pr_auc": "average_precision"}
+
+
+def _warn_of_auto_choosing_otherwise(augmenter, estimator, metric: str) -> None:
+    """Warn where the augmenter under test is an AutoAugmenter that chooses its top-up with another
+    classifier or score than the evaluation judges it by: it is evaluated as configured (so would it
+    choose in the caller's pipeline), which is then a choice made for another model or measure."""
+    from gan_augment.auto import AutoAugmenter
+
+    if not isinstance(augmenter, AutoAugmenter):
+        return
+
+    def shown(model):  # a built-in name as the parameter takes it; a classifier as its repr
+        return repr("logreg" if model is None else model)
+
+    mine, its = shown(estimator), shown(augmenter.estimator)
+    wanted = _SCORING_OF_METRIC[metric]
+    scoring = augmenter.scoring if isinstance(augmenter.scoring, str) else None
+    other_scoring = scoring is not None and scoring != wanted
+    if its != mine or other_scoring:
+        warnings.warn(f"The AutoAugmenter under test chooses its top-up with estimator={its} and scoring="
+                      f"{augmenter.scoring!r}, while this evaluation judges estimator={mine} on {metric}: it chooses "
+                      f"for another model or measure than the one it is judged by. Pass AutoAugmenter(estimator="
+                      f"{mine}, scoring={wanted!r}) to evaluate the choice it would make for this one.", UserWarning,
+                      stacklevel=user_stacklevel())
 
 
 def _class_weight_key(estimator) -> Optional[str]:
