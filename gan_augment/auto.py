@@ -452,6 +452,7 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
     def _score_candidates(self, X, y, candidates, folds, full_plan, estimator_seed, gan_seed):
         estimator = self._estimator(X, estimator_seed)
         scorer = check_scoring(estimator, scoring=self.scoring)
+        self._warn_of_another_positive_class(scorer, y, full_plan)
         # SMOTE's categories as the whole table has them (a fold's rows of a code column may all be numbers).
         categorical = self._categorical(X)
         # Each fold's draws come from seeds derived from its index: the same in any order or process.
@@ -465,6 +466,19 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         # Each inner fold's warnings, said once (the same GAN warns in each).
         said = say_once(list(raised), unit="inner folds")
         return np.column_stack(scores), np.column_stack(times), said
+
+    def _warn_of_another_positive_class(self, scorer, y, full_plan) -> None:
+        """Warn where a binary score measures a class that is not topped up (``scoring="f1"`` on 0/1
+        labels scores class 1, here the majority): the choice would serve that class, silently."""
+        labels = [plain_label(label) for label in np.unique(y)]
+        positive = _scored_positive(scorer) if len(labels) == 2 else None
+        topped = [plain_label(label) for label, n in full_plan.items() if n > 0]
+        if positive is None or positive not in labels or not topped or positive in topped:
+            return
+        warnings.warn(f"scoring={_shown(self.scoring)} scores class {positive!r} as its positive class, which is not "
+                      f"topped up here ({', '.join(map(repr, topped))} is): AutoAugmenter would choose the top-up that "
+                      f"serves class {positive!r}. Pass a scorer that names the class topped up, e.g. "
+                      f"{_naming_positive_class(scorer, y)}.", UserWarning, stacklevel=user_stacklevel())
 
     def _categorical(self, X) -> list:
         """The categorical columns of the table ``X``: by their values, and those the GAN is told are
@@ -667,14 +681,35 @@ def _target_counts(y, strategy: dict) -> dict:
     return {label: int(counts[label]) + n for label, n in strategy.items() if n > 0}
 
 
+def _score_function(scorer) -> tuple:
+    """``(metric function, its settings)`` of a scikit-learn scorer (None where it has none)."""
+    score_func, kwargs = getattr(scorer, "_score_func", None), dict(getattr(scorer, "_kwargs", {}))
+    if isinstance(score_func, functools.partial):  # make_scorer(partial(fbeta_score, beta=3))
+        score_func, kwargs = score_func.func, {**score_func.keywords, **kwargs}
+    return score_func, kwargs
+
+
+def _scored_positive(scorer):
+    """The class a binary score of ``scorer`` measures (``scoring="f1"``: pos_label 1), for scikit-
+    learn's metrics of one positive class; None for any other scorer (or an average over classes)."""
+    from sklearn import metrics
+
+    score_func, kwargs = _score_function(scorer)
+    if score_func in (metrics.f1_score, metrics.fbeta_score, metrics.precision_score, metrics.recall_score,
+                      metrics.jaccard_score):
+        if kwargs.get("average", "binary") != "binary":
+            return None
+    elif score_func is not metrics.average_precision_score:  # which reads pos_label whatever its average
+        return None
+    return kwargs.get("pos_label", 1)
+
+
 def _naming_positive_class(scorer, y) -> str:
     """A ``make_scorer`` call that scores what ``scorer`` scores (f1, precision, ...: the metric a
     string names) with the rarer class of the binary target ``y`` as the positive one."""
     labels, counts = np.unique(y, return_counts=True)
     rarer = plain_label(labels[np.argmin(counts)])
-    score_func, kwargs = getattr(scorer, "_score_func", None), dict(getattr(scorer, "_kwargs", {}))
-    if isinstance(score_func, functools.partial):  # make_scorer(partial(fbeta_score, beta=3))
-        score_func, kwargs = score_func.func, {**score_func.keywords, **kwargs}
+    score_func, kwargs = _score_function(scorer)
     try:
         parameters = inspect.signature(score_func).parameters
     except (TypeError, ValueError):  # no callable, or one without a signature to read

@@ -920,6 +920,21 @@ def test_a_scoring_that_cannot_score_the_target_fails_before_any_gan_fit(scoring
     assert CountingGAN.fits == 0
 
 
+@pytest.mark.parametrize("scoring", ["f1", "average_precision", make_scorer(recall_score, pos_label=1)])
+def test_a_binary_score_of_a_class_not_topped_up_is_named(scoring):
+    # scoring="f1" on 0/1 labels scores class 1: where 1 is the majority, AutoAugmenter chose the
+    # top-up that served the majority, without a word (string labels were refused with advice).
+    X, y = _table()
+    with pytest.warns(UserWarning, match=r"scores class 1 as its positive class, which is not topped up here \(0 "
+                                         r"is\).*e\.g\. make_scorer\((f1|average_precision|recall)_score.*pos_label=0\)"):
+        AutoAugmenter(methods=("random",), scoring=scoring, cv=2, random_state=0).fit_resample(X, 1 - y)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*as its positive class")
+        AutoAugmenter(methods=("random",), scoring=scoring, cv=2, random_state=0).fit_resample(X, y)
+        AutoAugmenter(methods=("random",), scoring=make_scorer(f1_score, average="macro"), cv=2,
+                      random_state=0).fit_resample(X, 1 - y)
+
+
 def test_a_scoring_the_estimator_cannot_give_is_named_before_any_gan_fit():
     # sklearn's bare "LinearSVC has none of the following attributes: predict_proba".
     from sklearn.svm import LinearSVC
