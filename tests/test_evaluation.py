@@ -2242,3 +2242,31 @@ def test_rows_as_new_as_held_out_ones_score_the_documented_near_copy_share(n_hol
     train = rows(300)
     shares = [PrivacyProbe(train, rows(n_holdout)).score(rows(200))["near_copy_share"] for _ in range(200)]
     assert abs(np.mean(shares) - expected) < 0.012
+
+
+class LabelsOnly(ClassifierMixin, BaseEstimator):
+    """A classifier that gives labels and no scores (no predict_proba, no decision_function)."""
+
+    def fit(self, X, y):
+        self.model_ = LogisticRegression().fit(X, y)
+        self.classes_ = self.model_.classes_
+        return self
+
+    def predict(self, X):
+        return self.model_.predict(X)
+
+
+def test_a_pr_auc_the_estimator_gives_no_scores_for_says_why_it_is_empty():
+    # It read "-" beside a delta of 0.000, under a caveat about the few rows "behind PR-AUC".
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(80, 3)), np.array(["rare"] * 16 + ["common"] * 64)
+    X[y == "rare"] += 1.5
+    report = evaluate_augmentation(X, y, RandomOverSampler(random_state=0), estimator=LabelsOnly(), cv=2, repeats=1,
+                                   baselines=("none",), fidelity=False, privacy=False, random_state=0)
+    pr_auc = report.summary[report.summary["metric"] == "pr_auc"]
+    assert pr_auc[["mean", "delta", "n_rows"]].isna().all().all()
+    assert set(pr_auc["caveat"]) == {"not computed: LabelsOnly gives no scores (neither predict_proba nor "
+                                     "decision_function)"}
+    assert np.isfinite(report.summary[report.summary["metric"] == "macro_f1"]["mean"]).all()
+    markdown = report.to_markdown()
+    assert "not computed: LabelsOnly gives no scores" in markdown and "behind PR-AUC" not in markdown

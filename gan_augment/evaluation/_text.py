@@ -30,10 +30,13 @@ def pivot(frame: pd.DataFrame, keys, *, alpha: float = 0.05, primary=None) -> pd
         if record["metric"] == primary:
             name += " (primary)"
         rows.setdefault(key, {})[name] = fmt(record["mean"]) + _delta_cell(record, alpha)
-        if "n_rows" in record and np.isfinite(record["n_rows"]):
+        counted = "n_rows" in record and np.isfinite(record["n_rows"])
+        note = record.get("caveat") or ""
+        if counted or note:  # (a metric not computed has a note and no rows)
             # The rows of the key's first metric; the caveats of all of them (PR-AUC's are its positives).
-            entry = counts.setdefault(key, {"rows": rows_text(record["n_rows"]), "caveat": ""})
-            note = record.get("caveat") or ""
+            entry = counts.setdefault(key, {"rows": "", "caveat": ""})
+            if counted and not entry["rows"]:
+                entry["rows"] = rows_text(record["n_rows"])
             if note and note not in entry["caveat"]:
                 entry["caveat"] = "; ".join(filter(None, (entry["caveat"], note)))
     return pd.DataFrame([{**dict(zip(keys, (show_cell(k, label=True) for k in key))), **cells, **counts.get(key, {})}

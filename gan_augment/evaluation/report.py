@@ -279,15 +279,22 @@ def _summary(plan: EvaluationPlan, results: list[FoldResult], names: dict) -> pd
         else:  # an average of per-class scores: the rarest class's few rows weigh as much
             what = f"test rows of class {show(behind[0])} per fold, behind its share of {METRIC_NAMES[metric]}"
             rows_behind[metric] = (n_test, caveat({"test rows per fold": n_test, what: behind[1]}))
+    # A secondary PR-AUC the estimator gives no scores for: empty, and said why (not "few rows").
+    for metric in metrics:
+        if all(math.isnan(fold.scores[method].get(metric, math.nan)) for fold in results for method in plan.methods):
+            rows_behind[metric] = (math.nan, f"not computed: {plan.estimator_name} gives no scores "
+                                             "(neither predict_proba nor decision_function)")
     tests = {metric: compare_with_none(results, plan.methods, metric, test_train_ratio=plan.test_train_ratio,
                                        confidence=plan.confidence) for metric in metrics}
     rows = []
     for method in plan.methods:
         for metric in metrics:
+            difference = _difference(method, tests[metric].get(method))
+            if math.isnan(rows_behind[metric][0]):  # nothing measured, no difference from "none" either
+                difference["delta"] = math.nan
             rows.append({"method": names[method], "metric": metric, "primary": metric == plan.metric,
                          **_level(plan, results, method, _overall(metric), LEVEL),
-                         **_difference(method, tests[metric].get(method)), "n_rows": rows_behind[metric][0],
-                         "caveat": rows_behind[metric][1]})
+                         **difference, "n_rows": rows_behind[metric][0], "caveat": rows_behind[metric][1]})
         # A cost, not a score: no paired comparison.
         rows.append({"method": names[method], "metric": "augment_time_s", "primary": False,
                      **_level(plan, results, method, _augment_time, (0.0, math.inf)),
