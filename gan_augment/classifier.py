@@ -178,7 +178,7 @@ def check_not_frozen(estimator) -> None:
     """Refuse, before any work, a classifier whose fit does nothing (scikit-learn's FrozenEstimator,
     alone or as a Pipeline's last step): the synthetic rows would never reach the model it holds,
     and an evaluation would score that one model, fitted on rows it may be tested on, for every
-    method. (Its set_params also returns None, which failed in a seeded clone, far from here.)"""
+    method."""
     from sklearn.frozen import FrozenEstimator
 
     steps = getattr(estimator, "steps", None)
