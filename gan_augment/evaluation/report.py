@@ -282,8 +282,10 @@ def _summary(plan: EvaluationPlan, results: list[FoldResult], names: dict) -> pd
     # A secondary PR-AUC the estimator gives no scores for: empty, and said why (not "few rows").
     for metric in metrics:
         if all(math.isnan(fold.scores[method].get(metric, math.nan)) for fold in results for method in plan.methods):
-            rows_behind[metric] = (math.nan, f"not computed: {plan.estimator_name} gives no scores "
-                                             "(neither predict_proba nor decision_function)")
+            scores = hasattr(plan.estimator, "predict_proba") or hasattr(plan.estimator, "decision_function")
+            why = ("its scores could not be read in any fold" if scores
+                   else "gives no scores (neither predict_proba nor decision_function)")
+            rows_behind[metric] = (math.nan, f"not computed: {plan.estimator_name} {why}")
     tests = {metric: compare_with_none(results, plan.methods, metric, test_train_ratio=plan.test_train_ratio,
                                        confidence=plan.confidence) for metric in metrics}
     rows = []
