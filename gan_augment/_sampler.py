@@ -175,6 +175,41 @@ def one_hot_as_given(y, y_res):
     return out.tolist() if as_list else out
 
 
+def refuse_class(name: str, value) -> None:
+    """HasMethods takes a class too: refused here, naming the parameter (get_params then wanted a
+    self; scikit-learn's tags said "Expected an estimator instance" of no parameter)."""
+    if isinstance(value, type):
+        raise TypeError(f"{name}= takes an instance, {value.__name__}(...), and got the class {value.__name__}: add "
+                        "the parentheses (and its settings).")
+
+
+def check_resampled(sampler, X, y, X_res, y_res) -> None:
+    """Refuse what a sampler of the caller's returned where it is no top-up of ``X, y``: as many
+    rows as labels, X's columns, and labels of y's classes. Its invented labels ("1" for 1) were
+    learned as classes of their own, silently, or failed in scoring, after every fit ("Mix of label
+    input types"); dropped columns failed in the estimator, naming neither."""
+    from gan_augment._classes import plain_label
+    from gan_augment.data.layout import shape_of
+
+    name = type(sampler).__name__
+    n_rows, n_labels = shape_of(X_res)[0], len(y_res)
+    if n_rows != n_labels:
+        raise ValueError(f"The augmenter {name} returned {n_rows} rows and {n_labels} labels; a sampler returns one "
+                         "label per row.")
+    width, width_res = shape_of(X)[1:], shape_of(X_res)[1:]
+    if width != width_res:
+        raise ValueError(f"The augmenter {name} returned rows of shape {width_res} for rows of shape {width}; a "
+                         "sampler returns rows of X's columns (drop columns in the estimator's Pipeline instead).")
+    classes = pd.unique(pd.Series(np.asarray(y).ravel()))
+    added = pd.unique(pd.Series(np.asarray(y_res).ravel()))
+    unknown = [label for label in added if not any(label == known for known in classes)]
+    if unknown:
+        shown = ", ".join(repr(plain_label(label)) for label in unknown[:3])
+        raise ValueError(f"The augmenter {name} returned labels that y does not hold ({shown}); a sampler returns "
+                         f"labels of y's classes ({', '.join(repr(plain_label(label)) for label in classes[:5])}"
+                         f"{', ...' if len(classes) > 5 else ''}), as y holds them.")
+
+
 def refuse_params(sampler, method: str, params: dict) -> None:
     """Refuse, before any work, keyword arguments the sampler does not take (``groups=`` for a
     splitter: imbalanced-learn passed it on, and a TypeError named a private method)."""

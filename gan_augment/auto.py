@@ -39,7 +39,7 @@ from sklearn.utils.validation import check_memory
 
 from gan_augment._compat import HasMethods, Interval, StrOptions, validate_settings
 from gan_augment._memory import check_top_up_fits, value_bytes
-from gan_augment._sampler import TableSamplerMixin, declared_tags, refuse_params
+from gan_augment._sampler import TableSamplerMixin, declared_tags, refuse_class, refuse_params
 from gan_augment._random import derive_seed, seeded_clone, seeded_splitter, spawn_seeds
 from gan_augment._warnings import filters_kept, recording, say_once, user_stacklevel
 from gan_augment.baselines import (BASELINE_SAMPLERS, baseline_sampler, check_X_y_as_given, named_categorical,
@@ -57,14 +57,6 @@ from gan_augment.training.distributed import refuse_folds_in_workers
 __all__ = ["AutoAugmenter", "one_standard_error"]
 
 METHODS = ("random", "smote", "gan")
-
-
-def _refuse_class(name: str, value) -> None:
-    """HasMethods takes a class too: refused here, naming the parameter (get_params then wanted a
-    self; scikit-learn's tags said "Expected an estimator instance" of no parameter)."""
-    if isinstance(value, type):
-        raise TypeError(f"{name}= takes an instance, {value.__name__}(...), and got the class {value.__name__}: add "
-                        "the parentheses (and its settings).")
 
 
 class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
@@ -261,7 +253,7 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
 
     # ------------------------------------------------------------------ internals
     def _gan_params(self) -> dict:
-        _refuse_class("augmenter", self.augmenter)
+        refuse_class("augmenter", self.augmenter)
         return self.augmenter.get_params(deep=False) if self.augmenter is not None else {}
 
     def _gan_distributed(self):
@@ -286,7 +278,7 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         configuration skips it), and of the estimator's settings: its inner-fold fits run nested,
         where scikit-learn skips them (LogisticRegression(C=-1) scored every candidate)."""
         super()._validate_params()
-        _refuse_class("estimator", self.estimator)
+        refuse_class("estimator", self.estimator)
         if self.estimator is not None and not isinstance(self.estimator, str):
             validate_settings(self.estimator)
 

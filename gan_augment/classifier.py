@@ -22,7 +22,7 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from gan_augment._compat import HasMethods, fit_context, validate_settings
-from gan_augment._sampler import declared_tags
+from gan_augment._sampler import check_resampled, declared_tags, refuse_class
 from gan_augment.data.layout import flattening, shape_of
 from gan_augment.data.tabular import as_pandas_frame, check_target
 
@@ -100,10 +100,13 @@ class AugmentedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             # scikit-learn's words for a classifier given a quantity ("Unknown label type:
             # continuous", which its estimator checks expect); the samplers name other faults.
             check_classification_targets(y)
+        refuse_class("estimator", self.estimator)
+        refuse_class("augmenter", self.augmenter)
         estimator = clone(self.estimator)  # one without get_params cannot be: refused before the GAN fit
         check_estimator_takes(estimator, self.augmenter, X)
         augmenter = clone(self.augmenter)
         X_res, y_res = augmenter.fit_resample(X, y)
+        check_resampled(augmenter, X, y, X_res, y_res)
         estimator.fit(X_res, y_res, **fit_params)  # kept, not its return (None from some estimators), as sklearn's
         self.augmenter_, self.estimator_ = augmenter, estimator
         # An estimator of no declared type (checked above) may not keep its classes: they are

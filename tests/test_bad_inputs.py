@@ -1426,6 +1426,62 @@ def test_an_auto_augmenter_that_chooses_for_another_model_or_score_is_told_so():
         plan_evaluation(X, y, AutoAugmenter())  # both the built-in logistic regression on macro-F1
 
 
+def test_a_sampler_s_nested_random_states_are_seeded_so_that_the_report_repeats():
+    # Only a top-level random_state was seeded: an imbalanced-learn Pipeline's SMOTE step drew from
+    # numpy's global state, and the same random_state gave another report each run.
+    from imblearn.over_sampling import SMOTE
+    from imblearn.pipeline import make_pipeline
+
+    from gan_augment import evaluate_augmentation
+
+    rng = np.random.RandomState(0)
+    X, y = pd.DataFrame(rng.normal(size=(90, 3)), columns=list("abc")), np.array(["rare"] * 18 + ["common"] * 72)
+    runs = [evaluate_augmentation(X, y, make_pipeline(SMOTE()), cv=2, repeats=1, baselines=("none",), fidelity=False,
+                                  privacy=False, random_state=0).folds for _ in range(2)]
+    pd.testing.assert_frame_equal(*(run.drop(columns=[c for c in run if c.endswith("time_s")]) for run in runs))
+
+
+def test_samplers_that_cannot_take_part_are_refused_before_any_fold():
+    # A class for an instance failed as "get_params() missing 1 required positional argument: 'self'";
+    # classes= for a sampler with nowhere to take it topped up other classes than the baselines did.
+    from imblearn.over_sampling import SMOTE
+    from imblearn.pipeline import make_pipeline
+    from sklearn.linear_model import LogisticRegression
+
+    from gan_augment import AugmentedClassifier
+    from gan_augment.evaluation import plan_evaluation
+
+    X, y = pd.DataFrame({"a": np.arange(60.0), "b": np.arange(60.0) % 7}), np.array(["rare"] * 12 + ["common"] * 48)
+    with pytest.raises(TypeError, match=r"augmenter= takes an instance, SMOTE\(\.\.\.\), and got the class SMOTE"):
+        plan_evaluation(X, y, SMOTE)
+    with pytest.raises(TypeError, match=r"augmenter= takes an instance, SMOTE\(\.\.\.\), and got the class SMOTE"):
+        AugmentedClassifier(LogisticRegression(), SMOTE).fit(X, y)
+    with pytest.raises(ValueError, match=r"classes= is set, but the augmenter Pipeline has neither classes nor "
+                                         r"sampling_strategy.*set it on its sampler step"):
+        plan_evaluation(X, y, make_pipeline(SMOTE()), classes=["rare"])
+
+
+@pytest.mark.parametrize("returns, message", [
+    (lambda X, y: (X, np.asarray(y).astype(object) + "!"), r"returned labels that y does not hold \('rare!', "),
+    (lambda X, y: (X.iloc[:, :1], y), r"returned rows of shape \(1,\) for rows of shape \(2,\)"),
+    (lambda X, y: (X, y[:-1]), r"returned (60|30) rows and (59|29) labels; a sampler returns one label per row"),
+])
+def test_a_sampler_that_returns_no_top_up_of_x_and_y_is_named(returns, message):
+    # Its labels "rare!" were learned as classes of their own by AugmentedClassifier, silently, and
+    # failed in the evaluator's scoring after every fit; dropped columns failed in the estimator.
+    from imblearn import FunctionSampler
+    from sklearn.linear_model import LogisticRegression
+
+    from gan_augment import AugmentedClassifier, evaluate_augmentation
+
+    X, y = pd.DataFrame({"a": np.arange(60.0), "b": np.arange(60.0) % 7}), np.array(["rare"] * 12 + ["common"] * 48)
+    sampler = FunctionSampler(func=returns, validate=False)
+    with pytest.raises(ValueError, match=rf"The augmenter FunctionSampler {message}"):
+        AugmentedClassifier(LogisticRegression(), sampler).fit(X, y)
+    with pytest.raises(ValueError, match=rf"The augmenter FunctionSampler {message}"):
+        evaluate_augmentation(X, y, sampler, cv=2, repeats=1, baselines=("none",), fidelity=False, privacy=False)
+
+
 def test_a_custom_cv_that_leaves_a_class_out_of_a_fold_is_named():
     from sklearn.model_selection import KFold
 

@@ -18,6 +18,7 @@ from scipy import sparse
 
 from gan_augment._memory import check_top_up_fits, value_bytes
 from gan_augment._random import SEED_MAX, check_seed, seeded_clone, seeded_splitter
+from gan_augment._sampler import refuse_class
 from gan_augment._warnings import catching_warnings, user_stacklevel
 from gan_augment.baselines import MixedSMOTE, named_categorical, smote_frame, smote_nc_refusal, with_table_categories
 from gan_augment.classifier import check_estimator_takes, warn_of_own_samplers
@@ -44,6 +45,8 @@ def plan_evaluation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5,
 
     Raises ValueError / TypeError (DataValidationError for the data) naming what is at fault.
     """
+    refuse_class("augmenter", augmenter)  # (get_params then wanted a self, deep in the plan)
+    refuse_class("estimator", estimator)
     given_as_array = not isinstance(as_pandas_frame(X), pd.DataFrame)
     X, y = _check_data(X, y)
     counts = class_counts(y)
@@ -216,6 +219,14 @@ def _explicit_targets(y, classes, augmenter) -> Optional[list]:
     strategy = augmenter.get_params(deep=False).get("sampling_strategy") if hasattr(augmenter, "get_params") else None
     if classes is not None:
         where, named = "", classes
+        params = augmenter.get_params(deep=False) if hasattr(augmenter, "get_params") else {}
+        if augmenter is not None and not {"classes", "sampling_strategy"} & set(params):
+            # The baselines topped up the classes named, and the augmenter what it tops up by itself.
+            steps = "; or set it on its sampler step (augmenter.set_params(<step>__sampling_strategy=...))" if (
+                "steps" in params) else ""
+            raise ValueError(f"classes= is set, but the augmenter {type(augmenter).__name__} has neither classes nor "
+                             f"sampling_strategy to take it, so it would top up other classes than the baselines. "
+                             f"Leave classes= out to compare on what it tops up by itself{steps}.")
     elif augmenter is not None and getattr(augmenter, "classes", None) is not None:
         where, named = "augmenter.classes: ", augmenter.classes
     elif isinstance(strategy, InEveryClass) and strategy.classes is not None:

@@ -18,7 +18,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from gan_augment._random import SEED_MAX, derive_seed
+from gan_augment._random import SEED_MAX, derive_seed, seeded_clone
+from gan_augment._sampler import check_resampled
 from gan_augment._warnings import filters_kept, recording, say_once, user_stacklevel
 from gan_augment.baselines import BASELINE_SAMPLERS, baseline_sampler, with_table_categories
 from gan_augment.evaluation._types import (AUGMENTER, BASELINES, CLASS_METRICS, OVERALL_METRICS, EvaluationPlan,
@@ -207,9 +208,11 @@ def _resample(plan: EvaluationPlan, method: str, X_train, y_train, seed):
         X_res, y_res = sampler.fit_resample(X_train, y_train)
         return _as_frame(X_res, X_train), np.asarray(y_res), sampler
     sampler = fold_augmenter(plan.augmenter, plan.targets, plan.explicit_classes, plan.baseline_strategy, strategy)
-    if "random_state" in sampler.get_params(deep=False) and sampler.random_state is None:
-        sampler.set_params(random_state=seed)
+    # Its unseeded random_states seeded, nested ones too (an imbalanced-learn Pipeline's steps,
+    # SMOTEENN's smote=): left unseeded, the same random_state gave another report each run.
+    sampler = seeded_clone(sampler, seed)
     X_res, y_res = with_table_categories(sampler, plan.categorical, X_train).fit_resample(X_train, y_train)
+    check_resampled(sampler, X_train, y_train, X_res, y_res)
     return _as_frame(X_res, X_train), np.asarray(y_res), sampler
 
 
