@@ -1459,6 +1459,10 @@ def test_samplers_that_cannot_take_part_are_refused_before_any_fold():
     with pytest.raises(ValueError, match=r"classes= is set, but the augmenter Pipeline has neither classes nor "
                                          r"sampling_strategy.*set it on its sampler step"):
         plan_evaluation(X, y, make_pipeline(SMOTE()), classes=["rare"])
+    with pytest.raises(ValueError, match=r"Unknown baseline SMOTE\(\); choose from .*; a sampler of your own is the "
+                                         r"augmenter under test, one per evaluation: evaluate_augmentation\(X, y, "
+                                         r"SMOTE\(\)\)\.$"):
+        plan_evaluation(X, y, SMOTE(), baselines=["none", SMOTE()])
 
 
 @pytest.mark.parametrize("returns, message", [

@@ -692,7 +692,9 @@ def _check_baselines(baselines) -> list[str]:
     baselines = list(baselines)  # a generator would be used up by the check below
     unknown = [b for b in baselines if b not in BASELINES]
     if unknown:
-        raise ValueError(f"Unknown baseline {unknown[0]!r}; choose from {list(BASELINES)}.")
+        own = (f"; a sampler of your own is the augmenter under test, one per evaluation: evaluate_augmentation(X, y, "
+               f"{unknown[0]!r})" if hasattr(unknown[0], "fit_resample") else "")
+        raise ValueError(f"Unknown baseline {unknown[0]!r}; choose from {list(BASELINES)}{own}.")
     return ["none"] + [b for b in dict.fromkeys(baselines) if b != "none"]
 
 
