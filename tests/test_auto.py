@@ -926,7 +926,8 @@ def test_a_binary_score_of_a_class_not_topped_up_is_named(scoring):
     # top-up that served the majority, without a word (string labels were refused with advice).
     X, y = _table()
     with pytest.warns(UserWarning, match=r"scores class 1 as its positive class, which is not topped up here \(0 "
-                                         r"is\).*e\.g\. make_scorer\((f1|average_precision|recall)_score.*pos_label=0\)"):
+                                         r"is\).*e\.g\. make_scorer\((f1|average_precision|recall)_score"
+                                         r".*pos_label=0\)"):
         AutoAugmenter(methods=("random",), scoring=scoring, cv=2, random_state=0).fit_resample(X, 1 - y)
     with warnings.catch_warnings():
         warnings.filterwarnings("error", message=".*as its positive class")
