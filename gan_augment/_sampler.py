@@ -210,6 +210,15 @@ def check_resampled(sampler, X, y, X_res, y_res) -> None:
                          f"{', ...' if len(classes) > 5 else ''}), as y holds them.")
 
 
+def frame_like(X_res, like: pd.DataFrame) -> pd.DataFrame:
+    """A sampler's rows of ``like``'s columns as a DataFrame with those column names and a fresh
+    index: a sampler that returned an array left the estimator without feature names (and every
+    later ``predict`` on a DataFrame warned of it)."""
+    if isinstance(X_res, pd.DataFrame):
+        return X_res.reset_index(drop=True)
+    return pd.DataFrame(np.asarray(X_res), columns=like.columns)
+
+
 def refuse_params(sampler, method: str, params: dict) -> None:
     """Refuse, before any work, keyword arguments the sampler does not take (``groups=`` for a
     splitter: imbalanced-learn passed it on, and a TypeError named a private method)."""

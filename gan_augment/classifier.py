@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 
 import numpy as np
+import pandas as pd
 from scipy import sparse
 from sklearn import get_config
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
@@ -22,7 +23,7 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from gan_augment._compat import HasMethods, fit_context, validate_settings
-from gan_augment._sampler import check_resampled, declared_tags, refuse_class
+from gan_augment._sampler import check_resampled, declared_tags, frame_like, refuse_class
 from gan_augment.data.layout import flattening, shape_of
 from gan_augment.data.tabular import as_pandas_frame, check_target
 
@@ -107,6 +108,8 @@ class AugmentedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         augmenter = clone(self.augmenter)
         X_res, y_res = augmenter.fit_resample(X, y)
         check_resampled(augmenter, X, y, X_res, y_res)
+        if isinstance(X, pd.DataFrame) and not (isinstance(X_res, pd.DataFrame) or sparse.issparse(X_res)):
+            X_res = frame_like(X_res, X)  # the estimator learns X's feature names, as X gave them
         estimator.fit(X_res, y_res, **fit_params)  # kept, not its return (None from some estimators), as sklearn's
         self.augmenter_, self.estimator_ = augmenter, estimator
         # An estimator of no declared type (checked above) may not keep its classes: they are
@@ -281,8 +284,6 @@ def _first_column_with_text(X, *, categories: bool) -> str | None:
     numbers convert "3.5" themselves. Columns of pandas' category dtype count only with
     ``categories`` (HistGradientBoostingClassifier's ``categorical_features="from_dtype"`` reads
     them as categories)."""
-    import pandas as pd
-
     if sparse.issparse(X):
         return None
     named = isinstance(X, pd.DataFrame)
@@ -326,8 +327,6 @@ def _is_plain_scikit_learn(estimator) -> bool:
 def _first_column_with_missing(X) -> str | None:
     """Where X (a pandas DataFrame, an array or rows) first has a missing value (``column 'age'``,
     ``column 3``), None where it has none."""
-    import pandas as pd
-
     if sparse.issparse(X):  # no augmenter of ours takes it; SMOTE's check names what it refuses
         return None
     frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X))

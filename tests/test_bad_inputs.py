@@ -1486,6 +1486,25 @@ def test_a_sampler_that_returns_no_top_up_of_x_and_y_is_named(returns, message):
         evaluate_augmentation(X, y, sampler, cv=2, repeats=1, baselines=("none",), fidelity=False, privacy=False)
 
 
+def test_augmented_classifier_gives_the_estimator_x_s_column_names_whatever_the_sampler_returns():
+    # A sampler that returned an array for a DataFrame left the estimator without feature names: every
+    # predict on a DataFrame warned "X has feature names, but StandardScaler was fitted without".
+    from imblearn import FunctionSampler
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from gan_augment import AugmentedClassifier
+
+    X, y = pd.DataFrame({"a": np.arange(60.0), "b": np.arange(60.0) % 7}), np.array(["rare"] * 12 + ["common"] * 48)
+    as_array = FunctionSampler(func=lambda X, y: (np.asarray(X), np.asarray(y)), validate=False)
+    model = AugmentedClassifier(make_pipeline(StandardScaler(), LogisticRegression()), as_array).fit(X, y)
+    assert list(model.estimator_.feature_names_in_) == ["a", "b"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.predict(X)
+
+
 def test_a_custom_cv_that_leaves_a_class_out_of_a_fold_is_named():
     from sklearn.model_selection import KFold
 

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from gan_augment._random import SEED_MAX, derive_seed, seeded_clone
-from gan_augment._sampler import check_resampled
+from gan_augment._sampler import check_resampled, frame_like
 from gan_augment._warnings import filters_kept, recording, say_once, user_stacklevel
 from gan_augment.baselines import BASELINE_SAMPLERS, baseline_sampler, with_table_categories
 from gan_augment.evaluation._types import (AUGMENTER, BASELINES, CLASS_METRICS, OVERALL_METRICS, EvaluationPlan,
@@ -206,20 +206,14 @@ def _resample(plan: EvaluationPlan, method: str, X_train, y_train, seed):
         sampler = baseline_sampler(method, strategy, random_state=seed, image_shape=plan.image_shape,
                                    categorical_features=plan.categorical)
         X_res, y_res = sampler.fit_resample(X_train, y_train)
-        return _as_frame(X_res, X_train), np.asarray(y_res), sampler
+        return frame_like(X_res, X_train), np.asarray(y_res), sampler
     sampler = fold_augmenter(plan.augmenter, plan.targets, plan.explicit_classes, plan.baseline_strategy, strategy)
     # Its unseeded random_states seeded, nested ones too (an imbalanced-learn Pipeline's steps,
     # SMOTEENN's smote=): left unseeded, the same random_state gave another report each run.
     sampler = seeded_clone(sampler, seed)
     X_res, y_res = with_table_categories(sampler, plan.categorical, X_train).fit_resample(X_train, y_train)
     check_resampled(sampler, X_train, y_train, X_res, y_res)
-    return _as_frame(X_res, X_train), np.asarray(y_res), sampler
-
-
-def _as_frame(X_res, like: pd.DataFrame) -> pd.DataFrame:
-    if isinstance(X_res, pd.DataFrame):
-        return X_res.reset_index(drop=True)
-    return pd.DataFrame(np.asarray(X_res), columns=like.columns)
+    return frame_like(X_res, X_train), np.asarray(y_res), sampler
 
 
 def _score(plan: EvaluationPlan, model, X_test, y_test, predicted):
