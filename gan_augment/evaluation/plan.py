@@ -47,8 +47,7 @@ def plan_evaluation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5,
     """
     refuse_class("augmenter", augmenter)  # (get_params then wanted a self, deep in the plan)
     refuse_class("estimator", estimator)
-    given_as_array = not isinstance(as_pandas_frame(X), pd.DataFrame)
-    X, y = _check_data(X, y)
+    X, y, given_as_array = _check_data(X, y)
     counts = class_counts(y)
     _check_text_labels(counts)
     # Said now, of the whole data; the folds' top-ups say them again, which run_evaluation leaves out.
@@ -151,14 +150,16 @@ def plan_evaluation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5,
 
 
 # ============================================================================ the data
-def _check_data(X, y) -> tuple[pd.DataFrame, np.ndarray]:
-    """``X`` as a DataFrame with a fresh index, ``y`` as a 1-D array of as many labels."""
+def _check_data(X, y) -> tuple[pd.DataFrame, np.ndarray, bool]:
+    """``X`` as a DataFrame with a fresh index, ``y`` as a 1-D array of as many labels, and whether
+    X came as an array (rows) rather than a table."""
     check_not_pil_images(X, rows=True)  # before the advice on image arrays, which a list cannot follow
     X = as_pandas_frame(X)
     if sparse.issparse(X):
         raise DataValidationError("evaluate_augmentation does not accept sparse input: its samplers read dense rows. "
                                   "Pass a dense array (X.toarray()) or DataFrame.")
-    if isinstance(X, pd.DataFrame):
+    given_as_array = not isinstance(X, pd.DataFrame)
+    if not given_as_array:
         check_columns(X)
         X = X.reset_index(drop=True)
     else:
@@ -182,7 +183,7 @@ def _check_data(X, y) -> tuple[pd.DataFrame, np.ndarray]:
     check_target(labels)
     if len(np.unique(labels)) < 2:
         raise DataValidationError("y holds a single class; there is nothing to compare.")
-    return X, labels
+    return X, labels, given_as_array
 
 
 def _image_rows_advice(shape: tuple) -> str:
@@ -216,10 +217,10 @@ def _check_text_labels(labels) -> None:
 def _explicit_targets(y, classes, augmenter) -> Optional[list]:
     """The classes named by ``classes=``, else by the augmenter's own ``classes`` (or its
     ``InEveryClass``'s); None when none names any (the augmenter's ``sampling_strategy`` then decides)."""
-    strategy = augmenter.get_params(deep=False).get("sampling_strategy") if hasattr(augmenter, "get_params") else None
+    params = augmenter.get_params(deep=False) if hasattr(augmenter, "get_params") else {}
+    strategy = params.get("sampling_strategy")
     if classes is not None:
         where, named = "", classes
-        params = augmenter.get_params(deep=False) if hasattr(augmenter, "get_params") else {}
         if augmenter is not None and not {"classes", "sampling_strategy"} & set(params):
             # The baselines topped up the classes named, and the augmenter what it tops up by itself.
             steps = "; or set it on its sampler step (augmenter.set_params(<step>__sampling_strategy=...))" if (

@@ -269,7 +269,17 @@ def _summary(plan: EvaluationPlan, results: list[FoldResult], names: dict) -> pd
     metrics = [m for m in OVERALL_METRICS if m != "pr_auc" or plan.binary]
     n_test = float(np.mean([fold.n_test for fold in results]))
     rows_behind = {}
+    # A secondary PR-AUC the estimator gives no scores for: empty, and said why (not "few rows").
+    unmeasured = {metric for metric in metrics
+                  if all(math.isnan(fold.scores[method].get(metric, math.nan))
+                         for fold in results for method in plan.methods)}
     for metric in metrics:
+        if metric in unmeasured:
+            scores = hasattr(plan.estimator, "predict_proba") or hasattr(plan.estimator, "decision_function")
+            why = ("its scores could not be read in any fold" if scores
+                   else "gives no scores (neither predict_proba nor decision_function)")
+            rows_behind[metric] = (math.nan, f"not computed: {plan.estimator_name} {why}")
+            continue
         behind = class_behind(results, metric, plan.positive)
         if behind is None:
             rows_behind[metric] = (n_test, caveat({"test rows per fold": n_test}))
@@ -279,20 +289,13 @@ def _summary(plan: EvaluationPlan, results: list[FoldResult], names: dict) -> pd
         else:  # an average of per-class scores: the rarest class's few rows weigh as much
             what = f"test rows of class {show(behind[0])} per fold, behind its share of {METRIC_NAMES[metric]}"
             rows_behind[metric] = (n_test, caveat({"test rows per fold": n_test, what: behind[1]}))
-    # A secondary PR-AUC the estimator gives no scores for: empty, and said why (not "few rows").
-    for metric in metrics:
-        if all(math.isnan(fold.scores[method].get(metric, math.nan)) for fold in results for method in plan.methods):
-            scores = hasattr(plan.estimator, "predict_proba") or hasattr(plan.estimator, "decision_function")
-            why = ("its scores could not be read in any fold" if scores
-                   else "gives no scores (neither predict_proba nor decision_function)")
-            rows_behind[metric] = (math.nan, f"not computed: {plan.estimator_name} {why}")
     tests = {metric: compare_with_none(results, plan.methods, metric, test_train_ratio=plan.test_train_ratio,
                                        confidence=plan.confidence) for metric in metrics}
     rows = []
     for method in plan.methods:
         for metric in metrics:
             difference = _difference(method, tests[metric].get(method))
-            if math.isnan(rows_behind[metric][0]):  # nothing measured, no difference from "none" either
+            if metric in unmeasured:  # no difference from "none" either
                 difference["delta"] = math.nan
             rows.append({"method": names[method], "metric": metric, "primary": metric == plan.metric,
                          **_level(plan, results, method, _overall(metric), LEVEL),
