@@ -70,7 +70,7 @@ def test_a_list_of_rows_mixing_numbers_and_text_keeps_its_numbers():
         assert all(isinstance(row[0], float) and row[1] in ("x", "y") for row in added)
         assert any(row[0] not in {real[0] for real in rows} for row in added)  # numbers, not categories
         assert len(X_res) == len(y_res) == 96
-    frame, _ = _check_data(rows, y)
+    frame = _check_data(rows, y)[0]
     assert frame["x0"].dtype == np.float64 and frame["x1"].tolist() == [row[1] for row in rows]
     # Text alone still reads as text.
     assert fast().fit_resample([[c] for _, c in rows], y)[0][0] == [rows[0][1]]
