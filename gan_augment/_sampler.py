@@ -248,3 +248,10 @@ def keeping_fitted_state(estimator):
 def _is_fitted(name: str) -> bool:
     """scikit-learn's convention: what fit sets ends with one underscore (``classes_``)."""
     return name.endswith("_") and not name.startswith("__")
+
+
+def removes_rows(augmenter) -> bool:
+    """Whether ``augmenter`` is an imbalanced-learn under-sampler or cleaner (RandomUnderSampler,
+    TomekLinks, ...): it removes rows instead of adding them, and its ``sampling_strategy`` names
+    the classes it reduces ('majority', ``{0: 100}``), not classes to top up."""
+    return getattr(augmenter, "_sampling_type", None) in ("under-sampling", "clean-sampling")

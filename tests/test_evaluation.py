@@ -2011,6 +2011,33 @@ def test_a_sampler_that_also_removes_rows_is_not_inspected_as_if_it_only_added()
                                                                           "random oversampling"}
 
 
+def test_an_under_sampler_keeps_its_own_strategy_and_the_baselines_top_up_the_rarer_classes():
+    # Its sampling_strategy names the classes it reduces: 'majority' and {"common": 100} were refused
+    # as top-ups, and classes= set {"rare": <majority>} on it, refused by imbalanced-learn after the
+    # first fold's baselines had trained.
+    from imblearn.under_sampling import RandomUnderSampler
+
+    X, y = two_gaussians(n_major=200, n_minor=40)
+    for strategy, classes, kept in [("majority", None, 27), ({"common": 100}, None, 100), ("auto", ["rare"], 27)]:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*changed or removed training rows")
+            report = evaluate_augmentation(X, y, RandomUnderSampler(sampling_strategy=strategy, random_state=0),
+                                           classes=classes, cv=3, repeats=1, baselines=["none", "random"],
+                                           random_state=0, fidelity=False, privacy=False)
+        added = report.folds.groupby("method")["n_added"].mean()
+        assert report.settings["classes"] == ["rare"]
+        assert added["RandomUnderSampler"] == pytest.approx(kept - 200 * 2 / 3, abs=1)  # its rows removed
+        assert added["random oversampling"] == pytest.approx((200 - 40) * 2 / 3, abs=1)  # rare up to common
+        assert "classes topped up: 'rare' (by the baselines; RandomUnderSampler removes rows instead)" in str(report)
+    # What no fold can follow is refused before any fold, in imbalanced-learn's words, naming the sampler.
+    for strategy, where in [({"common": 500}, r"augmenter's RandomUnderSampler"),
+                            ({"common": 190}, r"cv split 1 of 9 .*its under-sampling is refused there: "
+                                              r"RandomUnderSampler")]:
+        with pytest.raises(DataValidationError, match=where + r"\(sampling_strategy=\{'common': \d+\}\).*"
+                                                               r"ask for counts every training fold holds"):
+            evaluate_augmentation(X, y, RandomUnderSampler(sampling_strategy=strategy), cv=3, baselines=["none"])
+
+
 def test_a_column_the_synthetic_rows_leave_empty_is_the_worst_column():
     # Its distance was NaN and left out: the summary read 0.07 and named another column the worst.
     from gan_augment.evaluation.fidelity import column_distances, fidelity

@@ -165,8 +165,11 @@ def settings_text(settings: dict) -> str:
     how = (f"{settings['cv']}-fold stratified cross-validation x {settings['repeats']} "
            f"repeat{'s' if settings['repeats'] != 1 else ''}"
            if settings.get("cv") else f"{settings['n_folds']} folds of the given splitter")
+    # An under-sampler (RandomUnderSampler) reduces the other classes: the baselines top these up.
+    removes = (f" (by the baselines; {settings['augmenter']} removes rows instead)"
+               if settings.get("augmenter_removes_rows") else "")
     return (f"{settings['n_rows']:,} rows ({counts}); classes topped up: "
-            f"{', '.join(show(c) for c in settings['classes'])}; estimator: {settings['estimator']}; {how}; "
+            f"{', '.join(show(c) for c in settings['classes'])}{removes}; estimator: {settings['estimator']}; {how}; "
             f"methods: {', '.join(settings['methods'])}. Every augmenter was fitted inside each training fold only; "
             f"test folds are 100% real. Decision rule: {METRIC_NAMES.get(str(settings.get('metric')), '?')} is the "
             f"primary metric, chosen before the run; significance at {significance(settings.get('alpha', 0.05))} "

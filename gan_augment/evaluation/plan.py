@@ -18,7 +18,7 @@ from scipy import sparse
 
 from gan_augment._memory import check_top_up_fits, value_bytes
 from gan_augment._random import SEED_MAX, check_seed, seeded_clone, seeded_splitter
-from gan_augment._sampler import refuse_class
+from gan_augment._sampler import refuse_class, removes_rows
 from gan_augment._warnings import catching_warnings, user_stacklevel
 from gan_augment.baselines import MixedSMOTE, named_categorical, smote_frame, smote_nc_refusal, with_table_categories
 from gan_augment.classifier import check_estimator_takes, warn_of_own_samplers
@@ -57,7 +57,13 @@ def plan_evaluation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5,
         augmenter = _check_augmenter(augmenter)
         explicit = targets is not None
         baseline_strategy = None  # with explicit classes, per fold: top them up to the fold's majority
-        if targets is None:
+        if targets is None and removes_rows(augmenter):
+            # Its sampling_strategy says which classes lose rows ('majority', {0: 100}): refused
+            # as a top-up. The baselines top up every class under the majority, as by default.
+            _check_reduction(augmenter, y, "augmenter's ")
+            baseline_strategy = "auto"
+            targets = _strategy_targets(y, baseline_strategy, counts, X.shape[1], value_bytes(X, image=False))
+        elif targets is None:
             baseline_strategy = augmenter.get_params(deep=False).get("sampling_strategy", "auto")
             if isinstance(baseline_strategy, InEveryClass):  # the baselines top up what it tops up
                 baseline_strategy(y)  # what the fit would refuse (a placement in a placement), refused now
@@ -304,6 +310,22 @@ def _check_augmenter(augmenter):
     return clone(augmenter)
 
 
+def _check_reduction(sampler, y, where: str) -> None:
+    """An under-sampler's ``sampling_strategy`` against the counts of ``y``, by imbalanced-learn's own
+    check (which its fit runs, after the baselines had trained); refused as a DataValidationError
+    that starts with ``where``."""
+    from imblearn.utils import check_sampling_strategy
+
+    strategy = sampler.get_params(deep=False).get("sampling_strategy", "auto")
+    try:
+        check_sampling_strategy(strategy, y, sampler._sampling_type)
+    except ValueError as exc:
+        raise DataValidationError(
+            f"{where}{type(sampler).__name__}(sampling_strategy={strategy!r}): {exc} An under-sampler's "
+            "sampling_strategy names the classes it reduces, and to how many rows; ask for counts every training "
+            "fold holds, or use other folds (cv=, --cv).") from None
+
+
 def _check_sources(augmenter, y, targets: list) -> None:
     """A translator's ``source=`` against the classes and the top-up, before any fold: its fit
     refused a class y does not hold after the first fold's baselines and CNNs had trained (each
@@ -340,6 +362,8 @@ def fold_augmenter(augmenter, targets: list, explicit_classes: bool, baseline_st
 
     sampler = clone(augmenter)
     params = sampler.get_params(deep=False)
+    if removes_rows(sampler):
+        return sampler  # its strategy names the classes it reduces, not the ones topped up
     if isinstance(params.get("sampling_strategy"), InEveryClass):
         # Its rows in every class, around the top-up the baselines make.
         base = {"classes": list(targets)} if explicit_classes else {"sampling_strategy": baseline_strategy}
@@ -374,10 +398,13 @@ def _check_fold_plans(augmenter, y, targets: list, explicit: bool, baseline_stra
         with catching_warnings(record=True):  # the whole data's plan said them already
             try:
                 plan_top_up(y_train, strategy)
-                plan = plan_top_up(y_train, params.get("sampling_strategy", "auto"), params.get("classes"))
+                plan = None if removes_rows(sampler) else plan_top_up(y_train, params.get("sampling_strategy", "auto"),
+                                                                      params.get("classes"))
             except ValueError as exc:  # (its words name sampling_strategy)
                 raise DataValidationError(f"{said}: {exc} Use a top-up every training fold can follow, or other folds "
                                           "(cv=, --cv).") from None
+        if plan is None:
+            _check_reduction(sampler, y_train, said.replace("its top-up", "its under-sampling") + ": ")
         if translator:
             sampler.classes_ = np.unique(y_train)
             sampler.sampling_strategy_ = plan

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from gan_augment._fs import atomic_path, check_parent_writable, refuse_linked_file
+from gan_augment._sampler import removes_rows
 from gan_augment.evaluation._figures import render_figures
 from gan_augment.evaluation._text import (METRIC_NAMES, caveat, fmt_frame, html_table, jsonable, markdown_table,
                                           markdown_text, percent, pivot, records, settings_text, show,
@@ -361,6 +362,7 @@ def _settings(plan: EvaluationPlan, results: list[FoldResult], names: dict) -> d
         "classes": [plain_label(c) for c in plan.targets],
         "estimator": plan.estimator_name,
         "augmenter": names[AUGMENTER],
+        "augmenter_removes_rows": removes_rows(plan.augmenter),
         # What it takes to run the evaluation again: the augmenter's settings and the seed.
         "augmenter_params": jsonable(plan.augmenter.get_params(deep=False)),
         "random_state": plan.random_state,
