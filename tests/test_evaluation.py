@@ -2001,6 +2001,10 @@ def test_a_sampler_that_also_removes_rows_is_not_inspected_as_if_it_only_added()
         report = evaluate_augmentation(X, y, SMOTEENN(random_state=0), cv=2, repeats=1, baselines=["none"],
                                        random_state=0)
     assert len(report.fidelity) == 0 and len(report.privacy) == 0
+    # The saved report says why (the warning alone did).
+    assert report.settings["not_inspected"] == ["SMOTEENN"]
+    assert "Fidelity and privacy not measured for SMOTEENN: it changed or removed training rows" in str(report)
+    assert json.loads(report.to_json())["settings"]["not_inspected"] == ["SMOTEENN"]
     # A sampler that only adds is inspected, also where it hands a None cell back as NaN.
     X["word"] = pd.Series(["x", None, "y", "x"] * 60, dtype=object)
     with warnings.catch_warnings():
@@ -2036,6 +2040,24 @@ def test_an_under_sampler_keeps_its_own_strategy_and_the_baselines_top_up_the_ra
         with pytest.raises(DataValidationError, match=where + r"\(sampling_strategy=\{'common': \d+\}\).*"
                                                                r"ask for counts every training fold holds"):
             evaluate_augmentation(X, y, RandomUnderSampler(sampling_strategy=strategy), cv=3, baselines=["none"])
+
+
+def test_an_augmenter_that_adds_nothing_is_said_to_and_the_report_says_so():
+    # Its scores equal none's in every fold, and the verdict read "did not clearly help" without a word.
+    from imblearn import FunctionSampler
+
+    X, y = two_gaussians(n_major=90, n_minor=30)
+    with pytest.warns(UserWarning, match=r"FunctionSampler added no rows to any training fold.*check its "
+                                         r"sampling_strategy"):
+        report = evaluate_augmentation(X, y, FunctionSampler(), cv=2, repeats=1, baselines=["none"],
+                                       random_state=0, fidelity=False, privacy=False)
+    assert report.settings["augmenter_added_nothing"] is True
+    assert "FunctionSampler added no rows to any training fold: its scores are those of none." in str(report)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*added no rows")
+        topped = evaluate_augmentation(X, y, RandomOverSampler(random_state=0), cv=2, repeats=1, baselines=["none"],
+                                       random_state=0, fidelity=False, privacy=False)
+    assert topped.settings["augmenter_added_nothing"] is False and "added no rows" not in str(topped)
 
 
 def test_a_column_the_synthetic_rows_leave_empty_is_the_worst_column():

@@ -176,7 +176,13 @@ def settings_text(settings: dict) -> str:
             f"after Holm correction; other metrics are supporting evidence. Intervals: "
             f"{percent(settings['confidence'])} {settings['interval']}."
             + (f" Seed: random_state={settings['random_state']} (--seed)."
-               if settings.get("random_state") is not None else ""))
+               if settings.get("random_state") is not None else "")
+            + (f" {settings['augmenter']} added no rows to any training fold: its scores are those of none."
+               if settings.get("augmenter_added_nothing") else "")
+            + (f" Fidelity and privacy not measured for {', '.join(settings['not_inspected'])}: "
+               f"{'each' if len(settings['not_inspected']) > 1 else 'it'} changed or removed training rows, so the "
+               "rows it added cannot be told from the real ones."
+               if settings.get("not_inspected") else ""))
 
 
 def percent(level: float) -> str:

@@ -91,6 +91,7 @@ class FoldResult:
     # The warnings the fold raised, (category, message, gist) in order; run_evaluation says each once.
     warnings: Raised = field(default_factory=list)
     # Measured on the first fold only (index 0):
+    not_inspected: list[str] = field(default_factory=list)  # methods that changed or removed training rows
     fidelity: list[dict] = field(default_factory=list)
     columns: list[dict] = field(default_factory=list)
     privacy: list[dict] = field(default_factory=list)
@@ -112,3 +113,8 @@ def class_behind(folds, metric: str, positive=None) -> Optional[tuple[Any, float
     if metric == "pr_auc" and positive is not None:
         return positive, support[positive]
     return None
+
+
+def added_nothing(results: list[FoldResult]) -> bool:
+    """Whether the augmenter left every training fold as it was (no row added or removed)."""
+    return all(fold.n_added[AUGMENTER] == 0 for fold in results)

@@ -21,7 +21,7 @@ from gan_augment.evaluation._text import (METRIC_NAMES, caveat, fmt_frame, html_
                                           markdown_text, percent, pivot, records, settings_text, show,
                                           significance, with_caveats)
 from gan_augment.evaluation._types import (AUGMENTER, CLASS_METRICS, MIN_ROWS, OVERALL_METRICS,
-                                           EvaluationPlan, FoldResult, class_behind)
+                                           EvaluationPlan, FoldResult, added_nothing, class_behind)
 from gan_augment.evaluation._verdict import class_comparisons, compare_with_none, make_verdict
 from gan_augment.evaluation.stats import LEVEL, METHOD_NAME, corrected_interval
 from gan_augment.planner import plain_label
@@ -363,6 +363,10 @@ def _settings(plan: EvaluationPlan, results: list[FoldResult], names: dict) -> d
         "estimator": plan.estimator_name,
         "augmenter": names[AUGMENTER],
         "augmenter_removes_rows": removes_rows(plan.augmenter),
+        "augmenter_added_nothing": added_nothing(results),
+        # Methods whose added rows could not be told from the real ones (SMOTEENN): not in the fidelity
+        # and privacy tables, and the saved report says why.
+        "not_inspected": [names[method] for method in results[0].not_inspected] if results else [],
         # What it takes to run the evaluation again: the augmenter's settings and the seed.
         "augmenter_params": jsonable(plan.augmenter.get_params(deep=False)),
         "random_state": plan.random_state,

@@ -23,7 +23,7 @@ from gan_augment._sampler import check_resampled, frame_like
 from gan_augment._warnings import filters_kept, recording, say_once, user_stacklevel
 from gan_augment.baselines import BASELINE_SAMPLERS, baseline_sampler, with_table_categories
 from gan_augment.evaluation._types import (AUGMENTER, BASELINES, CLASS_METRICS, OVERALL_METRICS, EvaluationPlan,
-                                           FoldResult)
+                                           FoldResult, added_nothing)
 from gan_augment.evaluation.plan import fold_augmenter, fold_strategy, plan_evaluation
 from gan_augment.evaluation.report import method_names
 
@@ -51,6 +51,11 @@ def run_evaluation(plan: EvaluationPlan):
         if show is not None:
             show(None)
     say_once([fold.warnings for fold in results], already_said=plan.said)
+    if added_nothing(results):
+        # Its scores are then those of "none", and the verdict compares a model with itself.
+        warnings.warn(f"{method_names(plan)[AUGMENTER]} added no rows to any training fold, so it was compared with "
+                      "training on the real rows alone; check its sampling_strategy (or classes) against the "
+                      "class counts.", UserWarning, stacklevel=user_stacklevel())
     return build_report(plan, results)
 
 
@@ -94,6 +99,7 @@ def _run_fold_quietly(plan: EvaluationPlan, index: int, train, test) -> FoldResu
     for method in plan.methods:
         X_fit, y_fit, fitted = _fit_method(plan, fold, method, X_train, y_train, X_test, y_test, seed)
         if inspect and len(y_fit) != len(y_train) and not _kept_training_rows(X_train, y_train, X_fit, y_fit):
+            fold.not_inspected.append(method)  # said in the report too, which outlives the warning
             # (recorded by _run_fold with the fold's other warnings, and said once; named as the tables do)
             warnings.warn(f"{method_names(plan)[method]} changed or removed training rows (as cleaning samplers such "
                           "as SMOTEENN and SMOTETomek do), so the rows it added cannot be told from the real ones: its "
