@@ -242,7 +242,7 @@ def check_estimator_takes(estimator, augmenter, X) -> None:
     if tags is not None and tags.target_tags.single_output is False:  # whatever the sampler: y is one column
         raise ValueError(f"{type(estimator).__name__} predicts several label columns at once, and a top-up has one "
                          "label column y: pass the single-output classifier it wraps (its estimator) instead.")
-    if (not _is_plain_scikit_learn(estimator) or tags is None or tags.no_validation  # DummyClassifier never reads X
+    if (not _is_plain(estimator, "sklearn") or tags is None or tags.no_validation  # DummyClassifier never reads X
             or (augmenter is not None and type(augmenter).__module__.split(".")[0] != "gan_augment")):
         return
     name = type(estimator).__name__
@@ -276,6 +276,31 @@ def check_estimator_takes(estimator, augmenter, X) -> None:
             raise ValueError(f"{name} takes numbers only, and X has text ({column}); the rows the augmenter adds "
                              "would keep it. Encode it first in a Pipeline (make_pipeline(make_column_transformer("
                              f"(OneHotEncoder(), [...]), remainder='passthrough'), {name}())), or {native}.")
+
+
+def check_sampler_takes(sampler, X) -> None:
+    """Refuse, before any fold, what one of imbalanced-learn's samplers would refuse in the first
+    fold's ``fit_resample``, after the baselines had trained: text or missing values in ``X`` (a
+    DataFrame) that its tags say it cannot take (SMOTE, ADASYN, TomekLinks). Other samplers' tags
+    are not read: a sampler of one's own takes what it takes, whatever tags it inherited."""
+    if not _is_plain(sampler, "imblearn"):
+        return
+    tags = declared_tags(sampler)
+    name = type(sampler).__name__
+    if tags is None or tags.no_validation:
+        return
+    if not tags.input_tags.string:
+        column = _first_column_with_text(X, categories=True)
+        if column is not None:
+            raise ValueError(f"The augmenter {name} takes numbers only, and X has text ({column}): it would fail in the "
+                             "first fold, after the baselines had trained. Use a sampler that reads categories "
+                             "(gan_augment.baselines.MixedSMOTE, SMOTENC, GANAugmenter), or encode the column first.")
+    if not tags.input_tags.allow_nan:
+        column = _first_column_with_missing(X)
+        if column is not None:
+            raise ValueError(f"The augmenter {name} does not accept missing values (NaN), and X has some ({column}): it "
+                             "would fail in the first fold, after the baselines had trained. Impute them first, or use "
+                             "an augmenter that takes them (GANAugmenter, RandomOverSampler).")
 
 
 def _first_column_with_text(X, *, categories: bool) -> str | None:
@@ -312,10 +337,10 @@ def _reads_as_float(text: str) -> bool:
     return True
 
 
-def _is_plain_scikit_learn(estimator) -> bool:
-    """One of scikit-learn's own estimators without estimators inside it: its tags are checked by
-    scikit-learn's estimator checks against what its fit takes."""
-    if type(estimator).__module__.split(".")[0] != "sklearn":
+def _is_plain(estimator, library: str) -> bool:
+    """One of ``library``'s own estimators (scikit-learn's, imbalanced-learn's) without estimators
+    inside it: its tags are checked by the library's estimator checks against what its fit takes."""
+    if type(estimator).__module__.split(".")[0] != library:
         return False
     values = estimator.get_params(deep=False).values()
     # A meta-estimator holds one (estimator=) or a list of named ones (steps=, estimators=).

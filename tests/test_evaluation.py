@@ -2042,6 +2042,36 @@ def test_an_under_sampler_keeps_its_own_strategy_and_the_baselines_top_up_the_ra
             evaluate_augmentation(X, y, RandomUnderSampler(sampling_strategy=strategy), cv=3, baselines=["none"])
 
 
+def test_an_imbalanced_learn_sampler_is_refused_what_its_tags_say_it_cannot_take_before_any_fold():
+    # SMOTE failed with "could not convert string to float" (or on NaN) in the first fold, after the
+    # baselines had trained.
+    from imblearn.over_sampling import SMOTE
+
+    X, y = two_gaussians(n_major=60, n_minor=20)
+    text = X.assign(city=["Oslo", "Lima"] * 40)
+    missing = X.assign(b=X["b"].where(X.index % 7 > 0))
+    cases = [(text, r"SMOTE takes numbers only, and X has text \(column 'city'\).*MixedSMOTE"),
+             (text.astype({"city": "category"}), r"X has text \(column 'city'\)"),
+             (missing, r"SMOTE does not accept missing values \(NaN\), and X has some \(column 'b'\).*Impute")]
+    for table, message in cases:
+        with pytest.raises(ValueError, match=message):
+            evaluate_augmentation(table, y, SMOTE(), cv=2, repeats=1, estimator=_NeverFitted())
+    # What its tags say it takes passes (RandomOverSampler copies text and NaN as they are), as does a
+    # sampler of one's own, whatever tags it inherited.
+    class OwnSMOTE(SMOTE):
+        def fit_resample(self, X, y):
+            return RandomOverSampler(random_state=0).fit_resample(X, y)
+
+    for sampler in (RandomOverSampler(random_state=0), OwnSMOTE()):
+        evaluate_augmentation(text.assign(b=missing["b"]), y, sampler, cv=2, repeats=1, baselines=["none"],
+                              estimator="hgb", random_state=0, fidelity=False, privacy=False)
+
+
+class _NeverFitted(DecisionTreeClassifier):
+    def fit(self, X, y, sample_weight=None):
+        raise AssertionError("an estimator was fitted before the augmenter's input was checked")
+
+
 def test_an_augmenter_that_adds_nothing_is_said_to_and_the_report_says_so():
     # Its scores equal none's in every fold, and the verdict read "did not clearly help" without a word.
     from imblearn import FunctionSampler

@@ -21,7 +21,7 @@ from gan_augment._random import SEED_MAX, check_seed, seeded_clone, seeded_split
 from gan_augment._sampler import refuse_class, removes_rows
 from gan_augment._warnings import catching_warnings, user_stacklevel
 from gan_augment.baselines import MixedSMOTE, named_categorical, smote_frame, smote_nc_refusal, with_table_categories
-from gan_augment.classifier import check_estimator_takes, warn_of_own_samplers
+from gan_augment.classifier import check_estimator_takes, check_sampler_takes, warn_of_own_samplers
 from gan_augment.data.albumentations_adapter import import_albumentations
 from gan_augment.data.images import check_not_pil_images, check_pixels
 from gan_augment.data.tabular import as_pandas_frame, check_columns, check_target, rows_as_array
@@ -72,6 +72,7 @@ def plan_evaluation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5,
     for warning in said:
         warnings.warn(warning.message, stacklevel=user_stacklevel())
     _check_augmenter_settings(augmenter, X)
+    check_sampler_takes(augmenter, X)
     _check_sources(augmenter, y, targets)
     seed = check_seed(random_state)  # drawn once: the report records it, so that it can be run again
     seeds = _seeds(seed)
