@@ -2072,6 +2072,17 @@ class _NeverFitted(DecisionTreeClassifier):
         raise AssertionError("an estimator was fitted before the augmenter's input was checked")
 
 
+def test_a_pipeline_given_as_the_augmenter_is_named_by_its_steps():
+    from imblearn.pipeline import make_pipeline
+    from sklearn.impute import SimpleImputer
+
+    X, y = two_gaussians(n_major=60, n_minor=20)
+    report = evaluate_augmentation(X, y, make_pipeline(SimpleImputer(), "passthrough", RandomOverSampler(random_state=0)),
+                                   cv=2, repeats=1, baselines=["none"], random_state=0, fidelity=False, privacy=False)
+    assert report.settings["augmenter"] == "Pipeline(SimpleImputer, RandomOverSampler)"
+    assert set(report.summary["method"]) == {"none", "Pipeline(SimpleImputer, RandomOverSampler)"}
+
+
 def test_an_augmenter_that_adds_nothing_is_said_to_and_the_report_says_so():
     # Its scores equal none's in every fold, and the verdict read "did not clearly help" without a word.
     from imblearn import FunctionSampler

@@ -447,9 +447,17 @@ def _gan_distributed(augmenter):
 
 
 def _augmenter_name(augmenter) -> str:
+    """The augmenter's name in the report: a GAN's by its loss and generator, a pipeline's by its
+    steps (``Pipeline(SimpleImputer, SMOTE)``: "Pipeline" alone told two of them apart from nothing)."""
     from gan_augment.augmenter import GANAugmenter
 
-    return augmenter._top_up_name if isinstance(augmenter, GANAugmenter) else type(augmenter).__name__
+    if isinstance(augmenter, GANAugmenter):
+        return augmenter._top_up_name
+    steps = getattr(augmenter, "steps", None)
+    if isinstance(steps, list) and steps and all(isinstance(step, tuple) and len(step) >= 2 for step in steps):
+        shown = [_augmenter_name(step[1]) for step in steps if step[1] not in (None, "passthrough")]
+        return f"{type(augmenter).__name__}({', '.join(shown)})"
+    return type(augmenter).__name__
 
 
 class _Seeds(NamedTuple):
