@@ -2077,8 +2077,9 @@ def test_a_pipeline_given_as_the_augmenter_is_named_by_its_steps():
     from sklearn.impute import SimpleImputer
 
     X, y = two_gaussians(n_major=60, n_minor=20)
-    report = evaluate_augmentation(X, y, make_pipeline(SimpleImputer(), "passthrough", RandomOverSampler(random_state=0)),
-                                   cv=2, repeats=1, baselines=["none"], random_state=0, fidelity=False, privacy=False)
+    steps = make_pipeline(SimpleImputer(), "passthrough", RandomOverSampler(random_state=0))
+    report = evaluate_augmentation(X, y, steps, cv=2, repeats=1, baselines=["none"], random_state=0, fidelity=False,
+                                   privacy=False)
     assert report.settings["augmenter"] == "Pipeline(SimpleImputer, RandomOverSampler)"
     assert set(report.summary["method"]) == {"none", "Pipeline(SimpleImputer, RandomOverSampler)"}
 
