@@ -678,6 +678,18 @@ def test_mixed_smote_refuses_complex_numbers_by_column():
         MixedSMOTE(random_state=0).fit_resample(X, np.array(["a"] * 30 + ["b"] * 10))
 
 
+def test_gan_augmenter_refuses_complex_numbers_by_column_before_numpy_warns():
+    # numpy's ComplexWarning ("discards the imaginary part") came first, and under warnings-as-errors
+    # (as in many test suites) it was all the caller got.
+    from gan_augment import GANAugmenter
+
+    X = pd.DataFrame({"x": np.arange(40.0), "z": np.arange(40.0) + 5j})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(DataValidationError, match=r"Column 'z' holds complex numbers.*\.real and \.imag"):
+            GANAugmenter(epochs=1, random_state=0).fit_resample(X, np.array(["a"] * 30 + ["b"] * 10))
+
+
 def test_gan_augmenter_names_a_container_cell_of_an_object_array_before_training():
     # Failed mid-fit with pandas' "unhashable type: 'dict'".
     from gan_augment import GANAugmenter

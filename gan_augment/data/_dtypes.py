@@ -131,6 +131,14 @@ def refuse_dates(dtype, column) -> None:
             "origin) or strings before fitting.")
 
 
+def refuse_complex(dtype, column) -> None:
+    """Refuse a column of complex numbers (a GAN models real numbers), saying what to do."""
+    if pd.api.types.is_complex_dtype(dtype):
+        raise DataValidationError(
+            f"Column {column!r} holds complex numbers, which cannot be modelled; split it into two columns of "
+            "real numbers (its .real and .imag parts, or its magnitude and angle) before fitting.")
+
+
 def json_scalar(value, *, column=None, what=None):
     """Plain Python value for JSON (numpy scalars unwrapped); unsupported types are an error, naming
     the ``column`` that holds the value when given (``what``: another wording of where it is)."""

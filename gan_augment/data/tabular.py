@@ -46,7 +46,7 @@ from gan_augment._memory import gib, physical_memory
 from gan_augment._warnings import catching_warnings, user_stacklevel, warn
 from gan_augment.data import column_rules
 from gan_augment.data._dtypes import check_storable, date_kind, dtype_from_json, dtype_to_json, hashable, \
-    json_scalar, refuse_dates
+    json_scalar, refuse_complex, refuse_dates
 from gan_augment.exceptions import DataValidationError, ModelFileError
 
 # Components of the Bayesian mixture whose weight falls below this are dropped (they explain
@@ -1689,8 +1689,7 @@ def _as_fitted(values: pd.Series, spec: dict) -> pd.Series:
 def _column_kind(series: pd.Series, *, forced: bool, name) -> str:
     dtype = series.dtype
     refuse_dates(dtype, name)
-    if pd.api.types.is_complex_dtype(dtype):
-        raise DataValidationError(f"Column {name!r} holds complex numbers, which cannot be modelled.")
+    refuse_complex(dtype, name)
     if forced or pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
         # An object column from a numpy array may still hold plain numbers: modelled as numbers.
         numbers = not forced and dtype == object and is_number_column(series)

@@ -12,6 +12,7 @@ from sklearn.utils.validation import validate_data
 from gan_augment._compat import check_X_frame
 from gan_augment._listing import display_width, padded
 from gan_augment.config import TabularModelConfig
+from gan_augment.data._dtypes import refuse_complex
 from gan_augment.data.column_rules import group_codes
 from gan_augment.data.tabular import LARGEST_MAGNITUDE, TabularEncoder, as_pandas_frame, check_columns, column_floats, \
     is_number_column, magnitude_text, plain_labels, rows_as_array
@@ -166,6 +167,7 @@ def check_finite(X, *, limit: str = "the model can square without overflowing"):
         # of words is a category like any other.
         if not is_number_column(frame[name]):
             continue
+        refuse_complex(frame[name].dtype, name)  # (a number column to pandas: cast to floats, numpy warned first)
         values = column_floats(frame[name])
         infinite = np.isinf(values)
         dtype = frame[name].dtype
