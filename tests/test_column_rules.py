@@ -321,6 +321,18 @@ def test_a_link_to_a_value_of_a_narrow_float_column_is_kept(dtype):
     assert set(encoder.rule_violations(read_back).values()) == {0.0}
 
 
+@pytest.mark.parametrize("parent, child", [("", " num"), ("a, b", "x = 1"), ("p", "tab\there")])
+def test_rules_quote_a_column_name_they_would_lose_or_misread_bare(parent, child):
+    # "missing link:  num is missing exactly when  = 3": an empty or space-padded name vanished.
+    linked = np.arange(200) < 40
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame({parent: np.where(linked, 3, rng.integers(4, 20, 200)),
+                          child: np.where(linked, np.nan, rng.normal(size=200))})
+    encoder = TabularEncoder(max_modes=3, random_state=0).fit(table)
+    shown = [name if name == "p" else repr(name) for name in (child, parent)]
+    assert encoder.describe_rules() == [f"missing link: {shown[0]} is missing exactly when {shown[1]} = 3"]
+
+
 def test_rule_violations_reads_other_rows_as_they_stand():
     # Rows that the encoder did not decode (held-out rows, another generator's) were cast to the
     # parent's type first: a missing int parent crashed, 3.4 read as the linked value 3.

@@ -716,10 +716,14 @@ class TabularEncoder:
         return [value]
 
     def _display_name(self, position: int) -> str:
-        """A column as people name it: its name in a DataFrame, "column 3" in an array."""
+        """A column as people name it: its name in a DataFrame, "column 3" in an array; quoted
+        where the rule texts would lose or misread it bare (``''``, ``' num'``, ``'a, b'``, ``'x = 1'``)."""
         if self.container_["kind"] == "ndarray":
             return f"column {position}"
-        return str(self.columns_[position]["name"])
+        name = str(self.columns_[position]["name"])
+        if not name or name != name.strip() or not name.isprintable() or ", " in name or " = " in name:
+            return repr(name)
+        return name
 
     def _link_broken(self, frame: pd.DataFrame, link: dict) -> np.ndarray:
         by_name = {self.columns_[p]["name"]: frame.iloc[:, p] for p in (link["column"], link["parent"])}
