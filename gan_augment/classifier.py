@@ -25,7 +25,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 from gan_augment._compat import HasMethods, fit_context, validate_settings
 from gan_augment._sampler import check_resampled, declared_tags, frame_like, refuse_class
 from gan_augment.data.layout import flattening, shape_of
-from gan_augment.data.tabular import as_pandas_frame, check_target
+from gan_augment.data.tabular import as_pandas_frame, check_target, plain_labels
 
 
 def _estimator_has(attr):
@@ -110,6 +110,9 @@ class AugmentedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         check_resampled(augmenter, X, y, X_res, y_res)
         if isinstance(X, pd.DataFrame) and not (isinstance(X_res, pd.DataFrame) or sparse.issparse(X_res)):
             X_res = frame_like(X_res, X)  # the estimator learns X's feature names, as X gave them
+        # Nullable labels (Int64, boolean) as numpy's: scikit-learn's checks made them floats, and
+        # predict gave 3.0 for a class written 3, 1.0 for True.
+        y_res = plain_labels(y_res)
         estimator.fit(X_res, y_res, **fit_params)  # kept, not its return (None from some estimators), as sklearn's
         self.augmenter_, self.estimator_ = augmenter, estimator
         # An estimator of no declared type (checked above) may not keep its classes: they are

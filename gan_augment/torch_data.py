@@ -34,7 +34,7 @@ from torch.utils.data import (ConcatDataset, DataLoader, Dataset, IterableDatase
                               Subset)
 from torch.utils.data.distributed import DistributedSampler
 
-from gan_augment._classes import resolve_class, same_label
+from gan_augment._classes import plain_label, resolve_class, same_label, time_text
 from gan_augment._listing import first_few
 from gan_augment._random import check_seed, derive_seed
 from gan_augment._sampler import keeping_fitted_state
@@ -507,7 +507,7 @@ class AugmentedDataset(Dataset):
                 named = f" ({name!r} in the base's class_to_idx)" if self._by_name else ""
                 raise ValueError(
                     f"Class {label!r}{named} is to be topped up, but the augmenter does not know it; it was fitted "
-                    f"on the classes {[str(c) for c in known]}."
+                    f"on the classes {[time_text(plain_label(c)) for c in known]}."
                 ) from None
             targets[label] = (target, known.index(target))
         return targets

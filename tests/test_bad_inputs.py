@@ -226,6 +226,14 @@ def test_fractional_labels_in_a_file_are_kept_as_written_not_refused(tmp_path):
     ([torch.tensor(v) for v in [0, 1] * 5], r"labels that are each a torch Tensor \(e.g. tensor\(0\)\), not plain "
                                           r"values. Pass the values: \[label.item\(\) for label in y\]"),
     ([np.array(v) for v in [0, 1] * 5], r"each a numpy ndarray \(e.g. array\(0\)\)"),
+    # scikit-learn's "Complex data not supported" printed every label
+    (np.array([0, 1] * 5, dtype=complex), r"holds complex numbers \(e.g. 0j\): Complex data not supported as classes"),
+    (pd.Series([0j, 1 + 0j] * 5, dtype=object), r"holds complex numbers"),
+    # numpy's text drops a trailing NUL: 'b\x00' came back as 'b' (a list), or failed after the fit
+    (np.array(["a", "b\x00"] * 5, dtype=object), r"the label 'b\\x00', which ends in a NUL character"),
+    (["a", "b\x00"] * 5, r"ends in a NUL character"),
+    # numpy reads them all as floats: 1 came back as 1.0
+    ([1] * 5 + [2.0] * 5, r"a list of ints and floats \(e.g. 2.0\); numpy reads them all as floats"),
 ])
 def test_bad_targets_in_python_are_refused(y, match):
     with pytest.raises(DataValidationError, match=match):
@@ -505,6 +513,26 @@ def test_nullable_pandas_labels_keep_their_values_as_classes(labels, rare):
     assert augmenter.sampling_strategy_ == {rare: 20} and type(augmenter.classes_[1].item()) is type(rare)
     assert y_res.dtype == y.dtype and (y_res == rare).sum() == 30
     assert len(augmenter.sample(3, rare)) == 3
+
+
+@pytest.mark.parametrize("labels, rare", [(pd.array([3] * 30 + [7] * 10, dtype="Int64"), 7),
+                                          (pd.array([False] * 30 + [True] * 10, dtype="boolean"), True)])
+def test_augmented_classifier_predicts_nullable_labels_as_written(labels, rare):
+    # The estimator was handed the resampled Series: scikit-learn made its classes floats, and
+    # predict gave 7.0 for 7 and 1.0 for True.
+    from sklearn.tree import DecisionTreeClassifier
+
+    from gan_augment import AugmentedClassifier, GANAugmenter
+
+    X, y = pd.DataFrame({"a": np.arange(40.0)}), pd.Series(labels)
+    model = AugmentedClassifier(DecisionTreeClassifier(random_state=0),
+                                GANAugmenter(epochs=1, batch_size=32, label_gate=False, random_state=0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a one-epoch GAN may warn about its own quality
+        model.fit(X, y)
+    assert [type(label) for label in model.classes_.tolist()] == [type(rare)] * 2
+    predicted = model.predict(X.iloc[-10:])
+    assert predicted.dtype == model.classes_.dtype and rare in predicted.tolist()
 
 
 @pytest.mark.parametrize("sampler", ["GANAugmenter", "MixedSMOTE"])
@@ -1832,6 +1860,37 @@ def test_a_bare_pandas_array_target_keeps_its_labels(y, rare):
     X = pd.DataFrame({"a": np.arange(80.0)})
     X_res, y_res = MixedSMOTE(sampling_strategy={rare: 60}, random_state=0).fit_resample(X, y)  # the label as written
     assert y_res.dtype == y.dtype.numpy_dtype and (y_res == rare).sum() == 60
+
+
+@pytest.mark.parametrize("labels, match", [
+    # '<' not supported between instances of 'complex' (sorting the classes)
+    (torch.tensor([0, 1] * 40, dtype=torch.complex64), r"Item 0: the label is the complex number 0j"),
+    # refused by the fit in the words of a y array ("y.astype(str)"), which a Dataset has none of
+    (torch.tensor([0.5, 1.5] * 40), r"Item 0: the label is 0.5, a number with a fractional part.*target_transform"),
+])
+def test_torch_labels_that_cannot_be_classes_are_refused_by_item(labels, match):
+    from gan_augment import AugmentedDataset, GANAugmenter
+
+    base = torch.utils.data.TensorDataset(torch.randn(80, 2), labels)
+    with pytest.raises(DataValidationError, match=match):
+        AugmentedDataset(base, GANAugmenter(epochs=1), random_state=0)
+    whole = torch.utils.data.TensorDataset(torch.randn(80, 2), torch.tensor([0.0, 1.0] * 40))
+    assert len(AugmentedDataset(whole, GANAugmenter(epochs=1, label_gate=False, random_state=0),
+                                sampling_strategy={1.0: 45}, random_state=0)) == 85  # whole floats are classes
+
+
+def test_a_class_the_augmenter_does_not_know_is_refused_showing_its_classes_as_they_are():
+    # Shown as text (['0', '1']), which hid the very difference of types the error was about.
+    from gan_augment import AugmentedDataset, GANAugmenter
+
+    X = torch.randn(80, 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a one-epoch GAN may warn about its own quality
+        fitted = GANAugmenter(epochs=1, label_gate=False, random_state=0).fit(X.numpy(), np.array([0, 1] * 40))
+    base = torch.utils.data.TensorDataset(X, torch.tensor([True] * 60 + [False] * 20))
+    with pytest.raises(ValueError, match=r"Class False is to be topped up, but the augmenter does not know it; it was "
+                                         r"fitted on the classes \[0, 1\]\."):
+        AugmentedDataset(base, fitted, classes=[False], random_state=0)
 
 
 def test_torch_labels_one_and_one_point_zero_are_refused_not_merged():

@@ -1149,9 +1149,13 @@ def check_target(y, *, name=None, source=None, one_hot=True) -> None:
     what = _target_name(name, source)
     _check_no_boxed_labels(labels, what)
     _check_no_missing_labels(labels, what, from_file=source is not None)
+    _check_no_complex_labels(labels, what)
     values = labels.astype(object) if isinstance(labels.dtype, pd.CategoricalDtype) else labels
     if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):  # text: its Unicode forms too
         check_label_kinds(values, what)
+        _check_no_trailing_nul(values, what)
+    if isinstance(y, (list, tuple)):
+        _check_list_number_types(labels, what)
     _check_not_continuous(labels, what, from_file=source is not None)
     if (isinstance(y, (pd.Series, np.ndarray)) and (y.dtype == object or _not_classes_to_sklearn(y.dtype))
             or not isinstance(y, (pd.Series, np.ndarray)) and _beyond_int64(pd.unique(labels))):
@@ -1186,6 +1190,43 @@ def _not_classes_to_sklearn(dtype) -> bool:
 def _beyond_int64(labels) -> bool:
     return any(isinstance(label, numbers.Integral) and not isinstance(label, (bool, np.bool_))
                and not -2 ** 63 <= label < 2 ** 63 for label in labels)
+
+
+def _check_no_complex_labels(labels: pd.Series, what: str) -> None:
+    """Complex numbers: scikit-learn's "Complex data not supported" printed every label, and a torch
+    door failed sorting them."""
+    if pd.api.types.is_complex_dtype(labels.dtype):
+        example = labels.iloc[0]
+    else:
+        example = next((label for label in labels if isinstance(label, numbers.Complex)
+                        and not isinstance(label, numbers.Real)), None)
+        if example is None:
+            return
+    # ("Complex data not supported": scikit-learn's words, which its estimator checks look for)
+    raise DataValidationError(f"{what} holds complex numbers (e.g. {complex(example)!r}): Complex data not supported as "
+                              "classes; class labels are whole numbers or text (e.g. y.real.astype(int) where the "
+                              "imaginary parts are 0).")
+
+
+def _check_no_trailing_nul(labels: pd.Series, what: str) -> None:
+    """Text ending in NUL characters: numpy's strings drop them, so 'b\\x00' became 'b' (from a list)
+    or a class no lookup found (after the fit, from an object array)."""
+    label = next((label for label in pd.unique(labels) if isinstance(label, str) and label.endswith("\x00")), None)
+    if label is not None:
+        raise DataValidationError(f"{what} holds the label {label!r}, which ends in a NUL character that numpy's text "
+                                  "drops, so it would come back as another label; strip it first "
+                                  "(e.g. y.str.rstrip('\\x00')).")
+
+
+def _check_list_number_types(labels: pd.Series, what: str) -> None:
+    """A list of whole numbers written as ints and floats (1 and 2.0): numpy reads them all as
+    floats, and every label came back as 1.0 where 1 was written."""
+    kinds = {type(label) for label in labels if isinstance(label, (int, float)) and not isinstance(label, bool)}
+    if int in kinds and float in kinds:
+        example = next(label for label in labels if isinstance(label, float))
+        raise DataValidationError(f"{what} is a list of ints and floats (e.g. {example!r}); numpy reads them all as "
+                                  "floats, so the labels written as ints would come back as floats. Give them one "
+                                  "type first (e.g. [int(label) for label in y]).")
 
 
 def _check_object_numbers(labels: pd.Series, what: str) -> None:

@@ -261,6 +261,20 @@ def is_pil_image(x) -> bool:
 # ---------------------------------------------------------------------- labels
 def _plain_label(label, index):
     """A label as a plain hashable value (int, str, float, bool) for the augmenter."""
+    plain = _plain_value(label, index)
+    if isinstance(plain, numbers.Complex) and not isinstance(plain, numbers.Real):
+        # (sorting the classes failed with "'<' not supported between instances of 'complex'")
+        raise DataValidationError(f"Item {index}: the label is the complex number {plain!r}; labels must be class ids "
+                                  "(whole numbers or text).")
+    if isinstance(plain, float) and math.isfinite(plain) and not plain.is_integer():
+        # (refused by the augmenter's fit in the words of a y array, which this door has none of)
+        raise DataValidationError(f"Item {index}: the label is {plain!r}, a number with a fractional part; labels must "
+                                  "be class ids (whole numbers or text): map them to classes first (a "
+                                  "target_transform, or a Dataset that returns the class).")
+    return plain
+
+
+def _plain_value(label, index):
     if isinstance(label, torch.Tensor):
         if label.numel() != 1 or label.ndim > 1:
             raise ValueError(
