@@ -181,7 +181,7 @@ def settings_text(settings: dict) -> str:
                if settings.get("augmenter_added_nothing") else "")
             + (f" Fidelity and privacy not measured for {', '.join(settings['not_inspected'])}: "
                f"{'each' if len(settings['not_inspected']) > 1 else 'it'} changed or removed training rows, so the "
-               "rows it added cannot be told from the real ones."
+               "added rows cannot be told from the real ones."
                if settings.get("not_inspected") else ""))
 
 

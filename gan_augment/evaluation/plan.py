@@ -58,8 +58,8 @@ def plan_evaluation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5,
         explicit = targets is not None
         baseline_strategy = None  # with explicit classes, per fold: top them up to the fold's majority
         if targets is None and removes_rows(augmenter):
-            # Its sampling_strategy says which classes lose rows ('majority', {0: 100}): refused
-            # as a top-up. The baselines top up every class under the majority, as by default.
+            # Its sampling_strategy names the classes it reduces ('majority', {0: 100}), which read
+            # as a top-up's was refused. The baselines top up every class under the majority.
             _check_reduction(augmenter, y, "augmenter's ")
             baseline_strategy = "auto"
             targets = _strategy_targets(y, baseline_strategy, counts, X.shape[1], value_bytes(X, image=False))
