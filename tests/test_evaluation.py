@@ -1310,6 +1310,26 @@ def test_an_augmenter_that_needs_two_training_rows_is_refused_before_any_fold():
     assert report.summary["mean"].notna().all()
 
 
+def test_an_imbalanced_learn_smote_is_refused_a_class_smaller_than_its_neighbours_before_any_fold():
+    # scikit-learn's "Expected n_neighbors <= n_samples_fit, but n_neighbors = 6, n_samples_fit = 3"
+    # in the first fold, after the baselines had run, naming no class.
+    from imblearn.over_sampling import ADASYN, SMOTE
+
+    X, y = two_gaussians(n_major=60, n_minor=5)
+    settings = dict(cv=3, repeats=1, baselines=("none",), random_state=0, fidelity=False, privacy=False)
+    for sampler, setting in ((SMOTE(), "k_neighbors"), (ADASYN(), "n_neighbors")):
+        name = type(sampler).__name__
+        with pytest.raises(DataValidationError, match=rf"leaves class 'rare' 3 training rows of its 5, and "
+                                                      rf"{name}\({setting}=5\) interpolates between a row and its 5 "
+                                                      rf"nearest of the class, so it needs 6; {name}\({setting}=2\) "
+                                                      r"fits every training fold\.$"):
+            evaluate_augmentation(X, y, sampler, **settings)
+    with pytest.raises(DataValidationError, match=r"SMOTE\(k_neighbors=3\).*Raise cv \(--cv\) to 5"):
+        evaluate_augmentation(X, y, SMOTE(k_neighbors=3), **settings)  # more folds serve it too
+    report = evaluate_augmentation(X, y, SMOTE(k_neighbors=2, random_state=0), **settings)  # as advised
+    assert report.folds.groupby("method")["n_added"].min()["SMOTE (augmenter)"] > 0
+
+
 def _ids_table(n_major=180, n_minor=20):
     """A number and a column of IDs (a value per row): SMOTE-NC codes the IDs one-hot."""
     rng = np.random.default_rng(0)
@@ -1835,12 +1855,16 @@ def test_a_wrong_image_shape_is_refused_before_any_fold_whatever_the_baselines()
 
 
 def test_the_smote_fold_refusal_advises_only_folds_that_every_class_allows():
-    # Class 1 (3 rows) was told "Raise cv to 3", which class 2 (2 rows) then refused.
+    # Class 1 (3 rows) was told "Raise cv to 3", which class 2 (2 rows) then refused; then "drop the
+    # class", read as class 1, which left class 2 to refuse the same way.
     from gan_augment.evaluation import plan_evaluation
 
     X, y = pd.DataFrame({"a": np.arange(15.0)}), np.array([0] * 10 + [1] * 3 + [2] * 2)
-    with pytest.raises(DataValidationError, match=r"Class 1 has 3 rows.*No number of folds leaves every class 2 rows"):
+    with pytest.raises(DataValidationError, match=r"Class 1 has 3 rows.*No number of folds leaves class 2 2 rows to "
+                                                  r"train on \(a class needs 3: 2 to train, 1 to test\): drop it, then "
+                                                  r"raise cv \(--cv\) to 3, or leave 'smote' out"):
         plan_evaluation(X, y, RandomOverSampler(), baselines=["smote"], cv=2, repeats=1)
+    plan_evaluation(X[y != 2], y[y != 2], RandomOverSampler(), baselines=["smote"], cv=3, repeats=1)  # as advised
     y = np.array([0] * 10 + [1] * 3 + [2] * 4)
     with pytest.raises(DataValidationError, match=r"Class 1 has 3 rows.*Raise cv \(--cv\) to 3"):
         plan_evaluation(pd.DataFrame({"a": np.arange(17.0)}), y, RandomOverSampler(), baselines=["smote"], cv=2,

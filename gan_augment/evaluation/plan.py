@@ -548,16 +548,33 @@ def _check_smote_folds(targets: list, counts: dict, n_splits: int, methods: list
                 f"out of the baselines ({_without_smote(methods)}).")
 
 
-def _more_folds(classes: list, counts: dict, n_splits: Optional[int]) -> str:
-    """What to do where a training fold leaves a class under 2 rows: more folds leave more rows for
-    training, up to the smallest class's count (stratified k-fold needs k rows of every class), so
-    the first k that leaves 2 of every one of ``classes``; folds of the caller's, other folds."""
+def _more_folds(classes: list, counts: dict, n_splits: Optional[int], need: int = 2) -> str:
+    """What to do where a training fold leaves one of ``classes`` under ``need`` rows: more folds
+    leave more rows for training, up to the smallest class's count (stratified k-fold needs k rows of
+    every class), so the first k that leaves ``need`` of each; where no k can, the classes too small
+    for any (a class of n rows trains on n - 1 at most) are named, to drop, and what the others then
+    need; folds of the caller's, other folds."""
     if n_splits is None:
         return "Use folds that leave more of its rows for training"
-    enough = next((k for k in range(n_splits + 1, min(counts.values()) + 1)
-                   if all(stratified_training_rows(counts[other], k) >= 2 for other in classes)), None)
-    return (f"Raise cv (--cv) to {enough} (more folds leave more rows for training)" if enough else
-            "No number of folds leaves every class 2 rows to train on: drop the class")
+
+    def fewest_folds(named: list, start: int) -> Optional[int]:  # with the classes not named as they are
+        kept = [n for label, n in counts.items() if label in named or label not in classes]
+        return next((k for k in range(start, min(kept) + 1)
+                     if all(stratified_training_rows(counts[label], k) >= need for label in named)), None)
+
+    enough = fewest_folds(classes, n_splits + 1)
+    if enough:
+        return f"Raise cv (--cv) to {enough} (more folds leave more rows for training)"
+    too_small = [label for label in classes if counts[label] <= need]
+    if not too_small:
+        return f"No number of folds leaves every class {need} rows to train on: drop the class"
+    # (the first class's message named a class that more folds would serve, and dropping it did not help)
+    rest = [label for label in classes if label not in too_small]
+    then = fewest_folds(rest, n_splits) if rest else n_splits
+    listed = ", ".join(_show(label) for label in too_small)
+    return (f"No number of folds leaves class{'es' if len(too_small) > 1 else ''} {listed} {need} rows to train on "
+            f"(a class needs {need + 1}: {need} to train, 1 to test): drop {'them' if len(too_small) > 1 else 'it'}"
+            + (f", then raise cv (--cv) to {then}" if then and then != n_splits else ""))
 
 
 def _check_smote_splits(targets: list, y: np.ndarray, splits: list, methods: list) -> None:
@@ -613,13 +630,23 @@ def _check_augmenter_folds(augmenter, targets: list, y: np.ndarray, splits: list
     the fold's rows as the class's ("a single row" of a class of 2)."""
     from gan_augment.auto import AutoAugmenter
 
-    need = 2
+    need, smaller_k = 2, False
     params = augmenter.get_params(deep=False) if hasattr(augmenter, "get_params") else {}
     min_class_size = params.get("min_class_size")
     if isinstance(augmenter, AutoAugmenter):
         classes, why = list(np.unique(y)), "AutoAugmenter's inner cross-validation needs 2 rows of every class"
     elif isinstance(augmenter, MixedSMOTE):
         classes, why = targets, "MixedSMOTE needs 2 to interpolate"
+    elif _neighbours(augmenter) is not None:
+        # imbalanced-learn's SMOTE family: its nearest-neighbour search failed in the first fold with
+        # scikit-learn's "Expected n_neighbors <= n_samples_fit", naming no class.
+        (setting, k), name = _neighbours(augmenter), type(augmenter).__name__
+        classes, need = targets, k + 1
+        why = f"{name}({setting}={k}) interpolates between a row and its {k} nearest of the class, so it needs {k + 1}"
+        fewest = min(int(np.sum(y[train] == label)) for train, _ in splits for label in targets)
+        smaller_k = fewest >= 2
+        if smaller_k:  # every fold can serve a smaller k: the first thing to try
+            why += f"; {name}({setting}={fewest - 1}) fits every training fold"
     elif isinstance(min_class_size, numbers.Integral) and not isinstance(min_class_size, bool):
         # The augmenter's own guard, checked on each training fold as its fit will check it (on
         # every class where an InEveryClass adds to all).
@@ -633,10 +660,27 @@ def _check_augmenter_folds(augmenter, targets: list, y: np.ndarray, splits: list
         for label in classes:
             n_train = int(np.sum(y[train] == label))
             if n_train < need:
+                folds = _more_folds(classes, counts, n_splits, need)
+                if smaller_k and not folds.startswith("Raise"):
+                    folds = ""  # (dropping a class that a smaller k serves is no advice)
                 raise DataValidationError(
                     f"cv split {number} of {len(splits)} leaves class {_show(label)} {n_train} training row"
-                    f"{'' if n_train == 1 else 's'} of its {counts[label]}, and {why}. "
-                    f"{_more_folds(classes, counts, n_splits)}.")
+                    f"{'' if n_train == 1 else 's'} of its {counts[label]}, and {why}."
+                    + (f" {folds}." if folds else ""))
+
+
+def _neighbours(augmenter) -> Optional[tuple[str, int]]:
+    """``(setting, k)`` of one of imbalanced-learn's over-samplers that interpolates between a row
+    and its k nearest neighbours of the class (SMOTE's ``k_neighbors``, ADASYN's ``n_neighbors``);
+    None for any other sampler, or a neighbour search given as an object."""
+    if not type(augmenter).__module__.startswith("imblearn.over_sampling"):
+        return None
+    params = augmenter.get_params(deep=False)
+    for setting in ("k_neighbors", "n_neighbors"):
+        k = params.get(setting)
+        if isinstance(k, numbers.Integral) and not isinstance(k, bool):
+            return setting, int(k)
+    return None
 
 
 def _check_splits(splitter, X: pd.DataFrame, y: np.ndarray) -> list:
