@@ -1148,7 +1148,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
             # Said, not refused: a training fold of cross-validation may hold a single row of a class
             # the whole table has more of (the evaluator's and AutoAugmenter's folds).
             names = ", ".join(repr(plain_label(self.classes_[i])) for i in topped_up)
-            warnings.warn(f"early_stopping=True rates the synthetic rows of the classes to top up, and {names} "
+            warnings.warn(f"early_stopping=True rates the synthetic rows of the classes to top up, and "
+                          f"class{'' if len(topped_up) == 1 else 'es'} {names} "
                           f"ha{'s' if len(topped_up) == 1 else 've'} a single real row here, which a two-sample "
                           "test cannot tell from them: the snapshot is chosen by the other classes' rows instead. "
                           "Fit without early_stopping for a fixed number of epochs.", UserWarning,

@@ -340,12 +340,16 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
                 names = ", ".join(repr(plain_label(label)) for label in thin)
                 what = f"keeps fewer than 2 rows of class {names}" if thin else "tests no rows"
                 # A class of 2 rows keeps 1 whenever a fold tests the other: no splitter helps then.
-                fix = ("Pass an int (cv=3): its folds are made to fit the classes" if any(
+                # (an int's folds keep 1 row of such a class, and leave out the methods that need 2: said
+                # so, as "made to fit the classes" read as if they kept 2)
+                fix = ("Pass an int (cv=3): it makes at most as many stratified folds as the smallest class has rows, "
+                       "and the methods that need 2 rows of a class in every training part (SMOTE) are left out "
+                       "with a warning" if any(
                     np.sum(y == label) < 3 for label in thin) else
                     "Use a stratified splitter (StratifiedKFold) with more folds (a larger training part each), "
                     "or an int")
-                raise ValueError(f"cv={self.cv!r}: inner fold {k} {what} in its training part; every class "
-                                 f"needs 2 rows in every training fold to be topped up and scored. {fix}.")
+                raise ValueError(f"cv={self.cv!r}: inner fold {k} {what} in its training part; with a splitter, "
+                                 f"every class needs 2 rows in every training fold to be topped up and scored. {fix}.")
         return folds
 
     def _fix_for_thin_folds(self, y, small: list, needs: int, n_folds: int, method: str) -> str:

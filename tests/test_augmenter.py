@@ -1233,7 +1233,7 @@ def test_early_stopping_says_so_when_it_cannot_rate_the_top_up():
         GANAugmenter(early_stopping=True, epochs=2, classes=[7], generator_dims=(16,), discriminator_dims=(16,),
                      n_generators=2, random_state=0).fit(X, y)  # said once, not once per generator
     said = [str(w.message) for w in caught if "early_stopping=True rates" in str(w.message)]
-    assert len(said) == 1 and "7 has a single real row here" in said[0] and "other classes' rows" in said[0]
+    assert len(said) == 1 and "and class 7 has a single real row here" in said[0] and "other classes' rows" in said[0]
 
 
 def test_a_rare_class_samples_only_its_own_rare_categories():

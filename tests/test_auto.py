@@ -443,7 +443,9 @@ def test_a_class_of_two_rows_is_not_sent_to_more_folds_no_splitter_can_make():
     X, y = _table()
     y = y.copy()
     y[np.flatnonzero(y == 1)[2:]] = 0
-    with pytest.raises(ValueError, match=r"keeps fewer than 2 rows of class 1.*Pass an int \(cv=3\)"):
+    with pytest.raises(ValueError, match=r"keeps fewer than 2 rows of class 1.*Pass an int \(cv=3\): it makes at "
+                                         r"most as many stratified folds as the smallest class has rows, and the "
+                                         r"methods that need 2 rows .* are left out"):
         AutoAugmenter(methods=("random",), cv=StratifiedKFold(5), random_state=0).fit_resample(X, y)
     assert AutoAugmenter(methods=("random",), cv=3, random_state=0).fit(X, y).chosen_["method"] in ("none", "random")
 
