@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from typing import Optional
 
 import numpy as np
+import pandas as pd
 from imblearn.utils import check_sampling_strategy
 
 from gan_augment._classes import plain_label, resolve_class, same_label
@@ -253,12 +254,14 @@ def _real(count: int, unit: str) -> str:
 
 def check_class_sizes(plan: Mapping, counts: Mapping, min_class_size=None, *, unit: str = "rows",
                       option: str = "min_class_size", made_from_itself: bool = True,
-                      in_every_class: Optional[str] = None) -> None:
+                      in_every_class: Optional[str] = None, distinct: Optional[Mapping] = None) -> None:
     """Before training: refuse a class to top up with fewer than ``min_class_size`` real samples
     (DataValidationError naming it and ``option``, as the user spelt it), and warn about one with
     fewer than :data:`FEW_ROWS` whose samples are ``made_from_itself`` (a generator's: near copies of
     so few; not a translator's, made from the other classes' images). ``in_every_class``: the name
-    of the setting that adds to every class, where one does (it cannot be left out of the top-up)."""
+    of the setting that adds to every class, where one does (it cannot be left out of the top-up).
+    ``distinct``: the distinct samples of each class to top up, where known: a class of five copies
+    of one row is as small as a class of one row."""
     from gan_augment.exceptions import DataValidationError, SmallClassWarning
 
     topped_up = [(label, counts[label], n) for label, n in plan.items() if n > 0]
@@ -272,15 +275,36 @@ def check_class_sizes(plan: Mapping, counts: Mapping, min_class_size=None, *, un
                 + (f"; collect more, leave it out of the top-up, or lower {option}." if in_every_class is None else
                    f"; {in_every_class} adds to every class: collect more, lower {option}, or leave the class out "
                    "of the data."))
-    few = [(label, have, n) for label, have, n in topped_up if have < FEW_ROWS and made_from_itself]
+    distinct = distinct or {}
+    few = [(label, have, n) for label, have, n in topped_up
+           if min(have, distinct.get(label, have)) < FEW_ROWS and made_from_itself]
     if few:
-        listed = "; ".join(f"class {label!r}: {_real(have, unit)}, {n:,} synthetic to add" for label, have, n in few)
+        listed = "; ".join(f"class {label!r}: {_real(have, unit)}"
+                           + (f" ({distinct[label]} distinct)" if distinct.get(label, have) < have else "")
+                           + f", {n:,} synthetic to add" for label, have, n in few)
         warnings.warn(
             f"Very small classes ({listed}): a generator can only vary a little around so few {unit}, so most "
             "synthetic ones will be near copies. Consider random oversampling, or SMOTE once a class has a few "
             f"more, or add fewer; {_refusing(option)} refuses such classes.",
             SmallClassWarning, stacklevel=user_stacklevel(),
         )
+
+
+def distinct_samples(X, y, labels) -> dict:
+    """``{label: number of distinct samples (rows, images) of the class}`` for each of ``labels``;
+    missing values count as equal."""
+    y = np.asarray(y)
+    found = {}
+    for label in labels:
+        rows = X[y == label]
+        if not isinstance(rows, pd.DataFrame) and np.asarray(rows).dtype == object:
+            rows = pd.DataFrame(np.asarray(rows).reshape(len(rows), -1))  # cells compared by value, not address
+        if isinstance(rows, pd.DataFrame):
+            found[label] = len(rows.drop_duplicates())
+        else:  # numbers, images among them: compared by their bytes
+            flat = np.ascontiguousarray(np.asarray(rows)).reshape(len(rows), -1)
+            found[label] = len({row.tobytes() for row in flat})
+    return found
 
 
 def _refusing(option: str) -> str:

@@ -884,6 +884,31 @@ def test_a_class_of_one_or_two_rows_is_topped_up_with_a_warning_naming_it():
     assert (y_res == "lone").sum() == 30  # a warning, not a refusal: the top-up still happens
 
 
+@pytest.mark.parametrize("kind", ["array", "frame", "object array", "images"])
+def test_a_class_of_copies_of_one_row_is_topped_up_with_the_small_class_warning(kind):
+    # Five copies of one row counted as five rows: no warning named the class, and the collapse
+    # check could not tell (its spread and coverage are NaN for a class of one distinct row).
+    from gan_augment import GANAugmenter, SmallClassWarning
+
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(size=(40, 4)), np.tile([[5.0, 5.0, 5.0, 5.0]], (5, 1)), rng.normal(size=(5, 4))])
+    y = np.array([0] * 40 + [1] * 5 + [2] * 5)
+    settings = dict(epochs=1, batch_size=16, label_gate=False, random_state=0)
+    if kind == "frame":
+        X = pd.DataFrame(X, columns=list("abcd")).assign(d=["x"] * 45 + ["y", "z", "x", "y", "z"])
+    elif kind == "object array":
+        X = X.astype(object)
+    elif kind == "images":
+        X, settings = X.reshape(-1, 1, 2, 2) / 5, {**settings, "image_shape": (1, 2, 2)}
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        GANAugmenter(**settings).fit_resample(X, y)
+    small = [str(w.message) for w in said if issubclass(w.category, SmallClassWarning)]
+    unit = "images" if kind == "images" else "rows"
+    assert len(small) == 1 and f"class 1: 5 real {unit} (1 distinct), 35 synthetic to add" in small[0]
+    assert "class 2" not in small[0]  # five distinct rows: not very small
+
+
 @pytest.mark.skipif(not hasattr(os, "sysconf"), reason="the memory size is read with os.sysconf")
 def test_a_top_up_or_sample_that_cannot_fit_in_memory_is_refused_before_any_work():
     # 10**12 rows allocated for minutes (3 GB and growing) before anything was said.
