@@ -290,21 +290,36 @@ def check_class_sizes(plan: Mapping, counts: Mapping, min_class_size=None, *, un
         )
 
 
-def distinct_samples(X, y, labels) -> dict:
-    """``{label: number of distinct samples (rows, images) of the class}`` for each of ``labels``;
-    missing values count as equal."""
+def sample_hashes(X) -> np.ndarray:
+    """A 64-bit hash of each sample (a table's row, an image's pixels): equal samples hash alike,
+    missing values as equal, cells compared by value (not by an object's address)."""
+    frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X).reshape(len(X), -1))
+    return pd.util.hash_pandas_object(frame, index=False).to_numpy()
+
+
+def distinct_samples(hashes: np.ndarray, y, labels) -> dict:
+    """``{label: number of distinct samples of the class}`` for each of ``labels`` (``hashes``:
+    :func:`sample_hashes` of the samples)."""
     y = np.asarray(y)
-    found = {}
+    return {label: len(np.unique(hashes[y == label])) for label in labels}
+
+
+def warn_of_copies_of_other_classes(hashes: np.ndarray, y, labels, unit: str = "rows") -> None:
+    """Warn of each of ``labels`` whose samples are mostly copies of other classes' samples: nothing
+    in the columns sets such a class apart, its synthetic samples look like the others' (the label
+    gate's judge, weighing the classes alike, even gave it the tied rows and served it)."""
+    y = np.asarray(y)
+    copied = []
     for label in labels:
-        rows = X[y == label]
-        if not isinstance(rows, pd.DataFrame) and np.asarray(rows).dtype == object:
-            rows = pd.DataFrame(np.asarray(rows).reshape(len(rows), -1))  # cells compared by value, not address
-        if isinstance(rows, pd.DataFrame):
-            found[label] = len(rows.drop_duplicates())
-        else:  # numbers, images among them: compared by their bytes
-            flat = np.ascontiguousarray(np.asarray(rows)).reshape(len(rows), -1)
-            found[label] = len({row.tobytes() for row in flat})
-    return found
+        own = y == label
+        shared = int(np.isin(hashes[own], hashes[~own]).sum())
+        if shared * 2 > int(own.sum()):
+            copied.append(f"class {label!r}: {shared} of its {int(own.sum())} real {unit}")
+    if copied:
+        warnings.warn(f"Classes to top up whose real {unit} are mostly copies of other classes' ({'; '.join(copied)}): "
+                      f"nothing in the data sets them apart, so their synthetic {unit} will look like the other "
+                      "classes'. Check the labels of those copies, or add what tells the classes apart.",
+                      UserWarning, stacklevel=user_stacklevel())
 
 
 def _refusing(option: str) -> str:

@@ -909,6 +909,23 @@ def test_a_class_of_copies_of_one_row_is_topped_up_with_the_small_class_warning(
     assert "class 2" not in small[0]  # five distinct rows: not very small
 
 
+def test_a_class_to_top_up_made_of_copies_of_other_classes_rows_is_warned_of():
+    # Six rows copied from A and B: the class-balanced judge gave it the tied rows (real recall 0.5),
+    # the gate served it, and its kept rows were combinations no real row has, without a word.
+    from gan_augment import GANAugmenter
+
+    rng = np.random.default_rng(0)
+    a = pd.DataFrame({"colour": rng.choice(["red", "green"], 60), "size": rng.choice(["S", "M"], 60)})
+    b = pd.DataFrame({"colour": rng.choice(["blue", "black"], 60), "size": rng.choice(["L", "XL"], 60)})
+    X = pd.concat([a, b, a.iloc[:3], b.iloc[:3], b.iloc[3:6].assign(size="S")], ignore_index=True)
+    y = np.array(["A"] * 60 + ["B"] * 60 + ["C"] * 6 + ["D"] * 3)
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        GANAugmenter(epochs=1, batch_size=32, random_state=0).fit_resample(X, y)
+    copied = [str(w.message) for w in said if "copies of other classes" in str(w.message)]
+    assert len(copied) == 1 and "class 'C': 6 of its 6 real rows" in copied[0] and "'D'" not in copied[0]
+
+
 @pytest.mark.skipif(not hasattr(os, "sysconf"), reason="the memory size is read with os.sysconf")
 def test_a_top_up_or_sample_that_cannot_fit_in_memory_is_refused_before_any_work():
     # 10**12 rows allocated for minutes (3 GB and growing) before anything was said.
