@@ -149,8 +149,9 @@ def _check_ratio(ratio, counts: dict) -> None:
     (minority, n_minority), (majority, n_majority) = sorted(counts.items(), key=lambda item: item[1])
     if int(n_majority * ratio - n_minority) >= 1:  # imbalanced-learn's own count of the rows to add
         return
-    have = (f"y has {n_minority / n_majority:.3g} already ({plain_label(minority)!r} {n_minority:,}, "
-            f"{plain_label(majority)!r} {n_majority:,})")
+    # (as "(1 2, 0 60)" the labels and counts read as four numbers)
+    have = (f"y has {n_minority / n_majority:.3g} already (class {plain_label(minority)!r}: {n_minority:,} rows, "
+            f"class {plain_label(majority)!r}: {n_majority:,})")
     if n_minority == n_majority:
         raise ValueError(f"sampling_strategy={ratio!r} asks for a ratio of rows of the minority class to the "
                          f"majority's, and {have}: the classes are balanced, and no ratio adds a row.")

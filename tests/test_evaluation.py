@@ -1443,7 +1443,8 @@ def test_a_ratio_some_training_fold_already_meets_is_refused_before_any_fold():
     with pytest.raises(DataValidationError, match=r"cv split 2 of 4 trains on other counts than the whole data \(0 "
                                                   r"113, 1 23\), and its top-up is refused there: sampling_strategy="
                                                   r"0\.207 asks for 0\.207 rows of the minority class per row of the "
-                                                  r"majority, and y has 0\.204 already \(1 23, 0 113\).* Use a top-up "
+                                                  r"majority, and y has 0\.204 already \(class 1: 23 rows, class 0: "
+                                                  r"113\).* Use a top-up "
                                                   r"every training fold can follow, or other folds \(cv=, --cv\)\.$"):
         plan_evaluation(X, y, GANAugmenter(epochs=1, sampling_strategy=0.207), cv=4, repeats=1, random_state=0)
     plan_evaluation(X, y, GANAugmenter(epochs=1, sampling_strategy=0.25), cv=4, repeats=1, random_state=0)

@@ -92,11 +92,13 @@ def test_a_ratio_the_data_already_meets_is_refused_with_the_counts_and_the_least
     # imbalanced-learn's words named neither the parameter nor the counts ("Please increase the ratio").
     y = np.array(["A"] * 120 + ["R"] * 80)
     with pytest.raises(ValueError, match=r"^sampling_strategy=0\.5 asks for 0\.5 rows of the minority class per row of "
-                                         r"the majority, and y has 0\.667 already \('R' 80, 'A' 120\): a top-up adds "
-                                         r"rows, so give a ratio of at least 0\.675 \(1\.0 balances the classes\)\.$"):
+                                         r"the majority, and y has 0\.667 already \(class 'R': 80 rows, class 'A': "
+                                         r"120\): a top-up adds rows, so give a ratio of at least 0\.675 \(1\.0 balances "
+                                         r"the classes\)\.$"):
         plan_top_up(y, 0.5)
     assert plan_top_up(y, 0.675) == {"R": 1}
-    with pytest.raises(ValueError, match=r"y has 1 already \('A' 5, 'B' 5\): the classes are balanced, and no ratio adds a row\.$"):
+    with pytest.raises(ValueError, match=r"y has 1 already \(class 'A': 5 rows, class 'B': 5\): the classes are "
+                                         r"balanced, and no ratio adds a row\.$"):
         plan_top_up(np.array(["A"] * 5 + ["B"] * 5), 0.9)
     with pytest.raises(ValueError, match="can be a float only when the type of target is binary"):  # as imblearn says
         plan_top_up(np.array([0, 0, 1, 2]), 0.5)
@@ -110,7 +112,7 @@ def test_a_ratio_the_data_already_meets_is_refused_with_the_counts_and_the_least
     with pytest.raises(ValueError, match=r"^sampling_strategy=0\.3 asks for 0\.3 rows .*at least 0\.675"):
         MixedSMOTE(sampling_strategy=0.3).fit_resample(rows, y)
     one_hot = np.column_stack([y == "A", y == "R"]).astype(int)  # its columns are the classes
-    with pytest.raises(ValueError, match=r"^sampling_strategy=0\.3 asks for 0\.3 rows .*\(1 80, 0 120\)"):
+    with pytest.raises(ValueError, match=r"^sampling_strategy=0\.3 asks for 0\.3 rows .*\(class 1: 80 rows, class 0: 120\)"):
         MixedSMOTE(sampling_strategy=0.3).fit_resample(rows, one_hot)
     from sklearn.utils._param_validation import InvalidParameterError
 
