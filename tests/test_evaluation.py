@@ -1872,6 +1872,17 @@ def test_the_smote_fold_refusal_advises_only_folds_that_every_class_allows():
                         repeats=1)
 
 
+def test_the_smote_fold_refusal_counts_an_image_set_in_images():
+    from sklearn.datasets import load_digits
+
+    from gan_augment.evaluation import plan_evaluation
+
+    X, y = load_digits(n_class=2, return_X_y=True)
+    keep = np.r_[np.flatnonzero(y == 0)[:40], np.flatnonzero(y == 1)[:3]]
+    with pytest.raises(DataValidationError, match=r"^Class 1 has 3 images: a training fold holds only 1"):
+        plan_evaluation(X[keep], y[keep], GANAugmenter(image_shape=(1, 8, 8)), baselines=["smote"], cv=2, repeats=1)
+
+
 def test_the_per_class_few_rows_note_gives_the_mean_as_the_verdicts_note_does():
     # 15 rare rows in two folds: the verdict said "7.5 test rows of class 'rare' per fold" and, in
     # the same text, "(few rows: 8 per test fold)".

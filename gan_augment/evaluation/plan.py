@@ -128,7 +128,7 @@ def plan_evaluation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5,
     if image_shape is not None:
         check_pixels(X)  # a NaN, or values past float32: refused by the first fold's fit, its baselines trained
     if "smote" in methods and n_splits is not None:
-        _check_smote_folds(targets, counts, n_splits, methods)
+        _check_smote_folds(targets, counts, n_splits, methods, "rows" if image_shape is None else "images")
     numeric, categorical = split_columns(X, named)
     splits = _check_splits(splitter, X, y)
     if "smote" in methods and n_splits is None:
@@ -537,13 +537,14 @@ def _without_smote(methods: list) -> str:
     return f"baselines={tuple(kept)!r}; --baseline {','.join(kept)} on the command line"
 
 
-def _check_smote_folds(targets: list, counts: dict, n_splits: int, methods: list) -> None:
-    """SMOTE interpolates between 2 rows of a class: every training fold must hold 2 of each target."""
+def _check_smote_folds(targets: list, counts: dict, n_splits: int, methods: list, unit: str = "rows") -> None:
+    """SMOTE interpolates between 2 rows of a class: every training fold must hold 2 of each target
+    (``unit``: what the rows are, images of an image folder)."""
     for label in targets:
         count, n_train = counts[label], stratified_training_rows(counts[label], n_splits)
         if n_train < 2:
             raise DataValidationError(
-                f"Class {_show(label)} has {count} rows: a training fold holds only {n_train}, and SMOTE "
+                f"Class {_show(label)} has {count} {unit}: a training fold holds only {n_train}, and SMOTE "
                 f"needs at least 2 to interpolate. {_more_folds(targets, counts, n_splits)}, or leave 'smote' "
                 f"out of the baselines ({_without_smote(methods)}).")
 
