@@ -8,6 +8,7 @@ oversampling, SMOTE or the GAN, and how much -- by inner cross-validation with t
 from __future__ import annotations
 
 import time
+import warnings
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -334,6 +335,7 @@ def _auto_resample(job: Job, estimator: str, metric: Metric, seed: Optional[int]
 
     from gan_augment import AutoAugmenter
     from gan_augment.auto import n_inner_folds
+    from gan_augment.exceptions import NothingToAddWarning, SmallClassWarning
 
     X, y = job.dataset.X, job.dataset.y
     single = [label for label, n in y.value_counts(sort=False).items() if n < 2]
@@ -355,7 +357,11 @@ def _auto_resample(job: Job, estimator: str, metric: Metric, seed: Optional[int]
     started = time.perf_counter()
     try:
         # A ValueError here is about the data (e.g. a class of one row cannot be cross-validated).
-        with errors(DATA, ValueError):
+        with errors(DATA, ValueError), warnings.catch_warnings():
+            # What prepare said of the whole table (a class at the majority count, a tiny class),
+            # AutoAugmenter's own plan said again; its inner folds' say so ("(in 1 of 3 inner folds)").
+            for said in (SmallClassWarning, NothingToAddWarning):
+                warnings.filterwarnings("ignore", message=r"(?s)(?!.*\(in \d+ of \d+ inner folds\)$)", category=said)
             X_res, y_res = auto.fit_resample(X, y)
     except KeyboardInterrupt:
         raise CLIError("Interrupted while choosing the top-up; nothing was written.", INTERRUPTED) from None

@@ -1441,6 +1441,18 @@ def test_augment_auto_chooses_and_writes_real_lines_then_the_winners_rows(tmp_pa
         assert "Chose: no top-up" in err
 
 
+def test_augment_auto_says_what_the_plan_said_once(tmp_path, capsys):
+    # AutoAugmenter's own plan said again what the command's had said of the table.
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame({"x": rng.normal(size=135).round(3), "label": ["a"] * 60 + ["b"] * 60 + ["rare"] * 15})
+    data = tmp_path / "data.csv"
+    table.to_csv(data, index=False)
+    code, _, err = run(capsys, "augment", data, "--auto", "-e", 1, "--batch-size", 64, "-s", 0,
+                       "-o", tmp_path / "out.csv")
+    assert code == 0, err
+    assert err.count("already has the majority count") == 1, err
+
+
 def test_augment_auto_seed_scores_as_auto_augmenter_with_that_random_state(tmp_path, capsys):
     # --seed also seeded the job's GAN, so every inner fold's GAN trained from the one seed and the
     # scores were not those of AutoAugmenter(random_state=SEED), which seeds each fold's GAN itself.
