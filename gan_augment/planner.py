@@ -306,18 +306,24 @@ def distinct_samples(hashes: np.ndarray, y, labels) -> dict:
 
 
 def warn_of_copies_of_other_classes(hashes: np.ndarray, y, labels, unit: str = "rows") -> None:
-    """Warn of each of ``labels`` whose samples are mostly copies of other classes' samples: nothing
-    in the columns sets such a class apart, its synthetic samples look like the others' (the label
-    gate's judge, weighing the classes alike, even gave it the tied rows and served it)."""
+    """Warn of each of ``labels`` whose samples are mostly copies of samples that other classes hold
+    as often or more: nothing in the columns sets such a class apart, so its synthetic samples look
+    like the others' (the label gate's judge, weighing the classes alike, even gave it the tied rows
+    and served it). A class whose samples another class copies a few times is not one of them."""
     y = np.asarray(y)
     copied = []
     for label in labels:
         own = y == label
-        shared = int(np.isin(hashes[own], hashes[~own]).sum())
+        values, n_own = np.unique(hashes[own], return_counts=True)
+        others, n_others = np.unique(hashes[~own], return_counts=True)
+        at = np.minimum(np.searchsorted(others, values), max(len(others) - 1, 0))
+        elsewhere = np.where(others[at] == values, n_others[at], 0) if len(others) else np.zeros_like(n_own)
+        shared = int(n_own[elsewhere >= n_own].sum())
         if shared * 2 > int(own.sum()):
             copied.append(f"class {label!r}: {shared} of its {int(own.sum())} real {unit}")
     if copied:
-        warnings.warn(f"Classes to top up whose real {unit} are mostly copies of other classes' ({'; '.join(copied)}): "
+        warnings.warn(f"Classes to top up whose real {unit} are mostly copies of other classes' {unit}, as common "
+                      f"there or more ({'; '.join(copied)}): "
                       f"nothing in the data sets them apart, so their synthetic {unit} will look like the other "
                       "classes'. Check the labels of those copies, or add what tells the classes apart.",
                       UserWarning, stacklevel=user_stacklevel())

@@ -1155,7 +1155,9 @@ def test_columns_the_augmenter_names_categorical_are_categories_for_the_baseline
     X = pd.DataFrame(X, columns=["a", "b"]).assign(zip=np.resize([10115, 20095, 80331], len(y)))
     for augmenter, named in ((GANAugmenter(categorical_features=["zip"]), ["zip"]),
                              (GANAugmenter(categorical_features=[False, False, True]), ["zip"]),
-                             (SMOTENC(categorical_features=[2]), ["zip"]), (SMOTENC(categorical_features="auto"), []),
+                             # (k_neighbors=4: a training fold holds 5 of the 8 rare rows)
+                             (SMOTENC(categorical_features=[2], k_neighbors=4), ["zip"]),
+                             (SMOTENC(categorical_features="auto", k_neighbors=4), []),
                              (AutoAugmenter(augmenter=GANAugmenter(categorical_features=["zip"])), ["zip"]),
                              (GANAugmenter(), [])):
         plan = plan_evaluation(X, y, augmenter, classes="rare", cv=3, random_state=0)
