@@ -16,7 +16,7 @@ def sample(
     cls: Annotated[str, typer.Option("--class", metavar="CLASS", show_default=False,
                                      help="The class of the rows to generate.")],
     n: Annotated[int, typer.Option("--n", "-n", min=0, metavar="N", show_default=False,
-                                   help="How many rows.")],
+                                   help="How many rows (tables: 0 writes the header alone) or images (at least 1).")],
     out: Annotated[Path, typer.Option(
         "--out", "-o", metavar="FILE|DIR", show_default=False,
         help="Tables: output .csv, .tsv or .parquet file ('-' writes CSV to stdout). Images: a directory; "
