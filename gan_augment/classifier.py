@@ -295,15 +295,15 @@ def check_sampler_takes(sampler, X) -> None:
     if not tags.input_tags.string:
         column = _first_column_with_text(X, categories=True)
         if column is not None:
-            raise ValueError(f"The augmenter {name} takes numbers only, and X has text ({column}): it would fail in the "
-                             "first fold, after the baselines had trained. Use a sampler that reads categories "
+            raise ValueError(f"The augmenter {name} takes numbers only, and X has text ({column}): it would fail in "
+                             "the first fold, after the baselines had trained. Use a sampler that reads categories "
                              "(gan_augment.baselines.MixedSMOTE, SMOTENC, GANAugmenter), or encode the column first.")
     if not tags.input_tags.allow_nan:
         column = _first_column_with_missing(X)
         if column is not None:
-            raise ValueError(f"The augmenter {name} does not accept missing values (NaN), and X has some ({column}): it "
-                             "would fail in the first fold, after the baselines had trained. Impute them first, or use "
-                             "an augmenter that takes them (GANAugmenter, RandomOverSampler).")
+            raise ValueError(f"The augmenter {name} does not accept missing values (NaN), and X has some ({column}): "
+                             "it would fail in the first fold, after the baselines had trained. Impute them first, or "
+                             "use an augmenter that takes them (GANAugmenter, RandomOverSampler).")
 
 
 def _first_column_with_text(X, *, categories: bool) -> str | None:

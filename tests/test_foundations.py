@@ -93,8 +93,8 @@ def test_a_ratio_the_data_already_meets_is_refused_with_the_counts_and_the_least
     y = np.array(["A"] * 120 + ["R"] * 80)
     with pytest.raises(ValueError, match=r"^sampling_strategy=0\.5 asks for 0\.5 rows of the minority class per row of "
                                          r"the majority, and y has 0\.667 already \(class 'R': 80 rows, class 'A': "
-                                         r"120\): a top-up adds rows, so give a ratio of at least 0\.675 \(1\.0 balances "
-                                         r"the classes\)\.$"):
+                                         r"120\): a top-up adds rows, so give a ratio of at least 0\.675 \(1\.0 "
+                                         r"balances the classes\)\.$"):
         plan_top_up(y, 0.5)
     assert plan_top_up(y, 0.675) == {"R": 1}
     with pytest.raises(ValueError, match=r"y has 1 already \(class 'A': 5 rows, class 'B': 5\): the classes are "
@@ -112,7 +112,8 @@ def test_a_ratio_the_data_already_meets_is_refused_with_the_counts_and_the_least
     with pytest.raises(ValueError, match=r"^sampling_strategy=0\.3 asks for 0\.3 rows .*at least 0\.675"):
         MixedSMOTE(sampling_strategy=0.3).fit_resample(rows, y)
     one_hot = np.column_stack([y == "A", y == "R"]).astype(int)  # its columns are the classes
-    with pytest.raises(ValueError, match=r"^sampling_strategy=0\.3 asks for 0\.3 rows .*\(class 1: 80 rows, class 0: 120\)"):
+    with pytest.raises(ValueError, match=r"^sampling_strategy=0\.3 asks for 0\.3 rows .*\(class 1: 80 rows, class 0: "
+                                         r"120\)"):
         MixedSMOTE(sampling_strategy=0.3).fit_resample(rows, one_hot)
     from sklearn.utils._param_validation import InvalidParameterError
 

@@ -1203,8 +1203,8 @@ def _check_no_complex_labels(labels: pd.Series, what: str) -> None:
         if example is None:
             return
     # ("Complex data not supported": scikit-learn's words, which its estimator checks look for)
-    raise DataValidationError(f"{what} holds complex numbers (e.g. {complex(example)!r}): Complex data not supported as "
-                              "classes; class labels are whole numbers or text (e.g. y.real.astype(int) where the "
+    raise DataValidationError(f"{what} holds complex numbers (e.g. {complex(example)!r}): Complex data not supported "
+                              "as classes; class labels are whole numbers or text (e.g. y.real.astype(int) where the "
                               "imaginary parts are 0).")
 
 
