@@ -2110,6 +2110,33 @@ class _NeverFitted(DecisionTreeClassifier):
         raise AssertionError("an estimator was fitted before the augmenter's input was checked")
 
 
+def test_matplotlib_s_own_notes_stay_out_of_a_report_s_figures(tmp_path):
+    # A class name's character the font lacks: matplotlib's "Glyph ... missing from font" once per
+    # figure, and under warnings-as-errors the finished evaluation was lost; a config folder it cannot
+    # write: two raw log lines. In a process of its own: matplotlib says the latter at its import.
+    import os
+    import subprocess
+    import sys
+
+    script = "\n".join([
+        "import warnings, numpy as np, pandas as pd",
+        "warnings.simplefilter('error')",
+        "from imblearn.over_sampling import RandomOverSampler",
+        "from gan_augment import evaluate_augmentation",
+        "X = pd.DataFrame({'a': np.random.default_rng(0).normal(size=80)})",
+        "y = np.array(['common'] * 60 + ['rare \u65e5\u672c'] * 20)",
+        "report = evaluate_augmentation(X, y, RandomOverSampler(random_state=0), cv=2, repeats=1, baselines=['none'],",
+        "                               random_state=0, fidelity=False, privacy=False)",
+        f"report.to_html({str(tmp_path / 'r.html')!r})",
+    ])
+    blocked = tmp_path / "a-file-not-a-folder"
+    blocked.write_text("")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "MPLCONFIGDIR": str(blocked), "OMP_NUM_THREADS": "1"})
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    assert "rare \u65e5\u672c" in (tmp_path / "r.html").read_text(encoding="utf-8")
+
+
 def test_a_pipeline_given_as_the_augmenter_is_named_by_its_steps():
     from imblearn.pipeline import make_pipeline
     from sklearn.impute import SimpleImputer

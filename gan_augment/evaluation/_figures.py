@@ -32,12 +32,30 @@ def render_figures(report) -> list:
     A figure that cannot show every class or column says in its caption what it left out and where
     the rest is.
     """
-    import matplotlib
-    from matplotlib.figure import Figure
+    import logging
+    import warnings
 
-    # Labels are shown as written: matplotlib would read "$0-$25k" as mathematics (and fail on "x$_$y").
-    with matplotlib.rc_context({"text.parse_math": False}):
-        return _render_figures(Figure, report)
+    from gan_augment._warnings import catching_warnings
+
+    # matplotlib's own notes are not the report's: a config folder it cannot write (it uses a temporary
+    # one, said in two raw log lines, -q or not), a class name's character its font lacks (drawn as a
+    # box, said once per figure, and under warnings-as-errors it lost a finished evaluation).
+    logger = logging.getLogger("matplotlib")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        import matplotlib
+        from matplotlib.figure import Figure
+
+        # Labels are shown as written: matplotlib would read "$0-$25k" as mathematics (and fail on "x$_$y").
+        with matplotlib.rc_context({"text.parse_math": False}), catching_warnings(record=True) as said:
+            warnings.filterwarnings("ignore", category=UserWarning, message="Glyph .* missing from font")
+            figures = _render_figures(Figure, report)
+    finally:
+        logger.setLevel(level)
+    for warning in said:  # any other
+        warnings.warn(warning.message, warning.category, stacklevel=2)
+    return figures
 
 
 def _render_figures(Figure, report) -> list:
