@@ -14,7 +14,7 @@ from ._common import (DATA, INTERRUPTED, USAGE, BatchOpt, CategoricalOpt, CLIErr
                       MaxCategoriesOpt, Metric, NaValuesOpt, QuietOpt, SepOpt, SkipUnreadableOpt, TargetOpt,
                       ThreadsOpt, check_device,
                       check_processes, check_sep, check_threads, classes_opt, errors, estimator_opt, force_opt, metric_opt,
-                      n_jobs_opt, require_stdout,
+                      n_jobs_opt, no_space_named, require_stdout,
                       say, seed_opt, set_flags, show, state, writing)
 from ._job import check_categorical, refuse_table_options
 
@@ -176,7 +176,9 @@ def evaluate(
     if report is not None:  # first: the file asked for is written whatever becomes of stdout
         with writing(report, "the report", "--report"):
             _write_report(result, report, report_format, force)
-    typer.echo(result.to_json() if json_out else result.to_markdown())
+    advice = "write it to a file (--report FILE)" if report is None else f"read it in {report}"
+    with no_space_named("the report", "stdout", advice):
+        typer.echo(result.to_json() if json_out else result.to_markdown())
     if report is not None:
         say(f"Wrote the report to {report}.")
 

@@ -8,7 +8,8 @@ import typer
 
 from gan_augment._listing import display_width, padded
 
-from ._common import DebugOpt, ModelArg, QuietOpt, check_processes, escape, plain, require_stdout, set_flags, show
+from ._common import (DebugOpt, ModelArg, QuietOpt, check_processes, escape, no_space_named, plain, require_stdout,
+                      set_flags, show)
 
 
 def info(
@@ -42,8 +43,9 @@ def info(
         ) from exc
     # Column and class names and the source path come from the user's files: a crafted header must
     # not drive the terminal (ANSI escapes, carriage returns); its control characters print escaped.
-    for line in lines:
-        typer.echo(escape(line))
+    with no_space_named("the model's description", "stdout", "write it elsewhere"):
+        for line in lines:
+            typer.echo(escape(line))
 
 
 def _has_checksum(model_dir) -> bool:

@@ -978,9 +978,28 @@ def test_evaluate_writes_its_report_before_what_goes_to_stdout(data_csv, tmp_pat
 
     monkeypatch.setattr(cli.evaluate.typer, "echo", full_stdout)
     report = tmp_path / "report.md"
-    code, _, _ = run(capsys, "evaluate", data_csv, "--classes", "rare", "--epochs", "1", "--cv", "2", "--repeats", "1",
-                     "--baseline", "none", "--report", report, "-q")
+    code, _, err = run(capsys, "evaluate", data_csv, "--classes", "rare", "--epochs", "1", "--cv", "2", "--repeats",
+                       "1", "--baseline", "none", "--report", report, "-q")
     assert code == 1 and report.is_file()
+    # Said as the other commands say a full stdout (it was a bare "[Errno 28] No space left on device").
+    assert _one_line_error(err, after_warnings=True) == (
+        "Error: No space left to write the report to stdout (No space left on device). Free some space there, or "
+        f"read it in {report}.")
+
+
+def test_info_names_a_full_stdout(model_dir, capsys, monkeypatch):
+    import cli.info
+
+    echo = cli.info.typer.echo
+
+    def full_stdout(message=None, *args, err=False, **kwargs):
+        if not err:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        echo(message, *args, err=err, **kwargs)
+
+    monkeypatch.setattr(cli.info.typer, "echo", full_stdout)
+    code, _, err = run(capsys, "info", model_dir)
+    assert code == 1 and "No space left to write the model's description to stdout" in err, err
 
 
 def test_a_full_disk_under_evaluates_report_names_its_option(data_csv, tmp_path, capsys, monkeypatch):
