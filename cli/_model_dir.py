@@ -22,6 +22,9 @@ def check_model_out(out, *, force: bool) -> None:
     from gan_augment._fs import check_parent_writable as _check_parent_writable, refuse_linked_output
 
     out = Path(out)
+    if str(out) == "-":  # elsewhere "-o -" is stdout: it saved the model into a folder named "-"
+        raise FileExistsError("--out -: a model is a directory and cannot go to standard output; give --out DIR "
+                              "(./- for a folder of that name).")
     # A model whose replacement was killed between its two renames is put back first: it is
     # there to be refused (or replaced with --force) now, not found only when the new one is saved.
     recover_interrupted_save(out)

@@ -987,6 +987,16 @@ def test_evaluate_writes_its_report_before_what_goes_to_stdout(data_csv, tmp_pat
         f"read it in {report}.")
 
 
+def test_a_dash_is_neither_a_model_folder_nor_data_from_standard_input(data_csv, tmp_path, capsys, monkeypatch):
+    # `fit -o -` saved the model into a folder named "-"; `fit -` said only "- does not exist".
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(capsys, "fit", data_csv, "-e", 1, "-o", "-")
+    assert code == 2 and "a model is a directory and cannot go to standard output" in _one_line_error(err), err
+    assert not (tmp_path / "-").exists()
+    code, _, err = run(capsys, "fit", "-", "-e", 1, "-o", tmp_path / "m")
+    assert code == 1 and "data is read from a file, not from standard input" in _one_line_error(err), err
+
+
 def test_info_names_a_full_stdout(model_dir, capsys, monkeypatch):
     import cli.info
 

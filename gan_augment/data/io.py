@@ -161,7 +161,10 @@ def resolve_table_path(path) -> Path:
             "give the path of the one to use."
         )
     if not path.exists():
-        raise DataValidationError(f"{path} does not exist.")
+        # "-" is standard input to many commands; not to this reader
+        stdin = " (data is read from a file, not from standard input: save it to one and give its path)" if (
+            str(path) == "-") else ""
+        raise DataValidationError(f"{path} does not exist{stdin}.")
     if path.suffix.lower() not in FORMATS:
         raise DataValidationError(
             f"{path} has suffix {path.suffix or '(none)'!r}; gan-augment reads "
