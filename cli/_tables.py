@@ -11,6 +11,7 @@ from io import BytesIO, TextIOWrapper
 from pathlib import Path
 from typing import Any, Optional
 
+from gan_augment.data._dtypes import refuse_surrogates
 from gan_augment.exceptions import DataValidationError
 
 from ._common import (DATA, PROG, USAGE, CLIError, errors, is_stdout, plain, quote, quote_path, require_stdout, say,
@@ -75,6 +76,9 @@ class TableData(DataHandler):
     # ------------------------------------------------------------ augment
     def check_augment_args(self, data: Path, out: Path, *, force: bool, target: Optional[str],
                            mark_synthetic: Optional[str]) -> None:
+        if mark_synthetic is not None:  # (a name that cannot be written failed after training)
+            with errors(USAGE, DataValidationError):
+                refuse_surrogates("--mark-synthetic", mark_synthetic)
         if mark_synthetic is not None and not mark_synthetic.strip():
             # An empty name would write a header that no reader (ours included) takes back.
             raise CLIError(f"--mark-synthetic needs a column name; got {mark_synthetic!r}.", USAGE)

@@ -997,6 +997,19 @@ def test_a_dash_is_neither_a_model_folder_nor_data_from_standard_input(data_csv,
     assert code == 1 and "data is read from a file, not from standard input" in _one_line_error(err), err
 
 
+@pytest.mark.parametrize("option", ["--mark-synthetic", "--sep", "--na-values"])
+def test_an_option_typed_in_another_encoding_is_refused_by_name_before_training(data_csv, tmp_path, capsys, option,
+                                                                                 monkeypatch):
+    # Python reads a command line's bytes that are not UTF-8 as lone surrogates: --mark-synthetic
+    # failed after training ("surrogates not allowed"), --sep and --na-values blamed the CSV.
+    from gan_augment.training.trainer import GANTrainer
+
+    monkeypatch.setattr(GANTrainer, "fit", lambda *args, **kwargs: pytest.fail("trained before refusing"))
+    code, _, err = run(capsys, "augment", data_csv, "-e", 1, "-o", tmp_path / "o.csv", option, "synth\udce9")
+    assert code == 2 and "holds bytes that are not UTF-8 text" in _one_line_error(err) and option in err, err
+    assert not (tmp_path / "o.csv").exists()
+
+
 def test_info_names_a_full_stdout(model_dir, capsys, monkeypatch):
     import cli.info
 

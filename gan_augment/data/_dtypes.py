@@ -139,6 +139,18 @@ def refuse_complex(dtype, column) -> None:
             "real numbers (its .real and .imag parts, or its magnitude and angle) before fitting.")
 
 
+def refuse_surrogates(what: str, value: str) -> None:
+    """Refuse text holding a lone surrogate (what decoding bytes that are not UTF-8 with
+    errors='surrogateescape' leaves, as Python does of a command line typed in another encoding),
+    naming it as ``what``: reading a file with it, or writing it, failed later with "surrogates not
+    allowed", blaming the file."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise DataValidationError(f"{what} {value!r} holds bytes that are not UTF-8 text (a terminal or script in "
+                                  "another encoding?); give it as UTF-8.") from None
+
+
 def json_scalar(value, *, column=None, what=None):
     """Plain Python value for JSON (numpy scalars unwrapped); unsupported types are an error, naming
     the ``column`` that holds the value when given (``what``: another wording of where it is)."""

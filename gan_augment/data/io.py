@@ -39,6 +39,7 @@ from gan_augment._classes import ZERO_PADDED as _ZERO_PADDED
 from gan_augment._fs import atomic_path, check_parent_writable, refuse_linked_file
 from gan_augment._listing import first_few
 from gan_augment._warnings import catching_warnings, user_stacklevel
+from gan_augment.data._dtypes import refuse_surrogates
 from gan_augment.data.tabular import check_target, concat_rows
 from gan_augment.exceptions import DataValidationError
 
@@ -321,6 +322,8 @@ def _check_na_values(na_values, path: Path, kind: str) -> list[str]:
             f"na_values must be strings (the cell texts to read as missing), got {wrong[0]!r}; "
             "write them as they appear in the file, e.g. na_values=['NA', '?']."
         )
+    for value in extra:
+        refuse_surrogates("na_values (--na-values)", value)
     if kind != "csv" and extra:
         raise DataValidationError(
             f"na_values applies to CSV files only; {path} is {kind}, which stores missing values as "
@@ -354,6 +357,8 @@ def _check_sep(sep, path: Path, kind: str) -> str:
         return default_separator(path)
     if kind != "csv":
         raise DataValidationError(f"sep applies to CSV files only; {path} is {kind}. Leave out sep (--sep) for it.")
+    if isinstance(sep, str):
+        refuse_surrogates("sep (--sep)", sep)
     if not isinstance(sep, str) or len(sep) != 1 or sep in _UNUSABLE_SEPARATORS:
         raise DataValidationError(
             f"sep must be one character other than a quote, a line break or a space, got {sep!r}; e.g. ';', "
