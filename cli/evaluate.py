@@ -257,9 +257,12 @@ def _check_report(report: Optional[Path], force: bool) -> Optional[str]:
     if report_format is None and report.name.lower() in REPORT_FORMATS:  # ".html": a hidden name, no suffix
         raise CLIError(f"--report {report} names a file without a name before its suffix; give one, e.g. "
                        f"--report {report.with_name('report' + report.name)}.", USAGE)
+    if report_format is None and str(report) == "-":
+        raise CLIError("--report -: a report is written to a file (.html, .md, .json); the Markdown report goes to "
+                       "standard output by itself, and --json sends JSON there instead.", USAGE)
     if report_format is None:
-        raise CLIError(f"--report {report}: the suffix {report.suffix or '(none)'!r} is not one of "
-                       f"{', '.join(REPORT_FORMATS)}.", USAGE)
+        suffix = f"the suffix {report.suffix!r}" if report.suffix else "no suffix"
+        raise CLIError(f"--report {report} has {suffix}; give one of {', '.join(REPORT_FORMATS)}.", USAGE)
     from gan_augment._fs import check_parent_writable, refuse_linked_file
     from gan_augment.exceptions import DataValidationError
 

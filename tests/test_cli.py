@@ -1010,6 +1010,18 @@ def test_an_option_typed_in_another_encoding_is_refused_by_name_before_training(
     assert not (tmp_path / "o.csv").exists()
 
 
+@pytest.mark.parametrize("report, said", [
+    ("-", "--report -: a report is written to a file (.html, .md, .json); the Markdown report goes to standard "
+          "output by itself, and --json sends JSON there instead."),
+    ("report", "--report report has no suffix; give one of .html, .htm, .md, .json."),  # not "the suffix '(none)'"
+    ("report.txt", "--report report.txt has the suffix '.txt'; give one of .html, .htm, .md, .json."),
+])
+def test_evaluate_says_what_a_report_file_needs(data_csv, tmp_path, capsys, monkeypatch, report, said):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(capsys, "evaluate", data_csv, "--report", report)
+    assert code == 2 and _one_line_error(err) == f"Error: {said}", err
+
+
 def test_info_names_a_full_stdout(model_dir, capsys, monkeypatch):
     import cli.info
 
