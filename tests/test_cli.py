@@ -965,18 +965,23 @@ def test_main_gives_the_caller_its_streams_back_as_they_were():
     assert b"Error: Model directory no-such-model does not exist" in result.stderr
 
 
-def test_evaluate_writes_its_report_before_what_goes_to_stdout(data_csv, tmp_path, capsys, monkeypatch):
-    # A stdout gone (`| true`, a full disk) ended the command before the report file was written.
-    import cli.evaluate
+def _fill_stdout(monkeypatch):
+    """typer.echo to stdout fails as on a full disk; to stderr it writes."""
+    import typer
 
-    echo = cli.evaluate.typer.echo
+    echo = typer.echo
 
     def full_stdout(message=None, *args, err=False, **kwargs):
         if not err:
             raise OSError(errno.ENOSPC, "No space left on device")
         echo(message, *args, err=err, **kwargs)
 
-    monkeypatch.setattr(cli.evaluate.typer, "echo", full_stdout)
+    monkeypatch.setattr(typer, "echo", full_stdout)
+
+
+def test_evaluate_writes_its_report_before_what_goes_to_stdout(data_csv, tmp_path, capsys, monkeypatch):
+    # A stdout gone (`| true`, a full disk) ended the command before the report file was written.
+    _fill_stdout(monkeypatch)
     report = tmp_path / "report.md"
     code, _, err = run(capsys, "evaluate", data_csv, "--classes", "rare", "--epochs", "1", "--cv", "2", "--repeats",
                        "1", "--baseline", "none", "--report", report, "-q")
@@ -1023,16 +1028,7 @@ def test_evaluate_says_what_a_report_file_needs(data_csv, tmp_path, capsys, monk
 
 
 def test_info_names_a_full_stdout(model_dir, capsys, monkeypatch):
-    import cli.info
-
-    echo = cli.info.typer.echo
-
-    def full_stdout(message=None, *args, err=False, **kwargs):
-        if not err:
-            raise OSError(errno.ENOSPC, "No space left on device")
-        echo(message, *args, err=err, **kwargs)
-
-    monkeypatch.setattr(cli.info.typer, "echo", full_stdout)
+    _fill_stdout(monkeypatch)
     code, _, err = run(capsys, "info", model_dir)
     assert code == 1 and "No space left to write the model's description to stdout" in err, err
 
