@@ -311,14 +311,15 @@ def warn_of_copies_of_other_classes(hashes: np.ndarray, y, labels, unit: str = "
     like the others' (the label gate's judge, weighing the classes alike, even gave it the tied rows
     and served it). A class whose samples another class copies a few times is not one of them."""
     y = np.asarray(y)
+    # Each distinct sample once, with its count in all classes: one sort of the whole data, then
+    # one of each class's samples (a class at a time against the rest sorted the rest each time).
+    _, sample_of, total = np.unique(hashes, return_inverse=True, return_counts=True)
+    sample_of = sample_of.reshape(-1)
     copied = []
     for label in labels:
         own = y == label
-        values, n_own = np.unique(hashes[own], return_counts=True)
-        others, n_others = np.unique(hashes[~own], return_counts=True)
-        at = np.minimum(np.searchsorted(others, values), max(len(others) - 1, 0))
-        elsewhere = np.where(others[at] == values, n_others[at], 0) if len(others) else np.zeros_like(n_own)
-        shared = int(n_own[elsewhere >= n_own].sum())
+        samples, n_own = np.unique(sample_of[own], return_counts=True)
+        shared = int(n_own[total[samples] - n_own >= n_own].sum())  # held elsewhere as often or more
         if shared * 2 > int(own.sum()):
             copied.append(f"class {label!r}: {shared} of its {int(own.sum())} real {unit}")
     if copied:
