@@ -142,7 +142,8 @@ def prepare(data: Path, handler: DataHandler, *, target: Optional[str], classes:
         planner.check_class_sizes(plan, planner.class_counts(dataset.y), settings.min_class_size,
                                   unit=kind_named(handler.kind_name).unit, option="--min-class-size",
                                   made_from_itself=settings.method != Method.translation,
-                                  in_every_class="--in-every-class" if settings.in_every_class else None)
+                                  in_every_class="--in-every-class" if settings.in_every_class else None,
+                                  hashes=planner.sample_hashes(dataset.X), y=dataset.y)
     device = check_device(settings.device)
 
     options: dict[str, Any] = {}  # given options only: the rest keep the augmenter's defaults

@@ -46,8 +46,8 @@ from gan_augment.kinds import kind_for_input, kind_named
 from gan_augment.kinds.image import IMAGE_SETTINGS, TABLE_SETTINGS, refuse_table_settings, settings_at_defaults
 from gan_augment.label_gate import MIN_ACCEPTANCE, MIN_REAL_RECALL, WITHOUT_GATE, LabelGate
 from gan_augment.models.ensemble import GeneratorEnsemble
-from gan_augment.planner import CLASSES_CONSTRAINT, InEveryClass, check_class_sizes, class_counts, distinct_samples, \
-    label_from_json, label_to_json, plain_label, plan_top_up, sample_hashes, warn_of_copies_of_other_classes
+from gan_augment.planner import CLASSES_CONSTRAINT, InEveryClass, check_class_sizes, class_counts, label_from_json, \
+    label_to_json, plain_label, plan_top_up, sample_hashes
 from gan_augment.selection import c2st_scorer
 from gan_augment.training import Checkpoint, GANTrainer, History, ProgressBar, SnapshotSelection
 from gan_augment.training.distributed import (is_false, is_main_process, launched_by_torchrun, local_device,
@@ -818,14 +818,10 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         plan = plan_top_up(y, self.sampling_strategy, self.classes)
         kind = kind_for_input(X, self.get_params(deep=False))
         in_every_class = "InEveryClass" if isinstance(self.sampling_strategy, InEveryClass) else None
-        topped_up = [label for label, n in plan.items() if n > 0]
-        hashes = sample_hashes(X)
         with self._quiet_unless_main():
             check_class_sizes(plan, class_counts(y), self.min_class_size, unit=kind.unit,
                               made_from_itself=self._made_from_own_class, in_every_class=in_every_class,
-                              distinct=distinct_samples(hashes, y, topped_up))
-            if self._made_from_own_class:  # (a translator makes the class from the others' on purpose)
-                warn_of_copies_of_other_classes(hashes, y, topped_up, kind.unit)
+                              hashes=sample_hashes(X), y=y)
         # Before training: a top-up that could never be held is refused now, not after the fit
         # (images at their dtype's bytes, a table's values at the bytes X's take).
         check_top_up_fits(plan, int(np.prod(np.shape(X)[1:])), kind.unit,

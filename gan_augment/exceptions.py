@@ -36,7 +36,9 @@ class LowCoverageWarning(UserWarning):
 
 
 class SmallClassWarning(UserWarning):
-    """A class is topped up from so few real samples that most synthetic ones will be near copies."""
+    """A class is topped up from so few real samples (or distinct ones) that most synthetic ones will
+    be near copies, or from samples that other classes hold as well, so that its synthetic ones will
+    look like theirs."""
 
 
 class NothingToAddWarning(UserWarning):

@@ -255,14 +255,16 @@ def _real(count: int, unit: str) -> str:
 
 def check_class_sizes(plan: Mapping, counts: Mapping, min_class_size=None, *, unit: str = "rows",
                       option: str = "min_class_size", made_from_itself: bool = True,
-                      in_every_class: Optional[str] = None, distinct: Optional[Mapping] = None) -> None:
+                      in_every_class: Optional[str] = None, hashes: Optional[np.ndarray] = None, y=None) -> None:
     """Before training: refuse a class to top up with fewer than ``min_class_size`` real samples
     (DataValidationError naming it and ``option``, as the user spelt it), and warn about one with
     fewer than :data:`FEW_ROWS` whose samples are ``made_from_itself`` (a generator's: near copies of
     so few; not a translator's, made from the other classes' images). ``in_every_class``: the name
     of the setting that adds to every class, where one does (it cannot be left out of the top-up).
-    ``distinct``: the distinct samples of each class to top up, where known: a class of five copies
-    of one row is as small as a class of one row."""
+    ``hashes`` (:func:`sample_hashes` of the samples, whose labels are ``y``), where given: a class
+    with fewer than :data:`FEW_ROWS` distinct samples is warned of too (five copies of one row are as
+    few as one row), and a class whose samples are mostly copies of other classes' (see
+    :func:`_warn_of_copies`)."""
     from gan_augment.exceptions import DataValidationError, SmallClassWarning
 
     topped_up = [(label, counts[label], n) for label, n in plan.items() if n > 0]
@@ -276,7 +278,7 @@ def check_class_sizes(plan: Mapping, counts: Mapping, min_class_size=None, *, un
                 + (f"; collect more, leave it out of the top-up, or lower {option}." if in_every_class is None else
                    f"; {in_every_class} adds to every class: collect more, lower {option}, or leave the class out "
                    "of the data."))
-    distinct = distinct or {}
+    distinct = _distinct_samples(hashes, y, [label for label, _, _ in topped_up]) if hashes is not None else {}
     few = [(label, have, n) for label, have, n in topped_up
            if min(have, distinct.get(label, have)) < FEW_ROWS and made_from_itself]
     if few:
@@ -289,6 +291,8 @@ def check_class_sizes(plan: Mapping, counts: Mapping, min_class_size=None, *, un
             f"more, or add fewer; {_refusing(option)} refuses such classes.",
             SmallClassWarning, stacklevel=user_stacklevel(),
         )
+    if hashes is not None and made_from_itself:  # (a translator makes a class from the others' on purpose)
+        _warn_of_copies(hashes, y, [label for label, _, _ in topped_up], unit)
 
 
 def sample_hashes(X) -> np.ndarray:
@@ -298,18 +302,20 @@ def sample_hashes(X) -> np.ndarray:
     return pd.util.hash_pandas_object(frame, index=False).to_numpy()
 
 
-def distinct_samples(hashes: np.ndarray, y, labels) -> dict:
+def _distinct_samples(hashes: np.ndarray, y, labels) -> dict:
     """``{label: number of distinct samples of the class}`` for each of ``labels`` (``hashes``:
     :func:`sample_hashes` of the samples)."""
     y = np.asarray(y)
     return {label: len(np.unique(hashes[y == label])) for label in labels}
 
 
-def warn_of_copies_of_other_classes(hashes: np.ndarray, y, labels, unit: str = "rows") -> None:
+def _warn_of_copies(hashes: np.ndarray, y, labels, unit: str = "rows") -> None:
     """Warn of each of ``labels`` whose samples are mostly copies of samples that other classes hold
     as often or more: nothing in the columns sets such a class apart, so its synthetic samples look
     like the others' (the label gate's judge, weighing the classes alike, even gave it the tied rows
     and served it). A class whose samples another class copies a few times is not one of them."""
+    from gan_augment.exceptions import SmallClassWarning
+
     y = np.asarray(y)
     # Each distinct sample once, with its count in all classes: one sort of the whole data, then
     # one of each class's samples (a class at a time against the rest sorted the rest each time).
@@ -327,7 +333,7 @@ def warn_of_copies_of_other_classes(hashes: np.ndarray, y, labels, unit: str = "
                       f"there or more ({'; '.join(copied)}): "
                       f"nothing in the data sets them apart, so their synthetic {unit} will look like the other "
                       "classes'. Check the labels of those copies, or add what tells the classes apart.",
-                      UserWarning, stacklevel=user_stacklevel())
+                      SmallClassWarning, stacklevel=user_stacklevel())
 
 
 def _refusing(option: str) -> str:

@@ -1027,6 +1027,18 @@ def test_evaluate_says_what_a_report_file_needs(data_csv, tmp_path, capsys, monk
     assert code == 2 and _one_line_error(err) == f"Error: {said}", err
 
 
+def test_fit_names_a_class_of_copies_of_one_row_once(tmp_path, capsys):
+    # The command's own class-size check counted rows (and the fit's, which counts distinct ones, is
+    # left out as said already): five copies of one row went without a word.
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame({"x": np.r_[rng.normal(size=60).round(3), [7.5] * 5],
+                          "label": ["common"] * 60 + ["rare"] * 5})
+    data = tmp_path / "data.csv"
+    table.to_csv(data, index=False)
+    code, _, err = run(capsys, "fit", data, "-e", 1, "-o", tmp_path / "m")
+    assert code == 0 and err.count("class 'rare': 5 real rows (1 distinct)") == 1, err
+
+
 def test_info_names_a_full_stdout(model_dir, capsys, monkeypatch):
     _fill_stdout(monkeypatch)
     code, _, err = run(capsys, "info", model_dir)
