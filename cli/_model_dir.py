@@ -168,9 +168,11 @@ def check_model_kind(augmenter, handler, model_dir, data) -> None:
                        "like DATA.", USAGE)
 
 
-def model_plan(model_dir, y, sampling_strategy, classes) -> dict:
+def model_plan(model_dir, y, sampling_strategy, classes, *, draws_from_model: bool = False) -> dict:
     """The top-up that a saved model's own ``sampling_strategy`` / ``classes`` ask of DATA's labels
-    ``y`` (as `info` shows it), or a one-line error saying that they do not fit DATA and what to do."""
+    ``y`` (as `info` shows it), or a one-line error saying that they do not fit DATA and what to do
+    (``draws_from_model``: the rows are drawn from the model, which knows its classes only by its
+    own spelling, as `augment --model` draws them; `evaluate --model` fits anew)."""
     from gan_augment import planner
 
     from ._common import USAGE, CLIError, show
@@ -180,8 +182,13 @@ def model_plan(model_dir, y, sampling_strategy, classes) -> dict:
     except (ValueError, TypeError) as exc:  # (a strategy set after the fit, e.g. None, is a TypeError)
         own = (f"the classes {', '.join(show(c) for c in classes)}" if classes is not None
                else f"sampling_strategy={sampling_strategy!r}")
-        raise CLIError(f"{model_dir} tops up {own}, which does not fit DATA: {str(exc).rstrip('.')}. Name the "
-                       "classes to top up with --classes.", USAGE) from None
+        said = str(exc) if str(exc).endswith(("?", ".")) else f"{exc}."  # ("Did you mean 'Rare'?" then ". Name")
+        fix = "Name the classes to top up with --classes."
+        if draws_from_model and classes is not None and any(str(c) not in set(map(str, y)) for c in classes):
+            # (--classes Rare, as "Did you mean" had it, was refused next: the model has no class 'Rare')
+            fix = ("Name the classes to top up with --classes, among those the model knows too; DATA's labels are "
+                   "drawn by the model's spelling of them, so re-spell them in DATA, or fit a model on DATA.")
+        raise CLIError(f"{model_dir} tops up {own}, which does not fit DATA: {said} {fix}", USAGE) from None
 
 
 def fitted_na_values(dataset_info: dict, data: Path, na_values, model_dir: Path):

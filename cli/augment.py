@@ -180,7 +180,7 @@ def _augment_from_model(model_dir: Path, data: Path, handler, out: Path, *, targ
             plan = planner.plan_top_up(dataset.y, planner.InEveryClass(classes=dataset.labels) if placed else "auto",
                                        None if placed else dataset.labels)
     else:  # the model's own top-up, as `info` shows it (fit --classes need not be repeated)
-        plan = model_plan(model_dir, dataset.y, augmenter.sampling_strategy, augmenter.classes)
+        plan = model_plan(model_dir, dataset.y, augmenter.sampling_strategy, augmenter.classes, draws_from_model=True)
     # The model's spelling of each class draws its samples; DATA's is written (1.0 in DATA for the
     # model's 1, or another Unicode form of a name, wrote one class as two).
     data_labels, model_plan = {}, {}
@@ -239,7 +239,13 @@ def _check_model_fits(augmenter, dataset, data: Path, model_dir: Path, *, from_f
                                f"{augmenter.n_features_in_} (without column names, so they are matched by "
                                "position); give DATA the model's columns, or fit a model on DATA.", USAGE)
         elif (detail := column_difference([str(c) for c in names], have)) is not None:
-            raise CLIError(f"{data} does not have the columns {model_dir} was fitted on: {detail}.", USAGE)
+            target = dataset.info.get("target")
+            if target is not None and str(target) in [str(c) for c in names]:
+                # (it said DATA "lacks" a column DATA has: --target had taken it)
+                raise CLIError(f"--target {show(target)} is one of the feature columns {model_dir} was fitted on; "
+                               "leave out --target, or name the column of DATA that holds the classes.", USAGE)
+            raise CLIError(f"{data} does not have the columns {model_dir} was fitted on: {detail}; give DATA the "
+                           "model's columns, in its order, or fit a model on DATA.", USAGE)
         try:
             augmenter.encoder_.check_like_fitted(dataset.X, source=str(data), na_values=na_values or ())
         except ValueError as exc:

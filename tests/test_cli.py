@@ -1039,6 +1039,36 @@ def test_fit_names_a_class_of_copies_of_one_row_once(tmp_path, capsys):
     assert code == 0 and err.count("class 'rare': 5 real rows (1 distinct)") == 1, err
 
 
+def test_augment_with_a_model_says_what_of_data_does_not_fit_it_and_what_to_do(model_dir, tmp_path, capsys):
+    table = _table()
+    cases = [
+        # DATA "lacked" a column it has: --target had taken it from the features.
+        (table, ["--target", "color"], 2, "--target 'color' is one of the feature columns"),
+        # No remedy was given.
+        (table[["score", "age", "color", "label", "visits"]], [], 2,
+         "its columns are in another order; give DATA the model's columns, in its order, or fit a model on DATA"),
+        # "--classes Rare" was advised, which the model refused next ("Did you mean 'Rare'?. Name ...").
+        (table.assign(label=table["label"].str.capitalize()), [], 2,
+         "Did you mean 'Rare'? Name the classes to top up with --classes, among those the model knows too; DATA's "
+         "labels are drawn by the model's spelling of them, so re-spell them in DATA, or fit a model on DATA."),
+    ]
+    for number, (data, options, code_wanted, said) in enumerate(cases):
+        path = tmp_path / f"data{number}.csv"
+        data.to_csv(path, index=False)
+        code, _, err = run(capsys, "augment", path, "--model", model_dir, "-o", tmp_path / f"o{number}.csv", *options)
+        assert code == code_wanted and said in _one_line_error(err), err
+    # Values the model never saw were written beside its own without a word: real and synthetic rows
+    # told apart by the column.
+    path = tmp_path / "upper.csv"
+    table.assign(color=table["color"].str.upper()).to_csv(path, index=False)
+    code, _, err = run(capsys, "augment", path, "--model", model_dir, "-o", tmp_path / "upper_out.csv")
+    assert code == 0 and "Column 'color' of" in err and "holds 3 of its 3 distinct values that the model never saw" \
+        in err, err
+    table.to_csv(path, index=False)  # the values it saw
+    code, _, err = run(capsys, "augment", path, "--model", model_dir, "-o", tmp_path / "same_out.csv")
+    assert code == 0 and "never saw" not in err, err
+
+
 def test_info_names_a_full_stdout(model_dir, capsys, monkeypatch):
     _fill_stdout(monkeypatch)
     code, _, err = run(capsys, "info", model_dir)

@@ -283,12 +283,33 @@ class TabularEncoder:
                     f"model was fitted on {' and '.join(sorted(fitted))} in it: its synthetic rows would not match the "
                     "real ones. Fit a model on this data, or give the column the model's kind of values."
                     + (_missing_word_hint(frame[name], na_values) if fitted == {"numbers"} else ""))
+            if spec["kind"] == "categorical":
+                self._warn_of_unseen_values(frame[name], spec, source)
             if spec["kind"] == "numeric" and spec.get("is_integer") and given == {"numbers"}:
                 values = frame[name].to_numpy(dtype=np.float64, na_value=np.nan)
                 if np.any(np.mod(values[~np.isnan(values)], 1) != 0):
                     warnings.warn(f"Column {str(name)!r} of {source} holds fractions, but the model learnt whole "
                                   "numbers in it: its synthetic values are whole numbers.",
                                   stacklevel=user_stacklevel())
+
+    @staticmethod
+    def _warn_of_unseen_values(column: pd.Series, spec: dict, source: str) -> None:
+        """Warn where a category column holds values the model never saw (PARIS where it learnt
+        Paris): its synthetic rows hold only the model's, and the column would mix the two, telling
+        real rows from synthetic ones."""
+        known = spec.get("categories", []) + spec.get("other", [])
+        held = hashable(column).dropna().unique().tolist()
+        try:
+            seen = set(known)
+            unseen = [value for value in held if value not in seen]
+        except TypeError:  # values that do not hash: the kind check named them
+            return
+        if unseen:
+            warnings.warn(f"Column {str(column.name)!r} of {source} holds {len(unseen)} of its {len(held)} distinct "
+                          f"values that the model never saw ({first_few(map(repr, unseen))}), and its synthetic "
+                          f"rows hold only the model's ({first_few(map(repr, known))}): the column would mix the "
+                          "two. Spell the values as the model does, or fit a model on this data.",
+                          stacklevel=user_stacklevel())
 
     def numeric_blocks(self) -> list[tuple[int, list[float], list[float]]]:
         """Where each numeric column's value sits in an encoded row: ``(start, means, stds)``.
