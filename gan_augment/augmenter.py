@@ -754,11 +754,19 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         augmenter.sample_seed_ = state["sample_seed"]
         if isinstance(augmenter.sample_seed_, bool) or not isinstance(augmenter.sample_seed_, int):
             raise TypeError(f"sample_seed is {augmenter.sample_seed_!r}, not an int")
+        if augmenter.sample_seed_ < 0:  # (numpy's "expected non-negative integer" at the first sample)
+            raise ValueError(f"sample_seed is {augmenter.sample_seed_}, not a seed (0 or more)")
         augmenter.n_threads_ = state.get("n_threads")  # absent from models saved before it was kept
         augmenter.batch_size_ = state.get("batch_size")  # likewise
         augmenter.metadata_ = state.get("metadata", {})
         augmenter.kind_ = kind = kind_named(state.get("kind", "tabular"))
         augmenter.encoder_ = kind.codec_from_dict(state["encoder"])
+        columns = [spec.get("name") for spec in getattr(augmenter.encoder_, "columns_", [])]
+        if augmenter.kind_.name == "tabular" and state["feature_names_in"] is not None and (
+                list(map(str, columns)) != list(map(str, state["feature_names_in"]))):
+            # (its samples came back with the encoder's names, and augment wrote a column of DATA empty)
+            raise ValueError(f"the encoder's columns {columns} are not the model's feature names "
+                             f"{state['feature_names_in']}")
         augmenter.model_config_ = config_from_dict(kind.model_config_class, state["model_config"])
         augmenter.training_config_ = config_from_dict(TrainingConfig, state["training_config"])
         augmenter.history_ = History.from_json(state["history"])

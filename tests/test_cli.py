@@ -1815,6 +1815,25 @@ def test_info_of_a_hand_edited_model_json_says_so_in_one_line(model_dir, tmp_pat
                      r"edited: fit the model again", err), err
 
 
+@pytest.mark.parametrize("edit, said", [
+    # augment wrote the renamed column of DATA empty in every synthetic row
+    (lambda state: state["encoder"]["columns"][0].update(name="AGE"), "the encoder's columns"),
+    # numpy's "expected non-negative integer" at the first sample, after the plan was shown
+    (lambda state: state.update(sample_seed=-1), "sample_seed is -1, not a seed"),
+])
+def test_a_model_json_edited_out_of_shape_is_refused_when_loaded(model_dir, tmp_path, capsys, edit, said):
+    model_dir = shutil.copytree(model_dir, tmp_path / "edited")
+    meta = model_dir / "model.json"
+    header = json.loads(meta.read_text())
+    header.pop("header_sha256")
+    edit(header["state"])
+    meta.write_text(json.dumps(header))
+    code, _, err = run(capsys, "sample", model_dir, "--class", "rare", "-n", 2, "-o", tmp_path / "s.csv")
+    line = _one_line_error(err)
+    assert code == 1 and said in line and "the file is damaged or was edited" in line, err
+    assert not (tmp_path / "s.csv").exists()
+
+
 def test_info_describes_the_generators_the_model_holds_and_numpy_labels_as_text(tmp_path, capsys):
     # n_generators set after the fit made info fail ("unsupported format string passed to
     # NoneType"); numpy's str labels were shown as np.str_('c').
