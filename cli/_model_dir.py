@@ -184,7 +184,7 @@ def model_plan(model_dir, y, sampling_strategy, classes, *, draws_from_model: bo
                else f"sampling_strategy={sampling_strategy!r}")
         said = str(exc) if str(exc).endswith(("?", ".")) else f"{exc}."  # ("Did you mean 'Rare'?" then ". Name")
         fix = "Name the classes to top up with --classes."
-        if draws_from_model and classes is not None and any(str(c) not in set(map(str, y)) for c in classes):
+        if draws_from_model and classes is not None and not {str(c) for c in classes} <= {str(label) for label in y}:
             # (--classes Rare, as "Did you mean" had it, was refused next: the model has no class 'Rare')
             fix = ("Name the classes to top up with --classes, among those the model knows too; DATA's labels are "
                    "drawn by the model's spelling of them, so re-spell them in DATA, or fit a model on DATA.")

@@ -240,7 +240,7 @@ def _check_model_fits(augmenter, dataset, data: Path, model_dir: Path, *, from_f
                                "position); give DATA the model's columns, or fit a model on DATA.", USAGE)
         elif (detail := column_difference([str(c) for c in names], have)) is not None:
             target = dataset.info.get("target")
-            if target is not None and str(target) in [str(c) for c in names]:
+            if target is not None and str(target) in map(str, names):
                 # (it said DATA "lacks" a column DATA has: --target had taken it)
                 raise CLIError(f"--target {show(target)} is one of the feature columns {model_dir} was fitted on; "
                                "leave out --target, or name the column of DATA that holds the classes.", USAGE)

@@ -264,7 +264,7 @@ def check_class_sizes(plan: Mapping, counts: Mapping, min_class_size=None, *, un
     ``hashes`` (:func:`sample_hashes` of the samples, whose labels are ``y``), where given: a class
     with fewer than :data:`FEW_ROWS` distinct samples is warned of too (five copies of one row are as
     few as one row), and a class whose samples are mostly copies of other classes' (see
-    :func:`_warn_of_copies`)."""
+    :func:`_class_samples`)."""
     from gan_augment.exceptions import DataValidationError, SmallClassWarning
 
     topped_up = [(label, counts[label], n) for label, n in plan.items() if n > 0]
@@ -278,7 +278,8 @@ def check_class_sizes(plan: Mapping, counts: Mapping, min_class_size=None, *, un
                 + (f"; collect more, leave it out of the top-up, or lower {option}." if in_every_class is None else
                    f"; {in_every_class} adds to every class: collect more, lower {option}, or leave the class out "
                    "of the data."))
-    distinct = _distinct_samples(hashes, y, [label for label, _, _ in topped_up]) if hashes is not None else {}
+    found = _class_samples(hashes, y, [label for label, _, _ in topped_up]) if hashes is not None else {}
+    distinct = {label: n for label, (n, _) in found.items()}
     few = [(label, have, n) for label, have, n in topped_up
            if min(have, distinct.get(label, have)) < FEW_ROWS and made_from_itself]
     if few:
@@ -291,8 +292,14 @@ def check_class_sizes(plan: Mapping, counts: Mapping, min_class_size=None, *, un
             f"more, or add fewer; {_refusing(option)} refuses such classes.",
             SmallClassWarning, stacklevel=user_stacklevel(),
         )
-    if hashes is not None and made_from_itself:  # (a translator makes a class from the others' on purpose)
-        _warn_of_copies(hashes, y, [label for label, _, _ in topped_up], unit)
+    # Not of a translator's classes, which it makes from the others' on purpose.
+    copied = [f"class {label!r}: {shared} of its {counts[label]} real {unit}"
+              for label, (_, shared) in found.items() if shared * 2 > counts[label] and made_from_itself]
+    if copied:
+        warnings.warn(f"Classes to top up whose real {unit} are mostly copies of other classes' {unit}, as common "
+                      f"there or more ({'; '.join(copied)}): nothing in the data sets them apart, so their synthetic "
+                      f"{unit} will look like the other classes'. Check the labels of those copies, or add what tells "
+                      "the classes apart.", SmallClassWarning, stacklevel=user_stacklevel())
 
 
 def sample_hashes(X) -> np.ndarray:
@@ -302,38 +309,23 @@ def sample_hashes(X) -> np.ndarray:
     return pd.util.hash_pandas_object(frame, index=False).to_numpy()
 
 
-def _distinct_samples(hashes: np.ndarray, y, labels) -> dict:
-    """``{label: number of distinct samples of the class}`` for each of ``labels`` (``hashes``:
-    :func:`sample_hashes` of the samples)."""
-    y = np.asarray(y)
-    return {label: len(np.unique(hashes[y == label])) for label in labels}
-
-
-def _warn_of_copies(hashes: np.ndarray, y, labels, unit: str = "rows") -> None:
-    """Warn of each of ``labels`` whose samples are mostly copies of samples that other classes hold
-    as often or more: nothing in the columns sets such a class apart, so its synthetic samples look
-    like the others' (the label gate's judge, weighing the classes alike, even gave it the tied rows
-    and served it). A class whose samples another class copies a few times is not one of them."""
-    from gan_augment.exceptions import SmallClassWarning
-
+def _class_samples(hashes: np.ndarray, y, labels) -> dict:
+    """``{label: (distinct samples, samples copied)}`` of each of ``labels`` (``hashes``:
+    :func:`sample_hashes` of the samples, whose labels are ``y``). A sample is copied where other
+    classes hold it as often as the class or more: a class of mostly such samples has nothing in the
+    columns that sets it apart, and its synthetic ones look like the others' (the label gate's judge,
+    weighing the classes alike, even gave it the tied rows and served it); a class whose samples
+    another class copies a few times is not one of them."""
     y = np.asarray(y)
     # Each distinct sample once, with its count in all classes: one sort of the whole data, then
     # one of each class's samples (a class at a time against the rest sorted the rest each time).
     _, sample_of, total = np.unique(hashes, return_inverse=True, return_counts=True)
     sample_of = sample_of.reshape(-1)
-    copied = []
+    found = {}
     for label in labels:
-        own = y == label
-        samples, n_own = np.unique(sample_of[own], return_counts=True)
-        shared = int(n_own[total[samples] - n_own >= n_own].sum())  # held elsewhere as often or more
-        if shared * 2 > int(own.sum()):
-            copied.append(f"class {label!r}: {shared} of its {int(own.sum())} real {unit}")
-    if copied:
-        warnings.warn(f"Classes to top up whose real {unit} are mostly copies of other classes' {unit}, as common "
-                      f"there or more ({'; '.join(copied)}): "
-                      f"nothing in the data sets them apart, so their synthetic {unit} will look like the other "
-                      "classes'. Check the labels of those copies, or add what tells the classes apart.",
-                      SmallClassWarning, stacklevel=user_stacklevel())
+        samples, n_own = np.unique(sample_of[y == label], return_counts=True)
+        found[label] = len(samples), int(n_own[total[samples] - n_own >= n_own].sum())
+    return found
 
 
 def _refusing(option: str) -> str:

@@ -273,9 +273,10 @@ class TabularEncoder:
                 continue  # no value to be of another kind (an empty column reads as float64)
             # An object column by its values (a CSV's True/False column with empty cells holds
             # booleans, not text); a numeric one learnt numbers whatever its dtype.
-            fitted = {"numbers"} if spec["kind"] == "numeric" else _held_kinds(
-                dtype_from_json(spec["dtype"]), spec.get("categories", []) + spec.get("other", []))
-            given = _held_kinds(frame[name].dtype, hashable(frame[name]).dropna().unique().tolist())
+            known = spec.get("categories", []) + spec.get("other", [])
+            fitted = {"numbers"} if spec["kind"] == "numeric" else _held_kinds(dtype_from_json(spec["dtype"]), known)
+            held = hashable(frame[name]).dropna().unique().tolist()
+            given = _held_kinds(frame[name].dtype, held)
             if not given <= fitted:
                 shown = ", ".join(map(repr, frame[name].dropna().iloc[:3].tolist()))
                 raise DataValidationError(
@@ -284,32 +285,13 @@ class TabularEncoder:
                     "real ones. Fit a model on this data, or give the column the model's kind of values."
                     + (_missing_word_hint(frame[name], na_values) if fitted == {"numbers"} else ""))
             if spec["kind"] == "categorical":
-                self._warn_of_unseen_values(frame[name], spec, source)
+                _warn_of_unseen_values(name, held, known, source)
             if spec["kind"] == "numeric" and spec.get("is_integer") and given == {"numbers"}:
                 values = frame[name].to_numpy(dtype=np.float64, na_value=np.nan)
                 if np.any(np.mod(values[~np.isnan(values)], 1) != 0):
                     warnings.warn(f"Column {str(name)!r} of {source} holds fractions, but the model learnt whole "
                                   "numbers in it: its synthetic values are whole numbers.",
                                   stacklevel=user_stacklevel())
-
-    @staticmethod
-    def _warn_of_unseen_values(column: pd.Series, spec: dict, source: str) -> None:
-        """Warn where a category column holds values the model never saw (PARIS where it learnt
-        Paris): its synthetic rows hold only the model's, and the column would mix the two, telling
-        real rows from synthetic ones."""
-        known = spec.get("categories", []) + spec.get("other", [])
-        held = hashable(column).dropna().unique().tolist()
-        try:
-            seen = set(known)
-            unseen = [value for value in held if value not in seen]
-        except TypeError:  # values that do not hash: the kind check named them
-            return
-        if unseen:
-            warnings.warn(f"Column {str(column.name)!r} of {source} holds {len(unseen)} of its {len(held)} distinct "
-                          f"values that the model never saw ({first_few(map(repr, unseen))}), and its synthetic "
-                          f"rows hold only the model's ({first_few(map(repr, known))}): the column would mix the "
-                          "two. Spell the values as the model does, or fit a model on this data.",
-                          stacklevel=user_stacklevel())
 
     def numeric_blocks(self) -> list[tuple[int, list[float], list[float]]]:
         """Where each numeric column's value sits in an encoded row: ``(start, means, stds)``.
@@ -1211,6 +1193,22 @@ def _not_classes_to_sklearn(dtype) -> bool:
 def _beyond_int64(labels) -> bool:
     return any(isinstance(label, numbers.Integral) and not isinstance(label, (bool, np.bool_))
                and not -2 ** 63 <= label < 2 ** 63 for label in labels)
+
+
+def _warn_of_unseen_values(name, held: list, known: list, source: str) -> None:
+    """Warn where the values ``held`` in category column ``name`` include some the model never saw
+    (PARIS where it learnt Paris, ``known``): its synthetic rows hold only the model's, and the
+    column would mix the two, telling real rows from synthetic ones."""
+    try:
+        seen = set(known)
+        unseen = [value for value in held if value not in seen]
+    except TypeError:  # values that do not hash: the kind check named them
+        return
+    if unseen:
+        warnings.warn(f"Column {str(name)!r} of {source} holds {len(unseen)} of its {len(held)} distinct values "
+                      f"that the model never saw ({first_few(map(repr, unseen))}), and its synthetic rows hold only "
+                      f"the model's ({first_few(map(repr, known))}): the column would mix the two. Spell the values "
+                      "as the model does, or fit a model on this data.", stacklevel=user_stacklevel())
 
 
 def _check_no_complex_labels(labels: pd.Series, what: str) -> None:

@@ -57,14 +57,14 @@ def plan_evaluation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5,
         augmenter = _check_augmenter(augmenter)
         explicit = targets is not None
         baseline_strategy = None  # with explicit classes, per fold: top them up to the fold's majority
-        if targets is None and removes_rows(augmenter):
-            # Its sampling_strategy names the classes it reduces ('majority', {0: 100}), which read
-            # as a top-up's was refused. The baselines top up every class under the majority.
-            _check_reduction(augmenter, y, "augmenter's ")
-            baseline_strategy = "auto"
-            targets = _strategy_targets(y, baseline_strategy, counts, X.shape[1], value_bytes(X, image=False))
-        elif targets is None:
-            baseline_strategy = augmenter.get_params(deep=False).get("sampling_strategy", "auto")
+        if targets is None:
+            if removes_rows(augmenter):
+                # Its sampling_strategy names the classes it reduces ('majority', {0: 100}), which read
+                # as a top-up's was refused. The baselines top up every class under the majority.
+                _check_reduction(augmenter, y, "augmenter's ")
+                baseline_strategy = "auto"
+            else:
+                baseline_strategy = augmenter.get_params(deep=False).get("sampling_strategy", "auto")
             if isinstance(baseline_strategy, InEveryClass):  # the baselines top up what it tops up
                 baseline_strategy(y)  # what the fit would refuse (a placement in a placement), refused now
                 baseline_strategy = baseline_strategy.sampling_strategy
@@ -638,10 +638,10 @@ def _check_augmenter_folds(augmenter, targets: list, y: np.ndarray, splits: list
         classes, why = list(np.unique(y)), "AutoAugmenter's inner cross-validation needs 2 rows of every class"
     elif isinstance(augmenter, MixedSMOTE):
         classes, why = targets, "MixedSMOTE needs 2 to interpolate"
-    elif _neighbours(augmenter) is not None:
+    elif (neighbours := _neighbours(augmenter)) is not None:
         # imbalanced-learn's SMOTE family: its nearest-neighbour search failed in the first fold with
         # scikit-learn's "Expected n_neighbors <= n_samples_fit", naming no class.
-        (setting, k), name = _neighbours(augmenter), type(augmenter).__name__
+        (setting, k), name = neighbours, type(augmenter).__name__
         classes, need = targets, k + 1
         why = f"{name}({setting}={k}) interpolates between a row and its {k} nearest of the class, so it needs {k + 1}"
         fewest = min(int(np.sum(y[train] == label)) for train, _ in splits for label in targets)
