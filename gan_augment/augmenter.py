@@ -1403,10 +1403,7 @@ def _values_digest(X) -> str:
     if isinstance(X, pd.DataFrame) or np.asarray(X).dtype == object:  # objects: hashed by value, not address
         frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X))
         digest.update(repr([str(c) for c in frame.columns]).encode())
-        try:
-            values = pd.util.hash_pandas_object(frame, index=False).to_numpy()
-        except TypeError:  # values pandas cannot hash as they are
-            values = pd.util.hash_pandas_object(frame.astype(str), index=False).to_numpy()
+        values = sample_hashes(frame)
     else:
         values = np.ascontiguousarray(X)
         digest.update(f"{values.dtype.str}{values.shape}".encode())

@@ -306,7 +306,16 @@ def sample_hashes(X) -> np.ndarray:
     """A 64-bit hash of each sample (a table's row, an image's pixels): equal samples hash alike,
     missing values as equal, cells compared by value (not by an object's address)."""
     frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X).reshape(len(X), -1))
-    return pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    wide = [i for i, dtype in enumerate(frame.dtypes)
+            if isinstance(dtype, np.dtype) and dtype.kind == "f" and dtype.itemsize > 8]
+    if wide:  # pandas cannot hash long doubles; the model reads them as float64, so hash those
+        frame = frame.copy()
+        for i in wide:
+            frame.isetitem(i, frame.iloc[:, i].astype(np.float64))
+    try:
+        return pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    except TypeError:  # objects pandas cannot hash as they are: by their text
+        return pd.util.hash_pandas_object(frame.astype(str), index=False).to_numpy()
 
 
 def _class_samples(hashes: np.ndarray, y, labels) -> dict:

@@ -313,6 +313,27 @@ def test_a_longdouble_beyond_float64_is_too_large_not_infinite(mixed_frame, trai
         GANAugmenter(epochs=1).fit(X, y)
 
 
+@pytest.mark.parametrize("as_frame", [False, True])
+def test_a_longdouble_table_is_topped_up_and_its_copied_rows_are_told(as_frame):
+    # pandas cannot hash long doubles: the small-class check's row hashes failed with "Buffer dtype
+    # mismatch, expected 'Python object' but got 'long double'" before anything was fitted.
+    from gan_augment import SmallClassWarning
+
+    rng = np.random.default_rng(0)
+    common = rng.normal(size=(40, 2)).astype(np.longdouble)
+    X, y = np.concatenate([common, common[:6]]), np.array([0] * 40 + [1] * 6)
+    if as_frame:
+        X = pd.DataFrame(X, columns=["a", "b"])
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        X_res, y_res = GANAugmenter(epochs=1, batch_size=16, random_state=0).fit_resample(X, y)
+    copied = [str(w.message) for w in said if issubclass(w.category, SmallClassWarning)
+              and "copies of other classes" in str(w.message)]
+    assert len(copied) == 1 and "class 1: 6 of its 6 real rows" in copied[0]
+    dtypes = set(X_res.dtypes) if as_frame else {X_res.dtype}
+    assert dtypes == {np.dtype(np.longdouble)} and np.bincount(y_res).tolist() == [40, 40]
+
+
 def test_infinite_values_name_the_column(mixed_frame, training_forbidden):
     X, y = mixed_frame
     X = X.copy()
