@@ -882,6 +882,35 @@ def test_leading_spaces_in_only_some_cells_of_a_column_are_values_and_augment_ke
     assert frame["label"].tolist() == ["a", "b"] and frame["x"].tolist() == [1.5, 2.5]
 
 
+@pytest.mark.parametrize("sep", [",", "\t"])
+def test_quoted_leading_spaces_are_values_and_synthetic_cells_keep_them_quoted(tmp_path, sep):
+    # A quoted " yes" was written bare after the separator (a reader skipping spaces there read
+    # "yes", a third class), and a column quoted " red" in every cell made the file look spaced
+    # after its separators: synthetic cells went out as `, " red"`, which pandas reads with quotes.
+    lines = ['x{0}colour{0}label', '1{0}" red"{0}no', '2{0}" blue"{0}" yes"', '3{0}" red"{0}no', '4{0}" blue"{0}" yes"']
+    text = ("\n".join(line.format(sep) for line in lines) + "\n").encode()
+    path = tmp_path / "in.csv"
+    path.write_bytes(text)
+    frame, source = read_table_source(path, sep=sep)
+    assert frame["label"].tolist() == ["no", " yes", "no", " yes"] and set(frame["colour"]) == {" red", " blue"}
+    synthetic = _synthetic(frame, x=[5, 6])
+    synthetic["label"], synthetic["colour"] = " yes", [" red", " blue"]
+    write_augmented_table(frame, synthetic, tmp_path / "out.csv", source=source, mark_synthetic="is_synthetic")
+    written = (tmp_path / "out.csv").read_bytes()
+    assert written.splitlines()[0] == f"x{sep}colour{sep}label{sep}is_synthetic".encode()
+    assert written.splitlines()[-1] == f'6{sep}" blue"{sep}" yes"{sep}True'.encode()
+    for again in (pd.read_csv(tmp_path / "out.csv", sep=sep), read_table(tmp_path / "out.csv", sep=sep),
+                  pd.read_csv(tmp_path / "out.csv", sep=sep, skipinitialspace=True)):  # any reader, one spelling
+        assert again["label"].tolist() == ["no", " yes", "no", " yes", " yes", " yes"]
+        assert again["colour"].tolist()[-2:] == [" red", " blue"]
+    # Every name after the first quoted with a space of its own: the header is not spaced either.
+    path.write_bytes(b'x," c"," label"\n1," a",u\n2," b",v\n3," a",u\n')
+    frame, source = read_table_source(path)
+    write_augmented_table(frame, _synthetic(frame), tmp_path / "out.csv", source=source, force=True,
+                          mark_synthetic="is_synthetic")
+    assert (tmp_path / "out.csv").read_bytes().splitlines()[0] == b'x," c"," label",is_synthetic'
+
+
 def test_spaces_alone_and_the_first_fields_leading_spaces_are_values_where_a_column_mixes_them(tmp_path):
     # A cell of spaces alone was read as an empty, missing cell (synthetic rows then wrote empty
     # cells), and " red" in the first field merged into "red" when no other field had a space after

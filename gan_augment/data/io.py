@@ -646,12 +646,29 @@ def _cells_as_written(data: bytes, options: dict, na_values, text: pd.DataFrame)
     return written
 
 
+def _fields_spaced(text: str, sep: str) -> list[list[tuple[str, bool]]]:
+    """The records of ``text`` (empty lines skipped), each field as ``(its text without quotes,
+    whether the separator before it is followed by a space)``. A space inside quotes (``," red"``)
+    is the value's, not the separator's: only a reading that skips the spaces after separators
+    tells it from ``, red`` (both read `` red`` otherwise). Records stop where the two readings
+    part (a quoted line break after such a space), so that their fields stay paired."""
+    as_is = csv.reader(_io.StringIO(text, newline=""), delimiter=sep)
+    skipping = csv.reader(_io.StringIO(text, newline=""), delimiter=sep, skipinitialspace=True)
+    records = []
+    for kept, skipped in zip(as_is, skipping):
+        if len(kept) != len(skipped):
+            break
+        if kept:
+            records.append([(field, field.startswith(" ") and field != rest) for field, rest in zip(kept, skipped)])
+    return records
+
+
 @_csv_fields_unlimited()
 def _spaced(data: bytes, sep: str) -> tuple:
     """Per field, whether every non-empty value of it in the first rows (the header if there are
     none) follows the separator and a space; ``()`` when no field does."""
     head = data[:1 << 16].decode(CSV_ENCODING, errors="ignore")
-    records = [r for r in csv.reader(_io.StringIO(head, newline=""), delimiter=sep) if r][:_SPACING_ROWS + 2]
+    records = _fields_spaced(head, sep)[:_SPACING_ROWS + 2]
     if len(data) > 1 << 16 and len(records) > 2:
         records = records[:-1]  # the last one may be cut short
     rows = records[1:] or records
@@ -659,17 +676,16 @@ def _spaced(data: bytes, sep: str) -> tuple:
         return ()
     spacing = []
     for i in range(max(map(len, rows))):
-        values = [row[i] for row in rows if len(row) > i and row[i] != ""]
-        spacing.append(i > 0 and bool(values) and all(value.startswith(" ") for value in values))
+        fields = [row[i] for row in rows if len(row) > i and row[i][0] != ""]
+        spacing.append(i > 0 and bool(fields) and all(spaced for _, spaced in fields))
     return tuple(spacing) if any(spacing) else ()
 
 
 @_csv_fields_unlimited()
 def _header_spaced(header: bytes, sep: str) -> bool:
     """Whether every name after the first in the ``header`` line follows the separator and a space."""
-    record = next(csv.reader(_io.StringIO(header.decode(CSV_ENCODING, errors="ignore"), newline=""),
-                             delimiter=sep), [])
-    return len(record) > 1 and all(name.startswith(" ") for name in record[1:])
+    record = (_fields_spaced(header.decode(CSV_ENCODING, errors="ignore"), sep) or [[]])[0]
+    return len(record) > 1 and all(spaced for _, spaced in record[1:])
 
 
 def _separator_before(source: "CsvSource", field: int, *, empty: bool = False) -> str:
@@ -1337,11 +1353,12 @@ def _synthetic_lines(rows: pd.DataFrame, source: CsvSource) -> list[str]:
     unquoted, and its row would split in two for every reader), after the source's separator and
     its space where it has one (:func:`_separator_before`). Each column's distinct cells are
     written once: a loop over every cell was 80% of writing 200,000 rows of Adult."""
-    spaced = bool(source.spaced)
     columns = []
     for i, name in enumerate(rows.columns):
         codes, cells = pd.factorize(_cell_texts(rows[name]))
-        quote_space = spaced and i not in source.values_spaced
+        # A value's own leading space is quoted (`` red`` as ``" red"``), since the reader skips one
+        # after a separator, except in a column whose unquoted leading spaces are its values'.
+        quote_space = i not in source.values_spaced
         fields = [(_separator_before(source, i, empty=cell == "") if i else "")
                   + _csv_field(cell, source.sep, leading_space=quote_space) for cell in cells]
         columns.append(np.array(fields, dtype=object)[codes])
@@ -1413,8 +1430,8 @@ def _fields_per_record(source: CsvSource) -> list[int]:
 
 def _csv_field(value: str, sep: str, *, leading_space: bool = True) -> str:
     """``value`` as one CSV field, quoted where the reader needs it to be: around a separator, a
-    quote or a line break, and (``leading_space``: in a file spaced after its separators) around a
-    value that starts with a space of its own."""
+    quote or a line break, and (``leading_space``) around a value that starts with a space of its
+    own, which a reader skipping the spaces after separators would drop."""
     if any(c in value for c in (sep, '"', "\n", "\r")) or (leading_space and value[:1].isspace()):
         return '"' + value.replace('"', '""') + '"'
     return value
