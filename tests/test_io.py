@@ -212,6 +212,18 @@ def test_write_table_round_trip_and_no_overwrite(tmp_path, suffix):
     assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]  # no temporary files left
 
 
+@pytest.mark.parametrize("dtype", [object, "string", "category"])
+def test_write_table_keeps_a_leading_space_of_a_value_for_readers_that_skip_one(tmp_path, dtype):
+    # `gan-augment sample` wrote " red" bare: this package's reader (and pandas' skipinitialspace)
+    # read "red", merging two values that the model kept apart.
+    frame = pd.DataFrame({"x": [1.5, 2.0, 3.0], "colour": pd.Series([" red", "red", None], dtype=dtype)})
+    write_table(frame, tmp_path / "out.csv")
+    for back in (read_table(tmp_path / "out.csv"), pd.read_csv(tmp_path / "out.csv", skipinitialspace=True),
+                 pd.read_csv(tmp_path / "out.csv")):
+        assert back["colour"].tolist()[:2] == [" red", "red"] and back["colour"].isna().tolist()[2]
+        assert back["x"].tolist() == [1.5, 2.0, 3.0]
+
+
 def test_write_table_bad_suffix_and_failed_write_keeps_original(tmp_path, monkeypatch):
     with pytest.raises(DataValidationError, match="suffix '.xlsx'"):
         write_table(_frame(), tmp_path / "out.xlsx")

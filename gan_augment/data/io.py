@@ -1240,12 +1240,15 @@ def _write_frame(df: pd.DataFrame, path: Path, kind: str, force: bool) -> Path:
 def write_csv(df: pd.DataFrame, target, sep: str = ",") -> None:
     """``df`` as CSV to ``target`` (a path or a text stream such as stdout), without its index."""
     # pandas' minimal quoting leaves a value with a bare CR unquoted, which splits its row in two
-    # for every reader: such a table has every text quoted.
-    quoting = csv.QUOTE_NONNUMERIC if _holds_a_carriage_return(df) else csv.QUOTE_MINIMAL
+    # for every reader, and one with a leading space, which a reader skipping spaces after the
+    # separator (this package's, pandas' skipinitialspace) reads without it: such a table has
+    # every text quoted.
+    quoting = csv.QUOTE_NONNUMERIC if _needs_quoted_text(df) else csv.QUOTE_MINIMAL
     df.to_csv(target, index=False, sep=sep, quoting=quoting)
 
 
-def _holds_a_carriage_return(df: pd.DataFrame) -> bool:
+def _needs_quoted_text(df: pd.DataFrame) -> bool:
+    """Whether a text cell of ``df`` holds a carriage return or starts with white space."""
     for position in range(df.shape[1]):
         values = df.iloc[:, position]
         if pd.api.types.is_numeric_dtype(values.dtype):
@@ -1254,9 +1257,9 @@ def _holds_a_carriage_return(df: pd.DataFrame) -> bool:
             values = pd.Series(values.cat.remove_unused_categories().cat.categories)
         if values.dtype != object and pd.api.types.is_string_dtype(values.dtype):
             # A text dtype's own search: a map over the cells was 60% of writing 200,000 rows.
-            if values.str.contains("\r", regex=False, na=False).any():
+            if values.str.contains(r"\r|^\s", na=False).any():
                 return True
-        elif values.map(lambda v: isinstance(v, str) and "\r" in v).any():  # objects of any kind
+        elif values.map(lambda v: isinstance(v, str) and ("\r" in v or v[:1].isspace())).any():  # any objects
             return True
     return False
 
