@@ -132,6 +132,17 @@ def main(argv: Optional[list] = None, *, prog_name: str = PROG) -> int:
         return result if isinstance(result, int) and not isinstance(result, bool) else 0
 
 
+def console(prog_name: str = PROG) -> int:
+    """The console script and ``python -m gan_augment``: :func:`main`, then Ctrl-C ignored while
+    the interpreter shuts down (a second or so with torch loaded): a command whose output was
+    complete and said so ended with status 130 and no word, as if interrupted. A caller of
+    :func:`main` keeps its own handler."""
+    code = main(prog_name=prog_name)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    return code
+
+
 @contextlib.contextmanager
 def _terminate_as_interrupt():
     """SIGTERM (``kill``, ``timeout``, a job scheduler) stops a command as Ctrl-C does: temporary
@@ -254,4 +265,4 @@ def _fail(message: str, exit_code: int) -> int:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    sys.exit(console())

@@ -2,7 +2,7 @@
 
 import sys
 
-from gan_augment.cli.main import main
+from gan_augment.cli.main import console
 
 if __name__ == "__main__":
-    sys.exit(main(prog_name="python -m gan_augment"))
+    sys.exit(console(prog_name="python -m gan_augment"))

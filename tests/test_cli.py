@@ -1918,6 +1918,19 @@ def test_ctrl_c_outside_a_commands_own_handlers_says_interrupted(model_dir, caps
     assert code == 130 and _one_line_error(err) == "Error: Interrupted."
 
 
+def test_ctrl_c_after_a_finished_command_keeps_its_exit_status():
+    # A Ctrl-C in the second or so the interpreter takes to shut down (torch loaded) after "Saved
+    # the model" ended the process with status 130 and no word, as an interrupted command.
+    code = ("import os, signal, time, gan_augment.cli.main as cli\n"
+            "cli.main = lambda prog_name: 0\n"
+            "status = cli.console()\n"
+            "os.kill(os.getpid(), signal.SIGINT)\n"
+            "time.sleep(0.5)\n"
+            "raise SystemExit(status)\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and "KeyboardInterrupt" not in result.stderr, result.stderr
+
+
 def test_ctrl_c_that_stops_an_import_says_interrupted(model_dir, capsys, monkeypatch):
     # A compiled module whose import Ctrl-C stopped ends in pybind11's ImportError("initialization
     # failed"), raised from the KeyboardInterrupt: it read as "Error: ImportError", exit 1.
