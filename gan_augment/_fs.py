@@ -229,6 +229,12 @@ def check_parent_writable(path) -> None:
     existing ancestor must be a directory we may write into, and the file system must take the
     temporary name it is written under."""
     path = Path(path)
+    if _mount_point(path):
+        # Outputs are written beside their place and renamed into it: a rename onto or away from a
+        # mount point fails (EBUSY), which was found after training, the model lost.
+        inside = f"a path inside it (e.g. {path / 'output'})" if path.is_dir() else "another path"
+        raise DataValidationError(f"Cannot write {path}: it is a mount point (a volume), which cannot be replaced: "
+                                  f"outputs are written beside their place and renamed into it. Write to {inside}.")
     given = list(path.parents)  # the ancestors as written, for the messages (up to "." for a relative path)
     for depth, ancestor in enumerate(path.absolute().parents):
         # A link to nothing does not exist, but mkdir cannot make it: it was found by the write, after the work.
@@ -242,6 +248,19 @@ def check_parent_writable(path) -> None:
                 raise DataValidationError(f"Cannot write {path}: no permission to write in {ancestor}.")
             _check_name_length(path, ancestor)
             return
+
+
+def _mount_point(path: Path) -> bool:
+    """Whether ``path`` is a mount point: a folder (``os.path.ismount``), or a file on another file
+    system than its folder's (a file bind-mounted into a container)."""
+    try:
+        if path.is_symlink():
+            return False
+        if path.is_dir():
+            return os.path.ismount(path)
+        return path.exists() and path.stat().st_dev != path.absolute().parent.stat().st_dev
+    except OSError:
+        return False
 
 
 def _check_name_length(path: Path, ancestor: Path) -> None:

@@ -1918,6 +1918,27 @@ def test_ctrl_c_outside_a_commands_own_handlers_says_interrupted(model_dir, caps
     assert code == 130 and _one_line_error(err) == "Error: Interrupted."
 
 
+@pytest.mark.parametrize("option", ["--out", "--checkpoint-dir"])
+def test_a_mount_point_as_output_folder_is_refused_before_training(data_csv, tmp_path, capsys, monkeypatch, option):
+    # A volume (docker -v $PWD/out:/out) cannot be renamed onto or aside: after the whole fit, the
+    # save failed with a bare "Device or resource busy" and the model was lost.
+    volume = tmp_path / "volume"
+    volume.mkdir()
+    real_ismount = os.path.ismount
+    monkeypatch.setattr(os.path, "ismount", lambda path: os.fspath(path) == os.fspath(volume) or real_ismount(path))
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("training started before the output was checked")
+
+    monkeypatch.setattr("gan_augment.training.trainer.GANTrainer.fit", refuse)
+    out = ["--out", volume, "--force"] if option == "--out" else ["--checkpoint-dir", volume, "--out", tmp_path / "m"]
+    code, _, err = run(capsys, "fit", data_csv, "--epochs", 1, *out)
+    said = " ".join(err.split())
+    assert code == 2 and f"{volume}: it is a mount point (a volume)" in said, err
+    assert f"Write to a path inside it (e.g. {volume / 'output'})" in said
+    assert list(tmp_path.iterdir()) == [volume]
+
+
 def test_ctrl_c_after_a_finished_command_keeps_its_exit_status():
     # A Ctrl-C in the second or so the interpreter takes to shut down (torch loaded) after "Saved
     # the model" ended the process with status 130 and no word, as an interrupted command.
