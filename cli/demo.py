@@ -27,7 +27,7 @@ import typer
 from gan_augment.exceptions import DataValidationError
 
 from ._common import (USAGE, DebugOpt, ForceOpt, QuietOpt, check_processes, errors, require_stdout, say, seed_opt,
-                      set_flags, state)
+                      set_flags, state, writing)
 
 DATA_FILE = "adult_sample.csv"
 TARGET = "income"
@@ -162,25 +162,48 @@ def run(*, out: Optional[Path], epochs: Optional[int], seed: int, force: bool) -
          "On your data, compare against the baselines with cross-validation.")
 
     if outputs is not None:
-        from ._model_dir import save_model
         from ._tables import dtype_record
-        from gan_augment.data.io import write_table
 
-        with errors(USAGE, FileExistsError):
-            save_model(augmenter, outputs["model"], {
-                "target": TARGET, "target_dtype": dtype_record(y.dtype), "columns": [*X.columns, TARGET],
-                "source": f"bundled {DATA_FILE} (training split, {RARE!r} cut to {KEEP_FRACTION:.0%})",
-                "n_rows": int(len(X_cut)), "fit_seconds": round(fit_seconds, 3),
-                "created": time.strftime("%Y-%m-%d %H:%M:%S"),
-            }, force=force)
-            train = X_gan.assign(**{TARGET: y_gan, "synthetic": [False] * len(X_cut) + [True] * n_add})
-            write_table(train, outputs["train"], force=force)
-            write_table(X_test.assign(**{TARGET: y_test}), outputs["test"], force=force)
+        record = {
+            "target": TARGET, "target_dtype": dtype_record(y.dtype), "columns": [*X.columns, TARGET],
+            "source": f"bundled {DATA_FILE} (training split, {RARE!r} cut to {KEEP_FRACTION:.0%})",
+            "n_rows": int(len(X_cut)), "fit_seconds": round(fit_seconds, 3),
+            "created": time.strftime("%Y-%m-%d %H:%M:%S"),
+        }
+        tables = {"train": X_gan.assign(**{TARGET: y_gan, "synthetic": [False] * len(X_cut) + [True] * n_add}),
+                  "test": X_test.assign(**{TARGET: y_test})}
+        with errors(USAGE, FileExistsError), writing(Path(out), "the demo's model and tables"):
+            _write_outputs(augmenter, record, tables, outputs, Path(out), force)
         echo("")
         echo(f"Saved: {outputs['model']}/ (model), {outputs['train']} (training rows + synthetic, "
              f"marked), {outputs['test']} (test rows).")
         echo(f"Try:   gan-augment info {outputs['model']}")
     echo(f"Demo finished in {time.perf_counter() - started:.0f} s.")
+
+
+def _write_outputs(augmenter, record: dict, tables: dict, outputs: dict, out: Path, force: bool) -> None:
+    """Save the model and write the tables, all three or none: the tables are written to temporary
+    files first and put in place after the model, with Ctrl-C held back meanwhile (a few seconds).
+    One by one, a failure or Ctrl-C between them left a new model beside the tables of an earlier
+    run, or a model alone that the same command then refused to replace."""
+    import contextlib
+
+    from ._model_dir import save_model
+    from gan_augment._fs import InterruptedAfterWriting, atomic_path, interrupts_held
+    from gan_augment.data.io import write_csv
+
+    placed = False
+    try:
+        with interrupts_held():
+            with contextlib.ExitStack() as staged:
+                for name, table in tables.items():
+                    write_csv(table, staged.enter_context(atomic_path(outputs[name], overwrite=force)))
+                save_model(augmenter, outputs["model"], record, force=force)
+            placed = True
+    except KeyboardInterrupt:
+        if placed:  # held back until all three stood in place
+            raise InterruptedAfterWriting(out) from None
+        raise
 
 
 def _check_outputs(out: Path, force: bool) -> dict:

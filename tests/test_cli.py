@@ -806,6 +806,30 @@ def test_demo_runs_with_tiny_epochs(tmp_path, capsys, monkeypatch):
     assert run(capsys, "demo", "--epochs", "1", "--out", tmp_path / "demo")[0] == 2  # no overwrite
 
 
+def test_demo_writes_its_model_and_tables_all_or_none(tmp_path, capsys, monkeypatch):
+    # They were written one after another: a full disk or Ctrl-C at the second left a new model
+    # beside an earlier run's tables (--force), or a model alone that the same command then refused.
+    from gan_augment import GANAugmenter
+
+    assert run(capsys, "demo", "--epochs", "1", "--out", tmp_path / "demo", "--quiet")[0] == 0
+    before = {path: path.read_bytes() for path in (tmp_path / "demo").rglob("*") if path.is_file()}
+
+    def disk_full(self, *args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    def interrupted(self, *args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(GANAugmenter, "save", disk_full)
+    code, _, err = run(capsys, "demo", "--epochs", "1", "--seed", "7", "--out", tmp_path / "demo", "--force", "-q")
+    assert code == 1 and "No space left to write the demo's model and tables" in " ".join(err.split()), err
+    assert {path: path.read_bytes() for path in (tmp_path / "demo").rglob("*") if path.is_file()} == before
+    assert sorted(path.name for path in (tmp_path / "demo").iterdir()) == ["model", "test.csv", "train_augmented.csv"]
+    monkeypatch.setattr(GANAugmenter, "save", interrupted)
+    code, _, err = run(capsys, "demo", "--epochs", "1", "--out", tmp_path / "fresh", "-q")
+    assert code == 130 and "nothing was written" in err and not (tmp_path / "fresh").exists(), err
+
+
 def test_python_dash_m_help_is_fast_and_torch_free():
     result = subprocess.run([sys.executable, "-m", "gan_augment", "--help"], capture_output=True, text=True,
                             timeout=60)
