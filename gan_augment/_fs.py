@@ -103,7 +103,7 @@ def atomic_path(path, *, overwrite: bool = True):
         os.close(handle)
         try:
             yield Path(temp)
-            os.chmod(temp, default_mode())  # mkstemp made it 0600
+            _take_permissions(Path(temp), path)  # mkstemp made it 0600
             place = (lambda: os.replace(temp, path)) if overwrite else \
                 (lambda: _place_file_exclusively(Path(temp), path))
             if _inside_staging(path):
@@ -149,6 +149,7 @@ def staged_directory(target, *, check_replace: Optional[Callable[[Path], None]] 
         try:
             os.chmod(staging, default_mode(directory=True))  # mkdtemp made it 0700
             yield staging
+            _take_permissions(staging, target, directory=True)
             if not overwrite:
                 _placing(lambda: _move_directory_exclusively(staging, target), target)
             else:
@@ -286,6 +287,22 @@ def default_mode(directory: bool = False) -> int:
     umask = os.umask(0)
     os.umask(umask)
     return (0o777 if directory else 0o666) & ~umask
+
+
+def _take_permissions(new: Path, replaced: Path, *, directory: bool = False) -> None:
+    """Give ``new`` the permissions (and, where allowed, the group) of the file or folder it will
+    replace, so that a private output stays private through ``--force``; else those a new one gets
+    under the umask."""
+    try:
+        old = replaced.lstat()
+    except OSError:
+        old = None
+    if old is None or stat.S_ISDIR(old.st_mode) != directory:
+        os.chmod(new, default_mode(directory))
+        return
+    with contextlib.suppress(OSError):  # a group this user is not in: the new one keeps the user's own
+        os.chown(new, -1, old.st_gid)
+    os.chmod(new, stat.S_IMODE(old.st_mode))  # after chown, which may clear the setgid bit
 
 
 def recover_swap(target) -> Optional[Path]:

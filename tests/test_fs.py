@@ -317,6 +317,26 @@ def test_atomic_path_without_overwrite_keeps_a_file_written_meanwhile(tmp_path):
     assert _tree(tmp_path) == {"out.csv": b"theirs, finished first"}
 
 
+def test_a_replaced_file_or_folder_keeps_its_permissions(tmp_path):
+    # `augment -o private.csv --force` over a chmod 600 file left it 644, a chmod 700 model folder
+    # became 755: a private output turned readable by everyone.
+    private = tmp_path / "private.csv"
+    private.write_text("old")
+    private.chmod(0o600)
+    folder = tmp_path / "model"
+    folder.mkdir()
+    folder.chmod(0o700)
+    with atomic_path(private) as temp:
+        temp.write_text("new")
+    with staged_directory(folder) as staging:
+        (staging / "weights").write_text("new")
+    assert private.read_text() == "new" and os.stat(private).st_mode & 0o777 == 0o600
+    assert (folder / "weights").read_text() == "new" and os.stat(folder).st_mode & 0o777 == 0o700
+    with atomic_path(tmp_path / "fresh.csv") as temp:
+        temp.write_text("x")
+    assert os.stat(tmp_path / "fresh.csv").st_mode & 0o777 == default_mode()
+
+
 def test_atomic_path_without_overwrite_writes_a_new_file(tmp_path):
     path = tmp_path / "out.csv"
     with atomic_path(path, overwrite=False) as temp:
