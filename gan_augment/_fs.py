@@ -13,19 +13,24 @@ No clobbering without consent: with ``overwrite=False`` the final step itself re
 output (a hard link for files, a rename onto a non-empty folder for directories), so two runs
 writing the same output cannot both succeed, whatever the timing of their existence checks.
 
-Names of our own temporary entries beside an output ``NAME`` (``TAG`` = a hash of the host name,
-``PID`` = the writing process, ``R`` = random):
+Names of our own temporary entries beside an output ``NAME`` (``OWNER`` = ``TAG-PID-START``: a
+hash of the host name and process-id namespace, the writing process's id, a hash of when it
+started (where the system tells it); ``R`` = random):
 
-* ``.NAME.TAG-PID.R.tmp``: a file being written;
-* ``.NAME.TAG-PID.R.partial``: a directory being built;
-* ``.NAME.old-TAG-PID-R``: the previous directory, moved aside for the instant of a replacement;
-* ``.NAME.trash-TAG-PID-R``: that previous directory, being deleted.
+* ``.NAME.OWNER.R.tmp``: a file being written;
+* ``.NAME.OWNER.R.partial``: a directory being built;
+* ``.NAME.old-OWNER-R``: the previous directory, moved aside for the instant of a replacement;
+* ``.NAME.trash-OWNER-R``: that previous directory, being deleted.
 
 A process killed mid-write (SIGKILL, power loss) leaves them behind: the next write of the same
 output deletes the ``.tmp``, ``.partial`` and ``.trash`` entries of processes that are gone, and
 if ``NAME`` itself is missing, renames an ``.old`` directory back to ``NAME`` (a kill between the
-two renames of a replacement). Entries of the format used before (``.NAME.XXXXXXXX.tmp``,
-``.partial``, ``.old``, without a process id) are treated alike once a minute old.
+two renames of a replacement). A process id alone does not tell: a restarted container runs as
+pid 1 again, and another namespace's pid is another process; so a live process of that id that
+started at another time is not the owner, and an owner in another namespace (or on another host)
+cannot be asked: its entries go once untouched for a minute. Entries of the formats used before
+(``TAG-PID`` without START; ``.NAME.XXXXXXXX.tmp``, ``.partial``, ``.old`` without a process id)
+are treated alike: by the process id, or once a minute old.
 """
 
 from __future__ import annotations
@@ -162,9 +167,10 @@ def staged_directory(target, *, check_replace: Optional[Callable[[Path], None]] 
             raise
 
 
-#: The most bytes the temporary names add to an output's name: ``.NAME.TAG-PID.XXXXXXXX.partial``
-#: (a 6-character tag, a process id of up to 7 digits) and ``.NAME.old-TAG-PID-XXXXXXXX``.
-_TEMPORARY_NAME_EXTRA = 34
+#: The most bytes the temporary names add to an output's name: ``.NAME.TAG-PID-START.XXXXXXXX.partial``
+#: (a 6-character tag, a process id of up to 7 digits, an 8-character start) and
+#: ``.NAME.trash-TAG-PID-START-XXXXXXXX``.
+_TEMPORARY_NAME_EXTRA = 43
 #: Longer names stand in temporary names as their start and a hash of the whole (:func:`_stem`), so
 #: that any name the usual limit of 255 bytes takes can be written: a class folder of 250 bytes,
 #: which `sample` writes under its class's name, was refused.
@@ -374,12 +380,13 @@ class _Owner:
     """Who left an entry of our naming: its role, whether it is a file or a folder, and whether
     the process that made it may still be at work."""
 
-    def __init__(self, role: str, kind: str, host: Optional[str], pid: Optional[int]):
+    def __init__(self, role: str, kind: str, host: Optional[str], pid: Optional[int], start: Optional[str] = None):
         self.role, self.kind = role, kind
         self.local = host == _host_tag() and pid is not None
-        # A process on another host (or of the format before) cannot be asked: age decides.
-        self.alive = pid is not None and self.local and _pid_alive(pid)
-        self.own = self.local and pid == os.getpid()
+        # A process on another host or in another pid namespace (or of the format before process
+        # ids) cannot be asked: age decides. One of that id that started at another time is not the owner.
+        self.alive = self.local and _pid_alive(pid) and (start is None or _start_tag(pid) in (None, start))
+        self.own = self.alive and pid == os.getpid()
 
     def stale(self, entry: Path) -> bool:
         if self.own and self.role == "trash":
@@ -393,10 +400,10 @@ def _our_entries(target: Path):
     """``(path, _Owner)`` for every entry beside ``target`` named by this module for it."""
     name = re.escape(_stem(target))
     patterns = [
-        (re.compile(rf"^\.{name}\.([0-9a-f]{{6}})-(\d+)\.[A-Za-z0-9_]+\.tmp$"), "tmp", "file"),
-        (re.compile(rf"^\.{name}\.([0-9a-f]{{6}})-(\d+)\.[A-Za-z0-9_]+\.partial$"), "partial", "dir"),
-        (re.compile(rf"^\.{name}\.old-([0-9a-f]{{6}})-(\d+)-[0-9a-f]+$"), "old", "dir"),
-        (re.compile(rf"^\.{name}\.trash-([0-9a-f]{{6}})-(\d+)-[0-9a-f]+$"), "trash", "dir"),
+        (re.compile(rf"^\.{name}\.{_OWNER}\.[A-Za-z0-9_]+\.tmp$"), "tmp", "file"),
+        (re.compile(rf"^\.{name}\.{_OWNER}\.[A-Za-z0-9_]+\.partial$"), "partial", "dir"),
+        (re.compile(rf"^\.{name}\.old-{_OWNER}-[0-9a-f]+$"), "old", "dir"),
+        (re.compile(rf"^\.{name}\.trash-{_OWNER}-[0-9a-f]+$"), "trash", "dir"),
         # The format before process ids: mkstemp / mkdtemp names of 8 characters.
         (re.compile(rf"^\.{name}\.[a-z0-9_]{{8}}\.tmp$"), "legacy-tmp", "file"),
         (re.compile(rf"^\.{name}\.[a-z0-9_]{{8}}\.partial$"), "legacy-partial", "dir"),
@@ -411,31 +418,65 @@ def _our_entries(target: Path):
         for pattern, role, kind in patterns:
             match = pattern.match(entry.name)
             if match:
-                host, pid = (match.group(1), int(match.group(2))) if match.groups() else (None, None)
-                yield Path(entry.path), _Owner(role, kind, host, pid)
+                host, pid, start = (match.group(1), int(match.group(2)), match.group(3)) if match.groups() \
+                    else (None, None, None)
+                yield Path(entry.path), _Owner(role, kind, host, pid, start)
                 break
 
 
-_STAGING = re.compile(r"^\..+\.([0-9a-f]{6})-(\d+)\.[A-Za-z0-9_]+\.partial$")
+#: ``TAG-PID`` and, since process start times are written, ``-START``: see the module docstring.
+_OWNER = r"([0-9a-f]{6})-(\d+)(?:-([0-9a-f]{8}))?"
+_STAGING = re.compile(rf"^\..+\.{_OWNER}\.[A-Za-z0-9_]+\.partial$")
 
 
 def _inside_staging(path: Path) -> bool:
     """Whether ``path`` lies in a staging folder of this very process."""
     for part in path.parent.parts:
         match = _STAGING.match(part)
-        if match and match.group(1) == _host_tag() and int(match.group(2)) == os.getpid():
+        if match and "-".join(filter(None, match.groups())) == _owner():
             return True
     return False
 
 
 def _owner() -> str:
-    return f"{_host_tag()}-{os.getpid()}"
+    start = _start_tag(os.getpid())
+    return f"{_host_tag()}-{os.getpid()}" + (f"-{start}" if start else "")
 
 
 @functools.lru_cache(maxsize=1)
 def _host_tag() -> str:
-    # Process ids are only meaningful on the host that made them (a shared network folder).
-    return hashlib.sha256(socket.gethostname().encode()).hexdigest()[:6]
+    # Process ids are only meaningful on the host, and in the pid namespace, that made them (a
+    # shared network folder; containers sharing a volume and a host name).
+    try:
+        namespace = os.readlink("/proc/self/ns/pid")
+    except OSError:
+        namespace = ""
+    return hashlib.sha256(f"{socket.gethostname()}\0{namespace}".encode()).hexdigest()[:6]
+
+
+def _start_tag(pid: int) -> Optional[str]:
+    """A hash of when process ``pid`` started (since which boot), or None where the system does
+    not tell (no /proc): a process id is used again once its process is gone."""
+    if pid == os.getpid():
+        return _own_start_tag(pid)
+    return _read_start_tag(pid)
+
+
+@functools.lru_cache(maxsize=4)  # by process id: a forked child is another process
+def _own_start_tag(pid: int) -> Optional[str]:
+    return _read_start_tag(pid)
+
+
+def _read_start_tag(pid: int) -> Optional[str]:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat_file:
+            # Field 22, clock ticks since boot; counted after the name in parentheses, which may hold spaces.
+            started = stat_file.read().rsplit(b")", 1)[1].split()[19]
+        with open("/proc/sys/kernel/random/boot_id", "rb") as boot_file:
+            boot = boot_file.read().strip()
+    except (OSError, IndexError):
+        return None
+    return hashlib.sha256(boot + b"\0" + started).hexdigest()[:8]
 
 
 def _pid_alive(pid: int) -> bool:

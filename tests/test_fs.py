@@ -520,6 +520,29 @@ def test_only_our_stale_entries_are_removed(tmp_path):
     assert all(p.exists() for p in [live, other_output, *user_files, old_format_fresh, other_host_fresh])
 
 
+@pytest.mark.skipif(_fs._start_tag(os.getpid()) is None, reason="process start times are read from /proc")
+def test_a_process_id_used_again_is_not_the_owner(tmp_path):
+    # A restarted container runs as pid 1 again: what its killed predecessor left (a model moved
+    # aside mid-replacement, a half-written file) counted as a live process's, never put back nor
+    # removed, and the next fit wrote a new model where the old one was, without --force.
+    host, pid = _fs._host_tag(), os.getpid()
+    earlier = "0" * 8 if _fs._start_tag(pid) != "0" * 8 else "1" * 8  # this pid, started at another time
+    aside = tmp_path / f".model.old-{host}-{pid}-{earlier}-abcd1234"
+    aside.mkdir()
+    (aside / "model.json").write_text("old model")
+    half = tmp_path / f".out.csv.{host}-{pid}-{earlier}.abc123.tmp"
+    half.write_text("half")
+    live = tmp_path / f".out.csv.{_fs._owner()}.def456.tmp"  # this very process: at work
+    live.write_text("being written")
+    assert _fs.recover_swap(tmp_path / "model") == Path(os.path.abspath(tmp_path / "model"))
+    assert (tmp_path / "model" / "model.json").read_text() == "old model" and not aside.exists()
+    assert _fs.remove_stale(tmp_path / "out.csv") == [half] and live.exists()
+    # Another pid namespace's (or host's) entry cannot be asked: kept while it is fresh.
+    other = tmp_path / f".out.csv.{'0' * 6 if host != '0' * 6 else '1' * 6}-{pid}-{earlier}.abc123.tmp"
+    other.write_text("x")
+    assert _fs.remove_stale(tmp_path / "out.csv") == [] and other.exists()
+
+
 def test_a_replacement_interrupted_by_the_format_before_is_restored(tmp_path):
     # Versions before process ids moved the old folder to .NAME.XXXXXXXX.old/NAME.
     aside = tmp_path / ".model.k2j4h5g6.old" / "model"
