@@ -102,6 +102,22 @@ def test_classes_are_checked_with_suggestion(tmp_path):
     assert resolve_classes(["1"], pd.Series([0, 1, 1])) == [1]
 
 
+def test_class_names_holding_commas_are_told_apart_from_lists_of_classes():
+    # Classes a, b and "a,b": "--classes a,b" topped up "a,b" alone without a word; and "a,b" given
+    # with another name in one option said only "Unknown class 'a'".
+    y = pd.Series(["maj"] * 4 + ["a", "b", "a,b", "x y"])
+    with pytest.warns(UserWarning, match=r"'a,b' names the class 'a,b', which is topped up; its parts name classes "
+                                         r"too: for those, give --classes a --classes b\."):
+        assert resolve_classes(["a,b"], y) == ["a,b"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert resolve_classes(["b,a"], y) == ["b", "a"]
+        assert resolve_classes(["a,b"], y[y != "a"]) == ["a,b"]  # its parts are not all classes: nothing to say
+    with pytest.raises(DataValidationError, match=r"Unknown class 'a'.*A class whose name holds a comma is named "
+                                                  r"alone, in an option of its own \(--classes a,b --classes OTHER\)"):
+        resolve_classes(["a,b,x y"], y[~y.isin(["a", "b"])])
+
+
 def test_parquet(tmp_path):
     frame = _frame()
     frame.to_parquet(tmp_path / "d.parquet", index=False)

@@ -1160,20 +1160,39 @@ def resolve_classes(values, y) -> list:
 
     labels = sorted((plain_label(label) for label in pd.unique(y)), key=lambda v: (str(type(v)), v))
     texts = {str(label) for label in labels}
+    with_commas = [label for label in labels if "," in str(label)]
     wanted: list = []
     for value in ([values] if isinstance(values, str) else list(values)):
         parts = [value] if not isinstance(value, str) or value in texts else \
             [p.strip() for p in value.split(",") if p.strip()]
+        if parts == [value] and isinstance(value, str) and "," in value:
+            _warn_if_parts_are_classes(value, labels)
         for part in parts:
             try:
                 label = resolve_class(part, labels)
             except ValueError as exc:
-                raise DataValidationError(str(exc)) from None
+                hint = "" if not with_commas else (
+                    f" A class whose name holds a comma is named alone, in an option of its own "
+                    f"(--classes {shlex.quote(str(with_commas[0]))} --classes OTHER).")
+                raise DataValidationError(str(exc) + hint) from None
             if not any(label == seen and type(label) is type(seen) for seen in wanted):
                 wanted.append(label)
     if not wanted:
         raise DataValidationError("No class was named.")
     return wanted
+
+
+def _warn_if_parts_are_classes(value: str, labels) -> None:
+    """Warn where ``value``, read as the one class it names exactly, also splits at its commas
+    into names of classes (classes ``a``, ``b`` and ``a,b``): the other reading is said."""
+    from gan_augment._classes import resolve_class
+
+    parts = [part.strip() for part in value.split(",") if part.strip()]
+    with contextlib.suppress(ValueError):
+        named = [resolve_class(part, labels) for part in parts]
+        others = " ".join(f"--classes {shlex.quote(str(label))}" for label in named)
+        warnings.warn(f"{value!r} names the class {value!r}, which is topped up; its parts name classes too: for "
+                      f"those, give {others}.", UserWarning, stacklevel=user_stacklevel())
 
 
 def load_dataset(path, target=None, *, classes=None, na_values=None, sep=None):
