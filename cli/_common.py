@@ -87,7 +87,7 @@ def check_processes(command: str, *, data_parallel: bool = False) -> bool:
 def say(message: str) -> None:
     """Progress output: to stderr (stdout stays clean for data), silenced by --quiet."""
     if not state.quiet:
-        typer.echo(message, err=True)
+        typer.echo(terminal_text(message), err=True)
 
 
 def require_stdout(what: str) -> None:
@@ -100,7 +100,7 @@ def require_stdout(what: str) -> None:
 def warn(message: str) -> None:
     """A warning, to stderr: shown under --quiet too, but by one torchrun process only."""
     if not state.other_rank:
-        typer.echo(f"Warning: {message}", err=True)
+        typer.echo(terminal_text(f"Warning: {message}"), err=True)
 
 
 def show_warning(message, category, filename, lineno, file=None, line=None) -> None:
@@ -196,13 +196,37 @@ def plain(value: Any) -> Any:
 
 
 def show(label: Any) -> str:
-    """A class label as messages show it: text quoted, numbers bare."""
-    return repr(plain(label)) if isinstance(plain(label), str) else str(plain(label))
+    """A class label as messages show it: numbers bare, text quoted so that it can be pasted into
+    the next command (``'CORP\\alice'``, ``"it's"``; control characters as :func:`quote` spells
+    them). Python's own quoting doubled the backslash, and that spelling pasted named no class."""
+    value = plain(label)
+    if not isinstance(value, str):
+        return str(value)
+    if not value.isprintable():
+        return quote(value)
+    if "'" not in value:
+        return f"'{value}'"
+    return f'"{value}"' if not any(c in value for c in '"\\$`!') else shlex.quote(value)
 
 
 def quote(value: Any) -> str:
-    """A value quoted for a shell command the user may copy."""
-    return shlex.quote(str(plain(value)))
+    """A value quoted for a shell command the user may copy; one holding control characters (a
+    tab, an escape sequence) as ``$'...'`` with them spelt out, which bash and zsh read back: raw,
+    they acted on the terminal, or were dropped from a piped hint that then named another class."""
+    text = str(plain(value))
+    if text.isprintable():
+        return shlex.quote(text)
+    spelt = "".join("\\\\" if c == "\\" else "\\'" if c == "'" else c if c.isprintable() else _ansi_c(c) for c in text)
+    return f"$'{spelt}'"
+
+
+def _ansi_c(character: str) -> str:
+    """A control character as bash's ``$'...'`` writes it."""
+    named = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
+    if character in named:
+        return named[character]
+    code = ord(character)
+    return f"\\x{code:02x}" if code < 0x80 else f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 def quote_path(path) -> str:
@@ -217,6 +241,12 @@ def where(out: Path) -> str:
 
 def is_stdout(out: Path) -> bool:
     return str(out) == "-"
+
+
+def terminal_text(message: str) -> str:
+    """A message's lines with the control characters of user text in them (a class, a path) shown
+    as :func:`escape` shows them: a carriage return in a folder name rewrote the line it was in."""
+    return "\n".join(escape(line) for line in message.split("\n"))
 
 
 def escape(value: Any) -> str:

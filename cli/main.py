@@ -47,7 +47,7 @@ from gan_augment import __version__
 from gan_augment.exceptions import DataValidationError, ModelFileError, TrainingDivergedError
 
 from ._common import (DATA, INTERRUPTED, PROG, USAGE, CLIError, DebugOpt, QuietOpt, message_of, one_line,
-                      set_flags, show_warning, state)
+                      set_flags, show_warning, state, terminal_text)
 from .augment import augment
 from .demo import demo
 from .evaluate import evaluate
@@ -260,7 +260,7 @@ def _fail(message: str, exit_code: int) -> int:
         return exit_code
     if state.debug and sys.exc_info()[0] is not None:
         traceback.print_exc(file=sys.stderr)
-    typer.echo(f"Error: {message}", err=True)
+    typer.echo(terminal_text(f"Error: {message}"), err=True)
     return exit_code
 
 

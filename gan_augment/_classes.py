@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import codecs
 import datetime
 import difflib
 import re
 import unicodedata
+from typing import Optional
 
 import numpy as np
 
@@ -45,11 +47,28 @@ def resolve_class(value, classes):
     by_form = [label for label in classes if _canonical(label) == _canonical(value)]
     if len(by_form) == 1:
         return by_form[0]
+    # A name copied from a message that writes it as Python does ('CORP\\alice' for CORP\alice,
+    # '\t' for a tab) into a shell, where the escapes stay as typed: read them as Python would.
+    unescaped = _python_escapes_read(value)
+    by_escapes = [label for label in classes if unescaped is not None and str(label) == unescaped]
+    if len(by_escapes) == 1:
+        return by_escapes[0]
     shown = [time_text(plain_label(label)) for label in classes]  # dates as the text that names them
     if not _one_value(value):
         raise ValueError(f"Unknown class {value!r}: a class is one label, not a list or array of them; the classes "
                          f"are {shown}.")
     raise ValueError(f"Unknown class {value!r}; the classes are {shown}.{_suggestion(value, classes)}")
+
+
+def _python_escapes_read(value) -> Optional[str]:
+    """The text a string holding backslash escapes (``CORP\\\\alice``) spells in Python, or None."""
+    if not isinstance(value, str) or "\\" not in value:
+        return None
+    try:  # other characters as escapes first, so that only the escapes written are read
+        read = codecs.decode(value.encode("latin-1", "backslashreplace"), "unicode_escape")
+    except UnicodeDecodeError:  # a lone backslash at the end, a \x without its digits
+        return None
+    return read if read != value else None
 
 
 def plain_label(value):

@@ -1669,6 +1669,24 @@ def test_info_prints_control_characters_of_user_names_escaped(tmp_path, capsys):
         assert text in out, text
 
 
+def test_class_names_and_paths_are_printed_as_they_can_be_pasted_back(tmp_path, capsys):
+    # 'CORP\\alice' (Python's spelling) pasted into the shell named no class, and "Did you mean" then
+    # suggested the same spelling again; a class with an escape sequence went into the Next hint raw
+    # (dropped when piped, so the hint named another class), and a CR in --out rewrote the line.
+    rng = np.random.default_rng(0)
+    data = tmp_path / "data.csv"
+    pd.DataFrame({"a": rng.normal(size=90).round(2),
+                  "label": ["maj"] * 60 + ["CORP\\alice"] * 15 + ["\x1b[31mred"] * 15}).to_csv(data, index=False)
+    out = tmp_path / "m\rEVIL"
+    code, _, err = run(capsys, "fit", data, "-e", 1, "-s", 0, "-o", out)
+    assert code == 0 and "\x1b" not in err and "\r" not in err, err
+    assert "'CORP\\alice' 15" in err and "$'\\x1b[31mred' 15" in err and "m\\rEVIL" in err
+    assert f"--class $'\\x1b[31mred'" in err  # bash reads $'...' back as the class
+    for spelt in ("CORP\\alice", "CORP\\\\alice"):  # as shown now, and as Python's repr showed it
+        code, rows, err = run(capsys, "sample", out, "--class", spelt, "-n", 2, "-o", "-")
+        assert code == 0 and rows.count("CORP\\alice") == 2, err
+
+
 # ----------------------------------------------------------------------------- no clobbering, even in a race
 def test_a_model_dir_written_by_another_run_meanwhile_is_kept(model_dir, data_csv, tmp_path, capsys, monkeypatch):
     """Another run writes --out after the last check: the final rename refuses it (exit 2), unless --force."""
