@@ -50,6 +50,9 @@ class _State:
     # A torchrun process other than rank 0: every process reads the data, and one copy of its
     # warnings (rank 0's) is enough; errors are still each process's own.
     other_rank = False
+    # How the command line was started, for the commands it suggests (`python -m gan_augment`
+    # where the console script may not be on PATH).
+    prog = PROG
 
 
 state = _State()

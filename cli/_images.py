@@ -9,7 +9,7 @@ from typing import Any, Optional
 from gan_augment._listing import first_few
 from gan_augment.exceptions import DataValidationError
 
-from ._common import DATA, PROG, USAGE, CLIError, errors, is_stdout, plain, quote, quote_path, say, show
+from ._common import DATA, USAGE, CLIError, errors, is_stdout, plain, quote, quote_path, say, show, state
 from ._data import DataHandler, Dataset, added_text, fit_time, resolve_labels, synthetic_samples
 
 
@@ -59,7 +59,7 @@ class ImageFolderData(DataHandler):
                        "SMOTE, the GAN) and works on tables only for now. Drop --auto.", USAGE)
 
     def next_hint(self, out: Path, label: Any) -> str:
-        return (f"Sample grids: {out}/samples_*.png. Next: {PROG} sample {quote_path(out)} --class {quote(label)} "
+        return (f"Sample grids: {out}/samples_*.png. Next: {state.prog} sample {quote_path(out)} --class {quote(label)} "
                 "--n 100 --out synthetic/")
 
     def info_lines(self, model_dir: Path) -> list[str]:

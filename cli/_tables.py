@@ -14,8 +14,8 @@ from typing import Any, Optional
 from gan_augment.data._dtypes import refuse_surrogates
 from gan_augment.exceptions import DataValidationError
 
-from ._common import (DATA, PROG, USAGE, CLIError, errors, is_stdout, plain, quote, quote_path, require_stdout, say,
-                      show, where)
+from ._common import (DATA, USAGE, CLIError, errors, is_stdout, plain, quote, quote_path, require_stdout, say, show,
+                      state, where)
 from ._data import DataHandler, Dataset, added_text, fit_time, resolve_labels, synthetic_samples
 
 
@@ -68,7 +68,7 @@ class TableData(DataHandler):
         )
 
     def next_hint(self, out: Path, label: Any) -> str:
-        return f"Next: {PROG} sample {quote_path(out)} --class {quote(label)} --n 1000 --out synthetic.csv"
+        return f"Next: {state.prog} sample {quote_path(out)} --class {quote(label)} --n 1000 --out synthetic.csv"
 
     def fitted_on(self, dataset_info: dict) -> str:
         return f", target column {dataset_info.get('target')!r}"
@@ -158,7 +158,7 @@ class TableData(DataHandler):
                       seed: Optional[int]) -> None:
         rows = augmenter.sample(n, label, random_state=seed)
         write_table_out(with_target(rows, label, augmenter, dataset_info), out, force)
-        say(f"Wrote {n:,} synthetic rows of class {show(label)} to {where(out)}.")
+        say(f"Wrote {n:,} synthetic row{'s' if n != 1 else ''} of class {show(label)} to {where(out)}.")
 
 
 def _input_table_at(data: Path, out: Path) -> Optional[Path]:

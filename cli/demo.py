@@ -26,8 +26,8 @@ import typer
 
 from gan_augment.exceptions import DataValidationError
 
-from ._common import (USAGE, DebugOpt, ForceOpt, QuietOpt, check_processes, errors, require_stdout, say, seed_opt,
-                      set_flags, state, writing)
+from ._common import (USAGE, DebugOpt, ForceOpt, QuietOpt, check_processes, errors, quote_path, require_stdout, say,
+                      seed_opt, set_flags, state, writing)
 
 DATA_FILE = "adult_sample.csv"
 TARGET = "income"
@@ -177,7 +177,7 @@ def run(*, out: Optional[Path], epochs: Optional[int], seed: int, force: bool) -
         echo("")
         echo(f"Saved: {outputs['model']}/ (model), {outputs['train']} (training rows + synthetic, "
              f"marked), {outputs['test']} (test rows).")
-        echo(f"Try:   gan-augment info {outputs['model']}")
+        echo(f"Try:   {state.prog} info {quote_path(outputs['model'])}")
     echo(f"Demo finished in {time.perf_counter() - started:.0f} s.")
 
 

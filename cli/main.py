@@ -106,7 +106,7 @@ for _command, _summary in _SUMMARIES.items():  # the order --help lists them in
 def main(argv: Optional[list] = None, *, prog_name: str = PROG) -> int:
     """Run the command line; returns the exit code (the console script passes it to sys.exit)."""
     args = sys.argv[1:] if argv is None else [str(a) for a in argv]
-    state.quiet, state.debug = False, "--debug" in args
+    state.quiet, state.debug, state.prog = False, "--debug" in args, prog_name
     if not args:
         args = ["--help"]
     with _tolerant_streams(), warnings.catch_warnings(), _terminate_as_interrupt(), _keeping_excepthook():

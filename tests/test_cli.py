@@ -1687,6 +1687,14 @@ def test_class_names_and_paths_are_printed_as_they_can_be_pasted_back(tmp_path, 
         assert code == 0 and rows.count("CORP\\alice") == 2, err
 
 
+def test_suggested_commands_name_the_program_as_it_was_started(data_csv, model_dir, tmp_path, capsys):
+    # Under `python -m gan_augment` the Next hint said `gan-augment sample ...`, which may not be on PATH.
+    assert main(["fit", data_csv, "-e", "1", "-o", tmp_path / "m"], prog_name="python -m gan_augment") == 0
+    assert "Next: python -m gan_augment sample " in capsys.readouterr().err
+    code, _, err = run(capsys, "sample", model_dir, "--class", "rare", "-n", 1, "-o", tmp_path / "one.csv")
+    assert code == 0 and "Wrote 1 synthetic row of class 'rare'" in err
+
+
 # ----------------------------------------------------------------------------- no clobbering, even in a race
 def test_a_model_dir_written_by_another_run_meanwhile_is_kept(model_dir, data_csv, tmp_path, capsys, monkeypatch):
     """Another run writes --out after the last check: the final rename refuses it (exit 2), unless --force."""
