@@ -59,8 +59,8 @@ class ImageFolderData(DataHandler):
                        "SMOTE, the GAN) and works on tables only for now. Drop --auto.", USAGE)
 
     def next_hint(self, out: Path, label: Any) -> str:
-        return (f"Sample grids: {out}/samples_*.png. Next: {state.prog} sample {quote_path(out)} --class {quote(label)} "
-                "--n 100 --out synthetic/")
+        return (f"Sample grids: {out}/samples_*.png. Next: {state.prog} sample {quote_path(out)} "
+                f"--class {quote(label)} --n 100 --out synthetic/")
 
     def info_lines(self, model_dir: Path) -> list[str]:
         return [f"Sample grids: {model_dir}/samples_*.png"]
