@@ -387,8 +387,8 @@ EarlyStoppingOpt = Annotated[bool, typer.Option(
                              "classes.")]
 MinClassSizeOpt = Annotated[Optional[int], typer.Option(
     "--min-class-size", min=1, metavar="N", show_default=False,
-    help="Refuse to top up a class with fewer than N real rows (images). Default: top up any class, with a "
-         "warning below 3.")]
+    help="Refuse to top up a class with fewer than N distinct real rows (images; copies of one count as one). "
+         "Default: top up any class, with a warning below 3.")]
 DeviceOpt = Annotated[str, typer.Option("--device", metavar="DEVICE", help="auto, cpu, cuda or cuda:N.")]
 PrecisionOpt = Annotated[Precision, typer.Option(
     "--precision", help="Arithmetic of the training steps: float32; medium (float32 products with TF32/bf16 "

@@ -93,9 +93,10 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         Shorthand for "top these classes up to the majority count". Cannot be combined with a
         non-default ``sampling_strategy``.
     min_class_size : int or None, default=None
-        Refuse (before training, naming the class) to top up a class with fewer real samples than
-        this. Without it, a class of fewer than 3 real samples is topped up with a
-        ``SmallClassWarning``: the synthetic samples of such a class are mostly near copies.
+        Refuse (before training, naming the class) to top up a class with fewer distinct real
+        samples than this (copies of one sample count as one). Without it, a class of fewer than 3
+        is topped up with a ``SmallClassWarning``: the synthetic samples of such a class are mostly
+        near copies.
     categorical_features : list of column names or indices, or a boolean mask, default=None
         Columns to model as categories besides those whose dtype says so (object, string,
         category, bool): use it for integer codes (tables only). An integer is a column's position

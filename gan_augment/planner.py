@@ -268,18 +268,20 @@ def check_class_sizes(plan: Mapping, counts: Mapping, min_class_size=None, *, un
     from gan_augment.exceptions import DataValidationError, SmallClassWarning
 
     topped_up = [(label, counts[label], n) for label, n in plan.items() if n > 0]
+    found = _class_samples(hashes, y, [label for label, _, _ in topped_up]) if hashes is not None else {}
+    distinct = {label: n for label, (n, _) in found.items()}
     if min_class_size is not None:
-        small = [(label, have) for label, have, _ in topped_up if have < min_class_size]
+        # Distinct samples count, as for the warning below: five copies of one row are one row.
+        small = [(label, have) for label, have, _ in topped_up if min(have, distinct.get(label, have)) < min_class_size]
         if small:
             label, have = small[0]
+            copies = f" ({distinct[label]} distinct)" if distinct.get(label, have) < have else ""
             raise DataValidationError(
-                f"Class {label!r} has {_real(have, unit)}, fewer than {option} {min_class_size}"
+                f"Class {label!r} has {_real(have, unit)}{copies}, fewer than {option} {min_class_size}"
                 + {1: "", 2: " (as does 1 more class)"}.get(len(small), f" (as do {len(small) - 1} more classes)")
                 + (f"; collect more, leave it out of the top-up, or lower {option}." if in_every_class is None else
                    f"; {in_every_class} adds to every class: collect more, lower {option}, or leave the class out "
                    "of the data."))
-    found = _class_samples(hashes, y, [label for label, _, _ in topped_up]) if hashes is not None else {}
-    distinct = {label: n for label, (n, _) in found.items()}
     few = [(label, have, n) for label, have, n in topped_up
            if min(have, distinct.get(label, have)) < FEW_ROWS and made_from_itself]
     if few:

@@ -909,6 +909,24 @@ def test_a_class_of_copies_of_one_row_is_topped_up_with_the_small_class_warning(
     assert "class 2" not in small[0]  # five distinct rows: not very small
 
 
+def test_min_class_size_counts_copies_of_one_row_as_one(monkeypatch):
+    # The warning counted distinct rows and advised min_class_size, which counted every copy: a
+    # class of 6 rows, 2 of them distinct, was warned of and then trained under min_class_size=3.
+    from gan_augment import GANAugmenter
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("training started before the class sizes were checked")
+
+    monkeypatch.setattr("gan_augment.training.trainer.GANTrainer.fit", refuse)
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"a": np.r_[rng.normal(size=40), [1.0, 2.0] * 3], "b": np.r_[rng.normal(size=40), [0.5] * 6]})
+    y = np.array(["common"] * 40 + ["tiny"] * 6)
+    with pytest.raises(DataValidationError, match=r"Class 'tiny' has 6 real rows \(2 distinct\), fewer than "
+                                                  r"min_class_size 3"):
+        GANAugmenter(epochs=1, min_class_size=3).fit(X, y)
+
+
 def test_a_class_to_top_up_made_of_copies_of_other_classes_rows_is_warned_of():
     # Six rows copied from A and B: the class-balanced judge gave it the tied rows (real recall 0.5),
     # the gate served it, and its kept rows were combinations no real row has, without a word.
