@@ -730,17 +730,21 @@ def test_a_space_before_a_header_name_is_part_of_it_unless_every_name_follows_on
         read_table(_write(tmp_path / "blank.csv", "x,  ,label\n" + rows))
     # Missing values in such a column are missing (na_values were keyed by pandas' name "z", so the
     # column read as text holding "" and "?"), and a missing label is refused, not a class "".
-    frame = read_table(_write(tmp_path / "na.csv", "x, z,label\n1, ?,a\n2, 3,b\n3,,a\n"), na_values=["?"])
+    frame = read_table(_write(tmp_path / "na.csv", "x, z,label\n1,?,a\n2, 3,b\n3,,a\n"), na_values=["?"])
     assert str(frame[" z"].dtype) == "Int64" and frame[" z"].isna().tolist() == [True, False, True]
+    # A column whose every value follows a space takes its name's space as the separator's, as its
+    # values' ("--categorical col" named no column of "a, col,label" over "0, blue,r").
+    frame = read_table(_write(tmp_path / "spaced.csv", "x, col,label\n1, blue,r\n2, red,s\n3, blue,r\n"))
+    assert list(frame.columns) == ["x", "col", "label"] and frame["col"].tolist() == ["blue", "red", "blue"]
     with pytest.raises(DataValidationError, match=r"Target column ' label' .* 1 missing value"):
         load_dataset(_write(tmp_path / "label.csv", "x,z, label\n1,2,a\n2,3,\n3,4,a\n"))
     # ... and synthetic rows spell them as the column does ("?"; written empty, keyed by "z").
-    frame, source = read_table_source(_write(tmp_path / "spelt.csv", "x, z,label\n1, ?,a\n2, 3,b\n3, 4,a\n"),
+    frame, source = read_table_source(_write(tmp_path / "spelt.csv", "x, z,label\n1, ?,a\n2,3,b\n3, 4,a\n"),
                                       na_values=["?"])
     synthetic = frame.iloc[:1].copy()
     synthetic[" z"] = pd.NA
     write_augmented_table(frame, synthetic, tmp_path / "spelt_out.csv", source=source)
-    assert (tmp_path / "spelt_out.csv").read_text().splitlines()[-1] == "1, ?,a"
+    assert (tmp_path / "spelt_out.csv").read_text().splitlines()[-1] == "1,?,a"
     # A quoted name after a space is read as quoted (its quotes were kept, and a separator inside
     # split it into two names).
     quoted = _write(tmp_path / "quoted.csv", 'id, "height, cm", "w",label\n1, "2.5",3,x\n2, "3.5",4,y\n')

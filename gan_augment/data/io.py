@@ -412,7 +412,11 @@ def _read_csv(path: Path, na_values: list[str], target, sep: str, *, sep_given: 
         raise DataValidationError(hint if not sep_given else hint.replace("pass --sep", "try --sep"))
     names = header.iloc[0].tolist()
     if not _header_spaced(first_line.encode(CSV_ENCODING), sep):
-        names = _names_as_written(data, options, names)
+        # A column whose every value follows a space takes its name's space as the separator's too
+        # ("a, col,label" over "0, blue,r"): its values were read without it and its name with it.
+        spacing = _spaced(data, sep)
+        names = [read if i < len(spacing) and spacing[i] else written
+                 for i, (read, written) in enumerate(zip(names, _names_as_written(data, options, names)))]
     _check_header(names, path)
     # na_values name missing feature cells: a label is a class as written ("NA", North America),
     # and only an empty one is missing (refused). The whole list for every column turned a class
