@@ -2061,11 +2061,14 @@ def test_an_under_sampler_keeps_its_own_strategy_and_the_baselines_top_up_the_ra
 
     X, y = two_gaussians(n_major=200, n_minor=40)
     for strategy, classes, kept in [("majority", None, 27), ({"common": 100}, None, 100), ("auto", ["rare"], 27)]:
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message=".*changed or removed training rows")
+        inspect = strategy == "majority"  # it adds no rows: nothing to measure, and no warning that it "added" any
+        with warnings.catch_warnings(record=True) as said:
+            warnings.simplefilter("always")
             report = evaluate_augmentation(X, y, RandomUnderSampler(sampling_strategy=strategy, random_state=0),
                                            classes=classes, cv=3, repeats=1, baselines=["none", "random"],
-                                           random_state=0, fidelity=False, privacy=False)
+                                           random_state=0, fidelity=inspect, privacy=inspect)
+        assert not any("changed or removed training rows" in str(w.message) for w in said)
+        assert not report.settings.get("not_inspected")
         added = report.folds.groupby("method")["n_added"].mean()
         assert report.settings["classes"] == ["rare"]
         assert added["RandomUnderSampler"] == pytest.approx(kept - 200 * 2 / 3, abs=1)  # its rows removed

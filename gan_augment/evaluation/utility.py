@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from gan_augment._random import SEED_MAX, derive_seed, seeded_clone
-from gan_augment._sampler import check_resampled, frame_like
+from gan_augment._sampler import check_resampled, frame_like, removes_rows
 from gan_augment._warnings import filters_kept, recording, say_once, user_stacklevel
 from gan_augment.baselines import BASELINE_SAMPLERS, baseline_sampler, with_table_categories
 from gan_augment.evaluation._types import (AUGMENTER, BASELINES, CLASS_METRICS, OVERALL_METRICS, EvaluationPlan,
@@ -98,7 +98,9 @@ def _run_fold_quietly(plan: EvaluationPlan, index: int, train, test) -> FoldResu
     added = {}  # method -> the rows it added to the first training fold
     for method in plan.methods:
         X_fit, y_fit, fitted = _fit_method(plan, fold, method, X_train, y_train, X_test, y_test, seed)
-        if inspect and len(y_fit) != len(y_train) and not _kept_training_rows(X_train, y_train, X_fit, y_fit):
+        if inspect and method == AUGMENTER and removes_rows(plan.augmenter):
+            pass  # an under-sampler adds no rows: no fidelity or privacy to measure, nothing to say
+        elif inspect and len(y_fit) != len(y_train) and not _kept_training_rows(X_train, y_train, X_fit, y_fit):
             fold.not_inspected.append(method)  # said in the report too, which outlives the warning
             # (recorded by _run_fold with the fold's other warnings, and said once; named as the tables do)
             warnings.warn(f"{method_names(plan)[method]} changed or removed training rows (as cleaning samplers such "
