@@ -44,7 +44,7 @@ def make_model(augmenter, class_weight=None):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     parser.add_argument("--epochs", default="auto", help='GAN epochs (default "auto")')
     parser.add_argument("--keep", type=int, default=8, help=f"training images of digit {RARE} to keep")
     parser.add_argument("--seed", type=int, default=0)

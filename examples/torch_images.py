@@ -111,7 +111,7 @@ def per_class_recall(model, dataset) -> dict:
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     parser.add_argument("--epochs", default="auto", help='GAN epochs (default "auto")')
     parser.add_argument("--cnn-epochs", type=int, default=15, help="CNN training epochs")
     parser.add_argument("--keep", type=int, default=8, help=f"training images of digit {RARE} to keep")

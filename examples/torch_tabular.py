@@ -91,7 +91,7 @@ def score(model, dataset, classes) -> dict:
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     parser.add_argument("--epochs", default="auto", help='GAN epochs (default "auto")')
     parser.add_argument("--mlp-epochs", type=int, default=30, help="MLP training epochs")
     parser.add_argument("--keep", type=int, default=10, help=f"training rows of {RARE!r} to keep")
