@@ -1681,7 +1681,7 @@ def test_class_names_and_paths_are_printed_as_they_can_be_pasted_back(tmp_path, 
     code, _, err = run(capsys, "fit", data, "-e", 1, "-s", 0, "-o", out)
     assert code == 0 and "\x1b" not in err and "\r" not in err, err
     assert "'CORP\\alice' 15" in err and "$'\\x1b[31mred' 15" in err and "m\\rEVIL" in err
-    assert f"--class $'\\x1b[31mred'" in err  # bash reads $'...' back as the class
+    assert "--class $'\\x1b[31mred'" in err  # bash reads $'...' back as the class
     for spelt in ("CORP\\alice", "CORP\\\\alice"):  # as shown now, and as Python's repr showed it
         code, rows, err = run(capsys, "sample", out, "--class", spelt, "-n", 2, "-o", "-")
         assert code == 0 and rows.count("CORP\\alice") == 2, err
