@@ -128,7 +128,7 @@ def staged_directory(target, *, check_replace: Optional[Callable[[Path], None]] 
     takes ``target``'s place.
 
     The folder is made on the same file system as ``target`` (so the final rename is atomic), with
-    the permissions a new folder gets. On any error the staging folder and any parent folders this
+    the permissions of the folder it replaces, else those a new folder gets. On any error the staging folder and any parent folders this
     call created are removed, and ``target`` is as it was.
 
     ``overwrite=False``: only an absent or empty ``target`` is replaced; one that is not empty when

@@ -257,7 +257,8 @@ def check_class_sizes(plan: Mapping, counts: Mapping, min_class_size=None, *, un
                       option: str = "min_class_size", made_from_itself: bool = True,
                       in_every_class: Optional[str] = None, hashes: Optional[np.ndarray] = None, y=None) -> None:
     """Before training: refuse a class to top up with fewer than ``min_class_size`` real samples
-    (DataValidationError naming it and ``option``, as the user spelt it), and warn about one with
+    (distinct ones where ``hashes`` are given; DataValidationError naming it and ``option``, as the
+    user spelt it), and warn about one with
     fewer than :data:`FEW_ROWS` whose samples are ``made_from_itself`` (a generator's: near copies of
     so few; not a translator's, made from the other classes' images). ``in_every_class``: the name
     of the setting that adds to every class, where one does (it cannot be left out of the top-up).
