@@ -411,10 +411,10 @@ def _read_csv(path: Path, na_values: list[str], target, sep: str, *, sep_given: 
     if hint is not None:  # one column cannot hold features and a target: the separator is wrong
         raise DataValidationError(hint if not sep_given else hint.replace("pass --sep", "try --sep"))
     names = header.iloc[0].tolist()
+    spacing = _spaced(data, sep)
     if not _header_spaced(first_line.encode(CSV_ENCODING), sep):
         # A column whose every value follows a space takes its name's space as the separator's too
         # ("a, col,label" over "0, blue,r"): its values were read without it and its name with it.
-        spacing = _spaced(data, sep)
         names = [read if i < len(spacing) and spacing[i] else written
                  for i, (read, written) in enumerate(zip(names, _names_as_written(data, options, names)))]
     _check_header(names, path)
@@ -473,7 +473,7 @@ def _read_csv(path: Path, na_values: list[str], target, sep: str, *, sep_given: 
     bounds = _record_bounds(data, len(frame), sep)
     source = CsvSource(path=path, data=data, decimals=decimals, newline=_first_line_ending(data),
                        content_ends=None if bounds is None else bounds[0],
-                       line_ends=None if bounds is None else bounds[1], sep=sep, spaced=_spaced(data, sep),
+                       line_ends=None if bounds is None else bounds[1], sep=sep, spaced=spacing,
                        values_spaced=frozenset(values_spaced),
                        record_starts=None if bounds is None else bounds[2],
                        missing=_missing_spelling(data, options, na_values, labels), spellings=spellings)
