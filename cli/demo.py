@@ -16,6 +16,7 @@ It is a demonstration, not a benchmark: one split of a small sample.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 from importlib import resources
@@ -186,8 +187,6 @@ def _write_outputs(augmenter, record: dict, tables: dict, outputs: dict, out: Pa
     files first and put in place after the model, with Ctrl-C held back meanwhile (a few seconds).
     One by one, a failure or Ctrl-C between them left a new model beside the tables of an earlier
     run, or a model alone that the same command then refused to replace."""
-    import contextlib
-
     from ._model_dir import save_model
     from gan_augment._fs import InterruptedAfterWriting, atomic_path, interrupts_held
     from gan_augment.data.io import write_csv

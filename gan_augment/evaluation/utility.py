@@ -98,9 +98,10 @@ def _run_fold_quietly(plan: EvaluationPlan, index: int, train, test) -> FoldResu
     added = {}  # method -> the rows it added to the first training fold
     for method in plan.methods:
         X_fit, y_fit, fitted = _fit_method(plan, fold, method, X_train, y_train, X_test, y_test, seed)
-        if inspect and method == AUGMENTER and removes_rows(plan.augmenter):
-            pass  # an under-sampler adds no rows: no fidelity or privacy to measure, nothing to say
-        elif inspect and len(y_fit) != len(y_train) and not _kept_training_rows(X_train, y_train, X_fit, y_fit):
+        # An under-sampler adds no rows: no fidelity or privacy to measure, and nothing to say of it.
+        removes_only = method == AUGMENTER and removes_rows(plan.augmenter)
+        if inspect and len(y_fit) != len(y_train) and not removes_only \
+                and not _kept_training_rows(X_train, y_train, X_fit, y_fit):
             fold.not_inspected.append(method)  # said in the report too, which outlives the warning
             # (recorded by _run_fold with the fold's other warnings, and said once; named as the tables do)
             warnings.warn(f"{method_names(plan)[method]} changed or removed training rows (as cleaning samplers such "
