@@ -38,7 +38,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from scipy.special import logsumexp
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import BayesianGaussianMixture
 
@@ -65,12 +64,6 @@ _MIXTURE_SCALE_RANGE = (1e-100, 1e100)
 _ALPHA_CLIP = 0.99
 # A single value holding at least this share of a numeric column gets an exact mode of its own.
 _POINT_MASS_SHARE = 0.05
-# A column of non-negative numbers whose largest value is at least this many times its median
-# positive value (amounts, areas, counts, concentrations over several orders of magnitude) has its
-# spread modes fitted on a logarithmic scale: see _wide_range_scale.
-_WIDE_RANGE_RATIO = 100
-# ... and at least this many distinct positive values (fewer are points, not a range).
-_WIDE_RANGE_MIN_VALUES = 10
 # A float column whose values need more decimals than this to be written exactly (0.46997202843...)
 # has no precision of its own to keep: its synthetic values are not rounded.
 _MAX_DECIMALS = 10
@@ -305,11 +298,9 @@ class TabularEncoder:
 
         At ``start`` is the column's alpha, then one slot per mode (then its missing slot, if any);
         a row whose mode slot ``k`` is set holds ``means[k] + 4 * stds[k] * clip(alpha, -1, 1)``, the
-        value :meth:`inverse_transform` decodes before clipping and rounding, in the units the
-        column's modes were fitted in (a column over orders of magnitude: ``asinh(value / scale)``,
-        a monotone function of it). Columns whose every value was missing are left out (they hold
-        no value)."""
-        return [(start, _fit_unit_means(spec), list(spec["stds"]))
+        value :meth:`inverse_transform` decodes before clipping and rounding. Columns whose every
+        value was missing are left out (they hold no value)."""
+        return [(start, list(spec["means"]), list(spec["stds"]))
                 for spec, start in zip(self.columns_, self._layout())
                 if spec["kind"] == "numeric" and not spec.get("all_missing")]
 
@@ -1509,9 +1500,8 @@ def _describe_column(spec: dict, groups: list[list[int]]) -> str:
         decimals = spec.get("decimals")
         places = "" if decimals is None else f", {decimals} decimal{'s' if decimals != 1 else ''}"
         low, high = (_num(_in_width(spec.get(end), spec.get("dtype"))) for end in ("min", "max"))
-        scale = ", on a log scale" if "scale" in spec else ""
         return (f"numeric      {dtype}, {kind} in [{low}, {high}]{places}, "
-                f"{modes} mode{'s' if modes != 1 else ''}{scale}{missing}")
+                f"{modes} mode{'s' if modes != 1 else ''}{missing}")
     if spec.get("binary"):
         return f"categorical  {dtype}, binary 0/1{missing}"
     n_values = len(spec.get("categories", [])) + len(spec.get("other", []))
@@ -1937,33 +1927,30 @@ def _fit_numeric(series: pd.Series, max_modes: int, seed: np.random.SeedSequence
     rest = observed[~np.isin(observed, point_values)]
     means, stds, weights = list(point_values), [0.0] * len(point_values), list(counts[frequent] / len(observed))
     if len(np.unique(rest)) >= 2:
-        cont_means, cont_stds, cont_weights = _fit_modes(rest, spec, max_modes, seed, observed)
+        cont_means, cont_stds, cont_weights = _fit_mixture(rest, max_modes, seed, observed.max() - observed.min())
         means += cont_means
         stds += cont_stds
         weights += list(np.asarray(cont_weights) * len(rest) / len(observed))
     elif len(rest):
         means, stds, weights = means + [float(rest[0])], stds + [0.0], weights + [len(rest) / len(observed)]
     if y is not None:
-        fitted_range = float(np.ptp(_to_fit_units(np.array([observed.min(), observed.max()]), spec)))
-        means, stds, weights = _class_modes(observed, y[~missing], means, stds, weights, 1e-6 * fitted_range,
-                                            max_modes, spec)
-    # In the column's order of values (a spread mode's mean, on a logarithmic scale, read as a value).
-    order = np.argsort(_mode_values(means, stds, spec), kind="stable")
+        means, stds, weights = _class_modes(observed, y[~missing], means, stds, weights,
+                                            1e-6 * float(observed.max() - observed.min()), max_modes)
+    order = np.argsort(means, kind="stable")
     spec.update(means=[float(means[i]) for i in order], stds=[float(stds[i]) for i in order],
                 weights=[float(weights[i]) for i in order])
     return spec
 
 
 def _class_modes(observed: np.ndarray, classes: np.ndarray, means: list, stds: list, weights: list,
-                 floor: float, most: int, spec: dict) -> tuple[list, list, list]:
+                 floor: float, most: int) -> tuple[list, list, list]:
     """The column's modes, with those a class needs that shares of the whole column did not give:
     an exact mode for a value most of a class's rows hold (a rare class all zeros, under the 5% of
     the column that makes a point mass), and one mode over the rows of a class that no mode reaches
     (a class under 0.5% of the rows, in a range of its own, whose mixture mode was dropped as too
     light). Without them, such rows encode onto the edge of another class's mode: the class's real
     rows decode to one wrong value, and the GAN is trained on it. At most ``most`` (max_modes) are
-    added, the rarest classes' first; where none is, the modes are returned as they were. Spread
-    modes are in the units of ``spec``'s fit (:func:`_to_fit_units`), as ``floor`` is."""
+    added, the rarest classes' first; where none is, the modes are returned as they were."""
     means, stds, weights = list(means), list(stds), list(weights)
     given = len(means)
     labels, sizes = np.unique(classes, return_counts=True)
@@ -1978,119 +1965,21 @@ def _class_modes(observed: np.ndarray, classes: np.ndarray, means: list, stds: l
             means, stds, weights = means + [float(values[top])], stds + [0.0], weights + [counts[top] / len(observed)]
             if len(means) - given >= most:
                 break
-        reached, fitted = np.zeros(len(rows), dtype=bool), _to_fit_units(rows, spec)
+        reached = np.zeros(len(rows), dtype=bool)
         for mean, std in zip(means, stds):  # mode by mode: a (rows x modes) array of a large class is large
-            reached |= np.abs(fitted - mean) <= 4 * _ALPHA_CLIP * std if std > 0 else rows == mean
-        far = fitted[~reached]
+            reached |= np.abs(rows - mean) <= 4 * _ALPHA_CLIP * std if std > 0 else rows == mean
+        far = rows[~reached]
         if len(far) >= 2 and len(far) >= 0.25 * len(rows):
             spread = float(far.std())
             # Wide enough to reach every one of them (alpha = (v - mean) / (4 std) within the clip).
             reach = float(np.max(np.abs(far - far.mean()))) / (4 * _ALPHA_CLIP)
-            # One value (spread 0) is an exact mode, in the column's own units.
-            means.append(float(far.mean()) if spread > 0 else float(rows[~reached][0]))
+            means.append(float(far.mean()))
             stds.append(0.0 if spread == 0 else max(spread, reach, floor))
             weights.append(len(far) / len(observed))
     if len(means) == given:
         return means, stds, weights
     total = float(np.sum(weights))
     return means, stds, [w / total for w in weights]
-
-
-def _fit_modes(values: np.ndarray, spec: dict, max_modes: int, seed, observed: np.ndarray):
-    """The spread modes of a column's ``values`` (the ``observed`` values less those with exact
-    modes), as :func:`_fit_mixture` gives them: in the column's units, or on a logarithmic scale
-    (``spec["scale"]`` set) where the column runs over orders of magnitude (:func:`_wide_range_scale`)
-    and the mixture fitted there explains its values better (:func:`_better_on_log_scale`)."""
-    low, high = observed.min(), observed.max()
-    modes = _fit_mixture(values, max_modes, seed, high - low)
-    scale = _wide_range_scale(observed)
-    if scale is not None:
-        on_log = {"scale": scale}
-        log_modes = _fit_mixture(_to_fit_units(values, on_log), max_modes, seed,
-                                 float(np.ptp(_to_fit_units(np.array([low, high]), on_log))))
-        if _better_on_log_scale(values, modes, log_modes, scale):
-            spec["scale"] = scale
-            return log_modes
-    return modes
-
-
-def _better_on_log_scale(values: np.ndarray, linear, logarithmic, scale: float) -> bool:
-    """Whether the mixture ``logarithmic`` (fitted on ``asinh(value / scale)``) explains ``values``
-    better than ``linear`` (fitted on the values): a higher mean log-density of the values in the
-    column's units (the logarithm's Jacobian counted), each mode costing what BIC charges for its 3
-    parameters, by more than twice the standard error of the difference. A bulk of values of 0..10
-    with a few codes of 9999 stays in its own units (a uniform bulk is better fitted there); amounts
-    or counts over orders of magnitude go to the log scale. Values outside the 1st..99th percentiles
-    are left out of the comparison: one extreme value that neither mixture gives a mode of its own
-    would decide it alone (a log-density of -1e19 beside -2.5 for the rest)."""
-    values = values[:: max(1, len(values) // _GMM_MAX_ROWS)]
-    low, high = np.quantile(values, [0.01, 0.99])
-    values = values[(values >= low) & (values <= high)]
-    on_log = {"scale": scale}
-    # d asinh(v / scale) / dv = 1 / hypot(scale, v) (hypot: no overflow at 1e200, nor underflow at 1e-200).
-    gain = _log_density(_to_fit_units(values, on_log), *logarithmic) - np.log(np.hypot(scale, values)) \
-        - _log_density(values, *linear)
-    cost = 1.5 * (len(logarithmic[0]) - len(linear[0])) * np.log(len(values)) / len(values)
-    return bool(gain.mean() - cost > 2 * gain.std() / np.sqrt(len(values)))
-
-
-def _log_density(values: np.ndarray, means, stds, weights) -> np.ndarray:
-    """Each value's log-density under the Gaussian mixture ``means``, ``stds``, ``weights``."""
-    z = (values[:, None] - np.asarray(means)) / np.asarray(stds)
-    return logsumexp(np.log(weights) - np.log(stds) - 0.5 * np.log(2 * np.pi) - 0.5 * z ** 2, axis=1)
-
-
-def _wide_range_scale(observed: np.ndarray) -> float | None:
-    """The scale of the logarithmic units a column's spread modes may be fitted in (see
-    :func:`_fit_modes`), or None where they stay in the column's own units.
-
-    A Gaussian mode in the column's units spans a fixed width: where values run over orders of
-    magnitude (amounts, areas, counts; the largest at least ``_WIDE_RANGE_RATIO`` times the median
-    positive value) the modes that reach the large values are so wide that the generator cannot
-    place the small ones (a column over 12 decades: 35-40% of its real values in 1..1e5, 0-0.3%
-    of the synthetic ones), and those beyond the widest mode's reach are never sampled. Fitted on
-    ``asinh(value / scale)``, every decade gets the same room. The scale is the 1st percentile of the
-    positive values: above it the units are logarithmic, below it (zeros included) linear, so zero
-    stays a value like any other. Only columns without negative values: a signed column's two
-    logarithmic branches would split one bulk around zero in two."""
-    if observed.min() < 0:
-        return None
-    positive = observed[observed > 0]
-    if len(np.unique(positive)) < _WIDE_RANGE_MIN_VALUES or positive.max() < _WIDE_RANGE_RATIO * np.median(positive):
-        return None
-    scale = float(np.quantile(positive, 0.01))
-    # Beyond float64 (1e150 beside 1e-200), value / scale would be infinite.
-    return scale if np.log10(positive.max()) - np.log10(scale) < 300 else None
-
-
-def _to_fit_units(values: np.ndarray, spec: dict) -> np.ndarray:
-    """A numeric column's values in the units its spread modes are fitted in (``spec["scale"]``:
-    see :func:`_wide_range_scale`; absent: the column's own)."""
-    scale = spec.get("scale")
-    return values if scale is None else np.arcsinh(np.asarray(values, dtype=np.float64) / scale)
-
-
-def _from_fit_units(values: np.ndarray, spec: dict) -> np.ndarray:
-    """The inverse of :func:`_to_fit_units`."""
-    scale = spec.get("scale")
-    if scale is None:
-        return values
-    with np.errstate(over="ignore"):  # beyond float64 reads inf, clipped to the column's range after
-        return np.sinh(values) * scale
-
-
-def _fit_unit_means(spec: dict) -> list[float]:
-    """Each mode's centre in the units of the fit, exact modes' included."""
-    means, stds = np.asarray(spec["means"], dtype=np.float64), np.asarray(spec["stds"])
-    return np.where(stds == 0, _to_fit_units(means, spec), means).tolist()
-
-
-def _mode_values(means, stds, spec: dict) -> np.ndarray:
-    """Each mode's centre as a value of the column. An exact mode (spread 0) holds its value in the
-    column's own units, so that it decodes to exactly that value (a round trip through a logarithm
-    could be one bit off); a spread mode's mean is in the units of the fit."""
-    means, stds = np.asarray(means, dtype=np.float64), np.asarray(stds, dtype=np.float64)
-    return np.where(stds == 0, means, _from_fit_units(means, spec))
 
 
 #: A class's value becomes an exact mode of its own when at least this many of its rows (and half
@@ -2181,13 +2070,12 @@ def _encode_numeric(series: pd.Series, spec: dict, rng: np.random.Generator) -> 
     values = column_floats(series)
     missing = np.isnan(values)
     means, stds = np.asarray(spec["means"]), np.asarray(spec["stds"])
-    filled = np.where(missing, _mode_values(means, stds, spec)[0], values)
+    filled = np.where(missing, means[0], values)
     is_point = stds == 0
     mode = np.full(len(values), -1)
     for index in np.flatnonzero(is_point):
         mode[filled == means[index]] = index
     loose = mode < 0
-    fitted = _to_fit_units(filled, spec)  # spread modes' units (exact modes hold the column's own)
     if loose.any():
         if is_point.all():  # a value unseen at fit time with only exact modes: the nearest one
             mode[loose] = np.abs(filled[loose, None] - means).argmin(axis=1)
@@ -2196,13 +2084,13 @@ def _encode_numeric(series: pd.Series, spec: dict, rng: np.random.Generator) -> 
             # rather than taking the argmax, so rows between modes are spread over both).
             safe = np.where(is_point, 1.0, stds)
             log_post = np.log(np.asarray(spec["weights"])) - np.log(safe) \
-                - 0.5 * ((fitted[loose, None] - means) / safe) ** 2
+                - 0.5 * ((filled[loose, None] - means) / safe) ** 2
             log_post[:, is_point] = -np.inf
             log_post -= log_post.max(axis=1, keepdims=True)
             post = np.exp(log_post)
             post /= post.sum(axis=1, keepdims=True)
             mode[loose] = (post.cumsum(axis=1) > rng.random((int(loose.sum()), 1))).argmax(axis=1)
-    alpha = np.where(is_point[mode], 0.0, (fitted - means[mode]) / (4 * np.where(is_point, 1.0, stds)[mode]))
+    alpha = np.where(is_point[mode], 0.0, (filled - means[mode]) / (4 * np.where(is_point, 1.0, stds)[mode]))
     alpha = np.clip(alpha, -_ALPHA_CLIP, _ALPHA_CLIP)
     alpha[missing] = 0.0
     slots = np.zeros((len(values), _n_slots(spec)), dtype=np.float32)  # 0/1, as the encoded matrix holds them
@@ -2219,10 +2107,7 @@ def _decode_numeric(alpha: np.ndarray, slot: np.ndarray, spec: dict, clip: bool,
         return pd.Series(np.full(len(alpha), np.nan))
     n_modes = len(spec["means"])
     mode = np.minimum(slot, n_modes - 1)
-    means, stds = np.asarray(spec["means"])[mode], np.asarray(spec["stds"])[mode]
-    values = np.clip(alpha, -1, 1) * 4 * stds + means
-    if "scale" in spec:  # exact modes hold their value in the column's units, spread modes on the log scale
-        values = np.where(stds == 0, means, _from_fit_units(values, spec))
+    values = np.clip(alpha, -1, 1) * 4 * np.asarray(spec["stds"])[mode] + np.asarray(spec["means"])[mode]
     if clip:
         values = np.clip(values, spec["min"], spec["max"])
     # Rounding gives -0.0 for -0.04 (written "-0.0" by to_csv); + 0.0 makes it the zero real rows hold.
