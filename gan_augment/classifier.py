@@ -327,7 +327,11 @@ def _first_column_with_text(X, *, categories: bool) -> str | None:
             values = pd.Series(values.cat.categories)
         elif not (values.dtype == object or pd.api.types.is_string_dtype(values.dtype)):
             continue
-        if any(isinstance(value, str) and not _reads_as_float(value) for value in pd.unique(values.dropna())):
+        try:
+            distinct = pd.unique(values.dropna())
+        except TypeError:  # unhashable cells (a dict): the augmenter's own checks name them, with their column
+            distinct = [value for value in values.dropna() if isinstance(value, str)]
+        if any(isinstance(value, str) and not _reads_as_float(value) for value in distinct):
             return f"column {column!r}" if named else f"column {position}"
     return None
 

@@ -667,6 +667,20 @@ def test_gan_augmenter_names_a_faulty_frame_before_training(X, match):
     pd.testing.assert_frame_equal(X, before)
 
 
+@pytest.mark.parametrize("X, match", [fault for fault in _frame_faults() if fault.id in ("lists", "dicts")])
+def test_augmented_classifier_names_a_container_cell_as_its_augmenter_does(X, match):
+    # Its check of what the classifier takes (text it cannot convert) failed first, with pandas'
+    # bare "unhashable type: 'dict'".
+    from sklearn.linear_model import LogisticRegression
+
+    from gan_augment import AugmentedClassifier, GANAugmenter
+
+    model = AugmentedClassifier(LogisticRegression(), GANAugmenter(epochs=1, batch_size=32, random_state=0))
+    with pytest.raises(DataValidationError, match=match):
+        model.fit(X, np.array(["a"] * 30 + ["b"] * 10))
+    assert not hasattr(model, "classes_")
+
+
 @pytest.mark.parametrize("X, match", [fault for fault in _frame_faults() if fault.id != "multiindex"])
 def test_mixed_smote_names_a_faulty_frame_as_the_gan_does(X, match):
     # The SMOTE baseline skipped these checks: "unhashable type: 'list'", narwhals' DuplicateError,
