@@ -2014,6 +2014,22 @@ def test_fidelity_and_figures_read_arrow_half_floats():
     assert np.isfinite(distances.loc["half", "distance"]).all() and "<img" in report.to_html()
 
 
+def test_the_report_draws_columns_of_large_numbers_close_together():
+    # numpy cannot split 10**16 + 0..3 (or a constant 1e17) into 20 bins: the HTML report failed with
+    # "Too many bins for data range" after every fold had run.
+    X, y = two_gaussians(n_major=80, n_minor=20)
+    rng = np.random.default_rng(0)
+    X = X.assign(code=10**16 + rng.integers(0, 4, len(X)), constant=np.full(len(X), 1e17))
+    report = evaluate_augmentation(X, y, RandomOverSampler(random_state=0), cv=2, repeats=1, baselines=("none",),
+                                   random_state=0, privacy=False)
+    assert "<img" in report.to_html()
+    from gan_augment.evaluation._figures import _bin_edges
+
+    for values in (X["code"].to_numpy(np.float64), X["constant"].to_numpy()):
+        edges = _bin_edges(values)
+        assert (np.diff(edges) > 0).all() and np.histogram(values, bins=edges)[0].sum() == len(values)
+
+
 def test_a_pyarrow_table_keeps_its_column_names_and_sparse_input_is_named():
     # A Table went through numpy.asarray: the report named its columns x0, x1; a sparse matrix became a
     # 0-d object array, "X must be 2-D ... got an array of shape ()".

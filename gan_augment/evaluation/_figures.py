@@ -252,11 +252,23 @@ def _fig_marginals(Figure, report):
     return figure, f"{class_note} {column_note}"
 
 
+def _bin_edges(values: np.ndarray) -> np.ndarray:
+    """20 equal bins over ``values``; where float64 cannot split their range in 20 at their size
+    (16-digit codes 10**16 + 0..3, a constant 1e17: numpy's "Too many bins for data range"), one bin
+    a distinct value."""
+    if not len(values):
+        return np.linspace(0, 1, 11)
+    try:
+        return np.histogram_bin_edges(values, bins=20)
+    except ValueError:
+        distinct = np.unique(values)
+        return np.append(distinct, np.nextafter(distinct[-1], np.inf))
+
+
 def _draw_marginal(ax, real: pd.Series, synthetic: pd.Series) -> None:
     if is_numeric(real):
         a, b = observed_floats(real), observed_floats(synthetic)
-        values = np.concatenate([a, b])
-        bins = np.histogram_bin_edges(values, bins=20) if len(values) else np.linspace(0, 1, 11)
+        bins = _bin_edges(np.concatenate([a, b]))
         for sample, name in ((a, "real"), (b, "synthetic")):
             if len(sample):  # stairs draws one patch where hist draws one a bin: much faster
                 ax.stairs(np.histogram(sample, bins=bins, density=True)[0], bins, fill=True, alpha=0.5, label=name)
