@@ -148,18 +148,20 @@ def test_a_parquet_index_with_a_name_is_refused_not_dropped(tmp_path):
     # Unnamed, yet data: IDs or dates as the index were dropped without a word.
     frame.set_index(pd.Index([f"p-{i:03d}" for i in range(30)])).to_parquet(tmp_path / "ids.parquet")
     frame.set_index(pd.date_range("2024-01-01", periods=30)).to_parquet(tmp_path / "dates.parquet")
+    pairs = pd.MultiIndex.from_arrays([np.arange(30) % 3, np.arange(30)])
+    frame.set_index(pairs).to_parquet(tmp_path / "pairs.parquet")
     frame.set_index(pd.Index([f"p-{i:03d}" for i in range(30)])).iloc[:0].to_parquet(tmp_path / "empty.parquet")
     before = _snapshot(tmp_path)
     with pytest.raises(DataValidationError, match=r"named.parquet stores a pandas index named 'patient_id'.*"
                                                   r"reset_index\(\)"):
         read_table(tmp_path / "named.parquet")
-    for name, first in (("ids", "'p-000'"), ("dates", r"Timestamp\('2024-01-01 00:00:00'\)")):
+    for name, first in (("ids", "'p-000'"), ("dates", r"Timestamp\('2024-01-01 00:00:00'\)"), ("pairs", r"\(0, 0\)")):
         with pytest.raises(DataValidationError, match=rf"{name}.parquet stores a pandas index of {first}, \.\.\. "
                                                       r"beside its columns.*reset_index\(\)"):
             read_table(tmp_path / f"{name}.parquet")
     assert len(read_table(tmp_path / "filtered.parquet")) == 26
     # No rows: said as of any file without rows (the index's first value was asked for: IndexError).
-    with pytest.raises(DataValidationError, match=r"empty.parquet has a header but no rows"):
+    with pytest.raises(DataValidationError, match=r"empty.parquet has column names but no rows"):
         read_table(tmp_path / "empty.parquet")
     assert _snapshot(tmp_path) == before
 

@@ -292,7 +292,8 @@ def _check_frame(frame: pd.DataFrame, path: Path, kind: str) -> None:
     if frame.shape[1] == 0:
         raise DataValidationError(f"{path} has no columns.")
     if frame.shape[0] == 0:
-        raise DataValidationError(f"{path} has a header but no rows.")
+        what = "column names" if kind == "parquet" else "a header"  # a parquet file has a schema, not a header
+        raise DataValidationError(f"{path} has {what} but no rows.")
     _check_names(frame.columns, path)
 
 
@@ -982,7 +983,10 @@ def _read_parquet(path: Path) -> pd.DataFrame:
         # A named index is data (an ID, a date), and so is an unnamed one of text or dates: the
         # output is written from the columns, so it would be lost without a word. Unnamed integers
         # (row numbers left by a filter) are not.
-        which = f"named {', '.join(map(repr, named))}" if named else f"of {frame.index[0]!r}, ..."
+        first = frame.index[0]  # in Python's words, not numpy's (a MultiIndex's (np.int64(0), ...))
+        first = tuple(v.item() if isinstance(v, np.generic) else v for v in first) if isinstance(first, tuple) \
+            else first.item() if isinstance(first, np.generic) else first
+        which = f"named {', '.join(map(repr, named))}" if named else f"of {first!r}, ..."
         raise DataValidationError(
             f"{path} stores a pandas index {which} beside its columns; gan-augment reads the columns only, "
             "so its values would be missing from the output. Store it as a column "
