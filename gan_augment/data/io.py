@@ -983,10 +983,7 @@ def _read_parquet(path: Path) -> pd.DataFrame:
         # A named index is data (an ID, a date), and so is an unnamed one of text or dates: the
         # output is written from the columns, so it would be lost without a word. Unnamed integers
         # (row numbers left by a filter) are not.
-        first = frame.index[0]  # in Python's words, not numpy's (a MultiIndex's (np.int64(0), ...))
-        first = tuple(v.item() if isinstance(v, np.generic) else v for v in first) if isinstance(first, tuple) \
-            else first.item() if isinstance(first, np.generic) else first
-        which = f"named {', '.join(map(repr, named))}" if named else f"of {first!r}, ..."
+        which = f"named {', '.join(map(repr, named))}" if named else f"of {_python_value(frame.index[0])!r}, ..."
         raise DataValidationError(
             f"{path} stores a pandas index {which} beside its columns; gan-augment reads the columns only, "
             "so its values would be missing from the output. Store it as a column "
@@ -997,6 +994,14 @@ def _read_parquet(path: Path) -> pd.DataFrame:
             "column. Rewrite it with flat names: df.columns = ['_'.join(map(str, c)) for c in df.columns], "
             "then df.to_parquet(...).")
     return frame
+
+
+def _python_value(value):
+    """A numpy scalar, or a tuple of them (a MultiIndex's entry), as Python's own, for messages:
+    ``(0, 0)``, not ``(np.int64(0), np.int64(0))``."""
+    if isinstance(value, tuple):
+        return tuple(map(_python_value, value))
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _restore_integer_columns(frame: pd.DataFrame, path: Path, schema) -> None:
