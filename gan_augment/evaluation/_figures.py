@@ -22,6 +22,9 @@ MAX_CLASS_PANELS = 12  # per-class panels of the per-class figure
 MAX_MARGINAL_CLASSES = 8  # rows of the marginals / image grids
 MAX_MARGINAL_COLUMNS = 12  # columns of the marginals figure
 MAX_MARGINAL_PANELS = 36  # classes x columns drawn (each panel costs ~0.2-0.5 s to draw on a small CPU)
+#: Characters of a user's text (a category, a class or column name) drawn in a figure: the figure is
+#: cropped to what it draws, and a cell of 6,000 characters made a 6,466-pixel image of its tick labels.
+MAX_LABEL_CHARS = 40
 
 
 def render_figures(report) -> list:
@@ -81,6 +84,12 @@ def _render_figures(Figure, report) -> list:
     return figures
 
 
+def _clipped(text) -> str:
+    """``text`` (a user's category, class or column name) cut to :data:`MAX_LABEL_CHARS` for a figure."""
+    text = str(text)
+    return text if len(text) <= MAX_LABEL_CHARS else text[:MAX_LABEL_CHARS - 1] + "\u2026"
+
+
 def _png(figure) -> str:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
@@ -101,7 +110,7 @@ def _fig_deltas(Figure, report):
                                  & report.per_class["class"].isin(report.settings["classes"])]
     rows = [(f"{r['method']}: {METRIC_NAMES[r['metric']]}{' (primary)' if r.get('primary') else ''}", r["delta"],
              r["ci_low"], r["ci_high"]) for r in summary.to_dict(orient="records")]
-    rows += [(f"{r['method']}: recall of {show(r['class'])}", r["delta"], r["ci_low"], r["ci_high"])
+    rows += [(f"{r['method']}: recall of {_clipped(show(r['class']))}", r["delta"], r["ci_low"], r["ci_high"])
              for r in per_class.to_dict(orient="records")]
     figure = Figure(figsize=(7, 0.35 * len(rows) + 1.2))
     ax = figure.subplots()
@@ -135,7 +144,7 @@ def _fig_per_class(Figure, report):
             means = [part.loc[m, "mean"] for m in CLASS_METRICS]
             ax.bar(np.arange(3) + j * width, means, width, yerr=_error_bars(part), capsize=2, label=method)
         ax.set_xticks(np.arange(3) + width * (len(methods) - 1) / 2, [METRIC_NAMES[m] for m in CLASS_METRICS])
-        ax.set_title(f"class {show(label)}{_rows_note(frame, label)}", fontsize=9)
+        ax.set_title(f"class {_clipped(show(label))}{_rows_note(frame, label)}", fontsize=9)
         ax.set_ylim(0, 1.05)
     for ax in axes[len(classes):]:
         ax.axis("off")
@@ -171,9 +180,11 @@ def _fig_losses(Figure, report):
     ax = figure.subplots()
     for i, history in enumerate(report.histories):
         epochs = [r.get("epoch", k + 1) for k, r in enumerate(history)]
-        ax.plot(epochs, [r.get("loss_d", np.nan) for r in history], color="tab:red", alpha=0.5,
+        # Markers where a history is one epoch long: a line of one point draws nothing.
+        marker = "o" if len(history) == 1 else None
+        ax.plot(epochs, [r.get("loss_d", np.nan) for r in history], color="tab:red", alpha=0.5, marker=marker,
                 label="discriminator" if i == 0 else None)
-        ax.plot(epochs, [r.get("loss_g", np.nan) for r in history], color="tab:blue", alpha=0.5,
+        ax.plot(epochs, [r.get("loss_g", np.nan) for r in history], color="tab:blue", alpha=0.5, marker=marker,
                 label="generator" if i == 0 else None)
     ax.set_xlabel("epoch")
     ax.set_ylabel("loss")
@@ -210,7 +221,7 @@ def _fig_images(Figure, report, per_row=8):
                 if col < len(images):
                     image = images[col]
                     ax.imshow(image[..., 0] if channels == 1 else image, cmap="gray", vmin=0, vmax=1)
-            axes[2 * row + offset, 0].set_title(f"{kind} {show(label)}", fontsize=7, loc="left")
+            axes[2 * row + offset, 0].set_title(f"{kind} {_clipped(show(label))}", fontsize=7, loc="left")
     figure.tight_layout()
     return figure, note
 
@@ -246,7 +257,7 @@ def _fig_marginals(Figure, report):
     for row, (label, (real, synthetic)) in enumerate(items):
         for col, column in enumerate(columns):
             _draw_marginal(axes[row, col], real[column], synthetic[column])
-            axes[row, col].set_title(f"{column} ({show(label)})", fontsize=8)
+            axes[row, col].set_title(f"{_clipped(column)} ({_clipped(show(label))})", fontsize=8)
         axes[row, 0].legend(fontsize=6)
     figure.subplots_adjust(hspace=0.6, wspace=0.3)  # not tight_layout: it costs a full extra draw
     return figure, f"{class_note} {column_note}"
@@ -279,5 +290,5 @@ def _draw_marginal(ax, real: pd.Series, synthetic: pd.Series) -> None:
         x = np.arange(len(cats))
         ax.bar(x - 0.2, a.reindex(cats, fill_value=0), 0.4, label="real")
         ax.bar(x + 0.2, b.reindex(cats, fill_value=0), 0.4, label="synthetic")
-        ax.set_xticks(x, cats, rotation=45, fontsize=6, ha="right")
+        ax.set_xticks(x, [_clipped(cat) for cat in cats], rotation=45, fontsize=6, ha="right")
     ax.tick_params(labelsize=6)
