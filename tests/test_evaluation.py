@@ -2050,6 +2050,19 @@ def test_figures_stay_small_whatever_the_length_of_a_users_text():
     assert sizes and max(max(size) for size in sizes) < 2500, sizes
 
 
+def test_a_column_named_by_a_float_is_shown_as_named_in_the_report():
+    # The fidelity table's worst column went through the scores' format: 1e-05 read "0.000".
+    X, y = two_gaussians(n_major=80, n_minor=20)
+    X = X.set_axis([0.5, 1e-05], axis=1)
+    X.loc[y == y[-1], 1e-05] *= 5  # the worst-matched column, for random oversampling's copies too
+    report = evaluate_augmentation(X, y, RandomOverSampler(random_state=0), cv=2, repeats=1, baselines=("none",),
+                                   random_state=0, privacy=False)
+    assert set(report.fidelity["worst_column"]) <= {0.5, 1e-05}
+    for text in (report.to_markdown(), report.to_html()):
+        shown = {float(name) for name in re.findall(r"\| (1e-05|0\.5) \|", text.replace("</td><td>", " | "))}
+        assert shown == set(report.fidelity["worst_column"]), shown
+
+
 def test_the_loss_figure_draws_histories_of_one_epoch():
     # A line through one point draws nothing: the figure of a 1-epoch evaluation was empty axes.
     import types

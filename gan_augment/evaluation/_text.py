@@ -93,7 +93,7 @@ def fmt(value) -> str:
 def fmt_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for column in out.columns:
-        if column == "class":  # a label, as written: a class 1.0 is not a score of 1.000
+        if column in ("class", "column", "worst_column"):  # a label, as written: a class 1.0 is not a score of 1.000
             out[column] = [show_cell(v, label=True) for v in out[column]]
             continue
         if column == "caveat":  # prose, never a name to tell apart
