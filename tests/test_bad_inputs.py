@@ -758,6 +758,25 @@ def test_evaluator_names_a_faulty_frame_before_any_fold(X, match):
         evaluate_augmentation(X, np.array(["a"] * 30 + ["b"] * 10), RandomOverSampler(random_state=0), cv=3)
 
 
+@pytest.mark.parametrize("options, limit", [({}, "SMOTE can interpolate"),
+                                            ({"baselines": ("none",)}, "the logistic regression can standardise")])
+def test_evaluator_names_a_column_of_huge_values_before_any_fold(options, limit):
+    # In the first fold, after 'none' had trained: SMOTE's refusal, or with the logistic regression
+    # alone "Input X contains NaN" (its scaler overflowed) and advice to impute, naming no column.
+    from imblearn.over_sampling import RandomOverSampler
+
+    from gan_augment.evaluation import evaluate_augmentation
+
+    class Untouched(RandomOverSampler):
+        def fit_resample(self, X, y, **params):
+            raise AssertionError("a fold ran")
+
+    X = pd.DataFrame({"a": np.arange(40.0), "huge": np.linspace(-1, 1, 40) * 1e200})
+    with pytest.raises(DataValidationError, match=rf"Column 'huge' holds values as large as 1e\+200 .*beyond the "
+                                                  rf"1e\+150 {limit}"):
+        evaluate_augmentation(X, np.array(["a"] * 30 + ["b"] * 10), Untouched(random_state=0), cv=3, **options)
+
+
 def test_gan_augmenter_keeps_an_all_missing_column_all_missing():
     from gan_augment import GANAugmenter
 

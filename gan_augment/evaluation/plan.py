@@ -28,6 +28,7 @@ from gan_augment.data.tabular import as_pandas_frame, check_columns, check_targe
 from gan_augment.evaluation._prep import ESTIMATORS, build_estimator, split_columns
 from gan_augment.evaluation._types import AUGMENTER, BASELINES, OVERALL_METRICS, PRIMARY_METRIC, EvaluationPlan
 from gan_augment.exceptions import DataValidationError
+from gan_augment.kinds.tabular import check_finite
 from gan_augment.training.distributed import refuse_folds_in_workers
 from gan_augment.planner import InEveryClass, class_counts, plain_label, plan_top_up, stratified_training_rows
 
@@ -127,6 +128,12 @@ def plan_evaluation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5,
                          f"have {X.shape[1]} columns; give the augmenter the (C, H, W) of the images.")
     if image_shape is not None:
         check_pixels(X)  # a NaN, or values past float32: refused by the first fold's fit, its baselines trained
+    elif "smote" in methods or estimator_name == ESTIMATORS["logreg"]:
+        # Infinities and magnitudes past 1e150, named now: in the first fold SMOTE refused them after
+        # 'none' had trained, and the logistic regression's standardising overflowed to NaN ("Input X
+        # contains NaN", with advice to impute).
+        check_finite(X, limit="SMOTE can interpolate without overflowing" if "smote" in methods
+                     else "the logistic regression can standardise without overflowing")
     if "smote" in methods and n_splits is not None:
         _check_smote_folds(targets, counts, n_splits, methods, "rows" if image_shape is None else "images")
     numeric, categorical = split_columns(X, named)
