@@ -2019,10 +2019,13 @@ def test_the_report_draws_columns_of_large_numbers_close_together():
     # "Too many bins for data range" after every fold had run.
     X, y = two_gaussians(n_major=80, n_minor=20)
     rng = np.random.default_rng(0)
-    X = X.assign(code=10**16 + rng.integers(0, 4, len(X)), constant=np.full(len(X), 1e17))
+    X = X.assign(code=10**16 + rng.integers(0, 4, len(X)), constant=np.full(len(X), 1e17),
+                 tiny=rng.normal(size=len(X)) * 1e-318)  # bins 1e-320 wide: a density overflowed
     report = evaluate_augmentation(X, y, RandomOverSampler(random_state=0), cv=2, repeats=1, baselines=("none",),
                                    random_state=0, privacy=False)
-    assert "<img" in report.to_html()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert "<img" in report.to_html()
     from gan_augment.evaluation._figures import _bin_edges
 
     for values in (X["code"].to_numpy(np.float64), X["constant"].to_numpy()):

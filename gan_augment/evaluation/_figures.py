@@ -282,7 +282,10 @@ def _draw_marginal(ax, real: pd.Series, synthetic: pd.Series) -> None:
         bins = _bin_edges(np.concatenate([a, b]))
         for sample, name in ((a, "real"), (b, "synthetic")):
             if len(sample):  # stairs draws one patch where hist draws one a bin: much faster
-                ax.stairs(np.histogram(sample, bins=bins, density=True)[0], bins, fill=True, alpha=0.5, label=name)
+                # Each bin's share of the rows, not a density: divided by widths of 1e-320 (a column of
+                # subnormal numbers, or one bin a value) a density overflowed.
+                shares = np.histogram(sample, bins=bins)[0] / len(sample)
+                ax.stairs(shares, bins, fill=True, alpha=0.5, label=name)
     else:
         a = pd.Series(as_text(real.to_frame())[:, 0]).value_counts(normalize=True)
         b = pd.Series(as_text(synthetic.to_frame())[:, 0]).value_counts(normalize=True)
