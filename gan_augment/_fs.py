@@ -128,8 +128,8 @@ def staged_directory(target, *, check_replace: Optional[Callable[[Path], None]] 
     takes ``target``'s place.
 
     The folder is made on the same file system as ``target`` (so the final rename is atomic), with
-    the permissions of the folder it replaces, else those a new folder gets. On any error the staging folder and any parent folders this
-    call created are removed, and ``target`` is as it was.
+    the permissions of the folder it replaces, else those a new folder gets. On any error the
+    staging folder and any parent folders this call created are removed, and ``target`` is as it was.
 
     ``overwrite=False``: only an absent or empty ``target`` is replaced; one that is not empty when
     the new folder moves in (another run finished first) is kept and FileExistsError raised. The
@@ -152,9 +152,8 @@ def staged_directory(target, *, check_replace: Optional[Callable[[Path], None]] 
         staging = Path(tempfile.mkdtemp(prefix=f".{_stem(target)}.{_owner()}.", suffix=".partial",
                                         dir=target.parent))
         try:
-            os.chmod(staging, default_mode(directory=True))  # mkdtemp made it 0700
             yield staging
-            _take_permissions(staging, target, directory=True)
+            _take_permissions(staging, target, directory=True)  # mkdtemp made it 0700
             if not overwrite:
                 _placing(lambda: _move_directory_exclusively(staging, target), target)
             else:

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from gan_augment._classes import ZERO_PADDED as _ZERO_PADDED
+from gan_augment._classes import plain_label, resolve_class
 from gan_augment._fs import atomic_path, check_parent_writable, refuse_linked_file
 from gan_augment._listing import first_few
 from gan_augment._warnings import catching_warnings, user_stacklevel
@@ -999,9 +1000,7 @@ def _read_parquet(path: Path) -> pd.DataFrame:
 def _python_value(value):
     """A numpy scalar, or a tuple of them (a MultiIndex's entry), as Python's own, for messages:
     ``(0, 0)``, not ``(np.int64(0), np.int64(0))``."""
-    if isinstance(value, tuple):
-        return tuple(map(_python_value, value))
-    return value.item() if isinstance(value, np.generic) else value
+    return tuple(map(plain_label, value)) if isinstance(value, tuple) else plain_label(value)
 
 
 def _restore_integer_columns(frame: pd.DataFrame, path: Path, schema) -> None:
@@ -1169,8 +1168,6 @@ def resolve_classes(values, y) -> list:
     Each value may hold several names separated by commas (``"a,b"``), unless it names a class
     exactly as it is. Unknown names raise a DataValidationError with the closest match.
     """
-    from gan_augment._classes import plain_label, resolve_class
-
     labels = sorted((plain_label(label) for label in pd.unique(y)), key=lambda v: (str(type(v)), v))
     texts = {str(label) for label in labels}
     with_commas = [label for label in labels if "," in str(label)]
@@ -1198,8 +1195,6 @@ def resolve_classes(values, y) -> list:
 def _warn_if_parts_are_classes(value: str, labels) -> None:
     """Warn where ``value``, read as the one class it names exactly, also splits at its commas
     into names of classes (classes ``a``, ``b`` and ``a,b``): the other reading is said."""
-    from gan_augment._classes import resolve_class
-
     parts = [part.strip() for part in value.split(",") if part.strip()]
     with contextlib.suppress(ValueError):
         named = [resolve_class(part, labels) for part in parts]
