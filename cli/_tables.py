@@ -21,8 +21,8 @@ from ._data import DataHandler, Dataset, added_text, fit_time, resolve_labels, s
 
 @dataclass(frozen=True)
 class RealTable:
-    """What ``augment`` writes back beside the synthetic rows: the table as read, and for a CSV the
-    source whose bytes are copied (``gan_augment.data.io.CsvSource``; None for parquet)."""
+    """What ``augment`` writes back beside the synthetic rows: the table as read, and the source its
+    real rows are written from (``gan_augment.data.io.CsvSource`` or ``ParquetSource``)."""
 
     frame: Any
     source: Any
@@ -215,7 +215,7 @@ def write_augmented_out(real: RealTable, synthetic, out: Path, force: bool, mark
                                      mark_synthetic=mark_synthetic, round_numbers=round_numbers)
         return
     with _stdout_bytes() as binary:
-        if real.source is not None:
+        if isinstance(real.source, io.CsvSource):
             io.write_augmented_csv(binary, real.frame, synthetic, real.source, mark_synthetic=mark_synthetic,
                                    round_numbers=round_numbers)
         else:

@@ -678,6 +678,33 @@ def test_parquet_input_and_directory_input(tmp_path, capsys):
     assert code == 1 and "other.csv, table.parquet" in _one_line_error(err)
 
 
+def test_augment_of_a_parquet_file_keeps_its_real_rows_as_stored_in_every_output(tmp_path, capsys):
+    pa, pq = pytest.importorskip("pyarrow"), pytest.importorskip("pyarrow.parquet")
+    table = pa.Table.from_pandas(_table(2), preserve_index=False).replace_schema_metadata(None)  # as pyarrow writes
+    score = table["score"].to_pylist()
+    score[:3] = [float("nan"), None, float("nan")]  # NaN beside null: pandas reads both as NaN
+    table = table.set_column(table.schema.get_field_index("score"), "score", pa.array(score, pa.float64()))
+    table = table.set_column(table.schema.get_field_index("color"), "color", table["color"].cast(pa.large_string()))
+    pq.write_table(table, tmp_path / "in.parquet")
+    code, _, err = run(capsys, "fit", tmp_path / "in.parquet", "-c", "tiny", "-e", "1", "-s", "0", "-o", tmp_path / "m",
+                       "-q")
+    assert code == 0, err
+    for out in ("out.parquet", "out.csv", "-"):
+        code, printed, err = run(capsys, "augment", tmp_path / "in.parquet", "-m", tmp_path / "m", "-s", "0", "-q",
+                                 "-o", out if out == "-" else tmp_path / out)
+        assert code == 0, err
+        rows = pd.read_csv(io.StringIO(printed) if out == "-" else tmp_path / out) if out != "out.parquet" else None
+        if rows is not None:  # a CSV: the rows as pandas reads the file, the synthetic ones after them
+            assert len(rows) == 2 * N_COMMON + N_RARE and (rows["label"].iloc[len(table):] == "tiny").all()
+            pd.testing.assert_frame_equal(rows.iloc[:len(table)], pd.read_parquet(tmp_path / "in.parquet"),
+                                          check_dtype=False)
+    back = pq.read_table(tmp_path / "out.parquet")
+    assert back.schema == table.schema  # large_string stays large_string, no pandas metadata is added
+    real = back.slice(0, len(table))
+    assert real["score"].null_count == 1 and np.isnan(real["score"].to_numpy(zero_copy_only=False)).sum() == 3
+    assert all(real[name].equals(table[name]) for name in ["age", "color", "label", "visits"])
+
+
 @pytest.mark.parametrize("unit", ["ns", "us"])
 def test_a_date_target_is_shown_and_named_as_dates(tmp_path, capsys, unit):
     # [ns] dates printed and matched as nanosecond integers; [us] ones were shown as 2022-01-01 00:00:00

@@ -807,6 +807,58 @@ def test_augmented_parquet_from_csv_rounds_synthetic_floats(tmp_path):
     assert back["syn"].tolist() == [False] * 4 + [True] * 2
 
 
+def _arrow_table_pandas_would_change():
+    """A parquet table written by pyarrow (no pandas metadata) of types pandas does not give back:
+    NaN beside null in a float column, large_string, a dictionary of int32 indices."""
+    pa = pytest.importorskip("pyarrow")
+    return pa.table({
+        "x": pa.array([0.5, float("nan"), None, 2.0], pa.float64()),
+        "name": pa.array(["a", "b", None, "a"], pa.large_string()),
+        "kind": pa.array(["u", "v", "u", "u"]).dictionary_encode(),  # int32 indices
+        "small": pa.array([1, 2, None, 4], pa.int8()),
+        "label": pa.array(["p", "q", "p", "q"], pa.string()),
+    })
+
+
+def _nan_and_null(column):
+    pc = pytest.importorskip("pyarrow.compute")
+    return column.is_null().to_pylist(), pc.is_nan(column).to_pylist()
+
+
+def test_augmented_parquet_keeps_the_files_real_rows_and_types(tmp_path):
+    pq = pytest.importorskip("pyarrow.parquet")
+    table = _arrow_table_pandas_would_change()
+    pq.write_table(table, tmp_path / "in.parquet")
+    frame, source = read_table_source(tmp_path / "in.parquet")
+    synthetic = frame.iloc[[0, 1]].reset_index(drop=True)
+    synthetic["x"] = [np.nan, 3.5]  # a synthetic missing cell is a null, as pandas stores it
+    write_augmented_table(frame, synthetic, tmp_path / "out.parquet", source=source, mark_synthetic="syn")
+    back = pq.read_table(tmp_path / "out.parquet")
+    assert back.schema.remove(back.schema.get_field_index("syn")) == table.schema  # no type changed
+    real = back.slice(0, 4)
+    assert _nan_and_null(real["x"]) == _nan_and_null(table["x"]) == ([False, False, True, False],
+                                                                      [False, True, None, False])
+    assert all(real[name].equals(table[name]) for name in ["name", "kind", "small", "label"])
+    assert back.slice(4)["x"].to_pylist() == [None, 3.5] and back.slice(4)["name"].to_pylist() == ["a", "b"]
+    assert back["syn"].to_pylist() == [False] * 4 + [True] * 2
+    # Written through pandas (as before), the NaN became a null and the types changed.
+    write_augmented_table(frame, synthetic, tmp_path / "pandas.parquet")
+    via_pandas = pq.read_table(tmp_path / "pandas.parquet")
+    assert via_pandas.slice(0, 4)["x"].null_count == 2 and via_pandas.schema != table.schema
+
+
+def test_augmented_parquet_whose_synthetic_values_do_not_fit_is_written_through_pandas(tmp_path):
+    pq = pytest.importorskip("pyarrow.parquet")
+    pq.write_table(_arrow_table_pandas_would_change(), tmp_path / "in.parquet")
+    frame, source = read_table_source(tmp_path / "in.parquet")
+    synthetic = frame.iloc[[0]].reset_index(drop=True).astype({"small": "Int64"})
+    synthetic["small"] = [1000]  # beyond the file's int8 (e.g. from a model fitted on other data)
+    with pytest.warns(UserWarning, match=r"synthetic values of column 'small' do not fit its type in .*in\.parquet "
+                                         r"\(int8: .*\); all rows are written as pandas stores them"):
+        write_augmented_table(frame, synthetic, tmp_path / "out.parquet", source=source)
+    assert pd.read_parquet(tmp_path / "out.parquet")["small"].tolist() == [1, 2, pd.NA, 4, 1000]
+
+
 def test_unmatched_lines_fall_back_to_the_frame_with_a_warning(tmp_path):
     frame, source = read_table_source(_write(tmp_path / "in.csv", "a,label\n0.50,x\n"))
     unmatched = io.CsvSource(path=source.path, data=source.data, decimals=source.decimals,

@@ -1,7 +1,7 @@
 """Tables in and out: ``load_dataset`` reads a CSV / parquet file (or a folder holding one) and
 splits off the target column; ``write_table`` writes a table atomically, never over a file the user
 did not agree to replace; ``write_augmented_table`` writes real rows plus synthetic rows, copying the
-real lines of a CSV byte for byte.
+real lines of a CSV byte for byte (and a parquet file's real rows from its Arrow table).
 
 Two promises meet here. *Numbers are numbers*: a CSV column of numbers is read as numbers, so that
 the GAN models it as a quantity (see :func:`type_csv_column` for the few texts kept as text). *Your
@@ -229,6 +229,28 @@ class CsvSource:
 _SPELT_VALUES = 1000
 
 
+@dataclass(frozen=True)
+class ParquetSource:
+    """A parquet file as it was read, for writing its real rows back as the file stores them.
+
+    ``data`` holds the very bytes that were parsed, as :class:`CsvSource` does. pandas' round trip
+    does not keep every Arrow type: a float column's NaN values and its nulls both become missing
+    cells (written back as nulls), text comes back in the string type of pandas' choosing and a
+    dictionary's index width changes; the real rows are therefore written from the Arrow table itself, and the
+    synthetic ones cast to its schema (:func:`write_augmented_table`).
+    """
+
+    path: Path
+    data: bytes
+
+    def table(self):
+        """The file's Arrow table, schema and metadata included."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        return pq.read_table(pa.BufferReader(self.data))
+
+
 def read_table(path, *, na_values=None, target=None, sep=None) -> pd.DataFrame:
     """Read a CSV (.csv, .tsv) or parquet file (or the one such file in a directory) into a DataFrame.
 
@@ -246,9 +268,10 @@ def read_table(path, *, na_values=None, target=None, sep=None) -> pd.DataFrame:
     return read_table_source(path, na_values=na_values, target=target, sep=sep)[0]
 
 
-def read_table_source(path, *, na_values=None, target=None, sep=None) -> tuple[pd.DataFrame, Optional[CsvSource]]:
-    """``(frame, source)``: :func:`read_table`'s frame and, for a CSV, the :class:`CsvSource` that
-    :func:`write_augmented_table` copies the real rows from (None for parquet)."""
+def read_table_source(path, *, na_values=None, target=None,
+                      sep=None) -> tuple[pd.DataFrame, Optional[CsvSource | ParquetSource]]:
+    """``(frame, source)``: :func:`read_table`'s frame and the :class:`CsvSource` or
+    :class:`ParquetSource` that :func:`write_augmented_table` writes the real rows from."""
     path = resolve_table_path(path)
     kind = FORMATS[path.suffix.lower()]
     missing = _check_na_values(na_values, path, kind)
@@ -258,7 +281,7 @@ def read_table_source(path, *, na_values=None, target=None, sep=None) -> tuple[p
         if kind == "csv":
             frame, source = _read_csv(path, missing, target, separator, sep_given=sep is not None)
         else:
-            frame = _read_parquet(path)
+            frame, source = _read_parquet(path)
     except DataValidationError:
         raise
     except UnicodeDecodeError as exc:
@@ -967,17 +990,18 @@ def _require_pyarrow(path: Path, action: str) -> None:
         ) from exc
 
 
-def _read_parquet(path: Path) -> pd.DataFrame:
+def _read_parquet(path: Path) -> tuple[pd.DataFrame, ParquetSource]:
     _require_pyarrow(path, "Reading")
-    import pyarrow.lib
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
+    source = ParquetSource(path, path.read_bytes())
     try:
-        schema = pq.read_schema(path)
+        schema = pq.read_schema(pa.BufferReader(source.data))
         _check_names(schema.names, path)  # pandas cannot even read a file that repeats a name
-        frame = pd.read_parquet(path)
-        _restore_integer_columns(frame, path, schema)
-    except pyarrow.lib.ArrowException as exc:
+        frame = pd.read_parquet(_io.BytesIO(source.data))
+        _restore_integer_columns(frame, source, schema)
+    except pa.ArrowException as exc:
         raise DataValidationError(f"{path} could not be read as parquet: {exc}") from exc
     named = [str(name) for name in frame.index.names if name is not None]
     if named or (len(frame) and not pd.api.types.is_integer_dtype(frame.index.dtype)):
@@ -994,7 +1018,7 @@ def _read_parquet(path: Path) -> pd.DataFrame:
             f"{path} stores columns of several levels (e.g. {frame.columns[0]!r}); a table needs one name per "
             "column. Rewrite it with flat names: df.columns = ['_'.join(map(str, c)) for c in df.columns], "
             "then df.to_parquet(...).")
-    return frame
+    return frame, source
 
 
 def _python_value(value):
@@ -1003,7 +1027,7 @@ def _python_value(value):
     return tuple(map(plain_label, value)) if isinstance(value, tuple) else plain_label(value)
 
 
-def _restore_integer_columns(frame: pd.DataFrame, path: Path, schema) -> None:
+def _restore_integer_columns(frame: pd.DataFrame, source: ParquetSource, schema) -> None:
     """Integer columns holding missing cells, read as pandas' nullable integers (in place).
 
     Without pandas' metadata (a file written by pyarrow, polars, Spark, DuckDB), pandas reads an
@@ -1022,7 +1046,7 @@ def _restore_integer_columns(frame: pd.DataFrame, path: Path, schema) -> None:
     nullable = {pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(),
                 pa.int64(): pd.Int64Dtype(), pa.uint8(): pd.UInt8Dtype(), pa.uint16(): pd.UInt16Dtype(),
                 pa.uint32(): pd.UInt32Dtype(), pa.uint64(): pd.UInt64Dtype()}
-    table = pq.read_table(path, columns=lossy)  # a second read, of those columns only
+    table = pq.read_table(pa.BufferReader(source.data), columns=lossy)  # a second read, of those columns only
     for name in lossy:
         frame[column_of[name]] = table.column(name).to_pandas(types_mapper=nullable.get).array  # by position
 
@@ -1297,7 +1321,7 @@ def check_augmented_separator(path, source: Optional["CsvSource"]) -> None:
     the file would not read back as its suffix says (a ``.tsv`` is read tab-separated). An output
     named as its source (a tab-separated ``.csv`` to a ``.csv``) follows the source's convention."""
     path = Path(path)
-    if source is None or FORMATS.get(path.suffix.lower()) != "csv":
+    if not isinstance(source, CsvSource) or FORMATS.get(path.suffix.lower()) != "csv":
         return
     if path.suffix.lower() == Path(source.path).suffix.lower():
         return
@@ -1309,9 +1333,9 @@ def check_augmented_separator(path, source: Optional["CsvSource"]) -> None:
             f"{path.with_suffix(fitting).name} (or .parquet).")
 
 
-def write_augmented_table(real: pd.DataFrame, synthetic: pd.DataFrame, path, *, source: Optional[CsvSource] = None,
-                          force: bool = False, mark_synthetic: Optional[str] = None,
-                          round_numbers: bool = True) -> Path:
+def write_augmented_table(real: pd.DataFrame, synthetic: pd.DataFrame, path, *,
+                          source: Optional[CsvSource | ParquetSource] = None, force: bool = False,
+                          mark_synthetic: Optional[str] = None, round_numbers: bool = True) -> Path:
     """Write the real rows followed by the synthetic rows to ``path`` (.csv, .tsv or .parquet), atomically.
 
     With a CSV ``source`` (from :func:`read_table_source`) and a CSV ``path``, the header and every
@@ -1322,8 +1346,11 @@ def write_augmented_table(real: pd.DataFrame, synthetic: pd.DataFrame, path, *, 
     out), then the synthetic rows are appended, written with the same separator (followed by a
     space where the source's fields are, as UCI Adult's) and line ending. ``mark_synthetic`` adds a column of
     that name: ``<sep>NAME`` after the header, ``<sep>False`` after each real line (its bytes
-    otherwise unchanged) and True on synthetic rows. Otherwise (parquet in or out) the frames are
-    concatenated and written as :func:`write_table` writes.
+    otherwise unchanged) and True on synthetic rows. With a parquet ``source`` and a parquet ``path``,
+    the real rows are the source's Arrow table, as stored (its NaN apart from its nulls, its types and
+    metadata), and the synthetic rows are cast to its schema; should a synthetic column not fit its
+    type, all rows are written as pandas stores them, with a warning. Otherwise (a CSV in and parquet
+    out, or the converse) the frames are concatenated and written as :func:`write_table` writes.
 
     Synthetic numbers are written as the source wrote its own (this is the one place that decides):
     integer columns as integers, float columns rounded to the largest number of decimals written in
@@ -1337,11 +1364,19 @@ def write_augmented_table(real: pd.DataFrame, synthetic: pd.DataFrame, path, *, 
     path = Path(path)
     kind = check_output_path(path, force=force)
     check_augmented_separator(path, source)
-    if kind == "csv" and source is not None:
+    if kind == "csv" and isinstance(source, CsvSource):
         with atomic_path(path, overwrite=force) as temp, open(temp, "wb") as handle:
             write_augmented_csv(handle, real, synthetic, source, mark_synthetic=mark_synthetic,
                                 round_numbers=round_numbers)
         return path
+    if kind == "parquet" and isinstance(source, ParquetSource):
+        table = _augmented_arrow_table(real, synthetic, source, mark_synthetic)
+        if table is not None:
+            import pyarrow.parquet as pq
+
+            with atomic_path(path, overwrite=force) as temp:
+                pq.write_table(table, temp)
+            return path
     return _write_frame(augmented_frame(real, synthetic, source, mark_synthetic, round_numbers=round_numbers), path,
                         kind, force)
 
@@ -1521,12 +1556,40 @@ def _plain(value: float, places: int) -> str:
     return text
 
 
-def augmented_frame(real: pd.DataFrame, synthetic: pd.DataFrame, source: Optional[CsvSource],
-                     mark_synthetic: Optional[str], *, round_numbers: bool = True) -> pd.DataFrame:
+def _augmented_arrow_table(real: pd.DataFrame, synthetic: pd.DataFrame, source: ParquetSource,
+                           mark_synthetic: Optional[str]):
+    """The source's Arrow table followed by the synthetic rows cast to its schema (``mark_synthetic``:
+    plus that boolean column), or None, with a warning, where the rows cannot be written that way."""
+    import pyarrow as pa
+
+    table = source.table()
+    if table.num_rows != len(real) or table.schema.names != [str(name) for name in real.columns]:
+        warnings.warn(f"The real rows of {source.path} are written as pandas stores them, not as the file does: its "
+                      "table could not be matched with the rows read.", stacklevel=user_stacklevel())
+        return None
+    synthetic = _in_dtypes_of(synthetic.reindex(columns=real.columns), real)
+    arrays = []
+    for position, field_ in enumerate(table.schema):
+        try:  # a pandas Series: NaN is null here, as pandas writes a missing synthetic cell
+            arrays.append(pa.array(synthetic.iloc[:, position]).cast(field_.type))
+        except (pa.ArrowException, TypeError, ValueError) as exc:
+            warnings.warn(f"The synthetic values of column {field_.name!r} do not fit its type in {source.path} "
+                          f"({field_.type}: {' '.join(str(exc).split())}); all rows are written as pandas stores them "
+                          "(a float column's NaN as null).", stacklevel=user_stacklevel())
+            return None
+    rows = pa.concat_tables([table, pa.Table.from_arrays(arrays, schema=table.schema)])
+    if mark_synthetic is not None:
+        rows = rows.append_column(pa.field(mark_synthetic, pa.bool_()),
+                                  pa.array(np.arange(rows.num_rows) >= table.num_rows))
+    return rows
+
+
+def augmented_frame(real: pd.DataFrame, synthetic: pd.DataFrame, source: Optional[CsvSource | ParquetSource],
+                    mark_synthetic: Optional[str], *, round_numbers: bool = True) -> pd.DataFrame:
     """Real and synthetic rows in one frame (``mark_synthetic``: plus that boolean column), the
     synthetic floats of a CSV ``source``'s columns rounded to the decimals written in them (unless
     not ``round_numbers``)."""
-    if source is not None and round_numbers:
+    if isinstance(source, CsvSource) and round_numbers:
         synthetic = synthetic.copy()
         for name, places in source.decimals.items():
             if name in synthetic.columns and pd.api.types.is_float_dtype(synthetic[name].dtype) and places <= 15:
