@@ -195,9 +195,12 @@ def _augment_from_model(model_dir: Path, data: Path, handler, out: Path, *, targ
     plan = model_plan
     unknown = [label for label, n in plan.items() if n > 0 and label not in augmenter.class_counts_]
     if unknown:
+        # Other --classes help only where DATA holds a class the model knows.
+        shared = any(_model_label(label, augmenter) in augmenter.class_counts_ for label in set(dataset.y.tolist()))
+        fix = ("fit a model on DATA, or name other --classes" if shared
+               else "fit a model on DATA: none of its classes is one of the model's")
         raise CLIError(f"{model_dir} has no class {show(unknown[0])} (it was fitted on "
-                       f"{', '.join(show(c) for c in augmenter.classes_)}); fit a model on DATA, or name other "
-                       "--classes.", USAGE)
+                       f"{', '.join(show(c) for c in augmenter.classes_)}); {fix}.", USAGE)
     augmenter.sampling_strategy_ = plan  # what DATA needs, drawn from the saved generator
     if seed is not None:
         from gan_augment._random import spawn_seeds

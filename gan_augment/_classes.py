@@ -6,6 +6,7 @@ import codecs
 import datetime
 import difflib
 import re
+import reprlib
 import unicodedata
 from typing import Optional
 
@@ -55,8 +56,10 @@ def resolve_class(value, classes):
         return by_escapes[0]
     shown = [time_text(plain_label(label)) for label in classes]  # dates as the text that names them
     if not _one_value(value):
-        raise ValueError(f"Unknown class {value!r}: a class is one label, not a list or array of them; the classes "
-                         f"are {shown}.")
+        # The start of the list or array, not its every element (300 labels filled a screen).
+        start = reprlib.repr(value.tolist() if hasattr(value, "tolist") else value)
+        raise ValueError(f"Unknown class {start}: a class is one label, not a list or array of them; "
+                         f"the classes are {shown}.")
     raise ValueError(f"Unknown class {value!r}; the classes are {shown}.{_suggestion(value, classes)}")
 
 

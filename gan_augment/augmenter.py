@@ -558,7 +558,9 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
             if lenient:  # "auto": a kind without the gate by default
                 return None
             raise ValueError("label_gate=True, but this model was fitted without the gate (it has no judge); fit "
-                             "it again with label_gate=True, or sample with label_gate=False.")
+                             "it again with the gate (label_gate=True; command line: fit without --no-label-gate), "
+                             "or sample without it: set_params(label_gate=False) (then save the model for the "
+                             "command line).")
         return None if lenient and not gate.serves(index) else gate
 
     def _warn_ungated_sample(self, index: int) -> None:

@@ -601,12 +601,14 @@ def _check_makes_items_like(augmenter, spec: ItemSpec) -> None:
     if spec.is_image and made != spec.image_shape:
         raise ValueError(
             f"The base dataset holds images of shape (C, H, W) = {spec.image_shape}, but the augmenter "
-            f"makes {made}-shaped {unit}."
+            f"makes {made}-shaped {unit}; pass an unfitted augmenter (or none): the dataset fits it on "
+            "its images."
         )
     # A row may hold a flattened image: only the number of values has to agree.
     if not spec.is_image and int(np.prod(made)) != spec.shape[0]:
         raise ValueError(f"The base dataset holds rows of {spec.shape[0]} values, but the augmenter makes "
-                         f"{unit} of {int(np.prod(made))} values.")
+                         f"{unit} of {int(np.prod(made))} values; pass an unfitted augmenter (or none): the dataset "
+                         "fits it on its rows.")
     text = augmenter.encoder_.text_columns() if hasattr(augmenter.encoder_, "text_columns") else []
     if not spec.is_image and text:
         raise ValueError(f"The augmenter makes rows with text in column{'s' if len(text) > 1 else ''} "

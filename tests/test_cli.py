@@ -420,6 +420,15 @@ def test_unknown_class_exit_2_with_suggestion(data_csv, tmp_path, capsys):
     assert not out.exists()  # rejected before training
 
 
+@pytest.mark.parametrize("classes", ["", ",", " , "])
+def test_classes_that_name_nothing_say_what_to_do(data_csv, tmp_path, capsys, classes):
+    code, _, err = run(capsys, "fit", data_csv, "--classes", classes, "--out", tmp_path / "m", "-e", "1")
+    assert code == 2 and not (tmp_path / "m").exists()
+    assert _one_line_error(err) == (
+        "Error: --classes (classes= in Python) names no class: it holds only empty names or commas. Name the classes "
+        "to top up (the classes are 'common', 'rare', 'tiny'), or leave it out to top up every class but the largest.")
+
+
 def test_unknown_class_in_sample(model_dir, tmp_path, capsys):
     code, _, err = run(capsys, "sample", model_dir, "--class", "tinny", "--n", 3, "-o", tmp_path / "s.csv")
     assert code == 2 and "Did you mean 'tiny'?" in _one_line_error(err)
@@ -1230,7 +1239,12 @@ def test_augment_with_model_refuses_a_class_it_was_not_fitted_on(model_dir, tmp_
     code, _, err = run(capsys, "augment", other, "--model", model_dir, "--classes", "newcomer", "--out",
                        tmp_path / "out.csv")
     assert code == 2 and "has no class 'newcomer'" in _one_line_error(err)
+    assert _one_line_error(err).endswith("fit a model on DATA, or name other --classes.")
     assert not (tmp_path / "out.csv").exists()
+    # No class of DATA is one of the model's: other --classes cannot help, and are not suggested.
+    _table().replace({"label": {"common": "A", "rare": "B", "tiny": "C"}}).to_csv(other, index=False)
+    code, _, err = run(capsys, "augment", other, "--model", model_dir, "--classes", "B", "--out", tmp_path / "out.csv")
+    assert code == 2 and _one_line_error(err).endswith("fit a model on DATA: none of its classes is one of the model's.")
 
 
 def test_the_model_doors_top_up_the_classes_the_model_was_fitted_for(data_csv, model_dir, tmp_path, capsys):

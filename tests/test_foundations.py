@@ -133,6 +133,9 @@ def test_a_list_or_array_of_one_label_names_no_class_whatever_the_label_type(y):
         with pytest.raises(ValueError, match=r"a class is one label"):
             plan_top_up(y, classes=[value])
     assert resolve_class(np.array(label), classes) == label  # a 0-d array holds one label
+    with pytest.raises(ValueError) as long:  # its start is shown, not 300 labels
+        resolve_class(np.repeat(y[-1:], 300), classes)
+    assert len(str(long.value)) < 200 and ", ...]: a class is one label" in str(long.value)
 
 
 def test_classes_given_as_a_dict_of_counts_is_refused_with_the_fix():

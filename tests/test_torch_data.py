@@ -1013,8 +1013,11 @@ def test_nothing_to_add_fits_no_gan_and_serves_the_base():
 
 def test_a_model_of_images_given_table_rows_is_named_as_such_not_as_unknown_classes(fitted):
     rows = TensorDataset(torch.zeros(6, 5), torch.tensor([7, 7, 7, 7, 8, 8]))  # labels the model does not know
-    with pytest.raises(ValueError, match="rows of 5 values, but the augmenter makes images of 64 values"):
+    with pytest.raises(ValueError, match="rows of 5 values, but the augmenter makes images of 64 values; pass an "
+                                         "unfitted augmenter"):
         AugmentedDataset(rows, fitted)
+    rows = TensorDataset(torch.randn(12, 5), torch.tensor([7] * 8 + [8] * 4))
+    assert len(AugmentedDataset(rows, GANAugmenter(**TINY), random_state=0)) == 16  # the advice, followed
 
 
 def test_random_sampler_of_one_pass_per_epoch_follows_the_augmented_length(base, fitted):

@@ -1212,7 +1212,10 @@ def resolve_classes(values, y) -> list:
             if not any(label == seen and type(label) is type(seen) for seen in wanted):
                 wanted.append(label)
     if not wanted:
-        raise DataValidationError("No class was named.")
+        raise DataValidationError(
+            "--classes (classes= in Python) names no class: it holds only empty names or commas. Name the classes to "
+            f"top up (the classes are {first_few(map(repr, labels))}), or leave it out to top up every class but the "
+            "largest.")
     return wanted
 
 
