@@ -847,6 +847,20 @@ def test_augmented_parquet_keeps_the_files_real_rows_and_types(tmp_path):
     assert via_pandas.slice(0, 4)["x"].null_count == 2 and via_pandas.schema != table.schema
 
 
+def test_augmented_parquet_of_a_filtered_frame_leaves_its_row_numbers_out_as_before(tmp_path):
+    pq = pytest.importorskip("pyarrow.parquet")
+    frame = pd.DataFrame({"a": [0.5, 1.5, 2.5, 3.5], "label": ["p", "q", "p", "q"]}).iloc[[0, 2, 3]]
+    frame.to_parquet(tmp_path / "in.parquet")  # pandas stores the index 0, 2, 3 as a column
+    assert "__index_level_0__" in pq.read_schema(tmp_path / "in.parquet").names
+    real, source = read_table_source(tmp_path / "in.parquet")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # written from the file's table, not through pandas
+        write_augmented_table(real, real.iloc[[1]], tmp_path / "out.parquet", source=source)
+    assert pq.read_schema(tmp_path / "out.parquet").names == ["a", "label"]
+    back = pd.read_parquet(tmp_path / "out.parquet")
+    assert back["a"].tolist() == [0.5, 2.5, 3.5, 2.5] and back.index.equals(pd.RangeIndex(4))
+
+
 def test_augmented_parquet_whose_synthetic_values_do_not_fit_is_written_through_pandas(tmp_path):
     pq = pytest.importorskip("pyarrow.parquet")
     pq.write_table(_arrow_table_pandas_would_change(), tmp_path / "in.parquet")

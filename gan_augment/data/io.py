@@ -23,6 +23,7 @@ import contextlib
 import csv
 import difflib
 import io as _io
+import json
 import re
 import shlex
 import sys
@@ -1565,7 +1566,7 @@ def _augmented_arrow_table(real: pd.DataFrame, synthetic: pd.DataFrame, source: 
     plus that boolean column), or None, with a warning, where the rows cannot be written that way."""
     import pyarrow as pa
 
-    table = source.table()
+    table = _without_stored_index(source.table())
     if table.num_rows != len(real) or table.schema.names != [str(name) for name in real.columns]:
         warnings.warn(f"The real rows of {source.path} are written as pandas stores them, not as the file does: its "
                       "table could not be matched with the rows read.", stacklevel=user_stacklevel())
@@ -1585,6 +1586,20 @@ def _augmented_arrow_table(real: pd.DataFrame, synthetic: pd.DataFrame, source: 
         rows = rows.append_column(pa.field(mark_synthetic, pa.bool_()),
                                   pa.array(np.arange(rows.num_rows) >= table.num_rows))
     return rows
+
+
+def _without_stored_index(table):
+    """``table`` without the columns pandas stored an index in, its pandas metadata saying so: the
+    reader refuses any index but unnamed row numbers (left by a filter), which are not data and are
+    not written back."""
+    metadata = table.schema.pandas_metadata or {}
+    stored = [name for name in metadata.get("index_columns", []) if isinstance(name, str)]
+    if not stored:
+        return table
+    metadata = {**metadata, "index_columns": [],
+                "columns": [column for column in metadata.get("columns", []) if column.get("field_name") not in stored]}
+    table = table.select([name for name in table.schema.names if name not in stored])
+    return table.replace_schema_metadata({**table.schema.metadata, b"pandas": json.dumps(metadata).encode()})
 
 
 def augmented_frame(real: pd.DataFrame, synthetic: pd.DataFrame, source: Optional[CsvSource | ParquetSource],
