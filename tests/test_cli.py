@@ -1244,7 +1244,8 @@ def test_augment_with_model_refuses_a_class_it_was_not_fitted_on(model_dir, tmp_
     # No class of DATA is one of the model's: other --classes cannot help, and are not suggested.
     _table().replace({"label": {"common": "A", "rare": "B", "tiny": "C"}}).to_csv(other, index=False)
     code, _, err = run(capsys, "augment", other, "--model", model_dir, "--classes", "B", "--out", tmp_path / "out.csv")
-    assert code == 2 and _one_line_error(err).endswith("fit a model on DATA: none of its classes is one of the model's.")
+    assert code == 2
+    assert _one_line_error(err).endswith("fit a model on DATA: none of its classes is one of the model's.")
 
 
 def test_the_model_doors_top_up_the_classes_the_model_was_fitted_for(data_csv, model_dir, tmp_path, capsys):
