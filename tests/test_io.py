@@ -1,6 +1,7 @@
 """gan_augment.data.io: reading tables, finding the target, writing atomically."""
 
 import os
+import re
 import warnings
 from pathlib import Path
 
@@ -859,6 +860,57 @@ def test_augmented_parquet_of_a_filtered_frame_leaves_its_row_numbers_out_as_bef
     assert pq.read_schema(tmp_path / "out.parquet").names == ["a", "label"]
     back = pd.read_parquet(tmp_path / "out.parquet")
     assert back["a"].tolist() == [0.5, 2.5, 3.5, 2.5] and back.index.equals(pd.RangeIndex(4))
+
+
+def test_augmented_parquet_writes_a_missing_synthetic_float_as_the_column_writes_its_own(tmp_path):
+    pa, pq = pytest.importorskip("pyarrow"), pytest.importorskip("pyarrow.parquet")
+    nan = float("nan")
+    schema = pa.schema([pa.field("declared", pa.float64(), nullable=False), pa.field("spelt_nan", pa.float32()),
+                        pa.field("spelt_null", pa.float64()), pa.field("label", pa.string())])
+    pq.write_table(pa.table({"declared": [1.0, nan, 3.0], "spelt_nan": pa.array([nan, 2.0, 3.0], pa.float32()),
+                             "spelt_null": [None, 2.0, 3.0], "label": ["a", "a", "b"]}, schema=schema),
+                   tmp_path / "in.parquet")
+    real, source = read_table_source(tmp_path / "in.parquet")
+    synthetic = pd.DataFrame({"declared": [nan], "spelt_nan": [nan], "spelt_null": [nan], "label": ["b"]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no fallback to pandas, and no failure after the fit (non-nullable)
+        write_augmented_table(real, synthetic, tmp_path / "out.parquet", source=source)
+    back = pq.read_table(tmp_path / "out.parquet")
+    assert back.schema == schema
+    assert [_nan_and_null(back[name].slice(3)) for name in ("declared", "spelt_nan", "spelt_null")] == [
+        ([False], [True]), ([False], [True]), ([True], [None])]
+
+
+def test_augmented_parquet_of_integer_column_names_marked_reads_back_in_pandas(tmp_path):
+    pytest.importorskip("pyarrow")
+    frame = pd.DataFrame({0: [0.5, 1.5, 2.5], 1: ["p", "q", "q"]})
+    frame.to_parquet(tmp_path / "in.parquet")
+    real, source = read_table_source(tmp_path / "in.parquet")
+    assert real.columns.tolist() == [0, 1]
+    write_augmented_table(real, real.iloc[[0]], tmp_path / "plain.parquet", source=source)
+    assert pd.read_parquet(tmp_path / "plain.parquet").columns.tolist() == [0, 1]  # names as they were
+    write_augmented_table(real, real.iloc[[0]], tmp_path / "marked.parquet", source=source, mark_synthetic="syn")
+    back = pd.read_parquet(tmp_path / "marked.parquet")  # failed: 'syn' read as an integer name
+    assert back.columns.tolist() == ["0", "1", "syn"]  # as pandas writes names of two types: as text
+    assert back["syn"].tolist() == [False] * 3 + [True]
+    with pytest.raises(DataValidationError, match="mark_synthetic='1' is already a column of the table"):
+        write_augmented_table(real, real.iloc[[0]], tmp_path / "clash.parquet", source=source, mark_synthetic="1")
+    assert not (tmp_path / "clash.parquet").exists()
+
+
+def test_augmented_parquet_of_synthetic_values_beyond_a_float_type_falls_back_naming_the_column(tmp_path):
+    pa, pq = pytest.importorskip("pyarrow"), pytest.importorskip("pyarrow.parquet")
+    pq.write_table(pa.table({"h": pa.array(np.array([1.0, 2.0], np.float16)), "label": ["a", "b"]}),
+                   tmp_path / "in.parquet")
+    real, source = read_table_source(tmp_path / "in.parquet")
+    synthetic = pd.DataFrame({"h": [70000.0], "label": ["b"]})  # from a model fitted on other data
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        write_augmented_table(real, synthetic, tmp_path / "out.parquet", source=source)
+    assert len(caught) == 1 and re.match(r"The synthetic values of column 'h' do not fit its type in .*in\.parquet "
+                                         r"\(halffloat: a synthetic value is beyond the type's range\)",
+                                         str(caught[0].message))
+    assert pd.read_parquet(tmp_path / "out.parquet")["h"].tolist() == [1.0, 2.0, 70000.0]  # not inf
 
 
 def test_augmented_parquet_whose_synthetic_values_do_not_fit_is_written_through_pandas(tmp_path):

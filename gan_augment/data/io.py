@@ -1368,6 +1368,9 @@ def write_augmented_table(real: pd.DataFrame, synthetic: pd.DataFrame, path, *,
     path = Path(path)
     kind = check_output_path(path, force=force)
     check_augmented_separator(path, source)
+    if mark_synthetic is not None and mark_synthetic in [str(name) for name in real.columns]:
+        raise DataValidationError(f"mark_synthetic={mark_synthetic!r} is already a column of the table; choose "
+                                  "another name.")
     if kind == "csv" and isinstance(source, CsvSource):
         with atomic_path(path, overwrite=force) as temp, open(temp, "wb") as handle:
             write_augmented_csv(handle, real, synthetic, source, mark_synthetic=mark_synthetic,
@@ -1574,8 +1577,8 @@ def _augmented_arrow_table(real: pd.DataFrame, synthetic: pd.DataFrame, source: 
     synthetic = _in_dtypes_of(synthetic.reindex(columns=real.columns), real)
     arrays = []
     for position, field_ in enumerate(table.schema):
-        try:  # a pandas Series: NaN is null here, as pandas writes a missing synthetic cell
-            arrays.append(pa.array(synthetic.iloc[:, position]).cast(field_.type))
+        try:
+            arrays.append(_synthetic_array(synthetic.iloc[:, position], field_, table.column(position)))
         except (pa.ArrowException, TypeError, ValueError) as exc:
             warnings.warn(f"The synthetic values of column {field_.name!r} do not fit its type in {source.path} "
                           f"({field_.type}: {' '.join(str(exc).split())}); all rows are written as pandas stores them "
@@ -1583,9 +1586,45 @@ def _augmented_arrow_table(real: pd.DataFrame, synthetic: pd.DataFrame, source: 
             return None
     rows = pa.concat_tables([table, pa.Table.from_arrays(arrays, schema=table.schema)])
     if mark_synthetic is not None:
-        rows = rows.append_column(pa.field(mark_synthetic, pa.bool_()),
-                                  pa.array(np.arange(rows.num_rows) >= table.num_rows))
+        rows = _with_mark_column(rows, mark_synthetic, np.arange(rows.num_rows) >= table.num_rows)
     return rows
+
+
+def _synthetic_array(values: pd.Series, field_, real):
+    """A synthetic column as an Arrow array of ``field_``'s type, its missing cells written as the
+    real column ``real`` writes its own: NaN in a float column that holds NaN and no null (or may
+    hold no null), else null. Raises ValueError where the values do not fit: a null in a column
+    declared non-nullable, a finite number beyond a float type's range."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    floating = pa.types.is_floating(field_.type)
+    as_nan = floating and (not field_.nullable or (real.null_count == 0 and pc.any(pc.is_nan(real)).as_py()))
+    # pandas' semantics (NaN is null) unless the column spells a missing cell NaN.
+    array = pa.array(values, from_pandas=not as_nan).cast(field_.type)
+    if array.null_count and not field_.nullable:
+        raise ValueError("the synthetic rows hold missing cells, and the column is declared non-nullable")
+    if floating and (pc.sum(pc.is_inf(array)).as_py() or 0) != np.isinf(values.to_numpy(np.float64, na_value=0)).sum():
+        raise ValueError("a synthetic value is beyond the type's range")
+    return array
+
+
+def _with_mark_column(table, name: str, marks: np.ndarray):
+    """``table`` with the boolean column ``name``, and pandas' metadata saying so: with column names
+    of a type other than text (``0, 1``) the file no longer read back in pandas (``'syn'`` as an
+    int); such names are then read back as text, as pandas writes a frame of names of two types."""
+    import pyarrow as pa
+
+    table = table.append_column(pa.field(name, pa.bool_()), pa.array(marks))
+    metadata = table.schema.pandas_metadata
+    if metadata is None:
+        return table
+    entry = {"name": name, "field_name": name, "pandas_type": "bool", "numpy_type": "bool", "metadata": None}
+    levels = [level if level.get("pandas_type") in ("unicode", "bytes", "string", "mixed", "empty", "object")
+              else {**level, "pandas_type": "mixed", "numpy_type": "object"}
+              for level in metadata.get("column_indexes", [])]
+    metadata = {**metadata, "columns": [*metadata.get("columns", []), entry], "column_indexes": levels}
+    return table.replace_schema_metadata({**table.schema.metadata, b"pandas": json.dumps(metadata).encode()})
 
 
 def _without_stored_index(table):
@@ -1634,7 +1673,11 @@ def _in_dtypes_of(synthetic: pd.DataFrame, real: pd.DataFrame) -> pd.DataFrame:
             cast[name] = column.astype(pd.CategoricalDtype([*want.categories, *new], ordered=want.ordered))
             continue
         try:
-            converted = column.astype(want)
+            with np.errstate(over="ignore"):  # a float beyond the real float type's range: checked below
+                converted = column.astype(want)
+            if pd.api.types.is_float_dtype(want) and np.isinf(converted.to_numpy(np.float64, na_value=0)).sum() != \
+                    np.isinf(column.to_numpy(np.float64, na_value=0)).sum():
+                continue  # values beyond the type (70000 in float16): left as they are
             if pd.api.types.is_integer_dtype(want) and not np.array_equal(
                     converted.to_numpy(np.float64, na_value=np.nan), column.to_numpy(np.float64, na_value=np.nan),
                     equal_nan=True):
