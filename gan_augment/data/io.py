@@ -237,8 +237,8 @@ class ParquetSource:
     ``data`` holds the very bytes that were parsed, as :class:`CsvSource` does. pandas' round trip
     does not keep every Arrow type: a float column's NaN values and its nulls both become missing
     cells (written back as nulls), text comes back in the string type of pandas' choosing and a
-    dictionary's index width changes; the real rows are therefore written from the Arrow table itself, and the
-    synthetic ones cast to its schema (:func:`write_augmented_table`).
+    dictionary's index width changes; the real rows are therefore written from the Arrow table
+    itself, and the synthetic ones cast to its schema (:func:`write_augmented_table`).
     """
 
     path: Path
@@ -1623,8 +1623,8 @@ def _with_mark_column(table, name: str, marks: np.ndarray):
     levels = [level if level.get("pandas_type") in ("unicode", "bytes", "string", "mixed", "empty", "object")
               else {**level, "pandas_type": "mixed", "numpy_type": "object"}
               for level in metadata.get("column_indexes", [])]
-    metadata = {**metadata, "columns": [*metadata.get("columns", []), entry], "column_indexes": levels}
-    return table.replace_schema_metadata({**table.schema.metadata, b"pandas": json.dumps(metadata).encode()})
+    return _with_pandas_metadata(table, {**metadata, "columns": [*metadata.get("columns", []), entry],
+                                         "column_indexes": levels})
 
 
 def _without_stored_index(table):
@@ -1637,7 +1637,11 @@ def _without_stored_index(table):
         return table
     metadata = {**metadata, "index_columns": [],
                 "columns": [column for column in metadata.get("columns", []) if column.get("field_name") not in stored]}
-    table = table.select([name for name in table.schema.names if name not in stored])
+    return _with_pandas_metadata(table.select([name for name in table.schema.names if name not in stored]), metadata)
+
+
+def _with_pandas_metadata(table, metadata: dict):
+    """``table`` with ``metadata`` as the pandas metadata of its schema (its other metadata kept)."""
     return table.replace_schema_metadata({**table.schema.metadata, b"pandas": json.dumps(metadata).encode()})
 
 
