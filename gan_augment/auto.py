@@ -238,18 +238,27 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         scores, times, said = self._score_candidates(X, y, candidates, folds, full_plan, estimator_seed, gan_seed)
         self.cv_results_ = _cv_results(candidates, scores, times)
         chosen = self._select(self.cv_results_)
-        method, amount = candidates[chosen]
-        self.chosen_ = {"method": method, "amount": amount}
         if self.verbose:
             for (m, a), mean in zip(candidates, self.cv_results_["mean_test_score"]):
                 print(f"AutoAugmenter: {m:>6} {a:>5.0%}  inner score {mean:.4f}")
-        self.sampling_strategy_ = _scaled(full_plan, amount)
-        self.augmenter_ = None
-        # The winner's fit on all of X says again what its inner folds said (an ID column): said once.
-        resampled, raised = recording(self._resample, X, y, method, self.sampling_strategy_, final_seed,
-                                      self._categorical(X))
-        say_once([raised], already_said=said)
-        return resampled
+        while True:
+            method, amount = candidates[chosen]
+            self.chosen_ = {"method": method, "amount": amount}
+            self.sampling_strategy_ = _scaled(full_plan, amount)
+            self.augmenter_ = None
+            # The winner's fit on all of X says again what its inner folds said (an ID column): said once.
+            resampled, raised = recording(self._resample, X, y, method, self.sampling_strategy_, final_seed,
+                                          self._categorical(X))
+            say_once([raised], already_said=said)
+            if resampled is not None:
+                return resampled
+            # The GAN fitted on all of X has a gate that refuses a class its inner fits served: the
+            # choice is made again among the other candidates, as an inner fold's refusal leaves it out.
+            scores = np.where(np.array([m == "gan" for m, _ in candidates])[:, None], np.nan, scores)
+            left = _cv_results(candidates, scores, times)
+            chosen = self._select(left)
+            if candidates[chosen][0] == "gan":  # a callable selection may pick it again
+                chosen = _best(left["mean_test_score"])
 
     # ------------------------------------------------------------------ internals
     def _gan_params(self) -> dict:
@@ -566,16 +575,7 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         if not any(n > 0 for n in strategy.values()):
             return {}
         gan = self._fit_gan(X, y, seed, strategy, categorical)
-        refused = _refused_by_gate(gan, strategy)
-        if refused:
-            # A gate asked for by label_gate=True refuses to sample these classes: the GAN cannot
-            # make this top-up, and the other candidates are still there to choose from.
-            reasons, _ = gan._ungated_reasons(gan.label_gate_, with_figures=False)
-            instead = ("label_gate='auto' tops such a class up without the gate" if gan._takes_auto_gate() else
-                       "label_gate=False samples without the gate")
-            warnings.warn(f"In an inner fold the GAN's label gate (label_gate=True) does not serve "
-                          f"{', '.join(repr(plain_label(c)) for c in refused)}: {' '.join(reasons)} So the GAN is left "
-                          f"out of the choice; {instead}.", UserWarning, stacklevel=user_stacklevel())
+        if _gate_refuses_warning(gan, strategy, "In an inner fold", "the GAN is left out of the choice"):
             return None
         return {label: gan.sample(n, label) for label, n in strategy.items() if n > 0}
 
@@ -602,8 +602,12 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         if method in BASELINE_SAMPLERS:
             return baseline_sampler(method, _target_counts(y, strategy), random_state=seed,
                                     categorical_features=categorical).fit_resample(X, y)
-        self.augmenter_ = self._fit_gan(X, y, seed, strategy)
-        rows = {label: self.augmenter_.sample(n, label) for label, n in strategy.items() if n > 0}
+        gan = self._fit_gan(X, y, seed, strategy)
+        if _gate_refuses_warning(gan, strategy, "Fitted on all the rows",
+                                 "the best of the other candidates is used instead"):
+            return None
+        self.augmenter_ = gan
+        rows = {label: gan.sample(n, label) for label, n in strategy.items() if n > 0}
         return _append(X, y, rows, strategy)
 
 
@@ -781,6 +785,20 @@ def _refused_by_gate(gan, strategy: dict) -> list:
     ``sample`` goes through, and that would raise: under "auto" such a class goes without it)."""
     classes = list(gan.classes_)
     return [label for label, n in strategy.items() if n > 0 and gan._gate_refuses(classes.index(label))]
+
+
+def _gate_refuses_warning(gan, strategy: dict, where: str, so: str) -> bool:
+    """Whether a gate asked for by label_gate=True refuses to sample a class of ``strategy`` (the
+    GAN cannot make this top-up; other candidates can), warning so, with its reasons."""
+    refused = _refused_by_gate(gan, strategy)
+    if refused:
+        reasons, _ = gan._ungated_reasons(gan.label_gate_, with_figures=False)
+        instead = ("label_gate='auto' tops such a class up without the gate" if gan._takes_auto_gate() else
+                   "label_gate=False samples without the gate")
+        warnings.warn(f"{where} the GAN's label gate (label_gate=True) does not serve "
+                      f"{', '.join(repr(plain_label(c)) for c in refused)}: {' '.join(reasons)} So {so}; {instead}.",
+                      UserWarning, stacklevel=user_stacklevel())
+    return bool(refused)
 
 
 def _unscored_last(means) -> np.ndarray:

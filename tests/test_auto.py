@@ -881,6 +881,27 @@ def test_a_gan_whose_gate_refuses_a_class_is_left_out_of_the_choice(monkeypatch)
     assert auto.set_params(selection="one_se").fit_resample(X, y)[0].shape[1] == X.shape[1]
 
 
+def test_a_gan_chosen_whose_gate_refuses_a_class_on_all_rows_gives_way_to_the_next_best(monkeypatch):
+    # Its inner fits' gates served every class, the GAN won, and the gate of its fit on all the rows
+    # refused one: fit_resample raised after every fit, its choice and scores lost.
+    from gan_augment import auto as auto_module
+
+    X, y = _table()
+    served = auto_module._refused_by_gate
+    monkeypatch.setattr(auto_module, "_refused_by_gate",  # the gate refuses class 1 once fitted on all rows
+                        lambda gan, strategy: [1] if sum(gan.class_counts_.values()) == len(y) else served(gan, strategy))
+    # Candidates: none, gan@1, random@1; a selection that picks the GAN whatever it is shown.
+    auto = AutoAugmenter(augmenter=GANAugmenter(**FAST_GAN, label_gate=True), methods=("gan", "random"),
+                         amounts=(1.0,), random_state=0, selection=lambda results: 1)
+    with pytest.warns(UserWarning, match=r"Fitted on all the rows the GAN's label gate \(label_gate=True\) does not "
+                                         r"serve 1: .*So the best of the other candidates is used instead"):
+        X_res, y_res = auto.fit_resample(X, y)
+    assert not np.isnan(auto.cv_results_["mean_test_score"]).any()  # the inner scores, as measured
+    assert auto.chosen_["method"] in ("none", "random") and auto.augmenter_ is None
+    expected = [np.bincount(y).max()] * 2 if auto.chosen_["method"] == "random" else np.bincount(y).tolist()
+    assert np.bincount(y_res).tolist() == expected and len(X_res) == len(y_res)
+
+
 def _true_positive_rate(y_true, y_pred):
     return recall_score(y_true, y_pred)
 
