@@ -29,7 +29,7 @@ from gan_augment._compat import Interval
 from gan_augment._memory import check_top_up_fits, gib, physical_memory, value_bytes
 from gan_augment._random import derive_seed
 from gan_augment._sampler import SamplerMixin, TableSamplerMixin
-from gan_augment.data._dtypes import round_to_dtype
+from gan_augment.data._dtypes import as_decimals, decimal_places, round_to_dtype
 from gan_augment.data.tabular import check_columns, column_floats, concat_rows
 from gan_augment.data.tabular import is_number_column as is_numeric
 from gan_augment.data.tabular import plain_labels, resolve_categorical_columns
@@ -667,7 +667,14 @@ def _cast_like(new: pd.DataFrame, like: pd.DataFrame, *, decoded: set) -> pd.Dat
             elif dtype == object:
                 observed = like[column].dropna()
                 originals = {str(v): v for v in observed.unique()}
-                if len(observed) and all(_is_whole_number(v) for v in observed):
+                places = decimal_places(observed)
+                if places is not None:  # decimals (Decimal('318.84')): interpolated, then as decimals again
+                    floats = column_floats(new[column])
+                    present = ~np.isnan(floats)
+                    new[column] = new[column].astype(object)
+                    new.loc[present, column] = pd.Series(as_decimals(floats[present], places),
+                                                         index=new.index[present], dtype=object)
+                elif len(observed) and all(_is_whole_number(v) for v in observed):
                     # Whole numbers kept as objects (counts read as text, say): an interpolated value is
                     # rounded, as in an integer column, and takes the observed value's own type; within
                     # the observed range (beyond 2**53 the float stepped below the smallest).

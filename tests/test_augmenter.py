@@ -382,6 +382,31 @@ def test_column_names_a_model_file_cannot_keep_are_refused_as_names(names, train
         fast().fit(X, np.repeat([0, 1], [30, 10]))
 
 
+def test_a_column_of_decimals_is_modelled_as_numbers_and_comes_back_as_decimals(tmp_path):
+    # A database's NUMERIC (pd.read_sql) or a parquet decimal column: refused after reading, its
+    # Decimal values "cannot be stored in a model file" (taken for categories).
+    import decimal
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"amount": [decimal.Decimal(f"{v:.2f}") for v in rng.lognormal(4, 1, 160)],
+                      "x": rng.normal(size=160)})
+    X.loc[[3, 150], "amount"] = None
+    y = np.array([0] * 130 + [1] * 30)
+    augmenter = fast(random_state=0)
+    X_res, y_res = augmenter.fit_resample(X, y)
+    assert augmenter.encoder_.columns_[0]["kind"] == "numeric"
+    pd.testing.assert_frame_equal(X_res.iloc[:160], X)  # the real rows as they were
+    new = X_res["amount"].iloc[160:]
+    assert len(new) == 100 and all(v is None or isinstance(v, decimal.Decimal) for v in new)
+    present = [v for v in new if v is not None]
+    assert present and {v.as_tuple().exponent for v in present} == {-2}  # the column's places: 5.00, not 5
+    low, high = min(v for v in X["amount"] if v is not None), max(v for v in X["amount"] if v is not None)
+    assert all(low <= v <= high for v in present)
+    augmenter.save(tmp_path / "model")
+    again = GANAugmenter.load(tmp_path / "model").sample(20, 1, random_state=0)["amount"]
+    assert all(v is None or isinstance(v, decimal.Decimal) for v in again)
+
+
 def test_sparse_input_is_refused_with_advice(training_forbidden):
     from gan_augment import AutoAugmenter
 

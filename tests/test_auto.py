@@ -1103,6 +1103,21 @@ def test_mixed_smote_keeps_an_object_column_of_whole_numbers_whole():
     assert all(type(v) is int and 0 <= v <= 8 for v in new), new.tolist()
 
 
+def test_mixed_smote_gives_a_column_of_decimals_decimals():
+    import decimal
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"x": rng.normal(size=30), "colour": rng.choice(["red", "blue"], 30),
+                      "amount": pd.Series([decimal.Decimal(f"{v:.3f}") for v in rng.uniform(0, 9, 30)], dtype=object)})
+    y = np.array([1] * 5 + [0] * 25)
+    X_res, _ = MixedSMOTE(random_state=0).fit_resample(X, y)
+    new = X_res["amount"].iloc[30:]
+    assert len(new) == 20 and all(type(v) is decimal.Decimal and v.as_tuple().exponent == -3 for v in new)
+    rare = X["amount"].iloc[:5]
+    assert all(rare.min() <= v <= rare.max() for v in new)  # between rows of the class, as SMOTE interpolates
+    assert not set(new) <= set(rare)  # interpolated as numbers, not picked as categories
+
+
 @pytest.mark.parametrize("estimator", ["logreg", "hgb"])
 def test_auto_augmenter_works_under_sklearns_pandas_output(estimator):
     # sklearn.set_config(transform_output="pandas") made the built-in logreg's one-hot encoder and

@@ -714,6 +714,24 @@ def test_augment_of_a_parquet_file_keeps_its_real_rows_as_stored_in_every_output
     assert all(real[name].equals(table[name]) for name in ["age", "color", "label", "visits"])
 
 
+def test_augment_of_a_parquet_decimal_column_writes_decimals_of_its_type(tmp_path, capsys):
+    # Spark's and databases' money columns: refused ("cannot be stored in a model file").
+    import decimal
+
+    pa, pq = pytest.importorskip("pyarrow"), pytest.importorskip("pyarrow.parquet")
+    table = pa.Table.from_pandas(_table(3), preserve_index=False)
+    amounts = [decimal.Decimal(f"{v:.2f}") for v in np.random.default_rng(0).uniform(1, 900, table.num_rows)]
+    table = table.set_column(table.schema.get_field_index("score"), "score", pa.array(amounts, pa.decimal128(7, 2)))
+    pq.write_table(table, tmp_path / "in.parquet")
+    code, _, err = run(capsys, "augment", tmp_path / "in.parquet", "-c", "tiny", "-e", "1", "-s", "0", "-q",
+                       "-o", tmp_path / "out.parquet")
+    assert code == 0, err
+    back = pq.read_table(tmp_path / "out.parquet")
+    assert back.schema == table.schema and back.slice(0, table.num_rows).equals(table)
+    new = back["score"].slice(table.num_rows).to_pylist()
+    assert len(new) == N_COMMON - N_TINY and all(decimal.Decimal("1") <= v <= decimal.Decimal("900") for v in new)
+
+
 @pytest.mark.parametrize("unit", ["ns", "us"])
 def test_a_date_target_is_shown_and_named_as_dates(tmp_path, capsys, unit):
     # [ns] dates printed and matched as nanosecond integers; [us] ones were shown as 2022-01-01 00:00:00

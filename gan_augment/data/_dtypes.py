@@ -6,6 +6,7 @@ column's dtype), so that one owner decides how a dtype survives a save and a loa
 
 from __future__ import annotations
 
+import decimal
 from typing import Optional
 
 import numpy as np
@@ -14,6 +15,21 @@ import pandas as pd
 from gan_augment.exceptions import DataValidationError
 
 __all__ = ["check_storable", "dtype_from_json", "dtype_to_json", "json_scalar"]
+
+
+def decimal_places(values) -> Optional[int]:
+    """The most decimal places among ``values`` where each is a finite ``decimal.Decimal`` (a
+    database's NUMERIC, a parquet file's decimal column), else None: such a column's new values
+    are decimals with as many places (:func:`as_decimals`)."""
+    values = list(values)
+    if not values or not all(isinstance(value, decimal.Decimal) and value.is_finite() for value in values):
+        return None
+    return max(0, -min(value.as_tuple().exponent for value in values))
+
+
+def as_decimals(floats, places: int) -> list:
+    """``floats`` (finite) as decimals of ``places`` places: 318.84 and 5.00 for two."""
+    return [decimal.Decimal(f"{value:.{places}f}") for value in np.asarray(floats, dtype=np.float64).tolist()]
 
 
 def round_to_dtype(values: np.ndarray, dtype) -> np.ndarray:

@@ -26,6 +26,7 @@ off that column's decoded value.
 from __future__ import annotations
 
 import functools
+import decimal
 import numbers
 import operator
 import re
@@ -45,8 +46,8 @@ from gan_augment._listing import first_few
 from gan_augment._memory import gib, physical_memory
 from gan_augment._warnings import catching_warnings, user_stacklevel, warn
 from gan_augment.data import column_rules
-from gan_augment.data._dtypes import check_storable, date_kind, dtype_from_json, dtype_to_json, hashable, \
-    json_scalar, refuse_complex, refuse_dates
+from gan_augment.data._dtypes import as_decimals, check_storable, date_kind, decimal_places, dtype_from_json, \
+    dtype_to_json, hashable, json_scalar, refuse_complex, refuse_dates
 from gan_augment.exceptions import DataValidationError, ModelFileError
 
 # Components of the Bayesian mixture whose weight falls below this are dropped (they explain
@@ -1702,8 +1703,11 @@ def _restore_dtype(values: pd.Series, spec: dict) -> pd.Series:
         floats = values.to_numpy(dtype=np.float64)
         out = floats.astype(object)
         observed = ~np.isnan(floats)
+        places = spec.get("object_decimals")
+        if places is not None:  # decimals, written with the column's most places (318.84, 5.00)
+            out[observed] = as_decimals(floats[observed], places)
         # Model files from before "object_ints" held ints here whenever the column was whole.
-        if spec["is_integer"] and spec.get("object_ints", True):
+        elif spec["is_integer"] and spec.get("object_ints", True):
             out[observed] = floats[observed].astype(np.int64)  # stored into an object array: Python ints
         out[~observed] = _MISSING_VALUES[spec.get("missing_value", "nan")]
         return pd.Series(out, dtype=object)
@@ -1777,9 +1781,10 @@ def is_number_column(series: pd.Series) -> bool:
 
 
 def holds_only_numbers(column: pd.Series) -> bool:
-    """Whether an object column's values, missing ones aside, are all numbers (not booleans): then
-    it is modelled as numbers, not categories."""
-    return all(isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_)) for v in column.dropna())
+    """Whether an object column's values, missing ones aside, are all numbers (not booleans; a
+    database's or a parquet file's decimals too): then it is modelled as numbers, not categories."""
+    return all(isinstance(v, (numbers.Real, decimal.Decimal)) and not isinstance(v, (bool, np.bool_))
+               for v in column.dropna())
 
 
 def _check_no_equal_values_of_two_kinds(series: pd.Series, name, *, as_categories: bool = True) -> None:
@@ -1906,6 +1911,7 @@ def _fit_numeric(series: pd.Series, max_modes: int, seed: np.random.SeedSequence
         # Numbers held as Python objects come back as the kind they were: ints, or floats (1.0 and
         # 2.0 are whole, yet floats), with the column's own missing-value marker.
         spec["object_ints"] = all(isinstance(v, numbers.Integral) for v in series[~missing])
+        _keep_decimal_places(spec, series[~missing])
         _keep_object_missing_marker(spec, series, missing)
     # Integers only: a float column's large whole values (energies of 1e20 J) are floats already.
     # (>=: float64 reads 2**53 + 1 as 2**53; the exact ints decide.)
@@ -2166,6 +2172,14 @@ def _other_probs_by_class(values: pd.Series, y: np.ndarray, rare) -> list:
         counts = group.value_counts(sort=False).sort_index()
         by_class[int(label)] = [counts.index.astype(int).tolist(), (counts.to_numpy() / counts.sum()).tolist()]
     return by_class
+
+
+def _keep_decimal_places(spec: dict, present: pd.Series) -> None:
+    """A column of decimals comes back as decimals: ``spec["object_decimals"]``, the most places
+    its values have (:func:`~gan_augment.data._dtypes.decimal_places`)."""
+    places = decimal_places(present)
+    if places is not None:
+        spec["object_decimals"] = places
 
 
 def _keep_object_missing_marker(spec: dict, series: pd.Series, missing: np.ndarray) -> None:
