@@ -90,6 +90,22 @@ def _root(
     set_flags(quiet, debug, new_run=True)
 
 
+class _OptionsGivenOnce(typer.core.TyperCommand):
+    """A command that refuses a single-value option given twice: click keeps the last one, so
+    ``sample --class c --class b`` wrote class b alone, the first dropped without a word. Options
+    that take several (``--classes``) and flags are left alone."""
+
+    def parse_args(self, ctx, args):
+        _, _, order = self.make_parser(ctx).parse_args(args=list(args))  # one entry per occurrence
+        for param in dict.fromkeys(order):
+            times = order.count(param)
+            if times > 1 and isinstance(param, typer.core.TyperOption) and not (
+                    param.multiple or param.is_flag or param.count):
+                raise typer.BadParameter(f"given {times} times; it takes one value, so give it once.", ctx=ctx,
+                                         param=param)
+        return super().parse_args(ctx, args)
+
+
 #: One line each in `gan-augment --help`, whole at 80 columns (click cuts a docstring's first sentence).
 _SUMMARIES = {
     fit: "Fit a GAN on DATA and save it to a model directory.",
@@ -100,7 +116,7 @@ _SUMMARIES = {
     evaluate: "Did the top-up help? Cross-validated against baselines.",
 }
 for _command, _summary in _SUMMARIES.items():  # the order --help lists them in
-    app.command(short_help=_summary)(_command)
+    app.command(short_help=_summary, cls=_OptionsGivenOnce)(_command)
 
 
 def main(argv: Optional[list] = None, *, prog_name: str = PROG) -> int:

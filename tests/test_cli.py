@@ -429,6 +429,16 @@ def test_classes_that_name_nothing_say_what_to_do(data_csv, tmp_path, capsys, cl
         "to top up (the classes are 'common', 'rare', 'tiny'), or leave it out to top up every class but the largest.")
 
 
+@pytest.mark.parametrize("args, option", [(["--class", "tiny", "--class", "rare"], "'--class'"),
+                                          (["--class", "rare", "-s", "1", "--seed", "2"], "'--seed' / '-s'")])
+def test_a_single_value_option_given_twice_is_refused_not_half_ignored(model_dir, tmp_path, capsys, args, option):
+    # click keeps the last value: two classes asked for wrote the second alone, without a word.
+    code, _, err = run(capsys, "sample", model_dir, *args, "--n", 5, "--out", tmp_path / "s.csv")
+    assert code == 2 and not (tmp_path / "s.csv").exists()
+    assert _one_line_error(err).startswith(f"Error: Invalid value for {option}: given 2 times; it takes one value, "
+                                           "so give it once.")
+
+
 def test_unknown_class_in_sample(model_dir, tmp_path, capsys):
     code, _, err = run(capsys, "sample", model_dir, "--class", "tinny", "--n", 3, "-o", tmp_path / "s.csv")
     assert code == 2 and "Did you mean 'tiny'?" in _one_line_error(err)
