@@ -130,15 +130,17 @@ def augment(
                                     round_to_observed=not no_rounding, detect_rules=not no_rules,
                                     early_stopping=early_stopping, in_every_class=in_every_class))
     handler.check_augment_job(data, job.dataset, out, mark_synthetic)
-    if auto_metric is not None:  # --auto
+    if not job.added_labels():  # every class named is at the majority count: a fit would add nothing
+        # (--auto's candidates would all add nothing, tied after minutes of cross-validation)
+        say(f"Nothing to add, so {'no top-up is chosen' if auto_metric is not None else 'no GAN is fitted'}; "
+            "DATA is written as it is.")
+        augmenter, seconds = None, None
+    elif auto_metric is not None:  # --auto
         X_new, y_new, seconds = _auto_resample(job, str(estimator or Estimator.logreg), auto_metric, seed, n_jobs)
         with writing(out, "the augmented data"):
             handler.write_resampled(job.dataset, X_new, y_new, out, force=force, mark_synthetic=mark_synthetic,
                                     seconds=seconds, round_numbers=not no_rounding)
         return
-    if not job.added_labels():  # every class named is at the majority count: a fit would add nothing
-        say("Nothing to add, so no GAN is fitted; DATA is written as it is.")
-        augmenter, seconds = None, None
     else:
         augmenter, seconds = job.augmenter, train(job, top_up=True)
     if not writes:  # another process of a torchrun job; rank 0 writes

@@ -1231,6 +1231,13 @@ def test_augment_with_nothing_to_add_writes_the_data_without_fitting(data_csv, t
     assert code == 0, err
     assert "nothing will be added" in err and "no GAN is fitted" in err and "fit in" not in err
     assert out.read_bytes() == data_csv.read_bytes()
+    # --auto: no inner cross-validation of candidates that would all add nothing
+    from gan_augment import AutoAugmenter
+
+    monkeypatch.setattr(AutoAugmenter, "fit_resample", no_fit)
+    code, _, err = run(capsys, "augment", data_csv, "--auto", "--classes", "common", "--out", out, "--force")
+    assert code == 0 and "no top-up is chosen; DATA is written as it is" in err, err
+    assert out.read_bytes() == data_csv.read_bytes()
 
 
 def test_augment_refuses_a_tsv_output_of_a_comma_separated_input_before_training(data_csv, tmp_path, capsys,
