@@ -888,8 +888,11 @@ def test_a_gan_chosen_whose_gate_refuses_a_class_on_all_rows_gives_way_to_the_ne
 
     X, y = _table()
     served = auto_module._refused_by_gate
-    monkeypatch.setattr(auto_module, "_refused_by_gate",  # the gate refuses class 1 once fitted on all rows
-                        lambda gan, strategy: [1] if sum(gan.class_counts_.values()) == len(y) else served(gan, strategy))
+
+    def refused(gan, strategy):  # the gate refuses class 1 once fitted on all the rows
+        return [1] if sum(gan.class_counts_.values()) == len(y) else served(gan, strategy)
+
+    monkeypatch.setattr(auto_module, "_refused_by_gate", refused)
     # Candidates: none, gan@1, random@1; a selection that picks the GAN whatever it is shown.
     auto = AutoAugmenter(augmenter=GANAugmenter(**FAST_GAN, label_gate=True), methods=("gan", "random"),
                          amounts=(1.0,), random_state=0, selection=lambda results: 1)
