@@ -672,8 +672,9 @@ def _cast_like(new: pd.DataFrame, like: pd.DataFrame, *, decoded: set) -> pd.Dat
                     floats = column_floats(new[column])
                     present = ~np.isnan(floats)
                     new[column] = new[column].astype(object)
-                    new.loc[present, column] = pd.Series(as_decimals(floats[present], places),
-                                                         index=new.index[present], dtype=object)
+                    new.loc[present, column] = pd.Series(
+                        as_decimals(floats[present], places, [min(observed), max(observed)]),
+                        index=new.index[present], dtype=object)
                 elif len(observed) and all(_is_whole_number(v) for v in observed):
                     # Whole numbers kept as objects (counts read as text, say): an interpolated value is
                     # rounded, as in an integer column, and takes the observed value's own type; within

@@ -21,15 +21,23 @@ def decimal_places(values) -> Optional[int]:
     """The most decimal places among ``values`` where each is a finite ``decimal.Decimal`` (a
     database's NUMERIC, a parquet file's decimal column), else None: such a column's new values
     are decimals with as many places (:func:`as_decimals`)."""
+    if getattr(values, "dtype", object) != object:  # an array or Series of another dtype: no decimals
+        return None
     values = list(values)
     if not values or not all(isinstance(value, decimal.Decimal) and value.is_finite() for value in values):
         return None
     return max(0, -min(value.as_tuple().exponent for value in values))
 
 
-def as_decimals(floats, places: int) -> list:
-    """``floats`` (finite) as decimals of ``places`` places: 318.84 and 5.00 for two."""
-    return [decimal.Decimal(f"{value:.{places}f}") for value in np.asarray(floats, dtype=np.float64).tolist()]
+def as_decimals(floats, places: int, bounds=None) -> list:
+    """``floats`` (finite) as decimals of ``places`` places: 318.84 and 5.00 for two; within
+    ``bounds`` (``[low, high]``, as text or decimals) where given: a float has about 16 digits, and
+    those it writes beyond them can step past the real values."""
+    values = [decimal.Decimal(f"{value:.{places}f}") for value in np.asarray(floats, dtype=np.float64).tolist()]
+    if bounds is None:
+        return values
+    low, high = map(decimal.Decimal, bounds)
+    return [min(max(value, low), high) for value in values]
 
 
 def round_to_dtype(values: np.ndarray, dtype) -> np.ndarray:

@@ -21,6 +21,7 @@ modelled. Positions are column positions in the table.
 
 from __future__ import annotations
 
+import decimal
 import numbers
 from collections import Counter
 
@@ -56,8 +57,8 @@ def as_numbers(series: pd.Series) -> np.ndarray:
     if series.dtype == object or isinstance(series.dtype, pd.CategoricalDtype):
         # A category column's values are its categories' (0 and 1 of a one-hot column made
         # categorical): binary_columns takes it, so its 1s must be read here too.
-        return np.array([float(v) if isinstance(v, (numbers.Real, np.bool_)) and not pd.isna(v) else np.nan
-                         for v in series.to_numpy(dtype=object)], dtype=np.float64)
+        return np.array([float(v) if isinstance(v, (numbers.Real, np.bool_, decimal.Decimal)) and not pd.isna(v)
+                         else np.nan for v in series.to_numpy(dtype=object)], dtype=np.float64)
     if getattr(series.dtype, "kind", "O") in "biuf":
         return series.to_numpy(dtype=np.float64, na_value=np.nan)
     return np.full(len(series), np.nan)
@@ -93,7 +94,7 @@ def binary_columns(frame: pd.DataFrame) -> dict[int, tuple[list, bool]]:
         is_one = values == 1
         if not is_one.any() or is_one.all() or not (is_one | (values == 0)).all():
             continue  # a NaN in `values` is text in an object column: not binary either
-        found[position] = ([json_scalar(v) for v in pair], bool(missing.any()))
+        found[position] = ([rule_scalar(v) for v in pair], bool(missing.any()))
     return found
 
 
@@ -258,7 +259,7 @@ def find_missing_links(frame: pd.DataFrame, specs: list[dict]) -> list[dict]:
         if code_counts[parent][code] != count or not np.array_equal(codes[parent] == code, mask):
             return None
         try:
-            return json_scalar(frame.iloc[first_row, parent])
+            return rule_scalar(frame.iloc[first_row, parent])
         except DataValidationError:
             return None
 
@@ -506,7 +507,13 @@ def loop(source: dict[int, int]) -> list[int]:
 
 def _json_value(value):
     """A cell as a model file holds it: None where missing."""
-    return None if pd.isna(value) else json_scalar(value)
+    return None if pd.isna(value) else rule_scalar(value)
+
+
+def rule_scalar(value):
+    """A value as a rule holds it in a model file: a decimal as its float (the decoder gives a
+    column of decimals its decimals back), anything else as :func:`json_scalar` stores it."""
+    return float(value) if isinstance(value, decimal.Decimal) and value.is_finite() else json_scalar(value)
 
 
 def _decodes_exactly(spec: dict, value) -> bool:

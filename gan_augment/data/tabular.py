@@ -181,9 +181,11 @@ class TabularEncoder:
             series = frame[name]
             if position in group_of:
                 spec = {"kind": "onehot", "group": group_of[position], "values": binary[position][0]}
+                _keep_decimal_places(spec, series.dropna())  # 0/1 decimals: held as floats (rule_scalar)
             else:
                 kind = _column_kind(series, forced=position in forced, name=name)
-                if kind == "numeric" and position in binary:
+                # (a 0/1 column of decimals stays a number: categories of decimals have no model file form)
+                if kind == "numeric" and position in binary and decimal_places(series.dropna()) is None:
                     # A 0/1 column is a yes/no answer: as a two-valued category it decodes to exactly
                     # 0 or 1 and costs one softmax pair instead of a scalar plus modes.
                     spec = _fit_categorical(series, self.max_categories, y=y)
@@ -568,7 +570,8 @@ class TabularEncoder:
         by_entry = [sets[value] for value in self._rule_table(rule["parent"])]
         missing = _MISSING_VALUES[spec.get("missing_value", "nan")]
         table = pd.Series([missing if value is None else value for value in by_entry], dtype=object)
-        return table.astype(dtype_from_json(spec["dtype"])).take(parent_codes).reset_index(drop=True)
+        return _as_decimals_of(table.astype(dtype_from_json(spec["dtype"])), spec).take(parent_codes) \
+            .reset_index(drop=True)
 
     def _rule_sources(self) -> dict[int, int]:
         """Each column a rule decodes from another's value -> that column."""
@@ -1705,7 +1708,7 @@ def _restore_dtype(values: pd.Series, spec: dict) -> pd.Series:
         observed = ~np.isnan(floats)
         places = spec.get("object_decimals")
         if places is not None:  # decimals, written with the column's most places (318.84, 5.00)
-            out[observed] = as_decimals(floats[observed], places)
+            out[observed] = as_decimals(floats[observed], places, spec.get("decimal_range"))
         # Model files from before "object_ints" held ints here whenever the column was whole.
         elif spec["is_integer"] and spec.get("object_ints", True):
             out[observed] = floats[observed].astype(np.int64)  # stored into an object array: Python ints
@@ -2176,10 +2179,14 @@ def _other_probs_by_class(values: pd.Series, y: np.ndarray, rare) -> list:
 
 def _keep_decimal_places(spec: dict, present: pd.Series) -> None:
     """A column of decimals comes back as decimals: ``spec["object_decimals"]``, the most places
-    its values have (:func:`~gan_augment.data._dtypes.decimal_places`)."""
+    its values have (:func:`~gan_augment.data._dtypes.decimal_places`), and ``spec["decimal_range"]``,
+    its smallest and largest value as text."""
     places = decimal_places(present)
     if places is not None:
         spec["object_decimals"] = places
+        # As text: beyond 16 digits a float's own digits went past the real values (a constant
+        # 12345678901234567.89 came back as ...568.00), so decimals are clipped to these.
+        spec["decimal_range"] = [str(min(present)), str(max(present))]
 
 
 def _keep_object_missing_marker(spec: dict, series: pd.Series, missing: np.ndarray) -> None:
@@ -2194,8 +2201,8 @@ def _keep_object_missing_marker(spec: dict, series: pd.Series, missing: np.ndarr
 _DECODING_ONLY = ("other_probs_by_class",)
 
 #: How a model file names the missing-value marker of an object column, and back.
-_MISSING_NAMES = {type(None): "None", type(pd.NA): "NA", type(pd.NaT): "NaT"}
-_MISSING_VALUES = {"None": None, "NA": pd.NA, "NaT": pd.NaT, "nan": np.nan}
+_MISSING_NAMES = {type(None): "None", type(pd.NA): "NA", type(pd.NaT): "NaT", decimal.Decimal: "DecimalNaN"}
+_MISSING_VALUES = {"None": None, "NA": pd.NA, "NaT": pd.NaT, "nan": np.nan, "DecimalNaN": decimal.Decimal("NaN")}
 
 
 def _encode_categorical(series: pd.Series, spec: dict) -> np.ndarray:
@@ -2270,8 +2277,21 @@ def _table_codes(series: pd.Series, spec: dict) -> np.ndarray:
 
 
 def _decode_binary(is_one: np.ndarray, spec: dict) -> pd.Series:
-    values = pd.Series(spec["values"], dtype=object).astype(dtype_from_json(spec["dtype"]))
+    values = _as_decimals_of(pd.Series(spec["values"], dtype=object).astype(dtype_from_json(spec["dtype"])), spec)
     return values.take(is_one.astype(np.int64)).reset_index(drop=True)
+
+
+def _as_decimals_of(values: pd.Series, spec: dict) -> pd.Series:
+    """A rule's values of a column of decimals (held as floats in the model file: rule_scalar) as
+    its decimals; others as they are."""
+    places = spec.get("object_decimals")
+    if places is None:
+        return values
+    floats = column_floats(values)
+    present = ~np.isnan(floats)
+    out = values.astype(object).copy()
+    out[present] = as_decimals(floats[present], places, spec.get("decimal_range"))
+    return out
 
 
 # ======================================================================= helpers: precision
