@@ -418,7 +418,8 @@ def test_decimal_columns_keep_their_rules_their_missing_marker_and_their_digits(
     product, k = rng.choice(list(prices), n), rng.integers(0, 3, n)
     X = pd.DataFrame({"x": rng.normal(size=n), "product": product, "price": [D(prices[p]) for p in product],
                       **{f"onehot{j}": [D(int(v == j)) for v in k] for j in range(3)},
-                      "amount": [D("NaN") if i % 7 == 0 else D(f"{v:.2f}") for i, v in enumerate(rng.uniform(0, 50, n))],
+                      "amount": [D("NaN") if i % 7 == 0 else D(f"{v:.2f}")
+                                 for i, v in enumerate(rng.uniform(0, 50, n))],
                       "constant": [D("12345678901234567.89")] * n})  # beyond a float's 16 digits
     y = np.array([0] * 200 + [1] * 40)
     augmenter = fast(epochs=2)
