@@ -436,6 +436,21 @@ def test_decimal_columns_keep_their_rules_their_missing_marker_and_their_digits(
         assert set(rows["constant"]) == {D("12345678901234567.89")}  # not ...568.00, past the only value
 
 
+def test_a_missing_link_on_a_decimal_value_holds_in_synthetic_rows():
+    # The rule holds 3.99 as a float; the decoded decimal Decimal('3.99') is not equal to it, and
+    # 66% of the synthetic rows broke the link.
+    import decimal
+
+    rng = np.random.default_rng(0)
+    fee = rng.choice([decimal.Decimal("3.99"), decimal.Decimal("1.25"), decimal.Decimal("7.10")], 300)
+    X = pd.DataFrame({"x": rng.normal(size=300), "fee": fee,
+                      "note": [None if f == decimal.Decimal("3.99") else f"n{i % 4}" for i, f in enumerate(fee)]})
+    augmenter = fast(epochs=2)
+    new = augmenter.fit_resample(X, np.array([0] * 240 + [1] * 60))[0].iloc[300:]
+    assert augmenter.encoder_.links_ == [{"column": 2, "parent": 1, "when": "equals", "value": 3.99}]
+    assert ((new["fee"] == decimal.Decimal("3.99")) == new["note"].isna()).all()
+
+
 def test_sparse_input_is_refused_with_advice(training_forbidden):
     from gan_augment import AutoAugmenter
 

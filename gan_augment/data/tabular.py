@@ -720,6 +720,9 @@ class TabularEncoder:
         dtype = getattr(dtype, "numpy_dtype", dtype)  # Float32 -> float32
         if isinstance(value, float) and isinstance(dtype, np.dtype) and dtype.kind == "f" and dtype.itemsize < 8:
             return [value, float(str(dtype.type(value)))]
+        places = self.columns_[position].get("object_decimals")
+        if isinstance(value, float) and places is not None:  # a decimal, held as a float (rule_scalar)
+            return [value, *as_decimals([value], places)]
         return [value]
 
     def _display_name(self, position: int) -> str:
