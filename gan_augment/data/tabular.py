@@ -25,8 +25,8 @@ off that column's decoded value.
 
 from __future__ import annotations
 
-import functools
 import decimal
+import functools
 import numbers
 import operator
 import re
