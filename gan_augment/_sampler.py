@@ -225,8 +225,8 @@ def refuse_params(sampler, method: str, params: dict) -> None:
     if not params:
         return
     given = ", ".join(f"{name}=" for name in params)
-    hint = (" A splitter that needs groups is not supported as cv: give cv=PredefinedSplit(test_fold), the inner "
-            "fold of each row made from the groups." if "groups" in params and hasattr(sampler, "cv") else "")
+    hint = (" A splitter that needs groups is not given them here: pass its folds instead, "
+            "cv=list(GroupKFold(3).split(X, y, groups))." if "groups" in params and hasattr(sampler, "cv") else "")
     raise TypeError(f"{type(sampler).__name__}.{method} takes X and y only; got {given}.{hint}")
 
 

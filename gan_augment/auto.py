@@ -26,6 +26,7 @@ import inspect
 import numbers
 import time
 import warnings
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -38,6 +39,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.utils.validation import check_memory
 
 from gan_augment._compat import HasMethods, Interval, StrOptions, validate_settings
+from gan_augment._folds import given_folds, is_fold_list
 from gan_augment._memory import check_top_up_fits, value_bytes
 from gan_augment._sampler import TableSamplerMixin, declared_tags, refuse_class, refuse_params
 from gan_augment._random import derive_seed, seeded_clone, seeded_splitter, spawn_seeds
@@ -84,13 +86,16 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         fold (its scores in ``cv_results_`` are then NaN, ranked last).
     amounts : sequence of float in (0, 1], default=(0.25, 0.5, 1.0)
         Shares of the full top-up each method is tried at.
-    cv : int or cross-validation splitter, default=3
+    cv : int, cross-validation splitter or list of (train, test) pairs, default=3
         An int: that many inner stratified folds (at most the smallest class's count), shuffled
         with ``random_state``. A splitter (``StratifiedKFold(5, shuffle=True, random_state=0)``,
         ``RepeatedStratifiedKFold(...)``): its folds, as given (one that shuffles without a seed of
         its own is seeded from ``random_state``, on a copy); every class must keep at least
         two rows in every inner training fold (what the GAN and SMOTE learn from), which a
-        stratified splitter ensures. Splitters that need ``groups`` are not supported.
+        stratified splitter ensures. A list of ``(train, test)`` pairs of row numbers (or of
+        True / False masks), as scikit-learn's searches take them: those folds of the rows
+        ``fit_resample`` is given, e.g. a group splitter's, ``list(StratifiedGroupKFold(3).split(X,
+        y, groups))`` (splitters that need ``groups`` are not given them here).
     selection : {"best", "one_se"} or callable, default="best"
         How the winner is picked from the inner scores. ``"best"``: the highest mean score.
         ``"one_se"``: the simplest candidate whose mean is within one standard error (of the best
@@ -143,7 +148,7 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         "scoring": [str, callable],
         "methods": ["array-like"],
         "amounts": ["array-like"],
-        "cv": [Interval(numbers.Integral, 2, None, closed="left"), HasMethods(["split", "get_n_splits"])],
+        "cv": [Interval(numbers.Integral, 2, None, closed="left"), HasMethods(["split", "get_n_splits"]), Iterable],
         "selection": [StrOptions({"best", "one_se"}), callable],
         "augmenter": [HasMethods(["fit", "sample", "get_params"]), None],
         "memory": [None, str, HasMethods(["cache"])],
@@ -229,7 +234,7 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         folds = self._folds(X, y, cv_seed)
         if self.selection == "one_se" and len(folds) < 2:
             # The rule needs the standard error of the best candidate's fold scores.
-            raise ValueError(f"selection='one_se' needs at least 2 inner folds for a standard error; cv={self.cv!r} "
+            raise ValueError(f"selection='one_se' needs at least 2 inner folds for a standard error; cv={self._cv_shown} "
                              "gives 1. Use a splitter of 2 or more splits, or selection='best'.")
         methods = self._feasible(methods, y, folds, full_plan)
         if "smote" in methods and kind.name == "tabular":
@@ -336,12 +341,19 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         if isinstance(self.cv, numbers.Integral):
             return list(StratifiedKFold(n_inner_folds(self.cv, y), shuffle=True, random_state=seed)
                         .split(np.zeros(len(y)), y))
-        try:
-            splitter = seeded_splitter(self.cv, seed)  # one shuffling without a seed: seeded, as an int cv is
-            folds = [(np.asarray(train), np.asarray(test)) for train, test in splitter.split(X, y)]
-        except ValueError as error:  # e.g. a splitter that needs groups, or more folds than rows
-            raise ValueError(f"cv={self.cv!r} could not split the rows: {error} Pass an int or a splitter that "
-                             "splits by X and y alone (StratifiedKFold).") from error
+        if is_fold_list(self.cv):
+            folds = given_folds(self.cv, len(y))
+        elif isinstance(self.cv, (str, bytes)) or not hasattr(self.cv, "split"):  # iterable, and no folds
+            raise TypeError(f"cv={self._cv_shown} is not an int, a cross-validation splitter or a list of (train, "
+                            "test) pairs of row numbers.")
+        else:
+            try:
+                splitter = seeded_splitter(self.cv, seed)  # one shuffling without a seed: seeded, as an int cv is
+                folds = [(np.asarray(train), np.asarray(test)) for train, test in splitter.split(X, y)]
+            except ValueError as error:  # e.g. a splitter that needs groups, or more folds than rows
+                raise ValueError(f"cv={self._cv_shown} could not split the rows: {error} Pass an int, a splitter "
+                                 "that splits by X and y alone (StratifiedKFold), or its folds "
+                                 "(cv=list(GroupKFold(3).split(X, y, groups)))).") from error
         for k, (train, test) in enumerate(folds):
             kept = dict(zip(*np.unique(y[train], return_counts=True)))
             thin = [label for label in labels if kept.get(label, 0) < 2]
@@ -357,9 +369,17 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
                     np.sum(y == label) < 3 for label in thin) else
                     "Use a stratified splitter (StratifiedKFold) with more folds (a larger training part each), "
                     "or an int")
-                raise ValueError(f"cv={self.cv!r}: inner fold {k} {what} in its training part; with a splitter, "
+                raise ValueError(f"cv={self._cv_shown}: inner fold {k} {what} in its training part; with a splitter, "
                                  f"every class needs 2 rows in every training fold to be topped up and scored. {fix}.")
         return folds
+
+    @property
+    def _cv_shown(self) -> str:
+        """``cv`` as an error shows it: a list of folds by its length, not its row numbers."""
+        if is_fold_list(self.cv) and isinstance(self.cv, (list, tuple)):
+            return f"[{len(self.cv)} (train, test) pairs]"
+        shown = repr(self.cv)
+        return shown if len(shown) <= 80 else f"{type(self.cv).__name__}(...)"
 
     def _fix_for_thin_folds(self, y, small: list, needs: int, n_folds: int, method: str) -> str:
         """What lets ``small`` classes keep ``needs`` rows in every inner training part: more inner

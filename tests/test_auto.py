@@ -410,6 +410,59 @@ def test_cv_takes_a_splitter_and_uses_its_folds():
     assert n_inner_folds(splitter, y) == 4
 
 
+def test_cv_takes_the_folds_themselves_as_scikit_learn_searches_do():
+    # They were refused by parameter validation, in a message that printed every row number.
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    X, y = _table()
+    groups = np.arange(len(y)) % 40
+    pairs = list(StratifiedGroupKFold(3, shuffle=True, random_state=2).split(X, y, groups))
+    masks = [tuple(np.isin(np.arange(len(y)), rows) for rows in pair) for pair in pairs]
+    settings = dict(methods=("random", "smote"), amounts=(0.5,), random_state=0)
+    results = [AutoAugmenter(cv=cv, **settings).fit(X, y).cv_results_ for cv in (pairs, masks, iter(pairs))]
+    for key in ("split0_test_score", "split1_test_score", "split2_test_score", "mean_test_score"):
+        np.testing.assert_array_equal(results[0][key], results[1][key])
+        np.testing.assert_array_equal(results[0][key], results[2][key])
+    assert "split3_test_score" not in results[0]
+    auto = AutoAugmenter(cv=pairs, **settings)
+    assert [test.tolist() for _, test in auto._folds(X, y, seed=0)] == [test.tolist() for _, test in pairs]
+    # Each inner test fold holds whole groups: the folds are the caller's, not a reshuffle.
+    assert all(np.intersect1d(groups[train], groups[test]).size == 0 for train, test in auto._folds(X, y, seed=0))
+
+
+@pytest.mark.parametrize("cv, error, message", [
+    (lambda X, y: list(StratifiedKFold(3).split(np.zeros(450), np.r_[y, y[:50]])), ValueError,
+     r"cv split 1's training part holds row 4\d\d, but the data has 400 rows \(numbered 0 to 399\): were its folds "
+     r"made of other data\?"),
+    (lambda X, y: [(train.astype(float), test) for train, test in StratifiedKFold(3).split(X, y)], TypeError,
+     r"cv split 1's training part is not a list of row numbers \(got float64"),
+    (lambda X, y: [next(StratifiedKFold(3).split(X, y))[0]], TypeError, r"cv split 1 is not a \(train, test\) pair"),
+    (lambda X, y: StratifiedKFold(3).split(X, y), None, None),  # a generator: used up by the first fit
+    (lambda X, y: "3", TypeError, r"cv='3' is not an int, a cross-validation splitter or a list of \(train, test\) "),
+])
+def test_folds_given_that_cannot_be_used_are_refused_before_any_fit_naming_the_split(cv, error, message):
+    X, y = _table()
+    cv = cv(X, y)
+    auto = AutoAugmenter(augmenter=CountingGAN(**FAST_GAN), cv=cv, random_state=0)
+    CountingGAN.fits = 0
+    if error is None:  # the generator's second fit finds it empty
+        AutoAugmenter(methods=("random",), amounts=(0.5,), cv=cv, random_state=0).fit(X, y)
+        error, message = ValueError, r"cv holds no \(train, test\) pair. A generator of folds .* pass list\(\.\.\.\)"
+    with pytest.raises(error, match=message) as refused:
+        auto.fit_resample(X, y)
+    assert CountingGAN.fits == 0 and len(str(refused.value)) < 400
+
+
+def test_a_list_of_folds_that_starves_a_class_is_named_by_its_length_not_its_rows():
+    X, y = _table()
+    order = np.argsort(-y, kind="stable")  # the rare rows first: an unshuffled KFold's first test fold takes them all
+    X, y = X.iloc[order].reset_index(drop=True), y[order]
+    with pytest.raises(ValueError, match=r"cv=\[3 \(train, test\) pairs\]: inner fold 0 keeps fewer than 2 rows of "
+                                         r"class 1 in its training part") as refused:
+        AutoAugmenter(methods=("random",), cv=list(KFold(3).split(X, y)), random_state=0).fit_resample(X, y)
+    assert len(str(refused.value)) < 400
+
+
 @pytest.mark.parametrize("splitter", [StratifiedKFold(3, shuffle=True),
                                       RepeatedStratifiedKFold(n_splits=2, n_repeats=2)])
 def test_a_splitter_shuffling_without_a_seed_is_seeded_from_random_state(splitter):
@@ -1165,7 +1218,7 @@ def test_groups_for_a_splitter_are_refused_before_work_with_what_works(method):
 
     X, y = make_classification(120, 3, n_informative=3, n_redundant=0, weights=[0.8, 0.2], random_state=1)
     auto = AutoAugmenter(methods=("random",), cv=GroupKFold(3), random_state=0)
-    refused = rf"AutoAugmenter\.{method} takes X and y only; got groups=\. .*PredefinedSplit"
+    refused = rf"AutoAugmenter\.{method} takes X and y only; got groups=\. .*pass its folds instead, cv=list\(GroupKFold"
     with pytest.raises(TypeError, match=refused):
         getattr(auto, method)(X, y, groups=np.arange(120) % 3)
     assert not hasattr(auto, "cv_results_")

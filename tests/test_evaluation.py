@@ -1513,6 +1513,17 @@ def test_folds_given_as_pairs_group_splitters_and_repeated_splitters():
         evaluate_augmentation(X, y, RandomOverSampler(), cv=[pairs[0], 3], **settings)
     with pytest.raises(TypeError, match=r"cv split 1 is not a \(train, test\) pair"):
         evaluate_augmentation(X, y, RandomOverSampler(), cv=np.zeros(1000), **settings)
+    # Folds of other data, or rows that are no row numbers: numpy's IndexError from inside the first fold.
+    longer = list(StratifiedKFold(3).split(np.zeros(60), np.r_[y, y[:12]]))
+    with pytest.raises(ValueError, match=r"cv split 1's training part holds row 4[89], but the data has 48 rows "
+                                         r"\(numbered 0 to 47\): were its folds made of other data\?"):
+        evaluate_augmentation(X, y, ExplodingSampler(), cv=longer, **settings)
+    with pytest.raises(TypeError, match=r"cv split 2's test part is not a list of row numbers \(got float64"):
+        evaluate_augmentation(X, y, ExplodingSampler(), cv=[pairs[0], (pairs[1][0], pairs[1][1] + 0.5)], **settings)
+    as_objects = [tuple(pd.Series(rows, dtype=object) for rows in pair) for pair in pairs]
+    by_objects = evaluate_augmentation(X, y, RandomOverSampler(random_state=0), cv=as_objects, **settings)
+    pd.testing.assert_frame_equal(by_objects.folds.drop(columns=[c for c in by_objects.folds if c.endswith("_time_s")]),
+                                  by_pairs.folds.drop(columns=[c for c in by_pairs.folds if c.endswith("_time_s")]))
     # A group splitter failed with scikit-learn's "The 'groups' parameter should not be None".
     with pytest.raises(ValueError, match=r"cv=GroupKFold\(\.\.\.\) splits by groups.*cv=list\(GroupKFold"):
         evaluate_augmentation(X, y, RandomOverSampler(), cv=GroupKFold(3), **settings)

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import numbers
 import warnings
-from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple, Optional
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from gan_augment._folds import given_folds, is_fold_list, row_numbers
 from gan_augment._memory import check_top_up_fits, value_bytes
 from gan_augment._random import SEED_MAX, check_seed, seeded_clone, seeded_splitter
 from gan_augment._sampler import refuse_class, removes_rows
@@ -492,19 +492,12 @@ def _check_cv(cv, repeats, counts: dict, seed: int) -> tuple[Any, Optional[int],
         n_repeats = getattr(cv, "n_repeats", None)
         return (seeded_splitter(cv, seed), None,
                 n_repeats if isinstance(n_repeats, numbers.Integral) and n_repeats >= 1 else None)
-    if isinstance(cv, Iterable) and not isinstance(cv, (str, bytes, Mapping)):
+    if is_fold_list(cv):
         # The folds themselves, as scikit-learn takes them (e.g. a group splitter's:
-        # list(GroupKFold(5).split(X, y, groups))); checked pair by pair in _check_splits.
+        # list(GroupKFold(5).split(X, y, groups))); each class's presence checked in _check_splits.
         from sklearn.model_selection import check_cv
 
-        folds = list(cv)
-        for number, fold in enumerate(folds, start=1):
-            try:
-                _, _ = fold
-            except (TypeError, ValueError):
-                raise TypeError(f"cv split {number} is not a (train, test) pair of row indices; cv as a list "
-                                "holds one such pair per fold.") from None
-        return check_cv(folds), None, None
+        return check_cv(given_folds(cv, sum(counts.values()))), None, None
     if not isinstance(cv, numbers.Integral) or isinstance(cv, bool):
         shown = repr(cv) if len(repr(cv)) <= 80 else f"a {type(cv).__name__}"
         raise TypeError(f"cv must be an int (number of folds), a cross-validation splitter or a list of (train, "
@@ -704,7 +697,7 @@ def _check_splits(splitter, X: pd.DataFrame, y: np.ndarray) -> list:
         raise ValueError(f"cv gave {len(splits)} split; an interval needs at least 2 folds.")
     # Row masks, as scikit-learn also takes them, become row numbers: the fold sizes (and with
     # them every interval) are counted from them.
-    splits = [tuple(_row_numbers(rows, len(y), number, part) for rows, part in zip(fold, ("training", "test")))
+    splits = [tuple(row_numbers(rows, len(y), number, part) for rows, part in zip(fold, ("training", "test")))
               for number, fold in enumerate(splits, start=1)]
     labels = np.unique(y)
     k = _stratified_folds(splitter)
@@ -741,21 +734,6 @@ def _stratified_folds(splitter) -> Optional[int]:
     if isinstance(splitter, RepeatedStratifiedKFold):
         return splitter.cvargs.get("n_splits")
     return None
-
-
-def _row_numbers(rows, n_rows: int, number: int, part: str) -> np.ndarray:
-    rows = np.asarray(rows)
-    if rows.dtype == object and len(rows) and all(isinstance(value, (bool, np.bool_)) for value in rows.ravel()):
-        rows = rows.astype(bool)  # a mask held as objects (a pandas Series of object dtype)
-    if rows.dtype == object and any(value is pd.NA or value is None for value in rows.ravel()):
-        raise ValueError(f"cv split {number}'s {part} part holds missing values; give row numbers, or a mask of "
-                         "True / False for every row.")
-    if rows.dtype != bool:
-        return rows
-    if rows.shape != (n_rows,):
-        raise ValueError(f"cv split {number}'s {part} part is a mask of shape {rows.shape} for {n_rows} rows; a "
-                         "mask needs one value per row (or give row numbers).")
-    return np.flatnonzero(rows)
 
 
 # ============================================================================ the primary metric
