@@ -594,6 +594,21 @@ class AugmentedDataset(Dataset):
         return index + n if index < 0 else index
 
 
+def _how_to_read_as_made(held: tuple, made: tuple) -> str:
+    """How the base could read its images as the augmenter makes them, where only their channels
+    differ (a model of grey files beside torchvision's ImageFolder, which reads every file as RGB)
+    or their size does; the start of an "..., or" advice."""
+    if held[1:] == made[1:] and (held[0], made[0]) == (3, 1):
+        return ("read them in grayscale, as it was fitted, e.g. torchvision's ImageFolder(root, loader=lambda path: "
+                "PIL.Image.open(path).convert('L')) (by default it reads every file as RGB), or ")
+    if held[1:] == made[1:] and (held[0], made[0]) == (1, 3):
+        return "read them as RGB, as it was fitted (PIL.Image.open(path).convert('RGB') in the base's loader), or "
+    if held[0] == made[0]:
+        return (f"resize them to {made[1]}x{made[2]} in the base dataset (its own transform, not "
+                "AugmentedDataset's), or ")
+    return ""
+
+
 def _check_makes_items_like(augmenter, spec: ItemSpec) -> None:
     """A fitted augmenter must make what the base holds (the shape of its images, the width of its
     rows, numbers where the rows hold numbers)."""
@@ -601,8 +616,8 @@ def _check_makes_items_like(augmenter, spec: ItemSpec) -> None:
     if spec.is_image and made != spec.image_shape:
         raise ValueError(
             f"The base dataset holds images of shape (C, H, W) = {spec.image_shape}, but the augmenter "
-            f"makes {made}-shaped {unit}; pass an unfitted augmenter (or none): the dataset fits it on "
-            "its images."
+            f"makes {made}-shaped {unit}; {_how_to_read_as_made(spec.image_shape, made)}pass an unfitted "
+            "augmenter (or none): the dataset fits it on its images."
         )
     # A row may hold a flattened image: only the number of values has to agree.
     if not spec.is_image and int(np.prod(made)) != spec.shape[0]:

@@ -1011,6 +1011,22 @@ def test_nothing_to_add_fits_no_gan_and_serves_the_base():
     torch.testing.assert_close(data[5][0], base[5][0])
 
 
+def test_a_grey_model_beside_images_read_as_rgb_says_how_to_read_them_as_it_was_fitted(digits, fitted):
+    # torchvision's ImageFolder reads every file as RGB: beside a model `gan-augment fit` made of the
+    # same grey folder, the advice was only to give up the model ("pass an unfitted augmenter").
+    _, _, X, y = digits
+    as_rgb = TensorDataset(torch.from_numpy(np.repeat(X[:40], 3, axis=1)), torch.from_numpy(y[:40]))
+    with pytest.raises(ValueError, match=r"images of shape \(C, H, W\) = \(3, 8, 8\), but the augmenter makes "
+                                         r"\(1, 8, 8\)-shaped images; read them in grayscale, as it was fitted, e\.g\. "
+                                         r"torchvision's ImageFolder\(root, loader=lambda path: PIL\.Image\.open\(path\)"
+                                         r"\.convert\('L'\)\) .*, or pass an unfitted augmenter"):
+        AugmentedDataset(as_rgb, fitted)
+    smaller = TensorDataset(torch.from_numpy(X[:40, :, :6, :6].copy()), torch.from_numpy(y[:40]))
+    with pytest.raises(ValueError, match=r"resize them to 8x8 in the base dataset \(its own transform, not "
+                                         r"AugmentedDataset's\), or pass an unfitted augmenter"):
+        AugmentedDataset(smaller, fitted)
+
+
 def test_a_model_of_images_given_table_rows_is_named_as_such_not_as_unknown_classes(fitted):
     rows = TensorDataset(torch.zeros(6, 5), torch.tensor([7, 7, 7, 7, 8, 8]))  # labels the model does not know
     with pytest.raises(ValueError, match="rows of 5 values, but the augmenter makes images of 64 values; pass an "
