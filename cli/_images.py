@@ -161,8 +161,11 @@ def _tables_beside_text(data: Path) -> str:
 def _skipped_text(skipped: list, unreadable: int = 0) -> str:
     """``"; skipped 2 non-image files, 1 sub-folder (...) and 1 unreadable image"``: what the
     folder held that was not read."""
+    from gan_augment.data.image_folder import unread_images_text
+
     folders = sum(1 for path in skipped if path.is_dir())
-    counts = ((len(skipped) - folders, "non-image file", ""),
+    unread = unread_images_text(path for path in skipped if not path.is_dir())
+    counts = ((len(skipped) - folders, "non-image file", f" ({unread})" if unread else ""),
               (folders, "sub-folder", " (a class's images are read from its own folder only)"),
               (unreadable, "unreadable image", ""))
     parts = [f"{n} {what}{'s' if n != 1 else ''}{note}" for n, what, note in counts if n]

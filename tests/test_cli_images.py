@@ -397,6 +397,11 @@ def test_the_read_summary_counts_skipped_files_and_sub_folders_apart(tmp_path):
     assert _skipped_text([]) == ""
     assert _skipped_text([tmp_path / "notes.txt"], 1) == "; skipped 1 non-image file and 1 unreadable image"
     assert _skipped_text([], 3) == "; skipped 3 unreadable images"
+    # A phone's HEIC photos beside its JPEGs: a class could lose most of its images unnoticed.
+    photos = [tmp_path / "IMG_1.HEIC", tmp_path / "IMG_2.HEIC", tmp_path / "scan.jxl"]
+    assert _skipped_text([*photos, tmp_path / "notes.txt"]) == (
+        "; skipped 4 non-image files (2 .HEIC images, 1 .jxl image, a format gan-augment does not read: convert "
+        "them to PNG or JPEG to use them)")
 
 
 @pytest.mark.parametrize("change, message", [

@@ -922,3 +922,16 @@ def test_a_wide_bmp_is_8_bit_and_a_grey_gif_beside_colour_ones_is_rgb(tmp_path):
     folder = read_image_folder(tmp_path / "gif")
     assert folder.images.shape == (4, 4, 4, 3)
     np.testing.assert_array_equal(folder.images[2], expected)
+
+
+@pytest.mark.skipif(".avif" not in IMAGE_SUFFIXES, reason="this Pillow was built without AVIF")
+def test_avif_files_are_read_where_pillow_reads_them(tmp_path):
+    # They were skipped as non-image files, and a folder of them was "no data file (.csv/...)".
+    rng = np.random.default_rng(0)
+    for name, count in (("cats", 4), ("dogs", 2)):
+        for i in range(count):
+            _save(tmp_path / name / f"{i}.avif", np.full((8, 8, 3), rng.integers(0, 256, 3), dtype=np.uint8))
+    assert is_image_folder(tmp_path)
+    folder = read_image_folder(tmp_path)
+    assert folder.images.shape == (6, 8, 8, 3) and list(folder.labels) == ["cats"] * 4 + ["dogs"] * 2
+    assert not folder.skipped

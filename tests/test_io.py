@@ -1142,6 +1142,17 @@ def test_load_dataset_of_an_image_folder_says_what_reads_one(tmp_path):
         load_dataset(tmp_path)
 
 
+def test_class_folders_of_images_in_a_format_not_read_are_named_with_what_to_do(tmp_path):
+    # A folder of a phone's HEIC photos was "a directory holding no data file (.csv/...)", about tables.
+    for name in ("cats", "dogs"):
+        (tmp_path / name).mkdir()
+        for i in range(3):
+            (tmp_path / name / f"IMG_{i}.HEIC").write_bytes(b"\x00\x00\x00\x18ftypheic")
+    with pytest.raises(DataValidationError, match=r"holds no data file.*Its sub-folders hold 6 \.HEIC images, a format "
+                                                  r"gan-augment does not read: convert them to PNG or JPEG to use them\.$"):
+        load_dataset(tmp_path)
+
+
 def test_the_line_ending_of_a_file_is_not_taken_from_inside_a_quoted_header_cell(tmp_path):
     # A header cell holding CRLF in an LF file: synthetic rows were written with CRLF.
     from gan_augment.data.io import read_table_source, write_augmented_table

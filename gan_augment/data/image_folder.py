@@ -34,9 +34,36 @@ from gan_augment._listing import first_few
 from gan_augment._warnings import catching_warnings, user_stacklevel
 from gan_augment.exceptions import DataValidationError
 
+
+
+def _pillow_reads_avif() -> bool:
+    from PIL import features
+
+    try:
+        return bool(features.check_module("avif"))  # Pillow 11.2+, where built with libavif
+    except ValueError:  # an older Pillow knows no such module
+        return False
+
+
 #: File suffixes (compared case-insensitively) read as images; other files are skipped.
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".jfif", ".bmp", ".gif", ".tif", ".tiff", ".webp",
-                  ".pbm", ".pgm", ".ppm", ".pnm")
+                  ".pbm", ".pgm", ".ppm", ".pnm") + ((".avif",) if _pillow_reads_avif() else ())
+#: Suffixes of image files that are skipped all the same (Pillow does not read them, or not as
+#: pixels): named where they are skipped, as a phone's HEIC photos beside its JPEGs would lose a
+#: class most of its images unnoticed.
+UNREAD_IMAGE_SUFFIXES = tuple(suffix for suffix in (
+    ".heic", ".heif", ".avif", ".jxl", ".jp2", ".j2k", ".svg", ".psd", ".ico", ".dng", ".raw", ".cr2", ".nef",
+    ".arw") if suffix not in IMAGE_SUFFIXES)
+
+
+def unread_images_text(paths) -> str:
+    """``"10 .HEIC images"``: the files of ``paths`` that are images in a format not read, counted
+    by their suffix as written, with what to do; "" where there are none."""
+    suffixes = Counter(path.suffix for path in paths if path.suffix.lower() in UNREAD_IMAGE_SUFFIXES)
+    if not suffixes:
+        return ""
+    counted = ", ".join(f"{n} {suffix} image{'s' if n != 1 else ''}" for suffix, n in sorted(suffixes.items()))
+    return f"{counted}, a format gan-augment does not read: convert them to PNG or JPEG to use them"
 
 #: What an image's channel count is called in messages.
 CHANNEL_KINDS = {1: "grayscale", 3: "RGB"}

@@ -178,13 +178,14 @@ def resolve_table_path(path) -> Path:
 
 def _image_folder_hint(path: Path) -> str:
     """What to read a class-per-folder image tree with, when ``path`` looks like one."""
-    from gan_augment.data.image_folder import IMAGE_SUFFIXES
+    from gan_augment.data.image_folder import IMAGE_SUFFIXES, unread_images_text
 
-    if any(p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES for sub in path.iterdir() if sub.is_dir()
-           for p in sub.iterdir()):
+    files = [p for sub in path.iterdir() if sub.is_dir() for p in sub.iterdir() if p.is_file()]
+    if any(p.suffix.lower() in IMAGE_SUFFIXES for p in files):
         return (" Its sub-folders hold images: read an image folder with "
                 "gan_augment.data.image_folder.read_image_folder(path).")
-    return ""
+    unread = unread_images_text(files)
+    return f" Its sub-folders hold {unread}." if unread else ""
 
 
 @dataclass(frozen=True)
