@@ -865,8 +865,9 @@ def _check_value_scale(values, codec) -> None:
         raise ValueError(
             f"The base dataset's images hold values in [{values.low:g}, {values.high:g}], but the augmenter "
             f"makes images in [{fitted[0]:g}, {fitted[1]:g}] ({why}): real and synthetic items would be on two "
-            "scales. Fit the augmenter on images scaled as the base's (e.g. both through ToTensor()), or scale the "
-            "base's images to its range.")
+            "scales. Move the base's scaling transforms (ToTensor(), Normalize(...)) to AugmentedDataset(..., "
+            "transform=...), which applies them to real and synthetic items alike; or fit the augmenter on images "
+            "scaled as the base's, or scale the base's images to its range.")
 
 
 def _is_fitted(augmenter) -> bool:

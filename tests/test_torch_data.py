@@ -646,9 +646,15 @@ def test_images_on_another_scale_than_the_augmenters_are_refused(digits, fitted)
     # The fitted digits are 0..16 floats; ToTensor-like 0..1 images made synthetic items 16x brighter
     # than the real ones beside them, silently.
     _, _, X, y = digits
+    # The advice works with a saved model too (a CLI model of the files beside ImageFolder(transform=ToTensor())):
+    # it was only to fit the augmenter again.
     with pytest.raises(ValueError, match=r"images hold values in \[0, 1\], but the augmenter makes images in "
-                                         r"\[0, 16\].*two scales"):
+                                         r"\[0, 16\].*two scales\. Move the base's scaling transforms \(ToTensor\(\), "
+                                         r"Normalize\(\.\.\.\)\) to AugmentedDataset\(\.\.\., transform=\.\.\.\)"):
         AugmentedDataset(TensorDataset(torch.from_numpy(X / 16), torch.from_numpy(y)), fitted, classes=[RARE])
+    scaled = AugmentedDataset(TensorDataset(torch.from_numpy(X), torch.from_numpy(y)), fitted, classes=[RARE],
+                              transform=lambda x: x / 16, random_state=0)  # the advice, followed
+    assert max(float(scaled[i][0].max()) for i in scaled.synthetic_indices) <= 1.0 + 1e-6
     AugmentedDataset(TensorDataset(torch.from_numpy(X * 0.9), torch.from_numpy(y)), fitted, classes=[RARE])  # same scale
     # The same largest values, centred on 0 (as Normalize leaves images): a background of -8 beside one of 0.
     with pytest.raises(ValueError, match=r"images hold values in \[-8, 8\].*two scales"):
