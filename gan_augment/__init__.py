@@ -36,11 +36,12 @@ _LAZY = {
     "NothingToAddWarning": "gan_augment.exceptions",
     "DistributedError": "gan_augment.exceptions",
     "LowCoverageWarning": "gan_augment.exceptions",
+    "LabelGateWarning": "gan_augment.exceptions",
     "InEveryClass": "gan_augment.planner",
 }
 
 __all__ = ["AugmentationReport", "AugmentedClassifier", "AutoAugmenter", "AugmentedDataset", "GANAugmenter",
-           "InEveryClass", "augment_loader", "DistributedError", "LowCoverageWarning", "ModeCollapseWarning",
+           "InEveryClass", "augment_loader", "DistributedError", "LabelGateWarning", "LowCoverageWarning", "ModeCollapseWarning",
            "NothingToAddWarning", "SmallClassWarning", "TranslationAugmenter", "evaluate_augmentation", "image_quality",
            "load_dataset", "__version__"]
 

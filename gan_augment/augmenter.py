@@ -40,7 +40,8 @@ from gan_augment.config import EARLY_STOPPING_EVERY, EARLY_STOPPING_PATIENCE, LO
     training_config, training_defaults_name
 from gan_augment.diversity import SAMPLES_PER_CLASS, ClassDiversity, measure_class, real_subset, \
     warn_if_collapsed, warn_if_undercovered
-from gan_augment.exceptions import CheckpointMismatchError, DataValidationError, DistributedError, ModelFileError
+from gan_augment.exceptions import (CheckpointMismatchError, DataValidationError, DistributedError, LabelGateWarning,
+                                    ModelFileError)
 from gan_augment.data.tabular import check_target, concat_rows
 from gan_augment.kinds import kind_for_input, kind_named
 from gan_augment.kinds.image import IMAGE_SETTINGS, TABLE_SETTINGS, refuse_table_settings, settings_at_defaults
@@ -570,7 +571,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         if isinstance(self.label_gate, str) and gate is not None and not gate.serves(index):
             reasons, _ = self._ungated_reasons(gate, with_figures=True, classes=[index])
             label = plain_label(self.classes_[index])
-            warnings.warn(" ".join([*reasons, f"Class {label!r} is sampled without the gate."]), UserWarning,
+            warnings.warn(" ".join([*reasons, f"Class {label!r} is sampled without the gate."]), LabelGateWarning,
                           stacklevel=user_stacklevel())
 
     def _gate_refuses(self, index: int) -> bool:
@@ -1062,12 +1063,13 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         reasons, low = self._ungated_reasons(self.label_gate_, with_figures=True)
         if reasons:
             longer = "fit longer (epochs=, --epochs), " if low else ""
-            outcome = (f"Sampling them will be refused (label_gate=True). Top them up with {self.kind_.plain_top_up}, "
+            outcome = (f"Sampling them will be refused (label_gate=True, --label-gate). Top them up with "
+                       f"{self.kind_.plain_top_up}, "
                        f"{longer}or sample without the gate ({WITHOUT_GATE})." if refused else
                        f"They are topped up without the gate: compare with {self.kind_.plain_top_up} (AutoAugmenter, "
                        f"gan-augment evaluate){', or fit longer (epochs=, --epochs)' if low else ''}.")
             gist = " ".join([*self._ungated_reasons(self.label_gate_, with_figures=False)[0], outcome])
-            warn(" ".join([*reasons, outcome]), UserWarning, gist=gist)
+            warn(" ".join([*reasons, outcome]), LabelGateWarning, gist=gist)
 
     def _measure_diversity(self, X, y: np.ndarray) -> dict:
         """Each class's synthetic samples against (at most 1,000 of) its real ones; seeded by the

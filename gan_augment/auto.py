@@ -51,6 +51,7 @@ from gan_augment.classifier import check_estimator_takes, warn_of_own_samplers
 from gan_augment.data.images import check_not_a_list_of_images
 from gan_augment.data.layout import shape_of
 from gan_augment.data.tabular import concat_rows
+from gan_augment.exceptions import LabelGateWarning
 from gan_augment.kinds import kind_for_input
 from gan_augment.kinds.tabular import check_finite
 from gan_augment.planner import CLASSES_CONSTRAINT, plain_label, plan_top_up, stratified_training_rows
@@ -817,7 +818,7 @@ def _gate_refuses_warning(gan, strategy: dict, where: str, so: str) -> bool:
                    "label_gate=False samples without the gate")
         warnings.warn(f"{where} the GAN's label gate (label_gate=True) does not serve "
                       f"{', '.join(repr(plain_label(c)) for c in refused)}: {' '.join(reasons)} So {so}; {instead}.",
-                      UserWarning, stacklevel=user_stacklevel())
+                      LabelGateWarning, stacklevel=user_stacklevel())
     return bool(refused)
 
 

@@ -297,18 +297,21 @@ def warn_if_undercovered(diversity: Mapping, unit: str, plain_top_up: str, *, en
     if not low:
         return
 
-    def message(figures: str) -> str:
+    def message(figures: str, where: str) -> str:
         return (f"The synthetic {unit} cover little of their class ({figures}; {RELATIVE_COVERAGE_LOW} or more is "
                 "healthy): they miss much of it, from too few epochs or dropped modes. Train longer (epochs=, "
                 "--epochs), " + ("try an ensemble (n_generators=3; --generators 3 of fit and augment), " if ensemble
-                                 else "") + f"or top these classes up with {plain_top_up}. The figures are in "
-                "diversity_ and in `gan-augment info` of a saved model.")
+                                 else "") + f"or top these classes up with {plain_top_up}.{where}")
 
     shares = "; ".join(f"class {_label_text(label)}: {shown_below(coverage, RELATIVE_COVERAGE_LOW)}"
                        for label, coverage in low.items())
-    classes = "; ".join(f"class {_label_text(label)}" for label in low)
-    warn(message(f"{shares} of what as many real {unit} cover"), LowCoverageWarning,
-         gist=message(f"{classes}: a share of what as many real {unit} cover"))
+    classes = ", ".join(_label_text(label) for label in low)
+    # The gist, said once for cross-validation folds whose figures differ: what holds in each of them.
+    below = (f"class {classes}: under {RELATIVE_COVERAGE_LOW} of what as many real {unit} cover" if len(low) == 1 else
+             f"classes {classes}: each under {RELATIVE_COVERAGE_LOW} of what as many real {unit} cover")
+    warn(message(f"{shares} of what as many real {unit} cover",
+                 " The figures are in diversity_ and in `gan-augment info` of a saved model."), LowCoverageWarning,
+         gist=message(below, ""))
 
 
 def _label_text(label) -> str:

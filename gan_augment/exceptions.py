@@ -41,5 +41,11 @@ class SmallClassWarning(UserWarning):
     look like theirs."""
 
 
+class LabelGateWarning(UserWarning):
+    """The label gate does not serve a class to top up (its judge tells the class apart too seldom,
+    or keeps too few of its synthetic samples): it is sampled without the gate, or, where the gate
+    was asked for (``label_gate=True``), sampling it is refused."""
+
+
 class NothingToAddWarning(UserWarning):
     """A class asked to be topped up to the majority count has it already: no rows are added to it."""

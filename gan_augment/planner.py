@@ -22,7 +22,7 @@ from imblearn.utils import check_sampling_strategy
 
 from gan_augment._classes import plain_label, resolve_class, same_label
 from gan_augment._listing import first_few
-from gan_augment._warnings import catching_warnings, user_stacklevel
+from gan_augment._warnings import catching_warnings, user_stacklevel, warn
 from gan_augment.exceptions import NothingToAddWarning
 
 __all__ = ["FEW_ROWS", "InEveryClass", "check_class_sizes", "class_counts", "majority_class", "plan_top_up",
@@ -289,20 +289,27 @@ def check_class_sizes(plan: Mapping, counts: Mapping, min_class_size=None, *, un
         listed = "; ".join(f"class {label!r}: {_real(have, unit)}"
                            + (f" ({distinct[label]} distinct)" if distinct.get(label, have) < have else "")
                            + f", {n:,} synthetic to add" for label, have, n in few)
-        warnings.warn(
-            f"Very small classes ({listed}): a generator can only vary a little around so few {unit}, so most "
-            "synthetic ones will be near copies. Consider random oversampling, or SMOTE once a class has a few "
-            f"more, or add fewer; {_refusing(option)} refuses such classes.",
-            SmallClassWarning, stacklevel=user_stacklevel(),
-        )
+        def small(classes: str) -> str:
+            return (f"Very small classes ({classes}): a generator can only vary a little around so few {unit}, so "
+                    "most synthetic ones will be near copies. Consider random oversampling, or SMOTE once a class "
+                    f"has a few more, or add fewer; {_refusing(option)} refuses such classes.")
+
+        # Cross-validation folds hold a row more or less of a class: said once, as its gist.
+        warn(small(listed), SmallClassWarning,
+             gist=small("; ".join(f"class {label!r}: under {FEW_ROWS} distinct real {unit}" for label, _, _ in few)))
     # Not of a translator's classes, which it makes from the others' on purpose.
     copied = [f"class {label!r}: {shared} of its {counts[label]} real {unit}"
               for label, (_, shared) in found.items() if shared * 2 > counts[label] and made_from_itself]
     if copied:
-        warnings.warn(f"Classes to top up whose real {unit} are mostly copies of other classes' {unit}, as common "
-                      f"there or more ({'; '.join(copied)}): nothing in the data sets them apart, so their synthetic "
-                      f"{unit} will look like the other classes'. Check the labels of those copies, or add what tells "
-                      "the classes apart.", SmallClassWarning, stacklevel=user_stacklevel())
+        def copies(classes: str) -> str:
+            return (f"Classes to top up whose real {unit} are mostly copies of other classes' {unit}, as common "
+                    f"there or more ({classes}): nothing in the data sets them apart, so their synthetic {unit} will "
+                    f"look like the other classes'. Check the labels of those copies, or add what tells the classes "
+                    "apart.")
+
+        warn(copies("; ".join(copied)), SmallClassWarning,
+             gist=copies("; ".join(f"class {label!r}" for label, (_, shared) in found.items()
+                                   if shared * 2 > counts[label] and made_from_itself)))
 
 
 def sample_hashes(X) -> np.ndarray:

@@ -13,7 +13,7 @@ from sklearn.metrics import f1_score, fbeta_score, make_scorer, recall_score
 from sklearn.model_selection import (GroupKFold, KFold, RepeatedStratifiedKFold, StratifiedKFold,
                                      StratifiedShuffleSplit)
 
-from gan_augment import AutoAugmenter, GANAugmenter
+from gan_augment import AutoAugmenter, GANAugmenter, LabelGateWarning
 from gan_augment.auto import one_standard_error
 from gan_augment.baselines import MixedSMOTE
 from gan_augment.exceptions import DataValidationError
@@ -922,7 +922,7 @@ def test_a_gan_whose_gate_refuses_a_class_is_left_out_of_the_choice(monkeypatch)
     monkeypatch.setattr(LabelGate, "serves", lambda self, index: False)
     X, y = _table()
     auto = AutoAugmenter(augmenter=GANAugmenter(**FAST_GAN, label_gate=True), random_state=0)
-    with pytest.warns(UserWarning, match=r"label gate \(label_gate=True\) does not serve 1: The label gate keeps under "
+    with pytest.warns(LabelGateWarning, match=r"label gate \(label_gate=True\) does not serve 1: The label gate keeps under "
                                          r"5% .*So the GAN is left out of the choice"):
         X_res, y_res = auto.fit_resample(X, y)
     results = auto.cv_results_
@@ -949,7 +949,7 @@ def test_a_gan_chosen_whose_gate_refuses_a_class_on_all_rows_gives_way_to_the_ne
     # Candidates: none, gan@1, random@1; a selection that picks the GAN whatever it is shown.
     auto = AutoAugmenter(augmenter=GANAugmenter(**FAST_GAN, label_gate=True), methods=("gan", "random"),
                          amounts=(1.0,), random_state=0, selection=lambda results: 1)
-    with pytest.warns(UserWarning, match=r"Fitted on all the rows the GAN's label gate \(label_gate=True\) does not "
+    with pytest.warns(LabelGateWarning, match=r"Fitted on all the rows the GAN's label gate \(label_gate=True\) does not "
                                          r"serve 1: .*So the best of the other candidates is used instead"):
         X_res, y_res = auto.fit_resample(X, y)
     assert not np.isnan(auto.cv_results_["mean_test_score"]).any()  # the inner scores, as measured

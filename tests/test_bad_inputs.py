@@ -919,6 +919,31 @@ def test_a_class_of_one_or_two_rows_is_topped_up_with_a_warning_naming_it():
     assert (y_res == "lone").sum() == 30  # a warning, not a refusal: the top-up still happens
 
 
+def test_the_small_class_warnings_of_folds_with_other_counts_are_said_once():
+    # A fold holds a row more or less of a class: `evaluate` said "2 real rows, 31 synthetic to add"
+    # and "2 real rows, 32 synthetic to add" as two warnings, and so the copies' "3 of its 4 real rows".
+    from gan_augment import SmallClassWarning
+    from gan_augment._warnings import recording, say_once
+    from gan_augment.planner import check_class_sizes, sample_hashes
+
+    def fold(n_common, copies):
+        common = np.arange(n_common, dtype=float).reshape(-1, 1)
+        X = np.vstack([common, common[:copies], [[-1.0]], common[:copies], [[-2.0]], [[-3.0]]])
+        y = np.array(["c"] * n_common + ["r"] * (copies + 1) + ["c"] * copies + ["s"] * 2)
+        counts = dict(zip(*np.unique(y, return_counts=True)))
+        plan = {"r": counts["c"] - counts["r"], "s": counts["c"] - counts["s"]}
+        return recording(check_class_sizes, plan, counts, hashes=sample_hashes(X), y=y)[1]
+
+    folds = [fold(30, 3), fold(31, 4)]
+    assert [len(f) for f in folds] == [2, 2] and folds[0][0][1] != folds[1][0][1] and folds[0][1][1] != folds[1][1][1]
+    with pytest.warns(SmallClassWarning) as said:
+        say_once(folds)
+    texts = [str(w.message) for w in said]
+    assert len(texts) == 2 and all(text.endswith("(in 2 of 2 folds)") for text in texts)
+    assert texts[0].startswith("Very small classes (class 's': under 3 distinct real rows): ")
+    assert "mostly copies of other classes' rows, as common there or more (class 'r'): " in texts[1]
+
+
 @pytest.mark.parametrize("kind", ["array", "frame", "object array", "images"])
 def test_a_class_of_copies_of_one_row_is_topped_up_with_the_small_class_warning(kind):
     # Five copies of one row counted as five rows: no warning named the class, and the collapse

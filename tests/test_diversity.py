@@ -214,6 +214,26 @@ def test_relative_coverage_is_calibrated_on_a_real_split_and_warns_for_thin_clas
         warn_if_undercovered({"fine": fresh}, "rows", "SMOTE")
 
 
+def test_the_low_coverage_warning_of_folds_with_other_figures_says_what_holds_in_each_once():
+    # Said once for the folds of `evaluate`, it read "(class 'malignant': a share of what as many real
+    # rows cover ...)" and pointed to diversity_, which no fold's augmenter leaves the user.
+    from gan_augment import LowCoverageWarning
+    from gan_augment._warnings import recording, say_once
+    from gan_augment.diversity import warn_if_undercovered
+
+    rng = np.random.default_rng(0)
+    real = rng.normal(size=(300, 4))
+    thin = [measure_class(real, np.abs(rng.normal(size=(500, 4))) + shift) for shift in (0.0, 0.3)]
+    assert thin[0].relative_coverage != thin[1].relative_coverage and all(d.undercovered for d in thin)
+    folds = [recording(warn_if_undercovered, {"a": d, 2: d}, "rows", "SMOTE")[1] for d in thin]
+    with pytest.warns(LowCoverageWarning) as said:
+        say_once(folds)
+    text = str(said[0].message)
+    assert len(said) == 1 and text.startswith("The synthetic rows cover little of their class (classes 'a', 2: each "
+                                              "under 0.5 of what as many real rows cover; 0.5 or more is healthy)")
+    assert "diversity_" not in text and text.endswith("or top these classes up with SMOTE. (in 2 of 2 folds)")
+
+
 def test_figures_just_below_a_threshold_read_below_it_in_warnings():
     # "0.50 of what as many real rows cover; 0.5 or more is healthy" and "spread 0.25" of a class
     # called collapsed for a spread below 0.25: the figures were rounded onto the bound.

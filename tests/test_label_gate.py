@@ -10,7 +10,7 @@ import pytest
 import torch
 from sklearn.datasets import load_digits, load_iris
 
-from gan_augment import GANAugmenter
+from gan_augment import GANAugmenter, LabelGateWarning
 from gan_augment.evaluation.images import ImageClassifier
 from gan_augment.data.tabular import TabularEncoder
 from gan_augment.evaluation.judge import RowClassifier, RowFeatures, train_row_classifier
@@ -237,7 +237,7 @@ def test_a_class_not_topped_up_that_the_gate_does_not_serve_is_said_when_sampled
         augmenter.sample(5, "B")
         augmenter.preview(5, "C")  # a look at what the model makes, as generated
     assert not augmenter.label_gate_.serves(2)
-    with pytest.warns(UserWarning, match=r"judge assigns under 25% of the real rows of class 'C' \(\d+\.\d%\) to it.* "
+    with pytest.warns(LabelGateWarning, match=r"judge assigns under 25% of the real rows of class 'C' \(\d+\.\d%\) to it.* "
                                          r"Class 'C' is sampled without the gate\.$"):
         rows = augmenter.sample(5, "C", random_state=1)
     pd.testing.assert_frame_equal(rows, augmenter.set_params(label_gate=False).sample(5, "C", random_state=1))
@@ -317,7 +317,7 @@ def test_a_class_whose_real_rows_the_judge_cannot_tell_apart_is_not_gated(tmp_pa
     from gan_augment.label_gate import MIN_REAL_RECALL
 
     X, y = _repeating_class_table()
-    with pytest.warns(UserWarning, match=r"judge assigns under 25% of the real rows of class 'C' \(\d+\.\d%\) to "
+    with pytest.warns(LabelGateWarning, match=r"judge assigns under 25% of the real rows of class 'C' \(\d+\.\d%\) to "
                                          r"it: it cannot tell them from the other classes.*topped up without the gate"
                       ) as said:
         augmenter = GANAugmenter(epochs=1, batch_size=64, random_state=0).fit(X, y)
@@ -592,7 +592,7 @@ def test_auto_tops_up_a_class_the_gate_refuses_without_it_and_says_so(monkeypatc
     monkeypatch.setattr(LabelGate, "knows", lambda gate, index: True)
     X, y = rule_table()
     augmenter = GANAugmenter(epochs=1, batch_size=64, random_state=0, device="cpu")
-    with pytest.warns(UserWarning, match=r"under 5% of the synthetic rows of class 'rare' \(0\.0%\).*without the gate"):
+    with pytest.warns(LabelGateWarning, match=r"under 5% of the synthetic rows of class 'rare' \(0\.0%\).*without the gate"):
         augmenter.fit(X, y)
     assert augmenter.label_gate_.acceptance == [1.0, 0.0]  # classes_: common, rare
     rows = augmenter.sample(30, "rare", random_state=1)

@@ -448,6 +448,28 @@ def test_a_warning_of_folds_with_other_examples_is_said_once(column):
     assert len(said) == 1 and not re.search(r"\(e\.g\. '?\d", text) and "(in 2 of 2 folds)" in text
 
 
+def test_the_max_categories_warning_of_folds_with_other_counts_is_said_once_with_the_cli_option():
+    # Each fold held another number of distinct cities: `gan-augment evaluate` said it 9 times, and
+    # named max_categories only, which the command line spells --max-categories.
+    from gan_augment._warnings import recording, say_once
+
+    cities = [f"city {i}" for i in range(300)]
+
+    def fold(seed):
+        rng = np.random.default_rng(seed)
+        frame = pd.DataFrame({"x": rng.normal(size=200), "city": rng.choice(cities, 200)})
+        return recording(TabularEncoder(max_categories=20, random_state=0).fit, frame)[1]
+
+    folds = [fold(1), fold(2)]
+    assert folds[0][0][1] != folds[1][0][1]  # the counts differ
+    assert re.search(r"has \d+ distinct values \(\d+ beyond the 20\).*Raise max_categories \(--max-categories\)",
+                     folds[0][0][1])
+    with pytest.warns(UserWarning) as said:
+        say_once(folds)
+    assert len(said) == 1 and str(said[0].message).startswith("Column 'city' has more than 20 distinct values; ")
+    assert "(in 2 of 2 folds)" in str(said[0].message)
+
+
 def test_text_that_only_sometimes_looks_like_a_date_does_not_warn():
     frame = pd.DataFrame({"x": np.arange(30.0), "note": (["2021-03-04", "late", "n/a"] * 10)})
     with warnings.catch_warnings():

@@ -276,7 +276,7 @@ def test_the_command_line_fits_with_method_translate_and_refuses_what_does_not_a
     assert type(model) is TranslationAugmenter and model.label_gate_ is not None
     refused = not model.label_gate_.serves(int(np.flatnonzero(model.classes_ == "rare")[0]))
     # A class the gate will refuse to sample is said at fit time and by info, not first by `sample`.
-    assert ("Sampling them will be refused (label_gate=True)" in err) == refused
+    assert ("Sampling them will be refused (label_gate=True, --label-gate)" in err) == refused
     code, info_out, _ = run(capsys, "info", tmp_path / "model")
     assert code == 0 and ("sampling is refused: 'rare'" in info_out) == refused
     # Without the gate, as the gate's own refusal advises (a short fit it would refuse, say).

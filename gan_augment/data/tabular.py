@@ -2142,13 +2142,14 @@ def _fit_categorical(series: pd.Series, max_categories: int, *, advise_more: boo
     values = [json_scalar(v, column=_name_of(series)) for v in counts.index]
     kept, other = values[:max_categories], values[max_categories:]
     if other and advise_more:
-        warnings.warn(
-            f"Column {_name_of(series)!r} has {len(values)} distinct values; the {max_categories} most "
-            f"frequent are modelled one by one and the other {len(other)} share{'s' if len(other) == 1 else ''} "
-            "one slot, decoded by their observed frequency in each class. Raise max_categories to model them all.",
-            UserWarning,
-            stacklevel=user_stacklevel(),
-        )
+        def message(counts: str) -> str:
+            return (f"Column {_name_of(series)!r} has {counts}; the {max_categories} most frequent are modelled one "
+                    f"by one and the others share one slot, decoded by their observed frequency in each class. Raise "
+                    "max_categories (--max-categories) to model them all.")
+
+        # The gist, without the counts of this fit's rows: cross-validation folds count other values.
+        warn(message(f"{len(values)} distinct values ({len(other)} beyond the {max_categories})"), UserWarning,
+             gist=message(f"more than {max_categories} distinct values"))
     other_counts = counts.to_numpy()[max_categories:]
     spec = {
         "kind": "categorical",
