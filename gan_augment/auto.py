@@ -48,7 +48,7 @@ from gan_augment.baselines import (BASELINE_SAMPLERS, baseline_sampler, check_X_
                                    smote_frame, smote_nc_refusal, split_columns, unchanged_copies,
                                    with_table_categories)
 from gan_augment.classifier import check_estimator_takes, warn_of_own_samplers
-from gan_augment.data.images import check_not_a_list_of_images
+from gan_augment.data.images import check_not_pil_images
 from gan_augment.data.layout import shape_of
 from gan_augment.data.tabular import concat_rows
 from gan_augment.exceptions import LabelGateWarning
@@ -199,7 +199,7 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
 
     # ------------------------------------------------------------------ imblearn hooks
     def _check_X_y(self, X, y, accept_sparse=None):
-        check_not_a_list_of_images(X, rows=True)  # before the advice on image arrays, which a list cannot follow
+        check_not_pil_images(X, rows=True)  # before the advice on image arrays, which a list cannot follow
         if not isinstance(X, pd.DataFrame) and len(shape_of(X)) > 2:
             raise ValueError(
                 f"AutoAugmenter scores its candidates with a classifier of rows, so X must be 2-D; got shape "

@@ -247,10 +247,10 @@ class ClassicOversampler(SamplerMixin, BaseOverSampler):
         return cloned
 
     def _check_X_y(self, X, y, accept_sparse=None):
-        from gan_augment.data.images import check_not_a_list_of_images, check_pixels
+        from gan_augment.data.images import check_not_pil_images, check_pixels
         from gan_augment.data.layout import check_image_shape, flattening, shape_of
 
-        check_not_a_list_of_images(X, rows=True)  # before the advice to flatten, which a list cannot follow
+        check_not_pil_images(X, rows=True)  # before the advice to flatten, which a list cannot follow
         if not isinstance(X, pd.DataFrame) and len(shape_of(X)) != 2:
             found = flattening(shape_of(X))
             how = (f"{found[0]}, with image_shape={found[1]}" if found else

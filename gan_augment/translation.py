@@ -26,7 +26,7 @@ from gan_augment._warnings import warn
 from gan_augment.augmenter import GANAugmenter
 from gan_augment.planner import plain_label
 from gan_augment.config import LOSSES, TrainingConfig
-from gan_augment.data.images import check_not_a_list_of_images
+from gan_augment.data.images import check_not_pil_images
 from gan_augment.data.tabular import check_same_shapes
 from gan_augment.diversity import _label_text
 from gan_augment.exceptions import ModeCollapseWarning
@@ -165,7 +165,7 @@ class TranslationAugmenter(GANAugmenter):
         return tags
 
     def _check_X_y(self, X, y, accept_sparse=None):
-        check_not_a_list_of_images(X)  # before the shapes: PIL images of two sizes are named as PIL images
+        check_not_pil_images(X)  # before the shapes: PIL images of two sizes are named as PIL images
         if isinstance(X, (list, tuple)) and X:
             check_same_shapes(X)  # images of two sizes read as no image array: name the odd one out
         self._refuse_tables(kind_for_input(X, self._codec_params()))

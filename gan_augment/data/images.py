@@ -34,46 +34,38 @@ __all__ = ["LAYOUTS", "ImageCodec", "check_pixels", "infer_layout", "working_res
 LAYOUTS = BATCH_LAYOUTS
 
 
-def check_not_a_list_of_images(X, *, rows: bool = False) -> None:
-    """Refuse a list of images (PIL images, or arrays / tensors of one image each), naming what to
-    pass instead: numpy reads a PIL image as an array of the values it stores (a palette image's
-    indices, not its colours), and a list comes back from a sampler as nested lists of numbers,
-    the real images too. ``rows``: the caller reads images as rows of pixels in (C, H, W) order
-    with ``image_shape``, and the advice says so."""
+def check_not_pil_images(X, *, rows: bool = False) -> None:
+    """Refuse a list of PIL images, naming what to pass instead: numpy reads one as an array of the
+    values the images store (a palette image's indices, not its colours), and a list comes back
+    from a sampler as nested lists of numbers, the real images too. ``rows``: the caller reads
+    images as rows of pixels in (C, H, W) order with ``image_shape``, and the advice says so."""
     if not isinstance(X, (list, tuple)):
         return
     first_of_mode = {}
     for i, x in enumerate(X):
         if is_pil_image(x):
             first_of_mode.setdefault(x.mode, i)
-    if first_of_mode:
-        first = min(first_of_mode.values())
-        odd = next((i for mode, i in first_of_mode.items() if mode not in ("L", "RGB")), None)
-        convert, why = "image", ""
-        if odd is not None:
-            convert = "image.convert('RGB')"
-            why = (f" ('L' for grey images; item {odd} is of mode {X[odd].mode!r}: a palette image's values are "
-                   "indices, and 16-bit ones need scaling to 8 bits first)")
-        elif len(first_of_mode) > 1:  # grey beside colour: np.stack needs one shape
-            convert = "image.convert('RGB')"
-            why = (f" (item {first_of_mode['L']} is grey, item {first_of_mode['RGB']} colour: one mode for all, 'L' "
-                   "for grey)")
-        found, stacked = f"a list of PIL images (item {first} is one)", \
-            f"images = np.stack([np.asarray({convert}) for image in X]){why}"
-    else:
-        # A table's rows are flat; an item of two or more dimensions is an image (cv2.imread's).
-        first = next((i for i, x in enumerate(X) if len(getattr(x, "shape", ())) >= 2), None)
-        if first is None:
-            return
-        found = f"a list of image arrays (item {first} is one, of shape {tuple(X[first].shape)})"
-        stacked = "images = np.stack(X) (images of one shape)"
+    if not first_of_mode:
+        return
+    first = min(first_of_mode.values())
+    odd = next((i for mode, i in first_of_mode.items() if mode not in ("L", "RGB")), None)
+    convert, why = "image", ""
+    if odd is not None:
+        convert = "image.convert('RGB')"
+        why = (f" ('L' for grey images; item {odd} is of mode {X[odd].mode!r}: a palette image's values are "
+               "indices, and 16-bit ones need scaling to 8 bits first)")
+    elif len(first_of_mode) > 1:  # grey beside colour: np.stack needs one shape
+        convert = "image.convert('RGB')"
+        why = (f" (item {first_of_mode['L']} is grey, item {first_of_mode['RGB']} colour: one mode for all, 'L' "
+               "for grey)")
+    stacked = f"images = np.stack([np.asarray({convert}) for image in X]){why}"
     how = (f"Make them rows of pixels in (C, H, W) order: {stacked}, then images.transpose(0, 3, 1, 2)"
            ".reshape(len(images), -1) for colour or images.reshape(len(images), -1) for grey, with "
            "image_shape=(C, H, W)" if rows else f"Pass {stacked}")
     raise DataValidationError(
-        f"X is {found}; this estimator reads images as one array of numbers (a list would come back as nested "
-        f"lists of numbers). {how}; or serve the images from a torch Dataset through gan_augment.AugmentedDataset, "
-        "which reads PIL images and arrays and makes synthetic ones of the same kind.")
+        f"X is a list of PIL images (item {first} is one); this estimator reads images as one array of numbers. "
+        f"{how}; or serve the images from a torch Dataset through gan_augment.AugmentedDataset, which reads PIL "
+        "images and makes synthetic ones of the same mode.")
 
 
 def check_pixels(X) -> np.ndarray:

@@ -23,7 +23,7 @@ from gan_augment._warnings import catching_warnings, user_stacklevel
 from gan_augment.baselines import MixedSMOTE, named_categorical, smote_frame, smote_nc_refusal, with_table_categories
 from gan_augment.classifier import check_estimator_takes, check_sampler_takes, warn_of_own_samplers
 from gan_augment.data.albumentations_adapter import import_albumentations
-from gan_augment.data.images import check_not_a_list_of_images, check_pixels
+from gan_augment.data.images import check_not_pil_images, check_pixels
 from gan_augment.data.tabular import as_pandas_frame, check_columns, check_target, rows_as_array
 from gan_augment.evaluation._prep import ESTIMATORS, build_estimator, split_columns
 from gan_augment.evaluation._types import AUGMENTER, BASELINES, OVERALL_METRICS, PRIMARY_METRIC, EvaluationPlan
@@ -167,7 +167,7 @@ def plan_evaluation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5,
 def _check_data(X, y) -> tuple[pd.DataFrame, np.ndarray, bool]:
     """``X`` as a DataFrame with a fresh index, ``y`` as a 1-D array of as many labels, and whether
     X came as an array (rows) rather than a table."""
-    check_not_a_list_of_images(X, rows=True)  # before the advice on image arrays, which a list cannot follow
+    check_not_pil_images(X, rows=True)  # before the advice on image arrays, which a list cannot follow
     X = as_pandas_frame(X)
     if sparse.issparse(X):
         raise DataValidationError("evaluate_augmentation does not accept sparse input: its samplers read dense rows. "

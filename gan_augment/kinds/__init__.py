@@ -7,7 +7,7 @@ kind subclasses :class:`~gan_augment.kinds.base.DataKind` and is added to ``KIND
 
 from __future__ import annotations
 
-from gan_augment.data.images import check_not_a_list_of_images
+from gan_augment.data.images import check_not_pil_images
 from gan_augment.kinds.base import DataKind
 from gan_augment.kinds.image import ImageKind
 from gan_augment.kinds.tabular import TabularKind
@@ -20,7 +20,7 @@ KINDS: tuple[DataKind, ...] = (ImageKind(), TabularKind())
 
 def kind_for_input(X, params: dict) -> DataKind:
     """The kind of ``X`` given an estimator's ``params`` (e.g. ``image_shape`` makes rows images)."""
-    check_not_a_list_of_images(X)  # PIL images of several sizes would be taken for ragged table rows
+    check_not_pil_images(X)  # PIL images of several sizes would be taken for ragged table rows
     return next(kind for kind in KINDS if kind.recognises(X, params))
 
 
