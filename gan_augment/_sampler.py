@@ -10,6 +10,7 @@ import pandas as pd
 from sklearn.utils import get_tags
 
 from gan_augment._compat import Interval, InvalidParameterError
+from gan_augment.data.images import images_as_given
 from gan_augment.data.tabular import as_pandas_frame, check_target, plain_labels
 from gan_augment.planner import check_strategy_values
 
@@ -76,7 +77,7 @@ class SamplerMixin:
             # Before imbalanced-learn notes the container to give the rows back in.
             X_res, y_res = super().fit_resample(  # type: ignore[misc]
                 as_pandas_frame(X), labels_for_imblearn(y), **params)
-        return X_res, one_hot_as_given(y, labels_as_given(y, y_res))
+        return images_as_given(X, X_res), one_hot_as_given(y, labels_as_given(y, y_res))
 
     def _check_target_and_counts(self, y) -> None:
         check_target(y)

@@ -378,13 +378,19 @@ def test_image_arrays_come_back_in_their_layout_dtype_and_range():
     assert augmenter.n_features_in_ == 12 * 12 * 3
 
 
-def test_a_list_of_images_is_read_as_images():
+def test_a_list_of_images_is_read_as_images_and_given_back_as_one():
     # A list has no .ndim: it was taken for a table and failed in scikit-learn ("Found array with dim 3").
+    # Then every image came back as nested lists of numbers, the real ones too.
     X = np.random.default_rng(0).integers(0, 256, size=(16, 8, 8), dtype=np.uint8)
     y = np.array([0] * 12 + [1] * 4)
     X_res, y_res = GANAugmenter(random_state=0, epochs=1).fit_resample(list(X), y)
-    assert np.shape(X_res) == (24, 8, 8) and np.bincount(y_res).tolist() == [12, 12]
-    np.testing.assert_array_equal(np.asarray(X_res[:16]), X)
+    assert isinstance(X_res, list) and len(X_res) == 24 and np.bincount(y_res).tolist() == [12, 12]
+    assert all(isinstance(image, np.ndarray) and image.dtype == np.uint8 and image.shape == (8, 8) for image in X_res)
+    np.testing.assert_array_equal(np.stack(X_res[:16]), X)
+    as_tensors = [torch.from_numpy(image) for image in X]
+    X_res, _ = GANAugmenter(random_state=0, epochs=1).fit_resample(as_tensors, y)
+    assert len(X_res) == 24 and all(isinstance(image, torch.Tensor) and image.dtype == torch.uint8 for image in X_res)
+    torch.testing.assert_close(torch.stack(X_res[:16]), torch.from_numpy(X))
 
 
 def test_uint8_images_come_back_within_the_range_they_use(digits):

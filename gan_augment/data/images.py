@@ -68,6 +68,22 @@ def check_not_pil_images(X, *, rows: bool = False) -> None:
         "images and makes synthetic ones of the same mode.")
 
 
+def images_as_given(X, X_res):
+    """``X_res`` as a list of images like those of ``X`` where ``X`` is a list (or tuple) of images,
+    arrays or tensors of one image each (cv2.imread's): imbalanced-learn gives a list back as nested
+    lists of numbers, the real images too. Each comes back in the type and dtype of ``X``'s first."""
+    if not isinstance(X, (list, tuple)) or not len(X) or not isinstance(X_res, list):
+        return X_res
+    first = X[0]
+    if len(getattr(first, "shape", ())) < 2 or not hasattr(first, "dtype"):  # a table's rows are flat
+        return X_res
+    if type(first).__module__.startswith("torch"):
+        import torch
+
+        return [torch.as_tensor(np.asarray(image), dtype=first.dtype) for image in X_res]
+    return [np.asarray(image, dtype=first.dtype) for image in X_res]
+
+
 def check_pixels(X) -> np.ndarray:
     """``X`` as an array of pixel values: numbers, none of them NaN or infinite (DataValidationError)."""
     frame = X if hasattr(X, "columns") else None
