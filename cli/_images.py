@@ -81,14 +81,14 @@ class ImageFolderData(DataHandler):
         if target is not None or mark_synthetic is not None:
             raise CLIError(f"{data} is an image folder: its classes are its sub-folders and synthetic files are "
                            "named synthetic_*.png; drop --target / --mark-synthetic.", USAGE)
-        from gan_augment.data.image_folder import IMAGE_SUFFIXES, check_tree_out
+        from gan_augment.data.image_folder import IMAGE_SUFFIXES, UNREAD_IMAGE_SUFFIXES, check_tree_out
         from gan_augment.data.io import FORMATS
 
         if is_stdout(out):  # for a table, standard output; images need files (it wrote a folder named "-")
             raise CLIError(f"--out -: {data} is an image folder, and augment writes a new folder of its images "
                            "and the synthetic ones, which standard output cannot hold; give a folder name, e.g. "
                            "--out augmented/.", USAGE)
-        if out.suffix.lower() in (*FORMATS, *IMAGE_SUFFIXES):  # as `sample` reads a name: a file, not a folder
+        if out.suffix.lower() in (*FORMATS, *IMAGE_SUFFIXES, *UNREAD_IMAGE_SUFFIXES):  # as `sample` reads a name
             raise CLIError(f"--out {out}: {data} is an image folder, and augment writes a new folder of its images "
                            "and the synthetic ones; give a folder name, e.g. --out augmented/."
                            + _tables_beside_text(data), USAGE)

@@ -35,13 +35,13 @@ def sample(
     from ._model_dir import check_outside_model, load_model
     from ._tables import check_table_out
 
-    from gan_augment.data.image_folder import IMAGE_SUFFIXES
+    from gan_augment.data.image_folder import IMAGE_SUFFIXES, UNREAD_IMAGE_SUFFIXES
     from gan_augment.data.io import FORMATS
 
     # An output named like a table or an image file names a file; any other name (run.v2, out/) a
     # folder, which is what an image model writes.
     table_file = is_stdout(out) or out.suffix.lower() in FORMATS
-    names_file = table_file or out.suffix.lower() in IMAGE_SUFFIXES
+    names_file = table_file or out.suffix.lower() in (*IMAGE_SUFFIXES, *UNREAD_IMAGE_SUFFIXES)
     augmenter, dataset_info = load_model(model_dir)
     check_outside_model(out, model_dir)
     handler = for_model(augmenter)

@@ -113,8 +113,10 @@ def test_sample_of_an_image_model_takes_a_folder_name_with_a_dot(image_model, tm
     code, _, err = run(capsys, "sample", image_model, "--class", "rare", "--n", 2, "--out", tmp_path / "run.v2")
     assert code == 0, err
     assert len(list((tmp_path / "run.v2" / "rare").glob("*.png"))) == 2
-    code, _, err = run(capsys, "sample", image_model, "--class", "rare", "--n", 2, "--out", tmp_path / "one.png")
-    assert code == 2 and "makes images, written as PNG files into a directory" in _one_line_error(err)
+    for name in ("one.png", "one.HEIC"):  # a format it does not read is a file's name too (it made a folder)
+        code, _, err = run(capsys, "sample", image_model, "--class", "rare", "--n", 2, "--out", tmp_path / name)
+        assert code == 2 and "makes images, written as PNG files into a directory" in _one_line_error(err)
+        assert not (tmp_path / name).exists()
 
 
 def test_sample_writes_a_class_whose_folder_name_is_near_the_file_systems_limit(tmp_path, capsys):
@@ -233,9 +235,10 @@ def test_fit_refuses_a_model_folder_inside_the_image_folder_before_training(imag
 
 def test_augment_refuses_a_file_name_for_an_image_folder_before_training(image_folder, tmp_path, capsys, monkeypatch):
     # --out x.csv made a directory named x.csv.
-    code, _, err = run(capsys, "augment", image_folder, "--classes", "rare", "--out", tmp_path / "x.csv")
-    assert code == 2 and "is an image folder, and augment writes a new folder" in _one_line_error(err)
-    assert not (tmp_path / "x.csv").exists()
+    for name in ("x.csv", "x.jxl"):
+        code, _, err = run(capsys, "augment", image_folder, "--classes", "rare", "--out", tmp_path / name)
+        assert code == 2 and "is an image folder, and augment writes a new folder" in _one_line_error(err)
+        assert not (tmp_path / name).exists()
     # --out - (standard output for a table) wrote a folder named "-".
     monkeypatch.chdir(tmp_path)
     code, _, err = run(capsys, "augment", image_folder, "--classes", "rare", "--out", "-")
@@ -398,9 +401,9 @@ def test_the_read_summary_counts_skipped_files_and_sub_folders_apart(tmp_path):
     assert _skipped_text([tmp_path / "notes.txt"], 1) == "; skipped 1 non-image file and 1 unreadable image"
     assert _skipped_text([], 3) == "; skipped 3 unreadable images"
     # A phone's HEIC photos beside its JPEGs: a class could lose most of its images unnoticed.
-    photos = [tmp_path / "IMG_1.HEIC", tmp_path / "IMG_2.HEIC", tmp_path / "scan.jxl"]
+    photos = [tmp_path / "IMG_1.HEIC", tmp_path / "IMG_2.heic", tmp_path / "scan.jxl"]  # one format, either case
     assert _skipped_text([*photos, tmp_path / "notes.txt"]) == (
-        "; skipped 4 non-image files (2 .HEIC images, 1 .jxl image, a format gan-augment does not read: convert "
+        "; skipped 4 non-image files (2 .heic images, 1 .jxl image, a format gan-augment does not read: convert "
         "them to PNG or JPEG to use them)")
 
 

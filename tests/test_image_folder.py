@@ -935,3 +935,18 @@ def test_avif_files_are_read_where_pillow_reads_them(tmp_path):
     folder = read_image_folder(tmp_path)
     assert folder.images.shape == (6, 8, 8, 3) and list(folder.labels) == ["cats"] * 4 + ["dogs"] * 2
     assert not folder.skipped
+
+
+@pytest.mark.parametrize("pngs", [0, 1])
+def test_a_class_whose_images_are_in_a_format_not_read_is_refused_naming_them(tmp_path, pngs):
+    # A phone's class folder of HEIC photos was "holds no image file (.png, ...)", the photos unmentioned.
+    _tree(tmp_path, {"a": 2})
+    for i in range(pngs):
+        _save(tmp_path / "b" / f"{i}.png", _pixels(i))
+    for i in range(3):
+        (tmp_path / "b").mkdir(exist_ok=True)
+        (tmp_path / "b" / f"IMG_{i}.HEIC").write_bytes(b"\x00\x00\x00\x18ftypheic")
+    refusal = r"holds no image file" if pngs == 0 else r"has only one image"
+    with pytest.raises(DataValidationError, match=refusal + r".* It also holds 3 \.heic images, a format gan-augment does "
+                                                            r"not read: convert them to PNG or JPEG to use them\.$"):
+        read_image_folder(tmp_path)

@@ -1148,7 +1148,7 @@ def test_class_folders_of_images_in_a_format_not_read_are_named_with_what_to_do(
         (tmp_path / name).mkdir()
         for i in range(3):
             (tmp_path / name / f"IMG_{i}.HEIC").write_bytes(b"\x00\x00\x00\x18ftypheic")
-    with pytest.raises(DataValidationError, match=r"holds no data file.*Its sub-folders hold 6 \.HEIC images, a format "
+    with pytest.raises(DataValidationError, match=r"holds no data file.*Its sub-folders hold 6 \.heic images, a format "
                                                   r"gan-augment does not read: convert them to PNG or JPEG to use them\.$"):
         load_dataset(tmp_path)
 

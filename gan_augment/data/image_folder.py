@@ -57,9 +57,9 @@ UNREAD_IMAGE_SUFFIXES = tuple(suffix for suffix in (
 
 
 def unread_images_text(paths) -> str:
-    """``"10 .HEIC images"``: the files of ``paths`` that are images in a format not read, counted
-    by their suffix as written, with what to do; "" where there are none."""
-    suffixes = Counter(path.suffix for path in paths if path.suffix.lower() in UNREAD_IMAGE_SUFFIXES)
+    """``"10 .heic images"``: the files of ``paths`` that are images in a format not read, counted
+    by format (.HEIC and .heic alike), with what to do; "" where there are none."""
+    suffixes = Counter(path.suffix.lower() for path in paths if path.suffix.lower() in UNREAD_IMAGE_SUFFIXES)
     if not suffixes:
         return ""
     counted = ", ".join(f"{n} {suffix} image{'s' if n != 1 else ''}" for suffix, n in sorted(suffixes.items()))
@@ -199,7 +199,7 @@ def _list_tree(root: Path):
         )
     image_files, skipped = {}, []
     for class_dir in class_dirs:
-        files = []
+        files, skipped_before = [], len(skipped)
         for entry in _sorted_entries(class_dir):
             # Nested folders are not read (torchvision's ImageFolder walks them; here they are
             # skipped and counted, and named when they hold a class's only images): a sub-folder
@@ -210,7 +210,7 @@ def _list_tree(root: Path):
                 files.append(entry)
             elif entry.name != WRITTEN_MARK:  # our own mark in a folder `sample` wrote is no news
                 skipped.append(entry)
-        _check_class_size(class_dir, len(files))
+        _check_class_size(class_dir, len(files), unread=unread_images_text(skipped[skipped_before:]))
         image_files[class_dir.name] = files
     return class_dirs, image_files, skipped
 
@@ -222,8 +222,10 @@ def _sorted_entries(directory: Path) -> list:
         raise DataValidationError(f"Cannot list {directory}: {exc.strerror or exc}.") from exc
 
 
-def _check_class_size(class_dir: Path, count: int, *, after_skipping: bool = False) -> None:
-    """A GAN learns a class from its images: a class needs at least two."""
+def _check_class_size(class_dir: Path, count: int, *, after_skipping: bool = False, unread: str = "") -> None:
+    """A GAN learns a class from its images: a class needs at least two. ``unread``: what
+    :func:`unread_images_text` says of the class's files in formats not read, where it has some."""
+    unread = f" It also holds {unread}." if unread else ""
     if count == 0:
         what = "no readable image" if after_skipping else \
             f"no image file ({', '.join(IMAGE_SUFFIXES)})"
@@ -232,13 +234,13 @@ def _check_class_size(class_dir: Path, count: int, *, after_skipping: bool = Fal
                  f"{', '.join(map(repr, nested[:3]))} are not read: a class's images sit in its own folder)"
                  if nested else "")
         raise DataValidationError(
-            f"Class folder {class_dir} holds {what}{where}; add images or remove the folder."
+            f"Class folder {class_dir} holds {what}{where}; add images or remove the folder.{unread}"
         )
     if count == 1:
         what = "readable image" if after_skipping else "image"
         raise DataValidationError(
             f"Class {class_dir.name!r} ({class_dir}) has only one {what}; a GAN needs at least 2 "
-            "images of a class. Add more or remove the folder."
+            f"images of a class. Add more or remove the folder.{unread}"
         )
 
 
