@@ -865,9 +865,25 @@ def _check_value_scale(values, codec) -> None:
         raise ValueError(
             f"The base dataset's images hold values in [{values.low:g}, {values.high:g}], but the augmenter "
             f"makes images in [{fitted[0]:g}, {fitted[1]:g}] ({why}): real and synthetic items would be on two "
-            "scales. Move the base's scaling transforms (ToTensor(), Normalize(...)) to AugmentedDataset(..., "
-            "transform=...), which applies them to real and synthetic items alike; or fit the augmenter on images "
-            "scaled as the base's, or scale the base's images to its range.")
+            f"scales. {_scale_advice(values, fitted)}")
+
+
+def _scale_advice(values, fitted) -> str:
+    """What puts the base's images on the augmenter's scale: its transforms that scale them moved
+    to AugmentedDataset's ``transform`` (which applies to real and synthetic items alike) where the
+    base's scaling is what differs; else a fit on images scaled as the base's."""
+    refit = "fit the augmenter on images scaled as the base's, or scale the base's images to its range."
+    pixels = fitted[0] >= 0 and 1.5 < fitted[1] <= 255  # a model of 0..255 pixels (the command line's)
+    unit = fitted[0] >= 0 and 0.5 <= fitted[1] <= 1.0  # a model of ToTensor()'s 0..1
+    if pixels and -1.0 <= values.low and values.high <= 1.0:  # ToTensor() (and Normalize) in the base
+        return ("Move the base's ToTensor() (and Normalize(...), if any) to AugmentedDataset(..., transform=...), "
+                f"which applies them to real and synthetic items alike; or {refit}")
+    if unit and values.low < 0 and values.high <= 1.0:  # Normalize after ToTensor in the base
+        return ("Move the base's Normalize(...) to AugmentedDataset(..., transform=...), which applies it to real "
+                f"and synthetic items alike, and keep its ToTensor(); or {refit}")
+    if unit and values.high > 127:  # pixels of 0..255 beside a model of 0..1
+        return f"Give the base ToTensor() (0..1, as the images the augmenter was fitted on); or {refit}"
+    return refit[0].upper() + refit[1:]
 
 
 def _is_fitted(augmenter) -> bool:

@@ -642,6 +642,24 @@ def test_unknown_classes_are_clear_errors(base, fitted, digits):
         AugmentedDataset(TensorDataset(torch.zeros(4, 5), torch.tensor([0, 0, 0, 3])), fitted, classes=[3])
 
 
+def test_the_scale_advice_fits_the_model_so_that_following_it_works(digits):
+    # A model of ToTensor()'s 0..1 beside a base through ToTensor() and Normalize: the advice was to move
+    # both to AugmentedDataset's transform, which then was refused again (the base's 0..255 pixels).
+    _, _, X, y = digits
+    unit = GANAugmenter(**TINY).fit(X / 16, y)
+    normalised = TensorDataset(torch.from_numpy((X / 16 - 0.5) / 0.5), torch.from_numpy(y))
+    with pytest.raises(ValueError, match=r"two scales\. Move the base's Normalize\(\.\.\.\) to AugmentedDataset\(\.\.\., "
+                                         r"transform=\.\.\.\), which applies it to real and synthetic items alike, and "
+                                         r"keep its ToTensor\(\)"):
+        AugmentedDataset(normalised, unit, classes=[RARE])
+    followed = AugmentedDataset(TensorDataset(torch.from_numpy(X / 16), torch.from_numpy(y)), unit, classes=[RARE],
+                                transform=lambda x: (x - 0.5) / 0.5, random_state=0)
+    assert followed.n_synthetic > 0
+    pixels = TensorDataset(torch.from_numpy(X * 255 / 16), torch.from_numpy(y))
+    with pytest.raises(ValueError, match=r"two scales\. Give the base ToTensor\(\) \(0\.\.1, as the images the augmenter"):
+        AugmentedDataset(pixels, unit, classes=[RARE])
+
+
 def test_images_on_another_scale_than_the_augmenters_are_refused(digits, fitted):
     # The fitted digits are 0..16 floats; ToTensor-like 0..1 images made synthetic items 16x brighter
     # than the real ones beside them, silently.
@@ -649,8 +667,8 @@ def test_images_on_another_scale_than_the_augmenters_are_refused(digits, fitted)
     # The advice works with a saved model too (a CLI model of the files beside ImageFolder(transform=ToTensor())):
     # it was only to fit the augmenter again.
     with pytest.raises(ValueError, match=r"images hold values in \[0, 1\], but the augmenter makes images in "
-                                         r"\[0, 16\].*two scales\. Move the base's scaling transforms \(ToTensor\(\), "
-                                         r"Normalize\(\.\.\.\)\) to AugmentedDataset\(\.\.\., transform=\.\.\.\)"):
+                                         r"\[0, 16\].*two scales\. Move the base's ToTensor\(\) \(and Normalize\(\.\.\.\), if "
+                                         r"any\) to AugmentedDataset\(\.\.\., transform=\.\.\.\)"):
         AugmentedDataset(TensorDataset(torch.from_numpy(X / 16), torch.from_numpy(y)), fitted, classes=[RARE])
     scaled = AugmentedDataset(TensorDataset(torch.from_numpy(X), torch.from_numpy(y)), fitted, classes=[RARE],
                               transform=lambda x: x / 16, random_state=0)  # the advice, followed
