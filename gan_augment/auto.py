@@ -356,11 +356,13 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
                                  "that splits by X and y alone (StratifiedKFold), or its folds "
                                  "(cv=list(GroupKFold(3).split(X, y, groups)))).") from error
         for k, (train, test) in enumerate(folds):
+            if len(test) == 0:
+                raise ValueError(f"cv={self._cv_shown}: inner fold {k} tests no rows, so it cannot score the "
+                                 "candidates. Give every fold a test part, or pass an int.")
             kept = dict(zip(*np.unique(y[train], return_counts=True)))
             thin = [label for label in labels if kept.get(label, 0) < 2]
-            if thin or len(test) == 0:
+            if thin:
                 names = ", ".join(repr(plain_label(label)) for label in thin)
-                what = f"keeps fewer than 2 rows of class {names}" if thin else "tests no rows"
                 # A class of 2 rows keeps 1 whenever a fold tests the other: no splitter helps then.
                 # (an int's folds keep 1 row of such a class, and leave out the methods that need 2: said
                 # so, as "made to fit the classes" read as if they kept 2)
@@ -370,7 +372,8 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
                     np.sum(y == label) < 3 for label in thin) else
                     "Use a stratified splitter (StratifiedKFold) with more folds (a larger training part each), "
                     "or an int")
-                raise ValueError(f"cv={self._cv_shown}: inner fold {k} {what} in its training part; with a splitter, "
+                raise ValueError(f"cv={self._cv_shown}: inner fold {k} keeps fewer than 2 rows of class {names} in its "
+                                 "training part; with a splitter, "
                                  f"every class needs 2 rows in every training fold to be topped up and scored. {fix}.")
         return folds
 
