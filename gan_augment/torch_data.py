@@ -560,7 +560,7 @@ class AugmentedDataset(Dataset):
 
     def _check_store_holds(self, largest: float, what: str) -> None:
         """Refuse a float ``synthetic_dtype`` that would turn values of ``largest`` size to infinity."""
-        if self.synthetic_dtype in ("float16", "float32") and largest > np.finfo(self.synthetic_dtype).max:
+        if self.synthetic_dtype in ("float16", "float32") and largest > float(np.finfo(self.synthetic_dtype).max):
             wider = "'float32'" if self.synthetic_dtype == "float16" else "'auto' (the base's own dtype)"
             raise ValueError(f"synthetic_dtype={self.synthetic_dtype!r} cannot hold {what} (up to {largest:.4g} in "
                              f"size): they overflow to infinity. Use synthetic_dtype={wider}.")

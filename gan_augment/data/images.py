@@ -32,6 +32,9 @@ __all__ = ["LAYOUTS", "ImageCodec", "check_pixels", "infer_layout", "working_res
 
 # The layout rules live in gan_augment.data.layout; re-exported here for existing imports.
 LAYOUTS = BATCH_LAYOUTS
+#: float32's largest number as a Python float: compared with a numpy float32, a larger float is
+#: first cast to float32 (numpy's rule for Python scalars), with an overflow warning.
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 def check_not_pil_images(X, *, rows: bool = False) -> None:
@@ -113,7 +116,7 @@ def check_pixels(X) -> np.ndarray:
         # Images are worked on in float32: values, or a range, past its largest number became
         # infinite there, and were refused as NaN or infinite ones X did not hold.
         low, high = float(X.min()), float(X.max())
-        if high - low > np.finfo(np.float32).max or max(-low, high) > np.finfo(np.float32).max:
+        if high - low > _FLOAT32_MAX or max(-low, high) > _FLOAT32_MAX:
             raise DataValidationError(
                 f"X holds pixel values from {low:.3g} to {high:.3g}: values or a range past float32's largest number "
                 "(about 3.4e38), in which images are worked on; rescale them first (e.g. to 0..1: "

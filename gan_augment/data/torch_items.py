@@ -110,7 +110,7 @@ def read_base(base, *, stack: bool, fitted_range: tuple | None = None):
                                  "infinite pixel values; images must be complete (fill or drop them in the base "
                                  "dataset).")
             largest = float(np.abs(values).max()) if spec.is_image and values.dtype.kind == "f" and values.size else 0
-            if largest > np.finfo(np.float32).max:
+            if largest > float(np.finfo(np.float32).max):  # a Python float: numpy would cast largest to float32
                 raise ValueError(f"Item {i} of the base dataset holds pixel values up to {largest:.3g}, past float32's "
                                  "largest number (about 3.4e38), in which images are worked on; rescale them in the "
                                  "base dataset (e.g. to 0..1).")
