@@ -54,13 +54,21 @@ def resolve_class(value, classes):
     by_escapes = [label for label in classes if unescaped is not None and str(label) == unescaped]
     if len(by_escapes) == 1:
         return by_escapes[0]
-    shown = [time_text(plain_label(label)) for label in classes]  # dates as the text that names them
+    shown = _listed([time_text(plain_label(label)) for label in classes])  # dates as the text that names them
     if not _one_value(value):
         # The start of the list or array, not its every element (300 labels filled a screen).
         start = reprlib.repr(value.tolist() if hasattr(value, "tolist") else value)
         raise ValueError(f"Unknown class {start}: a class is one label, not a list or array of them; "
                          f"the classes are {shown}.")
     raise ValueError(f"Unknown class {value!r}; the classes are {shown}.{_suggestion(value, classes)}")
+
+
+def _listed(shown: list) -> str:
+    """The classes as a message lists them: every one up to 20, else the first 10 and a count (150
+    classes made a message of 9,000 characters, its "Did you mean" at the end)."""
+    if len(shown) <= 20:
+        return repr(shown)
+    return "[" + ", ".join(map(repr, shown[:10])) + f", ... and {len(shown) - 10} more]"
 
 
 def _python_escapes_read(value) -> Optional[str]:
@@ -144,9 +152,35 @@ def _suggestion(value, classes) -> str:
     if not close:
         return ""
     closest, given = texts[folded.index(close[0])], str(value)
-    if not (closest + given).isascii():  # look-alike characters (Cyrillic "а", a no-break space): spell them out
+    if _skeleton(closest) == _skeleton(given) or _disguised(closest) or _disguised(given):  # spelt out
         return f" Did you mean {ascii(closest)} (you gave {ascii(given)})?"
     return f" Did you mean {closest!r}?"
+
+
+#: Characters drawn like others (Cyrillic and Greek letters like Latin ones, spaces that do not
+#: break, marks of no width): two names that differ only in them look the same on a screen.
+_LOOK_ALIKES = str.maketrans({
+    **dict(zip("аеорсухіјѕԁһԛԝАВЕКМНОРСТХІЈЅ", "aeopcyxijsdhqwABEKMHOPCTXIJS")),
+    **dict(zip("οαιкνΑΒΕΖΗΙΚΜΝΟΡΤΥΧ", "oaikvABEZHIKMNOPTYX")),
+    **{space: " " for space in "\u00a0\u2007\u202f\u2009\u200a\u3000"},
+    **{mark: None for mark in "\u200b\u200c\u200d\u2060\ufeff"},
+})
+
+
+def _skeleton(text: str) -> str:
+    """``text`` with each look-alike character as the one it is drawn like."""
+    return _canonical(text).translate(_LOOK_ALIKES)
+
+
+def _disguised(text: str) -> bool:
+    """Whether ``text`` holds a character that reads as another: a space that does not break, a mark
+    of no width, or a Cyrillic or Greek look-alike among Latin letters (a name in Cyrillic alone,
+    or in Chinese, is shown as it is written)."""
+    canonical = _canonical(text)
+    if any(not ("a" <= c.lower() <= "z") and c.translate(_LOOK_ALIKES) in ("", " ") for c in canonical if c != " "):
+        return True
+    latin = any("a" <= c.lower() <= "z" for c in canonical)
+    return latin and canonical.translate(_LOOK_ALIKES) != canonical
 
 
 def _number(value):

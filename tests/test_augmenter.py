@@ -156,10 +156,29 @@ def test_a_class_name_in_another_unicode_form_or_case_is_matched_or_suggested():
 
     classes = ["café crème", "common"]
     assert resolve_class(unicodedata.normalize("NFD", "café crème"), classes) == "café crème"  # e + accent
-    with pytest.raises(ValueError, match=r"Unknown class 'CAFÉ CRÈME'.*Did you mean 'caf\\xe9 cr\\xe8me' "):
-        resolve_class("CAFÉ CRÈME", classes)  # case is not forgiven, but suggested
+    # Case is not forgiven, but suggested, as written: every name beyond ASCII was spelt out in escapes.
+    with pytest.raises(ValueError, match=r"Unknown class 'CAFÉ CRÈME'.*Did you mean 'café crème'\?$"):
+        resolve_class("CAFÉ CRÈME", classes)
+    with pytest.raises(ValueError, match=r"Did you mean '种类 01 Ärt'\?$"):
+        resolve_class("种类 01 ärt", ["种类 01 Ärt", "其他"])
+    with pytest.raises(ValueError, match=r"Did you mean 'кошка'\?$"):
+        resolve_class("КОШКА", ["кошка", "собака"])  # Cyrillic alone is no disguise
+    with pytest.raises(ValueError, match=r"Did you mean 'b c' \(you gave 'b\\xa0c'\)\?$"):
+        resolve_class("b\xa0c", ["b c", "d"])  # a space that does not break
     with pytest.raises(ValueError, match=r"Did you mean 'caf\\xe9 cr\\xe8me' \(you gave 'caf\\u0435 cr\\xe8me'\)"):
         resolve_class("cafе crème", classes)  # a Cyrillic "е" looks the same: spelt out
+
+
+def test_an_unknown_class_among_many_lists_the_first_few_and_still_suggests():
+    # 150 classes made a message of 9,000 characters, its "Did you mean" at the end.
+    from gan_augment._classes import resolve_class
+
+    classes = [f"product category {i:03d}" for i in range(150)]
+    with pytest.raises(ValueError) as refused:
+        resolve_class("Product Category 007", classes)
+    text = str(refused.value)
+    assert len(text) < 600 and text.endswith("Did you mean 'product category 007'?")
+    assert "'product category 009', ... and 140 more]" in text and "'product category 010'" not in text
 
 
 def test_a_label_quoted_in_its_file_is_suggested_for_the_bare_name():

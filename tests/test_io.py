@@ -101,6 +101,9 @@ def test_classes_are_checked_with_suggestion(tmp_path):
     y = pd.Series(["cat", "dog", "bird", "dog"])
     assert resolve_classes(["cat,bird", "dog"], y) == ["cat", "bird", "dog"]
     assert resolve_classes(["1"], pd.Series([0, 1, 1])) == [1]
+    # A part named with its spaces where a class is so named: "c,b " topped up "b", not "b ", silently.
+    spaced = pd.Series(["maj", "b", "b ", "c"])
+    assert resolve_classes(["c,b "], spaced) == ["c", "b "] and resolve_classes(["c, b"], spaced) == ["c", "b"]
 
 
 def test_class_names_holding_commas_are_told_apart_from_lists_of_classes():
@@ -1149,7 +1152,8 @@ def test_class_folders_of_images_in_a_format_not_read_are_named_with_what_to_do(
         for i in range(3):
             (tmp_path / name / f"IMG_{i}.HEIC").write_bytes(b"\x00\x00\x00\x18ftypheic")
     with pytest.raises(DataValidationError, match=r"holds no data file.*Its sub-folders hold 6 \.heic images, a format "
-                                                  r"gan-augment does not read: convert them to PNG or JPEG to use them\.$"):
+                                                  r"gan-augment does not read: convert them to PNG or JPEG to use "
+                                                  r"them\.$"):
         load_dataset(tmp_path)
 
 

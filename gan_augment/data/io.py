@@ -1199,8 +1199,10 @@ def resolve_classes(values, y) -> list:
     with_commas = [label for label in labels if "," in str(label)]
     wanted: list = []
     for value in ([values] if isinstance(values, str) else list(values)):
+        # A part is a class as typed where one is named so ("b " beside "b"), else as typed less its
+        # spaces ("a, b"): stripped first, "b " resolved to "b", silently.
         parts = [value] if not isinstance(value, str) or value in texts else \
-            [p.strip() for p in value.split(",") if p.strip()]
+            [p if p in texts else p.strip() for p in value.split(",") if p.strip()]
         if parts == [value] and isinstance(value, str) and "," in value:
             _warn_if_parts_are_classes(value, labels)
         for part in parts:
