@@ -41,9 +41,9 @@ _LAZY = {
 }
 
 __all__ = ["AugmentationReport", "AugmentedClassifier", "AutoAugmenter", "AugmentedDataset", "GANAugmenter",
-           "InEveryClass", "augment_loader", "DistributedError", "LabelGateWarning", "LowCoverageWarning", "ModeCollapseWarning",
-           "NothingToAddWarning", "SmallClassWarning", "TranslationAugmenter", "evaluate_augmentation", "image_quality",
-           "load_dataset", "__version__"]
+           "InEveryClass", "augment_loader", "DistributedError", "LabelGateWarning", "LowCoverageWarning",
+           "ModeCollapseWarning", "NothingToAddWarning", "SmallClassWarning", "TranslationAugmenter",
+           "evaluate_augmentation", "image_quality", "load_dataset", "__version__"]
 
 
 def __getattr__(name):

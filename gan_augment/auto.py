@@ -235,8 +235,8 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         folds = self._folds(X, y, cv_seed)
         if self.selection == "one_se" and len(folds) < 2:
             # The rule needs the standard error of the best candidate's fold scores.
-            raise ValueError(f"selection='one_se' needs at least 2 inner folds for a standard error; cv={self._cv_shown} "
-                             "gives 1. Use a splitter of 2 or more splits, or selection='best'.")
+            raise ValueError("selection='one_se' needs at least 2 inner folds for a standard error; "
+                             f"cv={self._cv_shown} gives 1. Use a splitter of 2 or more splits, or selection='best'.")
         methods = self._feasible(methods, y, folds, full_plan)
         if "smote" in methods and kind.name == "tabular":
             methods = self._smote_fits(methods, X, y, _scaled(full_plan, max(amounts)))

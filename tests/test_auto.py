@@ -926,8 +926,8 @@ def test_a_gan_whose_gate_refuses_a_class_is_left_out_of_the_choice(monkeypatch)
     monkeypatch.setattr(LabelGate, "serves", lambda self, index: False)
     X, y = _table()
     auto = AutoAugmenter(augmenter=GANAugmenter(**FAST_GAN, label_gate=True), random_state=0)
-    with pytest.warns(LabelGateWarning, match=r"label gate \(label_gate=True\) does not serve 1: The label gate keeps under "
-                                         r"5% .*So the GAN is left out of the choice"):
+    with pytest.warns(LabelGateWarning, match=r"label gate \(label_gate=True\) does not serve 1: The label gate keeps "
+                                              r"under 5% .*So the GAN is left out of the choice"):
         X_res, y_res = auto.fit_resample(X, y)
     results = auto.cv_results_
     is_gan = results["param_method"] == "gan"
@@ -953,8 +953,8 @@ def test_a_gan_chosen_whose_gate_refuses_a_class_on_all_rows_gives_way_to_the_ne
     # Candidates: none, gan@1, random@1; a selection that picks the GAN whatever it is shown.
     auto = AutoAugmenter(augmenter=GANAugmenter(**FAST_GAN, label_gate=True), methods=("gan", "random"),
                          amounts=(1.0,), random_state=0, selection=lambda results: 1)
-    with pytest.warns(LabelGateWarning, match=r"Fitted on all the rows the GAN's label gate \(label_gate=True\) does not "
-                                         r"serve 1: .*So the best of the other candidates is used instead"):
+    with pytest.warns(LabelGateWarning, match=r"Fitted on all the rows the GAN's label gate \(label_gate=True\) does "
+                                              r"not serve 1: .*So the best of the other candidates is used instead"):
         X_res, y_res = auto.fit_resample(X, y)
     assert not np.isnan(auto.cv_results_["mean_test_score"]).any()  # the inner scores, as measured
     assert auto.chosen_["method"] in ("none", "random") and auto.augmenter_ is None
@@ -1222,7 +1222,8 @@ def test_groups_for_a_splitter_are_refused_before_work_with_what_works(method):
 
     X, y = make_classification(120, 3, n_informative=3, n_redundant=0, weights=[0.8, 0.2], random_state=1)
     auto = AutoAugmenter(methods=("random",), cv=GroupKFold(3), random_state=0)
-    refused = rf"AutoAugmenter\.{method} takes X and y only; got groups=\. .*pass its folds instead, cv=list\(GroupKFold"
+    refused = (rf"AutoAugmenter\.{method} takes X and y only; got groups=\. .*pass its folds instead, "
+               r"cv=list\(GroupKFold")
     with pytest.raises(TypeError, match=refused):
         getattr(auto, method)(X, y, groups=np.arange(120) % 3)
     assert not hasattr(auto, "cv_results_")

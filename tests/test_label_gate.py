@@ -237,8 +237,8 @@ def test_a_class_not_topped_up_that_the_gate_does_not_serve_is_said_when_sampled
         augmenter.sample(5, "B")
         augmenter.preview(5, "C")  # a look at what the model makes, as generated
     assert not augmenter.label_gate_.serves(2)
-    with pytest.warns(LabelGateWarning, match=r"judge assigns under 25% of the real rows of class 'C' \(\d+\.\d%\) to it.* "
-                                         r"Class 'C' is sampled without the gate\.$"):
+    with pytest.warns(LabelGateWarning, match=r"judge assigns under 25% of the real rows of class 'C' \(\d+\.\d%\) to "
+                                              r"it.* Class 'C' is sampled without the gate\.$"):
         rows = augmenter.sample(5, "C", random_state=1)
     pd.testing.assert_frame_equal(rows, augmenter.set_params(label_gate=False).sample(5, "C", random_state=1))
 
@@ -318,8 +318,8 @@ def test_a_class_whose_real_rows_the_judge_cannot_tell_apart_is_not_gated(tmp_pa
 
     X, y = _repeating_class_table()
     with pytest.warns(LabelGateWarning, match=r"judge assigns under 25% of the real rows of class 'C' \(\d+\.\d%\) to "
-                                         r"it: it cannot tell them from the other classes.*topped up without the gate"
-                      ) as said:
+                                              r"it: it cannot tell them from the other classes.*topped up without the "
+                                              r"gate") as said:
         augmenter = GANAugmenter(epochs=1, batch_size=64, random_state=0).fit(X, y)
     assert not any("fit longer" in str(w.message) for w in said)  # more epochs cannot teach the judge
     gate = augmenter.label_gate_
@@ -592,7 +592,8 @@ def test_auto_tops_up_a_class_the_gate_refuses_without_it_and_says_so(monkeypatc
     monkeypatch.setattr(LabelGate, "knows", lambda gate, index: True)
     X, y = rule_table()
     augmenter = GANAugmenter(epochs=1, batch_size=64, random_state=0, device="cpu")
-    with pytest.warns(LabelGateWarning, match=r"under 5% of the synthetic rows of class 'rare' \(0\.0%\).*without the gate"):
+    with pytest.warns(LabelGateWarning, match=r"under 5% of the synthetic rows of class 'rare' \(0\.0%\).*without the "
+                                              r"gate"):
         augmenter.fit(X, y)
     assert augmenter.label_gate_.acceptance == [1.0, 0.0]  # classes_: common, rare
     rows = augmenter.sample(30, "rare", random_state=1)

@@ -648,15 +648,16 @@ def test_the_scale_advice_fits_the_model_so_that_following_it_works(digits):
     _, _, X, y = digits
     unit = GANAugmenter(**TINY).fit(X / 16, y)
     normalised = TensorDataset(torch.from_numpy((X / 16 - 0.5) / 0.5), torch.from_numpy(y))
-    with pytest.raises(ValueError, match=r"two scales\. Move the base's Normalize\(\.\.\.\) to AugmentedDataset\(\.\.\., "
-                                         r"transform=\.\.\.\), which applies it to real and synthetic items alike, and "
-                                         r"keep its ToTensor\(\)"):
+    with pytest.raises(ValueError, match=r"two scales\. Move the base's Normalize\(\.\.\.\) to "
+                                         r"AugmentedDataset\(\.\.\., transform=\.\.\.\), which applies it to real and "
+                                         r"synthetic items alike, and keep its ToTensor\(\)"):
         AugmentedDataset(normalised, unit, classes=[RARE])
     followed = AugmentedDataset(TensorDataset(torch.from_numpy(X / 16), torch.from_numpy(y)), unit, classes=[RARE],
                                 transform=lambda x: (x - 0.5) / 0.5, random_state=0)
     assert followed.n_synthetic > 0
     pixels = TensorDataset(torch.from_numpy(X * 255 / 16), torch.from_numpy(y))
-    with pytest.raises(ValueError, match=r"two scales\. Give the base ToTensor\(\) \(0\.\.1, as the images the augmenter"):
+    with pytest.raises(ValueError, match=r"two scales\. Give the base ToTensor\(\) \(0\.\.1, as the images the "
+                                         r"augmenter"):
         AugmentedDataset(pixels, unit, classes=[RARE])
 
 
@@ -667,8 +668,9 @@ def test_images_on_another_scale_than_the_augmenters_are_refused(digits, fitted)
     # The advice works with a saved model too (a CLI model of the files beside ImageFolder(transform=ToTensor())):
     # it was only to fit the augmenter again.
     with pytest.raises(ValueError, match=r"images hold values in \[0, 1\], but the augmenter makes images in "
-                                         r"\[0, 16\].*two scales\. Move the base's ToTensor\(\) \(and Normalize\(\.\.\.\), if "
-                                         r"any\) to AugmentedDataset\(\.\.\., transform=\.\.\.\)"):
+                                         r"\[0, 16\].*two scales\. Move the base's ToTensor\(\) \(and "
+                                         r"Normalize\(\.\.\.\), if any\) to AugmentedDataset\(\.\.\., "
+                                         r"transform=\.\.\.\)"):
         AugmentedDataset(TensorDataset(torch.from_numpy(X / 16), torch.from_numpy(y)), fitted, classes=[RARE])
     scaled = AugmentedDataset(TensorDataset(torch.from_numpy(X), torch.from_numpy(y)), fitted, classes=[RARE],
                               transform=lambda x: x / 16, random_state=0)  # the advice, followed
@@ -1042,8 +1044,9 @@ def test_a_grey_model_beside_images_read_as_rgb_says_how_to_read_them_as_it_was_
     as_rgb = TensorDataset(torch.from_numpy(np.repeat(X[:40], 3, axis=1)), torch.from_numpy(y[:40]))
     with pytest.raises(ValueError, match=r"images of shape \(C, H, W\) = \(3, 8, 8\), but the augmenter makes "
                                          r"\(1, 8, 8\)-shaped images; read them in grayscale, as it was fitted, e\.g\. "
-                                         r"torchvision's ImageFolder\(root, loader=lambda path: PIL\.Image\.open\(path\)"
-                                         r"\.convert\('L'\)\) .*, or pass an unfitted augmenter"):
+                                         r"torchvision's ImageFolder\(root, loader=lambda path: "
+                                         r"PIL\.Image\.open\(path\)\.convert\('L'\)\) .*, or pass an unfitted "
+                                         r"augmenter"):
         AugmentedDataset(as_rgb, fitted)
     smaller = TensorDataset(torch.from_numpy(X[:40, :, :6, :6].copy()), torch.from_numpy(y[:40]))
     with pytest.raises(ValueError, match=r"resize them to 8x8 in the base dataset \(its own transform, not "
