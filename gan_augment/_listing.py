@@ -17,8 +17,13 @@ def padded(text: str, width: int) -> str:
     return text + " " * max(0, width - display_width(text))
 
 
-def first_few(names: Iterable, limit: int = 3) -> str:
-    """``"a, b, c and 4 more"``: the first ``limit`` of ``names`` (as they are to be shown), then
-    how many are left out."""
+def first_few(names: Iterable, limit: int = 3, *, sep: str = ", ") -> str:
+    """``"a, b, c and 4 more"``: the first ``limit`` of ``names`` (as they are to be shown), joined
+    by ``sep``, then how many are left out."""
     names = [str(name) for name in names]
-    return ", ".join(names[:limit]) + (f" and {len(names) - limit} more" if len(names) > limit else "")
+    return sep.join(names[:limit]) + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+#: How many classes a warning names before it counts the rest (150 classes made warnings of
+#: 10,000 characters).
+CLASSES_NAMED = 10

@@ -30,6 +30,7 @@ from gan_augment._classes import resolve_class, time_text
 from gan_augment._compat import Interval, StrOptions, fit_context, validate_parameter_constraints
 from gan_augment._sampler import TableSamplerMixin, keeping_fitted_state, labels_for_imblearn, target_name
 from gan_augment._fs import check_parent_writable
+from gan_augment._listing import CLASSES_NAMED, first_few
 from gan_augment._memory import check_fits_in_memory, check_top_up_fits, value_bytes
 from gan_augment._random import derive_seed, spawn_seeds
 from gan_augment._warnings import catching_warnings, user_stacklevel, warn
@@ -1040,8 +1041,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         unserved = [(index, self.classes_[index]) for index in classes if not serves(index)]
 
         def named(rates, keep) -> str:
-            return ", ".join(f"{plain_label(label)!r}" + (f" ({rates[index]:.1%})" if with_figures else "")
-                             for index, label in unserved if keep(index))
+            return first_few((f"{plain_label(label)!r}" + (f" ({rates[index]:.1%})" if with_figures else "")
+                              for index, label in unserved if keep(index)), CLASSES_NAMED)
 
         reasons = []
         low = named(gate.acceptance, gate.knows)

@@ -60,6 +60,7 @@ from collections.abc import Mapping
 import numpy as np
 from sklearn.neighbors import NearestNeighbors
 
+from gan_augment._listing import CLASSES_NAMED, first_few
 from gan_augment._warnings import warn
 from gan_augment.exceptions import LowCoverageWarning, ModeCollapseWarning
 
@@ -275,11 +276,12 @@ def warn_if_collapsed(diversity: Mapping, unit: str, plain_top_up: str, *, remed
     if len(to_top_up) == len(collapsed):
         which = "this class" if len(collapsed) == 1 else "these classes"
     else:
-        which = ("class " if len(to_top_up) == 1 else "classes ") + ", ".join(map(_label_text, to_top_up))
+        named = first_few(map(_label_text, to_top_up), CLASSES_NAMED)
+        which = ("class " if len(to_top_up) == 1 else "classes ") + named
     instead = f", or top {which} up with {plain_top_up}" if to_top_up else ""
 
     def message(classes: list[str]) -> str:
-        return (f"The generator collapsed ({'; '.join(classes)}): the synthetic {unit} of "
+        return (f"The generator collapsed ({first_few(classes, CLASSES_NAMED, sep='; ')}): the synthetic {unit} of "
                 f"{'this class are' if len(classes) == 1 else 'these classes are'} near copies of one "
                 f"another, and adding them adds little. {remedy}{instead}. The check is in diversity_ and in "
                 "`gan-augment info` of a saved model.")
@@ -303,9 +305,9 @@ def warn_if_undercovered(diversity: Mapping, unit: str, plain_top_up: str, *, en
                 "--epochs), " + ("try an ensemble (n_generators=3; --generators 3 of fit and augment), " if ensemble
                                  else "") + f"or top these classes up with {plain_top_up}.{where}")
 
-    shares = "; ".join(f"class {_label_text(label)}: {shown_below(coverage, RELATIVE_COVERAGE_LOW)}"
-                       for label, coverage in low.items())
-    classes = ", ".join(_label_text(label) for label in low)
+    shares = first_few((f"class {_label_text(label)}: {shown_below(coverage, RELATIVE_COVERAGE_LOW)}"
+                        for label, coverage in low.items()), CLASSES_NAMED, sep="; ")
+    classes = first_few((_label_text(label) for label in low), CLASSES_NAMED)
     # The gist, said once for cross-validation folds whose figures differ: what holds in each of them.
     below = (f"class {classes}: under {RELATIVE_COVERAGE_LOW} of what as many real {unit} cover" if len(low) == 1 else
              f"classes {classes}: each under {RELATIVE_COVERAGE_LOW} of what as many real {unit} cover")

@@ -21,7 +21,7 @@ import pandas as pd
 from imblearn.utils import check_sampling_strategy
 
 from gan_augment._classes import plain_label, resolve_class, same_label
-from gan_augment._listing import first_few
+from gan_augment._listing import CLASSES_NAMED, first_few
 from gan_augment._warnings import catching_warnings, user_stacklevel, warn
 from gan_augment.exceptions import NothingToAddWarning
 
@@ -286,9 +286,9 @@ def check_class_sizes(plan: Mapping, counts: Mapping, min_class_size=None, *, un
     few = [(label, have, n) for label, have, n in topped_up
            if min(have, distinct.get(label, have)) < FEW_ROWS and made_from_itself]
     if few:
-        listed = "; ".join(f"class {label!r}: {_real(have, unit)}"
-                           + (f" ({distinct[label]} distinct)" if distinct.get(label, have) < have else "")
-                           + f", {n:,} synthetic to add" for label, have, n in few)
+        listed = first_few((f"class {label!r}: {_real(have, unit)}"
+                            + (f" ({distinct[label]} distinct)" if distinct.get(label, have) < have else "")
+                            + f", {n:,} synthetic to add" for label, have, n in few), CLASSES_NAMED, sep="; ")
         def small(classes: str) -> str:
             return (f"Very small classes ({classes}): a generator can only vary a little around so few {unit}, so "
                     "most synthetic ones will be near copies. Consider random oversampling, or SMOTE once a class "
@@ -296,7 +296,8 @@ def check_class_sizes(plan: Mapping, counts: Mapping, min_class_size=None, *, un
 
         # Cross-validation folds hold a row more or less of a class: said once, as its gist.
         warn(small(listed), SmallClassWarning,
-             gist=small("; ".join(f"class {label!r}: under {FEW_ROWS} distinct real {unit}" for label, _, _ in few)))
+             gist=small(first_few((f"class {label!r}: under {FEW_ROWS} distinct real {unit}" for label, _, _ in few),
+                                  CLASSES_NAMED, sep="; ")))
     # Not of a translator's classes, which it makes from the others' on purpose.
     copied = [f"class {label!r}: {shared} of its {counts[label]} real {unit}"
               for label, (_, shared) in found.items() if shared * 2 > counts[label] and made_from_itself]
@@ -307,9 +308,9 @@ def check_class_sizes(plan: Mapping, counts: Mapping, min_class_size=None, *, un
                     f"look like the other classes'. Check the labels of those copies, or add what tells the classes "
                     "apart.")
 
-        warn(copies("; ".join(copied)), SmallClassWarning,
-             gist=copies("; ".join(f"class {label!r}" for label, (_, shared) in found.items()
-                                   if shared * 2 > counts[label] and made_from_itself)))
+        warn(copies(first_few(copied, CLASSES_NAMED, sep="; ")), SmallClassWarning,
+             gist=copies(first_few((f"class {label!r}" for label, (_, shared) in found.items()
+                                    if shared * 2 > counts[label] and made_from_itself), CLASSES_NAMED, sep="; ")))
 
 
 def sample_hashes(X) -> np.ndarray:

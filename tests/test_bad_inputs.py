@@ -2069,3 +2069,30 @@ def test_arrow_dictionary_and_top_unsigned_targets_come_back_in_their_dtype():
                       dtype=pd.ArrowDtype(dictionary))
         y_res = MixedSMOTE(random_state=0).fit_resample(X, y)[1]
         assert y_res.dtype == y.dtype and y_res.tolist() == y.tolist() + [3] * 36
+
+
+def test_warnings_of_many_classes_name_the_first_ten_and_count_the_rest():
+    # 150 long-tailed classes made a default fit print three warnings of 1,400-10,000 characters,
+    # a clause for every class.
+    from types import SimpleNamespace
+
+    from gan_augment import GANAugmenter, LowCoverageWarning, SmallClassWarning
+    from gan_augment.diversity import warn_if_undercovered
+    from gan_augment.planner import check_class_sizes
+
+    labels = [f"category {i:03d}" for i in range(150)]
+    with pytest.warns(SmallClassWarning) as said:
+        check_class_sizes({label: 100 for label in labels}, {label: 2 for label in labels})
+    text = str(said[0].message)
+    assert "class 'category 009': 2 real rows, 100 synthetic to add and 140 more)" in text and len(text) < 1000
+    thin = SimpleNamespace(relative_coverage=0.1, undercovered=True, collapsed=False)
+    with pytest.warns(LowCoverageWarning) as said:
+        warn_if_undercovered({label: thin for label in labels}, "rows", "SMOTE")
+    assert "class 'category 009': 0.10 and 140 more of what" in str(said[0].message) and len(str(said[0].message)) < 900
+    # The label gate's reasons, with and without figures.
+    gate = SimpleNamespace(serves=lambda i: False, knows=lambda i: True, acceptance=[0.01] * 150, real_recall=None)
+    model = SimpleNamespace(kind_=SimpleNamespace(unit="rows"), classes_=np.array(labels, dtype=object),
+                            sampling_strategy_={label: 100 for label in labels})
+    reasons, _ = GANAugmenter._ungated_reasons(model, gate, with_figures=True)
+    assert "of class 'category 000' (1.0%), " in reasons[0] and "'category 009' (1.0%) and 140 more (its judge" in \
+        reasons[0] and len(reasons[0]) < 600
