@@ -2505,3 +2505,12 @@ def test_a_pr_auc_the_estimator_gives_no_scores_for_says_why_it_is_empty():
     assert np.isfinite(report.summary[report.summary["metric"] == "macro_f1"]["mean"]).all()
     markdown = report.to_markdown()
     assert "not computed: LabelsOnly gives no scores" in markdown and "behind PR-AUC" not in markdown
+
+
+def test_a_caveat_of_one_row_says_row():
+    # "few rows: 1 test rows of class 3 per fold (< 30)".
+    from gan_augment.evaluation._text import caveat
+
+    assert caveat({"test rows of class 3 per fold": 1.0, "synthetic": 5}) == \
+        "few rows: 1 test row of class 3 per fold, 5 synthetic (< 30)"
+    assert caveat({"test rows per fold": 1.5}) == "few rows: 1.5 test rows per fold (< 30)"

@@ -53,8 +53,7 @@ def _delta_cell(record: dict, alpha: float) -> str:
 
 def caveat(counts: dict) -> str:
     """"few rows: 5 synthetic (< 30)" for the counts below :data:`MIN_ROWS`; "" when there are none."""
-    few = [f"{rows_text(n)} {what}" for what, n in counts.items()
-           if n is not None and np.isfinite(n) and n < MIN_ROWS]
+    few = [counted(n, what) for what, n in counts.items() if n is not None and np.isfinite(n) and n < MIN_ROWS]
     return f"few rows: {', '.join(few)} (< {MIN_ROWS})" if few else ""
 
 
@@ -67,6 +66,14 @@ def with_caveats(frame: pd.DataFrame, *columns: tuple[str, str]) -> pd.DataFrame
     out["caveat"] = [caveat({what: float(row[column]) for column, what in present})
                      for row in out.to_dict(orient="records")]
     return out
+
+
+def counted(n, what: str) -> str:
+    """``"5 test rows per fold"``, and ``"1 test row per fold"`` (it read "1 test rows")."""
+    text = rows_text(n)
+    if text == "1":
+        what = re.sub(r"\brows\b", "row", what, count=1)
+    return f"{text} {what}"
 
 
 def rows_text(n) -> str:

@@ -35,7 +35,7 @@ from typing import Any, NamedTuple, Optional
 import numpy as np
 
 from gan_augment._listing import first_few
-from gan_augment.evaluation._text import METRIC_NAMES, percent, rows_text, show
+from gan_augment.evaluation._text import METRIC_NAMES, counted, percent, rows_text, show
 from gan_augment.evaluation._types import (AUGMENTER, MIN_ROWS, OVERALL_METRICS, PRIMARY_METRIC,
                                            EvaluationPlan, FoldResult, class_behind)
 from gan_augment.evaluation.stats import DIFFERENCE, Test, holm, paired
@@ -215,7 +215,7 @@ def _few_test_rows(folds: Sequence[FoldResult], metric: str, positive=None) -> s
         return f"; few rows: test folds of {rows_text(n_test)} rows (< {MIN_ROWS})"
     behind = class_behind(folds, metric, positive) if folds else None
     if behind is not None and behind[1] < MIN_ROWS:
-        return f"; few rows: {rows_text(behind[1])} test rows of class {show(behind[0])} per fold (< {MIN_ROWS})"
+        return f"; few rows: {counted(behind[1], f'test rows of class {show(behind[0])} per fold')} (< {MIN_ROWS})"
     return ""
 
 
