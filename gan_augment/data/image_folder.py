@@ -197,7 +197,7 @@ def _list_tree(root: Path):
         raise DataValidationError(
             f"{root} holds no class folders; put the images in one sub-folder per class ({_LAYOUT})."
         )
-    image_files, skipped = {}, []
+    image_files, skipped, too_small = {}, [], []
     for class_dir in class_dirs:
         files, skipped_before = [], len(skipped)
         for entry in _sorted_entries(class_dir):
@@ -210,8 +210,16 @@ def _list_tree(root: Path):
                 files.append(entry)
             elif entry.name != WRITTEN_MARK:  # our own mark in a folder `sample` wrote is no news
                 skipped.append(entry)
-        _check_class_size(class_dir, len(files), unread=unread_images_text(skipped[skipped_before:]))
+        try:
+            _check_class_size(class_dir, len(files), unread=unread_images_text(skipped[skipped_before:]))
+        except DataValidationError as refusal:
+            too_small.append((class_dir.name, refusal))
         image_files[class_dir.name] = files
+    if too_small:  # all of them at once: one a run took as many runs as there were
+        more = [name for name, _ in too_small[1:]]
+        also = (f" {len(more)} more class folder{'s' if len(more) > 1 else ''} hold{'s' if len(more) == 1 else ''} "
+                f"fewer than 2 images too: {first_few(map(repr, more), 10)}.") if more else ""
+        raise DataValidationError(str(too_small[0][1]) + also)
     return class_dirs, image_files, skipped
 
 
