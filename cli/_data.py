@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Optional
 
+from gan_augment._listing import CLASSES_NAMED, first_few
 from gan_augment.exceptions import DataValidationError
 
 from ._common import USAGE, errors, show
@@ -130,4 +131,4 @@ def fit_time(seconds: Optional[float]) -> str:
 
 def added_text(added: dict) -> str:
     """``'rare' +130, 'tiny' +140`` for a ``{label: samples added}`` mapping."""
-    return ", ".join(f"{show(k)} +{v:,}" for k, v in added.items()) or "nothing to add"
+    return first_few((f"{show(k)} +{v:,}" for k, v in added.items()), CLASSES_NAMED) or "nothing to add"

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from gan_augment import __version__
+from gan_augment._listing import CLASSES_NAMED, first_few
 
 from gan_augment.config import TrainingConfig
 
@@ -236,10 +237,13 @@ def _say_plan(dataset: Dataset, plan: dict) -> None:
     from gan_augment import planner
 
     counts = planner.class_counts(dataset.y)
-    say("Class counts: " + ", ".join(f"{show(k)} {v:,}" for k, v in sorted(counts.items(), key=lambda item: -item[1])))
+    # The first ten of many classes (120 made lines of 5,000 characters).
+    say("Class counts: " + first_few((f"{show(k)} {v:,}" for k, v in sorted(counts.items(), key=lambda item: -item[1])),
+                                     CLASSES_NAMED))
     to_add = [(k, v) for k, v in plan.items() if v > 0]
     if to_add:
-        say("Top-up plan:  " + ", ".join(f"{show(k)} +{v:,} (to {counts[k] + v:,})" for k, v in to_add))
+        say("Top-up plan:  " + first_few((f"{show(k)} +{v:,} (to {counts[k] + v:,})" for k, v in to_add),
+                                         CLASSES_NAMED))
 
 
 def train(job: Job, *, top_up: bool = False) -> float:

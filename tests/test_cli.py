@@ -2189,3 +2189,19 @@ def test_codes_written_as_decimal_numbers_come_back_as_the_file_writes_them(tmp_
     pd.read_csv(data).rename(columns={"icd9": "code"}).to_csv(other, index=False)
     code, _, err = run(capsys, "evaluate", other, "--model", tmp_path / "m", "--cv", 2, "--repeats", 1)
     assert code == 2 and "was fitted with --categorical 'icd9', which is not a column of" in _one_line_error(err)
+
+
+def test_the_class_counts_and_plan_of_many_classes_name_the_first_ten(capsys):
+    # 120 classes made each of these lines 3,000-5,000 characters long.
+    from types import SimpleNamespace
+
+    from gan_augment.cli._data import added_text
+    from gan_augment.cli._job import _say_plan
+
+    y = pd.Series(np.repeat([f"c{i:03d}" for i in range(120)], np.arange(120, 0, -1)))
+    _say_plan(SimpleNamespace(y=y), {f"c{i:03d}": i for i in range(120)})
+    counts, plan = capsys.readouterr().err.splitlines()
+    assert counts == "Class counts: 'c000' 120, " + ", ".join(f"'c{i:03d}' {120 - i}" for i in range(1, 10)) + \
+        " and 110 more"
+    assert plan.startswith("Top-up plan:  'c001' +1 (to 120), ") and plan.endswith("'c010' +10 (to 120) and 109 more")
+    assert added_text({f"c{i}": 5 for i in range(30)}).endswith("'c9' +5 and 20 more")
