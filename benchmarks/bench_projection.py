@@ -27,7 +27,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import math  # noqa: E402
 
-import torch  # noqa: E402
 from torch import nn  # noqa: E402
 
 from gan_augment.kinds.tabular import TabularKind  # noqa: E402
@@ -63,24 +62,10 @@ class ProjectionDiscriminator(TabularDiscriminator):
     def writes_input_gradient(self) -> bool:
         return True
 
-    def input_gradient(self, x, y):
-        # As the library's critic, with the output's weights per pack: w_out + e_y.
-        layers = list(self.net)
-        slopes = []
-        with torch.no_grad():
-            hidden = self._packs(x, y)
-            for linear, activation, dropout in zip(layers[:-1:3], layers[1::3], layers[2::3]):
-                pre = linear(hidden)
-                slope = torch.where(pre > 0, 1.0, activation.negative_slope).to(pre.dtype)
-                hidden = activation(pre)
-                mask = dropout.mask_like(hidden)
-                if mask is not None:
-                    hidden, slope = hidden * mask, slope * mask
-                slopes.append(slope)
-        grad = layers[-1].weight + self._pack_embedding(y)
-        for linear, slope in zip(reversed(layers[:-1:3]), reversed(slopes)):
-            grad = (grad * slope) @ linear.weight
-        return grad.reshape(x.shape[0], -1).to(x.dtype)
+    def _score_weights(self, y, n_packs):
+        # The penalty's written-out gradient (the library's input_gradient), with the output's
+        # weights per pack: w_out + e_y.
+        return self.net[-1].weight + self._pack_embedding(y)
 
 
 def use_projection() -> None:
