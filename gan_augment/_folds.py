@@ -21,7 +21,11 @@ def is_fold_list(cv) -> bool:
 def given_folds(cv, n_rows: int) -> list[tuple[np.ndarray, np.ndarray]]:
     """The folds of ``cv`` (see :func:`is_fold_list`) as row numbers of ``n_rows`` rows; a pair that
     is not one, or rows that are not there, are refused naming the split."""
-    folds = list(cv)
+    try:
+        folds = list(cv)
+    except TypeError:  # an iterable that is not one after all: a 0-d array
+        raise TypeError(f"cv is a {type(cv).__name__} of no folds; give an int, a cross-validation splitter or a "
+                        "list of (train, test) pairs of row numbers.") from None
     if not folds:
         raise ValueError("cv holds no (train, test) pair. A generator of folds (KFold(5).split(X, y)) is used up "
                          "by one fit: pass list(...) of it.")

@@ -439,6 +439,7 @@ def test_cv_takes_the_folds_themselves_as_scikit_learn_searches_do():
     (lambda X, y: [next(StratifiedKFold(3).split(X, y))[0]], TypeError, r"cv split 1 is not a \(train, test\) pair"),
     (lambda X, y: StratifiedKFold(3).split(X, y), None, None),  # a generator: used up by the first fit
     (lambda X, y: "3", TypeError, r"cv='3' is not an int, a cross-validation splitter or a list of \(train, test\) "),
+    (lambda X, y: np.array(3), TypeError, r"cv is a ndarray of no folds; give an int, a cross-validation splitter"),
     # It read "inner fold 0 tests no rows in its training part", with advice on thin training parts.
     (lambda X, y: [(np.arange(len(y)), [])] + list(StratifiedKFold(3).split(X, y))[1:], ValueError,
      r"cv=\[3 \(train, test\) pairs\]: inner fold 0 tests no rows, so it cannot score the candidates\. Give every "
