@@ -162,7 +162,7 @@ def _suggestion(value, classes) -> str:
 _LOOK_ALIKES = str.maketrans({
     **dict(zip("аеорсухіјѕԁһԛԝАВЕКМНОРСТХІЈЅ", "aeopcyxijsdhqwABEKMHOPCTXIJS")),
     **dict(zip("οαιкνΑΒΕΖΗΙΚΜΝΟΡΤΥΧ", "oaikvABEZHIKMNOPTYX")),
-    **{space: " " for space in "\u00a0\u2007\u202f\u2009\u200a\u3000"},
+    **{space: " " for space in "\u00a0\u2007\u202f\u2009\u200a"},  # not CJK text's own wide space
     **{mark: None for mark in "\u200b\u200c\u200d\u2060\ufeff"},
 })
 
