@@ -29,8 +29,8 @@ from gan_augment._compat import Interval
 from gan_augment._memory import check_top_up_fits, gib, physical_memory, value_bytes
 from gan_augment._random import derive_seed
 from gan_augment._sampler import SamplerMixin, TableSamplerMixin
-from gan_augment.data._dtypes import as_decimals, decimal_places, round_to_dtype
-from gan_augment.data.tabular import check_columns, column_floats, concat_rows
+from gan_augment.data._dtypes import decimal_places, round_to_dtype
+from gan_augment.data.tabular import check_columns, column_floats, concat_rows, decimal_column
 from gan_augment.data.tabular import is_number_column as is_numeric
 from gan_augment.data.tabular import plain_labels, resolve_categorical_columns
 from gan_augment.exceptions import DataValidationError
@@ -669,12 +669,7 @@ def _cast_like(new: pd.DataFrame, like: pd.DataFrame, *, decoded: set) -> pd.Dat
                 originals = {str(v): v for v in observed.unique()}
                 places = decimal_places(observed)
                 if places is not None:  # decimals (Decimal('318.84')): interpolated, then as decimals again
-                    floats = column_floats(new[column])
-                    present = ~np.isnan(floats)
-                    new[column] = new[column].astype(object)
-                    new.loc[present, column] = pd.Series(
-                        as_decimals(floats[present], places, [min(observed), max(observed)]),
-                        index=new.index[present], dtype=object)
+                    new[column] = decimal_column(new[column], places, [min(observed), max(observed)])
                 elif len(observed) and all(_is_whole_number(v) for v in observed):
                     # Whole numbers kept as objects (counts read as text, say): an interpolated value is
                     # rounded, as in an integer column, and takes the observed value's own type; within

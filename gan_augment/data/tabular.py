@@ -2289,12 +2289,16 @@ def _as_decimals_of(values: pd.Series, spec: dict) -> pd.Series:
     """A rule's values of a column of decimals (held as floats in the model file: rule_scalar) as
     its decimals; others as they are."""
     places = spec.get("object_decimals")
-    if places is None:
-        return values
+    return values if places is None else decimal_column(values, places, spec.get("decimal_range"))
+
+
+def decimal_column(values: pd.Series, places: int, bounds=None) -> pd.Series:
+    """``values`` (numbers) as an object column of decimals of ``places`` places within ``bounds``
+    (:func:`~gan_augment.data._dtypes.as_decimals`), its missing cells as they are."""
     floats = column_floats(values)
     present = ~np.isnan(floats)
     out = values.astype(object).copy()
-    out[present] = as_decimals(floats[present], places, spec.get("decimal_range"))
+    out[present] = as_decimals(floats[present], places, bounds)
     return out
 
 
