@@ -40,6 +40,7 @@ from sklearn.utils.validation import check_memory
 
 from gan_augment._compat import HasMethods, Interval, StrOptions, validate_settings
 from gan_augment._folds import given_folds, is_fold_list
+from gan_augment._listing import CLASSES_NAMED, first_few
 from gan_augment._memory import check_top_up_fits, value_bytes
 from gan_augment._sampler import TableSamplerMixin, declared_tags, refuse_class, refuse_params
 from gan_augment._random import derive_seed, seeded_clone, seeded_splitter, spawn_seeds
@@ -820,7 +821,8 @@ def _gate_refuses_warning(gan, strategy: dict, where: str, so: str) -> bool:
         instead = ("label_gate='auto' tops such a class up without the gate" if gan._takes_auto_gate() else
                    "label_gate=False samples without the gate")
         warnings.warn(f"{where} the GAN's label gate (label_gate=True) does not serve "
-                      f"{', '.join(repr(plain_label(c)) for c in refused)}: {' '.join(reasons)} So {so}; {instead}.",
+                      f"{first_few((repr(plain_label(c)) for c in refused), CLASSES_NAMED)}: {' '.join(reasons)} So "
+                      f"{so}; {instead}.",
                       LabelGateWarning, stacklevel=user_stacklevel())
     return bool(refused)
 
