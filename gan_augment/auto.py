@@ -21,6 +21,7 @@ Cost: ``cv`` GAN fits (plus one when the GAN wins), as many estimator fits as ca
 
 from __future__ import annotations
 
+import copy
 import functools
 import inspect
 import numbers
@@ -358,7 +359,7 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
                                  "(cv=list(GroupKFold(3).split(X, y, groups)))).") from error
         for k, (train, test) in enumerate(folds):
             if len(test) == 0:
-                raise ValueError(f"cv={self._cv_shown}: inner fold {k} tests no rows, so it cannot score the "
+                raise ValueError(f"cv={self._cv_shown}: inner fold {k + 1} tests no rows, so it cannot score the "
                                  "candidates. Give every fold a test part, or pass an int.")
             kept = dict(zip(*np.unique(y[train], return_counts=True)))
             thin = [label for label in labels if kept.get(label, 0) < 2]
@@ -373,7 +374,7 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
                     np.sum(y == label) < 3 for label in thin) else
                     "Use a stratified splitter (StratifiedKFold) with more folds (a larger training part each), "
                     "or an int")
-                raise ValueError(f"cv={self._cv_shown}: inner fold {k} keeps fewer than 2 rows of class {names} in its "
+                raise ValueError(f"cv={self._cv_shown}: inner fold {k + 1} keeps fewer than 2 rows of class {names} in its "
                                  "training part; with a splitter, "
                                  f"every class needs 2 rows in every training fold to be topped up and scored. {fix}.")
         return folds
@@ -486,9 +487,13 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         # SMOTE's categories as the whole table has them (a fold's rows of a code column may all be numbers).
         categorical = self._categorical(X)
         # Each fold's draws come from seeds derived from its index: the same in any order or process.
+        # The folds are in hand: the workers are sent a copy without cv, which may be a generator of
+        # folds (used up, and one that pickle cannot send to another process).
+        worker = copy.copy(self)
+        worker.cv = None
         with filters_kept():
             results = Parallel(n_jobs=self.n_jobs)(
-                delayed(recording)(self._score_fold, X, y, train, test, candidates, full_plan, estimator, scorer,
+                delayed(recording)(worker._score_fold, X, y, train, test, candidates, full_plan, estimator, scorer,
                                    gan_seed, k, categorical)
                 for k, (train, test) in enumerate(folds))
         scored, raised = zip(*results)
@@ -557,7 +562,7 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
                 held, n_classes = len(np.unique(y_te)), len(np.unique(y))
                 if held < n_classes:  # e.g. roc_auc_ovr, log loss: they need every class among the test rows
                     raise ValueError(
-                        f"scoring={_shown(self.scoring)} cannot score inner fold {k} ({str(exc).rstrip('.')}): its "
+                        f"scoring={_shown(self.scoring)} cannot score inner fold {k + 1} ({str(exc).rstrip('.')}): its "
                         f"{len(y_te)} test rows hold {held} of {n_classes} classes. Use fewer inner folds (cv=), "
                         "or a scoring that every fold can give (e.g. 'f1_macro').") from exc
                 fix = (f"pass a scorer that names the positive class, e.g. {_naming_positive_class(scorer, y)}"
@@ -575,7 +580,7 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
                 # NaN marks a candidate that could not be made (a GAN its gate refused); a scoring
                 # that cannot score a fold at all would make every mean NaN and "none" win by default.
                 raise ValueError(
-                    f"scoring={_shown(self.scoring)} gives no score ({scores[i]}) on inner fold {k} even without a "
+                    f"scoring={_shown(self.scoring)} gives no score ({scores[i]}) on inner fold {k + 1} even without a "
                     f"top-up: its {len(y_te)} test rows hold {len(np.unique(y_te))} of {len(np.unique(y))} classes. "
                     "Use fewer inner folds (cv=), or a scoring that every fold can give (e.g. 'f1_macro').")
         return scores, times

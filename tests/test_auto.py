@@ -420,9 +420,11 @@ def test_cv_takes_the_folds_themselves_as_scikit_learn_searches_do():
     masks = [tuple(np.isin(np.arange(len(y)), rows) for rows in pair) for pair in pairs]
     settings = dict(methods=("random", "smote"), amounts=(0.5,), random_state=0)
     results = [AutoAugmenter(cv=cv, **settings).fit(X, y).cv_results_ for cv in (pairs, masks, iter(pairs))]
+    # A generator with folds scored in worker processes (it failed: "Could not pickle the task").
+    results.append(AutoAugmenter(cv=(pair for pair in pairs), n_jobs=2, **settings).fit(X, y).cv_results_)
     for key in ("split0_test_score", "split1_test_score", "split2_test_score", "mean_test_score"):
-        np.testing.assert_array_equal(results[0][key], results[1][key])
-        np.testing.assert_array_equal(results[0][key], results[2][key])
+        for other in results[1:]:
+            np.testing.assert_array_equal(results[0][key], other[key])
     assert "split3_test_score" not in results[0]
     auto = AutoAugmenter(cv=pairs, **settings)
     assert [test.tolist() for _, test in auto._folds(X, y, seed=0)] == [test.tolist() for _, test in pairs]
@@ -442,7 +444,7 @@ def test_cv_takes_the_folds_themselves_as_scikit_learn_searches_do():
     (lambda X, y: np.array(3), TypeError, r"cv is a ndarray of no folds; give an int, a cross-validation splitter"),
     # It read "inner fold 0 tests no rows in its training part", with advice on thin training parts.
     (lambda X, y: [(np.arange(len(y)), [])] + list(StratifiedKFold(3).split(X, y))[1:], ValueError,
-     r"cv=\[3 \(train, test\) pairs\]: inner fold 0 tests no rows, so it cannot score the candidates\. Give every "
+     r"cv=\[3 \(train, test\) pairs\]: inner fold 1 tests no rows, so it cannot score the candidates\. Give every "
      r"fold a test part, or pass an int\.$"),
 ])
 def test_folds_given_that_cannot_be_used_are_refused_before_any_fit_naming_the_split(cv, error, message):
@@ -462,7 +464,7 @@ def test_a_list_of_folds_that_starves_a_class_is_named_by_its_length_not_its_row
     X, y = _table()
     order = np.argsort(-y, kind="stable")  # the rare rows first: an unshuffled KFold's first test fold takes them all
     X, y = X.iloc[order].reset_index(drop=True), y[order]
-    with pytest.raises(ValueError, match=r"cv=\[3 \(train, test\) pairs\]: inner fold 0 keeps fewer than 2 rows of "
+    with pytest.raises(ValueError, match=r"cv=\[3 \(train, test\) pairs\]: inner fold 1 keeps fewer than 2 rows of "
                                          r"class 1 in its training part") as refused:
         AutoAugmenter(methods=("random",), cv=list(KFold(3).split(X, y)), random_state=0).fit_resample(X, y)
     assert len(str(refused.value)) < 400
