@@ -22,7 +22,6 @@ from gan_augment._sampler import refuse_class, removes_rows
 from gan_augment._warnings import catching_warnings, user_stacklevel
 from gan_augment.baselines import MixedSMOTE, named_categorical, smote_frame, smote_nc_refusal, with_table_categories
 from gan_augment.classifier import check_estimator_takes, check_sampler_takes, warn_of_own_samplers
-from gan_augment.data.albumentations_adapter import import_albumentations
 from gan_augment.data.images import check_not_pil_images, check_pixels
 from gan_augment.data.tabular import as_pandas_frame, check_columns, check_target, rows_as_array
 from gan_augment.evaluation._prep import ESTIMATORS, build_estimator, split_columns
@@ -780,6 +779,10 @@ def _has_albumentations() -> bool:
     """Whether the "classic" baseline can run. Without albumentations (an optional dependency) the
     default baselines leave it out, with a warning: the comparison then lacks what a practitioner
     with images would try first."""
+    # Imported here, not with the module: the adapter turns albumentations' update check off for
+    # the process, which a table's evaluation has no reason to touch.
+    from gan_augment.data.albumentations_adapter import import_albumentations
+
     try:
         import_albumentations()
     except ImportError:
@@ -795,6 +798,8 @@ def _check_classic(image_shape: Optional[tuple]) -> None:
         raise ValueError("baseline 'classic' repeats images under classic augmentation, but these rows are not "
                          "images (the augmenter has no image_shape); drop 'classic' from baselines, or give the "
                          "augmenter image_shape=(C, H, W).")
+    from gan_augment.data.albumentations_adapter import import_albumentations
+
     import_albumentations()  # an ImportError that says what to install, before any fold runs
 
 
