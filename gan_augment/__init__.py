@@ -37,11 +37,12 @@ _LAZY = {
     "DistributedError": "gan_augment.exceptions",
     "LowCoverageWarning": "gan_augment.exceptions",
     "LabelGateWarning": "gan_augment.exceptions",
+    "LabelSpellingWarning": "gan_augment.exceptions",
     "InEveryClass": "gan_augment.planner",
 }
 
 __all__ = ["AugmentationReport", "AugmentedClassifier", "AutoAugmenter", "AugmentedDataset", "GANAugmenter",
-           "InEveryClass", "augment_loader", "DistributedError", "LabelGateWarning", "LowCoverageWarning",
+           "InEveryClass", "augment_loader", "DistributedError", "LabelGateWarning", "LabelSpellingWarning", "LowCoverageWarning",
            "ModeCollapseWarning", "NothingToAddWarning", "SmallClassWarning", "TranslationAugmenter",
            "evaluate_augmentation", "image_quality", "load_dataset", "__version__"]
 

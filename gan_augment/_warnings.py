@@ -19,8 +19,14 @@ import warnings
 from collections import Counter
 from typing import Callable, Collection, Optional, Sequence, TypeVar
 
+from gan_augment.exceptions import LabelSpellingWarning
+
 T = TypeVar("T")
 Raised = list[tuple[type, str, Optional[str]]]  # (category, message, gist or None) in the order raised
+
+#: Warnings about the data as a whole (its labels), said when all of it is checked, before any part
+#: of it is fitted: the parts' fits (folds, a final fit) say no more of them.
+SAID_OF_THE_WHOLE = (LabelSpellingWarning,)
 
 
 #: Before Python 3.14, ``warnings.catch_warnings`` saves the process's filters on entry and puts
@@ -123,10 +129,12 @@ def say_once(raised: Sequence[Raised], *, unit: str = "folds",
     """Each distinct warning of ``raised`` (one list per fold) once, with the number of folds that
     raised it when there were several: as raised when every fold said it alike, else its gist.
     Warnings whose (category, message) or (category, gist) is in ``already_said`` (said of the
-    whole data before the folds ran, or of the folds before a final fit) are left out. Returns the
-    (category, gist or message) of each warning said."""
+    whole data before the folds ran, or of the folds before a final fit) are left out, as are those
+    about the data as a whole (``SAID_OF_THE_WHOLE``). Returns the (category, gist or message) of
+    each warning said."""
     raised = [[warning for warning in fold if warning[:2] not in already_said
-               and (warning[0], warning[2]) not in already_said] for fold in raised]
+               and (warning[0], warning[2]) not in already_said and not issubclass(warning[0], SAID_OF_THE_WHOLE)]
+              for fold in raised]
     said: dict[tuple[type, str], set[str]] = {}  # (category, gist or message) -> the messages
     counts: Counter = Counter()
     for fold in raised:

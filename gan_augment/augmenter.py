@@ -809,7 +809,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         # imbalanced-learn's public fit_resample validates through this hook (tests/test_compat.py
         # fails if it stops doing so): the data kind decides what valid input is, after the labels
         # are known to be classes (no missing labels, no two that read the same as text).
-        check_target(y)
+        check_target(y, spellings=False)  # (checked, and warned of, by fit or fit_resample)
         return kind_for_input(X, self.get_params(deep=False)).check_input(self, X, y)
 
     def _fit_resample(self, X, y):

@@ -91,7 +91,7 @@ class AugmentedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         elif len(shape) >= 2:
             # The samplers read a one-hot target as imbalanced-learn's one-vs-all encoding and return
             # class indices, 1-D: the estimator would learn those, not the user's rows.
-            check_target(y, one_hot=False)
+            check_target(y, one_hot=False, spellings=False)  # (said by the augmenter, once)
         if get_config().get("enable_metadata_routing", False):
             # What the caller's router sends here for the estimator's fit (its set_fit_request);
             # metadata nobody asked for is refused by scikit-learn, naming the estimator.

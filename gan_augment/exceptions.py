@@ -47,5 +47,10 @@ class LabelGateWarning(UserWarning):
     was asked for (``label_gate=True``), sampling it is refused."""
 
 
+class LabelSpellingWarning(UserWarning):
+    """Two classes of the target differ only in spaces or case ('fraud' and 'fraud '): most often one
+    class written two ways. They are kept apart, as written."""
+
+
 class NothingToAddWarning(UserWarning):
     """A class asked to be topped up to the majority count has it already: no rows are added to it."""

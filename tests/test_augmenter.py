@@ -1359,3 +1359,43 @@ def test_a_rare_class_samples_only_its_own_rare_categories():
     rows = augmenter.sample(1000, 1, random_state=0)["town"]
     drawn = rows[~rows.isin(augmenter.encoder_.columns_[0]["categories"])]
     assert len(drawn) > 50 and drawn.isin(X["town"][y == 1]).all()
+
+
+def test_classes_spelt_two_ways_are_kept_apart_and_said_once_by_every_door():
+    # 'fraud ' beside 'fraud' (an export's stray space) was a class of its own, left rare, unsaid.
+    from gan_augment import AutoAugmenter, LabelSpellingWarning, evaluate_augmentation
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(150, 2)), columns=["a", "b"])
+    y = pd.Series(["ok"] * 100 + ["fraud"] * 20 + ["fraud "] * 10 + ["Male"] * 10 + ["male"] * 10, name="label")
+    doors = {
+        "GANAugmenter": lambda: fast(label_gate=False, classes=["fraud"]).fit_resample(X, y),
+        "AugmentedClassifier": lambda: AugmentedClassifier(LogisticRegression(), fast(label_gate=False)).fit(X, y),
+        "AutoAugmenter": lambda: AutoAugmenter(augmenter=fast(label_gate=False), methods=("random", "gan"),
+                                               amounts=(1.0,), cv=2, random_state=0).fit_resample(X, y),
+        "evaluate_augmentation": lambda: evaluate_augmentation(X, y, fast(label_gate=False), cv=2, repeats=1,
+                                                               random_state=0),
+    }
+    for door, call in doors.items():
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            call()
+        said = [str(w.message) for w in caught if issubclass(w.category, LabelSpellingWarning)]
+        assert len(said) == 1, (door, said)
+        assert ("holds classes that differ only in spaces or case: 'fraud' (20 rows) and 'fraud ' (10 rows); "
+                "'Male' (10 rows) and 'male' (10 rows). They are kept apart") in said[0], (door, said)
+    with pytest.warns(LabelSpellingWarning):
+        X_res, y_res = fast(label_gate=False, classes=["fraud"]).fit_resample(X, y)
+    assert y_res.value_counts().to_dict() == {"ok": 100, "fraud": 100, "fraud ": 10, "Male": 10, "male": 10}
+
+
+@pytest.mark.parametrize("labels", [["a"] * 100 + ["A"] * 20,  # letters as classes: case can be meant
+                                    [" >50K"] * 20 + [" <=50K"] * 100,  # Adult's labels, spaced alike
+                                    ["1"] * 100 + [" 1.0"] * 20])
+def test_labels_that_are_not_one_class_spelt_two_ways_are_not_warned_of(labels):
+    from gan_augment import LabelSpellingWarning
+
+    X = np.random.default_rng(0).normal(size=(len(labels), 2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", LabelSpellingWarning)
+        fast(epochs=1, label_gate=False).fit_resample(X, np.array(labels, dtype=object))

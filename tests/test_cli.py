@@ -157,6 +157,19 @@ def test_tied_majority_plan_is_the_augmenters(tmp_path, capsys):
     assert GANAugmenter.load(tmp_path / "m").sampling_strategy_ == {"rare": 25, "zeta": 0}
 
 
+def test_a_class_spelt_two_ways_in_the_file_is_said_once_naming_the_column(tmp_path, capsys):
+    path = tmp_path / "export.csv"
+    labels = ["ok"] * 40 + ["fraud"] * 8 + ["fraud "] * 4
+    pd.DataFrame({"x": np.arange(len(labels)) % 7, "label": labels}).to_csv(path, index=False)
+    code, _, err = run(capsys, "augment", path, "--classes", "fraud", "-e", "1", "-s", "0", "--no-label-gate",
+                       "-o", tmp_path / "out.csv")
+    assert code == 0, err
+    assert err.count("differ only in spaces or case") == 1, err
+    assert ("Target column 'label' holds classes that differ only in spaces or case: 'fraud' (8 rows) and 'fraud ' "
+            "(4 rows)") in err
+    assert pd.read_csv(tmp_path / "out.csv")["label"].value_counts().to_dict() == {"ok": 40, "fraud": 40, "fraud ": 4}
+
+
 @pytest.mark.parametrize("suffix", [".csv", ".parquet"])
 def test_sample_exact_rows_columns_and_dtypes(model_dir, data_csv, tmp_path, capsys, suffix):
     out = tmp_path / f"synth{suffix}"

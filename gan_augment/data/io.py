@@ -1182,7 +1182,7 @@ def split_target(frame: pd.DataFrame, target, *, source="the data"):
     regression target, labels that collide as text) before anything is trained.
     """
     y = frame[target]
-    check_target(y, name=target, source=source)
+    check_target(y, name=target, source=source, spellings=False)  # (said by the fit, once)
     if frame.shape[1] < 2:
         raise DataValidationError(f"{source} has only the target column {str(target)!r}; there is nothing to model.")
     return frame.drop(columns=[target]), y

@@ -42,13 +42,13 @@ from scipy import sparse
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import BayesianGaussianMixture
 
-from gan_augment._listing import first_few
+from gan_augment._listing import CLASSES_NAMED, first_few
 from gan_augment._memory import gib, physical_memory
 from gan_augment._warnings import catching_warnings, user_stacklevel, warn
 from gan_augment.data import column_rules
 from gan_augment.data._dtypes import as_decimals, check_storable, date_kind, decimal_places, dtype_from_json, \
     dtype_to_json, hashable, json_scalar, refuse_complex, refuse_dates
-from gan_augment.exceptions import DataValidationError, ModelFileError
+from gan_augment.exceptions import DataValidationError, LabelSpellingWarning, ModelFileError
 
 # Components of the Bayesian mixture whose weight falls below this are dropped (they explain
 # almost no rows and would waste output units).
@@ -1113,7 +1113,7 @@ def check_columns(X, *, modelled: bool = True) -> None:
                 "cell is a number, text or missing: spread it over columns or make it text first.")
 
 
-def check_target(y, *, name=None, source=None, one_hot=True) -> None:
+def check_target(y, *, name=None, source=None, one_hot=True, spellings=True) -> None:
     """Refuse a target that cannot be a set of classes, before anything is trained.
 
     Raises :class:`DataValidationError`, naming the target (column ``name`` of ``source`` when
@@ -1164,6 +1164,10 @@ def check_target(y, *, name=None, source=None, one_hot=True) -> None:
     if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):  # text: its Unicode forms too
         check_label_kinds(values, what)
         _check_no_trailing_nul(values, what)
+        if spellings:  # (off where the same labels were checked a moment before, so as not to warn twice)
+            shown = name if name is not None or not isinstance(labels.name, str) or not labels.name.strip() \
+                else labels.name  # a Series' name: the column the command line read it from
+            _warn_of_labels_spelt_two_ways(values, _target_name(shown, source))
     if isinstance(y, (list, tuple)):
         _check_list_number_types(labels, what)
     _check_not_continuous(labels, what, from_file=source is not None)
@@ -1343,6 +1347,27 @@ def _check_labels_distinct_as_text(labels: pd.Series, what: str) -> None:
                 "files and the command line name classes by their text, so they would become one "
                 "class; give the labels one type first (e.g. y.astype(str))."
             )
+
+
+def _warn_of_labels_spelt_two_ways(labels: pd.Series, what: str) -> None:
+    """Warn where text labels differ only in spaces or in case ('fraud' and 'fraud ', 'Male' and
+    'male'): most often one class exported two ways, which would be counted and topped up as two
+    while the user names one. They stay apart, as written: one-letter labels may differ in case on
+    purpose (letters as classes), and a space may be part of a label (Adult's ' >50K')."""
+    spellings: dict[str, list] = {}
+    for label in pd.unique(labels):
+        if isinstance(label, str):
+            key = " ".join(label.split())
+            spellings.setdefault(key.casefold() if len(key) > 1 else key, []).append(label)
+    twins = [group for group in spellings.values() if len(group) > 1]
+    if not twins:
+        return
+    counts = labels.value_counts(sort=False)
+    said = (f"{what} holds classes that differ only in spaces or case: {{}}. They are kept apart as written, as "
+            "classes of their own; if a pair is one class, give it one spelling in the data first.")
+    warn(said.format(first_few((" and ".join(f"{label!r} ({counts[label]} rows)" for label in group)
+                                for group in twins), CLASSES_NAMED, sep="; ")), LabelSpellingWarning,
+         gist=said.format(first_few((" and ".join(map(repr, group)) for group in twins), CLASSES_NAMED, sep="; ")))
 
 
 def _kind_of(value_type: type) -> str:
