@@ -4,6 +4,9 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import subprocess
+import sys
 import threading
 import time
 import warnings
@@ -372,3 +375,21 @@ def test_fits_in_two_threads_keep_the_caller_s_settings_and_their_own_results():
     assert after == ("medium", torch.float64)
     for result in results:
         np.testing.assert_array_equal(result, alone)
+
+
+def test_a_tables_fit_and_evaluation_leave_albumentations_and_its_update_switch_alone():
+    # Importing GANAugmenter set NO_ALBUMENTATIONS_UPDATE=1 for the whole process (and its children)
+    # through an import of the albumentations adapter that only images need.
+    script = (
+        "import os, sys, warnings\n"
+        "import numpy as np\n"
+        "from gan_augment import GANAugmenter, evaluate_augmentation\n"
+        "X = np.random.default_rng(0).normal(size=(60, 2)); y = np.r_[np.zeros(50), np.ones(10)].astype(int)\n"
+        "warnings.simplefilter('ignore')\n"
+        "evaluate_augmentation(X, y, GANAugmenter(epochs=1, label_gate=False, random_state=0), cv=2, repeats=1,\n"
+        "                      random_state=0)\n"
+        "assert 'NO_ALBUMENTATIONS_UPDATE' not in os.environ\n"
+        "assert 'albumentations' not in sys.modules\n")
+    env = {key: value for key, value in os.environ.items() if key != "NO_ALBUMENTATIONS_UPDATE"}
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, env=env)
+    assert result.returncode == 0, result.stderr[-2000:]

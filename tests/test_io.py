@@ -1,5 +1,6 @@
 """gan_augment.data.io: reading tables, finding the target, writing atomically."""
 
+import codecs
 import os
 import re
 import warnings
@@ -394,6 +395,19 @@ def test_a_file_that_is_not_utf8_is_refused_at_the_byte_and_line_of_the_file(tmp
     (tmp_path / "mac.csv").write_bytes(b"a,b,label\r1,x,c\r2,caf\xe9,c\r3,x,r\r")
     with pytest.raises(DataValidationError, match=r"at byte 21, line 3\)"):
         read_table(tmp_path / "mac.csv")
+
+
+@pytest.mark.parametrize("encoding, width", [("utf-16", "16"), ("utf-16-be", "16"), ("utf-32", "32")])
+def test_a_utf16_export_is_named_with_the_conversion_that_reads_it(tmp_path, encoding, width):
+    # It was told to open the file as Latin-1 and save it again, which makes garbage of UTF-16.
+    text = "x\tlabel\n1\ta\n2\tb\n"
+    data = (codecs.BOM_UTF16_BE if encoding == "utf-16-be" else b"") + text.encode(encoding)
+    (tmp_path / "d.tsv").write_bytes(data)
+    with pytest.raises(DataValidationError, match=rf"d.tsv is UTF-{width} text \(its first bytes say so\), not UTF-8: "
+                                                  rf"a spreadsheet's 'Unicode Text' export. .*encoding='utf-{width}'"):
+        read_table(tmp_path / "d.tsv")
+    # What it advises reads the file.
+    assert pd.read_csv(tmp_path / "d.tsv", sep="\t", encoding=f"utf-{width}")["label"].tolist() == ["a", "b"]
 
 
 def test_a_number_beyond_float64_s_range_is_pointed_out_as_an_infinite_one(tmp_path):

@@ -549,6 +549,51 @@ def test_a_column_of_text_ids_is_pointed_out_instead_of_advice_to_model_every_va
         TabularEncoder(random_state=0).fit(some)
 
 
+def test_numbers_written_as_text_are_named_as_numbers_not_as_ids_or_many_categories():
+    # '$6,897.59' was warned of as "a row number or an ID? Drop it", a column of numbers with one
+    # typo ('1O') or a spreadsheet's '#DIV/0!' went unsaid (or was told to raise max_categories).
+    rng = np.random.default_rng(0)
+    amounts = rng.uniform(10, 9000, 300)
+    numbers = [f"{v:.1f}" for v in rng.normal(50, 10, 300)]
+    frame = pd.DataFrame({
+        "dollars": [f"${v:,.2f}" for v in amounts],
+        "euros": [f"{v:,.2f} €".replace(",", "_").replace(".", ",").replace("_", ".") for v in amounts],
+        "share": [f"{v}%" for v in rng.integers(0, 40, 300)],
+        "typo": numbers[:150] + ["1O"] + numbers[151:],
+        "errors": [("#DIV/0!" if i % 50 == 0 else "#N/A" if i % 50 == 1 else v) for i, v in enumerate(numbers)],
+        "x": rng.normal(size=300)})
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        TabularEncoder(max_categories=50, random_state=0).fit(frame)
+    said = [str(w.message) for w in said]
+    assert len(said) == 5 and not any("an ID" in text or "max_categories" in text for text in said), said
+    assert said[0].startswith("Column 'dollars' holds numbers written as text (e.g. '$") and \
+        "(without the currency sign and the separators)" in said[0]
+    assert said[1].startswith("Column 'euros' holds numbers written as text (e.g. '") and " €'" in said[1]
+    assert "(without the %)" in said[2]
+    assert said[3].startswith("Column 'typo' holds numbers but for 1 value in 1 row ('1O'): it is modelled as "
+                              "categories") and "correct them, or mark them missing" in said[3]
+    assert said[4].startswith("Column 'errors' holds numbers but for 2 values in 12 rows ('#DIV/0!', '#N/A')")
+    with warnings.catch_warnings():  # codes: named categorical, or few numbers among words (school grades)
+        warnings.simplefilter("error")
+        TabularEncoder(categorical_columns=["dollars", "typo"], max_categories=500, random_state=0).fit(
+            frame[["dollars", "typo", "x"]])
+        grades = pd.DataFrame({"grade": rng.choice([str(g) for g in range(1, 13)] + ["K"], 300),
+                               "x": rng.normal(size=300)})
+        TabularEncoder(random_state=0).fit(grades)
+
+
+def test_free_text_is_named_as_free_text_not_as_an_id():
+    rng = np.random.default_rng(0)
+    words = np.array(["late", "delivery", "customer", "asked", "for", "refund", "again", "box", "damaged"])
+    frame = pd.DataFrame({"notes": [" ".join(rng.choice(words, 5)) + f" #{i}" for i in range(300)],
+                          "x": rng.normal(size=300)})
+    with pytest.warns(UserWarning, match=r"Column 'notes' holds free text, a different one in every row \(e\.g\. ") \
+            as said:
+        TabularEncoder(random_state=0).fit(frame)
+    assert len(said) == 1 and "an ID" not in str(said[0].message)
+
+
 def test_dtypes_pandas_would_infer_otherwise_come_back_as_fitted_through_a_model_file():
     # int8 or string categories came back as int64 / object categories, an Arrow string column as a
     # StringDtype: pd.concat with the user's frame then dropped the category (or Arrow) dtype.

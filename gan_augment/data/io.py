@@ -19,6 +19,7 @@ first with exit code 1 and the second with exit code 2.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import difflib
@@ -301,6 +302,11 @@ def _not_utf8_message(path: Path, error: UnicodeDecodeError) -> str:
     """Where ``path`` stops being UTF-8, by byte and line of the file: pandas' error counts the
     bytes from the start of the chunk it was decoding (256 KiB), not of the file."""
     data = path.read_bytes()
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # (UTF-32's marks begin as UTF-16's)
+        width = "32" if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)) else "16"
+        return (f"{path} is UTF-{width} text (its first bytes say so), not UTF-8: a spreadsheet's 'Unicode Text' "
+                f"export. Save it as 'CSV UTF-8', or convert it, e.g. pandas.read_csv(path, sep=..., "
+                f"encoding='utf-{width}').to_csv(new_path, index=False).")
     try:
         data.decode("utf-8")  # not utf-8-sig, whose offsets start after a byte-order mark
     except UnicodeDecodeError as whole:

@@ -197,8 +197,10 @@ class TabularEncoder:
                     # One piece of advice a column: dates want converting to numbers, an ID dropping, and
                     # neither max_categories raised to model every value.
                     dates = _warn_if_dates(series, name)
-                    identifier = position not in forced and not dates and _warn_if_identifier(series, name)
-                    spec = _fit_categorical(series, self.max_categories, advise_more=not (identifier or dates), y=y)
+                    numbers = position not in forced and not dates and _warn_if_numbers_as_text(series, name)
+                    identifier = position not in forced and not (dates or numbers) and _warn_if_identifier(series, name)
+                    spec = _fit_categorical(series, self.max_categories,
+                                            advise_more=not (identifier or dates or numbers), y=y)
             spec["name"] = json_scalar(name, what="X has a column named")
             spec["dtype"] = dtype_to_json(series.dtype)
             self.columns_.append(spec)
@@ -1485,16 +1487,82 @@ def _warn_if_identifier(series: pd.Series, name) -> bool:
         figures = f" ({low} to {high})"
     else:
         figures = f" (e.g. {values.iloc[0]!r})"
+    # Sentences (notes, comments) are as distinct as IDs, and want other advice.
+    prose = what == "text" and values.str.count(r"\S+\s+\S+\s+\S").gt(0).mean() >= 0.5
 
     def message(shown: str) -> str:
         rows = "every row" if len(values) == len(series) else \
             f"every row that has one ({len(values)} of {len(series)})"
+        if prose:
+            return (f"Column {name!r} holds free text, a different one in {rows}{shown}: each is a category of its "
+                    "own, which a classifier learns nothing from and synthetic rows copy from real ones. Drop it "
+                    "before fitting, or turn it into features of its own (its length, words it holds) first.")
         return (f"Column {name!r} holds a different {what} in {rows}{shown}: a row number or an ID? Synthetic "
                 "rows get IDs that real rows have. Drop it before fitting if it identifies rows: it carries "
                 "nothing a classifier should learn.")
 
     # The gist leaves the figures out: each cross-validation fold has its own.
     warn(message(figures), UserWarning, gist=message(""))
+    return True
+
+
+#: A number as reports and spreadsheets write it: a currency sign, thousands grouped by commas,
+#: points, spaces or apostrophes, a percent sign, a minus or accounting brackets ($1,234.50,
+#: 12.671,00 €, 12%, (45.00), 1'200).
+_DECORATED_NUMBER = re.compile(
+    r"\(?[-+]?[$€£¥₹₩₽]?\s?[-+]?(?:[0-9]{1,3}(?:[,.'\u00a0\u202f ][0-9]{3})+|[0-9]+)(?:[.,][0-9]+)?"
+    r"\s?[%$€£¥₹₩₽]?\)?")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+#: Cells that stand for no number among numbers: the reader's words for missing values, and the
+#: error values of spreadsheets (hinted at by the reader, or missing values already).
+_NO_NUMBER_WORDS = {"nan", "NaN", "NAN", "NA", "N/A", "n/a", "null", "NULL", "None", "?", "-", ".", ""}
+_SPREADSHEET_ERRORS = {"#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"}
+
+
+def _warn_if_numbers_as_text(series: pd.Series, name) -> bool:
+    """Warn, naming the column, when its text is numbers: written with a currency or percent sign
+    or grouped thousands ('$1,234.50', '12%'), or plain numbers but for a few cells (a typo such as
+    '1O', a spreadsheet's '#DIV/0!'). Modelled as categories, each value is one of its own and
+    synthetic rows only repeat real values; converted, it is a number. Whether it warned."""
+    values = series.dropna()
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        values = values.astype(object)
+    if not len(values) or pd.api.types.infer_dtype(values) != "string":
+        return False
+    texts = pd.Series(pd.unique(values.to_numpy(dtype=object)), dtype=object).str.strip()
+    plain = texts.str.fullmatch(_PLAIN_NUMBER)
+    decorated = ~plain & texts.str.fullmatch(_DECORATED_NUMBER) & texts.str.contains(r"[0-9]")
+    if (plain | decorated).all() and decorated.any():
+        shown = f" (e.g. {texts[decorated].iloc[0]!r})"
+        written = texts[decorated]
+        marks = [mark for mark, pattern in (("the currency sign", "[$€£¥₹₩₽]"), ("the %", "%"),
+                                            ("the separators", r"[0-9][,.'\s\u00a0\u202f][0-9]"))
+                 if written.str.contains(pattern).any()]
+
+        def message(figures: str) -> str:
+            return (f"Column {name!r} holds numbers written as text{figures}: modelled as categories, each value "
+                    "one of its own, so its synthetic values only repeat real ones. Convert it to numbers before "
+                    f"fitting (without {' and '.join(marks) or 'the brackets'}), or name it categorical if its "
+                    "values are codes.")
+    else:
+        others = texts[~plain & ~texts.isin(_NO_NUMBER_WORDS)]
+        # A column of numbers (many of them) with a few cells that are not: not a column of codes.
+        if not len(others) or len(others) > 5 or plain.sum() < 20:
+            return False
+        rows = int(values.astype(str).str.strip().isin(set(others)).sum())
+        if rows > 0.05 * len(values):
+            return False
+        missing = "mark them missing (pandas.to_numeric(..., errors='coerce'); on the command line --na-values)"
+        fix = (f"{missing} or replace them with the values meant" if set(others) <= _SPREADSHEET_ERRORS
+               else f"correct them, or {missing}")
+        shown = (f" but for {len(others)} value{'s' if len(others) > 1 else ''} in {rows} "
+                 f"row{'s' if rows > 1 else ''} ({', '.join(map(repr, others))})")
+
+        def message(figures: str) -> str:
+            return (f"Column {name!r} holds numbers{figures}: it is modelled as categories, each value one of its "
+                    f"own. To model it as numbers, {fix}, before fitting.")
+    # The gist leaves the figures out: each cross-validation fold has its own.
+    warn(message(shown), UserWarning, gist=message(""))
     return True
 
 
