@@ -196,8 +196,11 @@ def check_categorical(dataset: Dataset, names: Optional[list[str]], data: Path) 
                            "already); drop it.", USAGE)
         if name not in columns:
             shown = ", ".join(map(repr, columns[:20])) + (" ..." if len(columns) > 20 else "")
-            raise CLIError(f"--categorical {name!r} is not a column of {data} (its columns: {shown}); check the "
-                           "spelling.", USAGE)
+            from gan_augment.data.io import column_suggestion
+
+            hint = column_suggestion(name, [str(column) for column in columns])
+            raise CLIError(f"--categorical {name!r} is not a column of {data} (its columns: {shown})"
+                           + (f".{hint}" if hint else "; check the spelling."), USAGE)
     return list(dict.fromkeys(names))
 
 

@@ -1700,6 +1700,9 @@ def test_categorical_names_columns_modelled_as_categories(tmp_path, capsys):
     settings = json.loads(out)["settings"]  # SMOTE picks the codes too, and the classifier one-hots them
     assert "SMOTE-NC" in settings["methods"] and settings["augmenter_params"]["categorical_features"] == ["zip"]
     for option, words in ((["--categorical", "zipp"], "--categorical 'zipp' is not a column of"),
+                          (["--categorical", "zipp"], "). Did you mean 'zip'?"),
+                          (["--categorical", "ZIP"], "). Did you mean 'zip'?"),  # it only said: check the spelling
+                          (["--categorical", "qqq"], "); check the spelling."),
                           (["--categorical", "label"], "--categorical 'label' names the target column")):
         code, _, err = run(capsys, "augment", data, *option, "-o", tmp_path / "o.csv")
         assert code == 2 and words in _one_line_error(err)

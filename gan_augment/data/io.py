@@ -1161,13 +1161,8 @@ def find_target(columns, target=None, *, source="the data") -> str:
         padded = [c for c in columns if str(c).strip() == str(target).strip()]
         if len(padded) == 1:
             return padded[0]
-        close = difflib.get_close_matches(str(target), names, n=1, cutoff=0.6)
-        if not close:  # a difference of case only
-            close = [n for n in names if n.lower() == str(target).lower()][:1]
-        hint = f" Did you mean {close[0]!r}?" if close else ""
-        raise DataValidationError(
-            f"{source} has no column {str(target)!r}.{hint} The columns are: {_column_list(names)}."
-        )
+        raise DataValidationError(f"{source} has no column {str(target)!r}.{column_suggestion(target, names)} The "
+                                  f"columns are: {_column_list(names)}.")
     candidates = [c for c in columns if str(c).strip().lower() in TARGET_NAMES]
     if len(candidates) == 1:
         return candidates[0]
@@ -1738,6 +1733,15 @@ def check_output_path(path, *, force: bool = False) -> str:
     if kind == "parquet":
         _require_pyarrow(path, "Writing")  # known now, not after training
     return kind
+
+
+def column_suggestion(name, names: list[str]) -> str:
+    """`` Did you mean 'x'?`` for the column of ``names`` closest to ``name`` (one that differs only
+    in case among them), or nothing."""
+    close = difflib.get_close_matches(str(name), names, n=1, cutoff=0.6)
+    if not close:  # a difference of case only
+        close = [n for n in names if n.lower() == str(name).lower()][:1]
+    return f" Did you mean {close[0]!r}?" if close else ""
 
 
 def _column_list(names, limit=30) -> str:
