@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from gan_augment import __version__
-from gan_augment._listing import CLASSES_NAMED, first_few
+from gan_augment._listing import CLASSES_NAMED, column_suggestion, first_few
 
 from gan_augment.config import TrainingConfig
 
@@ -196,9 +196,7 @@ def check_categorical(dataset: Dataset, names: Optional[list[str]], data: Path) 
                            "already); drop it.", USAGE)
         if name not in columns:
             shown = ", ".join(map(repr, columns[:20])) + (" ..." if len(columns) > 20 else "")
-            from gan_augment.data.io import column_suggestion
-
-            hint = column_suggestion(name, [str(column) for column in columns])
+            hint = column_suggestion(name, columns)
             raise CLIError(f"--categorical {name!r} is not a column of {data} (its columns: {shown})"
                            + (f".{hint}" if hint else "; check the spelling."), USAGE)
     return list(dict.fromkeys(names))

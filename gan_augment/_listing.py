@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import unicodedata
 from collections.abc import Iterable
 
@@ -27,3 +28,13 @@ def first_few(names: Iterable, limit: int = 3, *, sep: str = ", ") -> str:
 #: How many classes a warning names before it counts the rest (150 classes made warnings of
 #: 10,000 characters).
 CLASSES_NAMED = 10
+
+
+def column_suggestion(name, names: list) -> str:
+    """`` Did you mean 'x'?`` for the column of ``names`` closest to ``name`` (one that differs only
+    in case among them), or nothing."""
+    names = [str(n) for n in names]
+    close = difflib.get_close_matches(str(name), names, n=1, cutoff=0.6)
+    if not close:  # a difference of case only
+        close = [n for n in names if n.lower() == str(name).lower()][:1]
+    return f" Did you mean {close[0]!r}?" if close else ""

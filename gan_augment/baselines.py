@@ -26,6 +26,7 @@ from sklearn.base import clone
 from sklearn.utils.validation import validate_data
 
 from gan_augment._compat import Interval
+from gan_augment._listing import column_suggestion
 from gan_augment._memory import check_top_up_fits, gib, physical_memory, value_bytes
 from gan_augment._random import derive_seed
 from gan_augment._sampler import SamplerMixin, TableSamplerMixin
@@ -98,7 +99,7 @@ def _positions_as_imblearn_reads_them(X: pd.DataFrame, given) -> set[int]:
     unknown = [name for name in names if name not in X.columns]
     if unknown:
         raise DataValidationError(f"The augmenter's categorical_features names {unknown[0]!r}, which is not a column "
-                                  f"of X (columns: {list(X.columns)[:20]}).")
+                                  f"of X (columns: {list(X.columns)[:20]}).{column_suggestion(unknown[0], X.columns)}")
     return {X.columns.get_loc(name) for name in names}
 
 

@@ -111,15 +111,16 @@ def test_class_names_holding_commas_are_told_apart_from_lists_of_classes():
     # Classes a, b and "a,b": "--classes a,b" topped up "a,b" alone without a word; and "a,b" given
     # with another name in one option said only "Unknown class 'a'".
     y = pd.Series(["maj"] * 4 + ["a", "b", "a,b", "x y"])
-    with pytest.warns(UserWarning, match=r"'a,b' names the class 'a,b', which is topped up; its parts name classes "
-                                         r"too: for those, give --classes a --classes b\."):
+    with pytest.warns(UserWarning, match=r"'a,b' names the class 'a,b'; its parts name classes too: for those, give "
+                                         r"--classes a --classes b \(classes=\['a', 'b'\] in Python\)\."):
         assert resolve_classes(["a,b"], y) == ["a,b"]
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert resolve_classes(["b,a"], y) == ["b", "a"]
         assert resolve_classes(["a,b"], y[y != "a"]) == ["a,b"]  # its parts are not all classes: nothing to say
     with pytest.raises(DataValidationError, match=r"Unknown class 'a'.*A class whose name holds a comma is named "
-                                                  r"alone, in an option of its own \(--classes a,b --classes OTHER\)"):
+                                                  r"alone, in an option of its own \(--classes a,b --classes OTHER; "
+                                                  r"in Python, an item of its own: classes=\['a,b', 'OTHER'\]\)"):
         resolve_classes(["a,b,x y"], y[~y.isin(["a", "b"])])
 
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
-import difflib
 import io as _io
 import json
 import re
@@ -40,7 +39,7 @@ import pandas as pd
 from gan_augment._classes import ZERO_PADDED as _ZERO_PADDED
 from gan_augment._classes import plain_label, resolve_class
 from gan_augment._fs import atomic_path, check_parent_writable, refuse_linked_file
-from gan_augment._listing import first_few
+from gan_augment._listing import column_suggestion, first_few
 from gan_augment._warnings import catching_warnings, user_stacklevel
 from gan_augment.data._dtypes import refuse_surrogates
 from gan_augment.data.tabular import check_target, concat_rows
@@ -1212,7 +1211,8 @@ def resolve_classes(values, y) -> list:
             except ValueError as exc:
                 hint = "" if not with_commas else (
                     f" A class whose name holds a comma is named alone, in an option of its own "
-                    f"(--classes {shlex.quote(str(with_commas[0]))} --classes OTHER).")
+                    f"(--classes {shlex.quote(str(with_commas[0]))} --classes OTHER; in Python, an item of its own: "
+                    f"classes=[{str(with_commas[0])!r}, 'OTHER']).")
                 raise DataValidationError(str(exc) + hint) from None
             if not any(label == seen and type(label) is type(seen) for seen in wanted):
                 wanted.append(label)
@@ -1231,8 +1231,9 @@ def _warn_if_parts_are_classes(value: str, labels) -> None:
     with contextlib.suppress(ValueError):
         named = [resolve_class(part, labels) for part in parts]
         others = " ".join(f"--classes {shlex.quote(str(label))}" for label in named)
-        warnings.warn(f"{value!r} names the class {value!r}, which is topped up; its parts name classes too: for "
-                      f"those, give {others}.", UserWarning, stacklevel=user_stacklevel())
+        warnings.warn(f"{value!r} names the class {value!r}; its parts name classes too: for those, give {others} "
+                      f"(classes={[str(label) for label in named]!r} in Python).", UserWarning,
+                      stacklevel=user_stacklevel())
 
 
 def load_dataset(path, target=None, *, classes=None, na_values=None, sep=None):
@@ -1733,15 +1734,6 @@ def check_output_path(path, *, force: bool = False) -> str:
     if kind == "parquet":
         _require_pyarrow(path, "Writing")  # known now, not after training
     return kind
-
-
-def column_suggestion(name, names: list[str]) -> str:
-    """`` Did you mean 'x'?`` for the column of ``names`` closest to ``name`` (one that differs only
-    in case among them), or nothing."""
-    close = difflib.get_close_matches(str(name), names, n=1, cutoff=0.6)
-    if not close:  # a difference of case only
-        close = [n for n in names if n.lower() == str(name).lower()][:1]
-    return f" Did you mean {close[0]!r}?" if close else ""
 
 
 def _column_list(names, limit=30) -> str:

@@ -42,7 +42,7 @@ from scipy import sparse
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import BayesianGaussianMixture
 
-from gan_augment._listing import CLASSES_NAMED, first_few
+from gan_augment._listing import CLASSES_NAMED, column_suggestion, first_few
 from gan_augment._memory import gib, physical_memory
 from gan_augment._warnings import catching_warnings, user_stacklevel, warn
 from gan_augment.data import column_rules
@@ -1733,7 +1733,7 @@ def resolve_categorical_columns(frame: pd.DataFrame, given, *, array: bool = Fal
                 "a position (X's column names include integers, so integers are read as names)"
             raise DataValidationError(
                 f"categorical_features names {column!r}, which is not a column of X nor {where} "
-                f"(columns: {names[:20]}{' ...' if len(names) > 20 else ''})."
+                f"(columns: {names[:20]}{' ...' if len(names) > 20 else ''}).{column_suggestion(column, names)}"
             )
     return positions
 

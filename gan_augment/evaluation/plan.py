@@ -742,8 +742,8 @@ def _check_metric(metric, binary: bool) -> str:
         raise ValueError(f"Unknown metric {metric!r}; choose one of {list(OVERALL_METRICS)} (default "
                          f"{PRIMARY_METRIC!r}).")
     if metric == "pr_auc" and not binary:
-        raise ValueError("metric='pr_auc' is measured for binary targets only; this target has more than 2 "
-                         "classes. Choose macro_f1, balanced_accuracy or accuracy.")
+        raise ValueError("metric='pr_auc' (--metric pr_auc) is measured for binary targets only; this target has "
+                         "more than 2 classes. Choose macro_f1, balanced_accuracy or accuracy.")
     return metric
 
 
