@@ -652,6 +652,16 @@ def test_describe_columns_names_the_group_and_the_binary_columns():
     assert described["flag"] == "categorical  int64, binary 0/1"
 
 
+def test_describe_columns_says_how_many_values_share_the_slot_past_max_categories():
+    # `gan-augment info` said "62 values" of a column of which 2 were modelled, with no word of the rest.
+    table = pd.DataFrame({"age": np.arange(120) % 62, "town": np.where(np.arange(120) % 3, "a", "b")})
+    with pytest.warns(UserWarning, match="Raise max_categories"):
+        described = dict(TabularEncoder(categorical_columns=["age"], max_categories=2, random_state=0)
+                         .fit(table).describe_columns())
+    assert described["age"] == "categorical  int64, 62 values (2 modelled one by one, 60 sharing one slot)"
+    assert described["town"].endswith(", 2 values")
+
+
 def test_describe_columns_names_an_arrow_dtype_as_pandas_does():
     pytest.importorskip("pyarrow")
     table = pd.DataFrame({"n": pd.array(np.arange(40), dtype="int64[pyarrow]")})

@@ -1604,10 +1604,13 @@ def _describe_column(spec: dict, groups: list[list[int]]) -> str:
                 f"{modes} mode{'s' if modes != 1 else ''}{missing}")
     if spec.get("binary"):
         return f"categorical  {dtype}, binary 0/1{missing}"
-    n_values = len(spec.get("categories", [])) + len(spec.get("other", []))
+    n_kept, n_other = len(spec.get("categories", [])), len(spec.get("other", []))
+    n_values = n_kept + n_other
     if not n_values:
         return f"categorical  {dtype}, every value missing (sampled as missing)"
-    return f"categorical  {dtype}, {n_values} value{'s' if n_values != 1 else ''}{missing}"
+    # Past max_categories the rarest share one slot: said, as the fit's warning said it.
+    shared = f" ({n_kept} modelled one by one, {n_other} sharing one slot)" if n_other else ""
+    return f"categorical  {dtype}, {n_values} value{'s' if n_values != 1 else ''}{shared}{missing}"
 
 
 def _dtype_name(spec) -> str:
