@@ -894,6 +894,9 @@ def test_report_renders_html_markdown_and_json(gan_report, tmp_path):
     markdown = gan_report.to_markdown()
     assert "| method | accuracy |" in markdown and "| GAN top-up |" in markdown
     assert markdown.startswith("# Augmentation report")
+    # A notebook shows the report, left at the end of a cell, as this Markdown (it showed the repr's
+    # one line); the repr stays one line.
+    assert gan_report._repr_markdown_() == markdown and "\n" not in repr(gan_report)
     document = json.loads(gan_report.to_json())
     assert document["verdict"] == gan_report.verdict
     assert document["settings"]["classes"] == ["rare"] and len(document["summary"]) == len(gan_report.summary)

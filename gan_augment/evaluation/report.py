@@ -104,6 +104,11 @@ class AugmentationReport:
     def __str__(self):
         return self.to_markdown()
 
+    def _repr_markdown_(self) -> str:
+        """What a Jupyter notebook shows for the report at the end of a cell: its Markdown, rendered
+        (the figures are in :meth:`to_html`)."""
+        return self.to_markdown()
+
     # ------------------------------------------------------------------ renderings
     def to_markdown(self, path=None, *, force=False) -> str:
         """The report as Markdown: verdict, settings and tables; written atomically to ``path``
