@@ -30,11 +30,12 @@ def first_few(names: Iterable, limit: int = 3, *, sep: str = ", ") -> str:
 CLASSES_NAMED = 10
 
 
-def column_suggestion(name, names: list) -> str:
-    """`` Did you mean 'x'?`` for the column of ``names`` closest to ``name`` (one that differs only
-    in case among them), or nothing."""
-    names = [str(n) for n in names]
-    close = difflib.get_close_matches(str(name), names, n=1, cutoff=0.6)
+def column_suggestion(name, names) -> str:
+    """`` Did you mean 'x'?`` for the column of ``names`` closest to ``name`` as text (one that
+    differs only in case among them), shown as the column is (``30`` for an integer name), or nothing."""
+    columns = list(names)
+    texts = [str(column) for column in columns]
+    close = difflib.get_close_matches(str(name), texts, n=1, cutoff=0.6)
     if not close:  # a difference of case only
-        close = [n for n in names if n.lower() == str(name).lower()][:1]
-    return f" Did you mean {close[0]!r}?" if close else ""
+        close = [text for text in texts if text.casefold() == str(name).casefold()][:1]
+    return f" Did you mean {columns[texts.index(close[0])]!r}?" if close else ""

@@ -43,6 +43,7 @@ from gan_augment.diversity import SAMPLES_PER_CLASS, ClassDiversity, measure_cla
     warn_if_collapsed, warn_if_undercovered
 from gan_augment.exceptions import (CheckpointMismatchError, DataValidationError, DistributedError, LabelGateWarning,
                                     ModelFileError)
+from gan_augment.data._dtypes import stored_dtype
 from gan_augment.data.tabular import check_target, concat_rows
 from gan_augment.kinds import kind_for_input, kind_named
 from gan_augment.kinds.image import IMAGE_SETTINGS, TABLE_SETTINGS, refuse_table_settings, settings_at_defaults
@@ -720,7 +721,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
     @classmethod
     def _from_state(cls, state: dict, path, *, device):
         cls = _saved_class(cls, state.get("method", "gan"), path)
-        params = state["params"]
+        params = {key: value for key, value in state["params"].items() if key not in _RUN_SETTINGS}
         # Settings of the other data kind, which a model saved before they were refused may hold and
         # which never had an effect, at their defaults: its settings can then be reused.
         params = settings_at_defaults(cls, params, TABLE_SETTINGS if state.get("kind") == "image" else IMAGE_SETTINGS)
@@ -741,7 +742,7 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
                           f"of it; it is read as {read_as!r} (save the model again to record that).",
                           UserWarning, stacklevel=user_stacklevel())
             params["label_gate"] = read_as
-        labels = np.dtype(state["classes_dtype"])
+        labels = stored_dtype(state["classes_dtype"], state["classes"], what="classes_dtype")
         classes = np.array([label_from_json(c, labels) for c in state["classes"]], dtype=labels)
         if labels.kind in "mM":
             params = _dates_read_back(params, classes)
@@ -766,6 +767,9 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         augmenter.metadata_ = state.get("metadata", {})
         augmenter.kind_ = kind = kind_named(state.get("kind", "tabular"))
         augmenter.encoder_ = kind.codec_from_dict(state["encoder"])
+        if augmenter.kind_.name == "image" and int(np.prod(augmenter.encoder_.image_shape_)) != augmenter.n_features_in_:
+            raise ValueError(f"the images' shape {augmenter.encoder_.image_shape_} does not hold the model's "
+                             f"{augmenter.n_features_in_} values per image")
         columns = [spec.get("name") for spec in getattr(augmenter.encoder_, "columns_", [])]
         if augmenter.kind_.name == "tabular" and state["feature_names_in"] is not None and (
                 list(map(str, columns)) != list(map(str, state["feature_names_in"]))):
@@ -1469,11 +1473,16 @@ def _difference(part: str, saved, now, name, seeds_given, show=repr) -> str:
                                    for key in keys)
 
 
+#: Settings of a training run, not of the model: never saved, and not read back from a model file
+#: (one that holds them was edited: its checkpoint_dir would send the next fit's files elsewhere).
+_RUN_SETTINGS = ("callbacks", "checkpoint_dir")
+
+
 def _params_to_json(params: dict) -> dict:
     out = {}
     for key, value in params.items():
-        if key in ("callbacks", "checkpoint_dir"):
-            continue  # they belong to a training run, not to the model
+        if key in _RUN_SETTINGS:
+            continue
         if key == "random_state" and not (value is None or isinstance(value, numbers.Integral)):
             warnings.warn(f"random_state={value!r} is not saved with the model (only an int seed is): the loaded "
                           "model's random_state is None. Pass an int seed to keep it.", UserWarning,

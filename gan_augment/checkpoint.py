@@ -245,7 +245,7 @@ def _read_header(directory: Path, *, kind: str, name: str) -> tuple[dict, Path]:
             )
     try:
         header = json.loads(meta_path.read_text(encoding="utf-8-sig"))  # an editor's byte order mark aside
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # (JSON's errors; digits past Python's limit)
         raise ModelFileError(f"{meta_path} is not valid JSON ({exc}); the file is damaged or foreign. "
                              f"{_damaged_advice(kind, directory)}") from exc
     if not isinstance(header, dict) or header.get("format") != FORMAT or "state" not in header:
@@ -345,7 +345,7 @@ def state_kinds(directory: Path) -> set:
     for meta in directory.glob("*.json"):
         try:
             header = json.loads(meta.read_text(encoding="utf-8-sig"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        except (OSError, UnicodeDecodeError, ValueError, RecursionError):
             continue
         if isinstance(header, dict) and header.get("format") == FORMAT:
             kinds.add(header.get("kind"))
@@ -483,7 +483,7 @@ def _files_written(meta: Path) -> list | None:
     make a save delete a user's notes.txt."""
     try:
         header = json.loads(meta.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
         return None
     files = header.get("files") if isinstance(header, dict) and header.get("format") == FORMAT else None
     if not isinstance(files, list):
@@ -504,6 +504,6 @@ def holds_state(directory: Path) -> bool:
         try:
             if json.loads(meta.read_text(encoding="utf-8-sig")).get("format") == FORMAT:
                 return True
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError):
+        except (OSError, UnicodeDecodeError, ValueError, RecursionError, AttributeError):
             continue
     return False

@@ -897,6 +897,28 @@ def test_a_model_json_edited_to_huge_layers_is_refused_before_allocating(tmp_pat
     assert time.perf_counter() - started < 10  # building it for real took 22 s
 
 
+def test_a_model_json_edited_to_allocate_or_to_write_elsewhere_is_refused_or_not_read(tmp_path, mixed_frame):
+    # classes_dtype '<U200000000' took 2 GB a class at load; checkpoint_dir in the params (never
+    # saved) sent the next fit's files where the file said; an integer of 5,000 digits or JSON
+    # nested 100,000 deep escaped as a ValueError or RecursionError.
+    X, y = mixed_frame
+    fast(classes=["rare"]).fit(X, y).save(tmp_path / "model")
+    _edit_model_json(tmp_path / "model", lambda h: h["state"].__setitem__("classes_dtype", "<U200000000"),
+                     keep_checksum_valid=True)
+    with pytest.raises(ModelFileError, match=r"classes_dtype is <U200000000, text far wider than its values"):
+        GANAugmenter.load(tmp_path / "model")
+    fast(classes=["rare"]).fit(X, y).save(tmp_path / "model", overwrite=True)
+    _edit_model_json(tmp_path / "model", lambda h: h["state"]["params"].update(
+        checkpoint_dir=str(tmp_path / "elsewhere"), callbacks=["x"]), keep_checksum_valid=True)
+    loaded = GANAugmenter.load(tmp_path / "model")
+    assert loaded.checkpoint_dir is None and loaded.callbacks is None
+    meta = tmp_path / "model" / "model.json"
+    for text in ('{"format": ' + "9" * 5000 + "}", "[" * 100_000 + "]" * 100_000):
+        meta.write_text(text)
+        with pytest.raises(ModelFileError, match=r"model\.json is not valid JSON \(.*\); the file is damaged"):
+            GANAugmenter.load(tmp_path / "model")
+
+
 def test_an_edited_model_json_is_refused_by_its_checksum(tmp_path, mixed_frame):
     X, y = mixed_frame
     fast().fit(X, y).save(tmp_path / "model")

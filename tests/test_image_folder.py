@@ -391,6 +391,21 @@ def test_force_never_replaces_a_class_folder_of_real_images(tmp_path):
     assert _listing(tmp_path / "data") == ["cat", "cat/photo.png"]
 
 
+def test_a_damaged_mark_is_read_as_naming_its_files_only(tmp_path):
+    # A list of lists in the mark failed "unhashable type: 'list'" (sample --force, augment --force).
+    images = np.stack([_pixels(i, channels=3) for i in range(2)])
+    class_dir = write_class_samples(images, "cat", tmp_path / "out")
+    mark = class_dir / ".gan-augment-written"
+    mark.write_text(mark.read_text().splitlines()[0] + '\n{"files": [["a"], "synthetic_00000.png"]}\n')
+    # synthetic_00001.png is no longer listed as written: the folder is not replaced, with the reason.
+    with pytest.raises(FileExistsError, match="but synthetic_00001.png in it was not, so it is not replaced"):
+        write_class_samples(images[:1], "cat", tmp_path / "out", force=True, prefix="new")
+    mark.write_text(mark.read_text().splitlines()[0] + '\n{"files": [["a"], "synthetic_00000.png", '
+                    '"synthetic_00001.png"]}\n')
+    write_class_samples(images[:1], "cat", tmp_path / "out", force=True, prefix="new")
+    assert sorted(p.name for p in class_dir.iterdir()) == [".gan-augment-written", "new_00000.png"]
+
+
 def test_write_class_samples_many_digits(tmp_path):
     names = image_folder._sample_names(100001, "s")
     assert names[0] == "s_000000.png" and names[-1] == "s_100000.png"

@@ -423,6 +423,32 @@ def test_image_augmenter_saves_loads_and_keeps_sample_grids(digits, tmp_path):
     augmenter.save(tmp_path / "model")  # a model directory with grids is ours to replace
 
 
+def test_an_image_model_json_edited_to_huge_or_odd_images_is_refused_at_load(digits, tmp_path):
+    # image_shape [1, 100000, 100000] loaded, and sampling one image asked for 40 GB; a bad layout or
+    # shape failed at sample time, naming no file.
+    from gan_augment.checkpoint import _header_sha256
+    from gan_augment.exceptions import ModelFileError
+
+    X, y = _rare_digits(*digits)
+    GANAugmenter(image_shape=(1, 8, 8), classes=[3], random_state=0, epochs=1, batch_size=32).fit(X, y).save(
+        tmp_path / "model")
+    meta = tmp_path / "model" / "model.json"
+    written = json.loads(meta.read_text())
+    for field, value, said in (("image_shape", [1, 100000, 100000], r"does not hold the model's 64 values"),
+                               ("image_shape", [1, -8, 8], r"image_shape must be \(C, H, W\) with C = 1 or 3"),
+                               ("image_shape", [1, 8], r"image_shape must be \(C, H, W\), three whole numbers"),
+                               ("layout", "sideways", r"the image layout is 'sideways', not one of"),
+                               ("dtype", "|O", r"the image dtype is object"),
+                               ("value_range", [0, float("inf")], r"not two finite values"),
+                               ("resolution", 4096, r"the working resolution is 4096")):
+        header = json.loads(json.dumps(written))
+        header["state"]["encoder"][field] = value
+        header["header_sha256"] = _header_sha256(header)  # what someone who knows the format could do
+        meta.write_text(json.dumps(header))
+        with pytest.raises(ModelFileError, match=rf"model\.json could not be read as a model .*{said}"):
+            GANAugmenter.load(tmp_path / "model")
+
+
 def test_a_model_of_few_images_saves_strict_json(digits, tmp_path):
     # An epoch of under 4 critic steps (a few dozen images) wrote the adaptive augmentation's
     # signal as NaN into model.json, which JSON parsers other than Python's refuse.

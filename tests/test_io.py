@@ -107,6 +107,16 @@ def test_classes_are_checked_with_suggestion(tmp_path):
     assert resolve_classes(["c,b "], spaced) == ["c", "b "] and resolve_classes(["c, b"], spaced) == ["c", "b"]
 
 
+def test_a_column_suggested_is_shown_as_the_column_is():
+    # Every name was turned into text: "Did you mean '30'?" of the integer column 30.
+    from gan_augment._listing import column_suggestion
+
+    assert column_suggestion(3, [0, 1, 2, 30]) == " Did you mean 30?"
+    assert column_suggestion("STRASSE", ["straße", "x"]) == " Did you mean 'straße'?"  # case, as casefold reads it
+    assert column_suggestion(("a", "c"), [("a", "b"), ("z", "z")]) == " Did you mean ('a', 'b')?"
+    assert column_suggestion("qqq", ["label", "x"]) == ""
+
+
 def test_class_names_holding_commas_are_told_apart_from_lists_of_classes():
     # Classes a, b and "a,b": "--classes a,b" topped up "a,b" alone without a word; and "a,b" given
     # with another name in one option said only "Unknown class 'a'".
@@ -398,17 +408,23 @@ def test_a_file_that_is_not_utf8_is_refused_at_the_byte_and_line_of_the_file(tmp
         read_table(tmp_path / "mac.csv")
 
 
-@pytest.mark.parametrize("encoding, width", [("utf-16", "16"), ("utf-16-be", "16"), ("utf-32", "32")])
+@pytest.mark.parametrize("encoding, width", [("utf-16", "16"), ("utf-16-be", "16"), ("utf-32", "32"),
+                                             ("utf-32-be", "32")])
 def test_a_utf16_export_is_named_with_the_conversion_that_reads_it(tmp_path, encoding, width):
     # It was told to open the file as Latin-1 and save it again, which makes garbage of UTF-16.
     text = "x\tlabel\n1\ta\n2\tb\n"
-    data = (codecs.BOM_UTF16_BE if encoding == "utf-16-be" else b"") + text.encode(encoding)
+    mark = {"utf-16-be": codecs.BOM_UTF16_BE, "utf-32-be": codecs.BOM_UTF32_BE}.get(encoding, b"")  # (others write one)
+    data = mark + text.encode(encoding)
     (tmp_path / "d.tsv").write_bytes(data)
     with pytest.raises(DataValidationError, match=rf"d.tsv is UTF-{width} text \(its first bytes say so\), not UTF-8: "
                                                   rf"a spreadsheet's 'Unicode Text' export. .*encoding='utf-{width}'"):
         read_table(tmp_path / "d.tsv")
     # What it advises reads the file.
     assert pd.read_csv(tmp_path / "d.tsv", sep="\t", encoding=f"utf-{width}")["label"].tolist() == ["a", "b"]
+    # A Latin-1 file whose first characters are those of a UTF-16 mark is not called UTF-16.
+    (tmp_path / "l.tsv").write_bytes("ÿþx\tlabel\n1\tcafé\n".encode("latin-1"))
+    with pytest.raises(DataValidationError, match=r"l.tsv is not UTF-8 text \(invalid start byte at byte 0, line 1\)"):
+        read_table(tmp_path / "l.tsv")
 
 
 def test_a_number_beyond_float64_s_range_is_pointed_out_as_an_infinite_one(tmp_path):

@@ -901,9 +901,12 @@ def _written_files(mark: Path):
     try:
         lines = mark.read_text(encoding="utf-8").splitlines()
         listed = json.loads(lines[1])["files"] if len(lines) > 1 else None
-    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, RecursionError):
         return set()  # unreadable: nothing in the folder is known to be ours
-    return set(listed) if isinstance(listed, list) else None
+    if not isinstance(listed, list):
+        return None
+    # Only names: a damaged list ([["a"]]) failed as "unhashable type: 'list'".
+    return {name for name in listed if isinstance(name, str)}
 
 
 def _mark_written(folder: Path, by: str) -> None:

@@ -22,7 +22,7 @@ import torch
 from torch.nn import functional as F
 
 from gan_augment.data._dtypes import round_to_dtype
-from gan_augment.data.layout import BATCH_LAYOUTS, from_nchw, infer_layout, to_nchw
+from gan_augment.data.layout import BATCH_LAYOUTS, check_image_shape, from_nchw, infer_layout, to_nchw
 from gan_augment.data.tabular import check_not_bfloat16, check_same_shapes
 from gan_augment.data.torch_items import is_pil_image
 from gan_augment.exceptions import DataValidationError
@@ -284,10 +284,21 @@ class ImageCodec:
 
     @classmethod
     def from_dict(cls, data: dict) -> "ImageCodec":
-        codec = cls(image_shape=tuple(data["image_shape"]), image_size=data["image_size"])
+        """The codec :meth:`to_dict` wrote; ValueError for a field no fit writes (an edited model file
+        must not make sampling allocate images of whatever size it names, or fail deep inside it)."""
+        codec = cls(image_shape=check_image_shape(data["image_shape"]), image_size=data["image_size"])
+        if data["layout"] not in LAYOUTS:
+            raise ValueError(f"the image layout is {data['layout']!r}, not one of {list(LAYOUTS)}")
         codec.layout_ = data["layout"]
-        codec.image_shape_ = tuple(data["image_shape"])
+        codec.image_shape_ = check_image_shape(data["image_shape"])
         codec.dtype_ = np.dtype(data["dtype"])
-        codec.value_range_ = tuple(data["value_range"])
+        if codec.dtype_.kind not in "uifb":
+            raise ValueError(f"the image dtype is {codec.dtype_}, which no image has")
+        low, high = (float(value) for value in data["value_range"])
+        if not (np.isfinite(low) and np.isfinite(high) and low < high):
+            raise ValueError(f"the image value range is {data['value_range']!r}, not two finite values, low to high")
+        codec.value_range_ = (low, high)
+        if data["resolution"] not in RESOLUTIONS:
+            raise ValueError(f"the working resolution is {data['resolution']!r}, not one of {list(RESOLUTIONS)}")
         codec.resolution_ = data["resolution"]
         return codec

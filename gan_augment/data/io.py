@@ -301,8 +301,11 @@ def _not_utf8_message(path: Path, error: UnicodeDecodeError) -> str:
     """Where ``path`` stops being UTF-8, by byte and line of the file: pandas' error counts the
     bytes from the start of the chunk it was decoding (256 KiB), not of the file."""
     data = path.read_bytes()
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # (UTF-32's marks begin as UTF-16's)
-        width = "32" if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)) else "16"
+    # A byte-order mark, and lines in that encoding: a Latin-1 file may begin with the two characters
+    # of a UTF-16 mark, 'ÿþ'. (UTF-32's little-endian mark begins as UTF-16's.)
+    width = ("32" if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)) else
+             "16" if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else None)
+    if width is not None and _has_lines(data, f"utf-{width}"):
         return (f"{path} is UTF-{width} text (its first bytes say so), not UTF-8: a spreadsheet's 'Unicode Text' "
                 f"export. Save it as 'CSV UTF-8', or convert it, e.g. pandas.read_csv(path, sep=..., "
                 f"encoding='utf-{width}').to_csv(new_path, index=False).")
@@ -317,6 +320,15 @@ def _not_utf8_message(path: Path, error: UnicodeDecodeError) -> str:
     line = data.count(b"\n", 0, end) + data.count(b"\r", 0, end) - data.count(b"\r\n", 0, end) + 1
     return (f"{path} is not UTF-8 text ({error.reason} at byte {error.start}, line {line}); save it as UTF-8 CSV "
             "(a spreadsheet's 'CSV UTF-8' format, or open it with its own encoding, e.g. Latin-1, and save it again).")
+
+
+def _has_lines(data: bytes, encoding: str) -> bool:
+    """Whether ``data`` reads in ``encoding`` as text of more than one line."""
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return "\n" in text or "\r" in text
 
 
 def _check_frame(frame: pd.DataFrame, path: Path, kind: str) -> None:

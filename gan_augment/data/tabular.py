@@ -42,11 +42,13 @@ from scipy import sparse
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import BayesianGaussianMixture
 
+from gan_augment._classes import ZERO_PADDED, plain_label
 from gan_augment._listing import CLASSES_NAMED, column_suggestion, first_few
 from gan_augment._memory import gib, physical_memory
 from gan_augment._warnings import catching_warnings, user_stacklevel, warn
 from gan_augment.data import column_rules
 from gan_augment.data._dtypes import as_decimals, check_storable, date_kind, decimal_places, dtype_from_json, \
+    stored_dtype, \
     dtype_to_json, hashable, json_scalar, refuse_complex, refuse_dates
 from gan_augment.exceptions import DataValidationError, LabelSpellingWarning, ModelFileError
 
@@ -800,6 +802,10 @@ class TabularEncoder:
         encoder = cls(**data["params"])
         encoder.container_ = data["container"]
         encoder.columns_ = data["columns"]
+        if encoder.container_.get("kind") == "ndarray":  # the array samples are written into
+            stored_dtype(encoder.container_["dtype"], [value for spec in encoder.columns_
+                                                       for value in spec.get("categories", []) + spec.get("other", [])],
+                         what="the encoder's container dtype")
         # Model files written before the column rules existed hold none (and their numeric
         # columns no "decimals": nothing is rounded).
         encoder.groups_ = [list(members) for members in data.get("groups", [])]
@@ -1365,11 +1371,17 @@ def _warn_of_labels_spelt_two_ways(labels: pd.Series, what: str) -> None:
     if not twins:
         return
     counts = labels.value_counts(sort=False)
+
+    def listed(shown) -> str:  # each group's first few spellings, of the first few groups
+        return first_few((first_few(map(shown, group), sep=" and ") for group in twins), CLASSES_NAMED, sep="; ")
+
+    def with_rows(label) -> str:
+        return f"{plain_label(label)!r} ({counts[label]} row{'s' if counts[label] != 1 else ''})"
+
     said = (f"{what} holds classes that differ only in spaces or case: {{}}. They are kept apart as written, as "
             "classes of their own; if a pair is one class, give it one spelling in the data first.")
-    warn(said.format(first_few((" and ".join(f"{label!r} ({counts[label]} rows)" for label in group)
-                                for group in twins), CLASSES_NAMED, sep="; ")), LabelSpellingWarning,
-         gist=said.format(first_few((" and ".join(map(repr, group)) for group in twins), CLASSES_NAMED, sep="; ")))
+    warn(said.format(listed(with_rows)), LabelSpellingWarning,
+         gist=said.format(listed(lambda label: repr(plain_label(label)))))
 
 
 def _kind_of(value_type: type) -> str:
@@ -1478,7 +1490,7 @@ def _warn_if_identifier(series: pd.Series, name) -> bool:
         what = "text"  # every value a str (infer_dtype, not a loop over them: 10% of a fit on Adult)
     else:
         return False
-    if not values.is_unique:
+    if not values.is_unique or what == "text" and _amounts(values.astype(object).str.strip()):
         return False
     if what == "integer":
         low, high = int(values.min()), int(values.max())
@@ -1488,7 +1500,7 @@ def _warn_if_identifier(series: pd.Series, name) -> bool:
     else:
         figures = f" (e.g. {values.iloc[0]!r})"
     # Sentences (notes, comments) are as distinct as IDs, and want other advice.
-    prose = what == "text" and values.str.count(r"\S+\s+\S+\s+\S").gt(0).mean() >= 0.5
+    prose = what == "text" and values.astype(object).str.strip().str.count(r"\s+").ge(2).mean() >= 0.5
 
     def message(shown: str) -> str:
         rows = "every row" if len(values) == len(series) else \
@@ -1507,60 +1519,97 @@ def _warn_if_identifier(series: pd.Series, name) -> bool:
 
 
 #: A number as reports and spreadsheets write it: a currency sign, thousands grouped by commas,
-#: points, spaces or apostrophes, a percent sign, a minus or accounting brackets ($1,234.50,
-#: 12.671,00 €, 12%, (45.00), 1'200).
+#: points, spaces or apostrophes, a decimal point or comma, a percent sign, a minus or accounting
+#: brackets ($1,234.50, 12.671,00 €, 12%, (45.00), 1'200).
+_CURRENCY_SIGNS = "$€£¥₹₩₽"
 _DECORATED_NUMBER = re.compile(
-    r"\(?[-+]?[$€£¥₹₩₽]?\s?[-+]?(?:[0-9]{1,3}(?:[,.'\u00a0\u202f ][0-9]{3})+|[0-9]+)(?:[.,][0-9]+)?"
-    r"\s?[%$€£¥₹₩₽]?\)?")
+    rf"\(?[-+]?[{_CURRENCY_SIGNS}]?\s?[-+]?(?:[0-9]{{1,3}}(?:[,.'\u00a0\u202f ][0-9]{{3}})+|[0-9]+)(?:[.,][0-9]+)?"
+    rf"\s?[%{_CURRENCY_SIGNS}]?\)?")
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
-#: Cells that stand for no number among numbers: the reader's words for missing values, and the
-#: error values of spreadsheets (hinted at by the reader, or missing values already).
-_NO_NUMBER_WORDS = {"nan", "NaN", "NAN", "NA", "N/A", "n/a", "null", "NULL", "None", "?", "-", ".", ""}
+#: Cells that stand for no number among numbers: empty, the words the reader hints at as missing
+#: or infinite values, and the error values of spreadsheets (named when they are all that is left).
+_NO_NUMBER_WORDS = {"", "nan", "NaN", "NAN", "NA", "N/A", "n/a", "null", "NULL", "None", "?", "-", "."} | {
+    f"{sign}{word}" for sign in ("", "+", "-") for word in ("inf", "Inf", "INF", "infinity", "Infinity", "INFINITY")}
 _SPREADSHEET_ERRORS = {"#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"}
 
 
+def _amounts(texts: pd.Series) -> bool:
+    """Whether every text of ``texts`` is a number with a decimal mark, separators or signs around
+    it (an amount, not a code: no zero-padded or bare digits only), which is no identifier."""
+    texts = texts[~texts.isin(_NO_NUMBER_WORDS)]
+    return bool(len(texts)) and bool(texts.str.fullmatch(_DECORATED_NUMBER).all()) \
+        and not texts.str.match(ZERO_PADDED).any() and bool(texts.str.contains(r"[^0-9]").all())
+
+
+def _decorated_value(text: str) -> str:
+    """The number ``text`` writes, in plain notation (``'(1,234.50)'`` -> ``'-1234.50'``): the last
+    of a point and a comma is the decimal mark; one alone is a decimal mark unless it is a comma
+    followed by three digits (``'1,234'``: grouped thousands, as spreadsheets in English write them)."""
+    negative = text.startswith("(") and text.endswith(")") or "-" in text
+    digits = re.sub(r"[^0-9.,]", "", text)
+    point, comma = digits.rfind("."), digits.rfind(",")
+    if point >= 0 and comma >= 0:
+        mark = max(point, comma)
+    elif point >= 0 and digits.count(".") == 1:
+        mark = point
+    elif comma >= 0 and digits.count(",") == 1 and len(digits) - comma - 1 != 3:
+        mark = comma
+    else:
+        mark = len(digits)
+    whole = re.sub(r"[.,]", "", digits[:mark]).lstrip("0") or "0"
+    fraction = digits[mark + 1:]
+    return ("-" if negative else "") + whole + (f".{fraction}" if fraction else "")
+
+
 def _warn_if_numbers_as_text(series: pd.Series, name) -> bool:
-    """Warn, naming the column, when its text is numbers: written with a currency or percent sign
-    or grouped thousands ('$1,234.50', '12%'), or plain numbers but for a few cells (a typo such as
-    '1O', a spreadsheet's '#DIV/0!'). Modelled as categories, each value is one of its own and
-    synthetic rows only repeat real values; converted, it is a number. Whether it warned."""
+    """Warn, naming the column, when its text is numbers: written with a currency or percent sign,
+    or negatives in accounting brackets ('$1,234.50', '12%', '(45.00)'), or plain numbers but for
+    a few cells (a typo such as '1O', a spreadsheet's '#DIV/0!'). Modelled as categories, each value
+    is one of its own and synthetic rows only repeat real values; converted, it is a number.
+    Numbers with separators alone ('1,234.50', '86,95') are the CSV reader's to say (with the
+    pandas option that reads them), missing and infinite words too; a column of codes (zero-padded,
+    or given as a pandas category) is left alone. Whether it warned."""
     values = series.dropna()
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        values = values.astype(object)
-    if not len(values) or pd.api.types.infer_dtype(values) != "string":
+    if not len(values) or isinstance(values.dtype, pd.CategoricalDtype) \
+            or pd.api.types.infer_dtype(values) != "string":
         return False
     texts = pd.Series(pd.unique(values.to_numpy(dtype=object)), dtype=object).str.strip()
+    texts = texts[~texts.isin(_NO_NUMBER_WORDS)].reset_index(drop=True)
     plain = texts.str.fullmatch(_PLAIN_NUMBER)
+    if not len(texts) or texts[plain].str.match(ZERO_PADDED).any():  # zip codes (02139) and the like
+        return False
     decorated = ~plain & texts.str.fullmatch(_DECORATED_NUMBER) & texts.str.contains(r"[0-9]")
-    if (plain | decorated).all() and decorated.any():
-        shown = f" (e.g. {texts[decorated].iloc[0]!r})"
-        written = texts[decorated]
-        marks = [mark for mark, pattern in (("the currency sign", "[$€£¥₹₩₽]"), ("the %", "%"),
-                                            ("the separators", r"[0-9][,.'\s\u00a0\u202f][0-9]"))
-                 if written.str.contains(pattern).any()]
+    bracketed = texts.str.fullmatch(r"\(.*\)")
+    # Brackets beside numbers without them are negatives; around every value ('(1)', '(2)') labels.
+    signs = decorated & (texts.str.contains(f"[%{_CURRENCY_SIGNS}]") | (bracketed & bool((~bracketed).any())))
+    if (plain | decorated).all() and signs.any():
+        example = texts[signs & bracketed].iloc[0] if (signs & bracketed).any() else texts[signs].iloc[0]
+        shown = f" (e.g. {example!r})"
+        how = f"{example!r} as {_decorated_value(example)}"
 
         def message(figures: str) -> str:
             return (f"Column {name!r} holds numbers written as text{figures}: modelled as categories, each value "
                     "one of its own, so its synthetic values only repeat real ones. Convert it to numbers before "
-                    f"fitting (without {' and '.join(marks) or 'the brackets'}), or name it categorical if its "
-                    "values are codes.")
+                    f"fitting ({how}), or name it categorical if its values are codes.")
     else:
-        others = texts[~plain & ~texts.isin(_NO_NUMBER_WORDS)]
+        others = texts[~plain]
         # A column of numbers (many of them) with a few cells that are not: not a column of codes.
         if not len(others) or len(others) > 5 or plain.sum() < 20:
             return False
-        rows = int(values.astype(str).str.strip().isin(set(others)).sum())
+        rows = int(values.astype(object).astype(str).str.strip().isin(set(others)).sum())
         if rows > 0.05 * len(values):
             return False
-        missing = "mark them missing (pandas.to_numeric(..., errors='coerce'); on the command line --na-values)"
-        fix = (f"{missing} or replace them with the values meant" if set(others) <= _SPREADSHEET_ERRORS
-               else f"correct them, or {missing}")
+        them = "them" if len(others) > 1 else "it"
+        missing = f"mark {them} missing (pandas.to_numeric(..., errors='coerce'); on the command line --na-values)"
+        fix = (f"{missing} or replace {them} with the value meant" if set(others) <= _SPREADSHEET_ERRORS
+               else f"correct {them}, or {missing}")
         shown = (f" but for {len(others)} value{'s' if len(others) > 1 else ''} in {rows} "
                  f"row{'s' if rows > 1 else ''} ({', '.join(map(repr, others))})")
 
         def message(figures: str) -> str:
             return (f"Column {name!r} holds numbers{figures}: it is modelled as categories, each value one of its "
-                    f"own. To model it as numbers, {fix}, before fitting.")
+                    f"own. To model it as numbers, {fix}, before fitting; or name it categorical if its values "
+                    "are codes.")
     # The gist leaves the figures out: each cross-validation fold has its own.
     warn(message(shown), UserWarning, gist=message(""))
     return True
