@@ -767,7 +767,8 @@ class GANAugmenter(TableSamplerMixin, BaseOverSampler):
         augmenter.metadata_ = state.get("metadata", {})
         augmenter.kind_ = kind = kind_named(state.get("kind", "tabular"))
         augmenter.encoder_ = kind.codec_from_dict(state["encoder"])
-        if augmenter.kind_.name == "image" and int(np.prod(augmenter.encoder_.image_shape_)) != augmenter.n_features_in_:
+        image_values = int(np.prod(getattr(augmenter.encoder_, "image_shape_", ())))
+        if augmenter.kind_.name == "image" and image_values != augmenter.n_features_in_:
             raise ValueError(f"the images' shape {augmenter.encoder_.image_shape_} does not hold the model's "
                              f"{augmenter.n_features_in_} values per image")
         columns = [spec.get("name") for spec in getattr(augmenter.encoder_, "columns_", [])]
