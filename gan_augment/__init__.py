@@ -42,8 +42,8 @@ _LAZY = {
 }
 
 __all__ = ["AugmentationReport", "AugmentedClassifier", "AutoAugmenter", "AugmentedDataset", "GANAugmenter",
-           "InEveryClass", "augment_loader", "DistributedError", "LabelGateWarning", "LabelSpellingWarning", "LowCoverageWarning",
-           "ModeCollapseWarning", "NothingToAddWarning", "SmallClassWarning", "TranslationAugmenter",
+           "InEveryClass", "augment_loader", "DistributedError", "LabelGateWarning", "LabelSpellingWarning",
+           "LowCoverageWarning", "ModeCollapseWarning", "NothingToAddWarning", "SmallClassWarning", "TranslationAugmenter",
            "evaluate_augmentation", "image_quality", "load_dataset", "__version__"]
 
 

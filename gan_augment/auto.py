@@ -374,8 +374,8 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
                     np.sum(y == label) < 3 for label in thin) else
                     "Use a stratified splitter (StratifiedKFold) with more folds (a larger training part each), "
                     "or an int")
-                raise ValueError(f"cv={self._cv_shown}: inner fold {k + 1} keeps fewer than 2 rows of class {names} in its "
-                                 "training part; with a splitter, "
+                raise ValueError(f"cv={self._cv_shown}: inner fold {k + 1} keeps fewer than 2 rows of class {names} in "
+                                 "its training part; with a splitter, "
                                  f"every class needs 2 rows in every training fold to be topped up and scored. {fix}.")
         return folds
 

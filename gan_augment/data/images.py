@@ -286,11 +286,12 @@ class ImageCodec:
     def from_dict(cls, data: dict) -> "ImageCodec":
         """The codec :meth:`to_dict` wrote; ValueError for a field no fit writes (an edited model file
         must not make sampling allocate images of whatever size it names, or fail deep inside it)."""
-        codec = cls(image_shape=check_image_shape(data["image_shape"]), image_size=data["image_size"])
+        shape = check_image_shape(data["image_shape"])
+        codec = cls(image_shape=shape, image_size=data["image_size"])
         if data["layout"] not in LAYOUTS:
             raise ValueError(f"the image layout is {data['layout']!r}, not one of {list(LAYOUTS)}")
         codec.layout_ = data["layout"]
-        codec.image_shape_ = check_image_shape(data["image_shape"])
+        codec.image_shape_ = shape
         codec.dtype_ = np.dtype(data["dtype"])
         if codec.dtype_.kind not in "uifb":
             raise ValueError(f"the image dtype is {codec.dtype_}, which no image has")
