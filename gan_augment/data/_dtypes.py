@@ -198,22 +198,23 @@ def json_scalar(value, *, column=None, what=None):
     )
 
 
-#: The widest text dtype a model file may name beyond its longest value (numpy keeps the width of
-#: the array fitted on, which may exceed its values').
-_TEXT_WIDTH_SLACK = 1024
+#: The widest text dtype a model file may name beyond its longest value: numpy keeps the width of
+#: the array a fit was given (labels sliced from a table holding 3,000-character reviews are
+#: '<U3000'), so a width is refused only where no text array of a fit would be that wide.
+_TEXT_WIDTH_MAX = 1_000_000
 
 
 def stored_dtype(text, values, *, what: str) -> np.dtype:
     """The numpy dtype a model file names for an array of ``values`` (labels, or a table's cells):
-    one that a fit makes (objects, text, numbers, booleans, dates), of a text width near its values';
-    ValueError naming ``what`` otherwise, before anything of that dtype is allocated (an edited
-    '<U200000000' took 2 GB for each class)."""
+    one that a fit makes (objects, text, numbers, booleans, dates); ValueError naming ``what``
+    otherwise, before anything of that dtype is allocated (an edited '<U200000000' took 2 GB for
+    each class)."""
     dtype = np.dtype(text)
     if dtype.kind not in "OUSiufbMm":
         raise ValueError(f"{what} is {dtype}, which no fit makes")
     if dtype.kind in "US":
         longest = max((len(str(value)) for value in values), default=0)
         width = dtype.itemsize // (4 if dtype.kind == "U" else 1)
-        if width > longest + _TEXT_WIDTH_SLACK:
-            raise ValueError(f"{what} is {dtype}, text far wider than its values (at most {longest} characters)")
+        if width > max(longest, _TEXT_WIDTH_MAX):
+            raise ValueError(f"{what} is {dtype}: text far wider than its values (at most {longest} characters)")
     return dtype
