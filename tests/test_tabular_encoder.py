@@ -614,6 +614,22 @@ def test_numbers_written_as_text_are_named_as_numbers_not_as_ids_or_many_categor
         TabularEncoder(max_categories=500, random_state=0).fit(frame[["typo"]].astype("category"))
 
 
+def test_numbers_kept_as_text_by_missing_words_or_separators_get_no_advice_to_model_every_value():
+    # UCI hypothyroid's lab values with '?' for missing (or a European file's decimal commas) were told
+    # "Raise max_categories to model them all", beside the CSV reader's right hint for the same column.
+    rng = np.random.default_rng(0)
+    numbers = [f"{v:.2f}" for v in rng.uniform(0, 50, 300)]
+    frame = pd.DataFrame({"TSH": [("?" if i % 20 == 0 else v) for i, v in enumerate(numbers)],
+                          "density": [v.replace(".", ",") for v in numbers], "x": rng.normal(size=300)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        TabularEncoder(random_state=0).fit(frame)
+    # A saved index ("Unnamed: 0") is row numbers however sparse (a sample of a larger table's rows).
+    saved = frame[["x"]].assign(**{"Unnamed: 0": rng.choice(32_000, 300, replace=False)})
+    with pytest.warns(UserWarning, match=r"Column 'Unnamed: 0' holds a different integer in every row .* an ID\?"):
+        TabularEncoder(random_state=0).fit(saved)
+
+
 def test_free_text_is_named_as_free_text_not_as_an_id():
     rng = np.random.default_rng(0)
     words = np.array(["late", "delivery", "customer", "asked", "for", "refund", "again", "box", "damaged"])

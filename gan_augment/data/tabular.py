@@ -1494,7 +1494,8 @@ def _warn_if_identifier(series: pd.Series, name) -> bool:
         return False
     if what == "integer":
         low, high = int(values.min()), int(values.max())
-        if high - low + 1 > 2 * len(values):
+        # A saved index (pandas' "Unnamed: 0") is row numbers however sparse: a sample's of its table.
+        if high - low + 1 > 2 * len(values) and not re.fullmatch(r"Unnamed: \d+", str(name)):
             return False
         figures = f" ({low} to {high})"
     else:
@@ -1568,13 +1569,15 @@ def _warn_if_numbers_as_text(series: pd.Series, name) -> bool:
     is one of its own and synthetic rows only repeat real values; converted, it is a number.
     Numbers with separators alone ('1,234.50', '86,95') are the CSV reader's to say (with the
     pandas option that reads them), missing and infinite words too; a column of codes (zero-padded,
-    or given as a pandas category) is left alone. Whether it warned."""
+    or given as a pandas category) is left alone. Whether the column is numbers, said so here or by
+    the reader: no other advice for it (raising max_categories, dropping an ID) is right then."""
     values = series.dropna()
     if not len(values) or isinstance(values.dtype, pd.CategoricalDtype) \
             or pd.api.types.infer_dtype(values) != "string":
         return False
     texts = pd.Series(pd.unique(values.to_numpy(dtype=object)), dtype=object).str.strip()
-    texts = texts[~texts.isin(_NO_NUMBER_WORDS)].reset_index(drop=True)
+    words = texts.isin(_NO_NUMBER_WORDS)
+    texts = texts[~words].reset_index(drop=True)
     plain = texts.str.fullmatch(_PLAIN_NUMBER)
     if not len(texts) or texts[plain].str.match(ZERO_PADDED).any():  # zip codes (02139) and the like
         return False
@@ -1591,6 +1594,10 @@ def _warn_if_numbers_as_text(series: pd.Series, name) -> bool:
             return (f"Column {name!r} holds numbers written as text{figures}: modelled as categories, each value "
                     "one of its own, so its synthetic values only repeat real ones. Convert it to numbers before "
                     f"fitting ({how}), or name it categorical if its values are codes.")
+    elif (plain | decorated).all() and (words.any() or decorated.any() or texts[plain].str.contains("[.eE]").any()):
+        # Numbers but for missing-value words ('?') or separators ('86,95'), which the CSV reader
+        # names with the option that reads them (and pandas read them so from a DataFrame's file).
+        return True
     else:
         others = texts[~plain]
         # A column of numbers (many of them) with a few cells that are not: not a column of codes.
