@@ -132,6 +132,38 @@ def test_augment_to_stdout_still_shows_progress_on_stderr(tmp_path, capsys):
 
 
 
+def test_a_bar_is_drawn_at_its_end_as_it_stops(monkeypatch):
+    # In a notebook rich's stop() draws nothing more: bars were left at 54/60 epochs and 2/3 folds.
+    import rich.progress
+
+    from gan_augment.evaluation import utility
+
+    drawn = []
+
+    class Recording(rich.progress.Progress):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **{**kwargs, "auto_refresh": False})  # only the draws asked for
+
+        def refresh(self):
+            drawn.append([task.completed for task in self.tasks])
+            super().refresh()
+
+    monkeypatch.setattr(rich.progress, "Progress", Recording)
+    monkeypatch.setattr(callbacks, "stderr_is_terminal", lambda: True)
+    bar = ProgressBar()
+    bar.on_train_begin(SimpleNamespace(n_epochs_=3, epoch_=0))
+    for epoch in (1, 2, 3):
+        bar.on_epoch_end(None, {"epoch": epoch, "loss_d": 0.5, "loss_g": -1.25})
+    bar.on_train_end(SimpleNamespace(n_epochs_=3, epoch_=3))
+    assert drawn and drawn[-1] == [3]
+    drawn.clear()
+    show = utility._progress(4)
+    for done in (1, 2, 3, 4):
+        show(done)
+    show(None)
+    assert drawn and drawn[-1] == [4]
+
+
 def test_a_notebook_without_ipywidgets_gets_plain_lines(monkeypatch):
     # rich draws nothing there but a warning ("install ipywidgets"), an error under -W error.
     import importlib.util

@@ -61,7 +61,7 @@ def run_evaluation(plan: EvaluationPlan):
 
 def _progress(total: int):
     """``show(folds done)``, ``show(None)`` at the end: a rich bar on a terminal, else plain lines."""
-    from gan_augment.training.callbacks import ProgressLines, stderr_is_terminal
+    from gan_augment.training.callbacks import ProgressLines, stderr_is_terminal, stop_drawn
 
     if not stderr_is_terminal():
         lines = ProgressLines("Cross-validating", total, unit="fold ")
@@ -74,7 +74,7 @@ def _progress(total: int):
                    console=Console(stderr=True), redirect_stdout=False, redirect_stderr=False)
     bar.start()
     task = bar.add_task("Cross-validating", total=total)
-    return lambda done: bar.stop() if done is None else bar.update(task, completed=done)
+    return lambda done: stop_drawn(bar) if done is None else bar.update(task, completed=done)
 
 
 def _run_fold(plan: EvaluationPlan, index: int, train, test) -> FoldResult:

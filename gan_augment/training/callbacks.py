@@ -96,6 +96,14 @@ class ProgressLines:
             self._last = done
 
 
+def stop_drawn(progress) -> None:
+    """Stop a rich ``progress`` display, drawn once more as it ends: in a notebook rich's ``stop``
+    does not redraw, and a bar drawn ten times a second was left at 54/60 epochs (0/5 for a fit
+    shorter than a tenth of a second)."""
+    progress.refresh()
+    progress.stop()
+
+
 def stderr_is_terminal() -> bool:
     """Whether a live progress bar can be drawn on stderr: a terminal, or a notebook with ipywidgets.
     Not a log file or a pipe, even where FORCE_COLOR makes rich take one for a terminal (CI logs got
@@ -154,7 +162,7 @@ class ProgressBar(Callback):
             self._lines.finish(trainer.epoch_, "stopped early")
         self._lines = None
         if self._progress is not None:
-            self._progress.stop()
+            stop_drawn(self._progress)
             self._progress = None
 
 
