@@ -140,8 +140,9 @@ class TableData(DataHandler):
         for label in y_new:
             added[plain(label)] = added.get(plain(label), 0) + 1
         n_real, n_new = len(real.frame), len(synthetic)
+        # An empty top-up is the choice made, not a plan with nothing to add ("nothing to add" read so).
         say(f"Wrote {n_real + n_new:,} rows ({n_real:,} real, {n_new:,} added: "
-            f"{added_text(added)}) to {where(out)} (in {seconds:.1f} s).")
+            f"{added_text(added) if added else 'no top-up chosen'}) to {where(out)} (in {seconds:.1f} s).")
 
     # ------------------------------------------------------------ sample
     def check_sample_out(self, out: Path, model_dir: Path, *, force: bool, names_file: bool,

@@ -151,7 +151,16 @@ def _suggestion(value, classes) -> str:
     close = [folded[bare.index(given)]] if given in bare else difflib.get_close_matches(given, folded, n=1)
     if not close:
         return ""
-    closest, given = texts[folded.index(close[0])], str(value)
+    # Classes that differ only in case ('Seven' and 'seven': a LabelSpellingWarning's twins): the one
+    # nearest as typed ('seven ' names 'seven'), or all of them where case is all that tells them apart.
+    twins = [text for text, fold in zip(texts, folded) if fold == close[0]]
+    if len(twins) > 1:
+        likeness = {text: difflib.SequenceMatcher(None, str(value), text).ratio() for text in twins}
+        nearest = [text for text in twins if likeness[text] == max(likeness.values())]
+        if given.strip() == close[0].strip() and str(value).strip() not in twins or len(nearest) > 1:
+            return f" Did you mean {' or '.join(map(repr, twins))}?"
+        twins = nearest
+    closest, given = twins[0], str(value)
     if _skeleton(closest) == _skeleton(given) or _disguised(closest) or _disguised(given):  # spelt out
         return f" Did you mean {ascii(closest)} (you gave {ascii(given)})?"
     return f" Did you mean {closest!r}?"

@@ -269,8 +269,8 @@ def warn_if_collapsed(diversity: Mapping, unit: str, plain_top_up: str, *, remed
     if not collapsed:
         return
 
-    remedy = remedy or ("Fit again with another loss (loss=; --loss of fit and augment), more epochs (epochs=, "
-                        "--epochs) or lower learning rates (lr_g, lr_d)")
+    remedy = remedy or ("Fit again with another loss (loss=, --loss), more epochs (epochs=, --epochs) or, in "
+                        "Python, lower learning rates (lr_g=, lr_d=)")
     # A collapsed class nothing is added to (the majority) is still named: sample() draws from it.
     to_top_up = [label for label in collapsed if topped_up is None or label in topped_up]
     if len(to_top_up) == len(collapsed):

@@ -509,12 +509,12 @@ def test_labels_spelt_two_ways_are_named_as_written_whatever_holds_them():
     for y in (np.array(labels), pd.Series(labels, dtype="category"), pd.Series(labels, dtype="string"), labels):
         with pytest.warns(LabelSpellingWarning) as said:
             check_target(y)
-        assert "differ only in spaces or case: 'fraud' (8 rows) and 'fraud ' (6 rows)." in str(said[0].message)
+        assert "differ only in spaces or case: 'fraud' (8 samples) and 'fraud ' (6 samples)." in str(said[0].message)
     # One class written many ways is named by its first few spellings, not all of them.
     many = ["ok"] * 20 + [" " * k + "fraud" for k in range(200)]
     with pytest.warns(LabelSpellingWarning) as said:
         check_target(np.array(many, dtype=object))
-    assert "'fraud' (1 row) and ' fraud' (1 row) and '  fraud' (1 row) and 197 more." in str(said[0].message)
+    assert "'fraud' (1 sample) and ' fraud' (1 sample) and '  fraud' (1 sample) and 197 more." in str(said[0].message)
 
 
 def test_check_target_names_the_column_and_file():

@@ -77,7 +77,8 @@ _DECODE_ERRORS = (OSError, ValueError, SyntaxError, EOFError, UnidentifiedImageE
                   Image.DecompressionBombError)
 
 _LAYOUT = "root/<class>/<image files>"
-_SKIP_HINT = "pass --skip-unreadable (in Python: read_image_folder(path, skip_unreadable=True))"
+_SKIP_HINT = ("pass --skip-unreadable (in Python: gan_augment.data.image_folder.read_image_folder(path, "
+              "skip_unreadable=True))")
 
 
 @dataclass

@@ -1173,9 +1173,7 @@ def check_target(y, *, name=None, source=None, one_hot=True, spellings=True) -> 
         check_label_kinds(values, what)
         _check_no_trailing_nul(values, what)
         if spellings:  # (off where the same labels were checked a moment before, so as not to warn twice)
-            shown = name if name is not None or not isinstance(labels.name, str) or not labels.name.strip() \
-                else labels.name  # a Series' name: the column the command line read it from
-            _warn_of_labels_spelt_two_ways(values, _target_name(shown, source))
+            _warn_of_labels_spelt_two_ways(values)
     if isinstance(y, (list, tuple)):
         _check_list_number_types(labels, what)
     _check_not_continuous(labels, what, from_file=source is not None)
@@ -1357,7 +1355,7 @@ def _check_labels_distinct_as_text(labels: pd.Series, what: str) -> None:
             )
 
 
-def _warn_of_labels_spelt_two_ways(labels: pd.Series, what: str) -> None:
+def _warn_of_labels_spelt_two_ways(labels: pd.Series) -> None:
     """Warn where text labels differ only in spaces or in case ('fraud' and 'fraud ', 'Male' and
     'male'): most often one class exported two ways, which would be counted and topped up as two
     while the user names one. They stay apart, as written: one-letter labels may differ in case on
@@ -1375,11 +1373,12 @@ def _warn_of_labels_spelt_two_ways(labels: pd.Series, what: str) -> None:
     def listed(shown) -> str:  # each group's first few spellings, of the first few groups
         return first_few((first_few(map(shown, group), sep=" and ") for group in twins), CLASSES_NAMED, sep="; ")
 
-    def with_rows(label) -> str:
-        return f"{plain_label(label)!r} ({counts[label]} row{'s' if counts[label] != 1 else ''})"
+    def with_rows(label) -> str:  # ("samples": rows of a table, images of a folder)
+        return f"{plain_label(label)!r} ({counts[label]} sample{'s' if counts[label] != 1 else ''})"
 
-    said = (f"{what} holds classes that differ only in spaces or case: {{}}. They are kept apart as written, as "
-            "classes of their own; if a pair is one class, give it one spelling in the data first.")
+    # Said alike in every door (the command line's image folders have no target column to name).
+    said = ("Classes that differ only in spaces or case: {}. They are kept apart as written, as classes of their "
+            "own; if a pair is one class, give it one spelling in the data first.")
     warn(said.format(listed(with_rows)), LabelSpellingWarning,
          gist=said.format(listed(lambda label: repr(plain_label(label)))))
 

@@ -78,7 +78,7 @@ class ImageKind(DataKind):
     name = "image"
     codec_parameters = ("image_shape", "image_size")
     unit = "images"
-    plain_top_up = ("their real images repeated under classic augmentation (ClassicOversampler in "
+    plain_top_up = ("real images repeated under classic augmentation (ClassicOversampler in "
                     "gan_augment.baselines, the evaluator's 'classic' baseline)")
     model_config_class = ImageModelConfig
     # Off: on 8x8 digits, whose synthetic images the judge already recognised 86-97% of the time,
