@@ -43,8 +43,8 @@ _LAZY = {
 
 __all__ = ["AugmentationReport", "AugmentedClassifier", "AutoAugmenter", "AugmentedDataset", "GANAugmenter",
            "InEveryClass", "augment_loader", "DistributedError", "LabelGateWarning", "LabelSpellingWarning",
-           "LowCoverageWarning", "ModeCollapseWarning", "NothingToAddWarning", "SmallClassWarning", "TranslationAugmenter",
-           "evaluate_augmentation", "image_quality", "load_dataset", "__version__"]
+           "LowCoverageWarning", "ModeCollapseWarning", "NothingToAddWarning", "SmallClassWarning",
+           "TranslationAugmenter", "evaluate_augmentation", "image_quality", "load_dataset", "__version__"]
 
 
 def __getattr__(name):

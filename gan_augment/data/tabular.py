@@ -1131,7 +1131,8 @@ def check_target(y, *, name=None, source=None, one_hot=True, spellings=True) -> 
     it looks like a regression target, and a target of several columns that is not one-hot. A
     column vector (N, 1) is checked as its one column; imbalanced-learn's one-vs-all encoding (one
     1 per row of 0/1 columns) is left to its own checks; with ``one_hot=False`` it is refused too.
-    A sparse matrix is refused.
+    A sparse matrix is refused. Text labels that differ only in spaces or case get a
+    :class:`LabelSpellingWarning` unless ``spellings=False`` (a second check of the same labels).
     """
     if sparse.issparse(y):  # numpy reads it as one object: no check ran, and a GAN fit failed in training
         raise DataValidationError(
@@ -1373,13 +1374,13 @@ def _warn_of_labels_spelt_two_ways(labels: pd.Series) -> None:
     def listed(shown) -> str:  # each group's first few spellings, of the first few groups
         return first_few((first_few(map(shown, group), sep=" and ") for group in twins), CLASSES_NAMED, sep="; ")
 
-    def with_rows(label) -> str:  # ("samples": rows of a table, images of a folder)
+    def with_count(label) -> str:  # ("samples": rows of a table, images of a folder)
         return f"{plain_label(label)!r} ({counts[label]} sample{'s' if counts[label] != 1 else ''})"
 
     # Said alike in every door (the command line's image folders have no target column to name).
     said = ("Classes that differ only in spaces or case: {}. They are kept apart as written, as classes of their "
             "own; if a pair is one class, give it one spelling in the data first.")
-    warn(said.format(listed(with_rows)), LabelSpellingWarning,
+    warn(said.format(listed(with_count)), LabelSpellingWarning,
          gist=said.format(listed(lambda label: repr(plain_label(label)))))
 
 
