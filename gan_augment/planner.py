@@ -299,8 +299,7 @@ def check_class_sizes(plan: Mapping, counts: Mapping, min_class_size=None, *, un
              gist=small(first_few((f"class {label!r}: under {FEW_ROWS} distinct real {unit}" for label, _, _ in few),
                                   CLASSES_NAMED, sep="; ")))
     # Not of a translator's classes, which it makes from the others' on purpose.
-    copied = [f"class {label!r}: {shared} of its {counts[label]} real {unit}"
-              for label, (_, shared) in found.items() if shared * 2 > counts[label] and made_from_itself]
+    copied = {label: shared for label, (_, shared) in found.items() if shared * 2 > counts[label] and made_from_itself}
     if copied:
         def copies(classes: str) -> str:
             return (f"Classes to top up whose real {unit} are mostly copies of other classes' {unit}, as common "
@@ -308,9 +307,9 @@ def check_class_sizes(plan: Mapping, counts: Mapping, min_class_size=None, *, un
                     f"look like the other classes'. Check the labels of those copies, or add what tells the classes "
                     "apart.")
 
-        warn(copies(first_few(copied, CLASSES_NAMED, sep="; ")), SmallClassWarning,
-             gist=copies(first_few((f"class {label!r}" for label, (_, shared) in found.items()
-                                    if shared * 2 > counts[label] and made_from_itself), CLASSES_NAMED, sep="; ")))
+        warn(copies(first_few((f"class {label!r}: {shared} of its {counts[label]} real {unit}"
+                               for label, shared in copied.items()), CLASSES_NAMED, sep="; ")), SmallClassWarning,
+             gist=copies(first_few((f"class {label!r}" for label in copied), CLASSES_NAMED, sep="; ")))
 
 
 def sample_hashes(X) -> np.ndarray:

@@ -14,6 +14,15 @@ import pandas as pd
 
 from gan_augment.exceptions import DataValidationError
 
+#: A number as a CSV cell writes it: an optional sign, digits with an optional decimal point, an
+#: optional exponent. Stricter than float() on purpose: no spaces, no "1_000", no "inf" / "nan".
+NUMBER_TEXT = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+#: Words that other tools write for a missing number; read as text unless ``na_values`` names them.
+MISSING_WORDS = frozenset({"nan", "NaN", "NAN", "NA", "N/A", "n/a", "null", "NULL", "None", "?", "-", "."})
+#: How writers spell an infinite number (read as text: a model of numbers has no place for them).
+INFINITY_WORDS = frozenset(f"{sign}{word}" for sign in ("", "+", "-")
+                           for word in ("inf", "Inf", "INF", "infinity", "Infinity", "INFINITY"))
+
 __all__ = ["check_storable", "dtype_from_json", "dtype_to_json", "json_scalar"]
 
 

@@ -41,6 +41,9 @@ from gan_augment._classes import plain_label, resolve_class
 from gan_augment._fs import atomic_path, check_parent_writable, refuse_linked_file
 from gan_augment._listing import column_suggestion, first_few
 from gan_augment._warnings import catching_warnings, user_stacklevel
+from gan_augment.data._dtypes import INFINITY_WORDS as _INFINITY_WORDS
+from gan_augment.data._dtypes import MISSING_WORDS as _MISSING_WORDS
+from gan_augment.data._dtypes import NUMBER_TEXT as _NUMBER
 from gan_augment.data._dtypes import refuse_surrogates
 from gan_augment.data.tabular import check_target, concat_rows
 from gan_augment.exceptions import DataValidationError
@@ -558,13 +561,6 @@ def _missing_spelling(data: bytes, options: dict, na_values: list[str], labels=N
     return {name: text for name, text in spelling.items() if text}
 
 
-#: Words that other tools write for a missing number; read as text unless ``na_values`` names them.
-_MISSING_WORDS = {"nan", "NaN", "NAN", "NA", "N/A", "n/a", "null", "NULL", "None", "?", "-", "."}
-#: How writers spell an infinite number (read as text: a model of numbers has no place for them).
-_INFINITY_WORDS = {f"{sign}{word}" for sign in ("", "+", "-") for word in ("inf", "Inf", "INF", "infinity",
-                                                                            "Infinity", "INFINITY")}
-
-
 def _too_large(values: set) -> set:
     """The cells written as numbers beyond float64's range (``1e309``), which are infinite as floats."""
     return {value for value in values if isinstance(value, str) and (len(value) > 308 or "e" in value or "E" in value)
@@ -884,9 +880,6 @@ def _all_numbers(cells: pd.Series) -> bool:
     return bool(len(written)) and all(_NUMBER_PATTERN.fullmatch(str(t).strip()) for t in written)
 
 
-# A number as a CSV cell writes it: an optional sign, digits with an optional decimal point, an
-# optional exponent. Stricter than float() on purpose: no spaces, no "1_000", no "inf" / "nan".
-_NUMBER = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
 # A number with a decimal comma, as spreadsheets in many languages write it (0,5 or -12,75).
 _COMMA_NUMBER = r"[+-]?[0-9]+(?:,[0-9]+)?"
 # Also a number whose commas group thousands: 1,250 (but not 12,5 or 1,2500).

@@ -47,9 +47,9 @@ from gan_augment._listing import CLASSES_NAMED, column_suggestion, first_few
 from gan_augment._memory import gib, physical_memory
 from gan_augment._warnings import catching_warnings, user_stacklevel, warn
 from gan_augment.data import column_rules
-from gan_augment.data._dtypes import as_decimals, check_storable, date_kind, decimal_places, dtype_from_json, \
-    stored_dtype, \
-    dtype_to_json, hashable, json_scalar, refuse_complex, refuse_dates
+from gan_augment.data._dtypes import INFINITY_WORDS, MISSING_WORDS, NUMBER_TEXT, as_decimals, check_storable, \
+    date_kind, decimal_places, dtype_from_json, dtype_to_json, hashable, json_scalar, refuse_complex, refuse_dates, \
+    stored_dtype
 from gan_augment.exceptions import DataValidationError, LabelSpellingWarning, ModelFileError
 
 # Components of the Bayesian mixture whose weight falls below this are dropped (they explain
@@ -1526,11 +1526,10 @@ _CURRENCY_SIGNS = "$€£¥₹₩₽"
 _DECORATED_NUMBER = re.compile(
     rf"\(?[-+]?[{_CURRENCY_SIGNS}]?\s?[-+]?(?:[0-9]{{1,3}}(?:[,.'\u00a0\u202f ][0-9]{{3}})+|[0-9]+)(?:[.,][0-9]+)?"
     rf"\s?[%{_CURRENCY_SIGNS}]?\)?")
-_PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
-#: Cells that stand for no number among numbers: empty, the words the reader hints at as missing
-#: or infinite values, and the error values of spreadsheets (named when they are all that is left).
-_NO_NUMBER_WORDS = {"", "nan", "NaN", "NAN", "NA", "N/A", "n/a", "null", "NULL", "None", "?", "-", "."} | {
-    f"{sign}{word}" for sign in ("", "+", "-") for word in ("inf", "Inf", "INF", "infinity", "Infinity", "INFINITY")}
+_PLAIN_NUMBER = re.compile(NUMBER_TEXT)
+#: Cells that stand for no number among numbers: empty, and the words the reader hints at as missing
+#: or infinite values.
+_NO_NUMBER_WORDS = {""} | MISSING_WORDS | INFINITY_WORDS
 _SPREADSHEET_ERRORS = {"#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"}
 
 
