@@ -25,6 +25,7 @@ import copy
 import functools
 import inspect
 import numbers
+import re
 import time
 import warnings
 from collections.abc import Iterable
@@ -482,7 +483,7 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
 
     def _score_candidates(self, X, y, candidates, folds, full_plan, estimator_seed, gan_seed):
         estimator = self._estimator(X, estimator_seed)
-        scorer = check_scoring(estimator, scoring=self.scoring)
+        scorer = self._scorer(estimator)
         self._warn_of_another_positive_class(scorer, y, full_plan)
         # SMOTE's categories as the whole table has them (a fold's rows of a code column may all be numbers).
         categorical = self._categorical(X)
@@ -491,22 +492,63 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         # folds (used up, and one that pickle cannot send to another process).
         worker = copy.copy(self)
         worker.cv = None
-        with filters_kept():
-            results = Parallel(n_jobs=self.n_jobs)(
-                delayed(recording)(worker._score_fold, X, y, train, test, candidates, full_plan, estimator, scorer,
-                                   gan_seed, k, categorical)
-                for k, (train, test) in enumerate(folds))
-        scored, raised = zip(*results)
-        scores, times = zip(*scored)
+        scores, times = np.full((len(candidates), len(folds)), np.nan), np.zeros((len(candidates), len(folds)))
+        unscored = np.zeros((len(candidates), len(folds)), dtype=bool)
+        raised = [[] for _ in folds]
+        # The cheap candidates on every fold first, then the GAN's: what fails only on a later fold
+        # (a scoring that needs every class among its test rows, a category the estimator never saw)
+        # fails before any GAN is trained, not after the first folds' GANs.
+        for gan_pass in (False, True):
+            chosen = [i for i, (method, _) in enumerate(candidates) if (method == "gan") == gan_pass]
+            if not chosen:
+                continue
+            with filters_kept():
+                results = Parallel(n_jobs=self.n_jobs)(
+                    delayed(recording)(worker._score_fold, X, y, train, test, candidates, chosen, full_plan,
+                                       estimator, scorer, gan_seed, k, categorical)
+                    for k, (train, test) in enumerate(folds))
+            for k, ((fold_scores, fold_times, fold_unscored), fold_raised) in enumerate(results):
+                scores[chosen, k], times[chosen, k] = fold_scores[chosen], fold_times[chosen]
+                unscored[chosen, k] = fold_unscored[chosen]
+                raised[k] += fold_raised
+        self._warn_of_unscored(candidates, unscored)
         # Each inner fold's warnings, said once (the same GAN warns in each).
-        said = say_once(list(raised), unit="inner folds")
-        return np.column_stack(scores), np.column_stack(times), said
+        said = say_once(raised, unit="inner folds")
+        return scores, times, said
+
+    def _scorer(self, estimator):
+        """scikit-learn's scorer of ``scoring`` for ``estimator``, refused where it cannot score a
+        choice among top-ups of classes, before any fold is fitted."""
+        scoring = self.scoring
+        if isinstance(scoring, str) and scoring in _EVALUATOR_METRICS:
+            raise ValueError(f"scoring={scoring!r} is a metric name of the evaluator (--metric); AutoAugmenter takes "
+                             f"scikit-learn's scoring names: {_EVALUATOR_METRICS[scoring]}.")
+        scorer = check_scoring(estimator, scoring=scoring)
+        function = _score_function(scorer)[0]
+        if getattr(function, "__module__", "") == "sklearn.metrics._regression":
+            raise ValueError(f"scoring={_shown(scoring)} is a regression metric ({function.__name__}); AutoAugmenter "
+                             "scores classifiers' predictions of classes. Choose a classification scoring, e.g. "
+                             "'f1_macro' or 'balanced_accuracy'.")
+        return scorer
+
+    def _warn_of_unscored(self, candidates, unscored) -> None:
+        """Warn of candidates made and fitted whose score was not a number (NaN: a precision of a
+        class never predicted with zero_division=np.nan): they rank last, unseen, as a GAN its gate
+        refused does (which says so itself)."""
+        missing = [(candidates[i], np.flatnonzero(row) + 1) for i, row in enumerate(unscored) if row.any()]
+        if not missing:
+            return
+        shown = "; ".join(f"{method} at {amount:.0%} on inner fold{'s' if len(folds) > 1 else ''} "
+                          f"{', '.join(map(str, folds))}" for (method, amount), folds in missing)
+        warnings.warn(f"scoring={_shown(self.scoring)} gave no score (NaN) for {shown}: such a candidate ranks last "
+                      "and is not chosen. Choose a scoring defined for every prediction (e.g. zero_division=0 for "
+                      "precision), or 'f1_macro'.", UserWarning, stacklevel=user_stacklevel())
 
     def _warn_of_another_positive_class(self, scorer, y, full_plan) -> None:
         """Warn where a binary score measures a class that is not topped up (``scoring="f1"`` on 0/1
         labels scores class 1, here the majority): the choice would serve that class, silently."""
         labels = [plain_label(label) for label in np.unique(y)]
-        positive = _scored_positive(scorer) if len(labels) == 2 else None
+        positive = _scored_positive(scorer, labels) if len(labels) == 2 else None
         topped = [plain_label(label) for label, n in full_plan.items() if n > 0]
         if positive is None or positive not in labels or not topped or positive in topped:
             return
@@ -521,18 +563,20 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         frame = smote_frame(X)
         return split_columns(frame, named_categorical(self.augmenter, frame))[1]
 
-    def _score_fold(self, X, y, train, test, candidates, full_plan, estimator, scorer, gan_seed, k, categorical):
-        """``(scores, CPU seconds)`` of every candidate on inner fold ``k``; a GAN candidate's
-        seconds include the fold's GAN fit, which its amounts share (``categorical``: SMOTE's
-        categories, those of the whole table)."""
+    def _score_fold(self, X, y, train, test, candidates, chosen, full_plan, estimator, scorer, gan_seed, k,
+                    categorical):
+        """``(scores, CPU seconds, unscored)`` of the candidates at indices ``chosen`` on inner fold
+        ``k`` (NaN and 0 elsewhere); a GAN candidate's seconds include the fold's GAN fit, which its
+        amounts share; ``unscored`` marks those made and fitted whose score was NaN
+        (``categorical``: SMOTE's categories, those of the whole table)."""
         scores, times = np.full(len(candidates), np.nan), np.zeros(len(candidates))
+        unscored = np.zeros(len(candidates), dtype=bool)
         X_tr, y_tr, X_te, y_te = _take(X, train), y[train], _take(X, test), y[test]
         plan = self._fold_plan(y, y_tr, full_plan)
         gan_rows, gan_seconds = _NOT_FITTED, 0.0
-        for i, (method, amount) in enumerate(candidates):
+        for i in chosen:
+            method, amount = candidates[i]
             if method == "gan" and gan_rows is _NOT_FITTED:
-                # Fitted once the cheap candidates ("none" first) are scored: a scoring that cannot
-                # score this target fails before any GAN is trained.
                 started = time.process_time()
                 gan_rows = self._gan_rows(X_tr, y_tr, plan, candidates, derive_seed(gan_seed, k), categorical)
                 gan_seconds = time.process_time() - started
@@ -548,42 +592,63 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
             model = clone(estimator)
             model.fit(X_fit, y_fit)  # the estimator, not what its fit returns (None from a hand-written one)
             times[i] = time.process_time() - started + (gan_seconds if method == "gan" else 0.0)
-            try:
-                score = scorer(model, X_te, y_te)
-            except AttributeError as exc:  # e.g. a scoring on probabilities of an estimator without them
-                if method != "none":
-                    raise
-                raise ValueError(f"scoring={_shown(self.scoring)} needs what the estimator does not give "
-                                 f"({str(exc).rstrip('.')}); choose a scoring on its predictions, e.g. 'f1_macro', "
-                                 "or an estimator with predict_proba.") from exc
-            except ValueError as exc:
-                if method != "none" or not _predicts(model, X_te):
-                    raise  # the estimator's own failure (e.g. a category it never saw), not the scoring's
-                held, n_classes = len(np.unique(y_te)), len(np.unique(y))
-                if held < n_classes:  # e.g. roc_auc_ovr, log loss: they need every class among the test rows
-                    raise ValueError(
-                        f"scoring={_shown(self.scoring)} cannot score inner fold {k + 1} ({str(exc).rstrip('.')}): its "
-                        f"{len(y_te)} test rows hold {held} of {n_classes} classes. Use fewer inner folds (cv=), "
-                        "or a scoring that every fold can give (e.g. 'f1_macro').") from exc
-                fix = (f"pass a scorer that names the positive class, e.g. {_naming_positive_class(scorer, y)}"
-                       if n_classes == 2 else "choose one for several classes, e.g. 'f1_macro' or 'roc_auc_ovr'")
-                raise ValueError(f"scoring={_shown(self.scoring)} cannot score this target ({str(exc).rstrip('.')}); "
-                                 f"{fix}.") from exc
-            if isinstance(score, np.ndarray) and score.size == 1:
-                score = score.item()  # a 0-d array is one number, as scikit-learn's cross-validation takes it
-            if isinstance(score, (str, bytes)) or not isinstance(score, numbers.Real):
-                # A dict of several metrics, an array: AutoAugmenter picks by one number.
-                raise ValueError(f"scoring={_shown(self.scoring)} returned {score!r}; it must return one number, the "
-                                 "score AutoAugmenter chooses by (for several metrics, choose one).")
+            score = self._score(scorer, model, X_te, y_te, y, k, first=method == "none")
             scores[i] = score
-            if method == "none" and not np.isfinite(scores[i]):
+            unscored[i] = not np.isfinite(score)
+            if method == "none" and not np.isfinite(score):
                 # NaN marks a candidate that could not be made (a GAN its gate refused); a scoring
                 # that cannot score a fold at all would make every mean NaN and "none" win by default.
+                held, n_classes = len(np.unique(y_te)), len(np.unique(y))
+                why = (f"its {len(y_te)} test rows hold {held} of {n_classes} classes. Use fewer inner folds (cv=), or "
+                       "a scoring that every fold can give (e.g. 'f1_macro')" if held < n_classes else
+                       "the scoring is undefined for what the estimator predicts without a top-up (e.g. a precision "
+                       "with zero_division=np.nan where a class is never predicted). Choose a scoring defined for "
+                       "every prediction (zero_division=0), or 'f1_macro'")
+                raise ValueError(f"scoring={_shown(self.scoring)} gives no score ({score}) on inner fold {k + 1} even "
+                                 f"without a top-up: {why}.")
+        return scores, times, unscored
+
+    def _score(self, scorer, model, X_te, y_te, y, k, *, first: bool) -> float:
+        """``scorer``'s score of the fitted ``model`` on inner fold ``k``'s test rows, as one number;
+        where it fails on the first candidate ("none"), the scoring's failure said with what to do."""
+        try:
+            score = scorer(model, X_te, y_te)
+        except AttributeError as exc:  # e.g. a scoring on probabilities of an estimator without them
+            if not first:
+                raise
+            raise ValueError(f"scoring={_shown(self.scoring)} needs what the estimator does not give "
+                             f"({str(exc).rstrip('.')}); choose a scoring on its predictions, e.g. 'f1_macro', "
+                             "or an estimator with predict_proba.") from exc
+        except TypeError as exc:
+            if not first or not _called_wrongly(exc):
+                raise
+            # A metric's (y_true, y_pred) passed where a scorer's (estimator, X, y) is called.
+            raise TypeError(f"scoring={_shown(self.scoring)} was called as scoring(estimator, X, y) and failed "
+                            f"({exc}). A callable scoring takes (estimator, X, y); wrap a metric of (y_true, y_pred) "
+                            "in sklearn.metrics.make_scorer, or name one such as 'f1_macro'.") from exc
+        except ValueError as exc:
+            if not first or not _predicts(model, X_te):
+                raise  # the estimator's own failure (e.g. a category it never saw), not the scoring's
+            held, n_classes = len(np.unique(y_te)), len(np.unique(y))
+            if held < n_classes:  # e.g. roc_auc_ovr, log loss: they need every class among the test rows
                 raise ValueError(
-                    f"scoring={_shown(self.scoring)} gives no score ({scores[i]}) on inner fold {k + 1} even without a "
-                    f"top-up: its {len(y_te)} test rows hold {len(np.unique(y_te))} of {len(np.unique(y))} classes. "
-                    "Use fewer inner folds (cv=), or a scoring that every fold can give (e.g. 'f1_macro').")
-        return scores, times
+                    f"scoring={_shown(self.scoring)} cannot score inner fold {k + 1} ({str(exc).rstrip('.')}): its "
+                    f"{len(y_te)} test rows hold {held} of {n_classes} classes. Use fewer inner folds (cv=), "
+                    "or a scoring that every fold can give (e.g. 'f1_macro').") from exc
+            if n_classes == 2 and (_scored_positive(scorer, np.unique(y)) is not None or "pos_label" in str(exc)):
+                fix = f"pass a scorer that names the positive class, e.g. {_naming_positive_class(scorer, y)}"
+            else:
+                fix = f"choose one for {'two' if n_classes == 2 else 'several'} classes, e.g. 'f1_macro'" + \
+                      ("" if n_classes == 2 else " or 'roc_auc_ovr'")
+            raise ValueError(f"scoring={_shown(self.scoring)} cannot score this target ({str(exc).rstrip('.')}); "
+                             f"{fix}.") from exc
+        if isinstance(score, np.ndarray) and score.size == 1:
+            score = score.item()  # a 0-d array is one number, as scikit-learn's cross-validation takes it
+        if isinstance(score, (str, bytes)) or not isinstance(score, numbers.Real):
+            # A dict of several metrics, an array: AutoAugmenter picks by one number.
+            raise ValueError(f"scoring={_shown(self.scoring)} returned {score!r}; it must return one number, the "
+                             "score AutoAugmenter chooses by (for several metrics, choose one).")
+        return score
 
     def _fold_plan(self, y, y_train, full_plan) -> dict:
         """The full top-up of an inner training fold: the top-up of all of ``y`` (``full_plan``),
@@ -719,9 +784,11 @@ def _score_function(scorer) -> tuple:
     return score_func, kwargs
 
 
-def _scored_positive(scorer):
-    """The class a binary score of ``scorer`` measures (``scoring="f1"``: pos_label 1), for scikit-
-    learn's metrics of one positive class; None for any other scorer (or an average over classes)."""
+def _scored_positive(scorer, labels):
+    """The class a binary score of ``scorer`` measures on the two sorted ``labels`` (``scoring="f1"``:
+    pos_label 1; the likelihood ratios: their ``labels=[negative, positive]``, else the second label),
+    for scikit-learn's metrics of one positive class; None for any other scorer (or an average over
+    classes)."""
     from sklearn import metrics
 
     score_func, kwargs = _score_function(scorer)
@@ -729,6 +796,9 @@ def _scored_positive(scorer):
                       metrics.jaccard_score):
         if kwargs.get("average", "binary") != "binary":
             return None
+    elif score_func in _LIKELIHOOD_RATIOS:
+        given = kwargs.get("labels")
+        return plain_label(given[1] if given is not None and len(given) == 2 else labels[1])
     elif score_func is not metrics.average_precision_score:  # which reads pos_label whatever its average
         return None
     return kwargs.get("pos_label", 1)
@@ -738,7 +808,7 @@ def _naming_positive_class(scorer, y) -> str:
     """A ``make_scorer`` call that scores what ``scorer`` scores (f1, precision, ...: the metric a
     string names) with the rarer class of the binary target ``y`` as the positive one."""
     labels, counts = np.unique(y, return_counts=True)
-    rarer = plain_label(labels[np.argmin(counts)])
+    rarer, other = plain_label(labels[np.argmin(counts)]), plain_label(labels[np.argmax(counts)])
     score_func, kwargs = _score_function(scorer)
     try:
         parameters = inspect.signature(score_func).parameters
@@ -746,6 +816,11 @@ def _naming_positive_class(scorer, y) -> str:
         parameters = {}
     takes_pos_label = "pos_label" in parameters or any(p.kind is p.VAR_KEYWORD for p in parameters.values())
     function = getattr(score_func, "__name__", "<lambda>")
+    if score_func in _LIKELIHOOD_RATIOS:
+        # Not exported by scikit-learn; class_likelihood_ratios is, and takes labels=[negative, positive].
+        which, sign = (0, "") if function == "positive_likelihood_ratio" else (1, ", greater_is_better=False")
+        return (f"make_scorer(lambda y_true, y_pred: class_likelihood_ratios(y_true, y_pred, labels="
+                f"{[other, rarer]!r})[{which}]{sign})")
     if function == "<lambda>" or not takes_pos_label:
         # A metric of the user's own: a lambda has no name to write, and one without pos_label would fail.
         return f"your metric with pos_label={rarer!r} as its positive class"
@@ -777,6 +852,32 @@ def _shown(scoring) -> str:
 def _scaled(plan: dict, amount: float) -> dict:
     """``{class: rows}``: ``amount`` of each class's full top-up, rounded."""
     return {label: int(round(amount * n)) for label, n in plan.items()}
+
+
+def _likelihood_ratios() -> tuple:
+    from sklearn.metrics import get_scorer, get_scorer_names
+
+    # Their functions are not exported; their scorers are (scikit-learn 1.7 and later).
+    names = ("positive_likelihood_ratio", "neg_negative_likelihood_ratio")
+    return tuple(_score_function(get_scorer(name))[0] for name in names if name in get_scorer_names())
+
+
+#: scikit-learn's likelihood-ratio metrics, whose positive class is the second of their labels.
+_LIKELIHOOD_RATIOS = _likelihood_ratios()
+
+
+#: The evaluator's metric names (``--metric``) that are not scikit-learn's, and the scoring that is.
+_EVALUATOR_METRICS = {
+    "macro_f1": "'f1_macro'",
+    "pr_auc": "make_scorer(average_precision_score, response_method=('decision_function', 'predict_proba'), "
+              "pos_label=<the class topped up>)",
+}
+
+
+def _called_wrongly(exc: TypeError) -> bool:
+    """Whether ``exc`` says a function was called with the wrong number of arguments."""
+    return re.search(r"positional arguments? but \d+ (were|was) given|missing \d+ required positional", str(exc)) \
+        is not None
 
 
 def _predicts(model, X) -> bool:

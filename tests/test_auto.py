@@ -1,6 +1,7 @@
 """AutoAugmenter chooses the top-up by inner cross-validation; MixedSMOTE is the SMOTE baseline."""
 
 import functools
+import re
 import warnings
 
 import numpy as np
@@ -8,8 +9,9 @@ import pandas as pd
 import pytest
 from imblearn.pipeline import make_pipeline
 from sklearn.base import clone
+from sklearn.dummy import DummyClassifier
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import f1_score, fbeta_score, make_scorer, recall_score
+from sklearn.metrics import f1_score, fbeta_score, make_scorer, precision_score, recall_score
 from sklearn.model_selection import (GroupKFold, KFold, RepeatedStratifiedKFold, StratifiedKFold,
                                      StratifiedShuffleSplit)
 
@@ -1390,3 +1392,94 @@ def test_random_oversampling_repeats_a_table_s_rows_exactly():
     added = X_res.iloc[120:]
     assert added["id"].isin(X["id"][:30]).all() and (y_res[120:] == "a").all()
     assert added.merge(X.iloc[:30], how="left", indicator=True)["_merge"].eq("both").all()  # whole rows repeated
+
+
+def test_a_scoring_that_fails_on_a_later_fold_fails_before_any_gan_is_trained():
+    # The cheap candidates are scored on every fold first: folds 4 and 5 lack class "c" among their
+    # test rows, and the refusal came after the GANs of folds 1-3 had trained.
+    y = np.array(["a"] * 120 + ["b"] * 30 + ["c"] * 3)
+    X = pd.DataFrame(np.random.RandomState(0).randn(len(y), 2), columns=["u", "v"])
+    CountingGAN.fits = 0
+    with pytest.raises(ValueError, match=r"cannot score inner fold [45] .*hold 2 of 3 classes"):
+        AutoAugmenter(scoring="roc_auc_ovr", cv=StratifiedKFold(5, shuffle=True, random_state=0), methods=("gan",),
+                      augmenter=CountingGAN(**FAST_GAN), random_state=0).fit(X, y)
+    assert CountingGAN.fits == 0
+
+
+def test_two_passes_score_every_candidate_as_one_pass_did():
+    # The GAN's candidates are scored after the others on every fold; each candidate's draws come
+    # from its fold and index, so the scores are those of scoring each fold's candidates in turn.
+    X, y = _table(n=160, rare=0.15)
+    auto = AutoAugmenter(methods=("random", "gan"), amounts=(0.5, 1.0), augmenter=GANAugmenter(**FAST_GAN), cv=2,
+                         random_state=0).fit(X, y)
+    alone = AutoAugmenter(methods=("random",), amounts=(0.5, 1.0), cv=2, random_state=0).fit(X, y)
+    for k in range(2):
+        np.testing.assert_array_equal(auto.cv_results_[f"split{k}_test_score"][:3],
+                                      alone.cv_results_[f"split{k}_test_score"])
+        assert np.isfinite(auto.cv_results_[f"split{k}_test_score"][3:]).all()
+    assert (auto.cv_results_["mean_fit_time"][3:] > 0).all()
+
+
+@pytest.mark.parametrize("scoring, suggested",
+                         [("macro_f1", "'f1_macro'"), ("pr_auc", "make_scorer(average_precision")])
+def test_the_evaluators_metric_names_as_scoring_are_named_with_their_scikit_learn_spelling(scoring, suggested):
+    X, y = _table(n=120, rare=0.2)
+    with pytest.raises(ValueError, match=rf"scoring='{scoring}' is a metric name of the evaluator .*"
+                                         rf"{re.escape(suggested)}"):
+        AutoAugmenter(scoring=scoring, methods=("random",), random_state=0).fit(X, y)
+
+
+@pytest.mark.parametrize("scoring", ["r2", "neg_mean_absolute_percentage_error", "neg_max_error"])
+def test_a_regression_scoring_is_refused_before_any_fold(scoring):
+    X, y = _table(n=120, rare=0.2)
+    CountingGAN.fits = 0
+    with pytest.raises(ValueError, match=r"is a regression metric \(\w+\); AutoAugmenter scores classifiers"):
+        AutoAugmenter(scoring=scoring, augmenter=CountingGAN(**FAST_GAN), random_state=0).fit(X, y.astype(bool))
+    assert CountingGAN.fits == 0
+
+
+def test_a_metric_passed_where_a_scorer_is_called_is_told_to_wrap_it():
+    X, y = _table(n=120, rare=0.2)
+    with pytest.raises(TypeError, match=r"A callable scoring takes \(estimator, X, y\); wrap a metric .*make_scorer"):
+        AutoAugmenter(scoring=lambda y_true, y_pred: 0.0, methods=("random",), random_state=0).fit(X, y)
+
+
+def test_a_scorer_failure_that_is_no_positive_class_matter_is_not_told_to_name_one():
+    X, y = _table(n=120, rare=0.2)
+    with pytest.raises(ValueError, match=r"cannot score this target .*choose one for two classes, e.g. 'f1_macro'") \
+            as caught:
+        AutoAugmenter(scoring=make_scorer(f1_score, average="bogus"), methods=("random",), random_state=0).fit(X, y)
+    assert "pos_label" not in str(caught.value)
+
+
+def test_a_score_undefined_without_a_top_up_says_so_not_that_the_fold_lacks_a_class():
+    # Every class is among the test rows; the precision of a class never predicted is NaN here.
+    X, y = _table(n=200, rare=0.2)
+    scorer = make_scorer(precision_score, zero_division=np.nan)
+    with pytest.raises(ValueError, match=r"even without a top-up: the scoring is undefined for what the estimator "
+                                         r"predicts") as caught:
+        AutoAugmenter(scoring=scorer, estimator=DummyClassifier(), methods=("random",), cv=2,
+                      random_state=0).fit(X[["a", "b"]].fillna(0), y)
+    assert "fewer inner folds" not in str(caught.value)
+
+
+def test_a_candidate_without_a_score_is_named_in_a_warning():
+    X, y = _table(n=200, rare=0.2)
+
+    def undefined_once_balanced(estimator, X, y):  # NaN for a model fitted on balanced classes
+        return np.nan if estimator.class_prior_.min() > 0.4 else 0.5
+
+    with pytest.warns(UserWarning, match=r"gave no score \(NaN\) for random at 100% on inner folds 1, 2: such a "
+                                         r"candidate ranks last"):
+        auto = AutoAugmenter(scoring=undefined_once_balanced, estimator=DummyClassifier(), methods=("random",),
+                             amounts=(0.25, 1.0), cv=2, random_state=0).fit(X[["a", "b"]].fillna(0), y)
+    assert auto.chosen_["amount"] != 1.0
+
+
+@pytest.mark.parametrize("scoring", ["positive_likelihood_ratio", "neg_negative_likelihood_ratio"])
+def test_a_likelihood_ratio_of_the_class_not_topped_up_is_warned_of(scoring):
+    # They measure the second sorted label, here the majority 1, and said nothing.
+    X, y = _table(n=120, rare=0.8)  # 0 is the rarer class
+    with pytest.warns(UserWarning, match=r"scores class 1 as its positive class, which is not topped up here \(0 "
+                                         r"is\).*class_likelihood_ratios\(y_true, y_pred, labels=\[1, 0\]\)"):
+        AutoAugmenter(scoring=scoring, methods=("random",), random_state=0).fit(X, y)

@@ -2096,3 +2096,55 @@ def test_warnings_of_many_classes_name_the_first_ten_and_count_the_rest():
     reasons, _ = GANAugmenter._ungated_reasons(model, gate, with_figures=True)
     assert "of class 'category 000' (1.0%), " in reasons[0] and "'category 009' (1.0%) and 140 more (its judge" in \
         reasons[0] and len(reasons[0]) < 600
+
+
+@pytest.mark.parametrize("labels, positive", [(("common", "rare"), "rare"), ((1, 0), 0)])
+def test_an_auto_augmenter_judged_on_pr_auc_is_told_the_scorer_of_the_evaluations_positive_class(labels, positive):
+    # It was told scoring='average_precision', which scores class 1: the majority where 0 is rare,
+    # and no class at all with string labels (and that scoring silenced the warning).
+    from sklearn.metrics import average_precision_score, make_scorer
+
+    from gan_augment import AutoAugmenter
+    from gan_augment.evaluation import plan_evaluation
+
+    X = pd.DataFrame({"a": np.arange(60.0), "b": np.arange(60.0) % 7})
+    y = np.array([labels[1]] * 12 + [labels[0]] * 48)
+    with pytest.warns(UserWarning, match=r"chooses its top-up with .* on pr_auc.*scoring=make_scorer\("
+                                         r"average_precision_score, response_method=\('decision_function', "
+                                         rf"'predict_proba'\), pos_label={positive!r}\)\)"):
+        plan_evaluation(X, y, AutoAugmenter(scoring="average_precision"), metric="pr_auc")
+    matching = make_scorer(average_precision_score, response_method=("decision_function", "predict_proba"),
+                           pos_label=positive)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*chooses its top-up")
+        plan_evaluation(X, y, AutoAugmenter(scoring=matching), metric="pr_auc")
+
+
+def test_an_auto_augmenter_scorer_object_of_another_metric_is_told_so():
+    # Only strings were compared: a scorer object choosing by accuracy or recall drew no warning.
+    from sklearn.metrics import f1_score, get_scorer, make_scorer, recall_score
+
+    from gan_augment import AutoAugmenter
+    from gan_augment.evaluation import plan_evaluation
+
+    X, y = pd.DataFrame({"a": np.arange(60.0), "b": np.arange(60.0) % 7}), np.array(["rare"] * 12 + ["common"] * 48)
+    for scoring in (get_scorer("accuracy"), make_scorer(recall_score, pos_label="rare")):
+        with pytest.warns(UserWarning, match=r"chooses its top-up .* on macro_f1.*scoring='f1_macro'\)"):
+            plan_evaluation(X, y, AutoAugmenter(scoring=scoring))
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*chooses its top-up")
+        plan_evaluation(X, y, AutoAugmenter(scoring=make_scorer(f1_score, average="macro")))
+        plan_evaluation(X, y, AutoAugmenter(scoring=lambda estimator, X, y: 0.0))  # cannot be read: not judged
+
+
+def test_an_estimator_that_cannot_predict_is_refused_before_any_fold():
+    from imblearn.over_sampling import RandomOverSampler
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GridSearchCV
+
+    from gan_augment.evaluation import plan_evaluation
+
+    X, y = pd.DataFrame({"a": np.arange(60.0), "b": np.arange(60.0) % 7}), np.array(["rare"] * 12 + ["common"] * 48)
+    search = GridSearchCV(LogisticRegression(), {"C": [0.1, 1.0]}, refit=False)
+    with pytest.raises(TypeError, match=r"has no predict method, and the evaluation tests its predictions"):
+        plan_evaluation(X, y, RandomOverSampler(), estimator=search)

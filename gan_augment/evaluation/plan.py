@@ -90,7 +90,7 @@ def plan_evaluation(X, y, augmenter=None, *, estimator=None, classes=None, cv=5,
     # classifier too: SMOTE-NC picks a zip code, it does not interpolate it.
     named = named_categorical(augmenter, X)
     theirs = not (estimator is None or isinstance(estimator, str))
-    _warn_of_auto_choosing_otherwise(augmenter, estimator, metric)
+    _warn_of_auto_choosing_otherwise(augmenter, estimator, metric, positive_class(targets, counts) if binary else None)
     estimator, estimator_name = _check_estimator(estimator, X, seeds.estimator, image_shape, named)
     if metric == "pr_auc" and not (hasattr(estimator, "predict_proba") or hasattr(estimator, "decision_function")):
         # Found out after every fold otherwise: a NaN verdict.
@@ -830,6 +830,9 @@ def _check_estimator(estimator, X: pd.DataFrame, seed: int, image_shape: Optiona
     if not (hasattr(estimator, "fit") and hasattr(estimator, "get_params")) or not is_classifier(estimator):
         raise TypeError(f"estimator={estimator!r} is not a scikit-learn classifier (is_classifier() is False); "
                         f"pass a classifier or one of {list(ESTIMATORS)}.")
+    if not hasattr(estimator, "predict"):  # GridSearchCV(refit=False): found out in the first fold's test
+        raise TypeError(f"estimator={estimator!r} has no predict method, and the evaluation tests its predictions "
+                        "(a search with refit=False keeps no model to predict with); pass one that predicts.")
     # What its fits would refuse in the first fold, said before it (text: "could not convert string
     # to float: 'Paris'", naming neither the column nor the estimator): 'none' gives it X as it is.
     check_estimator_takes(estimator, None, X)
@@ -839,15 +842,45 @@ def _check_estimator(estimator, X: pd.DataFrame, seed: int, image_shape: Optiona
     return seeded_clone(estimator, seed), _describe(estimator)
 
 
-#: The scikit-learn scoring that measures what each of the evaluator's metrics does.
-_SCORING_OF_METRIC = {"macro_f1": "f1_macro", "balanced_accuracy": "balanced_accuracy", "accuracy": "accuracy",
-                      "pr_auc": "average_precision"}
+def _scoring_of_metric(metric: str, positive) -> str:
+    """The scikit-learn scoring that measures what the evaluator's ``metric`` does, as Python (PR-AUC:
+    the average precision of ``positive``, the class topped up or the rarer)."""
+    if metric == "pr_auc":
+        return (f"make_scorer(average_precision_score, response_method=('decision_function', 'predict_proba'), "
+                f"pos_label={plain_label(positive)!r})")
+    return repr({"macro_f1": "f1_macro"}.get(metric, metric))  # balanced_accuracy, accuracy: the same names
 
 
-def _warn_of_auto_choosing_otherwise(augmenter, estimator, metric: str) -> None:
+def _measures(scoring, metric: str, positive) -> Optional[bool]:
+    """Whether AutoAugmenter's ``scoring`` measures the evaluator's ``metric``: by the metric function
+    and settings of its scorer; None where that cannot be read (a callable of the caller's own)."""
+    from sklearn import metrics
+    from sklearn.metrics import get_scorer
+
+    from gan_augment.auto import _score_function
+
+    try:
+        scorer = get_scorer(scoring) if isinstance(scoring, str) else scoring
+    except ValueError:
+        return False  # not a scorer's name: AutoAugmenter's fit refuses it
+    function, kwargs = _score_function(scorer)
+    if function is None:
+        return None
+    wanted, settings = {"macro_f1": (metrics.f1_score, {"average": "macro"}),
+                        "balanced_accuracy": (metrics.balanced_accuracy_score, {}),
+                        "accuracy": (metrics.accuracy_score, {}),
+                        "pr_auc": (metrics.average_precision_score, {"pos_label": positive})}[metric]
+    defaults = {"average": "binary", "pos_label": 1}  # f1_score's, average_precision_score's
+    return (function is wanted and getattr(scorer, "_sign", 1) > 0
+            and all(plain_label(kwargs.get(name, defaults[name])) == plain_label(value)
+                    for name, value in settings.items()))
+
+
+def _warn_of_auto_choosing_otherwise(augmenter, estimator, metric: str, positive) -> None:
     """Warn where the augmenter under test is an AutoAugmenter that chooses its top-up with another
     classifier or score than the evaluation judges it by: it is evaluated as configured (so would it
-    choose in the caller's pipeline), which is then a choice made for another model or measure."""
+    choose in the caller's pipeline), which is then a choice made for another model or measure
+    (``positive``: the class PR-AUC measures, on a binary target)."""
     from gan_augment.auto import AutoAugmenter
 
     if not isinstance(augmenter, AutoAugmenter):
@@ -857,15 +890,12 @@ def _warn_of_auto_choosing_otherwise(augmenter, estimator, metric: str) -> None:
         return repr("logreg" if model is None else model)
 
     mine, its = shown(estimator), shown(augmenter.estimator)
-    wanted = _SCORING_OF_METRIC[metric]
-    scoring = augmenter.scoring if isinstance(augmenter.scoring, str) else None
-    other_scoring = scoring is not None and scoring != wanted
-    if its != mine or other_scoring:
+    if its != mine or _measures(augmenter.scoring, metric, positive) is False:
         warnings.warn(f"The AutoAugmenter under test chooses its top-up with estimator={its} and scoring="
                       f"{augmenter.scoring!r}, while this evaluation judges estimator={mine} on {metric}: it chooses "
                       f"for another model or measure than the one it is judged by. Pass AutoAugmenter(estimator="
-                      f"{mine}, scoring={wanted!r}) to evaluate the choice it would make for this one.", UserWarning,
-                      stacklevel=user_stacklevel())
+                      f"{mine}, scoring={_scoring_of_metric(metric, positive)}) to evaluate the choice it would make "
+                      "for this one.", UserWarning, stacklevel=user_stacklevel())
 
 
 def _class_weight_key(estimator) -> Optional[str]:
