@@ -1117,6 +1117,21 @@ def test_a_value_most_of_a_class_holds_is_an_exact_mode():
     assert (back == 0.0).all() and 0.0 in encoder.columns_[0]["means"]
 
 
+@pytest.mark.parametrize("rows", [2, 3, 4])
+def test_a_value_every_row_of_a_small_class_holds_is_an_exact_mode(rows):
+    # Under the 5 rows that make a class's value a mode of its own, a class of 3 rows all at 7.5
+    # encoded onto a wide mode of the column, and its synthetic values ran from 3 to 10.
+    rng = np.random.default_rng(1)
+    X = pd.DataFrame({"a": np.r_[rng.normal(0, 50.0, 300), np.full(rows, 7.5)]})
+    y = np.r_[np.zeros(300, int), np.ones(rows, int)]
+    encoder = TabularEncoder(random_state=0).fit(X, y)
+    back = encoder.inverse_transform(encoder.transform(X[y == 1], random_state=0), random_state=0, classes=1)["a"]
+    assert (back == 7.5).all() and 7.5 in encoder.columns_[0]["means"]
+    # Two values in a class of a few are no such value.
+    X.iloc[-1, 0] = 8.5
+    assert 7.5 not in TabularEncoder(random_state=0).fit(X, y).columns_[0]["means"]
+
+
 def test_classes_add_no_modes_where_the_columns_own_serve_every_class():
     from sklearn.datasets import load_iris, load_wine
 

@@ -2124,7 +2124,10 @@ def _class_modes(observed: np.ndarray, classes: np.ndarray, means: list, stds: l
         values, counts = np.unique(rows, return_counts=True)
         top = int(counts.argmax())
         points = {m for m, s in zip(means, stds) if s == 0}
-        if counts[top] >= max(_CLASS_POINT_ROWS, 0.5 * len(rows)) and values[top] not in points:
+        # Held by enough of its rows, or by every one of a class of a few (a class of 3 rows all at
+        # 7.5 came back anywhere from 3 to 10).
+        held = counts[top] >= max(_CLASS_POINT_ROWS, 0.5 * len(rows)) or counts[top] == len(rows) >= 2
+        if held and values[top] not in points:
             means, stds, weights = means + [float(values[top])], stds + [0.0], weights + [counts[top] / len(observed)]
             if len(means) - given >= most:
                 break
