@@ -217,7 +217,21 @@ def frame_like(X_res, like: pd.DataFrame) -> pd.DataFrame:
     later ``predict`` on a DataFrame warned of it)."""
     if isinstance(X_res, pd.DataFrame):
         return X_res.reset_index(drop=True)
-    return pd.DataFrame(np.asarray(X_res), columns=like.columns)
+    frame = pd.DataFrame(np.asarray(X_res), columns=like.columns)
+    # Whole-number columns come back from an array as floats (the code 1 as 1.0, which as a
+    # category is another one, and a copied row read as new): their dtype again where it loses nothing.
+    for position, dtype in enumerate(like.dtypes):
+        column = frame.iloc[:, position]
+        if column.dtype != dtype and (pd.api.types.is_integer_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)):
+            try:
+                cast = column.astype(dtype)
+                exact = np.array_equal(cast.to_numpy(dtype=float, na_value=np.nan),
+                                       pd.to_numeric(column).to_numpy(dtype=float, na_value=np.nan), equal_nan=True)
+            except (TypeError, ValueError, OverflowError):
+                continue
+            if exact:
+                frame.isetitem(position, cast)
+    return frame
 
 
 def refuse_params(sampler, method: str, params: dict) -> None:

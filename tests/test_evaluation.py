@@ -2520,3 +2520,102 @@ def test_a_caveat_of_one_row_says_row():
         "few rows: 1 test row of class 3 per fold, 5 synthetic (< 30)"
     assert caveat({"test rows per fold": 1.5}) == "few rows: 1.5 test rows per fold (< 30)"
 
+
+
+def test_a_held_out_row_that_is_also_a_training_row_does_not_hide_near_copies():
+    # The near-copy threshold is a low percentile of the held-out rows' distances: one held-out row
+    # equal to a training row (real data has such duplicates) set it to 0, and jittered copies of
+    # training rows read as new (near copies 0.0).
+    from gan_augment.evaluation.privacy import PrivacyProbe
+
+    rng = np.random.default_rng(0)
+    train = pd.DataFrame(rng.standard_normal((200, 4)), columns=list("abcd"))
+    holdout = pd.concat([pd.DataFrame(rng.standard_normal((14, 4)), columns=list("abcd")), train.iloc[[0]]],
+                        ignore_index=True)
+    jittered = train.iloc[:100] * (1 + 1e-6 * rng.standard_normal((100, 4)))
+    scores = PrivacyProbe(train, holdout).score(jittered)
+    assert scores["near_copy_share"] == 1.0 and scores["exact_copy_share"] == 0.0
+    # The held-out rows' own share of copies is the reference for the synthetic rows'.
+    assert scores["holdout_exact_share"] == pytest.approx(1 / 15)
+    # Held-out rows that all equal training rows leave exact copies alone to count as near ones.
+    only_copies = PrivacyProbe(train, train.iloc[:10]).score(pd.concat([jittered.iloc[:5], train.iloc[:5]]))
+    assert only_copies["near_copy_share"] == only_copies["exact_copy_share"] == 0.5
+
+
+def test_copies_with_whole_number_codes_given_back_as_floats_are_copies():
+    # A sampler working on arrays gives the category code 1 back as 1.0: as text another category,
+    # so its exact copies of training rows read as new (distance 0.707, no copies).
+    from gan_augment._sampler import frame_like
+    from gan_augment.evaluation.privacy import PrivacyProbe
+
+    rng = np.random.default_rng(0)
+    train = pd.DataFrame({"x": rng.standard_normal(200), "code": rng.choice([1, 2, 3], 200)})
+    fresh = pd.DataFrame({"x": rng.standard_normal(50), "code": rng.choice([1, 2, 3], 50)})
+    scores = PrivacyProbe(train, fresh, categorical=["code"]).score(train.iloc[:50].astype({"code": float}))
+    assert scores["exact_copy_share"] == 1.0
+    # An array's rows come back in the columns' own dtypes where nothing is lost.
+    rows = frame_like(train.to_numpy(dtype=float)[:3], train)
+    assert rows.dtypes.equals(train.dtypes)
+    halves = frame_like(np.array([[0.1, 1.5]]), train)
+    assert halves["code"].dtype == np.float64 and halves["code"].iloc[0] == 1.5
+
+
+def test_an_image_copy_one_grey_level_off_in_a_quiet_pixel_is_a_near_copy():
+    # Each pixel was scaled by its own spread: a corner pixel nearly always 0 made a copy with that
+    # pixel one grey level up read as further away than a new digit.
+    from sklearn.datasets import load_digits
+
+    from gan_augment.evaluation.privacy import PrivacyProbe
+
+    X, _ = load_digits(return_X_y=True)
+    frame = pd.DataFrame(X)
+    train, holdout = frame.iloc[:1500], frame.iloc[1500:]
+    quiet = int(np.argmin(np.where(train.std(ddof=0) > 0, train.std(ddof=0), np.inf)))
+    copies = train.iloc[:100].copy()
+    copies.iloc[:, quiet] += 1.0
+    assert PrivacyProbe(train, holdout, images=True).score(copies)["near_copy_share"] == 1.0
+
+
+def test_a_sampler_that_shuffles_its_rows_has_the_rows_it_added_measured():
+    # A memoriser that returns training rows and copies shuffled was said to have changed training
+    # rows, and its fidelity and privacy went unmeasured.
+    from gan_augment.evaluation.utility import _training_rows_first
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"a": rng.normal(size=30), "c": rng.choice(["x", None], 30)})
+    y = np.array([0] * 24 + [1] * 6)
+    added = X.iloc[[24, 25, 25]]
+    X_fit = pd.concat([X, added], ignore_index=True)
+    y_fit = np.r_[y, [1, 1, 1]]
+    order = rng.permutation(len(y_fit))
+    X_back, y_back = _training_rows_first(X, y, X_fit.iloc[order].reset_index(drop=True), y_fit[order])
+    pd.testing.assert_frame_equal(X_back.iloc[:30], X)
+    assert sorted(X_back["a"].iloc[30:]) == sorted(added["a"]) and list(y_back[30:]) == [1, 1, 1]
+    changed = X_fit.copy()
+    changed.loc[3, "a"] += 1.0  # a training row changed: no split of real and added rows
+    assert _training_rows_first(X, y, changed.iloc[order].reset_index(drop=True), y_fit[order]) is None
+
+
+class _ShufflingCopier(BaseEstimator):
+    """Tops the rarer class up with copies of its rows, and returns all rows shuffled."""
+
+    def __init__(self, random_state=None):
+        self.random_state = random_state
+
+    def fit_resample(self, X, y):
+        y = np.asarray(y)
+        labels, counts = np.unique(y, return_counts=True)
+        rare = labels[np.argmin(counts)]
+        rows = np.flatnonzero(y == rare)[:counts.max() - counts.min()]
+        X_res, y_res = pd.concat([X, X.iloc[rows]], ignore_index=True), np.r_[y, y[rows]]
+        order = np.random.default_rng(0).permutation(len(y_res))
+        return X_res.iloc[order].reset_index(drop=True), y_res[order]
+
+
+def test_a_shuffling_memoriser_is_reported_as_copying():
+    X, y = two_gaussians(n_major=80, n_minor=20)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*changed or removed training rows")
+        report = evaluate_augmentation(X, y, _ShufflingCopier(), cv=2, repeats=1, baselines=("none",),
+                                       fidelity=False, random_state=0)
+    assert report.privacy["exact_copy_share"].tolist() == [1.0]

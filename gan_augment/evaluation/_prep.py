@@ -30,12 +30,23 @@ def columns_of(frame: pd.DataFrame, names) -> pd.DataFrame:
 
 
 def as_text(X):
-    """Categories as plain strings, missing values as their own category (module level: picklable)."""
+    """Categories as plain strings, missing values as their own category (module level: picklable).
+    A whole-number float is written as the integer it holds: a code 1 that a sampler working on
+    arrays gave back as 1.0 is the category 1 again (as '1.0' it was another: its copies of training
+    rows read as new, and the classifier met a category it never saw)."""
     frame = pd.DataFrame(X).copy()
     for column in frame.columns:
         values = frame[column].astype(object)
+        if pd.api.types.infer_dtype(values, skipna=True) in ("floating", "mixed-integer-float", "mixed", "decimal"):
+            values = values.map(_whole_as_int)
         frame[column] = values.where(values.notna(), MISSING).astype(str)
     return frame.to_numpy(dtype=object)
+
+
+def _whole_as_int(value):
+    if isinstance(value, (float, np.floating)) and np.isfinite(value) and float(value).is_integer():
+        return int(value)
+    return value
 
 
 def as_floats(X) -> np.ndarray:
@@ -136,8 +147,9 @@ class TableEncoder:
     #: column of ids or zip codes made rows x levels dense floats (16,000 rows of ids: 2 GB).
     DENSE_LEVELS = 256
 
-    def __init__(self, categorical=()):
+    def __init__(self, categorical=(), *, one_scale: bool = False):
         self.categorical = tuple(categorical)  # columns taken as categories whatever they hold
+        self.one_scale = one_scale  # every number on one scale (an image's pixels), not each on its own
 
     def fit(self, X: pd.DataFrame):
         self.numeric_, self.categorical_ = split_columns(X, self.categorical)
@@ -148,6 +160,9 @@ class TableEncoder:
             values = _floats(X[c]).fillna(self.medians_[c])
             std = float(values.std(ddof=0)) if len(values) else 0.0
             self.scales_[c] = std if std > 0 else 1.0
+        if self.one_scale and self.numeric_:  # the pooled spread: the root of the columns' mean variance
+            pooled = float(np.sqrt(np.nanmean([_floats(X[c]).var(ddof=0) for c in self.numeric_]))) if len(X) else 0.0
+            self.scales_ = dict.fromkeys(self.numeric_, pooled if pooled > 0 else 1.0)
         self.categories_ = {c: sorted(set(as_text(columns_of(X, [c]))[:, 0])) for c in self.categorical_}
         return self
 

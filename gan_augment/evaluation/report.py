@@ -231,7 +231,8 @@ class AugmentationReport:
                            "Distance to the closest training record (DCR) of the added rows and of held-out real "
                            "rows of the class. Near copies: added rows closer to a training row than 95% of the "
                            "class's held-out real rows are (about 0.05 expected for new rows; about 1/(n+1), an "
-                           "upper bound, for a class of n < 20 held-out rows); exact copies: DCR = 0.",
+                           "upper bound, for a class of n < 20 held-out rows); exact copies: DCR = 0, beside the "
+                           "share of held-out real rows that equal a training row (what new rows of this data give).",
                            fmt_frame(self.privacy)))
         return tables
 

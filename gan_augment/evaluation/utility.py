@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import time
 import warnings
+from collections import Counter
 
 import numpy as np
 import pandas as pd
@@ -26,6 +27,7 @@ from gan_augment.evaluation._types import (AUGMENTER, BASELINES, CLASS_METRICS, 
                                            FoldResult, added_nothing)
 from gan_augment.evaluation.plan import fold_augmenter, fold_strategy, plan_evaluation
 from gan_augment.evaluation.report import method_names
+from gan_augment.planner import plain_label
 
 # Names importable from here before the plan had a module of its own.
 __all__ = ["AUGMENTER", "BASELINES", "CLASS_METRICS", "OVERALL_METRICS", "plan_evaluation", "run_evaluation"]
@@ -94,20 +96,23 @@ def _run_fold_quietly(plan: EvaluationPlan, index: int, train, test) -> FoldResu
     # Fidelity, privacy and image quality are measured on the first fold only: they describe the
     # samples, not the downstream model, and cost as much as the rest of a fold.
     inspect = index == 0 and (plan.fidelity or plan.privacy)
-    probe = _privacy_probe(X_train, X_test, plan.categorical) if inspect and plan.privacy else None
+    probe = _privacy_probe(X_train, X_test, plan.categorical, images=plan.image_shape is not None) \
+        if inspect and plan.privacy else None
     added = {}  # method -> the rows it added to the first training fold
     for method in plan.methods:
         X_fit, y_fit, fitted = _fit_method(plan, fold, method, X_train, y_train, X_test, y_test, seed)
         # An under-sampler adds no rows: no fidelity or privacy to measure, and nothing to say of it.
         removes_only = method == AUGMENTER and removes_rows(plan.augmenter)
-        if inspect and len(y_fit) != len(y_train) and not removes_only \
-                and not _kept_training_rows(X_train, y_train, X_fit, y_fit):
+        ordered = _training_rows_first(X_train, y_train, X_fit, y_fit) \
+            if inspect and len(y_fit) != len(y_train) and not removes_only else None
+        if inspect and len(y_fit) != len(y_train) and not removes_only and ordered is None:
             fold.not_inspected.append(method)  # said in the report too, which outlives the warning
             # (recorded by _run_fold with the fold's other warnings, and said once; named as the tables do)
             warnings.warn(f"{method_names(plan)[method]} changed or removed training rows (as cleaning samplers such "
                           "as SMOTEENN and SMOTETomek do), so the rows it added cannot be told from the real ones: its "
                           "fidelity and privacy are not measured.", UserWarning, stacklevel=user_stacklevel())
         elif inspect and len(y_fit) > len(y_train):
+            X_fit, y_fit = ordered
             added[method] = X_fit.iloc[len(X_train):]
             _inspect(plan, fold, method, X_train, y_train, X_fit, y_fit, y_test, probe, seed)
             if method == AUGMENTER:
@@ -120,6 +125,43 @@ def _run_fold_quietly(plan: EvaluationPlan, index: int, train, test) -> FoldResu
     return fold
 
 
+def _training_rows_first(X_train, y_train, X_fit, y_fit):
+    """``(X_fit, y_fit)`` with the training fold first, as it was, and the rows the sampler added
+    after it; None where the sampler changed or removed training rows. A sampler that returns its
+    rows shuffled (a common last step) is read by matching rows and labels: it was said to have
+    changed them, and a memoriser that shuffled went unmeasured."""
+    if _kept_training_rows(X_train, y_train, X_fit, y_fit):
+        return X_fit, y_fit
+    if len(y_fit) <= len(y_train):
+        return None
+    try:
+        left = Counter(_rows_and_labels(X_train, y_train))
+        added = []
+        for position, key in enumerate(_rows_and_labels(X_fit, y_fit)):
+            if left[key] > 0:
+                left[key] -= 1
+            else:
+                added.append(position)
+    except TypeError:  # a cell that cannot be hashed (a list): no matching
+        return None
+    if +left:  # a training row not among the sampler's
+        return None
+    X_added = X_fit.iloc[added].reset_index(drop=True)
+    return (pd.concat([X_train.reset_index(drop=True), X_added], ignore_index=True),
+            np.concatenate([np.asarray(y_train), np.asarray(y_fit)[added]]))
+
+
+def _rows_and_labels(X, y) -> list:
+    """Each row's cells and label as a tuple, missing cells alike (None), for matching rows."""
+    return list(zip(_missing_alike(X).itertuples(index=False, name=None), (plain_label(v) for v in np.asarray(y))))
+
+
+def _missing_alike(frame):
+    """``frame`` as objects, each missing cell None: imbalanced-learn hands None back as NaN."""
+    frame = frame.reset_index(drop=True).astype(object)
+    return frame.where(frame.notna(), None)
+
+
 def _kept_training_rows(X_train, y_train, X_fit, y_fit) -> bool:
     """Whether the resampled fold starts with the training fold as it was: the rows after it are
     then the ones the sampler added (a sampler that also removes or moves rows gives no such split)."""
@@ -127,12 +169,8 @@ def _kept_training_rows(X_train, y_train, X_fit, y_fit) -> bool:
     if len(y_fit) < n or not np.array_equal(np.asarray(y_fit)[:n], np.asarray(y_train)):
         return False
 
-    def missing_alike(frame):  # imblearn hands None back as NaN: both are a missing cell
-        frame = frame.reset_index(drop=True).astype(object)
-        return frame.where(frame.notna(), None)
-
     try:
-        pd.testing.assert_frame_equal(missing_alike(X_fit.iloc[:n]), missing_alike(X_train), check_dtype=False,
+        pd.testing.assert_frame_equal(_missing_alike(X_fit.iloc[:n]), _missing_alike(X_train), check_dtype=False,
                                       check_index_type=False, check_column_type=False, check_categorical=False)
     except AssertionError:
         return False
@@ -188,10 +226,10 @@ def _fitted_gan(fitted):
     return getattr(fitted, "augmenter_", fitted)
 
 
-def _privacy_probe(X_train, X_test, categorical=()):
+def _privacy_probe(X_train, X_test, categorical=(), *, images=False):
     from gan_augment.evaluation.privacy import PrivacyProbe
 
-    return PrivacyProbe(X_train, X_test, categorical)
+    return PrivacyProbe(X_train, X_test, categorical, images=images)
 
 
 def _kind_quality(fitted, X_train, y_train, X_test, y_test, X_fit, y_fit, seed) -> list[dict]:
