@@ -1188,3 +1188,24 @@ def test_nan_marked_arrow_strings_of_any_pandas_version_are_stored_by_one_name()
     assert dtype_from_json(dtype_to_json(from_old_file)) == from_old_file
     column = pd.Series(["x", None], dtype=from_old_file)
     assert column.isna().tolist() == [False, True] and column.iloc[1] is not pd.NA
+
+
+def test_columns_warned_of_alike_are_named_in_one_warning():
+    # An export of 160 awkward columns printed 160 paragraphs before training.
+    n = 60
+    dates = pd.date_range("2020-01-01", periods=n).strftime("%Y-%m-%d").tolist()
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({**{f"date{i}": dates for i in range(6)},
+                      **{f"money{i}": [f"${v:,.2f}" for v in rng.uniform(1000, 5000, n)] for i in range(3)},
+                      "x": rng.normal(size=n)})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        TabularEncoder(random_state=0).fit(X)
+    said = [str(w.message) for w in caught]
+    about_dates = [text for text in said if "looks like dates" in text]
+    assert len(about_dates) == 1 and about_dates[0].startswith("Column 'date0' looks like dates (e.g. '2020-01-01')")
+    assert about_dates[0].endswith("The same holds for 5 more columns: 'date1', 'date2', 'date3', 'date4', 'date5'.")
+    # A few columns of a kind are each warned of as before, with their own example.
+    about_money = [text for text in said if "numbers written as text" in text]
+    assert [text.split("'")[1] for text in about_money] == ["money0", "money1", "money2"]
+    assert all("The same holds" not in text for text in about_money)

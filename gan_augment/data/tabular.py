@@ -45,7 +45,7 @@ from sklearn.mixture import BayesianGaussianMixture
 from gan_augment._classes import ZERO_PADDED, plain_label
 from gan_augment._listing import CLASSES_NAMED, column_suggestion, first_few
 from gan_augment._memory import gib, physical_memory
-from gan_augment._warnings import catching_warnings, user_stacklevel, warn
+from gan_augment._warnings import catching_warnings, recording, user_stacklevel, warn
 from gan_augment.data import column_rules
 from gan_augment.data._dtypes import INFINITY_WORDS, MISSING_WORDS, NUMBER_TEXT, as_decimals, check_storable, \
     date_kind, decimal_places, dtype_from_json, dtype_to_json, hashable, json_scalar, refuse_complex, refuse_dates, \
@@ -178,8 +178,8 @@ class TabularEncoder:
         self.groups_ = column_rules.find_onehot_groups(
             frame, [position for position, (_, has_missing) in binary.items() if not has_missing])
         group_of = {position: index for index, members in enumerate(self.groups_) for position in members}
-        self.columns_ = []
-        for position, name in enumerate(frame.columns):
+
+        def fit_column(position, name) -> dict:
             series = frame[name]
             if position in group_of:
                 spec = {"kind": "onehot", "group": group_of[position], "values": binary[position][0]}
@@ -200,12 +200,20 @@ class TabularEncoder:
                     # neither max_categories raised to model every value.
                     dates = _warn_if_dates(series, name)
                     numbers = position not in forced and not dates and _warn_if_numbers_as_text(series, name)
-                    identifier = position not in forced and not (dates or numbers) and _warn_if_identifier(series, name)
+                    identifier = (position not in forced and not (dates or numbers)
+                                  and _warn_if_identifier(series, name))
                     spec = _fit_categorical(series, self.max_categories,
                                             advise_more=not (identifier or dates or numbers), y=y)
             spec["name"] = json_scalar(name, what="X has a column named")
             spec["dtype"] = dtype_to_json(series.dtype)
+            return spec
+
+        self.columns_, raised = [], []
+        for position, name in enumerate(frame.columns):
+            spec, said = recording(fit_column, position, name)
             self.columns_.append(spec)
+            raised.append((name, said))
+        _say_grouped_by_column(raised)
         self.links_, self.derived_, self.implied_ = [], [], []
         if self.detect_rules:
             links = column_rules.find_missing_links(frame, self.columns_)
@@ -1587,12 +1595,12 @@ def _warn_if_numbers_as_text(series: pd.Series, name) -> bool:
     if (plain | decorated).all() and signs.any():
         example = texts[signs & bracketed].iloc[0] if (signs & bracketed).any() else texts[signs].iloc[0]
         shown = f" (e.g. {example!r})"
-        how = f"{example!r} as {_decorated_value(example)}"
 
-        def message(figures: str) -> str:
+        def message(figures: str) -> str:  # the example's conversion with its figures: a fold has its own
+            how = f" ({example!r} as {_decorated_value(example)})" if figures else ""
             return (f"Column {name!r} holds numbers written as text{figures}: modelled as categories, each value "
                     "one of its own, so its synthetic values only repeat real ones. Convert it to numbers before "
-                    f"fitting ({how}), or name it categorical if its values are codes.")
+                    f"fitting{how}, or name it categorical if its values are codes.")
     elif (plain | decorated).all() and (words.any() or decorated.any() or texts[plain].str.contains("[.eE]").any()):
         # Numbers but for missing-value words ('?') or separators ('86,95'), which the CSV reader
         # names with the option that reads them (and pandas read them so from a DataFrame's file).
@@ -1638,6 +1646,34 @@ def _warn_if_dates(series: pd.Series, name) -> bool:
         warn(message(f" (e.g. {sample[0]!r})"), UserWarning, gist=message(""))
         return True
     return False
+
+
+#: Columns a warning of one kind names one by one; past this, one warning names them all.
+_COLUMNS_WARNED_ALONE = 3
+
+
+def _say_grouped_by_column(raised: list) -> None:
+    """The warnings each column raised (``raised``: ``(name, [(category, message, gist), ...])`` in
+    the columns' order), said once per kind: a kind raised by more than ``_COLUMNS_WARNED_ALONE``
+    columns is said for the first of them, naming the others (an export of 160 awkward columns
+    printed 160 paragraphs before training). A kind is the warning with its column's name left out
+    and its figures as their shape ('$1,234.50' and '$9,870.00' alike, '1.234,50 €' another)."""
+    kinds: dict = {}
+    for name, said in raised:
+        shown = {repr(name), repr(str(name)), repr(plain_label(name))}
+        for category, message, gist in said:
+            subject = next((s for s in shown if s in message), None)
+            key = (category, re.sub(r"[0-9]+", "9", message.replace(subject, "\0", 1) if subject else message))
+            kinds.setdefault(key, []).append((subject or repr(str(name)), message, gist))
+    for (category, _), columns in kinds.items():
+        if len(columns) <= _COLUMNS_WARNED_ALONE:
+            for _, message, gist in columns:
+                warn(message, category, gist=gist or message)
+            continue
+        _, message, gist = columns[0]
+        others = first_few([subject for subject, _, _ in columns[1:]], 5)
+        warn(f"{message} The same holds for {len(columns) - 1} more columns: {others}.", category,
+             gist=f"{gist or message} The same holds for other columns.")
 
 
 # ======================================================================= helpers: descriptions
