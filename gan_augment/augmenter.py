@@ -1436,7 +1436,7 @@ _HASHED_PARTS = {
     "data": "the rows, images or labels, or how they are encoded",
     "encoder": "the columns' names, types or values, the images' layout or range, the settings that encode them, "
                "or the rules found in the columns (a checkpoint of an earlier gan-augment may lack one this version "
-               "finds)",
+               "finds, or have fitted the numeric columns' modes otherwise)",
     "sources": "the images the translator may translate from",
 }
 

@@ -820,6 +820,24 @@ def test_one_extreme_value_leaves_the_bulk_of_a_column_its_own_modes(outlier, sh
     assert plain["stds"] and all(0 < std < 5 for std in plain["stds"])
 
 
+@pytest.mark.parametrize("far, spread", [(1e6, 900.0), (200.0, 3.0)])
+def test_a_small_cluster_far_from_the_rest_gets_a_mode_of_its_own_width(far, spread):
+    # The mixture's priors pulled a light cluster's mode towards the column's mean and widened it by
+    # about the gap squared over its rows: 20 rows at 1e6 +- 900 beside 280 at 50 +- 10 got a mode at
+    # 952,000 +- 213,000; their real values encoded into a sliver of the mode that a generator cannot
+    # hit, and half the synthetic values fell below any real one of the cluster.
+    rng = np.random.default_rng(0)
+    values = np.r_[rng.normal(50, 10, 280), rng.normal(far, spread, 20)]
+    spec = TabularEncoder(random_state=0).fit(pd.DataFrame({"a": values})).columns_[0]
+    means, stds = np.asarray(spec["means"]), np.asarray(spec["stds"])
+    cluster = values[280:]
+    near = np.argmin(np.abs(means - cluster.mean()))
+    assert abs(means[near] - cluster.mean()) < cluster.std() and stds[near] < 2 * cluster.std(), spec
+    # The bulk's modes as before: within its range, about its width.
+    bulk = means < 100
+    assert np.all(np.abs(means[bulk] - 50) < 20) and np.all(stds[bulk] < 20), spec
+
+
 def test_a_column_named_by_a_numpy_integer_is_named_plainly_in_messages():
     # X.columns = np.arange(k): X[1].name is np.int64(1), and warnings said "Column np.int64(1) has ...".
     rng = np.random.default_rng(0)
