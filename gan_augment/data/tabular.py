@@ -2262,7 +2262,7 @@ def _modes_without_priors(mixture) -> tuple[np.ndarray, np.ndarray]:
     The priors pull a mode's mean towards the column's and add about the column's variance over its
     rows to its own: negligible for a mode of many rows, but 20 rows at 1e6 +- 900 beside 280 at
     50 +- 10 got a mode at 952,000 +- 213,000, the real rows encoded into a sliver the generator
-    could not hit, and half its rows fell below any value of their class. A mode of under two rows'
+    could not hit, and half its synthetic values fell below any of the class. A mode of under two rows'
     weight keeps the priors' values: it has no spread of its own to measure."""
     means, variances = mixture.means_.ravel().copy(), mixture.covariances_.ravel().copy()
     kappa, mean_prior = mixture.mean_precision_prior_, float(np.ravel(mixture.mean_prior_)[0])
