@@ -1227,3 +1227,20 @@ def test_columns_warned_of_alike_are_named_in_one_warning():
     about_money = [text for text in said if "numbers written as text" in text]
     assert [text.split("'")[1] for text in about_money] == ["money0", "money1", "money2"]
     assert all("The same holds" not in text for text in about_money)
+
+
+def test_column_warnings_said_before_a_later_column_fails_and_named_alike_in_every_fold():
+    # The columns' warnings are said after the last column: a later column's failure lost them.
+    X = pd.DataFrame({"id": np.arange(60), ("a", 0): np.arange(60) % 3})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(DataValidationError):
+            TabularEncoder(random_state=0).fit(X)
+    assert any(str(w.message).startswith("Column 'id' holds a different integer in every row") for w in caught)
+    # The gist, said where cross-validation folds' figures differ, names the other columns too.
+    ids = pd.DataFrame({f"id{i}": np.arange(60) + 100 * i for i in range(5)})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        TabularEncoder(random_state=0).fit(ids)
+    [warning] = caught
+    assert warning.message.gist.endswith("The same holds for 4 more columns: 'id1', 'id2', 'id3', 'id4'.")

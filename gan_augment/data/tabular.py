@@ -25,6 +25,7 @@ off that column's decoded value.
 
 from __future__ import annotations
 
+import contextlib
 import decimal
 import functools
 import numbers
@@ -208,12 +209,18 @@ class TabularEncoder:
             spec["dtype"] = dtype_to_json(series.dtype)
             return spec
 
-        self.columns_, raised = [], []
-        for position, name in enumerate(frame.columns):
-            spec, said = recording(fit_column, position, name)
-            self.columns_.append(spec)
-            raised.append((name, said))
+        columns, raised = [], []
+        try:
+            for position, name in enumerate(frame.columns):
+                spec, said = recording(fit_column, position, name)
+                columns.append(spec)
+                raised.append((name, said))
+        except BaseException:
+            with contextlib.suppress(Warning):  # under warnings as errors, the failure is what is raised
+                _say_grouped_by_column(raised)  # what the columns before it said, not lost with the fit
+            raise
         _say_grouped_by_column(raised)
+        self.columns_ = columns
         self.links_, self.derived_, self.implied_ = [], [], []
         if self.detect_rules:
             links = column_rules.find_missing_links(frame, self.columns_)
@@ -1672,8 +1679,8 @@ def _say_grouped_by_column(raised: list) -> None:
             continue
         _, message, gist = columns[0]
         others = first_few([subject for subject, _, _ in columns[1:]], 5)
-        warn(f"{message} The same holds for {len(columns) - 1} more columns: {others}.", category,
-             gist=f"{gist or message} The same holds for other columns.")
+        same = f"The same holds for {len(columns) - 1} more columns: {others}."  # the folds' columns alike
+        warn(f"{message} {same}", category, gist=f"{gist or message} {same}")
 
 
 # ======================================================================= helpers: descriptions
