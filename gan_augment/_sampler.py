@@ -224,7 +224,8 @@ def frame_like(X_res, like: pd.DataFrame) -> pd.DataFrame:
         column = frame.iloc[:, position]
         if column.dtype != dtype and (pd.api.types.is_integer_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)):
             try:
-                cast = column.astype(dtype)
+                with np.errstate(invalid="ignore", over="ignore"):  # a value past the dtype: not cast, unsaid
+                    cast = column.astype(dtype)
                 exact = np.array_equal(cast.to_numpy(dtype=float, na_value=np.nan),
                                        pd.to_numeric(column).to_numpy(dtype=float, na_value=np.nan), equal_nan=True)
             except (TypeError, ValueError, OverflowError):

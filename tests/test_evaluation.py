@@ -2619,3 +2619,13 @@ def test_a_shuffling_memoriser_is_reported_as_copying():
         report = evaluate_augmentation(X, y, _ShufflingCopier(), cv=2, repeats=1, baselines=("none",),
                                        fidelity=False, random_state=0)
     assert report.privacy["exact_copy_share"].tolist() == [1.0]
+
+
+@pytest.mark.parametrize("values", [[1.0, np.nan], [1.0, 2.5], [1, "a", 1.0], pd.array([1.0, None], dtype="Float64")])
+def test_a_whole_number_category_is_written_alike_whatever_else_its_column_holds(values):
+    # Series.map made [1, NaN] floats again: 1 was '1' beside 2.0 but '1.0' beside a NaN, so the same
+    # category read as two (a copier's rows as new, a classifier's known category as unseen).
+    from gan_augment.evaluation._prep import as_text
+
+    assert as_text(pd.DataFrame({"code": values}))[0, 0] == "1"
+    assert as_text(pd.DataFrame({"code": [1, 2]}))[0, 0] == "1"

@@ -37,8 +37,10 @@ def as_text(X):
     frame = pd.DataFrame(X).copy()
     for column in frame.columns:
         values = frame[column].astype(object)
-        if pd.api.types.infer_dtype(values, skipna=True) in ("floating", "mixed-integer-float", "mixed", "decimal"):
-            values = values.map(_whole_as_int)
+        if pd.api.types.infer_dtype(values, skipna=True) in ("floating", "mixed-integer-float", "mixed", "decimal",
+                                                               "mixed-integer"):
+            # As objects: Series.map made [1, NaN] floats again, and 1 was '1.0' beside a NaN only.
+            values = pd.Series([_whole_as_int(value) for value in values], index=values.index, dtype=object)
         frame[column] = values.where(values.notna(), MISSING).astype(str)
     return frame.to_numpy(dtype=object)
 
@@ -154,15 +156,14 @@ class TableEncoder:
     def fit(self, X: pd.DataFrame):
         self.numeric_, self.categorical_ = split_columns(X, self.categorical)
         self.medians_ = {c: _median(X[c]) for c in self.numeric_}
-        self.scales_ = {}
         self.missing_ = [c for c in self.numeric_ if X[c].isna().any()]
+        spreads = {}
         for c in self.numeric_:
             values = _floats(X[c]).fillna(self.medians_[c])
-            std = float(values.std(ddof=0)) if len(values) else 0.0
-            self.scales_[c] = std if std > 0 else 1.0
-        if self.one_scale and self.numeric_:  # the pooled spread: the root of the columns' mean variance
-            pooled = float(np.sqrt(np.nanmean([_floats(X[c]).var(ddof=0) for c in self.numeric_]))) if len(X) else 0.0
-            self.scales_ = dict.fromkeys(self.numeric_, pooled if pooled > 0 else 1.0)
+            spreads[c] = float(values.std(ddof=0)) if len(values) else 0.0
+        if self.one_scale and spreads:  # the pooled spread: the root of the columns' mean variance
+            spreads = dict.fromkeys(spreads, float(np.sqrt(np.mean(np.square(list(spreads.values()))))))
+        self.scales_ = {c: spread if spread > 0 else 1.0 for c, spread in spreads.items()}
         self.categories_ = {c: sorted(set(as_text(columns_of(X, [c]))[:, 0])) for c in self.categorical_}
         return self
 

@@ -16,7 +16,8 @@ used for fitting), which shows how far a genuinely new row of this population ty
   held-out rows equal training rows too, and fresh rows then score like copies: compare with
   ``holdout_exact_share``. The percentile is taken over the held-out rows that are not themselves
   copies of a training row (a row in both folds of real data set it to 0, and jittered copies then
-  passed as new).
+  passed as new): new rows then give about 0.05 (1 - h) + h, h the held-out rows' share of exact
+  copies.
 * ``exact_copy_share``: the share of synthetic rows that equal a training row (DCR ~ 0).
 * ``holdout_exact_share``: the same share of the held-out real rows: what unseen rows of this
   population give, the reference for ``exact_copy_share``.

@@ -230,9 +230,10 @@ class AugmentationReport:
             tables.append(("Privacy of the added rows (first training fold)",
                            "Distance to the closest training record (DCR) of the added rows and of held-out real "
                            "rows of the class. Near copies: added rows closer to a training row than 95% of the "
-                           "class's held-out real rows are (about 0.05 expected for new rows; about 1/(n+1), an "
-                           "upper bound, for a class of n < 20 held-out rows); exact copies: DCR = 0, beside the "
-                           "share of held-out real rows that equal a training row (what new rows of this data give).",
+                           "class's held-out real rows that are no copies are (new rows give about 0.05, plus the "
+                           "share of exact copies among held-out rows, holdout_exact_share; about 1/(n+1), an upper "
+                           "bound, for a class of n < 20 held-out rows); exact copies: DCR = 0 (new rows of data with "
+                           "duplicates give holdout_exact_share).",
                            fmt_frame(self.privacy)))
         return tables
 
