@@ -519,10 +519,15 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
     def _scorer(self, estimator):
         """scikit-learn's scorer of ``scoring`` for ``estimator``, refused where it cannot score a
         choice among top-ups of classes, before any fold is fitted."""
+        from sklearn.metrics import get_scorer_names
+
+        from gan_augment.evaluation._types import OVERALL_METRICS
+        from gan_augment.evaluation.plan import scoring_of_metric
+
         scoring = self.scoring
-        if isinstance(scoring, str) and scoring in _EVALUATOR_METRICS:
+        if isinstance(scoring, str) and scoring in OVERALL_METRICS and scoring not in get_scorer_names():
             raise ValueError(f"scoring={scoring!r} is a metric name of the evaluator (--metric); AutoAugmenter takes "
-                             f"scikit-learn's scoring names: {_EVALUATOR_METRICS[scoring]}.")
+                             f"scikit-learn's scoring names: {scoring_of_metric(scoring, '<the class topped up>')}.")
         scorer = check_scoring(estimator, scoring=scoring)
         function = _score_function(scorer)[0]
         if getattr(function, "__module__", "") == "sklearn.metrics._regression":
@@ -598,12 +603,10 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
             if method == "none" and not np.isfinite(score):
                 # NaN marks a candidate that could not be made (a GAN its gate refused); a scoring
                 # that cannot score a fold at all would make every mean NaN and "none" win by default.
-                held, n_classes = len(np.unique(y_te)), len(np.unique(y))
-                why = (f"its {len(y_te)} test rows hold {held} of {n_classes} classes. Use fewer inner folds (cv=), or "
-                       "a scoring that every fold can give (e.g. 'f1_macro')" if held < n_classes else
-                       "the scoring is undefined for what the estimator predicts without a top-up (e.g. a precision "
-                       "with zero_division=np.nan where a class is never predicted). Choose a scoring defined for "
-                       "every prediction (zero_division=0), or 'f1_macro'")
+                why = _lacking_classes(y_te, y) or (
+                    "the scoring is undefined for what the estimator predicts without a top-up (e.g. a precision "
+                    "with zero_division=np.nan where a class is never predicted). Choose a scoring defined for "
+                    "every prediction (zero_division=0), or 'f1_macro'")
                 raise ValueError(f"scoring={_shown(self.scoring)} gives no score ({score}) on inner fold {k + 1} even "
                                  f"without a top-up: {why}.")
         return scores, times, unscored
@@ -629,12 +632,10 @@ class AutoAugmenter(TableSamplerMixin, BaseOverSampler):
         except ValueError as exc:
             if not first or not _predicts(model, X_te):
                 raise  # the estimator's own failure (e.g. a category it never saw), not the scoring's
-            held, n_classes = len(np.unique(y_te)), len(np.unique(y))
-            if held < n_classes:  # e.g. roc_auc_ovr, log loss: they need every class among the test rows
-                raise ValueError(
-                    f"scoring={_shown(self.scoring)} cannot score inner fold {k + 1} ({str(exc).rstrip('.')}): its "
-                    f"{len(y_te)} test rows hold {held} of {n_classes} classes. Use fewer inner folds (cv=), "
-                    "or a scoring that every fold can give (e.g. 'f1_macro').") from exc
+            lacking, n_classes = _lacking_classes(y_te, y), len(np.unique(y))
+            if lacking:  # e.g. roc_auc_ovr, log loss: they need every class among the test rows
+                raise ValueError(f"scoring={_shown(self.scoring)} cannot score inner fold {k + 1} "
+                                 f"({str(exc).rstrip('.')}): {lacking}.") from exc
             if n_classes == 2 and (_scored_positive(scorer, np.unique(y)) is not None or "pos_label" in str(exc)):
                 fix = f"pass a scorer that names the positive class, e.g. {_naming_positive_class(scorer, y)}"
             else:
@@ -866,12 +867,14 @@ def _likelihood_ratios() -> tuple:
 _LIKELIHOOD_RATIOS = _likelihood_ratios()
 
 
-#: The evaluator's metric names (``--metric``) that are not scikit-learn's, and the scoring that is.
-_EVALUATOR_METRICS = {
-    "macro_f1": "'f1_macro'",
-    "pr_auc": "make_scorer(average_precision_score, response_method=('decision_function', 'predict_proba'), "
-              "pos_label=<the class topped up>)",
-}
+def _lacking_classes(y_test, y) -> str:
+    """Why a scoring that needs every class among the test rows cannot score an inner fold whose
+    ``y_test`` lacks one of ``y``'s, with what to do; "" where none is lacking."""
+    held, n_classes = len(np.unique(y_test)), len(np.unique(y))
+    if held == n_classes:
+        return ""
+    return (f"its {len(y_test)} test rows hold {held} of {n_classes} classes. Use fewer inner folds (cv=), or a "
+            "scoring that every fold can give (e.g. 'f1_macro')")
 
 
 def _called_wrongly(exc: TypeError) -> bool:

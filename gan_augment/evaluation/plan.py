@@ -842,12 +842,12 @@ def _check_estimator(estimator, X: pd.DataFrame, seed: int, image_shape: Optiona
     return seeded_clone(estimator, seed), _describe(estimator)
 
 
-def _scoring_of_metric(metric: str, positive) -> str:
+def scoring_of_metric(metric: str, positive: str) -> str:
     """The scikit-learn scoring that measures what the evaluator's ``metric`` does, as Python (PR-AUC:
-    the average precision of ``positive``, the class topped up or the rarer)."""
+    the average precision of the class ``positive`` writes, the one topped up or the rarer)."""
     if metric == "pr_auc":
         return (f"make_scorer(average_precision_score, response_method=('decision_function', 'predict_proba'), "
-                f"pos_label={plain_label(positive)!r})")
+                f"pos_label={positive})")
     return repr({"macro_f1": "f1_macro"}.get(metric, metric))  # balanced_accuracy, accuracy: the same names
 
 
@@ -894,8 +894,8 @@ def _warn_of_auto_choosing_otherwise(augmenter, estimator, metric: str, positive
         warnings.warn(f"The AutoAugmenter under test chooses its top-up with estimator={its} and scoring="
                       f"{augmenter.scoring!r}, while this evaluation judges estimator={mine} on {metric}: it chooses "
                       f"for another model or measure than the one it is judged by. Pass AutoAugmenter(estimator="
-                      f"{mine}, scoring={_scoring_of_metric(metric, positive)}) to evaluate the choice it would make "
-                      "for this one.", UserWarning, stacklevel=user_stacklevel())
+                      f"{mine}, scoring={scoring_of_metric(metric, repr(plain_label(positive)))}) to evaluate the "
+                      "choice it would make for this one.", UserWarning, stacklevel=user_stacklevel())
 
 
 def _class_weight_key(estimator) -> Optional[str]:

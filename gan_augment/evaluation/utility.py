@@ -103,15 +103,15 @@ def _run_fold_quietly(plan: EvaluationPlan, index: int, train, test) -> FoldResu
         X_fit, y_fit, fitted = _fit_method(plan, fold, method, X_train, y_train, X_test, y_test, seed)
         # An under-sampler adds no rows: no fidelity or privacy to measure, and nothing to say of it.
         removes_only = method == AUGMENTER and removes_rows(plan.augmenter)
-        ordered = _training_rows_first(X_train, y_train, X_fit, y_fit) \
-            if inspect and len(y_fit) != len(y_train) and not removes_only else None
-        if inspect and len(y_fit) != len(y_train) and not removes_only and ordered is None:
+        examined = inspect and len(y_fit) != len(y_train) and not removes_only
+        ordered = _training_rows_first(X_train, y_train, X_fit, y_fit) if examined else None
+        if examined and ordered is None:
             fold.not_inspected.append(method)  # said in the report too, which outlives the warning
             # (recorded by _run_fold with the fold's other warnings, and said once; named as the tables do)
             warnings.warn(f"{method_names(plan)[method]} changed or removed training rows (as cleaning samplers such "
                           "as SMOTEENN and SMOTETomek do), so the rows it added cannot be told from the real ones: its "
                           "fidelity and privacy are not measured.", UserWarning, stacklevel=user_stacklevel())
-        elif inspect and len(y_fit) > len(y_train):
+        elif examined and len(y_fit) > len(y_train):
             X_fit, y_fit = ordered
             added[method] = X_fit.iloc[len(X_train):]
             _inspect(plan, fold, method, X_train, y_train, X_fit, y_fit, y_test, probe, seed)
